@@ -1,0 +1,178 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Disk and memory use of the SIPP server against thresholds (read-only)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: sipp_host_resources
+short_description: Check disk and memory use of the SIPP server against thresholds
+description:
+  - Measures the file systems holding O(paths) (statvfs) and the memory in use
+    (C(/proc/meminfo), MemTotal minus MemAvailable) and grades each as C(ok),
+    C(warn) or C(fail) against the thresholds.
+  - Reports only; the playbook decides what a C(fail) means. Warnings are emitted for
+    C(warn) grades. Never reports a change. Supports check mode.
+version_added: "0.1.0"
+author: Court IT SOP maintainers
+options:
+  paths:
+    description: Paths whose file systems are measured (missing paths are reported).
+    type: list
+    elements: str
+    default: ["/", "/var/lib/mysql"]
+  disk_warn_percent:
+    description: Disk use (percent) that grades C(warn).
+    type: int
+    default: 80
+  disk_fail_percent:
+    description: Disk use (percent) that grades C(fail).
+    type: int
+    default: 95
+  memory_warn_percent:
+    description: Memory use (percent) that grades C(warn).
+    type: int
+    default: 90
+  memory_fail_percent:
+    description: Memory use (percent) that grades C(fail).
+    type: int
+    default: 98
+attributes:
+  check_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Check disk and memory of the SIPP server
+  sipp_host_resources:
+    paths: [/, /var/lib/mysql]
+    disk_warn_percent: 80
+    disk_fail_percent: 95
+  register: sipp_resources
+"""
+
+RETURN = r"""
+resources:
+  description: The measurements and grades.
+  returned: success
+  type: dict
+  contains:
+    status:
+      description: Worst grade (ok, warn or fail).
+      type: str
+    disks:
+      description: One entry per path (path, mount device id, size_mb, used_mb, free_mb, used_percent, status).
+      type: list
+      elements: dict
+    memory:
+      description: total_mb, available_mb, used_percent, status.
+      type: dict
+    problems:
+      description: One line per warn or fail grade.
+      type: list
+      elements: str
+  sample:
+    status: ok
+    disks:
+      - {path: /, size_mb: 51200, used_mb: 10240, free_mb: 40960, used_percent: 20.0, status: ok}
+    memory: {total_mb: 7976, available_mb: 5120, used_percent: 35.8, status: ok}
+    problems: []
+"""
+
+import os
+from typing import Any
+
+from ansible.module_utils.basic import AnsibleModule
+
+GRADES = ("ok", "warn", "fail")
+
+
+def grade(percent: float, warn: int, fail: int) -> str:
+    if percent >= fail:
+        return "fail"
+    if percent >= warn:
+        return "warn"
+    return "ok"
+
+
+def disk_usage(path: str, warn: int, fail: int) -> dict[str, Any]:
+    """statvfs of the file system holding path (as df computes Use%)."""
+    if not os.path.exists(path):
+        return {"path": path, "status": "warn", "error": "path does not exist"}
+    st = os.statvfs(path)
+    size = st.f_blocks * st.f_frsize
+    free = st.f_bavail * st.f_frsize
+    used = (st.f_blocks - st.f_bfree) * st.f_frsize
+    usable = used + free
+    percent = round(100.0 * used / usable, 1) if usable else 0.0
+    mib = 1024 * 1024
+    return {"path": path, "device": os.stat(path).st_dev, "size_mb": size // mib,
+            "used_mb": used // mib, "free_mb": free // mib, "used_percent": percent,
+            "status": grade(percent, warn, fail)}
+
+
+def parse_meminfo(text: str) -> dict[str, int]:
+    """kB values of /proc/meminfo."""
+    values: dict[str, int] = {}
+    for line in text.splitlines():
+        key, _, rest = line.partition(":")
+        parts = rest.split()
+        if parts and parts[0].isdigit():
+            values[key.strip()] = int(parts[0])
+    return values
+
+
+def memory_usage(meminfo: dict[str, int], warn: int, fail: int) -> dict[str, Any]:
+    total = meminfo.get("MemTotal", 0)
+    available = meminfo.get("MemAvailable", meminfo.get("MemFree", 0))
+    percent = round(100.0 * (total - available) / total, 1) if total else 0.0
+    return {"total_mb": total // 1024, "available_mb": available // 1024,
+            "used_percent": percent, "status": grade(percent, warn, fail)}
+
+
+def resources(params: dict[str, Any], meminfo_text: str) -> dict[str, Any]:
+    disks = [disk_usage(p, params["disk_warn_percent"], params["disk_fail_percent"])
+             for p in params["paths"]]
+    memory = memory_usage(parse_meminfo(meminfo_text), params["memory_warn_percent"],
+                          params["memory_fail_percent"])
+    problems = [
+        f"disk {d['path']}: {d.get('error') or str(d['used_percent']) + '% used'} ({d['status']})"
+        for d in disks if d["status"] != "ok"
+    ]
+    if memory["status"] != "ok":
+        problems.append(f"memory: {memory['used_percent']}% used ({memory['status']})")
+    worst = max([d["status"] for d in disks] + [memory["status"]], key=GRADES.index)
+    return {"status": worst, "disks": disks, "memory": memory, "problems": problems}
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "paths": {"type": "list", "elements": "str", "default": ["/", "/var/lib/mysql"]},
+            "disk_warn_percent": {"type": "int", "default": 80},
+            "disk_fail_percent": {"type": "int", "default": 95},
+            "memory_warn_percent": {"type": "int", "default": 90},
+            "memory_fail_percent": {"type": "int", "default": 98},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    if params["disk_warn_percent"] > params["disk_fail_percent"] or \
+            params["memory_warn_percent"] > params["memory_fail_percent"]:
+        module.fail_json(msg="a warn threshold must not exceed its fail threshold")
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            meminfo_text = handle.read()
+    except OSError as exc:
+        module.fail_json(msg=f"cannot read /proc/meminfo: {exc.strerror}")
+    result = resources(params, meminfo_text)
+    for problem in result["problems"]:
+        if problem.endswith("(warn)"):
+            module.warn(problem)
+    module.exit_json(changed=False, resources=result)
+
+
+if __name__ == "__main__":
+    main()

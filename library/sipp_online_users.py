@@ -1,0 +1,238 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Count SIPP's online users from sys_user_online (read-only)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: sipp_online_users
+short_description: Count the users online in SIPP (sys_user_online)
+description:
+  - Connects to the SIPP database with the C(mariadb) (or C(mysql)) command-line client,
+    credentials in a temporary 0600 option file, never on the command line.
+  - Discovers the columns of C(sys_user_online) through C(information_schema) (SIPP
+    versions differ) and counts the sessions and distinct users whose last activity is
+    within O(window_minutes) of the database clock, in one SQL statement.
+  - Also proves that the database is up (the module fails when it cannot connect).
+  - Read-only; never reports a change. Supports check mode.
+version_added: "0.1.0"
+author: Court IT SOP maintainers
+options:
+  database:
+    description: SIPP database name.
+    type: str
+    default: sipp
+  login_user:
+    description: Database account (the unix socket's root when omitted).
+    type: str
+  login_password:
+    description: Password of O(login_user); written only to the temporary option file.
+    type: str
+  login_host:
+    description: Database host (the local socket when omitted).
+    type: str
+  login_port:
+    description: Database port.
+    type: int
+  login_unix_socket:
+    description: Path of the server's unix socket.
+    type: str
+  client_binary:
+    description: Client program; C(mariadb), else C(mysql), from PATH when omitted.
+    type: str
+  query_timeout:
+    description: Seconds allowed for each query.
+    type: int
+    default: 300
+  table:
+    description: Table holding the sessions.
+    type: str
+    default: sys_user_online
+  window_minutes:
+    description: A session counts as online when its last activity is this recent.
+    type: int
+    default: 15
+  columns:
+    description:
+      - Column names when discovery guesses wrong. Keys C(last_activity), C(user),
+        C(host), C(login_time).
+    type: dict
+    default: {}
+  max_sessions:
+    description: How many of the active sessions to list in the result.
+    type: int
+    default: 50
+attributes:
+  check_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Count the SIPP users active in the last 15 minutes
+  sipp_online_users:
+    database: sipp
+    login_user: sop_backup
+    login_password: "{{ sipp_db_password }}"
+    window_minutes: 15
+  register: sipp_online
+  no_log: false
+"""
+
+RETURN = r"""
+online_users:
+  description: The count and the active sessions.
+  returned: success
+  type: dict
+  contains:
+    window_minutes:
+      description: The window used.
+      type: int
+    users:
+      description: Distinct users active within the window.
+      type: int
+    sessions:
+      description: Sessions active within the window.
+      type: int
+    sessions_total:
+      description: Rows in the session table (active or not).
+      type: int
+    last_activity:
+      description: Most recent activity of any session (database clock), or null.
+      type: str
+    database_time:
+      description: The database clock when counted.
+      type: str
+    active:
+      description: Up to O(max_sessions) active sessions (user, host, login_time, last_activity).
+      type: list
+      elements: dict
+    columns:
+      description: The columns used.
+      type: dict
+  sample:
+    window_minutes: 15
+    users: 5
+    sessions: 6
+    sessions_total: 9
+    last_activity: "2026-11-21 19:30:02"
+    database_time: "2026-11-21 19:31:00"
+"""
+
+from typing import Any
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.sop_sipp import (
+    DB_ARGUMENT_SPEC,
+    INT_TYPES,
+    DbConn,
+    SippDbError,
+    conn_from_params,
+    pick_column,
+    quote_ident,
+    run_query,
+    table_columns,
+)
+
+CANDIDATES: dict[str, list[str]] = {
+    "last_activity": ["last_visit", "last_activity", "lastvisit", "last_access", "updated_at", "waktu"],
+    "user": ["userid", "user_id", "username", "user_name"],
+    "host": ["host_address", "ipaddress", "ip_address", "ip"],
+    "login_time": ["login_time", "logintime", "created_at"],
+}
+
+
+def _to_int(value: str | None) -> int:
+    return int(value) if value not in (None, "") else 0
+
+
+def build_queries(
+    table: str, cols: dict[str, str | None], int_clock: bool, window: int, limit: int
+) -> tuple[str, str]:
+    """The count query and the listing query (both filter on the activity column)."""
+    last = quote_ident(cols["last_activity"] or "")
+    user = quote_ident(cols["user"] or "")
+    tbl = quote_ident(table)
+    if int_clock:
+        cutoff = f"UNIX_TIMESTAMP() - {window * 60}"
+        shown = f"FROM_UNIXTIME(MAX({last}))"
+        shown_row = f"FROM_UNIXTIME({last})"
+    else:
+        cutoff = f"NOW() - INTERVAL {window} MINUTE"
+        shown = f"MAX({last})"
+        shown_row = last
+    count_sql = (
+        f"SELECT COUNT(DISTINCT CASE WHEN {last} >= {cutoff} THEN {user} END), "
+        f"SUM({last} >= {cutoff}), COUNT(*), {shown}, NOW() FROM {tbl};"
+    )
+    host = quote_ident(cols["host"]) if cols["host"] else "NULL"
+    login = quote_ident(cols["login_time"]) if cols["login_time"] else "NULL"
+    list_sql = (
+        f"SELECT {user}, {host}, {login}, {shown_row} FROM {tbl} "
+        f"WHERE {last} >= {cutoff} ORDER BY {last} DESC LIMIT {int(limit)};"
+    )
+    return count_sql, list_sql
+
+
+def online_users(conn: DbConn, table: str, window: int, overrides: dict[str, str],
+                 limit: int) -> dict[str, Any]:
+    """Count and list the active sessions."""
+    columns = table_columns(conn, table)
+    if not columns:
+        raise SippDbError(f"table {conn.database}.{table} not found (or no privilege)")
+    cols = {key: pick_column(columns, cands, overrides.get(key)) for key, cands in CANDIDATES.items()}
+    for needed in ("last_activity", "user"):
+        if cols[needed] is None:
+            raise SippDbError(
+                f"no {needed} column in {table}; set columns.{needed} "
+                f"(found: {', '.join(sorted(columns))})"
+            )
+    int_clock = columns[str(cols["last_activity"]).lower()][1] in INT_TYPES
+    count_sql, list_sql = build_queries(table, cols, int_clock, window, limit)
+    row = run_query(conn, count_sql)[0]
+    active = [
+        {"user": r[0], "host": r[1], "login_time": r[2], "last_activity": r[3]}
+        for r in (run_query(conn, list_sql) if limit > 0 else [])
+    ]
+    return {
+        "window_minutes": window,
+        "users": _to_int(row[0]),
+        "sessions": _to_int(row[1]),
+        "sessions_total": _to_int(row[2]),
+        "last_activity": row[3],
+        "database_time": row[4],
+        "active": active,
+        "columns": cols,
+    }
+
+
+def main() -> None:
+    spec = dict(DB_ARGUMENT_SPEC)
+    spec.update(
+        table={"type": "str", "default": "sys_user_online"},
+        window_minutes={"type": "int", "default": 15},
+        columns={"type": "dict", "default": {}},
+        max_sessions={"type": "int", "default": 50},
+    )
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    params = module.params
+    if params["window_minutes"] <= 0:
+        module.fail_json(msg="window_minutes must be a positive number of minutes")
+    binary = params["client_binary"] or module.get_bin_path("mariadb") or module.get_bin_path("mysql")
+    if not binary:
+        module.fail_json(msg="neither mariadb nor mysql client found on the host")
+    conn = conn_from_params(params, binary)
+    try:
+        result = online_users(
+            conn, params["table"], params["window_minutes"],
+            {k: str(v) for k, v in (params["columns"] or {}).items() if v},
+            params["max_sessions"],
+        )
+    except SippDbError as exc:
+        module.fail_json(msg=f"SIPP database {conn.database}: {exc}")
+    module.exit_json(changed=False, online_users=result)
+
+
+if __name__ == "__main__":
+    main()

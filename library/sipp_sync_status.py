@@ -1,0 +1,295 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Freshness of SIPP's synchronisation: the public page's "Pembaharuan Data" (read-only)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: sipp_sync_status
+short_description: Read when SIPP last synchronised and how old that is
+description:
+  - Fetches the public SIPP page (from the host the module runs on, as SIPP's own sync
+    would reach it) and reads its C(Pembaharuan Data) date, or the text matched by
+    O(marker_regex), and computes its age.
+  - Understands C(2026-11-21 14:05:00), C(21-11-2026 14:05), C(21/11/2026 14:05:00) and
+    Indonesian month names (C(21 November 2026 14:05 WIB), C(21 Nop 2026 pukul 14.05)).
+    A WIB/WITA/WIT or C(+07:00) suffix sets the time zone, else O(timezone) applies.
+  - Optionally asks the central SIPP MA for the court's last sync (O(central_status_url),
+    a JSON answer).
+  - Read-only; never reports a change; the playbook decides what stale means for the
+    run (O(max_age_hours) gives the C(fresh) verdict). Supports check mode.
+version_added: "0.1.0"
+author: Court IT SOP maintainers
+options:
+  public_url:
+    description: URL of the public SIPP page showing the last update.
+    type: str
+    required: true
+  marker_regex:
+    description: Regex whose first group is the date text.
+    type: str
+    default: 'Pembaharuan\s+Data\s*:?\s*(?:<[^>]*>\s*)*([^<\r\n]+)'
+  timezone:
+    description: Time zone of a date without a suffix (IANA name or C(+07:00)).
+    type: str
+    default: Asia/Jakarta
+  max_age_hours:
+    description: The date is fresh when younger than this many hours.
+    type: float
+    default: 8
+  central_status_url:
+    description: URL of the central SIPP MA's status of this court (JSON), optional.
+    type: str
+  timeout:
+    description: Seconds allowed for each HTTP request.
+    type: int
+    default: 15
+  validate_certs:
+    description: Verify TLS certificates.
+    type: bool
+    default: true
+attributes:
+  check_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Read the public SIPP page's last update
+  sipp_sync_status:
+    public_url: https://sipp.pn-contoh.go.id/
+    max_age_hours: 8
+    central_status_url: "http://sippma:8080/api/status/400999"
+  register: sipp_sync_state
+
+- name: Fail when the public SIPP data is stale
+  ansible.builtin.assert:
+    that: sipp_sync_state.sync.fresh
+    fail_msg: "{{ sipp_sync_state.sync.message }}"
+"""
+
+RETURN = r"""
+sync:
+  description: The synchronisation state.
+  returned: success
+  type: dict
+  contains:
+    public_url:
+      description: The page read.
+      type: str
+    http_status:
+      description: HTTP status of the page.
+      type: int
+    marker_text:
+      description: The text the regex matched, or null.
+      type: str
+    last_sync:
+      description: The parsed date (ISO 8601 with offset), or null.
+      type: str
+    age_seconds:
+      description: Age of the date (null when not found).
+      type: int
+    age_hours:
+      description: Age in hours, one decimal.
+      type: float
+    max_age_hours:
+      description: The threshold applied.
+      type: float
+    fresh:
+      description: Whether the date was found and is younger than the threshold.
+      type: bool
+    message:
+      description: One line for the report (Bahasa Indonesia).
+      type: str
+    central:
+      description: The central SIPP MA's answer (url, http_status, data, last_sync, age_hours, error).
+      type: dict
+  sample:
+    public_url: http://web/sipp-publik/
+    http_status: 200
+    marker_text: "2026-11-21 14:05:00 WIB"
+    last_sync: "2026-11-21T14:05:00+07:00"
+    age_seconds: 620
+    age_hours: 0.2
+    max_age_hours: 8.0
+    fresh: true
+"""
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.urls import open_url
+
+MONTHS = {
+    "jan": 1, "januari": 1, "january": 1, "feb": 2, "februari": 2, "pebruari": 2,
+    "february": 2, "mar": 3, "maret": 3, "march": 3, "apr": 4, "april": 4, "mei": 5,
+    "may": 5, "jun": 6, "juni": 6, "june": 6, "jul": 7, "juli": 7, "july": 7, "agu": 8,
+    "agt": 8, "agus": 8, "agustus": 8, "aug": 8, "august": 8, "sep": 9, "sept": 9,
+    "september": 9, "okt": 10, "oktober": 10, "oct": 10, "october": 10, "nov": 11,
+    "nop": 11, "november": 11, "nopember": 11, "des": 12, "desember": 12, "dec": 12,
+    "december": 12,
+}
+ZONES = {"WIB": 7 * 60, "WITA": 8 * 60, "WIT": 9 * 60, "UTC": 0, "GMT": 0}
+_TIME = r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?"
+PATTERNS = (
+    ("ymd", re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})[ T,]+(?:pukul\s+|jam\s+)?" + _TIME)),
+    ("dmy", re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})[ ,]+(?:pukul\s+|jam\s+)?" + _TIME)),
+    ("dMy", re.compile(r"(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})[ ,]+(?:pukul\s+|jam\s+)?" + _TIME)),
+)
+_SUFFIX = re.compile(r"\b(WIB|WITA|WIT|UTC|GMT)\b|([+-]\d{2}):?(\d{2})\s*$")
+
+
+class StatusError(Exception):
+    """One line for the operator."""
+
+
+def offset_of(tz: str) -> int:
+    """Minutes east of UTC for '+07:00' or an IANA name."""
+    match = re.match(r"^([+-])(\d{1,2}):?(\d{2})$", tz.strip())
+    if match:
+        minutes = int(match.group(2)) * 60 + int(match.group(3))
+        return -minutes if match.group(1) == "-" else minutes
+    try:
+        from zoneinfo import ZoneInfo  # noqa: PLC0415
+
+        delta = dt.datetime.now(ZoneInfo(tz)).utcoffset()
+    except Exception as exc:
+        raise StatusError(f"unknown time zone {tz!r}") from exc
+    return int(delta.total_seconds() // 60) if delta is not None else 0
+
+
+def parse_marker(text: str, default_offset: int) -> dt.datetime:
+    """An aware datetime from the marker text; raises StatusError."""
+    for kind, pattern in PATTERNS:
+        match = pattern.search(text)
+        if not match:
+            continue
+        g = match.groups()
+        if kind == "ymd":
+            year, month, day = int(g[0]), int(g[1]), int(g[2])
+        elif kind == "dmy":
+            day, month, year = int(g[0]), int(g[1]), int(g[2])
+        else:
+            month_number = MONTHS.get(g[1].lower())
+            if month_number is None:
+                continue
+            day, month, year = int(g[0]), month_number, int(g[2])
+        offset = default_offset
+        suffix = _SUFFIX.search(text[match.end():])
+        if suffix and suffix.group(1):
+            offset = ZONES[suffix.group(1)]
+        elif suffix:
+            sign = -1 if suffix.group(2).startswith("-") else 1
+            offset = sign * (abs(int(suffix.group(2))) * 60 + int(suffix.group(3)))
+        try:
+            return dt.datetime(year, month, day, int(g[3]), int(g[4]), int(g[5] or 0),
+                               tzinfo=dt.timezone(dt.timedelta(minutes=offset)))
+        except ValueError as exc:
+            raise StatusError(f"invalid date in {text.strip()!r}: {exc}") from exc
+    raise StatusError(f"no date found in {text.strip()!r}")
+
+
+def fetch(url: str, timeout: int, validate_certs: bool) -> tuple[int, str]:
+    try:
+        response = open_url(url, timeout=timeout, validate_certs=validate_certs,
+                            http_agent="sop-sipp-sync-status")
+        return response.getcode(), response.read().decode("utf-8", "replace")
+    except Exception as exc:  # urllib raises many types; report one line
+        raise StatusError(f"{url}: {getattr(exc, 'reason', None) or exc}") from exc
+
+
+def age_of(when: dt.datetime, now: dt.datetime) -> tuple[int, float]:
+    seconds = int((now - when).total_seconds())
+    return seconds, round(seconds / 3600.0, 1)
+
+
+def evaluate(page: str, regex: str, default_offset: int, max_age: float,
+             now: dt.datetime) -> dict[str, Any]:
+    """The freshness verdict of a fetched page."""
+    match = re.search(regex, page, re.IGNORECASE)
+    if not match:
+        return {"marker_text": None, "last_sync": None, "age_seconds": None,
+                "age_hours": None, "fresh": False,
+                "message": "Tanda 'Pembaharuan Data' tidak ditemukan di halaman SIPP publik"}
+    text = (match.group(1) if match.groups() else match.group(0)).strip()
+    when = parse_marker(text, default_offset)
+    seconds, hours = age_of(when, now)
+    fresh = seconds <= max_age * 3600
+    verdict = "segar" if fresh else "BASI"
+    return {
+        "marker_text": text, "last_sync": when.isoformat(), "age_seconds": seconds,
+        "age_hours": hours, "fresh": fresh,
+        "message": (f"Pembaharuan Data {text}: umur {hours} jam, batas {max_age:g} jam "
+                    f"({verdict})"),
+    }
+
+
+def central_status(url: str, timeout: int, validate_certs: bool,
+                   now: dt.datetime) -> dict[str, Any]:
+    """The central SIPP MA's answer; errors are reported, not raised."""
+    result: dict[str, Any] = {"url": url}
+    try:
+        status, body = fetch(url, timeout, validate_certs)
+    except StatusError as exc:
+        result["error"] = str(exc)
+        return result
+    result["http_status"] = status
+    try:
+        data = json.loads(body)
+    except ValueError:
+        result["error"] = "answer is not JSON"
+        return result
+    result["data"] = data
+    last = data.get("last_sync") if isinstance(data, dict) else None
+    if isinstance(last, str):
+        try:
+            when = dt.datetime.fromisoformat(last)
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=dt.timezone.utc)
+            result["last_sync"] = when.isoformat()
+            result["age_seconds"], result["age_hours"] = age_of(when, now)
+        except ValueError:
+            result["error"] = f"unreadable last_sync {last!r}"
+    return result
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "public_url": {"type": "str", "required": True},
+            "marker_regex": {"type": "str",
+                             "default": r"Pembaharuan\s+Data\s*:?\s*(?:<[^>]*>\s*)*([^<\r\n]+)"},
+            "timezone": {"type": "str", "default": "Asia/Jakarta"},
+            "max_age_hours": {"type": "float", "default": 8},
+            "central_status_url": {"type": "str"},
+            "timeout": {"type": "int", "default": 15},
+            "validate_certs": {"type": "bool", "default": True},
+        },
+        supports_check_mode=True,
+    )
+    p = module.params
+    now = dt.datetime.now(dt.timezone.utc)
+    try:
+        re.compile(p["marker_regex"])
+    except re.error as exc:
+        module.fail_json(msg=f"marker_regex is not a valid regex: {exc}")
+    try:
+        status, page = fetch(p["public_url"], p["timeout"], p["validate_certs"])
+        sync = evaluate(page, p["marker_regex"], offset_of(p["timezone"]),
+                        p["max_age_hours"], now)
+    except StatusError as exc:
+        module.fail_json(msg=f"public SIPP page: {exc}")
+    sync.update(public_url=p["public_url"], http_status=status,
+                max_age_hours=p["max_age_hours"], checked_at=now.isoformat())
+    if p["central_status_url"]:
+        sync["central"] = central_status(p["central_status_url"], p["timeout"],
+                                         p["validate_certs"], now)
+    module.exit_json(changed=False, sync=sync)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+# -*- coding: utf-8 -*-
+# GPL-3.0-or-later
+"""Backup files and their JSON manifests (naming, periods, atomic writes).
+
+A backup is ``<prefix>-<YYYYmmddTHHMMSS>.<ext>`` (ext ``sql.zst``, ``sql.gz``,
+``tar.zst``, ``tar.gz``) written as ``<name>.partial`` then renamed, with a manifest
+``<name>.manifest.json`` beside it. Only a manifest with ``verified: true`` whose file
+exists with the recorded size counts as a backup (idempotence, retention).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import re
+from typing import Any, Dict, List, Optional
+
+MANIFEST_SUFFIX = ".manifest.json"
+PARTIAL_SUFFIX = ".partial"
+MANIFEST_VERSION = 1
+PERIODS = ("daily", "weekly", "monthly", "always")
+_NAME_RE = re.compile(r"^(?P<prefix>.+)-(?P<stamp>\d{8}T\d{6})\.(?P<ext>(sql|tar)\.(zst|gz))$")
+
+
+def period_key(moment: datetime.datetime, period: str) -> str:
+    """The period a backup taken at ``moment`` belongs to (e.g. ``2026-11-21``)."""
+    if period == "daily":
+        return moment.strftime("%Y-%m-%d")
+    if period == "weekly":
+        year, week, _ = moment.isocalendar()
+        return "%04d-W%02d" % (year, week)
+    if period == "monthly":
+        return moment.strftime("%Y-%m")
+    if period == "always":
+        return moment.strftime("%Y%m%dT%H%M%S")
+    raise ValueError("unknown period %r" % period)
+
+
+def backup_name(prefix: str, moment: datetime.datetime, engine: str, compression: str) -> str:
+    """File name of a new backup."""
+    kind = "tar" if engine == "mydumper" else "sql"
+    ext = "zst" if compression == "zstd" else "gz"
+    return "%s-%s.%s.%s" % (prefix, moment.strftime("%Y%m%dT%H%M%S"), kind, ext)
+
+
+def parse_name(name: str) -> Optional[Dict[str, Any]]:
+    """``{prefix, time, ext}`` of a backup file name, or None."""
+    match = _NAME_RE.match(name)
+    if not match:
+        return None
+    moment = datetime.datetime.strptime(match.group("stamp"), "%Y%m%dT%H%M%S")
+    return {"prefix": match.group("prefix"), "time": moment, "ext": match.group("ext")}
+
+
+def manifest_path(backup_path: str) -> str:
+    return backup_path + MANIFEST_SUFFIX
+
+
+def fsync_dir(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_json_atomic(path: str, data: Dict[str, Any]) -> None:
+    """Write JSON as 0600 through a temporary file, fsync, rename, fsync the directory."""
+    tmp = path + PARTIAL_SUFFIX
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    fsync_dir(os.path.dirname(os.path.abspath(path)))
+
+
+def read_manifest(path: str) -> Optional[Dict[str, Any]]:
+    """The manifest at ``path``, or None when missing or unreadable."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def is_valid_backup(backup_path: str, manifest: Optional[Dict[str, Any]]) -> bool:
+    """A verified manifest whose file exists with the recorded size."""
+    if not manifest or manifest.get("verified") is not True:
+        return False
+    try:
+        return os.path.getsize(backup_path) == manifest.get("size")
+    except OSError:
+        return False
+
+
+def list_backups(directory: str, prefix: str) -> List[Dict[str, Any]]:
+    """Backups (complete files) of ``prefix`` in ``directory``, oldest first."""
+    found = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    for name in names:
+        info = parse_name(name)
+        if not info or info["prefix"] != prefix:
+            continue
+        path = os.path.join(directory, name)
+        manifest = read_manifest(manifest_path(path))
+        found.append({"name": name, "path": path, "time": info["time"], "manifest": manifest,
+                      "verified": is_valid_backup(path, manifest),
+                      "period": (manifest or {}).get("period")})
+    return sorted(found, key=lambda item: item["time"])
+
+
+def find_verified(directory: str, prefix: str, period: str) -> Optional[Dict[str, Any]]:
+    """The newest verified backup of ``period`` (a period key), or None."""
+    matches = [b for b in list_backups(directory, prefix) if b["verified"] and b["period"] == period]
+    return matches[-1] if matches else None
+
+
+class HashingWriter:
+    """Write a stream to a ``.partial`` file, hashing it on the way (no re-read)."""
+
+    def __init__(self, final_path: str) -> None:
+        self.final_path = final_path
+        self.partial_path = final_path + PARTIAL_SUFFIX
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+        self.fd = os.open(self.partial_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+
+    def write(self, chunk: bytes) -> None:
+        self.sha256.update(chunk)
+        view = memoryview(chunk)
+        while view:
+            written = os.write(self.fd, view)
+            view = view[written:]
+        self.size += len(chunk)
+
+    def commit(self) -> None:
+        """fsync, close and rename the partial file to its final name."""
+        os.fsync(self.fd)
+        os.close(self.fd)
+        self.fd = -1
+        os.rename(self.partial_path, self.final_path)
+        fsync_dir(os.path.dirname(os.path.abspath(self.final_path)))
+
+    def discard(self) -> None:
+        """Close and remove the partial file (nothing that looks valid is left)."""
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        try:
+            os.unlink(self.partial_path)
+        except FileNotFoundError:
+            pass
+
+
+def sha256_file(path: str, chunk_size: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(chunk_size), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def now_iso() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).astimezone().isoformat(timespec="seconds")

@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# GPL-3.0-or-later
+"""Retention selection (pure logic, unit-tested) for the SIPP backups.
+
+Semantics of restic/borg ``forget --keep-daily/--keep-weekly/--keep-monthly``: going
+from the newest verified backup to the oldest, each rule keeps the newest backup of each
+of its last N buckets (day, ISO week, month) that have a backup; a backup kept by any
+rule is kept. On top of that:
+
+- only verified backups are candidates for keeping; the newest verified one is always
+  kept, whatever the rules say;
+- unverified backups and partial files are pruned only when they are older than
+  ``stale_after`` and a newer verified backup exists (a failed run never loses the only
+  copy);
+- with no verified backup at all nothing is pruned.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Callable, Dict, List, Sequence, Tuple
+
+Bucket = Callable[[datetime.datetime], str]
+
+RULES: Tuple[Tuple[str, Bucket], ...] = (
+    ("daily", lambda t: t.strftime("%Y-%m-%d")),
+    ("weekly", lambda t: "%04d-W%02d" % t.isocalendar()[:2]),
+    ("monthly", lambda t: t.strftime("%Y-%m")),
+)
+
+
+def select(items: Sequence[Dict[str, Any]], keep: Dict[str, int], now: datetime.datetime,
+           stale_after: datetime.timedelta = datetime.timedelta(days=1),
+           ) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """Split ``items`` into ``(kept, pruned)``.
+
+    Each item has ``name``, ``time`` (datetime) and ``verified`` (bool). Results are
+    copies with a ``reasons`` list (kept) or ``reason`` string (pruned), newest first.
+    """
+    for rule in keep:
+        if rule not in dict(RULES):
+            raise ValueError("unknown retention rule %r" % rule)
+        if keep[rule] < 0:
+            raise ValueError("keep_%s must be >= 0" % rule)
+    ordered = sorted(items, key=lambda item: item["time"], reverse=True)
+    verified = [item for item in ordered if item["verified"]]
+    if not verified:
+        return [dict(item, reasons=["no verified backup yet"]) for item in ordered], []
+    newest_verified = verified[0]
+    reasons: Dict[str, List[str]] = {item["name"]: [] for item in verified}
+    for rule, bucket in RULES:
+        remaining = keep.get(rule, 0)
+        last = None
+        for item in verified:
+            if remaining <= 0:
+                break
+            key = bucket(item["time"])
+            if key != last:
+                last = key
+                remaining -= 1
+                reasons[item["name"]].append("%s %s" % (rule, key))
+    reasons[newest_verified["name"]].insert(0, "newest verified")
+    kept: List[Dict[str, Any]] = []
+    pruned: List[Dict[str, Any]] = []
+    for item in ordered:
+        if item["verified"]:
+            if reasons[item["name"]]:
+                kept.append(dict(item, reasons=reasons[item["name"]]))
+            else:
+                pruned.append(dict(item, reason="outside keep rules"))
+        elif now - item["time"] > stale_after and item["time"] < newest_verified["time"]:
+            pruned.append(dict(item, reason="unverified, older than %s, newer verified exists"
+                               % _human(stale_after)))
+        else:
+            kept.append(dict(item, reasons=["unverified, kept: younger than %s or no newer "
+                                            "verified backup" % _human(stale_after)]))
+    return kept, pruned
+
+
+def _human(delta: datetime.timedelta) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    return "%d day(s)" % (hours // 24) if hours % 24 == 0 else "%d hour(s)" % hours

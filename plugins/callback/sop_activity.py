@@ -1,0 +1,56 @@
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Tell the `sop` runner which tags each task carries (ansible-runner events lack them)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from ansible.plugins.callback import CallbackBase
+
+DOCUMENTATION = r"""
+name: sop_activity
+type: aggregate
+short_description: write task uuid -> tags for the sop runner
+description:
+  - On every task (and handler) start, appends one JSON line C({"uuid": ..., "tags": [...]})
+    to the file named by E(SOP_ACTIVITY_TAGS_FILE). The tags include the ones a task
+    inherits from its block, role, play and C(import_tasks).
+  - The C(sop) runner enables it (E(ANSIBLE_CALLBACKS_ENABLED)) for its own runs and maps
+    tasks to SOP activities by tag. Does nothing when the variable is unset.
+requirements:
+  - enabled in the callbacks_enabled setting
+options: {}
+"""
+
+
+class CallbackModule(CallbackBase):
+    """Aggregate callback: one JSON line per started task."""
+
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "aggregate"
+    CALLBACK_NAME = "sop_activity"
+    CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        path = os.environ.get("SOP_ACTIVITY_TAGS_FILE")
+        # Line-buffered: the runner reads each line as soon as a task starts.
+        self._out = open(path, "a", encoding="utf-8", buffering=1) if path else None  # noqa: SIM115
+
+    def _write(self, task) -> None:  # type: ignore[no-untyped-def]
+        if self._out is not None:
+            tags = [str(tag) for tag in task.tags]
+            self._out.write(json.dumps({"uuid": task._uuid, "tags": tags}) + "\n")
+
+    def v2_playbook_on_task_start(self, task, is_conditional) -> None:  # type: ignore[no-untyped-def]
+        self._write(task)
+
+    def v2_playbook_on_handler_task_start(self, task) -> None:  # type: ignore[no-untyped-def]
+        self._write(task)
+
+    def v2_playbook_on_stats(self, stats) -> None:  # type: ignore[no-untyped-def]
+        if self._out is not None:
+            self._out.close()
+            self._out = None

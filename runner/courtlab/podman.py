@@ -1,0 +1,74 @@
+"""A thin wrapper over the podman CLI (rootful), configured through CONTAINERS_CONF."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+
+class PodmanError(RuntimeError):
+    """A podman command failed; the message is its first error line."""
+
+
+def project_root() -> Path:
+    """The project checkout: the directory holding ansible.cfg above this package."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "ansible.cfg").is_file() and (parent / "lab").is_dir():
+            return parent
+    raise PodmanError("cannot find the project checkout (ansible.cfg and lab/)")
+
+
+def configure_environment(root: Path) -> None:
+    """Point podman at the project's containers.conf (runc, ulimits, fast stop)."""
+    conf = root / ".lab" / "containers.conf"
+    if "CONTAINERS_CONF" not in os.environ and conf.is_file():
+        os.environ["CONTAINERS_CONF"] = str(conf)
+
+
+def available() -> bool:
+    return shutil.which("podman") is not None
+
+
+def run(*args: str, check: bool = True, capture: bool = True,
+        input_text: str | None = None) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        ["podman", *args], text=True, input=input_text,
+        stdout=subprocess.PIPE if capture else None,
+        stderr=subprocess.PIPE if capture else None, check=False,
+    )
+    if check and proc.returncode != 0:
+        err = (proc.stderr or "").strip().splitlines()
+        first = err[-1] if err else f"exit status {proc.returncode}"
+        raise PodmanError(f"podman {args[0]}: {first}")
+    return proc
+
+
+def exists(kind: str, name: str) -> bool:
+    return run(kind, "exists", name, check=False).returncode == 0
+
+
+def inspect(kind: str, name: str) -> dict[str, Any] | None:
+    proc = run(kind, "inspect", name, check=False)
+    if proc.returncode != 0:
+        return None
+    data = json.loads(proc.stdout or "[]")
+    return data[0] if data else None
+
+
+def image_label(image: str, label: str) -> str | None:
+    info = inspect("image", image)
+    if not info:
+        return None
+    labels = (info.get("Config") or {}).get("Labels") or info.get("Labels") or {}
+    value = labels.get(label)
+    return str(value) if value is not None else None
+
+
+def containers_with_label(label: str) -> list[dict[str, Any]]:
+    proc = run("ps", "-a", "--filter", f"label={label}", "--format", "json")
+    return list(json.loads(proc.stdout or "[]"))

@@ -1,0 +1,283 @@
+"""The SOP catalogue: one YAML file per SOP, validated against catalogue/schema.json.
+
+A court adapts it through the inventory variable `sop_catalogue_overrides` (its own SOP
+numbers, the names of its pelaksana): see `apply_overrides` and the package README.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from sop.durations import parse_duration
+from sop.errors import SopError
+
+PACKAGE_CATALOGUE = Path(__file__).with_name("catalogue")
+FREQUENCY_DAYS = {"daily": 1, "weekly": 7, "monthly": 30, "on_demand": None}
+FREQUENCY_LABEL = {
+    "daily": "harian",
+    "weekly": "mingguan",
+    "monthly": "bulanan",
+    "on_demand": "sesuai kebutuhan",
+}
+
+_YamlLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A source SOP document and the number the issuing court gave it."""
+
+    court: str
+    number: str
+    title: str
+    section: str = ""
+    revision: str = ""
+    date: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One row of the SOP's activity table."""
+
+    number: int
+    kegiatan: str
+    pelaksana: tuple[str, ...]
+    kelengkapan: str
+    limit_seconds: int | None
+    waktu_text: str
+    output: str
+    automated: str | None = None
+    automated_by: str | None = None
+    manual: str | None = None
+    ref: str = ""
+
+    @property
+    def mode(self) -> str:
+        """automated (a playbook tag), delegated (another SOP) or manual."""
+        if self.automated:
+            return "automated"
+        return "delegated" if self.automated_by else "manual"
+
+    @property
+    def label(self) -> str:
+        return self.ref or str(self.number)
+
+
+@dataclass(frozen=True)
+class Sop:
+    """One SOP as the catalogue describes it (possibly adapted by a court's overrides)."""
+
+    id: str
+    title: str
+    documents: tuple[Document, ...]
+    dasar_hukum: tuple[str, ...]
+    peringatan: str
+    playbook: str | None
+    frequency: str
+    activities: tuple[Activity, ...]
+    digest: str
+    source: Path
+    description: str = ""
+
+    @property
+    def number(self) -> str:
+        """The SOP number shown first: the court's own if overridden, else the first source."""
+        return self.documents[0].number
+
+    def playbook_path(self, project_dir: Path) -> Path | None:
+        """The playbook if it exists in the project, else None (the SOP is not automated)."""
+        if not self.playbook:
+            return None
+        path = project_dir / self.playbook
+        return path if path.is_file() else None
+
+    def activity(self, key: str) -> Activity:
+        """An activity by number ("2") or document reference ("C.2")."""
+        for activity in self.activities:
+            if key in (str(activity.number), activity.ref):
+                return activity
+        raise SopError(f"SOP {self.id} has no activity {key!r}")
+
+    def tag_map(self) -> dict[str, int]:
+        """playbook tag -> activity number, for the automated activities."""
+        return {a.automated: a.number for a in self.activities if a.automated}
+
+
+def catalogue_dir() -> Path:
+    """SOP_CATALOGUE_DIR (tests, a court's own catalogue), else the packaged one."""
+    return Path(os.environ.get("SOP_CATALOGUE_DIR") or PACKAGE_CATALOGUE)
+
+
+@cache
+def _schema_validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads((PACKAGE_CATALOGUE / "schema.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _where(path: Iterable[Any]) -> str:
+    return "/".join(str(part) for part in path) or "(top)"
+
+
+def _schema_error(file: Path, data: Any) -> str | None:
+    errors = sorted(_schema_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return None
+    error = jsonschema.exceptions.best_match(errors)
+    if error.validator == "oneOf":
+        problem = "needs exactly one of automated, automated_by, manual"
+    else:
+        problem = error.message
+    return f"{file}: {_where(error.absolute_path)}: {problem}"
+
+
+def _activity(file: Path, index: int, raw: Mapping[str, Any]) -> Activity:
+    waktu = raw["waktu"]
+    try:
+        limit = None if waktu is None else parse_duration(str(waktu))
+    except ValueError as exc:
+        raise SopError(f"{file}: activities/{index}/waktu: {exc}") from None
+    return Activity(
+        number=raw["number"],
+        ref=raw.get("ref", ""),
+        kegiatan=raw["kegiatan"],
+        pelaksana=tuple(raw["pelaksana"]),
+        kelengkapan=raw["kelengkapan"],
+        limit_seconds=limit,
+        waktu_text=raw.get("waktu_text", str(waktu or "Relatif")),
+        output=raw["output"],
+        automated=raw.get("automated"),
+        automated_by=raw.get("automated_by"),
+        manual=raw.get("manual"),
+    )
+
+
+def parse_sop(file: Path) -> Sop:
+    """Read and validate one catalogue file; SopError with file + path + problem."""
+    raw_bytes = file.read_bytes()
+    try:
+        data = yaml.load(raw_bytes, Loader=_YamlLoader)  # noqa: S506 (safe loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "(file)"
+        raise SopError(f"{file}: {where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    problem = _schema_error(file, data)
+    if problem:
+        raise SopError(problem)
+    if data["id"] != file.stem:
+        raise SopError(f"{file}: id: {data['id']!r} must match the file name {file.stem!r}")
+    activities = tuple(_activity(file, i, a) for i, a in enumerate(data["activities"]))
+    numbers = [a.number for a in activities]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise SopError(f"{file}: activities: numbers must be 1..{len(numbers)} in order")
+    tags = [a.automated for a in activities if a.automated]
+    duplicates = sorted({t for t in tags if tags.count(t) > 1})
+    if duplicates:
+        raise SopError(f"{file}: activities: tag {duplicates[0]!r} used by several activities")
+    return Sop(
+        id=data["id"],
+        title=data["title"],
+        description=data.get("description", ""),
+        documents=tuple(Document(**d) for d in data["documents"]),
+        dasar_hukum=tuple(data["dasar_hukum"]),
+        peringatan=data["peringatan"],
+        playbook=data["playbook"],
+        frequency=data["frequency"],
+        activities=activities,
+        digest=hashlib.sha256(raw_bytes).hexdigest(),
+        source=file,
+    )
+
+
+def load_catalogue(directory: Path | None = None) -> dict[str, Sop]:
+    """All SOPs of the catalogue by id, in file-name order; SopError on the first problem."""
+    directory = directory or catalogue_dir()
+    files = sorted(directory.glob("*.yml"))
+    if not files:
+        raise SopError(f"{directory}: no SOP catalogue files (*.yml)")
+    sops = {sop.id: sop for sop in map(parse_sop, files)}
+    for sop in sops.values():
+        for activity in sop.activities:
+            if activity.automated_by and activity.automated_by not in sops:
+                raise SopError(
+                    f"{sop.source}: activities/{activity.number - 1}/automated_by: "
+                    f"unknown SOP {activity.automated_by!r}"
+                )
+    return sops
+
+
+def get_sop(sops: Mapping[str, Sop], sop_id: str) -> Sop:
+    if sop_id not in sops:
+        raise SopError(f"unknown SOP {sop_id!r} (known: {', '.join(sops)})")
+    return sops[sop_id]
+
+
+_OVERRIDE_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "number": {"type": "string", "minLength": 1},
+            "court": {"type": "string", "minLength": 1},
+            "pelaksana": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+    },
+}
+
+
+def apply_overrides(sop: Sop, overrides: Any, court_name: str | None) -> Sop:
+    """The SOP as this court runs it: `sop_catalogue_overrides[sop.id]` from the inventory.
+
+    `number` becomes the first document (the court's own SOP number, the source documents
+    follow); `pelaksana` maps a role of the document to the person who holds it.
+    """
+    if overrides in (None, {}):
+        return sop
+    problems = list(jsonschema.Draft202012Validator(_OVERRIDE_SCHEMA).iter_errors(overrides))
+    if problems:
+        error = jsonschema.exceptions.best_match(problems)
+        raise SopError(
+            f"inventory: sop_catalogue_overrides/{_where(error.absolute_path)}: {error.message}"
+        )
+    override = overrides.get(sop.id)
+    if not override:
+        return sop
+    documents = sop.documents
+    if "number" in override:
+        own = Document(
+            court=override.get("court") or court_name or "pengadilan ini",
+            number=override["number"],
+            title=sop.title,
+            note="nomor SOP pengadilan ini",
+        )
+        documents = (own, *documents)
+    names: dict[str, str] = override.get("pelaksana", {})
+    roles = {role for activity in sop.activities for role in activity.pelaksana}
+    unknown = sorted(set(names) - roles)
+    if unknown:
+        raise SopError(
+            f"inventory: sop_catalogue_overrides/{sop.id}/pelaksana: {unknown[0]!r} is not a "
+            f"pelaksana of this SOP (known: {', '.join(sorted(roles))})"
+        )
+    activities = tuple(
+        dataclasses.replace(
+            a, pelaksana=tuple(f"{r} ({names[r]})" if r in names else r for r in a.pelaksana)
+        )
+        for a in sop.activities
+    )
+    digest = hashlib.sha256(
+        (sop.digest + json.dumps(override, sort_keys=True)).encode()
+    ).hexdigest()
+    return dataclasses.replace(sop, documents=documents, activities=activities, digest=digest)

@@ -1,0 +1,25 @@
+"""Exit codes and the one error type the CLI turns into a one-line message."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """Process exit codes of `sop` (documented in `sop --help` and the README)."""
+
+    OK = 0
+    SOP_FAILED = 1
+    USAGE = 2
+    UNREACHABLE = 3
+    LOCKED = 4
+    CANCELED = 5
+    INTERNAL = 6
+
+
+class SopError(Exception):
+    """An expected problem: printed as one line, the process exits with `code`."""
+
+    def __init__(self, message: str, code: ExitCode = ExitCode.USAGE) -> None:
+        super().__init__(message)
+        self.code = code

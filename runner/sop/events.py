@@ -1,0 +1,257 @@
+"""Turn ansible-runner events into SOP activity results.
+
+ansible-runner's events carry no task tags, so the `sop_activity` callback plugin writes
+`{"uuid": task uuid, "tags": [...]}` lines to a file; `TagIndex` reads new lines only when
+it meets an unknown task uuid. Each automated activity owns ONE tag; a task belongs to the
+first activity (catalogue order) whose tag it carries; untagged tasks belong to none.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sop.catalogue import Sop
+
+MAX_OUTPUTS_PER_ACTIVITY = 50
+MAX_OUTPUT_CHARS = 4000
+MAX_MESSAGE_CHARS = 300
+FILE_OUTPUT_KEYS = ("path", "dest", "size", "sha256")
+HIDDEN = "(disembunyikan: no_log)"
+
+
+class TagIndex:
+    """task uuid -> tags, read lazily from the callback plugin's JSON-lines file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: IO[str] | None = None
+        self._partial = ""
+        self._tags: dict[str, tuple[str, ...]] = {}
+
+    def tags(self, uuid: str) -> tuple[str, ...] | None:
+        if uuid not in self._tags:
+            self._read_new_lines()
+        return self._tags.get(uuid)
+
+    def _read_new_lines(self) -> None:
+        if self._file is None:
+            try:
+                self._file = self.path.open(encoding="utf-8")
+            except FileNotFoundError:
+                return
+        for line in self._file:
+            if not line.endswith("\n"):
+                self._partial += line
+                break
+            record = json.loads(self._partial + line)
+            self._partial = ""
+            self._tags[record["uuid"]] = tuple(record["tags"])
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def _time(event: dict[str, Any]) -> datetime:
+    created = event.get("created")
+    if not created:
+        return datetime.now(UTC)
+    value = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _bounded(output: dict[str, Any]) -> dict[str, Any]:
+    text = json.dumps(output, default=str, ensure_ascii=False)
+    if len(text) <= MAX_OUTPUT_CHARS:
+        return json.loads(text)  # type: ignore[no-any-return]
+    return {"truncated": True, "keys": sorted(map(str, output))[:20]}
+
+
+def extract_outputs(res: Any) -> list[dict[str, Any]]:
+    """The outputs a task result declares (see the README's output convention).
+
+    - a top-level `sop_output` mapping (or list of mappings), or one under `ansible_facts`
+      (from `ansible.builtin.set_fact: {sop_output: ...}`), recorded as-is;
+    - else a file: a result with `sha256` and `path`/`dest` (custom modules), recorded as
+      path/dest, size, sha256;
+    - loop results are searched item by item; no_log results never are.
+    """
+    if not isinstance(res, dict) or "censored" in res or res.get("_ansible_no_log"):
+        return []
+    items = res.get("results")
+    if isinstance(items, list):
+        return [out for item in items for out in extract_outputs(item)]
+    found: list[dict[str, Any]] = []
+    facts = res.get("ansible_facts")
+    for declared in (res.get("sop_output"), facts.get("sop_output") if isinstance(facts, dict) else None):
+        if isinstance(declared, dict):
+            found.append(declared)
+        elif isinstance(declared, list):
+            found.extend(d for d in declared if isinstance(d, dict))
+    if not found and "sha256" in res and ("path" in res or "dest" in res):
+        found.append({key: res[key] for key in FILE_OUTPUT_KEYS if key in res})
+    return found
+
+
+def _message(res: Any) -> str:
+    if not isinstance(res, dict):
+        return ""
+    if "censored" in res or res.get("_ansible_no_log"):
+        return HIDDEN
+    text = str(res.get("msg") or res.get("stderr") or res.get("reason") or "")
+    return text.strip().splitlines()[0][:MAX_MESSAGE_CHARS] if text.strip() else ""
+
+
+@dataclass
+class ActivityProgress:
+    """What happened so far to one automated activity."""
+
+    number: int
+    tag: str
+    limit_seconds: int | None
+    counts: Counter[str] = field(default_factory=Counter)
+    hosts: set[str] = field(default_factory=set)
+    started: datetime | None = None
+    ended: datetime | None = None
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+    current_task: str = ""
+
+    @property
+    def status(self) -> str:
+        """Ansible's worst outcome over the activity's task results."""
+        for status in ("unreachable", "failed", "changed", "ok"):
+            if self.counts[status]:
+                return status
+        if self.counts["skipped"]:
+            return "skipped"
+        return "running" if self.started else "not-run"
+
+    @property
+    def duration(self) -> float | None:
+        if self.started is None or self.ended is None:
+            return None
+        return max((self.ended - self.started).total_seconds(), 0.0)
+
+    @property
+    def over_time(self) -> bool | None:
+        duration = self.duration
+        if duration is None or self.limit_seconds is None:
+            return None
+        return duration > self.limit_seconds
+
+    def add_output(self, output: dict[str, Any]) -> None:
+        if len(self.outputs) < MAX_OUTPUTS_PER_ACTIVITY:
+            self.outputs.append(_bounded(output))
+
+
+_RESULT_STATUS = {
+    "runner_on_ok": "ok",
+    "runner_on_failed": "failed",
+    "runner_on_skipped": "skipped",
+    "runner_on_unreachable": "unreachable",
+}
+
+
+class EventRecorder:
+    """ansible-runner `event_handler`: O(1) per event, keeps every event in the artifacts."""
+
+    def __init__(
+        self,
+        sop: Sop,
+        tag_index: TagIndex,
+        on_change: Callable[[ActivityProgress], None] | None = None,
+    ) -> None:
+        self.tag_index = tag_index
+        self.on_change = on_change
+        self.activities = {
+            a.number: ActivityProgress(a.number, a.automated, a.limit_seconds)
+            for a in sop.activities
+            if a.automated
+        }
+        self._tag_to_activity = sop.tag_map()
+        self._task_activity: dict[str, int | None] = {}
+        self.stats: dict[str, dict[str, int]] = {}
+        self.hosts_seen: set[str] = set()
+
+    def _activity_of(self, uuid: str) -> ActivityProgress | None:
+        if uuid in self._task_activity:
+            number = self._task_activity[uuid]
+            return None if number is None else self.activities[number]
+        tags = self.tag_index.tags(uuid)
+        if tags is None:
+            return None  # not known yet: retried at the task's next event
+        # Catalogue order wins when a task carries several activity tags.
+        matches = [self._tag_to_activity[t] for t in tags if t in self._tag_to_activity]
+        number = min(matches) if matches else None
+        self._task_activity[uuid] = number
+        return None if number is None else self.activities[number]
+
+    def __call__(self, event: dict[str, Any]) -> bool:
+        kind = event.get("event", "")
+        data = event.get("event_data") or {}
+        if kind == "playbook_on_stats":
+            self._record_stats(data)
+            return True
+        uuid = data.get("task_uuid")
+        if not uuid or not (kind.startswith("runner_on_") or kind.endswith("task_start")):
+            return True
+        activity = self._activity_of(str(uuid))
+        if activity is None:
+            return True
+        when = _time(event)
+        if activity.started is None:
+            activity.started = when
+        activity.ended = when
+        activity.current_task = str(data.get("task") or "")
+        status = _RESULT_STATUS.get(kind)
+        if status:
+            self._record_result(activity, status, data)
+        if self.on_change is not None:
+            self.on_change(activity)
+        return True
+
+    def _record_result(self, activity: ActivityProgress, status: str, data: dict[str, Any]) -> None:
+        host = str(data.get("host", ""))
+        res = data.get("res")
+        if status == "failed" and data.get("ignore_errors"):
+            status = "ok"
+        elif status == "ok" and isinstance(res, dict) and res.get("changed"):
+            status = "changed"
+        activity.counts[status] += 1
+        if host:
+            activity.hosts.add(host)
+            self.hosts_seen.add(host)
+        if status in ("failed", "unreachable"):
+            activity.add_output(
+                {"host": host, "task": data.get("task", ""), "error": _message(res) or status}
+            )
+            return
+        for output in extract_outputs(res):
+            activity.add_output({"host": host, "task": data.get("task", ""), **output})
+
+    def _record_stats(self, data: dict[str, Any]) -> None:
+        for key in ("ok", "changed", "failures", "dark", "skipped", "rescued", "ignored"):
+            for host, count in (data.get(key) or {}).items():
+                self.stats.setdefault(str(host), {})[key] = int(count)
+
+    def host_stats(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "host": host,
+                "ok": counts.get("ok", 0),
+                "changed": counts.get("changed", 0),
+                "failures": counts.get("failures", 0),
+                "unreachable": counts.get("dark", 0),
+                "skipped": counts.get("skipped", 0),
+                "rescued": counts.get("rescued", 0),
+                "ignored": counts.get("ignored", 0),
+            }
+            for host, counts in sorted(self.stats.items())
+        ]

@@ -1,0 +1,178 @@
+"""The inventory, read in-process with Ansible's Python API (no ansible-inventory subprocess).
+
+Gives the hosts a run will touch (the playbook's plays + --limit), the court's identity
+(`court_name`, `court_kode_satker`) and its `sop_catalogue_overrides`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sop.errors import SopError
+
+VAULT_HEADER = b"$ANSIBLE_VAULT;"
+COURT_VARS = ("court_name", "court_kode_satker", "sop_catalogue_overrides")
+
+
+@dataclass(frozen=True)
+class VaultOptions:
+    """How the vault password reaches ansible-playbook (and the in-process inventory)."""
+
+    password_file: str | None = None
+    password: str | None = None  # from --ask-vault-pass; never written to disk
+
+    def configured(self) -> bool:
+        if self.password_file or self.password is not None:
+            return True
+        import ansible.constants as C  # noqa: N812 (Ansible's own convention)
+
+        return bool(C.DEFAULT_VAULT_PASSWORD_FILE or C.DEFAULT_VAULT_IDENTITY_LIST)
+
+    def file(self) -> str | None:
+        if self.password_file:
+            return self.password_file
+        import ansible.constants as C  # noqa: N812
+
+        return str(C.DEFAULT_VAULT_PASSWORD_FILE) if C.DEFAULT_VAULT_PASSWORD_FILE else None
+
+
+@dataclass(frozen=True)
+class InventoryInfo:
+    source: str
+    hosts: tuple[str, ...]
+    court_name: str | None
+    court_kode_satker: str | None
+    overrides: Any
+
+
+def use_project_config(project_dir: Path) -> None:
+    """Make the in-process Ansible (and ansible-playbook) read the project's ansible.cfg."""
+    config = project_dir / "ansible.cfg"
+    if "ANSIBLE_CONFIG" not in os.environ and config.is_file():
+        os.environ["ANSIBLE_CONFIG"] = str(config)
+
+
+def resolve_source(given: str | None) -> str:
+    """The inventory to use: -i, else ansible.cfg's `inventory`; must exist."""
+    if given:
+        if "," in given and not Path(given).exists():
+            return given  # an inline host list such as "localhost,"
+        path = Path(given).expanduser()
+        if not path.exists():
+            raise SopError(f"inventory not found: {given}")
+        return str(path.resolve())
+    import ansible.constants as C  # noqa: N812
+
+    for candidate in C.DEFAULT_HOST_LIST or ():
+        if Path(candidate).exists():
+            return str(Path(candidate).resolve())
+    raise SopError("no inventory: give -i INVENTORY (ansible.cfg's inventory does not exist)")
+
+
+def _inventory_files(source: str) -> Iterable[Path]:
+    path = Path(source)
+    if not path.exists():
+        return
+    roots = [path] if path.is_dir() else [path]
+    if path.is_file():
+        roots += [path.parent / "group_vars", path.parent / "host_vars"]
+    for root in roots:
+        if root.is_file():
+            yield root
+        elif root.is_dir():
+            yield from (p for p in root.rglob("*") if p.is_file())
+
+
+def vaulted_files(source: str, extra_files: Sequence[str] = ()) -> list[Path]:
+    """Inventory (and -e @file) files holding vaulted values."""
+    found = []
+    for file in [*_inventory_files(source), *map(Path, extra_files)]:
+        try:
+            if VAULT_HEADER in file.read_bytes():
+                found.append(file)
+        except OSError:
+            continue
+    return found
+
+
+def _play_patterns(loader: Any, playbook: Path) -> list[str]:
+    """The `hosts:` of every play (following import_playbook); 'all' when templated."""
+    plays = loader.load_from_file(str(playbook)) or []
+    patterns: list[str] = []
+    for play in plays if isinstance(plays, list) else []:
+        if not isinstance(play, dict):
+            continue
+        imported = play.get("import_playbook") or play.get("ansible.builtin.import_playbook")
+        if imported:
+            target = playbook.parent / str(imported)
+            patterns += _play_patterns(loader, target) if target.is_file() else ["all"]
+            continue
+        hosts = play.get("hosts", "all")
+        for pattern in hosts if isinstance(hosts, list) else [hosts]:
+            text = str(pattern)
+            patterns.append("all" if "{{" in text else text)
+    return patterns
+
+
+def _vault_secrets(loader: Any, vault: VaultOptions) -> None:
+    from ansible.parsing.vault import VaultSecret, get_file_vault_secret
+
+    if vault.password is not None:
+        loader.set_vault_secrets([("default", VaultSecret(vault.password.encode()))])
+        return
+    file = vault.file()
+    if file:
+        secret = get_file_vault_secret(filename=file, loader=loader)
+        secret.load()
+        loader.set_vault_secrets([("default", secret)])
+
+
+def _plain(value: Any) -> Any:
+    """Ansible's tagged/lazy containers as plain Python values."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)
+
+
+def load(source: str, limit: str | None, playbook: Path | None, vault: VaultOptions) -> InventoryInfo:
+    """Hosts the run will touch and the court's variables; SopError on any problem."""
+    from ansible.errors import AnsibleError
+    from ansible.inventory.manager import InventoryManager
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.vars.manager import VariableManager
+
+    loader = DataLoader()
+    try:
+        _vault_secrets(loader, vault)
+        inventory = InventoryManager(loader=loader, sources=[source])
+        if limit:
+            inventory.subset(limit)
+        patterns = _play_patterns(loader, playbook) if playbook else ["all"]
+        names: dict[str, None] = {}
+        for pattern in patterns:
+            names.update((h.name, None) for h in inventory.get_hosts(pattern=pattern))
+        court: dict[str, Any] = {}
+        any_host = next(iter(names), None) or next(iter(inventory.hosts), None)
+        if any_host is not None:
+            variables = VariableManager(loader=loader, inventory=inventory).get_vars(
+                host=inventory.get_host(any_host), include_hostvars=False
+            )
+            court = {key: _plain(variables.get(key)) for key in COURT_VARS}
+    except AnsibleError as exc:
+        message = str(getattr(exc, "message", exc)).strip().splitlines()[0]
+        raise SopError(f"inventory {source}: {message}") from None
+    return InventoryInfo(
+        source=source,
+        hosts=tuple(names),
+        court_name=court.get("court_name"),
+        court_kode_satker=court.get("court_kode_satker"),
+        overrides=court.get("sop_catalogue_overrides"),
+    )

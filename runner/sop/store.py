@@ -1,0 +1,246 @@
+"""The evidence store: executions, their activities and per-host stats (SQLAlchemy).
+
+SQLite (WAL) in the data directory by default; any SQLAlchemy URL (PostgreSQL) through
+SOP_DATABASE_URL.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from sop import tables
+from sop.errors import ExitCode, SopError
+from sop.liveness import is_alive
+from sop.migrations import migrate
+
+Row = dict[str, Any]
+FINAL_STATUSES = ("successful", "failed", "unreachable", "interrupted", "canceled")
+STATUSES = ("running", *FINAL_STATUSES)
+_DATETIME_COLUMNS = ("started_at", "ended_at", "acknowledged_at", "applied_at")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _row(mapping: Mapping[str, Any]) -> Row:
+    row = dict(mapping)
+    for key in _DATETIME_COLUMNS:
+        value = row.get(key)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            row[key] = value.replace(tzinfo=UTC)
+    return row
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """Open once per command; every method is its own short transaction."""
+
+    def __init__(self, url: str) -> None:
+        try:
+            self.engine: Engine = create_engine(url)
+            if self.engine.dialect.name == "sqlite":
+                event.listen(self.engine, "connect", _sqlite_pragmas)
+            with self.engine.begin() as conn:
+                self.schema_version = migrate(conn)
+        except SQLAlchemyError as exc:
+            raise SopError(f"cannot open the store {url}: {exc.args[0]}", ExitCode.INTERNAL) from None
+
+    # -- executions -------------------------------------------------------------------
+    def create_execution(
+        self, values: Mapping[str, Any], activities: Sequence[Mapping[str, Any]]
+    ) -> int:
+        """Record a starting execution (status running) with its activities' initial rows."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                tables.executions.insert().values(
+                    **values, status="running", started_at=now(), hostname=socket.gethostname()
+                )
+            )
+            execution_id = int(result.inserted_primary_key[0])
+            conn.execute(
+                tables.activity_results.insert(),
+                [{**a, "execution_id": execution_id} for a in activities],
+            )
+            return execution_id
+
+    def finish_execution(
+        self,
+        execution_id: int,
+        *,
+        status: str,
+        rc: int | None,
+        error: str | None = None,
+        activities: Sequence[Mapping[str, Any]] = (),
+        host_stats: Sequence[Mapping[str, Any]] = (),
+        artifact_dir: str | None = None,
+    ) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(tables.executions)
+                .where(tables.executions.c.id == execution_id)
+                .values(status=status, rc=rc, error=error, ended_at=now(), artifact_dir=artifact_dir)
+            )
+            act = tables.activity_results.c
+            for activity in activities:
+                conn.execute(
+                    update(tables.activity_results)
+                    .where(act.execution_id == execution_id, act.number == activity["number"])
+                    .values(**activity)
+                )
+            if host_stats:
+                conn.execute(
+                    tables.host_stats.insert(),
+                    [{**h, "execution_id": execution_id} for h in host_stats],
+                )
+
+    def reap_stale(self) -> list[int]:
+        """Mark `interrupted` the running executions of this host whose process is gone."""
+        hostname = socket.gethostname()
+        ex = tables.executions.c
+        with self.engine.begin() as conn:
+            running = conn.execute(
+                select(ex.id, ex.pid, ex.pid_start).where(
+                    ex.status == "running", ex.hostname == hostname
+                )
+            ).all()
+            dead = [r.id for r in running if not is_alive(r.pid, r.pid_start)]
+            if dead:
+                conn.execute(
+                    update(tables.executions)
+                    .where(ex.id.in_(dead))
+                    .values(
+                        status="interrupted",
+                        ended_at=now(),
+                        error="the sop process ended without recording the result",
+                    )
+                )
+        return dead
+
+    def running(self, sop_id: str) -> list[Row]:
+        ex = tables.executions.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(tables.executions).where(ex.status == "running", ex.sop_id == sop_id)
+            ).mappings()
+            return [_row(r) for r in rows]
+
+    def execution(self, execution_id: int) -> Row:
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(tables.executions).where(tables.executions.c.id == execution_id)
+            ).mappings().first()
+            if found is None:
+                raise SopError(f"no execution {execution_id}")
+            row = _row(found)
+            act = tables.activity_results.c
+            row["activities"] = [
+                _row(a)
+                for a in conn.execute(
+                    select(tables.activity_results)
+                    .where(act.execution_id == execution_id)
+                    .order_by(act.number)
+                ).mappings()
+            ]
+            hs = tables.host_stats.c
+            row["host_stats"] = [
+                _row(h)
+                for h in conn.execute(
+                    select(tables.host_stats)
+                    .where(hs.execution_id == execution_id)
+                    .order_by(hs.host)
+                ).mappings()
+            ]
+            return row
+
+    def executions(
+        self,
+        *,
+        sop_id: str | None = None,
+        status: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+        with_activities: bool = False,
+    ) -> list[Row]:
+        """Newest first, filtered."""
+        ex = tables.executions.c
+        query = select(tables.executions).order_by(ex.started_at.desc(), ex.id.desc())
+        if sop_id:
+            query = query.where(ex.sop_id == sop_id)
+        if status:
+            query = query.where(ex.status == status)
+        if since:
+            query = query.where(ex.started_at >= since)
+        if until:
+            query = query.where(ex.started_at < until)
+        if limit:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            rows = [_row(r) for r in conn.execute(query).mappings()]
+            if with_activities and rows:
+                act = tables.activity_results.c
+                by_id: dict[int, list[Row]] = {r["id"]: [] for r in rows}
+                for activity in conn.execute(
+                    select(tables.activity_results)
+                    .where(act.execution_id.in_(by_id))
+                    .order_by(act.execution_id, act.number)
+                ).mappings():
+                    by_id[activity["execution_id"]].append(_row(activity))
+                for row in rows:
+                    row["activities"] = by_id[row["id"]]
+            return rows
+
+    def latest_per_sop(self, status: str | None = None) -> dict[str, Row]:
+        """The newest execution of each SOP (optionally only those with `status`)."""
+        ex = tables.executions.c
+        newest = select(func.max(ex.id)).group_by(ex.sop_id)
+        if status:
+            newest = newest.where(ex.status == status)
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(tables.executions).where(ex.id.in_(newest.scalar_subquery()))
+            ).mappings()
+            return {r["sop_id"]: _row(r) for r in rows}
+
+    # -- manual activities ------------------------------------------------------------
+    def acknowledge(self, execution_id: int, number: int, by: str, note: str | None) -> Row:
+        act = tables.activity_results.c
+        with self.engine.begin() as conn:
+            found = conn.execute(
+                select(tables.activity_results).where(
+                    act.execution_id == execution_id, act.number == number
+                )
+            ).mappings().first()
+            if found is None:
+                raise SopError(f"execution {execution_id} has no recorded activity {number}")
+            if found["status"] == "acknowledged":
+                raise SopError(
+                    f"activity {number} of execution {execution_id} was already acknowledged "
+                    f"by {found['acknowledged_by']}"
+                )
+            if found["status"] != "pending-manual":
+                raise SopError(
+                    f"activity {number} of execution {execution_id} is {found['status']}, "
+                    "not a manual step waiting for acknowledgement"
+                )
+            conn.execute(
+                update(tables.activity_results)
+                .where(act.id == found["id"])
+                .values(status="acknowledged", acknowledged_by=by, acknowledged_at=now(), note=note)
+            )
+        return self.execution(execution_id)

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Set up everything this project needs on a Debian 12 control node, from nothing.
+# Idempotent: a second run only checks. Runs as root (apt); set SKIP_APT=1 to skip the
+# system packages when they are already installed by other means.
+#
+#   scripts/setup.sh            system packages, venv (.venv), collections, podman config
+#
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
+
+# Debian packages: podman + runc for the lab, debootstrap for its image, MariaDB and
+# compression clients for the SIPP SOPs, rsync/ssh for copies, sqlite3 for the store.
+APT_PACKAGES=(podman runc debootstrap uidmap slirp4netns fuse-overlayfs
+              mariadb-client zstd rsync openssh-client sqlite3 make git curl ca-certificates)
+
+# Collections come out of this pinned `ansible` release on PyPI (no Galaxy needed).
+ANSIBLE_COLLECTIONS_RELEASE=14.5.0
+COLLECTIONS=(containers.podman ansible.mysql community.mysql community.general ansible.posix
+             community.routeros ansible.netcommon ansible.utils)
+
+install_apt() {
+    [[ "${SKIP_APT:-0}" == 1 ]] && return 0
+    local missing=()
+    for p in "${APT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+    done
+    if ((${#missing[@]})); then
+        if [[ $(id -u) -ne 0 ]]; then
+            die "missing Debian packages (${missing[*]}); run this script as root"
+        fi
+        log "installing Debian packages: ${missing[*]}"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+}
+
+pick_python() {
+    # The newest Python >= 3.11 on PATH (pyenv shims included).
+    local c v best="" bestv=0
+    local candidates=(python3.14 python3.13 python3.12 python3.11 python3)
+    # pyenv installs (their shims fail when the version is not selected).
+    candidates+=("${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.*/bin/python3)
+    for c in "${candidates[@]}"; do
+        command -v "$c" >/dev/null 2>&1 || continue
+        v=$("$c" -c 'import sys; print(sys.version_info[0]*100+sys.version_info[1])' 2>/dev/null) || continue
+        "$c" -c 'import venv, ensurepip' >/dev/null 2>&1 || continue
+        if ((v >= 311 && v > bestv)); then best=$c; bestv=$v; fi
+    done
+    [[ -n "$best" ]] || die "no Python >= 3.11 with venv found (apt-get install python3-venv)"
+    command -v "$best"
+}
+
+install_venv() {
+    local stamp=.venv/.setup-stamp want
+    want=$(cat pyproject.toml | sha256sum | cut -c1-16)
+    if [[ -x .venv/bin/python && -f $stamp && $(cat $stamp) == "$want" ]]; then
+        return 0
+    fi
+    if [[ ! -x .venv/bin/python ]]; then
+        local py
+        py=$(pick_python)
+        log "creating .venv with $($py --version)"
+        "$py" -m venv .venv
+    fi
+    log "installing the project and its tools into .venv"
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -e '.[dev]'
+    echo "$want" > $stamp
+}
+
+install_collections() {
+    local dest=collections/ansible_collections stamp=collections/.release want
+    want="$ANSIBLE_COLLECTIONS_RELEASE ${COLLECTIONS[*]}"
+    if [[ -f $stamp && $(cat $stamp) == "$want" ]]; then
+        return 0
+    fi
+    log "extracting collections from ansible==$ANSIBLE_COLLECTIONS_RELEASE (PyPI)"
+    local tmp
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' RETURN
+    .venv/bin/python -m pip download -q --no-deps --ignore-requires-python -d "$tmp" "ansible==$ANSIBLE_COLLECTIONS_RELEASE"
+    rm -rf "$dest"
+    mkdir -p "$dest"
+    local patterns=()
+    for c in "${COLLECTIONS[@]}"; do patterns+=("ansible_collections/${c/./\/}/*"); done
+    .venv/bin/python - "$tmp"/ansible-*.whl "$dest" "${patterns[@]}" <<'PY'
+import fnmatch, sys, zipfile, pathlib
+wheel, dest, *patterns = sys.argv[1:]
+root = pathlib.Path(dest).parent
+with zipfile.ZipFile(wheel) as z:
+    for name in z.namelist():
+        if any(fnmatch.fnmatch(name, p) for p in patterns):
+            z.extract(name, root)
+PY
+    echo "$want" > $stamp
+}
+
+write_containers_conf() {
+    # Rootful podman needs runc and explicit ulimits here (see README "Lab").
+    mkdir -p .lab
+    local n u
+    n=$(ulimit -Hn)
+    u=$(ulimit -Hu)
+    [[ "$u" == unlimited ]] && u=32768
+    ((u > 32768)) && u=32768
+    [[ "$n" == unlimited ]] && n=1048576
+    cat > .lab/containers.conf.new <<CONF
+# Written by scripts/setup.sh; used through CONTAINERS_CONF by the lab, molecule and tests.
+[containers]
+default_ulimits = ["nofile=$n:$n", "nproc=$u:$u"]
+
+[engine]
+runtime = "runc"
+stop_timeout = 1
+CONF
+    mv .lab/containers.conf.new .lab/containers.conf
+}
+
+install_apt
+install_venv
+install_collections
+write_containers_conf
+log "set-up complete ($(.venv/bin/ansible --version | head -1))"

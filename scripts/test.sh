@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The whole test suite (what `make test` and CI run), or one stage of it:
+#   scripts/test.sh [all|lint|pytest|molecule [SCENARIO...]]
+# pytest's lab tests run against a freshly provisioned lab court that is removed
+# afterwards; molecule scenarios start their own disposable hosts.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+. scripts/lib.sh
+export PATH="$ROOT/.venv/bin:$PATH"
+export CONTAINERS_CONF="$ROOT/.lab/containers.conf"
+export ANSIBLE_CONFIG="$ROOT/ansible.cfg"
+export PY_COLORS=1 ANSIBLE_FORCE_COLOR=1
+stage=${1:-all}
+[[ $# -gt 0 ]] && shift
+
+declare -a TIMES=()
+timed() {  # timed NAME CMD...: run, remember the duration
+    local name=$1 t0=$SECONDS
+    shift
+    log "$name"
+    "$@"
+    TIMES+=("$(printf '%-28s %4d s' "$name" $((SECONDS - t0)))")
+}
+
+pytest_ok() {  # pytest exit 5 ("no tests collected") is not a failure of the suite
+    local rc=0
+    python -m pytest "$@" || rc=$?
+    [[ $rc -eq 5 ]] && { log "pytest: no tests collected for: $*"; rc=0; }
+    return $rc
+}
+
+lint() {
+    timed "ruff" ruff check .
+    timed "mypy" mypy
+    timed "yamllint" yamllint -s .
+    timed "ansible-lint (production)" ansible-lint --offline -q
+    local m mods=()
+    for m in library/*.py; do mods+=("$(basename "$m" .py)"); done
+    if ((${#mods[@]})); then
+        timed "ansible-doc (${#mods[@]} modules)" doc_modules "${mods[@]}"
+    fi
+}
+
+doc_modules() {
+    local m
+    for m in "$@"; do
+        ansible-doc -M library -t module "$m" >/dev/null || die "ansible-doc cannot render module $m"
+    done
+}
+
+run_pytest() {
+    timed "pytest (unit)" pytest_ok -m "not lab" -q
+    timed "lab up" sop-lab up
+    local rc=0
+    timed "pytest (lab)" pytest_ok -m lab -q || rc=$?
+    timed "lab down" sop-lab down
+    return $rc
+}
+
+run_molecule() {
+    local s scenarios=("$@")
+    if ((${#scenarios[@]} == 0)); then
+        for s in molecule/*/molecule.yml; do scenarios+=("$(basename "$(dirname "$s")")"); done
+    fi
+    for s in "${scenarios[@]}"; do
+        timed "molecule $s" molecule test -s "$s"
+    done
+}
+
+summary() {
+    log "stage times"
+    printf '  %s\n' "${TIMES[@]}" >&2
+}
+trap summary EXIT
+
+case "$stage" in
+    lint) lint ;;
+    pytest) run_pytest ;;
+    molecule) run_molecule "$@" ;;
+    all) lint; run_pytest; run_molecule ;;
+    *) die "unknown stage '$stage' (all, lint, pytest, molecule)" ;;
+esac
