@@ -77,7 +77,7 @@ def _inventory_files(source: str) -> Iterable[Path]:
     path = Path(source)
     if not path.exists():
         return
-    roots = [path] if path.is_dir() else [path]
+    roots = [path]
     if path.is_file():
         roots += [path.parent / "group_vars", path.parent / "host_vars"]
     for root in roots:

@@ -1,0 +1,243 @@
+"""Laporan Pelaksanaan SOP: a month of executions per SOP, in Bahasa Indonesia (md/html)."""
+
+from __future__ import annotations
+
+import calendar
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sop.catalogue import FREQUENCY_LABEL, Sop
+from sop.durations import format_seconds
+from sop.errors import SopError
+from sop.store import Row, Store, now
+
+BULAN = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)
+STATUS_ID = {
+    "successful": "Berhasil",
+    "failed": "Gagal",
+    "unreachable": "Host tidak terjangkau",
+    "interrupted": "Terputus",
+    "canceled": "Dibatalkan",
+    "running": "Sedang berjalan",
+    "ok": "Berhasil",
+    "changed": "Berhasil (ada perubahan)",
+    "skipped": "Dilewati",
+    "not-run": "Tidak dijalankan",
+    "pending-manual": "BELUM DIKONFIRMASI",
+    "acknowledged": "Dikonfirmasi",
+    "delegated": "Dilaksanakan oleh SOP lain",
+}
+WAKTU_FORMAT = "%d-%m-%Y %H:%M"
+
+Block = tuple[str, Any]
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        try:
+            parsed = datetime.strptime(text, "%Y-%m")
+        except ValueError:
+            raise SopError(f"--month {text!r}: expected YYYY-MM") from None
+        return cls(parsed.year, parsed.month)
+
+    @property
+    def start(self) -> datetime:
+        return datetime(self.year, self.month, 1).astimezone()
+
+    @property
+    def end(self) -> datetime:
+        days = calendar.monthrange(self.year, self.month)[1]
+        return self.start + timedelta(days=days)
+
+    @property
+    def label(self) -> str:
+        return f"{BULAN[self.month - 1]} {self.year}"
+
+    def expected_runs(self, frequency: str) -> int | None:
+        """How many executions the frequency asks for in this month (up to today)."""
+        per = {"daily": 1, "weekly": 7, "monthly": 31}.get(frequency)
+        if per is None:
+            return None
+        today = now().astimezone()
+        if today >= self.end:
+            days = calendar.monthrange(self.year, self.month)[1]
+        else:
+            days = today.day if today >= self.start else 0
+        return -(-days // per)
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone().strftime(WAKTU_FORMAT) if value else "-"
+
+
+def _duration(row: Mapping[str, Any]) -> float | None:
+    if row.get("started_at") and row.get("ended_at"):
+        return float((row["ended_at"] - row["started_at"]).total_seconds())
+    return None
+
+
+def _file_outputs(executions: Sequence[Row]) -> list[list[str]]:
+    rows = []
+    for execution in executions:
+        for activity in execution["activities"]:
+            for output in activity["outputs"]:
+                if "sha256" in output or "path" in output:
+                    rows.append([
+                        str(execution["id"]),
+                        str(output.get("host", "-")),
+                        str(output.get("path") or output.get("dest") or "-"),
+                        str(output.get("size", "-")),
+                        str(output.get("sha256", "-")),
+                    ])
+    return rows
+
+
+def _activity_rows(sop: Sop, executions: Sequence[Row]) -> list[list[str]]:
+    rows = []
+    for activity in sop.activities:
+        results = [a for e in executions for a in e["activities"] if a["number"] == activity.number]
+        durations = [a["duration_s"] for a in results if a["duration_s"] is not None]
+        over = sum(1 for a in results if a["over_time"])
+        mode = {"automated": f"otomatis (tag {activity.automated})",
+                "delegated": f"oleh SOP {activity.automated_by}",
+                "manual": "manual"}[activity.mode]
+        rows.append([
+            activity.label,
+            activity.kegiatan,
+            mode,
+            activity.waktu_text,
+            format_seconds(sum(durations) / len(durations)) if durations else "-",
+            format_seconds(max(durations)) if durations else "-",
+            f"{over} kali" if over else "-",
+        ])
+    return rows
+
+
+def _manual_rows(executions: Sequence[Row]) -> list[list[str]]:
+    rows = []
+    for execution in executions:
+        for activity in execution["activities"]:
+            if activity["mode"] == "automated":
+                continue
+            if activity["status"] == "acknowledged":
+                state = f"Dikonfirmasi oleh {activity['acknowledged_by']} ({_when(activity['acknowledged_at'])})"
+                if activity["note"]:
+                    state += f": {activity['note']}"
+            else:
+                state = STATUS_ID.get(activity["status"], activity["status"])
+                if activity["status"] == "delegated" and activity["outputs"]:
+                    state += f" (eksekusi {activity['outputs'][0].get('execution')})"
+            rows.append([str(execution["id"]), activity["ref"] or str(activity["number"]),
+                         activity["kegiatan"], state])
+    return rows
+
+
+def build(store: Store, sops: Mapping[str, Sop], month: Month) -> list[Block]:
+    executions = store.executions(since=month.start, until=month.end, with_activities=True)
+    executions.reverse()  # oldest first
+    courts = sorted({e["court_name"] for e in executions if e["court_name"]})
+    blocks: list[Block] = [
+        ("h1", f"Laporan Pelaksanaan SOP — {month.label}"),
+        ("p", f"Pengadilan: {', '.join(courts) or '-'}"),
+        ("p", f"Periode: {_when(month.start)[:10]} s.d. {_when(month.end - timedelta(seconds=1))[:10]}"
+              f"; dibuat {_when(now())}."),
+    ]
+    summary = []
+    for sop in sops.values():
+        mine = [e for e in executions if e["sop_id"] == sop.id]
+        ok = sum(1 for e in mine if e["status"] == "successful")
+        expected = month.expected_runs(sop.frequency)
+        pending = sum(1 for e in mine for a in e["activities"] if a["status"] == "pending-manual")
+        summary.append([
+            sop.title, sop.number, FREQUENCY_LABEL[sop.frequency],
+            "-" if expected is None else str(expected), str(len(mine)), str(ok),
+            f"{100 * ok / len(mine):.0f}%" if mine else "-", str(pending),
+        ])
+    blocks.append(("h2", "Ringkasan"))
+    blocks.append(("table", (["SOP", "Nomor", "Frekuensi", "Seharusnya", "Dilaksanakan",
+                              "Berhasil", "Tingkat keberhasilan", "Langkah manual belum dikonfirmasi"],
+                             summary)))
+    for sop in sops.values():
+        mine = [e for e in executions if e["sop_id"] == sop.id]
+        blocks.append(("h2", f"{sop.title} ({sop.id})"))
+        numbers = "; ".join(f"{d.court}: {d.number}" for d in sop.documents)
+        blocks.append(("p", f"Nomor SOP: {numbers}"))
+        if not mine:
+            blocks.append(("p", "Tidak ada pelaksanaan tercatat pada periode ini."))
+            continue
+        blocks.append(("h3", "Pelaksanaan"))
+        blocks.append(("table", (
+            ["ID", "Mulai", "Durasi", "Pelaksana", "Pemicu", "Host", "Mode uji", "Status"],
+            [[str(e["id"]), _when(e["started_at"]), format_seconds(_duration(e)), e["operator"],
+              e["trigger"], ", ".join(e["hosts"]) or "-", "ya" if e["check_mode"] else "tidak",
+              STATUS_ID.get(e["status"], e["status"])] for e in mine],
+        )))
+        blocks.append(("h3", "Kegiatan terhadap Mutu Baku"))
+        blocks.append(("table", (
+            ["No", "Kegiatan", "Pelaksanaan", "Mutu Baku (waktu)", "Durasi rata-rata",
+             "Durasi maksimum", "Melebihi Mutu Baku"],
+            _activity_rows(sop, mine),
+        )))
+        files = _file_outputs(mine)
+        if files:
+            blocks.append(("h3", "Output (ADK / berkas)"))
+            blocks.append(("table", (["Eksekusi", "Host", "Berkas", "Ukuran (byte)", "SHA-256"], files)))
+        manual = _manual_rows(mine)
+        if manual:
+            blocks.append(("h3", "Langkah manual"))
+            blocks.append(("table", (["Eksekusi", "No", "Kegiatan", "Keterangan"], manual)))
+    return blocks
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(blocks: Sequence[Block]) -> str:
+    out: list[str] = []
+    for kind, value in blocks:
+        if kind in ("h1", "h2", "h3"):
+            out += ["#" * int(kind[1]) + " " + value, ""]
+        elif kind == "p":
+            out += [value, ""]
+        else:
+            headers, rows = value
+            out.append("| " + " | ".join(headers) + " |")
+            out.append("|" + "---|" * len(headers))
+            out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+            out.append("")
+    return "\n".join(out)
+
+
+_CSS = (
+    "body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;"
+    "margin-bottom:1.5em}td,th{border:1px solid #999;padding:4px 8px;vertical-align:top;"
+    "font-size:0.9em}th{background:#eee}"
+)
+
+
+def to_html(blocks: Sequence[Block]) -> str:
+    title = next((v for k, v in blocks if k == "h1"), "Laporan Pelaksanaan SOP")
+    out = [f'<!DOCTYPE html>\n<html lang="id"><head><meta charset="utf-8"><title>'
+           f"{html.escape(title)}</title><style>{_CSS}</style></head><body>"]
+    for kind, value in blocks:
+        if kind in ("h1", "h2", "h3", "p"):
+            out.append(f"<{kind}>{html.escape(value)}</{kind}>")
+        else:
+            headers, rows = value
+            out.append("<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in headers) + "</tr>")
+            out += ["<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows]
+            out.append("</table>")
+    out.append("</body></html>\n")
+    return "\n".join(out)

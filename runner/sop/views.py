@@ -1,0 +1,243 @@
+"""Rich renderings for the terminal: the catalogue, a SOP as its document, executions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from sop.catalogue import FREQUENCY_DAYS, FREQUENCY_LABEL, Sop
+from sop.durations import format_seconds
+from sop.store import Row, now
+
+STATUS_STYLE = {
+    "successful": "bold green",
+    "failed": "bold red",
+    "unreachable": "bold red",
+    "interrupted": "bold yellow",
+    "canceled": "bold yellow",
+    "running": "bold cyan",
+    "ok": "green",
+    "changed": "green",
+    "skipped": "dim",
+    "not-run": "dim",
+    "pending-manual": "magenta",
+    "acknowledged": "green",
+    "delegated": "green",
+}
+
+
+def status_text(status: str) -> Text:
+    return Text(status, style=STATUS_STYLE.get(status, ""))
+
+
+def local_time(value: datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S") if value else "-"
+
+
+def _duration(row: Mapping[str, Any]) -> float | None:
+    if row.get("started_at") and row.get("ended_at"):
+        return float((row["ended_at"] - row["started_at"]).total_seconds())
+    return None
+
+
+def coverage(sop: Sop, project_dir: Path) -> Text:
+    """How much of the SOP the playbook carries out."""
+    automated = sum(1 for a in sop.activities if a.automated)
+    total = len(sop.activities)
+    if sop.playbook_path(project_dir) is None:
+        return Text(f"not automated ({total} manual)", style="yellow")
+    delegated = sum(1 for a in sop.activities if a.automated_by)
+    text = Text(f"{automated}/{total} automated", style="green" if automated == total else "")
+    if delegated:
+        text.append(f", {delegated} via other SOP")
+    manual = total - automated - delegated
+    if manual:
+        text.append(f", {manual} manual", style="magenta")
+    return text
+
+
+def next_due(sop: Sop, last_ok: Row | None) -> Text:
+    days = FREQUENCY_DAYS[sop.frequency]
+    if days is None:
+        return Text("on demand", style="dim")
+    if last_ok is None:
+        return Text("due now (never run)", style="yellow")
+    due = last_ok["started_at"] + timedelta(days=days)
+    if due <= now():
+        return Text(f"overdue since {local_time(due)[:16]}", style="bold red")
+    return Text(local_time(due)[:16])
+
+
+def sop_list(
+    sops: Mapping[str, Sop], project_dir: Path, latest: Mapping[str, Row], latest_ok: Mapping[str, Row]
+) -> Table:
+    table = Table(title="SOP catalogue", title_justify="left", expand=False)
+    for column in ("ID", "SOP", "Number", "Automation", "Frequency", "Last run", "Status", "Next due"):
+        table.add_column(column, overflow="fold")
+    for sop in sops.values():
+        last = latest.get(sop.id)
+        table.add_row(
+            sop.id,
+            sop.title,
+            sop.number,
+            coverage(sop, project_dir),
+            FREQUENCY_LABEL[sop.frequency],
+            local_time(last["started_at"])[:16] if last else "never",
+            status_text(last["status"]) if last else Text("-", style="dim"),
+            next_due(sop, latest_ok.get(sop.id)),
+        )
+    return table
+
+
+def _how(sop: Sop, project_dir: Path, number: int) -> Text:
+    activity = sop.activities[number - 1]
+    if activity.automated:
+        if sop.playbook_path(project_dir) is None:
+            return Text(f"manual (tag {activity.automated}, no playbook yet)", style="yellow")
+        return Text(f"automated: tag {activity.automated}", style="green")
+    if activity.automated_by:
+        return Text(f"by SOP {activity.automated_by}", style="green")
+    return Text(f"manual: {activity.manual}", style="magenta")
+
+
+def sop_document(sop: Sop, project_dir: Path) -> Group:
+    """The SOP laid out like the document: header, dasar hukum, peringatan, activities."""
+    header = Table.grid(padding=(0, 2))
+    header.add_column(style="bold")
+    header.add_column()
+    for document in sop.documents:
+        label = f"{document.court}"
+        detail = f"{document.number} — {document.title}"
+        extra = ", ".join(
+            x for x in (document.section, f"revisi {document.revision}" if document.revision
+                        else "", document.date, document.note) if x
+        )
+        header.add_row(f"Nomor ({label})", f"{detail}" + (f" [{extra}]" if extra else ""))
+    playbook = sop.playbook_path(project_dir)
+    header.add_row("Playbook", str(sop.playbook) if playbook else Text(
+        f"{sop.playbook or 'none'} (not automated yet)", style="yellow"))
+    header.add_row("Frekuensi", FREQUENCY_LABEL[sop.frequency])
+    law = "\n".join(f"{i}. {item}" for i, item in enumerate(sop.dasar_hukum, 1))
+    table = Table(title="Kegiatan dan Mutu Baku", title_justify="left", show_lines=True)
+    table.add_column("No", justify="right")
+    table.add_column("Kegiatan", ratio=4)
+    table.add_column("Pelaksana", ratio=2)
+    table.add_column("Kelengkapan", ratio=2)
+    table.add_column("Waktu")
+    table.add_column("Output", ratio=2)
+    table.add_column("Pelaksanaan", ratio=2)
+    for activity in sop.activities:
+        table.add_row(
+            activity.label,
+            activity.kegiatan,
+            "\n".join(activity.pelaksana),
+            activity.kelengkapan,
+            activity.waktu_text,
+            activity.output,
+            _how(sop, project_dir, activity.number),
+        )
+    return Group(
+        Panel(header, title=f"[bold]STANDAR OPERASIONAL PROSEDUR — {sop.title.upper()}",
+              subtitle=sop.id),
+        Panel(law, title="Dasar Hukum", title_align="left"),
+        Panel(sop.peringatan, title="Peringatan", title_align="left", border_style="yellow"),
+        table,
+    )
+
+
+def history(rows: Sequence[Row]) -> Table:
+    table = Table(title="Executions", title_justify="left")
+    for column in ("ID", "SOP", "Started", "Duration", "Operator", "Trigger", "Hosts", "Status"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        mode = " (check)" if row["check_mode"] else ""
+        table.add_row(
+            str(row["id"]),
+            row["sop_id"],
+            local_time(row["started_at"]),
+            format_seconds(_duration(row)),
+            row["operator"],
+            row["trigger"],
+            ", ".join(row["hosts"]) or "-",
+            Text.assemble(status_text(row["status"]), mode),
+        )
+    return table
+
+
+def _outputs(outputs: Sequence[Mapping[str, Any]]) -> str:
+    lines = []
+    for output in outputs:
+        shown = {k: v for k, v in output.items() if k not in ("task",)}
+        lines.append(", ".join(f"{k}={v}" for k, v in shown.items()))
+    return "\n".join(lines)
+
+
+def _limit_cell(activity: Mapping[str, Any]) -> Text:
+    duration = format_seconds(activity.get("duration_s"))
+    limit = activity.get("limit_s")
+    if limit is None:
+        return Text(f"{duration} / -")
+    text = Text(f"{duration} / {format_seconds(limit)}")
+    if activity.get("over_time"):
+        text.append(" OVER", style="bold red")
+    return text
+
+
+def execution(row: Row) -> Group:
+    info = Table.grid(padding=(0, 2))
+    info.add_column(style="bold")
+    info.add_column()
+    info.add_row("SOP", f"{row['sop_title']} ({row['sop_id']}), nomor {row['sop_number']}")
+    info.add_row("Court", f"{row['court_name'] or '-'} (satker {row['court_kode_satker'] or '-'})")
+    info.add_row("Status", Text.assemble(status_text(row["status"]),
+                                         f"  rc={row['rc']}" if row["rc"] is not None else ""))
+    if row["error"]:
+        info.add_row("Error", Text(row["error"], style="red"))
+    info.add_row("Operator", f"{row['operator']} (trigger: {row['trigger']})")
+    info.add_row("Started / ended", f"{local_time(row['started_at'])} / {local_time(row['ended_at'])}"
+                 f"  ({format_seconds(_duration(row))})")
+    info.add_row("Inventory", f"{row['inventory'] or '-'}" + (f"  --limit {row['limit_pattern']}"
+                                                           if row["limit_pattern"] else ""))
+    info.add_row("Hosts", ", ".join(row["hosts"]) or "-")
+    info.add_row("Check mode", "yes" if row["check_mode"] else "no")
+    if row["extra_var_names"]:
+        info.add_row("Extra vars", ", ".join(row["extra_var_names"]) + " (names only)")
+    info.add_row("Catalogue", f"{row['catalogue_version']} / {row['catalogue_hash']}")
+    info.add_row("Process", f"pid {row['pid']} on {row['hostname']}")
+    if row["artifact_dir"]:
+        info.add_row("Artifacts", row["artifact_dir"])
+    activities = Table(title="Activities", title_justify="left", show_lines=True)
+    for column in ("No", "Kegiatan", "Status", "Hosts", "Started", "Duration / Mutu Baku", "Outputs"):
+        activities.add_column(column, overflow="fold")
+    for activity in row["activities"]:
+        status = status_text(activity["status"])
+        if activity["acknowledged_by"]:
+            status.append(f"\nby {activity['acknowledged_by']}\n{local_time(activity['acknowledged_at'])}")
+        if activity["note"]:
+            status.append(f"\n{activity['note']}", style="dim")
+        activities.add_row(
+            activity["ref"] or str(activity["number"]),
+            activity["kegiatan"],
+            status,
+            ", ".join(activity["hosts"]) or "-",
+            local_time(activity["started_at"]),
+            _limit_cell(activity),
+            _outputs(activity["outputs"]),
+        )
+    parts: list[RenderableType] = [Panel(info, title=f"Execution {row['id']}"), activities]
+    if row["host_stats"]:
+        stats = Table(title="Hosts", title_justify="left")
+        for column in ("Host", "ok", "changed", "failed", "unreachable", "skipped", "rescued", "ignored"):
+            stats.add_column(column, justify="right" if column != "Host" else "left")
+        for host in row["host_stats"]:
+            stats.add_row(host["host"], *(str(host[k]) for k in (
+                "ok", "changed", "failures", "unreachable", "skipped", "rescued", "ignored")))
+        parts.append(stats)
+    return Group(*parts)
