@@ -1,9 +1,48 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # GPL-3.0-or-later
 """Ansible module: streamed, consistent, checksummed MariaDB dump with a manifest."""
 
 from __future__ import annotations
+
+import datetime
+import fcntl
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from typing import Any
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.sop_backup_files import (
+    PARTIAL_SUFFIX,
+    HashingWriter,
+    backup_name,
+    find_verified,
+    manifest_path,
+    now_iso,
+    period_key,
+    write_json_atomic,
+)
+from ansible.module_utils.sop_mariadb import (
+    CLIENT_BINARIES,
+    DUMP_BINARIES,
+    MariaDBError,
+    SnapshotCounter,
+    client_argv,
+    compress_argv,
+    dump_argv,
+    estimate_dump_bytes,
+    find_binary,
+    first_error_line,
+    merge_counts,
+    option_file,
+    run_sql,
+    select_engine,
+    table_listing_sql,
+)
 
 DOCUMENTATION = r"""
 ---
@@ -24,7 +63,7 @@ description:
     C(rows_min)/C(rows_max), which bracket the dump's count.
   - Credentials go into a temporary 0600 option file (C(--defaults-extra-file), or
     C(--defaults-file) for mydumper); they never appear on a command line.
-  - Idempotent per period: when a verified backup of the current period (for example
+  - Idempotent per period; when a verified backup of the current period (for example
     today's date) already exists the module reports C(changed=false) unless O(force).
     The manifest starts with C(verified=false); the verify step marks it verified.
   - A failed or killed dump leaves no backup file and no manifest; older backups are
@@ -157,45 +196,6 @@ verified:
   type: bool
 """
 
-import datetime
-import fcntl
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
-import threading
-import time
-from typing import Any, Dict, List, Optional
-
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.sop_backup_files import (
-    PARTIAL_SUFFIX,
-    HashingWriter,
-    backup_name,
-    find_verified,
-    manifest_path,
-    now_iso,
-    period_key,
-    write_json_atomic,
-)
-from ansible.module_utils.sop_mariadb import (
-    CLIENT_BINARIES,
-    DUMP_BINARIES,
-    MariaDBError,
-    SnapshotCounter,
-    client_argv,
-    compress_argv,
-    dump_argv,
-    estimate_dump_bytes,
-    find_binary,
-    first_error_line,
-    merge_counts,
-    option_file,
-    run_sql,
-    select_engine,
-    table_listing_sql,
-)
 
 ROW_COUNTS_NOTE = ("exact COUNT(*) in two consistent snapshots, opened right before the dump "
                    "and right after the dump's own snapshot; rows is exact when both agree, "
@@ -212,7 +212,7 @@ class BackupFailed(Exception):
 
 def _rchar(pid: int) -> int:
     try:
-        with open("/proc/%d/io" % pid, encoding="ascii") as handle:
+        with open(f"/proc/{pid}/io", encoding="ascii") as handle:
             for line in handle:
                 if line.startswith("rchar:"):
                     return int(line.split()[1])
@@ -225,13 +225,13 @@ class Pipeline:
     """Processes of one dump; killed and reaped on failure."""
 
     def __init__(self) -> None:
-        self.procs: List[subprocess.Popen[bytes]] = []
-        self.errors: Dict[int, List[bytes]] = {}
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.errors: dict[int, list[bytes]] = {}
 
-    def start(self, argv: List[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+    def start(self, argv: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
         proc = subprocess.Popen(argv, stderr=subprocess.PIPE, **kwargs)
         self.procs.append(proc)
-        sink: List[bytes] = []
+        sink: list[bytes] = []
         self.errors[proc.pid] = sink
         stream = proc.stderr
 
@@ -259,9 +259,9 @@ def _check(proc: subprocess.Popen[bytes], pipeline: Pipeline, what: str) -> None
     if proc.returncode != 0:
         detail = pipeline.error(proc)
         if proc.returncode < 0:
-            detail = "killed by signal %d" % -proc.returncode + ("; " + detail if detail else "")
-        raise BackupFailed("%s failed (exit %s)%s" % (what, proc.returncode,
-                                                       ": " + detail if detail else ""))
+            detail = f"killed by signal {-proc.returncode}" + ("; " + detail if detail else "")
+        suffix = ": " + detail if detail else ""
+        raise BackupFailed(f"{what} failed (exit {proc.returncode}){suffix}")
 
 
 def _stream(source: subprocess.Popen[bytes], writer: HashingWriter) -> None:
@@ -274,7 +274,7 @@ def _stream(source: subprocess.Popen[bytes], writer: HashingWriter) -> None:
         try:
             writer.write(chunk)
         except OSError as exc:
-            raise BackupFailed("cannot write %s: %s" % (writer.partial_path, exc.strerror)) from exc
+            raise BackupFailed(f"cannot write {writer.partial_path}: {exc.strerror}") from exc
 
 
 def _watch(ready: Any, trigger: Any, done: threading.Event) -> threading.Thread:
@@ -293,7 +293,7 @@ def _watch(ready: Any, trigger: Any, done: threading.Event) -> threading.Thread:
 class Counters:
     """Snapshot row counters bracketing the dump's own snapshot."""
 
-    def __init__(self, argv: List[str], tables: List[str], enabled: bool) -> None:
+    def __init__(self, argv: list[str], tables: list[str], enabled: bool) -> None:
         self.enabled = enabled and bool(tables)
         self.before = SnapshotCounter(argv, tables)
         self.after = SnapshotCounter(argv, tables)
@@ -311,7 +311,7 @@ class Counters:
             self.after.open()
             self.after.count()
 
-    def result(self) -> Dict[str, Dict[str, object]]:
+    def result(self) -> dict[str, dict[str, object]]:
         if not self.enabled:
             return {}
         return merge_counts(self.before.result(), self.after.result())
@@ -321,8 +321,8 @@ class Counters:
         self.after.abort()
 
 
-def _dump_sql(pipeline: Pipeline, dump_cmd: List[str], comp_cmd: List[str],
-              writer: HashingWriter, counters: Counters) -> None:
+def _dump_sql(pipeline: Pipeline, dump_cmd: list[str], comp_cmd: list[str],
+              *, writer: HashingWriter, counters: Counters) -> None:
     dump = pipeline.start(dump_cmd, stdout=subprocess.PIPE)
     comp = pipeline.start(comp_cmd, stdin=dump.stdout, stdout=subprocess.PIPE)
     assert dump.stdout is not None
@@ -339,8 +339,8 @@ def _dump_sql(pipeline: Pipeline, dump_cmd: List[str], comp_cmd: List[str],
     _check(comp, pipeline, comp_cmd[0])
 
 
-def _dump_mydumper(pipeline: Pipeline, dump_cmd: List[str], outdir: str, comp_cmd: List[str],
-                   writer: HashingWriter, counters: Counters) -> None:
+def _dump_mydumper(pipeline: Pipeline, dump_cmd: list[str], outdir: str, comp_cmd: list[str],
+                   *, writer: HashingWriter, counters: Counters) -> None:
     dump = pipeline.start(dump_cmd, stdout=subprocess.DEVNULL)
 
     def started() -> bool:
@@ -375,14 +375,14 @@ def _version(binary: str) -> str:
     return proc.stdout.decode("utf-8", "replace").strip().splitlines()[0] if proc.stdout else ""
 
 
-def _summary(manifest: Dict[str, Any], path: str) -> Dict[str, Any]:
+def _summary(manifest: dict[str, Any], path: str) -> dict[str, Any]:
     return {"path": path, "manifest": manifest_path(path), "size": manifest.get("size"),
             "sha256": manifest.get("sha256"), "duration": manifest.get("duration"),
             "engine": manifest.get("engine"), "server_version": manifest.get("server_version"),
             "tables": manifest.get("tables", {}), "verified": manifest.get("verified") is True}
 
 
-def _remove_stale(dest: str, prefix: str) -> List[str]:
+def _remove_stale(dest: str, prefix: str) -> list[str]:
     """Leftovers of killed runs (we hold the lock: nobody is writing them)."""
     removed = []
     for name in os.listdir(dest):
@@ -390,13 +390,13 @@ def _remove_stale(dest: str, prefix: str) -> List[str]:
         if name.startswith(prefix + "-") and name.endswith(PARTIAL_SUFFIX):
             os.unlink(path)
             removed.append(path)
-        elif name.startswith(".%s-mydumper-" % prefix) and os.path.isdir(path):
+        elif name.startswith(f".{prefix}-mydumper-") and os.path.isdir(path):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
 
 
-def run(module: AnsibleModule) -> Dict[str, Any]:
+def run(module: AnsibleModule) -> dict[str, Any]:
     p = module.params
     database, dest = p["database"], p["dest"]
     prefix = p["prefix"] or database
@@ -406,23 +406,24 @@ def run(module: AnsibleModule) -> Dict[str, Any]:
         existing = find_verified(dest, prefix, period)
         if existing:
             return dict(_summary(existing["manifest"], existing["path"]), changed=False,
-                        period=period, msg="verified backup of %s exists: %s" % (period, existing["path"]))
+                        period=period, msg="verified backup of {} exists: {}".format(period, existing["path"]))
     if not os.path.isdir(dest):
         if module.check_mode:
             return {"changed": True, "period": period,
-                    "msg": "would create %s and dump %s into it" % (dest, database)}
+                    "msg": f"would create {dest} and dump {database} into it"}
         os.makedirs(dest, mode=0o700)
     client = find_binary(CLIENT_BINARIES)
     if not client:
         raise BackupFailed("no mariadb/mysql client installed")
     compressor = compress_argv(p["compression"], p["compression_level"])
     if not find_binary([compressor[0]]):
-        raise BackupFailed("%s is not installed" % compressor[0])
+        raise BackupFailed(f"{compressor[0]} is not installed")
     available = {"mydumper": find_binary(["mydumper"]),
                  "mariadb-dump": find_binary(DUMP_BINARIES[:1]),
                  "mysqldump": find_binary(DUMP_BINARIES[1:])}
-    with option_file(p["login_user"], p["login_password"], p["login_host"], p["login_port"],
-                     p["login_unix_socket"]) as opt:
+    with option_file(p["login_user"], p["login_password"],
+                         host=p["login_host"], port=p["login_port"],
+                         socket=p["login_unix_socket"]) as opt:
         client_cmd = client_argv(client, opt, database)
         version = run_sql(client_cmd, "SELECT VERSION();", timeout=60)[0][0]
         listing = run_sql(client_cmd, table_listing_sql(database), timeout=300)
@@ -438,20 +439,21 @@ def run(module: AnsibleModule) -> Dict[str, Any]:
         if module.check_mode:
             return {"changed": True, "period": period, "path": path, "engine": engine,
                     "server_version": version,
-                    "msg": "would dump %s (%d tables, %d MB) with %s into %s"
-                           % (database, len(tables), data_bytes // 2**20, engine, path)}
-        return _take_backup(p, opt, client_cmd, tables, engine, binary, path, period, version)
+                    "msg": f"would dump {database} ({len(tables)} tables, "
+                           f"{data_bytes // 2**20} MiB) with {engine} into {path}"}
+        return _take_backup(p, opt, client_cmd, tables, engine=engine, binary=binary, path=path,
+                            period=period, version=version)
 
 
-def _take_backup(p: Dict[str, Any], opt: str, client_cmd: List[str], tables: List[str],
-                 engine: str, binary: str, path: str, period: str, version: str) -> Dict[str, Any]:
+def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str], tables: list[str], *,
+                 engine: str, binary: str, path: str, period: str, version: str) -> dict[str, Any]:
     dest, prefix = os.path.dirname(path), p["prefix"] or p["database"]
-    lock_fd = os.open(os.path.join(dest, ".%s.lock" % prefix), os.O_RDWR | os.O_CREAT, 0o600)
+    lock_fd = os.open(os.path.join(dest, f".{prefix}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
             fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
-            raise BackupFailed("another backup of %s is running in %s" % (prefix, dest)) from exc
+            raise BackupFailed(f"another backup of {prefix} is running in {dest}") from exc
         _remove_stale(dest, prefix)
         threads = p["threads"] or os.cpu_count() or 2
         compressor = compress_argv(p["compression"], p["compression_level"])
@@ -463,12 +465,13 @@ def _take_backup(p: Dict[str, Any], opt: str, client_cmd: List[str], tables: Lis
         try:
             counters.open_before()
             if engine == "mydumper":
-                outdir = tempfile.mkdtemp(prefix=".%s-mydumper-" % prefix, dir=dest)
-                cmd = dump_argv(engine, binary, opt, p["database"], outdir, threads)
-                _dump_mydumper(pipeline, cmd, outdir, compressor, writer, counters)
+                outdir = tempfile.mkdtemp(prefix=f".{prefix}-mydumper-", dir=dest)
+                cmd = dump_argv(engine, binary, opt, p["database"], outdir=outdir, threads=threads)
+                _dump_mydumper(pipeline, cmd, outdir, compressor, writer=writer,
+                               counters=counters)
             else:
                 cmd = dump_argv(engine, binary, opt, p["database"])
-                _dump_sql(pipeline, cmd, compressor, writer, counters)
+                _dump_sql(pipeline, cmd, compressor, writer=writer, counters=counters)
             counts = counters.result()
             duration = round(time.monotonic() - clock, 3)
             manifest = {
@@ -479,7 +482,7 @@ def _take_backup(p: Dict[str, Any], opt: str, client_cmd: List[str], tables: Lis
                 "sha256": writer.sha256.hexdigest(), "started_at": started, "finished_at": now_iso(),
                 "duration": duration, "period": period, "period_kind": p["period"],
                 "tables": counts, "row_counts": ROW_COUNTS_NOTE if counts else "not recorded",
-                "verified": False, "verification": {"status": "pending"}, "copies": [],
+                "verified": False, "verification": {"status": "pending"},
             }
             writer.commit()
         except BaseException:
@@ -494,11 +497,11 @@ def _take_backup(p: Dict[str, Any], opt: str, client_cmd: List[str], tables: Lis
             write_json_atomic(manifest_path(path), manifest)
         except OSError as exc:
             os.unlink(path)
-            raise BackupFailed("cannot write the manifest: %s" % exc.strerror) from exc
+            raise BackupFailed(f"cannot write the manifest: {exc.strerror}") from exc
     finally:
         os.close(lock_fd)
     return dict(_summary(manifest, path), changed=True, period=period,
-                msg="dumped %s with %s in %.1f s" % (p["database"], engine, duration))
+                msg="dumped {} with {} in {:.1f} s".format(p["database"], engine, duration))
 
 
 def main() -> None:
@@ -527,9 +530,9 @@ def main() -> None:
     try:
         result = run(module)
     except (BackupFailed, MariaDBError, ValueError) as exc:
-        module.fail_json(msg="backup of %s failed: %s" % (module.params["database"], exc))
+        module.fail_json(msg="backup of {} failed: {}".format(module.params["database"], exc))
     except OSError as exc:
-        module.fail_json(msg="backup of %s failed: %s: %s" % (
+        module.fail_json(msg="backup of {} failed: {}: {}".format(
             module.params["database"], exc.strerror, exc.filename or ""))
     module.exit_json(**result)
 

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # GPL-3.0-or-later
 """Backup files and their JSON manifests (naming, periods, atomic writes).
 
@@ -10,12 +9,13 @@ exists with the recorded size counts as a backup (idempotence, retention).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
 import os
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 MANIFEST_SUFFIX = ".manifest.json"
 PARTIAL_SUFFIX = ".partial"
@@ -30,22 +30,22 @@ def period_key(moment: datetime.datetime, period: str) -> str:
         return moment.strftime("%Y-%m-%d")
     if period == "weekly":
         year, week, _ = moment.isocalendar()
-        return "%04d-W%02d" % (year, week)
+        return f"{year:04d}-W{week:02d}"
     if period == "monthly":
         return moment.strftime("%Y-%m")
     if period == "always":
         return moment.strftime("%Y%m%dT%H%M%S")
-    raise ValueError("unknown period %r" % period)
+    raise ValueError(f"unknown period {period!r}")
 
 
 def backup_name(prefix: str, moment: datetime.datetime, engine: str, compression: str) -> str:
     """File name of a new backup."""
     kind = "tar" if engine == "mydumper" else "sql"
     ext = "zst" if compression == "zstd" else "gz"
-    return "%s-%s.%s.%s" % (prefix, moment.strftime("%Y%m%dT%H%M%S"), kind, ext)
+    return "{}-{}.{}.{}".format(prefix, moment.strftime("%Y%m%dT%H%M%S"), kind, ext)
 
 
-def parse_name(name: str) -> Optional[Dict[str, Any]]:
+def parse_name(name: str) -> dict[str, Any] | None:
     """``{prefix, time, ext}`` of a backup file name, or None."""
     match = _NAME_RE.match(name)
     if not match:
@@ -66,7 +66,7 @@ def fsync_dir(path: str) -> None:
         os.close(fd)
 
 
-def write_json_atomic(path: str, data: Dict[str, Any]) -> None:
+def write_json_atomic(path: str, data: dict[str, Any]) -> None:
     """Write JSON as 0600 through a temporary file, fsync, rename, fsync the directory."""
     tmp = path + PARTIAL_SUFFIX
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -79,7 +79,7 @@ def write_json_atomic(path: str, data: Dict[str, Any]) -> None:
     fsync_dir(os.path.dirname(os.path.abspath(path)))
 
 
-def read_manifest(path: str) -> Optional[Dict[str, Any]]:
+def read_manifest(path: str) -> dict[str, Any] | None:
     """The manifest at ``path``, or None when missing or unreadable."""
     try:
         with open(path, encoding="utf-8") as handle:
@@ -89,7 +89,7 @@ def read_manifest(path: str) -> Optional[Dict[str, Any]]:
     return data if isinstance(data, dict) else None
 
 
-def is_valid_backup(backup_path: str, manifest: Optional[Dict[str, Any]]) -> bool:
+def is_valid_backup(backup_path: str, manifest: dict[str, Any] | None) -> bool:
     """A verified manifest whose file exists with the recorded size."""
     if not manifest or manifest.get("verified") is not True:
         return False
@@ -99,7 +99,7 @@ def is_valid_backup(backup_path: str, manifest: Optional[Dict[str, Any]]) -> boo
         return False
 
 
-def list_backups(directory: str, prefix: str) -> List[Dict[str, Any]]:
+def list_backups(directory: str, prefix: str) -> list[dict[str, Any]]:
     """Backups (complete files) of ``prefix`` in ``directory``, oldest first."""
     found = []
     try:
@@ -118,9 +118,10 @@ def list_backups(directory: str, prefix: str) -> List[Dict[str, Any]]:
     return sorted(found, key=lambda item: item["time"])
 
 
-def find_verified(directory: str, prefix: str, period: str) -> Optional[Dict[str, Any]]:
+def find_verified(directory: str, prefix: str, period: str) -> dict[str, Any] | None:
     """The newest verified backup of ``period`` (a period key), or None."""
-    matches = [b for b in list_backups(directory, prefix) if b["verified"] and b["period"] == period]
+    matches = [b for b in list_backups(directory, prefix)
+               if b["verified"] and b["period"] == period]
     return matches[-1] if matches else None
 
 
@@ -155,10 +156,8 @@ class HashingWriter:
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(self.partial_path)
-        except FileNotFoundError:
-            pass
 
 
 def sha256_file(path: str, chunk_size: int = 1 << 20) -> str:
@@ -170,4 +169,4 @@ def sha256_file(path: str, chunk_size: int = 1 << 20) -> str:
 
 
 def now_iso() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).astimezone().isoformat(timespec="seconds")
+    return datetime.datetime.now().astimezone().isoformat(timespec="seconds")

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # GPL-3.0-or-later
 """MariaDB/MySQL command-line helpers shared by the SIPP backup modules.
 
@@ -14,8 +13,9 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from typing import IO, Dict, Iterator, List, Optional, Sequence, Tuple
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import IO
 
 ENGINES = ("auto", "mariadb-dump", "mysqldump", "mydumper")
 COMPRESSIONS = ("zstd", "gzip")
@@ -43,36 +43,38 @@ def quote_option_value(value: str) -> str:
 
 
 def option_file_text(
-    user: Optional[str],
-    password: Optional[str],
-    host: Optional[str] = None,
-    port: Optional[int] = None,
-    socket: Optional[str] = None,
+    user: str | None,
+    password: str | None,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    socket: str | None = None,
     group: str = "client",
 ) -> str:
     """Return the text of a ``[client]`` option file (no secret ever lands in argv)."""
-    lines = ["[%s]" % group]
+    lines = [f"[{group}]"]
     if user:
-        lines.append("user=%s" % quote_option_value(user))
+        lines.append(f"user={quote_option_value(user)}")
     if password:
-        lines.append("password=%s" % quote_option_value(password))
+        lines.append(f"password={quote_option_value(password)}")
     if host:
-        lines.append("host=%s" % quote_option_value(host))
+        lines.append(f"host={quote_option_value(host)}")
     if port:
-        lines.append("port=%d" % int(port))
+        lines.append(f"port={int(port)}")
     if socket:
-        lines.append("socket=%s" % quote_option_value(socket))
+        lines.append(f"socket={quote_option_value(socket)}")
     return "\n".join(lines) + "\n"
 
 
 @contextmanager
 def option_file(
-    user: Optional[str],
-    password: Optional[str],
-    host: Optional[str] = None,
-    port: Optional[int] = None,
-    socket: Optional[str] = None,
-    tmpdir: Optional[str] = None,
+    user: str | None,
+    password: str | None,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    socket: str | None = None,
+    tmpdir: str | None = None,
 ) -> Iterator[str]:
     """Write a temporary 0600 option file in a private 0700 directory; remove it after."""
     directory = tempfile.mkdtemp(prefix="sop-mariadb-", dir=tmpdir)
@@ -81,13 +83,13 @@ def option_file(
         path = os.path.join(directory, "client.cnf")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(option_file_text(user, password, host, port, socket))
+            handle.write(option_file_text(user, password, host=host, port=port, socket=socket))
         yield path
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def find_binary(candidates: Sequence[str], path: Optional[str] = None) -> Optional[str]:
+def find_binary(candidates: Sequence[str], path: str | None = None) -> str | None:
     """Return the full path of the first candidate found on PATH, else None."""
     for name in candidates:
         found = shutil.which(name, path=path)
@@ -96,23 +98,23 @@ def find_binary(candidates: Sequence[str], path: Optional[str] = None) -> Option
     return None
 
 
-def select_engine(requested: str, available: Dict[str, Optional[str]]) -> Tuple[str, str]:
+def select_engine(requested: str, available: dict[str, str | None]) -> tuple[str, str]:
     """Pick the dump engine: ``(engine, binary)``.
 
     ``available`` maps engine name to its binary path (None when not installed). ``auto``
     prefers mydumper (parallel), then mariadb-dump, then mysqldump.
     """
     if requested not in ENGINES:
-        raise MariaDBError("unknown engine %r (choose one of %s)" % (requested, ", ".join(ENGINES)))
+        raise MariaDBError(f"unknown engine {requested!r} (choose one of {', '.join(ENGINES)})")
     order = ["mydumper", "mariadb-dump", "mysqldump"] if requested == "auto" else [requested]
     for engine in order:
         binary = available.get(engine)
         if binary:
             return engine, binary
-    raise MariaDBError("dump engine %s is not installed on this host" % " / ".join(order))
+    raise MariaDBError("dump engine {} is not installed on this host".format(" / ".join(order)))
 
 
-def client_argv(binary: str, defaults_file: str, database: Optional[str] = None) -> List[str]:
+def client_argv(binary: str, defaults_file: str, database: str | None = None) -> list[str]:
     """argv of a batch-mode client reading SQL on stdin (tab-separated, no headers)."""
     argv = [binary, "--defaults-extra-file=" + defaults_file, "--batch", "--skip-column-names",
             "--unbuffered", "--default-character-set=utf8mb4"]
@@ -121,8 +123,8 @@ def client_argv(binary: str, defaults_file: str, database: Optional[str] = None)
     return argv
 
 
-def dump_argv(engine: str, binary: str, defaults_file: str, database: str,
-              outdir: Optional[str] = None, threads: int = 2) -> List[str]:
+def dump_argv(engine: str, binary: str, defaults_file: str, database: str, *,
+              outdir: str | None = None, threads: int = 2) -> list[str]:
     """argv of the dump: a consistent snapshot with routines, triggers, events, hex blobs."""
     if engine in ("mariadb-dump", "mysqldump"):
         # No --databases: the dump carries no CREATE DATABASE/USE, so it restores into
@@ -136,26 +138,40 @@ def dump_argv(engine: str, binary: str, defaults_file: str, database: str,
         return [binary, "--defaults-file=" + defaults_file, "--database", database,
                 "--outputdir", outdir, "--threads", str(max(1, threads)),
                 "--trx-consistency-only", "--routines", "--triggers", "--events",
-                "--hex-blob", "--verbose", "2"]
-    raise MariaDBError("unknown engine %r" % engine)
+                "--verbose", "2"]
+    raise MariaDBError(f"unknown engine {engine!r}")
 
 
-def compress_argv(compression: str, level: Optional[int] = None, threads: int = 0) -> List[str]:
+def restore_argv(binary: str, defaults_file: str, database: str) -> list[str]:
+    """argv of a client loading a SQL dump from stdin into ``database``."""
+    return [binary, "--defaults-extra-file=" + defaults_file, "--batch",
+            "--max-allowed-packet=1073741824", "--default-character-set=utf8mb4", database]
+
+
+def myloader_argv(binary: str, defaults_file: str, database: str, directory: str,
+                  threads: int = 2) -> list[str]:
+    """argv of myloader restoring a mydumper directory into ``database``."""
+    return [binary, "--defaults-file=" + defaults_file, "--directory", directory,
+            "--database", database, "--overwrite-tables", "--threads", str(max(1, threads)),
+            "--verbose", "2"]
+
+
+def compress_argv(compression: str, level: int | None = None, threads: int = 0) -> list[str]:
     """argv of the stream compressor (stdin to stdout)."""
     if compression == "zstd":
-        return ["zstd", "-q", "-c", "-%d" % (level or 3), "-T%d" % threads]
+        return ["zstd", "-q", "-c", f"-{level or 3}", f"-T{threads}"]
     if compression == "gzip":
-        return ["gzip", "-c", "-%d" % (level or 6)]
-    raise MariaDBError("unknown compression %r (choose zstd or gzip)" % compression)
+        return ["gzip", "-c", f"-{level or 6}"]
+    raise MariaDBError(f"unknown compression {compression!r} (choose zstd or gzip)")
 
 
-def decompress_argv(path: str) -> List[str]:
+def decompress_argv(path: str) -> list[str]:
     """argv that writes the decompressed content of a backup file to stdout."""
     if path.endswith(".zst"):
         return ["zstd", "-q", "-d", "-c", path]
     if path.endswith(".gz"):
         return ["gzip", "-d", "-c", path]
-    raise MariaDBError("unknown compression of %s (expected .zst or .gz)" % path)
+    raise MariaDBError(f"unknown compression of {path} (expected .zst or .gz)")
 
 
 def estimate_dump_bytes(data_bytes: int, compression: str, engine: str) -> int:
@@ -177,19 +193,19 @@ def quote_string(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def run_sql(argv: Sequence[str], sql: str, timeout: Optional[float] = None) -> List[List[str]]:
+def run_sql(argv: Sequence[str], sql: str, timeout: float | None = None) -> list[list[str]]:
     """Run SQL through the batch client; return rows (lists of columns)."""
     try:
-        proc = subprocess.run(list(argv), input=sql.encode("utf-8"), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, timeout=timeout, check=False)
+        proc = subprocess.run(list(argv), input=sql.encode("utf-8"), capture_output=True,
+                              timeout=timeout, check=False)
     except subprocess.TimeoutExpired as exc:
-        raise MariaDBError("database did not answer within %s s" % timeout) from exc
+        raise MariaDBError(f"database did not answer within {timeout} s") from exc
     if proc.returncode != 0:
-        raise MariaDBError(first_error_line(proc.stderr) or "client exited %d" % proc.returncode)
+        raise MariaDBError(first_error_line(proc.stderr) or f"client exited {proc.returncode}")
     return parse_batch(proc.stdout.decode("utf-8", "replace"))
 
 
-def parse_batch(output: str) -> List[List[str]]:
+def parse_batch(output: str) -> list[list[str]]:
     """Parse ``--batch --skip-column-names`` output into rows."""
     return [line.split("\t") for line in output.splitlines() if line != ""]
 
@@ -205,14 +221,16 @@ def first_error_line(stderr: bytes) -> str:
 
 def table_listing_sql(database: str) -> str:
     """SQL returning ``name, engine, data_length+index_length`` of the base tables."""
-    return ("SELECT TABLE_NAME, IFNULL(ENGINE,''), IFNULL(DATA_LENGTH,0)+IFNULL(INDEX_LENGTH,0) "
-            "FROM information_schema.TABLES WHERE TABLE_SCHEMA=%s AND TABLE_TYPE='BASE TABLE' "
-            "ORDER BY TABLE_NAME;\n" % quote_string(database))
+    # Identifiers and literals are quoted by quote_identifier/quote_string.
+    return ("SELECT TABLE_NAME, IFNULL(ENGINE,''), IFNULL(DATA_LENGTH,0)+IFNULL(INDEX_LENGTH,0) "  # noqa: S608
+            f"FROM information_schema.TABLES WHERE TABLE_SCHEMA={quote_string(database)} "
+            "AND TABLE_TYPE='BASE TABLE' "
+            "ORDER BY TABLE_NAME;\n")
 
 
 def count_sql(tables: Sequence[str]) -> str:
     """COUNT(*) of each table, one ``name<TAB>count`` row per table."""
-    return "".join("SELECT %s, COUNT(*) FROM %s;\n" % (quote_string(t), quote_identifier(t))
+    return "".join(f"SELECT {quote_string(t)}, COUNT(*) FROM {quote_identifier(t)};\n"  # noqa: S608
                    for t in tables)
 
 
@@ -230,10 +248,10 @@ class SnapshotCounter:
     def __init__(self, argv: Sequence[str], tables: Sequence[str]) -> None:
         self.argv = list(argv)
         self.tables = list(tables)
-        self.proc: Optional[subprocess.Popen[bytes]] = None
-        self._out: List[bytes] = []
-        self._err: List[bytes] = []
-        self._threads: List[threading.Thread] = []
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._out: list[bytes] = []
+        self._err: list[bytes] = []
+        self._threads: list[threading.Thread] = []
 
     def open(self) -> None:
         self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -241,7 +259,7 @@ class SnapshotCounter:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.proc.stdin.write(("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ;\n"
                                "START TRANSACTION WITH CONSISTENT SNAPSHOT;\n"
-                               "SELECT '%s';\n" % SNAPSHOT_MARKER).encode())
+                               f"SELECT '{SNAPSHOT_MARKER}';\n").encode())
         self.proc.stdin.flush()
         line = self.proc.stdout.readline().decode("utf-8", "replace").strip()
         if line != SNAPSHOT_MARKER:
@@ -255,7 +273,7 @@ class SnapshotCounter:
         self.proc.stdin.write((count_sql(self.tables) + "COMMIT;\n").encode("utf-8"))
         self.proc.stdin.close()
 
-    def result(self) -> Dict[str, int]:
+    def result(self) -> dict[str, int]:
         assert self.proc is not None
         self.proc.wait()
         for thread in self._threads:
@@ -271,7 +289,7 @@ class SnapshotCounter:
             self.proc.wait()
 
 
-def _drain(stream: Optional[IO[bytes]], sink: List[bytes]) -> threading.Thread:
+def _drain(stream: IO[bytes] | None, sink: list[bytes]) -> threading.Thread:
     def run() -> None:
         if stream is not None:
             for chunk in iter(lambda: stream.read(65536), b""):
@@ -282,14 +300,14 @@ def _drain(stream: Optional[IO[bytes]], sink: List[bytes]) -> threading.Thread:
     return thread
 
 
-def merge_counts(before: Dict[str, int], after: Dict[str, int]) -> Dict[str, Dict[str, object]]:
+def merge_counts(before: dict[str, int], after: dict[str, int]) -> dict[str, dict[str, object]]:
     """Per-table row counts for the manifest from the snapshots bracketing the dump.
 
     ``rows`` is exact when both snapshots agree (the table did not change while the dump
     took its own snapshot); otherwise ``rows`` is None and the dump's count lies in
     ``[rows_min, rows_max]``.
     """
-    tables: Dict[str, Dict[str, object]] = {}
+    tables: dict[str, dict[str, object]] = {}
     for name in sorted(set(before) | set(after)):
         low, high = before.get(name), after.get(name)
         if low is not None and low == high:
@@ -301,7 +319,7 @@ def merge_counts(before: Dict[str, int], after: Dict[str, int]) -> Dict[str, Dic
     return tables
 
 
-def rows_match(expected: Dict[str, object], actual: int) -> bool:
+def rows_match(expected: dict[str, object], actual: int) -> bool:
     """Whether a restored table's row count agrees with its manifest entry."""
     rows = expected.get("rows")
     if isinstance(rows, int):

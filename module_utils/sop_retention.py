@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # GPL-3.0-or-later
 """Retention selection (pure logic, unit-tested) for the SIPP backups.
 
@@ -18,36 +17,37 @@ rule is kept. On top of that:
 from __future__ import annotations
 
 import datetime
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from collections.abc import Callable, Sequence
+from typing import Any
 
 Bucket = Callable[[datetime.datetime], str]
 
-RULES: Tuple[Tuple[str, Bucket], ...] = (
+RULES: tuple[tuple[str, Bucket], ...] = (
     ("daily", lambda t: t.strftime("%Y-%m-%d")),
-    ("weekly", lambda t: "%04d-W%02d" % t.isocalendar()[:2]),
+    ("weekly", lambda t: "{:04d}-W{:02d}".format(*t.isocalendar()[:2])),
     ("monthly", lambda t: t.strftime("%Y-%m")),
 )
 
 
-def select(items: Sequence[Dict[str, Any]], keep: Dict[str, int], now: datetime.datetime,
+def select(items: Sequence[dict[str, Any]], keep: dict[str, int], now: datetime.datetime,
            stale_after: datetime.timedelta = datetime.timedelta(days=1),
-           ) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+           ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Split ``items`` into ``(kept, pruned)``.
 
     Each item has ``name``, ``time`` (datetime) and ``verified`` (bool). Results are
     copies with a ``reasons`` list (kept) or ``reason`` string (pruned), newest first.
     """
-    for rule in keep:
+    for rule, count in keep.items():
         if rule not in dict(RULES):
-            raise ValueError("unknown retention rule %r" % rule)
-        if keep[rule] < 0:
-            raise ValueError("keep_%s must be >= 0" % rule)
+            raise ValueError(f"unknown retention rule {rule!r}")
+        if count < 0:
+            raise ValueError(f"keep_{rule} must be >= 0")
     ordered = sorted(items, key=lambda item: item["time"], reverse=True)
     verified = [item for item in ordered if item["verified"]]
     if not verified:
         return [dict(item, reasons=["no verified backup yet"]) for item in ordered], []
     newest_verified = verified[0]
-    reasons: Dict[str, List[str]] = {item["name"]: [] for item in verified}
+    reasons: dict[str, list[str]] = {item["name"]: [] for item in verified}
     for rule, bucket in RULES:
         remaining = keep.get(rule, 0)
         last = None
@@ -58,10 +58,10 @@ def select(items: Sequence[Dict[str, Any]], keep: Dict[str, int], now: datetime.
             if key != last:
                 last = key
                 remaining -= 1
-                reasons[item["name"]].append("%s %s" % (rule, key))
+                reasons[item["name"]].append(f"{rule} {key}")
     reasons[newest_verified["name"]].insert(0, "newest verified")
-    kept: List[Dict[str, Any]] = []
-    pruned: List[Dict[str, Any]] = []
+    kept: list[dict[str, Any]] = []
+    pruned: list[dict[str, Any]] = []
     for item in ordered:
         if item["verified"]:
             if reasons[item["name"]]:
@@ -69,14 +69,14 @@ def select(items: Sequence[Dict[str, Any]], keep: Dict[str, int], now: datetime.
             else:
                 pruned.append(dict(item, reason="outside keep rules"))
         elif now - item["time"] > stale_after and item["time"] < newest_verified["time"]:
-            pruned.append(dict(item, reason="unverified, older than %s, newer verified exists"
-                               % _human(stale_after)))
+            pruned.append(dict(item, reason=f"unverified, older than {_human(stale_after)}, "
+                               "newer verified backup exists"))
         else:
-            kept.append(dict(item, reasons=["unverified, kept: younger than %s or no newer "
-                                            "verified backup" % _human(stale_after)]))
+            kept.append(dict(item, reasons=[f"unverified, kept: younger than {_human(stale_after)}"
+                                            " or no newer verified backup"]))
     return kept, pruned
 
 
 def _human(delta: datetime.timedelta) -> str:
     hours = int(delta.total_seconds() // 3600)
-    return "%d day(s)" % (hours // 24) if hours % 24 == 0 else "%d hour(s)" % hours
+    return f"{hours // 24} day(s)" if hours % 24 == 0 else f"{hours} hour(s)"

@@ -1,0 +1,134 @@
+#!/usr/bin/python
+# GPL-3.0-or-later
+"""Ansible module: read a backup manifest for the report, or record its verification."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.sop_backup_files import manifest_path, read_manifest, write_json_atomic
+
+DOCUMENTATION = r"""
+---
+module: backup_manifest
+short_description: Read a backup's JSON manifest or record its verification result
+description:
+  - V(read) returns the backup's outputs (path, size, sha256, duration, tables, verified)
+    at the top level and as one C(sop_output) dict for the C(sop) record.
+  - V(mark) records a verification result (from M(mariadb_restore_verify) run on another
+    host) in the manifest; C(verified) becomes true only for status C(ok).
+version_added: "1.0.0"
+author: Court IT SOP maintainers
+options:
+  path:
+    description: Backup file; its manifest is the same path plus C(.manifest.json).
+    type: path
+    required: true
+  state:
+    description: V(read) the manifest or V(mark) it with O(verification).
+    type: str
+    choices: [read, mark]
+    default: read
+  verification:
+    description: Verification record (C(status) V(ok) or V(failed), C(reason), ...).
+    type: dict
+  copies:
+    description: Copies made of the backup (for V(read), added to C(sop_output)).
+    type: list
+    elements: dict
+    default: []
+attributes:
+  check_mode:
+    support: full
+    description: V(mark) reports whether the manifest would change.
+"""
+
+EXAMPLES = r"""
+- name: Record the verification done on the backup host
+  backup_manifest:
+    path: "{{ dump.path }}"
+    state: mark
+    verification: "{{ verify.verification }}"
+
+- name: Report the backup
+  backup_manifest:
+    path: "{{ dump.path }}"
+    copies: [{location: "backup:/srv/backup/sipp/400999", sha256_match: true}]
+"""
+
+RETURN = r"""
+path:
+  description: Backup file.
+  returned: success
+  type: str
+size:
+  description: Size in bytes.
+  returned: success
+  type: int
+sha256:
+  description: SHA-256 of the file.
+  returned: success
+  type: str
+duration:
+  description: Seconds the dump took.
+  returned: success
+  type: float
+tables:
+  description: Per-table row counts.
+  returned: success
+  type: dict
+verified:
+  description: Whether the backup is verified.
+  returned: success
+  type: bool
+sop_output:
+  description: All outputs of the backup as one dict for the C(sop) record.
+  returned: success
+  type: dict
+"""
+
+
+def outputs(path: str, manifest: dict[str, Any], copies: Any) -> dict[str, Any]:
+    """The backup's outputs as recorded evidence."""
+    verification = manifest.get("verification") or {}
+    return {"path": path, "size": manifest.get("size"), "sha256": manifest.get("sha256"),
+            "duration": manifest.get("duration"), "engine": manifest.get("engine"),
+            "server_version": manifest.get("server_version"), "period": manifest.get("period"),
+            "tables": manifest.get("tables") or {}, "verified": manifest.get("verified") is True,
+            "verification": verification.get("reason", verification.get("status")),
+            "copies": copies}
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "path": {"type": "path", "required": True},
+            "state": {"type": "str", "default": "read", "choices": ["read", "mark"]},
+            "verification": {"type": "dict"},
+            "copies": {"type": "list", "elements": "dict", "default": []},
+        },
+        required_if=[("state", "mark", ["verification"])],
+        supports_check_mode=True,
+    )
+    path = module.params["path"]
+    mpath = manifest_path(path)
+    manifest = read_manifest(mpath)
+    if manifest is None or not os.path.isfile(path):
+        module.fail_json(msg=f"no backup at {path} (file or manifest {mpath} missing)")
+    changed = False
+    if module.params["state"] == "mark":
+        verification = module.params["verification"]
+        verified = verification.get("status") == "ok"
+        if manifest.get("verification") != verification or manifest.get("verified") != verified:
+            manifest.update(verified=verified, verification=verification)
+            changed = True
+            if not module.check_mode:
+                write_json_atomic(mpath, manifest)
+    result = outputs(path, manifest, module.params["copies"])
+    module.exit_json(changed=changed, manifest=mpath, sop_output=result, **result)
+
+
+if __name__ == "__main__":
+    main()
