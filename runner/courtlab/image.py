@@ -138,5 +138,15 @@ def ensure(root: Path, *, force: bool = False) -> str:
         lines = (proc.stderr or proc.stdout or "").strip().splitlines()
         raise podman.PodmanError(f"image build failed: {lines[-1] if lines else '?'}")
     podman.run("tag", r.image, f"{IMAGE_REPO}:latest")
+    _prune_outdated(r)
     _log(f"image ready in {time.monotonic() - started:.0f} s")
     return r.image
+
+
+def _prune_outdated(r: Recipe) -> None:
+    """Remove images of older recipes (those still used by a container stay)."""
+    keep = {r.image, f"{IMAGE_REPO}:latest", r.rootfs_image}
+    proc = podman.run("images", "--format", "{{.Repository}}:{{.Tag}}", check=False)
+    for ref in proc.stdout.split():
+        if ref.startswith((f"{IMAGE_REPO}:", f"{ROOTFS_REPO}:")) and ref not in keep:
+            podman.run("rmi", ref, check=False)

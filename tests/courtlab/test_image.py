@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from courtlab import image, lab, topology
+
+
+@pytest.fixture()
+def recipe_root(tmp_path: Path, project_root: Path) -> Path:
+    shutil.copytree(project_root / "lab" / "image", tmp_path / "lab" / "image")
+    return tmp_path
+
+
+def test_recipe_is_stable(recipe_root: Path) -> None:
+    assert image.recipe(recipe_root) == image.recipe(recipe_root)
+
+
+def test_recipe_changes_with_the_containerfile(recipe_root: Path) -> None:
+    before = image.recipe(recipe_root)
+    containerfile = recipe_root / "lab/image/Containerfile"
+    containerfile.write_text(containerfile.read_text() + "\n# change\n")
+    after = image.recipe(recipe_root)
+    assert after.image_hash != before.image_hash
+    assert after.rootfs_hash == before.rootfs_hash  # the debootstrap layer stays cached
+
+
+def test_mirrors_come_from_apt_sources() -> None:
+    main, security = image.host_mirrors()
+    assert main.startswith("http")
+    assert security.endswith("-security")
+
+
+def test_bootstrap_script_sets_routes_and_admin() -> None:
+    script = lab._bootstrap_script(topology.by_name("sipp"), "ssh-ed25519 AAAA test")
+    assert f"ip route replace {topology.WAN_SUBNET} via {topology.GW_LAN_IP}" in script
+    assert "NOPASSWD" in script
+    assert "ssh-ed25519 AAAA test" in script
+
+
+def test_stale_detection() -> None:
+    hosts = topology.HOSTS
+    ok = [lab.HostState(h, "running", "img:1", True) for h in hosts]
+    assert not lab._is_stale(ok, "img:1")
+    assert lab._is_stale(ok, "img:2")  # outdated image
+    partial = [*ok[:-1], lab.HostState(hosts[-1], "missing", "", False)]
+    assert lab._is_stale(partial, "img:1")  # a killed `up`
+    exited = [*ok[:-1], lab.HostState(hosts[-1], "exited", "img:1", False)]
+    assert lab._is_stale(exited, "img:1")
+    none = [lab.HostState(h, "missing", "", False) for h in hosts]
+    assert not lab._is_stale(none, "img:1")
