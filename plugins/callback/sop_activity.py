@@ -14,8 +14,8 @@ name: sop_activity
 type: aggregate
 short_description: write task uuid -> tags for the sop runner
 description:
-  - On every task (and handler) start, appends one JSON line C({"uuid": ..., "tags": [...]})
-    to the file named by E(SOP_ACTIVITY_TAGS_FILE). The tags include the ones a task
+  - On every task (and handler) start, appends one JSON line with the task uuid and its
+    tags to the file named by E(SOP_ACTIVITY_TAGS_FILE). The tags include the ones a task
     inherits from its block, role, play and C(import_tasks).
   - The C(sop) runner enables it (E(ANSIBLE_CALLBACKS_ENABLED)) for its own runs and maps
     tasks to SOP activities by tag. Does nothing when the variable is unset.

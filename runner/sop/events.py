@@ -177,6 +177,7 @@ class EventRecorder:
         }
         self._tag_to_activity = sop.tag_map()
         self._task_activity: dict[str, int | None] = {}
+        self._unresolved_start: dict[str, datetime] = {}
         self.stats: dict[str, dict[str, int]] = {}
         self.hosts_seen: set[str] = set()
 
@@ -203,11 +204,14 @@ class EventRecorder:
         if not uuid or not (kind.startswith("runner_on_") or kind.endswith("task_start")):
             return True
         activity = self._activity_of(str(uuid))
-        if activity is None:
-            return True
         when = _time(event)
-        if activity.started is None:
-            activity.started = when
+        if activity is None:
+            if uuid not in self._task_activity:  # tags not written yet: remember the start
+                self._unresolved_start.setdefault(str(uuid), when)
+            return True
+        started = self._unresolved_start.pop(str(uuid), when)
+        if activity.started is None or started < activity.started:
+            activity.started = started
         activity.ended = when
         activity.current_task = str(data.get("task") or "")
         status = _RESULT_STATUS.get(kind)

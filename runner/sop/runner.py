@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,6 +32,7 @@ from sop.store import Store, now
 CALLBACK_NAME = "sop_activity"
 DEFAULT_KEEP_ARTIFACTS = 100
 VAULT_PROMPT = r"^Vault password:\s*?$"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,14 @@ def _callback_env(project_dir: Path, tags_file: Path) -> dict[str, str]:
     }
 
 
+def _path_env() -> dict[str, str]:
+    """Run the ansible-playbook of the Ansible this process imports (same venv) first."""
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "ansible-playbook").is_file():
+        return {}
+    return {"PATH": os.pathsep.join([str(bin_dir), os.environ.get("PATH", os.defpath)])}
+
+
 @contextmanager
 def _cancel_on_signals() -> Iterator[Callable[[], bool]]:
     """SIGINT/SIGTERM during the run cancel it (ansible-runner's cancel_callback)."""
@@ -155,7 +166,7 @@ def _scrub_artifacts(artifact_dir: Path) -> None:
 def _error_line(stdout: str) -> str | None:
     """Ansible's own one-line error (syntax, vault, ...) from the run's output."""
     for line in reversed(stdout.splitlines()):
-        text = line.strip()
+        text = _ANSI.sub("", line).strip()
         if text.startswith(("ERROR!", "[ERROR]")):
             return text[:300]
     return None
@@ -278,7 +289,7 @@ def _run_playbook(
                 extravars=request.extra_vars.values or None,
                 cmdline=shlex.join(cmdline) if cmdline else None,
                 passwords=passwords,
-                envvars=_callback_env(request.project_dir, tags_file),
+                envvars={**_path_env(), **_callback_env(request.project_dir, tags_file)},
                 artifact_dir=str(artifacts_root),
                 ident=str(execution_id),
                 rotate_artifacts=keep,

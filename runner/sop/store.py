@@ -72,10 +72,10 @@ class Store:
                 )
             )
             execution_id = int(result.inserted_primary_key[0])
-            conn.execute(
-                tables.activity_results.insert(),
-                [{**a, "execution_id": execution_id} for a in activities],
-            )
+            for activity in activities:  # rows differ in keys: one insert each
+                conn.execute(
+                    tables.activity_results.insert().values(**activity, execution_id=execution_id)
+                )
             return execution_id
 
     def finish_execution(

@@ -1,0 +1,55 @@
+"""The CLI without running Ansible: list, show, errors, manual-only SOPs, ack, report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .conftest import INVENTORY
+
+Cli = Callable[..., tuple[int, str, str]]
+
+
+def test_version_and_list(cli: Cli) -> None:
+    code, out, _ = cli("list")
+    assert code == 0
+    assert "local-demo" in out and "local-manual" in out
+    assert "not automated (1 manual)" in out
+    assert "2/4 automated" in out
+
+
+def test_show_applies_court_overrides(cli: Cli) -> None:
+    code, out, _ = cli("show", "local-demo", "-i", str(INVENTORY))
+    assert code == 0
+    assert "W99.U1/7/SOP/2025" in out and "1/TEST/SOP/2025" in out
+    assert "Staf IT (Budi Santoso)" in out
+    assert "automated: tag persiapan" in out and "by SOP local-secret" in out
+
+
+def test_one_line_errors(cli: Cli) -> None:
+    code, out, err = cli("run", "nope")
+    assert code == 2
+    assert err.strip().count("\n") == 0 and "unknown SOP 'nope'" in err
+    code, _, err = cli("run", "local-demo", "-i", "/does/not/exist")
+    assert code == 2 and err.strip() == "sop: error: inventory not found: /does/not/exist"
+    code, _, err = cli("execution", "42")
+    assert code == 2 and "no execution 42" in err
+    code, _, err = cli("report", "--month", "2025-13")
+    assert code == 2 and "expected YYYY-MM" in err
+
+
+def test_manual_sop_run_ack_and_report(cli: Cli) -> None:
+    code, out, _ = cli("run", "local-manual", "-i", str(INVENTORY), "--operator", "ani")
+    assert code == 0
+    assert "pending-manual" in out and "sop ack 1" in out
+    code, out, _ = cli("ack", "1", "A.1", "--by", "Budi Santoso", "--note", "dicatat")
+    assert code == 0 and "Acknowledged" in out
+    code, _, err = cli("ack", "1", "A.1", "--by", "Ani")
+    assert code == 2 and "already acknowledged by Budi Santoso" in err
+    code, out, _ = cli("history", "--sop", "local-manual", "--status", "successful")
+    assert code == 0 and "ani" in out
+    code, out, _ = cli("report", "--format", "md")
+    assert code == 0
+    assert "# Laporan Pelaksanaan SOP" in out
+    assert "Dikonfirmasi oleh Budi Santoso" in out and "dicatat" in out
+    code, out, _ = cli("report", "--format", "html")
+    assert code == 0 and out.startswith("<!DOCTYPE html>") and "Tingkat keberhasilan" in out

@@ -1,0 +1,74 @@
+"""Event-to-activity mapping: tags from the callback's file, statuses, outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sop.catalogue import load_catalogue
+from sop.events import EventRecorder, TagIndex, extract_outputs
+
+from .conftest import FIXTURES
+
+
+def _event(kind: str, uuid: str, created: str, **data: Any) -> dict[str, Any]:
+    return {"event": kind, "created": f"2025-01-01T00:00:{created}+00:00",
+            "event_data": {"task_uuid": uuid, "task": f"task {uuid}", **data}}
+
+
+def test_tasks_map_to_activities_lazily(tmp_path: Path) -> None:
+    tags_file = tmp_path / "tags.jsonl"
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    recorder = EventRecorder(sop, TagIndex(tags_file))
+    # The task start arrives before the callback wrote the task's line: resolved later.
+    recorder(_event("playbook_on_task_start", "u1", "00"))
+    with tags_file.open("w") as out:
+        out.write(json.dumps({"uuid": "u1", "tags": ["extra", "persiapan"]}) + "\n")
+        out.write(json.dumps({"uuid": "u2", "tags": ["backup", "persiapan"]}) + "\n")
+        out.write(json.dumps({"uuid": "u3", "tags": []}) + "\n")
+        out.write('{"uuid": "u4", "ta')  # partial line: read when complete
+    recorder(_event("runner_on_ok", "u1", "01", host="h1", res={"changed": True}))
+    recorder(_event("runner_on_ok", "u2", "02", host="h1", res={}))
+    recorder(_event("runner_on_ok", "u3", "03", host="h1", res={}))
+    with tags_file.open("a") as out:
+        out.write('gs": ["backup"]}\n')
+    recorder(_event("runner_on_failed", "u4", "09", host="h2", res={"msg": "boom\nmore"}))
+    recorder({"event": "playbook_on_stats", "event_data": {"ok": {"h1": 3}, "dark": {"h2": 1}}})
+
+    first, second = recorder.activities[1], recorder.activities[2]
+    assert first.status == "changed"  # u1 and u2 (both carry persiapan: catalogue order wins)
+    assert first.counts["ok"] == 1 and first.counts["changed"] == 1
+    assert first.duration == 2.0
+    assert second.status == "failed"
+    assert second.hosts == {"h2"}
+    assert second.outputs == [{"host": "h2", "task": "task u4", "error": "boom"}]
+    assert second.over_time is False  # 0 s against a 1 s limit
+    assert recorder.host_stats()[0] == {
+        "host": "h1", "ok": 3, "changed": 0, "failures": 0, "unreachable": 0,
+        "skipped": 0, "rescued": 0, "ignored": 0,
+    }
+
+
+def test_ignored_failure_counts_as_ok(tmp_path: Path) -> None:
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    (tmp_path / "t").write_text(json.dumps({"uuid": "u", "tags": ["backup"]}) + "\n")
+    recorder = EventRecorder(sop, TagIndex(tmp_path / "t"))
+    recorder(_event("runner_on_failed", "u", "00", host="h", ignore_errors=True,
+                    res={"censored": "hidden"}))
+    assert recorder.activities[2].status == "ok"
+    assert recorder.activities[1].status == "not-run"
+
+
+def test_output_convention() -> None:
+    assert extract_outputs({"sop_output": {"count": 3}}) == [{"count": 3}]
+    assert extract_outputs({"ansible_facts": {"sop_output": {"path": "/a"}}}) == [{"path": "/a"}]
+    assert extract_outputs({"path": "/b", "size": 5, "sha256": "x", "other": 1}) == [
+        {"path": "/b", "size": 5, "sha256": "x"}
+    ]
+    assert extract_outputs({"results": [{"sop_output": {"n": 1}}, {"sop_output": {"n": 2}}]}) == [
+        {"n": 1}, {"n": 2}
+    ]
+    assert extract_outputs({"censored": "x", "sop_output": {"n": 1}}) == []
+    assert extract_outputs({"_ansible_no_log": True, "sha256": "x", "path": "/p"}) == []
+    assert extract_outputs({"path": "/no-checksum"}) == []
