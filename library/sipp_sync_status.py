@@ -216,7 +216,12 @@ def evaluate(page: str, regex: str, default_offset: int, max_age: float,
                 "age_hours": None, "fresh": False,
                 "message": "Tanda 'Pembaharuan Data' tidak ditemukan di halaman SIPP publik"}
     text = (match.group(1) if match.groups() else match.group(0)).strip()
-    when = parse_marker(text, default_offset)
+    try:
+        when = parse_marker(text, default_offset)
+    except StatusError as exc:
+        return {"marker_text": text, "last_sync": None, "age_seconds": None,
+                "age_hours": None, "fresh": False,
+                "message": f"Tanggal 'Pembaharuan Data' tidak terbaca: {exc}"}
     seconds, hours = age_of(when, now)
     fresh = seconds <= max_age * 3600
     verdict = "segar" if fresh else "BASI"
