@@ -197,11 +197,11 @@ summary:
     deletions: 5
 """
 
-import re
-from typing import Any
+import re  # noqa: E402
+from typing import Any  # noqa: E402
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.sop_sipp import (
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_sipp import (  # noqa: E402
     DB_ARGUMENT_SPEC,
     INT_TYPES,
     DbConn,
@@ -250,7 +250,7 @@ def outside_expr(time_expr: str, start: str, end: str, days: list[int]) -> str:
     )
 
 
-def build_sql(table: str, cols: dict[str, str | None], int_clock: bool, hours: int,
+def build_sql(table: str, cols: dict[str, str | None], *, int_clock: bool, hours: int,
               tz_shift: tuple[str, str] | None, office: tuple[str, str, list[int]]) -> dict[str, str]:
     """The WHERE clause, expressions and queries (one range scan each)."""
     tcol = quote_ident(cols["time"] or "")
@@ -268,7 +268,7 @@ def build_sql(table: str, cols: dict[str, str | None], int_clock: bool, hours: i
     tbl_col = f"COALESCE({quote_ident(cols['table']) if cols['table'] else 'NULL'}, '')"
     tbl = quote_ident(table)
     main = (
-        f"SELECT {user}, {action}, COUNT(*), SUM({outside}), MIN({texpr}), MAX({texpr}) "
+        f"SELECT {user}, {action}, COUNT(*), SUM({outside}), MIN({texpr}), MAX({texpr}) "  # noqa: S608
         f"FROM {tbl} WHERE {where} GROUP BY 1, 2;"
     )
     return {
@@ -283,7 +283,7 @@ def detail_sql(sql: dict[str, str], actions: list[str]) -> str:
     """Notable rows grouped by action, user, address and table."""
     in_list = ", ".join(quote_literal(a) for a in actions)
     return (
-        f"SELECT {sql['action']}, {sql['user']}, {sql['ip']}, {sql['table']}, COUNT(*), "
+        f"SELECT {sql['action']}, {sql['user']}, {sql['ip']}, {sql['table']}, COUNT(*), "  # noqa: S608
         f"SUM({sql['outside']}), MIN({sql['texpr']}), MAX({sql['texpr']}) FROM {sql['tbl']} "
         f"WHERE {sql['where']} AND {sql['action']} IN ({in_list}) GROUP BY 1, 2, 3, 4 "
         "ORDER BY 5 DESC;"
@@ -360,7 +360,8 @@ def audit_summary(conn: DbConn, params: dict[str, Any]) -> dict[str, Any]:
     if any(d < 1 or d > 7 for d in office[2]):
         raise SippDbError("office_days are ISO weekday numbers 1 (Monday) to 7 (Sunday)")
     hours = params["hours"]
-    clock_sql = build_sql(table, cols, int_clock, hours, None, office)["clock"]
+    clock_sql = build_sql(table, cols, int_clock=int_clock, hours=hours, tz_shift=None,
+                          office=office)["clock"]
     now, since, server_offset = run_query(conn, clock_sql)[0]
     data_offset = (offset_minutes(params["data_timezone"]) if params["data_timezone"]
                    else _int(server_offset))
@@ -368,7 +369,8 @@ def audit_summary(conn: DbConn, params: dict[str, Any]) -> dict[str, Any]:
     tz_shift = None
     if data_offset != office_offset:
         tz_shift = (format_offset(data_offset), format_offset(office_offset))
-    sql = build_sql(table, cols, int_clock, hours, tz_shift, office)
+    sql = build_sql(table, cols, int_clock=int_clock, hours=hours, tz_shift=tz_shift,
+                    office=office)
     patterns = {"login": params["login_actions"], "failed_login": params["failed_login_actions"],
                 "delete": params["delete_actions"]}
     main_rows = run_query(conn, sql["main"])

@@ -81,10 +81,10 @@ resources:
     problems: []
 """
 
-import os
-from typing import Any
+import os  # noqa: E402
+from typing import Any  # noqa: E402
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
 GRADES = ("ok", "warn", "fail")
 

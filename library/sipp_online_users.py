@@ -120,10 +120,10 @@ online_users:
     database_time: "2026-11-21 19:31:00"
 """
 
-from typing import Any
+from typing import Any  # noqa: E402
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.sop_sipp import (
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_sipp import (  # noqa: E402
     DB_ARGUMENT_SPEC,
     INT_TYPES,
     DbConn,
@@ -163,13 +163,13 @@ def build_queries(
         shown = f"MAX({last})"
         shown_row = last
     count_sql = (
-        f"SELECT COUNT(DISTINCT CASE WHEN {last} >= {cutoff} THEN {user} END), "
+        f"SELECT COUNT(DISTINCT CASE WHEN {last} >= {cutoff} THEN {user} END), "  # noqa: S608
         f"SUM({last} >= {cutoff}), COUNT(*), {shown}, NOW() FROM {tbl};"
     )
     host = quote_ident(cols["host"]) if cols["host"] else "NULL"
     login = quote_ident(cols["login_time"]) if cols["login_time"] else "NULL"
     list_sql = (
-        f"SELECT {user}, {host}, {login}, {shown_row} FROM {tbl} "
+        f"SELECT {user}, {host}, {login}, {shown_row} FROM {tbl} "  # noqa: S608
         f"WHERE {last} >= {cutoff} ORDER BY {last} DESC LIMIT {int(limit)};"
     )
     return count_sql, list_sql

@@ -116,13 +116,14 @@ sync:
     fresh: true
 """
 
-import datetime as dt
-import json
-import re
-from typing import Any
+import datetime as dt  # noqa: E402
+import json  # noqa: E402
+import re  # noqa: E402
+from typing import Any  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.urls import open_url
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.urls import open_url  # noqa: E402
 
 MONTHS = {
     "jan": 1, "januari": 1, "january": 1, "feb": 2, "februari": 2, "pebruari": 2,
@@ -140,6 +141,7 @@ PATTERNS = (
     ("dmy", re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})[ ,]+(?:pukul\s+|jam\s+)?" + _TIME)),
     ("dMy", re.compile(r"(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})[ ,]+(?:pukul\s+|jam\s+)?" + _TIME)),
 )
+UTC = dt.timezone.utc  # noqa: UP017 - Python 3.9 targets
 _SUFFIX = re.compile(r"\b(WIB|WITA|WIT|UTC|GMT)\b|([+-]\d{2}):?(\d{2})\s*$")
 
 
@@ -154,8 +156,6 @@ def offset_of(tz: str) -> int:
         minutes = int(match.group(2)) * 60 + int(match.group(3))
         return -minutes if match.group(1) == "-" else minutes
     try:
-        from zoneinfo import ZoneInfo  # noqa: PLC0415
-
         delta = dt.datetime.now(ZoneInfo(tz)).utcoffset()
     except Exception as exc:
         raise StatusError(f"unknown time zone {tz!r}") from exc
@@ -254,7 +254,7 @@ def central_status(url: str, timeout: int, validate_certs: bool,
         try:
             when = dt.datetime.fromisoformat(last)
             if when.tzinfo is None:
-                when = when.replace(tzinfo=dt.timezone.utc)
+                when = when.replace(tzinfo=UTC)
             result["last_sync"] = when.isoformat()
             result["age_seconds"], result["age_hours"] = age_of(when, now)
         except ValueError:
@@ -277,7 +277,7 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(UTC)
     try:
         re.compile(p["marker_regex"])
     except re.error as exc:

@@ -9,12 +9,14 @@ Stdlib only; Python 3.9+ (Debian 12 targets run 3.11).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 DB_ARGUMENT_SPEC: dict[str, Any] = {
     "database": {"type": "str", "default": "sipp"},
@@ -131,7 +133,7 @@ def run_query(conn: DbConn, sql: str) -> list[list[str | None]]:
 def table_columns(conn: DbConn, table: str) -> dict[str, tuple[str, str]]:
     """Columns of a table as {lower name: (real name, data type)}; empty if missing."""
     sql = (
-        "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS "
+        "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS "  # noqa: S608
         f"WHERE TABLE_SCHEMA = {quote_literal(conn.database)} "
         f"AND TABLE_NAME = {quote_literal(table)} ORDER BY ORDINAL_POSITION;"
     )
@@ -145,7 +147,7 @@ def table_columns(conn: DbConn, table: str) -> dict[str, tuple[str, str]]:
 def indexed_columns(conn: DbConn, table: str) -> set[str]:
     """Lower-case names of the columns that lead an index of the table."""
     sql = (
-        "SELECT COLUMN_NAME FROM information_schema.STATISTICS "
+        "SELECT COLUMN_NAME FROM information_schema.STATISTICS "  # noqa: S608
         f"WHERE TABLE_SCHEMA = {quote_literal(conn.database)} "
         f"AND TABLE_NAME = {quote_literal(table)} AND SEQ_IN_INDEX = 1;"
     )
@@ -212,9 +214,6 @@ def offset_minutes(tz: str) -> int:
         minutes = int(match.group(2)) * 60 + int(match.group(3))
         return -minutes if match.group(1) == "-" else minutes
     try:
-        import datetime as dt  # noqa: PLC0415
-        from zoneinfo import ZoneInfo  # noqa: PLC0415
-
         delta = dt.datetime.now(ZoneInfo(tz)).utcoffset()
     except Exception as exc:
         raise SippDbError(f"unknown time zone {tz!r}") from exc

@@ -20,14 +20,15 @@ def test_public_page_shows_a_fresh_pembaharuan_data(host):
     match = re.search(r"Pembaharuan Data: <span[^>]*>(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) WIB", page)
     assert match, page
     stamp = dt.datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=WIB)
-    assert dt.datetime.now(dt.timezone.utc) - stamp < dt.timedelta(minutes=15)
+    assert dt.datetime.now(dt.timezone.utc) - stamp < dt.timedelta(minutes=15)  # noqa: UP017
     cases = re.search(r"<th>Perkara terdaftar</th><td>(\d+)</td>", page)
     assert cases and int(cases.group(1)) == 200
 
 
 def test_central_sipp_ma_recorded_exactly_one_sync(host):
     # converge synced once; the idempotence run saw fresh data and did not sync again
-    status = json.loads(host.check_output("curl -fsS http://mol-sipp-sync-ma:8080/api/status/400998"))
+    status = json.loads(
+        host.check_output("curl -fsS http://mol-sipp-sync-ma:8080/api/status/400998"))
     assert status["kode_satker"] == "400998"
     assert status["cases"] == int(sql(host, "SELECT COUNT(*) FROM perkara"))
     assert status["syncs"] == 1
@@ -36,7 +37,8 @@ def test_central_sipp_ma_recorded_exactly_one_sync(host):
 
 
 def test_sipp_marker_matches_the_public_page(host):
-    marker = sql(host, "SELECT value FROM sys_config WHERE category='sipp' AND name='pembaharuan_data'")
+    marker = sql(host, "SELECT value FROM sys_config "
+                       "WHERE category='sipp' AND name='pembaharuan_data'")
     assert marker in WEB.file("/var/www/sipp-publik/index.html").content_string
 
 

@@ -54,12 +54,14 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
+    def do_GET(self) -> None:
         if self.path in ("/health", "/health/"):
             self.reply(200, {"status": "ok"})
             return
         if self.path == "/":
-            self.reply(200, {"service": "SIPP MA (lab)", "api": ["/api/sync", "/api/status/<kode_satker>"]})
+            self.reply(
+                200, {"service": "SIPP MA (lab)", "api": ["/api/sync", "/api/status/<kode_satker>"]}
+            )
             return
         match = re.fullmatch(r"/api/status/([0-9A-Za-z.-]+)/?", self.path)
         if not match:
@@ -68,11 +70,13 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             entry = load().get(match.group(1))
         if entry is None:
-            self.reply(404, {"error": "satker has never synchronised", "kode_satker": match.group(1)})
+            self.reply(
+                404, {"error": "satker has never synchronised", "kode_satker": match.group(1)}
+            )
         else:
             self.reply(200, entry)
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server API
+    def do_POST(self) -> None:
         if self.path.rstrip("/") != "/api/sync":
             self.reply(404, {"error": "not found"})
             return
@@ -89,19 +93,23 @@ class Handler(BaseHTTPRequestHandler):
         if not re.fullmatch(r"[0-9A-Za-z.-]{1,20}", kode):
             self.reply(400, {"error": "invalid kode_satker"})
             return
-        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()  # noqa: UP017
         with LOCK:
             state = load()
             previous = state.get(kode, {})
             entry = {key: data.get(key) for key in FIELDS}
-            entry.update(kode_satker=kode, last_sync=now, remote_addr=self.client_address[0],
-                         syncs=int(previous.get("syncs", 0)) + 1)
+            entry.update(
+                kode_satker=kode,
+                last_sync=now,
+                remote_addr=self.client_address[0],
+                syncs=int(previous.get("syncs", 0)) + 1,
+            )
             state[kode] = entry
             save(state)
         self.reply(200, {"status": "ok", "kode_satker": kode, "last_sync": now})
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        sys.stderr.write("%s %s\n" % (self.client_address[0], format % args))
+    def log_message(self, format: str, *args: Any) -> None:
+        sys.stderr.write(f"{self.client_address[0]} {format % args}\n")
 
 
 def main() -> None:

@@ -65,7 +65,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server API
+    def do_POST(self) -> None:
         if self.path.rstrip("/") != "/sipp-publik/api/update":
             self.reply(404, {"error": "not found"})
             return
@@ -84,8 +84,8 @@ class Handler(BaseHTTPRequestHandler):
         write_atomic(os.path.join(root, "index.html"), render(data))
         self.reply(200, {"status": "ok", "pembaharuan_data": stamp})
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        sys.stderr.write("%s %s\n" % (self.client_address[0], format % args))
+    def log_message(self, format: str, *args: Any) -> None:
+        sys.stderr.write(f"{self.client_address[0]} {format % args}\n")
 
 
 def main() -> None:

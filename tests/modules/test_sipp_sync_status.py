@@ -1,0 +1,89 @@
+"""library/sipp_sync_status.py: the Pembaharuan Data marker, its age and the verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+spec = importlib.util.spec_from_file_location("sipp_sync_status",
+                                              ROOT / "library" / "sipp_sync_status.py")
+mod = importlib.util.module_from_spec(spec)
+sys.modules["sipp_sync_status"] = mod
+spec.loader.exec_module(mod)
+
+REGEX = r"Pembaharuan\s+Data\s*:?\s*(?:<[^>]*>\s*)*([^<\r\n]+)"
+WIB = 7 * 60
+NOW = dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.timezone.utc)  # 19:00 WIB  # noqa: UP017
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026-11-21 14:05:00 WIB", "2026-11-21T14:05:00+07:00"),
+    ("2026-11-21 14:05", "2026-11-21T14:05:00+07:00"),
+    ("21-11-2026 14:05:09", "2026-11-21T14:05:09+07:00"),
+    ("21/11/2026 14.05", "2026-11-21T14:05:00+07:00"),
+    ("21 November 2026 14:05 WITA", "2026-11-21T14:05:00+08:00"),
+    ("Sabtu, 21 Nop 2026 pukul 14.05 WIT", "2026-11-21T14:05:00+09:00"),
+    ("21 Agustus 2026, 08:00:00 +07:00", "2026-08-21T08:00:00+07:00"),
+])
+def test_parse_marker_formats(text, expected):
+    assert mod.parse_marker(text, WIB).isoformat() == expected
+
+
+def test_parse_marker_rejects_text_without_date():
+    with pytest.raises(mod.StatusError, match="no date"):
+        mod.parse_marker("belum pernah disinkronkan", WIB)
+
+
+def test_fresh_page():
+    page = '<p>Pembaharuan Data: <span id="x">2026-11-21 18:30:00 WIB</span></p>'
+    result = mod.evaluate(page, REGEX, WIB, 8, NOW)
+    assert result["fresh"] is True
+    assert result["age_seconds"] == 1800
+    assert result["age_hours"] == 0.5
+    assert "segar" in result["message"]
+
+
+def test_stale_page():
+    page = "Pembaharuan Data : 2026-11-21 09:00:00"
+    result = mod.evaluate(page, REGEX, WIB, 8, NOW)
+    assert result["fresh"] is False
+    assert result["age_hours"] == 10.0
+    assert result["message"].startswith("Pembaharuan Data 2026-11-21 09:00:00: umur 10.0 jam")
+    assert "BASI" in result["message"]
+
+
+def test_missing_and_unreadable_marker_are_not_fresh():
+    assert mod.evaluate("<html>SIPP</html>", REGEX, WIB, 8, NOW)["fresh"] is False
+    result = mod.evaluate("Pembaharuan Data: belum pernah", REGEX, WIB, 8, NOW)
+    assert result["fresh"] is False
+    assert result["age_seconds"] is None
+    assert "tidak terbaca" in result["message"]
+
+
+def test_central_status(monkeypatch):
+    monkeypatch.setattr(mod, "fetch", lambda url, t, v: (
+        200, '{"kode_satker": "400999", "last_sync": "2026-11-21T11:00:00+00:00", "cases": 5}'))
+    result = mod.central_status("http://ma/api/status/400999", 5, True, NOW)
+    assert result["age_seconds"] == 3600
+    assert result["data"]["cases"] == 5
+
+
+def test_central_status_errors_are_reported(monkeypatch):
+    def boom(url, t, v):
+        raise mod.StatusError("http://ma: Connection refused")
+    monkeypatch.setattr(mod, "fetch", boom)
+    assert mod.central_status("http://ma", 5, True, NOW)["error"] == "http://ma: Connection refused"
+    monkeypatch.setattr(mod, "fetch", lambda url, t, v: (200, "<html>"))
+    assert mod.central_status("http://ma", 5, True, NOW)["error"] == "answer is not JSON"
+
+
+def test_offsets():
+    assert mod.offset_of("Asia/Jakarta") == 420
+    assert mod.offset_of("+0800") == 480
+    with pytest.raises(mod.StatusError):
+        mod.offset_of("Nowhere/Land")
