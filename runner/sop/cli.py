@@ -1,5 +1,8 @@
 """The `sop` command line."""
 
+# Ansible and ansible-runner are imported where used: `sop` starts fast for every command.
+# ruff: noqa: PLC0415
+
 from __future__ import annotations
 
 import argparse
@@ -13,7 +16,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from sop import __version__, inventory, report, runner, views
+from sop import __version__, inventory, runner, views
 from sop.catalogue import Sop, apply_overrides, get_sop, load_catalogue
 from sop.errors import ExitCode, SopError
 from sop.extravars import parse_extra_vars
@@ -92,8 +95,9 @@ def cmd_show(ctx: Context) -> ExitCode:
     sop = get_sop(ctx.sops, ctx.args.sop)
     project = ctx.project_dir
     try:
-        info = inventory.load(inventory.resolve_source(ctx.args.inventory), None, None,
-                              inventory.VaultOptions())
+        info = inventory.load(
+            inventory.resolve_source(ctx.args.inventory), None, None, inventory.VaultOptions()
+        )
         sop = apply_overrides(sop, info.overrides, info.court_name)
     except SopError as exc:
         ctx.console.print(f"[dim]court overrides not applied: {exc}[/]", highlight=False)
@@ -117,15 +121,24 @@ def cmd_run(ctx: Context) -> ExitCode:
         )
     info = inventory.load(source, args.limit, playbook, vault)
     if playbook and not info.hosts:
-        raise SopError(f"no hosts of {source} match the playbook's plays"
-                       + (f" and --limit {args.limit}" if args.limit else ""))
+        raise SopError(
+            f"no hosts of {source} match the playbook's plays"
+            + (f" and --limit {args.limit}" if args.limit else "")
+        )
     sop = apply_overrides(sop, info.overrides, info.court_name)
     from sop.progress import ConsoleProgress
 
     request = runner.RunRequest(
-        sop=sop, project_dir=project, data_dir=ctx.data_dir, inventory=info, limit=args.limit,
-        check=args.check, extra_vars=extra, operator=_operator(args.operator),
-        trigger=_trigger(), vault=vault,
+        sop=sop,
+        project_dir=project,
+        data_dir=ctx.data_dir,
+        inventory=info,
+        limit=args.limit,
+        check=args.check,
+        extra_vars=extra,
+        operator=_operator(args.operator),
+        trigger=_trigger(),
+        vault=vault,
     )
     result = runner.run(request, ctx.store, ConsoleProgress(ctx.console, sop))
     ctx.console.print(views.execution(ctx.store.execution(result.execution_id)))
@@ -156,8 +169,9 @@ def cmd_history(ctx: Context) -> ExitCode:
     args = ctx.args
     if args.sop:
         get_sop(ctx.sops, args.sop)
-    rows = ctx.store.executions(sop_id=args.sop, status=args.status, since=_since(args.since),
-                                limit=args.last)
+    rows = ctx.store.executions(
+        sop_id=args.sop, status=args.status, since=_since(args.since), limit=args.last
+    )
     ctx.console.print(views.history(rows))
     return ExitCode.OK
 
@@ -181,11 +195,15 @@ def cmd_ack(ctx: Context) -> ExitCode:
     )
     pending = [a for a in updated["activities"] if a["status"] == "pending-manual"]
     if pending:
-        ctx.console.print("Still waiting: " + ", ".join(a["ref"] or str(a["number"]) for a in pending))
+        ctx.console.print(
+            "Still waiting: " + ", ".join(a["ref"] or str(a["number"]) for a in pending)
+        )
     return ExitCode.OK
 
 
 def cmd_report(ctx: Context) -> ExitCode:
+    from sop import report
+
     args = ctx.args
     month = report.Month.parse(args.month or datetime.now().strftime("%Y-%m"))
     blocks = report.build(ctx.store, ctx.sops, month)
@@ -206,13 +224,24 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"sop {__version__}")
-    parser.add_argument("--data-dir", type=Path, help="where the store and artifacts live "
-                        "(default: SOP_DATA_DIR, /var/lib/sop as root, ~/.local/share/sop)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="where the store and artifacts live "
+        "(default: SOP_DATA_DIR, /var/lib/sop as root, ~/.local/share/sop)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, func: Callable[[Context], ExitCode], help_text: str) -> argparse.ArgumentParser:
-        sub_parser = sub.add_parser(name, help=help_text, description=help_text, epilog=EXIT_CODES,
-                                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    def command(
+        name: str, func: Callable[[Context], ExitCode], help_text: str
+    ) -> argparse.ArgumentParser:
+        sub_parser = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=EXIT_CODES,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         sub_parser.set_defaults(func=func)
         return sub_parser
 
@@ -226,8 +255,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-i", "--inventory", help="default: ansible.cfg's inventory")
     run.add_argument("--limit", help="host pattern, as ansible-playbook --limit")
     run.add_argument("--check", action="store_true", help="dry run (ansible check mode)")
-    run.add_argument("-e", "--extra-vars", action="append", default=[], metavar="VARS",
-                     help="key=value, JSON or @file; only the names are recorded")
+    run.add_argument(
+        "-e",
+        "--extra-vars",
+        action="append",
+        default=[],
+        metavar="VARS",
+        help="key=value, JSON or @file; only the names are recorded",
+    )
     run.add_argument("--operator", help="who runs it (default: SUDO_USER, USER)")
     vault = run.add_mutually_exclusive_group()
     vault.add_argument("--vault-password-file", metavar="FILE")
@@ -270,6 +305,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("SOP_DEBUG"):
             raise
-        errors.print(f"sop: internal error: {exc!r} (set SOP_DEBUG=1 for a traceback)",
-                     markup=False, highlight=False)
+        errors.print(
+            f"sop: internal error: {exc!r} (set SOP_DEBUG=1 for a traceback)",
+            markup=False,
+            highlight=False,
+        )
         return int(ExitCode.INTERNAL)

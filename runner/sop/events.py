@@ -90,7 +90,10 @@ def extract_outputs(res: Any) -> list[dict[str, Any]]:
         return [out for item in items for out in extract_outputs(item)]
     found: list[dict[str, Any]] = []
     facts = res.get("ansible_facts")
-    for declared in (res.get("sop_output"), facts.get("sop_output") if isinstance(facts, dict) else None):
+    for declared in (
+        res.get("sop_output"),
+        facts.get("sop_output") if isinstance(facts, dict) else None,
+    ):
         if isinstance(declared, dict):
             found.append(declared)
         elif isinstance(declared, list):

@@ -1,6 +1,9 @@
 """`-e` arguments: values go to ansible-playbook through a private file, only NAMES are
 recorded (never values)."""
 
+# Ansible and ansible-runner are imported where used: `sop` starts fast for every command.
+# ruff: noqa: PLC0415
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -4,6 +4,9 @@ Gives the hosts a run will touch (the playbook's plays + --limit), the court's i
 (`court_name`, `court_kode_satker`) and its `sop_catalogue_overrides`.
 """
 
+# Ansible and ansible-runner are imported where used: `sop` starts fast for every command.
+# ruff: noqa: PLC0415
+
 from __future__ import annotations
 
 import os
@@ -28,14 +31,14 @@ class VaultOptions:
     def configured(self) -> bool:
         if self.password_file or self.password is not None:
             return True
-        import ansible.constants as C  # noqa: N812 (Ansible's own convention)
+        import ansible.constants as C
 
         return bool(C.DEFAULT_VAULT_PASSWORD_FILE or C.DEFAULT_VAULT_IDENTITY_LIST)
 
     def file(self) -> str | None:
         if self.password_file:
             return self.password_file
-        import ansible.constants as C  # noqa: N812
+        import ansible.constants as C
 
         return str(C.DEFAULT_VAULT_PASSWORD_FILE) if C.DEFAULT_VAULT_PASSWORD_FILE else None
 
@@ -65,7 +68,7 @@ def resolve_source(given: str | None) -> str:
         if not path.exists():
             raise SopError(f"inventory not found: {given}")
         return str(path.resolve())
-    import ansible.constants as C  # noqa: N812
+    import ansible.constants as C
 
     for candidate in C.DEFAULT_HOST_LIST or ():
         if Path(candidate).exists():
@@ -142,7 +145,9 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def load(source: str, limit: str | None, playbook: Path | None, vault: VaultOptions) -> InventoryInfo:
+def load(
+    source: str, limit: str | None, playbook: Path | None, vault: VaultOptions
+) -> InventoryInfo:
     """Hosts the run will touch and the court's variables; SopError on any problem."""
     from ansible.errors import AnsibleError
     from ansible.inventory.manager import InventoryManager

@@ -34,8 +34,12 @@ class ConsoleProgress(Progress):
         )
         self.started_at = time.monotonic()
         if self.console.is_terminal:
-            self.live = Live(console=self.console, refresh_per_second=4, transient=False,
-                             get_renderable=self._table)
+            self.live = Live(
+                console=self.console,
+                refresh_per_second=4,
+                transient=False,
+                get_renderable=self._table,
+            )
             self.live.start()
 
     def activity(self, progress: ActivityProgress) -> None:
@@ -59,7 +63,9 @@ class ConsoleProgress(Progress):
         table.add_column("Time")
         table.add_column("Task", max_width=40, no_wrap=True, style="dim")
         current = max(
-            (p for p in self.states.values() if p.started), key=lambda p: p.started or 0, default=None
+            (p for p in self.states.values() if p.started),
+            key=lambda p: p.started or 0,
+            default=None,
         )
         for activity in self.sop.activities:
             state = self.states.get(activity.number)
@@ -72,7 +78,8 @@ class ConsoleProgress(Progress):
             running = state is current and not self.done
             status: Text | Spinner = (
                 Spinner("dots", text=status_text(state.status if state.counts else "running"))
-                if running else status_text(state.status)
+                if running
+                else status_text(state.status)
             )
             table.add_row(
                 activity.label,

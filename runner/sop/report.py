@@ -15,8 +15,18 @@ from sop.errors import SopError
 from sop.store import Row, Store, now
 
 BULAN = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
 )
 STATUS_ID = {
     "successful": "Berhasil",
@@ -93,13 +103,15 @@ def _file_outputs(executions: Sequence[Row]) -> list[list[str]]:
         for activity in execution["activities"]:
             for output in activity["outputs"]:
                 if "sha256" in output or "path" in output:
-                    rows.append([
-                        str(execution["id"]),
-                        str(output.get("host", "-")),
-                        str(output.get("path") or output.get("dest") or "-"),
-                        str(output.get("size", "-")),
-                        str(output.get("sha256", "-")),
-                    ])
+                    rows.append(
+                        [
+                            str(execution["id"]),
+                            str(output.get("host", "-")),
+                            str(output.get("path") or output.get("dest") or "-"),
+                            str(output.get("size", "-")),
+                            str(output.get("sha256", "-")),
+                        ]
+                    )
     return rows
 
 
@@ -109,18 +121,22 @@ def _activity_rows(sop: Sop, executions: Sequence[Row]) -> list[list[str]]:
         results = [a for e in executions for a in e["activities"] if a["number"] == activity.number]
         durations = [a["duration_s"] for a in results if a["duration_s"] is not None]
         over = sum(1 for a in results if a["over_time"])
-        mode = {"automated": f"otomatis (tag {activity.automated})",
-                "delegated": f"oleh SOP {activity.automated_by}",
-                "manual": "manual"}[activity.mode]
-        rows.append([
-            activity.label,
-            activity.kegiatan,
-            mode,
-            activity.waktu_text,
-            format_seconds(sum(durations) / len(durations)) if durations else "-",
-            format_seconds(max(durations)) if durations else "-",
-            f"{over} kali" if over else "-",
-        ])
+        mode = {
+            "automated": f"otomatis (tag {activity.automated})",
+            "delegated": f"oleh SOP {activity.automated_by}",
+            "manual": "manual",
+        }[activity.mode]
+        rows.append(
+            [
+                activity.label,
+                activity.kegiatan,
+                mode,
+                activity.waktu_text,
+                format_seconds(sum(durations) / len(durations)) if durations else "-",
+                format_seconds(max(durations)) if durations else "-",
+                f"{over} kali" if over else "-",
+            ]
+        )
     return rows
 
 
@@ -131,15 +147,22 @@ def _manual_rows(executions: Sequence[Row]) -> list[list[str]]:
             if activity["mode"] == "automated":
                 continue
             if activity["status"] == "acknowledged":
-                state = f"Dikonfirmasi oleh {activity['acknowledged_by']} ({_when(activity['acknowledged_at'])})"
+                when = _when(activity["acknowledged_at"])
+                state = f"Dikonfirmasi oleh {activity['acknowledged_by']} ({when})"
                 if activity["note"]:
                     state += f": {activity['note']}"
             else:
                 state = STATUS_ID.get(activity["status"], activity["status"])
                 if activity["status"] == "delegated" and activity["outputs"]:
                     state += f" (eksekusi {activity['outputs'][0].get('execution')})"
-            rows.append([str(execution["id"]), activity["ref"] or str(activity["number"]),
-                         activity["kegiatan"], state])
+            rows.append(
+                [
+                    str(execution["id"]),
+                    activity["ref"] or str(activity["number"]),
+                    activity["kegiatan"],
+                    state,
+                ]
+            )
     return rows
 
 
@@ -150,8 +173,11 @@ def build(store: Store, sops: Mapping[str, Sop], month: Month) -> list[Block]:
     blocks: list[Block] = [
         ("h1", f"Laporan Pelaksanaan SOP — {month.label}"),
         ("p", f"Pengadilan: {', '.join(courts) or '-'}"),
-        ("p", f"Periode: {_when(month.start)[:10]} s.d. {_when(month.end - timedelta(seconds=1))[:10]}"
-              f"; dibuat {_when(now())}."),
+        (
+            "p",
+            f"Periode: {_when(month.start)[:10]} s.d. "
+            f"{_when(month.end - timedelta(seconds=1))[:10]}; dibuat {_when(now())}.",
+        ),
     ]
     summary = []
     for sop in sops.values():
@@ -159,15 +185,37 @@ def build(store: Store, sops: Mapping[str, Sop], month: Month) -> list[Block]:
         ok = sum(1 for e in mine if e["status"] == "successful")
         expected = month.expected_runs(sop.frequency)
         pending = sum(1 for e in mine for a in e["activities"] if a["status"] == "pending-manual")
-        summary.append([
-            sop.title, sop.number, FREQUENCY_LABEL[sop.frequency],
-            "-" if expected is None else str(expected), str(len(mine)), str(ok),
-            f"{100 * ok / len(mine):.0f}%" if mine else "-", str(pending),
-        ])
+        summary.append(
+            [
+                sop.title,
+                sop.number,
+                FREQUENCY_LABEL[sop.frequency],
+                "-" if expected is None else str(expected),
+                str(len(mine)),
+                str(ok),
+                f"{100 * ok / len(mine):.0f}%" if mine else "-",
+                str(pending),
+            ]
+        )
     blocks.append(("h2", "Ringkasan"))
-    blocks.append(("table", (["SOP", "Nomor", "Frekuensi", "Seharusnya", "Dilaksanakan",
-                              "Berhasil", "Tingkat keberhasilan", "Langkah manual belum dikonfirmasi"],
-                             summary)))
+    blocks.append(
+        (
+            "table",
+            (
+                [
+                    "SOP",
+                    "Nomor",
+                    "Frekuensi",
+                    "Seharusnya",
+                    "Dilaksanakan",
+                    "Berhasil",
+                    "Tingkat keberhasilan",
+                    "Langkah manual belum dikonfirmasi",
+                ],
+                summary,
+            ),
+        )
+    )
     for sop in sops.values():
         mine = [e for e in executions if e["sop_id"] == sop.id]
         blocks.append(("h2", f"{sop.title} ({sop.id})"))
@@ -177,22 +225,51 @@ def build(store: Store, sops: Mapping[str, Sop], month: Month) -> list[Block]:
             blocks.append(("p", "Tidak ada pelaksanaan tercatat pada periode ini."))
             continue
         blocks.append(("h3", "Pelaksanaan"))
-        blocks.append(("table", (
-            ["ID", "Mulai", "Durasi", "Pelaksana", "Pemicu", "Host", "Mode uji", "Status"],
-            [[str(e["id"]), _when(e["started_at"]), format_seconds(_duration(e)), e["operator"],
-              e["trigger"], ", ".join(e["hosts"]) or "-", "ya" if e["check_mode"] else "tidak",
-              STATUS_ID.get(e["status"], e["status"])] for e in mine],
-        )))
+        blocks.append(
+            (
+                "table",
+                (
+                    ["ID", "Mulai", "Durasi", "Pelaksana", "Pemicu", "Host", "Mode uji", "Status"],
+                    [
+                        [
+                            str(e["id"]),
+                            _when(e["started_at"]),
+                            format_seconds(_duration(e)),
+                            e["operator"],
+                            e["trigger"],
+                            ", ".join(e["hosts"]) or "-",
+                            "ya" if e["check_mode"] else "tidak",
+                            STATUS_ID.get(e["status"], e["status"]),
+                        ]
+                        for e in mine
+                    ],
+                ),
+            )
+        )
         blocks.append(("h3", "Kegiatan terhadap Mutu Baku"))
-        blocks.append(("table", (
-            ["No", "Kegiatan", "Pelaksanaan", "Mutu Baku (waktu)", "Durasi rata-rata",
-             "Durasi maksimum", "Melebihi Mutu Baku"],
-            _activity_rows(sop, mine),
-        )))
+        blocks.append(
+            (
+                "table",
+                (
+                    [
+                        "No",
+                        "Kegiatan",
+                        "Pelaksanaan",
+                        "Mutu Baku (waktu)",
+                        "Durasi rata-rata",
+                        "Durasi maksimum",
+                        "Melebihi Mutu Baku",
+                    ],
+                    _activity_rows(sop, mine),
+                ),
+            )
+        )
         files = _file_outputs(mine)
         if files:
             blocks.append(("h3", "Output (ADK / berkas)"))
-            blocks.append(("table", (["Eksekusi", "Host", "Berkas", "Ukuran (byte)", "SHA-256"], files)))
+            blocks.append(
+                ("table", (["Eksekusi", "Host", "Berkas", "Ukuran (byte)", "SHA-256"], files))
+            )
         manual = _manual_rows(mine)
         if manual:
             blocks.append(("h3", "Langkah manual"))
@@ -229,15 +306,22 @@ _CSS = (
 
 def to_html(blocks: Sequence[Block]) -> str:
     title = next((v for k, v in blocks if k == "h1"), "Laporan Pelaksanaan SOP")
-    out = [f'<!DOCTYPE html>\n<html lang="id"><head><meta charset="utf-8"><title>'
-           f"{html.escape(title)}</title><style>{_CSS}</style></head><body>"]
+    out = [
+        f'<!DOCTYPE html>\n<html lang="id"><head><meta charset="utf-8"><title>'
+        f"{html.escape(title)}</title><style>{_CSS}</style></head><body>"
+    ]
     for kind, value in blocks:
         if kind in ("h1", "h2", "h3", "p"):
             out.append(f"<{kind}>{html.escape(value)}</{kind}>")
         else:
             headers, rows = value
-            out.append("<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in headers) + "</tr>")
-            out += ["<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows]
+            out.append(
+                "<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in headers) + "</tr>"
+            )
+            out += [
+                "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+                for row in rows
+            ]
             out.append("</table>")
     out.append("</body></html>\n")
     return "\n".join(out)

@@ -1,6 +1,9 @@
 """Run one SOP: record the execution, run its playbook through ansible-runner, record
 the evidence, leave no secret on disk."""
 
+# Ansible and ansible-runner are imported where used: `sop` starts fast for every command.
+# ruff: noqa: PLC0415
+
 from __future__ import annotations
 
 import json
@@ -105,8 +108,11 @@ def _initial_activities(sop: Sop, store: Store, automated: bool) -> list[dict[st
             if done:
                 row["status"] = "delegated"
                 row["outputs"] = [
-                    {"sop": activity.automated_by, "execution": done[0]["id"],
-                     "started_at": done[0]["started_at"].isoformat()}
+                    {
+                        "sop": activity.automated_by,
+                        "execution": done[0]["id"],
+                        "started_at": done[0]["started_at"].isoformat(),
+                    }
                 ]
             else:
                 row["note"] = f"belum ada pelaksanaan SOP {activity.automated_by} yang berhasil"
@@ -117,7 +123,7 @@ def _initial_activities(sop: Sop, store: Store, automated: bool) -> list[dict[st
 def _callback_env(project_dir: Path, tags_file: Path) -> dict[str, str]:
     """Enable the sop_activity callback without losing the project's callback settings
     (ansible-runner sets ANSIBLE_CALLBACK_PLUGINS, which hides ansible.cfg's value)."""
-    import ansible.constants as C  # noqa: N812
+    import ansible.constants as C
 
     paths = [str(p) for p in (C.DEFAULT_CALLBACK_PLUGIN_PATH or [])]
     own = str(project_dir / "plugins" / "callback")
@@ -242,7 +248,7 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
         return RunResult(execution_id, "successful", 0, None)
     progress.started(execution_id, request.inventory.hosts)
     try:
-        return _run_playbook(request, store, progress, execution_id, playbook, initial)
+        return _run_playbook(request, store, progress, execution_id, playbook, initial=initial)
     except BaseException as exc:
         store.finish_execution(
             execution_id, status="failed", rc=None, error=f"internal error: {exc!r}"[:300]
@@ -256,6 +262,7 @@ def _run_playbook(
     progress: Progress,
     execution_id: int,
     playbook: Path,
+    *,
     initial: list[dict[str, Any]],
 ) -> RunResult:
     import ansible_runner

@@ -34,7 +34,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _row(mapping: Mapping[str, Any]) -> Row:
+def _row(mapping: Mapping[Any, Any]) -> Row:
     row = dict(mapping)
     for key in _DATETIME_COLUMNS:
         value = row.get(key)
@@ -58,7 +58,9 @@ class Store:
             with self.engine.begin() as conn:
                 self.schema_version = migrate(conn)
         except SQLAlchemyError as exc:
-            raise SopError(f"cannot open the store {url}: {exc.args[0]}", ExitCode.INTERNAL) from None
+            raise SopError(
+                f"cannot open the store {url}: {exc.args[0]}", ExitCode.INTERNAL
+            ) from None
 
     # -- executions -------------------------------------------------------------------
     def create_execution(
@@ -71,7 +73,7 @@ class Store:
                     **values, status="running", started_at=now(), hostname=socket.gethostname()
                 )
             )
-            execution_id = int(result.inserted_primary_key[0])
+            execution_id = int(result.inserted_primary_key[0])  # type: ignore[index]
             for activity in activities:  # rows differ in keys: one insert each
                 conn.execute(
                     tables.activity_results.insert().values(**activity, execution_id=execution_id)
@@ -93,7 +95,9 @@ class Store:
             conn.execute(
                 update(tables.executions)
                 .where(tables.executions.c.id == execution_id)
-                .values(status=status, rc=rc, error=error, ended_at=now(), artifact_dir=artifact_dir)
+                .values(
+                    status=status, rc=rc, error=error, ended_at=now(), artifact_dir=artifact_dir
+                )
             )
             act = tables.activity_results.c
             for activity in activities:
@@ -141,9 +145,13 @@ class Store:
 
     def execution(self, execution_id: int) -> Row:
         with self.engine.connect() as conn:
-            found = conn.execute(
-                select(tables.executions).where(tables.executions.c.id == execution_id)
-            ).mappings().first()
+            found = (
+                conn.execute(
+                    select(tables.executions).where(tables.executions.c.id == execution_id)
+                )
+                .mappings()
+                .first()
+            )
             if found is None:
                 raise SopError(f"no execution {execution_id}")
             row = _row(found)
@@ -221,11 +229,15 @@ class Store:
     def acknowledge(self, execution_id: int, number: int, by: str, note: str | None) -> Row:
         act = tables.activity_results.c
         with self.engine.begin() as conn:
-            found = conn.execute(
-                select(tables.activity_results).where(
-                    act.execution_id == execution_id, act.number == number
+            found = (
+                conn.execute(
+                    select(tables.activity_results).where(
+                        act.execution_id == execution_id, act.number == number
+                    )
                 )
-            ).mappings().first()
+                .mappings()
+                .first()
+            )
             if found is None:
                 raise SopError(f"execution {execution_id} has no recorded activity {number}")
             if found["status"] == "acknowledged":

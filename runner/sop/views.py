@@ -76,10 +76,22 @@ def next_due(sop: Sop, last_ok: Row | None) -> Text:
 
 
 def sop_list(
-    sops: Mapping[str, Sop], project_dir: Path, latest: Mapping[str, Row], latest_ok: Mapping[str, Row]
+    sops: Mapping[str, Sop],
+    project_dir: Path,
+    latest: Mapping[str, Row],
+    latest_ok: Mapping[str, Row],
 ) -> Table:
     table = Table(title="SOP catalogue", title_justify="left", expand=False)
-    for column in ("ID", "SOP", "Number", "Automation", "Frequency", "Last run", "Status", "Next due"):
+    for column in (
+        "ID",
+        "SOP",
+        "Number",
+        "Automation",
+        "Frequency",
+        "Last run",
+        "Status",
+        "Next due",
+    ):
         table.add_column(column, overflow="fold")
     for sop in sops.values():
         last = latest.get(sop.id)
@@ -116,13 +128,23 @@ def sop_document(sop: Sop, project_dir: Path) -> Group:
         label = f"{document.court}"
         detail = f"{document.number} — {document.title}"
         extra = ", ".join(
-            x for x in (document.section, f"revisi {document.revision}" if document.revision
-                        else "", document.date, document.note) if x
+            x
+            for x in (
+                document.section,
+                f"revisi {document.revision}" if document.revision else "",
+                document.date,
+                document.note,
+            )
+            if x
         )
         header.add_row(f"Nomor ({label})", f"{detail}" + (f" [{extra}]" if extra else ""))
     playbook = sop.playbook_path(project_dir)
-    header.add_row("Playbook", str(sop.playbook) if playbook else Text(
-        f"{sop.playbook or 'none'} (not automated yet)", style="yellow"))
+    header.add_row(
+        "Playbook",
+        str(sop.playbook)
+        if playbook
+        else Text(f"{sop.playbook or 'none'} (not automated yet)", style="yellow"),
+    )
     header.add_row("Frekuensi", FREQUENCY_LABEL[sop.frequency])
     law = "\n".join(f"{i}. {item}" for i, item in enumerate(sop.dasar_hukum, 1))
     table = Table(title="Kegiatan dan Mutu Baku", title_justify="left", show_lines=True)
@@ -144,8 +166,11 @@ def sop_document(sop: Sop, project_dir: Path) -> Group:
             _how(sop, project_dir, activity.number),
         )
     return Group(
-        Panel(header, title=f"[bold]STANDAR OPERASIONAL PROSEDUR — {sop.title.upper()}",
-              subtitle=sop.id),
+        Panel(
+            header,
+            title=f"[bold]STANDAR OPERASIONAL PROSEDUR — {sop.title.upper()}",
+            subtitle=sop.id,
+        ),
         Panel(law, title="Dasar Hukum", title_align="left"),
         Panel(sop.peringatan, title="Peringatan", title_align="left", border_style="yellow"),
         table,
@@ -196,15 +221,25 @@ def execution(row: Row) -> Group:
     info.add_column()
     info.add_row("SOP", f"{row['sop_title']} ({row['sop_id']}), nomor {row['sop_number']}")
     info.add_row("Court", f"{row['court_name'] or '-'} (satker {row['court_kode_satker'] or '-'})")
-    info.add_row("Status", Text.assemble(status_text(row["status"]),
-                                         f"  rc={row['rc']}" if row["rc"] is not None else ""))
+    info.add_row(
+        "Status",
+        Text.assemble(
+            status_text(row["status"]), f"  rc={row['rc']}" if row["rc"] is not None else ""
+        ),
+    )
     if row["error"]:
         info.add_row("Error", Text(row["error"], style="red"))
     info.add_row("Operator", f"{row['operator']} (trigger: {row['trigger']})")
-    info.add_row("Started / ended", f"{local_time(row['started_at'])} / {local_time(row['ended_at'])}"
-                 f"  ({format_seconds(_duration(row))})")
-    info.add_row("Inventory", f"{row['inventory'] or '-'}" + (f"  --limit {row['limit_pattern']}"
-                                                           if row["limit_pattern"] else ""))
+    info.add_row(
+        "Started / ended",
+        f"{local_time(row['started_at'])} / {local_time(row['ended_at'])}"
+        f"  ({format_seconds(_duration(row))})",
+    )
+    info.add_row(
+        "Inventory",
+        f"{row['inventory'] or '-'}"
+        + (f"  --limit {row['limit_pattern']}" if row["limit_pattern"] else ""),
+    )
     info.add_row("Hosts", ", ".join(row["hosts"]) or "-")
     info.add_row("Check mode", "yes" if row["check_mode"] else "no")
     if row["extra_var_names"]:
@@ -214,12 +249,22 @@ def execution(row: Row) -> Group:
     if row["artifact_dir"]:
         info.add_row("Artifacts", row["artifact_dir"])
     activities = Table(title="Activities", title_justify="left", show_lines=True)
-    for column in ("No", "Kegiatan", "Status", "Hosts", "Started", "Duration / Mutu Baku", "Outputs"):
+    for column in (
+        "No",
+        "Kegiatan",
+        "Status",
+        "Hosts",
+        "Started",
+        "Duration / Mutu Baku",
+        "Outputs",
+    ):
         activities.add_column(column, overflow="fold")
     for activity in row["activities"]:
         status = status_text(activity["status"])
         if activity["acknowledged_by"]:
-            status.append(f"\nby {activity['acknowledged_by']}\n{local_time(activity['acknowledged_at'])}")
+            status.append(
+                f"\nby {activity['acknowledged_by']}\n{local_time(activity['acknowledged_at'])}"
+            )
         if activity["note"]:
             status.append(f"\n{activity['note']}", style="dim")
         activities.add_row(
@@ -234,10 +279,32 @@ def execution(row: Row) -> Group:
     parts: list[RenderableType] = [Panel(info, title=f"Execution {row['id']}"), activities]
     if row["host_stats"]:
         stats = Table(title="Hosts", title_justify="left")
-        for column in ("Host", "ok", "changed", "failed", "unreachable", "skipped", "rescued", "ignored"):
+        for column in (
+            "Host",
+            "ok",
+            "changed",
+            "failed",
+            "unreachable",
+            "skipped",
+            "rescued",
+            "ignored",
+        ):
             stats.add_column(column, justify="right" if column != "Host" else "left")
         for host in row["host_stats"]:
-            stats.add_row(host["host"], *(str(host[k]) for k in (
-                "ok", "changed", "failures", "unreachable", "skipped", "rescued", "ignored")))
+            stats.add_row(
+                host["host"],
+                *(
+                    str(host[k])
+                    for k in (
+                        "ok",
+                        "changed",
+                        "failures",
+                        "unreachable",
+                        "skipped",
+                        "rescued",
+                        "ignored",
+                    )
+                ),
+            )
         parts.append(stats)
     return Group(*parts)

@@ -15,8 +15,14 @@ from sop.errors import SopError
 from .conftest import FIXTURES, REPO
 
 IT_SOPS = {
-    "sipp-backup", "sipp-maintenance", "sipp-sync", "website", "network",
-    "server-maintenance", "server-incident", "it-security",
+    "sipp-backup",
+    "sipp-maintenance",
+    "sipp-sync",
+    "website",
+    "network",
+    "server-maintenance",
+    "server-incident",
+    "it-security",
 }
 
 
@@ -35,14 +41,29 @@ def test_all_it_sops_present() -> None:
 
 def _playbook_tags(playbook: Path) -> set[str]:
     out = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), "--list-tags", "-i", "localhost,",
-         str(playbook)],
-        cwd=REPO, capture_output=True, text=True, check=True,
+        [
+            str(Path(sys.executable).parent / "ansible-playbook"),
+            "--list-tags",
+            "-i",
+            "localhost,",
+            str(playbook),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
-    return {t.strip() for found in re.findall(r"TAGS: \[(.*?)\]", out) for t in found.split(",") if t.strip()}
+    return {
+        t.strip()
+        for found in re.findall(r"TAGS: \[(.*?)\]", out)
+        for t in found.split(",")
+        if t.strip()
+    }
 
 
-@pytest.mark.parametrize("directory", [PACKAGE_CATALOGUE, FIXTURES / "catalogue"], ids=["package", "fixtures"])
+@pytest.mark.parametrize(
+    "directory", [PACKAGE_CATALOGUE, FIXTURES / "catalogue"], ids=["package", "fixtures"]
+)
 def test_automated_tags_exist_in_playbooks(directory: Path) -> None:
     checked = 0
     for sop in load_catalogue(directory).values():
@@ -54,7 +75,7 @@ def test_automated_tags_exist_in_playbooks(directory: Path) -> None:
         assert not missing, f"{sop.id}: tags {missing} not in {sop.playbook}"
         checked += 1
     if directory == FIXTURES / "catalogue":
-        assert checked == 2
+        assert checked == 3
 
 
 def _write(tmp_path: Path, text: str, name: str = "demo.yml") -> Path:
@@ -71,8 +92,10 @@ VALID = (FIXTURES / "catalogue" / "local-manual.yml").read_text(encoding="utf-8"
     [
         (("waktu: 1d", "waktu: sehari"), r"activities/0/waktu: not a duration"),
         (("frequency: on_demand", "frequency: hourly"), r"frequency: 'hourly' is not one of"),
-        (("manual: Dicatat di buku", "automated: tag1\n    manual: x"),
-         r"activities/0: needs exactly one of automated, automated_by, manual"),
+        (
+            ("manual: Dicatat di buku", "automated: tag1\n    manual: x"),
+            r"activities/0: needs exactly one of automated, automated_by, manual",
+        ),
         (("    output: Catatan\n", ""), r"activities/0: 'output' is a required property"),
         (("id: local-manual", "id: other"), r"id: 'other' must match the file name"),
         (("title: SOP Uji Manual", "title: [unclosed"), r"line \d+: invalid YAML"),
@@ -89,8 +112,11 @@ def test_schema_errors_are_one_line(tmp_path: Path, change: tuple[str, str], exp
 
 
 def test_unknown_automated_by(tmp_path: Path) -> None:
-    _write(tmp_path, VALID.replace("manual: Dicatat di buku", "automated_by: nowhere"),
-           "local-manual.yml")
+    _write(
+        tmp_path,
+        VALID.replace("manual: Dicatat di buku", "automated_by: nowhere"),
+        "local-manual.yml",
+    )
     with pytest.raises(SopError, match="automated_by: unknown SOP 'nowhere'"):
         load_catalogue(tmp_path)
 

@@ -26,7 +26,7 @@ def test_show_applies_court_overrides(cli: Cli) -> None:
 
 
 def test_one_line_errors(cli: Cli) -> None:
-    code, out, err = cli("run", "nope")
+    code, _, err = cli("run", "nope")
     assert code == 2
     assert err.strip().count("\n") == 0 and "unknown SOP 'nope'" in err
     code, _, err = cli("run", "local-demo", "-i", "/does/not/exist")

@@ -13,8 +13,11 @@ from .conftest import FIXTURES
 
 
 def _event(kind: str, uuid: str, created: str, **data: Any) -> dict[str, Any]:
-    return {"event": kind, "created": f"2025-01-01T00:00:{created}+00:00",
-            "event_data": {"task_uuid": uuid, "task": f"task {uuid}", **data}}
+    return {
+        "event": kind,
+        "created": f"2025-01-01T00:00:{created}+00:00",
+        "event_data": {"task_uuid": uuid, "task": f"task {uuid}", **data},
+    }
 
 
 def test_tasks_map_to_activities_lazily(tmp_path: Path) -> None:
@@ -45,8 +48,14 @@ def test_tasks_map_to_activities_lazily(tmp_path: Path) -> None:
     assert second.outputs == [{"host": "h2", "task": "task u4", "error": "boom"}]
     assert second.over_time is False  # 0 s against a 1 s limit
     assert recorder.host_stats()[0] == {
-        "host": "h1", "ok": 3, "changed": 0, "failures": 0, "unreachable": 0,
-        "skipped": 0, "rescued": 0, "ignored": 0,
+        "host": "h1",
+        "ok": 3,
+        "changed": 0,
+        "failures": 0,
+        "unreachable": 0,
+        "skipped": 0,
+        "rescued": 0,
+        "ignored": 0,
     }
 
 
@@ -54,8 +63,11 @@ def test_ignored_failure_counts_as_ok(tmp_path: Path) -> None:
     sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
     (tmp_path / "t").write_text(json.dumps({"uuid": "u", "tags": ["backup"]}) + "\n")
     recorder = EventRecorder(sop, TagIndex(tmp_path / "t"))
-    recorder(_event("runner_on_failed", "u", "00", host="h", ignore_errors=True,
-                    res={"censored": "hidden"}))
+    recorder(
+        _event(
+            "runner_on_failed", "u", "00", host="h", ignore_errors=True, res={"censored": "hidden"}
+        )
+    )
     assert recorder.activities[2].status == "ok"
     assert recorder.activities[1].status == "not-run"
 
@@ -67,7 +79,8 @@ def test_output_convention() -> None:
         {"path": "/b", "size": 5, "sha256": "x"}
     ]
     assert extract_outputs({"results": [{"sop_output": {"n": 1}}, {"sop_output": {"n": 2}}]}) == [
-        {"n": 1}, {"n": 2}
+        {"n": 1},
+        {"n": 2},
     ]
     assert extract_outputs({"censored": "x", "sop_output": {"n": 1}}) == []
     assert extract_outputs({"_ansible_no_log": True, "sha256": "x", "path": "/p"}) == []

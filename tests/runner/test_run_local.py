@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from ansible.parsing.vault import VaultLib, VaultSecret
 
 from .conftest import INVENTORY, spawn_sop
 
@@ -29,8 +30,9 @@ def _execution(data: Path, execution_id: int) -> dict[str, object]:
 
 def test_successful_run_records_evidence(cli: Cli, sop_env: dict[str, str], tmp_path: Path) -> None:
     work = tmp_path / "work"
-    code, out, err = cli("run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={work}",
-                         "--operator", "budi")
+    code, _, err = cli(
+        "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={work}", "--operator", "budi"
+    )
     assert code == 0, err
     data = Path(sop_env["SOP_DATA_DIR"])
     row = _execution(data, 1)
@@ -53,14 +55,23 @@ def test_successful_run_records_evidence(cli: Cli, sop_env: dict[str, str], tmp_
 
 
 def test_failed_and_check_runs(cli: Cli, tmp_path: Path) -> None:
-    code, _, err = cli("run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}",
-                       "-e", "demo_fail=true")
+    code, _, err = cli(
+        "run",
+        "local-demo",
+        "-i",
+        str(INVENTORY),
+        "-e",
+        f"demo_dir={tmp_path}",
+        "-e",
+        "demo_fail=true",
+    )
     assert code == 1
     assert err.startswith("sop: error: execution 1 failed")
     code, out, _ = cli("execution", "1")
     assert "backup gagal (uji)" in out
-    code, out, _ = cli("run", "local-demo", "-i", str(INVENTORY), "--check",
-                       "-e", f"demo_dir={tmp_path / 'check'}")
+    code, out, _ = cli(
+        "run", "local-demo", "-i", str(INVENTORY), "--check", "-e", f"demo_dir={tmp_path / 'check'}"
+    )
     assert code == 0
     code, out, _ = cli("history")
     assert "(check)" in out and "failed" in out
@@ -70,26 +81,35 @@ def _wait_for_running(env: dict[str, str], timeout: float = 20) -> None:
     db = Path(env["SOP_DATA_DIR"]) / "sop.db"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if db.exists():
-            with sqlite3.connect(db) as conn:
-                started = conn.execute(
-                    "SELECT count(*) FROM activity_results WHERE status = 'not-run'"
-                ).fetchone()[0]
-                if started and (Path(env["SOP_DATA_DIR"]) / "run").exists() and any(
-                    (Path(env["SOP_DATA_DIR"]) / "run").iterdir()
-                ):
-                    return
+        run_dir = Path(env["SOP_DATA_DIR"]) / "run"
+        if db.exists() and run_dir.exists() and any(run_dir.iterdir()):
+            try:
+                with sqlite3.connect(db) as conn:
+                    if conn.execute("SELECT count(*) FROM executions").fetchone()[0]:
+                        return
+            except sqlite3.OperationalError:
+                pass  # schema being created
         time.sleep(0.1)
     pytest.fail("sop run did not start")
 
 
 def test_lock_then_kill_9_is_interrupted(sop_env: dict[str, str], tmp_path: Path) -> None:
-    slow = spawn_sop(sop_env, "run", "local-demo", "-i", str(INVENTORY),
-                     "-e", f"demo_dir={tmp_path}", "-e", "demo_sleep=30")
+    slow = spawn_sop(
+        sop_env,
+        "run",
+        "local-demo",
+        "-i",
+        str(INVENTORY),
+        "-e",
+        f"demo_dir={tmp_path}",
+        "-e",
+        "demo_sleep=30",
+    )
     try:
         _wait_for_running(sop_env)
-        second = spawn_sop(sop_env, "run", "local-demo", "-i", str(INVENTORY),
-                           "-e", f"demo_dir={tmp_path}")
+        second = spawn_sop(
+            sop_env, "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}"
+        )
         _, err = second.communicate(timeout=30)
         assert second.returncode == 4
         assert "already running on localhost: execution 1" in err
@@ -103,8 +123,17 @@ def test_lock_then_kill_9_is_interrupted(sop_env: dict[str, str], tmp_path: Path
 
 
 def test_sigterm_cancels(sop_env: dict[str, str], tmp_path: Path) -> None:
-    slow = spawn_sop(sop_env, "run", "local-demo", "-i", str(INVENTORY),
-                     "-e", f"demo_dir={tmp_path}", "-e", "demo_sleep=30")
+    slow = spawn_sop(
+        sop_env,
+        "run",
+        "local-demo",
+        "-i",
+        str(INVENTORY),
+        "-e",
+        f"demo_dir={tmp_path}",
+        "-e",
+        "demo_sleep=30",
+    )
     _wait_for_running(sop_env)
     time.sleep(1)
     os.kill(slow.pid, signal.SIGTERM)
@@ -116,8 +145,6 @@ def test_sigterm_cancels(sop_env: dict[str, str], tmp_path: Path) -> None:
 
 
 def test_no_secret_leaks(cli: Cli, sop_env: dict[str, str], tmp_path: Path) -> None:
-    from ansible.parsing.vault import VaultLib, VaultSecret
-
     secrets = {
         "inventory": "Inv3ntory-Pa55-7781",
         "cli": "C1i-Pa55-9902",
@@ -138,16 +165,35 @@ def test_no_secret_leaks(cli: Cli, sop_env: dict[str, str], tmp_path: Path) -> N
     password_file = tmp_path / "vault-pass"
     password_file.write_text(secrets["vault_password"] + "\n")
 
-    code, _, err = cli("run", "local-secret", "-i", str(inventory), "-e",
-                       f"cli_secret={secrets['cli']}", "-e", f"demo_dir={tmp_path}")
+    code, _, err = cli(
+        "run",
+        "local-secret",
+        "-i",
+        str(inventory),
+        "-e",
+        f"cli_secret={secrets['cli']}",
+        "-e",
+        f"demo_dir={tmp_path}",
+    )
     assert code == 2 and "holds vaulted values" in err and "\n" not in err.strip()
 
-    code, _, err = cli("run", "local-secret", "-i", str(inventory),
-                       "--vault-password-file", str(password_file),
-                       "-e", f"cli_secret={secrets['cli']}", "-e", f"demo_dir={tmp_path}")
+    code, _, err = cli(
+        "run",
+        "local-secret",
+        "-i",
+        str(inventory),
+        "--vault-password-file",
+        str(password_file),
+        "-e",
+        f"cli_secret={secrets['cli']}",
+        "-e",
+        f"demo_dir={tmp_path}",
+    )
     assert code == 0, err
     assert (tmp_path / "secret.txt").read_text().split() == [
-        secrets["inventory"], secrets["cli"], secrets["vault"]
+        secrets["inventory"],
+        secrets["cli"],
+        secrets["vault"],
     ]
     code, report, _ = cli("report")
     assert code == 0 and "PN Rahasia" in report

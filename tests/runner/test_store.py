@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from sop.errors import SopError
+from sop.liveness import process_token
 from sop.migrations import SCHEMA_VERSION
 from sop.store import Store
 
@@ -25,9 +26,17 @@ ACTIVITIES = [
 
 def _values(**extra: object) -> dict[str, object]:
     return {
-        "sop_id": "demo", "sop_title": "Demo", "sop_number": "1/X", "catalogue_version": "0",
-        "catalogue_hash": "abc", "operator": "budi", "trigger": "manual", "hosts": ["h1"],
-        "pid": 1, "pid_start": None, **extra,
+        "sop_id": "demo",
+        "sop_title": "Demo",
+        "sop_number": "1/X",
+        "catalogue_version": "0",
+        "catalogue_hash": "abc",
+        "operator": "budi",
+        "trigger": "manual",
+        "hosts": ["h1"],
+        "pid": 1,
+        "pid_start": None,
+        **extra,
     }
 
 
@@ -55,9 +64,19 @@ def test_execution_lifecycle_and_ack(tmp_path: Path) -> None:
     execution_id = store.create_execution(_values(), ACTIVITIES)
     assert store.execution(execution_id)["status"] == "running"
     store.finish_execution(
-        execution_id, status="successful", rc=0,
-        activities=[{"number": 1, "status": "ok", "hosts": ["h1"], "duration_s": 2.0,
-                     "over_time": False, "outputs": [{"path": "/b", "sha256": "x"}]}],
+        execution_id,
+        status="successful",
+        rc=0,
+        activities=[
+            {
+                "number": 1,
+                "status": "ok",
+                "hosts": ["h1"],
+                "duration_s": 2.0,
+                "over_time": False,
+                "outputs": [{"path": "/b", "sha256": "x"}],
+            }
+        ],
         host_stats=[{"host": "h1", "ok": 3}],
     )
     row = store.execution(execution_id)
@@ -76,8 +95,6 @@ def test_execution_lifecycle_and_ack(tmp_path: Path) -> None:
 def test_dead_process_is_marked_interrupted(tmp_path: Path) -> None:
     store = _store(tmp_path)
     child = subprocess.Popen(["sleep", "30"])
-    from sop.liveness import process_token
-
     execution_id = store.create_execution(
         _values(pid=child.pid, pid_start=process_token(child.pid)), ACTIVITIES
     )

@@ -1,0 +1,55 @@
+"""Overhead of `sop run` over plain `ansible-playbook` on the lab (target: <= 1.05x).
+
+Runs playbooks/lab_ping.yml across every lab host, alternately through `sop run` (the
+tests' `lab-ping` catalogue entry) and `ansible-playbook`, and prints the median ratio.
+Needs the lab: `sop-lab up`. Usage: python benchmarks/runner_overhead.py [ROUNDS]
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+INVENTORY = REPO / "inventory" / "lab"
+PLAYBOOK = REPO / "playbooks" / "lab_ping.yml"
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    with tempfile.TemporaryDirectory(prefix="sop-bench-") as data:
+        env = {
+            **os.environ,
+            "SOP_DATA_DIR": data,
+            "SOP_CATALOGUE_DIR": str(REPO / "tests" / "runner" / "fixtures" / "catalogue"),
+            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+        sop = [str(BIN / "sop"), "run", "lab-ping", "-i", str(INVENTORY)]
+        plain = [str(BIN / "ansible-playbook"), "-i", str(INVENTORY), str(PLAYBOOK)]
+        timed(sop, env)  # warm up: SSH control sockets, caches
+        timed(plain, env)
+        sop_times, plain_times = [], []
+        for _ in range(rounds):
+            sop_times.append(timed(sop, env))
+            plain_times.append(timed(plain, env))
+    sop_median = statistics.median(sop_times)
+    plain_median = statistics.median(plain_times)
+    print(f"sop run          median {sop_median:.2f}s  {[round(t, 2) for t in sop_times]}")
+    print(f"ansible-playbook median {plain_median:.2f}s  {[round(t, 2) for t in plain_times]}")
+    print(f"ratio {sop_median / plain_median:.3f}x (target <= 1.05x)")
+
+
+if __name__ == "__main__":
+    main()
