@@ -1,0 +1,103 @@
+"""module_utils/sop_backup_files.py: names, periods, manifests, atomic streaming writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import stat
+
+import pytest
+from backup_loader import load
+
+f = load("sop_backup_files")
+MOMENT = dt.datetime(2026, 11, 21, 2, 30, 5)
+
+
+@pytest.mark.parametrize(("period", "key"), [
+    ("daily", "2026-11-21"), ("weekly", "2026-W47"), ("monthly", "2026-11"),
+    ("always", "20261121T023005")])
+def test_period_key(period: str, key: str) -> None:
+    assert f.period_key(MOMENT, period) == key
+
+
+def test_period_key_rejects_unknown() -> None:
+    with pytest.raises(ValueError):
+        f.period_key(MOMENT, "hourly")
+
+
+def test_backup_name_round_trip() -> None:
+    name = f.backup_name("sipp", MOMENT, "mariadb-dump", "zstd")
+    assert name == "sipp-20261121T023005.sql.zst"
+    assert f.backup_name("sipp", MOMENT, "mydumper", "gzip") == "sipp-20261121T023005.tar.gz"
+    assert f.parse_name(name) == {"prefix": "sipp", "time": MOMENT, "ext": "sql.zst"}
+    assert f.parse_name(name + ".partial") is None
+    assert f.parse_name("sipp-x.sql.zst") is None
+
+
+def write_backup(directory, name: str, content: bytes, **manifest) -> str:
+    path = os.path.join(directory, name)
+    with open(path, "wb") as handle:
+        handle.write(content)
+    data = {"size": len(content), "sha256": hashlib.sha256(content).hexdigest(), **manifest}
+    f.write_json_atomic(f.manifest_path(path), data)
+    return path
+
+
+def test_write_json_atomic_is_private(tmp_path) -> None:
+    target = tmp_path / "m.json"
+    f.write_json_atomic(str(target), {"a": 1})
+    assert json.loads(target.read_text()) == {"a": 1}
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert not (tmp_path / "m.json.partial").exists()
+
+
+def test_only_verified_backups_with_matching_size_count(tmp_path) -> None:
+    good = write_backup(tmp_path, "sipp-20261121T020000.sql.zst", b"x" * 10, verified=True,
+                        period="2026-11-21")
+    write_backup(tmp_path, "sipp-20261121T030000.sql.zst", b"y", verified=False,
+                 period="2026-11-21")
+    truncated = write_backup(tmp_path, "sipp-20261120T020000.sql.zst", b"z" * 5, verified=True,
+                             period="2026-11-20")
+    with open(truncated, "ab") as handle:
+        handle.write(b"more")
+    listing = f.list_backups(str(tmp_path), "sipp")
+    assert [b["name"] for b in listing] == ["sipp-20261120T020000.sql.zst",
+                                           "sipp-20261121T020000.sql.zst",
+                                           "sipp-20261121T030000.sql.zst"]
+    assert [b["verified"] for b in listing] == [False, True, False]
+    assert f.find_verified(str(tmp_path), "sipp", "2026-11-21")["path"] == good
+    assert f.find_verified(str(tmp_path), "sipp", "2026-11-20") is None
+    assert f.find_verified(str(tmp_path), "other", "2026-11-21") is None
+
+
+def test_hashing_writer_commit(tmp_path) -> None:
+    final = tmp_path / "b.sql.zst"
+    writer = f.HashingWriter(str(final))
+    assert stat.S_IMODE(os.stat(writer.partial_path).st_mode) == 0o600
+    writer.write(b"abc")
+    writer.write(b"def")
+    assert not final.exists()
+    writer.commit()
+    assert final.read_bytes() == b"abcdef" and writer.size == 6
+    assert writer.sha256.hexdigest() == hashlib.sha256(b"abcdef").hexdigest()
+    assert not (tmp_path / "b.sql.zst.partial").exists()
+
+
+def test_hashing_writer_discard_leaves_nothing(tmp_path) -> None:
+    writer = f.HashingWriter(str(tmp_path / "b.sql.zst"))
+    writer.write(b"abc")
+    writer.discard()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_hashing_writer_refuses_existing_partial(tmp_path) -> None:
+    (tmp_path / "b.sql.zst.partial").write_bytes(b"old")
+    with pytest.raises(FileExistsError):
+        f.HashingWriter(str(tmp_path / "b.sql.zst"))
+
+
+def test_sha256_file(tmp_path) -> None:
+    (tmp_path / "x").write_bytes(b"hello")
+    assert f.sha256_file(str(tmp_path / "x")) == hashlib.sha256(b"hello").hexdigest()
