@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Benchmark the SIPP backup against the plain tools on a generated >= 1 GB SIPP database.
+
+Starts two containers on the lab image (a SIPP server loaded by the lab_sipp role with
+its size knob, and a backup computer), then times, on the SIPP server:
+
+- classic:        mysqldump --single-transaction sipp | gzip
+- raw:            mariadb-dump --single-transaction sipp | zstd -T0 -3
+- raw mydumper:   mydumper (threads = CPUs) into a directory, then tar | zstd -T0 -3
+- module mariadb-dump / module mydumper: the mariadb_backup module's dump step (its own
+  measured duration: dump + stream + sha256 + fsync + row counts + manifest)
+- whole SOP: ansible-playbook playbooks/sipp_backup.yml (force) with push, checksum at
+  the destination, verify-restore on the backup computer, retention
+
+and prints wall times and ratios against the targets (module mariadb-dump <= 1.1x raw,
+module mydumper <= 0.9x raw, both <= 0.25x classic). The containers are removed at the
+end unless --keep; --reuse uses kept ones (skips the data generation).
+
+    CONTAINERS_CONF=.lab/containers.conf .venv/bin/python benchmarks/backup_dump.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+IMAGE = "localhost/sop-lab:latest"
+NET = "bench-sipp-backup"
+SIPP = "bench-sipp-backup-sipp"
+STORE = "bench-sipp-backup-store"
+PASSWORD = "bench-sipp-backup-pw"
+
+
+def podman(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(["podman", *args], capture_output=True, text=True, check=False)
+    if check and proc.returncode:
+        sys.exit(f"podman {' '.join(args[:3])}...: {proc.stderr.strip()}")
+    return proc
+
+
+def in_sipp(script: str) -> float:
+    """Run a shell pipeline in the SIPP container; return its wall time in seconds."""
+    start = time.monotonic()
+    proc = podman("exec", SIPP, "bash", "-o", "pipefail", "-c", script, check=False)
+    elapsed = time.monotonic() - start
+    if proc.returncode:
+        sys.exit(f"failed: {script}: {proc.stderr.strip()}")
+    return elapsed
+
+
+def ansible_setup(work: Path) -> dict[str, str]:
+    (work / "ansible.cfg").write_text(
+        "[defaults]\n"
+        f"library = {ROOT / 'library'}\nmodule_utils = {ROOT / 'module_utils'}\n"
+        f"roles_path = {ROOT / 'roles'}:{ROOT / 'lab' / 'roles'}\n"
+        f"collections_path = {ROOT / 'collections'}\ninterpreter_python = /usr/bin/python3\n"
+        "callback_result_format = json\n[connection]\npipelining = True\n")
+    (work / "hosts.yml").write_text(json.dumps({"all": {
+        "vars": {"ansible_connection": "containers.podman.podman", "court_kode_satker": "400990",
+                 "sipp_db_name": "sipp", "sipp_db_host": "localhost",
+                 "sipp_db_user": "sop_backup", "sipp_db_password": PASSWORD},
+        "children": {"sipp_servers": {"hosts": {SIPP: {"sop_lan_address": SIPP}}},
+                     "backup_hosts": {"hosts": {STORE: {"sop_lan_address": STORE}}}}}}))
+    (work / "load.yml").write_text(
+        "- hosts: sipp_servers\n  become: true\n  gather_facts: false\n"
+        "  roles: [lab_sipp]\n")
+    return dict(os.environ, ANSIBLE_CONFIG=str(work / "ansible.cfg"),
+                ANSIBLE_INVENTORY=str(work / "hosts.yml"), ANSIBLE_NOCOLOR="1")
+
+
+def start(cases: int, env: dict[str, str], work: Path) -> None:
+    podman("rm", "-f", SIPP, STORE, check=False)
+    podman("network", "rm", NET, check=False)
+    podman("network", "create", NET)
+    for name in (SIPP, STORE):
+        podman("run", "-d", "--systemd=always", "--network", NET, "--name", name,
+               "--hostname", name, IMAGE, "/sbin/init")
+        podman("exec", name, "systemctl", "is-system-running", "--wait", check=False)
+    print(f"generating the SIPP database ({cases} cases) with lab_sipp ...", flush=True)
+    started = time.monotonic()
+    proc = subprocess.run([str(ROOT / ".venv/bin/ansible-playbook"), str(work / "load.yml"),
+                           "-e", f"lab_sipp_cases={cases}", "-e", "lab_sipp_activity_timer=false"],
+                          env=env, capture_output=True, text=True, check=False)
+    if proc.returncode:
+        sys.exit("lab_sipp failed:\n" + proc.stdout[-3000:])
+    print(f"  loaded in {time.monotonic() - started:.0f} s", flush=True)
+
+
+def module_dump(env: dict[str, str], engine: str) -> tuple[float, float, int]:
+    """(module-measured dump duration, task wall time, file size) of one forced dump."""
+    args = {"database": "sipp", "dest": f"/var/backups/bench-{engine}", "engine": engine,
+            "login_user": "sop_backup", "login_password": PASSWORD, "force": True}
+    start = time.monotonic()
+    proc = subprocess.run([str(ROOT / ".venv/bin/ansible"), SIPP, "-o", "-m", "mariadb_backup",
+                           "-a", json.dumps(args)], env=env, capture_output=True, text=True,
+                          check=False)
+    wall = time.monotonic() - start
+    head, _, body = proc.stdout.partition(" => ")
+    if proc.returncode or "FAILED" in head:
+        sys.exit(f"mariadb_backup ({engine}) failed: {proc.stdout[-2000:]}")
+    result = json.loads(body)
+    in_sipp(f"rm -rf /var/backups/bench-{engine}")
+    return float(result["duration"]), wall, int(result["size"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=200000,
+                        help="lab_sipp_cases (200000 = about 1.1 GB of InnoDB data)")
+    parser.add_argument("--keep", action="store_true", help="keep the containers")
+    parser.add_argument("--reuse", action="store_true", help="reuse kept containers")
+    args = parser.parse_args()
+    os.environ.setdefault("CONTAINERS_CONF", str(ROOT / ".lab" / "containers.conf"))
+    work = Path(tempfile.mkdtemp(prefix="bench-sipp-backup-"))
+    env = ansible_setup(work)
+    try:
+        if not args.reuse:
+            start(args.cases, env, work)
+        size = podman("exec", SIPP, "mariadb", "-N", "-e",
+                      "SELECT SUM(DATA_LENGTH+INDEX_LENGTH) FROM information_schema.TABLES "
+                      "WHERE TABLE_SCHEMA='sipp'").stdout.strip()
+        print(f"database sipp: {int(size) / 1e9:.2f} GB (data_length + index_length), "
+              f"{os.cpu_count()} CPUs", flush=True)
+        in_sipp("mariadb-dump --single-transaction sipp > /dev/null")  # warm the caches
+        times: dict[str, float] = {}
+        times["classic"] = in_sipp("mysqldump --single-transaction sipp | gzip > /tmp/c.sql.gz")
+        times["raw"] = in_sipp("mariadb-dump --single-transaction sipp | zstd -q -T0 -3 "
+                               "> /tmp/r.sql.zst")
+        times["raw mydumper"] = in_sipp(
+            f"rm -rf /tmp/md && mydumper -B sipp -o /tmp/md -t {os.cpu_count() or 2} "
+            "--trx-consistency-only && tar -C /tmp/md -cf - . | zstd -q -T0 -3 > /tmp/m.tar.zst")
+        in_sipp("rm -rf /tmp/md /tmp/c.sql.gz /tmp/r.sql.zst /tmp/m.tar.zst")
+        sizes = {}
+        for engine in ("mariadb-dump", "mydumper"):
+            times[f"module {engine}"], times[f"module {engine} (task)"], sizes[engine] = \
+                module_dump(env, engine)
+        start_sop = time.monotonic()
+        proc = subprocess.run([str(ROOT / ".venv/bin/ansible-playbook"),
+                               str(ROOT / "playbooks/sipp_backup.yml"), "-e",
+                               "sipp_backup_force=true"], env=env, capture_output=True, text=True,
+                              check=False)
+        times["whole SOP (auto, verify on backup host)"] = time.monotonic() - start_sop
+        if proc.returncode:
+            sys.exit("playbook failed:\n" + proc.stdout[-3000:])
+        print(f"\n{'step':44} {'seconds':>8} {'/raw':>6} {'/classic':>9}")
+        for name, seconds in times.items():
+            print(f"{name:44} {seconds:8.1f} {seconds / times['raw']:6.2f} "
+                  f"{seconds / times['classic']:9.2f}")
+        print(f"\nbackup sizes: mariadb-dump {sizes['mariadb-dump'] / 1e6:.0f} MB, "
+              f"mydumper {sizes['mydumper'] / 1e6:.0f} MB")
+        targets = [("module mariadb-dump <= 1.1x raw", times["module mariadb-dump"] / times["raw"],
+                    1.1), ("module mydumper <= 0.9x raw", times["module mydumper"] / times["raw"],
+                           0.9),
+                   ("module mariadb-dump <= 0.25x classic",
+                    times["module mariadb-dump"] / times["classic"], 0.25),
+                   ("module mydumper <= 0.25x classic",
+                    times["module mydumper"] / times["classic"], 0.25)]
+        for label, ratio, limit in targets:
+            print(f"{'PASS' if ratio <= limit else 'MISS'} {label}: {ratio:.2f}")
+    finally:
+        if not args.keep:
+            podman("rm", "-f", SIPP, STORE, check=False)
+            podman("network", "rm", NET, check=False)
+
+
+if __name__ == "__main__":
+    main()
