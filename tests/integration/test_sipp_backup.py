@@ -141,11 +141,21 @@ def module(env: dict[str, str], name: str, args: dict[str, Any], check_mode: boo
     return "FAILED" not in head and proc.returncode == 0, json.loads(body)
 
 
-def playbook(env: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:
+def playbook(env: dict[str, str], *extra: str, as_json: bool = False,
+             ) -> subprocess.CompletedProcess[str]:
     argv = [str(ROOT / ".venv/bin/ansible-playbook"), str(ROOT / "playbooks/sipp_backup.yml")]
     for item in extra:
         argv += ["-e", item]
+    if as_json:
+        env = dict(env, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
     return subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+
+
+def task_results(proc: subprocess.CompletedProcess[str]) -> dict[str, dict[str, Any]]:
+    """Task name -> the SIPP host's result, from the json callback's output."""
+    data = json.loads(proc.stdout)
+    return {task["task"]["name"].split(" : ", 1)[-1]: task["hosts"].get(SIPP, {})
+            for play in data["plays"] for task in play["tasks"]}
 
 
 def dump_args(dest: str, **extra: Any) -> dict[str, Any]:
@@ -296,7 +306,7 @@ def test_retention_prunes_real_directory(hosts: None, ansible_env: dict[str, str
 
 @pytest.fixture(scope="module")
 def first_run(hosts: None, ansible_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    proc = playbook(ansible_env)
+    proc = playbook(ansible_env, as_json=True)
     assert proc.returncode == 0, proc.stdout[-3000:]
     return proc
 
@@ -309,15 +319,37 @@ def test_playbook_backs_up_verifies_copies_and_reports(
     manifest = json.loads(sh(SIPP, f"cat {LOCAL}/{local[1]}"))
     assert manifest["verified"] is True
     assert manifest["verification"]["verified_on"] == STORE
+    results = task_results(first_run)
+    report = results["Report the backup (outputs for the sop record)"]
+    output = report["sop_output"]
+    assert output["path"] == f"{LOCAL}/{local[0]}" and output["verified"] is True
+    assert output["sha256"] == manifest["sha256"] and output["size"] == manifest["size"]
+    assert output["tables"]["perkara"] == {"rows": 3000} and output["duration"] > 0
+    assert output["copies"][0] == {"location": f"{STORE}:{REMOTE}/{local[0]}",
+                                   "sha256_match": True}
+    assert "sop_output" in results["Record the verification result in the manifest"]
     assert "Kepada Kasubbag PTIP" in first_run.stdout
-    assert '"sop_output"' in first_run.stdout and "SOP Backup Database SIPP selesai" in \
-        first_run.stdout
+    assert "SOP Backup Database SIPP selesai" in first_run.stdout
 
 
 def test_playbook_second_run_changes_nothing(first_run: subprocess.CompletedProcess[str],
                                              ansible_env: dict[str, str]) -> None:
-    proc = playbook(ansible_env)
+    # Removable media configured but not plugged in: a warning, not a failure.
+    proc = playbook(ansible_env, "sipp_backup_removable_path=/media/usb-sipp")
     assert proc.returncode == 0 and "changed=0" in proc.stdout, proc.stdout[-3000:]
+    assert "removable media not present" in proc.stderr + proc.stdout
+
+
+def test_removable_copy_to_a_mounted_medium(first_run: subprocess.CompletedProcess[str],
+                                            ansible_env: dict[str, str]) -> None:
+    source = backups_in(listing(SIPP, LOCAL))[0]
+    args = {"src": f"{LOCAL}/{source}", "dest": "/dev/shm"}  # a tmpfs mount point
+    ok, copied = module(ansible_env, "backup_copy", args)
+    assert ok and copied["changed"] and copied["copied"]
+    assert listing(SIPP, "/dev/shm")[source] == listing(SIPP, LOCAL)[source]
+    ok, again = module(ansible_env, "backup_copy", args)
+    assert ok and not again["changed"] and again["copied"]
+    sh(SIPP, f"rm -f /dev/shm/{source}*")
 
 
 @pytest.mark.parametrize("case", ["wrong_password", "database_down", "backup_host_unreachable",
@@ -337,7 +369,7 @@ def test_playbook_failures_leave_backups_untouched(
             expect = "Can't connect"
         elif case == "backup_host_unreachable":
             podman("pause", STORE)
-            expect = "UNREACHABLE"
+            expect = "tidak dapat dijangkau"
         else:
             extra.append(f"sipp_backup_local_dir={FULL}")
             expect = "not enough free space"
@@ -349,7 +381,7 @@ def test_playbook_failures_leave_backups_untouched(
             podman("unpause", STORE)
     assert proc.returncode != 0
     assert expect in proc.stdout, proc.stdout[-3000:]
-    assert "Persiapan gagal" in proc.stdout or case == "backup_host_unreachable"
+    assert "Persiapan gagal" in proc.stdout
     assert listing(SIPP, LOCAL) == before_local
     assert listing(STORE, REMOTE) == before_remote
     assert backups_in(listing(SIPP, FULL)) == []
