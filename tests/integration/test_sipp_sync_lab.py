@@ -1,0 +1,92 @@
+"""SOP Sinkronisasi SIPP against the lab court (`sop-lab up`): the sipp host syncs to
+SIPP MA and the public SIPP page on web; fresh passes, a second run within the interval
+changes nothing, stale data fails the SOP, unreachable SIPP MA fails the preparation."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.lab]
+COMMAND = "sipp_sync_command=/usr/local/sbin/sipp-sync"
+
+
+def play(*args: str) -> tuple[int, dict[str, Any]]:
+    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+               ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
+    proc = subprocess.run([str(ROOT / ".venv/bin/ansible-playbook"), "playbooks/sipp_sync.yml",
+                           "-e", COMMAND, *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def results(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {task["task"]["name"].split(" : ", 1)[-1]: task["hosts"]["sipp"]
+            for p in report["plays"] for task in p["tasks"] if "sipp" in task["hosts"]}
+
+
+def failure(report: dict[str, Any]) -> str:
+    return next(r["msg"] for r in results(report).values() if r.get("failed"))
+
+
+def make_public_page_old(hours: int) -> None:
+    stamp = subprocess.run(
+        ["podman", "exec", "-e", "TZ=Asia/Jakarta", "court-lab-sipp", "date", "-d",
+         f"-{hours} hours", "+%Y-%m-%d %H:%M:%S WIB"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run(
+        ["podman", "exec", "court-lab-sipp", "curl", "-fsS",
+         "-H", "X-Sync-Token: lab-sipp-publik-token",
+         "-d", json.dumps({"pembaharuan_data": stamp, "cases": 0}),
+         "http://web/sipp-publik/api/update"], capture_output=True, check=True)
+
+
+def test_stale_data_fails_then_auto_trigger_syncs_then_nothing_changes():
+    make_public_page_old(10)
+    rc, report = play("-e", "sipp_sync_trigger=never")
+    assert rc == 2
+    msg = failure(report)
+    assert msg.startswith("Data SIPP publik BASI: Pembaharuan Data ")
+    assert "umur 10.0 jam, batas 8 jam" in msg
+
+    rc, report = play()
+    assert rc == 0
+    res = results(report)
+    assert res["Run the sync command"]["changed"] is True
+    report_sync = res["Read the last sync and SIPP MA's status of this court"]["sync"]
+    assert report_sync["fresh"] is True
+    assert report_sync["age_seconds"] < 300
+    assert report_sync["central"]["data"]["kode_satker"] == "400999"
+    assert report_sync["central"]["age_seconds"] < 300
+
+    rc, report = play()
+    assert rc == 0
+    assert report["stats"]["sipp"]["changed"] == 0
+    assert results(report)["Run the sync command"].get("skipped") is True
+
+
+def test_check_mode_reports_a_due_sync_without_running_it():
+    make_public_page_old(3)
+    rc, report = play("--check", "-e", "sipp_sync_min_interval=60")
+    assert rc == 0
+    assert report["stats"]["sipp"]["changed"] == 0
+    rc, report = play("--tags", "sinkronisasi")  # leave the lab fresh
+    assert rc == 0
+
+
+def test_unreachable_central_fails_the_preparation():
+    rc, report = play("--tags", "persiapan", "-e", "sipp_central_url=http://sippma:9/")
+    assert rc == 2
+    assert failure(report).startswith("Persiapan gagal: SIPP MA http://sippma:9/ status -1")
+
+
+def test_missing_trigger_configuration_is_clear():
+    rc, report = play("--tags", "persiapan", "-e", "sipp_sync_command=")
+    assert rc == 2
+    assert "tepat satu dari sipp_sync_command atau sipp_sync_url" in failure(report)
