@@ -4,6 +4,7 @@
 # system packages when they are already installed by other means.
 #
 #   scripts/setup.sh            system packages, venv (.venv), collections, podman config
+#   PYTHON=python3.11 VENV=/tmp/venv311 scripts/setup.sh    another interpreter / venv
 #
 set -euo pipefail
 
@@ -39,7 +40,8 @@ install_apt() {
 }
 
 pick_python() {
-    # The newest Python >= 3.11 on PATH (pyenv shims included).
+    # The newest Python >= 3.11 on PATH (pyenv installs included), or $PYTHON if set.
+    if [[ -n "${PYTHON:-}" ]]; then command -v "$PYTHON" && return 0; die "PYTHON=$PYTHON not found"; fi
     local c v best="" bestv=0
     local candidates=(python3.14 python3.13 python3.12 python3.11 python3)
     # pyenv installs (their shims fail when the version is not selected).
@@ -54,21 +56,23 @@ pick_python() {
     command -v "$best"
 }
 
+VENV=${VENV:-.venv}
+
 install_venv() {
-    local stamp=.venv/.setup-stamp want
+    local stamp=$VENV/.setup-stamp want
     want=$(cat pyproject.toml | sha256sum | cut -c1-16)
-    if [[ -x .venv/bin/python && -f $stamp && $(cat $stamp) == "$want" ]]; then
+    if [[ -x $VENV/bin/python && -f $stamp && $(cat $stamp) == "$want" ]]; then
         return 0
     fi
-    if [[ ! -x .venv/bin/python ]]; then
+    if [[ ! -x $VENV/bin/python ]]; then
         local py
         py=$(pick_python)
-        log "creating .venv with $($py --version)"
-        "$py" -m venv .venv
+        log "creating $VENV with $($py --version)"
+        "$py" -m venv "$VENV"
     fi
-    log "installing the project and its tools into .venv"
-    .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e '.[dev]'
+    log "installing the project and its tools into $VENV"
+    "$VENV"/bin/python -m pip install -q --upgrade pip
+    "$VENV"/bin/python -m pip install -q -e '.[dev]'
     echo "$want" > $stamp
 }
 
@@ -82,12 +86,12 @@ install_collections() {
     local tmp
     tmp=$(mktemp -d)
     trap 'rm -rf "$tmp"' RETURN
-    .venv/bin/python -m pip download -q --no-deps --ignore-requires-python -d "$tmp" "ansible==$ANSIBLE_COLLECTIONS_RELEASE"
+    "$VENV"/bin/python -m pip download -q --no-deps --ignore-requires-python -d "$tmp" "ansible==$ANSIBLE_COLLECTIONS_RELEASE"
     rm -rf "$dest"
     mkdir -p "$dest"
     local patterns=()
     for c in "${COLLECTIONS[@]}"; do patterns+=("ansible_collections/${c/./\/}/*"); done
-    .venv/bin/python - "$tmp"/ansible-*.whl "$dest" "${patterns[@]}" <<'PY'
+    "$VENV"/bin/python - "$tmp"/ansible-*.whl "$dest" "${patterns[@]}" <<'PY'
 import fnmatch, sys, zipfile, pathlib
 wheel, dest, *patterns = sys.argv[1:]
 root = pathlib.Path(dest).parent
@@ -124,4 +128,4 @@ install_apt
 install_venv
 install_collections
 write_containers_conf
-log "set-up complete ($(.venv/bin/ansible --version | head -1))"
+log "set-up complete ($("$VENV"/bin/ansible --version | head -1))"
