@@ -1,0 +1,173 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Open the SIPP application's URL and time the answer (read-only)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: sipp_http_check
+short_description: Check that the SIPP web application answers, and how fast
+description:
+  - Requests O(url) from the host the module runs on (the SIPP server itself for the
+    local URL) and measures the response time in milliseconds until the whole page is read.
+  - Grades the answer. The status must be one of O(status_codes), the page must contain
+    O(expected_text) and the time must stay within O(max_response_seconds).
+  - Reports only (C(ok) and C(problems)); the playbook decides what a problem means.
+    Never reports a change. Supports check mode.
+version_added: "0.1.0"
+author: Court IT SOP maintainers
+options:
+  url:
+    description: URL of the SIPP application.
+    type: str
+    required: true
+  expected_text:
+    description: Text the page must contain (empty to skip).
+    type: str
+    default: SIPP
+  status_codes:
+    description: Acceptable HTTP status codes.
+    type: list
+    elements: int
+    default: [200]
+  max_response_seconds:
+    description: Slower answers are a problem.
+    type: float
+    default: 5
+  timeout:
+    description: Seconds before giving up.
+    type: int
+    default: 30
+  validate_certs:
+    description: Verify TLS certificates.
+    type: bool
+    default: true
+attributes:
+  check_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Open SIPP on the server
+  sipp_http_check:
+    url: http://localhost/sipp/
+    expected_text: SIPP
+    max_response_seconds: 5
+  register: sipp_access
+"""
+
+RETURN = r"""
+access:
+  description: The answer and its grade.
+  returned: success
+  type: dict
+  contains:
+    url:
+      description: The URL requested.
+      type: str
+    status:
+      description: HTTP status, or -1 when there was no answer.
+      type: int
+    response_ms:
+      description: Milliseconds until the page was read (null without answer).
+      type: int
+    bytes:
+      description: Size of the page.
+      type: int
+    title:
+      description: The page's title, if any.
+      type: str
+    expected_text_found:
+      description: Whether O(expected_text) is in the page.
+      type: bool
+    ok:
+      description: No problem found.
+      type: bool
+    problems:
+      description: One line per problem (Bahasa Indonesia).
+      type: list
+      elements: str
+  sample:
+    url: http://localhost/sipp/
+    status: 200
+    response_ms: 38
+    bytes: 1214
+    title: SIPP - Sistem Informasi Penelusuran Perkara
+    expected_text_found: true
+    ok: true
+    problems: []
+"""
+
+import html  # noqa: E402
+import re  # noqa: E402
+import time  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.urls import open_url  # noqa: E402
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def request(url: str, timeout: int, validate_certs: bool) -> tuple[int, str, int, str | None]:
+    """(status, page, milliseconds, error); HTTP errors still count as answers."""
+    start = time.monotonic()
+    try:
+        response = open_url(url, timeout=timeout, validate_certs=validate_certs,
+                            http_agent="sop-sipp-http-check")
+        status, body = response.getcode(), response.read()
+    except Exception as exc:  # urllib raises HTTPError, URLError, OSError, ...
+        code = getattr(exc, "code", None)
+        if not isinstance(code, int):
+            return -1, "", 0, str(getattr(exc, "reason", None) or exc)
+        status, body = code, exc.read() if hasattr(exc, "read") else b""
+    elapsed = int((time.monotonic() - start) * 1000)
+    return status, body.decode("utf-8", "replace"), elapsed, None
+
+
+def grade(url: str, answer: tuple[int, str, int, str | None], params: dict[str, Any]) -> dict[str, Any]:
+    status, page, elapsed, error = answer
+    title_match = _TITLE.search(page)
+    expected = params["expected_text"] or ""
+    found = expected in page if expected else True
+    problems = []
+    if error is not None:
+        problems.append(f"tidak ada jawaban dari {url}: {error}")
+    else:
+        if status not in params["status_codes"]:
+            problems.append(f"status HTTP {status}")
+        if not found:
+            problems.append(f"teks '{expected}' tidak ada di halaman")
+        if elapsed > params["max_response_seconds"] * 1000:
+            problems.append(f"waktu respons {elapsed} ms melebihi "
+                            f"{params['max_response_seconds']:g} dtk")
+    return {
+        "url": url, "status": status, "response_ms": None if error else elapsed,
+        "bytes": len(page.encode()),
+        "title": html.unescape(" ".join(title_match.group(1).split())) if title_match else None,
+        "expected_text_found": found and error is None, "ok": not problems,
+        "problems": problems,
+    }
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "url": {"type": "str", "required": True},
+            "expected_text": {"type": "str", "default": "SIPP"},
+            "status_codes": {"type": "list", "elements": "int", "default": [200]},
+            "max_response_seconds": {"type": "float", "default": 5},
+            "timeout": {"type": "int", "default": 30},
+            "validate_certs": {"type": "bool", "default": True},
+        },
+        supports_check_mode=True,
+    )
+    p = module.params
+    answer = request(p["url"], p["timeout"], p["validate_certs"])
+    module.exit_json(changed=False, access=grade(p["url"], answer, p))
+
+
+if __name__ == "__main__":
+    main()

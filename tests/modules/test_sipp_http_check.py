@@ -1,0 +1,76 @@
+"""library/sipp_http_check.py: answers graded against a real local HTTP server."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+spec = importlib.util.spec_from_file_location("sipp_http_check",
+                                              ROOT / "library/sipp_http_check.py")
+mod = importlib.util.module_from_spec(spec)
+sys.modules["sipp_http_check"] = mod
+spec.loader.exec_module(mod)
+
+PAGE = b"<html><head><title>SIPP - Sistem Informasi\n Penelusuran Perkara</title></head></html>"
+PARAMS = {"expected_text": "SIPP", "status_codes": [200], "max_response_seconds": 5}
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/slow":
+            time.sleep(0.3)
+        code = 503 if self.path == "/down" else 200
+        body = b"Service Unavailable" if code == 503 else PAGE
+        self.send_response(code)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def base():
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}"
+    srv.shutdown()
+
+
+def check(url, **params):
+    return mod.grade(url, mod.request(url, 5, True), dict(PARAMS, **params))
+
+
+def test_ok_page(base):
+    access = check(base + "/sipp/")
+    assert access["ok"] is True
+    assert access["status"] == 200
+    assert access["title"] == "SIPP - Sistem Informasi Penelusuran Perkara"
+    assert 0 <= access["response_ms"] < 5000
+
+
+def test_error_status_and_missing_text(base):
+    access = check(base + "/down")
+    assert access["ok"] is False
+    assert access["problems"] == ["status HTTP 503", "teks 'SIPP' tidak ada di halaman"]
+
+
+def test_slow_answer(base):
+    access = check(base + "/slow", max_response_seconds=0.1)
+    assert access["response_ms"] >= 300
+    assert access["problems"][0].startswith("waktu respons ")
+
+
+def test_no_answer():
+    access = check("http://127.0.0.1:9/")
+    assert access["status"] == -1
+    assert access["response_ms"] is None
+    assert access["problems"][0].startswith("tidak ada jawaban dari http://127.0.0.1:9/")
