@@ -88,13 +88,26 @@ def test_audit_trail_has_what_the_maintenance_sop_looks_for(small):
     audit = small[small.index("INSERT INTO sys_audittrail"):]
     assert audit.count("'login_failed'") >= 15
     assert "'10.10.20.77','admin'" in audit
-    assert re.search(r"'2026-11-2[01] 22:1\d:\d\d','10\.10\.3\.201','[a-z.]+',"
+    assert re.search(r"'2026-11-21 05:40:00','10\.10\.3\.201','[a-z.]+',"
                      r"'sys_users','frmLogin','login'", audit)
     assert "'delete','Menghapus data perkara_putusan'" in audit
     stamps = re.findall(r"^\('(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)'", audit, re.M)
     assert stamps == sorted(stamps)
     assert max(stamps) <= "2026-11-21 19:30:00"
     assert min(stamps) >= "2026-11-07 19:30:00"
+
+
+@pytest.mark.parametrize(("now", "expected"), [
+    ("2026-11-21T22:30:00", "2026-11-21 22:14:00"),
+    ("2026-11-21T22:20:00", "2026-11-21 05:40:00"),
+    ("2026-11-21T05:56:00", "2026-11-21 05:40:00"),
+    ("2026-11-21T05:50:00", "2026-11-20 22:14:00"),
+    ("2026-11-21T00:01:00", "2026-11-20 22:14:00"),
+])
+def test_planted_night_login_is_recent_and_outside_office_hours(now, expected):
+    out = io.StringIO()
+    gen.main(["--now", now, "--cases", "5", "--audit-rows", "10"], out)
+    assert f"('{expected}','10.10.3.201'" in out.getvalue()
 
 
 def test_online_sessions_active_and_idle(small):

@@ -1004,9 +1004,18 @@ class Generator:
                     t0 + dt.timedelta(seconds=20 * i), "10.10.20.77", "admin", "login_failed"
                 )
             )
-        night = (self.now - dt.timedelta(hours=12)).replace(hour=22, minute=14)
-        if night > self.now:
-            night -= dt.timedelta(days=1)
+        # the latest of today 22:14, today 05:40, yesterday 22:14 that lies 15 minutes
+        # back at least: always outside office hours and within the last 17 hours
+        today = self.now.replace(second=0, microsecond=0)
+        night = max(
+            t
+            for t in (
+                today.replace(hour=22, minute=14),
+                today.replace(hour=5, minute=40),
+                today.replace(hour=22, minute=14) - dt.timedelta(days=1),
+            )
+            if t <= self.now - dt.timedelta(minutes=15)
+        )
         user = self.usernames[-1]
         rows.append(self.audit_row(night, "10.10.3.201", user, "login"))
         rows.append(
