@@ -29,6 +29,7 @@ from ansible.module_utils.sop_backup_files import (
 from ansible.module_utils.sop_mariadb import (
     CLIENT_BINARIES,
     DUMP_BINARIES,
+    GlobalReadLock,
     MariaDBError,
     SnapshotCounter,
     client_argv,
@@ -56,11 +57,14 @@ description:
     SHA-256 is computed while streaming; the file is fsynced and renamed atomically.
     A JSON manifest C(NAME.manifest.json) is written beside it with size, sha256,
     duration, engine, server version and per-table row counts.
-  - Row counts are exact C(COUNT(*)) values read in two consistent snapshots, one opened
-    right before the dump starts and one opened right after the dump's own snapshot
-    exists (both run concurrently with the dump). When both agree the count is exact
-    (C(rows)); for a table written to in between the manifest records
-    C(rows_min)/C(rows_max), which bracket the dump's count.
+  - Row counts are exact C(COUNT(*)) values in the dump's own snapshot. A global read
+    lock (C(FLUSH TABLES WITH READ LOCK), at most 5 s wait) is held from just before our
+    snapshot opens until the dump has opened its own (mariadb-dump has streamed table
+    data; mydumper has written table files), so both see the same data; the count runs
+    concurrently with the dump. Without the lock (no RELOAD privilege, or statements
+    running longer than the wait) two snapshots bracket the dump's, opened right before
+    it and right after its snapshot exists; a table written to in between gets
+    C(rows_min)/C(rows_max). The manifest's C(row_counts) says which method was used.
   - Credentials go into a temporary 0600 option file (C(--defaults-extra-file), or
     C(--defaults-file) for mydumper); they never appear on a command line.
   - Idempotent per period; when a verified backup of the current period (for example
@@ -197,9 +201,14 @@ verified:
 """
 
 
-ROW_COUNTS_NOTE = ("exact COUNT(*) in two consistent snapshots, opened right before the dump "
-                   "and right after the dump's own snapshot; rows is exact when both agree, "
-                   "else the dump's count lies in rows_min..rows_max")
+ROW_COUNTS_SAME = ("exact COUNT(*) in the dump's own snapshot: a snapshot opened under "
+                   "FLUSH TABLES WITH READ LOCK, held until the dump had opened its snapshot")
+ROW_COUNTS_BRACKET = ("exact COUNT(*) in two consistent snapshots, opened right before the dump "
+                      "and right after the dump's own snapshot (no global read lock: {why}); "
+                      "rows is exact when both agree, else the dump's count lies in "
+                      "rows_min..rows_max")
+# Longest wait for the global read lock (running statements) before falling back.
+READ_LOCK_TIMEOUT = 5
 CHUNK = 1 << 20
 # Bytes the compressor must have read before the dump is surely past its own snapshot
 # (mariadb-dump writes a ~1 KiB header before START TRANSACTION, table data after).
@@ -291,32 +300,59 @@ def _watch(ready: Any, trigger: Any, done: threading.Event) -> threading.Thread:
 
 
 class Counters:
-    """Snapshot row counters bracketing the dump's own snapshot."""
+    """Exact row counts of the dump's snapshot.
+
+    Preferred: a global read lock is taken, our snapshot opened, the dump started, and
+    the lock released as soon as the dump has its own snapshot: both snapshots see the
+    same data and one COUNT(*) pass is exact. Without the lock (no RELOAD privilege, or
+    long-running statements): two snapshots bracket the dump's (``merge_counts``).
+    """
 
     def __init__(self, argv: list[str], tables: list[str], enabled: bool) -> None:
         self.enabled = enabled and bool(tables)
+        self.lock = GlobalReadLock(argv)
         self.before = SnapshotCounter(argv, tables)
         self.after = SnapshotCounter(argv, tables)
         self.fired = False
+        self.error: Exception | None = None
+        self.note = ""
 
     def open_before(self) -> None:
         if self.enabled:
+            locked = self.lock.acquire(READ_LOCK_TIMEOUT)
+            self.note = ROW_COUNTS_SAME if locked else ROW_COUNTS_BRACKET.format(
+                why=self.lock.error)
             self.before.open()
 
     def past_snapshot(self) -> None:
-        """The dump has its snapshot: count in the 'before' snapshot, open 'after'."""
+        """The dump has its snapshot: unlock and count (or open the 'after' snapshot)."""
         if self.enabled and not self.fired:
             self.fired = True
-            self.before.count()
-            self.after.open()
-            self.after.count()
+            try:
+                if self.lock.held:
+                    self.lock.release()
+                    self.before.count()
+                else:
+                    self.before.count()
+                    self.after.open()
+                    self.after.count()
+            except (MariaDBError, OSError) as exc:  # reported by result()
+                self.error = exc
 
     def result(self) -> dict[str, dict[str, object]]:
         if not self.enabled:
             return {}
-        return merge_counts(self.before.result(), self.after.result())
+        if self.error is not None:
+            raise BackupFailed(f"row counts failed: {self.error}")
+        if not self.fired:
+            raise BackupFailed("row counts never started")
+        before = self.before.result()
+        if self.note == ROW_COUNTS_SAME:
+            return {name: {"rows": rows} for name, rows in sorted(before.items())}
+        return merge_counts(before, self.after.result())
 
     def abort(self) -> None:
+        self.lock.abort()
         self.before.abort()
         self.after.abort()
 
@@ -481,7 +517,7 @@ def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str], tables: lis
                 "compression": p["compression"], "size": writer.size,
                 "sha256": writer.sha256.hexdigest(), "started_at": started, "finished_at": now_iso(),
                 "duration": duration, "period": period, "period_kind": p["period"],
-                "tables": counts, "row_counts": ROW_COUNTS_NOTE if counts else "not recorded",
+                "tables": counts, "row_counts": counters.note if counts else "not recorded",
                 "verified": False, "verification": {"status": "pending"},
             }
             writer.commit()

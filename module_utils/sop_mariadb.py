@@ -289,6 +289,56 @@ class SnapshotCounter:
             self.proc.wait()
 
 
+LOCK_MARKER = "__sop_read_lock__"
+
+
+class GlobalReadLock:
+    """``FLUSH TABLES WITH READ LOCK`` held by a client session until ``release()``.
+
+    Held for the moment it takes the dump to open its snapshot, so that a snapshot of
+    ours opened meanwhile sees exactly the dump's data. Needs RELOAD; waits at most
+    ``timeout`` seconds for running statements (then the caller falls back).
+    """
+
+    def __init__(self, argv: Sequence[str]) -> None:
+        self.argv = list(argv)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.held = False
+        self.error = ""
+
+    def acquire(self, timeout: int) -> bool:
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write((f"SET SESSION lock_wait_timeout={int(timeout)};\n"
+                               "FLUSH TABLES WITH READ LOCK;\n"
+                               f"SELECT '{LOCK_MARKER}';\n").encode())
+        self.proc.stdin.flush()
+        self.held = self.proc.stdout.readline().decode("utf-8", "replace").strip() == LOCK_MARKER
+        if not self.held:
+            err = self.proc.stderr.read() if self.proc.stderr else b""
+            self.proc.wait()
+            self.error = first_error_line(err) or "FLUSH TABLES WITH READ LOCK failed"
+        return self.held
+
+    def release(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            assert self.proc.stdin is not None
+            try:
+                self.proc.stdin.write(b"UNLOCK TABLES;\n")
+                self.proc.stdin.close()
+            except OSError:
+                self.proc.kill()
+            self.proc.wait()
+        self.held = False
+
+    def abort(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.held = False
+
+
 def _drain(stream: IO[bytes] | None, sink: list[bytes]) -> threading.Thread:
     def run() -> None:
         if stream is not None:

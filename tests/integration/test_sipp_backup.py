@@ -195,6 +195,7 @@ def test_dump_then_restore_verify(hosts: None, ansible_env: dict[str, str], engi
     manifest = json.loads(sh(SIPP, f"cat {dump['manifest']}"))
     assert manifest["verified"] is True and manifest["verification"]["status"] == "ok"
     assert manifest["engine"] == engine and manifest["server_version"].startswith("10.")
+    assert manifest["row_counts"].startswith("exact COUNT(*) in the dump's own snapshot")
     routines = sh(SIPP, "mariadb -N -e \"SELECT COUNT(*) FROM information_schema.ROUTINES"
                         " WHERE ROUTINE_SCHEMA LIKE 'sipp_verify%'\"")
     assert routines.strip() == "0"  # scratch database dropped

@@ -142,3 +142,34 @@ def test_snapshot_counter_with_fake_client(tmp_path) -> None:
     counter.open()
     counter.count()
     assert counter.result() == {"perkara": 42, "pihak": 42}
+
+
+def fake_lock_client(tmp_path, grant: bool):
+    fake = tmp_path / "lockclient"
+    log = tmp_path / "log"
+    fake.write_text("#!/bin/sh\n"
+                    f"while read -r line; do echo \"$line\" >> {log}; case \"$line\" in\n"
+                    "  FLUSH*) " + ("" if grant else "echo 'ERROR 1227 (42000): need RELOAD' >&2;"
+                                    " exit 1") + ";;\n"
+                    "  \"SELECT '__sop_read_lock__';\") echo __sop_read_lock__;;\n"
+                    "esac; done\n")
+    fake.chmod(0o755)
+    return str(fake), log
+
+
+def test_global_read_lock_acquire_and_release(tmp_path) -> None:
+    fake, log = fake_lock_client(tmp_path, grant=True)
+    lock = m.GlobalReadLock([fake])
+    assert lock.acquire(5) and lock.held
+    lock.release()
+    assert not lock.held
+    assert log.read_text().splitlines() == [
+        "SET SESSION lock_wait_timeout=5;", "FLUSH TABLES WITH READ LOCK;",
+        "SELECT '__sop_read_lock__';", "UNLOCK TABLES;"]
+
+
+def test_global_read_lock_refused_reports_why(tmp_path) -> None:
+    fake, _ = fake_lock_client(tmp_path, grant=False)
+    lock = m.GlobalReadLock([fake])
+    assert not lock.acquire(5)
+    assert "need RELOAD" in lock.error
