@@ -128,6 +128,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+sop_output:
+  description: The compact record the C(sop) runner keeps as the activity's output.
+  returned: success
+  type: dict
+  sample: {hours: 24, rows: 1843, users: 21, failed_logins: 12, failed_login_sources: ["admin 10.10.20.77: 15"]}
 summary:
   description: The activity summary.
   returned: success
@@ -389,6 +394,24 @@ def audit_summary(conn: DbConn, params: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def sop_output(summary: dict[str, Any], top: int = 5) -> dict[str, Any]:
+    """The counts and the five largest groups of each notable category."""
+    def lines(key: str, where: str) -> list[str]:
+        return [f"{d['user']} {d.get(where) or '-'}: {d['count']}" for d in summary[key][:top]]
+    busiest = sorted(summary["per_user"].items(), key=lambda item: -item[1]["total"])[:top]
+    return {
+        "hours": summary["hours"], "since": summary["since"], "rows": summary["rows"],
+        "users": summary["users"], "logins": summary["logins"],
+        "failed_logins": summary["failed_logins"],
+        "logins_outside_office_hours": summary["logins_outside_office_hours"],
+        "deletions": summary["deletions"], "office_hours": summary["office_hours"],
+        "failed_login_sources": lines("failed_login_details", "ip"),
+        "outside_office_logins": lines("outside_office_logins_details", "ip"),
+        "deletions_by": lines("deletion_details", "table"),
+        "busiest_users": [f"{user}: {entry['total']}" for user, entry in busiest],
+    }
+
+
 def main() -> None:
     spec = dict(DB_ARGUMENT_SPEC)
     spec.update(
@@ -426,7 +449,7 @@ def main() -> None:
     if threshold > 0 and summary["failed_logins"] >= threshold:
         module.warn(f"{summary['failed_logins']} failed SIPP logins in the last "
                     f"{params['hours']} hours (threshold {threshold})")
-    module.exit_json(changed=False, summary=summary)
+    module.exit_json(changed=False, summary=summary, sop_output=sop_output(summary))
 
 
 if __name__ == "__main__":

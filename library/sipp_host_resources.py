@@ -54,6 +54,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+sop_output:
+  description: The compact record the C(sop) runner keeps as the activity's output.
+  returned: success
+  type: dict
+  sample: {resources_status: ok, disks: ["/ 20.0% (40960 MB free)"], memory_used_percent: 35.8}
 resources:
   description: The measurements and grades.
   returned: success
@@ -171,7 +176,12 @@ def main() -> None:
     for problem in result["problems"]:
         if problem.endswith("(warn)"):
             module.warn(problem)
-    module.exit_json(changed=False, resources=result)
+    module.exit_json(changed=False, resources=result, sop_output={
+        "resources_status": result["status"],
+        "disks": [f"{d['path']} {d['used_percent']}% ({d['free_mb']} MB free)" if "used_percent"
+                  in d else f"{d['path']}: {d.get('error')}" for d in result["disks"]],
+        "memory_used_percent": result["memory"]["used_percent"],
+        "problems": result["problems"]})
 
 
 if __name__ == "__main__":

@@ -59,6 +59,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+sop_output:
+  description: The compact record the C(sop) runner keeps as the activity's output.
+  returned: success
+  type: dict
+  sample: {sipp_url: "http://localhost/sipp/", http_status: 200, response_ms: 38, ok: true}
 access:
   description: The answer and its grade.
   returned: success
@@ -152,6 +157,12 @@ def grade(url: str, answer: tuple[int, str, int, str | None], params: dict[str, 
     }
 
 
+def sop_output(access: dict[str, Any]) -> dict[str, Any]:
+    return {"sipp_url": access["url"], "http_status": access["status"],
+            "response_ms": access["response_ms"], "title": access["title"], "ok": access["ok"],
+            "problems": access["problems"]}
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
@@ -166,7 +177,8 @@ def main() -> None:
     )
     p = module.params
     answer = request(p["url"], p["timeout"], p["validate_certs"])
-    module.exit_json(changed=False, access=grade(p["url"], answer, p))
+    access = grade(p["url"], answer, p)
+    module.exit_json(changed=False, access=access, sop_output=sop_output(access))
 
 
 if __name__ == "__main__":

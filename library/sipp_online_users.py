@@ -81,6 +81,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+sop_output:
+  description: The compact record the C(sop) runner keeps as the activity's output.
+  returned: success
+  type: dict
+  sample: {online_users: 5, online_sessions: 6, window_minutes: 15, sessions_total: 9}
 online_users:
   description: The count and the active sessions.
   returned: success
@@ -231,7 +236,10 @@ def main() -> None:
         )
     except SippDbError as exc:
         module.fail_json(msg=f"SIPP database {conn.database}: {exc}")
-    module.exit_json(changed=False, online_users=result)
+    module.exit_json(changed=False, online_users=result, sop_output={
+        "online_users": result["users"], "online_sessions": result["sessions"],
+        "window_minutes": result["window_minutes"], "sessions_total": result["sessions_total"],
+        "last_activity": result["last_activity"], "database_time": result["database_time"]})
 
 
 if __name__ == "__main__":

@@ -70,6 +70,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+sop_output:
+  description: The compact record the C(sop) runner keeps as the activity's output.
+  returned: success
+  type: dict
+  sample: {pembaharuan_data: "2026-11-21 14:05:00 WIB", age_hours: 0.2, fresh: true}
 sync:
   description: The synchronisation state.
   returned: success
@@ -293,7 +298,15 @@ def main() -> None:
     if p["central_status_url"]:
         sync["central"] = central_status(p["central_status_url"], p["timeout"],
                                          p["validate_certs"], now)
-    module.exit_json(changed=False, sync=sync)
+    output = {key: sync.get(key) for key in ("public_url", "last_sync", "age_hours",
+                                              "max_age_hours", "fresh", "message")}
+    output["pembaharuan_data"] = sync.get("marker_text")
+    if "central" in sync:
+        central = sync["central"]
+        output["central"] = {key: central.get(key) for key in ("last_sync", "age_hours", "error")}
+        if isinstance(central.get("data"), dict):
+            output["central"]["cases"] = central["data"].get("cases")
+    module.exit_json(changed=False, sync=sync, sop_output=output)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 
@@ -157,3 +158,19 @@ def test_bad_office_days(monkeypatch):
     with pytest.raises(utils.SippDbError, match="ISO weekday"):
         mod.audit_summary(utils.DbConn(binary="m", database="sipp"),
                           dict(PARAMS, office_days=[0, 8]))
+
+
+def test_sop_output_is_compact_and_names_the_notable_sources():
+    details = [{"action": "login_failed", "user": f"u{i}", "ip": f"10.0.0.{i}", "table": None,
+                "count": 100 - i, "first": "a", "last": "b"} for i in range(50)]
+    summary = {"hours": 24, "since": "s", "until": "u", "rows": 10**6, "users": 300,
+               "logins": 5, "failed_logins": 4950, "logins_outside_office_hours": 1,
+               "deletions": 0, "office_hours": "08:00-16:30",
+               "per_user": {f"user{i}": {"total": i, "actions": {"view": i}} for i in range(300)},
+               "failed_login_details": details, "outside_office_logins_details": [],
+               "deletion_details": []}
+    out = mod.sop_output(summary)
+    assert out["failed_login_sources"][0] == "u0 10.0.0.0: 100"
+    assert len(out["failed_login_sources"]) == 5
+    assert out["busiest_users"][0] == "user299: 299"
+    assert len(json.dumps(out)) < 4000
