@@ -14,13 +14,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from sop.durations import parse_duration
 from sop.errors import SopError
+
+if TYPE_CHECKING:
+    import jsonschema
 
 PACKAGE_CATALOGUE = Path(__file__).with_name("catalogue")
 FREQUENCY_DAYS = {"daily": 1, "weekly": 7, "monthly": 30, "on_demand": None}
@@ -122,6 +124,8 @@ def catalogue_dir() -> Path:
 
 @cache
 def _schema_validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # noqa: PLC0415 (0.1 s: `sop run` validates while ansible-playbook starts)
+
     schema = json.loads((PACKAGE_CATALOGUE / "schema.json").read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
 
@@ -131,6 +135,8 @@ def _where(path: Iterable[Any]) -> str:
 
 
 def _schema_error(file: Path, data: Any) -> str | None:
+    import jsonschema  # noqa: PLC0415
+
     errors = sorted(_schema_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
     if not errors:
         return None
@@ -163,8 +169,9 @@ def _activity(file: Path, index: int, raw: Mapping[str, Any]) -> Activity:
     )
 
 
-def parse_sop(file: Path) -> Sop:
-    """Read and validate one catalogue file; SopError with file + path + problem."""
+def parse_sop(file: Path, *, validate: bool = True) -> Sop:
+    """Read and validate one catalogue file; SopError with file + path + problem.
+    Unvalidated, a malformed file may raise anything."""
     raw_bytes = file.read_bytes()
     try:
         data = yaml.load(raw_bytes, Loader=_YamlLoader)  # noqa: S506 (safe loader)
@@ -172,7 +179,7 @@ def parse_sop(file: Path) -> Sop:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "(file)"
         raise SopError(f"{file}: {where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
-    problem = _schema_error(file, data)
+    problem = _schema_error(file, data) if validate else None
     if problem:
         raise SopError(problem)
     if data["id"] != file.stem:
@@ -200,13 +207,14 @@ def parse_sop(file: Path) -> Sop:
     )
 
 
-def load_catalogue(directory: Path | None = None) -> dict[str, Sop]:
-    """All SOPs of the catalogue by id, in file-name order; SopError on the first problem."""
+def load_catalogue(directory: Path | None = None, *, validate: bool = True) -> dict[str, Sop]:
+    """All SOPs of the catalogue by id, in file-name order; SopError on the first problem
+    (unvalidated: see parse_sop)."""
     directory = directory or catalogue_dir()
     files = sorted(directory.glob("*.yml"))
     if not files:
         raise SopError(f"{directory}: no SOP catalogue files (*.yml)")
-    sops = {sop.id: sop for sop in map(parse_sop, files)}
+    sops = {sop.id: sop for sop in (parse_sop(file, validate=validate) for file in files)}
     for sop in sops.values():
         for activity in sop.activities:
             if activity.automated_by and activity.automated_by not in sops:
@@ -245,6 +253,8 @@ def apply_overrides(sop: Sop, overrides: Any, court_name: str | None) -> Sop:
     """
     if overrides in (None, {}):
         return sop
+    import jsonschema  # noqa: PLC0415
+
     problems = list(jsonschema.Draft202012Validator(_OVERRIDE_SCHEMA).iter_errors(overrides))
     if problems:
         error = jsonschema.exceptions.best_match(problems)

@@ -1,6 +1,7 @@
 """The `sop` command line."""
 
-# Ansible and ansible-runner are imported where used: `sop` starts fast for every command.
+# Ansible, ansible-runner, SQLAlchemy and rich are imported where used: `sop` starts fast
+# for every command, and `sop run` starts ansible-playbook before importing them.
 # ruff: noqa: PLC0415
 
 from __future__ import annotations
@@ -13,15 +14,19 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-
-from sop import __version__, inventory, runner, views
+from sop import __version__, inventory
 from sop.catalogue import Sop, apply_overrides, get_sop, load_catalogue
 from sop.errors import ExitCode, SopError
 from sop.extravars import parse_extra_vars
 from sop.paths import database_url, default_data_dir, find_project_dir
-from sop.store import STATUSES, Store
+from sop.statuses import STATUSES
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from sop.store import Store
 
 EXIT_CODES = """exit codes:
   0  success (the SOP's playbook ran without failure)
@@ -39,17 +44,29 @@ SOP_TRIGGER (manual|timer), SOP_KEEP_ARTIFACTS, ANSIBLE_VAULT_PASSWORD_FILE"""
 class Context:
     """What the commands share; the store and catalogue open on first use."""
 
-    def __init__(self, args: argparse.Namespace, console: Console) -> None:
+    def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.console = console
         self.data_dir: Path = args.data_dir or default_data_dir()
 
     @cached_property
+    def console(self) -> Console:
+        from rich.console import Console
+
+        return Console()
+
+    @cached_property
     def store(self) -> Store:
+        from sop.store import Store
+
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         store = Store(database_url(self.data_dir))
         store.reap_stale()
         return store
+
+    def close(self) -> None:
+        """Close the store if it was opened (SQLite checkpoints its WAL)."""
+        if "store" in self.__dict__:
+            self.store.close()
 
     @cached_property
     def sops(self) -> dict[str, Sop]:
@@ -85,6 +102,8 @@ def _vault(args: argparse.Namespace) -> inventory.VaultOptions:
 
 
 def cmd_list(ctx: Context) -> ExitCode:
+    from sop import views
+
     latest = ctx.store.latest_per_sop()
     latest_ok = ctx.store.latest_per_sop(status="successful")
     ctx.console.print(views.sop_list(ctx.sops, ctx.project_dir, latest, latest_ok))
@@ -92,11 +111,13 @@ def cmd_list(ctx: Context) -> ExitCode:
 
 
 def cmd_show(ctx: Context) -> ExitCode:
+    from sop import views
+
     sop = get_sop(ctx.sops, ctx.args.sop)
     project = ctx.project_dir
     try:
         info = inventory.load(
-            inventory.resolve_source(ctx.args.inventory), None, None, inventory.VaultOptions()
+            inventory.resolve_source(ctx.args.inventory), None, inventory.VaultOptions()
         )
         sop = apply_overrides(sop, info.overrides, info.court_name)
     except SopError as exc:
@@ -105,13 +126,24 @@ def cmd_show(ctx: Context) -> ExitCode:
     return ExitCode.OK
 
 
+def _sop_to_run(ctx: Context) -> Sop:
+    """The SOP, parsed without the catalogue's schema check (jsonschema takes 0.1 s to
+    import): `sop run` checks the catalogue while ansible-playbook starts. A malformed
+    catalogue is reported by the checked load."""
+    try:
+        return get_sop(load_catalogue(validate=False), ctx.args.sop)
+    except Exception:
+        return get_sop(ctx.sops, ctx.args.sop)
+
+
 def cmd_run(ctx: Context) -> ExitCode:
+    from sop import runner
+
     args = ctx.args
-    sop = get_sop(ctx.sops, args.sop)
+    sop = _sop_to_run(ctx)
     project = ctx.project_dir
     vault = _vault(args)
     extra = parse_extra_vars(args.extra_vars)
-    playbook = sop.playbook_path(project)
     source = inventory.resolve_source(args.inventory)
     vaulted = inventory.vaulted_files(source, extra.files)
     if vaulted and not vault.configured():
@@ -119,20 +151,11 @@ def cmd_run(ctx: Context) -> ExitCode:
             f"{vaulted[0]} holds vaulted values: give --vault-password-file FILE or "
             "--ask-vault-pass (or set ANSIBLE_VAULT_PASSWORD_FILE)"
         )
-    info = inventory.load(source, args.limit, playbook, vault)
-    if playbook and not info.hosts:
-        raise SopError(
-            f"no hosts of {source} match the playbook's plays"
-            + (f" and --limit {args.limit}" if args.limit else "")
-        )
-    sop = apply_overrides(sop, info.overrides, info.court_name)
-    from sop.progress import ConsoleProgress
-
     request = runner.RunRequest(
         sop=sop,
         project_dir=project,
         data_dir=ctx.data_dir,
-        inventory=info,
+        inventory=source,
         limit=args.limit,
         check=args.check,
         extra_vars=extra,
@@ -140,9 +163,21 @@ def cmd_run(ctx: Context) -> ExitCode:
         trigger=_trigger(),
         vault=vault,
     )
-    result = runner.run(request, ctx.store, ConsoleProgress(ctx.console, sop))
+
+    def progress() -> runner.Progress:
+        from sop.progress import ConsoleProgress
+
+        return ConsoleProgress(ctx.console, sop)
+
+    def checked_store() -> Store:
+        get_sop(ctx.sops, args.sop)  # the checked catalogue (SopError stops the run)
+        return ctx.store
+
+    result = runner.run(request, checked_store, progress)
+    from sop import views
+
     ctx.console.print(views.execution(ctx.store.execution(result.execution_id)))
-    if playbook is None:
+    if sop.playbook_path(project) is None:
         ctx.console.print(
             f"[yellow]{sop.id} has no playbook yet:[/] execution {result.execution_id} records "
             f"its manual steps; confirm each with `sop ack {result.execution_id} NO --by NAME`."
@@ -166,6 +201,8 @@ def _since(text: str | None) -> datetime | None:
 
 
 def cmd_history(ctx: Context) -> ExitCode:
+    from sop import views
+
     args = ctx.args
     if args.sop:
         get_sop(ctx.sops, args.sop)
@@ -177,6 +214,8 @@ def cmd_history(ctx: Context) -> ExitCode:
 
 
 def cmd_execution(ctx: Context) -> ExitCode:
+    from sop import views
+
     ctx.console.print(views.execution(ctx.store.execution(ctx.args.id)))
     return ExitCode.OK
 
@@ -290,24 +329,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _error(message: str) -> None:
+    from rich.console import Console
+
+    Console(stderr=True, soft_wrap=True).print(message, markup=False, highlight=False)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
-    console = Console()
-    errors = Console(stderr=True, soft_wrap=True)
+    ctx = Context(args)
     try:
-        return int(args.func(Context(args, console)))
+        return int(args.func(ctx))
     except SopError as exc:
-        errors.print(f"sop: error: {exc}", markup=False, highlight=False)
+        _error(f"sop: error: {exc}")
         return int(exc.code)
     except KeyboardInterrupt:
-        errors.print("sop: interrupted", markup=False)
+        _error("sop: interrupted")
         return int(ExitCode.CANCELED)
     except Exception as exc:
         if os.environ.get("SOP_DEBUG"):
             raise
-        errors.print(
-            f"sop: internal error: {exc!r} (set SOP_DEBUG=1 for a traceback)",
-            markup=False,
-            highlight=False,
-        )
+        _error(f"sop: internal error: {exc!r} (set SOP_DEBUG=1 for a traceback)")
         return int(ExitCode.INTERNAL)
+    finally:
+        ctx.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`sop ARGS`. As the command itself (argv None), once everything is written and the
+    store closed, skip the interpreter's teardown (freeing SQLAlchemy, rich, ansible-runner
+    modules: 0.05-0.1 s)."""
+    code = _run(argv)
+    if argv is None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code

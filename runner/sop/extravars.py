@@ -33,8 +33,6 @@ def _file_names(path: Path) -> list[str]:
 
 def parse_extra_vars(arguments: Sequence[str]) -> ExtraVars:
     """Parse -e arguments like ansible-playbook does: key=value, JSON/YAML, @file."""
-    from ansible.parsing.splitter import parse_kv
-
     parsed = ExtraVars()
     for argument in arguments:
         text = argument.strip()
@@ -54,6 +52,8 @@ def parse_extra_vars(arguments: Sequence[str]) -> ExtraVars:
             parsed.values.update(data)
             parsed.names.extend(map(str, data))
         else:
+            from ansible.parsing.splitter import parse_kv
+
             data = parse_kv(text)
             if not data or "_raw_params" in data:
                 raise SopError("-e: expected key=value, JSON or @file (value not shown)")

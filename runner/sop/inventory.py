@@ -1,7 +1,7 @@
-"""The inventory, read in-process with Ansible's Python API (no ansible-inventory subprocess).
-
-Gives the hosts a run will touch (the playbook's plays + --limit), the court's identity
-(`court_name`, `court_kode_satker`) and its `sop_catalogue_overrides`.
+"""The inventory source, its vault checks, and the court's identity (`court_name`,
+`court_kode_satker`) and `sop_catalogue_overrides` read in-process with Ansible's Python API
+for `sop show` and SOPs without a playbook. `sop run` of a playbook gets the hosts and
+these variables from ansible-playbook itself (the `sop_activity` callback's plan).
 """
 
 # Ansible and ansible-runner are imported where used: `sop` starts fast for every command.
@@ -102,25 +102,6 @@ def vaulted_files(source: str, extra_files: Sequence[str] = ()) -> list[Path]:
     return found
 
 
-def _play_patterns(loader: Any, playbook: Path) -> list[str]:
-    """The `hosts:` of every play (following import_playbook); 'all' when templated."""
-    plays = loader.load_from_file(str(playbook)) or []
-    patterns: list[str] = []
-    for play in plays if isinstance(plays, list) else []:
-        if not isinstance(play, dict):
-            continue
-        imported = play.get("import_playbook") or play.get("ansible.builtin.import_playbook")
-        if imported:
-            target = playbook.parent / str(imported)
-            patterns += _play_patterns(loader, target) if target.is_file() else ["all"]
-            continue
-        hosts = play.get("hosts", "all")
-        for pattern in hosts if isinstance(hosts, list) else [hosts]:
-            text = str(pattern)
-            patterns.append("all" if "{{" in text else text)
-    return patterns
-
-
 def _vault_secrets(loader: Any, vault: VaultOptions) -> None:
     from ansible.parsing.vault import VaultSecret, get_file_vault_secret
 
@@ -145,10 +126,8 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def load(
-    source: str, limit: str | None, playbook: Path | None, vault: VaultOptions
-) -> InventoryInfo:
-    """Hosts the run will touch and the court's variables; SopError on any problem."""
+def load(source: str, limit: str | None, vault: VaultOptions) -> InventoryInfo:
+    """The hosts (all, or --limit) and the court's variables; SopError on any problem."""
     from ansible.errors import AnsibleError
     from ansible.inventory.manager import InventoryManager
     from ansible.parsing.dataloader import DataLoader
@@ -160,10 +139,7 @@ def load(
         inventory = InventoryManager(loader=loader, sources=[source])
         if limit:
             inventory.subset(limit)
-        patterns = _play_patterns(loader, playbook) if playbook else ["all"]
-        names: dict[str, None] = {}
-        for pattern in patterns:
-            names.update((h.name, None) for h in inventory.get_hosts(pattern=pattern))
+        names = {h.name: None for h in inventory.get_hosts(pattern="all")}
         court: dict[str, Any] = {}
         any_host = next(iter(names), None) or next(iter(inventory.hosts), None)
         if any_host is not None:

@@ -20,8 +20,6 @@ from sop.liveness import is_alive
 from sop.migrations import migrate
 
 Row = dict[str, Any]
-FINAL_STATUSES = ("successful", "failed", "unreachable", "interrupted", "canceled")
-STATUSES = ("running", *FINAL_STATUSES)
 _DATETIME_COLUMNS = ("started_at", "ended_at", "acknowledged_at", "applied_at")
 
 
@@ -61,6 +59,9 @@ class Store:
             raise SopError(
                 f"cannot open the store {url}: {exc.args[0]}", ExitCode.INTERNAL
             ) from None
+
+    def close(self) -> None:
+        self.engine.dispose()
 
     # -- executions -------------------------------------------------------------------
     def create_execution(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import time
@@ -177,6 +178,14 @@ def test_no_secret_leaks(cli: Cli, sop_env: dict[str, str], tmp_path: Path) -> N
     )
     assert code == 2 and "holds vaulted values" in err and "\n" not in err.strip()
 
+    wrong_password = tmp_path / "wrong-pass"
+    wrong_password.write_text("not-the-password\n")
+    code, _, err = cli(
+        "run", "local-secret", "-i", str(inventory), "--vault-password-file", str(wrong_password)
+    )
+    assert code == 2 and "\n" not in err.strip()
+    assert "decryption failed" in err.lower() and "not-the-password" not in err
+
     code, _, err = cli(
         "run",
         "local-secret",
@@ -205,3 +214,39 @@ def test_no_secret_leaks(cli: Cli, sop_env: dict[str, str], tmp_path: Path) -> N
     for name, secret in secrets.items():
         hits = [blob for blob in evidence if secret.encode() in blob]
         assert not hits, f"{name} secret leaked"
+
+
+def test_errors_before_the_play_are_one_line(cli: Cli, sop_env: dict[str, str]) -> None:
+    code, _, err = cli("run", "local-demo", "-i", str(INVENTORY), "--limit", "nohost")
+    assert code == 2, err
+    assert err.startswith("sop: error: ansible-playbook:") and "\n" not in err.strip()
+    code, out, _ = cli("history")
+    assert "local-demo" not in out  # nothing ran, nothing recorded
+    assert list((Path(sop_env["SOP_DATA_DIR"]) / "run").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("frequency: daily", "frequency: hourly"), "frequency: 'hourly' is not one of"),
+        (("    output: Komputer siap\n", ""), "'output' is a required property"),
+    ],
+)
+def test_malformed_catalogue_stops_the_run(
+    cli: Cli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    change: tuple[str, str],
+    expected: str,
+) -> None:
+    catalogue = tmp_path / "catalogue"
+    shutil.copytree(Path(os.environ["SOP_CATALOGUE_DIR"]), catalogue)
+    demo = catalogue / "local-demo.yml"
+    text = demo.read_text(encoding="utf-8")
+    assert change[0] in text
+    demo.write_text(text.replace(*change), encoding="utf-8")
+    monkeypatch.setenv("SOP_CATALOGUE_DIR", str(catalogue))
+    work = tmp_path / "work"
+    code, _, err = cli("run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={work}")
+    assert code == 2 and expected in err and "\n" not in err.strip()
+    assert not work.exists()  # the playbook never ran
