@@ -1,0 +1,72 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Documentation of the `sop_output` action (implemented in plugins/action/sop_output.py)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: sop_output
+short_description: Record a result of a SOP activity as evidence for the C(sop) runner
+description:
+  - Returns O(data) as the task's C(sop_output). When the playbook runs under C(sop run),
+    the runner records it as an output of the SOP activity the task belongs to (by tag),
+    and the monthly report lists it (a file with C(path) and C(sha256) is listed as ADK).
+  - Runs on the controller, without a connection to the host. Never put secrets in O(data).
+version_added: "0.1.0"
+author: Court IT SOP maintainers
+options:
+  data:
+    description: The output to record, small and secret-free (for example path, size, sha256, counts).
+    type: raw
+    required: true
+  msg:
+    description: An optional human-readable line shown in the play output.
+    type: str
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+notes:
+  - Ansible without the C(sop) runner simply shows the data; nothing else happens.
+"""
+
+EXAMPLES = r"""
+- name: Record the backup file as SOP output
+  sop_output:
+    data:
+      path: "{{ sipp_backup_result.path }}"
+      size: "{{ sipp_backup_result.size }}"
+      sha256: "{{ sipp_backup_result.sha256 }}"
+    msg: Backup tersimpan di {{ sipp_backup_result.path }}
+"""
+
+RETURN = r"""
+sop_output:
+  description: The recorded data, as given.
+  returned: always
+  type: raw
+msg:
+  description: The message given in O(msg).
+  returned: when O(msg) is set
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={"data": {"type": "raw", "required": True}, "msg": {"type": "str"}},
+        supports_check_mode=True,
+    )
+    result = {"changed": False, "sop_output": module.params["data"]}
+    if module.params["msg"]:
+        result["msg"] = module.params["msg"]
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

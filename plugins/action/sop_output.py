@@ -1,0 +1,26 @@
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of `sop_output`: runs on the controller, no round trip to the host."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+
+class ActionModule(ActionBase):  # type: ignore[misc]
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _VALID_ARGS = frozenset(("data", "msg"))
+
+    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        result: dict[str, Any] = super().run(tmp, task_vars)
+        data = self._task.args.get("data")
+        if not isinstance(data, (dict, list)):
+            raise AnsibleActionFail("sop_output: 'data' must be a mapping or a list of mappings")
+        result.update(changed=False, sop_output=data)
+        if self._task.args.get("msg"):
+            result["msg"] = str(self._task.args["msg"])
+        return result
