@@ -120,7 +120,8 @@ def main() -> None:
     )
     p = module.params
     if not os.path.isdir(p["path"]):
-        module.fail_json(msg="backup directory {} does not exist".format(p["path"]))
+        module.exit_json(changed=False, kept=[], pruned=[],
+                         msg=f"nothing to prune: {p['path']} does not exist (yet)")
     keep = {"daily": p["keep_daily"], "weekly": p["keep_weekly"], "monthly": p["keep_monthly"]}
     try:
         kept, pruned = select(inventory(p["path"], p["prefix"]), keep, datetime.datetime.now(),

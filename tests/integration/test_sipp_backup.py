@@ -145,7 +145,7 @@ def playbook(env: dict[str, str], *extra: str, as_json: bool = False,
              ) -> subprocess.CompletedProcess[str]:
     argv = [str(ROOT / ".venv/bin/ansible-playbook"), str(ROOT / "playbooks/sipp_backup.yml")]
     for item in extra:
-        argv += ["-e", item]
+        argv += [item] if item.startswith("--") else ["-e", item]
     if as_json:
         env = dict(env, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
     return subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
@@ -303,6 +303,14 @@ def test_retention_prunes_real_directory(hosts: None, ansible_env: dict[str, str
 
 
 # --- the playbook --------------------------------------------------------------------
+
+
+def test_playbook_check_mode_on_fresh_hosts(hosts: None, ansible_env: dict[str, str]) -> None:
+    proc = playbook(ansible_env, "--check")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "would create /var/backups/sipp and dump sipp" in proc.stdout
+    assert sh(SIPP, f"ls -d {LOCAL} /root/.ssh/sipp_backup_ed25519 2>/dev/null", check=False) == ""
+    assert sh(STORE, f"id sipbackup 2>/dev/null; ls -d {REMOTE} 2>/dev/null", check=False) == ""
 
 
 @pytest.fixture(scope="module")
