@@ -18,7 +18,8 @@ description:
   - V(read) returns the backup's outputs (path, size, sha256, duration, tables, verified)
     at the top level and as one C(sop_output) dict for the C(sop) record.
   - V(mark) records a verification result (from M(mariadb_restore_verify) run on another
-    host) in the manifest; C(verified) becomes true only for status C(ok).
+    host) in the manifest; C(verified) becomes true only for status C(ok). It returns
+    only C(verified) and C(verification), so that a run records the backup's outputs once.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
@@ -61,7 +62,7 @@ EXAMPLES = r"""
 RETURN = r"""
 path:
   description: Backup file.
-  returned: success
+  returned: state=read
   type: str
 size:
   description: Size in bytes.
@@ -126,6 +127,10 @@ def main() -> None:
             changed = True
             if not module.check_mode:
                 write_json_atomic(mpath, manifest)
+    if module.params["state"] == "mark":
+        # No path/sha256 here: the activity's output is recorded once, by a read.
+        module.exit_json(changed=changed, manifest=mpath, verified=manifest.get("verified") is True,
+                         verification=manifest["verification"].get("reason"))
     result = outputs(path, manifest, module.params["copies"])
     module.exit_json(changed=changed, manifest=mpath, sop_output=result, **result)
 

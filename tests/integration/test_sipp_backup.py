@@ -336,7 +336,9 @@ def test_playbook_backs_up_verifies_copies_and_reports(
     assert output["tables"]["perkara"] == {"rows": 3000} and output["duration"] > 0
     assert output["copies"][0] == {"location": f"{STORE}:{REMOTE}/{local[0]}",
                                    "sha256_match": True}
-    assert "sop_output" in results["Record the verification result in the manifest"]
+    recorded = results["Record the backup of this period (the activity's output file)"]
+    assert recorded["sop_output"]["sha256"] == manifest["sha256"]
+    assert "sop_output" not in results["Record the verification result in the manifest"]
     assert "Kepada Kasubbag PTIP" in first_run.stdout
     assert "SOP Backup Database SIPP selesai" in first_run.stdout
 
