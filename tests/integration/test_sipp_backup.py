@@ -62,6 +62,8 @@ INSERT INTO dokumen (isi) SELECT RANDOM_BYTES(1024) FROM seq_1_to_2500;
 CREATE USER sop_backup@localhost IDENTIFIED BY '{password}';
 GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES ON sipp.* TO sop_backup@localhost;
 GRANT PROCESS, RELOAD ON *.* TO sop_backup@localhost;
+CREATE USER sop_noreload@localhost IDENTIFIED BY 'noreload-pw';
+GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES ON sipp.* TO sop_noreload@localhost;
 """
 
 
@@ -216,6 +218,20 @@ def test_idempotent_per_period_force_and_check_mode(hosts: None,
     assert ok and forced["changed"] and forced["path"].endswith(".sql.gz")
     after = listing(SIPP, dest)
     assert {k: v for k, v in after.items() if k in before} == before
+
+
+def test_row_counts_bracketed_without_reload(hosts: None, ansible_env: dict[str, str]) -> None:
+    """No RELOAD privilege: no global read lock, two snapshots bracket the dump's."""
+    args = dump_args("/var/backups/it-noreload", engine="mariadb-dump",
+                     login_user="sop_noreload", login_password="noreload-pw")
+    ok, dump = module(ansible_env, "mariadb_backup", args)
+    assert ok, dump
+    assert dump["tables"]["perkara"] == {"rows": 3000}  # nothing written meanwhile
+    manifest = json.loads(sh(SIPP, f"cat {dump['manifest']}"))
+    assert "no global read lock" in manifest["row_counts"]
+    assert "RELOAD" in manifest["row_counts"]
+    ok, result = module(ansible_env, "mariadb_restore_verify", {"path": dump["path"]})
+    assert ok and result["verified"], result
 
 
 def test_wrong_password_fails_clearly(hosts: None, ansible_env: dict[str, str]) -> None:

@@ -132,3 +132,52 @@ def test_retention_inventory(tmp_path) -> None:
     assert len(items["sipp-20261101T020000.sql.zst"]["files"]) == 2
     assert items["sipp-20261104T020000.sql.zst.manifest.json"]["time"] == dt.datetime(
         2026, 11, 4, 2, 0)
+
+
+def fake_client(tmp_path, grant_lock: bool, counts: list[int]) -> list[str]:
+    """A client answering the lock, snapshot and COUNT(*) statements; each new
+    connection (a counter) answers with the next value of ``counts``."""
+    state = tmp_path / "connections"
+    state.write_text("0")
+    lock = "" if grant_lock else "echo 'ERROR 1227 (42000): RELOAD needed' >&2; exit 1"
+    script = tmp_path / "client"
+    script.write_text(
+        "#!/bin/sh\n"
+        f"n=$(cat {state}); echo $((n+1)) > {state}\n"
+        f"set -- {' '.join(str(c) for c in counts)}; shift $n; value=${{1:-0}}\n"
+        "while read -r line; do case \"$line\" in\n"
+        f"  FLUSH*) {lock};;\n"
+        "  \"SELECT '__sop_read_lock__';\") echo __sop_read_lock__;;\n"
+        "  \"SELECT '__sop_snapshot_open__';\") echo __sop_snapshot_open__;;\n"
+        "  SELECT*COUNT*) printf 't\\t%s\\n' \"$value\";;\n"
+        "esac; done\n")
+    script.chmod(0o755)
+    return [str(script)]
+
+
+def test_counters_exact_in_the_dumps_snapshot_under_the_lock(tmp_path) -> None:
+    # connections: 1 = lock session, 2 = the snapshot counter
+    counters = backup.Counters(fake_client(tmp_path, True, [0, 7, 9]), ["t"], enabled=True)
+    counters.open_before()
+    assert counters.lock.held
+    counters.past_snapshot()
+    assert not counters.lock.held
+    assert counters.result() == {"t": {"rows": 7}}
+    assert counters.note.startswith("exact COUNT(*) in the dump's own snapshot")
+
+
+def test_counters_bracket_without_the_lock(tmp_path) -> None:
+    # connections: 1 = refused lock, 2 = before snapshot, 3 = after snapshot
+    counters = backup.Counters(fake_client(tmp_path, False, [0, 7, 9]), ["t"], enabled=True)
+    counters.open_before()
+    counters.past_snapshot()
+    assert counters.result() == {"t": {"rows": None, "rows_min": 7, "rows_max": 9}}
+    assert "RELOAD needed" in counters.note
+
+
+def test_counters_never_started_is_an_error(tmp_path) -> None:
+    counters = backup.Counters(fake_client(tmp_path, True, [0, 1]), ["t"], enabled=True)
+    counters.open_before()
+    with pytest.raises(backup.BackupFailed, match="never started"):
+        counters.result()
+    counters.abort()
