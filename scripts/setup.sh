@@ -23,6 +23,10 @@ ANSIBLE_COLLECTIONS_RELEASE=14.5.0
 COLLECTIONS=(containers.podman ansible.mysql community.mysql community.general ansible.posix
              community.routeros ansible.netcommon ansible.utils)
 
+pip_quiet() {  # pip, minus warnings about configured local indexes that do not exist
+    "$VENV"/bin/python -m pip "$@" 2> >(grep -v "^WARNING: Location 'file:" >&2)
+}
+
 install_apt() {
     [[ "${SKIP_APT:-0}" == 1 ]] && return 0
     local missing=()
@@ -71,13 +75,13 @@ install_venv() {
         "$py" -m venv "$VENV"
     fi
     log "installing the project and its tools into $VENV"
-    "$VENV"/bin/python -m pip install -q --upgrade pip
-    "$VENV"/bin/python -m pip install -q -e '.[dev]'
+    pip_quiet install -q --upgrade pip
+    pip_quiet install -q -e '.[dev]'
     echo "$want" > $stamp
 }
 
 install_collections() {
-    local dest=collections/ansible_collections stamp=collections/.release want
+    local dest=collections/ansible_collections stamp=collections/ansible_collections/.release want
     want="$ANSIBLE_COLLECTIONS_RELEASE ${COLLECTIONS[*]}"
     if [[ -f $stamp && $(cat $stamp) == "$want" ]]; then
         return 0
@@ -86,9 +90,9 @@ install_collections() {
     local tmp
     tmp=$(mktemp -d)
     trap 'rm -rf "$tmp"' RETURN
-    "$VENV"/bin/python -m pip download -q --no-deps --ignore-requires-python -d "$tmp" "ansible==$ANSIBLE_COLLECTIONS_RELEASE"
+    pip_quiet download -q --no-deps --ignore-requires-python -d "$tmp" "ansible==$ANSIBLE_COLLECTIONS_RELEASE"
     rm -rf "$dest"
-    mkdir -p "$dest"
+    mkdir -p "$dest"  # the stamp lives inside: a fresh clone never has it
     local patterns=()
     for c in "${COLLECTIONS[@]}"; do patterns+=("ansible_collections/${c/./\/}/*"); done
     "$VENV"/bin/python - "$tmp"/ansible-*.whl "$dest" "${patterns[@]}" <<'PY'
