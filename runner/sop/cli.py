@@ -41,6 +41,9 @@ environment: SOP_DATA_DIR, SOP_DATABASE_URL, SOP_PROJECT_DIR, SOP_CATALOGUE_DIR,
 SOP_TRIGGER (manual|timer), SOP_KEEP_ARTIFACTS, ANSIBLE_VAULT_PASSWORD_FILE"""
 
 
+LOG_WIDTH = 160
+
+
 class Context:
     """What the commands share; the store and catalogue open on first use."""
 
@@ -52,7 +55,11 @@ class Context:
     def console(self) -> Console:
         from rich.console import Console
 
-        return Console()
+        console = Console()
+        if not console.is_terminal and "COLUMNS" not in os.environ:
+            # Logs, pipes and timers: wide enough for the activity tables to stay readable.
+            console.width = LOG_WIDTH
+        return console
 
     @cached_property
     def store(self) -> Store:
