@@ -98,21 +98,21 @@ def _duration(row: Mapping[str, Any]) -> float | None:
 
 
 def _file_outputs(executions: Sequence[Row]) -> list[list[str]]:
-    rows = []
+    """One row per file an execution produced (activities may report the same file)."""
+    rows: dict[tuple[str, ...], list[str]] = {}
     for execution in executions:
         for activity in execution["activities"]:
             for output in activity["outputs"]:
                 if "sha256" in output or "path" in output:
-                    rows.append(
-                        [
-                            str(execution["id"]),
-                            str(output.get("host", "-")),
-                            str(output.get("path") or output.get("dest") or "-"),
-                            str(output.get("size", "-")),
-                            str(output.get("sha256", "-")),
-                        ]
-                    )
-    return rows
+                    row = [
+                        str(execution["id"]),
+                        str(output.get("host", "-")),
+                        str(output.get("path") or output.get("dest") or "-"),
+                        str(output.get("size", "-")),
+                        str(output.get("sha256", "-")),
+                    ]
+                    rows.setdefault(tuple(row), row)
+    return list(rows.values())
 
 
 def _activity_rows(sop: Sop, executions: Sequence[Row]) -> list[list[str]]:
