@@ -55,7 +55,14 @@ run_pytest() {
     local rc=0
     timed "pytest (lab)" pytest_ok -m lab -q || rc=$?
     timed "lab down" sop-lab down
+    lab_is_gone
     return $rc
+}
+
+lab_is_gone() {  # `sop-lab down` leaves no container and no network behind
+    local left
+    left=$(podman ps -a -q --filter label=sop.lab=court-lab; podman network ls -q --filter label=sop.lab=court-lab)
+    [[ -z "$left" ]] || die "sop-lab down left these behind: $left"
 }
 
 run_molecule() {
