@@ -132,4 +132,4 @@ install_apt
 install_venv
 install_collections
 write_containers_conf
-log "set-up complete ($("$VENV"/bin/ansible --version | head -1))"
+log "set-up complete (ansible-core $("$VENV"/bin/python -c 'import ansible.release as r; print(r.__version__)'))"
