@@ -29,6 +29,7 @@ from ansible.module_utils.sop_backup_files import (
 from ansible.module_utils.sop_mariadb import (
     CLIENT_BINARIES,
     DUMP_BINARIES,
+    LOGIN_ARGUMENT_SPEC,
     GlobalReadLock,
     MariaDBError,
     SnapshotCounter,
@@ -74,6 +75,8 @@ description:
     never touched.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
+extends_documentation_fragment:
+  - mariadb_login
 options:
   database:
     description: Database to dump.
@@ -85,21 +88,6 @@ options:
     required: true
   prefix:
     description: File name prefix; defaults to the database name.
-    type: str
-  login_user:
-    description: Database user.
-    type: str
-  login_password:
-    description: Database password (written only to the temporary option file).
-    type: str
-  login_host:
-    description: Database host; empty for the local socket.
-    type: str
-  login_port:
-    description: Database TCP port.
-    type: int
-  login_unix_socket:
-    description: Unix socket path.
     type: str
   engine:
     description:
@@ -546,11 +534,7 @@ def main() -> None:
             "database": {"type": "str", "required": True},
             "dest": {"type": "path", "required": True},
             "prefix": {"type": "str"},
-            "login_user": {"type": "str"},
-            "login_password": {"type": "str", "no_log": True},
-            "login_host": {"type": "str"},
-            "login_port": {"type": "int"},
-            "login_unix_socket": {"type": "str"},
+            **LOGIN_ARGUMENT_SPEC,
             "engine": {"type": "str", "default": "auto",
                        "choices": ["auto", "mariadb-dump", "mysqldump", "mydumper"]},
             "compression": {"type": "str", "default": "zstd", "choices": ["zstd", "gzip"]},

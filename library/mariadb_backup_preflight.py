@@ -9,6 +9,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.sop_mariadb import (
     CLIENT_BINARIES,
+    LOGIN_ARGUMENT_SPEC,
     MariaDBError,
     client_argv,
     estimate_dump_bytes,
@@ -32,6 +33,8 @@ description:
     the space is short. Changes nothing.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
+extends_documentation_fragment:
+  - mariadb_login
 options:
   database:
     description: Database to back up.
@@ -41,21 +44,6 @@ options:
     description: Target directory (its nearest existing parent is measured).
     type: path
     required: true
-  login_user:
-    description: Database user.
-    type: str
-  login_password:
-    description: Database password.
-    type: str
-  login_host:
-    description: Database host; empty for the local socket.
-    type: str
-  login_port:
-    description: Database TCP port.
-    type: int
-  login_unix_socket:
-    description: Unix socket path.
-    type: str
   engine:
     description: Planned engine (V(mydumper) also needs room for its uncompressed directory).
     type: str
@@ -121,11 +109,7 @@ def main() -> None:
         argument_spec={
             "database": {"type": "str", "required": True},
             "dest": {"type": "path", "required": True},
-            "login_user": {"type": "str"},
-            "login_password": {"type": "str", "no_log": True},
-            "login_host": {"type": "str"},
-            "login_port": {"type": "int"},
-            "login_unix_socket": {"type": "str"},
+            **LOGIN_ARGUMENT_SPEC,
             "engine": {"type": "str", "default": "auto",
                        "choices": ["auto", "mariadb-dump", "mysqldump", "mydumper"]},
             "compression": {"type": "str", "default": "zstd", "choices": ["zstd", "gzip"]},

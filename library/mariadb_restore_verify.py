@@ -22,6 +22,7 @@ from ansible.module_utils.sop_backup_files import (
 )
 from ansible.module_utils.sop_mariadb import (
     CLIENT_BINARIES,
+    LOGIN_ARGUMENT_SPEC,
     MariaDBError,
     client_argv,
     count_sql,
@@ -50,6 +51,8 @@ description:
     C(verification)); a failed verification leaves C(verified=false) with the reason.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
+extends_documentation_fragment:
+  - mariadb_login
 options:
   path:
     description: Backup file (C(.sql.zst), C(.sql.gz), C(.tar.zst), C(.tar.gz)).
@@ -65,18 +68,6 @@ options:
     description: Database user (needs CREATE and DROP on the scratch database).
     type: str
     default: root
-  login_password:
-    description: Database password (only written to a temporary 0600 option file).
-    type: str
-  login_host:
-    description: Database host; empty for the local socket.
-    type: str
-  login_port:
-    description: Database TCP port.
-    type: int
-  login_unix_socket:
-    description: Unix socket path.
-    type: str
   checksum:
     description: Check the file's SHA-256 against the manifest first.
     type: bool
@@ -222,11 +213,8 @@ def main() -> None:
             "path": {"type": "path", "required": True},
             "manifest": {"type": "path"},
             "scratch_database": {"type": "str"},
+            **LOGIN_ARGUMENT_SPEC,
             "login_user": {"type": "str", "default": "root"},
-            "login_password": {"type": "str", "no_log": True},
-            "login_host": {"type": "str"},
-            "login_port": {"type": "int"},
-            "login_unix_socket": {"type": "str"},
             "checksum": {"type": "bool", "default": True},
             "update_manifest": {"type": "bool", "default": True},
             "fail_on_mismatch": {"type": "bool", "default": True},

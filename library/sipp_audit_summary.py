@@ -22,26 +22,13 @@ description:
   - Read-only; never reports a change. Supports check mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
+extends_documentation_fragment:
+  - mariadb_login
 options:
   database:
     description: SIPP database name.
     type: str
     default: sipp
-  login_user:
-    description: Database account (the unix socket's root when omitted).
-    type: str
-  login_password:
-    description: Password of O(login_user); written only to the temporary option file.
-    type: str
-  login_host:
-    description: Database host (the local socket when omitted).
-    type: str
-  login_port:
-    description: Database port.
-    type: int
-  login_unix_socket:
-    description: Path of the server's unix socket.
-    type: str
   client_binary:
     description: Client program; C(mariadb), else C(mysql), from PATH when omitted.
     type: str

@@ -26,6 +26,16 @@ DUMP_BINARIES = ("mariadb-dump", "mysqldump")
 # with headroom: the pre-flight check multiplies the estimate by a margin on top.
 COMPRESSION_RATIO = {"zstd": 0.35, "gzip": 0.40}
 
+# Login options of every module that talks to MariaDB (documented by the
+# mariadb_login doc fragment in plugins/doc_fragments/).
+LOGIN_ARGUMENT_SPEC = {
+    "login_user": {"type": "str"},
+    "login_password": {"type": "str", "no_log": True},
+    "login_host": {"type": "str"},
+    "login_port": {"type": "int"},
+    "login_unix_socket": {"type": "str"},
+}
+
 
 class MariaDBError(Exception):
     """A client command failed; the message is one clear line, without secrets."""

@@ -18,13 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ansible.module_utils.sop_mariadb import LOGIN_ARGUMENT_SPEC
+
 DB_ARGUMENT_SPEC: dict[str, Any] = {
     "database": {"type": "str", "default": "sipp"},
-    "login_user": {"type": "str"},
-    "login_password": {"type": "str", "no_log": True},
-    "login_host": {"type": "str"},
-    "login_port": {"type": "int"},
-    "login_unix_socket": {"type": "str"},
+    **LOGIN_ARGUMENT_SPEC,
     "client_binary": {"type": "str"},
     "query_timeout": {"type": "int", "default": 300},
 }
