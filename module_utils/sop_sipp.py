@@ -1,8 +1,8 @@
 # Copyright: Court IT SOP maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Shared helpers of the sipp_* modules: the ``mariadb`` CLI driven with a temporary
-0600 option file (credentials never in argv), SQL quoting, and column discovery through
-``information_schema`` (SIPP versions name their columns differently).
+0600 option file from sop_mariadb (credentials never in argv), SQL quoting, and column
+discovery through ``information_schema`` (SIPP versions name their columns differently).
 
 Stdlib only; Python 3.9+ (Debian 12 targets run 3.11).
 """
@@ -10,15 +10,13 @@ Stdlib only; Python 3.9+ (Debian 12 targets run 3.11).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ansible.module_utils.sop_mariadb import LOGIN_ARGUMENT_SPEC
+from ansible.module_utils.sop_mariadb import LOGIN_ARGUMENT_SPEC, option_file
 
 DB_ARGUMENT_SPEC: dict[str, Any] = {
     "database": {"type": "str", "default": "sipp"},
@@ -48,28 +46,6 @@ class DbConn:
     timeout: int = 300
 
 
-def _option_value(value: str) -> str:
-    """Quote a value for a MySQL option file."""
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
-
-
-def option_file_text(conn: DbConn) -> str:
-    """The [client] section carrying the connection settings (and the password)."""
-    lines = ["[client]"]
-    if conn.user:
-        lines.append(f"user={_option_value(conn.user)}")
-    if conn.password is not None:
-        lines.append(f"password={_option_value(conn.password)}")
-    if conn.host:
-        lines.append(f"host={_option_value(conn.host)}")
-    if conn.port:
-        lines.append(f"port={int(conn.port)}")
-    if conn.socket:
-        lines.append(f"socket={_option_value(conn.socket)}")
-    return "\n".join(lines) + "\n"
-
-
 def quote_literal(value: str) -> str:
     """A SQL string literal (backslash and quote escaped)."""
     escaped = value.replace("\\", "\\\\").replace("'", "\\'").replace("\0", "\\0")
@@ -93,11 +69,8 @@ def parse_batch(output: str) -> list[list[str | None]]:
 
 def run_query(conn: DbConn, sql: str) -> list[list[str | None]]:
     """Run SQL (fed on stdin) and return its rows. Raises SippDbError."""
-    fd, path = tempfile.mkstemp(prefix="sop-sipp-", suffix=".cnf")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(option_file_text(conn))
+    with option_file(conn.user, conn.password, host=conn.host, port=conn.port,
+                     socket=conn.socket) as path:
         argv = [
             conn.binary,
             f"--defaults-extra-file={path}",
@@ -120,8 +93,6 @@ def run_query(conn: DbConn, sql: str) -> list[list[str | None]]:
             raise SippDbError(f"query timed out after {conn.timeout} s") from exc
         except OSError as exc:
             raise SippDbError(f"cannot run {conn.binary}: {exc.strerror}") from exc
-    finally:
-        os.unlink(path)
     if proc.returncode != 0:
         message = " ".join(proc.stderr.split()) or f"exit code {proc.returncode}"
         raise SippDbError(message)

@@ -27,12 +27,6 @@ def load_sipp_utils():
 u = load_sipp_utils()
 
 
-def test_option_file_quotes_and_omits_unset_values():
-    conn = u.DbConn(binary="mariadb", database="sipp", user="sop", password='p"w\\x', port=3307)
-    text = u.option_file_text(conn)
-    assert text.splitlines() == ["[client]", 'user="sop"', 'password="p\\"w\\\\x"', "port=3307"]
-
-
 def test_quote_literal_and_ident():
     assert u.quote_literal("O'Brien\\") == "'O\\'Brien\\\\'"
     assert u.quote_ident("we`ird") == "`we``ird`"
