@@ -10,7 +10,7 @@ cd "$ROOT"
 export PATH="$ROOT/.venv/bin:$PATH"
 export CONTAINERS_CONF="$ROOT/.lab/containers.conf"
 export ANSIBLE_CONFIG="$ROOT/ansible.cfg"
-export PY_COLORS=1 ANSIBLE_FORCE_COLOR=1
+export PY_COLORS=1
 stage=${1:-all}
 [[ $# -gt 0 ]] && shift
 

@@ -129,6 +129,7 @@ def ansible_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
             "backup_hosts": {"hosts": {STORE: {"sop_lan_address": STORE}}}}}}))
     env = dict(os.environ, ANSIBLE_CONFIG=str(cfg), ANSIBLE_INVENTORY=str(inventory),
                ANSIBLE_NOCOLOR="1")
+    env.pop("ANSIBLE_FORCE_COLOR", None)  # module results are parsed as JSON
     env.setdefault("CONTAINERS_CONF", str(ROOT / ".lab" / "containers.conf"))
     return env
 
