@@ -15,8 +15,10 @@ cd "$ROOT"
 
 # Debian packages: podman + runc for the lab, debootstrap for its image, MariaDB and
 # compression clients for the SIPP SOPs, rsync/ssh for copies, sqlite3 for the store.
+# python3-venv: Debian's Python 3.11 has no venv/ensurepip without it.
 APT_PACKAGES=(podman runc debootstrap uidmap slirp4netns fuse-overlayfs
-              mariadb-client zstd rsync openssh-client sqlite3 make git curl ca-certificates)
+              mariadb-client zstd rsync openssh-client sqlite3 make git curl ca-certificates
+              python3 python3-venv)
 
 # Collections come out of this pinned `ansible` release on PyPI (no Galaxy needed).
 ANSIBLE_COLLECTIONS_RELEASE=14.5.0
