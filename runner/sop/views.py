@@ -196,11 +196,20 @@ def history(rows: Sequence[Row]) -> Table:
     return table
 
 
+def _output_value(value: Any) -> str:
+    """Scalars as they are; a nested mapping or list by its size (the record has it all)."""
+    if isinstance(value, Mapping):
+        return f"{{{len(value)} entri}}"
+    if isinstance(value, list | tuple):
+        return f"[{len(value)} item]"
+    return str(value)
+
+
 def _outputs(outputs: Sequence[Mapping[str, Any]]) -> str:
     lines = []
     for output in outputs:
         shown = {k: v for k, v in output.items() if k not in ("task",)}
-        lines.append(", ".join(f"{k}={v}" for k, v in shown.items()))
+        lines.append(", ".join(f"{k}={_output_value(v)}" for k, v in shown.items()))
     return "\n".join(lines)
 
 
