@@ -193,6 +193,7 @@ import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_mariadb import quote_identifier, quote_string  # noqa: E402
 from ansible.module_utils.sop_sipp import (  # noqa: E402
     DB_ARGUMENT_SPEC,
     INT_TYPES,
@@ -204,8 +205,6 @@ from ansible.module_utils.sop_sipp import (  # noqa: E402
     matches_any,
     offset_minutes,
     pick_column,
-    quote_ident,
-    quote_literal,
     run_query,
     table_columns,
 )
@@ -245,7 +244,7 @@ def outside_expr(time_expr: str, start: str, end: str, days: list[int]) -> str:
 def build_sql(table: str, cols: dict[str, str | None], *, int_clock: bool, hours: int,
               tz_shift: tuple[str, str] | None, office: tuple[str, str, list[int]]) -> dict[str, str]:
     """The WHERE clause, expressions and queries (one range scan each)."""
-    tcol = quote_ident(cols["time"] or "")
+    tcol = quote_identifier(cols["time"] or "")
     if int_clock:
         where = f"{tcol} >= UNIX_TIMESTAMP() - {hours * 3600}"
         texpr = f"FROM_UNIXTIME({tcol})"
@@ -254,11 +253,11 @@ def build_sql(table: str, cols: dict[str, str | None], *, int_clock: bool, hours
         texpr = tcol
     local = f"CONVERT_TZ({texpr}, '{tz_shift[0]}', '{tz_shift[1]}')" if tz_shift else texpr
     outside = outside_expr(local, *office)
-    user = f"COALESCE({quote_ident(cols['user'] or '')}, '')"
-    action = f"COALESCE({quote_ident(cols['action'] or '')}, '')"
-    ip = f"COALESCE({quote_ident(cols['ip']) if cols['ip'] else 'NULL'}, '')"
-    tbl_col = f"COALESCE({quote_ident(cols['table']) if cols['table'] else 'NULL'}, '')"
-    tbl = quote_ident(table)
+    user = f"COALESCE({quote_identifier(cols['user'] or '')}, '')"
+    action = f"COALESCE({quote_identifier(cols['action'] or '')}, '')"
+    ip = f"COALESCE({quote_identifier(cols['ip']) if cols['ip'] else 'NULL'}, '')"
+    tbl_col = f"COALESCE({quote_identifier(cols['table']) if cols['table'] else 'NULL'}, '')"
+    tbl = quote_identifier(table)
     main = (
         f"SELECT {user}, {action}, COUNT(*), SUM({outside}), MIN({texpr}), MAX({texpr}) "  # noqa: S608
         f"FROM {tbl} WHERE {where} GROUP BY 1, 2;"
@@ -273,7 +272,7 @@ def build_sql(table: str, cols: dict[str, str | None], *, int_clock: bool, hours
 
 def detail_sql(sql: dict[str, str], actions: list[str]) -> str:
     """Notable rows grouped by action, user, address and table."""
-    in_list = ", ".join(quote_literal(a) for a in actions)
+    in_list = ", ".join(quote_string(a) for a in actions)
     return (
         f"SELECT {sql['action']}, {sql['user']}, {sql['ip']}, {sql['table']}, COUNT(*), "  # noqa: S608
         f"SUM({sql['outside']}), MIN({sql['texpr']}), MAX({sql['texpr']}) FROM {sql['tbl']} "

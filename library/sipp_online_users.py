@@ -115,6 +115,7 @@ online_users:
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_mariadb import quote_identifier  # noqa: E402
 from ansible.module_utils.sop_sipp import (  # noqa: E402
     DB_ARGUMENT_SPEC,
     INT_TYPES,
@@ -122,7 +123,6 @@ from ansible.module_utils.sop_sipp import (  # noqa: E402
     SippDbError,
     conn_from_params,
     pick_column,
-    quote_ident,
     run_query,
     table_columns,
 )
@@ -143,9 +143,9 @@ def build_queries(
     table: str, cols: dict[str, str | None], int_clock: bool, window: int, limit: int
 ) -> tuple[str, str]:
     """The count query and the listing query (both filter on the activity column)."""
-    last = quote_ident(cols["last_activity"] or "")
-    user = quote_ident(cols["user"] or "")
-    tbl = quote_ident(table)
+    last = quote_identifier(cols["last_activity"] or "")
+    user = quote_identifier(cols["user"] or "")
+    tbl = quote_identifier(table)
     if int_clock:
         cutoff = f"UNIX_TIMESTAMP() - {window * 60}"
         shown = f"FROM_UNIXTIME(MAX({last}))"
@@ -158,8 +158,8 @@ def build_queries(
         f"SELECT COUNT(DISTINCT CASE WHEN {last} >= {cutoff} THEN {user} END), "  # noqa: S608
         f"SUM({last} >= {cutoff}), COUNT(*), {shown}, NOW() FROM {tbl};"
     )
-    host = quote_ident(cols["host"]) if cols["host"] else "NULL"
-    login = quote_ident(cols["login_time"]) if cols["login_time"] else "NULL"
+    host = quote_identifier(cols["host"]) if cols["host"] else "NULL"
+    login = quote_identifier(cols["login_time"]) if cols["login_time"] else "NULL"
     list_sql = (
         f"SELECT {user}, {host}, {login}, {shown_row} FROM {tbl} "  # noqa: S608
         f"WHERE {last} >= {cutoff} ORDER BY {last} DESC LIMIT {int(limit)};"

@@ -199,8 +199,8 @@ def quote_identifier(name: str) -> str:
 
 
 def quote_string(value: str) -> str:
-    """Single-quote a string literal for SQL."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    """Single-quote a string literal for SQL (backslash, quote and NUL escaped)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'").replace("\0", "\\0") + "'"
 
 
 def run_sql(argv: Sequence[str], sql: str, timeout: float | None = None) -> list[list[str]]:

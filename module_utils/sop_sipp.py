@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ansible.module_utils.sop_mariadb import LOGIN_ARGUMENT_SPEC, option_file
+from ansible.module_utils.sop_mariadb import (
+    LOGIN_ARGUMENT_SPEC,
+    option_file,
+    quote_string,
+)
 
 DB_ARGUMENT_SPEC: dict[str, Any] = {
     "database": {"type": "str", "default": "sipp"},
@@ -44,17 +48,6 @@ class DbConn:
     port: int | None = None
     socket: str | None = None
     timeout: int = 300
-
-
-def quote_literal(value: str) -> str:
-    """A SQL string literal (backslash and quote escaped)."""
-    escaped = value.replace("\\", "\\\\").replace("'", "\\'").replace("\0", "\\0")
-    return f"'{escaped}'"
-
-
-def quote_ident(name: str) -> str:
-    """A SQL identifier in backticks."""
-    return "`" + name.replace("`", "``") + "`"
 
 
 def parse_batch(output: str) -> list[list[str | None]]:
@@ -103,8 +96,8 @@ def table_columns(conn: DbConn, table: str) -> dict[str, tuple[str, str]]:
     """Columns of a table as {lower name: (real name, data type)}; empty if missing."""
     sql = (
         "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS "  # noqa: S608
-        f"WHERE TABLE_SCHEMA = {quote_literal(conn.database)} "
-        f"AND TABLE_NAME = {quote_literal(table)} ORDER BY ORDINAL_POSITION;"
+        f"WHERE TABLE_SCHEMA = {quote_string(conn.database)} "
+        f"AND TABLE_NAME = {quote_string(table)} ORDER BY ORDINAL_POSITION;"
     )
     return {
         str(row[0]).lower(): (str(row[0]), str(row[1]).lower())
@@ -117,8 +110,8 @@ def indexed_columns(conn: DbConn, table: str) -> set[str]:
     """Lower-case names of the columns that lead an index of the table."""
     sql = (
         "SELECT COLUMN_NAME FROM information_schema.STATISTICS "  # noqa: S608
-        f"WHERE TABLE_SCHEMA = {quote_literal(conn.database)} "
-        f"AND TABLE_NAME = {quote_literal(table)} AND SEQ_IN_INDEX = 1;"
+        f"WHERE TABLE_SCHEMA = {quote_string(conn.database)} "
+        f"AND TABLE_NAME = {quote_string(table)} AND SEQ_IN_INDEX = 1;"
     )
     return {str(row[0]).lower() for row in run_query(conn, sql) if row[0] is not None}
 

@@ -27,11 +27,6 @@ def load_sipp_utils():
 u = load_sipp_utils()
 
 
-def test_quote_literal_and_ident():
-    assert u.quote_literal("O'Brien\\") == "'O\\'Brien\\\\'"
-    assert u.quote_ident("we`ird") == "`we``ird`"
-
-
 def test_parse_batch_turns_null_into_none():
     assert u.parse_batch("a\tNULL\t3\n\nb\tx\t4\n") == [["a", None, "3"], ["b", "x", "4"]]
 

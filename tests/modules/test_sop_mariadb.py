@@ -95,6 +95,8 @@ def test_estimate_includes_mydumper_directory() -> None:
 def test_sql_quoting() -> None:
     assert m.quote_identifier("we`ird") == "`we``ird`"
     assert m.quote_string("it's \\") == "'it\\'s \\\\'"
+    assert m.quote_string("a\0b") == "'a\\0b'"
+    assert m.quote_string("O'Brien\\") == "'O\\'Brien\\\\'"
     assert m.count_sql(["perkara"]) == "SELECT 'perkara', COUNT(*) FROM `perkara`;\n"
     assert "TABLE_SCHEMA='sipp'" in m.table_listing_sql("sipp")
 
