@@ -21,18 +21,8 @@ version_added: "0.1.0"
 author: Court IT SOP maintainers
 extends_documentation_fragment:
   - mariadb_login
+  - sipp_db
 options:
-  database:
-    description: SIPP database name.
-    type: str
-    default: sipp
-  client_binary:
-    description: Client program; C(mariadb), else C(mysql), from PATH when omitted.
-    type: str
-  query_timeout:
-    description: Seconds allowed for each query.
-    type: int
-    default: 300
   table:
     description: Table holding the sessions.
     type: str

@@ -125,9 +125,9 @@ import datetime as dt  # noqa: E402
 import json  # noqa: E402
 import re  # noqa: E402
 from typing import Any  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_sipp import SippDbError, offset_minutes  # noqa: E402
 from ansible.module_utils.urls import open_url  # noqa: E402
 
 MONTHS = {
@@ -155,16 +155,11 @@ class StatusError(Exception):
 
 
 def offset_of(tz: str) -> int:
-    """Minutes east of UTC for '+07:00' or an IANA name."""
-    match = re.match(r"^([+-])(\d{1,2}):?(\d{2})$", tz.strip())
-    if match:
-        minutes = int(match.group(2)) * 60 + int(match.group(3))
-        return -minutes if match.group(1) == "-" else minutes
+    """Minutes east of UTC for '+07:00' or an IANA name (sop_sipp.offset_minutes)."""
     try:
-        delta = dt.datetime.now(ZoneInfo(tz)).utcoffset()
-    except Exception as exc:
-        raise StatusError(f"unknown time zone {tz!r}") from exc
-    return int(delta.total_seconds() // 60) if delta is not None else 0
+        return offset_minutes(tz)
+    except SippDbError as exc:
+        raise StatusError(str(exc)) from exc
 
 
 def parse_marker(text: str, default_offset: int) -> dt.datetime:

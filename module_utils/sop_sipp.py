@@ -166,11 +166,11 @@ def conn_from_params(params: dict[str, Any], binary: str) -> DbConn:
     )
 
 
-_OFFSET_RE = re.compile(r"^([+-])(\d{1,2}):(\d{2})$")
+_OFFSET_RE = re.compile(r"^([+-])(\d{1,2}):?(\d{2})$")
 
 
 def offset_minutes(tz: str) -> int:
-    """Minutes east of UTC of '+07:00'-style offsets or IANA names (no DST in Indonesia)."""
+    """Minutes east of UTC of '+07:00' / '+0700' offsets or IANA names (no DST in Indonesia)."""
     match = _OFFSET_RE.match(tz.strip())
     if match:
         minutes = int(match.group(2)) * 60 + int(match.group(3))

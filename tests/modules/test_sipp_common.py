@@ -56,6 +56,7 @@ def test_like_patterns(value, patterns, expected):
 def test_offsets():
     assert u.offset_minutes("+07:00") == 420
     assert u.offset_minutes("-03:30") == -210
+    assert u.offset_minutes("+0800") == 480
     assert u.offset_minutes("Asia/Makassar") == 480
     assert u.format_offset(420) == "+07:00"
     assert u.format_offset(-210) == "-03:30"
