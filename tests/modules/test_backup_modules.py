@@ -9,7 +9,7 @@ import os
 import subprocess
 
 import pytest
-from backup_loader import load
+from loader import load
 
 backup = load("mariadb_backup")
 verify = load("mariadb_restore_verify")

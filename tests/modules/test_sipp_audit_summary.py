@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
+from loader import load
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def load(name: str, path: Path):
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-utils = load("ansible.module_utils.sop_sipp", ROOT / "module_utils" / "sop_sipp.py")
-mod = load("sipp_audit_summary", ROOT / "library" / "sipp_audit_summary.py")
+utils = load("sop_sipp")
+mod = load("sipp_audit_summary")
 
 PATTERNS = {"login": ["login%", "masuk%"], "failed_login": ["%fail%", "%gagal%"],
             "delete": ["%delete%", "%hapus%"]}

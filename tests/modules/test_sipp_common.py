@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import stat
-import sys
 from pathlib import Path
 
 import pytest
+from loader import load
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def load_sipp_utils():
-    """module_utils/sop_sipp.py, also registered as ansible.module_utils.sop_sipp."""
-    name = "ansible.module_utils.sop_sipp"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "module_utils" / "sop_sipp.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-u = load_sipp_utils()
+u = load("sop_sipp")
 
 
 def test_parse_batch_turns_null_into_none():

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
+from loader import load
 
-ROOT = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("sipp_host_resources",
-                                              ROOT / "library" / "sipp_host_resources.py")
-mod = importlib.util.module_from_spec(spec)
-sys.modules["sipp_host_resources"] = mod
-spec.loader.exec_module(mod)
+mod = load("sipp_host_resources")
 
 MEMINFO = "MemTotal:       8000000 kB\nMemFree:  100000 kB\nMemAvailable:   2000000 kB\n"
 PARAMS = {"paths": ["/"], "disk_warn_percent": 80, "disk_fail_percent": 95,

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
+from loader import load
 
-ROOT = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("sipp_http_check",
-                                              ROOT / "library/sipp_http_check.py")
-mod = importlib.util.module_from_spec(spec)
-sys.modules["sipp_http_check"] = mod
-spec.loader.exec_module(mod)
+mod = load("sipp_http_check")
 
 PAGE = b"<html><head><title>SIPP - Sistem Informasi\n Penelusuran Perkara</title></head></html>"
 PARAMS = {"expected_text": "SIPP", "status_codes": [200], "max_response_seconds": 5}

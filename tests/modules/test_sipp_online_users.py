@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
+from loader import load
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def load(name: str, path: Path):
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-utils = load("ansible.module_utils.sop_sipp", ROOT / "module_utils" / "sop_sipp.py")
-mod = load("sipp_online_users", ROOT / "library" / "sipp_online_users.py")
+utils = load("sop_sipp")
+mod = load("sipp_online_users")
 
 SIPP_COLUMNS = [["session_id", "varchar"], ["userid", "int"], ["host_address", "varchar"],
                 ["login_time", "datetime"], ["last_visit", "datetime"]]

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import sys
-from pathlib import Path
 
 import pytest
+from loader import load
 
-ROOT = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("sipp_sync_status",
-                                              ROOT / "library" / "sipp_sync_status.py")
-mod = importlib.util.module_from_spec(spec)
-sys.modules["sipp_sync_status"] = mod
-spec.loader.exec_module(mod)
+mod = load("sipp_sync_status")
 
 REGEX = r"Pembaharuan\s+Data\s*:?\s*(?:<[^>]*>\s*)*([^<\r\n]+)"
 WIB = 7 * 60

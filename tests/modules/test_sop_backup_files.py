@@ -9,7 +9,7 @@ import os
 import stat
 
 import pytest
-from backup_loader import load
+from loader import load
 
 f = load("sop_backup_files")
 MOMENT = dt.datetime(2026, 11, 21, 2, 30, 5)

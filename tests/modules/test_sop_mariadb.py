@@ -6,7 +6,7 @@ import os
 import stat
 
 import pytest
-from backup_loader import load
+from loader import load
 
 m = load("sop_mariadb")
 SECRET = 'p#a"ss w\\ord'

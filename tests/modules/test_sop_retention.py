@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from backup_loader import load
+from loader import load
 
 r = load("sop_retention")
 NOW = dt.datetime(2026, 11, 21, 3, 0)
