@@ -66,7 +66,7 @@ VENV=${VENV:-.venv}
 
 install_venv() {
     local stamp=$VENV/.setup-stamp want
-    want=$(cat pyproject.toml | sha256sum | cut -c1-16)
+    want=$(sha256sum < pyproject.toml | cut -c1-16)
     if [[ -x $VENV/bin/python && -f $stamp && $(cat $stamp) == "$want" ]]; then
         return 0
     fi

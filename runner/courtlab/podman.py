@@ -60,15 +60,6 @@ def inspect(kind: str, name: str) -> dict[str, Any] | None:
     return data[0] if data else None
 
 
-def image_label(image: str, label: str) -> str | None:
-    info = inspect("image", image)
-    if not info:
-        return None
-    labels = (info.get("Config") or {}).get("Labels") or info.get("Labels") or {}
-    value = labels.get(label)
-    return str(value) if value is not None else None
-
-
 def containers_with_label(label: str) -> list[dict[str, Any]]:
     proc = run("ps", "-a", "--filter", f"label={label}", "--format", "json")
     return list(json.loads(proc.stdout or "[]"))

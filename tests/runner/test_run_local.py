@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import sqlite3
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -94,18 +95,16 @@ def _wait_for_running(env: dict[str, str], timeout: float = 20) -> None:
     pytest.fail("sop run did not start")
 
 
-def test_lock_then_kill_9_is_interrupted(sop_env: dict[str, str], tmp_path: Path) -> None:
-    slow = spawn_sop(
-        sop_env,
-        "run",
-        "local-demo",
-        "-i",
-        str(INVENTORY),
-        "-e",
-        f"demo_dir={tmp_path}",
-        "-e",
-        "demo_sleep=30",
+def _spawn_slow_run(sop_env: dict[str, str], work: Path) -> subprocess.Popen[str]:
+    """A `sop run` whose playbook sleeps 30 s: time to lock, kill or signal it."""
+    return spawn_sop(
+        sop_env, "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={work}",
+        "-e", "demo_sleep=30",
     )
+
+
+def test_lock_then_kill_9_is_interrupted(sop_env: dict[str, str], tmp_path: Path) -> None:
+    slow = _spawn_slow_run(sop_env, tmp_path)
     try:
         _wait_for_running(sop_env)
         second = spawn_sop(
@@ -124,17 +123,7 @@ def test_lock_then_kill_9_is_interrupted(sop_env: dict[str, str], tmp_path: Path
 
 
 def test_sigterm_cancels(sop_env: dict[str, str], tmp_path: Path) -> None:
-    slow = spawn_sop(
-        sop_env,
-        "run",
-        "local-demo",
-        "-i",
-        str(INVENTORY),
-        "-e",
-        f"demo_dir={tmp_path}",
-        "-e",
-        "demo_sleep=30",
-    )
+    slow = _spawn_slow_run(sop_env, tmp_path)
     _wait_for_running(sop_env)
     time.sleep(1)
     os.kill(slow.pid, signal.SIGTERM)
