@@ -16,7 +16,9 @@ cd "$ROOT"
 # Debian packages: podman + runc for the lab, debootstrap for its image, MariaDB and
 # compression clients for the SIPP SOPs, rsync/ssh for copies, sqlite3 for the store.
 # python3-venv: Debian's Python 3.11 has no venv/ensurepip without it.
-APT_PACKAGES=(podman runc debootstrap uidmap slirp4netns fuse-overlayfs
+# netavark + aardvark-dns: podman only *recommends* them; without them it falls back to
+# CNI with no DNS, and lab hosts cannot resolve each other by name.
+APT_PACKAGES=(podman runc netavark aardvark-dns iptables debootstrap uidmap slirp4netns fuse-overlayfs
               mariadb-client zstd rsync openssh-client sqlite3 make git curl ca-certificates
               python3 python3-venv)
 
@@ -126,12 +128,63 @@ default_ulimits = ["nofile=$n:$n", "nproc=$u:$u"]
 [engine]
 runtime = "runc"
 stop_timeout = 1
+
+[network]
+network_backend = "netavark"
 CONF
     mv .lab/containers.conf.new .lab/containers.conf
+}
+
+# Commands the lab, the tests and the SOPs run on this machine, with the Debian package
+# that provides each (checked even with SKIP_APT=1: nothing is assumed to be there).
+REQUIRED_COMMANDS=(podman:podman runc:runc debootstrap:debootstrap iptables:iptables
+                   ssh:openssh-client ssh-keygen:openssh-client mariadb:mariadb-client
+                   zstd:zstd rsync:rsync sqlite3:sqlite3 git:git make:make curl:curl)
+PODMAN_HELPER_DIRS=(/usr/local/libexec/podman /usr/local/lib/podman /usr/libexec/podman /usr/lib/podman)
+LAB_IMAGE=localhost/sop-lab:latest
+
+helper_present() {  # podman's network helpers live in its helper_binaries_dir
+    local d
+    for d in "${PODMAN_HELPER_DIRS[@]}"; do [[ -x $d/$1 ]] && return 0; done
+    return 1
+}
+
+verify_runtime() {
+    # Every runtime prerequisite the lab relies on, each failing with one line naming it.
+    local c missing=()
+    for c in "${REQUIRED_COMMANDS[@]}"; do
+        command -v "${c%%:*}" >/dev/null 2>&1 || missing+=("${c%%:*} (Debian package ${c#*:})")
+    done
+    helper_present netavark || missing+=("netavark (Debian package netavark: podman's network backend)")
+    helper_present aardvark-dns || missing+=("aardvark-dns (Debian package aardvark-dns: name resolution between lab hosts)")
+    ((${#missing[@]} == 0)) || die "missing: ${missing[*]}"
+    export CONTAINERS_CONF=$ROOT/.lab/containers.conf
+    local info backend runtime
+    info=$(podman info --format '{{.Host.NetworkBackend}} {{.Host.OCIRuntime.Name}}' 2>&1 | tail -n 1) \
+        || die "podman info failed: $info"
+    read -r backend runtime <<<"$info"
+    [[ $backend == netavark ]] \
+        || die "podman's network backend is '$backend', not netavark (as .lab/containers.conf sets): lab hosts cannot resolve each other by name"
+    [[ $runtime == runc ]] || die "podman's OCI runtime is '$runtime', not runc (.lab/containers.conf)"
+    runc --version >/dev/null 2>&1 || die "runc is installed but does not run: $(runc --version 2>&1 | tail -n 1)"
+    verify_container_run
+}
+
+verify_container_run() {
+    # Once the lab image exists: one tiny container with the project's settings (runtime,
+    # ulimits). Remembered by a stamp of what it depends on, so a second set-up skips it.
+    local id stamp=.lab/runtime-ok want out
+    id=$(podman image inspect --format '{{.Id}}' "$LAB_IMAGE" 2>/dev/null) || return 0
+    want=$( { cat .lab/containers.conf; podman --version; runc --version; echo "$id"; } | sha256sum | cut -c1-16)
+    [[ -f $stamp && $(cat $stamp) == "$want" ]] && return 0
+    out=$(podman run --rm --network none "$LAB_IMAGE" sh -c 'ulimit -n' 2>&1) \
+        || die "podman cannot run a container with .lab/containers.conf (runc, ulimits nofile/nproc): $(tail -n 1 <<<"$out")"
+    echo "$want" > $stamp
 }
 
 install_apt
 install_venv
 install_collections
 write_containers_conf
+verify_runtime
 log "set-up complete (ansible-core $("$VENV"/bin/python -c 'import ansible.release as r; print(r.__version__)'))"
