@@ -23,10 +23,10 @@ timed() {  # timed NAME CMD...: run, remember the duration
     TIMES+=("$(printf '%-28s %4d s' "$name" $((SECONDS - t0)))")
 }
 
-pytest_ok() {  # pytest exit 5 ("no tests collected") is not a failure of the suite
+pytest_must_run() {  # a stage that collects no test fails (pytest's exit 5)
     local rc=0
     python -m pytest "$@" || rc=$?
-    [[ $rc -eq 5 ]] && { log "pytest: no tests collected for: $*"; rc=0; }
+    [[ $rc -eq 5 ]] && die "pytest collected no tests for: $*"
     return $rc
 }
 
@@ -50,10 +50,10 @@ doc_modules() {
 }
 
 run_pytest() {
-    timed "pytest (unit)" pytest_ok -m "not lab" -q
+    timed "pytest (unit)" pytest_must_run -m "not lab" -q
     timed "lab up" sop-lab up
     local rc=0
-    timed "pytest (lab)" pytest_ok -m lab -q || rc=$?
+    timed "pytest (lab)" pytest_must_run -m lab -q || rc=$?
     timed "lab down" sop-lab down
     lab_is_gone
     return $rc

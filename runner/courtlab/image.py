@@ -53,10 +53,10 @@ def cache_dir() -> Path:
     return path
 
 
-def host_mirrors() -> tuple[str, str]:
+def host_mirrors(apt_dir: Path = Path("/etc/apt")) -> tuple[str, str]:
     """The Debian mirrors this machine's apt uses (so the image uses the same)."""
     text = ""
-    for f in [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.list.d").glob("*"))]:
+    for f in [apt_dir / "sources.list", *sorted((apt_dir / "sources.list.d").glob("*"))]:
         if f.is_file():
             text += f.read_text(errors="replace") + "\n"
     uris = re.findall(r"(?:^URIs:\s*|^deb\s+(?:\[[^\]]*\]\s*)?)(\S+)", text, re.M)

@@ -27,10 +27,35 @@ def test_recipe_changes_with_the_containerfile(recipe_root: Path) -> None:
     assert after.rootfs_hash == before.rootfs_hash  # the debootstrap layer stays cached
 
 
-def test_mirrors_come_from_apt_sources() -> None:
-    main, security = image.host_mirrors()
-    assert main.startswith("http")
-    assert security.endswith("-security")
+def _apt_dir(tmp_path: Path, files: dict[str, str]) -> Path:
+    (tmp_path / "sources.list.d").mkdir()
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def test_mirrors_come_from_deb822_sources(tmp_path: Path) -> None:
+    apt = _apt_dir(tmp_path, {"sources.list.d/debian.sources": (
+        "Types: deb\nURIs: http://mirror.example.id/debian/\nSuites: bookworm\n\n"
+        "Types: deb\nURIs: http://mirror.example.id/debian-security\n"
+        "Suites: bookworm-security\n")})
+    assert image.host_mirrors(apt) == ("http://mirror.example.id/debian",
+                                       "http://mirror.example.id/debian-security")
+
+
+def test_mirrors_come_from_one_line_sources(tmp_path: Path) -> None:
+    apt = _apt_dir(tmp_path, {"sources.list": (
+        "# deb http://commented.example/debian bookworm main\n"
+        "deb [signed-by=/usr/share/keyrings/k.gpg] http://kartolo.sby.datautama.net.id/debian"
+        " bookworm main\n"
+        "deb http://security.debian.org/debian-security bookworm-security main\n")})
+    assert image.host_mirrors(apt) == ("http://kartolo.sby.datautama.net.id/debian",
+                                       "http://security.debian.org/debian-security")
+
+
+def test_mirrors_default_to_debian_without_sources(tmp_path: Path) -> None:
+    assert image.host_mirrors(_apt_dir(tmp_path, {})) == (
+        "http://deb.debian.org/debian", "http://deb.debian.org/debian-security")
 
 
 def test_bootstrap_script_sets_routes_and_admin() -> None:
