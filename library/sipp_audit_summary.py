@@ -183,20 +183,29 @@ import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_mariadb import quote_identifier, quote_string  # noqa: E402
-from ansible.module_utils.sop_sipp import (  # noqa: E402
-    DB_ARGUMENT_SPEC,
+from ansible.module_utils.sop_mariadb import (  # noqa: E402
+    CLIENT_BINARIES,
     INT_TYPES,
-    DbConn,
-    SippDbError,
-    conn_from_params,
-    format_offset,
+    Connection,
+    MariaDBError,
+    connection_from_params,
+    find_binary,
     indexed_columns,
-    matches_any,
-    offset_minutes,
-    pick_column,
-    run_query,
+    nullable_text,
+    query,
+    quote_identifier,
+    quote_string,
     table_columns,
+    text_value,
+)
+from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
+    SIPP_DB_ARGUMENT_SPEC,
+    format_offset,
+    matches_any,
+    missing_column,
+    offset_minutes,
+    resolve_columns,
+    unavailable,
 )
 
 CANDIDATES: dict[str, list[str]] = {
@@ -205,6 +214,25 @@ CANDIDATES: dict[str, list[str]] = {
     "action": ["action", "aksi", "activity", "aktivitas", "event"],
     "ip": ["ipaddress", "ip_address", "ip", "host_address"],
     "table": ["tablename", "table_name", "tabel", "formname"],
+}
+# Summary keys each column's absence hides (None in the result).
+HIDDEN: dict[str, list[str]] = {
+    "time": ["rows", "users", "per_user", "per_action", "logins", "failed_logins",
+             "logins_outside_office_hours", "deletions"],
+    "user": ["users", "per_user"],
+    "action": ["per_action", "logins", "failed_logins", "logins_outside_office_hours",
+               "deletions"],
+    "ip": [],
+    "table": [],
+}
+# The same in the report's words.
+AFFECTS: dict[str, list[str]] = {
+    "time": ["seluruh ringkasan aktivitas (periode tidak dapat dibatasi)"],
+    "user": ["jumlah user", "kegiatan per user"],
+    "action": ["kegiatan per jenis", "login", "login gagal", "login di luar jam kerja",
+               "penghapusan data"],
+    "ip": ["alamat IP pada rincian"],
+    "table": ["tabel pada rincian penghapusan"],
 }
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 UNKNOWN = "(tidak diketahui)"
@@ -215,10 +243,10 @@ def _int(value: str | None) -> int:
 
 
 def parse_hhmm(value: str) -> str:
-    """'8:00' -> '08:00:00'; raises SippDbError."""
+    """'8:00' -> '08:00:00'; raises ValueError."""
     match = _HHMM.match(value.strip())
     if not match:
-        raise SippDbError(f"office hours must be HH:MM, got {value!r}")
+        raise ValueError(f"office hours must be HH:MM, got {value!r}")
     return f"{int(match.group(1)):02d}:{match.group(2)}:00"
 
 
@@ -231,9 +259,16 @@ def outside_expr(time_expr: str, start: str, end: str, days: list[int]) -> str:
     )
 
 
+def _column(cols: dict[str, str | None], role: str) -> str:
+    """The role's column, or NULL when the schema has none."""
+    column = cols[role]
+    return quote_identifier(column) if column else "NULL"
+
+
 def build_sql(table: str, cols: dict[str, str | None], *, int_clock: bool, hours: int,
               tz_shift: tuple[str, str] | None, office: tuple[str, str, list[int]]) -> dict[str, str]:
-    """The WHERE clause, expressions and queries (one range scan each)."""
+    """The WHERE clause, expressions and queries (one range scan each). Needs the time
+    column; a missing user, action, ip or table column reads as NULL."""
     tcol = quote_identifier(cols["time"] or "")
     if int_clock:
         where = f"{tcol} >= UNIX_TIMESTAMP() - {hours * 3600}"
@@ -243,21 +278,23 @@ def build_sql(table: str, cols: dict[str, str | None], *, int_clock: bool, hours
         texpr = tcol
     local = f"CONVERT_TZ({texpr}, '{tz_shift[0]}', '{tz_shift[1]}')" if tz_shift else texpr
     outside = outside_expr(local, *office)
-    user = f"COALESCE({quote_identifier(cols['user'] or '')}, '')"
-    action = f"COALESCE({quote_identifier(cols['action'] or '')}, '')"
-    ip = f"COALESCE({quote_identifier(cols['ip']) if cols['ip'] else 'NULL'}, '')"
-    tbl_col = f"COALESCE({quote_identifier(cols['table']) if cols['table'] else 'NULL'}, '')"
+    shown = {role: nullable_text(_column(cols, role)) for role in ("user", "action", "ip", "table")}
     tbl = quote_identifier(table)
     main = (
-        f"SELECT {user}, {action}, COUNT(*), SUM({outside}), MIN({texpr}), MAX({texpr}) "  # noqa: S608
-        f"FROM {tbl} WHERE {where} GROUP BY 1, 2;"
+        f"SELECT {shown['user']}, {shown['action']}, COUNT(*), SUM({outside}), "  # noqa: S608
+        f"MIN({texpr}), MAX({texpr}) FROM {tbl} WHERE {where} GROUP BY 1, 2;"
     )
     return {
-        "where": where, "texpr": texpr, "outside": outside, "user": user,
-        "action": action, "ip": ip, "table": tbl_col, "tbl": tbl, "main": main,
-        "clock": f"SELECT NOW(), NOW() - INTERVAL {hours} HOUR, "
-                 "ROUND(TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), NOW()) / 60);",
+        "where": where, "texpr": texpr, "outside": outside, "user": shown["user"],
+        "action": shown["action"], "action_column": _column(cols, "action"), "ip": shown["ip"],
+        "table": shown["table"], "tbl": tbl, "main": main,
     }
+
+
+def clock_sql(hours: int) -> str:
+    """The database clock, the start of the period, and its offset from UTC (minutes)."""
+    return (f"SELECT NOW(), NOW() - INTERVAL {int(hours)} HOUR, "
+            "ROUND(TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), NOW()) / 60);")
 
 
 def detail_sql(sql: dict[str, str], actions: list[str]) -> str:
@@ -266,8 +303,8 @@ def detail_sql(sql: dict[str, str], actions: list[str]) -> str:
     return (
         f"SELECT {sql['action']}, {sql['user']}, {sql['ip']}, {sql['table']}, COUNT(*), "  # noqa: S608
         f"SUM({sql['outside']}), MIN({sql['texpr']}), MAX({sql['texpr']}) FROM {sql['tbl']} "
-        f"WHERE {sql['where']} AND {sql['action']} IN ({in_list}) GROUP BY 1, 2, 3, 4 "
-        "ORDER BY 5 DESC;"
+        f"WHERE {sql['where']} AND {sql['action_column']} IN ({in_list}) "
+        "GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC;"
     )
 
 
@@ -281,20 +318,21 @@ def classify(action: str, patterns: dict[str, list[str]]) -> str:
 
 def summarise(main_rows: list[list[str | None]], detail_rows: list[list[str | None]],
               patterns: dict[str, list[str]], limit: int) -> dict[str, Any]:
-    """Fold the grouped rows into the summary dict."""
+    """Fold the grouped rows (values selected with nullable_text) into the summary."""
     per_user: dict[str, dict[str, Any]] = {}
     per_action: dict[str, int] = {}
     totals = {"rows": 0, "logins": 0, "failed_logins": 0, "deletions": 0,
               "logins_outside_office_hours": 0}
     for row in main_rows:
-        user, action = row[0] or UNKNOWN, row[1] or UNKNOWN
+        user_value, action_value = text_value(row[0]), text_value(row[1])
+        user, action = user_value or UNKNOWN, action_value or UNKNOWN
         count, outside = _int(row[2]), _int(row[3])
         entry = per_user.setdefault(user, {"total": 0, "actions": {}})
         entry["total"] += count
         entry["actions"][action] = entry["actions"].get(action, 0) + count
         per_action[action] = per_action.get(action, 0) + count
         totals["rows"] += count
-        category = classify(row[1] or "", patterns)
+        category = classify(action_value or "", patterns)
         if category == "login":
             totals["logins"] += count
             totals["logins_outside_office_hours"] += outside
@@ -305,9 +343,11 @@ def summarise(main_rows: list[list[str | None]], detail_rows: list[list[str | No
     details: dict[str, list[dict[str, Any]]] = {
         "failed_login_details": [], "outside_office_logins_details": [], "deletion_details": []}
     for row in detail_rows:
-        category = classify(row[0] or "", patterns)
-        item = {"action": row[0], "user": row[1] or UNKNOWN, "ip": row[2] or None,
-                "table": row[3] or None, "count": _int(row[4]), "first": row[6], "last": row[7]}
+        action_value = text_value(row[0])
+        category = classify(action_value or "", patterns)
+        item = {"action": action_value, "user": text_value(row[1]) or UNKNOWN,
+                "ip": text_value(row[2]) or None, "table": text_value(row[3]) or None,
+                "count": _int(row[4]), "first": row[6], "last": row[7]}
         if category == "failed_login":
             details["failed_login_details"].append(item)
         elif category == "delete":
@@ -322,31 +362,47 @@ def summarise(main_rows: list[list[str | None]], detail_rows: list[list[str | No
     return result
 
 
-def audit_summary(conn: DbConn, params: dict[str, Any]) -> dict[str, Any]:
-    table = params["table"]
-    columns = table_columns(conn, table)
-    if not columns:
-        raise SippDbError(f"table {conn.database}.{table} not found (or no privilege)")
-    overrides = {k: str(v) for k, v in (params["columns"] or {}).items() if v}
-    cols = {key: pick_column(columns, cands, overrides.get(key)) for key, cands in CANDIDATES.items()}
-    for needed in ("time", "user", "action"):
-        if cols[needed] is None:
-            raise SippDbError(
-                f"no {needed} column in {table}; set columns.{needed} "
-                f"(found: {', '.join(sorted(columns))})"
-            )
-    int_clock = columns[str(cols["time"]).lower()][1] in INT_TYPES
+def _office(params: dict[str, Any]) -> tuple[str, str, list[int]]:
     office = (parse_hhmm(params["office_hours_start"]), parse_hhmm(params["office_hours_end"]),
               list(params["office_days"]))
     if any(d < 1 or d > 7 for d in office[2]):
-        raise SippDbError("office_days are ISO weekday numbers 1 (Monday) to 7 (Sunday)")
-    hours = params["hours"]
-    clock_sql = build_sql(table, cols, int_clock=int_clock, hours=hours, tz_shift=None,
-                          office=office)["clock"]
-    now, since, server_offset = run_query(conn, clock_sql)[0]
+        raise ValueError("office_days are ISO weekday numbers 1 (Monday) to 7 (Sunday)")
+    return office
+
+
+def audit_summary(conn: Connection, params: dict[str, Any]) -> dict[str, Any]:
+    """The summary of the period; what the schema hides is None and explained in
+    ``unavailable``. Raises MariaDBError (database) or ValueError (parameters)."""
+    table, hours = params["table"], params["hours"]
+    office = _office(params)
+    office_offset = offset_minutes(params["timezone"])
+    days = ",".join(str(d) for d in sorted(set(office[2])))
+    now, since, server_offset = query(conn, clock_sql(hours))[0]
+    result: dict[str, Any] = {
+        "hours": hours, "since": since, "until": now, "columns": {},
+        "time_column_indexed": None, "unavailable": [],
+        "office_hours": (f"{office[0][:5]}-{office[1][:5]} ISO days {days} "
+                         f"UTC{format_offset(office_offset)}"),
+        **{key: None for key in HIDDEN["time"]},
+        "failed_login_details": [], "outside_office_logins_details": [], "deletion_details": []}
+    columns = table_columns(conn, table)
+    if not columns:
+        result["unavailable"].append(unavailable(
+            table, f"tabel {conn.database}.{table} tidak ditemukan (atau tidak ada hak akses)",
+            setting="table", affects=AFFECTS["time"]))
+        return result
+    overrides = {k: str(v) for k, v in (params["columns"] or {}).items() if v}
+    cols = resolve_columns(columns, CANDIDATES, overrides)
+    result["columns"] = cols
+    result["unavailable"] = [
+        missing_column(table, role, columns, candidates=CANDIDATES[role], overrides=overrides,
+                       affects=AFFECTS[role])
+        for role, column in cols.items() if column is None]
+    if cols["time"] is None:
+        return result
+    int_clock = columns[cols["time"].lower()][1] in INT_TYPES
     data_offset = (offset_minutes(params["data_timezone"]) if params["data_timezone"]
                    else _int(server_offset))
-    office_offset = offset_minutes(params["timezone"])
     tz_shift = None
     if data_offset != office_offset:
         tz_shift = (format_offset(data_offset), format_offset(office_offset))
@@ -354,27 +410,24 @@ def audit_summary(conn: DbConn, params: dict[str, Any]) -> dict[str, Any]:
                     office=office)
     patterns = {"login": params["login_actions"], "failed_login": params["failed_login_actions"],
                 "delete": params["delete_actions"]}
-    main_rows = run_query(conn, sql["main"])
-    notable = sorted({row[1] or "" for row in main_rows
-                      if classify(row[1] or "", patterns) != "other"})
-    detail_rows = run_query(conn, detail_sql(sql, notable)) if notable else []
-    result = summarise(main_rows, detail_rows, patterns, params["max_details"])
-    days = ",".join(str(d) for d in sorted(set(office[2])))
-    result.update(
-        hours=hours, since=since, until=now,
-        office_hours=(f"{office[0][:5]}-{office[1][:5]} ISO days {days} "
-                      f"UTC{format_offset(office_offset)}"),
-        time_column_indexed=str(cols["time"]).lower() in indexed_columns(conn, table),
-        columns=cols,
-    )
+    main_rows = query(conn, sql["main"])
+    notable = sorted({action for action in (text_value(row[1]) for row in main_rows)
+                      if action is not None and classify(action, patterns) != "other"})
+    detail_rows = query(conn, detail_sql(sql, notable)) if notable else []
+    result.update(summarise(main_rows, detail_rows, patterns, params["max_details"]))
+    for role, column in cols.items():
+        if column is None:
+            result.update({key: None for key in HIDDEN[role]})
+    result["time_column_indexed"] = cols["time"].lower() in indexed_columns(conn, table)
     return result
 
 
 def sop_output(summary: dict[str, Any], top: int = 5) -> dict[str, Any]:
-    """The counts and the five largest groups of each notable category."""
+    """The counts, the five largest groups of each notable category, and what the
+    schema hides."""
     def lines(key: str, where: str) -> list[str]:
         return [f"{d['user']} {d.get(where) or '-'}: {d['count']}" for d in summary[key][:top]]
-    busiest = sorted(summary["per_user"].items(), key=lambda item: -item[1]["total"])[:top]
+    busiest = sorted((summary["per_user"] or {}).items(), key=lambda item: -item[1]["total"])
     return {
         "hours": summary["hours"], "since": summary["since"], "rows": summary["rows"],
         "users": summary["users"], "logins": summary["logins"],
@@ -384,12 +437,13 @@ def sop_output(summary: dict[str, Any], top: int = 5) -> dict[str, Any]:
         "failed_login_sources": lines("failed_login_details", "ip"),
         "outside_office_logins": lines("outside_office_logins_details", "ip"),
         "deletions_by": lines("deletion_details", "table"),
-        "busiest_users": [f"{user}: {entry['total']}" for user, entry in busiest],
+        "busiest_users": [f"{user}: {entry['total']}" for user, entry in busiest[:top]],
+        "unavailable": [entry["message"] for entry in summary["unavailable"]],
     }
 
 
 def main() -> None:
-    spec = dict(DB_ARGUMENT_SPEC)
+    spec = dict(SIPP_DB_ARGUMENT_SPEC)
     spec.update(
         table={"type": "str", "default": "sys_audittrail"},
         hours={"type": "int", "default": 24},
@@ -410,19 +464,23 @@ def main() -> None:
     params = module.params
     if params["hours"] <= 0:
         module.fail_json(msg="hours must be a positive number")
-    binary = params["client_binary"] or module.get_bin_path("mariadb") or module.get_bin_path("mysql")
+    binary = params["client_binary"] or find_binary(CLIENT_BINARIES)
     if not binary:
         module.fail_json(msg="neither mariadb nor mysql client found on the host")
-    conn = conn_from_params(params, binary)
+    conn = connection_from_params(params, binary)
     try:
         summary = audit_summary(conn, params)
-    except SippDbError as exc:
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    except MariaDBError as exc:
         module.fail_json(msg=f"SIPP database {conn.database}: {exc}")
-    if not summary["time_column_indexed"]:
+    for entry in summary["unavailable"]:
+        module.warn(entry["message"])
+    if summary["time_column_indexed"] is False:
         module.warn(f"{params['table']}.{summary['columns']['time']} has no index: "
                     "the audit scan reads the whole table")
     threshold = params["failed_login_warn"]
-    if threshold > 0 and summary["failed_logins"] >= threshold:
+    if threshold > 0 and (summary["failed_logins"] or 0) >= threshold:
         module.warn(f"{summary['failed_logins']} failed SIPP logins in the last "
                     f"{params['hours']} hours (threshold {threshold})")
     module.exit_json(changed=False, summary=summary, sop_output=sop_output(summary))

@@ -105,16 +105,24 @@ online_users:
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_mariadb import quote_identifier  # noqa: E402
-from ansible.module_utils.sop_sipp import (  # noqa: E402
-    DB_ARGUMENT_SPEC,
+from ansible.module_utils.sop_mariadb import (  # noqa: E402
+    CLIENT_BINARIES,
     INT_TYPES,
-    DbConn,
-    SippDbError,
-    conn_from_params,
-    pick_column,
-    run_query,
+    Connection,
+    MariaDBError,
+    connection_from_params,
+    find_binary,
+    nullable_text,
+    query,
+    quote_identifier,
     table_columns,
+    text_value,
+)
+from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
+    SIPP_DB_ARGUMENT_SPEC,
+    missing_column,
+    resolve_columns,
+    unavailable,
 )
 
 CANDIDATES: dict[str, list[str]] = {
@@ -123,74 +131,88 @@ CANDIDATES: dict[str, list[str]] = {
     "host": ["host_address", "ipaddress", "ip_address", "ip"],
     "login_time": ["login_time", "logintime", "created_at"],
 }
+# What each column's absence hides (Bahasa Indonesia, for the report).
+AFFECTS: dict[str, list[str]] = {
+    "last_activity": ["user online", "sesi online", "aktivitas terakhir", "daftar sesi aktif"],
+    "user": ["user online", "user pada daftar sesi aktif"],
+    "host": ["alamat pada daftar sesi aktif"],
+    "login_time": ["waktu login pada daftar sesi aktif"],
+}
 
 
 def _to_int(value: str | None) -> int:
     return int(value) if value not in (None, "") else 0
 
 
-def build_queries(
-    table: str, cols: dict[str, str | None], int_clock: bool, window: int, limit: int
-) -> tuple[str, str]:
-    """The count query and the listing query (both filter on the activity column)."""
-    last = quote_identifier(cols["last_activity"] or "")
-    user = quote_identifier(cols["user"] or "")
+def build_queries(table: str, cols: dict[str, str | None], int_clock: bool, window: int,
+                  limit: int) -> tuple[str, str | None]:
+    """The count query (``users, sessions, total, last activity, now``: NULL for what
+    the columns cannot tell) and the listing query (None without an activity column)."""
     tbl = quote_identifier(table)
+    if cols["last_activity"] is None:
+        return f"SELECT NULL, NULL, COUNT(*), NULL, NOW() FROM {tbl};", None  # noqa: S608
+    last = quote_identifier(cols["last_activity"])
     if int_clock:
         cutoff = f"UNIX_TIMESTAMP() - {window * 60}"
-        shown = f"FROM_UNIXTIME(MAX({last}))"
-        shown_row = f"FROM_UNIXTIME({last})"
+        shown, shown_row = f"FROM_UNIXTIME(MAX({last}))", f"FROM_UNIXTIME({last})"
     else:
         cutoff = f"NOW() - INTERVAL {window} MINUTE"
-        shown = f"MAX({last})"
-        shown_row = last
+        shown, shown_row = f"MAX({last})", last
+    user = quote_identifier(cols["user"]) if cols["user"] else None
+    users = f"COUNT(DISTINCT CASE WHEN {last} >= {cutoff} THEN {user} END)" if user else "NULL"
     count_sql = (
-        f"SELECT COUNT(DISTINCT CASE WHEN {last} >= {cutoff} THEN {user} END), "  # noqa: S608
-        f"SUM({last} >= {cutoff}), COUNT(*), {shown}, NOW() FROM {tbl};"
+        f"SELECT {users}, IFNULL(SUM({last} >= {cutoff}), 0), COUNT(*), {shown}, NOW() "  # noqa: S608
+        f"FROM {tbl};"
     )
-    host = quote_identifier(cols["host"]) if cols["host"] else "NULL"
-    login = quote_identifier(cols["login_time"]) if cols["login_time"] else "NULL"
+    shown_cols = [nullable_text(quote_identifier(c)) if c else "NULL"
+                  for c in (cols["user"], cols["host"], cols["login_time"])]
     list_sql = (
-        f"SELECT {user}, {host}, {login}, {shown_row} FROM {tbl} "  # noqa: S608
+        f"SELECT {', '.join(shown_cols)}, {shown_row} FROM {tbl} "  # noqa: S608
         f"WHERE {last} >= {cutoff} ORDER BY {last} DESC LIMIT {int(limit)};"
     )
     return count_sql, list_sql
 
 
-def online_users(conn: DbConn, table: str, window: int, overrides: dict[str, str],
+def online_users(conn: Connection, table: str, window: int, overrides: dict[str, str],
                  limit: int) -> dict[str, Any]:
-    """Count and list the active sessions."""
+    """Count and list the active sessions; what the schema hides is listed in
+    ``unavailable`` (the counts it hides are None). Raises MariaDBError when the
+    database cannot answer."""
+    result: dict[str, Any] = {
+        "window_minutes": window, "users": None, "sessions": None, "sessions_total": None,
+        "last_activity": None, "database_time": None, "active": [], "columns": {},
+        "unavailable": []}
     columns = table_columns(conn, table)
     if not columns:
-        raise SippDbError(f"table {conn.database}.{table} not found (or no privilege)")
-    cols = {key: pick_column(columns, cands, overrides.get(key)) for key, cands in CANDIDATES.items()}
-    for needed in ("last_activity", "user"):
-        if cols[needed] is None:
-            raise SippDbError(
-                f"no {needed} column in {table}; set columns.{needed} "
-                f"(found: {', '.join(sorted(columns))})"
-            )
-    int_clock = columns[str(cols["last_activity"]).lower()][1] in INT_TYPES
+        result["unavailable"].append(unavailable(
+            table, f"tabel {conn.database}.{table} tidak ditemukan (atau tidak ada hak akses)",
+            setting="table", affects=["user online", "sesi online", "jumlah sesi"]))
+        result["database_time"] = query(conn, "SELECT NOW();")[0][0]
+        return result
+    cols = resolve_columns(columns, CANDIDATES, overrides)
+    result["columns"] = cols
+    result["unavailable"] = [
+        missing_column(table, role, columns, candidates=CANDIDATES[role], overrides=overrides,
+                       affects=AFFECTS[role])
+        for role, column in cols.items() if column is None]
+    int_clock = bool(cols["last_activity"]) and \
+        columns[str(cols["last_activity"]).lower()][1] in INT_TYPES
     count_sql, list_sql = build_queries(table, cols, int_clock, window, limit)
-    row = run_query(conn, count_sql)[0]
-    active = [
-        {"user": r[0], "host": r[1], "login_time": r[2], "last_activity": r[3]}
-        for r in (run_query(conn, list_sql) if limit > 0 else [])
-    ]
-    return {
-        "window_minutes": window,
-        "users": _to_int(row[0]),
-        "sessions": _to_int(row[1]),
-        "sessions_total": _to_int(row[2]),
-        "last_activity": row[3],
-        "database_time": row[4],
-        "active": active,
-        "columns": cols,
-    }
+    row = query(conn, count_sql)[0]
+    result.update(
+        users=None if cols["user"] is None or cols["last_activity"] is None else _to_int(row[0]),
+        sessions=None if cols["last_activity"] is None else _to_int(row[1]),
+        sessions_total=_to_int(row[2]), last_activity=row[3], database_time=row[4])
+    if list_sql and limit > 0:
+        result["active"] = [
+            {"user": text_value(r[0]), "host": text_value(r[1]),
+             "login_time": text_value(r[2]), "last_activity": r[3]}
+            for r in query(conn, list_sql)]
+    return result
 
 
 def main() -> None:
-    spec = dict(DB_ARGUMENT_SPEC)
+    spec = dict(SIPP_DB_ARGUMENT_SPEC)
     spec.update(
         table={"type": "str", "default": "sys_user_online"},
         window_minutes={"type": "int", "default": 15},
@@ -201,22 +223,25 @@ def main() -> None:
     params = module.params
     if params["window_minutes"] <= 0:
         module.fail_json(msg="window_minutes must be a positive number of minutes")
-    binary = params["client_binary"] or module.get_bin_path("mariadb") or module.get_bin_path("mysql")
+    binary = params["client_binary"] or find_binary(CLIENT_BINARIES)
     if not binary:
         module.fail_json(msg="neither mariadb nor mysql client found on the host")
-    conn = conn_from_params(params, binary)
+    conn = connection_from_params(params, binary)
     try:
         result = online_users(
             conn, params["table"], params["window_minutes"],
             {k: str(v) for k, v in (params["columns"] or {}).items() if v},
             params["max_sessions"],
         )
-    except SippDbError as exc:
+    except MariaDBError as exc:
         module.fail_json(msg=f"SIPP database {conn.database}: {exc}")
+    for entry in result["unavailable"]:
+        module.warn(entry["message"])
     module.exit_json(changed=False, online_users=result, sop_output={
         "online_users": result["users"], "online_sessions": result["sessions"],
         "window_minutes": result["window_minutes"], "sessions_total": result["sessions_total"],
-        "last_activity": result["last_activity"], "database_time": result["database_time"]})
+        "last_activity": result["last_activity"], "database_time": result["database_time"],
+        "unavailable": [entry["message"] for entry in result["unavailable"]]})
 
 
 if __name__ == "__main__":

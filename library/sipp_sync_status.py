@@ -127,7 +127,7 @@ import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_sipp import SippDbError, offset_minutes  # noqa: E402
+from ansible.module_utils.sop_sipp_schema import offset_minutes  # noqa: E402
 from ansible.module_utils.urls import open_url  # noqa: E402
 
 MONTHS = {
@@ -155,10 +155,10 @@ class StatusError(Exception):
 
 
 def offset_of(tz: str) -> int:
-    """Minutes east of UTC for '+07:00' or an IANA name (sop_sipp.offset_minutes)."""
+    """Minutes east of UTC for '+07:00' or an IANA name (sop_sipp_schema.offset_minutes)."""
     try:
         return offset_minutes(tz)
-    except SippDbError as exc:
+    except ValueError as exc:
         raise StatusError(str(exc)) from exc
 
 

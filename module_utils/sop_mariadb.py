@@ -1,9 +1,18 @@
 # GPL-3.0-or-later
-"""MariaDB/MySQL command-line helpers shared by the SIPP backup modules.
+"""The one MariaDB/MySQL layer of the modules: credentials, the batch client, SQL quoting.
 
-Stdlib only (runs on the managed host, Python 3.9+). Credentials never reach argv:
-they go into a private 0600 option file passed with ``--defaults-extra-file``
-(``--defaults-file`` for mydumper/myloader 0.10, which lack the extra-file option).
+Stdlib only (runs on the managed host, Python 3.9+; Debian 12 targets run 3.11).
+
+- Credentials never reach argv nor the disk: the option file is an anonymous memory file
+  (``memfd_create``) that the clients open as ``/proc/<pid>/fd/<n>`` with
+  ``--defaults-extra-file`` (``--defaults-file`` for mydumper/myloader 0.10); it dies with
+  this process, even when the process is killed. Where memory files do not exist, a 0600
+  file in a private 0700 directory named after this process is used instead, and every
+  later call sweeps the ones whose process is dead.
+- ``run_sql`` is the one query runner and ``parse_batch`` the one parser of the client's
+  ``--batch`` output (tab, newline, backslash and NUL arrive escaped; NULL as ``NULL``).
+- ``quote_string`` writes hexadecimal literals, correct whatever the session's sql_mode
+  (``NO_BACKSLASH_ESCAPES`` included).
 """
 
 from __future__ import annotations
@@ -13,22 +22,28 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import IO
+from dataclasses import dataclass
+from typing import IO, Any
 
 ENGINES = ("auto", "mariadb-dump", "mysqldump", "mydumper")
-COMPRESSIONS = ("zstd", "gzip")
 # Binaries tried, in order, for each role.
 CLIENT_BINARIES = ("mariadb", "mysql")
 DUMP_BINARIES = ("mariadb-dump", "mysqldump")
 # Typical compressed/raw ratios of a SQL dump of case-tracking data (text-heavy rows),
 # with headroom: the pre-flight check multiplies the estimate by a margin on top.
 COMPRESSION_RATIO = {"zstd": 0.35, "gzip": 0.40}
+# Name prefix of the fallback option-file directories: sop-mariadb-<pid>-<random>.
+OPTION_DIR_PREFIX = "sop-mariadb-"
+# Option-file directories of older versions carry no pid: swept once this old (seconds).
+LEGACY_OPTION_DIR_AGE = 24 * 3600
+INT_TYPES = frozenset({"tinyint", "smallint", "mediumint", "int", "integer", "bigint"})
 
 # Login options of every module that talks to MariaDB (documented by the
 # mariadb_login doc fragment in plugins/doc_fragments/).
-LOGIN_ARGUMENT_SPEC = {
+LOGIN_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     "login_user": {"type": "str"},
     "login_password": {"type": "str", "no_log": True},
     "login_host": {"type": "str"},
@@ -76,6 +91,74 @@ def option_file_text(
     return "\n".join(lines) + "\n"
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _memory_file(text: str) -> int | None:
+    """A 0600 anonymous memory file holding ``text`` (close-on-exec), or None."""
+    create = getattr(os, "memfd_create", None)
+    if create is None or not os.path.isdir(f"/proc/{os.getpid()}/fd"):
+        return None
+    try:
+        fd: int = create("sop-mariadb-client.cnf")
+    except OSError:
+        return None
+    try:
+        # The clients ignore world-writable option files; memory files start 0777.
+        os.fchmod(fd, 0o600)
+        _write_all(fd, text.encode("utf-8"))
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_option_files(tmpdir: str | None = None) -> list[str]:
+    """Remove option-file directories left by killed processes; return their paths.
+
+    Only this user's ``sop-mariadb-<pid>-*`` directories whose process is gone, and
+    pid-less ones of older versions after LEGACY_OPTION_DIR_AGE.
+    """
+    base = tmpdir or tempfile.gettempdir()
+    removed = []
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return removed
+    for name in names:
+        if not name.startswith(OPTION_DIR_PREFIX):
+            continue
+        path = os.path.join(base, name)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if not os.path.isdir(path) or os.path.islink(path) or info.st_uid != os.geteuid():
+            continue
+        pid_text = name[len(OPTION_DIR_PREFIX):].split("-", 1)[0]
+        if pid_text.isdigit() and "-" in name[len(OPTION_DIR_PREFIX):]:
+            stale = not _pid_alive(int(pid_text))
+        else:
+            stale = time.time() - info.st_mtime > LEGACY_OPTION_DIR_AGE
+        if stale:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 @contextmanager
 def option_file(
     user: str | None,
@@ -86,14 +169,30 @@ def option_file(
     socket: str | None = None,
     tmpdir: str | None = None,
 ) -> Iterator[str]:
-    """Write a temporary 0600 option file in a private 0700 directory; remove it after."""
-    directory = tempfile.mkdtemp(prefix="sop-mariadb-", dir=tmpdir)
+    """Yield the path of a private option file for ``--defaults-extra-file``.
+
+    A memory file (``/proc/<pid>/fd/<n>``, gone with this process whatever kills it);
+    else a 0600 file in a 0700 ``sop-mariadb-<pid>-*`` directory of ``tmpdir``, removed
+    afterwards and, after a crash, by the next call's sweep.
+    """
+    sweep_option_files(tmpdir)
+    text = option_file_text(user, password, host=host, port=port, socket=socket)
+    fd = _memory_file(text)
+    if fd is not None:
+        try:
+            yield f"/proc/{os.getpid()}/fd/{fd}"
+        finally:
+            os.close(fd)
+        return
+    directory = tempfile.mkdtemp(prefix=f"{OPTION_DIR_PREFIX}{os.getpid()}-", dir=tmpdir)
     try:
         os.chmod(directory, 0o700)
         path = os.path.join(directory, "client.cnf")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(option_file_text(user, password, host=host, port=port, socket=socket))
+        try:
+            _write_all(fd, text.encode("utf-8"))
+        finally:
+            os.close(fd)
         yield path
     finally:
         shutil.rmtree(directory, ignore_errors=True)
@@ -108,7 +207,7 @@ def find_binary(candidates: Sequence[str], path: str | None = None) -> str | Non
     return None
 
 
-def select_engine(requested: str, available: dict[str, str | None]) -> tuple[str, str]:
+def select_engine(requested: str, available: Mapping[str, str | None]) -> tuple[str, str]:
     """Pick the dump engine: ``(engine, binary)``.
 
     ``available`` maps engine name to its binary path (None when not installed). ``auto``
@@ -125,7 +224,11 @@ def select_engine(requested: str, available: dict[str, str | None]) -> tuple[str
 
 
 def client_argv(binary: str, defaults_file: str, database: str | None = None) -> list[str]:
-    """argv of a batch-mode client reading SQL on stdin (tab-separated, no headers)."""
+    """argv of a batch-mode client reading SQL on stdin (tab-separated, no headers).
+
+    ``--batch`` without ``--raw``: tab, newline, backslash and NUL inside values arrive
+    escaped, so ``parse_batch`` can split rows and columns safely.
+    """
     argv = [binary, "--defaults-extra-file=" + defaults_file, "--batch", "--skip-column-names",
             "--unbuffered", "--default-character-set=utf8mb4"]
     if database:
@@ -194,30 +297,79 @@ def estimate_dump_bytes(data_bytes: int, compression: str, engine: str) -> int:
 
 
 def quote_identifier(name: str) -> str:
-    """Backquote a table/database name for SQL."""
+    """Backquote a table/database/column name for SQL (any sql_mode but ANSI_QUOTES-only)."""
     return "`" + name.replace("`", "``") + "`"
 
 
 def quote_string(value: str) -> str:
-    """Single-quote a string literal for SQL (backslash, quote and NUL escaped)."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'").replace("\0", "\\0") + "'"
+    """A utf8mb4 string literal of ``value``, written in hexadecimal.
+
+    ``_utf8mb4 X'...'`` holds any character (quotes, backslashes, NUL, newlines) and
+    means the same with or without ``NO_BACKSLASH_ESCAPES``; it compares with the
+    column's collation like a quoted literal.
+    """
+    return "_utf8mb4 X'" + value.encode("utf-8").hex() + "'"
 
 
-def run_sql(argv: Sequence[str], sql: str, timeout: float | None = None) -> list[list[str]]:
-    """Run SQL through the batch client; return rows (lists of columns)."""
+def run_sql(argv: Sequence[str], sql: str, timeout: float | None = None) -> list[list[str | None]]:
+    """Run SQL (fed on stdin) through the batch client of ``client_argv``; return its rows.
+
+    Raises MariaDBError with one line: the client's ERROR line, a timeout, or why the
+    client could not start.
+    """
     try:
         proc = subprocess.run(list(argv), input=sql.encode("utf-8"), capture_output=True,
                               timeout=timeout, check=False)
     except subprocess.TimeoutExpired as exc:
-        raise MariaDBError(f"database did not answer within {timeout} s") from exc
+        raise MariaDBError(f"database did not answer within {timeout:g} s") from exc
+    except OSError as exc:
+        raise MariaDBError(f"cannot run {argv[0]}: {exc.strerror}") from exc
     if proc.returncode != 0:
         raise MariaDBError(first_error_line(proc.stderr) or f"client exited {proc.returncode}")
     return parse_batch(proc.stdout.decode("utf-8", "replace"))
 
 
-def parse_batch(output: str) -> list[list[str]]:
-    """Parse ``--batch --skip-column-names`` output into rows."""
-    return [line.split("\t") for line in output.splitlines() if line != ""]
+_UNESCAPE = {"t": "\t", "n": "\n", "0": "\0", "\\": "\\"}
+
+
+def batch_value(cell: str) -> str | None:
+    """One value of ``--batch`` output: ``NULL`` is None, escapes are decoded.
+
+    The client prints SQL NULL and the string ``'NULL'`` alike; select text that may
+    be either through ``nullable_text`` and read it with ``text_value``.
+    """
+    if cell == "NULL":
+        return None
+    if "\\" not in cell:
+        return cell
+    out = []
+    chars = iter(cell)
+    for char in chars:
+        if char == "\\":
+            following = next(chars, "\\")
+            out.append(_UNESCAPE.get(following, following))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def parse_batch(output: str) -> list[list[str | None]]:
+    """Rows of ``--batch --skip-column-names`` output (see ``batch_value``).
+
+    Rows end at newlines only (a carriage return inside a value is not escaped).
+    """
+    return [[batch_value(cell) for cell in line.split("\t")]
+            for line in output.split("\n") if line != ""]
+
+
+def nullable_text(expression: str) -> str:
+    """SQL selecting a text expression so that NULL and the string 'NULL' stay apart."""
+    return f"CONCAT('=', {expression})"
+
+
+def text_value(cell: str | None) -> str | None:
+    """The value selected by ``nullable_text``."""
+    return None if cell is None else cell[1:]
 
 
 def first_error_line(stderr: bytes) -> str:
@@ -227,6 +379,65 @@ def first_error_line(stderr: bytes) -> str:
         if "ERROR" in line or "error" in line.lower():
             return line
     return lines[0] if lines else ""
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How to reach a database with the mariadb/mysql command-line client."""
+
+    binary: str
+    database: str
+    user: str | None = None
+    password: str | None = None
+    host: str | None = None
+    port: int | None = None
+    socket: str | None = None
+    timeout: int = 300
+
+
+def connection_from_params(params: Mapping[str, Any], binary: str) -> Connection:
+    """A Connection from a module's LOGIN_ARGUMENT_SPEC, ``database`` and ``query_timeout``."""
+    return Connection(
+        binary=binary,
+        database=params["database"],
+        user=params.get("login_user"),
+        password=params.get("login_password"),
+        host=params.get("login_host"),
+        port=params.get("login_port"),
+        socket=params.get("login_unix_socket"),
+        timeout=params.get("query_timeout") or 300,
+    )
+
+
+def query(conn: Connection, sql: str) -> list[list[str | None]]:
+    """``run_sql`` on ``conn``'s database with a private option file."""
+    with option_file(conn.user, conn.password, host=conn.host, port=conn.port,
+                     socket=conn.socket) as path:
+        return run_sql(client_argv(conn.binary, path, conn.database), sql, conn.timeout)
+
+
+def table_columns(conn: Connection, table: str) -> dict[str, tuple[str, str]]:
+    """Columns of a table as {lower name: (real name, data type)}; empty if missing."""
+    sql = (
+        "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS "  # noqa: S608
+        f"WHERE TABLE_SCHEMA = {quote_string(conn.database)} "
+        f"AND TABLE_NAME = {quote_string(table)} ORDER BY ORDINAL_POSITION;"
+    )
+    return {
+        row[0].lower(): (row[0], (row[1] or "").lower())
+        for row in query(conn, sql)
+        if row[0] is not None and len(row) > 1
+    }
+
+
+def indexed_columns(conn: Connection, table: str) -> set[str]:
+    """Lower-case names of the columns that lead an index of the table."""
+    sql = (
+        "SELECT COLUMN_NAME FROM information_schema.STATISTICS "  # noqa: S608
+        f"WHERE TABLE_SCHEMA = {quote_string(conn.database)} "
+        f"AND TABLE_NAME = {quote_string(table)} AND SEQ_IN_INDEX = 1;"
+    )
+    return {row[0].lower() for row in query(conn, sql) if row[0] is not None}
 
 
 def table_listing_sql(database: str) -> str:
@@ -291,7 +502,8 @@ class SnapshotCounter:
         if self.proc.returncode != 0:
             raise MariaDBError(first_error_line(b"".join(self._err)) or "row count failed")
         rows = parse_batch(b"".join(self._out).decode("utf-8", "replace"))
-        return {row[0]: int(row[1]) for row in rows if len(row) == 2}
+        return {row[0]: int(row[1]) for row in rows
+                if len(row) == 2 and row[0] is not None and row[1] is not None}
 
     def abort(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

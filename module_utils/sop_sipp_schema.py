@@ -1,0 +1,118 @@
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the sipp_* modules know about SIPP beyond MariaDB (that layer is sop_mariadb):
+their database options, which column plays which role in a SIPP table (versions name
+them differently), how to report what a differing schema hides, LIKE patterns, and the
+time-zone offsets of SIPP's wall-clock times.
+
+Stdlib only; Python 3.9+ (Debian 12 targets run 3.11).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ansible.module_utils.sop_mariadb import LOGIN_ARGUMENT_SPEC
+
+# Options of the sipp_* modules that read the database (doc fragments mariadb_login
+# and sipp_db).
+SIPP_DB_ARGUMENT_SPEC: dict[str, Any] = {
+    "database": {"type": "str", "default": "sipp"},
+    **LOGIN_ARGUMENT_SPEC,
+    "client_binary": {"type": "str"},
+    "query_timeout": {"type": "int", "default": 300},
+}
+
+
+def resolve_columns(
+    columns: Mapping[str, tuple[str, str]],
+    candidates: Mapping[str, Sequence[str]],
+    overrides: Mapping[str, str],
+) -> dict[str, str | None]:
+    """Which real column plays each role (None: no candidate exists, or the override
+    names no column). ``columns`` is sop_mariadb.table_columns' answer."""
+    chosen: dict[str, str | None] = {}
+    for role, names in candidates.items():
+        override = overrides.get(role)
+        wanted = [override] if override else list(names)
+        chosen[role] = next((columns[n.lower()][0] for n in wanted if n.lower() in columns), None)
+    return chosen
+
+
+def unavailable(table: str, problem: str, *, setting: str | None, column: str | None = None,
+                found: Sequence[str] = (), affects: Sequence[str] = (),
+                candidates: Sequence[str] = ()) -> dict[str, Any]:
+    """An entry of a module's ``unavailable`` list: what cannot be seen, why, and the
+    module option that fixes it (Bahasa Indonesia, shown in the SOP report)."""
+    parts = [f"{table}: {problem}"]
+    if candidates:
+        parts.append(f"dicari: {', '.join(candidates)}")
+    if found:
+        parts.append(f"kolom yang ada: {', '.join(found)}")
+    if affects:
+        parts.append(f"tidak dapat dihitung: {', '.join(affects)}")
+    if setting:
+        parts.append(f"atur opsi {setting}")
+    return {"table": table, "column": column, "setting": setting, "affects": list(affects),
+            "message": "; ".join(parts)}
+
+
+def missing_column(table: str, role: str, columns: Mapping[str, tuple[str, str]], *,
+                   candidates: Sequence[str], overrides: Mapping[str, str],
+                   affects: Sequence[str]) -> dict[str, Any]:
+    """``unavailable`` entry of a role whose column was not found (or whose override
+    names no column)."""
+    override = overrides.get(role)
+    problem = (f"kolom {override!r} dari columns.{role} tidak ada" if override
+               else f"kolom untuk {role} tidak ditemukan")
+    return unavailable(table, problem, setting=f"columns.{role}", column=role,
+                       found=sorted(real for real, _ in columns.values()), affects=affects,
+                       candidates=() if override else candidates)
+
+
+def like_to_regex(pattern: str) -> re.Pattern[str]:
+    """A case-insensitive regex equivalent of a SQL LIKE pattern (% and _)."""
+    parts = []
+    for char in pattern:
+        if char == "%":
+            parts.append(".*")
+        elif char == "_":
+            parts.append(".")
+        else:
+            parts.append(re.escape(char))
+    return re.compile("^" + "".join(parts) + "$", re.IGNORECASE | re.DOTALL)
+
+
+def matches_any(value: str, patterns: Sequence[str]) -> bool:
+    """Whether value matches one of the SQL LIKE patterns (case-insensitive)."""
+    return any(like_to_regex(p).match(value) for p in patterns)
+
+
+_OFFSET_RE = re.compile(r"^([+-])(\d{1,2}):?(\d{2})$")
+
+
+def offset_minutes(tz: str) -> int:
+    """Minutes east of UTC of '+07:00' / '+0700' offsets or IANA names (no DST in
+    Indonesia). Raises ValueError for an unknown zone."""
+    match = _OFFSET_RE.match(tz.strip())
+    if match:
+        minutes = int(match.group(2)) * 60 + int(match.group(3))
+        return -minutes if match.group(1) == "-" else minutes
+    try:
+        delta = dt.datetime.now(ZoneInfo(tz)).utcoffset()
+    except Exception as exc:  # ZoneInfo raises several types for a bad key
+        raise ValueError(f"unknown time zone {tz!r}") from exc
+    if delta is None:
+        raise ValueError(f"unknown time zone {tz!r}")
+    return int(delta.total_seconds() // 60)
+
+
+def format_offset(minutes: int) -> str:
+    """'+07:00' for 420."""
+    sign = "-" if minutes < 0 else "+"
+    minutes = abs(minutes)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
