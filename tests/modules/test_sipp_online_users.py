@@ -1,81 +1,107 @@
-"""library/sipp_online_users.py: SQL built from discovered columns, result shape."""
+"""library/sipp_online_users.py against a real MariaDB: counts, odd user names, and a
+sys_user_online whose columns differ (partial result + precise ``unavailable``)."""
 
 from __future__ import annotations
 
 import pytest
+from conftest import MariaDB
 from loader import load
+from sipp_tables import USER_ONLINE, connection, insert, lit, new_table
 
-utils = load("sop_sipp")
+m = load("sop_mariadb")
 mod = load("sipp_online_users")
+pytestmark = pytest.mark.mariadb
 
-SIPP_COLUMNS = [["session_id", "varchar"], ["userid", "int"], ["host_address", "varchar"],
-                ["login_time", "datetime"], ["last_visit", "datetime"]]
+ODD = "bu\tdi\\\nx"
+COLS = ["session_id", "userid", "host_address", "login_time", "last_visit"]
 
 
-class FakeDb:
-    def __init__(self, columns, rows):
-        self.columns = columns
-        self.rows = rows
-        self.sql: list[str] = []
-
-    def __call__(self, conn, sql):
-        self.sql.append(sql)
-        if "information_schema.COLUMNS" in sql:
-            return self.columns
-        return self.rows.pop(0)
+def ago(interval: str) -> str:
+    return f"NOW() - INTERVAL {interval}"
 
 
 @pytest.fixture
-def conn():
-    return utils.DbConn(binary="mariadb", database="sipp")
-
-
-def test_counts_with_sipp_columns(monkeypatch, conn):
-    fake = FakeDb(SIPP_COLUMNS, [
-        [["5", "6", "9", "2026-11-21 19:30:02", "2026-11-21 19:31:00"]],
-        [["3", "10.10.1.5", "2026-11-21 18:00:00", "2026-11-21 19:30:02"]],
+def sessions(mariadb: MariaDB) -> str:
+    table = new_table(mariadb, "online", USER_ONLINE)
+    insert(mariadb, table, COLS, [
+        [lit("s1"), lit(ODD), lit("10.0.0.1"), ago("2 HOUR"), ago("1 MINUTE")],
+        [lit("s2"), lit(ODD), lit("10.0.0.2"), ago("1 HOUR"), ago("2 MINUTE")],
+        [lit("s3"), lit("NULL"), None, None, ago("3 MINUTE")],
+        [lit("s4"), lit("old"), lit("10.0.0.4"), ago("5 HOUR"), ago("1 HOUR")],
     ])
-    monkeypatch.setattr(utils, "run_query", fake)
-    monkeypatch.setattr(mod, "run_query", fake)
-    result = mod.online_users(conn, "sys_user_online", 15, {}, 50)
-    assert result["users"] == 5
-    assert result["sessions"] == 6
-    assert result["sessions_total"] == 9
-    assert result["active"] == [{"user": "3", "host": "10.10.1.5",
-                                 "login_time": "2026-11-21 18:00:00",
-                                 "last_activity": "2026-11-21 19:30:02"}]
+    return table
+
+
+def test_counts_and_lists_odd_names_exactly(mariadb: MariaDB, sessions: str) -> None:
+    result = mod.online_users(connection(mariadb), sessions, 15, {}, 50)
+    assert (result["users"], result["sessions"], result["sessions_total"]) == (2, 3, 4)
+    assert result["unavailable"] == []
     assert result["columns"] == {"last_activity": "last_visit", "user": "userid",
                                  "host": "host_address", "login_time": "login_time"}
-    count_sql = fake.sql[1]
-    assert "`last_visit` >= NOW() - INTERVAL 15 MINUTE" in count_sql
-    assert "COUNT(DISTINCT CASE WHEN" in count_sql
-    assert "LIMIT 50" in fake.sql[2]
+    assert [(s["user"], s["host"]) for s in result["active"]] == [
+        (ODD, "10.0.0.1"), (ODD, "10.0.0.2"), ("NULL", None)]
+    assert result["active"][2]["login_time"] is None
+    assert result["last_activity"] <= result["database_time"]
 
 
-def test_empty_table_counts_zero(monkeypatch, conn):
-    fake = FakeDb(SIPP_COLUMNS, [[["0", None, "0", None, "2026-11-21 19:31:00"]], []])
-    monkeypatch.setattr(mod, "run_query", fake)
-    monkeypatch.setattr(utils, "run_query", fake)
-    result = mod.online_users(conn, "sys_user_online", 15, {}, 50)
-    assert (result["users"], result["sessions"], result["last_activity"]) == (0, 0, None)
+def test_max_sessions_limits_the_list(mariadb: MariaDB, sessions: str) -> None:
+    result = mod.online_users(connection(mariadb), sessions, 15, {}, 1)
+    assert result["sessions"] == 3 and len(result["active"]) == 1
 
 
-def test_unix_timestamp_column_compares_with_unix_time(monkeypatch, conn):
-    cols = [["sid", "varchar"], ["user_id", "int"], ["last_activity", "int"]]
-    fake = FakeDb(cols, [[["1", "1", "1", "2026-11-21 19:30:02", "x"]], []])
-    monkeypatch.setattr(mod, "run_query", fake)
-    monkeypatch.setattr(utils, "run_query", fake)
-    result = mod.online_users(conn, "sys_user_online", 10, {}, 5)
-    assert "`last_activity` >= UNIX_TIMESTAMP() - 600" in fake.sql[1]
+def test_unix_time_column(mariadb: MariaDB) -> None:
+    table = new_table(mariadb, "online_unix",
+                      "CREATE TABLE {t} (sid VARCHAR(9), user_id INT, last_activity INT);")
+    insert(mariadb, table, ["sid", "user_id", "last_activity"], [
+        [lit("a"), "1", "UNIX_TIMESTAMP() - 60"], [lit("b"), "2", "UNIX_TIMESTAMP() - 7200"]])
+    result = mod.online_users(connection(mariadb), table, 10, {}, 5)
+    assert (result["users"], result["sessions"], result["sessions_total"]) == (1, 1, 2)
+    assert [s["user"] for s in result["active"]] == ["1"]
     assert result["columns"]["host"] is None
+    assert [u["column"] for u in result["unavailable"]] == ["host", "login_time"]
 
 
-def test_missing_table_and_column_are_clear(monkeypatch, conn):
-    fake = FakeDb([], [])
-    monkeypatch.setattr(utils, "run_query", fake)
-    with pytest.raises(utils.SippDbError, match="not found"):
-        mod.online_users(conn, "sys_user_online", 15, {}, 5)
-    fake = FakeDb([["session_id", "varchar"], ["userid", "int"]], [])
-    monkeypatch.setattr(utils, "run_query", fake)
-    with pytest.raises(utils.SippDbError, match=r"no last_activity column.*columns\.last_activity"):
+def test_renamed_activity_column_keeps_what_can_be_seen(mariadb: MariaDB, sessions: str) -> None:
+    mariadb.root_sql(f"ALTER TABLE `{sessions}` RENAME COLUMN last_visit TO seen_at;")
+    result = mod.online_users(connection(mariadb), sessions, 15, {}, 50)
+    assert (result["users"], result["sessions"], result["sessions_total"]) == (None, None, 4)
+    assert result["active"] == [] and result["database_time"]
+    [entry] = result["unavailable"]
+    assert (entry["table"], entry["column"], entry["setting"]) == (
+        sessions, "last_activity", "columns.last_activity")
+    assert "seen_at" in entry["message"] and "last_visit" in entry["message"]
+    assert "user online" in entry["message"]
+    # the setting named in the message fixes it
+    fixed = mod.online_users(connection(mariadb), sessions, 15, {"last_activity": "seen_at"}, 50)
+    assert (fixed["users"], fixed["sessions"], fixed["unavailable"]) == (2, 3, [])
+
+
+def test_dropped_user_column_still_counts_sessions(mariadb: MariaDB, sessions: str) -> None:
+    mariadb.root_sql(f"ALTER TABLE `{sessions}` DROP COLUMN userid;")
+    result = mod.online_users(connection(mariadb), sessions, 15, {}, 50)
+    assert (result["users"], result["sessions"], result["sessions_total"]) == (None, 3, 4)
+    assert [s["user"] for s in result["active"]] == [None, None, None]
+    assert [(u["column"], u["setting"]) for u in result["unavailable"]] == [
+        ("user", "columns.user")]
+
+
+def test_wrong_override_is_reported_not_fatal(mariadb: MariaDB, sessions: str) -> None:
+    result = mod.online_users(connection(mariadb), sessions, 15, {"user": "pengguna"}, 50)
+    assert result["users"] is None and result["sessions"] == 3
+    assert "'pengguna' dari columns.user tidak ada" in result["unavailable"][0]["message"]
+
+
+def test_missing_table_is_reported(mariadb: MariaDB) -> None:
+    result = mod.online_users(connection(mariadb), "no_such_table", 15, {}, 50)
+    assert result["sessions_total"] is None and result["database_time"]
+    [entry] = result["unavailable"]
+    assert entry["setting"] == "table"
+    assert entry["message"].startswith("no_such_table: tabel sipp.no_such_table tidak ditemukan")
+
+
+def test_unreachable_database_fails_with_the_client_error(mariadb: MariaDB) -> None:
+    conn = m.Connection(binary="mariadb", database="sipp", user="nobody", password="x",
+                        host=mariadb.host, port=mariadb.port)
+    denied = r"^ERROR \d+ \(28000\): Access denied for user 'nobody'"
+    with pytest.raises(m.MariaDBError, match=denied):
         mod.online_users(conn, "sys_user_online", 15, {}, 5)

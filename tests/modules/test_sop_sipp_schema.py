@@ -1,0 +1,58 @@
+"""module_utils/sop_sipp_schema.py: column roles, unavailable reports, LIKE patterns, offsets."""
+
+from __future__ import annotations
+
+import pytest
+from loader import load
+
+u = load("sop_sipp_schema")
+
+COLUMNS = {"waktu": ("Waktu", "datetime"), "user_name": ("user_name", "varchar")}
+CANDIDATES = {"time": ["datetime", "waktu"], "user": ["username"], "action": ["action"]}
+
+
+def test_resolve_columns_prefers_override_then_candidates():
+    assert u.resolve_columns(COLUMNS, CANDIDATES, {}) == {
+        "time": "Waktu", "user": None, "action": None}
+    assert u.resolve_columns(COLUMNS, CANDIDATES, {"user": "USER_NAME", "time": "nope"}) == {
+        "time": None, "user": "user_name", "action": None}
+
+
+def test_missing_column_names_table_column_candidates_and_setting():
+    entry = u.missing_column("sys_audittrail", "user", COLUMNS, candidates=["username", "userid"],
+                             overrides={}, affects=["jumlah user"])
+    assert entry["table"] == "sys_audittrail" and entry["column"] == "user"
+    assert entry["setting"] == "columns.user" and entry["affects"] == ["jumlah user"]
+    assert entry["message"] == (
+        "sys_audittrail: kolom untuk user tidak ditemukan; dicari: username, userid; "
+        "kolom yang ada: Waktu, user_name; tidak dapat dihitung: jumlah user; "
+        "atur opsi columns.user")
+    wrong = u.missing_column("t", "user", COLUMNS, candidates=["username"],
+                             overrides={"user": "pengguna"}, affects=[])
+    assert wrong["message"].startswith("t: kolom 'pengguna' dari columns.user tidak ada; "
+                                       "kolom yang ada: Waktu, user_name")
+
+
+@pytest.mark.parametrize(("value", "patterns", "expected"), [
+    ("Login", ["login%"], True),
+    ("login_failed", ["%fail%"], True),
+    ("Hapus Data", ["%hapus%"], True),
+    ("logout", ["login%"], False),
+    ("a_b", ["a_b"], True),
+    ("axb", ["a_b"], True),
+    ("a.b", ["a\\.b"], False),
+    ("line\nbreak login", ["%login"], True),
+])
+def test_like_patterns(value, patterns, expected):
+    assert u.matches_any(value, patterns) is expected
+
+
+def test_offsets():
+    assert u.offset_minutes("+07:00") == 420
+    assert u.offset_minutes("-03:30") == -210
+    assert u.offset_minutes("+0800") == 480
+    assert u.offset_minutes("Asia/Makassar") == 480
+    assert u.format_offset(420) == "+07:00"
+    assert u.format_offset(-210) == "-03:30"
+    with pytest.raises(ValueError, match="unknown time zone"):
+        u.offset_minutes("Mars/Olympus")
