@@ -99,11 +99,17 @@ class Sop:
         return self.documents[0].number
 
     def playbook_path(self, project_dir: Path) -> Path | None:
-        """The playbook if it exists in the project, else None (the SOP is not automated)."""
+        """The playbook in the project; None when the catalogue declares none (the SOP is
+        not automated: manual steps only). SopError when the declared file is missing."""
         if not self.playbook:
             return None
         path = project_dir / self.playbook
-        return path if path.is_file() else None
+        if not path.is_file():
+            raise SopError(
+                f"SOP {self.id}: its playbook {self.playbook} (declared in {self.source}) "
+                f"does not exist in {project_dir}"
+            )
+        return path
 
     def activity(self, key: str) -> Activity:
         """An activity by number ("2") or document reference ("C.2")."""

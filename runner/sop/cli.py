@@ -1,7 +1,7 @@
 """The `sop` command line."""
 
 # Ansible, ansible-runner, SQLAlchemy and rich are imported where used: `sop` starts fast
-# for every command, and `sop run` starts ansible-playbook before importing them.
+# for every command.
 # ruff: noqa: PLC0415
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sop.errors import ExitCode, SopError
 from sop.extravars import parse_extra_vars
 from sop.paths import database_url, default_data_dir, find_project_dir
 from sop.statuses import STATUSES
+from sop.sweep import sweep
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -128,26 +129,19 @@ def cmd_show(ctx: Context) -> ExitCode:
         )
         sop = apply_overrides(sop, info.overrides, info.court_name)
     except SopError as exc:
-        ctx.console.print(f"[dim]court overrides not applied: {exc}[/]", highlight=False)
+        ctx.console.print(f"court overrides not applied: {exc}", style="dim", markup=False)
     ctx.console.print(views.sop_document(sop, project))
     return ExitCode.OK
 
 
-def _sop_to_run(ctx: Context) -> Sop:
-    """The SOP, parsed without the catalogue's schema check (jsonschema takes 0.1 s to
-    import): `sop run` checks the catalogue while ansible-playbook starts. A malformed
-    catalogue is reported by the checked load."""
-    try:
-        return get_sop(load_catalogue(validate=False), ctx.args.sop)
-    except Exception:
-        return get_sop(ctx.sops, ctx.args.sop)
-
-
 def cmd_run(ctx: Context) -> ExitCode:
-    from sop import runner
+    from rich.markup import escape
+
+    from sop import runner, views
+    from sop.progress import ConsoleProgress
 
     args = ctx.args
-    sop = _sop_to_run(ctx)
+    sop = get_sop(ctx.sops, args.sop)
     project = ctx.project_dir
     vault = _vault(args)
     extra = parse_extra_vars(args.extra_vars)
@@ -170,24 +164,13 @@ def cmd_run(ctx: Context) -> ExitCode:
         trigger=_trigger(),
         vault=vault,
     )
-
-    def progress() -> runner.Progress:
-        from sop.progress import ConsoleProgress
-
-        return ConsoleProgress(ctx.console, sop)
-
-    def checked_store() -> Store:
-        get_sop(ctx.sops, args.sop)  # the checked catalogue (SopError stops the run)
-        return ctx.store
-
-    result = runner.run(request, checked_store, progress)
-    from sop import views
-
+    result = runner.run(request, ctx.store, ConsoleProgress(ctx.console, sop))
     ctx.console.print(views.execution(ctx.store.execution(result.execution_id)))
-    if sop.playbook_path(project) is None:
+    if sop.playbook is None:
         ctx.console.print(
-            f"[yellow]{sop.id} has no playbook yet:[/] execution {result.execution_id} records "
-            f"its manual steps; confirm each with `sop ack {result.execution_id} NO --by NAME`."
+            f"[yellow]{escape(sop.id)} has no playbook yet:[/] execution {result.execution_id} "
+            f"records its manual steps; confirm each with "
+            f"`sop ack {result.execution_id} NO --by NAME`."
         )
     if result.status != "successful":
         raise SopError(
@@ -228,6 +211,8 @@ def cmd_execution(ctx: Context) -> ExitCode:
 
 
 def cmd_ack(ctx: Context) -> ExitCode:
+    from rich.markup import escape
+
     args = ctx.args
     row = ctx.store.execution(args.id)
     key = str(args.activity)
@@ -236,13 +221,14 @@ def cmd_ack(ctx: Context) -> ExitCode:
         raise SopError(f"execution {args.id} ({row['sop_id']}) has no activity {key!r}")
     updated = ctx.store.acknowledge(args.id, match[0]["number"], args.by, args.note)
     ctx.console.print(
-        f"[green]Acknowledged[/] activity {key} of execution {args.id} ({row['sop_id']}) "
-        f"by {args.by}."
+        f"[green]Acknowledged[/] activity {escape(key)} of execution {args.id} "
+        f"({escape(row['sop_id'])}) by {escape(args.by)}."
     )
     pending = [a for a in updated["activities"] if a["status"] == "pending-manual"]
     if pending:
         ctx.console.print(
-            "Still waiting: " + ", ".join(a["ref"] or str(a["number"]) for a in pending)
+            "Still waiting: " + ", ".join(a["ref"] or str(a["number"]) for a in pending),
+            markup=False,
         )
     return ExitCode.OK
 
@@ -255,8 +241,11 @@ def cmd_report(ctx: Context) -> ExitCode:
     blocks = report.build(ctx.store, ctx.sops, month)
     text = report.to_html(blocks) if args.format == "html" else report.to_markdown(blocks)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        ctx.console.print(f"Laporan written to {args.output}")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise SopError(f"cannot write the report to {args.output}: {exc.strerror}") from None
+        ctx.console.print(f"Laporan written to {args.output}", markup=False, highlight=False)
     else:
         sys.stdout.write(text)
     return ExitCode.OK
@@ -342,10 +331,12 @@ def _error(message: str) -> None:
     Console(stderr=True, soft_wrap=True).print(message, markup=False, highlight=False)
 
 
-def _run(argv: Sequence[str] | None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
+    """`sop ARGS`: the exit code (see EXIT_CODES)."""
     args = build_parser().parse_args(argv)
     ctx = Context(args)
     try:
+        sweep(ctx.data_dir)  # what a killed `sop` left on disk
         return int(args.func(ctx))
     except SopError as exc:
         _error(f"sop: error: {exc}")
@@ -360,15 +351,3 @@ def _run(argv: Sequence[str] | None) -> int:
         return int(ExitCode.INTERNAL)
     finally:
         ctx.close()
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`sop ARGS`. As the command itself (argv None), once everything is written and the
-    store closed, skip the interpreter's teardown (freeing SQLAlchemy, rich, ansible-runner
-    modules: 0.05-0.1 s)."""
-    code = _run(argv)
-    if argv is None:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    return code

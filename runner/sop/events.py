@@ -103,13 +103,50 @@ def extract_outputs(res: Any) -> list[dict[str, Any]]:
     return found
 
 
-def _message(res: Any) -> str:
+# Lines that say a task failed without saying why: never the recorded cause when the
+# result holds anything better.
+_GENERIC = (
+    "non-zero return code",
+    "module failure",
+    "see stdout/stderr for the exact error",
+    "one or more items failed",
+    "all items completed",
+)
+_CAUSE_FIELDS = ("stderr", "module_stderr", "msg", "module_stdout", "reason")
+_PREFIXES = ("Task failed: ",)
+
+
+def _meaningful(text: Any) -> list[str]:
+    lines = []
+    for raw in str(text or "").splitlines():
+        line = raw.strip()
+        for prefix in _PREFIXES:
+            line = line.removeprefix(prefix)
+        if line and not any(generic in line.lower() for generic in _GENERIC):
+            lines.append(line)
+    return lines
+
+
+def failure_cause(res: Any) -> str:
+    """A failed result's own cause, one line: the last meaningful line of its stderr (a
+    command's or a module's), else its msg; a failed loop item's when the loop's own is
+    generic. no_log results stay hidden."""
     if not isinstance(res, dict):
         return ""
     if "censored" in res or res.get("_ansible_no_log"):
         return HIDDEN
-    text = str(res.get("msg") or res.get("stderr") or res.get("reason") or "")
-    return text.strip().splitlines()[0][:MAX_MESSAGE_CHARS] if text.strip() else ""
+    for key in _CAUSE_FIELDS:
+        lines = _meaningful(res.get(key))
+        if lines:
+            # stderr: its last line (the error after any progress/context); msg: its first
+            return (lines[-1] if "std" in key else lines[0])[:MAX_MESSAGE_CHARS]
+    for item in res.get("results") or ():
+        if isinstance(item, dict) and item.get("failed"):
+            cause = failure_cause(item)
+            if cause:
+                return cause
+    lines = [line.strip() for line in str(res.get("msg") or "").splitlines() if line.strip()]
+    return lines[0][:MAX_MESSAGE_CHARS] if lines else ""
 
 
 @dataclass
@@ -183,6 +220,7 @@ class EventRecorder:
         self._unresolved_start: dict[str, datetime] = {}
         self.stats: dict[str, dict[str, int]] = {}
         self.hosts_seen: set[str] = set()
+        self.failures: list[tuple[str, str]] = []  # (host, one-line cause)
 
     def _activity_of(self, uuid: str) -> ActivityProgress | None:
         if uuid in self._task_activity:
@@ -203,8 +241,11 @@ class EventRecorder:
         if kind == "playbook_on_stats":
             self._record_stats(data)
             return True
+        status = _RESULT_STATUS.get(kind)
+        if status:
+            self._record_host(status, data)
         uuid = data.get("task_uuid")
-        if not uuid or not (kind.startswith("runner_on_") or kind.endswith("task_start")):
+        if not uuid or not (status or kind.endswith("task_start")):
             return True
         activity = self._activity_of(str(uuid))
         when = _time(event)
@@ -217,12 +258,37 @@ class EventRecorder:
             activity.started = started
         activity.ended = when
         activity.current_task = str(data.get("task") or "")
-        status = _RESULT_STATUS.get(kind)
         if status:
             self._record_result(activity, status, data)
         if self.on_change is not None:
             self.on_change(activity)
         return True
+
+    def _record_host(self, status: str, data: dict[str, Any]) -> None:
+        """Every task result: the host it ran on; a failure's cause, in order."""
+        host = str(data.get("host") or "")
+        if host:
+            self.hosts_seen.add(host)
+        if status == "unreachable":
+            cause = failure_cause(data.get("res")) or "unreachable"
+            self.failures.append((host, f"{host} unreachable: {cause}"))
+        elif status == "failed" and not data.get("ignore_errors"):
+            cause = failure_cause(data.get("res")) or "failed"
+            task = str(data.get("task") or "").strip()
+            self.failures.append((host, f"{host}: {task}: {cause}" if task else f"{host}: {cause}"))
+
+    def error(self) -> str | None:
+        """The execution's error: the first failure of a host that ended failed or
+        unreachable (a rescued failure is not the cause), else the first failure."""
+        ended_badly = {h for h, s in self.stats.items() if s.get("failures") or s.get("dark")}
+        for host, text in self.failures:
+            if host in ended_badly:
+                return text
+        return self.failures[0][1] if self.failures else None
+
+    def hosts(self) -> list[str]:
+        """The hosts the playbook actually ran on (a task result or the final stats)."""
+        return sorted(self.hosts_seen | set(self.stats))
 
     def _record_result(self, activity: ActivityProgress, status: str, data: dict[str, Any]) -> None:
         host = str(data.get("host", ""))
@@ -234,10 +300,9 @@ class EventRecorder:
         activity.counts[status] += 1
         if host:
             activity.hosts.add(host)
-            self.hosts_seen.add(host)
         if status in ("failed", "unreachable"):
             activity.add_output(
-                {"host": host, "task": data.get("task", ""), "error": _message(res) or status}
+                {"host": host, "task": data.get("task", ""), "error": failure_cause(res) or status}
             )
             return
         for output in extract_outputs(res):

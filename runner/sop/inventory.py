@@ -1,7 +1,6 @@
-"""The inventory source, its vault checks, and the court's identity (`court_name`,
-`court_kode_satker`) and `sop_catalogue_overrides` read in-process with Ansible's Python API
-for `sop show` and SOPs without a playbook. `sop run` of a playbook gets the hosts and
-these variables from ansible-playbook itself (the `sop_activity` callback's plan).
+"""The inventory source, its vault checks, and, read in-process with Ansible's Python API
+before anything runs: the hosts (after --limit) that `sop run` locks, the court's identity
+(`court_name`, `court_kode_satker`) and `sop_catalogue_overrides`.
 """
 
 # Ansible and ansible-runner are imported where used: `sop` starts fast for every command.
@@ -9,7 +8,11 @@ these variables from ansible-playbook itself (the `sop_activity` callback's plan
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +22,8 @@ from sop.errors import SopError
 
 VAULT_HEADER = b"$ANSIBLE_VAULT;"
 COURT_VARS = ("court_name", "court_kode_satker", "sop_catalogue_overrides")
+# Ansible's own reason for an inventory source no plugin could parse (its first warning).
+_PARSE_FAILURE = re.compile(r"Failed to parse inventory with '[^']*' plugin: (.+)")
 
 
 @dataclass(frozen=True)
@@ -53,10 +58,14 @@ class InventoryInfo:
 
 
 def use_project_config(project_dir: Path) -> None:
-    """Make the in-process Ansible (and ansible-playbook) read the project's ansible.cfg."""
+    """Make the in-process Ansible (and ansible-playbook) read the project's ansible.cfg,
+    and fail on an inventory source no plugin can parse instead of running on fewer hosts
+    (Ansible's INVENTORY_ANY_UNPARSED_IS_FAILED, unless set otherwise). Call before
+    anything imports Ansible."""
     config = project_dir / "ansible.cfg"
     if "ANSIBLE_CONFIG" not in os.environ and config.is_file():
         os.environ["ANSIBLE_CONFIG"] = str(config)
+    os.environ.setdefault("ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED", "True")
 
 
 def resolve_source(given: str | None) -> str:
@@ -126,30 +135,51 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _malformed(source: str, warnings: str) -> str:
+    reason = _PARSE_FAILURE.search(warnings)
+    detail = reason.group(1).strip() if reason else "no inventory plugin could parse it"
+    return f"inventory {source} is malformed: {detail}"
+
+
 def load(source: str, limit: str | None, vault: VaultOptions) -> InventoryInfo:
-    """The hosts (all, or --limit) and the court's variables; SopError on any problem."""
+    """The hosts (all, or --limit) and the court's variables; SopError on any problem.
+    Ansible's warnings are kept from the terminal: a failure becomes one line, anything
+    else is shown as Ansible wrote it."""
     from ansible.errors import AnsibleError
     from ansible.inventory.manager import InventoryManager
     from ansible.parsing.dataloader import DataLoader
     from ansible.vars.manager import VariableManager
 
     loader = DataLoader()
+    warnings = io.StringIO()
     try:
-        _vault_secrets(loader, vault)
-        inventory = InventoryManager(loader=loader, sources=[source])
-        if limit:
-            inventory.subset(limit)
-        names = {h.name: None for h in inventory.get_hosts(pattern="all")}
-        court: dict[str, Any] = {}
-        any_host = next(iter(names), None) or next(iter(inventory.hosts), None)
-        if any_host is not None:
-            variables = VariableManager(loader=loader, inventory=inventory).get_vars(
-                host=inventory.get_host(any_host), include_hostvars=False
-            )
-            court = {key: _plain(variables.get(key)) for key in COURT_VARS}
+        with contextlib.redirect_stderr(warnings):
+            _vault_secrets(loader, vault)
+            inventory = InventoryManager(loader=loader, sources=[source])
+            if limit:
+                inventory.subset(limit)
+            names = {h.name: None for h in inventory.get_hosts(pattern="all")}
+            court: dict[str, Any] = {}
+            any_host = next(iter(names), None) or next(iter(inventory.hosts), None)
+            if any_host is not None:
+                variables = VariableManager(loader=loader, inventory=inventory).get_vars(
+                    host=inventory.get_host(any_host), include_hostvars=False
+                )
+                court = {key: _plain(variables.get(key)) for key in COURT_VARS}
     except AnsibleError as exc:
         message = str(getattr(exc, "message", exc)).strip().splitlines()[0]
+        if message.startswith(("Completely failed to parse", "No inventory was parsed")):
+            raise SopError(_malformed(source, warnings.getvalue())) from None
         raise SopError(f"inventory {source}: {message}") from None
+    if _PARSE_FAILURE.search(warnings.getvalue()):  # unparsed, though allowed by config
+        raise SopError(_malformed(source, warnings.getvalue()))
+    if not names:
+        raise SopError(
+            f"no hosts of inventory {source} match --limit {limit}"
+            if limit
+            else f"inventory {source} has no hosts"
+        )
+    sys.stderr.write(warnings.getvalue())
     return InventoryInfo(
         source=source,
         hosts=tuple(names),

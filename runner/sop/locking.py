@@ -32,7 +32,8 @@ def start_execution(
     values: Mapping[str, Any],
     activities: Sequence[Mapping[str, Any]],
 ) -> int:
-    """Record the execution as running unless a running one of the SOP shares a host."""
+    """Record the execution as running unless a running one of the SOP shares a host
+    (its `sop` alive, or dead with its ansible-playbook still running)."""
     hosts = set(values["hosts"])
     with _exclusive(data_dir):
         store.reap_stale()
@@ -40,10 +41,12 @@ def start_execution(
             shared = sorted(hosts & set(running["hosts"]))
             if shared:
                 age = format_seconds((now() - running["started_at"]).total_seconds())
+                holder = f"pid {running['pid']} on {running['hostname']}, started {age} ago"
+                if running["error"]:  # sop died, its ansible-playbook still runs (reap_stale)
+                    holder += f"; {running['error']}"
                 raise SopError(
                     f"SOP {values['sop_id']} is already running on {', '.join(shared)}: "
-                    f"execution {running['id']} by {running['operator']} "
-                    f"(pid {running['pid']} on {running['hostname']}, started {age} ago)",
+                    f"execution {running['id']} by {running['operator']} ({holder})",
                     ExitCode.LOCKED,
                 )
         return store.create_execution(values, activities)

@@ -15,7 +15,7 @@ from sop.catalogue import Sop
 from sop.durations import format_seconds
 from sop.events import ActivityProgress
 from sop.runner import Progress
-from sop.views import status_text
+from sop.views import plain, status_text
 
 
 class ConsoleProgress(Progress):
@@ -29,8 +29,10 @@ class ConsoleProgress(Progress):
 
     def started(self, execution_id: int, hosts: Sequence[str]) -> None:
         self.console.print(
-            f"[bold]Execution {execution_id}[/]: {self.sop.title} ({self.sop.id}) on "
-            f"{', '.join(hosts)}"
+            Text.assemble(
+                (f"Execution {execution_id}", "bold"),
+                f": {self.sop.title} ({self.sop.id}) on {', '.join(hosts)}",
+            )
         )
         self.started_at = time.monotonic()
         if self.console.is_terminal:
@@ -45,7 +47,7 @@ class ConsoleProgress(Progress):
     def activity(self, progress: ActivityProgress) -> None:
         if self.live is None and progress.number not in self.states:
             activity = self.sop.activities[progress.number - 1]
-            self.console.print(f"  > {activity.label}. {activity.kegiatan}")
+            self.console.print(plain(f"  > {activity.label}. {activity.kegiatan}"))
         self.states[progress.number] = progress
 
     def finished(self) -> None:
@@ -70,10 +72,14 @@ class ConsoleProgress(Progress):
         for activity in self.sop.activities:
             state = self.states.get(activity.number)
             if not activity.automated:
-                table.add_row(activity.label, activity.kegiatan, Text("manual", style="magenta"))
+                table.add_row(
+                    plain(activity.label), plain(activity.kegiatan), Text("manual", style="magenta")
+                )
                 continue
             if state is None:
-                table.add_row(activity.label, activity.kegiatan, Text("waiting", style="dim"))
+                table.add_row(
+                    plain(activity.label), plain(activity.kegiatan), Text("waiting", style="dim")
+                )
                 continue
             running = state is current and not self.done
             status: Text | Spinner = (
@@ -82,12 +88,12 @@ class ConsoleProgress(Progress):
                 else status_text(state.status)
             )
             table.add_row(
-                activity.label,
-                activity.kegiatan,
+                plain(activity.label),
+                plain(activity.kegiatan),
                 status,
                 str(len(state.hosts)),
                 format_seconds(state.duration),
-                state.current_task if running else "",
+                plain(state.current_task if running else ""),
             )
         table.caption = f"elapsed {format_seconds(time.monotonic() - self.started_at)}"
         return table

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import html
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -229,7 +230,17 @@ def build(store: Store, sops: Mapping[str, Sop], month: Month) -> list[Block]:
             (
                 "table",
                 (
-                    ["ID", "Mulai", "Durasi", "Pelaksana", "Pemicu", "Host", "Mode uji", "Status"],
+                    [
+                        "ID",
+                        "Mulai",
+                        "Durasi",
+                        "Pelaksana",
+                        "Pemicu",
+                        "Host",
+                        "Mode uji",
+                        "Status",
+                        "Keterangan",
+                    ],
                     [
                         [
                             str(e["id"]),
@@ -240,6 +251,7 @@ def build(store: Store, sops: Mapping[str, Sop], month: Month) -> list[Block]:
                             ", ".join(e["hosts"]) or "-",
                             "ya" if e["check_mode"] else "tidak",
                             STATUS_ID.get(e["status"], e["status"]),
+                            e["error"] or "-",
                         ]
                         for e in mine
                     ],
@@ -277,22 +289,26 @@ def build(store: Store, sops: Mapping[str, Sop], month: Month) -> list[Block]:
     return blocks
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+def _md_text(text: str) -> str:
+    """Literal in Markdown: names, messages and errors keep their brackets, stars, ..."""
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
 
 
 def to_markdown(blocks: Sequence[Block]) -> str:
     out: list[str] = []
     for kind, value in blocks:
         if kind in ("h1", "h2", "h3"):
-            out += ["#" * int(kind[1]) + " " + value, ""]
+            out += ["#" * int(kind[1]) + " " + _md_text(value), ""]
         elif kind == "p":
-            out += [value, ""]
+            out += [_md_text(value), ""]
         else:
             headers, rows = value
             out.append("| " + " | ".join(headers) + " |")
             out.append("|" + "---|" * len(headers))
-            out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+            out += ["| " + " | ".join(_md_text(c) for c in row) + " |" for row in rows]
             out.append("")
     return "\n".join(out)
 

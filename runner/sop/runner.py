@@ -1,14 +1,15 @@
-"""Run one SOP: run its playbook through ansible-runner, record the execution, the
-evidence, leave no secret on disk.
+"""Run one SOP: lock and record it, run its playbook through ansible-runner, record the
+outcome and the evidence, leave no secret on disk.
 
-ansible-playbook starts first; its `sop_activity` callback reports the plan (the hosts of
-the plays after --limit, the court variables) at playbook start and waits at a gate while
-this process opens the store, locks those hosts and records the execution (`running`).
-So the inventory is read once, by Ansible itself, and sop's own start-up work overlaps
-ansible-playbook's. No task runs before the gate opens.
+The flow, in order: the inventory is read in-process (the hosts after --limit, the court
+variables); the hosts are locked for this SOP and the execution is recorded `running`;
+only then does ansible-playbook start, through ansible-runner's documented interface
+(event_handler, status_handler, cancel_callback). Its first event gives its pid, recorded
+so an orphan is found if `sop` is killed; the hosts it actually ran on come from the
+events and are recorded at the end.
 """
 
-# Ansible and ansible-runner are imported where used: `sop` starts fast for every command.
+# ansible-runner is imported where used: `sop` starts fast for every command.
 # ruff: noqa: PLC0415
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import shlex
 import shutil
 import signal
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,11 +31,12 @@ from typing import TYPE_CHECKING, Any
 
 from sop import __version__, inventory
 from sop.catalogue import FREQUENCY_DAYS, Sop, apply_overrides
-from sop.errors import ExitCode, SopError
+from sop.errors import ExitCode
 from sop.events import ActivityProgress, EventRecorder, TagIndex
 from sop.extravars import ExtraVars
 from sop.inventory import InventoryInfo, VaultOptions
 from sop.liveness import process_token
+from sop.sweep import ARTIFACTS_DIR, private_dir, scrub_command
 
 if TYPE_CHECKING:
     from ansible_runner import Runner
@@ -44,11 +45,9 @@ if TYPE_CHECKING:
 
 CALLBACK_NAME = "sop_activity"
 DEFAULT_KEEP_ARTIFACTS = 100
-# How often ansible-runner calls back (its cancel_callback) while ansible-playbook runs;
-# its default is 5 s. Until the gate opens: often, so the gate opens soon after the plan.
-# Then: SIGINT/SIGTERM cancel within PEXPECT_TIMEOUT_RUNNING, at less CPU than polling.
-PEXPECT_TIMEOUT = 0.01
-PEXPECT_TIMEOUT_RUNNING = 0.25
+# ansible-runner's `pexpect_timeout` setting: how often it calls cancel_callback while
+# ansible-playbook runs, so SIGINT/SIGTERM cancel within a second (its default: 5 s).
+CANCEL_CHECK_SECONDS = 1
 VAULT_PROMPT = r"^Vault password:\s*?$"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -137,17 +136,17 @@ def _initial_activities(sop: Sop, store: Store, automated: bool) -> list[dict[st
     return rows
 
 
-def _callback_env(tags_file: Path, gate: Path, project_dir: Path) -> dict[str, str]:
+def _callback_env(tags_file: Path, project_dir: Path) -> dict[str, str]:
     """Enable the sop_activity callback without losing the project's callback settings
     (ansible-runner sets ANSIBLE_CALLBACK_PLUGINS, which hides ansible.cfg's value)."""
-    from sop.ansiblecfg import callback_settings
+    import ansible.constants as C
 
-    paths, enabled = callback_settings()
+    paths = [str(p) for p in C.DEFAULT_CALLBACK_PLUGIN_PATH or ()]
+    enabled = [str(c) for c in C.CALLBACKS_ENABLED or ()]
     own = str(project_dir / "plugins" / "callback")
     return {
         "SOP_ACTIVITY_TAGS_FILE": str(tags_file),
-        "SOP_ACTIVITY_GATE": str(gate),
-        "ANSIBLE_CALLBACK_PLUGINS": ":".join(dict.fromkeys([*paths, own])),
+        "ANSIBLE_CALLBACK_PLUGINS": os.pathsep.join(dict.fromkeys([*paths, own])),
         "ANSIBLE_CALLBACKS_ENABLED": ",".join(dict.fromkeys([*enabled, CALLBACK_NAME])),
     }
 
@@ -174,37 +173,6 @@ def _cancel_on_signals() -> Iterator[Callable[[], bool]]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
-
-
-@contextmanager
-def _no_close_delay_after_exit() -> Iterator[None]:
-    """ptyprocess's close() sleeps 0.1 s ("give kernel time to update process status")
-    before checking the child; ansible-runner closes the pty only once it has seen
-    ansible-playbook exit (and reaped it), so that sleep only delays every run's end."""
-    from ptyprocess import PtyProcess
-
-    original = PtyProcess.close
-
-    def close(self: Any, force: bool = True) -> None:
-        if not self.isalive():
-            self.delayafterclose = 0
-        original(self, force)
-
-    PtyProcess.close = close
-    try:
-        yield
-    finally:
-        PtyProcess.close = original
-
-
-def _scrub_artifacts(artifact_dir: Path) -> None:
-    """ansible-runner's `command` file holds the whole environment: keep only the command."""
-    command_file = artifact_dir / "command"
-    if command_file.is_file():
-        data = json.loads(command_file.read_text(encoding="utf-8"))
-        command_file.write_text(
-            json.dumps({"command": data.get("command"), "cwd": data.get("cwd")}), encoding="utf-8"
-        )
 
 
 def _read_stdout(artifact_dir: Path) -> str:
@@ -258,12 +226,11 @@ def _final_activities(
 
 
 def _start(
-    request: RunRequest, store: Store, info: InventoryInfo, automated: bool
+    request: RunRequest, sop: Sop, store: Store, info: InventoryInfo, automated: bool
 ) -> tuple[int, list[dict[str, Any]]]:
     """Lock the hosts and record the execution as running (with the court's SOP version)."""
     from sop.locking import start_execution
 
-    sop = apply_overrides(request.sop, info.overrides, info.court_name)
     initial = _initial_activities(sop, store, automated=automated)
     pid = os.getpid()
     execution_id = start_execution(
@@ -292,114 +259,86 @@ def _start(
     return execution_id, initial
 
 
-def run(
-    request: RunRequest, open_store: Callable[[], Store], open_progress: Callable[[], Progress]
-) -> RunResult:
-    """Run the SOP and record it; the caller maps RunResult.exit_code to the process.
-
-    `open_store` and `open_progress` are called once ansible-playbook is starting, so their
-    imports and the store's opening overlap its start-up."""
+def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
+    """Lock, record, run the SOP and record its outcome; the caller maps RunResult.exit_code
+    to the process. SopError (nothing recorded) for bad input: missing playbook, malformed
+    inventory, no matching host, locked hosts."""
     playbook = request.sop.playbook_path(request.project_dir)
-    if playbook is not None:
-        return _run_playbook(request, open_store, open_progress, playbook)
     info = inventory.load(request.inventory, request.limit, request.vault)
-    store = open_store()
-    execution_id, _ = _start(request, store, info, automated=False)
-    store.finish_execution(execution_id, status="successful", rc=0)
-    return RunResult(execution_id, "successful", 0, None)
-
-
-def _read_plan(gate: Path, source: str) -> InventoryInfo | None:
-    """The plan the callback writes at playbook start (None: not yet)."""
+    sop = apply_overrides(request.sop, info.overrides, info.court_name)
+    execution_id, initial = _start(request, sop, store, info, automated=playbook is not None)
+    if playbook is None:  # manual steps only: recorded, to be acknowledged
+        store.finish_execution(execution_id, status="successful", rc=0)
+        return RunResult(execution_id, "successful", 0, None)
     try:
-        plan = json.loads((gate / "plan.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    if "error" in plan:
-        raise SopError(f"inventory {source}: {plan['error']}")
-    court = plan["court"]
-    return InventoryInfo(
-        source=source,
-        hosts=tuple(plan["hosts"]),
-        court_name=court.get("court_name"),
-        court_kode_satker=court.get("court_kode_satker"),
-        overrides=court.get("sop_catalogue_overrides"),
-    )
+        return _run_playbook(
+            request,
+            sop=sop,
+            store=store,
+            progress=progress,
+            playbook=playbook,
+            execution_id=execution_id,
+            initial=initial,
+            hosts=info.hosts,
+        )
+    except BaseException as exc:
+        store.finish_execution(
+            execution_id, status="failed", rc=None, error=f"internal error: {exc!r}"[:300]
+        )
+        raise
 
 
-class _Startup:
-    """ansible-runner's cancel_callback, called every PEXPECT_TIMEOUT while ansible-playbook
-    runs. Until the gate opens it does sop's start-up, a step per call: open the store and
-    the progress display, then (once the callback's plan is there) lock the hosts, record
-    the execution and open the gate. A refusal (locked, no hosts, ...) closes the gate,
-    cancels the run and is raised once ansible-runner returns. Then: SIGINT/SIGTERM."""
+class _Events:
+    """ansible-runner's event_handler: the activity recorder, and the ansible-playbook pid
+    (every event carries it) recorded once, at the first event."""
 
-    def __init__(
-        self,
-        request: RunRequest,
-        gate: Path,
-        *,
-        open_store: Callable[[], Store],
-        open_progress: Callable[[], Progress],
-        recorder: EventRecorder,
-        cancel_requested: Callable[[], bool],
-    ) -> None:
-        self.request = request
-        self.gate = gate
-        self.open_store = open_store
-        self.open_progress = open_progress
+    def __init__(self, recorder: EventRecorder, store: Store, execution_id: int) -> None:
         self.recorder = recorder
-        self.cancel_requested = cancel_requested
-        self.store: Store | None = None
-        self.progress = Progress()
-        self.execution_id: int | None = None
-        self.initial: list[dict[str, Any]] = []
-        self.error: Exception | None = None
-        self.recorded = False  # the final result is in the store
-        self.runner_config: Any = None  # ansible-runner's RunnerConfig, read every loop
+        self.store = store
+        self.execution_id = execution_id
+        self.playbook_pid: int | None = None
 
-    def __call__(self) -> bool:
-        if self.execution_id is not None or self.error is not None:
-            return self.error is not None or self.cancel_requested()
-        try:
-            if self.cancel_requested():
-                raise SopError("canceled before the playbook started", ExitCode.CANCELED)
-            if self.store is None:
-                self.store = self.open_store()
-                self.progress = self.open_progress()
-                self.recorder.on_change = self.progress.activity
-            info = _read_plan(self.gate, self.request.inventory)
-            if info is None:
-                return False
-            if not info.hosts:
-                raise SopError(
-                    f"no hosts of {self.request.inventory} match the playbook's plays"
-                    + (f" and --limit {self.request.limit}" if self.request.limit else "")
-                )
-            self.execution_id, self.initial = _start(self.request, self.store, info, automated=True)
-        except Exception as exc:  # raised by _run_playbook once ansible-playbook is gone
-            self.error = exc
-            _decide(self.gate, "stop")
-            return True
-        _decide(self.gate, "run")
-        if self.runner_config is not None:
-            self.runner_config.pexpect_timeout = PEXPECT_TIMEOUT_RUNNING
-        self.progress.started(self.execution_id, info.hosts)
-        return False
+    def __call__(self, event: dict[str, Any]) -> bool:
+        if self.playbook_pid is None and isinstance(event.get("pid"), int):
+            self.playbook_pid = int(event["pid"])
+            self.store.set_playbook_process(
+                self.execution_id, self.playbook_pid, process_token(self.playbook_pid)
+            )
+        return self.recorder(event)
 
 
-def _decide(gate: Path, decision: str) -> None:
-    """Open (`run`) or close (`stop`) the callback's gate."""
-    (gate / "decision.tmp").write_text(decision, encoding="utf-8")
-    (gate / "decision.tmp").replace(gate / "decision")
+def _scrub_on_start(status: dict[str, Any], runner_config: Any) -> None:
+    """ansible-runner's status_handler: once ansible-playbook starts (`running`), the
+    `command` artifact written just before no longer needs the environment it holds."""
+    if status.get("status") == "running":
+        scrub_command(Path(runner_config.artifact_dir) / "command")
 
 
-def _runner(request: RunRequest, playbook: Path, private_dir: Path, startup: _Startup) -> Runner:
+def _artifact_ident(artifacts_root: Path, execution_id: int) -> str:
+    """The artifacts are named by the execution id (unless an older store used it)."""
+    ident = str(execution_id)
+    return ident if not (artifacts_root / ident).exists() else f"{ident}-{os.getpid()}"
+
+
+def _runner(
+    request: RunRequest,
+    *,
+    playbook: Path,
+    private: Path,
+    execution_id: int,
+    events: _Events,
+    cancel_requested: Callable[[], bool],
+) -> Runner:
     from ansible_runner.interface import init_runner
 
-    artifacts_root = request.data_dir / "artifacts"
+    artifacts_root = request.data_dir / ARTIFACTS_DIR
     artifacts_root.mkdir(parents=True, exist_ok=True, mode=0o700)
     cmdline = ["--check"] if request.check else []
+    if request.extra_vars.values:  # a private file, never the command line
+        values_file = private / "extravars.json"
+        values_file.touch(mode=0o600)
+        values_file.write_text(json.dumps(request.extra_vars.values), encoding="utf-8")
+        cmdline += ["-e", f"@{values_file}"]
     for file in request.extra_vars.files:
         cmdline += ["-e", f"@{file}"]
     passwords = None
@@ -410,104 +349,76 @@ def _runner(request: RunRequest, playbook: Path, private_dir: Path, startup: _St
         cmdline += ["--vault-password-file", request.vault.password_file]
     keep = int(os.environ.get("SOP_KEEP_ARTIFACTS", DEFAULT_KEEP_ARTIFACTS))
     return init_runner(
-        private_data_dir=str(private_dir),
+        private_data_dir=str(private),
         project_dir=str(request.project_dir),
         playbook=str(playbook),
         inventory=request.inventory,
         limit=request.limit,
-        extravars=request.extra_vars.values or None,
         cmdline=shlex.join(cmdline) if cmdline else None,
         passwords=passwords,
         envvars={
             **_path_env(),
-            **_callback_env(startup.recorder.tag_index.path, startup.gate, request.project_dir),
+            **_callback_env(events.recorder.tag_index.path, request.project_dir),
         },
-        settings={"pexpect_timeout": PEXPECT_TIMEOUT},
+        settings={"pexpect_timeout": CANCEL_CHECK_SECONDS},
+        suppress_env_files=True,  # passwords, envvars, settings stay in memory
         artifact_dir=str(artifacts_root),
-        ident=private_dir.name,  # renamed to the execution id at the end
+        ident=_artifact_ident(artifacts_root, execution_id),
         rotate_artifacts=keep,
         fact_cache_type="",  # keep ansible.cfg's fact cache
         quiet=True,
-        event_handler=startup.recorder,
-        cancel_callback=startup,
+        event_handler=events,
+        status_handler=_scrub_on_start,
+        cancel_callback=cancel_requested,
     )
-
-
-def _final_artifact_dir(artifact_dir: Path, execution_id: int | None) -> Path:
-    """The run's artifacts, scrubbed, named by the execution id (when the name is free)."""
-    _scrub_artifacts(artifact_dir)
-    if execution_id is None:
-        return artifact_dir
-    final = artifact_dir.with_name(str(execution_id))
-    try:
-        artifact_dir.rename(final)
-    except OSError:
-        return artifact_dir
-    return final
 
 
 def _run_playbook(
     request: RunRequest,
-    open_store: Callable[[], Store],
-    open_progress: Callable[[], Progress],
+    *,
+    sop: Sop,
+    store: Store,
+    progress: Progress,
     playbook: Path,
+    execution_id: int,
+    initial: list[dict[str, Any]],
+    hosts: Sequence[str],
 ) -> RunResult:
-    work_root = request.data_dir / "run"
-    work_root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    private_dir = Path(tempfile.mkdtemp(prefix="run-", dir=work_root))
-    gate = private_dir / "gate"
-    gate.mkdir()
-    tag_index = TagIndex(private_dir / "activity-tags.jsonl")
-    recorder = EventRecorder(request.sop, tag_index)
-    startup: _Startup | None = None
+    private = private_dir(request.data_dir)
+    tag_index = TagIndex(private / "activity-tags.jsonl")
+    recorder = EventRecorder(sop, tag_index, on_change=progress.activity)
     try:
         with _cancel_on_signals() as cancel_requested:
-            startup = _Startup(
+            runner = _runner(
                 request,
-                gate,
-                open_store=open_store,
-                open_progress=open_progress,
-                recorder=recorder,
+                playbook=playbook,
+                private=private,
+                execution_id=execution_id,
+                events=_Events(recorder, store, execution_id),
                 cancel_requested=cancel_requested,
             )
-            runner = _runner(request, playbook, private_dir, startup)
-            startup.runner_config = runner.config
+            progress.started(execution_id, hosts)
             try:
-                with _no_close_delay_after_exit():
-                    runner.run()
+                runner.run()
             finally:
-                startup.progress.finished()
-                artifact_dir = _final_artifact_dir(
-                    Path(runner.config.artifact_dir), startup.execution_id
-                )
-        if startup.error is not None:
-            raise startup.error
-        store, execution_id = startup.store, startup.execution_id
-        if store is None or execution_id is None:  # ended before its playbook started
-            error = _error_line(_read_stdout(artifact_dir))
-            raise SopError(f"ansible-playbook: {error or f'ended early (rc {runner.rc})'}")
-        status = _status(runner.status, runner.rc, recorder.stats)
-        error = _error_line(_read_stdout(artifact_dir)) if status == "failed" else None
-        store.finish_execution(
-            execution_id,
-            status=status,
-            rc=runner.rc,
-            error=error,
-            activities=_final_activities(recorder, startup.initial, canceled=status == "canceled"),
-            host_stats=recorder.host_stats(),
-            artifact_dir=str(artifact_dir),
-        )
-        startup.recorded = True
-        return RunResult(execution_id, status, runner.rc, error)
-    except BaseException as exc:
-        if startup and startup.store and startup.execution_id is not None and not startup.recorded:
-            startup.store.finish_execution(
-                startup.execution_id,
-                status="failed",
-                rc=None,
-                error=f"internal error: {exc!r}"[:300],
-            )
-        raise
+                progress.finished()
     finally:
         tag_index.close()
-        shutil.rmtree(private_dir, ignore_errors=True)
+        shutil.rmtree(private, ignore_errors=True)
+    artifact_dir = Path(runner.config.artifact_dir)
+    scrub_command(artifact_dir / "command")
+    status = _status(runner.status, runner.rc, recorder.stats)
+    error = None
+    if status in ("failed", "unreachable"):
+        error = recorder.error() or _error_line(_read_stdout(artifact_dir))
+    store.finish_execution(
+        execution_id,
+        status=status,
+        rc=runner.rc,
+        error=error,
+        hosts=recorder.hosts(),
+        activities=_final_activities(recorder, initial, canceled=status == "canceled"),
+        host_stats=recorder.host_stats(),
+        artifact_dir=str(artifact_dir),
+    )
+    return RunResult(execution_id, status, runner.rc, error)

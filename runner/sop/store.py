@@ -21,6 +21,8 @@ from sop.migrations import migrate
 
 Row = dict[str, Any]
 _DATETIME_COLUMNS = ("started_at", "ended_at", "acknowledged_at", "applied_at")
+DIED = "the sop process ended without recording the result"
+ORPHAN = "the sop process died"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -88,6 +90,7 @@ class Store:
         status: str,
         rc: int | None,
         error: str | None = None,
+        hosts: Sequence[str] | None = None,
         activities: Sequence[Mapping[str, Any]] = (),
         host_stats: Sequence[Mapping[str, Any]] = (),
         artifact_dir: str | None = None,
@@ -97,7 +100,12 @@ class Store:
                 update(tables.executions)
                 .where(tables.executions.c.id == execution_id)
                 .values(
-                    status=status, rc=rc, error=error, ended_at=now(), artifact_dir=artifact_dir
+                    status=status,
+                    rc=rc,
+                    error=error,
+                    ended_at=now(),
+                    artifact_dir=artifact_dir,
+                    **({} if hosts is None else {"hosts": list(hosts)}),
                 )
             )
             act = tables.activity_results.c
@@ -113,28 +121,64 @@ class Store:
                     [{**h, "execution_id": execution_id} for h in host_stats],
                 )
 
+    def set_playbook_process(self, execution_id: int, pid: int, token: str | None) -> None:
+        """Record the execution's ansible-playbook process (pid + start time)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(tables.executions)
+                .where(tables.executions.c.id == execution_id)
+                .values(playbook_pid=pid, playbook_pid_start=token)
+            )
+
     def reap_stale(self) -> list[int]:
-        """Mark `interrupted` the running executions of this host whose process is gone."""
+        """Mark `interrupted` the running executions of this host whose `sop` process is
+        gone, once their ansible-playbook (if it outlived `sop`) is gone too; until then the
+        execution stays `running` (it holds its lock) and its error says so."""
         hostname = socket.gethostname()
         ex = tables.executions.c
+        reaped = []
         with self.engine.begin() as conn:
             running = conn.execute(
-                select(ex.id, ex.pid, ex.pid_start).where(
-                    ex.status == "running", ex.hostname == hostname
-                )
+                select(
+                    ex.id, ex.pid, ex.pid_start, ex.playbook_pid, ex.playbook_pid_start, ex.error
+                ).where(ex.status == "running", ex.hostname == hostname)
             ).all()
-            dead = [r.id for r in running if not is_alive(r.pid, r.pid_start)]
-            if dead:
-                conn.execute(
-                    update(tables.executions)
-                    .where(ex.id.in_(dead))
-                    .values(
-                        status="interrupted",
-                        ended_at=now(),
-                        error="the sop process ended without recording the result",
-                    )
+            for row in running:
+                values: dict[str, Any]
+                if is_alive(row.pid, row.pid_start):
+                    continue
+                playbook_alive = row.playbook_pid is not None and is_alive(
+                    row.playbook_pid, row.playbook_pid_start
                 )
-        return dead
+                if playbook_alive:
+                    values = {
+                        "error": f"{ORPHAN}: ansible-playbook (pid {row.playbook_pid}) "
+                        "is still running, orphaned"
+                    }
+                elif row.playbook_pid is None:
+                    values = {
+                        "status": "interrupted",
+                        "ended_at": now(),
+                        "error": f"{DIED} before ansible-playbook reported its start",
+                    }
+                elif row.error and row.error.startswith(ORPHAN):
+                    values = {
+                        "status": "interrupted",
+                        "ended_at": now(),
+                        "error": f"{DIED}; its ansible-playbook (pid {row.playbook_pid}) "
+                        "ran on orphaned, unrecorded, and has ended since",
+                    }
+                else:
+                    values = {
+                        "status": "interrupted",
+                        "ended_at": now(),
+                        "error": f"{DIED}; its ansible-playbook (pid {row.playbook_pid}) "
+                        "ended with it",
+                    }
+                conn.execute(update(tables.executions).where(ex.id == row.id).values(**values))
+                if "status" in values:
+                    reaped.append(row.id)
+        return reaped
 
     def running(self, sop_id: str) -> list[Row]:
         ex = tables.executions.c

@@ -1,4 +1,5 @@
-"""The store's tables (SQLAlchemy Core), shared by the store and its migrations."""
+"""The store's tables (SQLAlchemy Core) as the LAST migration leaves them: the store
+reads and writes through these; migrations.py spells out its own DDL (frozen)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,9 @@ executions = Table(
     Column("pid_start", String(40)),
     Column("hostname", String(255), nullable=False),
     Column("artifact_dir", Text),
+    # v2: the ansible-playbook process (from its first event)
+    Column("playbook_pid", Integer),
+    Column("playbook_pid_start", String(40)),
 )
 
 activity_results = Table(

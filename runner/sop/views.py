@@ -33,6 +33,12 @@ STATUS_STYLE = {
 }
 
 
+def plain(value: object) -> Text:
+    """Text shown literally: names, messages and errors from hosts, operators, inventories
+    and catalogues are never read as rich markup."""
+    return Text(str(value))
+
+
 def status_text(status: str) -> Text:
     return Text(status, style=STATUS_STYLE.get(status, ""))
 
@@ -51,8 +57,10 @@ def coverage(sop: Sop, project_dir: Path) -> Text:
     """How much of the SOP the playbook carries out."""
     automated = sum(1 for a in sop.activities if a.automated)
     total = len(sop.activities)
-    if sop.playbook_path(project_dir) is None:
+    if sop.playbook is None:
         return Text(f"not automated ({total} manual)", style="yellow")
+    if not (project_dir / sop.playbook).is_file():
+        return Text(f"playbook missing: {sop.playbook}", style="bold red")
     delegated = sum(1 for a in sop.activities if a.automated_by)
     text = Text(f"{automated}/{total} automated", style="green" if automated == total else "")
     if delegated:
@@ -96,9 +104,9 @@ def sop_list(
     for sop in sops.values():
         last = latest.get(sop.id)
         table.add_row(
-            sop.id,
-            sop.title,
-            sop.number,
+            plain(sop.id),
+            plain(sop.title),
+            plain(sop.number),
             coverage(sop, project_dir),
             FREQUENCY_LABEL[sop.frequency],
             local_time(last["started_at"])[:16] if last else "never",
@@ -111,7 +119,7 @@ def sop_list(
 def _how(sop: Sop, project_dir: Path, number: int) -> Text:
     activity = sop.activities[number - 1]
     if activity.automated:
-        if sop.playbook_path(project_dir) is None:
+        if sop.playbook is None:
             return Text(f"manual (tag {activity.automated}, no playbook yet)", style="yellow")
         return Text(f"automated: tag {activity.automated}", style="green")
     if activity.automated_by:
@@ -137,16 +145,18 @@ def sop_document(sop: Sop, project_dir: Path) -> Group:
             )
             if x
         )
-        header.add_row(f"Nomor ({label})", f"{detail}" + (f" [{extra}]" if extra else ""))
-    playbook = sop.playbook_path(project_dir)
-    header.add_row(
-        "Playbook",
-        str(sop.playbook)
-        if playbook
-        else Text(f"{sop.playbook or 'none'} (not automated yet)", style="yellow"),
-    )
+        header.add_row(
+            plain(f"Nomor ({label})"), plain(f"{detail}" + (f" [{extra}]" if extra else ""))
+        )
+    if sop.playbook is None:
+        playbook = Text("none (not automated yet)", style="yellow")
+    elif not (project_dir / sop.playbook).is_file():
+        playbook = Text(f"{sop.playbook} (missing: `sop run` refuses)", style="bold red")
+    else:
+        playbook = plain(sop.playbook)
+    header.add_row("Playbook", playbook)
     header.add_row("Frekuensi", FREQUENCY_LABEL[sop.frequency])
-    law = "\n".join(f"{i}. {item}" for i, item in enumerate(sop.dasar_hukum, 1))
+    law = plain("\n".join(f"{i}. {item}" for i, item in enumerate(sop.dasar_hukum, 1)))
     table = Table(title="Kegiatan dan Mutu Baku", title_justify="left", show_lines=True)
     table.add_column("No", justify="right")
     table.add_column("Kegiatan", ratio=4)
@@ -157,24 +167,31 @@ def sop_document(sop: Sop, project_dir: Path) -> Group:
     table.add_column("Pelaksanaan", ratio=2)
     for activity in sop.activities:
         table.add_row(
-            activity.label,
-            activity.kegiatan,
-            "\n".join(activity.pelaksana),
-            activity.kelengkapan,
-            activity.waktu_text,
-            activity.output,
+            plain(activity.label),
+            plain(activity.kegiatan),
+            plain("\n".join(activity.pelaksana)),
+            plain(activity.kelengkapan),
+            plain(activity.waktu_text),
+            plain(activity.output),
             _how(sop, project_dir, activity.number),
         )
     return Group(
         Panel(
             header,
-            title=f"[bold]STANDAR OPERASIONAL PROSEDUR — {sop.title.upper()}",
-            subtitle=sop.id,
+            title=Text(f"STANDAR OPERASIONAL PROSEDUR — {sop.title.upper()}", style="bold"),
+            subtitle=plain(sop.id),
         ),
         Panel(law, title="Dasar Hukum", title_align="left"),
-        Panel(sop.peringatan, title="Peringatan", title_align="left", border_style="yellow"),
+        Panel(plain(sop.peringatan), title="Peringatan", title_align="left", border_style="yellow"),
         table,
     )
+
+
+def _status_cell(row: Row, mode: str) -> Text:
+    cell = Text.assemble(status_text(row["status"]), mode)
+    if row["error"]:
+        cell.append(f"\n{row['error']}", style="red")  # literal: appended as text
+    return cell
 
 
 def history(rows: Sequence[Row]) -> Table:
@@ -185,13 +202,13 @@ def history(rows: Sequence[Row]) -> Table:
         mode = " (check)" if row["check_mode"] else ""
         table.add_row(
             str(row["id"]),
-            row["sop_id"],
+            plain(row["sop_id"]),
             local_time(row["started_at"]),
             format_seconds(_duration(row)),
-            row["operator"],
-            row["trigger"],
-            ", ".join(row["hosts"]) or "-",
-            Text.assemble(status_text(row["status"]), mode),
+            plain(row["operator"]),
+            plain(row["trigger"]),
+            plain(", ".join(row["hosts"]) or "-"),
+            _status_cell(row, mode),
         )
     return table
 
@@ -228,8 +245,10 @@ def execution(row: Row) -> Group:
     info = Table.grid(padding=(0, 2))
     info.add_column(style="bold")
     info.add_column()
-    info.add_row("SOP", f"{row['sop_title']} ({row['sop_id']}), nomor {row['sop_number']}")
-    info.add_row("Court", f"{row['court_name'] or '-'} (satker {row['court_kode_satker'] or '-'})")
+    info.add_row("SOP", plain(f"{row['sop_title']} ({row['sop_id']}), nomor {row['sop_number']}"))
+    info.add_row(
+        "Court", plain(f"{row['court_name'] or '-'} (satker {row['court_kode_satker'] or '-'})")
+    )
     info.add_row(
         "Status",
         Text.assemble(
@@ -238,7 +257,7 @@ def execution(row: Row) -> Group:
     )
     if row["error"]:
         info.add_row("Error", Text(row["error"], style="red"))
-    info.add_row("Operator", f"{row['operator']} (trigger: {row['trigger']})")
+    info.add_row("Operator", plain(f"{row['operator']} (trigger: {row['trigger']})"))
     info.add_row(
         "Started / ended",
         f"{local_time(row['started_at'])} / {local_time(row['ended_at'])}"
@@ -246,17 +265,22 @@ def execution(row: Row) -> Group:
     )
     info.add_row(
         "Inventory",
-        f"{row['inventory'] or '-'}"
-        + (f"  --limit {row['limit_pattern']}" if row["limit_pattern"] else ""),
+        plain(
+            f"{row['inventory'] or '-'}"
+            + (f"  --limit {row['limit_pattern']}" if row["limit_pattern"] else "")
+        ),
     )
-    info.add_row("Hosts", ", ".join(row["hosts"]) or "-")
+    info.add_row("Hosts", plain(", ".join(row["hosts"]) or "-"))
     info.add_row("Check mode", "yes" if row["check_mode"] else "no")
     if row["extra_var_names"]:
-        info.add_row("Extra vars", ", ".join(row["extra_var_names"]) + " (names only)")
-    info.add_row("Catalogue", f"{row['catalogue_version']} / {row['catalogue_hash']}")
-    info.add_row("Process", f"pid {row['pid']} on {row['hostname']}")
+        info.add_row("Extra vars", plain(", ".join(row["extra_var_names"]) + " (names only)"))
+    info.add_row("Catalogue", plain(f"{row['catalogue_version']} / {row['catalogue_hash']}"))
+    process = f"pid {row['pid']} on {row['hostname']}"
+    if row["playbook_pid"] is not None:
+        process += f"; ansible-playbook pid {row['playbook_pid']}"
+    info.add_row("Process", plain(process))
     if row["artifact_dir"]:
-        info.add_row("Artifacts", row["artifact_dir"])
+        info.add_row("Artifacts", plain(row["artifact_dir"]))
     activities = Table(title="Activities", title_justify="left", show_lines=True)
     for column in (
         "No",
@@ -273,17 +297,17 @@ def execution(row: Row) -> Group:
         if activity["acknowledged_by"]:
             status.append(
                 f"\nby {activity['acknowledged_by']}\n{local_time(activity['acknowledged_at'])}"
-            )
+            )  # Text.append: literal
         if activity["note"]:
             status.append(f"\n{activity['note']}", style="dim")
         activities.add_row(
-            activity["ref"] or str(activity["number"]),
-            activity["kegiatan"],
+            plain(activity["ref"] or activity["number"]),
+            plain(activity["kegiatan"]),
             status,
-            ", ".join(activity["hosts"]) or "-",
+            plain(", ".join(activity["hosts"]) or "-"),
             local_time(activity["started_at"]),
             _limit_cell(activity),
-            _outputs(activity["outputs"]),
+            plain(_outputs(activity["outputs"])),
         )
     parts: list[RenderableType] = [Panel(info, title=f"Execution {row['id']}"), activities]
     if row["host_stats"]:
@@ -301,7 +325,7 @@ def execution(row: Row) -> Group:
             stats.add_column(column, justify="right" if column != "Host" else "left")
         for host in row["host_stats"]:
             stats.add_row(
-                host["host"],
+                plain(host["host"]),
                 *(
                     str(host[k])
                     for k in (

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from .conftest import INVENTORY, spawn_sop
+from .conftest import INVENTORY, SOP_BIN, spawn_sop
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -79,52 +79,87 @@ def test_failed_and_check_runs(cli: Cli, tmp_path: Path) -> None:
     assert "(check)" in out and "failed" in out
 
 
-def _wait_for_running(env: dict[str, str], timeout: float = 20) -> None:
+def _playbook_pid(env: dict[str, str], timeout: float = 30) -> int:
+    """Wait until execution 1 records its ansible-playbook pid (its first event)."""
     db = Path(env["SOP_DATA_DIR"]) / "sop.db"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        run_dir = Path(env["SOP_DATA_DIR"]) / "run"
-        if db.exists() and run_dir.exists() and any(run_dir.iterdir()):
+        if db.exists():
             try:
                 with sqlite3.connect(db) as conn:
-                    if conn.execute("SELECT count(*) FROM executions").fetchone()[0]:
-                        return
+                    row = conn.execute("SELECT playbook_pid FROM executions WHERE id = 1").fetchone()
+                if row and row[0]:
+                    return int(row[0])
             except sqlite3.OperationalError:
                 pass  # schema being created
         time.sleep(0.1)
-    pytest.fail("sop run did not start")
+    pytest.fail("sop run did not start ansible-playbook")
 
 
-def _spawn_slow_run(sop_env: dict[str, str], work: Path) -> subprocess.Popen[str]:
-    """A `sop run` whose playbook sleeps 30 s: time to lock, kill or signal it."""
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie is not alive (ours are reaped by init once sop is gone)
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _wait_gone(pid: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            pytest.fail(f"ansible-playbook {pid} outlived sop by more than {timeout} s")
+        time.sleep(0.1)
+
+
+def _spawn_slow_run(
+    sop_env: dict[str, str], work: Path, seconds: int | str = 30
+) -> subprocess.Popen[str]:
+    """A `sop run` whose playbook sleeps: time to lock, kill or signal it."""
     return spawn_sop(
         sop_env, "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={work}",
-        "-e", "demo_sleep=30",
+        "-e", f"demo_sleep={seconds}",
     )
 
 
-def test_lock_then_kill_9_is_interrupted(sop_env: dict[str, str], tmp_path: Path) -> None:
-    slow = _spawn_slow_run(sop_env, tmp_path)
-    try:
-        _wait_for_running(sop_env)
-        second = spawn_sop(
-            sop_env, "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}"
-        )
-        _, err = second.communicate(timeout=30)
-        assert second.returncode == 4
-        assert "already running on localhost: execution 1" in err
-        assert err.strip().count("\n") == 0
-    finally:
-        slow.kill()
-        slow.wait()
+def test_kill_9_leaves_no_unrecorded_playbook(sop_env: dict[str, str], tmp_path: Path) -> None:
+    """kill -9 of sop: its ansible-playbook finishes the task at hand, then dies at its next
+    output (the pty is gone) without starting another task; while it lives the SOP stays
+    locked, naming it; then the execution is `interrupted`, saying what happened."""
+    work = tmp_path / "work"
+    slow = _spawn_slow_run(sop_env, work, seconds="8.7")
+    playbook_pid = _playbook_pid(sop_env)
+    deadline = time.monotonic() + 30
+    while subprocess.run(["pgrep", "-f", "^sleep 8.7$"], capture_output=True).returncode:
+        assert time.monotonic() < deadline, "the sleep task did not start"
+        time.sleep(0.1)
+    slow.kill()
+    slow.wait()
+    assert _alive(playbook_pid)
+    second = spawn_sop(
+        sop_env, "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}"
+    )
+    _, err = second.communicate(timeout=60)
+    assert second.returncode == 4, err
+    assert "already running on localhost: execution 1" in err
+    assert f"ansible-playbook (pid {playbook_pid}) is still running, orphaned" in err
+    assert err.strip().count("\n") == 0
+    _wait_gone(playbook_pid, timeout=30)
+    assert not (work / "dump.sql").exists()  # the task after the sleep never ran
     history = spawn_sop(sop_env, "history")
     out, _ = history.communicate(timeout=30)
     assert "interrupted" in out
+    row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
+    assert row["status"] == "interrupted"
+    assert f"ansible-playbook (pid {playbook_pid}) ran on orphaned" in str(row["error"])
 
 
 def test_sigterm_cancels(sop_env: dict[str, str], tmp_path: Path) -> None:
     slow = _spawn_slow_run(sop_env, tmp_path)
-    _wait_for_running(sop_env)
+    _playbook_pid(sop_env)
     time.sleep(1)
     os.kill(slow.pid, signal.SIGTERM)
     _, err = slow.communicate(timeout=30)
@@ -205,13 +240,23 @@ def test_no_secret_leaks(cli: Cli, sop_env: dict[str, str], tmp_path: Path) -> N
         assert not hits, f"{name} secret leaked"
 
 
-def test_errors_before_the_play_are_one_line(cli: Cli, sop_env: dict[str, str]) -> None:
+def test_bad_input_is_one_line_and_not_recorded(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path
+) -> None:
     code, _, err = cli("run", "local-demo", "-i", str(INVENTORY), "--limit", "nohost")
     assert code == 2, err
-    assert err.startswith("sop: error: ansible-playbook:") and "\n" not in err.strip()
+    assert err.strip() == (
+        f"sop: error: no hosts of inventory {INVENTORY} match --limit nohost"
+    )
+    malformed = tmp_path / "hosts.yml"
+    malformed.write_text("all:\n  hosts:\n    a: [\n")
+    code, _, err = cli("run", "local-demo", "-i", str(malformed))
+    assert code == 2, err
+    assert err.startswith(f"sop: error: inventory {malformed} is malformed: YAML")
+    assert "\n" not in err.strip()
     code, out, _ = cli("history")
     assert "local-demo" not in out  # nothing ran, nothing recorded
-    assert list((Path(sop_env["SOP_DATA_DIR"]) / "run").iterdir()) == []
+    assert not (Path(sop_env["SOP_DATA_DIR"]) / "run").exists()
 
 
 @pytest.mark.parametrize(
@@ -239,3 +284,92 @@ def test_malformed_catalogue_stops_the_run(
     code, _, err = cli("run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={work}")
     assert code == 2 and expected in err and "\n" not in err.strip()
     assert not work.exists()  # the playbook never ran
+
+
+def test_killed_run_leaves_no_secret_on_disk(sop_env: dict[str, str], tmp_path: Path) -> None:
+    """SIGKILL mid-run with a vault password (--ask-vault-pass), a -e secret and a secret
+    in the environment: the next `sop` command leaves none of them under the data dir."""
+    secrets = {"cli": "C1i-Crash-4471", "vault_password": "vault-crash-8830", "env": "Env-Crash-2290"}
+    inventory = tmp_path / "inventory"
+    (inventory / "group_vars").mkdir(parents=True)
+    (inventory / "hosts.yml").write_text(
+        "all:\n  hosts:\n    localhost:\n      ansible_connection: local\n"
+        "      ansible_python_interpreter: '{{ ansible_playbook_python }}'\n"
+        "  vars:\n    inventory_secret: not-secret-here\n"
+    )
+    vault = VaultLib([("default", VaultSecret(secrets["vault_password"].encode()))])
+    (inventory / "group_vars" / "all.yml").write_bytes(vault.encrypt("vault_secret: v\n"))
+    env = {**sop_env, "SOP_TEST_TOKEN": secrets["env"]}
+    run = subprocess.Popen(
+        [SOP_BIN, "run", "local-secret", "-i", str(inventory), "--ask-vault-pass",
+         "-e", f"cli_secret={secrets['cli']}", "-e", f"demo_dir={tmp_path}",
+         "-e", "demo_sleep=5.3"],
+        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True,  # no terminal: getpass reads stdin
+    )
+    assert run.stdin is not None
+    run.stdin.write(secrets["vault_password"] + "\n")
+    run.stdin.close()
+    playbook_pid = _playbook_pid(sop_env)
+    deadline = time.monotonic() + 30
+    while subprocess.run(["pgrep", "-f", "^sleep 5.3$"], capture_output=True).returncode:
+        assert time.monotonic() < deadline, "the sleep task did not start"
+        time.sleep(0.1)
+    run.kill()
+    run.wait()
+    data = Path(sop_env["SOP_DATA_DIR"])
+
+    def leaked() -> list[str]:
+        blobs = [f.read_bytes() for f in data.rglob("*") if f.is_file()]
+        return [name for name, secret in secrets.items() if any(secret.encode() in b for b in blobs)]
+
+    assert leaked() == ["cli"]  # the -e values file, left by the crash
+    history = spawn_sop(sop_env, "history")
+    history.communicate(timeout=30)
+    assert history.returncode == 0
+    assert leaked() == []
+    _wait_gone(playbook_pid, timeout=30)
+
+
+def test_failed_task_cause_is_the_error(cli: Cli, sop_env: dict[str, str], tmp_path: Path) -> None:
+    push = (
+        "echo 'sending dump.sql'; echo 'Warning: Permanently added host key' >&2; "
+        "echo 'ssh: Could not resolve hostname backup [/x]: Name or service not known' >&2; "
+        "exit 255"
+    )
+    code, out, err = cli(
+        "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}",
+        "-e", json.dumps({"demo_push_command": push}), "--operator", "[bold]ani[/x]",
+    )
+    cause = (
+        "localhost: Push the dump to the backup computer (on request; fails as the command "
+        "does): ssh: Could not resolve hostname backup [/x]: Name or service not known"
+    )
+    assert code == 1
+    assert err.strip() == f"sop: error: execution 1 failed: {cause}"
+    row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
+    assert row["error"] == cause
+    assert "non-zero return code" not in out
+    for command in (("execution", "1"), ("history",)):
+        code, shown, _ = cli(*command)
+        flat = " ".join(shown.replace("│", " ").split())
+        assert code == 0 and "Could not resolve hostname backup [/x]" in flat, command
+        assert "[bold]ani[/x]" in flat
+    code, shown, _ = cli("report")
+    assert code == 0
+    assert "Could not resolve hostname backup \\[/x\\]: Name or service not known" in shown
+
+
+def test_unreachable_host_is_named_with_its_reason(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(
+        "all:\n  hosts:\n    sipp:\n      ansible_host: backup.invalid\n"
+        "      ansible_connection: ssh\n      ansible_ssh_common_args: -o ConnectTimeout=5\n"
+    )
+    code, _, err = cli("run", "local-demo", "-i", str(inventory), "-e", f"demo_dir={tmp_path}")
+    assert code == 3, err
+    assert err.startswith("sop: error: execution 1 unreachable: sipp unreachable: ")
+    assert "backup.invalid" in err and "\n" not in err.strip()
+    assert _execution(Path(sop_env["SOP_DATA_DIR"]), 1)["hosts"] == '["sipp"]'
