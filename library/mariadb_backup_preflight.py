@@ -24,7 +24,7 @@ DOCUMENTATION = r"""
 module: mariadb_backup_preflight
 short_description: Check that a MariaDB database can be backed up into a directory
 description:
-  - Connects to the database (credentials through a temporary 0600 option file), reads
+  - Connects to the database (credentials through an in-memory option file), reads
     the server version and the database size from C(information_schema)
     (C(data_length + index_length) of its tables), estimates the backup size for the
     engine and compression, and checks that the target directory's file system has at
@@ -118,7 +118,7 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
-    client = find_binary(CLIENT_BINARIES)
+    client = find_binary(CLIENT_BINARIES) or ""
     if not client:
         module.fail_json(msg="no mariadb/mysql client installed")
     try:
@@ -132,7 +132,7 @@ def main() -> None:
         module.fail_json(msg="database {} not reachable: {}".format(p["database"], exc))
     if not listing:
         module.fail_json(msg="database {} has no tables (or the user cannot see them)".format(p["database"]))
-    data_bytes = sum(int(row[2]) for row in listing)
+    data_bytes = sum(int(row[2] or 0) for row in listing)
     # auto falls back to mariadb-dump when mydumper's directory does not fit: plan for that.
     engine = "mariadb-dump" if p["engine"] == "auto" else p["engine"]
     required = int(estimate_dump_bytes(data_bytes, p["compression"], engine) * p["margin"])

@@ -11,7 +11,7 @@ module: sipp_audit_summary
 short_description: Summarise SIPP user activity of the last hours (sys_audittrail)
 description:
   - Connects to the SIPP database with the C(mariadb) (or C(mysql)) command-line client,
-    credentials in a temporary 0600 option file, never on the command line.
+    credentials in an in-memory option file, never on the command line nor on disk.
   - Discovers the columns of the audit table through C(information_schema) (SIPP versions
     name them differently, e.g. C(datetime)/C(waktu)/C(created_at),
     C(username)/C(user_name)/C(userid), C(action)/C(aksi)).
@@ -19,6 +19,11 @@ description:
     deletions of the last O(hours) with one range scan on the time column grouped in
     SQL (fast on tables with millions of rows when the time column is indexed; the
     result says whether it is), plus one grouped query for the notable rows.
+  - A table or column it cannot find does not fail the module. What needs it is null
+    (without the time column the whole period, without the user column the per-user
+    figures, without the action column the logins, failed logins and deletions), the
+    rest is counted, and RV(summary.unavailable) says which table and column are missing
+    and which option to set (also emitted as warnings).
   - Read-only; never reports a change. Supports check mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
@@ -109,7 +114,8 @@ sop_output:
   description: The compact record the C(sop) runner keeps as the activity's output.
   returned: success
   type: dict
-  sample: {hours: 24, rows: 1843, users: 21, failed_logins: 12, failed_login_sources: ["admin 10.10.20.77: 15"]}
+  sample: {hours: 24, rows: 1843, users: 21, failed_logins: 12, failed_login_sources: ["admin 10.10.20.77: 15"],
+           unavailable: []}
 summary:
   description: The activity summary.
   returned: success
@@ -164,11 +170,21 @@ summary:
       description: The office hours applied.
       type: str
     time_column_indexed:
-      description: Whether an index starts with the time column (else the scan is slow).
+      description: Whether an index starts with the time column (else the scan is slow); null without one.
       type: bool
     columns:
-      description: The columns used.
+      description: The columns used (null for a role no column plays).
       type: dict
+    unavailable:
+      description: What the schema hides, one entry per missing table or column.
+      type: list
+      elements: dict
+      contains:
+        table: {description: The table., type: str}
+        column: {description: The role of the missing column (null for the table)., type: str}
+        setting: {description: The option that fixes it (C(columns.<role>) or C(table))., type: str}
+        affects: {description: What cannot be counted (Bahasa Indonesia)., type: list, elements: str}
+        message: {description: One line for the report (Bahasa Indonesia)., type: str}
   sample:
     hours: 24
     rows: 1843
@@ -464,7 +480,7 @@ def main() -> None:
     params = module.params
     if params["hours"] <= 0:
         module.fail_json(msg="hours must be a positive number")
-    binary = params["client_binary"] or find_binary(CLIENT_BINARIES)
+    binary = str(params["client_binary"] or find_binary(CLIENT_BINARIES) or "")
     if not binary:
         module.fail_json(msg="neither mariadb nor mysql client found on the host")
     conn = connection_from_params(params, binary)

@@ -11,10 +11,13 @@ module: sipp_online_users
 short_description: Count the users online in SIPP (sys_user_online)
 description:
   - Connects to the SIPP database with the C(mariadb) (or C(mysql)) command-line client,
-    credentials in a temporary 0600 option file, never on the command line.
+    credentials in an in-memory option file, never on the command line nor on disk.
   - Discovers the columns of C(sys_user_online) through C(information_schema) (SIPP
     versions differ) and counts the sessions and distinct users whose last activity is
     within O(window_minutes) of the database clock, in one SQL statement.
+  - A table or column it cannot find does not fail the module; the counts that need it
+    are null, and RV(online_users.unavailable) says which table and column are missing
+    and which option to set (also emitted as warnings).
   - Also proves that the database is up (the module fails when it cannot connect).
   - Read-only; never reports a change. Supports check mode.
 version_added: "0.1.0"
@@ -62,7 +65,7 @@ sop_output:
   description: The compact record the C(sop) runner keeps as the activity's output.
   returned: success
   type: dict
-  sample: {online_users: 5, online_sessions: 6, window_minutes: 15, sessions_total: 9}
+  sample: {online_users: 5, online_sessions: 6, window_minutes: 15, sessions_total: 9, unavailable: []}
 online_users:
   description: The count and the active sessions.
   returned: success
@@ -72,13 +75,13 @@ online_users:
       description: The window used.
       type: int
     users:
-      description: Distinct users active within the window.
+      description: Distinct users active within the window (null without user or activity column).
       type: int
     sessions:
-      description: Sessions active within the window.
+      description: Sessions active within the window (null without an activity column).
       type: int
     sessions_total:
-      description: Rows in the session table (active or not).
+      description: Rows in the session table, active or not (null without the table).
       type: int
     last_activity:
       description: Most recent activity of any session (database clock), or null.
@@ -91,8 +94,18 @@ online_users:
       type: list
       elements: dict
     columns:
-      description: The columns used.
+      description: The columns used (null for a role no column plays).
       type: dict
+    unavailable:
+      description: What the schema hides, one entry per missing table or column.
+      type: list
+      elements: dict
+      contains:
+        table: {description: The table., type: str}
+        column: {description: The role of the missing column (null for the table)., type: str}
+        setting: {description: The option that fixes it (C(columns.<role>) or C(table))., type: str}
+        affects: {description: What cannot be counted (Bahasa Indonesia)., type: list, elements: str}
+        message: {description: One line for the report (Bahasa Indonesia)., type: str}
   sample:
     window_minutes: 15
     users: 5
@@ -223,7 +236,7 @@ def main() -> None:
     params = module.params
     if params["window_minutes"] <= 0:
         module.fail_json(msg="window_minutes must be a positive number of minutes")
-    binary = params["client_binary"] or find_binary(CLIENT_BINARIES)
+    binary = str(params["client_binary"] or find_binary(CLIENT_BINARIES) or "")
     if not binary:
         module.fail_json(msg="neither mariadb nor mysql client found on the host")
     conn = connection_from_params(params, binary)

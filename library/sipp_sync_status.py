@@ -293,7 +293,7 @@ def main() -> None:
     if p["central_status_url"]:
         sync["central"] = central_status(p["central_status_url"], p["timeout"],
                                          p["validate_certs"], now)
-    output = {key: sync.get(key) for key in ("public_url", "last_sync", "age_hours",
+    output: dict[str, Any] = {key: sync.get(key) for key in ("public_url", "last_sync", "age_hours",
                                               "max_age_hours", "fresh", "message")}
     output["pembaharuan_data"] = sync.get("marker_text")
     if "central" in sync:

@@ -1,7 +1,11 @@
 #!/usr/bin/python
 # Copyright: Court IT SOP maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Documentation of the `sop_output` action (implemented in plugins/action/sop_output.py)."""
+"""Documentation of the `sop_output` action, implemented in plugins/action/sop_output.py.
+
+Like ansible.builtin.debug, the action runs on the controller; this file only documents it
+(ansible-doc reads modules from library/).
+"""
 
 from __future__ import annotations
 
@@ -53,20 +57,3 @@ msg:
   returned: when O(msg) is set
   type: str
 """
-
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-
-
-def main() -> None:
-    module = AnsibleModule(
-        argument_spec={"data": {"type": "raw", "required": True}, "msg": {"type": "str"}},
-        supports_check_mode=True,
-    )
-    result = {"changed": False, "sop_output": module.params["data"]}
-    if module.params["msg"]:
-        result["msg"] = module.params["msg"]
-    module.exit_json(**result)
-
-
-if __name__ == "__main__":
-    main()

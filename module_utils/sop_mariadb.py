@@ -133,7 +133,7 @@ def sweep_option_files(tmpdir: str | None = None) -> list[str]:
     pid-less ones of older versions after LEGACY_OPTION_DIR_AGE.
     """
     base = tmpdir or tempfile.gettempdir()
-    removed = []
+    removed: list[str] = []
     try:
         names = os.listdir(base)
     except OSError:

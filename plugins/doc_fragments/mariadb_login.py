@@ -15,8 +15,9 @@ options:
     type: str
   login_password:
     description:
-      - Password of O(login_user). It is written only to a temporary 0600 option file that
-        the client reads with C(--defaults-extra-file), never to a command line or a log.
+      - Password of O(login_user). It reaches the client only through an in-memory option
+        file (C(--defaults-extra-file=/proc/<pid>/fd/<n>)), never a command line, a log or
+        the disk.
     type: str
   login_host:
     description: Database host; the local unix socket when omitted.
@@ -28,6 +29,9 @@ options:
     description: Path of the server's unix socket.
     type: str
 notes:
-  - Credentials reach the C(mariadb)/C(mysql) client through a temporary 0600 option file,
-    removed afterwards.
+  - Credentials reach the C(mariadb)/C(mysql) client through an anonymous memory file
+    (C(memfd_create)) that disappears with the module, even when it is killed. Where
+    memory files are not available, a 0600 file in a private C(sop-mariadb-<pid>-*)
+    directory of the temporary directory is used instead and removed afterwards; one left
+    by a killed module is removed by the next module run on that host.
 """

@@ -1,6 +1,7 @@
 # Copyright: Court IT SOP maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Options of the sipp_* modules that read the SIPP database (sop_sipp.DB_ARGUMENT_SPEC)."""
+"""Options of the sipp_* modules that read the SIPP database
+(sop_sipp_schema.SIPP_DB_ARGUMENT_SPEC)."""
 
 from __future__ import annotations
 
