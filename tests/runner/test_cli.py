@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 
-from .conftest import INVENTORY
+import pytest
+
+from .conftest import FIXTURES, INVENTORY
 
 Cli = Callable[..., tuple[int, str, str]]
 
 
-def test_version_and_list(cli: Cli) -> None:
+def test_list(cli: Cli) -> None:
     code, out, _ = cli("list")
     assert code == 0
     assert "local-demo" in out and "local-manual" in out
@@ -53,3 +57,50 @@ def test_manual_sop_run_ack_and_report(cli: Cli) -> None:
     assert "Dikonfirmasi oleh Budi Santoso" in out and "dicatat" in out
     code, out, _ = cli("report", "--format", "html")
     assert code == 0 and out.startswith("<!DOCTYPE html>") and "Tingkat keberhasilan" in out
+
+
+def test_markup_is_shown_literally(cli: Cli) -> None:
+    """Operators, notes and names are text, never rich markup (`[/x]` used to crash)."""
+    code, out, err = cli("run", "local-manual", "-i", str(INVENTORY), "--operator", "[/x]")
+    assert code == 0, err
+    assert "[/x] (trigger: manual)" in out
+    code, out, err = cli("ack", "1", "A.1", "--by", "[bold]budi[/bold]", "--note", "[red]x")
+    assert code == 0, err
+    assert "by [bold]budi[/bold]." in out
+    for command in (("history",), ("execution", "1")):
+        code, out, err = cli(*command)
+        assert code == 0 and "[/x]" in out, (command, err)
+    code, out, _ = cli("execution", "1")
+    assert "[bold]budi[/bold]" in out and "[red]x" in out
+    code, out, _ = cli("report", "--format", "html")
+    assert code == 0 and "[/x]" in out
+
+
+def test_cli_errors_are_one_line(cli: Cli, tmp_path: Path) -> None:
+    code, out, err = cli("report", "-o", str(tmp_path / "missing" / "x.md"))
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        f"sop: error: cannot write the report to {tmp_path / 'missing' / 'x.md'}: "
+        "No such file or directory"
+    )
+
+
+def test_missing_playbook_is_an_error(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalogue = tmp_path / "catalogue"
+    shutil.copytree(FIXTURES / "catalogue", catalogue)
+    demo = catalogue / "local-demo.yml"
+    demo.write_text(demo.read_text().replace("local_demo.yml", "gone.yml"))
+    monkeypatch.setenv("SOP_CATALOGUE_DIR", str(catalogue))
+    code, _, err = cli("run", "local-demo", "-i", str(INVENTORY))
+    assert code == 2
+    assert "\n" not in err.strip()
+    assert err.startswith(
+        "sop: error: SOP local-demo: its playbook tests/runner/fixtures/playbooks/gone.yml "
+        f"(declared in {demo}) does not exist"
+    )
+    code, out, _ = cli("history")
+    assert code == 0 and "local-demo" not in out
+    code, out, _ = cli("list")
+    assert code == 0 and "playbook missing" in out

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sop.catalogue import load_catalogue
-from sop.events import EventRecorder, TagIndex, extract_outputs
+from sop.events import HIDDEN, EventRecorder, TagIndex, extract_outputs, failure_cause
 
 from .conftest import FIXTURES
 
@@ -85,3 +85,40 @@ def test_output_convention() -> None:
     assert extract_outputs({"censored": "x", "sop_output": {"n": 1}}) == []
     assert extract_outputs({"_ansible_no_log": True, "sha256": "x", "path": "/p"}) == []
     assert extract_outputs({"path": "/no-checksum"}) == []
+
+
+def test_failure_cause() -> None:
+    command = {
+        "msg": "non-zero return code",
+        "stderr": "Warning: added key\nssh: Could not resolve hostname backup\n\n",
+        "rc": 255,
+    }
+    assert failure_cause(command) == "ssh: Could not resolve hostname backup"
+    assert failure_cause({"msg": "non-zero return code", "stderr": ""}) == "non-zero return code"
+    assert failure_cause({"msg": "Task failed: Failed to connect to the host via ssh: x"}) == (
+        "Failed to connect to the host via ssh: x"
+    )
+    module = {
+        "msg": "MODULE FAILURE\nSee stdout/stderr for the exact error",
+        "module_stderr": "Traceback (most recent call last):\nValueError: bad dump",
+    }
+    assert failure_cause(module) == "ValueError: bad dump"
+    loop = {
+        "msg": "One or more items failed",
+        "results": [{"failed": False}, {"failed": True, "msg": "item two failed"}],
+    }
+    assert failure_cause(loop) == "item two failed"
+    assert failure_cause({"censored": "x", "stderr": "secret"}) == HIDDEN
+
+
+def test_execution_error_is_the_failed_hosts_cause(tmp_path: Path) -> None:
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    recorder = EventRecorder(sop, TagIndex(tmp_path / "none"))
+    rescued = {"stderr": "rescued later"}
+    recorder(_event("runner_on_failed", "a", "00", host="web", res=rescued))
+    recorder(_event("runner_on_failed", "b", "01", host="db", ignore_errors=True, res={}))
+    recorder(_event("runner_on_unreachable", "c", "02", host="sipp", res={"msg": "ssh: no"}))
+    stats = {"dark": {"sipp": 1}, "rescued": {"web": 1}}
+    recorder({"event": "playbook_on_stats", "event_data": stats})
+    assert recorder.error() == "sipp unreachable: ssh: no"
+    assert recorder.hosts() == ["db", "sipp", "web"]

@@ -87,13 +87,23 @@ def _playbook_pid(env: dict[str, str], timeout: float = 30) -> int:
         if db.exists():
             try:
                 with sqlite3.connect(db) as conn:
-                    row = conn.execute("SELECT playbook_pid FROM executions WHERE id = 1").fetchone()
+                    row = conn.execute(
+                        "SELECT playbook_pid FROM executions WHERE id = 1"
+                    ).fetchone()
                 if row and row[0]:
                     return int(row[0])
             except sqlite3.OperationalError:
                 pass  # schema being created
         time.sleep(0.1)
     pytest.fail("sop run did not start ansible-playbook")
+
+
+def _wait_for_command(command: str, timeout: float = 30) -> None:
+    """Wait until a process runs exactly `command` (the playbook's task has started)."""
+    deadline = time.monotonic() + timeout
+    while subprocess.run(["pgrep", "-fx", command], check=False, capture_output=True).returncode:
+        assert time.monotonic() < deadline, f"{command!r} did not start"
+        time.sleep(0.1)
 
 
 def _alive(pid: int) -> bool:
@@ -132,10 +142,7 @@ def test_kill_9_leaves_no_unrecorded_playbook(sop_env: dict[str, str], tmp_path:
     work = tmp_path / "work"
     slow = _spawn_slow_run(sop_env, work, seconds="8.7")
     playbook_pid = _playbook_pid(sop_env)
-    deadline = time.monotonic() + 30
-    while subprocess.run(["pgrep", "-f", "^sleep 8.7$"], capture_output=True).returncode:
-        assert time.monotonic() < deadline, "the sleep task did not start"
-        time.sleep(0.1)
+    _wait_for_command("sleep 8.7")
     slow.kill()
     slow.wait()
     assert _alive(playbook_pid)
@@ -289,7 +296,11 @@ def test_malformed_catalogue_stops_the_run(
 def test_killed_run_leaves_no_secret_on_disk(sop_env: dict[str, str], tmp_path: Path) -> None:
     """SIGKILL mid-run with a vault password (--ask-vault-pass), a -e secret and a secret
     in the environment: the next `sop` command leaves none of them under the data dir."""
-    secrets = {"cli": "C1i-Crash-4471", "vault_password": "vault-crash-8830", "env": "Env-Crash-2290"}
+    secrets = {
+        "cli": "C1i-Crash-4471",
+        "vault_password": "vault-crash-8830",
+        "env": "Env-Crash-2290",
+    }
     inventory = tmp_path / "inventory"
     (inventory / "group_vars").mkdir(parents=True)
     (inventory / "hosts.yml").write_text(
@@ -311,17 +322,14 @@ def test_killed_run_leaves_no_secret_on_disk(sop_env: dict[str, str], tmp_path: 
     run.stdin.write(secrets["vault_password"] + "\n")
     run.stdin.close()
     playbook_pid = _playbook_pid(sop_env)
-    deadline = time.monotonic() + 30
-    while subprocess.run(["pgrep", "-f", "^sleep 5.3$"], capture_output=True).returncode:
-        assert time.monotonic() < deadline, "the sleep task did not start"
-        time.sleep(0.1)
+    _wait_for_command("sleep 5.3")
     run.kill()
     run.wait()
     data = Path(sop_env["SOP_DATA_DIR"])
 
     def leaked() -> list[str]:
         blobs = [f.read_bytes() for f in data.rglob("*") if f.is_file()]
-        return [name for name, secret in secrets.items() if any(secret.encode() in b for b in blobs)]
+        return [name for name, value in secrets.items() if any(value.encode() in b for b in blobs)]
 
     assert leaked() == ["cli"]  # the -e values file, left by the crash
     history = spawn_sop(sop_env, "history")

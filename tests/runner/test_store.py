@@ -6,11 +6,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, inspect, text
 
 from sop.errors import SopError
 from sop.liveness import process_token
-from sop.migrations import SCHEMA_VERSION
+from sop.migrations import SCHEMA_VERSION, migrate
 from sop.store import Store
 
 
@@ -42,13 +42,45 @@ def _values(**extra: object) -> dict[str, object]:
 
 def test_migrations_are_versioned_and_idempotent(tmp_path: Path) -> None:
     first = _store(tmp_path)
-    assert first.schema_version == SCHEMA_VERSION == 1
+    assert first.schema_version == SCHEMA_VERSION == 2
     second = _store(tmp_path)
     with second.engine.connect() as conn:
         versions = conn.execute(text("SELECT version FROM schema_migrations")).scalars().all()
         journal = conn.execute(text("PRAGMA journal_mode")).scalar()
-    assert versions == [1]
+    assert versions == [1, 2]
     assert journal == "wal"
+
+
+V1_EXECUTION_COLUMNS = [
+    "id", "sop_id", "sop_title", "sop_number", "catalogue_version", "catalogue_hash",
+    "operator", "trigger", "court_name", "court_kode_satker", "inventory", "limit_pattern",
+    "check_mode", "extra_var_names", "hosts", "started_at", "ended_at", "status", "rc",
+    "error", "pid", "pid_start", "hostname", "artifact_dir",
+]
+
+
+def test_v1_is_frozen_and_upgrades(tmp_path: Path) -> None:
+    """v1 creates exactly sop 0.1.0's tables whatever tables.py says today; a v1 store
+    is upgraded in place, its rows kept."""
+    url = f"sqlite:///{tmp_path / 'sop.db'}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        assert migrate(conn, target=1) == 1
+        columns = [c["name"] for c in inspect(conn).get_columns("executions")]
+        conn.execute(
+            text(
+                "INSERT INTO executions (sop_id, sop_title, sop_number, catalogue_version, "
+                "catalogue_hash, operator, trigger, check_mode, extra_var_names, hosts, "
+                "started_at, status, pid, hostname) VALUES ('demo', 'Demo', '1', '0', 'a', "
+                "'budi', 'manual', 0, '[]', '[\"h1\"]', '2025-01-01 00:00:00', "
+                "'successful', 1, 'x')"
+            )
+        )
+    engine.dispose()
+    assert columns == V1_EXECUTION_COLUMNS
+    store = Store(url)
+    assert store.schema_version == 2
+    assert store.execution(1)["hosts"] == ["h1"] and store.execution(1)["playbook_pid"] is None
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
@@ -102,4 +134,30 @@ def test_dead_process_is_marked_interrupted(tmp_path: Path) -> None:
     child.kill()
     child.wait()
     assert store.reap_stale() == [execution_id]
-    assert store.execution(execution_id)["status"] == "interrupted"
+    row = store.execution(execution_id)
+    assert row["status"] == "interrupted"
+    assert row["error"].endswith("before ansible-playbook reported its start")
+
+
+def test_orphaned_playbook_holds_the_execution(tmp_path: Path) -> None:
+    """sop dead, its ansible-playbook alive: still running (locked) and said so; once the
+    playbook is gone too: interrupted, saying it ran on orphaned."""
+    store = _store(tmp_path)
+    sop = subprocess.Popen(["sleep", "30"])
+    playbook = subprocess.Popen(["sleep", "30"])
+    execution_id = store.create_execution(
+        _values(pid=sop.pid, pid_start=process_token(sop.pid)), ACTIVITIES
+    )
+    store.set_playbook_process(execution_id, playbook.pid, process_token(playbook.pid))
+    sop.kill()
+    sop.wait()
+    assert store.reap_stale() == []
+    row = store.execution(execution_id)
+    assert row["status"] == "running"
+    assert f"ansible-playbook (pid {playbook.pid}) is still running, orphaned" in row["error"]
+    playbook.kill()
+    playbook.wait()
+    assert store.reap_stale() == [execution_id]
+    row = store.execution(execution_id)
+    assert row["status"] == "interrupted"
+    assert f"ansible-playbook (pid {playbook.pid}) ran on orphaned" in row["error"]

@@ -1,0 +1,43 @@
+"""The sweep every `sop` command starts with: dead runs' private dirs, unscrubbed artifacts."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+from sop.liveness import process_token
+from sop.sweep import private_dir, sweep
+
+
+def test_sweep_removes_dead_private_dirs_and_scrubs_commands(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    mine = private_dir(data)
+    (mine / "extravars.json").write_text('{"password": "s3cret"}')
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = data / "run" / f"{dead.pid}-{process_token(os.getpid())}"
+    stale.mkdir()
+    (stale / "extravars.json").write_text('{"password": "s3cret"}')
+    command = data / "artifacts" / "7" / "command"
+    command.parent.mkdir(parents=True)
+    command.write_text(
+        json.dumps({"command": ["ansible-playbook"], "cwd": "/p", "env": {"DB_PASSWORD": "s3cret"}})
+    )
+    partial = data / "artifacts" / "8" / "command"
+    partial.parent.mkdir()
+    partial.write_text('{"command": ["ansible-playbook"], "cwd": "/p", "env": {"DB_PASS')
+    old = data / "artifacts" / "9" / "command"
+    old.parent.mkdir()
+    old.write_text('{"command": ["ansible-playbook"], "cwd": "/p", "env": {"DB_PASS')
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+
+    sweep(data)
+
+    assert mine.is_dir() and not stale.exists()  # this process lives: its dir stays
+    assert json.loads(command.read_text()) == {"command": ["ansible-playbook"], "cwd": "/p"}
+    assert "DB_PASS" in partial.read_text()  # maybe still being written: left alone
+    assert "DB_PASS" not in old.read_text()  # a crash's half-written file
+    assert oct(command.stat().st_mode & 0o777) == "0o600"
