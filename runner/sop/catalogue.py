@@ -130,7 +130,7 @@ def catalogue_dir() -> Path:
 
 @cache
 def _schema_validator() -> jsonschema.Draft202012Validator:
-    import jsonschema  # noqa: PLC0415 (0.1 s: `sop run` validates while ansible-playbook starts)
+    import jsonschema  # noqa: PLC0415 (0.1 s to import: only commands that read the catalogue)
 
     schema = json.loads((PACKAGE_CATALOGUE / "schema.json").read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
@@ -175,9 +175,8 @@ def _activity(file: Path, index: int, raw: Mapping[str, Any]) -> Activity:
     )
 
 
-def parse_sop(file: Path, *, validate: bool = True) -> Sop:
-    """Read and validate one catalogue file; SopError with file + path + problem.
-    Unvalidated, a malformed file may raise anything."""
+def parse_sop(file: Path) -> Sop:
+    """Read and validate one catalogue file; SopError with file + path + problem."""
     raw_bytes = file.read_bytes()
     try:
         data = yaml.load(raw_bytes, Loader=_YamlLoader)  # noqa: S506 (safe loader)
@@ -185,7 +184,7 @@ def parse_sop(file: Path, *, validate: bool = True) -> Sop:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "(file)"
         raise SopError(f"{file}: {where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
-    problem = _schema_error(file, data) if validate else None
+    problem = _schema_error(file, data)
     if problem:
         raise SopError(problem)
     if data["id"] != file.stem:
@@ -213,14 +212,13 @@ def parse_sop(file: Path, *, validate: bool = True) -> Sop:
     )
 
 
-def load_catalogue(directory: Path | None = None, *, validate: bool = True) -> dict[str, Sop]:
-    """All SOPs of the catalogue by id, in file-name order; SopError on the first problem
-    (unvalidated: see parse_sop)."""
+def load_catalogue(directory: Path | None = None) -> dict[str, Sop]:
+    """All SOPs of the catalogue by id, in file-name order; SopError on the first problem."""
     directory = directory or catalogue_dir()
     files = sorted(directory.glob("*.yml"))
     if not files:
         raise SopError(f"{directory}: no SOP catalogue files (*.yml)")
-    sops = {sop.id: sop for sop in (parse_sop(file, validate=validate) for file in files)}
+    sops = {sop.id: sop for sop in (parse_sop(file) for file in files)}
     for sop in sops.values():
         for activity in sop.activities:
             if activity.automated_by and activity.automated_by not in sops:
