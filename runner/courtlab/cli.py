@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-from courtlab import image, lab, podman
+from courtlab import image, lab, podman, reach
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,6 +26,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("status", help="show the lab hosts")
     img = sub.add_parser("image", help="build the cached test-host image only")
     img.add_argument("--rebuild", action="store_true")
+    names = sub.add_parser(
+        "reach", help="check that running containers resolve and reach each other by name "
+                      "(molecule scenarios run it before their prepare)")
+    names.add_argument("containers", nargs="+", metavar="CONTAINER")
+    names.add_argument("--port", type=int, default=0,
+                       help="TCP port that must accept connections (default: ping)")
     return p
 
 
@@ -54,13 +60,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"==> lab up in {time.monotonic() - started:.0f} s")
             return _status()
         if args.command == "down":
-            n = lab.down()
+            n = lab.down(root)
             print(f"==> removed {n} lab containers and the lab networks")
             return 0
         if args.command == "status":
             return _status()
         if args.command == "image":
             print(image.ensure(root, force=args.rebuild))
+            return 0
+        if args.command == "reach":
+            reach.check([reach.Probe(c, c, tuple(p for p in args.containers if p != c))
+                         for c in args.containers], port=args.port)
+            print(f"==> {len(args.containers)} hosts resolve and reach each other by name")
             return 0
     except podman.PodmanError as exc:
         print(f"sop-lab: error: {exc}", file=sys.stderr)

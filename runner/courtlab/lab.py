@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from courtlab import image, podman
+from courtlab import image, podman, reach, topology
 from courtlab.topology import HOSTS, LABEL, NETWORKS, Host
 
 ADMIN_USER = "sopadmin"
@@ -35,6 +35,32 @@ def ssh_key(root: Path) -> Path:
     return key
 
 
+def known_hosts(root: Path) -> Path:
+    """The lab's known_hosts, which inventory/lab makes ssh check host keys against."""
+    return root / ".lab" / "known_hosts"
+
+
+def write_known_hosts(path: Path, host_keys: dict[Host, str]) -> None:
+    """Write each host's public host keys (as read inside it) for its published port."""
+    lines: list[str] = []
+    owner: dict[str, str] = {}
+    for host, text in host_keys.items():
+        keys = [line.split()[:2] for line in text.splitlines()
+                if line.startswith(("ssh-", "ecdsa-")) and len(line.split()) >= 2]
+        if not keys:
+            raise podman.PodmanError(f"lab host {host.name} has no SSH host key")
+        for kind, key in keys:
+            if key in owner:
+                raise podman.PodmanError(
+                    f"lab hosts {owner[key]} and {host.name} share an SSH host key "
+                    "(the image must not contain host keys)")
+            owner[key] = host.name
+            lines.append(f"[127.0.0.1]:{host.ssh_port} {kind} {key}")
+    partial = path.with_suffix(".partial")
+    partial.write_text("".join(f"{line}\n" for line in lines))
+    partial.replace(path)
+
+
 def _ssh_open(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
@@ -56,7 +82,7 @@ def status() -> list[HostState]:
     return states
 
 
-def down() -> int:
+def down(root: Path) -> int:
     """Remove every lab container and network; return how many containers went."""
     containers = podman.containers_with_label(LABEL)
     names = [c["Names"][0] if isinstance(c.get("Names"), list) else c["Names"]
@@ -66,6 +92,7 @@ def down() -> int:
     for network, _subnet in NETWORKS:
         if podman.exists("network", network):
             podman.run("network", "rm", "-f", network)
+    known_hosts(root).unlink(missing_ok=True)
     return len(names)
 
 
@@ -105,6 +132,7 @@ printf '%s ALL=(ALL) NOPASSWD: ALL\\n' {ADMIN_USER} > /etc/sudoers.d/{ADMIN_USER
 chmod 0440 /etc/sudoers.d/{ADMIN_USER}
 {routes}
 systemctl enable --quiet --now ssh
+cat /etc/ssh/ssh_host_*_key.pub
 """
 
 
@@ -137,18 +165,39 @@ def up(root: Path, *, cases: int | None, rebuild: bool = False,
     states = status()
     if _is_stale(states, image_ref):
         print("==> removing a stale or outdated lab", flush=True)
-        down()
+        down(root)
         states = status()
     _create_networks()
     for state in states:
         if state.status == "missing":
             _run_host(state.host, image_ref)
-    for host in HOSTS:
-        podman.run("exec", "-i", host.container, "bash", "-s",
-                   input_text=_bootstrap_script(host, pubkey))
+    host_keys = {
+        host: podman.run("exec", "-i", host.container, "bash", "-s",
+                         input_text=_bootstrap_script(host, pubkey)).stdout
+        for host in HOSTS}
+    # Host keys come through podman exec, never over an unchecked SSH connection.
+    write_known_hosts(known_hosts(root), host_keys)
     _wait_ssh(list(HOSTS))
+    check_names(routed=False)
     if provision:
         run_provision(root, cases)
+        check_names(routed=True)
+
+
+def check_names(*, routed: bool) -> None:
+    """Each host resolves every host it needs by name and reaches its SSH port.
+
+    Before provisioning (``routed=False``) hosts on another network are only resolved:
+    reaching them takes the gateway's NAT, which provisioning sets up; afterwards
+    (``routed=True``) they are reached too.
+    """
+    probes = []
+    for h in HOSTS:
+        via = topology.routed(h)
+        direct = tuple(p for p in topology.peers(h) if p not in via)
+        probes.append(reach.Probe(h.container, h.name, tuple(via) if routed else direct,
+                                  () if routed else tuple(via), via))
+    reach.check(probes, port=22)
 
 
 def run_provision(root: Path, cases: int | None) -> None:

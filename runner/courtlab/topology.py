@@ -55,3 +55,21 @@ def by_name(name: str) -> Host:
         if host.name == name:
             return host
     raise KeyError(name)
+
+
+def peers(host: Host) -> tuple[str, ...]:
+    """The hosts ``host`` must reach by name: those on its networks, and those it is
+    given through the gateway (``extra_hosts``)."""
+    nets = {net for net, _ip in host.networks}
+    same = [h.name for h in HOSTS
+            if h is not host and nets & {net for net, _ip in h.networks}]
+    return (*same, *(name for name, _ip in host.extra_hosts if name not in same))
+
+
+def routed(host: Host) -> dict[str, str]:
+    """Peers of ``host`` on another network, each with the host that routes to it."""
+    by_ip = {ip: h.name for h in HOSTS for _net, ip in h.networks}
+    via = next((by_ip[gw] for _dst, gw in host.routes if gw in by_ip), None)
+    nets = {net for net, _ip in host.networks}
+    return {name: via for name in peers(host) if via is not None
+            and not nets & {net for net, _ip in by_name(name).networks}}

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from courtlab import image, lab, topology
+from courtlab import image, lab, podman, topology
 
 
 @pytest.fixture()
@@ -76,3 +76,31 @@ def test_stale_detection() -> None:
     assert lab._is_stale(exited, "img:1")
     none = [lab.HostState(h, "missing", "", False) for h in hosts]
     assert not lab._is_stale(none, "img:1")
+
+
+def _keys(host: str) -> str:
+    return (f"ssh-ed25519 AAAAed25519{host} root@{host}\n"
+            f"ecdsa-sha2-nistp256 AAAAecdsa{host} root@{host}\n")
+
+
+def test_known_hosts_lists_every_key_by_published_port(tmp_path: Path) -> None:
+    path = tmp_path / "known_hosts"
+    lab.write_known_hosts(path, {h: _keys(h.name) for h in topology.HOSTS})
+    lines = path.read_text().splitlines()
+    assert len(lines) == 2 * len(topology.HOSTS)
+    assert "[127.0.0.1]:2223 ssh-ed25519 AAAAed25519backup" in lines
+    assert "[127.0.0.1]:2225 ecdsa-sha2-nistp256 AAAAecdsasippma" in lines
+
+
+def test_known_hosts_refuses_hosts_sharing_a_key(tmp_path: Path) -> None:
+    sipp, web = topology.by_name("sipp"), topology.by_name("web")
+    with pytest.raises(podman.PodmanError, match="lab hosts sipp and web share an SSH host key"):
+        lab.write_known_hosts(tmp_path / "known_hosts", {sipp: _keys("x"), web: _keys("x")})
+    with pytest.raises(podman.PodmanError, match="lab host web has no SSH host key"):
+        lab.write_known_hosts(tmp_path / "known_hosts", {sipp: _keys("x"), web: "cat: none\n"})
+    assert not (tmp_path / "known_hosts").exists()
+
+
+def test_bootstrap_script_prints_the_host_keys() -> None:
+    assert "cat /etc/ssh/ssh_host_*_key.pub" in lab._bootstrap_script(
+        topology.by_name("gw"), "ssh-ed25519 AAAA test")

@@ -39,3 +39,12 @@ def test_inventory_ports_match_the_topology(project_root: Path) -> None:
 
     walk(inv["all"])
     assert ports == {h.name: h.ssh_port for h in topology.HOSTS}
+
+
+def test_each_host_must_reach_its_lan_and_the_central_sipp_through_the_gateway() -> None:
+    sipp, gw, central = (topology.by_name(n) for n in ("sipp", "gw", "sippma"))
+    assert topology.peers(sipp) == ("web", "backup", "gw", "sippma")
+    assert topology.routed(sipp) == {"sippma": "gw"}
+    assert topology.peers(gw) == ("sipp", "web", "backup", "sippma")
+    assert topology.routed(gw) == {}
+    assert topology.peers(central) == ("gw",)

@@ -16,3 +16,8 @@ def test_forwarding_and_nat_rules_loaded(host):
 
 def test_time_zone_is_western_indonesia(host):
     assert host.file("/etc/localtime").linked_to == "/usr/share/zoneinfo/Asia/Jakarta"
+
+
+def test_own_host_keys_are_trusted_by_name(host):
+    key = host.file("/etc/ssh/ssh_host_ed25519_key.pub").content_string.split()[:2]
+    assert f"mol-lab-gw {' '.join(key)}" in host.file("/etc/ssh/ssh_known_hosts").content_string
