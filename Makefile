@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 SCENARIOS ?= $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 DEMO_SOPS ?= sipp-backup sipp-maintenance sipp-sync
 
-.PHONY: help setup image lab-up lab-down lab-status demo test lint doc pytest molecule bench clean
+.PHONY: help setup image lab-up lab-down lab-status demo test fresh-check lint doc pytest molecule bench clean
 
 help:  ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ demo: lab-up  ## run the SIPP SOPs on the lab and show what was recorded
 
 test: setup image  ## everything CI runs: lint, module docs, pytest, molecule
 	@scripts/test.sh
+
+fresh-check: image  ## `make demo` + `make test` from a fresh clone on a clean Debian 12 (nested podman; not part of test)
+	@scripts/fresh-check.sh
 
 lint: setup  ## ruff, mypy, yamllint, ansible-lint (production), ansible-doc
 	@scripts/test.sh lint
