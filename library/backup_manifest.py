@@ -8,7 +8,13 @@ import os
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.sop_backup_files import manifest_path, read_manifest, write_json_atomic
+from ansible.module_utils.sop_backup_files import (
+    FAILED_MANIFEST_SUFFIX,
+    FAILED_SUFFIX,
+    manifest_path,
+    read_manifest,
+    write_json_atomic,
+)
 
 DOCUMENTATION = r"""
 ---
@@ -18,8 +24,10 @@ description:
   - V(read) returns the backup's outputs (path, size, sha256, duration, tables, verified)
     at the top level and as one C(sop_output) dict for the C(sop) record.
   - V(mark) records a verification result (from M(mariadb_restore_verify) run on another
-    host) in the manifest; C(verified) becomes true only for status C(ok). It returns
-    only C(verified) and C(verification), so that a run records the backup's outputs once.
+    host) in the manifest; C(verified) becomes true only for status C(ok). A backup that
+    failed verification is renamed C(NAME.failed) (manifest C(NAME.failed.json)), so
+    that nothing with a backup's final name can be taken for a good one. It returns only
+    C(verified) and C(verification), so that a run records the backup's outputs once.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
@@ -84,6 +92,17 @@ verified:
   description: Whether the backup is verified.
   returned: success
   type: bool
+non_transactional_tables:
+  description: MyISAM/Aria/... tables of the database (C(non_transactional_consistent) says
+    whether the backup holds them consistent with the rest, C(non_transactional_note) how).
+  returned: state=read
+  type: list
+  elements: str
+binlog:
+  description: Binary log position of the dump's snapshot (C(gtid_binlog_pos), C(file),
+    C(position)) for a point-in-time recovery, or why there is none.
+  returned: state=read
+  type: dict
 sop_output:
   description: All outputs of the backup as one dict for the C(sop) record.
   returned: success
@@ -94,12 +113,17 @@ sop_output:
 def outputs(path: str, manifest: dict[str, Any], copies: Any) -> dict[str, Any]:
     """The backup's outputs as recorded evidence."""
     verification = manifest.get("verification") or {}
+    nontx = manifest.get("non_transactional") or {}
     return {"path": path, "size": manifest.get("size"), "sha256": manifest.get("sha256"),
             "duration": manifest.get("duration"), "engine": manifest.get("engine"),
             "server_version": manifest.get("server_version"), "period": manifest.get("period"),
-            "tables": manifest.get("tables") or {}, "verified": manifest.get("verified") is True,
+            "tables": manifest.get("tables") or {}, "objects": manifest.get("objects") or {},
+            "verified": manifest.get("verified") is True,
             "verification": verification.get("reason", verification.get("status")),
-            "copies": copies}
+            "non_transactional_tables": nontx.get("tables", []),
+            "non_transactional_consistent": nontx.get("consistent", True),
+            "non_transactional_note": nontx.get("how", ""),
+            "binlog": manifest.get("binlog") or {}, "copies": copies}
 
 
 def main() -> None:
@@ -127,6 +151,9 @@ def main() -> None:
             changed = True
             if not module.check_mode:
                 write_json_atomic(mpath, manifest)
+                if not verified:
+                    os.rename(path, path + FAILED_SUFFIX)
+                    os.rename(mpath, path + FAILED_MANIFEST_SUFFIX)
     if module.params["state"] == "mark":
         # No path/sha256 here: the activity's output is recorded once, by a read.
         module.exit_json(changed=changed, manifest=mpath, verified=manifest.get("verified") is True,

@@ -10,13 +10,8 @@ import os
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.sop_backup_files import (
-    MANIFEST_SUFFIX,
-    PARTIAL_SUFFIX,
-    list_backups,
-    manifest_path,
-    parse_name,
-)
+from ansible.module_utils.sop_backup_files import inventory, owned_by
+from ansible.module_utils.sop_backup_ledger import append, backups, parse_time, read
 from ansible.module_utils.sop_retention import select
 
 DOCUMENTATION = r"""
@@ -27,9 +22,14 @@ description:
   - Applies restic/borg C(forget) semantics to the backups (file plus manifest) of one
     prefix in a directory; only verified backups count, the newest verified backup is
     always kept.
-  - Unverified backups and leftover C(.partial) files are removed only when older than
-    O(stale_after_hours) and a newer verified backup exists; with no verified backup
-    nothing is removed.
+  - Unverified backups, backups that failed verification (C(.failed)) and leftover
+    C(.partial) files are removed only when older than O(stale_after_hours) and a newer
+    verified backup exists; with no verified backup nothing is removed.
+  - Prefixes match exactly (C(sipp) never touches C(sipp-test-...) files).
+  - With O(ledger) (the backup computer) only the record counts: which backups exist,
+    whether they were verified there, and when they arrived (the backup computer's
+    clock, not a date in a file name). Manifests in the directory are not read. Each
+    pruned backup is recorded as C(pruned).
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
@@ -53,6 +53,9 @@ options:
     description: Number of months to keep the newest backup of.
     type: int
     default: 12
+  ledger:
+    description: The backup computer's record (C(ledger.jsonl)); the only source of truth when set.
+    type: path
   stale_after_hours:
     description: Age after which unverified and partial files may be removed.
     type: int
@@ -87,22 +90,17 @@ pruned:
 """
 
 
-def inventory(directory: str, prefix: str) -> list[dict[str, Any]]:
-    """Backups, orphan manifests and partial files of ``prefix`` as retention items."""
-    items = [{"name": b["name"], "time": b["time"], "verified": b["verified"],
-              "files": [b["path"], manifest_path(b["path"])]} for b in list_backups(directory, prefix)]
-    known = {item["name"] for item in items}
-    for name in sorted(os.listdir(directory)):
-        path = os.path.join(directory, name)
-        if not name.startswith(prefix + "-"):
+def recorded(directory: str, ledger: str, prefix: str) -> list[dict[str, Any]]:
+    """Backups of exactly ``prefix`` as the backup computer's record knows them."""
+    items = []
+    for name, entry in backups(read(ledger)).items():
+        if owned_by(name, prefix) != "backup":
             continue
-        if name.endswith(PARTIAL_SUFFIX):
-            moment = datetime.datetime.fromtimestamp(os.path.getmtime(path))
-            items.append({"name": name, "time": moment, "verified": False, "files": [path]})
-        elif name.endswith(MANIFEST_SUFFIX) and name[: -len(MANIFEST_SUFFIX)] not in known:
-            info = parse_name(name[: -len(MANIFEST_SUFFIX)])
-            if info and info["prefix"] == prefix:
-                items.append({"name": name, "time": info["time"], "verified": False, "files": [path]})
+        files = [os.path.join(directory, name)]
+        if entry.get("manifest"):
+            files.append(os.path.join(directory, entry["manifest"]))
+        items.append({"name": name, "time": parse_time(entry["ingested_at"]),
+                      "verified": entry["verified"], "files": files})
     return items
 
 
@@ -114,6 +112,7 @@ def main() -> None:
             "keep_daily": {"type": "int", "default": 7},
             "keep_weekly": {"type": "int", "default": 4},
             "keep_monthly": {"type": "int", "default": 12},
+            "ledger": {"type": "path"},
             "stale_after_hours": {"type": "int", "default": 24},
         },
         supports_check_mode=True,
@@ -124,12 +123,16 @@ def main() -> None:
                          msg=f"nothing to prune: {p['path']} does not exist (yet)")
     keep = {"daily": p["keep_daily"], "weekly": p["keep_weekly"], "monthly": p["keep_monthly"]}
     try:
-        kept, pruned = select(inventory(p["path"], p["prefix"]), keep, datetime.datetime.now(),
+        items = recorded(p["path"], p["ledger"], p["prefix"]) if p["ledger"] else \
+            inventory(p["path"], p["prefix"])
+        kept, pruned = select(items, keep, datetime.datetime.now(),
                               datetime.timedelta(hours=p["stale_after_hours"]))
     except ValueError as exc:
         module.fail_json(msg=f"retention: {exc}")
     if not module.check_mode:
         for item in pruned:
+            if p["ledger"]:
+                append(p["ledger"], "pruned", name=item["name"], reason=item["reason"])
             for path in item["files"]:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(path)

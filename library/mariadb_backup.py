@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import fcntl
 import os
@@ -17,33 +18,42 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.sop_backup_files import (
-    PARTIAL_SUFFIX,
+    MANIFEST_SUFFIX,
     HashingWriter,
     backup_name,
     find_verified,
     manifest_path,
     now_iso,
+    owned_by,
     period_key,
+    sha256_file,
     write_json_atomic,
+)
+from ansible.module_utils.sop_backup_sql import (
+    CHECKSUM_METHOD,
+    Session,
+    binlog_position,
+    is_transactional,
+    list_tables,
+    measure_sql,
+    merge,
+    open_snapshot,
+    parse_measure,
 )
 from ansible.module_utils.sop_mariadb import (
     CLIENT_BINARIES,
     DUMP_BINARIES,
     LOGIN_ARGUMENT_SPEC,
-    GlobalReadLock,
     MariaDBError,
-    SnapshotCounter,
     client_argv,
     compress_argv,
     dump_argv,
     estimate_dump_bytes,
     find_binary,
     first_error_line,
-    merge_counts,
     option_file,
     run_sql,
     select_engine,
-    table_listing_sql,
 )
 
 DOCUMENTATION = r"""
@@ -189,12 +199,13 @@ verified:
 """
 
 
-ROW_COUNTS_SAME = ("exact COUNT(*) in the dump's own snapshot: a snapshot opened under "
-                   "FLUSH TABLES WITH READ LOCK, held until the dump had opened its snapshot")
-ROW_COUNTS_BRACKET = ("exact COUNT(*) in two consistent snapshots, opened right before the dump "
-                      "and right after the dump's own snapshot (no global read lock: {why}); "
-                      "rows is exact when both agree, else the dump's count lies in "
-                      "rows_min..rows_max")
+ROW_COUNTS_SAME = ("exact COUNT(*) and content checksum in the dump's own snapshot: a snapshot "
+                   "opened under FLUSH TABLES WITH READ LOCK, held until the dump had opened "
+                   "its snapshot")
+ROW_COUNTS_BRACKET = ("exact COUNT(*) and content checksum in two consistent snapshots, opened "
+                      "right before the dump and right after the dump's own snapshot (no global "
+                      "read lock: {why}); exact where both agree, else the dump's count lies in "
+                      "rows_min..rows_max and the checksum is unknown")
 # Longest wait for the global read lock (running statements) before falling back.
 READ_LOCK_TIMEOUT = 5
 CHUNK = 1 << 20
@@ -241,7 +252,7 @@ class Pipeline:
         return proc
 
     def error(self, proc: subprocess.Popen[bytes]) -> str:
-        return first_error_line(b"".join(self.errors.get(proc.pid, [])))
+        return str(first_error_line(b"".join(self.errors.get(proc.pid, []))))
 
     def kill(self) -> None:
         for proc in self.procs:
@@ -287,84 +298,162 @@ def _watch(ready: Any, trigger: Any, done: threading.Event) -> threading.Thread:
     return thread
 
 
-class Counters:
-    """Exact row counts of the dump's snapshot.
+class Measurer:
+    """Row counts, content checksums and object definitions of the dump's snapshot.
 
-    Preferred: a global read lock is taken, our snapshot opened, the dump started, and
-    the lock released as soon as the dump has its own snapshot: both snapshots see the
-    same data and one COUNT(*) pass is exact. Without the lock (no RELOAD privilege, or
-    long-running statements): two snapshots bracket the dump's (``merge_counts``).
+    Preferred: a global read lock is taken (its binary log position read), our snapshot
+    opened, the non-transactional tables measured (and, by the caller, dumped) while
+    the lock holds, the dump started, and the lock released as soon as the dump has its
+    own snapshot: both snapshots see the same data. Without the lock (no RELOAD
+    privilege, or long-running statements): two snapshots bracket the dump's.
     """
 
-    def __init__(self, argv: list[str], tables: list[str], enabled: bool) -> None:
-        self.enabled = enabled and bool(tables)
-        self.lock = GlobalReadLock(argv)
-        self.before = SnapshotCounter(argv, tables)
-        self.after = SnapshotCounter(argv, tables)
+    def __init__(self, client: list[str], database: str, tables: list[dict[str, Any]],
+                 *, enabled: bool, lock_budget: int) -> None:
+        self.client, self.database, self.enabled = client, database, enabled
+        self.tables = tables
+        self.nontx = [t for t in tables if not is_transactional(t["engine"])]
+        self.lock_budget = lock_budget
+        self.lock = Session(client)
+        self.locked = False
+        self.nontx_locked = False
+        self.binlog: dict[str, Any] = {"binary_log": None, "note": "not recorded (no lock)"}
+        self.before: Session | None = None
+        self.after: Session | None = None
+        self.nontx_rows: list[list[str]] = []
         self.fired = False
         self.error: Exception | None = None
         self.note = ""
 
-    def open_before(self) -> None:
-        if self.enabled:
-            locked = self.lock.acquire(READ_LOCK_TIMEOUT)
-            self.note = ROW_COUNTS_SAME if locked else ROW_COUNTS_BRACKET.format(
-                why=self.lock.error)
-            self.before.open()
+    def start(self) -> None:
+        self.lock.start()
+        rows = self.lock.send(f"SET SESSION lock_wait_timeout={READ_LOCK_TIMEOUT};\n"
+                              "FLUSH TABLES WITH READ LOCK;\n"
+                              "SELECT @@GLOBAL.log_bin, @@GLOBAL.gtid_binlog_pos;\n")
+        self.locked = rows is not None
+        if rows is not None:
+            self.binlog = binlog_position(self.client, rows)
+        self.note = ROW_COUNTS_SAME if self.locked else ROW_COUNTS_BRACKET.format(
+            why=self.lock.error or "FLUSH TABLES WITH READ LOCK failed")
+        if not self.enabled:
+            return
+        self.before = open_snapshot(self.client)
+        self.nontx_locked = self.locked and bool(self.nontx) and \
+            sum(t["bytes"] for t in self.nontx) <= self.lock_budget
+        if self.nontx_locked:
+            rows = self.before.send(measure_sql(self.database, self.nontx, objects=False))
+            if rows is None:
+                raise BackupFailed(f"checksums failed: {self.before.error}")
+            self.nontx_rows = rows
 
     def past_snapshot(self) -> None:
-        """The dump has its snapshot: unlock and count (or open the 'after' snapshot)."""
-        if self.enabled and not self.fired:
-            self.fired = True
-            try:
-                if self.lock.held:
-                    self.lock.release()
-                    self.before.count()
-                else:
-                    self.before.count()
-                    self.after.open()
-                    self.after.count()
-            except (MariaDBError, OSError) as exc:  # reported by result()
-                self.error = exc
+        """The dump has its snapshot: unlock and measure (or open the 'after' snapshot)."""
+        if self.fired:
+            return
+        self.fired = True
+        try:
+            self.lock.close()
+            if not self.enabled:
+                return
+            assert self.before is not None
+            rest = [t for t in self.tables if not (self.nontx_locked and t in self.nontx)]
+            self.before.finish(measure_sql(self.database, rest) + "COMMIT;\n")
+            if not self.locked:
+                self.after = open_snapshot(self.client)
+                self.after.finish(measure_sql(self.database, self.tables, objects=False)
+                                  + "COMMIT;\n")
+        except (MariaDBError, OSError) as exc:  # reported by result()
+            self.error = exc
 
-    def result(self) -> dict[str, dict[str, object]]:
+    def result(self) -> dict[str, Any]:
         if not self.enabled:
-            return {}
+            return {"tables": {}, "objects": {}}
         if self.error is not None:
-            raise BackupFailed(f"row counts failed: {self.error}")
-        if not self.fired:
-            raise BackupFailed("row counts never started")
-        before = self.before.result()
-        if self.note == ROW_COUNTS_SAME:
-            return {name: {"rows": rows} for name, rows in sorted(before.items())}
-        return merge_counts(before, self.after.result())
+            raise BackupFailed(f"checksums failed: {self.error}")
+        if not self.fired or self.before is None:
+            raise BackupFailed("checksums never started")
+        before: dict[str, Any] = parse_measure(self.nontx_rows + self.before.result())
+        if self.after is not None:
+            after = parse_measure(self.after.result())
+            before["tables"] = merge(before["tables"], after["tables"])
+        return before
+
+    def nontransactional(self, engine: str) -> dict[str, Any]:
+        """What the manifest says about MyISAM/Aria/... tables."""
+        names = [t["name"] for t in self.nontx]
+        if not names:
+            return {"tables": [], "consistent": True}
+        if self.nontx_locked or (engine == "mydumper" and self.locked):
+            how = ("dumped under FLUSH TABLES WITH READ LOCK, writes held for the time they "
+                   "took" if engine != "mydumper" else "mydumper dumped them under its own "
+                   "FLUSH TABLES WITH READ LOCK")
+            return {"tables": names, "consistent": True, "how": how}
+        why = ("no global read lock: " + (self.lock.error or "refused")) if not self.locked \
+            else f"larger than the lock budget of {self.lock_budget // 2**20} MiB"
+        return {"tables": names, "consistent": False,
+                "how": f"dumped without a lock ({why}): may not match the rest of the dump"}
 
     def abort(self) -> None:
-        self.lock.abort()
-        self.before.abort()
-        self.after.abort()
+        for session in (self.lock, self.before, self.after):
+            if session is not None:
+                session.abort()
 
 
-def _dump_sql(pipeline: Pipeline, dump_cmd: list[str], comp_cmd: list[str],
-              *, writer: HashingWriter, counters: Counters) -> None:
-    dump = pipeline.start(dump_cmd, stdout=subprocess.PIPE)
-    comp = pipeline.start(comp_cmd, stdin=dump.stdout, stdout=subprocess.PIPE)
-    assert dump.stdout is not None
-    dump.stdout.close()
-    done = threading.Event()
-    watcher = _watch(lambda: dump.poll() is not None or _rchar(comp.pid) > PAST_SNAPSHOT_BYTES,
-                     counters.past_snapshot, done)
+def _with_options(argv: list[str], options: list[str], tables: list[str] | None = None,
+                  drop: tuple[str, ...] = ()) -> list[str]:
+    """A dump argv (database last) with extra options before the database name."""
+    head = [arg for arg in argv[:-1] if arg not in drop]
+    return head + options + argv[-1:] + (tables or [])
+
+
+def _dump_sql(pipeline: Pipeline, dumps: list[list[str]], comp_cmd: list[str],
+              *, writer: HashingWriter, counters: Measurer) -> None:
+    """Run ``dumps`` one after the other into one compressor (the non-transactional
+    tables first, under the lock; then the main dump, whose snapshot releases it)."""
+    read_fd, write_fd = os.pipe()
     try:
-        _stream(comp, writer)
+        comp = pipeline.start(comp_cmd, stdin=read_fd, stdout=subprocess.PIPE)
     finally:
+        os.close(read_fd)
+    failures: list[BaseException] = []
+
+    def pump() -> None:
+        try:
+            _stream(comp, writer)
+        except BaseException as exc:  # re-raised below, in the caller's thread
+            failures.append(exc)
+
+    pumper = threading.Thread(target=pump, daemon=True)
+    pumper.start()
+    done = threading.Event()
+    watcher = None
+    try:
+        for cmd in dumps[:-1]:
+            proc = pipeline.start(cmd, stdout=write_fd)
+            _check(proc, pipeline, os.path.basename(cmd[0]))
+        offset = _rchar(comp.pid)
+        main = pipeline.start(dumps[-1], stdout=write_fd)
+        watcher = _watch(lambda: main.poll() is not None
+                         or _rchar(comp.pid) > offset + PAST_SNAPSHOT_BYTES,
+                         counters.past_snapshot, done)
+    except BaseException:
+        pipeline.kill()
+        raise
+    finally:
+        os.close(write_fd)
+        pumper.join()
         done.set()
-        watcher.join()
-    _check(dump, pipeline, os.path.basename(dump_cmd[0]))
+        if watcher is not None:
+            watcher.join()
+    if failures:
+        pipeline.kill()
+        raise failures[0]
+    _check(main, pipeline, os.path.basename(dumps[-1][0]))
     _check(comp, pipeline, comp_cmd[0])
 
 
 def _dump_mydumper(pipeline: Pipeline, dump_cmd: list[str], outdir: str, comp_cmd: list[str],
-                   *, writer: HashingWriter, counters: Counters) -> None:
+                   *, writer: HashingWriter, counters: Measurer) -> None:
     dump = pipeline.start(dump_cmd, stdout=subprocess.DEVNULL)
 
     def started() -> bool:
@@ -403,18 +492,27 @@ def _summary(manifest: dict[str, Any], path: str) -> dict[str, Any]:
     return {"path": path, "manifest": manifest_path(path), "size": manifest.get("size"),
             "sha256": manifest.get("sha256"), "duration": manifest.get("duration"),
             "engine": manifest.get("engine"), "server_version": manifest.get("server_version"),
-            "tables": manifest.get("tables", {}), "verified": manifest.get("verified") is True}
+            "tables": manifest.get("tables", {}), "verified": manifest.get("verified") is True,
+            "manifest_sha256": sha256_file(manifest_path(path)),
+            "manifest_size": os.path.getsize(manifest_path(path)),
+            "non_transactional": manifest.get("non_transactional", {}),
+            "binlog": manifest.get("binlog", {})}
 
 
 def _remove_stale(dest: str, prefix: str) -> list[str]:
-    """Leftovers of killed runs (we hold the lock: nobody is writing them)."""
+    """Leftovers of killed runs of exactly ``prefix`` (we hold its lock: nobody is
+    writing them): unfinished files, manifests without their file, mydumper directories."""
     removed = []
-    for name in os.listdir(dest):
+    names = set(os.listdir(dest))
+    for name in sorted(names):
         path = os.path.join(dest, name)
-        if name.startswith(prefix + "-") and name.endswith(PARTIAL_SUFFIX):
+        kind = owned_by(name, prefix)
+        orphan = kind == "manifest" and name[: -len(MANIFEST_SUFFIX)] not in names
+        if kind == "partial" or orphan:
             os.unlink(path)
             removed.append(path)
-        elif name.startswith(f".{prefix}-mydumper-") and os.path.isdir(path):
+        elif name.startswith(f".{prefix}-mydumper-") and "-" not in \
+                name[len(f".{prefix}-mydumper-"):] and os.path.isdir(path):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
@@ -446,13 +544,12 @@ def run(module: AnsibleModule) -> dict[str, Any]:
                  "mariadb-dump": find_binary(DUMP_BINARIES[:1]),
                  "mysqldump": find_binary(DUMP_BINARIES[1:])}
     with option_file(p["login_user"], p["login_password"],
-                         host=p["login_host"], port=p["login_port"],
-                         socket=p["login_unix_socket"]) as opt:
+                     host=p["login_host"], port=p["login_port"],
+                     socket=p["login_unix_socket"]) as opt:
         client_cmd = client_argv(client, opt, database)
         version = run_sql(client_cmd, "SELECT VERSION();", timeout=60)[0][0]
-        listing = run_sql(client_cmd, table_listing_sql(database), timeout=300)
-        tables = [row[0] for row in listing]
-        data_bytes = sum(int(row[2]) for row in listing)
+        tables = list_tables(client_cmd, database)
+        data_bytes = sum(t["bytes"] for t in tables)
         free = _free_bytes(dest)
         if p["engine"] == "auto" and available["mydumper"] and \
                 free < estimate_dump_bytes(data_bytes, p["compression"], "mydumper"):
@@ -469,8 +566,26 @@ def run(module: AnsibleModule) -> dict[str, Any]:
                             period=period, version=version)
 
 
-def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str], tables: list[str], *,
-                 engine: str, binary: str, path: str, period: str, version: str) -> dict[str, Any]:
+def _dumps(engine: str, binary: str, opt: str, database: str, measurer: Measurer, *,
+           outdir: str | None, threads: int) -> list[list[str]]:
+    """The dump commands: for mariadb-dump/mysqldump, the non-transactional tables first
+    (run while the global read lock holds) when they fit the lock budget."""
+    if engine == "mydumper":
+        cmd = dump_argv(engine, binary, opt, database, outdir=outdir, threads=threads)
+        # Without --trx-consistency-only mydumper holds its own global read lock while it
+        # dumps non-InnoDB tables.
+        return [[a for a in cmd if not (measurer.nontx and a == "--trx-consistency-only")]]
+    main = dump_argv(engine, binary, opt, database)
+    if not measurer.nontx_locked:
+        return [main]
+    names = [t["name"] for t in measurer.nontx]
+    first = _with_options(main, ["--skip-routines", "--skip-events", "--skip-lock-tables"], names)
+    return [first, _with_options(main, [f"--ignore-table={database}.{n}" for n in names])]
+
+
+def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str],
+                 tables: list[dict[str, Any]], *, engine: str, binary: str, path: str,
+                 period: str, version: str) -> dict[str, Any]:
     dest, prefix = os.path.dirname(path), p["prefix"] or p["database"]
     lock_fd = os.open(os.path.join(dest, f".{prefix}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -483,45 +598,53 @@ def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str], tables: lis
         compressor = compress_argv(p["compression"], p["compression_level"])
         started, clock = now_iso(), time.monotonic()
         pipeline = Pipeline()
-        counters = Counters(client_cmd, tables, p["row_counts"])
+        measurer = Measurer(client_cmd, p["database"], tables, enabled=p["row_counts"],
+                            lock_budget=p["lock_budget_mb"] * 2**20)
         writer = HashingWriter(path)
         outdir = None
         try:
-            counters.open_before()
+            measurer.start()
             if engine == "mydumper":
                 outdir = tempfile.mkdtemp(prefix=f".{prefix}-mydumper-", dir=dest)
-                cmd = dump_argv(engine, binary, opt, p["database"], outdir=outdir, threads=threads)
+                cmd = _dumps(engine, binary, opt, p["database"], measurer, outdir=outdir,
+                             threads=threads)[0]
                 _dump_mydumper(pipeline, cmd, outdir, compressor, writer=writer,
-                               counters=counters)
+                               counters=measurer)
             else:
-                cmd = dump_argv(engine, binary, opt, p["database"])
-                _dump_sql(pipeline, cmd, compressor, writer=writer, counters=counters)
-            counts = counters.result()
+                dumps = _dumps(engine, binary, opt, p["database"], measurer, outdir=None,
+                               threads=threads)
+                _dump_sql(pipeline, dumps, compressor, writer=writer, counters=measurer)
+            measured = measurer.result()
             duration = round(time.monotonic() - clock, 3)
             manifest = {
-                "manifest_version": 1, "file": os.path.basename(path), "database": p["database"],
+                "manifest_version": 2, "file": os.path.basename(path), "database": p["database"],
                 "host": socket.getfqdn(), "server_version": version, "engine": engine,
                 "engine_version": _version(binary), "format": "mydumper-tar" if engine == "mydumper" else "sql",
                 "compression": p["compression"], "size": writer.size,
                 "sha256": writer.sha256.hexdigest(), "started_at": started, "finished_at": now_iso(),
                 "duration": duration, "period": period, "period_kind": p["period"],
-                "tables": counts, "row_counts": counters.note if counts else "not recorded",
+                "tables": measured["tables"], "objects": measured["objects"],
+                "row_counts": measurer.note if measured["tables"] else "not recorded",
+                "checksums": CHECKSUM_METHOD if measured["tables"] else "not recorded",
+                "non_transactional": measurer.nontransactional(engine),
+                "binlog": measurer.binlog,
                 "verified": False, "verification": {"status": "pending"},
             }
-            writer.commit()
+            writer.sync()
+            # The manifest first, the final name last: a final-named file always has one.
+            write_json_atomic(manifest_path(path), manifest)
+            writer.publish()
         except BaseException:
             pipeline.kill()
-            counters.abort()
+            measurer.abort()
             writer.discard()
+            with contextlib.suppress(FileNotFoundError):
+                if not os.path.exists(path):
+                    os.unlink(manifest_path(path))
             raise
         finally:
             if outdir:
                 shutil.rmtree(outdir, ignore_errors=True)
-        try:
-            write_json_atomic(manifest_path(path), manifest)
-        except OSError as exc:
-            os.unlink(path)
-            raise BackupFailed(f"cannot write the manifest: {exc.strerror}") from exc
     finally:
         os.close(lock_fd)
     return dict(_summary(manifest, path), changed=True, period=period,
@@ -544,6 +667,7 @@ def main() -> None:
                        "choices": ["daily", "weekly", "monthly", "always"]},
             "force": {"type": "bool", "default": False},
             "row_counts": {"type": "bool", "default": True},
+            "lock_budget_mb": {"type": "int", "default": 256},
         },
         supports_check_mode=True,
     )

@@ -1,10 +1,13 @@
 #!/usr/bin/python
 # GPL-3.0-or-later
-"""Ansible module: prove a backup restores, by restoring it into a scratch database."""
+"""Ansible module: prove a backup restores with the same content, in a scratch database."""
 
 from __future__ import annotations
 
+import fcntl
+import glob
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -20,22 +23,16 @@ from ansible.module_utils.sop_backup_files import (
     sha256_file,
     write_json_atomic,
 )
+from ansible.module_utils.sop_backup_ledger import append, backups, read
+from ansible.module_utils.sop_backup_sql import compare, measure
 from ansible.module_utils.sop_mariadb import (
     CLIENT_BINARIES,
-    LOGIN_ARGUMENT_SPEC,
     MariaDBError,
-    client_argv,
-    count_sql,
     decompress_argv,
     find_binary,
     first_error_line,
-    myloader_argv,
-    option_file,
     quote_identifier,
-    restore_argv,
-    rows_match,
     run_sql,
-    table_listing_sql,
 )
 
 DOCUMENTATION = r"""
@@ -43,16 +40,27 @@ DOCUMENTATION = r"""
 module: mariadb_restore_verify
 short_description: Verify a MariaDB backup by restoring it into a scratch database
 description:
-  - Checks the backup file's SHA-256 against its manifest, restores it into a new scratch
-    database (C(mariadb) client for SQL dumps, C(myloader) for mydumper archives), counts
-    the rows of every table and compares them with the manifest's per-table counts, then
-    drops the scratch database (also on failure).
-  - With O(update_manifest) the result is written into the manifest (C(verified) and
-    C(verification)); a failed verification leaves C(verified=false) with the reason.
+  - Checks the backup file's SHA-256, restores it into a new scratch database
+    C(sop_verify_<time>_<pid>) and compares, table by table, the row count, a content
+    checksum and the columns with the manifest (measured in the dump's own snapshot),
+    and the definitions of the views, triggers, routines and events. The scratch
+    database is dropped afterwards, also on failure; scratch databases left by a killed
+    run are dropped at the start of the next one.
+  - Least privilege. Everything that reads the untrusted backup runs as the unprivileged
+    OS user O(os_user) (decompression, C(tar), the client, C(myloader)), which logs in
+    to MariaDB over the Unix socket as the account of the same name (C(unix_socket)
+    authentication, no password), allowed only C(ALL ON `sop\_verify\_%`.*). The client
+    runs with C(--binary-mode --sandbox): client commands such as C(\!), C(system) or
+    C(source) in a crafted dump are not run; definers are stripped, so no object runs
+    with another account's rights.
+  - The server should write no binary log (as on a dedicated backup computer; the
+    sipp_backup role configures it so): with one, creating routines needs
+    C(log_bin_trust_function_creators).
+  - With O(ledger) the result is appended to the backup computer's own record; with
+    O(update_manifest) it is written into the manifest. A backup already recorded as
+    verified with the same SHA-256 is not restored again.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
-extends_documentation_fragment:
-  - mariadb_login
 options:
   path:
     description: Backup file (C(.sql.zst), C(.sql.gz), C(.tar.zst), C(.tar.gz)).
@@ -61,13 +69,20 @@ options:
   manifest:
     description: Manifest; defaults to O(path) plus C(.manifest.json).
     type: path
-  scratch_database:
-    description: Scratch database name; defaults to C(<database>_verify_<timestamp>).
+  ledger:
+    description: The backup computer's record (C(ledger.jsonl)) to append the result to.
+    type: path
+  os_user:
+    description: Unprivileged OS user (and MariaDB account, unix_socket) for the restore.
     type: str
-  login_user:
-    description: Database user (needs CREATE and DROP on the scratch database).
+    default: sop_verify
+  login_unix_socket:
+    description: MariaDB socket; the client's default when omitted.
     type: str
-    default: root
+  work_dir:
+    description: Where a mydumper archive is unpacked (needs its uncompressed size).
+    type: path
+    default: /var/tmp
   checksum:
     description: Check the file's SHA-256 against the manifest first.
     type: bool
@@ -75,15 +90,15 @@ options:
   update_manifest:
     description: Record the result in the manifest.
     type: bool
-    default: true
+    default: false
   fail_on_mismatch:
     description: Fail the task when the verification fails (after recording it).
     type: bool
     default: true
   threads:
-    description: myloader threads.
+    description: myloader threads; V(0) means the number of CPUs.
     type: int
-    default: 2
+    default: 0
 attributes:
   check_mode:
     support: full
@@ -91,19 +106,20 @@ attributes:
 """
 
 EXAMPLES = r"""
-- name: Restore the copy into a scratch database and compare row counts
+- name: Restore the stored copy into a scratch database and compare its content
   mariadb_restore_verify:
     path: /srv/backup/sipp/400999/sipp-20261121T020000.sql.zst
+    ledger: /srv/backup/sipp/400999/ledger.jsonl
   register: verify
 """
 
 RETURN = r"""
 verified:
-  description: Whether the backup restored with the manifest's row counts.
+  description: Whether the backup restored with the manifest's content.
   returned: always
   type: bool
 verification:
-  description: Status, reason, time, host, scratch database, duration, mismatches.
+  description: Status, reason, method, time, host, scratch database, duration.
   returned: always
   type: dict
 tables:
@@ -112,98 +128,163 @@ tables:
   type: dict
 """
 
+SCRATCH_PREFIX = "sop_verify_"
+LOCK_PATH = "/run/sop-backup-verify.lock"
+# Definers are removed from the statements that create objects: the scratch account may
+# not create objects that run as someone else.
+STRIP_DEFINER = r"s/DEFINER=`([^`]|``)*`@`([^`]|``)*`//g"
+METHOD = ("restore into a scratch database as an unprivileged account (client --binary-mode "
+          "--sandbox), then per-table row count, content checksum and columns, and the "
+          "definitions of views, triggers, routines and events, compared with the manifest")
+
 
 class VerifyFailed(Exception):
     """The backup did not verify; message is one clear line."""
 
 
-def compare(expected: dict[str, dict[str, Any]], actual: dict[str, int]) -> list[str]:
-    """Differences between the manifest's tables and the restored ones."""
-    problems = [f"table {t} missing after restore" for t in sorted(set(expected) - set(actual))]
-    problems += [f"table {t} not in the manifest" for t in sorted(set(actual) - set(expected))]
-    for table in sorted(set(expected) & set(actual)):
-        if not rows_match(expected[table], actual[table]):
-            want = expected[table].get("rows")
-            if want is None:
-                want = "{}..{}".format(expected[table].get("rows_min"), expected[table].get("rows_max"))
-            problems.append(f"table {table} has {actual[table]} rows, manifest {want}")
-    return problems
+class Runner:
+    """Runs the restore's processes as the unprivileged OS user."""
 
-
-def _pipe(first: list[str], second: list[str], what: str) -> None:
-    producer = subprocess.Popen(first, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    consumer = subprocess.Popen(second, stdin=producer.stdout, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)
-    assert producer.stdout is not None
-    producer.stdout.close()
-    _, consumer_err = consumer.communicate()
-    producer_err = producer.stderr.read() if producer.stderr else b""
-    producer.wait()
-    if consumer.returncode != 0:
-        raise VerifyFailed(f"{what} failed: {first_error_line(consumer_err) or consumer.returncode}")
-    if producer.returncode != 0:
-        raise VerifyFailed("decompression failed: %s" % (first_error_line(producer_err)
-                                                         or producer.returncode))
-
-
-def _restore(manifest: dict[str, Any], path: str, opt: str, client: str, *, scratch: str,
-             threads: int) -> None:
-    if manifest.get("format") == "mydumper-tar":
-        loader = find_binary(["myloader"])
-        if not loader:
-            raise VerifyFailed(f"myloader (package mydumper) is needed to restore {path}")
-        workdir = tempfile.mkdtemp(prefix=".verify-", dir=os.path.dirname(path))
+    def __init__(self, os_user: str, sock: str | None) -> None:
         try:
-            _pipe(decompress_argv(path), ["tar", "-x", "-C", workdir, "-f", "-"], "tar")
-            proc = subprocess.run(myloader_argv(loader, opt, scratch, workdir, threads),
-                                  capture_output=True, check=False)
-            if proc.returncode != 0:
-                raise VerifyFailed(f"myloader failed: {first_error_line(proc.stderr)}")
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-    else:
-        _pipe(decompress_argv(path), restore_argv(client, opt, scratch), "restore")
+            entry = pwd.getpwnam(os_user)
+        except KeyError:
+            raise VerifyFailed(f"OS user {os_user} does not exist") from None
+        if entry.pw_uid == 0:
+            raise VerifyFailed(f"OS user {os_user} is root: the restore must not run as root")
+        self.user, self.uid, self.gid = os_user, entry.pw_uid, entry.pw_gid
+        self.env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/", "LC_ALL": "C"}
+        client = find_binary(CLIENT_BINARIES)
+        if not client:
+            raise VerifyFailed("no mariadb/mysql client installed")
+        # --no-defaults: no option file of the (root) caller is read.
+        self.client = [client, "--no-defaults", f"--user={os_user}", "--protocol=socket",
+                       *([f"--socket={sock}"] if sock else []),
+                       "--default-character-set=utf8mb4"]
+        self.sock = sock
+
+    def popen(self, argv: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(argv, user=self.uid, group=self.gid, extra_groups=[],
+                                env=self.env, cwd="/", stderr=subprocess.PIPE, **kwargs)
+
+    def run(self, argv: list[str]) -> None:
+        proc = self.popen(argv, stdout=subprocess.DEVNULL)
+        _, err = proc.communicate()
+        if proc.returncode != 0:
+            raise VerifyFailed(f"{os.path.basename(argv[0])} failed: "
+                               f"{first_error_line(err) or proc.returncode}")
+
+    def batch(self, database: str | None = None) -> list[str]:
+        """argv of a batch client (used through run_sql, as this user)."""
+        return ["setpriv", f"--reuid={self.uid}", f"--regid={self.gid}", "--clear-groups",
+                *self.client, "--batch", "--skip-column-names"] + (
+                    [database] if database else [])
+
+    def chain(self, stages: list[list[str]], source: str) -> None:
+        """``stage1 < source | stage2 | ...``, every stage as this user."""
+        with open(source, "rb") as handle:
+            procs = [self.popen(stages[0], stdin=handle, stdout=subprocess.PIPE)]
+        for index, argv in enumerate(stages[1:], start=1):
+            previous = procs[-1].stdout
+            last = index == len(stages) - 1
+            procs.append(self.popen(argv, stdin=previous,
+                                    stdout=subprocess.DEVNULL if last else subprocess.PIPE))
+            assert previous is not None
+            previous.close()
+            procs[-2].stdout = None  # handed to the next stage
+        errors = [proc.communicate()[1] for proc in reversed(procs)][::-1]
+        failed = [(index, err) for index, (proc, err) in enumerate(zip(procs, errors, strict=True))
+                  if proc.returncode not in (0, -13)]  # -13: SIGPIPE after a later failure
+        if failed:
+            index, err = failed[-1] if failed[-1][0] == len(stages) - 1 else failed[0]
+            what = "restore" if index == len(stages) - 1 else os.path.basename(stages[index][0])
+            raise VerifyFailed(f"{what} failed: "
+                               f"{first_error_line(err) or procs[index].returncode}")
+
+
+def sweep_scratch(runner: Runner) -> list[str]:
+    """Drop scratch databases a killed verification left (we hold the host-wide lock)."""
+    rows = run_sql(runner.batch(), "SHOW DATABASES LIKE 'sop\\_verify\\_%';\n", timeout=60)
+    stale = [row[0] for row in rows if row and row[0].startswith(SCRATCH_PREFIX)]
+    for name in stale:
+        run_sql(runner.batch(), f"DROP DATABASE IF EXISTS {quote_identifier(name)};\n")
+    return stale
+
+
+def restore(runner: Runner, manifest: dict[str, Any], path: str, scratch: str, *,
+            work_dir: str, threads: int) -> None:
+    unpack = decompress_argv(path)[:-1]  # read from stdin: the file is opened as root
+    if manifest.get("format") != "mydumper-tar":
+        client = [*runner.client, "--batch", "--binary-mode", "--sandbox",
+                  "--max-allowed-packet=1073741824", scratch]
+        runner.chain([unpack, ["sed", "-E", "/^(\\/\\*!5|CREATE)/" + STRIP_DEFINER], client],
+                     path)
+        return
+    loader = find_binary(["myloader"])
+    if not loader:
+        raise VerifyFailed(f"myloader (package mydumper) is needed to restore {path}")
+    workdir = tempfile.mkdtemp(prefix="sop-verify-", dir=work_dir)
+    try:
+        os.chown(workdir, runner.uid, runner.gid)
+        runner.chain([unpack, ["tar", "-x", "--no-same-owner", "--no-same-permissions",
+                               "-C", workdir, "-f", "-"]], path)
+        schema = sorted(glob.glob(os.path.join(workdir, "*-schema*.sql")))
+        if schema:
+            runner.run(["sed", "-E", "-i", STRIP_DEFINER, *schema])
+        sock = ["--socket", runner.sock] if runner.sock else []
+        runner.run([loader, "--user", runner.user, *sock, "--directory", workdir,
+                    "--database", scratch, "--overwrite-tables",
+                    "--threads", str(threads or os.cpu_count() or 2), "--verbose", "1"])
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[str, Any]:
     """Restore and compare; returns the verification record (status ok or failed)."""
     clock = time.monotonic()
-    scratch = params["scratch_database"] or "{}_verify_{}".format(
-        manifest.get("database", "db"), time.strftime("%Y%m%d%H%M%S"))
-    record: dict[str, Any] = {"method": "restore into scratch database", "verified_at": now_iso(),
+    scratch = f"{SCRATCH_PREFIX}{time.strftime('%Y%m%d%H%M%S')}_{os.getpid()}"
+    record: dict[str, Any] = {"method": METHOD, "verified_at": now_iso(),
                               "verified_on": socket.getfqdn(), "scratch_database": scratch}
-    restored: dict[str, int] = {}
+    restored: dict[str, Any] = {}
+    lock = os.open(LOCK_PATH, os.O_RDWR | os.O_CREAT, 0o600)
     try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        runner = Runner(params["os_user"], params["login_unix_socket"])
+        swept = sweep_scratch(runner)
+        if swept:
+            record["swept"] = swept
         if params["checksum"]:
             actual = sha256_file(path)
             if actual != manifest.get("sha256"):
                 raise VerifyFailed(f"sha256 {actual} does not match the manifest "
                                    f"{manifest.get('sha256')}")
-        client = find_binary(CLIENT_BINARIES)
-        if not client:
-            raise VerifyFailed("no mariadb/mysql client installed")
-        with option_file(params["login_user"], params["login_password"],
-                         host=params["login_host"], port=params["login_port"],
-                         socket=params["login_unix_socket"]) as opt:
-            admin = client_argv(client, opt)
-            run_sql(admin, f"CREATE DATABASE {quote_identifier(scratch)} CHARACTER SET utf8mb4;")
-            try:
-                _restore(manifest, path, opt, client, scratch=scratch, threads=params["threads"])
-                tables = [row[0] for row in run_sql(admin, table_listing_sql(scratch))]
-                rows = run_sql(client_argv(client, opt, scratch), count_sql(tables)) if tables else []
-                restored = {row[0]: int(row[1]) for row in rows}
-            finally:
-                run_sql(admin, f"DROP DATABASE IF EXISTS {quote_identifier(scratch)};")
-        problems = compare(manifest.get("tables") or {}, restored)
+        run_sql(runner.batch(), f"CREATE DATABASE {quote_identifier(scratch)} "
+                "CHARACTER SET utf8mb4;\n")
+        try:
+            restore(runner, manifest, path, scratch, work_dir=params["work_dir"],
+                    threads=params["threads"])
+            restored = measure(runner.batch(scratch), scratch)
+        finally:
+            run_sql(runner.batch(), f"DROP DATABASE IF EXISTS {quote_identifier(scratch)};\n")
+        expected = {"tables": manifest.get("tables") or {}}
+        if "objects" in manifest:
+            expected["objects"] = manifest["objects"]
+        problems = compare(expected, restored)
         if problems:
             more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
             raise VerifyFailed("; ".join(problems[:10]) + more)
-        record.update(status="ok", reason=f"restored {len(restored)} tables, "
-                      f"{sum(restored.values())} rows, counts match the manifest")
+        tables = restored["tables"]
+        checked = sum(1 for t in expected["tables"].values() if t.get("checksum"))
+        record.update(status="ok", reason=(
+            f"restored {len(tables)} tables, {sum(t['rows'] for t in tables.values())} rows: "
+            f"row counts match, content checksums match for {checked} tables, "
+            f"{len(restored['objects'])} views/triggers/routines/events match"))
     except (VerifyFailed, MariaDBError, OSError) as exc:
         record.update(status="failed", reason=str(exc))
+    finally:
+        os.close(lock)
     record["duration"] = round(time.monotonic() - clock, 3)
-    record["tables"] = restored
+    record["tables"] = {name: t["rows"] for name, t in (restored.get("tables") or {}).items()}
     return record
 
 
@@ -212,13 +293,14 @@ def main() -> None:
         argument_spec={
             "path": {"type": "path", "required": True},
             "manifest": {"type": "path"},
-            "scratch_database": {"type": "str"},
-            **LOGIN_ARGUMENT_SPEC,
-            "login_user": {"type": "str", "default": "root"},
+            "ledger": {"type": "path"},
+            "os_user": {"type": "str", "default": "sop_verify"},
+            "login_unix_socket": {"type": "str"},
+            "work_dir": {"type": "path", "default": "/var/tmp"},  # noqa: S108 (mkdtemp inside)
             "checksum": {"type": "bool", "default": True},
-            "update_manifest": {"type": "bool", "default": True},
+            "update_manifest": {"type": "bool", "default": False},
             "fail_on_mismatch": {"type": "bool", "default": True},
-            "threads": {"type": "int", "default": 2},
+            "threads": {"type": "int", "default": 0},
         },
         supports_check_mode=True,
     )
@@ -229,13 +311,24 @@ def main() -> None:
         module.fail_json(msg=f"cannot verify {path}: manifest {mpath} missing or unreadable")
     if not os.path.isfile(path):
         module.fail_json(msg=f"cannot verify {path}: file missing")
+    ledger = module.params["ledger"]
+    known = backups(read(ledger)).get(os.path.basename(path)) if ledger else None
+    if ledger and known is None:
+        module.fail_json(msg=f"cannot verify {path}: not in the record {ledger}")
+    if known and known["verified"]:
+        module.exit_json(changed=False, verified=True, verification=known["verification"],
+                         path=path, msg="already verified (the record says so)")
     if module.check_mode:
-        module.exit_json(changed=True, verified=manifest.get("verified") is True,
-                         verification=manifest.get("verification", {}),
-                         msg=f"would restore {path} into a scratch database and compare row counts")
+        module.exit_json(changed=True, verified=False, verification={"status": "pending"},
+                         msg=f"would restore {path} into a scratch database and compare it")
     record = verify(module.params, manifest, path)
+    if known and record["status"] == "ok" and known["sha256"] != manifest.get("sha256"):
+        record.update(status="failed", reason="the manifest's sha256 is not the recorded one")
     tables = record.pop("tables")
     verified = record["status"] == "ok"
+    if ledger:
+        append(ledger, "verified", name=os.path.basename(path),
+               sha256=known["sha256"] if known else None, **record)
     if module.params["update_manifest"]:
         manifest.update(verified=verified, verification=record)
         write_json_atomic(mpath, manifest)

@@ -2,9 +2,11 @@
 """Backup files and their JSON manifests (naming, periods, atomic writes).
 
 A backup is ``<prefix>-<YYYYmmddTHHMMSS>.<ext>`` (ext ``sql.zst``, ``sql.gz``,
-``tar.zst``, ``tar.gz``) written as ``<name>.partial`` then renamed, with a manifest
-``<name>.manifest.json`` beside it. Only a manifest with ``verified: true`` whose file
-exists with the recorded size counts as a backup (idempotence, retention).
+``tar.zst``, ``tar.gz``) written as ``<name>.partial``; its manifest
+``<name>.manifest.json`` is written first and the file renamed to its final name last, so
+a final-named file always has its manifest. Only a manifest with ``verified: true`` whose
+file exists with the recorded size counts as a backup (idempotence, retention). A backup
+that failed verification is renamed ``<name>.failed`` (manifest ``<name>.failed.json``).
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from typing import Any
 
 MANIFEST_SUFFIX = ".manifest.json"
 PARTIAL_SUFFIX = ".partial"
-MANIFEST_VERSION = 1
-PERIODS = ("daily", "weekly", "monthly", "always")
+FAILED_SUFFIX = ".failed"
+FAILED_MANIFEST_SUFFIX = ".failed.json"
 _NAME_RE = re.compile(r"^(?P<prefix>.+)-(?P<stamp>\d{8}T\d{6})\.(?P<ext>(sql|tar)\.(zst|gz))$")
 
 
@@ -52,6 +54,33 @@ def parse_name(name: str) -> dict[str, Any] | None:
         return None
     moment = datetime.datetime.strptime(match.group("stamp"), "%Y%m%dT%H%M%S")
     return {"prefix": match.group("prefix"), "time": moment, "ext": match.group("ext")}
+
+
+def leftover_of(name: str) -> tuple[str, str] | None:
+    """``(backup name, kind)`` of a file that belongs to a backup, or None.
+
+    Kinds: ``backup``, ``manifest``, ``partial`` (an unfinished file or manifest),
+    ``failed`` (failed verification). The prefix is matched exactly by the caller through
+    ``parse_name`` of the backup name: ``sipp-test-...`` is never a ``sipp`` file.
+    """
+    kind = "backup"
+    for suffix, what in ((PARTIAL_SUFFIX, "partial"), (MANIFEST_SUFFIX, "manifest"),
+                         (FAILED_MANIFEST_SUFFIX, "failed"), (FAILED_SUFFIX, "failed")):
+        if name.endswith(suffix):
+            name, kind = name[: -len(suffix)], what
+            if what == "partial" and name.endswith(MANIFEST_SUFFIX):
+                name = name[: -len(MANIFEST_SUFFIX)]
+            break
+    return (name, kind) if parse_name(name) else None
+
+
+def owned_by(name: str, prefix: str) -> str | None:
+    """The kind of ``name`` when it belongs to a backup of exactly ``prefix``, else None."""
+    found = leftover_of(name)
+    if not found:
+        return None
+    info = parse_name(found[0])
+    return found[1] if info and info["prefix"] == prefix else None
 
 
 def manifest_path(backup_path: str) -> str:
@@ -118,6 +147,30 @@ def list_backups(directory: str, prefix: str) -> list[dict[str, Any]]:
     return sorted(found, key=lambda item: item["time"])
 
 
+def inventory(directory: str, prefix: str) -> list[dict[str, Any]]:
+    """Backups, orphan manifests, failed and partial files of exactly ``prefix``."""
+    items = [{"name": b["name"], "time": b["time"], "verified": b["verified"],
+              "files": [b["path"], manifest_path(b["path"])]}
+             for b in list_backups(directory, prefix)]
+    known = {item["name"] for item in items}
+    for name in sorted(os.listdir(directory)):
+        path = os.path.join(directory, name)
+        kind = owned_by(name, prefix)
+        if kind is None or kind == "backup" or (
+                kind == "manifest" and name[: -len(MANIFEST_SUFFIX)] in known):
+            continue
+        if kind == "partial":
+            moment = datetime.datetime.fromtimestamp(os.path.getmtime(path))
+        else:
+            found = leftover_of(name)
+            info = parse_name(found[0]) if found else None
+            if not info:
+                continue
+            moment = info["time"]
+        items.append({"name": name, "time": moment, "verified": False, "files": [path]})
+    return items
+
+
 def find_verified(directory: str, prefix: str, period: str) -> dict[str, Any] | None:
     """The newest verified backup of ``period`` (a period key), or None."""
     matches = [b for b in list_backups(directory, prefix)
@@ -143,13 +196,22 @@ class HashingWriter:
             view = view[written:]
         self.size += len(chunk)
 
-    def commit(self) -> None:
-        """fsync, close and rename the partial file to its final name."""
+    def sync(self) -> None:
+        """fsync and close the partial file (its content is on disk)."""
         os.fsync(self.fd)
         os.close(self.fd)
         self.fd = -1
-        os.rename(self.partial_path, self.final_path)
+
+    def publish(self) -> None:
+        """Give the synced file its final name (refusing to replace an existing file)."""
+        os.link(self.partial_path, self.final_path)
+        os.unlink(self.partial_path)
         fsync_dir(os.path.dirname(os.path.abspath(self.final_path)))
+
+    def commit(self) -> None:
+        """fsync, close and rename the partial file to its final name."""
+        self.sync()
+        self.publish()
 
     def discard(self) -> None:
         """Close and remove the partial file (nothing that looks valid is left)."""

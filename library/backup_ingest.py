@@ -1,0 +1,263 @@
+#!/usr/bin/python
+# GPL-3.0-or-later
+"""Ansible module: move pushed backup files into the backup computer's own store."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import stat
+import time
+from typing import Any
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.sop_backup_files import PARTIAL_SUFFIX, fsync_dir, owned_by
+from ansible.module_utils.sop_backup_ledger import LEDGER_NAME, append, backups, read
+
+DOCUMENTATION = r"""
+---
+module: backup_ingest
+short_description: Take pushed backup files into a store the pushing account cannot write
+description:
+  - Runs as root on the backup computer. The SIPP server's push key can only create new
+    files in O(incoming) (the forced command C(sop-backup-receive)); this module moves
+    the backup and its manifest from there into O(store) (root, 0700, files 0600),
+    computes each file's SHA-256 itself, checks it and the size against what the SIPP
+    server reported (O(backup), O(manifest)), and appends an C(ingested) event to the
+    store's own record C(ledger.jsonl). A file that does not match is removed and
+    recorded as C(rejected), and the task fails.
+  - A name already in the record with the same SHA-256 is left alone (idempotent); with
+    another SHA-256 it is refused: nothing in the store is ever replaced.
+  - Other files of exactly O(prefix) in O(incoming) were never asked for (for example a
+    forged manifest): they are never taken into the store, reported, and removed (and
+    recorded as C(discarded)) once older than O(stale_minutes). Files of other prefixes
+    are not touched.
+version_added: "1.1.0"
+author: Court IT SOP maintainers
+options:
+  incoming:
+    description: Directory the push account writes into.
+    type: path
+    required: true
+  store:
+    description: The store (created root 0700).
+    type: path
+    required: true
+  prefix:
+    description: Backup file prefix (exact match).
+    type: str
+    required: true
+  backup:
+    description: The backup file as reported by the SIPP server (C(name), C(sha256), C(size)).
+    type: dict
+    required: true
+  manifest:
+    description: Its manifest as reported by the SIPP server (C(name), C(sha256), C(size)).
+    type: dict
+    required: true
+  stale_minutes:
+    description: Age after which unrequested files of O(prefix) in O(incoming) are removed.
+    type: int
+    default: 60
+attributes:
+  check_mode:
+    support: full
+    description: Reports what it would take in; moves nothing.
+"""
+
+EXAMPLES = r"""
+- name: Take the pushed backup into the store
+  backup_ingest:
+    incoming: /srv/backup/incoming/400999
+    store: /srv/backup/sipp/400999
+    prefix: sipp
+    backup: {name: sipp-20261121T020000.sql.zst, sha256: "{{ dump.sha256 }}", size: "{{ dump.size }}"}
+    manifest: {name: sipp-20261121T020000.sql.zst.manifest.json, sha256: "{{ dump.manifest_sha256 }}",
+               size: "{{ dump.manifest_size }}"}
+"""
+
+RETURN = r"""
+path:
+  description: The backup in the store.
+  returned: success
+  type: str
+manifest:
+  description: Its manifest in the store.
+  returned: success
+  type: str
+sha256:
+  description: SHA-256 computed on the backup computer.
+  returned: success
+  type: str
+verified:
+  description: Whether the record already holds a successful verification of it.
+  returned: success
+  type: bool
+unexpected:
+  description: Files of the prefix in the incoming directory that were never asked for.
+  returned: always
+  type: list
+  elements: str
+"""
+
+
+class IngestFailed(Exception):
+    """One clear line."""
+
+
+def _hash_fd(fd: int) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    os.lseek(fd, 0, os.SEEK_SET)
+    for chunk in iter(lambda: os.read(fd, 1 << 20), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def take(incoming: str, store: str, wanted: dict[str, Any]) -> str:
+    """Move one pushed file into the store; its sha256 computed here. Returns it."""
+    name = wanted["name"]
+    if "/" in name or name.startswith("."):
+        raise IngestFailed(f"invalid file name {name!r}")
+    src, dst = os.path.join(incoming, name), os.path.join(store, name)
+    if os.path.lexists(dst):
+        raise IngestFailed(f"{dst} exists and is not in the record (refused)")
+    try:
+        fd = os.open(src, os.O_RDONLY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        raise IngestFailed(f"{name} did not arrive in {incoming}") from None
+    except OSError as exc:
+        raise IngestFailed(f"{name} in {incoming}: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+            raise IngestFailed(f"{name} in {incoming} is not a plain file (refused)")
+        try:
+            os.rename(src, dst)
+            moved = dst
+        except OSError as exc:  # another file system: copy, then remove the pushed file
+            if exc.errno != 18:  # EXDEV
+                raise
+            partial = dst + PARTIAL_SUFFIX
+            with open(partial, "xb") as out, os.fdopen(os.dup(fd), "rb") as source:
+                shutil.copyfileobj(source, out, 1 << 20)
+                out.flush()
+                os.fsync(out.fileno())
+            os.rename(partial, dst)
+            os.unlink(src)
+            os.close(fd)
+            fd = os.open(dst, os.O_RDONLY | os.O_NOFOLLOW)
+            moved = dst
+        os.fchown(fd, 0, 0)
+        os.fchmod(fd, 0o600)
+        sha256, size = _hash_fd(fd)
+    finally:
+        os.close(fd)
+    fsync_dir(store)
+    if sha256 != wanted["sha256"] or size != int(wanted["size"]):
+        os.unlink(moved)
+        raise IngestFailed(f"{name}: sha256 {sha256} ({size} bytes) computed here does not "
+                           f"match {wanted['sha256']} ({wanted['size']} bytes) reported by "
+                           "the SIPP server; the file was removed")
+    return sha256
+
+
+def sweep(incoming: str, prefix: str, wanted: set[str], stale: float, *, dry: bool,
+          ledger: str) -> list[str]:
+    """Files of exactly ``prefix`` nobody asked for: reported; removed once stale."""
+    found = []
+    now = time.time()
+    for name in sorted(os.listdir(incoming)):
+        if name in wanted or owned_by(name, prefix) is None:
+            continue
+        path = os.path.join(incoming, name)
+        found.append(name)
+        try:
+            old = now - os.lstat(path).st_mtime > stale
+        except FileNotFoundError:
+            continue
+        if old and not dry:
+            os.unlink(path)
+            append(ledger, "discarded", name=name, reason="in the incoming directory, never "
+                   "asked for by the SOP")
+    return found
+
+
+def run(module: AnsibleModule) -> dict[str, Any]:
+    p = module.params
+    store, incoming = p["store"], p["incoming"]
+    backup, manifest = p["backup"], p["manifest"]
+    for item in (backup, manifest):
+        if not {"name", "sha256", "size"} <= set(item):
+            raise IngestFailed("backup and manifest need name, sha256 and size")
+    if owned_by(backup["name"], p["prefix"]) != "backup" or \
+            owned_by(manifest["name"], p["prefix"]) != "manifest":
+        raise IngestFailed(f"{backup['name']} is not a backup of prefix {p['prefix']}")
+    ledger = os.path.join(store, LEDGER_NAME)
+    known = backups(read(ledger))
+    path = os.path.join(store, backup["name"])
+    result = {"path": path, "manifest": os.path.join(store, manifest["name"]),
+              "sha256": backup["sha256"], "changed": False}
+    entry = known.get(backup["name"])
+    if entry is not None:
+        if entry["sha256"] != backup["sha256"]:
+            raise IngestFailed(f"{backup['name']} is in the store with sha256 {entry['sha256']}"
+                               f", not {backup['sha256']} (nothing is replaced)")
+        return dict(result, verified=entry["verified"], unexpected=[],
+                    msg=f"{backup['name']} already in the store")
+    if module.check_mode:
+        return dict(result, changed=True, verified=False, unexpected=[],
+                    msg=f"would take {backup['name']} into {store}")
+    os.makedirs(store, mode=0o700, exist_ok=True)
+    lock = os.open(os.path.join(store, ".ingest.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            manifest_sha = take(incoming, store, manifest)
+            try:
+                sha256 = take(incoming, store, backup)
+            except IngestFailed:
+                os.unlink(result["manifest"])
+                raise
+        except IngestFailed as exc:
+            append(ledger, "rejected", name=backup["name"], reason=str(exc))
+            raise
+        append(ledger, "ingested", name=backup["name"], sha256=sha256,
+               size=int(backup["size"]), reported_sha256=backup["sha256"],
+               manifest=manifest["name"], manifest_sha256=manifest_sha)
+        unexpected = sweep(incoming, p["prefix"], {backup["name"], manifest["name"]},
+                           p["stale_minutes"] * 60, dry=False, ledger=ledger)
+    finally:
+        os.close(lock)
+    for name in unexpected:
+        module.warn(f"{incoming}/{name} was never asked for by the SOP: not taken into the "
+                    "store")
+    return dict(result, changed=True, verified=False, unexpected=unexpected,
+                msg=f"took {backup['name']} into {store} (sha256 checked here)")
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "incoming": {"type": "path", "required": True},
+            "store": {"type": "path", "required": True},
+            "prefix": {"type": "str", "required": True},
+            "backup": {"type": "dict", "required": True},
+            "manifest": {"type": "dict", "required": True},
+            "stale_minutes": {"type": "int", "default": 60},
+        },
+        supports_check_mode=True,
+    )
+    try:
+        result = run(module)
+    except IngestFailed as exc:
+        module.fail_json(msg=f"ingest failed: {exc}")
+    except OSError as exc:
+        module.fail_json(msg=f"ingest failed: {exc.strerror}: {exc.filename or ''}")
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

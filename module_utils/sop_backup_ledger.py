@@ -1,0 +1,80 @@
+# GPL-3.0-or-later
+"""The backup computer's own record (ledger) of what arrived and what was verified.
+
+One JSON object per line in ``<store>/ledger.jsonl`` (root, 0600), appended and fsynced,
+never rewritten. Only root on the backup computer writes it: the SIPP server's push key
+cannot reach it. Events: ``ingested`` (name, sha256 and size computed here, the sha256
+the SIPP server reported, the manifest's name and sha256), ``verified`` (status ok or
+failed, reason, method), ``pruned``, ``rejected``, ``discarded`` (files in the incoming
+directory that were never asked for). Retention on the backup computer reads only this.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+from typing import Any
+
+LEDGER_NAME = "ledger.jsonl"
+
+
+def now_iso() -> str:
+    return datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def append(path: str, event: str, **fields: Any) -> dict[str, Any]:
+    """Append one event (with the time) and fsync it; returns the entry."""
+    entry = {"at": now_iso(), "event": event, **fields}
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
+        os.write(fd, (json.dumps(entry, sort_keys=True) + "\n").encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return entry
+
+
+def read(path: str) -> list[dict[str, Any]]:
+    """Every event; a torn last line (a crash mid-append) is ignored."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except FileNotFoundError:
+        return []
+    events = []
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict):
+            events.append(entry)
+    return events
+
+
+def backups(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Backups currently in the store: name -> what the ledger knows of it."""
+    state: dict[str, dict[str, Any]] = {}
+    for entry in events:
+        name = entry.get("name")
+        if not isinstance(name, str):
+            continue
+        if entry.get("event") == "ingested":
+            state[name] = {"name": name, "sha256": entry.get("sha256"), "size": entry.get("size"),
+                           "manifest": entry.get("manifest"), "ingested_at": entry["at"],
+                           "verified": False, "verification": {"status": "pending"}}
+        elif entry.get("event") == "verified" and name in state:
+            if entry.get("sha256") == state[name]["sha256"]:
+                state[name]["verified"] = entry.get("status") == "ok"
+                state[name]["verification"] = {k: v for k, v in entry.items()
+                                               if k not in ("event", "name")}
+        elif entry.get("event") == "pruned":
+            state.pop(name, None)
+    return state
+
+
+def parse_time(value: str) -> datetime.datetime:
+    """A ledger time as a naive local datetime (for retention buckets)."""
+    moment = datetime.datetime.fromisoformat(value)
+    return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment

@@ -1,0 +1,304 @@
+# GPL-3.0-or-later
+"""Backup-specific SQL: what a dump contains, measured so that a restore can be compared.
+
+Stdlib only (runs on the managed host). Used on the SIPP server inside the dump's own
+snapshot, and on the backup computer against the restored scratch database, with the
+same statements, so that both sides compute the same values:
+
+- per base table: ``COUNT(*)``, a content checksum and a structure hash. The checksum is
+  ``SUM`` and ``BIT_XOR`` of ``CRC32`` over every row (all columns cast to binary,
+  joined with 0x1F, plus a NULL-flag string), in session time zone +00:00: order- and
+  engine-independent (``CHECKSUM TABLE`` depends on the row format), one table scan.
+- views, triggers, routines and events: an MD5 of the definition (the definer left out,
+  the database's own name normalised), so that a restore under another name and
+  another definer compares equal.
+
+Names travel as hex (a tab or newline in a name cannot break the batch output).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import threading
+from collections.abc import Sequence
+from typing import IO, Any
+
+from ansible.module_utils.sop_mariadb import (
+    MariaDBError,
+    first_error_line,
+    quote_identifier,
+    quote_string,
+    run_sql,
+)
+
+CHECKSUM_METHOD = ("crc32-v1: COUNT(*), SUM and BIT_XOR of CRC32 over each row's columns "
+                   "cast to binary and joined with 0x1F plus NULL flags (time zone +00:00)")
+NON_TRANSACTIONAL_ENGINES = ("MyISAM", "Aria", "MEMORY", "CSV", "ARCHIVE", "MRG_MyISAM")
+_MARKER = "__sop_backup_phase__"
+_SESSION_SETUP = ("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ;\n"
+                  "SET SESSION time_zone='+00:00';\n")
+
+
+def _unhex(value: str) -> str:
+    return bytes.fromhex(value).decode("utf-8", "replace")
+
+
+def tables_sql(database: str) -> str:
+    """``hex(name), engine, bytes`` of every base table."""
+    return ("SELECT HEX(TABLE_NAME), IFNULL(ENGINE,''), "  # noqa: S608
+            "IFNULL(DATA_LENGTH,0)+IFNULL(INDEX_LENGTH,0) FROM information_schema.TABLES "
+            f"WHERE TABLE_SCHEMA={quote_string(database)} AND TABLE_TYPE='BASE TABLE' "
+            "ORDER BY TABLE_NAME;\n")
+
+
+def columns_sql(database: str) -> str:
+    """``hex(table), hex(column)`` in ordinal order."""
+    return ("SELECT HEX(TABLE_NAME), HEX(COLUMN_NAME) FROM information_schema.COLUMNS "  # noqa: S608
+            f"WHERE TABLE_SCHEMA={quote_string(database)} "
+            "ORDER BY TABLE_NAME, ORDINAL_POSITION;\n")
+
+
+def list_tables(client: Sequence[str], database: str) -> list[dict[str, Any]]:
+    """Base tables with engine, size and column names."""
+    columns: dict[str, list[str]] = {}
+    for row in run_sql(client, columns_sql(database), timeout=300):
+        columns.setdefault(_unhex(row[0]), []).append(_unhex(row[1]))
+    return [{"name": _unhex(row[0]), "engine": row[1], "bytes": int(row[2]),
+             "columns": columns.get(_unhex(row[0]), [])}
+            for row in run_sql(client, tables_sql(database), timeout=300)]
+
+
+def is_transactional(engine: str) -> bool:
+    return engine not in NON_TRANSACTIONAL_ENGINES
+
+
+def table_sql(table: str, columns: Sequence[str], database: str) -> str:
+    """One row ``T, hex(name), count, crc-sum, crc-xor, structure-md5`` for ``table``."""
+    if columns:
+        values = ", ".join(f"CAST({quote_identifier(c)} AS BINARY)" for c in columns)
+        flags = ", ".join(f"ISNULL({quote_identifier(c)})" for c in columns)
+        row = f"CONCAT_WS(0x1f, {values}, CONCAT({flags}))"
+    else:
+        row = "''"
+    structure = ("(SELECT MD5("  # noqa: S608
+                 "GROUP_CONCAT(CONCAT_WS(0x1f, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE,"
+                 " IFNULL(COLUMN_DEFAULT,'~'), EXTRA) ORDER BY ORDINAL_POSITION SEPARATOR 0x1e))"
+                 " FROM information_schema.COLUMNS WHERE "
+                 f"TABLE_SCHEMA={quote_string(database)} AND TABLE_NAME={quote_string(table)})")
+    return (f"SELECT 'T', HEX({quote_string(table)}), COUNT(*), IFNULL(SUM(CRC32({row})),0), "  # noqa: S608
+            f"IFNULL(BIT_XOR(CRC32({row})),0), {structure} FROM {quote_identifier(table)};\n")
+
+
+def objects_sql(database: str) -> str:
+    """Rows ``O, kind, hex(name), md5`` for views, triggers, routines and events.
+
+    The definer is left out (a verification restore runs as an account that cannot set
+    definers) and the database's own name in view definitions is normalised.
+    """
+    db = quote_string(database)
+    own = quote_string(quote_identifier(database) + ".")
+    return (
+        "SELECT 'O', 'view', HEX(TABLE_NAME), MD5(CONCAT_WS(0x1f, "  # noqa: S608
+        f"REPLACE(VIEW_DEFINITION, {own}, '`~`.'), CHECK_OPTION, IS_UPDATABLE, SECURITY_TYPE, "
+        f"ALGORITHM)) FROM information_schema.VIEWS WHERE TABLE_SCHEMA={db};\n"
+        "SELECT 'O', 'trigger', HEX(TRIGGER_NAME), MD5(CONCAT_WS(0x1f, EVENT_MANIPULATION, "
+        "EVENT_OBJECT_TABLE, ACTION_TIMING, ACTION_ORDER, ACTION_STATEMENT, SQL_MODE)) "
+        f"FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA={db};\n"
+        "SELECT 'O', LOWER(r.ROUTINE_TYPE), HEX(r.ROUTINE_NAME), MD5(CONCAT_WS(0x1f, "
+        "r.ROUTINE_DEFINITION, r.DTD_IDENTIFIER, r.IS_DETERMINISTIC, r.SQL_DATA_ACCESS, "
+        "r.SECURITY_TYPE, r.SQL_MODE, r.ROUTINE_COMMENT, (SELECT GROUP_CONCAT(CONCAT_WS(' ', "
+        "p.PARAMETER_MODE, p.PARAMETER_NAME, p.DTD_IDENTIFIER) ORDER BY p.ORDINAL_POSITION) "
+        "FROM information_schema.PARAMETERS p WHERE p.SPECIFIC_SCHEMA=r.ROUTINE_SCHEMA AND "
+        "p.SPECIFIC_NAME=r.SPECIFIC_NAME AND p.ROUTINE_TYPE=r.ROUTINE_TYPE AND "
+        "p.ORDINAL_POSITION > 0))) "
+        f"FROM information_schema.ROUTINES r WHERE r.ROUTINE_SCHEMA={db};\n"
+        "SELECT 'O', 'event', HEX(EVENT_NAME), MD5(CONCAT_WS(0x1f, EVENT_DEFINITION, "
+        "EVENT_TYPE, EXECUTE_AT, INTERVAL_VALUE, INTERVAL_FIELD, SQL_MODE, STARTS, ENDS, "
+        f"ON_COMPLETION, EVENT_COMMENT)) FROM information_schema.EVENTS WHERE EVENT_SCHEMA={db};\n")
+
+
+def parse_measure(rows: list[list[str]]) -> dict[str, Any]:
+    """``{"tables": {name: {rows, checksum, structure}}, "objects": {kind:name: md5}}``."""
+    tables: dict[str, dict[str, Any]] = {}
+    objects: dict[str, str] = {}
+    for row in rows:
+        if row[0] == "T" and len(row) == 6:
+            tables[_unhex(row[1])] = {"rows": int(row[2]), "checksum": f"{row[3]}/{row[4]}",
+                                      "structure": row[5]}
+        elif row[0] == "O" and len(row) == 4:
+            objects[f"{row[1]}:{_unhex(row[2])}"] = row[3]
+    return {"tables": tables, "objects": objects}
+
+
+def measure_sql(database: str, tables: Sequence[dict[str, Any]], objects: bool = True) -> str:
+    sql = "".join(table_sql(t["name"], t["columns"], database) for t in tables)
+    return sql + (objects_sql(database) if objects else "")
+
+
+def measure(client: Sequence[str], database: str, timeout: float | None = None) -> dict[str, Any]:
+    """Measure a (restored) database now, with the same statements as the dump side."""
+    tables = list_tables(client, database)
+    rows = run_sql(client, "SET SESSION time_zone='+00:00';\n" + measure_sql(database, tables),
+                   timeout=timeout)
+    return parse_measure(rows)
+
+
+def _drain(stream: IO[bytes] | None, sink: list[bytes]) -> threading.Thread:
+    def run() -> None:
+        if stream is not None:
+            for chunk in iter(lambda: stream.read(65536), b""):
+                sink.append(chunk)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+class Session:
+    """One client session fed statement by statement (a lock or a snapshot).
+
+    ``send(sql, wait=True)`` returns the rows the statements printed, once they ran;
+    ``finish(sql)`` sends the last statements, which run in the background, and
+    ``result()`` waits for their rows.
+    """
+
+    def __init__(self, argv: Sequence[str]) -> None:
+        self.argv = list(argv)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._out: list[bytes] = []
+        self._err: list[bytes] = []
+        self._threads: list[threading.Thread] = []
+        self.error = ""
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+
+    def send(self, sql: str) -> list[list[str]] | None:
+        """Run ``sql`` now; its rows, or None (with ``error`` set) when it failed."""
+        assert self.proc is not None and self.proc.stdin is not None
+        assert self.proc.stdout is not None
+        with contextlib.suppress(OSError):  # a dead client: reported below
+            self.proc.stdin.write((sql + f"SELECT '{_MARKER}';\n").encode("utf-8"))
+            self.proc.stdin.flush()
+        rows: list[list[str]] = []
+        for raw in iter(self.proc.stdout.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            if line == _MARKER:
+                return rows
+            rows.append(line.split("\t"))
+        err = self.proc.stderr.read() if self.proc.stderr else b""
+        self.proc.wait()
+        self.error = first_error_line(err) or f"client exited {self.proc.returncode}"
+        return None
+
+    def finish(self, sql: str) -> None:
+        assert self.proc is not None and self.proc.stdin is not None
+        self._threads = [_drain(self.proc.stdout, self._out), _drain(self.proc.stderr, self._err)]
+        self.proc.stdin.write(sql.encode("utf-8"))
+        self.proc.stdin.close()
+
+    def result(self) -> list[list[str]]:
+        assert self.proc is not None
+        self.proc.wait()
+        for thread in self._threads:
+            thread.join()
+        if self.proc.returncode != 0:
+            raise MariaDBError(first_error_line(b"".join(self._err))
+                               or f"client exited {self.proc.returncode}")
+        text = b"".join(self._out).decode("utf-8", "replace")
+        return [line.split("\t") for line in text.splitlines() if line]
+
+    def close(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            assert self.proc.stdin is not None
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def abort(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def open_snapshot(argv: Sequence[str]) -> Session:
+    """A session inside ``START TRANSACTION WITH CONSISTENT SNAPSHOT`` (time zone +00:00)."""
+    session = Session(argv)
+    session.start()
+    if session.send(_SESSION_SETUP + "START TRANSACTION WITH CONSISTENT SNAPSHOT;\n") is None:
+        raise MariaDBError(session.error or "could not open a consistent snapshot")
+    return session
+
+
+def binlog_position(client: Sequence[str], lock_rows: list[list[str]]) -> dict[str, Any]:
+    """Binary log position of the locked server (for a later point-in-time recovery).
+
+    ``lock_rows`` is ``[[log_bin, gtid_binlog_pos]]`` read in the lock session; the file
+    and offset come from ``SHOW MASTER STATUS`` in a second session (needs BINLOG
+    MONITOR; without it the GTID position alone is recorded).
+    """
+    log_bin, gtid = (lock_rows[0] + ["", ""])[:2] if lock_rows else ("", "")
+    if log_bin != "1":
+        return {"binary_log": False, "note": "the server writes no binary log (log_bin=OFF)"}
+    position: dict[str, Any] = {"binary_log": True, "gtid_binlog_pos": gtid}
+    try:
+        rows = run_sql(client, "SHOW MASTER STATUS;\n", timeout=30)
+        if rows:
+            position.update(file=rows[0][0], position=int(rows[0][1]))
+    except MariaDBError as exc:
+        position["note"] = f"file/offset not read: {exc}"
+    return position
+
+
+def merge(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per-table entries from two snapshots bracketing the dump's (no global lock).
+
+    Where both agree the table did not change while the dump took its own snapshot and
+    the values are exact; otherwise ``rows`` and ``checksum`` are None and the dump's
+    count lies in ``rows_min..rows_max``.
+    """
+    tables: dict[str, dict[str, Any]] = {}
+    for name in sorted(set(before) | set(after)):
+        low, high = before.get(name), after.get(name)
+        if low is not None and low == high:
+            tables[name] = dict(low)
+        else:
+            counts = [t["rows"] for t in (low, high) if t is not None]
+            tables[name] = {"rows": None, "checksum": None,
+                            "structure": (low or high or {}).get("structure"),
+                            "rows_min": min(counts), "rows_max": max(counts)}
+    return tables
+
+
+def compare(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
+    """Differences between the manifest's measurements and the restored database's."""
+    want, got = expected.get("tables") or {}, actual.get("tables") or {}
+    problems = [f"table {t} missing after restore" for t in sorted(set(want) - set(got))]
+    problems += [f"table {t} not in the manifest" for t in sorted(set(got) - set(want))]
+    for name in sorted(set(want) & set(got)):
+        entry, restored = want[name], got[name]
+        if entry.get("rows") is not None:
+            if restored["rows"] != entry["rows"]:
+                problems.append(f"table {name} has {restored['rows']} rows, manifest "
+                                f"{entry['rows']}")
+            elif entry.get("checksum") and restored["checksum"] != entry["checksum"]:
+                problems.append(f"table {name}: content differs (checksum {restored['checksum']},"
+                                f" manifest {entry['checksum']})")
+        elif not entry.get("rows_min", 0) <= restored["rows"] <= entry.get("rows_max", -1):
+            problems.append(f"table {name} has {restored['rows']} rows, manifest "
+                            f"{entry.get('rows_min')}..{entry.get('rows_max')}")
+        if entry.get("structure") and restored.get("structure") != entry["structure"]:
+            problems.append(f"table {name}: columns differ")
+    if "objects" in expected:
+        want_o, got_o = expected["objects"] or {}, actual.get("objects") or {}
+        problems += [f"{o} missing after restore" for o in sorted(set(want_o) - set(got_o))]
+        problems += [f"{o} not in the manifest" for o in sorted(set(got_o) - set(want_o))]
+        problems += [f"{o}: definition differs" for o in sorted(set(want_o) & set(got_o))
+                     if want_o[o] != got_o[o]]
+    return problems

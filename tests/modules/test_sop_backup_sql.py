@@ -1,0 +1,99 @@
+"""module_utils/sop_backup_sql.py: content checksums and object definitions that compare
+equal across a dump and restore into another database under another definer, and
+differ when one value changes; against a real MariaDB (marker ``mariadb``)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import MariaDB
+from loader import load
+
+q = load("sop_backup_sql")
+
+SCHEMA = """
+CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(50) CHARACTER SET latin1, v FLOAT,
+  d DOUBLE, at TIMESTAMP NULL, note TEXT NULL, b BIT(3), blob1 BLOB) ENGINE=InnoDB;
+INSERT INTO t VALUES (1, 'caf\\xe9', 3.14159, 2.718281828459045, '2024-01-01 10:00:00', NULL,
+  b'101', x'00ff'), (2, 'x\\ty', 1e-7, 1e300, NULL, 'a\\nb', NULL, NULL), (3, '', 0, 0, NULL, '',
+  b'0', '');
+CREATE TABLE m (id INT PRIMARY KEY, s TEXT) ENGINE=MyISAM;
+INSERT INTO m VALUES (1, 'one');
+CREATE VIEW v AS SELECT id, name FROM t WHERE id > 1;
+CREATE TRIGGER tr BEFORE INSERT ON m FOR EACH ROW SET NEW.s = UPPER(NEW.s);
+CREATE PROCEDURE p(IN a INT, OUT b INT) SET b = a * 2;
+CREATE EVENT e ON SCHEDULE EVERY 1 DAY DISABLE DO DELETE FROM m WHERE 0;
+"""
+
+
+def copy_database(db: MariaDB, target: str) -> None:
+    """mariadb-dump | strip definers | mariadb --binary-mode --sandbox into ``target``."""
+    db.in_container("sh", "-c", (
+        f"mariadb -e 'DROP DATABASE IF EXISTS {target}; CREATE DATABASE {target}' && "
+        f"mariadb-dump --single-transaction --routines --triggers --events --hex-blob "
+        f"{db.database} | sed -E '/^(\\/\\*!5|CREATE)/s/DEFINER=`([^`]|``)*`@`([^`]|``)*`//g'"
+        f" | mariadb --binary-mode --sandbox {target}"))
+
+
+def measured(db: MariaDB, database: str) -> dict:
+    client = ["podman", "exec", "-i", db.container, "mariadb", "--batch",
+              "--skip-column-names", database]
+    return q.measure(client, database)
+
+
+@pytest.mark.mariadb
+def test_restored_copy_measures_equal_and_one_value_changes_it(mariadb: MariaDB) -> None:
+    mariadb.root_sql("DROP TABLE IF EXISTS t, m; DROP VIEW IF EXISTS v;"
+                     "DROP PROCEDURE IF EXISTS p; DROP EVENT IF EXISTS e;" + SCHEMA)
+    original = measured(mariadb, mariadb.database)
+    assert set(original["objects"]) == {"view:v", "trigger:tr", "procedure:p", "event:e"}
+    assert original["tables"]["t"]["rows"] == 3 and original["tables"]["m"]["rows"] == 1
+    copy_database(mariadb, "sop_verify_copy")
+    restored = measured(mariadb, "sop_verify_copy")
+    assert restored == original  # other name, other definer, MyISAM, floats, NULLs
+    assert q.compare(original, restored) == []
+    mariadb.in_container("mariadb", "sop_verify_copy", "-e",
+                         "UPDATE t SET note = 'a\\nc' WHERE id = 2;"
+                         "CREATE OR REPLACE VIEW v AS SELECT id, name FROM t WHERE id > 2")
+    changed = measured(mariadb, "sop_verify_copy")
+    assert changed["tables"]["t"]["rows"] == 3
+    assert q.compare(original, changed) == ["table t: content differs (checksum "
+                                            f"{changed['tables']['t']['checksum']}, manifest "
+                                            f"{original['tables']['t']['checksum']})",
+                                            "view:v: definition differs"]
+    mariadb.in_container("mariadb", "-e", "DROP DATABASE sop_verify_copy")
+
+
+def test_compare_counts_brackets_columns_and_objects() -> None:
+    want = {"tables": {"a": {"rows": 3, "checksum": "1/2", "structure": "s"},
+                       "b": {"rows": None, "checksum": None, "rows_min": 1, "rows_max": 4},
+                       "gone": {"rows": 0}},
+            "objects": {"view:v": "x", "event:e": "y"}}
+    got = {"tables": {"a": {"rows": 3, "checksum": "1/2", "structure": "other"},
+                      "b": {"rows": 5, "checksum": "9/9", "structure": None},
+                      "new": {"rows": 1, "checksum": "0/0", "structure": None}},
+           "objects": {"view:v": "z", "procedure:p": "w"}}
+    assert q.compare(want, got) == [
+        "table gone missing after restore", "table new not in the manifest",
+        "table a: columns differ", "table b has 5 rows, manifest 1..4",
+        "event:e missing after restore", "procedure:p not in the manifest",
+        "view:v: definition differs"]
+    assert q.compare(want, {"tables": {"a": want["tables"]["a"], "gone": {"rows": 0},
+                                       "b": dict(got["tables"]["b"], rows=4)},
+                            "objects": want["objects"]}) == []
+
+
+def test_merge_is_exact_only_where_both_snapshots_agree() -> None:
+    before = {"a": {"rows": 2, "checksum": "1/1", "structure": "s"},
+              "b": {"rows": 2, "checksum": "1/1", "structure": "s"}}
+    after = {"a": {"rows": 2, "checksum": "1/1", "structure": "s"},
+             "b": {"rows": 3, "checksum": "2/2", "structure": "s"}}
+    assert q.merge(before, after) == {
+        "a": {"rows": 2, "checksum": "1/1", "structure": "s"},
+        "b": {"rows": None, "checksum": None, "structure": "s", "rows_min": 2, "rows_max": 3}}
+
+
+def test_names_travel_as_hex() -> None:
+    rows = [["T", "612062", "1", "5", "5", "md5"], ["O", "view", "7609", "h"]]
+    assert q.parse_measure(rows) == {
+        "tables": {"a b": {"rows": 1, "checksum": "5/5", "structure": "md5"}},
+        "objects": {"view:v\t": "h"}}
