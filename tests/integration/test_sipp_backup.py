@@ -5,10 +5,15 @@ end; each failure the SOP must survive is provoked for real: wrong password, dat
 down, backup host unreachable, disk full (a 1 MiB tmpfs), dump killed with SIGKILL, and a
 failed verification. After each: a clear failed activity, no backup file or manifest
 left from the failed run, older backups untouched.
+
+The attacks of a compromised SIPP server are tried for real, over SSH with the push
+key against the backup computer: delete, overwrite, rename, list, a shell, a forged
+future-dated "verified" manifest; and crafted dumps against the verify-restore.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -23,13 +28,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = "localhost/sop-lab:latest"
-NET = "it-sipp-backup"
-SIPP = "it-sipp-backup-sipp"
-STORE = "it-sipp-backup-store"
+NET = "itb-sipp-backup"
+SIPP = "itb-sipp-backup-sipp"
+STORE = "itb-sipp-backup-store"
 PASSWORD = 'it-pw#1 "q" \\x'
 FULL = "/srv/backup-full"
 LOCAL = "/var/backups/sipp"
 REMOTE = "/srv/backup/sipp/400997"
+INCOMING = "/srv/backup/incoming/400997"
+LEDGER = f"{REMOTE}/ledger.jsonl"
+PUSH = ("ssh -i /root/.ssh/sipp_backup_ed25519 -o BatchMode=yes -o IdentitiesOnly=yes "
+        "-o StrictHostKeyChecking=yes -o UserKnownHostsFile=/root/.ssh/sipp_backup_known_hosts "
+        f"sipbackup@{STORE}")
 
 pytestmark = [pytest.mark.mariadb]
 
@@ -51,6 +61,8 @@ CREATE TRIGGER perkara_audit AFTER INSERT ON perkara FOR EACH ROW
   VALUES (NOW(), 'trigger', 'insert', NEW.nomor_perkara);
 CREATE PROCEDURE jumlah_perkara() SELECT COUNT(*) FROM perkara;
 CREATE EVENT bersih ON SCHEDULE EVERY 1 DAY DISABLE DO DELETE FROM sys_audittrail WHERE 0;
+CREATE TABLE ref_lama (id INT PRIMARY KEY, nama VARCHAR(50), nilai FLOAT) ENGINE=MyISAM;
+INSERT INTO ref_lama SELECT seq, CONCAT('Ref ', seq), seq / 7 FROM seq_1_to_200;
 INSERT INTO sys_config (category, name, value) VALUES ('sys', 'kode_satker', '400997');
 INSERT INTO perkara (nomor_perkara, tanggal_pendaftaran, jenis_perkara_nama)
   SELECT CONCAT(seq, '/Pdt.G/2024/PN It'), '2024-01-01' + INTERVAL (seq % 300) DAY,
@@ -61,9 +73,11 @@ INSERT INTO perkara_pihak1 (perkara_id, pihak_id) SELECT seq, seq FROM seq_1_to_
 INSERT INTO dokumen (isi) SELECT RANDOM_BYTES(1024) FROM seq_1_to_2500;
 CREATE USER sop_backup@localhost IDENTIFIED BY '{password}';
 GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES ON sipp.* TO sop_backup@localhost;
-GRANT PROCESS, RELOAD ON *.* TO sop_backup@localhost;
+GRANT PROCESS, RELOAD, BINLOG MONITOR ON *.* TO sop_backup@localhost;
+GRANT SELECT ON mysql.proc TO sop_backup@localhost;
 CREATE USER sop_noreload@localhost IDENTIFIED BY 'noreload-pw';
 GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES ON sipp.* TO sop_noreload@localhost;
+GRANT SELECT ON mysql.proc TO sop_noreload@localhost;
 """
 
 
@@ -78,6 +92,15 @@ def podman(*args: str, check: bool = True, stdin: str | None = None,
 
 def sh(container: str, script: str, check: bool = True) -> str:
     return podman("exec", container, "sh", "-c", script, check=check).stdout
+
+
+def verify_account(container: str) -> None:
+    """The verify-restore's OS user and MariaDB account, as the role creates them."""
+    sh(container, "id sop_verify >/dev/null 2>&1 || useradd --system --no-create-home "
+                  "--shell /usr/sbin/nologin sop_verify")
+    podman("exec", "-i", container, "mariadb", stdin=(
+        "CREATE USER IF NOT EXISTS sop_verify@localhost IDENTIFIED VIA unix_socket;\n"
+        "GRANT ALL ON `sop\\_verify\\_%`.* TO sop_verify@localhost;\n"))
 
 
 def sql_quote(value: str) -> str:
@@ -98,9 +121,14 @@ def hosts() -> Iterator[None]:
     try:
         for name in (SIPP, STORE):
             sh(name, "systemctl is-system-running --wait >/dev/null", check=False)
-        sh(SIPP, "systemctl start mariadb")
+        # The SIPP server writes a binary log (its position goes into the manifest); the
+        # module tests verify-restore on it too, so routines may be created without SUPER.
+        sh(SIPP, "printf '[mariadbd]\\nlog_bin=sipp-bin\\nserver_id=1\\n"
+                 "log_bin_trust_function_creators=1\\n' "
+                 "> /etc/mysql/mariadb.conf.d/90-binlog.cnf && systemctl start mariadb")
         podman("exec", "-i", SIPP, "mariadb", stdin=SCHEMA.replace("{password}",
                                                                       sql_quote(PASSWORD)))
+        verify_account(SIPP)  # the module tests verify on the SIPP container itself
         yield
     finally:
         podman("rm", "-f", SIPP, STORE, check=False)
@@ -115,7 +143,7 @@ def ansible_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "[defaults]\n"
         f"library = {ROOT / 'library'}\nmodule_utils = {ROOT / 'module_utils'}\n"
         f"roles_path = {ROOT / 'roles'}\ncollections_path = {ROOT / 'collections'}\n"
-        "interpreter_python = /usr/bin/python3\nhost_key_checking = False\n"
+        "interpreter_python = /usr/bin/python3\n"
         "callback_result_format = json\nretry_files_enabled = False\n"
         "[connection]\npipelining = True\n")
     inventory = work / "hosts.yml"
@@ -135,9 +163,9 @@ def ansible_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def module(env: dict[str, str], name: str, args: dict[str, Any], check_mode: bool = False,
-           ) -> tuple[bool, dict[str, Any]]:
-    """Run one module on the SIPP container: (ok, result)."""
-    argv = [str(ROOT / ".venv/bin/ansible"), SIPP, "-b", "-o", "-m", name, "-a", json.dumps(args)]
+           host: str = SIPP) -> tuple[bool, dict[str, Any]]:
+    """Run one module on a container (the SIPP one by default): (ok, result)."""
+    argv = [str(ROOT / ".venv/bin/ansible"), host, "-b", "-o", "-m", name, "-a", json.dumps(args)]
     proc = subprocess.run(argv + (["--check"] if check_mode else []), env=env,
                           capture_output=True, text=True, check=False)
     head, _, body = proc.stdout.partition(" => ")
@@ -186,22 +214,113 @@ def test_dump_then_restore_verify(hosts: None, ansible_env: dict[str, str], engi
     ok, dump = module(ansible_env, "mariadb_backup", dump_args(dest, engine=engine))
     assert ok, dump
     assert dump["changed"] and dump["engine"] == engine and dump["verified"] is False
-    assert dump["tables"]["perkara"] == {"rows": 3000}
-    assert dump["tables"]["sys_audittrail"] == {"rows": 3000}  # trigger rows
+    assert dump["tables"]["perkara"]["rows"] == 3000
+    assert dump["tables"]["sys_audittrail"]["rows"] == 3000  # trigger rows
     assert "v_perkara" not in dump["tables"]
     assert sh(SIPP, f"stat -c %a {dest} {dump['path']} {dump['manifest']}").split() == [
         "700", "600", "600"]
     assert sh(SIPP, f"sha256sum {dump['path']}").split()[0] == dump["sha256"]
-    ok, result = module(ansible_env, "mariadb_restore_verify", {"path": dump["path"]})
-    assert ok, result
+    manifest = json.loads(sh(SIPP, f"cat {dump['manifest']}"))
+    assert set(manifest["objects"]) == {"view:v_perkara", "trigger:perkara_audit",
+                                        "procedure:jumlah_perkara", "event:bersih"}
+    assert all(t["checksum"] for t in manifest["tables"].values())
+    assert manifest["non_transactional"]["tables"] == ["ref_lama"]
+    assert manifest["non_transactional"]["consistent"] is True
+    assert manifest["binlog"]["binary_log"] is True
+    assert manifest["binlog"]["file"].startswith("sipp-bin.")
+    assert manifest["binlog"]["gtid_binlog_pos"] is not None
+    ok, result = module(ansible_env, "mariadb_restore_verify",
+                        {"path": dump["path"], "update_manifest": True})
+    assert ok, result.get("msg")
     assert result["verified"] and result["tables"]["dokumen"] == 2500
+    assert "content checksums match for 7 tables" in result["verification"]["reason"]
+    assert "4 views/triggers/routines/events match" in result["verification"]["reason"]
     manifest = json.loads(sh(SIPP, f"cat {dump['manifest']}"))
     assert manifest["verified"] is True and manifest["verification"]["status"] == "ok"
     assert manifest["engine"] == engine and manifest["server_version"].startswith("10.")
-    assert manifest["row_counts"].startswith("exact COUNT(*) in the dump's own snapshot")
-    routines = sh(SIPP, "mariadb -N -e \"SELECT COUNT(*) FROM information_schema.ROUTINES"
-                        " WHERE ROUTINE_SCHEMA LIKE 'sipp_verify%'\"")
-    assert routines.strip() == "0"  # scratch database dropped
+    assert manifest["row_counts"].startswith("exact COUNT(*) and content checksum in the dump's")
+    assert scratch_databases(SIPP) == []
+
+
+def scratch_databases(container: str) -> list[str]:
+    out = sh(container, "mariadb -N -B -e 'SHOW DATABASES'")
+    return [name for name in out.split() if name.startswith("sop_verify_")]
+
+
+def tampered(ansible_env: dict[str, str], source: str, target: str, edit: str) -> None:
+    """A copy of a verified SQL backup whose dump text ``edit`` (a sed script) changed,
+    with the manifest's sha256 and size updated: only the content check can notice."""
+    sh(SIPP, f"zstd -qdc {source} | sed -E {edit!r} | zstd -q > {target} && "
+             f"cp {source}.manifest.json {target}.manifest.json")
+    digest = sh(SIPP, f"sha256sum {target}").split()[0]
+    size = int(sh(SIPP, f"stat -c %s {target}"))
+    manifest = json.loads(sh(SIPP, f"cat {target}.manifest.json"))
+    manifest.update(sha256=digest, size=size, verified=False)
+    podman("exec", "-i", SIPP, "sh", "-c", f"cat > {target}.manifest.json",
+           stdin=json.dumps(manifest))
+
+
+def test_verification_proves_content_not_counts(hosts: None, ansible_env: dict[str, str]) -> None:
+    dest = "/var/backups/it-mariadb-dump"
+    source = next(f"{dest}/{n}" for n in backups_in(listing(SIPP, dest)) if n.endswith(".zst"))
+    cases = {
+        # one value changed in one row: same row counts
+        "row": ("s/'Pihak 17'/'Pihak 71'/", "table pihak: content differs"),
+        # the view's definition changed
+        "view": ("s/AS `nomor_perkara` from/AS `nomor_perkara2` from/",
+                 "view:v_perkara: definition differs"),
+    }
+    for case, (edit, expect) in cases.items():
+        target = f"/var/backups/it-tampered-{case}.sql.zst"
+        tampered(ansible_env, source, target, edit)
+        ok, result = module(ansible_env, "mariadb_restore_verify", {"path": target})
+        assert not ok and not result["verified"], result
+        assert expect in result["verification"]["reason"], result["verification"]["reason"]
+    assert scratch_databases(SIPP) == []
+
+
+@pytest.mark.parametrize("attack", [
+    "\\! touch /tmp/pwned-bang",
+    "system touch /tmp/pwned-system",
+    "source /etc/mysql/debian-start",
+    "DROP DATABASE mysql;",
+    "GRANT ALL ON *.* TO sop_verify@localhost;",
+    "CREATE DATABASE outside_scratch;",
+    "CREATE DEFINER=`root`@`localhost` PROCEDURE p() SELECT 1;",
+])
+def test_crafted_dump_runs_nothing(hosts: None, ansible_env: dict[str, str], attack: str) -> None:
+    """A crafted dump against the verify-restore: the client runs no shell command, the
+    account changes nothing outside scratch databases, nothing runs as root."""
+    target = "/var/backups/it-crafted/sipp-20260101T000000.sql.zst"
+    body = f"CREATE TABLE t (id INT);\n{attack}\nINSERT INTO t VALUES (1);\n"
+    podman("exec", "-i", SIPP, "sh", "-c",
+           f"mkdir -p /var/backups/it-crafted && zstd -qf -o {target}", stdin=body)
+    digest = sh(SIPP, f"sha256sum {target}").split()[0]
+    manifest = {"database": "sipp", "format": "sql", "sha256": digest,
+                "tables": {"t": {"rows": 1}}, "objects": {}, "verified": False}
+    podman("exec", "-i", SIPP, "sh", "-c", f"cat > {target}.manifest.json",
+           stdin=json.dumps(manifest))
+    ok, result = module(ansible_env, "mariadb_restore_verify", {"path": target})
+    assert not ok and not result["verified"], result
+    assert sh(SIPP, "ls /tmp/pwned* 2>/dev/null", check=False) == ""
+    databases = sh(SIPP, "mariadb -N -B -e 'SHOW DATABASES'").split()
+    assert "mysql" in databases and "outside_scratch" not in databases
+    grants = sh(SIPP, "mariadb -N -B -e 'SHOW GRANTS FOR sop_verify@localhost'")
+    assert "ON *.*" not in grants.replace("GRANT USAGE ON *.*", "")
+    assert sh(SIPP, "mariadb -N -B -e \"SELECT COUNT(*) FROM information_schema.ROUTINES "
+                    "WHERE DEFINER LIKE 'root@%'\"").strip() == "1"  # the SIPP one only
+    assert scratch_databases(SIPP) == []
+
+
+def test_scratch_database_of_a_killed_verification_is_swept(
+        hosts: None, ansible_env: dict[str, str]) -> None:
+    sh(SIPP, "runuser -u sop_verify -- mariadb -e 'CREATE DATABASE sop_verify_20000101000000_1'")
+    dest = "/var/backups/it-mariadb-dump"
+    source = next(f"{dest}/{n}" for n in backups_in(listing(SIPP, dest)) if n.endswith(".zst"))
+    ok, result = module(ansible_env, "mariadb_restore_verify", {"path": source})
+    assert ok, result
+    assert result["verification"]["swept"] == ["sop_verify_20000101000000_1"]
+    assert scratch_databases(SIPP) == []
 
 
 def test_idempotent_per_period_force_and_check_mode(hosts: None,
@@ -227,10 +346,15 @@ def test_row_counts_bracketed_without_reload(hosts: None, ansible_env: dict[str,
                      login_user="sop_noreload", login_password="noreload-pw")
     ok, dump = module(ansible_env, "mariadb_backup", args)
     assert ok, dump
-    assert dump["tables"]["perkara"] == {"rows": 3000}  # nothing written meanwhile
+    assert dump["tables"]["perkara"]["rows"] == 3000  # nothing written meanwhile
+    assert dump["tables"]["perkara"]["checksum"]
     manifest = json.loads(sh(SIPP, f"cat {dump['manifest']}"))
     assert "no global read lock" in manifest["row_counts"]
     assert "RELOAD" in manifest["row_counts"]
+    assert manifest["non_transactional"]["tables"] == ["ref_lama"]
+    assert manifest["non_transactional"]["consistent"] is False
+    assert "RELOAD" in manifest["non_transactional"]["how"]
+    assert manifest["binlog"]["note"] == "not recorded (no lock)"
     ok, result = module(ansible_env, "mariadb_restore_verify", {"path": dump["path"]})
     assert ok and result["verified"], result
 
@@ -337,26 +461,45 @@ def first_run(hosts: None, ansible_env: dict[str, str]) -> subprocess.CompletedP
     return proc
 
 
+def ledger() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in sh(STORE, f"cat {LEDGER}").splitlines()]
+
+
 def test_playbook_backs_up_verifies_copies_and_reports(
         first_run: subprocess.CompletedProcess[str]) -> None:
     local = backups_in(listing(SIPP, LOCAL))
-    remote = listing(STORE, REMOTE)
-    assert len(local) == 2 and all(remote[n] == listing(SIPP, LOCAL)[n] for n in local)
+    assert len(local) == 2
+    name = local[0]
+    store = listing(STORE, REMOTE)
+    assert store[name] == listing(SIPP, LOCAL)[name]
+    assert sh(STORE, f"stat -c '%U %a' {REMOTE} {REMOTE}/{name} {LEDGER}").split() == [
+        "root", "700", "root", "600", "root", "600"]
+    assert sh(STORE, f"ls -A {INCOMING}") == ""  # everything taken into the store
     manifest = json.loads(sh(SIPP, f"cat {LOCAL}/{local[1]}"))
     assert manifest["verified"] is True
     assert manifest["verification"]["verified_on"] == STORE
+    events = ledger()
+    assert [e["event"] for e in events] == ["ingested", "verified"]
+    assert events[0]["sha256"] == manifest["sha256"] == events[0]["reported_sha256"]
+    assert events[1]["status"] == "ok" and events[1]["sha256"] == manifest["sha256"]
     results = task_results(first_run)
     report = results["Report the backup (outputs for the sop record)"]
     output = report["sop_output"]
-    assert output["path"] == f"{LOCAL}/{local[0]}" and output["verified"] is True
+    assert output["path"] == f"{LOCAL}/{name}" and output["verified"] is True
     assert output["sha256"] == manifest["sha256"] and output["size"] == manifest["size"]
-    assert output["tables"]["perkara"] == {"rows": 3000} and output["duration"] > 0
-    assert output["copies"][0] == {"location": f"{STORE}:{REMOTE}/{local[0]}",
-                                   "sha256_match": True}
+    assert output["tables"]["perkara"]["rows"] == 3000 and output["duration"] > 0
+    assert output["non_transactional_tables"] == ["ref_lama"]
+    assert output["non_transactional_consistent"] is True
+    assert output["binlog"]["file"].startswith("sipp-bin.")
+    assert output["copies"][0] == {"location": f"{STORE}:{REMOTE}/{name}",
+                                   "sha256_match": True, "verified_there": True}
     recorded = results["Record the backup of this period (the activity's output file)"]
     assert recorded["sop_output"]["sha256"] == manifest["sha256"]
-    assert "sop_output" not in results["Record the verification result in the manifest"]
+    marked = results["Record the verification result in the SIPP server's manifest"]
+    assert "sop_output" not in marked
     assert "Kepada Kasubbag PTIP" in first_run.stdout
+    assert "Tabel non-transaksional (MyISAM/Aria) ref_lama: konsisten" in first_run.stdout
+    assert "Posisi binlog (untuk pemulihan titik waktu): GTID" in first_run.stdout
     assert "SOP Backup Database SIPP selesai" in first_run.stdout
 
 
@@ -368,16 +511,79 @@ def test_playbook_second_run_changes_nothing(first_run: subprocess.CompletedProc
     assert "removable media not present" in proc.stderr + proc.stdout
 
 
+def push(command: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run ``command`` over SSH with the SIPP server's push key (as an intruder would)."""
+    return podman("exec", "-i", SIPP, "sh", "-c", f"{PUSH} {command}", stdin=stdin, check=False)
+
+
+def put(name: str, data: str) -> subprocess.CompletedProcess[str]:
+    digest = hashlib.sha256(data.encode()).hexdigest()
+    return push(f"put {name} {len(data.encode())} {digest}", stdin=data)
+
+
+def test_push_key_cannot_erase_overwrite_or_forge(first_run: subprocess.CompletedProcess[str],
+                                                   ansible_env: dict[str, str]) -> None:
+    """The attacks of a compromised SIPP server, with its own push key over real SSH."""
+    name = backups_in(listing(SIPP, LOCAL))[0]
+    store_before = listing(STORE, REMOTE)
+    ledger_before = ledger()
+    for command in (f"rm -f {REMOTE}/{name}", f"rm -rf {INCOMING}", "sh -c id",
+                    f"mv {REMOTE}/{name} /tmp/x", "rename a b", "delete a", "list",
+                    "ls -la", f"rsync --server -e.LsfxC . {REMOTE}/"):
+        proc = push(command)
+        assert proc.returncode != 0 and "sop-backup-receive: refused" in proc.stderr, command
+    sftp = podman("exec", SIPP, "sh", "-c", f"echo ls | sftp -b - -i "
+                  f"/root/.ssh/sipp_backup_ed25519 -o UserKnownHostsFile="
+                  f"/root/.ssh/sipp_backup_known_hosts sipbackup@{STORE}", check=False)
+    assert sftp.returncode != 0
+    for bad in ("../sipp/400997/ledger.jsonl", ".hidden", "x.partial", "a/b"):
+        assert put(bad, "x").returncode != 0, bad
+    # A new file with the name of a stored backup lands in the incoming directory only.
+    assert put(name, "overwritten").returncode == 0
+    assert put(name, "again").returncode != 0  # and cannot be replaced there either
+    # A forged, future-dated "verified" backup with its manifest.
+    future = "sipp-20991231T020000.sql.zst"
+    assert put(future, "junk").returncode == 0
+    forged = json.dumps({"file": future, "size": 4, "sha256": hashlib.sha256(b"junk").hexdigest(),
+                         "verified": True, "period": "2099-12-31",
+                         "verification": {"status": "ok", "reason": "forged"}})
+    assert put(future + ".manifest.json", forged).returncode == 0
+    # The next SOP runs: the forged files are never taken in, nothing it keeps is pruned.
+    proc = playbook(ansible_env, "sipp_backup_force=true")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    store_after = listing(STORE, REMOTE)
+    assert {k: store_after.get(k) for k in store_before if k != "ledger.jsonl"} == \
+        {k: v for k, v in store_before.items() if k != "ledger.jsonl"}  # nothing changed
+    assert future not in store_after and future + ".manifest.json" not in store_after
+    events = ledger()
+    assert events[: len(ledger_before)] == ledger_before  # the record is only appended to
+    assert not [e for e in events if e.get("name", "").startswith("sipp-2099")]
+    assert [e["event"] for e in events[len(ledger_before):]] == ["ingested", "verified"]
+    assert not [e for e in events if e["event"] == "pruned"]
+    assert "was never asked for by the SOP" in proc.stdout + proc.stderr
+
+
 def test_removable_copy_to_a_mounted_medium(first_run: subprocess.CompletedProcess[str],
                                             ansible_env: dict[str, str]) -> None:
     source = backups_in(listing(SIPP, LOCAL))[0]
+    sh(SIPP, "printf x > /dev/shm/sipp-20200101T000000.sql.zst.partial && "
+             "printf y > /dev/shm/sipp-test-20200101T000000.sql.zst.partial")
     args = {"src": f"{LOCAL}/{source}", "dest": "/dev/shm"}  # a tmpfs mount point
     ok, copied = module(ansible_env, "backup_copy", args)
     assert ok and copied["changed"] and copied["copied"]
-    assert listing(SIPP, "/dev/shm")[source] == listing(SIPP, LOCAL)[source]
+    assert copied["leftovers_removed"] == ["sipp-20200101T000000.sql.zst.partial"]
+    shm = listing(SIPP, "/dev/shm")
+    assert shm[source] == listing(SIPP, LOCAL)[source]
+    assert "sipp-20200101T000000.sql.zst.partial" not in shm
+    assert "sipp-test-20200101T000000.sql.zst.partial" in shm  # another prefix: untouched
     ok, again = module(ansible_env, "backup_copy", args)
     assert ok and not again["changed"] and again["copied"]
-    sh(SIPP, f"rm -f /dev/shm/{source}*")
+    # A full medium (1 MiB tmpfs) is a warning, never a failure.
+    ok, full = module(ansible_env, "backup_copy", {"src": f"{LOCAL}/{source}", "dest": FULL})
+    assert ok and not full["copied"], full
+    assert "No space left on device" in full["msg"]
+    assert backups_in(listing(SIPP, FULL)) == []
+    sh(SIPP, "rm -f /dev/shm/sipp*")
 
 
 @pytest.mark.parametrize("case", ["wrong_password", "database_down", "backup_host_unreachable",
@@ -415,20 +621,21 @@ def test_playbook_failures_leave_backups_untouched(
     assert backups_in(listing(SIPP, FULL)) == []
 
 
-def test_playbook_failed_verification_marks_backup_unverified(
+def test_playbook_failed_verification_leaves_no_final_named_file(
         first_run: subprocess.CompletedProcess[str], ansible_env: dict[str, str]) -> None:
     before = backups_in(listing(SIPP, LOCAL))
-    proc = playbook(ansible_env, "sipp_backup_force=true", "sipp_backup_verify_on=local",
-                    "sipp_backup_verify_login_user=nobody")
-    assert proc.returncode != 0 and "Verifikasi backup gagal" in proc.stdout
+    proc = playbook(ansible_env, "sipp_backup_force=true",
+                    "sipp_backup_verify_socket=/run/mysqld/missing.sock")
+    assert proc.returncode != 0 and "Verifikasi backup gagal" in proc.stdout, proc.stdout[-3000:]
     after = backups_in(listing(SIPP, LOCAL))
-    assert set(before) < set(after)
     new = sorted(set(after) - set(before))
-    manifest = json.loads(sh(SIPP, f"cat {LOCAL}/{next(n for n in new if n.endswith('.json'))}"))
+    assert [n.rsplit(".", 1)[-1] for n in new] == ["failed", "json"]  # NAME.failed(.json)
+    manifest = json.loads(sh(SIPP, f"cat {LOCAL}/{new[1]}"))
     assert manifest["verified"] is False and manifest["verification"]["status"] == "failed"
-    assert "Access denied" in manifest["verification"]["reason"]
+    assert "missing.sock" in manifest["verification"]["reason"]
+    assert ledger()[-1]["event"] == "verified" and ledger()[-1]["status"] == "failed"
     # A normal run afterwards is fine (today's earlier verified backup counts, the
-    # unverified one does not) and the unverified file is kept for inspection.
+    # failed one does not) and the failed file is kept for inspection.
     proc = playbook(ansible_env)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert set(after) <= set(backups_in(listing(SIPP, LOCAL)))
