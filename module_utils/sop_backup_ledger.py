@@ -26,9 +26,13 @@ def now_iso() -> str:
 def append(path: str, event: str, **fields: Any) -> dict[str, Any]:
     """Append one event (with the time) and fsync it; returns the entry."""
     entry = {"at": now_iso(), "event": event, **fields}
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     try:
-        os.write(fd, (json.dumps(entry, sort_keys=True) + "\n").encode("utf-8"))
+        size = os.fstat(fd).st_size
+        # After a torn line (a crash mid-append) start on a new line.
+        torn = size > 0 and os.pread(fd, 1, size - 1) != b"\n"
+        line = ("\n" if torn else "") + json.dumps(entry, sort_keys=True) + "\n"
+        os.write(fd, line.encode("utf-8"))
         os.fsync(fd)
     finally:
         os.close(fd)

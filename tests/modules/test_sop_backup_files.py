@@ -101,3 +101,30 @@ def test_hashing_writer_refuses_existing_partial(tmp_path) -> None:
 def test_sha256_file(tmp_path) -> None:
     (tmp_path / "x").write_bytes(b"hello")
     assert f.sha256_file(str(tmp_path / "x")) == hashlib.sha256(b"hello").hexdigest()
+
+
+@pytest.mark.parametrize(("name", "prefix", "kind"), [
+    ("sipp-20261121T020000.sql.zst", "sipp", "backup"),
+    ("sipp-20261121T020000.sql.zst.manifest.json", "sipp", "manifest"),
+    ("sipp-20261121T020000.sql.zst.partial", "sipp", "partial"),
+    ("sipp-20261121T020000.sql.zst.manifest.json.partial", "sipp", "partial"),
+    ("sipp-20261121T020000.sql.zst.failed", "sipp", "failed"),
+    ("sipp-20261121T020000.sql.zst.failed.json", "sipp", "failed"),
+    ("sipp-test-20261121T020000.sql.zst.partial", "sipp", None),
+    ("sipp-test-20261121T020000.sql.zst.partial", "sipp-test", "partial"),
+    ("sipp-20261121T020000.sql.zst.partial", "sipp-test", None),
+    ("sipp.lock", "sipp", None), ("ledger.jsonl", "sipp", None)])
+def test_owned_by_matches_the_prefix_exactly(name: str, prefix: str, kind: str | None) -> None:
+    assert f.owned_by(name, prefix) == kind
+
+
+def test_publish_never_replaces_a_final_file(tmp_path) -> None:
+    target = tmp_path / "sipp-20261121T020000.sql.zst"
+    target.write_bytes(b"old")
+    writer = f.HashingWriter(str(target))
+    writer.write(b"new")
+    writer.sync()
+    with pytest.raises(FileExistsError):
+        writer.publish()
+    assert target.read_bytes() == b"old"
+    writer.discard()
