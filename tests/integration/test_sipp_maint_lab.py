@@ -99,3 +99,12 @@ def test_disk_threshold_fails_activity_1():
                       "sipp_maintenance_disk_warn_percent=0 sipp_maintenance_disk_fail_percent=0")
     assert rc == 2
     assert failure(report).startswith("Sumber daya server SIPP melewati batas: disk /")
+
+
+def test_a_failed_activity_does_not_stop_the_next():
+    rc, report = play("-e", "sipp_local_url=http://localhost:81/sipp/")
+    assert rc == 2
+    res = results(report)
+    assert res["Summarise the user activity from the audit trail"]["summary"]["rows"] > 0
+    assert res["Every activity passed"]["msg"].startswith(
+        "Aktivitas 1: SIPP tidak dapat diakses dengan baik di http://localhost:81")

@@ -49,5 +49,5 @@ def test_backup_account_reads_but_cannot_write(host):
 
 
 def test_no_credentials_left_on_the_host(host):
-    leftovers = host.check_output("find /tmp /var/tmp -name 'sop-sipp-*' -print")
+    leftovers = host.check_output("find /tmp /var/tmp -name 'sop-mariadb-*' -print")
     assert leftovers == ""
