@@ -2,21 +2,25 @@
 """Benchmark the SIPP backup against the plain tools on a generated >= 1 GB SIPP database.
 
 Starts two containers on the lab image (a SIPP server loaded by the lab_sipp role with
-its size knob, and a backup computer), then times, on the SIPP server:
+its size knob, and a backup computer), or with --inventory uses an existing court (the
+lab: --inventory inventory/lab, after sop-lab up with a large lab_sipp_cases), then
+times, on the SIPP server (each plain pipeline timed inside the host):
 
 - classic:        mysqldump --single-transaction sipp | gzip
 - raw:            mariadb-dump --single-transaction sipp | zstd -T0 -3
 - raw mydumper:   mydumper (threads = CPUs) into a directory, then tar | zstd -T0 -3
 - module mariadb-dump / module mydumper: the mariadb_backup module's dump step (its own
   measured duration: dump + stream + sha256 + fsync + row counts + manifest)
-- whole SOP: ansible-playbook playbooks/sipp_backup.yml (force) with push, checksum at
-  the destination, verify-restore on the backup computer, retention
+- whole SOP: ansible-playbook playbooks/sipp_backup.yml (force) with the append-only
+  push, ingest and sha256 on the backup computer, verify-restore there with content
+  comparison, retention
 
 and prints wall times and ratios against the targets (module mariadb-dump <= 1.1x raw,
-module mydumper <= 0.9x raw, both <= 0.25x classic). The containers are removed at the
-end unless --keep; --reuse uses kept ones (skips the data generation).
+module mydumper <= 0.9x raw, both <= 0.25x classic, whole SOP <= 3x raw). The containers
+are removed at the end unless --keep; --reuse uses kept ones (skips the data generation).
 
     CONTAINERS_CONF=.lab/containers.conf .venv/bin/python benchmarks/backup_dump.py
+    .venv/bin/python benchmarks/backup_dump.py --inventory inventory/lab
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ NET = "bench-sipp-backup"
 SIPP = "bench-sipp-backup-sipp"
 STORE = "bench-sipp-backup-store"
 PASSWORD = "bench-sipp-backup-pw"
+SOP = "whole SOP (auto, verify on backup host)"
 
 
 def podman(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -45,14 +50,35 @@ def podman(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return proc
 
 
-def in_sipp(script: str) -> float:
-    """Run a shell pipeline in the SIPP container; return its wall time in seconds."""
-    start = time.monotonic()
-    proc = podman("exec", SIPP, "bash", "-o", "pipefail", "-c", script, check=False)
-    elapsed = time.monotonic() - start
+# How shell pipelines reach the SIPP server: podman exec into our container, or an
+# Ansible shell task on the inventory's SIPP server (--inventory).
+TARGET: dict[str, object] = {"host": SIPP, "env": None}
+TIMED = ("set -o pipefail; start=$(date +%s.%N); {script}; end=$(date +%s.%N); "
+         "echo \"__elapsed $start $end\"")
+
+
+def on_sipp(script: str) -> str:
+    """Run a bash script as root on the SIPP server; its output."""
+    env = TARGET["env"]
+    if not isinstance(env, dict):
+        proc = podman("exec", SIPP, "bash", "-c", script, check=False)
+        out, err = proc.stdout, proc.stderr
+    else:
+        argv = [str(ROOT / ".venv/bin/ansible"), str(TARGET["host"]), "-b", "-m",
+                "ansible.builtin.shell", "-a", json.dumps({"cmd": script,
+                                                           "executable": "/bin/bash"})]
+        proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+        out, err = proc.stdout, proc.stdout + proc.stderr
     if proc.returncode:
-        sys.exit(f"failed: {script}: {proc.stderr.strip()}")
-    return elapsed
+        sys.exit(f"failed: {script}: {err.strip()[-2000:]}")
+    return out
+
+
+def in_sipp(script: str) -> float:
+    """Run a shell pipeline on the SIPP server; its wall time there, in seconds."""
+    found = [line.split() for line in on_sipp(TIMED.format(script=script)).splitlines()
+             if line.startswith("__elapsed")]
+    return float(found[-1][2]) - float(found[-1][1])
 
 
 def ansible_setup(work: Path) -> dict[str, str]:
@@ -96,11 +122,12 @@ def start(cases: int, env: dict[str, str], work: Path) -> None:
 def module_dump(env: dict[str, str], engine: str) -> tuple[float, float, int]:
     """(module-measured dump duration, task wall time, file size) of one forced dump."""
     args = {"database": "sipp", "dest": f"/var/backups/bench-{engine}", "engine": engine,
-            "login_user": "sop_backup", "login_password": PASSWORD, "force": True}
+            "login_user": "{{ sipp_db_user }}", "login_password": "{{ sipp_db_password }}",
+            "force": True}
     start = time.monotonic()
-    proc = subprocess.run([str(ROOT / ".venv/bin/ansible"), SIPP, "-o", "-m", "mariadb_backup",
-                           "-a", json.dumps(args)], env=env, capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run([str(ROOT / ".venv/bin/ansible"), str(TARGET["host"]), "-b", "-o",
+                           "-m", "mariadb_backup", "-a", json.dumps(args)], env=env,
+                          capture_output=True, text=True, check=False)
     wall = time.monotonic() - start
     head, _, body = proc.stdout.partition(" => ")
     if proc.returncode or "FAILED" in head:
@@ -116,17 +143,25 @@ def main() -> None:
                         help="lab_sipp_cases (200000 = about 1.1 GB of InnoDB data)")
     parser.add_argument("--keep", action="store_true", help="keep the containers")
     parser.add_argument("--reuse", action="store_true", help="reuse kept containers")
+    parser.add_argument("--inventory", help="use this inventory's SIPP server and backup "
+                        "computer (e.g. inventory/lab) instead of starting containers")
     args = parser.parse_args()
     os.environ.setdefault("CONTAINERS_CONF", str(ROOT / ".lab" / "containers.conf"))
     work = Path(tempfile.mkdtemp(prefix="bench-sipp-backup-"))
     env = ansible_setup(work)
+    if args.inventory:
+        env = dict(os.environ, ANSIBLE_INVENTORY=str(Path(args.inventory).resolve()),
+                   ANSIBLE_NOCOLOR="1")
+        env.setdefault("ANSIBLE_CONFIG", str(ROOT / "ansible.cfg"))
+        TARGET.update(host="sipp_servers[0]", env=env)
+        args.keep = True  # nothing of ours to remove
     try:
-        if not args.reuse:
+        if not args.reuse and not args.inventory:
             start(args.cases, env, work)
-        size = podman("exec", SIPP, "mariadb", "-N", "-e",
-                      "SELECT SUM(DATA_LENGTH+INDEX_LENGTH) FROM information_schema.TABLES "
-                      "WHERE TABLE_SCHEMA='sipp'").stdout.strip()
-        print(f"database sipp: {int(size) / 1e9:.2f} GB (data_length + index_length), "
+        out = on_sipp("echo __size $(mariadb -N -e \"SELECT SUM(DATA_LENGTH+INDEX_LENGTH) FROM "
+                      "information_schema.TABLES WHERE TABLE_SCHEMA='sipp'\")")
+        size = float(out.split("__size")[-1].split()[0])
+        print(f"database sipp: {size / 1e9:.2f} GB (data_length + index_length), "
               f"{os.cpu_count()} CPUs", flush=True)
         in_sipp("mariadb-dump --single-transaction sipp > /dev/null")  # warm the caches
         times: dict[str, float] = {}
@@ -146,7 +181,7 @@ def main() -> None:
                                str(ROOT / "playbooks/sipp_backup.yml"), "-e",
                                "sipp_backup_force=true"], env=env, capture_output=True, text=True,
                               check=False)
-        times["whole SOP (auto, verify on backup host)"] = time.monotonic() - start_sop
+        times[SOP] = time.monotonic() - start_sop
         if proc.returncode:
             sys.exit("playbook failed:\n" + proc.stdout[-3000:])
         print(f"\n{'step':44} {'seconds':>8} {'/raw':>6} {'/classic':>9}")
@@ -161,7 +196,8 @@ def main() -> None:
                    ("module mariadb-dump <= 0.25x classic",
                     times["module mariadb-dump"] / times["classic"], 0.25),
                    ("module mydumper <= 0.25x classic",
-                    times["module mydumper"] / times["classic"], 0.25)]
+                    times["module mydumper"] / times["classic"], 0.25),
+                   ("whole SOP <= 3x raw", times[SOP] / times["raw"], 3.0)]
         for label, ratio, limit in targets:
             print(f"{'PASS' if ratio <= limit else 'MISS'} {label}: {ratio:.2f}")
     finally:

@@ -29,9 +29,9 @@ description:
     store's own record C(ledger.jsonl). A file that does not match is removed and
     recorded as C(rejected), and the task fails.
   - A name already in the record with the same SHA-256 is left alone (idempotent); with
-    another SHA-256 it is refused: nothing in the store is ever replaced.
+    another SHA-256 it is refused; nothing in the store is ever replaced.
   - Other files of exactly O(prefix) in O(incoming) were never asked for (for example a
-    forged manifest): they are never taken into the store, reported, and removed (and
+    forged manifest); they are never taken into the store, reported, and removed (and
     recorded as C(discarded)) once older than O(stale_minutes). Files of other prefixes
     are not touched.
 version_added: "1.1.0"

@@ -26,7 +26,7 @@ description:
     C(.partial) files are removed only when older than O(stale_after_hours) and a newer
     verified backup exists; with no verified backup nothing is removed.
   - Prefixes match exactly (C(sipp) never touches C(sipp-test-...) files).
-  - With O(ledger) (the backup computer) only the record counts: which backups exist,
+  - With O(ledger) (the backup computer) only the record counts, that is which backups exist,
     whether they were verified there, and when they arrived (the backup computer's
     clock, not a date in a file name). Manifests in the directory are not read. Each
     pruned backup is recorded as C(pruned).

@@ -65,17 +65,21 @@ description:
     (C(--single-transaction --routines --triggers --events --hex-blob)), or with
     C(mydumper) (parallel; its output directory is streamed through C(tar)).
   - The dump is streamed through C(zstd -T0) (or C(gzip)) into C(NAME.partial); the
-    SHA-256 is computed while streaming; the file is fsynced and renamed atomically.
-    A JSON manifest C(NAME.manifest.json) is written beside it with size, sha256,
-    duration, engine, server version and per-table row counts.
-  - Row counts are exact C(COUNT(*)) values in the dump's own snapshot. A global read
-    lock (C(FLUSH TABLES WITH READ LOCK), at most 5 s wait) is held from just before our
-    snapshot opens until the dump has opened its own (mariadb-dump has streamed table
-    data; mydumper has written table files), so both see the same data; the count runs
-    concurrently with the dump. Without the lock (no RELOAD privilege, or statements
-    running longer than the wait) two snapshots bracket the dump's, opened right before
-    it and right after its snapshot exists; a table written to in between gets
-    C(rows_min)/C(rows_max). The manifest's C(row_counts) says which method was used.
+    SHA-256 is computed while streaming; the file is fsynced, its JSON manifest
+    C(NAME.manifest.json) written, and only then is the file given its final name, so a
+    final-named file always has its manifest (size, sha256, duration, engine, server
+    version, per-table measurements, object definitions, binlog position).
+  - Measured in the dump's own snapshot, per base table, are C(COUNT(*)), a content
+    checksum and a hash of the columns, and the definitions of views, triggers,
+    routines and events (see the sop_backup_sql module_utils). A global read lock
+    (C(FLUSH TABLES WITH READ LOCK), at most 5 s wait) is held from just before our
+    snapshot opens until the dump has opened its own; meanwhile the binary log position
+    is read and the non-transactional (MyISAM, Aria, ...) tables are measured and dumped,
+    so they are consistent with the rest (up to O(lock_budget_mb) of them; mydumper
+    locks them itself). Without the lock (no RELOAD privilege, or statements running
+    longer than the wait) two snapshots bracket the dump's; a table written to in
+    between gets C(rows_min)/C(rows_max) and no checksum, and non-transactional tables
+    are recorded as not consistent.
   - Credentials go into a temporary 0600 option file (C(--defaults-extra-file), or
     C(--defaults-file) for mydumper); they never appear on a command line.
   - Idempotent per period; when a verified backup of the current period (for example
@@ -128,13 +132,19 @@ options:
     type: bool
     default: false
   row_counts:
-    description: Record exact per-table row counts in the manifest.
+    description: Record per-table row counts, content checksums and object definitions.
     type: bool
     default: true
+  lock_budget_mb:
+    description:
+      - Largest total size of non-transactional tables dumped while the global read lock
+        holds (writes wait meanwhile); larger ones are dumped without it and reported.
+    type: int
+    default: 256
 notes:
   - Needs the C(mariadb)/C(mysql) client and C(zstd) or C(gzip) on the host.
-  - The database user needs SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES and (for
-    mydumper) RELOAD.
+  - The database user needs SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES, SELECT on
+    mysql.proc (routines), RELOAD and PROCESS; BINLOG MONITOR to record the binlog file.
 attributes:
   check_mode:
     support: full
@@ -196,6 +206,22 @@ verified:
   description: Whether the backup is verified (true only for an existing one).
   returned: success
   type: bool
+manifest_sha256:
+  description: SHA-256 of the manifest file (what the backup computer checks).
+  returned: success
+  type: str
+manifest_size:
+  description: Size of the manifest file in bytes.
+  returned: success
+  type: int
+non_transactional:
+  description: Non-transactional tables, whether they are consistent with the dump, how.
+  returned: success
+  type: dict
+binlog:
+  description: Binary log position of the dump's snapshot, or why none was recorded.
+  returned: success
+  type: dict
 """
 
 

@@ -50,11 +50,11 @@ description:
     OS user O(os_user) (decompression, C(tar), the client, C(myloader)), which logs in
     to MariaDB over the Unix socket as the account of the same name (C(unix_socket)
     authentication, no password), allowed only C(ALL ON `sop\_verify\_%`.*). The client
-    runs with C(--binary-mode --sandbox): client commands such as C(\!), C(system) or
-    C(source) in a crafted dump are not run; definers are stripped, so no object runs
+    runs with C(--binary-mode --sandbox), so client commands such as C(\!), C(system)
+    or C(source) in a crafted dump are not run; definers are stripped, so no object runs
     with another account's rights.
   - The server should write no binary log (as on a dedicated backup computer; the
-    sipp_backup role configures it so): with one, creating routines needs
+    sipp_backup role configures it so); with one, creating routines needs
     C(log_bin_trust_function_creators).
   - With O(ledger) the result is appended to the backup computer's own record; with
     O(update_manifest) it is written into the manifest. A backup already recorded as

@@ -12,6 +12,7 @@ SIPP = testinfra.get_host("podman://mol-sipp-backup-sipp")
 STORE = testinfra.get_host("podman://mol-sipp-backup-store")
 LOCAL_DIR = "/var/backups/sipp"
 REMOTE_DIR = "/srv/backup/sipp/400998"
+INCOMING = "/srv/backup/incoming/400998"
 
 
 def backups(host: testinfra.host.Host, directory: str) -> list[str]:
@@ -45,22 +46,35 @@ def test_manifest_matches_file(backup: dict) -> None:
     assert {"perkara", "sys_audittrail", "sys_config"} <= set(manifest["tables"])
 
 
-def test_copy_on_backup_host(backup: dict) -> None:
+def test_copy_in_the_backup_hosts_own_store(backup: dict) -> None:
     directory = STORE.file(REMOTE_DIR)
-    assert directory.is_directory and directory.mode == 0o700
-    assert directory.user == "sipbackup"
+    assert directory.is_directory and directory.mode == 0o700 and directory.user == "root"
     remote = f"{REMOTE_DIR}/{backup['name']}"
-    assert STORE.file(remote).mode == 0o600
+    assert STORE.file(remote).mode == 0o600 and STORE.file(remote).user == "root"
     assert STORE.check_output(f"sha256sum {remote}").split()[0] == backup["manifest"]["sha256"]
-    remote_manifest = json.loads(STORE.file(remote + ".manifest.json").content_string)
-    assert remote_manifest == backup["manifest"]
+    events = [json.loads(line) for line in
+              STORE.file(f"{REMOTE_DIR}/ledger.jsonl").content_string.splitlines()]
+    assert [(e["event"], e["name"]) for e in events] == [("ingested", backup["name"]),
+                                                         ("verified", backup["name"])]
+    assert events[0]["sha256"] == backup["manifest"]["sha256"] and events[1]["status"] == "ok"
+    incoming = STORE.file(INCOMING)
+    assert incoming.user == "sipbackup" and incoming.mode == 0o700
+    assert STORE.check_output(f"ls -A {INCOMING}") == ""
 
 
-def test_push_key_is_confined() -> None:
+def test_push_key_is_append_only() -> None:
     keys = STORE.file("/var/lib/sipbackup/.ssh/authorized_keys").content_string
-    assert 'command="/usr/bin/rrsync -wo -no-del /srv/backup/sipp/400998"' in keys
-    assert "restrict" in keys
+    assert f'command="/usr/local/sbin/sop-backup-receive {INCOMING}",restrict' in keys
+    receiver = STORE.file("/usr/local/sbin/sop-backup-receive")
+    assert receiver.user == "root" and receiver.mode == 0o755
     assert SIPP.file("/root/.ssh/sipp_backup_ed25519").mode == 0o600
+
+
+def test_verify_account_is_limited_to_scratch_databases() -> None:
+    grants = STORE.check_output("mariadb -N -B -e 'SHOW GRANTS FOR sop_verify@localhost'")
+    assert "unix_socket" in grants
+    assert "GRANT ALL PRIVILEGES ON `sop\\_verify\\_%`.* TO `sop_verify`@`localhost`" in grants
+    assert STORE.user("sop_verify").shell == "/usr/sbin/nologin"
 
 
 def test_no_credentials_left_behind() -> None:
@@ -82,7 +96,7 @@ def test_restores_with_identical_row_counts(backup: dict) -> None:
         for table, entry in backup["manifest"]["tables"].items():
             sql = shlex.quote(f"SELECT COUNT(*) FROM `{table}`")  # noqa: S608
             count = int(STORE.check_output(f"mariadb -N -B {db} -e {sql}"))
-            if entry["rows"] is None:
+            if entry.get("rows") is None:
                 assert entry["rows_min"] <= count <= entry["rows_max"], table
             else:
                 assert count == entry["rows"], table
@@ -92,4 +106,4 @@ def test_restores_with_identical_row_counts(backup: dict) -> None:
 
 def test_no_scratch_database_left() -> None:
     out = STORE.check_output("mariadb -N -B -e 'SHOW DATABASES'")
-    assert not [name for name in out.split() if "_verify_" in name]
+    assert not [name for name in out.split() if name.startswith("sop_verify_")]
