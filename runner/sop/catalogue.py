@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 PACKAGE_CATALOGUE = Path(__file__).with_name("catalogue")
 FREQUENCY_DAYS = {"daily": 1, "weekly": 7, "monthly": 30, "on_demand": None}
+# Grace after a SOP falls due before it counts as overdue (Healthchecks' period + grace),
+# unless the SOP's catalogue file (`grace`) or the court (`sop_catalogue_overrides`) says.
+FREQUENCY_GRACE = {"daily": "6h", "weekly": "1d", "monthly": "3d", "on_demand": None}
 FREQUENCY_LABEL = {
     "daily": "harian",
     "weekly": "mingguan",
@@ -92,6 +95,13 @@ class Sop:
     digest: str
     source: Path
     description: str = ""
+    grace_seconds: int | None = None
+
+    @property
+    def period_seconds(self) -> int | None:
+        """How often the SOP falls due; None for on-demand SOPs (never overdue)."""
+        days = FREQUENCY_DAYS[self.frequency]
+        return None if days is None else days * 86400
 
     @property
     def number(self) -> str:
@@ -193,6 +203,7 @@ def parse_sop(file: Path) -> Sop:
     numbers = [a.number for a in activities]
     if numbers != list(range(1, len(numbers) + 1)):
         raise SopError(f"{file}: activities: numbers must be 1..{len(numbers)} in order")
+    grace = _grace(file, "grace", data.get("grace"), data["frequency"])
     tags = [a.automated for a in activities if a.automated]
     duplicates = sorted({t for t in tags if tags.count(t) > 1})
     if duplicates:
@@ -209,7 +220,19 @@ def parse_sop(file: Path) -> Sop:
         activities=activities,
         digest=hashlib.sha256(raw_bytes).hexdigest(),
         source=file,
+        grace_seconds=grace,
     )
+
+
+def _grace(where: Path | str, key: str, given: str | None, frequency: str) -> int | None:
+    """The grace in seconds: `given`, else the frequency's default; None when on demand."""
+    default = FREQUENCY_GRACE[frequency]
+    if default is None:
+        return None
+    try:
+        return parse_duration(given or default)
+    except ValueError as exc:
+        raise SopError(f"{where}: {key}: {exc}") from None
 
 
 def load_catalogue(directory: Path | None = None) -> dict[str, Sop]:
@@ -244,6 +267,7 @@ _OVERRIDE_SCHEMA = {
             "number": {"type": "string", "minLength": 1},
             "court": {"type": "string", "minLength": 1},
             "pelaksana": {"type": "object", "additionalProperties": {"type": "string"}},
+            "grace": {"type": "string", "minLength": 1},
         },
     },
 }
@@ -253,7 +277,8 @@ def apply_overrides(sop: Sop, overrides: Any, court_name: str | None) -> Sop:
     """The SOP as this court runs it: `sop_catalogue_overrides[sop.id]` from the inventory.
 
     `number` becomes the first document (the court's own SOP number, the source documents
-    follow); `pelaksana` maps a role of the document to the person who holds it.
+    follow); `pelaksana` maps a role of the document to the person who holds it; `grace`
+    is how long after falling due the SOP counts as overdue at this court.
     """
     if overrides in (None, {}):
         return sop
@@ -291,7 +316,14 @@ def apply_overrides(sop: Sop, overrides: Any, court_name: str | None) -> Sop:
         )
         for a in sop.activities
     )
+    grace = sop.grace_seconds
+    if "grace" in override:
+        grace = _grace(
+            "inventory", f"sop_catalogue_overrides/{sop.id}/grace", override["grace"], sop.frequency
+        )
     digest = hashlib.sha256(
         (sop.digest + json.dumps(override, sort_keys=True)).encode()
     ).hexdigest()
-    return dataclasses.replace(sop, documents=documents, activities=activities, digest=digest)
+    return dataclasses.replace(
+        sop, documents=documents, activities=activities, digest=digest, grace_seconds=grace
+    )

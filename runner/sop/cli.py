@@ -27,6 +27,7 @@ from sop.sweep import sweep
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from sop.overdue import Due
     from sop.store import Store
 
 EXIT_CODES = """exit codes:
@@ -37,6 +38,7 @@ EXIT_CODES = """exit codes:
   4  locked: the same SOP already runs on one of these hosts
   5  canceled (SIGINT/SIGTERM) or interrupted
   6  internal error (store unavailable, unexpected exception)
+  7  `sop overdue`: at least one SOP is overdue
 
 environment: SOP_DATA_DIR, SOP_DATABASE_URL, SOP_PROJECT_DIR, SOP_CATALOGUE_DIR,
 SOP_TRIGGER (manual|timer), SOP_KEEP_ARTIFACTS, ANSIBLE_VAULT_PASSWORD_FILE"""
@@ -109,13 +111,75 @@ def _vault(args: argparse.Namespace) -> inventory.VaultOptions:
     return inventory.VaultOptions()
 
 
-def cmd_list(ctx: Context) -> ExitCode:
-    from sop import views
+def _court_view(ctx: Context) -> tuple[dict[str, Sop], list[str | None]]:
+    """The SOPs (with the court's overrides under -i) and the courts a view covers:
+    the inventory's court (-i), the one named (--court), else every court recorded."""
+    args = ctx.args
+    if args.inventory:
+        info = inventory.load(
+            inventory.resolve_source(args.inventory), None, inventory.VaultOptions()
+        )
+        if args.court is not None and args.court != info.court_name:
+            raise SopError(
+                f"--court {args.court!r} differs from the inventory's court_name "
+                f"{info.court_name!r}"
+            )
+        sops = {
+            sop_id: apply_overrides(sop, info.overrides, info.court_name)
+            for sop_id, sop in ctx.sops.items()
+        }
+        return sops, [info.court_name]
+    if args.court is not None:
+        return ctx.sops, [args.court]
+    return ctx.sops, ctx.store.courts() or [None]
 
-    latest = ctx.store.latest_per_sop()
-    latest_ok = ctx.store.latest_per_sop(status="successful")
-    ctx.console.print(views.sop_list(ctx.sops, ctx.project_dir, latest, latest_ok))
+
+def _dues(ctx: Context, sops: dict[str, Sop], courts: list[str | None]) -> list[Due]:
+    from sop.overdue import evaluate_all
+    from sop.store import now
+
+    court = courts[0] if len(courts) == 1 else None
+    return evaluate_all(sops.values(), courts, ctx.store.due_records(court), now())
+
+
+def cmd_list(ctx: Context) -> ExitCode:
+    from sop import records, views
+    from sop.store import now
+
+    query = records.compile_query(ctx.args.query)
+    sops, courts = _court_view(ctx)
+    court = courts[0] if ctx.args.inventory or ctx.args.court is not None else None
+    latest = ctx.store.latest_per_sop(court=court)
+    dues = _dues(ctx, sops, courts)
+    if ctx.args.json or query is not None:
+        at = now()
+        entries = [
+            records.sop_entry(
+                sop, ctx.project_dir, latest.get(sop.id), [d for d in dues if d.sop is sop], at
+            )
+            for sop in sops.values()
+        ]
+        records.emit(entries, query, sys.stdout)
+        return ExitCode.OK
+    ctx.console.print(views.sop_list(sops, ctx.project_dir, latest, dues))
     return ExitCode.OK
+
+
+def cmd_overdue(ctx: Context) -> ExitCode:
+    from sop import records, views
+    from sop.store import now
+
+    query = records.compile_query(ctx.args.query)
+    sops, courts = _court_view(ctx)
+    overdue = [d for d in _dues(ctx, sops, courts) if d.state == "overdue"]
+    if ctx.args.json or query is not None:
+        at = now()
+        records.emit([records.due(d, at) for d in overdue], query, sys.stdout)
+    elif overdue:
+        ctx.console.print(views.overdue(overdue))
+    else:
+        ctx.console.print("No SOP is overdue.", markup=False, highlight=False)
+    return ExitCode.OVERDUE if overdue else ExitCode.OK
 
 
 def cmd_show(ctx: Context) -> ExitCode:
@@ -191,22 +255,37 @@ def _since(text: str | None) -> datetime | None:
 
 
 def cmd_history(ctx: Context) -> ExitCode:
-    from sop import views
+    from sop import records, views
 
     args = ctx.args
+    query = records.compile_query(args.query)
     if args.sop:
         get_sop(ctx.sops, args.sop)
+    if args.last < 0:
+        raise SopError(f"-n {args.last}: expected 0 (all) or more")
     rows = ctx.store.executions(
-        sop_id=args.sop, status=args.status, since=_since(args.since), limit=args.last
+        sop_id=args.sop,
+        status=args.status,
+        court=args.court,
+        since=_since(args.since),
+        limit=args.last,
     )
-    ctx.console.print(views.history(rows))
+    if args.json or query is not None:
+        records.emit([records.execution_summary(r) for r in rows], query, sys.stdout)
+        return ExitCode.OK
+    ctx.console.print(views.history(rows, show_court=args.court is None))
     return ExitCode.OK
 
 
 def cmd_execution(ctx: Context) -> ExitCode:
-    from sop import views
+    from sop import records, views
 
-    ctx.console.print(views.execution(ctx.store.execution(ctx.args.id)))
+    query = records.compile_query(ctx.args.query)
+    row = ctx.store.execution(ctx.args.id)
+    if ctx.args.json or query is not None:
+        records.emit(records.execution_detail(row), query, sys.stdout)
+        return ExitCode.OK
+    ctx.console.print(views.execution(row))
     return ExitCode.OK
 
 
@@ -280,7 +359,35 @@ def build_parser() -> argparse.ArgumentParser:
         sub_parser.set_defaults(func=func)
         return sub_parser
 
-    command("list", cmd_list, "the SOPs, their automation coverage, last run and next due")
+    def json_options(sub_parser: argparse.ArgumentParser) -> None:
+        sub_parser.add_argument(
+            "--json", action="store_true", help="JSON with stable keys (runner/sop/README.md)"
+        )
+        sub_parser.add_argument(
+            "--query",
+            metavar="JMESPATH",
+            help="a JMESPath expression over the JSON (implies --json), "
+            "e.g. \"[?status=='failed'].id\"",
+        )
+
+    def court_options(sub_parser: argparse.ArgumentParser) -> None:
+        sub_parser.add_argument(
+            "-i", "--inventory", help="this court only, with its sop_catalogue_overrides"
+        )
+        sub_parser.add_argument("--court", metavar="NAME", help="this court only (court_name)")
+
+    listing = command(
+        "list", cmd_list, "the SOPs, their automation coverage, last run, next due, overdue"
+    )
+    court_options(listing)
+    json_options(listing)
+    overdue = command(
+        "overdue",
+        cmd_overdue,
+        "the overdue SOPs (due one period after their last success, plus grace); exit 7 if any",
+    )
+    court_options(overdue)
+    json_options(overdue)
     show = command("show", cmd_show, "a SOP laid out like its document")
     show.add_argument("sop")
     show.add_argument("-i", "--inventory", help="apply this court's sop_catalogue_overrides")
@@ -306,11 +413,16 @@ def build_parser() -> argparse.ArgumentParser:
     hist = command("history", cmd_history, "recorded executions, newest first")
     hist.add_argument("--sop")
     hist.add_argument("--status", choices=STATUSES)
+    hist.add_argument("--court", metavar="NAME", help="one court's executions (court_name)")
     hist.add_argument("--since", metavar="YYYY-MM-DD")
-    hist.add_argument("-n", "--last", type=int, default=30, metavar="N", help="at most N (30)")
+    hist.add_argument(
+        "-n", "--last", type=int, default=30, metavar="N", help="at most N (30; 0: all)"
+    )
+    json_options(hist)
 
     execution = command("execution", cmd_execution, "one execution: activities, hosts, outputs")
     execution.add_argument("id", type=int)
+    json_options(execution)
 
     ack = command("ack", cmd_ack, "acknowledge a manual activity of an execution")
     ack.add_argument("id", type=int)

@@ -15,6 +15,7 @@ class ExitCode(enum.IntEnum):
     LOCKED = 4
     CANCELED = 5
     INTERNAL = 6
+    OVERDUE = 7
 
 
 class SopError(Exception):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, create_engine, event, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -38,9 +38,20 @@ def _row(mapping: Mapping[Any, Any]) -> Row:
     row = dict(mapping)
     for key in _DATETIME_COLUMNS:
         value = row.get(key)
-        if isinstance(value, datetime) and value.tzinfo is None:
-            row[key] = value.replace(tzinfo=UTC)
+        if isinstance(value, datetime):
+            row[key] = _utc(value)
     return row
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+class DueRecord(NamedTuple):
+    """What `sop overdue` needs of a SOP at a court."""
+
+    first_started_at: datetime
+    last_success: tuple[int, datetime] | None  # execution id, started_at
 
 
 def now() -> datetime:
@@ -225,6 +236,7 @@ class Store:
         *,
         sop_id: str | None = None,
         status: str | None = None,
+        court: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int | None = None,
@@ -235,6 +247,8 @@ class Store:
         query = select(tables.executions).order_by(ex.started_at.desc(), ex.id.desc())
         if sop_id:
             query = query.where(ex.sop_id == sop_id)
+        if court is not None:
+            query = query.where(ex.court_name == court)
         if status:
             query = query.where(ex.status == status)
         if since:
@@ -258,17 +272,57 @@ class Store:
                     row["activities"] = by_id[row["id"]]
             return rows
 
-    def latest_per_sop(self, status: str | None = None) -> dict[str, Row]:
-        """The newest execution of each SOP (optionally only those with `status`)."""
+    def latest_per_sop(self, status: str | None = None, court: str | None = None) -> dict[str, Row]:
+        """The newest execution of each SOP (optionally only those with `status`, only
+        those of one court)."""
         ex = tables.executions.c
         newest = select(func.max(ex.id)).group_by(ex.sop_id)
         if status:
             newest = newest.where(ex.status == status)
+        if court is not None:
+            newest = newest.where(ex.court_name == court)
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(tables.executions).where(ex.id.in_(newest.scalar_subquery()))
             ).mappings()
             return {r["sop_id"]: _row(r) for r in rows}
+
+    def courts(self) -> list[str | None]:
+        """The courts with recorded executions (None: executions without a court_name)."""
+        ex = tables.executions.c
+        with self.engine.connect() as conn:
+            names = conn.scalars(select(ex.court_name).distinct()).all()
+        return sorted(names, key=lambda name: (name is not None, name or ""))
+
+    def due_records(self, court: str | None = None) -> dict[tuple[str, str | None], DueRecord]:
+        """Per (SOP, court): its newest successful execution and when it was first
+        started, counting real runs only (check mode performs nothing)."""
+        ex = tables.executions.c
+        real = ex.check_mode.is_(False)
+        newest_ok = (
+            select(func.max(ex.id)).where(real, ex.status == "successful")
+            .group_by(ex.sop_id, ex.court_name)
+        )
+        first = select(ex.sop_id, ex.court_name, func.min(ex.started_at)).where(real).group_by(
+            ex.sop_id, ex.court_name
+        )
+        if court is not None:
+            newest_ok = newest_ok.where(ex.court_name == court)
+            first = first.where(ex.court_name == court)
+        records: dict[tuple[str, str | None], DueRecord] = {}
+        with self.engine.connect() as conn:
+            for sop_id, court_name, started in conn.execute(first):
+                records[(sop_id, court_name)] = DueRecord(_utc(started), None)
+            for row in conn.execute(
+                select(ex.id, ex.sop_id, ex.court_name, ex.started_at).where(
+                    ex.id.in_(newest_ok.scalar_subquery())
+                )
+            ):
+                key = (row.sop_id, row.court_name)
+                records[key] = DueRecord(
+                    records[key].first_started_at, (row.id, _utc(row.started_at))
+                )
+        return records
 
     # -- manual activities ------------------------------------------------------------
     def acknowledge(self, execution_id: int, number: int, by: str, note: str | None) -> Row:

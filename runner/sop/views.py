@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +12,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from sop.catalogue import FREQUENCY_DAYS, FREQUENCY_LABEL, Sop
+from sop.catalogue import FREQUENCY_LABEL, Sop
 from sop.durations import format_seconds
-from sop.store import Row, now
+from sop.overdue import Due, most_urgent
+from sop.store import Row
 
 STATUS_STYLE = {
     "successful": "bold green",
@@ -71,23 +72,40 @@ def coverage(sop: Sop, project_dir: Path) -> Text:
     return text
 
 
-def next_due(sop: Sop, last_ok: Row | None) -> Text:
-    days = FREQUENCY_DAYS[sop.frequency]
-    if days is None:
+def _court(name: str | None) -> str:
+    return name if name is not None else "(no court_name)"
+
+
+def next_due(dues: Sequence[Due]) -> Text:
+    """The most urgent state of a SOP over the courts it is recorded at."""
+    urgent = most_urgent(dues)
+    if urgent is None or urgent.state == "on-demand":
         return Text("on demand", style="dim")
-    if last_ok is None:
-        return Text("due now (never run)", style="yellow")
-    due = last_ok["started_at"] + timedelta(days=days)
-    if due <= now():
-        return Text(f"overdue since {local_time(due)[:16]}", style="bold red")
-    return Text(local_time(due)[:16])
+    if urgent.state == "new":
+        text = Text("never run", style="yellow")
+    elif urgent.state == "overdue":
+        text = Text(f"OVERDUE since {local_time(urgent.overdue_at)[:16]}", style="bold red")
+    elif urgent.state == "grace":
+        text = Text(
+            f"due {local_time(urgent.due_at)[:16]}, overdue at "
+            f"{local_time(urgent.overdue_at)[:16]}",
+            style="yellow",
+        )
+    else:
+        text = Text(local_time(urgent.due_at)[:16])
+    if len(dues) > 1:
+        same = sum(1 for d in dues if d.state == urgent.state)
+        text.append(f"\n{_court(urgent.court_name)}")
+        if same > 1:
+            text.append(f" and {same - 1} more")
+    return text
 
 
 def sop_list(
     sops: Mapping[str, Sop],
     project_dir: Path,
     latest: Mapping[str, Row],
-    latest_ok: Mapping[str, Row],
+    dues: Sequence[Due],
 ) -> Table:
     table = Table(title="SOP catalogue", title_justify="left", expand=False)
     for column in (
@@ -111,7 +129,28 @@ def sop_list(
             FREQUENCY_LABEL[sop.frequency],
             local_time(last["started_at"])[:16] if last else "never",
             status_text(last["status"]) if last else Text("-", style="dim"),
-            next_due(sop, latest_ok.get(sop.id)),
+            next_due([d for d in dues if d.sop.id == sop.id]),
+        )
+    return table
+
+
+def overdue(dues: Sequence[Due]) -> Table:
+    table = Table(title="Overdue SOPs", title_justify="left")
+    for column in ("Court", "SOP", "Frequency", "Last success", "Due", "Overdue since"):
+        table.add_column(column, overflow="fold")
+    for due in dues:
+        last = (
+            f"{local_time(due.last_success_at)[:16]} (execution {due.last_success_id})"
+            if due.last_success_at
+            else "never"
+        )
+        table.add_row(
+            plain(_court(due.court_name)),
+            plain(f"{due.sop.title} ({due.sop.id})"),
+            FREQUENCY_LABEL[due.sop.frequency],
+            last,
+            local_time(due.due_at)[:16],
+            Text(local_time(due.overdue_at)[:16], style="bold red"),
         )
     return table
 
@@ -194,14 +233,19 @@ def _status_cell(row: Row, mode: str) -> Text:
     return cell
 
 
-def history(rows: Sequence[Row]) -> Table:
+def history(rows: Sequence[Row], *, show_court: bool = True) -> Table:
     table = Table(title="Executions", title_justify="left")
-    for column in ("ID", "SOP", "Started", "Duration", "Operator", "Trigger", "Hosts", "Status"):
+    courts = show_court and len({row["court_name"] for row in rows}) > 1
+    columns = ["ID", "SOP", "Started", "Duration", "Operator", "Trigger", "Hosts", "Status"]
+    if courts:
+        columns.insert(1, "Court")
+    for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
         mode = " (check)" if row["check_mode"] else ""
         table.add_row(
             str(row["id"]),
+            *([plain(_court(row["court_name"]))] if courts else []),
             plain(row["sop_id"]),
             local_time(row["started_at"]),
             format_seconds(_duration(row)),

@@ -1,0 +1,191 @@
+"""Records other tools read: the `--json` form of the listing commands (stable keys,
+times in ISO 8601 UTC) and `--query`, a JMESPath expression over that JSON.
+
+The keys are documented in runner/sop/README.md ("Records other tools can read"); add
+keys, never rename or drop one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from sop.errors import SopError
+from sop.overdue import Due, most_urgent
+
+if TYPE_CHECKING:
+    from jmespath.parser import ParsedResult
+
+    from sop.catalogue import Sop
+    from sop.store import Row
+
+EXECUTION_KEYS = (
+    "id",
+    "sop_id",
+    "sop_title",
+    "sop_number",
+    "court_name",
+    "court_kode_satker",
+    "status",
+    "rc",
+    "error",
+    "operator",
+    "trigger",
+    "check_mode",
+    "hosts",
+    "started_at",
+    "ended_at",
+    "duration_s",
+    "inventory",
+    "limit_pattern",
+    "extra_var_names",
+    "hostname",
+)
+EXECUTION_DETAIL_KEYS = (
+    "catalogue_version",
+    "catalogue_hash",
+    "pid",
+    "playbook_pid",
+    "artifact_dir",
+)
+ACTIVITY_KEYS = (
+    "number",
+    "ref",
+    "kegiatan",
+    "pelaksana",
+    "mode",
+    "tag",
+    "status",
+    "hosts",
+    "started_at",
+    "ended_at",
+    "duration_s",
+    "limit_s",
+    "over_time",
+    "outputs",
+    "acknowledged_by",
+    "acknowledged_at",
+    "note",
+)
+HOST_STAT_KEYS = (
+    "host",
+    "ok",
+    "changed",
+    "failures",
+    "unreachable",
+    "skipped",
+    "rescued",
+    "ignored",
+)
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC to the second (`2025-03-01T12:00:00+00:00`): sorts as text."""
+    return value.astimezone(UTC).isoformat(timespec="seconds") if value else None
+
+
+def _value(value: Any) -> Any:
+    return iso(value) if isinstance(value, datetime) else value
+
+
+def _pick(row: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    return {key: _value(row.get(key)) for key in keys}
+
+
+def execution_summary(row: Row) -> dict[str, Any]:
+    """One execution as `sop history --json` lists it."""
+    record = _pick(row, EXECUTION_KEYS)
+    if row.get("started_at") and row.get("ended_at"):
+        record["duration_s"] = round((row["ended_at"] - row["started_at"]).total_seconds(), 3)
+    return record
+
+
+def execution_detail(row: Row) -> dict[str, Any]:
+    """One execution with its activities and host stats (`sop execution ID --json`)."""
+    record = execution_summary(row)
+    record.update(_pick(row, EXECUTION_DETAIL_KEYS))
+    record["activities"] = [_pick(a, ACTIVITY_KEYS) for a in row["activities"]]
+    record["host_stats"] = [_pick(h, HOST_STAT_KEYS) for h in row["host_stats"]]
+    return record
+
+
+def due(entry: Due, at: datetime) -> dict[str, Any]:
+    """A SOP's state at a court (`sop overdue --json`, `courts` of `sop list --json`)."""
+    seconds = entry.overdue_seconds(at)
+    return {
+        "sop_id": entry.sop.id,
+        "sop_title": entry.sop.title,
+        "court_name": entry.court_name,
+        "frequency": entry.sop.frequency,
+        "state": entry.state,
+        "last_success_id": entry.last_success_id,
+        "last_success_at": iso(entry.last_success_at),
+        "due_at": iso(entry.due_at),
+        "overdue_at": iso(entry.overdue_at),
+        "overdue_s": None if seconds is None else round(seconds),
+    }
+
+
+def sop_entry(
+    sop: Sop, project_dir: Path, last: Row | None, dues: Sequence[Due], at: datetime
+) -> dict[str, Any]:
+    """One SOP of the catalogue as `sop list --json` lists it."""
+    automated = sum(1 for a in sop.activities if a.automated)
+    delegated = sum(1 for a in sop.activities if a.automated_by)
+    urgent = most_urgent(dues)
+    return {
+        "id": sop.id,
+        "title": sop.title,
+        "number": sop.number,
+        "frequency": sop.frequency,
+        "period_s": sop.period_seconds,
+        "grace_s": sop.grace_seconds,
+        "playbook": sop.playbook,
+        "playbook_present": bool(sop.playbook and (project_dir / sop.playbook).is_file()),
+        "activities": {
+            "total": len(sop.activities),
+            "automated": automated,
+            "delegated": delegated,
+            "manual": len(sop.activities) - automated - delegated,
+        },
+        "last_execution": None
+        if last is None
+        else _pick(last, ("id", "status", "court_name", "started_at", "ended_at")),
+        "state": urgent.state if urgent else "new",
+        "due_at": iso(urgent.due_at) if urgent else None,
+        "overdue_at": iso(urgent.overdue_at) if urgent else None,
+        "courts": [due(d, at) for d in dues],
+    }
+
+
+def compile_query(text: str | None) -> ParsedResult | None:
+    """The `--query` expression compiled, or a one-line SopError naming the problem."""
+    if text is None:
+        return None
+    import jmespath  # noqa: PLC0415 (only commands given --query pay for it)
+
+    try:
+        return jmespath.compile(text)
+    except jmespath.exceptions.JMESPathError as exc:
+        raise SopError(f"--query {text!r}: {_jmespath_problem(exc)}") from None
+
+
+def _jmespath_problem(exc: Exception) -> str:
+    problem = str(exc).splitlines()[0].rstrip(":")
+    position = getattr(exc, "lex_position", None)
+    return f"{problem} at character {position + 1}" if isinstance(position, int) else problem
+
+
+def emit(data: Any, query: ParsedResult | None, stream: TextIO) -> None:
+    """Write `data` (or what `query` selects of it) as JSON."""
+    if query is not None:
+        import jmespath  # noqa: PLC0415
+
+        try:
+            data = query.search(data)
+        except jmespath.exceptions.JMESPathError as exc:
+            raise SopError(f"--query {query.expression!r}: {_jmespath_problem(exc)}") from None
+    stream.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,140 @@
+"""Overdue SOPs (period + grace) over a store of crafted records; court grace overrides."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from sop.catalogue import load_catalogue
+from sop.errors import SopError
+from sop.store import Store, now
+
+from .conftest import FIXTURES, INVENTORY, craft_execution
+
+Cli = Callable[..., tuple[int, str, str]]
+A = "Pengadilan Negeri Uji"  # the fixture inventory's court
+B = "PN Lain"
+
+
+@pytest.fixture
+def store_at(sop_env: dict[str, str]) -> Iterator[Store]:
+    data = Path(sop_env["SOP_DATA_DIR"])
+    data.mkdir(parents=True)
+    store = Store(f"sqlite:///{data / 'sop.db'}")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def courts(store_at: Store) -> None:
+    """Court A: local-demo (daily, 6h grace) last ok 31 h ago -> overdue; lab-ping (daily)
+    ok 26 h ago -> in grace; local-secret (weekly, 1d grace) ok 2 days ago -> up.
+    Court B: local-demo ok 1 h ago -> up; local-secret only failed, first 3 days ago ->
+    overdue; lab-ping only in check mode -> new."""
+    t = now()
+    craft_execution(store_at, "local-demo", t - timedelta(hours=55), court=A)
+    craft_execution(store_at, "local-demo", t - timedelta(hours=31), court=A)
+    craft_execution(store_at, "local-demo", t - timedelta(hours=2), court=A, status="failed")
+    craft_execution(store_at, "lab-ping", t - timedelta(hours=26), court=A)
+    craft_execution(store_at, "local-secret", t - timedelta(days=2), court=A)
+    craft_execution(store_at, "local-demo", t - timedelta(hours=1), court=B)
+    craft_execution(store_at, "local-secret", t - timedelta(days=3), court=B, status="failed")
+    craft_execution(store_at, "local-secret", t - timedelta(days=1), court=B, status="failed")
+    craft_execution(store_at, "lab-ping", t - timedelta(minutes=5), court=B, check_mode=True)
+
+
+def _states(cli: Cli, *args: str) -> dict[tuple[str, str], str]:
+    code, out, err = cli("list", "--json", *args)
+    assert code == 0, err
+    return {
+        (c["court_name"], c["sop_id"]): c["state"] for e in json.loads(out) for c in e["courts"]
+    }
+
+
+def test_states_per_court(cli: Cli, courts: None) -> None:
+    assert _states(cli) == {
+        (A, "lab-ping"): "grace",
+        (B, "lab-ping"): "new",
+        (A, "local-demo"): "overdue",
+        (B, "local-demo"): "up",
+        (A, "local-manual"): "on-demand",
+        (B, "local-manual"): "on-demand",
+        (A, "local-secret"): "up",
+        (B, "local-secret"): "overdue",
+    }
+
+
+def test_overdue_lists_and_exits_7(cli: Cli, courts: None) -> None:
+    code, out, err = cli("overdue", "--json")
+    assert code == 7, err
+    rows = json.loads(out)
+    assert [(r["court_name"], r["sop_id"]) for r in rows] == [
+        (A, "local-demo"),
+        (B, "local-secret"),
+    ]
+    demo, secret = rows
+    assert demo["state"] == "overdue" and demo["last_success_id"] == 2
+    assert 3500 <= demo["overdue_s"] <= 3700  # 31 h ago + 1 day + 6 h grace = 1 h ago
+    assert secret["last_success_id"] is None and secret["last_success_at"] is None
+    assert abs(secret["overdue_s"] - 2 * 86400) < 100  # first run 3 d ago + 1 d grace
+    code, out, _ = cli("overdue")
+    assert code == 7
+    assert "local-demo" in out and "local-secret" in out and B in out
+    assert "never" in out  # B's local-secret never succeeded
+    code, out, _ = cli("overdue", "--court", B, "--query", "[].sop_id")
+    assert code == 7 and json.loads(out) == ["local-secret"]
+    code, out, _ = cli("list", "--court", A)
+    assert code == 0 and "OVERDUE since" in out and "overdue at" in out  # demo, lab-ping
+
+
+def test_nothing_overdue_exits_0(cli: Cli, store_at: Store) -> None:
+    craft_execution(store_at, "local-demo", now() - timedelta(hours=3))
+    code, out, err = cli("overdue")
+    assert (code, out.strip(), err) == (0, "No SOP is overdue.", "")
+    code, out, _ = cli("overdue", "--json")
+    assert code == 0 and json.loads(out) == []
+    code, out, _ = cli("overdue", "--court", "PN Kosong", "--json")
+    assert code == 0 and json.loads(out) == []  # nothing ran there: new, not overdue
+
+
+def test_court_grace_override(cli: Cli, courts: None, tmp_path: Path) -> None:
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    court_vars = inventory / "group_vars" / "all.yml"
+    court_vars.write_text(
+        court_vars.read_text().replace("  local-demo:\n", "  local-demo:\n    grace: 2d\n")
+    )
+    code, out, err = cli("overdue", "-i", str(inventory), "--json")
+    assert code == 0, err  # court A, local-demo now in its 2-day grace
+    assert json.loads(out) == []
+    assert _states(cli, "-i", str(inventory))[(A, "local-demo")] == "grace"
+    code, out, err = cli("overdue", "-i", str(INVENTORY), "--query", "[].sop_id")
+    assert code == 7 and json.loads(out) == ["local-demo"]  # only A: the inventory's court
+    code, _, err = cli("overdue", "-i", str(INVENTORY), "--court", B)
+    assert code == 2 and "differs from the inventory's court_name" in err
+    court_vars.write_text(court_vars.read_text().replace("grace: 2d", "grace: soon"))
+    code, out, err = cli("overdue", "-i", str(inventory))
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        "sop: error: inventory: sop_catalogue_overrides/local-demo/grace: not a duration: "
+        "'soon' (use 5m, 1h, 1d or ISO 8601 such as PT1H)"
+    )
+
+
+def test_catalogue_grace(tmp_path: Path) -> None:
+    catalogue = tmp_path / "catalogue"
+    shutil.copytree(FIXTURES / "catalogue", catalogue)
+    demo = catalogue / "local-demo.yml"
+    demo.write_text(demo.read_text().replace("frequency: daily\n", "frequency: daily\ngrace: 2h\n"))
+    sops = load_catalogue(catalogue)
+    assert sops["local-demo"].grace_seconds == 7200
+    assert sops["local-secret"].grace_seconds == 86400  # weekly default
+    assert sops["local-manual"].grace_seconds is None  # on demand: never overdue
+    demo.write_text(demo.read_text().replace("grace: 2h", "grace: later"))
+    with pytest.raises(SopError, match=r"local-demo.yml: grace: not a duration: 'later'"):
+        load_catalogue(catalogue)
