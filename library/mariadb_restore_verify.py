@@ -96,7 +96,7 @@ options:
     type: bool
     default: true
   threads:
-    description: myloader threads; V(0) means the number of CPUs.
+    description: myloader threads and parallel checksum sessions; V(0) means the number of CPUs.
     type: int
     default: 0
 attributes:
@@ -263,7 +263,8 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
         try:
             restore(runner, manifest, path, scratch, work_dir=params["work_dir"],
                     threads=params["threads"])
-            restored = measure(runner.batch(scratch), scratch)
+            restored = measure(runner.batch(scratch), scratch,
+                               parallel=params["threads"] or os.cpu_count() or 2)
         finally:
             run_sql(runner.batch(), f"DROP DATABASE IF EXISTS {quote_identifier(scratch)};\n")
         expected = {"tables": manifest.get("tables") or {}}

@@ -34,10 +34,10 @@ def copy_database(db: MariaDB, target: str) -> None:
         f" | mariadb --binary-mode --sandbox {target}"))
 
 
-def measured(db: MariaDB, database: str) -> dict:
+def measured(db: MariaDB, database: str, parallel: int = 1) -> dict:
     client = ["podman", "exec", "-i", db.container, "mariadb", "--batch",
               "--skip-column-names", database]
-    return q.measure(client, database)
+    return q.measure(client, database, parallel=parallel)
 
 
 @pytest.mark.mariadb
@@ -48,7 +48,7 @@ def test_restored_copy_measures_equal_and_one_value_changes_it(mariadb: MariaDB)
     assert set(original["objects"]) == {"view:v", "trigger:tr", "procedure:p", "event:e"}
     assert original["tables"]["t"]["rows"] == 3 and original["tables"]["m"]["rows"] == 1
     copy_database(mariadb, "sop_verify_copy")
-    restored = measured(mariadb, "sop_verify_copy")
+    restored = measured(mariadb, "sop_verify_copy", parallel=3)
     assert restored == original  # other name, other definer, MyISAM, floats, NULLs
     assert q.compare(original, restored) == []
     mariadb.in_container("mariadb", "sop_verify_copy", "-e",
