@@ -21,12 +21,11 @@ import os
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 ENGINES = ("auto", "mariadb-dump", "mysqldump", "mydumper")
 # Binaries tried, in order, for each role.
@@ -255,20 +254,6 @@ def dump_argv(engine: str, binary: str, defaults_file: str, database: str, *,
     raise MariaDBError(f"unknown engine {engine!r}")
 
 
-def restore_argv(binary: str, defaults_file: str, database: str) -> list[str]:
-    """argv of a client loading a SQL dump from stdin into ``database``."""
-    return [binary, "--defaults-extra-file=" + defaults_file, "--batch",
-            "--max-allowed-packet=1073741824", "--default-character-set=utf8mb4", database]
-
-
-def myloader_argv(binary: str, defaults_file: str, database: str, directory: str,
-                  threads: int = 2) -> list[str]:
-    """argv of myloader restoring a mydumper directory into ``database``."""
-    return [binary, "--defaults-file=" + defaults_file, "--directory", directory,
-            "--database", database, "--overwrite-tables", "--threads", str(max(1, threads)),
-            "--verbose", "2"]
-
-
 def compress_argv(compression: str, level: int | None = None, threads: int = 0) -> list[str]:
     """argv of the stream compressor (stdin to stdout)."""
     if compression == "zstd":
@@ -356,10 +341,13 @@ def batch_value(cell: str) -> str | None:
 def parse_batch(output: str) -> list[list[str | None]]:
     """Rows of ``--batch --skip-column-names`` output (see ``batch_value``).
 
-    Rows end at newlines only (a carriage return inside a value is not escaped).
+    Every line is a row, an empty one too (one empty string); rows end at newlines only
+    (a carriage return inside a value is not escaped).
     """
-    return [[batch_value(cell) for cell in line.split("\t")]
-            for line in output.split("\n") if line != ""]
+    lines = output.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # what follows the last row's newline
+    return [[batch_value(cell) for cell in line.split("\t")] for line in lines]
 
 
 def nullable_text(expression: str) -> str:
@@ -447,154 +435,3 @@ def table_listing_sql(database: str) -> str:
             f"FROM information_schema.TABLES WHERE TABLE_SCHEMA={quote_string(database)} "
             "AND TABLE_TYPE='BASE TABLE' "
             "ORDER BY TABLE_NAME;\n")
-
-
-def count_sql(tables: Sequence[str]) -> str:
-    """COUNT(*) of each table, one ``name<TAB>count`` row per table."""
-    return "".join(f"SELECT {quote_string(t)}, COUNT(*) FROM {quote_identifier(t)};\n"  # noqa: S608
-                   for t in tables)
-
-
-SNAPSHOT_MARKER = "__sop_snapshot_open__"
-
-
-class SnapshotCounter:
-    """Exact per-table COUNT(*) inside one consistent InnoDB snapshot.
-
-    ``open()`` starts ``START TRANSACTION WITH CONSISTENT SNAPSHOT`` and returns once
-    the snapshot exists; ``count()`` then sends the COUNT(*) queries (they run in the
-    background, reading that snapshot) and ``result()`` waits for them.
-    """
-
-    def __init__(self, argv: Sequence[str], tables: Sequence[str]) -> None:
-        self.argv = list(argv)
-        self.tables = list(tables)
-        self.proc: subprocess.Popen[bytes] | None = None
-        self._out: list[bytes] = []
-        self._err: list[bytes] = []
-        self._threads: list[threading.Thread] = []
-
-    def open(self) -> None:
-        self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE)
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ;\n"
-                               "START TRANSACTION WITH CONSISTENT SNAPSHOT;\n"
-                               f"SELECT '{SNAPSHOT_MARKER}';\n").encode())
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline().decode("utf-8", "replace").strip()
-        if line != SNAPSHOT_MARKER:
-            err = self.proc.stderr.read() if self.proc.stderr else b""
-            self.proc.wait()
-            raise MariaDBError(first_error_line(err) or "could not open a consistent snapshot")
-        self._threads = [_drain(self.proc.stdout, self._out), _drain(self.proc.stderr, self._err)]
-
-    def count(self) -> None:
-        assert self.proc is not None and self.proc.stdin is not None
-        self.proc.stdin.write((count_sql(self.tables) + "COMMIT;\n").encode("utf-8"))
-        self.proc.stdin.close()
-
-    def result(self) -> dict[str, int]:
-        assert self.proc is not None
-        self.proc.wait()
-        for thread in self._threads:
-            thread.join()
-        if self.proc.returncode != 0:
-            raise MariaDBError(first_error_line(b"".join(self._err)) or "row count failed")
-        rows = parse_batch(b"".join(self._out).decode("utf-8", "replace"))
-        return {row[0]: int(row[1]) for row in rows
-                if len(row) == 2 and row[0] is not None and row[1] is not None}
-
-    def abort(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-
-LOCK_MARKER = "__sop_read_lock__"
-
-
-class GlobalReadLock:
-    """``FLUSH TABLES WITH READ LOCK`` held by a client session until ``release()``.
-
-    Held for the moment it takes the dump to open its snapshot, so that a snapshot of
-    ours opened meanwhile sees exactly the dump's data. Needs RELOAD; waits at most
-    ``timeout`` seconds for running statements (then the caller falls back).
-    """
-
-    def __init__(self, argv: Sequence[str]) -> None:
-        self.argv = list(argv)
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.held = False
-        self.error = ""
-
-    def acquire(self, timeout: int) -> bool:
-        self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE)
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write((f"SET SESSION lock_wait_timeout={int(timeout)};\n"
-                               "FLUSH TABLES WITH READ LOCK;\n"
-                               f"SELECT '{LOCK_MARKER}';\n").encode())
-        self.proc.stdin.flush()
-        self.held = self.proc.stdout.readline().decode("utf-8", "replace").strip() == LOCK_MARKER
-        if not self.held:
-            err = self.proc.stderr.read() if self.proc.stderr else b""
-            self.proc.wait()
-            self.error = first_error_line(err) or "FLUSH TABLES WITH READ LOCK failed"
-        return self.held
-
-    def release(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            assert self.proc.stdin is not None
-            try:
-                self.proc.stdin.write(b"UNLOCK TABLES;\n")
-                self.proc.stdin.close()
-            except OSError:
-                self.proc.kill()
-            self.proc.wait()
-        self.held = False
-
-    def abort(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.held = False
-
-
-def _drain(stream: IO[bytes] | None, sink: list[bytes]) -> threading.Thread:
-    def run() -> None:
-        if stream is not None:
-            for chunk in iter(lambda: stream.read(65536), b""):
-                sink.append(chunk)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
-
-
-def merge_counts(before: dict[str, int], after: dict[str, int]) -> dict[str, dict[str, object]]:
-    """Per-table row counts for the manifest from the snapshots bracketing the dump.
-
-    ``rows`` is exact when both snapshots agree (the table did not change while the dump
-    took its own snapshot); otherwise ``rows`` is None and the dump's count lies in
-    ``[rows_min, rows_max]``.
-    """
-    tables: dict[str, dict[str, object]] = {}
-    for name in sorted(set(before) | set(after)):
-        low, high = before.get(name), after.get(name)
-        if low is not None and low == high:
-            tables[name] = {"rows": low}
-        else:
-            values = [v for v in (low, high) if v is not None]
-            tables[name] = {"rows": None, "rows_min": min(values) if values else 0,
-                            "rows_max": max(values) if values else 0}
-    return tables
-
-
-def rows_match(expected: dict[str, object], actual: int) -> bool:
-    """Whether a restored table's row count agrees with its manifest entry."""
-    rows = expected.get("rows")
-    if isinstance(rows, int):
-        return actual == rows
-    low, high = expected.get("rows_min"), expected.get("rows_max")
-    return isinstance(low, int) and isinstance(high, int) and low <= actual <= high
