@@ -71,8 +71,9 @@ def backups(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         elif entry.get("event") == "verified" and name in state:
             if entry.get("sha256") == state[name]["sha256"]:
                 state[name]["verified"] = entry.get("status") == "ok"
+                # the verification record as the verify step returned it
                 state[name]["verification"] = {k: v for k, v in entry.items()
-                                               if k not in ("event", "name")}
+                                               if k not in ("at", "event", "name", "sha256")}
         elif entry.get("event") == "pruned":
             state.pop(name, None)
     return state

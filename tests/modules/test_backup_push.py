@@ -114,6 +114,7 @@ def test_ledger_is_the_only_truth(tmp_path) -> None:
         handle.write('{"event": "verified", "name": "torn')  # a crash mid-append
     state = ledger.backups(ledger.read(record))
     assert state[NAME]["verified"] is True
+    assert state[NAME]["verification"] == {"status": "ok"}  # as the verify step returned it
     ledger.append(record, "pruned", name=NAME, reason="outside keep rules")
     assert ledger.backups(ledger.read(record)) == {}
     assert all(json.loads(line)["at"] for line in open(record, encoding="utf-8")
