@@ -11,7 +11,7 @@ from typing import Any
 
 from sop.durations import format_seconds
 from sop.errors import ExitCode, SopError
-from sop.store import Store, now
+from sop.store import Row, Store, now
 
 
 @contextmanager
@@ -33,11 +33,12 @@ def start_execution(
     activities: Sequence[Mapping[str, Any]],
 ) -> int:
     """Record the execution as running unless a running one of the SOP shares a host
-    (its `sop` alive, or dead with its ansible-playbook still running)."""
+    (its `sop` alive, or dead with its ansible-playbook still running), on this controller
+    or on another one sharing the store."""
     hosts = set(values["hosts"])
-    with _exclusive(data_dir):
-        store.reap_stale()
-        for running in store.running(values["sop_id"]):
+
+    def refuse(running_executions: list[Row]) -> None:
+        for running in running_executions:
             shared = sorted(hosts & set(running["hosts"]))
             if shared:
                 age = format_seconds((now() - running["started_at"]).total_seconds())
@@ -49,4 +50,7 @@ def start_execution(
                     f"execution {running['id']} by {running['operator']} ({holder})",
                     ExitCode.LOCKED,
                 )
-        return store.create_execution(values, activities)
+
+    with _exclusive(data_dir):
+        store.reap_stale()
+        return store.create_execution(values, activities, refuse=refuse)

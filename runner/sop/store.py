@@ -6,12 +6,13 @@ SOP_DATABASE_URL.
 
 from __future__ import annotations
 
+import hashlib
 import socket
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, create_engine, event, func, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from sop import tables
@@ -54,6 +55,12 @@ class DueRecord(NamedTuple):
     last_success: tuple[int, datetime] | None  # execution id, started_at
 
 
+def _lock_key(values: Mapping[str, Any]) -> int:
+    """A PostgreSQL advisory lock key (signed 64 bits) for starting runs of one SOP."""
+    digest = hashlib.sha256(f"sop-run:{values['sop_id']}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
 def now() -> datetime:
     return datetime.now(UTC)
 
@@ -78,10 +85,26 @@ class Store:
 
     # -- executions -------------------------------------------------------------------
     def create_execution(
-        self, values: Mapping[str, Any], activities: Sequence[Mapping[str, Any]]
+        self,
+        values: Mapping[str, Any],
+        activities: Sequence[Mapping[str, Any]],
+        *,
+        refuse: Callable[[list[Row]], None] | None = None,
     ) -> int:
-        """Record a starting execution (status running) with its activities' initial rows."""
+        """Record a starting execution (status running) with its activities' initial rows.
+
+        `refuse` first sees the running executions of the same SOP and may raise; check
+        and insert are one transaction, serialised per SOP with every controller sharing
+        a PostgreSQL store (a transaction-level advisory lock). SQLite lives on one
+        machine: the caller's file lock serialises its processes.
+        """
         with self.engine.begin() as conn:
+            if refuse is not None:
+                if self.engine.dialect.name == "postgresql":
+                    conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(values)}
+                    )
+                refuse(self._running(conn, values["sop_id"]))
             result = conn.execute(
                 tables.executions.insert().values(
                     **values, status="running", started_at=now(), hostname=socket.gethostname()
@@ -192,12 +215,16 @@ class Store:
         return reaped
 
     def running(self, sop_id: str) -> list[Row]:
-        ex = tables.executions.c
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(tables.executions).where(ex.status == "running", ex.sop_id == sop_id)
-            ).mappings()
-            return [_row(r) for r in rows]
+            return self._running(conn, sop_id)
+
+    @staticmethod
+    def _running(conn: Connection, sop_id: str) -> list[Row]:
+        ex = tables.executions.c
+        rows = conn.execute(
+            select(tables.executions).where(ex.status == "running", ex.sop_id == sop_id)
+        ).mappings()
+        return [_row(r) for r in rows]
 
     def execution(self, execution_id: int) -> Row:
         with self.engine.connect() as conn:

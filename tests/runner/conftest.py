@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +14,8 @@ import pytest
 from sop import tables
 from sop.cli import main
 from sop.store import Store
+
+from .pgserver import MISSING, PgServer, find_bindir
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -35,6 +37,36 @@ def sop_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     monkeypatch.delenv("SOP_DATABASE_URL", raising=False)
     monkeypatch.delenv("SOP_TRIGGER", raising=False)
     return {**os.environ, **values}
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One throwaway PostgreSQL server for the session (skipped only without its binaries)."""
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.skip(MISSING)
+    server = PgServer(bindir)
+    try:
+        server.start()
+    except subprocess.CalledProcessError as exc:
+        log = server.root / "server.log"
+        detail = log.read_text() if log.exists() else exc.stderr
+        server.stop()
+        raise RuntimeError(f"cannot start PostgreSQL: {exc.cmd[0]}: {detail}") from None
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The store's URL: SQLite in tmp_path, or a fresh database on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'sop.db'}"
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    name = server.create_database()
+    yield server.url(name)
+    server.drop_database(name)
 
 
 CliResult = tuple[int, str, str]

@@ -1,0 +1,171 @@
+"""Locking across controllers sharing one store (SQLite and a real PostgreSQL server)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from sop import tables
+from sop.errors import ExitCode, SopError
+from sop.locking import start_execution
+from sop.store import Row, Store, now
+
+from .pgserver import PgServer
+
+CHILD = """
+import json, socket, sys, time
+from pathlib import Path
+from sop.errors import SopError
+from sop.locking import start_execution
+from sop.store import Store
+
+url, data_dir, start = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3])
+store = Store(url)
+values = {
+    "sop_id": "demo", "sop_title": "Demo", "sop_number": "1", "catalogue_version": "0",
+    "catalogue_hash": "x", "operator": socket.gethostname(), "trigger": "timer",
+    "hosts": ["h1", "h2"], "pid": 1, "pid_start": None,
+}
+time.sleep(max(0.0, start - time.time()))
+try:
+    result = {"ok": start_execution(store, data_dir, values, [])}
+except SopError as exc:
+    result = {"code": int(exc.code), "error": str(exc)}
+print(json.dumps({**result, "hostname": socket.gethostname()}))
+"""
+
+
+def _values(hosts: list[str]) -> dict[str, object]:
+    return {
+        "sop_id": "demo",
+        "sop_title": "Demo",
+        "sop_number": "1",
+        "catalogue_version": "0",
+        "catalogue_hash": "x",
+        "operator": "budi",
+        "trigger": "manual",
+        "hosts": hosts,
+        "pid": os.getpid(),
+        "pid_start": None,
+    }
+
+
+def test_a_run_on_another_controller_holds_its_hosts(store_url: str, tmp_path: Path) -> None:
+    """A running execution recorded by another controller (another hostname, a pid that
+    means nothing here) locks its hosts; this controller never reaps it."""
+    store = Store(store_url)
+    with store.engine.begin() as conn:
+        conn.execute(
+            tables.executions.insert().values(
+                **{**_values(["h1", "h2"]), "operator": "ani"},
+                hostname="controller-b",
+                status="running",
+                started_at=now(),
+                check_mode=False,
+                extra_var_names=[],
+            )
+        )
+    with pytest.raises(SopError) as refused:
+        start_execution(store, tmp_path / "a", _values(["h2", "h3"]), [])
+    assert refused.value.code == ExitCode.LOCKED
+    assert str(refused.value).startswith(
+        "SOP demo is already running on h2: execution 1 by ani (pid "
+    )
+    assert "on controller-b, started" in str(refused.value)
+    assert store.reap_stale() == []
+    assert store.execution(1)["status"] == "running"
+    assert start_execution(store, tmp_path / "a", _values(["h3"]), []) == 2
+    store.close()
+
+
+OWN_HOSTNAMES = os.geteuid() == 0 and shutil.which("unshare") is not None
+
+
+def _controller(index: int, script: Path, url: str, data_dir: Path, start: float) -> list[str]:
+    command = [sys.executable, str(script), url, str(data_dir), str(start)]
+    if OWN_HOSTNAMES:  # a UTS namespace: a hostname of its own
+        hostname = f'hostname controller-{index} && exec "$@"'
+        return ["unshare", "--uts", "sh", "-c", hostname, "-", *command]
+    return command
+
+
+def test_concurrent_controllers_start_one_run(store_url: str, tmp_path: Path) -> None:
+    """Four controllers (own processes, own data dirs on PostgreSQL, own hostnames when
+    root) start the same SOP on the same hosts at the same instant: exactly one runs,
+    the others are refused naming it."""
+    script = tmp_path / "controller.py"
+    script.write_text(CHILD)
+    Store(store_url).close()  # migrated before the race
+    shared = store_url.startswith("sqlite")  # SQLite: one machine, one data dir
+    start = time.time() + 3
+    children = [
+        subprocess.Popen(
+            _controller(
+                index, script, store_url, tmp_path / ("data" if shared else f"data{index}"), start
+            ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for index in range(4)
+    ]
+    results = []
+    for child in children:
+        out, err = child.communicate(timeout=60)
+        assert child.returncode == 0, err
+        results.append(json.loads(out))
+    winners = [r for r in results if "ok" in r]
+    assert len(winners) == 1, results
+    winner = winners[0]
+    for loser in (r for r in results if "ok" not in r):
+        assert loser["code"] == ExitCode.LOCKED
+        assert f"execution {winner['ok']} by {winner['hostname']}" in loser["error"]
+        assert f"on {winner['hostname']}, started" in loser["error"]
+    if OWN_HOSTNAMES:
+        assert len({r["hostname"] for r in results}) == 4
+    store = Store(store_url)
+    assert [r["id"] for r in store.executions()] == [winner["ok"]]
+    assert store.execution(winner["ok"])["hostname"] == winner["hostname"]
+    store.close()
+
+
+def test_check_and_insert_are_one_step_on_postgresql(pg_server: PgServer) -> None:
+    """Controller A has checked (nothing runs) but not yet inserted when controller B
+    checks: B waits for A's transaction (the advisory lock), then sees A's run and is
+    refused. Without the lock both would record a running execution."""
+    name = pg_server.create_database()
+    url = pg_server.url(name)
+    a, b = Store(url), Store(url)
+    checked = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def slow_check(running: list[Row]) -> None:
+        assert running == []
+        checked.set()
+        time.sleep(1.5)  # between check and insert
+
+    def controller_a() -> None:
+        outcome["a"] = a.create_execution(_values(["h1"]), [], refuse=slow_check)
+
+    thread = threading.Thread(target=controller_a)
+    thread.start()
+    assert checked.wait(10)
+    began = time.monotonic()
+    with pytest.raises(SopError, match="already running on h1: execution 1 by budi"):
+        start_execution(b, Path(pg_server.root) / "controller-b", _values(["h1"]), [])
+    waited = time.monotonic() - began
+    thread.join()
+    assert outcome["a"] == 1
+    assert waited > 0.5  # B blocked on A's lock rather than checking alongside it
+    assert [r["id"] for r in b.executions()] == [1]
+    a.close()
+    b.close()
+    pg_server.drop_database(name)
