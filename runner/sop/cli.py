@@ -317,7 +317,11 @@ def cmd_report(ctx: Context) -> ExitCode:
 
     args = ctx.args
     month = report.Month.parse(args.month or datetime.now().strftime("%Y-%m"))
-    blocks = report.build(ctx.store, ctx.sops, month)
+    if args.all_courts:
+        courts = ctx.store.courts() or [None]
+        blocks = report.build_regional(ctx.store, ctx.sops, month, _dues(ctx, ctx.sops, courts))
+    else:
+        blocks = report.build(ctx.store, ctx.sops, month, args.court)
     text = report.to_html(blocks) if args.format == "html" else report.to_markdown(blocks)
     if args.output:
         try:
@@ -433,6 +437,11 @@ def build_parser() -> argparse.ArgumentParser:
     rep = command("report", cmd_report, "Laporan Pelaksanaan SOP for a month (Bahasa Indonesia)")
     rep.add_argument("--month", metavar="YYYY-MM", help="default: this month")
     rep.add_argument("--format", choices=("md", "html"), default="md")
+    scope = rep.add_mutually_exclusive_group()
+    scope.add_argument("--court", metavar="NAME", help="this court's report (court_name)")
+    scope.add_argument(
+        "--all-courts", action="store_true", help="the regional view: every court of the store"
+    )
     rep.add_argument("-o", "--output", metavar="FILE")
     return parser
 

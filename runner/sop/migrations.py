@@ -126,9 +126,24 @@ def _v2_playbook_process(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE executions ADD COLUMN playbook_pid_start VARCHAR(40)"))
 
 
+def _v3_court_indexes(conn: Connection) -> None:
+    """Indexes for a regional store (many courts): one court's executions by time (its
+    report, `history --court`), and per SOP and court the newest success and the first
+    run (`sop list`, `sop overdue`) read from the index alone."""
+    for statement in (
+        "CREATE INDEX ix_executions_court_started ON executions (court_name, started_at)",
+        "CREATE INDEX ix_executions_due_success "
+        "ON executions (sop_id, court_name, status, check_mode, id)",
+        "CREATE INDEX ix_executions_due_first "
+        "ON executions (sop_id, court_name, check_mode, started_at)",
+    ):
+        conn.execute(text(statement))
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("initial schema", _v1_initial),
     ("ansible-playbook process of an execution", _v2_playbook_process),
+    ("indexes for many courts", _v3_court_indexes),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -13,6 +13,7 @@ from typing import Any
 from sop.catalogue import FREQUENCY_LABEL, Sop
 from sop.durations import format_seconds
 from sop.errors import SopError
+from sop.overdue import Due
 from sop.store import Row, Store, now
 
 BULAN = (
@@ -167,10 +168,23 @@ def _manual_rows(executions: Sequence[Row]) -> list[list[str]]:
     return rows
 
 
-def build(store: Store, sops: Mapping[str, Sop], month: Month) -> list[Block]:
-    executions = store.executions(since=month.start, until=month.end, with_activities=True)
+def build(
+    store: Store, sops: Mapping[str, Sop], month: Month, court: str | None = None
+) -> list[Block]:
+    """One court's report (`court`, else the month's records, which must be one court's)."""
+    if court is None:
+        recorded = store.courts(since=month.start, until=month.end)
+        if len(recorded) > 1:
+            raise SopError(
+                f"the store holds {len(recorded)} courts' executions in {month.label}: "
+                "give --court NAME (one court) or --all-courts (the regional view)"
+            )
+    executions = store.executions(
+        court=court, since=month.start, until=month.end, with_activities=True
+    )
     executions.reverse()  # oldest first
-    courts = sorted({e["court_name"] for e in executions if e["court_name"]})
+    names: set[str] = {e["court_name"] for e in executions if e["court_name"]}
+    courts = sorted(names | {court} if court else names)
     blocks: list[Block] = [
         ("h1", f"Laporan Pelaksanaan SOP — {month.label}"),
         ("p", f"Pengadilan: {', '.join(courts) or '-'}"),
@@ -286,6 +300,105 @@ def build(store: Store, sops: Mapping[str, Sop], month: Month) -> list[Block]:
         if manual:
             blocks.append(("h3", "Langkah manual"))
             blocks.append(("table", (["Eksekusi", "No", "Kegiatan", "Keterangan"], manual)))
+    return blocks
+
+
+def _rate(ok: int, total: int) -> str:
+    return f"{100 * ok / total:.0f}%" if total else "-"
+
+
+def build_regional(
+    store: Store, sops: Mapping[str, Sop], month: Month, dues: Sequence[Due]
+) -> list[Block]:
+    """Every court of the store in one view: per court and SOP, planned, executed,
+    successful; and the SOPs overdue when the report is made."""
+    counts = store.month_counts(month.start, month.end)
+    courts = sorted(
+        {court for court, _ in counts} | {d.court_name for d in dues if d.state != "new"},
+        key=lambda c: (c is None, c or ""),
+    )
+    blocks: list[Block] = [
+        ("h1", f"Laporan Pelaksanaan SOP Wilayah — {month.label}"),
+        (
+            "p",
+            f"{len(courts)} pengadilan. Periode: {_when(month.start)[:10]} s.d. "
+            f"{_when(month.end - timedelta(seconds=1))[:10]}; dibuat {_when(now())}.",
+        ),
+    ]
+    totals = []
+    rows = []
+    for court in courts:
+        executed = ok = planned = 0
+        for sop in sops.values():
+            by_status = counts.get((court, sop.id), {})
+            total = sum(by_status.values())
+            success = by_status.get("successful", 0)
+            expected = month.expected_runs(sop.frequency)
+            executed += total
+            ok += success
+            planned += expected or 0
+            rows.append(
+                [
+                    court or "-",
+                    sop.title,
+                    "-" if expected is None else str(expected),
+                    str(total),
+                    str(success),
+                    _rate(success, total),
+                    str(total - success),
+                ]
+            )
+        totals.append([court or "-", str(planned), str(executed), str(ok), _rate(ok, executed)])
+    blocks.append(("h2", "Ringkasan per pengadilan"))
+    blocks.append(
+        (
+            "table",
+            (
+                ["Pengadilan", "Seharusnya", "Dilaksanakan", "Berhasil", "Tingkat keberhasilan"],
+                totals,
+            ),
+        )
+    )
+    overdue = [d for d in dues if d.state == "overdue"]
+    blocks.append(("h2", "SOP terlambat (saat laporan dibuat)"))
+    if overdue:
+        blocks.append(
+            (
+                "table",
+                (
+                    ["Pengadilan", "SOP", "Berhasil terakhir", "Terlambat sejak"],
+                    [
+                        [
+                            d.court_name or "-",
+                            d.sop.title,
+                            _when(d.last_success_at),
+                            _when(d.overdue_at),
+                        ]
+                        for d in overdue
+                    ],
+                ),
+            )
+        )
+    else:
+        blocks.append(("p", "Tidak ada SOP yang terlambat."))
+    blocks.append(("h2", "Rincian per pengadilan dan SOP"))
+    blocks.append(
+        (
+            "table",
+            (
+                [
+                    "Pengadilan",
+                    "SOP",
+                    "Seharusnya",
+                    "Dilaksanakan",
+                    "Berhasil",
+                    "Tingkat keberhasilan",
+                    "Tidak berhasil",
+                ],
+                rows,
+            ),
+        )
+    )
     return blocks
 
 

@@ -314,12 +314,35 @@ class Store:
             ).mappings()
             return {r["sop_id"]: _row(r) for r in rows}
 
-    def courts(self) -> list[str | None]:
+    def courts(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> list[str | None]:
         """The courts with recorded executions (None: executions without a court_name)."""
         ex = tables.executions.c
+        query = select(ex.court_name).distinct()
+        if since:
+            query = query.where(ex.started_at >= since)
+        if until:
+            query = query.where(ex.started_at < until)
         with self.engine.connect() as conn:
-            names = conn.scalars(select(ex.court_name).distinct()).all()
+            names = conn.scalars(query).all()
         return sorted(names, key=lambda name: (name is not None, name or ""))
+
+    def month_counts(
+        self, since: datetime, until: datetime
+    ) -> dict[tuple[str | None, str], dict[str, int]]:
+        """(court, SOP) -> status -> number of executions started in [since, until)."""
+        ex = tables.executions.c
+        query = (
+            select(ex.court_name, ex.sop_id, ex.status, func.count())
+            .where(ex.started_at >= since, ex.started_at < until)
+            .group_by(ex.court_name, ex.sop_id, ex.status)
+        )
+        counts: dict[tuple[str | None, str], dict[str, int]] = {}
+        with self.engine.connect() as conn:
+            for court, sop_id, status, number in conn.execute(query):
+                counts.setdefault((court, sop_id), {})[status] = number
+        return counts
 
     def due_records(self, court: str | None = None) -> dict[tuple[str, str | None], DueRecord]:
         """Per (SOP, court): its newest successful execution and when it was first

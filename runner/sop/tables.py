@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -57,6 +58,10 @@ executions = Table(
     # v2: the ansible-playbook process (from its first event)
     Column("playbook_pid", Integer),
     Column("playbook_pid_start", String(40)),
+    # v3: a regional store's queries (one court by time; overdue per SOP and court)
+    Index("ix_executions_court_started", "court_name", "started_at"),
+    Index("ix_executions_due_success", "sop_id", "court_name", "status", "check_mode", "id"),
+    Index("ix_executions_due_first", "sop_id", "court_name", "check_mode", "started_at"),
 )
 
 activity_results = Table(

@@ -138,3 +138,34 @@ def test_catalogue_grace(tmp_path: Path) -> None:
     demo.write_text(demo.read_text().replace("grace: 2h", "grace: later"))
     with pytest.raises(SopError, match=r"local-demo.yml: grace: not a duration: 'later'"):
         load_catalogue(catalogue)
+
+
+def test_reports_for_one_court_and_all_courts(cli: Cli, store_at: Store) -> None:
+    at = now() - timedelta(hours=1)
+    month = at.astimezone().strftime("%Y-%m")
+    ok_a = craft_execution(store_at, "local-demo", at, court=A, activities=2)
+    failed_b = craft_execution(store_at, "local-demo", at, court=B, status="failed")
+    craft_execution(store_at, "local-secret", at - timedelta(days=40), court=B)
+    code, out, err = cli("report", "--month", month)
+    assert code == 2 and out == ""
+    assert err.strip().endswith("give --court NAME (one court) or --all-courts (the regional view)")
+    code, out, err = cli("report", "--month", month, "--court", A)
+    assert code == 0, err
+    assert f"Pengadilan: {A}" in out and B not in out
+    runs = out.split("### Pelaksanaan")[1].split("###")[0]
+    assert f"\n| {ok_a} | " in runs and f"\n| {failed_b} | " not in runs
+    assert "disk full" not in out  # B's failure
+    code, out, err = cli("report", "--month", month, "--all-courts")
+    assert code == 0, err
+    assert "# Laporan Pelaksanaan SOP Wilayah" in out
+    assert f"| {A} | SOP Uji Lokal | " in out and f"| {B} | SOP Uji Lokal | " in out
+    assert "| 1 | 0 | 0% | 1 |" in out  # B's failed run
+    # B's local-secret last succeeded 40 days ago: overdue (weekly + 1 day grace)
+    overdue_table = out.split("## SOP terlambat")[1].split("##")[0]
+    assert B in overdue_table and "SOP Uji Rahasia" in overdue_table
+    assert A not in overdue_table
+    code, out, _ = cli("report", "--month", month, "--all-courts", "--format", "html")
+    assert code == 0 and "Ringkasan per pengadilan" in out
+    with pytest.raises(SystemExit) as usage:  # argparse: usage line, exit 2
+        cli("report", "--court", A, "--all-courts")
+    assert usage.value.code == 2

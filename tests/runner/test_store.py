@@ -36,13 +36,16 @@ def _values(**extra: object) -> dict[str, object]:
 
 def test_migrations_are_versioned_and_idempotent(store_url: str) -> None:
     first = Store(store_url)
-    assert first.schema_version == SCHEMA_VERSION == 2
+    assert first.schema_version == SCHEMA_VERSION == 3
     second = Store(store_url)
     with second.engine.connect() as conn:
         versions = conn.execute(text("SELECT version FROM schema_migrations")).scalars().all()
         if second.engine.dialect.name == "sqlite":
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-    assert sorted(versions) == [1, 2]
+    assert sorted(versions) == [1, 2, 3]
+    with second.engine.connect() as conn:
+        indexes = {i["name"] for i in inspect(conn).get_indexes("executions")}
+    assert {"ix_executions_court_started", "ix_executions_due_success"} <= indexes
     first.close()
     second.close()
 
@@ -75,7 +78,7 @@ def test_v1_is_frozen_and_upgrades(store_url: str) -> None:
     engine.dispose()
     assert columns == V1_EXECUTION_COLUMNS
     store = Store(url)
-    assert store.schema_version == 2
+    assert store.schema_version == SCHEMA_VERSION
     assert store.execution(1)["hosts"] == ["h1"] and store.execution(1)["playbook_pid"] is None
     store.close()
 
