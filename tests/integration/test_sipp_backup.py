@@ -552,14 +552,20 @@ def test_push_key_cannot_erase_overwrite_or_forge(first_run: subprocess.Complete
     proc = playbook(ansible_env, "sipp_backup_force=true")
     assert proc.returncode == 0, proc.stdout[-3000:]
     store_after = listing(STORE, REMOTE)
-    assert {k: store_after.get(k) for k in store_before if k != "ledger.jsonl"} == \
-        {k: v for k, v in store_before.items() if k != "ledger.jsonl"}  # nothing changed
-    assert future not in store_after and future + ".manifest.json" not in store_after
+    assert {k: v for k, v in store_after.items() if k in store_before and k != "ledger.jsonl"} \
+        == {k: v for k, v in store_before.items() if k in store_after and k != "ledger.jsonl"}
     events = ledger()
     assert events[: len(ledger_before)] == ledger_before  # the record is only appended to
     assert not [e for e in events if e.get("name", "").startswith("sipp-2099")]
-    assert [e["event"] for e in events[len(ledger_before):]] == ["ingested", "verified"]
-    assert not [e for e in events if e["event"] == "pruned"]
+    new = events[len(ledger_before):]
+    assert [e["event"] for e in new] == ["ingested", "verified", "pruned"]
+    # Only the older backup of the same day goes (keep_daily keeps the newest of a day);
+    # the newest is the real new one, never the forged future-dated "verified" one.
+    assert new[2]["name"] == name and new[2]["reason"] == "outside keep rules"
+    kept = new[0]["name"]
+    assert sorted(store_after) == sorted([".ingest.lock", "ledger.jsonl", kept,
+                                          f"{kept}.manifest.json"])
+    assert store_after[kept] == listing(SIPP, LOCAL)[kept]
     assert "was never asked for by the SOP" in proc.stdout + proc.stderr
 
 

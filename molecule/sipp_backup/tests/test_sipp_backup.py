@@ -71,7 +71,7 @@ def test_push_key_is_append_only() -> None:
 
 
 def test_verify_account_is_limited_to_scratch_databases() -> None:
-    grants = STORE.check_output("mariadb -N -B -e 'SHOW GRANTS FOR sop_verify@localhost'")
+    grants = STORE.check_output("mariadb -N -B -r -e 'SHOW GRANTS FOR sop_verify@localhost'")
     assert "unix_socket" in grants
     assert "GRANT ALL PRIVILEGES ON `sop\\_verify\\_%`.* TO `sop_verify`@`localhost`" in grants
     assert STORE.user("sop_verify").shell == "/usr/sbin/nologin"
