@@ -334,6 +334,94 @@ def cmd_report(ctx: Context) -> ExitCode:
     return ExitCode.OK
 
 
+def _systemctl(*args: str) -> str:
+    import shutil
+    import subprocess
+
+    if shutil.which("systemctl") is None:
+        raise SopError("systemctl not found: use --unit-dir DIR to only write the units")
+    done = subprocess.run(["systemctl", *args], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        lines = (done.stderr or done.stdout).strip().splitlines() or [f"rc {done.returncode}"]
+        raise SopError(f"systemctl {' '.join(args)}: {lines[0]}")
+    return done.stdout
+
+
+def cmd_schedule(ctx: Context) -> ExitCode:
+    from sop import schedule
+
+    args = ctx.args
+    unit_dir: Path = args.unit_dir or schedule.SYSTEM_UNIT_DIR
+    system = args.unit_dir is None
+    if args.action == "install":
+        project = ctx.project_dir
+        source = inventory.resolve_source(args.inventory)
+        vault = _vault(args)
+        info = inventory.load(source, None, vault)
+        sop_bin = Path(sys.executable).parent / "sop"
+        units = schedule.render(
+            ctx.sops,
+            sop_bin=sop_bin,
+            inventory=source,
+            project_dir=project,
+            data_dir=ctx.data_dir.resolve(),
+            schedule=info.schedule,
+            vault_password_file=vault.password_file,
+        )
+        changed, removed = schedule.write(unit_dir, units)
+        timers = [u.name for u in units if u.name.endswith(".timer")]
+        if system:
+            for name in removed:
+                if name.endswith(".timer"):
+                    _systemctl("disable", "--now", name)
+            _systemctl("daemon-reload")
+            _systemctl("enable", "--now", *timers)
+        for name in changed:
+            ctx.console.print(f"written {unit_dir / name}", markup=False, highlight=False)
+        for name in removed:
+            ctx.console.print(f"removed {unit_dir / name}", markup=False, highlight=False)
+        ctx.console.print(
+            f"{len(timers)} timers {'enabled' if system else 'written'}; "
+            f"{len(changed)} units changed, {len(removed)} removed.",
+            markup=False,
+            highlight=False,
+        )
+        return ExitCode.OK
+    if args.action == "remove":
+        if system:
+            timers = [p.name for p in schedule.installed(unit_dir) if p.suffix == ".timer"]
+            if timers:
+                _systemctl("disable", "--now", *timers)
+        removed = schedule.remove(unit_dir)
+        if system and removed:
+            _systemctl("daemon-reload")
+        ctx.console.print(
+            f"{len(removed)} units removed from {unit_dir}.", markup=False, highlight=False
+        )
+        return ExitCode.OK
+    from rich.table import Table
+
+    table = Table(title=f"SOP timers in {unit_dir}", title_justify="left")
+    for column in ("Timer", "OnCalendar", "State", "Next run"):
+        table.add_column(column)
+    timer_paths = [p for p in schedule.installed(unit_dir) if p.suffix == ".timer"]
+    for path in timer_paths:
+        state = next_run = "-"
+        if system:
+            shown = _systemctl(
+                "show", "-p", "ActiveState", "-p", "NextElapseUSecRealtime", path.name
+            )
+            values = dict(line.split("=", 1) for line in shown.splitlines() if "=" in line)
+            state = values.get("ActiveState", "-")
+            next_run = values.get("NextElapseUSecRealtime") or "-"
+        table.add_row(path.name, "\n".join(schedule.timer_calendars(path)), state, next_run)
+    if timer_paths:
+        ctx.console.print(table)
+    else:
+        ctx.console.print(f"No SOP timers in {unit_dir}.", markup=False, highlight=False)
+    return ExitCode.OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sop",
@@ -433,6 +521,21 @@ def build_parser() -> argparse.ArgumentParser:
     ack.add_argument("activity", help="activity number (or document reference such as C.2)")
     ack.add_argument("--by", required=True, help="who carried it out")
     ack.add_argument("--note")
+
+    sched = command(
+        "schedule", cmd_schedule, "systemd timers running the SOPs at their frequency"
+    )
+    sched.add_argument("action", choices=("install", "remove", "status"))
+    sched.add_argument("-i", "--inventory", help="the court (default: ansible.cfg's inventory)")
+    sched.add_argument(
+        "--unit-dir",
+        type=Path,
+        metavar="DIR",
+        help="only write the units there (default: /etc/systemd/system, enabled with systemctl)",
+    )
+    sched_vault = sched.add_mutually_exclusive_group()
+    sched_vault.add_argument("--vault-password-file", metavar="FILE")
+    sched_vault.add_argument("--ask-vault-pass", action="store_true")
 
     rep = command("report", cmd_report, "Laporan Pelaksanaan SOP for a month (Bahasa Indonesia)")
     rep.add_argument("--month", metavar="YYYY-MM", help="default: this month")

@@ -21,7 +21,7 @@ from typing import Any
 from sop.errors import SopError
 
 VAULT_HEADER = b"$ANSIBLE_VAULT;"
-COURT_VARS = ("court_name", "court_kode_satker", "sop_catalogue_overrides")
+COURT_VARS = ("court_name", "court_kode_satker", "sop_catalogue_overrides", "sop_schedule")
 # Ansible's own reason for an inventory source no plugin could parse (its first warning).
 _PARSE_FAILURE = re.compile(r"Failed to parse inventory with '[^']*' plugin: (.+)")
 
@@ -55,6 +55,7 @@ class InventoryInfo:
     court_name: str | None
     court_kode_satker: str | None
     overrides: Any
+    schedule: Any = None
 
 
 def use_project_config(project_dir: Path) -> None:
@@ -186,4 +187,5 @@ def load(source: str, limit: str | None, vault: VaultOptions) -> InventoryInfo:
         court_name=court.get("court_name"),
         court_kode_satker=court.get("court_kode_satker"),
         overrides=court.get("sop_catalogue_overrides"),
+        schedule=court.get("sop_schedule"),
     )

@@ -1,0 +1,130 @@
+"""sop schedule: systemd units rendered into a directory, verified by systemd-analyze, and
+the service's own command run as systemd would (trigger timer)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from .conftest import INVENTORY
+
+Cli = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def court(tmp_path: Path) -> Path:
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    with (inventory / "group_vars" / "all.yml").open("a") as handle:
+        handle.write(
+            "sop_schedule:\n"
+            "  local-demo: ['Mon..Fri *-*-* 07:00', '12:00', '16:00']\n"
+            "  randomized_delay: 30m\n"
+        )
+    return inventory
+
+
+def _install(cli: Cli, court: Path, units: Path) -> tuple[int, str, str]:
+    return cli("schedule", "install", "-i", str(court), "--unit-dir", str(units))
+
+
+def test_install_renders_units_idempotently(cli: Cli, court: Path, tmp_path: Path) -> None:
+    units = tmp_path / "units"
+    code, out, err = _install(cli, court, units)
+    assert code == 0, err
+    assert "3 timers written; 6 units changed, 0 removed." in out
+    assert sorted(p.name for p in units.iterdir()) == [
+        f"sop-{sop}.{kind}"
+        for sop in ("lab-ping", "local-demo", "local-secret")
+        for kind in ("service", "timer")
+    ]  # local-manual: on demand, no playbook
+    timer = (units / "sop-local-demo.timer").read_text()
+    calendars = [line for line in timer.splitlines() if line.startswith("OnCalendar=")]
+    assert calendars == [
+        "OnCalendar=Mon..Fri *-*-* 07:00",
+        "OnCalendar=12:00",
+        "OnCalendar=16:00",
+    ]
+    assert "Persistent=true\nRandomizedDelaySec=30m\nUnit=sop-local-demo.service" in timer
+    assert "OnCalendar=Mon *-*-* 09:00" in (units / "sop-local-secret.timer").read_text()
+    service = (units / "sop-local-demo.service").read_text()
+    assert 'Environment="SOP_TRIGGER=timer"' in service
+    assert f"ExecStart={shutil.which('sop')} run local-demo -i {court}" in service
+    before = {p.name: p.stat().st_mtime_ns for p in units.iterdir()}
+    code, out, _ = _install(cli, court, units)
+    assert code == 0 and "0 units changed, 0 removed." in out
+    assert before == {p.name: p.stat().st_mtime_ns for p in units.iterdir()}
+    code, out, _ = cli("schedule", "status", "--unit-dir", str(units))
+    assert code == 0 and "sop-local-demo.timer" in out and "16:00" in out
+    if shutil.which("systemd-analyze"):
+        verify = subprocess.run(
+            ["systemd-analyze", "verify", *map(str, sorted(units.iterdir()))],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert verify.returncode == 0, verify.stderr
+        assert verify.stderr == ""
+
+
+def test_remove_deletes_only_generated_units(cli: Cli, court: Path, tmp_path: Path) -> None:
+    units = tmp_path / "units"
+    assert _install(cli, court, units)[0] == 0
+    (units / "sop-own.timer").write_text("[Timer]\nOnCalendar=daily\n")  # the admin's own
+    code, out, _ = cli("schedule", "remove", "--unit-dir", str(units))
+    assert code == 0 and f"6 units removed from {units}." in out
+    assert [p.name for p in units.iterdir()] == ["sop-own.timer"]
+    code, out, _ = cli("schedule", "status", "--unit-dir", str(units))
+    assert code == 0 and "No SOP timers" in out
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("  local-demo: 'Mon..Fry 25:00'\n", "sop_schedule/local-demo: 'Mon..Fry 25:00' is not"),
+        ("  local-demo: \"07:00\\nExecStart=/bin/sh\"\n", "is not a systemd OnCalendar"),
+        ("  local-manual: '07:00'\n", "sop_schedule/local-manual: not a scheduled SOP"),
+        ("  randomized_delay: 'soon'\n", "randomized_delay: 'soon' is not a time span"),
+    ],
+)
+def test_bad_schedule_is_one_line_and_writes_nothing(
+    cli: Cli, tmp_path: Path, line: str, problem: str
+) -> None:
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    with (inventory / "group_vars" / "all.yml").open("a") as handle:
+        handle.write("sop_schedule:\n" + line)
+    units = tmp_path / "units"
+    code, out, err = _install(cli, inventory, units)
+    assert code == 2 and out == ""
+    assert err.strip().count("\n") == 0 and problem in err, err
+    assert not units.exists()
+
+
+def test_service_command_runs_the_sop_as_timer(
+    cli: Cli, court: Path, tmp_path: Path, sop_env: dict[str, str]
+) -> None:
+    """The service's Environment= and ExecStart=, run as systemd would run them, record
+    an execution triggered by the timer."""
+    units = tmp_path / "units"
+    assert _install(cli, court, units)[0] == 0
+    environment: dict[str, str] = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"]}
+    command: list[str] = []
+    for line in (units / "sop-local-demo.service").read_text().splitlines():
+        if line.startswith("Environment="):
+            name, value = shlex.split(line.removeprefix("Environment="))[0].split("=", 1)
+            environment[name] = value.replace("%%", "%")
+        elif line.startswith("ExecStart="):
+            command = shlex.split(line.removeprefix("ExecStart="))
+    assert environment["SOP_DATA_DIR"] == sop_env["SOP_DATA_DIR"]
+    done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    code, out, _ = cli("history", "--query", "[].[sop_id, trigger, status]")
+    assert code == 0 and json.loads(out) == [["local-demo", "timer", "successful"]]
