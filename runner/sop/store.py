@@ -12,7 +12,18 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    case,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+    true,
+    update,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from sop import tables
@@ -301,16 +312,19 @@ class Store:
 
     def latest_per_sop(self, status: str | None = None, court: str | None = None) -> dict[str, Row]:
         """The newest execution of each SOP (optionally only those with `status`, only
-        those of one court)."""
+        those of one court): one index seek per SOP, not a scan of the whole history."""
         ex = tables.executions.c
-        newest = select(func.max(ex.id)).group_by(ex.sop_id)
+        sops = select(ex.sop_id).distinct().subquery("sops")
+        newer = tables.executions.alias("newer")
+        newest = select(func.max(newer.c.id)).where(newer.c.sop_id == sops.c.sop_id)
         if status:
-            newest = newest.where(ex.status == status)
+            newest = newest.where(newer.c.status == status)
         if court is not None:
-            newest = newest.where(ex.court_name == court)
+            newest = newest.where(newer.c.court_name == court)
+        ids = select(newest.scalar_subquery()).select_from(sops)
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(tables.executions).where(ex.id.in_(newest.scalar_subquery()))
+                select(tables.executions).where(ex.id.in_(ids.scalar_subquery()))
             ).mappings()
             return {r["sop_id"]: _row(r) for r in rows}
 
@@ -346,33 +360,53 @@ class Store:
 
     def due_records(self, court: str | None = None) -> dict[tuple[str, str | None], DueRecord]:
         """Per (SOP, court): its newest successful execution and when it was first
-        started, counting real runs only (check mode performs nothing)."""
+        started, counting real runs only (check mode performs nothing). Two index seeks
+        per SOP and court (schema v3), so a regional store's history is not scanned."""
         ex = tables.executions.c
-        real = ex.check_mode.is_(False)
-        newest_ok = (
-            select(func.max(ex.id)).where(real, ex.status == "successful")
+        sops = select(ex.sop_id).distinct().subquery("sops")
+        courts = select(ex.court_name).distinct().where(ex.court_name.is_not(None))
+        if court is not None:
+            courts = courts.where(ex.court_name == court)
+        court_names = courts.subquery("courts")
+        run = tables.executions.alias("run")
+        same = (
+            run.c.sop_id == sops.c.sop_id,
+            run.c.court_name == court_names.c.court_name,
+            run.c.check_mode.is_(False),
+        )
+        pairs = select(
+            sops.c.sop_id,
+            court_names.c.court_name,
+            select(func.max(run.c.id)).where(*same, run.c.status == "successful").scalar_subquery(),
+            select(func.min(run.c.started_at)).where(*same).scalar_subquery(),
+        ).select_from(sops.join(court_names, true()))
+        unnamed = (
+            select(
+                ex.sop_id,
+                ex.court_name,
+                func.max(case((ex.status == "successful", ex.id))),
+                func.min(ex.started_at),
+            )
+            .where(ex.court_name.is_(None), ex.check_mode.is_(False))
             .group_by(ex.sop_id, ex.court_name)
         )
-        first = select(ex.sop_id, ex.court_name, func.min(ex.started_at)).where(real).group_by(
-            ex.sop_id, ex.court_name
-        )
-        if court is not None:
-            newest_ok = newest_ok.where(ex.court_name == court)
-            first = first.where(ex.court_name == court)
-        records: dict[tuple[str, str | None], DueRecord] = {}
+        found: dict[tuple[str, str | None], tuple[datetime, int | None]] = {}
         with self.engine.connect() as conn:
-            for sop_id, court_name, started in conn.execute(first):
-                records[(sop_id, court_name)] = DueRecord(_utc(started), None)
-            for row in conn.execute(
-                select(ex.id, ex.sop_id, ex.court_name, ex.started_at).where(
-                    ex.id.in_(newest_ok.scalar_subquery())
+            for query in (pairs, unnamed) if court is None else (pairs,):
+                for sop_id, court_name, last_ok, first in conn.execute(query):
+                    if first is not None:
+                        found[(sop_id, court_name)] = (_utc(first), last_ok)
+            wanted = [last_ok for _, last_ok in found.values() if last_ok is not None]
+            started = {
+                execution_id: started_at
+                for execution_id, started_at in conn.execute(
+                    select(ex.id, ex.started_at).where(ex.id.in_(wanted))
                 )
-            ):
-                key = (row.sop_id, row.court_name)
-                records[key] = DueRecord(
-                    records[key].first_started_at, (row.id, _utc(row.started_at))
-                )
-        return records
+            }
+        return {
+            key: DueRecord(first, None if last_ok is None else (last_ok, _utc(started[last_ok])))
+            for key, (first, last_ok) in found.items()
+        }
 
     # -- manual activities ------------------------------------------------------------
     def acknowledge(self, execution_id: int, number: int, by: str, note: str | None) -> Row:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
@@ -10,7 +11,9 @@ from sqlalchemy import create_engine, inspect, text
 from sop.errors import SopError
 from sop.liveness import process_token
 from sop.migrations import SCHEMA_VERSION, migrate
-from sop.store import Store
+from sop.store import DueRecord, Store
+
+from .conftest import craft_execution
 
 ACTIVITIES = [
     {"number": 1, "kegiatan": "Otomatis", "mode": "automated", "tag": "a", "status": "not-run"},
@@ -162,3 +165,26 @@ def test_orphaned_playbook_holds_the_execution(store_url: str) -> None:
     row = store.execution(execution_id)
     assert row["status"] == "interrupted"
     assert f"ansible-playbook (pid {playbook.pid}) ran on orphaned" in row["error"]
+
+
+def test_due_records_per_sop_and_court(store_url: str) -> None:
+    """Newest real success and first real run per (SOP, court), a court-less one too."""
+    store = Store(store_url)
+    t = datetime(2025, 5, 1, tzinfo=UTC)
+    craft_execution(store, "a", t, court="PN X", status="failed")
+    ok = craft_execution(store, "a", t + timedelta(days=1), court="PN X")
+    craft_execution(store, "a", t + timedelta(days=2), court="PN X", status="failed")
+    craft_execution(store, "a", t + timedelta(days=3), court="PN X", check_mode=True)
+    craft_execution(store, "a", t, court="PN Y", status="failed")
+    unnamed = craft_execution(store, "b", t + timedelta(hours=5), court=None)
+    craft_execution(store, "b", t - timedelta(days=9), court="PN Y", check_mode=True)
+    assert store.due_records() == {
+        ("a", "PN X"): DueRecord(t, (ok, t + timedelta(days=1))),
+        ("a", "PN Y"): DueRecord(t, None),
+        ("b", None): DueRecord(t + timedelta(hours=5), (unnamed, t + timedelta(hours=5))),
+    }
+    assert store.due_records("PN Y") == {("a", "PN Y"): DueRecord(t, None)}
+    assert sorted(store.latest_per_sop(court="PN X")) == ["a"]
+    assert store.latest_per_sop()["b"]["id"] == unnamed + 1
+    assert store.courts() == [None, "PN X", "PN Y"]
+    store.close()
