@@ -15,6 +15,10 @@ export CONTAINERS_CONF="$ROOT/.lab/containers.conf"
 NAME=sop-fresh
 STORAGE=sop-fresh-storage      # the nested podman's /var/lib/containers (overlay needs
                                # a real filesystem under it, not the container's overlay)
+# Its own network: on podman's default one (10.88.0.0/16) the nested podman's default
+# network would have the same subnet, and nested containers could not reach anything.
+NETWORK=sop-fresh-net
+SUBNET=10.231.99.0/24
 LOGS=$ROOT/.lab/fresh-check
 [[ $(id -u) -eq 0 ]] || die "fresh-check runs a privileged container: run as root"
 base=$("$ROOT"/.venv/bin/python -c \
@@ -25,15 +29,26 @@ cleanup() {
     [[ ${FRESH_KEEP:-0} == 1 ]] && { log "kept: podman exec -it $NAME bash"; return; }
     podman rm -f -t 0 "$NAME" >/dev/null 2>&1 || true
     podman volume rm -f "$STORAGE" >/dev/null 2>&1 || true
+    podman network rm -f "$NETWORK" >/dev/null 2>&1 || true
 }
 cleanup
 trap cleanup EXIT
 mkdir -p "$LOGS"
 
 log "starting $NAME from $base (privileged, nested podman storage on volume $STORAGE)"
-podman run -d --name "$NAME" --hostname "$NAME" --privileged \
+podman network create --subnet "$SUBNET" "$NETWORK" >/dev/null
+podman run -d --name "$NAME" --hostname "$NAME" --privileged --network "$NETWORK" \
     -v "$STORAGE:/var/lib/containers" -v "$ROOT:/src:ro" \
     "$base" sleep infinity >/dev/null
+# The only thing taken from this machine: the local certificate authorities it trusts
+# (Debian's /usr/local/share/ca-certificates), for a network whose HTTPS goes through an
+# inspecting proxy. ca-certificates, installed by the set-up, adds them.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    podman exec "$NAME" mkdir -p /usr/local/share/ca-certificates
+    for crt in /usr/local/share/ca-certificates/*.crt; do
+        podman cp "$crt" "$NAME:/usr/local/share/ca-certificates/"
+    done
+fi
 
 declare -a TIMES=()
 step() {  # step NAME SCRIPT: run SCRIPT in the clean machine, log it, remember its time

@@ -136,7 +136,10 @@ def ensure(root: Path, *, force: bool = False) -> str:
         check=False)
     if proc.returncode != 0:
         lines = (proc.stderr or proc.stdout or "").strip().splitlines()
-        raise podman.PodmanError(f"image build failed: {lines[-1] if lines else '?'}")
+        # apt's own error ("E: Unable to locate package ...") names the cause; podman's
+        # last line only says which step failed.
+        cause = [line for line in lines if line.startswith("E: ")] or lines or ["?"]
+        raise podman.PodmanError(f"image build failed: {cause[-1]}")
     podman.run("tag", r.image, f"{IMAGE_REPO}:latest")
     _prune_outdated(r)
     _log(f"image ready in {time.monotonic() - started:.0f} s")
