@@ -148,6 +148,41 @@ Unit=sop-{sop.id}.service
 WantedBy=timers.target
 """
         units += [Unit(f"sop-{sop.id}.service", service), Unit(f"sop-{sop.id}.timer", timer)]
+    overdue = shlex.join([str(sop_bin), "overdue", "-i", inventory]).replace("%", "%%")
+    units.append(
+        Unit(
+            "sop-overdue.service",
+            f"""{MARKER}
+[Unit]
+Description=Check for overdue SOPs (fails, exit 7, while any is overdue)
+Documentation=file://{project_dir}/runner/sop/README.md
+
+[Service]
+Type=oneshot
+WorkingDirectory={project_dir}
+{environment}EnvironmentFile=-{ENVIRONMENT_FILE}
+ExecStart={overdue}
+""",
+        )
+    )
+    units.append(
+        Unit(
+            "sop-overdue.timer",
+            f"""{MARKER}
+[Unit]
+Description=Check for overdue SOPs every hour
+
+[Timer]
+OnCalendar=hourly
+Persistent=true
+RandomizedDelaySec=5m
+Unit=sop-overdue.service
+
+[Install]
+WantedBy=timers.target
+""",
+        )
+    )
     return units
 
 

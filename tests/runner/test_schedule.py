@@ -39,12 +39,12 @@ def test_install_renders_units_idempotently(cli: Cli, court: Path, tmp_path: Pat
     units = tmp_path / "units"
     code, out, err = _install(cli, court, units)
     assert code == 0, err
-    assert "3 timers written; 6 units changed, 0 removed." in out
+    assert "4 timers written; 8 units changed, 0 removed." in out
     assert sorted(p.name for p in units.iterdir()) == [
         f"sop-{sop}.{kind}"
-        for sop in ("lab-ping", "local-demo", "local-secret")
+        for sop in ("lab-ping", "local-demo", "local-secret", "overdue")
         for kind in ("service", "timer")
-    ]  # local-manual: on demand, no playbook
+    ]  # local-manual: on demand, no playbook; sop-overdue: `sop overdue` every hour
     timer = (units / "sop-local-demo.timer").read_text()
     calendars = [line for line in timer.splitlines() if line.startswith("OnCalendar=")]
     assert calendars == [
@@ -57,6 +57,8 @@ def test_install_renders_units_idempotently(cli: Cli, court: Path, tmp_path: Pat
     service = (units / "sop-local-demo.service").read_text()
     assert 'Environment="SOP_TRIGGER=timer"' in service
     assert f"ExecStart={shutil.which('sop')} run local-demo -i {court}" in service
+    check = (units / "sop-overdue.service").read_text()
+    assert f"ExecStart={shutil.which('sop')} overdue -i {court}" in check
     before = {p.name: p.stat().st_mtime_ns for p in units.iterdir()}
     code, out, _ = _install(cli, court, units)
     assert code == 0 and "0 units changed, 0 removed." in out
@@ -79,7 +81,7 @@ def test_remove_deletes_only_generated_units(cli: Cli, court: Path, tmp_path: Pa
     assert _install(cli, court, units)[0] == 0
     (units / "sop-own.timer").write_text("[Timer]\nOnCalendar=daily\n")  # the admin's own
     code, out, _ = cli("schedule", "remove", "--unit-dir", str(units))
-    assert code == 0 and f"6 units removed from {units}." in out
+    assert code == 0 and f"8 units removed from {units}." in out
     assert [p.name for p in units.iterdir()] == ["sop-own.timer"]
     code, out, _ = cli("schedule", "status", "--unit-dir", str(units))
     assert code == 0 and "No SOP timers" in out
