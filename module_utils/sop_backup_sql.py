@@ -6,7 +6,7 @@ snapshot, and on the backup computer against the restored scratch database, with
 same statements, so that both sides compute the same values:
 
 - per base table: ``COUNT(*)``, a content checksum and a structure hash. The checksum is
-  ``SUM`` and ``BIT_XOR`` of ``CRC32`` over every row (all columns cast to binary,
+  the ``SUM`` of ``CRC32`` over every row (one hash per row) (all columns cast to binary,
   joined with 0x1F, plus a NULL-flag string), in session time zone +00:00: order- and
   engine-independent (``CHECKSUM TABLE`` depends on the row format), one table scan.
 - views, triggers, routines and events: an MD5 of the definition (the definer left out,
@@ -33,8 +33,8 @@ from ansible.module_utils.sop_mariadb import (
     run_sql,
 )
 
-CHECKSUM_METHOD = ("crc32-v1: COUNT(*), SUM and BIT_XOR of CRC32 over each row's columns "
-                   "cast to binary and joined with 0x1F plus NULL flags (time zone +00:00)")
+CHECKSUM_METHOD = ("crc32-v2: COUNT(*) and SUM of CRC32 over each row's columns cast to "
+                   "binary and joined with 0x1F plus NULL flags (time zone +00:00)")
 NON_TRANSACTIONAL_ENGINES = ("MyISAM", "Aria", "MEMORY", "CSV", "ARCHIVE", "MRG_MyISAM")
 _MARKER = "__sop_backup_phase__"
 _SESSION_SETUP = ("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ;\n"
@@ -75,7 +75,7 @@ def is_transactional(engine: str) -> bool:
 
 
 def table_sql(table: str, columns: Sequence[str], database: str) -> str:
-    """One row ``T, hex(name), count, crc-sum, crc-xor, structure-md5`` for ``table``."""
+    """One row ``T, hex(name), count, crc-sum, structure-md5`` for ``table``."""
     if columns:
         values = ", ".join(f"CAST({quote_identifier(c)} AS BINARY)" for c in columns)
         flags = ", ".join(f"ISNULL({quote_identifier(c)})" for c in columns)
@@ -88,7 +88,7 @@ def table_sql(table: str, columns: Sequence[str], database: str) -> str:
                  " FROM information_schema.COLUMNS WHERE "
                  f"TABLE_SCHEMA={quote_string(database)} AND TABLE_NAME={quote_string(table)})")
     return (f"SELECT 'T', HEX({quote_string(table)}), COUNT(*), IFNULL(SUM(CRC32({row})),0), "  # noqa: S608
-            f"IFNULL(BIT_XOR(CRC32({row})),0), {structure} FROM {quote_identifier(table)};\n")
+            f"{structure} FROM {quote_identifier(table)};\n")
 
 
 def objects_sql(database: str) -> str:
@@ -124,9 +124,9 @@ def parse_measure(rows: list[list[str]]) -> dict[str, Any]:
     tables: dict[str, dict[str, Any]] = {}
     objects: dict[str, str] = {}
     for row in rows:
-        if row[0] == "T" and len(row) == 6:
-            tables[_unhex(row[1])] = {"rows": int(row[2]), "checksum": f"{row[3]}/{row[4]}",
-                                      "structure": row[5]}
+        if row[0] == "T" and len(row) == 5:
+            tables[_unhex(row[1])] = {"rows": int(row[2]), "checksum": row[3],
+                                      "structure": row[4]}
         elif row[0] == "O" and len(row) == 4:
             objects[f"{row[1]}:{_unhex(row[2])}"] = row[3]
     return {"tables": tables, "objects": objects}
