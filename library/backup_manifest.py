@@ -11,8 +11,9 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.sop_backup_files import (
     FAILED_MANIFEST_SUFFIX,
     FAILED_SUFFIX,
+    BackupMissing,
+    load_backup,
     manifest_path,
-    read_manifest,
     write_json_atomic,
 )
 
@@ -139,9 +140,10 @@ def main() -> None:
     )
     path = module.params["path"]
     mpath = manifest_path(path)
-    manifest = read_manifest(mpath)
-    if manifest is None or not os.path.isfile(path):
-        module.fail_json(msg=f"no backup at {path} (file or manifest {mpath} missing)")
+    try:
+        manifest = load_backup(path, mpath)
+    except BackupMissing as exc:
+        module.fail_json(msg=f"no backup at {path}: {exc}")
     changed = False
     if module.params["state"] == "mark":
         verification = module.params["verification"]

@@ -573,7 +573,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
                      host=p["login_host"], port=p["login_port"],
                      socket=p["login_unix_socket"]) as opt:
         client_cmd = client_argv(client, opt, database)
-        version = run_sql(client_cmd, "SELECT VERSION();", timeout=60)[0][0]
+        version = run_sql(client_cmd, "SELECT VERSION();", timeout=60)[0][0] or ""
         tables = list_tables(client_cmd, database)
         data_bytes = sum(t["bytes"] for t in tables)
         free = _free_bytes(dest)

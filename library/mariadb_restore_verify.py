@@ -17,9 +17,10 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.sop_backup_files import (
+    BackupMissing,
+    load_backup,
     manifest_path,
     now_iso,
-    read_manifest,
     sha256_file,
     write_json_atomic,
 )
@@ -205,7 +206,7 @@ class Runner:
 def sweep_scratch(runner: Runner) -> list[str]:
     """Drop scratch databases a killed verification left (we hold the host-wide lock)."""
     rows = run_sql(runner.batch(), "SHOW DATABASES LIKE 'sop\\_verify\\_%';\n", timeout=60)
-    stale = [row[0] for row in rows if row and row[0].startswith(SCRATCH_PREFIX)]
+    stale = [name for name in (row[0] for row in rows if row) if name and name.startswith(SCRATCH_PREFIX)]
     for name in stale:
         run_sql(runner.batch(), f"DROP DATABASE IF EXISTS {quote_identifier(name)};\n")
     return stale
@@ -307,11 +308,10 @@ def main() -> None:
     )
     path = module.params["path"]
     mpath = module.params["manifest"] or manifest_path(path)
-    manifest = read_manifest(mpath)
-    if manifest is None:
-        module.fail_json(msg=f"cannot verify {path}: manifest {mpath} missing or unreadable")
-    if not os.path.isfile(path):
-        module.fail_json(msg=f"cannot verify {path}: file missing")
+    try:
+        manifest = load_backup(path, mpath)
+    except BackupMissing as exc:
+        module.fail_json(msg=f"cannot verify {path}: {exc}")
     ledger = module.params["ledger"]
     known = backups(read(ledger)).get(os.path.basename(path)) if ledger else None
     if ledger and known is None:

@@ -118,6 +118,20 @@ def read_manifest(path: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+class BackupMissing(Exception):
+    """A backup file or its manifest is missing or unreadable; the message says which."""
+
+
+def load_backup(backup_path: str, mpath: str) -> dict[str, Any]:
+    """The manifest of a backup whose file and manifest both exist (BackupMissing if not)."""
+    manifest = read_manifest(mpath)
+    if manifest is None:
+        raise BackupMissing(f"manifest {mpath} missing or unreadable")
+    if not os.path.isfile(backup_path):
+        raise BackupMissing(f"file {backup_path} missing")
+    return manifest
+
+
 def is_valid_backup(backup_path: str, manifest: dict[str, Any] | None) -> bool:
     """A verified manifest whose file exists with the recorded size."""
     if not manifest or manifest.get("verified") is not True:

@@ -64,9 +64,9 @@ def list_tables(client: Sequence[str], database: str) -> list[dict[str, Any]]:
     """Base tables with engine, size and column names."""
     columns: dict[str, list[str]] = {}
     for row in run_sql(client, columns_sql(database), timeout=300):
-        columns.setdefault(_unhex(row[0]), []).append(_unhex(row[1]))
-    return [{"name": _unhex(row[0]), "engine": row[1], "bytes": int(row[2]),
-             "columns": columns.get(_unhex(row[0]), [])}
+        columns.setdefault(_unhex(row[0] or ""), []).append(_unhex(row[1] or ""))
+    return [{"name": _unhex(row[0] or ""), "engine": row[1], "bytes": int(row[2] or 0),
+             "columns": columns.get(_unhex(row[0] or ""), [])}
             for row in run_sql(client, tables_sql(database), timeout=300)]
 
 
@@ -261,7 +261,7 @@ def binlog_position(client: Sequence[str], lock_rows: list[list[str]]) -> dict[s
     try:
         rows = run_sql(client, "SHOW MASTER STATUS;\n", timeout=30)
         if rows:
-            position.update(file=rows[0][0], position=int(rows[0][1]))
+            position.update(file=rows[0][0], position=int(rows[0][1] or 0))
     except MariaDBError as exc:
         position["note"] = f"file/offset not read: {exc}"
     return position
