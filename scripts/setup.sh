@@ -16,11 +16,14 @@ cd "$ROOT"
 # Debian packages: podman + runc for the lab, debootstrap for its image, MariaDB and
 # compression clients for the SIPP SOPs, rsync/ssh for copies, sqlite3 for the store.
 # python3-venv: Debian's Python 3.11 has no venv/ensurepip without it.
+# postgresql: the store tests run on a throwaway PostgreSQL cluster as well as SQLite;
+# systemd: systemd-analyze checks the timers `sop schedule` writes.
 # netavark + aardvark-dns: podman only *recommends* them; without them it falls back to
 # CNI with no DNS, and lab hosts cannot resolve each other by name.
 APT_PACKAGES=(podman runc netavark aardvark-dns iptables debootstrap uidmap slirp4netns fuse-overlayfs
               mariadb-client zstd rsync openssh-client sqlite3 make git curl ca-certificates
-              python3 python3-venv)
+              python3 python3-venv
+              postgresql systemd)
 
 # Collections come out of this pinned `ansible` release on PyPI (no Galaxy needed).
 ANSIBLE_COLLECTIONS_RELEASE=14.5.0
