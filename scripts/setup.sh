@@ -18,12 +18,13 @@ cd "$ROOT"
 # python3-venv: Debian's Python 3.11 has no venv/ensurepip without it.
 # postgresql: the store tests run on a throwaway PostgreSQL cluster as well as SQLite;
 # systemd: systemd-analyze checks the timers `sop schedule` writes.
+# procps: pgrep/ps for the runner's process tests (not in a minimal Debian).
 # netavark + aardvark-dns: podman only *recommends* them; without them it falls back to
 # CNI with no DNS, and lab hosts cannot resolve each other by name.
 APT_PACKAGES=(podman runc netavark aardvark-dns iptables debootstrap uidmap slirp4netns fuse-overlayfs
               mariadb-client zstd rsync openssh-client sqlite3 make git curl ca-certificates
               python3 python3-venv
-              postgresql systemd)
+              postgresql systemd procps)
 
 # Collections come out of this pinned `ansible` release on PyPI (no Galaxy needed).
 ANSIBLE_COLLECTIONS_RELEASE=14.5.0
@@ -142,7 +143,8 @@ CONF
 # that provides each (checked even with SKIP_APT=1: nothing is assumed to be there).
 REQUIRED_COMMANDS=(podman:podman runc:runc debootstrap:debootstrap iptables:iptables
                    ssh:openssh-client ssh-keygen:openssh-client mariadb:mariadb-client
-                   zstd:zstd rsync:rsync sqlite3:sqlite3 git:git make:make curl:curl)
+                   zstd:zstd rsync:rsync sqlite3:sqlite3 git:git make:make curl:curl
+                   systemd-analyze:systemd pgrep:procps)
 PODMAN_HELPER_DIRS=(/usr/local/libexec/podman /usr/local/lib/podman /usr/libexec/podman /usr/lib/podman)
 LAB_IMAGE=localhost/sop-lab:latest
 
