@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from sop.errors import SopError
 from sop.overdue import Due, most_urgent
+from sop.store import HOST_COUNTS
 
 if TYPE_CHECKING:
     from jmespath.parser import ParsedResult
@@ -70,16 +71,7 @@ ACTIVITY_KEYS = (
     "acknowledged_at",
     "note",
 )
-HOST_STAT_KEYS = (
-    "host",
-    "ok",
-    "changed",
-    "failures",
-    "unreachable",
-    "skipped",
-    "rescued",
-    "ignored",
-)
+HOST_STAT_KEYS = ("host", *HOST_COUNTS)
 
 
 def iso(value: datetime | None) -> str | None:

@@ -36,6 +36,8 @@ from sop.liveness import is_alive
 from sop.migrations import migrate
 
 Row = dict[str, Any]
+# The per-host counters of a run (the host_stats columns besides execution_id and host).
+HOST_COUNTS = ("ok", "changed", "failures", "unreachable", "skipped", "rescued", "ignored")
 _DATETIME_COLUMNS = ("started_at", "ended_at", "acknowledged_at", "applied_at")
 DIED = "the sop process ended without recording the result"
 ORPHAN = "the sop process died"

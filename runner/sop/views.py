@@ -15,7 +15,7 @@ from rich.text import Text
 from sop.catalogue import FREQUENCY_LABEL, Sop
 from sop.durations import format_seconds
 from sop.overdue import Due, most_urgent
-from sop.store import Row
+from sop.store import HOST_COUNTS, Row
 
 STATUS_STYLE = {
     "successful": "bold green",
@@ -356,32 +356,12 @@ def execution(row: Row) -> Group:
     parts: list[RenderableType] = [Panel(info, title=f"Execution {row['id']}"), activities]
     if row["host_stats"]:
         stats = Table(title="Hosts", title_justify="left")
-        for column in (
-            "Host",
-            "ok",
-            "changed",
-            "failed",
-            "unreachable",
-            "skipped",
-            "rescued",
-            "ignored",
-        ):
+        for column in ("Host", *HOST_COUNTS):
             stats.add_column(column, justify="right" if column != "Host" else "left")
         for host in row["host_stats"]:
             stats.add_row(
                 plain(host["host"]),
-                *(
-                    str(host[k])
-                    for k in (
-                        "ok",
-                        "changed",
-                        "failures",
-                        "unreachable",
-                        "skipped",
-                        "rescued",
-                        "ignored",
-                    )
-                ),
+                *(str(host[k]) for k in HOST_COUNTS),
             )
         parts.append(stats)
     return Group(*parts)
