@@ -278,12 +278,17 @@ class EventRecorder:
             self.failures.append((host, f"{host}: {task}: {cause}" if task else f"{host}: {cause}"))
 
     def error(self) -> str | None:
-        """The execution's error: the first failure of a host that ended failed or
-        unreachable (a rescued failure is not the cause), else the first failure."""
+        """The execution's error: the failure that ended the first host that ended failed
+        or unreachable, i.e. that host's LAST failure (the ones before it were rescued or
+        ignored: a no_log check caught by a rescue that fails with its message, an
+        unreachable host tolerated by ignore_unreachable); else the first failure."""
         ended_badly = {h for h, s in self.stats.items() if s.get("failures") or s.get("dark")}
+        last: dict[str, str] = {}  # keeps the order in which hosts first failed
         for host, text in self.failures:
             if host in ended_badly:
-                return text
+                last[host] = text
+        if last:
+            return next(iter(last.values()))
         return self.failures[0][1] if self.failures else None
 
     def hosts(self) -> list[str]:

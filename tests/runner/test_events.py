@@ -122,3 +122,17 @@ def test_execution_error_is_the_failed_hosts_cause(tmp_path: Path) -> None:
     recorder({"event": "playbook_on_stats", "event_data": stats})
     assert recorder.error() == "sipp unreachable: ssh: no"
     assert recorder.hosts() == ["db", "sipp", "web"]
+
+
+def test_execution_error_is_the_failure_that_ended_the_host(tmp_path: Path) -> None:
+    """A rescued no_log check, then the rescue's fail with the real message: the cause is
+    the last failure of the host (the first one is hidden and was rescued)."""
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    recorder = EventRecorder(sop, TagIndex(tmp_path / "none"))
+    recorder(_event("runner_on_failed", "a", "00", host="sipp", res={"censored": "hidden"}))
+    recorder(_event("runner_on_unreachable", "b", "01", host="sipp", res={"msg": "timeout"}))
+    stopped = {"msg": "Persiapan gagal: database sipp not reachable: ERROR 2002"}
+    recorder(_event("runner_on_failed", "c", "02", host="sipp", task="Stop", res=stopped))
+    recorder({"event": "playbook_on_stats", "event_data": {"failures": {"sipp": 1}}})
+    expected = "sipp: Stop: Persiapan gagal: database sipp not reachable: ERROR 2002"
+    assert recorder.error() == expected
