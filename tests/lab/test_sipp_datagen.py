@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import importlib.machinery
-import importlib.util
 import io
 import json
 import re
-import sys
 import threading
 import urllib.error
 import urllib.request
@@ -19,18 +16,10 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from lab_scripts import load
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = "2026-11-21T19:30:00"
-
-
-def load(name: str, path: Path):
-    loader = importlib.machinery.SourceFileLoader(name, str(path))
-    spec = importlib.util.spec_from_loader(name, loader)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 gen = load("sipp_datagen", ROOT / "lab/roles/lab_sipp/files/sipp_datagen.py")

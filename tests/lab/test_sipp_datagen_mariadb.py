@@ -4,17 +4,15 @@ loads; the view, trigger, function and event work, survive mariadb-dump --routin
 
 from __future__ import annotations
 
-import importlib.machinery
-import importlib.util
 import io
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
+from lab_scripts import load
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = "localhost/sop-lab:latest"
@@ -22,15 +20,6 @@ NAME = "dg-it-sipp-datagen"
 NOW = "2026-11-21T19:30:00"
 
 pytestmark = [pytest.mark.mariadb]
-
-
-def load(name: str, path: Path):
-    loader = importlib.machinery.SourceFileLoader(name, str(path))
-    spec = importlib.util.spec_from_loader(name, loader)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 gen = load("sipp_datagen_db", ROOT / "lab/roles/lab_sipp/files/sipp_datagen.py")
