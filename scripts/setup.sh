@@ -19,12 +19,16 @@ cd "$ROOT"
 # postgresql: the store tests run on a throwaway PostgreSQL cluster as well as SQLite;
 # systemd: systemd-analyze checks the timers `sop schedule` writes.
 # procps: pgrep/ps for the runner's process tests (not in a minimal Debian).
+# goaccess: the plain tool the website log-audit benchmark is measured against.
+# poppler-utils (pdftoppm), libpango + fonts: WeasyPrint renders the monthly PDF report,
+# and the tests turn its pages into PNG.
 # netavark + aardvark-dns: podman only *recommends* them; without them it falls back to
 # CNI with no DNS, and lab hosts cannot resolve each other by name.
 APT_PACKAGES=(podman runc netavark aardvark-dns iptables debootstrap uidmap slirp4netns fuse-overlayfs
               mariadb-client zstd rsync openssh-client sqlite3 make git curl ca-certificates
               python3 python3-venv
-              postgresql systemd procps)
+              postgresql systemd procps
+              goaccess poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 
 # Collections come out of this pinned `ansible` release on PyPI (no Galaxy needed).
 ANSIBLE_COLLECTIONS_RELEASE=14.5.0
