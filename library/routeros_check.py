@@ -1,0 +1,361 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read the health and the configuration export of MikroTik RouterBoards over the RouterOS API."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: routeros_check
+short_description: Health and configuration export of MikroTik RouterBoards over the RouterOS API
+description:
+  - "Runs on the controller (C(delegate_to: localhost) with the controller's Python, where
+    the C(librouteros) package is installed) and talks to each router's API port, 8728,
+    or 8729 with TLS (C(api-ssl)) and certificate verification."
+  - Reads per router the identity, board, serial number, RouterOS version and firmware
+    (a firmware older than the installed RouterOS is a warning), CPU load, memory,
+    uptime, temperature and voltage where the board reports them, the interfaces
+    (running, errors, drops, link speed of Ethernet ports) and the log's warning, error
+    and critical lines newer than O(log_after).
+  - Reads the configuration export with C(/execute script="/export" as-string), secrets
+    hidden unless O(show_sensitive), and returns it normalised (date header removed,
+    line continuations joined), ready for M(net_config_store).
+  - Routers are read in parallel (O(workers)); one router failing does not stop the
+    others. A router that cannot be read is reported with one line naming the cause
+    (wrong credentials, API port closed, TLS certificate mismatch, no answer).
+  - "No real RouterOS runs in this project's lab: the module is tested against the
+    lab's RouterOS API test service (lab/roles/lab_routeros), which speaks the API's
+    wire protocol with data shaped like RouterOS 6 and 7. The export needs a RouterOS
+    whose C(execute) command offers C(as-string); where it does not, the export is
+    reported unavailable with the router's own error and the health is still read."
+  - Read-only, never reports a change. Supports check mode.
+version_added: "0.1.0"
+author: Court IT SOP maintainers
+requirements: [librouteros >= 3.4 (on the controller)]
+options:
+  routers:
+    description: The routers to read.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description: Name used in the report and the configuration store.
+        type: str
+        required: true
+      host:
+        description: Address of the router's API.
+        type: str
+        required: true
+      port:
+        description: API port; default 8729 with O(routers[].tls), 8728 without.
+        type: int
+      tls:
+        description: Use the API over TLS (C(api-ssl)).
+        type: bool
+        default: false
+      ca_path:
+        description: CA certificate file that signed the router's API certificate.
+        type: path
+      validate_certs:
+        description: Verify the TLS certificate and its name. Switch off only for tests.
+        type: bool
+        default: true
+      username:
+        description: API user (a read-only group is enough).
+        type: str
+        required: true
+      password:
+        description: Its password (Ansible Vault).
+        type: str
+        required: true
+  export:
+    description: Also read the configuration export.
+    type: bool
+    default: true
+  show_sensitive:
+    description: Keep secrets (passwords, keys) in the export.
+    type: bool
+    default: false
+  log_after:
+    description: Per router name, the id of the newest log line already seen (from the previous run).
+    type: dict
+    default: {}
+  temperature_warn:
+    description: Temperature (Celsius) from which a router gets a warning.
+    type: float
+    default: 70
+  cpu_warn_percent:
+    description: CPU load from which a router gets a warning.
+    type: int
+    default: 90
+  memory_warn_percent:
+    description: Memory use from which a router gets a warning.
+    type: int
+    default: 90
+  workers:
+    description: Routers read at the same time.
+    type: int
+    default: 32
+  timeout:
+    description: Seconds before a router that does not answer is given up.
+    type: float
+    default: 10
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Read the RouterBoards
+  routeros_check:
+    routers:
+      - name: rb-kantor
+        host: 192.168.88.1
+        tls: true
+        ca_path: /etc/sop/routeros-ca.pem
+        username: sop
+        password: "{{ vault_routeros_password }}"
+  delegate_to: localhost
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  no_log: true
+  register: routers
+"""
+
+RETURN = r"""
+routers:
+  description: One entry per router, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: "The router's name from O(routers[].name)."
+      type: str
+    ok:
+      description: "Read and without problems."
+      type: bool
+    error:
+      description: "Why the router could not be read (null when read)."
+      type: str
+    identity:
+      description: "/system/identity name."
+      type: str
+    model:
+      description: "Board model."
+      type: str
+    version:
+      description: "RouterOS version."
+      type: str
+    firmware:
+      description: "Current RouterBOOT firmware."
+      type: str
+    firmware_outdated:
+      description: "The firmware is older than the installed RouterOS."
+      type: bool
+    cpu_load:
+      description: "CPU load in percent."
+      type: int
+    memory_used_percent:
+      description: "Memory in use."
+      type: float
+    uptime:
+      description: "Uptime as RouterOS writes it."
+      type: str
+    temperature:
+      description: "Celsius, null when not reported."
+      type: float
+    voltage:
+      description: "Volts, null when not reported."
+      type: float
+    interfaces:
+      description: "Name, type, running, errors, drops and link rate per interface."
+      type: list
+    log_warnings:
+      description: "Warning, error and critical log lines newer than O(log_after)."
+      type: list
+    log_cursor:
+      description: "Id of the newest log line, for the next run."
+      type: str
+    export:
+      description: "Normalised configuration export (null when unavailable)."
+      type: str
+    export_error:
+      description: "Why the export is unavailable."
+      type: str
+    warnings:
+      description: "One line per warning (Bahasa Indonesia)."
+      type: list
+    problems:
+      description: "One line per problem (Bahasa Indonesia)."
+      type: list
+  sample:
+    - name: rb-kantor
+      ok: true
+      identity: rb-kantor
+      model: RB4011iGS+
+      version: 7.15.3 (stable)
+      firmware: 7.15.3
+      firmware_outdated: false
+      cpu_load: 4
+      temperature: 41.0
+      voltage: 24.3
+      log_cursor: "*1F"
+failed_count:
+  description: Routers that could not be read or have problems.
+  returned: always
+  type: int
+"""
+
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib  # noqa: E402
+from ansible.module_utils.sop_routeros import (  # noqa: E402
+    HAS_LIBROUTEROS,
+    RouterError,
+    connect,
+    export_command,
+    health_values,
+    log_warnings,
+    normalise_export,
+    run,
+    version_tuple,
+)
+
+
+def interfaces(api: Any) -> list[dict[str, Any]]:
+    rows = run(api, "/interface/print")
+    ethers = [str(r["name"]) for r in rows if r.get("type") == "ether" and r.get("running")]
+    rates: dict[str, str] = {}
+    if ethers:
+        for m in run(api, "/interface/ethernet/monitor", numbers=",".join(ethers), once=True):
+            rates[str(m.get("name"))] = str(m.get("rate", ""))
+    return [{"name": str(r["name"]), "type": str(r.get("type", "")), "running": bool(r.get("running")),
+             "disabled": bool(r.get("disabled")), "rx_error": int(r.get("rx-error", 0)),
+             "tx_error": int(r.get("tx-error", 0)), "rx_drop": int(r.get("rx-drop", 0)),
+             "tx_drop": int(r.get("tx-drop", 0)), "link_downs": int(r.get("link-downs", 0)),
+             "rate": rates.get(str(r["name"]))} for r in rows]
+
+
+def read_router(spec: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    name = spec["name"]
+    port = spec["port"] or (8729 if spec["tls"] else 8728)
+    result: dict[str, Any] = {"name": name, "host": spec["host"], "port": port, "ok": False,
+                              "error": None, "export": None, "export_error": None,
+                              "warnings": [], "problems": []}
+    try:
+        api = connect(spec["host"], port, spec["username"], spec["password"], tls=spec["tls"],
+                      ca_path=spec["ca_path"], validate_certs=spec["validate_certs"],
+                      timeout=params["timeout"])
+    except RouterError as exc:
+        result["error"] = str(exc)
+        result["problems"].append(f"router {name} tidak dapat dibaca: {exc}")
+        return result
+    try:
+        fill(api, result, params)
+    except RouterError as exc:
+        result["error"] = str(exc)
+        result["problems"].append(f"router {name} tidak dapat dibaca: {exc}")
+    finally:
+        api.close()
+    result["ok"] = not result["problems"]
+    return result
+
+
+def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
+    name = result["name"]
+    identity = run(api, "/system/identity/print")
+    resource = run(api, "/system/resource/print")[0]
+    board = (run(api, "/system/routerboard/print") or [{}])[0]
+    packages = run(api, "/system/package/print")
+    try:
+        health = health_values(run(api, "/system/health/print"))
+    except RouterError:  # boards without sensors (CHR, some hAP) have no health menu
+        health = {}
+    version = str(resource.get("version", ""))
+    installed = max((version_tuple(str(p.get("version", ""))) for p in packages
+                     if not p.get("disabled")), default=version_tuple(version))
+    firmware = str(board.get("current-firmware", "")) or None
+    outdated = bool(firmware and board.get("routerboard") and version_tuple(firmware) < installed)
+    total = float(resource.get("total-memory", 0) or 0)
+    used = round(100 * (1 - float(resource.get("free-memory", 0)) / total), 1) if total else None
+    cpu = int(resource.get("cpu-load", 0))
+    warnings, cursor = log_warnings(run(api, "/log/print"), params["log_after"].get(name))
+    result.update({
+        "identity": identity[0].get("name") if identity else None,
+        "model": board.get("model") or resource.get("board-name"),
+        "serial": board.get("serial-number"), "version": version, "firmware": firmware,
+        "firmware_outdated": outdated, "cpu_load": cpu, "memory_used_percent": used,
+        "uptime": resource.get("uptime"), "temperature": health.get("temperature"),
+        "voltage": health.get("voltage"), "interfaces": interfaces(api),
+        "log_warnings": warnings, "log_cursor": cursor,
+    })
+    w = result["warnings"]
+    if outdated:
+        w.append(f"{name}: firmware RouterBOOT {firmware} lebih lama dari RouterOS {version}")
+    if cpu >= params["cpu_warn_percent"]:
+        w.append(f"{name}: beban CPU {cpu}%")
+    if used is not None and used >= params["memory_warn_percent"]:
+        w.append(f"{name}: memori terpakai {used}%")
+    temperature = result["temperature"]
+    if temperature is not None and temperature >= params["temperature_warn"]:
+        w.append(f"{name}: suhu {temperature:g} C")
+    for i in result["interfaces"]:
+        if not i["disabled"] and (i["rx_error"] or i["tx_error"]):
+            w.append(f"{name}: interface {i['name']} error rx {i['rx_error']} tx {i['tx_error']}")
+    if warnings:
+        w.append(f"{name}: {len(warnings)} peringatan baru di log")
+    if params["export"]:
+        script = export_command(version_tuple(version), params["show_sensitive"])
+        try:
+            ret = run(api, "/execute", script=script, **{"as-string": ""})
+            result["export"] = normalise_export(str(ret[0].get("ret", ""))) if ret else None
+        except RouterError as exc:
+            result["export_error"] = str(exc)
+            w.append(f"{name}: ekspor konfigurasi tidak tersedia ({exc})")
+
+
+def main() -> None:
+    router_spec = {
+        "name": {"type": "str", "required": True},
+        "host": {"type": "str", "required": True},
+        "port": {"type": "int"},
+        "tls": {"type": "bool", "default": False},
+        "ca_path": {"type": "path"},
+        "validate_certs": {"type": "bool", "default": True},
+        "username": {"type": "str", "required": True},
+        "password": {"type": "str", "required": True, "no_log": True},
+    }
+    module = AnsibleModule(
+        argument_spec={
+            "routers": {"type": "list", "elements": "dict", "required": True, "options": router_spec},
+            "export": {"type": "bool", "default": True},
+            "show_sensitive": {"type": "bool", "default": False},
+            "log_after": {"type": "dict", "default": {}},
+            "temperature_warn": {"type": "float", "default": 70},
+            "cpu_warn_percent": {"type": "int", "default": 90},
+            "memory_warn_percent": {"type": "int", "default": 90},
+            "workers": {"type": "int", "default": 32},
+            "timeout": {"type": "float", "default": 10},
+        },
+        supports_check_mode=True,
+    )
+    if not HAS_LIBROUTEROS:
+        module.fail_json(msg=missing_required_lib("librouteros"))
+    p = module.params
+    names = [r["name"] for r in p["routers"]]
+    if len(set(names)) != len(names):
+        module.fail_json(msg="router names must be unique: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))
+    with ThreadPoolExecutor(max_workers=max(1, min(p["workers"], len(names) or 1))) as pool:
+        results = list(pool.map(lambda spec: read_router(spec, p), p["routers"]))
+    module.exit_json(changed=False, routers=results,
+                     failed_count=sum(1 for r in results if not r["ok"]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,189 @@
+"""One layer for talking to MikroTik RouterOS over its API (librouteros), used by the
+network SOP's RouterBoard module on the controller.
+
+Errors become one line naming the real cause (wrong credentials, API port closed,
+TLS certificate that does not verify, no answer). Nothing here is specific to the
+lab's RouterOS test service: the same commands go to a real RouterBoard.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import ssl
+from typing import Any
+
+try:
+    import librouteros
+    from librouteros.exceptions import FatalError, LibRouterosError, TrapError
+
+    HAS_LIBROUTEROS = True
+except ImportError:  # reported by the module through missing_required_lib
+    HAS_LIBROUTEROS = False
+
+LOG_WARNING_TOPICS = frozenset({"warning", "error", "critical"})
+
+
+class RouterError(Exception):
+    """One line saying why a router could not be read."""
+
+
+def tls_context(ca_path: str | None, validate: bool) -> ssl.SSLContext:
+    if not validate:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    return ssl.create_default_context(cafile=ca_path)
+
+
+def connect(
+    host: str,
+    port: int,
+    username: str,
+    password: str,
+    *,
+    tls: bool,
+    ca_path: str | None = None,
+    validate_certs: bool = True,
+    timeout: float = 10,
+) -> Any:
+    """Log in (RouterOS >= 6.43 plain login, inside TLS when ``tls``); raise RouterError."""
+    where = f"{host}:{port}"
+    wrapper = None
+    if tls:
+        context = tls_context(ca_path, validate_certs)
+
+        def wrapper(sock: socket.socket) -> ssl.SSLSocket:
+            return context.wrap_socket(sock, server_hostname=host)
+
+    try:
+        return librouteros.connect(
+            host=host,
+            port=port,
+            username=username,
+            password=password,
+            timeout=timeout,
+            ssl_wrapper=wrapper,
+            encoding="utf-8",
+        )
+    except ssl.SSLCertVerificationError as exc:
+        raise RouterError(
+            f"TLS certificate of the RouterOS API at {where} does not verify: {exc.verify_message}"
+        ) from None
+    except ssl.SSLError as exc:
+        raise RouterError(
+            f"TLS handshake with the RouterOS API at {where} failed: {exc.reason}"
+        ) from None
+    except ConnectionRefusedError:
+        raise RouterError(f"RouterOS API port {where} is closed (connection refused)") from None
+    except TimeoutError:
+        raise RouterError(f"RouterOS API at {where} did not answer within {timeout:g} s") from None
+    except socket.gaierror as exc:
+        raise RouterError(f"cannot resolve RouterOS host {host}: {exc.strerror}") from None
+    except OSError as exc:
+        raise RouterError(
+            f"cannot reach the RouterOS API at {where}: {exc.strerror or exc}"
+        ) from None
+    except TrapError as exc:
+        if "invalid user name or password" in exc.message:
+            raise RouterError(
+                f"RouterOS at {where} refused the login of user {username!r}: "
+                "wrong user name or password"
+            ) from None
+        raise RouterError(f"RouterOS at {where} refused the login: {exc.message}") from None
+    except LibRouterosError as exc:
+        raise RouterError(f"RouterOS API at {where} broke off the login: {exc}") from None
+
+
+def run(api: Any, command: str, **words: Any) -> list[dict[str, Any]]:
+    """One command's replies; a !trap or !fatal becomes RouterError naming the command."""
+    try:
+        return [dict(row) for row in api(command, **words)]
+    except TrapError as exc:
+        raise RouterError(f"{command}: {exc.message}") from None
+    except FatalError as exc:
+        raise RouterError(f"{command}: the router closed the session ({exc})") from None
+    except (LibRouterosError, OSError) as exc:
+        raise RouterError(f"{command}: {exc}") from None
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """'7.15.3 (stable)' -> (7, 15, 3); '6.49beta54' -> (6, 49)."""
+    head = str(version).split()[0] if version else ""
+    return tuple(int(p) for p in re.findall(r"\d+", head.split("beta")[0].split("rc")[0]))
+
+
+def as_float(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def health_values(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """Temperature and voltage from /system/health: RouterOS 6 answers one row of
+    columns, RouterOS 7 one row per sensor (name, value, type)."""
+    values: dict[str, float] = {}
+    for row in rows:
+        if "name" in row and "value" in row:
+            number = as_float(row["value"])
+            if number is not None:
+                values[str(row["name"])] = number
+        else:
+            for key, value in row.items():
+                number = as_float(value)
+                if number is not None and not key.startswith("."):
+                    values[key] = number
+    return values
+
+
+def log_id(value: str) -> int:
+    """RouterOS item ids are '*' and hexadecimal."""
+    try:
+        return int(str(value).lstrip("*"), 16)
+    except ValueError:
+        return -1
+
+
+def log_warnings(
+    rows: list[dict[str, Any]], after: str | None
+) -> tuple[list[dict[str, str]], str | None]:
+    """Warning/error/critical lines after the id ``after`` (all when the router has
+    restarted since, as its ids started again) and the newest id seen."""
+    newest = max((str(r.get(".id")) for r in rows), key=log_id, default=None)
+    cursor = log_id(after) if after else -1
+    if newest is not None and cursor > log_id(newest):
+        cursor = -1
+    warnings = [
+        {
+            "id": str(r.get(".id")),
+            "time": str(r.get("time", "")),
+            "topics": str(r.get("topics", "")),
+            "message": str(r.get("message", "")),
+        }
+        for r in rows
+        if log_id(str(r.get(".id"))) > cursor
+        and LOG_WARNING_TOPICS & set(str(r.get("topics", "")).split(","))
+    ]
+    return warnings, newest or after
+
+
+def export_command(version: tuple[int, ...], show_sensitive: bool) -> str:
+    """The /export script: RouterOS 7 hides secrets unless asked, RouterOS 6 shows them
+    unless told hide-sensitive."""
+    if version and version[0] >= 7:
+        return "/export show-sensitive" if show_sensitive else "/export"
+    return "/export" if show_sensitive else "/export hide-sensitive"
+
+
+_EXPORT_VOLATILE = (re.compile(r"^# \S+( \S+)? by RouterOS .*$"),)  # the date header
+
+
+def normalise_export(text: str) -> str:
+    """The export without its volatile lines (date header), with the RouterOS line
+    continuations joined, so two exports of one configuration are byte-identical."""
+    joined = re.sub(r"\\\r?\n    ", "", text.replace("\r\n", "\n"))
+    lines = [line.rstrip() for line in joined.split("\n")]
+    kept = [line for line in lines if not any(p.match(line) for p in _EXPORT_VOLATILE)]
+    return "\n".join(kept).strip("\n") + "\n"

@@ -1,0 +1,180 @@
+"""RouterOS API: the lab's test service against librouteros's own encoder and decoder
+(long words, !trap, !fatal, .tag), and library/routeros_check.py against the service
+(health, log cursor, export, the clear error lines). No real RouterOS runs here."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import socket
+import sys
+
+import librouteros
+import pytest
+from librouteros.exceptions import FatalError, TrapError
+from librouteros.protocol import decode_length, encode_length, encode_word
+from loader import load
+from routeros_lab import PASSWORD, SERVICE, USER, certificate, free_ports, service
+
+spec = importlib.util.spec_from_file_location("routeros_api_lab", SERVICE)
+assert spec and spec.loader
+fake = importlib.util.module_from_spec(spec)
+sys.modules["routeros_api_lab"] = fake
+spec.loader.exec_module(fake)
+
+mod = load("routeros_check")
+util = load("sop_routeros")
+
+BOUNDARIES = [0, 1, 0x7F, 0x80, 0x3FFF, 0x4000, 0x1FFFFF, 0x200000, 0xFFFFFFF]
+PARAMS = {"export": True, "show_sensitive": False, "log_after": {}, "temperature_warn": 70,
+          "cpu_warn_percent": 90, "memory_warn_percent": 90, "timeout": 5}
+
+
+@pytest.mark.parametrize("length", BOUNDARIES)
+def test_length_prefix_matches_librouteros(length):
+    encoded = encode_length(length)
+    assert fake.encode_length(length) == encoded
+    assert decode_length(encoded) == length
+    assert len(encoded) == 1 + (length >= 0x80) + (length >= 0x4000) + (length >= 0x200000)
+
+
+@pytest.mark.parametrize("size", [0x80, 0x4000, 0x200001])
+def test_service_reads_long_words_librouteros_wrote(size):
+    word = "=message=" + "x" * (size - 9)
+
+    async def read_two():
+        reader = asyncio.StreamReader()
+        reader.feed_data(encode_word(word, "utf-8") + encode_word("", "utf-8"))
+        reader.feed_eof()
+        return await fake.read_word(reader), await fake.read_word(reader)
+
+    assert asyncio.run(read_two()) == (word, "")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    d = tmp_path_factory.mktemp("routeros")
+    v7, v6, tls, closed = free_ports(4)
+    cert = certificate(d, "rb-tls.court.lab", "IP:127.0.0.1")
+    routers = [{"port": v7, "identity": "rb-kantor", "version": "7.15.3", "firmware": "7.12.1"},
+               {"port": v6, "identity": "rb-lama", "version": "6.49.10", "model": "RB951Ui-2HnD"},
+               {"port": tls, "identity": "rb-tls", "version": "7.15.3", "tls": True}]
+    with service(d, routers, cert):
+        yield {"v7": v7, "v6": v6, "tls": tls, "closed": closed, "ca": str(cert[0]), "dir": d}
+
+
+def api(port):
+    return librouteros.connect("127.0.0.1", USER, PASSWORD, port=port, encoding="utf-8")
+
+
+def test_long_words_both_ways_in_a_session(lab):
+    conn = api(lab["v7"])
+    for size in (0x90, 0x4100, 0x200100):
+        tuple(conn("/log/warning", message="m" * size))
+    messages = [r["message"] for r in conn("/log/print") if "warning" in r["topics"]]
+    assert [len(m) for m in messages[-3:]] == [0x90, 0x4100, 0x200100]
+    conn.close()
+
+
+def test_trap_fatal_and_tag(lab):
+    conn = api(lab["v7"])
+    with pytest.raises(TrapError, match="no such command prefix"):
+        tuple(conn("/no/such/print"))
+    conn.protocol.writeSentence("/system/identity/print", ".tag=42")
+    assert conn.protocol.readSentence() == ("!re", ("=name=rb-kantor", ".tag=42"))
+    assert conn.protocol.readSentence() == ("!done", (".tag=42",))
+    with pytest.raises(FatalError, match="session terminated on request"):
+        tuple(conn("/quit"))
+
+
+def test_commands_before_login_are_fatal(lab):
+    sock = socket.create_connection(("127.0.0.1", lab["v7"]))
+    sock.sendall(encode_word("/system/resource/print", "ascii") + b"\x00")
+    data = sock.recv(100)
+    sock.close()
+    assert data.startswith(b"\x06!fatal\x0dnot logged in")
+
+
+def router(lab, key, **extra):
+    base = {"name": f"rb-{key}", "host": "127.0.0.1", "port": lab[key], "tls": False,
+            "ca_path": None, "validate_certs": True, "username": USER, "password": PASSWORD}
+    return {**base, **extra}
+
+
+def test_health_of_routeros_7(lab):
+    r = mod.read_router(router(lab, "v7"), PARAMS)
+    assert r["error"] is None
+    assert r["identity"] == "rb-kantor"
+    assert r["version"] == "7.15.3 (stable)"
+    assert r["firmware_outdated"] is True
+    assert r["temperature"] == 41.0 and r["voltage"] == 24.3
+    ether2 = next(i for i in r["interfaces"] if i["name"] == "ether2")
+    assert ether2["rx_error"] == 17 and ether2["rate"] == "1Gbps"
+    assert next(i for i in r["interfaces"] if i["name"] == "ether3")["running"] is False
+    assert any("firmware RouterBOOT 7.12.1" in w for w in r["warnings"])
+    assert r["ok"] is True
+
+
+def test_health_of_routeros_6_and_its_export(lab):
+    r = mod.read_router(router(lab, "v6"), PARAMS)
+    assert r["version"] == "6.49.10 (long-term)" and r["firmware_outdated"] is False
+    assert r["temperature"] == 41.0
+    assert "wpa2-pre-shared-key" not in r["export"]
+    assert "set name=rb-lama" in r["export"]
+    shown = mod.read_router(router(lab, "v6"), dict(PARAMS, show_sensitive=True))
+    assert "wpa2-pre-shared-key=lab-wifi-Secret-123" in shown["export"]
+
+
+def test_export_is_normalised_and_stable(lab):
+    first = mod.read_router(router(lab, "v7"), PARAMS)["export"]
+    second = mod.read_router(router(lab, "v7"), PARAMS)["export"]
+    assert first == second
+    assert "by RouterOS" not in first and "passphrase" not in first
+    assert first.startswith("# software id = ")
+
+
+def test_log_warnings_since_the_last_run(lab):
+    first = mod.read_router(router(lab, "v7"), PARAMS)
+    conn = api(lab["v7"])
+    tuple(conn("/log/warning", message="ether1 link down"))
+    conn.close()
+    second = mod.read_router(router(lab, "v7"), dict(PARAMS, log_after={"rb-v7": first["log_cursor"]}))
+    assert [w["message"] for w in second["log_warnings"]] == ["ether1 link down"]
+    third = mod.read_router(router(lab, "v7"), dict(PARAMS, log_after={"rb-v7": second["log_cursor"]}))
+    assert third["log_warnings"] == []
+
+
+def test_normalise_joins_continuations():
+    text = "# 2024-05-21 10:00:00 by RouterOS 7.15.3\n/ip address\nadd address=10.0.0.1/24 \\\r\n    interface=ether1\n"
+    assert util.normalise_export(text) == "/ip address\nadd address=10.0.0.1/24 interface=ether1\n"
+    v6 = "# may/21/2024 10:00:00 by RouterOS 6.49.10\n# software id = X\n/system identity\nset name=a\n"
+    assert util.normalise_export(v6) == "# software id = X\n/system identity\nset name=a\n"
+
+
+def test_wrong_credentials(lab):
+    r = mod.read_router(router(lab, "v7", password="wrong"), PARAMS)
+    assert r["error"] == f"RouterOS at 127.0.0.1:{lab['v7']} refused the login of user 'sop': wrong user name or password"
+    assert r["ok"] is False
+
+
+def test_api_port_closed(lab):
+    r = mod.read_router(router(lab, "closed"), PARAMS)
+    assert r["error"] == f"RouterOS API port 127.0.0.1:{lab['closed']} is closed (connection refused)"
+
+
+def test_tls_verified_and_mismatched(lab):
+    good = mod.read_router(router(lab, "tls", tls=True, ca_path=lab["ca"]), PARAMS)
+    assert good["error"] is None and good["identity"] == "rb-tls"
+    # the certificate names rb-tls.court.lab and 127.0.0.1, not localhost
+    name = mod.read_router(router(lab, "tls", host="localhost", tls=True, ca_path=lab["ca"]), PARAMS)
+    assert "does not verify" in name["error"] and "mismatch" in name["error"]
+    other = certificate(lab["dir"], "other-ca")[0]
+    r = mod.read_router(router(lab, "tls", tls=True, ca_path=str(other)), PARAMS)
+    assert r["error"].startswith(f"TLS certificate of the RouterOS API at 127.0.0.1:{lab['tls']} does not verify: ")
+    unchecked = mod.read_router(router(lab, "tls", tls=True, validate_certs=False), PARAMS)
+    assert unchecked["identity"] == "rb-tls"
+
+
+def test_version_tuple():
+    assert util.version_tuple("7.15.3 (stable)") == (7, 15, 3)
+    assert util.version_tuple("6.49beta54") == (6, 49)
