@@ -1,0 +1,410 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Detect injection and defacement of a website: files, pages, CMS content."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: website_integrity
+short_description: Detect injected files, webshells, cloaking and gambling spam on a website
+description:
+  - "Files: keeps a baseline of the sha256 of every file under O(paths) (a root-only JSON
+    file in O(state_dir)) and reports new, changed and removed files against it, naming
+    their area (C(htaccess), C(theme), C(plugin), C(uploads), C(core)). New pictures and
+    documents in an uploads folder are counted, not reported. Whatever the baseline says,
+    PHP files in an uploads folder and files carrying webshell or injection markers
+    (C(eval(base64_decode(), C(gzinflate(base64_decode(), C(assert($_POST),
+    C(preg_replace) with C(/e), C($_POST[x]() calls, webshell signatures, user-agent or
+    referer cloaking, C(.htaccess) PHP handlers and search-engine redirects) are findings."
+  - The baseline is never moved silently. The first run without one creates it (reported as
+    RV(integrity.baseline) C(created), a change); afterwards it changes only with
+    O(accept_baseline=true), which records the files as they are now. Markers and PHP in
+    uploads stay findings after an accept; O(allow) names known false positives.
+  - "Pages: each URL of O(urls) is fetched without following redirects as a browser, as
+    Googlebot, and as a browser arriving from a search engine (Referer). A variant with a
+    different status or redirect, gambling keywords or links to other sites the browser
+    does not get, or clearly different text is cloaking. Gambling keywords and hidden
+    elements (C(display:none), C(visibility:hidden), off-screen or zero-size text) carrying
+    keywords or links to other sites are findings in any variant."
+  - "CMS: with O(database), the WordPress posts (not revisions) and options
+    (not transients) holding gambling keywords or hidden elements with links, found with
+    one REGEXP query each and then parsed like pages; findings name the post id."
+  - Each finding has a C(kind), the C(path), C(url), C(post_id) or C(option) it is about,
+    a C(name) (one line) and a C(detail) in Bahasa Indonesia.
+version_added: "0.1.0"
+author: Court IT SOP maintainers
+extends_documentation_fragment:
+  - mariadb_login
+options:
+  paths:
+    description: Directories of the site (the web root, and for example C(/var/lib/wordpress/wp-content)). Symbolic links are recorded, not followed.
+    type: list
+    elements: path
+    required: true
+  state_dir:
+    description: Directory of the baseline (created 0700, the baseline 0600).
+    type: path
+    default: /var/lib/sop/website_integrity
+  accept_baseline:
+    description: Record the files as they are now as the new baseline.
+    type: bool
+    default: false
+  exclude:
+    description: Shell patterns (relative to each path, or absolute) left out, such as cache folders.
+    type: list
+    elements: str
+    default: ["*/cache/*", "*/cache", "*/wp-content/upgrade/*"]
+  allow:
+    description: Shell patterns of absolute paths that are never findings (known false positives).
+    type: list
+    elements: str
+    default: []
+  max_scan_bytes:
+    description: Larger files are hashed but not checked for markers.
+    type: int
+    default: 8388608
+  urls:
+    description: Pages to fetch as a browser, as Googlebot and from a search engine.
+    type: list
+    elements: str
+    default: []
+  timeout:
+    description: Seconds to wait for each page.
+    type: int
+    default: 30
+  validate_certs:
+    description: Verify TLS certificates of the pages.
+    type: bool
+    default: true
+  ca_path:
+    description: CA bundle for the pages' certificates (the system's when omitted).
+    type: path
+  similarity:
+    description: Below this share of common words (0-1) a variant's text counts as different.
+    type: float
+    default: 0.6
+  spam_keywords:
+    description: Gambling-spam keywords (case-insensitive; a space also matches C(-), C(_), C(+) or nothing).
+    type: list
+    elements: str
+    default: [slot gacor, judi online, judi slot, judi bola, situs slot, slot online, slot88, slot777, togel, toto macau, maxwin, scatter hitam, rtp slot, rtp live, sbobet, pragmatic play, bandar togel, bandar judi, gacor, deposit pulsa, akun pro, situs toto, mahjong ways]
+  database:
+    description: The WordPress database; its posts and options are checked when given.
+    type: str
+  table_prefix:
+    description: WordPress table prefix (C($table_prefix) of C(wp-config.php)).
+    type: str
+    default: wp_
+  query_timeout:
+    description: Seconds to wait for each query.
+    type: int
+    default: 120
+attributes:
+  check_mode:
+    support: full
+    details: Checks and reports; a baseline is neither created nor accepted.
+"""
+
+EXAMPLES = r"""
+- name: Check the court website for injected files and content
+  website_integrity:
+    paths: [/usr/share/wordpress, /var/lib/wordpress/wp-content]
+    urls: ["https://pn-contoh.go.id/", "https://pn-contoh.go.id/berita/"]
+    database: wordpress
+    login_user: wordpress
+    login_password: "{{ website_db_password }}"
+  register: website_integrity
+
+- name: Accept the site as it is now (after reviewing the changes)
+  website_integrity:
+    paths: [/usr/share/wordpress, /var/lib/wordpress/wp-content]
+    accept_baseline: true
+"""
+
+RETURN = r"""
+integrity:
+  description: What was checked and found.
+  returned: success
+  type: dict
+  contains:
+    baseline:
+      description: created (first run), accepted (O(accept_baseline)) or compared.
+      type: str
+    baseline_file: {description: The baseline's path., type: str}
+    files: {description: Files and links under the paths., type: int}
+    new: {description: Files added since the baseline., type: int}
+    changed: {description: Files changed since the baseline., type: int}
+    removed: {description: Files removed since the baseline., type: int}
+    media_added: {description: New media files in uploads (not findings)., type: int}
+    pages:
+      description: "Per URL, each variant's status, redirect and size: {url: {browser: {status, location, bytes}, googlebot: ..., search_referer: ...}}."
+      type: dict
+    posts_checked: {description: Posts and options that matched the database pre-filter (null without a database)., type: int}
+    findings:
+      description: Every finding.
+      type: list
+      elements: dict
+      contains:
+        kind: {description: "php_in_uploads, webshell, new_file, changed_file, removed_file, cloaking, page_spam, hidden_text, page_unreachable, post_spam, option_spam.", type: str}
+        name: {description: One line naming it., type: str}
+        detail: {description: What is wrong (Bahasa Indonesia)., type: str}
+        path: {description: The file (file findings)., type: str}
+        url: {description: The page (page findings)., type: str}
+        post_id: {description: The post (post_spam)., type: int}
+        option: {description: The option (option_spam)., type: str}
+sop_output:
+  description: The compact record the C(sop) runner keeps as the activity's output.
+  returned: success
+  type: dict
+  sample: {baseline: compared, files: 2612, findings: ["webshell: /var/lib/wordpress/wp-content/uploads/2026/11/x.php"]}
+"""
+
+import hashlib  # noqa: E402
+import os  # noqa: E402
+import time  # noqa: E402
+from typing import Any  # noqa: E402
+from urllib.parse import urlsplit  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_integrity import (  # noqa: E402
+    IntegrityError,
+    baseline_entries,
+    compare,
+    file_findings,
+    load_baseline,
+    save_baseline,
+    snapshot,
+)
+from ansible.module_utils.sop_integrity_content import (  # noqa: E402
+    BROWSER_AGENT,
+    CRAWLER_AGENT,
+    SEARCH_REFERER,
+    SPAM_KEYWORDS,
+    SQL_HIDDEN,
+    compare_variant,
+    found_keywords,
+    hidden_findings,
+    keyword_pattern,
+    scan_html,
+    sql_keyword_regexp,
+)
+from ansible.module_utils.sop_mariadb import (  # noqa: E402
+    CLIENT_BINARIES,
+    LOGIN_ARGUMENT_SPEC,
+    Connection,
+    MariaDBError,
+    connection_from_params,
+    find_binary,
+    nullable_text,
+    query,
+    quote_identifier,
+    quote_string,
+    text_value,
+)
+from ansible.module_utils.urls import open_url  # noqa: E402
+
+MAX_PAGE = 5 << 20
+
+
+def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> dict[str, Any]:
+    """One page without following redirects: {status, location, html} (status -1 and
+    ``error`` when there is no answer)."""
+    headers = {"Referer": referer} if referer else {}
+    try:
+        response = open_url(url, headers=headers, http_agent=agent, timeout=params["timeout"],
+                            validate_certs=params["validate_certs"],
+                            ca_path=params["ca_path"], follow_redirects="none")
+        status, location, body = response.getcode(), None, response.read(MAX_PAGE)
+    except Exception as exc:  # urllib raises HTTPError (3xx here too), URLError, OSError
+        code = getattr(exc, "code", None)
+        if not isinstance(code, int):
+            return {"status": -1, "location": None, "html": "",
+                    "error": str(getattr(exc, "reason", None) or exc)}
+        headers_in = getattr(exc, "headers", None)
+        location = headers_in.get("Location") if headers_in is not None else None
+        status, body = code, exc.read(MAX_PAGE) if hasattr(exc, "read") else b""
+    return {"status": status, "location": location, "html": body.decode("utf-8", "replace")}
+
+
+def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Fetch every URL in three variants; the pages' summary and findings."""
+    pattern = keyword_pattern(params["spam_keywords"])
+    pages: dict[str, Any] = {}
+    found: list[dict[str, Any]] = []
+    for url in params["urls"]:
+        own = (urlsplit(url).hostname or "").lower()
+        variants = {
+            "browser": fetch(url, BROWSER_AGENT, None, params),
+            "googlebot": fetch(url, CRAWLER_AGENT, None, params),
+            "search_referer": fetch(url, BROWSER_AGENT, SEARCH_REFERER.format(host=own), params),
+        }
+        pages[url] = {name: {"status": v["status"], "location": v["location"],
+                             "bytes": len(v["html"]), **({"error": v["error"]} if "error" in v
+                                                         else {})}
+                      for name, v in variants.items()}
+        base = variants["browser"]
+        if base["status"] == -1:
+            found.append({"kind": "page_unreachable", "url": url, "name": f"page_unreachable: {url}",
+                          "detail": f"halaman tidak dapat diambil: {base['error']}"})
+            continue
+        for name in ("googlebot", "search_referer"):
+            reasons = compare_variant(base, variants[name], own=own, pattern=pattern,
+                                      threshold=params["similarity"])
+            if reasons:
+                found.append({"kind": "cloaking", "url": url, "variant": name,
+                              "name": f"cloaking: {url} ({name})",
+                              "detail": "; ".join(reasons), "reasons": reasons})
+        words: dict[str, list[str]] = {}
+        hidden: list[dict[str, Any]] = []
+        for name, page in variants.items():
+            for word in found_keywords(page["html"], pattern):
+                words.setdefault(word, []).append(name)
+            for region in hidden_findings(scan_html(page["html"]), pattern, own):
+                if region not in hidden:
+                    hidden.append(region)
+        if words:
+            found.append({"kind": "page_spam", "url": url, "keywords": sorted(words),
+                          "variants": sorted({v for vs in words.values() for v in vs}),
+                          "name": f"page_spam: {url}",
+                          "detail": "kata kunci judi: " + ", ".join(sorted(words))})
+        for region in hidden:
+            found.append({"kind": "hidden_text", "url": url, **region,
+                          "name": f"hidden_text: {url} ({region['style'][:40]})",
+                          "detail": "teks/tautan tersembunyi: "
+                                    + ", ".join(region["keywords"] + region["links"])})
+    return pages, found
+
+
+def check_database(conn: Connection, params: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+    """Posts and options with gambling keywords or hidden links (WordPress)."""
+    pattern = keyword_pattern(params["spam_keywords"])
+    regexp = quote_string(sql_keyword_regexp(params["spam_keywords"]))
+    hidden_re = quote_string(SQL_HIDDEN)
+    posts = quote_identifier(params["table_prefix"] + "posts")
+    options = quote_identifier(params["table_prefix"] + "options")
+    post_rows = query(conn, (
+        f"SELECT ID, post_type, post_status, {nullable_text('post_title')}, "  # noqa: S608
+        f"{nullable_text('post_content')} FROM {posts} "
+        "WHERE post_type NOT IN ('revision', 'customize_changeset', 'oembed_cache') "
+        "AND post_status <> 'trash' "
+        f"AND (LOWER(post_content) REGEXP {regexp} OR LOWER(post_title) REGEXP {regexp} "
+        f"OR LOWER(post_content) REGEXP {hidden_re}) ORDER BY ID;"))
+    option_rows = query(conn, (
+        f"SELECT option_name, {nullable_text('option_value')} FROM {options} "  # noqa: S608
+        "WHERE option_name NOT LIKE '\\_transient%' AND option_name NOT LIKE '\\_site\\_transient%' "
+        f"AND LOWER(option_value) REGEXP {regexp} ORDER BY option_name;"))
+    found: list[dict[str, Any]] = []
+    for row in post_rows:
+        title, content = text_value(row[3]) or "", text_value(row[4]) or ""
+        words = sorted(set(found_keywords(title, pattern)) | set(found_keywords(content, pattern)))
+        hidden = hidden_findings(scan_html(content), pattern, "")
+        if not words and not hidden:
+            continue
+        post_id = int(row[0] or 0)
+        detail = []
+        if words:
+            detail.append("kata kunci judi: " + ", ".join(words))
+        if hidden:
+            detail.append("teks/tautan tersembunyi: " + ", ".join(
+                sorted({x for h in hidden for x in h["keywords"] + h["links"]})))
+        found.append({"kind": "post_spam", "post_id": post_id, "post_type": row[1],
+                      "post_status": row[2], "title": title[:200], "keywords": words,
+                      "hidden": hidden, "name": f"post_spam: post {post_id} ({title[:60]})",
+                      "detail": "; ".join(detail)})
+    for row in option_rows:
+        words = found_keywords(text_value(row[1]) or "", pattern)
+        if words:
+            found.append({"kind": "option_spam", "option": row[0], "keywords": words,
+                          "name": f"option_spam: {row[0]}",
+                          "detail": "kata kunci judi: " + ", ".join(words)})
+    return len(post_rows) + len(option_rows), found
+
+
+def run(params: dict[str, Any], check_mode: bool, conn: Connection | None) -> tuple[bool, dict[str, Any]]:
+    started = time.monotonic()
+    roots = sorted(os.path.abspath(p) for p in params["paths"])
+    digest = hashlib.sha256("\n".join(roots).encode()).hexdigest()[:16]
+    baseline_file = os.path.join(params["state_dir"], f"baseline-{digest}.json")
+    data = load_baseline(baseline_file)
+    old = baseline_entries(data)
+    entries = snapshot(roots, params["exclude"], old, params["max_scan_bytes"])
+    changes = compare(old, entries) if data is not None else None
+    findings, media = file_findings(entries, changes, params["allow"])
+    changed = False
+    if data is None:
+        state = "created"
+        changed = True
+    elif params["accept_baseline"]:
+        state = "accepted"
+        changed = any((changes or {}).values()) or data.get("roots") != roots
+    else:
+        state = "compared"
+    if changed and not check_mode:
+        save_baseline(baseline_file, roots, entries, time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    pages, page_findings = check_pages(params)
+    posts_checked = None
+    db_findings: list[dict[str, Any]] = []
+    if conn is not None:
+        posts_checked, db_findings = check_database(conn, params)
+    result = {
+        "baseline": state, "baseline_file": baseline_file, "files": len(entries),
+        **{key: len((changes or {}).get(key, [])) for key in ("new", "changed", "removed")},
+        "media_added": media, "pages": pages, "posts_checked": posts_checked,
+        "findings": findings + page_findings + db_findings,
+        "seconds": round(time.monotonic() - started, 3),
+    }
+    return changed, result
+
+
+def sop_output(result: dict[str, Any]) -> dict[str, Any]:
+    return {"baseline": result["baseline"], "files": result["files"], "new": result["new"],
+            "changed": result["changed"], "removed": result["removed"],
+            "pages": len(result["pages"]), "posts_checked": result["posts_checked"],
+            "findings": [f"{f['name']}: {f['detail']}" for f in result["findings"]]}
+
+
+def main() -> None:
+    spec: dict[str, Any] = dict(LOGIN_ARGUMENT_SPEC)
+    spec.update(
+        paths={"type": "list", "elements": "path", "required": True},
+        state_dir={"type": "path", "default": "/var/lib/sop/website_integrity"},
+        accept_baseline={"type": "bool", "default": False},
+        exclude={"type": "list", "elements": "str",
+                 "default": ["*/cache/*", "*/cache", "*/wp-content/upgrade/*"]},
+        allow={"type": "list", "elements": "str", "default": []},
+        max_scan_bytes={"type": "int", "default": 8 << 20},
+        urls={"type": "list", "elements": "str", "default": []},
+        timeout={"type": "int", "default": 30},
+        validate_certs={"type": "bool", "default": True},
+        ca_path={"type": "path"},
+        similarity={"type": "float", "default": 0.6},
+        spam_keywords={"type": "list", "elements": "str", "default": SPAM_KEYWORDS},
+        database={"type": "str"},
+        table_prefix={"type": "str", "default": "wp_"},
+        query_timeout={"type": "int", "default": 120},
+    )
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    params = module.params
+    if not params["paths"]:
+        module.fail_json(msg="paths: give at least the web root")
+    if not 0 < params["similarity"] <= 1:
+        module.fail_json(msg="similarity must be between 0 and 1")
+    conn = None
+    if params["database"]:
+        binary = find_binary(CLIENT_BINARIES)
+        if not binary:
+            module.fail_json(msg="neither mariadb nor mysql client found on the host")
+        conn = connection_from_params(params, str(binary))
+    try:
+        changed, result = run(params, module.check_mode, conn)
+    except IntegrityError as exc:
+        module.fail_json(msg=f"website integrity: {exc}")
+    except MariaDBError as exc:
+        module.fail_json(msg=f"website database {params['database']}: {exc}")
+    module.exit_json(changed=changed, integrity=result, sop_output=sop_output(result))
+
+
+if __name__ == "__main__":
+    main()

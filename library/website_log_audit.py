@@ -1,0 +1,224 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Audit a website's access logs: what is new since the last run."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: website_log_audit
+short_description: Audit nginx/Apache access logs (visitors, crawlers, attack probes) since the last run
+description:
+  - Reads combined-format access logs (nginx's C(combined), Apache's C(combined)) with
+    their rotated copies (C(access.log.1), C(access.log.2.gz) ..., or C(access.log-YYYYMMDD[.gz])),
+    only the lines written since the previous run.
+  - Where the previous run stopped is kept in a state file per log on the host (root-only
+    directory O(state_dir)), namely the live log's inode, the offset after its last complete
+    line and a fingerprint (sha256) of its first line. The next run finds that file among
+    the live log and its rotated copies, so it survives rotation (rename or
+    C(copytruncate)) and truncation. When the file cannot be found any more (rotated away),
+    every file present is read and RV(audit.resumed) says C(lost).
+  - Counts requests, unique visitors (IP, day and user agent, as GoAccess counts them;
+    exact up to 131072 per part of the log, a HyperLogLog estimate beyond), status
+    classes, top paths and clients, crawlers; and attack probes by the categories of the
+    OWASP Core Rule Set (C(sqli), C(lfi), C(rfi), C(rce), C(php), C(xss), C(java),
+    C(webshell), C(restricted_file), C(admin_probe), C(scanner) user agents, C(protocol)
+    abuse, C(wp_bruteforce) on C(wp-login.php)/C(xmlrpc.php)), each with its count, how
+    many were answered 2xx, first and last seen, top clients and sample lines.
+  - Uses every CPU (the logs are cut into byte ranges read by parallel processes) with
+    bounded memory (blocks of 8 MiB; counters of paths and clients are pruned beyond
+    O(top_limit) keys, RV(audit.counts_error_bound) is the most a listed count can be
+    short of the truth).
+  - The read position is the module's own bookkeeping, not a change of the host, so the
+    module never reports C(changed) (a site's log grows with every visit, the SOP's own
+    checks included). In check mode the state file is not written.
+version_added: "0.1.0"
+author: Court IT SOP maintainers
+options:
+  paths:
+    description: The live access logs (their rotated copies are found next to them).
+    type: list
+    elements: path
+    required: true
+  state_dir:
+    description: Directory of the state files (created 0700).
+    type: path
+    default: /var/lib/sop/website_log_audit
+  top:
+    description: How many top paths and clients to list.
+    type: int
+    default: 10
+  samples:
+    description: Sample lines kept per finding.
+    type: int
+    default: 3
+  bruteforce_threshold:
+    description: POST requests to C(wp-login.php)/C(xmlrpc.php) from one client that make it a brute-force finding.
+    type: int
+    default: 20
+  top_limit:
+    description: Distinct paths or clients counted exactly before the counters are pruned.
+    type: int
+    default: 5000
+  workers:
+    description: Processes reading the logs (0 is one per CPU).
+    type: int
+    default: 0
+attributes:
+  check_mode:
+    support: full
+    details: Reads and reports; the state file is left as it was.
+"""
+
+EXAMPLES = r"""
+- name: Audit the nginx access log of the court website
+  website_log_audit:
+    paths: [/var/log/nginx/access.log]
+  register: website_log
+
+- name: Name the attack probes found
+  ansible.builtin.debug:
+    msg: "{{ item.category }}: {{ item.count }} ({{ item.first_seen }} - {{ item.last_seen }})"
+  loop: "{{ website_log.audit.findings }}"
+"""
+
+RETURN = r"""
+audit:
+  description: The audit of the new lines of every log.
+  returned: success
+  type: dict
+  contains:
+    lines: {description: Lines read., type: int}
+    requests: {description: Requests parsed., type: int}
+    malformed: {description: Lines that are not combined format., type: int}
+    bytes: {description: Bytes read (decompressed)., type: int}
+    first_seen: {description: Time of the first request read (ISO 8601)., type: str}
+    last_seen: {description: Time of the last request read (ISO 8601)., type: str}
+    unique_visitors: {description: Distinct IP + day + user agent., type: int}
+    unique_visitors_exact: {description: Whether the count is exact (else a HyperLogLog estimate, about 1 %)., type: bool}
+    status_classes: {description: "Requests per status class: {2xx: n, 3xx: n, ...}.", type: dict}
+    statuses: {description: Requests per status code., type: dict}
+    top_paths: {description: "[{path, count}] (without query strings).", type: list, elements: dict}
+    top_clients: {description: "[{client, count}].", type: list, elements: dict}
+    counts_error_bound: {description: The most a listed count may be short of the truth (0 when exact)., type: int}
+    crawlers: {description: "Requests per crawler name.", type: dict}
+    crawler_requests: {description: Requests by crawlers., type: int}
+    findings:
+      description: Attack probes per category, the most frequent first.
+      type: list
+      elements: dict
+      contains:
+        category: {description: "sqli, lfi, rfi, rce, php, xss, java, webshell, restricted_file, admin_probe, scanner, protocol or wp_bruteforce.", type: str}
+        crs: {description: The OWASP CRS rule group it corresponds to., type: str}
+        title: {description: The category's name in the report's language., type: str}
+        count: {description: Requests., type: int}
+        successful: {description: Of those, answered 2xx., type: int}
+        first_seen: {description: ISO 8601 time., type: str}
+        last_seen: {description: ISO 8601 time., type: str}
+        clients: {description: "Top clients [{client, count}].", type: list, elements: dict}
+        samples: {description: Sample log lines., type: list, elements: str}
+    files:
+      description: "What was read: [{path, from, to}] (to -1: to the end of a gzipped file)."
+      type: list
+      elements: dict
+    resumed:
+      description: "Per log, where reading resumed: first-run, live, rotated:<file> or lost."
+      type: dict
+    seconds: {description: Time the audit took., type: float}
+sop_output:
+  description: The compact record the C(sop) runner keeps as the activity's output.
+  returned: success
+  type: dict
+  sample: {requests: 48211, unique_visitors: 3120, status_classes: {2xx: 45000, 3xx: 2100, 4xx: 1100, 5xx: 11},
+           findings: ["sqli: 14 (45.1.2.3: 14)"], crawlers: {Googlebot: 1200}}
+"""
+
+import os  # noqa: E402
+import time  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_weblog import (  # noqa: E402
+    LogError,
+    Task,
+    audit,
+    plan,
+    read_state,
+    state_path,
+    summary,
+    write_state,
+)
+
+
+def run(params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
+    """Plan every log, audit the new lines, then keep the new positions."""
+    started = time.monotonic()
+    tasks: list[Task] = []
+    plans = []
+    for path in params["paths"]:
+        state_file = state_path(params["state_dir"], path)
+        found = plan(path, read_state(state_file))
+        tasks.extend(found.tasks)
+        plans.append((state_file, found))
+    tally = audit(tasks, workers=params["workers"], top_limit=params["top_limit"],
+                  samples=params["samples"])
+    result = summary(tally, top=params["top"],
+                     bruteforce_threshold=params["bruteforce_threshold"])
+    result["files"] = [{"path": t.path, "from": t.start, "to": t.end} for t in tasks]
+    result["resumed"] = {found.state["path"]: found.resumed for _file, found in plans}
+    if not check_mode:
+        for state_file, found in plans:
+            write_state(state_file, found.state)
+    result["seconds"] = round(time.monotonic() - started, 3)
+    return result
+
+
+def sop_output(result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "requests": result["requests"], "unique_visitors": result["unique_visitors"],
+        "period": f"{result['first_seen'] or '-'} .. {result['last_seen'] or '-'}",
+        "status_classes": result["status_classes"],
+        "top_paths": [f"{p['path']}: {p['count']}" for p in result["top_paths"][:5]],
+        "crawlers": dict(list(result["crawlers"].items())[:5]),
+        "findings": [f"{f['category']}: {f['count']} permintaan"
+                     + (f", {f['successful']} dijawab 2xx" if f["successful"] else "")
+                     + f" ({', '.join(c['client'] for c in f['clients'][:3])})"
+                     for f in result["findings"]],
+        "resumed": result["resumed"],
+    }
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "paths": {"type": "list", "elements": "path", "required": True},
+            "state_dir": {"type": "path", "default": "/var/lib/sop/website_log_audit"},
+            "top": {"type": "int", "default": 10},
+            "samples": {"type": "int", "default": 3},
+            "bruteforce_threshold": {"type": "int", "default": 20},
+            "top_limit": {"type": "int", "default": 5000},
+            "workers": {"type": "int", "default": 0},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    for name in ("top", "samples", "bruteforce_threshold", "top_limit"):
+        if params[name] < 1:
+            module.fail_json(msg=f"{name} must be at least 1")
+    if params["workers"] < 0:
+        module.fail_json(msg="workers must be 0 (one per CPU) or more")
+    if not params["paths"]:
+        module.fail_json(msg="paths: give at least one access log")
+    params["paths"] = [os.path.abspath(p) for p in params["paths"]]
+    try:
+        result = run(params, module.check_mode)
+    except LogError as exc:
+        module.fail_json(msg=f"access log {exc}")
+    except OSError as exc:
+        module.fail_json(msg=f"access log audit: {exc.filename or ''}: {exc.strerror}")
+    module.exit_json(changed=False, audit=result, sop_output=sop_output(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,295 @@
+# GPL-3.0-or-later
+"""Web-root integrity: a baseline of file hashes, what changed since, webshell markers.
+
+Stdlib only (runs on the managed host, Python 3.9+).
+
+The baseline is a JSON file (root-only) mapping each file to its sha256, size, mtime,
+ctime, inode and the webshell markers found in it, and each symbolic link to its target.
+A file whose size, mtime, ctime and inode equal the baseline's is not read again (ctime
+cannot be set back by a user); every other file is hashed, and checked for markers when it
+is executable by the web server (PHP), a server configuration file (.htaccess, .user.ini)
+or anything under an uploads folder.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+import re
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+BASELINE_VERSION = 1
+PHP_EXTENSIONS = frozenset({".php", ".php3", ".php4", ".php5", ".php7", ".php8", ".phtml",
+                            ".phar", ".pht", ".phps", ".inc", ".module"})
+CONFIG_NAMES = frozenset({".htaccess", ".user.ini", "php.ini"})
+# Markers of webshells and injected code: name -> pattern (on lower-cased text).
+MARKERS: dict[str, str] = {
+    "eval(base64_decode(": r"eval\s*\(\s*(?:base64_decode|gzinflate|gzuncompress|gzdecode|"
+                           r"str_rot13|strrev|convert_uudecode|hex2bin)\s*\(",
+    "eval($_REQUEST": r"eval\s*\(\s*(?:stripslashes\s*\(\s*)?\$_(?:post|get|request|cookie|server)",
+    "gzinflate(base64_decode(": r"(?:gzinflate|gzuncompress)\s*\(\s*"
+                                r"(?:base64_decode|str_rot13)\s*\(",
+    "assert($_POST": r"assert\s*\(\s*(?:stripslashes\s*\(\s*)?\$_(?:post|get|request|cookie)",
+    "preg_replace /e": r"preg_replace\s*\(\s*['\"]([^\w\s\\])[^'\"]*\1[a-z]*e[a-z]*['\"]",
+    "create_function($_": r"create_function\s*\([^;]{0,120}\$_(?:post|get|request|cookie)",
+    "system($_POST": r"\b(?:system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s*\(\s*"
+                     r"(?:stripslashes\s*\(\s*)?\$_(?:post|get|request|cookie)",
+    "$_POST[x](": r"\$_(?:post|get|request|cookie)\s*\[[^\]]{1,40}\]\s*\(",
+    "file_put_contents($_": r"file_put_contents\s*\([^;]{0,120}\$_(?:post|get|request|files)",
+    "webshell signature": r"filesman|wso shell|wso_version|b374k|indoxploit|c99shell|r57shell|"
+                          r"alfa[-_ ]?team|alfa_data|mini shell|uname\s*\(\s*\)\s*;\s*\?>|"
+                          r"safe_mode\s*bypass",
+    "long base64 payload": r"base64_decode\s*\(\s*['\"][a-z0-9+/=\s]{3000,}",
+    "user-agent cloaking": r"\$_server\s*\[\s*['\"]http_user_agent['\"]\s*\][^;]{0,200}"
+                           r"(?:googlebot|bingbot|google|slurp|yandex|baiduspider)"
+                           r"|(?:googlebot|bingbot|google|slurp|yandex|baiduspider)[^;]{0,200}"
+                           r"\$_server\s*\[\s*['\"]http_user_agent",
+    "referer cloaking": r"\$_server\s*\[\s*['\"]http_referer['\"]\s*\][^;]{0,200}"
+                        r"(?:google|bing|yahoo|yandex|baidu)"
+                        r"|(?:google|bing|yahoo|yandex|baidu)[^;]{0,200}"
+                        r"\$_server\s*\[\s*['\"]http_referer",
+    "htaccess php handler": r"(?:add|set)handler\s+[^\n]*x-httpd-php|addtype\s+[^\n]*x-httpd-php"
+                            r"|auto_(?:prepend|append)_file",
+    "htaccess search-engine redirect": r"rewritecond\s+%\{http_(?:user_agent|referer)\}[^\n]*"
+                                       r"(?:google|bing|yahoo|yandex|baidu|slurp)",
+}
+_MARKERS = [(name, re.compile(pattern)) for name, pattern in MARKERS.items()]
+MEDIA_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".bmp",
+                              ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx",
+                              ".mp4", ".mp3", ".zip", ".txt", ".csv", ".odt", ".ods"})
+
+
+class IntegrityError(Exception):
+    """One line naming the file and the cause."""
+
+
+def markers(text: str) -> list[str]:
+    """Names of the markers found in ``text`` (any case)."""
+    lowered = text.lower()
+    return [name for name, pattern in _MARKERS if pattern.search(lowered)]
+
+
+def in_uploads(path: str) -> bool:
+    return "/uploads/" in path.replace(os.sep, "/")
+
+
+def area(path: str) -> str:
+    """What part of the site a path belongs to: htaccess, uploads, theme, plugin or core."""
+    unix = path.replace(os.sep, "/")
+    name = unix.rsplit("/", 1)[-1].lower()
+    if name in CONFIG_NAMES:
+        return "htaccess"
+    if "/uploads/" in unix:
+        return "uploads"
+    if "/themes/" in unix:
+        return "theme"
+    if "/plugins/" in unix or "/mu-plugins/" in unix:
+        return "plugin"
+    return "core"
+
+
+def scanned(path: str) -> bool:
+    """Whether a file is checked for markers: PHP, server configuration, uploads."""
+    name = os.path.basename(path).lower()
+    ext = os.path.splitext(name)[1]
+    return ext in PHP_EXTENSIONS or name in CONFIG_NAMES or in_uploads(path) or ".php." in name
+
+
+def executable_upload(path: str) -> bool:
+    """A file the web server could run, in an uploads folder (PHP in uploads)."""
+    name = os.path.basename(path).lower()
+    return in_uploads(path) and (os.path.splitext(name)[1] in PHP_EXTENSIONS or ".php." in name)
+
+
+@dataclass
+class Entry:
+    """One file or link of the web root."""
+
+    sha256: str = ""
+    size: int = 0
+    mtime: int = 0
+    ctime: int = 0
+    inode: int = 0
+    markers: list[str] = field(default_factory=list)
+    link: str | None = None
+
+    def to_json(self) -> list[Any]:
+        if self.link is not None:
+            return ["link", self.link]
+        return [self.sha256, self.size, self.mtime, self.ctime, self.inode, self.markers]
+
+    @classmethod
+    def from_json(cls, value: list[Any]) -> Entry:
+        if value and value[0] == "link":
+            return cls(link=str(value[1]))
+        sha, size, mtime, ctime, inode, found = value
+        return cls(sha, int(size), int(mtime), int(ctime), int(inode), list(found))
+
+    def same_stat(self, other: Entry) -> bool:
+        return (self.link is None and other.link is None and self.size == other.size
+                and self.mtime == other.mtime and self.ctime == other.ctime
+                and self.inode == other.inode)
+
+
+def excluded(path: str, root: str, patterns: list[str]) -> bool:
+    rel = os.path.relpath(path, root)
+    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(path, p) for p in patterns)
+
+
+def walk(roots: list[str], exclude: list[str]) -> Iterator[tuple[str, os.stat_result]]:
+    """Every regular file and symbolic link under the roots (links are not followed)."""
+    for root in roots:
+        if not os.path.isdir(root):
+            raise IntegrityError(f"{root}: not a directory")
+
+        def fail(exc: OSError) -> None:
+            raise IntegrityError(f"{exc.filename}: {exc.strerror}")
+
+        for directory, dirs, files in os.walk(root, onerror=fail):
+            kept = []
+            for name in dirs:
+                path = os.path.join(directory, name)
+                if excluded(path, root, exclude):
+                    continue
+                if os.path.islink(path):
+                    files.append(name)
+                else:
+                    kept.append(name)
+            dirs[:] = kept
+            for name in files:
+                path = os.path.join(directory, name)
+                if excluded(path, root, exclude):
+                    continue
+                try:
+                    info = os.lstat(path)
+                except OSError as exc:
+                    raise IntegrityError(f"{path}: {exc.strerror}") from exc
+                if stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode):
+                    yield path, info
+
+
+def read_entry(path: str, info: os.stat_result, known: Entry | None,
+               max_scan: int) -> Entry:
+    """The entry of a file: the baseline's when its stat is unchanged, else read."""
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            return Entry(link=os.readlink(path))
+        except OSError as exc:
+            raise IntegrityError(f"{path}: {exc.strerror}") from exc
+    entry = Entry(size=info.st_size, mtime=info.st_mtime_ns, ctime=info.st_ctime_ns,
+                  inode=info.st_ino)
+    if known is not None and known.same_stat(entry):
+        entry.sha256, entry.markers = known.sha256, list(known.markers)
+        return entry
+    digest = hashlib.sha256()
+    check = scanned(path) and info.st_size <= max_scan
+    kept = bytearray()
+    try:
+        with open(path, "rb") as handle:
+            while True:
+                block = handle.read(1 << 20)
+                if not block:
+                    break
+                digest.update(block)
+                if check:
+                    kept += block
+    except OSError as exc:
+        raise IntegrityError(f"{path}: {exc.strerror}") from exc
+    entry.sha256 = digest.hexdigest()
+    if check:
+        entry.markers = markers(kept.decode("latin-1"))
+    return entry
+
+
+def snapshot(roots: list[str], exclude: list[str], known: dict[str, Entry],
+             max_scan: int) -> dict[str, Entry]:
+    """The current entries of the web root."""
+    return {path: read_entry(path, info, known.get(path), max_scan)
+            for path, info in walk(roots, exclude)}
+
+
+def load_baseline(path: str) -> dict[str, Any] | None:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise IntegrityError(f"baseline {path} unreadable: {exc}") from exc
+    if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION:
+        raise IntegrityError(f"baseline {path} has an unknown format")
+    return data
+
+
+def baseline_entries(data: dict[str, Any] | None) -> dict[str, Entry]:
+    if data is None:
+        return {}
+    return {path: Entry.from_json(value) for path, value in data["files"].items()}
+
+
+def save_baseline(path: str, roots: list[str], entries: dict[str, Entry], when: str) -> None:
+    """Write the baseline atomically (directory 0700, file 0600)."""
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    os.chmod(os.path.dirname(path), 0o700)
+    tmp = f"{path}.tmp{os.getpid()}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"version": BASELINE_VERSION, "roots": roots, "accepted": when,
+                       "files": {p: e.to_json() for p, e in sorted(entries.items())}}, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise IntegrityError(f"baseline {path}: {exc.strerror}") from exc
+
+
+def compare(old: dict[str, Entry], new: dict[str, Entry]) -> dict[str, list[str]]:
+    """Paths added, changed and removed since the baseline."""
+    return {
+        "new": sorted(p for p in new if p not in old),
+        "changed": sorted(p for p in new if p in old and (
+            new[p].link != old[p].link or new[p].sha256 != old[p].sha256)),
+        "removed": sorted(p for p in old if p not in new),
+    }
+
+
+def file_findings(entries: dict[str, Entry], changes: dict[str, list[str]] | None,
+                  allow: list[str]) -> tuple[list[dict[str, Any]], int]:
+    """Findings on files, and how many new media files (not findings) were added.
+
+    Webshell markers and PHP in uploads are findings whatever the baseline says; new,
+    changed and removed files only against a baseline (``changes``). Paths matching
+    ``allow`` (shell patterns) are never findings.
+    """
+    found: list[dict[str, Any]] = []
+
+    def add(kind: str, path: str, detail: str, **extra: Any) -> None:
+        if not any(fnmatch.fnmatch(path, pattern) for pattern in allow):
+            found.append({"kind": kind, "path": path, "area": area(path),
+                          "name": f"{kind}: {path}", "detail": detail, **extra})
+
+    for path, entry in sorted(entries.items()):
+        if executable_upload(path):
+            add("php_in_uploads", path, "file PHP di folder uploads")
+        if entry.markers:
+            add("webshell", path, "penanda webshell/kode sisipan: " + ", ".join(entry.markers),
+                markers=entry.markers)
+    media = 0
+    for kind, paths in (changes or {}).items():
+        for path in paths:
+            ext = os.path.splitext(path)[1].lower()
+            if kind == "new" and in_uploads(path) and ext in MEDIA_EXTENSIONS:
+                media += 1
+                continue
+            add(f"{kind}_file", path, {"new": "file baru sejak baseline",
+                                       "changed": "file berubah sejak baseline",
+                                       "removed": "file hilang sejak baseline"}[kind])
+    return found, media

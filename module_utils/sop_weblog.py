@@ -1,0 +1,611 @@
+# GPL-3.0-or-later
+"""Streaming audit of nginx/Apache combined-format access logs.
+
+Stdlib only (runs on the managed host, Python 3.9+).
+
+- ``Tally`` is one bounded partial result: request and status counts, unique visitors
+  (exact up to ``VISITOR_EXACT`` distinct ones, then a HyperLogLog estimate, about 1 %),
+  top paths and clients with pruned counters (memory does not grow with the file),
+  crawlers, and attack-probe findings with first/last seen and sample lines.
+- ``scan_task`` reads one byte range of a plain log, or one gzipped log, in blocks;
+  ``audit`` runs the tasks over the CPUs (fork) and merges the tallies in log order.
+- ``plan`` finds where the last run stopped (inode, offset and a fingerprint of the first
+  line, kept in a state file) among the live log and its rotated copies (``.1``,
+  ``.2.gz`` ... or ``-YYYYMMDD[.gz]``), so only new lines are read, across rotation,
+  ``copytruncate`` and truncation.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import itertools
+import json
+import math
+import multiprocessing
+import os
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ansible.module_utils.sop_weblog_patterns import (
+    ALLOWED_METHODS,
+    LOGIN_PATHS,
+    agent_class,
+    category_title,
+    target_categories,
+)
+
+BLOCK = 8 << 20  # bytes read at a time
+TASK_BYTES = 48 << 20  # a plain log is cut into ranges of about this size
+PARALLEL_BYTES = 16 << 20  # below this much to read, one process does it all
+VISITOR_EXACT = 1 << 17  # distinct visitors counted exactly per tally, then estimated
+HLL_P = 14
+CACHE_LIMIT = 1 << 16  # distinct targets / agents remembered per tally
+FINGERPRINT_BYTES = 4096
+STATE_VERSION = 1
+MONTHS = {m.encode(): i + 1 for i, m in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))}
+# Lines with quotes inside fields (Apache's \" escapes) fall back to this expression.
+_LINE = re.compile(
+    rb'^(\S+) \S+ .*?\[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}|-) \S+ '
+    rb'"((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"')
+_ROTATED = re.compile(r"^[.-](\d+)(\.gz)?$")
+
+
+class LogError(Exception):
+    """A log cannot be read; the message is one line naming the file and the cause."""
+
+
+def iso_time(stamp: bytes) -> str:
+    """'10/Oct/2026:13:55:36 +0700' -> '2026-10-10T13:55:36+07:00' (sortable text)."""
+    try:
+        day, month, rest = stamp.split(b"/", 2)
+        year, clock = rest[:4], rest[5:13]
+        zone = rest[14:19].decode()
+        return (f"{year.decode()}-{MONTHS[month]:02d}-{day.decode()}T{clock.decode()}"
+                f"{zone[:3]}:{zone[3:]}" if len(zone) == 5 else "")
+    except (KeyError, ValueError, UnicodeDecodeError):
+        return ""
+
+
+class TopCounter:
+    """Counts keys with bounded memory: beyond ``limit`` keys the smallest half is dropped
+    (their counts folded into ``dropped``, the error bound of every remaining count)."""
+
+    __slots__ = ("counts", "dropped", "limit")
+
+    def __init__(self, limit: int) -> None:
+        self.counts: dict[Any, int] = {}
+        self.limit = limit
+        self.dropped = 0
+
+    def prune(self) -> None:
+        if len(self.counts) <= self.limit:
+            return
+        ordered = sorted(self.counts.items(), key=lambda item: -item[1])
+        keep = self.limit // 2
+        self.dropped = max(self.dropped, ordered[keep][1])
+        self.counts = dict(ordered[:keep])
+
+    def merge(self, other: TopCounter) -> None:
+        counts = self.counts
+        for key, count in other.counts.items():
+            counts[key] = counts.get(key, 0) + count
+        self.dropped = max(self.dropped, other.dropped)
+        self.prune()
+
+    def top(self, n: int) -> list[tuple[Any, int]]:
+        return sorted(self.counts.items(), key=lambda item: (-item[1], item[0]))[:n]
+
+
+@dataclass
+class Finding:
+    """One attack category's hits."""
+
+    count: int = 0
+    successful: int = 0  # answered 2xx
+    first: str = ""
+    last: str = ""
+    samples: list[str] = field(default_factory=list)
+    clients: TopCounter = field(default_factory=lambda: TopCounter(1024))
+
+    def add(self, ip: bytes, when: str, status: bytes, line: bytes, samples: int) -> None:
+        self.count += 1
+        if status[:1] == b"2":
+            self.successful += 1
+        if when and (not self.first or when < self.first):
+            self.first = when
+        self.last = max(self.last, when)
+        if len(self.samples) < samples:
+            self.samples.append(line.decode("utf-8", "replace")[:2000])
+        counts = self.clients.counts
+        counts[ip] = counts.get(ip, 0) + 1
+        if len(counts) > self.clients.limit:
+            self.clients.prune()
+
+    def merge(self, other: Finding, samples: int) -> None:
+        self.count += other.count
+        self.successful += other.successful
+        self.first = min((x for x in (self.first, other.first) if x), default="")
+        self.last = max(self.last, other.last)
+        self.samples = (self.samples + other.samples)[:samples]
+        self.clients.merge(other.clients)
+
+
+class Tally:
+    """A bounded partial result of some log lines."""
+
+    def __init__(self, *, top_limit: int = 5000, samples: int = 3) -> None:
+        self.lines = 0
+        self.requests = 0
+        self.malformed = 0
+        self.bytes = 0
+        self.first = ""
+        self.last = ""
+        self.statuses: dict[bytes, int] = {}
+        self.visitors: set[int] = set()
+        self.registers: bytearray | None = None
+        self.paths = TopCounter(top_limit)
+        self.clients = TopCounter(top_limit)
+        self.crawlers: dict[str, int] = {}
+        self.logins = TopCounter(top_limit)  # POST wp-login.php / xmlrpc.php per client
+        self.login_seen: dict[bytes, list[str]] = {}  # client: [first, last, sample]
+        self.findings: dict[str, Finding] = {}
+        self.samples = samples
+
+    # -- unique visitors (IP + day + user agent, as GoAccess counts them) ------------
+    def _fold(self) -> None:
+        if self.registers is None:
+            self.registers = bytearray(1 << HLL_P)
+        regs, mask = self.registers, (1 << HLL_P) - 1
+        width = 64 - HLL_P
+        for signed in self.visitors:
+            value = signed & 0xFFFFFFFFFFFFFFFF
+            index = value & mask
+            regs[index] = max(regs[index], width - (value >> HLL_P).bit_length() + 1)
+        self.visitors = set()
+
+    def unique_visitors(self) -> tuple[int, bool]:
+        """(count, exact)."""
+        if self.registers is None:
+            return len(self.visitors), True
+        if self.visitors:
+            self._fold()
+        regs = self.registers
+        m = len(regs)
+        estimate = (0.7213 / (1 + 1.079 / m)) * m * m / sum(2.0 ** -r for r in regs)
+        zeros = regs.count(0)
+        if estimate <= 2.5 * m and zeros:
+            estimate = m * math.log(m / zeros)
+        return round(estimate), False
+
+    def hit(self, category: str, ip: bytes, stamp: bytes, status: bytes, line: bytes) -> None:
+        finding = self.findings.get(category)
+        if finding is None:
+            finding = self.findings[category] = Finding()
+        finding.add(ip, iso_time(stamp), status, line, self.samples)
+
+    def login(self, ip: bytes, stamp: bytes, line: bytes) -> None:
+        counts = self.logins.counts
+        counts[ip] = counts.get(ip, 0) + 1
+        when = iso_time(stamp)
+        seen = self.login_seen.get(ip)
+        if seen is None:
+            self.login_seen[ip] = [when, when, line.decode("utf-8", "replace")[:2000]]
+        else:
+            seen[1] = max(seen[1], when)
+        if len(counts) > self.logins.limit:
+            self.logins.prune()
+            self.login_seen = {k: v for k, v in self.login_seen.items() if k in self.logins.counts}
+
+    def prune(self) -> None:
+        self.paths.prune()
+        self.clients.prune()
+        if len(self.visitors) > VISITOR_EXACT or (self.registers is not None
+                                                   and self.visitors):
+            self._fold()
+
+    def merge(self, other: Tally) -> None:
+        """Add ``other``, which covers later lines."""
+        self.lines += other.lines
+        self.requests += other.requests
+        self.malformed += other.malformed
+        self.bytes += other.bytes
+        self.first = self.first or other.first
+        self.last = other.last or self.last
+        for key, count in other.statuses.items():
+            self.statuses[key] = self.statuses.get(key, 0) + count
+        if other.registers is not None and self.registers is None:
+            self.registers = bytearray(1 << HLL_P)
+        if self.registers is not None and other.registers is not None:
+            self.registers = bytearray(map(max, self.registers, other.registers))
+        self.visitors |= other.visitors
+        self.prune()
+        self.paths.merge(other.paths)
+        self.clients.merge(other.clients)
+        for name, count in other.crawlers.items():
+            self.crawlers[name] = self.crawlers.get(name, 0) + count
+        self.logins.merge(other.logins)
+        for ip, (first, last, sample) in other.login_seen.items():
+            mine = self.login_seen.get(ip)
+            if mine is None:
+                self.login_seen[ip] = [first, last, sample]
+            else:
+                mine[0], mine[1] = min(mine[0], first), max(mine[1], last)
+        self.login_seen = {k: v for k, v in self.login_seen.items() if k in self.logins.counts}
+        for category, finding in other.findings.items():
+            if category in self.findings:
+                self.findings[category].merge(finding, self.samples)
+            else:
+                self.findings[category] = finding
+
+
+def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
+               agents: dict[bytes, tuple[str | None, bool]]) -> None:
+    """Count the complete lines of ``data`` into ``tally`` (the hot loop)."""
+    statuses, paths, clients = tally.statuses, tally.paths.counts, tally.clients.counts
+    crawlers, vadd = tally.crawlers, tally.visitors.add
+    requests = malformed = 0
+    first = last = b""
+    for line in data.split(b"\n"):
+        if not line:
+            continue
+        parts = line.split(b'"')
+        if len(parts) == 7:
+            head, request, tail, agent = parts[0], parts[1], parts[2], parts[5]
+            sp = head.find(b" ")
+            ip = head[:sp]
+            lb = head.find(b"[", sp)
+            stamp = head[lb + 1:lb + 27]  # fixed width: 10/Oct/2026:13:55:36 +0700
+            status = tail[1:4]
+        else:
+            match = _LINE.match(line)
+            if match is None:
+                malformed += 1
+                continue
+            ip, stamp, request, status, _referer, agent = match.groups()
+        requests += 1
+        if not first:
+            first = stamp
+        last = stamp
+        statuses[status] = statuses.get(status, 0) + 1
+        clients[ip] = clients.get(ip, 0) + 1
+        vadd(hash(stamp[:11]) ^ hash(ip) * 31 ^ hash(agent))
+        cls = agents.get(agent)
+        if cls is None:
+            cls = agents[agent] = agent_class(agent)
+        if cls[0] is not None:
+            crawlers[cls[0]] = crawlers.get(cls[0], 0) + 1
+        elif cls[1]:
+            tally.hit("scanner", ip, stamp, status, line)
+        sp1 = request.find(b" ")
+        if sp1 < 0:
+            tally.hit("protocol", ip, stamp, status, line)
+            continue
+        method = request[:sp1]
+        sp2 = request.rfind(b" ")
+        target = request[sp1 + 1:sp2] if sp2 > sp1 else request[sp1 + 1:]
+        q = target.find(b"?")
+        path = target if q < 0 else target[:q]
+        paths[path] = paths.get(path, 0) + 1
+        if method not in ALLOWED_METHODS or sp2 <= sp1:
+            tally.hit("protocol", ip, stamp, status, line)
+        elif method == b"POST" and path in LOGIN_PATHS:
+            tally.login(ip, stamp, line)
+        found = targets.get(target)
+        if found is None:
+            found = targets[target] = target_categories(target)
+        for category in found:
+            tally.hit(category, ip, stamp, status, line)
+    tally.requests += requests
+    tally.malformed += malformed
+    tally.lines += requests + malformed
+    if first:
+        tally.first = tally.first or iso_time(first)
+        tally.last = iso_time(last)
+
+
+@dataclass(frozen=True)
+class Task:
+    """Lines to read: a plain file's byte range [start, end), or a gzipped file's
+    decompressed bytes from ``start`` (``end`` -1: to its end)."""
+
+    path: str
+    start: int
+    end: int
+    compressed: bool = False
+
+
+def _plain_blocks(task: Task) -> Iterator[bytes]:
+    with open(task.path, "rb") as handle:
+        handle.seek(task.start)
+        remaining = task.end - task.start
+        while remaining > 0:
+            data = handle.read(min(BLOCK, remaining))
+            if not data:
+                break
+            remaining -= len(data)
+            yield data
+
+
+def _gzip_blocks(task: Task) -> Iterator[bytes]:
+    skip = task.start
+    with open(task.path, "rb") as handle:
+        inflater = zlib.decompressobj(wbits=47)
+        while True:
+            raw = handle.read(BLOCK // 4)
+            if not raw:
+                break
+            while raw:
+                data = inflater.decompress(raw)
+                raw = inflater.unused_data
+                if raw:  # a file of several gzip members
+                    inflater = zlib.decompressobj(wbits=47)
+                if skip:
+                    cut = min(skip, len(data))
+                    data, skip = data[cut:], skip - cut
+                if data:
+                    yield data
+
+
+def scan_task(task: Task, top_limit: int = 5000, samples: int = 3) -> Tally:
+    """The tally of one task's complete lines."""
+    tally = Tally(top_limit=top_limit, samples=samples)
+    targets: dict[bytes, tuple[str, ...]] = {}
+    agents: dict[bytes, tuple[str | None, bool]] = {}
+    carry = b""
+    blocks = _gzip_blocks(task) if task.compressed else _plain_blocks(task)
+    try:
+        for block in blocks:
+            tally.bytes += len(block)
+            data = carry + block if carry else block
+            cut = data.rfind(b"\n") + 1
+            carry = data[cut:]
+            scan_block(data[:cut], tally, targets, agents)
+            tally.prune()
+            if len(targets) > CACHE_LIMIT:
+                targets.clear()
+            if len(agents) > CACHE_LIMIT:
+                agents.clear()
+    except (OSError, zlib.error, EOFError) as exc:
+        raise LogError(f"{task.path}: {getattr(exc, 'strerror', None) or exc}") from exc
+    if carry and task.compressed:  # a rotated file's last line has no newline
+        scan_block(carry, tally, targets, agents)
+    tally.prune()
+    return tally
+
+
+def _scan(args: tuple[Task, int, int]) -> Tally:
+    return scan_task(*args)
+
+
+def split_plain(path: str, start: int, end: int, size: int = TASK_BYTES) -> list[Task]:
+    """Ranges of about ``size`` bytes of [start, end), each starting at a line start."""
+    cuts = [start]
+    with open(path, "rb") as handle:
+        point = start + size
+        while point < end:
+            handle.seek(point)
+            handle.readline()
+            position = handle.tell()
+            if position >= end:
+                break
+            cuts.append(position)
+            point = position + size
+    cuts.append(end)
+    return [Task(path, a, b) for a, b in itertools.pairwise(cuts) if b > a]
+
+
+def audit(tasks: list[Task], *, workers: int = 0, top_limit: int = 5000,
+          samples: int = 3) -> Tally:
+    """Run the tasks (in log order) on ``workers`` processes (0: one per CPU) and merge."""
+    total = Tally(top_limit=top_limit, samples=samples)
+    count = workers or os.cpu_count() or 1
+    # about 4 ranges per process (balance), each between 4 MiB and TASK_BYTES
+    size = sum(os.path.getsize(t.path) * 8 if t.compressed else t.end - t.start for t in tasks)
+    piece = max(4 << 20, min(TASK_BYTES, size // (count * 4) + 1))
+    jobs: list[Task] = []
+    for task in tasks:
+        jobs.extend([task] if task.compressed
+                    else split_plain(task.path, task.start, task.end, piece))
+    args = [(job, top_limit, samples) for job in jobs]
+    if count <= 1 or len(jobs) <= 1 or size < PARALLEL_BYTES:
+        for arg in args:
+            total.merge(_scan(arg))
+        return total
+    # fork: the workers share this process's hash seed (unique visitors are hashes)
+    with multiprocessing.get_context("fork").Pool(min(count, len(jobs))) as pool:
+        for tally in pool.imap(_scan, args):
+            total.merge(tally)
+    return total
+
+
+# -- where the last run stopped --------------------------------------------------------
+
+def fingerprint(path: str, compressed: bool) -> str | None:
+    """sha256 of the file's first line (at most FINGERPRINT_BYTES); None when empty or
+    without a complete first line."""
+    try:
+        if compressed:
+            with gzip.open(path, "rb") as handle:
+                head = handle.read(FINGERPRINT_BYTES)
+        else:
+            with open(path, "rb") as handle:
+                head = handle.read(FINGERPRINT_BYTES)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise LogError(f"{path}: {getattr(exc, 'strerror', None) or exc}") from exc
+    cut = head.find(b"\n")
+    if cut < 0 and len(head) < FINGERPRINT_BYTES:
+        return None
+    return hashlib.sha256(head[:cut + 1] if cut >= 0 else head).hexdigest()
+
+
+def rotated(path: str) -> list[tuple[str, bool]]:
+    """The rotated copies of ``path``, newest first: [(file, gzipped)]."""
+    directory, name = os.path.split(path)
+    found: list[tuple[int, str, bool]] = []
+    try:
+        entries = os.listdir(directory or ".")
+    except OSError as exc:
+        raise LogError(f"{directory}: {exc.strerror}") from exc
+    for entry in entries:
+        if not entry.startswith(name):
+            continue
+        match = _ROTATED.match(entry[len(name):])
+        if match:
+            number = int(match.group(1))
+            key = -number if len(match.group(1)) >= 8 else number  # dates: newest first
+            found.append((key, os.path.join(directory, entry), bool(match.group(2))))
+    return [(file, gz) for _key, file, gz in sorted(found)]
+
+
+def complete_end(path: str, size: int) -> int:
+    """The offset just after the last newline before ``size`` (0 when none)."""
+    with open(path, "rb") as handle:
+        position = size
+        while position > 0:
+            start = max(0, position - 65536)
+            handle.seek(start)
+            chunk = handle.read(position - start)
+            cut = chunk.rfind(b"\n")
+            if cut >= 0:
+                return start + cut + 1
+            position = start
+    return 0
+
+
+@dataclass
+class Plan:
+    """What to read and the state to keep afterwards."""
+
+    tasks: list[Task]
+    state: dict[str, Any]
+    resumed: str  # first-run | live | rotated:<file> | lost
+
+
+def read_state(state_file: str) -> dict[str, Any] | None:
+    try:
+        with open(state_file, encoding="utf-8") as handle:
+            state = json.load(handle)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise LogError(f"state file {state_file} unreadable: {exc}") from exc
+    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+        raise LogError(f"state file {state_file} has an unknown format (remove it to start over)")
+    return state
+
+
+def plan(path: str, state: dict[str, Any] | None) -> Plan:
+    """The tasks reading what is new in ``path`` and its rotated copies since ``state``."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise LogError(f"{path}: {exc.strerror}") from exc
+    if not os.access(path, os.R_OK):
+        raise LogError(f"{path}: permission denied")
+    end = complete_end(path, info.st_size)
+    live_print = fingerprint(path, False)
+    new_state = {"version": STATE_VERSION, "path": path, "inode": info.st_ino,
+                 "device": info.st_dev, "offset": end, "fingerprint": live_print}
+    live = Task(path, 0, end)
+    older = rotated(path)
+    if state is None:
+        tasks = [Task(file, 0, -1, True) if gz else Task(file, 0, os.path.getsize(file))
+                 for file, gz in reversed(older)]
+        return Plan([*tasks, live], new_state, "first-run")
+    offset = int(state.get("offset", 0))
+    old_print = state.get("fingerprint")
+    if old_print is None:  # the live log was empty last time: follow its inode
+        if info.st_ino == state.get("inode") and info.st_dev == state.get("device"):
+            return Plan([live], new_state, "live")
+        for file, gz in older:
+            if not gz and os.stat(file).st_ino == state.get("inode"):
+                return Plan([Task(file, 0, os.path.getsize(file)), live], new_state,
+                            f"rotated:{file}")
+        return Plan([live], new_state, "live")
+    if live_print == old_print and end >= offset:
+        return Plan([Task(path, offset, end)], new_state, "live")
+    newer: list[Task] = []
+    for file, gz in older:
+        if fingerprint(file, gz) == old_print:
+            first = (Task(file, offset, -1, True) if gz
+                     else Task(file, offset, os.path.getsize(file)))
+            return Plan([first, *reversed(newer), live], new_state, f"rotated:{file}")
+        newer.append(Task(file, 0, -1, True) if gz else Task(file, 0, os.path.getsize(file)))
+    return Plan([*reversed(newer), live], new_state, "lost")
+
+
+def write_state(state_file: str, state: dict[str, Any]) -> None:
+    """Replace the state file atomically (directory 0700, file 0600)."""
+    directory = os.path.dirname(state_file)
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    tmp = f"{state_file}.tmp{os.getpid()}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(state, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, state_file)
+
+
+def state_path(state_dir: str, log: str) -> str:
+    """The state file of one log."""
+    digest = hashlib.sha256(os.path.abspath(log).encode()).hexdigest()[:16]
+    return os.path.join(state_dir, f"{os.path.basename(log)}-{digest}.json")
+
+
+# -- the result ------------------------------------------------------------------------
+
+def summary(tally: Tally, *, top: int, bruteforce_threshold: int) -> dict[str, Any]:
+    """The audit result as plain data."""
+    def text(value: bytes) -> str:
+        return value.decode("utf-8", "replace")
+
+    visitors, exact = tally.unique_visitors()
+    classes: dict[str, int] = {}
+    for status, count in tally.statuses.items():
+        key = f"{text(status[:1])}xx" if status[:1].isdigit() else "-"
+        classes[key] = classes.get(key, 0) + count
+    findings = []
+    for category, finding in tally.findings.items():
+        findings.append(_finding(
+            category, count=finding.count, successful=finding.successful, first=finding.first,
+            last=finding.last, samples=finding.samples,
+            clients=[{"client": text(ip), "count": n} for ip, n in finding.clients.top(5)]))
+    brute = [(ip, n) for ip, n in tally.logins.top(len(tally.logins.counts))
+             if n >= bruteforce_threshold]
+    if brute:
+        seen = [tally.login_seen[ip] for ip, _n in brute if ip in tally.login_seen]
+        findings.append(_finding(
+            "wp_bruteforce", count=sum(n for _ip, n in brute), successful=0,
+            first=min((s[0] for s in seen if s[0]), default=""),
+            last=max((s[1] for s in seen), default=""),
+            samples=[s[2] for s in seen[:tally.samples]],
+            clients=[{"client": text(ip), "count": n} for ip, n in brute[:5]]))
+    findings.sort(key=lambda f: (-f["count"], f["category"]))
+    return {
+        "lines": tally.lines, "requests": tally.requests, "malformed": tally.malformed,
+        "bytes": tally.bytes, "first_seen": tally.first or None, "last_seen": tally.last or None,
+        "unique_visitors": visitors, "unique_visitors_exact": exact,
+        "status_classes": dict(sorted(classes.items())),
+        "statuses": {text(k): v for k, v in sorted(tally.statuses.items())},
+        "top_paths": [{"path": text(k), "count": v} for k, v in tally.paths.top(top)],
+        "top_clients": [{"client": text(k), "count": v} for k, v in tally.clients.top(top)],
+        "counts_error_bound": max(tally.paths.dropped, tally.clients.dropped),
+        "crawlers": dict(sorted(tally.crawlers.items(), key=lambda i: (-i[1], i[0]))),
+        "crawler_requests": sum(tally.crawlers.values()),
+        "findings": findings,
+    }
+
+
+def _finding(category: str, *, count: int, successful: int, first: str, last: str,
+             samples: list[str], clients: list[dict[str, Any]]) -> dict[str, Any]:
+    ref, title = category_title(category)
+    return {"category": category, "crs": ref, "title": title, "count": count,
+            "successful": successful, "first_seen": first or None, "last_seen": last or None,
+            "clients": clients, "samples": samples}
+

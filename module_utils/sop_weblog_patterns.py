@@ -1,0 +1,172 @@
+# GPL-3.0-or-later
+"""The attack-probe patterns of the access-log audit, organised by the categories of the
+OWASP Core Rule Set (CRS). The patterns are the project's own (not CRS rules); each
+category names the CRS rule file it corresponds to.
+
+A request target is matched after URL-decoding twice and lower-casing; user agents are
+matched lower-cased. Stdlib only (runs on the managed host).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote_to_bytes
+
+# category: (CRS reference, title in the report's language, patterns on the decoded target)
+TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "sqli": ("CRS 942 SQLi", "injeksi SQL", (
+        r"union(?:\s|\+|/\*.*?\*/)+(?:all(?:\s|\+)+|distinct(?:\s|\+)+)?select",
+        r"\bselect\b.{1,100}\bfrom\b",
+        r"['\"`]\s*(?:or|and|xor|\|\||&&)\s*['\"(\d]",
+        r"\b(?:or|and)\s+['\"]?\d+['\"]?\s*(?:=|<|>|like)\s*['\"]?\d",
+        r"\b(?:sleep|benchmark|pg_sleep)\s*\(",
+        r"waitfor\s+delay",
+        r";\s*(?:drop|insert|update|delete|truncate|alter|create|exec)\s",
+        r"information_schema|sys\.user_objects|mysql\.user",
+        r"\b(?:extractvalue|updatexml|load_file|group_concat)\s*\(",
+        r"\bconcat\s*\(.{0,40}0x[0-9a-f]",
+        r"(?:'|\d)\s*(?:--|#)\s*-?\s*$",
+        r"\border\s+by\s+\d+\s*(?:--|#)",
+    )),
+    "lfi": ("CRS 930 LFI", "path traversal / local file inclusion", (
+        r"(?:\.\.|%2e%2e|%252e)[/\\]",
+        r"[/\\]\.\.(?:[/\\]|$)",
+        r"/etc/(?:passwd|shadow|group|hosts|issue|crontab)",
+        r"/proc/(?:self|\d+)/(?:environ|cmdline|fd)",
+        r"(?:boot|win)\.ini|windows[/\\]system32",
+        r"(?:file|page|path|include|template|doc|folder|dir)=/",
+    )),
+    "rfi": ("CRS 931 RFI", "remote file inclusion", (
+        r"(?:file|page|path|include|inc|template|url|src|doc|dir)=(?:https?|ftps?|smb)://"
+        r"[^&]*\?",
+        r"=(?:https?|ftp)://\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}",
+    )),
+    "rce": ("CRS 932 RCE", "eksekusi perintah jarak jauh", (
+        r"[;|`&]\s*(?:cat|id|uname|whoami|wget|curl|nc|ncat|bash|sh|ping|ls|chmod|rm)"
+        r"(?:\s|$|;|\|)",
+        r"\$\([^)]{1,80}\)",
+        r"\(\s*\)\s*\{",
+        r"/bin/(?:ba|z|da)?sh\b",
+        r"\b(?:cmd|exec|command|execute|shell)=",
+    )),
+    "php": ("CRS 933 PHP", "injeksi PHP", (
+        r"php://(?:input|filter)|phar://|expect://|data://text",
+        r"<\?php|<\?=",
+        r"allow_url_include|auto_prepend_file|disable_functions",
+        r"\b(?:base64_decode|gzinflate|str_rot13|phpinfo|system|passthru|shell_exec|"
+        r"proc_open|popen|assert|eval)\s*\(",
+        r"eval-stdin\.php",
+    )),
+    "xss": ("CRS 941 XSS", "cross-site scripting", (
+        r"<\s*(?:script|iframe|svg|img|body|object|embed)\b",
+        r"javascript:|vbscript:",
+        r"\bon(?:error|load|mouseover|focus|click)\s*=",
+        r"document\.(?:cookie|location)|alert\s*\(",
+    )),
+    "java": ("CRS 944 Java", "injeksi Java (Log4Shell)", (
+        r"\$\{(?:jndi|env|sys|lower|upper|::-)",
+        r"class\.module\.classloader",
+    )),
+    "webshell": ("CRS 955 web shell", "probe webshell", (
+        r"/(?:wso|c99|r57|alfa|alfa-rex|b374k|shell|cmd|up|uploader|webshell|indoxploit|"
+        r"priv8|wp-shell|1337|mini|marijuana|leaf|bypass|haxor|sym|symlink|0x)\w{0,12}"
+        r"\.(?:php\d?|phtml|phar)\b",
+        r"/wp-content/uploads/[^?]*\.(?:php\d?|phtml|phar|pht|shtml)\b",
+        r"/\.well-known/[^?]*\.php\b",
+        r"/wp-(?:includes|admin)/[^?]*/(?:about|radio|alfa|xmrlpc|wp-conflg|css|"
+        r"install)\.php\b",
+        r"/wp-content/(?:plugins|themes)/[^/?]+/(?:up|shell|cmd|wso|alfa|ws)\.php\b",
+    )),
+    "restricted_file": ("CRS 930130/920440", "file terlarang", (
+        r"/\.(?:env|git|svn|hg|bzr|htaccess|htpasswd|ds_store|aws|ssh|docker|vscode|idea)"
+        r"(?:/|$|\.|\?)",
+        r"\.(?:sql|bak|old|orig|swp|save|dump|backup|tar|tgz|tar\.gz|zip|rar|7z|log|ini|"
+        r"conf|cfg|pem|key|db|sqlite)(?:$|\?)",
+        r"wp-config\.php[^?/]|wp-config\.php$|/wp-config\b",
+        r"/(?:server-status|server-info|web\.config|composer\.(?:json|lock)|phpinfo\.php|"
+        r"info\.php|test\.php|\.user\.ini|docker-compose\.ya?ml)\b",
+    )),
+    "admin_probe": ("CRS 913/920", "probe panel admin", (
+        r"/(?:phpmyadmin|pma|myadmin|mysqladmin|dbadmin|adminer|sqlmanager|phpminiadmin)"
+        r"[^/]*(?:/|$)",
+        r"/administrator/|/admin/(?:config|login)\.php|/manager/html|/jmx-console",
+        r"/wp-admin/(?:setup-config|install|upgrade)\.php",
+        r"/(?:cgi-bin|boaform|hnap1|goform|hudson|jenkins|solr|actuator|console|"
+        r"owa|remote/login|vendor/phpunit|telescope|_ignition)\b",
+    )),
+}
+# user agents of attack tools (CRS 913 scanner detection)
+SCANNER_AGENTS = re.compile(
+    r"nikto|sqlmap|nmap|masscan|zgrab|nuclei|wpscan|dirbuster|gobuster|dirb/|feroxbuster|"
+    r"acunetix|netsparker|openvas|nessus|w3af|whatweb|jorgee|fuzz faster|ffuf|wfuzz|"
+    r"hydra|havij|commix|arachni|skipfish|zmeu|morfeus|httpx|censysinspect|libwww-perl|"
+    r"go-http-client/1\.1 \(scan|nessus|qualys|internet-measurement|l9explore|xfa1",
+)
+SCANNER_TITLE = ("CRS 913 scanner", "user agent alat pemindai")
+# Search and other crawlers, by the name in their user agent (lower-case regex, name).
+CRAWLERS: tuple[tuple[str, str], ...] = (
+    ("googlebot|google-inspectiontool|adsbot-google|mediapartners-google", "Googlebot"),
+    ("bingbot|bingpreview|msnbot", "Bingbot"),
+    ("yandex", "YandexBot"),
+    ("baiduspider", "Baiduspider"),
+    ("duckduckbot|duckassistbot", "DuckDuckBot"),
+    ("applebot", "Applebot"),
+    ("ahrefsbot", "AhrefsBot"),
+    ("semrushbot", "SemrushBot"),
+    ("mj12bot", "MJ12bot"),
+    ("dotbot", "DotBot"),
+    ("petalbot", "PetalBot"),
+    ("facebookexternalhit|meta-externalagent", "Facebook"),
+    ("twitterbot", "Twitterbot"),
+    ("gptbot|chatgpt-user|oai-searchbot", "OpenAI"),
+    ("claudebot|claude-web", "ClaudeBot"),
+    ("bytespider", "Bytespider"),
+    ("ccbot", "CCBot"),
+    ("slurp", "Yahoo Slurp"),
+    ("seznambot", "SeznamBot"),
+    (r"bot\b|crawler|spider|crawl", "lainnya"),
+)
+PROTOCOL_TITLE = ("CRS 920/921", "penyalahgunaan protokol / metode")
+BRUTEFORCE_TITLE = ("WordPress", "brute force wp-login.php / xmlrpc.php")
+# Methods a court website answers; others (PUT, DELETE, TRACE, CONNECT, PROPFIND...) are
+# protocol abuse.
+ALLOWED_METHODS = frozenset({b"GET", b"POST", b"HEAD", b"OPTIONS"})
+LOGIN_PATHS = frozenset({b"/wp-login.php", b"/xmlrpc.php"})
+
+_TARGET = [(name, re.compile("|".join(f"(?:{p})" for p in pats)))
+           for name, (_ref, _title, pats) in TARGET_CATEGORIES.items()]
+_CRAWLER = [(re.compile(pattern), name) for pattern, name in CRAWLERS]
+
+
+def decode_target(target: bytes) -> str:
+    """A request target URL-decoded twice (double encoding), '+' as space, lower-case."""
+    once = unquote_to_bytes(target.replace(b"+", b" "))
+    if b"%" in once:
+        once = unquote_to_bytes(once)
+    return once.decode("latin-1").lower()
+
+
+def target_categories(target: bytes) -> tuple[str, ...]:
+    """The attack categories a request target matches (empty for a normal one)."""
+    text = decode_target(target)
+    return tuple(name for name, pattern in _TARGET if pattern.search(text))
+
+
+def agent_class(agent: bytes) -> tuple[str | None, bool]:
+    """(crawler name or None, whether the agent is an attack tool)."""
+    text = agent.decode("latin-1").lower()
+    if SCANNER_AGENTS.search(text):
+        return None, True
+    for pattern, name in _CRAWLER:
+        if pattern.search(text):
+            return name, False
+    return None, False
+
+
+def category_title(category: str) -> tuple[str, str]:
+    """(CRS reference, title) of any category, the agent-based and per-client ones too."""
+    if category in TARGET_CATEGORIES:
+        ref, title, _ = TARGET_CATEGORIES[category]
+        return ref, title
+    return {"scanner": SCANNER_TITLE, "protocol": PROTOCOL_TITLE,
+            "wp_bruteforce": BRUTEFORCE_TITLE}[category]

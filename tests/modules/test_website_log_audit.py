@@ -1,0 +1,334 @@
+"""library/website_log_audit.py and module_utils/sop_weblog*.py: attack categories, counts,
+reading only what is new across rotation (rename, gzip, copytruncate, truncation), the
+parallel path equal to the serial one, bounded counters, and the module's failures."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from loader import ROOT, load
+
+weblog = load("sop_weblog")
+patterns = load("sop_weblog_patterns")
+mod = load("website_log_audit")
+
+BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/119.0 Safari/537.36"
+GOOGLE = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+
+
+def line(ip: str, when: str, request: str, status: int = 200, agent: str = BROWSER,
+         referer: str = "-") -> str:
+    return f'{ip} - - [{when} +0700] "{request}" {status} 512 "{referer}" "{agent}"\n'
+
+
+NORMAL = [
+    line("36.1.1.1", "30/Nov/2026:08:00:00", "GET / HTTP/1.1"),
+    line("36.1.1.1", "30/Nov/2026:08:00:01", "GET /wp-content/themes/t/style.css?ver=6.1 HTTP/1.1",
+         304),
+    line("36.1.1.2", "30/Nov/2026:08:01:00", "GET /berita/sidang-1/ HTTP/1.1"),
+    line("36.1.1.2", "30/Nov/2026:08:01:05", "GET /?s=jadwal+sidang HTTP/1.1"),
+    line("66.249.66.1", "30/Nov/2026:08:02:00", "GET /berita/ HTTP/1.1", agent=GOOGLE),
+    line("36.1.1.3", "30/Nov/2026:08:03:00", "GET /tidak-ada HTTP/1.1", 404),
+    line("36.1.1.3", "30/Nov/2026:08:03:30", "GET /wp-admin/admin-ajax.php HTTP/1.1", 500),
+]
+# One probe per category: (category, line)
+PROBES = [
+    ("sqli", line("45.1.1.1", "30/Nov/2026:09:00:00",
+                  "GET /?id=1%27%20UNION%20SELECT%20user_pass%20FROM%20wp_users-- HTTP/1.1", 403)),
+    ("sqli", line("45.1.1.1", "30/Nov/2026:09:00:09", "GET /?p=1+AND+SLEEP(5) HTTP/1.1")),
+    ("lfi", line("45.1.1.2", "30/Nov/2026:09:01:00",
+                 "GET /index.php?page=..%252f..%252f..%252fetc%252fpasswd HTTP/1.1", 404)),
+    ("rce", line("45.1.1.3", "30/Nov/2026:09:02:00", "GET /cgi.php?cmd=id;uname%20-a HTTP/1.1",
+                 404)),
+    ("php", line("45.1.1.4", "30/Nov/2026:09:03:00",
+                 "POST /vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php HTTP/1.1", 404)),
+    ("xss", line("45.1.1.5", "30/Nov/2026:09:04:00",
+                 "GET /?s=%3Cscript%3Ealert(1)%3C/script%3E HTTP/1.1")),
+    ("java", line("45.1.1.6", "30/Nov/2026:09:05:00", "GET /?x=${jndi:ldap://x/a} HTTP/1.1", 404)),
+    ("webshell", line("45.1.1.7", "30/Nov/2026:09:06:00",
+                      "GET /wp-content/uploads/2026/11/alfa.php HTTP/1.1", 200)),
+    ("restricted_file", line("45.1.1.8", "30/Nov/2026:09:07:00", "GET /.env HTTP/1.1", 404)),
+    ("admin_probe", line("45.1.1.9", "30/Nov/2026:09:08:00", "GET /phpmyadmin/ HTTP/1.1", 404)),
+    ("scanner", line("45.1.1.10", "30/Nov/2026:09:09:00", "GET / HTTP/1.1",
+                     agent="sqlmap/1.7.11#stable (https://sqlmap.org)")),
+    ("protocol", line("45.1.1.11", "30/Nov/2026:09:10:00", "PROPFIND / HTTP/1.1", 405)),
+    ("protocol", '45.1.1.11 - - [30/Nov/2026:09:10:01 +0700] "\\x16\\x03\\x01" 400 150 "-" "-"\n'),
+]
+BRUTE = [line("103.9.9.9", f"30/Nov/2026:10:{i // 60:02d}:{i % 60:02d}",
+              "POST /wp-login.php HTTP/1.1") for i in range(25)]
+LOG = "".join(NORMAL + [p for _c, p in PROBES] + BRUTE) + "not a log line\n"
+
+
+def audit(path: Path, state_dir: Path, **params):
+    base = {"paths": [str(path)], "state_dir": str(state_dir), "top": 10, "samples": 3,
+            "bruteforce_threshold": 20, "top_limit": 5000, "workers": 1}
+    base.update(params)
+    return mod.run(base, check_mode=params.pop("check", False))
+
+
+@pytest.mark.parametrize(("category", "text"), PROBES[:-3])
+def test_each_target_probe_has_its_category(category, text):
+    target = text.split('"')[1].split(" ")[1].encode()
+    assert category in patterns.target_categories(target)
+
+
+@pytest.mark.parametrize("target", [
+    "/", "/berita/sidang-1/", "/?s=jadwal+sidang", "/wp-content/themes/t/style.css?ver=6.1",
+    "/wp-json/wp/v2/posts?per_page=10", "/?p=123", "/feed/", "/page/2/",
+    "/wp-content/uploads/2026/11/foto-1.jpg", "/?s=cerai%20gugat",
+    "/wp-login.php?redirect_to=%2Fwp-admin%2F", "/berita/?utm_source=facebook&utm_medium=post",
+])
+def test_normal_targets_are_not_findings(target):
+    assert patterns.target_categories(target.encode()) == ()
+
+
+def test_agent_classes():
+    assert patterns.agent_class(GOOGLE.encode()) == ("Googlebot", False)
+    assert patterns.agent_class(b"Mozilla/5.00 (Nikto/2.5.0)") == (None, True)
+    assert patterns.agent_class(BROWSER.encode()) == (None, False)
+
+
+def test_audit_counts_and_findings(tmp_path):
+    log = tmp_path / "access.log"
+    log.write_text(LOG)
+    result = audit(log, tmp_path / "state")
+    assert result["requests"] == len(NORMAL) + len(PROBES) + len(BRUTE)
+    assert result["malformed"] == 1
+    assert result["status_classes"] == {"2xx": 33, "3xx": 1, "4xx": 10, "5xx": 1}
+    assert result["crawlers"] == {"Googlebot": 1}
+    assert result["unique_visitors"] == 17 and result["unique_visitors_exact"]
+    assert result["top_paths"][0] == {"path": "/wp-login.php", "count": 25}
+    assert result["top_clients"][0] == {"client": "103.9.9.9", "count": 25}
+    assert result["first_seen"] == "2026-11-30T08:00:00+07:00"
+    assert result["last_seen"] == "2026-11-30T10:00:24+07:00"
+    found = {f["category"]: f for f in result["findings"]}
+    expected = {c for c, _l in PROBES} | {"wp_bruteforce"}
+    assert expected <= set(found)
+    sqli = found["sqli"]
+    assert sqli["count"] == 2 and sqli["successful"] == 1 and sqli["crs"] == "CRS 942 SQLi"
+    assert sqli["first_seen"] == "2026-11-30T09:00:00+07:00"
+    assert sqli["last_seen"] == "2026-11-30T09:00:09+07:00"
+    assert sqli["clients"] == [{"client": "45.1.1.1", "count": 2}]
+    assert "UNION%20SELECT" in sqli["samples"][0]
+    assert found["webshell"]["successful"] == 1
+    assert found["wp_bruteforce"]["count"] == 25
+    assert found["wp_bruteforce"]["clients"] == [{"client": "103.9.9.9", "count": 25}]
+    assert found["protocol"]["count"] == 2  # PROPFIND, and a TLS handshake on port 80
+    output = mod.sop_output(result)
+    assert "wp_bruteforce: 25 permintaan (103.9.9.9)" in output["findings"]
+
+
+def test_below_bruteforce_threshold_is_no_finding(tmp_path):
+    log = tmp_path / "access.log"
+    log.write_text("".join(NORMAL + BRUTE[:19]))
+    result = audit(log, tmp_path / "state")
+    assert result["findings"] == []
+
+
+def test_clean_log_has_no_findings(tmp_path):
+    log = tmp_path / "access.log"
+    log.write_text("".join(NORMAL))
+    assert audit(log, tmp_path / "state")["findings"] == []
+
+
+def lines(n: int, hour: int, ip: str = "36.2.2.2") -> str:
+    return "".join(line(ip, f"30/Nov/2026:{hour:02d}:{i // 60:02d}:{i % 60:02d}",
+                        f"GET /p{i} HTTP/1.1") for i in range(n))
+
+
+def test_only_new_lines_and_partial_line_waits(tmp_path):
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(lines(10, 1))
+    first = audit(log, state)
+    assert (first["requests"], first["resumed"][str(log)]) == (10, "first-run")
+    state_file = next(state.iterdir())
+    assert oct(state.stat().st_mode & 0o777) == "0o700"
+    assert oct(state_file.stat().st_mode & 0o777) == "0o600"
+    assert audit(log, state)["requests"] == 0
+    half = lines(1, 2)
+    with open(log, "a") as handle:
+        handle.write(lines(5, 3) + half[:30])
+    second = audit(log, state)
+    assert (second["requests"], second["resumed"][str(log)]) == (5, "live")
+    with open(log, "a") as handle:
+        handle.write(half[30:])
+    assert audit(log, state)["requests"] == 1
+
+
+def test_check_mode_keeps_the_state(tmp_path):
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(lines(4, 1))
+    assert audit(log, state, check=True)["requests"] == 4
+    assert not state.exists()
+    audit(log, state)
+    with open(log, "a") as handle:
+        handle.write(lines(3, 2))
+    assert audit(log, state, check=True)["requests"] == 3
+    assert audit(log, state)["requests"] == 3
+
+
+def test_rotation_rename_then_gzip(tmp_path):
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(lines(10, 1))
+    audit(log, state)
+    with open(log, "a") as handle:
+        handle.write(lines(4, 2))  # written before the rotation, not read yet
+    os.rename(log, tmp_path / "access.log.1")
+    log.write_text(lines(6, 3, "36.3.3.3"))
+    result = audit(log, state)
+    assert result["requests"] == 10
+    assert result["resumed"][str(log)] == f"rotated:{tmp_path / 'access.log.1'}"
+    # next rotation: .1 is gzipped to .2.gz, the live log becomes .1, with unread lines
+    with open(log, "a") as handle:
+        handle.write(lines(2, 4))
+    with open(tmp_path / "access.log.1", "rb") as src, \
+            gzip.open(tmp_path / "access.log.2.gz", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    os.rename(log, tmp_path / "access.log.1")
+    log.write_text(lines(3, 5))
+    result = audit(log, state)
+    assert result["requests"] == 5
+    assert result["resumed"][str(log)] == f"rotated:{tmp_path / 'access.log.1'}"
+
+
+def test_unread_lines_already_gzipped(tmp_path):
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(lines(10, 1))
+    audit(log, state)
+    with open(log, "a") as handle:
+        handle.write(lines(4, 2))
+    with open(log, "rb") as src, gzip.open(tmp_path / "access.log.2.gz", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    (tmp_path / "access.log.1").write_text(lines(7, 3, "36.4.4.4"))
+    log.write_text(lines(1, 4, "36.5.5.5"))
+    result = audit(log, state)
+    assert result["requests"] == 4 + 7 + 1
+    assert result["resumed"][str(log)] == f"rotated:{tmp_path / 'access.log.2.gz'}"
+
+
+def test_copytruncate(tmp_path):
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(lines(10, 1))
+    audit(log, state)
+    with open(log, "a") as handle:
+        handle.write(lines(2, 2))
+    shutil.copyfile(log, tmp_path / "access.log.1")
+    with open(log, "w") as handle:  # same inode, truncated
+        handle.write(lines(3, 3, "36.6.6.6"))
+    result = audit(log, state)
+    assert result["requests"] == 5
+
+
+def test_log_replaced_beyond_rotation_reads_everything(tmp_path):
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(lines(10, 1))
+    audit(log, state)
+    log.unlink()
+    log.write_text(lines(3, 5, "36.7.7.7"))
+    result = audit(log, state)
+    assert (result["requests"], result["resumed"][str(log)]) == (3, "lost")
+
+
+def test_first_run_reads_rotated_files_oldest_first(tmp_path):
+    log = tmp_path / "access.log"
+    with gzip.open(tmp_path / "access.log.2.gz", "wt") as handle:
+        handle.write(lines(2, 1))
+    (tmp_path / "access.log.1").write_text(lines(3, 2))
+    log.write_text(lines(4, 3))
+    result = audit(log, tmp_path / "state")
+    assert result["requests"] == 9
+    assert [Path(f["path"]).name for f in result["files"]] == [
+        "access.log.2.gz", "access.log.1", "access.log"]
+    assert result["first_seen"] == "2026-11-30T01:00:00+07:00"
+    assert result["last_seen"] == "2026-11-30T03:00:03+07:00"
+
+
+def test_parallel_equals_serial(tmp_path, monkeypatch):
+    log = tmp_path / "access.log"
+    with open(log, "w") as handle:
+        for _ in range(300):
+            handle.write(LOG)
+    monkeypatch.setattr(weblog, "PARALLEL_BYTES", 1)
+    task = [weblog.Task(str(log), 0, log.stat().st_size)]
+    serial = weblog.summary(weblog.audit(task, workers=1), top=5, bruteforce_threshold=20)
+    monkeypatch.setattr(weblog, "TASK_BYTES", 64 * 1024)
+    monkeypatch.setattr(weblog, "BLOCK", 16 * 1024)
+    parallel = weblog.summary(weblog.audit(task, workers=2), top=5, bruteforce_threshold=20)
+    assert len(weblog.split_plain(str(log), 0, log.stat().st_size, 64 * 1024)) > 4
+    assert parallel == serial
+    assert serial["requests"] == 300 * (len(NORMAL) + len(PROBES) + len(BRUTE))
+
+
+def test_top_counter_is_bounded_and_keeps_heavy_hitters():
+    counter = weblog.TopCounter(100)
+    for i in range(10000):
+        counter.counts[f"rare{i}"] = 1
+        counter.counts["heavy"] = counter.counts.get("heavy", 0) + 1
+        if len(counter.counts) > counter.limit:
+            counter.prune()
+    assert len(counter.counts) <= 101
+    assert counter.top(1) == [("heavy", 10000)]
+    assert counter.dropped == 1
+
+
+def test_unique_visitor_estimate_beyond_exact_counting():
+    tally = weblog.Tally()
+    for i in range(300_000):
+        tally.visitors.add(hash((b"10.0.%d" % i, b"30/Nov/2026", b"ua")))
+        if len(tally.visitors) > weblog.VISITOR_EXACT:
+            tally.prune()
+    count, exact = tally.unique_visitors()
+    assert not exact
+    assert abs(count - 300_000) / 300_000 < 0.03
+
+
+DRIVER = """
+import sys
+import ansible.module_utils
+ansible.module_utils.__path__.append({utils!r})
+import runpy
+runpy.run_path({module!r}, run_name="__main__")
+"""
+
+
+def run_module(tmp_path: Path, args: dict) -> tuple[int, dict]:
+    args_file = tmp_path / "args.json"
+    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+    code = DRIVER.format(utils=str(ROOT / "module_utils"),
+                         module=str(ROOT / "library" / "website_log_audit.py"))
+    proc = subprocess.run([sys.executable, "-c", code, str(args_file)], capture_output=True,
+                          text=True, check=False)
+    assert "Traceback" not in proc.stderr + proc.stdout
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def test_module_missing_log_fails_with_one_line(tmp_path):
+    rc, result = run_module(tmp_path, {"paths": [str(tmp_path / "nope.log")],
+                                       "state_dir": str(tmp_path / "state")})
+    assert rc != 0 and result["failed"]
+    assert result["msg"] == f"access log {tmp_path / 'nope.log'}: No such file or directory"
+
+
+def test_module_corrupt_state_fails_with_one_line(tmp_path):
+    log = tmp_path / "access.log"
+    log.write_text(LOG)
+    state = tmp_path / "state"
+    state.mkdir()
+    (Path(weblog.state_path(str(state), str(log)))).write_text("{not json")
+    rc, result = run_module(tmp_path, {"paths": [str(log)], "state_dir": str(state)})
+    assert rc != 0 and "unreadable" in result["msg"] and "\n" not in result["msg"]
+
+
+def test_module_runs_and_never_reports_a_change(tmp_path):
+    log = tmp_path / "access.log"
+    log.write_text(LOG)
+    rc, result = run_module(tmp_path, {"paths": [str(log)], "state_dir": str(tmp_path / "s")})
+    assert rc == 0 and result["changed"] is False
+    assert result["sop_output"]["requests"] == result["audit"]["requests"]
