@@ -1,0 +1,204 @@
+#!/usr/bin/python
+# GPL-3.0-or-later
+"""SSH hardening (sshd -T), an active firewall (nftables) and fail2ban's bans."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: security_hardening
+short_description: Check SSH hardening, the firewall and fail2ban on a host
+description:
+  - Reads sshd's effective configuration with C(sshd -T) (root needed). Password login
+    (C(passwordauthentication yes), or C(kbdinteractiveauthentication yes) with
+    C(usepam yes)), empty passwords, and a C(permitrootlogin) value not in
+    O(permit_root_login) are findings.
+  - Reads the nftables ruleset (C(nft list ruleset), root and CAP_NET_ADMIN needed;
+    Debian 12's iptables is iptables-nft, so its rules are there too). No chain on the
+    input hook that filters (policy drop, or a drop or reject rule) is a finding (no
+    firewall); a ruleset whose C(nftables) service is not
+    enabled is reported (it does not survive a reboot) when O(require_persistent).
+  - Where C(fail2ban-client) answers, reports each jail's current and total bans.
+  - Reports only; never changes anything.
+version_added: "1.0.0"
+author: Court IT SOP maintainers
+options:
+  permit_root_login:
+    description: Acceptable values of sshd's C(permitrootlogin).
+    type: list
+    elements: str
+    default: ["no", prohibit-password, without-password]
+  firewall:
+    description: Require a firewall (an nftables chain on the input hook).
+    type: bool
+    default: true
+  require_persistent:
+    description: Also require the C(nftables) service to be enabled, so the ruleset survives a reboot.
+    type: bool
+    default: true
+attributes:
+  check_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: SSH hardening, firewall and fail2ban
+  security_hardening:
+    permit_root_login: ["no"]
+  register: hardening
+"""
+
+RETURN = r"""
+sshd:
+  description: The sshd settings checked, as C(sshd -T) prints them.
+  returned: success
+  type: dict
+  sample: {passwordauthentication: "no", permitrootlogin: "no", kbdinteractiveauthentication: "no", usepam: "yes", permitemptypasswords: "no"}
+firewall:
+  description: input_chains (chains on the input hook), filtering_chains (those with policy drop or a drop/reject rule), service_enabled.
+  returned: success
+  type: dict
+fail2ban:
+  description: Jails with currently_banned, total_banned and banned addresses; null when fail2ban does not run.
+  returned: success
+  type: dict
+findings:
+  description: Findings; kinds ssh_password_auth, ssh_empty_passwords, ssh_root_login, no_firewall, firewall_not_persistent.
+  returned: success
+  type: list
+  elements: dict
+sop_output:
+  description: The compact record the C(sop) runner keeps.
+  returned: success
+  type: dict
+"""
+
+import re  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_security import finding, summary  # noqa: E402
+
+SSHD_KEYS = ("passwordauthentication", "kbdinteractiveauthentication", "usepam",
+             "permitemptypasswords", "permitrootlogin")
+CHAIN = re.compile(r"^\s*chain (\S+) \{\n(.*?)^\s*\}", re.M | re.S)
+
+
+def parse_sshd(text: str) -> dict[str, str]:
+    settings = {}
+    for line in text.splitlines():
+        key, _, value = line.partition(" ")
+        if key in SSHD_KEYS:
+            settings[key] = value.strip()
+    return settings
+
+
+def sshd_findings(settings: dict[str, str], root_ok: list[str]) -> list[dict[str, Any]]:
+    found = []
+    kbd = settings.get("kbdinteractiveauthentication") == "yes" and settings.get("usepam") == "yes"
+    if settings.get("passwordauthentication") == "yes" or kbd:
+        which = "passwordauthentication yes" if settings.get("passwordauthentication") == "yes" \
+            else "kbdinteractiveauthentication yes (PAM)"
+        found.append(finding("ssh_password_auth",
+                             f"SSH menerima login dengan password ({which}): gunakan kunci saja",
+                             samples=[which]))
+    if settings.get("permitemptypasswords") == "yes":
+        found.append(finding("ssh_empty_passwords", "SSH mengizinkan password kosong"))
+    root = settings.get("permitrootlogin", "")
+    if root not in root_ok:
+        found.append(finding("ssh_root_login", f"SSH mengizinkan login root (permitrootlogin {root})",
+                             samples=[f"permitrootlogin {root}"]))
+    return found
+
+
+def parse_ruleset(text: str) -> dict[str, Any]:
+    """Chains on the input hook, and those that filter: policy drop or a drop/reject rule."""
+    inputs, filtering = [], []
+    for name, body in CHAIN.findall(text):
+        if re.search(r"type filter hook input\b", body):
+            inputs.append(name)
+            if re.search(r"policy drop|\b(drop|reject)\b", body.replace("policy accept", "")):
+                filtering.append(name)
+    return {"input_chains": inputs, "filtering_chains": filtering}
+
+
+def firewall_findings(firewall: dict[str, Any], persistent: bool) -> list[dict[str, Any]]:
+    if not firewall["filtering_chains"]:
+        what = ("chain input " + ", ".join(firewall["input_chains"]) + " menerima semua lalu lintas"
+                if firewall["input_chains"] else "nftables tanpa chain pada hook input")
+        return [finding("no_firewall", f"Tidak ada firewall aktif ({what})")]
+    if persistent and not firewall["service_enabled"]:
+        return [finding("firewall_not_persistent",
+                        "Firewall aktif tetapi layanan nftables tidak di-enable: aturan hilang setelah reboot")]
+    return []
+
+
+def parse_fail2ban_jails(text: str) -> list[str]:
+    match = re.search(r"Jail list:\s*(.*)", text)
+    return [j.strip() for j in match[1].split(",") if j.strip()] if match else []
+
+
+def parse_fail2ban_jail(text: str) -> dict[str, Any]:
+    def number(label: str) -> int:
+        match = re.search(label + r":\s*(\d+)", text)
+        return int(match[1]) if match else 0
+    banned = re.search(r"Banned IP list:\s*(.*)", text)
+    return {"currently_banned": number("Currently banned"), "total_banned": number("Total banned"),
+            "banned": banned[1].split() if banned else []}
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "permit_root_login": {"type": "list", "elements": "str",
+                                  "default": ["no", "prohibit-password", "without-password"]},
+            "firewall": {"type": "bool", "default": True},
+            "require_persistent": {"type": "bool", "default": True},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+
+    def run(argv: list[str], what: str) -> str:
+        rc, out, err = module.run_command(argv)
+        if rc != 0:
+            module.fail_json(msg=f"{what} failed: {(err.strip() or out.strip() or str(rc)).splitlines()[-1]}")
+        return str(out)
+
+    sshd = module.get_bin_path("sshd", opt_dirs=["/usr/sbin"])
+    if not sshd:
+        module.fail_json(msg="sshd not found (Debian package openssh-server)")
+    settings = parse_sshd(run([sshd, "-T"], "sshd -T"))
+    found = sshd_findings(settings, params["permit_root_login"])
+
+    firewall: dict[str, Any] | None = None
+    if params["firewall"]:
+        nft = module.get_bin_path("nft", opt_dirs=["/usr/sbin"])
+        if not nft:
+            found.append(finding("no_firewall", "nftables tidak terpasang: tidak ada firewall"))
+        else:
+            firewall = parse_ruleset(run([nft, "list", "ruleset"], "nft list ruleset"))
+            systemctl = module.get_bin_path("systemctl")
+            enabled = systemctl and module.run_command([systemctl, "is-enabled", "nftables"])[0] == 0
+            firewall["service_enabled"] = bool(enabled)
+            found += firewall_findings(firewall, params["require_persistent"])
+
+    fail2ban: dict[str, Any] | None = None
+    client = module.get_bin_path("fail2ban-client")
+    if client:
+        rc, out, _ = module.run_command([client, "status"])
+        if rc == 0:
+            fail2ban = {jail: parse_fail2ban_jail(run([client, "status", jail], f"fail2ban-client status {jail}"))
+                        for jail in parse_fail2ban_jails(out)}
+
+    module.exit_json(changed=False, sshd=settings, firewall=firewall, fail2ban=fail2ban,
+                     findings=found, sop_output={
+                         "sshd": {k: settings.get(k) for k in ("passwordauthentication", "permitrootlogin")},
+                         "firewall_input_chains": (firewall or {}).get("input_chains"),
+                         "fail2ban_banned": None if fail2ban is None else {
+                             j: v["currently_banned"] for j, v in fail2ban.items()},
+                         "findings": summary(found)})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+#!/usr/bin/python
+# GPL-3.0-or-later
+"""Listening TCP/UDP sockets compared with the host's allowlist."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: security_listeners
+short_description: Compare the listening sockets of a host with its allowlist
+description:
+  - Lists the listening TCP and UDP sockets with C(ss -H -tulpn) (the owning process
+    needs root) and compares each with O(allowed). A listener not allowed is a finding
+    naming the protocol, address, port and process.
+  - Sockets bound only to the loopback addresses are ignored unless O(include_loopback).
+  - Reports only; never changes anything.
+version_added: "1.0.0"
+author: Court IT SOP maintainers
+options:
+  allowed:
+    description:
+      - Allowed listeners, as C(PORT), C(tcp/PORT) or C(udp/PORT) (a bare port means TCP),
+        optionally followed by the process name, as in C(tcp/22 sshd); without a
+        name any process may listen there.
+    type: list
+    elements: str
+    default: []
+  include_loopback:
+    description: Also compare sockets bound to 127.0.0.0/8 and ::1.
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Listening ports of the web server against its allowlist
+  security_listeners:
+    allowed: [tcp/22 sshd, tcp/80, tcp/443]
+  register: listeners
+"""
+
+RETURN = r"""
+listeners:
+  description: Every listening socket seen (proto, address, port, process, allowed).
+  returned: success
+  type: list
+  elements: dict
+  sample: [{proto: tcp, address: "0.0.0.0", port: 22, process: sshd, allowed: true}]
+findings:
+  description: One finding (kind unexpected_listener) with every listener not allowed.
+  returned: success
+  type: list
+  elements: dict
+sop_output:
+  description: The compact record the C(sop) runner keeps.
+  returned: success
+  type: dict
+"""
+
+import ipaddress  # noqa: E402
+import re  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_security import SecurityInputError, finding, summary  # noqa: E402
+
+ALLOWED = re.compile(r"^(?:(tcp|udp)/)?(\d{1,5})(?:\s+(\S+))?$")
+PROCESS = re.compile(r'users:\(\("([^"]+)"')
+
+
+def parse_allowed(entries: list[str]) -> list[tuple[str, int, str | None]]:
+    rules = []
+    for entry in entries:
+        match = ALLOWED.match(entry.strip())
+        if not match or not 0 < int(match[2]) < 65536:
+            raise SecurityInputError(
+                f"allowed listener {entry!r}: expected PORT, tcp/PORT or udp/PORT, then an optional process name")
+        rules.append((match[1] or "tcp", int(match[2]), match[3]))
+    return rules
+
+
+def split_address(local: str) -> tuple[str, int]:
+    """'0.0.0.0:22', '[::]:22', '*:68', '127.0.0.1%lo:53' -> (address, port)."""
+    address, _, port = local.rpartition(":")
+    address = address.strip("[]").split("%")[0]
+    return address, int(port)
+
+
+def parse_ss(text: str) -> list[dict[str, Any]]:
+    """Lines of `ss -H -tulpn`: Netid State Recv-Q Send-Q Local Peer [Process]."""
+    found = []
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) < 5 or fields[0] not in ("tcp", "udp"):
+            continue
+        address, port = split_address(fields[4])
+        process = PROCESS.search(line)
+        found.append({"proto": fields[0], "address": address, "port": port,
+                      "process": process[1] if process else None})
+    return found
+
+
+def loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return address == "localhost"
+
+
+def allowed(listener: dict[str, Any], rules: list[tuple[str, int, str | None]]) -> bool:
+    return any(proto == listener["proto"] and port == listener["port"]
+               and (name is None or name == listener["process"])
+               for proto, port, name in rules)
+
+
+def compare(listeners: list[dict[str, Any]], rules: list[tuple[str, int, str | None]],
+            include_loopback: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    seen: dict[tuple[str, str, int], dict[str, Any]] = {}
+    for item in listeners:
+        if not include_loopback and loopback(item["address"]):
+            continue
+        seen.setdefault((item["proto"], item["address"], item["port"]),
+                        dict(item, allowed=allowed(item, rules)))
+    checked = sorted(seen.values(), key=lambda i: (i["proto"], i["port"], i["address"]))
+    unexpected = [i for i in checked if not i["allowed"]]
+    found = [] if not unexpected else [finding(
+        "unexpected_listener",
+        "Port terbuka yang tidak ada di daftar yang diizinkan: " + ", ".join(
+            f"{i['proto']}/{i['port']} ({i['process'] or '?'})" for i in unexpected),
+        len(unexpected),
+        [f"{i['proto']} {i['address']}:{i['port']} {i['process'] or '?'}" for i in unexpected])]
+    return checked, found
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "allowed": {"type": "list", "elements": "str", "default": []},
+            "include_loopback": {"type": "bool", "default": False},
+        },
+        supports_check_mode=True,
+    )
+    try:
+        rules = parse_allowed(module.params["allowed"])
+    except SecurityInputError as exc:
+        module.fail_json(msg=str(exc))
+    ss = module.get_bin_path("ss")
+    if not ss:
+        module.fail_json(msg="ss not found (Debian package iproute2)")
+    rc, out, err = module.run_command([ss, "-H", "-tulpn"])
+    if rc != 0:
+        module.fail_json(msg=f"ss failed: {err.strip() or rc}")
+    checked, found = compare(parse_ss(out), rules, module.params["include_loopback"])
+    module.exit_json(changed=False, listeners=checked, findings=found, sop_output={
+        "listeners": [f"{i['proto']}/{i['port']} {i['process'] or '?'}" for i in checked],
+        "findings": summary(found)})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,347 @@
+#!/usr/bin/python
+# GPL-3.0-or-later
+"""SSH authentication from the systemd journal: failures, bursts, root and late logins."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: security_ssh_audit
+short_description: Audit SSH logins from the systemd journal (early warning of attacks)
+description:
+  - Reads sshd's messages from the systemd journal (Debian 12 logs sshd to journald
+    only, there is no C(auth.log)) with C(journalctl -o json), from where the previous
+    run stopped (a journal cursor kept on the host in O(cursor_file)) or, on the first
+    run, since O(since).
+  - Counts failed authentications per source address (a C(Failed ...) line, or a
+    connection closed before authentication by an invalid or authenticating user
+    without one) and accepted logins, and reports as findings brute-force bursts
+    (O(burst_failures) failures from one address within O(burst_seconds)), sources with
+    at least O(failure_warn) failures, a successful login from an address after at
+    least O(success_after_failures) failures, logins as root, and logins outside office
+    hours (O(office_hours_start) to O(office_hours_end) on O(office_days), in
+    O(timezone), WIB by default).
+  - Reports the journal lines read per second.
+  - The cursor is the module's own reading position, not a change to the host,
+    C(changed) is always false. In check mode the cursor is not moved.
+version_added: "1.0.0"
+author: Court IT SOP maintainers
+options:
+  since:
+    description: Where to start without a cursor (a C(journalctl --since) value).
+    type: str
+    default: "-31d"
+  cursor_file:
+    description: File keeping the journal cursor between runs; empty reads from O(since) every time.
+    type: path
+    default: /var/lib/sop/security_ssh_audit.cursor
+  identifiers:
+    description: Syslog identifiers of sshd's messages.
+    type: list
+    elements: str
+    default: [sshd]
+  burst_failures:
+    description: Failures from one address within O(burst_seconds) that make a burst.
+    type: int
+    default: 10
+  burst_seconds:
+    description: Window of a burst.
+    type: int
+    default: 60
+  failure_warn:
+    description: Failures from one address in the period that make a finding.
+    type: int
+    default: 20
+  success_after_failures:
+    description: Failures from an address before a successful login from it that make a finding.
+    type: int
+    default: 5
+  root_login:
+    description: Report logins as root.
+    type: bool
+    default: true
+  office_hours_start:
+    description: Start of office hours (HH:MM).
+    type: str
+    default: "07:30"
+  office_hours_end:
+    description: End of office hours (HH:MM).
+    type: str
+    default: "17:00"
+  office_days:
+    description: Office days, ISO weekdays (1 = Monday).
+    type: list
+    elements: int
+    default: [1, 2, 3, 4, 5]
+  timezone:
+    description: Time zone of the office hours (WIB Asia/Jakarta, WITA Asia/Makassar, WIT Asia/Jayapura).
+    type: str
+    default: Asia/Jakarta
+  trusted_users:
+    description: Accounts whose logins outside office hours are expected (for example the SOP's own account).
+    type: list
+    elements: str
+    default: []
+attributes:
+  check_mode:
+    support: full
+    description: Reads and reports as usual; the cursor is not moved.
+"""
+
+EXAMPLES = r"""
+- name: SSH logins since the previous run
+  security_ssh_audit:
+    burst_failures: 10
+    burst_seconds: 60
+    trusted_users: [sopadmin]
+  register: ssh_audit
+"""
+
+RETURN = r"""
+findings:
+  description: Findings (kind, message, count, samples); kinds brute_force, many_failures,
+    success_after_failures, root_login, outside_office_hours.
+  returned: success
+  type: list
+  elements: dict
+ssh:
+  description: Counts of the period.
+  returned: success
+  type: dict
+  contains:
+    lines_read: {description: Journal lines read., type: int}
+    seconds: {description: Time spent reading and analysing., type: float}
+    lines_per_second: {description: Journal lines read per second., type: float}
+    failures: {description: Failed authentications., type: int}
+    accepted: {description: Accepted logins., type: int}
+    failures_by_source: {description: The addresses with most failures and their counts., type: dict}
+    from_cursor: {description: Whether reading started at the previous run's cursor., type: bool}
+  sample:
+    lines_read: 1200
+    seconds: 0.05
+    lines_per_second: 24000.0
+    failures: 40
+    accepted: 3
+    failures_by_source: {"203.0.113.9": 40}
+    from_cursor: true
+sop_output:
+  description: The compact record the C(sop) runner keeps.
+  returned: success
+  type: dict
+"""
+
+import json  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections import Counter, defaultdict, deque  # noqa: E402
+from collections.abc import Iterable  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_security import (  # noqa: E402
+    OfficeHours,
+    SecurityInputError,
+    finding,
+    summary,
+)
+
+FAILED = re.compile(r"^Failed (\S+) for (?:invalid user )?(.*?) from (\S+) port (\d+)")
+CLOSED = re.compile(
+    r"^(?:Connection closed|Disconnected) by (?:invalid|authenticating) user (.*?) (\S+) port (\d+) \[preauth\]")
+ACCEPTED = re.compile(r"^Accepted (\S+) for (.*?) from (\S+) port (\d+)")
+TOP_SOURCES = 10
+
+
+def message_text(value: Any) -> str:
+    """journalctl gives MESSAGE as a list of bytes when it is not valid UTF-8."""
+    if isinstance(value, list):
+        return bytes(value).decode("utf-8", "replace")
+    return str(value or "")
+
+
+class Audit:
+    def __init__(self, params: dict[str, Any], office: OfficeHours) -> None:
+        self.params, self.office = params, office
+        self.failures: Counter[str] = Counter()
+        self.failed_connections: set[tuple[str, str]] = set()
+        self.recent: dict[str, deque[float]] = defaultdict(deque)
+        self.bursts: dict[str, list[str]] = {}
+        self.accepted: list[tuple[float, str, str, str]] = []
+        self.after_failures: list[str] = []
+        self.lines = 0
+
+    def failure(self, when: float, address: str, user: str) -> None:
+        self.failures[address] += 1
+        window = self.recent[address]
+        window.append(when)
+        while window and when - window[0] > self.params["burst_seconds"]:
+            window.popleft()
+        if len(window) >= self.params["burst_failures"] and address not in self.bursts:
+            self.bursts[address] = [f"{self.stamp(window[0])}: {len(window)} gagal dalam "
+                                    f"{self.params['burst_seconds']} detik (user {user})"]
+
+    def stamp(self, epoch: float) -> str:
+        return self.office.local(epoch).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+    def line(self, when: float, text: str) -> None:
+        self.lines += 1
+        match = FAILED.match(text)
+        if match:
+            self.failed_connections.add((match[3], match[4]))
+            self.failure(when, match[3], match[2])
+            return
+        match = CLOSED.match(text)
+        if match:
+            if (match[2], match[3]) not in self.failed_connections:
+                self.failure(when, match[2], match[1])
+            self.failed_connections.discard((match[2], match[3]))
+            return
+        match = ACCEPTED.match(text)
+        if match:
+            method, user, address = match[1], match[2], match[3]
+            self.accepted.append((when, user, address, method))
+            before = self.failures[address]
+            if before >= self.params["success_after_failures"]:
+                self.after_failures.append(
+                    f"{self.stamp(when)} {user} dari {address} ({method}) setelah {before} kali gagal")
+
+    def findings(self) -> list[dict[str, Any]]:
+        found = []
+        if self.bursts:
+            found.append(finding(
+                "brute_force",
+                "Serangan brute-force SSH dari " + ", ".join(sorted(self.bursts)),
+                len(self.bursts), [f"{a} {s[0]}" for a, s in sorted(self.bursts.items())]))
+        many = {a: n for a, n in self.failures.items() if n >= self.params["failure_warn"]}
+        if many:
+            found.append(finding(
+                "many_failures",
+                f"{len(many)} alamat dengan sedikitnya {self.params['failure_warn']} kali gagal login SSH",
+                sum(many.values()), [f"{a}: {n}" for a, n in Counter(many).most_common()]))
+        if self.after_failures:
+            found.append(finding(
+                "success_after_failures",
+                "Login SSH berhasil setelah banyak kegagalan dari alamat yang sama",
+                len(self.after_failures), self.after_failures))
+        if self.params["root_login"]:
+            roots = [f"{self.stamp(w)} dari {a} ({m})" for w, u, a, m in self.accepted if u == "root"]
+            if roots:
+                found.append(finding("root_login", "Login SSH langsung sebagai root", len(roots), roots))
+        trusted = set(self.params["trusted_users"])
+        late = [f"{self.stamp(w)} {u} dari {a}" for w, u, a, _ in self.accepted
+                if u not in trusted and self.office.outside(w)]
+        if late:
+            found.append(finding("outside_office_hours", "Login SSH di luar jam kerja",
+                                 len(late), late))
+        return found
+
+
+def read_cursor(path: str) -> str | None:
+    if not path:
+        return None
+    try:
+        with open(path, encoding="ascii") as handle:
+            return handle.read().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def write_cursor(path: str, cursor: str) -> None:
+    """Atomically: a crash leaves the previous cursor, never half of one."""
+    directory = os.path.dirname(path) or "."
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=directory, prefix=".cursor.")
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(cursor + "\n")
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)
+        raise
+
+
+def journal_argv(params: dict[str, Any], cursor: str | None) -> list[str]:
+    argv = ["journalctl", "--no-pager", "-q", "-o", "json",
+            "--output-fields=MESSAGE,__REALTIME_TIMESTAMP"]
+    for identifier in params["identifiers"]:
+        argv += ["-t", identifier]
+    argv += [f"--after-cursor={cursor}"] if cursor else [f"--since={params['since']}"]
+    return argv
+
+
+def analyse(audit: Audit, lines: Iterable[bytes]) -> str | None:
+    """Feeds the journal's JSON lines to the audit; returns the last cursor."""
+    cursor = None
+    for raw in lines:
+        entry = json.loads(raw)
+        cursor = entry.get("__CURSOR", cursor)
+        audit.line(int(entry.get("__REALTIME_TIMESTAMP", 0)) / 1e6, message_text(entry.get("MESSAGE")))
+    return cursor
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "since": {"type": "str", "default": "-31d"},
+            "cursor_file": {"type": "path", "default": "/var/lib/sop/security_ssh_audit.cursor"},
+            "identifiers": {"type": "list", "elements": "str", "default": ["sshd"]},
+            "burst_failures": {"type": "int", "default": 10},
+            "burst_seconds": {"type": "int", "default": 60},
+            "failure_warn": {"type": "int", "default": 20},
+            "success_after_failures": {"type": "int", "default": 5},
+            "root_login": {"type": "bool", "default": True},
+            "office_hours_start": {"type": "str", "default": "07:30"},
+            "office_hours_end": {"type": "str", "default": "17:00"},
+            "office_days": {"type": "list", "elements": "int", "default": [1, 2, 3, 4, 5]},
+            "timezone": {"type": "str", "default": "Asia/Jakarta"},
+            "trusted_users": {"type": "list", "elements": "str", "default": []},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    try:
+        office = OfficeHours(params["office_hours_start"], params["office_hours_end"],
+                             params["office_days"], params["timezone"])
+    except SecurityInputError as exc:
+        module.fail_json(msg=str(exc))
+    if params["burst_failures"] < 1 or params["burst_seconds"] < 1:
+        module.fail_json(msg="burst_failures and burst_seconds must be at least 1")
+    if not module.get_bin_path("journalctl"):
+        module.fail_json(msg="journalctl not found: this host has no systemd journal to read")
+    cursor = read_cursor(params["cursor_file"])
+    audit = Audit(params, office)
+    started = time.monotonic()
+    with subprocess.Popen(journal_argv(params, cursor), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        try:
+            last = analyse(audit, proc.stdout)
+        except ValueError as exc:
+            proc.kill()
+            module.fail_json(msg=f"journalctl gave a line that is not JSON: {exc}")
+        error = proc.stderr.read().decode("utf-8", "replace").strip()
+    if proc.returncode != 0:
+        module.fail_json(msg=f"journalctl failed: {error.splitlines()[-1] if error else proc.returncode}")
+    seconds = max(time.monotonic() - started, 1e-6)
+    if last and params["cursor_file"] and not module.check_mode:
+        try:
+            write_cursor(params["cursor_file"], last)
+        except OSError as exc:
+            module.fail_json(msg=f"cannot keep the journal cursor in {params['cursor_file']}: {exc.strerror}")
+    found = audit.findings()
+    ssh = {"lines_read": audit.lines, "seconds": round(seconds, 3),
+           "lines_per_second": round(audit.lines / seconds, 1),
+           "failures": sum(audit.failures.values()), "accepted": len(audit.accepted),
+           "failures_by_source": dict(audit.failures.most_common(TOP_SOURCES)),
+           "from_cursor": cursor is not None}
+    module.exit_json(changed=False, findings=found, ssh=ssh, sop_output={
+        "ssh_lines_read": audit.lines, "ssh_lines_per_second": ssh["lines_per_second"],
+        "ssh_failures": ssh["failures"], "ssh_accepted": ssh["accepted"],
+        "findings": summary(found)})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+# GPL-3.0-or-later
+"""Shared pieces of the security modules (SOP Pengamanan TI): the finding record every
+security module returns, and office hours in the court's time zone."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# A finding: what kind, one line in Bahasa Indonesia naming the problem, how often it was
+# seen and a few examples. Every security module returns a list of these as `findings`.
+SAMPLES = 5
+
+
+class SecurityInputError(Exception):
+    """A parameter the module cannot use; the message is one clear line."""
+
+
+def finding(kind: str, message: str, count: int = 1,
+            samples: list[str] | None = None) -> dict[str, Any]:
+    return {"kind": kind, "message": message, "count": count,
+            "samples": (samples or [])[:SAMPLES]}
+
+
+def parse_hhmm(value: str) -> datetime.time:
+    try:
+        return datetime.datetime.strptime(value, "%H:%M").time()
+    except ValueError:
+        raise SecurityInputError(f"{value!r} is not a time of day (HH:MM)") from None
+
+
+class OfficeHours:
+    """Office days (ISO weekdays) and hours in a time zone (WIB: Asia/Jakarta)."""
+
+    def __init__(self, start: str, end: str, days: list[int], timezone: str) -> None:
+        self.start, self.end = parse_hhmm(start), parse_hhmm(end)
+        if self.start >= self.end:
+            raise SecurityInputError(f"office hours {start}-{end}: start must be before end")
+        bad = [day for day in days if not 1 <= day <= 7]
+        if bad:
+            raise SecurityInputError(f"office days {bad}: ISO weekdays are 1 (Monday) to 7")
+        self.days = set(days)
+        try:
+            self.zone = ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SecurityInputError(f"unknown time zone {timezone!r}") from None
+
+    def local(self, epoch: float) -> datetime.datetime:
+        return datetime.datetime.fromtimestamp(epoch, self.zone)
+
+    def outside(self, epoch: float) -> bool:
+        moment = self.local(epoch)
+        return moment.isoweekday() not in self.days or not (
+            self.start <= moment.time() < self.end)
+
+
+def summary(findings: list[dict[str, Any]]) -> list[str]:
+    """One line per finding, for the activity's recorded output."""
+    return [f"{item['kind']}: {item['message']}" for item in findings]

@@ -1,0 +1,196 @@
+"""library/security_*.py and module_utils/sop_security.py: parsing and findings."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from loader import load
+
+ssh = load("security_ssh_audit")
+listeners = load("security_listeners")
+hardening = load("security_hardening")
+malware = load("security_malware_scan")
+common = load("sop_security")
+
+PARAMS = {"burst_failures": 10, "burst_seconds": 60, "failure_warn": 20,
+          "success_after_failures": 5, "root_login": True, "trusted_users": ["sopadmin"]}
+# Monday 2026-11-30 03:00 UTC = 10:00 WIB (office hours); 15:00 UTC = 22:00 WIB.
+MONDAY_10_WIB = 1796007600.0
+MONDAY_22_WIB = MONDAY_10_WIB + 12 * 3600
+
+
+def office() -> object:
+    return common.OfficeHours("07:30", "17:00", [1, 2, 3, 4, 5], "Asia/Jakarta")
+
+
+def journal(entries: list[tuple[float, str]]) -> list[bytes]:
+    return [json.dumps({"__CURSOR": f"s=c{i}", "__REALTIME_TIMESTAMP": str(int(t * 1e6)),
+                        "MESSAGE": m}).encode() for i, (t, m) in enumerate(entries)]
+
+
+def test_office_hours_in_wib():
+    hours = office()
+    assert not hours.outside(MONDAY_10_WIB)
+    assert hours.outside(MONDAY_22_WIB)
+    assert hours.outside(MONDAY_10_WIB - 2 * 86400)  # Saturday
+
+
+@pytest.mark.parametrize(("args", "text"), [
+    (("8", "17:00", [1], "Asia/Jakarta"), "is not a time of day"),
+    (("17:00", "07:30", [1], "Asia/Jakarta"), "start must be before end"),
+    (("07:30", "17:00", [8], "Asia/Jakarta"), "ISO weekdays"),
+    (("07:30", "17:00", [1], "Mars/Olympus"), "unknown time zone"),
+])
+def test_office_hours_bad_input_is_one_line(args, text):
+    with pytest.raises(common.SecurityInputError, match=text):
+        common.OfficeHours(*args)
+
+
+def test_burst_then_success_from_the_same_address():
+    audit = ssh.Audit(PARAMS, office())
+    lines = [(MONDAY_22_WIB + i, f"Failed password for alice from 203.0.113.9 port {4000 + i} ssh2")
+             for i in range(12)]
+    lines.append((MONDAY_22_WIB + 20,
+                  "Accepted publickey for alice from 203.0.113.9 port 5000 ssh2: ED25519 SHA256:x"))
+    assert ssh.analyse(audit, journal(lines)) == "s=c12"
+    kinds = {f["kind"]: f for f in audit.findings()}
+    assert set(kinds) == {"brute_force", "success_after_failures", "outside_office_hours"}
+    assert kinds["brute_force"]["samples"] == [
+        "203.0.113.9 2026-11-30 22:00:00 WIB: 10 gagal dalam 60 detik (user alice)"]
+    assert "setelah 12 kali gagal" in kinds["success_after_failures"]["samples"][0]
+    assert audit.failures["203.0.113.9"] == 12
+
+
+def test_spread_failures_are_no_burst_and_closed_connections_count_once():
+    audit = ssh.Audit(PARAMS, office())
+    lines = []
+    for i in range(9):
+        t = MONDAY_10_WIB + i * 30
+        lines += [(t, f"Invalid user admin from 198.51.100.7 port {i}"),
+                  (t, f"Failed password for invalid user admin from 198.51.100.7 port {i} ssh2"),
+                  (t, f"Connection closed by invalid user admin 198.51.100.7 port {i} [preauth]")]
+    lines.append((MONDAY_10_WIB,
+                  "Connection closed by authenticating user root 198.51.100.8 port 7 [preauth]"))
+    ssh.analyse(audit, journal(lines))
+    assert audit.failures == {"198.51.100.7": 9, "198.51.100.8": 1}
+    assert audit.findings() == []
+
+
+def test_root_login_and_trusted_users():
+    audit = ssh.Audit(PARAMS, office())
+    ssh.analyse(audit, journal([
+        (MONDAY_10_WIB, "Accepted publickey for root from 10.0.0.5 port 1 ssh2"),
+        (MONDAY_22_WIB, "Accepted publickey for sopadmin from 10.0.0.5 port 2 ssh2")]))
+    assert [f["kind"] for f in audit.findings()] == ["root_login"]
+
+
+def test_non_utf8_message_and_cursor_argv(tmp_path):
+    assert ssh.message_text(list(b"Failed password for \xff")) == "Failed password for \ufffd"
+    params = {"identifiers": ["sshd"], "since": "-31d"}
+    assert ssh.journal_argv(params, None)[-1] == "--since=-31d"
+    assert ssh.journal_argv(params, "s=1")[-1] == "--after-cursor=s=1"
+    path = str(tmp_path / "state" / "cursor")
+    assert ssh.read_cursor(path) is None
+    ssh.write_cursor(path, "s=abc")
+    assert ssh.read_cursor(path) == "s=abc"
+    assert (tmp_path / "state").stat().st_mode & 0o777 == 0o700
+
+
+SS = """\
+tcp   LISTEN 0 128  0.0.0.0:22  0.0.0.0:* users:(("sshd",pid=1,fd=3))
+tcp   LISTEN 0 128     [::]:22     [::]:* users:(("sshd",pid=1,fd=4))
+tcp   LISTEN 0 80  127.0.0.1:3306 0.0.0.0:* users:(("mariadbd",pid=2,fd=20))
+tcp   LISTEN 0 5   0.0.0.0:8999 0.0.0.0:* users:(("python3",pid=3,fd=3))
+udp   UNCONN 0 0   127.0.0.53%lo:53 0.0.0.0:* users:(("resolved",pid=4,fd=1))
+udp   UNCONN 0 0         *:161         *:*
+"""
+
+
+def test_listeners_against_the_allowlist():
+    rules = listeners.parse_allowed(["tcp/22 sshd", "udp/161"])
+    checked, found = listeners.compare(listeners.parse_ss(SS), rules, include_loopback=False)
+    assert [(i["proto"], i["port"], i["allowed"]) for i in checked] == [
+        ("tcp", 22, True), ("tcp", 22, True), ("tcp", 8999, False), ("udp", 161, True)]
+    assert found[0]["kind"] == "unexpected_listener"
+    assert "tcp/8999 (python3)" in found[0]["message"]
+    _, found = listeners.compare(listeners.parse_ss(SS), rules, include_loopback=True)
+    assert "tcp/3306 (mariadbd)" in found[0]["message"]
+
+
+def test_listener_allowed_only_for_its_process():
+    rules = listeners.parse_allowed(["22 dropbear"])
+    _, found = listeners.compare(listeners.parse_ss(SS), rules, include_loopback=False)
+    assert "tcp/22 (sshd)" in found[0]["message"]
+
+
+@pytest.mark.parametrize("entry", ["ssh", "tcp/0", "icmp/1", "tcp/70000"])
+def test_bad_allowlist_entry(entry):
+    with pytest.raises(common.SecurityInputError, match="expected PORT"):
+        listeners.parse_allowed([entry])
+
+
+def test_sshd_findings():
+    clean = {"passwordauthentication": "no", "kbdinteractiveauthentication": "no",
+             "usepam": "yes", "permitemptypasswords": "no", "permitrootlogin": "prohibit-password"}
+    ok = ["no", "prohibit-password"]
+    assert hardening.sshd_findings(clean, ok) == []
+    kbd = dict(clean, kbdinteractiveauthentication="yes")
+    assert [f["kind"] for f in hardening.sshd_findings(kbd, ok)] == ["ssh_password_auth"]
+    bad = dict(clean, passwordauthentication="yes", permitrootlogin="yes",
+               permitemptypasswords="yes")
+    assert [f["kind"] for f in hardening.sshd_findings(bad, ok)] == [
+        "ssh_password_auth", "ssh_empty_passwords", "ssh_root_login"]
+    assert hardening.parse_sshd("passwordauthentication no\nport 22\n") == {
+        "passwordauthentication": "no"}
+
+
+RULESET_OPEN = """table inet filter {
+\tchain input {
+\t\ttype filter hook input priority filter; policy accept;
+\t}
+\tchain forward {
+\t\ttype filter hook forward priority filter; policy drop;
+\t\tct state established,related counter packets 0 bytes 0 accept
+\t}
+}
+"""
+RULESET_HOST = """table inet filter {
+\tchain input {
+\t\ttype filter hook input priority filter; policy drop;
+\t\tiif "lo" accept
+\t\ttcp dport { 22, 80 } accept
+\t}
+}
+"""
+
+
+def test_firewall_must_filter_input():
+    assert hardening.parse_ruleset("") == {"input_chains": [], "filtering_chains": []}
+    opened = dict(hardening.parse_ruleset(RULESET_OPEN), service_enabled=True)
+    assert opened["input_chains"] == ["input"] and opened["filtering_chains"] == []
+    assert "menerima semua" in hardening.firewall_findings(opened, True)[0]["message"]
+    host = dict(hardening.parse_ruleset(RULESET_HOST), service_enabled=False)
+    assert host["filtering_chains"] == ["input"]
+    kinds = [f["kind"] for f in hardening.firewall_findings(host, True)]
+    assert kinds == ["firewall_not_persistent"]
+    assert hardening.firewall_findings(host, False) == []
+
+
+def test_fail2ban_status():
+    status = "|- Number of jail: 2\n`- Jail list:\tsshd, nginx-http-auth\n"
+    assert hardening.parse_fail2ban_jails(status) == ["sshd", "nginx-http-auth"]
+    jail = hardening.parse_fail2ban_jail(
+        "|  |- Currently banned: 1\n|  |- Total banned: 3\n|  `- Banned IP list: 203.0.113.9\n")
+    assert jail == {"currently_banned": 1, "total_banned": 3, "banned": ["203.0.113.9"]}
+
+
+def test_scanner_output():
+    matches = malware.parse_yara("php_eval_encoded /var/www/up loads/a.php\n")
+    matches += malware.parse_clamscan("/var/www/b.php: Php.Webshell-1 FOUND\n")
+    assert matches == [
+        {"scanner": "yara", "rule": "php_eval_encoded", "path": "/var/www/up loads/a.php"},
+        {"scanner": "clamav", "rule": "Php.Webshell-1", "path": "/var/www/b.php"}]
+    found = malware.malware_findings(matches)
+    assert found[0]["count"] == 2 and found[0]["message"].startswith("2 file mencurigakan")
+    assert malware.malware_findings([]) == []
