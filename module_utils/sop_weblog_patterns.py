@@ -135,6 +135,16 @@ LOGIN_PATHS = frozenset({b"/wp-login.php", b"/xmlrpc.php"})
 
 _TARGET = [(name, re.compile("|".join(f"(?:{p})" for p in pats)))
            for name, (_ref, _title, pats) in TARGET_CATEGORIES.items()]
+# A target of plain path characters (and plain query values) can only be a probe of a
+# path: the other categories need quotes, brackets, operators or spaces.
+_PLAIN = re.compile(r"[a-z0-9/_.~,=&?-]*")
+# ... except these, written with plain characters only.
+_PLAIN_PROBE = re.compile(
+    r"--|information_schema|mysql\.user|sys\.user_objects|waitfor|/bin/|eval-stdin|"
+    r"\b(?:cmd|exec|command|execute|shell)=|allow_url_include|auto_prepend_file|"
+    r"disable_functions")
+_PATH_CATEGORIES = frozenset({"lfi", "webshell", "restricted_file", "admin_probe"})
+_PATH_TARGET = [(name, pattern) for name, pattern in _TARGET if name in _PATH_CATEGORIES]
 _CRAWLER = [(re.compile(pattern), name) for pattern, name in CRAWLERS]
 
 
@@ -149,7 +159,9 @@ def decode_target(target: bytes) -> str:
 def target_categories(target: bytes) -> tuple[str, ...]:
     """The attack categories a request target matches (empty for a normal one)."""
     text = decode_target(target)
-    return tuple(name for name, pattern in _TARGET if pattern.search(text))
+    plain = _PLAIN.fullmatch(text) and not _PLAIN_PROBE.search(text)
+    checks = _PATH_TARGET if plain else _TARGET
+    return tuple(name for name, pattern in checks if pattern.search(text))
 
 
 def agent_class(agent: bytes) -> tuple[str | None, bool]:

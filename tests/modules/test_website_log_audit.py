@@ -89,6 +89,17 @@ def test_normal_targets_are_not_findings(target):
     assert patterns.target_categories(target.encode()) == ()
 
 
+@pytest.mark.parametrize(("target", "category"), [
+    ("/?id=1--", "sqli"), ("/?x=information_schema.tables", "sqli"),
+    ("/x.php?cmd=ls", "rce"), ("/cgi-bin/a?x=/bin/sh", "rce"),
+    ("/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php", "php"),
+    ("/?a=allow_url_include", "php"), ("/wso.php", "webshell"), ("/.git/config", "restricted_file"),
+    ("/phpmyadmin/", "admin_probe"), ("/x/../../etc/passwd", "lfi"),
+])
+def test_probes_written_with_plain_characters(target, category):
+    assert category in patterns.target_categories(target.encode())
+
+
 def test_agent_classes():
     assert patterns.agent_class(GOOGLE.encode()) == ("Googlebot", False)
     assert patterns.agent_class(b"Mozilla/5.00 (Nikto/2.5.0)") == (None, True)
