@@ -1,0 +1,246 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Availability, HTTPS redirect, TLS certificate and content freshness of the court website."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: website_check
+short_description: Check that the court website answers, redirects to HTTPS, has a valid certificate and fresh content
+description:
+  - Requests each of O(urls) from the host the module runs on, following redirects, and
+    measures the response time until the whole page is read. The status must be 2xx, the
+    page must contain O(expected_text) and the time must stay within O(max_response_seconds).
+  - For each https URL, the plain-HTTP address must answer with a redirect to HTTPS
+    (O(require_https_redirect)), and the server certificate must verify (O(ca_file) or
+    the system's trust store); its expiry date and days left are reported.
+  - Content freshness comes from O(newest_content) (the CMS database's newest published
+    date, given by the website_cms module) or else from the newest date of the RSS/Atom
+    feed O(feed_url) or the sitemap O(sitemap_url). Older than O(freshness_days) is a
+    warning, not a failure.
+  - Reports only (C(problems) fail the activity, C(warnings) do not); never reports a
+    change. Supports check mode.
+version_added: "0.1.0"
+author: Court IT SOP maintainers
+options:
+  urls:
+    description: Pages to check.
+    type: list
+    elements: str
+    required: true
+  expected_text:
+    description: Text every page must contain (empty to skip).
+    type: str
+    default: ""
+  max_response_seconds:
+    description: Slower answers are a problem.
+    type: float
+    default: 5
+  timeout:
+    description: Seconds before giving up on one request.
+    type: float
+    default: 30
+  require_https_redirect:
+    description: The plain-HTTP address of each https URL must redirect to HTTPS.
+    type: bool
+    default: true
+  ca_file:
+    description: CA bundle for the certificate check (empty for the system's trust store).
+    type: str
+    default: ""
+  newest_content:
+    description: Date (ISO 8601) of the newest published content, from the CMS database (empty to read the feed or sitemap).
+    type: str
+    default: ""
+  feed_url:
+    description: RSS or Atom feed to read the newest date from (empty for C(<first URL>feed/)).
+    type: str
+    default: ""
+  sitemap_url:
+    description: Sitemap read when the feed gives no date (empty for C(<first URL>sitemap.xml)).
+    type: str
+    default: ""
+  freshness_days:
+    description: Newest content older than this many days is a warning.
+    type: int
+    default: 30
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Check the court website
+  website_check:
+    urls: [https://pn-bangil.go.id/]
+    freshness_days: 30
+  register: website_availability
+"""
+
+RETURN = r"""
+pages:
+  description: One entry per URL.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {url: "https://pn-bangil.go.id/", status: 200, response_ms: 84, https_redirect: true, ok: true, problems: []}
+certificates:
+  description: One entry per https host (valid, error, not_after, days_left, issuer).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {host: pn-bangil.go.id, port: 443, valid: true, not_after: "2027-02-20", days_left: 82, issuer: Let's Encrypt}
+freshness:
+  description: Newest content date, where it came from, its age in days and whether it is fresh.
+  returned: always
+  type: dict
+  sample: {newest: "2026-11-18T02:00:00+00:00", source: cms, age_days: 12, fresh: true}
+problems:
+  description: Problems that fail the activity (Bahasa Indonesia).
+  returned: always
+  type: list
+  elements: str
+warnings_id:
+  description: Warnings that do not fail it (Bahasa Indonesia).
+  returned: always
+  type: list
+  elements: str
+sop_output:
+  description: The compact record the C(sop) runner keeps as the activity's output.
+  returned: always
+  type: dict
+"""
+
+import datetime  # noqa: E402
+import urllib.parse  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_website_http import (  # noqa: E402
+    fetch,
+    http_variant,
+    newest_date,
+    parse_date,
+    ssl_context,
+    tls_certificate,
+)
+
+
+def check_page(url: str, p: dict[str, Any]) -> dict[str, Any]:
+    context = ssl_context(p["ca_file"])
+    answer = fetch(url, p["timeout"], context)
+    problems = []
+    if answer["error"] is not None:
+        problems.append(f"{url} tidak dapat diakses: {answer['error']}")
+    else:
+        if not 200 <= answer["status"] < 300:
+            problems.append(f"{url} menjawab status HTTP {answer['status']}")
+        if p["expected_text"] and p["expected_text"] not in answer["body"]:
+            problems.append(f"teks '{p['expected_text']}' tidak ada di {url}")
+        if answer["response_ms"] > p["max_response_seconds"] * 1000:
+            problems.append(f"{url}: waktu respons {answer['response_ms']} ms melebihi "
+                            f"{p['max_response_seconds']:g} dtk")
+    page: dict[str, Any] = {"url": url, "status": answer["status"], "response_ms": answer["response_ms"],
+                            "final_url": answer["final_url"], "https_redirect": None}
+    plain = http_variant(url)
+    if plain and p["require_https_redirect"]:
+        first = fetch(plain, p["timeout"], context, follow=False)
+        target = first["location"] or ""
+        page["https_redirect"] = 300 <= first["status"] < 400 and target.startswith("https://")
+        if not page["https_redirect"]:
+            seen = first["error"] or f"status {first['status']}"
+            problems.append(f"{plain} tidak dialihkan ke HTTPS ({seen})")
+    page["ok"] = not problems
+    page["problems"] = problems
+    return page
+
+
+def check_certificates(urls: list[str], p: dict[str, Any], now: datetime.datetime) -> list[dict[str, Any]]:
+    seen: dict[tuple[str, int], dict[str, Any]] = {}
+    for url in urls:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme == "https" and parts.hostname:
+            key = (parts.hostname, parts.port or 443)
+            if key not in seen:
+                seen[key] = tls_certificate(key[0], key[1], p["timeout"], p["ca_file"], now)
+    return list(seen.values())
+
+
+def freshness(p: dict[str, Any], now: datetime.datetime) -> dict[str, Any]:
+    newest, source = None, None
+    if p["newest_content"]:
+        newest, source = parse_date(p["newest_content"]), "cms"
+    base = p["urls"][0] if p["urls"] else ""
+    candidates = [("feed", p["feed_url"] or urllib.parse.urljoin(base, "feed/")),
+                  ("sitemap", p["sitemap_url"] or urllib.parse.urljoin(base, "sitemap.xml"))]
+    for name, url in candidates:
+        if newest is not None or not url:
+            break
+        answer = fetch(url, p["timeout"], ssl_context(p["ca_file"]))
+        if answer["error"] is None and 200 <= answer["status"] < 300:
+            newest, source = newest_date(answer["body"]), name + " " + url
+    if newest is None:
+        return {"newest": None, "source": None, "age_days": None, "fresh": None}
+    age = (now - newest).days
+    return {"newest": newest.isoformat(), "source": source, "age_days": age,
+            "fresh": age <= p["freshness_days"]}
+
+
+def grade(pages: list[dict[str, Any]], certs: list[dict[str, Any]], fresh: dict[str, Any],
+          p: dict[str, Any]) -> tuple[list[str], list[str]]:
+    problems = [line for page in pages for line in page["problems"]]
+    warnings = []
+    for cert in certs:
+        if not cert["valid"]:
+            problems.append(f"sertifikat TLS {cert['host']} tidak sah: {cert['error']}"
+                            + (f" (berakhir {cert['not_after']})" if cert["not_after"] else ""))
+    if fresh["newest"] is None:
+        warnings.append("tanggal konten terbaru tidak dapat dibaca (database CMS, RSS, sitemap)")
+    elif not fresh["fresh"]:
+        warnings.append(f"konten terbaru berumur {fresh['age_days']} hari "
+                        f"(lebih dari {p['freshness_days']} hari, {fresh['newest'][:10]})")
+    return problems, warnings
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "urls": {"type": "list", "elements": "str", "required": True},
+            "expected_text": {"type": "str", "default": ""},
+            "max_response_seconds": {"type": "float", "default": 5},
+            "timeout": {"type": "float", "default": 30},
+            "require_https_redirect": {"type": "bool", "default": True},
+            "ca_file": {"type": "str", "default": ""},
+            "newest_content": {"type": "str", "default": ""},
+            "feed_url": {"type": "str", "default": ""},
+            "sitemap_url": {"type": "str", "default": ""},
+            "freshness_days": {"type": "int", "default": 30},
+        },
+        supports_check_mode=True,
+    )
+    p = module.params
+    if not p["urls"]:
+        module.fail_json(msg="urls is empty: name at least one page of the website to check")
+    now = datetime.datetime.now(datetime.UTC)
+    pages = [check_page(url, p) for url in p["urls"]]
+    certs = check_certificates(p["urls"], p, now)
+    fresh = freshness(p, now)
+    problems, warnings = grade(pages, certs, fresh, p)
+    output = {
+        "pages": [{k: page[k] for k in ("url", "status", "response_ms", "https_redirect", "ok")} for page in pages],
+        "certificates": [{k: c[k] for k in ("host", "valid", "not_after", "days_left")} for c in certs],
+        "newest_content": fresh["newest"], "content_age_days": fresh["age_days"],
+        "problems": problems, "warnings": warnings,
+    }
+    module.exit_json(changed=False, pages=pages, certificates=certs, freshness=fresh,
+                     problems=problems, warnings_id=warnings, sop_output=output)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Find the website's CMS, its database and content folders; read the newest content date."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: website_cms
+short_description: Find the court website's CMS, its database login and content folders from its own configuration
+description:
+  - Reads (never runs) the CMS configuration under O(root). WordPress C(wp-config.php),
+    including the Debian C(wordpress) package's layout (C(/etc/wordpress/config-<domain>.php)
+    or C(config-default.php), wp-content in C(/var/lib/wordpress/wp-content)); Joomla
+    C(configuration.php); otherwise a static site without a database.
+  - Returns the folders that make up the site (O(root) plus a wp-content or configuration
+    folder outside it), the uploads folder and the database login. O(database) and the
+    C(login_*) options override what the configuration says.
+  - With O(newest_content), asks the CMS database for the newest published post or page
+    date; a database that does not answer fails the module with one line naming the cause.
+  - The result contains the database password (C(login.password)), so register it only on a
+    C(no_log) task. Read-only; never reports a change. Supports check mode.
+version_added: "0.1.0"
+author: Court IT SOP maintainers
+extends_documentation_fragment:
+  - mariadb_login
+options:
+  root:
+    description: The web root.
+    type: path
+    required: true
+  cms:
+    description: C(auto) detects from the files in O(root).
+    type: str
+    choices: [auto, wordpress, joomla, static]
+    default: auto
+  domain:
+    description: The site's host name (picks Debian's per-host WordPress configuration).
+    type: str
+    default: ""
+  database:
+    description: Database name (empty for the configuration's).
+    type: str
+    default: ""
+  newest_content:
+    description: Read the newest published content date from the CMS database.
+    type: bool
+    default: true
+  client_binary:
+    description: C(mariadb) or C(mysql) client (empty to search).
+    type: str
+    default: ""
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Find the CMS of the court website
+  website_cms:
+    root: /usr/share/wordpress
+    domain: pn-bangil.go.id
+  register: website_cms_facts
+  no_log: true
+"""
+
+RETURN = r"""
+cms:
+  description: wordpress, joomla or static.
+  returned: always
+  type: str
+config:
+  description: Configuration files read.
+  returned: always
+  type: list
+  elements: str
+paths:
+  description: Folders that make up the site (web root first).
+  returned: always
+  type: list
+  elements: str
+content_dir:
+  description: The CMS content folder (wp-content).
+  returned: always
+  type: str
+uploads_dir:
+  description: The uploads folder (null for a static site).
+  returned: always
+  type: str
+database:
+  description: Database name, host, port, socket, user and table prefix (null for a static site); no password.
+  returned: always
+  type: dict
+login:
+  description: The login options for the SOP's MariaDB modules, password included (secret).
+  returned: when the CMS has a database
+  type: dict
+newest_content:
+  description: Newest published content date (ISO 8601 UTC), null when unknown.
+  returned: always
+  type: str
+"""
+
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_mariadb import (  # noqa: E402
+    LOGIN_ARGUMENT_SPEC,
+    Connection,
+    MariaDBError,
+    find_binary,
+    query,
+)
+from ansible.module_utils.sop_website_cms import CmsError, detect, newest_content_sql  # noqa: E402
+
+CLIENT_BINARIES = ("mariadb", "mysql")
+
+
+def merged_database(found: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """The configuration's database settings with the given overrides."""
+    database = dict(found)
+    overrides = {"name": params["database"], "user": params["login_user"],
+                 "password": params["login_password"], "host": params["login_host"],
+                 "port": params["login_port"], "socket": params["login_unix_socket"]}
+    database.update({k: v for k, v in overrides.items() if v})
+    return database
+
+
+def main() -> None:
+    spec: dict[str, Any] = {
+        "root": {"type": "path", "required": True},
+        "cms": {"type": "str", "default": "auto", "choices": ["auto", "wordpress", "joomla", "static"]},
+        "domain": {"type": "str", "default": ""},
+        "database": {"type": "str", "default": ""},
+        "newest_content": {"type": "bool", "default": True},
+        "client_binary": {"type": "str", "default": ""},
+        **LOGIN_ARGUMENT_SPEC,
+    }
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    p = module.params
+    try:
+        site = detect(p["root"], p["cms"], p["domain"])
+    except CmsError as exc:
+        module.fail_json(msg=f"CMS situs tidak dapat dibaca: {exc}")
+    result: dict[str, Any] = {"changed": False, "newest_content": None, **site}
+    if site["database"] is not None:
+        db = merged_database(site["database"], p)
+        result["login"] = {"login_user": db["user"], "login_password": db["password"],
+                           "login_host": db["host"], "login_port": db["port"],
+                           "login_unix_socket": db["socket"], "database": db["name"]}
+        result["database"] = {k: v for k, v in db.items() if k != "password"}
+        if p["newest_content"]:
+            binary = p["client_binary"] or find_binary(CLIENT_BINARIES)
+            if not binary:
+                module.fail_json(msg="mariadb/mysql client not found on the web server")
+            conn = Connection(binary=str(binary), database=db["name"], user=db["user"],
+                              password=db["password"], host=db["host"], port=db["port"],
+                              socket=db["socket"], timeout=60)
+            try:
+                rows = query(conn, newest_content_sql(site["cms"], db["table_prefix"]))
+            except (MariaDBError, CmsError) as exc:
+                module.fail_json(msg=f"database CMS {db['name']} tidak menjawab: {exc}", **{
+                    k: v for k, v in result.items() if k != "login"})
+            result["newest_content"] = rows[0][0] if rows and rows[0] else None
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

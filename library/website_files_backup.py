@@ -1,0 +1,215 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Back up the website's files (tar | zstd -T0, streamed, hashed, with manifest)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: website_files_backup
+short_description: Back up the court website's files as a streamed, checksummed tar.zst with manifest
+description:
+  - Archives O(paths) with C(tar | zstd -T0) straight into C(<dest>/<prefix>-<time>.tar.zst.partial),
+    hashing the archive while it is written (no second read), then writes the manifest
+    (size, sha256, number of entries, hash of the sorted entry list, period) and gives the
+    file its final name, which never replaces anything. A failure leaves no file with a
+    final name and older backups untouched.
+  - The entry list is checked against the archive itself (C(zstd -dc | tar -t)) before the
+    manifest says C(verified), the same check the backup computer repeats on its copy.
+  - One backup per O(period); a second run in the same period finds it and changes nothing.
+  - Manifests and names are those of the SIPP backup (module_utils sop_backup_files), so
+    backup_ingest, backup_retention and backup_manifest work on these files too.
+version_added: "0.1.0"
+author: Court IT SOP maintainers
+options:
+  paths:
+    description: Folders to archive (the web root first).
+    type: list
+    elements: path
+    required: true
+  dest:
+    description: Local backup folder (created 0700).
+    type: path
+    required: true
+  prefix:
+    description: File name prefix.
+    type: str
+    default: website
+  exclude:
+    description: tar C(--exclude) patterns (cache folders).
+    type: list
+    elements: str
+    default: []
+  level:
+    description: zstd level.
+    type: int
+    default: 3
+  period:
+    description: One backup per period.
+    type: str
+    choices: [daily, weekly, monthly, always]
+    default: daily
+  force:
+    description: Take a new backup even when the period has one.
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Back up the web root
+  website_files_backup:
+    paths: [/usr/share/wordpress, /var/lib/wordpress/wp-content, /etc/wordpress]
+    dest: /var/backups/website
+    exclude: ["*/cache"]
+"""
+
+RETURN = r"""
+path:
+  description: The archive.
+  returned: when a backup exists or was made
+  type: str
+manifest:
+  description: Its manifest.
+  returned: when a backup exists or was made
+  type: str
+size:
+  description: Archive size in bytes.
+  returned: when a backup exists or was made
+  type: int
+sha256:
+  description: Archive checksum.
+  returned: when a backup exists or was made
+  type: str
+manifest_size:
+  description: Manifest size in bytes (for the append-only push).
+  returned: when a backup exists or was made
+  type: int
+manifest_sha256:
+  description: Manifest checksum.
+  returned: when a backup exists or was made
+  type: str
+entries:
+  description: Files, folders and links archived.
+  returned: when a backup exists or was made
+  type: int
+verified:
+  description: The archive's listing matched what tar archived.
+  returned: when a backup exists or was made
+  type: bool
+duration:
+  description: Seconds taken.
+  returned: when a backup was made
+  type: float
+"""
+
+import datetime  # noqa: E402
+import os  # noqa: E402
+import time  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_backup_files import (  # noqa: E402
+    HashingWriter,
+    find_verified,
+    manifest_path,
+    now_iso,
+    period_key,
+    read_manifest,
+    sha256_file,
+    write_json_atomic,
+)
+from ansible.module_utils.sop_website_files import (  # noqa: E402
+    ArchiveError,
+    archive_listing,
+    listing_digest,
+    write_archive,
+)
+
+
+def existing(path: str) -> dict[str, Any]:
+    manifest = read_manifest(manifest_path(path)) or {}
+    mpath = manifest_path(path)
+    return {"path": path, "manifest": mpath, "size": manifest.get("size"),
+            "sha256": manifest.get("sha256"), "entries": manifest.get("entries"),
+            "verified": manifest.get("verified") is True,
+            "manifest_size": os.path.getsize(mpath), "manifest_sha256": sha256_file(mpath)}
+
+
+def backup(p: dict[str, Any], moment: datetime.datetime) -> dict[str, Any]:
+    name = "{}-{}.tar.zst".format(p["prefix"], moment.strftime("%Y%m%dT%H%M%S"))
+    path = os.path.join(p["dest"], name)
+    start = time.monotonic()
+    writer = HashingWriter(path)
+    try:
+        archived = write_archive(p["paths"], p["exclude"], writer, p["level"])
+        writer.sync()
+        listed = archive_listing(writer.partial_path)
+    except (ArchiveError, OSError):
+        writer.discard()
+        raise
+    verified = len(listed) == archived["entries"] and listing_digest(listed) == archived["listing_sha256"]
+    manifest = {"name": name, "kind": "files", "paths": p["paths"], "exclude": p["exclude"],
+                "size": writer.size, "sha256": writer.sha256.hexdigest(),
+                "entries": archived["entries"], "listing_sha256": archived["listing_sha256"],
+                "period": period_key(moment, p["period"]), "started_at": moment.isoformat(),
+                "finished_at": now_iso(), "duration": round(time.monotonic() - start, 3),
+                "verified": verified,
+                "verification": {"status": "ok" if verified else "failed",
+                                 "reason": f"{len(listed)} entri terbaca dari arsip, {archived['entries']} diarsipkan",
+                                 "verified_on": "local", "verified_at": now_iso()}}
+    try:
+        write_json_atomic(manifest_path(path), manifest)
+        writer.publish()
+    except OSError:
+        writer.discard()
+        raise
+    result = existing(path)
+    result.update(changed=True, duration=manifest["duration"], warnings_tar=archived["warnings"])
+    return result
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "paths": {"type": "list", "elements": "path", "required": True},
+            "dest": {"type": "path", "required": True},
+            "prefix": {"type": "str", "default": "website"},
+            "exclude": {"type": "list", "elements": "str", "default": []},
+            "level": {"type": "int", "default": 3},
+            "period": {"type": "str", "default": "daily", "choices": ["daily", "weekly", "monthly", "always"]},
+            "force": {"type": "bool", "default": False},
+        },
+        supports_check_mode=True,
+    )
+    p = module.params
+    missing = [path for path in p["paths"] if not os.path.isdir(path)]
+    if missing:
+        module.fail_json(msg=f"folder situs tidak ada: {', '.join(missing)}")
+    moment = datetime.datetime.now().astimezone().replace(microsecond=0)
+    found = None if p["force"] or not os.path.isdir(p["dest"]) else \
+        find_verified(p["dest"], p["prefix"], period_key(moment, p["period"]))
+    if found is not None:
+        module.exit_json(changed=False, msg=f"backup file periode ini sudah ada: {found['path']}",
+                         **existing(found["path"]))
+    if module.check_mode:
+        module.exit_json(changed=True, msg=f"akan membuat arsip {', '.join(p['paths'])} di {p['dest']}")
+    os.makedirs(p["dest"], mode=0o700, exist_ok=True)
+    try:
+        result = backup(p, moment)
+    except ArchiveError as exc:
+        module.fail_json(msg=f"backup file situs gagal: {exc}")
+    except OSError as exc:
+        module.fail_json(msg=f"backup file situs gagal: {exc.strerror}: {exc.filename or p['dest']}")
+    if not result["verified"]:
+        module.fail_json(msg=f"arsip {result['path']} tidak cocok dengan daftar file yang diarsipkan", **result)
+    module.exit_json(msg=f"arsip situs dibuat: {result['path']}", **result)
+
+
+if __name__ == "__main__":
+    main()

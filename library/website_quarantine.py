@@ -1,0 +1,146 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Move planted files found by website_integrity out of the web root into a root-only folder."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: website_quarantine
+short_description: Move planted files (webshells, PHP in uploads, new files) out of the web root, never deleting them
+description:
+  - Takes the C(findings) of the website_integrity module and moves each file whose
+    C(kind) is in O(kinds) (by default webshells, PHP in uploads and new files) and that
+    lies under one of O(roots) into O(dest)C(/<time>/<original path>), mode 0600, owner root.
+  - Appends one JSON line per moved file to O(dest)C(/quarantine.jsonl) (original path,
+    quarantined path, size, sha256, time, finding) before the original name is removed,
+    so a moved file is always recorded. Nothing is ever deleted; changed core files are
+    left in place for the administrator.
+  - A file already gone is skipped, so a second run changes nothing. Check mode reports
+    what would be moved.
+version_added: "0.1.0"
+author: Court IT SOP maintainers
+options:
+  findings:
+    description: The C(integrity.findings) list of website_integrity.
+    type: list
+    elements: dict
+    required: true
+  dest:
+    description: The quarantine folder (created 0700 when missing).
+    type: path
+    required: true
+  roots:
+    description: Folders of the site; files outside them are never moved.
+    type: list
+    elements: path
+    required: true
+  kinds:
+    description: Finding kinds whose files are moved.
+    type: list
+    elements: str
+    default: [webshell, php_in_uploads, new_file]
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Quarantine the planted files
+  website_quarantine:
+    findings: "{{ website__integrity.integrity.findings }}"
+    dest: /var/lib/sop/website-quarantine
+    roots: [/usr/share/wordpress, /var/lib/wordpress/wp-content]
+"""
+
+RETURN = r"""
+moved:
+  description: One entry per file moved (or to move, in check mode) with path, quarantined, size, sha256.
+  returned: always
+  type: list
+  elements: dict
+sop_output:
+  description: The compact record the C(sop) runner keeps as the activity's output.
+  returned: always
+  type: dict
+"""
+
+import datetime  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_backup_files import fsync_dir, sha256_file  # noqa: E402
+
+
+def inside(path: str, roots: list[str]) -> bool:
+    real = os.path.realpath(path)
+    return any(real.startswith(os.path.realpath(root).rstrip("/") + "/") for root in roots)
+
+
+def candidates(findings: list[dict[str, Any]], roots: list[str], kinds: list[str]) -> list[dict[str, Any]]:
+    chosen: dict[str, dict[str, Any]] = {}
+    for finding in findings:
+        path = finding.get("path")
+        if (finding.get("kind") in kinds and isinstance(path, str) and path not in chosen
+                and os.path.isfile(path) and not os.path.islink(path) and inside(path, roots)):
+            chosen[path] = finding
+    return [{"path": path, "finding": finding} for path, finding in sorted(chosen.items())]
+
+
+def quarantine(entry: dict[str, Any], batch: str) -> dict[str, Any]:
+    source = entry["path"]
+    target = os.path.join(batch, source.lstrip("/"))
+    os.makedirs(os.path.dirname(target), mode=0o700, exist_ok=True)
+    shutil.copyfile(source, target)
+    os.chmod(target, 0o600)
+    with open(target, "rb") as handle:
+        os.fsync(handle.fileno())
+    record = {"path": source, "quarantined": target, "size": os.path.getsize(target),
+              "sha256": sha256_file(target), "moved_at": datetime.datetime.now(datetime.UTC).isoformat(),
+              "finding": entry["finding"].get("name")}
+    return record
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "findings": {"type": "list", "elements": "dict", "required": True},
+            "dest": {"type": "path", "required": True},
+            "roots": {"type": "list", "elements": "path", "required": True},
+            "kinds": {"type": "list", "elements": "str",
+                      "default": ["webshell", "php_in_uploads", "new_file"]},
+        },
+        supports_check_mode=True,
+    )
+    p = module.params
+    todo = candidates(p["findings"], p["roots"], p["kinds"])
+    if module.check_mode or not todo:
+        planned = [{"path": e["path"], "finding": e["finding"].get("name")} for e in todo]
+        module.exit_json(changed=bool(todo), moved=planned, sop_output={"karantina": planned})
+    os.makedirs(p["dest"], mode=0o700, exist_ok=True)
+    batch = os.path.join(p["dest"], datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ"))
+    moved: list[dict[str, Any]] = []
+    log = os.path.join(p["dest"], "quarantine.jsonl")
+    for entry in todo:
+        try:
+            record = quarantine(entry, batch)
+            with open(log, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps(record, sort_keys=True) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.unlink(entry["path"])
+            fsync_dir(os.path.dirname(entry["path"]))
+        except OSError as exc:
+            module.fail_json(msg=f"karantina {entry['path']} gagal: {exc.strerror}", moved=moved)
+        moved.append(record)
+    module.exit_json(changed=True, moved=moved, sop_output={"karantina": moved})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Expiry of the court website's domain (RDAP), TLS certificate and hosting contract."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: website_renewals
+short_description: Days left before the court website's domain, certificate and hosting contract expire
+description:
+  - Asks the registry's RDAP service (RFC 9083; PANDI serves C(.id) and C(.go.id)) for
+    the O(domain)'s C(expiration) event, reads the TLS certificate of each https URL in
+    O(urls), and takes the hosting contract's end date from O(hosting_end_date).
+  - Each date within the largest of O(warn_days) is a warning naming the smallest
+    threshold reached (30, 14, 7 days); a date in the past is a problem. A domain expiry
+    the registry does not give, or a certificate that cannot be read, is a warning.
+  - Read-only; never reports a change. Supports check mode.
+version_added: "0.1.0"
+author: Court IT SOP maintainers
+options:
+  domain:
+    description: The registered domain.
+    type: str
+    required: true
+  rdap_url:
+    description: Base URL of the RDAP service (C(domain/<name>) is appended); empty to skip the domain.
+    type: str
+    default: https://rdap.pandi.id/rdap/
+  urls:
+    description: Pages whose https hosts' certificates are read.
+    type: list
+    elements: str
+    default: []
+  ca_file:
+    description: CA bundle for the certificates (empty for the system's trust store).
+    type: str
+    default: ""
+  hosting_end_date:
+    description: End of the hosting / connection contract (YYYY-MM-DD; empty when none is recorded).
+    type: str
+    default: ""
+  hosting_provider:
+    description: The hosting provider's name, for the report.
+    type: str
+    default: ""
+  warn_days:
+    description: Days before an expiry that warn.
+    type: list
+    elements: int
+    default: [30, 14, 7]
+  timeout:
+    description: Seconds before giving up on one request.
+    type: float
+    default: 30
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Read the renewal dates
+  website_renewals:
+    domain: pn-bangil.go.id
+    urls: [https://pn-bangil.go.id/]
+    hosting_end_date: "2027-01-31"
+  register: website_renewal_dates
+"""
+
+RETURN = r"""
+renewals:
+  description: One entry per dated service (kind, label, expires, days_left, level ok|warn|expired|unknown, threshold).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {kind: domain, label: "Domain pn-bangil.go.id", expires: "2027-09-20", days_left: 294, level: ok, threshold: null}
+problems:
+  description: Expired items (Bahasa Indonesia); they fail the activity.
+  returned: always
+  type: list
+  elements: str
+warnings_id:
+  description: Items to renew soon and dates that could not be read (Bahasa Indonesia).
+  returned: always
+  type: list
+  elements: str
+sop_output:
+  description: The compact record the C(sop) runner keeps as the activity's output.
+  returned: always
+  type: dict
+"""
+
+import datetime  # noqa: E402
+import json  # noqa: E402
+import urllib.parse  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_website_http import (  # noqa: E402
+    fetch,
+    parse_date,
+    ssl_context,
+    tls_certificate,
+)
+
+
+def rdap_expiry(base: str, domain: str, timeout: float, ca_file: str) -> tuple[str | None, str | None]:
+    """(expiry ISO date, error) from the registry's RDAP domain object."""
+    url = base.rstrip("/") + "/domain/" + urllib.parse.quote(domain.lower())
+    answer = fetch(url, timeout, ssl_context(ca_file), headers={"Accept": "application/rdap+json"})
+    if answer["error"] is not None or answer["status"] != 200:
+        return None, f"RDAP {url}: {answer['error'] or 'status ' + str(answer['status'])}"
+    try:
+        events = json.loads(answer["body"]).get("events", [])
+    except (ValueError, AttributeError):
+        return None, f"RDAP {url}: jawaban bukan JSON RDAP"
+    for event in events:
+        if isinstance(event, dict) and event.get("eventAction") == "expiration":
+            moment = parse_date(str(event.get("eventDate", "")))
+            if moment is not None:
+                return moment.strftime("%Y-%m-%d"), None
+    return None, f"RDAP {url}: tidak ada tanggal kedaluwarsa (expiration)"
+
+
+def level(days_left: int | None, warn_days: list[int]) -> tuple[str, int | None]:
+    if days_left is None:
+        return "unknown", None
+    if days_left < 0:
+        return "expired", None
+    reached = [d for d in warn_days if days_left <= d]
+    return ("warn", min(reached)) if reached else ("ok", None)
+
+
+def item(kind: str, label: str, expires: str | None, *, today: datetime.date,
+         warn_days: list[int], error: str | None = None) -> dict[str, Any]:
+    days = (datetime.date.fromisoformat(expires) - today).days if expires else None
+    grade, threshold = level(days, warn_days)
+    return {"kind": kind, "label": label, "expires": expires, "days_left": days,
+            "level": grade, "threshold": threshold, "error": error}
+
+
+def messages(items: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    problems, warnings = [], []
+    for entry in items:
+        if entry["level"] == "expired":
+            problems.append(f"{entry['label']} sudah berakhir pada {entry['expires']}")
+        elif entry["level"] == "warn":
+            warnings.append(f"{entry['label']} berakhir {entry['expires']} ({entry['days_left']} hari lagi, "
+                            f"batas peringatan {entry['threshold']} hari): perbarui")
+        elif entry["level"] == "unknown":
+            warnings.append(f"{entry['label']}: tanggal berakhir tidak terbaca ({entry['error']})")
+    return problems, warnings
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "domain": {"type": "str", "required": True},
+            "rdap_url": {"type": "str", "default": "https://rdap.pandi.id/rdap/"},
+            "urls": {"type": "list", "elements": "str", "default": []},
+            "ca_file": {"type": "str", "default": ""},
+            "hosting_end_date": {"type": "str", "default": ""},
+            "hosting_provider": {"type": "str", "default": ""},
+            "warn_days": {"type": "list", "elements": "int", "default": [30, 14, 7]},
+            "timeout": {"type": "float", "default": 30},
+        },
+        supports_check_mode=True,
+    )
+    p = module.params
+    if p["hosting_end_date"]:
+        try:
+            datetime.date.fromisoformat(p["hosting_end_date"])
+        except ValueError:
+            module.fail_json(msg=f"hosting_end_date {p['hosting_end_date']!r} is not a date (YYYY-MM-DD)")
+    now = datetime.datetime.now(datetime.UTC)
+    today = now.date()
+    items = []
+    if p["rdap_url"]:
+        expires, error = rdap_expiry(p["rdap_url"], p["domain"], p["timeout"], p["ca_file"])
+        items.append(item("domain", f"Domain {p['domain']}", expires, today=today,
+                          warn_days=p["warn_days"], error=error))
+    hosts = sorted({(u.hostname, u.port or 443) for u in map(urllib.parse.urlsplit, p["urls"])
+                    if u.scheme == "https" and u.hostname})
+    for host, port in hosts:
+        cert = tls_certificate(str(host), port, p["timeout"], p["ca_file"], now)
+        items.append(item("certificate", f"Sertifikat TLS {host}", cert["not_after"],
+                          today=today, warn_days=p["warn_days"], error=cert["error"]))
+    if p["hosting_end_date"]:
+        provider = f" ({p['hosting_provider']})" if p["hosting_provider"] else ""
+        items.append(item("hosting", f"Kontrak hosting{provider}", p["hosting_end_date"],
+                          today=today, warn_days=p["warn_days"]))
+    problems, warnings = messages(items)
+    output = {"renewals": [{k: e[k] for k in ("kind", "label", "expires", "days_left", "level")} for e in items],
+              "problems": problems, "warnings": warnings}
+    module.exit_json(changed=False, renewals=items, problems=problems, warnings_id=warnings, sop_output=output)
+
+
+if __name__ == "__main__":
+    main()

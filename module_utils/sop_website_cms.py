@@ -1,0 +1,156 @@
+# GPL-3.0-or-later
+"""The website's CMS from its own configuration: kind, database login, content folders.
+
+WordPress (``wp-config.php``, including the Debian ``wordpress`` package's layout, whose
+``wp-config.php`` reads ``/etc/wordpress/config-<host>.php`` or ``config-default.php``),
+Joomla (``configuration.php``) or a static site (no database). The PHP files are read,
+never run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+DEBIAN_WP_ETC = "/etc/wordpress"
+DEBIAN_WP_CONTENT = "/var/lib/wordpress/wp-content"
+_WP_DEFINE = re.compile(
+    r"""define\(\s*['"](DB_NAME|DB_USER|DB_PASSWORD|DB_HOST|WP_CONTENT_DIR|UPLOADS)['"]\s*,"""
+    r"""\s*(['"])(.*?)(?<!\\)\2\s*\)""", re.DOTALL)
+_WP_PREFIX = re.compile(r"""\$table_prefix\s*=\s*(['"])([A-Za-z0-9_]*)\1""")
+_JOOMLA_VAR = re.compile(
+    r"""public\s+\$(host|user|password|db|dbprefix)\s*=\s*(['"])(.*?)(?<!\\)\2\s*;""")
+
+
+class CmsError(Exception):
+    """The configuration names something unusable; the message is one clear line."""
+
+
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        return handle.read()
+
+
+def _unescape(value: str) -> str:
+    return value.replace("\\'", "'").replace('\\"', '"').replace("\\\\", "\\")
+
+
+def parse_wordpress(text: str) -> dict[str, str]:
+    found = {m.group(1): _unescape(m.group(3)) for m in _WP_DEFINE.finditer(text)}
+    prefix = _WP_PREFIX.search(text)
+    if prefix:
+        found["table_prefix"] = prefix.group(2)
+    return found
+
+
+def parse_joomla(text: str) -> dict[str, str]:
+    return {m.group(1): _unescape(m.group(3)) for m in _JOOMLA_VAR.finditer(text)}
+
+
+def split_host(host: str) -> dict[str, Any]:
+    """WordPress/Joomla DB_HOST (``localhost``, ``db:3307``, ``localhost:/run/x.sock``)."""
+    name, _, rest = host.partition(":")
+    login: dict[str, Any] = {"host": None, "port": None, "socket": None}
+    if rest.startswith("/"):
+        login["socket"] = rest
+    elif rest:
+        if not rest.isdigit():
+            raise CmsError(f"DB_HOST {host!r}: port {rest!r} is not a number")
+        login["port"] = int(rest)
+    if name and name != "localhost":
+        login["host"] = name
+    return login
+
+
+def debian_wordpress_files(domain: str) -> list[str]:
+    """Debian's per-host configuration files, in the order its wp-config.php tries them."""
+    main = domain.split(".", 1)[1] if "." in domain else ""
+    names = [f"config-{domain.lower()}.php"] + ([f"config-{main.lower()}.php"] if main else [])
+    names.append("config-default.php")
+    return [os.path.join(DEBIAN_WP_ETC, name) for name in names]
+
+
+def wordpress(root: str, domain: str) -> dict[str, Any]:
+    config = os.path.join(root, "wp-config.php")
+    if not os.path.exists(config):
+        config = os.path.join(os.path.dirname(root.rstrip("/")), "wp-config.php")
+    text = _read(config)
+    values = parse_wordpress(text)
+    debian = "/etc/wordpress/config-" in text
+    used = [config]
+    if debian:
+        host_file = next((p for p in debian_wordpress_files(domain) if os.path.exists(p)), None)
+        if host_file is None:
+            tried = ", ".join(debian_wordpress_files(domain))
+            raise CmsError(f"Debian WordPress: none of {tried} exists")
+        values = {"DB_NAME": "wordpress", "DB_USER": "wordpress", "DB_HOST": "localhost",
+                  "WP_CONTENT_DIR": DEBIAN_WP_CONTENT, **parse_wordpress(_read(host_file))}
+        used.append(host_file)
+    missing = [key for key in ("DB_NAME", "DB_USER") if not values.get(key)]
+    if missing:
+        raise CmsError(f"{config}: {', '.join(missing)} not defined")
+    content = values.get("WP_CONTENT_DIR") or os.path.join(root, "wp-content")
+    paths = [root] + [p for p in (content, DEBIAN_WP_ETC if debian else "") if p
+                      and not p.startswith(root.rstrip("/") + "/")]
+    return {
+        "cms": "wordpress", "config": used,
+        "database": {"name": values["DB_NAME"], "user": values["DB_USER"],
+                     "password": values.get("DB_PASSWORD", ""),
+                     "table_prefix": values.get("table_prefix", "wp_"),
+                     **split_host(values.get("DB_HOST", "localhost"))},
+        "content_dir": content,
+        "uploads_dir": os.path.join(content, values.get("UPLOADS", "uploads")),
+        "paths": paths,
+    }
+
+
+def joomla(root: str) -> dict[str, Any]:
+    config = os.path.join(root, "configuration.php")
+    values = parse_joomla(_read(config))
+    if not values.get("db") or not values.get("user"):
+        raise CmsError(f"{config}: $db or $user not set")
+    return {
+        "cms": "joomla", "config": [config],
+        "database": {"name": values["db"], "user": values["user"],
+                     "password": values.get("password", ""),
+                     "table_prefix": values.get("dbprefix", "jos_"),
+                     **split_host(values.get("host", "localhost"))},
+        "content_dir": root, "uploads_dir": os.path.join(root, "images"), "paths": [root],
+    }
+
+
+def detect(root: str, cms: str, domain: str) -> dict[str, Any]:
+    """The CMS of ``root`` (``cms`` auto|wordpress|joomla|static)."""
+    if not os.path.isdir(root):
+        raise CmsError(f"web root {root} does not exist")
+    if cms == "auto":
+        if os.path.exists(os.path.join(root, "wp-config.php")):
+            cms = "wordpress"
+        elif os.path.exists(os.path.join(root, "configuration.php")):
+            cms = "joomla"
+        else:
+            cms = "static"
+    try:
+        if cms == "wordpress":
+            return wordpress(root, domain)
+        if cms == "joomla":
+            return joomla(root)
+    except OSError as exc:
+        raise CmsError(
+            f"cannot read the {cms} configuration: {exc.strerror}: {exc.filename}") from exc
+    return {"cms": "static", "config": [], "database": None, "content_dir": root,
+            "uploads_dir": None, "paths": [root]}
+
+
+def newest_content_sql(cms: str, prefix: str) -> str:
+    """SQL answering the newest published content's date as ISO 8601 UTC."""
+    if not re.fullmatch(r"[A-Za-z0-9_]*", prefix):
+        raise CmsError(f"table prefix {prefix!r} is not a plain name")
+    table = f"`{prefix}posts`" if cms == "wordpress" else f"`{prefix}content`"
+    if cms == "wordpress":
+        newest = "MAX(post_date_gmt)"
+        where = "post_status = 'publish' AND post_type IN ('post', 'page')"
+    else:
+        newest, where = "MAX(GREATEST(publish_up, modified))", "state = 1"
+    return f"SELECT DATE_FORMAT({newest}, '%Y-%m-%dT%H:%i:%sZ') FROM {table} WHERE {where}"  # noqa: S608

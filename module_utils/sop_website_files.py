@@ -1,0 +1,79 @@
+# GPL-3.0-or-later
+"""Web root archives: ``tar | zstd -T0`` streamed into a hashed ``.partial`` file.
+
+The archive is hashed while it is written (no re-read); tar's verbose listing gives the
+entries archived, whose count and hash go into the manifest so that the copy on the
+backup computer can be checked by listing it (``zstd -dc | tar -t``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import threading
+from typing import Any
+
+from ansible.module_utils.sop_backup_files import HashingWriter
+
+CHUNK = 1 << 20
+
+
+class ArchiveError(Exception):
+    """tar or zstd failed; the message is one clear line."""
+
+
+def tar_argv(paths: list[str], exclude: list[str]) -> list[str]:
+    argv = ["tar", "--create", "--file=-", "--verbose", "--sparse", "--warning=no-file-changed"]
+    argv += [f"--exclude={pattern}" for pattern in exclude]
+    return [*argv, "--absolute-names", "--", *paths]
+
+
+def listing_digest(names: list[str]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(names):
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\n")
+    return digest.hexdigest()
+
+
+def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
+                  level: int) -> dict[str, Any]:
+    """Stream the archive of ``paths`` into ``writer``; entries, listing hash."""
+    with open("/dev/null", "rb") as devnull:
+        tar = subprocess.Popen(tar_argv(paths, exclude), stdin=devnull, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+        zstd = subprocess.Popen(["zstd", "-q", "-T0", f"-{level}", "-c"], stdin=tar.stdout,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        tar_out, tar_err, zstd_out = tar.stdout, tar.stderr, zstd.stdout
+        if tar_out is None or tar_err is None or zstd_out is None:
+            raise ArchiveError("tar/zstd pipes not available")
+        tar_out.close()
+        # tar writes its verbose listing to stderr when the archive goes to stdout; a
+        # thread drains it while this one hashes and writes zstd's output.
+        listing: list[bytes] = []
+        reader = threading.Thread(target=lambda: listing.append(tar_err.read()))
+        reader.start()
+        for chunk in iter(lambda: zstd_out.read(CHUNK), b""):
+            writer.write(chunk)
+        zstd_err = zstd.stderr.read() if zstd.stderr else b""
+        zstd_rc, tar_rc = zstd.wait(), tar.wait()
+        reader.join()
+    lines = b"".join(listing).decode("utf-8", "surrogateescape").splitlines()
+    names = [line for line in lines if not line.startswith("tar: ")]
+    errors = [line for line in lines if line.startswith("tar: ")]
+    if tar_rc not in (0, 1) or zstd_rc != 0:
+        cause = (errors[-1] if errors else zstd_err.decode(errors="replace").strip()) or "unknown"
+        raise ArchiveError(f"tar/zstd failed (tar {tar_rc}, zstd {zstd_rc}): {cause}")
+    return {"entries": len(names), "listing_sha256": listing_digest(names), "warnings": errors[-5:]}
+
+
+def archive_listing(path: str) -> list[str]:
+    """Entry names of an archive (``zstd -dc | tar -t``)."""
+    zstd = subprocess.Popen(["zstd", "-q", "-dc", "--", path], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    tar = subprocess.run(["tar", "--list", "--file=-", "--absolute-names"], stdin=zstd.stdout,
+                         capture_output=True, check=False)
+    zstd_rc = zstd.wait()
+    if tar.returncode != 0 or zstd_rc != 0:
+        cause = tar.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["zstd failed"]
+        raise ArchiveError(f"listing {path} failed: {cause[0]}")
+    return tar.stdout.decode("utf-8", "surrogateescape").splitlines()

@@ -1,0 +1,144 @@
+# GPL-3.0-or-later
+"""HTTP, TLS and feed reading for the website SOP (availability, certificates, content dates).
+
+Stdlib only. Every function reports what it saw (status, times, dates) and never raises
+for a site that does not answer: the caller grades the result.
+"""
+
+from __future__ import annotations
+
+import datetime
+import email.utils
+import re
+import socket
+import ssl
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+USER_AGENT = "sop-website-check/1 (+court IT SOP)"
+_DATE_TAGS = re.compile(
+    r"<(pubDate|lastBuildDate|updated|published|lastmod)>\s*([^<]+?)\s*</\1>", re.IGNORECASE)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None,
+          follow: bool = True, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """``{status, location, body, response_ms, error}``; HTTP errors still count as answers."""
+    handlers: list[Any] = [urllib.request.HTTPSHandler(context=context)]
+    if not follow:
+        handlers.append(_NoRedirect())
+    opener = urllib.request.build_opener(*handlers)
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        return {"status": -1, "location": None, "body": "", "response_ms": None,
+                "final_url": url, "error": "not an http(s) URL"}
+    request = urllib.request.Request(  # noqa: S310 - scheme checked above
+        url, headers={"User-Agent": USER_AGENT, **(headers or {})})
+    start = time.monotonic()
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            status, body = response.status, response.read()
+            location, final = response.headers.get("Location"), response.url
+    except urllib.error.HTTPError as exc:
+        status, body, location, final = exc.code, exc.read(), exc.headers.get("Location"), url
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        return {"status": -1, "location": None, "body": "", "response_ms": None,
+                "final_url": url, "error": str(reason)}
+    elapsed = int((time.monotonic() - start) * 1000)
+    return {"status": status, "location": location, "body": body.decode("utf-8", "replace"),
+            "response_ms": elapsed, "final_url": final, "error": None}
+
+
+def ssl_context(ca_file: str | None) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=ca_file or None)
+
+
+def _enddate_from_der(der: bytes) -> datetime.datetime | None:
+    """Expiry of a DER certificate read by openssl (for certificates that fail verification)."""
+    try:
+        out = subprocess.run(["openssl", "x509", "-inform", "DER", "-noout", "-enddate"],
+                             input=der, capture_output=True, check=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    text = out.decode().strip().partition("=")[2]
+    return _parse_cert_time(text) if text else None
+
+
+def _parse_cert_time(text: str) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(ssl.cert_time_to_seconds(text), datetime.UTC)
+
+
+def tls_certificate(host: str, port: int, timeout: float, ca_file: str | None,
+                    now: datetime.datetime) -> dict[str, Any]:
+    """The server certificate: verified or why not, expiry date and days left."""
+    result: dict[str, Any] = {"host": host, "port": port, "valid": False, "error": None,
+                              "not_after": None, "days_left": None, "issuer": None}
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock, \
+                ssl_context(ca_file).wrap_socket(sock, server_hostname=host) as tls:
+            cert = tls.getpeercert() or {}
+        result["valid"] = True
+        expiry: datetime.datetime | None = _parse_cert_time(str(cert["notAfter"]))
+        issuer = {str(rdn[0][0]): str(rdn[0][1]) for rdn in cert.get("issuer", ()) if rdn}
+        result["issuer"] = issuer.get("organizationName") or issuer.get("commonName")
+    except ssl.SSLCertVerificationError as exc:
+        result["error"] = exc.verify_message or str(exc)
+        expiry = _unverified_expiry(host, port, timeout)
+    except (OSError, ssl.SSLError) as exc:
+        result["error"] = str(exc)
+        return result
+    if expiry is not None:
+        result["not_after"] = expiry.strftime("%Y-%m-%d")
+        result["days_left"] = (expiry - now).days
+    return result
+
+
+def _unverified_expiry(host: str, port: int, timeout: float) -> datetime.datetime | None:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock, \
+                context.wrap_socket(sock, server_hostname=host) as tls:
+            der = tls.getpeercert(binary_form=True)
+    except (OSError, ssl.SSLError):
+        return None
+    return _enddate_from_der(der) if der else None
+
+
+def parse_date(text: str) -> datetime.datetime | None:
+    """An RSS (RFC 822), Atom or sitemap (ISO 8601) date, as aware UTC."""
+    text = text.strip()
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        try:
+            moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.astimezone(datetime.UTC)
+
+
+def newest_date(document: str) -> datetime.datetime | None:
+    """The newest pubDate/lastBuildDate/updated/published/lastmod in a feed or sitemap."""
+    dates = [d for d in (parse_date(m.group(2)) for m in _DATE_TAGS.finditer(document)) if d]
+    return max(dates) if dates else None
+
+
+def http_variant(url: str) -> str | None:
+    """The plain-HTTP address of an https URL (None for other URLs)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme != "https":
+        return None
+    host = parts.hostname or ""
+    return urllib.parse.urlunsplit(("http", host, parts.path or "/", parts.query, ""))
