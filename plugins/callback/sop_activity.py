@@ -8,6 +8,7 @@ import json
 import os
 from typing import IO, Any
 
+from ansible.errors import AnsibleError
 from ansible.plugins.callback import CallbackBase
 
 DOCUMENTATION = r"""
@@ -18,12 +19,30 @@ description:
   - On every task (and handler) start, appends one JSON line with the task uuid and its
     tags to the file named by E(SOP_ACTIVITY_TAGS_FILE). The tags include the ones a task
     inherits from its block, role, play and C(import_tasks).
+  - At the first play with hosts, appends one JSON line (key C(court)) with the
+    court's variables (C(court_name), C(court_kode_satker), C(sop_catalogue_overrides))
+    as the play's first host sees them, so the runner records the court without reading
+    the inventory itself.
   - The C(sop) runner enables it (E(ANSIBLE_CALLBACKS_ENABLED)) for its own runs and maps
     tasks to SOP activities by tag. Does nothing when the variable is unset.
 requirements:
   - enabled in the callbacks_enabled setting
 options: {}
 """
+
+
+COURT_VARS = ("court_name", "court_kode_satker", "sop_catalogue_overrides")
+
+
+def _plain(value: Any) -> Any:
+    """Ansible's tagged/lazy containers as plain JSON values."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)
 
 
 class CallbackModule(CallbackBase):  # type: ignore[misc]  # Ansible ships no type hints
@@ -41,11 +60,27 @@ class CallbackModule(CallbackBase):  # type: ignore[misc]  # Ansible ships no ty
         self._out: IO[str] | None = (
             open(path, "a", encoding="utf-8", buffering=1) if path else None  # noqa: SIM115
         )
+        self._court_written = False
 
     def _write(self, task: Any) -> None:
         if self._out is not None:
             tags = [str(tag) for tag in task.tags]
             self._out.write(json.dumps({"uuid": task._uuid, "tags": tags}) + "\n")
+
+    def v2_playbook_on_play_start(self, play: Any) -> None:
+        if self._out is None or self._court_written:
+            return
+        variables = play.get_variable_manager().get_vars(play=play)
+        hosts = variables.get("ansible_play_hosts_all") or []
+        if not hosts:
+            return  # no host in this play: the next play's
+        self._court_written = True
+        try:
+            seen = variables["hostvars"][hosts[0]]
+            court = {key: _plain(seen.get(key)) for key in COURT_VARS}
+        except AnsibleError as exc:  # e.g. an undefined variable in a court value
+            court = {"error": str(exc).strip().splitlines()[0]}
+        self._out.write(json.dumps({"court": court}) + "\n")
 
     def v2_playbook_on_task_start(self, task: Any, is_conditional: bool) -> None:
         self._write(task)

@@ -1,5 +1,10 @@
 """The SOP catalogue: one YAML file per SOP, validated against catalogue/schema.json.
 
+Validation is a pure function of the catalogue files and the schema: `load_catalogue`
+with a cache dir (the CLI passes `<data dir>/cache`) leaves a marker named by the sha256
+of both after a successful validation and skips jsonschema (and its import) while that
+content is unchanged; any change to a file or to the schema validates again.
+
 A court adapts it through the inventory variable `sop_catalogue_overrides` (its own SOP
 numbers, the names of its pelaksana): see `apply_overrides` and the package README.
 """
@@ -185,16 +190,18 @@ def _activity(file: Path, index: int, raw: Mapping[str, Any]) -> Activity:
     )
 
 
-def parse_sop(file: Path) -> Sop:
-    """Read and validate one catalogue file; SopError with file + path + problem."""
-    raw_bytes = file.read_bytes()
+def parse_sop(file: Path, raw_bytes: bytes | None = None, *, validate: bool = True) -> Sop:
+    """Read and validate one catalogue file; SopError with file + path + problem.
+    validate=False: its content was validated before (see `load_catalogue`)."""
+    if raw_bytes is None:
+        raw_bytes = file.read_bytes()
     try:
         data = yaml.load(raw_bytes, Loader=_YamlLoader)  # noqa: S506 (safe loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "(file)"
         raise SopError(f"{file}: {where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
-    problem = _schema_error(file, data)
+    problem = _schema_error(file, data) if validate else None
     if problem:
         raise SopError(problem)
     if data["id"] != file.stem:
@@ -235,13 +242,43 @@ def _grace(where: Path | str, key: str, given: str | None, frequency: str) -> in
         raise SopError(f"{where}: {key}: {exc}") from None
 
 
-def load_catalogue(directory: Path | None = None) -> dict[str, Sop]:
-    """All SOPs of the catalogue by id, in file-name order; SopError on the first problem."""
+VALID_MARKER = "catalogue-valid-{}"
+
+
+def _content_digest(contents: Iterable[tuple[Path, bytes]]) -> str:
+    """sha256 over the schema and every catalogue file (name and bytes)."""
+    digest = hashlib.sha256((PACKAGE_CATALOGUE / "schema.json").read_bytes())
+    for file, raw in contents:
+        digest.update(f"\0{file.name}\0{len(raw)}\0".encode())
+        digest.update(raw)
+    return digest.hexdigest()
+
+
+def _mark_valid(cache_dir: Path, marker: Path) -> None:
+    """Remember a validated content; the markers of older contents go."""
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for old in cache_dir.glob(VALID_MARKER.format("*")):
+            old.unlink(missing_ok=True)
+        marker.touch()
+    except OSError:
+        pass  # a read-only data dir: validate every time
+
+
+def load_catalogue(directory: Path | None = None, cache_dir: Path | None = None) -> dict[str, Sop]:
+    """All SOPs of the catalogue by id, in file-name order; SopError on the first problem.
+    With `cache_dir`, the schema validation of an unchanged content is skipped."""
     directory = directory or catalogue_dir()
     files = sorted(directory.glob("*.yml"))
     if not files:
         raise SopError(f"{directory}: no SOP catalogue files (*.yml)")
-    sops = {sop.id: sop for sop in (parse_sop(file) for file in files)}
+    contents = [(file, file.read_bytes()) for file in files]
+    marker = cache_dir / VALID_MARKER.format(_content_digest(contents)) if cache_dir else None
+    validated = marker is not None and marker.is_file()
+    sops = {
+        sop.id: sop
+        for sop in (parse_sop(file, raw, validate=not validated) for file, raw in contents)
+    }
     for sop in sops.values():
         for activity in sop.activities:
             if activity.automated_by and activity.automated_by not in sops:
@@ -249,6 +286,8 @@ def load_catalogue(directory: Path | None = None) -> dict[str, Sop]:
                     f"{sop.source}: activities/{activity.number - 1}/automated_by: "
                     f"unknown SOP {activity.automated_by!r}"
                 )
+    if marker is not None and not validated:
+        _mark_valid(marker.parent, marker)
     return sops
 
 

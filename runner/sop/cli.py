@@ -80,7 +80,7 @@ class Context:
 
     @cached_property
     def sops(self) -> dict[str, Sop]:
-        return load_catalogue()
+        return load_catalogue(cache_dir=self.data_dir / "cache")
 
     @cached_property
     def project_dir(self) -> Path:
@@ -235,6 +235,12 @@ def cmd_run(ctx: Context) -> ExitCode:
             f"[yellow]{escape(sop.id)} has no playbook yet:[/] execution {result.execution_id} "
             f"records its manual steps; confirm each with "
             f"`sop ack {result.execution_id} NO --by NAME`."
+        )
+    if result.court_problem:
+        raise SopError(
+            f"{result.court_problem} (execution {result.execution_id} {result.status}, "
+            "recorded without the court's catalogue overrides)",
+            result.exit_code,
         )
     if result.status != "successful":
         raise SopError(

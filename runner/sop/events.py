@@ -2,8 +2,11 @@
 
 ansible-runner's events carry no task tags, so the `sop_activity` callback plugin writes
 `{"uuid": task uuid, "tags": [...]}` lines to a file; `TagIndex` reads new lines only when
-it meets an unknown task uuid. Each automated activity owns ONE tag; a task belongs to the
-first activity (catalogue order) whose tag it carries; untagged tasks belong to none.
+it meets an unknown task uuid (or is asked for the court). At the first play with hosts
+the plugin also writes `{"court": {court_name, court_kode_satker, sop_catalogue_overrides}}`
+as the playbook sees them: the court the runner records. Each automated activity owns ONE
+tag; a task belongs to the first activity (catalogue order) whose tag it carries;
+untagged tasks belong to none.
 """
 
 from __future__ import annotations
@@ -26,18 +29,26 @@ HIDDEN = "(disembunyikan: no_log)"
 
 
 class TagIndex:
-    """task uuid -> tags, read lazily from the callback plugin's JSON-lines file."""
+    """task uuid -> tags, and the court's variables, read lazily from the callback
+    plugin's JSON-lines file."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._file: IO[str] | None = None
         self._partial = ""
         self._tags: dict[str, tuple[str, ...]] = {}
+        self._court: dict[str, Any] | None = None
 
     def tags(self, uuid: str) -> tuple[str, ...] | None:
         if uuid not in self._tags:
             self._read_new_lines()
         return self._tags.get(uuid)
+
+    def court(self, *, refresh: bool = False) -> dict[str, Any] | None:
+        """The court's variables, once the playbook reported them (None before)."""
+        if self._court is None and refresh:
+            self._read_new_lines()
+        return self._court
 
     def _read_new_lines(self) -> None:
         if self._file is None:
@@ -51,7 +62,10 @@ class TagIndex:
                 break
             record = json.loads(self._partial + line)
             self._partial = ""
-            self._tags[record["uuid"]] = tuple(record["tags"])
+            if "court" in record:
+                self._court = record["court"]
+            else:
+                self._tags[record["uuid"]] = tuple(record["tags"])
 
     def close(self) -> None:
         if self._file is not None:
@@ -208,6 +222,7 @@ class EventRecorder:
         tag_index: TagIndex,
         on_change: Callable[[ActivityProgress], None] | None = None,
     ) -> None:
+        self.sop = sop
         self.tag_index = tag_index
         self.on_change = on_change
         self.activities = {

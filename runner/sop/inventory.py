@@ -1,6 +1,12 @@
-"""The inventory source, its vault checks, and, read in-process with Ansible's Python API
-before anything runs: the hosts (after --limit) that `sop run` locks, the court's identity
-(`court_name`, `court_kode_satker`) and `sop_catalogue_overrides`.
+"""The inventory source and its vault checks, and, only for what needs it, the inventory
+read in-process with Ansible's Python API (`load`): hosts, court identity (`court_name`,
+`court_kode_satker`), `sop_catalogue_overrides`, `sop_schedule`, or one line saying why
+it cannot be read. Used by `sop list -i`, `sop show -i`, `sop schedule install`, a SOP
+of manual steps only, and by `sop run` only after a playbook that ran on no host (to
+name the bad inventory, or the court of a playbook that failed before its first play).
+A successful `sop run` never reads it in-process: ansible-playbook does, and fails on
+an inventory no plugin can parse (INVENTORY_ANY_UNPARSED_IS_FAILED, set by
+`use_project_config`) or on a --limit that matches no host.
 """
 
 # Ansible and ansible-runner are imported where used: `sop` starts fast for every command.

@@ -1,5 +1,11 @@
-"""One run of a SOP per host at a time: a second `sop run` of the same SOP on an
-overlapping set of hosts is refused, naming the execution that holds them."""
+"""One run of a SOP per target at a time: a second `sop run` of the same SOP on the same
+inventory is refused, naming the execution that holds it, unless both runs name a
+different --limit.
+
+The target is what the command line says (inventory source + --limit), not the hosts:
+`sop run` does not read the inventory before ansible-playbook does. Two different limits
+of one inventory may share hosts; running them at once is the operator's explicit choice.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,20 @@ from typing import Any
 from sop.durations import format_seconds
 from sop.errors import ExitCode, SopError
 from sop.store import Row, Store, now
+
+
+def target(inventory: str | None, limit: str | None) -> str:
+    """What a run works on, as the command line named it."""
+    return f"inventory {inventory}" + (f" --limit {limit}" if limit else "")
+
+
+def holds(running: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
+    """Whether a running execution holds the target a new run wants: the same inventory,
+    and the same --limit or no limit on either side (all of its hosts)."""
+    if running.get("inventory") != wanted.get("inventory"):
+        return False
+    held, asked = running.get("limit_pattern"), wanted.get("limit_pattern")
+    return held is None or asked is None or held == asked
 
 
 @contextmanager
@@ -32,21 +52,20 @@ def start_execution(
     values: Mapping[str, Any],
     activities: Sequence[Mapping[str, Any]],
 ) -> int:
-    """Record the execution as running unless a running one of the SOP shares a host
+    """Record the execution as running unless a running one of the SOP holds its target
     (its `sop` alive, or dead with its ansible-playbook still running), on this controller
     or on another one sharing the store."""
-    hosts = set(values["hosts"])
 
     def refuse(running_executions: list[Row]) -> None:
         for running in running_executions:
-            shared = sorted(hosts & set(running["hosts"]))
-            if shared:
+            if holds(running, values):
                 age = format_seconds((now() - running["started_at"]).total_seconds())
                 holder = f"pid {running['pid']} on {running['hostname']}, started {age} ago"
                 if running["error"]:  # sop died, its ansible-playbook still runs (reap_stale)
                     holder += f"; {running['error']}"
                 raise SopError(
-                    f"SOP {values['sop_id']} is already running on {', '.join(shared)}: "
+                    f"SOP {values['sop_id']} is already running on "
+                    f"{target(running['inventory'], running['limit_pattern'])}: "
                     f"execution {running['id']} by {running['operator']} ({holder})",
                     ExitCode.LOCKED,
                 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 
 from rich.console import Console
 from rich.live import Live
@@ -27,11 +26,11 @@ class ConsoleProgress(Progress):
         self.done = False
         self.started_at = time.monotonic()
 
-    def started(self, execution_id: int, hosts: Sequence[str]) -> None:
+    def started(self, execution_id: int, target: str) -> None:
         self.console.print(
             Text.assemble(
                 (f"Execution {execution_id}", "bold"),
-                f": {self.sop.title} ({self.sop.id}) on {', '.join(hosts)}",
+                f": {self.sop.title} ({self.sop.id}) on {target}",
             )
         )
         self.started_at = time.monotonic()

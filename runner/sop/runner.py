@@ -1,12 +1,16 @@
 """Run one SOP: lock and record it, run its playbook through ansible-runner, record the
 outcome and the evidence, leave no secret on disk.
 
-The flow, in order: the inventory is read in-process (the hosts after --limit, the court
-variables); the hosts are locked for this SOP and the execution is recorded `running`;
-only then does ansible-playbook start, through ansible-runner's documented interface
-(event_handler, status_handler, cancel_callback). Its first event gives its pid, recorded
-so an orphan is found if `sop` is killed; the hosts it actually ran on come from the
-events and are recorded at the end.
+The flow, in order: the SOP's target (inventory source + --limit, as given) is locked
+and the execution is recorded `running`; only then does ansible-playbook start, through
+ansible-runner's documented interface (event_handler, status_handler, cancel_callback).
+`sop` never reads the inventory itself: ansible-playbook does. Its first event gives its
+pid, recorded so an orphan is found if `sop` is killed; the court's variables come from
+the sop_activity callback at the first play and are recorded then (with the court's
+catalogue overrides); the hosts it actually ran on come from the events and are recorded
+at the end. A malformed inventory or a --limit matching no host ends ansible-playbook
+before it touches any host; only then does `sop` read the inventory in-process, to give
+the same one-line error it always gave, and removes the record of a run that never ran.
 """
 
 # ansible-runner is imported where used: `sop` starts fast for every command.
@@ -21,7 +25,7 @@ import shlex
 import shutil
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,11 +35,12 @@ from typing import TYPE_CHECKING, Any
 
 from sop import __version__, inventory
 from sop.catalogue import FREQUENCY_DAYS, Sop, apply_overrides
-from sop.errors import ExitCode
+from sop.errors import ExitCode, SopError
 from sop.events import ActivityProgress, EventRecorder, TagIndex
 from sop.extravars import ExtraVars
-from sop.inventory import InventoryInfo, VaultOptions
+from sop.inventory import VaultOptions
 from sop.liveness import process_token
+from sop.locking import target
 from sop.sweep import ARTIFACTS_DIR, private_dir, scrub_command
 
 if TYPE_CHECKING:
@@ -72,9 +77,13 @@ class RunResult:
     status: str
     rc: int | None
     error: str | None
+    # The court's sop_catalogue_overrides were invalid: recorded without them, bad input.
+    court_problem: str | None = None
 
     @property
     def exit_code(self) -> ExitCode:
+        if self.court_problem:
+            return ExitCode.USAGE
         return {
             "successful": ExitCode.OK,
             "unreachable": ExitCode.UNREACHABLE,
@@ -85,8 +94,9 @@ class RunResult:
 class Progress:
     """What the CLI shows while a SOP runs (the default shows nothing)."""
 
-    def started(self, execution_id: int, hosts: Sequence[str]) -> None:
-        """The execution is recorded and the playbook starts."""
+    def started(self, execution_id: int, target: str) -> None:
+        """The execution is recorded and the playbook starts on `target` (inventory and
+        --limit, as given)."""
 
     def activity(self, progress: ActivityProgress) -> None:
         """An event of an automated activity arrived."""
@@ -225,10 +235,20 @@ def _final_activities(
     return rows
 
 
+def _court_values(sop: Sop, court_name: Any, kode_satker: Any) -> dict[str, Any]:
+    """The execution's columns that depend on the court (and its catalogue overrides)."""
+    return {
+        "court_name": court_name,
+        "court_kode_satker": kode_satker,
+        "sop_number": sop.number,
+        "catalogue_hash": sop.digest[:16],
+    }
+
+
 def _start(
-    request: RunRequest, sop: Sop, store: Store, info: InventoryInfo, automated: bool
+    request: RunRequest, sop: Sop, store: Store, court: dict[str, Any], automated: bool
 ) -> tuple[int, list[dict[str, Any]]]:
-    """Lock the hosts and record the execution as running (with the court's SOP version)."""
+    """Lock the target and record the execution as running."""
     from sop.locking import start_execution
 
     initial = _initial_activities(sop, store, automated=automated)
@@ -239,18 +259,15 @@ def _start(
         {
             "sop_id": sop.id,
             "sop_title": sop.title,
-            "sop_number": sop.number,
             "catalogue_version": __version__,
-            "catalogue_hash": sop.digest[:16],
             "operator": request.operator,
             "trigger": request.trigger,
-            "court_name": info.court_name,
-            "court_kode_satker": info.court_kode_satker,
-            "inventory": info.source,
+            **court,
+            "inventory": request.inventory,
             "limit_pattern": request.limit,
             "check_mode": request.check,
             "extra_var_names": request.extra_vars.names,
-            "hosts": list(info.hosts) if automated else [],
+            "hosts": [],
             "pid": pid,
             "pid_start": process_token(pid),
         },
@@ -261,26 +278,31 @@ def _start(
 
 def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
     """Lock, record, run the SOP and record its outcome; the caller maps RunResult.exit_code
-    to the process. SopError (nothing recorded) for bad input: missing playbook, malformed
-    inventory, no matching host, locked hosts."""
+    to the process. SopError (nothing recorded) for bad input: missing playbook, locked
+    target, a malformed inventory or no matching host (for a SOP of manual steps only read
+    in-process; else refused by ansible-playbook before it touched any host, and the
+    execution's record removed again)."""
     playbook = request.sop.playbook_path(request.project_dir)
-    info = inventory.load(request.inventory, request.limit, request.vault)
-    sop = apply_overrides(request.sop, info.overrides, info.court_name)
-    execution_id, initial = _start(request, sop, store, info, automated=playbook is not None)
     if playbook is None:  # manual steps only: recorded, to be acknowledged
+        info = inventory.load(request.inventory, request.limit, request.vault)
+        sop = apply_overrides(request.sop, info.overrides, info.court_name)
+        court = _court_values(sop, info.court_name, info.court_kode_satker)
+        execution_id, _ = _start(request, sop, store, court, automated=False)
         store.finish_execution(execution_id, status="successful", rc=0)
         return RunResult(execution_id, "successful", 0, None)
+    court = _court_values(request.sop, None, None)  # until the playbook reports it
+    execution_id, initial = _start(request, request.sop, store, court, automated=True)
     try:
         return _run_playbook(
             request,
-            sop=sop,
             store=store,
             progress=progress,
             playbook=playbook,
             execution_id=execution_id,
             initial=initial,
-            hosts=info.hosts,
         )
+    except SopError:
+        raise  # bad input: _run_playbook removed the record of a run that touched no host
     except BaseException as exc:
         store.finish_execution(
             execution_id, status="failed", rc=None, error=f"internal error: {exc!r}"[:300]
@@ -289,14 +311,18 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
 
 
 class _Events:
-    """ansible-runner's event_handler: the activity recorder, and the ansible-playbook pid
-    (every event carries it) recorded once, at the first event."""
+    """ansible-runner's event_handler: the activity recorder; the ansible-playbook pid
+    (every event carries it) recorded once, at the first event; the court, recorded once
+    the sop_activity callback reported it (read with the first task's tags)."""
 
     def __init__(self, recorder: EventRecorder, store: Store, execution_id: int) -> None:
         self.recorder = recorder
         self.store = store
         self.execution_id = execution_id
         self.playbook_pid: int | None = None
+        self.court_reported = False  # the callback's court line was read
+        self.court_recorded = False  # a court was recorded (from the callback or inventory)
+        self.court_problem: str | None = None
 
     def __call__(self, event: dict[str, Any]) -> bool:
         if self.playbook_pid is None and isinstance(event.get("pid"), int):
@@ -304,7 +330,37 @@ class _Events:
             self.store.set_playbook_process(
                 self.execution_id, self.playbook_pid, process_token(self.playbook_pid)
             )
-        return self.recorder(event)
+        handled = self.recorder(event)
+        if not self.court_reported:
+            self.poll_court(refresh=False)
+        return handled
+
+    def poll_court(self, *, refresh: bool) -> None:
+        court = self.recorder.tag_index.court(refresh=refresh)
+        if court is None:
+            return
+        self.court_reported = True
+        if "error" in court:  # e.g. a vaulted court_name that does not decrypt
+            self.court_problem = f"inventory: court variables: {court['error']}"
+        else:
+            self.record_court(court)
+
+    def record_court(self, court: dict[str, Any]) -> None:
+        """Record the court's identity, with its catalogue overrides applied to the SOP
+        (an invalid override is bad input, reported when the run ends: the playbook is
+        not stopped halfway for a label)."""
+        self.court_recorded = True
+        sop = self.recorder.sop
+        try:
+            overrides = court.get("sop_catalogue_overrides")
+            sop = apply_overrides(sop, overrides, court.get("court_name"))
+        except SopError as exc:
+            self.court_problem = str(exc)
+        self.store.set_court(
+            self.execution_id,
+            _court_values(sop, court.get("court_name"), court.get("court_kode_satker")),
+            {a.number: a.pelaksana for a in sop.activities},
+        )
 
 
 def _scrub_on_start(status: dict[str, Any], runner_config: Any) -> None:
@@ -373,20 +429,46 @@ def _runner(
     )
 
 
+def _refused(request: RunRequest, status: str, events: _Events) -> str | None:
+    """Bad input that kept ansible-playbook from touching any host, as one line. Only
+    when no host ran, the inventory is read in-process, for the same one-line errors as
+    before anything runs (malformed, no host matching --limit, vault) and, when it is
+    fine, for the court of the failed execution (the playbook failed before any play:
+    syntax, missing role)."""
+    if status == "canceled" or events.recorder.hosts():
+        return None
+    if status == "successful":  # every play skipped: "no hosts matched"
+        where = target(request.inventory, request.limit)
+        return f"the playbook ran on no host: no host of {where} is in its plays"
+    if events.court_recorded:
+        return None
+    try:
+        info = inventory.load(request.inventory, request.limit, request.vault)
+    except SopError as exc:
+        return str(exc)
+    events.record_court(
+        {
+            "court_name": info.court_name,
+            "court_kode_satker": info.court_kode_satker,
+            "sop_catalogue_overrides": info.overrides,
+        }
+    )
+    return None
+
+
 def _run_playbook(
     request: RunRequest,
     *,
-    sop: Sop,
     store: Store,
     progress: Progress,
     playbook: Path,
     execution_id: int,
     initial: list[dict[str, Any]],
-    hosts: Sequence[str],
 ) -> RunResult:
     private = private_dir(request.data_dir)
     tag_index = TagIndex(private / "activity-tags.jsonl")
-    recorder = EventRecorder(sop, tag_index, on_change=progress.activity)
+    recorder = EventRecorder(request.sop, tag_index, on_change=progress.activity)
+    events = _Events(recorder, store, execution_id)
     try:
         with _cancel_on_signals() as cancel_requested:
             runner = _runner(
@@ -394,23 +476,31 @@ def _run_playbook(
                 playbook=playbook,
                 private=private,
                 execution_id=execution_id,
-                events=_Events(recorder, store, execution_id),
+                events=events,
                 cancel_requested=cancel_requested,
             )
-            progress.started(execution_id, hosts)
+            progress.started(execution_id, target(request.inventory, request.limit))
             try:
                 runner.run()
             finally:
                 progress.finished()
+        if not events.court_reported:  # a play without tasks, or no play at all
+            events.poll_court(refresh=True)
     finally:
         tag_index.close()
         shutil.rmtree(private, ignore_errors=True)
     artifact_dir = Path(runner.config.artifact_dir)
     scrub_command(artifact_dir / "command")
+    output = _ANSI.sub("", _read_stdout(artifact_dir))
     status = _status(runner.status, runner.rc, recorder.stats)
+    refused = _refused(request, status, events)
+    if refused is not None:  # nothing ran: no execution to keep as evidence
+        store.delete_execution(execution_id)
+        shutil.rmtree(artifact_dir, ignore_errors=True)
+        raise SopError(refused)
     error = None
     if status in ("failed", "unreachable"):
-        error = recorder.error() or _error_line(_read_stdout(artifact_dir))
+        error = recorder.error() or _error_line(output)
     store.finish_execution(
         execution_id,
         status=status,
@@ -421,4 +511,4 @@ def _run_playbook(
         host_stats=recorder.host_stats(),
         artifact_dir=str(artifact_dir),
     )
-    return RunResult(execution_id, status, runner.rc, error)
+    return RunResult(execution_id, status, runner.rc, error, events.court_problem)

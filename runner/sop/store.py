@@ -183,6 +183,35 @@ class Store:
                     [{**h, "execution_id": execution_id} for h in host_stats],
                 )
 
+    def delete_execution(self, execution_id: int) -> None:
+        """Remove the record of a run that never touched a host (bad input refused by
+        ansible-playbook); its activities and host stats go with it."""
+        with self.engine.begin() as conn:
+            for table in (tables.activity_results, tables.host_stats):
+                conn.execute(table.delete().where(table.c.execution_id == execution_id))
+            conn.execute(
+                tables.executions.delete().where(tables.executions.c.id == execution_id)
+            )
+
+    def set_court(
+        self, execution_id: int, values: Mapping[str, Any], pelaksana: Mapping[int, Sequence[str]]
+    ) -> None:
+        """Record the court of a running execution once its playbook reports it: the
+        court's identity, its SOP number and catalogue hash, its pelaksana per activity."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(tables.executions)
+                .where(tables.executions.c.id == execution_id)
+                .values(**values)
+            )
+            act = tables.activity_results.c
+            for number, names in pelaksana.items():
+                conn.execute(
+                    update(tables.activity_results)
+                    .where(act.execution_id == execution_id, act.number == number)
+                    .values(pelaksana=list(names))
+                )
+
     def set_playbook_process(self, execution_id: int, pid: int, token: str | None) -> None:
         """Record the execution's ansible-playbook process (pid + start time)."""
         with self.engine.begin() as conn:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from sop import catalogue as catalogue_module
 from sop.catalogue import PACKAGE_CATALOGUE, apply_overrides, load_catalogue, parse_sop
 from sop.errors import SopError
 
@@ -146,3 +148,29 @@ def test_bad_overrides(overrides: object, expected: str) -> None:
     sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
     with pytest.raises(SopError, match=re.escape(expected)):
         apply_overrides(sop, overrides, None)
+
+
+def test_validation_is_cached_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A validated content (catalogue files + schema) is not validated again; any change
+    to a file is: a marker from before never hides a new schema error."""
+    catalogue = tmp_path / "catalogue"
+    shutil.copytree(FIXTURES / "catalogue", catalogue)
+    cache = tmp_path / "cache"
+    first = load_catalogue(catalogue, cache_dir=cache)
+    markers = list(cache.iterdir())
+    assert len(markers) == 1
+
+    def no_validation(*_args: object) -> None:
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr(catalogue_module, "_schema_error", no_validation)
+    assert load_catalogue(catalogue, cache_dir=cache) == first  # same content: no validation
+    monkeypatch.undo()
+    demo = catalogue / "local-demo.yml"
+    demo.write_text(demo.read_text().replace("frequency: daily", "frequency: hourly"))
+    with pytest.raises(SopError, match="frequency: 'hourly' is not one of"):
+        load_catalogue(catalogue, cache_dir=cache)
+    assert list(cache.iterdir()) == markers  # an invalid content leaves no marker
+    demo.write_text(demo.read_text().replace("frequency: hourly", "frequency: weekly"))
+    load_catalogue(catalogue, cache_dir=cache)
+    assert len(list(cache.iterdir())) == 1 and list(cache.iterdir()) != markers

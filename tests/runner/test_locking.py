@@ -32,7 +32,8 @@ store = Store(url)
 values = {
     "sop_id": "demo", "sop_title": "Demo", "sop_number": "1", "catalogue_version": "0",
     "catalogue_hash": "x", "operator": socket.gethostname(), "trigger": "timer",
-    "hosts": ["h1", "h2"], "pid": 1, "pid_start": None,
+    "inventory": "/court/inventory", "limit_pattern": None, "hosts": [], "pid": 1,
+    "pid_start": None,
 }
 time.sleep(max(0.0, start - time.time()))
 try:
@@ -43,7 +44,7 @@ print(json.dumps({**result, "hostname": socket.gethostname()}))
 """
 
 
-def _values(hosts: list[str]) -> dict[str, object]:
+def _values(limit: str | None = None, inventory: str = "/court/inventory") -> dict[str, object]:
     return {
         "sop_id": "demo",
         "sop_title": "Demo",
@@ -52,20 +53,24 @@ def _values(hosts: list[str]) -> dict[str, object]:
         "catalogue_hash": "x",
         "operator": "budi",
         "trigger": "manual",
-        "hosts": hosts,
+        "inventory": inventory,
+        "limit_pattern": limit,
+        "hosts": [],
         "pid": os.getpid(),
         "pid_start": None,
     }
 
 
-def test_a_run_on_another_controller_holds_its_hosts(store_url: str, tmp_path: Path) -> None:
+def test_a_run_on_another_controller_holds_its_target(store_url: str, tmp_path: Path) -> None:
     """A running execution recorded by another controller (another hostname, a pid that
-    means nothing here) locks its hosts; this controller never reaps it."""
+    means nothing here) holds its target (inventory + --limit); this controller never
+    reaps it. Without a limit it holds every limit of its inventory; two different
+    limits, or another inventory, run side by side."""
     store = Store(store_url)
     with store.engine.begin() as conn:
         conn.execute(
             tables.executions.insert().values(
-                **{**_values(["h1", "h2"]), "operator": "ani"},
+                **{**_values("sipp"), "operator": "ani"},
                 hostname="controller-b",
                 status="running",
                 started_at=now(),
@@ -73,16 +78,21 @@ def test_a_run_on_another_controller_holds_its_hosts(store_url: str, tmp_path: P
                 extra_var_names=[],
             )
         )
-    with pytest.raises(SopError) as refused:
-        start_execution(store, tmp_path / "a", _values(["h2", "h3"]), [])
-    assert refused.value.code == ExitCode.LOCKED
-    assert str(refused.value).startswith(
-        "SOP demo is already running on h2: execution 1 by ani (pid "
-    )
-    assert "on controller-b, started" in str(refused.value)
+    for wanted in (_values("sipp"), _values()):
+        with pytest.raises(SopError) as refused:
+            start_execution(store, tmp_path / "a", wanted, [])
+        assert refused.value.code == ExitCode.LOCKED
+        assert str(refused.value).startswith(
+            "SOP demo is already running on inventory /court/inventory --limit sipp: "
+            "execution 1 by ani (pid "
+        )
+        assert "on controller-b, started" in str(refused.value)
     assert store.reap_stale() == []
     assert store.execution(1)["status"] == "running"
-    assert start_execution(store, tmp_path / "a", _values(["h3"]), []) == 2
+    assert start_execution(store, tmp_path / "a", _values("web"), []) == 2
+    assert start_execution(store, tmp_path / "a", _values(inventory="/other"), []) == 3
+    with pytest.raises(SopError, match="already running on inventory /other: execution 3"):
+        start_execution(store, tmp_path / "a", _values("sipp", inventory="/other"), [])
     store.close()
 
 
@@ -153,14 +163,15 @@ def test_check_and_insert_are_one_step_on_postgresql(pg_server: PgServer) -> Non
         time.sleep(1.5)  # between check and insert
 
     def controller_a() -> None:
-        outcome["a"] = a.create_execution(_values(["h1"]), [], refuse=slow_check)
+        outcome["a"] = a.create_execution(_values(), [], refuse=slow_check)
 
     thread = threading.Thread(target=controller_a)
     thread.start()
     assert checked.wait(10)
     began = time.monotonic()
-    with pytest.raises(SopError, match="already running on h1: execution 1 by budi"):
-        start_execution(b, Path(pg_server.root) / "controller-b", _values(["h1"]), [])
+    held = "already running on inventory /court/inventory: execution 1"
+    with pytest.raises(SopError, match=held):
+        start_execution(b, Path(pg_server.root) / "controller-b", _values(), [])
     waited = time.monotonic() - began
     thread.join()
     assert outcome["a"] == 1

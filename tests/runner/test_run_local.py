@@ -151,7 +151,7 @@ def test_kill_9_leaves_no_unrecorded_playbook(sop_env: dict[str, str], tmp_path:
     )
     _, err = second.communicate(timeout=60)
     assert second.returncode == 4, err
-    assert "already running on localhost: execution 1" in err
+    assert f"already running on inventory {INVENTORY}: execution 1" in err
     assert f"ansible-playbook (pid {playbook_pid}) is still running, orphaned" in err
     assert err.strip().count("\n") == 0
     _wait_gone(playbook_pid, timeout=30)
@@ -250,6 +250,9 @@ def test_no_secret_leaks(cli: Cli, sop_env: dict[str, str], tmp_path: Path) -> N
 def test_bad_input_is_one_line_and_not_recorded(
     cli: Cli, sop_env: dict[str, str], tmp_path: Path
 ) -> None:
+    """`sop run` does not read the inventory itself: ansible-playbook refuses a malformed
+    inventory, a --limit matching no host, or finds no host for its plays; each is the
+    one line `sop` always gave, exit 2, and no execution is kept (nothing ran)."""
     code, _, err = cli("run", "local-demo", "-i", str(INVENTORY), "--limit", "nohost")
     assert code == 2, err
     assert err.strip() == (
@@ -261,9 +264,49 @@ def test_bad_input_is_one_line_and_not_recorded(
     assert code == 2, err
     assert err.startswith(f"sop: error: inventory {malformed} is malformed: YAML")
     assert "\n" not in err.strip()
+    empty = tmp_path / "empty.yml"
+    empty.write_text("all:\n  hosts: {}\n")
+    code, _, err = cli("run", "local-demo", "-i", str(empty))
+    assert code == 2, err
+    assert err.strip() == (
+        f"sop: error: the playbook ran on no host: no host of inventory {empty} is in its plays"
+    )
     code, out, _ = cli("history")
     assert "local-demo" not in out  # nothing ran, nothing recorded
-    assert not (Path(sop_env["SOP_DATA_DIR"]) / "run").exists()
+    data = Path(sop_env["SOP_DATA_DIR"])
+    assert list((data / "run").iterdir()) == []
+    assert list((data / "artifacts").iterdir()) == []
+
+
+def test_court_comes_from_the_playbook_and_bad_overrides_are_reported(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The court's variables reach the record from the playbook (the sop_activity
+    callback), vaulted or templated as Ansible resolves them; an invalid
+    sop_catalogue_overrides does not stop the playbook halfway: the execution is recorded
+    without the overrides and `sop` exits 2 naming the problem."""
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    (inventory / "group_vars" / "all.yml").write_text(
+        "court_base: Pengadilan Negeri\n"
+        "court_name: \"{{ court_base }} Templat\"\n"
+        "court_kode_satker: '000002'\n"
+        "sop_catalogue_overrides:\n  local-demo:\n    pelaksana:\n      Nobody: Ani\n"
+    )
+    work = tmp_path / "work"
+    code, _, err = cli("run", "local-demo", "-i", str(inventory), "-e", f"demo_dir={work}")
+    assert code == 2, err
+    assert err.startswith(
+        "sop: error: inventory: sop_catalogue_overrides/local-demo/pelaksana: 'Nobody'"
+    )
+    assert err.strip().endswith(
+        "(execution 1 successful, recorded without the court's catalogue overrides)"
+    )
+    row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
+    assert row["status"] == "successful" and json.loads(str(row["hosts"])) == ["localhost"]
+    assert row["court_name"] == "Pengadilan Negeri Templat"
+    assert row["court_kode_satker"] == "000002"
+    assert row["sop_number"] == "1/TEST/SOP/2025"
 
 
 @pytest.mark.parametrize(
