@@ -26,7 +26,7 @@ from typing import Any
 BASELINE_VERSION = 1
 PHP_EXTENSIONS = frozenset({".php", ".php3", ".php4", ".php5", ".php7", ".php8", ".phtml",
                             ".phar", ".pht", ".phps", ".inc", ".module"})
-CONFIG_NAMES = frozenset({".htaccess", ".user.ini", "php.ini"})
+CONFIG_NAMES = frozenset({".htaccess", "htaccess", ".user.ini", "php.ini"})  # Debian: htaccess
 # Markers of webshells and injected code: name -> pattern (on lower-cased text).
 MARKERS: dict[str, str] = {
     "eval(base64_decode(": r"eval\s*\(\s*(?:base64_decode|gzinflate|gzuncompress|gzdecode|"
