@@ -17,7 +17,7 @@ description:
     (a firmware older than the installed RouterOS is a warning), CPU load, memory,
     uptime, temperature and voltage where the board reports them, the interfaces
     (running, errors, drops, link speed of Ethernet ports) and the log's warning, error
-    and critical lines newer than O(log_after).
+    and critical lines newer than the previous run's (O(states)).
   - Reads the configuration export with C(/execute script="/export" as-string), secrets
     hidden unless O(show_sensitive), and returns it normalised (date header removed,
     line continuations joined), ready for M(net_config_store).
@@ -78,8 +78,10 @@ options:
     description: Keep secrets (passwords, keys) in the export.
     type: bool
     default: false
-  log_after:
-    description: Per router name, the id of the newest log line already seen (from the previous run).
+  states:
+    description:
+      - Per router name, the state kept from the previous run (C(states) of
+        M(net_config_store)); its C(log_cursor) is the newest log warning already reported.
     type: dict
     default: {}
   temperature_warn:
@@ -176,7 +178,7 @@ routers:
       description: "Name, type, running, errors, drops and link rate per interface."
       type: list
     log_warnings:
-      description: "Warning, error and critical log lines newer than O(log_after)."
+      description: "Warning, error and critical log lines newer than the previous run's (O(states))."
       type: list
     log_cursor:
       description: "Id of the newest log line, for the next run."
@@ -205,6 +207,11 @@ routers:
       temperature: 41.0
       voltage: 24.3
       log_cursor: "*1F"
+store_items:
+  description: The items for M(net_config_store) - name, normalised export, state (log cursor); routers read.
+  returned: always
+  type: list
+  elements: dict
 failed_count:
   description: Routers that could not be read or have problems.
   returned: always
@@ -285,7 +292,7 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
     total = float(resource.get("total-memory", 0) or 0)
     used = round(100 * (1 - float(resource.get("free-memory", 0)) / total), 1) if total else None
     cpu = int(resource.get("cpu-load", 0))
-    warnings, cursor = log_warnings(run(api, "/log/print"), params["log_after"].get(name))
+    warnings, cursor = log_warnings(run(api, "/log/print"), (params["states"].get(name) or {}).get("log_cursor"))
     result.update({
         "identity": identity[0].get("name") if identity else None,
         "model": board.get("model") or resource.get("board-name"),
@@ -336,7 +343,7 @@ def main() -> None:
             "routers": {"type": "list", "elements": "dict", "required": True, "options": router_spec},
             "export": {"type": "bool", "default": True},
             "show_sensitive": {"type": "bool", "default": False},
-            "log_after": {"type": "dict", "default": {}},
+            "states": {"type": "dict", "default": {}},
             "temperature_warn": {"type": "float", "default": 70},
             "cpu_warn_percent": {"type": "int", "default": 90},
             "memory_warn_percent": {"type": "int", "default": 90},
@@ -353,7 +360,9 @@ def main() -> None:
         module.fail_json(msg="router names must be unique: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))
     with ThreadPoolExecutor(max_workers=max(1, min(p["workers"], len(names) or 1))) as pool:
         results = list(pool.map(lambda spec: read_router(spec, p), p["routers"]))
-    module.exit_json(changed=False, routers=results,
+    items = [{"name": r["name"], "content": r["export"], "state": {"log_cursor": r["log_cursor"]}}
+             for r in results if r["error"] is None]
+    module.exit_json(changed=False, routers=results, store_items=items,
                      failed_count=sum(1 for r in results if not r["ok"]))
 
 

@@ -149,11 +149,12 @@ def log_id(value: str) -> int:
 def log_warnings(
     rows: list[dict[str, Any]], after: str | None
 ) -> tuple[list[dict[str, str]], str | None]:
-    """Warning/error/critical lines after the id ``after`` (all when the router has
-    restarted since, as its ids started again) and the newest id seen."""
-    newest = max((str(r.get(".id")) for r in rows), key=log_id, default=None)
+    """Warning/error/critical lines after the id ``after`` (all of them when the router
+    has restarted since, as its ids start again) and the cursor for the next run: the
+    newest warning's id, so that the cursor moves only when there is something new."""
+    newest = max((log_id(str(r.get(".id"))) for r in rows), default=-1)
     cursor = log_id(after) if after else -1
-    if newest is not None and cursor > log_id(newest):
+    if cursor > newest:
         cursor = -1
     warnings = [
         {
@@ -166,7 +167,9 @@ def log_warnings(
         if log_id(str(r.get(".id"))) > cursor
         and LOG_WARNING_TOPICS & set(str(r.get("topics", "")).split(","))
     ]
-    return warnings, newest or after
+    if warnings:
+        return warnings, max((w["id"] for w in warnings), key=log_id)
+    return warnings, after if cursor >= 0 else None
 
 
 def export_command(version: tuple[int, ...], show_sensitive: bool) -> str:

@@ -30,16 +30,37 @@ def free_ports(n: int) -> list[int]:
 def certificate(directory: Path, name: str, *more: str) -> tuple[Path, Path]:
     """A self-signed certificate for ``name`` and ``more`` subject names (its own CA)."""
     cert, key = directory / f"{name}.pem", directory / f"{name}.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", f"/CN={name}",
-                    "-addext", "subjectAltName=" + ",".join((f"DNS:{name}", *more)), "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            f"/CN={name}",
+            "-addext",
+            "subjectAltName=" + ",".join((f"DNS:{name}", *more)),
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return cert, key
 
 
 @contextmanager
-def service(directory: Path, routers: list[dict[str, object]],
-            cert: tuple[Path, Path] | None = None) -> Iterator[subprocess.Popen[bytes]]:
+def service(
+    directory: Path, routers: list[dict[str, object]], cert: tuple[Path, Path] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     config = {"listen": "127.0.0.1", "users": {USER: PASSWORD}, "routers": routers}
     if cert:
         config.update(certificate=str(cert[0]), key=str(cert[1]))

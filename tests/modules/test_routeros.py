@@ -26,8 +26,15 @@ mod = load("routeros_check")
 util = load("sop_routeros")
 
 BOUNDARIES = [0, 1, 0x7F, 0x80, 0x3FFF, 0x4000, 0x1FFFFF, 0x200000, 0xFFFFFFF]
-PARAMS = {"export": True, "show_sensitive": False, "log_after": {}, "temperature_warn": 70,
-          "cpu_warn_percent": 90, "memory_warn_percent": 90, "timeout": 5}
+PARAMS = {
+    "export": True,
+    "show_sensitive": False,
+    "states": {},
+    "temperature_warn": 70,
+    "cpu_warn_percent": 90,
+    "memory_warn_percent": 90,
+    "timeout": 5,
+}
 
 
 @pytest.mark.parametrize("length", BOUNDARIES)
@@ -56,9 +63,11 @@ def lab(tmp_path_factory):
     d = tmp_path_factory.mktemp("routeros")
     v7, v6, tls, closed = free_ports(4)
     cert = certificate(d, "rb-tls.court.lab", "IP:127.0.0.1")
-    routers = [{"port": v7, "identity": "rb-kantor", "version": "7.15.3", "firmware": "7.12.1"},
-               {"port": v6, "identity": "rb-lama", "version": "6.49.10", "model": "RB951Ui-2HnD"},
-               {"port": tls, "identity": "rb-tls", "version": "7.15.3", "tls": True}]
+    routers = [
+        {"port": v7, "identity": "rb-kantor", "version": "7.15.3", "firmware": "7.12.1"},
+        {"port": v6, "identity": "rb-lama", "version": "6.49.10", "model": "RB951Ui-2HnD"},
+        {"port": tls, "identity": "rb-tls", "version": "7.15.3", "tls": True},
+    ]
     with service(d, routers, cert):
         yield {"v7": v7, "v6": v6, "tls": tls, "closed": closed, "ca": str(cert[0]), "dir": d}
 
@@ -96,8 +105,16 @@ def test_commands_before_login_are_fatal(lab):
 
 
 def router(lab, key, **extra):
-    base = {"name": f"rb-{key}", "host": "127.0.0.1", "port": lab[key], "tls": False,
-            "ca_path": None, "validate_certs": True, "username": USER, "password": PASSWORD}
+    base = {
+        "name": f"rb-{key}",
+        "host": "127.0.0.1",
+        "port": lab[key],
+        "tls": False,
+        "ca_path": None,
+        "validate_certs": True,
+        "username": USER,
+        "password": PASSWORD,
+    }
     return {**base, **extra}
 
 
@@ -138,39 +155,57 @@ def test_log_warnings_since_the_last_run(lab):
     conn = api(lab["v7"])
     tuple(conn("/log/warning", message="ether1 link down"))
     conn.close()
-    second = mod.read_router(router(lab, "v7"), dict(PARAMS, log_after={"rb-v7": first["log_cursor"]}))
+    second = mod.read_router(
+        router(lab, "v7"), dict(PARAMS, states={"rb-v7": {"log_cursor": first["log_cursor"]}})
+    )
     assert [w["message"] for w in second["log_warnings"]] == ["ether1 link down"]
-    third = mod.read_router(router(lab, "v7"), dict(PARAMS, log_after={"rb-v7": second["log_cursor"]}))
+    third = mod.read_router(
+        router(lab, "v7"), dict(PARAMS, states={"rb-v7": {"log_cursor": second["log_cursor"]}})
+    )
     assert third["log_warnings"] == []
 
 
 def test_normalise_joins_continuations():
-    text = "# 2024-05-21 10:00:00 by RouterOS 7.15.3\n/ip address\nadd address=10.0.0.1/24 \\\r\n    interface=ether1\n"
+    text = (
+        "# 2024-05-21 10:00:00 by RouterOS 7.15.3\n"
+        "/ip address\nadd address=10.0.0.1/24 \\\r\n    interface=ether1\n"
+    )
     assert util.normalise_export(text) == "/ip address\nadd address=10.0.0.1/24 interface=ether1\n"
-    v6 = "# may/21/2024 10:00:00 by RouterOS 6.49.10\n# software id = X\n/system identity\nset name=a\n"
+    v6 = (
+        "# may/21/2024 10:00:00 by RouterOS 6.49.10\n# software id = X\n/system identity\n"
+        "set name=a\n"
+    )
     assert util.normalise_export(v6) == "# software id = X\n/system identity\nset name=a\n"
 
 
 def test_wrong_credentials(lab):
     r = mod.read_router(router(lab, "v7", password="wrong"), PARAMS)
-    assert r["error"] == f"RouterOS at 127.0.0.1:{lab['v7']} refused the login of user 'sop': wrong user name or password"
+    where = f"127.0.0.1:{lab['v7']}"
+    assert r["error"] == (f"RouterOS at {where} refused the login of user 'sop': "
+                          "wrong user name or password")
     assert r["ok"] is False
 
 
 def test_api_port_closed(lab):
     r = mod.read_router(router(lab, "closed"), PARAMS)
-    assert r["error"] == f"RouterOS API port 127.0.0.1:{lab['closed']} is closed (connection refused)"
+    assert (
+        r["error"] == f"RouterOS API port 127.0.0.1:{lab['closed']} is closed (connection refused)"
+    )
 
 
 def test_tls_verified_and_mismatched(lab):
     good = mod.read_router(router(lab, "tls", tls=True, ca_path=lab["ca"]), PARAMS)
     assert good["error"] is None and good["identity"] == "rb-tls"
     # the certificate names rb-tls.court.lab and 127.0.0.1, not localhost
-    name = mod.read_router(router(lab, "tls", host="localhost", tls=True, ca_path=lab["ca"]), PARAMS)
+    name = mod.read_router(
+        router(lab, "tls", host="localhost", tls=True, ca_path=lab["ca"]), PARAMS
+    )
     assert "does not verify" in name["error"] and "mismatch" in name["error"]
     other = certificate(lab["dir"], "other-ca")[0]
     r = mod.read_router(router(lab, "tls", tls=True, ca_path=str(other)), PARAMS)
-    assert r["error"].startswith(f"TLS certificate of the RouterOS API at 127.0.0.1:{lab['tls']} does not verify: ")
+    assert r["error"].startswith(
+        f"TLS certificate of the RouterOS API at 127.0.0.1:{lab['tls']} does not verify: "
+    )
     unchecked = mod.read_router(router(lab, "tls", tls=True, validate_certs=False), PARAMS)
     assert unchecked["identity"] == "rb-tls"
 

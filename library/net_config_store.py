@@ -1,0 +1,219 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Keep the configuration history of network devices in a root-only store."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: net_config_store
+short_description: Keep network devices' configuration history in a root-only store, with diffs
+description:
+  - Runs on the backup computer as root. For each device in O(items) it compares the
+    normalised configuration with the stored one; when it differs it keeps the old one
+    under C(history/), stores the new one and returns a unified diff, as Oxidized keeps a
+    configuration history. An unchanged configuration changes nothing.
+  - Each device may also keep a small state (the RouterOS log cursor), returned by a
+    call without O(items) so that the next run reads only what is new.
+  - The store directory is mode 0700 and files 0600, owned by root. Files are written
+    to a temporary file and renamed, so a crash never leaves half a configuration.
+  - Supports check mode (the diff is computed, nothing is written) and diff mode.
+version_added: "0.1.0"
+author: Court IT SOP maintainers
+options:
+  path:
+    description: The store directory.
+    type: path
+    required: true
+  items:
+    description: Devices to store; omitted to only read the stored states.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Device name (letters, digits, C(.), C(_), C(-)).
+        type: str
+        required: true
+      content:
+        description: Its normalised configuration; null keeps the stored one (export unavailable).
+        type: str
+      state:
+        description: State to keep for the next run.
+        type: dict
+  keep:
+    description: Older versions kept per device.
+    type: int
+    default: 50
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Store the exports on the backup computer
+  net_config_store:
+    path: /var/lib/sop/jaringan
+    items:
+      - name: rb-kantor
+        content: "{{ export_text }}"
+        state: {log_cursor: "*1F"}
+  become: true
+"""
+
+RETURN = r"""
+devices:
+  description: Per device, whether its configuration changed and the unified diff.
+  returned: when O(items) is given
+  type: list
+  elements: dict
+  sample: [{name: rb-kantor, changed: true, first: false, diff: "--- rb-kantor (sebelumnya)\n+++ ..."}]
+states:
+  description: Stored state per device name (before this call's update).
+  returned: always
+  type: dict
+changed_names:
+  description: Devices whose configuration changed (or was stored for the first time).
+  returned: always
+  type: list
+  elements: str
+"""
+
+import difflib  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def write_private(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def private_dir(path: Path) -> None:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+
+
+def read_states(root: Path) -> dict[str, Any]:
+    states: dict[str, Any] = {}
+    if root.is_dir():
+        for state in sorted(root.glob("*/state.json")):
+            try:
+                states[state.parent.name] = json.loads(state.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                states[state.parent.name] = {}
+    return states
+
+
+def store(
+    root: Path, item: dict[str, Any], states: dict[str, Any], keep: int, check: bool
+) -> dict[str, Any]:
+    name, content = item["name"], item["content"]
+    device = root / name
+    current = device / "config.txt"
+    old = current.read_text(encoding="utf-8") if current.is_file() else None
+    result: dict[str, Any] = {"name": name, "changed": False, "first": old is None, "diff": None}
+    if content is not None and content != old:
+        result["changed"] = True
+        if old is not None:
+            result["diff"] = "".join(
+                difflib.unified_diff(
+                    old.splitlines(keepends=True),
+                    content.splitlines(keepends=True),
+                    fromfile=f"{name} (sebelumnya)",
+                    tofile=f"{name} (sekarang)",
+                )
+            )
+    state_changed = item["state"] is not None and item["state"] != states.get(name)
+    result["state_changed"] = state_changed
+    if check or not (result["changed"] or state_changed):
+        return result
+    private_dir(device)
+    if result["changed"]:
+        if old is not None:
+            history = device / "history"
+            private_dir(history)
+            stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(current.stat().st_mtime))
+            write_private(history / f"{stamp}.txt", old)
+            for stale in sorted(history.glob("*.txt"))[: -keep or None]:
+                stale.unlink()
+        write_private(current, content)
+    if state_changed:
+        write_private(device / "state.json", json.dumps(item["state"], sort_keys=True))
+    return result
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "path": {"type": "path", "required": True},
+            "items": {
+                "type": "list",
+                "elements": "dict",
+                "options": {
+                    "name": {"type": "str", "required": True},
+                    "content": {"type": "str"},
+                    "state": {"type": "dict"},
+                },
+            },
+            "keep": {"type": "int", "default": 50},
+        },
+        supports_check_mode=True,
+    )
+    p = module.params
+    root = Path(p["path"])
+    bad = [i["name"] for i in p["items"] or [] if not _NAME.match(i["name"])]
+    if bad:
+        module.fail_json(msg=f"device names unusable as file names: {', '.join(bad)}")
+    if root.exists() and not root.is_dir():
+        module.fail_json(msg=f"configuration store {root} is not a directory")
+    states = read_states(root)
+    if p["items"] is None:
+        module.exit_json(changed=False, states=states, changed_names=[])
+    try:
+        if not module.check_mode:
+            private_dir(root)
+        results = [store(root, i, states, p["keep"], module.check_mode) for i in p["items"]]
+    except OSError as exc:
+        module.fail_json(msg=f"cannot write the configuration store {root}: {exc.strerror or exc}")
+    changed = [r["name"] for r in results if r["changed"]]
+    diff = [
+        {
+            "before_header": f"{r['name']} (sebelumnya)",
+            "after_header": f"{r['name']} (sekarang)",
+            "prepared": r["diff"],
+        }
+        for r in results
+        if r["diff"]
+    ]
+    module.exit_json(
+        changed=bool(changed) or any(r["state_changed"] for r in results),
+        devices=results,
+        states=states,
+        changed_names=changed,
+        diff=diff,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Health and configuration of a Linux gateway (nftables, routes, addresses)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: net_linux_router
+short_description: Health and normalised configuration of a Linux gateway (nftables, routes, addresses)
+description:
+  - Runs on the gateway itself as root (over SSH like any court host). Reads uptime,
+    load, memory, IP forwarding, and per interface its state, speed, errors and drops
+    from C(/sys/class/net).
+  - Returns the configuration as the gateway runs it, normalised for a history of
+    changes (M(net_config_store)) - C(nft list ruleset) with the counters' packet and
+    byte values removed, C(ip -br address) and C(ip route) for IPv4 and IPv6.
+  - Read-only, never reports a change. Supports check mode.
+version_added: "0.1.0"
+author: Court IT SOP maintainers
+options:
+  ignore_interfaces:
+    description: Interface name patterns (regular expressions) left out of the health.
+    type: list
+    elements: str
+    default: ['^lo$']
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Read the gateway
+  net_linux_router:
+  become: true
+  register: gateway
+"""
+
+RETURN = r"""
+health:
+  description: Uptime, load, memory, forwarding, interfaces, warnings and problems.
+  returned: always
+  type: dict
+  sample:
+    uptime_seconds: 86400
+    load: [0.1, 0.05, 0.01]
+    memory_used_percent: 12.5
+    ip_forward: true
+    interfaces: [{name: eth0, operstate: up, speed_mbps: 10000, rx_errors: 0, tx_errors: 0, rx_dropped: 0, tx_dropped: 0}]
+    warnings: []
+    problems: []
+config:
+  description: The normalised configuration (ruleset, addresses, routes).
+  returned: always
+  type: str
+"""
+
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+
+_COUNTER = re.compile(r"counter packets \d+ bytes \d+")
+NET = Path("/sys/class/net")
+
+
+def read(path: Path, default: str = "") -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return default
+
+
+def interfaces(ignore: list[str]) -> list[dict[str, Any]]:
+    found = []
+    for dev in sorted(NET.iterdir()) if NET.is_dir() else []:
+        if any(re.search(p, dev.name) for p in ignore):
+            continue
+        stats = {
+            k: int(read(dev / "statistics" / k, "0") or 0)
+            for k in ("rx_errors", "tx_errors", "rx_dropped", "tx_dropped")
+        }
+        speed = read(dev / "speed", "-1")
+        found.append(
+            {
+                "name": dev.name,
+                "operstate": read(dev / "operstate", "unknown"),
+                "speed_mbps": int(speed)
+                if speed.lstrip("-").isdigit() and int(speed) > 0
+                else None,
+                **stats,
+            }
+        )
+    return found
+
+
+def memory_used_percent() -> float | None:
+    info = {}
+    for line in read(Path("/proc/meminfo")).splitlines():
+        key, _, value = line.partition(":")
+        info[key] = int(value.split()[0]) if value.split() else 0
+    total = info.get("MemTotal")
+    return round(100 * (1 - info.get("MemAvailable", 0) / total), 1) if total else None
+
+
+def run(module: AnsibleModule, *argv: str) -> str:
+    rc, out, err = module.run_command(list(argv))
+    if rc != 0:
+        module.fail_json(msg=f"{' '.join(argv)} failed: {(err or out).strip().splitlines()[-1:]}")
+    return str(out)
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "ignore_interfaces": {"type": "list", "elements": "str", "default": ["^lo$"]}
+        },
+        supports_check_mode=True,
+    )
+    nft = module.get_bin_path("nft", required=True)
+    ip = module.get_bin_path("ip", required=True)
+    ruleset = _COUNTER.sub("counter", run(module, nft, "list", "ruleset"))
+    sections = [
+        ("nft list ruleset", ruleset),
+        ("ip -br address", run(module, ip, "-br", "address")),
+        ("ip -4 route", run(module, ip, "-4", "route")),
+        ("ip -6 route", run(module, ip, "-6", "route")),
+    ]
+    config = "".join(f"# {title}\n{text.rstrip()}\n\n" for title, text in sections)
+    ifaces = interfaces(module.params["ignore_interfaces"])
+    forward = read(Path("/proc/sys/net/ipv4/ip_forward")) == "1"
+    problems, warnings = [], []
+    if not forward:
+        problems.append("IP forwarding mati: gateway tidak meneruskan paket")
+    if not ruleset.strip():
+        warnings.append("tidak ada aturan nftables yang dimuat")
+    for i in ifaces:
+        if i["operstate"] == "down":
+            problems.append(f"interface {i['name']} mati")
+        if i["rx_errors"] or i["tx_errors"]:
+            warnings.append(f"interface {i['name']} error rx {i['rx_errors']} tx {i['tx_errors']}")
+    uptime = read(Path("/proc/uptime"), "0").split()[0]
+    load = [float(x) for x in read(Path("/proc/loadavg"), "0 0 0").split()[:3]]
+    health = {
+        "uptime_seconds": int(float(uptime)),
+        "load": load,
+        "memory_used_percent": memory_used_percent(),
+        "ip_forward": forward,
+        "interfaces": ifaces,
+        "warnings": warnings,
+        "problems": problems,
+    }
+    module.exit_json(changed=False, health=health, config=config)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Check the network path of a court host, segment by segment, and name the broken one."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: net_reachability
+short_description: Check a host's network path segment by segment and name the segment that fails
+description:
+  - Runs on a court host (or the gateway) and checks, in the order a packet travels,
+    the court LAN (O(lan)), the gateway (O(gateway)), the DNS resolvers (O(dns_servers),
+    asked directly for court-internal and outside names), the upstream link beyond the
+    gateway (O(upstream)) and the central services the court depends on (O(central)).
+  - Latency, loss and jitter come from O(probes) ICMP echo requests with the system's
+    C(ping) (run as root or with C(ping_group_range)); DNS is a UDP A query to each
+    resolver, not the system resolver; a central service is reachable when its URL
+    answers with an HTTP status below 500.
+  - C(fault) names the first failing segment (C(lan), C(gateway), C(dns), C(upstream),
+    C(central)); outside names depend on the upstream link, so when only they fail
+    together with the upstream, the fault is the upstream's.
+  - An empty list skips a segment (the gateway does not check a gateway in front of
+    itself). All targets are probed in parallel. Read-only; supports check mode.
+version_added: "0.1.0"
+author: Court IT SOP maintainers
+options:
+  lan:
+    description: Addresses on the court LAN that must answer ping.
+    type: list
+    elements: str
+    default: []
+  gateway:
+    description: The gateway's LAN address(es).
+    type: list
+    elements: str
+    default: []
+  dns_servers:
+    description: Resolvers to ask directly (IPv4 addresses).
+    type: list
+    elements: str
+    default: []
+  internal_names:
+    description: Court-internal names every resolver must answer.
+    type: list
+    elements: str
+    default: []
+  external_names:
+    description: Outside names every resolver must answer (through the upstream link).
+    type: list
+    elements: str
+    default: []
+  upstream:
+    description: Addresses beyond the gateway (the provider's side) that must answer ping.
+    type: list
+    elements: str
+    default: []
+  central:
+    description: URLs of the central services (SIPP MA and others).
+    type: list
+    elements: str
+    default: []
+  probes:
+    description: Echo requests per address.
+    type: int
+    default: 5
+  interval:
+    description: Seconds between echo requests.
+    type: float
+    default: 0.2
+  timeout:
+    description: Seconds to wait for one answer (ping, DNS, HTTP).
+    type: float
+    default: 2
+  loss_warn_percent:
+    description: Loss from which a target that answers gets a warning.
+    type: float
+    default: 10
+  latency_warn_ms:
+    description: Average round trip from which a target gets a warning.
+    type: float
+    default: 150
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Check the path to SIPP MA
+  net_reachability:
+    lan: [10.0.0.12]
+    gateway: [10.0.0.1]
+    dns_servers: [10.0.0.1]
+    internal_names: [sipp.pn-contoh.local]
+    external_names: [mahkamahagung.go.id]
+    upstream: [203.0.113.1]
+    central: [https://sipp.mahkamahagung.go.id/]
+  become: true
+  register: path
+"""
+
+RETURN = r"""
+checks:
+  description: Per segment, one result per target (ping statistics, DNS answers, HTTP status).
+  returned: always
+  type: dict
+  sample:
+    gateway: [{target: 10.0.0.1, ok: true, sent: 5, received: 5, loss_percent: 0.0,
+               min_ms: 0.05, avg_ms: 0.08, max_ms: 0.12, jitter_ms: 0.02}]
+fault:
+  description: The first failing segment (lan, gateway, dns, upstream, central), or null.
+  returned: always
+  type: str
+summary:
+  description: One line in Bahasa Indonesia naming the failed segment or saying all is well.
+  returned: always
+  type: str
+warnings_found:
+  description: Targets that answered but with loss or latency above the warning levels.
+  returned: always
+  type: list
+  elements: str
+"""
+
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_net import (  # noqa: E402
+    SEGMENT_NAMES,
+    SEGMENTS,
+    dns_query,
+    http_probe,
+    localise,
+    ping,
+)
+
+
+def describe(check: dict[str, Any]) -> str:
+    what = check.get("target") or check.get("url") or f"{check.get('name')} @ {check.get('server')}"
+    return f"{what}: {check.get('error')}"
+
+
+def main() -> None:
+    strs = {"type": "list", "elements": "str", "default": []}
+    module = AnsibleModule(
+        argument_spec={
+            "lan": strs,
+            "gateway": strs,
+            "dns_servers": strs,
+            "internal_names": strs,
+            "external_names": strs,
+            "upstream": strs,
+            "central": strs,
+            "probes": {"type": "int", "default": 5},
+            "interval": {"type": "float", "default": 0.2},
+            "timeout": {"type": "float", "default": 2},
+            "loss_warn_percent": {"type": "float", "default": 10},
+            "latency_warn_ms": {"type": "float", "default": 150},
+        },
+        supports_check_mode=True,
+    )
+    p = module.params
+    if p["probes"] < 1:
+        module.fail_json(msg="probes must be at least 1")
+    jobs: list[tuple[str, Any]] = []
+    for seg in ("lan", "gateway", "upstream"):
+        jobs += [
+            (seg, lambda a=a: ping(a, p["probes"], p["interval"], p["timeout"])) for a in p[seg]
+        ]
+    for scope in ("internal", "external"):
+        jobs += [
+            ("dns", lambda s=s, n=n, scope=scope: dict(dns_query(s, n, p["timeout"]), scope=scope))
+            for s in p["dns_servers"]
+            for n in p[f"{scope}_names"]
+        ]
+    jobs += [("central", lambda u=u: http_probe(u, p["timeout"])) for u in p["central"]]
+    with ThreadPoolExecutor(max_workers=max(1, min(32, len(jobs)))) as pool:
+        results = list(pool.map(lambda job: (job[0], job[1]()), jobs))
+    checks: dict[str, list[dict[str, Any]]] = {seg: [] for seg in SEGMENTS}
+    for seg, result in results:
+        checks[seg].append(result)
+    fault = localise(checks)
+    warnings = [
+        f"{c['target']}: hilang {c['loss_percent']:g}%, rata-rata {c.get('avg_ms')} ms, "
+        f"jitter {c.get('jitter_ms')} ms"
+        for seg in ("lan", "gateway", "upstream")
+        for c in checks[seg]
+        if c["ok"]
+        and (c["loss_percent"] >= p["loss_warn_percent"] or c["avg_ms"] >= p["latency_warn_ms"])
+    ]
+    if fault:
+        causes = "; ".join(describe(c) for c in checks[fault] if not c["ok"])
+        summary = f"Gangguan di segmen {SEGMENT_NAMES[fault]}: {causes}"
+    else:
+        done = [SEGMENT_NAMES[s] for s in SEGMENTS if checks[s]]
+        summary = "Jaringan baik: " + ", ".join(done) + " terjangkau"
+    module.exit_json(
+        changed=False, checks=checks, fault=fault, summary=summary, warnings_found=warnings
+    )
+
+
+if __name__ == "__main__":
+    main()

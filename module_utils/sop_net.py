@@ -1,0 +1,178 @@
+"""Shared network checks for the network SOP: ping statistics (latency, loss, jitter)
+from the system's ``ping``, a DNS A query to one chosen resolver over UDP, an HTTP
+probe, and the localisation of a fault to one segment of the path a court host uses.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+import socket
+import struct
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+SEGMENTS = ("lan", "gateway", "dns", "upstream", "central")
+SEGMENT_NAMES = {
+    "lan": "LAN",
+    "gateway": "gateway",
+    "dns": "DNS",
+    "upstream": "link upstream (internet)",
+    "central": "layanan pusat",
+}
+
+_RTT = re.compile(r"time[=<]([\d.]+) ms")
+
+
+def ping(address: str, count: int, interval: float, timeout: float) -> dict[str, Any]:
+    """``count`` echo requests; latency min/avg/max, loss and jitter (mean difference of
+    consecutive round trips, as RFC 3550 smooths it) in milliseconds."""
+    argv = ["ping", "-n", "-c", str(count), "-i", f"{interval:g}", "-W", f"{timeout:g}", address]
+    try:
+        proc = subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=count * (interval + timeout) + 5,
+        )
+    except FileNotFoundError:
+        return {
+            "target": address,
+            "ok": False,
+            "sent": count,
+            "received": 0,
+            "loss_percent": 100.0,
+            "error": "perintah ping tidak ada (paket iputils-ping)",
+        }
+    rtts = [float(x) for x in _RTT.findall(proc.stdout)]
+    loss = round(100 * (count - len(rtts)) / count, 1)
+    result: dict[str, Any] = {
+        "target": address,
+        "sent": count,
+        "received": len(rtts),
+        "loss_percent": loss,
+        "ok": bool(rtts),
+        "error": None,
+    }
+    if rtts:
+        diffs = [abs(b - a) for a, b in itertools.pairwise(rtts)]
+        result.update(
+            min_ms=min(rtts),
+            avg_ms=round(sum(rtts) / len(rtts), 3),
+            max_ms=max(rtts),
+            jitter_ms=round(sum(diffs) / len(diffs), 3) if diffs else 0.0,
+        )
+    else:
+        lines = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
+        result["error"] = (
+            lines[-1] if proc.stderr.strip() else f"{count} paket terkirim, 0 diterima"
+        )
+    return result
+
+
+def _dns_name(name: str) -> bytes:
+    return b"".join(bytes([len(p)]) + p.encode("idna") for p in name.rstrip(".").split(".")) + b"\0"
+
+
+def _skip_name(data: bytes, offset: int) -> int:
+    while True:
+        length = data[offset]
+        if length & 0xC0 == 0xC0:
+            return offset + 2
+        if length == 0:
+            return offset + 1
+        offset += length + 1
+
+
+_RCODES = {1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
+
+
+def dns_query(server: str, name: str, timeout: float, port: int = 53) -> dict[str, Any]:
+    """Ask ``server`` (not the system resolver) for the A records of ``name``."""
+    qid = random.randrange(0x10000)  # noqa: S311 - a query id, not a secret
+    query = (
+        struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0) + _dns_name(name) + struct.pack(">HH", 1, 1)
+    )
+    result: dict[str, Any] = {
+        "server": server,
+        "name": name,
+        "ok": False,
+        "addresses": [],
+        "response_ms": None,
+        "error": None,
+    }
+    start = time.monotonic()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(timeout)
+        try:
+            sock.sendto(query, (server, port))
+            while True:
+                data, _ = sock.recvfrom(4096)
+                if len(data) >= 12 and struct.unpack(">H", data[:2])[0] == qid:
+                    break
+        except TimeoutError:
+            result["error"] = f"resolver {server} tidak menjawab dalam {timeout:g} dtk"
+            return result
+        except OSError as exc:
+            result["error"] = f"resolver {server}: {exc.strerror or exc}"
+            return result
+    result["response_ms"] = round((time.monotonic() - start) * 1000, 1)
+    flags, qdcount, ancount = struct.unpack(">HHH", data[2:8])
+    if flags & 0x000F:
+        result["error"] = f"{name}: {_RCODES.get(flags & 0x000F, flags & 0x000F)} dari {server}"
+        return result
+    offset = 12
+    for _ in range(qdcount):
+        offset = _skip_name(data, offset) + 4
+    for _ in range(ancount):
+        offset = _skip_name(data, offset)
+        rtype, _cls, _ttl, rdlength = struct.unpack(">HHIH", data[offset : offset + 10])
+        offset += 10
+        if rtype == 1 and rdlength == 4:
+            result["addresses"].append(socket.inet_ntoa(data[offset : offset + 4]))
+        offset += rdlength
+    result["ok"] = bool(result["addresses"])
+    if not result["ok"]:
+        result["error"] = f"{name}: tidak ada alamat dari {server}"
+    return result
+
+
+def http_probe(url: str, timeout: float) -> dict[str, Any]:
+    """Any HTTP answer below 500 means the service is reachable and serving."""
+    start = time.monotonic()
+    status: int | None = None
+    error = None
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - configured URL
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        error = str(getattr(reason, "strerror", None) or reason)
+    ok = status is not None and status < 500
+    if status is not None and not ok:
+        error = f"status HTTP {status}"
+    return {
+        "url": url,
+        "ok": ok,
+        "status": status,
+        "error": error,
+        "response_ms": round((time.monotonic() - start) * 1000, 1) if status else None,
+    }
+
+
+def localise(checks: dict[str, list[dict[str, Any]]]) -> str | None:
+    """The first segment, in the order a packet travels, whose checks fail: LAN, gateway,
+    DNS, upstream, central service. Outside names depend on the upstream link, so when
+    only they fail and the upstream fails too, the fault is the upstream's."""
+    failed = {seg: any(not c["ok"] for c in checks.get(seg, [])) for seg in SEGMENTS}
+    dns_internal = any(not c["ok"] for c in checks.get("dns", []) if c.get("scope") == "internal")
+    if failed["dns"] and not dns_internal and failed["upstream"]:
+        failed["dns"] = False
+    return next((seg for seg in SEGMENTS if failed[seg]), None)

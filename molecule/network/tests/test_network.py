@@ -1,0 +1,50 @@
+"""The configuration history on the backup computer is root's alone; the lab devices run."""
+
+from __future__ import annotations
+
+import pytest
+
+STORE = "/var/lib/sop/jaringan"
+
+
+@pytest.fixture
+def backup(host):
+    if host.backend.get_hostname() != "mol-network-backup":
+        pytest.skip("backup computer only")
+    return host
+
+
+@pytest.fixture
+def gw(host):
+    if host.backend.get_hostname() != "mol-network-gw":
+        pytest.skip("gateway only")
+    return host
+
+
+def test_store_is_root_only(backup):
+    store = backup.file(STORE)
+    assert store.is_directory and store.user == "root" and store.mode == 0o700
+    for device in ("rb-mol", "rb-mol-lama", "rb-mol-tls", "mol-network-gw"):
+        config = backup.file(f"{STORE}/{device}/config.txt")
+        assert config.user == "root" and config.mode == 0o600
+        assert backup.file(f"{STORE}/{device}").mode == 0o700
+
+
+def test_history_keeps_the_previous_versions(backup):
+    old = backup.run(f"cat {STORE}/rb-mol/history/*.txt")
+    assert "set name=rb-lab\n" in old.stdout
+    assert "set name=rb-lab-baru" in backup.file(f"{STORE}/rb-mol/config.txt").content_string
+    assert (
+        "table inet sop_lab_change"
+        not in backup.run(f"cat {STORE}/mol-network-gw/history/*.txt").stdout
+    )
+
+
+def test_secrets_hidden_in_stored_exports(backup):
+    assert "lab-wifi-Secret-123" not in backup.run(f"cat {STORE}/*/config.txt").stdout
+
+
+def test_lab_devices_run(gw):
+    assert gw.service("dnsmasq").is_running
+    assert gw.service("routeros-lab").is_running
+    assert gw.socket("tcp://0.0.0.0:8728").is_listening

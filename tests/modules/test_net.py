@@ -1,0 +1,156 @@
+"""module_utils/sop_net.py and library/net_config_store.py: fault localisation, ping and
+HTTP probes against real local targets, a DNS query parsed from a real resolver's wire
+format, and the configuration store's files, modes, diffs and history."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import stat
+import struct
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from loader import load
+
+net = load("sop_net")
+store_mod = load("net_config_store")
+
+
+def ok(**extra):
+    return {"ok": True, **extra}
+
+
+def bad(**extra):
+    return {"ok": False, "error": "x", **extra}
+
+
+@pytest.mark.parametrize(("checks", "fault"), [
+    ({"lan": [ok()], "gateway": [ok()], "dns": [ok(scope="internal")], "upstream": [ok()],
+      "central": [ok()]}, None),
+    ({"lan": [bad()], "gateway": [bad()], "upstream": [bad()]}, "lan"),
+    ({"gateway": [bad()], "dns": [bad(scope="internal")], "upstream": [bad()]}, "gateway"),
+    # resolver stopped: internal and outside names fail, the upstream answers
+    ({"gateway": [ok()], "dns": [bad(scope="internal"), bad(scope="external")],
+      "upstream": [ok()], "central": [ok()]}, "dns"),
+    # upstream dropped: outside names fail with it, internal names still answer
+    ({"gateway": [ok()], "dns": [ok(scope="internal"), bad(scope="external")],
+      "upstream": [bad()], "central": [bad()]}, "upstream"),
+    # outside names failing alone are the resolver's
+    ({"dns": [ok(scope="internal"), bad(scope="external")], "upstream": [ok()]}, "dns"),
+    ({"gateway": [ok()], "upstream": [ok()], "central": [bad()]}, "central"),
+])
+def test_localise(checks, fault):
+    assert net.localise(checks) == fault
+
+
+needs_ping = pytest.mark.skipif(shutil.which("ping") is None, reason="no ping on this machine")
+
+
+def test_ping_missing_is_one_clear_line(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    r = net.ping("127.0.0.1", 2, 0.2, 1)
+    assert r == {"target": "127.0.0.1", "ok": False, "sent": 2, "received": 0,
+                 "loss_percent": 100.0, "error": "perintah ping tidak ada (paket iputils-ping)"}
+
+
+@needs_ping
+def test_ping_loopback_statistics():
+    r = net.ping("127.0.0.1", 3, 0.2, 1)
+    assert r["ok"] and r["received"] == 3 and r["loss_percent"] == 0.0
+    assert r["min_ms"] <= r["avg_ms"] <= r["max_ms"] and r["jitter_ms"] >= 0
+
+
+@needs_ping
+def test_ping_unanswered():
+    r = net.ping("192.0.2.1", 2, 0.2, 0.5)  # TEST-NET-1: never answers
+    assert r["ok"] is False and r["loss_percent"] == 100.0 and r["error"]
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(503 if self.path == "/down" else 404 if self.path == "/x" else 200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_http_probe():
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{srv.server_address[1]}"
+    assert net.http_probe(base + "/", 2)["ok"]
+    assert net.http_probe(base + "/x", 2)["ok"]  # the service answers
+    down = net.http_probe(base + "/down", 2)
+    assert not down["ok"] and down["error"] == "status HTTP 503"
+    srv.shutdown()
+    srv.server_close()
+    refused = net.http_probe(base + "/", 2)
+    assert not refused["ok"] and "refused" in refused["error"].lower()
+
+
+def dns_server(answer):
+    """A UDP responder answering each query with ``answer(query)``."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+
+    def serve():
+        while True:
+            try:
+                data, peer = sock.recvfrom(512)
+            except OSError:
+                return
+            sock.sendto(answer(data), peer)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return sock
+
+
+def reply(query, rcode=0, addresses=()):
+    qid = query[:2]
+    question = query[12:]
+    answers = b"".join(b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + socket.inet_aton(a)
+                       for a in addresses)
+    header = qid + struct.pack(">HHHHH", 0x8180 | rcode, 1, len(addresses), 0, 0)
+    return header + question + answers
+
+
+def test_dns_answers_nxdomain_and_silence():
+    good = dns_server(lambda q: reply(q, addresses=["10.0.0.5", "10.0.0.6"]))
+    r = net.dns_query("127.0.0.1", "sipp.pn.court", 1, port=good.getsockname()[1])
+    assert r["ok"] and r["addresses"] == ["10.0.0.5", "10.0.0.6"]
+    nx = dns_server(lambda q: reply(q, rcode=3))
+    r = net.dns_query("127.0.0.1", "nope.pn.court", 1, port=nx.getsockname()[1])
+    assert not r["ok"] and r["error"] == "nope.pn.court: NXDOMAIN dari 127.0.0.1"
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    r = net.dns_query("127.0.0.1", "x.court", 0.3, port=silent.getsockname()[1])
+    assert r["error"] == "resolver 127.0.0.1 tidak menjawab dalam 0.3 dtk"
+    for s in (good, nx, silent):
+        s.close()
+
+
+def item(name, content, state=None):
+    return {"name": name, "content": content, "state": state}
+
+
+def test_store_first_unchanged_changed_and_history(tmp_path):
+    root = tmp_path / "jaringan"
+    first = store_mod.store(root, item("rb-a", "set name=a\n", {"log_cursor": "*3"}), {}, 5, False)
+    assert first["changed"] and first["first"] and first["diff"] is None
+    device = root / "rb-a"
+    assert stat.S_IMODE(device.stat().st_mode) == 0o700
+    assert stat.S_IMODE((device / "config.txt").stat().st_mode) == 0o600
+    states = store_mod.read_states(root)
+    assert states == {"rb-a": {"log_cursor": "*3"}}
+    same = store_mod.store(root, item("rb-a", "set name=a\n", {"log_cursor": "*3"}), states, 5, False)
+    assert not same["changed"] and not same["state_changed"]
+    check = store_mod.store(root, item("rb-a", "set name=b\n"), states, 5, True)
+    assert check["changed"] and (device / "config.txt").read_text() == "set name=a\n"
+    changed = store_mod.store(root, item("rb-a", "set name=b\n"), states, 5, False)
+    assert "-set name=a\n+set name=b\n" in changed["diff"]
+    assert [p.read_text() for p in (device / "history").glob("*.txt")] == ["set name=a\n"]
+    unavailable = store_mod.store(root, item("rb-a", None), states, 5, False)
+    assert not unavailable["changed"] and (device / "config.txt").read_text() == "set name=b\n"
