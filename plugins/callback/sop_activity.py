@@ -23,10 +23,12 @@ description:
     court's variables (C(court_name), C(court_kode_satker), C(sop_catalogue_overrides))
     as the play's first host sees them, so the runner records the court without reading
     the inventory itself.
-  - The C(sop) runner enables it (E(ANSIBLE_CALLBACKS_ENABLED)) for its own runs and maps
-    tasks to SOP activities by tag. Does nothing when the variable is unset.
+  - Needs no enabling - it is loaded wherever it is on the callback plugin path (the
+    project's ansible.cfg puts it there; the C(sop) runner adds the path for its own runs)
+    - and does nothing unless E(SOP_ACTIVITY_TAGS_FILE) is set, which only the C(sop)
+    runner does. The runner maps tasks to SOP activities by tag.
 requirements:
-  - enabled in the callbacks_enabled setting
+  - its directory on the callback plugin path
 options: {}
 """
 
@@ -51,7 +53,8 @@ class CallbackModule(CallbackBase):  # type: ignore[misc]  # Ansible ships no ty
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "aggregate"
     CALLBACK_NAME = "sop_activity"
-    CALLBACK_NEEDS_ENABLED = True
+    # Loaded from the callback path without callbacks_enabled: sop keeps ansible.cfg's.
+    CALLBACK_NEEDS_ENABLED = False
 
     def __init__(self) -> None:
         super().__init__()

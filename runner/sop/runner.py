@@ -48,7 +48,6 @@ if TYPE_CHECKING:
 
     from sop.store import Store
 
-CALLBACK_NAME = "sop_activity"
 DEFAULT_KEEP_ARTIFACTS = 100
 # ansible-runner's `pexpect_timeout` setting: how often it calls cancel_callback while
 # ansible-playbook runs, so SIGINT/SIGTERM cancel within a second (its default: 5 s).
@@ -147,17 +146,17 @@ def _initial_activities(sop: Sop, store: Store, automated: bool) -> list[dict[st
 
 
 def _callback_env(tags_file: Path, project_dir: Path) -> dict[str, str]:
-    """Enable the sop_activity callback without losing the project's callback settings
-    (ansible-runner sets ANSIBLE_CALLBACK_PLUGINS, which hides ansible.cfg's value)."""
-    import ansible.constants as C
-
-    paths = [str(p) for p in C.DEFAULT_CALLBACK_PLUGIN_PATH or ()]
-    enabled = [str(c) for c in C.CALLBACKS_ENABLED or ()]
+    """Load the sop_activity callback. ansible-runner sets ANSIBLE_CALLBACK_PLUGINS (the
+    value in the environment, then its own directory), which takes precedence over
+    ansible.cfg's callback_plugins: the project's plugins/callback goes into it. The
+    plugin needs no enabling (CALLBACK_NEEDS_ENABLED is false), so ansible.cfg's
+    callbacks_enabled applies unchanged."""
+    given = os.environ.get("ANSIBLE_CALLBACK_PLUGINS", "")
+    paths = [p for p in given.split(os.pathsep) if p]
     own = str(project_dir / "plugins" / "callback")
     return {
         "SOP_ACTIVITY_TAGS_FILE": str(tags_file),
         "ANSIBLE_CALLBACK_PLUGINS": os.pathsep.join(dict.fromkeys([*paths, own])),
-        "ANSIBLE_CALLBACKS_ENABLED": ",".join(dict.fromkeys([*enabled, CALLBACK_NAME])),
     }
 
 
