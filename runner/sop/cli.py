@@ -171,7 +171,12 @@ def cmd_overdue(ctx: Context) -> ExitCode:
 
     query = records.compile_query(ctx.args.query)
     sops, courts = _court_view(ctx)
-    overdue = [d for d in _dues(ctx, sops, courts) if d.state == "overdue"]
+    dues = _dues(ctx, sops, courts)
+    overdue = [d for d in dues if d.state == "overdue"]
+    if ctx.args.notify:
+        from sop.notify import overdue_check
+
+        overdue_check(ctx.store, dues, courts)
     if ctx.args.json or query is not None:
         at = now()
         records.emit([records.due(d, at) for d in overdue], query, sys.stdout)
@@ -323,9 +328,19 @@ def cmd_report(ctx: Context) -> ExitCode:
 
     args = ctx.args
     month = report.Month.parse(args.month or datetime.now().strftime("%Y-%m"))
+    if args.format == "pdf" and args.all_courts:
+        raise SopError("--format pdf is one court's report: give --court NAME, not --all-courts")
     if args.all_courts:
         courts = ctx.store.courts() or [None]
         blocks = report.build_regional(ctx.store, ctx.sops, month, _dues(ctx, ctx.sops, courts))
+    elif args.format == "pdf":
+        from sop.report_pdf import write_pdf
+
+        if not args.output:
+            raise SopError("--format pdf needs -o FILE")
+        write_pdf(ctx.store, ctx.sops, month, args.court, Path(args.output))
+        ctx.console.print(f"Laporan written to {args.output}", markup=False, highlight=False)
+        return ExitCode.OK
     else:
         blocks = report.build(ctx.store, ctx.sops, month, args.court)
     text = report.to_html(blocks) if args.format == "html" else report.to_markdown(blocks)
@@ -428,6 +443,28 @@ def cmd_schedule(ctx: Context) -> ExitCode:
     return ExitCode.OK
 
 
+def cmd_notify(ctx: Context) -> ExitCode:
+    from sop import notify
+
+    config = notify.load_config()
+    if config is None:
+        raise SopError(f"no notification config at {notify.config_path()}")
+    urls = config.urls_for(ctx.args.court)
+    if not urls:
+        raise SopError(f"{config.path}: no URL for court {ctx.args.court!r}")
+    error = notify.deliver(
+        urls, "Uji notifikasi SOP", "Pesan uji dari perintah sop: notifikasi berfungsi."
+    )
+    if error:
+        raise SopError(f"test notification not delivered: {error}", ExitCode.SOP_FAILED)
+    ctx.console.print(
+        f"Test notification delivered to {len(urls)} URL(s) from {config.path}.",
+        markup=False,
+        highlight=False,
+    )
+    return ExitCode.OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sop",
@@ -486,6 +523,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     court_options(overdue)
     json_options(overdue)
+    overdue.add_argument(
+        "--notify",
+        action="store_true",
+        help="also notify overdue and interrupted SOPs, once each (sop-overdue.timer)",
+    )
     show = command("show", cmd_show, "a SOP laid out like its document")
     show.add_argument("sop")
     show.add_argument("-i", "--inventory", help="apply this court's sop_catalogue_overrides")
@@ -543,9 +585,15 @@ def build_parser() -> argparse.ArgumentParser:
     sched_vault.add_argument("--vault-password-file", metavar="FILE")
     sched_vault.add_argument("--ask-vault-pass", action="store_true")
 
+    notify_cmd = command(
+        "notify", cmd_notify, "check the notification config and send a test message"
+    )
+    notify_cmd.add_argument("action", choices=("test",))
+    notify_cmd.add_argument("--court", metavar="NAME", help="also this court's own URLs")
+
     rep = command("report", cmd_report, "Laporan Pelaksanaan SOP for a month (Bahasa Indonesia)")
     rep.add_argument("--month", metavar="YYYY-MM", help="default: this month")
-    rep.add_argument("--format", choices=("md", "html"), default="md")
+    rep.add_argument("--format", choices=("md", "html", "pdf"), default="md")
     scope = rep.add_mutually_exclusive_group()
     scope.add_argument("--court", metavar="NAME", help="this court's report (court_name)")
     scope.add_argument(

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     inspect,
     select,
     text,
@@ -140,10 +141,33 @@ def _v3_court_indexes(conn: Connection) -> None:
         conn.execute(text(statement))
 
 
+def _v4_notifications(conn: Connection) -> None:
+    """What was notified per court, SOP and kind (sop.notify): a problem is told once
+    until its fingerprint changes or it resolves; a failed delivery is kept and retried."""
+    v4 = MetaData()
+    Table(
+        "notifications",
+        v4,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("court_name", Text, nullable=False),
+        Column("sop_id", String(64), nullable=False),
+        Column("kind", String(20), nullable=False),
+        Column("fingerprint", String(64), nullable=False),
+        Column("state", String(20), nullable=False),
+        Column("execution_id", Integer),
+        Column("attempts", Integer, nullable=False),
+        Column("first_at", DateTime(timezone=True), nullable=False),
+        Column("last_at", DateTime(timezone=True), nullable=False),
+        Column("error", Text),
+        UniqueConstraint("court_name", "sop_id", "kind", name="uq_notifications_key"),
+    ).create(conn)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("initial schema", _v1_initial),
     ("ansible-playbook process of an execution", _v2_playbook_process),
     ("indexes for many courts", _v3_court_indexes),
+    ("notifications", _v4_notifications),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -76,16 +76,21 @@ class Month:
     def label(self) -> str:
         return f"{BULAN[self.month - 1]} {self.year}"
 
-    def expected_runs(self, frequency: str) -> int | None:
-        """How many executions the frequency asks for in this month (up to today)."""
+    def expected_runs(self, frequency: str, first: datetime | None = None) -> int | None:
+        """How many executions the frequency asks for in this month, up to today and from
+        `first` (the day the SOP first ran at the court) when given: a court that starts
+        on the 30th is asked for 1 daily run, not 30."""
         per = {"daily": 1, "weekly": 7, "monthly": 31}.get(frequency)
         if per is None:
             return None
-        today = now().astimezone()
-        if today >= self.end:
-            days = calendar.monthrange(self.year, self.month)[1]
-        else:
-            days = today.day if today >= self.start else 0
+        start = self.start
+        if first is not None:
+            first_day = first.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+            start = max(start, first_day)
+        end = min(self.end, now().astimezone())
+        if end <= start:
+            return 0
+        days = (end.date() - start.date()).days + (1 if end < self.end else 0)
         return -(-days // per)
 
 
@@ -168,19 +173,46 @@ def _manual_rows(executions: Sequence[Row]) -> list[list[str]]:
     return rows
 
 
+def first_runs(store: Store, court: str | None) -> dict[str, datetime]:
+    """Per SOP, when it first ran for real at `court`: where its planned runs start."""
+    return {
+        sop_id: record.first_started_at
+        for (sop_id, court_name), record in store.due_records(court).items()
+        if court_name == court
+    }
+
+
+def planned(month: Month, sop: Sop, firsts: Mapping[str, datetime]) -> str:
+    """The planned executions as the report shows them."""
+    if sop.frequency == "on_demand":
+        return "-"
+    if sop.id not in firsts:
+        return "belum dimulai"
+    return str(month.expected_runs(sop.frequency, firsts[sop.id]))
+
+
+def month_court(store: Store, month: Month, court: str | None) -> str | None:
+    """`court`, else the one court whose executions the month holds (SopError if more)."""
+    if court is not None:
+        return court
+    recorded = store.courts(since=month.start, until=month.end)
+    if len(recorded) > 1:
+        raise SopError(
+            f"the store holds {len(recorded)} courts' executions in {month.label}: "
+            "give --court NAME (one court) or --all-courts (the regional view)"
+        )
+    return recorded[0] if recorded else None
+
+
 def build(
     store: Store, sops: Mapping[str, Sop], month: Month, court: str | None = None
 ) -> list[Block]:
     """One court's report (`court`, else the month's records, which must be one court's)."""
-    if court is None:
-        recorded = store.courts(since=month.start, until=month.end)
-        if len(recorded) > 1:
-            raise SopError(
-                f"the store holds {len(recorded)} courts' executions in {month.label}: "
-                "give --court NAME (one court) or --all-courts (the regional view)"
-            )
+    given = court
+    court = month_court(store, month, court)
+    firsts = first_runs(store, court)
     executions = store.executions(
-        court=court, since=month.start, until=month.end, with_activities=True
+        court=given, since=month.start, until=month.end, with_activities=True
     )
     executions.reverse()  # oldest first
     names: set[str] = {e["court_name"] for e in executions if e["court_name"]}
@@ -198,14 +230,13 @@ def build(
     for sop in sops.values():
         mine = [e for e in executions if e["sop_id"] == sop.id]
         ok = sum(1 for e in mine if e["status"] == "successful")
-        expected = month.expected_runs(sop.frequency)
         pending = sum(1 for e in mine for a in e["activities"] if a["status"] == "pending-manual")
         summary.append(
             [
                 sop.title,
                 sop.number,
                 FREQUENCY_LABEL[sop.frequency],
-                "-" if expected is None else str(expected),
+                planned(month, sop, firsts),
                 str(len(mine)),
                 str(ok),
                 f"{100 * ok / len(mine):.0f}%" if mine else "-",

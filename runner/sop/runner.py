@@ -510,4 +510,7 @@ def _run_playbook(
         host_stats=recorder.host_stats(),
         artifact_dir=str(artifact_dir),
     )
+    from sop.notify import execution_ended
+
+    execution_ended(store, execution_id)  # never raises: a notification never fails a SOP
     return RunResult(execution_id, status, runner.rc, error, events.court_problem)

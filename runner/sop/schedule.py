@@ -148,13 +148,14 @@ Unit=sop-{sop.id}.service
 WantedBy=timers.target
 """
         units += [Unit(f"sop-{sop.id}.service", service), Unit(f"sop-{sop.id}.timer", timer)]
-    overdue = shlex.join([str(sop_bin), "overdue", "-i", inventory]).replace("%", "%%")
+    overdue = shlex.join([str(sop_bin), "overdue", "-i", inventory, "--notify"])
+    overdue = overdue.replace("%", "%%")
     units.append(
         Unit(
             "sop-overdue.service",
             f"""{MARKER}
 [Unit]
-Description=Check for overdue SOPs (fails, exit 7, while any is overdue)
+Description=Check for overdue SOPs and notify them (fails, exit 7, while any is overdue)
 Documentation=file://{project_dir}/runner/sop/README.md
 
 [Service]

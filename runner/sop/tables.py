@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -111,4 +112,22 @@ host_stats = Table(
     Column("skipped", Integer, nullable=False, default=0),
     Column("rescued", Integer, nullable=False, default=0),
     Column("ignored", Integer, nullable=False, default=0),
+)
+
+# v4: what was notified (sop.notify), one row per court ("" when none), SOP and kind
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("court_name", Text, nullable=False),
+    Column("sop_id", String(64), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("state", String(20), nullable=False),  # sent, failed (delivery), resolved
+    Column("execution_id", Integer),
+    Column("attempts", Integer, nullable=False),
+    Column("first_at", DateTime(timezone=True), nullable=False),
+    Column("last_at", DateTime(timezone=True), nullable=False),
+    Column("error", Text),
+    UniqueConstraint("court_name", "sop_id", "kind", name="uq_notifications_key"),
 )

@@ -1,0 +1,465 @@
+"""Notifications through apprise (e-mail, Telegram, JSON webhooks, ...), in Bahasa Indonesia.
+
+What is told, per court and SOP: an execution that failed, was unreachable, canceled or
+interrupted (`gagal`); a finding in an execution's outputs (`temuan`: a backup not
+verified, an output carrying `finding`); a SOP overdue (`terlambat`, from `sop overdue`);
+the SOP's own report to the head of the unit (`laporan`, its "Melaporkan" activity); and
+the end of a problem told before (`pulih`).
+
+The same problem is told once: the table `notifications` keeps per court, SOP and kind
+the fingerprint last told; nothing is sent again until the fingerprint changes or the
+problem resolves. A delivery that fails is recorded there (state `failed`, the reason)
+and retried the next time; it never fails the SOP.
+
+The URLs (they hold tokens and passwords) come from a root-only file, not from the
+inventory: `SOP_NOTIFY_CONFIG`, else /etc/sop/notify.yml, which the controller role
+writes from the court's vaulted `sop_notify_urls`:
+
+    urls: [mailto://..., tgram://...]      # every court of this controller
+    courts:                                # optional, per court_name, added to urls
+      Pengadilan Negeri Contoh: [json://...]
+
+No file: nothing is sent. Check-mode executions are never notified (they perform nothing).
+"""
+
+# apprise is imported where used: without a configuration nothing imports it.
+# ruff: noqa: PLC0415
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select, update
+
+from sop import tables
+from sop.errors import SopError
+from sop.store import Row, Store, now
+
+CONFIG_ENV = "SOP_NOTIFY_CONFIG"
+DEFAULT_CONFIG = Path("/etc/sop/notify.yml")
+FAILED_STATUSES = ("failed", "unreachable", "canceled", "interrupted")
+STATUS_TEXT = {
+    "failed": "GAGAL",
+    "unreachable": "GAGAL (host tidak terjangkau)",
+    "canceled": "DIBATALKAN",
+    "interrupted": "TERPUTUS",
+}
+KIND_TITLE = {
+    "gagal": "SOP gagal",
+    "temuan": "Temuan SOP",
+    "terlambat": "SOP terlambat",
+    "laporan": "Laporan SOP",
+}
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    urls: tuple[str, ...]
+    courts: Mapping[str, tuple[str, ...]]
+
+    def urls_for(self, court: str | None) -> tuple[str, ...]:
+        return self.urls + (self.courts.get(court, ()) if court else ())
+
+
+@dataclass(frozen=True)
+class Event:
+    court: str | None
+    sop_id: str
+    kind: str  # gagal, temuan, terlambat, laporan
+    fingerprint: str
+    body: str
+    execution_id: int | None = None
+    title: str = ""
+
+
+def config_path() -> Path:
+    return Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+
+
+def _url_list(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(u, str) and u for u in value):
+        raise SopError(f"{where}: expected a list of apprise URLs")
+    return tuple(value)
+
+
+def _scheme(url: str) -> str:
+    return url.split("://", 1)[0] if "://" in url else "?"
+
+
+def validate_urls(urls: Iterable[str], where: str) -> None:
+    """apprise's own parser decides; the message names the service, never the URL (it
+    holds the token or password)."""
+    import apprise
+
+    for index, url in enumerate(urls):
+        if apprise.Apprise.instantiate(url) is None:
+            raise SopError(
+                f"{where}[{index}]: not a valid apprise URL for service {_scheme(url)!r}"
+            )
+
+
+def load_config(path: Path | None = None) -> Config | None:
+    """The configuration, None if there is none; SopError (one line) if it is unusable."""
+    path = path or config_path()
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if os.environ.get(CONFIG_ENV):
+            raise SopError(f"{CONFIG_ENV}={path}: file not found") from None
+        return None
+    except OSError as exc:
+        raise SopError(f"notification config {path}: {exc.strerror}") from None
+    if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise SopError(
+            f"notification config {path} is readable by others (mode "
+            f"{stat.S_IMODE(info.st_mode):04o}): it holds secrets, make it 0600"
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise SopError(f"notification config {path}: cannot read it ({reason})") from None
+    if not isinstance(data, dict) or set(data) - {"urls", "courts"}:
+        raise SopError(f"notification config {path}: expected the keys urls and courts")
+    urls = _url_list(data.get("urls"), f"{path}: urls")
+    courts_given = data.get("courts") or {}
+    if not isinstance(courts_given, dict):
+        raise SopError(f"{path}: courts: expected a mapping of court_name to URL lists")
+    courts = {
+        str(name): _url_list(value, f"{path}: courts/{name}")
+        for name, value in courts_given.items()
+    }
+    validate_urls(urls, f"{path}: urls")
+    for name, court_urls in courts.items():
+        validate_urls(court_urls, f"{path}: courts/{name}")
+    return Config(path, urls, courts)
+
+
+def deliver(urls: Sequence[str], title: str, body: str) -> str | None:
+    """Send to every URL; None when all took it, else why not (apprise's own words)."""
+    import logging
+
+    import apprise
+
+    bundle = apprise.Apprise()
+    for url in urls:
+        bundle.add(url)
+    with apprise.LogCapture(level=logging.WARNING) as log:  # type: ignore[no-untyped-call]
+        done = bundle.notify(title=title, body=body)
+    if done:
+        return None
+    lines = [line.strip() for line in log.getvalue().splitlines() if line.strip()]
+    return (lines[-1] if lines else "apprise reported a failed delivery")[:300]
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+class Notifier:
+    """Sends events to a court's URLs once per problem (see the module's docstring)."""
+
+    def __init__(self, store: Store, config: Config) -> None:
+        self.store = store
+        self.config = config
+        self.outcomes: list[tuple[Event, str]] = []  # (event, sent|duplicate|failed)
+
+    def _row(self, court: str, sop_id: str, kind: str) -> Any:
+        n = tables.notifications.c
+        with self.store.engine.connect() as conn:
+            return (
+                conn.execute(
+                    select(tables.notifications).where(
+                        n.court_name == court, n.sop_id == sop_id, n.kind == kind
+                    )
+                )
+                .mappings()
+                .first()
+            )
+
+    def _save(self, event: Event, state: str, error: str | None, previous: Any) -> None:
+        court = event.court or ""
+        values = {
+            "fingerprint": event.fingerprint,
+            "state": state,
+            "execution_id": event.execution_id,
+            "last_at": now(),
+            "error": error,
+        }
+        n = tables.notifications.c
+        with self.store.engine.begin() as conn:
+            if previous is None:
+                conn.execute(
+                    tables.notifications.insert().values(
+                        **values,
+                        court_name=court,
+                        sop_id=event.sop_id,
+                        kind=event.kind,
+                        attempts=1,
+                        first_at=values["last_at"],
+                    )
+                )
+            else:
+                same = previous["fingerprint"] == event.fingerprint
+                conn.execute(
+                    update(tables.notifications)
+                    .where(n.id == previous["id"])
+                    .values(
+                        **values,
+                        attempts=previous["attempts"] + 1 if same else 1,
+                        **({} if same else {"first_at": values["last_at"]}),
+                    )
+                )
+
+    def send(self, event: Event) -> str:
+        """sent, duplicate (told before, unchanged) or failed (recorded, retried later)."""
+        previous = self._row(event.court or "", event.sop_id, event.kind)
+        if (
+            previous is not None
+            and previous["state"] == "sent"
+            and previous["fingerprint"] == event.fingerprint
+        ):
+            outcome = "duplicate"
+        else:
+            title = event.title or KIND_TITLE[event.kind]
+            error = deliver(self.config.urls_for(event.court), title, event.body)
+            outcome = "failed" if error else "sent"
+            self._save(event, outcome, error, previous)
+        self.outcomes.append((event, outcome))
+        return outcome
+
+    def resolve(self, court: str | None, sop_id: str, kind: str, body: str) -> str | None:
+        """The problem of this kind is over: told (`pulih`) if it had been told."""
+        previous = self._row(court or "", sop_id, kind)
+        if previous is None or previous["state"] == "resolved":
+            return None
+        outcome = "resolved"
+        if previous["state"] == "sent":
+            error = deliver(self.config.urls_for(court), "SOP pulih", body)
+            outcome = "failed" if error else "resolved"
+        n = tables.notifications.c
+        with self.store.engine.begin() as conn:
+            conn.execute(
+                update(tables.notifications)
+                .where(n.id == previous["id"])
+                .values(state="resolved", last_at=now(), error=None)
+            )
+        return outcome
+
+
+def _where(row: Mapping[str, Any]) -> str:
+    return f" di {row['court_name']}" if row.get("court_name") else ""
+
+
+def failure_event(row: Row) -> Event:
+    status = row["status"]
+    cause = (row.get("error") or f"rc {row.get('rc')}").strip()
+    body = (
+        f"SOP {row['sop_title']}{_where(row)}: eksekusi {row['id']} "
+        f"{STATUS_TEXT.get(status, status)}. Penyebab: {cause}. "
+        f"Rincian: sop execution {row['id']}"
+    )
+    return Event(
+        row.get("court_name"),
+        row["sop_id"],
+        "gagal",
+        _digest(status, _DIGITS.sub("#", cause)),
+        body[:1000],
+        row["id"],
+    )
+
+
+def findings(row: Row) -> list[str]:
+    """What an execution's outputs say is wrong although it succeeded: an output with a
+    `finding` text (the convention for every SOP: stale sync, website injection, ...) and a
+    backup output whose `verified` is false."""
+    found: list[str] = []
+    for activity in row.get("activities", []):
+        for output in activity.get("outputs") or []:
+            if not isinstance(output, dict):
+                continue
+            if isinstance(output.get("finding"), str) and output["finding"]:
+                found.append(output["finding"])
+            if output.get("verified") is False and output.get("sha256"):
+                name = Path(str(output.get("path") or "-")).name
+                found.append(f"backup {name} belum terverifikasi (restore uji tidak berhasil)")
+    return list(dict.fromkeys(found))
+
+
+def _output_line(output: Mapping[str, Any]) -> str | None:
+    if isinstance(output.get("msg"), str) and output["msg"]:
+        return str(output["msg"])
+    if output.get("sha256"):
+        size = output.get("size")
+        mib = f", {int(size) / 1048576:.1f} MiB" if isinstance(size, int) else ""
+        verified = output.get("verified")
+        state = ", terverifikasi" if verified is True else ""
+        state = ", BELUM terverifikasi" if verified is False else state
+        name = Path(str(output.get("path") or output.get("dest") or "-")).name
+        return f"berkas {name}{mib}, sha256 {str(output['sha256'])[:16]}...{state}"
+    return None
+
+
+def report_event(row: Row) -> Event | None:
+    """The SOP's "Melaporkan" activity, when it ran: its outputs as a short message."""
+    reports = [
+        a
+        for a in row.get("activities", [])
+        if a["kegiatan"].lower().startswith("melaporkan") and a["status"] in ("ok", "changed")
+    ]
+    if not reports:
+        return None
+    lines = [
+        line
+        for activity in reports
+        for output in activity.get("outputs") or []
+        if isinstance(output, dict)
+        for line in [_output_line(output)]
+        if line
+    ]
+    body = (
+        f"Kepada Kasubbag PTIP: SOP {row['sop_title']}{_where(row)} dilaksanakan "
+        f"(eksekusi {row['id']}, {row['operator']}), berhasil."
+    )
+    if lines:
+        body += " " + "; ".join(dict.fromkeys(lines))
+    return Event(
+        row.get("court_name"),
+        row["sop_id"],
+        "laporan",
+        _digest(str(row["id"])),
+        body[:1500],
+        row["id"],
+    )
+
+
+def events_for_execution(notifier: Notifier, row: Row) -> None:
+    """Notify what one finished execution says (the runner calls this at its end)."""
+    court, sop_id = row.get("court_name"), row["sop_id"]
+    if row["status"] in FAILED_STATUSES:
+        notifier.send(failure_event(row))
+        return
+    if row["status"] != "successful":
+        return
+    notifier.resolve(
+        court,
+        sop_id,
+        "gagal",
+        f"SOP {row['sop_title']}{_where(row)} kembali berhasil (eksekusi {row['id']}).",
+    )
+    found = findings(row)
+    if found:
+        notifier.send(
+            Event(
+                court,
+                sop_id,
+                "temuan",
+                _digest(*found),
+                f"SOP {row['sop_title']}{_where(row)}, eksekusi {row['id']}: "
+                + "; ".join(found)[:1000],
+                row["id"],
+            )
+        )
+    else:
+        notifier.resolve(
+            court,
+            sop_id,
+            "temuan",
+            f"SOP {row['sop_title']}{_where(row)}: tidak ada temuan lagi (eksekusi {row['id']}).",
+        )
+    report = report_event(row)
+    if report is not None:
+        notifier.send(report)
+
+
+def _warn(message: str) -> None:
+    print(f"sop: warning: {message}", file=sys.stderr)
+
+
+def _notifier(store: Store) -> Notifier | None:
+    config = load_config()
+    return Notifier(store, config) if config is not None else None
+
+
+def execution_ended(store: Store, execution_id: int) -> None:
+    """The runner's hook after an execution is recorded: never raises, never fails the
+    SOP; what could not be delivered is in the notifications table and on stderr."""
+    try:
+        row = store.execution(execution_id)
+        if row["check_mode"]:
+            return
+        notifier = _notifier(store)
+        if notifier is None:
+            return
+        events_for_execution(notifier, row)
+        for event, outcome in notifier.outcomes:
+            if outcome == "failed":
+                _warn(f"notification {event.kind} for execution {execution_id} not delivered")
+    except SopError as exc:
+        _warn(f"notifications not sent: {exc}")
+    except Exception as exc:  # a notification never fails the SOP
+        _warn(f"notifications not sent: {exc!r}")
+
+
+def overdue_check(store: Store, dues: Iterable[Any], courts: Iterable[str | None]) -> int:
+    """`sop overdue`'s notifications: each overdue SOP once per missed deadline (resolved
+    when it is up again), and a SOP whose newest execution was interrupted (a killed or
+    crashed run, found after it ended). The number of deliveries that failed."""
+    try:
+        notifier = _notifier(store)
+    except SopError as exc:
+        _warn(f"notifications not sent: {exc}")
+        return 1
+    if notifier is None:
+        return 0
+    from sop.report import WAKTU_FORMAT
+
+    for due in dues:
+        where = f" di {due.court_name}" if due.court_name else ""
+        if due.state == "overdue":
+            last = (
+                f"berhasil terakhir {due.last_success_at.astimezone().strftime(WAKTU_FORMAT)}"
+                f" (eksekusi {due.last_success_id})"
+                if due.last_success_at
+                else "belum pernah berhasil"
+            )
+            notifier.send(
+                Event(
+                    due.court_name,
+                    due.sop.id,
+                    "terlambat",
+                    _digest(str(due.last_success_id), str(due.overdue_at)),
+                    f"SOP {due.sop.title}{where} TERLAMBAT sejak "
+                    f"{due.overdue_at.astimezone().strftime(WAKTU_FORMAT)}: {last}.",
+                    due.last_success_id,
+                )
+            )
+        elif due.state in ("up", "grace"):
+            notifier.resolve(
+                due.court_name,
+                due.sop.id,
+                "terlambat",
+                f"SOP {due.sop.title}{where} tidak terlambat lagi "
+                f"(eksekusi {due.last_success_id} berhasil).",
+            )
+    for court in courts:
+        for row in store.latest_per_sop(court=court).values():
+            if row["status"] == "interrupted" and not row["check_mode"]:
+                notifier.send(failure_event(row))
+    failed = [event for event, outcome in notifier.outcomes if outcome == "failed"]
+    for event in failed:
+        _warn(f"notification {event.kind} for SOP {event.sop_id} not delivered")
+    return len(failed)

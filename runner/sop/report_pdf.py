@@ -1,0 +1,440 @@
+"""Laporan Pelaksanaan SOP as a PDF to sign and file (WeasyPrint), in Bahasa Indonesia.
+
+The same month and court as the Markdown/HTML report, laid out as a document: the court
+and the SOP numbers; per SOP planned versus executed versus successful (planned from the
+day the SOP first ran at the court); activities against the Mutu Baku; manual steps and
+who confirmed them; a failed execution with its cause; charts drawn here as inline SVG
+(executions per day, durations against the Mutu Baku, backup size and verification,
+website availability where recorded); and the signature block.
+
+Website availability is drawn from activity outputs carrying `available` (true/false),
+the convention for monitoring SOPs; backups from outputs with `sha256` and `size`
+(`verified` when the backup was restored and compared).
+"""
+
+# WeasyPrint is imported where used: `sop` starts fast for every command.
+# ruff: noqa: PLC0415
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sop.catalogue import FREQUENCY_LABEL, Sop
+from sop.durations import format_seconds
+from sop.errors import SopError
+from sop.report import (
+    STATUS_ID,
+    WAKTU_FORMAT,
+    Month,
+    _activity_rows,
+    _duration,
+    _manual_rows,
+    first_runs,
+    month_court,
+    planned,
+)
+from sop.store import Row, Store, now
+
+GREEN, RED, AMBER, GREY, BLUE = "#2e7d32", "#c62828", "#ef8f00", "#9e9e9e", "#1565c0"
+SIGNATURES = (
+    ("Dibuat oleh", "Staf IT"),
+    ("Diperiksa oleh", "Kasubbag PTIP"),
+    ("Mengetahui", "Sekretaris"),
+)
+
+
+def _status(status: str) -> str:
+    return STATUS_ID.get(status, status)
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value))
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str  # under the bar (shown for every `label_every`-th bar)
+    parts: tuple[tuple[float, str], ...]  # stacked (value, colour), bottom first
+    title: str = ""  # tooltip text
+
+
+def _nice_max(value: float) -> float:
+    if value <= 0:
+        return 1.0
+    step = 10 ** len(str(int(value))) / 10
+    for factor in (1, 2, 2.5, 5, 10):
+        if value <= step * factor:
+            return float(step * factor)
+    return value
+
+
+def svg_bars(
+    bars: Sequence[Bar],
+    *,
+    unit: str,
+    legend: Sequence[tuple[str, str]] = (),
+    reference: tuple[float, str] | None = None,
+    width: int = 680,
+    height: int = 190,
+) -> str:
+    """A bar chart (stacked parts) as an SVG element; `reference` draws a dashed line at a
+    value with its label (the Mutu Baku)."""
+    left, right, top, bottom = 46, 8, 10, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max([sum(v for v, _ in b.parts) for b in bars] + [reference[0] if reference else 0])
+    top_value = _nice_max(peak)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, sans-serif" font-size="9">'
+    ]
+    for tick in range(5):
+        value = top_value * tick / 4
+        y = top + plot_h - plot_h * tick / 4
+        out.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+            f'stroke="#ddd" stroke-width="0.5"/>'
+            f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end">{value:g}</text>'
+        )
+    out.append(
+        f'<text x="4" y="{top + plot_h / 2:.1f}" transform="rotate(-90 8 {top + plot_h / 2:.1f})"'
+        f' text-anchor="middle">{_e(unit)}</text>'
+    )
+    slot = plot_w / max(len(bars), 1)
+    label_every = max(1, round(len(bars) / 31))
+    for index, bar in enumerate(bars):
+        x = left + index * slot + slot * 0.15
+        y = top + plot_h
+        for value, colour in bar.parts:
+            h = plot_h * value / top_value
+            y -= h
+            out.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" '
+                f'fill="{colour}"><title>{_e(bar.title)}</title></rect>'
+            )
+        if index % label_every == 0:
+            out.append(
+                f'<text x="{x + slot * 0.35:.1f}" y="{top + plot_h + 11}" '
+                f'text-anchor="middle">{_e(bar.label)}</text>'
+            )
+    if reference is not None:
+        y = top + plot_h - plot_h * reference[0] / top_value
+        out.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+            f'stroke="{RED}" stroke-width="1" stroke-dasharray="4 3"/>'
+            f'<text x="{width - right}" y="{y - 3:.1f}" text-anchor="end" fill="{RED}">'
+            f"{_e(reference[1])}</text>"
+        )
+    out.append(
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
+        f'stroke="#333" stroke-width="0.8"/>'
+    )
+    x = left
+    for text, colour in legend:
+        out.append(
+            f'<rect x="{x}" y="{height - 12}" width="9" height="9" fill="{colour}"/>'
+            f'<text x="{x + 12}" y="{height - 4}">{_e(text)}</text>'
+        )
+        x += 20 + 6 * len(text)
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _days(month: Month) -> list[datetime]:
+    day, days = month.start, []
+    while day < month.end:
+        days.append(day)
+        day = (day + timedelta(days=1, hours=2)).replace(hour=0)
+    return days
+
+
+def executions_per_day(month: Month, executions: Sequence[Row]) -> str:
+    counts: dict[int, list[int]] = {d.day: [0, 0, 0] for d in _days(month)}
+    for execution in executions:
+        slot = counts[execution["started_at"].astimezone().day]
+        status = execution["status"]
+        slot[0 if status == "successful" else 1 if status in STATUS_FAILED else 2] += 1
+    bars = [
+        Bar(
+            str(day),
+            ((ok, GREEN), (bad, RED), (other, GREY)),
+            f"{day}: {ok} berhasil, {bad} gagal, {other} lainnya",
+        )
+        for day, (ok, bad, other) in counts.items()
+    ]
+    return svg_bars(
+        bars,
+        unit="eksekusi",
+        legend=(("berhasil", GREEN), ("gagal/terputus", RED), ("lainnya", GREY)),
+    )
+
+
+STATUS_FAILED = ("failed", "unreachable", "interrupted", "canceled")
+
+
+def durations_chart(sop: Sop, executions: Sequence[Row]) -> str | None:
+    limits = [a.limit_seconds for a in sop.activities if a.mode == "automated"]
+    baku = sum(limit for limit in limits if limit) / 60 if any(limits) else None
+    bars = []
+    for execution in executions:
+        seconds = _duration(execution)
+        if seconds is None:
+            continue
+        minutes = seconds / 60
+        over = baku is not None and minutes > baku
+        colour = RED if execution["status"] != "successful" else AMBER if over else BLUE
+        bars.append(
+            Bar(
+                str(execution["started_at"].astimezone().day),
+                ((minutes, colour),),
+                f"eksekusi {execution['id']}: {format_seconds(seconds)}",
+            )
+        )
+    if not bars:
+        return None
+    return svg_bars(
+        bars,
+        unit="menit",
+        legend=(("durasi", BLUE), ("melebihi Mutu Baku", AMBER), ("gagal", RED)),
+        reference=(baku, f"Mutu Baku {baku:g} menit") if baku else None,
+    )
+
+
+def _outputs(executions: Sequence[Row]) -> list[tuple[Row, dict[str, Any]]]:
+    return [
+        (execution, output)
+        for execution in executions
+        for activity in execution["activities"]
+        for output in activity["outputs"] or []
+        if isinstance(output, dict)
+    ]
+
+
+def backup_chart(executions: Sequence[Row]) -> str | None:
+    seen: set[str] = set()
+    bars = []
+    for execution, output in _outputs(executions):
+        if not output.get("sha256") or not isinstance(output.get("size"), int | float):
+            continue
+        if output["sha256"] in seen:
+            continue
+        seen.add(output["sha256"])
+        verified = output.get("verified")
+        colour = GREEN if verified is True else RED if verified is False else GREY
+        bars.append(
+            Bar(
+                str(execution["started_at"].astimezone().day),
+                ((output["size"] / 1048576, colour),),
+                f"{Path(str(output.get('path', '-'))).name}: {output['size']} byte",
+            )
+        )
+    if not bars:
+        return None
+    return svg_bars(
+        bars,
+        unit="MiB",
+        legend=(("terverifikasi", GREEN), ("BELUM terverifikasi", RED), ("tidak diuji", GREY)),
+    )
+
+
+def availability_chart(month: Month, executions: Sequence[Row]) -> str | None:
+    per_day: dict[int, list[int]] = {}
+    for execution, output in _outputs(executions):
+        if isinstance(output.get("available"), bool):
+            tally = per_day.setdefault(execution["started_at"].astimezone().day, [0, 0])
+            tally[0 if output["available"] else 1] += 1
+    if not per_day:
+        return None
+    bars = []
+    for day in _days(month):
+        up, down = per_day.get(day.day, [0, 0])
+        total = up + down
+        rate = 100 * up / total if total else 0
+        bars.append(
+            Bar(
+                str(day.day),
+                ((rate, GREEN), (100 - rate if total else 0, RED)),
+                f"{day.day}: {up} dari {total} pemeriksaan tersedia",
+            )
+        )
+    return svg_bars(bars, unit="% tersedia", legend=(("tersedia", GREEN), ("tidak", RED)))
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone().strftime(WAKTU_FORMAT) if value else "-"
+
+
+def _figure(svg: str, caption: str) -> str:
+    return f"<figure>{svg}<figcaption>{_e(caption)}</figcaption></figure>"
+
+
+def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
+    numbers = "; ".join(f"{d.court}: {d.number}" for d in sop.documents)
+    parts = [f"<h2>{_e(sop.title)}</h2>", f'<p class="meta">Nomor SOP: {_e(numbers)}</p>']
+    if not mine:
+        parts.append("<p>Tidak ada pelaksanaan tercatat pada periode ini.</p>")
+        return "".join(parts)
+    failed = [e for e in mine if e["status"] in STATUS_FAILED]
+    if failed:
+        parts.append("<h3>Pelaksanaan yang tidak berhasil</h3>")
+        parts.append(
+            _table(
+                ["ID", "Mulai", "Status", "Penyebab"],
+                [
+                    [
+                        str(e["id"]),
+                        _when(e["started_at"]),
+                        _status(e["status"]),
+                        e["error"] or f"rc {e['rc']}",
+                    ]
+                    for e in failed
+                ],
+                "failed",
+            )
+        )
+    parts.append("<h3>Kegiatan terhadap Mutu Baku</h3>")
+    parts.append(
+        _table(
+            [
+                "No",
+                "Kegiatan",
+                "Pelaksanaan",
+                "Mutu Baku",
+                "Rata-rata",
+                "Maksimum",
+                "Melebihi",
+            ],
+            _activity_rows(sop, mine),
+        )
+    )
+    chart = durations_chart(sop, mine)
+    if chart:
+        parts.append(
+            _figure(chart, f"Durasi tiap eksekusi {sop.title} dibandingkan Mutu Baku (menit)")
+        )
+    backups = backup_chart(mine)
+    if backups:
+        parts.append(_figure(backups, "Ukuran dan verifikasi backup selama bulan ini"))
+    availability = availability_chart(month, mine)
+    if availability:
+        parts.append(_figure(availability, "Ketersediaan situs per hari (% pemeriksaan)"))
+    manual = _manual_rows(mine)
+    if manual:
+        parts.append("<h3>Langkah manual dan konfirmasinya</h3>")
+        parts.append(_table(["Eksekusi", "No", "Kegiatan", "Keterangan"], manual))
+    parts.append("<h3>Daftar pelaksanaan</h3>")
+    parts.append(
+        _table(
+            ["ID", "Mulai", "Durasi", "Pelaksana", "Pemicu", "Status", "Keterangan"],
+            [
+                [
+                    str(e["id"]),
+                    _when(e["started_at"]),
+                    format_seconds(_duration(e)),
+                    e["operator"],
+                    e["trigger"],
+                    _status(e["status"]) + (" (mode uji)" if e["check_mode"] else ""),
+                    e["error"] or "-",
+                ]
+                for e in mine
+            ],
+            "runs",
+        )
+    )
+    return "".join(parts)
+
+
+def _css() -> str:
+    return resources.files("sop").joinpath("templates/laporan.css").read_text(encoding="utf-8")
+
+
+def document(store: Store, sops: Mapping[str, Sop], month: Month, court: str | None = None) -> str:
+    """The report as one HTML document (WeasyPrint's input)."""
+    court_name = month_court(store, month, court)
+    firsts = first_runs(store, court_name)
+    executions = store.executions(
+        court=court, since=month.start, until=month.end, with_activities=True
+    )
+    executions.reverse()  # oldest first
+    title = f"Laporan Pelaksanaan SOP — {month.label}"
+    summary = []
+    for sop in sops.values():
+        mine = [e for e in executions if e["sop_id"] == sop.id and not e["check_mode"]]
+        ok = sum(1 for e in mine if e["status"] == "successful")
+        summary.append(
+            [
+                sop.title,
+                sop.number,
+                FREQUENCY_LABEL[sop.frequency],
+                planned(month, sop, firsts),
+                str(len(mine)),
+                str(ok),
+                f"{100 * ok / len(mine):.0f}%" if mine else "-",
+            ]
+        )
+    signatures = "".join(
+        f'<td><p>{_e(role)}</p><p class="who">{_e(who)}</p><div class="space"></div>'
+        f'<p class="line">(............................................)</p>'
+        f"<p>NIP.</p></td>"
+        for role, who in SIGNATURES
+    )
+    body = [
+        f"<header><h1>{_e(title)}</h1>",
+        f'<p class="court">{_e(court_name or "-")}</p>',
+        f'<p class="meta">Periode {_when(month.start)[:10]} s.d. '
+        f"{_when(month.end - timedelta(seconds=1))[:10]}; dibuat {_when(now())} "
+        f"oleh perintah sop. Mode uji (--check) tidak dihitung sebagai pelaksanaan.</p>"
+        "</header>",
+        "<h2>Ringkasan</h2>",
+        _table(
+            [
+                "SOP",
+                "Nomor",
+                "Frekuensi",
+                "Direncanakan",
+                "Dilaksanakan",
+                "Berhasil",
+                "Keberhasilan",
+            ],
+            summary,
+        ),
+        '<p class="note">Direncanakan: dihitung sejak hari pertama SOP dijalankan di '
+        "pengadilan ini sampai akhir periode (atau hari ini).</p>",
+        _figure(executions_per_day(month, executions), "Jumlah eksekusi SOP per hari"),
+        *[
+            _sop_section(sop, [e for e in executions if e["sop_id"] == sop.id], month)
+            for sop in sops.values()
+        ],
+        f'<section class="sign"><table class="sign"><tr>{signatures}</tr></table></section>',
+    ]
+    return (
+        f'<!DOCTYPE html><html lang="id"><head><meta charset="utf-8"><title>{_e(title)}'
+        f"</title><style>{_css()}</style></head><body>{''.join(body)}</body></html>"
+    )
+
+
+def write_pdf(
+    store: Store, sops: Mapping[str, Sop], month: Month, court: str | None, output: Path
+) -> None:
+    import logging
+
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    page = document(store, sops, month, court)
+    try:
+        HTML(string=page).write_pdf(str(output))
+    except OSError as exc:
+        raise SopError(f"cannot write the report to {output}: {exc.strerror}") from None

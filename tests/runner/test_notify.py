@@ -1,0 +1,298 @@
+"""Notifications: delivered for real to a local SMTP server (apprise mailto://) and to a
+local HTTP receiver (apprise json://), once per problem, recorded when delivery fails."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from sop import notify, tables
+from sop.errors import SopError
+from sop.store import Store, now
+
+from .conftest import INVENTORY, CliResult, craft_execution
+from .receivers import Inbox, Mailbox, free_port, http_receiver, smtp_server
+
+TELEGRAM = "tgram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/-1001234567890"
+Receivers = tuple[Mailbox, Inbox]
+
+
+@pytest.fixture
+def receivers() -> Iterator[Receivers]:
+    with smtp_server() as box, http_receiver() as inbox:
+        yield box, inbox
+
+
+def write_config(path: Path, urls: list[str], mode: int = 0o600) -> Path:
+    lines = "".join(f"  - {url!r}\n" for url in urls)
+    path.write_text(f"urls:\n{lines}", encoding="utf-8")
+    path.chmod(mode)
+    return path
+
+
+@pytest.fixture
+def configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, receivers: Receivers) -> Receivers:
+    box, inbox = receivers
+    config = write_config(tmp_path / "notify.yml", [box.url, inbox.url])
+    monkeypatch.setenv(notify.CONFIG_ENV, str(config))
+    return receivers
+
+
+def demo(cli: Callable[..., CliResult], *args: str) -> CliResult:
+    """`sop run local-demo` on localhost (the fixture inventory, court PN Uji)."""
+    return cli("run", "local-demo", "-i", str(INVENTORY), "-e", "demo_dir=/tmp/sop-h7-demo", *args)
+
+
+def data_store(sop_env: dict[str, str]) -> Store:
+    """The store `sop` uses in this test's data dir."""
+    data = Path(sop_env["SOP_DATA_DIR"])
+    data.mkdir(parents=True, exist_ok=True)
+    return Store(f"sqlite:///{data / 'sop.db'}")
+
+
+def rows(store: Store) -> list[dict[str, object]]:
+    with store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(select(tables.notifications)).mappings()]
+
+
+def test_failed_run_notified_once_then_recovery(
+    cli: Callable[..., CliResult], configured: Receivers, sop_env: dict[str, str]
+) -> None:
+    box, inbox = configured
+    code, _, err = demo(cli, "-e", "demo_fail=true")
+    assert code == 1
+    assert len(box.messages) == len(inbox.posts) == 1, err
+    post = inbox.posts[0]
+    assert post["title"] == "SOP gagal"
+    assert "eksekusi 1 GAGAL" in post["message"]
+    assert "backup gagal (uji)" in post["message"]
+    assert "Pengadilan Negeri Uji" in post["message"]
+    subject, body = box.texts()[0].split("\n", 1)
+    assert subject == "SOP gagal"
+    assert "eksekusi 1 GAGAL" in body
+
+    # The same failure again: not repeated.
+    assert demo(cli, "-e", "demo_fail=true")[0] == 1
+    assert len(box.messages) == len(inbox.posts) == 1
+
+    # It works again: told once that it recovered; a check run tells nothing.
+    assert demo(cli, "--check")[0] == 0
+    assert len(inbox.posts) == 1
+    assert demo(cli)[0] == 0
+    assert len(box.messages) == len(inbox.posts) == 2
+    assert inbox.posts[1]["title"] == "SOP pulih"
+    assert "kembali berhasil (eksekusi 4)" in inbox.posts[1]["message"]
+    assert demo(cli)[0] == 0
+    assert len(inbox.posts) == 2
+
+    # Failing again after recovery is a new problem: told again.
+    assert demo(cli, "-e", "demo_fail=true")[0] == 1
+    assert len(inbox.posts) == 3
+
+
+def test_failed_delivery_never_fails_the_sop_and_is_recorded(
+    cli: Callable[..., CliResult],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sop_env: dict[str, str],
+) -> None:
+    dead = f"json://127.0.0.1:{free_port()}/notify"  # nothing listens there
+    monkeypatch.setenv(notify.CONFIG_ENV, str(write_config(tmp_path / "n.yml", [dead])))
+    code, _, err = demo(cli, "-e", "demo_fail=true")
+    assert code == 1  # the SOP's own failure, nothing else
+    assert "notification gagal for execution 1 not delivered" in err
+    assert "Traceback" not in err
+    store = Store(f"sqlite:///{tmp_path / 'data' / 'sop.db'}")
+    [row] = rows(store)
+    assert row["state"] == "failed"
+    assert row["kind"] == "gagal"
+    assert row["error"]
+    # Retried on the next occurrence, delivered once the receiver listens.
+    with http_receiver() as inbox:
+        monkeypatch.setenv(notify.CONFIG_ENV, str(write_config(tmp_path / "n.yml", [inbox.url])))
+        assert demo(cli, "-e", "demo_fail=true")[0] == 1
+        assert len(inbox.posts) == 1
+    [row] = rows(store)
+    assert row["state"] == "sent"
+    assert row["attempts"] == 2
+    store.close()
+
+
+def test_successful_run_with_a_config_still_succeeds_without_receivers(
+    cli: Callable[..., CliResult], configured: Receivers
+) -> None:
+    box, inbox = configured
+    assert demo(cli)[0] == 0
+    assert box.messages == [] and inbox.posts == []  # nothing to tell
+
+
+def test_overdue_notified_once_per_deadline(
+    cli: Callable[..., CliResult], configured: Receivers, sop_env: dict[str, str]
+) -> None:
+    box, inbox = configured
+    store = data_store(sop_env)
+    craft_execution(store, "local-demo", now() - timedelta(days=5))
+    code, _, _ = cli("overdue", "--notify")
+    assert code == 7
+    assert len(box.messages) == len(inbox.posts) == 1
+    assert inbox.posts[0]["title"] == "SOP terlambat"
+    assert "TERLAMBAT" in inbox.posts[0]["message"]
+    assert "(eksekusi 1)" in inbox.posts[0]["message"]
+    assert cli("overdue", "--notify")[0] == 7
+    assert len(inbox.posts) == 1  # once
+    assert cli("overdue")[0] == 7  # without --notify: nothing sent
+    assert len(inbox.posts) == 1
+    # Up again: resolved, told once.
+    craft_execution(store, "local-demo", now() - timedelta(hours=1))
+    assert cli("overdue", "--notify")[0] == 0
+    assert len(inbox.posts) == 2
+    assert inbox.posts[1]["title"] == "SOP pulih"
+    store.close()
+
+
+def test_interrupted_execution_notified_by_the_overdue_check(
+    cli: Callable[..., CliResult], configured: Receivers, sop_env: dict[str, str]
+) -> None:
+    _, inbox = configured
+    store = data_store(sop_env)
+    execution = craft_execution(store, "local-demo", now() - timedelta(hours=2))
+    with store.engine.begin() as conn:
+        conn.execute(
+            update(tables.executions)
+            .where(tables.executions.c.id == execution)
+            .values(status="interrupted", error="sop (pid 4242) died")
+        )
+    cli("overdue", "--notify")
+    cli("overdue", "--notify")
+    [post] = inbox.posts
+    assert f"eksekusi {execution} TERPUTUS" in post["message"]
+    store.close()
+
+
+def _with_outputs(store: Store, execution: int, kegiatan: str, outputs: list[object]) -> None:
+    act = tables.activity_results.c
+    with store.engine.begin() as conn:
+        conn.execute(
+            update(tables.activity_results)
+            .where(act.execution_id == execution, act.number == 2)
+            .values(kegiatan=kegiatan, outputs=outputs)
+        )
+
+
+def test_findings_and_report_to_the_head_of_unit(
+    store_url: str, receivers: Receivers, tmp_path: Path
+) -> None:
+    """On SQLite and PostgreSQL: an unverified backup is a finding, told once until it
+    changes; the Melaporkan activity's outputs reach the head of the unit every run."""
+    box, inbox = receivers
+    store = Store(store_url)
+    config = notify.Config(tmp_path, (box.url, inbox.url), {})
+    backup = {
+        "path": "/srv/backup/sipp-2026-11-30.sql.zst",
+        "size": 3 * 1048576,
+        "sha256": "ab" * 32,
+        "verified": False,
+    }
+    first = craft_execution(store, "sipp-backup", now(), activities=3)
+    _with_outputs(store, first, "Melaporkan kegiatan Backup Database SIPP", [backup])
+    notify.events_for_execution(notify.Notifier(store, config), store.execution(first))
+    titles = [p["title"] for p in inbox.posts]
+    assert titles == ["Temuan SOP", "Laporan SOP"]
+    assert "sipp-2026-11-30.sql.zst belum terverifikasi" in inbox.posts[0]["message"]
+    assert "Kepada Kasubbag PTIP" in inbox.posts[1]["message"]
+    assert "3.0 MiB" in inbox.posts[1]["message"]
+    assert "BELUM terverifikasi" in inbox.posts[1]["message"]
+    assert len(box.messages) == 2
+
+    second = craft_execution(store, "sipp-backup", now(), activities=3)
+    _with_outputs(store, second, "Melaporkan kegiatan Backup Database SIPP", [backup])
+    notify.events_for_execution(notify.Notifier(store, config), store.execution(second))
+    assert [p["title"] for p in inbox.posts[2:]] == ["Laporan SOP"]  # finding unchanged
+
+    third = craft_execution(store, "sipp-backup", now(), activities=3)
+    _with_outputs(
+        store, third, "Melaporkan kegiatan Backup Database SIPP", [{**backup, "verified": True}]
+    )
+    notify.events_for_execution(notify.Notifier(store, config), store.execution(third))
+    assert [p["title"] for p in inbox.posts[3:]] == ["SOP pulih", "Laporan SOP"]
+    assert "tidak ada temuan lagi" in inbox.posts[3]["message"]
+
+    fourth = craft_execution(store, "website", now(), activities=2)
+    _with_outputs(store, fourth, "Memeriksa situs", [{"finding": "injeksi: <script> asing"}])
+    notify.events_for_execution(notify.Notifier(store, config), store.execution(fourth))
+    assert inbox.posts[-1]["title"] == "Temuan SOP"
+    assert "injeksi: <script> asing" in inbox.posts[-1]["message"]
+    store.close()
+
+
+def test_config_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(notify.CONFIG_ENV, str(tmp_path / "missing.yml"))
+    with pytest.raises(SopError, match=r"missing\.yml: file not found"):
+        notify.load_config()
+    monkeypatch.delenv(notify.CONFIG_ENV)
+    assert notify.load_config(tmp_path / "none.yml") is None
+
+    good = write_config(tmp_path / "good.yml", [TELEGRAM, "json://127.0.0.1:1/x"])
+    config = notify.load_config(good)
+    assert config is not None and config.urls_for(None)[0] == TELEGRAM
+
+    bad_token = write_config(tmp_path / "bad.yml", ["tgram://not-a-bot-token/"])
+    with pytest.raises(SopError) as caught:
+        notify.load_config(bad_token)
+    assert str(caught.value) == (
+        f"{bad_token}: urls[0]: not a valid apprise URL for service 'tgram'"
+    )
+    assert "not-a-bot-token" not in str(caught.value)  # never the secret itself
+
+    shared = write_config(tmp_path / "shared.yml", [TELEGRAM], mode=0o644)
+    with pytest.raises(SopError, match=r"readable by others .*0644.*make it 0600"):
+        notify.load_config(shared)
+
+    (tmp_path / "keys.yml").write_text("url: x\n")
+    (tmp_path / "keys.yml").chmod(0o600)
+    with pytest.raises(SopError, match="expected the keys urls and courts"):
+        notify.load_config(tmp_path / "keys.yml")
+
+    per_court = tmp_path / "courts.yml"
+    per_court.write_text(f"courts:\n  PN Uji: ['{TELEGRAM}']\n")
+    per_court.chmod(0o600)
+    config = notify.load_config(per_court)
+    assert config is not None
+    assert config.urls_for("PN Uji") == (TELEGRAM,)
+    assert config.urls_for("PN Lain") == ()
+
+
+def test_bad_config_never_fails_the_sop(
+    cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        notify.CONFIG_ENV, str(write_config(tmp_path / "n.yml", [TELEGRAM], mode=0o640))
+    )
+    code, _, err = demo(cli)
+    assert code == 0
+    assert "notifications not sent: notification config" in err
+    assert "readable by others" in err
+
+
+def test_notify_test_command(
+    cli: Callable[..., CliResult],
+    configured: Receivers,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    box, inbox = configured
+    code, out, _ = cli("notify", "test")
+    assert code == 0
+    assert "delivered to 2 URL(s)" in out
+    assert inbox.posts[0]["title"] == "Uji notifikasi SOP"
+    assert len(box.messages) == 1
+    dead = f"json://127.0.0.1:{free_port()}/x"
+    monkeypatch.setenv(notify.CONFIG_ENV, str(write_config(tmp_path / "d.yml", [dead])))
+    code, _, err = cli("notify", "test")
+    assert code == 1
+    assert err.startswith("sop: error: test notification not delivered:")
+    assert len(err.strip().splitlines()) == 1

@@ -1,0 +1,169 @@
+"""The monthly PDF report: rendered by WeasyPrint, its pages rasterised by pdftoppm and
+read back by pdftotext, so what is checked is what a person sees on paper."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from PIL import Image
+
+from sop import report_pdf
+from sop.catalogue import load_catalogue
+from sop.report import Month
+from sop.store import Store
+
+from .conftest import REPO, CliResult, craft_execution
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
+    reason="poppler-utils (pdftoppm, pdftotext) missing",
+)
+COURT = "Pengadilan Negeri Benchmark"
+LATE = "Pengadilan Negeri Baru Mulai"
+
+
+def _generator() -> ModuleType:
+    """The benchmark's generator of a court's records (one implementation for both)."""
+    spec = importlib.util.spec_from_file_location(
+        "report_pdf_bench", REPO / "benchmarks/report_pdf.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def november(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """November 2025 at two courts (one from the 1st, one from the 30th) as PDF and text."""
+    work = tmp_path_factory.mktemp("pdf")
+    store = Store(f"sqlite:///{work / 'sop.db'}")
+    bench = _generator()
+    start = datetime(2025, 11, 1).astimezone()
+    bench.generate(store, start, 30, court=COURT)
+    bench.generate(store, datetime(2025, 11, 30).astimezone(), 1, court=LATE, seed=3)
+    sops = load_catalogue()
+    pdf = work / "laporan.pdf"
+    report_pdf.write_pdf(store, sops, Month(2025, 11), COURT, pdf)
+    late = work / "late.pdf"
+    report_pdf.write_pdf(store, sops, Month(2025, 11), LATE, late)
+    store.close()
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return pdf, text
+
+
+def _pages(pdf: Path, out: Path) -> list[Path]:
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(out / "p")], check=True)
+    return sorted(out.glob("p-*.png"))
+
+
+def _colour_pixels(png: Path, rgb: tuple[int, int, int], tolerance: int = 40) -> int:
+    colours = Image.open(png).convert("RGB").getcolors(1 << 24) or []
+    return sum(
+        count
+        for count, pixel in colours
+        if all(abs(a - b) <= tolerance for a, b in zip(pixel, rgb, strict=True))
+    )
+
+
+def test_pages_render_and_are_not_blank(november: tuple[Path, str], tmp_path: Path) -> None:
+    pdf, text = november
+    pages = _pages(pdf, tmp_path)
+    assert 3 <= len(pages) <= 40
+    assert text.count("\f") + 1 >= len(pages)
+    for page in pages:
+        dark = sum(Image.open(page).convert("L").histogram()[:200])
+        assert dark > 500, f"{page.name} is blank"
+    # The first page carries the executions-per-day chart: green bars (successful runs).
+    assert _colour_pixels(pages[0], (0x2E, 0x7D, 0x32)) > 200
+
+
+def test_text_in_bahasa_indonesia(november: tuple[Path, str]) -> None:
+    _, text = november
+    flat = " ".join(text.split())
+    assert "Laporan Pelaksanaan SOP — November 2025" in flat
+    assert COURT in flat
+    assert "12/KPN.W4-U2/SOP.PTIP/OT1.2/I/2024" in flat  # the backup SOP's number
+    for label in ("Direncanakan", "Dilaksanakan", "Berhasil", "Kegiatan terhadap Mutu Baku"):
+        assert label in flat
+    assert "Dikonfirmasi oleh Budi Santoso" in flat  # a manual step and who confirmed it
+    assert "Jumlah eksekusi SOP per hari" in flat
+    assert "Ukuran dan verifikasi backup selama bulan ini" in flat
+    assert "Ketersediaan situs per hari" in flat
+    assert "Mutu Baku" in flat
+    # A failed execution shows its cause.
+    assert "Pelaksanaan yang tidak berhasil" in flat
+    assert "Lost connection" in flat
+    for role in (
+        "Dibuat oleh",
+        "Staf IT",
+        "Diperiksa oleh",
+        "Kasubbag PTIP",
+        "Mengetahui",
+        "Sekretaris",
+    ):
+        assert role in flat
+    assert "Halaman 1 dari" in flat
+
+
+def _summary(store_url: str, court: str) -> dict[str, list[str]]:
+    """The summary table's cells per SOP title, as the PDF's HTML holds them."""
+    store = Store(store_url)
+    page = report_pdf.document(store, load_catalogue(), Month(2025, 11), court)
+    store.close()
+    table = page.split("<h2>Ringkasan</h2>", 1)[1].split("</table>", 1)[0]
+    rows = [re.findall(r"<td>(.*?)</td>", row) for row in table.split("<tr>")[2:]]
+    return {row[0]: row[1:] for row in rows}
+
+
+def test_planned_counts_from_the_first_run(november: tuple[Path, str]) -> None:
+    pdf, _ = november
+    url = f"sqlite:///{pdf.with_name('sop.db')}"
+    # Daily backup run from the 1st: 30 planned, 30 run; three runs of the sync a day.
+    full = _summary(url, COURT)
+    assert full["Backup Database SIPP"][2:4] == ["30", "30"]
+    assert full["Sinkronisasi SIPP ke SIPP MA dan ke SIPP Website PN"][2:4] == ["30", "90"]
+    # The court that started on the 30th is asked for one daily run, not 30.
+    late = _summary(url, LATE)
+    assert late["Backup Database SIPP"][1:4] == ["harian", "1", "1"]
+    assert late["Pengelolaan Website"][2:4] == ["1", "1"]  # weekly: one week begun
+
+
+def test_cli_pdf_and_its_errors(
+    cli: Callable[..., CliResult], tmp_path: Path, sop_env: dict[str, str]
+) -> None:
+    data = Path(sop_env["SOP_DATA_DIR"])
+    data.mkdir(parents=True)
+    store = Store(f"sqlite:///{data / 'sop.db'}")
+    craft_execution(
+        store, "local-demo", datetime(2025, 11, 3, 19).astimezone(), status="failed", activities=2
+    )
+    store.close()
+    out = tmp_path / "l.pdf"
+    code, _, err = cli("report", "--month", "2025-11", "--format", "pdf", "-o", str(out))
+    assert code == 0, err
+    assert out.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(
+        ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "disk full" in text  # the failed execution's cause
+    code, _, err = cli("report", "--month", "2025-11", "--format", "pdf")
+    assert (code, err.strip()) == (2, "sop: error: --format pdf needs -o FILE")
+    code, _, err = cli("report", "--format", "pdf", "--all-courts", "-o", str(out))
+    assert code == 2 and "one court's report" in err
+    code, _, err = cli(
+        "report", "--month", "2025-11", "--format", "pdf", "-o", str(tmp_path / "no/dir/x.pdf")
+    )
+    assert code == 2
+    assert err.startswith("sop: error: cannot write the report to")
+    assert "Traceback" not in err
