@@ -38,7 +38,7 @@ from ansible.module_utils.sop_weblog_patterns import (
     target_categories,
 )
 
-BLOCK = 8 << 20  # bytes read at a time
+BLOCK = 4 << 20  # bytes read at a time
 TASK_BYTES = 48 << 20  # a plain log is cut into ranges of about this size
 PARALLEL_BYTES = 16 << 20  # below this much to read, one process does it all
 VISITOR_EXACT = 1 << 17  # distinct visitors counted exactly per tally, then estimated
