@@ -192,13 +192,11 @@ def cmd_show(ctx: Context) -> ExitCode:
 
     sop = get_sop(ctx.sops, ctx.args.sop)
     project = ctx.project_dir
-    try:
+    if ctx.args.inventory:  # the court's version: read its inventory only when asked
         info = inventory.load(
             inventory.resolve_source(ctx.args.inventory), None, inventory.VaultOptions()
         )
         sop = apply_overrides(sop, info.overrides, info.court_name)
-    except SopError as exc:
-        ctx.console.print(f"court overrides not applied: {exc}", style="dim", markup=False)
     ctx.console.print(views.sop_document(sop, project))
     return ExitCode.OK
 

@@ -27,6 +27,8 @@ def test_show_applies_court_overrides(cli: Cli) -> None:
     assert "W99.U1/7/SOP/2025" in out and "1/TEST/SOP/2025" in out
     assert "Staf IT (Budi Santoso)" in out
     assert "automated: tag persiapan" in out and "by SOP local-secret" in out
+    code, out, _ = cli("show", "local-demo")  # no -i: the catalogue's, no inventory read
+    assert code == 0 and "W99.U1/7/SOP/2025" not in out and "1/TEST/SOP/2025" in out
 
 
 def test_one_line_errors(cli: Cli) -> None:
