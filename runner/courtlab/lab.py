@@ -105,6 +105,9 @@ def _create_networks() -> None:
 def _run_host(host: Host, image_ref: str) -> None:
     args = ["run", "-d", "--name", host.container, "--hostname", host.name,
             "--label", LABEL, "--systemd", "always", "--cap-add", "NET_ADMIN",
+            # A reboot ends the container's systemd; podman starts it again, as a server
+            # comes back (SOP Pemeliharaan Server reboots hosts after upgrades).
+            "--restart=always",
             "--publish", f"127.0.0.1:{host.ssh_port}:22"]
     for network, ip in host.networks:
         args += ["--network", f"{network}:ip={ip},alias={host.name}"]

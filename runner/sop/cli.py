@@ -211,7 +211,9 @@ def cmd_run(ctx: Context) -> ExitCode:
     sop = get_sop(ctx.sops, args.sop)
     project = ctx.project_dir
     vault = _vault(args)
-    extra = parse_extra_vars(args.extra_vars)
+    from sop.approvals import with_approvals
+
+    extra = with_approvals(ctx.store, sop, parse_extra_vars(args.extra_vars))
     source = inventory.resolve_source(args.inventory)
     vaulted = inventory.vaulted_files(source, extra.files)
     if vaulted and not vault.configured():
@@ -463,6 +465,47 @@ def cmd_notify(ctx: Context) -> ExitCode:
     return ExitCode.OK
 
 
+def cmd_approve(ctx: Context) -> ExitCode:
+    from sop.approvals import Approval, approve
+
+    args = ctx.args
+    done = approve(ctx.store, Approval(args.id, args.by, args.role, args.valid_days, args.note))
+    ctx.console.print(
+        f"Approved execution {args.id} ({done['sop_id']}) for {', '.join(done['hosts'])} by "
+        f"{args.by} ({args.role}), valid until {done['valid_until']:%Y-%m-%d %H:%M} UTC.",
+        markup=False,
+        highlight=False,
+    )
+    return ExitCode.OK
+
+
+def cmd_incident(ctx: Context) -> ExitCode:
+    from sop import incidents, records
+
+    args = ctx.args
+    if args.action == "open":
+        row = incidents.open_incident(
+            ctx.store, host=args.host, summary=args.summary, by=args.by, court=args.court
+        )
+        ctx.console.print(
+            f"Incident {row['id']} opened for {args.host}; diagnose it with "
+            f"`sop run server-incident --limit {args.host}`.",
+            markup=False,
+            highlight=False,
+        )
+    elif args.action == "close":
+        incidents.close_incident(ctx.store, args.id, by=args.by, resolution=args.resolution)
+        ctx.console.print(f"Incident {args.id} closed.", markup=False, highlight=False)
+    else:
+        query = records.compile_query(args.query)
+        rows = incidents.listing(ctx.store, get_sop(ctx.sops, incidents.SOP_ID), args.status)
+        if args.json or query is not None:
+            records.emit(rows, query, sys.stdout)
+        else:
+            ctx.console.print(incidents.table(rows))
+    return ExitCode.OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sop",
@@ -588,6 +631,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     notify_cmd.add_argument("action", choices=("test",))
     notify_cmd.add_argument("--court", metavar="NAME", help="also this court's own URLs")
+
+    appr = command(
+        "approve", cmd_approve, "approve an execution's plan (e.g. the order to maintain servers)"
+    )
+    appr.add_argument("id", type=int, help="the execution whose plan is approved")
+    appr.add_argument("--by", required=True, help="who approves")
+    appr.add_argument("--role", required=True, help="their role, e.g. Sekretaris or PPK")
+    appr.add_argument("--valid-days", type=int, default=7, metavar="N", help="valid N days (7)")
+    appr.add_argument("--note")
+
+    inc = command("incident", cmd_incident, "server incidents: open, close, list")
+    inc_sub = inc.add_subparsers(dest="action", required=True, metavar="ACTION")
+    inc_open = inc_sub.add_parser("open", help="record a reported incident")
+    inc_open.add_argument("--host", required=True)
+    inc_open.add_argument("--summary", required=True)
+    inc_open.add_argument("--by", required=True, help="who reported it")
+    inc_open.add_argument("--court", metavar="NAME", help="the court (court_name)")
+    inc_close = inc_sub.add_parser("close", help="close an incident with its resolution")
+    inc_close.add_argument("id", type=int)
+    inc_close.add_argument("--by", required=True)
+    inc_close.add_argument("--resolution", required=True)
+    inc_list = inc_sub.add_parser("list", help="incidents with time to resolution")
+    inc_list.add_argument("--status", choices=("open", "closed"))
+    json_options(inc_list)
 
     rep = command("report", cmd_report, "Laporan Pelaksanaan SOP for a month (Bahasa Indonesia)")
     rep.add_argument("--month", metavar="YYYY-MM", help="default: this month")

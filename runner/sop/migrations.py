@@ -163,11 +163,46 @@ def _v4_notifications(conn: Connection) -> None:
     ).create(conn)
 
 
+
+def _v5_approvals_incidents(conn: Connection) -> None:
+    """Approvals of an execution's plan (sop approve) and server incidents (sop incident)."""
+    v5 = MetaData()
+    Table(
+        "approvals",
+        v5,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("execution_id", Integer, nullable=False, index=True),
+        Column("sop_id", String(64), nullable=False, index=True),
+        Column("court_name", Text),
+        Column("hosts", JSON, nullable=False),
+        Column("approved_by", String(200), nullable=False),
+        Column("role", String(100), nullable=False),
+        Column("note", Text),
+        Column("approved_at", DateTime(timezone=True), nullable=False),
+        Column("valid_until", DateTime(timezone=True), nullable=False),
+    ).create(conn)
+    Table(
+        "incidents",
+        v5,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("court_name", Text),
+        Column("host", String(255), nullable=False, index=True),
+        Column("summary", Text, nullable=False),
+        Column("reported_by", String(200), nullable=False),
+        Column("opened_at", DateTime(timezone=True), nullable=False),
+        Column("status", String(20), nullable=False, index=True),
+        Column("closed_at", DateTime(timezone=True)),
+        Column("closed_by", String(200)),
+        Column("resolution", Text),
+    ).create(conn)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("initial schema", _v1_initial),
     ("ansible-playbook process of an execution", _v2_playbook_process),
     ("indexes for many courts", _v3_court_indexes),
     ("notifications", _v4_notifications),
+    ("approvals and server incidents", _v5_approvals_incidents),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,102 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Age of the newest verified SIPP backup, from the backup computer's own ledger."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: server_backup_age
+short_description: Age of the newest verified SIPP backup in the backup computer's ledger
+description:
+  - Runs on the backup computer. Reads the ledger (C(ledger.jsonl)) the C(sipp_backup)
+    SOP keeps in O(store), the backup computer's own record that the SIPP server cannot
+    write, and returns the newest backup still stored whose restore test passed, with its
+    age in hours.
+  - C(fresh) is true when that backup is younger than O(max_age_hours). A missing ledger
+    means no verified backup (C(fresh) false), not an error.
+  - Read-only; supports check mode.
+version_added: "0.2.0"
+author: Court IT SOP maintainers
+options:
+  store:
+    description: The backup store directory holding C(ledger.jsonl).
+    type: path
+    required: true
+  max_age_hours:
+    description: A verified backup younger than this is fresh.
+    type: float
+    default: 26
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Newest verified SIPP backup
+  server_backup_age:
+    store: /srv/backup/sipp/400999
+    max_age_hours: 26
+  delegate_to: "{{ groups['backup_hosts'][0] }}"
+  register: backup_age
+"""
+
+RETURN = r"""
+newest:
+  description: The newest verified backup (name, ingested_at, age_hours), or null.
+  returned: success
+  type: dict
+  sample: {name: sipp-400999-20261130T010000.sql.zst, ingested_at: "2026-11-30T01:00:07+07:00", age_hours: 9.5}
+fresh:
+  description: A verified backup younger than max_age_hours exists.
+  returned: success
+  type: bool
+sop_output:
+  description: The compact record the C(sop) runner keeps.
+  returned: success
+  type: dict
+"""
+
+import datetime  # noqa: E402
+import os  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_backup_ledger import LEDGER_NAME, backups, read  # noqa: E402
+
+
+def newest_verified(events: list[dict[str, Any]], now: datetime.datetime) -> dict[str, Any] | None:
+    verified = [b for b in backups(events).values() if b["verified"]]
+    if not verified:
+        return None
+    best = max(verified, key=lambda b: datetime.datetime.fromisoformat(b["ingested_at"]))
+    at = datetime.datetime.fromisoformat(best["ingested_at"])
+    age = (now - (at if at.tzinfo else at.astimezone())).total_seconds() / 3600
+    return {"name": best["name"], "ingested_at": best["ingested_at"], "age_hours": round(age, 2)}
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "store": {"type": "path", "required": True},
+            "max_age_hours": {"type": "float", "default": 26.0},
+        },
+        supports_check_mode=True,
+    )
+    path = os.path.join(module.params["store"], LEDGER_NAME)
+    try:
+        events = read(path)
+    except OSError as exc:
+        module.fail_json(msg=f"cannot read the backup ledger {path}: {exc.strerror}")
+    newest = newest_verified(events, datetime.datetime.now().astimezone())
+    fresh = newest is not None and newest["age_hours"] < module.params["max_age_hours"]
+    module.exit_json(changed=False, newest=newest, fresh=fresh, sop_output={
+        "backup_terbaru": newest["name"] if newest else None,
+        "umur_jam": newest["age_hours"] if newest else None, "fresh": fresh})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,340 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The condition report of a server (SOP Pemeliharaan Server, activity 1), read-only."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: server_condition
+short_description: Report a server's condition and what needs maintenance
+description:
+  - Reads the operating system and its end of support (a maintained table of Debian,
+    Ubuntu, CentOS, Rocky and AlmaLinux releases), uptime, load per CPU, memory, space
+    and inode use of every data file system, failed systemd units, pending package
+    updates split into security and other (apt; held packages listed apart), whether a
+    reboot is required (C(/run/reboot-required), needrestart's kernel status) and which
+    services need a restart, clock synchronisation, software RAID (C(/proc/mdstat)) and
+    disk health (C(smartctl), when installed), and certificates expiring soon.
+  - Each finding that needs action is a line in C(flags) (Bahasa Indonesia); what the
+    host does not show (no RAID, no smartctl, a non-apt system) is listed in
+    C(not_visible).
+  - Never changes the host. Refreshing apt's package lists (O(update_cache)) is done in
+    check mode too, as it only updates metadata.
+version_added: "0.2.0"
+author: Court IT SOP maintainers
+options:
+  update_cache:
+    description: Run C(apt-get update) first (pending updates are then current).
+    type: bool
+    default: true
+  security_pattern:
+    description: Regular expression on an update's origin (archive/suite) marking it as a security update.
+    type: str
+    default: security
+  hold:
+    description: Package name patterns (fnmatch) never upgraded silently; reported as held.
+    type: list
+    elements: str
+    default: []
+  disk_warn_percent:
+    description: Space or inode use (percent) flagged.
+    type: int
+    default: 85
+  eos_warn_days:
+    description: Flag a release whose end of support is this close (days).
+    type: int
+    default: 180
+  load_warn_per_cpu:
+    description: Flag a 15-minute load average above this per CPU.
+    type: float
+    default: 1.5
+  memory_warn_percent:
+    description: Flag memory use above this (percent).
+    type: int
+    default: 90
+  uptime_warn_days:
+    description: Flag an uptime longer than this many days (missed kernel updates).
+    type: int
+    default: 180
+  cert_paths:
+    description: Certificate files or glob patterns checked for expiry (PEM).
+    type: list
+    elements: str
+    default: []
+  cert_warn_days:
+    description: Flag certificates expiring within this many days.
+    type: int
+    default: 30
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Condition report
+  server_condition:
+    hold: ["mariadb-*"]
+    cert_paths: [/etc/letsencrypt/live/*/cert.pem, /etc/ssl/certs/ssl-cert-snakeoil.pem]
+  register: condition
+"""
+
+RETURN = r"""
+condition:
+  description: Everything measured.
+  returned: success
+  type: dict
+  contains:
+    os: {description: "name, id, version, end_of_support {date, days_left, status}", type: dict}
+    uptime_days: {description: Days since boot., type: float}
+    load: {description: "1/5/15 minute load and cpus", type: dict}
+    memory_used_percent: {description: Memory in use (MemTotal minus MemAvailable)., type: float}
+    file_systems: {description: "path, size_mb, free_mb, used_percent, inodes_percent", type: list, elements: dict}
+    failed_units: {description: Failed systemd units., type: list, elements: str}
+    updates: {description: "security, other (name, installed, candidate, origin) and held names", type: dict}
+    reboot_required: {description: "required (bool), reasons, services needing a restart", type: dict}
+    clock_synchronized: {description: timedatectl's NTPSynchronized (null when unknown)., type: bool}
+    raid: {description: Software RAID arrays (name, state, degraded)., type: list, elements: dict}
+    disks: {description: "smartctl health per disk (device, healthy)", type: list, elements: dict}
+    certificates: {description: "path, not_after, days_left", type: list, elements: dict}
+    not_visible: {description: What this host does not show., type: list, elements: str}
+    flags: {description: One line per finding that needs action (Bahasa Indonesia)., type: list, elements: str}
+  sample:
+    os: {name: Debian GNU/Linux 12 (bookworm), id: debian, version: "12",
+         end_of_support: {date: "2028-06-30", days_left: 940, status: ok}}
+    flags: ["2 pembaruan keamanan tertunda: rsync, sop-lab-kernel", "Perlu reboot: /run/reboot-required (sop-lab-kernel)"]
+sop_output:
+  description: The compact record the C(sop) runner keeps as the activity's output.
+  returned: success
+  type: dict
+"""
+
+import datetime  # noqa: E402
+import glob  # noqa: E402
+import os  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_server import (  # noqa: E402
+    AptError,
+    apt_pending,
+    cert_days_left,
+    end_of_support,
+    file_system,
+    mounts,
+    os_release,
+    parse_mdstat,
+    reboot_required,
+)
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return ""
+
+
+class Probe:
+    """The measurements, each from the system's own files or tools."""
+
+    def __init__(self, module: AnsibleModule) -> None:
+        self.module = module
+        self.not_visible: list[str] = []
+
+    def run(self, argv: list[str]) -> tuple[int, str, str]:
+        rc, out, err = self.module.run_command(argv)
+        return int(rc), str(out), str(err)
+
+    def tool(self, name: str) -> str | None:
+        path = self.module.get_bin_path(name)
+        return str(path) if path else None
+
+    def failed_units(self) -> list[str]:
+        systemctl = self.tool("systemctl")
+        if not systemctl:
+            self.not_visible.append("systemd (systemctl tidak ada)")
+            return []
+        _rc, out, _err = self.run([systemctl, "list-units", "--state=failed", "--plain",
+                                   "--no-legend", "--no-pager"])
+        return [line.split()[0] for line in out.splitlines() if line.strip()]
+
+    def clock(self) -> bool | None:
+        timedatectl = self.tool("timedatectl")
+        if timedatectl:
+            rc, out, _err = self.run([timedatectl, "show", "-p", "NTPSynchronized", "--value"])
+            if rc == 0 and out.strip() in ("yes", "no"):
+                return out.strip() == "yes"
+        self.not_visible.append("sinkronisasi jam (timedatectl tidak menjawab)")
+        return None
+
+    def reboot(self) -> dict[str, Any]:
+        needrestart = self.tool("needrestart")
+        if not needrestart:
+            self.not_visible.append("layanan yang perlu restart (needrestart tidak terpasang)")
+        return reboot_required(self.run, needrestart)
+
+    def disks(self) -> list[dict[str, Any]]:
+        smartctl = self.tool("smartctl")
+        if not smartctl:
+            self.not_visible.append("kesehatan disk (smartctl tidak terpasang)")
+            return []
+        _rc, out, _err = self.run([smartctl, "--scan"])
+        result = []
+        for line in out.splitlines():
+            device = line.split()[0] if line.strip() else ""
+            if device.startswith("/dev/"):
+                _rc, health, _err = self.run([smartctl, "-H", device])
+                result.append({"device": device, "healthy": "PASSED" in health or " OK" in health})
+        return result
+
+    def certificates(self, patterns: list[str], now: datetime.datetime) -> list[dict[str, Any]]:
+        openssl = self.tool("openssl")
+        paths = sorted({p for pattern in patterns for p in glob.glob(pattern)})
+        if paths and not openssl:
+            self.not_visible.append("sertifikat (openssl tidak terpasang)")
+            return []
+        certs: list[dict[str, Any]] = []
+        for path in paths:
+            rc, out, err = self.run([str(openssl), "x509", "-enddate", "-noout", "-in", path])
+            if rc != 0 or "=" not in out:
+                certs.append({"path": path, "error": err.strip()[:200] or "not a PEM certificate"})
+                continue
+            not_after = out.strip().split("=", 1)[1]
+            certs.append({"path": path, "not_after": not_after,
+                          "days_left": cert_days_left(not_after, now)})
+        return certs
+
+
+def condition(module: AnsibleModule, params: dict[str, Any]) -> dict[str, Any]:
+    probe = Probe(module)
+    now = datetime.datetime.now(datetime.UTC)
+    release = os_release(_read("/etc/os-release"))
+    loads = _read("/proc/loadavg").split()[:3]
+    meminfo = {line.split(":")[0]: int(line.split()[1])
+               for line in _read("/proc/meminfo").splitlines() if line.split()[1:2] != []}
+    total = meminfo.get("MemTotal", 0)
+    file_systems = [file_system(point) for point, _type in mounts(_read("/proc/mounts"))]
+    updates: dict[str, Any] = {"security": [], "other": [], "held": []}
+    if probe.tool("apt-get"):
+        try:
+            updates = apt_pending(probe.run, params["update_cache"], params["security_pattern"],
+                                  params["hold"])
+        except AptError as exc:
+            module.fail_json(msg=str(exc))
+    else:
+        probe.not_visible.append("pembaruan paket (bukan sistem apt)")
+    mdstat = _read("/proc/mdstat")
+    if not mdstat:
+        probe.not_visible.append("RAID perangkat lunak (/proc/mdstat tidak ada)")
+    return {
+        "os": {"name": release.get("PRETTY_NAME", "?"), "id": release.get("ID", "?"),
+               "version": release.get("VERSION_ID", "?"),
+               "end_of_support": end_of_support(release, now.date())},
+        "uptime_days": round(float(_read("/proc/uptime").split()[0]) / 86400, 2),
+        "load": {"1m": float(loads[0]), "5m": float(loads[1]), "15m": float(loads[2]),
+                 "cpus": os.cpu_count() or 1},
+        "memory_used_percent": round(
+            100.0 * (total - meminfo.get("MemAvailable", 0)) / total, 1) if total else 0.0,
+        "file_systems": file_systems,
+        "failed_units": probe.failed_units(),
+        "updates": updates,
+        "reboot_required": probe.reboot(),
+        "clock_synchronized": probe.clock(),
+        "raid": parse_mdstat(mdstat),
+        "disks": probe.disks(),
+        "certificates": probe.certificates(params["cert_paths"], now),
+        "not_visible": probe.not_visible,
+    }
+
+
+def flags(report: dict[str, Any], params: dict[str, Any]) -> list[str]:
+    """What needs action, one line each (Bahasa Indonesia)."""
+    found = []
+    eos = report["os"]["end_of_support"]
+    if eos["status"] == "unknown":
+        found.append(f"Akhir dukungan {report['os']['name']} tidak diketahui (tambahkan ke tabel)")
+    elif eos["days_left"] < 0:
+        found.append(f"{report['os']['name']} sudah tidak didukung sejak {eos['date']}")
+    elif eos["days_left"] <= params["eos_warn_days"]:
+        found.append(f"{report['os']['name']} berakhir dukungannya {eos['date']} "
+                     f"({eos['days_left']} hari lagi)")
+    if report["uptime_days"] > params["uptime_warn_days"]:
+        found.append(f"Uptime {report['uptime_days']} hari (kernel lama masih berjalan?)")
+    load = report["load"]
+    if load["15m"] > params["load_warn_per_cpu"] * load["cpus"]:
+        found.append(f"Beban tinggi: {load['15m']} untuk {load['cpus']} CPU")
+    if report["memory_used_percent"] > params["memory_warn_percent"]:
+        found.append(f"Memori terpakai {report['memory_used_percent']}%")
+    for fs in report["file_systems"]:
+        if fs["used_percent"] >= params["disk_warn_percent"]:
+            found.append(f"Disk {fs['path']} terpakai {fs['used_percent']}% "
+                         f"(sisa {fs['free_mb']} MB)")
+        if fs["inodes_percent"] >= params["disk_warn_percent"]:
+            found.append(f"Inode {fs['path']} terpakai {fs['inodes_percent']}%")
+    if report["failed_units"]:
+        found.append("Unit systemd gagal: " + ", ".join(report["failed_units"]))
+    updates = report["updates"]
+    for kind, label in (("security", "pembaruan keamanan"), ("other", "pembaruan lain")):
+        if updates[kind]:
+            found.append(f"{len(updates[kind])} {label} tertunda: "
+                         + ", ".join(u["name"] for u in updates[kind]))
+    if updates["held"]:
+        found.append("Paket ditahan (tidak diperbarui otomatis): " + ", ".join(updates["held"]))
+    reboot = report["reboot_required"]
+    if reboot["required"]:
+        found.append("Perlu reboot: " + "; ".join(reboot["reasons"]))
+    if reboot["services"]:
+        found.append("Layanan perlu restart: " + ", ".join(reboot["services"]))
+    if report["clock_synchronized"] is False:
+        found.append("Jam server tidak tersinkronisasi (NTP)")
+    found.extend(f"RAID {a['name']} terdegradasi" for a in report["raid"] if a["degraded"])
+    found.extend(f"Disk {d['device']} tidak sehat (SMART)" for d in report["disks"]
+                 if not d["healthy"])
+    for cert in report["certificates"]:
+        if "error" in cert:
+            found.append(f"Sertifikat {cert['path']} tidak terbaca: {cert['error']}")
+        elif cert["days_left"] <= params["cert_warn_days"]:
+            found.append(f"Sertifikat {cert['path']} berakhir {cert['not_after']} "
+                         f"({cert['days_left']} hari lagi)")
+    return found
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "update_cache": {"type": "bool", "default": True},
+            "security_pattern": {"type": "str", "default": "security"},
+            "hold": {"type": "list", "elements": "str", "default": []},
+            "disk_warn_percent": {"type": "int", "default": 85},
+            "eos_warn_days": {"type": "int", "default": 180},
+            "load_warn_per_cpu": {"type": "float", "default": 1.5},
+            "memory_warn_percent": {"type": "int", "default": 90},
+            "uptime_warn_days": {"type": "int", "default": 180},
+            "cert_paths": {"type": "list", "elements": "str", "default": []},
+            "cert_warn_days": {"type": "int", "default": 30},
+        },
+        supports_check_mode=True,
+    )
+    report = condition(module, module.params)
+    report["flags"] = flags(report, module.params)
+    updates = report["updates"]
+    module.exit_json(changed=False, condition=report, sop_output={
+        "os": report["os"]["name"],
+        "end_of_support": report["os"]["end_of_support"]["date"],
+        "uptime_days": report["uptime_days"],
+        "security_updates": [u["name"] for u in updates["security"]],
+        "other_updates": [u["name"] for u in updates["other"]],
+        "held": updates["held"],
+        "reboot_required": report["reboot_required"]["required"],
+        "failed_units": report["failed_units"],
+        "flags": report["flags"],
+    })
+
+
+if __name__ == "__main__":
+    main()

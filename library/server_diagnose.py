@@ -1,0 +1,238 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Diagnostics of a failing server and the likely cause (SOP Penanganan Gangguan Server)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: server_diagnose
+short_description: Collect a failing server's diagnostics and name the likely cause
+description:
+  - Collects what an administrator looks at first when a server fails, the diagnostics
+    bundle, and names the likely causes in Bahasa Indonesia, most serious first.
+  - "The bundle: journal errors of the last O(hours) hours, failed units, space and inode
+    use of every data file system, out-of-memory kills, load, the state of the database and
+    web services (systemd's ActiveState, SubState, Result), C(mariadb-admin ping), the tail
+    of the MariaDB and web server error logs, TCP reachability of O(peers), recent package
+    changes (C(/var/log/dpkg.log)) and recent logins."
+  - "Causes recognised: a full disk or inode table, a stopped or failed database, a web
+    server that was killed or stopped, other failed units, out-of-memory kills, an
+    overloaded host, unreachable court hosts."
+  - Read-only; supports check mode.
+version_added: "0.2.0"
+author: Court IT SOP maintainers
+options:
+  hours:
+    description: How far back the journal, package and login history is read.
+    type: int
+    default: 24
+  services:
+    description: The database and web units that must run when they are enabled.
+    type: list
+    elements: str
+    default: [mariadb, mysql, nginx, apache2]
+  full_percent:
+    description: Space or inode use (percent) that counts as full.
+    type: int
+    default: 97
+  min_free_mb:
+    description: Less free space than this (MiB) also counts as full.
+    type: int
+    default: 100
+  peers:
+    description: Court hosts this one must reach, as C(host) or C(host:port) (port 22 by default).
+    type: list
+    elements: str
+    default: []
+  log_lines:
+    description: Lines kept from each log.
+    type: int
+    default: 20
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Diagnose the SIPP server
+  server_diagnose:
+    hours: 6
+    peers: [backup, web:80]
+  register: diagnosis
+"""
+
+RETURN = r"""
+causes:
+  description: The likely causes, most serious first (Bahasa Indonesia); empty when none is visible.
+  returned: success
+  type: list
+  elements: str
+  sample: ["Disk penuh: /srv/sipp-data terpakai 100.0% (sisa 0 MB)", "MariaDB berhenti (mariadb: inactive/dead)"]
+summary:
+  description: One line naming the likely cause.
+  returned: success
+  type: str
+bundle:
+  description: Everything collected (journal_errors, failed_units, file_systems, oom_kills,
+    load, services, mariadb_ping, logs, peers, packages, logins).
+  returned: success
+  type: dict
+sop_output:
+  description: The compact record the C(sop) runner keeps as the activity's output.
+  returned: success
+  type: dict
+"""
+
+import os  # noqa: E402
+import socket  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_server import file_system, mounts  # noqa: E402
+
+ERROR_LOGS = {
+    "mariadb": ["/var/log/mysql/error.log", "/var/log/mariadb/mariadb.log"],
+    "mysql": ["/var/log/mysql/error.log"],
+    "nginx": ["/var/log/nginx/error.log"],
+    "apache2": ["/var/log/apache2/error.log"],
+}
+DATABASES = ("mariadb", "mysql")
+
+
+def tail(path: str, lines: int) -> list[str]:
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - 64 * 1024))
+            text = handle.read().decode("utf-8", "replace")
+    except OSError:
+        return []
+    return text.splitlines()[-lines:]
+
+
+def reachable(peer: str, timeout: float = 3.0) -> dict[str, Any]:
+    host, _, port = peer.partition(":")
+    try:
+        with socket.create_connection((host, int(port or 22)), timeout=timeout):
+            return {"peer": peer, "reachable": True}
+    except (OSError, ValueError) as exc:
+        return {"peer": peer, "reachable": False, "error": str(exc)}
+
+
+class Collector:
+    def __init__(self, module: AnsibleModule) -> None:
+        self.module = module
+        self.params = module.params
+
+    def out(self, argv: list[str]) -> str:
+        _rc, out, _err = self.module.run_command(argv, environ_update={"LC_ALL": "C"})
+        return str(out)
+
+    def journal(self, *args: str) -> list[str]:
+        lines = self.out(["journalctl", "--no-pager", "-q", "-o", "short-iso",
+                          "--since", f"-{self.params['hours']}h", *args]).splitlines()
+        return lines[-self.params["log_lines"]:]
+
+    def service(self, name: str) -> dict[str, Any] | None:
+        props = dict(line.split("=", 1) for line in self.out(
+            ["systemctl", "show", f"{name}.service", "-p",
+             "LoadState,ActiveState,SubState,Result,UnitFileState,ExecMainStatus"]).splitlines()
+            if "=" in line)
+        if props.get("LoadState") != "loaded":
+            return None
+        return {"name": name, "active": props.get("ActiveState"), "sub": props.get("SubState"),
+                "result": props.get("Result"), "enabled": props.get("UnitFileState"),
+                "exit_status": props.get("ExecMainStatus")}
+
+    def collect(self) -> dict[str, Any]:
+        lines = self.params["log_lines"]
+        services = [s for s in (self.service(n) for n in self.params["services"]) if s]
+        ping = None
+        if any(s["name"] in DATABASES for s in services):
+            rc, out, err = self.module.run_command(["mariadb-admin", "ping"])
+            ping = {"rc": rc, "output": (str(out) + str(err)).strip()[-300:]}
+        packages = [line for line in tail("/var/log/dpkg.log", 400) if " upgrade " in line
+                    or " install " in line or " remove " in line][-lines:]
+        with open("/proc/loadavg", encoding="ascii") as handle:
+            load = [float(x) for x in handle.read().split()[:3]]
+        return {
+            "journal_errors": self.journal("-p", "err"),
+            "failed_units": [line.split()[0] for line in self.out(
+                ["systemctl", "list-units", "--state=failed", "--plain", "--no-legend"]
+            ).splitlines() if line.strip()],
+            "file_systems": [file_system(p) for p, _t in mounts("\n".join(tail("/proc/mounts", 10000)))],
+            "oom_kills": self.journal("--grep", "Out of memory|oom-kill|oom_reaper"),
+            "load": {"1m": load[0], "5m": load[1], "15m": load[2], "cpus": os.cpu_count() or 1},
+            "services": services,
+            "mariadb_ping": ping,
+            "logs": {path: tail(path, lines) for s in services for path in ERROR_LOGS.get(
+                s["name"], []) if os.path.exists(path)},
+            "peers": [reachable(p) for p in self.params["peers"]],
+            "packages": packages,
+            "logins": self.journal("-t", "sshd", "--grep", "Accepted|Failed password"),
+        }
+
+
+def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int) -> list[str]:
+    """The likely causes, most serious first (Bahasa Indonesia)."""
+    found = []
+    for fs in bundle["file_systems"]:
+        if fs["used_percent"] >= full_percent or fs["free_mb"] < min_free_mb:
+            found.append(f"Disk penuh: {fs['path']} terpakai {fs['used_percent']}% "
+                         f"(sisa {fs['free_mb']} MB)")
+        if fs["inodes_percent"] >= full_percent:
+            found.append(f"Inode habis: {fs['path']} terpakai {fs['inodes_percent']}%")
+    for svc in bundle["services"]:
+        if svc["active"] == "active" or svc["enabled"] not in ("enabled", "static"):
+            continue
+        state = f"{svc['name']}: {svc['active']}/{svc['sub']}, result {svc['result']}"
+        if svc["name"] in DATABASES:
+            found.append(f"MariaDB berhenti ({state})")
+        elif svc["result"] == "signal":
+            found.append(f"Web server {svc['name']} mati dibunuh sinyal ({state})")
+        else:
+            found.append(f"Web server {svc['name']} tidak berjalan ({state})")
+    named = {f"{s['name']}.service" for s in bundle["services"]}
+    others = [u for u in bundle["failed_units"] if u not in named]
+    if others:
+        found.append("Unit systemd gagal: " + ", ".join(others))
+    if bundle["oom_kills"]:
+        found.append(f"Kehabisan memori: {len(bundle['oom_kills'])} proses dihentikan (OOM)")
+    load = bundle["load"]
+    if load["5m"] > 2 * load["cpus"]:
+        found.append(f"Beban sangat tinggi: {load['5m']} untuk {load['cpus']} CPU")
+    down = [p["peer"] for p in bundle["peers"] if not p["reachable"]]
+    if down:
+        found.append("Server lain tidak terjangkau: " + ", ".join(down))
+    return found
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "hours": {"type": "int", "default": 24},
+            "services": {"type": "list", "elements": "str",
+                         "default": ["mariadb", "mysql", "nginx", "apache2"]},
+            "full_percent": {"type": "int", "default": 97},
+            "min_free_mb": {"type": "int", "default": 100},
+            "peers": {"type": "list", "elements": "str", "default": []},
+            "log_lines": {"type": "int", "default": 20},
+        },
+        supports_check_mode=True,
+    )
+    bundle = Collector(module).collect()
+    found = causes(bundle, module.params["full_percent"], module.params["min_free_mb"])
+    summary = ("Kemungkinan penyebab: " + "; ".join(found)) if found else \
+        "Tidak ditemukan penyebab yang jelas pada server ini"
+    module.exit_json(changed=False, causes=found, summary=summary, bundle=bundle, sop_output={
+        "penyebab": found, "ringkasan": summary,
+        "unit_gagal": bundle["failed_units"],
+        "layanan": [f"{s['name']} {s['active']}/{s['sub']}" for s in bundle["services"]]})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Is it safe to patch this server now? Free space and nothing busy (read-only)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: server_precheck
+short_description: Check that a server can be patched now (free space, nothing busy)
+description:
+  - Measures the free space of the file systems holding O(paths) against O(min_free_mb),
+    and looks for processes during which patching is unsafe (a database backup
+    (mariadb-dump, mysqldump, mydumper), a package manager (apt-get, dpkg,
+    unattended-upgrades) or another SOP's Ansible module (C(AnsiballZ_))), not counting
+    this module and its parents.
+  - Fails with one line naming every problem; reports the measurements otherwise.
+  - Read-only; supports check mode.
+version_added: "0.2.0"
+author: Court IT SOP maintainers
+options:
+  paths:
+    description: Paths whose file systems need O(min_free_mb) free (missing paths are skipped).
+    type: list
+    elements: str
+    default: [/, /var]
+  min_free_mb:
+    description: Free space needed on each, in MiB.
+    type: int
+    default: 500
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Safe to patch?
+  server_precheck:
+    paths: [/, /var]
+    min_free_mb: 500
+"""
+
+RETURN = r"""
+file_systems:
+  description: path, free_mb, used_percent, inodes_percent of each path.
+  returned: always
+  type: list
+  elements: dict
+busy:
+  description: What runs that makes patching unsafe now.
+  returned: always
+  type: list
+  elements: str
+"""
+
+import os  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_server import busy_processes, file_system  # noqa: E402
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "paths": {"type": "list", "elements": "str", "default": ["/", "/var"]},
+            "min_free_mb": {"type": "int", "default": 500},
+        },
+        supports_check_mode=True,
+    )
+    minimum = module.params["min_free_mb"]
+    file_systems = [file_system(p) for p in module.params["paths"] if os.path.exists(p)]
+    busy = busy_processes()
+    problems = [f"ruang kosong {fs['path']} {fs['free_mb']} MB (< {minimum} MB)"
+                for fs in file_systems if fs["free_mb"] < minimum] + busy
+    if problems:
+        module.fail_json(msg="Belum aman untuk perawatan: " + "; ".join(problems),
+                         file_systems=file_systems, busy=busy)
+    module.exit_json(changed=False, file_systems=file_systems, busy=busy)
+
+
+if __name__ == "__main__":
+    main()

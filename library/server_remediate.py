@@ -1,0 +1,160 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One guarded remediation of a failing server, recorded with before and after."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: server_remediate
+short_description: Run one guarded remediation of a failing server, with before and after
+description:
+  - Runs exactly the O(action) asked for, from a fixed list, and returns what it measured
+    before and after, so the incident record shows its effect.
+  - C(restart_service) restarts those of O(services) that are enabled but not active
+    (a stopped or failed database or web server); a running one is never touched.
+  - C(clean_package_cache) removes downloaded package files (C(apt-get clean)).
+  - C(remove_rotated_logs) deletes rotated logs under C(/var/log) (C(*.gz), C(*.1) to
+    C(*.9)) older than O(log_min_age_days); current logs are never touched.
+  - In check mode nothing is changed; C(after) is then what is known before.
+version_added: "0.2.0"
+author: Court IT SOP maintainers
+options:
+  action:
+    description: The remediation to run.
+    type: str
+    required: true
+    choices: [restart_service, clean_package_cache, remove_rotated_logs]
+  services:
+    description: Units C(restart_service) may restart.
+    type: list
+    elements: str
+    default: [mariadb, mysql, nginx, apache2]
+  log_min_age_days:
+    description: Rotated logs younger than this are kept.
+    type: int
+    default: 7
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Restart the stopped database or web server
+  server_remediate:
+    action: restart_service
+    services: [mariadb, nginx]
+"""
+
+RETURN = r"""
+before:
+  description: What the action measures, before it (service states, or free space and bytes).
+  returned: success
+  type: dict
+after:
+  description: The same, after it.
+  returned: success
+  type: dict
+done:
+  description: What the action did (units restarted, files removed).
+  returned: success
+  type: list
+  elements: str
+sop_output:
+  description: The compact record the C(sop) runner keeps.
+  returned: success
+  type: dict
+"""
+
+import glob  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import time  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_server import file_system  # noqa: E402
+
+ROTATED = re.compile(r"\.(?:gz|[1-9])$")
+
+
+def unit_state(module: AnsibleModule, name: str) -> dict[str, str] | None:
+    _rc, out, _err = module.run_command(
+        ["systemctl", "show", f"{name}.service", "-p", "LoadState,ActiveState,UnitFileState"])
+    props = dict(line.split("=", 1) for line in str(out).splitlines() if "=" in line)
+    if props.get("LoadState") != "loaded":
+        return None
+    return {"active": props.get("ActiveState", "?"), "enabled": props.get("UnitFileState", "?")}
+
+
+def restart_service(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    names = [n for n in module.params["services"] if unit_state(module, n)]
+    before = {n: unit_state(module, n) for n in names}
+    todo = [n for n, s in before.items()
+            if s and s["enabled"] in ("enabled", "static") and s["active"] != "active"]
+    if not module.check_mode:
+        for name in todo:
+            module.run_command(["systemctl", "restart", f"{name}.service"])
+    after = {n: unit_state(module, n) for n in names} if not module.check_mode else before
+    failed = [n for n in todo if not module.check_mode and (after[n] or {}).get("active") != "active"]
+    if failed:
+        module.fail_json(msg="restart did not bring back: " + ", ".join(failed),
+                         before=before, after=after)
+    return before, after, [f"restart {n}" for n in todo]
+
+
+def space(path: str, files: list[str]) -> dict[str, Any]:
+    return {"free_mb": file_system(path)["free_mb"],
+            "bytes": sum(os.path.getsize(f) for f in files if os.path.isfile(f))}
+
+
+def clean_package_cache(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    cache = "/var/cache/apt/archives"
+    files = glob.glob(f"{cache}/*.deb")
+    before = space(cache, files)
+    if files and not module.check_mode:
+        rc, _out, err = module.run_command(["apt-get", "clean"])
+        if rc != 0:
+            module.fail_json(msg=f"apt-get clean failed: {str(err).strip()}")
+    after = space(cache, glob.glob(f"{cache}/*.deb")) if not module.check_mode else before
+    return before, after, [f"hapus {len(files)} paket unduhan"] if files else []
+
+
+def remove_rotated_logs(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    cutoff = time.time() - module.params["log_min_age_days"] * 86400
+    files = [os.path.join(root, name) for root, _dirs, names in os.walk("/var/log")
+             for name in names if ROTATED.search(name)]
+    old = [f for f in files if not os.path.islink(f) and os.path.getmtime(f) < cutoff]
+    before = space("/var/log", old)
+    if not module.check_mode:
+        for path in old:
+            os.unlink(path)
+    after = space("/var/log", [f for f in old if os.path.exists(f)])
+    return before, after, [f"hapus {path}" for path in old]
+
+
+ACTIONS = {"restart_service": restart_service, "clean_package_cache": clean_package_cache,
+           "remove_rotated_logs": remove_rotated_logs}
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "action": {"type": "str", "required": True, "choices": sorted(ACTIONS)},
+            "services": {"type": "list", "elements": "str",
+                         "default": ["mariadb", "mysql", "nginx", "apache2"]},
+            "log_min_age_days": {"type": "int", "default": 7},
+        },
+        supports_check_mode=True,
+    )
+    before, after, done = ACTIONS[module.params["action"]](module)
+    module.exit_json(changed=bool(done), before=before, after=after, done=done, sop_output={
+        "tindakan": module.params["action"], "sebelum": before, "sesudah": after,
+        "dilakukan": done[:20], "uji_coba": module.check_mode})
+
+
+if __name__ == "__main__":
+    main()

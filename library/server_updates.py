@@ -1,0 +1,151 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Upgrade a server's packages: security only or all, never a held one (apt)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: server_updates
+short_description: Upgrade pending packages (security only or all), never the held ones
+description:
+  - Refreshes apt's package lists, lists the pending upgrades (C(apt-get -s upgrade))
+    split into security (origin matching O(security_pattern)) and other, and upgrades the
+    ones O(scope) selects to exactly the listed candidate versions
+    (C(apt-get install --only-upgrade), keeping changed configuration files).
+  - Packages held by dpkg or matching O(hold) are never upgraded; they are returned in
+    C(held) so the report shows them (for example MariaDB, whose major version changes
+    only by decision).
+  - In check mode nothing is installed; C(upgraded) lists what would be.
+  - Returns whether a reboot is required afterwards (C(/run/reboot-required), needrestart's
+    kernel status) and the services needing a restart.
+  - A failed C(apt-get update) (an unreachable or broken repository) fails with apt's own
+    error lines; nothing is upgraded then.
+version_added: "0.2.0"
+author: Court IT SOP maintainers
+options:
+  scope:
+    description: C(security) upgrades only security updates; C(all) every pending one.
+    type: str
+    choices: [security, all]
+    default: security
+  hold:
+    description: Package name patterns (fnmatch) never upgraded.
+    type: list
+    elements: str
+    default: []
+  security_pattern:
+    description: Regular expression on an update's origin (archive/suite) marking it as a security update.
+    type: str
+    default: security
+  update_cache:
+    description: Run C(apt-get update) first.
+    type: bool
+    default: true
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+requirements: [apt-get, dpkg-query (Debian or Ubuntu)]
+"""
+
+EXAMPLES = r"""
+- name: Security updates, MariaDB held
+  server_updates:
+    scope: security
+    hold: ["mariadb-*", "galera-*"]
+  register: patch
+"""
+
+RETURN = r"""
+upgraded:
+  description: Packages upgraded (or, in check mode, that would be), with both versions.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{name: rsync, before: "3.2.7-1+deb12u2", after: "3.2.7-1+deb12u2+lab1", security: true}]
+skipped:
+  description: Pending upgrades outside the scope (other updates when scope is security).
+  returned: success
+  type: list
+  elements: str
+held:
+  description: Packages with an upgrade that were held back (never upgraded silently).
+  returned: success
+  type: list
+  elements: str
+reboot_required:
+  description: required (bool), reasons, services needing a restart, after the upgrade.
+  returned: success
+  type: dict
+sop_output:
+  description: The compact record the C(sop) runner keeps as the activity's output.
+  returned: success
+  type: dict
+"""
+
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_server import AptError, apt_pending, reboot_required  # noqa: E402
+
+
+def installed_versions(module: AnsibleModule, names: list[str]) -> dict[str, str]:
+    _rc, out, _err = module.run_command(
+        ["dpkg-query", "-W", "-f", "${Package} ${Version}\\n", *names])
+    return dict(line.split(" ", 1) for line in str(out).splitlines() if " " in line)
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "scope": {"type": "str", "choices": ["security", "all"], "default": "security"},
+            "hold": {"type": "list", "elements": "str", "default": []},
+            "security_pattern": {"type": "str", "default": "security"},
+            "update_cache": {"type": "bool", "default": True},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    if not module.get_bin_path("apt-get"):
+        module.fail_json(msg="server_updates supports apt systems only (apt-get not found)")
+
+    def run(argv: list[str]) -> tuple[int, str, str]:
+        rc, out, err = module.run_command(argv)
+        return int(rc), str(out), str(err)
+
+    try:
+        pending = apt_pending(run, params["update_cache"], params["security_pattern"],
+                              params["hold"])
+    except AptError as exc:
+        module.fail_json(msg=str(exc))
+    chosen = pending["security"] + (pending["other"] if params["scope"] == "all" else [])
+    skipped = [] if params["scope"] == "all" else [u["name"] for u in pending["other"]]
+    upgraded = [{"name": u["name"], "before": u["installed"], "after": u["candidate"],
+                 "security": u["security"]} for u in chosen]
+    if chosen and not module.check_mode:
+        rc, out, err = module.run_command(
+            ["apt-get", "install", "-y", "-q", "--only-upgrade", "--no-install-recommends",
+             "-o", "Dpkg::Options::=--force-confold", "-o", "Dpkg::Options::=--force-confdef",
+             *[f"{u['name']}={u['candidate']}" for u in chosen]],
+            environ_update={"DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C"})
+        if rc != 0:
+            module.fail_json(msg="apt-get install failed: " + (str(err).strip() or str(out))[-400:],
+                             upgraded=[])
+        now = installed_versions(module, [u["name"] for u in chosen])
+        wrong = [f"{u['name']} {now.get(u['name'])} (expected {u['candidate']})"
+                 for u in chosen if now.get(u["name"]) != u["candidate"]]
+        if wrong:
+            module.fail_json(msg="upgrade did not take effect: " + ", ".join(wrong))
+    reboot = reboot_required(run, module.get_bin_path("needrestart"))
+    module.exit_json(
+        changed=bool(chosen), upgraded=upgraded, skipped=skipped, held=pending["held"],
+        reboot_required=reboot,
+        sop_output={"upgraded": [f"{u['name']} {u['before']} -> {u['after']}" for u in upgraded],
+                    "skipped": skipped, "held": pending["held"],
+                    "reboot_required": reboot["required"], "check_mode": module.check_mode})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,235 @@
+# GPL-3.0-or-later
+"""What a Debian/Ubuntu/RHEL-family server looks like to the server SOPs (read-only).
+
+The end-of-support table, pending package updates (apt simulation, split into security
+and other), services needing a restart (needrestart), software RAID, the file systems'
+space and inodes, processes that make maintenance unsafe, and certificate expiry. Each
+function reads the system or parses a tool's output; nothing here changes the host.
+"""
+
+from __future__ import annotations
+
+import datetime
+import fnmatch
+import os
+import re
+from typing import Any
+
+# End of support (the last date security updates are published), by distribution ID
+# and VERSION_ID of /etc/os-release. Debian: LTS end; Ubuntu: standard support end;
+# CentOS Stream/Rocky: the vendor's end of life. Maintained by hand: add a row when a
+# release appears (a missing row is reported as "unknown", never as supported).
+END_OF_SUPPORT: dict[str, dict[str, str]] = {
+    "debian": {"9": "2022-06-30", "10": "2024-06-30", "11": "2026-08-31",
+               "12": "2028-06-30", "13": "2030-06-30"},
+    "ubuntu": {"18.04": "2023-05-31", "20.04": "2025-05-31", "22.04": "2027-06-01",
+               "24.04": "2029-05-31"},
+    "centos": {"7": "2024-06-30", "8": "2021-12-31", "9": "2027-05-31"},
+    "rocky": {"8": "2029-05-31", "9": "2032-05-31"},
+    "almalinux": {"8": "2029-03-01", "9": "2032-05-31"},
+}
+
+# File system types that hold data worth measuring (not proc, tmpfs, overlay layers...).
+DATA_FS_TYPES = ("ext2", "ext3", "ext4", "xfs", "btrfs", "zfs", "vfat", "f2fs", "reiserfs",
+                 "jfs", "overlay", "tmpfs")
+# Processes during which maintenance must wait: backups, package managers, other runs.
+BUSY_PATTERNS = (
+    ("mariadb-dump", "backup database sedang berjalan"),
+    ("mysqldump", "backup database sedang berjalan"),
+    ("mydumper", "backup database sedang berjalan"),
+    ("apt-get", "apt sedang berjalan"),
+    ("unattended-upgr", "unattended-upgrades sedang berjalan"),
+    ("/usr/bin/dpkg", "dpkg sedang berjalan"),
+    ("AnsiballZ_", "SOP/Ansible lain sedang berjalan"),
+)
+
+_INST = re.compile(r"^Inst (\S+) (?:\[(\S+)\] )?\((\S+) (.*?)(?: \[[^]]*\])?\)")
+
+
+def os_release(text: str) -> dict[str, str]:
+    """KEY=value pairs of /etc/os-release (quotes removed)."""
+    values = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() and not key.startswith("#"):
+            values[key.strip()] = value.strip().strip('"').strip("'")
+    return values
+
+
+def end_of_support(release: dict[str, str], today: datetime.date) -> dict[str, Any]:
+    """The release's end-of-support date, days left and status (ok, warn, fail, unknown)."""
+    distro = release.get("ID", "").lower()
+    version = release.get("VERSION_ID", "")
+    table = END_OF_SUPPORT.get(distro, {})
+    eos = table.get(version) or table.get(version.split(".")[0])
+    if eos is None:
+        return {"date": None, "days_left": None, "status": "unknown"}
+    days = (datetime.date.fromisoformat(eos) - today).days
+    return {"date": eos, "days_left": days, "status": "fail" if days < 0 else "ok"}
+
+
+def parse_apt_simulation(text: str, security_pattern: str) -> list[dict[str, Any]]:
+    """The upgrades of an `apt-get -s upgrade` run: name, installed, candidate, origin
+    and whether it comes from a security archive (the origin matches the pattern)."""
+    security = re.compile(security_pattern)
+    upgrades = []
+    for line in text.splitlines():
+        match = _INST.match(line)
+        if match:
+            name, installed, candidate, origin = match.groups()
+            upgrades.append({"name": name, "installed": installed, "candidate": candidate,
+                             "origin": origin, "security": bool(security.search(origin))})
+    return upgrades
+
+
+def matches_any(name: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+
+
+def parse_needrestart(text: str) -> dict[str, Any]:
+    """needrestart -b: kernel status (0 unknown, 1 current, 2 ABI upgrade, 3 version
+    upgrade) and the services running outdated binaries or libraries."""
+    kernel = 0
+    services = []
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key == "NEEDRESTART-KSTA":
+            kernel = int(value.strip() or 0)
+        elif key == "NEEDRESTART-SVC":
+            services.append(value.strip())
+    return {"kernel_status": kernel, "services": services}
+
+
+def parse_mdstat(text: str) -> list[dict[str, Any]]:
+    """Software RAID arrays of /proc/mdstat and whether a member is missing ([U_])."""
+    arrays: list[dict[str, Any]] = []
+    for line in text.splitlines():
+        match = re.match(r"^(md\S+) : (\S+)", line)
+        if match:
+            arrays.append({"name": match.group(1), "state": match.group(2), "degraded": False})
+        status = re.search(r"\[([U_]+)\]\s*$", line)
+        if status and arrays:
+            arrays[-1]["degraded"] = "_" in status.group(1)
+    return arrays
+
+
+def mounts(text: str) -> list[tuple[str, str]]:
+    """(mount point, type) of the data file systems in /proc/mounts, each once."""
+    seen: dict[str, str] = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[2] in DATA_FS_TYPES:
+            point = parts[1].replace("\\040", " ")
+            if parts[2] == "tmpfs" and not point.startswith(("/tmp", "/srv", "/var")):  # noqa: S108 (mount points)
+                continue
+            seen.setdefault(point, parts[2])
+    return sorted(seen.items())
+
+
+def file_system(path: str) -> dict[str, Any]:
+    """Space and inode use of the file system holding path (as df computes Use%)."""
+    st = os.statvfs(path)
+    used = (st.f_blocks - st.f_bfree) * st.f_frsize
+    free = st.f_bavail * st.f_frsize
+    inodes_used = st.f_files - st.f_ffree
+    inodes_usable = inodes_used + st.f_favail
+    mib = 1024 * 1024
+    return {
+        "path": path,
+        "size_mb": st.f_blocks * st.f_frsize // mib,
+        "free_mb": free // mib,
+        "used_percent": round(100.0 * used / (used + free), 1) if used + free else 0.0,
+        "inodes_percent": round(100.0 * inodes_used / inodes_usable, 1) if inodes_usable else 0.0,
+    }
+
+
+def busy_processes(proc: str = "/proc") -> list[str]:
+    """What runs that makes maintenance unsafe, excluding this process and its parents."""
+    own = set()
+    pid = os.getpid()
+    while pid > 1:
+        own.add(pid)
+        try:
+            with open(f"{proc}/{pid}/stat", encoding="utf-8", errors="replace") as handle:
+                pid = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            break
+    found = []
+    for entry in os.listdir(proc):
+        if not entry.isdigit() or int(entry) in own:
+            continue
+        try:
+            with open(f"{proc}/{entry}/cmdline", "rb") as handle:
+                cmdline = handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        for pattern, reason in BUSY_PATTERNS:
+            if pattern in cmdline:
+                found.append(f"{reason} (pid {entry}: {cmdline.strip()[:80]})")
+                break
+    return found
+
+
+def cert_days_left(not_after: str, now: datetime.datetime) -> int:
+    """Days until an `openssl x509 -enddate` time (e.g. 'Jun  1 12:00:00 2027 GMT')."""
+    moment = datetime.datetime.strptime(" ".join(not_after.split()), "%b %d %H:%M:%S %Y %Z")
+    return (moment.replace(tzinfo=datetime.UTC) - now).days
+
+
+class AptError(Exception):
+    """apt could not refresh its lists or simulate the upgrade (the message says why)."""
+
+
+def apt_pending(run: Any, update_cache: bool, security_pattern: str,
+                hold: list[str]) -> dict[str, Any]:
+    """Refresh the package lists (when asked) and list the pending upgrades: security,
+    other, and held back (dpkg holds and names matching the hold patterns).
+
+    `run(argv)` returns (rc, stdout, stderr), like AnsibleModule.run_command.
+    """
+    env = ["env", "DEBIAN_FRONTEND=noninteractive", "LC_ALL=C"]
+    if update_cache:
+        rc, out, err = run([*env, "apt-get", "-q", "update"])
+        problems = [line for line in (out + err).splitlines()
+                    if line.startswith(("E:", "W:", "Err:"))]
+        if rc != 0 or any(p.startswith(("E:", "Err:")) for p in problems):
+            raise AptError("apt-get update failed: " + "; ".join(problems or [err.strip()]))
+    rc, out, err = run([*env, "apt-get", "-s", "-o", "Debug::NoLocking=1", "upgrade"])
+    if rc != 0:
+        raise AptError("apt-get -s upgrade failed: " + (err.strip() or out.strip())[-300:])
+    _rc, held_out, _err = run(["apt-mark", "showhold"])
+    dpkg_holds = held_out.split()
+    upgrades = parse_apt_simulation(out, security_pattern)
+    for item in upgrades:
+        item["held"] = item["name"] in dpkg_holds or matches_any(item["name"], hold)
+    kept = re.search(r"kept back:\n((?:  .*\n?)+)", out)
+    held_names = {u["name"] for u in upgrades if u["held"]}
+    if kept:  # apt keeps back what needs new packages or is held by dpkg
+        held_names.update(kept.group(1).split())
+    return {
+        "security": [u for u in upgrades if u["security"] and not u["held"]],
+        "other": [u for u in upgrades if not u["security"] and not u["held"]],
+        "held": sorted(held_names),
+    }
+
+
+def reboot_required(run: Any, needrestart: str | None) -> dict[str, Any]:
+    """Whether a reboot is needed (/run/reboot-required, written by kernel and libc
+    packages; needrestart's kernel status) and the services running outdated code."""
+    reasons = []
+    if os.path.exists("/run/reboot-required"):
+        try:
+            with open("/run/reboot-required.pkgs", encoding="utf-8") as handle:
+                packages = sorted(set(handle.read().split()))
+        except OSError:
+            packages = []
+        reasons.append("/run/reboot-required" + (f" ({', '.join(packages)})" if packages else ""))
+    services: list[str] = []
+    if needrestart:
+        rc, out, _err = run([needrestart, "-b", "-r", "l"])
+        if rc == 0:
+            status = parse_needrestart(out)
+            services = status["services"]
+            if status["kernel_status"] in (2, 3):
+                reasons.append("kernel yang berjalan lebih lama dari yang terpasang")
+    return {"required": bool(reasons), "reasons": reasons, "services": services}

@@ -1,0 +1,164 @@
+"""Server incidents (SOP Penanganan Gangguan Server): reported, diagnosed, closed.
+
+Activity 1 of the SOP, receiving and recording the report, is `sop incident open --host H
+--summary S --by NAME`; the incident stays open until `sop incident close`. The
+diagnostics (activity 2) are `sop run server-incident --limit H` executions; an
+incident lists the ones that ran on its host while it was open. Its time to resolution
+is compared with the Mutu Baku of activities 1 and 2 (receiving and handling: 4 hours in
+PN Bengkalis's SOP 15); beyond that the SOP's escalation steps (3-7) apply.
+
+The table lives in its own module (created by migration 5) and is read and written here
+through the store's engine.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, select, update
+
+from sop.catalogue import Sop
+from sop.durations import format_seconds
+from sop.errors import SopError
+from sop.store import Store, now
+
+if TYPE_CHECKING:
+    from rich.table import Table as RichTable
+
+metadata = MetaData()
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("court_name", Text),
+    Column("host", String(255), nullable=False, index=True),
+    Column("summary", Text, nullable=False),
+    Column("reported_by", String(200), nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(20), nullable=False, index=True),  # open, closed
+    Column("closed_at", DateTime(timezone=True)),
+    Column("closed_by", String(200)),
+    Column("resolution", Text),
+)
+
+SOP_ID = "server-incident"
+# The activities whose Mutu Baku an incident's resolution is measured against.
+HANDLING_ACTIVITIES = (1, 2)
+STATUSES = ("open", "closed")
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _get(store: Store, incident_id: int) -> dict[str, Any]:
+    with store.engine.connect() as conn:
+        query = select(incidents).where(incidents.c.id == incident_id)
+        row = conn.execute(query).mappings().first()
+    if row is None:
+        raise SopError(f"no incident {incident_id}")
+    return dict(row)
+
+
+def open_incident(
+    store: Store, *, host: str, summary: str, by: str, court: str | None
+) -> dict[str, Any]:
+    """Record a reported incident (open)."""
+    for option, value in (("--host", host), ("--summary", summary), ("--by", by)):
+        if not value.strip():
+            raise SopError(f"{option} must not be empty")
+    values: dict[str, Any] = {
+        "court_name": court,
+        "host": host,
+        "summary": summary,
+        "reported_by": by,
+        "opened_at": now(),
+        "status": "open",
+    }
+    with store.engine.begin() as conn:
+        inserted = conn.execute(incidents.insert().values(**values))
+        values["id"] = int(inserted.inserted_primary_key[0])  # type: ignore[index]
+    return values
+
+
+def close_incident(store: Store, incident_id: int, *, by: str, resolution: str) -> dict[str, Any]:
+    """Close an open incident with what resolved it."""
+    if not resolution.strip():
+        raise SopError("--resolution must say what resolved the incident")
+    found = _get(store, incident_id)
+    if found["status"] == "closed":
+        raise SopError(f"incident {incident_id} was already closed by {found['closed_by']}")
+    with store.engine.begin() as conn:
+        conn.execute(
+            update(incidents)
+            .where(incidents.c.id == incident_id, incidents.c.status == "open")
+            .values(status="closed", closed_at=now(), closed_by=by, resolution=resolution)
+        )
+    return _get(store, incident_id)
+
+
+def handling_limit(sop: Sop) -> int | None:
+    """Seconds the SOP allows for receiving and handling an incident (None: no limit)."""
+    limits = [a.limit_seconds for a in sop.activities if a.number in HANDLING_ACTIVITIES]
+    return None if any(x is None for x in limits) else sum(x or 0 for x in limits)
+
+
+def listing(store: Store, sop: Sop, status: str | None = None) -> list[dict[str, Any]]:
+    """Incidents newest first, each with its time to resolution (or open so far), whether
+    that is within the Mutu Baku, and the diagnostics runs on its host while it was open."""
+    query = select(incidents).order_by(incidents.c.id.desc())
+    if status:
+        query = query.where(incidents.c.status == status)
+    with store.engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+    if not rows:
+        return []
+    limit = handling_limit(sop)
+    earliest = min(_utc(r["opened_at"]) or now() for r in rows)
+    runs = store.executions(sop_id=SOP_ID, since=earliest)
+    result = []
+    for row in rows:
+        opened = _utc(row["opened_at"]) or now()
+        closed = _utc(row["closed_at"])
+        seconds = ((closed or now()) - opened).total_seconds()
+        row.update(
+            opened_at=opened.isoformat(timespec="seconds"),
+            closed_at=closed.isoformat(timespec="seconds") if closed else None,
+            duration_s=round(seconds),
+            limit_s=limit,
+            within_limit=None if limit is None else seconds <= limit,
+            diagnostics=[
+                {"execution": r["id"], "status": r["status"]}
+                for r in sorted(runs, key=lambda r: r["id"])
+                if row["host"] in (r["hosts"] or [])
+                and opened <= r["started_at"] <= (closed or now())
+            ],
+        )
+        result.append(row)
+    return result
+
+
+def table(rows: list[dict[str, Any]]) -> RichTable:
+    """The incidents as `sop incident list` shows them (Mutu Baku in Bahasa Indonesia)."""
+    from rich.table import Table as RichTable  # noqa: PLC0415 (rich only for this view)
+
+    view = RichTable(title="Gangguan server")
+    for heading in ("ID", "Server", "Ringkasan", "Pelapor", "Dibuka", "Status", "Durasi",
+                    "Mutu Baku", "Diagnosa", "Penyelesaian"):
+        view.add_column(heading)
+    for row in rows:
+        limit = row["limit_s"]
+        verdict = "-" if row["within_limit"] is None else (
+            "sesuai" if row["within_limit"] else "melewati")
+        view.add_row(
+            str(row["id"]), row["host"], row["summary"], row["reported_by"],
+            row["opened_at"][:16].replace("T", " "), "dibuka" if row["status"] == "open"
+            else "ditutup", format_seconds(row["duration_s"]),
+            f"{verdict} ({format_seconds(limit)})" if limit else "-",
+            ", ".join(f"#{d['execution']} {d['status']}" for d in row["diagnostics"]) or "-",
+            row["resolution"] or "-",
+        )
+    return view

@@ -1,0 +1,228 @@
+"""Server SOP modules: the parsers and verdicts of module_utils/sop_server.py,
+server_condition's findings and server_diagnose's causes, and the modules on this
+machine's real /proc, apt and systemd files where they exist."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+import time
+
+import pytest
+from loader import load
+
+srv = load("sop_server")
+condition = load("server_condition")
+diagnose = load("server_diagnose")
+backup_age = load("server_backup_age")
+
+# apt-get -s upgrade on a lab host pointed at the lab repository (recorded output).
+APT_SIMULATION = """NOTE: This is only a simulation!
+Reading package lists...
+The following packages have been kept back:
+  libfoo1
+The following packages will be upgraded:
+  mariadb-common rsync sop-lab-kernel zstd
+Inst mariadb-common [1:10.11.19-0+deb12u1] (1:10.11.19-0+deb12u1+lab1 SOP Lab:bookworm-lab-updates [all])
+Inst rsync [3.5.0+ds1-0+deb12u1] (3.5.0+ds1-0+deb12u1+lab1 SOP Lab:bookworm-lab-security [amd64])
+Inst sop-lab-kernel [1] (2 SOP Lab:bookworm-lab-security [all])
+Inst zstd [1.5.4+dfsg2-5+deb12u1] (1.5.4+dfsg2-5+deb12u1+lab1 SOP Lab:bookworm-lab-updates [amd64])
+Conf rsync (3.5.0+ds1-0+deb12u1+lab1 SOP Lab:bookworm-lab-security [amd64])
+"""  # noqa: E501 (apt's lines as they are)
+
+
+def test_apt_simulation_split_by_origin():
+    upgrades = srv.parse_apt_simulation(APT_SIMULATION, "security")
+    assert [(u["name"], u["security"]) for u in upgrades] == [
+        ("mariadb-common", False), ("rsync", True), ("sop-lab-kernel", True), ("zstd", False)]
+    assert upgrades[1]["installed"] == "3.5.0+ds1-0+deb12u1"
+    assert upgrades[1]["candidate"] == "3.5.0+ds1-0+deb12u1+lab1"
+    assert upgrades[1]["origin"] == "SOP Lab:bookworm-lab-security"
+
+
+def test_ubuntu_origin_format():
+    line = ("Inst openssl [3.0.2-0ubuntu1.10] "
+            "(3.0.2-0ubuntu1.15 Ubuntu:22.04/jammy-security [amd64])")
+    assert srv.parse_apt_simulation(line, "security")[0]["security"]
+
+
+def test_apt_pending_holds_and_kept_back():
+    calls = []
+
+    def run(argv):
+        calls.append(argv)
+        if "showhold" in argv:
+            return 0, "zstd\n", ""
+        return 0, APT_SIMULATION, ""
+
+    pending = srv.apt_pending(run, False, "security", ["mariadb-*"])
+    assert [u["name"] for u in pending["security"]] == ["rsync", "sop-lab-kernel"]
+    assert pending["other"] == []
+    assert pending["held"] == ["libfoo1", "mariadb-common", "zstd"]
+    assert not any("update" in argv for argv in calls)
+
+
+def test_apt_update_failure_names_the_repository():
+    def run(argv):
+        if "update" in argv:
+            return 100, "Err:1 http://backup:8081 bookworm-lab InRelease\n", \
+                "E: The repository 'http://backup:8081 bookworm-lab InRelease' is not signed.\n"
+        return 0, "", ""
+
+    with pytest.raises(srv.AptError, match="apt-get update failed: Err:1 http://backup:8081"):
+        srv.apt_pending(run, True, "security", [])
+
+
+def test_end_of_support_table():
+    today = datetime.date(2026, 11, 30)
+    assert srv.end_of_support({"ID": "debian", "VERSION_ID": "12"}, today) == {
+        "date": "2028-06-30", "days_left": 578, "status": "ok"}
+    assert srv.end_of_support({"ID": "centos", "VERSION_ID": "7"}, today)["status"] == "fail"
+    assert srv.end_of_support({"ID": "rocky", "VERSION_ID": "9.4"}, today)["date"] == "2032-05-31"
+    assert srv.end_of_support({"ID": "slackware", "VERSION_ID": "15"}, today)["status"] == "unknown"
+
+
+def test_needrestart_and_mdstat():
+    status = srv.parse_needrestart(
+        "NEEDRESTART-VER: 3.6\nNEEDRESTART-KSTA: 3\nNEEDRESTART-SVC: nginx.service\n")
+    assert status == {"kernel_status": 3, "services": ["nginx.service"]}
+    arrays = srv.parse_mdstat(
+        "Personalities : [raid1]\nmd0 : active raid1 sdb1[1] sda1[0]\n"
+        "      976630464 blocks super 1.2 [2/1] [U_]\n\nmd1 : active raid1 sdc1[0] sdd1[1]\n"
+        "      1000 blocks [2/2] [UU]\n")
+    assert arrays == [{"name": "md0", "state": "active", "degraded": True},
+                      {"name": "md1", "state": "active", "degraded": False}]
+
+
+def test_mounts_keep_data_file_systems():
+    text = ("proc /proc proc rw 0 0\noverlay / overlay rw 0 0\ntmpfs /run tmpfs rw 0 0\n"
+            "tmpfs /srv/sipp-data tmpfs rw 0 0\n/dev/sda1 /var/lib/mysql ext4 rw 0 0\n")
+    assert srv.mounts(text) == [("/", "overlay"), ("/srv/sipp-data", "tmpfs"),
+                                ("/var/lib/mysql", "ext4")]
+
+
+def test_certificate_days_left():
+    now = datetime.datetime(2026, 11, 30, tzinfo=datetime.UTC)
+    assert srv.cert_days_left("Dec 10 12:00:00 2026 GMT", now) == 10
+
+
+def test_file_system_and_busy_processes_on_this_machine(tmp_path):
+    fs = srv.file_system(str(tmp_path))
+    assert fs["size_mb"] > 0 and 0 <= fs["used_percent"] <= 100
+    sleeper = subprocess.Popen(["bash", "-c", "exec -a mariadb-dump sleep 30"])
+    try:
+        for _ in range(50):  # until bash has exec'd
+            with open(f"/proc/{sleeper.pid}/cmdline", "rb") as handle:
+                if handle.read().startswith(b"mariadb-dump"):
+                    break
+            time.sleep(0.05)
+        busy = srv.busy_processes()
+        assert any(f"pid {sleeper.pid}" in line and line.startswith("backup database")
+                   for line in busy)
+    finally:
+        sleeper.kill()
+
+
+def report(**changes):
+    base = {
+        "os": {"name": "Debian GNU/Linux 12", "end_of_support":
+               {"date": "2028-06-30", "days_left": 578, "status": "ok"}},
+        "uptime_days": 3.0, "load": {"15m": 0.5, "cpus": 2}, "memory_used_percent": 40.0,
+        "file_systems": [{"path": "/", "free_mb": 9000, "used_percent": 20.0,
+                          "inodes_percent": 5.0}],
+        "failed_units": [], "updates": {"security": [], "other": [], "held": []},
+        "reboot_required": {"required": False, "reasons": [], "services": []},
+        "clock_synchronized": True, "raid": [], "disks": [], "certificates": [],
+    }
+    base.update(changes)
+    return base
+
+
+PARAMS = {"eos_warn_days": 180, "uptime_warn_days": 180, "load_warn_per_cpu": 1.5,
+          "memory_warn_percent": 90, "disk_warn_percent": 85, "cert_warn_days": 30}
+
+
+def test_clean_report_has_no_flags():
+    assert condition.flags(report(), PARAMS) == []
+
+
+def test_report_flags_each_need():
+    flags = condition.flags(report(
+        failed_units=["lab-report-export.service"],
+        updates={"security": [{"name": "rsync"}], "other": [{"name": "zstd"}],
+                 "held": ["mariadb-common"]},
+        reboot_required={"required": True, "reasons": ["/run/reboot-required (sop-lab-kernel)"],
+                         "services": ["nginx.service"]},
+        clock_synchronized=False, raid=[{"name": "md0", "degraded": True}],
+        certificates=[{"path": "/etc/ssl/a.pem", "not_after": "Dec 1", "days_left": 1}],
+        file_systems=[{"path": "/var", "free_mb": 10, "used_percent": 99.0, "inodes_percent": 90}],
+    ), PARAMS)
+    assert flags == [
+        "Disk /var terpakai 99.0% (sisa 10 MB)", "Inode /var terpakai 90%",
+        "Unit systemd gagal: lab-report-export.service",
+        "1 pembaruan keamanan tertunda: rsync", "1 pembaruan lain tertunda: zstd",
+        "Paket ditahan (tidak diperbarui otomatis): mariadb-common",
+        "Perlu reboot: /run/reboot-required (sop-lab-kernel)",
+        "Layanan perlu restart: nginx.service", "Jam server tidak tersinkronisasi (NTP)",
+        "RAID md0 terdegradasi", "Sertifikat /etc/ssl/a.pem berakhir Dec 1 (1 hari lagi)"]
+
+
+def bundle(**changes):
+    base = {"file_systems": [{"path": "/", "free_mb": 5000, "used_percent": 30.0,
+                              "inodes_percent": 2.0}],
+            "services": [], "failed_units": [], "oom_kills": [],
+            "load": {"5m": 0.3, "cpus": 2}, "peers": []}
+    base.update(changes)
+    return base
+
+
+def test_no_cause_on_a_healthy_bundle():
+    assert diagnose.causes(bundle(), 97, 100) == []
+
+
+def test_causes_named_most_serious_first():
+    causes = diagnose.causes(bundle(
+        file_systems=[{"path": "/srv/sipp-data", "free_mb": 0, "used_percent": 100.0,
+                       "inodes_percent": 1.0}],
+        services=[
+            {"name": "mariadb", "active": "inactive", "sub": "dead", "result": "success",
+             "enabled": "enabled"},
+            {"name": "nginx", "active": "failed", "sub": "failed", "result": "signal",
+             "enabled": "enabled"},
+            {"name": "apache2", "active": "inactive", "sub": "dead", "result": "success",
+             "enabled": "disabled"}],
+        failed_units=["nginx.service", "lab-report-export.service"],
+        oom_kills=["kernel: Out of memory: Killed process 123 (mariadbd)"],
+        peers=[{"peer": "backup", "reachable": False}]), 97, 100)
+    assert causes == [
+        "Disk penuh: /srv/sipp-data terpakai 100.0% (sisa 0 MB)",
+        "MariaDB berhenti (mariadb: inactive/dead, result success)",
+        "Web server nginx mati dibunuh sinyal (nginx: failed/failed, result signal)",
+        "Unit systemd gagal: lab-report-export.service",
+        "Kehabisan memori: 1 proses dihentikan (OOM)",
+        "Server lain tidak terjangkau: backup"]
+
+
+def test_reachability_is_a_real_connection():
+    assert not diagnose.reachable("127.0.0.1:1")["reachable"]
+
+
+def test_newest_verified_backup_from_the_ledger(tmp_path):
+    ledger = load("sop_backup_ledger")
+    path = str(tmp_path / "ledger.jsonl")
+    ledger.append(path, "ingested", name="a.sql.zst", sha256="aa", size=1)
+    ledger.append(path, "verified", name="a.sql.zst", sha256="aa", status="ok")
+    ledger.append(path, "ingested", name="b.sql.zst", sha256="bb", size=1)  # not verified
+    later = datetime.datetime.now().astimezone() + datetime.timedelta(hours=2)
+    newest = backup_age.newest_verified(ledger.read(path), later)
+    assert newest["name"] == "a.sql.zst"
+    assert 1.99 < newest["age_hours"] < 2.01
+    assert backup_age.newest_verified([], later) is None
+
+
+@pytest.mark.skipif(not os.path.exists("/etc/os-release"), reason="needs /etc/os-release")
+def test_os_release_of_this_machine():
+    with open("/etc/os-release", encoding="utf-8") as handle:
+        release = srv.os_release(handle.read())
+    assert release["ID"]

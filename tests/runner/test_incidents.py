@@ -1,0 +1,76 @@
+"""Incidents (sop incident open|close|list): lifecycle, Mutu Baku, linked diagnostics."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from sop import incidents
+from sop.catalogue import load_catalogue
+from sop.errors import SopError
+from sop.store import Store, now
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def sop() -> object:
+    return load_catalogue(REPO / "runner" / "sop" / "catalogue")["server-incident"]
+
+
+def test_lifecycle_and_mutu_baku(store_url: str, sop: object) -> None:
+    store = Store(store_url)
+    first = incidents.open_incident(
+        store, host="sipp", summary="SIPP tidak bisa dibuka", by="Budi", court="PN Lab"
+    )
+    late = incidents.open_incident(store, host="web", summary="Website mati", by="Ani", court=None)
+    with store.engine.begin() as conn:  # reported five hours ago
+        conn.execute(
+            update(incidents.incidents)
+            .where(incidents.incidents.c.id == late["id"])
+            .values(opened_at=now() - timedelta(hours=5))
+        )
+    diagnosis = store.create_execution(
+        {"sop_id": "server-incident", "sop_title": "x", "sop_number": "15",
+         "catalogue_version": "0", "catalogue_hash": "a", "operator": "budi",
+         "trigger": "manual", "hosts": ["sipp"], "pid": 1, "pid_start": None},
+        [],
+    )
+    store.finish_execution(diagnosis, status="successful", rc=0)
+    closed = incidents.close_incident(store, first["id"], by="Budi", resolution="MariaDB hidup")
+    assert closed["status"] == "closed" and closed["closed_by"] == "Budi"
+    with pytest.raises(SopError, match="already closed by Budi"):
+        incidents.close_incident(store, first["id"], by="Ani", resolution="lagi")
+    rows = {r["id"]: r for r in incidents.listing(store, sop)}
+    assert rows[first["id"]]["within_limit"] is True
+    assert rows[first["id"]]["limit_s"] == 4 * 3600
+    assert rows[first["id"]]["diagnostics"] == [{"execution": diagnosis, "status": "successful"}]
+    assert rows[late["id"]]["within_limit"] is False
+    assert rows[late["id"]]["diagnostics"] == []
+    assert [r["id"] for r in incidents.listing(store, sop, "open")] == [late["id"]]
+
+
+def test_bad_input(store_url: str) -> None:
+    store = Store(store_url)
+    with pytest.raises(SopError, match="--summary must not be empty"):
+        incidents.open_incident(store, host="sipp", summary=" ", by="Budi", court=None)
+    with pytest.raises(SopError, match="no incident 42"):
+        incidents.close_incident(store, 42, by="Budi", resolution="x")
+
+
+def test_cli(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SOP_CATALOGUE_DIR", str(REPO / "runner" / "sop" / "catalogue"))
+    run_sop = cli
+    code, out, _err = run_sop("incident", "open", "--host", "sipp", "--summary", "Lambat",
+                              "--by", "Budi")
+    assert code == 0 and "Incident 1 opened for sipp" in out
+    code, out, _err = run_sop("incident", "list", "--json")
+    assert code == 0 and json.loads(out)[0]["summary"] == "Lambat"
+    code, _out, err = run_sop("incident", "close", "7", "--by", "Budi", "--resolution", "x")
+    assert code == 2 and "no incident 7" in err
+    code, out, _err = run_sop("approve", "1", "--by", "X", "--role", "Sekretaris")
+    assert code == 2
