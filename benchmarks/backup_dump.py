@@ -15,7 +15,10 @@ times, on the SIPP server (each plain pipeline timed inside the host):
   push, ingest and sha256 on the backup computer, verify-restore there with content
   comparison, retention
 
-and prints wall times and ratios against the targets (module mariadb-dump <= 1.1x raw,
+and prints wall times and ratios against the targets, and beside them the CPU seconds
+the two containers used during each step (their cgroups' cpuacct.usage, or cpu.stat on
+cgroup v2; not with --inventory): on a machine shared with other work the wall times
+depend on what else runs, the CPU seconds much less (module mariadb-dump <= 1.1x raw,
 module mydumper <= 0.9x raw, both <= 0.25x classic, whole SOP <= 3x raw). The containers
 are removed at the end unless --keep; --reuse uses kept ones (skips the data generation).
 
@@ -72,6 +75,22 @@ def on_sipp(script: str) -> str:
     if proc.returncode:
         sys.exit(f"failed: {script}: {err.strip()[-2000:]}")
     return out
+
+
+def cpu_seconds() -> float | None:
+    """CPU seconds used so far by our two containers (None with --inventory)."""
+    if isinstance(TARGET["env"], dict):
+        return None
+    total = 0.0
+    for name in (SIPP, STORE):
+        group = podman("inspect", "-f", "{{.State.CgroupPath}}", name).stdout.strip()
+        v1 = Path(f"/sys/fs/cgroup/cpuacct{group}/cpuacct.usage")
+        if v1.exists():
+            total += int(v1.read_text()) / 1e9
+            continue
+        stat = Path(f"/sys/fs/cgroup{group}/cpu.stat").read_text().split()
+        total += int(stat[stat.index("usage_usec") + 1]) / 1e6
+    return total
 
 
 def in_sipp(script: str) -> float:
@@ -165,29 +184,51 @@ def main() -> None:
               f"{os.cpu_count()} CPUs", flush=True)
         in_sipp("mariadb-dump --single-transaction sipp > /dev/null")  # warm the caches
         times: dict[str, float] = {}
-        times["classic"] = in_sipp("mysqldump --single-transaction sipp | gzip > /tmp/c.sql.gz")
-        times["raw"] = in_sipp("mariadb-dump --single-transaction sipp | zstd -q -T0 -3 "
-                               "> /tmp/r.sql.zst")
-        times["raw mydumper"] = in_sipp(
-            f"rm -rf /tmp/md && mydumper -B sipp -o /tmp/md -t {os.cpu_count() or 2} "
-            "--trx-consistency-only && tar -C /tmp/md -cf - . | zstd -q -T0 -3 > /tmp/m.tar.zst")
+        cpu: dict[str, float | None] = {}
+
+        def step(name: str, script: str) -> None:
+            before = cpu_seconds()
+            times[name] = in_sipp(script)
+            after = cpu_seconds()
+            cpu[name] = None if before is None or after is None else after - before
+
+        step("classic", "mysqldump --single-transaction sipp | gzip > /tmp/c.sql.gz")
+        step("raw", "mariadb-dump --single-transaction sipp | zstd -q -T0 -3 > /tmp/r.sql.zst")
+        step("raw mydumper",
+             f"rm -rf /tmp/md && mydumper -B sipp -o /tmp/md -t {os.cpu_count() or 2} "
+             "--trx-consistency-only && tar -C /tmp/md -cf - . | zstd -q -T0 -3 > /tmp/m.tar.zst")
         in_sipp("rm -rf /tmp/md /tmp/c.sql.gz /tmp/r.sql.zst /tmp/m.tar.zst")
         sizes = {}
         for engine in ("mariadb-dump", "mydumper"):
+            before = cpu_seconds()
             times[f"module {engine}"], times[f"module {engine} (task)"], sizes[engine] = \
                 module_dump(env, engine)
+            after = cpu_seconds()
+            cpu[f"module {engine} (task)"] = None if before is None or after is None \
+                else after - before
+        before = cpu_seconds()
         start_sop = time.monotonic()
         proc = subprocess.run([str(ROOT / ".venv/bin/ansible-playbook"),
                                str(ROOT / "playbooks/sipp_backup.yml"), "-e",
-                               "sipp_backup_force=true"], env=env, capture_output=True, text=True,
-                              check=False)
+                               "sipp_backup_force=true"],
+                              env=dict(env, ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks",
+                                       PROFILE_TASKS_TASK_OUTPUT_LIMIT="8"),
+                              capture_output=True, text=True, check=False)
         times[SOP] = time.monotonic() - start_sop
+        after = cpu_seconds()
+        cpu[SOP] = None if before is None or after is None else after - before
         if proc.returncode:
             sys.exit("playbook failed:\n" + proc.stdout[-3000:])
-        print(f"\n{'step':44} {'seconds':>8} {'/raw':>6} {'/classic':>9}")
+        print(f"\n{'step':44} {'seconds':>8} {'/raw':>6} {'/classic':>9} {'CPU s':>7} "
+              f"{'CPU/raw':>8}")
         for name, seconds in times.items():
+            used, raw_cpu = cpu.get(name), cpu.get("raw")
+            cpu_text = f"{used:7.1f} {used / raw_cpu:8.2f}" if used is not None and raw_cpu \
+                else f"{'-':>7} {'-':>8}"
             print(f"{name:44} {seconds:8.1f} {seconds / times['raw']:6.2f} "
-                  f"{seconds / times['classic']:9.2f}")
+                  f"{seconds / times['classic']:9.2f} {cpu_text}")
+        slowest = proc.stdout.rpartition("=" * 20)[2].strip()
+        print("\nslowest tasks of the whole SOP (profile_tasks):\n" + slowest)
         print(f"\nbackup sizes: mariadb-dump {sizes['mariadb-dump'] / 1e6:.0f} MB, "
               f"mydumper {sizes['mydumper'] / 1e6:.0f} MB")
         targets = [("module mariadb-dump <= 1.1x raw", times["module mariadb-dump"] / times["raw"],

@@ -39,6 +39,7 @@ from ansible.module_utils.sop_backup_sql import (
     merge,
     open_snapshot,
     parse_measure,
+    spread,
 )
 from ansible.module_utils.sop_mariadb import (
     CLIENT_BINARIES,
@@ -119,7 +120,9 @@ options:
     description: Compression level (default 3 for zstd, 6 for gzip).
     type: int
   threads:
-    description: mydumper threads; V(0) means the number of CPUs.
+    description:
+      - mydumper threads, and the number of sessions that measure the tables in the
+        dump's snapshot (with the global read lock); V(0) means the number of CPUs.
     type: int
     default: 0
   period:
@@ -335,8 +338,10 @@ class Measurer:
     """
 
     def __init__(self, client: list[str], database: str, tables: list[dict[str, Any]],
-                 *, enabled: bool, lock_budget: int) -> None:
+                 *, enabled: bool, lock_budget: int, parallel: int = 1) -> None:
         self.client, self.database, self.enabled = client, database, enabled
+        self.parallel = max(1, parallel)
+        self.others: list[Session] = []
         self.tables = tables
         self.nontx = [t for t in tables if not is_transactional(t["engine"])]
         self.lock_budget = lock_budget
@@ -364,6 +369,10 @@ class Measurer:
         if not self.enabled:
             return
         self.before = open_snapshot(self.client)
+        if self.locked:
+            # More snapshots of the same instant (nothing commits under the lock): the
+            # tables are measured in parallel sessions, as mydumper's threads dump them.
+            self.others = [open_snapshot(self.client) for _ in range(self.parallel - 1)]
         self.nontx_locked = self.locked and bool(self.nontx) and \
             sum(t["bytes"] for t in self.nontx) <= self.lock_budget
         if self.nontx_locked:
@@ -383,7 +392,10 @@ class Measurer:
                 return
             assert self.before is not None
             rest = [t for t in self.tables if not (self.nontx_locked and t in self.nontx)]
-            self.before.finish(measure_sql(self.database, rest) + "COMMIT;\n")
+            sessions = [self.before, *self.others]
+            for index, group in enumerate(spread(rest, len(sessions))):
+                sessions[index].finish(measure_sql(self.database, group, objects=index == 0)
+                                       + "COMMIT;\n")
             if not self.locked:
                 self.after = open_snapshot(self.client)
                 self.after.finish(measure_sql(self.database, self.tables, objects=False)
@@ -398,7 +410,9 @@ class Measurer:
             raise BackupFailed(f"checksums failed: {self.error}")
         if not self.fired or self.before is None:
             raise BackupFailed("checksums never started")
-        before: dict[str, Any] = parse_measure(self.nontx_rows + self.before.result())
+        before: dict[str, Any] = parse_measure(
+            self.nontx_rows + [row for session in (self.before, *self.others)
+                               for row in session.result()])
         if self.after is not None:
             after = parse_measure(self.after.result())
             before["tables"] = merge(before["tables"], after["tables"])
@@ -420,7 +434,7 @@ class Measurer:
                 "how": f"dumped without a lock ({why}): may not match the rest of the dump"}
 
     def abort(self) -> None:
-        for session in (self.lock, self.before, self.after):
+        for session in (self.lock, self.before, self.after, *self.others):
             if session is not None:
                 session.abort()
 
@@ -625,7 +639,7 @@ def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str],
         started, clock = now_iso(), time.monotonic()
         pipeline = Pipeline()
         measurer = Measurer(client_cmd, p["database"], tables, enabled=p["row_counts"],
-                            lock_budget=p["lock_budget_mb"] * 2**20)
+                            lock_budget=p["lock_budget_mb"] * 2**20, parallel=threads)
         writer = HashingWriter(path)
         outdir = None
         try:

@@ -137,13 +137,22 @@ def measure_sql(database: str, tables: Sequence[dict[str, Any]], objects: bool =
     return sql + (objects_sql(database) if objects else "")
 
 
+def spread(tables: Sequence[dict[str, Any]], count: int) -> list[list[dict[str, Any]]]:
+    """``tables`` in ``count`` groups of about equal size (largest first, each to the
+    smallest group), for parallel sessions."""
+    groups: list[list[dict[str, Any]]] = [[] for _ in range(max(1, count))]
+    sizes = [0] * len(groups)
+    for table in sorted(tables, key=lambda t: -t["bytes"]):
+        index = sizes.index(min(sizes))
+        groups[index].append(table)
+        sizes[index] += table["bytes"]
+    return groups
+
+
 def measure(client: Sequence[str], database: str, parallel: int = 1) -> dict[str, Any]:
     """Measure a (restored) database now, with the same statements as the dump side, in
     ``parallel`` sessions (tables spread by size)."""
-    tables = sorted(list_tables(client, database), key=lambda t: -t["bytes"])
-    groups: list[list[dict[str, Any]]] = [[] for _ in range(max(1, parallel))]
-    for table in tables:
-        min(groups, key=lambda g: sum(t["bytes"] for t in g)).append(table)
+    groups = spread(list_tables(client, database), parallel)
 
     def one(index: int) -> list[list[str]]:
         sql = measure_sql(database, groups[index], objects=index == 0)

@@ -97,3 +97,11 @@ def test_names_travel_as_hex() -> None:
     assert q.parse_measure(rows) == {
         "tables": {"a b": {"rows": 1, "checksum": "5", "structure": "md5"}},
         "objects": {"view:v\t": "h"}}
+
+
+def test_spread_balances_tables_by_size_for_parallel_sessions() -> None:
+    tables = [{"name": n, "bytes": b} for n, b in (("a", 10), ("b", 70), ("c", 30), ("d", 40))]
+    groups = q.spread(tables, 2)
+    assert [[t["name"] for t in g] for g in groups] == [["b", "a"], ["d", "c"]]
+    assert q.spread(tables, 0) == [sorted(tables, key=lambda t: -t["bytes"])]
+    assert q.spread([], 3) == [[], [], []]
