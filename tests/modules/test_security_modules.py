@@ -194,3 +194,60 @@ def test_scanner_output():
     found = malware.malware_findings(matches)
     assert found[0]["count"] == 2 and found[0]["message"].startswith("2 file mencurigakan")
     assert malware.malware_findings([]) == []
+
+
+schedule = load("security_schedule")
+sop_summary = load("security_sop_summary")
+
+ANALYZE = """  Original form: *-*-01 09:00
+    Next elapse: Tue 2026-12-01 09:00:00 UTC
+       From now: 21h left
+       Iter. #2: Fri 2027-01-01 09:00:00 UTC
+"""
+
+
+def test_schedule_runs_in_the_month(tmp_path):
+    start, end = schedule.month_bounds("2026-12")
+    assert (start.isoformat(), end.isoformat()) == ("2026-12-01", "2027-01-01")
+    assert schedule.runs_in_month(ANALYZE, start, end) == ["2026-12-01 09:00"]
+    assert schedule.timer_calendars("[Timer]\nOnCalendar=*-*-01 09:00\nOnCalendar=18:00\n") == [
+        "*-*-01 09:00", "18:00"]
+    with pytest.raises(ValueError, match="expected YYYY-MM"):
+        schedule.month_bounds("Desember")
+    playbook = tmp_path / "p.yml"
+    playbook.write_text("- hosts: sipp_servers:web_servers:routers:!web2\n- hosts: gw\n")
+    groups = {"all": ["sipp", "web", "web2", "gw"], "sipp_servers": ["sipp"],
+              "web_servers": ["web", "web2"]}
+    assert schedule.playbook_hosts(str(playbook), groups) == ["gw", "sipp", "web", "web2"]
+
+
+def run(ident, sop, status, started, check=False, error=None):
+    return {"id": ident, "sop_id": sop, "sop_title": sop.upper(), "status": status,
+            "started_at": started, "check_mode": check, "error": error}
+
+
+def test_month_summary_and_trend():
+    bounds = sop_summary.month_range("2026-11", "2026-12-05")
+    assert bounds == ("2026-10-01", "2026-11-01", "2026-12-01")
+    assert sop_summary.month_range("", "2027-01-09") == ("2026-12-01", "2027-01-01", "2027-02-01")
+    history = [
+        run(5, "it-security", "failed", "2026-11-30T09:00:00+00:00",
+            error="Kegiatan 14 (D.5): 1 file mencurigakan"),
+        run(4, "it-security", "successful", "2026-11-02T09:00:00+00:00"),
+        run(3, "it-security", "successful", "2026-11-03T09:00:00+00:00", check=True),
+        run(2, "sipp-backup", "running", "2026-11-29T18:00:00+00:00"),
+        run(1, "it-security", "successful", "2026-10-01T09:00:00+00:00"),
+    ]
+    overdue = [{"sop_id": "website", "court_name": "PN Lab",
+                "overdue_at": "2026-11-20T00:00:00+00:00"}]
+    result = sop_summary.summarise(history, overdue, bounds)
+    (item,) = result["per_sop"]
+    assert (item["runs"], item["successful"], item["failed"]) == (2, 1, 1)
+    assert (item["previous_runs"], item["previous_failed"]) == (1, 0)
+    assert item["failures"][0]["error"].startswith("Kegiatan 14")
+    lines = sop_summary.report_lines(result)
+    assert lines[0] == ("IT-SECURITY: 2 kali dijalankan, 1 gagal (bulan lalu 1 kali, 0 gagal; "
+                        "kegagalan naik)")
+    assert lines[1] == "Terlambat: website (sejak 2026-11-20T00:00:00+00:00)"
+    with pytest.raises(ValueError, match="expected YYYY-MM"):
+        sop_summary.month_range("2026-13", "2026-12-05")

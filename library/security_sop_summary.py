@@ -1,0 +1,172 @@
+#!/usr/bin/python
+# GPL-3.0-or-later
+"""A month's summary across the SOP records: runs, failures and their causes, overdue
+SOPs, and the trend against the previous month."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: security_sop_summary
+short_description: Summarise a month of SOP executions from the records
+description:
+  - Runs on the controller (C(delegate_to localhost)). Reads the records with the
+    C(sop) command's stable JSON (C(sop history --json -n 0), C(sop overdue --json))
+    and summarises, per SOP, the month's executions (checks in check mode are not
+    counted), those that failed with their causes (the findings the SOPs named), the
+    SOPs overdue now, and the change against the previous month.
+  - Reports only; changes nothing.
+version_added: "1.0.0"
+author: Court IT SOP maintainers
+options:
+  sop_command:
+    description: The controller's C(sop) command.
+    type: path
+    required: true
+  inventory:
+    description: The court's inventory (for C(sop overdue -i)).
+    type: str
+    required: true
+  month:
+    description: The month (YYYY-MM); the current month when empty.
+    type: str
+    default: ""
+  court_name:
+    description: Only this court's executions (a shared store); all when empty.
+    type: str
+    default: ""
+attributes:
+  check_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: This month's SOP summary
+  security_sop_summary:
+    sop_command: "{{ ansible_playbook_python | dirname }}/sop"
+    inventory: "{{ ansible_inventory_sources[0] }}"
+    court_name: "{{ court_name }}"
+  delegate_to: localhost
+  run_once: true
+"""
+
+RETURN = r"""
+summary:
+  description: month, per_sop (sop, title, runs, successful, failed, previous_runs,
+    previous_failed, failures with id, started_at and error), overdue (sop_id,
+    overdue_at), totals.
+  returned: success
+  type: dict
+sop_output:
+  description: The compact record the C(sop) runner keeps.
+  returned: success
+  type: dict
+"""
+
+import datetime  # noqa: E402
+import json  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+
+FAILED = ("failed", "unreachable", "interrupted", "canceled")
+
+
+def month_range(month: str, today: str) -> tuple[str, str, str]:
+    """(previous month start, month start, next month start) as YYYY-MM-DD."""
+    text = month or today[:7]
+    try:
+        year, number = (int(part) for part in text.split("-"))
+        if not 1 <= number <= 12 or len(text) != 7:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"month {text!r}: expected YYYY-MM") from None
+
+    def first(y: int, m: int) -> str:
+        y, m = (y - 1, 12) if m == 0 else (y + 1, 1) if m == 13 else (y, m)
+        return f"{y:04d}-{m:02d}-01"
+    return first(year, number - 1), first(year, number), first(year, number + 1)
+
+
+def summarise(history: list[dict[str, Any]], overdue: list[dict[str, Any]],
+              bounds: tuple[str, str, str]) -> dict[str, Any]:
+    previous, start, end = bounds
+    per_sop: dict[str, dict[str, Any]] = {}
+    for run in history:
+        if run.get("check_mode") or run.get("status") == "running":
+            continue
+        when = str(run.get("started_at") or "")[:10]
+        if not previous <= when < end:
+            continue
+        item = per_sop.setdefault(run["sop_id"], {
+            "sop": run["sop_id"], "title": run.get("sop_title"), "runs": 0, "successful": 0,
+            "failed": 0, "previous_runs": 0, "previous_failed": 0, "failures": []})
+        failed = run.get("status") in FAILED
+        if when < start:
+            item["previous_runs"] += 1
+            item["previous_failed"] += failed
+            continue
+        item["runs"] += 1
+        item["successful"] += run.get("status") == "successful"
+        item["failed"] += failed
+        if failed:
+            item["failures"].append({"id": run.get("id"), "started_at": run.get("started_at"),
+                                     "error": run.get("error") or run.get("status")})
+    late = [{"sop_id": o["sop_id"], "court_name": o.get("court_name"),
+             "overdue_at": o.get("overdue_at")} for o in overdue]
+    rows = sorted(per_sop.values(), key=lambda i: i["sop"])
+    totals = {key: sum(i[key] for i in rows)
+              for key in ("runs", "successful", "failed", "previous_runs", "previous_failed")}
+    return {"month": start[:7], "per_sop": rows, "overdue": late, "totals": totals}
+
+
+def trend(now: int, before: int) -> str:
+    if now == before:
+        return "tetap"
+    return "naik" if now > before else "turun"
+
+
+def report_lines(summary: dict[str, Any]) -> list[str]:
+    lines = [f"{i['title'] or i['sop']}: {i['runs']} kali dijalankan, {i['failed']} gagal "
+             f"(bulan lalu {i['previous_runs']} kali, {i['previous_failed']} gagal; kegagalan "
+             f"{trend(i['failed'], i['previous_failed'])})" for i in summary["per_sop"]]
+    lines += [f"Terlambat: {o['sop_id']} (sejak {o['overdue_at']})" for o in summary["overdue"]]
+    return lines
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "sop_command": {"type": "path", "required": True},
+            "inventory": {"type": "str", "required": True},
+            "month": {"type": "str", "default": ""},
+            "court_name": {"type": "str", "default": ""},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+
+    def sop_json(*args: str) -> Any:
+        rc, out, err = module.run_command([params["sop_command"], *args])
+        # `sop overdue` exits 7 while a SOP is overdue, with its JSON on stdout.
+        if rc not in (0, 7):
+            module.fail_json(msg=f"sop {args[0]} failed: {(err.strip() or str(rc)).splitlines()[-1]}")
+        return json.loads(out)
+
+    try:
+        bounds = month_range(params["month"], datetime.date.today().isoformat())
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    court = ["--court", params["court_name"]] if params["court_name"] else []
+    history = sop_json("history", "--json", "-n", "0", "--since", bounds[0], *court)
+    overdue = sop_json("overdue", "--json", "-i", params["inventory"])
+    summary = summarise(history, overdue, bounds)
+    module.exit_json(changed=False, summary=summary, sop_output={
+        "bulan": summary["month"], "total": summary["totals"],
+        "rekap": report_lines(summary),
+        "kegagalan": [f"{i['sop']} #{f['id']} {f['started_at']}: {f['error']}"
+                      for i in summary["per_sop"] for f in i["failures"]]})
+
+
+if __name__ == "__main__":
+    main()
