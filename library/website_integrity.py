@@ -29,8 +29,9 @@ description:
     elements (C(display:none), C(visibility:hidden), off-screen or zero-size text) carrying
     keywords or links to other sites are findings in any variant."
   - "CMS: with O(database), the WordPress posts (not revisions) and options
-    (not transients) holding gambling keywords or hidden elements with links, found with
-    one REGEXP query each and then parsed like pages; findings name the post id."
+    (not transients) holding gambling keywords or hidden elements with links to other
+    sites (the first of O(urls) is the site's own), found with one REGEXP query each and
+    then parsed like pages; findings name the post id or the option."
   - Each finding has a C(kind), the C(path), C(url), C(post_id) or C(option) it is about,
     a C(name) (one line) and a C(detail) in Bahasa Indonesia.
 version_added: "0.1.0"
@@ -294,12 +295,14 @@ def check_database(conn: Connection, params: dict[str, Any]) -> tuple[int, list[
     option_rows = query(conn, (
         f"SELECT option_name, {nullable_text('option_value')} FROM {options} "  # noqa: S608
         "WHERE option_name NOT LIKE '\\_transient%' AND option_name NOT LIKE '\\_site\\_transient%' "
-        f"AND LOWER(option_value) REGEXP {regexp} ORDER BY option_name;"))
+        f"AND (LOWER(option_value) REGEXP {regexp} OR LOWER(option_value) REGEXP {hidden_re}) "
+        "ORDER BY option_name;"))
+    own = next((urlsplit(u).hostname or "" for u in params["urls"]), "").lower()
     found: list[dict[str, Any]] = []
     for row in post_rows:
         title, content = text_value(row[3]) or "", text_value(row[4]) or ""
         words = sorted(set(found_keywords(title, pattern)) | set(found_keywords(content, pattern)))
-        hidden = hidden_findings(scan_html(content), pattern, "")
+        hidden = hidden_findings(scan_html(content), pattern, own)
         if not words and not hidden:
             continue
         post_id = int(row[0] or 0)
@@ -314,11 +317,16 @@ def check_database(conn: Connection, params: dict[str, Any]) -> tuple[int, list[
                       "hidden": hidden, "name": f"post_spam: post {post_id} ({title[:60]})",
                       "detail": "; ".join(detail)})
     for row in option_rows:
-        words = found_keywords(text_value(row[1]) or "", pattern)
-        if words:
+        value = text_value(row[1]) or ""
+        words = found_keywords(value, pattern)
+        links = sorted({x for h in hidden_findings(scan_html(value), pattern, own)
+                        for x in h["links"]})
+        if words or links:
             found.append({"kind": "option_spam", "option": row[0], "keywords": words,
-                          "name": f"option_spam: {row[0]}",
-                          "detail": "kata kunci judi: " + ", ".join(words)})
+                          "links": links, "name": f"option_spam: {row[0]}",
+                          "detail": "; ".join(
+                              (["kata kunci judi: " + ", ".join(words)] if words else [])
+                              + (["tautan tersembunyi: " + ", ".join(links)] if links else []))})
     return len(post_rows) + len(option_rows), found
 
 

@@ -275,21 +275,27 @@ def test_wordpress_posts_and_options(mariadb: MariaDB, tmp_path):
         f"INSERT INTO wp_posts VALUES {values};"
         "INSERT INTO wp_options (option_name, option_value) VALUES ('blogname', 'PN Contoh'),"
         "('widget_text', 'a:1:{i:2;a:1:{s:4:\"text\";s:30:\"<a href=x>bandar togel</a>\";}}'),"
-        "('_transient_feed_x', 'slot gacor');")
+        "('_transient_feed_x', 'slot gacor'),"
+        "('theme_footer', '<p>PN Contoh</p><div style=\"display:none\">"
+        "<a href=\"https://partner.example/\">partner</a></div>'),"
+        "('custom_css', '.menu { display: none }');")
     conn = mod.Connection(binary="mariadb", database=mariadb.database, user=mariadb.user,
                           password=mariadb.password, host=mariadb.host, port=mariadb.port)
     site(tmp_path / "www")
     _changed, result = mod.run(params(tmp_path / "www", tmp_path / "state"), False, conn)
     found = {f["name"]: f for f in result["findings"]}
     assert set(found) == {"post_spam: post 42 (Pelantikan Hakim)",
-                          "post_spam: post 43 (Slot Gacor Maxwin)", "option_spam: widget_text"}
+                          "post_spam: post 43 (Slot Gacor Maxwin)", "option_spam: widget_text",
+                          "option_spam: theme_footer"}
+    assert found["option_spam: theme_footer"]["links"] == ["partner.example"]
     assert found["post_spam: post 42 (Pelantikan Hakim)"]["post_id"] == 42
     assert found["post_spam: post 42 (Pelantikan Hakim)"]["hidden"][0]["links"] == [
         "gacor88.example", "togel.example"]
     assert found["post_spam: post 43 (Slot Gacor Maxwin)"]["keywords"] == [
         "judi online", "maxwin", "slot gacor"]
     assert found["option_spam: widget_text"]["keywords"] == ["bandar togel"]
-    assert result["posts_checked"] == 4  # 2 (hidden style), 42, 43 and widget_text
+    # posts 2 (hidden style), 42, 43; options widget_text, theme_footer, custom_css
+    assert result["posts_checked"] == 6
 
 
 DRIVER = """
