@@ -153,7 +153,8 @@ def store(
         if old is not None:
             history = device / "history"
             private_dir(history)
-            stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(current.stat().st_mtime))
+            mtime = current.stat().st_mtime
+            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(mtime)) + f".{int(mtime * 1e6) % 1000000:06d}Z"
             write_private(history / f"{stamp}.txt", old)
             for stale in sorted(history.glob("*.txt"))[: -keep or None]:
                 stale.unlink()
