@@ -12,7 +12,8 @@ short_description: Audit nginx/Apache access logs (visitors, crawlers, attack pr
 description:
   - Reads combined-format access logs (nginx's C(combined), Apache's C(combined)) with
     their rotated copies (C(access.log.1), C(access.log.2.gz) ..., or C(access.log-YYYYMMDD[.gz])),
-    only the lines written since the previous run.
+    only the lines written since the previous run (the first run reads every file present,
+    oldest first).
   - Where the previous run stopped is kept in a state file per log on the host (root-only
     directory O(state_dir)), namely the live log's inode, the offset after its last complete
     line and a fingerprint (sha256) of its first line. The next run finds that file among
