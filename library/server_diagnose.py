@@ -46,6 +46,10 @@ options:
     type: list
     elements: str
     default: []
+  load_per_cpu:
+    description: A 5-minute load above this per CPU counts as overloaded.
+    type: float
+    default: 2.0
   log_lines:
     description: Lines kept from each log.
     type: int
@@ -177,7 +181,8 @@ class Collector:
         }
 
 
-def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int) -> list[str]:
+def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
+           load_per_cpu: float = 2.0) -> list[str]:
     """The likely causes, most serious first (Bahasa Indonesia)."""
     found = []
     for fs in bundle["file_systems"]:
@@ -203,7 +208,7 @@ def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int) -> list[
     if bundle["oom_kills"]:
         found.append(f"Kehabisan memori: {len(bundle['oom_kills'])} proses dihentikan (OOM)")
     load = bundle["load"]
-    if load["5m"] > 2 * load["cpus"]:
+    if load["5m"] > load_per_cpu * load["cpus"]:
         found.append(f"Beban sangat tinggi: {load['5m']} untuk {load['cpus']} CPU")
     down = [p["peer"] for p in bundle["peers"] if not p["reachable"]]
     if down:
@@ -220,12 +225,14 @@ def main() -> None:
             "full_percent": {"type": "int", "default": 97},
             "min_free_mb": {"type": "int", "default": 100},
             "peers": {"type": "list", "elements": "str", "default": []},
+            "load_per_cpu": {"type": "float", "default": 2.0},
             "log_lines": {"type": "int", "default": 20},
         },
         supports_check_mode=True,
     )
     bundle = Collector(module).collect()
-    found = causes(bundle, module.params["full_percent"], module.params["min_free_mb"])
+    found = causes(bundle, module.params["full_percent"], module.params["min_free_mb"],
+                   module.params["load_per_cpu"])
     summary = ("Kemungkinan penyebab: " + "; ".join(found)) if found else \
         "Tidak ditemukan penyebab yang jelas pada server ini"
     module.exit_json(changed=False, causes=found, summary=summary, bundle=bundle, sop_output={

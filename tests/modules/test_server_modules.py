@@ -194,6 +194,7 @@ def test_causes_named_most_serious_first():
              "enabled": "disabled"}],
         failed_units=["nginx.service", "lab-report-export.service"],
         oom_kills=["kernel: Out of memory: Killed process 123 (mariadbd)"],
+        load={"5m": 9.5, "cpus": 2},
         peers=[{"peer": "backup", "reachable": False}]), 97, 100)
     assert causes == [
         "Disk penuh: /srv/sipp-data terpakai 100.0% (sisa 0 MB)",
@@ -201,6 +202,7 @@ def test_causes_named_most_serious_first():
         "Web server nginx mati dibunuh sinyal (nginx: failed/failed, result signal)",
         "Unit systemd gagal: lab-report-export.service",
         "Kehabisan memori: 1 proses dihentikan (OOM)",
+        "Beban sangat tinggi: 9.5 untuk 2 CPU",
         "Server lain tidak terjangkau: backup"]
 
 
