@@ -61,7 +61,7 @@ def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
     names = [line for line in lines if not line.startswith("tar: ")]
     errors = [line for line in lines if line.startswith("tar: ")]
     if tar_rc not in (0, 1) or zstd_rc != 0:
-        cause = (errors[-1] if errors else zstd_err.decode(errors="replace").strip()) or "unknown"
+        cause = (errors[0] if errors else zstd_err.decode(errors="replace").strip()) or "unknown"
         raise ArchiveError(f"tar/zstd failed (tar {tar_rc}, zstd {zstd_rc}): {cause}")
     return {"entries": len(names), "listing_sha256": listing_digest(names), "warnings": errors[-5:]}
 

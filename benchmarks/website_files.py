@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Benchmark the website backup's files step against raw ``tar | zstd -T0``.
+
+Generates a web root of at least 300 MB in 15,000 files (WordPress-like: PHP, CSS and
+JS text, and uploads of incompressible JPEG-sized blobs) under a temporary directory,
+then alternately, ROUNDS times each, side by side in one run:
+
+- raw:    tar -c ROOT | zstd -T0 -3 > FILE            (the plain tools)
+- module: the website_files_backup module's files step (its own measured duration:
+          tar + zstd -T0 + sha256 while writing + fsync + manifest), run through Ansible
+          on localhost
+
+and prints the medians and the ratio module / raw against the target (<= 1.10x).
+
+    .venv/bin/python benchmarks/website_files.py [--rounds 3] [--mb 300] [--files 15000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = 1.10
+WORDS = ("pengadilan", "perkara", "sidang", "putusan", "berita", "pengumuman", "layanan",
+         "ptsp", "function", "return", "array", "echo", "esc_html", "get_option", "add_action")
+
+
+def generate(root: Path, total_mb: int, files: int, seed: int = 9) -> tuple[int, int]:
+    """A WordPress-like tree: 80% small text files, 20% uploads carrying most bytes."""
+    rng = random.Random(seed)
+    text_files = files * 4 // 5
+    upload_files = files - text_files
+    text_bytes = 0
+    for i in range(text_files):
+        folder = root / "wp-includes" / f"d{i % 150:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        size = rng.randint(500, 12000)
+        line = " ".join(rng.choice(WORDS) for _ in range(12)) + ";\n"
+        body = (line * (size // len(line) + 1))[:size]
+        (folder / f"f{i:05d}.php").write_text(body)
+        text_bytes += size
+    remaining = max(total_mb * 1024 * 1024 - text_bytes, upload_files)
+    per = remaining // upload_files
+    for i in range(upload_files):
+        folder = root / "wp-content" / "uploads" / "2026" / f"{i % 12 + 1:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"foto-{i:05d}.jpg").write_bytes(os.urandom(per))
+    cache = root / "wp-content" / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    return text_bytes + per * upload_files, files
+
+
+def raw(root: Path, out: Path) -> float:
+    start = time.monotonic()
+    subprocess.run(["bash", "-o", "pipefail", "-c",
+                    f"tar -c --exclude='*/cache' -C / {str(root)[1:]} | zstd -q -T0 -3 > {out}"],
+                   check=True)
+    return time.monotonic() - start
+
+
+def module(root: Path, dest: Path) -> float:
+    env = dict(os.environ, ANSIBLE_LIBRARY=str(ROOT / "library"),
+               ANSIBLE_MODULE_UTILS=str(ROOT / "module_utils"),
+               ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="json")
+    args = json.dumps({"paths": [str(root)], "dest": str(dest), "prefix": "bench",
+                       "exclude": ["*/cache"], "period": "always", "force": True})
+    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "ansible"), "localhost", "-c", "local",
+                           "-i", "localhost,", "-m", "website_files_backup", "-a", args],
+                          capture_output=True, text=True, env=env, check=False)
+    if proc.returncode:
+        sys.exit(f"module failed: {proc.stdout[-800:]} {proc.stderr[-400:]}")
+    result = json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    return float(result["duration"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--mb", type=int, default=300)
+    parser.add_argument("--files", type=int, default=15000)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-website-", dir="/var/tmp"))
+    try:
+        site = work / "site"
+        size, count = generate(site, args.mb, args.files)
+        print(f"web root: {size / 1048576:.0f} MiB in {count} files ({site})")
+        raws, mods = [], []
+        for n in range(args.rounds):
+            raws.append(raw(site, work / f"raw-{n}.tar.zst"))
+            mods.append(module(site, work / "module"))
+            for old in (work / "module").glob("bench-*"):
+                old.unlink()
+            (work / f"raw-{n}.tar.zst").unlink()
+            print(f"round {n + 1}: raw {raws[-1]:.2f} s, module {mods[-1]:.2f} s")
+        ratio = statistics.median(mods) / statistics.median(raws)
+        verdict = "met" if ratio <= TARGET else "MISSED"
+        print(f"median raw tar|zstd -T0: {statistics.median(raws):.2f} s; module files step: "
+              f"{statistics.median(mods):.2f} s; ratio {ratio:.3f}x "
+              f"(target <= {TARGET}x: {verdict})")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

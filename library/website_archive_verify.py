@@ -1,0 +1,123 @@
+#!/usr/bin/python
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Verify a website files archive on the backup computer: checksum and full listing."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: website_archive_verify
+short_description: Verify a website files archive in the backup computer's store (checksum and listing)
+description:
+  - Runs on the backup computer against the copy in its own store. Computes the archive's
+    sha256 and compares it with the one the store's record (O(ledger)) took in, then
+    decompresses and lists the whole archive (C(zstd -dc | tar -t), which reads every
+    block) and compares the number of entries and the hash of their sorted names with the
+    manifest written by website_files_backup.
+  - Appends the result (C(verified), status ok or failed, reason, method C(listing)) to
+    the record, which alone decides retention on the backup computer. An archive the
+    record already shows verified is not read again.
+  - Check mode reports what it would check.
+version_added: "0.1.0"
+author: Court IT SOP maintainers
+options:
+  path:
+    description: The archive in the store.
+    type: path
+    required: true
+  ledger:
+    description: The store's record (C(ledger.jsonl)).
+    type: path
+    required: true
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Verify the site archive on the backup computer
+  website_archive_verify:
+    path: /srv/backup/website/400999/website-20261130T020000.tar.zst
+    ledger: /srv/backup/website/400999/ledger.jsonl
+  delegate_to: backup
+"""
+
+RETURN = r"""
+verified:
+  description: The archive matched its record and manifest.
+  returned: always
+  type: bool
+verification:
+  description: Status (ok, failed, pending), reason, method, entries, duration.
+  returned: always
+  type: dict
+"""
+
+import os  # noqa: E402
+import time  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_backup_files import (  # noqa: E402
+    BackupMissing,
+    load_backup,
+    manifest_path,
+    sha256_file,
+)
+from ansible.module_utils.sop_backup_ledger import append, backups, read  # noqa: E402
+from ansible.module_utils.sop_website_files import (  # noqa: E402
+    ArchiveError,
+    archive_listing,
+    listing_digest,
+)
+
+
+def check(path: str, manifest: dict[str, Any], recorded_sha256: str) -> dict[str, Any]:
+    start = time.monotonic()
+    sha256 = sha256_file(path)
+    if sha256 != recorded_sha256:
+        return {"status": "failed", "reason": f"sha256 {sha256} is not the recorded {recorded_sha256}"}
+    try:
+        names = archive_listing(path)
+    except ArchiveError as exc:
+        return {"status": "failed", "reason": str(exc)}
+    entries = manifest.get("entries")
+    if len(names) != entries or listing_digest(names) != manifest.get("listing_sha256"):
+        return {"status": "failed", "entries": len(names),
+                "reason": f"the archive lists {len(names)} entries, the manifest {entries} (or other names)"}
+    return {"status": "ok", "entries": len(names), "duration": round(time.monotonic() - start, 3),
+            "reason": f"sha256 and all {len(names)} entries match"}
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={"path": {"type": "path", "required": True},
+                       "ledger": {"type": "path", "required": True}},
+        supports_check_mode=True,
+    )
+    path, ledger = module.params["path"], module.params["ledger"]
+    try:
+        manifest = load_backup(path, manifest_path(path))
+    except BackupMissing as exc:
+        module.fail_json(msg=f"cannot verify {path}: {exc}")
+    known = backups(read(ledger)).get(os.path.basename(path))
+    if known is None:
+        module.fail_json(msg=f"cannot verify {path}: not in the record {ledger}")
+        return
+    if known["verified"]:
+        module.exit_json(changed=False, verified=True, verification=known["verification"],
+                         msg="already verified (the record says so)")
+    if module.check_mode:
+        module.exit_json(changed=True, verified=False, verification={"status": "pending"},
+                         msg=f"would check the sha256 and the listing of {path}")
+    record = {"method": "listing", "verified_on": os.uname().nodename,
+              **check(path, manifest, known["sha256"])}
+    append(ledger, "verified", name=os.path.basename(path), sha256=known["sha256"], **record)
+    module.exit_json(changed=True, verified=record["status"] == "ok", verification=record)
+
+
+if __name__ == "__main__":
+    main()

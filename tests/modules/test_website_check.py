@@ -1,0 +1,154 @@
+"""website_check, website_renewals and module_utils/sop_website_http.py against real local
+HTTP and HTTPS servers (certificates made by openssl, an RDAP answer, a feed)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import ssl
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from loader import load
+
+http = load("sop_website_http")
+check = load("website_check")
+renewals = load("website_renewals")
+
+FEED = b"""<rss><channel><lastBuildDate>Wed, 18 Nov 2026 02:00:00 +0000</lastBuildDate>
+<item><pubDate>Wed, 04 Nov 2026 02:00:00 +0000</pubDate></item></channel></rss>"""
+EXPIRY = (datetime.datetime.now(datetime.UTC)
+          + datetime.timedelta(days=10)).strftime("%Y-%m-%dT00:00:00Z")
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        port = self.server.server_address[1]
+        if self.path == "/old":
+            self.send_response(301)
+            self.send_header("Location", f"https://localhost:{port}/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        routes = {
+            "/": (200, b"<html><title>Pengadilan</title>Selamat datang</html>"),
+            "/feed/": (200, FEED),
+            "/rdap/domain/pn-x.go.id": (200, json.dumps({"events": [
+                {"eventAction": "registration", "eventDate": "2016-01-01T00:00:00Z"},
+                {"eventAction": "expiration", "eventDate": EXPIRY}]}).encode()),
+        }
+        code, body = routes.get(self.path, (404, b"not found"))
+        self.send_response(code)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def serve(context=None):
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if context is not None:
+        srv.socket = context.wrap_socket(srv.socket, server_side=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory):
+    """A CA and a localhost certificate valid 20 days; an HTTPS and an HTTP server."""
+    d = tmp_path_factory.mktemp("tls")
+
+    def run(*argv):
+        subprocess.run(argv, cwd=d, check=True, capture_output=True)
+
+    run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-days", "30", "-subj", "/CN=Test CA", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+        "-keyout", "ca.key", "-out", "ca.crt")
+    run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-subj", "/CN=localhost", "-keyout", "site.key", "-out", "site.csr")
+    (d / "ext").write_text("subjectAltName=DNS:localhost\nauthorityKeyIdentifier=keyid\n")
+    run("openssl", "x509", "-req", "-in", "site.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+        "-CAcreateserial", "-days", "20", "-extfile", "ext", "-out", "site.crt")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(d / "site.crt", d / "site.key")
+    https, plain = serve(context), serve()
+    yield {"ca": str(d / "ca.crt"), "https": https.server_address[1],
+           "http": plain.server_address[1]}
+    https.shutdown()
+    plain.shutdown()
+
+
+def params(**overrides):
+    base = {"urls": [], "expected_text": "", "max_response_seconds": 5, "timeout": 5,
+            "require_https_redirect": False, "ca_file": "", "newest_content": "", "feed_url": "",
+            "sitemap_url": "", "freshness_days": 30}
+    return {**base, **overrides}
+
+
+def test_page_certificate_and_feed_date(tls):
+    url = f"https://localhost:{tls['https']}/"
+    p = params(urls=[url], ca_file=tls["ca"], expected_text="Selamat")
+    page = check.check_page(url, p)
+    assert page["ok"] and page["status"] == 200, page["problems"]
+    now = datetime.datetime.now(datetime.UTC)
+    [cert] = check.check_certificates([url], p, now)
+    assert cert["valid"] and cert["days_left"] in (19, 20)
+    fresh = check.freshness(p, datetime.datetime(2026, 11, 30, tzinfo=datetime.UTC))
+    assert fresh["newest"].startswith("2026-11-18") and fresh["age_days"] == 11 and fresh["fresh"]
+
+
+def test_untrusted_certificate_is_a_problem_with_its_expiry(tls):
+    now = datetime.datetime.now(datetime.UTC)
+    cert = http.tls_certificate("localhost", tls["https"], 5, "", now)
+    assert not cert["valid"] and "certificate" in cert["error"]
+    assert cert["days_left"] in (19, 20)  # read without verification, by openssl
+    problems, _ = check.grade([], [cert], {"newest": "x", "fresh": True}, params())
+    assert problems and "tidak sah" in problems[0]
+
+
+def test_https_redirect_required(tls):
+    p = params(ca_file=tls["ca"], require_https_redirect=True)
+    plain = http.fetch(f"http://127.0.0.1:{tls['http']}/old", 5, None, follow=False)
+    assert plain["status"] == 301 and plain["location"].startswith("https://")
+    down = check.check_page("https://localhost:1/", p)
+    assert not down["ok"] and any("tidak dapat diakses" in x for x in down["problems"])
+
+
+def test_stale_and_unknown_content_warn():
+    p = params(freshness_days=7)
+    _, warnings = check.grade([], [], {"newest": "2026-10-01T00:00:00+00:00", "age_days": 60,
+                                       "fresh": False}, p)
+    assert "60 hari" in warnings[0]
+    _, warnings = check.grade([], [], {"newest": None}, p)
+    assert "tidak dapat dibaca" in warnings[0]
+
+
+def test_renewals_rdap_certificate_hosting(tls):
+    today = datetime.datetime.now(datetime.UTC).date()
+    rdap = f"http://127.0.0.1:{tls['http']}/rdap/"
+    expires, error = renewals.rdap_expiry(rdap, "PN-X.go.id", 5, "")
+    assert error is None and expires == EXPIRY[:10]
+    domain = renewals.item("domain", "Domain pn-x.go.id", expires, today=today,
+                           warn_days=[30, 14, 7])
+    assert domain["level"] == "warn" and domain["threshold"] == 14
+    gone = renewals.item("hosting", "Kontrak hosting", str(today - datetime.timedelta(days=1)),
+                         today=today, warn_days=[30, 14, 7])
+    missing, error = renewals.rdap_expiry(rdap, "other.id", 5, "")
+    unknown = renewals.item("domain", "Domain other.id", missing, today=today, warn_days=[30],
+                            error=error)
+    problems, warnings = renewals.messages([domain, gone, unknown])
+    assert problems == [f"Kontrak hosting sudah berakhir pada {today - datetime.timedelta(days=1)}"]
+    assert "batas peringatan 14 hari" in warnings[0] and "status 404" in warnings[1]
+
+
+def test_dates_parse():
+    assert http.parse_date("2026-11-18T02:00:00Z").day == 18
+    assert http.parse_date("Wed, 18 Nov 2026 02:00:00 +0700").hour == 19
+    assert http.parse_date("garbage") is None
+    assert http.http_variant("https://a.go.id/x?y=1") == "http://a.go.id/x?y=1"
+    assert http.fetch("file:///etc/passwd", 1)["error"] == "not an http(s) URL"

@@ -1,0 +1,86 @@
+"""website_files_backup's streaming archive, website_archive_verify's check and
+website_quarantine's choice of files, on real temporary trees with tar and zstd."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from loader import load
+
+files = load("sop_website_files")
+backup_files = load("sop_backup_files")
+verify = load("website_archive_verify")
+quarantine = load("website_quarantine")
+
+
+@pytest.fixture
+def site(tmp_path):
+    root = tmp_path / "site"
+    (root / "wp-content" / "cache" / "page").mkdir(parents=True)
+    (root / "wp-content" / "uploads").mkdir()
+    (root / "index.php").write_text("<?php require 'wp-blog-header.php';\n")
+    (root / "wp-content" / "uploads" / "foto.jpg").write_bytes(os.urandom(4096))
+    (root / "wp-content" / "cache" / "page" / "index.html").write_text("cached")
+    return root
+
+
+def make_archive(site, dest):
+    writer = backup_files.HashingWriter(str(dest / "website-20261130T010000.tar.zst"))
+    archived = files.write_archive([str(site)], ["*/cache"], writer, 3)
+    writer.commit()
+    return writer, archived
+
+
+def test_archive_streams_hashes_and_excludes_cache(site, tmp_path):
+    writer, archived = make_archive(site, tmp_path)
+    names = files.archive_listing(writer.final_path)
+    assert any(n.endswith("/uploads/foto.jpg") for n in names)
+    assert not any("/cache" in n for n in names)
+    assert archived["entries"] == len(names)
+    assert archived["listing_sha256"] == files.listing_digest(names)
+    assert writer.sha256.hexdigest() == backup_files.sha256_file(writer.final_path)
+    assert not os.path.exists(writer.partial_path)
+
+
+def test_missing_folder_fails_with_one_line_and_leaves_nothing(tmp_path):
+    writer = backup_files.HashingWriter(str(tmp_path / "website-20261130T010000.tar.zst"))
+    with pytest.raises(files.ArchiveError, match=r"Cannot stat|No such file"):
+        files.write_archive([str(tmp_path / "missing")], [], writer, 3)
+    writer.discard()
+    assert os.listdir(tmp_path) == []
+
+
+def test_verify_catches_a_changed_or_truncated_archive(site, tmp_path):
+    writer, archived = make_archive(site, tmp_path)
+    manifest = {"entries": archived["entries"], "listing_sha256": archived["listing_sha256"]}
+    sha = writer.sha256.hexdigest()
+    assert verify.check(writer.final_path, manifest, sha)["status"] == "ok"
+    assert "is not the recorded" in verify.check(writer.final_path, manifest, "0" * 64)["reason"]
+    assert verify.check(writer.final_path, {**manifest, "entries": 1}, sha)["status"] == "failed"
+    with open(writer.final_path, "r+b") as handle:
+        handle.truncate(os.path.getsize(writer.final_path) // 2)
+    truncated = backup_files.sha256_file(writer.final_path)
+    assert verify.check(writer.final_path, manifest, truncated)["status"] == "failed"
+
+
+def test_quarantine_moves_only_planted_files_inside_the_site(site, tmp_path):
+    shell = site / "wp-content" / "uploads" / "x.php"
+    shell.write_text("<?php eval(base64_decode($_POST['c']));")
+    outside = tmp_path / "outside.php"
+    outside.write_text("<?php")
+    link = site / "wp-content" / "uploads" / "link.php"
+    link.symlink_to(outside)
+    findings = [{"kind": "webshell", "path": str(shell), "name": f"webshell: {shell}"},
+                {"kind": "webshell", "path": str(outside), "name": "outside"},
+                {"kind": "php_in_uploads", "path": str(link), "name": "link"},
+                {"kind": "changed_file", "path": str(site / "index.php"), "name": "core"},
+                {"kind": "cloaking", "url": "https://x/", "name": "cloaking"}]
+    kinds = ["webshell", "php_in_uploads", "new_file"]
+    chosen = quarantine.candidates(findings, [str(site)], kinds)
+    assert [c["path"] for c in chosen] == [str(shell)]
+    record = quarantine.quarantine(chosen[0], str(tmp_path / "q" / "batch"))
+    assert record["sha256"] == backup_files.sha256_file(record["quarantined"])
+    assert os.stat(record["quarantined"]).st_mode & 0o777 == 0o600
+    assert json.dumps(record)  # the record is plain JSON
