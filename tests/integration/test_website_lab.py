@@ -1,0 +1,96 @@
+"""SOP Pengelolaan Website against the lab court (`sop-lab up`), over SSH with become: a
+clean site passes, check mode changes nothing, a planted judi-online compromise fails
+activity 3 naming each item, and the failures it must report in one clear line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+INVENTORY = str(ROOT / "inventory" / "lab")
+UPLOADS = "/var/lib/wordpress/wp-content/uploads"
+pytestmark = [pytest.mark.lab]
+
+
+def run(playbook: str, *args: str) -> tuple[int, dict[str, Any]]:
+    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+               ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_ROLES_PATH=f"{ROOT / 'roles'}:{ROOT / 'lab' / 'roles'}")
+    proc = subprocess.run([str(ROOT / ".venv/bin/ansible-playbook"), "-i", INVENTORY, playbook,
+                           *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=900, check=False)
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def on_web(command: str) -> None:
+    subprocess.run([str(ROOT / ".venv/bin/ansible"), "-i", INVENTORY, "web", "-b", "-m",
+                    "ansible.builtin.shell", "-a", command], cwd=ROOT, check=True,
+                   capture_output=True, env=dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg")))
+
+
+def failures(report: dict[str, Any]) -> str:
+    return " ".join(h["msg"] for p in report["plays"] for t in p["tasks"]
+                    for name, h in t["hosts"].items() if name == "web" and h.get("failed"))
+
+
+def changed(report: dict[str, Any]) -> int:
+    return int(report["stats"]["web"]["changed"])
+
+
+def test_clean_site_passes_and_a_second_run_changes_nothing():
+    rc, report = run("playbooks/website.yml")
+    assert rc == 0, failures(report)
+    rc, report = run("playbooks/website.yml")
+    assert rc == 0 and changed(report) == 0
+
+
+def test_check_mode_passes():
+    rc, report = run("playbooks/website.yml", "--check")
+    assert rc == 0, failures(report)
+
+
+def test_planted_compromise_is_named_and_fails_the_run():
+    rc, _ = run("lab/web_compromise.yml", "-e", "lab_web_compromise=planted")
+    assert rc == 0
+    try:
+        rc, report = run("playbooks/website.yml", "--tags", "pengunjung")
+        assert rc != 0
+        message = failures(report)
+        for planted in ("themes/pengadilan/functions.php", "/etc/wordpress/htaccess",
+                        f"{UPLOADS}/.htaccess", f"{UPLOADS}/2026/11/wp-cache.php", "cloaking"):
+            assert planted in message, planted
+    finally:
+        run("lab/web_compromise.yml", "-e", "lab_web_compromise=removed")
+
+
+def test_site_down_and_database_down_fail_activity_1_in_one_line():
+    on_web("systemctl stop nginx")
+    try:
+        rc, report = run("playbooks/website.yml", "--tags", "ketersediaan")
+        assert rc != 0 and "https://web/ tidak dapat diakses" in failures(report)
+    finally:
+        on_web("systemctl start nginx")
+    on_web("systemctl stop mariadb")
+    try:
+        rc, report = run("playbooks/website.yml", "--tags", "ketersediaan")
+        assert rc != 0 and "database CMS wordpress tidak menjawab" in failures(report)
+        assert "Traceback" not in failures(report)
+    finally:
+        on_web("systemctl start mariadb")
+
+
+def test_domain_near_expiry_warns_and_expired_fails():
+    on_web("cp /etc/lab-rdap.json /etc/lab-rdap.json.orig && "
+           "sed -i 's/\"expiration\": \"[^\"]*\"/\"expiration\": \"2020-01-01T00:00:00Z\"/' "
+           "/etc/lab-rdap.json")
+    try:
+        rc, report = run("playbooks/website.yml", "--tags", "pembaruan")
+        assert rc != 0 and "Domain pn-lab.go.id sudah berakhir pada 2020-01-01" in failures(report)
+    finally:
+        on_web("mv /etc/lab-rdap.json.orig /etc/lab-rdap.json")
