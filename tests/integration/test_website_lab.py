@@ -31,7 +31,8 @@ def run(playbook: str, *args: str) -> tuple[int, dict[str, Any]]:
 def on_web(command: str) -> None:
     subprocess.run([str(ROOT / ".venv/bin/ansible"), "-i", INVENTORY, "web", "-b", "-m",
                     "ansible.builtin.shell", "-a", command], cwd=ROOT, check=True,
-                   capture_output=True, env=dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg")))
+                   capture_output=True,
+                   env=dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg")))
 
 
 def failures(report: dict[str, Any]) -> str:
