@@ -118,6 +118,12 @@ def tail(path: str, lines: int) -> list[str]:
     return text.splitlines()[-lines:]
 
 
+def read_mounts() -> str:
+    """/proc/mounts (a proc file: read whole, it has no size to seek from)."""
+    with open("/proc/mounts", encoding="utf-8", errors="replace") as handle:
+        return handle.read()
+
+
 def reachable(peer: str, timeout: float = 3.0) -> dict[str, Any]:
     host, _, port = peer.partition(":")
     try:
@@ -168,7 +174,7 @@ class Collector:
             "failed_units": [line.split()[0] for line in self.out(
                 ["systemctl", "list-units", "--state=failed", "--plain", "--no-legend"]
             ).splitlines() if line.strip()],
-            "file_systems": [file_system(p) for p, _t in mounts("\n".join(tail("/proc/mounts", 10000)))],
+            "file_systems": [file_system(p) for p, _t in mounts(read_mounts())],
             "oom_kills": self.journal("--grep", "Out of memory|oom-kill|oom_reaper"),
             "load": {"1m": load[0], "5m": load[1], "15m": load[2], "cpus": os.cpu_count() or 1},
             "services": services,

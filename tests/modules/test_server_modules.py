@@ -228,3 +228,8 @@ def test_os_release_of_this_machine():
     with open("/etc/os-release", encoding="utf-8") as handle:
         release = srv.os_release(handle.read())
     assert release["ID"]
+
+
+def test_diagnosis_reads_this_machines_file_systems():
+    # /proc/mounts cannot be seeked from its end: read whole (a tail() of it saw nothing)
+    assert "/" in [point for point, _type in srv.mounts(diagnose.read_mounts())]
