@@ -39,13 +39,13 @@ def _values(**extra: object) -> dict[str, object]:
 
 def test_migrations_are_versioned_and_idempotent(store_url: str) -> None:
     first = Store(store_url)
-    assert first.schema_version == SCHEMA_VERSION == 3
+    assert first.schema_version == SCHEMA_VERSION >= 3  # later migrations append
     second = Store(store_url)
     with second.engine.connect() as conn:
         versions = conn.execute(text("SELECT version FROM schema_migrations")).scalars().all()
         if second.engine.dialect.name == "sqlite":
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-    assert sorted(versions) == [1, 2, 3]
+    assert sorted(versions) == list(range(1, SCHEMA_VERSION + 1))
     with second.engine.connect() as conn:
         indexes = {i["name"] for i in inspect(conn).get_indexes("executions")}
     assert {"ix_executions_court_started", "ix_executions_due_success"} <= indexes
@@ -187,4 +187,28 @@ def test_due_records_per_sop_and_court(store_url: str) -> None:
     assert sorted(store.latest_per_sop(court="PN X")) == ["a"]
     assert store.latest_per_sop()["b"]["id"] == unnamed + 1
     assert store.courts() == [None, "PN X", "PN Y"]
+    store.close()
+
+
+def test_court_recorded_later_and_a_run_that_never_ran_removed(store_url: str) -> None:
+    """`sop run` records the court once the playbook reports it (set_court), and removes
+    the record of a run refused before it touched any host (delete_execution)."""
+    store = Store(store_url)
+    activity = {
+        "number": 1, "ref": "", "kegiatan": "Backup", "pelaksana": ["Staf IT"],
+        "mode": "automated", "tag": "backup", "status": "not-run", "hosts": [], "outputs": [],
+    }  # fmt: skip
+    execution_id = store.create_execution(_values(court_name=None), [activity])
+    store.set_court(
+        execution_id,
+        {"court_name": "PN Uji", "court_kode_satker": "1", "sop_number": "W1/SOP"},
+        {1: ["Staf IT (Budi)"]},
+    )
+    row = store.execution(execution_id)
+    assert (row["court_name"], row["sop_number"]) == ("PN Uji", "W1/SOP")
+    assert row["activities"][0]["pelaksana"] == ["Staf IT (Budi)"]
+    store.delete_execution(execution_id)
+    assert store.executions() == []
+    with pytest.raises(SopError, match=f"no execution {execution_id}"):
+        store.execution(execution_id)
     store.close()
