@@ -150,17 +150,22 @@ class Collector:
     def service(self, name: str) -> dict[str, Any] | None:
         props = dict(line.split("=", 1) for line in self.out(
             ["systemctl", "show", f"{name}.service", "-p",
-             "LoadState,ActiveState,SubState,Result,UnitFileState,ExecMainStatus"]).splitlines()
+             "Id,LoadState,ActiveState,SubState,Result,UnitFileState,ExecMainStatus"]).splitlines()
             if "=" in line)
         if props.get("LoadState") != "loaded":
             return None
-        return {"name": name, "active": props.get("ActiveState"), "sub": props.get("SubState"),
+        return {"name": name, "unit": props.get("Id"), "active": props.get("ActiveState"), "sub": props.get("SubState"),
                 "result": props.get("Result"), "enabled": props.get("UnitFileState"),
                 "exit_status": props.get("ExecMainStatus")}
 
     def collect(self) -> dict[str, Any]:
         lines = self.params["log_lines"]
-        services = [s for s in (self.service(n) for n in self.params["services"]) if s]
+        services: list[dict[str, Any]] = []
+        for name in self.params["services"]:
+            found = self.service(name)
+            # mysql.service is an alias of mariadb.service on Debian: one unit, named once
+            if found and found["unit"] not in [s["unit"] for s in services]:
+                services.append(found)
         ping = None
         if any(s["name"] in DATABASES for s in services):
             rc, out, err = self.module.run_command(["mariadb-admin", "ping"])
