@@ -35,7 +35,7 @@ EXIT_CODES = """exit codes:
   1  the SOP failed (a task failed; see `sop execution ID`)
   2  bad input: unknown SOP, missing inventory, malformed catalogue, missing vault password
   3  hosts unreachable
-  4  locked: the same SOP already runs on one of these hosts
+  4  locked: the same SOP already runs on this inventory (and --limit)
   5  canceled (SIGINT/SIGTERM) or interrupted
   6  internal error (store unavailable, unexpected exception)
   7  `sop overdue`: at least one SOP is overdue
