@@ -66,7 +66,7 @@ upgraded:
   type: list
   elements: dict
   sample: [{name: rsync, before: "3.2.7-1+deb12u2", after: "3.2.7-1+deb12u2+lab1", security: true}]
-skipped:
+outside_scope:
   description: Pending upgrades outside the scope (other updates when scope is security).
   returned: success
   type: list
@@ -121,7 +121,7 @@ def main() -> None:
     except AptError as exc:
         module.fail_json(msg=str(exc))
     chosen = pending["security"] + (pending["other"] if params["scope"] == "all" else [])
-    skipped = [] if params["scope"] == "all" else [u["name"] for u in pending["other"]]
+    outside = [] if params["scope"] == "all" else [u["name"] for u in pending["other"]]
     upgraded = [{"name": u["name"], "before": u["installed"], "after": u["candidate"],
                  "security": u["security"]} for u in chosen]
     if chosen and not module.check_mode:
@@ -140,10 +140,10 @@ def main() -> None:
             module.fail_json(msg="upgrade did not take effect: " + ", ".join(wrong))
     reboot = reboot_required(run, module.get_bin_path("needrestart"))
     module.exit_json(
-        changed=bool(chosen), upgraded=upgraded, skipped=skipped, held=pending["held"],
+        changed=bool(chosen), upgraded=upgraded, outside_scope=outside, held=pending["held"],
         reboot_required=reboot,
         sop_output={"upgraded": [f"{u['name']} {u['before']} -> {u['after']}" for u in upgraded],
-                    "skipped": skipped, "held": pending["held"],
+                    "outside_scope": outside, "held": pending["held"],
                     "reboot_required": reboot["required"], "check_mode": module.check_mode})
 
 
