@@ -145,7 +145,8 @@ def test_store_first_unchanged_changed_and_history(tmp_path):
     assert stat.S_IMODE((device / "config.txt").stat().st_mode) == 0o600
     states = store_mod.read_states(root)
     assert states == {"rb-a": {"log_cursor": "*3"}}
-    same = store_mod.store(root, item("rb-a", "set name=a\n", {"log_cursor": "*3"}), states, 5, False)
+    same = store_mod.store(root, item("rb-a", "set name=a\n", {"log_cursor": "*3"}),
+                           states, 5, False)
     assert not same["changed"] and not same["state_changed"]
     check = store_mod.store(root, item("rb-a", "set name=b\n"), states, 5, True)
     assert check["changed"] and (device / "config.txt").read_text() == "set name=a\n"

@@ -30,7 +30,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         if not self.path.startswith(PREFIX):
             self._send(404, {"errorCode": 404, "title": "Not Found"})
             return
@@ -50,17 +50,20 @@ class Handler(BaseHTTPRequestHandler):
                 {"eventAction": "registration", "eventDate": entry["registration"]},
                 {"eventAction": "expiration", "eventDate": entry["expiration"]},
             ],
-            "entities": [{"objectClassName": "entity", "roles": ["registrar"],
-                          "vcardArray": ["vcard", [["fn", {}, "text", entry.get("registrar", "PANDI")]]]}],
+            "entities": [{
+                "objectClassName": "entity", "roles": ["registrar"],
+                "vcardArray": ["vcard", [["fn", {}, "text", entry.get("registrar", "PANDI")]]],
+            }],
         })
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - signature
+    def log_message(self, format: str, *args: object) -> None:
         sys.stderr.write("lab-rdap: " + format % args + "\n")
 
 
 def main() -> None:
     port = int(sys.argv[2]) if len(sys.argv) > 2 else 8043
-    ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
+    # The lab's RDAP stand-in answers the whole lab network, as PANDI's server would.
+    ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()  # noqa: S104
 
 
 if __name__ == "__main__":
