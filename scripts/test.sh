@@ -65,14 +65,43 @@ lab_is_gone() {  # `sop-lab down` leaves no container and no network behind
     [[ -z "$left" ]] || die "sop-lab down left these behind: $left"
 }
 
+# Scenarios run MOLECULE_JOBS at a time (default 2): each has its own container and
+# network names, and much of a scenario's time is spent waiting for hosts to boot and
+# for SSH-less podman round trips, so two share the 2 cores of CI well. Each scenario's
+# output goes to .molecule-logs/<scenario>.log, printed whole when it fails.
+MOLECULE_JOBS=${MOLECULE_JOBS:-2}
+
+molecule_one() {  # molecule_one SCENARIO: one scenario, its log, its time
+    local s=$1 t0=$SECONDS rc=0
+    molecule test -s "$s" >".molecule-logs/$s.log" 2>&1 || rc=$?
+    printf '%s %d %d\n' "$s" "$rc" $((SECONDS - t0)) >>".molecule-logs/results"
+    return $rc
+}
+
 run_molecule() {
-    local s scenarios=("$@")
+    local s scenarios=("$@") failed=() name rc secs
     if ((${#scenarios[@]} == 0)); then
         for s in molecule/*/molecule.yml; do scenarios+=("$(basename "$(dirname "$s")")"); done
     fi
+    rm -rf .molecule-logs
+    mkdir -p .molecule-logs
+    log "molecule: ${scenarios[*]} ($MOLECULE_JOBS at a time; logs in .molecule-logs/)"
+    local t0=$SECONDS
     for s in "${scenarios[@]}"; do
-        timed "molecule $s" molecule test -s "$s"
+        while (($(jobs -rp | wc -l) >= MOLECULE_JOBS)); do wait -n || true; done
+        molecule_one "$s" &
     done
+    wait || true
+    while read -r name rc secs; do
+        TIMES+=("$(printf '%-28s %4d s%s' "molecule $name" "$secs" "$( ((rc)) && echo '  FAILED')")")
+        if ((rc)); then failed+=("$name"); fi
+    done <.molecule-logs/results
+    TIMES+=("$(printf '%-28s %4d s' "molecule (all, wall)" $((SECONDS - t0)))")
+    for name in "${failed[@]}"; do
+        log "molecule $name failed; its log:"
+        cat ".molecule-logs/$name.log" >&2
+    done
+    ((${#failed[@]} == 0)) || die "molecule scenarios failed: ${failed[*]}"
 }
 
 summary() {
