@@ -34,10 +34,13 @@ def test_history_keeps_the_previous_versions(backup):
     old = backup.run(f"cat {STORE}/rb-mol/history/*.txt")
     assert "set name=rb-lab\n" in old.stdout
     assert "set name=rb-lab-baru" in backup.file(f"{STORE}/rb-mol/config.txt").content_string
-    assert (
-        "table inet sop_lab_change"
-        not in backup.run(f"cat {STORE}/mol-network-gw/history/*.txt").stdout
-    )
+    # The gateway's ruleset gained a table in fault A (and changed again in later
+    # faults): the version from before that change is kept in the history.
+    gw_dir = f"{STORE}/mol-network-gw"
+    before = backup.run(f"grep -L 'table inet sop_lab_change' {gw_dir}/history/*.txt")
+    assert before.stdout.strip(), "no version from before the change was kept"
+    after = backup.run(f"grep -l 'table inet sop_lab_change' {gw_dir}/config.txt {gw_dir}/history/*.txt")
+    assert after.stdout.strip(), "the changed ruleset was never stored"
 
 
 def test_secrets_hidden_in_stored_exports(backup):
