@@ -19,6 +19,7 @@ cd "$ROOT"
 # postgresql: the store tests run on a throwaway PostgreSQL cluster as well as SQLite;
 # systemd: systemd-analyze checks the timers `sop schedule` writes.
 # procps: pgrep/ps for the runner's process tests (not in a minimal Debian).
+# iputils-ping: the network SOP's reachability module is tested with the real ping.
 # goaccess: the plain tool the website log-audit benchmark is measured against.
 # poppler-utils (pdftoppm), libpango + fonts: WeasyPrint renders the monthly PDF report,
 # and the tests turn its pages into PNG.
@@ -28,7 +29,7 @@ APT_PACKAGES=(podman runc netavark aardvark-dns iptables debootstrap uidmap slir
               mariadb-client zstd rsync openssh-client sqlite3 make git curl ca-certificates
               python3 python3-venv
               postgresql systemd procps
-              goaccess poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+              iputils-ping goaccess poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 
 # Collections come out of this pinned `ansible` release on PyPI (no Galaxy needed).
 ANSIBLE_COLLECTIONS_RELEASE=14.5.0

@@ -64,7 +64,8 @@ def test_ping_loopback_statistics():
 
 @needs_ping
 def test_ping_unanswered():
-    r = net.ping("192.0.2.1", 2, 0.2, 0.5)  # TEST-NET-1: never answers
+    # TEST-NET-2 (RFC 5737) never answers; TEST-NET-1 is this sandbox's own gateway.
+    r = net.ping("198.51.100.7", 2, 0.2, 0.5)
     assert r["ok"] is False and r["loss_percent"] == 100.0 and r["error"]
 
 
