@@ -49,6 +49,9 @@ def ssh(host: str, command: str) -> str:
          "sopadmin@127.0.0.1", command], capture_output=True, text=True, check=True).stdout
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    'known defect, first lab run 2026-11-30: the pre-check finds no verified SIPP '
+    'backup younger than the threshold on the lab'))
 def test_maintenance_refused_then_approved_then_idempotent(env: dict[str, str]) -> None:
     first = sop(env, "run", "server-maintenance", "-i", "inventory/lab")
     assert first.returncode == 1

@@ -39,7 +39,8 @@ def test_history_keeps_the_previous_versions(backup):
     gw_dir = f"{STORE}/mol-network-gw"
     before = backup.run(f"grep -L 'table inet sop_lab_change' {gw_dir}/history/*.txt")
     assert before.stdout.strip(), "no version from before the change was kept"
-    after = backup.run(f"grep -l 'table inet sop_lab_change' {gw_dir}/config.txt {gw_dir}/history/*.txt")
+    after = backup.run(
+        f"grep -l 'table inet sop_lab_change' {gw_dir}/config.txt {gw_dir}/history/*.txt")
     assert after.stdout.strip(), "the changed ruleset was never stored"
 
 
