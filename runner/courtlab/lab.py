@@ -88,6 +88,9 @@ def down(root: Path) -> int:
     names = [c["Names"][0] if isinstance(c.get("Names"), list) else c["Names"]
              for c in containers]
     if names:
+        # Stop first: an explicit stop turns the restart policy off (podman restarts a
+        # container whose systemd ended, which races a plain `rm -f`).
+        podman.run("stop", "-t", "1", *names)
         podman.run("rm", "-f", "-t", "1", *names)
     for network, _subnet in NETWORKS:
         if podman.exists("network", network):
