@@ -126,6 +126,9 @@ def measure(workload: Workload, rounds: int) -> float:
 
 def main() -> int:
     args = [a for a in sys.argv[1:] if a != "--local"]
+    if args and not args[0].isdigit():
+        print("usage: runner_overhead.py [ROUNDS] [--local]", file=sys.stderr)
+        return 2
     rounds = int(args[0]) if args else MIN_ROUNDS
     if rounds < MIN_ROUNDS:
         print(f"runner_overhead: at least {MIN_ROUNDS} rounds", file=sys.stderr)
