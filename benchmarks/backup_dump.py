@@ -122,7 +122,7 @@ def ansible_setup(work: Path) -> dict[str, str]:
 
 def start(cases: int, env: dict[str, str], work: Path) -> None:
     podman("rm", "-f", SIPP, STORE, check=False)
-    podman("network", "rm", NET, check=False)
+    podman("network", "rm", "-f", NET, check=False)
     podman("network", "create", NET)
     for name in (SIPP, STORE):
         podman("run", "-d", "--systemd=always", "--network", NET, "--name", name,
@@ -244,7 +244,7 @@ def main() -> None:
     finally:
         if not args.keep:
             podman("rm", "-f", SIPP, STORE, check=False)
-            podman("network", "rm", NET, check=False)
+            podman("network", "rm", "-f", NET, check=False)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ pytestmark = pytest.mark.skipif(
 
 def _start(network: str, dns: bool) -> Iterator[list[str]]:
     names = [f"{network}-a", f"{network}-b"]
+    _podman("rm", "-f", "-t", "0", *names, check=False)  # left by a killed run
+    _podman("network", "rm", "-f", network, check=False)
     try:
         _podman("network", "create", *([] if dns else ["--disable-dns"]), network)
         for name in names:

@@ -112,7 +112,7 @@ def hosts() -> Iterator[None]:
     if shutil.which("podman") is None or podman("image", "exists", IMAGE, check=False).returncode:
         pytest.skip(f"podman or the lab image {IMAGE} is missing")
     podman("rm", "-f", SIPP, STORE, check=False)
-    podman("network", "rm", NET, check=False)
+    podman("network", "rm", "-f", NET, check=False)
     podman("network", "create", NET)
     common = ["run", "-d", "--systemd=always", "--network", NET]
     podman(*common, "--name", SIPP, "--hostname", SIPP, "--tmpfs", f"{FULL}:size=1m", IMAGE,
@@ -132,7 +132,7 @@ def hosts() -> Iterator[None]:
         yield
     finally:
         podman("rm", "-f", SIPP, STORE, check=False)
-        podman("network", "rm", NET, check=False)
+        podman("network", "rm", "-f", NET, check=False)
 
 
 @pytest.fixture(scope="module")
