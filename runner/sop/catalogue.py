@@ -297,19 +297,30 @@ def get_sop(sops: Mapping[str, Sop], sop_id: str) -> Sop:
     return sops[sop_id]
 
 
-_OVERRIDE_SCHEMA = {
-    "type": "object",
-    "additionalProperties": {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "number": {"type": "string", "minLength": 1},
-            "court": {"type": "string", "minLength": 1},
-            "pelaksana": {"type": "object", "additionalProperties": {"type": "string"}},
-            "grace": {"type": "string", "minLength": 1},
-        },
-    },
-}
+_OVERRIDE_KEYS = ("number", "court", "pelaksana", "grace")
+
+
+def _override_problem(overrides: Any) -> str | None:
+    """What is wrong with `sop_catalogue_overrides` (SOP id -> {number, court, pelaksana,
+    grace}), as `path: problem`; checked by hand: this runs on every `sop run` and
+    jsonschema's import alone costs more than the rest of the run's start."""
+    if not isinstance(overrides, dict):
+        return "(top): must be a mapping of SOP id to its overrides"
+    for sop_id, override in overrides.items():
+        if not isinstance(override, dict):
+            return f"{sop_id}: must be a mapping (number, court, pelaksana, grace)"
+        for key, value in override.items():
+            where = f"{sop_id}/{key}"
+            if key not in _OVERRIDE_KEYS:
+                return f"{sop_id}: unknown key {key!r} (known: {', '.join(_OVERRIDE_KEYS)})"
+            if key == "pelaksana":
+                if not isinstance(value, dict) or not all(
+                    isinstance(v, str) for v in value.values()
+                ):
+                    return f"{where}: must map each pelaksana of the SOP to a name"
+            elif not isinstance(value, str) or not value:
+                return f"{where}: {value!r} is not a non-empty string"
+    return None
 
 
 def apply_overrides(sop: Sop, overrides: Any, court_name: str | None) -> Sop:
@@ -321,14 +332,9 @@ def apply_overrides(sop: Sop, overrides: Any, court_name: str | None) -> Sop:
     """
     if overrides in (None, {}):
         return sop
-    import jsonschema  # noqa: PLC0415
-
-    problems = list(jsonschema.Draft202012Validator(_OVERRIDE_SCHEMA).iter_errors(overrides))
-    if problems:
-        error = jsonschema.exceptions.best_match(problems)
-        raise SopError(
-            f"inventory: sop_catalogue_overrides/{_where(error.absolute_path)}: {error.message}"
-        )
+    problem = _override_problem(overrides)
+    if problem:
+        raise SopError(f"inventory: sop_catalogue_overrides/{problem}")
     override = overrides.get(sop.id)
     if not override:
         return sop

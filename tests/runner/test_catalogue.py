@@ -140,8 +140,12 @@ def test_overrides_number_and_pelaksana() -> None:
     ("overrides", "expected"),
     [
         ({"local-demo": {"pelaksana": {"Ketua": "X"}}}, "'Ketua' is not a pelaksana"),
-        ({"local-demo": {"nomor": "1"}}, "sop_catalogue_overrides/local-demo: Additional"),
+        ({"local-demo": {"nomor": "1"}}, "sop_catalogue_overrides/local-demo: unknown key 'nomor'"),
         ({"local-demo": {"number": 5}}, "sop_catalogue_overrides/local-demo/number: 5 is not"),
+        ({"local-demo": {"court": ""}}, "sop_catalogue_overrides/local-demo/court: '' is not"),
+        ({"local-demo": {"pelaksana": ["Budi"]}}, "local-demo/pelaksana: must map each"),
+        ({"local-demo": "W99/1"}, "sop_catalogue_overrides/local-demo: must be a mapping"),
+        (["local-demo"], "sop_catalogue_overrides/(top): must be a mapping of SOP id"),
     ],
 )
 def test_bad_overrides(overrides: object, expected: str) -> None:
