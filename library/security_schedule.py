@@ -20,15 +20,9 @@ description:
   - Reports only; changes nothing.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
+extends_documentation_fragment:
+  - sop_records
 options:
-  sop_command:
-    description: The controller's C(sop) command.
-    type: path
-    required: true
-  inventory:
-    description: The court's inventory, as C(sop run -i) received it.
-    type: str
-    required: true
   project_dir:
     description: The project (its C(playbooks/)).
     type: path
@@ -37,10 +31,6 @@ options:
     description: The inventory's groups (Ansible's C(groups)).
     type: dict
     default: {}
-  month:
-    description: The month (YYYY-MM); the current month when empty.
-    type: str
-    default: ""
 attributes:
   check_mode:
     support: full
@@ -80,21 +70,14 @@ from typing import Any  # noqa: E402
 
 import yaml  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_security import (  # noqa: E402
+    SOP_RECORDS_ARGUMENT_SPEC,
+    SecurityInputError,
+    month_bounds,
+)
 
 ELAPSE = re.compile(r"(?:Next elapse|Iter\. #\d+): \w+ (\d{4}-\d\d-\d\d \d\d:\d\d):\d\d")
 ITERATIONS = 40  # more than a month of daily runs
-
-
-def month_bounds(month: str) -> tuple[datetime.date, datetime.date]:
-    if month:
-        try:
-            start = datetime.datetime.strptime(month, "%Y-%m").date()
-        except ValueError:
-            raise ValueError(f"month {month!r}: expected YYYY-MM") from None
-    else:
-        start = datetime.date.today().replace(day=1)
-    following = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return start, following
 
 
 def timer_calendars(text: str) -> list[str]:
@@ -123,18 +106,16 @@ def playbook_hosts(path: str, groups: dict[str, list[str]]) -> list[str]:
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
-            "sop_command": {"type": "path", "required": True},
-            "inventory": {"type": "str", "required": True},
+            **SOP_RECORDS_ARGUMENT_SPEC,
             "project_dir": {"type": "path", "required": True},
             "groups": {"type": "dict", "default": {}},
-            "month": {"type": "str", "default": ""},
         },
         supports_check_mode=True,
     )
     params = module.params
     try:
-        start, end = month_bounds(params["month"])
-    except ValueError as exc:
+        _, start, end = month_bounds(params["month"], datetime.date.today())
+    except SecurityInputError as exc:
         module.fail_json(msg=str(exc))
     analyze = module.get_bin_path("systemd-analyze")
     if not analyze:

@@ -18,19 +18,9 @@ description:
   - Reports only; changes nothing.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
+extends_documentation_fragment:
+  - sop_records
 options:
-  sop_command:
-    description: The controller's C(sop) command.
-    type: path
-    required: true
-  inventory:
-    description: The court's inventory (for C(sop overdue -i)).
-    type: str
-    required: true
-  month:
-    description: The month (YYYY-MM); the current month when empty.
-    type: str
-    default: ""
   court_name:
     description: Only this court's executions (a shared store); all when empty.
     type: str
@@ -68,24 +58,13 @@ import json  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_security import (  # noqa: E402
+    SOP_RECORDS_ARGUMENT_SPEC,
+    SecurityInputError,
+    month_bounds,
+)
 
 FAILED = ("failed", "unreachable", "interrupted", "canceled")
-
-
-def month_range(month: str, today: str) -> tuple[str, str, str]:
-    """(previous month start, month start, next month start) as YYYY-MM-DD."""
-    text = month or today[:7]
-    try:
-        year, number = (int(part) for part in text.split("-"))
-        if not 1 <= number <= 12 or len(text) != 7:
-            raise ValueError
-    except ValueError:
-        raise ValueError(f"month {text!r}: expected YYYY-MM") from None
-
-    def first(y: int, m: int) -> str:
-        y, m = (y - 1, 12) if m == 0 else (y + 1, 1) if m == 13 else (y, m)
-        return f"{y:04d}-{m:02d}-01"
-    return first(year, number - 1), first(year, number), first(year, number + 1)
 
 
 def summarise(history: list[dict[str, Any]], overdue: list[dict[str, Any]],
@@ -137,9 +116,7 @@ def report_lines(summary: dict[str, Any]) -> list[str]:
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
-            "sop_command": {"type": "path", "required": True},
-            "inventory": {"type": "str", "required": True},
-            "month": {"type": "str", "default": ""},
+            **SOP_RECORDS_ARGUMENT_SPEC,
             "court_name": {"type": "str", "default": ""},
         },
         supports_check_mode=True,
@@ -154,10 +131,11 @@ def main() -> None:
         return json.loads(out)
 
     try:
-        bounds = month_range(params["month"], datetime.date.today().isoformat())
-    except ValueError as exc:
+        previous, start, end = month_bounds(params["month"], datetime.date.today())
+    except SecurityInputError as exc:
         module.fail_json(msg=str(exc))
     court = ["--court", params["court_name"]] if params["court_name"] else []
+    bounds = (previous.isoformat(), start.isoformat(), end.isoformat())
     history = sop_json("history", "--json", "-n", "0", "--since", bounds[0], *court)
     overdue = sop_json("overdue", "--json", "-i", params["inventory"])
     summary = summarise(history, overdue, bounds)

@@ -1,6 +1,7 @@
 # GPL-3.0-or-later
 """Shared pieces of the security modules (SOP Pengamanan TI): the finding record every
-security module returns, and office hours in the court's time zone."""
+security module returns, office hours in the court's time zone, and the month a report
+covers."""
 
 from __future__ import annotations
 
@@ -21,6 +22,29 @@ def finding(kind: str, message: str, count: int = 1,
             samples: list[str] | None = None) -> dict[str, Any]:
     return {"kind": kind, "message": message, "count": count,
             "samples": (samples or [])[:SAMPLES]}
+
+
+# The options of the modules that read the SOP records through the `sop` command
+# (plugins/doc_fragments/sop_records.py documents them).
+SOP_RECORDS_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
+    "sop_command": {"type": "path", "required": True},
+    "inventory": {"type": "str", "required": True},
+    "month": {"type": "str", "default": ""},
+}
+
+
+def month_bounds(month: str, today: datetime.date) -> tuple[datetime.date, datetime.date,
+                                                              datetime.date]:
+    """(previous month's first day, the month's first day, the next month's first day) of
+    `month` (YYYY-MM), or of today's month when empty."""
+    try:
+        start = datetime.datetime.strptime(month, "%Y-%m").date() if month else today
+    except ValueError:
+        raise SecurityInputError(f"month {month!r}: expected YYYY-MM") from None
+    start = start.replace(day=1)
+    previous = (start - datetime.timedelta(days=1)).replace(day=1)
+    following = (start + datetime.timedelta(days=32)).replace(day=1)
+    return previous, start, following
 
 
 def parse_hhmm(value: str) -> datetime.time:

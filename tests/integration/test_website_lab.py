@@ -70,9 +70,6 @@ def test_planted_compromise_is_named_and_fails_the_run():
         run("lab/web_compromise.yml", "-e", "lab_web_compromise=removed")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'known defect, first lab run 2026-11-30: with the CMS database stopped activity 1'
-    " reports the page's HTTP 500, not the database"))
 def test_site_down_and_database_down_fail_activity_1_in_one_line():
     on_web("systemctl stop nginx")
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
@@ -206,14 +207,28 @@ ANALYZE = """  Original form: *-*-01 09:00
 """
 
 
+@pytest.mark.parametrize(("month", "today", "expected"), [
+    ("2026-11", "2026-12-05", ("2026-10-01", "2026-11-01", "2026-12-01")),
+    ("", "2027-01-09", ("2026-12-01", "2027-01-01", "2027-02-01")),
+    ("2026-12", "2026-01-31", ("2026-11-01", "2026-12-01", "2027-01-01")),
+    ("2024-03", "2026-01-31", ("2024-02-01", "2024-03-01", "2024-04-01")),
+])
+def test_month_bounds(month, today, expected):
+    bounds = common.month_bounds(month, datetime.date.fromisoformat(today))
+    assert tuple(d.isoformat() for d in bounds) == expected
+
+
+@pytest.mark.parametrize("month", ["Desember", "2026-13", "2026-1-x"])
+def test_month_bounds_refuses_what_is_not_a_month(month):
+    with pytest.raises(common.SecurityInputError, match="expected YYYY-MM"):
+        common.month_bounds(month, datetime.date(2026, 12, 5))
+
+
 def test_schedule_runs_in_the_month(tmp_path):
-    start, end = schedule.month_bounds("2026-12")
-    assert (start.isoformat(), end.isoformat()) == ("2026-12-01", "2027-01-01")
+    start, end = datetime.date(2026, 12, 1), datetime.date(2027, 1, 1)
     assert schedule.runs_in_month(ANALYZE, start, end) == ["2026-12-01 09:00"]
     assert schedule.timer_calendars("[Timer]\nOnCalendar=*-*-01 09:00\nOnCalendar=18:00\n") == [
         "*-*-01 09:00", "18:00"]
-    with pytest.raises(ValueError, match="expected YYYY-MM"):
-        schedule.month_bounds("Desember")
     playbook = tmp_path / "p.yml"
     playbook.write_text("- hosts: sipp_servers:web_servers:routers:!web2\n- hosts: gw\n")
     groups = {"all": ["sipp", "web", "web2", "gw"], "sipp_servers": ["sipp"],
@@ -227,9 +242,7 @@ def run(ident, sop, status, started, check=False, error=None):
 
 
 def test_month_summary_and_trend():
-    bounds = sop_summary.month_range("2026-11", "2026-12-05")
-    assert bounds == ("2026-10-01", "2026-11-01", "2026-12-01")
-    assert sop_summary.month_range("", "2027-01-09") == ("2026-12-01", "2027-01-01", "2027-02-01")
+    bounds = ("2026-10-01", "2026-11-01", "2026-12-01")
     history = [
         run(5, "it-security", "failed", "2026-11-30T09:00:00+00:00",
             error="Kegiatan 14 (D.5): 1 file mencurigakan"),
@@ -249,5 +262,3 @@ def test_month_summary_and_trend():
     assert lines[0] == ("IT-SECURITY: 2 kali dijalankan, 1 gagal (bulan lalu 1 kali, 0 gagal; "
                         "kegagalan naik)")
     assert lines[1] == "Terlambat: website (sejak 2026-11-20T00:00:00+00:00)"
-    with pytest.raises(ValueError, match="expected YYYY-MM"):
-        sop_summary.month_range("2026-13", "2026-12-05")

@@ -61,8 +61,6 @@ def test_activity_3_names_each_planted_injection(web, compromised):
     assert "cloaking" in message
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known defect, first full molecule run 2026-11-30: the webshell stays in uploads"))
 def test_quarantine_moves_the_webshell_out_of_the_web_root(web, compromised):
     shell = f"{UPLOADS}/2026/11/wp-cache.php"
     run = playbook("playbooks/website.yml", "--tags", "pengunjung,karantina",
