@@ -6,8 +6,11 @@ covers."""
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ansible.module_utils.sop_server import end_of_support
 
 # A finding: what kind, one line in Bahasa Indonesia naming the problem, how often it was
 # seen and a few examples. Every security module returns a list of these as `findings`.
@@ -77,6 +80,38 @@ class OfficeHours:
         moment = self.local(epoch)
         return moment.isoweekday() not in self.days or not (
             self.start <= moment.time() < self.end)
+
+
+# The PHP and MariaDB versions a distribution release ships and patches itself for as
+# long as the release is supported (versions only: the dates are sop_server's table).
+DISTRIBUTION_VERSIONS: dict[str, dict[str, dict[str, str]]] = {
+    "debian": {"10": {"php": "7.3", "mariadb": "10.3"}, "11": {"php": "7.4", "mariadb": "10.5"},
+               "12": {"php": "8.2", "mariadb": "10.11"}, "13": {"php": "8.4", "mariadb": "11.8"}},
+    "ubuntu": {"20.04": {"php": "7.4", "mariadb": "10.3"},
+               "22.04": {"php": "8.1", "mariadb": "10.6"},
+               "24.04": {"php": "8.3", "mariadb": "10.11"}},
+}
+
+
+def software_end_of_support(product: str, version: str, release: dict[str, str],
+                            today: datetime.date) -> dict[str, Any]:
+    """End of support of PHP or MariaDB major.minor `version`: upstream's date, or the
+    operating system's when later and the version is the one the release ships (the
+    distribution's security team patches it for the release's life)."""
+    upstream = end_of_support({"ID": product, "VERSION_ID": version}, today)
+    shipped = DISTRIBUTION_VERSIONS.get(release.get("ID", "").lower(), {}).get(
+        release.get("VERSION_ID", ""), {}).get(product)
+    if shipped == version:
+        system = end_of_support(release, today)
+        if system["date"] and (upstream["date"] is None or system["date"] > upstream["date"]):
+            return {**system, "by": f"{release.get('ID')} {release.get('VERSION_ID')}"}
+    return {**upstream, "by": "upstream"}
+
+
+def version_key(version: str) -> tuple[tuple[int, str], ...]:
+    """Sort key of a dotted version ('6.4.10' > '6.4.9'; '5.3-beta' < '5.3.1')."""
+    return tuple((int(part), "") if part.isdigit() else (-1, part)
+                 for part in re.split(r"[.\-+~]", version.strip()) if part)
 
 
 def summary(findings: list[dict[str, Any]]) -> list[str]:

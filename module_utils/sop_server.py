@@ -17,8 +17,10 @@ from typing import Any
 
 # End of support (the last date security updates are published), by distribution ID
 # and VERSION_ID of /etc/os-release. Debian: LTS end; Ubuntu: standard support end;
-# CentOS Stream/Rocky: the vendor's end of life. Maintained by hand: add a row when a
-# release appears (a missing row is reported as "unknown", never as supported).
+# CentOS Stream/Rocky: the vendor's end of life. The same table, by product and major.minor
+# version, holds the upstream end of security support of PHP and MariaDB (read by
+# security_software). Maintained by hand: add a row when a release appears (a missing
+# row is reported as "unknown", never as supported).
 END_OF_SUPPORT: dict[str, dict[str, str]] = {
     "debian": {"9": "2022-06-30", "10": "2024-06-30", "11": "2026-08-31",
                "12": "2028-06-30", "13": "2030-06-30"},
@@ -27,6 +29,13 @@ END_OF_SUPPORT: dict[str, dict[str, str]] = {
     "centos": {"7": "2024-06-30", "8": "2021-12-31", "9": "2027-05-31"},
     "rocky": {"8": "2029-05-31", "9": "2032-05-31"},
     "almalinux": {"8": "2029-03-01", "9": "2032-05-31"},
+    "php": {"5.6": "2018-12-31", "7.0": "2019-01-10", "7.1": "2019-12-01", "7.2": "2020-11-30",
+            "7.3": "2021-12-06", "7.4": "2022-11-28", "8.0": "2023-11-26", "8.1": "2025-12-31",
+            "8.2": "2026-12-31", "8.3": "2027-12-31", "8.4": "2028-12-31"},
+    "mariadb": {"5.5": "2020-04-11", "10.0": "2019-03-31", "10.1": "2020-10-17",
+                "10.2": "2022-05-23", "10.3": "2023-05-25", "10.4": "2024-06-18",
+                "10.5": "2025-06-24", "10.6": "2026-07-06", "10.11": "2028-02-16",
+                "11.4": "2029-05-29", "11.8": "2028-06-04"},
 }
 
 # File system types that hold data worth measuring (not proc, tmpfs, overlay layers...).

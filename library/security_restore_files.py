@@ -1,0 +1,168 @@
+#!/usr/bin/python
+# GPL-3.0-or-later
+"""Restore drill of a website files archive: extract it into scratch, compare, remove."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: security_restore_files
+short_description: Restore a website files archive into scratch and compare it with its manifest
+description:
+  - The restore drill of SOP Pengamanan TI (D.7) for the website's files archives
+    (website_files_backup), on the backup computer. Checks the archive's sha256 against
+    its manifest, then really restores it,
+    C(zstd -dc | tar -x) into a new scratch folder in O(work_dir), run as the
+    unprivileged O(os_user) (owners and modes of the archive are not applied). The
+    entries tar restored are compared, as website_archive_verify compares a listing, with
+    the manifest's number of entries and the hash of their sorted names. The scratch
+    folder is removed afterwards, also on failure.
+  - Records nothing in the store (the website SOP's verification is its record); the
+    result and its duration are returned for the SOP's record.
+  - Check mode only says what it would restore.
+version_added: "1.0.0"
+author: Court IT SOP maintainers
+options:
+  path:
+    description: The archive (C(.tar.zst)) in the backup computer's store; its manifest is beside it.
+    type: path
+    required: true
+  os_user:
+    description: Unprivileged OS user that decompresses and extracts the archive.
+    type: str
+    default: sop_verify
+  work_dir:
+    description: Where the scratch folder is made (needs room for the whole site).
+    type: path
+    default: /var/tmp
+attributes:
+  check_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Restore the newest site archive into scratch
+  security_restore_files:
+    path: /srv/backup/website/400999/website-20261130T020000.tar.zst
+  register: drill
+"""
+
+RETURN = r"""
+verification:
+  description: Status (ok, failed, pending), reason, entries and bytes restored, duration in seconds.
+  returned: always
+  type: dict
+  sample: {status: ok, reason: "sha256 and all 1520 entries match", entries: 1520, bytes: 48233411, duration: 2.41}
+"""
+
+import os  # noqa: E402
+import pwd  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_backup_files import (  # noqa: E402
+    BackupMissing,
+    load_backup,
+    manifest_path,
+    sha256_file,
+)
+from ansible.module_utils.sop_website_files import listing_digest  # noqa: E402
+
+
+class DrillFailed(Exception):
+    """The archive did not restore with its recorded content; the message says why."""
+
+
+def extract(path: str, scratch: str, uid: int, gid: int) -> list[str]:
+    """``zstd -dc < path | tar -xv -C scratch`` as uid/gid; the names tar restored."""
+    env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "HOME": "/"}
+    with open(path, "rb") as source:  # opened as root, read by the unprivileged user
+        zstd = subprocess.Popen(["zstd", "-q", "-dc"], stdin=source, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, user=uid, group=gid, extra_groups=[],
+                                env=env, cwd="/")
+    tar = subprocess.run(["tar", "-x", "-v", "--file=-", "--no-same-owner", "--no-same-permissions",
+                          "-C", scratch], stdin=zstd.stdout, capture_output=True, check=False,
+                         user=uid, group=gid, extra_groups=[], env=env, cwd="/")
+    if zstd.stdout:
+        zstd.stdout.close()
+    zstd_err = zstd.stderr.read() if zstd.stderr else b""
+    zstd_rc = zstd.wait()
+    if zstd_rc != 0 or tar.returncode != 0:
+        tar_errors = [line for line in tar.stderr.decode(errors="replace").splitlines()
+                      if "Removing leading" not in line]
+        cause = (zstd_err.decode(errors="replace").strip().splitlines()[-1:]
+                 or tar_errors[-1:] or [f"tar {tar.returncode}, zstd {zstd_rc}"])[0]
+        raise DrillFailed(f"restore failed: {cause}")
+    return tar.stdout.decode("utf-8", "surrogateescape").splitlines()
+
+
+def restored_bytes(scratch: str) -> int:
+    total = 0
+    for folder, _dirs, files in os.walk(scratch):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(folder, name)).st_size
+            except OSError:
+                continue
+    return total
+
+
+def drill(path: str, manifest: dict[str, Any], os_user: str, work_dir: str) -> dict[str, Any]:
+    clock = time.monotonic()
+    record: dict[str, Any] = {"method": "restore", "verified_on": os.uname().nodename}
+    try:
+        try:
+            user = pwd.getpwnam(os_user)
+        except KeyError:
+            raise DrillFailed(f"OS user {os_user} does not exist") from None
+        if user.pw_uid == 0:
+            raise DrillFailed(f"OS user {os_user} is root: the restore must not run as root")
+        actual = sha256_file(path)
+        if actual != manifest.get("sha256"):
+            raise DrillFailed(f"sha256 {actual} does not match the manifest {manifest.get('sha256')}")
+        scratch = tempfile.mkdtemp(prefix="sop-drill-", dir=work_dir)
+        try:
+            os.chown(scratch, user.pw_uid, user.pw_gid)
+            names = extract(path, scratch, user.pw_uid, user.pw_gid)
+            record["bytes"] = restored_bytes(scratch)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        record["entries"] = len(names)
+        if len(names) != manifest.get("entries") or listing_digest(names) != manifest.get("listing_sha256"):
+            raise DrillFailed(f"restored {len(names)} entries, the manifest lists "
+                              f"{manifest.get('entries')} (or other names)")
+        record.update(status="ok", reason=f"sha256 and all {len(names)} restored entries match")
+    except (DrillFailed, OSError) as exc:
+        record.update(status="failed", reason=str(exc))
+    record["duration"] = round(time.monotonic() - clock, 3)
+    return record
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "path": {"type": "path", "required": True},
+            "os_user": {"type": "str", "default": "sop_verify"},
+            "work_dir": {"type": "path", "default": "/var/tmp"},  # noqa: S108 (mkdtemp inside)
+        },
+        supports_check_mode=True,
+    )
+    p = module.params
+    try:
+        manifest = load_backup(p["path"], manifest_path(p["path"]))
+    except BackupMissing as exc:
+        module.fail_json(msg=f"cannot restore {p['path']}: {exc}")
+    if module.check_mode:
+        module.exit_json(changed=False, verification={"status": "pending"},
+                         msg=f"would restore {p['path']} into scratch in {p['work_dir']}")
+    # The scratch folder is made and removed within this task: nothing remains.
+    module.exit_json(changed=False, verification=drill(p["path"], manifest, p["os_user"],
+                                                       p["work_dir"]))
+
+
+if __name__ == "__main__":
+    main()

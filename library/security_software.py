@@ -1,0 +1,170 @@
+#!/usr/bin/python
+# GPL-3.0-or-later
+"""PHP and MariaDB installed on a host, against their end of support."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: security_software
+short_description: Report PHP and MariaDB versions past their end of support
+description:
+  - Lists the installed packages of PHP (C(phpX.Y-common), C(phpX.Y-cli), C(phpX.Y-fpm),
+    C(libapache2-mod-phpX.Y); on RPM systems C(php-common), C(php-cli), C(php-fpm)) and
+    of MariaDB (C(mariadb-server), C(mariadb-server-core), C(mariadb-server-X.Y)) with
+    C(dpkg-query) or C(rpm), and reads each major.minor version's end of security support
+    from the server-maintenance SOP's end-of-support table (module_utils/sop_server.py).
+  - A version the operating system release itself ships (PHP 8.2 and MariaDB 10.11 on
+    Debian 12) is patched by the distribution for the release's life, so the later of
+    the two dates applies.
+  - A version past its end of support is a finding; a version the table does not know
+    is reported with status C(unknown) (add its row), never as supported.
+  - Reports only; never changes anything.
+version_added: "1.0.0"
+author: Court IT SOP maintainers
+options:
+  products:
+    description: Which software to look at.
+    type: list
+    elements: str
+    choices: [php, mariadb]
+    default: [php, mariadb]
+  today:
+    description: The date compared (YYYY-MM-DD); empty means today. For tests and reports of a past day.
+    type: str
+    default: ""
+attributes:
+  check_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: PHP and MariaDB against their end of support
+  security_software:
+  register: software
+"""
+
+RETURN = r"""
+software:
+  description: Each installed version (product, version, packages, end_of_support with date, days_left, status, by).
+  returned: success
+  type: list
+  elements: dict
+  sample: [{product: php, version: "8.2", packages: ["php8.2-fpm 8.2.36-1~deb12u1"],
+            end_of_support: {date: "2028-06-30", days_left: 578, status: ok, by: debian 12}}]
+findings:
+  description: One finding (kind end_of_support) per version past its end of support.
+  returned: success
+  type: list
+  elements: dict
+sop_output:
+  description: The compact record the C(sop) runner keeps.
+  returned: success
+  type: dict
+"""
+
+import datetime  # noqa: E402
+import re  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_security import (  # noqa: E402
+    finding,
+    software_end_of_support,
+    summary,
+)
+from ansible.module_utils.sop_server import os_release  # noqa: E402
+
+# Package name -> product; the version is the name's X.Y, else the package version's.
+PACKAGES = (
+    ("php", re.compile(r"^(?:php(\d+\.\d+)-(?:common|cli|fpm)|libapache2-mod-php(\d+\.\d+)"
+                       r"|php-(?:common|cli|fpm))$")),
+    ("mariadb", re.compile(r"^mariadb-server(?:-core)?(?:-(\d+\.\d+))?$")),
+)
+NAMES = {"php": "PHP", "mariadb": "MariaDB"}
+
+
+def major_minor(version: str) -> str | None:
+    """'1:10.11.19-0+deb12u1' -> '10.11'; '8.2.36' -> '8.2'."""
+    match = re.match(r"^(?:\d+:)?(\d+\.\d+)", version)
+    return match[1] if match else None
+
+
+def installed(rows: list[tuple[str, str]], products: list[str]) -> dict[tuple[str, str], list[str]]:
+    """(product, X.Y) -> the packages that make it, from (name, version) rows."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for name, version in rows:
+        for product, pattern in PACKAGES:
+            match = pattern.match(name) if product in products else None
+            if not match:
+                continue
+            minor = next((group for group in match.groups() if group), None) or major_minor(version)
+            if minor:
+                found.setdefault((product, minor), []).append(f"{name} {version}")
+    return found
+
+
+def parse_dpkg(text: str) -> list[tuple[str, str]]:
+    """Lines 'STATUS<TAB>NAME<TAB>VERSION' of dpkg-query: the installed ones."""
+    rows = []
+    for line in text.splitlines():
+        fields = line.split("\t")
+        if len(fields) == 3 and fields[0].startswith("ii") and fields[2]:
+            rows.append((fields[1], fields[2]))
+    return rows
+
+
+def assess(found: dict[tuple[str, str], list[str]], release: dict[str, str],
+           today: datetime.date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    software: list[dict[str, Any]] = []
+    for (product, version), packages in sorted(found.items()):
+        software.append({"product": product, "version": version, "packages": sorted(packages),
+                         "end_of_support": software_end_of_support(product, version, release, today)})
+    findings = [finding(
+        "end_of_support",
+        f"{NAMES[item['product']]} {item['version']} sudah melewati akhir dukungan "
+        f"({item['end_of_support']['date']}): " + ", ".join(item["packages"]),
+        len(item["packages"]), item["packages"])
+        for item in software if item["end_of_support"]["status"] == "fail"]
+    return software, findings
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "products": {"type": "list", "elements": "str", "choices": ["php", "mariadb"],
+                         "default": ["php", "mariadb"]},
+            "today": {"type": "str", "default": ""},
+        },
+        supports_check_mode=True,
+    )
+    try:
+        today = (datetime.date.fromisoformat(module.params["today"]) if module.params["today"]
+                 else datetime.date.today())
+    except ValueError:
+        module.fail_json(msg=f"today {module.params['today']!r}: expected YYYY-MM-DD")
+    try:
+        with open("/etc/os-release", encoding="utf-8") as handle:
+            release = os_release(handle.read())
+    except OSError as exc:
+        module.fail_json(msg=f"cannot read /etc/os-release: {exc.strerror}")
+    dpkg, rpm = module.get_bin_path("dpkg-query"), module.get_bin_path("rpm")
+    if dpkg:
+        argv = [dpkg, "-W", "-f", "${db:Status-Abbrev}\t${Package}\t${Version}\n"]
+    elif rpm:
+        argv = [rpm, "-qa", "--qf", "ii\t%{NAME}\t%{VERSION}\n"]
+    else:
+        module.fail_json(msg="neither dpkg-query nor rpm found: cannot list installed packages")
+    rc, out, err = module.run_command(argv)
+    if rc != 0:
+        module.fail_json(msg=f"{argv[0]} failed: {err.strip() or rc}")
+    software, findings = assess(installed(parse_dpkg(out), module.params["products"]), release, today)
+    module.exit_json(changed=False, software=software, findings=findings, sop_output={
+        "software": [f"{NAMES[s['product']]} {s['version']}: dukungan sampai "
+                     f"{s['end_of_support']['date'] or 'tidak diketahui'} ({s['end_of_support']['by']})"
+                     for s in software],
+        "findings": summary(findings)})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,206 @@
+#!/usr/bin/python
+# GPL-3.0-or-later
+"""The TLS protocol versions and weak cipher suites a website accepts."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: security_tls
+short_description: Report the old TLS versions and weak cipher suites a website accepts
+description:
+  - For each site, attempts real TLS handshakes with Python's C(ssl) (the host's OpenSSL,
+    at security level 0 so that it may offer what is weak), one restricted to each
+    protocol version (TLS 1.0 to 1.3), then, with TLS 1.2 at most, one restricted to each
+    class of weak cipher suites of O(weak_ciphers). An old protocol or a weak class the
+    server accepts is a finding naming the site and the suite it chose.
+  - A class the host's own OpenSSL cannot offer (for example RC4 or export suites, which
+    OpenSSL 3 leaves out) is reported as C(untested), never as refused; C(nmap --script
+    ssl-enum-ciphers) covers those where it matters.
+  - The certificate is not verified here (the website SOP checks it); only what the
+    server negotiates is.
+  - Reports only; never changes anything.
+version_added: "1.0.0"
+author: Court IT SOP maintainers
+options:
+  sites:
+    description: Sites as C(NAME) or C(NAME:PORT) (port 443 by default); NAME is sent as the server name (SNI).
+    type: list
+    elements: str
+    required: true
+  connect:
+    description: Address to connect to instead of resolving each NAME (C(127.0.0.1) on the web server itself).
+    type: str
+    default: ""
+  old_protocols:
+    description: Protocol versions that are a finding when accepted.
+    type: list
+    elements: str
+    choices: [TLSv1, TLSv1.1, TLSv1.2]
+    default: [TLSv1, TLSv1.1]
+  weak_ciphers:
+    description: Weak cipher classes, a label and the OpenSSL cipher string that selects them.
+    type: dict
+    default: {NULL: eNULL, anonim: aNULL, EXPORT: EXP, RC4: RC4, DES/3DES: "DES:3DES", "RSA statis": kRSA}
+  timeout:
+    description: Seconds for each connection and handshake.
+    type: float
+    default: 5
+attributes:
+  check_mode:
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: TLS versions and weak ciphers the court website accepts
+  security_tls:
+    sites: [pn-contoh.go.id]
+    connect: 127.0.0.1
+  register: tls
+"""
+
+RETURN = r"""
+sites:
+  description: Per site, the protocols accepted, the weak classes accepted (with the suite chosen) and those untested.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{site: "pn-contoh.go.id:443", protocols: [TLSv1.2, TLSv1.3], weak_ciphers: {}, untested: [RC4, EXPORT]}]
+findings:
+  description: Findings of kind old_tls, weak_cipher and tls_unreachable.
+  returned: success
+  type: list
+  elements: dict
+sop_output:
+  description: The compact record the C(sop) runner keeps.
+  returned: success
+  type: dict
+"""
+
+import socket  # noqa: E402
+import ssl  # noqa: E402
+import warnings  # noqa: E402
+from typing import Any  # noqa: E402
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_security import SecurityInputError, finding, summary  # noqa: E402
+
+VERSIONS = {"TLSv1": ssl.TLSVersion.TLSv1, "TLSv1.1": ssl.TLSVersion.TLSv1_1,
+            "TLSv1.2": ssl.TLSVersion.TLSv1_2, "TLSv1.3": ssl.TLSVersion.TLSv1_3}
+
+
+class Untestable(Exception):
+    """The host's OpenSSL cannot offer this protocol or cipher class."""
+
+
+class Unreachable(Exception):
+    """No TCP connection to the site."""
+
+
+def split_site(site: str) -> tuple[str, int]:
+    name, _sep, port = site.rpartition(":") if ":" in site else (site, "", "443")
+    if not name or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SecurityInputError(f"site {site!r}: expected NAME or NAME:PORT")
+    return name, int(port)
+
+
+def context(low: str, high: str, ciphers: str) -> ssl.SSLContext:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    try:
+        ctx.set_ciphers(f"{ciphers}:@SECLEVEL=0")
+        with warnings.catch_warnings():  # offering the old versions is the point here
+            warnings.simplefilter("ignore", DeprecationWarning)
+            ctx.minimum_version, ctx.maximum_version = VERSIONS[low], VERSIONS[high]
+    except (ssl.SSLError, ValueError):
+        raise Untestable(ciphers) from None
+    return ctx
+
+
+def handshake(ctx: ssl.SSLContext, name: str, address: str, port: int,
+              timeout: float) -> tuple[str, str] | None:
+    """(protocol, cipher) the server chose, or None when it refused the handshake."""
+    try:
+        raw = socket.create_connection((address, port), timeout=timeout)
+    except OSError as exc:
+        raise Unreachable(f"{address}:{port}: {exc.strerror or exc}") from None
+    with raw:
+        try:
+            with ctx.wrap_socket(raw, server_hostname=name) as tls:
+                chosen = tls.cipher()
+                return (tls.version() or "?", chosen[0] if chosen else "?")
+        except ssl.SSLError as exc:
+            if "NO_CIPHERS_AVAILABLE" in str(exc) or "no ciphers available" in str(exc):
+                raise Untestable(str(exc)) from None
+            return None
+        except OSError:  # the server closed or reset the connection: refused
+            return None
+
+
+def probe(site: str, connect: str, old: list[str], weak: dict[str, str],
+          timeout: float) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    name, port = split_site(site)
+    address = connect or name
+    label = f"{name}:{port}"
+    result: dict[str, Any] = {"site": label, "protocols": [], "weak_ciphers": {}, "untested": []}
+    try:
+        for version in VERSIONS:
+            try:
+                if handshake(context(version, version, "ALL:COMPLEMENTOFALL"), name, address, port, timeout):
+                    result["protocols"].append(version)
+            except Untestable:
+                result["untested"].append(version)
+        for kind, ciphers in weak.items():
+            try:
+                chosen = handshake(context("TLSv1", "TLSv1.2", ciphers), name, address, port, timeout)
+            except Untestable:
+                result["untested"].append(kind)
+                continue
+            if chosen:
+                result["weak_ciphers"][kind] = f"{chosen[1]} ({chosen[0]})"
+    except Unreachable as exc:
+        return result, [finding("tls_unreachable", f"Situs {label} tidak dapat dihubungi untuk uji TLS: {exc}")]
+    findings = []
+    accepted_old = [v for v in result["protocols"] if v in old]
+    if accepted_old:
+        findings.append(finding("old_tls", f"Situs {label} menerima protokol lama: {', '.join(accepted_old)}",
+                                len(accepted_old), accepted_old))
+    if result["weak_ciphers"]:
+        shown = [f"{kind}: {suite}" for kind, suite in result["weak_ciphers"].items()]
+        findings.append(finding("weak_cipher", f"Situs {label} menerima cipher lemah: {'; '.join(shown)}",
+                                len(shown), shown))
+    return result, findings
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "sites": {"type": "list", "elements": "str", "required": True},
+            "connect": {"type": "str", "default": ""},
+            "old_protocols": {"type": "list", "elements": "str",
+                              "choices": ["TLSv1", "TLSv1.1", "TLSv1.2"], "default": ["TLSv1", "TLSv1.1"]},
+            "weak_ciphers": {"type": "dict", "default": {
+                "NULL": "eNULL", "anonim": "aNULL", "EXPORT": "EXP", "RC4": "RC4",
+                "DES/3DES": "DES:3DES", "RSA statis": "kRSA"}},
+            "timeout": {"type": "float", "default": 5},
+        },
+        supports_check_mode=True,
+    )
+    p = module.params
+    sites, findings = [], []
+    try:
+        for site in p["sites"]:
+            result, found = probe(site, p["connect"], p["old_protocols"],
+                                  {str(k): str(v) for k, v in p["weak_ciphers"].items()}, p["timeout"])
+            sites.append(result)
+            findings += found
+    except SecurityInputError as exc:
+        module.fail_json(msg=str(exc))
+    module.exit_json(changed=False, sites=sites, findings=findings, sop_output={
+        "tls": [f"{s['site']}: {', '.join(s['protocols']) or '-'}" for s in sites],
+        "findings": summary(findings)})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,265 @@
+"""D.4 and D.7 of SOP Pengamanan TI: PHP/MariaDB end of support, the TLS a site accepts
+(real handshakes against a local Python TLS server), WordPress versions on real files,
+and the restore drill of a real website files archive."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator
+
+import pytest
+from loader import load
+
+common = load("sop_security")
+software = load("security_software")
+tls = load("security_tls")
+wordpress = load("security_wordpress")
+restore = load("security_restore_files")
+website_files = load("sop_website_files")
+backup_files = load("sop_backup_files")
+
+TODAY = datetime.date(2026, 11, 30)
+BOOKWORM = {"ID": "debian", "VERSION_ID": "12"}
+DPKG = "\n".join([
+    "ii \tphp8.2-fpm\t8.2.36-1~deb12u1",
+    "ii \tphp-fpm\t2:8.2+93",
+    "ii \tphp-common\t2:93",
+    "un \tphp7.4-common\t",
+    "ii \tmariadb-server\t1:10.11.19-0+deb12u1",
+    "ii \tmariadb-server-core\t1:10.11.19-0+deb12u1",
+    "ii \tnginx\t1.22.1-9+deb12u11",
+])
+
+
+def test_debian_packaged_php_and_mariadb_are_supported_with_the_release():
+    found = software.installed(software.parse_dpkg(DPKG), ["php", "mariadb"])
+    assert found == {("php", "8.2"): ["php8.2-fpm 8.2.36-1~deb12u1", "php-fpm 2:8.2+93"],
+                     ("mariadb", "10.11"): ["mariadb-server 1:10.11.19-0+deb12u1",
+                                            "mariadb-server-core 1:10.11.19-0+deb12u1"]}
+    listed, findings = software.assess(found, BOOKWORM, TODAY)
+    assert findings == []
+    php = next(item for item in listed if item["product"] == "php")
+    # PHP 8.2 upstream ends 2026-12-31; Debian 12 patches it until its own end.
+    assert php["end_of_support"] == {"date": "2028-06-30", "days_left": 578, "status": "ok",
+                                     "by": "debian 12"}
+    later = software.assess(found, BOOKWORM, datetime.date(2028, 7, 1))[1]
+    assert later[0]["kind"] == "end_of_support"
+
+
+def test_old_php_and_mariadb_are_named():
+    rows = software.parse_dpkg(DPKG + "\nii \tphp7.4-common\t7.4.33-1+deb11u5"
+                               "\nii \tmariadb-server-10.3\t1:10.3.39-0+deb10u2")
+    found = software.installed(rows, ["php", "mariadb"])
+    listed, findings = software.assess(found, BOOKWORM, TODAY)
+    assert [f["message"] for f in findings] == [
+        "MariaDB 10.3 sudah melewati akhir dukungan (2023-05-25): "
+        "mariadb-server-10.3 1:10.3.39-0+deb10u2",
+        "PHP 7.4 sudah melewati akhir dukungan (2022-11-28): php7.4-common 7.4.33-1+deb11u5"]
+    assert len(listed) == 4
+
+
+def test_upstream_date_off_the_release_and_unknown_versions():
+    rows = [("php-common", "8.1.2"), ("php-cli", "9.9.0"), ("mariadb-server", "10.6.18")]
+    listed, findings = software.assess(software.installed(rows, ["php", "mariadb"]),
+                                       {"ID": "rocky", "VERSION_ID": "9.4"}, TODAY)
+    assert [f["message"].split(":")[0] for f in findings] == [
+        "MariaDB 10.6 sudah melewati akhir dukungan (2026-07-06)",
+        "PHP 8.1 sudah melewati akhir dukungan (2025-12-31)"]
+    unknown = next(item for item in listed if item["version"] == "9.9")
+    assert unknown["end_of_support"]["status"] == "unknown"
+    # Ubuntu 22.04 ships and patches PHP 8.1 until 2027-06-01.
+    ubuntu = software.assess(software.installed(rows[:1], ["php"]),
+                             {"ID": "ubuntu", "VERSION_ID": "22.04"}, TODAY)
+    assert ubuntu[1] == [] and ubuntu[0][0]["end_of_support"]["by"] == "ubuntu 22.04"
+    assert software.installed(rows, ["mariadb"]) == {
+        ("mariadb", "10.6"): ["mariadb-server 10.6.18"]}
+
+
+@pytest.mark.parametrize(("newer", "older"),
+                         [("6.4.10", "6.4.9"), ("5.3.1", "5.3-beta"), ("2", "1.9.9")])
+def test_version_order(newer, older):
+    assert common.version_key(newer) > common.version_key(older)
+
+
+# --- TLS: a real TLS server on 127.0.0.1 --------------------------------------------------
+
+@pytest.fixture(scope="module")
+def certificate() -> Iterator[tuple[str, str]]:
+    folder = tempfile.mkdtemp(prefix="sop-tls-test-")
+    cert, key = os.path.join(folder, "site.crt"), os.path.join(folder, "site.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=pn-test.go.id", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    yield cert, key
+    shutil.rmtree(folder)
+
+
+def serve(cert: tuple[str, str], minimum: ssl.TLSVersion,
+          ciphers: str) -> tuple[int, threading.Event]:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(*cert)
+    ctx.set_ciphers(ciphers)
+    ctx.minimum_version = minimum
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def loop() -> None:
+        with listener:
+            while not stop.is_set():
+                try:
+                    conn, _ = listener.accept()
+                except TimeoutError:
+                    continue
+                conn.settimeout(5)
+                try:
+                    with ctx.wrap_socket(conn, server_side=True):
+                        pass
+                except (ssl.SSLError, OSError):
+                    conn.close()
+
+    threading.Thread(target=loop, daemon=True).start()
+    return listener.getsockname()[1], stop
+
+
+def client_can(version: str, ciphers: str = "ALL") -> bool:
+    try:
+        tls.context(version, version, ciphers)
+    except tls.Untestable:
+        return False
+    return True
+
+
+def test_modern_site_has_no_tls_finding(certificate):
+    port, stop = serve(certificate, ssl.TLSVersion.TLSv1_2, "ECDHE+AESGCM")
+    try:
+        result, findings = tls.probe(
+            f"pn-test.go.id:{port}", "127.0.0.1", ["TLSv1", "TLSv1.1"],
+            {"DES/3DES": "DES:3DES", "RSA statis": "kRSA", "RC4": "RC4"}, 5)
+    finally:
+        stop.set()
+    assert findings == []
+    assert result["protocols"] == ["TLSv1.2", "TLSv1.3"]
+    assert result["weak_ciphers"] == {}
+
+
+def test_old_protocols_and_weak_ciphers_are_named(certificate):
+    port, stop = serve(certificate, ssl.TLSVersion.TLSv1, "ALL:@SECLEVEL=0")
+    try:
+        result, findings = tls.probe(f"pn-test.go.id:{port}", "127.0.0.1", ["TLSv1", "TLSv1.1"],
+                                     {"RSA statis": "kRSA", "RC4": "RC4"}, 5)
+    finally:
+        stop.set()
+    kinds = {f["kind"]: f for f in findings}
+    assert "Situs pn-test.go.id:" in kinds["weak_cipher"]["message"]
+    assert kinds["weak_cipher"]["samples"][0].startswith("RSA statis: AES")
+    if client_can("TLSv1"):
+        assert kinds["old_tls"]["message"].endswith("menerima protokol lama: TLSv1, TLSv1.1")
+    if not client_can("TLSv1.2", "RC4"):
+        assert "RC4" in result["untested"]  # OpenSSL 3 cannot offer RC4: never "refused"
+
+
+def test_unreachable_site_and_bad_site_name():
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+    _, findings = tls.probe(f"pn-test.go.id:{port}", "127.0.0.1", ["TLSv1"], {}, 2)
+    assert findings[0]["kind"] == "tls_unreachable"
+    with pytest.raises(common.SecurityInputError, match="expected NAME or NAME:PORT"):
+        tls.split_site("pn-test.go.id:https")
+    assert tls.split_site("pn-test.go.id") == ("pn-test.go.id", 443)
+
+
+# --- WordPress on real files --------------------------------------------------------------
+
+def test_wordpress_core_and_plugins(tmp_path):
+    root = tmp_path / "wordpress"
+    (root / "wp-includes").mkdir(parents=True)
+    (root / "wp-includes" / "version.php").write_text("<?php\n$wp_version = '6.1.9';\n")
+    plugins = root / "wp-content" / "plugins"
+    (plugins / "akismet").mkdir(parents=True)
+    (plugins / "akismet" / "index.php").write_text("<?php // Silence is golden.\n")
+    (plugins / "akismet" / "akismet.php").write_text(
+        "<?php\n/*\nPlugin Name: Akismet Anti-spam\nVersion: 5.0.1\n*/\n")
+    (plugins / "hello.php").write_text(
+        "<?php\n/**\n * Plugin Name: Hello Dolly\n * Version: 1.7.2\n */\n")
+    (plugins / "custom").mkdir()
+    (plugins / "custom" / "custom.php").write_text(
+        "<?php\n/* Plugin Name: Pengadilan\n Version: 1.0 */\n")
+    cores = [{"root": str(root), "version": wordpress.core_version(str(root))}]
+    found = wordpress.plugins_in(str(plugins))
+    assert [(p["slug"], p["version"]) for p in found] == [
+        ("akismet", "5.0.1"), ("custom", "1.0"), ("hello", "1.7.2")]
+    available = {"core": "6.1.10", "plugins": {"akismet": "5.3", "hello": "1.7.2"}}
+    findings = wordpress.assess(cores, found, available,
+                                ("6.1.9+dfsg1-0+deb12u1", "6.1.10+dfsg1-0+deb12u1"))
+    assert [f["kind"] for f in findings] == ["wordpress_core", "wordpress_core", "wordpress_plugin"]
+    assert findings[0]["message"] == (
+        "Paket WordPress 6.1.9+dfsg1-0+deb12u1 belum diperbarui ke 6.1.10+dfsg1-0+deb12u1")
+    assert "akismet 5.0.1 (tersedia 5.3)" in findings[2]["message"]
+    assert [p["status"] for p in found] == ["outdated", "unlisted", "current"]
+    assert wordpress.assess(cores, found, {}, ("6.1.9", "6.1.9")) == []
+
+
+def test_apt_policy_parsing():
+    text = "wordpress:\n  Installed: 6.1.9+dfsg1-0+deb12u1\n  Candidate: 6.1.9+dfsg1-0+deb12u1\n"
+    assert wordpress.parse_policy(text) == ("6.1.9+dfsg1-0+deb12u1", "6.1.9+dfsg1-0+deb12u1")
+    none = "wordpress:\n  Installed: (none)\n  Candidate: 6.1\n"
+    assert wordpress.parse_policy(none) == (None, "6.1")
+    assert wordpress.parse_policy("") == (None, None)
+
+
+# --- The restore drill of a files archive ------------------------------------------------
+
+@pytest.fixture
+def archive(tmp_path):
+    site = tmp_path / "html"
+    (site / "wp-content" / "uploads").mkdir(parents=True)
+    (site / "index.php").write_text("<?php echo 'PN';\n")
+    (site / "wp-content" / "uploads" / "foto.jpg").write_bytes(os.urandom(8192))
+    (site / "wp-content" / "uploads").chmod(0o555)  # restored even when read-only
+    path = tmp_path / "website-20261130T010000.tar.zst"
+    writer = backup_files.HashingWriter(str(path))
+    archived = website_files.write_archive([str(site)], [], writer, 3)
+    writer.commit()
+    manifest = {"sha256": writer.sha256.hexdigest(), **archived}
+    (tmp_path / (path.name + ".manifest.json")).write_text(json.dumps(manifest))
+    work = tempfile.mkdtemp(prefix="sop-drill-test-", dir="/var/tmp")  # reachable by nobody
+    os.chmod(work, 0o755)
+    yield str(path), manifest, work
+    (site / "wp-content" / "uploads").chmod(0o755)
+    shutil.rmtree(work)
+
+
+def test_drill_restores_and_compares_then_removes_scratch(archive):
+    path, manifest, work = archive
+    record = restore.drill(path, manifest, "nobody", work)
+    assert record["status"] == "ok", record
+    assert record["entries"] == manifest["entries"] == 5
+    assert record["bytes"] >= 8192 and record["duration"] >= 0
+    assert os.listdir(work) == []
+
+
+def test_drill_names_a_damaged_archive_and_a_wrong_listing(archive):
+    path, manifest, work = archive
+    other_names = restore.drill(path, {**manifest, "listing_sha256": "0" * 64}, "nobody", work)
+    assert other_names["reason"] == "restored 5 entries, the manifest lists 5 (or other names)"
+    with open(path, "r+b") as handle:
+        handle.seek(200)
+        handle.write(os.urandom(64))
+    damaged = restore.drill(path, manifest, "nobody", work)
+    assert damaged["status"] == "failed" and damaged["reason"].startswith("sha256 ")
+    # The right sha256 but content that does not decompress: the restore itself fails.
+    rehashed = restore.drill(path, {**manifest, "sha256": backup_files.sha256_file(path)},
+                             "nobody", work)
+    assert rehashed["status"] == "failed" and rehashed["reason"].startswith("restore failed: ")
+    assert restore.drill(path, manifest, "root", work)["reason"] == (
+        "OS user root is root: the restore must not run as root")
+    assert os.listdir(work) == []
