@@ -200,7 +200,8 @@ def main() -> None:
     module.exit_json(changed=False, core=cores, plugins=plugins, apt={"installed": apt[0], "candidate": apt[1]},
                      findings=findings, sop_output={
                          "wordpress": [f"{c['root']}: {c['version']}" for c in cores],
-                         "plugins": [f"{x['slug']} {x['version']} ({x['status']})" for x in plugins],
+                         "plugins": list(dict.fromkeys(f"{x['slug']} {x['version']} ({x['status']})"
+                                                       for x in plugins)),
                          "findings": summary(findings)})
 
 

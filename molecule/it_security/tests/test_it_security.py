@@ -8,8 +8,9 @@ def test_cursor_kept_privately(host):
     assert host.file("/var/lib/sop").mode == 0o700
 
 
-def test_no_rules_file_or_scratch_database_left(host):
+def test_no_rules_file_scratch_folder_or_scratch_database_left(host):
     assert not host.run("ls -d /tmp/sop-yara-* 2>/dev/null").stdout.strip()
+    assert not host.run("ls -d /var/tmp/sop-drill-* 2>/dev/null").stdout.strip()
     if host.backend.hostname.endswith("backup"):
         out = host.check_output("mariadb -N -e \"SHOW DATABASES LIKE 'sop\\\\_verify\\\\_%'\"")
         assert out == ""
