@@ -105,11 +105,13 @@ def installed(rows: list[tuple[str, str]], products: list[str]) -> dict[tuple[st
 
 
 def parse_dpkg(text: str) -> list[tuple[str, str]]:
-    """Lines 'STATUS<TAB>NAME<TAB>VERSION' of dpkg-query: the installed ones."""
+    """Lines 'STATUS<TAB>NAME<TAB>VERSION' of dpkg-query: the packages whose files are on
+    the host (installed, or unpacked but not configured: not 'n'ot installed or 'c'onfig
+    files only)."""
     rows = []
     for line in text.splitlines():
         fields = line.split("\t")
-        if len(fields) == 3 and fields[0].startswith("ii") and fields[2]:
+        if len(fields) == 3 and fields[0][1:2] not in ("n", "c", "") and fields[2]:
             rows.append((fields[1], fields[2]))
     return rows
 

@@ -33,6 +33,7 @@ DPKG = "\n".join([
     "ii \tphp-fpm\t2:8.2+93",
     "ii \tphp-common\t2:93",
     "un \tphp7.4-common\t",
+    "rc \tphp8.1-fpm\t8.1.2-1",
     "ii \tmariadb-server\t1:10.11.19-0+deb12u1",
     "ii \tmariadb-server-core\t1:10.11.19-0+deb12u1",
     "ii \tnginx\t1.22.1-9+deb12u11",
@@ -55,7 +56,7 @@ def test_debian_packaged_php_and_mariadb_are_supported_with_the_release():
 
 
 def test_old_php_and_mariadb_are_named():
-    rows = software.parse_dpkg(DPKG + "\nii \tphp7.4-common\t7.4.33-1+deb11u5"
+    rows = software.parse_dpkg(DPKG + "\niU \tphp7.4-common\t7.4.33-1+deb11u5"
                                "\nii \tmariadb-server-10.3\t1:10.3.39-0+deb10u2")
     found = software.installed(rows, ["php", "mariadb"])
     listed, findings = software.assess(found, BOOKWORM, TODAY)
