@@ -41,7 +41,7 @@ options:
   weak_ciphers:
     description: Weak cipher classes, a label and the OpenSSL cipher string that selects them.
     type: dict
-    default: {NULL: eNULL, anonim: aNULL, EXPORT: EXP, RC4: RC4, DES/3DES: "DES:3DES", "RSA statis": kRSA}
+    default: {"NULL": eNULL, anonim: aNULL, EXPORT: EXP, RC4: RC4, DES/3DES: "DES:3DES", "RSA statis": kRSA}
   timeout:
     description: Seconds for each connection and handshake.
     type: float
