@@ -47,10 +47,10 @@ doc_modules() {  # one ansible-doc for all: it names each module it cannot rende
 }
 
 run_pytest() {
-    timed "pytest (unit)" pytest_must_run -m "not lab" -q
+    timed "pytest (unit)" pytest_must_run -m "not lab" -q --durations=12
     timed "lab up" sop-lab up
     local rc=0
-    timed "pytest (lab)" pytest_must_run -m lab -q || rc=$?
+    timed "pytest (lab)" pytest_must_run -m lab -q --durations=12 || rc=$?
     timed "lab down" sop-lab down
     lab_is_gone
     return $rc

@@ -107,4 +107,4 @@ def test_a_failed_activity_does_not_stop_the_next():
     res = results(report)
     assert res["Summarise the user activity from the audit trail"]["summary"]["rows"] > 0
     assert res["Every activity passed"]["msg"].startswith(
-        "Aktivitas 1: SIPP tidak dapat diakses dengan baik di http://localhost:81")
+        "Kegiatan 1: SIPP tidak dapat diakses dengan baik di http://localhost:81")
