@@ -112,9 +112,7 @@ def restore() -> Iterator[None]:
 @pytest.mark.parametrize(
     ("host", "argv", "segment"),
     [
-        pytest.param("gw", ["systemctl", "stop", "dnsmasq"], "dns", marks=pytest.mark.xfail(
-            strict=True, reason="known defect, first lab run 2026-11-30: the run with the "
-            "resolver stopped exits 0 on the lab (passes in molecule/network)")),
+        ("gw", ["systemctl", "stop", "dnsmasq"], "dns"),
         ("gw", ["sh", "-c", f"echo '{DROP_UPSTREAM}' | nft -f -"], "upstream"),
         ("sippma", ["systemctl", "stop", "sippma"], "central"),
     ],
@@ -128,9 +126,6 @@ def test_each_fault_is_localised(host, argv, segment):
 
 
 @pytest.mark.usefixtures("restore")
-@pytest.mark.xfail(strict=True, reason=(
-    'known defect, first lab run 2026-11-30: the UPS result has no changed_names key '
-    '(KeyError)'))
 def test_ups_on_battery_warns_and_low_battery_fails():
     adhoc("backup", "lab-ups-state", "OB")
     rc, report = play()
@@ -140,9 +135,6 @@ def test_ups_on_battery_warns_and_low_battery_fails():
     assert rc != 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'known defect, first lab run 2026-11-30: the renamed RouterBoard run exits 0 on '
-    'the lab (passes in molecule/network)'))
 def test_renamed_routerboard_shows_as_a_diff():
     script = (
         "import librouteros, sys\n"
