@@ -43,9 +43,6 @@ def result(report: dict[str, Any], task: str, host: str) -> dict[str, Any]:
     raise KeyError(f"{task} on {host}")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'known defect, first lab run 2026-11-30: the clean lab is not clean for it-'
-    "security (gw's input chain accepts all, lab_security findings)"))
 def test_ssh_audit_reads_the_journal_of_every_host():
     rc, report = play("--tags", "pola_akses", "-e", "it_security_fail_on_findings=false")
     assert rc == 0, report["stats"]
@@ -55,9 +52,6 @@ def test_ssh_audit_reads_the_journal_of_every_host():
         assert ssh["lines_per_second"] > 0 or ssh["lines_read"] == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'known defect, first lab run 2026-11-30: the clean lab is not clean for it-'
-    "security (gw's input chain accepts all, lab_security findings)"))
 def test_check_mode_changes_nothing():
     rc, report = play("--check", "-e", "it_security_fail_on_findings=false")
     assert rc == 0, report["stats"]
@@ -75,9 +69,7 @@ def test_a_new_listener_is_named():
     assert "tcp/8999 (python3)" in failed["msg"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'known defect, first lab run 2026-11-30: the clean lab is not clean for it-'
-    "security (gw's input chain accepts all, lab_security findings)"))
+@pytest.mark.usefixtures("sipp_backup_made")
 def test_restore_drill_times_are_recorded():
     rc, report = play("--tags", "uji_restore", "--limit", "backup")
     assert rc == 0, report["stats"]

@@ -3,7 +3,7 @@
 store: the condition report's planted needs, refusal without approval, the approved
 rolling run (upgrade, reboot, post-checks), a second run that changes nothing, and an
 incident diagnosed and remediated only when asked. Patching a SIPP server needs a verified
-SIPP backup younger than 26 hours: the module's set-up makes one with `sop run sipp-backup`."""
+SIPP backup younger than 26 hours: the `sipp_backup_made` fixture makes one."""
 
 from __future__ import annotations
 
@@ -21,13 +21,10 @@ pytestmark = [pytest.mark.lab]
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def env(tmp_path_factory: pytest.TempPathFactory, sipp_backup_made: None) -> dict[str, str]:
     data = tmp_path_factory.mktemp("sop-server-lab")
-    values = dict(os.environ, SOP_DATA_DIR=str(data), SOP_PROJECT_DIR=str(ROOT),
-                  ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), COLUMNS="200")
-    backup = sop(values, "run", "sipp-backup", "-i", "inventory/lab")
-    assert backup.returncode == 0, backup.stdout[-3000:] + backup.stderr[-2000:]
-    return values
+    return dict(os.environ, SOP_DATA_DIR=str(data), SOP_PROJECT_DIR=str(ROOT),
+                ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), COLUMNS="200")
 
 
 def sop(env: dict[str, str], *args: str, timeout: int = 1200) -> subprocess.CompletedProcess[str]:
