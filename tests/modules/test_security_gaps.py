@@ -13,6 +13,7 @@ import ssl
 import subprocess
 import tempfile
 import threading
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -108,7 +109,9 @@ def serve(cert: tuple[str, str], minimum: ssl.TLSVersion,
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(*cert)
     ctx.set_ciphers(ciphers)
-    ctx.minimum_version = minimum
+    with warnings.catch_warnings():  # the weak server offers TLS 1.0 on purpose
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx.minimum_version = minimum
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.2)
     stop = threading.Event()
