@@ -47,7 +47,9 @@ doc_modules() {  # one ansible-doc for all: it names each module it cannot rende
 }
 
 run_pytest() {
-    timed "pytest (unit)" pytest_must_run -m "not lab" -q --durations=12
+    # Unit tests on two workers, each test file on one (its module fixtures, e.g. the
+    # podman hosts of tests/integration/test_sipp_backup.py, are made once).
+    timed "pytest (unit)" pytest_must_run -m "not lab" -q --durations=12 -n 2 --dist loadfile
     timed "lab up" sop-lab up
     local rc=0
     timed "pytest (lab)" pytest_must_run -m lab -q --durations=12 || rc=$?
