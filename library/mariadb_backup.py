@@ -125,6 +125,14 @@ options:
         dump's snapshot (with the global read lock); V(0) means the number of CPUs.
     type: int
     default: 0
+  stall_timeout:
+    description:
+      - Seconds the dump may go without writing anything before it is stopped and the
+        backup fails (no file is left and older backups are untouched). A hung dump would
+        otherwise hold the SOP and its lock forever; mydumper 0.10, Debian 12's, hangs now
+        and then after its last file. V(0) never stops it.
+    type: int
+    default: 900
   period:
     description: Idempotence period; V(always) takes a new backup on every run.
     type: str
@@ -325,6 +333,47 @@ def _watch(ready: Any, trigger: Any, done: threading.Event) -> threading.Thread:
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     return thread
+
+
+class StallGuard:
+    """Stops the dump when ``progress()`` (bytes written so far) has not grown for
+    ``seconds``; the dump then fails with that cause instead of its exit signal."""
+
+    def __init__(self, pipeline: Pipeline, progress: Any, seconds: int, what: str) -> None:
+        self.pipeline, self.progress, self.seconds, self.what = pipeline, progress, seconds, what
+        self.stalled = False
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> StallGuard:
+        if self.seconds > 0:
+            self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        last, since = self.progress(), time.monotonic()
+        while not self._done.wait(min(5.0, self.seconds / 4)):
+            current = self.progress()
+            if current != last:
+                last, since = current, time.monotonic()
+            elif time.monotonic() - since >= self.seconds:
+                self.stalled = True
+                self.pipeline.kill()
+                return
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        if self.stalled:
+            raise BackupFailed(f"{self.what} wrote nothing for {self.seconds} s and was "
+                               "stopped (hung?); no backup was written")
+
+
+def _tree_bytes(path: str) -> int:
+    with contextlib.suppress(OSError):
+        return sum(entry.stat().st_size for entry in os.scandir(path) if entry.is_file())
+    return 0
 
 
 class Measurer:
@@ -648,12 +697,16 @@ def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str],
                 outdir = tempfile.mkdtemp(prefix=f".{prefix}-mydumper-", dir=dest)
                 cmd = _dumps(engine, binary, opt, p["database"], measurer, outdir=outdir,
                              threads=threads)[0]
-                _dump_mydumper(pipeline, cmd, outdir, compressor, writer=writer,
-                               counters=measurer)
+                mydumper_dir = outdir
+                with StallGuard(pipeline, lambda: _tree_bytes(mydumper_dir) + writer.size,
+                                p["stall_timeout"], engine):
+                    _dump_mydumper(pipeline, cmd, outdir, compressor, writer=writer,
+                                   counters=measurer)
             else:
                 dumps = _dumps(engine, binary, opt, p["database"], measurer, outdir=None,
                                threads=threads)
-                _dump_sql(pipeline, dumps, compressor, writer=writer, counters=measurer)
+                with StallGuard(pipeline, lambda: writer.size, p["stall_timeout"], engine):
+                    _dump_sql(pipeline, dumps, compressor, writer=writer, counters=measurer)
             measured = measurer.result()
             duration = round(time.monotonic() - clock, 3)
             manifest = {
@@ -703,6 +756,7 @@ def main() -> None:
             "compression": {"type": "str", "default": "zstd", "choices": ["zstd", "gzip"]},
             "compression_level": {"type": "int"},
             "threads": {"type": "int", "default": 0},
+            "stall_timeout": {"type": "int", "default": 900},
             "period": {"type": "str", "default": "daily",
                        "choices": ["daily", "weekly", "monthly", "always"]},
             "force": {"type": "bool", "default": False},

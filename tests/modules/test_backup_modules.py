@@ -7,6 +7,7 @@ import errno
 import hashlib
 import os
 import subprocess
+import time
 
 import pytest
 from loader import load
@@ -177,3 +178,26 @@ def test_retention_on_the_backup_computer_reads_only_its_record(tmp_path) -> Non
     assert sorted(i["name"] for i in items) == ["sipp-20261101T020000.sql.zst",
                                                 "sipp-20261102T020000.sql.zst"]
     assert all(i["verified"] and i["time"].year == dt.date.today().year for i in items)
+
+
+def test_stall_guard_stops_a_dump_that_writes_nothing() -> None:
+    """A hung dump (a real process that never writes) is killed after the stall timeout and
+    the backup fails naming it, not with its kill signal."""
+    pipeline = backup.Pipeline()
+    started = time.monotonic()
+    stalled = r"mydumper wrote nothing for 1 s and was stopped \(hung\?\); no backup was written"
+    with pytest.raises(backup.BackupFailed, match=stalled), \
+            backup.StallGuard(pipeline, lambda: 0, 1, "mydumper"):
+        hung = pipeline.start(["sleep", "60"])
+        backup._check(hung, pipeline, "mydumper")
+    assert hung.returncode == -9
+    assert time.monotonic() - started < 10
+
+
+def test_stall_guard_lets_a_dump_that_writes_run() -> None:
+    pipeline = backup.Pipeline()
+    written = iter(range(1000))
+    with backup.StallGuard(pipeline, lambda: next(written), 1, "mariadb-dump"):
+        slow = pipeline.start(["sleep", "2"])
+        backup._check(slow, pipeline, "mariadb-dump")
+    assert slow.returncode == 0
