@@ -130,7 +130,8 @@ options:
       - Seconds the dump may go without writing anything before it is stopped and the
         backup fails (no file is left and older backups are untouched). A hung dump would
         otherwise hold the SOP and its lock forever; mydumper 0.10, Debian 12's, hangs now
-        and then after its last file. V(0) never stops it.
+        and then after its last file. With O(engine=auto), a mydumper stopped this way is
+        followed by a dump with the next engine (a warning says so). V(0) never stops it.
     type: int
     default: 900
   period:
@@ -335,6 +336,10 @@ def _watch(ready: Any, trigger: Any, done: threading.Event) -> threading.Thread:
     return thread
 
 
+class DumpStalled(BackupFailed):
+    """The dump stopped writing and was stopped (StallGuard)."""
+
+
 class StallGuard:
     """Stops the dump when ``progress()`` (bytes written so far) has not grown for
     ``seconds``; the dump then fails with that cause instead of its exit signal."""
@@ -366,8 +371,8 @@ class StallGuard:
         if self._thread.is_alive():
             self._thread.join()
         if self.stalled:
-            raise BackupFailed(f"{self.what} wrote nothing for {self.seconds} s and was "
-                               "stopped (hung?); no backup was written")
+            raise DumpStalled(f"{self.what} wrote nothing for {self.seconds} s and was "
+                              "stopped (hung?); no backup was written")
 
 
 def _tree_bytes(path: str) -> int:
@@ -651,8 +656,21 @@ def run(module: AnsibleModule) -> dict[str, Any]:
                     "server_version": version,
                     "msg": f"would dump {database} ({len(tables)} tables, "
                            f"{data_bytes // 2**20} MiB) with {engine} into {path}"}
-        return _take_backup(p, opt, client_cmd, tables, engine=engine, binary=binary, path=path,
-                            period=period, version=version)
+        try:
+            return _take_backup(p, opt, client_cmd, tables, engine=engine, binary=binary,
+                                path=path, period=period, version=version)
+        except DumpStalled as exc:
+            if p["engine"] != "auto" or engine != "mydumper":
+                raise
+            # auto: tonight's backup is not lost to a mydumper that hung; dumped again with
+            # the next engine (the failed attempt left nothing behind).
+            available["mydumper"] = None
+            engine, binary = select_engine("auto", available)
+            module.warn(f"{exc}; dumped again with {engine}")
+            path = os.path.join(dest, backup_name(prefix, moment, engine, p["compression"]))
+            result = _take_backup(p, opt, client_cmd, tables, engine=engine, binary=binary,
+                                  path=path, period=period, version=version)
+            return dict(result, msg=f"{result['msg']}, after: {exc}")
 
 
 def _dumps(engine: str, binary: str, opt: str, database: str, measurer: Measurer, *,

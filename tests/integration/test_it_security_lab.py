@@ -69,12 +69,18 @@ def test_a_new_listener_is_named():
     assert "tcp/8999 (python3)" in failed["msg"]
 
 
-@pytest.mark.usefixtures("sipp_backup_made")
+@pytest.mark.usefixtures("sipp_backup_made", "website_backup_made")
 def test_restore_drill_times_are_recorded():
     rc, report = play("--tags", "uji_restore", "--limit", "backup")
     assert rc == 0, report["stats"]
-    drill = result(report, "Restore each chosen backup into a scratch database, compare its "
-                   "content, drop it", "backup")
-    for item in drill["results"]:
-        print(f"{Path(item['item']).name}: {item['verification']['duration']} s")
+    restored = [
+        *result(report, "Restore each chosen database backup into a scratch database, compare "
+                "its content, drop it", "backup")["results"],
+        *result(report, "Restore each chosen files archive into a scratch folder, compare its "
+                "entries, remove it", "backup")["results"],
+    ]
+    for item in restored:
+        print(f"{item['item']['kind']} {Path(item['item']['path']).name}: "
+              f"{item['verification']['duration']} s")
         assert item["verification"]["status"] == "ok"
+    assert {item["item"]["kind"] for item in restored} == {"sipp", "website_files", "website_db"}

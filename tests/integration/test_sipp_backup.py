@@ -208,6 +208,33 @@ def backups_in(files: dict[str, str]) -> list[str]:
 # --- the modules ---------------------------------------------------------------------
 
 
+def test_a_hung_mydumper_is_stopped_and_auto_dumps_again(hosts: None,
+                                                         ansible_env: dict[str, str]) -> None:
+    """A mydumper that writes nothing (as Debian 12's 0.10 hangs now and then) is stopped
+    after stall_timeout; with engine auto the backup is taken again with mariadb-dump, and
+    nothing of the hung attempt is left. An explicit mydumper fails naming the stall."""
+    dest = "/var/backups/it-stall"
+    sh(SIPP, "printf '#!/bin/sh\\nexec sleep 600\\n' > /usr/local/bin/mydumper && "
+             "chmod 755 /usr/local/bin/mydumper")
+    try:
+        ok, dump = module(ansible_env, "mariadb_backup",
+                          dump_args(dest, engine="auto", stall_timeout=2))
+        assert ok, dump
+        assert dump["engine"] == "mariadb-dump"
+        assert dump["msg"].endswith("after: mydumper wrote nothing for 2 s and was stopped "
+                                    "(hung?); no backup was written")
+        assert sorted(listing(SIPP, dest)) == sorted(
+            [os.path.basename(dump["path"]), os.path.basename(dump["manifest"]), ".sipp.lock"])
+        ok, failed = module(ansible_env, "mariadb_backup",
+                            dump_args(dest, engine="mydumper", stall_timeout=2, force=True))
+        assert not ok
+        assert failed["msg"] == ("backup of sipp failed: mydumper wrote nothing for 2 s and was "
+                                 "stopped (hung?); no backup was written")
+        assert sh(SIPP, "pgrep -x sleep || true").strip() == ""
+    finally:
+        sh(SIPP, f"rm -f /usr/local/bin/mydumper; rm -rf {dest}")
+
+
 @pytest.mark.parametrize("engine", ["mariadb-dump", "mydumper"])
 def test_dump_then_restore_verify(hosts: None, ansible_env: dict[str, str], engine: str) -> None:
     dest = f"/var/backups/it-{engine}"
