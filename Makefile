@@ -9,7 +9,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 # Scenario list for `make molecule` (all by default).
 SCENARIOS ?= $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
-DEMO_SOPS ?= sipp-backup sipp-maintenance sipp-sync
+DEMO_SOPS ?= sipp-backup sipp-maintenance sipp-sync website
 
 .PHONY: help setup image lab-up lab-down lab-status demo test fresh-check lint doc pytest molecule bench clean
 
