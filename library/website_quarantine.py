@@ -15,8 +15,10 @@ description:
     lies under one of O(roots) into O(dest)C(/<time>/<original path>), mode 0600, owner root.
   - Appends one JSON line per moved file to O(dest)C(/quarantine.jsonl) (original path,
     quarantined path, size, sha256, time, finding) before the original name is removed,
-    so a moved file is always recorded. Nothing is ever deleted; changed core files are
-    left in place for the administrator.
+    so a moved file is always recorded. Nothing is ever deleted. A file with webshell
+    markers is moved only when it is in an uploads folder or new since the accepted
+    baseline; the site's own theme, plugin and core files with injected code are left in
+    place for the administrator to restore from the backup.
   - A file already gone is skipped, so a second run changes nothing. Check mode reports
     what would be moved.
 version_added: "0.1.0"
@@ -84,10 +86,18 @@ def inside(path: str, roots: list[str]) -> bool:
 
 
 def candidates(findings: list[dict[str, Any]], roots: list[str], kinds: list[str]) -> list[dict[str, Any]]:
+    """Files to move: of a chosen kind, inside the site, and planted rather than one of
+    the site's own files with injected code. A file carrying markers is moved when it is
+    in uploads or new since the accepted baseline; a theme, plugin or core file is left
+    for the administrator to restore from the backup (moving it would break the site)."""
+    new = {f.get("path") for f in findings if f.get("kind") == "new_file"}
     chosen: dict[str, dict[str, Any]] = {}
     for finding in findings:
         path = finding.get("path")
-        if (finding.get("kind") in kinds and isinstance(path, str) and path not in chosen
+        planted = finding.get("kind") != "webshell" or finding.get("area") == "uploads" \
+            or path in new
+        if (finding.get("kind") in kinds and planted and isinstance(path, str)
+                and path not in chosen
                 and os.path.isfile(path) and not os.path.islink(path) and inside(path, roots)):
             chosen[path] = finding
     return [{"path": path, "finding": finding} for path, finding in sorted(chosen.items())]

@@ -72,15 +72,26 @@ def test_quarantine_moves_only_planted_files_inside_the_site(site, tmp_path):
     outside.write_text("<?php")
     link = site / "wp-content" / "uploads" / "link.php"
     link.symlink_to(outside)
-    findings = [{"kind": "webshell", "path": str(shell), "name": f"webshell: {shell}"},
+    theme = site / "wp-content" / "themes" / "functions.php"  # the site's own, injected
+    theme.parent.mkdir(parents=True, exist_ok=True)
+    theme.write_text("<?php if (preg_match('/googlebot/i', $ua)) { echo $spam; }")
+    planted = site / "wp-content" / "plugins" / "cache.php"  # new since the baseline
+    planted.parent.mkdir(parents=True, exist_ok=True)
+    planted.write_text("<?php assert($_POST['x']);")
+    findings = [{"kind": "webshell", "path": str(shell), "name": f"webshell: {shell}",
+                 "area": "uploads"},
+                {"kind": "webshell", "path": str(theme), "name": "injected theme file",
+                 "area": "theme"},
+                {"kind": "webshell", "path": str(planted), "name": "planted", "area": "plugin"},
+                {"kind": "new_file", "path": str(planted), "name": "new", "area": "plugin"},
                 {"kind": "webshell", "path": str(outside), "name": "outside"},
                 {"kind": "php_in_uploads", "path": str(link), "name": "link"},
                 {"kind": "changed_file", "path": str(site / "index.php"), "name": "core"},
                 {"kind": "cloaking", "url": "https://x/", "name": "cloaking"}]
     kinds = ["webshell", "php_in_uploads", "new_file"]
     chosen = quarantine.candidates(findings, [str(site)], kinds)
-    assert [c["path"] for c in chosen] == [str(shell)]
-    record = quarantine.quarantine(chosen[0], str(tmp_path / "q" / "batch"))
+    assert [c["path"] for c in chosen] == sorted([str(planted), str(shell)])
+    record = quarantine.quarantine(chosen[-1], str(tmp_path / "q" / "batch"))
     assert record["sha256"] == backup_files.sha256_file(record["quarantined"])
     assert os.stat(record["quarantined"]).st_mode & 0o777 == 0o600
     assert json.dumps(record)  # the record is plain JSON
