@@ -7,7 +7,6 @@ from __future__ import annotations
 import fcntl
 import glob
 import os
-import pwd
 import shutil
 import socket
 import subprocess
@@ -21,6 +20,7 @@ from ansible.module_utils.sop_backup_files import (
     load_backup,
     manifest_path,
     now_iso,
+    restore_user,
     sha256_file,
     write_json_atomic,
 )
@@ -148,11 +148,9 @@ class Runner:
 
     def __init__(self, os_user: str, sock: str | None) -> None:
         try:
-            entry = pwd.getpwnam(os_user)
-        except KeyError:
-            raise VerifyFailed(f"OS user {os_user} does not exist") from None
-        if entry.pw_uid == 0:
-            raise VerifyFailed(f"OS user {os_user} is root: the restore must not run as root")
+            entry = restore_user(os_user)
+        except LookupError as exc:
+            raise VerifyFailed(str(exc)) from None
         self.user, self.uid, self.gid = os_user, entry.pw_uid, entry.pw_gid
         self.env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/", "LC_ALL": "C"}
         client = find_binary(CLIENT_BINARIES)

@@ -56,7 +56,6 @@ verification:
 """
 
 import os  # noqa: E402
-import pwd  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -68,6 +67,7 @@ from ansible.module_utils.sop_backup_files import (  # noqa: E402
     BackupMissing,
     load_backup,
     manifest_path,
+    restore_user,
     sha256_file,
 )
 from ansible.module_utils.sop_website_files import listing_digest  # noqa: E402
@@ -116,11 +116,9 @@ def drill(path: str, manifest: dict[str, Any], os_user: str, work_dir: str) -> d
     record: dict[str, Any] = {"method": "restore", "verified_on": os.uname().nodename}
     try:
         try:
-            user = pwd.getpwnam(os_user)
-        except KeyError:
-            raise DrillFailed(f"OS user {os_user} does not exist") from None
-        if user.pw_uid == 0:
-            raise DrillFailed(f"OS user {os_user} is root: the restore must not run as root")
+            user = restore_user(os_user)
+        except LookupError as exc:
+            raise DrillFailed(str(exc)) from None
         actual = sha256_file(path)
         if actual != manifest.get("sha256"):
             raise DrillFailed(f"sha256 {actual} does not match the manifest {manifest.get('sha256')}")

@@ -16,6 +16,7 @@ import datetime
 import hashlib
 import json
 import os
+import pwd
 import re
 from typing import Any
 
@@ -116,6 +117,18 @@ def read_manifest(path: str) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def restore_user(name: str) -> pwd.struct_passwd:
+    """The OS user a restore runs as: it must exist and must not be root (what a dump
+    smuggles in runs with this user's rights only). LookupError says why not."""
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        raise LookupError(f"OS user {name} does not exist") from None
+    if entry.pw_uid == 0:
+        raise LookupError(f"OS user {name} is root: the restore must not run as root")
+    return entry
 
 
 class BackupMissing(Exception):

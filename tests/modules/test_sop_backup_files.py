@@ -128,3 +128,11 @@ def test_publish_never_replaces_a_final_file(tmp_path) -> None:
         writer.publish()
     assert target.read_bytes() == b"old"
     writer.discard()
+
+
+def test_restore_user_is_an_existing_unprivileged_user() -> None:
+    assert f.restore_user("nobody").pw_name == "nobody"
+    with pytest.raises(LookupError, match="OS user root is root: the restore must not run as root"):
+        f.restore_user("root")
+    with pytest.raises(LookupError, match="OS user no-such-sop-user does not exist"):
+        f.restore_user("no-such-sop-user")
