@@ -85,6 +85,31 @@ def test_hashing_writer_commit(tmp_path) -> None:
     assert not (tmp_path / "b.sql.zst.partial").exists()
 
 
+def test_hashing_writer_flushes_behind_the_stream(tmp_path) -> None:
+    final = tmp_path / "b.sql.zst"
+    writer = f.HashingWriter(str(final), flush_every=4)
+    chunks = [os.urandom(5) for _ in range(20)]
+    for chunk in chunks:
+        writer.write(chunk)
+    assert writer._flushed_at >= 5  # a write-behind flush was started
+    writer.commit()
+    assert final.read_bytes() == b"".join(chunks)
+    assert writer.sha256.hexdigest() == hashlib.sha256(b"".join(chunks)).hexdigest()
+
+
+def test_hashing_writer_reports_a_failed_background_flush(tmp_path, monkeypatch) -> None:
+    def disk_full(_fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(f.os, "fdatasync", disk_full)
+    writer = f.HashingWriter(str(tmp_path / "b.sql.zst"), flush_every=1)
+    writer.write(b"abc")
+    with pytest.raises(OSError, match="No space left"):
+        writer.sync()
+    writer.discard()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_hashing_writer_discard_leaves_nothing(tmp_path) -> None:
     writer = f.HashingWriter(str(tmp_path / "b.sql.zst"))
     writer.write(b"abc")
