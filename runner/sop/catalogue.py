@@ -101,6 +101,8 @@ class Sop:
     source: Path
     description: str = ""
     grace_seconds: int | None = None
+    # How many executions each period asks for (the SIPP sync: at least 3 a day).
+    times_per_period: int = 1
 
     @property
     def period_seconds(self) -> int | None:
@@ -211,6 +213,9 @@ def parse_sop(file: Path, raw_bytes: bytes | None = None, *, validate: bool = Tr
     if numbers != list(range(1, len(numbers) + 1)):
         raise SopError(f"{file}: activities: numbers must be 1..{len(numbers)} in order")
     grace = _grace(file, "grace", data.get("grace"), data["frequency"])
+    times = data.get("times_per_period", 1)
+    if times > 1 and data["frequency"] != "daily":
+        raise SopError(f"{file}: times_per_period: only a daily SOP runs several times a period")
     tags = [a.automated for a in activities if a.automated]
     duplicates = sorted({t for t in tags if tags.count(t) > 1})
     if duplicates:
@@ -228,6 +233,7 @@ def parse_sop(file: Path, raw_bytes: bytes | None = None, *, validate: bool = Tr
         digest=hashlib.sha256(raw_bytes).hexdigest(),
         source=file,
         grace_seconds=grace,
+        times_per_period=times,
     )
 
 

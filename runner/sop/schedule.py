@@ -62,10 +62,20 @@ def _check_calendar(sop: Sop, value: str) -> None:
         )
 
 
+def default_calendar(sop: Sop) -> list[str]:
+    """When the SOP runs unless the court says otherwise: a daily SOP asked for several
+    runs a day runs between 09:00 and 17:00, evenly apart (3 a day: 09:00, 13:00, 17:00)."""
+    times = sop.times_per_period
+    if times == 1:
+        return DEFAULT_CALENDAR[sop.frequency]
+    minutes = [9 * 60 + i * 8 * 60 // (times - 1) for i in range(times)]
+    return [f"*-*-* {m // 60:02d}:{m % 60:02d}" for m in minutes]
+
+
 def _calendars(sop: Sop, court_schedule: Mapping[str, Any]) -> list[str]:
     given = court_schedule.get(sop.id)
     if given is None:
-        return DEFAULT_CALENDAR[sop.frequency]
+        return default_calendar(sop)
     values = [given] if isinstance(given, str) else given
     if not isinstance(values, list) or not values:
         raise SopError(

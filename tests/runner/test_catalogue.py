@@ -101,6 +101,14 @@ VALID = (FIXTURES / "catalogue" / "local-manual.yml").read_text(encoding="utf-8"
         (("    output: Catatan\n", ""), r"activities/0: 'output' is a required property"),
         (("id: local-manual", "id: other"), r"id: 'other' must match the file name"),
         (("title: SOP Uji Manual", "title: [unclosed"), r"line \d+: invalid YAML"),
+        (
+            ("frequency: on_demand", "frequency: weekly\ntimes_per_period: 2"),
+            r"times_per_period: only a daily SOP runs several times a period",
+        ),
+        (
+            ("frequency: on_demand", "frequency: daily\ntimes_per_period: 0"),
+            r"times_per_period: 0 is less than the minimum of 1",
+        ),
     ],
 )
 def test_schema_errors_are_one_line(tmp_path: Path, change: tuple[str, str], expected: str) -> None:

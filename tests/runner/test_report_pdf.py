@@ -129,10 +129,11 @@ def _summary(store_url: str, court: str) -> dict[str, list[str]]:
 def test_planned_counts_from_the_first_run(november: tuple[Path, str]) -> None:
     pdf, _ = november
     url = f"sqlite:///{pdf.with_name('sop.db')}"
-    # Daily backup run from the 1st: 30 planned, 30 run; three runs of the sync a day.
+    # Daily backup run from the 1st: 30 planned, 30 run; the sync is planned and run three
+    # times a day.
     full = _summary(url, COURT)
     assert full["Backup Database SIPP"][2:4] == ["30", "30"]
-    assert full["Sinkronisasi SIPP ke SIPP MA dan ke SIPP Website PN"][2:4] == ["30", "90"]
+    assert full["Sinkronisasi SIPP ke SIPP MA dan ke SIPP Website PN"][2:4] == ["90", "90"]
     # The court that started on the 30th is asked for one daily run, not 30.
     late = _summary(url, LATE)
     assert late["Backup Database SIPP"][1:4] == ["harian", "1", "1"]

@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from sop.catalogue import PACKAGE_CATALOGUE, load_catalogue
+from sop.schedule import default_calendar
+
 from .conftest import INVENTORY
 
 Cli = Callable[..., tuple[int, str, str]]
@@ -85,6 +88,17 @@ def test_remove_deletes_only_generated_units(cli: Cli, court: Path, tmp_path: Pa
     assert [p.name for p in units.iterdir()] == ["sop-own.timer"]
     code, out, _ = cli("schedule", "status", "--unit-dir", str(units))
     assert code == 0 and "No SOP timers" in out
+
+
+def test_default_times_follow_the_runs_a_day_the_sop_asks_for() -> None:
+    sops = load_catalogue(PACKAGE_CATALOGUE)
+    assert sops["sipp-sync"].times_per_period == 3
+    assert default_calendar(sops["sipp-sync"]) == [
+        "*-*-* 09:00",
+        "*-*-* 13:00",
+        "*-*-* 17:00",
+    ]
+    assert default_calendar(sops["sipp-backup"]) == ["*-*-* 18:00"]
 
 
 @pytest.mark.parametrize(
