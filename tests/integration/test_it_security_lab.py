@@ -1,6 +1,9 @@
 """SOP Pengamanan TI against the lab court (`sop-lab up`, provisioned with lab_security),
 over SSH with become: the SSH journal audit (lines read per second on each host), check
-mode, a planted listener named in the failure, and the restore drill's times."""
+mode, the problems of a compromised web server named in the failure (a new listener,
+password logins, an SSH brute force, a webshell in WordPress's uploads), and the restore
+drill's times. The outside view (nmap from the gateway) and the damaged backup are
+proven in molecule `it_security`: the lab court has no public address."""
 
 from __future__ import annotations
 
@@ -16,6 +19,18 @@ from ansible_json import failures, result
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.lab]
 COURT = ("sipp", "web", "backup", "gw")
+UPLOADS = "/var/lib/wordpress/wp-content/uploads"  # Debian's WordPress, behind a symlink
+WEBSHELL = f"{UPLOADS}/thumb.php"
+WEBSHELL_CODE = "<?php @eval(base64_decode($_POST['k'])); ?>\n"
+# Twelve wrong passwords for a user web does not have, from the backup computer.
+BRUTE_FORCE = (
+    "printf '#!/bin/sh\\necho salah-password\\n' > /root/wrong-password && "
+    "chmod 700 /root/wrong-password && for i in $(seq 12); do "
+    "SSH_ASKPASS=/root/wrong-password SSH_ASKPASS_REQUIRE=force setsid ssh -n "
+    "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
+    "-o PreferredAuthentications=password -o PubkeyAuthentication=no "
+    "-o NumberOfPasswordPrompts=1 penyerang@web true || true; done"
+)
 
 
 def env() -> dict[str, str]:
@@ -30,10 +45,10 @@ def play(*args: str) -> tuple[int, dict[str, Any]]:
     return proc.returncode, json.loads(proc.stdout)
 
 
-def adhoc(host: str, command: str) -> None:
-    subprocess.run([str(ROOT / ".venv/bin/ansible"), host, "-b", "-m", "ansible.builtin.command",
-                    "-a", command], cwd=ROOT, env=dict(env(), ANSIBLE_STDOUT_CALLBACK="default"),
-                   capture_output=True, text=True, timeout=120, check=True)
+def adhoc(host: str, args: str, module: str = "ansible.builtin.command") -> None:
+    subprocess.run([str(ROOT / ".venv/bin/ansible"), host, "-b", "-m", module, "-a", args],
+                   cwd=ROOT, env=dict(env(), ANSIBLE_STDOUT_CALLBACK="default"),
+                   capture_output=True, text=True, timeout=180, check=True)
 
 
 def test_ssh_audit_reads_the_journal_of_every_host():
@@ -52,15 +67,32 @@ def test_check_mode_changes_nothing():
     assert all(stats["changed"] == 0 for stats in report["stats"].values())
 
 
-def test_a_new_listener_is_named():
-    adhoc("web", "systemd-run --unit=itsec-planted-http python3 -m http.server 8999")
+def test_a_compromised_web_server_is_named():
     try:
-        rc, report = play("--tags", "pola_akses", "--limit", "web")
+        adhoc("web", "systemd-run --unit=itsec-planted-http python3 -m http.server 8999")
+        adhoc("web", json.dumps({"dest": "/etc/ssh/sshd_config.d/40-planted.conf",
+                                 "content": "PasswordAuthentication yes\n"}),
+              "ansible.builtin.copy")
+        adhoc("web", "systemctl reload ssh")
+        adhoc("web", json.dumps({"dest": WEBSHELL, "content": WEBSHELL_CODE}),
+              "ansible.builtin.copy")
+        adhoc("backup", BRUTE_FORCE, "ansible.builtin.shell")
+        # Each wrong password costs sshd's PAM delay: the twelve take longer than a minute
+        # on a busy machine.
+        rc, report = play("--tags", "pola_akses,peringatan_dini,malware", "--limit", "web",
+                          "-e", "it_security_ssh_burst_seconds=300")
     finally:
-        adhoc("web", "systemctl stop itsec-planted-http")
+        adhoc("web", "systemctl stop --quiet itsec-planted-http || true",
+              "ansible.builtin.shell")
+        adhoc("web", f"rm -f /etc/ssh/sshd_config.d/40-planted.conf {WEBSHELL}")
+        adhoc("web", "systemctl reload ssh")
     assert rc == 2
-    failed = result(report, "Every activity passed", "web")
-    assert "tcp/8999 (python3)" in failed["msg"]
+    failed = result(report, "Every activity passed", "web")["msg"]
+    print(failed)
+    assert "tcp/8999 (python3)" in failed
+    assert "Serangan brute-force SSH dari" in failed
+    assert "Kegiatan 10 (D.1): SSH menerima login dengan password" in failed
+    assert "Kegiatan 14 (D.5):" in failed and "thumb.php" in failed
 
 
 @pytest.mark.usefixtures("sipp_backup_made", "website_backup_made")
