@@ -29,9 +29,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-
-from sop import tables
 from sop.catalogue import load_catalogue
 from sop.store import Store
 
@@ -68,8 +65,8 @@ def generate(store: Store, start: datetime, days: int, court: str = COURT, seed:
     rng = random.Random(seed)
     executions: list[dict[str, Any]] = []
     activities: list[dict[str, Any]] = []
-    with store.engine.connect() as conn:
-        next_id = (conn.scalar(select(func.max(tables.executions.c.id))) or 0) + 1
+    with store.db.transaction() as tx:
+        next_id = (tx.scalars("SELECT max(id) FROM executions")[0] or 0) + 1
     for sop in load_catalogue().values():
         for started in _starts(sop.id, sop.frequency, start, days, rng):
             failed = rng.random() < 0.03
@@ -147,15 +144,11 @@ def generate(store: Store, start: datetime, days: int, court: str = COURT, seed:
                 }
             )
             next_id += 1
-    with store.engine.begin() as conn:
-        conn.execute(tables.executions.insert(), executions)
+    with store.db.transaction(write=True) as tx:
+        tx.insert_many("executions", executions)
         keys = {key for row in activities for key in row}
-        conn.execute(
-            tables.activity_results.insert(),
-            [
-                {key: row.get(key) for key in keys} | {"outputs": row["outputs"]}
-                for row in activities
-            ],
+        tx.insert_many(
+            "activity_results", [{key: row.get(key) for key in keys} for row in activities]
         )
     return len(executions)
 
@@ -198,15 +191,11 @@ def main() -> int:
     store = Store(f"sqlite:///{data / 'sop.db'}")
     began = time.perf_counter()
     count = generate(store, start, args.days)
-    activity_rows = (
-        count
-        and store.engine.connect()
-        .execute(tables.activity_results.select().with_only_columns(tables.activity_results.c.id))
-        .fetchall()
-    )
+    with store.db.transaction() as tx:
+        [activity_rows] = tx.scalars("SELECT count(*) FROM activity_results")
     store.close()
     print(
-        f"generated {count} executions, {len(activity_rows)} activity rows "
+        f"generated {count} executions, {activity_rows} activity rows "
         f"({time.perf_counter() - began:.1f} s) for one court over {args.days} days"
     )
     month = (end - timedelta(days=1)).strftime("%Y-%m")

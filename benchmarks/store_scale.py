@@ -31,7 +31,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sop import tables
 from sop.catalogue import load_catalogue
 from sop.store import Store
 
@@ -75,13 +74,10 @@ def generate(url: str, courts: int, days: int) -> tuple[int, int]:
     total_executions = total_activities = 0
 
     def flush() -> None:
-        with store.engine.begin() as conn:
-            if executions:
-                conn.execute(tables.executions.insert(), executions)
-            if activities:
-                conn.execute(tables.activity_results.insert(), activities)
-            if stats:
-                conn.execute(tables.host_stats.insert(), stats)
+        with store.db.transaction(write=True) as tx:
+            tx.insert_many("executions", executions)
+            tx.insert_many("activity_results", activities)
+            tx.insert_many("host_stats", stats)
         executions.clear()
         activities.clear()
         stats.clear()
@@ -179,15 +175,10 @@ def generate(url: str, courts: int, days: int) -> tuple[int, int]:
                     flush()
     total_executions += len(executions)
     flush()
-    if store.engine.dialect.name == "postgresql":
-        with store.engine.begin() as conn:
-            conn.exec_driver_sql(
-                "SELECT setval('executions_id_seq', (SELECT max(id) FROM executions))"
-            )
-            conn.exec_driver_sql("ANALYZE")
-    else:
-        with store.engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
+    with store.db.transaction(write=True) as tx:
+        if store.db.dialect == "postgresql":
+            tx.execute("SELECT setval('executions_id_seq', (SELECT max(id) FROM executions))")
+        tx.execute("ANALYZE")
     store.close()
     return total_executions, total_activities
 
@@ -201,7 +192,7 @@ def _children_cpu() -> float:
 # rendering) apart from Python start-up and module imports.
 IMPORTED = """
 import sys, time
-import rich.console, rich.table, sqlalchemy, jmespath
+import rich.console, rich.table, jmespath
 import sop.cli, sop.store, sop.report, sop.records, sop.views, sop.overdue, sop.inventory
 try:
     import psycopg

@@ -10,8 +10,8 @@ variable `sop_approvals` (a list of plain values, no secret), and the role refus
 no approval covers. Under AWX the same variable is set on the job (a workflow approval
 node followed by the job template), so the playbook needs nothing from this store.
 
-The table lives in its own module (created by migration 5) and is read and written here
-through the store's engine.
+The table (created by migration 5) is read and written here through the store's
+connection layer.
 """
 
 from __future__ import annotations
@@ -20,28 +20,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, select
-
 from sop.catalogue import Sop
 from sop.errors import SopError
 from sop.extravars import ExtraVars
 from sop.store import Store, now
-
-metadata = MetaData()
-approvals = Table(
-    "approvals",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("execution_id", Integer, nullable=False, index=True),
-    Column("sop_id", String(64), nullable=False, index=True),
-    Column("court_name", Text),
-    Column("hosts", JSON, nullable=False),
-    Column("approved_by", String(200), nullable=False),
-    Column("role", String(100), nullable=False),
-    Column("note", Text),
-    Column("approved_at", DateTime(timezone=True), nullable=False),
-    Column("valid_until", DateTime(timezone=True), nullable=False),
-)
 
 # SOPs with an approval step: the activity that is the order, and the activity whose
 # success shows there is a plan to approve (the condition report).
@@ -56,10 +38,6 @@ class Approval:
     role: str
     valid_days: int
     note: str | None = None
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def approve(store: Store, request: Approval) -> dict[str, Any]:
@@ -104,35 +82,32 @@ def approve(store: Store, request: Approval) -> dict[str, Any]:
             f"Disetujui ({request.role}) s.d. {values['valid_until']:%Y-%m-%d %H:%M} UTC"
             + (f": {request.note}" if request.note else ""),
         )
-    with store.engine.begin() as conn:
-        inserted = conn.execute(approvals.insert().values(**values))
-        values["id"] = int(inserted.inserted_primary_key[0])  # type: ignore[index]
+    with store.db.transaction(write=True) as tx:
+        values["id"] = tx.insert("approvals", values)
     return values
 
 
 def valid(store: Store, sop_id: str, at: datetime | None = None) -> list[dict[str, Any]]:
     """The SOP's approvals still valid at `at` (now), newest first, as the playbook sees
     them (times in UTC, YYYY-MM-DDTHH:MM:SSZ, so they compare as strings)."""
-    moment = at or now()
-    c = approvals.c
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            select(approvals)
-            .where(c.sop_id == sop_id, c.valid_until > moment)
-            .order_by(c.approved_at.desc())
-        ).mappings()
-        return [
-            {
-                "execution": r["execution_id"],
-                "by": r["approved_by"],
-                "role": r["role"],
-                "court": r["court_name"],
-                "hosts": r["hosts"],
-                "approved_at": f"{_utc(r['approved_at']):%Y-%m-%dT%H:%M:%SZ}",
-                "valid_until": f"{_utc(r['valid_until']):%Y-%m-%dT%H:%M:%SZ}",
-            }
-            for r in rows
-        ]
+    with store.db.transaction() as tx:
+        rows = tx.rows(
+            "SELECT * FROM approvals WHERE sop_id = :sop_id AND valid_until > :moment "
+            "ORDER BY approved_at DESC",
+            {"sop_id": sop_id, "moment": at or now()},
+        )
+    return [
+        {
+            "execution": r["execution_id"],
+            "by": r["approved_by"],
+            "role": r["role"],
+            "court": r["court_name"],
+            "hosts": r["hosts"],
+            "approved_at": f"{r['approved_at'].astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
+            "valid_until": f"{r['valid_until'].astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
+        }
+        for r in rows
+    ]
 
 
 def with_approvals(store: Store, sop: Sop, extra: ExtraVars) -> ExtraVars:

@@ -1,6 +1,6 @@
 """The `sop` command line."""
 
-# Ansible, ansible-runner, SQLAlchemy and rich are imported where used: `sop` starts fast
+# Ansible, ansible-runner, psycopg and rich are imported where used: `sop` starts fast
 # for every command.
 # ruff: noqa: PLC0415
 

@@ -7,16 +7,13 @@ incident lists the ones that ran on its host while it was open. Its time to reso
 is compared with the Mutu Baku of activities 1 and 2 (receiving and handling: 4 hours in
 PN Bengkalis's SOP 15); beyond that the SOP's escalation steps (3-7) apply.
 
-The table lives in its own module (created by migration 5) and is read and written here
-through the store's engine.
+The table (created by migration 5) is read and written here through the store's
+connection layer.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, select, update
 
 from sop.catalogue import Sop
 from sop.durations import format_seconds
@@ -26,41 +23,18 @@ from sop.store import Store, now
 if TYPE_CHECKING:
     from rich.table import Table as RichTable
 
-metadata = MetaData()
-incidents = Table(
-    "incidents",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("court_name", Text),
-    Column("host", String(255), nullable=False, index=True),
-    Column("summary", Text, nullable=False),
-    Column("reported_by", String(200), nullable=False),
-    Column("opened_at", DateTime(timezone=True), nullable=False),
-    Column("status", String(20), nullable=False, index=True),  # open, closed
-    Column("closed_at", DateTime(timezone=True)),
-    Column("closed_by", String(200)),
-    Column("resolution", Text),
-)
-
 SOP_ID = "server-incident"
 # The activities whose Mutu Baku an incident's resolution is measured against.
 HANDLING_ACTIVITIES = (1, 2)
 STATUSES = ("open", "closed")
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
 def _get(store: Store, incident_id: int) -> dict[str, Any]:
-    with store.engine.connect() as conn:
-        query = select(incidents).where(incidents.c.id == incident_id)
-        row = conn.execute(query).mappings().first()
+    with store.db.transaction() as tx:
+        row = tx.first("SELECT * FROM incidents WHERE id = :id", {"id": incident_id})
     if row is None:
         raise SopError(f"no incident {incident_id}")
-    return dict(row)
+    return row
 
 
 def open_incident(
@@ -78,9 +52,8 @@ def open_incident(
         "opened_at": now(),
         "status": "open",
     }
-    with store.engine.begin() as conn:
-        inserted = conn.execute(incidents.insert().values(**values))
-        values["id"] = int(inserted.inserted_primary_key[0])  # type: ignore[index]
+    with store.db.transaction(write=True) as tx:
+        values["id"] = tx.insert("incidents", values)
     return values
 
 
@@ -91,11 +64,12 @@ def close_incident(store: Store, incident_id: int, *, by: str, resolution: str) 
     found = _get(store, incident_id)
     if found["status"] == "closed":
         raise SopError(f"incident {incident_id} was already closed by {found['closed_by']}")
-    with store.engine.begin() as conn:
-        conn.execute(
-            update(incidents)
-            .where(incidents.c.id == incident_id, incidents.c.status == "open")
-            .values(status="closed", closed_at=now(), closed_by=by, resolution=resolution)
+    with store.db.transaction(write=True) as tx:
+        tx.update(
+            "incidents",
+            {"status": "closed", "closed_at": now(), "closed_by": by, "resolution": resolution},
+            "id = :key_id AND status = 'open'",
+            key_id=incident_id,
         )
     return _get(store, incident_id)
 
@@ -109,20 +83,21 @@ def handling_limit(sop: Sop) -> int | None:
 def listing(store: Store, sop: Sop, status: str | None = None) -> list[dict[str, Any]]:
     """Incidents newest first, each with its time to resolution (or open so far), whether
     that is within the Mutu Baku, and the diagnostics runs on its host while it was open."""
-    query = select(incidents).order_by(incidents.c.id.desc())
-    if status:
-        query = query.where(incidents.c.status == status)
-    with store.engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(query).mappings()]
+    where = " WHERE status = :status" if status else ""
+    with store.db.transaction() as tx:
+        rows = tx.rows(
+            f"SELECT * FROM incidents{where} ORDER BY id DESC",  # noqa: S608 (fixed SQL)
+            {"status": status} if status else {},
+        )
     if not rows:
         return []
     limit = handling_limit(sop)
-    earliest = min(_utc(r["opened_at"]) or now() for r in rows)
+    earliest = min(r["opened_at"] for r in rows)
     runs = store.executions(sop_id=SOP_ID, since=earliest)
     result = []
     for row in rows:
-        opened = _utc(row["opened_at"]) or now()
-        closed = _utc(row["closed_at"])
+        opened = row["opened_at"]
+        closed = row["closed_at"]
         seconds = ((closed or now()) - opened).total_seconds()
         row.update(
             opened_at=opened.isoformat(timespec="seconds"),

@@ -38,9 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import select, update
 
-from sop import tables
 from sop.errors import SopError
 from sop.store import Row, Store, now
 
@@ -177,20 +175,15 @@ class Notifier:
         self.config = config
         self.outcomes: list[tuple[Event, str]] = []  # (event, sent|duplicate|failed)
 
-    def _row(self, court: str, sop_id: str, kind: str) -> Any:
-        n = tables.notifications.c
-        with self.store.engine.connect() as conn:
-            return (
-                conn.execute(
-                    select(tables.notifications).where(
-                        n.court_name == court, n.sop_id == sop_id, n.kind == kind
-                    )
-                )
-                .mappings()
-                .first()
+    def _row(self, court: str, sop_id: str, kind: str) -> Row | None:
+        with self.store.db.transaction() as tx:
+            return tx.first(
+                "SELECT * FROM notifications "
+                "WHERE court_name = :court AND sop_id = :sop_id AND kind = :kind",
+                {"court": court, "sop_id": sop_id, "kind": kind},
             )
 
-    def _save(self, event: Event, state: str, error: str | None, previous: Any) -> None:
+    def _save(self, event: Event, state: str, error: str | None, previous: Row | None) -> None:
         court = event.court or ""
         values = {
             "fingerprint": event.fingerprint,
@@ -199,29 +192,30 @@ class Notifier:
             "last_at": now(),
             "error": error,
         }
-        n = tables.notifications.c
-        with self.store.engine.begin() as conn:
+        with self.store.db.transaction(write=True) as tx:
             if previous is None:
-                conn.execute(
-                    tables.notifications.insert().values(
+                tx.insert(
+                    "notifications",
+                    {
                         **values,
-                        court_name=court,
-                        sop_id=event.sop_id,
-                        kind=event.kind,
-                        attempts=1,
-                        first_at=values["last_at"],
-                    )
+                        "court_name": court,
+                        "sop_id": event.sop_id,
+                        "kind": event.kind,
+                        "attempts": 1,
+                        "first_at": values["last_at"],
+                    },
                 )
             else:
                 same = previous["fingerprint"] == event.fingerprint
-                conn.execute(
-                    update(tables.notifications)
-                    .where(n.id == previous["id"])
-                    .values(
+                tx.update(
+                    "notifications",
+                    {
                         **values,
-                        attempts=previous["attempts"] + 1 if same else 1,
+                        "attempts": previous["attempts"] + 1 if same else 1,
                         **({} if same else {"first_at": values["last_at"]}),
-                    )
+                    },
+                    "id = :key_id",
+                    key_id=previous["id"],
                 )
 
     def send(self, event: Event) -> str:
@@ -250,12 +244,12 @@ class Notifier:
         if previous["state"] == "sent":
             error = deliver(self.config.urls_for(court), "SOP pulih", body)
             outcome = "failed" if error else "resolved"
-        n = tables.notifications.c
-        with self.store.engine.begin() as conn:
-            conn.execute(
-                update(tables.notifications)
-                .where(n.id == previous["id"])
-                .values(state="resolved", last_at=now(), error=None)
+        with self.store.db.transaction(write=True) as tx:
+            tx.update(
+                "notifications",
+                {"state": "resolved", "last_at": now(), "error": None},
+                "id = :key_id",
+                key_id=previous["id"],
             )
         return outcome
 

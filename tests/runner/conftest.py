@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from sop import tables
 from sop.cli import main
 from sop.store import Store
 
@@ -101,48 +100,49 @@ def craft_execution(
     activities: int = 0,
 ) -> int:
     """Insert a finished execution as if `sop run` had recorded it at `started_at`."""
-    with store.engine.begin() as conn:
-        result = conn.execute(
-            tables.executions.insert().values(
-                sop_id=sop_id,
-                sop_title=sop_id.title(),
-                sop_number="1/TEST",
-                catalogue_version="0",
-                catalogue_hash="x",
-                operator="budi",
-                trigger="timer",
-                court_name=court,
-                check_mode=check_mode,
-                extra_var_names=[],
-                hosts=["h1"],
-                started_at=started_at,
-                ended_at=started_at + timedelta(minutes=2),
-                status=status,
-                rc=0 if status == "successful" else 2,
-                error=None if status == "successful" else "h1: Backup: disk full",
-                pid=1,
-                hostname="controller",
-            )
+    with store.db.transaction(write=True) as tx:
+        execution_id = tx.insert(
+            "executions",
+            {
+                "sop_id": sop_id,
+                "sop_title": sop_id.title(),
+                "sop_number": "1/TEST",
+                "catalogue_version": "0",
+                "catalogue_hash": "x",
+                "operator": "budi",
+                "trigger": "timer",
+                "court_name": court,
+                "check_mode": check_mode,
+                "extra_var_names": [],
+                "hosts": ["h1"],
+                "started_at": started_at,
+                "ended_at": started_at + timedelta(minutes=2),
+                "status": status,
+                "rc": 0 if status == "successful" else 2,
+                "error": None if status == "successful" else "h1: Backup: disk full",
+                "pid": 1,
+                "hostname": "controller",
+            },
         )
-        execution_id = int(result.inserted_primary_key[0])  # type: ignore[index]
         for number in range(1, activities + 1):
-            conn.execute(
-                tables.activity_results.insert().values(
-                    execution_id=execution_id,
-                    number=number,
-                    ref="",
-                    kegiatan=f"Kegiatan {number}",
-                    pelaksana=["Staf IT"],
-                    mode="automated",
-                    tag=f"t{number}",
-                    status="ok",
-                    hosts=["h1"],
-                    started_at=started_at,
-                    ended_at=started_at + timedelta(seconds=30),
-                    duration_s=30.0,
-                    limit_s=60,
-                    over_time=False,
-                    outputs=[],
-                )
+            tx.insert(
+                "activity_results",
+                {
+                    "execution_id": execution_id,
+                    "number": number,
+                    "ref": "",
+                    "kegiatan": f"Kegiatan {number}",
+                    "pelaksana": ["Staf IT"],
+                    "mode": "automated",
+                    "tag": f"t{number}",
+                    "status": "ok",
+                    "hosts": ["h1"],
+                    "started_at": started_at,
+                    "ended_at": started_at + timedelta(seconds=30),
+                    "duration_s": 30.0,
+                    "limit_s": 60,
+                    "over_time": False,
+                    "outputs": [],
+                },
             )
     return execution_id

@@ -7,7 +7,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
 
 from sop import incidents
 from sop.catalogue import load_catalogue
@@ -28,11 +27,12 @@ def test_lifecycle_and_mutu_baku(store_url: str, sop: object) -> None:
         store, host="sipp", summary="SIPP tidak bisa dibuka", by="Budi", court="PN Lab"
     )
     late = incidents.open_incident(store, host="web", summary="Website mati", by="Ani", court=None)
-    with store.engine.begin() as conn:  # reported five hours ago
-        conn.execute(
-            update(incidents.incidents)
-            .where(incidents.incidents.c.id == late["id"])
-            .values(opened_at=now() - timedelta(hours=5))
+    with store.db.transaction(write=True) as tx:  # reported five hours ago
+        tx.update(
+            "incidents",
+            {"opened_at": now() - timedelta(hours=5)},
+            "id = :key_id",
+            key_id=late["id"],
         )
     diagnosis = store.create_execution(
         {"sop_id": "server-incident", "sop_title": "x", "sop_number": "15",

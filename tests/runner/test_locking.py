@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from sop import tables
 from sop.errors import ExitCode, SopError
 from sop.locking import start_execution
 from sop.store import Row, Store, now
@@ -67,16 +66,18 @@ def test_a_run_on_another_controller_holds_its_target(store_url: str, tmp_path: 
     reaps it. Without a limit it holds every limit of its inventory; two different
     limits, or another inventory, run side by side."""
     store = Store(store_url)
-    with store.engine.begin() as conn:
-        conn.execute(
-            tables.executions.insert().values(
-                **{**_values("sipp"), "operator": "ani"},
-                hostname="controller-b",
-                status="running",
-                started_at=now(),
-                check_mode=False,
-                extra_var_names=[],
-            )
+    with store.db.transaction(write=True) as tx:
+        tx.insert(
+            "executions",
+            {
+                **_values("sipp"),
+                "operator": "ani",
+                "hostname": "controller-b",
+                "status": "running",
+                "started_at": now(),
+                "check_mode": False,
+                "extra_var_names": [],
+            },
         )
     for wanted in (_values("sipp"), _values()):
         with pytest.raises(SopError) as refused:

@@ -8,9 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
 
-from sop import notify, tables
+from sop import notify
 from sop.errors import SopError
 from sop.store import Store, now
 
@@ -55,8 +54,8 @@ def data_store(sop_env: dict[str, str]) -> Store:
 
 
 def rows(store: Store) -> list[dict[str, object]]:
-    with store.engine.connect() as conn:
-        return [dict(r) for r in conn.execute(select(tables.notifications)).mappings()]
+    with store.db.transaction() as tx:
+        return list(tx.rows("SELECT * FROM notifications ORDER BY id"))
 
 
 def test_failed_run_notified_once_then_recovery(
@@ -160,11 +159,12 @@ def test_interrupted_execution_notified_by_the_overdue_check(
     _, inbox = configured
     store = data_store(sop_env)
     execution = craft_execution(store, "local-demo", now() - timedelta(hours=2))
-    with store.engine.begin() as conn:
-        conn.execute(
-            update(tables.executions)
-            .where(tables.executions.c.id == execution)
-            .values(status="interrupted", error="sop (pid 4242) died")
+    with store.db.transaction(write=True) as tx:
+        tx.update(
+            "executions",
+            {"status": "interrupted", "error": "sop (pid 4242) died"},
+            "id = :key_id",
+            key_id=execution,
         )
     cli("overdue", "--notify")
     cli("overdue", "--notify")
@@ -174,12 +174,12 @@ def test_interrupted_execution_notified_by_the_overdue_check(
 
 
 def _with_outputs(store: Store, execution: int, kegiatan: str, outputs: list[object]) -> None:
-    act = tables.activity_results.c
-    with store.engine.begin() as conn:
-        conn.execute(
-            update(tables.activity_results)
-            .where(act.execution_id == execution, act.number == 2)
-            .values(kegiatan=kegiatan, outputs=outputs)
+    with store.db.transaction(write=True) as tx:
+        tx.update(
+            "activity_results",
+            {"kegiatan": kegiatan, "outputs": outputs},
+            "execution_id = :key_id AND number = 2",
+            key_id=execution,
         )
 
 

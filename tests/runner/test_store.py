@@ -6,8 +6,8 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
 
+from sop.db import Database
 from sop.errors import SopError
 from sop.liveness import process_token
 from sop.migrations import SCHEMA_VERSION, migrate
@@ -41,14 +41,16 @@ def test_migrations_are_versioned_and_idempotent(store_url: str) -> None:
     first = Store(store_url)
     assert first.schema_version == SCHEMA_VERSION >= 3  # later migrations append
     second = Store(store_url)
-    with second.engine.connect() as conn:
-        versions = conn.execute(text("SELECT version FROM schema_migrations")).scalars().all()
-        if second.engine.dialect.name == "sqlite":
-            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    with second.db.transaction() as tx:
+        versions = tx.scalars("SELECT version FROM schema_migrations")
+        if second.db.dialect == "sqlite":
+            assert tx.scalars("PRAGMA journal_mode") == ["wal"]
+            assert tx.scalars("PRAGMA foreign_keys") == [1]
+            indexes = tx.scalars("SELECT name FROM pragma_index_list('executions')")
+        else:
+            indexes = tx.scalars("SELECT indexname FROM pg_indexes WHERE tablename = 'executions'")
     assert sorted(versions) == list(range(1, SCHEMA_VERSION + 1))
-    with second.engine.connect() as conn:
-        indexes = {i["name"] for i in inspect(conn).get_indexes("executions")}
-    assert {"ix_executions_court_started", "ix_executions_due_success"} <= indexes
+    assert {"ix_executions_court_started", "ix_executions_due_success"} <= set(indexes)
     first.close()
     second.close()
 
@@ -65,20 +67,18 @@ def test_v1_is_frozen_and_upgrades(store_url: str) -> None:
     """v1 creates exactly sop 0.1.0's tables whatever tables.py says today; a v1 store
     is upgraded in place, its rows kept."""
     url = store_url
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        assert migrate(conn, target=1) == 1
-        columns = [c["name"] for c in inspect(conn).get_columns("executions")]
-        conn.execute(
-            text(
-                "INSERT INTO executions (sop_id, sop_title, sop_number, catalogue_version, "
-                "catalogue_hash, operator, trigger, check_mode, extra_var_names, hosts, "
-                "started_at, status, pid, hostname) VALUES ('demo', 'Demo', '1', '0', 'a', "
-                "'budi', 'manual', FALSE, '[]', '[\"h1\"]', '2025-01-01 00:00:00', "
-                "'successful', 1, 'x')"
-            )
+    db = Database(url)
+    assert migrate(db, target=1) == 1
+    with db.transaction(write=True) as tx:
+        tx.execute(
+            "INSERT INTO executions (sop_id, sop_title, sop_number, catalogue_version, "
+            "catalogue_hash, operator, trigger, check_mode, extra_var_names, hosts, "
+            "started_at, status, pid, hostname) VALUES ('demo', 'Demo', '1', '0', 'a', "
+            "'budi', 'manual', FALSE, '[]', '[\"h1\"]', '2025-01-01 00:00:00', "
+            "'successful', 1, 'x')"
         )
-    engine.dispose()
+        columns = list(tx.rows("SELECT * FROM executions")[0])
+    db.close()
     assert columns == V1_EXECUTION_COLUMNS
     store = Store(url)
     assert store.schema_version == SCHEMA_VERSION
@@ -88,8 +88,8 @@ def test_v1_is_frozen_and_upgrades(store_url: str) -> None:
 
 def test_newer_schema_is_refused(store_url: str) -> None:
     store = Store(store_url)
-    with store.engine.begin() as conn:
-        conn.execute(text("INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01')"))
+    with store.db.transaction(write=True) as tx:
+        tx.execute("INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01')")
     store.close()
     with pytest.raises(SopError, match="schema is version 99, newer"):
         Store(store_url)

@@ -1,0 +1,281 @@
+"""The store's connection layer: SQLite (the standard library's sqlite3) or PostgreSQL
+(psycopg 3, imported only for a postgresql URL), and every difference between the two.
+
+SQL is written once with `:name` placeholders; values are always bound, never formatted
+into the SQL (only fixed table and column names are). Values are stored as the store
+kept them when it was built on SQLAlchemy (stores written then open unchanged): on
+SQLite a datetime is text
+'YYYY-MM-DD HH:MM:SS.ffffff' in UTC without offset, JSON is JSON text, a boolean 0/1;
+PostgreSQL has timestamptz, json and boolean. Rows come back as dicts with datetimes
+(timezone-aware), JSON values and booleans on both.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NoReturn
+from urllib.parse import urlsplit
+
+from sop.errors import ExitCode, SopError
+
+if TYPE_CHECKING:
+    import psycopg
+
+Row = dict[str, Any]
+
+# The columns (of every table) whose SQLite storage is converted back on reading.
+DATETIME_COLUMNS = frozenset(
+    {
+        "applied_at", "started_at", "ended_at", "acknowledged_at", "first_at", "last_at",
+        "approved_at", "valid_until", "opened_at", "closed_at",
+    }
+)  # fmt: skip
+JSON_COLUMNS = frozenset({"extra_var_names", "hosts", "pelaksana", "outputs"})
+BOOLEAN_COLUMNS = frozenset({"check_mode", "over_time"})
+SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=10000",
+)
+# URL schemes (SQLAlchemy's spellings too, as SOP_DATABASE_URL was given before).
+DIALECTS = {
+    "sqlite": "sqlite",
+    "sqlite+pysqlite": "sqlite",
+    "postgresql": "postgresql",
+    "postgresql+psycopg": "postgresql",
+}
+_PLACEHOLDER = re.compile(r"(?<![:\w]):(\w+)")
+_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^/\s]*@")
+
+
+def safe_url(url: str) -> str:
+    """The URL as messages may show it: a password replaced by ***."""
+    try:
+        urlsplit(url).port  # noqa: B018 (raises ValueError for a malformed one)
+    except ValueError:
+        return f"{url.partition(':')[0]}:... (malformed URL)"
+    return _hide_password(url)
+
+
+def _hide_password(text: str) -> str:
+    """`scheme://user:PASSWORD@` as `scheme://user:***@` wherever it occurs (a driver's
+    message may quote the URL)."""
+    return _PASSWORD.sub(r"\1***@", text)
+
+
+@lru_cache(maxsize=256)
+def _pyformat(sql: str) -> str:
+    """`:name` placeholders as psycopg's `%(name)s` (a literal % doubled)."""
+    return _PLACEHOLDER.sub(r"%(\1)s", sql.replace("%", "%%"))
+
+
+def distinct_values(column: str) -> str:
+    """SQL for the distinct non-null values (column `value`) of an indexed executions
+    column, read by one index seek per value (a recursive "loose index scan") rather
+    than a scan of every row. `column` is a fixed column name."""
+    return (
+        f"WITH RECURSIVE v(value) AS (SELECT min({column}) FROM executions UNION ALL "  # noqa: S608 (fixed column names)
+        f"SELECT (SELECT min({column}) FROM executions WHERE {column} > v.value) FROM v "
+        "WHERE v.value IS NOT NULL) SELECT value FROM v WHERE value IS NOT NULL"
+    )
+
+
+def in_list(name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
+    """`(:name0, :name1, ...)` and its parameters, for `column IN ...`."""
+    params = {f"{name}{index}": value for index, value in enumerate(values)}
+    return "(" + ", ".join(f":{key}" for key in params) + ")" if params else "(NULL)", params
+
+
+def insert_sql(table: str, columns: Sequence[str]) -> str:
+    """INSERT of the given (fixed) columns, one `:column` parameter each."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    values = ", ".join(f":{c}" for c in columns)
+    return f"INSERT INTO {table} ({names}) VALUES ({values})"  # noqa: S608 (fixed names)
+
+
+class StoreError(SopError):
+    """A database error, in one line."""
+
+    def __init__(self, url: str, cause: str) -> None:
+        super().__init__(f"store {url}: {cause}", ExitCode.INTERNAL)
+        self.cause = cause
+
+
+class Transaction:
+    """One transaction's statements; rows as dicts with Python values on both dialects."""
+
+    def __init__(self, db: Database, cursor: Any) -> None:
+        self.db = db
+        self.cursor = cursor  # sqlite3's or psycopg's
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        self.cursor.execute(self.db.sql(sql), self.db.params(params or {}))
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        self.execute(sql, params)
+        names = [d[0] for d in self.cursor.description]
+        return [self.db.row(names, values) for values in self.cursor.fetchall()]
+
+    def first(self, sql: str, params: Mapping[str, Any] | None = None) -> Row | None:
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+    def scalars(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Any]:
+        self.execute(sql, params)
+        return [values[0] for values in self.cursor.fetchall()]
+
+    def insert(self, table: str, values: Mapping[str, Any]) -> int:
+        """Insert one row; its generated id."""
+        [new_id] = self.scalars(insert_sql(table, list(values)) + " RETURNING id", values)
+        return int(new_id)
+
+    def insert_many(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert rows that all have the same keys."""
+        if rows:
+            self.cursor.executemany(
+                self.db.sql(insert_sql(table, list(rows[0]))), [self.db.params(r) for r in rows]
+            )
+
+    def update(self, table: str, values: Mapping[str, Any], where: str, **keys: Any) -> None:
+        """UPDATE `table` SET the (fixed) columns of `values` WHERE `where`, whose own
+        parameters are `keys` (named apart from the columns, e.g. :key_id)."""
+        columns = ", ".join(f'"{c}" = :{c}' for c in values)
+        self.execute(f"UPDATE {table} SET {columns} WHERE {where}", {**values, **keys})  # noqa: S608 (fixed names)
+
+    def has_table(self, name: str) -> bool:
+        if self.db.dialect == "sqlite":
+            sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"
+        else:
+            sql = (
+                "SELECT 1 FROM information_schema.tables "
+                "WHERE table_schema = current_schema() AND table_name = :name"
+            )
+        return bool(self.scalars(sql, {"name": name}))
+
+    def lock(self, key: int) -> None:
+        """Serialise with every controller sharing a PostgreSQL store until this
+        transaction ends (a transaction-level advisory lock). SQLite lives on one
+        machine: its callers serialise with a file lock."""
+        if self.db.dialect == "postgresql":
+            self.execute("SELECT pg_advisory_xact_lock(:key)", {"key": key})
+
+
+class Database:
+    """One connection to the store at `url`: sqlite:///PATH, or postgresql://... (also
+    postgresql+psycopg://..., as SQLAlchemy spelled it; libpq's URI otherwise)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = safe_url(url)
+        scheme, _, rest = url.partition("://")
+        self.dialect = DIALECTS.get(scheme, "")
+        if not self.dialect:
+            self._refuse("unsupported URL (expected sqlite:///PATH or postgresql://...)")
+        if self.dialect == "sqlite":
+            self.errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+        else:
+            try:
+                import psycopg  # noqa: PLC0415 (only for a PostgreSQL store)
+            except ImportError:
+                self._refuse("psycopg is not installed (pip install 'sop[postgresql]')")
+            self.errors = (psycopg.Error,)
+        try:
+            # sqlite3.Connection or psycopg.Connection: the cursors share the DB-API.
+            self.conn: Any = (
+                self._sqlite(rest) if self.dialect == "sqlite" else self._postgresql(rest)
+            )
+        except (*self.errors, OSError) as exc:
+            self._refuse(first_line(exc))
+
+    def _refuse(self, cause: str) -> NoReturn:
+        raise SopError(f"cannot open the store {self.url}: {cause}", ExitCode.INTERNAL)
+
+    @staticmethod
+    def _sqlite(path: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            path.removeprefix("/") or ":memory:",
+            isolation_level=None,  # no implicit transactions: `transaction` begins them
+        )
+        for pragma in SQLITE_PRAGMAS:
+            conn.execute(pragma)
+        return conn
+
+    @staticmethod
+    def _postgresql(rest: str) -> psycopg.Connection[tuple[Any, ...]]:
+        import psycopg  # noqa: PLC0415
+
+        return psycopg.connect(f"postgresql://{rest}", autocommit=True)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self, *, write: bool = False) -> Iterator[Transaction]:
+        """One transaction, committed at the end, rolled back on an exception. A database
+        error is a one-line SopError. On SQLite a writing transaction takes the write lock
+        first (BEGIN IMMEDIATE), so it never fails upgrading a read."""
+        try:
+            if self.dialect == "sqlite":
+                cursor = self.conn.cursor()
+                cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                try:
+                    yield Transaction(self, cursor)
+                except BaseException:
+                    self.conn.rollback()
+                    raise
+                self.conn.commit()
+            else:
+                with self.conn.transaction(), self.conn.cursor() as cursor:
+                    yield Transaction(self, cursor)
+        except self.errors as exc:
+            raise StoreError(self.url, first_line(exc)) from None
+
+    def sql(self, text: str) -> str:
+        """The statement with this driver's placeholders."""
+        return text if self.dialect == "sqlite" else _pyformat(text)
+
+    def params(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        return {key: self.value(value) for key, value in values.items()}
+
+    def value(self, value: Any) -> Any:
+        """A Python value as bound: datetimes and JSON (a list or dict) as stored; the
+        rest (booleans too: sqlite3 binds 1/0) as they are."""
+        if isinstance(value, datetime):
+            value = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+            if self.dialect == "sqlite":
+                return value.astimezone(UTC).strftime(SQLITE_DATETIME)
+        elif isinstance(value, list | dict):
+            if self.dialect == "sqlite":
+                return json.dumps(value)
+            from psycopg.types.json import Json  # noqa: PLC0415
+
+            return Json(value)
+        return value
+
+    def row(self, names: Sequence[str], values: Sequence[Any]) -> Row:
+        """A fetched row as a dict; on SQLite its stored text and 0/1 made Python values."""
+        row = dict(zip(names, values, strict=True))
+        if self.dialect == "sqlite":
+            for name, value in row.items():
+                if value is None:
+                    continue
+                if name in DATETIME_COLUMNS:
+                    row[name] = datetime.fromisoformat(value).replace(tzinfo=UTC)
+                elif name in JSON_COLUMNS:
+                    row[name] = json.loads(value)
+                elif name in BOOLEAN_COLUMNS:
+                    row[name] = bool(value)
+        return row
+
+
+def first_line(exc: BaseException) -> str:
+    """A driver's error as one line (psycopg's can hold several), without a password."""
+    text = str(exc).strip()
+    return _hide_password(text.splitlines()[0]) if text else type(exc).__name__
