@@ -2,8 +2,9 @@
 (`sop-lab up`, which provisions lab_repo), through the `sop` command with a private
 store: the condition report's planted needs, refusal without approval, the approved
 rolling run (upgrade, reboot, post-checks), a second run that changes nothing, and an
-incident diagnosed and remediated only when asked. Patching a SIPP server needs a verified
-SIPP backup younger than 26 hours: the `sipp_backup_made` fixture makes one."""
+incident diagnosed and remediated only when asked; then SOP Pengamanan TI passes on the
+patched, clean court. Patching a SIPP server needs a verified SIPP backup younger than
+26 hours: the `sipp_backup_made` fixture makes one."""
 
 from __future__ import annotations
 
@@ -75,6 +76,20 @@ def test_maintenance_refused_then_approved_then_idempotent(env: dict[str, str]) 
     again = sop(env, "run", "server-maintenance", "-i", "inventory/lab")
     assert again.returncode == 0
     assert all(h["changed"] == 0 for h in last_execution(env)["host_stats"])
+
+
+@pytest.mark.usefixtures("website_backup_made")
+def test_the_patched_court_passes_it_security(env: dict[str, str]) -> None:
+    """Once the approved maintenance has installed the planted updates (which SOP
+    Pengamanan TI names as pending security updates), the lab court is clean: the IT
+    security SOP passes whole, and its record holds the restore drill's times."""
+    run = sop(env, "run", "it-security", "-i", "inventory/lab")
+    assert run.returncode == 0, run.stdout[-3000:]
+    drill = [row for o in outputs(last_execution(env), 16) for row in o.get("restore_drill", [])]
+    for row in drill:
+        print(f"restore drill {row['kind']} {row['backup']}: {row['seconds']} s")
+    assert {row["kind"] for row in drill} == {"sipp", "website_files", "website_db"}
+    assert all(row["status"] == "ok" and row["seconds"] > 0 for row in drill)
 
 
 def test_incident_diagnosed_and_remediated_only_when_asked(env: dict[str, str]) -> None:
