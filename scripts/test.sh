@@ -15,18 +15,19 @@ stage=${1:-all}
 [[ $# -gt 0 ]] && shift
 
 declare -a TIMES=()
-timed() {  # timed NAME CMD...: run, remember the duration
-    local name=$1 t0=$SECONDS
+timed() {  # timed NAME CMD...: run, remember the duration; the command's exit status
+    local name=$1 t0=$SECONDS rc=0
     shift
     log "$name"
-    "$@"
-    TIMES+=("$(printf '%-28s %4d s' "$name" $((SECONDS - t0)))")
+    "$@" || rc=$?
+    TIMES+=("$(printf '%-28s %4d s%s' "$name" $((SECONDS - t0)) "$( ((rc)) && echo '  FAILED')")")
+    return $rc
 }
 
 pytest_must_run() {  # a stage that collects no test fails (pytest's exit 5)
     local rc=0
     python -m pytest "$@" || rc=$?
-    [[ $rc -eq 5 ]] && die "pytest collected no tests for: $*"
+    ((rc != 5)) || echo "pytest collected no tests for: $*" >&2
     return $rc
 }
 
@@ -46,22 +47,33 @@ doc_modules() {  # one ansible-doc for all: it names each module it cannot rende
     ansible-doc -M library -t module "$@" >/dev/null || die "ansible-doc cannot render every module (above)"
 }
 
-run_pytest() {
+run_unit() {
     # Unit tests on two workers, each test file on one (its module fixtures, e.g. the
     # podman hosts of tests/integration/test_sipp_backup.py, are made once).
-    timed "pytest (unit)" pytest_must_run -m "not lab" -q --durations=12 -n 2 --dist loadfile
-    timed "lab up" sop-lab up
+    pytest_must_run -m "not lab" -q --durations=12 -n 2 --dist loadfile
+}
+
+run_lab() {  # a freshly provisioned lab court, its tests, the court removed
     local rc=0
-    timed "pytest (lab)" pytest_must_run -m lab -q --durations=12 || rc=$?
-    timed "lab down" sop-lab down
-    lab_is_gone
+    if timed "lab up" sop-lab up; then
+        timed "pytest (lab)" pytest_must_run -m lab -q --durations=12 || rc=$?
+    else
+        rc=1
+    fi
+    timed "lab down" sop-lab down || rc=1
+    lab_is_gone || rc=1
     return $rc
+}
+
+run_pytest() {
+    timed "pytest (unit)" run_unit
+    run_lab
 }
 
 lab_is_gone() {  # `sop-lab down` leaves no container and no network behind
     local left
     left=$(podman ps -a -q --filter label=sop.lab=court-lab; podman network ls -q --filter label=sop.lab=court-lab)
-    [[ -z "$left" ]] || die "sop-lab down left these behind: $left"
+    [[ -z "$left" ]] || { echo "sop-lab down left these behind: $left" >&2; return 1; }
 }
 
 # Scenarios run MOLECULE_JOBS at a time (default 2): each has its own container and
@@ -72,6 +84,8 @@ MOLECULE_JOBS=${MOLECULE_JOBS:-2}
 # Scenarios that take 4-10 minutes (measured 2026-11-30), started first; every other
 # scenario (1-3 minutes) follows in name order.
 SLOW_SCENARIOS=(server_maintenance it_security website network sop_controller)
+declare -a MOLECULE_QUEUE=()
+MOLECULE_T0=0
 
 molecule_one() {  # molecule_one SCENARIO: one scenario, its log, its time
     local s=$1 t0=$SECONDS rc=0
@@ -80,34 +94,69 @@ molecule_one() {  # molecule_one SCENARIO: one scenario, its log, its time
     return $rc
 }
 
-run_molecule() {
-    local s scenarios=("$@") failed=() name rc secs
-    if ((${#scenarios[@]} == 0)); then  # the slowest first: two queues end together
-        scenarios=("${SLOW_SCENARIOS[@]}")
+molecule_worker() {  # run the queue's scenarios that no other worker has claimed yet
+    local s
+    for s in "${MOLECULE_QUEUE[@]}"; do
+        mkdir ".molecule-logs/$s.claimed" 2>/dev/null || continue  # atomic: one worker each
+        molecule_one "$s" || true
+    done
+}
+
+molecule_start() {  # molecule_start WORKERS [SCENARIO...]: queue the scenarios, start workers
+    local workers=$1 s
+    shift
+    MOLECULE_QUEUE=("$@")
+    if ((${#MOLECULE_QUEUE[@]} == 0)); then  # the slowest first: the queues end together
+        MOLECULE_QUEUE=("${SLOW_SCENARIOS[@]}")
         for s in molecule/*/molecule.yml; do
             s=$(basename "$(dirname "$s")")
-            [[ " ${SLOW_SCENARIOS[*]} " == *" $s "* ]] || scenarios+=("$s")
+            [[ " ${SLOW_SCENARIOS[*]} " == *" $s "* ]] || MOLECULE_QUEUE+=("$s")
         done
     fi
     rm -rf .molecule-logs
     mkdir -p .molecule-logs
-    log "molecule: ${scenarios[*]} ($MOLECULE_JOBS at a time; logs in .molecule-logs/)"
-    local t0=$SECONDS
-    for s in "${scenarios[@]}"; do
-        while (($(jobs -rp | wc -l) >= MOLECULE_JOBS)); do wait -n || true; done
-        molecule_one "$s" &
-    done
-    wait || true
+    log "molecule: ${MOLECULE_QUEUE[*]} (logs in .molecule-logs/)"
+    MOLECULE_T0=$SECONDS
+    molecule_more "$workers"
+}
+
+molecule_more() {  # molecule_more N: N more workers on the queue
+    local i
+    for ((i = 0; i < $1; i++)); do molecule_worker & done
+}
+
+molecule_finish() {  # wait for every worker; times; the failed scenarios' logs
+    local failed=() name rc secs
+    wait
     while read -r name rc secs; do
         TIMES+=("$(printf '%-28s %4d s%s' "molecule $name" "$secs" "$( ((rc)) && echo '  FAILED')")")
         if ((rc)); then failed+=("$name"); fi
     done <.molecule-logs/results
-    TIMES+=("$(printf '%-28s %4d s' "molecule (all, wall)" $((SECONDS - t0)))")
+    TIMES+=("$(printf '%-28s %4d s' "molecule (all, wall)" $((SECONDS - MOLECULE_T0)))")
     for name in "${failed[@]}"; do
         log "molecule $name failed; its log:"
         cat ".molecule-logs/$name.log" >&2
     done
     ((${#failed[@]} == 0)) || die "molecule scenarios failed: ${failed[*]}"
+}
+
+run_molecule() {
+    molecule_start "$MOLECULE_JOBS" "$@"
+    molecule_finish
+}
+
+run_all() {
+    # The lab stage waits on boots, reboots, SSH and injected faults (CI's CPU is idle
+    # about half of that time): one molecule worker runs beside it, the others join
+    # when the lab is down.
+    local rc=0
+    lint
+    timed "pytest (unit)" run_unit
+    molecule_start 1
+    run_lab || rc=$?
+    molecule_more $((MOLECULE_JOBS - 1))
+    molecule_finish
+    return $rc
 }
 
 summary() {
@@ -120,6 +169,6 @@ case "$stage" in
     lint) lint ;;
     pytest) run_pytest ;;
     molecule) run_molecule "$@" ;;
-    all) lint; run_pytest; run_molecule ;;
+    all) run_all ;;
     *) die "unknown stage '$stage' (all, lint, pytest, molecule)" ;;
 esac
