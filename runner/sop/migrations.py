@@ -2,10 +2,12 @@
 
 Each migration is frozen SQL: the statements below, written once with two type words
 that differ between the dialects ({serial}: an integer key the database numbers,
-{timestamptz}: a time with its zone), exactly as sop <= 0.1 created them through
-SQLAlchemy. They never read `tables.py`, so a later column cannot rewrite what an earlier
-version created. Change the schema by appending a migration (and its columns' kinds in
-`db.py` when they are datetimes, JSON or booleans); never edit an applied one.
+{timestamptz}: a time with its zone), the very DDL SQLAlchemy emitted for them when the
+store was built on it (tests/runner/test_store_compat.py compares the schemas). Nothing
+here is derived from the code that reads and writes the tables, so a later column
+cannot rewrite what an earlier version created. Change the schema by appending a
+migration (and naming its columns in `db.py` when they hold datetimes, JSON or
+booleans); never edit an applied one.
 """
 
 from __future__ import annotations

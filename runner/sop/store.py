@@ -367,7 +367,7 @@ class Store:
         found: dict[tuple[str, str | None], tuple[datetime, int | None]] = {}
         with self.db.transaction() as tx:
             for query in (pairs, unnamed) if court is None else (pairs,):
-                for row in tx.rows(query, params if ":court" in query else {"no": False}):
+                for row in tx.rows(query, params):
                     if row["started_at"] is not None:
                         found[(row["sop_id"], row["court_name"])] = (
                             row["started_at"],

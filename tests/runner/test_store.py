@@ -64,7 +64,7 @@ V1_EXECUTION_COLUMNS = [
 
 
 def test_v1_is_frozen_and_upgrades(store_url: str) -> None:
-    """v1 creates exactly sop 0.1.0's tables whatever tables.py says today; a v1 store
+    """v1 creates exactly sop 0.1.0's tables whatever later migrations add; a v1 store
     is upgraded in place, its rows kept."""
     url = store_url
     db = Database(url)

@@ -3,6 +3,7 @@ working; a store created today has the very same schema (SQLite and PostgreSQL).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,11 +12,11 @@ import pytest
 
 from sop import approvals
 from sop.db import Database
-from sop.errors import SopError
+from sop.errors import ExitCode, SopError
 from sop.migrations import SCHEMA_VERSION
 from sop.store import Store
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, CliResult
 from .pgserver import PgServer
 
 SQLITE_SCHEMA = [
@@ -136,3 +137,19 @@ def test_unreachable_store_is_one_line_without_password(tmp_path: Path) -> None:
     (tmp_path / "garbage.db").write_bytes(b"not a database" * 100)
     with pytest.raises(SopError, match=r"garbage.db: file is not a database$"):
         Store(f"sqlite:///{tmp_path}/garbage.db")
+
+
+def test_a_database_error_in_a_command_is_one_line(
+    cli: Callable[..., CliResult], sop_env: dict[str, str]
+) -> None:
+    assert cli("history")[0] == 0  # creates the store
+    store = Store(f"sqlite:///{sop_env['SOP_DATA_DIR']}/sop.db")
+    with store.db.transaction(write=True) as tx:
+        tx.execute("ALTER TABLE executions RENAME TO executions_lost")
+    store.close()
+    code, out, err = cli("history")
+    assert code == ExitCode.INTERNAL and out == ""
+    assert err == (
+        f"sop: error: store sqlite:///{sop_env['SOP_DATA_DIR']}/sop.db: "
+        "no such table: executions\n"
+    )
