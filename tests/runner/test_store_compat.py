@@ -13,7 +13,7 @@ import pytest
 from sop import approvals
 from sop.db import Database
 from sop.errors import ExitCode, SopError
-from sop.migrations import SCHEMA_VERSION
+from sop.migrations import SCHEMA_VERSION, migrate
 from sop.store import Store
 
 from .conftest import FIXTURES, CliResult
@@ -112,6 +112,18 @@ def test_a_new_store_has_the_schema_sqlalchemy_created(store_url: str, fresh_url
     load_head_store(store_url)
     Store(fresh_url).close()
     assert schema(fresh_url) == schema(store_url)
+
+
+@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
+def test_a_store_at_any_version_migrates_forward(
+    version: int, store_url: str, fresh_url: str
+) -> None:
+    db = Database(store_url)
+    assert migrate(db, target=version) == version
+    db.close()
+    assert Store(store_url).schema_version == SCHEMA_VERSION
+    Store(fresh_url).close()
+    assert schema(store_url) == schema(fresh_url)
 
 
 def test_unreachable_store_is_one_line_without_password(tmp_path: Path) -> None:
