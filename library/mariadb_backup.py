@@ -27,6 +27,7 @@ from ansible.module_utils.sop_backup_files import (
     owned_by,
     period_key,
     sha256_file,
+    widen_pipe,
     write_json_atomic,
 )
 from ansible.module_utils.sop_backup_sql import (
@@ -313,6 +314,7 @@ def _check(proc: subprocess.Popen[bytes], pipeline: Pipeline, what: str) -> None
 def _stream(source: subprocess.Popen[bytes], writer: HashingWriter) -> None:
     assert source.stdout is not None
     fd = source.stdout.fileno()
+    widen_pipe(fd)
     while True:
         chunk = os.read(fd, CHUNK)
         if not chunk:

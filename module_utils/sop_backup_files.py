@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import fcntl
 import hashlib
 import json
 import os
@@ -204,6 +205,19 @@ def find_verified(directory: str, prefix: str, period: str) -> dict[str, Any] | 
     matches = [b for b in list_backups(directory, prefix)
                if b["verified"] and b["period"] == period]
     return matches[-1] if matches else None
+
+
+PIPE_SIZE = 1 << 20
+
+
+def widen_pipe(fd: int) -> None:
+    """Let the process writing into pipe ``fd`` run up to 1 MiB ahead of its reader
+    (Linux ``F_SETPIPE_SZ``): with the default 64 KiB the compressor stalls each time
+    the reader hashes and writes a chunk. Left as it is where the OS refuses."""
+    setpipe = getattr(fcntl, "F_SETPIPE_SZ", None)  # Python >= 3.10 on Linux
+    if setpipe is not None:
+        with contextlib.suppress(OSError):  # above fs.pipe-max-size for this user
+            fcntl.fcntl(fd, setpipe, PIPE_SIZE)
 
 
 class HashingWriter:

@@ -13,7 +13,7 @@ import subprocess
 import threading
 from typing import Any
 
-from ansible.module_utils.sop_backup_files import HashingWriter
+from ansible.module_utils.sop_backup_files import HashingWriter, widen_pipe
 
 CHUNK = 1 << 20
 
@@ -47,6 +47,7 @@ def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
         if tar_out is None or tar_err is None or zstd_out is None:
             raise ArchiveError("tar/zstd pipes not available")
         tar_out.close()
+        widen_pipe(zstd_out.fileno())
         # tar writes its verbose listing to stderr when the archive goes to stdout; a
         # thread drains it while this one hashes and writes zstd's output.
         listing: list[bytes] = []

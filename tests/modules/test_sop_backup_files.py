@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
@@ -108,6 +109,18 @@ def test_hashing_writer_reports_a_failed_background_flush(tmp_path, monkeypatch)
         writer.sync()
     writer.discard()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_widen_pipe_lets_the_writer_run_a_mebibyte_ahead(tmp_path) -> None:
+    read_fd, write_fd = os.pipe()
+    try:
+        f.widen_pipe(read_fd)
+        assert fcntl.fcntl(read_fd, fcntl.F_GETPIPE_SZ) == f.PIPE_SIZE
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+    with open(tmp_path / "file", "wb") as handle:  # not a pipe: the OS refuses, no error
+        f.widen_pipe(handle.fileno())
 
 
 def test_hashing_writer_discard_leaves_nothing(tmp_path) -> None:
