@@ -105,6 +105,25 @@ def generate(store: Store, start: datetime, days: int, court: str = COURT, seed:
                                 "verified": rng.random() > 0.04,
                             }
                         ]
+                if sop.id == "it-security" and activity.number == 16:  # the restore drill
+                    row["outputs"] = [
+                        {
+                            "restore_drill": [
+                                {
+                                    "kind": kind,
+                                    "backup": f"{prefix}-{started:%Y%m%d}T180000.{ext}",
+                                    "status": "ok",
+                                    "seconds": round(rng.uniform(1, 240), 2),
+                                    "reason": "",
+                                }
+                                for kind, prefix, ext in (
+                                    ("sipp", "sipp", "sql.zst"),
+                                    ("website_files", "website", "tar.zst"),
+                                    ("website_db", "website-db", "sql.zst"),
+                                )
+                            ]
+                        }
+                    ]
                 if sop.id == "website" and activity.number == 1:  # its availability check
                     row["outputs"] = [
                         {"url": "https://pn.example", "available": rng.random() > 0.1}

@@ -124,6 +124,29 @@ def _file_outputs(executions: Sequence[Row]) -> list[list[str]]:
     return list(rows.values())
 
 
+DRILL_HEADER = ["Eksekusi", "Jenis backup", "Backup", "Hasil", "Waktu restorasi", "Keterangan"]
+DRILL_RESULT = {"ok": "berhasil, isi cocok", "failed": "GAGAL"}
+
+
+def _drill_rows(executions: Sequence[Row]) -> list[list[str]]:
+    """The restore drills (SOP Pengamanan TI, D.7) the executions recorded: each backup
+    restored into scratch, its result and how long the restore took."""
+    return [
+        [
+            str(execution["id"]),
+            str(row.get("kind", "-")),
+            str(row.get("backup", "-")),
+            DRILL_RESULT.get(str(row.get("status")), str(row.get("status", "-"))),
+            format_seconds(row.get("seconds")),
+            str(row.get("reason") or "-"),
+        ]
+        for execution in executions
+        for activity in execution["activities"]
+        for output in activity["outputs"]
+        for row in output.get("restore_drill", [])
+    ]
+
+
 def _activity_rows(sop: Sop, executions: Sequence[Row]) -> list[list[str]]:
     rows = []
     for activity in sop.activities:
@@ -329,6 +352,10 @@ def build(
             blocks.append(
                 ("table", (["Eksekusi", "Host", "Berkas", "Ukuran (byte)", "SHA-256"], files))
             )
+        drills = _drill_rows(mine)
+        if drills:
+            blocks.append(("h3", "Uji restorasi backup"))
+            blocks.append(("table", (DRILL_HEADER, drills)))
         manual = _manual_rows(mine)
         if manual:
             blocks.append(("h3", "Langkah manual"))

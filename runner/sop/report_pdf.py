@@ -29,10 +29,12 @@ from sop.catalogue import FREQUENCY_LABEL, Sop
 from sop.durations import format_seconds
 from sop.errors import SopError
 from sop.report import (
+    DRILL_HEADER,
     STATUS_ID,
     WAKTU_FORMAT,
     Month,
     _activity_rows,
+    _drill_rows,
     _duration,
     _manual_rows,
     first_runs,
@@ -329,6 +331,10 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
     availability = availability_chart(month, mine)
     if availability:
         parts.append(_figure(availability, "Ketersediaan situs per hari (% pemeriksaan)"))
+    drills = _drill_rows(mine)
+    if drills:
+        parts.append("<h3>Uji restorasi backup</h3>")
+        parts.append(_table(DRILL_HEADER, drills))
     manual = _manual_rows(mine)
     if manual:
         parts.append("<h3>Langkah manual dan konfirmasinya</h3>")

@@ -15,7 +15,7 @@ from types import ModuleType
 import pytest
 from PIL import Image
 
-from sop import report_pdf
+from sop import report, report_pdf
 from sop.catalogue import load_catalogue
 from sop.report import Month
 from sop.store import Store
@@ -124,6 +124,24 @@ def _summary(store_url: str, court: str) -> dict[str, list[str]]:
     table = page.split("<h2>Ringkasan</h2>", 1)[1].split("</table>", 1)[0]
     rows = [re.findall(r"<td>(.*?)</td>", row) for row in table.split("<tr>")[2:]]
     return {row[0]: row[1:] for row in rows}
+
+
+def test_restore_drill_times_are_in_both_reports(november: tuple[Path, str]) -> None:
+    pdf, text = november
+    assert "Uji restorasi backup" in text  # the PDF
+    # pdftotext -layout keeps the columns: kind, backup, "berhasil, isi" (wrapped), time
+    drill = re.findall(
+        r"(sipp|website_files|website_db)\s+\S+\s+berhasil, isi\s+(\d+ (?:detik|menit))", text
+    )
+    assert sorted(kind for kind, _ in drill) == ["sipp", "website_db", "website_files"]
+    store = Store(f"sqlite:///{pdf.with_name('sop.db')}")
+    blocks = report.build(store, load_catalogue(), Month(2025, 11), COURT)  # Markdown/HTML
+    store.close()
+    tables = [block[1] for block in blocks if block[0] == "table"]
+    rows = [row for header, body in tables if header == report.DRILL_HEADER for row in body]
+    assert sorted(row[1] for row in rows) == ["sipp", "website_db", "website_files"]
+    assert all(row[3] == "berhasil, isi cocok" for row in rows)
+    assert all(row[4].endswith(("detik", "menit")) for row in rows)
 
 
 def test_planned_counts_from_the_first_run(november: tuple[Path, str]) -> None:
