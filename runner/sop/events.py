@@ -23,7 +23,9 @@ from sop.catalogue import Sop
 
 MAX_OUTPUTS_PER_ACTIVITY = 50
 MAX_OUTPUT_CHARS = 4000
-MAX_MESSAGE_CHARS = 300
+# A cause is one line, cut here (marked "…"): long enough for a SOP's summary of every
+# failed activity (IT security names each finding of four activities in one message).
+MAX_MESSAGE_CHARS = 1000
 FILE_OUTPUT_KEYS = ("path", "dest", "size", "sha256")
 HIDDEN = "(disembunyikan: no_log)"
 
@@ -153,14 +155,18 @@ def failure_cause(res: Any) -> str:
         lines = _meaningful(res.get(key))
         if lines:
             # stderr: its last line (the error after any progress/context); msg: its first
-            return (lines[-1] if "std" in key else lines[0])[:MAX_MESSAGE_CHARS]
+            return _clip(lines[-1] if "std" in key else lines[0])
     for item in res.get("results") or ():
         if isinstance(item, dict) and item.get("failed"):
             cause = failure_cause(item)
             if cause:
                 return cause
     lines = [line.strip() for line in str(res.get("msg") or "").splitlines() if line.strip()]
-    return lines[0][:MAX_MESSAGE_CHARS] if lines else ""
+    return _clip(lines[0]) if lines else ""
+
+
+def _clip(line: str) -> str:
+    return line if len(line) <= MAX_MESSAGE_CHARS else line[: MAX_MESSAGE_CHARS - 1] + "…"
 
 
 @dataclass

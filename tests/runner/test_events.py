@@ -109,6 +109,10 @@ def test_failure_cause() -> None:
     }
     assert failure_cause(loop) == "item two failed"
     assert failure_cause({"censored": "x", "stderr": "secret"}) == HIDDEN
+    findings = "; ".join(f"Kegiatan {n}: temuan nomor {n} di web" for n in range(25))
+    assert failure_cause({"msg": findings}) == findings  # 903 characters: whole
+    clipped = failure_cause({"msg": findings * 2})
+    assert len(clipped) == 1000 and clipped.endswith("…") and findings.startswith(clipped[:899])
 
 
 def test_execution_error_is_the_failed_hosts_cause(tmp_path: Path) -> None:
