@@ -76,13 +76,12 @@ class Month:
     def label(self) -> str:
         return f"{BULAN[self.month - 1]} {self.year}"
 
-    def expected_runs(
-        self, frequency: str, first: datetime | None = None, times: int = 1
-    ) -> int | None:
-        """How many executions the frequency asks for in this month (`times` per period),
-        up to today and from `first` (the day the SOP first ran at the court) when given:
-        a court that starts on the 30th is asked for 1 daily run, not 30."""
-        per = {"daily": 1, "weekly": 7, "monthly": 31}.get(frequency)
+    def expected_runs(self, sop: Sop, first: datetime | None = None) -> int | None:
+        """How many executions the SOP's frequency asks for in this month (its
+        `times_per_period` each period), up to today and from `first` (the day the SOP
+        first ran at the court) when given: a court that starts on the 30th is asked for
+        1 daily run, not 30."""
+        per = {"daily": 1, "weekly": 7, "monthly": 31}.get(sop.frequency)
         if per is None:
             return None
         start = self.start
@@ -93,7 +92,7 @@ class Month:
         if end <= start:
             return 0
         days = (end.date() - start.date()).days + (1 if end < self.end else 0)
-        return -(-days // per) * times
+        return -(-days // per) * sop.times_per_period
 
 
 def _when(value: datetime | None) -> str:
@@ -213,7 +212,7 @@ def planned(month: Month, sop: Sop, firsts: Mapping[str, datetime]) -> str:
         return "-"
     if sop.id not in firsts:
         return "belum dimulai"
-    return str(month.expected_runs(sop.frequency, firsts[sop.id], sop.times_per_period))
+    return str(month.expected_runs(sop, firsts[sop.id]))
 
 
 def month_court(store: Store, month: Month, court: str | None) -> str | None:
@@ -393,7 +392,7 @@ def build_regional(
             by_status = counts.get((court, sop.id), {})
             total = sum(by_status.values())
             success = by_status.get("successful", 0)
-            expected = month.expected_runs(sop.frequency, times=sop.times_per_period)
+            expected = month.expected_runs(sop)
             executed += total
             ok += success
             planned += expected or 0
