@@ -37,7 +37,11 @@ mkdir -p "$LOGS"
 
 log "starting $NAME from $base (privileged, nested podman storage on volume $STORAGE)"
 podman network create --subnet "$SUBNET" "$NETWORK" >/dev/null
-podman run -d --name "$NAME" --hostname "$NAME" --privileged --network "$NETWORK" \
+# --pids-limit=-1: podman's default of 2048 processes per container is a whole machine's
+# budget here (the lab's five hosts, then two molecule scenarios at a time, each host with
+# systemd, MariaDB's threads, PHP-FPM): past it every fork fails ("Resource temporarily
+# unavailable"). A real machine has no such limit.
+podman run -d --name "$NAME" --hostname "$NAME" --privileged --network "$NETWORK" --pids-limit=-1 \
     -v "$STORAGE:/var/lib/containers" -v "$ROOT:/src:ro" \
     "$base" sleep infinity >/dev/null
 # The only thing taken from this machine: the local certificate authorities it trusts
