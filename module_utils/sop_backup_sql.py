@@ -6,9 +6,11 @@ snapshot, and on the backup computer against the restored scratch database, with
 same statements, so that both sides compute the same values:
 
 - per base table: ``COUNT(*)``, a content checksum and a structure hash. The checksum is
-  the ``SUM`` of ``CRC32`` over every row (one hash per row) (all columns cast to binary,
-  joined with 0x1F, plus a NULL-flag string), in session time zone +00:00: order- and
-  engine-independent (``CHECKSUM TABLE`` depends on the row format), one table scan.
+  the ``SUM`` of ``CRC32`` over every row (one hash per row) (the bytes of all columns as
+  binary strings, joined with 0x1F, plus a NULL-flag string), in session time zone
+  +00:00: order- and engine-independent (``CHECKSUM TABLE`` depends on the row format),
+  one table scan. Only the columns whose bytes would otherwise change are cast to binary
+  (see ``column_expr``): the casts were half the cost of the scan.
 - views, triggers, routines and events: an MD5 of the definition (the definer left out,
   the database's own name normalised), so that a restore under another name and
   another definer compares equal.
@@ -23,7 +25,7 @@ import contextlib
 import subprocess
 import threading
 from collections.abc import Sequence
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from ansible.module_utils.sop_mariadb import (
     MariaDBError,
@@ -53,18 +55,55 @@ def tables_sql(database: str) -> str:
             "ORDER BY TABLE_NAME;\n")
 
 
+class Column(NamedTuple):
+    name: str
+    type: str = ""
+    charset: str = ""
+    collation: str = ""
+
+
+# Types MariaDB turns into the same ASCII text in a string context whether or not they are
+# cast to binary first, and character sets in which that text (and 0x1F) keeps its bytes.
+PLAIN_TYPES = frozenset({"tinyint", "smallint", "mediumint", "int", "bigint", "decimal",
+                         "date", "datetime", "timestamp", "time", "year"})
+TEXT_TYPES = frozenset({"char", "varchar", "tinytext", "text", "mediumtext", "longtext",
+                        "enum", "set"})
+ASCII_CHARSETS = frozenset({"utf8mb4", "utf8mb3", "utf8", "latin1", "ascii"})
+
+
+def column_exprs(columns: Sequence[Column]) -> list[str]:
+    """The columns as they go into the row's string: the bytes ``CAST(... AS BINARY)``
+    gives, without the cast where MariaDB converts nothing.
+
+    ``CONCAT_WS`` takes the collation of its text arguments: where all of a table's text
+    columns share one collation of an ASCII-compatible character set, that text keeps its
+    bytes and numbers and dates become the same ASCII as through the cast. Everything
+    else (floats, BIT, binary strings, INET6, geometry, mixed collations, wide character
+    sets) is cast.
+    """
+    text = {(c.charset, c.collation) for c in columns if c.type in TEXT_TYPES}
+    plain_text = len(text) == 1 and next(iter(text))[0] in ASCII_CHARSETS
+    plain = PLAIN_TYPES | (TEXT_TYPES if plain_text else frozenset())
+    return [quote_identifier(c.name) if c.type in plain
+            else f"CAST({quote_identifier(c.name)} AS BINARY)" for c in columns]
+
+
 def columns_sql(database: str) -> str:
-    """``hex(table), hex(column)`` in ordinal order."""
-    return ("SELECT HEX(TABLE_NAME), HEX(COLUMN_NAME) FROM information_schema.COLUMNS "  # noqa: S608
+    """``hex(table), hex(column), data type, character set, collation`` in ordinal order."""
+    return ("SELECT HEX(TABLE_NAME), HEX(COLUMN_NAME), LOWER(DATA_TYPE), "  # noqa: S608
+            "IFNULL(LOWER(CHARACTER_SET_NAME),''), IFNULL(LOWER(COLLATION_NAME),'') "
+            "FROM information_schema.COLUMNS "
             f"WHERE TABLE_SCHEMA={quote_string(database)} "
             "ORDER BY TABLE_NAME, ORDINAL_POSITION;\n")
 
 
 def list_tables(client: Sequence[str], database: str) -> list[dict[str, Any]]:
-    """Base tables with engine, size and column names."""
-    columns: dict[str, list[str]] = {}
-    for row in run_sql(client, columns_sql(database), timeout=300):
-        columns.setdefault(_unhex(row[0] or ""), []).append(_unhex(row[1] or ""))
+    """Base tables with engine, size and columns (name, type, character set, collation)."""
+    columns: dict[str, list[Column]] = {}
+    for raw in run_sql(client, columns_sql(database), timeout=300):
+        row = [*raw, "", "", ""][:5]
+        columns.setdefault(_unhex(row[0] or ""), []).append(
+            Column(_unhex(row[1] or ""), row[2] or "", row[3] or "", row[4] or ""))
     return [{"name": _unhex(row[0] or ""), "engine": row[1], "bytes": int(row[2] or 0),
              "columns": columns.get(_unhex(row[0] or ""), [])}
             for row in run_sql(client, tables_sql(database), timeout=300)]
@@ -74,11 +113,11 @@ def is_transactional(engine: str) -> bool:
     return engine not in NON_TRANSACTIONAL_ENGINES
 
 
-def table_sql(table: str, columns: Sequence[str], database: str) -> str:
+def table_sql(table: str, columns: Sequence[Column], database: str) -> str:
     """One row ``T, hex(name), count, crc-sum, structure-md5`` for ``table``."""
     if columns:
-        values = ", ".join(f"CAST({quote_identifier(c)} AS BINARY)" for c in columns)
-        flags = ", ".join(f"ISNULL({quote_identifier(c)})" for c in columns)
+        values = ", ".join(column_exprs(columns))
+        flags = ", ".join(f"ISNULL({quote_identifier(c.name)})" for c in columns)
         row = f"CONCAT_WS(0x1f, {values}, CONCAT({flags}))"
     else:
         row = "''"

@@ -63,6 +63,58 @@ def test_restored_copy_measures_equal_and_one_value_changes_it(mariadb: MariaDB)
     mariadb.in_container("mariadb", "-e", "DROP DATABASE sop_verify_copy")
 
 
+# One table per case of column_exprs: one ASCII collation (no casts), another character
+# set, mixed collations of one character set, a wide character set, binary-ish types.
+TYPES_SCHEMA = """
+CREATE TABLE u (id INT PRIMARY KEY, s VARCHAR(20), t TEXT, e ENUM('x','y'), st SET('p','q'),
+  c CHAR(5), d DATE, dt DATETIME(3), ts TIMESTAMP(2) NULL, tm TIME(2), y YEAR, n DECIMAL(10,3),
+  big BIGINT UNSIGNED) CHARACTER SET utf8mb4;
+INSERT INTO u VALUES (1, 'café ☃', 'x\\ty\\n', 'y', 'p,q', 'ab',
+  '2024-02-29', '2024-01-01 10:00:00.123', '2024-05-05 05:05:05.5', '-838:59:59.99', 2024,
+  -12.5, 18446744073709551615), (2, NULL, '', NULL, '', '', NULL, NULL, NULL, NULL, NULL,
+  NULL, NULL), (3, '', NULL, 'x', NULL, NULL, '0000-00-00', '2000-01-01',
+  '1970-01-01 00:00:01', '00:00:00', 1901, 0, 0);
+CREATE TABLE l (id INT PRIMARY KEY, s VARCHAR(20), t TEXT) CHARACTER SET latin1;
+INSERT INTO l VALUES (1, _latin1 0x636166e9, _latin1 0xff), (2, NULL, '');
+CREATE TABLE mc (id INT PRIMARY KEY, a VARCHAR(9) COLLATE utf8mb4_general_ci,
+  b VARCHAR(9) COLLATE utf8mb4_unicode_ci, c VARCHAR(9) COLLATE utf8mb4_bin, j JSON);
+INSERT INTO mc VALUES (1, 'A', 'a', 'b', '{"a": 1}'), (2, NULL, 'x', NULL, NULL);
+CREATE TABLE w (id INT PRIMARY KEY, s VARCHAR(9) CHARACTER SET utf16, n INT);
+INSERT INTO w VALUES (1, 'abc', 1), (2, NULL, NULL);
+CREATE TABLE bin (id INT PRIMARY KEY, b BINARY(4), vb VARBINARY(9), bl BLOB, bi BIT(10),
+  f FLOAT, db DOUBLE, ip INET6, p POINT NULL, s VARCHAR(9));
+INSERT INTO bin VALUES (1, 0x61000000, 0x00ff1f, 0x1f, b'1010101010', 3.14159, 1e300, '::1',
+  POINT(1, 2), 'z'), (2, NULL, '', '', b'0', -0.0, 1e-7, 'fe80::1', NULL, NULL);
+"""
+
+
+def all_cast_checksum(db: MariaDB, table: str) -> str:
+    """The checksum as the first version of the manifest computed it: every column cast."""
+    rows = db.root_sql("SELECT GROUP_CONCAT(CONCAT('`', COLUMN_NAME, '`') ORDER BY "
+                       "ORDINAL_POSITION) FROM information_schema.COLUMNS WHERE "
+                       f"TABLE_SCHEMA='{db.database}' AND TABLE_NAME='{table}'")
+    names = rows.strip().split(",")
+    values = ", ".join(f"CAST({n} AS BINARY)" for n in names)
+    flags = ", ".join(f"ISNULL({n})" for n in names)
+    return db.root_sql(f"SET time_zone='+00:00'; SELECT IFNULL(SUM(CRC32(CONCAT_WS(0x1f, "
+                       f"{values}, CONCAT({flags})))),0) FROM {table}").strip()
+
+
+@pytest.mark.mariadb
+def test_checksum_casts_only_where_bytes_would_change(mariadb: MariaDB) -> None:
+    mariadb.root_sql("DROP TABLE IF EXISTS u, l, mc, w, bin;" + TYPES_SCHEMA)
+    tables = {t["name"]: t for t in q.list_tables(
+        ["podman", "exec", "-i", mariadb.container, "mariadb", "--batch",
+         "--skip-column-names", mariadb.database], mariadb.database)}
+    casts = {name: sum("CAST(" in e for e in q.column_exprs(tables[name]["columns"]))
+             for name in ("u", "l", "mc", "w", "bin")}
+    assert casts == {"u": 0, "l": 0, "mc": 4, "w": 1, "bin": 8}
+    measured_now = measured(mariadb, mariadb.database)["tables"]
+    for name in casts:
+        assert measured_now[name]["checksum"] == all_cast_checksum(mariadb, name), name
+    mariadb.root_sql("DROP TABLE u, l, mc, w, bin")
+
+
 def test_compare_counts_brackets_columns_and_objects() -> None:
     want = {"tables": {"a": {"rows": 3, "checksum": "1/2", "structure": "s"},
                        "b": {"rows": None, "checksum": None, "rows_min": 1, "rows_max": 4},
