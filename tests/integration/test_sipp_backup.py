@@ -238,7 +238,12 @@ def test_a_hung_mydumper_is_stopped_and_auto_dumps_again(hosts: None,
 @pytest.mark.parametrize("engine", ["mariadb-dump", "mydumper"])
 def test_dump_then_restore_verify(hosts: None, ansible_env: dict[str, str], engine: str) -> None:
     dest = f"/var/backups/it-{engine}"
-    ok, dump = module(ansible_env, "mariadb_backup", dump_args(dest, engine=engine))
+    # Debian 12's mydumper 0.10 now and then hangs after its last file (the module stops
+    # it: test_a_hung_mydumper_is_stopped_and_auto_dumps_again); one more try then.
+    args = dump_args(dest, engine=engine, stall_timeout=60)
+    ok, dump = module(ansible_env, "mariadb_backup", args)
+    if not ok and "wrote nothing for 60 s" in str(dump.get("msg")):
+        ok, dump = module(ansible_env, "mariadb_backup", args)
     assert ok, dump
     assert dump["changed"] and dump["engine"] == engine and dump["verified"] is False
     assert dump["tables"]["perkara"]["rows"] == 3000
