@@ -34,10 +34,13 @@ def copy_database(db: MariaDB, target: str) -> None:
         f" | mariadb --binary-mode --sandbox {target}"))
 
 
+def client(db: MariaDB, database: str) -> list[str]:
+    return ["podman", "exec", "-i", db.container, "mariadb", "--batch", "--skip-column-names",
+            database]
+
+
 def measured(db: MariaDB, database: str, parallel: int = 1) -> dict:
-    client = ["podman", "exec", "-i", db.container, "mariadb", "--batch",
-              "--skip-column-names", database]
-    return q.measure(client, database, parallel=parallel)
+    return q.measure(client(db, database), database, parallel=parallel)
 
 
 @pytest.mark.mariadb
@@ -103,9 +106,8 @@ def all_cast_checksum(db: MariaDB, table: str) -> str:
 @pytest.mark.mariadb
 def test_checksum_casts_only_where_bytes_would_change(mariadb: MariaDB) -> None:
     mariadb.root_sql("DROP TABLE IF EXISTS u, l, mc, w, bin;" + TYPES_SCHEMA)
-    tables = {t["name"]: t for t in q.list_tables(
-        ["podman", "exec", "-i", mariadb.container, "mariadb", "--batch",
-         "--skip-column-names", mariadb.database], mariadb.database)}
+    tables = {t["name"]: t for t in q.list_tables(client(mariadb, mariadb.database),
+                                                  mariadb.database)}
     casts = {name: sum("CAST(" in e for e in q.column_exprs(tables[name]["columns"]))
              for name in ("u", "l", "mc", "w", "bin")}
     assert casts == {"u": 0, "l": 0, "mc": 4, "w": 1, "bin": 8}
