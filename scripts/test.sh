@@ -56,13 +56,49 @@ run_unit() {
 run_lab() {  # a freshly provisioned lab court, its tests, the court removed
     local rc=0
     if timed "lab up" sop-lab up; then
-        timed "pytest (lab)" pytest_must_run -m lab -q --durations=12 || rc=$?
+        lab_tests || rc=$?
     else
         rc=1
     fi
-    timed "lab down" sop-lab down || rc=1
-    lab_is_gone || rc=1
+    lab_down || rc=1
     return $rc
+}
+
+lab_tests() {
+    timed "pytest (lab)" pytest_must_run -m lab -q --durations=12
+}
+
+lab_down() {  # the court removed, nothing of it left behind
+    LAB_UP_PID=
+    timed "lab down" sop-lab down || return 1
+    lab_is_gone
+}
+
+# `sop-lab up` in the background while lint and the unit tests run (ansible-lint uses one
+# core; the unit stage's last minutes one worker): the court is ready when they end.
+# Its output goes to .molecule-logs/lab-up.log, shown whole when it fails.
+LAB_UP_PID=
+lab_up_start() {
+    mkdir -p .molecule-logs
+    rm -f .molecule-logs/lab-up.result
+    (
+        t0=$SECONDS rc=0
+        sop-lab up >.molecule-logs/lab-up.log 2>&1 || rc=$?
+        echo "$rc $((SECONDS - t0))" >.molecule-logs/lab-up.result
+    ) &
+    LAB_UP_PID=$!
+}
+
+lab_up_wait() {  # its exit status; its time in the stage times
+    local rc=1 secs=0
+    wait "$LAB_UP_PID" || true
+    [[ -f .molecule-logs/lab-up.result ]] && read -r rc secs <.molecule-logs/lab-up.result
+    TIMES+=("$(printf '%-28s %4d s%s' "lab up (beside lint, unit)" "$secs" "$( ((rc)) && echo '  FAILED')")")
+    if ((rc)); then
+        log "sop-lab up failed; its output:"
+        cat .molecule-logs/lab-up.log >&2
+    fi
+    return "$rc"
 }
 
 run_pytest() {
@@ -113,8 +149,8 @@ molecule_start() {  # molecule_start WORKERS [SCENARIO...]: queue the scenarios,
             [[ " ${SLOW_SCENARIOS[*]} " == *" $s "* ]] || MOLECULE_QUEUE+=("$s")
         done
     fi
-    rm -rf .molecule-logs
-    mkdir -p .molecule-logs
+    mkdir -p .molecule-logs  # the last run's scenario logs go; lab-up.log stays
+    find .molecule-logs -mindepth 1 -maxdepth 1 ! -name 'lab-up.*' -exec rm -rf {} +
     log "molecule: ${MOLECULE_QUEUE[*]} (logs in .molecule-logs/)"
     MOLECULE_T0=$SECONDS
     molecule_more "$workers"
@@ -146,24 +182,34 @@ run_molecule() {
 }
 
 run_all() {
-    # The lab stage waits on boots, reboots, SSH and injected faults (CI's CPU is idle
-    # about half of that time): one molecule worker runs beside it, the others join
-    # when the lab is down.
+    # The lab court is provisioned beside lint and the unit tests. One molecule worker
+    # runs beside the lab tests; the others join when the lab is down.
     local rc=0
+    rm -rf .molecule-logs
+    lab_up_start
     lint
     timed "pytest (unit)" run_unit
     molecule_start 1
-    run_lab || rc=$?
+    if lab_up_wait; then
+        lab_tests || rc=$?
+    else
+        rc=1
+    fi
+    lab_down || rc=1
     molecule_more $((MOLECULE_JOBS - 1))
     molecule_finish
     return $rc
 }
 
-summary() {
+on_exit() {  # a stage that failed early leaves no lab court behind
+    if [[ -n "$LAB_UP_PID" ]]; then
+        wait "$LAB_UP_PID" 2>/dev/null || true
+        sop-lab down >/dev/null 2>&1 || true
+    fi
     log "stage times"
     printf '  %s\n' "${TIMES[@]}" >&2
 }
-trap summary EXIT
+trap on_exit EXIT
 
 case "$stage" in
     lint) lint ;;
