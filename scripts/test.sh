@@ -79,8 +79,8 @@ lab_down() {  # the court removed, nothing of it left behind
 # Its output goes to .molecule-logs/lab-up.log, shown whole when it fails.
 LAB_UP_PID=
 lab_up_start() {
+    rm -rf .molecule-logs  # this run's logs only
     mkdir -p .molecule-logs
-    rm -f .molecule-logs/lab-up.result
     (
         t0=$SECONDS rc=0
         sop-lab up >.molecule-logs/lab-up.log 2>&1 || rc=$?
@@ -185,7 +185,6 @@ run_all() {
     # The lab court is provisioned beside lint and the unit tests. One molecule worker
     # runs beside the lab tests; the others join when the lab is down.
     local rc=0
-    rm -rf .molecule-logs
     lab_up_start
     lint
     timed "pytest (unit)" run_unit
