@@ -15,7 +15,9 @@ times, on the SIPP server (each plain pipeline timed inside the host):
   push, ingest and sha256 on the backup computer, verify-restore there with content
   comparison, retention
 
-and prints wall times and ratios against the targets, and beside them the CPU seconds
+The dump steps alternate for --rounds rounds (3), so that a slower minute of a shared
+machine falls on all of them; the whole SOP runs once. It prints the medians and their
+ratios against the targets, and beside them the CPU seconds
 the two containers used during each step (their cgroups' cpuacct.usage, or cpu.stat on
 cgroup v2; not with --inventory): on a machine shared with other work the wall times
 depend on what else runs, the CPU seconds much less (module mariadb-dump <= 1.1x raw,
@@ -31,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,6 +47,10 @@ SIPP = "bench-sipp-backup-sipp"
 STORE = "bench-sipp-backup-store"
 PASSWORD = "bench-sipp-backup-pw"
 SOP = "whole SOP (auto, verify on backup host)"
+PLAIN = (("classic", "mysqldump --single-transaction sipp | gzip > /tmp/c.sql.gz"),
+         ("raw", "mariadb-dump --single-transaction sipp | zstd -q -T0 -3 > /tmp/r.sql.zst"),
+         ("raw mydumper", f"rm -rf /tmp/md && mydumper -B sipp -o /tmp/md -t {os.cpu_count() or 2} "
+          "--trx-consistency-only && tar -C /tmp/md -cf - . | zstd -q -T0 -3 > /tmp/m.tar.zst"))
 
 
 def podman(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -144,14 +151,18 @@ def module_dump(env: dict[str, str], engine: str) -> tuple[float, float, int]:
             "login_user": "{{ sipp_db_user }}", "login_password": "{{ sipp_db_password }}",
             "force": True}
     start = time.monotonic()
-    proc = subprocess.run([str(ROOT / ".venv/bin/ansible"), str(TARGET["host"]), "-b", "-o",
-                           "-m", "mariadb_backup", "-a", json.dumps(args)], env=env,
+    proc = subprocess.run([str(ROOT / ".venv/bin/ansible"), str(TARGET["host"]), "-b",
+                           "-m", "mariadb_backup", "-a", json.dumps(args)],
+                          env=dict(env, ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
+                                   ANSIBLE_STDOUT_CALLBACK="ansible.posix.json"),
                           capture_output=True, text=True, check=False)
     wall = time.monotonic() - start
-    head, _, body = proc.stdout.partition(" => ")
-    if proc.returncode or "FAILED" in head:
-        sys.exit(f"mariadb_backup ({engine}) failed: {proc.stdout[-2000:]}")
-    result = json.loads(body)
+    try:
+        result = next(iter(json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"].values()))
+    except (ValueError, LookupError, StopIteration):
+        sys.exit(f"mariadb_backup ({engine}): no result: {(proc.stdout + proc.stderr)[-2000:]}")
+    if proc.returncode or result.get("failed"):
+        sys.exit(f"mariadb_backup ({engine}) failed: {result.get('msg', proc.stderr[-2000:])}")
     in_sipp(f"rm -rf /var/backups/bench-{engine}")
     return float(result["duration"]), wall, int(result["size"])
 
@@ -160,6 +171,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=200000,
                         help="lab_sipp_cases (200000 = about 1.1 GB of InnoDB data)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of the dump steps (their medians are compared)")
     parser.add_argument("--keep", action="store_true", help="keep the containers")
     parser.add_argument("--reuse", action="store_true", help="reuse kept containers")
     parser.add_argument("--inventory", help="use this inventory's SIPP server and backup "
@@ -183,29 +196,30 @@ def main() -> None:
         print(f"database sipp: {size / 1e9:.2f} GB (data_length + index_length), "
               f"{os.cpu_count()} CPUs", flush=True)
         in_sipp("mariadb-dump --single-transaction sipp > /dev/null")  # warm the caches
-        times: dict[str, float] = {}
-        cpu: dict[str, float | None] = {}
+        rounds: dict[str, list[float]] = {}
+        cpu: dict[str, list[float]] = {}
+        sizes: dict[str, int] = {}
 
-        def step(name: str, script: str) -> None:
-            before = cpu_seconds()
-            times[name] = in_sipp(script)
+        def record(name: str, seconds: float, before: float | None) -> None:
             after = cpu_seconds()
-            cpu[name] = None if before is None or after is None else after - before
+            rounds.setdefault(name, []).append(seconds)
+            if before is not None and after is not None:
+                cpu.setdefault(name, []).append(after - before)
 
-        step("classic", "mysqldump --single-transaction sipp | gzip > /tmp/c.sql.gz")
-        step("raw", "mariadb-dump --single-transaction sipp | zstd -q -T0 -3 > /tmp/r.sql.zst")
-        step("raw mydumper",
-             f"rm -rf /tmp/md && mydumper -B sipp -o /tmp/md -t {os.cpu_count() or 2} "
-             "--trx-consistency-only && tar -C /tmp/md -cf - . | zstd -q -T0 -3 > /tmp/m.tar.zst")
-        in_sipp("rm -rf /tmp/md /tmp/c.sql.gz /tmp/r.sql.zst /tmp/m.tar.zst")
-        sizes = {}
-        for engine in ("mariadb-dump", "mydumper"):
-            before = cpu_seconds()
-            times[f"module {engine}"], times[f"module {engine} (task)"], sizes[engine] = \
-                module_dump(env, engine)
-            after = cpu_seconds()
-            cpu[f"module {engine} (task)"] = None if before is None or after is None \
-                else after - before
+        # The steps alternate, round after round, so that a slower minute of a shared
+        # machine falls on all of them; the medians are compared.
+        for number in range(1, args.rounds + 1):
+            for name, script in PLAIN:
+                before = cpu_seconds()
+                record(name, in_sipp(script), before)
+            in_sipp("rm -rf /tmp/md /tmp/c.sql.gz /tmp/r.sql.zst /tmp/m.tar.zst")
+            for engine in ("mariadb-dump", "mydumper"):
+                before = cpu_seconds()
+                duration, wall, sizes[engine] = module_dump(env, engine)
+                record(f"module {engine}", duration, None)
+                record(f"module {engine} (task)", wall, before)
+            print(f"round {number}: " + ", ".join(f"{name} {values[-1]:.1f} s"
+                                                  for name, values in rounds.items()), flush=True)
         before = cpu_seconds()
         start_sop = time.monotonic()
         proc = subprocess.run([str(ROOT / ".venv/bin/ansible-playbook"),
@@ -214,17 +228,17 @@ def main() -> None:
                               env=dict(env, ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks",
                                        PROFILE_TASKS_TASK_OUTPUT_LIMIT="200"),
                               capture_output=True, text=True, check=False)
-        times[SOP] = time.monotonic() - start_sop
-        after = cpu_seconds()
-        cpu[SOP] = None if before is None or after is None else after - before
+        record(SOP, time.monotonic() - start_sop, before)
         if proc.returncode:
             sys.exit("playbook failed:\n" + proc.stdout[-3000:])
-        print(f"\n{'step':44} {'seconds':>8} {'/raw':>6} {'/classic':>9} {'CPU s':>7} "
+        times = {name: statistics.median(values) for name, values in rounds.items()}
+        used = {name: statistics.median(values) for name, values in cpu.items()}
+        print(f"\nmedians of {args.rounds} rounds (the whole SOP: one run)")
+        print(f"{'step':44} {'seconds':>8} {'/raw':>6} {'/classic':>9} {'CPU s':>7} "
               f"{'CPU/raw':>8}")
         for name, seconds in times.items():
-            used, raw_cpu = cpu.get(name), cpu.get("raw")
-            cpu_text = f"{used:7.1f} {used / raw_cpu:8.2f}" if used is not None and raw_cpu \
-                else f"{'-':>7} {'-':>8}"
+            cpu_text = f"{used[name]:7.1f} {used[name] / used['raw']:8.2f}" \
+                if name in used and used.get("raw") else f"{'-':>7} {'-':>8}"
             print(f"{name:44} {seconds:8.1f} {seconds / times['raw']:6.2f} "
                   f"{seconds / times['classic']:9.2f} {cpu_text}")
         tasks = [line for line in proc.stdout.rpartition("=" * 20)[2].strip().splitlines()

@@ -165,11 +165,13 @@ def ansible_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def module(env: dict[str, str], name: str, args: dict[str, Any], check_mode: bool = False,
            host: str = SIPP) -> tuple[bool, dict[str, Any]]:
     """Run one module on a container (the SIPP one by default): (ok, result)."""
-    argv = [str(ROOT / ".venv/bin/ansible"), host, "-b", "-o", "-m", name, "-a", json.dumps(args)]
-    proc = subprocess.run(argv + (["--check"] if check_mode else []), env=env,
-                          capture_output=True, text=True, check=False)
-    head, _, body = proc.stdout.partition(" => ")
-    return "FAILED" not in head and proc.returncode == 0, json.loads(body)
+    argv = [str(ROOT / ".venv/bin/ansible"), host, "-b", "-m", name, "-a", json.dumps(args)]
+    proc = subprocess.run(argv + (["--check"] if check_mode else []), capture_output=True,
+                          text=True, check=False,
+                          env=dict(env, ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
+                                   ANSIBLE_STDOUT_CALLBACK="ansible.posix.json"))
+    result: dict[str, Any] = json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"][host]
+    return proc.returncode == 0 and not result.get("failed"), result
 
 
 def playbook(env: dict[str, str], *extra: str, as_json: bool = False,
