@@ -201,8 +201,8 @@ def main() -> None:
         sizes: dict[str, int] = {}
 
         def record(name: str, seconds: float, before: float | None) -> None:
-            after = cpu_seconds()
             rounds.setdefault(name, []).append(seconds)
+            after = None if before is None else cpu_seconds()
             if before is not None and after is not None:
                 cpu.setdefault(name, []).append(after - before)
 

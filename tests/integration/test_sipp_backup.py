@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import ansible_json
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,8 +171,9 @@ def module(env: dict[str, str], name: str, args: dict[str, Any], check_mode: boo
                           text=True, check=False,
                           env=dict(env, ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
                                    ANSIBLE_STDOUT_CALLBACK="ansible.posix.json"))
-    result: dict[str, Any] = json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"][host]
-    return proc.returncode == 0 and not result.get("failed"), result
+    # An ad-hoc command's one task is named after its module.
+    outcome = ansible_json.result(json.loads(proc.stdout), name, host)
+    return proc.returncode == 0 and not outcome.get("failed"), outcome
 
 
 def playbook(env: dict[str, str], *extra: str, as_json: bool = False,
