@@ -202,8 +202,7 @@ def main() -> None:
 
         def record(name: str, seconds: float, before: float | None) -> None:
             rounds.setdefault(name, []).append(seconds)
-            after = None if before is None else cpu_seconds()
-            if before is not None and after is not None:
+            if before is not None and (after := cpu_seconds()) is not None:
                 cpu.setdefault(name, []).append(after - before)
 
         # The steps alternate, round after round, so that a slower minute of a shared
