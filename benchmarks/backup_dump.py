@@ -244,8 +244,9 @@ def main() -> None:
                  if line.rstrip().endswith("s")]
         print("\nslowest tasks of the whole SOP (profile_tasks):\n" + "\n".join(tasks[:8]))
         rest = sum(float(line.rstrip()[:-1].rpartition(" ")[2]) for line in tasks[3:])
+        via = "the inventory's SSH" if args.inventory else "podman exec, SSH on a court"
         print(f"the {len(tasks) - 3} tasks after the three slowest: {rest:.1f} s together "
-              "(each a round trip of Ansible's connection: podman exec here, SSH on a court)")
+              f"(each a round trip of Ansible's connection: {via})")
         print(f"\nbackup sizes: mariadb-dump {sizes['mariadb-dump'] / 1e6:.0f} MB, "
               f"mydumper {sizes['mydumper'] / 1e6:.0f} MB")
         targets = [("module mariadb-dump <= 1.1x raw", times["module mariadb-dump"] / times["raw"],
