@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,3 +27,24 @@ def load(name: str) -> ModuleType:
         sys.modules[qualified] = module
         spec.loader.exec_module(module)
     return sys.modules[qualified]
+
+
+_DRIVER = """
+import ansible.module_utils
+ansible.module_utils.__path__.append({utils!r})
+import runpy
+runpy.run_path({module!r}, run_name="__main__")
+"""
+
+
+def run_module(name: str, tmp_path: Path, args: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """Run library/<name>.py in its own Python process with ``args``, as Ansible runs it
+    on a host: its exit code and JSON result. A traceback fails the test."""
+    args_file = tmp_path / "args.json"
+    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+    code = _DRIVER.format(utils=str(ROOT / "module_utils"),
+                          module=str(ROOT / "library" / f"{name}.py"))
+    proc = subprocess.run([sys.executable, "-c", code, str(args_file)], capture_output=True,
+                          text=True, check=False)
+    assert "Traceback" not in proc.stderr + proc.stdout
+    return proc.returncode, json.loads(proc.stdout)

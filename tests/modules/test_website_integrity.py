@@ -6,15 +6,13 @@ Referer, and WordPress posts and options in a real MariaDB."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from conftest import MariaDB
-from loader import ROOT, load
+from loader import load, run_module
 
 integrity = load("sop_integrity")
 content = load("sop_integrity_content")
@@ -298,38 +296,22 @@ def test_wordpress_posts_and_options(mariadb: MariaDB, tmp_path):
     assert result["posts_checked"] == 6
 
 
-DRIVER = """
-import ansible.module_utils
-ansible.module_utils.__path__.append({utils!r})
-import runpy
-runpy.run_path({module!r}, run_name="__main__")
-"""
-
-
-def run_module(tmp_path: Path, args: dict) -> tuple[int, dict]:
-    args_file = tmp_path / "args.json"
-    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-    code = DRIVER.format(utils=str(ROOT / "module_utils"),
-                         module=str(ROOT / "library" / "website_integrity.py"))
-    proc = subprocess.run([sys.executable, "-c", code, str(args_file)], capture_output=True,
-                          text=True, check=False)
-    assert "Traceback" not in proc.stderr + proc.stdout
-    return proc.returncode, json.loads(proc.stdout)
-
-
 def test_module_bad_input_is_one_line(tmp_path):
-    rc, result = run_module(tmp_path, {"paths": [str(tmp_path / "nope")],
-                                       "state_dir": str(tmp_path / "s")})
+    rc, result = run_module("website_integrity", tmp_path,
+                            {"paths": [str(tmp_path / "nope")],
+                             "state_dir": str(tmp_path / "s")})
     assert rc != 0 and result["msg"] == f"website integrity: {tmp_path / 'nope'}: not a directory"
-    rc, result = run_module(tmp_path, {"paths": [str(tmp_path)], "similarity": 2})
+    rc, result = run_module("website_integrity", tmp_path,
+                            {"paths": [str(tmp_path)], "similarity": 2})
     assert rc != 0 and result["msg"] == "similarity must be between 0 and 1"
 
 
 def test_module_database_unreachable_is_one_line(tmp_path):
     (tmp_path / "www").mkdir()
-    rc, result = run_module(tmp_path, {"paths": [str(tmp_path / "www")],
-                                       "state_dir": str(tmp_path / "s"), "database": "wordpress",
-                                       "login_host": "127.0.0.1", "login_port": 9,
-                                       "login_password": "secret-pw"})
+    rc, result = run_module("website_integrity", tmp_path,
+                            {"paths": [str(tmp_path / "www")],
+                             "state_dir": str(tmp_path / "s"), "database": "wordpress",
+                             "login_host": "127.0.0.1", "login_port": 9,
+                             "login_password": "secret-pw"})
     assert rc != 0 and result["msg"].startswith("website database wordpress: ")
     assert "secret-pw" not in json.dumps(result)

@@ -5,15 +5,12 @@ parallel path equal to the serial one, bounded counters, and the module's failur
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from loader import ROOT, load
+from loader import load, run_module
 
 weblog = load("sop_weblog")
 patterns = load("sop_weblog_patterns")
@@ -300,29 +297,10 @@ def test_unique_visitor_estimate_beyond_exact_counting():
     assert abs(count - 300_000) / 300_000 < 0.03
 
 
-DRIVER = """
-import sys
-import ansible.module_utils
-ansible.module_utils.__path__.append({utils!r})
-import runpy
-runpy.run_path({module!r}, run_name="__main__")
-"""
-
-
-def run_module(tmp_path: Path, args: dict) -> tuple[int, dict]:
-    args_file = tmp_path / "args.json"
-    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-    code = DRIVER.format(utils=str(ROOT / "module_utils"),
-                         module=str(ROOT / "library" / "website_log_audit.py"))
-    proc = subprocess.run([sys.executable, "-c", code, str(args_file)], capture_output=True,
-                          text=True, check=False)
-    assert "Traceback" not in proc.stderr + proc.stdout
-    return proc.returncode, json.loads(proc.stdout)
-
-
 def test_module_missing_log_fails_with_one_line(tmp_path):
-    rc, result = run_module(tmp_path, {"paths": [str(tmp_path / "nope.log")],
-                                       "state_dir": str(tmp_path / "state")})
+    rc, result = run_module("website_log_audit", tmp_path,
+                            {"paths": [str(tmp_path / "nope.log")],
+                             "state_dir": str(tmp_path / "state")})
     assert rc != 0 and result["failed"]
     assert result["msg"] == f"access log {tmp_path / 'nope.log'}: No such file or directory"
 
@@ -333,13 +311,15 @@ def test_module_corrupt_state_fails_with_one_line(tmp_path):
     state = tmp_path / "state"
     state.mkdir()
     (Path(weblog.state_path(str(state), str(log)))).write_text("{not json")
-    rc, result = run_module(tmp_path, {"paths": [str(log)], "state_dir": str(state)})
+    rc, result = run_module("website_log_audit", tmp_path,
+                            {"paths": [str(log)], "state_dir": str(state)})
     assert rc != 0 and "unreadable" in result["msg"] and "\n" not in result["msg"]
 
 
 def test_module_runs_and_never_reports_a_change(tmp_path):
     log = tmp_path / "access.log"
     log.write_text(LOG)
-    rc, result = run_module(tmp_path, {"paths": [str(log)], "state_dir": str(tmp_path / "s")})
+    rc, result = run_module("website_log_audit", tmp_path,
+                            {"paths": [str(log)], "state_dir": str(tmp_path / "s")})
     assert rc == 0 and result["changed"] is False
     assert result["sop_output"]["requests"] == result["audit"]["requests"]
