@@ -263,7 +263,7 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
             restore(runner, manifest, path, scratch, work_dir=params["work_dir"],
                     threads=params["threads"])
             restored = measure(runner.batch(scratch), scratch,
-                               parallel=params["threads"] or os.cpu_count() or 2)
+                               parallel=params["threads"] or os.cpu_count() or 2, analyze=True)
         finally:
             run_sql(runner.batch(), f"DROP DATABASE IF EXISTS {quote_identifier(scratch)};\n")
         expected = {"tables": manifest.get("tables") or {}}

@@ -159,3 +159,26 @@ def test_spread_balances_tables_by_size_for_parallel_sessions() -> None:
     assert [[t["name"] for t in g] for g in groups] == [["b", "a"], ["d", "c"]]
     assert q.spread(tables, 0) == [sorted(tables, key=lambda t: -t["bytes"])]
     assert q.spread([], 3) == [[], [], []]
+
+
+@pytest.mark.mariadb
+def test_measure_can_refresh_the_sizes_a_fresh_restore_leaves_stale(mariadb: MariaDB) -> None:
+    """A table whose statistics are not recalculated (as on the tuned verify server) shows
+    one page after a load; ``analyze=True`` makes the sessions' spread see its real size."""
+    mariadb.root_sql(
+        "DROP TABLE IF EXISTS big;"
+        "CREATE TABLE big (id INT PRIMARY KEY, pad CHAR(200)) ENGINE=InnoDB"
+        " STATS_PERSISTENT=1 STATS_AUTO_RECALC=0;"
+        "INSERT INTO big SELECT seq, REPEAT('x', 200) FROM seq_1_to_20000;")
+
+    def size() -> int:
+        return next(t["bytes"] for t in q.list_tables(client(mariadb, mariadb.database),
+                                                      mariadb.database) if t["name"] == "big")
+
+    assert size() <= 32768
+    before = measured(mariadb, mariadb.database, parallel=2)
+    assert size() <= 32768  # measuring alone does not touch the statistics
+    after = q.measure(client(mariadb, mariadb.database), mariadb.database, parallel=2,
+                      analyze=True)
+    assert size() > 2_000_000 and after == before
+    mariadb.root_sql("DROP TABLE big;")
