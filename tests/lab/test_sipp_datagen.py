@@ -8,13 +8,12 @@ import gzip
 import io
 import json
 import re
-import threading
 import urllib.error
 import urllib.request
 import zlib
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
+import httpd
 import pytest
 from lab_scripts import load
 
@@ -185,10 +184,8 @@ def server():
     servers = []
 
     def start(handler):
-        srv = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-        servers.append(srv)
-        return f"http://127.0.0.1:{srv.server_address[1]}"
+        servers.append(httpd.start(handler))
+        return httpd.url(servers[-1])
 
     yield start
     for srv in servers:

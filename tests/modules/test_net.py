@@ -9,8 +9,9 @@ import socket
 import stat
 import struct
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
+import httpd
 import pytest
 from loader import load
 
@@ -79,9 +80,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def test_http_probe():
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{srv.server_address[1]}"
+    srv = httpd.start(Handler)
+    base = httpd.url(srv)
     assert net.http_probe(base + "/", 2)["ok"]
     assert net.http_probe(base + "/x", 2)["ok"]  # the service answers
     down = net.http_probe(base + "/down", 2)

@@ -7,9 +7,9 @@ import datetime
 import json
 import ssl
 import subprocess
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpd
 import pytest
 from loader import load
 
@@ -54,14 +54,6 @@ class QuietServer(ThreadingHTTPServer):
         """A client that hangs up (a TLS check that refuses the certificate) is expected."""
 
 
-def serve(context=None):
-    srv = QuietServer(("127.0.0.1", 0), Handler)
-    if context is not None:
-        srv.socket = context.wrap_socket(srv.socket, server_side=True)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return srv
-
-
 @pytest.fixture(scope="module")
 def tls(tmp_path_factory):
     """A CA and a localhost certificate valid 20 days; an HTTPS and an HTTP server."""
@@ -81,7 +73,8 @@ def tls(tmp_path_factory):
         "-CAcreateserial", "-days", "20", "-extfile", "ext", "-out", "site.crt")
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(d / "site.crt", d / "site.key")
-    https, plain = serve(context), serve()
+    https = httpd.start(Handler, server=QuietServer, context=context)
+    plain = httpd.start(Handler, server=QuietServer)
     yield {"ca": str(d / "ca.crt"), "https": https.server_address[1],
            "http": plain.server_address[1]}
     https.shutdown()
