@@ -130,8 +130,31 @@ def _court_view(ctx: Context) -> tuple[dict[str, Sop], list[str | None]]:
         }
         return sops, [info.court_name]
     if args.court is not None:
-        return ctx.sops, [args.court]
+        return ctx.sops, [_recorded_court(ctx, args.court)]
     return ctx.sops, ctx.store.courts() or [None]
+
+
+def _recorded_court(ctx: Context, name: str) -> str:
+    """`name` of --court, when the store records executions of that court. `list`,
+    `overdue` and `report` state what a court did: for a misspelt name they would say "No
+    SOP is overdue" or make a blank report. (`history --court` is a filter: no match is
+    an empty list, as for a court that has not run a SOP yet.)"""
+    if ctx.store.has_court(name):
+        return name
+    import difflib
+
+    known = [court for court in ctx.store.courts() if court is not None]
+    like = difflib.get_close_matches(name, known, n=3)
+    if like:
+        hint = f" (did you mean {', '.join(map(repr, like))}?)"
+    elif known:
+        courts = "court" if len(known) == 1 else "courts"
+        hint = f" ({len(known)} {courts} recorded: `sop history` shows them)"
+    else:
+        hint = " (the store records no execution yet)"
+    if ctx.args.command in ("list", "overdue"):
+        hint += "; for a court that has not run a SOP yet use -i INVENTORY"
+    raise SopError(f"--court {name!r}: no execution of that court is recorded{hint}")
 
 
 def _dues(ctx: Context, sops: dict[str, Sop], courts: list[str | None]) -> list[Due]:
@@ -330,6 +353,8 @@ def cmd_report(ctx: Context) -> ExitCode:
     month = report.Month.parse(args.month or datetime.now().strftime("%Y-%m"))
     if args.format == "pdf" and args.all_courts:
         raise SopError("--format pdf is one court's report: give --court NAME, not --all-courts")
+    if args.court is not None:
+        _recorded_court(ctx, args.court)
     if args.all_courts:
         courts = ctx.store.courts() or [None]
         blocks = report.build_regional(ctx.store, ctx.sops, month, _dues(ctx, ctx.sops, courts))

@@ -98,8 +98,29 @@ def test_nothing_overdue_exits_0(cli: Cli, store_at: Store) -> None:
     assert (code, out.strip(), err) == (0, "No SOP is overdue.", "")
     code, out, _ = cli("overdue", "--json")
     assert code == 0 and json.loads(out) == []
-    code, out, _ = cli("overdue", "--court", "PN Kosong", "--json")
-    assert code == 0 and json.loads(out) == []  # nothing ran there: new, not overdue
+
+
+def test_a_court_without_records_is_refused_not_reported_clean(
+    cli: Cli, courts: None, tmp_path: Path
+) -> None:
+    """A misspelt --court must not read as "nothing overdue" (monitoring would stay
+    silent) nor make a blank report: one line, exit 2, the names alike. `history` is a
+    filter (the it_security SOP reads a new court's empty month through it)."""
+    for command in (["overdue"], ["list"], ["report", "--format", "md"]):
+        code, out, err = cli(*command, "--court", "PN Lein")
+        assert (code, out) == (2, ""), command
+        assert err.startswith("sop: error: --court 'PN Lein': no execution of that court "
+                              f"is recorded (did you mean {B!r}?)"), err
+    code, out, err = cli("history", "--court", "PN Lein", "--json")
+    assert (code, json.loads(out), err) == (0, [], "")
+    code, _, err = cli("overdue", "--court", "Mahkamah Agung")
+    assert code == 2 and "(2 courts recorded" in err and "use -i INVENTORY" in err
+    inventory = tmp_path / "inventory"  # a court that has not run a SOP yet: all new
+    shutil.copytree(INVENTORY, inventory)
+    court_vars = inventory / "group_vars" / "all.yml"
+    court_vars.write_text(court_vars.read_text().replace(A, "Pengadilan Negeri Baru"))
+    code, out, err = cli("overdue", "-i", str(inventory))
+    assert (code, out.strip(), err) == (0, "No SOP is overdue.", "")
 
 
 def test_court_grace_override(cli: Cli, courts: None, tmp_path: Path) -> None:
