@@ -139,11 +139,11 @@ def _recorded_court(ctx: Context, name: str) -> str:
     `overdue` and `report` state what a court did: for a misspelt name they would say "No
     SOP is overdue" or make a blank report. (`history --court` is a filter: no match is
     an empty list, as for a court that has not run a SOP yet.)"""
-    if ctx.store.has_court(name):
+    known = [court for court in ctx.store.courts() if court is not None]
+    if name in known:
         return name
     import difflib
 
-    known = [court for court in ctx.store.courts() if court is not None]
     like = difflib.get_close_matches(name, known, n=3)
     if like:
         hint = f" (did you mean {', '.join(map(repr, like))}?)"

@@ -313,14 +313,6 @@ class Store:
             rows = tx.rows(query, {k: v for k, v in params.items() if v is not None})
         return {r["sop_id"]: r for r in rows}
 
-    def has_court(self, court_name: str) -> bool:
-        """Whether any execution of `court_name` is recorded (one index seek)."""
-        with self.db.transaction() as tx:
-            return bool(
-                tx.scalars("SELECT 1 FROM executions WHERE court_name = :court LIMIT 1",
-                           {"court": court_name})
-            )
-
     def courts(
         self, since: datetime | None = None, until: datetime | None = None
     ) -> list[str | None]:
