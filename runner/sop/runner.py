@@ -212,12 +212,15 @@ def _final_activities(
     recorder: EventRecorder, initial: list[dict[str, Any]], canceled: bool
 ) -> list[dict[str, Any]]:
     rows = []
+    unfinished = recorder.unfinished()
     for row in initial:
         progress = recorder.activities.get(row["number"])
         if row["mode"] != "automated" or progress is None:
             continue
         status = progress.status
-        if status == "running":
+        if status == "running" or (
+            progress.number in unfinished and status not in ("failed", "unreachable")
+        ):
             status = "canceled" if canceled else "failed"
         rows.append(
             {

@@ -72,6 +72,31 @@ def test_ignored_failure_counts_as_ok(tmp_path: Path) -> None:
     assert recorder.activities[1].status == "not-run"
 
 
+def test_a_task_without_result_marks_its_activity_unfinished(tmp_path: Path) -> None:
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    tags = [
+        {"uuid": "u1", "tags": ["persiapan"]},
+        {"uuid": "u2", "tags": ["persiapan"]},
+        {"uuid": "u3", "tags": ["backup"]},
+    ]
+    (tmp_path / "t").write_text("".join(json.dumps(t) + "\n" for t in tags))
+    recorder = EventRecorder(sop, TagIndex(tmp_path / "t"))
+    for uuid, host in (("u1", "h1"), ("u1", "h2")):
+        recorder(_event("runner_on_start", uuid, "00", host=host))
+        recorder(_event("runner_on_ok", uuid, "01", host=host, res={"changed": True}))
+    recorder(_event("runner_on_start", "u2", "02", host="h1"))
+    recorder(_event("runner_on_start", "u2", "02", host="h2"))
+    recorder(_event("runner_on_ok", "u2", "03", host="h2", res={}))
+    assert recorder.activities[1].status == "changed"  # what the results alone say
+    assert recorder.unfinished() == {1}  # u2 never answered on h1
+    recorder(_event("runner_on_ok", "u2", "04", host="h1", res={}))
+    assert recorder.unfinished() == set()
+    recorder(_event("runner_on_start", "u3", "05", host="h1"))
+    assert recorder.unfinished() == {2}
+    recorder({"event": "playbook_on_stats", "event_data": {"ok": {"h1": 3}}})
+    assert recorder.unfinished() == set()  # the playbook reported its end
+
+
 def test_output_convention() -> None:
     assert extract_outputs({"sop_output": {"count": 3}}) == [{"count": 3}]
     assert extract_outputs({"ansible_facts": {"sop_output": {"path": "/a"}}}) == [{"path": "/a"}]

@@ -174,6 +174,11 @@ def test_sigterm_cancels(sop_env: dict[str, str], tmp_path: Path) -> None:
     assert "canceled" in err
     with sqlite3.connect(Path(sop_env["SOP_DATA_DIR"]) / "sop.db") as conn:
         assert conn.execute("SELECT status FROM executions").fetchone()[0] == "canceled"
+        activities = dict(conn.execute("SELECT number, status FROM activity_results"))
+    # Persiapan had created its directory and was cut short in its sleep: the record says
+    # canceled, not ok; the backup activity never started.
+    assert activities[1] == "canceled"
+    assert activities[2] == "not-run"
 
 
 def test_no_secret_leaks(cli: Cli, sop_env: dict[str, str], tmp_path: Path) -> None:
