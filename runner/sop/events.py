@@ -242,7 +242,7 @@ class EventRecorder:
         self.stats: dict[str, dict[str, int]] = {}
         self.hosts_seen: set[str] = set()
         self.failures: list[tuple[str, str]] = []  # (host, one-line cause)
-        self._pending: set[tuple[str, str]] = set()  # (task uuid, host) started, no result
+        self._last_task: str | None = None  # the uuid of the task started last
 
     def _activity_of(self, uuid: str) -> ActivityProgress | None:
         if uuid in self._task_activity:
@@ -267,12 +267,8 @@ class EventRecorder:
         if status:
             self._record_host(status, data)
         uuid = data.get("task_uuid")
-        if uuid and (kind == "runner_on_start" or status):
-            pair = (str(uuid), str(data.get("host") or ""))
-            if status:
-                self._pending.discard(pair)
-            else:
-                self._pending.add(pair)
+        if uuid and kind.endswith("task_start"):
+            self._last_task = str(uuid)
         if not uuid or not (status or kind.endswith("task_start")):
             return True
         activity = self._activity_of(str(uuid))
@@ -319,14 +315,16 @@ class EventRecorder:
             return next(iter(last.values()))
         return self.failures[0][1] if self.failures else None
 
-    def unfinished(self) -> set[int]:
-        """The activities with a task started on a host that never answered: the ones a
-        cancel or a crash cut short (their earlier tasks' results may say ok or changed).
-        None once the playbook reported its final stats: it ran to its end."""
-        if self.stats:
-            return set()
-        activities = (self._activity_of(uuid) for uuid, _ in self._pending)
-        return {activity.number for activity in activities if activity is not None}
+    def unfinished(self) -> int | None:
+        """The activity a cancel or a crash cut short: the one of the task started last,
+        unless the playbook reported its final stats (it ran to its end). Its earlier
+        tasks' results may say ok or changed; its later tasks never ran. A cancel that
+        falls between an activity's last task and the next one marks it too: the record
+        never claims more than it can show."""
+        if self.stats or self._last_task is None:
+            return None
+        activity = self._activity_of(self._last_task)
+        return None if activity is None else activity.number
 
     def hosts(self) -> list[str]:
         """The hosts the playbook actually ran on (a task result or the final stats)."""

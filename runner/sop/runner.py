@@ -219,7 +219,7 @@ def _final_activities(
             continue
         status = progress.status
         if status == "running" or (
-            progress.number in unfinished and status not in ("failed", "unreachable")
+            progress.number == unfinished and status not in ("failed", "unreachable")
         ):
             status = "canceled" if canceled else "failed"
         rows.append(

@@ -72,29 +72,31 @@ def test_ignored_failure_counts_as_ok(tmp_path: Path) -> None:
     assert recorder.activities[1].status == "not-run"
 
 
-def test_a_task_without_result_marks_its_activity_unfinished(tmp_path: Path) -> None:
+def test_the_activity_of_the_task_started_last_is_unfinished(tmp_path: Path) -> None:
     sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
     tags = [
         {"uuid": "u1", "tags": ["persiapan"]},
         {"uuid": "u2", "tags": ["persiapan"]},
         {"uuid": "u3", "tags": ["backup"]},
+        {"uuid": "u4", "tags": []},
     ]
     (tmp_path / "t").write_text("".join(json.dumps(t) + "\n" for t in tags))
     recorder = EventRecorder(sop, TagIndex(tmp_path / "t"))
-    for uuid, host in (("u1", "h1"), ("u1", "h2")):
-        recorder(_event("runner_on_start", uuid, "00", host=host))
-        recorder(_event("runner_on_ok", uuid, "01", host=host, res={"changed": True}))
-    recorder(_event("runner_on_start", "u2", "02", host="h1"))
-    recorder(_event("runner_on_start", "u2", "02", host="h2"))
-    recorder(_event("runner_on_ok", "u2", "03", host="h2", res={}))
+    assert recorder.unfinished() is None  # nothing started
+    recorder(_event("playbook_on_task_start", "u1", "00"))
+    recorder(_event("runner_on_ok", "u1", "01", host="h1", res={"changed": True}))
+    recorder(_event("playbook_on_task_start", "u2", "02"))
     assert recorder.activities[1].status == "changed"  # what the results alone say
-    assert recorder.unfinished() == {1}  # u2 never answered on h1
-    recorder(_event("runner_on_ok", "u2", "04", host="h1", res={}))
-    assert recorder.unfinished() == set()
-    recorder(_event("runner_on_start", "u3", "05", host="h1"))
-    assert recorder.unfinished() == {2}
+    assert recorder.unfinished() == 1  # u2 never answered
+    recorder(_event("runner_on_ok", "u2", "03", host="h1", res={}))
+    assert recorder.unfinished() == 1  # between tasks: the activity may have more
+    recorder(_event("playbook_on_task_start", "u3", "04"))
+    assert recorder.unfinished() == 2
+    recorder(_event("runner_on_ok", "u3", "05", host="h1", res={}))
+    recorder(_event("playbook_on_task_start", "u4", "06"))
+    assert recorder.unfinished() is None  # an untagged task belongs to no activity
     recorder({"event": "playbook_on_stats", "event_data": {"ok": {"h1": 3}}})
-    assert recorder.unfinished() == set()  # the playbook reported its end
+    assert recorder.unfinished() is None  # the playbook reported its end
 
 
 def test_output_convention() -> None:
