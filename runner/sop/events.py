@@ -315,16 +315,20 @@ class EventRecorder:
             return next(iter(last.values()))
         return self.failures[0][1] if self.failures else None
 
-    def unfinished(self) -> int | None:
-        """The activity a cancel or a crash cut short: the one of the task started last,
-        unless the playbook reported its final stats (it ran to its end). Its earlier
-        tasks' results may say ok or changed; its later tasks never ran. A cancel that
-        falls between an activity's last task and the next one marks it too: the record
-        never claims more than it can show."""
-        if self.stats or self._last_task is None:
+    def current(self) -> int | None:
+        """The activity of the task started last (None: none yet, or an untagged task)."""
+        if self._last_task is None:
             return None
         activity = self._activity_of(self._last_task)
         return None if activity is None else activity.number
+
+    def unfinished(self) -> int | None:
+        """The activity a cancel or a crash cut short: the current one, unless the playbook
+        reported its final stats (it ran to its end). Its earlier tasks' results may say
+        ok or changed; its later tasks never ran. A cancel that falls between an
+        activity's last task and the next one marks it too: the record never claims more
+        than it can show."""
+        return None if self.stats else self.current()
 
     def hosts(self) -> list[str]:
         """The hosts the playbook actually ran on (a task result or the final stats)."""

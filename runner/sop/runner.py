@@ -208,20 +208,29 @@ def _status(runner_status: str, rc: int | None, stats: dict[str, dict[str, int]]
     return "unreachable" if unreachable and not failures else "failed"
 
 
-def _final_activities(
-    recorder: EventRecorder, initial: list[dict[str, Any]], canceled: bool
+def _activity_rows(
+    recorder: EventRecorder,
+    initial: list[dict[str, Any]],
+    *,
+    cut_short: str,
+    numbers: set[int] | None = None,
 ) -> list[dict[str, Any]]:
+    """The automated activities' rows as the events tell them so far (only `numbers`,
+    if given). The one the playbook is in, or was in when it stopped before its end,
+    gets the status `cut_short` (running, canceled or failed) unless it already failed."""
     rows = []
     unfinished = recorder.unfinished()
     for row in initial:
         progress = recorder.activities.get(row["number"])
         if row["mode"] != "automated" or progress is None:
             continue
+        if numbers is not None and progress.number not in numbers:
+            continue
         status = progress.status
         if status == "running" or (
             progress.number == unfinished and status not in ("failed", "unreachable")
         ):
-            status = "canceled" if canceled else "failed"
+            status = cut_short
         rows.append(
             {
                 "number": row["number"],
@@ -315,12 +324,22 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
 class _Events:
     """ansible-runner's event_handler: the activity recorder; the ansible-playbook pid
     (every event carries it) recorded once, at the first event; the court, recorded once
-    the sop_activity callback reported it (read with the first task's tags)."""
+    the sop_activity callback reported it (read with the first task's tags); each
+    activity's row written as the next one starts (the one started, `running`), so that
+    a killed `sop` leaves what was done as evidence."""
 
-    def __init__(self, recorder: EventRecorder, store: Store, execution_id: int) -> None:
+    def __init__(
+        self,
+        recorder: EventRecorder,
+        store: Store,
+        execution_id: int,
+        initial: list[dict[str, Any]],
+    ) -> None:
         self.recorder = recorder
         self.store = store
         self.execution_id = execution_id
+        self.initial = initial
+        self.current: int | None = None  # the activity whose start was recorded last
         self.playbook_pid: int | None = None
         self.court_reported = False  # the callback's court line was read
         self.court_recorded = False  # a court was recorded (from the callback or inventory)
@@ -333,6 +352,14 @@ class _Events:
                 self.execution_id, self.playbook_pid, process_token(self.playbook_pid)
             )
         handled = self.recorder(event)
+        current = self.recorder.current()
+        if current is not None and current != self.current:
+            numbers = {current} if self.current is None else {current, self.current}
+            self.store.update_activities(
+                self.execution_id,
+                _activity_rows(self.recorder, self.initial, cut_short="running", numbers=numbers),
+            )
+            self.current = current
         if not self.court_reported:
             self.poll_court(refresh=False)
         return handled
@@ -470,7 +497,7 @@ def _run_playbook(
     private = private_dir(request.data_dir)
     tag_index = TagIndex(private / "activity-tags.jsonl")
     recorder = EventRecorder(request.sop, tag_index, on_change=progress.activity)
-    events = _Events(recorder, store, execution_id)
+    events = _Events(recorder, store, execution_id, initial)
     try:
         with _cancel_on_signals() as cancel_requested:
             runner = _runner(
@@ -509,7 +536,9 @@ def _run_playbook(
         rc=runner.rc,
         error=error,
         hosts=recorder.hosts(),
-        activities=_final_activities(recorder, initial, canceled=status == "canceled"),
+        activities=_activity_rows(
+            recorder, initial, cut_short="canceled" if status == "canceled" else "failed"
+        ),
         host_stats=recorder.host_stats(),
         artifact_dir=str(artifact_dir),
     )

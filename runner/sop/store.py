@@ -51,6 +51,19 @@ def _lock_key(values: Mapping[str, Any]) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+def _update_activities(
+    tx: Transaction, execution_id: int, activities: Sequence[Mapping[str, Any]]
+) -> None:
+    for activity in activities:
+        tx.update(
+            "activity_results",
+            activity,
+            "execution_id = :key_id AND number = :key_number",
+            key_id=execution_id,
+            key_number=activity["number"],
+        )
+
+
 def now() -> datetime:
     return datetime.now(UTC)
 
@@ -132,14 +145,15 @@ class Store:
         }
         with self.db.transaction(write=True) as tx:
             tx.update("executions", values, "id = :key_id", key_id=execution_id)
-            for activity in activities:
-                tx.update(
-                    "activity_results",
-                    activity,
-                    "execution_id = :key_id AND number = :key_number",
-                    key_id=execution_id,
-                    key_number=activity["number"],
-                )
+            _update_activities(tx, execution_id, activities)
+            # An activity a run recorded as running and the end did not report (an
+            # internal error) was cut short as the execution was.
+            tx.update(
+                "activity_results",
+                {"status": "canceled" if status == "canceled" else "failed"},
+                "execution_id = :key_id AND status = 'running'",
+                key_id=execution_id,
+            )
             tx.insert_many(
                 "host_stats",
                 [
@@ -184,6 +198,12 @@ class Store:
                 "id = :key_id",
                 key_id=execution_id,
             )
+
+    def update_activities(self, execution_id: int, activities: Sequence[Mapping[str, Any]]) -> None:
+        """Record activities of a running execution as they start and end (what a killed
+        `sop` leaves as evidence)."""
+        with self.db.transaction(write=True) as tx:
+            _update_activities(tx, execution_id, activities)
 
     def reap_stale(self) -> list[int]:
         """Mark `interrupted` the running executions of this host whose `sop` process is
@@ -235,6 +255,13 @@ class Store:
                         "id = :key_id AND status = 'running'",
                         key_id=execution_id,
                     )
+                    if "status" in values:  # the activity it was in when it died
+                        tx.update(
+                            "activity_results",
+                            {"status": "interrupted"},
+                            "execution_id = :key_id AND status = 'running'",
+                            key_id=execution_id,
+                        )
         return [execution_id for execution_id, values in changes if "status" in values]
 
     def running(self, sop_id: str) -> list[Row]:

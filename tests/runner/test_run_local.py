@@ -162,6 +162,41 @@ def test_kill_9_leaves_no_unrecorded_playbook(sop_env: dict[str, str], tmp_path:
     row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
     assert row["status"] == "interrupted"
     assert f"ansible-playbook (pid {playbook_pid}) ran on orphaned" in str(row["error"])
+    assert _statuses(row) == {1: "interrupted", 2: "not-run", **MANUAL}
+
+
+MANUAL = {3: "pending-manual", 4: "pending-manual"}  # local-demo's manual activities
+
+
+def _statuses(execution: dict[str, object]) -> dict[int, str]:
+    activities = execution["activities"]
+    assert isinstance(activities, list)
+    return {a["number"]: a["status"] for a in activities}
+
+
+def test_kill_9_keeps_the_activities_done_as_evidence(
+    sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Each activity's row is written when the next starts: after kill -9 of sop in
+    activity 2, activity 1 keeps its result and outputs, activity 2 is interrupted."""
+    data = Path(sop_env["SOP_DATA_DIR"])
+    slow = spawn_sop(
+        sop_env, "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path / 'w'}",
+        "-e", '{"demo_push_command": "sleep 7.3"}',
+    )  # fmt: skip
+    playbook_pid = _playbook_pid(sop_env)
+    _wait_for_command("sleep 7.3")
+    live = _execution(data, 1)
+    assert _statuses(live) == {1: "changed", 2: "running", **MANUAL}
+    slow.kill()
+    slow.wait()
+    _wait_gone(playbook_pid, timeout=30)
+    spawn_sop(sop_env, "history").communicate(timeout=30)  # any sop command reaps it
+    row = _execution(data, 1)
+    assert row["status"] == "interrupted"
+    assert _statuses(row) == {1: "changed", 2: "interrupted", **MANUAL}
+    first = row["activities"][0]  # type: ignore[index]
+    assert first["ended_at"] and first["hosts"] == '["localhost"]'
 
 
 def test_sigterm_cancels(sop_env: dict[str, str], tmp_path: Path) -> None:

@@ -153,11 +153,13 @@ def test_orphaned_playbook_holds_the_execution(store_url: str) -> None:
         _values(pid=sop.pid, pid_start=process_token(sop.pid)), ACTIVITIES
     )
     store.set_playbook_process(execution_id, playbook.pid, process_token(playbook.pid))
+    store.update_activities(execution_id, [{"number": 1, "status": "running", "hosts": ["h1"]}])
     sop.kill()
     sop.wait()
     assert store.reap_stale() == []
     row = store.execution(execution_id)
     assert row["status"] == "running"
+    assert row["activities"][0]["status"] == "running"
     assert f"ansible-playbook (pid {playbook.pid}) is still running, orphaned" in row["error"]
     playbook.kill()
     playbook.wait()
@@ -165,6 +167,18 @@ def test_orphaned_playbook_holds_the_execution(store_url: str) -> None:
     row = store.execution(execution_id)
     assert row["status"] == "interrupted"
     assert f"ansible-playbook (pid {playbook.pid}) ran on orphaned" in row["error"]
+    assert [a["status"] for a in row["activities"]] == ["interrupted", "pending-manual"]
+
+
+def test_an_activity_left_running_ends_as_its_execution(store_url: str) -> None:
+    """An end that reports no activities (an internal error) does not leave one running."""
+    store = Store(store_url)
+    for status, expected in (("failed", "failed"), ("canceled", "canceled")):
+        execution_id = store.create_execution(_values(), ACTIVITIES)
+        store.update_activities(execution_id, [{"number": 1, "status": "running"}])
+        store.finish_execution(execution_id, status=status, rc=None, error="internal error")
+        activities = store.execution(execution_id)["activities"]
+        assert [a["status"] for a in activities] == [expected, "pending-manual"]
 
 
 def test_due_records_per_sop_and_court(store_url: str) -> None:
