@@ -231,15 +231,16 @@ def _activity_rows(
             progress.number == unfinished and status not in ("failed", "unreachable")
         ):
             status = cut_short
+        going = status == "running"  # no end, no duration yet (nor after a kill -9)
         rows.append(
             {
                 "number": row["number"],
                 "status": status,
                 "hosts": sorted(progress.hosts),
                 "started_at": progress.started,
-                "ended_at": progress.ended,
-                "duration_s": progress.duration,
-                "over_time": progress.over_time,
+                "ended_at": None if going else progress.ended,
+                "duration_s": None if going else progress.duration,
+                "over_time": None if going else progress.over_time,
                 "outputs": progress.outputs,
             }
         )

@@ -188,6 +188,9 @@ def test_kill_9_keeps_the_activities_done_as_evidence(
     _wait_for_command("sleep 7.3")
     live = _execution(data, 1)
     assert _statuses(live) == {1: "changed", 2: "running", **MANUAL}
+    running = live["activities"][1]  # type: ignore[index]
+    assert running["started_at"] and running["ended_at"] is None
+    assert running["duration_s"] is None
     slow.kill()
     slow.wait()
     _wait_gone(playbook_pid, timeout=30)
@@ -195,8 +198,9 @@ def test_kill_9_keeps_the_activities_done_as_evidence(
     row = _execution(data, 1)
     assert row["status"] == "interrupted"
     assert _statuses(row) == {1: "changed", 2: "interrupted", **MANUAL}
-    first = row["activities"][0]  # type: ignore[index]
+    first, second = row["activities"][:2]  # type: ignore[index]
     assert first["ended_at"] and first["hosts"] == '["localhost"]'
+    assert second["duration_s"] is None  # how long it ran before the kill is not known
 
 
 def test_sigterm_cancels(sop_env: dict[str, str], tmp_path: Path) -> None:
