@@ -41,6 +41,7 @@ from sop.extravars import ExtraVars
 from sop.inventory import VaultOptions
 from sop.liveness import process_token
 from sop.locking import target
+from sop.statuses import cut_short_status
 from sop.sweep import ARTIFACTS_DIR, private_dir, scrub_command
 
 if TYPE_CHECKING:
@@ -537,9 +538,7 @@ def _run_playbook(
         rc=runner.rc,
         error=error,
         hosts=recorder.hosts(),
-        activities=_activity_rows(
-            recorder, initial, cut_short="canceled" if status == "canceled" else "failed"
-        ),
+        activities=_activity_rows(recorder, initial, cut_short=cut_short_status(status)),
         host_stats=recorder.host_stats(),
         artifact_dir=str(artifact_dir),
     )

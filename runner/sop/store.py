@@ -16,6 +16,7 @@ from sop.db import Database, StoreError, Transaction, distinct_values, in_list
 from sop.errors import ExitCode, SopError
 from sop.liveness import is_alive
 from sop.migrations import migrate
+from sop.statuses import cut_short_status
 
 Row = dict[str, Any]  # a row as the store's callers see it (sop.db makes them)
 # The per-host counters of a run (the host_stats columns besides execution_id and host).
@@ -150,7 +151,7 @@ class Store:
             # internal error) was cut short as the execution was.
             tx.update(
                 "activity_results",
-                {"status": "canceled" if status == "canceled" else "failed"},
+                {"status": cut_short_status(status)},
                 "execution_id = :key_id AND status = 'running'",
                 key_id=execution_id,
             )
