@@ -84,8 +84,9 @@ def extract(path: str, scratch: str, uid: int, gid: int) -> list[str]:
         zstd = subprocess.Popen(["zstd", "-q", "-dc"], stdin=source, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, user=uid, group=gid, extra_groups=[],
                                 env=env, cwd="/")
-    tar = subprocess.run(["tar", "-x", "-v", "--file=-", "--no-same-owner", "--no-same-permissions",
-                          "-C", scratch], stdin=zstd.stdout, capture_output=True, check=False,
+    # --ignore-zeros: past an end-of-archive marker too, as website_archive_verify lists it.
+    tar = subprocess.run(["tar", "-x", "-v", "--ignore-zeros", "--file=-", "--no-same-owner",
+                          "--no-same-permissions", "-C", scratch], stdin=zstd.stdout, capture_output=True, check=False,
                          user=uid, group=gid, extra_groups=[], env=env, cwd="/")
     if zstd.stdout:
         zstd.stdout.close()

@@ -53,11 +53,20 @@ def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
         listing: list[bytes] = []
         reader = threading.Thread(target=lambda: listing.append(tar_err.read()))
         reader.start()
-        for chunk in iter(lambda: zstd_out.read(CHUNK), b""):
-            writer.write(chunk)
-        zstd_err = zstd.stderr.read() if zstd.stderr else b""
-        zstd_rc, tar_rc = zstd.wait(), tar.wait()
-        reader.join()
+        try:
+            for chunk in iter(lambda: zstd_out.read(CHUNK), b""):
+                writer.write(chunk)
+        except BaseException:
+            # A write that failed (disk full) leaves tar and zstd blocked on full pipes,
+            # and the listing's reader with them: stop both, or this process waits forever.
+            tar.kill()
+            zstd.kill()
+            raise
+        finally:
+            zstd_err = zstd.stderr.read() if zstd.stderr else b""
+            zstd_rc, tar_rc = zstd.wait(), tar.wait()
+            reader.join()
+            zstd_out.close()
     lines = b"".join(listing).decode("utf-8", "surrogateescape").splitlines()
     names = [line for line in lines if not line.startswith("tar: ")]
     errors = [line for line in lines if line.startswith("tar: ")]
@@ -68,11 +77,20 @@ def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
 
 
 def archive_listing(path: str) -> list[str]:
-    """Entry names of an archive (``zstd -dc | tar -t``)."""
+    """Entry names of an archive (``zstd -dc | tar -t``), read to its very end.
+
+    The archive comes from a server that may be compromised. ``--ignore-zeros`` reads past
+    an end-of-archive marker, so entries hidden after one are listed (and differ from the
+    manifest); our end of the pipe is closed once tar is done, so zstd cannot block
+    forever on output tar did not read.
+    """
     zstd = subprocess.Popen(["zstd", "-q", "-dc", "--", path], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
-    tar = subprocess.run(["tar", "--list", "--file=-", "--absolute-names"], stdin=zstd.stdout,
-                         capture_output=True, check=False)
+    if zstd.stdout is None:
+        raise ArchiveError("zstd pipe not available")
+    with zstd.stdout:
+        tar = subprocess.run(["tar", "--list", "--ignore-zeros", "--file=-", "--absolute-names"],
+                             stdin=zstd.stdout, capture_output=True, check=False)
     zstd_rc = zstd.wait()
     if tar.returncode != 0 or zstd_rc != 0:
         cause = tar.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["zstd failed"]

@@ -410,6 +410,17 @@ def test_disk_full_while_streaming(hosts: None, ansible_env: dict[str, str]) -> 
     assert sh(SIPP, f"df --output=used -B1 {FULL} | tail -1").strip() in {"0", "4096"}
 
 
+def test_website_files_disk_full_while_streaming(hosts: None,
+                                                ansible_env: dict[str, str]) -> None:
+    """The website SOP's files step on the same full medium: one line, nothing left."""
+    ok, result = module(ansible_env, "website_files_backup",
+                        {"paths": ["/usr/lib"], "dest": FULL, "prefix": "website"})
+    assert not ok and result["msg"] == f"backup file situs gagal: No space left on device: {FULL}"
+    assert [n for n in listing(SIPP, FULL) if n.startswith("website")] == []  # nor .partial
+    assert sh(SIPP, f"df --output=used -B1 {FULL} | tail -1").strip() in {"0", "4096"}
+    assert sh(SIPP, "pgrep -x tar || pgrep -x zstd || echo none").strip() == "none"
+
+
 def test_password_never_in_argv_and_kill_mid_dump(hosts: None,
                                                   ansible_env: dict[str, str]) -> None:
     dest = "/var/backups/it-mariadb-dump"

@@ -251,6 +251,22 @@ def test_drill_restores_and_compares_then_removes_scratch(archive):
     assert os.listdir(work) == []
 
 
+def test_drill_restores_and_names_entries_hidden_after_an_end_marker(archive, tmp_path):
+    path, manifest, work = archive
+    (tmp_path / "extra").mkdir()
+    (tmp_path / "extra" / "shell.php").write_text("<?php system($_GET['c']);")
+    hidden = subprocess.run(["tar", "-c", "-f", "-", "-C", str(tmp_path / "extra"), "."],
+                            capture_output=True, check=True).stdout
+    plain = subprocess.run(["zstd", "-dc", path], capture_output=True, check=True).stdout
+    with open(path, "wb") as handle:  # the right sha256: the server that pushed it lies
+        handle.write(subprocess.run(["zstd", "-q", "-c"], input=plain + hidden,
+                                    capture_output=True, check=True).stdout)
+    record = restore.drill(path, {**manifest, "sha256": backup_files.sha256_file(path)},
+                           "nobody", work)
+    assert record["reason"] == "restored 7 entries, the manifest lists 5 (or other names)"
+    assert os.listdir(work) == []
+
+
 def test_drill_names_a_damaged_archive_and_a_wrong_listing(archive):
     path, manifest, work = archive
     other_names = restore.drill(path, {**manifest, "listing_sha256": "0" * 64}, "nobody", work)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import threading
 
 import pytest
 from loader import load
@@ -52,6 +55,32 @@ def test_missing_folder_fails_with_one_line_and_leaves_nothing(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def test_a_failed_write_stops_tar_and_zstd(tmp_path, monkeypatch):
+    """Disk full while streaming: the error reaches the caller and nothing keeps running
+    (before, tar and zstd stayed blocked on full pipes and the module never exited)."""
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "random.bin").write_bytes(os.urandom(16 << 20))
+    started: list[subprocess.Popen] = []
+
+    class Recorded(subprocess.Popen):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    class Full(backup_files.HashingWriter):
+        def write(self, chunk):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.subprocess, "Popen", Recorded)
+    threads = threading.active_count()
+    writer = Full(str(tmp_path / "website-20261130T010000.tar.zst"))
+    with pytest.raises(OSError, match="No space left"):
+        files.write_archive([str(tmp_path / "site")], [], writer, 3)
+    writer.discard()
+    assert [proc.returncode is not None for proc in started] == [True, True]
+    assert threading.active_count() == threads  # the listing's reader has ended
+
+
 def test_verify_catches_a_changed_or_truncated_archive(site, tmp_path):
     writer, archived = make_archive(site, tmp_path)
     manifest = {"entries": archived["entries"], "listing_sha256": archived["listing_sha256"]}
@@ -63,6 +92,29 @@ def test_verify_catches_a_changed_or_truncated_archive(site, tmp_path):
         handle.truncate(os.path.getsize(writer.final_path) // 2)
     truncated = backup_files.sha256_file(writer.final_path)
     assert verify.check(writer.final_path, manifest, truncated)["status"] == "failed"
+
+
+def test_listing_reads_past_an_end_marker_and_never_hangs(site, tmp_path):
+    """A pushed archive is untrusted: data after tar's end-of-archive marker neither hides
+    entries from the listing nor leaves zstd blocked (the verification hung forever)."""
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "shell.php").write_text("<?php system($_GET['c']);")
+    (extra / "noise.bin").write_bytes(os.urandom(8 << 20))  # more than the pipes hold
+    first = subprocess.run(["tar", "-c", "-f", "-", "-C", str(site), "."], capture_output=True,
+                           check=True).stdout
+    second = subprocess.run(["tar", "-c", "-f", "-", "-C", str(extra), "."],
+                            capture_output=True, check=True).stdout
+    path = tmp_path / "website-20261130T010000.tar.zst"
+    path.write_bytes(subprocess.run(["zstd", "-q", "-c"], input=first + second,
+                                    capture_output=True, check=True).stdout)
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the listing hung"))
+    signal.alarm(60)
+    try:
+        names = files.archive_listing(str(path))
+    finally:
+        signal.alarm(0)
+    assert "./shell.php" in names and "./index.php" in names
 
 
 def test_quarantine_moves_only_planted_files_inside_the_site(site, tmp_path):
