@@ -140,7 +140,7 @@ integrity:
     removed: {description: Files removed since the baseline., type: int}
     media_added: {description: New media files in uploads (not findings)., type: int}
     pages:
-      description: "Per URL, each variant's status, redirect and size: {url: {browser: {status, location, bytes}, googlebot: ..., search_referer: ...}}."
+      description: "Per URL, each variant's status, redirect and size: {url: {browser: {status, location, bytes}, googlebot: ..., search_referer: ...}}, and C(certificate) (why it failed verification) when the page was read without it."
       type: dict
     posts_checked: {description: Posts and options that matched the database pre-filter (null without a database)., type: int}
     findings:
@@ -164,6 +164,7 @@ sop_output:
 
 import hashlib  # noqa: E402
 import os  # noqa: E402
+import ssl  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
@@ -221,12 +222,22 @@ def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> 
     except Exception as exc:  # urllib raises HTTPError (3xx here too), URLError, OSError
         code = getattr(exc, "code", None)
         if not isinstance(code, int):
-            return {"status": -1, "location": None, "html": "",
-                    "error": str(getattr(exc, "reason", None) or exc)}
+            reason = getattr(exc, "reason", None) or exc
+            return {"status": -1, "location": None, "html": "", "error": str(reason),
+                    "certificate": isinstance(reason, ssl.SSLCertVerificationError)}
         headers_in = getattr(exc, "headers", None)
         location = headers_in.get("Location") if headers_in is not None else None
         status, body = code, exc.read(MAX_PAGE) if hasattr(exc, "read") else b""
     return {"status": status, "location": location, "html": body.decode("utf-8", "replace")}
+
+
+def fetch_variants(url: str, own: str, params: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The page as a browser, as Googlebot and as a visitor from a search engine."""
+    return {
+        "browser": fetch(url, BROWSER_AGENT, None, params),
+        "googlebot": fetch(url, CRAWLER_AGENT, None, params),
+        "search_referer": fetch(url, BROWSER_AGENT, SEARCH_REFERER.format(host=own), params),
+    }
 
 
 def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -236,15 +247,19 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
     found: list[dict[str, Any]] = []
     for url in params["urls"]:
         own = (urlsplit(url).hostname or "").lower()
-        variants = {
-            "browser": fetch(url, BROWSER_AGENT, None, params),
-            "googlebot": fetch(url, CRAWLER_AGENT, None, params),
-            "search_referer": fetch(url, BROWSER_AGENT, SEARCH_REFERER.format(host=own), params),
-        }
+        variants = fetch_variants(url, own, params)
+        unverified = variants["browser"].get("certificate") and params["validate_certs"]
+        if unverified:
+            # An expired or untrusted certificate (common on neglected sites, which are
+            # the ones compromised) must not blind the content checks.
+            certificate = variants["browser"]["error"]
+            variants = fetch_variants(url, own, {**params, "validate_certs": False})
         pages[url] = {name: {"status": v["status"], "location": v["location"],
                              "bytes": len(v["html"]), **({"error": v["error"]} if "error" in v
                                                          else {})}
                       for name, v in variants.items()}
+        if unverified:
+            pages[url]["certificate"] = certificate
         base = variants["browser"]
         if base["status"] == -1:
             found.append({"kind": "page_unreachable", "url": url, "name": f"page_unreachable: {url}",

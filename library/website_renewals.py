@@ -136,11 +136,22 @@ def level(days_left: int | None, warn_days: list[int]) -> tuple[str, int | None]
 
 
 def item(kind: str, label: str, expires: str | None, *, today: datetime.date,
-         warn_days: list[int], error: str | None = None) -> dict[str, Any]:
-    days = (datetime.date.fromisoformat(expires) - today).days if expires else None
+         warn_days: list[int], error: str | None = None,
+         days_left: int | None = None) -> dict[str, Any]:
+    """One renewal graded by its days left (counted from ``expires`` unless given)."""
+    days = days_left if days_left is not None else \
+        (datetime.date.fromisoformat(expires) - today).days if expires else None
     grade, threshold = level(days, warn_days)
     return {"kind": kind, "label": label, "expires": expires, "days_left": days,
             "level": grade, "threshold": threshold, "error": error}
+
+
+def certificate_item(host: str, cert: dict[str, Any], *, today: datetime.date,
+                     warn_days: list[int]) -> dict[str, Any]:
+    """A certificate counts to the second: one that ran out earlier today is expired,
+    not "0 days left"."""
+    return item("certificate", f"Sertifikat TLS {host}", cert["not_after"], today=today,
+                warn_days=warn_days, error=cert["error"], days_left=cert["days_left"])
 
 
 def messages(items: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
@@ -187,8 +198,7 @@ def main() -> None:
                     if u.scheme == "https" and u.hostname})
     for host, port in hosts:
         cert = tls_certificate(str(host), port, p["timeout"], p["ca_file"], now)
-        items.append(item("certificate", f"Sertifikat TLS {host}", cert["not_after"],
-                          today=today, warn_days=p["warn_days"], error=cert["error"]))
+        items.append(certificate_item(str(host), cert, today=today, warn_days=p["warn_days"]))
     if p["hosting_end_date"]:
         provider = f" ({p['hosting_provider']})" if p["hosting_provider"] else ""
         items.append(item("hosting", f"Kontrak hosting{provider}", p["hosting_end_date"],

@@ -4,10 +4,12 @@ free port (``start``), or for the length of a ``with`` block (``serving``)."""
 from __future__ import annotations
 
 import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 
 def start(handler: type[BaseHTTPRequestHandler], *,
@@ -19,6 +21,29 @@ def start(handler: type[BaseHTTPRequestHandler], *,
         srv.socket = context.wrap_socket(srv.socket, server_side=True)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv
+
+
+def tls_contexts(directory: Path, **days: int) -> tuple[str, dict[str, ssl.SSLContext]]:
+    """A test CA (made by openssl) and, per keyword, a server context for a localhost
+    certificate it signed, valid that many days (0: expired the moment it was made).
+    Returns the CA file and the contexts by keyword."""
+
+    def run(*argv: str) -> None:
+        subprocess.run(argv, cwd=directory, check=True, capture_output=True)
+
+    run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+        "-nodes", "-days", "30", "-subj", "/CN=Test CA",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-keyout", "ca.key", "-out", "ca.crt")
+    run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-subj", "/CN=localhost", "-keyout", "site.key", "-out", "site.csr")
+    (directory / "ext").write_text("subjectAltName=DNS:localhost\nauthorityKeyIdentifier=keyid\n")
+    contexts = {}
+    for name, valid in days.items():
+        run("openssl", "x509", "-req", "-in", "site.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+            "-CAcreateserial", "-days", str(valid), "-extfile", "ext", "-out", f"{name}.crt")
+        contexts[name] = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        contexts[name].load_cert_chain(directory / f"{name}.crt", directory / "site.key")
+    return str(directory / "ca.crt"), contexts
 
 
 def url(srv: ThreadingHTTPServer) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import ssl
-import subprocess
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpd
@@ -56,29 +54,16 @@ class QuietServer(ThreadingHTTPServer):
 
 @pytest.fixture(scope="module")
 def tls(tmp_path_factory):
-    """A CA and a localhost certificate valid 20 days; an HTTPS and an HTTP server."""
-    d = tmp_path_factory.mktemp("tls")
-
-    def run(*argv):
-        subprocess.run(argv, cwd=d, check=True, capture_output=True)
-
-    run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-days", "30", "-subj", "/CN=Test CA", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-        "-keyout", "ca.key", "-out", "ca.crt")
-    run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-subj", "/CN=localhost", "-keyout", "site.key", "-out", "site.csr")
-    (d / "ext").write_text("subjectAltName=DNS:localhost\nauthorityKeyIdentifier=keyid\n")
-    run("openssl", "x509", "-req", "-in", "site.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-        "-CAcreateserial", "-days", "20", "-extfile", "ext", "-out", "site.crt")
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(d / "site.crt", d / "site.key")
-    https = httpd.start(Handler, server=QuietServer, context=context)
-    plain = httpd.start(Handler, server=QuietServer)
-    yield {"ca": str(d / "ca.crt"), "https": https.server_address[1],
-           "http": plain.server_address[1]}
-    https.shutdown()
-    plain.shutdown()
+    """A CA, an HTTPS server with a localhost certificate valid 20 days, one with a
+    certificate that expired the moment it was made (earlier today), an HTTP server."""
+    ca, contexts = httpd.tls_contexts(tmp_path_factory.mktemp("tls"), site=20, expired=0)
+    servers = [httpd.start(Handler, server=QuietServer, context=contexts["site"]),
+               httpd.start(Handler, server=QuietServer),
+               httpd.start(Handler, server=QuietServer, context=contexts["expired"])]
+    yield {"ca": ca, "https": servers[0].server_address[1],
+           "http": servers[1].server_address[1], "expired": servers[2].server_address[1]}
+    for server in servers:
+        server.shutdown()
 
 
 def params(**overrides):
@@ -107,6 +92,20 @@ def test_untrusted_certificate_is_a_problem_with_its_expiry(tls):
     assert cert["days_left"] in (19, 20)  # read without verification, by openssl
     problems, _ = check.grade([], [cert], {"newest": "x", "fresh": True}, params())
     assert problems and "tidak sah" in problems[0]
+
+
+def test_expired_certificate_fails_activity_1_and_4_even_on_its_last_day(tls):
+    now = datetime.datetime.now(datetime.UTC)
+    cert = http.tls_certificate("localhost", tls["expired"], 5, tls["ca"], now)
+    assert not cert["valid"] and cert["error"] == "certificate has expired"
+    assert cert["days_left"] == -1  # by the date alone, on the day it expired: 0 days left
+    problems, _ = check.grade([], [cert], {"newest": "x", "fresh": True}, params())
+    assert problems == [f"sertifikat TLS localhost tidak sah: certificate has expired "
+                        f"(berakhir {cert['not_after']})"]
+    entry = renewals.certificate_item("localhost", cert, today=now.date(), warn_days=[30, 14, 7])
+    assert entry["level"] == "expired" and entry["days_left"] == -1
+    assert renewals.messages([entry])[0] == [
+        f"Sertifikat TLS localhost sudah berakhir pada {cert['not_after']}"]
 
 
 def test_https_redirect_required(tls):

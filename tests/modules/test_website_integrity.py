@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import MariaDB
-from httpd import serving
+from httpd import serving, start, tls_contexts
 from loader import load, run_module
 
 integrity = load("sop_integrity")
@@ -229,6 +229,21 @@ def test_hidden_spam_for_everyone_is_named(base, tmp_path):
     url = base + "/hidden"
     found = names(page_findings(base, "/hidden", tmp_path))
     assert found == {f"page_spam: {url}", f"hidden_text: {url} (position:absolute; left:-9999px)"}
+
+
+def test_an_expired_certificate_does_not_blind_the_content_checks(tmp_path):
+    ca, contexts = tls_contexts(tmp_path, expired=0)
+    server = start(Handler, context=contexts["expired"])
+    url = f"https://localhost:{server.server_address[1]}/cloak"
+    try:
+        site(tmp_path / "www")
+        _changed, result = mod.run(params(tmp_path / "www", tmp_path / "state", urls=[url],
+                                          ca_path=ca), False, None)
+    finally:
+        server.shutdown()
+    assert f"cloaking: {url} (googlebot)" in names(result)
+    assert result["pages"][url]["certificate"].startswith("[SSL: CERTIFICATE_VERIFY_FAILED]")
+    assert "certificate has expired" in result["pages"][url]["certificate"]
 
 
 def test_unreachable_page_is_a_finding(tmp_path):
