@@ -89,7 +89,7 @@ def test_a_compromised_web_server_is_named():
         adhoc("web", f"rm -f /etc/ssh/sshd_config.d/40-planted.conf {WEBSHELL}")
         adhoc("web", "systemctl reload ssh")
     assert rc == 2
-    failed = result(report, "Every activity passed", "web")["msg"]
+    failed = result(report, "Failed activities", "web")["msg"]
     print(failed)
     assert "tcp/8999 (python3)" in failed
     assert "Serangan brute-force SSH dari" in failed
