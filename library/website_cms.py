@@ -95,7 +95,11 @@ database:
   returned: always
   type: dict
 login:
-  description: The login options for the SOP's MariaDB modules, password included (secret).
+  description:
+    - The login options for the SOP's MariaDB modules, password included (a secret;
+      register the result with C(no_log)).
+    - Returned on failure too when only the database did not answer, with the folders and
+      the database found, so that the backup still tries the database and fails naming it.
   returned: when the CMS has a database
   type: dict
 newest_content:
@@ -162,8 +166,9 @@ def main() -> None:
             try:
                 rows = query(conn, newest_content_sql(site["cms"], db["table_prefix"]))
             except (MariaDBError, CmsError) as exc:
-                module.fail_json(msg=f"database CMS {db['name']} tidak menjawab: {exc}", **{
-                    k: v for k, v in result.items() if k != "login"})
+                # Everything found is still returned: the backup and the integrity check
+                # must try the database (and fail naming it), not skip it silently.
+                module.fail_json(msg=f"database CMS {db['name']} tidak menjawab: {exc}", **result)
             result["newest_content"] = rows[0][0] if rows and rows[0] else None
     module.exit_json(**result)
 

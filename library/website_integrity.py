@@ -143,6 +143,9 @@ integrity:
       description: "Per URL, each variant's status, redirect and size: {url: {browser: {status, location, bytes}, googlebot: ..., search_referer: ...}}, and C(certificate) (why it failed verification) when the page was read without it."
       type: dict
     posts_checked: {description: Posts and options that matched the database pre-filter (null without a database)., type: int}
+    database_error:
+      description: Why the CMS database could not be checked (the module then fails, after the files and pages were checked); null otherwise.
+      type: str
     findings:
       description: Every finding.
       type: list
@@ -369,13 +372,17 @@ def run(params: dict[str, Any], check_mode: bool, conn: Connection | None) -> tu
     pages, page_findings = check_pages(params)
     posts_checked = None
     db_findings: list[dict[str, Any]] = []
+    database_error = None
     if conn is not None:
-        posts_checked, db_findings = check_database(conn, params)
+        try:
+            posts_checked, db_findings = check_database(conn, params)
+        except MariaDBError as exc:  # the files and pages were checked: keep what they show
+            database_error = str(exc)
     result = {
         "baseline": state, "baseline_file": baseline_file, "files": len(entries),
         **{key: len((changes or {}).get(key, [])) for key in ("new", "changed", "removed")},
         "media_added": media, "pages": pages, "posts_checked": posts_checked,
-        "findings": findings + page_findings + db_findings,
+        "findings": findings + page_findings + db_findings, "database_error": database_error,
         "seconds": round(time.monotonic() - started, 3),
     }
     return changed, result
@@ -424,8 +431,11 @@ def main() -> None:
         changed, result = run(params, module.check_mode, conn)
     except IntegrityError as exc:
         module.fail_json(msg=f"website integrity: {exc}")
-    except MariaDBError as exc:
-        module.fail_json(msg=f"website database {params['database']}: {exc}")
+    if result["database_error"]:
+        found = "; ".join(f["name"] for f in result["findings"])
+        module.fail_json(msg=f"database CMS {params['database']} tidak dapat diperiksa: "
+                             f"{result['database_error']}" + (f"; temuan: {found}" if found else ""),
+                         changed=changed, integrity=result, sop_output=sop_output(result))
     module.exit_json(changed=changed, integrity=result, sop_output=sop_output(result))
 
 

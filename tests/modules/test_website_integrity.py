@@ -326,5 +326,6 @@ def test_module_database_unreachable_is_one_line(tmp_path):
                              "state_dir": str(tmp_path / "s"), "database": "wordpress",
                              "login_host": "127.0.0.1", "login_port": 9,
                              "login_password": "secret-pw"})
-    assert rc != 0 and result["msg"].startswith("website database wordpress: ")
+    assert rc != 0 and result["msg"].startswith("database CMS wordpress tidak dapat diperiksa: ")
+    assert result["integrity"]["baseline"] == "created"  # the files were still checked
     assert "secret-pw" not in json.dumps(result)
