@@ -71,6 +71,8 @@ class Activity:
     automated: str | None = None
     automated_by: str | None = None
     manual: str | None = None
+    # A human part of an automated activity (paying an invoice), acknowledged after the run.
+    manual_step: str | None = None
     ref: str = ""
 
     @property
@@ -189,6 +191,7 @@ def _activity(file: Path, index: int, raw: Mapping[str, Any]) -> Activity:
         automated=raw.get("automated"),
         automated_by=raw.get("automated_by"),
         manual=raw.get("manual"),
+        manual_step=raw.get("manual_step"),
     )
 
 

@@ -332,7 +332,13 @@ def cmd_ack(ctx: Context) -> ExitCode:
     match = [a for a in row["activities"] if key in (str(a["number"]), a["ref"])]
     if not match:
         raise SopError(f"execution {args.id} ({row['sop_id']}) has no activity {key!r}")
-    updated = ctx.store.acknowledge(args.id, match[0]["number"], args.by, args.note)
+    sop = ctx.sops.get(row["sop_id"])
+    manual_step = sop is not None and any(
+        a.number == match[0]["number"] and a.manual_step for a in sop.activities
+    )
+    updated = ctx.store.acknowledge(
+        args.id, match[0]["number"], args.by, args.note, manual_step=manual_step
+    )
     ctx.console.print(
         f"[green]Acknowledged[/] activity {escape(key)} of execution {args.id} "
         f"({escape(row['sop_id'])}) by {escape(args.by)}."

@@ -175,9 +175,9 @@ def _manual_rows(executions: Sequence[Row]) -> list[list[str]]:
     rows = []
     for execution in executions:
         for activity in execution["activities"]:
-            if activity["mode"] == "automated":
-                continue
-            if activity["status"] == "acknowledged":
+            if activity["mode"] == "automated" and not activity["acknowledged_by"]:
+                continue  # (an automated activity's manual part, once acknowledged, is listed)
+            if activity["acknowledged_by"]:
                 when = _when(activity["acknowledged_at"])
                 state = f"Dikonfirmasi oleh {activity['acknowledged_by']} ({when})"
                 if activity["note"]:

@@ -416,7 +416,11 @@ class Store:
         }
 
     # -- manual activities ------------------------------------------------------------
-    def acknowledge(self, execution_id: int, number: int, by: str, note: str | None) -> Row:
+    def acknowledge(self, execution_id: int, number: int, by: str, note: str | None,
+                    *, manual_step: bool = False) -> Row:
+        """Record who carried out a manual activity (its status becomes acknowledged), or,
+        with ``manual_step``, the human part of an automated activity (its status, the
+        automated result, stays)."""
         with self.db.transaction(write=True) as tx:
             found = tx.first(
                 "SELECT * FROM activity_results WHERE execution_id = :id AND number = :number",
@@ -424,20 +428,19 @@ class Store:
             )
             if found is None:
                 raise SopError(f"execution {execution_id} has no recorded activity {number}")
-            if found["status"] == "acknowledged":
+            if found["acknowledged_by"]:
                 raise SopError(
                     f"activity {number} of execution {execution_id} was already acknowledged "
                     f"by {found['acknowledged_by']}"
                 )
-            if found["status"] != "pending-manual":
-                raise SopError(
-                    f"activity {number} of execution {execution_id} is {found['status']}, "
-                    "not a manual step waiting for acknowledgement"
-                )
-            tx.update("activity_results",
-                {"status": "acknowledged", "acknowledged_by": by, "acknowledged_at": now(),
-                 "note": note},
-                "id = :key_id",
-                key_id=found["id"],
-            )  # fmt: skip
+            values: dict[str, Any] = {"acknowledged_by": by, "acknowledged_at": now(),
+                                      "note": note}
+            if not (manual_step and found["mode"] == "automated"):
+                if found["status"] != "pending-manual":
+                    raise SopError(
+                        f"activity {number} of execution {execution_id} is {found['status']}, "
+                        "not a manual step waiting for acknowledgement"
+                    )
+                values["status"] = "acknowledged"
+            tx.update("activity_results", values, "id = :key_id", key_id=found["id"])
         return self.execution(execution_id)

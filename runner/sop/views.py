@@ -160,7 +160,10 @@ def _how(sop: Sop, project_dir: Path, number: int) -> Text:
     if activity.automated:
         if sop.playbook is None:
             return Text(f"manual (tag {activity.automated}, no playbook yet)", style="yellow")
-        return Text(f"automated: tag {activity.automated}", style="green")
+        how = Text(f"automated: tag {activity.automated}", style="green")
+        if activity.manual_step:
+            how.append(f"\n+ manual (sop ack): {activity.manual_step}", style="magenta")
+        return how
     if activity.automated_by:
         return Text(f"by SOP {activity.automated_by}", style="green")
     return Text(f"manual: {activity.manual}", style="magenta")

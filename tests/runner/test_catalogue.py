@@ -99,6 +99,10 @@ VALID = (FIXTURES / "catalogue" / "local-manual.yml").read_text(encoding="utf-8"
             r"activities/0: needs exactly one of automated, automated_by, manual",
         ),
         (("    output: Catatan\n", ""), r"activities/0: 'output' is a required property"),
+        (
+            ("manual: Dicatat di buku", "manual: Dicatat di buku\n    manual_step: x"),
+            r"activities/0: 'automated' is a dependency of 'manual_step'",
+        ),
         (("id: local-manual", "id: other"), r"id: 'other' must match the file name"),
         (("title: SOP Uji Manual", "title: [unclosed"), r"line \d+: invalid YAML"),
         (

@@ -54,6 +54,17 @@ def test_successful_run_records_evidence(cli: Cli, sop_env: dict[str, str], tmp_
     assert (artifacts / "job_events").is_dir()
     assert "env" not in json.loads((artifacts / "command").read_text())
     assert list((data / "run").iterdir()) == []  # private data dir removed
+    # Activity 2's human part (manual_step): acknowledged, its automated status kept.
+    code, out, err = cli("ack", "1", "2", "--by", "Siti", "--note", "lemari arsip 3")
+    assert code == 0, err
+    second = _execution(data, 1)["activities"][1]
+    assert (second["status"], second["acknowledged_by"]) == ("changed", "Siti")
+    code, _, err = cli("ack", "1", "1", "--by", "Siti")
+    assert code == 2 and "activity 1 of execution 1 is changed, not a manual step" in err
+    code, out, _ = cli("report", "--format", "md")
+    assert code == 0 and "Dikonfirmasi oleh Siti" in out and "lemari arsip 3" in out
+    code, out, _ = cli("show", "local-demo")
+    assert "+ manual (sop ack): Salinan berkas disimpan di lemari arsip" in out
 
 
 def test_failed_and_check_runs(cli: Cli, tmp_path: Path) -> None:

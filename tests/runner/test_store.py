@@ -125,6 +125,13 @@ def test_execution_lifecycle_and_ack(store_url: str) -> None:
     assert acked["activities"][1]["status"] == "acknowledged"
     with pytest.raises(SopError, match="already acknowledged by budi"):
         store.acknowledge(execution_id, 2, "ani", None)
+    # The human part of an automated activity: recorded, its automated status kept, once.
+    paid = store.acknowledge(execution_id, 1, "siti", "INV-7", manual_step=True)
+    first = paid["activities"][0]
+    assert (first["status"], first["acknowledged_by"], first["note"]) == ("ok", "siti", "INV-7")
+    assert first["acknowledged_at"] is not None
+    with pytest.raises(SopError, match="already acknowledged by siti"):
+        store.acknowledge(execution_id, 1, "ani", None, manual_step=True)
     assert store.latest_per_sop(status="successful")["demo"]["id"] == execution_id
 
 
