@@ -518,6 +518,9 @@ def _dump_sql(pipeline: Pipeline, dumps: list[list[str]], comp_cmd: list[str],
             _stream(comp, writer)
         except BaseException as exc:  # re-raised below, in the caller's thread
             failures.append(exc)
+            # Nothing reads the compressor any more: stop the dumps now, or the one that
+            # runs under the global read lock (SIPP's writes held) waits for the stall guard.
+            pipeline.kill()
 
     pumper = threading.Thread(target=pump, daemon=True)
     pumper.start()
@@ -534,7 +537,8 @@ def _dump_sql(pipeline: Pipeline, dumps: list[list[str]], comp_cmd: list[str],
                          counters.past_snapshot, done)
     except BaseException:
         pipeline.kill()
-        raise
+        if not failures:
+            raise
     finally:
         os.close(write_fd)
         pumper.join()

@@ -410,6 +410,30 @@ def test_disk_full_while_streaming(hosts: None, ansible_env: dict[str, str]) -> 
     assert sh(SIPP, f"df --output=used -B1 {FULL} | tail -1").strip() in {"0", "4096"}
 
 
+@pytest.mark.parametrize("engine", ["mariadb-dump", "mydumper"])
+def test_disk_full_under_the_read_lock_fails_at_once(hosts: None, ansible_env: dict[str, str],
+                                                    engine: str) -> None:
+    """A full disk while the MyISAM tables are dumped under FLUSH TABLES WITH READ LOCK:
+    the lock that holds every write to SIPP is released at once, with the real cause
+    (before, the dump waited for the stall guard: 15 minutes of a frozen SIPP)."""
+    podman("exec", "-i", SIPP, "mariadb", "sipp", stdin=(
+        "CREATE TABLE arsip_lama (id INT PRIMARY KEY, isi BLOB) ENGINE=MyISAM;\n"
+        # 40 MB of random bytes: more than the pipes and zstd's own buffers hold.
+        "INSERT INTO arsip_lama SELECT seq, RANDOM_BYTES(1024) FROM seq_1_to_40000;\n"))
+    try:
+        clock = time.monotonic()
+        ok, result = module(ansible_env, "mariadb_backup",
+                            dump_args(FULL, engine=engine, stall_timeout=120))
+        took = time.monotonic() - clock
+        assert not ok and "No space left on device" in result["msg"], result
+        assert took < 60, took
+        assert sh(SIPP, "mariadb -N -e \"SELECT COUNT(*) FROM information_schema.processlist "
+                        "WHERE user = 'sop_backup'\"").strip() == "0"
+        assert backups_in(listing(SIPP, FULL)) == []
+    finally:
+        podman("exec", "-i", SIPP, "mariadb", "sipp", stdin="DROP TABLE arsip_lama;\n")
+
+
 def test_website_files_disk_full_while_streaming(hosts: None,
                                                 ansible_env: dict[str, str]) -> None:
     """The website SOP's files step on the same full medium: one line, nothing left."""
@@ -692,3 +716,4 @@ def test_playbook_failed_verification_leaves_no_final_named_file(
     proc = playbook(ansible_env)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert set(after) <= set(backups_in(listing(SIPP, LOCAL)))
+
