@@ -289,6 +289,23 @@ def _start(
     return execution_id, initial
 
 
+# A run writes its record and artifacts (about 1 MB for one of the project's SOPs) into
+# the data directory: a directory that cannot hold them is refused before anything starts,
+# instead of a run cut short by a full disk halfway through.
+MIN_FREE_BYTES = 64 << 20
+
+
+def require_room(data_dir: Path) -> None:
+    """SopError (exit 6) when the data directory has less than MIN_FREE_BYTES free."""
+    free = shutil.disk_usage(data_dir).free
+    if free < MIN_FREE_BYTES:
+        raise SopError(
+            f"only {free / 2**20:.1f} MiB free in {data_dir}: a run's record and artifacts "
+            f"need at least {MIN_FREE_BYTES >> 20} MiB; free some space and run it again",
+            ExitCode.INTERNAL,
+        )
+
+
 def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
     """Lock, record, run the SOP and record its outcome; the caller maps RunResult.exit_code
     to the process. SopError (nothing recorded) for bad input: missing playbook, locked
@@ -296,6 +313,7 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
     in-process; else refused by ansible-playbook before it touched any host, and the
     execution's record removed again)."""
     playbook = request.sop.playbook_path(request.project_dir)
+    require_room(request.data_dir)
     if playbook is None:  # manual steps only: recorded, to be acknowledged
         info = inventory.load(request.inventory, request.limit, request.vault)
         sop = apply_overrides(request.sop, info.overrides, info.court_name)

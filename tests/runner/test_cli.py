@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from sop import runner
+
 from .conftest import FIXTURES, INVENTORY
 
 Cli = Callable[..., tuple[int, str, str]]
@@ -59,6 +61,23 @@ def test_manual_sop_run_ack_and_report(cli: Cli) -> None:
     assert "Dikonfirmasi oleh Budi Santoso" in out and "dicatat" in out
     code, out, _ = cli("report", "--format", "html")
     assert code == 0 and out.startswith("<!DOCTYPE html>") and "Tingkat keberhasilan" in out
+
+
+def test_a_data_directory_without_room_refuses_the_run(
+    cli: Cli, sop_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refused before anything starts, not cut short when its record no longer fits."""
+    usage = shutil.disk_usage("/")
+    monkeypatch.setattr(
+        runner.shutil, "disk_usage", lambda _path: usage._replace(free=10 << 20)
+    )
+    code, _, err = cli("run", "local-manual", "-i", str(INVENTORY))
+    assert code == 6 and err.strip() == (
+        f"sop: error: only 10.0 MiB free in {sop_env['SOP_DATA_DIR']}: a run's record and "
+        "artifacts need at least 64 MiB; free some space and run it again"
+    )
+    code, out, _ = cli("history")
+    assert code == 0 and "local-manual" not in out
 
 
 def test_markup_is_shown_literally(cli: Cli) -> None:
