@@ -329,6 +329,7 @@ def _plain_blocks(task: Task) -> Iterator[bytes]:
 
 def _gzip_blocks(task: Task) -> Iterator[bytes]:
     skip = task.start
+    fed = False  # the current gzip member has input (an empty file is no error)
     with open(task.path, "rb") as handle:
         inflater = zlib.decompressobj(wbits=47)
         while True:
@@ -336,6 +337,7 @@ def _gzip_blocks(task: Task) -> Iterator[bytes]:
             if not raw:
                 break
             while raw:
+                fed = True
                 data = inflater.decompress(raw)
                 raw = inflater.unused_data
                 if raw:  # a file of several gzip members
@@ -345,6 +347,9 @@ def _gzip_blocks(task: Task) -> Iterator[bytes]:
                     data, skip = data[cut:], skip - cut
                 if data:
                     yield data
+    if fed and not inflater.eof:  # what `zcat` calls "unexpected end of file"
+        raise EOFError("truncated gzip file (it ends before its end-of-stream marker): "
+                       "the lines after the cut are lost; repair or move it away")
 
 
 # What each distinct request target and user agent is, kept by each process across its

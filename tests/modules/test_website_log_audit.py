@@ -221,6 +221,19 @@ def test_unread_lines_already_gzipped(tmp_path):
     assert result["resumed"][str(log)] == f"rotated:{tmp_path / 'access.log.2.gz'}"
 
 
+def test_truncated_gzip_is_named_not_read_silently(tmp_path):
+    log = tmp_path / "access.log"
+    log.write_text(lines(3, 1))
+    whole = gzip.compress(lines(4000, 2).encode())
+    (tmp_path / "access.log.1.gz").write_bytes(whole[: len(whole) // 2])  # logrotate's disk filled
+    (tmp_path / "access.log.2.gz").write_bytes(b"")  # empty: nothing to read, no error
+    rc, result = run_module("website_log_audit", tmp_path,
+                            {"paths": [str(log)], "state_dir": str(tmp_path / "state")})
+    assert rc != 0 and result["msg"].startswith(
+        f"access log {tmp_path / 'access.log.1.gz'}: truncated gzip file")
+    assert "\n" not in result["msg"]
+
+
 def test_copytruncate(tmp_path):
     log, state = tmp_path / "access.log", tmp_path / "state"
     log.write_text(lines(10, 1))
