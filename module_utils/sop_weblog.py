@@ -28,7 +28,7 @@ import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from ansible.module_utils.sop_weblog_patterns import (
     ALLOWED_METHODS,
@@ -39,6 +39,10 @@ from ansible.module_utils.sop_weblog_patterns import (
 )
 
 BLOCK = 4 << 20  # bytes read at a time
+# Of a "line" longer than this (a crash's block of NUL bytes before the next request, a
+# binary file given as a log) only its last MAX_LINE bytes are kept: memory stays bounded
+# whatever the file, and a request written after the NUL bytes is still read.
+MAX_LINE = 1 << 20
 TASK_BYTES = 48 << 20  # a plain log is cut into ranges of about this size
 PARALLEL_BYTES = 16 << 20  # below this much to read, one process does it all
 VISITOR_EXACT = 1 << 17  # distinct visitors counted exactly per tally, then estimated
@@ -369,7 +373,7 @@ def scan_task(task: Task, top_limit: int = 5000, samples: int = 3) -> Tally:
             tally.bytes += len(block)
             data = carry + block if carry else block
             cut = data.rfind(b"\n") + 1
-            carry = data[cut:]
+            carry = data[cut:][-MAX_LINE:]
             scan_block(data[:cut], tally, targets, agents)
             tally.prune()
             if len(targets) > CACHE_LIMIT:
@@ -388,15 +392,28 @@ def _scan(args: tuple[Task, int, int]) -> Tally:
     return scan_task(*args)
 
 
+def _next_line(handle: BinaryIO, point: int, end: int) -> int:
+    """Where the first line after ``point`` starts (``end`` if none), read in small
+    pieces: a line of any length costs no memory."""
+    handle.seek(point)
+    while point < end:
+        piece = handle.read(1 << 16)
+        if not piece:
+            break
+        newline = piece.find(b"\n")
+        if newline >= 0:
+            return point + newline + 1
+        point += len(piece)
+    return end
+
+
 def split_plain(path: str, start: int, end: int, size: int = TASK_BYTES) -> list[Task]:
     """Ranges of about ``size`` bytes of [start, end), each starting at a line start."""
     cuts = [start]
     with open(path, "rb") as handle:
         point = start + size
         while point < end:
-            handle.seek(point)
-            handle.readline()
-            position = handle.tell()
+            position = _next_line(handle, point, end)
             if position >= end:
                 break
             cuts.append(position)

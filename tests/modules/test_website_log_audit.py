@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -232,6 +233,22 @@ def test_truncated_gzip_is_named_not_read_silently(tmp_path):
     assert rc != 0 and result["msg"].startswith(
         f"access log {tmp_path / 'access.log.1.gz'}: truncated gzip file")
     assert "\n" not in result["msg"]
+
+
+def test_an_overlong_line_is_malformed_and_memory_stays_bounded(tmp_path):
+    """A crash's block of NUL bytes (here 40 MiB without a newline) before a request."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    with open(log, "wb") as handle:
+        handle.write(lines(5, 1).encode() + b"\0" * (40 << 20) + lines(6, 2).encode())
+    tracemalloc.start()
+    try:
+        result = audit(log, state)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # The request written after the NUL bytes is still read.
+    assert (result["requests"], result["malformed"]) == (5 + 6, 0)
+    assert peak < 24 << 20, peak  # not the 40 MiB "line"
 
 
 def test_copytruncate(tmp_path):
