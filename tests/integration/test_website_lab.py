@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,13 @@ def failures(report: dict[str, Any]) -> str:
                     for name, h in t["hosts"].items() if name == "web" and h.get("failed"))
 
 
+def situation_report(report: dict[str, Any]) -> str:
+    """Activity 5's report (the message of its output task)."""
+    task = "website : Record the situation report (the activity's output)"
+    return next(h["msg"] for p in report["plays"] for t in p["tasks"] if t["task"]["name"] == task
+                for name, h in t["hosts"].items() if name == "web")
+
+
 def changed(report: dict[str, Any]) -> int:
     return int(report["stats"]["web"]["changed"])
 
@@ -47,6 +55,8 @@ def changed(report: dict[str, Any]) -> int:
 def test_clean_site_passes_and_a_second_run_changes_nothing():
     rc, report = run("playbooks/website.yml")
     assert rc == 0, failures(report)
+    assert re.search(r"backup berkas website-\S+ \(terverifikasi\), database website-db-\S+ "
+                     r"\(terverifikasi\)\.", situation_report(report))
     rc, report = run("playbooks/website.yml")
     assert rc == 0 and changed(report) == 0
 
@@ -81,13 +91,16 @@ def test_site_down_and_database_down_fail_each_activity_in_one_line():
     try:
         # The database is never skipped silently: activity 2 backs up the files and fails
         # naming the database, activity 3 checks files and pages and fails naming it.
-        rc, report = run("playbooks/website.yml", "--tags", "ketersediaan,backup,pengunjung",
+        rc, report = run("playbooks/website.yml", "--tags",
+                         "ketersediaan,backup,pengunjung,laporan",
                          "-e", "website_backup_force=true")
         message = failures(report)
         assert rc != 0 and "Kegiatan 1: https://web/ menjawab status HTTP 500; database CMS " \
             "wordpress tidak menjawab" in message
         assert "Kegiatan 2: Backup database CMS gagal: backup of wordpress failed" in message
         assert "Kegiatan 3: database CMS wordpress tidak dapat diperiksa" in message
+        assert re.search(r"backup berkas website-\S+ \(terverifikasi\), database GAGAL\.",
+                         situation_report(report))
         assert "Traceback" not in message
     finally:
         on_web("systemctl start mariadb")
