@@ -86,7 +86,8 @@ def extract(path: str, scratch: str, uid: int, gid: int) -> list[str]:
                                 env=env, cwd="/")
     # --ignore-zeros: past an end-of-archive marker too, as website_archive_verify lists it.
     tar = subprocess.run(["tar", "-x", "-v", "--ignore-zeros", "--file=-", "--no-same-owner",
-                          "--no-same-permissions", "-C", scratch], stdin=zstd.stdout, capture_output=True, check=False,
+                          "--no-same-permissions", "-C", scratch],
+                         stdin=zstd.stdout, capture_output=True, check=False,
                          user=uid, group=gid, extra_groups=[], env=env, cwd="/")
     if zstd.stdout:
         zstd.stdout.close()

@@ -251,17 +251,17 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
     for url in params["urls"]:
         own = (urlsplit(url).hostname or "").lower()
         variants = fetch_variants(url, own, params)
-        unverified = variants["browser"].get("certificate") and params["validate_certs"]
-        if unverified:
-            # An expired or untrusted certificate (common on neglected sites, which are
-            # the ones compromised) must not blind the content checks.
-            certificate = variants["browser"]["error"]
+        # An expired or untrusted certificate (common on neglected sites, which are the
+        # ones compromised) must not blind the content checks: read the page without it.
+        certificate = variants["browser"]["error"] if (
+            variants["browser"].get("certificate") and params["validate_certs"]) else None
+        if certificate:
             variants = fetch_variants(url, own, {**params, "validate_certs": False})
         pages[url] = {name: {"status": v["status"], "location": v["location"],
                              "bytes": len(v["html"]), **({"error": v["error"]} if "error" in v
                                                          else {})}
                       for name, v in variants.items()}
-        if unverified:
+        if certificate:
             pages[url]["certificate"] = certificate
         base = variants["browser"]
         if base["status"] == -1:

@@ -139,10 +139,10 @@ def item(kind: str, label: str, expires: str | None, *, today: datetime.date,
          warn_days: list[int], error: str | None = None,
          days_left: int | None = None) -> dict[str, Any]:
     """One renewal graded by its days left (counted from ``expires`` unless given)."""
-    days = days_left if days_left is not None else \
-        (datetime.date.fromisoformat(expires) - today).days if expires else None
-    grade, threshold = level(days, warn_days)
-    return {"kind": kind, "label": label, "expires": expires, "days_left": days,
+    if days_left is None and expires:
+        days_left = (datetime.date.fromisoformat(expires) - today).days
+    grade, threshold = level(days_left, warn_days)
+    return {"kind": kind, "label": label, "expires": expires, "days_left": days_left,
             "level": grade, "threshold": threshold, "error": error}
 
 

@@ -295,7 +295,7 @@ def _start(
 MIN_FREE_BYTES = 64 << 20
 
 
-def require_room(data_dir: Path) -> None:
+def _require_room(data_dir: Path) -> None:
     """SopError (exit 6) when the data directory has less than MIN_FREE_BYTES free."""
     free = shutil.disk_usage(data_dir).free
     if free < MIN_FREE_BYTES:
@@ -313,7 +313,7 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
     in-process; else refused by ansible-playbook before it touched any host, and the
     execution's record removed again)."""
     playbook = request.sop.playbook_path(request.project_dir)
-    require_room(request.data_dir)
+    _require_room(request.data_dir)
     if playbook is None:  # manual steps only: recorded, to be acknowledged
         info = inventory.load(request.inventory, request.limit, request.vault)
         sop = apply_overrides(request.sop, info.overrides, info.court_name)
