@@ -19,7 +19,7 @@ description:
     (website_archive_verify checks the sha256 and the full listing against the entries recorded
     here), recorded with backup_manifest.
   - One verified backup per O(period); a second run in the same period finds it and
-    changes nothing.
+    changes nothing, unless O(paths) or O(exclude) changed since (then a new one is taken).
   - Manifests and names are those of the SIPP backup (module_utils sop_backup_files), so
     backup_ingest, backup_retention and backup_manifest work on these files too.
 version_added: "0.1.0"
@@ -132,6 +132,11 @@ from ansible.module_utils.sop_website_files import (  # noqa: E402
 )
 
 
+def same_content(manifest: dict[str, Any], p: dict[str, Any]) -> bool:
+    """The period's backup archived these folders with these exclusions."""
+    return bool(manifest.get("paths") == p["paths"] and manifest.get("exclude") == p["exclude"])
+
+
 def existing(path: str) -> dict[str, Any]:
     manifest = read_manifest(manifest_path(path)) or {}
     mpath = manifest_path(path)
@@ -191,6 +196,8 @@ def main() -> None:
     moment = datetime.datetime.now().astimezone().replace(microsecond=0)
     found = None if p["force"] or not os.path.isdir(p["dest"]) else \
         find_verified(p["dest"], p["prefix"], period_key(moment, p["period"]))
+    if found is not None and not same_content(found["manifest"], p):
+        found = None  # the folders or exclusions changed since: this period needs a new one
     if found is not None:
         module.exit_json(changed=False, msg=f"backup file periode ini sudah ada: {found['path']}",
                          **existing(found["path"]))

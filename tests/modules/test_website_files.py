@@ -8,9 +8,11 @@ import os
 import signal
 import subprocess
 import threading
+import time
+from pathlib import Path
 
 import pytest
-from loader import load
+from loader import load, run_module
 
 files = load("sop_website_files")
 backup_files = load("sop_backup_files")
@@ -79,6 +81,20 @@ def test_a_failed_write_stops_tar_and_zstd(tmp_path, monkeypatch):
     writer.discard()
     assert [proc.returncode is not None for proc in started] == [True, True]
     assert threading.active_count() == threads  # the listing's reader has ended
+
+
+def test_one_backup_per_period_unless_the_folders_changed(site, tmp_path):
+    dest = tmp_path / "backups"
+    args = {"paths": [str(site)], "dest": str(dest), "exclude": ["*/cache"]}
+    rc, first = run_module("website_files_backup", tmp_path, args)
+    assert rc == 0 and first["changed"]
+    path = Path(first["manifest"])  # marked verified, as backup_manifest does
+    path.write_text(json.dumps({**json.loads(path.read_text()), "verified": True}))
+    rc, again = run_module("website_files_backup", tmp_path, args)
+    assert rc == 0 and not again["changed"] and again["path"] == first["path"]
+    time.sleep(1.05)  # backups are named by the second
+    rc, wider = run_module("website_files_backup", tmp_path, {**args, "exclude": []})
+    assert rc == 0 and wider["changed"] and wider["path"] != first["path"]
 
 
 def test_verify_catches_a_changed_or_truncated_archive(site, tmp_path):
