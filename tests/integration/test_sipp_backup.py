@@ -178,7 +178,10 @@ def module(env: dict[str, str], name: str, args: dict[str, Any], check_mode: boo
 
 def playbook(env: dict[str, str], *extra: str, as_json: bool = False,
              ) -> subprocess.CompletedProcess[str]:
-    argv = [str(ROOT / ".venv/bin/ansible-playbook"), str(ROOT / "playbooks/sipp_backup.yml")]
+    # Debian 12's mydumper 0.10 now and then hangs after its last file: the SOP (engine
+    # auto) stops it and dumps again with mariadb-dump, here after 60 s instead of 15 min.
+    argv = [str(ROOT / ".venv/bin/ansible-playbook"), str(ROOT / "playbooks/sipp_backup.yml"),
+            "-e", "sipp_backup_stall_timeout=60"]
     for item in extra:
         argv += [item] if item.startswith("--") else ["-e", item]
     if as_json:
