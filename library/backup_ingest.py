@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import hashlib
 import os
@@ -13,7 +15,12 @@ import time
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.sop_backup_files import PARTIAL_SUFFIX, fsync_dir, owned_by
+from ansible.module_utils.sop_backup_files import (
+    PARTIAL_SUFFIX,
+    fsync_dir,
+    leftover_of,
+    owned_by,
+)
 from ansible.module_utils.sop_backup_ledger import LEDGER_NAME, append, backups, read
 
 DOCUMENTATION = r"""
@@ -30,6 +37,13 @@ description:
     recorded as C(rejected), and the task fails.
   - A name already in the record with the same SHA-256 is left alone (idempotent); with
     another SHA-256 it is refused; nothing in the store is ever replaced.
+    A failed ingest (a full store, say) leaves neither a half copy nor the manifest in
+    the store.
+  - Files of exactly O(prefix) in O(store) that the record does not list are what an
+    ingest or a retention killed half-way left (the ingest holds the store's lock). Half
+    copies (C(.partial)) are removed and recorded as C(discarded), so that they do not
+    fill the backup computer's disk; complete files are reported (a warning), never
+    removed.
   - Other files of exactly O(prefix) in O(incoming) were never asked for (for example a
     forged manifest); they are never taken into the store, reported, and removed (and
     recorded as C(discarded)) once older than O(stale_minutes). Files of other prefixes
@@ -100,6 +114,18 @@ unexpected:
   returned: always
   type: list
   elements: str
+removed:
+  description: Half copies (C(.partial)) of the prefix in the store that the record did not
+    list (an interrupted ingest), removed.
+  returned: when the files were taken in
+  type: list
+  elements: str
+orphans:
+  description: Complete files of the prefix in the store that the record does not list (an
+    ingest or a retention interrupted after moving or before removing them), reported only.
+  returned: when the files were taken in
+  type: list
+  elements: str
 """
 
 
@@ -121,7 +147,16 @@ def take(incoming: str, store: str, wanted: dict[str, Any]) -> str:
     name = wanted["name"]
     if "/" in name or name.startswith("."):
         raise IngestFailed(f"invalid file name {name!r}")
+    try:
+        return _take(incoming, store, wanted)
+    except OSError as exc:
+        raise IngestFailed(f"{name}: {exc.strerror}: {exc.filename or store}") from None
+
+
+def _take(incoming: str, store: str, wanted: dict[str, Any]) -> str:
+    name = wanted["name"]
     src, dst = os.path.join(incoming, name), os.path.join(store, name)
+    partial = dst + PARTIAL_SUFFIX
     if os.path.lexists(dst):
         raise IngestFailed(f"{dst} exists and is not in the record (refused)")
     try:
@@ -136,20 +171,22 @@ def take(incoming: str, store: str, wanted: dict[str, Any]) -> str:
             raise IngestFailed(f"{name} in {incoming} is not a plain file (refused)")
         try:
             os.rename(src, dst)
-            moved = dst
         except OSError as exc:  # another file system: copy, then remove the pushed file
-            if exc.errno != 18:  # EXDEV
+            if exc.errno != errno.EXDEV:
                 raise
-            partial = dst + PARTIAL_SUFFIX
-            with open(partial, "xb") as out, os.fdopen(os.dup(fd), "rb") as source:
-                shutil.copyfileobj(source, out, 1 << 20)
-                out.flush()
-                os.fsync(out.fileno())
+            try:
+                with open(partial, "xb") as out, os.fdopen(os.dup(fd), "rb") as source:
+                    shutil.copyfileobj(source, out, 1 << 20)
+                    out.flush()
+                    os.fsync(out.fileno())
+            except BaseException:  # a full store keeps no half copy
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(partial)
+                raise
             os.rename(partial, dst)
             os.unlink(src)
             os.close(fd)
             fd = os.open(dst, os.O_RDONLY | os.O_NOFOLLOW)
-            moved = dst
         os.fchown(fd, 0, 0)
         os.fchmod(fd, 0o600)
         sha256, size = _hash_fd(fd)
@@ -157,7 +194,7 @@ def take(incoming: str, store: str, wanted: dict[str, Any]) -> str:
         os.close(fd)
     fsync_dir(store)
     if sha256 != wanted["sha256"] or size != int(wanted["size"]):
-        os.unlink(moved)
+        os.unlink(dst)
         raise IngestFailed(f"{name}: sha256 {sha256} ({size} bytes) computed here does not "
                            f"match {wanted['sha256']} ({wanted['size']} bytes) reported by "
                            "the SIPP server; the file was removed")
@@ -183,6 +220,28 @@ def sweep(incoming: str, prefix: str, wanted: set[str], stale: float, *, dry: bo
             append(ledger, "discarded", name=name, reason="in the incoming directory, never "
                    "asked for by the SOP")
     return found
+
+
+def sweep_store(store: str, prefix: str, known: dict[str, Any], *,
+                ledger: str) -> tuple[list[str], list[str]]:
+    """Files of exactly ``prefix`` in the store whose backup the record does not list:
+    what an ingest or a retention killed half-way left (called with the store's lock
+    held). Half copies are removed and recorded as ``discarded``; complete files are
+    only reported. Returns (removed, reported)."""
+    removed, reported = [], []
+    for name in sorted(os.listdir(store)):
+        found = leftover_of(name) if owned_by(name, prefix) else None
+        if found is None or found[0] in known:
+            continue
+        if found[1] != "partial":
+            reported.append(name)
+            continue
+        removed.append(name)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.join(store, name))
+        append(ledger, "discarded", name=name, reason="a half copy in the store, left by an "
+               "interrupted ingest")
+    return removed, reported
 
 
 def run(module: AnsibleModule) -> dict[str, Any]:
@@ -214,15 +273,20 @@ def run(module: AnsibleModule) -> dict[str, Any]:
     lock = os.open(os.path.join(store, ".ingest.lock"), os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        # read again under the lock: another ingest may have recorded files meanwhile
+        removed, orphans = sweep_store(store, p["prefix"], backups(read(ledger)),
+                                       ledger=ledger)
         try:
             manifest_sha = take(incoming, store, manifest)
             try:
                 sha256 = take(incoming, store, backup)
             except IngestFailed:
-                os.unlink(result["manifest"])
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(result["manifest"])
                 raise
         except IngestFailed as exc:
-            append(ledger, "rejected", name=backup["name"], reason=str(exc))
+            with contextlib.suppress(OSError):  # a full store cannot record it either
+                append(ledger, "rejected", name=backup["name"], reason=str(exc))
             raise
         append(ledger, "ingested", name=backup["name"], sha256=sha256,
                size=int(backup["size"]), reported_sha256=backup["sha256"],
@@ -234,7 +298,11 @@ def run(module: AnsibleModule) -> dict[str, Any]:
     for name in unexpected:
         module.warn(f"{incoming}/{name} was never asked for by the SOP: not taken into the "
                     "store")
+    for name in orphans:
+        module.warn(f"{store}/{name} is not in the record (an ingest or a retention was "
+                    "interrupted): not a verified backup; remove it when you have checked it")
     return dict(result, changed=True, verified=False, unexpected=unexpected,
+                removed=removed, orphans=orphans,
                 msg=f"took {backup['name']} into {store} (sha256 checked here)")
 
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from loader import load
+from loader import load, run_module
 
 ROOT = Path(__file__).resolve().parents[2]
 RECEIVE = ROOT / "roles/sipp_backup/files/sop-backup-receive"
@@ -119,3 +119,89 @@ def test_ledger_is_the_only_truth(tmp_path) -> None:
     assert ledger.backups(ledger.read(record)) == {}
     lines = Path(record).read_text(encoding="utf-8").splitlines()
     assert all(json.loads(line)["at"] for line in lines[-1:])  # a new line after the torn one
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+def test_the_store_keeps_no_half_copies_and_names_orphans(tmp_path) -> None:
+    incoming, store = tmp_path / "in", tmp_path / "store"
+    incoming.mkdir()
+    store.mkdir(mode=0o700)
+    record = str(store / ledger.LEDGER_NAME)
+    kept = "sipp-20261120T020000.sql.zst"
+    ledger.append(record, "ingested", name=kept, sha256="a", size=1,
+                  manifest=f"{kept}.manifest.json")
+    debris = {f"{kept}.manifest.json.partial": b"a verification marking it",
+              "sipp-20261121T010000.sql.zst.partial": b"half",  # an ingest killed mid-copy
+              "sipp-20261121T010000.sql.zst.manifest.json": b"{}",  # ... after its manifest
+              "sipp-test-20261121T010000.sql.zst.partial": b"another prefix"}
+    for name, data in debris.items():
+        (store / name).write_bytes(data)
+    for name, data in ((f"{NAME}.manifest.json", b"{}"), (NAME, b"backup")):
+        (incoming / name).write_bytes(data)
+    args = {"incoming": str(incoming), "store": str(store), "prefix": "sipp",
+            "backup": reported(b"backup", NAME),
+            "manifest": reported(b"{}", f"{NAME}.manifest.json")}
+    code, result = run_module("backup_ingest", tmp_path, args)
+    assert code == 0, result
+    assert result["removed"] == ["sipp-20261121T010000.sql.zst.partial"]
+    assert result["orphans"] == ["sipp-20261121T010000.sql.zst.manifest.json"]
+    assert "is not in the record" in json.dumps(result["warnings"])
+    assert not (store / "sipp-20261121T010000.sql.zst.partial").exists()
+    for name in set(debris) - {"sipp-20261121T010000.sql.zst.partial"}:
+        assert (store / name).exists(), name
+    assert [e["event"] for e in ledger.read(record)] == ["ingested", "discarded", "ingested"]
+
+
+@pytest.fixture
+def small_store(tmp_path):
+    """A 64 KiB tmpfs as the store: another file system than the incoming directory."""
+    store = tmp_path / "store"
+    store.mkdir(mode=0o700)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", str(store)],
+                   check=True)
+    yield store
+    subprocess.run(["umount", "-l", str(store)], check=True)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounts a tmpfs")
+def test_a_full_store_keeps_nothing_of_the_failed_backup(tmp_path, small_store) -> None:
+    incoming = tmp_path / "in"
+    incoming.mkdir()
+
+    def push(name: str) -> dict:
+        data, meta = os.urandom(256 << 10), b'{"database": "sipp"}'
+        assert put(incoming, f"{name}.manifest.json", meta).returncode == 0
+        assert put(incoming, name, data).returncode == 0
+        return {"incoming": str(incoming), "store": str(small_store), "prefix": "sipp",
+                "backup": reported(data, name),
+                "manifest": reported(meta, f"{name}.manifest.json")}
+
+    code, result = run_module("backup_ingest", tmp_path, push(NAME))
+    assert code == 1
+    assert result["msg"] == f"ingest failed: {NAME}: No space left on device: {small_store}"
+    # no half copy, no manifest without its backup: the space is free again
+    assert sorted(p.name for p in small_store.iterdir()) == [".ingest.lock", "ledger.jsonl"]
+    assert [e["event"] for e in ledger.read(str(small_store / "ledger.jsonl"))] == ["rejected"]
+    subprocess.run(["mount", "-o", "remount,size=1m", str(small_store)], check=True)
+    rerun = "sipp-20261121T030000.sql.zst"  # the SIPP server's next run dumps anew
+    code, result = run_module("backup_ingest", tmp_path, push(rerun))
+    assert code == 0 and result["orphans"] == [] and result["removed"] == [], result
+    assert result["unexpected"] == [NAME]  # still waiting; removed once stale
+    assert (small_store / rerun).stat().st_size == 256 << 10
+
+
+def test_a_full_incoming_directory_is_one_line(tmp_path) -> None:
+    incoming = tmp_path / "in"
+    incoming.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounts a tmpfs")
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(incoming)],
+                   check=True)
+    try:
+        proc = put(incoming, NAME, os.urandom(256 << 10))
+        assert proc.returncode == 1
+        assert proc.stderr.decode() == ("sop-backup-receive: refused: No space left on device "
+                                        f"while writing {NAME} into {incoming}\n")
+        assert list(incoming.iterdir()) == []
+    finally:
+        subprocess.run(["umount", "-l", str(incoming)], check=True)
