@@ -4,9 +4,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import glob
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -60,6 +62,10 @@ description:
   - With O(ledger) the result is appended to the backup computer's own record; with
     O(update_manifest) it is written into the manifest. A backup already recorded as
     verified with the same SHA-256 is not restored again.
+  - When the verification cannot run because of this computer (no space to unpack, its
+    MariaDB down or out of memory, the verification account missing) the task fails with
+    that cause and nothing is recorded. The backup is not judged and stays unverified
+    (C(status=error) in RV(verification)).
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
@@ -120,7 +126,8 @@ verified:
   returned: always
   type: bool
 verification:
-  description: Status, reason, method, time, host, scratch database, duration.
+  description: Status (C(ok), C(failed), or C(error) when the verification could not run),
+    reason, method, time, host, scratch database, duration.
   returned: always
   type: dict
 tables:
@@ -143,6 +150,31 @@ class VerifyFailed(Exception):
     """The backup did not verify; message is one clear line."""
 
 
+class VerifyError(Exception):
+    """The verification could not run: a problem of this computer (no space to unpack, its
+    MariaDB down, the verification account missing), not a verdict on the backup."""
+
+
+# Errors that say what this computer lacks, not what the backup holds: disk space, memory,
+# the MariaDB server (1021 disk full, 1037/1038/1041 out of memory, 1040 too many
+# connections, 1114 table full, 2002/2003 cannot connect, 2006 gone away, 2013 lost).
+# A crafted dump can only print them to have itself left unverified, never verified.
+ENVIRONMENT = re.compile(r"No space left on device|Disk quota exceeded|Cannot allocate memory|"
+                         r"ERROR (1021|1037|1038|1040|1041|1114|2002|2003|2006|2013)\b|"
+                         r"The table '[^']*' is full|Disk full|server has gone away|"
+                         r"Lost connection to")
+# Free space (bytes, inodes) under which a failed unpack is blamed on the work directory:
+# tar reports a full disk in several ways ("Cannot write: No space left on device", "Wrote
+# only 4096 of 10240 bytes").
+FULL_BYTES, FULL_INODES = 1 << 20, 16
+
+
+def _full(path: str) -> bool:
+    info = os.statvfs(path)
+    return info.f_bavail * info.f_frsize < FULL_BYTES or (
+        info.f_files > 0 and info.f_favail < FULL_INODES)
+
+
 class Runner:
     """Runs the restore's processes as the unprivileged OS user."""
 
@@ -150,12 +182,12 @@ class Runner:
         try:
             entry = restore_user(os_user)
         except LookupError as exc:
-            raise VerifyFailed(str(exc)) from None
+            raise VerifyError(str(exc)) from None
         self.user, self.uid, self.gid = os_user, entry.pw_uid, entry.pw_gid
         self.env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/", "LC_ALL": "C"}
         client = find_binary(CLIENT_BINARIES)
         if not client:
-            raise VerifyFailed("no mariadb/mysql client installed")
+            raise VerifyError("no mariadb/mysql client installed")
         # --no-defaults: no option file of the (root) caller is read.
         self.client = [client, "--no-defaults", f"--user={os_user}", "--protocol=socket",
                        *([f"--socket={sock}"] if sock else []),
@@ -179,8 +211,9 @@ class Runner:
                 *self.client, "--batch", "--skip-column-names"] + (
                     [database] if database else [])
 
-    def chain(self, stages: list[list[str]], source: str) -> None:
-        """``stage1 < source | stage2 | ...``, every stage as this user."""
+    def chain(self, stages: list[list[str]], source: str, what: str = "restore") -> None:
+        """``stage1 < source | stage2 | ...``, every stage as this user; a failure of the
+        last stage is called ``what``."""
         with open(source, "rb") as handle:
             procs = [self.popen(stages[0], stdin=handle, stdout=subprocess.PIPE)]
         for index, argv in enumerate(stages[1:], start=1):
@@ -196,8 +229,8 @@ class Runner:
                   if proc.returncode not in (0, -13)]  # -13: SIGPIPE after a later failure
         if failed:
             index, err = failed[-1] if failed[-1][0] == len(stages) - 1 else failed[0]
-            what = "restore" if index == len(stages) - 1 else os.path.basename(stages[index][0])
-            raise VerifyFailed(f"{what} failed: "
+            stage = what if index == len(stages) - 1 else os.path.basename(stages[index][0])
+            raise VerifyFailed(f"{stage} failed: "
                                f"{first_error_line(err) or procs[index].returncode}")
 
 
@@ -221,12 +254,21 @@ def restore(runner: Runner, manifest: dict[str, Any], path: str, scratch: str, *
         return
     loader = find_binary(["myloader"])
     if not loader:
-        raise VerifyFailed(f"myloader (package mydumper) is needed to restore {path}")
-    workdir = tempfile.mkdtemp(prefix="sop-verify-", dir=work_dir)
+        raise VerifyError(f"myloader (package mydumper) is needed to restore {path}")
+    try:
+        workdir = tempfile.mkdtemp(prefix="sop-verify-", dir=work_dir)
+    except OSError as exc:
+        raise VerifyError(f"cannot unpack into {work_dir}: {exc.strerror}") from None
     try:
         os.chown(workdir, runner.uid, runner.gid)
-        runner.chain([unpack, ["tar", "-x", "--no-same-owner", "--no-same-permissions",
-                               "-C", workdir, "-f", "-"]], path)
+        try:
+            runner.chain([unpack, ["tar", "-x", "--no-same-owner", "--no-same-permissions",
+                                   "-C", workdir, "-f", "-"]], path, "unpack")
+        except VerifyFailed as exc:
+            if _full(workdir):
+                raise VerifyError(f"no space left in {work_dir} to unpack the backup "
+                                  f"({exc})") from None
+            raise
         schema = sorted(glob.glob(os.path.join(workdir, "*-schema*.sql")))
         if schema:
             runner.run(["sed", "-E", "-i", STRIP_DEFINER, *schema])
@@ -249,23 +291,33 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         runner = Runner(params["os_user"], params["login_unix_socket"])
-        swept = sweep_scratch(runner)
-        if swept:
-            record["swept"] = swept
+        try:
+            swept = sweep_scratch(runner)
+            if swept:
+                record["swept"] = swept
+        except MariaDBError as exc:
+            raise VerifyError(f"MariaDB: {exc}") from None
         if params["checksum"]:
             actual = sha256_file(path)
             if actual != manifest.get("sha256"):
                 raise VerifyFailed(f"sha256 {actual} does not match the manifest "
                                    f"{manifest.get('sha256')}")
-        run_sql(runner.batch(), f"CREATE DATABASE {quote_identifier(scratch)} "
-                "CHARACTER SET utf8mb4;\n")
+        try:
+            run_sql(runner.batch(), f"CREATE DATABASE {quote_identifier(scratch)} "
+                    "CHARACTER SET utf8mb4;\n")
+        except MariaDBError as exc:
+            raise VerifyError(f"cannot create the scratch database: {exc}") from None
+        drop = f"DROP DATABASE IF EXISTS {quote_identifier(scratch)};\n"
         try:
             restore(runner, manifest, path, scratch, work_dir=params["work_dir"],
                     threads=params["threads"])
             restored = measure(runner.batch(scratch), scratch,
                                parallel=params["threads"] or os.cpu_count() or 2, analyze=True)
-        finally:
-            run_sql(runner.batch(), f"DROP DATABASE IF EXISTS {quote_identifier(scratch)};\n")
+        except BaseException:
+            with contextlib.suppress(MariaDBError):  # else swept at the next run
+                run_sql(runner.batch(), drop)
+            raise
+        run_sql(runner.batch(), drop)
         expected = {"tables": manifest.get("tables") or {}}
         if "objects" in manifest:
             expected["objects"] = manifest["objects"]
@@ -280,7 +332,10 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
             f"row counts match, content checksums match for {checked} tables, "
             f"{len(restored['objects'])} views/triggers/routines/events match"))
     except (VerifyFailed, MariaDBError, OSError) as exc:
-        record.update(status="failed", reason=str(exc))
+        reason = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) else str(exc)
+        if ENVIRONMENT.search(reason):
+            raise VerifyError(reason) from None
+        record.update(status="failed", reason=reason)
     finally:
         os.close(lock)
     record["duration"] = round(time.monotonic() - clock, 3)
@@ -320,7 +375,13 @@ def main() -> None:
     if module.check_mode:
         module.exit_json(changed=True, verified=False, verification={"status": "pending"},
                          msg=f"would restore {path} into a scratch database and compare it")
-    record = verify(module.params, manifest, path)
+    try:
+        record = verify(module.params, manifest, path)
+    except VerifyError as exc:
+        module.fail_json(msg=f"cannot verify {path} on {socket.getfqdn()}: {exc} (a problem of "
+                         "this computer, not of the backup: it stays unverified, neither "
+                         "recorded nor marked failed)", verified=False,
+                         verification={"status": "error", "reason": str(exc)}, path=path)
     if known and record["status"] == "ok" and known["sha256"] != manifest.get("sha256"):
         record.update(status="failed", reason="the manifest's sha256 is not the recorded one")
     tables = record.pop("tables")

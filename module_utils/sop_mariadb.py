@@ -360,9 +360,14 @@ def text_value(cell: str | None) -> str | None:
     return None if cell is None else cell[1:]
 
 
+# Summaries that say a command failed without saying why (tar's last line).
+_SUMMARY_LINES = ("Exiting with failure status due to previous errors",)
+
+
 def first_error_line(stderr: bytes) -> str:
     """The first meaningful line of a client's stderr (ERROR lines first)."""
-    lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
+    lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines()
+             if ln.strip() and not any(summary in ln for summary in _SUMMARY_LINES)]
     for line in lines:
         if "ERROR" in line or "error" in line.lower():
             return line

@@ -281,6 +281,33 @@ def test_dump_then_restore_verify(hosts: None, ansible_env: dict[str, str], engi
     assert scratch_databases(SIPP) == []
 
 
+def test_no_room_to_verify_is_no_verdict_on_the_backup(hosts: None,
+                                                       ansible_env: dict[str, str]) -> None:
+    """A full work directory (the 1 MiB tmpfs) or a stopped MariaDB on the verifying
+    computer fails the task naming that cause; the backup is not judged: its manifest
+    stays unverified, not marked failed."""
+    dest = "/var/backups/it-mydumper"
+    source = next(f"{dest}/{n}" for n in backups_in(listing(SIPP, dest)) if n.endswith(".zst"))
+    before = sh(SIPP, f"sha256sum {source}.manifest.json")  # update_manifest: unchanged
+    ok, result = module(ansible_env, "mariadb_restore_verify",
+                        {"path": source, "work_dir": FULL, "update_manifest": True})
+    assert not ok and result["verification"]["status"] == "error", result
+    assert result["msg"].startswith(f"cannot verify {source} on {SIPP}: no space left in "
+                                    f"{FULL} to unpack the backup (unpack failed: tar: ")
+    assert result["msg"].endswith("(a problem of this computer, not of the backup: it stays "
+                                  "unverified, neither recorded nor marked failed)")
+    sh(SIPP, "systemctl stop mariadb")
+    try:
+        ok, result = module(ansible_env, "mariadb_restore_verify",
+                            {"path": source, "update_manifest": True})
+    finally:
+        sh(SIPP, "systemctl start mariadb")
+    assert not ok and result["verification"]["status"] == "error", result
+    assert "on itb-sipp-backup-sipp: MariaDB: ERROR 2002" in result["msg"]
+    assert sh(SIPP, f"sha256sum {source}.manifest.json") == before  # not judged
+    assert sh(SIPP, f"ls -A {FULL}") == "" and scratch_databases(SIPP) == []
+
+
 def scratch_databases(container: str) -> list[str]:
     out = sh(container, "mariadb -N -B -e 'SHOW DATABASES'")
     return [name for name in out.split() if name.startswith("sop_verify_")]

@@ -140,6 +140,9 @@ def test_first_error_line() -> None:
     err = b"mariadb: Deprecated program name\nERROR 1045 (28000): Access denied for user\n"
     assert m.first_error_line(err).startswith("ERROR 1045")
     assert m.first_error_line(b"") == ""
+    tar = (b"tar: ./sipp.perkara.00000.sql: Cannot write: No space left on device\n"
+           b"tar: Exiting with failure status due to previous errors\n")
+    assert m.first_error_line(tar).endswith("Cannot write: No space left on device")
 
 
 def test_run_sql_reports_client_error(tmp_path) -> None:
