@@ -19,6 +19,7 @@ from typing import Any
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.sop_backup_files import (
     BackupMissing,
+    disk_full,
     load_backup,
     manifest_path,
     now_iso,
@@ -163,16 +164,6 @@ ENVIRONMENT = re.compile(r"No space left on device|Disk quota exceeded|Cannot al
                          r"ERROR (1021|1037|1038|1040|1041|1114|2002|2003|2006|2013)\b|"
                          r"The table '[^']*' is full|Disk full|server has gone away|"
                          r"Lost connection to")
-# Free space (bytes, inodes) under which a failed unpack is blamed on the work directory:
-# tar reports a full disk in several ways ("Cannot write: No space left on device", "Wrote
-# only 4096 of 10240 bytes").
-FULL_BYTES, FULL_INODES = 1 << 20, 16
-
-
-def _full(path: str) -> bool:
-    info = os.statvfs(path)
-    return info.f_bavail * info.f_frsize < FULL_BYTES or (
-        info.f_files > 0 and info.f_favail < FULL_INODES)
 
 
 class Runner:
@@ -265,7 +256,7 @@ def restore(runner: Runner, manifest: dict[str, Any], path: str, scratch: str, *
             runner.chain([unpack, ["tar", "-x", "--no-same-owner", "--no-same-permissions",
                                    "-C", workdir, "-f", "-"]], path, "unpack")
         except VerifyFailed as exc:
-            if _full(workdir):
+            if disk_full(workdir):
                 raise VerifyError(f"no space left in {work_dir} to unpack the backup "
                                   f"({exc})") from None
             raise

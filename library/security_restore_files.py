@@ -65,6 +65,7 @@ from typing import Any  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_backup_files import (  # noqa: E402
     BackupMissing,
+    disk_full,
     load_backup,
     manifest_path,
     restore_user,
@@ -97,7 +98,10 @@ def extract(path: str, scratch: str, uid: int, gid: int) -> list[str]:
         tar_errors = [line for line in tar.stderr.decode(errors="replace").splitlines()
                       if "Removing leading" not in line]
         cause = (zstd_err.decode(errors="replace").strip().splitlines()[-1:]
-                 or tar_errors[-1:] or [f"tar {tar.returncode}, zstd {zstd_rc}"])[0]
+                 or tar_errors[:1] or [f"tar {tar.returncode}, zstd {zstd_rc}"])[0]
+        if disk_full(scratch):
+            raise DrillFailed(f"no space left in {os.path.dirname(scratch)} to restore the "
+                              f"archive ({cause})")
         raise DrillFailed(f"restore failed: {cause}")
     return tar.stdout.decode("utf-8", "surrogateescape").splitlines()
 

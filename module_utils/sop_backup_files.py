@@ -137,6 +137,19 @@ class BackupMissing(Exception):
     """A backup file or its manifest is missing or unreadable; the message says which."""
 
 
+# Free space (bytes, inodes) under which a failed restore is blamed on its file system:
+# tar says so in several ways ("Cannot write: No space left on device", "Wrote only 4096
+# of 10240 bytes").
+FULL_BYTES, FULL_INODES = 1 << 20, 16
+
+
+def disk_full(path: str) -> bool:
+    """Whether the file system of ``path`` has (almost) no room left for a normal user."""
+    info = os.statvfs(path)
+    return info.f_bavail * info.f_frsize < FULL_BYTES or (
+        info.f_files > 0 and info.f_favail < FULL_INODES)
+
+
 def load_backup(backup_path: str, mpath: str) -> dict[str, Any]:
     """The manifest of a backup whose file and manifest both exist (BackupMissing if not)."""
     manifest = read_manifest(mpath)

@@ -283,3 +283,16 @@ def test_drill_names_a_damaged_archive_and_a_wrong_listing(archive):
     assert restore.drill(path, manifest, "root", work)["reason"] == (
         "OS user root is root: the restore must not run as root")
     assert os.listdir(work) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounts a tmpfs")
+def test_drill_names_a_full_work_directory(archive):
+    path, manifest, work = archive
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4k,mode=0755", "tmpfs", work], check=True)
+    try:
+        record = restore.drill(path, manifest, "nobody", work)
+    finally:
+        subprocess.run(["umount", "-l", work], check=True)
+    assert record["status"] == "failed"
+    assert record["reason"].startswith(f"no space left in {work} to restore the archive (tar: ")
+    assert "Exiting with failure status" not in record["reason"]
