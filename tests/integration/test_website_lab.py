@@ -115,3 +115,17 @@ def test_domain_near_expiry_warns_and_expired_fails():
         assert rc != 0 and "Domain pn-lab.go.id sudah berakhir pada 2020-01-01" in failures(report)
     finally:
         on_web("mv /etc/lab-rdap.json.orig /etc/lab-rdap.json")
+
+
+def test_an_unreadable_domain_date_is_a_warning_named_in_the_report():
+    on_web("systemctl stop lab-rdap")
+    try:
+        rc, report = run("playbooks/website.yml", "--tags", "pembaruan,laporan")
+    finally:
+        on_web("systemctl start lab-rdap")
+    assert rc == 0, failures(report)
+    text = situation_report(report)
+    assert re.search(r"masa berlaku Domain pn-lab\.go\.id tidak terbaca, Sertifikat TLS web "
+                     r"\d{4}-\d\d-\d\d \(\d+ hari\)", text), text
+    assert "Semua kegiatan otomatis berhasil. Peringatan: Domain pn-lab.go.id: tanggal berakhir " \
+        "tidak terbaca (RDAP http://localhost:8043/rdap/domain/pn-lab.go.id: " in text, text
