@@ -129,3 +129,16 @@ def test_an_unreadable_domain_date_is_a_warning_named_in_the_report():
                      r"\d{4}-\d\d-\d\d \(\d+ hari\)", text), text
     assert "Semua kegiatan otomatis berhasil. Peringatan: Domain pn-lab.go.id: tanggal berakhir " \
         "tidak terbaca (RDAP http://localhost:8043/rdap/domain/pn-lab.go.id: " in text, text
+
+
+def test_an_unreadable_cms_is_recorded_with_its_cause_in_each_activity():
+    # The CMS lookup is no_log (it reads the database password); its failure must still
+    # reach each activity's record, not "output hidden".
+    rc, report = run("playbooks/website.yml", "--tags", "backup,pengunjung",
+                     "-e", "website_root=/srv/nothing-here")
+    assert rc != 0
+    causes = [h.get("msg") for p in report["plays"] for t in p["tasks"]
+              if t["task"]["name"] == "website : Stop when the CMS cannot be read"
+              for name, h in t["hosts"].items() if name == "web" and h.get("failed")]
+    assert causes == ["CMS situs tidak dapat dibaca: web root /srv/nothing-here does not "
+                      "exist"] * 2
