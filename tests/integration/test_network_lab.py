@@ -156,3 +156,14 @@ def test_renamed_routerboard_shows_as_a_diff():
         )
         assert stored["changed_names"] == ["rb-lab"]
         assert f"+set name={name}\n" in stored["devices"][0]["diff"]
+
+
+def test_routerboards_that_cannot_be_read_fail_naming_why_without_the_password():
+    routers = [{"name": "rb", "host": "10.231.10.254", "port": 8728, "username": "sop",
+                "password": "secret-not-shown"}] * 2  # names must be unique
+    rc, report = play("--limit", "gw", "-e", json.dumps({"network_routeros_routers": routers}))
+    assert rc != 0
+    assert any("Stop when the RouterBoards could not be read at all: RouterBoard tidak dapat "
+               "diperiksa: router names must be unique: rb" in f for f in failures(report)), \
+        failures(report)
+    assert "secret-not-shown" not in json.dumps(report)
