@@ -546,7 +546,8 @@ def _run_playbook(
     if refused is not None:  # nothing ran: no execution to keep as evidence
         store.delete_execution(execution_id)
         shutil.rmtree(artifact_dir, ignore_errors=True)
-        raise SopError(refused)
+        # its number was shown when it started
+        raise SopError(f"{refused} (nothing ran: execution {execution_id} is not kept)")
     error = None
     if status in ("failed", "unreachable"):
         error = recorder.error() or _error_line(output)
