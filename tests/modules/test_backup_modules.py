@@ -201,3 +201,23 @@ def test_stall_guard_lets_a_dump_that_writes_run() -> None:
         slow = pipeline.start(["sleep", "2"])
         backup._check(slow, pipeline, "mariadb-dump")
     assert slow.returncode == 0
+
+
+@pytest.mark.parametrize(("line", "environment"), [
+    ("restore failed: ERROR 1114 (HY000) at line 40: The table 'perkara' is full", True),
+    ("restore failed: ERROR 2013 (HY000) at line 9: Lost connection to server during query",
+     True),
+    ("MariaDB: ERROR 2002 (HY000): Can't connect to local server through socket", True),
+    ("myloader failed: ** (myloader:77): CRITICAL **: Error restoring sipp.perkara from file "
+     "sipp.perkara.00000.sql: The table 'perkara' is full", True),
+    ("unpack failed: tar: ./x.sql: Cannot write: No space left on device", True),
+    # what the backup holds: a verdict
+    ("restore failed: ERROR 1064 (42000) at line 3: You have an error in your SQL syntax", False),
+    ("restore failed: ERROR 1044 (42000) at line 2: Access denied for user 'sop_verify'@"
+     "'localhost' to database 'mysql'", False),
+    ("zstd failed: zstd: /*stdin*\\: unknown header", False),
+    ("table pihak: content differs", False),
+])
+def test_what_is_the_backup_computers_problem_and_what_the_backups(line: str,
+                                                                   environment: bool) -> None:
+    assert bool(verify.ENVIRONMENT.search(line)) is environment
