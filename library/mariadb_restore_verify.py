@@ -107,6 +107,14 @@ options:
     description: myloader threads and parallel checksum sessions; V(0) means the number of CPUs.
     type: int
     default: 0
+  timeout:
+    description:
+      - Seconds the restore and the comparison may take. Then everything still running is
+        stopped and the task fails without judging the backup (C(status=error)), as for a
+        verification this computer cannot run. It bounds a hung loader and a backup that
+        unpacks to far more than it should (a compressed bomb from a compromised server).
+    type: int
+    default: 14400
 attributes:
   check_mode:
     support: full
@@ -169,7 +177,8 @@ ENVIRONMENT = re.compile(r"No space left on device|Disk quota exceeded|Cannot al
 class Runner:
     """Runs the restore's processes as the unprivileged OS user."""
 
-    def __init__(self, os_user: str, sock: str | None) -> None:
+    def __init__(self, os_user: str, sock: str | None, *, seconds: int, deadline: float) -> None:
+        self.seconds, self.deadline = seconds, deadline
         try:
             entry = restore_user(os_user)
         except LookupError as exc:
@@ -189,9 +198,33 @@ class Runner:
         return subprocess.Popen(argv, user=self.uid, group=self.gid, extra_groups=[],
                                 env=self.env, cwd="/", stderr=subprocess.PIPE, **kwargs)
 
+    def overtime(self) -> VerifyError:
+        return VerifyError(f"not finished within {self.seconds} s (timeout): stopped")
+
+    def left(self) -> float:
+        """Seconds left before the deadline."""
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise self.overtime()
+        return left
+
+    def wait(self, procs: list[subprocess.Popen[bytes]]) -> list[bytes]:
+        """The processes' stderr once all ended; at the deadline all are killed."""
+        errors = []
+        try:
+            for proc in reversed(procs):
+                errors.append(proc.communicate(timeout=max(0.1, self.deadline - time.monotonic()))[1])
+        except subprocess.TimeoutExpired:
+            for proc in procs:
+                proc.kill()
+            for proc in procs:
+                proc.communicate()
+            raise self.overtime() from None
+        return errors[::-1]
+
     def run(self, argv: list[str]) -> None:
         proc = self.popen(argv, stdout=subprocess.DEVNULL)
-        _, err = proc.communicate()
+        err = self.wait([proc])[0]
         if proc.returncode != 0:
             raise VerifyFailed(f"{os.path.basename(argv[0])} failed: "
                                f"{first_error_line(err) or proc.returncode}")
@@ -215,7 +248,7 @@ class Runner:
             assert previous is not None
             previous.close()
             procs[-2].stdout = None  # handed to the next stage
-        errors = [proc.communicate()[1] for proc in reversed(procs)][::-1]
+        errors = self.wait(procs)
         failed = [(index, err) for index, (proc, err) in enumerate(zip(procs, errors, strict=True))
                   if proc.returncode not in (0, -13)]  # -13: SIGPIPE after a later failure
         if failed:
@@ -281,7 +314,8 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
     lock = os.open(LOCK_PATH, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        runner = Runner(params["os_user"], params["login_unix_socket"])
+        runner = Runner(params["os_user"], params["login_unix_socket"],
+                        seconds=params["timeout"], deadline=clock + params["timeout"])
         try:
             swept = sweep_scratch(runner)
             if swept:
@@ -302,7 +336,7 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
         try:
             restore(runner, manifest, path, scratch, work_dir=params["work_dir"],
                     threads=params["threads"])
-            restored = measure(runner.batch(scratch), scratch,
+            restored = measure(runner.batch(scratch), scratch, timeout=runner.left(),
                                parallel=params["threads"] or os.cpu_count() or 2, analyze=True)
         except BaseException:
             with contextlib.suppress(MariaDBError):  # else swept at the next run
@@ -324,6 +358,9 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
             f"{len(restored['objects'])} views/triggers/routines/events match"))
     except (VerifyFailed, MariaDBError, OSError) as exc:
         reason = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) else str(exc)
+        if time.monotonic() - clock >= params["timeout"]:  # a statement's own timeout
+            raise VerifyError(f"not finished within {params['timeout']} s (timeout): "
+                              f"stopped ({reason})") from None
         if ENVIRONMENT.search(reason):
             raise VerifyError(reason) from None
         record.update(status="failed", reason=reason)
@@ -347,6 +384,7 @@ def main() -> None:
             "update_manifest": {"type": "bool", "default": False},
             "fail_on_mismatch": {"type": "bool", "default": True},
             "threads": {"type": "int", "default": 0},
+            "timeout": {"type": "int", "default": 14400},
         },
         supports_check_mode=True,
     )

@@ -196,21 +196,23 @@ def analyze_sql(tables: Sequence[dict[str, Any]]) -> str:
 
 
 def measure(client: Sequence[str], database: str, parallel: int = 1,
-            analyze: bool = False) -> dict[str, Any]:
+            analyze: bool = False, timeout: float | None = None) -> dict[str, Any]:
     """Measure a (restored) database now, with the same statements as the dump side, in
     ``parallel`` sessions (tables spread by size). ``analyze``: first refresh the tables'
     statistics, whose sizes are stale right after a restore (one page each when the
-    server does not recalculate them in the background), so that the spread is even."""
+    server does not recalculate them in the background), so that the spread is even.
+    ``timeout``: seconds each statement batch may take."""
     tables = list_tables(client, database)
     if analyze and tables:
-        run_sql(client, analyze_sql(tables), timeout=300)
+        run_sql(client, analyze_sql(tables), timeout=min(300, timeout or 300))
         tables = list_tables(client, database)
     groups = spread(tables, parallel)
 
     def one(index: int) -> list[list[str]]:
         sql = measure_sql(database, groups[index], objects=index == 0)
         return [[str(cell) for cell in row]
-                for row in run_sql(client, "SET SESSION time_zone='+00:00';\n" + sql)]
+                for row in run_sql(client, "SET SESSION time_zone='+00:00';\n" + sql,
+                                   timeout=timeout)]
 
     with concurrent.futures.ThreadPoolExecutor(len(groups)) as pool:
         results = list(pool.map(one, range(len(groups))))

@@ -308,6 +308,27 @@ def test_no_room_to_verify_is_no_verdict_on_the_backup(hosts: None,
     assert sh(SIPP, f"ls -A {FULL}") == "" and scratch_databases(SIPP) == []
 
 
+def test_a_verification_that_outlasts_its_timeout_is_stopped(hosts: None,
+                                                              ansible_env: dict[str, str]) -> None:
+    """A myloader that never ends (hung, or loading a compressed bomb) is stopped at the
+    timeout, with everything it started; the backup is not judged."""
+    dest = "/var/backups/it-mydumper"
+    source = next(f"{dest}/{n}" for n in backups_in(listing(SIPP, dest)) if n.endswith(".zst"))
+    sh(SIPP, "printf '#!/bin/sh\\nexec sleep 600\\n' > /usr/local/bin/myloader && "
+             "chmod 755 /usr/local/bin/myloader")
+    try:
+        started = time.monotonic()
+        ok, result = module(ansible_env, "mariadb_restore_verify",
+                            {"path": source, "timeout": 3})
+        assert time.monotonic() - started < 60
+    finally:
+        sh(SIPP, "rm -f /usr/local/bin/myloader")
+    assert not ok and result["verification"]["status"] == "error", result
+    assert f"on {SIPP}: not finished within 3 s (timeout): stopped" in result["msg"]
+    assert sh(SIPP, "pgrep -x sleep || true").strip() == ""
+    assert scratch_databases(SIPP) == []
+
+
 def scratch_databases(container: str) -> list[str]:
     out = sh(container, "mariadb -N -B -e 'SHOW DATABASES'")
     return [name for name in out.split() if name.startswith("sop_verify_")]
