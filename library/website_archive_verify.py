@@ -30,6 +30,14 @@ options:
     description: The store's record (C(ledger.jsonl)).
     type: path
     required: true
+  timeout:
+    description:
+      - Seconds the listing may take. Then it is stopped and the task fails without judging
+        the archive (C(status=error), nothing recorded). It bounds a hung tool and an
+        archive that unpacks to far more than it should (a compressed bomb from a
+        compromised web server).
+    type: int
+    default: 3600
 attributes:
   check_mode:
     support: full
@@ -51,7 +59,8 @@ verified:
   returned: always
   type: bool
 verification:
-  description: Status (ok, failed, pending), reason, method, entries, duration.
+  description: Status (ok, failed, pending; error when the listing was stopped at its
+    timeout), reason, method, entries, duration.
   returned: always
   type: dict
 """
@@ -70,19 +79,25 @@ from ansible.module_utils.sop_backup_files import (  # noqa: E402
 from ansible.module_utils.sop_backup_ledger import append, backups, read  # noqa: E402
 from ansible.module_utils.sop_website_files import (  # noqa: E402
     ArchiveError,
+    ListingTimeout,
     archive_listing,
     listing_digest,
 )
 
 
-def check(path: str, manifest: dict[str, Any], recorded_sha256: str) -> dict[str, Any]:
+def check(path: str, manifest: dict[str, Any], recorded_sha256: str,
+          timeout: int) -> dict[str, Any]:
+    """The verification record (status ok or failed); ListingTimeout when it took too
+    long (nothing judged)."""
     start = time.monotonic()
     sha256 = sha256_file(path)
     if sha256 != recorded_sha256:
         return {"status": "failed", "reason": f"sha256 {sha256} is not the recorded {recorded_sha256}"}
     try:
-        names = archive_listing(path)
-    except ArchiveError as exc:
+        names = archive_listing(path, timeout=timeout)
+    except ListingTimeout:
+        raise
+    except ArchiveError as exc:  # what the archive holds: a verdict
         return {"status": "failed", "reason": str(exc)}
     entries = manifest.get("entries")
     if len(names) != entries or listing_digest(names) != manifest.get("listing_sha256"):
@@ -95,7 +110,8 @@ def check(path: str, manifest: dict[str, Any], recorded_sha256: str) -> dict[str
 def main() -> None:
     module = AnsibleModule(
         argument_spec={"path": {"type": "path", "required": True},
-                       "ledger": {"type": "path", "required": True}},
+                       "ledger": {"type": "path", "required": True},
+                       "timeout": {"type": "int", "default": 3600}},
         supports_check_mode=True,
     )
     path, ledger = module.params["path"], module.params["ledger"]
@@ -113,8 +129,14 @@ def main() -> None:
     if module.check_mode:
         module.exit_json(changed=True, verified=False, verification={"status": "pending"},
                          msg=f"would check the sha256 and the listing of {path}")
-    record = {"method": "listing", "verified_on": os.uname().nodename,
-              **check(path, manifest, known["sha256"])}
+    try:
+        checked = check(path, manifest, known["sha256"], module.params["timeout"])
+    except ListingTimeout as exc:
+        module.fail_json(msg=f"cannot verify {path}: {exc} (the archive is not judged: it "
+                         "stays unverified, nothing recorded)", verified=False,
+                         verification={"status": "error", "reason": str(exc)})
+        return
+    record = {"method": "listing", "verified_on": os.uname().nodename, **checked}
     append(ledger, "verified", name=os.path.basename(path), sha256=known["sha256"], **record)
     module.exit_json(changed=True, verified=record["status"] == "ok", verification=record)
 

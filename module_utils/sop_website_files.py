@@ -22,6 +22,10 @@ class ArchiveError(Exception):
     """tar or zstd failed; the message is one clear line."""
 
 
+class ListingTimeout(ArchiveError):
+    """Listing an archive took longer than allowed (a hung tool or a compressed bomb)."""
+
+
 def tar_argv(paths: list[str], exclude: list[str]) -> list[str]:
     argv = ["tar", "--create", "--file=-", "--verbose", "--sparse", "--warning=no-file-changed"]
     argv += [f"--exclude={pattern}" for pattern in exclude]
@@ -76,8 +80,9 @@ def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
     return {"entries": len(names), "listing_sha256": listing_digest(names), "warnings": errors[-5:]}
 
 
-def archive_listing(path: str) -> list[str]:
-    """Entry names of an archive (``zstd -dc | tar -t``), read to its very end.
+def archive_listing(path: str, timeout: float | None = None) -> list[str]:
+    """Entry names of an archive (``zstd -dc | tar -t``), read to its very end, within
+    ``timeout`` seconds (else both are stopped: ListingTimeout).
 
     The archive comes from a server that may be compromised. ``--ignore-zeros`` reads past
     an end-of-archive marker, so entries hidden after one are listed (and differ from the
@@ -89,8 +94,15 @@ def archive_listing(path: str) -> list[str]:
     if zstd.stdout is None:
         raise ArchiveError("zstd pipe not available")
     with zstd.stdout:
-        tar = subprocess.run(["tar", "--list", "--ignore-zeros", "--file=-", "--absolute-names"],
-                             stdin=zstd.stdout, capture_output=True, check=False)
+        try:
+            tar = subprocess.run(["tar", "--list", "--ignore-zeros", "--file=-",
+                                  "--absolute-names"], stdin=zstd.stdout, capture_output=True,
+                                 check=False, timeout=timeout)
+        except subprocess.TimeoutExpired:  # tar is stopped by run()
+            zstd.kill()
+            zstd.wait()
+            raise ListingTimeout(f"listing {path} not finished within {timeout:g} s: "
+                                 "stopped") from None
     zstd_rc = zstd.wait()
     if tar.returncode != 0 or zstd_rc != 0:
         cause = tar.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["zstd failed"]

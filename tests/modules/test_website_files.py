@@ -101,13 +101,15 @@ def test_verify_catches_a_changed_or_truncated_archive(site, tmp_path):
     writer, archived = make_archive(site, tmp_path)
     manifest = {"entries": archived["entries"], "listing_sha256": archived["listing_sha256"]}
     sha = writer.sha256.hexdigest()
-    assert verify.check(writer.final_path, manifest, sha)["status"] == "ok"
-    assert "is not the recorded" in verify.check(writer.final_path, manifest, "0" * 64)["reason"]
-    assert verify.check(writer.final_path, {**manifest, "entries": 1}, sha)["status"] == "failed"
+    assert verify.check(writer.final_path, manifest, sha, 60)["status"] == "ok"
+    assert "is not the recorded" in verify.check(writer.final_path, manifest, "0" * 64,
+                                                 60)["reason"]
+    assert verify.check(writer.final_path, {**manifest, "entries": 1}, sha,
+                        60)["status"] == "failed"
     with open(writer.final_path, "r+b") as handle:
         handle.truncate(os.path.getsize(writer.final_path) // 2)
     truncated = backup_files.sha256_file(writer.final_path)
-    assert verify.check(writer.final_path, manifest, truncated)["status"] == "failed"
+    assert verify.check(writer.final_path, manifest, truncated, 60)["status"] == "failed"
 
 
 def test_listing_reads_past_an_end_marker_and_never_hangs(site, tmp_path):
@@ -163,3 +165,19 @@ def test_quarantine_moves_only_planted_files_inside_the_site(site, tmp_path):
     assert record["sha256"] == backup_files.sha256_file(record["quarantined"])
     assert os.stat(record["quarantined"]).st_mode & 0o777 == 0o600
     assert json.dumps(record)  # the record is plain JSON
+
+
+def test_a_compressed_bomb_is_stopped_at_the_timeout(tmp_path):
+    """16 GiB of zeros in 256 zstd frames of 64 MiB each (a few KiB on disk): the listing
+    is stopped at its timeout with both of its processes, and nothing is judged."""
+    frame = subprocess.run(["zstd", "-q", "-c"], input=bytes(64 << 20), capture_output=True,
+                           check=True).stdout
+    path = tmp_path / "website-20261130T010000.tar.zst"
+    path.write_bytes(frame * 256)
+    started = time.monotonic()
+    with pytest.raises(files.ListingTimeout, match=r"not finished within 1 s: stopped"):
+        verify.check(str(path), {"entries": 1}, backup_files.sha256_file(str(path)), 1)
+    assert time.monotonic() - started < 10
+    leftover = subprocess.run(["pgrep", "-f", f"zstd -q -dc -- {path}"], capture_output=True,
+                              check=False)
+    assert leftover.stdout == b""
