@@ -314,8 +314,9 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
     lock = os.open(LOCK_PATH, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        deadline = time.monotonic() + params["timeout"]  # not counting the wait for the lock
         runner = Runner(params["os_user"], params["login_unix_socket"],
-                        seconds=params["timeout"], deadline=clock + params["timeout"])
+                        seconds=params["timeout"], deadline=deadline)
         try:
             swept = sweep_scratch(runner)
             if swept:
@@ -358,7 +359,7 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
             f"{len(restored['objects'])} views/triggers/routines/events match"))
     except (VerifyFailed, MariaDBError, OSError) as exc:
         reason = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) else str(exc)
-        if time.monotonic() - clock >= params["timeout"]:  # a statement's own timeout
+        if time.monotonic() >= deadline:  # a statement's own timeout
             raise VerifyError(f"not finished within {params['timeout']} s (timeout): "
                               f"stopped ({reason})") from None
         if ENVIRONMENT.search(reason):

@@ -749,18 +749,41 @@ def test_playbook_failures_leave_backups_untouched(
     assert backups_in(listing(SIPP, FULL)) == []
 
 
-def test_playbook_failed_verification_leaves_no_final_named_file(
+def test_playbook_verification_that_cannot_run_judges_nothing(
         first_run: subprocess.CompletedProcess[str], ansible_env: dict[str, str]) -> None:
-    before = backups_in(listing(SIPP, LOCAL))
+    """The backup computer's MariaDB out of reach: the activity fails naming it, and the
+    new backup stays as it was, unverified, neither renamed .failed nor recorded."""
+    before, events = backups_in(listing(SIPP, LOCAL)), len(ledger())
     proc = playbook(ansible_env, "sipp_backup_force=true",
                     "sipp_backup_verify_socket=/run/mysqld/missing.sock")
+    assert proc.returncode != 0, proc.stdout[-3000:]
+    assert "MariaDB: ERROR 2002 (HY000): Can't connect to local server through socket " \
+        "'/run/mysqld/missing.sock'" in proc.stdout, proc.stdout[-3000:]
+    assert "not of the backup: it stays unverified" in proc.stdout
+    new = sorted(set(backups_in(listing(SIPP, LOCAL))) - set(before))
+    assert [n.split(".", 1)[1] for n in new] == ["tar.zst", "tar.zst.manifest.json"], new
+    assert json.loads(sh(SIPP, f"cat {LOCAL}/{new[1]}"))["verified"] is False
+    assert [e["event"] for e in ledger()[events:]] == ["ingested"]
+
+
+def test_playbook_failed_verification_leaves_no_final_named_file(
+        first_run: subprocess.CompletedProcess[str], ansible_env: dict[str, str]) -> None:
+    """A restore that loads nothing (a broken myloader on the backup computer): the content
+    check fails, the backup is renamed .failed and recorded as failed."""
+    before = backups_in(listing(SIPP, LOCAL))
+    sh(STORE, "printf '#!/bin/sh\\nexit 0\\n' > /usr/local/bin/myloader && "
+              "chmod 755 /usr/local/bin/myloader")
+    try:
+        proc = playbook(ansible_env, "sipp_backup_force=true")
+    finally:
+        sh(STORE, "rm -f /usr/local/bin/myloader")
     assert proc.returncode != 0 and "Verifikasi backup gagal" in proc.stdout, proc.stdout[-3000:]
     after = backups_in(listing(SIPP, LOCAL))
     new = sorted(set(after) - set(before))
     assert [n.rsplit(".", 1)[-1] for n in new] == ["failed", "json"]  # NAME.failed(.json)
     manifest = json.loads(sh(SIPP, f"cat {LOCAL}/{new[1]}"))
     assert manifest["verified"] is False and manifest["verification"]["status"] == "failed"
-    assert "missing.sock" in manifest["verification"]["reason"]
+    assert "table perkara missing after restore" in manifest["verification"]["reason"]
     assert ledger()[-1]["event"] == "verified" and ledger()[-1]["status"] == "failed"
     # A normal run afterwards is fine (today's earlier verified backup counts, the
     # failed one does not) and the failed file is kept for inspection.

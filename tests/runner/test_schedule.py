@@ -16,7 +16,7 @@ import pytest
 from sop.catalogue import PACKAGE_CATALOGUE, load_catalogue
 from sop.schedule import default_calendar
 
-from .conftest import INVENTORY
+from .conftest import INVENTORY, SOP_BIN
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -59,9 +59,9 @@ def test_install_renders_units_idempotently(cli: Cli, court: Path, tmp_path: Pat
     assert "OnCalendar=Mon *-*-* 09:00" in (units / "sop-local-secret.timer").read_text()
     service = (units / "sop-local-demo.service").read_text()
     assert 'Environment="SOP_TRIGGER=timer"' in service
-    assert f"ExecStart={shutil.which('sop')} run local-demo -i {court}" in service
+    assert f"ExecStart={SOP_BIN} run local-demo -i {court}" in service
     check = (units / "sop-overdue.service").read_text()
-    assert f"ExecStart={shutil.which('sop')} overdue -i {court}" in check
+    assert f"ExecStart={SOP_BIN} overdue -i {court}" in check
     before = {p.name: p.stat().st_mtime_ns for p in units.iterdir()}
     code, out, _ = _install(cli, court, units)
     assert code == 0 and "0 units changed, 0 removed." in out
