@@ -76,12 +76,17 @@ def reported(data: bytes, name: str) -> dict:
     return {"name": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
-def test_ingest_checks_what_arrived_against_what_was_reported(tmp_path) -> None:
+def in_and_store(tmp_path: Path) -> tuple[Path, Path, str]:
+    """An incoming directory, an empty store (0700) and the store's record."""
     incoming, store = tmp_path / "in", tmp_path / "store"
     incoming.mkdir()
     store.mkdir(mode=0o700)
-    record = str(store / ledger.LEDGER_NAME)
+    return incoming, store, str(store / ledger.LEDGER_NAME)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+def test_ingest_checks_what_arrived_against_what_was_reported(tmp_path) -> None:
+    incoming, store, record = in_and_store(tmp_path)
     (incoming / NAME).write_bytes(b"tampered")
     with pytest.raises(ingest.IngestFailed, match="does not match"):
         ingest.take(str(incoming), str(store), reported(b"backup", NAME))
@@ -123,10 +128,7 @@ def test_ledger_is_the_only_truth(tmp_path) -> None:
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
 def test_the_store_keeps_no_half_copies_and_names_orphans(tmp_path) -> None:
-    incoming, store = tmp_path / "in", tmp_path / "store"
-    incoming.mkdir()
-    store.mkdir(mode=0o700)
-    record = str(store / ledger.LEDGER_NAME)
+    incoming, store, record = in_and_store(tmp_path)
     kept = "sipp-20261120T020000.sql.zst"
     ledger.append(record, "ingested", name=kept, sha256="a", size=1,
                   manifest=f"{kept}.manifest.json")
