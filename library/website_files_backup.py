@@ -26,7 +26,8 @@ version_added: "0.1.0"
 author: Court IT SOP maintainers
 options:
   paths:
-    description: Folders to archive (the web root first).
+    description: Folders to archive (the web root first). A folder given as a symbolic link
+      is archived with its files, under its real path.
     type: list
     elements: path
     required: true
@@ -152,7 +153,10 @@ def backup(p: dict[str, Any], moment: datetime.datetime) -> dict[str, Any]:
     start = time.monotonic()
     writer = HashingWriter(path)
     try:
-        archived = write_archive(p["paths"], p["exclude"], writer, p["level"])
+        # A folder given as a symbolic link (/var/www/html -> /home/web/public_html) is
+        # archived with its files under its real path; tar alone keeps only the link.
+        archived = write_archive([os.path.realpath(x) for x in p["paths"]], p["exclude"],
+                                 writer, p["level"])
         writer.sync()
     except (ArchiveError, OSError):
         writer.discard()

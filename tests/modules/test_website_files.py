@@ -181,3 +181,18 @@ def test_a_compressed_bomb_is_stopped_at_the_timeout(tmp_path):
     leftover = subprocess.run(["pgrep", "-f", f"zstd -q -dc -- {path}"], capture_output=True,
                               check=False)
     assert leftover.stdout == b""
+
+
+def test_a_web_root_that_is_a_symbolic_link_is_archived_with_its_files(site, tmp_path):
+    """/var/www/html -> /home/web/public_html: tar alone archived the link, one entry, and
+    that empty backup verified."""
+    link = tmp_path / "html"
+    link.symlink_to(site)
+    args = {"paths": [str(link)], "dest": str(tmp_path / "backups"), "exclude": ["*/cache"]}
+    rc, result = run_module("website_files_backup", tmp_path, args)
+    assert rc == 0, result
+    names = files.archive_listing(result["path"])
+    assert f"{site}/index.php" in names and f"{site}/wp-content/uploads/foto.jpg" in names
+    assert result["entries"] == len(names) == 5
+    manifest = json.loads(Path(result["manifest"]).read_text())
+    assert manifest["paths"] == [str(link)]  # as configured (the period's reuse compares it)
