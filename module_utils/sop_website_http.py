@@ -20,6 +20,9 @@ import urllib.request
 from typing import Any
 
 USER_AGENT = "sop-website-check/1 (+court IT SOP)"
+# What is read of a page, feed or RDAP answer: a server that sends without end (a broken
+# or hostile site) must not fill this process's memory.
+MAX_BODY = 5 << 20
 _DATE_TAGS = re.compile(
     r"<(pubDate|lastBuildDate|updated|published|lastmod)>\s*([^<]+?)\s*</\1>", re.IGNORECASE)
 
@@ -44,10 +47,11 @@ def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None,
     start = time.monotonic()
     try:
         with opener.open(request, timeout=timeout) as response:
-            status, body = response.status, response.read()
+            status, body = response.status, response.read(MAX_BODY)
             location, final = response.headers.get("Location"), response.url
     except urllib.error.HTTPError as exc:
-        status, body, location, final = exc.code, exc.read(), exc.headers.get("Location"), url
+        status, body, location, final = (exc.code, exc.read(MAX_BODY),
+                                         exc.headers.get("Location"), url)
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
         return {"status": -1, "location": None, "body": "", "response_ms": None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import signal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpd
@@ -24,6 +25,11 @@ EXPIRY = (datetime.datetime.now(datetime.UTC)
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         port = self.server.server_address[1]
+        if self.path == "/endless":  # a page that never ends
+            self.send_response(200)
+            self.end_headers()
+            while True:
+                self.wfile.write(b"<p>judi</p>" * 6000)
         if self.path == "/old":
             self.send_response(301)
             self.send_header("Location", f"https://localhost:{port}/")
@@ -149,3 +155,13 @@ def test_dates_parse():
     assert http.parse_date("garbage") is None
     assert http.http_variant("https://a.go.id/x?y=1") == "http://a.go.id/x?y=1"
     assert http.fetch("file:///etc/passwd", 1)["error"] == "not an http(s) URL"
+
+
+def test_a_page_without_end_is_read_no_further_than_the_limit(tls):
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the page was read without end"))
+    signal.alarm(60)
+    try:
+        page = http.fetch(f"http://127.0.0.1:{tls['http']}/endless", 5)
+    finally:
+        signal.alarm(0)
+    assert page["status"] == 200 and len(page["body"]) == http.MAX_BODY
