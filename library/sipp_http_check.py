@@ -114,6 +114,9 @@ from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.urls import open_url  # noqa: E402
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+# What is read of a page: a server that sends without end must not fill this process's
+# memory.
+MAX_BODY = 5 << 20
 
 
 def request(url: str, timeout: int, validate_certs: bool) -> tuple[int, str, int, str | None]:
@@ -122,12 +125,12 @@ def request(url: str, timeout: int, validate_certs: bool) -> tuple[int, str, int
     try:
         response = open_url(url, timeout=timeout, validate_certs=validate_certs,
                             http_agent="sop-sipp-http-check")
-        status, body = response.getcode(), response.read()
+        status, body = response.getcode(), response.read(MAX_BODY)
     except Exception as exc:  # urllib raises HTTPError, URLError, OSError, ...
         code = getattr(exc, "code", None)
         if not isinstance(code, int):
             return -1, "", 0, str(getattr(exc, "reason", None) or exc)
-        status, body = code, exc.read() if hasattr(exc, "read") else b""
+        status, body = code, exc.read(MAX_BODY) if hasattr(exc, "read") else b""
     elapsed = int((time.monotonic() - start) * 1000)
     return status, body.decode("utf-8", "replace"), elapsed, None
 

@@ -193,11 +193,16 @@ def parse_marker(text: str, default_offset: int) -> dt.datetime:
     raise StatusError(f"no date found in {text.strip()!r}")
 
 
+# What is read of a page: a server that sends without end must not fill this process's
+# memory.
+MAX_BODY = 5 << 20
+
+
 def fetch(url: str, timeout: int, validate_certs: bool) -> tuple[int, str]:
     try:
         response = open_url(url, timeout=timeout, validate_certs=validate_certs,
                             http_agent="sop-sipp-sync-status")
-        return response.getcode(), response.read().decode("utf-8", "replace")
+        return response.getcode(), response.read(MAX_BODY).decode("utf-8", "replace")
     except Exception as exc:  # urllib raises many types; report one line
         raise StatusError(f"{url}: {getattr(exc, 'reason', None) or exc}") from exc
 

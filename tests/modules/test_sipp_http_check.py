@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from http.server import BaseHTTPRequestHandler
 
@@ -17,6 +18,11 @@ PARAMS = {"expected_text": "SIPP", "status_codes": [200], "max_response_seconds"
 
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
+        if self.path == "/endless":  # a page that never ends
+            self.send_response(200)
+            self.end_headers()
+            while True:
+                self.wfile.write(b"<p>SIPP</p>" * 6000)
         if self.path == "/slow":
             time.sleep(0.3)
         code = 503 if self.path == "/down" else 200
@@ -65,3 +71,13 @@ def test_no_answer():
     assert access["status"] == -1
     assert access["response_ms"] is None
     assert access["problems"][0].startswith("tidak ada jawaban dari http://127.0.0.1:9/")
+
+
+def test_a_page_without_end_is_read_no_further_than_the_limit(base):
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the page was read without end"))
+    signal.alarm(60)
+    try:
+        status, page, _, error = mod.request(base + "/endless", 5, True)
+    finally:
+        signal.alarm(0)
+    assert status == 200 and error is None and len(page) == mod.MAX_BODY

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import signal
+from http.server import BaseHTTPRequestHandler
 
 import pytest
+from httpd import serving
 from loader import load
 
 mod = load("sipp_sync_status")
@@ -79,3 +82,25 @@ def test_offsets():
     assert mod.offset_of("+0800") == 480
     with pytest.raises(mod.StatusError):
         mod.offset_of("Nowhere/Land")
+
+
+class Endless(BaseHTTPRequestHandler):
+    def do_GET(self):  # a page that never ends
+        self.send_response(200)
+        self.end_headers()
+        while True:
+            self.wfile.write(b"Pembaharuan Data " * 4000)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_page_without_end_is_read_no_further_than_the_limit():
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the page was read without end"))
+    signal.alarm(60)
+    try:
+        with serving(Endless) as url:
+            status, page = mod.fetch(url + "/", 5, True)
+    finally:
+        signal.alarm(0)
+    assert status == 200 and len(page) == mod.MAX_BODY
