@@ -167,7 +167,6 @@ sop_output:
 
 import hashlib  # noqa: E402
 import os  # noqa: E402
-import ssl  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
@@ -208,30 +207,20 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
     quote_string,
     text_value,
 )
-from ansible.module_utils.urls import open_url  # noqa: E402
-
-MAX_PAGE = 5 << 20
+from ansible.module_utils.sop_website_http import fetch as http_fetch  # noqa: E402
+from ansible.module_utils.sop_website_http import ssl_context, unverified_context  # noqa: E402
 
 
 def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> dict[str, Any]:
-    """One page without following redirects: {status, location, html} (status -1 and
-    ``error`` when there is no answer)."""
-    headers = {"Referer": referer} if referer else {}
-    try:
-        response = open_url(url, headers=headers, http_agent=agent, timeout=params["timeout"],
-                            validate_certs=params["validate_certs"],
-                            ca_path=params["ca_path"], follow_redirects="none")
-        status, location, body = response.getcode(), None, response.read(MAX_PAGE)
-    except Exception as exc:  # urllib raises HTTPError (3xx here too), URLError, OSError
-        code = getattr(exc, "code", None)
-        if not isinstance(code, int):
-            reason = getattr(exc, "reason", None) or exc
-            return {"status": -1, "location": None, "html": "", "error": str(reason),
-                    "certificate": isinstance(reason, ssl.SSLCertVerificationError)}
-        headers_in = getattr(exc, "headers", None)
-        location = headers_in.get("Location") if headers_in is not None else None
-        status, body = code, exc.read(MAX_PAGE) if hasattr(exc, "read") else b""
-    return {"status": status, "location": location, "html": body.decode("utf-8", "replace")}
+    """One page without following redirects: {status, location, html} (status -1,
+    ``error`` and ``certificate`` when there is no answer)."""
+    context = ssl_context(params["ca_path"]) if params["validate_certs"] else unverified_context()
+    headers = {"User-Agent": agent, **({"Referer": referer} if referer else {})}
+    page = http_fetch(url, params["timeout"], context, follow=False, headers=headers)
+    if page["status"] == -1:
+        return {"status": -1, "location": None, "html": "", "error": page["error"],
+                "certificate": page["certificate"]}
+    return {"status": page["status"], "location": page["location"], "html": page["body"]}
 
 
 def fetch_variants(url: str, own: str, params: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -34,14 +34,16 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None,
           follow: bool = True, headers: dict[str, str] | None = None) -> dict[str, Any]:
-    """``{status, location, body, response_ms, error}``; HTTP errors still count as answers."""
+    """``{status, location, body, response_ms, final_url, error}``; HTTP errors (and, with
+    ``follow`` false, redirects) still count as answers. No answer: status -1, ``error``,
+    and ``certificate`` true when the certificate did not verify."""
     handlers: list[Any] = [urllib.request.HTTPSHandler(context=context)]
     if not follow:
         handlers.append(_NoRedirect())
     opener = urllib.request.build_opener(*handlers)
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         return {"status": -1, "location": None, "body": "", "response_ms": None,
-                "final_url": url, "error": "not an http(s) URL"}
+                "final_url": url, "error": "not an http(s) URL", "certificate": False}
     request = urllib.request.Request(  # noqa: S310 - scheme checked above
         url, headers={"User-Agent": USER_AGENT, **(headers or {})})
     start = time.monotonic()
@@ -55,7 +57,8 @@ def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None,
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
         return {"status": -1, "location": None, "body": "", "response_ms": None,
-                "final_url": url, "error": str(reason)}
+                "final_url": url, "error": str(reason),
+                "certificate": isinstance(reason, ssl.SSLCertVerificationError)}
     elapsed = int((time.monotonic() - start) * 1000)
     return {"status": status, "location": location, "body": body.decode("utf-8", "replace"),
             "response_ms": elapsed, "final_url": final, "error": None}
@@ -63,6 +66,14 @@ def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None,
 
 def ssl_context(ca_file: str | None) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=ca_file or None)
+
+
+def unverified_context() -> ssl.SSLContext:
+    """TLS without checking the certificate (to read a page whose certificate failed)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 def _enddate_from_der(der: bytes) -> datetime.datetime | None:
@@ -106,12 +117,9 @@ def tls_certificate(host: str, port: int, timeout: float, ca_file: str | None,
 
 
 def _unverified_expiry(host: str, port: int, timeout: float) -> datetime.datetime | None:
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
     try:
         with socket.create_connection((host, port), timeout=timeout) as sock, \
-                context.wrap_socket(sock, server_hostname=host) as tls:
+                unverified_context().wrap_socket(sock, server_hostname=host) as tls:
             der = tls.getpeercert(binary_form=True)
     except (OSError, ssl.SSLError):
         return None
