@@ -757,9 +757,10 @@ def test_playbook_verification_that_cannot_run_judges_nothing(
     proc = playbook(ansible_env, "sipp_backup_force=true",
                     "sipp_backup_verify_socket=/run/mysqld/missing.sock")
     assert proc.returncode != 0, proc.stdout[-3000:]
-    assert "MariaDB: ERROR 2002 (HY000): Can't connect to local server through socket " \
-        "'/run/mysqld/missing.sock'" in proc.stdout, proc.stdout[-3000:]
-    assert "not of the backup: it stays unverified" in proc.stdout
+    assert f"Verifikasi tidak dapat dijalankan di komputer backup {STORE}: MariaDB: ERROR 2002 " \
+        "(HY000): Can't connect to local server through socket '/run/mysqld/missing.sock'" \
+        in proc.stdout, proc.stdout[-3000:]
+    assert "belum terverifikasi dan tidak ditandai gagal" in proc.stdout
     new = sorted(set(backups_in(listing(SIPP, LOCAL))) - set(before))
     assert [n.split(".", 1)[1] for n in new] == ["tar.zst", "tar.zst.manifest.json"], new
     assert json.loads(sh(SIPP, f"cat {LOCAL}/{new[1]}"))["verified"] is False
