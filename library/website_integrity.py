@@ -63,7 +63,9 @@ options:
     elements: str
     default: []
   max_scan_bytes:
-    description: Larger files are hashed but not checked for markers.
+    description: Larger uploads (videos, big documents) are hashed but not read for
+      markers. PHP files and server configuration are read whatever their size, so that
+      padding cannot hide a webshell.
     type: int
     default: 8388608
   urls:

@@ -59,6 +59,9 @@ MARKERS: dict[str, str] = {
                                        r"(?:google|bing|yahoo|yandex|baidu|slurp)",
 }
 _MARKERS = [(name, re.compile(pattern)) for name, pattern in MARKERS.items()]
+# Files are read for markers in blocks, each with this much of the block before: longer
+# than any match the patterns look for (the longest, a base64 payload, needs 3,000 bytes).
+OVERLAP = 1 << 16
 MEDIA_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".bmp",
                               ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx",
                               ".mp4", ".mp3", ".zip", ".txt", ".csv", ".odt", ".ods"})
@@ -93,11 +96,10 @@ def area(path: str) -> str:
     return "core"
 
 
-def scanned(path: str) -> bool:
-    """Whether a file is checked for markers: PHP, server configuration, uploads."""
+def runs_as_php(path: str) -> bool:
+    """A PHP file or server configuration: read for markers whatever its size."""
     name = os.path.basename(path).lower()
-    ext = os.path.splitext(name)[1]
-    return ext in PHP_EXTENSIONS or name in CONFIG_NAMES or in_uploads(path) or ".php." in name
+    return os.path.splitext(name)[1] in PHP_EXTENSIONS or name in CONFIG_NAMES or ".php." in name
 
 
 def executable_upload(path: str) -> bool:
@@ -187,8 +189,11 @@ def read_entry(path: str, info: os.stat_result, known: Entry | None,
         entry.sha256, entry.markers = known.sha256, list(known.markers)
         return entry
     digest = hashlib.sha256()
-    check = scanned(path) and info.st_size <= max_scan
-    kept = bytearray()
+    # Uploads larger than max_scan (videos, big PDFs) are hashed only; PHP is always read,
+    # or padding a webshell past the limit would hide it.
+    check = runs_as_php(path) or (in_uploads(path) and info.st_size <= max_scan)
+    found: set[str] = set()
+    tail = b""
     try:
         with open(path, "rb") as handle:
             while True:
@@ -196,13 +201,14 @@ def read_entry(path: str, info: os.stat_result, known: Entry | None,
                 if not block:
                     break
                 digest.update(block)
-                if check:
-                    kept += block
+                if check:  # each block with the end of the one before: no match is cut
+                    window = tail + block
+                    found.update(markers(window.decode("latin-1")))
+                    tail = window[-OVERLAP:]
     except OSError as exc:
         raise IntegrityError(f"{path}: {exc.strerror}") from exc
     entry.sha256 = digest.hexdigest()
-    if check:
-        entry.markers = markers(kept.decode("latin-1"))
+    entry.markers = [name for name in MARKERS if name in found]
     return entry
 
 

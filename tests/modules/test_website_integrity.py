@@ -329,3 +329,19 @@ def test_module_database_unreachable_is_one_line(tmp_path):
     assert rc != 0 and result["msg"].startswith("database CMS wordpress tidak dapat diperiksa: ")
     assert result["integrity"]["baseline"] == "created"  # the files were still checked
     assert "secret-pw" not in json.dumps(result)
+
+
+def test_a_webshell_padded_past_the_scan_limit_or_across_a_block_is_found(tmp_path):
+    theme = tmp_path / "wp-content" / "themes" / "pengadilan"
+    theme.mkdir(parents=True)
+    padded = theme / "functions.php"  # 9 MiB of comment, then the payload
+    padded.write_bytes(b"<?php /*" + b"x" * (9 << 20) + b"*/ eval(base64_decode($k));")
+    straddling = theme / "footer.php"  # the payload cut by the 1 MiB read
+    straddling.write_bytes(b"<?php /*" + b"x" * ((1 << 20) - 15) + b"*/ eval(base64_decode($k));")
+    video = tmp_path / "wp-content" / "uploads" / "sidang.mp4"  # a large upload: hashed only
+    video.parent.mkdir(parents=True)
+    video.write_bytes(b"eval(base64_decode(" + bytes(9 << 20))
+    for path, found in ((padded, ["eval(base64_decode("]), (straddling, ["eval(base64_decode("]),
+                        (video, [])):
+        entry = integrity.read_entry(str(path), path.stat(), None, 8 << 20)
+        assert entry.markers == found, path.name
