@@ -108,7 +108,9 @@ options:
   engine:
     description:
       - Dump engine. V(auto) uses C(mydumper) when installed and the target has room
-        for its uncompressed directory, else C(mariadb-dump), else C(mysqldump).
+        for its uncompressed directory, else C(mariadb-dump), else C(mysqldump). With
+        V(auto), a mydumper that fails or hangs is followed by a dump with the next engine
+        (a warning and the result's message say why).
     type: str
     choices: [auto, mariadb-dump, mysqldump, mydumper]
     default: auto
@@ -301,14 +303,15 @@ class Pipeline:
             proc.wait()
 
 
-def _check(proc: subprocess.Popen[bytes], pipeline: Pipeline, what: str) -> None:
+def _check(proc: subprocess.Popen[bytes], pipeline: Pipeline, what: str,
+           error: type[BackupFailed] = BackupFailed) -> None:
     proc.wait()
     if proc.returncode != 0:
         detail = pipeline.error(proc)
         if proc.returncode < 0:
             detail = f"killed by signal {-proc.returncode}" + ("; " + detail if detail else "")
         suffix = ": " + detail if detail else ""
-        raise BackupFailed(f"{what} failed (exit {proc.returncode}){suffix}")
+        raise error(f"{what} failed (exit {proc.returncode}){suffix}")
 
 
 def _stream(source: subprocess.Popen[bytes], writer: HashingWriter) -> None:
@@ -338,7 +341,11 @@ def _watch(ready: Any, trigger: Any, done: threading.Event) -> threading.Thread:
     return thread
 
 
-class DumpStalled(BackupFailed):
+class DumperFailed(BackupFailed):
+    """The dump program itself failed (engine auto then tries the next one)."""
+
+
+class DumpStalled(DumperFailed):
     """The dump stopped writing and was stopped (StallGuard)."""
 
 
@@ -564,7 +571,7 @@ def _dump_mydumper(pipeline: Pipeline, dump_cmd: list[str], outdir: str, comp_cm
     done = threading.Event()
     watcher = _watch(started, counters.past_snapshot, done)
     try:
-        _check(dump, pipeline, "mydumper")
+        _check(dump, pipeline, "mydumper", DumperFailed)
     finally:
         done.set()
         watcher.join()
@@ -665,11 +672,11 @@ def run(module: AnsibleModule) -> dict[str, Any]:
         try:
             return _take_backup(p, opt, client_cmd, tables, engine=engine, binary=binary,
                                 path=path, period=period, version=version)
-        except DumpStalled as exc:
+        except DumperFailed as exc:
             if p["engine"] != "auto" or engine != "mydumper":
                 raise
-            # auto: tonight's backup is not lost to a mydumper that hung; dumped again with
-            # the next engine (the failed attempt left nothing behind).
+            # auto: tonight's backup is not lost to a mydumper that failed or hung; dumped
+            # again with the next engine (the failed attempt left nothing behind).
             available["mydumper"] = None
             engine, binary = select_engine("auto", available)
             module.warn(f"{exc}; dumped again with {engine}")

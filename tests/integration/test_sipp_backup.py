@@ -242,6 +242,29 @@ def test_a_hung_mydumper_is_stopped_and_auto_dumps_again(hosts: None,
         sh(SIPP, f"rm -f /usr/local/bin/mydumper; rm -rf {dest}")
 
 
+def test_a_failing_mydumper_is_followed_by_mariadb_dump_with_auto(
+        hosts: None, ansible_env: dict[str, str]) -> None:
+    """A mydumper that fails (an option or a table it cannot handle) does not cost the
+    night's backup with engine auto; an explicit mydumper fails naming its error."""
+    dest = "/var/backups/it-mydumper-fails"
+    sh(SIPP, "printf '#!/bin/sh\\necho \"** (mydumper:1): CRITICAL **: Error: cannot "
+             "dump table sipp.x\" >&2\\nexit 1\\n' > /usr/local/bin/mydumper && "
+             "chmod 755 /usr/local/bin/mydumper")
+    try:
+        ok, dump = module(ansible_env, "mariadb_backup", dump_args(dest, engine="auto"))
+        assert ok, dump
+        assert dump["engine"] == "mariadb-dump"
+        assert dump["msg"].endswith("after: mydumper failed (exit 1): ** (mydumper:1): "
+                                    "CRITICAL **: Error: cannot dump table sipp.x")
+        assert sorted(listing(SIPP, dest)) == sorted(
+            [os.path.basename(dump["path"]), os.path.basename(dump["manifest"]), ".sipp.lock"])
+        ok, failed = module(ansible_env, "mariadb_backup",
+                            dump_args(dest, engine="mydumper", force=True))
+        assert not ok and "mydumper failed (exit 1)" in failed["msg"], failed
+    finally:
+        sh(SIPP, f"rm -f /usr/local/bin/mydumper; rm -rf {dest}")
+
+
 @pytest.mark.parametrize("engine", ["mariadb-dump", "mydumper"])
 def test_dump_then_restore_verify(hosts: None, ansible_env: dict[str, str], engine: str) -> None:
     dest = f"/var/backups/it-{engine}"
