@@ -25,6 +25,7 @@ import math
 import multiprocessing
 import os
 import re
+import stat
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -528,6 +529,8 @@ def plan(path: str, state: dict[str, Any] | None) -> Plan:
         info = os.stat(path)
     except OSError as exc:
         raise LogError(f"{path}: {exc.strerror}") from exc
+    if not stat.S_ISREG(info.st_mode):  # /dev/stdout, a FIFO: reading would block
+        raise LogError(f"{path}: not a regular file (the web server logs elsewhere?)")
     if not os.access(path, os.R_OK):
         raise LogError(f"{path}: permission denied")
     end = complete_end(path, info.st_size)

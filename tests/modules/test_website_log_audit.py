@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import signal
 import tracemalloc
 from pathlib import Path
 
@@ -333,6 +334,21 @@ def test_module_missing_log_fails_with_one_line(tmp_path):
                              "state_dir": str(tmp_path / "state")})
     assert rc != 0 and result["failed"]
     assert result["msg"] == f"access log {tmp_path / 'nope.log'}: No such file or directory"
+
+
+def test_module_log_that_is_not_a_file_fails_with_one_line(tmp_path):
+    log = tmp_path / "access.log"
+    os.mkfifo(log)  # as a FIFO, or a link to /dev/stdout: reading it would never end
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the audit blocked on the FIFO"))
+    signal.alarm(30)
+    try:
+        rc, result = run_module("website_log_audit", tmp_path,
+                                {"paths": [str(log)], "state_dir": str(tmp_path / "state")})
+    finally:
+        signal.alarm(0)
+    assert rc != 0
+    assert result["msg"] == (f"access log {log}: not a regular file (the web server logs "
+                             "elsewhere?)")
 
 
 def test_module_corrupt_state_fails_with_one_line(tmp_path):
