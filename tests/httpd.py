@@ -3,6 +3,7 @@ free port (``start``), or for the length of a ``with`` block (``serving``)."""
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 import subprocess
 import threading
@@ -59,3 +60,12 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def send_without_end(handler: BaseHTTPRequestHandler, chunk: bytes) -> None:
+    """Answer 200 with a body that never ends, until the client hangs up."""
+    handler.send_response(200)
+    handler.end_headers()
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        while True:
+            handler.wfile.write(chunk)

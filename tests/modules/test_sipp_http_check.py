@@ -7,7 +7,7 @@ import time
 from http.server import BaseHTTPRequestHandler
 
 import pytest
-from httpd import serving
+from httpd import send_without_end, serving
 from loader import load
 
 mod = load("sipp_http_check")
@@ -18,11 +18,9 @@ PARAMS = {"expected_text": "SIPP", "status_codes": [200], "max_response_seconds"
 
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
-        if self.path == "/endless":  # a page that never ends
-            self.send_response(200)
-            self.end_headers()
-            while True:
-                self.wfile.write(b"<p>SIPP</p>" * 6000)
+        if self.path == "/endless":
+            send_without_end(self, b"<p>SIPP</p>" * 6000)
+            return
         if self.path == "/slow":
             time.sleep(0.3)
         code = 503 if self.path == "/down" else 200

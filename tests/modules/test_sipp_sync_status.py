@@ -7,7 +7,7 @@ import signal
 from http.server import BaseHTTPRequestHandler
 
 import pytest
-from httpd import serving
+from httpd import send_without_end, serving
 from loader import load
 
 mod = load("sipp_sync_status")
@@ -85,11 +85,8 @@ def test_offsets():
 
 
 class Endless(BaseHTTPRequestHandler):
-    def do_GET(self):  # a page that never ends
-        self.send_response(200)
-        self.end_headers()
-        while True:
-            self.wfile.write(b"Pembaharuan Data " * 4000)
+    def do_GET(self):
+        send_without_end(self, b"Pembaharuan Data " * 4000)
 
     def log_message(self, *args):
         pass

@@ -25,11 +25,9 @@ EXPIRY = (datetime.datetime.now(datetime.UTC)
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         port = self.server.server_address[1]
-        if self.path == "/endless":  # a page that never ends
-            self.send_response(200)
-            self.end_headers()
-            while True:
-                self.wfile.write(b"<p>judi</p>" * 6000)
+        if self.path == "/endless":
+            httpd.send_without_end(self, b"<p>judi</p>" * 6000)
+            return
         if self.path == "/old":
             self.send_response(301)
             self.send_header("Location", f"https://localhost:{port}/")
