@@ -166,11 +166,12 @@ class VerifyError(Exception):
 
 # Errors that say what this computer lacks, not what the backup holds: disk space, memory,
 # the MariaDB server (1021 disk full, 1037/1038/1041 out of memory, 1040 too many
-# connections, 1114 table full, 2002/2003 cannot connect, 2006 gone away, 2013 lost).
-# A crafted dump can only print them to have itself left unverified, never verified.
+# connections, 1203/1226 the account's connection or resource limit, 1114 table full,
+# 2002/2003 cannot connect, 2006 gone away, 2013 lost). A crafted dump can only print them
+# to have itself left unverified, never verified.
 ENVIRONMENT = re.compile(r"No space left on device|Disk quota exceeded|Cannot allocate memory|"
-                         r"ERROR (1021|1037|1038|1040|1041|1114|2002|2003|2006|2013)\b|"
-                         r"The table '[^']*' is full|Disk full|server has gone away|"
+                         r"ERROR (?:1021|1037|1038|1040|1041|1114|1203|1226|2002|2003|2006|"
+                         r"2013)\b|The table '[^']*' is full|Disk full|server has gone away|"
                          r"Lost connection to")
 
 

@@ -29,11 +29,12 @@ def run(playbook: str, *args: str) -> tuple[int, dict[str, Any]]:
     return proc.returncode, json.loads(proc.stdout)
 
 
-def on_web(command: str) -> None:
-    subprocess.run([str(ROOT / ".venv/bin/ansible"), "-i", INVENTORY, "web", "-b", "-m",
-                    "ansible.builtin.shell", "-a", command], cwd=ROOT, check=True,
-                   capture_output=True,
-                   env=dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg")))
+def on_web(command: str, host: str = "web") -> str:
+    """Run a shell command as root on a lab host; its output."""
+    return subprocess.run([str(ROOT / ".venv/bin/ansible"), "-i", INVENTORY, host, "-b", "-m",
+                           "ansible.builtin.shell", "-a", command], cwd=ROOT, check=True,
+                          capture_output=True, text=True,
+                          env=dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))).stdout
 
 
 def failures(report: dict[str, Any]) -> str:
@@ -142,3 +143,25 @@ def test_an_unreadable_cms_is_recorded_with_its_cause_in_each_activity():
               for name, h in t["hosts"].items() if name == "web" and h.get("failed")]
     assert causes == ["CMS situs tidak dapat dibaca: web root /srv/nothing-here does not "
                       "exist"] * 2
+
+
+def test_a_database_verification_that_cannot_run_judges_nothing():
+    """The verification account's connection limit reached on the backup computer (ERROR
+    1226): activity 2 fails naming it; the files archive is verified and recorded, the
+    database backup stays unverified, not renamed .failed."""
+    limit = "mariadb -e 'ALTER USER sop_verify@localhost WITH MAX_USER_CONNECTIONS {}'"
+    on_web(limit.format(1), host="backup")
+    try:
+        rc, report = run("playbooks/website.yml", "--tags", "backup",
+                         "-e", "website_backup_force=true")
+    finally:
+        on_web(limit.format(0), host="backup")
+    assert rc != 0
+    message = failures(report)
+    assert "Verifikasi database CMS tidak dapat dijalankan di komputer backup backup: " \
+        "ERROR 1226" in message, message
+    assert "belum terverifikasi dan tidak ditandai gagal" in message
+    local = on_web("cd /var/backups/website && ls -1t").split()
+    assert not [name for name in local if ".failed" in name], local
+    newest = next(n for n in local if n.startswith("website-2") and n.endswith(".json"))
+    assert '"verified": true' in on_web(f"cat /var/backups/website/{newest}")
