@@ -253,6 +253,8 @@ CHUNK = 1 << 20
 # Bytes the compressor must have read before the dump is surely past its own snapshot
 # (mariadb-dump writes a ~1 KiB header before START TRANSACTION, table data after).
 PAST_SNAPSHOT_BYTES = 64 * 1024
+# How long a failed program's error output is awaited after it exited.
+DRAIN_SECONDS = 5
 
 
 class BackupFailed(Exception):
@@ -276,6 +278,7 @@ class Pipeline:
     def __init__(self) -> None:
         self.procs: list[subprocess.Popen[bytes]] = []
         self.errors: dict[int, list[bytes]] = {}
+        self.drains: dict[int, threading.Thread] = {}
 
     def start(self, argv: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
         proc = subprocess.Popen(argv, stderr=subprocess.PIPE, **kwargs)
@@ -289,10 +292,17 @@ class Pipeline:
                 for chunk in iter(lambda: stream.read(4096), b""):
                     sink.append(chunk)
 
-        threading.Thread(target=drain, daemon=True).start()
+        thread = threading.Thread(target=drain, daemon=True)
+        thread.start()
+        self.drains[proc.pid] = thread
         return proc
 
     def error(self, proc: subprocess.Popen[bytes]) -> str:
+        """The first error line ``proc`` (exited) wrote: its stderr is read to the end
+        first, or for at most DRAIN_SECONDS if something it started still holds it open."""
+        drain = self.drains.get(proc.pid)
+        if drain is not None:
+            drain.join(DRAIN_SECONDS)
         return str(first_error_line(b"".join(self.errors.get(proc.pid, []))))
 
     def kill(self) -> None:

@@ -206,6 +206,11 @@ class ActivityProgress:
             return None
         return duration > self.limit_seconds
 
+    def note_start(self, when: datetime) -> None:
+        """One of its tasks started (or answered) at ``when``: the earliest is its start."""
+        if self.started is None or when < self.started:
+            self.started = when
+
     def add_output(self, output: dict[str, Any]) -> None:
         if len(self.outputs) < MAX_OUTPUTS_PER_ACTIVITY:
             self.outputs.append(_bounded(output))
@@ -255,7 +260,15 @@ class EventRecorder:
         matches = [self._tag_to_activity[t] for t in tags if t in self._tag_to_activity]
         number = min(matches) if matches else None
         self._task_activity[uuid] = number
-        return None if number is None else self.activities[number]
+        # A start seen before the task's tags were written counts once they are known,
+        # whichever call learns them (an event, or current() between events).
+        start = self._unresolved_start.pop(uuid, None)
+        if number is None:
+            return None
+        activity = self.activities[number]
+        if start is not None:
+            activity.note_start(start)
+        return activity
 
     def __call__(self, event: dict[str, Any]) -> bool:
         kind = event.get("event", "")
@@ -277,9 +290,7 @@ class EventRecorder:
             if uuid not in self._task_activity:  # tags not written yet: remember the start
                 self._unresolved_start.setdefault(str(uuid), when)
             return True
-        started = self._unresolved_start.pop(str(uuid), when)
-        if activity.started is None or started < activity.started:
-            activity.started = started
+        activity.note_start(when)
         activity.ended = when
         activity.current_task = str(data.get("task") or "")
         if status:

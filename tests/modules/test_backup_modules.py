@@ -70,6 +70,17 @@ def test_failing_dump_reports_its_error(tmp_path) -> None:
     writer.discard()
 
 
+def test_a_failed_programs_error_is_read_to_its_end() -> None:
+    """The error line is awaited after the program exited (CI once saw `mydumper failed
+    (exit 1)` without its CRITICAL line: the reader thread had not read it yet); here the
+    line comes from a child that outlives it, so reading too early cannot pass."""
+    pipeline = backup.Pipeline()
+    proc = pipeline.start(["sh", "-c", "(sleep 0.5; echo 'CRITICAL: cannot dump' >&2) & exit 1"],
+                          stdout=subprocess.DEVNULL)
+    with pytest.raises(backup.DumperFailed, match=r"^mydumper failed \(exit 1\): CRITICAL"):
+        backup._check(proc, pipeline, "mydumper", backup.DumperFailed)
+
+
 def test_disk_full_is_one_clear_error(tmp_path, monkeypatch) -> None:
     writer = files.HashingWriter(str(tmp_path / "b.sql.zst"))
 

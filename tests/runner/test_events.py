@@ -167,3 +167,20 @@ def test_execution_error_is_the_failure_that_ended_the_host(tmp_path: Path) -> N
     recorder({"event": "playbook_on_stats", "event_data": {"failures": {"sipp": 1}}})
     expected = "sipp: Stop: Persiapan gagal: database sipp not reachable: ERROR 2002"
     assert recorder.error() == expected
+
+
+def test_a_start_resolved_between_events_is_the_activitys_start(tmp_path: Path) -> None:
+    """The task start arrives before its tags; the tags are written before the runner asks
+    which activity is current: that activity is recorded as started at the task's start
+    (a live record read then showed `running` without a start time)."""
+    tags_file = tmp_path / "t"
+    tags_file.write_text("")
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    recorder = EventRecorder(sop, TagIndex(tags_file))
+    recorder(_event("playbook_on_task_start", "u1", "05"))
+    tags_file.write_text(json.dumps({"uuid": "u1", "tags": ["backup"]}) + "\n")
+    assert recorder.current() == 2
+    assert recorder.activities[2].started is not None
+    assert recorder.activities[2].started.second == 5
+    recorder(_event("runner_on_ok", "u1", "09", host="h1", res={}))
+    assert recorder.activities[2].duration == 4.0
