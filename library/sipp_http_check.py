@@ -107,32 +107,21 @@ access:
 
 import html  # noqa: E402
 import re  # noqa: E402
-import time  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.urls import open_url  # noqa: E402
+from ansible.module_utils.sop_http import context_for, fetch  # noqa: E402
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-# What is read of a page: a server that sends without end must not fill this process's
-# memory.
-MAX_BODY = 5 << 20
 
 
 def request(url: str, timeout: int, validate_certs: bool) -> tuple[int, str, int, str | None]:
     """(status, page, milliseconds, error); HTTP errors still count as answers."""
-    start = time.monotonic()
-    try:
-        response = open_url(url, timeout=timeout, validate_certs=validate_certs,
-                            http_agent="sop-sipp-http-check")
-        status, body = response.getcode(), response.read(MAX_BODY)
-    except Exception as exc:  # urllib raises HTTPError, URLError, OSError, ...
-        code = getattr(exc, "code", None)
-        if not isinstance(code, int):
-            return -1, "", 0, str(getattr(exc, "reason", None) or exc)
-        status, body = code, exc.read(MAX_BODY) if hasattr(exc, "read") else b""
-    elapsed = int((time.monotonic() - start) * 1000)
-    return status, body.decode("utf-8", "replace"), elapsed, None
+    answer = fetch(url, timeout, context_for(validate_certs),
+                   headers={"User-Agent": "sop-sipp-http-check"})
+    if answer["status"] < 0:
+        return -1, "", 0, answer["error"]
+    return answer["status"], answer["body"], answer["response_ms"], None
 
 
 def grade(url: str, answer: tuple[int, str, int, str | None], params: dict[str, Any]) -> dict[str, Any]:

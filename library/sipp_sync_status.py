@@ -127,8 +127,9 @@ import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_http import context_for  # noqa: E402
+from ansible.module_utils.sop_http import fetch as http_fetch  # noqa: E402
 from ansible.module_utils.sop_sipp_schema import offset_minutes  # noqa: E402
-from ansible.module_utils.urls import open_url  # noqa: E402
 
 MONTHS = {
     "jan": 1, "januari": 1, "january": 1, "feb": 2, "februari": 2, "pebruari": 2,
@@ -193,18 +194,15 @@ def parse_marker(text: str, default_offset: int) -> dt.datetime:
     raise StatusError(f"no date found in {text.strip()!r}")
 
 
-# What is read of a page: a server that sends without end must not fill this process's
-# memory.
-MAX_BODY = 5 << 20
-
-
 def fetch(url: str, timeout: int, validate_certs: bool) -> tuple[int, str]:
-    try:
-        response = open_url(url, timeout=timeout, validate_certs=validate_certs,
-                            http_agent="sop-sipp-sync-status")
-        return response.getcode(), response.read(MAX_BODY).decode("utf-8", "replace")
-    except Exception as exc:  # urllib raises many types; report one line
-        raise StatusError(f"{url}: {getattr(exc, 'reason', None) or exc}") from exc
+    """(status, page) of a page that answered 2xx or 3xx; else StatusError naming why."""
+    answer = http_fetch(url, timeout, context_for(validate_certs),
+                        headers={"User-Agent": "sop-sipp-sync-status"})
+    if answer["status"] < 0:
+        raise StatusError(f"{url}: {answer['error']}")
+    if answer["status"] >= 400:
+        raise StatusError(f"{url}: HTTP {answer['status']}")
+    return answer["status"], answer["body"]
 
 
 def age_of(when: dt.datetime, now: dt.datetime) -> tuple[int, float]:

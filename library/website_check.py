@@ -122,7 +122,7 @@ import urllib.parse  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_website_http import (  # noqa: E402
+from ansible.module_utils.sop_http import (  # noqa: E402
     fetch,
     http_variant,
     newest_date,

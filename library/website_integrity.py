@@ -174,6 +174,8 @@ from typing import Any  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_http import fetch as http_fetch  # noqa: E402
+from ansible.module_utils.sop_http import ssl_context, unverified_context  # noqa: E402
 from ansible.module_utils.sop_integrity import (  # noqa: E402
     IntegrityError,
     baseline_entries,
@@ -209,8 +211,6 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
     quote_string,
     text_value,
 )
-from ansible.module_utils.sop_website_http import fetch as http_fetch  # noqa: E402
-from ansible.module_utils.sop_website_http import ssl_context, unverified_context  # noqa: E402
 
 
 def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from httpd import send_without_end, serving
 from loader import load
 
 mod = load("sipp_http_check")
+http = load("sop_http")
 
 PAGE = b"<html><head><title>SIPP - Sistem Informasi\n Penelusuran Perkara</title></head></html>"
 PARAMS = {"expected_text": "SIPP", "status_codes": [200], "max_response_seconds": 5}
@@ -78,4 +79,4 @@ def test_a_page_without_end_is_read_no_further_than_the_limit(base):
         status, page, _, error = mod.request(base + "/endless", 5, True)
     finally:
         signal.alarm(0)
-    assert status == 200 and error is None and len(page) == mod.MAX_BODY
+    assert status == 200 and error is None and len(page) == http.MAX_BODY

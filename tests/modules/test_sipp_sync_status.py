@@ -11,6 +11,7 @@ from httpd import send_without_end, serving
 from loader import load
 
 mod = load("sipp_sync_status")
+http = load("sop_http")
 
 REGEX = r"Pembaharuan\s+Data\s*:?\s*(?:<[^>]*>\s*)*([^<\r\n]+)"
 WIB = 7 * 60
@@ -100,4 +101,19 @@ def test_a_page_without_end_is_read_no_further_than_the_limit():
             status, page = mod.fetch(url + "/", 5, True)
     finally:
         signal.alarm(0)
-    assert status == 200 and len(page) == mod.MAX_BODY
+    assert status == 200 and len(page) == http.MAX_BODY
+
+
+class Missing(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(404)
+        self.end_headers()
+        self.wfile.write(b"Pembaharuan Data : 21-11-2026 18:00:00")  # an error page's text
+
+    def log_message(self, *args):
+        pass
+
+
+def test_an_error_page_is_no_answer_whatever_it_says():
+    with serving(Missing) as url, pytest.raises(mod.StatusError, match=r"/sipp: HTTP 404$"):
+        mod.fetch(url + "/sipp", 5, True)

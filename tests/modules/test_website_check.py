@@ -1,4 +1,4 @@
-"""website_check, website_renewals and module_utils/sop_website_http.py against real local
+"""website_check, website_renewals and module_utils/sop_http.py against real local
 HTTP and HTTPS servers (certificates made by openssl, an RDAP answer, a feed)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import httpd
 import pytest
 from loader import load
 
-http = load("sop_website_http")
+http = load("sop_http")
 check = load("website_check")
 renewals = load("website_renewals")
 

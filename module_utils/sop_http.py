@@ -1,5 +1,7 @@
 # GPL-3.0-or-later
-"""HTTP, TLS and feed reading for the website SOP (availability, certificates, content dates).
+"""HTTP, TLS and feed reading for the SOPs' monitors: the court website (availability,
+certificates, content dates, cloaking) and SIPP (its pages, the public sync marker, the
+central SIPP MA's status).
 
 Stdlib only. Every function reports what it saw (status, times, dates) and never raises
 for a site that does not answer: the caller grades the result.
@@ -66,6 +68,11 @@ def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None,
 
 def ssl_context(ca_file: str | None) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=ca_file or None)
+
+
+def context_for(validate_certs: bool) -> ssl.SSLContext:
+    """The system's trusted authorities, or no check at all (a module's validate_certs)."""
+    return ssl_context(None) if validate_certs else unverified_context()
 
 
 def unverified_context() -> ssl.SSLContext:
