@@ -186,6 +186,17 @@ def _statuses(execution: dict[str, object]) -> dict[int, str]:
     return {a["number"]: a["status"] for a in activities}
 
 
+def _wait_for_activity(data: Path, number: int, status: str) -> dict[str, object]:
+    """Execution 1 once `sop` recorded activity `number` with `status` (it records the
+    task's start event, which may arrive after the task's command has started)."""
+    deadline = time.monotonic() + 30
+    while True:
+        row = _execution(data, 1)
+        if _statuses(row)[number] == status or time.monotonic() > deadline:
+            return row
+        time.sleep(0.1)
+
+
 def test_kill_9_keeps_the_activities_done_as_evidence(
     sop_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -198,7 +209,7 @@ def test_kill_9_keeps_the_activities_done_as_evidence(
     )  # fmt: skip
     playbook_pid = _playbook_pid(sop_env)
     _wait_for_command("sleep 7.3")
-    live = _execution(data, 1)
+    live = _wait_for_activity(data, 2, "running")
     assert _statuses(live) == {1: "changed", 2: "running", **MANUAL}
     running = live["activities"][1]  # type: ignore[index]
     assert running["started_at"] and running["ended_at"] is None
@@ -218,7 +229,7 @@ def test_kill_9_keeps_the_activities_done_as_evidence(
 def test_sigterm_cancels(sop_env: dict[str, str], tmp_path: Path) -> None:
     slow = _spawn_slow_run(sop_env, tmp_path)
     _playbook_pid(sop_env)
-    time.sleep(1)
+    _wait_for_command("sleep 30")  # Persiapan is in its sleep
     os.kill(slow.pid, signal.SIGTERM)
     _, err = slow.communicate(timeout=30)
     assert slow.returncode == 5, err
