@@ -142,7 +142,7 @@ integrity:
     removed: {description: Files removed since the baseline., type: int}
     media_added: {description: New media files in uploads (not findings)., type: int}
     pages:
-      description: "Per URL, each variant's status, redirect and size: {url: {browser: {status, location, bytes}, googlebot: ..., search_referer: ...}}, and C(certificate) (why it failed verification) when the page was read without it."
+      description: "Per URL, each variant's status, redirect and size: {url: {browser: {status, location, bytes}, googlebot: ..., search_referer: ...}}, C(truncated) on a variant larger than the 15 MiB Googlebot indexes (only those are read), and C(certificate) (why it failed verification) when the page was read without it."
       type: dict
     posts_checked: {description: Posts and options that matched the database pre-filter (null without a database)., type: int}
     database_error:
@@ -188,6 +188,7 @@ from ansible.module_utils.sop_integrity import (  # noqa: E402
 from ansible.module_utils.sop_integrity_content import (  # noqa: E402
     BROWSER_AGENT,
     CRAWLER_AGENT,
+    PAGE_BYTES,
     SEARCH_REFERER,
     SPAM_KEYWORDS,
     SQL_HIDDEN,
@@ -218,11 +219,13 @@ def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> 
     ``error`` and ``certificate`` when there is no answer)."""
     context = ssl_context(params["ca_path"]) if params["validate_certs"] else unverified_context()
     headers = {"User-Agent": agent, **({"Referer": referer} if referer else {})}
-    page = http_fetch(url, params["timeout"], context, follow=False, headers=headers)
+    page = http_fetch(url, params["timeout"], context, follow=False, headers=headers,
+                      limit=PAGE_BYTES)
     if page["status"] == -1:
         return {"status": -1, "location": None, "html": "", "error": page["error"],
                 "certificate": page["certificate"]}
-    return {"status": page["status"], "location": page["location"], "html": page["body"]}
+    return {"status": page["status"], "location": page["location"], "html": page["body"],
+            "truncated": page["truncated"]}
 
 
 def fetch_variants(url: str, own: str, params: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -249,8 +252,9 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
         if certificate:
             variants = fetch_variants(url, own, {**params, "validate_certs": False})
         pages[url] = {name: {"status": v["status"], "location": v["location"],
-                             "bytes": len(v["html"]), **({"error": v["error"]} if "error" in v
-                                                         else {})}
+                             "bytes": len(v["html"]),
+                             **({"truncated": True} if v.get("truncated") else {}),
+                             **({"error": v["error"]} if "error" in v else {})}
                       for name, v in variants.items()}
         if certificate:
             pages[url]["certificate"] = certificate

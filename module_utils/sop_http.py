@@ -34,9 +34,11 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None,
-          follow: bool = True, headers: dict[str, str] | None = None) -> dict[str, Any]:
-    """``{status, location, body, response_ms, final_url, error}``; HTTP errors (and, with
+def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None, *,
+          follow: bool = True, headers: dict[str, str] | None = None,
+          limit: int = MAX_BODY) -> dict[str, Any]:
+    """``{status, location, body, truncated, response_ms, final_url, error}``: at most
+    ``limit`` bytes of the body (``truncated`` when it had more); HTTP errors (and, with
     ``follow`` false, redirects) still count as answers. No answer: status -1, ``error``,
     and ``certificate`` true when the certificate did not verify."""
     handlers: list[Any] = [urllib.request.HTTPSHandler(context=context)]
@@ -44,25 +46,27 @@ def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None,
         handlers.append(_NoRedirect())
     opener = urllib.request.build_opener(*handlers)
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        return {"status": -1, "location": None, "body": "", "response_ms": None,
-                "final_url": url, "error": "not an http(s) URL", "certificate": False}
+        return {"status": -1, "location": None, "body": "", "truncated": False,
+                "response_ms": None, "final_url": url, "error": "not an http(s) URL",
+                "certificate": False}
     request = urllib.request.Request(  # noqa: S310 - scheme checked above
         url, headers={"User-Agent": USER_AGENT, **(headers or {})})
     start = time.monotonic()
     try:
         with opener.open(request, timeout=timeout) as response:
-            status, body = response.status, response.read(MAX_BODY)
+            status, body = response.status, response.read(limit + 1)
             location, final = response.headers.get("Location"), response.url
     except urllib.error.HTTPError as exc:
-        status, body, location, final = (exc.code, exc.read(MAX_BODY),
+        status, body, location, final = (exc.code, exc.read(limit + 1),
                                          exc.headers.get("Location"), url)
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
-        return {"status": -1, "location": None, "body": "", "response_ms": None,
-                "final_url": url, "error": str(reason),
+        return {"status": -1, "location": None, "body": "", "truncated": False,
+                "response_ms": None, "final_url": url, "error": str(reason),
                 "certificate": isinstance(reason, ssl.SSLCertVerificationError)}
     elapsed = int((time.monotonic() - start) * 1000)
-    return {"status": status, "location": location, "body": body.decode("utf-8", "replace"),
+    return {"status": status, "location": location,
+            "body": body[:limit].decode("utf-8", "replace"), "truncated": len(body) > limit,
             "response_ms": elapsed, "final_url": final, "error": None}
 
 

@@ -22,6 +22,10 @@ BROWSER_AGENT = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
                  "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36")
 CRAWLER_AGENT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 SEARCH_REFERER = "https://www.google.com/search?q={host}"
+# What is read of each page: Googlebot indexes the first 15 MB of an HTML file (Google
+# Search Central, "Googlebot", file size limit), so spam padded past a smaller limit
+# would still be indexed; what lies beyond is not indexed and is not read either.
+PAGE_BYTES = 15 << 20
 # Inline styles that hide an element from people but not from search engines.
 HIDDEN_STYLE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem)?"

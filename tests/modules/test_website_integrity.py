@@ -174,6 +174,10 @@ class Handler(BaseHTTPRequestHandler):
             return
         if self.path == "/hidden":
             extra = HIDDEN_LINKS
+        if self.path == "/padded" and "Googlebot" in agent:  # past 5 MiB, within Google's 15
+            extra = " " * (8 << 20) + HIDDEN_LINKS
+        if self.path == "/huge":
+            extra = "<!-- " + "x" * (16 << 20) + " -->"
         body = PAGE.format(nonce=Handler.counter, extra=extra).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -229,6 +233,19 @@ def test_hidden_spam_for_everyone_is_named(base, tmp_path):
     url = base + "/hidden"
     found = names(page_findings(base, "/hidden", tmp_path))
     assert found == {f"page_spam: {url}", f"hidden_text: {url} (position:absolute; left:-9999px)"}
+
+
+def test_spam_padded_far_down_a_page_is_found_as_far_as_google_reads(base, tmp_path):
+    """Google indexes the first 15 MB of a page: spam behind 8 MiB of blanks, for
+    Googlebot only, is named; a page beyond 15 MiB is read that far and says so."""
+    url = base + "/padded"
+    assert names(page_findings(base, "/padded", tmp_path)) == {
+        f"cloaking: {url} (googlebot)", f"page_spam: {url}",
+        f"hidden_text: {url} (position:absolute; left:-9999px)"}
+    huge = page_findings(base, "/huge", tmp_path)
+    assert huge["findings"] == []
+    assert huge["pages"][base + "/huge"]["browser"]["truncated"] is True
+    assert huge["pages"][base + "/huge"]["browser"]["bytes"] == content.PAGE_BYTES
 
 
 def test_an_expired_certificate_does_not_blind_the_content_checks(tmp_path):
