@@ -27,7 +27,12 @@ description:
     different status or redirect, gambling keywords or links to other sites the browser
     does not get, or clearly different text is cloaking. Gambling keywords and hidden
     elements (C(display:none), C(visibility:hidden), off-screen or zero-size text) carrying
-    keywords or links to other sites are findings in any variant."
+    keywords or links to other sites are findings in any variant. Each variant is read up
+    to the 15 MiB Googlebot indexes."
+  - "Keywords are matched as a reader reads them: character references decoded
+    (C(sl&#111;t), C(slot&nbsp;gacor)), invisible characters dropped (soft hyphen,
+    zero-width space, joiners, BOM) and inline tags inside a word ignored (C(to<b></b>gel));
+    a block element (C(div), C(p), C(li)) still separates words."
   - "CMS: with O(database), the WordPress posts (not revisions) and options
     (not transients) holding gambling keywords or hidden elements with links to other
     sites (the first of O(urls) is the site's own), found with one REGEXP query each and
@@ -191,6 +196,7 @@ from ansible.module_utils.sop_integrity_content import (  # noqa: E402
     PAGE_BYTES,
     SEARCH_REFERER,
     SPAM_KEYWORDS,
+    SQL_DISGUISED,
     SQL_HIDDEN,
     compare_variant,
     found_keywords,
@@ -296,6 +302,7 @@ def check_database(conn: Connection, params: dict[str, Any]) -> tuple[int, list[
     pattern = keyword_pattern(params["spam_keywords"])
     regexp = quote_string(sql_keyword_regexp(params["spam_keywords"]))
     hidden_re = quote_string(SQL_HIDDEN)
+    disguised = quote_string(SQL_DISGUISED)
     posts = quote_identifier(params["table_prefix"] + "posts")
     options = quote_identifier(params["table_prefix"] + "options")
     post_rows = query(conn, (
@@ -304,12 +311,13 @@ def check_database(conn: Connection, params: dict[str, Any]) -> tuple[int, list[
         "WHERE post_type NOT IN ('revision', 'customize_changeset', 'oembed_cache') "
         "AND post_status <> 'trash' "
         f"AND (LOWER(post_content) REGEXP {regexp} OR LOWER(post_title) REGEXP {regexp} "
-        f"OR LOWER(post_content) REGEXP {hidden_re}) ORDER BY ID;"))
+        f"OR LOWER(post_content) REGEXP {hidden_re} OR LOWER(post_content) REGEXP {disguised} "
+        f"OR LOWER(post_title) REGEXP {disguised}) ORDER BY ID;"))
     option_rows = query(conn, (
         f"SELECT option_name, {nullable_text('option_value')} FROM {options} "  # noqa: S608
         "WHERE option_name NOT LIKE '\\_transient%' AND option_name NOT LIKE '\\_site\\_transient%' "
-        f"AND (LOWER(option_value) REGEXP {regexp} OR LOWER(option_value) REGEXP {hidden_re}) "
-        "ORDER BY option_name;"))
+        f"AND (LOWER(option_value) REGEXP {regexp} OR LOWER(option_value) REGEXP {hidden_re} "
+        f"OR LOWER(option_value) REGEXP {disguised}) ORDER BY option_name;"))
     own = next((urlsplit(u).hostname or "" for u in params["urls"]), "").lower()
     found: list[dict[str, Any]] = []
     for row in post_rows:

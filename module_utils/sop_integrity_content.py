@@ -7,6 +7,7 @@ Stdlib only (runs on the managed host, Python 3.9+).
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 from typing import Any
@@ -36,6 +37,19 @@ HIDDEN_STYLE = re.compile(
 SQL_HIDDEN = (r"display[[:space:]]*:[[:space:]]*none|visibility[[:space:]]*:[[:space:]]*hidden"
               r"|font-size[[:space:]]*:[[:space:]]*0|-[0-9]{3,}(px|em)|opacity[[:space:]]*:"
               r"[[:space:]]*0")
+# What splits a keyword for a filter but not for a reader or Google: character references
+# (sl&#111;t, slot&nbsp;gacor), invisible characters (soft hyphen, zero-width space,
+# joiners, word joiner, BOM) and tags inside a word (s<b></b>lot).
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+# Inline elements do not separate words on the page; block elements (div, p, li) do.
+_INLINE = ("a|abbr|b|bdi|bdo|cite|code|del|dfn|em|font|i|ins|kbd|mark|q|s|samp|small|span"
+           "|strike|strong|sub|sup|tt|u|var")
+_INLINE_TAG = re.compile(rf"</?(?:{_INLINE})\b[^>]*>")
+# SQL REGEXP selecting the rows that may hide a keyword that way, decoded in Python
+# (POSIX classes only: MariaDB's PCRE, MySQL 8's ICU and MySQL 5.7's regex all read it).
+SQL_DISGUISED = ("&#[0-9x]|&(nbsp|shy|zwnj|zwj|zerowidthspace|nobreak|thinsp|ensp|emsp);"
+                 "|[\u00ad\u200b\u200c\u200d\u2060\ufeff]"
+                 f"|[[:alnum:]](</?({_INLINE})([[:space:]][^>]*)?>)+[[:alnum:]]")
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                   "source", "track", "wbr", "param"})
 
@@ -52,9 +66,19 @@ def sql_keyword_regexp(keywords: list[str]) -> str:
                     for k in keywords if k)
 
 
+def readable(text: str) -> str:
+    """``text`` with its character references decoded and its invisible characters
+    dropped: the words as a reader, or Google, reads them."""
+    return html.unescape(text).translate(_INVISIBLE)
+
+
 def found_keywords(text: str, pattern: re.Pattern[str]) -> list[str]:
-    """The distinct keywords in ``text`` as they are written, lower-case."""
-    return sorted({re.sub(r"[\s\-_+]+", " ", m.group(0)) for m in pattern.finditer(text.lower())})
+    """The distinct keywords in ``text`` (markup or plain) as a reader reads them,
+    lower-case, also where inline tags split a word."""
+    plain = readable(text).lower()
+    variants = (plain, _INLINE_TAG.sub("", plain))
+    return sorted({re.sub(r"[\s\-_+]+", " ", m.group(0))
+                   for variant in variants for m in pattern.finditer(variant)})
 
 
 class PageScan(HTMLParser):

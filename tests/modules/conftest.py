@@ -56,7 +56,8 @@ class MariaDB:
     def root_sql(self, sql: str) -> str:
         """Run SQL as root inside the container; its batch output."""
         return podman("exec", "-i", self.container, "mariadb", "--batch",
-                      "--skip-column-names", self.database, stdin=sql).stdout
+                      "--skip-column-names", "--default-character-set=utf8mb4", self.database,
+                      stdin=sql).stdout
 
     def in_container(self, *argv: str, stdin: str | None = None,
                      check: bool = True) -> subprocess.CompletedProcess[str]:

@@ -174,6 +174,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if self.path == "/hidden":
             extra = HIDDEN_LINKS
+        if self.path == "/encoded":  # visible to all, spelled with character references
+            extra = '<p><a href="/daftar">Daftar sl&#111;t gac&#111;r &amp; t&#111;gel</a></p>'
         if self.path == "/padded" and "Googlebot" in agent:  # past 5 MiB, within Google's 15
             extra = " " * (8 << 20) + HIDDEN_LINKS
         if self.path == "/huge":
@@ -248,6 +250,13 @@ def test_spam_padded_far_down_a_page_is_found_as_far_as_google_reads(base, tmp_p
     assert huge["pages"][base + "/huge"]["browser"]["bytes"] == content.PAGE_BYTES
 
 
+def test_spam_spelled_with_character_references_is_named(base, tmp_path):
+    url = base + "/encoded"
+    found = {f["name"]: f for f in page_findings(base, "/encoded", tmp_path)["findings"]}
+    assert set(found) == {f"page_spam: {url}"}
+    assert found[f"page_spam: {url}"]["keywords"] == ["slot gacor", "togel"]
+
+
 def test_an_expired_certificate_does_not_blind_the_content_checks(tmp_path):
     ca, contexts = tls_contexts(tmp_path, expired=0)
     server = start(Handler, context=contexts["expired"])
@@ -277,6 +286,20 @@ def test_keywords_match_spelling_variants_not_words_inside_others():
     assert content.found_keywords("akun profil pengguna, togelan", pattern) == []
 
 
+@pytest.mark.parametrize("text", [
+    "Daftar sl&#111;t gac&#x6f;r", "slot&nbsp;gacor", "s&shy;lot ga\u00adcor",
+    "slot\u200bgacor", "s<b></b>lot <span>gacor</span>", "SL&#79;T G\ufeffACOR",
+], ids=["references", "nbsp", "soft-hyphen", "zero-width", "tags", "bom"])
+def test_keywords_disguised_for_filters_but_not_for_readers_are_found(text):
+    pattern = content.keyword_pattern(["slot gacor"])
+    assert [k.replace(" ", "") for k in content.found_keywords(text, pattern)] == ["slotgacor"]
+
+
+def test_a_block_element_still_separates_words():
+    pattern = content.keyword_pattern(["slot gacor", "gacor"])
+    assert content.found_keywords("<div>Menu</div>slot gacor", pattern) == ["slot gacor"]
+
+
 WP_TABLES = """
 CREATE TABLE wp_posts (ID BIGINT UNSIGNED PRIMARY KEY, post_title TEXT, post_content LONGTEXT,
   post_status VARCHAR(20), post_type VARCHAR(20));
@@ -296,6 +319,11 @@ def test_wordpress_posts_and_options(mariadb: MariaDB, tmp_path):
         (43, "Slot Gacor Maxwin", "<p>situs judi online terpercaya</p>", "draft", "post"),
         (44, "rev", "slot gacor", "inherit", "revision"),
         (45, "Hapus", "togel", "trash", "post"),
+        # disguised for a filter, not for readers: references, a soft hyphen, a zero-width
+        # space, a tag inside the word
+        (46, "Info", "<p>Daftar sl&#111;t&nbsp;gac&#111;r</p>", "publish", "post"),
+        (47, "Berita", "<p>Hasil to<span>gel</span> hari ini</p>", "publish", "post"),
+        (48, "Pengumuman", "<p>to\u00adgel dan judi\u200bonline</p>", "publish", "post"),
     ]
     values = ",".join("({}, '{}', '{}', '{}', '{}')".format(
         i, t, c.replace("'", "\\'"), s, p) for i, t, c, s, p in rows)
@@ -306,7 +334,9 @@ def test_wordpress_posts_and_options(mariadb: MariaDB, tmp_path):
         "('_transient_feed_x', 'slot gacor'),"
         "('theme_footer', '<p>PN Contoh</p><div style=\"display:none\">"
         "<a href=\"https://partner.example/\">partner</a></div>'),"
-        "('custom_css', '.menu { display: none }');")
+        "('custom_css', '.menu { display: none }'),"
+        "('widget_block', '<p>Situs m&#97;xwin</p>'),"
+        "('site_tagline', 'Melayani&nbsp;dengan&nbsp;sepenuh&nbsp;hati');")
     conn = mod.Connection(binary="mariadb", database=mariadb.database, user=mariadb.user,
                           password=mariadb.password, host=mariadb.host, port=mariadb.port)
     site(tmp_path / "www")
@@ -314,7 +344,11 @@ def test_wordpress_posts_and_options(mariadb: MariaDB, tmp_path):
     found = {f["name"]: f for f in result["findings"]}
     assert set(found) == {"post_spam: post 42 (Pelantikan Hakim)",
                           "post_spam: post 43 (Slot Gacor Maxwin)", "option_spam: widget_text",
-                          "option_spam: theme_footer"}
+                          "option_spam: theme_footer", "post_spam: post 46 (Info)",
+                          "post_spam: post 47 (Berita)", "post_spam: post 48 (Pengumuman)",
+                          "option_spam: widget_block"}
+    assert found["post_spam: post 48 (Pengumuman)"]["keywords"] == ["judionline", "togel"]
+    assert found["post_spam: post 47 (Berita)"]["keywords"] == ["togel"]
     assert found["option_spam: theme_footer"]["links"] == ["partner.example"]
     assert found["post_spam: post 42 (Pelantikan Hakim)"]["post_id"] == 42
     assert found["post_spam: post 42 (Pelantikan Hakim)"]["hidden"][0]["links"] == [
@@ -322,8 +356,9 @@ def test_wordpress_posts_and_options(mariadb: MariaDB, tmp_path):
     assert found["post_spam: post 43 (Slot Gacor Maxwin)"]["keywords"] == [
         "judi online", "maxwin", "slot gacor"]
     assert found["option_spam: widget_text"]["keywords"] == ["bandar togel"]
-    # posts 2 (hidden style), 42, 43; options widget_text, theme_footer, custom_css
-    assert result["posts_checked"] == 6
+    # posts 2 (hidden style), 42, 43, 46-48; options widget_text, theme_footer, custom_css,
+    # widget_block and site_tagline (its &nbsp; may hide a keyword: read, nothing found)
+    assert result["posts_checked"] == 11
 
 
 def test_module_bad_input_is_one_line(tmp_path):
