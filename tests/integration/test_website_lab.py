@@ -148,18 +148,27 @@ def test_an_unreadable_cms_is_recorded_with_its_cause_in_each_activity():
 def test_a_database_verification_that_cannot_run_judges_nothing():
     """The verification account's connection limit reached on the backup computer (ERROR
     1226): activity 2 fails naming it; the files archive is verified and recorded, the
-    database backup stays unverified, not renamed .failed."""
+    database backup stays unverified, not renamed .failed. The one connection allowed is
+    held by another session of the account for the whole run (the verification's own
+    connections follow one another: a limit alone is reached only now and then)."""
     limit = "mariadb -e 'ALTER USER sop_verify@localhost WITH MAX_USER_CONNECTIONS {}'"
+    held = ("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'sop_verify' "
+            "AND INFO LIKE 'SELECT SLEEP%'")
     on_web(limit.format(1), host="backup")
     try:
+        on_web("setsid -f setpriv --reuid=sop_verify --regid=sop_verify --clear-groups "
+               "mariadb --no-defaults --user=sop_verify -e 'SELECT SLEEP(900)' "
+               "</dev/null >/dev/null 2>&1", host="backup")
+        on_web(f'for i in $(seq 100); do [ "$(mariadb -N -e "{held}")" = 1 ] && exit 0; '
+               "sleep 0.1; done; exit 1", host="backup")
         rc, report = run("playbooks/website.yml", "--tags", "backup",
                          "-e", "website_backup_force=true")
     finally:
-        on_web(limit.format(0), host="backup")
+        on_web("mariadb -e 'KILL USER sop_verify'; " + limit.format(0), host="backup")
     assert rc != 0
     message = failures(report)
     assert "Verifikasi database CMS tidak dapat dijalankan di komputer backup backup: " \
-        "ERROR 1226" in message, message
+        "MariaDB: ERROR 1226" in message, message
     assert "belum terverifikasi dan tidak ditandai gagal" in message
     local = on_web("cd /var/backups/website && ls -1t").split()
     assert not [name for name in local if ".failed" in name], local
