@@ -17,11 +17,11 @@ from typing import Any
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.sop_backup_files import (
     PARTIAL_SUFFIX,
-    fsync_dir,
     leftover_of,
     owned_by,
 )
 from ansible.module_utils.sop_backup_ledger import LEDGER_NAME, append, backups, read
+from ansible.module_utils.sop_state import fsync_dir
 
 DOCUMENTATION = r"""
 ---

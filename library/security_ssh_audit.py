@@ -134,7 +134,6 @@ import json  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
 import subprocess  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections import Counter, defaultdict, deque  # noqa: E402
 from collections.abc import Iterable  # noqa: E402
@@ -147,6 +146,7 @@ from ansible.module_utils.sop_security import (  # noqa: E402
     finding,
     summary,
 )
+from ansible.module_utils.sop_state import private_dir, write_private  # noqa: E402
 
 FAILED = re.compile(r"^Failed (\S+) for (?:invalid user )?(.*?) from (\S+) port (\d+)")
 CLOSED = re.compile(
@@ -251,16 +251,8 @@ def read_cursor(path: str) -> str | None:
 
 def write_cursor(path: str, cursor: str) -> None:
     """Atomically: a crash leaves the previous cursor, never half of one."""
-    directory = os.path.dirname(path) or "."
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=directory, prefix=".cursor.")
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(cursor + "\n")
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)
-        raise
+    private_dir(os.path.dirname(path) or ".")
+    write_private(path, cursor + "\n")
 
 
 def journal_argv(params: dict[str, Any], cursor: str | None) -> list[str]:

@@ -77,7 +77,8 @@ import shutil  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_backup_files import fsync_dir, sha256_file  # noqa: E402
+from ansible.module_utils.sop_backup_files import sha256_file  # noqa: E402
+from ansible.module_utils.sop_state import fsync_dir  # noqa: E402
 
 
 def inside(path: str, roots: list[str]) -> bool:

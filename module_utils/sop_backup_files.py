@@ -22,6 +22,8 @@ import re
 import threading
 from typing import Any
 
+from ansible.module_utils.sop_state import fsync_dir, write_private
+
 MANIFEST_SUFFIX = ".manifest.json"
 PARTIAL_SUFFIX = ".partial"
 FAILED_SUFFIX = ".failed"
@@ -90,25 +92,11 @@ def manifest_path(backup_path: str) -> str:
     return backup_path + MANIFEST_SUFFIX
 
 
-def fsync_dir(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_json_atomic(path: str, data: dict[str, Any]) -> None:
-    """Write JSON as 0600 through a temporary file, fsync, rename, fsync the directory."""
-    tmp = path + PARTIAL_SUFFIX
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    fsync_dir(os.path.dirname(os.path.abspath(path)))
+    """Write JSON as 0600 through ``path.partial`` (swept with the backups' own leftovers),
+    fsync, rename, fsync the directory."""
+    write_private(path, json.dumps(data, indent=2, sort_keys=True) + "\n",
+                  temporary=path + PARTIAL_SUFFIX)
 
 
 def read_manifest(path: str) -> dict[str, Any] | None:

@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ansible.module_utils.sop_state import StateError, private_dir, read_json, write_private
+
 BASELINE_VERSION = 1
 PHP_EXTENSIONS = frozenset({".php", ".php3", ".php4", ".php5", ".php7", ".php8", ".phtml",
                             ".phar", ".pht", ".phps", ".inc", ".module"})
@@ -221,15 +223,9 @@ def snapshot(roots: list[str], exclude: list[str], known: dict[str, Entry],
 
 def load_baseline(path: str) -> dict[str, Any] | None:
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        raise IntegrityError(f"baseline {path} unreadable: {exc}") from exc
-    if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION:
-        raise IntegrityError(f"baseline {path} has an unknown format")
-    return data
+        return read_json(path, BASELINE_VERSION)
+    except StateError as exc:
+        raise IntegrityError(f"baseline {exc}") from exc
 
 
 def baseline_entries(data: dict[str, Any] | None) -> dict[str, Entry]:
@@ -239,21 +235,13 @@ def baseline_entries(data: dict[str, Any] | None) -> dict[str, Entry]:
 
 
 def save_baseline(path: str, roots: list[str], entries: dict[str, Entry], when: str) -> None:
-    """Write the baseline atomically (directory 0700, file 0600)."""
-    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-    os.chmod(os.path.dirname(path), 0o700)
-    tmp = f"{path}.tmp{os.getpid()}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """Write the baseline atomically (a new directory 0700, the file 0600)."""
+    data = {"version": BASELINE_VERSION, "roots": roots, "accepted": when,
+            "files": {p: e.to_json() for p, e in sorted(entries.items())}}
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"version": BASELINE_VERSION, "roots": roots, "accepted": when,
-                       "files": {p: e.to_json() for p, e in sorted(entries.items())}}, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        private_dir(os.path.dirname(path))
+        write_private(path, json.dumps(data))
     except OSError as exc:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
         raise IntegrityError(f"baseline {path}: {exc.strerror}") from exc
 
 

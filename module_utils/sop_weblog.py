@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from ansible.module_utils.sop_state import StateError, private_dir, read_json, write_private
 from ansible.module_utils.sop_weblog_patterns import (
     ALLOWED_METHODS,
     LOGIN_PATHS,
@@ -512,15 +513,9 @@ class Plan:
 
 def read_state(state_file: str) -> dict[str, Any] | None:
     try:
-        with open(state_file, encoding="utf-8") as handle:
-            state = json.load(handle)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        raise LogError(f"state file {state_file} unreadable: {exc}") from exc
-    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
-        raise LogError(f"state file {state_file} has an unknown format (remove it to start over)")
-    return state
+        return read_json(state_file, STATE_VERSION)
+    except StateError as exc:
+        raise LogError(f"state file {exc} (remove it to start over)") from exc
 
 
 def plan(path: str, state: dict[str, Any] | None) -> Plan:
@@ -566,16 +561,9 @@ def plan(path: str, state: dict[str, Any] | None) -> Plan:
 
 
 def write_state(state_file: str, state: dict[str, Any]) -> None:
-    """Replace the state file atomically (directory 0700, file 0600)."""
-    directory = os.path.dirname(state_file)
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    tmp = f"{state_file}.tmp{os.getpid()}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(state, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, state_file)
+    """Replace the state file atomically (a new directory 0700, the file 0600)."""
+    private_dir(os.path.dirname(state_file))
+    write_private(state_file, json.dumps(state))
 
 
 def state_path(state_dir: str, log: str) -> str:

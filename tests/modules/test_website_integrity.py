@@ -397,3 +397,13 @@ def test_a_webshell_padded_past_the_scan_limit_or_across_a_block_is_found(tmp_pa
                         (video, [])):
         entry = integrity.read_entry(str(path), path.stat(), None, 8 << 20)
         assert entry.markers == found, path.name
+
+
+def test_a_baseline_in_a_shared_directory_leaves_the_directory_as_it_was(tmp_path):
+    """state_dir=/tmp once made /tmp 0700 (every other user then failed to write there)."""
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    integrity.save_baseline(str(shared / "baseline.json"), [str(tmp_path)], {}, "now")
+    assert oct(shared.stat().st_mode & 0o7777) == "0o1777"
+    assert oct((shared / "baseline.json").stat().st_mode & 0o777) == "0o600"
