@@ -21,7 +21,7 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-USER_AGENT = "sop-website-check/1 (+court IT SOP)"
+USER_AGENT = "sop-monitor/1 (+court IT SOP)"
 # What is read of a page, feed or RDAP answer: a server that sends without end (a broken
 # or hostile site) must not fill this process's memory.
 MAX_BODY = 5 << 20
@@ -61,8 +61,10 @@ def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None, *,
                                          exc.headers.get("Location"), url)
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
+        # "Connection refused", not "[Errno 111] Connection refused"
+        error = getattr(reason, "strerror", None) or str(reason)
         return {"status": -1, "location": None, "body": "", "truncated": False,
-                "response_ms": None, "final_url": url, "error": str(reason),
+                "response_ms": None, "final_url": url, "error": error,
                 "certificate": isinstance(reason, ssl.SSLCertVerificationError)}
     elapsed = int((time.monotonic() - start) * 1000)
     return {"status": status, "location": location,

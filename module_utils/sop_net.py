@@ -12,9 +12,9 @@ import socket
 import struct
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from typing import Any
+
+from ansible.module_utils.sop_http import fetch
 
 SEGMENTS = ("lan", "gateway", "dns", "upstream", "central")
 SEGMENT_NAMES = {
@@ -143,27 +143,18 @@ def dns_query(server: str, name: str, timeout: float, port: int = 53) -> dict[st
 
 
 def http_probe(url: str, timeout: float) -> dict[str, Any]:
-    """Any HTTP answer below 500 means the service is reachable and serving."""
-    start = time.monotonic()
-    status: int | None = None
-    error = None
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - configured URL
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        status = exc.code
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        error = str(getattr(reason, "strerror", None) or reason)
+    """Any HTTP answer below 500 means the service is reachable and serving (its body is
+    not read)."""
+    answer = fetch(url, timeout, limit=0)
+    status = answer["status"] if answer["status"] >= 0 else None
     ok = status is not None and status < 500
-    if status is not None and not ok:
-        error = f"status HTTP {status}"
+    error = answer["error"] if status is None else None if ok else f"status HTTP {status}"
     return {
         "url": url,
         "ok": ok,
         "status": status,
         "error": error,
-        "response_ms": round((time.monotonic() - start) * 1000, 1) if status else None,
+        "response_ms": answer["response_ms"],
     }
 
 
