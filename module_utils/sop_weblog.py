@@ -562,8 +562,11 @@ def plan(path: str, state: dict[str, Any] | None) -> Plan:
 
 def write_state(state_file: str, state: dict[str, Any]) -> None:
     """Replace the state file atomically (a new directory 0700, the file 0600)."""
-    private_dir(os.path.dirname(state_file))
-    write_private(state_file, json.dumps(state))
+    try:
+        private_dir(os.path.dirname(state_file))
+        write_private(state_file, json.dumps(state))
+    except OSError as exc:
+        raise LogError(f"state file {state_file}: {exc.strerror}") from exc
 
 
 def state_path(state_dir: str, log: str) -> str:

@@ -4,6 +4,7 @@ parallel path equal to the serial one, bounded counters, and the module's failur
 
 from __future__ import annotations
 
+import errno
 import gzip
 import os
 import shutil
@@ -360,6 +361,19 @@ def test_module_corrupt_state_fails_with_one_line(tmp_path):
     rc, result = run_module("website_log_audit", tmp_path,
                             {"paths": [str(log)], "state_dir": str(state)})
     assert rc != 0 and "unreadable" in result["msg"] and "\n" not in result["msg"]
+
+
+def test_a_state_that_cannot_be_kept_is_one_line_naming_it(tmp_path, monkeypatch):
+    state_file = str(tmp_path / "state" / "access.log-x.json")
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(weblog.LogError) as caught:
+        weblog.write_state(state_file, {"version": weblog.STATE_VERSION})
+    assert str(caught.value) == f"state file {state_file}: No space left on device"
+    assert os.listdir(tmp_path / "state") == []
 
 
 def test_module_runs_and_never_reports_a_change(tmp_path):
