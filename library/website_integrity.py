@@ -269,8 +269,11 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
             found.append({"kind": "page_unreachable", "url": url, "name": f"page_unreachable: {url}",
                           "detail": f"halaman tidak dapat diambil: {base['error']}"})
             continue
+        for page in variants.values():  # each page parsed and searched once
+            page["scan"] = scan_html(page["html"])
+            page["keywords"] = found_keywords(page["html"], pattern)
         for name in ("googlebot", "search_referer"):
-            reasons = compare_variant(base, variants[name], own=own, pattern=pattern,
+            reasons = compare_variant(base, variants[name], own=own,
                                       threshold=params["similarity"])
             if reasons:
                 found.append({"kind": "cloaking", "url": url, "variant": name,
@@ -279,9 +282,9 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
         words: dict[str, list[str]] = {}
         hidden: list[dict[str, Any]] = []
         for name, page in variants.items():
-            for word in found_keywords(page["html"], pattern):
+            for word in page["keywords"]:
                 words.setdefault(word, []).append(name)
-            for region in hidden_findings(scan_html(page["html"]), pattern, own):
+            for region in hidden_findings(page["scan"], pattern, own):
                 if region not in hidden:
                     hidden.append(region)
         if words:

@@ -174,17 +174,17 @@ def similarity(a: set[str], b: set[str]) -> float:
 
 
 def compare_variant(base: dict[str, Any], other: dict[str, Any], *, own: str,
-                    pattern: re.Pattern[str], threshold: float) -> list[str]:
+                    threshold: float) -> list[str]:
     """Why a variant (as Googlebot, from a search engine) differs from the browser's page;
-    empty when it does not. Pages are {status, location, html}."""
+    empty when it does not. Pages are {status, location, scan (scan_html), keywords
+    (found_keywords)}: each page is parsed and searched once, however often compared."""
     reasons = []
     if other["status"] != base["status"]:
         reasons.append(f"status {base['status']} -> {other['status']}")
     if (other.get("location") or "") != (base.get("location") or ""):
         reasons.append(f"redirect ke {other.get('location') or '(tidak ada)'}")
-    a, b = scan_html(base["html"]), scan_html(other["html"])
-    new_words = sorted(set(found_keywords(other["html"], pattern))
-                       - set(found_keywords(base["html"], pattern)))
+    a, b = base["scan"], other["scan"]
+    new_words = sorted(set(other["keywords"]) - set(base["keywords"]))
     if new_words:
         reasons.append("kata kunci judi: " + ", ".join(new_words))
     new_hosts = sorted(hosts(b.links, own) - hosts(a.links, own))
