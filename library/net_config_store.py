@@ -94,7 +94,7 @@ from ansible.module_utils.sop_state import write_private  # noqa: E402
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
-def private_dir(path: Path) -> None:
+def store_dir(path: Path) -> None:
     """The store's own directories: 0700, tightened if they existed laxer."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     if path.stat().st_mode & 0o077:
@@ -135,11 +135,11 @@ def store(
     result["state_changed"] = state_changed
     if check or not (result["changed"] or state_changed):
         return result
-    private_dir(device)
+    store_dir(device)
     if result["changed"]:
         if old is not None:
             history = device / "history"
-            private_dir(history)
+            store_dir(history)
             mtime = current.stat().st_mtime
             stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(mtime)) + f".{int(mtime * 1e6) % 1000000:06d}Z"
             write_private(history / f"{stamp}.txt", old)
@@ -180,7 +180,7 @@ def main() -> None:
         module.exit_json(changed=False, states=states, changed_names=[])
     try:
         if not module.check_mode:
-            private_dir(root)
+            store_dir(root)
         results = [store(root, i, states, p["keep"], module.check_mode) for i in p["items"]]
     except OSError as exc:
         module.fail_json(msg=f"cannot write the configuration store {root}: {exc.strerror or exc}")
