@@ -179,8 +179,8 @@ from typing import Any  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_http import context_for  # noqa: E402
 from ansible.module_utils.sop_http import fetch as http_fetch  # noqa: E402
-from ansible.module_utils.sop_http import ssl_context, unverified_context  # noqa: E402
 from ansible.module_utils.sop_integrity import (  # noqa: E402
     IntegrityError,
     baseline_entries,
@@ -223,7 +223,7 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
 def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> dict[str, Any]:
     """One page without following redirects: {status, location, html} (status -1,
     ``error`` and ``certificate`` when there is no answer)."""
-    context = ssl_context(params["ca_path"]) if params["validate_certs"] else unverified_context()
+    context = context_for(params["validate_certs"], params["ca_path"])
     headers = {"User-Agent": agent, **({"Referer": referer} if referer else {})}
     page = http_fetch(url, params["timeout"], context, follow=False, headers=headers,
                       limit=PAGE_BYTES)

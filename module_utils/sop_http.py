@@ -76,9 +76,10 @@ def ssl_context(ca_file: str | None) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=ca_file or None)
 
 
-def context_for(validate_certs: bool) -> ssl.SSLContext:
-    """The system's trusted authorities, or no check at all (a module's validate_certs)."""
-    return ssl_context(None) if validate_certs else unverified_context()
+def context_for(validate_certs: bool, ca_file: str | None = None) -> ssl.SSLContext:
+    """The trusted authorities (``ca_file``, else the system's), or no check at all (a
+    module's validate_certs)."""
+    return ssl_context(ca_file) if validate_certs else unverified_context()
 
 
 def unverified_context() -> ssl.SSLContext:
