@@ -31,6 +31,7 @@ from ansible.module_utils.sop_backup_files import (
     write_json_atomic,
 )
 from ansible.module_utils.sop_backup_sql import (
+    BINLOG_STATE_SQL,
     CHECKSUM_METHOD,
     Session,
     binlog_position,
@@ -432,8 +433,7 @@ class Measurer:
     def start(self) -> None:
         self.lock.start()
         rows = self.lock.send(f"SET SESSION lock_wait_timeout={READ_LOCK_TIMEOUT};\n"
-                              "FLUSH TABLES WITH READ LOCK;\n"
-                              "SELECT @@GLOBAL.log_bin, @@GLOBAL.gtid_binlog_pos;\n")
+                              "FLUSH TABLES WITH READ LOCK;\n" + BINLOG_STATE_SQL)
         self.locked = rows is not None
         if rows is not None:
             self.binlog = binlog_position(self.client, rows)

@@ -311,17 +311,27 @@ def open_snapshot(argv: Sequence[str]) -> Session:
     return session
 
 
-def binlog_position(client: Sequence[str], lock_rows: list[list[str]]) -> dict[str, Any]:
+# The binary log state, read while the global read lock holds. SHOW VARIABLES (not
+# ``@@GLOBAL.gtid_binlog_pos``) because a variable the server lacks is then a missing row,
+# not an error that ends the lock session: MariaDB has gtid_binlog_pos, MySQL gtid_executed.
+BINLOG_STATE_SQL = ("SHOW GLOBAL VARIABLES WHERE Variable_name IN "
+                    "('log_bin', 'gtid_binlog_pos', 'gtid_executed');\n")
+_GTID_VARIABLES = ("gtid_binlog_pos", "gtid_executed")
+
+
+def binlog_position(client: Sequence[str], state_rows: list[list[str]]) -> dict[str, Any]:
     """Binary log position of the locked server (for a later point-in-time recovery).
 
-    ``lock_rows`` is ``[[log_bin, gtid_binlog_pos]]`` read in the lock session; the file
-    and offset come from ``SHOW MASTER STATUS`` in a second session (needs BINLOG
-    MONITOR; without it the GTID position alone is recorded).
+    ``state_rows`` are the ``name, value`` rows of ``BINLOG_STATE_SQL`` read in the lock
+    session; the file and offset come from ``SHOW MASTER STATUS`` in a second session
+    (needs BINLOG MONITOR or REPLICATION CLIENT; without it the GTID position alone is
+    recorded).
     """
-    log_bin, gtid = (lock_rows[0] + ["", ""])[:2] if lock_rows else ("", "")
-    if log_bin != "1":
+    state = {row[0].lower(): row[1] for row in state_rows if len(row) >= 2}
+    if state.get("log_bin", "").upper() not in ("ON", "1"):
         return {"binary_log": False, "note": "the server writes no binary log (log_bin=OFF)"}
-    position: dict[str, Any] = {"binary_log": True, "gtid_binlog_pos": gtid}
+    position: dict[str, Any] = {"binary_log": True}
+    position.update({name: state[name] for name in _GTID_VARIABLES if name in state})
     try:
         rows = run_sql(client, "SHOW MASTER STATUS;\n", timeout=30)
         if rows:

@@ -182,3 +182,41 @@ def test_measure_can_refresh_the_sizes_a_fresh_restore_leaves_stale(mariadb: Mar
                       analyze=True)
     assert size() > 2_000_000 and after == before
     mariadb.root_sql("DROP TABLE big;")
+
+
+def test_binlog_position_reads_mariadb_and_mysql_state_rows() -> None:
+    """The lock session reads SHOW VARIABLES rows: MariaDB's gtid_binlog_pos or MySQL's
+    gtid_executed (a missing variable is a missing row, not an error that would end the
+    lock); the file/offset session's failure is a note, not a failed backup."""
+    failing_client = ["false"]
+    assert q.binlog_position(failing_client, [["log_bin", "ON"], ["gtid_binlog_pos", "0-1-9"]]) \
+        == {"binary_log": True, "gtid_binlog_pos": "0-1-9",
+            "note": "file/offset not read: client exited 1"}
+    mysql = q.binlog_position(failing_client, [
+        ["gtid_executed", "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-77"], ["log_bin", "ON"]])
+    assert mysql["gtid_executed"] == "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-77"
+    assert "gtid_binlog_pos" not in mysql
+    assert q.binlog_position(failing_client, [["log_bin", "OFF"], ["gtid_binlog_pos", ""]]) \
+        == {"binary_log": False, "note": "the server writes no binary log (log_bin=OFF)"}
+
+
+@pytest.mark.mariadb
+def test_binlog_state_is_read_under_the_global_read_lock(mariadb: MariaDB) -> None:
+    """The lock session's statements on a real server: the lock holds (another session's
+    write waits and times out) and the rows parse."""
+    session = q.Session([*client(mariadb, mariadb.database)[:-1], "--unbuffered",
+                         mariadb.database])
+    session.start()
+    try:
+        rows = session.send("FLUSH TABLES WITH READ LOCK;\n" + q.BINLOG_STATE_SQL)
+        assert rows is not None, session.error
+        state = dict(rows)
+        assert set(state) == {"log_bin", "gtid_binlog_pos"}
+        write = mariadb.in_container(
+            "mariadb", mariadb.database, "-e",
+            "SET SESSION lock_wait_timeout=1; CREATE TABLE lock_probe (i INT)", check=False)
+        assert "Lock wait timeout exceeded" in write.stderr
+        position = q.binlog_position(client(mariadb, mariadb.database), rows)
+        assert position["binary_log"] is (state["log_bin"] == "ON")
+    finally:
+        session.close()
