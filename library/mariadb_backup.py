@@ -701,10 +701,8 @@ def _dumps(engine: str, binary: str, opt: str, database: str, measurer: Measurer
     """The dump commands: for mariadb-dump/mysqldump, the non-transactional tables first
     (run while the global read lock holds) when they fit the lock budget."""
     if engine == "mydumper":
-        cmd = dump_argv(engine, binary, opt, database, outdir=outdir, threads=threads)
-        # Without --trx-consistency-only mydumper holds its own global read lock while it
-        # dumps non-InnoDB tables.
-        return [[a for a in cmd if not (measurer.nontx and a == "--trx-consistency-only")]]
+        # mydumper holds its own global read lock while it dumps non-InnoDB tables.
+        return [dump_argv(engine, binary, opt, database, outdir=outdir, threads=threads)]
     main = dump_argv(engine, binary, opt, database)
     if not measurer.nontx_locked:
         return [main]

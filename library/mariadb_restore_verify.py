@@ -298,9 +298,10 @@ def restore(runner: Runner, manifest: dict[str, Any], path: str, scratch: str, *
         if schema:
             runner.run(["sed", "-E", "-i", STRIP_DEFINER, *schema])
         sock = ["--socket", runner.sock] if runner.sock else []
+        # The scratch database is new: no --overwrite-tables (which myloader 0.21 refuses).
         runner.run([loader, "--user", runner.user, *sock, "--directory", workdir,
-                    "--database", scratch, "--overwrite-tables",
-                    "--threads", str(threads or os.cpu_count() or 2), "--verbose", "1"])
+                    "--database", scratch, "--threads", str(threads or os.cpu_count() or 2),
+                    "--verbose", "1"])
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

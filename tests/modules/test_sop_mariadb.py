@@ -86,7 +86,8 @@ def test_mydumper_argv() -> None:
     assert argv[1] == "--defaults-file=/o.cnf"
     assert argv[argv.index("--outputdir") + 1] == "/d"
     assert argv[argv.index("--threads") + 1] == "3"
-    assert "--trx-consistency-only" in argv
+    # Refused from mydumper 0.20 on; 0.10's default holds the lock for non-InnoDB tables.
+    assert "--trx-consistency-only" not in argv
     with pytest.raises(m.MariaDBError):
         m.dump_argv("mydumper", "/usr/bin/mydumper", "/o.cnf", "sipp")
 
