@@ -49,8 +49,8 @@ PASSWORD = "bench-sipp-backup-pw"
 SOP = "whole SOP (auto, verify on backup host)"
 PLAIN = (("classic", "mysqldump --single-transaction sipp | gzip > /tmp/c.sql.gz"),
          ("raw", "mariadb-dump --single-transaction sipp | zstd -q -T0 -3 > /tmp/r.sql.zst"),
-         ("raw mydumper", f"rm -rf /tmp/md && mydumper -B sipp -o /tmp/md -t {os.cpu_count() or 2} "
-          "--trx-consistency-only && tar -C /tmp/md -cf - . | zstd -q -T0 -3 > /tmp/m.tar.zst"))
+         ("raw mydumper", f"rm -rf /tmp/md && mydumper -B sipp -o /tmp/md -t {os.cpu_count() or 2}"
+          " && tar -C /tmp/md -cf - . | zstd -q -T0 -3 > /tmp/m.tar.zst"))
 
 
 def podman(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
