@@ -101,7 +101,8 @@ non_transactional_tables:
   elements: str
 binlog:
   description: Binary log position of the dump's snapshot (C(gtid_binlog_pos) on MariaDB or
-    C(gtid_executed) on MySQL, C(file), C(position)) for a point-in-time recovery, or why there is none.
+    C(gtid_executed) on MySQL, C(file), C(position)) for a point-in-time recovery, or why
+    there is none.
   returned: state=read
   type: dict
 sop_output:

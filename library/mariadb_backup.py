@@ -701,7 +701,7 @@ def _dumps(engine: str, binary: str, opt: str, database: str, measurer: Measurer
     """The dump commands: for mariadb-dump/mysqldump, the non-transactional tables first
     (run while the global read lock holds) when they fit the lock budget."""
     if engine == "mydumper":
-        # mydumper holds its own global read lock while it dumps non-InnoDB tables.
+        # mydumper keeps non-InnoDB tables consistent itself (see dump_argv).
         return [dump_argv(engine, binary, opt, database, outdir=outdir, threads=threads)]
     main = dump_argv(engine, binary, opt, database)
     if not measurer.nontx_locked:

@@ -328,7 +328,7 @@ def binlog_position(client: Sequence[str], state_rows: list[list[str]]) -> dict[
     recorded).
     """
     state = {row[0].lower(): row[1] for row in state_rows if len(row) >= 2}
-    if state.get("log_bin", "").upper() not in ("ON", "1"):
+    if state.get("log_bin", "").upper() != "ON":
         return {"binary_log": False, "note": "the server writes no binary log (log_bin=OFF)"}
     position: dict[str, Any] = {"binary_log": True}
     position.update({name: state[name] for name in _GTID_VARIABLES if name in state})
