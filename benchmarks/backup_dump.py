@@ -9,6 +9,10 @@ times, on the SIPP server (each plain pipeline timed inside the host):
 - classic:        mysqldump --single-transaction sipp | gzip
 - raw:            mariadb-dump --single-transaction sipp | zstd -T0 -3
 - raw mydumper:   mydumper (threads = CPUs) into a directory, then tar | zstd -T0 -3
+- raw + content checksums, raw mydumper + content checksums: the same pipelines with,
+  beside them, the module's content-checksum statements (module_utils/sop_backup_sql.py)
+  in as many plain `mariadb` sessions as the module opens (one per CPU): what the plain
+  tools cost when they do the verification work the module does (shown, no target)
 - module mariadb-dump / module mydumper: the mariadb_backup module's dump step (its own
   measured duration: dump + stream + sha256 + fsync + row counts + manifest)
 - whole SOP: ansible-playbook playbooks/sipp_backup.yml (force) with the append-only
@@ -38,7 +42,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from base64 import b64encode
 from pathlib import Path
+
+import ansible.module_utils
+
+# The content-checksum statements are the module's own (module_utils/ is a package of
+# ansible.module_utils when Ansible runs a module; this script imports it the same way).
+ansible.module_utils.__path__.append(str(Path(__file__).resolve().parents[1] / "module_utils"))
+from ansible.module_utils import sop_backup_sql  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 IMAGE = "localhost/sop-lab:latest"
@@ -51,6 +63,11 @@ PLAIN = (("classic", "mysqldump --single-transaction sipp | gzip > /tmp/c.sql.gz
          ("raw", "mariadb-dump --single-transaction sipp | zstd -q -T0 -3 > /tmp/r.sql.zst"),
          ("raw mydumper", f"rm -rf /tmp/md && mydumper -B sipp -o /tmp/md -t {os.cpu_count() or 2}"
           " && tar -C /tmp/md -cf - . | zstd -q -T0 -3 > /tmp/m.tar.zst"))
+# The module's checksum sessions (one per CPU), each a plain client reading its statements.
+CHECKSUMS = " & ".join(f"mariadb --batch -N sipp < /tmp/bench-checksums-{n}.sql > /dev/null"
+                       for n in range(os.cpu_count() or 2))
+CHECKED = tuple((f"{name} + content checksums", f"({CHECKSUMS} & {script}; wait)")
+                for name, script in PLAIN[1:])
 
 
 def podman(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -105,6 +122,35 @@ def in_sipp(script: str) -> float:
     found = [line.split() for line in on_sipp(TIMED.format(script=script)).splitlines()
              if line.startswith("__elapsed")]
     return float(found[-1][2]) - float(found[-1][1])
+
+
+def install_checksums() -> None:
+    """Write the module's content-checksum statements for the SIPP database, spread over
+    one session per CPU as the module spreads them, to /tmp/bench-checksums-N.sql there."""
+    columns: dict[str, list[sop_backup_sql.Column]] = {}
+    for line in on_sipp(f"mariadb -N sipp -e {quoted(sop_backup_sql.columns_sql('sipp'))}"
+                        ).splitlines():
+        row = line.split("\t")
+        if len(row) == 5:
+            columns.setdefault(bytes.fromhex(row[0]).decode(), []).append(sop_backup_sql.Column(
+                bytes.fromhex(row[1]).decode(), row[2], row[3], row[4]))
+    tables = []
+    for line in on_sipp(f"mariadb -N sipp -e {quoted(sop_backup_sql.tables_sql('sipp'))}"
+                        ).splitlines():
+        row = line.split("\t")
+        if len(row) == 3:
+            name = bytes.fromhex(row[0]).decode()
+            tables.append({"name": name, "bytes": int(row[2]), "columns": columns[name]})
+    for number, group in enumerate(sop_backup_sql.spread(tables, os.cpu_count() or 2)):
+        sql = "SET SESSION time_zone='+00:00';\n" + sop_backup_sql.measure_sql(
+            "sipp", group, objects=number == 0)
+        on_sipp(f"echo {b64encode(sql.encode()).decode()} | base64 -d "
+                f"> /tmp/bench-checksums-{number}.sql")
+
+
+def quoted(sql: str) -> str:
+    """``sql`` as one single-quoted shell word."""
+    return "'" + sql.replace("'", "'\\''") + "'"
 
 
 def ansible_setup(work: Path) -> dict[str, str]:
@@ -196,6 +242,7 @@ def main() -> None:
         print(f"database sipp: {size / 1e9:.2f} GB (data_length + index_length), "
               f"{os.cpu_count()} CPUs", flush=True)
         in_sipp("mariadb-dump --single-transaction sipp > /dev/null")  # warm the caches
+        install_checksums()
         rounds: dict[str, list[float]] = {}
         cpu: dict[str, list[float]] = {}
         sizes: dict[str, int] = {}
@@ -208,7 +255,7 @@ def main() -> None:
         # The steps alternate, round after round, so that a slower minute of a shared
         # machine falls on all of them; the medians are compared.
         for number in range(1, args.rounds + 1):
-            for name, script in PLAIN:
+            for name, script in PLAIN + CHECKED:
                 before = cpu_seconds()
                 record(name, in_sipp(script), before)
             in_sipp("rm -rf /tmp/md /tmp/c.sql.gz /tmp/r.sql.zst /tmp/m.tar.zst")
@@ -259,6 +306,9 @@ def main() -> None:
                    ("whole SOP <= 3x raw", times[SOP] / times["raw"], 3.0)]
         for label, ratio, limit in targets:
             print(f"{'PASS' if ratio <= limit else 'MISS'} {label}: {ratio:.2f}")
+        for engine, plain in (("mariadb-dump", "raw"), ("mydumper", "raw mydumper")):
+            print(f"shown: module {engine} / ({plain} + content checksums): "
+                  f"{times[f'module {engine}'] / times[f'{plain} + content checksums']:.2f}")
     finally:
         if not args.keep:
             podman("rm", "-f", SIPP, STORE, check=False)
