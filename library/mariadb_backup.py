@@ -54,6 +54,7 @@ from ansible.module_utils.sop_mariadb import (
     estimate_dump_bytes,
     find_binary,
     first_error_line,
+    not_for_mydumper,
     option_file,
     run_sql,
     select_engine,
@@ -78,8 +79,7 @@ description:
     (C(FLUSH TABLES WITH READ LOCK), at most 5 s wait) is held from just before our
     snapshot opens until the dump has opened its own; meanwhile the binary log position
     is read and the non-transactional (MyISAM, Aria, ...) tables are measured and dumped,
-    so they are consistent with the rest (up to O(lock_budget_mb) of them; mydumper
-    locks them itself). Without the lock (no RELOAD privilege, or statements running
+    so they are consistent with the rest (up to O(lock_budget_mb) of them). Without the lock (no RELOAD privilege, or statements running
     longer than the wait) two snapshots bracket the dump's; a table written to in
     between gets C(rows_min)/C(rows_max) and no checksum, and non-transactional tables
     are recorded as not consistent.
@@ -108,10 +108,15 @@ options:
     type: str
   engine:
     description:
-      - Dump engine. V(auto) uses C(mydumper) when installed and the target has room
-        for its uncompressed directory, else C(mariadb-dump), else C(mysqldump). With
-        V(auto), a mydumper that fails or hangs is followed by a dump with the next engine
-        (a warning and the result's message say why).
+      - Dump engine. V(auto) uses C(mydumper) when installed, every table is InnoDB and
+        the target has room for its uncompressed directory, else C(mariadb-dump), else
+        C(mysqldump). With V(auto), a mydumper that fails or hangs is followed by a dump
+        with the next engine (a warning and the result's message say why).
+      - C(mydumper) is never run on a database with a table in another engine (MyISAM,
+        Aria, ...), because mydumper 0.10 then can wait forever holding its global read
+        lock, every write to SIPP waiting, and 0.20 and later stop at such a table.
+        V(mydumper) then fails at once naming the tables; V(auto) uses C(mariadb-dump),
+        which dumps them under the lock.
     type: str
     choices: [auto, mariadb-dump, mysqldump, mydumper]
     default: auto
@@ -133,9 +138,9 @@ options:
     description:
       - Seconds the dump may go without writing anything before it is stopped and the
         backup fails (no file is left and older backups are untouched). A hung dump would
-        otherwise hold the SOP and its lock forever; mydumper 0.10, Debian 12's, hangs now
-        and then after its last file. With O(engine=auto), a mydumper stopped this way is
-        followed by a dump with the next engine (a warning says so). V(0) never stops it.
+        otherwise hold the SOP and its lock forever. With O(engine=auto), a mydumper
+        stopped this way is followed by a dump with the next engine (a warning says so).
+        V(0) never stops it.
     type: int
     default: 900
   period:
@@ -491,16 +496,15 @@ class Measurer:
             before["tables"] = merge(before["tables"], after["tables"])
         return before
 
-    def nontransactional(self, engine: str) -> dict[str, Any]:
+    def nontransactional(self) -> dict[str, Any]:
         """What the manifest says about MyISAM/Aria/... tables."""
         names = [t["name"] for t in self.nontx]
         if not names:
             return {"tables": [], "consistent": True}
-        if self.nontx_locked or (engine == "mydumper" and self.locked):
-            how = ("dumped under FLUSH TABLES WITH READ LOCK, writes held for the time they "
-                   "took" if engine != "mydumper" else "mydumper dumped them under its own "
-                   "FLUSH TABLES WITH READ LOCK")
-            return {"tables": names, "consistent": True, "how": how}
+        if self.nontx_locked:
+            return {"tables": names, "consistent": True,
+                    "how": "dumped under FLUSH TABLES WITH READ LOCK, writes held for the "
+                           "time they took"}
         why = ("no global read lock: " + (self.lock.error or "refused")) if not self.locked \
             else f"larger than the lock budget of {self.lock_budget // 2**20} MiB"
         return {"tables": names, "consistent": False,
@@ -671,6 +675,14 @@ def run(module: AnsibleModule) -> dict[str, Any]:
         if p["engine"] == "auto" and available["mydumper"] and \
                 free < estimate_dump_bytes(data_bytes, p["compression"], "mydumper"):
             available["mydumper"] = None
+        why_not = _why_not_mydumper(tables)
+        if why_not and p["engine"] == "mydumper":
+            raise BackupFailed(f"engine mydumper refused: {why_not}; use engine auto or "
+                               "mariadb-dump, which dump them under the lock")
+        if why_not and p["engine"] == "auto" and available["mydumper"]:
+            available["mydumper"] = None
+        else:
+            why_not = ""
         engine, binary = select_engine(p["engine"], available)
         name = backup_name(prefix, moment, engine, p["compression"])
         path = os.path.join(dest, name)
@@ -680,8 +692,10 @@ def run(module: AnsibleModule) -> dict[str, Any]:
                     "msg": f"would dump {database} ({len(tables)} tables, "
                            f"{data_bytes // 2**20} MiB) with {engine} into {path}"}
         try:
-            return _take_backup(p, opt, client_cmd, tables, engine=engine, binary=binary,
-                                path=path, period=period, version=version)
+            result = _take_backup(p, opt, client_cmd, tables, engine=engine, binary=binary,
+                                  path=path, period=period, version=version)
+            return dict(result, msg=f"{result['msg']} (mydumper not used: {why_not})") \
+                if why_not else result
         except DumperFailed as exc:
             if p["engine"] != "auto" or engine != "mydumper":
                 raise
@@ -696,12 +710,21 @@ def run(module: AnsibleModule) -> dict[str, Any]:
             return dict(result, msg=f"{result['msg']}, after: {exc}")
 
 
+def _why_not_mydumper(tables: list[dict[str, Any]]) -> str:
+    """Why mydumper must not dump this database (see not_for_mydumper), or ''."""
+    names = not_for_mydumper(tables)
+    if not names:
+        return ""
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return (f"not InnoDB: {shown} (mydumper 0.10 can hang holding its global read lock on "
+            "such tables, every write waiting; 0.20 and later stop at them)")
+
+
 def _dumps(engine: str, binary: str, opt: str, database: str, measurer: Measurer, *,
            outdir: str | None, threads: int) -> list[list[str]]:
     """The dump commands: for mariadb-dump/mysqldump, the non-transactional tables first
     (run while the global read lock holds) when they fit the lock budget."""
-    if engine == "mydumper":
-        # mydumper keeps non-InnoDB tables consistent itself (see dump_argv).
+    if engine == "mydumper":  # only on InnoDB tables (see run)
         return [dump_argv(engine, binary, opt, database, outdir=outdir, threads=threads)]
     main = dump_argv(engine, binary, opt, database)
     if not measurer.nontx_locked:
@@ -758,7 +781,7 @@ def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str],
                 "tables": measured["tables"], "objects": measured["objects"],
                 "row_counts": measurer.note if measured["tables"] else "not recorded",
                 "checksums": CHECKSUM_METHOD if measured["tables"] else "not recorded",
-                "non_transactional": measurer.nontransactional(engine),
+                "non_transactional": measurer.nontransactional(),
                 "binlog": measurer.binlog,
                 "verified": False, "verification": {"status": "pending"},
             }

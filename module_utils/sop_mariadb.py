@@ -222,6 +222,20 @@ def select_engine(requested: str, available: Mapping[str, str | None]) -> tuple[
     raise MariaDBError("dump engine {} is not installed on this host".format(" / ".join(order)))
 
 
+def not_for_mydumper(tables: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Names of the tables mydumper must not be run on: those not in InnoDB.
+
+    mydumper 0.10 (Debian 12's) pushes each non-InnoDB table's job to its workers before
+    it counts the job; a worker that finishes first leaves the count where no one signals
+    the main thread, which then waits forever, its global read lock held and every write
+    to the database waiting (mydumper.c, v0.10.1: dump_table, JOB_DUMP_NON_INNODB). From
+    0.20 on, mydumper stops at such a table unless given ``--trx-tables=0``, which 0.10
+    does not know. With only InnoDB tables every release releases its lock once its
+    threads have their snapshots and their jobs are queued.
+    """
+    return [str(t["name"]) for t in tables if str(t.get("engine") or "").lower() != "innodb"]
+
+
 def client_argv(binary: str, defaults_file: str, database: str | None = None) -> list[str]:
     """argv of a batch-mode client reading SQL on stdin (tab-separated, no headers).
 
@@ -247,11 +261,9 @@ def dump_argv(engine: str, binary: str, defaults_file: str, database: str, *,
     if engine == "mydumper":
         if not outdir:
             raise MariaDBError("mydumper needs an output directory")
-        # No locking option: each release's default is consistent. 0.10-0.19 hold their
-        # global read lock until the non-InnoDB tables are dumped (right after listing the
-        # tables when there are none); from 0.20, which refuses --trx-consistency-only,
-        # the lock ends once the threads have their snapshots and a non-transactional
-        # table stops the dump (engine auto then dumps with mariadb-dump).
+        # No locking option (0.20 and later refuse --trx-consistency-only); run only on
+        # InnoDB tables (not_for_mydumper), where every release's default is consistent
+        # and releases its global read lock once its threads have their snapshots.
         return [binary, "--defaults-file=" + defaults_file, "--database", database,
                 "--outputdir", outdir, "--threads", str(max(1, threads)),
                 "--routines", "--triggers", "--events", "--verbose", "2"]

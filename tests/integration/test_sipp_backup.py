@@ -21,6 +21,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -178,8 +179,7 @@ def module(env: dict[str, str], name: str, args: dict[str, Any], check_mode: boo
 
 def playbook(env: dict[str, str], *extra: str, as_json: bool = False,
              ) -> subprocess.CompletedProcess[str]:
-    # Debian 12's mydumper 0.10 now and then hangs after its last file: the SOP (engine
-    # auto) stops it and dumps again with mariadb-dump, here after 60 s instead of 15 min.
+    # A dump that writes nothing is stopped after 60 s here instead of 15 min.
     argv = [str(ROOT / ".venv/bin/ansible-playbook"), str(ROOT / "playbooks/sipp_backup.yml"),
             "-e", "sipp_backup_stall_timeout=60"]
     for item in extra:
@@ -199,6 +199,16 @@ def task_results(proc: subprocess.CompletedProcess[str]) -> dict[str, dict[str, 
 def dump_args(dest: str, **extra: Any) -> dict[str, Any]:
     return {"database": "sipp", "dest": dest, "login_user": "sop_backup",
             "login_password": PASSWORD, **extra}
+
+
+@contextmanager
+def innodb_only() -> Iterator[None]:
+    """ref_lama in InnoDB meanwhile: mydumper runs only where every table is InnoDB."""
+    podman("exec", SIPP, "mariadb", "sipp", "-e", "ALTER TABLE ref_lama ENGINE=InnoDB")
+    try:
+        yield
+    finally:
+        podman("exec", SIPP, "mariadb", "sipp", "-e", "ALTER TABLE ref_lama ENGINE=MyISAM")
 
 
 def listing(container: str, directory: str) -> dict[str, str]:
@@ -235,18 +245,19 @@ def test_a_hung_or_failed_mydumper_is_followed_by_mariadb_dump_with_auto(
     podman("exec", "-i", SIPP, "sh", "-c", "cat > /usr/local/bin/mydumper && "
            "chmod 755 /usr/local/bin/mydumper", stdin=f"#!/bin/sh\n{script}\n")
     try:
-        ok, dump = module(ansible_env, "mariadb_backup",
-                          dump_args(dest, engine="auto", stall_timeout=2))
-        assert ok, dump
-        assert dump["engine"] == "mariadb-dump"
-        assert dump["msg"].endswith(f"after: {cause}")
-        assert sorted(listing(SIPP, dest)) == sorted(
-            [os.path.basename(dump["path"]), os.path.basename(dump["manifest"]), ".sipp.lock"])
-        ok, failed = module(ansible_env, "mariadb_backup",
-                            dump_args(dest, engine="mydumper", stall_timeout=2, force=True))
-        assert not ok
-        assert failed["msg"] == f"backup of sipp failed: {cause}"
-        assert sh(SIPP, "pgrep -x sleep || true").strip() == ""
+        with innodb_only():
+            ok, dump = module(ansible_env, "mariadb_backup",
+                              dump_args(dest, engine="auto", stall_timeout=2))
+            assert ok, dump
+            assert dump["engine"] == "mariadb-dump"
+            assert dump["msg"].endswith(f"after: {cause}")
+            assert sorted(listing(SIPP, dest)) == sorted(
+                [os.path.basename(dump["path"]), os.path.basename(dump["manifest"]), ".sipp.lock"])
+            ok, failed = module(ansible_env, "mariadb_backup",
+                                dump_args(dest, engine="mydumper", stall_timeout=2, force=True))
+            assert not ok
+            assert failed["msg"] == f"backup of sipp failed: {cause}"
+            assert sh(SIPP, "pgrep -x sleep || true").strip() == ""
     finally:
         sh(SIPP, f"rm -f /usr/local/bin/mydumper; rm -rf {dest}")
 
@@ -254,11 +265,11 @@ def test_a_hung_or_failed_mydumper_is_followed_by_mariadb_dump_with_auto(
 @pytest.mark.parametrize("engine", ["mariadb-dump", "mydumper"])
 def test_dump_then_restore_verify(hosts: None, ansible_env: dict[str, str], engine: str) -> None:
     dest = f"/var/backups/it-{engine}"
-    # Debian 12's mydumper 0.10 now and then hangs after its last file (the module stops it:
-    # test_a_hung_or_failed_mydumper_is_followed_by_mariadb_dump_with_auto); one more try then.
     args = dump_args(dest, engine=engine, stall_timeout=60)
-    ok, dump = module(ansible_env, "mariadb_backup", args)
-    if not ok and "wrote nothing for 60 s" in str(dump.get("msg")):
+    if engine == "mydumper":
+        with innodb_only():
+            ok, dump = module(ansible_env, "mariadb_backup", args)
+    else:
         ok, dump = module(ansible_env, "mariadb_backup", args)
     assert ok, dump
     assert dump["changed"] and dump["engine"] == engine and dump["verified"] is False
@@ -272,8 +283,10 @@ def test_dump_then_restore_verify(hosts: None, ansible_env: dict[str, str], engi
     assert set(manifest["objects"]) == {"view:v_perkara", "trigger:perkara_audit",
                                         "procedure:jumlah_perkara", "event:bersih"}
     assert all(t["checksum"] for t in manifest["tables"].values())
-    assert manifest["non_transactional"]["tables"] == ["ref_lama"]
-    assert manifest["non_transactional"]["consistent"] is True
+    assert manifest["non_transactional"] == ({"tables": [], "consistent": True}
+                                             if engine == "mydumper" else {
+        "tables": ["ref_lama"], "consistent": True,
+        "how": "dumped under FLUSH TABLES WITH READ LOCK, writes held for the time they took"})
     assert manifest["binlog"]["binary_log"] is True
     assert manifest["binlog"]["file"].startswith("sipp-bin.")
     assert manifest["binlog"]["gtid_binlog_pos"] is not None
@@ -470,9 +483,8 @@ def test_disk_full_while_streaming(hosts: None, ansible_env: dict[str, str]) -> 
     assert sh(SIPP, f"df --output=used -B1 {FULL} | tail -1").strip() in {"0", "4096"}
 
 
-@pytest.mark.parametrize("engine", ["mariadb-dump", "mydumper"])
-def test_disk_full_under_the_read_lock_fails_at_once(hosts: None, ansible_env: dict[str, str],
-                                                    engine: str) -> None:
+def test_disk_full_under_the_read_lock_fails_at_once(hosts: None,
+                                                    ansible_env: dict[str, str]) -> None:
     """A full disk while the MyISAM tables are dumped under FLUSH TABLES WITH READ LOCK:
     the lock that holds every write to SIPP is released at once, with the real cause
     (before, the dump waited for the stall guard: 15 minutes of a frozen SIPP)."""
@@ -483,7 +495,7 @@ def test_disk_full_under_the_read_lock_fails_at_once(hosts: None, ansible_env: d
     try:
         clock = time.monotonic()
         ok, result = module(ansible_env, "mariadb_backup",
-                            dump_args(FULL, engine=engine, stall_timeout=120))
+                            dump_args(FULL, engine="mariadb-dump", stall_timeout=120))
         took = time.monotonic() - clock
         assert not ok and "No space left on device" in result["msg"], result
         assert took < 60, took
@@ -492,6 +504,29 @@ def test_disk_full_under_the_read_lock_fails_at_once(hosts: None, ansible_env: d
         assert backups_in(listing(SIPP, FULL)) == []
     finally:
         podman("exec", "-i", SIPP, "mariadb", "sipp", stdin="DROP TABLE arsip_lama;\n")
+
+
+def test_mydumper_never_runs_on_tables_not_in_innodb(hosts: None,
+                                                     ansible_env: dict[str, str]) -> None:
+    """mydumper 0.10 can wait forever holding its global read lock where a table is not
+    InnoDB, every write to SIPP waiting until the stall guard stops it: asked for, it is
+    refused before anything starts, naming the table; auto dumps with mariadb-dump, which
+    dumps that table under the module's lock, and says why."""
+    dest = "/var/backups/it-not-innodb"
+    why = ("not InnoDB: ref_lama (mydumper 0.10 can hang holding its global read lock on such "
+           "tables, every write waiting; 0.20 and later stop at them)")
+    try:
+        ok, refused = module(ansible_env, "mariadb_backup", dump_args(dest, engine="mydumper"))
+        assert not ok
+        assert refused["msg"] == (f"backup of sipp failed: engine mydumper refused: {why}; use "
+                                  "engine auto or mariadb-dump, which dump them under the lock")
+        assert backups_in(listing(SIPP, dest)) == []
+        ok, dump = module(ansible_env, "mariadb_backup", dump_args(dest, engine="auto"))
+        assert ok and dump["engine"] == "mariadb-dump", dump
+        assert dump["msg"].endswith(f" (mydumper not used: {why})")
+        assert dump["non_transactional"]["consistent"] is True
+    finally:
+        sh(SIPP, f"rm -rf {dest}")
 
 
 def test_website_files_disk_full_while_streaming(hosts: None,
@@ -771,20 +806,23 @@ def test_playbook_verification_that_cannot_run_judges_nothing(
         in proc.stdout, proc.stdout[-3000:]
     assert "belum terverifikasi dan tidak ditandai gagal" in proc.stdout
     new = sorted(set(backups_in(listing(SIPP, LOCAL))) - set(before))
-    assert [n.split(".", 1)[1] for n in new] == ["tar.zst", "tar.zst.manifest.json"], new
+    # ref_lama is MyISAM: engine auto dumps with mariadb-dump
+    assert [n.split(".", 1)[1] for n in new] == ["sql.zst", "sql.zst.manifest.json"], new
     assert json.loads(sh(SIPP, f"cat {LOCAL}/{new[1]}"))["verified"] is False
     assert [e["event"] for e in ledger()[events:]] == ["ingested"]
 
 
 def test_playbook_failed_verification_leaves_no_final_named_file(
         first_run: subprocess.CompletedProcess[str], ansible_env: dict[str, str]) -> None:
-    """A restore that loads nothing (a broken myloader on the backup computer): the content
-    check fails, the backup is renamed .failed and recorded as failed."""
+    """A restore that loads nothing (a broken myloader on the backup computer, every table
+    in InnoDB so that engine auto uses mydumper): the content check fails, the backup is
+    renamed .failed and recorded as failed."""
     before = backups_in(listing(SIPP, LOCAL))
     sh(STORE, "printf '#!/bin/sh\\nexit 0\\n' > /usr/local/bin/myloader && "
               "chmod 755 /usr/local/bin/myloader")
     try:
-        proc = playbook(ansible_env, "sipp_backup_force=true")
+        with innodb_only():
+            proc = playbook(ansible_env, "sipp_backup_force=true")
     finally:
         sh(STORE, "rm -f /usr/local/bin/myloader")
     assert proc.returncode != 0 and "Verifikasi backup gagal" in proc.stdout, proc.stdout[-3000:]

@@ -86,10 +86,20 @@ def test_mydumper_argv() -> None:
     assert argv[1] == "--defaults-file=/o.cnf"
     assert argv[argv.index("--outputdir") + 1] == "/d"
     assert argv[argv.index("--threads") + 1] == "3"
-    # Refused from mydumper 0.20 on; 0.10's default holds the lock for non-InnoDB tables.
+    # Refused from mydumper 0.20 on (mydumper runs on InnoDB tables only: not_for_mydumper).
     assert "--trx-consistency-only" not in argv
     with pytest.raises(m.MariaDBError):
         m.dump_argv("mydumper", "/usr/bin/mydumper", "/o.cnf", "sipp")
+
+
+def test_not_for_mydumper_names_every_table_not_in_innodb() -> None:
+    """mydumper 0.10 can hang holding its global read lock on a table it dumps as a
+    non-InnoDB job: every engine but InnoDB (and TokuDB, gone from MariaDB 10.6)."""
+    tables = [{"name": "perkara", "engine": "InnoDB"}, {"name": "lama", "engine": "MyISAM"},
+              {"name": "aria", "engine": "Aria"}, {"name": "gabung", "engine": "MRG_MyISAM"},
+              {"name": "rusak", "engine": None}, {"name": "kecil", "engine": "innodb"}]
+    assert m.not_for_mydumper(tables) == ["lama", "aria", "gabung", "rusak"]
+    assert m.not_for_mydumper([t for t in tables if t["name"] in ("perkara", "kecil")]) == []
 
 
 def test_compress_and_decompress_argv() -> None:
