@@ -79,10 +79,10 @@ description:
     (C(FLUSH TABLES WITH READ LOCK), at most 5 s wait) is held from just before our
     snapshot opens until the dump has opened its own; meanwhile the binary log position
     is read and the non-transactional (MyISAM, Aria, ...) tables are measured and dumped,
-    so they are consistent with the rest (up to O(lock_budget_mb) of them). Without the lock (no RELOAD privilege, or statements running
-    longer than the wait) two snapshots bracket the dump's; a table written to in
-    between gets C(rows_min)/C(rows_max) and no checksum, and non-transactional tables
-    are recorded as not consistent.
+    so they are consistent with the rest (up to O(lock_budget_mb) of them). Without the
+    lock (no RELOAD privilege, or statements running longer than the wait) two snapshots
+    bracket the dump's; a table written to in between gets C(rows_min)/C(rows_max) and no
+    checksum, and non-transactional tables are recorded as not consistent.
   - Credentials go into a temporary 0600 option file (C(--defaults-extra-file), or
     C(--defaults-file) for mydumper); they never appear on a command line.
   - Idempotent per period; when a verified backup of the current period (for example
@@ -690,7 +690,8 @@ def run(module: AnsibleModule) -> dict[str, Any]:
             return {"changed": True, "period": period, "path": path, "engine": engine,
                     "server_version": version,
                     "msg": f"would dump {database} ({len(tables)} tables, "
-                           f"{data_bytes // 2**20} MiB) with {engine} into {path}"}
+                           f"{data_bytes // 2**20} MiB) with {engine} into {path}"
+                           + (f" (mydumper not used: {why_not})" if why_not else "")}
         try:
             result = _take_backup(p, opt, client_cmd, tables, engine=engine, binary=binary,
                                   path=path, period=period, version=version)
