@@ -51,6 +51,7 @@ import ansible.module_utils
 # ansible.module_utils when Ansible runs a module; this script imports it the same way).
 ansible.module_utils.__path__.append(str(Path(__file__).resolve().parents[1] / "module_utils"))
 from ansible.module_utils import sop_backup_sql  # noqa: E402
+from ansible.module_utils.sop_mariadb import parse_batch  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 IMAGE = "localhost/sop-lab:latest"
@@ -127,20 +128,11 @@ def in_sipp(script: str) -> float:
 def install_checksums() -> None:
     """Write the module's content-checksum statements for the SIPP database, spread over
     one session per CPU as the module spreads them, to /tmp/bench-checksums-N.sql there."""
-    columns: dict[str, list[sop_backup_sql.Column]] = {}
-    for line in on_sipp(f"mariadb -N sipp -e {quoted(sop_backup_sql.columns_sql('sipp'))}"
-                        ).splitlines():
-        row = line.split("\t")
-        if len(row) == 5:
-            columns.setdefault(bytes.fromhex(row[0]).decode(), []).append(sop_backup_sql.Column(
-                bytes.fromhex(row[1]).decode(), row[2], row[3], row[4]))
-    tables = []
-    for line in on_sipp(f"mariadb -N sipp -e {quoted(sop_backup_sql.tables_sql('sipp'))}"
-                        ).splitlines():
-        row = line.split("\t")
-        if len(row) == 3:
-            name = bytes.fromhex(row[0]).decode()
-            tables.append({"name": name, "bytes": int(row[2]), "columns": columns[name]})
+    def rows(sql: str) -> list[list[str | None]]:
+        return parse_batch(on_sipp(f"mariadb --batch --skip-column-names sipp -e {quoted(sql)}"))
+
+    tables = sop_backup_sql.tables_from_rows(rows(sop_backup_sql.columns_sql("sipp")),
+                                             rows(sop_backup_sql.tables_sql("sipp")))
     for number, group in enumerate(sop_backup_sql.spread(tables, os.cpu_count() or 2)):
         sql = "SET SESSION time_zone='+00:00';\n" + sop_backup_sql.measure_sql(
             "sipp", group, objects=number == 0)

@@ -100,13 +100,19 @@ def columns_sql(database: str) -> str:
 
 def list_tables(client: Sequence[str], database: str) -> list[dict[str, Any]]:
     """Base tables with engine, size and columns (name, type, character set, collation)."""
+    return tables_from_rows(run_sql(client, columns_sql(database), timeout=300),
+                            run_sql(client, tables_sql(database), timeout=300))
+
+
+def tables_from_rows(column_rows: Sequence[Sequence[str | None]],
+                     table_rows: Sequence[Sequence[str | None]]) -> list[dict[str, Any]]:
+    """``list_tables`` from the rows of ``columns_sql`` and ``tables_sql``."""
     columns: dict[str, list[Column]] = {}
-    for row in run_sql(client, columns_sql(database), timeout=300):
+    for row in column_rows:
         columns.setdefault(_unhex(row[0] or ""), []).append(
             Column(_unhex(row[1] or ""), row[2] or "", row[3] or "", row[4] or ""))
     return [{"name": _unhex(row[0] or ""), "engine": row[1], "bytes": int(row[2] or 0),
-             "columns": columns.get(_unhex(row[0] or ""), [])}
-            for row in run_sql(client, tables_sql(database), timeout=300)]
+             "columns": columns.get(_unhex(row[0] or ""), [])} for row in table_rows]
 
 
 def is_transactional(engine: str) -> bool:
