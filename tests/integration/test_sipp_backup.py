@@ -21,7 +21,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -266,10 +266,7 @@ def test_a_hung_or_failed_mydumper_is_followed_by_mariadb_dump_with_auto(
 def test_dump_then_restore_verify(hosts: None, ansible_env: dict[str, str], engine: str) -> None:
     dest = f"/var/backups/it-{engine}"
     args = dump_args(dest, engine=engine, stall_timeout=60)
-    if engine == "mydumper":
-        with innodb_only():
-            ok, dump = module(ansible_env, "mariadb_backup", args)
-    else:
+    with innodb_only() if engine == "mydumper" else nullcontext():
         ok, dump = module(ansible_env, "mariadb_backup", args)
     assert ok, dump
     assert dump["changed"] and dump["engine"] == engine and dump["verified"] is False
