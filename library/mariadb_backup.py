@@ -54,10 +54,11 @@ from ansible.module_utils.sop_mariadb import (
     estimate_dump_bytes,
     find_binary,
     first_error_line,
-    not_for_mydumper,
+    mydumper_refusal,
     option_file,
     run_sql,
     select_engine,
+    why_not_mydumper,
 )
 
 DOCUMENTATION = r"""
@@ -675,10 +676,9 @@ def run(module: AnsibleModule) -> dict[str, Any]:
         if p["engine"] == "auto" and available["mydumper"] and \
                 free < estimate_dump_bytes(data_bytes, p["compression"], "mydumper"):
             available["mydumper"] = None
-        why_not = _why_not_mydumper(tables)
+        why_not = why_not_mydumper(tables)
         if why_not and p["engine"] == "mydumper":
-            raise BackupFailed(f"engine mydumper refused: {why_not}; use engine auto or "
-                               "mariadb-dump, which dump them under the lock")
+            raise BackupFailed(mydumper_refusal(why_not))
         if why_not and p["engine"] == "auto" and available["mydumper"]:
             available["mydumper"] = None
         else:
@@ -709,16 +709,6 @@ def run(module: AnsibleModule) -> dict[str, Any]:
             result = _take_backup(p, opt, client_cmd, tables, engine=engine, binary=binary,
                                   path=path, period=period, version=version)
             return dict(result, msg=f"{result['msg']}, after: {exc}")
-
-
-def _why_not_mydumper(tables: list[dict[str, Any]]) -> str:
-    """Why mydumper must not dump this database (see not_for_mydumper), or ''."""
-    names = not_for_mydumper(tables)
-    if not names:
-        return ""
-    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-    return (f"not InnoDB: {shown} (mydumper 0.10 can hang holding its global read lock on "
-            "such tables, every write waiting; 0.20 and later stop at them)")
 
 
 def _dumps(engine: str, binary: str, opt: str, database: str, measurer: Measurer, *,

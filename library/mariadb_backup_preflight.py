@@ -14,9 +14,11 @@ from ansible.module_utils.sop_mariadb import (
     client_argv,
     estimate_dump_bytes,
     find_binary,
+    mydumper_refusal,
     option_file,
     run_sql,
     table_listing_sql,
+    why_not_mydumper,
 )
 
 DOCUMENTATION = r"""
@@ -29,8 +31,8 @@ description:
     (C(data_length + index_length) of its tables), estimates the backup size for the
     engine and compression, and checks that the target directory's file system has at
     least that estimate times O(margin) free.
-  - Fails with one clear line when the database is unreachable, the login is refused or
-    the space is short. Changes nothing.
+  - Fails with one clear line when the database is unreachable, the login is refused,
+    the space is short or O(engine=mydumper) cannot dump its tables. Changes nothing.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 extends_documentation_fragment:
@@ -45,7 +47,10 @@ options:
     type: path
     required: true
   engine:
-    description: Planned engine (V(mydumper) also needs room for its uncompressed directory).
+    description:
+      - Planned engine (V(mydumper) also needs room for its uncompressed directory).
+      - V(mydumper) is refused when the database has tables not in InnoDB (as
+        M(mariadb_backup) refuses it), so the run stops before anything is dumped.
     type: str
     choices: [auto, mariadb-dump, mysqldump, mydumper]
     default: auto
@@ -133,6 +138,9 @@ def main() -> None:
     if not listing:
         module.fail_json(msg="database {} has no tables (or the user cannot see them)".format(p["database"]))
     data_bytes = sum(int(row[2] or 0) for row in listing)
+    why_not = why_not_mydumper([{"name": row[0], "engine": row[1]} for row in listing])
+    if p["engine"] == "mydumper" and why_not:
+        module.fail_json(msg=mydumper_refusal(why_not))
     # auto falls back to mariadb-dump when mydumper's directory does not fit: plan for that.
     engine = "mariadb-dump" if p["engine"] == "auto" else p["engine"]
     required = int(estimate_dump_bytes(data_bytes, p["compression"], engine) * p["margin"])

@@ -27,8 +27,12 @@ description:
     different status or redirect, gambling keywords or links to other sites the browser
     does not get, or clearly different text is cloaking. Gambling keywords and hidden
     elements (C(display:none), C(visibility:hidden), off-screen or zero-size text) carrying
-    keywords or links to other sites are findings in any variant. Each variant is read up
-    to the 15 MiB Googlebot indexes."
+    keywords or links to other sites are findings in any variant, hidden by an inline style
+    or by a class or id rule of the page's own C(<style>) elements (where injected spam
+    brings its CSS; the theme's stylesheet files are not fetched). A class or id hidden by
+    C(display:none) or C(visibility:hidden) that another rule shows (a hover menu, a media
+    query) is not counted as hidden. Each variant is read up to the 15 MiB Googlebot
+    indexes."
   - "Keywords are matched as a reader reads them: character references decoded
     (C(sl&#111;t), C(slot&nbsp;gacor)), invisible characters dropped (soft hyphen,
     zero-width space, joiners, BOM) and inline tags inside a word ignored (C(to<b></b>gel));

@@ -50,8 +50,65 @@ _INLINE_TAG = re.compile(rf"</?(?:{_INLINE})\b[^>]*>")
 SQL_DISGUISED = ("&#[0-9x]|&(nbsp|shy|zwnj|zwj|zerowidthspace|nobreak|thinsp|ensp|emsp);"
                  "|[\u00ad\u200b\u200c\u200d\u2060\ufeff]"
                  f"|[[:alnum:]](</?({_INLINE})([[:space:]][^>]*)?>)+[[:alnum:]]")
+# Hiding by class or id: rules of the page's own <style> elements (injected spam brings
+# its CSS with it; the theme's stylesheets are other files and are not fetched).
+_STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.I | re.S)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+# A compound selector of classes and ids, optionally after a tag: "div.a.b", "#x".
+_CSS_COMPOUND = re.compile(r"([a-z][a-z0-9]*)?((?:[.#][a-z0-9_-]+)+)")
+# A declaration that shows an element (a menu opened on hover, a media query), and the
+# hiding such a rule undoes.
+_CSS_SHOWS = re.compile(r"display\s*:\s*(?!none)[a-z]|visibility\s*:\s*visible")
+_TOGGLED = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                   "source", "track", "wbr", "param"})
+
+
+def css_rules(css: str) -> list[tuple[str, str, bool]]:
+    """(selectors, declarations, unconditional) of each rule; rules inside at-rules
+    (@media, @supports) are conditional, and at-rules themselves are not rules."""
+    rules: list[tuple[str, str, bool]] = []
+    preludes: list[str] = []  # of the blocks open around this point
+    start = 0
+    for brace in re.finditer(r"[{}]", css):
+        text, start = css[start:brace.start()], brace.end()
+        if brace.group() == "{":
+            preludes.append(text.rsplit(";", 1)[-1].strip())  # after "@import ...;"
+        elif preludes:  # (a stray closing brace closes nothing)
+            prelude = preludes.pop()
+            if not prelude.startswith("@"):
+                rules.append((prelude, text, not preludes))
+    return rules
+
+
+def hiding_selectors(markup: str) -> list[tuple[str, frozenset[str], frozenset[str], str]]:
+    """(tag or "", classes, ids, the rule) of each selector that hides what it selects,
+    from the page's <style> elements: unconditional rules whose declarations hide (as
+    HIDDEN_STYLE). Hiding by display:none or visibility:hidden alone does not count
+    where another rule shows the same class or id (a menu opened on hover, a media query);
+    off-screen, zero-size or transparent text always counts. Only a selector's last
+    compound is read: ".footer .x" hides every ".x"."""
+    css = _CSS_COMMENT.sub("", " ".join(_STYLE_ELEMENT.findall(markup))).lower()
+    hiding: list[tuple[str, frozenset[str], str, bool]] = []
+    shown: set[str] = set()
+    for selectors, declarations, unconditional in css_rules(css):
+        hides = bool(HIDDEN_STYLE.search(declarations))
+        toggled = hides and not HIDDEN_STYLE.search(_TOGGLED.sub("", declarations))
+        for selector in selectors.split(","):
+            parts = selector.split()
+            last = re.split(r"[>+~]", parts[-1])[-1] if parts else ""
+            match = _CSS_COMPOUND.match(last)
+            if not match:
+                continue
+            names = frozenset(re.findall(r"[.#][a-z0-9_-]+", match.group(2)))
+            if not hides and _CSS_SHOWS.search(declarations):
+                shown.update(names)
+            if hides and unconditional and match.end() == len(last):  # no pseudo-class
+                rule = f"{' '.join(parts)} {{{' '.join(declarations.split())}}}"
+                hiding.append((match.group(1) or "", names, rule, toggled))
+    return [(tag, frozenset(n[1:] for n in names if n[0] == "."),
+             frozenset(n[1:] for n in names if n[0] == "#"), rule)
+            for tag, names, rule, toggled in hiding if not (toggled and names & shown)]
 
 
 def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
@@ -84,8 +141,10 @@ def found_keywords(text: str, pattern: re.Pattern[str]) -> list[str]:
 class PageScan(HTMLParser):
     """Visible words, link hosts, and what hidden elements carry (text and links)."""
 
-    def __init__(self) -> None:
+    def __init__(self, hiding: list[tuple[str, frozenset[str], frozenset[str], str]]
+                 | None = None) -> None:
         super().__init__(convert_charrefs=True)
+        self.hiding = hiding or []  # hiding_selectors of the page
         self.words: set[str] = set()
         self.text: list[str] = []
         self.links: set[str] = set()
@@ -109,9 +168,16 @@ class PageScan(HTMLParser):
                 self.hidden[-1]["links"].append(href)
         if tag in VOID:
             return
-        hides = "hidden" in values or bool(HIDDEN_STYLE.search(values.get("style", "").lower()))
+        style = values.get("style", "")
+        hides = "hidden" in values or bool(HIDDEN_STYLE.search(style.lower()))
+        if not hides and self.hiding:
+            classes = set(values.get("class", "").lower().split())
+            ident = {values["id"].lower()} if values.get("id") else set()
+            rule = next((rule for name, cls, ids, rule in self.hiding
+                         if name in ("", tag) and cls <= classes and ids <= ident), None)
+            hides, style = rule is not None, rule or style
         if hides and not self._hidden_depth():
-            self.hidden.append({"tag": tag, "style": values.get("style", ""), "text": [],
+            self.hidden.append({"tag": tag, "style": style, "text": [],
                                 "links": [href] if tag == "a" and href else []})
         self._stack.append((tag, hides))
 
@@ -135,7 +201,7 @@ class PageScan(HTMLParser):
 
 
 def scan_html(html: str) -> PageScan:
-    scan = PageScan()
+    scan = PageScan(hiding_selectors(html))
     try:
         scan.feed(html)
         scan.close()

@@ -236,6 +236,22 @@ def not_for_mydumper(tables: Sequence[Mapping[str, Any]]) -> list[str]:
     return [str(t["name"]) for t in tables if str(t.get("engine") or "").lower() != "innodb"]
 
 
+def why_not_mydumper(tables: Sequence[Mapping[str, Any]]) -> str:
+    """Why mydumper must not dump these tables (see not_for_mydumper), or ''."""
+    names = not_for_mydumper(tables)
+    if not names:
+        return ""
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return (f"not InnoDB: {shown} (mydumper 0.10 can hang holding its global read lock on "
+            "such tables, every write waiting; 0.20 and later stop at them)")
+
+
+def mydumper_refusal(why_not: str) -> str:
+    """The one-line error for engine mydumper asked for where why_not_mydumper says no."""
+    return (f"engine mydumper refused: {why_not}; use engine auto or mariadb-dump, which "
+            "dump them under the lock")
+
+
 def client_argv(binary: str, defaults_file: str, database: str | None = None) -> list[str]:
     """argv of a batch-mode client reading SQL on stdin (tab-separated, no headers).
 

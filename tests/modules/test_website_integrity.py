@@ -300,6 +300,42 @@ def test_a_block_element_still_separates_words():
     assert content.found_keywords("<div>Menu</div>slot gacor", pattern) == ["slot gacor"]
 
 
+CLASS_HIDDEN = """<html><head><style>
+.sub-menu { display: none }  /* a hover menu with links to other courts: shown below */
+.menu li:hover > .sub-menu { display: block }
+@media (max-width: 600px) { .desktop-only { display: none } }
+</style></head><body>
+<ul class="menu"><li>Tautan<ul class="sub-menu">
+  <li><a href="https://badilum.mahkamahagung.go.id/">Badilum</a></li></ul></li></ul>
+<div class="desktop-only"><a href="https://sipp.example.go.id/">SIPP</a></div>
+<p>Pengumuman sidang.</p>
+%s
+</body></html>"""
+
+
+def hidden_of(markup):
+    scan = content.scan_html(markup)
+    return [(r["style"], r["keywords"], r["links"])
+            for r in content.hidden_findings(scan, content.keyword_pattern(["slot gacor"]),
+                                             "pn.example")]
+
+
+def test_a_page_hiding_by_menu_or_media_query_gives_no_hidden_finding():
+    assert hidden_of(CLASS_HIDDEN % "") == []
+
+
+@pytest.mark.parametrize(("block", "rule"), [
+    # After the links, and undone for nothing but display: off-screen is still off-screen.
+    ('<div class="kq9 x"><a href="https://gacor.example/">slot gacor</a></div>'
+     "<style>.kq9{position:absolute;left:-9999px} .kq9:hover{display:block}</style>",
+     ".kq9 {position:absolute;left:-9999px}"),
+    ('<p id="zz">Daftar <a href="https://gacor.example/">slot gacor</a></p>'
+     "<style>/* */ body p#zz { display : none }</style>", "body p#zz {display : none}"),
+], ids=["class-off-screen", "id-display-none"])
+def test_text_hidden_by_the_page_s_own_style_rules_is_named(block, rule):
+    assert hidden_of(CLASS_HIDDEN % block) == [(rule, ["slot gacor"], ["gacor.example"])]
+
+
 WP_TABLES = """
 CREATE TABLE wp_posts (ID BIGINT UNSIGNED PRIMARY KEY, post_title TEXT, post_content LONGTEXT,
   post_status VARCHAR(20), post_type VARCHAR(20));

@@ -1,0 +1,70 @@
+"""library/mariadb_backup_preflight.py against a real MariaDB, run as Ansible runs it:
+what it measures, and each refusal as one line before anything is dumped."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import MariaDB
+from loader import run_module
+
+pytestmark = pytest.mark.mariadb
+
+
+@pytest.fixture
+def database(mariadb: MariaDB) -> str:
+    """A new database of its own with one InnoDB table of a few rows."""
+    name = f"preflight_{uuid.uuid4().hex[:8]}"
+    mariadb.root_sql(f"CREATE DATABASE {name};\n"
+                     f"CREATE TABLE {name}.perkara (id INT PRIMARY KEY, nomor VARCHAR(40)) "
+                     "ENGINE=InnoDB;\n"
+                     f"INSERT INTO {name}.perkara VALUES (1, '1/Pdt.G/2026/PN Bgl');\n")
+    return name
+
+
+def preflight(mariadb: MariaDB, tmp_path: Path, database: str,
+              **extra: Any) -> tuple[int, dict[str, Any]]:
+    args = {"database": database, "dest": str(tmp_path / "backups" / "sipp"),
+            "login_user": mariadb.user, "login_password": mariadb.password,
+            "login_host": mariadb.host, "login_port": mariadb.port, **extra}
+    return run_module("mariadb_backup_preflight", tmp_path, args)
+
+
+def test_measures_the_database_and_the_nearest_existing_directory(
+        mariadb: MariaDB, tmp_path: Path, database: str) -> None:
+    code, result = preflight(mariadb, tmp_path, database, engine="mydumper")
+    assert code == 0, result["msg"]
+    assert result["changed"] is False
+    assert result["tables"] == 1
+    assert result["measured_path"] == str(tmp_path)
+    assert 0 < result["required_bytes"] < result["free_bytes"]
+    assert mariadb.password not in str(result)
+
+
+def test_mydumper_is_refused_before_anything_is_dumped_on_tables_not_in_innodb(
+        mariadb: MariaDB, tmp_path: Path, database: str) -> None:
+    """As mariadb_backup refuses it; auto, which falls back to mariadb-dump, passes."""
+    mariadb.root_sql(f"CREATE TABLE {database}.lama (id INT) ENGINE=MyISAM;\n")
+    code, result = preflight(mariadb, tmp_path, database, engine="mydumper")
+    assert code == 1
+    assert result["msg"].startswith("engine mydumper refused: not InnoDB: lama (mydumper 0.10")
+    assert "\n" not in result["msg"]
+    assert preflight(mariadb, tmp_path, database, engine="auto")[0] == 0
+
+
+def test_short_space_unreachable_server_and_empty_database_are_one_line(
+        mariadb: MariaDB, tmp_path: Path, database: str) -> None:
+    code, result = preflight(mariadb, tmp_path, database, margin=1e15)
+    assert code == 1
+    assert result["msg"].startswith(f"not enough free space at {tmp_path}: ")
+    code, result = preflight(mariadb, tmp_path, database, login_password="wrong")
+    assert code == 1
+    assert result["msg"].startswith(f"database {database} not reachable: ")
+    assert "Access denied" in result["msg"] and "\n" not in result["msg"]
+    mariadb.root_sql(f"CREATE DATABASE {database}_kosong;\n")
+    code, result = preflight(mariadb, tmp_path, f"{database}_kosong")
+    assert (code, result["msg"]) == (
+        1, f"database {database}_kosong has no tables (or the user cannot see them)")
