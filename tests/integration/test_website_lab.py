@@ -75,7 +75,8 @@ def test_planted_compromise_is_named_and_fails_the_run():
         assert rc != 0
         message = failures(report)
         for planted in ("themes/pengadilan/functions.php", "/etc/wordpress/htaccess",
-                        f"{UPLOADS}/.htaccess", f"{UPLOADS}/2026/11/wp-cache.php", "cloaking"):
+                        f"{UPLOADS}/.htaccess", f"{UPLOADS}/2026/11/wp-cache.php", "cloaking",
+                        "hidden_text: https://web/ (.wp-ft9 {position:absolute;left:-9999px"):
             assert planted in message, planted
     finally:
         run("lab/web_compromise.yml", "-e", "lab_web_compromise=removed")
