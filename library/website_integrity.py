@@ -71,6 +71,17 @@ options:
     type: list
     elements: str
     default: []
+  allow_hosts:
+    description:
+      - Other sites that hidden elements and the variants of a page may link to, each
+        with its subdomains, known false positives among the pages, posts and options
+        (C(forms.gle) for a survey in a pop-up opened by a script,
+        C(mahkamahagung.go.id) for a folded menu of links to the Supreme Court's sites).
+      - Gambling keywords are findings whatever the links. Injected links also point to
+        other compromised government sites, so name exact sites, not C(go.id).
+    type: list
+    elements: str
+    default: []
   max_scan_bytes:
     description: Larger uploads (videos, big documents) are hashed but not read for
       markers. PHP files and server configuration are read whatever their size, so that
@@ -238,6 +249,10 @@ def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> 
             "truncated": page["truncated"]}
 
 
+def allowed_hosts(params: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(h.strip().lower().strip(".") for h in params["allow_hosts"] if h.strip())
+
+
 def fetch_variants(url: str, own: str, params: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The page as a browser, as Googlebot and as a visitor from a search engine."""
     return {
@@ -250,6 +265,7 @@ def fetch_variants(url: str, own: str, params: dict[str, Any]) -> dict[str, dict
 def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Fetch every URL in three variants; the pages' summary and findings."""
     pattern = keyword_pattern(params["spam_keywords"])
+    allowed = allowed_hosts(params)
     pages: dict[str, Any] = {}
     found: list[dict[str, Any]] = []
     for url in params["urls"]:
@@ -277,7 +293,7 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
             page["scan"] = scan_html(page["html"])
             page["keywords"] = found_keywords(page["html"], pattern)
         for name in ("googlebot", "search_referer"):
-            reasons = compare_variant(base, variants[name], own=own,
+            reasons = compare_variant(base, variants[name], trusted=(own, *allowed),
                                       threshold=params["similarity"])
             if reasons:
                 found.append({"kind": "cloaking", "url": url, "variant": name,
@@ -288,7 +304,7 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
         for name, page in variants.items():
             for word in page["keywords"]:
                 words.setdefault(word, []).append(name)
-            for region in hidden_findings(page["scan"], pattern, own):
+            for region in hidden_findings(page["scan"], pattern, (own, *allowed)):
                 if region not in hidden:
                     hidden.append(region)
         if words:
@@ -326,11 +342,12 @@ def check_database(conn: Connection, params: dict[str, Any]) -> tuple[int, list[
         f"AND (LOWER(option_value) REGEXP {regexp} OR LOWER(option_value) REGEXP {hidden_re} "
         f"OR LOWER(option_value) REGEXP {disguised}) ORDER BY option_name;"))
     own = next((urlsplit(u).hostname or "" for u in params["urls"]), "").lower()
+    trusted = (own, *allowed_hosts(params))
     found: list[dict[str, Any]] = []
     for row in post_rows:
         title, content = text_value(row[3]) or "", text_value(row[4]) or ""
         words = sorted(set(found_keywords(title, pattern)) | set(found_keywords(content, pattern)))
-        hidden = hidden_findings(scan_html(content), pattern, own)
+        hidden = hidden_findings(scan_html(content), pattern, trusted)
         if not words and not hidden:
             continue
         post_id = int(row[0] or 0)
@@ -347,7 +364,7 @@ def check_database(conn: Connection, params: dict[str, Any]) -> tuple[int, list[
     for row in option_rows:
         value = text_value(row[1]) or ""
         words = found_keywords(value, pattern)
-        links = sorted({x for h in hidden_findings(scan_html(value), pattern, own)
+        links = sorted({x for h in hidden_findings(scan_html(value), pattern, trusted)
                         for x in h["links"]})
         if words or links:
             found.append({"kind": "option_spam", "option": row[0], "keywords": words,
@@ -414,6 +431,7 @@ def main() -> None:
         exclude={"type": "list", "elements": "str",
                  "default": ["*/cache/*", "*/cache", "*/wp-content/upgrade/*"]},
         allow={"type": "list", "elements": "str", "default": []},
+        allow_hosts={"type": "list", "elements": "str", "default": []},
         max_scan_bytes={"type": "int", "default": 8 << 20},
         urls={"type": "list", "elements": "str", "default": []},
         timeout={"type": "int", "default": 30},

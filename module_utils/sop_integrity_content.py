@@ -210,23 +210,25 @@ def scan_html(html: str) -> PageScan:
     return scan
 
 
-def hosts(links: set[str] | list[str], own: str) -> set[str]:
-    """External hosts among the links (not ``own`` and not relative)."""
+def hosts(links: set[str] | list[str], trusted: tuple[str, ...]) -> set[str]:
+    """Hosts of the links to other sites: not relative, not one of ``trusted`` (the site's
+    own and those allowed) nor under one of them."""
     found = set()
     for link in links:
         host = (urlsplit(link).hostname or "").lower()
-        if host and host != own and not host.endswith("." + own):
+        if host and not any(host == t or host.endswith("." + t) for t in trusted if t):
             found.add(host)
     return found
 
 
-def hidden_findings(scan: PageScan, pattern: re.Pattern[str], own: str) -> list[dict[str, Any]]:
-    """Hidden elements carrying spam keywords or links to other sites."""
+def hidden_findings(scan: PageScan, pattern: re.Pattern[str],
+                    trusted: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Hidden elements carrying spam keywords or links to other sites (see hosts)."""
     out = []
     for region in scan.hidden:
         text = " ".join(" ".join(region["text"]).split())
         words = found_keywords(text + " " + " ".join(region["links"]), pattern)
-        external = sorted(hosts(region["links"], own))
+        external = sorted(hosts(region["links"], trusted))
         if words or external:
             out.append({"style": region["style"] or "hidden", "keywords": words,
                         "links": external, "text": text[:200]})
@@ -239,8 +241,8 @@ def similarity(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-def compare_variant(base: dict[str, Any], other: dict[str, Any], *, own: str,
-                    threshold: float) -> list[str]:
+def compare_variant(base: dict[str, Any], other: dict[str, Any], *,
+                    trusted: tuple[str, ...], threshold: float) -> list[str]:
     """Why a variant (as Googlebot, from a search engine) differs from the browser's page;
     empty when it does not. Pages are {status, location, scan (scan_html), keywords
     (found_keywords)}: each page is parsed and searched once, however often compared."""
@@ -253,7 +255,7 @@ def compare_variant(base: dict[str, Any], other: dict[str, Any], *, own: str,
     new_words = sorted(set(other["keywords"]) - set(base["keywords"]))
     if new_words:
         reasons.append("kata kunci judi: " + ", ".join(new_words))
-    new_hosts = sorted(hosts(b.links, own) - hosts(a.links, own))
+    new_hosts = sorted(hosts(b.links, trusted) - hosts(a.links, trusted))
     if new_hosts:
         reasons.append("tautan baru ke " + ", ".join(new_hosts[:10]))
     ratio = similarity(a.words, b.words)
