@@ -27,12 +27,14 @@ SEARCH_REFERER = "https://www.google.com/search?q={host}"
 # Search Central, "Googlebot", file size limit), so spam padded past a smaller limit
 # would still be indexed; what lies beyond is not indexed and is not read either.
 PAGE_BYTES = 15 << 20
-# Inline styles that hide an element from people but not from search engines.
-HIDDEN_STYLE = re.compile(
+# Styles that hide an element from people but not from search engines (see hides). A
+# page is the attacker's: every pattern here and below runs in time linear in the page.
+_HIDING = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem)?"
     r"\s*(?:;|!|$)|(?:left|top|right|text-indent|margin-left)\s*:\s*-\d{3,}(?:\.\d+)?(?:px|em)"
-    r"|opacity\s*:\s*0(?:\.0+)?\s*(?:;|!|$)|(?:height|width)\s*:\s*[01]px[^\"']*overflow\s*:"
-    r"\s*hidden|clip\s*:\s*rect\(\s*0")
+    r"|opacity\s*:\s*0(?:\.0+)?\s*(?:;|!|$)|clip\s*:\s*rect\(\s*0")
+_TINY = re.compile(r"(?:height|width)\s*:\s*[01]px")
+_OVERFLOW_HIDDEN = re.compile(r"overflow\s*:\s*hidden")
 # SQL REGEXP (MariaDB PCRE) selecting the rows worth parsing: a hiding style or a keyword.
 SQL_HIDDEN = (r"display[[:space:]]*:[[:space:]]*none|visibility[[:space:]]*:[[:space:]]*hidden"
               r"|font-size[[:space:]]*:[[:space:]]*0|-[0-9]{3,}(px|em)|opacity[[:space:]]*:"
@@ -44,7 +46,7 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 # Inline elements do not separate words on the page; block elements (div, p, li) do.
 _INLINE = ("a|abbr|b|bdi|bdo|cite|code|del|dfn|em|font|i|ins|kbd|mark|q|s|samp|small|span"
            "|strike|strong|sub|sup|tt|u|var")
-_INLINE_TAG = re.compile(rf"</?(?:{_INLINE})\b[^>]*>")
+_INLINE_TAG_START = re.compile(rf"</?(?:{_INLINE})\b")
 # SQL REGEXP selecting the rows that may hide a keyword that way, decoded in Python
 # (POSIX classes only: MariaDB's PCRE, MySQL 8's ICU and MySQL 5.7's regex all read it).
 SQL_DISGUISED = ("&#[0-9x]|&(nbsp|shy|zwnj|zwj|zerowidthspace|nobreak|thinsp|ensp|emsp);"
@@ -52,8 +54,7 @@ SQL_DISGUISED = ("&#[0-9x]|&(nbsp|shy|zwnj|zwj|zerowidthspace|nobreak|thinsp|ens
                  f"|[[:alnum:]](</?({_INLINE})([[:space:]][^>]*)?>)+[[:alnum:]]")
 # Hiding by class or id: rules of the page's own <style> elements (injected spam brings
 # its CSS with it; the theme's stylesheets are other files and are not fetched).
-_STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.I | re.S)
-_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_STYLE_START = re.compile(r"<style\b")
 # A compound selector of classes and ids, optionally after a tag: "div.a.b", "#x".
 _CSS_COMPOUND = re.compile(r"([a-z][a-z0-9]*)?((?:[.#][a-z0-9_-]+)+)")
 # A declaration that shows an element (a menu opened on hover, a media query), and the
@@ -62,6 +63,52 @@ _CSS_SHOWS = re.compile(r"display\s*:\s*(?!none)[a-z]|visibility\s*:\s*visible")
 _TOGGLED = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                   "source", "track", "wbr", "param"})
+
+
+def hides(style: str) -> bool:
+    """Whether a style (lower-case) hides: not displayed, invisible, zero-size font,
+    off-screen, transparent, clipped away, or 0-1 px high or wide with overflow hidden."""
+    return bool(_HIDING.search(style)
+                or (_TINY.search(style) and _OVERFLOW_HIDDEN.search(style)))
+
+
+def _between(text: str, start: re.Pattern[str], opener_end: str, closer: str) -> list[str]:
+    """What lies between each match of ``start`` (up to ``opener_end``) and the next
+    ``closer``, in one pass: once a closer is missing, nothing later can close."""
+    found, pos = [], 0
+    while (match := start.search(text, pos)) is not None:
+        begin = text.find(opener_end, match.end())
+        end = text.find(closer, begin + len(opener_end)) if begin >= 0 else -1
+        if end < 0:
+            break
+        found.append(text[begin + len(opener_end):end])
+        pos = end + len(closer)
+    return found
+
+
+def style_sheets(markup: str) -> str:
+    """The CSS of the page's <style> elements, lower-case, comments removed."""
+    css = " ".join(_between(markup.lower(), _STYLE_START, ">", "</style"))
+    kept, pos = [], 0
+    while (begin := css.find("/*", pos)) >= 0:
+        kept.append(css[pos:begin])
+        end = css.find("*/", begin + 2)
+        pos = len(css) if end < 0 else end + 2
+    return "".join([*kept, css[pos:]])
+
+
+def without_inline_tags(text: str) -> str:
+    """``text`` without the inline elements' tags (see _INLINE), in one pass."""
+    kept, pos = [], 0
+    for match in _INLINE_TAG_START.finditer(text):
+        if match.start() < pos:
+            continue  # inside a tag already removed
+        end = text.find(">", match.end())
+        if end < 0:
+            break
+        kept.append(text[pos:match.start()])
+        pos = end + 1
+    return "".join([*kept, text[pos:]])
 
 
 def css_rules(css: str) -> list[tuple[str, str, bool]]:
@@ -84,16 +131,16 @@ def css_rules(css: str) -> list[tuple[str, str, bool]]:
 def hiding_selectors(markup: str) -> list[tuple[str, frozenset[str], frozenset[str], str]]:
     """(tag or "", classes, ids, the rule) of each selector that hides what it selects,
     from the page's <style> elements: unconditional rules whose declarations hide (as
-    HIDDEN_STYLE). Hiding by display:none or visibility:hidden alone does not count
+    hides). Hiding by display:none or visibility:hidden alone does not count
     where another rule shows the same class or id (a menu opened on hover, a media query);
     off-screen, zero-size or transparent text always counts. Only a selector's last
     compound is read: ".footer .x" hides every ".x"."""
-    css = _CSS_COMMENT.sub("", " ".join(_STYLE_ELEMENT.findall(markup))).lower()
+    css = style_sheets(markup)
     hiding: list[tuple[str, frozenset[str], str, bool]] = []
     shown: set[str] = set()
     for selectors, declarations, unconditional in css_rules(css):
-        hides = bool(HIDDEN_STYLE.search(declarations))
-        toggled = hides and not HIDDEN_STYLE.search(_TOGGLED.sub("", declarations))
+        hidden = hides(declarations)
+        toggled = hidden and not hides(_TOGGLED.sub("", declarations))
         for selector in selectors.split(","):
             parts = selector.split()
             last = re.split(r"[>+~]", parts[-1])[-1] if parts else ""
@@ -101,9 +148,9 @@ def hiding_selectors(markup: str) -> list[tuple[str, frozenset[str], frozenset[s
             if not match:
                 continue
             names = frozenset(re.findall(r"[.#][a-z0-9_-]+", match.group(2)))
-            if not hides and _CSS_SHOWS.search(declarations):
+            if not hidden and _CSS_SHOWS.search(declarations):
                 shown.update(names)
-            if hides and unconditional and match.end() == len(last):  # no pseudo-class
+            if hidden and unconditional and match.end() == len(last):  # no pseudo-class
                 rule = f"{' '.join(parts)} {{{' '.join(declarations.split())}}}"
                 hiding.append((match.group(1) or "", names, rule, toggled))
     return [(tag, frozenset(n[1:] for n in names if n[0] == "."),
@@ -133,7 +180,7 @@ def found_keywords(text: str, pattern: re.Pattern[str]) -> list[str]:
     """The distinct keywords in ``text`` (markup or plain) as a reader reads them,
     lower-case, also where inline tags split a word."""
     plain = readable(text).lower()
-    variants = (plain, _INLINE_TAG.sub("", plain))
+    variants = (plain, without_inline_tags(plain))
     return sorted({re.sub(r"[\s\-_+]+", " ", m.group(0))
                    for variant in variants for m in pattern.finditer(variant)})
 
@@ -149,17 +196,26 @@ class PageScan(HTMLParser):
         self.text: list[str] = []
         self.links: set[str] = set()
         self.hidden: list[dict[str, Any]] = []
+        # Open elements, and counts kept beside them so that no tag or text scans the
+        # stack (a page nesting a million elements must not take a million squared).
         self._stack: list[tuple[str, bool]] = []
+        self._open: dict[str, int] = {}  # open elements per tag
+        self._hiding = 0  # open elements that hide
         self._skip = 0  # inside script/style
 
     def _hidden_depth(self) -> bool:
-        return any(hidden for _tag, hidden in self._stack)
+        return self._hiding > 0
+
+    def _push(self, tag: str, hidden: bool) -> None:
+        self._stack.append((tag, hidden))
+        self._open[tag] = self._open.get(tag, 0) + 1
+        self._hiding += hidden
+        self._skip += tag in ("script", "style", "noscript", "template")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: (v or "") for k, v in attrs}
         if tag in ("script", "style", "noscript", "template"):
-            self._skip += 1
-            self._stack.append((tag, False))
+            self._push(tag, False)
             return
         href = values.get("href", "")
         if tag == "a" and href:
@@ -169,25 +225,29 @@ class PageScan(HTMLParser):
         if tag in VOID:
             return
         style = values.get("style", "")
-        hides = "hidden" in values or bool(HIDDEN_STYLE.search(style.lower()))
-        if not hides and self.hiding:
+        hidden = "hidden" in values or hides(style.lower())
+        if not hidden and self.hiding:
             classes = set(values.get("class", "").lower().split())
             ident = {values["id"].lower()} if values.get("id") else set()
             rule = next((rule for name, cls, ids, rule in self.hiding
                          if name in ("", tag) and cls <= classes and ids <= ident), None)
-            hides, style = rule is not None, rule or style
-        if hides and not self._hidden_depth():
+            hidden, style = rule is not None, rule or style
+        if hidden and not self._hidden_depth():
             self.hidden.append({"tag": tag, "style": style, "text": [],
                                 "links": [href] if tag == "a" and href else []})
-        self._stack.append((tag, hides))
+        self._push(tag, hidden)
 
     def handle_endtag(self, tag: str) -> None:
-        for index in range(len(self._stack) - 1, -1, -1):
-            if self._stack[index][0] == tag:
-                for closed, _hidden in self._stack[index:]:
-                    if closed in ("script", "style", "noscript", "template"):
-                        self._skip -= 1
-                del self._stack[index:]
+        """Close the innermost open ``tag`` and what is open inside it; an end tag with
+        nothing to close is ignored (each element is closed once: linear overall)."""
+        if not self._open.get(tag):
+            return
+        while True:
+            closed, hidden = self._stack.pop()
+            self._open[closed] -= 1
+            self._hiding -= hidden
+            self._skip -= closed in ("script", "style", "noscript", "template")
+            if closed == tag:
                 return
 
     def handle_data(self, data: str) -> None:

@@ -6,6 +6,7 @@ Referer, and WordPress posts and options in a real MariaDB."""
 from __future__ import annotations
 
 import json
+import signal
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -335,6 +336,51 @@ def test_a_page_hiding_by_menu_or_media_query_gives_no_hidden_finding():
 ], ids=["class-off-screen", "id-display-none"])
 def test_text_hidden_by_the_page_s_own_style_rules_is_named(block, rule):
     assert hidden_of(CLASS_HIDDEN % block) == [(rule, ["slot gacor"], ["gacor.example"])]
+
+
+@pytest.mark.parametrize(("style", "hidden"), [
+    ("height:1px; overflow:hidden", True), ("overflow : hidden;width:0px", True),
+    ("width:1px", False), ("left:-9999px", True), ("left:-99px", False),
+    ("opacity:0;", True), ("opacity:0.5;", False), ("font-size:0", True)])
+def test_hiding_styles(style, hidden):
+    assert content.hides(style) is hidden
+
+
+def test_style_sheets_and_inline_tags_are_read_as_a_browser_reads_them():
+    page = ("<STYLE media='x'>.a{left:-999px} /* .b{} */ .c{}</style><p>x</p>"
+            "<style>.d{} /* never closed </style><style>.e{}")
+    assert " ".join(content.style_sheets(page).split()) == ".a{left:-999px} .c{} .d{}"
+    assert content.without_inline_tags("s<b>lo</b>t <span class='x'>gacor</span> <b ") == \
+        "slot gacor <b "
+
+
+SPAM = content.keyword_pattern(content.SPAM_KEYWORDS)
+
+
+@pytest.mark.parametrize(("page", "read"), [
+    ('<div style="' + "width:1px;" * 100_000 + '">x</div>', content.scan_html),
+    ("<style>" * 150_000, content.hiding_selectors),
+    ("<style" * 150_000, content.hiding_selectors),
+    ("<style>/*" + "/*" * 500_000, content.style_sheets),
+    ("<b " * 350_000, lambda page: content.found_keywords(page, SPAM)),
+    ("<div>" * 200_000 + "</p>" * 200_000, content.scan_html),
+], ids=["long-style", "unclosed-styles", "no-gt", "unclosed-comments", "unclosed-inline-tags",
+        "deep-nesting"])
+def test_a_hostile_page_is_read_in_linear_time(page, read):
+    """Each page took minutes to hours when a pattern or the open-element stack was
+    searched again from every position; read once, each takes well under a second.
+    (Python's own HTMLParser had such cases too, CVE-2025-6069: Debian 12's python3.11,
+    3.11.2-6+deb12u6, which runs the module on the hosts, reads them in linear time; the
+    3.13.0 of a development machine's venv does not, hence one reader per page here.)"""
+    def too_slow(*_):
+        raise TimeoutError("the page is read in more than linear time")  # not swallowed
+
+    signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(30)
+    try:
+        read(page)
+    finally:
+        signal.alarm(0)
 
 
 def test_allowed_hosts_are_not_findings_but_keywords_still_are():
