@@ -57,8 +57,10 @@ MONTHS = {m.encode(): i + 1 for i, m in enumerate(
 # A combined-format line: client, time, request, status, user agent (nginx writes a quote
 # inside a field as \x22). Lines with Apache's \" escapes fall back to the slower _LINE.
 _FAST = re.compile(rb'(\S+) \S+ \S+ \[([^\]]{26})\] "([^"]*)" (\d{3}) \S+ "[^"]*" "([^"]*)"')
+# The time field is bounded: a line with many '[' and no ']' (not a log) is still read
+# in linear time.
 _LINE = re.compile(
-    rb'(\S+) \S+ .*?\[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}|-) \S+ '
+    rb'(\S+) \S+ .*?\[([^\]]{1,64})\] "((?:[^"\\]|\\.)*)" (\d{3}|-) \S+ '
     rb'"(?:[^"\\]|\\.)*" "((?:[^"\\]|\\.)*)"')
 _ROTATED = re.compile(r"^[.-](\d+)(\.gz)?$")
 

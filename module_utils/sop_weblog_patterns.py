@@ -15,7 +15,7 @@ from urllib.parse import unquote_to_bytes
 # category: (CRS reference, title in the report's language, patterns on the decoded target)
 TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "sqli": ("CRS 942 SQLi", "injeksi SQL", (
-        r"union(?:\s|\+|/\*.*?\*/)+(?:all(?:\s|\+)+|distinct(?:\s|\+)+)?select",
+        r"union(?:\s|\+|/\*[^*]{0,64}\*/)+(?:all(?:\s|\+)+|distinct(?:\s|\+)+)?select",
         r"\bselect\b.{1,100}\bfrom\b",
         r"['\"`]\s*(?:or|and|xor|\|\||&&)\s*['\"(\d]",
         r"\b(?:or|and)\s+['\"]?\d+['\"]?\s*(?:=|<|>|like)\s*['\"]?\d",
@@ -38,7 +38,7 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     )),
     "rfi": ("CRS 931 RFI", "remote file inclusion", (
         r"(?:file|page|path|include|inc|template|url|src|doc|dir)=(?:https?|ftps?|smb)://"
-        r"[^&]*\?",
+        r"[^&]{0,512}\?",
         r"=(?:https?|ftp)://\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}",
     )),
     "rce": ("CRS 932 RCE", "eksekusi perintah jarak jauh", (
@@ -71,9 +71,9 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         r"/(?:wso|c99|r57|alfa|alfa-rex|b374k|shell|cmd|up|uploader|webshell|indoxploit|"
         r"priv8|wp-shell|1337|mini|marijuana|leaf|bypass|haxor|sym|symlink|0x)\w{0,12}"
         r"\.(?:php\d?|phtml|phar)\b",
-        r"/wp-content/uploads/[^?]*\.(?:php\d?|phtml|phar|pht|shtml)\b",
-        r"/\.well-known/[^?]*\.php\b",
-        r"/wp-(?:includes|admin)/[^?]*/(?:about|radio|alfa|xmrlpc|wp-conflg|css|"
+        r"/wp-content/uploads/[^?]{0,256}\.(?:php\d?|phtml|phar|pht|shtml)\b",
+        r"/\.well-known/[^?]{0,256}\.php\b",
+        r"/wp-(?:includes|admin)/[^?]{0,256}/(?:about|radio|alfa|xmrlpc|wp-conflg|css|"
         r"install)\.php\b",
         r"/wp-content/(?:plugins|themes)/[^/?]+/(?:up|shell|cmd|wso|alfa|ws)\.php\b",
     )),
