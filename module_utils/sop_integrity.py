@@ -29,7 +29,10 @@ BASELINE_VERSION = 1
 PHP_EXTENSIONS = frozenset({".php", ".php3", ".php4", ".php5", ".php7", ".php8", ".phtml",
                             ".phar", ".pht", ".phps", ".inc", ".module"})
 CONFIG_NAMES = frozenset({".htaccess", "htaccess", ".user.ini", "php.ini"})  # Debian: htaccess
-# Markers of webshells and injected code: name -> pattern (on lower-cased text).
+# Markers of webshells and injected code: name -> pattern (on lower-cased text). The files
+# are the attacker's: no pattern may search again from each repeat of its beginning (each
+# repeat of a part it can backtrack over is bounded), so a crafted file is read in linear
+# time and cannot stall the check.
 MARKERS: dict[str, str] = {
     "eval(base64_decode(": r"eval\s*\(\s*(?:base64_decode|gzinflate|gzuncompress|gzdecode|"
                            r"str_rot13|strrev|convert_uudecode|hex2bin)\s*\(",
@@ -37,7 +40,7 @@ MARKERS: dict[str, str] = {
     "gzinflate(base64_decode(": r"(?:gzinflate|gzuncompress)\s*\(\s*"
                                 r"(?:base64_decode|str_rot13)\s*\(",
     "assert($_POST": r"assert\s*\(\s*(?:stripslashes\s*\(\s*)?\$_(?:post|get|request|cookie)",
-    "preg_replace /e": r"preg_replace\s*\(\s*['\"]([^\w\s\\])[^'\"]*\1[a-z]*e[a-z]*['\"]",
+    "preg_replace /e": r"preg_replace\s*\(\s*['\"]([^\w\s\\])[^'\"]*\1[a-z]{0,8}e[a-z]{0,8}['\"]",
     "create_function($_": r"create_function\s*\([^;]{0,120}\$_(?:post|get|request|cookie)",
     "system($_POST": r"\b(?:system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s*\(\s*"
                      r"(?:stripslashes\s*\(\s*)?\$_(?:post|get|request|cookie)",
@@ -55,9 +58,10 @@ MARKERS: dict[str, str] = {
                         r"(?:google|bing|yahoo|yandex|baidu)"
                         r"|(?:google|bing|yahoo|yandex|baidu)[^;]{0,200}"
                         r"\$_server\s*\[\s*['\"]http_referer",
-    "htaccess php handler": r"(?:add|set)handler\s+[^\n]*x-httpd-php|addtype\s+[^\n]*x-httpd-php"
+    "htaccess php handler": r"(?:add|set)handler\s+[^\n]{0,200}x-httpd-php"
+                            r"|addtype\s+[^\n]{0,200}x-httpd-php"
                             r"|auto_(?:prepend|append)_file",
-    "htaccess search-engine redirect": r"rewritecond\s+%\{http_(?:user_agent|referer)\}[^\n]*"
+    "htaccess search-engine redirect": r"rewritecond\s+%\{http_(?:user_agent|referer)\}[^\n]{0,300}"
                                        r"(?:google|bing|yahoo|yandex|baidu|slurp)",
 }
 _MARKERS = [(name, re.compile(pattern)) for name, pattern in MARKERS.items()]

@@ -60,6 +60,24 @@ def test_markers(text, marker):
     assert marker in integrity.markers(text)
 
 
+@pytest.mark.parametrize("text", [
+    "<?php preg_replace('/x/" + "e" * (1 << 20), "rewritecond %{http_referer} " * 40_000,
+    "addtype x " * 100_000,
+], ids=["preg-modifiers", "rewritecond", "addtype"])
+def test_a_crafted_file_is_read_in_linear_time(text):
+    """A planted file made to stall the check (each was minutes to hours per 1 MiB
+    block when a pattern searched again from each repeat) is read in well under a second."""
+    def too_slow(*_):
+        raise TimeoutError("the file is read in more than linear time")
+
+    signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(20)
+    try:
+        assert integrity.markers(text) == []
+    finally:
+        signal.alarm(0)
+
+
 def test_clean_code_has_no_marker():
     assert integrity.markers(CLEAN_PHP) == []
     rules = "# BEGIN WordPress\nRewriteEngine On\nRewriteRule . /index.php [L]"
