@@ -31,8 +31,9 @@ description:
     or by a class or id rule of the page's own C(<style>) elements (where injected spam
     brings its CSS; the theme's stylesheet files are not fetched). A class or id hidden by
     C(display:none) or C(visibility:hidden) that another rule shows (a hover menu, a media
-    query) is not counted as hidden. Each variant is read up to the 15 MiB Googlebot
-    indexes."
+    query) is not counted as hidden; a page whose rules naming several classes would take
+    more than a million checks against its elements is a finding of its own. Each variant
+    is read up to the 15 MiB Googlebot indexes."
   - "Keywords are matched as a reader reads them: character references decoded
     (C(sl&#111;t), C(slot&nbsp;gacor)), invisible characters dropped (soft hyphen,
     zero-width space, joiners, BOM) and inline tags inside a word ignored (C(to<b></b>gel));
@@ -209,6 +210,7 @@ from ansible.module_utils.sop_integrity_content import (  # noqa: E402
     BROWSER_AGENT,
     CRAWLER_AGENT,
     PAGE_BYTES,
+    RULE_CHECKS,
     SEARCH_REFERER,
     SPAM_KEYWORDS,
     SQL_DISGUISED,
@@ -292,6 +294,12 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
         for page in variants.values():  # each page parsed and searched once
             page["scan"] = scan_html(page["html"])
             page["keywords"] = found_keywords(page["html"], pattern)
+        if any(page["scan"].rule_checks_left <= 0 for page in variants.values()):
+            found.append({"kind": "hidden_text", "url": url, "style": "", "keywords": [],
+                          "links": [], "text": "",
+                          "name": f"hidden_text: {url} (aturan CSS terlalu banyak)",
+                          "detail": f"lebih dari {RULE_CHECKS:,} pemeriksaan aturan CSS "
+                                    "gabungan: elemen tersembunyi tidak diperiksa seluruhnya"})
         for name in ("googlebot", "search_referer"):
             reasons = compare_variant(base, variants[name], trusted=(own, *allowed),
                                       threshold=params["similarity"])

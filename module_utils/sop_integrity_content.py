@@ -61,6 +61,9 @@ _CSS_COMPOUND = re.compile(r"([a-z][a-z0-9]*)?((?:[.#][a-z0-9_-]+)+)")
 # hiding such a rule undoes.
 _CSS_SHOWS = re.compile(r"display\s*:\s*(?!none)[a-z]|visibility\s*:\s*visible")
 _TOGGLED = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+# Checks of an element against the page's rules naming more than one class or id, at most
+# (a page of many such rules and many elements would otherwise cost their product).
+RULE_CHECKS = 1_000_000
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                   "source", "track", "wbr", "param"})
 
@@ -191,7 +194,17 @@ class PageScan(HTMLParser):
     def __init__(self, hiding: list[tuple[str, frozenset[str], frozenset[str], str]]
                  | None = None) -> None:
         super().__init__(convert_charrefs=True)
-        self.hiding = hiding or []  # hiding_selectors of the page
+        # The page's hiding_selectors: those naming one class or id by that name, looked
+        # up per element; the others checked one by one, within RULE_CHECKS.
+        self._by_name: dict[str, list[tuple[str, str]]] = {}
+        self._compound: list[tuple[str, frozenset[str], str]] = []
+        for tag, classes, ids, rule in hiding or []:
+            names = frozenset({"." + c for c in classes} | {"#" + i for i in ids})
+            if len(names) == 1:
+                self._by_name.setdefault(next(iter(names)), []).append((tag, rule))
+            else:
+                self._compound.append((tag, names, rule))
+        self.rule_checks_left = RULE_CHECKS
         self.words: set[str] = set()
         self.text: list[str] = []
         self.links: set[str] = set()
@@ -226,16 +239,32 @@ class PageScan(HTMLParser):
             return
         style = values.get("style", "")
         hidden = "hidden" in values or hides(style.lower())
-        if not hidden and self.hiding:
-            classes = set(values.get("class", "").lower().split())
-            ident = {values["id"].lower()} if values.get("id") else set()
-            rule = next((rule for name, cls, ids, rule in self.hiding
-                         if name in ("", tag) and cls <= classes and ids <= ident), None)
+        if not hidden and (self._by_name or self._compound):
+            rule = self._hiding_rule(tag, values)
             hidden, style = rule is not None, rule or style
         if hidden and not self._hidden_depth():
             self.hidden.append({"tag": tag, "style": style, "text": [],
                                 "links": [href] if tag == "a" and href else []})
         self._push(tag, hidden)
+
+    def _hiding_rule(self, tag: str, values: dict[str, str]) -> str | None:
+        """The page's rule that hides this element, if any (see RULE_CHECKS)."""
+        names = {"." + c for c in values.get("class", "").lower().split()}
+        if values.get("id"):
+            names.add("#" + values["id"].lower())
+        for name in names:
+            for selector_tag, rule in self._by_name.get(name, ()):
+                if selector_tag in ("", tag):
+                    return rule
+        if len(names) < 2:
+            return None
+        for selector_tag, wanted, rule in self._compound:
+            if self.rule_checks_left <= 0:
+                return None
+            self.rule_checks_left -= 1
+            if selector_tag in ("", tag) and wanted <= names:
+                return rule
+        return None
 
     def handle_endtag(self, tag: str) -> None:
         """Close the innermost open ``tag`` and what is open inside it; an end tag with

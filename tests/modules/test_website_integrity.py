@@ -198,6 +198,9 @@ class Handler(BaseHTTPRequestHandler):
             extra = '<p><a href="/daftar">Daftar sl&#111;t gac&#111;r &amp; t&#111;gel</a></p>'
         if self.path == "/padded" and "Googlebot" in agent:  # past 5 MiB, within Google's 15
             extra = " " * (8 << 20) + HIDDEN_LINKS
+        if self.path == "/many-rules":  # 1,100 two-class hiding rules, 1,000 elements
+            extra = ("<style>" + "".join(f".x.a{i}{{display:none}}" for i in range(1100))
+                     + "</style>" + '<b class="x y">z</b>' * 1000)
         if self.path == "/huge":
             extra = "<!-- " + "x" * (16 << 20) + " -->"
         body = PAGE.format(nonce=Handler.counter, extra=extra).encode()
@@ -268,6 +271,19 @@ def test_spam_padded_far_down_a_page_is_found_as_far_as_google_reads(base, tmp_p
     assert huge["findings"] == []
     assert huge["pages"][base + "/huge"]["browser"]["truncated"] is True
     assert huge["pages"][base + "/huge"]["browser"]["bytes"] == content.PAGE_BYTES
+
+
+def test_a_page_of_too_many_hiding_rules_is_a_finding_not_a_stall(base, tmp_path):
+    """Rules naming several classes are checked against each element one by one: a page
+    making that cost their product is named once checks run past a million."""
+    url = base + "/many-rules"
+    found = {f["name"]: f for f in page_findings(base, "/many-rules", tmp_path)["findings"]}
+    assert set(found) == {f"hidden_text: {url} (aturan CSS terlalu banyak)"}
+    assert "lebih dari 1,000,000 pemeriksaan" in found[
+        f"hidden_text: {url} (aturan CSS terlalu banyak)"]["detail"]
+    single = "<style>" + "".join(f".a{i}{{display:none}}" for i in range(100_000)) + \
+        "</style>" + '<b class="x y">z</b>' * 100_000
+    assert content.scan_html(single).rule_checks_left == content.RULE_CHECKS  # one lookup
 
 
 def test_spam_spelled_with_character_references_is_named(base, tmp_path):
