@@ -29,8 +29,10 @@ SEARCH_REFERER = "https://www.google.com/search?q={host}"
 PAGE_BYTES = 15 << 20
 # Styles that hide an element from people but not from search engines (see hides). A
 # page is the attacker's: every pattern here and below runs in time linear in the page.
+# display:none and visibility:hidden: the hiding another rule can undo (see hiding_selectors).
+_TOGGLED = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 _HIDING = re.compile(
-    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem)?"
+    _TOGGLED.pattern + r"|font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem)?"
     r"\s*(?:;|!|$)|(?:left|top|right|text-indent|margin-left)\s*:\s*-\d{3,}(?:\.\d+)?(?:px|em)"
     r"|opacity\s*:\s*0(?:\.0+)?\s*(?:;|!|$)|clip\s*:\s*rect\(\s*0")
 _TINY = re.compile(r"(?:height|width)\s*:\s*[01]px")
@@ -57,10 +59,8 @@ SQL_DISGUISED = ("&#[0-9x]|&(nbsp|shy|zwnj|zwj|zerowidthspace|nobreak|thinsp|ens
 _STYLE_START = re.compile(r"<style\b")
 # A compound selector of classes and ids, optionally after a tag: "div.a.b", "#x".
 _CSS_COMPOUND = re.compile(r"([a-z][a-z0-9]*)?((?:[.#][a-z0-9_-]+)+)")
-# A declaration that shows an element (a menu opened on hover, a media query), and the
-# hiding such a rule undoes.
+# A declaration that shows an element (a menu opened on hover, a media query).
 _CSS_SHOWS = re.compile(r"display\s*:\s*(?!none)[a-z]|visibility\s*:\s*visible")
-_TOGGLED = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 # Checks of an element against the page's rules naming more than one class or id, at most
 # (a page of many such rules and many elements would otherwise cost their product).
 RULE_CHECKS = 1_000_000
@@ -131,13 +131,13 @@ def css_rules(css: str) -> list[tuple[str, str, bool]]:
     return rules
 
 
-def hiding_selectors(markup: str) -> list[tuple[str, frozenset[str], frozenset[str], str]]:
-    """(tag or "", classes, ids, the rule) of each selector that hides what it selects,
-    from the page's <style> elements: unconditional rules whose declarations hide (as
-    hides). Hiding by display:none or visibility:hidden alone does not count
-    where another rule shows the same class or id (a menu opened on hover, a media query);
-    off-screen, zero-size or transparent text always counts. Only a selector's last
-    compound is read: ".footer .x" hides every ".x"."""
+def hiding_selectors(markup: str) -> list[tuple[str, frozenset[str], str]]:
+    """(tag or "", its classes and ids as ".class" and "#id", the rule) of each selector
+    that hides what it selects, from the page's <style> elements: unconditional rules
+    whose declarations hide (as hides). Hiding by display:none or visibility:hidden
+    alone does not count where another rule shows the same class or id (a menu opened on
+    hover, a media query); off-screen, zero-size or transparent text always counts. Only
+    a selector's last compound is read: ".footer .x" hides every ".x"."""
     css = style_sheets(markup)
     hiding: list[tuple[str, frozenset[str], str, bool]] = []
     shown: set[str] = set()
@@ -156,9 +156,8 @@ def hiding_selectors(markup: str) -> list[tuple[str, frozenset[str], frozenset[s
             if hidden and unconditional and match.end() == len(last):  # no pseudo-class
                 rule = f"{' '.join(parts)} {{{' '.join(declarations.split())}}}"
                 hiding.append((match.group(1) or "", names, rule, toggled))
-    return [(tag, frozenset(n[1:] for n in names if n[0] == "."),
-             frozenset(n[1:] for n in names if n[0] == "#"), rule)
-            for tag, names, rule, toggled in hiding if not (toggled and names & shown)]
+    return [(tag, names, rule) for tag, names, rule, toggled in hiding
+            if not (toggled and names & shown)]
 
 
 def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
@@ -191,15 +190,13 @@ def found_keywords(text: str, pattern: re.Pattern[str]) -> list[str]:
 class PageScan(HTMLParser):
     """Visible words, link hosts, and what hidden elements carry (text and links)."""
 
-    def __init__(self, hiding: list[tuple[str, frozenset[str], frozenset[str], str]]
-                 | None = None) -> None:
+    def __init__(self, hiding: list[tuple[str, frozenset[str], str]] | None = None) -> None:
         super().__init__(convert_charrefs=True)
         # The page's hiding_selectors: those naming one class or id by that name, looked
         # up per element; the others checked one by one, within RULE_CHECKS.
         self._by_name: dict[str, list[tuple[str, str]]] = {}
         self._compound: list[tuple[str, frozenset[str], str]] = []
-        for tag, classes, ids, rule in hiding or []:
-            names = frozenset({"." + c for c in classes} | {"#" + i for i in ids})
+        for tag, names, rule in hiding or []:
             if len(names) == 1:
                 self._by_name.setdefault(next(iter(names)), []).append((tag, rule))
             else:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +33,22 @@ IMAGE = "localhost/sop-lab:latest"
 USER, PASSWORD, DATABASE = "sop_test", 'pw with "quote" \\ and #', "sipp"
 _START = ("mkdir -p /run/mysqld && chown mysql: /run/mysqld && "
           "exec mariadbd --user=mysql --bind-address=0.0.0.0 --skip-name-resolve")
+
+
+@contextmanager
+def within(seconds: int, what: str) -> Iterator[None]:
+    """Fail the test when the block runs longer than ``seconds`` (SIGALRM; pytest's
+    failure is not an Exception, so the code under test cannot swallow it)."""
+    def too_long(*_: object) -> None:
+        pytest.fail(f"{what} took more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, too_long)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def podman(*args: str, stdin: str | None = None,

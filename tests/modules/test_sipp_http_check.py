@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import signal
 import time
 from http.server import BaseHTTPRequestHandler
 
 import pytest
+from conftest import within
 from httpd import send_without_end, serving
 from loader import load
 
@@ -73,10 +73,6 @@ def test_no_answer():
 
 
 def test_a_page_without_end_is_read_no_further_than_the_limit(base):
-    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the page was read without end"))
-    signal.alarm(60)
-    try:
+    with within(60, "reading the page"):
         status, page, _, error = mod.request(base + "/endless", 5, True)
-    finally:
-        signal.alarm(0)
     assert status == 200 and error is None and len(page) == http.MAX_BODY

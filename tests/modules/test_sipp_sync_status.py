@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import signal
 from http.server import BaseHTTPRequestHandler
 
 import pytest
+from conftest import within
 from httpd import send_without_end, serving
 from loader import load
 
@@ -94,13 +94,8 @@ class Endless(BaseHTTPRequestHandler):
 
 
 def test_a_page_without_end_is_read_no_further_than_the_limit():
-    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the page was read without end"))
-    signal.alarm(60)
-    try:
-        with serving(Endless) as url:
-            status, page = mod.fetch(url + "/", 5, True)
-    finally:
-        signal.alarm(0)
+    with within(60, "reading the page"), serving(Endless) as url:
+        status, page = mod.fetch(url + "/", 5, True)
     assert status == 200 and len(page) == http.MAX_BODY
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime
 import json
-import signal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpd
 import pytest
+from conftest import within
 from loader import load
 
 http = load("sop_http")
@@ -156,10 +156,6 @@ def test_dates_parse():
 
 
 def test_a_page_without_end_is_read_no_further_than_the_limit(tls):
-    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the page was read without end"))
-    signal.alarm(60)
-    try:
+    with within(60, "reading the page"):
         page = http.fetch(f"http://127.0.0.1:{tls['http']}/endless", 5)
-    finally:
-        signal.alarm(0)
     assert page["status"] == 200 and len(page["body"]) == http.MAX_BODY

@@ -8,11 +8,11 @@ import errno
 import gzip
 import os
 import shutil
-import signal
 import tracemalloc
 from pathlib import Path
 
 import pytest
+from conftest import within
 from loader import load, run_module
 
 weblog = load("sop_weblog")
@@ -107,15 +107,8 @@ def test_a_hostile_target_is_read_in_linear_time(unit):
     beginning, took minutes to an hour with patterns that searched again from each
     repeat (an 8 KiB one, what nginx accepts, 52 ms against 7 us for a normal target);
     now each pattern reads it once. A probe hidden in comments still matches."""
-    def too_slow(*_):
-        raise TimeoutError("the target is read in more than linear time")
-
-    signal.signal(signal.SIGALRM, too_slow)
-    signal.alarm(20)
-    try:
+    with within(20, "reading the target"):
         patterns.target_categories((unit * (weblog.MAX_LINE // len(unit))).encode())
-    finally:
-        signal.alarm(0)
     assert "sqli" in patterns.target_categories(b"/?id=-1+union/*!50000*/select+1,2")
 
 
@@ -278,15 +271,8 @@ def test_a_line_that_is_not_a_log_line_is_read_in_linear_time(tmp_path):
     log, state = tmp_path / "access.log", tmp_path / "state"
     log.write_bytes(b"10.0.0.1 x " + b"[" * (weblog.MAX_LINE - 20) + b"\n" + lines(3, 1).encode())
 
-    def too_slow(*_):
-        raise TimeoutError("the line is read in more than linear time")
-
-    signal.signal(signal.SIGALRM, too_slow)
-    signal.alarm(20)
-    try:
+    with within(20, "reading the line"):
         result = audit(log, state)
-    finally:
-        signal.alarm(0)
     assert (result["requests"], result["malformed"]) == (3, 1)
 
 
@@ -377,13 +363,9 @@ def test_module_missing_log_fails_with_one_line(tmp_path):
 def test_module_log_that_is_not_a_file_fails_with_one_line(tmp_path):
     log = tmp_path / "access.log"
     os.mkfifo(log)  # as a FIFO, or a link to /dev/stdout: reading it would never end
-    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the audit blocked on the FIFO"))
-    signal.alarm(30)
-    try:
+    with within(30, "the audit of a FIFO"):
         rc, result = run_module("website_log_audit", tmp_path,
                                 {"paths": [str(log)], "state_dir": str(tmp_path / "state")})
-    finally:
-        signal.alarm(0)
     assert rc != 0
     assert result["msg"] == (f"access log {log}: not a regular file (the web server logs "
                              "elsewhere?)")
