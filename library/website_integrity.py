@@ -272,6 +272,7 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
     found: list[dict[str, Any]] = []
     for url in params["urls"]:
         own = (urlsplit(url).hostname or "").lower()
+        trusted = (own, *allowed)
         variants = fetch_variants(url, own, params)
         # An expired or untrusted certificate (common on neglected sites, which are the
         # ones compromised) must not blind the content checks: read the page without it.
@@ -301,7 +302,7 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
                           "detail": f"lebih dari {RULE_CHECKS:,} pemeriksaan aturan CSS "
                                     "gabungan: elemen tersembunyi tidak diperiksa seluruhnya"})
         for name in ("googlebot", "search_referer"):
-            reasons = compare_variant(base, variants[name], trusted=(own, *allowed),
+            reasons = compare_variant(base, variants[name], trusted=trusted,
                                       threshold=params["similarity"])
             if reasons:
                 found.append({"kind": "cloaking", "url": url, "variant": name,
@@ -312,7 +313,7 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
         for name, page in variants.items():
             for word in page["keywords"]:
                 words.setdefault(word, []).append(name)
-            for region in hidden_findings(page["scan"], pattern, (own, *allowed)):
+            for region in hidden_findings(page["scan"], pattern, trusted):
                 if region not in hidden:
                     hidden.append(region)
         if words:
