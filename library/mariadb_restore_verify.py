@@ -55,8 +55,10 @@ description:
     to MariaDB over the Unix socket as the account of the same name (C(unix_socket)
     authentication, no password), allowed only C(ALL ON `sop\_verify\_%`.*). The client
     runs with C(--binary-mode --sandbox), so client commands such as C(\!), C(system)
-    or C(source) in a crafted dump are not run; definers are stripped, so no object runs
-    with another account's rights.
+    or C(source) in a crafted dump are not run; the client and C(myloader) refuse
+    C(LOAD DATA LOCAL INFILE) (C(--local-infile=0), and for C(myloader) an option file
+    saying so), so a crafted dump cannot read this computer's files into the scratch
+    database; definers are stripped, so no object runs with another account's rights.
   - The server should write no binary log (as on a dedicated backup computer; the
     sipp_backup role configures it so); with one, creating routines needs
     C(log_bin_trust_function_creators).
@@ -151,7 +153,7 @@ LOCK_PATH = "/run/sop-backup-verify.lock"
 # not create objects that run as someone else.
 STRIP_DEFINER = r"s/DEFINER=`([^`]|``)*`@`([^`]|``)*`//g"
 METHOD = ("restore into a scratch database as an unprivileged account (client --binary-mode "
-          "--sandbox), then per-table row count, content checksum and columns, and the "
+          "--sandbox, no LOAD DATA LOCAL), then per-table row count, content checksum and columns, and the "
           "definitions of views, triggers, routines and events, compared with the manifest")
 
 
@@ -189,8 +191,10 @@ class Runner:
         client = find_binary(CLIENT_BINARIES)
         if not client:
             raise VerifyError("no mariadb/mysql client installed")
-        # --no-defaults: no option file of the (root) caller is read.
-        self.client = [client, "--no-defaults", f"--user={os_user}", "--protocol=socket",
+        # --no-defaults: no option file of the (root) caller is read. --local-infile=0: a
+        # statement of the dump cannot make the client send this computer's files.
+        self.client = [client, "--no-defaults", "--local-infile=0", f"--user={os_user}",
+                       "--protocol=socket",
                        *([f"--socket={sock}"] if sock else []),
                        "--default-character-set=utf8mb4"]
         self.sock = sock
@@ -281,10 +285,20 @@ def restore(runner: Runner, manifest: dict[str, Any], path: str, scratch: str, *
     if not loader:
         raise VerifyError(f"myloader (package mydumper) is needed to restore {path}")
     try:
-        workdir = tempfile.mkdtemp(prefix="sop-verify-", dir=work_dir)
+        top = tempfile.mkdtemp(prefix="sop-verify-", dir=work_dir)
     except OSError as exc:
         raise VerifyError(f"cannot unpack into {work_dir}: {exc.strerror}") from None
     try:
+        # top (root's) holds myloader's option file, out of reach of what the archive
+        # unpacks into workdir (the OS user's): myloader 0.10 has no --local-infile, so
+        # the client library is told by an option file to refuse LOAD DATA LOCAL INFILE.
+        os.chmod(top, 0o701)  # the OS user may pass through to the two paths it is given
+        options = os.path.join(top, "myloader.cnf")
+        with open(options, "w", encoding="ascii") as handle:
+            handle.write("[client]\nlocal-infile = 0\n")
+        os.chmod(options, 0o644)
+        workdir = os.path.join(top, "archive")
+        os.mkdir(workdir, 0o700)
         os.chown(workdir, runner.uid, runner.gid)
         try:
             runner.chain([unpack, ["tar", "-x", "--no-same-owner", "--no-same-permissions",
@@ -299,11 +313,12 @@ def restore(runner: Runner, manifest: dict[str, Any], path: str, scratch: str, *
             runner.run(["sed", "-E", "-i", STRIP_DEFINER, *schema])
         sock = ["--socket", runner.sock] if runner.sock else []
         # The scratch database is new: no --overwrite-tables (which myloader 0.21 refuses).
-        runner.run([loader, "--user", runner.user, *sock, "--directory", workdir,
+        runner.run([loader, "--defaults-file", options, "--user", runner.user, *sock,
+                    "--directory", workdir,
                     "--database", scratch, "--threads", str(threads or os.cpu_count() or 2),
                     "--verbose", "1"])
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(top, ignore_errors=True)
 
 
 def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[str, Any]:

@@ -418,6 +418,42 @@ def test_crafted_dump_runs_nothing(hosts: None, ansible_env: dict[str, str], att
     assert scratch_databases(SIPP) == []
 
 
+LOCAL_INFILE = "LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE t;\n"
+
+
+@pytest.mark.parametrize("kind", ["sql", "mydumper-tar"])
+def test_crafted_dump_reads_no_local_file(hosts: None, ansible_env: dict[str, str],
+                                          kind: str) -> None:
+    """LOAD DATA LOCAL INFILE in a crafted dump: neither the client nor myloader sends a
+    file of the verifying computer to the server (the SIPP container's MariaDB allows
+    local infile, as MariaDB does by default: the refusal is the clients' own)."""
+    folder = "/var/backups/it-infile"
+    if kind == "sql":
+        target = f"{folder}/sipp-20260101T000000.sql.zst"
+        podman("exec", "-i", SIPP, "sh", "-c", f"mkdir -p {folder} && zstd -qf -o {target}",
+               stdin=f"CREATE TABLE t (line TEXT);\n{LOCAL_INFILE}")
+    else:  # the files mydumper 0.10 writes, the data file a LOAD DATA statement
+        target = f"{folder}/sipp-20260101T000000.tar.zst"
+        sh(SIPP, f"rm -rf /tmp/it-infile && mkdir -p /tmp/it-infile {folder} && cd /tmp/it-infile"
+                 " && printf 'Started dump at: 2026-01-01 00:00:00\\n' > metadata"
+                 " && echo 'CREATE DATABASE `sipp`;' > sipp-schema-create.sql"
+                 " && echo 'CREATE TABLE `t` (line TEXT);' > sipp.t-schema.sql")
+        podman("exec", "-i", SIPP, "sh", "-c", "cat > /tmp/it-infile/sipp.t.sql",
+               stdin=LOCAL_INFILE)
+        sh(SIPP, f"tar -C /tmp/it-infile -cf - . | zstd -qf -o {target}")
+    digest = sh(SIPP, f"sha256sum {target}").split()[0]
+    rows = int(sh(SIPP, "wc -l < /etc/passwd"))  # what a loaded /etc/passwd would give
+    manifest = {"database": "sipp", "format": kind, "sha256": digest,
+                "tables": {"t": {"rows": rows}}, "objects": {}, "verified": False}
+    podman("exec", "-i", SIPP, "sh", "-c", f"cat > {target}.manifest.json",
+           stdin=json.dumps(manifest))
+    ok, result = module(ansible_env, "mariadb_restore_verify", {"path": target})
+    assert not ok and not result["verified"], result
+    assert "disabled the local infile capability" in result["verification"]["reason"], result
+    assert sh(SIPP, "mariadb -N -B -e 'SELECT @@global.local_infile'").strip() == "1"
+    assert scratch_databases(SIPP) == []
+
+
 def test_scratch_database_of_a_killed_verification_is_swept(
         hosts: None, ansible_env: dict[str, str]) -> None:
     sh(SIPP, "runuser -u sop_verify -- mariadb -e 'CREATE DATABASE sop_verify_20000101000000_1'")

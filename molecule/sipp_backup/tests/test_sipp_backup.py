@@ -75,6 +75,8 @@ def test_verify_account_is_limited_to_scratch_databases() -> None:
     assert "unix_socket" in grants
     assert "GRANT ALL PRIVILEGES ON `sop\\_verify\\_%`.* TO `sop_verify`@`localhost`" in grants
     assert STORE.user("sop_verify").shell == "/usr/sbin/nologin"
+    # The tuned server refuses LOAD DATA LOCAL INFILE to every client.
+    assert STORE.check_output("mariadb -N -B -e 'SELECT @@global.local_infile'") == "0"
 
 
 def test_no_credentials_left_behind() -> None:
