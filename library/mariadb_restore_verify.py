@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import socket
+import stat
 import subprocess
 import tempfile
 import time
@@ -57,8 +58,10 @@ description:
     runs with C(--binary-mode --sandbox), so client commands such as C(\!), C(system)
     or C(source) in a crafted dump are not run; the client and C(myloader) refuse
     C(LOAD DATA LOCAL INFILE) (C(--local-infile=0), and for C(myloader) an option file
-    saying so), so a crafted dump cannot read this computer's files into the scratch
-    database; definers are stripped, so no object runs with another account's rights.
+    saying so), and a mydumper archive that unpacks to anything but plain files and
+    folders (a symbolic link to one of this computer's files) fails before C(myloader)
+    runs, so a crafted dump cannot read this computer's files; definers are stripped, so
+    no object runs with another account's rights.
   - The server should write no binary log (as on a dedicated backup computer; the
     sipp_backup role configures it so); with one, creating routines needs
     C(log_bin_trust_function_creators).
@@ -272,6 +275,19 @@ def sweep_scratch(runner: Runner) -> list[str]:
     return stale
 
 
+def not_a_plain_file(workdir: str) -> str | None:
+    """The first entry of an unpacked archive that is neither a plain file nor a folder
+    (mydumper writes only plain files): a symbolic link would make myloader read, as
+    SQL, a file of this computer (or /dev/zero, without end)."""
+    for folder, dirs, files in os.walk(workdir):
+        for name in sorted(dirs + files):
+            mode = os.lstat(os.path.join(folder, name)).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                kind = "symbolic link" if stat.S_ISLNK(mode) else "special file"
+                return f"{kind} {os.path.relpath(os.path.join(folder, name), workdir)}"
+    return None
+
+
 def restore(runner: Runner, manifest: dict[str, Any], path: str, scratch: str, *,
             work_dir: str, threads: int) -> None:
     unpack = decompress_argv(path)[:-1]  # read from stdin: the file is opened as root
@@ -308,6 +324,10 @@ def restore(runner: Runner, manifest: dict[str, Any], path: str, scratch: str, *
                 raise VerifyError(f"no space left in {work_dir} to unpack the backup "
                                   f"({exc})") from None
             raise
+        odd = not_a_plain_file(workdir)
+        if odd:
+            raise VerifyFailed(f"the archive holds a {odd}; a mydumper backup holds only "
+                               "plain files")
         schema = sorted(glob.glob(os.path.join(workdir, "*-schema*.sql")))
         if schema:
             runner.run(["sed", "-E", "-i", STRIP_DEFINER, *schema])

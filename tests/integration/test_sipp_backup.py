@@ -421,35 +421,45 @@ def test_crafted_dump_runs_nothing(hosts: None, ansible_env: dict[str, str], att
 LOCAL_INFILE = "LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE t;\n"
 
 
-@pytest.mark.parametrize("kind", ["sql", "mydumper-tar"])
+@pytest.mark.parametrize(("kind", "expect"), [
+    ("sql", "disabled the local infile capability"),
+    ("mydumper-tar", "disabled the local infile capability"),
+    ("symlink", "the archive holds a symbolic link sipp.t.sql; a mydumper backup holds only "
+                "plain files"),
+], ids=["sql", "mydumper-tar", "symlink"])
 def test_crafted_dump_reads_no_local_file(hosts: None, ansible_env: dict[str, str],
-                                          kind: str) -> None:
-    """LOAD DATA LOCAL INFILE in a crafted dump: neither the client nor myloader sends a
-    file of the verifying computer to the server (the SIPP container's MariaDB allows
-    local infile, as MariaDB does by default: the refusal is the clients' own)."""
+                                          kind: str, expect: str) -> None:
+    """A crafted dump that reads a file of the verifying computer, /etc/passwd, into the
+    scratch database, with a manifest forged to match what it would give: LOAD DATA LOCAL
+    INFILE (neither the client nor myloader sends the file; the SIPP container's MariaDB
+    allows local infile, as MariaDB does by default, so the refusal is the clients' own),
+    and a mydumper archive whose data file is a symbolic link to it."""
     folder = "/var/backups/it-infile"
+    target = f"{folder}/sipp-20260101T000000.{'sql' if kind == 'sql' else 'tar'}.zst"
     if kind == "sql":
-        target = f"{folder}/sipp-20260101T000000.sql.zst"
         podman("exec", "-i", SIPP, "sh", "-c", f"mkdir -p {folder} && zstd -qf -o {target}",
                stdin=f"CREATE TABLE t (line TEXT);\n{LOCAL_INFILE}")
-    else:  # the files mydumper 0.10 writes, the data file a LOAD DATA statement
-        target = f"{folder}/sipp-20260101T000000.tar.zst"
+    else:  # the files mydumper 0.10 writes
         sh(SIPP, f"rm -rf /tmp/it-infile && mkdir -p /tmp/it-infile {folder} && cd /tmp/it-infile"
                  " && printf 'Started dump at: 2026-01-01 00:00:00\\n' > metadata"
                  " && echo 'CREATE DATABASE `sipp`;' > sipp-schema-create.sql"
                  " && echo 'CREATE TABLE `t` (line TEXT);' > sipp.t-schema.sql")
-        podman("exec", "-i", SIPP, "sh", "-c", "cat > /tmp/it-infile/sipp.t.sql",
-               stdin=LOCAL_INFILE)
+        if kind == "symlink":
+            sh(SIPP, "ln -s /etc/passwd /tmp/it-infile/sipp.t.sql")
+        else:
+            podman("exec", "-i", SIPP, "sh", "-c", "cat > /tmp/it-infile/sipp.t.sql",
+                   stdin=LOCAL_INFILE)
         sh(SIPP, f"tar -C /tmp/it-infile -cf - . | zstd -qf -o {target}")
     digest = sh(SIPP, f"sha256sum {target}").split()[0]
     rows = int(sh(SIPP, "wc -l < /etc/passwd"))  # what a loaded /etc/passwd would give
-    manifest = {"database": "sipp", "format": kind, "sha256": digest,
-                "tables": {"t": {"rows": rows}}, "objects": {}, "verified": False}
+    manifest = {"database": "sipp", "format": "sql" if kind == "sql" else "mydumper-tar",
+                "sha256": digest, "tables": {"t": {"rows": rows}}, "objects": {},
+                "verified": False}
     podman("exec", "-i", SIPP, "sh", "-c", f"cat > {target}.manifest.json",
            stdin=json.dumps(manifest))
     ok, result = module(ansible_env, "mariadb_restore_verify", {"path": target})
     assert not ok and not result["verified"], result
-    assert "disabled the local infile capability" in result["verification"]["reason"], result
+    assert expect in result["verification"]["reason"], result
     assert sh(SIPP, "mariadb -N -B -e 'SELECT @@global.local_infile'").strip() == "1"
     assert scratch_databases(SIPP) == []
 

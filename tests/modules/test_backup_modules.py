@@ -234,3 +234,15 @@ def test_stall_guard_lets_a_dump_that_writes_run() -> None:
 def test_what_is_the_backup_computers_problem_and_what_the_backups(line: str,
                                                                    environment: bool) -> None:
     assert bool(verify.ENVIRONMENT.search(line)) is environment
+
+
+def test_an_unpacked_archive_holds_plain_files_and_folders_only(tmp_path) -> None:
+    (tmp_path / "sipp.t.sql").write_text("INSERT INTO t VALUES (1);\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "metadata").write_text("")
+    assert verify.not_a_plain_file(str(tmp_path)) is None
+    (tmp_path / "sub" / "sipp.u.sql").symlink_to("/etc/passwd")
+    assert verify.not_a_plain_file(str(tmp_path)) == "symbolic link sub/sipp.u.sql"
+    (tmp_path / "sub" / "sipp.u.sql").unlink()
+    os.mkfifo(tmp_path / "sipp.v.sql")
+    assert verify.not_a_plain_file(str(tmp_path)) == "special file sipp.v.sql"
