@@ -156,8 +156,9 @@ LOCK_PATH = "/run/sop-backup-verify.lock"
 # not create objects that run as someone else.
 STRIP_DEFINER = r"s/DEFINER=`([^`]|``)*`@`([^`]|``)*`//g"
 METHOD = ("restore into a scratch database as an unprivileged account (client --binary-mode "
-          "--sandbox, no LOAD DATA LOCAL), then per-table row count, content checksum and columns, and the "
-          "definitions of views, triggers, routines and events, compared with the manifest")
+          "--sandbox, no LOAD DATA LOCAL), then per-table row count, content checksum and "
+          "columns, and the definitions of views, triggers, routines and events, compared "
+          "with the manifest")
 
 
 class VerifyFailed(Exception):
@@ -197,8 +198,7 @@ class Runner:
         # --no-defaults: no option file of the (root) caller is read. --local-infile=0: a
         # statement of the dump cannot make the client send this computer's files.
         self.client = [client, "--no-defaults", "--local-infile=0", f"--user={os_user}",
-                       "--protocol=socket",
-                       *([f"--socket={sock}"] if sock else []),
+                       "--protocol=socket", *([f"--socket={sock}"] if sock else []),
                        "--default-character-set=utf8mb4"]
         self.sock = sock
 
@@ -334,9 +334,8 @@ def restore(runner: Runner, manifest: dict[str, Any], path: str, scratch: str, *
         sock = ["--socket", runner.sock] if runner.sock else []
         # The scratch database is new: no --overwrite-tables (which myloader 0.21 refuses).
         runner.run([loader, "--defaults-file", options, "--user", runner.user, *sock,
-                    "--directory", workdir,
-                    "--database", scratch, "--threads", str(threads or os.cpu_count() or 2),
-                    "--verbose", "1"])
+                    "--directory", workdir, "--database", scratch,
+                    "--threads", str(threads or os.cpu_count() or 2), "--verbose", "1"])
     finally:
         shutil.rmtree(top, ignore_errors=True)
 
