@@ -85,30 +85,37 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_security import finding, summary, version_key  # noqa: E402
+from ansible.module_utils.sop_tree import open_regular  # noqa: E402
 
 WP_VERSION = re.compile(r"""^\$wp_version\s*=\s*['"]([^'"]+)['"]""", re.M)
 HEADER = re.compile(r"^[ \t/*#@]*(Plugin Name|Version):\s*(.+?)\s*(?:\*/)?$", re.M | re.I)
 # WordPress reads a plugin's headers from the first 8 KiB of its main file.
 HEADER_BYTES = 8192
+# wp-includes/version.php is about 1 KiB; its $wp_version line is near the top.
+VERSION_BYTES = 64 << 10
+
+
+def read_text(path: str, limit: int) -> str | None:
+    """The first ``limit`` bytes of a regular file (links followed, as WordPress does);
+    None when it cannot be read or is not a regular file: a FIFO the site's account put
+    in place of a plugin is not waited for."""
+    try:
+        fd, _info = open_regular(path, follow=True)
+        with os.fdopen(fd, "rb") as handle:
+            return handle.read(limit).decode("utf-8", "replace")
+    except OSError:
+        return None
 
 
 def core_version(root: str) -> str | None:
-    try:
-        with open(os.path.join(root, "wp-includes", "version.php"), encoding="utf-8",
-                  errors="replace") as handle:
-            match = WP_VERSION.search(handle.read())
-    except OSError:
-        return None
+    text = read_text(os.path.join(root, "wp-includes", "version.php"), VERSION_BYTES)
+    match = WP_VERSION.search(text or "")
     return match[1] if match else None
 
 
 def plugin_headers(path: str) -> dict[str, str]:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            text = handle.read(HEADER_BYTES)
-    except OSError:
-        return {}
-    return {key.lower(): value for key, value in HEADER.findall(text)}
+    return {key.lower(): value
+            for key, value in HEADER.findall(read_text(path, HEADER_BYTES) or "")}
 
 
 def plugins_in(folder: str) -> list[dict[str, Any]]:

@@ -19,6 +19,12 @@ description:
     markers is moved only when it is in an uploads folder or new since the accepted
     baseline; the site's own theme, plugin and core files with injected code are left in
     place for the administrator to restore from the backup.
+  - The site is the web server's to write, and a compromised site can race this module
+    (run as root): every folder below a root is opened without following a symbolic link
+    and the file through its folder's descriptor, so a folder swapped for a link (to
+    C(/etc), say) or a file swapped for a link or a FIFO fails the task naming the file,
+    and nothing outside the site is read, moved or removed. The name is removed only
+    while it still is the file that was copied.
   - A file already gone is skipped, so a second run changes nothing. Check mode reports
     what would be moved.
 version_added: "0.1.0"
@@ -34,7 +40,9 @@ options:
     type: path
     required: true
   roots:
-    description: Folders of the site; files outside them are never moved.
+    description: Folders of the site, as website_integrity was given them (its findings
+      name files by these paths); files outside them are never moved. Symbolic links in
+      these paths themselves are followed, links below them are not.
     type: list
     elements: path
     required: true
@@ -71,19 +79,25 @@ sop_output:
 """
 
 import datetime  # noqa: E402
+import errno  # noqa: E402
+import hashlib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
-import shutil  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_backup_files import sha256_file  # noqa: E402
-from ansible.module_utils.sop_state import fsync_dir  # noqa: E402
+from ansible.module_utils.sop_tree import open_folder, open_regular, unlink_same  # noqa: E402
 
 
-def inside(path: str, roots: list[str]) -> bool:
-    real = os.path.realpath(path)
-    return any(real.startswith(os.path.realpath(root).rstrip("/") + "/") for root in roots)
+def root_of(path: str, roots: list[str]) -> tuple[str, str] | None:
+    """(root, path below it) when ``path`` lies under one of ``roots`` as written (the
+    findings name files by the paths website_integrity walked from), else None."""
+    for given in roots:
+        root = os.path.abspath(given).rstrip("/")
+        below = path[len(root) + 1:]
+        if path.startswith(root + "/") and below and ".." not in below.split("/"):
+            return root or "/", below
+    return None
 
 
 def candidates(findings: list[dict[str, Any]], roots: list[str], kinds: list[str]) -> list[dict[str, Any]]:
@@ -98,24 +112,67 @@ def candidates(findings: list[dict[str, Any]], roots: list[str], kinds: list[str
         planted = finding.get("kind") != "webshell" or finding.get("area") == "uploads" \
             or path in new
         if (finding.get("kind") in kinds and planted and isinstance(path, str)
-                and path not in chosen
-                and os.path.isfile(path) and not os.path.islink(path) and inside(path, roots)):
+                and path not in chosen and root_of(path, roots) is not None
+                and os.path.isfile(path) and not os.path.islink(path)):
             chosen[path] = finding
     return [{"path": path, "finding": finding} for path, finding in sorted(chosen.items())]
 
 
-def quarantine(entry: dict[str, Any], batch: str) -> dict[str, Any]:
+def quarantine(entry: dict[str, Any], roots: list[str], batch: str, log: str) -> dict[str, Any]:
+    """Copy the file into ``batch``, record it in ``log``, then remove it from the site.
+
+    The site is the web server's to write, and a compromised one races this module: its
+    folders are opened from the root without following a link and the file through its
+    folder's descriptor (sop_tree), so a folder swapped for a link to /etc, or the file
+    for a link or a FIFO, is refused (OSError) and nothing outside the site is read or
+    removed; the name is removed only while it still is the file that was copied."""
     source = entry["path"]
-    target = os.path.join(batch, source.lstrip("/"))
-    os.makedirs(os.path.dirname(target), mode=0o700, exist_ok=True)
-    shutil.copyfile(source, target)
-    os.chmod(target, 0o600)
-    with open(target, "rb") as handle:
-        os.fsync(handle.fileno())
-    record = {"path": source, "quarantined": target, "size": os.path.getsize(target),
-              "sha256": sha256_file(target), "moved_at": datetime.datetime.now(datetime.UTC).isoformat(),
-              "finding": entry["finding"].get("name")}
+    found = root_of(source, roots)
+    if found is None:
+        raise OSError(errno.EPERM, "not under the site's folders", source)
+    root, below = found
+    folder = open_folder(root, os.path.dirname(below))
+    try:
+        name = os.path.basename(below)
+        fd, info = open_regular(name, folder)
+        target = os.path.join(batch, source.lstrip("/"))
+        os.makedirs(os.path.dirname(target), mode=0o700, exist_ok=True)
+        digest, size = hashlib.sha256(), 0
+        try:
+            out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(out, "wb") as copy:
+                for block in iter(lambda: os.read(fd, 1 << 20), b""):
+                    digest.update(block)
+                    size += len(block)
+                    copy.write(block)
+                copy.flush()
+                os.fsync(copy.fileno())
+        finally:
+            os.close(fd)
+        record = {"path": source, "quarantined": target, "size": size,
+                  "sha256": digest.hexdigest(),
+                  "moved_at": datetime.datetime.now(datetime.UTC).isoformat(),
+                  "finding": entry["finding"].get("name")}
+        with open(log, "a", encoding="utf-8") as handle:  # recorded before it is removed
+            handle.write(json.dumps(record, sort_keys=True) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        unlink_same(name, folder, info)
+    finally:
+        os.close(folder)
     return record
+
+
+def refusal(exc: OSError) -> str:
+    """Why a file was not moved, in one line."""
+    if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+        return ("sebuah folder atau berkasnya diganti dengan tautan simbolik (tidak diikuti; "
+                "tidak ada yang dipindahkan)")
+    if exc.errno == errno.EINVAL:
+        return "bukan berkas biasa lagi (FIFO atau perangkat; tidak dibaca)"
+    if exc.errno == errno.ESTALE:
+        return "diganti dengan berkas lain selama karantina (salinannya ada, nama tidak dihapus)"
+    return f"{exc.strerror}: {exc.filename or ''}".rstrip(": ")
 
 
 def main() -> None:
@@ -140,15 +197,9 @@ def main() -> None:
     log = os.path.join(p["dest"], "quarantine.jsonl")
     for entry in todo:
         try:
-            record = quarantine(entry, batch)
-            with open(log, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps(record, sort_keys=True) + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.unlink(entry["path"])
-            fsync_dir(os.path.dirname(entry["path"]))
+            record = quarantine(entry, p["roots"], batch, log)
         except OSError as exc:
-            module.fail_json(msg=f"karantina {entry['path']} gagal: {exc.strerror}", moved=moved)
+            module.fail_json(msg=f"karantina {entry['path']} gagal: {refusal(exc)}", moved=moved)
         moved.append(record)
     module.exit_json(changed=True, moved=moved, sop_output={"karantina": moved})
 

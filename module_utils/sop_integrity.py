@@ -13,6 +13,7 @@ or anything under an uploads folder.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import hashlib
 import json
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ansible.module_utils.sop_state import StateError, private_dir, read_json, write_private
+from ansible.module_utils.sop_tree import open_regular
 
 BASELINE_VERSION = 1
 PHP_EXTENSIONS = frozenset({".php", ".php3", ".php4", ".php5", ".php7", ".php8", ".phtml",
@@ -149,8 +151,12 @@ def excluded(path: str, root: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(path, p) for p in patterns)
 
 
-def walk(roots: list[str], exclude: list[str]) -> Iterator[tuple[str, os.stat_result]]:
-    """Every regular file and symbolic link under the roots (links are not followed)."""
+def walk(roots: list[str], exclude: list[str]) -> Iterator[tuple[str, os.stat_result, int]]:
+    """Every regular file and symbolic link under the roots, with the descriptor of its
+    folder (valid until the next one is asked for). Links are not followed, and no folder
+    is entered through a link, even one the site's account swaps in meanwhile (os.fwalk
+    compares what it opened with what it listed); read files through the descriptor
+    (read_entry), not by their path, which that account can redirect."""
     for root in roots:
         if not os.path.isdir(root):
             raise IntegrityError(f"{root}: not a directory")
@@ -158,35 +164,39 @@ def walk(roots: list[str], exclude: list[str]) -> Iterator[tuple[str, os.stat_re
         def fail(exc: OSError) -> None:
             raise IntegrityError(f"{exc.filename}: {exc.strerror}")
 
-        for directory, dirs, files in os.walk(root, onerror=fail):
-            kept = []
+        for directory, dirs, files, dir_fd in os.fwalk(root, onerror=fail):
+            kept: list[str] = []
             for name in dirs:
-                path = os.path.join(directory, name)
-                if excluded(path, root, exclude):
+                if excluded(os.path.join(directory, name), root, exclude):
                     continue
-                if os.path.islink(path):
-                    files.append(name)
-                else:
-                    kept.append(name)
+                try:
+                    is_link = stat.S_ISLNK(os.stat(name, dir_fd=dir_fd,
+                                                   follow_symlinks=False).st_mode)
+                except FileNotFoundError:
+                    continue  # removed since the folder was listed
+                (files if is_link else kept).append(name)
             dirs[:] = kept
             for name in files:
                 path = os.path.join(directory, name)
                 if excluded(path, root, exclude):
                     continue
                 try:
-                    info = os.lstat(path)
+                    info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
                 except OSError as exc:
                     raise IntegrityError(f"{path}: {exc.strerror}") from exc
                 if stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode):
-                    yield path, info
+                    yield path, info, dir_fd
 
 
 def read_entry(path: str, info: os.stat_result, known: Entry | None,
-               max_scan: int) -> Entry:
-    """The entry of a file: the baseline's when its stat is unchanged, else read."""
+               max_scan: int, dir_fd: int | None = None) -> Entry:
+    """The entry of a file: the baseline's when its stat is unchanged, else read (by its
+    name in folder ``dir_fd`` when given: see walk). A file swapped since it was listed
+    for a link, a FIFO or a device is not read: IntegrityError naming it."""
+    target = os.path.basename(path) if dir_fd is not None else path
     if stat.S_ISLNK(info.st_mode):
         try:
-            return Entry(link=os.readlink(path))
+            return Entry(link=os.readlink(target, dir_fd=dir_fd))
         except OSError as exc:
             raise IntegrityError(f"{path}: {exc.strerror}") from exc
     entry = Entry(size=info.st_size, mtime=info.st_mtime_ns, ctime=info.st_ctime_ns,
@@ -195,13 +205,17 @@ def read_entry(path: str, info: os.stat_result, known: Entry | None,
         entry.sha256, entry.markers = known.sha256, list(known.markers)
         return entry
     digest = hashlib.sha256()
-    # Uploads larger than max_scan (videos, big PDFs) are hashed only; PHP is always read,
-    # or padding a webshell past the limit would hide it.
-    check = runs_as_php(path) or (in_uploads(path) and info.st_size <= max_scan)
     found: set[str] = set()
     tail = b""
     try:
-        with open(path, "rb") as handle:
+        fd, opened = open_regular(target, dir_fd)
+        # the entry describes the file that is read, even one replaced since it was listed
+        entry = Entry(size=opened.st_size, mtime=opened.st_mtime_ns, ctime=opened.st_ctime_ns,
+                      inode=opened.st_ino)
+        # Uploads larger than max_scan (videos, big PDFs) are hashed only; PHP is always
+        # read, or padding a webshell past the limit would hide it.
+        check = runs_as_php(path) or (in_uploads(path) and opened.st_size <= max_scan)
+        with os.fdopen(fd, "rb") as handle:
             while True:
                 block = handle.read(1 << 20)
                 if not block:
@@ -212,7 +226,9 @@ def read_entry(path: str, info: os.stat_result, known: Entry | None,
                     found.update(markers(window.decode("latin-1")))
                     tail = window[-OVERLAP:]
     except OSError as exc:
-        raise IntegrityError(f"{path}: {exc.strerror}") from exc
+        cause = ("replaced by a symbolic link while checked (not followed)"
+                 if exc.errno == errno.ELOOP else exc.strerror)
+        raise IntegrityError(f"{path}: {cause}") from exc
     entry.sha256 = digest.hexdigest()
     entry.markers = [name for name in MARKERS if name in found]
     return entry
@@ -221,8 +237,8 @@ def read_entry(path: str, info: os.stat_result, known: Entry | None,
 def snapshot(roots: list[str], exclude: list[str], known: dict[str, Entry],
              max_scan: int) -> dict[str, Entry]:
     """The current entries of the web root."""
-    return {path: read_entry(path, info, known.get(path), max_scan)
-            for path, info in walk(roots, exclude)}
+    return {path: read_entry(path, info, known.get(path), max_scan, dir_fd)
+            for path, info, dir_fd in walk(roots, exclude)}
 
 
 def load_baseline(path: str) -> dict[str, Any] | None:

@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Iterator
 
 import pytest
+from conftest import within
 from loader import load
 
 common = load("sop_security")
@@ -210,6 +211,23 @@ def test_wordpress_core_and_plugins(tmp_path):
     assert "akismet 5.0.1 (tersedia 5.3)" in findings[2]["message"]
     assert [p["status"] for p in found] == ["outdated", "unlisted", "current"]
     assert wordpress.assess(cores, found, {}, ("6.1.9", "6.1.9")) == []
+
+
+def test_a_fifo_among_the_plugins_is_not_waited_for(tmp_path):
+    """The site's account puts a FIFO where a plugin's main file is read: root's open()
+    waited for a writer forever. A linked plugin folder is still read, as WordPress does."""
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    os.mkfifo(plugins / "stall.php")
+    (plugins / "trap").mkdir()
+    os.mkfifo(plugins / "trap" / "trap.php")
+    shared = tmp_path / "shared" / "akismet"
+    shared.mkdir(parents=True)
+    (shared / "akismet.php").write_text("<?php\n/*\nPlugin Name: Akismet\nVersion: 5.3\n*/\n")
+    (plugins / "akismet").symlink_to(shared)
+    with within(10, "reading the plugins"):
+        found = wordpress.plugins_in(str(plugins))
+    assert [(p["slug"], p["version"]) for p in found] == [("akismet", "5.3")]
 
 
 def test_apt_policy_parsing():

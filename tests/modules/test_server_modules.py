@@ -233,3 +233,44 @@ def test_os_release_of_this_machine():
 def test_diagnosis_reads_this_machines_file_systems():
     # /proc/mounts cannot be seeked from its end: read whole (a tail() of it saw nothing)
     assert "/" in [point for point, _type in srv.mounts(diagnose.read_mounts())]
+
+
+remediate = load("server_remediate")
+
+
+def test_old_rotated_logs_are_chosen_and_nothing_else(tmp_path):
+    logs, outside = tmp_path / "log", tmp_path / "etc"
+    (logs / "nginx").mkdir(parents=True)
+    outside.mkdir()
+    old = time.time() - 30 * 86400
+    for name in ("nginx/access.log.2.gz", "nginx/access.log.1", "nginx/access.log",
+                 "syslog.9", "fresh.log.1"):
+        (logs / name).write_text("x" * 10)
+        if name != "fresh.log.1":
+            os.utime(logs / name, (old, old))
+    (outside / "keep.1").write_text("root's")
+    os.utime(outside / "keep.1", (old, old))
+    (logs / "link.1").symlink_to(outside / "keep.1")  # a link is not a rotated log
+    (logs / "mysql").symlink_to(outside)  # nor is a linked folder entered
+    found = [(path, info.st_size)
+             for path, _fd, info in remediate.old_rotated_logs(str(logs), time.time() - 86400)]
+    assert sorted(found) == [(str(logs / n), 10) for n in (
+        "nginx/access.log.1", "nginx/access.log.2.gz", "syslog.9")]
+
+
+def test_a_log_folder_swapped_for_a_link_during_the_walk_removes_nothing_outside(tmp_path):
+    """/var/log/mysql belongs to the mysql account: swapped for a link to /etc after it
+    was listed, root removed /etc's file of the same name (os.walk, then unlink by path)."""
+    logs, outside = tmp_path / "log", tmp_path / "etc"
+    (logs / "mysql").mkdir(parents=True)
+    outside.mkdir()
+    old = time.time() - 30 * 86400
+    for path in (logs / "mysql" / "error.log.1", outside / "error.log.1"):
+        path.write_text("x")
+        os.utime(path, (old, old))
+    for path, dir_fd, info in remediate.old_rotated_logs(str(logs), time.time()):
+        (logs / "mysql").rename(logs / "mysql.real")
+        (logs / "mysql").symlink_to(outside)
+        remediate.unlink_same(os.path.basename(path), dir_fd, info)
+    assert (outside / "error.log.1").exists()
+    assert not (logs / "mysql.real" / "error.log.1").exists()

@@ -157,10 +157,66 @@ def test_quarantine_moves_only_planted_files_inside_the_site(site, tmp_path):
     kinds = ["webshell", "php_in_uploads", "new_file"]
     chosen = quarantine.candidates(findings, [str(site)], kinds)
     assert [c["path"] for c in chosen] == sorted([str(planted), str(shell)])
-    record = quarantine.quarantine(chosen[-1], str(tmp_path / "q" / "batch"))
+    log = tmp_path / "q" / "quarantine.jsonl"
+    log.parent.mkdir()
+    content = shell.read_bytes()
+    record = quarantine.quarantine(chosen[-1], [str(site)], str(tmp_path / "q" / "batch"),
+                                   str(log))
+    assert Path(record["quarantined"]).read_bytes() == content and not shell.exists()
     assert record["sha256"] == backup_files.sha256_file(record["quarantined"])
     assert os.stat(record["quarantined"]).st_mode & 0o777 == 0o600
-    assert json.dumps(record)  # the record is plain JSON
+    assert json.loads(log.read_text()) == record  # recorded, as plain JSON
+
+
+@pytest.fixture
+def planted(site, tmp_path):
+    """A file planted in uploads, chosen for quarantine; and /etc's stand-in beside the
+    site, holding a file of the same name."""
+    folder = site / "wp-content" / "uploads" / "2026"
+    folder.mkdir()
+    (folder / "shadow").write_text("planted")
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "shadow").write_text("root:$6$secret")
+    findings = [{"kind": "new_file", "path": str(folder / "shadow"), "name": "new"}]
+    chosen = quarantine.candidates(findings, [str(site)], ["new_file"])
+    assert [c["path"] for c in chosen] == [str(folder / "shadow")]
+    (tmp_path / "q").mkdir()
+    return folder, etc, chosen[0]
+
+
+def test_a_folder_swapped_for_a_link_after_the_check_moves_nothing_outside(
+        planted, site, tmp_path):
+    """The web server's account swaps the planted file's folder for a link to /etc between
+    the check and the move: root read /etc/shadow into quarantine and deleted it."""
+    folder, etc, entry = planted
+    folder.rename(folder.with_name("2026.real"))
+    folder.symlink_to(etc)
+    with pytest.raises(OSError) as refused:
+        quarantine.quarantine(entry, [str(site)], str(tmp_path / "q" / "b"),
+                              str(tmp_path / "q" / "log"))
+    assert "tautan simbolik" in quarantine.refusal(refused.value)
+    assert (etc / "shadow").read_text() == "root:$6$secret"
+    assert not (tmp_path / "q" / "b").exists() and not (tmp_path / "q" / "log").exists()
+
+
+@pytest.mark.parametrize("swap", ["link", "fifo"])
+def test_a_file_swapped_after_the_check_is_not_read(planted, site, tmp_path, swap):
+    """The planted file itself swapped for a link to /etc/shadow (root copied the secret
+    into quarantine) or for a FIFO (root waited for a writer forever)."""
+    folder, etc, entry = planted
+    (folder / "shadow").unlink()
+    if swap == "link":
+        (folder / "shadow").symlink_to(etc / "shadow")
+    else:
+        os.mkfifo(folder / "shadow")
+    with within(10, "quarantining a FIFO"), pytest.raises(OSError) as refused:
+        quarantine.quarantine(entry, [str(site)], str(tmp_path / "q" / "b"),
+                              str(tmp_path / "q" / "log"))
+    assert quarantine.refusal(refused.value).startswith(
+        "sebuah folder" if swap == "link" else "bukan berkas biasa")
+    assert (etc / "shadow").read_text() == "root:$6$secret"
+    assert not (tmp_path / "q" / "b").exists() or not any((tmp_path / "q" / "b").rglob("shadow"))
 
 
 def test_a_compressed_bomb_is_stopped_at_the_timeout(tmp_path):

@@ -5,7 +5,9 @@ Referer, and WordPress posts and options in a real MariaDB."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -509,6 +511,38 @@ def test_a_webshell_padded_past_the_scan_limit_or_across_a_block_is_found(tmp_pa
                         (video, [])):
         entry = integrity.read_entry(str(path), path.stat(), None, 8 << 20)
         assert entry.markers == found, path.name
+
+
+def test_a_file_swapped_for_a_fifo_after_it_was_listed_is_not_waited_for(tmp_path):
+    """The site's account replaces a listed file with a FIFO: root's open() waited for a
+    writer forever and the SOP never ended."""
+    path = tmp_path / "index.php"
+    path.write_text("<?php")
+    listed = os.lstat(path)
+    path.unlink()
+    os.mkfifo(path)
+    with within(10, "reading a FIFO"), pytest.raises(integrity.IntegrityError,
+                                                     match=r"index\.php: not a regular file"):
+        integrity.read_entry(str(path), listed, None, 8 << 20)
+
+
+def test_a_folder_swapped_for_a_link_during_the_walk_is_not_read_through(tmp_path):
+    """Between the walk listing uploads/2026/shadow and reading it, the site's account
+    swaps uploads/2026 for a link to /etc: root hashed /etc/shadow (and searched it for
+    markers) under the site's name. The file is read through its folder's descriptor."""
+    site, etc = tmp_path / "site", tmp_path / "etc"
+    folder = site / "uploads" / "2026"
+    folder.mkdir(parents=True)
+    (folder / "shadow").write_text("planted")
+    etc.mkdir()
+    (etc / "shadow").write_text("root:$6$secret")
+    read = {}
+    for path, info, dir_fd in integrity.walk([str(site)], []):
+        folder.rename(folder.with_name("2026.real"))
+        folder.symlink_to(etc)
+        read[path] = integrity.read_entry(path, info, None, 8 << 20, dir_fd)
+    assert list(read) == [str(folder / "shadow")]
+    assert read[str(folder / "shadow")].sha256 == hashlib.sha256(b"planted").hexdigest()
 
 
 def test_a_baseline_in_a_shared_directory_leaves_the_directory_as_it_was(tmp_path):

@@ -1,0 +1,69 @@
+# GPL-3.0-or-later
+"""Files in a tree another account can write (a web root, /var/log), read and removed
+as root without following that account's links.
+
+A name checked first and opened later by its path is the classic hole: between the two,
+the account that owns the tree replaces a folder on the path with a symbolic link (to
+/etc, say) or the file with a link or a FIFO, and root reads, moves or deletes what the
+link points to, or waits forever. Here every folder below the configured root is opened
+without following a link and the file is opened relative to its folder's descriptor, so
+the names that are read or removed stay in the folder that was checked.
+
+Stdlib only (runs on the managed host, Python 3.9+).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+
+# O_NONBLOCK: opening a FIFO for reading does not wait for a writer (and the file
+# is refused as not regular); on a regular file it changes nothing.
+READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+
+
+def open_folder(root: str, relative: str) -> int:
+    """A descriptor of folder ``relative`` under ``root``: ``root`` itself is the
+    administrator's path (links in it are followed), every folder below it is opened
+    without following a link. OSError (ELOOP, ENOTDIR) when one is a link."""
+    fd = os.open(root, _DIR_FLAGS)
+    try:
+        for part in [p for p in relative.split("/") if p not in ("", ".")]:
+            if part == "..":
+                raise OSError(errno.EPERM, "a path above the root", relative)
+            below = os.open(part, _DIR_FLAGS | os.O_NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = below
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def open_regular(name: str, dir_fd: int | None = None, *,
+                 follow: bool = False) -> tuple[int, os.stat_result]:
+    """``name`` (relative to ``dir_fd``) opened for reading, and its status, when it is
+    a regular file; OSError ELOOP when it is a symbolic link (unless ``follow``: then
+    what it points to), EINVAL when it is anything else (a FIFO, a device, a socket: not
+    read)."""
+    fd = os.open(name, READ_FLAGS & ~os.O_NOFOLLOW if follow else READ_FLAGS, dir_fd=dir_fd)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", name)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, info
+
+
+def unlink_same(name: str, dir_fd: int, info: os.stat_result) -> None:
+    """Remove ``name`` from the folder ``dir_fd`` if it still is the file ``info``
+    describes (OSError ESTALE when it was replaced meanwhile), and make it durable."""
+    now = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    if (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino):
+        raise OSError(errno.ESTALE, "replaced by another file meanwhile", name)
+    os.unlink(name, dir_fd=dir_fd)
+    os.fsync(dir_fd)
