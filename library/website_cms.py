@@ -15,7 +15,10 @@ description:
     or C(config-default.php), wp-content in C(/var/lib/wordpress/wp-content)); Joomla
     C(configuration.php); otherwise a static site without a database.
   - Returns the folders that make up the site (O(root) plus a wp-content or configuration
-    folder outside it), the uploads folder and the database login. O(database) and the
+    folder outside it), the uploads folder and the database login. A folder outside
+    O(root) is taken from a configuration file only when root alone can change that file
+    (it and the folders above it belong to root and are not group- or world-writable);
+    otherwise it is returned in RV(ignored_paths) instead. O(database) and the
     C(login_*) options override what the configuration says.
   - With O(newest_content), asks the CMS database for the newest published post or page
     date; a database that does not answer fails the module with one line naming the cause.
@@ -82,6 +85,17 @@ paths:
   returned: always
   type: list
   elements: str
+ignored_paths:
+  description:
+    - Folders the configuration names outside O(root) that are not among RV(paths),
+      because a file another account than root can change names them (C(wp-config.php)
+      owned or writable by the web server), each with C(path), C(config) and C(reason).
+      The SOP walks, backs up and quarantines the site's folders as root, so a
+      compromised site must not point them at C(/etc); list such a folder in the
+      inventory when it really is the site's.
+  returned: always
+  type: list
+  elements: dict
 content_dir:
   description: The CMS content folder (wp-content).
   returned: always

@@ -22,6 +22,11 @@ description:
     RV(integrity.baseline) C(created), a change); afterwards it changes only with
     O(accept_baseline=true), which records the files as they are now. Markers and PHP in
     uploads stay findings after an accept; O(allow) names known false positives.
+  - The baseline belongs to the web root (the first of O(paths)). When O(paths) differ
+    from the folders the baseline was accepted with (another folder named by the
+    configuration, or one dropped), the files both cover are compared as always and the
+    difference is a finding of its own (C(baseline_roots)) until it is accepted; a new
+    baseline is never started for them.
   - "Pages: each URL of O(urls) is fetched without following redirects as a browser, as
     Googlebot, and as a browser arriving from a search engine (Referer). A variant with a
     different status or redirect, gambling keywords or links to other sites the browser
@@ -174,7 +179,7 @@ integrity:
       type: list
       elements: dict
       contains:
-        kind: {description: "php_in_uploads, webshell, new_file, changed_file, removed_file, cloaking, page_spam, hidden_text, page_unreachable, post_spam, option_spam.", type: str}
+        kind: {description: "php_in_uploads, webshell, new_file, changed_file, removed_file, baseline_roots (the folders checked differ from the baseline's), cloaking, page_spam, hidden_text, page_unreachable, post_spam, option_spam.", type: str}
         name: {description: One line naming it., type: str}
         detail: {description: What is wrong (Bahasa Indonesia)., type: str}
         path: {description: The file (file findings)., type: str}
@@ -188,7 +193,6 @@ sop_output:
   sample: {baseline: compared, files: 2612, findings: ["webshell: /var/lib/wordpress/wp-content/uploads/2026/11/x.php"]}
 """
 
-import hashlib  # noqa: E402
 import os  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
@@ -200,9 +204,11 @@ from ansible.module_utils.sop_http import fetch as http_fetch  # noqa: E402
 from ansible.module_utils.sop_integrity import (  # noqa: E402
     IntegrityError,
     baseline_entries,
-    compare,
+    baseline_path,
+    compare_covered,
     file_findings,
     load_baseline,
+    roots_finding,
     save_baseline,
     snapshot,
 )
@@ -387,13 +393,21 @@ def check_database(conn: Connection, params: dict[str, Any]) -> tuple[int, list[
 def run(params: dict[str, Any], check_mode: bool, conn: Connection | None) -> tuple[bool, dict[str, Any]]:
     started = time.monotonic()
     roots = sorted(os.path.abspath(p) for p in params["paths"])
-    digest = hashlib.sha256("\n".join(roots).encode()).hexdigest()[:16]
-    baseline_file = os.path.join(params["state_dir"], f"baseline-{digest}.json")
+    baseline_file = baseline_path(params["state_dir"], os.path.abspath(params["paths"][0]))
     data = load_baseline(baseline_file)
+    if data is None:  # named by all its folders before 2026-12-02
+        data = load_baseline(baseline_path(params["state_dir"], *roots))
     old = baseline_entries(data)
     entries = snapshot(roots, params["exclude"], old, params["max_scan_bytes"])
-    changes = compare(old, entries) if data is not None else None
+    changes = None
+    extra: list[dict[str, Any]] = []
+    if data is not None:
+        accepted_roots = data.get("roots", roots)
+        changes, outside = compare_covered(old, entries, accepted_roots, roots)
+        if accepted_roots != roots:
+            extra.append(roots_finding(accepted_roots, roots, outside))
     findings, media = file_findings(entries, changes, params["allow"])
+    findings += extra
     changed = False
     if data is None:
         state = "created"

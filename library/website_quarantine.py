@@ -20,7 +20,7 @@ description:
     baseline; the site's own theme, plugin and core files with injected code are left in
     place for the administrator to restore from the backup.
   - The site is the web server's to write, and a compromised site can race this module
-    (run as root): every folder below a root is opened without following a symbolic link
+    (run as root); every folder below a root is opened without following a symbolic link
     and the file through its folder's descriptor, so a folder swapped for a link (to
     C(/etc), say) or a file swapped for a link or a FIFO fails the task naming the file,
     and nothing outside the site is read, moved or removed. The name is removed only

@@ -275,6 +275,37 @@ def compare(old: dict[str, Entry], new: dict[str, Entry]) -> dict[str, list[str]
     }
 
 
+def baseline_path(state_dir: str, *folders: str) -> str:
+    """The file of a site's baseline, named by ``folders``: its web root alone (the first
+    folder given), so that folders added to or dropped from those checked are compared
+    with it rather than starting a new one; all the folders, before 2026-12-02."""
+    digest = hashlib.sha256("\n".join(folders).encode()).hexdigest()[:16]
+    return os.path.join(state_dir, f"baseline-{digest}.json")
+
+
+def compare_covered(old: dict[str, Entry], new: dict[str, Entry], old_roots: list[str],
+                    roots: list[str]) -> tuple[dict[str, list[str]], int]:
+    """New, changed and removed files among those both the baseline's folders and the
+    folders checked now cover; and how many files are covered by only one of them."""
+    def under(path: str, folders: list[str]) -> bool:
+        return any(path == f or path.startswith(f.rstrip("/") + "/") for f in folders)
+
+    both_old = {p: e for p, e in old.items() if under(p, roots)}
+    both_new = {p: e for p, e in new.items() if under(p, old_roots)}
+    return compare(both_old, both_new), len(old) - len(both_old) + len(new) - len(both_new)
+
+
+def roots_finding(old_roots: list[str], roots: list[str], outside: int) -> dict[str, Any]:
+    """The folders checked are not those of the accepted baseline: a finding until the
+    administrator accepts them (a site's configuration can change which folders are its)."""
+    return {"kind": "baseline_roots", "path": None, "area": "baseline",
+            "name": "baseline_roots: folder yang diperiksa berbeda dari baseline",
+            "detail": f"baseline: {', '.join(old_roots)}; sekarang: {', '.join(roots)}; "
+                      f"{outside} file hanya di salah satunya belum dibandingkan; periksa, lalu "
+                      "terima dengan website_accept_baseline=true",
+            "baseline_roots": old_roots, "roots": roots}
+
+
 def file_findings(entries: dict[str, Entry], changes: dict[str, list[str]] | None,
                   allow: list[str]) -> tuple[list[dict[str, Any]], int]:
     """Findings on files, and how many new media files (not findings) were added.

@@ -13,6 +13,8 @@ import os
 import re
 from typing import Any
 
+from ansible.module_utils.sop_tree import open_regular
+
 DEBIAN_WP_ETC = "/etc/wordpress"
 DEBIAN_WP_CONTENT = "/var/lib/wordpress/wp-content"
 _WP_DEFINE = re.compile(
@@ -27,9 +29,39 @@ class CmsError(Exception):
     """The configuration names something unusable; the message is one clear line."""
 
 
+# A CMS configuration is a few KiB; one larger than this is not read.
+CONFIG_BYTES = 1 << 20
+
+
 def _read(path: str) -> str:
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        return handle.read()
+    """The configuration file (a link is followed: Debian's wp-config.php is one); a
+    FIFO or device put in its place is not read, nor more than CONFIG_BYTES."""
+    fd, info = open_regular(path, follow=True)
+    with os.fdopen(fd, "rb") as handle:
+        if info.st_size > CONFIG_BYTES:
+            raise CmsError(f"{path}: {info.st_size} bytes, larger than a CMS configuration")
+        return handle.read(CONFIG_BYTES).decode("utf-8", "replace")
+
+
+def only_root_can_change(path: str) -> bool:
+    """Whether only root can change what ``path`` says: the file it resolves to, and every
+    folder above it and above the link itself, belong to root and are not writable by
+    group or others (what OpenSSH's StrictModes asks of authorized_keys)."""
+    checked = set()
+    for start in (os.path.realpath(path), os.path.realpath(os.path.dirname(path))):
+        current = start
+        while current not in checked:
+            checked.add(current)
+            try:
+                info = os.stat(current)
+            except OSError:
+                return False
+            if info.st_uid != 0 or info.st_mode & 0o022:
+                return False
+            if current == "/":
+                break
+            current = os.path.dirname(current)
+    return True
 
 
 def _unescape(value: str) -> str:
@@ -79,22 +111,34 @@ def wordpress(root: str, domain: str) -> dict[str, Any]:
     values = parse_wordpress(text)
     debian = "/etc/wordpress/config-" in text
     used = [config]
+    content_from = config if "WP_CONTENT_DIR" in values else None
     if debian:
         host_file = next((p for p in debian_wordpress_files(domain) if os.path.exists(p)), None)
         if host_file is None:
             tried = ", ".join(debian_wordpress_files(domain))
             raise CmsError(f"Debian WordPress: none of {tried} exists")
+        from_host = parse_wordpress(_read(host_file))
         values = {"DB_NAME": "wordpress", "DB_USER": "wordpress", "DB_HOST": "localhost",
-                  "WP_CONTENT_DIR": DEBIAN_WP_CONTENT, **parse_wordpress(_read(host_file))}
+                  "WP_CONTENT_DIR": DEBIAN_WP_CONTENT, **from_host}
         used.append(host_file)
+        content_from = host_file if "WP_CONTENT_DIR" in from_host else None
     missing = [key for key in ("DB_NAME", "DB_USER") if not values.get(key)]
     if missing:
         raise CmsError(f"{config}: {', '.join(missing)} not defined")
-    content = values.get("WP_CONTENT_DIR") or os.path.join(root, "wp-content")
+    content = os.path.normpath(values.get("WP_CONTENT_DIR") or os.path.join(root, "wp-content"))
+    inside = content.startswith(root.rstrip("/") + "/")
+    ignored = []
+    if not inside and content_from is not None and not only_root_can_change(content_from):
+        # The site's folders are walked, backed up and quarantined from as root: a folder
+        # outside the web root is taken only from a file the web server cannot change.
+        ignored.append({"path": content, "config": content_from,
+                        "reason": "di luar web root, dan berkas konfigurasinya dapat diubah "
+                                  "oleh akun selain root"})
     paths = [root] + [p for p in (content, DEBIAN_WP_ETC if debian else "") if p
-                      and not p.startswith(root.rstrip("/") + "/")]
+                      and not p.startswith(root.rstrip("/") + "/")
+                      and p not in [i["path"] for i in ignored]]
     return {
-        "cms": "wordpress", "config": used,
+        "cms": "wordpress", "config": used, "ignored_paths": ignored,
         "database": {"name": values["DB_NAME"], "user": values["DB_USER"],
                      "password": values.get("DB_PASSWORD", ""),
                      "table_prefix": values.get("table_prefix", "wp_"),
@@ -111,7 +155,7 @@ def joomla(root: str) -> dict[str, Any]:
     if not values.get("db") or not values.get("user"):
         raise CmsError(f"{config}: $db or $user not set")
     return {
-        "cms": "joomla", "config": [config],
+        "cms": "joomla", "config": [config], "ignored_paths": [],
         "database": {"name": values["db"], "user": values["user"],
                      "password": values.get("password", ""),
                      "table_prefix": values.get("dbprefix", "jos_"),
@@ -139,8 +183,8 @@ def detect(root: str, cms: str, domain: str) -> dict[str, Any]:
     except OSError as exc:
         raise CmsError(
             f"cannot read the {cms} configuration: {exc.strerror}: {exc.filename}") from exc
-    return {"cms": "static", "config": [], "database": None, "content_dir": root,
-            "uploads_dir": None, "paths": [root]}
+    return {"cms": "static", "config": [], "ignored_paths": [], "database": None,
+            "content_dir": root, "uploads_dir": None, "paths": [root]}
 
 
 def newest_content_sql(cms: str, prefix: str) -> str:

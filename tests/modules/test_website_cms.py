@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+from conftest import within
 from loader import load
 
 cms = load("sop_website_cms")
@@ -27,6 +34,64 @@ def test_wordpress_standard_layout(tmp_path):
     assert db["table_prefix"] == "pn_"
     assert site["paths"] == [str(tmp_path)]
     assert site["uploads_dir"] == str(tmp_path / "wp-content" / "uploads")
+
+
+@pytest.fixture
+def root_only() -> Iterator[Path]:
+    """A folder only root can change (/run is root's, 0755), unlike pytest's tmp_path
+    under the world-writable /tmp."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root (as the SOP and its tests run)")
+    folder = Path(tempfile.mkdtemp(dir="/run", prefix="sop-test-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def content_dir_config(path: Path, content: str) -> None:
+    path.write_text(WP_CONFIG.replace("$table_prefix", f"define('WP_CONTENT_DIR', "
+                                      f"'{content}');\n$table_prefix"))
+
+
+def test_a_content_folder_outside_the_root_needs_a_configuration_only_root_can_change(
+        tmp_path, root_only):
+    """wp-config.php is often the web server's: a compromised site pointing WP_CONTENT_DIR
+    at /etc made root walk, back up and quarantine from /etc."""
+    web = tmp_path / "html"
+    web.mkdir()
+    content_dir_config(web / "wp-config.php", "/etc")
+    site = cms.detect(str(web), "auto", "pn-x.go.id")
+    assert site["paths"] == [str(web)]
+    assert [(i["path"], i["config"]) for i in site["ignored_paths"]] == [
+        ("/etc", str(web / "wp-config.php"))]
+    # spelled to escape the root's prefix, yet inside it: inside, not a folder of its own
+    content_dir_config(web / "wp-config.php", f"{web}/../html/wp-content")
+    site = cms.detect(str(web), "auto", "pn-x.go.id")
+    assert (site["paths"], site["ignored_paths"]) == ([str(web)], [])
+    # the administrator's own layout: a configuration only root can change is followed
+    (root_only / "html").mkdir()
+    content_dir_config(root_only / "html" / "wp-config.php", "/srv/wp-content")
+    site = cms.detect(str(root_only / "html"), "auto", "pn-x.go.id")
+    assert site["paths"] == [str(root_only / "html"), "/srv/wp-content"]
+    assert site["ignored_paths"] == []
+
+
+def test_only_root_can_change(tmp_path, root_only):
+    (root_only / "wp-config.php").write_text("<?php")
+    assert cms.only_root_can_change(str(root_only / "wp-config.php"))
+    (root_only / "wp-config.php").chmod(0o664)  # group-writable
+    assert not cms.only_root_can_change(str(root_only / "wp-config.php"))
+    (root_only / "wp-config.php").chmod(0o640)
+    (tmp_path / "wp-config.php").symlink_to(root_only / "wp-config.php")  # link under /tmp
+    assert not cms.only_root_can_change(str(tmp_path / "wp-config.php"))
+    os.chown(root_only / "wp-config.php", 33, 33)  # www-data's
+    assert not cms.only_root_can_change(str(root_only / "wp-config.php"))
+
+
+def test_a_fifo_in_place_of_the_configuration_is_not_waited_for(tmp_path):
+    os.mkfifo(tmp_path / "wp-config.php")
+    with within(10, "reading a FIFO"), pytest.raises(cms.CmsError, match="not a regular file"):
+        cms.detect(str(tmp_path), "auto", "pn-x.go.id")
 
 
 def test_debian_layout_reads_the_host_file_then_default(tmp_path, monkeypatch):

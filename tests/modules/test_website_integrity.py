@@ -157,6 +157,49 @@ def test_baseline_created_compared_never_moved_then_accepted(tmp_path):
     assert allowed["findings"] == []
 
 
+def test_other_folders_are_compared_with_the_web_roots_baseline_not_a_new_one(tmp_path):
+    """The folders checked come partly from the site's configuration. A folder added to
+    them made a new, silently created baseline: everything planted meanwhile was in it."""
+    root, other, state = tmp_path / "www", tmp_path / "content", tmp_path / "state"
+    site(root)
+    (other / "plugins").mkdir(parents=True)
+    (other / "plugins" / "ok.php").write_text(CLEAN_PHP)
+    mod.run(params(root, state), False, None)
+    planted = root / "wp-content/plugins/hello/backdoor.php"
+    planted.write_text(CLEAN_PHP)  # no markers: found only as new against the baseline
+    both = params(root, state, paths=[str(root), str(other)])
+    for _ in range(2):
+        changed, found = mod.run(both, False, None)
+        assert not changed and found["baseline"] == "compared"
+        assert names(found) == {f"new_file: {planted}",
+                                "baseline_roots: folder yang diperiksa berbeda dari baseline"}
+    roots = next(f for f in found["findings"] if f["kind"] == "baseline_roots")
+    assert roots["baseline_roots"] == [str(root)]
+    assert roots["roots"] == sorted([str(root), str(other)])
+    assert "1 file hanya di salah satunya" in roots["detail"]
+    mod.run(dict(both, accept_baseline=True), False, None)
+    assert mod.run(both, False, None)[1]["findings"] == []
+    # a folder dropped is a difference too, and its files are not "removed"
+    _changed, dropped = mod.run(params(root, state), False, None)
+    assert [f["kind"] for f in dropped["findings"]] == ["baseline_roots"]
+
+
+def test_a_baseline_named_by_all_its_folders_is_still_found(tmp_path):
+    """Baselines were named by all the folders checked before they were named by the web
+    root: such a baseline is compared with, not replaced by a new one."""
+    root, other, state = tmp_path / "www", tmp_path / "content", tmp_path / "state"
+    site(root)
+    other.mkdir()
+    both = params(root, state, paths=[str(root), str(other)])
+    _changed, first = mod.run(both, False, None)
+    legacy = integrity.baseline_path(str(state), *sorted([str(root), str(other)]))
+    os.rename(first["baseline_file"], legacy)
+    (root / "index.php").write_text(CLEAN_PHP + "// changed")
+    changed, found = mod.run(both, False, None)
+    assert (changed, found["baseline"]) == (False, "compared")
+    assert names(found) == {f"changed_file: {root / 'index.php'}"}
+
+
 def test_missing_root_is_one_clear_error(tmp_path):
     with pytest.raises(integrity.IntegrityError, match=r"/nope: not a directory"):
         mod.run(params(tmp_path / "nope", tmp_path / "state"), False, None)
