@@ -24,7 +24,7 @@ description:
     and the file through its folder's descriptor, so a folder swapped for a link (to
     C(/etc), say) or a file swapped for a link or a FIFO fails the task naming the file,
     and nothing outside the site is read, moved or removed. The name is removed only
-    while it still is the file that was copied.
+    while it still is the file that was copied. The other files are still moved.
   - A file already gone is skipped, so a second run changes nothing. Check mode reports
     what would be moved.
 version_added: "0.1.0"
@@ -195,12 +195,15 @@ def main() -> None:
     batch = os.path.join(p["dest"], datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ"))
     moved: list[dict[str, Any]] = []
     log = os.path.join(p["dest"], "quarantine.jsonl")
-    for entry in todo:
+    refused: list[str] = []
+    for entry in todo:  # one refused file does not keep the others in the site
         try:
-            record = quarantine(entry, p["roots"], batch, log)
+            moved.append(quarantine(entry, p["roots"], batch, log))
         except OSError as exc:
-            module.fail_json(msg=f"karantina {entry['path']} gagal: {refusal(exc)}", moved=moved)
-        moved.append(record)
+            refused.append(f"karantina {entry['path']} gagal: {refusal(exc)}")
+    if refused:
+        module.fail_json(msg="; ".join(refused), changed=bool(moved), moved=moved,
+                         sop_output={"karantina": moved, "gagal": refused})
     module.exit_json(changed=True, moved=moved, sop_output={"karantina": moved})
 
 

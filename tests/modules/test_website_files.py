@@ -219,6 +219,29 @@ def test_a_file_swapped_after_the_check_is_not_read(planted, site, tmp_path, swa
     assert not (tmp_path / "q" / "b").exists() or not any((tmp_path / "q" / "b").rglob("shadow"))
 
 
+def test_one_refused_file_fails_the_task_after_the_others_are_moved(site, tmp_path):
+    """uploads/b is a link to a folder outside the site, holding a file by the planted
+    name: refused, named in the one-line message, and a/shell.php is still moved."""
+    uploads = site / "wp-content" / "uploads"
+    (uploads / "a").mkdir()
+    (uploads / "a" / "shell.php").write_text("<?php eval(base64_decode($x));")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "shell.php").write_text("<?php // root's")
+    (uploads / "b").symlink_to(outside)
+    findings = [{"kind": "php_in_uploads", "path": str(uploads / d / "shell.php"),
+                 "name": f"php {d}"} for d in ("a", "b")]
+    args = {"findings": findings, "dest": str(tmp_path / "q"), "roots": [str(site)]}
+    rc, result = run_module("website_quarantine", tmp_path, args)
+    assert rc != 0 and result["changed"]
+    assert result["msg"] == (f"karantina {uploads / 'b' / 'shell.php'} gagal: sebuah folder "
+                             "atau berkasnya diganti dengan tautan simbolik (tidak diikuti; "
+                             "tidak ada yang dipindahkan)")
+    assert [m["path"] for m in result["moved"]] == [str(uploads / "a" / "shell.php")]
+    assert not (uploads / "a" / "shell.php").exists()
+    assert (outside / "shell.php").read_text() == "<?php // root's"
+
+
 def test_a_compressed_bomb_is_stopped_at_the_timeout(tmp_path):
     """16 GiB of zeros in 256 zstd frames of 64 MiB each (a few KiB on disk): the listing
     is stopped at its timeout with both of its processes, and nothing is judged."""
