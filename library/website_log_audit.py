@@ -18,8 +18,10 @@ description:
     directory O(state_dir)), namely the live log's inode, the offset after its last complete
     line and a fingerprint (sha256) of its first line. The next run finds that file among
     the live log and its rotated copies, so it survives rotation (rename or
-    C(copytruncate)) and truncation. When the file cannot be found any more (rotated away),
-    every file present is read and RV(audit.resumed) says C(lost).
+    C(copytruncate)) and truncation. When the file cannot be found any more (rotated away
+    unread, replaced, or cut without a rotated copy; the web server's account owns the
+    log and can cut its own traces), every file present is read and RV(audit.resumed)
+    says C(lost); the website role warns about it.
   - Counts requests, unique visitors (IP, day and user agent, as GoAccess counts them;
     exact up to 131072 per part of the log, a HyperLogLog estimate beyond), status
     classes, top paths and clients, crawlers; and attack probes by the categories of the

@@ -299,6 +299,19 @@ def test_log_replaced_beyond_rotation_reads_everything(tmp_path):
     assert (result["requests"], result["resumed"][str(log)]) == (3, "lost")
 
 
+def test_a_log_cut_in_place_without_a_rotated_copy_is_lost(tmp_path):
+    """The web server's account owns its log: it rewrites the file in place without its
+    own lines (same first line, shorter than where the last run stopped)."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(lines(10, 1))
+    audit(log, state)
+    kept = log.read_text().splitlines(keepends=True)[:4]
+    with open(log, "w") as handle:  # same inode
+        handle.write("".join(kept))
+    result = audit(log, state)
+    assert (result["requests"], result["resumed"][str(log)]) == (4, "lost")
+
+
 def test_first_run_reads_rotated_files_oldest_first(tmp_path):
     log = tmp_path / "access.log"
     with gzip.open(tmp_path / "access.log.2.gz", "wt") as handle:
