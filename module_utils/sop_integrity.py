@@ -66,7 +66,20 @@ MARKERS: dict[str, str] = {
     "htaccess search-engine redirect": r"rewritecond\s+%\{http_(?:user_agent|referer)\}[^\n]{0,300}"
                                        r"(?:google|bing|yahoo|yandex|baidu|slurp)",
 }
-_MARKERS = [(name, re.compile(pattern)) for name, pattern in MARKERS.items()]
+# Words every match of a marker contains (one of them, lower-case): a text with none of
+# them is not searched with that marker's pattern, whose alternations near its start
+# cost about 40 times a plain search for a word (as grep picks a required word first).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "system($_POST": ("$_post", "$_get", "$_request", "$_cookie"),
+    "webshell signature": ("filesman", "wso shell", "wso_version", "b374k", "indoxploit",
+                           "c99shell", "r57shell", "alfa", "mini shell", "uname",
+                           "safe_mode"),
+    "user-agent cloaking": ("http_user_agent",),
+    "referer cloaking": ("http_referer",),
+    "htaccess php handler": ("x-httpd-php", "auto_prepend_file", "auto_append_file"),
+}
+_MARKERS = [(name, re.compile(pattern), REQUIRED.get(name, ()))
+            for name, pattern in MARKERS.items()]
 # Files are read for markers in blocks, each with this much of the block before: longer
 # than any match the patterns look for (the longest, a base64 payload, needs 3,000 bytes).
 OVERLAP = 1 << 16
@@ -82,7 +95,9 @@ class IntegrityError(Exception):
 def markers(text: str) -> list[str]:
     """Names of the markers found in ``text`` (any case)."""
     lowered = text.lower()
-    return [name for name, pattern in _MARKERS if pattern.search(lowered)]
+    return [name for name, pattern, words in _MARKERS
+            if (not words or any(word in lowered for word in words))
+            and pattern.search(lowered)]
 
 
 def in_uploads(path: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -59,6 +60,13 @@ RewriteRule ^(.*)$ https://judi-online.example/ [R=302,L]
 ])
 def test_markers(text, marker):
     assert marker in integrity.markers(text)
+    # the words a marker requires (REQUIRED) are in each of its matches: checked against
+    # every pattern searched without them
+    lowered = text.lower()
+    assert integrity.markers(text) == [
+        name for name, pattern in integrity.MARKERS.items() if re.search(pattern, lowered)]
+    assert marker not in integrity.REQUIRED or any(
+        word in lowered for word in integrity.REQUIRED[marker])
 
 
 @pytest.mark.parametrize("text", [
