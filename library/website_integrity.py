@@ -68,7 +68,11 @@ options:
     type: bool
     default: false
   exclude:
-    description: Shell patterns (relative to each path, or absolute) left out, such as cache folders.
+    description:
+      - Shell patterns (relative to each path, or absolute) left out of the baseline, such
+        as cache folders, whose files come and go.
+      - Files there that run as PHP are still read for markers every time (and PHP in an
+        uploads folder is still a finding), since attackers hide webshells in cache folders.
     type: list
     elements: str
     default: ["*/cache/*", "*/cache", "*/wp-content/upgrade/*"]
@@ -398,7 +402,7 @@ def run(params: dict[str, Any], check_mode: bool, conn: Connection | None) -> tu
     if data is None:  # named by all its folders before 2026-12-02
         data = load_baseline(baseline_path(params["state_dir"], *roots))
     old = baseline_entries(data)
-    entries = snapshot(roots, params["exclude"], old, params["max_scan_bytes"])
+    entries, left_out = snapshot(roots, params["exclude"], old, params["max_scan_bytes"])
     changes = None
     extra: list[dict[str, Any]] = []
     if data is not None:
@@ -406,7 +410,7 @@ def run(params: dict[str, Any], check_mode: bool, conn: Connection | None) -> tu
         changes, outside = compare_covered(old, entries, accepted_roots, roots)
         if accepted_roots != roots:
             extra.append(roots_finding(accepted_roots, roots, outside))
-    findings, media = file_findings(entries, changes, params["allow"])
+    findings, media = file_findings({**entries, **left_out}, changes, params["allow"])
     findings += extra
     changed = False
     if data is None:

@@ -166,12 +166,15 @@ def excluded(path: str, root: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(path, p) for p in patterns)
 
 
-def walk(roots: list[str], exclude: list[str]) -> Iterator[tuple[str, os.stat_result, int]]:
+def walk(roots: list[str], exclude: list[str]) -> Iterator[tuple[str, os.stat_result, int, bool]]:
     """Every regular file and symbolic link under the roots, with the descriptor of its
-    folder (valid until the next one is asked for). Links are not followed, and no folder
-    is entered through a link, even one the site's account swaps in meanwhile (os.fwalk
-    compares what it opened with what it listed); read files through the descriptor
-    (read_entry), not by their path, which that account can redirect."""
+    folder (valid until the next one is asked for) and whether it is excluded. Links are
+    not followed, and no folder is entered through a link, even one the site's account
+    swaps in meanwhile (os.fwalk compares what it opened with what it listed); read files
+    through the descriptor (read_entry), not by their path, which that account can
+    redirect. Of what ``exclude`` matches (cache folders, whose files come and go) only
+    files that run as PHP are given, excluded: a webshell in a cache folder still shows
+    its markers."""
     for root in roots:
         if not os.path.isdir(root):
             raise IntegrityError(f"{root}: not a directory")
@@ -179,28 +182,34 @@ def walk(roots: list[str], exclude: list[str]) -> Iterator[tuple[str, os.stat_re
         def fail(exc: OSError) -> None:
             raise IntegrityError(f"{exc.filename}: {exc.strerror}")
 
+        volatile = {root: False}  # folders by path: excluded, or inside an excluded one
         for directory, dirs, files, dir_fd in os.fwalk(root, onerror=fail):
+            inside = volatile.pop(directory, False)
             kept: list[str] = []
             for name in dirs:
-                if excluded(os.path.join(directory, name), root, exclude):
-                    continue
+                path = os.path.join(directory, name)
                 try:
                     is_link = stat.S_ISLNK(os.stat(name, dir_fd=dir_fd,
                                                    follow_symlinks=False).st_mode)
                 except FileNotFoundError:
                     continue  # removed since the folder was listed
-                (files if is_link else kept).append(name)
+                if is_link:
+                    files.append(name)
+                    continue
+                kept.append(name)
+                volatile[path] = inside or excluded(path, root, exclude)
             dirs[:] = kept
             for name in files:
                 path = os.path.join(directory, name)
-                if excluded(path, root, exclude):
+                left_out = inside or excluded(path, root, exclude)
+                if left_out and not runs_as_php(path):
                     continue
                 try:
                     info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
                 except OSError as exc:
                     raise IntegrityError(f"{path}: {exc.strerror}") from exc
-                if stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode):
-                    yield path, info, dir_fd
+                if stat.S_ISREG(info.st_mode) or (stat.S_ISLNK(info.st_mode) and not left_out):
+                    yield path, info, dir_fd, left_out
 
 
 def read_entry(path: str, info: os.stat_result, known: Entry | None,
@@ -250,10 +259,17 @@ def read_entry(path: str, info: os.stat_result, known: Entry | None,
 
 
 def snapshot(roots: list[str], exclude: list[str], known: dict[str, Entry],
-             max_scan: int) -> dict[str, Entry]:
-    """The current entries of the web root."""
-    return {path: read_entry(path, info, known.get(path), max_scan, dir_fd)
-            for path, info, dir_fd in walk(roots, exclude)}
+             max_scan: int) -> tuple[dict[str, Entry], dict[str, Entry]]:
+    """The current entries of the web root: those of the baseline, and the PHP files
+    of the excluded folders (read for markers every time, never in the baseline)."""
+    entries: dict[str, Entry] = {}
+    left_out: dict[str, Entry] = {}
+    for path, info, dir_fd, excluded_here in walk(roots, exclude):
+        if excluded_here:
+            left_out[path] = read_entry(path, info, None, max_scan, dir_fd)
+        else:
+            entries[path] = read_entry(path, info, known.get(path), max_scan, dir_fd)
+    return entries, left_out
 
 
 def load_baseline(path: str) -> dict[str, Any] | None:

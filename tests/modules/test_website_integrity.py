@@ -208,6 +208,23 @@ def test_a_baseline_named_by_all_its_folders_is_still_found(tmp_path):
     assert names(found) == {f"changed_file: {root / 'index.php'}"}
 
 
+def test_a_webshell_in_a_cache_folder_is_found_but_the_cache_is_not_compared(tmp_path):
+    """Cache folders are left out of the baseline (their files come and go); attackers
+    hide webshells there, and a folder left out was not read at all."""
+    root, state = tmp_path / "www", tmp_path / "state"
+    site(root)
+    mod.run(params(root, state), False, None)
+    cache = root / "wp-content" / "cache"
+    (cache / "page" / "berita").mkdir(parents=True, exist_ok=True)
+    (cache / "page" / "berita" / "index.html").write_text("<html>cached</html>")
+    (cache / "object.php").write_text("<?php exit; ?>a:1:{s:1:\"k\";}")  # a cache's own PHP
+    shell = cache / "page" / "berita" / "x.php"
+    shell.write_text(WEBSHELL)
+    changed, found = mod.run(params(root, state), False, None)
+    assert not changed and names(found) == {f"webshell: {shell}"}
+    assert found["files"] == 6 and found["new"] == 0  # the cache is not in the baseline
+
+
 def test_missing_root_is_one_clear_error(tmp_path):
     with pytest.raises(integrity.IntegrityError, match=r"/nope: not a directory"):
         mod.run(params(tmp_path / "nope", tmp_path / "state"), False, None)
@@ -588,7 +605,7 @@ def test_a_folder_swapped_for_a_link_during_the_walk_is_not_read_through(tmp_pat
     etc.mkdir()
     (etc / "shadow").write_text("root:$6$secret")
     read = {}
-    for path, info, dir_fd in integrity.walk([str(site)], []):
+    for path, info, dir_fd, _excluded in integrity.walk([str(site)], []):
         folder.rename(folder.with_name("2026.real"))
         folder.symlink_to(etc)
         read[path] = integrity.read_entry(path, info, None, 8 << 20, dir_fd)
