@@ -12,7 +12,8 @@ short_description: Detect injected files, webshells, cloaking and gambling spam 
 description:
   - "Files: keeps a baseline of the sha256 of every file under O(paths) (a root-only JSON
     file in O(state_dir)) and reports new, changed and removed files against it, naming
-    their area (C(htaccess), C(theme), C(plugin), C(uploads), C(core)). New pictures and
+    their area (C(htaccess), C(theme), C(plugin), C(uploads), C(core), or C(cache) for
+    the folders of O(exclude)). New pictures and
     documents in an uploads folder are counted, not reported. Whatever the baseline says,
     PHP files in an uploads folder and files carrying webshell or injection markers
     (C(eval(base64_decode(), C(gzinflate(base64_decode(), C(assert($_POST),
@@ -187,6 +188,7 @@ integrity:
         name: {description: One line naming it., type: str}
         detail: {description: What is wrong (Bahasa Indonesia)., type: str}
         path: {description: The file (file findings)., type: str}
+        area: {description: "Where the file is (file findings): htaccess, theme, plugin, uploads, core, or cache (a folder of O(exclude)).", type: str}
         url: {description: The page (page findings)., type: str}
         post_id: {description: The post (post_spam)., type: int}
         option: {description: The option (option_spam)., type: str}
@@ -410,7 +412,8 @@ def run(params: dict[str, Any], check_mode: bool, conn: Connection | None) -> tu
         changes, outside = compare_covered(old, entries, accepted_roots, roots)
         if accepted_roots != roots:
             extra.append(roots_finding(accepted_roots, roots, outside))
-    findings, media = file_findings({**entries, **left_out}, changes, params["allow"])
+    findings, media = file_findings({**entries, **left_out}, changes, params["allow"],
+                                    frozenset(left_out))
     findings += extra
     changed = False
     if data is None:

@@ -16,7 +16,8 @@ description:
   - Appends one JSON line per moved file to O(dest)C(/quarantine.jsonl) (original path,
     quarantined path, size, sha256, time, finding) before the original name is removed,
     so a moved file is always recorded. Nothing is ever deleted. A file with webshell
-    markers is moved only when it is in an uploads folder or new since the accepted
+    markers is moved only when it is in an uploads folder, in a cache folder (one left
+    out of the baseline, holding no code of the site) or new since the accepted
     baseline; the site's own theme, plugin and core files with injected code are left in
     place for the administrator to restore from the backup.
   - The site is the web server's to write, and a compromised site can race this module
@@ -103,14 +104,15 @@ def root_of(path: str, roots: list[str]) -> tuple[str, str] | None:
 def candidates(findings: list[dict[str, Any]], roots: list[str], kinds: list[str]) -> list[dict[str, Any]]:
     """Files to move: of a chosen kind, inside the site, and planted rather than one of
     the site's own files with injected code. A file carrying markers is moved when it is
-    in uploads or new since the accepted baseline; a theme, plugin or core file is left
-    for the administrator to restore from the backup (moving it would break the site)."""
+    in uploads, in a cache folder or new since the accepted baseline; a theme, plugin or
+    core file is left for the administrator to restore from the backup (moving it would
+    break the site)."""
     new = {f.get("path") for f in findings if f.get("kind") == "new_file"}
     chosen: dict[str, dict[str, Any]] = {}
     for finding in findings:
         path = finding.get("path")
-        planted = finding.get("kind") != "webshell" or finding.get("area") == "uploads" \
-            or path in new
+        planted = finding.get("kind") != "webshell" \
+            or finding.get("area") in ("uploads", "cache") or path in new
         if (finding.get("kind") in kinds and planted and isinstance(path, str)
                 and path not in chosen and root_of(path, roots) is not None
                 and os.path.isfile(path) and not os.path.islink(path)):

@@ -338,18 +338,22 @@ def roots_finding(old_roots: list[str], roots: list[str], outside: int) -> dict[
 
 
 def file_findings(entries: dict[str, Entry], changes: dict[str, list[str]] | None,
-                  allow: list[str]) -> tuple[list[dict[str, Any]], int]:
+                  allow: list[str], left_out: frozenset[str] = frozenset(),
+                  ) -> tuple[list[dict[str, Any]], int]:
     """Findings on files, and how many new media files (not findings) were added.
 
     Webshell markers and PHP in uploads are findings whatever the baseline says; new,
     changed and removed files only against a baseline (``changes``). Paths matching
-    ``allow`` (shell patterns) are never findings.
+    ``allow`` (shell patterns) are never findings. Files of ``left_out`` (in folders
+    excluded from the baseline: caches, which hold no code of the site) are in area
+    ``cache``.
     """
     found: list[dict[str, Any]] = []
 
     def add(kind: str, path: str, detail: str, **extra: Any) -> None:
         if not any(fnmatch.fnmatch(path, pattern) for pattern in allow):
-            found.append({"kind": kind, "path": path, "area": area(path),
+            found.append({"kind": kind, "path": path,
+                          "area": "cache" if path in left_out else area(path),
                           "name": f"{kind}: {path}", "detail": detail, **extra})
 
     for path, entry in sorted(entries.items()):

@@ -141,6 +141,8 @@ def test_quarantine_moves_only_planted_files_inside_the_site(site, tmp_path):
     theme = site / "wp-content" / "themes" / "functions.php"  # the site's own, injected
     theme.parent.mkdir(parents=True, exist_ok=True)
     theme.write_text("<?php if (preg_match('/googlebot/i', $ua)) { echo $spam; }")
+    cached = site / "wp-content" / "cache" / "page" / "x.php"  # no code of the site there
+    cached.write_text("<?php system($_GET['c']);")
     planted = site / "wp-content" / "plugins" / "cache.php"  # new since the baseline
     planted.parent.mkdir(parents=True, exist_ok=True)
     planted.write_text("<?php assert($_POST['x']);")
@@ -148,6 +150,7 @@ def test_quarantine_moves_only_planted_files_inside_the_site(site, tmp_path):
                  "area": "uploads"},
                 {"kind": "webshell", "path": str(theme), "name": "injected theme file",
                  "area": "theme"},
+                {"kind": "webshell", "path": str(cached), "name": "in a cache", "area": "cache"},
                 {"kind": "webshell", "path": str(planted), "name": "planted", "area": "plugin"},
                 {"kind": "new_file", "path": str(planted), "name": "new", "area": "plugin"},
                 {"kind": "webshell", "path": str(outside), "name": "outside"},
@@ -156,7 +159,7 @@ def test_quarantine_moves_only_planted_files_inside_the_site(site, tmp_path):
                 {"kind": "cloaking", "url": "https://x/", "name": "cloaking"}]
     kinds = ["webshell", "php_in_uploads", "new_file"]
     chosen = quarantine.candidates(findings, [str(site)], kinds)
-    assert [c["path"] for c in chosen] == sorted([str(planted), str(shell)])
+    assert [c["path"] for c in chosen] == sorted([str(cached), str(planted), str(shell)])
     log = tmp_path / "q" / "quarantine.jsonl"
     log.parent.mkdir()
     content = shell.read_bytes()

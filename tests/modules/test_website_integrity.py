@@ -222,6 +222,7 @@ def test_a_webshell_in_a_cache_folder_is_found_but_the_cache_is_not_compared(tmp
     shell.write_text(WEBSHELL)
     changed, found = mod.run(params(root, state), False, None)
     assert not changed and names(found) == {f"webshell: {shell}"}
+    assert found["findings"][0]["area"] == "cache"  # planted: the quarantine moves it
     assert found["files"] == 6 and found["new"] == 0  # the cache is not in the baseline
 
 
