@@ -25,6 +25,10 @@ USER_AGENT = "sop-monitor/1 (+court IT SOP)"
 # What is read of a page, feed or RDAP answer: a server that sends without end (a broken
 # or hostile site) must not fill this process's memory.
 MAX_BODY = 5 << 20
+# A whole answer (connection, headers and body) takes at most this many times the
+# timeout, which bounds each wait: a site sending a byte now and then, each wait shorter
+# than the timeout, would otherwise keep a monitor reading as long as it wished.
+WHOLE_ANSWER = 3
 _DATE_TAGS = re.compile(
     r"<(pubDate|lastBuildDate|updated|published|lastmod)>\s*([^<]+?)\s*</\1>", re.IGNORECASE)
 
@@ -32,6 +36,23 @@ _DATE_TAGS = re.compile(
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None
+
+
+def _read_until(response: Any, size: int, start: float, seconds: float) -> bytes:
+    """At most ``size`` bytes of the body, one socket read at a time (each within the
+    connection's timeout), all within ``seconds`` of ``start``: TimeoutError otherwise."""
+    parts: list[bytes] = []
+    got = 0
+    while got < size:
+        if time.monotonic() - start > seconds:
+            raise TimeoutError(f"the answer did not finish within {seconds:g} s "
+                               "(sent too slowly)")
+        chunk = response.read1(min(size - got, 1 << 16))
+        if not chunk:
+            break
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
 
 
 def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None, *,
@@ -52,13 +73,15 @@ def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None, *,
     request = urllib.request.Request(  # noqa: S310 - scheme checked above
         url, headers={"User-Agent": USER_AGENT, **(headers or {})})
     start = time.monotonic()
+    whole = timeout * WHOLE_ANSWER
     try:
-        with opener.open(request, timeout=timeout) as response:
-            status, body = response.status, response.read(limit + 1)
-            location, final = response.headers.get("Location"), response.url
-    except urllib.error.HTTPError as exc:
-        status, body, location, final = (exc.code, exc.read(limit + 1),
-                                         exc.headers.get("Location"), url)
+        try:
+            with opener.open(request, timeout=timeout) as response:
+                status, body = response.status, _read_until(response, limit + 1, start, whole)
+                location, final = response.headers.get("Location"), response.url
+        except urllib.error.HTTPError as exc:  # an answer too (404, 503 ...)
+            body = _read_until(exc, limit + 1, start, whole)
+            status, location, final = exc.code, exc.headers.get("Location"), url
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
         # "Connection refused", not "[Errno 111] Connection refused"

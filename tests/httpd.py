@@ -7,6 +7,7 @@ import contextlib
 import ssl
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -60,6 +61,18 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def send_slowly(handler: BaseHTTPRequestHandler, chunk: bytes, pause: float) -> None:
+    """Answer 200 with a body that never ends, one ``chunk`` every ``pause`` seconds
+    (each wait shorter than the client's timeout), until the client hangs up."""
+    handler.send_response(200)
+    handler.end_headers()
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        while True:
+            handler.wfile.write(chunk)
+            handler.wfile.flush()
+            time.sleep(pause)
 
 
 def send_without_end(handler: BaseHTTPRequestHandler, chunk: bytes) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpd
@@ -27,6 +28,9 @@ class Handler(BaseHTTPRequestHandler):
         port = self.server.server_address[1]
         if self.path == "/endless":
             httpd.send_without_end(self, b"<p>judi</p>" * 6000)
+            return
+        if self.path == "/slow":
+            httpd.send_slowly(self, b"<p>", 0.2)
             return
         if self.path == "/old":
             self.send_response(301)
@@ -153,6 +157,17 @@ def test_dates_parse():
     assert http.parse_date("garbage") is None
     assert http.http_variant("https://a.go.id/x?y=1") == "http://a.go.id/x?y=1"
     assert http.fetch("file:///etc/passwd", 1)["error"] == "not an http(s) URL"
+
+
+def test_a_page_sent_slowly_without_end_is_given_up_in_bounded_time(tls):
+    """A hostile site sends a byte now and then, each wait shorter than the timeout:
+    the read went on for as long as the site wished (the SOP never ended)."""
+    started = time.monotonic()
+    with within(30, "reading the page"):
+        page = http.fetch(f"http://127.0.0.1:{tls['http']}/slow", 1)
+    assert time.monotonic() - started < 1 * http.WHOLE_ANSWER + 2
+    assert page["status"] == -1
+    assert page["error"] == "the answer did not finish within 3 s (sent too slowly)"
 
 
 def test_a_page_without_end_is_read_no_further_than_the_limit(tls):
