@@ -13,7 +13,8 @@ description:
   - Runs on the backup computer against the copy in its own store. Computes the archive's
     sha256 and compares it with the one the store's record (O(ledger)) took in, then
     decompresses and lists the whole archive (C(zstd -dc | tar -t), which reads every
-    block) and compares the number of entries and the hash of their sorted names with the
+    block; both run as the unprivileged O(os_user), reading the archive from a descriptor
+    opened here, so a flaw a crafted archive exploits does not get root) and compares the number of entries and the hash of their sorted names with the
     manifest written by website_files_backup.
   - Appends the result (C(verified), status ok or failed, reason, method C(listing)) to
     the record, which alone decides retention on the backup computer. An archive the
@@ -30,6 +31,10 @@ options:
     description: The store's record (C(ledger.jsonl)).
     type: path
     required: true
+  os_user:
+    description: Unprivileged OS user that decompresses and lists the archive (not root).
+    type: str
+    default: sop_verify
   timeout:
     description:
       - Seconds the listing may take. Then it is stopped and the task fails without judging
@@ -66,6 +71,7 @@ verification:
 """
 
 import os  # noqa: E402
+import pwd  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -74,6 +80,7 @@ from ansible.module_utils.sop_backup_files import (  # noqa: E402
     BackupMissing,
     load_backup,
     manifest_path,
+    restore_user,
     sha256_file,
 )
 from ansible.module_utils.sop_backup_ledger import append, backups, read  # noqa: E402
@@ -86,15 +93,15 @@ from ansible.module_utils.sop_website_files import (  # noqa: E402
 
 
 def check(path: str, manifest: dict[str, Any], recorded_sha256: str,
-          timeout: int) -> dict[str, Any]:
+          timeout: int, user: pwd.struct_passwd | None) -> dict[str, Any]:
     """The verification record (status ok or failed); ListingTimeout when it took too
-    long (nothing judged)."""
+    long (nothing judged). The listing runs as ``user`` (see archive_listing)."""
     start = time.monotonic()
     sha256 = sha256_file(path)
     if sha256 != recorded_sha256:
         return {"status": "failed", "reason": f"sha256 {sha256} is not the recorded {recorded_sha256}"}
     try:
-        names = archive_listing(path, timeout=timeout)
+        names = archive_listing(path, timeout=timeout, user=user)
     except ListingTimeout:
         raise
     except ArchiveError as exc:  # what the archive holds: a verdict
@@ -111,7 +118,8 @@ def main() -> None:
     module = AnsibleModule(
         argument_spec={"path": {"type": "path", "required": True},
                        "ledger": {"type": "path", "required": True},
-                       "timeout": {"type": "int", "default": 3600}},
+                       "timeout": {"type": "int", "default": 3600},
+                       "os_user": {"type": "str", "default": "sop_verify"}},
         supports_check_mode=True,
     )
     path, ledger = module.params["path"], module.params["ledger"]
@@ -130,7 +138,12 @@ def main() -> None:
         module.exit_json(changed=True, verified=False, verification={"status": "pending"},
                          msg=f"would check the sha256 and the listing of {path}")
     try:
-        checked = check(path, manifest, known["sha256"], module.params["timeout"])
+        user = restore_user(module.params["os_user"])
+    except LookupError as exc:
+        module.fail_json(msg=f"cannot verify {path}: {exc} (nothing recorded)")
+        return
+    try:
+        checked = check(path, manifest, known["sha256"], module.params["timeout"], user)
     except ListingTimeout as exc:
         module.fail_json(msg=f"cannot verify {path}: {exc} (the archive is not judged: it "
                          "stays unverified, nothing recorded)", verified=False,

@@ -9,6 +9,7 @@ backup computer can be checked by listing it (``zstd -dc | tar -t``).
 from __future__ import annotations
 
 import hashlib
+import pwd
 import subprocess
 import threading
 from typing import Any
@@ -80,31 +81,45 @@ def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
     return {"entries": len(names), "listing_sha256": listing_digest(names), "warnings": errors[-5:]}
 
 
-def archive_listing(path: str, timeout: float | None = None) -> list[str]:
+def archive_listing(path: str, timeout: float | None = None,
+                    user: pwd.struct_passwd | None = None) -> list[str]:
     """Entry names of an archive (``zstd -dc | tar -t``), read to its very end, within
     ``timeout`` seconds (else both are stopped: ListingTimeout).
 
     The archive comes from a server that may be compromised. ``--ignore-zeros`` reads past
     an end-of-archive marker, so entries hidden after one are listed (and differ from the
     manifest); our end of the pipe is closed once tar is done, so zstd cannot block
-    forever on output tar did not read.
+    forever on output tar did not read. With ``user`` (the backup computer's unprivileged
+    verify account), zstd and tar run as that user and read the archive from a descriptor
+    this process opened: a flaw in either that a crafted archive exploits gets that
+    user's rights only, not root's.
     """
-    zstd = subprocess.Popen(["zstd", "-q", "-dc", "--", path], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    drop: dict[str, Any] = {}
+    if user is not None:
+        drop = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": [], "cwd": "/",
+                "env": {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "HOME": "/"}}
+    with open(path, "rb") as archive:
+        zstd = subprocess.Popen(["zstd", "-q", "-dc"], stdin=archive, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, **drop)
     if zstd.stdout is None:
         raise ArchiveError("zstd pipe not available")
     with zstd.stdout:
         try:
             tar = subprocess.run(["tar", "--list", "--ignore-zeros", "--file=-",
                                   "--absolute-names"], stdin=zstd.stdout, capture_output=True,
-                                 check=False, timeout=timeout)
+                                 check=False, timeout=timeout, **drop)
         except subprocess.TimeoutExpired:  # tar is stopped by run()
             zstd.kill()
             zstd.wait()
             raise ListingTimeout(f"listing {path} not finished within {timeout:g} s: "
                                  "stopped") from None
     zstd_rc = zstd.wait()
+    zstd_err = zstd.stderr.read().decode(errors="replace").strip() if zstd.stderr else ""
+    if zstd.stderr:
+        zstd.stderr.close()
     if tar.returncode != 0 or zstd_rc != 0:
-        cause = tar.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["zstd failed"]
+        cause = (tar.stderr.decode(errors="replace").strip().splitlines()[-1:]
+                 or zstd_err.splitlines()[-1:] or ["zstd failed"])
         raise ArchiveError(f"listing {path} failed: {cause[0]}")
-    return tar.stdout.decode("utf-8", "surrogateescape").splitlines()
+    listing: bytes = tar.stdout
+    return listing.decode("utf-8", "surrogateescape").splitlines()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import subprocess
 import threading
 import time
@@ -101,15 +102,16 @@ def test_verify_catches_a_changed_or_truncated_archive(site, tmp_path):
     writer, archived = make_archive(site, tmp_path)
     manifest = {"entries": archived["entries"], "listing_sha256": archived["listing_sha256"]}
     sha = writer.sha256.hexdigest()
-    assert verify.check(writer.final_path, manifest, sha, 60)["status"] == "ok"
+    nobody = pwd.getpwnam("nobody")
+    assert verify.check(writer.final_path, manifest, sha, 60, nobody)["status"] == "ok"
     assert "is not the recorded" in verify.check(writer.final_path, manifest, "0" * 64,
-                                                 60)["reason"]
+                                                 60, nobody)["reason"]
     assert verify.check(writer.final_path, {**manifest, "entries": 1}, sha,
-                        60)["status"] == "failed"
+                        60, nobody)["status"] == "failed"
     with open(writer.final_path, "r+b") as handle:
         handle.truncate(os.path.getsize(writer.final_path) // 2)
     truncated = backup_files.sha256_file(writer.final_path)
-    assert verify.check(writer.final_path, manifest, truncated, 60)["status"] == "failed"
+    assert verify.check(writer.final_path, manifest, truncated, 60, nobody)["status"] == "failed"
 
 
 def test_listing_reads_past_an_end_marker_and_never_hangs(site, tmp_path):
@@ -245,20 +247,65 @@ def test_one_refused_file_fails_the_task_after_the_others_are_moved(site, tmp_pa
     assert (outside / "shell.php").read_text() == "<?php // root's"
 
 
-def test_a_compressed_bomb_is_stopped_at_the_timeout(tmp_path):
-    """16 GiB of zeros in 256 zstd frames of 64 MiB each (a few KiB on disk): the listing
-    is stopped at its timeout with both of its processes, and nothing is judged."""
+def bomb(tmp_path: Path) -> Path:
+    """16 GiB of zeros in 256 zstd frames of 64 MiB each (a few KiB on disk)."""
     frame = subprocess.run(["zstd", "-q", "-c"], input=bytes(64 << 20), capture_output=True,
                            check=True).stdout
     path = tmp_path / "website-20261130T010000.tar.zst"
     path.write_bytes(frame * 256)
+    return path
+
+
+def test_a_compressed_bomb_is_stopped_at_the_timeout(tmp_path):
+    """A bomb: the listing is stopped at its timeout with both of its processes, and
+    nothing is judged."""
+    path = bomb(tmp_path)
     started = time.monotonic()
     with pytest.raises(files.ListingTimeout, match=r"not finished within 1 s: stopped"):
-        verify.check(str(path), {"entries": 1}, backup_files.sha256_file(str(path)), 1)
+        verify.check(str(path), {"entries": 1}, backup_files.sha256_file(str(path)), 1,
+                     pwd.getpwnam("nobody"))
     assert time.monotonic() - started < 10
-    leftover = subprocess.run(["pgrep", "-f", f"zstd -q -dc -- {path}"], capture_output=True,
-                              check=False)
-    assert leftover.stdout == b""
+    assert child_uids(("zstd", "tar")) == []  # stopped and reaped
+
+
+def test_the_listing_runs_as_the_unprivileged_user(tmp_path):
+    """zstd and tar read what a compromised web server sent: they ran as root. Seen in
+    /proc while they unpack a bomb; the archive is root's (0600), read through the
+    descriptor given to zstd."""
+    path = bomb(tmp_path)
+    path.chmod(0o600)
+    nobody = pwd.getpwnam("nobody")
+    seen: dict[str, set[int]] = {}
+
+    def watch() -> None:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and len(seen) < 2:
+            for command, uid in child_uids(("zstd", "tar")):
+                seen.setdefault(command, set()).add(uid)
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    with pytest.raises(files.ListingTimeout):
+        files.archive_listing(str(path), 3, nobody)
+    watcher.join()
+    assert seen == {"zstd": {nobody.pw_uid}, "tar": {nobody.pw_uid}}
+
+
+def child_uids(commands: tuple[str, ...]) -> list[tuple[str, int]]:
+    """(command, real uid) of this process's child processes running ``commands``."""
+    pids = " ".join(Path(task, "children").read_text()
+                    for task in Path("/proc/self/task").iterdir()).split()
+    found = []
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if fields["Name"].strip() in commands:
+            found.append((fields["Name"].strip(), int(fields["Uid"].split()[0])))
+    return found
 
 
 def test_a_web_root_that_is_a_symbolic_link_is_archived_with_its_files(site, tmp_path):
