@@ -37,8 +37,8 @@ options:
     type: float
     default: 5
   timeout:
-    description: Seconds before giving up; an answer whose body is still arriving after three
-      times this is given up (a site sending slowly).
+    description: Seconds before giving up; an answer not complete after three times this
+      is given up (a site sending slowly).
     type: int
     default: 30
   validate_certs:

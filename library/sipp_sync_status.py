@@ -43,8 +43,8 @@ options:
     description: URL of the central SIPP MA's status of this court (JSON), optional.
     type: str
   timeout:
-    description: Seconds allowed for each HTTP request; an answer whose body is still arriving after three
-      times this is given up (a site sending slowly).
+    description: Seconds allowed for each HTTP request; an answer not complete after three times this
+      is given up (a site sending slowly).
     type: int
     default: 15
   validate_certs:

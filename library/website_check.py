@@ -39,8 +39,8 @@ options:
     type: float
     default: 5
   timeout:
-    description: Seconds before giving up on one request; an answer whose body is still arriving after three
-      times this is given up (a site sending slowly).
+    description: Seconds before giving up on one request; an answer not complete after three times this
+      is given up (a site sending slowly).
     type: float
     default: 30
   require_https_redirect:

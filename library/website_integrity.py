@@ -105,8 +105,8 @@ options:
     elements: str
     default: []
   timeout:
-    description: Seconds to wait for each page; an answer whose body is still arriving after three
-      times this is given up (a site sending slowly).
+    description: Seconds to wait for each page; an answer not complete after three times this
+      is given up (a site sending slowly).
     type: int
     default: 30
   validate_certs:

@@ -51,8 +51,8 @@ options:
     elements: int
     default: [30, 14, 7]
   timeout:
-    description: Seconds before giving up on one request; an answer whose body is still arriving after three
-      times this is given up (a site sending slowly).
+    description: Seconds before giving up on one request; an answer not complete after three times this
+      is given up (a site sending slowly).
     type: float
     default: 30
 attributes:

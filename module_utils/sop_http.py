@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime
 import email.utils
+import http.client
 import re
 import socket
 import ssl
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -38,57 +40,63 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _read_until(response: Any, size: int, start: float, seconds: float) -> bytes:
-    """At most ``size`` bytes of the body, one socket read at a time (each within the
-    connection's timeout), all within ``seconds`` of ``start``: TimeoutError otherwise."""
-    parts: list[bytes] = []
-    got = 0
-    while got < size:
-        if time.monotonic() - start > seconds:
-            raise TimeoutError(f"the answer did not finish within {seconds:g} s "
-                               "(sent too slowly)")
-        chunk = response.read1(min(size - got, 1 << 16))
-        if not chunk:
-            break
-        parts.append(chunk)
-        got += len(chunk)
-    return b"".join(parts)
-
-
 def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None, *,
           follow: bool = True, headers: dict[str, str] | None = None,
           limit: int = MAX_BODY) -> dict[str, Any]:
     """``{status, location, body, truncated, response_ms, final_url, error}``: at most
     ``limit`` bytes of the body (``truncated`` when it had more); HTTP errors (and, with
     ``follow`` false, redirects) still count as answers. No answer: status -1, ``error``,
-    and ``certificate`` true when the certificate did not verify."""
+    and ``certificate`` true when the certificate did not verify. ``timeout`` bounds each
+    wait, and the whole answer takes at most WHOLE_ANSWER times it: the request runs in
+    a thread that is left behind when it takes longer (it ends with the process)."""
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        return _no_answer(url, "not an http(s) URL")
+    whole = timeout * WHOLE_ANSWER
+    answer: dict[str, Any] = {}
+
+    def request() -> None:
+        try:
+            answer.update(_fetch(url, timeout, context, follow=follow, headers=headers,
+                                 limit=limit))
+        except Exception as exc:  # the thread's end: reported, as _fetch reports the rest
+            answer.update(_no_answer(url, f"{type(exc).__name__}: {exc}"))
+
+    worker = threading.Thread(target=request, daemon=True)
+    worker.start()
+    worker.join(whole)
+    if worker.is_alive():
+        return _no_answer(url, f"no complete answer within {whole:g} s (sent too slowly)")
+    return answer
+
+
+def _no_answer(url: str, error: str, certificate: bool = False) -> dict[str, Any]:
+    return {"status": -1, "location": None, "body": "", "truncated": False,
+            "response_ms": None, "final_url": url, "error": error, "certificate": certificate}
+
+
+def _fetch(url: str, timeout: float, context: ssl.SSLContext | None, *, follow: bool,
+           headers: dict[str, str] | None, limit: int) -> dict[str, Any]:
+    """fetch's request, without its bound on the whole answer."""
     handlers: list[Any] = [urllib.request.HTTPSHandler(context=context)]
     if not follow:
         handlers.append(_NoRedirect())
     opener = urllib.request.build_opener(*handlers)
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        return {"status": -1, "location": None, "body": "", "truncated": False,
-                "response_ms": None, "final_url": url, "error": "not an http(s) URL",
-                "certificate": False}
-    request = urllib.request.Request(  # noqa: S310 - scheme checked above
+    request = urllib.request.Request(  # noqa: S310 - the scheme is checked by fetch
         url, headers={"User-Agent": USER_AGENT, **(headers or {})})
     start = time.monotonic()
-    whole = timeout * WHOLE_ANSWER
     try:
         try:
             with opener.open(request, timeout=timeout) as response:
-                status, body = response.status, _read_until(response, limit + 1, start, whole)
+                status, body = response.status, response.read(limit + 1)
                 location, final = response.headers.get("Location"), response.url
         except urllib.error.HTTPError as exc:  # an answer too (404, 503 ...)
-            body = _read_until(exc, limit + 1, start, whole)
+            body = exc.read(limit + 1)
             status, location, final = exc.code, exc.headers.get("Location"), url
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", None) or exc
         # "Connection refused", not "[Errno 111] Connection refused"
         error = getattr(reason, "strerror", None) or str(reason)
-        return {"status": -1, "location": None, "body": "", "truncated": False,
-                "response_ms": None, "final_url": url, "error": error,
-                "certificate": isinstance(reason, ssl.SSLCertVerificationError)}
+        return _no_answer(url, error, isinstance(reason, ssl.SSLCertVerificationError))
     elapsed = int((time.monotonic() - start) * 1000)
     return {"status": status, "location": location,
             "body": body[:limit].decode("utf-8", "replace"), "truncated": len(body) > limit,
