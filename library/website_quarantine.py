@@ -79,6 +79,7 @@ sop_output:
   type: dict
 """
 
+import contextlib  # noqa: E402
 import datetime  # noqa: E402
 import errno  # noqa: E402
 import hashlib  # noqa: E402
@@ -159,7 +160,8 @@ def quarantine(entry: dict[str, Any], roots: list[str], batch: str, log: str) ->
             handle.write(json.dumps(record, sort_keys=True) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
-        unlink_same(name, folder, info)
+        with contextlib.suppress(FileNotFoundError):  # gone meanwhile: the copy stands
+            unlink_same(name, folder, info)
     finally:
         os.close(folder)
     return record
@@ -201,6 +203,8 @@ def main() -> None:
     for entry in todo:  # one refused file does not keep the others in the site
         try:
             moved.append(quarantine(entry, p["roots"], batch, log))
+        except FileNotFoundError:
+            continue  # gone since it was found: nothing to move
         except OSError as exc:
             refused.append(f"karantina {entry['path']} gagal: {refusal(exc)}")
     if refused:

@@ -245,6 +245,11 @@ def test_one_refused_file_fails_the_task_after_the_others_are_moved(site, tmp_pa
     assert [m["path"] for m in result["moved"]] == [str(uploads / "a" / "shell.php")]
     assert not (uploads / "a" / "shell.php").exists()
     assert (outside / "shell.php").read_text() == "<?php // root's"
+    # a file removed by someone else since it was found: nothing to move, no record
+    with pytest.raises(FileNotFoundError):
+        quarantine.quarantine({"path": str(uploads / "a" / "gone.php"), "finding": {}},
+                              [str(site)], str(tmp_path / "q2"), str(tmp_path / "q2.log"))
+    assert not (tmp_path / "q2.log").exists()
 
 
 def bomb(tmp_path: Path) -> Path:
