@@ -85,7 +85,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_security import finding, summary, version_key  # noqa: E402
-from ansible.module_utils.sop_tree import open_regular  # noqa: E402
+from ansible.module_utils.sop_tree import read_start  # noqa: E402
 
 WP_VERSION = re.compile(r"""^\$wp_version\s*=\s*['"]([^'"]+)['"]""", re.M)
 HEADER = re.compile(r"^[ \t/*#@]*(Plugin Name|Version):\s*(.+?)\s*(?:\*/)?$", re.M | re.I)
@@ -100,11 +100,10 @@ def read_text(path: str, limit: int) -> str | None:
     None when it cannot be read or is not a regular file: a FIFO the site's account put
     in place of a plugin is not waited for."""
     try:
-        fd, _info = open_regular(path, follow=True)
-        with os.fdopen(fd, "rb") as handle:
-            return handle.read(limit).decode("utf-8", "replace")
+        start, _size = read_start(path, limit, follow=True)
     except OSError:
         return None
+    return start.decode("utf-8", "replace")
 
 
 def core_version(root: str) -> str | None:

@@ -59,6 +59,14 @@ def open_regular(name: str, dir_fd: int | None = None, *,
     return fd, info
 
 
+def read_start(path: str, limit: int, *, follow: bool = False) -> tuple[bytes, int]:
+    """The first ``limit`` bytes of the regular file ``path`` and its size (OSError as
+    open_regular says: a FIFO put in its place is not waited for)."""
+    fd, info = open_regular(path, follow=follow)
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read(limit), info.st_size
+
+
 def unlink_same(name: str, dir_fd: int, info: os.stat_result) -> None:
     """Remove ``name`` from the folder ``dir_fd`` if it still is the file ``info``
     describes (OSError ESTALE when it was replaced meanwhile), and make it durable."""

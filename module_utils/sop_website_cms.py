@@ -13,7 +13,7 @@ import os
 import re
 from typing import Any
 
-from ansible.module_utils.sop_tree import open_regular
+from ansible.module_utils.sop_tree import read_start
 
 DEBIAN_WP_ETC = "/etc/wordpress"
 DEBIAN_WP_CONTENT = "/var/lib/wordpress/wp-content"
@@ -36,11 +36,10 @@ CONFIG_BYTES = 1 << 20
 def _read(path: str) -> str:
     """The configuration file (a link is followed: Debian's wp-config.php is one); a
     FIFO or device put in its place is not read, nor more than CONFIG_BYTES."""
-    fd, info = open_regular(path, follow=True)
-    with os.fdopen(fd, "rb") as handle:
-        if info.st_size > CONFIG_BYTES:
-            raise CmsError(f"{path}: {info.st_size} bytes, larger than a CMS configuration")
-        return handle.read(CONFIG_BYTES).decode("utf-8", "replace")
+    start, size = read_start(path, CONFIG_BYTES, follow=True)
+    if size > CONFIG_BYTES:
+        raise CmsError(f"{path}: {size} bytes, larger than a CMS configuration")
+    return start.decode("utf-8", "replace")
 
 
 def only_root_can_change(path: str) -> bool:
