@@ -56,6 +56,7 @@ verification:
 """
 
 import os  # noqa: E402
+import pwd  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -70,6 +71,7 @@ from ansible.module_utils.sop_backup_files import (  # noqa: E402
     manifest_path,
     restore_user,
     sha256_file,
+    unprivileged,
 )
 from ansible.module_utils.sop_website_files import listing_digest  # noqa: E402
 
@@ -78,18 +80,16 @@ class DrillFailed(Exception):
     """The archive did not restore with its recorded content; the message says why."""
 
 
-def extract(path: str, scratch: str, uid: int, gid: int) -> list[str]:
-    """``zstd -dc < path | tar -xv -C scratch`` as uid/gid; the names tar restored."""
-    env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "HOME": "/"}
+def extract(path: str, scratch: str, user: pwd.struct_passwd) -> list[str]:
+    """``zstd -dc < path | tar -xv -C scratch`` as ``user``; the names tar restored."""
+    drop = unprivileged(user)
     with open(path, "rb") as source:  # opened as root, read by the unprivileged user
         zstd = subprocess.Popen(["zstd", "-q", "-dc"], stdin=source, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, user=uid, group=gid, extra_groups=[],
-                                env=env, cwd="/")
+                                stderr=subprocess.PIPE, **drop)
     # --ignore-zeros: past an end-of-archive marker too, as website_archive_verify lists it.
     tar = subprocess.run(["tar", "-x", "-v", "--ignore-zeros", "--file=-", "--no-same-owner",
                           "--no-same-permissions", "-C", scratch],
-                         stdin=zstd.stdout, capture_output=True, check=False,
-                         user=uid, group=gid, extra_groups=[], env=env, cwd="/")
+                         stdin=zstd.stdout, capture_output=True, check=False, **drop)
     if zstd.stdout:
         zstd.stdout.close()
     zstd_err = zstd.stderr.read() if zstd.stderr else b""
@@ -103,7 +103,8 @@ def extract(path: str, scratch: str, uid: int, gid: int) -> list[str]:
             raise DrillFailed(f"no space left in {os.path.dirname(scratch)} to restore the "
                               f"archive ({cause})")
         raise DrillFailed(f"restore failed: {cause}")
-    return tar.stdout.decode("utf-8", "surrogateescape").splitlines()
+    restored: bytes = tar.stdout
+    return restored.decode("utf-8", "surrogateescape").splitlines()
 
 
 def restored_bytes(scratch: str) -> int:
@@ -131,7 +132,7 @@ def drill(path: str, manifest: dict[str, Any], os_user: str, work_dir: str) -> d
         scratch = tempfile.mkdtemp(prefix="sop-drill-", dir=work_dir)
         try:
             os.chown(scratch, user.pw_uid, user.pw_gid)
-            names = extract(path, scratch, user.pw_uid, user.pw_gid)
+            names = extract(path, scratch, user)
             record["bytes"] = restored_bytes(scratch)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)

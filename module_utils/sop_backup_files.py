@@ -121,6 +121,13 @@ def restore_user(name: str) -> pwd.struct_passwd:
     return entry
 
 
+def unprivileged(entry: pwd.struct_passwd) -> dict[str, Any]:
+    """subprocess keyword arguments that run a command as ``entry`` (restore_user's), with
+    no other group, a minimal environment and / as working folder."""
+    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": [], "cwd": "/",
+            "env": {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "HOME": "/"}}
+
+
 class BackupMissing(Exception):
     """A backup file or its manifest is missing or unreadable; the message says which."""
 

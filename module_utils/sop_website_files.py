@@ -14,7 +14,7 @@ import subprocess
 import threading
 from typing import Any
 
-from ansible.module_utils.sop_backup_files import HashingWriter, widen_pipe
+from ansible.module_utils.sop_backup_files import HashingWriter, unprivileged, widen_pipe
 
 CHUNK = 1 << 20
 
@@ -94,10 +94,7 @@ def archive_listing(path: str, timeout: float | None = None,
     this process opened: a flaw in either that a crafted archive exploits gets that
     user's rights only, not root's.
     """
-    drop: dict[str, Any] = {}
-    if user is not None:
-        drop = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": [], "cwd": "/",
-                "env": {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "HOME": "/"}}
+    drop = unprivileged(user) if user is not None else {}
     with open(path, "rb") as archive:
         zstd = subprocess.Popen(["zstd", "-q", "-dc"], stdin=archive, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, **drop)
