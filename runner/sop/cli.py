@@ -702,7 +702,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _error(message: str) -> None:
     from rich.console import Console
 
-    Console(stderr=True, soft_wrap=True).print(message, markup=False, highlight=False)
+    from sop.untrusted import visible
+
+    # An error may quote a host (a failed task's cause): shown, never acted on.
+    Console(stderr=True, soft_wrap=True).print(visible(message), markup=False, highlight=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

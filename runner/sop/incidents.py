@@ -120,6 +120,8 @@ def table(rows: list[dict[str, Any]]) -> RichTable:
     """The incidents as `sop incident list` shows them (Mutu Baku in Bahasa Indonesia)."""
     from rich.table import Table as RichTable  # noqa: PLC0415 (rich only for this view)
 
+    from sop.views import plain  # noqa: PLC0415 (text, never rich markup)
+
     view = RichTable(title="Gangguan server")
     for heading in ("ID", "Server", "Ringkasan", "Pelapor", "Dibuka", "Status", "Durasi",
                     "Mutu Baku", "Diagnosa", "Penyelesaian"):
@@ -129,11 +131,11 @@ def table(rows: list[dict[str, Any]]) -> RichTable:
         verdict = "-" if row["within_limit"] is None else (
             "sesuai" if row["within_limit"] else "melewati")
         view.add_row(
-            str(row["id"]), row["host"], row["summary"], row["reported_by"],
+            str(row["id"]), plain(row["host"]), plain(row["summary"]), plain(row["reported_by"]),
             row["opened_at"][:16].replace("T", " "), "dibuka" if row["status"] == "open"
             else "ditutup", format_seconds(row["duration_s"]),
             f"{verdict} ({format_seconds(limit)})" if limit else "-",
             ", ".join(f"#{d['execution']} {d['status']}" for d in row["diagnostics"]) or "-",
-            row["resolution"] or "-",
+            plain(row["resolution"] or "-"),
         )
     return view

@@ -41,6 +41,7 @@ import yaml
 
 from sop.errors import SopError
 from sop.store import Row, Store, now
+from sop.untrusted import visible
 
 CONFIG_ENV = "SOP_NOTIFY_CONFIG"
 DEFAULT_CONFIG = Path("/etc/sop/notify.yml")
@@ -156,7 +157,13 @@ def deliver(urls: Sequence[str], title: str, body: str) -> str | None:
     for url in urls:
         bundle.add(url)
     with apprise.LogCapture(level=logging.WARNING) as log:  # type: ignore[no-untyped-call]
-        done = bundle.notify(title=title, body=body)
+        # Plain text: apprise escapes it for the services that take HTML (e-mail, Telegram),
+        # so a name chosen by an intruder (`<a href=...>`) is shown, not rendered.
+        done = bundle.notify(
+            title=visible(title),
+            body=visible(body),
+            body_format=apprise.NotifyFormat.TEXT,
+        )
     if done:
         return None
     lines = [line.strip() for line in log.getvalue().splitlines() if line.strip()]

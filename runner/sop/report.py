@@ -15,6 +15,7 @@ from sop.durations import format_seconds
 from sop.errors import SopError
 from sop.overdue import Due
 from sop.store import Row, Store, now
+from sop.untrusted import visible
 
 BULAN = (
     "Januari",
@@ -464,9 +465,14 @@ def build_regional(
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
 
+def literal_html(value: object) -> str:
+    """Literal in HTML: names, messages and errors are text, their controls shown."""
+    return html.escape(visible(str(value)))
+
+
 def _md_text(text: str) -> str:
     """Literal in Markdown: names, messages and errors keep their brackets, stars, ..."""
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", visible(text.replace("\n", " ")))
 
 
 def to_markdown(blocks: Sequence[Block]) -> str:
@@ -496,18 +502,18 @@ def to_html(blocks: Sequence[Block]) -> str:
     title = next((v for k, v in blocks if k == "h1"), "Laporan Pelaksanaan SOP")
     out = [
         f'<!DOCTYPE html>\n<html lang="id"><head><meta charset="utf-8"><title>'
-        f"{html.escape(title)}</title><style>{_CSS}</style></head><body>"
+        f"{literal_html(title)}</title><style>{_CSS}</style></head><body>"
     ]
     for kind, value in blocks:
         if kind in ("h1", "h2", "h3", "p"):
-            out.append(f"<{kind}>{html.escape(value)}</{kind}>")
+            out.append(f"<{kind}>{literal_html(value)}</{kind}>")
         else:
             headers, rows = value
             out.append(
-                "<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in headers) + "</tr>"
+                "<table><tr>" + "".join(f"<th>{literal_html(h)}</th>" for h in headers) + "</tr>"
             )
             out += [
-                "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+                "<tr>" + "".join(f"<td>{literal_html(c)}</td>" for c in row) + "</tr>"
                 for row in rows
             ]
             out.append("</table>")

@@ -17,7 +17,6 @@ the convention for monitoring SOPs; backups from outputs with `sha256` and `size
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,6 +40,7 @@ from sop.report import (
     month_court,
     planned,
 )
+from sop.report import literal_html as _e
 from sop.store import Row, Store, now
 
 GREEN, RED, AMBER, GREY, BLUE = "#2e7d32", "#c62828", "#ef8f00", "#9e9e9e", "#1565c0"
@@ -53,10 +53,6 @@ SIGNATURES = (
 
 def _status(status: str) -> str:
     return STATUS_ID.get(status, status)
-
-
-def _e(value: object) -> str:
-    return html.escape(str(value))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from sop.catalogue import FREQUENCY_LABEL, Sop
 from sop.durations import format_seconds
 from sop.overdue import Due, most_urgent
 from sop.store import HOST_COUNTS, Row
+from sop.untrusted import visible
 
 STATUS_STYLE = {
     "successful": "bold green",
@@ -34,10 +35,11 @@ STATUS_STYLE = {
 }
 
 
-def plain(value: object) -> Text:
+def plain(value: object, style: str = "") -> Text:
     """Text shown literally: names, messages and errors from hosts, operators, inventories
-    and catalogues are never read as rich markup."""
-    return Text(str(value))
+    and catalogues are never read as rich markup, and their control characters are shown,
+    not sent to the terminal (sop.untrusted)."""
+    return Text(visible(str(value)), style=style)
 
 
 def status_text(status: str) -> Text:
@@ -232,7 +234,7 @@ def sop_document(sop: Sop, project_dir: Path) -> Group:
 def _status_cell(row: Row, mode: str) -> Text:
     cell = Text.assemble(status_text(row["status"]), mode)
     if row["error"]:
-        cell.append(f"\n{row['error']}", style="red")  # literal: appended as text
+        cell.append(f"\n{visible(row['error'])}", style="red")  # literal: appended as text
     return cell
 
 
@@ -266,7 +268,7 @@ def _output_value(value: Any) -> str:
         return f"{{{len(value)} entri}}"
     if isinstance(value, list | tuple):
         return f"[{len(value)} item]"
-    return str(value)
+    return visible(str(value), newlines=False)  # one value cannot fake the next line
 
 
 def _outputs(outputs: Sequence[Mapping[str, Any]]) -> str:
@@ -303,7 +305,7 @@ def execution(row: Row) -> Group:
         ),
     )
     if row["error"]:
-        info.add_row("Error", Text(row["error"], style="red"))
+        info.add_row("Error", plain(row["error"], style="red"))
     info.add_row("Operator", plain(f"{row['operator']} (trigger: {row['trigger']})"))
     info.add_row(
         "Started / ended",
@@ -342,11 +344,10 @@ def execution(row: Row) -> Group:
     for activity in row["activities"]:
         status = status_text(activity["status"])
         if activity["acknowledged_by"]:
-            status.append(
-                f"\nby {activity['acknowledged_by']}\n{local_time(activity['acknowledged_at'])}"
-            )  # Text.append: literal
+            by = visible(activity["acknowledged_by"])
+            status.append(f"\nby {by}\n{local_time(activity['acknowledged_at'])}")  # literal
         if activity["note"]:
-            status.append(f"\n{activity['note']}", style="dim")
+            status.append(f"\n{visible(activity['note'])}", style="dim")
         activities.add_row(
             plain(activity["ref"] or activity["number"]),
             plain(activity["kegiatan"]),

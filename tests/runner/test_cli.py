@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from sop import runner
+from sop.store import Store, now
 
-from .conftest import FIXTURES, INVENTORY
+from .conftest import FIXTURES, INVENTORY, craft_execution
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -95,6 +96,47 @@ def test_markup_is_shown_literally(cli: Cli) -> None:
     assert "[bold]budi[/bold]" in out and "[red]x" in out
     code, out, _ = cli("report", "--format", "html")
     assert code == 0 and "[/x]" in out
+
+
+HOSTILE = "x\x1b[2K\x1b[1A\rshell\u202egnp.php"  # erases lines, reorders what is read
+HOSTILE_SHOWN = "x\\x1b[2K\\x1b[1A\\x0dshell\\u202egnp.php"
+
+
+def test_what_a_host_reported_is_shown_not_acted_on(
+    cli: Cli, sop_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A name an intruder chose (a planted file's) reaches the record exactly, and every
+    view, report and error shows its control characters instead of sending them: an ESC
+    sequence would erase the admin's lines, a bidi override make `.php` read `.png`."""
+    data = Path(sop_env["SOP_DATA_DIR"])
+    data.mkdir(parents=True, exist_ok=True)
+    store = Store(f"sqlite:///{data / 'sop.db'}")
+    execution = craft_execution(store, "local-demo", now(), status="failed", activities=1)
+    with store.db.transaction(write=True) as tx:
+        tx.update("executions", {"error": f"web: {HOSTILE}"}, "id = :key_id", key_id=execution)
+        tx.update(
+            "activity_results",
+            {"outputs": [{"finding": HOSTILE, "path": f"/var/www/{HOSTILE}"}]},
+            "execution_id = :key_id",
+            key_id=execution,
+        )
+    assert store.execution(execution)["activities"][0]["outputs"][0]["finding"] == HOSTILE
+    store.close()
+    for command in (
+        ("execution", str(execution)),
+        ("history",),
+        ("report", "--format", "md"),
+        ("report", "--format", "html"),
+    ):
+        code, out, err = cli(*command)
+        assert code == 0, (command, err)
+        assert not set(out) & {"\x1b", "\r", "\u202e"}, command
+    code, out, _ = cli("execution", str(execution))
+    assert f"finding={HOSTILE_SHOWN}" in out and f"web: {HOSTILE_SHOWN}" in out
+    _, out, _ = cli("report", "--format", "md")
+    assert "x\\\\x1b\\[2K\\\\x1b\\[1A\\\\x0dshell\\\\u202egnp.php" in out  # Markdown-escaped
+    _, out, _ = cli("report", "--format", "html")
+    assert HOSTILE_SHOWN in out
 
 
 def test_cli_errors_are_one_line(cli: Cli, tmp_path: Path) -> None:

@@ -74,3 +74,12 @@ def test_cli(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-u
     assert code == 2 and "no incident 7" in err
     code, out, _err = run_sop("approve", "1", "--by", "X", "--role", "Sekretaris")
     assert code == 2
+    # Text, never rich markup (a `[/x]` summary made `incident list` an internal error),
+    # and control characters shown, not sent to the terminal.
+    code, out, err = run_sop("incident", "open", "--host", "web\x1b[2K", "--summary",
+                             "halaman [/x] rusak", "--by", "[bold]budi")
+    assert code == 0, err
+    code, out, err = run_sop("incident", "list")
+    assert code == 0, err
+    assert "halaman [/x] rusak" in out and "[bold]budi" in out
+    assert "web\\x1b[2K" in out and "\x1b" not in out

@@ -229,6 +229,32 @@ def test_findings_and_report_to_the_head_of_unit(
     store.close()
 
 
+def test_a_name_an_intruder_chose_is_text_in_every_message(
+    receivers: Receivers, tmp_path: Path
+) -> None:
+    """A finding quotes what the website holds (a planted file's name). Sent as HTML it
+    became a link in the head of unit's e-mail (and Telegram) and vanished from the plain
+    text; a lone `<` made Telegram refuse the whole message. Sent as plain text, apprise
+    escapes it for the HTML services, and control characters are shown as escapes."""
+    box, inbox = receivers
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    config = notify.Config(tmp_path, (box.url, inbox.url), {})
+    name = '<a href="https://evil.example/">klik</a>\u202egnp.php'
+    execution = craft_execution(store, "website", now(), activities=2)
+    _with_outputs(store, execution, "Memeriksa situs", [{"finding": f"webshell: {name}"}])
+    notify.events_for_execution(notify.Notifier(store, config), store.execution(execution))
+    store.close()
+    shown = name.replace("\u202e", "\\u202e")
+    assert f"webshell: {shown}" in inbox.posts[0]["message"]
+    assert f"webshell: {shown}" in box.texts()[0]
+    html = next(
+        part.get_payload(decode=True).decode()
+        for part in box.messages[0].walk()
+        if part.get_content_type() == "text/html"
+    )
+    assert "<a href" not in html and "&lt;a" in html and "\u202e" not in html
+
+
 def test_config_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(notify.CONFIG_ENV, str(tmp_path / "missing.yml"))
     with pytest.raises(SopError, match=r"missing\.yml: file not found"):

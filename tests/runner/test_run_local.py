@@ -455,30 +455,31 @@ def test_killed_run_leaves_no_secret_on_disk(sop_env: dict[str, str], tmp_path: 
 def test_failed_task_cause_is_the_error(cli: Cli, sop_env: dict[str, str], tmp_path: Path) -> None:
     push = (
         "echo 'sending dump.sql'; echo 'Warning: Permanently added host key' >&2; "
-        "echo 'ssh: Could not resolve hostname backup [/x]: Name or service not known' >&2; "
-        "exit 255"
-    )
+        "printf 'ssh: Could not resolve hostname backup [/x]\\033[2K: Name or service not "
+        "known\\n' >&2; exit 255"
+    )  # [/x]: rich markup; ESC [2K: erases the terminal's line (what a host says is text)
     code, out, err = cli(
         "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}",
         "-e", json.dumps({"demo_push_command": push}), "--operator", "[bold]ani[/x]",
     )
     cause = (
         "localhost: Push the dump to the backup computer (on request; fails as the command "
-        "does): ssh: Could not resolve hostname backup [/x]: Name or service not known"
+        "does): ssh: Could not resolve hostname backup [/x]\x1b[2K: Name or service not known"
     )
     assert code == 1
-    assert err.strip() == f"sop: error: execution 1 failed: {cause}"
+    shown_cause = cause.replace("\x1b", "\\x1b")
+    assert err.strip() == f"sop: error: execution 1 failed: {shown_cause}"
     row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
     assert row["error"] == cause
     assert "non-zero return code" not in out
     for command in (("execution", "1"), ("history",)):
         code, shown, _ = cli(*command)
         flat = " ".join(shown.replace("│", " ").split())
-        assert code == 0 and "Could not resolve hostname backup [/x]" in flat, command
-        assert "[bold]ani[/x]" in flat
+        assert code == 0 and "Could not resolve hostname backup [/x]\\x1b[2K" in flat, command
+        assert "[bold]ani[/x]" in flat and "\x1b" not in flat
     code, shown, _ = cli("report")
     assert code == 0
-    assert "Could not resolve hostname backup \\[/x\\]: Name or service not known" in shown
+    assert "hostname backup \\[/x\\]\\\\x1b\\[2K: Name or service not known" in shown
 
 
 def test_unreachable_host_is_named_with_its_reason(

@@ -1,0 +1,32 @@
+"""Text that came from a host, shown to a person: its invisible characters made visible.
+
+A record holds what the hosts reported, exactly (a planted file's name, a log's sample
+line, a post's title): evidence is not rewritten. Whoever broke into a court's website
+chooses those names, so wherever they are shown (the terminal, the reports, the
+notifications) a control character would act instead of showing: ESC sequences clear or
+rewrite the admin's terminal lines, a carriage return overwrites a line, and Unicode's
+bidirectional controls reorder what is read (`shell\\u202egnp.php` reads as
+`shellphp.png`). `visible` writes each of them as its escape, the way nginx writes a
+request's control bytes in its log.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls but tab and newline, DEL, C1 controls, and the bidirectional marks,
+# embeddings, overrides and isolates (Unicode's Bidi_Control characters).
+_CONTROLS = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_HIDDEN = re.compile(f"[{_CONTROLS}]")
+_HIDDEN_OR_NEWLINE = re.compile(f"[{_CONTROLS}\\n]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str, *, newlines: bool = True) -> str:
+    """`text` with every control character written as its escape (`\\x1b`, `\\u202e`);
+    newlines kept unless `newlines` is false (one value that must not fake a next line)."""
+    return (_HIDDEN if newlines else _HIDDEN_OR_NEWLINE).sub(_escape, text)

@@ -1,0 +1,20 @@
+"""sop.untrusted.visible: a host's text shown with its control characters as escapes."""
+
+from __future__ import annotations
+
+from sop.untrusted import visible
+
+
+def test_controls_are_escaped_and_text_kept() -> None:
+    assert visible("a\x1b[2Kb\rc\x00\x7f\x85") == "a\\x1b[2Kb\\x0dc\\x00\\x7f\\x85"
+    assert visible("shell\u202egnp.php \u2066x\u2069 \u200f") == (
+        "shell\\u202egnp.php \\u2066x\\u2069 \\u200f"
+    )
+    # Indonesian, other scripts, emoji, tabs and newlines are text.
+    text = "Pengadilan Negeri Bangil\tjudi online 日本 ✓ \U0001f3b0\nbaris dua"
+    assert visible(text) == text
+
+
+def test_one_value_cannot_fake_a_next_line() -> None:
+    assert visible("a.php\nsemua bersih", newlines=False) == "a.php\\x0asemua bersih"
+    assert visible("a\tb", newlines=False) == "a\tb"
