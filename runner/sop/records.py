@@ -7,7 +7,6 @@ keys, never rename or drop one.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from sop.errors import SopError
 from sop.overdue import Due, most_urgent
 from sop.store import HOST_COUNTS
+from sop.untrusted import json_text
 
 if TYPE_CHECKING:
     from jmespath.parser import ParsedResult
@@ -180,4 +180,4 @@ def emit(data: Any, query: ParsedResult | None, stream: TextIO) -> None:
             data = query.search(data)
         except jmespath.exceptions.JMESPathError as exc:
             raise SopError(f"--query {query.expression!r}: {_jmespath_problem(exc)}") from None
-    stream.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    stream.write(json_text(data) + "\n")

@@ -7,11 +7,13 @@ notifications) a control character would act instead of showing: ESC sequences c
 rewrite the admin's terminal lines, a carriage return overwrites a line, and Unicode's
 bidirectional controls reorder what is read (`shell\\u202egnp.php` reads as
 `shellphp.png`). `visible` writes each of them as its escape, the way nginx writes a
-request's control bytes in its log.
+request's control bytes in its log; `json_text` (`--json`) uses JSON's own escapes, so
+the data stays exact.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 # C0 controls but tab and newline, DEL, C1 controls, and the bidirectional marks,
@@ -24,6 +26,14 @@ _HIDDEN_OR_NEWLINE = re.compile(f"[{_CONTROLS}\\n]")
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def json_text(data: object) -> str:
+    """``data`` as indented JSON, exact, with those characters as JSON's own ``\\uXXXX``
+    escapes (JSON is ASCII outside its strings, so only string contents change, and a
+    reader decodes them back to the same text)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return _HIDDEN.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def visible(text: str, *, newlines: bool = True) -> str:

@@ -124,6 +124,7 @@ def test_what_a_host_reported_is_shown_not_acted_on(
     store.close()
     for command in (
         ("execution", str(execution)),
+        ("execution", str(execution), "--json"),  # exact: JSON's own \uXXXX escapes
         ("history",),
         ("report", "--format", "md"),
         ("report", "--format", "html"),

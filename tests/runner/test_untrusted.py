@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sop.untrusted import visible
+import json
+
+from sop.untrusted import json_text, visible
 
 
 def test_controls_are_escaped_and_text_kept() -> None:
@@ -18,3 +20,12 @@ def test_controls_are_escaped_and_text_kept() -> None:
 def test_one_value_cannot_fake_a_next_line() -> None:
     assert visible("a.php\nsemua bersih", newlines=False) == "a.php\\x0asemua bersih"
     assert visible("a\tb", newlines=False) == "a\tb"
+
+
+def test_json_is_exact_and_shows_no_control() -> None:
+    data = {"finding": "x\x1b[2K\x85shell\u202egnp.php", "kata": "Pengadilan — 日本"}
+    text = json_text(data)
+    assert json.loads(text) == data
+    assert "\\u001b" in text and "\\u0085" in text and "\\u202e" in text
+    assert not {"\x1b", "\x85", "\u202e"} & set(text)
+    assert "Pengadilan — 日本" in text
