@@ -10,6 +10,7 @@ import glob
 import os
 import re
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -21,6 +22,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.sop_backup_files import (
     BackupMissing,
     disk_full,
+    expendable,
     load_backup,
     manifest_path,
     now_iso,
@@ -61,7 +63,10 @@ description:
     saying so), and a mydumper archive that unpacks to anything but plain files and
     folders (a symbolic link to one of this computer's files) fails before C(myloader)
     runs, so a crafted dump cannot read this computer's files; definers are stripped, so
-    no object runs with another account's rights.
+    no object runs with another account's rights. Those processes run with
+    C(oom_score_adj) 1000 (C(choom)), so when memory runs out the kernel stops them
+    first, not this computer's MariaDB or sshd; a dump that makes them grow without end
+    (one statement that never ends) fails its verification, killed by SIGKILL.
   - The server should write no binary log (as on a dedicated backup computer; the
     sipp_backup role configures it so); with one, creating routines needs
     C(log_bin_trust_function_creators).
@@ -181,8 +186,22 @@ ENVIRONMENT = re.compile(r"No space left on device|Disk quota exceeded|Cannot al
                          r"Lost connection to")
 
 
+def ended(returncode: int) -> str:
+    """How a process that said nothing ended: ``exit 1``, ``killed by SIGKILL (...)``."""
+    if returncode >= 0:
+        return f"exit {returncode}"
+    try:
+        name = signal.Signals(-returncode).name
+    except ValueError:  # a real-time signal
+        name = f"signal {-returncode}"
+    # The timeout's kill is reported as such: a SIGKILL here is the kernel's, which stops
+    # the verification's processes first when memory runs out (sop_backup_files.expendable).
+    return f"killed by {name}" + (" (out of memory?)" if name == "SIGKILL" else "")
+
+
 class Runner:
-    """Runs the restore's processes as the unprivileged OS user."""
+    """Runs the restore's processes as the unprivileged OS user, the first the kernel stops
+    when memory runs out."""
 
     def __init__(self, os_user: str, sock: str | None, *, seconds: int, deadline: float) -> None:
         self.seconds, self.deadline = seconds, deadline
@@ -203,7 +222,7 @@ class Runner:
         self.sock = sock
 
     def popen(self, argv: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(argv, user=self.uid, group=self.gid, extra_groups=[],
+        return subprocess.Popen(expendable(argv), user=self.uid, group=self.gid, extra_groups=[],
                                 env=self.env, cwd="/", stderr=subprocess.PIPE, **kwargs)
 
     def overtime(self) -> VerifyError:
@@ -235,7 +254,7 @@ class Runner:
         err = self.wait([proc])[0]
         if proc.returncode != 0:
             raise VerifyFailed(f"{os.path.basename(argv[0])} failed: "
-                               f"{first_error_line(err) or proc.returncode}")
+                               f"{first_error_line(err) or ended(proc.returncode)}")
 
     def batch(self, database: str | None = None) -> list[str]:
         """argv of a batch client (used through run_sql, as this user)."""
@@ -263,7 +282,7 @@ class Runner:
             index, err = failed[-1] if failed[-1][0] == len(stages) - 1 else failed[0]
             stage = what if index == len(stages) - 1 else os.path.basename(stages[index][0])
             raise VerifyFailed(f"{stage} failed: "
-                               f"{first_error_line(err) or procs[index].returncode}")
+                               f"{first_error_line(err) or ended(procs[index].returncode)}")
 
 
 def sweep_scratch(runner: Runner) -> list[str]:

@@ -67,6 +67,7 @@ from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_backup_files import (  # noqa: E402
     BackupMissing,
     disk_full,
+    expendable,
     load_backup,
     manifest_path,
     restore_user,
@@ -84,11 +85,11 @@ def extract(path: str, scratch: str, user: pwd.struct_passwd) -> list[str]:
     """``zstd -dc < path | tar -xv -C scratch`` as ``user``; the names tar restored."""
     drop = unprivileged(user)
     with open(path, "rb") as source:  # opened as root, read by the unprivileged user
-        zstd = subprocess.Popen(["zstd", "-q", "-dc"], stdin=source, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, **drop)
+        zstd = subprocess.Popen(expendable(["zstd", "-q", "-dc"]), stdin=source,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, **drop)
     # --ignore-zeros: past an end-of-archive marker too, as website_archive_verify lists it.
-    tar = subprocess.run(["tar", "-x", "-v", "--ignore-zeros", "--file=-", "--no-same-owner",
-                          "--no-same-permissions", "-C", scratch],
+    tar = subprocess.run(expendable(["tar", "-x", "-v", "--ignore-zeros", "--file=-",
+                                     "--no-same-owner", "--no-same-permissions", "-C", scratch]),
                          stdin=zstd.stdout, capture_output=True, check=False, **drop)
     if zstd.stdout:
         zstd.stdout.close()

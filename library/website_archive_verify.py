@@ -14,9 +14,10 @@ description:
     sha256 and compares it with the one the store's record (O(ledger)) took in, then
     decompresses and lists the whole archive (C(zstd -dc | tar -t), which reads every
     block; both run as the unprivileged O(os_user), reading the archive from a descriptor
-    opened here, so a flaw a crafted archive exploits does not get root) and compares
-    the number of entries and the hash of their sorted names with the manifest written
-    by website_files_backup.
+    opened here, so a flaw a crafted archive exploits does not get root, and with
+    C(oom_score_adj) 1000, the first processes the kernel stops when memory runs out)
+    and compares the number of entries and the hash of their sorted names with the
+    manifest written by website_files_backup.
   - Appends the result (C(verified), status ok or failed, reason, method C(listing)) to
     the record, which alone decides retention on the backup computer. An archive the
     record already shows verified is not read again.

@@ -128,6 +128,14 @@ def unprivileged(entry: pwd.struct_passwd) -> dict[str, Any]:
             "env": {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "HOME": "/"}}
 
 
+def expendable(argv: list[str]) -> list[str]:
+    """``argv`` run by choom(1) (util-linux) with oom_score_adj 1000: under memory pressure
+    the kernel stops it before any other process. What reads an untrusted backup can be
+    made to grow without end (one SQL statement or line that never ends): that ends its
+    verification, never the backup computer's MariaDB, sshd or the receiver of pushes."""
+    return ["choom", "-n", "1000", "--", *argv]
+
+
 class BackupMissing(Exception):
     """A backup file or its manifest is missing or unreadable; the message says which."""
 

@@ -14,7 +14,12 @@ import subprocess
 import threading
 from typing import Any
 
-from ansible.module_utils.sop_backup_files import HashingWriter, unprivileged, widen_pipe
+from ansible.module_utils.sop_backup_files import (
+    HashingWriter,
+    expendable,
+    unprivileged,
+    widen_pipe,
+)
 
 CHUNK = 1 << 20
 
@@ -95,16 +100,17 @@ def archive_listing(path: str, timeout: float | None = None,
     user's rights only, not root's.
     """
     drop = unprivileged(user) if user is not None else {}
+    run_as = expendable if user is not None else list  # the OOM killer's first choice
     with open(path, "rb") as archive:
-        zstd = subprocess.Popen(["zstd", "-q", "-dc"], stdin=archive, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, **drop)
+        zstd = subprocess.Popen(run_as(["zstd", "-q", "-dc"]), stdin=archive,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, **drop)
     if zstd.stdout is None:
         raise ArchiveError("zstd pipe not available")
     with zstd.stdout:
         try:
-            tar = subprocess.run(["tar", "--list", "--ignore-zeros", "--file=-",
-                                  "--absolute-names"], stdin=zstd.stdout, capture_output=True,
-                                 check=False, timeout=timeout, **drop)
+            tar = subprocess.run(run_as(["tar", "--list", "--ignore-zeros", "--file=-",
+                                         "--absolute-names"]), stdin=zstd.stdout,
+                                 capture_output=True, check=False, timeout=timeout, **drop)
         except subprocess.TimeoutExpired:  # tar is stopped by run()
             zstd.kill()
             zstd.wait()

@@ -418,6 +418,44 @@ def test_crafted_dump_runs_nothing(hosts: None, ansible_env: dict[str, str], att
     assert scratch_databases(SIPP) == []
 
 
+def test_the_verifying_processes_are_the_first_the_kernel_stops(
+        hosts: None, ansible_env: dict[str, str]) -> None:
+    """A crafted dump can make the restore's tools grow without end (one statement that
+    never ends: sed and the client keep it whole). Each runs with oom_score_adj 1000, so
+    when memory runs out the kernel stops them, not the backup computer's MariaDB, sshd
+    or the receiver. Seen in /proc while the client waits on the dump's SLEEP."""
+    target = "/var/backups/it-crafted/sipp-20260102T000000.sql.zst"
+    body = "CREATE TABLE t (id INT);\nSELECT SLEEP(4);\nINSERT INTO t VALUES (1);\n"
+    podman("exec", "-i", SIPP, "sh", "-c",
+           f"mkdir -p /var/backups/it-crafted && zstd -qf -o {target}", stdin=body)
+    digest = sh(SIPP, f"sha256sum {target}").split()[0]
+    manifest = {"database": "sipp", "format": "sql", "sha256": digest,
+                "tables": {"t": {"rows": 1}}, "objects": {}, "verified": False}
+    podman("exec", "-i", SIPP, "sh", "-c", f"cat > {target}.manifest.json",
+           stdin=json.dumps(manifest))
+    seen: set[tuple[str, str]] = set()
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            out = sh(SIPP, "for p in $(pgrep -u sop_verify); do echo "
+                           "$(cat /proc/$p/comm /proc/$p/oom_score_adj 2>/dev/null); done",
+                     check=False)
+            seen.update((line.split()[0], line.split()[-1]) for line in out.splitlines()
+                        if len(line.split()) == 2)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        ok, result = module(ansible_env, "mariadb_restore_verify", {"path": target})
+    finally:
+        done.set()
+        watcher.join()
+    assert ok and result["verified"], result
+    assert ("mariadb", "1000") in seen, seen
+    assert {adj for _, adj in seen} == {"1000"}, seen
+
+
 LOCAL_INFILE = "LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE t;\n"
 
 
