@@ -63,7 +63,7 @@ description:
     saying so), and a mydumper archive that unpacks to anything but plain files and
     folders (a symbolic link to one of this computer's files) fails before C(myloader)
     runs, so a crafted dump cannot read this computer's files; definers are stripped, so
-    no object runs with another account's rights. Those processes run with
+    no object runs with another account's rights. Every process of that user runs with
     C(oom_score_adj) 1000 (C(choom)), so when memory runs out the kernel stops them
     first, not this computer's MariaDB or sshd; a dump that makes them grow without end
     (one statement that never ends) fails its verification, killed by SIGKILL.
@@ -258,9 +258,9 @@ class Runner:
 
     def batch(self, database: str | None = None) -> list[str]:
         """argv of a batch client (used through run_sql, as this user)."""
-        return ["setpriv", f"--reuid={self.uid}", f"--regid={self.gid}", "--clear-groups",
-                *self.client, "--batch", "--skip-column-names"] + (
-                    [database] if database else [])
+        return expendable(["setpriv", f"--reuid={self.uid}", f"--regid={self.gid}",
+                           "--clear-groups", *self.client, "--batch", "--skip-column-names",
+                           *([database] if database else [])])
 
     def chain(self, stages: list[list[str]], source: str, what: str = "restore") -> None:
         """``stage1 < source | stage2 | ...``, every stage as this user; a failure of the

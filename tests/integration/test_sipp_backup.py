@@ -385,6 +385,21 @@ def test_verification_proves_content_not_counts(hosts: None, ansible_env: dict[s
     assert scratch_databases(SIPP) == []
 
 
+def crafted_sql(name: str, statement: str) -> str:
+    """A SQL backup in /var/backups/it-crafted of table t with one row and ``statement``
+    in between, with a manifest that matches it; its path."""
+    target = f"/var/backups/it-crafted/{name}"
+    body = f"CREATE TABLE t (id INT);\n{statement}\nINSERT INTO t VALUES (1);\n"
+    podman("exec", "-i", SIPP, "sh", "-c",
+           f"mkdir -p /var/backups/it-crafted && zstd -qf -o {target}", stdin=body)
+    digest = sh(SIPP, f"sha256sum {target}").split()[0]
+    manifest = {"database": "sipp", "format": "sql", "sha256": digest,
+                "tables": {"t": {"rows": 1}}, "objects": {}, "verified": False}
+    podman("exec", "-i", SIPP, "sh", "-c", f"cat > {target}.manifest.json",
+           stdin=json.dumps(manifest))
+    return target
+
+
 @pytest.mark.parametrize("attack", [
     "\\! touch /tmp/pwned-bang",
     "system touch /tmp/pwned-system",
@@ -397,15 +412,7 @@ def test_verification_proves_content_not_counts(hosts: None, ansible_env: dict[s
 def test_crafted_dump_runs_nothing(hosts: None, ansible_env: dict[str, str], attack: str) -> None:
     """A crafted dump against the verify-restore: the client runs no shell command, the
     account changes nothing outside scratch databases, nothing runs as root."""
-    target = "/var/backups/it-crafted/sipp-20260101T000000.sql.zst"
-    body = f"CREATE TABLE t (id INT);\n{attack}\nINSERT INTO t VALUES (1);\n"
-    podman("exec", "-i", SIPP, "sh", "-c",
-           f"mkdir -p /var/backups/it-crafted && zstd -qf -o {target}", stdin=body)
-    digest = sh(SIPP, f"sha256sum {target}").split()[0]
-    manifest = {"database": "sipp", "format": "sql", "sha256": digest,
-                "tables": {"t": {"rows": 1}}, "objects": {}, "verified": False}
-    podman("exec", "-i", SIPP, "sh", "-c", f"cat > {target}.manifest.json",
-           stdin=json.dumps(manifest))
+    target = crafted_sql("sipp-20260101T000000.sql.zst", attack)
     ok, result = module(ansible_env, "mariadb_restore_verify", {"path": target})
     assert not ok and not result["verified"], result
     assert sh(SIPP, "ls /tmp/pwned* 2>/dev/null", check=False) == ""
@@ -421,18 +428,12 @@ def test_crafted_dump_runs_nothing(hosts: None, ansible_env: dict[str, str], att
 def test_the_verifying_processes_are_the_first_the_kernel_stops(
         hosts: None, ansible_env: dict[str, str]) -> None:
     """A crafted dump can make the restore's tools grow without end (one statement that
-    never ends: sed and the client keep it whole). Each runs with oom_score_adj 1000, so
+    never ends: sed and the client keep it whole). Each process of the verify account
+    (the batch sessions that create, check and drop the scratch database too) runs with
+    oom_score_adj 1000, so
     when memory runs out the kernel stops them, not the backup computer's MariaDB, sshd
     or the receiver. Seen in /proc while the client waits on the dump's SLEEP."""
-    target = "/var/backups/it-crafted/sipp-20260102T000000.sql.zst"
-    body = "CREATE TABLE t (id INT);\nSELECT SLEEP(4);\nINSERT INTO t VALUES (1);\n"
-    podman("exec", "-i", SIPP, "sh", "-c",
-           f"mkdir -p /var/backups/it-crafted && zstd -qf -o {target}", stdin=body)
-    digest = sh(SIPP, f"sha256sum {target}").split()[0]
-    manifest = {"database": "sipp", "format": "sql", "sha256": digest,
-                "tables": {"t": {"rows": 1}}, "objects": {}, "verified": False}
-    podman("exec", "-i", SIPP, "sh", "-c", f"cat > {target}.manifest.json",
-           stdin=json.dumps(manifest))
+    target = crafted_sql("sipp-20260102T000000.sql.zst", "SELECT SLEEP(4);")
     seen: set[tuple[str, str]] = set()
     done = threading.Event()
 
