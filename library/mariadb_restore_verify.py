@@ -10,7 +10,6 @@ import glob
 import os
 import re
 import shutil
-import signal
 import socket
 import stat
 import subprocess
@@ -22,6 +21,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.sop_backup_files import (
     BackupMissing,
     disk_full,
+    ended,
     expendable,
     load_backup,
     manifest_path,
@@ -184,19 +184,6 @@ ENVIRONMENT = re.compile(r"No space left on device|Disk quota exceeded|Cannot al
                          r"ERROR (?:1021|1037|1038|1040|1041|1114|1203|1226|2002|2003|2006|"
                          r"2013)\b|The table '[^']*' is full|Disk full|server has gone away|"
                          r"Lost connection to")
-
-
-def ended(returncode: int) -> str:
-    """How a process that said nothing ended: ``exit 1``, ``killed by SIGKILL (...)``."""
-    if returncode >= 0:
-        return f"exit {returncode}"
-    try:
-        name = signal.Signals(-returncode).name
-    except ValueError:  # a real-time signal
-        name = f"signal {-returncode}"
-    # The timeout's kill is reported as such: a SIGKILL here is the kernel's, which stops
-    # the verification's processes first when memory runs out (sop_backup_files.expendable).
-    return f"killed by {name}" + (" (out of memory?)" if name == "SIGKILL" else "")
 
 
 class Runner:

@@ -14,8 +14,9 @@ description:
     its manifest, then really restores it,
     C(zstd -dc | tar -x) into a new scratch folder in O(work_dir), run as the
     unprivileged O(os_user) (owners and modes of the archive are not applied). The
-    entries tar restored are compared, as website_archive_verify compares a listing, with
-    the manifest's number of entries and the hash of their sorted names. The scratch
+    entries tar restored are counted and hashed by a C(python3) of the same user and
+    compared, as website_archive_verify compares a listing, with the manifest's number of
+    entries and the hash of their sorted names. The scratch
     folder is removed afterwards, also on failure.
   - Records nothing in the store (the website SOP's verification is its record); the
     result and its duration are returned for the SOP's record.
@@ -58,7 +59,6 @@ verification:
 import os  # noqa: E402
 import pwd  # noqa: E402
 import shutil  # noqa: E402
-import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
@@ -67,45 +67,35 @@ from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_backup_files import (  # noqa: E402
     BackupMissing,
     disk_full,
-    expendable,
     load_backup,
     manifest_path,
     restore_user,
     sha256_file,
-    unprivileged,
 )
-from ansible.module_utils.sop_website_files import listing_digest  # noqa: E402
+from ansible.module_utils.sop_website_files import (  # noqa: E402
+    ArchiveError,
+    Listing,
+    list_archive,
+)
 
 
 class DrillFailed(Exception):
     """The archive did not restore with its recorded content; the message says why."""
 
 
-def extract(path: str, scratch: str, user: pwd.struct_passwd) -> list[str]:
-    """``zstd -dc < path | tar -xv -C scratch`` as ``user``; the names tar restored."""
-    drop = unprivileged(user)
-    with open(path, "rb") as source:  # opened as root, read by the unprivileged user
-        zstd = subprocess.Popen(expendable(["zstd", "-q", "-dc"]), stdin=source,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, **drop)
+def extract(path: str, scratch: str, user: pwd.struct_passwd) -> Listing:
+    """``zstd -dc < path | tar -x -v -C scratch`` as ``user``: the names tar restored,
+    counted and hashed (list_archive)."""
     # --ignore-zeros: past an end-of-archive marker too, as website_archive_verify lists it.
-    tar = subprocess.run(expendable(["tar", "-x", "-v", "--ignore-zeros", "--file=-",
-                                     "--no-same-owner", "--no-same-permissions", "-C", scratch]),
-                         stdin=zstd.stdout, capture_output=True, check=False, **drop)
-    if zstd.stdout:
-        zstd.stdout.close()
-    zstd_err = zstd.stderr.read() if zstd.stderr else b""
-    zstd_rc = zstd.wait()
-    if zstd_rc != 0 or tar.returncode != 0:
-        tar_errors = [line for line in tar.stderr.decode(errors="replace").splitlines()
-                      if "Removing leading" not in line]
-        cause = (zstd_err.decode(errors="replace").strip().splitlines()[-1:]
-                 or tar_errors[:1] or [f"tar {tar.returncode}, zstd {zstd_rc}"])[0]
+    tar = ["tar", "-x", "-v", "--ignore-zeros", "--file=-", "--no-same-owner",
+           "--no-same-permissions", "-C", scratch]
+    try:
+        return list_archive(path, tar, user=user)
+    except ArchiveError as exc:
         if disk_full(scratch):
             raise DrillFailed(f"no space left in {os.path.dirname(scratch)} to restore the "
-                              f"archive ({cause})")
-        raise DrillFailed(f"restore failed: {cause}")
-    restored: bytes = tar.stdout
-    return restored.decode("utf-8", "surrogateescape").splitlines()
+                              f"archive ({exc})") from None
+        raise DrillFailed(f"restore failed: {exc}") from None
 
 
 def restored_bytes(scratch: str) -> int:
@@ -133,15 +123,17 @@ def drill(path: str, manifest: dict[str, Any], os_user: str, work_dir: str) -> d
         scratch = tempfile.mkdtemp(prefix="sop-drill-", dir=work_dir)
         try:
             os.chown(scratch, user.pw_uid, user.pw_gid)
-            names = extract(path, scratch, user)
+            restored = extract(path, scratch, user)
             record["bytes"] = restored_bytes(scratch)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-        record["entries"] = len(names)
-        if len(names) != manifest.get("entries") or listing_digest(names) != manifest.get("listing_sha256"):
-            raise DrillFailed(f"restored {len(names)} entries, the manifest lists "
+        record["entries"] = restored.entries
+        if (restored.entries != manifest.get("entries")
+                or restored.sha256 != manifest.get("listing_sha256")):
+            raise DrillFailed(f"restored {restored.entries} entries, the manifest lists "
                               f"{manifest.get('entries')} (or other names)")
-        record.update(status="ok", reason=f"sha256 and all {len(names)} restored entries match")
+        record.update(status="ok",
+                      reason=f"sha256 and all {restored.entries} restored entries match")
     except (DrillFailed, OSError) as exc:
         record.update(status="failed", reason=str(exc))
     record["duration"] = round(time.monotonic() - clock, 3)

@@ -19,6 +19,7 @@ import json
 import os
 import pwd
 import re
+import signal
 import threading
 from typing import Any
 
@@ -134,6 +135,19 @@ def expendable(argv: list[str]) -> list[str]:
     made to grow without end (one SQL statement or line that never ends): that ends its
     verification, never the backup computer's MariaDB, sshd or the receiver of pushes."""
     return ["choom", "-n", "1000", "--", *argv]
+
+
+def ended(returncode: int) -> str:
+    """How a process that said nothing ended: ``exit 1``, ``killed by SIGKILL (...)``."""
+    if returncode >= 0:
+        return f"exit {returncode}"
+    try:
+        name = signal.Signals(-returncode).name
+    except ValueError:  # a real-time signal
+        name = f"signal {-returncode}"
+    # The timeout's kill is reported as such: a SIGKILL here is the kernel's, which stops
+    # the verification's processes first when memory runs out (expendable).
+    return f"killed by {name}" + (" (out of memory?)" if name == "SIGKILL" else "")
 
 
 class BackupMissing(Exception):

@@ -9,19 +9,30 @@ backup computer can be checked by listing it (``zstd -dc | tar -t``).
 from __future__ import annotations
 
 import hashlib
+import os
 import pwd
 import subprocess
 import threading
-from typing import Any
+import time
+from typing import IO, Any, NamedTuple
 
 from ansible.module_utils.sop_backup_files import (
     HashingWriter,
+    ended,
     expendable,
     unprivileged,
     widen_pipe,
 )
 
 CHUNK = 1 << 20
+
+
+def tar_env() -> dict[str, str]:
+    """tar writes names in the C locale here and where the archive is listed (the verify
+    account's environment): a name such as ``berita-\u00e9.jpg`` is written
+    ``berita-\\303\\251.jpg`` in both, whatever locale the module inherited over SSH (in
+    C.UTF-8 tar writes it as it is, and the two listings differed)."""
+    return {**os.environ, "LC_ALL": "C"}
 
 
 class ArchiveError(Exception):
@@ -50,7 +61,7 @@ def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
     """Stream the archive of ``paths`` into ``writer``; entries, listing hash."""
     with open("/dev/null", "rb") as devnull:
         tar = subprocess.Popen(tar_argv(paths, exclude), stdin=devnull, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE)
+                               stderr=subprocess.PIPE, env=tar_env())
         zstd = subprocess.Popen(["zstd", "-q", "-T0", f"-{level}", "-c"], stdin=tar.stdout,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         tar_out, tar_err, zstd_out = tar.stdout, tar.stderr, zstd.stdout
@@ -86,43 +97,127 @@ def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
     return {"entries": len(names), "listing_sha256": listing_digest(names), "warnings": errors[-5:]}
 
 
-def archive_listing(path: str, timeout: float | None = None,
-                    user: pwd.struct_passwd | None = None) -> list[str]:
-    """Entry names of an archive (``zstd -dc | tar -t``), read to its very end, within
-    ``timeout`` seconds (else both are stopped: ListingTimeout).
+# The names' count and hash (listing_digest's, exactly), computed by the pipeline's last
+# process: the names of a crafted archive (millions of entries) fill that process, which
+# runs like zstd and tar as the verify account and is the kernel's first choice when memory
+# runs out, never the root module that reads its one line.
+COUNT_AND_HASH = (
+    "import hashlib, sys\n"
+    "names = sorted(sys.stdin.buffer.read().decode('utf-8', 'surrogateescape').splitlines())\n"
+    "digest = hashlib.sha256()\n"
+    "for name in names:\n"
+    "    digest.update(name.encode('utf-8', 'surrogateescape') + b'\\n')\n"
+    "print(len(names), digest.hexdigest())\n"
+)
+SAID = 16384  # bytes kept of the start and of the end of what each tool writes to stderr
 
-    The archive comes from a server that may be compromised. ``--ignore-zeros`` reads past
-    an end-of-archive marker, so entries hidden after one are listed (and differ from the
-    manifest); our end of the pipe is closed once tar is done, so zstd cannot block
-    forever on output tar did not read. With ``user`` (the backup computer's unprivileged
-    verify account), zstd and tar run as that user and read the archive from a descriptor
-    this process opened: a flaw in either that a crafted archive exploits gets that
-    user's rights only, not root's.
+
+class Listing(NamedTuple):
+    entries: int
+    sha256: str  # listing_digest of the entries' names
+
+
+class _Said(threading.Thread):
+    """Reads a tool's stderr to its end, keeping its start and its end only: about a
+    crafted archive a tool can say as much as the archive holds."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        super().__init__(daemon=True)
+        self.stream, self.head, self.tail = stream, b"", b""
+        self.start()
+
+    def run(self) -> None:
+        with self.stream:
+            for chunk in iter(lambda: self.stream.read(CHUNK), b""):
+                self.head += chunk[:SAID - len(self.head)]
+                self.tail = (self.tail + chunk)[-SAID:]
+
+    def lines(self) -> list[str]:
+        self.join()
+        text = self.head if len(self.tail) < SAID else self.head + b"\n" + self.tail
+        return [line for line in text.decode(errors="replace").splitlines() if line.strip()]
+
+
+def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    """Kill and reap; the threads reading their stderr then see its end."""
+    for proc in procs:
+        proc.kill()
+    for proc in procs:
+        proc.wait()
+    for proc in procs:
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def _left(deadline: float | None) -> float | None:
+    return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+
+def list_archive(path: str, tar: list[str], timeout: float | None = None,
+                 user: pwd.struct_passwd | None = None) -> Listing:
+    """``zstd -dc < path | TAR``, TAR printing the entries' names (``tar --list`` or
+    ``tar -x -v``), read to its very end, counted and hashed; within ``timeout`` seconds
+    (else all are stopped: ListingTimeout). ArchiveError names the first cause of a failure.
+
+    The archive comes from a server that may be compromised. Our end of each pipe is closed
+    once its reader runs, so no tool blocks forever on output the next did not read. With
+    ``user`` (the backup computer's unprivileged verify account) every process runs as that
+    user, with oom_score_adj 1000, and zstd reads the archive from a descriptor this
+    process opened: a flaw that a crafted archive exploits gets that user's rights only,
+    and whatever it makes grow is stopped first.
     """
-    drop = unprivileged(user) if user is not None else {}
-    run_as = expendable if user is not None else list  # the OOM killer's first choice
-    with open(path, "rb") as archive:
-        zstd = subprocess.Popen(run_as(["zstd", "-q", "-dc"]), stdin=archive,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, **drop)
-    if zstd.stdout is None:
-        raise ArchiveError("zstd pipe not available")
-    with zstd.stdout:
-        try:
-            tar = subprocess.run(run_as(["tar", "--list", "--ignore-zeros", "--file=-",
-                                         "--absolute-names"]), stdin=zstd.stdout,
-                                 capture_output=True, check=False, timeout=timeout, **drop)
-        except subprocess.TimeoutExpired:  # tar is stopped by run()
-            zstd.kill()
-            zstd.wait()
-            raise ListingTimeout(f"listing {path} not finished within {timeout:g} s: "
-                                 "stopped") from None
-    zstd_rc = zstd.wait()
-    zstd_err = zstd.stderr.read().decode(errors="replace").strip() if zstd.stderr else ""
-    if zstd.stderr:
-        zstd.stderr.close()
-    if tar.returncode != 0 or zstd_rc != 0:
-        cause = (tar.stderr.decode(errors="replace").strip().splitlines()[-1:]
-                 or zstd_err.splitlines()[-1:] or ["zstd failed"])
-        raise ArchiveError(f"listing {path} failed: {cause[0]}")
-    listing: bytes = tar.stdout
-    return listing.decode("utf-8", "surrogateescape").splitlines()
+    drop = unprivileged(user) if user is not None else {"env": tar_env()}
+    run_as = expendable if user is not None else list
+    deadline = None if timeout is None else time.monotonic() + timeout
+    pipe = subprocess.PIPE
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        with open(path, "rb") as archive:
+            procs.append(subprocess.Popen(run_as(["zstd", "-q", "-dc"]), stdin=archive,
+                                          stdout=pipe, stderr=pipe, **drop))
+        # python3 found in PATH (/usr/bin for the verify account): the module's own
+        # interpreter may lie where that account cannot run it (a virtualenv in /root).
+        for argv in (tar, ["python3", "-I", "-S", "-c", COUNT_AND_HASH]):
+            upstream = procs[-1].stdout
+            procs.append(subprocess.Popen(run_as(argv), stdin=upstream, stdout=pipe,
+                                          stderr=pipe, **drop))
+            if upstream is not None:
+                upstream.close()
+    except BaseException:
+        _stop(procs)
+        raise
+    zstd, listing, counter = procs
+    said = [_Said(proc.stderr) for proc in (zstd, listing) if proc.stderr is not None]
+    try:
+        out, err = counter.communicate(timeout=_left(deadline))
+        for proc in (listing, zstd):
+            proc.wait(timeout=_left(deadline))
+    except subprocess.TimeoutExpired:
+        _stop(procs)
+        raise ListingTimeout(f"not finished within {timeout:g} s: stopped") from None
+    zstd_said, tar_said = (part.lines() for part in said)
+    if counter.returncode != 0:
+        cause = (err.decode(errors="replace").strip().splitlines()[-1:]
+                 or [ended(counter.returncode)])[0]
+        raise ArchiveError(f"counting the names: {cause}")
+    if zstd.returncode != 0:
+        raise ArchiveError((zstd_said[-1:] or [f"zstd: {ended(zstd.returncode)}"])[0])
+    if listing.returncode != 0:
+        causes = [line for line in tar_said if "Removing leading" not in line]
+        raise ArchiveError((causes[:1] or [f"tar: {ended(listing.returncode)}"])[0])
+    entries, digest = out.decode().split()
+    return Listing(int(entries), digest)
+
+
+def archive_listing(path: str, timeout: float | None = None,
+                    user: pwd.struct_passwd | None = None) -> Listing:
+    """The entries of an archive (``zstd -dc | tar --list``), counted and hashed.
+    ``--ignore-zeros`` reads past an end-of-archive marker, so entries hidden after one
+    are listed (and differ from the manifest). See list_archive."""
+    tar = ["tar", "--list", "--ignore-zeros", "--file=-", "--absolute-names"]
+    try:
+        return list_archive(path, tar, timeout, user)
+    except ListingTimeout as exc:
+        raise ListingTimeout(f"listing {path} {exc}") from None
+    except ArchiveError as exc:
+        raise ArchiveError(f"listing {path} failed: {exc}") from None

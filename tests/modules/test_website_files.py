@@ -39,13 +39,22 @@ def make_archive(site, dest):
     return writer, archived
 
 
+def tar_names(path) -> list[str]:
+    """The names in an archive, listed by the plain tools (C locale, past end markers)."""
+    listing = subprocess.run(["tar", "--list", "--ignore-zeros", "--absolute-names", "-I", "zstd",
+                              "-f", str(path)], capture_output=True, check=True,
+                             env={**os.environ, "LC_ALL": "C"}).stdout
+    return listing.decode("utf-8", "surrogateescape").splitlines()
+
+
 def test_archive_streams_hashes_and_excludes_cache(site, tmp_path):
     writer, archived = make_archive(site, tmp_path)
-    names = files.archive_listing(writer.final_path)
+    names = tar_names(writer.final_path)
     assert any(n.endswith("/uploads/foto.jpg") for n in names)
     assert not any("/cache" in n for n in names)
     assert archived["entries"] == len(names)
     assert archived["listing_sha256"] == files.listing_digest(names)
+    assert files.archive_listing(writer.final_path) == (len(names), files.listing_digest(names))
     assert writer.sha256.hexdigest() == backup_files.sha256_file(writer.final_path)
     assert not os.path.exists(writer.partial_path)
 
@@ -129,8 +138,10 @@ def test_listing_reads_past_an_end_marker_and_never_hangs(site, tmp_path):
     path.write_bytes(subprocess.run(["zstd", "-q", "-c"], input=first + second,
                                     capture_output=True, check=True).stdout)
     with within(60, "the listing"):
-        names = files.archive_listing(str(path))
+        listed = files.archive_listing(str(path))
+    names = tar_names(path)
     assert "./shell.php" in names and "./index.php" in names
+    assert listed == (len(names), files.listing_digest(names))
 
 
 def test_quarantine_moves_only_planted_files_inside_the_site(site, tmp_path):
@@ -270,14 +281,20 @@ def test_a_compressed_bomb_is_stopped_at_the_timeout(tmp_path):
         verify.check(str(path), {"entries": 1}, backup_files.sha256_file(str(path)), 1,
                      pwd.getpwnam("nobody"))
     assert time.monotonic() - started < 10
-    assert child_uids(("zstd", "tar")) == []  # stopped and reaped
+    assert child_uids(LISTING) == []  # stopped and reaped
+
+
+# The listing's processes: zstd, tar and the Python that counts and hashes the names.
+LISTING = ("zstd", "tar", "python3")
 
 
 def test_the_listing_runs_as_the_unprivileged_user(tmp_path):
     """zstd and tar read what a compromised web server sent: they ran as root. Seen in
     /proc while they unpack a bomb; the archive is root's (0600), read through the
     descriptor given to zstd. They are also the kernel's first choice when memory runs
-    out (oom_score_adj 1000), not the backup computer's MariaDB or sshd."""
+    out (oom_score_adj 1000), not the backup computer's MariaDB or sshd. So is the process
+    that holds the names to count and hash them: that was the root module itself, whose
+    memory an archive of millions of entries grew."""
     path = bomb(tmp_path)
     path.chmod(0o600)
     nobody = pwd.getpwnam("nobody")
@@ -285,8 +302,8 @@ def test_the_listing_runs_as_the_unprivileged_user(tmp_path):
 
     def watch() -> None:
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and len(seen) < 2:
-            for command, uid, adj in child_uids(("zstd", "tar")):
+        while time.monotonic() < deadline and len(seen) < len(LISTING):
+            for command, uid, adj in child_uids(LISTING):
                 seen.setdefault(command, set()).add((uid, adj))
             time.sleep(0.05)
 
@@ -295,7 +312,30 @@ def test_the_listing_runs_as_the_unprivileged_user(tmp_path):
     with pytest.raises(files.ListingTimeout):
         files.archive_listing(str(path), 3, nobody)
     watcher.join()
-    assert seen == {"zstd": {(nobody.pw_uid, 1000)}, "tar": {(nobody.pw_uid, 1000)}}
+    assert seen == {command: {(nobody.pw_uid, 1000)} for command in LISTING}
+
+
+def test_names_outside_ascii_verify_whatever_the_locale(tmp_path, monkeypatch):
+    """The manifest's hash of the names was made in the locale the module inherited (over
+    SSH, often C.UTF-8, where tar writes "\u00e9" as it is), the verification's in the
+    verify account's C locale (where tar writes it \\303\\251): a site with such a name
+    never verified. Names that are not UTF-8, a Unicode line separator, a newline: the
+    counting process hashes them as listing_digest does."""
+    root = tmp_path / "site"
+    root.mkdir()
+    for name in ("berita-\u00e9.jpg", "line\u2028sep.txt", "new\nline.txt", "sp ace.php"):
+        (root / name).write_text("x")
+    (root / os.fsdecode(b"caf\xe9.php")).write_text("x")
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    writer, archived = make_archive(root, tmp_path)
+    names = tar_names(writer.final_path)
+    assert "berita-\\303\\251.jpg" in {name.rsplit("/", 1)[-1] for name in names}
+    manifest = {"entries": archived["entries"], "listing_sha256": archived["listing_sha256"]}
+    checked = verify.check(writer.final_path, manifest, writer.sha256.hexdigest(), 60,
+                           pwd.getpwnam("nobody"))
+    assert checked["status"] == "ok", checked
+    assert checked["entries"] == len(names) == 6
+    assert files.archive_listing(writer.final_path) == (6, files.listing_digest(names))
 
 
 def child_uids(commands: tuple[str, ...]) -> list[tuple[str, int, int]]:
@@ -324,7 +364,7 @@ def test_a_web_root_that_is_a_symbolic_link_is_archived_with_its_files(site, tmp
     args = {"paths": [str(link)], "dest": str(tmp_path / "backups"), "exclude": ["*/cache"]}
     rc, result = run_module("website_files_backup", tmp_path, args)
     assert rc == 0, result
-    names = files.archive_listing(result["path"])
+    names = tar_names(result["path"])
     assert f"{site}/index.php" in names and f"{site}/wp-content/uploads/foto.jpg" in names
     assert result["entries"] == len(names) == 5
     manifest = json.loads(Path(result["manifest"]).read_text())
