@@ -20,14 +20,20 @@ ledger = load("sop_backup_ledger")
 NAME = "sipp-20261121T020000.sql.zst"
 
 
-def receive(incoming: Path, command: str, data: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+def receive(incoming: Path, command: str, data: bytes = b"",
+            options: tuple[str, ...] = ()) -> subprocess.CompletedProcess[bytes]:
     env = dict(os.environ, SSH_ORIGINAL_COMMAND=command)
-    return subprocess.run([sys.executable, str(RECEIVE), str(incoming)], input=data, env=env,
-                          capture_output=True, check=False)
+    return subprocess.run([sys.executable, str(RECEIVE), *options, str(incoming)], input=data,
+                          env=env, capture_output=True, check=False)
 
 
-def put(incoming: Path, name: str, data: bytes) -> subprocess.CompletedProcess[bytes]:
-    return receive(incoming, f"put {name} {len(data)} {hashlib.sha256(data).hexdigest()}", data)
+def put_command(name: str, data: bytes) -> str:
+    return f"put {name} {len(data)} {hashlib.sha256(data).hexdigest()}"
+
+
+def put(incoming: Path, name: str, data: bytes,
+        options: tuple[str, ...] = ()) -> subprocess.CompletedProcess[bytes]:
+    return receive(incoming, put_command(name, data), data, options)
 
 
 def test_put_creates_a_new_file_only(tmp_path) -> None:
@@ -202,8 +208,75 @@ def test_a_full_incoming_directory_is_one_line(tmp_path) -> None:
     try:
         proc = put(incoming, NAME, os.urandom(256 << 10))
         assert proc.returncode == 1
-        assert proc.stderr.decode() == ("sop-backup-receive: refused: No space left on device "
-                                        f"while writing {NAME} into {incoming}\n")
+        assert proc.stderr.decode() == (
+            f"sop-backup-receive: refused: {NAME} (0.2 MiB) would leave less than the 5% "
+            f"kept free on {incoming}'s file system (0.1 MiB free)\n")
         assert list(incoming.iterdir()) == []
     finally:
         subprocess.run(["umount", "-l", str(incoming)], check=True)
+
+
+@pytest.fixture
+def tmpfs_incoming(tmp_path):
+    """A 64 MiB tmpfs as the in-tray: a file system whose free space the test controls."""
+    if os.geteuid() != 0:
+        pytest.skip("mounts a tmpfs")
+    incoming = tmp_path / "in"
+    incoming.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(incoming)],
+                   check=True)
+    yield incoming
+    subprocess.run(["umount", "-l", str(incoming)], check=True)
+
+
+def test_pushes_never_take_the_share_kept_free(tmpfs_incoming) -> None:
+    """The push key filled the backup computer's disk (up to ext4's blocks reserved for
+    root): the other servers' pushes, MariaDB and the verification then failed. Puts that
+    would go below --keep-free are refused and leave nothing; the kept share stays free."""
+    keep = ("--keep-free=25",)  # 16 MiB of 64
+    first = os.urandom(40 << 20)
+    assert put(tmpfs_incoming, NAME, first, keep).returncode == 0
+    second = "sipp-20261122T020000.sql.zst"
+    proc = put(tmpfs_incoming, second, os.urandom(10 << 20), keep)
+    assert proc.returncode == 1
+    assert proc.stderr.decode() == (
+        f"sop-backup-receive: refused: {second} (10.0 MiB) would leave less than the 25% kept "
+        f"free on {tmpfs_incoming}'s file system (24.0 MiB free)\n")
+    assert sorted(p.name for p in tmpfs_incoming.iterdir()) == [NAME]
+    assert (tmpfs_incoming / NAME).read_bytes() == first
+
+
+def test_a_put_that_others_push_below_the_share_kept_free_stops(tmpfs_incoming) -> None:
+    """Each put is checked at its start; one already writing when others took the room
+    stops at the kept share instead of filling the disk, and leaves nothing."""
+    keep = ("--keep-free=25",)
+    slow = os.urandom(40 << 20)  # room for it at its start: 64 - 40 >= 16
+    env = dict(os.environ, SSH_ORIGINAL_COMMAND=put_command(NAME, slow))
+    writer = subprocess.Popen([sys.executable, str(RECEIVE), *keep, str(tmpfs_incoming)],
+                              stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert writer.stdin is not None and writer.stderr is not None
+    writer.stdin.write(slow[: 4 << 20])
+    writer.stdin.flush()
+    other = "sipp-20261122T020000.sql.zst"
+    assert put(tmpfs_incoming, other, os.urandom(30 << 20), keep).returncode == 0
+    try:
+        writer.stdin.write(slow[4 << 20:])
+        writer.stdin.close()
+    except BrokenPipeError:  # it stopped reading
+        pass
+    assert writer.wait(timeout=60) == 1
+    assert writer.stderr.read().decode() == (
+        f"sop-backup-receive: refused: {NAME}: the free space on {tmpfs_incoming}'s file "
+        "system fell below the 25% kept free while writing (other pushes?)\n")
+    writer.stderr.close()
+    assert sorted(p.name for p in tmpfs_incoming.iterdir()) == [other]
+    info = os.statvfs(tmpfs_incoming)
+    assert info.f_bavail * info.f_frsize >= 16 << 20
+
+
+@pytest.mark.parametrize("options", [("--keep-free=91",), ("--keep-free=x",), ("--other",)])
+def test_a_wrong_keep_free_is_one_line(tmp_path, options: tuple[str, ...]) -> None:
+    proc = put(tmp_path, NAME, b"backup", options)
+    assert proc.returncode == 1 and proc.stderr.decode().count("\n") == 1
+    assert b"usage: sop-backup-receive [--keep-free=PERCENT (0-90)]" in proc.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -64,7 +64,7 @@ def test_copy_in_the_backup_hosts_own_store(backup: dict) -> None:
 
 def test_push_key_is_append_only() -> None:
     keys = STORE.file("/var/lib/sipbackup/.ssh/authorized_keys").content_string
-    assert f'command="/usr/local/sbin/sop-backup-receive {INCOMING}",restrict' in keys
+    assert f'command="/usr/local/sbin/sop-backup-receive --keep-free=5 {INCOMING}",restrict' in keys
     receiver = STORE.file("/usr/local/sbin/sop-backup-receive")
     assert receiver.user == "root" and receiver.mode == 0o755
     assert SIPP.file("/root/.ssh/sipp_backup_ed25519").mode == 0o600
