@@ -41,13 +41,16 @@ END_OF_SUPPORT: dict[str, dict[str, str]] = {
 # File system types that hold data worth measuring (not proc, tmpfs, overlay layers...).
 DATA_FS_TYPES = ("ext2", "ext3", "ext4", "xfs", "btrfs", "zfs", "vfat", "f2fs", "reiserfs",
                  "jfs", "overlay", "tmpfs")
-# Processes during which maintenance must wait: backups, package managers, other runs.
+# Processes during which maintenance must wait: backups, package managers, other runs
+# (regular expressions on the command line). unattended-upgrades.service's idle
+# /usr/share/unattended-upgrades/unattended-upgrade-shutdown --wait-for-signal runs all
+# the time on Debian and is not an upgrade: only the unattended-upgrade program counts.
 BUSY_PATTERNS = (
     ("mariadb-dump", "backup database sedang berjalan"),
     ("mysqldump", "backup database sedang berjalan"),
     ("mydumper", "backup database sedang berjalan"),
     ("apt-get", "apt sedang berjalan"),
-    ("unattended-upgr", "unattended-upgrades sedang berjalan"),
+    (r"(?:^|[\s/])unattended-upgrade(?:\s|$)", "unattended-upgrades sedang berjalan"),
     ("/usr/bin/dpkg", "dpkg sedang berjalan"),
     ("AnsiballZ_", "SOP/Ansible lain sedang berjalan"),
 )
@@ -173,7 +176,7 @@ def busy_processes(proc: str = "/proc") -> list[str]:
         except OSError:
             continue
         for pattern, reason in BUSY_PATTERNS:
-            if pattern in cmdline:
+            if re.search(pattern, cmdline):
                 found.append(f"{reason} (pid {entry}: {cmdline.strip()[:80]})")
                 break
     return found

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import os
 import subprocess
+import sys
 import time
 
 import pytest
@@ -274,3 +275,35 @@ def test_a_log_folder_swapped_for_a_link_during_the_walk_removes_nothing_outside
         remediate.unlink_same(os.path.basename(path), dir_fd, info)
     assert (outside / "error.log.1").exists()
     assert not (logs / "mysql.real" / "error.log.1").exists()
+
+
+def _wait_cmdline(pid, needle):
+    for _ in range(100):
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            if needle in handle.read():
+                return
+        time.sleep(0.05)
+
+
+def test_unattended_upgrades_idle_daemon_is_not_busy(tmp_path):
+    """Debian's unattended-upgrades.service runs unattended-upgrade-shutdown
+    --wait-for-signal all the time: it is not an upgrade, maintenance must not wait for it;
+    a real unattended-upgrade run still is."""
+    folder = tmp_path / "unattended-upgrades"
+    folder.mkdir()
+    script = folder / "unattended-upgrade-shutdown"
+    script.write_text("import time\ntime.sleep(30)\n")
+    run = tmp_path / "unattended-upgrade"
+    run.write_text("import time\ntime.sleep(30)\n")
+    idle = subprocess.Popen([sys.executable, str(script), "--wait-for-signal"])
+    real = subprocess.Popen([sys.executable, str(run)])
+    try:
+        _wait_cmdline(idle.pid, b"--wait-for-signal")
+        _wait_cmdline(real.pid, b"unattended-upgrade")
+        busy = srv.busy_processes()
+        assert not any(f"pid {idle.pid}:" in line for line in busy)
+        assert any(f"pid {real.pid}:" in line and line.startswith("unattended-upgrades")
+                   for line in busy)
+    finally:
+        idle.kill()
+        real.kill()
