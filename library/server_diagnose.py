@@ -97,6 +97,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_server import file_system, mounts  # noqa: E402
+from ansible.module_utils.sop_tree import open_regular  # noqa: E402
 
 ERROR_LOGS = {
     "mariadb": ["/var/log/mysql/error.log", "/var/log/mariadb/mariadb.log"],
@@ -108,8 +109,12 @@ DATABASES = ("mariadb", "mysql")
 
 
 def tail(path: str, lines: int) -> list[str]:
+    """The last lines of the regular file ``path``. Log folders belong to services'
+    accounts (/var/log/mysql): a link put in a log's place is not followed (root would
+    copy /etc/shadow into the bundle) and a FIFO is not waited on (open_regular)."""
     try:
-        with open(path, "rb") as handle:
+        fd, _info = open_regular(path)
+        with os.fdopen(fd, "rb") as handle:
             handle.seek(0, os.SEEK_END)
             handle.seek(max(0, handle.tell() - 64 * 1024))
             text = handle.read().decode("utf-8", "replace")

@@ -11,6 +11,7 @@ import sys
 import time
 
 import pytest
+from conftest import within
 from loader import load
 
 srv = load("sop_server")
@@ -307,3 +308,21 @@ def test_unattended_upgrades_idle_daemon_is_not_busy(tmp_path):
     finally:
         idle.kill()
         real.kill()
+
+
+def test_error_log_tail_never_follows_a_link_or_waits_on_a_fifo(tmp_path):
+    """/var/log/mysql belongs to the mysql account: its error.log swapped for a link to
+    /etc/shadow put root's shadow file in the bundle kept on the controller; a FIFO made
+    the diagnosis wait forever."""
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$6$secret-hash:19000:0:99999:7:::\n")
+    link = tmp_path / "error.log"
+    link.symlink_to(secret)
+    assert diagnose.tail(str(link), 20) == []
+    fifo = tmp_path / "fifo.log"
+    os.mkfifo(fifo)
+    with within(5, "tail of a FIFO"):
+        assert diagnose.tail(str(fifo), 20) == []
+    real = tmp_path / "real.log"
+    real.write_text("".join(f"line {n}\n" for n in range(50)))
+    assert diagnose.tail(str(real), 2) == ["line 48", "line 49"]
