@@ -122,9 +122,8 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     AptError,
     apt_pending,
     cert_days_left,
+    data_file_systems,
     end_of_support,
-    file_system,
-    mounts,
     os_release,
     parse_mdstat,
     reboot_required,
@@ -218,7 +217,7 @@ def condition(module: AnsibleModule, params: dict[str, Any]) -> dict[str, Any]:
     meminfo = {line.split(":")[0]: int(line.split()[1])
                for line in _read("/proc/meminfo").splitlines() if line.split()[1:2] != []}
     total = meminfo.get("MemTotal", 0)
-    file_systems = [file_system(point) for point, _type in mounts(_read("/proc/mounts"))]
+    file_systems = data_file_systems(_read("/proc/mounts"))
     updates: dict[str, Any] = {"security": [], "other": [], "held": []}
     if probe.tool("apt-get"):
         try:

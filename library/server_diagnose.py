@@ -96,7 +96,7 @@ import socket  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_server import file_system, mounts  # noqa: E402
+from ansible.module_utils.sop_server import data_file_systems  # noqa: E402
 from ansible.module_utils.sop_tree import open_regular  # noqa: E402
 
 ERROR_LOGS = {
@@ -184,7 +184,7 @@ class Collector:
             "failed_units": [line.split()[0] for line in self.out(
                 ["systemctl", "list-units", "--state=failed", "--plain", "--no-legend"]
             ).splitlines() if line.strip()],
-            "file_systems": [file_system(p) for p, _t in mounts(read_mounts())],
+            "file_systems": data_file_systems(read_mounts()),
             "oom_kills": self.journal("--grep", "Out of memory|oom-kill|oom_reaper"),
             "load": {"1m": load[0], "5m": load[1], "15m": load[2], "cpus": os.cpu_count() or 1},
             "services": services,

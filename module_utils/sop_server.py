@@ -125,13 +125,19 @@ def parse_mdstat(text: str) -> list[dict[str, Any]]:
     return arrays
 
 
+def _unescape(field: str) -> str:
+    """A /proc/mounts field as the path it is: the kernel writes space, tab, newline
+    and backslash as octal escapes (\\040, \\011, \\012, \\134)."""
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
+
+
 def mounts(text: str) -> list[tuple[str, str]]:
     """(mount point, type) of the data file systems in /proc/mounts, each once."""
     seen: dict[str, str] = {}
     for line in text.splitlines():
         parts = line.split()
         if len(parts) >= 3 and parts[2] in DATA_FS_TYPES:
-            point = parts[1].replace("\\040", " ")
+            point = _unescape(parts[1])
             if parts[2] == "tmpfs" and not point.startswith(("/tmp", "/srv", "/var")):  # noqa: S108 (mount points)
                 continue
             seen.setdefault(point, parts[2])
@@ -153,6 +159,18 @@ def file_system(path: str) -> dict[str, Any]:
         "used_percent": round(100.0 * used / (used + free), 1) if used + free else 0.0,
         "inodes_percent": round(100.0 * inodes_used / inodes_usable, 1) if inodes_usable else 0.0,
     }
+
+
+def data_file_systems(mounts_text: str) -> list[dict[str, Any]]:
+    """file_system() of every data file system of /proc/mounts' text; one unmounted or
+    removed since the text was read is left out (not a traceback)."""
+    found = []
+    for point, _type in mounts(mounts_text):
+        try:
+            found.append(file_system(point))
+        except OSError:
+            continue
+    return found
 
 
 def busy_processes(proc: str = "/proc") -> list[str]:

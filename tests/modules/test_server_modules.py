@@ -326,3 +326,20 @@ def test_error_log_tail_never_follows_a_link_or_waits_on_a_fifo(tmp_path):
     real = tmp_path / "real.log"
     real.write_text("".join(f"line {n}\n" for n in range(50)))
     assert diagnose.tail(str(real), 2) == ["line 48", "line 49"]
+
+
+def test_mount_points_with_escaped_characters(tmp_path):
+    """The kernel escapes space, tab, newline and backslash in /proc/mounts as octal
+    (\\040 \\011 \\012 \\134); only \\040 was decoded, and statvfs of '/srv/a\\134b' crashed
+    server_condition and server_diagnose with a traceback."""
+    odd = tmp_path / "data\tsipp\\2024 x"
+    odd.mkdir()
+    escaped = str(odd).replace("\\", "\\134").replace("\t", "\\011").replace(" ", "\\040")
+    text = f"/dev/sdb1 {escaped} ext4 rw 0 0\n/dev/sda1 / ext4 rw 0 0\n"
+    assert srv.mounts(text) == [("/", "ext4"), (str(odd), "ext4")]
+    assert srv.file_system(srv.mounts(text)[1][0])["size_mb"] > 0
+
+
+def test_a_mount_point_gone_meanwhile_is_skipped(tmp_path):
+    text = f"/dev/sdb1 {tmp_path}/gone ext4 rw 0 0\n/dev/sda1 {tmp_path} ext4 rw 0 0\n"
+    assert [fs["path"] for fs in srv.data_file_systems(text)] == [str(tmp_path)]
