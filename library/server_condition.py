@@ -98,7 +98,7 @@ condition:
     reboot_required: {description: "required (bool), reasons, services needing a restart", type: dict}
     clock_synchronized: {description: timedatectl's NTPSynchronized (null when unknown)., type: bool}
     raid: {description: Software RAID arrays (name, state, degraded)., type: list, elements: dict}
-    disks: {description: "smartctl health per disk (device, healthy)", type: list, elements: dict}
+    disks: {description: "smartctl health per disk (device, healthy; null when the disk shows no SMART verdict)", type: list, elements: dict}
     certificates: {description: "path, not_after, days_left", type: list, elements: dict}
     not_visible: {description: What this host does not show., type: list, elements: str}
     flags: {description: One line per finding that needs action (Bahasa Indonesia)., type: list, elements: str}
@@ -115,6 +115,7 @@ sop_output:
 import datetime  # noqa: E402
 import glob  # noqa: E402
 import os  # noqa: E402
+import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
@@ -185,10 +186,27 @@ class Probe:
         _rc, out, _err = self.run([smartctl, "--scan"])
         result = []
         for line in out.splitlines():
-            device = line.split()[0] if line.strip() else ""
-            if device.startswith("/dev/"):
-                _rc, health, _err = self.run([smartctl, "-H", device])
-                result.append({"device": device, "healthy": "PASSED" in health or " OK" in health})
+            # '/dev/bus/0 -d megaraid,0 # /dev/bus/0 [megaraid_disk_00], SCSI device': the
+            # device type is needed to reach a disk behind a RAID controller
+            words = line.partition("#")[0].split()
+            if not words or not words[0].startswith("/dev/"):
+                continue
+            device, kind = words[0], ""
+            if len(words) >= 3 and words[1] == "-d":
+                kind = words[2]
+            name = f"{device} [{kind}]" if "," in kind else device
+            rc, health, _err = self.run([smartctl, "-H", *(["-d", kind] if kind else []),
+                                         device])
+            # exit status bit 3: SMART status 'DISK FAILING'; no verdict at all (a virtual
+            # disk without SMART) is not a failing disk but one this host cannot show
+            healthy: bool | None = None
+            if rc & 8 or "FAILED" in health:
+                healthy = False
+            elif "PASSED" in health or re.search(r"Health Status:\s*OK", health):
+                healthy = True
+            else:
+                self.not_visible.append(f"kesehatan disk {name} (SMART tidak tersedia)")
+            result.append({"device": name, "healthy": healthy})
         return result
 
     def certificates(self, patterns: list[str], now: datetime.datetime) -> list[dict[str, Any]]:
@@ -293,7 +311,7 @@ def flags(report: dict[str, Any], params: dict[str, Any]) -> list[str]:
         found.append("Jam server tidak tersinkronisasi (NTP)")
     found.extend(f"RAID {a['name']} terdegradasi" for a in report["raid"] if a["degraded"])
     found.extend(f"Disk {d['device']} tidak sehat (SMART)" for d in report["disks"]
-                 if not d["healthy"])
+                 if d["healthy"] is False)
     for cert in report["certificates"]:
         if "error" in cert:
             found.append(f"Sertifikat {cert['path']} tidak terbaca: {cert['error']}")

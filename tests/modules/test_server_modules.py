@@ -343,3 +343,45 @@ def test_mount_points_with_escaped_characters(tmp_path):
 def test_a_mount_point_gone_meanwhile_is_skipped(tmp_path):
     text = f"/dev/sdb1 {tmp_path}/gone ext4 rw 0 0\n/dev/sda1 {tmp_path} ext4 rw 0 0\n"
     assert [fs["path"] for fs in srv.data_file_systems(text)] == [str(tmp_path)]
+
+
+class FakeModule:
+    """run_command answers from a table of argv tuples: (rc, out, err)."""
+
+    def __init__(self, answers, tools=("smartctl",)):
+        self.answers, self.tools, self.calls = answers, tools, []
+
+    def get_bin_path(self, name):
+        return f"/usr/sbin/{name}" if name in self.tools else None
+
+    def run_command(self, argv, **_kwargs):
+        self.calls.append(tuple(argv))
+        return self.answers.get(tuple(argv), (0, "", ""))
+
+
+SMART = "/usr/sbin/smartctl"
+
+
+def test_smart_health_of_disks_without_smart_or_behind_a_raid_controller():
+    """A virtual disk without SMART (VMware, QEMU scsi-hd) was reported 'tidak sehat';
+    a disk behind a MegaRAID controller was asked without the scan's '-d megaraid,N'."""
+    scan = ("/dev/sda -d scsi # /dev/sda, SCSI device\n"
+            "/dev/bus/0 -d megaraid,0 # /dev/bus/0 [megaraid_disk_00], SCSI device\n"
+            "/dev/sdb -d sat # /dev/sdb [SAT], ATA device\n")
+    module = FakeModule({
+        (SMART, "--scan"): (0, scan, ""),
+        (SMART, "-H", "-d", "scsi", "/dev/sda"): (
+            4, "=== START OF READ SMART DATA SECTION ===\n"
+               "SMART support is: Unavailable - device lacks SMART capability.\n", ""),
+        (SMART, "-H", "-d", "megaraid,0", "/dev/bus/0"): (
+            0, "=== START OF READ SMART DATA SECTION ===\nSMART Health Status: OK\n", ""),
+        (SMART, "-H", "-d", "sat", "/dev/sdb"): (
+            8, "SMART overall-health self-assessment test result: FAILED!\n", ""),
+    })
+    probe = condition.Probe(module)
+    disks = probe.disks()
+    assert [(d["device"], d["healthy"]) for d in disks] == [
+        ("/dev/sda", None), ("/dev/bus/0 [megaraid,0]", True), ("/dev/sdb", False)]
+    assert any("/dev/sda" in line for line in probe.not_visible)
+    flags = condition.flags(report(disks=disks), PARAMS)
+    assert flags == ["Disk /dev/sdb tidak sehat (SMART)"]
