@@ -82,7 +82,8 @@ summary:
   type: str
 bundle:
   description: Everything collected (journal_errors, failed_units, file_systems, oom_kills,
-    load, services, mariadb_ping, logs, peers, packages, logins).
+    load, services, mariadb_ping, logs, peers, packages, logins) and not_visible, the tools
+    this host lacks (journalctl, systemctl, mariadb-admin).
   returned: success
   type: dict
 sop_output:
@@ -142,9 +143,23 @@ class Collector:
     def __init__(self, module: AnsibleModule) -> None:
         self.module = module
         self.params = module.params
+        self.not_visible: list[str] = []
+
+    def tool(self, name: str) -> str | None:
+        """The path of a tool, or None (named in not_visible): a host without it (no
+        journalctl, MariaDB 10.3 or MySQL without mariadb-admin) is still diagnosed,
+        not failed with run_command's 'Error executing command.'."""
+        path = self.module.get_bin_path(name)
+        if not path and name not in self.not_visible:
+            self.not_visible.append(name)
+        return str(path) if path else None
 
     def out(self, argv: list[str]) -> str:
-        _rc, out, _err = self.module.run_command(argv, environ_update={"LC_ALL": "C"})
+        program = self.tool(argv[0])
+        if not program:
+            return ""
+        _rc, out, _err = self.module.run_command([program, *argv[1:]],
+                                                 environ_update={"LC_ALL": "C"})
         return str(out)
 
     def journal(self, *args: str) -> list[str]:
@@ -171,10 +186,16 @@ class Collector:
             # mysql.service is an alias of mariadb.service on Debian: one unit, named once
             if found and found["unit"] not in [s["unit"] for s in services]:
                 services.append(found)
-        ping = None
+        ping: dict[str, Any] | None = None
         if any(s["name"] in DATABASES for s in services):
-            rc, out, err = self.module.run_command(["mariadb-admin", "ping"])
-            ping = {"rc": rc, "output": (str(out) + str(err)).strip()[-300:]}
+            admin = self.module.get_bin_path("mariadb-admin") \
+                or self.module.get_bin_path("mysqladmin")
+            if admin:
+                rc, out, err = self.module.run_command([str(admin), "ping"])
+                ping = {"rc": rc, "output": (str(out) + str(err)).strip()[-300:]}
+            else:
+                self.not_visible.append("mariadb-admin")
+                ping = {"rc": None, "output": "mariadb-admin/mysqladmin tidak terpasang"}
         packages = [line for line in tail("/var/log/dpkg.log", 400) if " upgrade " in line
                     or " install " in line or " remove " in line][-lines:]
         with open("/proc/loadavg", encoding="ascii") as handle:
@@ -194,6 +215,7 @@ class Collector:
             "peers": [reachable(p) for p in self.params["peers"]],
             "packages": packages,
             "logins": self.journal("-t", "sshd", "--grep", "Accepted|Failed password"),
+            "not_visible": self.not_visible,
         }
 
 

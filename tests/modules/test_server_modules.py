@@ -12,7 +12,7 @@ import time
 
 import pytest
 from conftest import within
-from loader import load
+from loader import load, run_module
 
 srv = load("sop_server")
 condition = load("server_condition")
@@ -385,3 +385,29 @@ def test_smart_health_of_disks_without_smart_or_behind_a_raid_controller():
     assert any("/dev/sda" in line for line in probe.not_visible)
     flags = condition.flags(report(disks=disks), PARAMS)
     assert flags == ["Disk /dev/sdb tidak sehat (SMART)"]
+
+
+def _fake_tool(folder, name, script):
+    path = folder / name
+    path.write_text("#!/bin/sh\n" + script)
+    path.chmod(0o755)
+
+
+def test_diagnosis_of_a_host_without_mariadb_admin_or_journalctl(tmp_path, monkeypatch):
+    """MariaDB 10.3 (Debian 10) and MySQL have no mariadb-admin; a minimal host may have
+    no journalctl: the whole diagnosis failed with Ansible's 'Error executing command.'
+    (and its traceback) instead of naming what it could not see."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _fake_tool(bin_dir, "systemctl", """case "$2" in
+mariadb.service) printf 'Id=mariadb.service\\nLoadState=loaded\\nActiveState=failed\\n\
+SubState=failed\\nResult=exit-code\\nUnitFileState=enabled\\nExecMainStatus=1\\n' ;;
+*.service) printf 'Id=%s\\nLoadState=not-found\\n' "$2" ;;
+esac
+""")
+    monkeypatch.setenv("PATH", str(bin_dir))
+    rc, result = run_module("server_diagnose", tmp_path, {"services": ["mariadb"]})
+    assert rc == 0, result["msg"]
+    assert "MariaDB berhenti (mariadb: failed/failed, result exit-code)" in result["causes"]
+    assert result["bundle"]["mariadb_ping"]["rc"] is None
+    assert set(result["bundle"]["not_visible"]) >= {"mariadb-admin", "journalctl"}
