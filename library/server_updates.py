@@ -17,6 +17,9 @@ description:
   - Packages held by dpkg or matching O(hold) are never upgraded; they are returned in
     C(held) so the report shows them (for example MariaDB, whose major version changes
     only by decision).
+  - The install is simulated first; when apt would remove a package or upgrade a held
+    one as a dependency of a chosen upgrade, nothing is installed and the module fails
+    naming them. Dependencies apt adds are listed in C(upgraded) too.
   - In check mode nothing is installed; C(upgraded) lists what would be.
   - Returns whether a reboot is required afterwards (C(/run/reboot-required), needrestart's
     kernel status) and the services needing a restart.
@@ -87,8 +90,49 @@ sop_output:
 """
 
 
+import re  # noqa: E402
+from typing import Any  # noqa: E402
+
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_server import AptError, apt_pending, reboot_required  # noqa: E402
+from ansible.module_utils.sop_server import (  # noqa: E402
+    AptError,
+    apt_pending,
+    matches_any,
+    parse_apt_simulation,
+    reboot_required,
+)
+
+INSTALL_OPTIONS = ["--only-upgrade", "--no-install-recommends", "--no-remove",
+                   "-o", "Dpkg::Options::=--force-confold",
+                   "-o", "Dpkg::Options::=--force-confdef"]
+ENV = ["env", "DEBIAN_FRONTEND=noninteractive", "LC_ALL=C"]
+
+
+def simulate_install(module: AnsibleModule, chosen: list[dict[str, Any]],
+                     pending: dict[str, Any], params: dict[str, Any]) -> list[dict[str, Any]]:
+    """What installing exactly the chosen versions would change (apt-get -s install):
+    the chosen upgrades and the dependencies apt adds to them. Fails, before anything is
+    installed, when apt would remove a package or upgrade a held one along the way
+    (apt-get install -y does both without asking)."""
+    rc, out, err = module.run_command(
+        [*ENV, "apt-get", "-s", "-o", "Debug::NoLocking=1", "install", *INSTALL_OPTIONS,
+         *[f"{u['name']}={u['candidate']}" for u in chosen]])
+    if rc != 0:
+        lines = [line for line in (str(err) + str(out)).splitlines() if line.startswith("E:")]
+        module.fail_json(msg="apt-get -s install failed: "
+                         + ("; ".join(lines) or str(err).strip() or str(out).strip())[-400:]
+                         .replace("\n", " "))
+    removed = re.findall(r"^Remv (\S+)", str(out), re.MULTILINE)
+    changes = parse_apt_simulation(str(out), params["security_pattern"])
+    names = {u["name"] for u in chosen}
+    held = [u["name"] for u in changes if u["name"] not in names
+            and (u["name"] in pending["held"] or matches_any(u["name"], params["hold"]))]
+    if removed or held:
+        module.fail_json(msg="Pembaruan dibatalkan, apt akan "
+                         + "; ".join(([f"menghapus {', '.join(removed)}"] if removed else [])
+                                     + ([f"ikut memperbarui paket yang ditahan {', '.join(held)}"]
+                                        if held else [])), upgraded=[])
+    return [u for u in changes if u["name"] not in names]
 
 
 def installed_versions(module: AnsibleModule, names: list[str]) -> dict[str, str]:
@@ -122,12 +166,12 @@ def main() -> None:
         module.fail_json(msg=str(exc))
     chosen = pending["security"] + (pending["other"] if params["scope"] == "all" else [])
     outside = [] if params["scope"] == "all" else [u["name"] for u in pending["other"]]
+    extra = simulate_install(module, chosen, pending, params) if chosen else []
     upgraded = [{"name": u["name"], "before": u["installed"], "after": u["candidate"],
-                 "security": u["security"]} for u in chosen]
+                 "security": u["security"]} for u in chosen + extra]
     if chosen and not module.check_mode:
         rc, out, err = module.run_command(
-            ["apt-get", "install", "-y", "-q", "--only-upgrade", "--no-install-recommends",
-             "-o", "Dpkg::Options::=--force-confold", "-o", "Dpkg::Options::=--force-confdef",
+            ["apt-get", "install", "-y", "-q", *INSTALL_OPTIONS,
              *[f"{u['name']}={u['candidate']}" for u in chosen]],
             environ_update={"DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C"})
         if rc != 0:

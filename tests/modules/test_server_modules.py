@@ -411,3 +411,66 @@ esac
     assert "MariaDB berhenti (mariadb: failed/failed, result exit-code)" in result["causes"]
     assert result["bundle"]["mariadb_ping"]["rc"] is None
     assert set(result["bundle"]["not_visible"]) >= {"mariadb-admin", "journalctl"}
+
+
+FAKE_APT = r"""
+echo "$*" >> "$LOG"
+case "$*" in
+  *-s*install*) cat <<'SIM'
+Remv sipp-report-tool [2.1]
+Inst mariadb-common [1:10.11.6-0+deb12u1] (1:10.11.11-0+deb12u1 Debian-Security:12/stable-security [all])
+Inst libmariadb3 [1:10.11.6-0+deb12u1] (1:10.11.11-0+deb12u1 Debian-Security:12/stable-security [amd64])
+SIM
+  ;;
+  *-s*upgrade*) cat <<'SIM'
+Inst libmariadb3 [1:10.11.6-0+deb12u1] (1:10.11.11-0+deb12u1 Debian-Security:12/stable-security [amd64])
+Inst mariadb-common [1:10.11.6-0+deb12u1] (1:10.11.11-0+deb12u1 Debian-Security:12/stable-security [all])
+SIM
+  ;;
+esac
+"""  # noqa: E501 (apt's lines as they are)
+
+
+def apt_host(tmp_path, monkeypatch, apt_get=FAKE_APT):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "apt.log"
+    _fake_tool(bin_dir, "apt-get", apt_get)
+    _fake_tool(bin_dir, "apt-mark", "exit 0\n")
+    _fake_tool(bin_dir, "dpkg-query", "echo 'libmariadb3 1:10.11.11-0+deb12u1'\n")
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    monkeypatch.setenv("LOG", str(log))
+    return log
+
+
+def test_updates_never_remove_packages_nor_upgrade_a_held_one_as_a_dependency(tmp_path,
+                                                                               monkeypatch):
+    """apt-get install -y of the chosen upgrades removed what conflicted with them and
+    upgraded a package matching the hold patterns when a chosen one depended on it: the
+    install is simulated first and refused when it would do either."""
+    log = apt_host(tmp_path, monkeypatch)
+    rc, result = run_module("server_updates", tmp_path, {"hold": ["mariadb-*"],
+                                                         "update_cache": False})
+    installs = [line for line in log.read_text().splitlines()
+                if "install" in line and "-s" not in line.split()]
+    assert installs == []
+    assert rc == 1
+    assert "\n" not in result["msg"]
+    assert "mariadb-common" in result["msg"] and "sipp-report-tool" in result["msg"]
+
+
+def test_updates_install_what_the_simulation_allows_and_nothing_in_check_mode(tmp_path,
+                                                                              monkeypatch):
+    log = apt_host(tmp_path, monkeypatch, FAKE_APT.replace("Remv sipp-report-tool [2.1]\n", "")
+                   .replace("Inst mariadb-common [1:10.11.6-0+deb12u1] (1:10.11.11-0+deb12u1 "
+                            "Debian-Security:12/stable-security [all])\n", "", 1))
+    args = {"hold": ["mariadb-*"], "update_cache": False}
+    rc, result = run_module("server_updates", tmp_path, {**args, "_ansible_check_mode": True})
+    assert rc == 0 and result["changed"]
+    assert [u["name"] for u in result["upgraded"]] == ["libmariadb3"]
+    assert not [line for line in log.read_text().splitlines() if line.startswith("install")]
+    rc, result = run_module("server_updates", tmp_path, args)
+    assert rc == 0, result["msg"]
+    assert result["held"] == ["mariadb-common"]
+    assert [line.split()[-1] for line in log.read_text().splitlines()
+            if line.startswith("install")] == ["libmariadb3=1:10.11.11-0+deb12u1"]
