@@ -80,7 +80,7 @@ from collections.abc import Iterator  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_server import file_system  # noqa: E402
+from ansible.module_utils.sop_server import apt_failure, file_system  # noqa: E402
 from ansible.module_utils.sop_tree import unlink_same  # noqa: E402
 
 LOGS = "/var/log"
@@ -124,7 +124,7 @@ def clean_package_cache(module: AnsibleModule) -> tuple[dict[str, Any], dict[str
     if files and not module.check_mode:
         rc, _out, err = module.run_command(["apt-get", "clean"])
         if rc != 0:
-            module.fail_json(msg=f"apt-get clean failed: {str(err).strip()}")
+            module.fail_json(msg="apt-get clean failed: " + apt_failure("", str(err)))
     after = space(cache, glob.glob(f"{cache}/*.deb")) if not module.check_mode else before
     return before, after, [f"hapus {len(files)} paket unduhan"] if files else []
 

@@ -96,6 +96,7 @@ from typing import Any  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     AptError,
+    apt_failure,
     apt_pending,
     matches_any,
     parse_apt_simulation,
@@ -118,10 +119,7 @@ def simulate_install(module: AnsibleModule, chosen: list[dict[str, Any]],
         [*ENV, "apt-get", "-s", "-o", "Debug::NoLocking=1", "install", *INSTALL_OPTIONS,
          *[f"{u['name']}={u['candidate']}" for u in chosen]])
     if rc != 0:
-        lines = [line for line in (str(err) + str(out)).splitlines() if line.startswith("E:")]
-        module.fail_json(msg="apt-get -s install failed: "
-                         + ("; ".join(lines) or str(err).strip() or str(out).strip())[-400:]
-                         .replace("\n", " "))
+        module.fail_json(msg="apt-get -s install failed: " + apt_failure(str(out), str(err)))
     removed = re.findall(r"^Remv (\S+)", str(out), re.MULTILINE)
     changes = parse_apt_simulation(str(out), params["security_pattern"])
     names = {u["name"] for u in chosen}
@@ -175,7 +173,7 @@ def main() -> None:
              *[f"{u['name']}={u['candidate']}" for u in chosen]],
             environ_update={"DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C"})
         if rc != 0:
-            module.fail_json(msg="apt-get install failed: " + (str(err).strip() or str(out))[-400:],
+            module.fail_json(msg="apt-get install failed: " + apt_failure(str(out), str(err)),
                              upgraded=[])
         now = installed_versions(module, [u["name"] for u in chosen])
         wrong = [f"{u['name']} {now.get(u['name'])} (expected {u['candidate']})"

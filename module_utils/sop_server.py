@@ -210,6 +210,16 @@ class AptError(Exception):
     """apt could not refresh its lists or simulate the upgrade (the message says why)."""
 
 
+def apt_failure(out: str, err: str) -> str:
+    """Why apt or dpkg failed, on one line: their error lines (E:, dpkg: error ...), else
+    the last line they wrote."""
+    lines = [line.strip() for line in (out + "\n" + err).splitlines() if line.strip()]
+    errors = [line.rstrip(":") for line in lines if line.startswith(("E:", "dpkg: error"))]
+    if errors:
+        return "; ".join(dict.fromkeys(errors))[-600:]
+    return lines[-1][-300:] if lines else "no output"
+
+
 def apt_pending(run: Any, update_cache: bool, security_pattern: str,
                 hold: list[str]) -> dict[str, Any]:
     """Refresh the package lists (when asked) and list the pending upgrades: security,
@@ -223,10 +233,11 @@ def apt_pending(run: Any, update_cache: bool, security_pattern: str,
         problems = [line for line in (out + err).splitlines()
                     if line.startswith(("E:", "W:", "Err:"))]
         if rc != 0 or any(p.startswith(("E:", "Err:")) for p in problems):
-            raise AptError("apt-get update failed: " + "; ".join(problems or [err.strip()]))
+            raise AptError("apt-get update failed: "
+                           + ("; ".join(problems) if problems else apt_failure(out, err)))
     rc, out, err = run([*env, "apt-get", "-s", "-o", "Debug::NoLocking=1", "upgrade"])
     if rc != 0:
-        raise AptError("apt-get -s upgrade failed: " + (err.strip() or out.strip())[-300:])
+        raise AptError("apt-get -s upgrade failed: " + apt_failure(out, err))
     _rc, held_out, _err = run(["apt-mark", "showhold"])
     dpkg_holds = held_out.split()
     upgrades = parse_apt_simulation(out, security_pattern)

@@ -474,3 +474,36 @@ def test_updates_install_what_the_simulation_allows_and_nothing_in_check_mode(tm
     assert result["held"] == ["mariadb-common"]
     assert [line.split()[-1] for line in log.read_text().splitlines()
             if line.startswith("install")] == ["libmariadb3=1:10.11.11-0+deb12u1"]
+
+
+def test_a_failed_upgrade_is_one_line_naming_apts_error(tmp_path, monkeypatch):
+    failing = FAKE_APT.replace("Remv sipp-report-tool [2.1]\n", "").replace(
+        "esac\n", """  install*) printf 'Setting up libmariadb3 ...\\n'
+    printf 'dpkg: error processing package libmariadb3 (--configure):\\n'
+    printf ' installed libmariadb3 post-installation script returned error exit status 1\\n' >&2
+    printf 'Errors were encountered while processing:\\n libmariadb3\\n' >&2
+    printf 'E: Sub-process /usr/bin/dpkg returned an error code (1)\\n' >&2
+    exit 100 ;;
+esac
+""")
+    apt_host(tmp_path, monkeypatch, failing)
+    rc, result = run_module("server_updates", tmp_path, {"update_cache": False})
+    assert rc == 1
+    assert result["msg"] == ("apt-get install failed: dpkg: error processing package "
+                             "libmariadb3 (--configure); "
+                             "E: Sub-process /usr/bin/dpkg returned an error code (1)")
+
+
+def test_apt_failures_are_one_line():
+    def run(argv):
+        if "showhold" in argv:
+            return 0, "", ""
+        return 100, "Reading package lists...\n", (
+            "E: dpkg was interrupted, you must manually run 'dpkg --configure -a' to correct "
+            "the problem.\n")
+    with pytest.raises(srv.AptError) as failure:
+        srv.apt_pending(run, False, "security", [])
+    assert str(failure.value) == ("apt-get -s upgrade failed: E: dpkg was interrupted, you must "
+                                  "manually run 'dpkg --configure -a' to correct the problem.")
+    assert srv.apt_failure("Reading package lists...\n", "W: one\nsomething broke\n") == \
+        "something broke"
