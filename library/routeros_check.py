@@ -101,7 +101,11 @@ options:
     type: int
     default: 32
   timeout:
-    description: Seconds before a router that does not answer is given up.
+    description:
+      - Seconds before a router that does not answer is given up.
+      - One router's whole session may take at most 30 times as long and send at most
+        32 MiB; a router that keeps sending, or sends a byte now and then, is given up
+        with that error.
     type: float
     default: 10
 attributes:
@@ -268,6 +272,13 @@ def read_router(spec: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     except RouterError as exc:
         result["error"] = str(exc)
         result["problems"].append(f"router {name} tidak dapat dibaca: {exc}")
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        # well-formed sentences, but not what RouterOS answers (no resource row, a
+        # counter that is not a number): this router's error, not the module's crash
+        error = (f"RouterOS at {spec['host']}:{port} answered with data RouterOS does "
+                 f"not send ({type(exc).__name__})")
+        result["error"] = error
+        result["problems"].append(f"router {name} tidak dapat dibaca: {error}")
     finally:
         api.close()
     result["ok"] = not result["problems"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import socket
 import ssl
+import time
 from typing import Any
 
 try:
@@ -22,10 +23,62 @@ except ImportError:  # reported by the module through missing_required_lib
     HAS_LIBROUTEROS = False
 
 LOG_WARNING_TOPICS = frozenset({"warning", "error", "critical"})
+# What one router's session may send in all (its export, log, interfaces: a few MB on a
+# real RouterBoard) and how long the whole session may take, in multiples of the
+# per-answer timeout: a router that never stops sending, or sends a byte now and then,
+# is given up instead of filling the controller's memory or holding the run forever.
+MAX_SESSION_BYTES = 32 * 1024 * 1024
+SESSION_TIMEOUTS = 30
+# What a router may send that the API protocol does not allow (a word without '=', a
+# !trap without message, no sentence at all) surfaces from librouteros as these.
+_MALFORMED = (ValueError, TypeError, KeyError, IndexError, AttributeError)
 
 
 class RouterError(Exception):
     """One line saying why a router could not be read."""
+
+
+class BoundedSocket:
+    """The socket of one router's session, as librouteros's transport uses it (recv,
+    sendall, close), with a byte budget and a deadline for the whole session; each recv
+    still waits at most ``timeout`` for the next bytes."""
+
+    def __init__(self, sock: Any, where: str, timeout: float,
+                 limit: int = MAX_SESSION_BYTES) -> None:
+        self.sock, self.where, self.timeout, self.limit = sock, where, timeout, limit
+        self.total = timeout * SESSION_TIMEOUTS
+        self.deadline = time.monotonic() + self.total
+        self.received = 0
+
+    def _late(self) -> RouterError:
+        return RouterError(
+            f"RouterOS API at {self.where} did not finish its answers within {self.total:g} s"
+        )
+
+    def recv(self, size: int) -> bytes:
+        if self.received + size > self.limit:
+            raise RouterError(
+                f"RouterOS API at {self.where} sent more than {self.limit // 2**20} MiB "
+                "in one session"
+            )
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise self._late()
+        self.sock.settimeout(min(self.timeout, left))
+        try:
+            data: bytes = self.sock.recv(min(size, 65536))
+        except TimeoutError:
+            if time.monotonic() >= self.deadline:
+                raise self._late() from None
+            raise
+        self.received += len(data)
+        return data
+
+    def sendall(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 def tls_context(ca_path: str | None, validate: bool) -> ssl.SSLContext:
@@ -50,12 +103,12 @@ def connect(
 ) -> Any:
     """Log in (RouterOS >= 6.43 plain login, inside TLS when ``tls``); raise RouterError."""
     where = f"{host}:{port}"
-    wrapper = None
-    if tls:
-        context = tls_context(ca_path, validate_certs)
+    context = tls_context(ca_path, validate_certs) if tls else None
 
-        def wrapper(sock: socket.socket) -> ssl.SSLSocket:
-            return context.wrap_socket(sock, server_hostname=host)
+    def wrapper(sock: socket.socket) -> BoundedSocket:
+        if context is not None:
+            sock = context.wrap_socket(sock, server_hostname=host)
+        return BoundedSocket(sock, where, timeout)
 
     try:
         return librouteros.connect(
@@ -86,7 +139,7 @@ def connect(
             f"cannot reach the RouterOS API at {where}: {exc.strerror or exc}"
         ) from None
     except TrapError as exc:
-        if "invalid user name or password" in exc.message:
+        if "invalid user name or password" in str(exc.message):
             raise RouterError(
                 f"RouterOS at {where} refused the login of user {username!r}: "
                 "wrong user name or password"
@@ -94,6 +147,11 @@ def connect(
         raise RouterError(f"RouterOS at {where} refused the login: {exc.message}") from None
     except LibRouterosError as exc:
         raise RouterError(f"RouterOS API at {where} broke off the login: {exc}") from None
+    except _MALFORMED:
+        raise RouterError(
+            f"RouterOS API at {where} answered the login with a malformed reply "
+            "(not the RouterOS API protocol)"
+        ) from None
 
 
 def run(api: Any, command: str, **words: Any) -> list[dict[str, Any]]:
@@ -106,6 +164,12 @@ def run(api: Any, command: str, **words: Any) -> list[dict[str, Any]]:
         raise RouterError(f"{command}: the router closed the session ({exc})") from None
     except (LibRouterosError, OSError) as exc:
         raise RouterError(f"{command}: {exc}") from None
+    except RouterError as exc:  # the session's byte budget or deadline
+        raise RouterError(f"{command}: {exc}") from None
+    except _MALFORMED:
+        raise RouterError(
+            f"{command}: malformed reply from the router (not the RouterOS API protocol)"
+        ) from None
 
 
 def version_tuple(version: str) -> tuple[int, ...]:

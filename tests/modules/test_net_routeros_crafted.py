@@ -1,0 +1,161 @@
+"""library/routeros_check.py against a misbehaving or compromised router: a small server
+that speaks the RouterOS API's wire protocol (librouteros's own encoder) for the login,
+then answers with what a real RouterOS never sends. The module must give that router one
+clear error line, never crash (losing every other router's result) or hang."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from conftest import within
+from librouteros.protocol import encode_length, encode_sentence
+from loader import load, run_module
+
+mod = load("routeros_check")
+
+PARAMS = {
+    "export": True,
+    "show_sensitive": False,
+    "states": {},
+    "temperature_warn": 70,
+    "cpu_warn_percent": 90,
+    "memory_warn_percent": 90,
+    "timeout": 1,
+}
+
+
+def reply(*words: str) -> bytes:
+    return encode_sentence(*words, encoding="utf-8")
+
+
+def read_sentence(conn: socket.socket) -> list[str]:
+    """One sentence the client wrote (lengths below 0x4000 are enough here)."""
+    words = []
+    while True:
+        first = conn.recv(1)
+        if not first:
+            raise ConnectionError
+        n = first[0]
+        if n == 0:
+            return words
+        if n >= 0x80:
+            n = ((n & 0x3F) << 8) | conn.recv(1)[0]
+        data = b""
+        while len(data) < n:
+            data += conn.recv(n - len(data))
+        words.append(data.decode())
+
+
+Answer = Callable[[socket.socket, list[str]], None]
+
+
+@contextmanager
+def crafted(answer: Answer) -> Iterator[int]:
+    """A router on a free port: logs in anybody, then ``answer(conn, sentence)``."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+    stop = threading.Event()
+
+    def client(conn: socket.socket) -> None:
+        with conn:
+            try:
+                while not stop.is_set():
+                    sentence = read_sentence(conn)
+                    if sentence[0] == "/login":
+                        conn.sendall(reply("!done"))
+                    else:
+                        answer(conn, sentence)
+            except OSError:
+                pass
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            threading.Thread(target=client, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield srv.getsockname()[1]
+    finally:
+        stop.set()
+        srv.close()
+
+
+def spec(port: int) -> dict[str, object]:
+    return {"name": "rb-x", "host": "127.0.0.1", "port": port, "tls": False, "ca_path": None,
+            "validate_certs": True, "username": "sop", "password": "pw"}
+
+
+def one_line(error: str | None) -> str:
+    assert error and "\n" not in error
+    return error
+
+
+def test_a_word_without_equals_sign_is_a_clear_error():
+    def answer(conn, sentence):
+        conn.sendall(reply("!re", "garbage") + reply("!done"))
+
+    with crafted(answer) as port:
+        r = mod.read_router(spec(port), PARAMS)
+    assert "malformed" in one_line(r["error"]) and r["ok"] is False
+
+
+def test_a_trap_without_message_is_a_clear_error():
+    def answer(conn, sentence):
+        conn.sendall(reply("!trap", "=foo=bar") + reply("!done"))
+
+    with crafted(answer) as port:
+        r = mod.read_router(spec(port), PARAMS)
+    assert "malformed" in one_line(r["error"])
+
+
+def test_no_resource_row_is_a_clear_error():
+    def answer(conn, sentence):
+        conn.sendall(reply("!done"))  # every print answers no row
+
+    with crafted(answer) as port:
+        r = mod.read_router(spec(port), PARAMS)
+    assert one_line(r["error"]) and r["ok"] is False
+
+
+def test_a_crafted_router_does_not_crash_the_module_for_the_others(tmp_path):
+    def answer(conn, sentence):
+        conn.sendall(reply("!re", "garbage") + reply("!done"))
+
+    with crafted(answer) as port:
+        rc, out = run_module("routeros_check", tmp_path, {
+            "routers": [spec(port)], "timeout": 2})
+    assert rc == 0, out
+    assert "malformed" in out["routers"][0]["error"]
+
+
+def test_a_router_that_never_stops_sending_is_given_up():
+    def answer(conn, sentence):
+        row = reply("!re", "=name=" + "x" * 1000)
+        while True:
+            conn.sendall(row * 64)
+
+    with crafted(answer) as port, within(30, "reading an endless reply"):
+        r = mod.read_router(spec(port), PARAMS)
+    assert "MiB" in one_line(r["error"])
+
+
+def test_a_router_that_trickles_is_given_up():
+    def answer(conn, sentence):
+        word = "=name=" + "x" * 100
+        conn.sendall(encode_length(3) + b"!re" + encode_length(len(word)))
+        for ch in word.encode():  # one byte every 0.2 s: each read gets something in time
+            conn.sendall(bytes([ch]))
+            threading.Event().wait(0.2)
+
+    params = dict(PARAMS, timeout=0.3)
+    with crafted(answer) as port, within(30, "reading a trickling reply"):
+        r = mod.read_router(spec(port), params)
+    assert "within" in one_line(r["error"])
