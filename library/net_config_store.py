@@ -118,7 +118,12 @@ def store(
     name, content = item["name"], item["content"]
     device = root / name
     current = device / "config.txt"
-    old = current.read_text(encoding="utf-8") if current.is_file() else None
+    old: str | None = None
+    if current.is_file():
+        # newline="": as written (write_private translates nothing on POSIX), so a CR in
+        # a configuration does not read back as LF and count as a change on every run
+        with open(current, encoding="utf-8", newline="") as handle:
+            old = handle.read()
     result: dict[str, Any] = {"name": name, "changed": False, "first": old is None, "diff": None}
     if content is not None and content != old:
         result["changed"] = True

@@ -156,3 +156,15 @@ def test_store_first_unchanged_changed_and_history(tmp_path):
     assert [p.read_text() for p in (device / "history").glob("*.txt")] == ["set name=a\n"]
     unavailable = store_mod.store(root, item("rb-a", None), states, 5, False)
     assert not unavailable["changed"] and (device / "config.txt").read_text() == "set name=b\n"
+
+
+def test_store_content_with_a_carriage_return_is_unchanged_the_second_time(tmp_path):
+    # a comment or a crafted export may keep a lone CR: stored as it came, it must read
+    # back as it came, or every run reports a change and adds a history version
+    root = tmp_path / "jaringan"
+    content = "/system note\nset note=\"a\rb\"\n"
+    assert store_mod.store(root, item("rb-a", content), {}, 5, False)["changed"]
+    again = store_mod.store(root, item("rb-a", content), {}, 5, False)
+    assert not again["changed"] and again["diff"] is None
+    assert not (root / "rb-a" / "history").exists()
+
