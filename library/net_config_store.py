@@ -175,7 +175,7 @@ def main() -> None:
     )
     p = module.params
     root = Path(p["path"])
-    bad = [i["name"] for i in p["items"] or [] if not _NAME.match(i["name"])]
+    bad = [i["name"] for i in p["items"] or [] if not _NAME.fullmatch(i["name"])]
     if bad:
         module.fail_json(msg=f"device names unusable as file names: {', '.join(bad)}")
     if root.exists() and not root.is_dir():

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler
 
 import httpd
 import pytest
-from loader import load
+from loader import load, run_module
 
 net = load("sop_net")
 store_mod = load("net_config_store")
@@ -168,3 +168,9 @@ def test_store_content_with_a_carriage_return_is_unchanged_the_second_time(tmp_p
     assert not again["changed"] and again["diff"] is None
     assert not (root / "rb-a" / "history").exists()
 
+
+def test_store_refuses_a_name_with_a_trailing_newline(tmp_path):
+    rc, out = run_module("net_config_store", tmp_path, {
+        "path": str(tmp_path / "jaringan"), "items": [{"name": "rb-a\n", "content": "x\n"}]})
+    assert rc == 1 and out["msg"].startswith("device names unusable as file names")
+    assert not (tmp_path / "jaringan" / "rb-a\n").exists()
