@@ -110,7 +110,8 @@ def memory_used_percent() -> float | None:
 def run(module: AnsibleModule, *argv: str) -> str:
     rc, out, err = module.run_command(list(argv))
     if rc != 0:
-        module.fail_json(msg=f"{' '.join(argv)} failed: {(err or out).strip().splitlines()[-1:]}")
+        lines = (err or out).strip().splitlines()
+        module.fail_json(msg=f"{' '.join(argv)} failed: {lines[-1] if lines else f'exit {rc}'}")
     return str(out)
 
 
