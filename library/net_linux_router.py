@@ -15,7 +15,10 @@ description:
     from C(/sys/class/net).
   - Returns the configuration as the gateway runs it, normalised for a history of
     changes (M(net_config_store)) - C(nft list ruleset) with the counters' packet and
-    byte values removed, C(ip -br address) and C(ip route) for IPv4 and IPv6.
+    byte values removed, C(ip -br address) without the interfaces' state column, and
+    C(ip route) for IPv4 and IPv6 without the C(linkdown) and C(dead) flags and the
+    lifetime left of learnt routes, so that a pulled cable or a route counting down is
+    no configuration change.
   - Read-only, never reports a change. Supports check mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
@@ -65,6 +68,7 @@ from typing import Any  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
 _COUNTER = re.compile(r"counter packets \d+ bytes \d+")
+_ROUTE_STATE = re.compile(r" (?:linkdown|dead|expires -?\d+sec)(?=\s|$)", re.MULTILINE)
 NET = Path("/sys/class/net")
 
 
@@ -115,6 +119,21 @@ def run(module: AnsibleModule, *argv: str) -> str:
     return str(out)
 
 
+def normalise(title: str, text: str) -> str:
+    """What is configuration, without what the moment adds: the counters' values, the
+    interfaces' operational state (a pulled cable, a modem off), the routes' linkdown and
+    dead flags and the lifetime left of a learnt route."""
+    if title == "nft list ruleset":
+        return _COUNTER.sub("counter", text)
+    if title == "ip -br address":  # name, state, addresses: the state left out
+        return "".join(
+            " ".join(fields[:1] + fields[2:]) + "\n"
+            for fields in (line.split() for line in text.splitlines())
+            if fields
+        )
+    return _ROUTE_STATE.sub("", text)
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
@@ -124,12 +143,12 @@ def main() -> None:
     )
     nft = module.get_bin_path("nft", required=True)
     ip = module.get_bin_path("ip", required=True)
-    ruleset = _COUNTER.sub("counter", run(module, nft, "list", "ruleset"))
+    ruleset = normalise("nft list ruleset", run(module, nft, "list", "ruleset"))
     sections = [
         ("nft list ruleset", ruleset),
-        ("ip -br address", run(module, ip, "-br", "address")),
-        ("ip -4 route", run(module, ip, "-4", "route")),
-        ("ip -6 route", run(module, ip, "-6", "route")),
+        ("ip -br address", normalise("ip -br address", run(module, ip, "-br", "address"))),
+        ("ip -4 route", normalise("ip -4 route", run(module, ip, "-4", "route"))),
+        ("ip -6 route", normalise("ip -6 route", run(module, ip, "-6", "route"))),
     ]
     config = "".join(f"# {title}\n{text.rstrip()}\n\n" for title, text in sections)
     ifaces = interfaces(module.params["ignore_interfaces"])
