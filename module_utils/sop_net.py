@@ -89,6 +89,24 @@ def _skip_name(data: bytes, offset: int) -> int:
         offset += length + 1
 
 
+def _a_records(data: bytes, qdcount: int, ancount: int) -> list[str]:
+    """The A records of an answer; IndexError or struct.error where it is cut short."""
+    addresses = []
+    offset = 12
+    for _ in range(qdcount):
+        offset = _skip_name(data, offset) + 4
+    for _ in range(ancount):
+        offset = _skip_name(data, offset)
+        rtype, _cls, _ttl, rdlength = struct.unpack(">HHIH", data[offset : offset + 10])
+        offset += 10
+        if offset + rdlength > len(data):
+            raise IndexError("record beyond the answer")
+        if rtype == 1 and rdlength == 4:
+            addresses.append(socket.inet_ntoa(data[offset : offset + 4]))
+        offset += rdlength
+    return addresses
+
+
 _RCODES = {1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
 
 
@@ -126,16 +144,12 @@ def dns_query(server: str, name: str, timeout: float, port: int = 53) -> dict[st
     if flags & 0x000F:
         result["error"] = f"{name}: {_RCODES.get(flags & 0x000F, flags & 0x000F)} dari {server}"
         return result
-    offset = 12
-    for _ in range(qdcount):
-        offset = _skip_name(data, offset) + 4
-    for _ in range(ancount):
-        offset = _skip_name(data, offset)
-        rtype, _cls, _ttl, rdlength = struct.unpack(">HHIH", data[offset : offset + 10])
-        offset += 10
-        if rtype == 1 and rdlength == 4:
-            result["addresses"].append(socket.inet_ntoa(data[offset : offset + 4]))
-        offset += rdlength
+    try:
+        result["addresses"] = _a_records(data, qdcount, ancount)
+    except (IndexError, struct.error):
+        # cut short or crafted (a resolver that misbehaves, an answer spoofed on the LAN)
+        result["error"] = f"{name}: jawaban rusak dari {server}"
+        return result
     result["ok"] = bool(result["addresses"])
     if not result["ok"]:
         result["error"] = f"{name}: tidak ada alamat dari {server}"

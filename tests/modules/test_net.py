@@ -174,3 +174,14 @@ def test_store_refuses_a_name_with_a_trailing_newline(tmp_path):
         "path": str(tmp_path / "jaringan"), "items": [{"name": "rb-a\n", "content": "x\n"}]})
     assert rc == 1 and out["msg"].startswith("device names unusable as file names")
     assert not (tmp_path / "jaringan" / "rb-a\n").exists()
+
+
+@pytest.mark.parametrize("keep", [12, -16, -10, -4, -1])
+def test_dns_malformed_answer_is_one_clear_line(keep):
+    # a resolver (misbehaving, or spoofed on the LAN) whose answer is cut short: after
+    # the header, inside the question, the answer's name, its fixed part, its address
+    srv = dns_server(lambda q: reply(q, addresses=["10.0.0.5"])[:keep])
+    r = net.dns_query("127.0.0.1", "sipp.pn.court", 1, port=srv.getsockname()[1])
+    srv.close()
+    assert r["ok"] is False
+    assert r["error"] == "sipp.pn.court: jawaban rusak dari 127.0.0.1"
