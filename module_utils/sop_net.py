@@ -32,23 +32,16 @@ def ping(address: str, count: int, interval: float, timeout: float) -> dict[str,
     """``count`` echo requests; latency min/avg/max, loss and jitter (mean difference of
     consecutive round trips, as RFC 3550 smooths it) in milliseconds."""
     argv = ["ping", "-n", "-c", str(count), "-i", f"{interval:g}", "-W", f"{timeout:g}", address]
+    limit = count * (interval + timeout) + 5
+    unanswered = {"target": address, "ok": False, "sent": count, "received": 0,
+                  "loss_percent": 100.0}
     try:
-        proc = subprocess.run(
-            argv,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=count * (interval + timeout) + 5,
-        )
+        proc = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=limit)
     except FileNotFoundError:
-        return {
-            "target": address,
-            "ok": False,
-            "sent": count,
-            "received": 0,
-            "loss_percent": 100.0,
-            "error": "perintah ping tidak ada (paket iputils-ping)",
-        }
+        return {**unanswered, "error": "perintah ping tidak ada (paket iputils-ping)"}
+    except subprocess.TimeoutExpired:
+        # a name whose resolver does not answer: ping waits for it before any echo
+        return {**unanswered, "error": f"ping {address} tidak selesai dalam {limit:g} dtk"}
     rtts = [float(x) for x in _RTT.findall(proc.stdout)]
     loss = round(100 * (count - len(rtts)) / count, 1)
     result: dict[str, Any] = {

@@ -4,17 +4,23 @@ format, and the configuration store's files, modes, diffs and history."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import socket
 import stat
 import struct
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 
 import httpd
 import pytest
 from loader import load, run_module
 
+ROOT = Path(__file__).resolve().parents[2]
 net = load("sop_net")
 store_mod = load("net_config_store")
 
@@ -185,3 +191,38 @@ def test_dns_malformed_answer_is_one_clear_line(keep):
     srv.close()
     assert r["ok"] is False
     assert r["error"] == "sipp.pn.court: jawaban rusak dari 127.0.0.1"
+
+
+PING_IN_NETNS = """
+import json, socket, sys, threading
+import ansible.module_utils
+ansible.module_utils.__path__.append({utils!r})
+from ansible.module_utils.sop_net import ping
+silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+silent.bind(({resolver!r}, 53))  # a resolver that takes the queries and never answers
+print(json.dumps(ping("sipp.pn-contoh.court", 1, 0.2, 0.5)))
+"""
+
+
+@needs_ping
+def test_ping_of_a_name_while_the_resolver_hangs_is_one_clear_line():
+    # the system resolver is the broken segment: ping waits for it longer than ping()
+    # allows; real ping, real glibc resolver, in a network namespace of its own
+    if shutil.which("unshare") is None or shutil.which("ip") is None:
+        pytest.skip("needs unshare and ip")
+    with open("/etc/resolv.conf", encoding="utf-8") as handle:
+        servers = [line.split()[1] for line in handle if line.startswith("nameserver ")]
+    if not servers or ":" in servers[0]:
+        pytest.skip("needs an IPv4 nameserver in /etc/resolv.conf")
+    code = PING_IN_NETNS.format(utils=str(ROOT / "module_utils"), resolver=servers[0])
+    script = (f"ip link set lo up; ip addr add {servers[0]}/32 dev lo 2>/dev/null || true;"
+              f' exec "$0" -c "$1"')
+    proc = subprocess.run(["unshare", "-rn", "sh", "-ec", script, sys.executable, code],
+                          capture_output=True, text=True, check=False, timeout=60,
+                          env={**os.environ, "RES_OPTIONS": "timeout:5 attempts:2"})
+    if "Operation not permitted" in proc.stderr and not proc.stdout:
+        pytest.skip(f"no network namespace here: {proc.stderr.strip()}")
+    assert "Traceback" not in proc.stderr, proc.stderr
+    r = json.loads(proc.stdout)
+    assert r["ok"] is False and r["loss_percent"] == 100.0
+    assert r["error"] == "ping sipp.pn-contoh.court tidak selesai dalam 5.7 dtk"
