@@ -165,7 +165,10 @@ def main() -> None:
                 "elements": "dict",
                 "options": {
                     "name": {"type": "str", "required": True},
-                    "content": {"type": "str"},
+                    # the export may hold secrets (show_sensitive): into the root-only
+                    # store, never back into the task result (ansible-core < 2.21
+                    # returns every argument as invocation)
+                    "content": {"type": "str", "no_log": True},
                     "state": {"type": "dict"},
                 },
             },

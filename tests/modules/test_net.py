@@ -226,3 +226,18 @@ def test_ping_of_a_name_while_the_resolver_hangs_is_one_clear_line():
     r = json.loads(proc.stdout)
     assert r["ok"] is False and r["loss_percent"] == 100.0
     assert r["error"] == "ping sipp.pn-contoh.court tidak selesai dalam 5.7 dtk"
+
+
+def test_store_keeps_the_stored_configuration_out_of_its_result(tmp_path):
+    # an export with secrets (show_sensitive) must land in the root-only store, not in
+    # the task result that ansible-runner keeps in the run's artifacts: ansible-core
+    # before 2.21 (Debian 12's line is 2.19) has every module return its arguments
+    secret = "lab-wifi-Secret-123"
+    content = f"/interface wifi security\nadd name=kantor passphrase={secret}\n"
+    rc, out = run_module("net_config_store", tmp_path, {
+        "path": str(tmp_path / "jaringan"), "items": [{"name": "rb-a", "content": content}],
+        "_ansible_inject_invocation": True})
+    assert "invocation" in out
+    assert rc == 0 and out["changed_names"] == ["rb-a"]
+    assert secret not in json.dumps(out)
+    assert (tmp_path / "jaringan" / "rb-a" / "config.txt").read_text() == content
