@@ -105,13 +105,15 @@ class Progress:
         """The playbook ended (or was canceled)."""
 
 
-def _initial_activities(sop: Sop, store: Store, automated: bool) -> list[dict[str, Any]]:
+def _initial_activities(
+    sop: Sop, store: Store, automated: bool, court: str | None = None
+) -> list[dict[str, Any]]:
     """Rows recorded at start: automated ones not run yet, manual ones pending, delegated
-    ones satisfied by a successful run of the other SOP within this SOP's period."""
-    from sop.store import now
-
-    period = timedelta(days=FREQUENCY_DAYS[sop.frequency] or 1)
+    ones satisfied by a successful run of the other SOP within this SOP's period at the
+    court, when the court is known (`automated` False: read from the inventory); a
+    playbook's court is known once it reports it (`_delegations`, then)."""
     rows = []
+    delegations = {} if automated else _delegations(sop, store, court)
     for activity in sop.activities:
         row: dict[str, Any] = {
             "number": activity.number,
@@ -128,22 +130,53 @@ def _initial_activities(sop: Sop, store: Store, automated: bool) -> list[dict[st
         if row["mode"] == "automated":
             row["status"] = "not-run"
         elif activity.automated_by:
-            done = store.executions(
-                sop_id=activity.automated_by, status="successful", since=now() - period, limit=1
-            )
-            if done:
-                row["status"] = "delegated"
-                row["outputs"] = [
-                    {
-                        "sop": activity.automated_by,
-                        "execution": done[0]["id"],
-                        "started_at": done[0]["started_at"].isoformat(),
-                    }
-                ]
-            else:
-                row["note"] = f"belum ada pelaksanaan SOP {activity.automated_by} yang berhasil"
+            row.update(delegations.get(activity.number) or _not_delegated(activity.automated_by))
         rows.append(row)
     return rows
+
+
+def _not_delegated(other: str) -> dict[str, Any]:
+    return {
+        "status": "pending-manual",
+        "outputs": [],
+        "note": f"belum ada pelaksanaan SOP {other} yang berhasil",
+    }
+
+
+def _delegations(sop: Sop, store: Store, court: str | None) -> dict[int, dict[str, Any]]:
+    """Per activity carried out by another SOP, its row's status, outputs and note:
+    delegated when that SOP succeeded within this SOP's period at this court (`court`
+    None: a store without court names), for real (a check-mode run performs nothing)."""
+    from sop.store import now
+
+    period = timedelta(days=FREQUENCY_DAYS[sop.frequency] or 1)
+    found: dict[int, dict[str, Any]] = {}
+    for activity in sop.activities:
+        if not activity.automated_by:
+            continue
+        done = store.executions(
+            sop_id=activity.automated_by,
+            status="successful",
+            court=court,
+            check_mode=False,
+            since=now() - period,
+            limit=1,
+        )
+        if not done:
+            found[activity.number] = _not_delegated(activity.automated_by)
+            continue
+        found[activity.number] = {
+            "status": "delegated",
+            "note": None,
+            "outputs": [
+                {
+                    "sop": activity.automated_by,
+                    "execution": done[0]["id"],
+                    "started_at": done[0]["started_at"].isoformat(),
+                }
+            ],
+        }
+    return found
 
 
 def _callback_env(tags_file: Path, project_dir: Path) -> dict[str, str]:
@@ -264,7 +297,7 @@ def _start(
     """Lock the target and record the execution as running."""
     from sop.locking import start_execution
 
-    initial = _initial_activities(sop, store, automated=automated)
+    initial = _initial_activities(sop, store, automated=automated, court=court["court_name"])
     pid = os.getpid()
     execution_id = start_execution(
         store,
@@ -409,6 +442,19 @@ class _Events:
             self.execution_id,
             _court_values(sop, court.get("court_name"), court.get("court_kode_satker")),
             {a.number: a.pelaksana for a in sop.activities},
+        )
+        # The activities another SOP carries out, delegated by its runs at this court.
+        court_name = court.get("court_name")
+        delegated = _delegations(
+            sop, self.store, court_name if isinstance(court_name, str) else None
+        )
+        self.store.update_activities(
+            self.execution_id,
+            [
+                {"number": number, **row}
+                for number, row in delegated.items()
+                if row["status"] == "delegated"
+            ],
         )
 
 

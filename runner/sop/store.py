@@ -30,6 +30,7 @@ FILTERS = {
     "status": "status = :status",
     "since": "started_at >= :since",
     "until": "started_at < :until",
+    "check_mode": "check_mode = :check_mode",
 }
 
 
@@ -300,10 +301,16 @@ class Store:
         until: datetime | None = None,
         limit: int | None = None,
         with_activities: bool = False,
+        check_mode: bool | None = None,
     ) -> list[Row]:
-        """Newest first, filtered."""
+        """Newest first, filtered (`check_mode` False: real runs only)."""
         where, params = _where(
-            sop_id=sop_id or None, court=court, status=status or None, since=since, until=until
+            sop_id=sop_id or None,
+            court=court,
+            status=status or None,
+            since=since,
+            until=until,
+            check_mode=check_mode,
         )
         query = f"SELECT * FROM executions{where} ORDER BY started_at DESC, id DESC"  # noqa: S608 (fixed SQL)
         if limit:

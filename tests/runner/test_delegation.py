@@ -1,0 +1,61 @@
+"""An activity carried out by another SOP (`automated_by`) is `delegated` only by a real
+(not check-mode) successful run of that SOP at the same court, within the period."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from sop.store import Store, now
+
+from .conftest import INVENTORY, craft_execution
+
+Cli = Callable[..., tuple[int, str, str]]
+COURT = "Pengadilan Negeri Uji"  # the fixture inventory's court_name
+
+
+def _delegated_status(cli: Cli, sop_env: dict[str, str], tmp_path: Path) -> str:
+    code, _, err = cli("run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}")
+    assert code == 0, err
+    store = Store(f"sqlite:///{Path(sop_env['SOP_DATA_DIR']) / 'sop.db'}")
+    try:
+        newest = store.executions(sop_id="local-demo", limit=1)[0]
+        activities = store.execution(newest["id"])["activities"]
+    finally:
+        store.close()
+    return str(activities[3]["status"])  # activity 4: automated_by local-secret
+
+
+def _craft(sop_env: dict[str, str], **kwargs: object) -> None:
+    data = Path(sop_env["SOP_DATA_DIR"])
+    data.mkdir(parents=True, exist_ok=True)
+    store = Store(f"sqlite:///{data / 'sop.db'}")
+    try:
+        craft_execution(store, "local-secret", now() - timedelta(hours=1), **kwargs)  # type: ignore[arg-type]
+    finally:
+        store.close()
+
+
+def test_a_real_run_at_the_court_delegates(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    _craft(sop_env, court=COURT)
+    assert _delegated_status(cli, sop_env, tmp_path) == "delegated"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"court": COURT, "check_mode": True},  # a check-mode run performs nothing
+        {"court": "Pengadilan Negeri Lain"},  # another court of a shared store
+    ],
+    ids=["check-mode", "other-court"],
+)
+def test_a_check_run_or_another_courts_run_does_not_delegate(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path, kwargs: dict[str, object]
+) -> None:
+    _craft(sop_env, **kwargs)
+    assert _delegated_status(cli, sop_env, tmp_path) == "pending-manual"
