@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sop.catalogue import Sop
 from sop.errors import SopError
@@ -46,6 +47,17 @@ def _environment(name: str, value: str) -> str:
     """An Environment= line, quoted for systemd (specifiers and quotes escaped)."""
     quoted = value.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%")
     return f'Environment="{name}={quoted}"\n'
+
+
+def _text(value: str) -> str:
+    """A value systemd reads with specifiers (WorkingDirectory=, Description=): % as %%."""
+    return value.replace("%", "%%")
+
+
+def _documentation(project_dir: Path) -> str:
+    """The README's file:// URI: percent-encoded (Documentation= is a space-separated
+    list of URIs), its % then escaped from systemd's specifiers."""
+    return _text("file://" + quote(f"{project_dir}/runner/sop/README.md"))
 
 
 def _check_calendar(sop: Sop, value: str) -> None:
@@ -133,21 +145,21 @@ def render(
         exec_start = shlex.join(command).replace("%", "%%")
         service = f"""{MARKER}
 [Unit]
-Description=SOP {sop.title} ({sop.id})
-Documentation=file://{project_dir}/runner/sop/README.md
+Description={_text(f"SOP {sop.title} ({sop.id})")}
+Documentation={_documentation(project_dir)}
 After=network-online.target
 Wants=network-online.target
 
 [Service]
 Type=oneshot
-WorkingDirectory={project_dir}
+WorkingDirectory={_text(str(project_dir))}
 {environment}EnvironmentFile=-{ENVIRONMENT_FILE}
 ExecStart={exec_start}
 """
         calendars = "".join(f"OnCalendar={c}\n" for c in _calendars(sop, schedule))
         timer = f"""{MARKER}
 [Unit]
-Description=Run SOP {sop.title} ({sop.id}), {sop.frequency}
+Description={_text(f"Run SOP {sop.title} ({sop.id}), {sop.frequency}")}
 
 [Timer]
 {calendars}Persistent=true
@@ -166,11 +178,11 @@ WantedBy=timers.target
             f"""{MARKER}
 [Unit]
 Description=Check for overdue SOPs and notify them (fails, exit 7, while any is overdue)
-Documentation=file://{project_dir}/runner/sop/README.md
+Documentation={_documentation(project_dir)}
 
 [Service]
 Type=oneshot
-WorkingDirectory={project_dir}
+WorkingDirectory={_text(str(project_dir))}
 {environment}EnvironmentFile=-{ENVIRONMENT_FILE}
 ExecStart={overdue}
 """,

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from sop.catalogue import PACKAGE_CATALOGUE, load_catalogue
-from sop.schedule import default_calendar
+from sop.schedule import default_calendar, render, write
 
-from .conftest import INVENTORY, SOP_BIN
+from .conftest import FIXTURES, INVENTORY, SOP_BIN
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -144,3 +144,34 @@ def test_service_command_runs_the_sop_as_timer(
     assert done.returncode == 0, done.stderr
     code, out, _ = cli("history", "--query", "[].[sop_id, trigger, status]")
     assert code == 0 and json.loads(out) == [["local-demo", "timer", "successful"]]
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="needs systemd-analyze")
+def test_units_of_a_project_path_with_spaces_and_percent_verify(tmp_path: Path) -> None:
+    """systemd expands specifiers (%x) in WorkingDirectory=, Description= and
+    Documentation=, and Documentation= is a space-separated list of URIs: a project
+    checkout at such a path still gives units systemd loads, naming that very path."""
+    project = tmp_path / "Proyek SOP 100%n"
+    project.mkdir()
+    units = tmp_path / "units"
+    write(
+        units,
+        render(
+            load_catalogue(FIXTURES / "catalogue"),
+            sop_bin=Path(SOP_BIN),
+            inventory=str(tmp_path / "inventory 50%"),
+            project_dir=project,
+            data_dir=tmp_path / "data dir",
+            schedule={},
+        ),
+    )
+    verify = subprocess.run(
+        ["systemd-analyze", "verify", *map(str, sorted(units.iterdir()))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert verify.returncode == 0, verify.stderr
+    assert verify.stderr == ""
+    service = (units / "sop-local-demo.service").read_text()
+    assert "WorkingDirectory=" + str(project).replace("%", "%%") + "\n" in service
