@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -40,11 +41,13 @@ JSON_COLUMNS = frozenset({"extra_var_names", "hosts", "pelaksana", "outputs"})
 BOOLEAN_COLUMNS = frozenset({"check_mode", "over_time"})
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 SQLITE_PRAGMAS = (
-    "PRAGMA journal_mode=WAL",
+    "PRAGMA busy_timeout=10000",
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=10000",
 )
+# Switching a new database to WAL needs its exclusive lock, which SQLite does not wait
+# for (busy_timeout does not apply): `sop` processes creating the store at once retry.
+SQLITE_WAL_SECONDS = 10.0
 # URL schemes (SQLAlchemy's spellings too, as SOP_DATABASE_URL was given before).
 DIALECTS = {
     "sqlite": "sqlite",
@@ -205,6 +208,16 @@ class Database:
         )
         for pragma in SQLITE_PRAGMAS:
             conn.execute(pragma)
+        deadline = time.monotonic() + SQLITE_WAL_SECONDS
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    conn.close()
+                    raise
+                time.sleep(0.01)
         return conn
 
     @staticmethod

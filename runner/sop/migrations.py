@@ -180,6 +180,9 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("approvals and server incidents", V5_APPROVALS_INCIDENTS),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+# The PostgreSQL advisory lock that serialises migrating (signed 64 bits, apart from the
+# per-SOP run locks): controllers upgrading one store at once create each table once.
+MIGRATION_LOCK_KEY = int.from_bytes(b"sop-migr", "big", signed=True)
 
 
 def current_version(tx: Transaction) -> int:
@@ -203,6 +206,7 @@ def migrate(db: Database, target: int = SCHEMA_VERSION) -> int:
         return version
     types = TYPES[db.dialect]
     with db.transaction(write=True) as tx:
+        tx.lock(MIGRATION_LOCK_KEY)  # SQLite: BEGIN IMMEDIATE serialises already
         tx.execute(SCHEMA_MIGRATIONS.format(**types))
         version = current_version(tx)  # another process may have migrated meanwhile
         for number, (name, statements) in enumerate(MIGRATIONS[version:target], start=version + 1):
