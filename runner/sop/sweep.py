@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -55,15 +56,21 @@ def scrub_command(command_file: Path) -> None:
     try:
         data = json.loads(raw)
     except ValueError:
-        if time.time() - command_file.stat().st_mtime < PARTIAL_WRITE_SECONDS:
+        try:
+            if time.time() - command_file.stat().st_mtime < PARTIAL_WRITE_SECONDS:
+                return
+        except FileNotFoundError:
             return
         data = {}
-    scrubbed = command_file.with_name("command.scrubbed")
-    scrubbed.write_text(
-        json.dumps({"command": data.get("command"), "cwd": data.get("cwd")}), encoding="utf-8"
-    )
-    scrubbed.chmod(0o600)
-    scrubbed.replace(command_file)
+    # A file of its own (0600 from the start): another `sop` may scrub this one at once.
+    handle, name = tempfile.mkstemp(prefix=".command.", dir=command_file.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as scrubbed:
+            json.dump({"command": data.get("command"), "cwd": data.get("cwd")}, scrubbed)
+        Path(name).replace(command_file)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
 
 
 def sweep(data_dir: Path) -> None:

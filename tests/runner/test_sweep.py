@@ -8,8 +8,10 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from sop.liveness import process_token
-from sop.sweep import private_dir, sweep
+from sop.sweep import private_dir, scrub_command, sweep
 
 
 def test_sweep_removes_dead_private_dirs_and_scrubs_commands(tmp_path: Path) -> None:
@@ -41,3 +43,28 @@ def test_sweep_removes_dead_private_dirs_and_scrubs_commands(tmp_path: Path) -> 
     assert "DB_PASS" in partial.read_text()  # maybe still being written: left alone
     assert "DB_PASS" not in old.read_text()  # a crash's half-written file
     assert oct(command.stat().st_mode & 0o777) == "0o600"
+
+
+def test_two_commands_scrubbing_one_artifact_at_once_both_succeed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every `sop` command sweeps, and a run scrubs its own `command` artifact as its
+    playbook starts: two of them may scrub the same file at once. Here the other one
+    writes and moves its scrubbed copy in between this one's write and its move."""
+    command = tmp_path / "artifacts" / "7" / "command"
+    command.parent.mkdir(parents=True)
+    scrubbed = {"command": ["ansible-playbook"], "cwd": "/p"}
+    command.write_text(json.dumps({**scrubbed, "env": {"A": "1"}}))
+    replace = Path.replace
+    other: list[bool] = []
+
+    def interleaved(path: Path, target: Path) -> Path:
+        if not other:
+            other.append(True)
+            scrub_command(command)  # the other process, start to end
+        return replace(path, target)
+
+    monkeypatch.setattr(Path, "replace", interleaved)
+    scrub_command(command)
+    assert other and json.loads(command.read_text()) == scrubbed
+    assert [p.name for p in command.parent.iterdir()] == ["command"]
