@@ -13,6 +13,7 @@ import librouteros
 import pytest
 from librouteros.exceptions import FatalError, TrapError
 from librouteros.protocol import decode_length, encode_length, encode_word
+from librouteros.query import Key
 from loader import load
 from routeros_lab import PASSWORD, SERVICE, USER, certificate, free_ports, service
 
@@ -66,7 +67,7 @@ def lab(tmp_path_factory):
     routers = [
         {"port": v7, "identity": "rb-kantor", "version": "7.15.3", "firmware": "7.12.1"},
         {"port": v6, "identity": "rb-lama", "version": "6.49.10", "model": "RB951Ui-2HnD"},
-        {"port": tls, "identity": "rb-tls", "version": "7.15.3", "tls": True},
+        {"port": tls, "identity": "rb-tls", "version": "7.19.4", "tls": True},  # !empty
     ]
     with service(d, routers, cert):
         yield {"v7": v7, "v6": v6, "tls": tls, "closed": closed, "ca": str(cert[0]), "dir": d}
@@ -208,6 +209,25 @@ def test_tls_verified_and_mismatched(lab):
     )
     unchecked = mod.read_router(router(lab, "tls", tls=True, validate_certs=False), PARAMS)
     assert unchecked["identity"] == "rb-tls"
+
+
+def test_an_empty_answer_of_routeros_7_18_and_later(lab):
+    """RouterOS 7.18 answers a print that finds nothing `!empty`, then `!done` (the lab
+    service does so for its 7.19 router): no rows, no error."""
+    api = util.connect("127.0.0.1", lab["tls"], USER, PASSWORD, tls=True, ca_path=lab["ca"])
+    try:
+        found = api.path("interface").select(Key("name")).where(Key("name") == "no-such-port")
+        assert list(found) == []
+        assert [row["name"] for row in util.run(api, "/system/identity/print")] == ["rb-tls"]
+    finally:
+        api.close()
+    replies = fake.Session(
+        fake.Router(port=0, identity="rb", version="7.19.4"), {USER: PASSWORD})
+    replies.handle("/login", {"name": USER, "password": PASSWORD}, [])
+    assert replies.handle("/interface/print", {}, ["?name=no-such-port"]) == [
+        ("!empty", {}), ("!done", {})]
+    replies.router.version = "7.15.3"
+    assert replies.handle("/interface/print", {}, ["?name=no-such-port"]) == [("!done", {})]
 
 
 def test_version_tuple():

@@ -5,7 +5,8 @@ No real RouterOS runs in the lab (no RouterBoard, no CHR image can be had here).
 service speaks the RouterOS API's wire protocol as MikroTik documents it: words with
 the variable-length length prefix (1 to 4 bytes), sentences ended by an empty word,
 `/login` with name and password (RouterOS >= 6.43), replies `!re`, `!done`, `!trap`,
-`!fatal`, and `.tag` echoed on every reply sentence. It serves data shaped like the
+`!fatal`, `!empty` (RouterOS >= 7.18, a print with no rows), and `.tag` echoed on every
+reply sentence. It serves data shaped like the
 documented RouterOS 6 and 7 output of the commands the network SOP reads, and the
 configuration export through `/execute script="/export ..." as-string`, the same
 command the module sends to a real device. One process listens on many ports, each
@@ -89,6 +90,11 @@ class Router:
     @property
     def v7(self) -> bool:
         return int(self.version.split(".")[0]) >= 7
+
+    @property
+    def sends_empty(self) -> bool:
+        """RouterOS 7.18 and later answer a print with no rows `!empty`, then `!done`."""
+        return tuple(int(part) for part in self.version.split(".")[:2]) >= (7, 18)
 
     def add_log(self, topics: str, message: str) -> None:
         stamp = (
@@ -310,6 +316,8 @@ class Session:
         for q in queries:  # simple ?name=value equality queries, ANDed
             key, _, value = q[1:].partition("=")
             rows = [row for row in rows if row.get(key) == value]
+        if not rows and command.endswith("/print") and r.sends_empty:
+            return [("!empty", {}), ("!done", {})]
         return [("!re", row) for row in rows] + [("!done", {})]
 
     def execute(self, attrs: dict[str, str]) -> list[tuple[str, dict[str, str]]]:
