@@ -18,6 +18,11 @@ description:
     call without O(items) so that the next run reads only what is new.
   - The store directory is mode 0700 and files 0600, owned by root. Files are written
     to a temporary file and renamed, so a crash never leaves half a configuration.
+  - In the returned diff the values of keys that hold secrets in RouterOS exports made
+    with show-sensitive (C(password), C(passphrase), C(secret), C(pre-shared-key),
+    C(private-key), C(authentication-key), C(static-key) and keys containing them) are
+    replaced by C(********), as Oxidized's C(remove_secret) does; a changed secret shows
+    as a changed line without its value. The stored files keep the values.
   - Supports check mode (the diff is computed, nothing is written) and diff mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
@@ -92,6 +97,15 @@ from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_state import write_private  # noqa: E402
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# key=value of an export whose value is a secret: a word, or a quoted string with \"
+_SECRET = re.compile(r"(?<![\w-])([\w-]*(?:password|passphrase|secret|pre-shared-key|private-key"
+                     r"|authentication-key|static-key)[\w-]*=)(\"(?:[^\"\\]|\\.)*\"|[^\s\"]\S*)")
+
+
+def masked(text: str) -> str:
+    """``text`` with the values of secret-holding keys replaced by ********: the diff goes
+    into the task result and the SOP's record, which must never hold a secret."""
+    return _SECRET.sub(r"\1********", text)
 
 
 def store_dir(path: Path) -> None:
@@ -128,14 +142,14 @@ def store(
     if content is not None and content != old:
         result["changed"] = True
         if old is not None:
-            result["diff"] = "".join(
+            result["diff"] = masked("".join(
                 difflib.unified_diff(
                     old.splitlines(keepends=True),
                     content.splitlines(keepends=True),
                     fromfile=f"{name} (sebelumnya)",
                     tofile=f"{name} (sekarang)",
                 )
-            )
+            ))
     state_changed = item["state"] is not None and item["state"] != states.get(name)
     result["state_changed"] = state_changed
     if check or not (result["changed"] or state_changed):

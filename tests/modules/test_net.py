@@ -241,3 +241,25 @@ def test_store_keeps_the_stored_configuration_out_of_its_result(tmp_path):
     assert rc == 0 and out["changed_names"] == ["rb-a"]
     assert secret not in json.dumps(out)
     assert (tmp_path / "jaringan" / "rb-a" / "config.txt").read_text() == content
+
+
+def test_a_changed_secret_shows_in_the_diff_without_its_value(tmp_path):
+    """With show_sensitive the export holds secrets; its diff went into the task result and
+    the SOP's record (diff_konfigurasi). The line shows the change, not the value."""
+    root = tmp_path / "jaringan"
+    before = ('/interface wifi security\nadd name=kantor passphrase=Old-Pass-1 wps=disable\n'
+              '/ppp secret\nadd name=vpn password="old \\"pw\\"" service=l2tp\n'
+              '/interface wireguard\nadd name=wg0 private-key="T1dELWtleQ=="\n')
+    after = before.replace("Old-Pass-1", "New-Pass-2").replace('old \\"pw\\"', "new pw"
+                           ).replace("T1dELWtleQ==", "TkVXLWtleQ==")
+    after += "/ip ipsec identity\nadd peer=kantor secret=ipsec-psk-3\n"
+    store_mod.store(root, item("rb-a", before), {}, 5, False)
+    changed = store_mod.store(root, item("rb-a", after), {}, 5, False)
+    for value in ("Old-Pass-1", "New-Pass-2", "old", "new pw", "T1dELWtleQ", "TkVXLWtleQ",
+                  "ipsec-psk-3"):
+        assert value not in changed["diff"], value
+    assert "-add name=kantor passphrase=******** wps=disable\n" in changed["diff"]
+    assert "+add name=kantor passphrase=******** wps=disable\n" in changed["diff"]
+    assert '+add name=vpn password=******** service=l2tp\n' in changed["diff"]
+    assert "+add peer=kantor secret=********\n" in changed["diff"]
+    assert (root / "rb-a" / "config.txt").read_text() == after
