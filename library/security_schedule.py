@@ -13,7 +13,8 @@ description:
     court's timers exactly as C(sop schedule install) computes them (the catalogue's
     frequencies, the inventory's C(sop_schedule) times), written into a private
     temporary directory that is removed afterwards, and expands each timer's
-    C(OnCalendar) into the runs of the month with C(systemd-analyze calendar).
+    C(OnCalendar) into the runs of the month with C(systemd-analyze calendar), listed on
+    the court's clock (the time zone C(sop schedule) writes into each timer).
   - Each SOP's hosts are those its playbook's plays name (host patterns joined with
     C(:) or C(,), resolved through O(groups); exclusions C(!) and intersections C(&)
     are not applied).
@@ -85,6 +86,16 @@ def timer_calendars(text: str) -> list[str]:
             if line.startswith("OnCalendar=")]
 
 
+def court_clock(calendars: list[str]) -> dict[str, str]:
+    """The environment that lists the runs on the court's clock: `sop schedule` writes
+    the court's time zone into each OnCalendar= (not the controller's, often UTC)."""
+    for calendar in calendars:
+        zone = calendar.rsplit(maxsplit=1)[-1]
+        if "/" in zone:
+            return {"TZ": zone}
+    return {}
+
+
 def runs_in_month(analyze_output: str, start: datetime.date, end: datetime.date) -> list[str]:
     return [when for when in ELAPSE.findall(analyze_output)
             if start.isoformat() <= when[:10] < end.isoformat()]
@@ -138,7 +149,8 @@ def main() -> None:
                 calendars = timer_calendars(handle.read())
             rc, out, err = module.run_command(
                 [analyze, "calendar", f"--iterations={ITERATIONS}",
-                 f"--base-time={start.isoformat()} 00:00:00", *calendars])
+                 f"--base-time={start.isoformat()} 00:00:00", *calendars],
+                environ_update=court_clock(calendars))
             if rc != 0:
                 module.fail_json(msg=f"systemd-analyze calendar {calendars}: {err.strip()}")
             entry = catalogue[sop_id]

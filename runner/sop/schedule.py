@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sop.catalogue import Sop
 from sop.errors import SopError
@@ -30,6 +31,11 @@ DEFAULT_CALENDAR = {
     "monthly": ["*-*-01 09:00"],
 }
 DEFAULT_DELAY = "15m"
+# The court's time zone: default times and a court's own are its office clock (WIB; WITA
+# courts Asia/Makassar, WIT Asia/Jayapura), not the controller's (often UTC, where 18:00
+# would be 01:00 WIB). systemd takes it as the expression's last word.
+DEFAULT_TIMEZONE = "Asia/Jakarta"
+_ZONE = re.compile(r"^(UTC|GMT|[A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$")
 _CALENDAR = re.compile(r"^[A-Za-z0-9*:,./~ +-]{1,100}$")
 _DELAY = re.compile(r"^\d+(us|ms|s|min|m|h|d)?( \d+(us|ms|s|min|m|h|d)?)*$")
 
@@ -84,7 +90,31 @@ def default_calendar(sop: Sop) -> list[str]:
     return [f"*-*-* {m // 60:02d}:{m % 60:02d}" for m in minutes]
 
 
+def _timezone(court_schedule: Mapping[str, Any]) -> str:
+    zone = court_schedule.get("timezone", DEFAULT_TIMEZONE)
+    try:
+        if not isinstance(zone, str) or not _ZONE.match(zone):
+            raise ValueError(zone)
+        ZoneInfo(zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise SopError(
+            f"inventory: sop_schedule/timezone: {zone!r} is not a time zone (such as "
+            "Asia/Jakarta, Asia/Makassar or Asia/Jayapura)"
+        ) from None
+    return zone
+
+
+def _zoned(value: str, zone: str) -> str:
+    """``value`` in ``zone`` unless it names its own time zone."""
+    return value if _ZONE.match(value.rsplit(maxsplit=1)[-1]) else f"{value} {zone}"
+
+
 def _calendars(sop: Sop, court_schedule: Mapping[str, Any]) -> list[str]:
+    zone = _timezone(court_schedule)
+    return [_zoned(value, zone) for value in _court_calendars(sop, court_schedule)]
+
+
+def _court_calendars(sop: Sop, court_schedule: Mapping[str, Any]) -> list[str]:
     given = court_schedule.get(sop.id)
     if given is None:
         return default_calendar(sop)
@@ -122,7 +152,9 @@ def render(
     schedule = schedule or {}
     if not isinstance(schedule, Mapping):
         raise SopError("inventory: sop_schedule: expected a mapping of SOP id to times")
-    unknown = sorted(set(schedule) - {s.id for s in scheduled(sops)} - {"randomized_delay"})
+    unknown = sorted(
+        set(schedule) - {s.id for s in scheduled(sops)} - {"randomized_delay", "timezone"}
+    )
     if unknown:
         raise SopError(
             f"inventory: sop_schedule/{unknown[0]}: not a scheduled SOP (scheduled: "

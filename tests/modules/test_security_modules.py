@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
+import shutil
+import subprocess
 
 import pytest
 from loader import load
@@ -234,6 +237,20 @@ def test_schedule_runs_in_the_month(tmp_path):
     groups = {"all": ["sipp", "web", "web2", "gw"], "sipp_servers": ["sipp"],
               "web_servers": ["web", "web2"]}
     assert schedule.playbook_hosts(str(playbook), groups) == ["gw", "sipp", "web", "web2"]
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="needs systemd-analyze")
+def test_the_schedule_is_listed_on_the_courts_clock():
+    """The timers name the court's zone; on a controller kept at UTC the month's list
+    showed the SIPP backup at 11:00, not at the court's 18:00."""
+    calendars = ["*-*-* 18:00 Asia/Jakarta"]
+    out = subprocess.run(["systemd-analyze", "calendar", "--iterations=3",
+                          "--base-time=2026-12-01 00:00:00", *calendars], capture_output=True,
+                         text=True, check=True,
+                         env={**os.environ, "TZ": "UTC", **schedule.court_clock(calendars)}).stdout
+    start, end = datetime.date(2026, 12, 1), datetime.date(2027, 1, 1)
+    assert schedule.runs_in_month(out, start, end)[:2] == ["2026-12-01 18:00", "2026-12-02 18:00"]
+    assert schedule.court_clock(["18:00", "Mon *-*-* 09:00"]) == {}
 
 
 def run(ident, sop, status, started, check=False, error=None):

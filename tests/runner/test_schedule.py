@@ -51,12 +51,14 @@ def test_install_renders_units_idempotently(cli: Cli, court: Path, tmp_path: Pat
     timer = (units / "sop-local-demo.timer").read_text()
     calendars = [line for line in timer.splitlines() if line.startswith("OnCalendar=")]
     assert calendars == [
-        "OnCalendar=Mon..Fri *-*-* 07:00",
-        "OnCalendar=12:00",
-        "OnCalendar=16:00",
+        "OnCalendar=Mon..Fri *-*-* 07:00 Asia/Jakarta",
+        "OnCalendar=12:00 Asia/Jakarta",
+        "OnCalendar=16:00 Asia/Jakarta",
     ]
     assert "Persistent=true\nRandomizedDelaySec=30m\nUnit=sop-local-demo.service" in timer
-    assert "OnCalendar=Mon *-*-* 09:00" in (units / "sop-local-secret.timer").read_text()
+    assert "OnCalendar=Mon *-*-* 09:00 Asia/Jakarta" in (
+        units / "sop-local-secret.timer"
+    ).read_text()
     service = (units / "sop-local-demo.service").read_text()
     assert 'Environment="SOP_TRIGGER=timer"' in service
     assert f"ExecStart={SOP_BIN} run local-demo -i {court}" in service
@@ -90,6 +92,36 @@ def test_remove_deletes_only_generated_units(cli: Cli, court: Path, tmp_path: Pa
     assert code == 0 and "No SOP timers" in out
 
 
+def test_times_are_the_courts_office_clock(tmp_path: Path) -> None:
+    """The timers ran at the controller's clock: on a controller kept at UTC, the SIPP
+    backup's 18:00 was 01:00 WIB and the weekly Monday 09:00 was 16:00 WIB. Every time is
+    the court's (WIB by default, sop_schedule.timezone for WITA and WIT); one that names
+    its own zone keeps it."""
+    sops = load_catalogue(PACKAGE_CATALOGUE)
+    units = {
+        unit.name: unit.text
+        for unit in render(
+            sops,
+            sop_bin=SOP_BIN,
+            inventory="inventory/court",
+            project_dir=tmp_path,
+            data_dir=tmp_path,
+            schedule={"timezone": "Asia/Makassar", "sipp-sync": ["08:00", "12:00 UTC"]},
+        )
+    }
+    assert "OnCalendar=*-*-* 18:00 Asia/Makassar\n" in units["sop-sipp-backup.timer"]
+    assert "OnCalendar=08:00 Asia/Makassar\nOnCalendar=12:00 UTC\n" in units["sop-sipp-sync.timer"]
+    if shutil.which("systemd-analyze"):  # what systemd makes of the default, on a UTC clock
+        timer = next(u.text for u in render(sops, sop_bin=SOP_BIN, inventory="i",
+                                            project_dir=tmp_path, data_dir=tmp_path,
+                                            schedule={}) if u.name == "sop-sipp-backup.timer")
+        calendar = timer.split("OnCalendar=", 1)[1].splitlines()[0]
+        assert calendar == "*-*-* 18:00 Asia/Jakarta"
+        analysed = subprocess.run(["systemd-analyze", "calendar", calendar], capture_output=True,
+                                  text=True, check=True, env={**os.environ, "TZ": "UTC"}).stdout
+        assert " 11:00:00 UTC" in analysed, analysed
+
+
 def test_default_times_follow_the_runs_a_day_the_sop_asks_for() -> None:
     sops = load_catalogue(PACKAGE_CATALOGUE)
     assert sops["sipp-sync"].times_per_period == 3
@@ -108,6 +140,8 @@ def test_default_times_follow_the_runs_a_day_the_sop_asks_for() -> None:
         ("  local-demo: \"07:00\\nExecStart=/bin/sh\"\n", "is not a systemd OnCalendar"),
         ("  local-manual: '07:00'\n", "sop_schedule/local-manual: not a scheduled SOP"),
         ("  randomized_delay: 'soon'\n", "randomized_delay: 'soon' is not a time span"),
+        ("  timezone: WIB\n", "sop_schedule/timezone: 'WIB' is not a time zone"),
+        ("  timezone: Asia/Bandung\n", "sop_schedule/timezone: 'Asia/Bandung' is not a"),
     ],
 )
 def test_bad_schedule_is_one_line_and_writes_nothing(
