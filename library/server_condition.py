@@ -94,7 +94,7 @@ condition:
     memory_used_percent: {description: Memory in use (MemTotal minus MemAvailable)., type: float}
     file_systems: {description: "path, size_mb, free_mb, used_percent, inodes_percent", type: list, elements: dict}
     failed_units: {description: Failed systemd units., type: list, elements: str}
-    updates: {description: "security, other (name, installed, candidate, origin) and held names", type: dict}
+    updates: {description: "security, other (name, installed, candidate, origin, arch) and held names", type: dict}
     reboot_required: {description: "required (bool), reasons, services needing a restart", type: dict}
     clock_synchronized: {description: timedatectl's NTPSynchronized (null when unknown)., type: bool}
     raid: {description: Software RAID arrays (name, state, degraded)., type: list, elements: dict}

@@ -34,7 +34,7 @@ options:
     choices: [security, all]
     default: security
   hold:
-    description: Package name patterns (fnmatch) never upgraded.
+    description: Package name patterns (fnmatch) never upgraded (C(libc6) also holds C(libc6:i386)).
     type: list
     elements: str
     default: []
@@ -134,9 +134,24 @@ def simulate_install(module: AnsibleModule, chosen: list[dict[str, Any]],
 
 
 def installed_versions(module: AnsibleModule, names: list[str]) -> dict[str, str]:
+    """The installed version of each package, as ``package:architecture`` and, for the
+    last one listed, the bare package name. dpkg-query's ${Package} never carries the
+    architecture while apt names a foreign one (libc6:i386): on a multiarch host the
+    bare name alone mixed up libc6 and libc6:i386."""
     _rc, out, _err = module.run_command(
-        ["dpkg-query", "-W", "-f", "${Package} ${Version}\\n", *names])
-    return dict(line.split(" ", 1) for line in str(out).splitlines() if " " in line)
+        ["dpkg-query", "-W", "-f", "${Package} ${Architecture} ${Version}\\n", *names])
+    versions: dict[str, str] = {}
+    for line in str(out).splitlines():
+        fields = line.split(" ", 2)
+        if len(fields) == 3:
+            versions[f"{fields[0]}:{fields[1]}"] = versions[fields[0]] = fields[2]
+    return versions
+
+
+def installed_key(upgrade: dict[str, Any]) -> str:
+    """How installed_versions names the package apt lists as upgrade["name"]."""
+    name = upgrade["name"].split(":", 1)[0]
+    return f"{name}:{upgrade['arch']}" if upgrade.get("arch") else name
 
 
 def main() -> None:
@@ -176,8 +191,8 @@ def main() -> None:
             module.fail_json(msg="apt-get install failed: " + apt_failure(str(out), str(err)),
                              upgraded=[])
         now = installed_versions(module, [u["name"] for u in chosen])
-        wrong = [f"{u['name']} {now.get(u['name'])} (expected {u['candidate']})"
-                 for u in chosen if now.get(u["name"]) != u["candidate"]]
+        wrong = [f"{u['name']} {now.get(installed_key(u))} (expected {u['candidate']})"
+                 for u in chosen if now.get(installed_key(u)) != u["candidate"]]
         if wrong:
             module.fail_json(msg="upgrade did not take effect: " + ", ".join(wrong))
     reboot = reboot_required(run, module.get_bin_path("needrestart"))

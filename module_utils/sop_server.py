@@ -55,7 +55,10 @@ BUSY_PATTERNS = (
     ("AnsiballZ_", "SOP/Ansible lain sedang berjalan"),
 )
 
-_INST = re.compile(r"^Inst (\S+) (?:\[(\S+)\] )?\((\S+) (.*?)(?: \[[^]]*\])?\)")
+# 'Inst libc6:i386 [2.36-9+deb12u7] (2.36-9+deb12u9 Debian-Security:12/stable-security
+# [i386])': apt qualifies the name of a foreign-architecture package (libc6:i386), never a
+# native or architecture-independent one; the last bracket is the candidate's architecture.
+_INST = re.compile(r"^Inst (\S+) (?:\[(\S+)\] )?\((\S+) (.*?)(?: \[([^]]*)\])?\)")
 
 
 def os_release(text: str) -> dict[str, str]:
@@ -81,21 +84,28 @@ def end_of_support(release: dict[str, str], today: datetime.date) -> dict[str, A
 
 
 def parse_apt_simulation(text: str, security_pattern: str) -> list[dict[str, Any]]:
-    """The upgrades of an `apt-get -s upgrade` run: name, installed, candidate, origin
-    and whether it comes from a security archive (the origin matches the pattern)."""
+    """The upgrades of an `apt-get -s upgrade` run: name (as apt names it, libc6:i386 for
+    a foreign architecture), installed, candidate, origin, arch (the candidate's
+    architecture, None when apt does not say) and whether it comes from a security
+    archive (the origin matches the pattern)."""
     security = re.compile(security_pattern)
     upgrades = []
     for line in text.splitlines():
         match = _INST.match(line)
         if match:
-            name, installed, candidate, origin = match.groups()
+            name, installed, candidate, origin, arch = match.groups()
             upgrades.append({"name": name, "installed": installed, "candidate": candidate,
-                             "origin": origin, "security": bool(security.search(origin))})
+                             "origin": origin, "arch": arch,
+                             "security": bool(security.search(origin))})
     return upgrades
 
 
 def matches_any(name: str, patterns: list[str]) -> bool:
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+    """Whether a package matches a pattern; apt's libc6:i386 matches as libc6:i386 and as
+    libc6 (a hold on a package holds it on every architecture)."""
+    bare = name.split(":", 1)[0]
+    return any(fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(bare, pattern)
+               for pattern in patterns)
 
 
 def parse_needrestart(text: str) -> dict[str, Any]:

@@ -437,7 +437,7 @@ def apt_host(tmp_path, monkeypatch, apt_get=FAKE_APT):
     log = tmp_path / "apt.log"
     _fake_tool(bin_dir, "apt-get", apt_get)
     _fake_tool(bin_dir, "apt-mark", "exit 0\n")
-    _fake_tool(bin_dir, "dpkg-query", "echo 'libmariadb3 1:10.11.11-0+deb12u1'\n")
+    _fake_tool(bin_dir, "dpkg-query", "echo 'libmariadb3 amd64 1:10.11.11-0+deb12u1'\n")
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
     monkeypatch.setenv("LOG", str(log))
     return log
@@ -507,3 +507,63 @@ def test_apt_failures_are_one_line():
                                   "manually run 'dpkg --configure -a' to correct the problem.")
     assert srv.apt_failure("Reading package lists...\n", "W: one\nsomething broke\n") == \
         "something broke"
+
+
+# dpkg-query as on a multiarch (amd64 + i386) host: a name without an architecture
+# matches every installed architecture, ${Package} never carries one.
+FAKE_DPKG_QUERY = r"""
+import re, sys
+installed = {("libc6", "amd64"): "2.36-9+deb12u9", ("libc6", "i386"): "{i386}",
+             ("tzdata", "all"): "2025b-0+deb12u1"}
+fmt = sys.argv[sys.argv.index("-f") + 1].encode().decode("unicode_escape")
+for spec in sys.argv[sys.argv.index("-f") + 2:]:
+    name, _, arch = spec.partition(":")
+    for (pkg, a), version in installed.items():
+        if pkg == name and arch in ("", a):
+            fields = {"Package": pkg, "Architecture": a, "Version": version,
+                      "binary:Package": pkg + (":" + a if a == "i386" or pkg == "libc6" else "")}
+            sys.stdout.write(re.sub(r"\$\{([^}]+)\}", lambda m: fields[m.group(1)], fmt))
+"""
+
+MULTIARCH_APT = r"""
+echo "$*" >> "$LOG"
+case "$*" in
+  *-s*upgrade*|*-s*install*) cat <<'SIM'
+Inst libc6 [2.36-9+deb12u7] (2.36-9+deb12u9 Debian-Security:12/stable-security [amd64])
+Inst libc6:i386 [2.36-9+deb12u7] (2.36-9+deb12u9 Debian-Security:12/stable-security [i386])
+Inst tzdata [2024a-0+deb12u1] (2025b-0+deb12u1 Debian-Security:12/stable-security [all])
+SIM
+  ;;
+esac
+"""
+
+
+@pytest.mark.parametrize("i386_after", ["2.36-9+deb12u9", "2.36-9+deb12u7"])
+def test_multiarch_upgrade_is_checked_per_architecture(tmp_path, monkeypatch, i386_after):
+    """apt names a foreign-architecture package 'libc6:i386'; dpkg-query's ${Package} is
+    'libc6' for both architectures: a successful upgrade of libc6:i386 failed with
+    'upgrade did not take effect', and an i386 package left behind could pass as upgraded
+    when the amd64 one was."""
+    apt_host(tmp_path, monkeypatch, MULTIARCH_APT)
+    fake = tmp_path / "bin" / "dpkg-query"
+    fake.write_text(f"#!{sys.executable}\n" + FAKE_DPKG_QUERY.replace("{i386}", i386_after))
+    rc, result = run_module("server_updates", tmp_path, {"update_cache": False})
+    if i386_after == "2.36-9+deb12u9":
+        assert rc == 0, result["msg"]
+        assert [u["name"] for u in result["upgraded"]] == ["libc6", "libc6:i386", "tzdata"]
+    else:
+        assert rc == 1
+        assert result["msg"] == ("upgrade did not take effect: libc6:i386 2.36-9+deb12u7 "
+                                 "(expected 2.36-9+deb12u9)")
+
+
+def test_a_hold_pattern_holds_the_package_on_every_architecture():
+    assert srv.matches_any("libc6:i386", ["libc6"])
+    assert srv.matches_any("mariadb-common:i386", ["mariadb-*"])
+    assert not srv.matches_any("libc6-dev:i386", ["libc6"])
+    upgrade = srv.parse_apt_simulation(
+        "Inst libc6:i386 [2.36-9+deb12u7] "
+        "(2.36-9+deb12u9 Debian-Security:12/stable-security [i386])", "security")
+    assert upgrade == [{"name": "libc6:i386", "installed": "2.36-9+deb12u7",
+                        "candidate": "2.36-9+deb12u9", "arch": "i386", "security": True,
+                        "origin": "Debian-Security:12/stable-security"}]
