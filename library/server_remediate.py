@@ -12,8 +12,10 @@ short_description: Run one guarded remediation of a failing server, with before 
 description:
   - Runs exactly the O(action) asked for, from a fixed list, and returns what it measured
     before and after, so the incident record shows its effect.
-  - C(restart_service) restarts those of O(services) that are enabled but not active
-    (a stopped or failed database or web server); a running one is never touched.
+  - C(restart_service) restarts those of O(services) that are enabled and stopped or
+    failed (a stopped or failed database or web server); a running one is never touched,
+    nor one starting, reloading or being stopped (C(activating), C(reloading),
+    C(deactivating), an administrator may be stopping it), which is named in C(skipped).
   - C(clean_package_cache) removes downloaded package files (C(apt-get clean)).
   - C(remove_rotated_logs) deletes rotated logs under C(/var/log) (C(*.gz), C(*.1) to
     C(*.9)) older than O(log_min_age_days); current logs are never touched. Folders are
@@ -65,6 +67,12 @@ done:
   returned: success
   type: list
   elements: str
+skipped:
+  description: Units C(restart_service) left alone because they were in the middle of a
+    start, reload or stop.
+  returned: success
+  type: list
+  elements: str
 sop_output:
   description: The compact record the C(sop) runner keeps.
   returned: success
@@ -96,11 +104,21 @@ def unit_state(module: AnsibleModule, name: str) -> dict[str, str] | None:
     return {"active": props.get("ActiveState", "?"), "enabled": props.get("UnitFileState", "?")}
 
 
-def restart_service(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+# Units restarted: stopped or failed. One activating, reloading or deactivating is in the
+# middle of something (an administrator stopping it, a slow start): it is named, not touched.
+RESTARTABLE = ("failed", "inactive")
+
+
+def restart_service(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, Any], list[str],
+                                                    list[str]]:
     names = [n for n in module.params["services"] if unit_state(module, n)]
     before = {n: unit_state(module, n) for n in names}
-    todo = [n for n, s in before.items()
-            if s and s["enabled"] in ("enabled", "static") and s["active"] != "active"]
+    enabled = {n: s for n, s in before.items() if s and s["enabled"] in ("enabled", "static")}
+    todo = [n for n, s in enabled.items() if s["active"] in RESTARTABLE]
+    skipped = [f"{n} sedang {s['active']}, tidak di-restart" for n, s in enabled.items()
+               if s["active"] not in RESTARTABLE and s["active"] != "active"]
+    for line in skipped:
+        module.warn(line)
     if not module.check_mode:
         for name in todo:
             module.run_command(["systemctl", "restart", f"{name}.service"])
@@ -109,7 +127,7 @@ def restart_service(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, An
     if failed:
         module.fail_json(msg="restart did not bring back: " + ", ".join(failed),
                          before=before, after=after)
-    return before, after, [f"restart {n}" for n in todo]
+    return before, after, [f"restart {n}" for n in todo], skipped
 
 
 def space(path: str, files: list[str]) -> dict[str, Any]:
@@ -117,7 +135,8 @@ def space(path: str, files: list[str]) -> dict[str, Any]:
             "bytes": sum(os.path.getsize(f) for f in files if os.path.isfile(f))}
 
 
-def clean_package_cache(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+def clean_package_cache(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, Any], list[str],
+                                                        list[str]]:
     cache = "/var/cache/apt/archives"
     files = glob.glob(f"{cache}/*.deb")
     before = space(cache, files)
@@ -126,7 +145,7 @@ def clean_package_cache(module: AnsibleModule) -> tuple[dict[str, Any], dict[str
         if rc != 0:
             module.fail_json(msg="apt-get clean failed: " + apt_failure("", str(err)))
     after = space(cache, glob.glob(f"{cache}/*.deb")) if not module.check_mode else before
-    return before, after, [f"hapus {len(files)} paket unduhan"] if files else []
+    return before, after, [f"hapus {len(files)} paket unduhan"] if files else [], []
 
 
 def old_rotated_logs(top: str, cutoff: float) -> Iterator[tuple[str, int, os.stat_result]]:
@@ -148,7 +167,8 @@ def old_rotated_logs(top: str, cutoff: float) -> Iterator[tuple[str, int, os.sta
                 yield os.path.join(folder, name), dir_fd, info
 
 
-def remove_rotated_logs(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+def remove_rotated_logs(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, Any], list[str],
+                                                        list[str]]:
     cutoff = time.time() - module.params["log_min_age_days"] * 86400
     free_before = file_system(LOGS)["free_mb"]
     done, size = [], 0
@@ -165,7 +185,7 @@ def remove_rotated_logs(module: AnsibleModule) -> tuple[dict[str, Any], dict[str
         size += info.st_size
     before = {"free_mb": free_before, "bytes": size}
     after = {"free_mb": file_system(LOGS)["free_mb"], "bytes": size if module.check_mode else 0}
-    return before, after, [f"hapus {path}" for path in done]
+    return before, after, [f"hapus {path}" for path in done], []
 
 
 ACTIONS = {"restart_service": restart_service, "clean_package_cache": clean_package_cache,
@@ -182,10 +202,11 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
-    before, after, done = ACTIONS[module.params["action"]](module)
-    module.exit_json(changed=bool(done), before=before, after=after, done=done, sop_output={
-        "tindakan": module.params["action"], "sebelum": before, "sesudah": after,
-        "dilakukan": done[:20], "uji_coba": module.check_mode})
+    before, after, done, skipped = ACTIONS[module.params["action"]](module)
+    module.exit_json(changed=bool(done), before=before, after=after, done=done, skipped=skipped,
+                     sop_output={"tindakan": module.params["action"], "sebelum": before,
+                                 "sesudah": after, "dilakukan": done[:20],
+                                 "dilewati": skipped, "uji_coba": module.check_mode})
 
 
 if __name__ == "__main__":

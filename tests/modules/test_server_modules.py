@@ -567,3 +567,44 @@ def test_a_hold_pattern_holds_the_package_on_every_architecture():
     assert upgrade == [{"name": "libc6:i386", "installed": "2.36-9+deb12u7",
                         "candidate": "2.36-9+deb12u9", "arch": "i386", "security": True,
                         "origin": "Debian-Security:12/stable-security"}]
+
+
+class SystemdModule:
+    """server_remediate's view of systemd: units in the given ActiveState; a restart
+    makes a unit active."""
+
+    def __init__(self, states, check_mode=False):
+        self.states, self.check_mode, self.calls, self.warnings = dict(states), check_mode, [], []
+        self.params = {"services": list(states)}
+
+    def run_command(self, argv, **_kwargs):
+        self.calls.append(list(argv))
+        unit = argv[2].removesuffix(".service")
+        if argv[1] == "restart":
+            self.states[unit] = "active"
+            return 0, "", ""
+        return 0, (f"LoadState=loaded\nActiveState={self.states[unit]}\n"
+                   "UnitFileState=enabled\n"), ""
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+    def fail_json(self, **kwargs):
+        raise AssertionError(kwargs["msg"])
+
+
+def test_restart_only_failed_or_stopped_units():
+    """A unit an administrator is stopping (deactivating), one starting or reloading was
+    restarted like a failed one: only failed and inactive units are restarted, the
+    others are named and left alone."""
+    module = SystemdModule({"mariadb": "failed", "nginx": "deactivating", "apache2": "inactive",
+                            "mysql": "activating", "php8.2-fpm": "reloading",
+                            "redis-server": "active"})
+    _before, after, done, skipped = remediate.restart_service(module)
+    assert [c[2] for c in module.calls if c[1] == "restart"] == ["mariadb.service",
+                                                                 "apache2.service"]
+    assert done == ["restart mariadb", "restart apache2"]
+    assert skipped == ["nginx sedang deactivating, tidak di-restart",
+                       "mysql sedang activating, tidak di-restart",
+                       "php8.2-fpm sedang reloading, tidak di-restart"]
+    assert after["nginx"]["active"] == "deactivating"
