@@ -50,7 +50,7 @@ file_systems:
   type: list
   elements: dict
 busy:
-  description: What runs that makes patching unsafe now.
+  description: What runs that makes patching unsafe now (pid and command line, passwords masked).
   returned: always
   type: list
   elements: str

@@ -183,8 +183,35 @@ def data_file_systems(mounts_text: str) -> list[dict[str, Any]]:
     return found
 
 
+# Options carrying a secret: --password=X, --pass=X, --passwd=X, --pwd=X, --secret=X,
+# --token=X (any prefix, e.g. --ssl-password=X), -pX (MariaDB/MySQL clients); the word
+# after a bare -p or --password (mydumper reads its password from the next argument).
+_SECRET_VALUE = re.compile(r"^(--?[\w-]*(?:pass(?:word|wd)?|pwd|secret|token)[\w-]*=).+",
+                           re.IGNORECASE)
+_SECRET_NEXT = ("-p", "--password", "--pass", "--passwd")
+
+
+def mask_secrets(argv: list[str]) -> list[str]:
+    """A command line's words with the values of password options replaced by ***."""
+    masked: list[str] = []
+    for word in argv:
+        if masked and masked[-1] in _SECRET_NEXT:
+            masked.append("***")
+            continue
+        match = _SECRET_VALUE.match(word)
+        if match:
+            masked.append(match.group(1) + "***")
+        elif word.startswith("-p") and len(word) > 2:
+            masked.append("-p***")
+        else:
+            masked.append(word)
+    return masked
+
+
 def busy_processes(proc: str = "/proc") -> list[str]:
-    """What runs that makes maintenance unsafe, excluding this process and its parents."""
+    """What runs that makes maintenance unsafe, excluding this process and its parents;
+    each command line shown with its passwords masked (a dump given -pSECRET would put
+    it in the SOP's records)."""
     own = set()
     pid = os.getpid()
     while pid > 1:
@@ -200,12 +227,16 @@ def busy_processes(proc: str = "/proc") -> list[str]:
             continue
         try:
             with open(f"{proc}/{entry}/cmdline", "rb") as handle:
-                cmdline = handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
+                words = handle.read().decode("utf-8", "replace").split("\0")
         except OSError:
             continue
+        cmdline = " ".join(words)
         for pattern, reason in BUSY_PATTERNS:
             if re.search(pattern, cmdline):
-                found.append(f"{reason} (pid {entry}: {cmdline.strip()[:80]})")
+                # per argument, then per word: a process that rewrote its title puts a
+                # whole command line in one argument
+                shown = " ".join(mask_secrets(" ".join(mask_secrets(words)).split()))
+                found.append(f"{reason} (pid {entry}: {shown[:80]})")
                 break
     return found
 

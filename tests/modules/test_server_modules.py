@@ -608,3 +608,32 @@ def test_restart_only_failed_or_stopped_units():
                        "mysql sedang activating, tidak di-restart",
                        "php8.2-fpm sedang reloading, tidak di-restart"]
     assert after["nginx"]["active"] == "deactivating"
+
+
+def test_busy_processes_never_show_a_password(tmp_path):
+    """A dump given its password on the command line (--password=..., -pSECRET,
+    mydumper's -p SECRET) put it in the pre-check's failure message, kept in the SOP's
+    records: the line names the process with the secrets masked."""
+    dump = subprocess.Popen(["bash", "-c", 'exec -a mariadb-dump bash -c "sleep 30; :" x '
+                             "-uroot -pHunter2 --password=S3cret sipp"])
+    mydumper = subprocess.Popen(["bash", "-c", 'exec -a mydumper bash -c "sleep 30; :" x '
+                                 "-p Tiger7 --pass=Lion8 -B sipp"])
+    try:
+        _wait_cmdline(dump.pid, b"S3cret")
+        _wait_cmdline(mydumper.pid, b"Lion8")
+        busy = [line for line in srv.busy_processes()
+                if f"pid {dump.pid}:" in line or f"pid {mydumper.pid}:" in line]
+        assert len(busy) == 2
+        assert not [line for line in busy if any(secret in line for secret in (
+            "Hunter2", "S3cret", "Tiger7", "Lion8"))], busy
+        assert "-uroot -p*** --password=*** sipp" in busy[0] + busy[1]
+    finally:
+        dump.kill()
+        mydumper.kill()
+
+
+def test_mask_secrets():
+    assert srv.mask_secrets(["mysqldump", "--user=root", "--password=a b", "-p", "x", "-pY",
+                             "--ssl-password=Z", "--port=3306", "sipp"]) == [
+        "mysqldump", "--user=root", "--password=***", "-p", "***", "-p***",
+        "--ssl-password=***", "--port=3306", "sipp"]
