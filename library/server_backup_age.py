@@ -16,6 +16,8 @@ description:
     age in hours.
   - C(fresh) is true when that backup is younger than O(max_age_hours). A missing ledger
     means no verified backup (C(fresh) false), not an error.
+  - A ledger time without a time zone is this computer's local time; a backup whose time
+    is missing or unreadable is not counted and is named in a warning.
   - Read-only; supports check mode.
 version_added: "0.2.0"
 author: Court IT SOP maintainers
@@ -68,13 +70,43 @@ from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_backup_ledger import LEDGER_NAME, backups, read  # noqa: E402
 
 
+def ingested_at(value: Any) -> datetime.datetime | None:
+    """A ledger time as an aware datetime: one without a zone (a line written by hand or
+    by an older tool) is this computer's local time, as the ledger writes it; an
+    unreadable one is None (comparing naive and aware times raised TypeError)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        at = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return at if at.tzinfo else at.astimezone()
+
+
+def _dated(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events without an 'ingested' one lacking its time (the ledger's backups()
+    needs it)."""
+    return [e for e in events if e.get("event") != "ingested" or "at" in e]
+
+
+def undated(events: list[dict[str, Any]]) -> list[str]:
+    """Verified backups left out because the ledger gives no readable time of arrival."""
+    names = {e["name"] for e in events if e.get("event") == "ingested" and "at" not in e
+             and isinstance(e.get("name"), str)}
+    names.update(b["name"] for b in backups(_dated(events)).values()
+                 if ingested_at(b["ingested_at"]) is None)
+    verified = {e.get("name") for e in events
+                if e.get("event") == "verified" and e.get("status") == "ok"}
+    return sorted(names & {n for n in verified if isinstance(n, str)})
+
+
 def newest_verified(events: list[dict[str, Any]], now: datetime.datetime) -> dict[str, Any] | None:
-    verified = [b for b in backups(events).values() if b["verified"]]
+    verified = [(at, b) for b in backups(_dated(events)).values()
+                if b["verified"] and (at := ingested_at(b["ingested_at"])) is not None]
     if not verified:
         return None
-    best = max(verified, key=lambda b: datetime.datetime.fromisoformat(b["ingested_at"]))
-    at = datetime.datetime.fromisoformat(best["ingested_at"])
-    age = (now - (at if at.tzinfo else at.astimezone())).total_seconds() / 3600
+    at, best = max(verified, key=lambda pair: pair[0])
+    age = (now - at).total_seconds() / 3600
     return {"name": best["name"], "ingested_at": best["ingested_at"], "age_hours": round(age, 2)}
 
 
@@ -92,6 +124,10 @@ def main() -> None:
     except OSError as exc:
         module.fail_json(msg=f"cannot read the backup ledger {path}: {exc.strerror}")
     newest = newest_verified(events, datetime.datetime.now().astimezone())
+    skipped = undated(events)
+    if skipped:
+        module.warn("backup tanpa waktu masuk yang terbaca di ledger, tidak dihitung: "
+                    + ", ".join(skipped))
     fresh = newest is not None and newest["age_hours"] < module.params["max_age_hours"]
     module.exit_json(changed=False, newest=newest, fresh=fresh, sop_output={
         "backup_terbaru": newest["name"] if newest else None,

@@ -5,6 +5,7 @@ machine's real /proc, apt and systemd files where they exist."""
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import subprocess
 import sys
@@ -637,3 +638,37 @@ def test_mask_secrets():
                              "--ssl-password=Z", "--port=3306", "sipp"]) == [
         "mysqldump", "--user=root", "--password=***", "-p", "***", "-p***",
         "--ssl-password=***", "--port=3306", "sipp"]
+
+
+def test_backup_age_of_a_ledger_mixing_time_zones_or_unreadable_times(tmp_path):
+    """A ledger line whose time has no zone (written by hand or an older tool) beside
+    the ledger's own zoned times raised TypeError (naive and aware datetimes compared);
+    an unreadable or missing time raised ValueError or KeyError: the module ended in a
+    traceback instead of a result."""
+    now = datetime.datetime(2026, 11, 30, 12, 0, tzinfo=datetime.timezone(
+        datetime.timedelta(hours=7)))
+    local = now.astimezone().replace(tzinfo=None)
+    events = [
+        {"at": (local - datetime.timedelta(hours=30)).isoformat(timespec="seconds"),
+         "event": "ingested", "name": "old.sql.zst", "sha256": "aa"},
+        {"at": "2026-11-30T10:00:00+07:00", "event": "ingested", "name": "new.sql.zst",
+         "sha256": "bb"},
+        {"at": "yesterday", "event": "ingested", "name": "bad.sql.zst", "sha256": "cc"},
+        {"event": "ingested", "name": "nodate.sql.zst", "sha256": "dd"},
+    ]
+    events += [{"at": "2026-11-30T11:00:00+07:00", "event": "verified", "name": n,
+                "sha256": s, "status": "ok"}
+               for n, s in (("old.sql.zst", "aa"), ("new.sql.zst", "bb"), ("bad.sql.zst", "cc"),
+                            ("nodate.sql.zst", "dd"))]
+    newest = backup_age.newest_verified(events, now)
+    assert newest is not None and newest["name"] == "new.sql.zst"
+    assert newest["age_hours"] == 2.0
+    assert backup_age.newest_verified(events[:1] + events[4:5], now)["age_hours"] == 30.0
+    assert backup_age.undated(events) == ["bad.sql.zst", "nodate.sql.zst"]
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "ledger.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
+    rc, result = run_module("server_backup_age", tmp_path, {"store": str(store)})
+    assert rc == 0, result.get("msg")
+    assert result["newest"]["name"] == "new.sql.zst"
+    assert "tidak dihitung: bad.sql.zst, nodate.sql.zst" in json.dumps(result["warnings"])
