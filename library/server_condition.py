@@ -20,6 +20,10 @@ description:
   - Each finding that needs action is a line in C(flags) (Bahasa Indonesia); what the
     host does not show (no RAID, no smartctl, a non-apt system) is listed in
     C(not_visible).
+  - Each tool (C(smartctl), C(timedatectl), C(systemctl), C(needrestart)) is stopped
+    after a time limit (TIME_LIMITS in C(module_utils/sop_server.py)); one that did
+    not answer is named in C(not_visible), a disk whose SMART query did not end in
+    C(flags).
   - Never changes the host. Refreshing apt's package lists (O(update_cache)) is done in
     check mode too, as it only updates metadata.
 version_added: "0.2.0"
@@ -98,7 +102,7 @@ condition:
     reboot_required: {description: "required (bool), reasons, services needing a restart", type: dict}
     clock_synchronized: {description: timedatectl's NTPSynchronized (null when unknown)., type: bool}
     raid: {description: Software RAID arrays (name, state, degraded)., type: list, elements: dict}
-    disks: {description: "smartctl health per disk (device, healthy; null when the disk shows no SMART verdict)", type: list, elements: dict}
+    disks: {description: "smartctl health per disk (device, healthy; null when the disk shows no SMART verdict; error when smartctl did not finish in time)", type: list, elements: dict}
     certificates: {description: "path, not_after, days_left", type: list, elements: dict}
     not_visible: {description: What this host does not show., type: list, elements: str}
     flags: {description: One line per finding that needs action (Bahasa Indonesia)., type: list, elements: str}
@@ -128,6 +132,8 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     os_release,
     parse_mdstat,
     reboot_required,
+    run_bounded,
+    timed_out,
 )
 
 
@@ -150,6 +156,10 @@ class Probe:
         rc, out, err = self.module.run_command(argv)
         return int(rc), str(out), str(err)
 
+    def ask(self, argv: list[str], limit: str) -> tuple[int | None, str, str]:
+        """run(), the tool stopped after TIME_LIMITS[limit] seconds (rc None then)."""
+        return run_bounded(self.module, argv, limit)
+
     def tool(self, name: str) -> str | None:
         path = self.module.get_bin_path(name)
         return str(path) if path else None
@@ -159,32 +169,46 @@ class Probe:
         if not systemctl:
             self.not_visible.append("systemd (systemctl tidak ada)")
             return []
-        _rc, out, _err = self.run([systemctl, "list-units", "--state=failed", "--plain",
-                                   "--no-legend", "--no-pager"])
+        argv = [systemctl, "list-units", "--state=failed", "--plain", "--no-legend",
+                "--no-pager"]
+        rc, out, _err = self.ask(argv, "systemctl")
+        if rc is None:
+            self.not_visible.append(f"unit systemd gagal ({timed_out(argv, 'systemctl')})")
+            return []
         return [line.split()[0] for line in out.splitlines() if line.strip()]
 
     def clock(self) -> bool | None:
         timedatectl = self.tool("timedatectl")
+        why = "timedatectl tidak menjawab"
         if timedatectl:
-            rc, out, _err = self.run([timedatectl, "show", "-p", "NTPSynchronized", "--value"])
+            argv = [timedatectl, "show", "-p", "NTPSynchronized", "--value"]
+            rc, out, _err = self.ask(argv, "timedatectl")
             if rc == 0 and out.strip() in ("yes", "no"):
                 return out.strip() == "yes"
-        self.not_visible.append("sinkronisasi jam (timedatectl tidak menjawab)")
+            if rc is None:
+                why = timed_out(argv, "timedatectl")
+        self.not_visible.append(f"sinkronisasi jam ({why})")
         return None
 
     def reboot(self) -> dict[str, Any]:
         needrestart = self.tool("needrestart")
         if not needrestart:
             self.not_visible.append("layanan yang perlu restart (needrestart tidak terpasang)")
-        return reboot_required(self.run, needrestart)
+        status = reboot_required(lambda argv: self.ask(argv, "needrestart"), needrestart)
+        self.not_visible.extend(f"layanan yang perlu restart ({line})"
+                                for line in status.pop("not_visible"))
+        return status
 
     def disks(self) -> list[dict[str, Any]]:
         smartctl = self.tool("smartctl")
         if not smartctl:
             self.not_visible.append("kesehatan disk (smartctl tidak terpasang)")
             return []
-        _rc, out, _err = self.run([smartctl, "--scan"])
-        result = []
+        rc, out, _err = self.ask([smartctl, "--scan"], "smartctl")
+        if rc is None:
+            self.not_visible.append(f"kesehatan disk ({timed_out([smartctl], 'smartctl')})")
+            return []
+        result: list[dict[str, Any]] = []
         for line in out.splitlines():
             # '/dev/bus/0 -d megaraid,0 # /dev/bus/0 [megaraid_disk_00], SCSI device': the
             # device type is needed to reach a disk behind a RAID controller
@@ -195,8 +219,13 @@ class Probe:
             if len(words) >= 3 and words[1] == "-d":
                 kind = words[2]
             name = f"{device} [{kind}]" if "," in kind else device
-            rc, health, _err = self.run([smartctl, "-H", *(["-d", kind] if kind else []),
-                                         device])
+            argv = [smartctl, "-H", *(["-d", kind] if kind else []), device]
+            answer, health, _err = self.ask(argv, "smartctl")
+            if answer is None:  # a disk that hangs its SMART query is a finding itself
+                result.append({"device": name, "healthy": None,
+                               "error": timed_out(argv, "smartctl")})
+                continue
+            rc = answer
             # exit status bit 3: SMART status 'DISK FAILING'; no verdict at all (a virtual
             # disk without SMART) is not a failing disk but one this host cannot show
             healthy: bool | None = None
@@ -312,6 +341,8 @@ def flags(report: dict[str, Any], params: dict[str, Any]) -> list[str]:
     found.extend(f"RAID {a['name']} terdegradasi" for a in report["raid"] if a["degraded"])
     found.extend(f"Disk {d['device']} tidak sehat (SMART)" for d in report["disks"]
                  if d["healthy"] is False)
+    found.extend(f"Disk {d['device']} tidak menjawab SMART ({d['error']})"
+                 for d in report["disks"] if d.get("error"))
     for cert in report["certificates"]:
         if "error" in cert:
             found.append(f"Sertifikat {cert['path']} tidak terbaca: {cert['error']}")

@@ -17,9 +17,13 @@ description:
     web services (systemd's ActiveState, SubState, Result), C(mariadb-admin ping), the tail
     of the MariaDB and web server error logs, TCP reachability of O(peers), recent package
     changes (C(/var/log/dpkg.log)) and recent logins."
-  - "Causes recognised: a full disk or inode table, a stopped or failed database, a web
-    server that was killed or stopped, other failed units, out-of-memory kills, an
-    overloaded host, unreachable court hosts."
+  - "Causes recognised: a full disk or inode table, a stopped or failed database, a
+    database that does not answer C(mariadb-admin ping) in time, a web server that was
+    killed or stopped, other failed units, out-of-memory kills, an overloaded host,
+    unreachable court hosts."
+  - Each tool (C(journalctl), C(systemctl), C(mariadb-admin ping)) is stopped after a time
+    limit (TIME_LIMITS in C(module_utils/sop_server.py)); one stopped is named in the
+    bundle's not_visible, never a wait without end.
   - Read-only; supports check mode.
 version_added: "0.2.0"
 author: Court IT SOP maintainers
@@ -97,7 +101,11 @@ import socket  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_server import data_file_systems  # noqa: E402
+from ansible.module_utils.sop_server import (  # noqa: E402
+    data_file_systems,
+    run_bounded,
+    timed_out,
+)
 from ansible.module_utils.sop_tree import open_regular  # noqa: E402
 
 ERROR_LOGS = {
@@ -155,12 +163,18 @@ class Collector:
         return str(path) if path else None
 
     def out(self, argv: list[str]) -> str:
+        """The tool's output; one stopped at its time limit (TIME_LIMITS[argv[0]]) is
+        named in not_visible, with what it wrote until then."""
         program = self.tool(argv[0])
         if not program:
             return ""
-        _rc, out, _err = self.module.run_command([program, *argv[1:]],
-                                                 environ_update={"LC_ALL": "C"})
-        return str(out)
+        rc, out, _err = run_bounded(self.module, [program, *argv[1:]], argv[0],
+                                    environ_update={"LC_ALL": "C"})
+        if rc is None:
+            line = timed_out(argv, argv[0])
+            if line not in self.not_visible:
+                self.not_visible.append(line)
+        return out
 
     def journal(self, *args: str) -> list[str]:
         lines = self.out(["journalctl", "--no-pager", "-q", "-o", "short-iso",
@@ -191,8 +205,12 @@ class Collector:
             admin = self.module.get_bin_path("mariadb-admin") \
                 or self.module.get_bin_path("mysqladmin")
             if admin:
-                rc, out, err = self.module.run_command([str(admin), "ping"])
-                ping = {"rc": rc, "output": (str(out) + str(err)).strip()[-300:]}
+                rc, out, err = run_bounded(self.module, [str(admin), "ping"], "ping")
+                if rc is None:  # a hung server: it accepts the connection, never answers
+                    ping = {"rc": None, "timed_out": True,
+                            "output": timed_out([str(admin)], "ping")}
+                else:
+                    ping = {"rc": rc, "output": (out + err).strip()[-300:]}
             else:
                 self.not_visible.append("mariadb-admin")
                 ping = {"rc": None, "output": "mariadb-admin/mysqladmin tidak terpasang"}
@@ -239,6 +257,9 @@ def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
             found.append(f"Web server {svc['name']} mati dibunuh sinyal ({state})")
         else:
             found.append(f"Web server {svc['name']} tidak berjalan ({state})")
+    ping = bundle.get("mariadb_ping") or {}
+    if ping.get("timed_out"):
+        found.append(f"MariaDB tidak menjawab ({ping['output']})")
     named = {f"{s['name']}.service" for s in bundle["services"]}
     others = [u for u in bundle["failed_units"] if u not in named]
     if others:

@@ -16,6 +16,8 @@ description:
     failed (a stopped or failed database or web server); a running one is never touched,
     nor one starting, reloading or being stopped (C(activating), C(reloading),
     C(deactivating), an administrator may be stopping it), which is named in C(skipped).
+    A restart that does not finish within the time limit (TIME_LIMITS in
+    C(module_utils/sop_server.py)) fails naming the unit; systemd's job may still run.
   - C(clean_package_cache) removes downloaded package files (C(apt-get clean)).
   - C(remove_rotated_logs) deletes rotated logs under C(/var/log) (C(*.gz), C(*.1) to
     C(*.9)) older than O(log_min_age_days); current logs are never touched. Folders are
@@ -88,7 +90,13 @@ from collections.abc import Iterator  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_server import apt_failure, file_system  # noqa: E402
+from ansible.module_utils.sop_server import (  # noqa: E402
+    TIME_LIMITS,
+    apt_failure,
+    file_system,
+    run_bounded,
+    timed_out,
+)
 from ansible.module_utils.sop_tree import unlink_same  # noqa: E402
 
 LOGS = "/var/log"
@@ -96,9 +104,13 @@ ROTATED = re.compile(r"\.(?:gz|[1-9])$")
 
 
 def unit_state(module: AnsibleModule, name: str) -> dict[str, str] | None:
-    _rc, out, _err = module.run_command(
-        ["systemctl", "show", f"{name}.service", "-p", "LoadState,ActiveState,UnitFileState"])
-    props = dict(line.split("=", 1) for line in str(out).splitlines() if "=" in line)
+    """ActiveState and UnitFileState of a loaded unit; active '?' with the reason when
+    systemctl did not answer in time (a hung systemd)."""
+    argv = ["systemctl", "show", f"{name}.service", "-p", "LoadState,ActiveState,UnitFileState"]
+    rc, out, _err = run_bounded(module, argv, "systemctl")
+    if rc is None:
+        return {"active": "?", "enabled": "?", "error": timed_out(argv, "systemctl")}
+    props = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
     if props.get("LoadState") != "loaded":
         return None
     return {"active": props.get("ActiveState", "?"), "enabled": props.get("UnitFileState", "?")}
@@ -117,11 +129,21 @@ def restart_service(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, An
     todo = [n for n, s in enabled.items() if s["active"] in RESTARTABLE]
     skipped = [f"{n} sedang {s['active']}, tidak di-restart" for n, s in enabled.items()
                if s["active"] not in RESTARTABLE and s["active"] != "active"]
+    skipped += [f"{n}: status tidak terbaca ({s['error']}), tidak di-restart"
+                for n, s in before.items() if s and "error" in s]
     for line in skipped:
         module.warn(line)
+    unfinished = []
     if not module.check_mode:
         for name in todo:
-            module.run_command(["systemctl", "restart", f"{name}.service"])
+            rc, _out, _err = run_bounded(module, ["systemctl", "restart", f"{name}.service"],
+                                         "restart")
+            if rc is None:
+                unfinished.append(f"restart {name} tidak selesai dalam "
+                                  f"{TIME_LIMITS['restart']} detik")
+    if unfinished:  # systemd's job may still run: its state now would say little
+        module.fail_json(msg="; ".join(unfinished) + " (systemd mungkin masih menjalankannya)",
+                         before=before, after={})
     after = {n: unit_state(module, n) for n in names} if not module.check_mode else before
     failed = [n for n in todo if not module.check_mode and (after[n] or {}).get("active") != "active"]
     if failed:

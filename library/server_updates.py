@@ -101,6 +101,7 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     matches_any,
     parse_apt_simulation,
     reboot_required,
+    run_bounded,
 )
 
 INSTALL_OPTIONS = ["--only-upgrade", "--no-install-recommends", "--no-remove",
@@ -195,7 +196,10 @@ def main() -> None:
                  for u in chosen if now.get(installed_key(u)) != u["candidate"]]
         if wrong:
             module.fail_json(msg="upgrade did not take effect: " + ", ".join(wrong))
-    reboot = reboot_required(run, module.get_bin_path("needrestart"))
+    reboot = reboot_required(lambda argv: run_bounded(module, argv, "needrestart"),
+                             module.get_bin_path("needrestart"))
+    for line in reboot.pop("not_visible"):
+        module.warn(f"layanan yang perlu restart tidak diketahui: {line}")
     module.exit_json(
         changed=bool(chosen), upgraded=upgraded, outside_scope=outside, held=pending["held"],
         reboot_required=reboot,

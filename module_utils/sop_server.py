@@ -13,6 +13,7 @@ import datetime
 import fnmatch
 import os
 import re
+import threading
 from typing import Any
 
 # End of support (the last date security updates are published), by distribution ID
@@ -58,6 +59,46 @@ BUSY_PATTERNS = (
 # 'Inst libc6:i386 [2.36-9+deb12u7] (2.36-9+deb12u9 Debian-Security:12/stable-security
 # [i386])': apt qualifies the name of a foreign-architecture package (libc6:i386), never a
 # native or architecture-independent one; the last bracket is the candidate's architecture.
+# Seconds a tool may run before it is stopped (killed) and reported as not answering:
+# a hung disk (smartctl), D-Bus or systemd (timedatectl, systemctl), database
+# (mariadb-admin ping) or a huge journal (journalctl --grep) must not stop the SOP.
+# restart: a stop and a start, each up to MariaDB's own TimeoutStartSec/TimeoutStopSec
+# (900 s in its unit).
+TIME_LIMITS: dict[str, int] = {"smartctl": 60, "timedatectl": 30, "systemctl": 60,
+                               "needrestart": 180, "journalctl": 120, "ping": 30,
+                               "restart": 1800}
+
+
+def run_bounded(module: Any, argv: list[str], limit: str,
+                **kwargs: Any) -> tuple[int | None, str, str]:
+    """module.run_command(argv), the tool killed when it runs longer than
+    TIME_LIMITS[limit] seconds: its exit status is then None (timed_out() names it)."""
+    expired = threading.Event()
+    timers: list[threading.Timer] = []
+
+    def watch(proc: Any) -> None:
+        def stop() -> None:
+            if proc.poll() is None:
+                expired.set()
+                proc.kill()
+        timer = threading.Timer(TIME_LIMITS[limit], stop)
+        timer.daemon = True
+        timer.start()
+        timers.append(timer)
+
+    try:
+        rc, out, err = module.run_command(argv, before_communicate_callback=watch, **kwargs)
+    finally:
+        for timer in timers:
+            timer.cancel()
+    return (None if expired.is_set() else int(rc)), str(out), str(err)
+
+
+def timed_out(argv: list[str], limit: str) -> str:
+    """One line for a tool stopped by run_bounded ('smartctl tidak selesai dalam 60 detik')."""
+    return f"{os.path.basename(argv[0])} tidak selesai dalam {TIME_LIMITS[limit]} detik"
+
+
 _INST = re.compile(r"^Inst (\S+) (?:\[(\S+)\] )?\((\S+) (.*?)(?: \[([^]]*)\])?\)")
 
 
@@ -297,7 +338,10 @@ def apt_pending(run: Any, update_cache: bool, security_pattern: str,
 
 def reboot_required(run: Any, needrestart: str | None) -> dict[str, Any]:
     """Whether a reboot is needed (/run/reboot-required, written by kernel and libc
-    packages; needrestart's kernel status) and the services running outdated code."""
+    packages; needrestart's kernel status) and the services running outdated code.
+
+    `run(argv)` returns (rc, stdout, stderr); rc None when the tool was stopped at its
+    time limit (run_bounded with TIME_LIMITS["needrestart"]), then named in not_visible."""
     reasons = []
     if os.path.exists("/run/reboot-required"):
         try:
@@ -307,11 +351,16 @@ def reboot_required(run: Any, needrestart: str | None) -> dict[str, Any]:
             packages = []
         reasons.append("/run/reboot-required" + (f" ({', '.join(packages)})" if packages else ""))
     services: list[str] = []
+    not_visible: list[str] = []
     if needrestart:
-        rc, out, _err = run([needrestart, "-b", "-r", "l"])
-        if rc == 0:
+        argv = [needrestart, "-b", "-r", "l"]
+        rc, out, _err = run(argv)
+        if rc is None:
+            not_visible.append(timed_out(argv, "needrestart"))
+        elif rc == 0:
             status = parse_needrestart(out)
             services = status["services"]
             if status["kernel_status"] in (2, 3):
                 reasons.append("kernel yang berjalan lebih lama dari yang terpasang")
-    return {"required": bool(reasons), "reasons": reasons, "services": services}
+    return {"required": bool(reasons), "reasons": reasons, "services": services,
+            "not_visible": not_visible}

@@ -12,6 +12,7 @@ import sys
 import time
 
 import pytest
+from ansible.module_utils import basic
 from conftest import within
 from loader import load, run_module
 
@@ -672,3 +673,89 @@ def test_backup_age_of_a_ledger_mixing_time_zones_or_unreadable_times(tmp_path):
     assert rc == 0, result.get("msg")
     assert result["newest"]["name"] == "new.sql.zst"
     assert "tidak dihitung: bad.sql.zst, nodate.sql.zst" in json.dumps(result["warnings"])
+
+
+HUNG = "exec sleep 20\n"  # a tool that never answers (a hung disk, D-Bus, database)
+
+
+@pytest.fixture
+def real_module(monkeypatch):
+    """A real AnsibleModule in this process (its own run_command), made with the given
+    parameters; every tool limited to 1 s."""
+    def make(spec, args, check_mode=False):
+        monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": {
+            **args, "_ansible_check_mode": check_mode}}).encode())
+        monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
+        return basic.AnsibleModule(argument_spec=spec, supports_check_mode=True)
+
+    for name in srv.TIME_LIMITS:
+        monkeypatch.setitem(srv.TIME_LIMITS, name, 1)
+    return make
+
+
+def hung_tools(tmp_path, monkeypatch, **scripts):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name, script in scripts.items():
+        _fake_tool(bin_dir, name.replace("_", "-"), script)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+
+
+def test_condition_report_with_hung_tools_ends(tmp_path, monkeypatch, real_module):
+    """smartctl on a hung disk, timedatectl with a hung D-Bus, needrestart and systemctl
+    ran without a time limit: the condition report (and the SOP) waited forever."""
+    hung_tools(tmp_path, monkeypatch, timedatectl=HUNG, needrestart=HUNG, systemctl=HUNG,
+               smartctl='[ "$1" = --scan ] && { echo "/dev/sda -d sat # /dev/sda"; exit 0; }\n'
+               + HUNG)
+    probe = condition.Probe(real_module({}, {}))
+    with within(10, "condition probes of hung tools"):
+        disks = probe.disks()
+        clock = probe.clock()
+        reboot = probe.reboot()
+        failed = probe.failed_units()
+    assert clock is None and failed == [] and reboot["services"] == []
+    assert disks == [{"device": "/dev/sda", "healthy": None,
+                      "error": "smartctl tidak selesai dalam 1 detik"}]
+    assert condition.flags(report(disks=disks), PARAMS) == [
+        "Disk /dev/sda tidak menjawab SMART (smartctl tidak selesai dalam 1 detik)"]
+    assert probe.not_visible == [
+        "sinkronisasi jam (timedatectl tidak selesai dalam 1 detik)",
+        "layanan yang perlu restart (needrestart tidak selesai dalam 1 detik)",
+        "unit systemd gagal (systemctl tidak selesai dalam 1 detik)"]
+
+
+def test_diagnosis_of_a_hung_database_and_journal_ends(tmp_path, monkeypatch, real_module):
+    """mariadb-admin ping against a hung server and journalctl --grep over a huge journal
+    ran without a time limit: the incident diagnosis never ended."""
+    hung_tools(tmp_path, monkeypatch, mariadb_admin=HUNG, journalctl=HUNG, systemctl="""
+case "$2" in
+mariadb.service) printf 'Id=mariadb.service\\nLoadState=loaded\\nActiveState=active\\n\
+SubState=running\\nResult=success\\nUnitFileState=enabled\\n' ;;
+esac
+""")
+    module = real_module({"hours": {"type": "int"}, "log_lines": {"type": "int"},
+                          "services": {"type": "list", "elements": "str"},
+                          "peers": {"type": "list", "elements": "str"}},
+                         {"hours": 24, "log_lines": 20, "services": ["mariadb"], "peers": []})
+    with within(15, "diagnosis with a hung database and journal"):
+        bundle = diagnose.Collector(module).collect()
+    assert bundle["mariadb_ping"] == {"rc": None, "timed_out": True,
+                                      "output": "mariadb-admin tidak selesai dalam 1 detik"}
+    assert "journalctl tidak selesai dalam 1 detik" in bundle["not_visible"]
+    assert "MariaDB tidak menjawab (mariadb-admin tidak selesai dalam 1 detik)" in \
+        diagnose.causes(bundle, 97, 100)
+
+
+def test_a_restart_that_never_ends_is_reported(tmp_path, monkeypatch, real_module, capsys):
+    """systemctl restart of a unit whose start never ends waited forever."""
+    hung_tools(tmp_path, monkeypatch, systemctl="""
+[ "$1" = restart ] && exec sleep 20
+printf 'LoadState=loaded\\nActiveState=failed\\nUnitFileState=enabled\\n'
+""")
+    module = real_module({"services": {"type": "list", "elements": "str"}},
+                         {"services": ["mariadb"]})
+    with within(10, "restart of a unit that never starts"), pytest.raises(SystemExit):
+        remediate.restart_service(module)
+    result = json.loads(capsys.readouterr().out)
+    assert result["msg"] == ("restart mariadb tidak selesai dalam 1 detik (systemd "
+                             "mungkin masih menjalankannya)")
