@@ -17,7 +17,8 @@ cd "$ROOT"
 # compression clients for the SIPP SOPs, rsync/ssh for copies, sqlite3 for the store.
 # python3-venv: Debian's Python 3.11 has no venv/ensurepip without it.
 # postgresql: the store tests run on a throwaway PostgreSQL cluster as well as SQLite;
-# systemd: systemd-analyze checks the timers `sop schedule` writes.
+# systemd: systemd-analyze checks the timers `sop schedule` writes; tzdata: the court's
+# time zone they name (Priority required in Debian 12, named so that no slim image lacks it).
 # procps: pgrep/ps for the runner's process tests (not in a minimal Debian).
 # iputils-ping: the network SOP's reachability module is tested with the real ping.
 # goaccess: the plain tool the website log-audit benchmark is measured against.
@@ -28,7 +29,7 @@ cd "$ROOT"
 APT_PACKAGES=(podman runc netavark aardvark-dns iptables debootstrap uidmap slirp4netns fuse-overlayfs
               mariadb-client zstd rsync openssh-client sqlite3 make git curl ca-certificates
               python3 python3-venv
-              postgresql systemd procps
+              postgresql systemd tzdata procps
               iputils-ping goaccess poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 
 # Collections come out of this pinned `ansible` release on PyPI (no Galaxy needed).
