@@ -30,7 +30,7 @@ options:
   marker_regex:
     description: Regex whose first group is the date text.
     type: str
-    default: 'Pembaharuan\s+Data\s*:?\s*(?:<[^>]*>\s*)*([^<\r\n]+)'
+    default: 'Pembaharuan\s+Data\s*(?::\s*)?(?:<[^<>]*>\s*)*([^<\r\n]+)'
   timezone:
     description: Time zone of a date without a suffix (IANA name or C(+07:00)).
     type: str
@@ -148,6 +148,10 @@ PATTERNS = (
     ("dmy", re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})[ ,]+(?:pukul\s+|jam\s+)?" + _TIME)),
     ("dMy", re.compile(r"(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})[ ,]+(?:pukul\s+|jam\s+)?" + _TIME)),
 )
+# The public page's marker: the text after "Pembaharuan Data", its colon and any tags.
+# Written so that no text makes it slow: one way to split a run of spaces (\s*:?\s*
+# split a crafted run of blank lines in n^2 ways) and tags that end before the next '<'.
+DEFAULT_MARKER_REGEX = r"Pembaharuan\s+Data\s*(?::\s*)?(?:<[^<>]*>\s*)*([^<\r\n]+)"
 UTC = dt.timezone.utc  # noqa: UP017 - Python 3.9 targets
 _SUFFIX = re.compile(r"\b(WIB|WITA|WIT|UTC|GMT)\b|([+-]\d{2}):?(\d{2})\s*$")
 
@@ -270,8 +274,7 @@ def main() -> None:
     module = AnsibleModule(
         argument_spec={
             "public_url": {"type": "str", "required": True},
-            "marker_regex": {"type": "str",
-                             "default": r"Pembaharuan\s+Data\s*:?\s*(?:<[^>]*>\s*)*([^<\r\n]+)"},
+            "marker_regex": {"type": "str", "default": DEFAULT_MARKER_REGEX},
             "timezone": {"type": "str", "default": "Asia/Jakarta"},
             "max_age_hours": {"type": "float", "default": 8},
             "central_status_url": {"type": "str"},

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import pathlib
 from http.server import BaseHTTPRequestHandler
 
 import pytest
+import yaml
 from conftest import within
 from httpd import send_without_end, serving
 from loader import load
@@ -13,7 +15,7 @@ from loader import load
 mod = load("sipp_sync_status")
 http = load("sop_http")
 
-REGEX = r"Pembaharuan\s+Data\s*:?\s*(?:<[^>]*>\s*)*([^<\r\n]+)"
+REGEX = mod.DEFAULT_MARKER_REGEX
 WIB = 7 * 60
 NOW = dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.timezone.utc)  # 19:00 WIB  # noqa: UP017
 
@@ -112,3 +114,28 @@ class Missing(BaseHTTPRequestHandler):
 def test_an_error_page_is_no_answer_whatever_it_says():
     with serving(Missing) as url, pytest.raises(mod.StatusError, match=r"/sipp: HTTP 404$"):
         mod.fetch(url + "/sipp", 5, True)
+
+
+def test_a_crafted_page_does_not_hang_the_default_marker_regex():
+    # A run of blank lines after the marker and a '<' that never closes: the old default
+    # regex (\s*:?\s* splits the run in n^2 ways) took minutes on 20 kB.
+    page = "Pembaharuan Data" + "\n" * 20000 + "<"
+    with within(3, "searching the marker"):
+        result = mod.evaluate(page, mod.DEFAULT_MARKER_REGEX, WIB, 8, NOW)
+    assert result["marker_text"] is None and result["fresh"] is False
+
+
+@pytest.mark.parametrize("page", [
+    "Pembaharuan Data : 2026-11-21 18:30:00 WIB",
+    "Pembaharuan Data:2026-11-21 18:30:00 WIB",
+    "Pembaharuan Data\n<td>\n  <b>2026-11-21 18:30:00 WIB</b>",
+    '<p>Pembaharuan Data: <span id="x">2026-11-21 18:30:00 WIB</span></p>',
+])
+def test_the_default_marker_regex_still_reads_sipp_pages(page):
+    assert mod.evaluate(page, mod.DEFAULT_MARKER_REGEX, WIB, 8, NOW)["age_seconds"] == 1800
+
+
+def test_the_role_uses_the_module_default_marker_regex():
+    defaults = pathlib.Path(__file__).parents[2] / "roles/sipp_sync/defaults/main.yml"
+    role = yaml.safe_load(defaults.read_text(encoding="utf-8"))
+    assert role["sipp_sync_marker_regex"] == mod.DEFAULT_MARKER_REGEX
