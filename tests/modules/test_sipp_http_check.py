@@ -76,3 +76,23 @@ def test_a_page_without_end_is_read_no_further_than_the_limit(base):
     with within(60, "reading the page"):
         status, page, _, error = mod.request(base + "/endless", 5, True)
     assert status == 200 and error is None and len(page) == http.MAX_BODY
+
+
+def test_a_page_of_unclosed_titles_does_not_hang_the_grade():
+    # '<title>' repeated without '</title>': the old regex rescanned the rest of the page
+    # from every '<title>' (minutes for a 5 MB page).
+    page = "<title>" * 20000
+    with within(3, "grading the page"):
+        access = mod.grade("http://sipp/", (200, page, 10, None), PARAMS)
+    assert access["title"] is None and access["ok"] is False
+
+
+@pytest.mark.parametrize(("page", "title"), [
+    (PAGE.decode(), "SIPP - Sistem Informasi Penelusuran Perkara"),
+    ("<TITLE lang=id>SIPP &amp; Co</TITLE >", "SIPP & Co"),
+    ("<title>A</title><title>B</title>", "A"),
+    ("<p>no title</p>", None),
+    ("<title>" + "x" * 10000 + "</title>", "x" * 197 + "..."),
+])
+def test_page_title(page, title):
+    assert mod.page_title(page) == title
