@@ -152,6 +152,9 @@ PATTERNS = (
 # Written so that no text makes it slow: one way to split a run of spaces (\s*:?\s*
 # split a crafted run of blank lines in n^2 ways) and tags that end before the next '<'.
 DEFAULT_MARKER_REGEX = r"Pembaharuan\s+Data\s*(?::\s*)?(?:<[^<>]*>\s*)*([^<\r\n]+)"
+# The marker text kept and parsed: a date and its zone fit many times over; a line that
+# runs on (a crafted page) is cut rather than copied into the record.
+MAX_MARKER = 200
 UTC = dt.timezone.utc  # noqa: UP017 - Python 3.9 targets
 _SUFFIX = re.compile(r"\b(WIB|WITA|WIT|UTC|GMT)\b|([+-]\d{2}):?(\d{2})\s*$")
 
@@ -224,6 +227,8 @@ def evaluate(page: str, regex: str, default_offset: int, max_age: float,
                 "age_hours": None, "fresh": False,
                 "message": "Tanda 'Pembaharuan Data' tidak ditemukan di halaman SIPP publik"}
     text = (match.group(1) if match.groups() else match.group(0)).strip()
+    if len(text) > MAX_MARKER:
+        text = text[:MAX_MARKER - 3].rstrip() + "..."
     try:
         when = parse_marker(text, default_offset)
     except StatusError as exc:

@@ -139,3 +139,13 @@ def test_the_role_uses_the_module_default_marker_regex():
     defaults = pathlib.Path(__file__).parents[2] / "roles/sipp_sync/defaults/main.yml"
     role = yaml.safe_load(defaults.read_text(encoding="utf-8"))
     assert role["sipp_sync_marker_regex"] == mod.DEFAULT_MARKER_REGEX
+
+
+def test_a_marker_line_without_end_is_recorded_cut():
+    # A page whose marker line runs on (no '<', no newline) for a megabyte: the record
+    # keeps one short line, and the date at its start still reads.
+    page = "Pembaharuan Data: 2026-11-21 18:30:00 WIB " + "x" * 1_000_000
+    result = mod.evaluate(page, REGEX, WIB, 8, NOW)
+    assert result["age_seconds"] == 1800
+    assert len(result["marker_text"]) <= mod.MAX_MARKER
+    assert len(result["message"]) < 2 * mod.MAX_MARKER
