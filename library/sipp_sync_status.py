@@ -103,7 +103,13 @@ sync:
       description: The threshold applied.
       type: float
     fresh:
-      description: Whether the date was found and is younger than the threshold.
+      description:
+        - Whether the date was found and is younger than the threshold.
+        - A date more than five minutes ahead of the clock is not fresh (RV(sync.in_future)).
+      type: bool
+    in_future:
+      description: Whether the date is more than five minutes ahead of the clock (a clock
+        or time-zone error, or a wrong page).
       type: bool
     message:
       description: One line for the report (Bahasa Indonesia).
@@ -155,6 +161,9 @@ DEFAULT_MARKER_REGEX = r"Pembaharuan\s+Data\s*(?::\s*)?(?:<[^<>]*>\s*)*([^<\r\n]
 # The marker text kept and parsed: a date and its zone fit many times over; a line that
 # runs on (a crafted page) is cut rather than copied into the record.
 MAX_MARKER = 200
+# A date this far ahead of this host's clock (seconds) is a clock or time-zone error,
+# or a crafted page: not fresh, and the role's auto trigger syncs. Less is clock skew.
+FUTURE_TOLERANCE = 300
 UTC = dt.timezone.utc  # noqa: UP017 - Python 3.9 targets
 _SUFFIX = re.compile(r"\b(WIB|WITA|WIT|UTC|GMT)\b|([+-]\d{2}):?(\d{2})\s*$")
 
@@ -224,7 +233,7 @@ def evaluate(page: str, regex: str, default_offset: int, max_age: float,
     match = re.search(regex, page, re.IGNORECASE)
     if not match:
         return {"marker_text": None, "last_sync": None, "age_seconds": None,
-                "age_hours": None, "fresh": False,
+                "age_hours": None, "fresh": False, "in_future": False,
                 "message": "Tanda 'Pembaharuan Data' tidak ditemukan di halaman SIPP publik"}
     text = (match.group(1) if match.groups() else match.group(0)).strip()
     if len(text) > MAX_MARKER:
@@ -233,16 +242,20 @@ def evaluate(page: str, regex: str, default_offset: int, max_age: float,
         when = parse_marker(text, default_offset)
     except StatusError as exc:
         return {"marker_text": text, "last_sync": None, "age_seconds": None,
-                "age_hours": None, "fresh": False,
+                "age_hours": None, "fresh": False, "in_future": False,
                 "message": f"Tanggal 'Pembaharuan Data' tidak terbaca: {exc}"}
     seconds, hours = age_of(when, now)
-    fresh = seconds <= max_age * 3600
-    verdict = "segar" if fresh else "BASI"
+    in_future = seconds < -FUTURE_TOLERANCE
+    fresh = not in_future and seconds <= max_age * 3600
+    if in_future:
+        message = (f"Pembaharuan Data {text}: {-hours} jam di masa depan (jam server atau "
+                   "zona waktu salah, atau halaman tidak benar); tidak dianggap segar")
+    else:
+        message = (f"Pembaharuan Data {text}: umur {hours} jam, batas {max_age:g} jam "
+                   f"({'segar' if fresh else 'BASI'})")
     return {
         "marker_text": text, "last_sync": when.isoformat(), "age_seconds": seconds,
-        "age_hours": hours, "fresh": fresh,
-        "message": (f"Pembaharuan Data {text}: umur {hours} jam, batas {max_age:g} jam "
-                    f"({verdict})"),
+        "age_hours": hours, "fresh": fresh, "in_future": in_future, "message": message,
     }
 
 

@@ -149,3 +149,20 @@ def test_a_marker_line_without_end_is_recorded_cut():
     assert result["age_seconds"] == 1800
     assert len(result["marker_text"]) <= mod.MAX_MARKER
     assert len(result["message"]) < 2 * mod.MAX_MARKER
+
+
+@pytest.mark.parametrize("text", [
+    "2099-01-01 00:00:00 WIB",  # a crafted or broken page
+    "2026-11-21 21:00:00",  # two hours ahead: a WIT page read as WIB, or a wrong clock
+])
+def test_a_date_in_the_future_is_not_fresh(text):
+    result = mod.evaluate("Pembaharuan Data: " + text, REGEX, WIB, 8, NOW)
+    assert result["fresh"] is False
+    assert result.get("in_future") is True
+    assert "masa depan" in result["message"]
+
+
+def test_a_date_a_little_ahead_is_clock_skew_and_fresh():
+    result = mod.evaluate("Pembaharuan Data: 2026-11-21 19:02:00", REGEX, WIB, 8, NOW)
+    assert result["fresh"] is True and result["in_future"] is False
+    assert result["age_seconds"] == -120
