@@ -115,7 +115,8 @@ sync:
       description: One line for the report (Bahasa Indonesia).
       type: str
     central:
-      description: The central SIPP MA's answer (url, http_status, data, last_sync, age_hours, error).
+      description: The central SIPP MA's answer (url, http_status, data, last_sync, age_hours,
+        error, and cases, the answer's count of cases or null when it is not a count).
       type: dict
   sample:
     public_url: http://web/sipp-publik/
@@ -275,6 +276,10 @@ def central_status(url: str, timeout: int, validate_certs: bool,
         result["error"] = "answer is not JSON"
         return result
     result["data"] = data
+    # Only a count reaches the record: a crafted answer's "cases" could be anything.
+    cases = data.get("cases") if isinstance(data, dict) else None
+    result["cases"] = cases if isinstance(cases, int) and not isinstance(cases, bool) \
+        and 0 <= cases < 10 ** 12 else None
     last = data.get("last_sync") if isinstance(data, dict) else None
     if isinstance(last, str):
         try:
@@ -323,9 +328,8 @@ def main() -> None:
     output["pembaharuan_data"] = sync.get("marker_text")
     if "central" in sync:
         central = sync["central"]
-        output["central"] = {key: central.get(key) for key in ("last_sync", "age_hours", "error")}
-        if isinstance(central.get("data"), dict):
-            output["central"]["cases"] = central["data"].get("cases")
+        output["central"] = {key: central.get(key)
+                             for key in ("last_sync", "age_hours", "error", "cases")}
     module.exit_json(changed=False, sync=sync, sop_output=output)
 
 

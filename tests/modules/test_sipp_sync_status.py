@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import pathlib
 from http.server import BaseHTTPRequestHandler
 
@@ -10,7 +11,7 @@ import pytest
 import yaml
 from conftest import within
 from httpd import send_without_end, serving
-from loader import load
+from loader import load, run_module
 
 mod = load("sipp_sync_status")
 http = load("sop_http")
@@ -166,3 +167,33 @@ def test_a_date_a_little_ahead_is_clock_skew_and_fresh():
     result = mod.evaluate("Pembaharuan Data: 2026-11-21 19:02:00", REGEX, WIB, 8, NOW)
     assert result["fresh"] is True and result["in_future"] is False
     assert result["age_seconds"] == -120
+
+
+
+CRAFTED_CASES = [5, "x" * 100000, {"a": [1, 2, 3]}, True]
+
+
+class CraftedCentral(BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path.startswith("/api/status/"):
+            cases = CRAFTED_CASES[int(self.path.rsplit("/", 1)[1])]
+            body = json.dumps({"last_sync": "2026-11-21T11:00:00+00:00", "cases": cases})
+        else:
+            body = "Pembaharuan Data: 2026-11-21 18:30:00 WIB"
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize(("index", "cases"), [(0, 5), (1, None), (2, None), (3, None)])
+def test_only_a_count_of_cases_reaches_the_record(tmp_path, index, cases):
+    # What SIPP MA answers is not trusted: a crafted "cases" must not fill the record.
+    with serving(CraftedCentral) as url:
+        rc, result = run_module("sipp_sync_status", tmp_path, {
+            "public_url": url + "/", "central_status_url": f"{url}/api/status/{index}"})
+    assert rc == 0, result
+    assert result["sop_output"]["central"]["cases"] == cases
+    assert result["sync"]["central"]["cases"] == cases
