@@ -61,6 +61,8 @@ options:
     description:
       - Time zone in which SIPP writes the audit times. The database server's clock
         when omitted (SIPP stores local wall-clock time).
+      - The period is then the last O(hours) of this clock. A Unix-time column is
+        always read in the database's clock.
     type: str
   login_actions:
     description: SQL LIKE patterns (case-insensitive) of the login actions.
@@ -282,15 +284,22 @@ def _column(cols: dict[str, str | None], role: str) -> str:
 
 
 def build_sql(table: str, cols: dict[str, str | None], *, int_clock: bool, hours: int,
-              tz_shift: tuple[str, str] | None, office: tuple[str, str, list[int]]) -> dict[str, str]:
+              tz_shift: tuple[str, str] | None, office: tuple[str, str, list[int]],
+              data_offset: int | None = None) -> dict[str, str]:
     """The WHERE clause, expressions and queries (one range scan each). Needs the time
-    column; a missing user, action, ip or table column reads as NULL."""
+    column; a missing user, action, ip or table column reads as NULL. ``data_offset``:
+    the minutes east of UTC of a time column written in another clock than the
+    database's (None: the database's clock, NOW())."""
     tcol = quote_identifier(cols["time"] or "")
     if int_clock:
         where = f"{tcol} >= UNIX_TIMESTAMP() - {hours * 3600}"
         texpr = f"FROM_UNIXTIME({tcol})"
     else:
-        where = f"{tcol} >= NOW() - INTERVAL {hours} HOUR"
+        # the column's own clock, so the period is the last hours of that clock; the
+        # range stays on the raw column (a constant bound: the index is used)
+        now = ("NOW()" if data_offset is None
+               else f"UTC_TIMESTAMP() + INTERVAL {int(data_offset)} MINUTE")
+        where = f"{tcol} >= {now} - INTERVAL {hours} HOUR"
         texpr = tcol
     local = f"CONVERT_TZ({texpr}, '{tz_shift[0]}', '{tz_shift[1]}')" if tz_shift else texpr
     outside = outside_expr(local, *office)
@@ -417,13 +426,16 @@ def audit_summary(conn: Connection, params: dict[str, Any]) -> dict[str, Any]:
     if cols["time"] is None:
         return result
     int_clock = columns[cols["time"].lower()][1] in INT_TYPES
-    data_offset = (offset_minutes(params["data_timezone"]) if params["data_timezone"]
-                   else _int(server_offset))
+    # FROM_UNIXTIME shows a Unix time in the database's clock, whatever data_timezone says
+    database_offset = _int(server_offset)
+    data_offset = (offset_minutes(params["data_timezone"])
+                   if params["data_timezone"] and not int_clock else database_offset)
     tz_shift = None
     if data_offset != office_offset:
         tz_shift = (format_offset(data_offset), format_offset(office_offset))
     sql = build_sql(table, cols, int_clock=int_clock, hours=hours, tz_shift=tz_shift,
-                    office=office)
+                    office=office,
+                    data_offset=None if data_offset == database_offset else data_offset)
     patterns = {"login": params["login_actions"], "failed_login": params["failed_login_actions"],
                 "delete": params["delete_actions"]}
     main_rows = query(conn, sql["main"])

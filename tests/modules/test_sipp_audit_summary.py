@@ -80,6 +80,39 @@ def test_sop_output_is_compact_and_names_the_notable_sources():
     assert len(json.dumps(out)) < 4000
 
 
+
+def scan_of(monkeypatch, server_offset: str, data_timezone: str | None) -> str:
+    """The main query's range predicate on a database whose clock is server_offset
+    minutes east of UTC (no database: the queries are captured)."""
+    seen: list[str] = []
+
+    def fake_query(conn, sql):
+        seen.append(sql)
+        if sql.startswith("SELECT NOW()"):
+            return [["2026-11-21 12:00:00", "2026-11-20 12:00:00", server_offset]]
+        return []
+
+    monkeypatch.setattr(mod, "query", fake_query)
+    monkeypatch.setattr(mod, "table_columns", lambda conn, table: {
+        "datetime": ("datetime", "datetime"), "username": ("username", "varchar"),
+        "action": ("action", "varchar")})
+    monkeypatch.setattr(mod, "indexed_columns", lambda conn, table: {"datetime"})
+    mod.audit_summary(None, dict(PARAMS, data_timezone=data_timezone))
+    main = next(sql for sql in seen if "GROUP BY 1, 2;" in sql)
+    return main.split(" WHERE ", 1)[1].split(" GROUP BY", 1)[0]
+
+
+def test_the_period_is_the_last_hours_of_the_data_clock(monkeypatch):
+    # MariaDB runs in UTC while SIPP writes WIB wall-clock times (data_timezone): the
+    # rows of the last 24 hours are those at or after WIB's now minus 24 hours. NOW()
+    # (UTC) minus 24 hours reached 7 hours further back: 31 hours of activity.
+    assert scan_of(monkeypatch, "0", "+07:00") == \
+        "`datetime` >= UTC_TIMESTAMP() + INTERVAL 420 MINUTE - INTERVAL 24 HOUR"
+    # the data in the database's clock: NOW(), as before
+    assert scan_of(monkeypatch, "420", None) == "`datetime` >= NOW() - INTERVAL 24 HOUR"
+    assert scan_of(monkeypatch, "420", "+07:00") == "`datetime` >= NOW() - INTERVAL 24 HOUR"
+
+
 # --- against a real MariaDB ---------------------------------------------------------
 
 COLS = ["datetime", "ipaddress", "username", "tablename", "action"]
@@ -163,3 +196,23 @@ def test_missing_table_and_bad_parameters(mariadb: MariaDB) -> None:
     assert s["rows"] is None and s["unavailable"][0]["setting"] == "table"
     with pytest.raises(ValueError, match="ISO weekday"):
         mod.audit_summary(connection(mariadb), dict(PARAMS, office_days=[0, 8]))
+
+
+def test_a_unix_time_column_is_read_in_the_database_clock(monkeypatch):
+    # FROM_UNIXTIME shows the database's clock (UTC here): office hours in WIB shift it
+    # from +00:00, whatever data_timezone says.
+    seen: list[str] = []
+
+    def fake_query(conn, sql):
+        seen.append(sql)
+        return [["2026-11-21 12:00:00", "2026-11-20 12:00:00", "0"]] \
+            if sql.startswith("SELECT NOW()") else []
+
+    monkeypatch.setattr(mod, "query", fake_query)
+    monkeypatch.setattr(mod, "table_columns", lambda conn, table: {
+        "datetime": ("datetime", "int"), "action": ("action", "varchar")})
+    monkeypatch.setattr(mod, "indexed_columns", lambda conn, table: set())
+    mod.audit_summary(None, dict(PARAMS, data_timezone="+08:00"))
+    main = next(sql for sql in seen if "GROUP BY 1, 2;" in sql)
+    assert "CONVERT_TZ(FROM_UNIXTIME(`datetime`), '+00:00', '+07:00')" in main
+    assert "`datetime` >= UNIX_TIMESTAMP() - 86400" in main
