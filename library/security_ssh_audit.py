@@ -148,10 +148,13 @@ from ansible.module_utils.sop_security import (  # noqa: E402
 )
 from ansible.module_utils.sop_state import private_dir, write_private  # noqa: E402
 
-FAILED = re.compile(r"^Failed (\S+) for (?:invalid user )?(.*?) from (\S+) port (\d+)")
+# sshd logs the user name a client sends as it is, spaces included: a name ending in
+# "from 10.0.0.5 port 1" must not make that address the source. The user is matched
+# greedily and the line anchored at its end, so the address is the one sshd appended.
+FAILED = re.compile(r"^Failed (\S+) for (?:invalid user )?(.*) from (\S+) port (\d+) ssh2(?:: .*)?$")
 CLOSED = re.compile(
-    r"^(?:Connection closed|Disconnected) by (?:invalid|authenticating) user (.*?) (\S+) port (\d+) \[preauth\]")
-ACCEPTED = re.compile(r"^Accepted (\S+) for (.*?) from (\S+) port (\d+)")
+    r"^(?:Connection closed|Disconnected) by (?:invalid|authenticating) user (.*) (\S+) port (\d+) \[preauth\]$")
+ACCEPTED = re.compile(r"^Accepted (\S+) for (.*) from (\S+) port (\d+) ssh2(?:: .*)?$")
 TOP_SOURCES = 10
 
 

@@ -1,0 +1,45 @@
+"""Review of SOP Pengamanan TI: what an attacker or a real Debian 12 host feeds the
+security modules."""
+
+from __future__ import annotations
+
+import json
+
+from loader import load
+
+ssh = load("security_ssh_audit")
+common = load("sop_security")
+
+PARAMS = {"burst_failures": 10, "burst_seconds": 60, "failure_warn": 20,
+          "success_after_failures": 5, "root_login": True, "trusted_users": []}
+MONDAY_10_WIB = 1796007600.0
+
+
+def journal(entries: list[tuple[float, str]]) -> list[bytes]:
+    return [json.dumps({"__CURSOR": f"s=c{i}", "__REALTIME_TIMESTAMP": str(int(t * 1e6)),
+                        "MESSAGE": m}).encode() for i, (t, m) in enumerate(entries)]
+
+
+def test_a_crafted_user_name_does_not_blame_another_address():
+    # sshd logs the user name an attacker sends as is: spaces and all. A name ending in
+    # "from ADDRESS port N" must not make the failures the court admin's address's.
+    audit = ssh.Audit(PARAMS, common.OfficeHours("07:30", "17:00", [1, 2, 3, 4, 5],
+                                                 "Asia/Jakarta"))
+    spoof = "x from 10.0.0.5 port 1"
+    lines = [(MONDAY_10_WIB + i, f"Failed password for invalid user {spoof} from 203.0.113.9 "
+              f"port {4000 + i} ssh2") for i in range(12)]
+    lines.append((MONDAY_10_WIB + 30, "Accepted publickey for admin from 10.0.0.5 port 5000 ssh2: "
+                  "ED25519 SHA256:abc"))
+    ssh.analyse(audit, journal(lines))
+    assert audit.failures == {"203.0.113.9": 12}
+    kinds = {f["kind"]: f for f in audit.findings()}
+    assert set(kinds) == {"brute_force"}
+    assert kinds["brute_force"]["message"].endswith("203.0.113.9")
+
+
+def test_a_crafted_user_name_in_a_closed_connection_does_not_blame_another_address():
+    audit = ssh.Audit(PARAMS, common.OfficeHours("07:30", "17:00", [1, 2, 3, 4, 5],
+                                                 "Asia/Jakarta"))
+    ssh.analyse(audit, journal([(MONDAY_10_WIB, "Connection closed by invalid user "
+                                 "x 10.0.0.5 port 1 [preauth] 203.0.113.9 port 7 [preauth]")]))
+    assert audit.failures == {"203.0.113.9": 1}
