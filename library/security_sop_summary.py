@@ -15,6 +15,8 @@ description:
     and summarises, per SOP, the month's executions (checks in check mode are not
     counted), those that failed with their causes (the findings the SOPs named), the
     SOPs overdue now, and the change against the previous month.
+  - The records keep UTC; a run belongs to the month of its start in O(timezone), the
+    court's clock (a run at 02:00 WIB on the 1st is that month's, not the previous one's).
   - Reports only; changes nothing.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
@@ -25,6 +27,10 @@ options:
     description: Only this court's executions (a shared store); all when empty.
     type: str
     default: ""
+  timezone:
+    description: The court's time zone, whose months are summarised (WIB Asia/Jakarta, WITA Asia/Makassar, WIT Asia/Jayapura).
+    type: str
+    default: Asia/Jakarta
 attributes:
   check_mode:
     support: full
@@ -36,6 +42,7 @@ EXAMPLES = r"""
     sop_command: "{{ ansible_playbook_python | dirname }}/sop"
     inventory: "{{ ansible_inventory_sources[0] }}"
     court_name: "{{ court_name }}"
+    timezone: Asia/Jakarta
   delegate_to: localhost
   run_once: true
 """
@@ -56,6 +63,7 @@ sop_output:
 import datetime  # noqa: E402
 import json  # noqa: E402
 from typing import Any  # noqa: E402
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_security import (  # noqa: E402
@@ -67,14 +75,28 @@ from ansible.module_utils.sop_security import (  # noqa: E402
 FAILED = ("failed", "unreachable", "interrupted", "canceled")
 
 
+def local_day(started_at: Any, zone: ZoneInfo | None) -> str:
+    """YYYY-MM-DD of a record's start (ISO 8601, UTC) on the court's clock."""
+    text = str(started_at or "")
+    if zone is not None:
+        try:
+            moment = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            return text[:10]
+        if moment.tzinfo is not None:
+            return moment.astimezone(zone).date().isoformat()
+    return text[:10]
+
+
 def summarise(history: list[dict[str, Any]], overdue: list[dict[str, Any]],
-              bounds: tuple[str, str, str]) -> dict[str, Any]:
+              bounds: tuple[str, str, str], timezone: str | None = None) -> dict[str, Any]:
     previous, start, end = bounds
+    zone = ZoneInfo(timezone) if timezone else None
     per_sop: dict[str, dict[str, Any]] = {}
     for run in history:
         if run.get("check_mode") or run.get("status") == "running":
             continue
-        when = str(run.get("started_at") or "")[:10]
+        when = local_day(run.get("started_at"), zone)
         if not previous <= when < end:
             continue
         item = per_sop.setdefault(run["sop_id"], {
@@ -118,6 +140,7 @@ def main() -> None:
         argument_spec={
             **SOP_RECORDS_ARGUMENT_SPEC,
             "court_name": {"type": "str", "default": ""},
+            "timezone": {"type": "str", "default": "Asia/Jakarta"},
         },
         supports_check_mode=True,
     )
@@ -131,14 +154,21 @@ def main() -> None:
         return json.loads(out)
 
     try:
-        previous, start, end = month_bounds(params["month"], datetime.date.today())
+        zone = ZoneInfo(params["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        module.fail_json(msg=f"unknown time zone {params['timezone']!r}")
+    try:
+        previous, start, end = month_bounds(params["month"], datetime.datetime.now(zone).date())
     except SecurityInputError as exc:
         module.fail_json(msg=str(exc))
     court = ["--court", params["court_name"]] if params["court_name"] else []
     bounds = (previous.isoformat(), start.isoformat(), end.isoformat())
-    history = sop_json("history", "--json", "-n", "0", "--since", bounds[0], *court)
+    # `sop history --since` takes a day on the controller's clock: a day earlier covers
+    # the court's first day of the previous month whatever that clock is.
+    since = (previous - datetime.timedelta(days=1)).isoformat()
+    history = sop_json("history", "--json", "-n", "0", "--since", since, *court)
     overdue = sop_json("overdue", "--json", "-i", params["inventory"])
-    summary = summarise(history, overdue, bounds)
+    summary = summarise(history, overdue, bounds, params["timezone"])
     module.exit_json(changed=False, summary=summary, sop_output={
         "bulan": summary["month"], "total": summary["totals"],
         "rekap": report_lines(summary),

@@ -43,3 +43,19 @@ def test_a_crafted_user_name_in_a_closed_connection_does_not_blame_another_addre
     ssh.analyse(audit, journal([(MONDAY_10_WIB, "Connection closed by invalid user "
                                  "x 10.0.0.5 port 1 [preauth] 203.0.113.9 port 7 [preauth]")]))
     assert audit.failures == {"203.0.113.9": 1}
+
+
+sop_summary = load("security_sop_summary")
+
+
+def test_the_month_summary_counts_runs_in_the_courts_month():
+    # The records keep UTC; a run at 02:00 WIB on 1 December is 19:00 UTC on 30 November
+    # and belongs to December in the court's report.
+    history = [{"id": 1, "sop_id": "sipp-backup", "sop_title": "Backup", "status": "failed",
+                "started_at": "2026-11-30T19:00:00+00:00", "check_mode": False, "error": "x"},
+               {"id": 2, "sop_id": "sipp-backup", "sop_title": "Backup", "status": "successful",
+                "started_at": "2026-10-31T18:00:00+00:00", "check_mode": False}]
+    result = sop_summary.summarise(history, [], ("2026-11-01", "2026-12-01", "2027-01-01"),
+                                   "Asia/Jakarta")
+    (item,) = result["per_sop"]
+    assert (item["runs"], item["failed"], item["previous_runs"]) == (1, 1, 1)
