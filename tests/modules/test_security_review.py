@@ -59,3 +59,48 @@ def test_the_month_summary_counts_runs_in_the_courts_month():
                                    "Asia/Jakarta")
     (item,) = result["per_sop"]
     assert (item["runs"], item["failed"], item["previous_runs"]) == (1, 1, 1)
+
+
+import os  # noqa: E402
+import time  # noqa: E402
+
+from loader import run_module  # noqa: E402
+
+
+def fake_tool(folder, name: str, script: str) -> None:
+    path = folder / name
+    path.write_text("#!/bin/sh\n" + script)
+    path.chmod(0o755)
+
+
+def test_a_scan_that_never_ends_is_stopped_and_named(tmp_path, monkeypatch):
+    # yara's -a limits one file's scan, not the tree's; clamscan had no limit at all.
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    fake_tool(tools, "yara", "exec sleep 20\n")
+    monkeypatch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
+    web = tmp_path / "www"
+    web.mkdir()
+    started = time.monotonic()
+    rc, result = run_module("security_malware_scan", tmp_path,
+                            {"paths": [str(web)], "rules": "rule x { condition: false }",
+                             "clamav": "never", "timeout": 1})
+    assert time.monotonic() - started < 10
+    assert rc == 1 and result["msg"] == f"yara tidak selesai dalam 1 detik di {web}"
+
+
+def test_a_clamscan_that_never_ends_is_stopped_and_reported(tmp_path, monkeypatch):
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    fake_tool(tools, "yara", "exit 0\n")
+    fake_tool(tools, "clamscan", "exec sleep 20\n")
+    monkeypatch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
+    web = tmp_path / "www"
+    web.mkdir()
+    started = time.monotonic()
+    rc, result = run_module("security_malware_scan", tmp_path,
+                            {"paths": [str(web)], "rules": "rule x { condition: false }",
+                             "timeout": 1})
+    assert time.monotonic() - started < 10
+    assert rc == 0 and result["scanned"]["clamav"] == {
+        "used": False, "reason": "clamscan tidak selesai dalam 1 detik"}
