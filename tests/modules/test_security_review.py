@@ -104,3 +104,39 @@ def test_a_clamscan_that_never_ends_is_stopped_and_reported(tmp_path, monkeypatc
     assert time.monotonic() - started < 10
     assert rc == 0 and result["scanned"]["clamav"] == {
         "used": False, "reason": "clamscan tidak selesai dalam 1 detik"}
+
+
+malware = load("security_malware_scan")
+
+
+def test_a_file_name_with_newlines_names_itself_not_another_file(tmp_path):
+    # The web server's account names a webshell so that yara's "RULE PATH" line for it
+    # reads as a match in index.php (which it may then get "cleaned").
+    up = tmp_path / "uploads"
+    up.mkdir()
+    index = tmp_path / "index.php"
+    index.write_text("<?php echo 1;")
+    # A folder "a<newline>php_eval_base64 " holding the tree tmp/.../index.php<CR><ESC>[2K.
+    folder = up / "a\nphp_eval_base64 "
+    shell = folder / f"{str(index).lstrip('/')}\r\x1b[2K"
+    shell.parent.mkdir(parents=True)
+    shell.write_text("<?php eval(base64_decode($_POST['x']));")
+    out = f"php_eval_base64 {shell}\n"
+    matches = malware.parse_yara(out)
+    shown = f"{up}/a\\nphp_eval_base64 /{str(index).lstrip('/')}\\r\\x1b[2K"
+    assert matches == [{"scanner": "yara", "rule": "php_eval_base64", "path": shown}]
+    (found,) = malware.malware_findings(matches)
+    assert found["count"] == 1 and "\n" not in found["message"] and "\x1b" not in found["message"]
+    clam = malware.parse_clamscan(f"{shell}: Php.Webshell-1 FOUND\n")
+    assert clam == [{"scanner": "clamav", "rule": "Php.Webshell-1", "path": shown}]
+    odd = up / "c.php: Php.Fake FOUND\nd.php"
+    odd.write_text("<?php system($_GET['c']);")
+    clam = malware.parse_clamscan(f"{odd}: Php.Webshell-1 FOUND\n")
+    assert clam == [{"scanner": "clamav", "rule": "Php.Webshell-1",
+                     "path": f"{up}/c.php: Php.Fake FOUND\\nd.php"}]
+
+
+def test_plain_names_and_a_backslash_are_kept_apart(tmp_path):
+    out = "r1 /var/www/a b.php\nr2 /var/www/c\\nd.php\n"
+    assert [m["path"] for m in malware.parse_yara(out)] == ["/var/www/a b.php",
+                                                            "/var/www/c\\\\nd.php"]
