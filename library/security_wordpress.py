@@ -88,7 +88,11 @@ from ansible.module_utils.sop_security import finding, summary, version_key  # n
 from ansible.module_utils.sop_tree import read_start  # noqa: E402
 
 WP_VERSION = re.compile(r"""^\$wp_version\s*=\s*['"]([^'"]+)['"]""", re.M)
-HEADER = re.compile(r"^[ \t/*#@]*(Plugin Name|Version):\s*(.+?)\s*(?:\*/)?$", re.M | re.I)
+# As WordPress's get_file_data: a header may follow '<?php' on its line, its first
+# occurrence counts, and a closing '*/' or '?>' and what follows are cut off.
+HEADERS = {key: re.compile(r"^(?:[ \t]*<\?php)?[ \t/*#@]*" + re.escape(key) + r":(.*)$", re.M | re.I)
+           for key in ("Plugin Name", "Version")}
+HEADER_END = re.compile(r"\s*(?:\*/|\?>).*")
 # WordPress reads a plugin's headers from the first 8 KiB of its main file.
 HEADER_BYTES = 8192
 # wp-includes/version.php is about 1 KiB; its $wp_version line is near the top.
@@ -113,8 +117,14 @@ def core_version(root: str) -> str | None:
 
 
 def plugin_headers(path: str) -> dict[str, str]:
-    return {key.lower(): value
-            for key, value in HEADER.findall(read_text(path, HEADER_BYTES) or "")}
+    text = read_text(path, HEADER_BYTES) or ""
+    headers = {}
+    for key, pattern in HEADERS.items():
+        match = pattern.search(text)
+        value = HEADER_END.sub("", match[1]).strip() if match else ""
+        if value:
+            headers[key.lower()] = value
+    return headers
 
 
 def plugins_in(folder: str) -> list[dict[str, Any]]:

@@ -140,3 +140,19 @@ def test_plain_names_and_a_backslash_are_kept_apart(tmp_path):
     out = "r1 /var/www/a b.php\nr2 /var/www/c\\nd.php\n"
     assert [m["path"] for m in malware.parse_yara(out)] == ["/var/www/a b.php",
                                                             "/var/www/c\\\\nd.php"]
+
+
+wordpress = load("security_wordpress")
+
+
+def test_plugin_headers_are_read_as_wordpress_reads_them(tmp_path):
+    # WordPress (get_file_data) takes a header's first occurrence, allows it on the
+    # '<?php' line and cuts a closing '*/' or '?>'.
+    plugins = tmp_path / "plugins"
+    (plugins / "shop").mkdir(parents=True)
+    (plugins / "shop" / "shop.php").write_text(
+        "<?php\n/*\nPlugin Name: Shop\nVersion: 5.3.1\n*/\n\n/*\n * Changelog\n"
+        " * Version: 1.0 first release\n */\n")
+    (plugins / "tiny.php").write_text("<?php /* Plugin Name: Tiny */\n// Version: 2.0 ?>\n")
+    found = wordpress.plugins_in(str(plugins))
+    assert [(p["slug"], p["version"]) for p in found] == [("shop", "5.3.1"), ("tiny", "2.0")]
