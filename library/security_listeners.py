@@ -82,9 +82,10 @@ def parse_allowed(entries: list[str]) -> list[tuple[str, int, str | None]]:
 
 
 def split_address(local: str) -> tuple[str, int]:
-    """'0.0.0.0:22', '[::]:22', '*:68', '127.0.0.1%lo:53' -> (address, port)."""
+    """'0.0.0.0:22', '[::]:22', '*:68', '127.0.0.1%lo:53', '[fe80::1]%eth0:546' ->
+    (address, port): ss puts an interface after the brackets of an IPv6 address."""
     address, _, port = local.rpartition(":")
-    address = address.strip("[]").split("%")[0]
+    address = address.split("%")[0].strip("[]")
     return address, int(port)
 
 

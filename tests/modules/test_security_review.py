@@ -156,3 +156,19 @@ def test_plugin_headers_are_read_as_wordpress_reads_them(tmp_path):
     (plugins / "tiny.php").write_text("<?php /* Plugin Name: Tiny */\n// Version: 2.0 ?>\n")
     found = wordpress.plugins_in(str(plugins))
     assert [(p["slug"], p["version"]) for p in found] == [("shop", "5.3.1"), ("tiny", "2.0")]
+
+
+listeners = load("security_listeners")
+
+
+def test_ipv6_addresses_with_an_interface_as_ss_prints_them():
+    # ss prints an IPv6 address bound to an interface as [ADDRESS]%IFACE:PORT.
+    out = ('udp UNCONN 0 0 [fe80::5054:ff:fe12:3456]%enp1s0:546 [::]:* '
+           'users:(("systemd-network",pid=5,fd=20))\n'
+           'tcp LISTEN 0 10 [::1]%lo:8080 [::]:* users:(("python3",pid=6,fd=3))\n')
+    parsed = listeners.parse_ss(out)
+    assert [(i["address"], i["port"]) for i in parsed] == [
+        ("fe80::5054:ff:fe12:3456", 546), ("::1", 8080)]
+    checked, found = listeners.compare(parsed, listeners.parse_allowed(["udp/546"]),
+                                       include_loopback=False)
+    assert found == [] and [i["port"] for i in checked] == [546]
