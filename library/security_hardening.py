@@ -36,6 +36,14 @@ options:
     description: Also require the C(nftables) service to be enabled, so the ruleset survives a reboot.
     type: bool
     default: true
+  timeout:
+    description:
+      - Seconds each tool (C(sshd -T), C(nft), C(systemctl), C(fail2ban-client)) may take. A
+        hung C(sshd -T) or C(nft) fails the module naming it; a hung C(systemctl) or
+        C(fail2ban-client) is a warning, the service then counted as not enabled and
+        fail2ban as not answering.
+    type: int
+    default: 60
 attributes:
   check_mode:
     support: full
@@ -73,11 +81,12 @@ sop_output:
   type: dict
 """
 
+import os  # noqa: E402
 import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_security import finding, summary  # noqa: E402
+from ansible.module_utils.sop_security import finding, run_limited, summary  # noqa: E402
 
 SSHD_KEYS = ("passwordauthentication", "kbdinteractiveauthentication", "usepam",
              "permitemptypasswords", "permitrootlogin")
@@ -154,13 +163,23 @@ def main() -> None:
                                   "default": ["no", "prohibit-password", "without-password"]},
             "firewall": {"type": "bool", "default": True},
             "require_persistent": {"type": "bool", "default": True},
+            "timeout": {"type": "int", "default": 60},
         },
         supports_check_mode=True,
     )
     params = module.params
 
+    def bounded(argv: list[str]) -> tuple[int | None, str, str]:
+        """The tool's result; rc None (and a warning) when it did not end in time."""
+        rc, out, err = run_limited(module, argv, params["timeout"])
+        if rc is None:
+            module.warn(f"{os.path.basename(argv[0])} tidak selesai dalam {params['timeout']} detik")
+        return rc, out, err
+
     def run(argv: list[str], what: str) -> str:
-        rc, out, err = module.run_command(argv)
+        rc, out, err = run_limited(module, argv, params["timeout"])
+        if rc is None:
+            module.fail_json(msg=f"{os.path.basename(argv[0])} tidak selesai dalam {params['timeout']} detik")
         if rc != 0:
             module.fail_json(msg=f"{what} failed: {(err.strip() or out.strip() or str(rc)).splitlines()[-1]}")
         return str(out)
@@ -179,17 +198,26 @@ def main() -> None:
         else:
             firewall = parse_ruleset(run([nft, "list", "ruleset"], "nft list ruleset"))
             systemctl = module.get_bin_path("systemctl")
-            enabled = systemctl and module.run_command([systemctl, "is-enabled", "nftables"])[0] == 0
+            enabled = systemctl and bounded([systemctl, "is-enabled", "nftables"])[0] == 0
             firewall["service_enabled"] = bool(enabled)
             found += firewall_findings(firewall, params["require_persistent"])
 
     fail2ban: dict[str, Any] | None = None
     client = module.get_bin_path("fail2ban-client")
     if client:
-        rc, out, _ = module.run_command([client, "status"])
+        rc, out, _ = bounded([client, "status"])
         if rc == 0:
-            fail2ban = {jail: parse_fail2ban_jail(run([client, "status", jail], f"fail2ban-client status {jail}"))
-                        for jail in parse_fail2ban_jails(out)}
+            jails = {}
+            for jail in parse_fail2ban_jails(out):
+                rc, out, err = bounded([client, "status", jail])
+                if rc is None:
+                    break
+                if rc != 0:
+                    module.fail_json(msg=f"fail2ban-client status {jail} failed: "
+                                         f"{(err.strip() or out.strip() or str(rc)).splitlines()[-1]}")
+                jails[jail] = parse_fail2ban_jail(out)
+            else:
+                fail2ban = jails
 
     module.exit_json(changed=False, sshd=settings, firewall=firewall, fail2ban=fail2ban,
                      findings=found, sop_output={

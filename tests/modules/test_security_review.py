@@ -4,8 +4,11 @@ security modules."""
 from __future__ import annotations
 
 import json
+import os
+import time
 
-from loader import load
+import pytest
+from loader import load, run_module
 
 ssh = load("security_ssh_audit")
 common = load("sop_security")
@@ -61,10 +64,6 @@ def test_the_month_summary_counts_runs_in_the_courts_month():
     assert (item["runs"], item["failed"], item["previous_runs"]) == (1, 1, 1)
 
 
-import os  # noqa: E402
-import time  # noqa: E402
-
-from loader import run_module  # noqa: E402
 
 
 def fake_tool(folder, name: str, script: str) -> None:
@@ -172,3 +171,29 @@ def test_ipv6_addresses_with_an_interface_as_ss_prints_them():
     checked, found = listeners.compare(parsed, listeners.parse_allowed(["udp/546"]),
                                        include_loopback=False)
     assert found == [] and [i["port"] for i in checked] == [546]
+
+
+SSHD_T = "passwordauthentication no\\npermitrootlogin without-password\\nusepam yes\\n"
+RULESET = ("table inet filter {\\n\\tchain input {\\n\\t\\ttype filter hook input priority filter; "
+           "policy drop;\\n\\t}\\n}\\n")
+
+
+@pytest.mark.parametrize("hung", ["sshd", "nft", "systemctl", "fail2ban-client"])
+def test_a_hung_tool_does_not_hang_the_hardening_check(tmp_path, monkeypatch, hung):
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    scripts = {"sshd": f"printf '{SSHD_T}'\n", "nft": f"printf '{RULESET}'\n",
+               "systemctl": "exit 0\n",
+               "fail2ban-client": '[ -z "$2" ] && echo "\\`- Jail list: sshd"; exit 0\n'}
+    scripts[hung] = "exec sleep 20\n"
+    for name, script in scripts.items():
+        fake_tool(tools, name, script)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    started = time.monotonic()
+    rc, result = run_module("security_hardening", tmp_path, {"timeout": 1})
+    assert time.monotonic() - started < 10
+    text = f"{hung} tidak selesai dalam 1 detik"
+    if hung in ("sshd", "nft"):
+        assert rc == 1 and result["msg"] == text
+    else:
+        assert rc == 0 and text in json.dumps(result["warnings"])
