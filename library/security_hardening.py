@@ -86,7 +86,8 @@ import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_security import finding, run_limited, summary  # noqa: E402
+from ansible.module_utils.sop_command import run_limited  # noqa: E402
+from ansible.module_utils.sop_security import finding, summary  # noqa: E402
 
 SSHD_KEYS = ("passwordauthentication", "kbdinteractiveauthentication", "usepam",
              "permitemptypasswords", "permitrootlogin")

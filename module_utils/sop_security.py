@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import threading
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -118,28 +117,3 @@ def version_key(version: str) -> tuple[tuple[int, str], ...]:
 def summary(findings: list[dict[str, Any]]) -> list[str]:
     """One line per finding, for the activity's recorded output."""
     return [f"{item['kind']}: {item['message']}" for item in findings]
-
-
-def run_limited(module: Any, argv: list[str], seconds: float,
-                **kwargs: Any) -> tuple[int | None, str, str]:
-    """module.run_command(argv), the tool killed when it runs longer than ``seconds``
-    (a scan over a huge or hostile tree, a hung tool): its exit status is then None."""
-    expired = threading.Event()
-    timers: list[threading.Timer] = []
-
-    def watch(proc: Any) -> None:
-        def stop() -> None:
-            if proc.poll() is None:
-                expired.set()
-                proc.kill()
-        timer = threading.Timer(seconds, stop)
-        timer.daemon = True
-        timer.start()
-        timers.append(timer)
-
-    try:
-        rc, out, err = module.run_command(argv, before_communicate_callback=watch, **kwargs)
-    finally:
-        for timer in timers:
-            timer.cancel()
-    return (None if expired.is_set() else int(rc)), str(out), str(err)

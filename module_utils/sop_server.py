@@ -13,8 +13,9 @@ import datetime
 import fnmatch
 import os
 import re
-import threading
 from typing import Any
+
+from ansible.module_utils.sop_command import run_limited
 
 # End of support (the last date security updates are published), by distribution ID
 # and VERSION_ID of /etc/os-release. Debian: LTS end; Ubuntu: standard support end;
@@ -71,27 +72,9 @@ TIME_LIMITS: dict[str, int] = {"smartctl": 60, "timedatectl": 30, "systemctl": 6
 
 def run_bounded(module: Any, argv: list[str], limit: str,
                 **kwargs: Any) -> tuple[int | None, str, str]:
-    """module.run_command(argv), the tool killed when it runs longer than
-    TIME_LIMITS[limit] seconds: its exit status is then None (timed_out() names it)."""
-    expired = threading.Event()
-    timers: list[threading.Timer] = []
-
-    def watch(proc: Any) -> None:
-        def stop() -> None:
-            if proc.poll() is None:
-                expired.set()
-                proc.kill()
-        timer = threading.Timer(TIME_LIMITS[limit], stop)
-        timer.daemon = True
-        timer.start()
-        timers.append(timer)
-
-    try:
-        rc, out, err = module.run_command(argv, before_communicate_callback=watch, **kwargs)
-    finally:
-        for timer in timers:
-            timer.cancel()
-    return (None if expired.is_set() else int(rc)), str(out), str(err)
+    """run_limited with TIME_LIMITS[limit] seconds: the exit status None when the tool
+    was stopped (timed_out() names it)."""
+    return run_limited(module, argv, TIME_LIMITS[limit], **kwargs)
 
 
 def timed_out(argv: list[str], limit: str) -> str:

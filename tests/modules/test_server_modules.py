@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -616,13 +617,14 @@ def test_busy_processes_never_show_a_password(tmp_path):
     """A dump given its password on the command line (--password=..., -pSECRET,
     mydumper's -p SECRET) put it in the pre-check's failure message, kept in the SOP's
     records: the line names the process with the secrets masked."""
-    dump = subprocess.Popen(["bash", "-c", 'exec -a mariadb-dump bash -c "sleep 30; :" x '
-                             "-uroot -pHunter2 --password=S3cret sipp"])
-    mydumper = subprocess.Popen(["bash", "-c", 'exec -a mydumper bash -c "sleep 30; :" x '
-                                 "-p Tiger7 --pass=Lion8 -B sipp"])
+    # bash named as the tool (its argv[0]) from the start: Popen returns once it runs
+    dump = subprocess.Popen(["mariadb-dump", "-c", "sleep 30; :", "x", "-uroot", "-pHunter2",
+                             "--password=S3cret", "sipp"], executable="bash",
+                            start_new_session=True)
+    mydumper = subprocess.Popen(["mydumper", "-c", "sleep 30; :", "x", "-p", "Tiger7",
+                                 "--pass=Lion8", "-B", "sipp"], executable="bash",
+                                start_new_session=True)
     try:
-        _wait_cmdline(dump.pid, b"S3cret")
-        _wait_cmdline(mydumper.pid, b"Lion8")
         busy = [line for line in srv.busy_processes()
                 if f"pid {dump.pid}:" in line or f"pid {mydumper.pid}:" in line]
         assert len(busy) == 2
@@ -630,8 +632,9 @@ def test_busy_processes_never_show_a_password(tmp_path):
             "Hunter2", "S3cret", "Tiger7", "Lion8"))], busy
         assert "-uroot -p*** --password=*** sipp" in busy[0] + busy[1]
     finally:
-        dump.kill()
-        mydumper.kill()
+        for proc in (dump, mydumper):
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 def test_mask_secrets():
