@@ -617,7 +617,7 @@ def test_busy_processes_never_show_a_password(tmp_path):
     """A dump given its password on the command line (--password=..., -pSECRET,
     mydumper's -p SECRET) put it in the pre-check's failure message, kept in the SOP's
     records: the line names the process with the secrets masked."""
-    # bash named as the tool (its argv[0]) from the start: Popen returns once it runs
+    # bash named as the tool (its argv[0]); read once its command line is there
     dump = subprocess.Popen(["mariadb-dump", "-c", "sleep 30; :", "x", "-uroot", "-pHunter2",
                              "--password=S3cret", "sipp"], executable="bash",
                             start_new_session=True)
@@ -625,6 +625,8 @@ def test_busy_processes_never_show_a_password(tmp_path):
                                  "--pass=Lion8", "-B", "sipp"], executable="bash",
                                 start_new_session=True)
     try:
+        _wait_cmdline(dump.pid, b"mariadb-dump\0-c\0")
+        _wait_cmdline(mydumper.pid, b"mydumper\0-c\0")
         busy = [line for line in srv.busy_processes()
                 if f"pid {dump.pid}:" in line or f"pid {mydumper.pid}:" in line]
         assert len(busy) == 2
