@@ -104,11 +104,14 @@ EXAMPLES = r"""
 
 RETURN = r"""
 checks:
-  description: Per segment, one result per target (ping statistics, DNS answers, HTTP status).
+  description:
+    - Per segment, one result per target (ping statistics, DNS answers, HTTP status).
+    - Ping statistics come from ping's own summary - replies that come twice (DUP!) are
+      counted in C(duplicates), not as answers.
   returned: always
   type: dict
   sample:
-    gateway: [{target: 10.0.0.1, ok: true, sent: 5, received: 5, loss_percent: 0.0,
+    gateway: [{target: 10.0.0.1, ok: true, sent: 5, received: 5, duplicates: 0, loss_percent: 0.0,
                min_ms: 0.05, avg_ms: 0.08, max_ms: 0.12, jitter_ms: 0.02}]
 fault:
   description: The first failing segment (lan, gateway, dns, upstream, central), or null.

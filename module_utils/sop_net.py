@@ -6,6 +6,7 @@ probe, and the localisation of a fault to one segment of the path a court host u
 from __future__ import annotations
 
 import itertools
+import os
 import random
 import re
 import socket
@@ -26,6 +27,11 @@ SEGMENT_NAMES = {
 }
 
 _RTT = re.compile(r"time[=<]([\d.]+) ms")
+# iputils: "4 packets transmitted, 3 received, +3 duplicates, 25% packet loss, time 603ms"
+# (busybox: "... 3 packets received, ..."); duplicates and errors are not answers
+_SUMMARY = re.compile(
+    r"(\d+) packets transmitted, (\d+) (?:packets )?received(?:, \+(\d+) duplicates)?"
+)
 
 
 def ping(address: str, count: int, interval: float, timeout: float) -> dict[str, Any]:
@@ -36,20 +42,30 @@ def ping(address: str, count: int, interval: float, timeout: float) -> dict[str,
     unanswered = {"target": address, "ok": False, "sent": count, "received": 0,
                   "loss_percent": 100.0}
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=limit)
+        # its summary line is read: in English, whatever the caller's locale
+        proc = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=limit,
+                              env={**os.environ, "LC_ALL": "C"})
     except FileNotFoundError:
         return {**unanswered, "error": "perintah ping tidak ada (paket iputils-ping)"}
     except subprocess.TimeoutExpired:
         # a name whose resolver does not answer: ping waits for it before any echo
         return {**unanswered, "error": f"ping {address} tidak selesai dalam {limit:g} dtk"}
-    rtts = [float(x) for x in _RTT.findall(proc.stdout)]
-    loss = round(100 * (count - len(rtts)) / count, 1)
+    # a reply that comes twice, "(DUP!)", is one answer: its round trip is not counted
+    rtts = [float(m) for line in proc.stdout.splitlines() if "(DUP!)" not in line
+            for m in _RTT.findall(line)]
+    summary = _SUMMARY.search(proc.stdout)
+    sent, received, duplicates = (
+        (int(summary[1]), int(summary[2]), int(summary[3] or 0)) if summary
+        else (count, len(rtts), 0)
+    )
+    loss = round(100 * (sent - received) / sent, 1) if sent else 100.0
     result: dict[str, Any] = {
         "target": address,
-        "sent": count,
-        "received": len(rtts),
+        "sent": sent,
+        "received": received,
+        "duplicates": duplicates,
         "loss_percent": loss,
-        "ok": bool(rtts),
+        "ok": received > 0 and bool(rtts),
         "error": None,
     }
     if rtts:
@@ -63,7 +79,7 @@ def ping(address: str, count: int, interval: float, timeout: float) -> dict[str,
     else:
         lines = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
         result["error"] = (
-            lines[-1] if proc.stderr.strip() else f"{count} paket terkirim, 0 diterima"
+            lines[-1] if proc.stderr.strip() else f"{sent} paket terkirim, 0 diterima"
         )
     return result
 

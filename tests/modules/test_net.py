@@ -76,6 +76,66 @@ def test_ping_unanswered():
     assert r["ok"] is False and r["loss_percent"] == 100.0 and r["error"]
 
 
+# iputils ping's own output (20221126) where a reply comes twice: a bridged loop, a
+# misbehaving switch or a second host with the same address on the LAN
+PING_WITH_DUPLICATES = """PING 10.0.0.1 (10.0.0.1) 56(84) bytes of data.
+64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.412 ms
+64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.498 ms (DUP!)
+64 bytes from 10.0.0.1: icmp_seq=2 ttl=64 time=0.401 ms
+64 bytes from 10.0.0.1: icmp_seq=2 ttl=64 time=0.517 ms (DUP!)
+64 bytes from 10.0.0.1: icmp_seq=3 ttl=64 time=0.420 ms
+64 bytes from 10.0.0.1: icmp_seq=3 ttl=64 time=0.566 ms (DUP!)
+
+--- 10.0.0.1 ping statistics ---
+4 packets transmitted, 3 received, +3 duplicates, 25% packet loss, time 603ms
+rtt min/avg/max/mdev = 0.401/0.469/0.566/0.058 ms
+"""
+
+
+def fake_ping(tmp_path, monkeypatch, output):
+    """A ``ping`` on PATH that prints ``output`` and records the locale it ran in."""
+    (tmp_path / "out.txt").write_text(output)
+    script = tmp_path / "ping"
+    script.write_text('#!/bin/sh\necho "LC_ALL=$LC_ALL LANG=$LANG" > "$(dirname "$0")/env.txt"\n'
+                      'cat "$(dirname "$0")/out.txt"\n')
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    return tmp_path / "env.txt"
+
+
+def test_ping_counts_duplicate_replies_once(tmp_path, monkeypatch):
+    fake_ping(tmp_path, monkeypatch, PING_WITH_DUPLICATES)
+    r = net.ping("10.0.0.1", 4, 0.2, 1)
+    # from ping's own summary: 4 sent, 3 answered, one lost; the duplicates are not
+    # answers (counting every time= gave 6 received and a loss of -50%)
+    assert r["sent"] == 4 and r["received"] == 3 and r["loss_percent"] == 25.0
+    assert r["duplicates"] == 3
+    assert (r["min_ms"], r["max_ms"], r["avg_ms"]) == (0.401, 0.42, 0.411)
+
+
+def test_ping_runs_in_the_c_locale(tmp_path, monkeypatch):
+    # its summary line is parsed: a ping built with translations (NLS) would write it
+    # in the caller's language
+    env = fake_ping(tmp_path, monkeypatch, PING_WITH_DUPLICATES)
+    monkeypatch.setenv("LC_ALL", "id_ID.UTF-8")
+    monkeypatch.setenv("LANG", "id_ID.UTF-8")
+    net.ping("10.0.0.1", 4, 0.2, 1)
+    assert env.read_text().split()[0] == "LC_ALL=C"
+
+
+def test_ping_errors_are_not_answers(tmp_path, monkeypatch):
+    fake_ping(tmp_path, monkeypatch, """PING 10.0.0.9 (10.0.0.9) 56(84) bytes of data.
+From 10.0.0.2 icmp_seq=1 Destination Host Unreachable
+From 10.0.0.2 icmp_seq=2 Destination Host Unreachable
+
+--- 10.0.0.9 ping statistics ---
+2 packets transmitted, 0 received, +2 errors, 100% packet loss, time 1010ms
+""")
+    r = net.ping("10.0.0.9", 2, 0.2, 1)
+    assert r["ok"] is False and r["received"] == 0 and r["loss_percent"] == 100.0
+    assert r["error"] == "2 paket terkirim, 0 diterima"
+
+
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self.send_response(503 if self.path == "/down" else 404 if self.path == "/x" else 200)
