@@ -85,7 +85,7 @@ options:
     type: dict
     default: {}
   temperature_warn:
-    description: Temperature (Celsius) from which a router gets a warning.
+    description: Temperature (Celsius) of its hottest sensor from which a router gets a warning.
     type: float
     default: 70
   cpu_warn_percent:
@@ -173,7 +173,8 @@ routers:
       description: "Uptime as RouterOS writes it."
       type: str
     temperature:
-      description: "Celsius, null when not reported."
+      description: "Celsius of the hottest temperature sensor the board reports
+        (temperature, cpu-temperature, board-temperature1 and the like), null when none."
       type: float
     voltage:
       description: "Volts, null when not reported."
@@ -232,6 +233,7 @@ from ansible.module_utils.sop_routeros import (  # noqa: E402
     connect,
     export_command,
     health_values,
+    hottest,
     log_warnings,
     normalise_export,
     run,
@@ -303,13 +305,14 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
     total = float(resource.get("total-memory", 0) or 0)
     used = round(100 * (1 - float(resource.get("free-memory", 0)) / total), 1) if total else None
     cpu = int(resource.get("cpu-load", 0))
+    sensor, temperature = hottest(health) or (None, None)
     warnings, cursor = log_warnings(run(api, "/log/print"), (params["states"].get(name) or {}).get("log_cursor"))
     result.update({
         "identity": identity[0].get("name") if identity else None,
         "model": board.get("model") or resource.get("board-name"),
         "serial": board.get("serial-number"), "version": version, "firmware": firmware,
         "firmware_outdated": outdated, "cpu_load": cpu, "memory_used_percent": used,
-        "uptime": resource.get("uptime"), "temperature": health.get("temperature"),
+        "uptime": resource.get("uptime"), "temperature": temperature,
         "voltage": health.get("voltage"), "interfaces": interfaces(api),
         "log_warnings": warnings, "log_cursor": cursor,
     })
@@ -320,9 +323,9 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
         w.append(f"{name}: beban CPU {cpu}%")
     if used is not None and used >= params["memory_warn_percent"]:
         w.append(f"{name}: memori terpakai {used}%")
-    temperature = result["temperature"]
     if temperature is not None and temperature >= params["temperature_warn"]:
-        w.append(f"{name}: suhu {temperature:g} C")
+        where = "" if sensor == "temperature" else f" ({sensor})"
+        w.append(f"{name}: suhu {temperature:g} C{where}")
     for i in result["interfaces"]:
         if not i["disabled"] and (i["rx_error"] or i["tx_error"]):
             w.append(f"{name}: interface {i['name']} error rx {i['rx_error']} tx {i['tx_error']}")

@@ -202,6 +202,17 @@ def health_values(rows: list[dict[str, Any]]) -> dict[str, float]:
     return values
 
 
+def hottest(values: dict[str, float]) -> tuple[str, float] | None:
+    """The hottest temperature sensor and its Celsius: a board may name its sensors
+    only for what they measure (cpu-temperature, board-temperature1, switch-,
+    sfp-temperature) instead of one ``temperature``."""
+    sensors = [(value, name) for name, value in values.items() if "temperature" in name]
+    if not sensors:
+        return None
+    value, name = max(sensors)
+    return name, value
+
+
 def log_id(value: str) -> int:
     """RouterOS item ids are '*' and hexadecimal."""
     try:

@@ -62,15 +62,23 @@ def test_service_reads_long_words_librouteros_wrote(size):
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     d = tmp_path_factory.mktemp("routeros")
-    v7, v6, tls, closed = free_ports(4)
+    v7, v6, tls, closed, ccr7, ccr6, sfp = free_ports(7)
     cert = certificate(d, "rb-tls.court.lab", "IP:127.0.0.1")
     routers = [
         {"port": v7, "identity": "rb-kantor", "version": "7.15.3", "firmware": "7.12.1"},
         {"port": v6, "identity": "rb-lama", "version": "6.49.10", "model": "RB951Ui-2HnD"},
         {"port": tls, "identity": "rb-tls", "version": "7.19.4", "tls": True},  # !empty
+        # boards whose sensors are named for what they measure (CCR, RB5009, hEX S)
+        {"port": ccr7, "identity": "rb-ccr", "version": "7.15.3", "model": "CCR2004-1G-12S+2XS",
+         "sensors": {"cpu-temperature": "78", "board-temperature1": "52",
+                     "psu1-voltage": "12.1", "fan1-speed": "5400"}},
+        {"port": ccr6, "identity": "rb-ccr6", "version": "6.49.10", "model": "CCR1009-7G-1C-1S+",
+         "sensors": {"voltage": "24.1", "cpu-temperature": "44", "board-temperature1": "81"}},
+        {"port": sfp, "identity": "rb-sfp", "version": "7.15.3", "unmonitored": ["sfp1"]},
     ]
     with service(d, routers, cert):
-        yield {"v7": v7, "v6": v6, "tls": tls, "closed": closed, "ca": str(cert[0]), "dir": d}
+        yield {"v7": v7, "v6": v6, "tls": tls, "closed": closed, "ca": str(cert[0]), "dir": d,
+               "ccr7": ccr7, "ccr6": ccr6, "sfp": sfp}
 
 
 def api(port):
@@ -131,6 +139,20 @@ def test_health_of_routeros_7(lab):
     assert next(i for i in r["interfaces"] if i["name"] == "ether3")["running"] is False
     assert any("firmware RouterBOOT 7.12.1" in w for w in r["warnings"])
     assert r["ok"] is True
+
+
+def test_named_temperature_sensors_are_graded(lab):
+    # RouterOS 7 boards that report only cpu-temperature and board-temperature1 rows
+    hot = mod.read_router(router(lab, "ccr7"), PARAMS)
+    assert hot["error"] is None
+    assert hot["temperature"] == 78.0
+    assert "rb-ccr7: suhu 78 C (cpu-temperature)" in hot["warnings"]
+    # RouterOS 6 columns of a CCR: the board is the hot one
+    v6 = mod.read_router(router(lab, "ccr6"), PARAMS)
+    assert v6["temperature"] == 81.0 and v6["voltage"] == 24.1
+    assert "rb-ccr6: suhu 81 C (board-temperature1)" in v6["warnings"]
+    cool = mod.read_router(router(lab, "ccr6"), dict(PARAMS, temperature_warn=90))
+    assert not any("suhu" in w for w in cool["warnings"])
 
 
 def test_health_of_routeros_6_and_its_export(lab):

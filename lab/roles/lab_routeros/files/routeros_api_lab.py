@@ -15,7 +15,12 @@ port one router (the scale test runs 50 or more). Standard library only.
 Configuration (JSON, path as the only argument):
   {"users": {"name": "password"}, "certificate": "/path.pem", "key": "/path.key",
    "routers": [{"port": 8728, "identity": "rb-lab", "version": "7.15.3",
-                "model": "RB4011iGS+", "tls": false, "firmware": "7.15.3"}]}
+                "model": "RB4011iGS+", "tls": false, "firmware": "7.15.3",
+                "sensors": {"cpu-temperature": "78", "board-temperature1": "52"},
+                "unmonitored": ["sfp1"]}]}
+"sensors" replaces the board's /system/health (voltage 24.3, temperature 41): RouterOS 7
+answers one name/value row per sensor, RouterOS 6 one row of columns. "unmonitored" adds
+running ports of type ether that /interface/ethernet/monitor answers with a !trap.
 """
 
 from __future__ import annotations
@@ -84,6 +89,8 @@ class Router:
     model: str = "RB4011iGS+"
     firmware: str = ""
     tls: bool = False
+    sensors: dict[str, str] = field(default_factory=dict)
+    unmonitored: list[str] = field(default_factory=list)
     log: list[dict[str, str]] = field(default_factory=list)
     next_log: int = 1
 
@@ -150,17 +157,21 @@ class Router:
         }
 
     def health(self) -> list[dict[str, str]]:
+        sensors = self.sensors or {"voltage": "24.3", "temperature": "41"}
         if not self.v7:
-            return [{"voltage": "24.3", "temperature": "41"}]
+            return [dict(sensors)]
         return [
-            {".id": "*D", "name": "voltage", "value": "24.3", "type": "V"},
-            {".id": "*E", "name": "temperature", "value": "41", "type": "C"},
+            {".id": f"*{i:X}", "name": name, "value": value,
+             "type": "C" if "temperature" in name else "V" if "voltage" in name else ""}
+            for i, (name, value) in enumerate(sensors.items(), start=0xD)
         ]
 
     def interfaces(self) -> list[dict[str, str]]:
         rows = []
         for i, (name, running) in enumerate(
-            (("ether1", True), ("ether2", True), ("ether3", False), ("bridge-lan", True)), start=1
+            (("ether1", True), ("ether2", True), ("ether3", False), ("bridge-lan", True),
+             *((port, True) for port in self.unmonitored)),
+            start=1,
         ):
             kind = "bridge" if name.startswith("bridge") else "ether"
             errors = "17" if name == "ether2" else "0"
@@ -299,7 +310,14 @@ class Session:
                     ("!trap", {"message": "fake service: only once=yes monitoring is served"}),
                     ("!done", {}),
                 ]
-            rows = r.monitor(attrs.get("numbers", "").split(","))
+            numbers = attrs.get("numbers", "").split(",")
+            refused = [n for n in numbers if n in r.unmonitored]
+            if refused:  # one port that cannot be monitored fails the whole command
+                return [
+                    ("!trap", {"message": f"fake service: {refused[0]} cannot be monitored"}),
+                    ("!done", {}),
+                ]
+            rows = r.monitor(numbers)
         elif command == "/log/print":
             rows = [dict(e) for e in r.log]
         elif command in ("/log/warning", "/log/error", "/log/info"):
