@@ -180,7 +180,8 @@ routers:
       description: "Volts, null when not reported."
       type: float
     interfaces:
-      description: "Name, type, running, errors, drops and link rate per interface."
+      description: "Name, type, running, errors, drops and link rate per interface (rate
+        null where the router refuses to monitor the port: a warning for that port)."
       type: list
     log_warnings:
       description: "Warning, error and critical log lines newer than the previous run's (O(states))."
@@ -230,6 +231,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib  # no
 from ansible.module_utils.sop_routeros import (  # noqa: E402
     HAS_LIBROUTEROS,
     RouterError,
+    RouterTrap,
     connect,
     export_command,
     health_values,
@@ -241,18 +243,37 @@ from ansible.module_utils.sop_routeros import (  # noqa: E402
 )
 
 
-def interfaces(api: Any) -> list[dict[str, Any]]:
+def monitor(api: Any, ports: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The link rate per running Ethernet port, and the ports the router refuses to
+    monitor (a !trap, which one such port gives the whole command) with its message."""
+
+    def rates_of(numbers: list[str]) -> dict[str, str]:
+        rows = run(api, "/interface/ethernet/monitor", numbers=",".join(numbers), once=True)
+        return {str(m.get("name")): str(m.get("rate", "")) for m in rows}
+
+    try:
+        return rates_of(ports), {}
+    except RouterTrap:
+        pass
+    rates: dict[str, str] = {}
+    refused: dict[str, str] = {}
+    for port in ports:  # one by one, to know which
+        try:
+            rates.update(rates_of([port]))
+        except RouterTrap as exc:
+            refused[port] = exc.message
+    return rates, refused
+
+
+def interfaces(api: Any) -> tuple[list[dict[str, Any]], dict[str, str]]:
     rows = run(api, "/interface/print")
     ethers = [str(r["name"]) for r in rows if r.get("type") == "ether" and r.get("running")]
-    rates: dict[str, str] = {}
-    if ethers:
-        for m in run(api, "/interface/ethernet/monitor", numbers=",".join(ethers), once=True):
-            rates[str(m.get("name"))] = str(m.get("rate", ""))
+    rates, refused = monitor(api, ethers) if ethers else ({}, {})
     return [{"name": str(r["name"]), "type": str(r.get("type", "")), "running": bool(r.get("running")),
              "disabled": bool(r.get("disabled")), "rx_error": int(r.get("rx-error", 0)),
              "tx_error": int(r.get("tx-error", 0)), "rx_drop": int(r.get("rx-drop", 0)),
              "tx_drop": int(r.get("tx-drop", 0)), "link_downs": int(r.get("link-downs", 0)),
-             "rate": rates.get(str(r["name"]))} for r in rows]
+             "rate": rates.get(str(r["name"]))} for r in rows], refused
 
 
 def read_router(spec: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
@@ -306,6 +327,7 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
     used = round(100 * (1 - float(resource.get("free-memory", 0)) / total), 1) if total else None
     cpu = int(resource.get("cpu-load", 0))
     sensor, temperature = hottest(health) or (None, None)
+    ports, unmonitored = interfaces(api)
     warnings, cursor = log_warnings(run(api, "/log/print"), (params["states"].get(name) or {}).get("log_cursor"))
     result.update({
         "identity": identity[0].get("name") if identity else None,
@@ -313,7 +335,7 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
         "serial": board.get("serial-number"), "version": version, "firmware": firmware,
         "firmware_outdated": outdated, "cpu_load": cpu, "memory_used_percent": used,
         "uptime": resource.get("uptime"), "temperature": temperature,
-        "voltage": health.get("voltage"), "interfaces": interfaces(api),
+        "voltage": health.get("voltage"), "interfaces": ports,
         "log_warnings": warnings, "log_cursor": cursor,
     })
     w = result["warnings"]
@@ -329,6 +351,8 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
     for i in result["interfaces"]:
         if not i["disabled"] and (i["rx_error"] or i["tx_error"]):
             w.append(f"{name}: interface {i['name']} error rx {i['rx_error']} tx {i['tx_error']}")
+    for port, message in unmonitored.items():
+        w.append(f"{name}: interface {port} tidak dapat dimonitor ({message})")
     if warnings:
         w.append(f"{name}: {len(warnings)} peringatan baru di log")
     if params["export"]:

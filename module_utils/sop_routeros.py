@@ -38,6 +38,14 @@ class RouterError(Exception):
     """One line saying why a router could not be read."""
 
 
+class RouterTrap(RouterError):
+    """The router refused one command (``!trap``); the session goes on."""
+
+    def __init__(self, command: str, message: str) -> None:
+        super().__init__(f"{command}: {message}")
+        self.message = message
+
+
 class BoundedSocket:
     """The socket of one router's session, as librouteros's transport uses it (recv,
     sendall, close), with a byte budget and a deadline for the whole session; each recv
@@ -159,7 +167,7 @@ def run(api: Any, command: str, **words: Any) -> list[dict[str, Any]]:
     try:
         return [dict(row) for row in api(command, **words)]
     except TrapError as exc:
-        raise RouterError(f"{command}: {exc.message}") from None
+        raise RouterTrap(command, str(exc.message)) from None
     except FatalError as exc:
         raise RouterError(f"{command}: the router closed the session ({exc})") from None
     except (LibRouterosError, OSError) as exc:

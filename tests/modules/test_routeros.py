@@ -155,6 +155,16 @@ def test_named_temperature_sensors_are_graded(lab):
     assert not any("suhu" in w for w in cool["warnings"])
 
 
+def test_a_port_that_cannot_be_monitored_is_a_warning_for_that_port(lab):
+    r = mod.read_router(router(lab, "sfp"), PARAMS)
+    assert r["error"] is None and r["identity"] == "rb-sfp" and r["temperature"] == 41.0
+    rates = {i["name"]: i["rate"] for i in r["interfaces"]}
+    assert rates["ether1"] == "1Gbps" and rates["sfp1"] is None
+    assert ("rb-sfp: interface sfp1 tidak dapat dimonitor "
+            "(fake service: sfp1 cannot be monitored)") in r["warnings"]
+    assert r["problems"] == []
+
+
 def test_health_of_routeros_6_and_its_export(lab):
     r = mod.read_router(router(lab, "v6"), PARAMS)
     assert r["version"] == "6.49.10 (long-term)" and r["firmware_outdated"] is False
