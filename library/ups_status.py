@@ -12,8 +12,10 @@ short_description: Read a UPS through Network UPS Tools (upsc) and grade its sta
 description:
   - Asks a NUT server (C(upsd)) with C(upsc) for the UPS O(ups) and reports its status,
     charge, runtime and load.
-  - Grades it like the SOP does - online is C(ok), on battery is C(warning), low
-    battery (C(LB)) or a replace-battery flag (C(RB)) is C(fail).
+  - Grades it like the SOP does - online is C(ok), on battery (C(OB)) or on bypass
+    (C(BYPASS), the load not protected) is C(warning), low battery (C(LB)), replace
+    battery (C(RB)), overload (C(OVER)), forced shutdown (C(FSD)), off (C(OFF)) or an
+    active alarm (C(ALARM), with the text of C(ups.alarm)) is C(fail).
   - A NUT server that cannot be reached or a UPS it does not know is one clear line
     (C(error), status C(fail)); the module itself does not fail, the playbook decides.
   - Needs C(upsc) (Debian package C(nut-client)) on the host it runs on. Read-only;
@@ -59,7 +61,20 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
-FAIL_FLAGS = {"LB": "baterai lemah", "RB": "baterai harus diganti", "OFF": "UPS mati"}
+# NUT ups.status flags (docs/new-drivers.txt): the load is at risk, or the UPS says so
+FAIL_FLAGS = {
+    "LB": "baterai lemah",
+    "RB": "baterai harus diganti",
+    "OVER": "beban berlebih (overload)",
+    "FSD": "shutdown paksa (FSD)",
+    "OFF": "UPS mati",
+    "ALARM": "alarm",
+}
+# the load is fed, but not as it should be: on battery, or unprotected on bypass
+WARNING_FLAGS = {
+    "OB": "memakai baterai (listrik PLN padam)",
+    "BYPASS": "bypass (beban tidak dilindungi UPS)",
+}
 
 
 def number(value: str | None) -> float | None:
@@ -74,11 +89,14 @@ def grade(name: str, variables: dict[str, str]) -> dict[str, Any]:
     charge = number(variables.get("battery.charge"))
     runtime = number(variables.get("battery.runtime"))
     load = number(variables.get("ups.load"))
-    failed = [text for flag, text in FAIL_FLAGS.items() if flag in flags]
+    alarm = variables.get("ups.alarm")
+    failed = [f"{text}: {alarm}" if flag == "ALARM" and alarm else text
+              for flag, text in FAIL_FLAGS.items() if flag in flags]
+    warned = [text for flag, text in WARNING_FLAGS.items() if flag in flags]
     if failed:
-        status, state = "fail", ", ".join(failed)
-    elif "OB" in flags:
-        status, state = "warning", "memakai baterai (listrik PLN padam)"
+        status, state = "fail", ", ".join(failed + warned)
+    elif warned:
+        status, state = "warning", ", ".join(warned)
     elif "OL" in flags:
         status, state = "ok", "online"
     else:

@@ -22,7 +22,15 @@ ups.status: {status}
     ("OB DISCHRG", "warning", "memakai baterai"),
     ("OB DISCHRG LB", "fail", "baterai lemah"),
     ("OL RB", "fail", "baterai harus diganti"),
-    ("BYPASS", "warning", "status tidak dikenal"),
+    ("OL OVER", "fail", "beban berlebih"),
+    ("OL ALARM", "fail", "alarm"),
+    ("OL BYPASS", "warning", "bypass"),
+    ("BYPASS", "warning", "bypass"),
+    ("OL FSD", "fail", "shutdown paksa"),
+    ("OFF", "fail", "UPS mati"),
+    ("OB DISCHRG OVER", "fail", "beban berlebih"),
+    ("OL TRIM", "ok", "online"),
+    ("CAL", "warning", "status tidak dikenal"),
 ])
 def test_grades(status, grade, text):
     ups = mod.grade("ups@backup", mod.parse(UPSC.format(charge=74, runtime=900, status=status)))
@@ -35,3 +43,18 @@ def test_grades(status, grade, text):
 def test_message_in_minutes():
     ups = mod.grade("ups@backup", mod.parse(UPSC.format(charge=100, runtime=1800, status="OL")))
     assert ups["message"] == "UPS ups@backup online, baterai 100%, sisa waktu 30 menit, beban 35%"
+
+
+def test_alarm_names_the_ups_alarm():
+    text = UPSC.format(charge=100, runtime=1800, status="OL ALARM") + (
+        "ups.alarm: Internal UPS fault!\n")
+    ups = mod.grade("ups@backup", mod.parse(text))
+    assert ups["status"] == "fail"
+    assert ups["message"].startswith("UPS ups@backup alarm: Internal UPS fault!, baterai 100%")
+
+
+def test_warnings_are_all_named():
+    ups = mod.grade("ups@backup", mod.parse(UPSC.format(charge=60, runtime=600,
+                                                        status="OB BYPASS")))
+    assert ups["status"] == "warning"
+    assert "memakai baterai" in ups["message"] and "bypass" in ups["message"]
