@@ -187,7 +187,10 @@ routers:
       description: "Warning, error and critical log lines newer than the previous run's (O(states))."
       type: list
     log_cursor:
-      description: "Id of the newest log line, for the next run."
+      description: "Id of the newest warning, error or critical log line, for the next
+        run (the previous cursor when nothing new was logged, null when the log holds no
+        warning). It moves only with a new warning, so a router with nothing new leaves
+        its stored state unchanged."
       type: str
     export:
       description: "Normalised configuration export (null when unavailable)."

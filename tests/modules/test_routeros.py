@@ -11,6 +11,7 @@ import sys
 
 import librouteros
 import pytest
+import yaml
 from librouteros.exceptions import FatalError, TrapError
 from librouteros.protocol import decode_length, encode_length, encode_word
 from librouteros.query import Key
@@ -196,6 +197,21 @@ def test_log_warnings_since_the_last_run(lab):
         router(lab, "v7"), dict(PARAMS, states={"rb-v7": {"log_cursor": second["log_cursor"]}})
     )
     assert third["log_warnings"] == []
+
+
+def test_log_cursor_is_the_newest_warning_as_documented(lab):
+    conn = api(lab["v7"])
+    tuple(conn("/log/warning", message="ether2 link down"))
+    tuple(conn("/log/info", message="dhcp lease"))
+    rows = list(conn("/log/print"))
+    conn.close()
+    r = mod.read_router(router(lab, "v7"), PARAMS)
+    warning = [row[".id"] for row in rows if "warning" in row["topics"].split(",")][-1]
+    # the newest line is this read's own login: the cursor stays on the newest warning,
+    # so that a router with nothing new leaves its stored state unchanged
+    assert r["log_cursor"] == warning != rows[-1][".id"]
+    doc = yaml.safe_load(mod.RETURN)["routers"]["contains"]["log_cursor"]["description"]
+    assert "newest warning" in doc and "newest log line" not in doc
 
 
 def test_normalise_joins_continuations():
