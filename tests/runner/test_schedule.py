@@ -209,3 +209,23 @@ def test_units_of_a_project_path_with_spaces_and_percent_verify(tmp_path: Path) 
     assert verify.stderr == ""
     service = (units / "sop-local-demo.service").read_text()
     assert "WorkingDirectory=" + str(project).replace("%", "%%") + "\n" in service
+
+
+def test_an_admins_own_unit_that_is_not_utf8_is_left_alone(
+    cli: Cli, court: Path, tmp_path: Path
+) -> None:
+    """`installed()` read every `sop-*` unit as UTF-8 to look for the generator's marker:
+    an admin's own unit in Latin-1 made install, status and remove fail as an internal
+    error (UnicodeDecodeError). It is not ours: it is left alone."""
+    units = tmp_path / "units"
+    units.mkdir()
+    own = units / "sop-own.service"
+    own.write_bytes(b"# pemeliharaan \xe9\xff\n[Service]\nExecStart=/bin/true\n")
+    code, out, err = _install(cli, court, units)
+    assert code == 0 and "8 units changed, 0 removed." in out, err
+    code, out, err = cli("schedule", "status", "--unit-dir", str(units))
+    assert code == 0 and "sop-local-demo.timer" in out, err
+    code, out, err = cli("schedule", "remove", "--unit-dir", str(units))
+    assert code == 0 and f"8 units removed from {units}." in out, err
+    assert [p.name for p in units.iterdir()] == ["sop-own.service"]
+    assert own.read_bytes().startswith(b"# pemeliharaan \xe9\xff\n")
