@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import shutil
 import subprocess
 from collections.abc import Mapping
@@ -54,6 +53,41 @@ def _environment(name: str, value: str) -> str:
     """An Environment= line, quoted for systemd (specifiers and quotes escaped)."""
     quoted = value.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%")
     return f'Environment="{name}={quoted}"\n'
+
+
+# A word of ExecStart= that needs no quoting (systemd's specifiers still escaped).
+_BARE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# What systemd refuses in the executable's path ("contains special characters").
+_BAD_PROGRAM = re.compile(r"[\"'\\\x00-\x1f\x7f]")
+
+
+def _exec_word(word: str, *, argument: bool) -> str:
+    """One word of ExecStart= as systemd reads it back (systemd.syntax(7) "Quoting",
+    systemd.service(5) "Command lines"): a double-quoted word with C escapes (backslash,
+    quote, control characters), specifiers as %%, and, in an argument, $ as $$ (systemd
+    substitutes ${VAR}, and a $VAR word, when the service starts; never in the program's
+    path, which it takes literally). Not a shell's quoting: shlex.join's single quotes
+    leave $ and backslashes to systemd."""
+    text = word.replace("%", "%%")
+    if argument:
+        text = text.replace("$", "$$")
+    if _BARE_WORD.fullmatch(word):
+        return text
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + _CONTROL.sub(lambda c: f"\\x{ord(c.group()):02x}", text) + '"'
+
+
+def _exec_start(command: list[str]) -> str:
+    """ExecStart='s value running `command` with exactly these arguments."""
+    program, *arguments = command
+    if _BAD_PROGRAM.search(program):
+        raise SopError(
+            f"systemd cannot run {program!r}: an executable's path must hold no quote, "
+            "backslash or control character; install sop elsewhere"
+        )
+    words = [_exec_word(program, argument=False)]
+    return " ".join(words + [_exec_word(a, argument=True) for a in arguments])
 
 
 def _text(value: str) -> str:
@@ -175,7 +209,7 @@ def render(
     units = []
     for sop in scheduled(sops):
         command[2] = sop.id
-        exec_start = shlex.join(command).replace("%", "%%")
+        exec_start = _exec_start(command)
         service = f"""{MARKER}
 [Unit]
 Description={_text(f"SOP {sop.title} ({sop.id})")}
@@ -203,8 +237,7 @@ Unit=sop-{sop.id}.service
 WantedBy=timers.target
 """
         units += [Unit(f"sop-{sop.id}.service", service), Unit(f"sop-{sop.id}.timer", timer)]
-    overdue = shlex.join([str(sop_bin), "overdue", "-i", inventory, "--notify"])
-    overdue = overdue.replace("%", "%%")
+    overdue = _exec_start([str(sop_bin), "overdue", "-i", inventory, "--notify"])
     units.append(
         Unit(
             "sop-overdue.service",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from sop.catalogue import PACKAGE_CATALOGUE, load_catalogue
+from sop.errors import SopError
 from sop.schedule import default_calendar, render, write
 
 from .conftest import FIXTURES, INVENTORY, SOP_BIN
@@ -229,3 +231,77 @@ def test_an_admins_own_unit_that_is_not_utf8_is_left_alone(
     assert code == 0 and f"8 units removed from {units}." in out, err
     assert [p.name for p in units.iterdir()] == ["sop-own.service"]
     assert own.read_bytes().startswith(b"# pemeliharaan \xe9\xff\n")
+
+
+def _exec_argv(service: str) -> list[str]:
+    """A unit's ExecStart= as systemd reads it (systemd.syntax(7) "Quoting", and
+    systemd.service(5) "Command lines": C escapes, %% specifiers, $$ in the arguments
+    once the service starts), for the words `render` writes: bare or double-quoted."""
+    line = next(x for x in service.splitlines() if x.startswith("ExecStart="))
+    words = []
+    for found in re.finditer(r'"((?:[^"\\]|\\.)*)"|(\S+)', line.removeprefix("ExecStart=")):
+        quoted, bare = found.groups()
+        text = bare if quoted is None else re.sub(
+            r"\\(x[0-9a-f]{2}|.)",
+            lambda e: chr(int(e[1][1:], 16)) if len(e[1]) == 3 else e[1],
+            quoted,
+        )
+        words.append(text.replace("%%", "%"))
+    return [words[0], *(word.replace("$$", "$") for word in words[1:])]
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="needs systemd-analyze")
+def test_exec_start_keeps_dollars_backslashes_and_quotes_of_paths(tmp_path: Path) -> None:
+    """ExecStart= was shlex.join'ed, for a shell: systemd substitutes ${VAR} (and a $VAR
+    word) in the arguments when the service starts and reads C escapes inside quotes,
+    so an inventory at `.../inv ${HOME}\\q` ran `sop run` on another path (and
+    systemd-analyze warned "Ignoring unknown escape sequences"). Each argument now
+    reaches `sop` as given."""
+    sop_dir = tmp_path / "venv $HOME 100%" / "bin"  # the program: never substituted
+    sop_dir.mkdir(parents=True)
+    sop_bin = sop_dir / "sop"
+    sop_bin.write_text("#!/bin/sh\n")
+    sop_bin.chmod(0o755)
+    inventory = str(tmp_path / "inv ${HOME} $USER \\q \\t 'x' \"y\" 50%")
+    vault = str(tmp_path / "$HOME")
+    units = tmp_path / "units"
+    write(
+        units,
+        render(
+            load_catalogue(FIXTURES / "catalogue"),
+            sop_bin=sop_bin,
+            inventory=inventory,
+            project_dir=tmp_path,
+            data_dir=tmp_path / "data",
+            schedule={},
+            vault_password_file=vault,
+        ),
+    )
+    verify = subprocess.run(
+        ["systemd-analyze", "verify", *map(str, sorted(units.iterdir()))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert verify.returncode == 0, verify.stderr
+    assert verify.stderr == ""
+    assert _exec_argv((units / "sop-local-demo.service").read_text()) == [
+        str(sop_bin), "run", "local-demo", "-i", inventory, "--vault-password-file", vault,
+    ]  # fmt: skip
+    assert _exec_argv((units / "sop-overdue.service").read_text()) == [
+        str(sop_bin), "overdue", "-i", inventory, "--notify",
+    ]  # fmt: skip
+
+
+def test_a_program_path_systemd_cannot_run_is_refused(tmp_path: Path) -> None:
+    """systemd refuses an executable whose path holds a quote, a backslash or a control
+    character ("Executable name contains special characters"): one line, no unit."""
+    with pytest.raises(SopError, match="systemd cannot run"):
+        render(
+            load_catalogue(FIXTURES / "catalogue"),
+            sop_bin=tmp_path / "it's" / "sop",
+            inventory="inventory/court",
+            project_dir=tmp_path,
+            data_dir=tmp_path,
+            schedule={},
+        )
