@@ -3,9 +3,9 @@
 Activity 1 of the SOP, receiving and recording the report, is `sop incident open --host H
 --summary S --by NAME`; the incident stays open until `sop incident close`. The
 diagnostics (activity 2) are `sop run server-incident --limit H` executions; an
-incident lists the ones that ran on its host while it was open. Its time to resolution
-is compared with the Mutu Baku of activities 1 and 2 (receiving and handling: 4 hours in
-PN Bengkalis's SOP 15); beyond that the SOP's escalation steps (3-7) apply.
+incident lists the ones that ran on its host, at its court, while it was open. Its time
+to resolution is compared with the Mutu Baku of activities 1 and 2 (receiving and
+handling: 4 hours in PN Bengkalis's SOP 15); beyond that the SOP's escalation steps (3-7) apply.
 
 The table (created by migration 5) is read and written here through the store's
 connection layer.
@@ -80,9 +80,16 @@ def handling_limit(sop: Sop) -> int | None:
     return None if any(x is None for x in limits) else sum(x or 0 for x in limits)
 
 
+def _same_court(incident: str | None, run: str | None) -> bool:
+    """A run is of the incident's court unless both name a court and differ (an incident
+    recorded without --court, or a run whose court was never recorded, cannot tell)."""
+    return incident is None or run is None or incident == run
+
+
 def listing(store: Store, sop: Sop, status: str | None = None) -> list[dict[str, Any]]:
     """Incidents newest first, each with its time to resolution (or open so far), whether
-    that is within the Mutu Baku, and the diagnostics runs on its host while it was open."""
+    that is within the Mutu Baku, and the diagnostics runs on its host while it was open
+    (of its court: a regional store's courts share host names)."""
     where = " WHERE status = :status" if status else ""
     with store.db.transaction() as tx:
         rows = tx.rows(
@@ -109,6 +116,7 @@ def listing(store: Store, sop: Sop, status: str | None = None) -> list[dict[str,
                 {"execution": r["id"], "status": r["status"]}
                 for r in sorted(runs, key=lambda r: r["id"])
                 if row["host"] in (r["hosts"] or [])
+                and _same_court(row["court_name"], r["court_name"])
                 and opened <= r["started_at"] <= (closed or now())
             ],
         )

@@ -83,3 +83,28 @@ def test_cli(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-u
     assert code == 0, err
     assert "halaman [/x] rusak" in out and "[bold]budi" in out
     assert "web\\x1b[2K" in out and "\x1b" not in out
+
+
+def test_diagnostics_are_the_incident_courts_own(store_url: str, sop: object) -> None:
+    """A regional store holds several courts, whose servers often share a name ("sipp"):
+    an incident listed every court's diagnostics on that host name. Only its court's
+    runs are its diagnostics (an incident without a court still matches by host)."""
+    store = Store(store_url)
+    ours = incidents.open_incident(store, host="sipp", summary="Lambat", by="Budi",
+                                   court="PN Bengkalis")
+    unnamed = incidents.open_incident(store, host="sipp", summary="Mati", by="Ani", court=None)
+    runs = {}
+    for court in ("PN Bengkalis", "PN Dumai"):
+        runs[court] = store.create_execution(
+            {"sop_id": "server-incident", "sop_title": "x", "sop_number": "15",
+             "catalogue_version": "0", "catalogue_hash": "a", "operator": "budi",
+             "trigger": "manual", "hosts": ["sipp"], "pid": 1, "pid_start": None,
+             "court_name": court},
+            [],
+        )
+        store.finish_execution(runs[court], status="successful", rc=0)
+    rows = {r["id"]: r for r in incidents.listing(store, sop)}
+    assert rows[ours["id"]]["diagnostics"] == [
+        {"execution": runs["PN Bengkalis"], "status": "successful"}
+    ]
+    assert [d["execution"] for d in rows[unnamed["id"]]["diagnostics"]] == sorted(runs.values())
