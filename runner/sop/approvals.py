@@ -74,15 +74,17 @@ def approve(store: Store, request: Approval) -> dict[str, Any]:
         "approved_at": approved_at,
         "valid_until": approved_at + timedelta(days=request.valid_days),
     }
-    if activities.get(order, {}).get("status") == "pending-manual":
-        store.acknowledge(
-            request.execution_id,
-            order,
-            request.by,
-            f"Disetujui ({request.role}) s.d. {values['valid_until']:%Y-%m-%d %H:%M} UTC"
-            + (f": {request.note}" if request.note else ""),
-        )
+    # One transaction: the order is never recorded "Disetujui" without its approval.
     with store.db.transaction(write=True) as tx:
+        if activities.get(order, {}).get("status") == "pending-manual":
+            store.acknowledge_in(
+                tx,
+                request.execution_id,
+                order,
+                request.by,
+                f"Disetujui ({request.role}) s.d. {values['valid_until']:%Y-%m-%d %H:%M} UTC"
+                + (f": {request.note}" if request.note else ""),
+            )
         values["id"] = tx.insert("approvals", values)
     return values
 

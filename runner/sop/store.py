@@ -429,25 +429,32 @@ class Store:
         with ``manual_step``, the human part of an automated activity (its status, the
         automated result, stays)."""
         with self.db.transaction(write=True) as tx:
-            found = tx.first(
-                "SELECT * FROM activity_results WHERE execution_id = :id AND number = :number",
-                {"id": execution_id, "number": number},
-            )
-            if found is None:
-                raise SopError(f"execution {execution_id} has no recorded activity {number}")
-            if found["acknowledged_by"]:
-                raise SopError(
-                    f"activity {number} of execution {execution_id} was already acknowledged "
-                    f"by {found['acknowledged_by']}"
-                )
-            values: dict[str, Any] = {"acknowledged_by": by, "acknowledged_at": now(),
-                                      "note": note}
-            if not (manual_step and found["mode"] == "automated"):
-                if found["status"] != "pending-manual":
-                    raise SopError(
-                        f"activity {number} of execution {execution_id} is {found['status']}, "
-                        "not a manual step waiting for acknowledgement"
-                    )
-                values["status"] = "acknowledged"
-            tx.update("activity_results", values, "id = :key_id", key_id=found["id"])
+            self.acknowledge_in(tx, execution_id, number, by, note, manual_step=manual_step)
         return self.execution(execution_id)
+
+    @staticmethod
+    def acknowledge_in(tx: Transaction, execution_id: int, number: int, by: str,
+                       note: str | None, *, manual_step: bool = False) -> None:
+        """`acknowledge` within the caller's writing transaction (with what else must be
+        recorded with it, or not at all: an approval)."""
+        found = tx.first(
+            "SELECT * FROM activity_results WHERE execution_id = :id AND number = :number",
+            {"id": execution_id, "number": number},
+        )
+        if found is None:
+            raise SopError(f"execution {execution_id} has no recorded activity {number}")
+        if found["acknowledged_by"]:
+            raise SopError(
+                f"activity {number} of execution {execution_id} was already acknowledged "
+                f"by {found['acknowledged_by']}"
+            )
+        values: dict[str, Any] = {"acknowledged_by": by, "acknowledged_at": now(),
+                                  "note": note}
+        if not (manual_step and found["mode"] == "automated"):
+            if found["status"] != "pending-manual":
+                raise SopError(
+                    f"activity {number} of execution {execution_id} is {found['status']}, "
+                    "not a manual step waiting for acknowledgement"
+                )
+            values["status"] = "acknowledged"
+        tx.update("activity_results", values, "id = :key_id", key_id=found["id"])

@@ -10,6 +10,7 @@ import pytest
 
 from sop import approvals
 from sop.catalogue import load_catalogue
+from sop.db import Transaction
 from sop.errors import SopError
 from sop.extravars import ExtraVars
 from sop.store import Store, now
@@ -105,3 +106,33 @@ def test_run_hands_valid_approvals_to_the_playbook(store_url: str, sops: dict) -
     assert approvals.with_approvals(store, sops["sipp-backup"], given) is given
     own = ExtraVars(values={"sop_approvals": []}, names=["sop_approvals"])
     assert approvals.with_approvals(store, sops["server-maintenance"], own) is own
+
+
+def test_the_order_is_acknowledged_only_with_its_approval(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The order activity was acknowledged ("Disetujui ...") in one transaction and the
+    approval inserted in another: `sop approve` killed in between left the evidence
+    saying "Disetujui" while no approval existed for the playbook. Both are now one
+    transaction."""
+    store = Store(store_url)
+    execution_id = _execution(store)
+    insert = Transaction.insert
+
+    def killed(tx: Transaction, table: str, values: dict) -> int:
+        if table == "approvals":
+            raise KeyboardInterrupt  # SIGINT (or a kill) between the two writes
+        return insert(tx, table, values)
+
+    monkeypatch.setattr(Transaction, "insert", killed)
+    with pytest.raises(KeyboardInterrupt):
+        approvals.approve(store, approvals.Approval(execution_id, "Dra. Siti", "Sekretaris", 3))
+    order = store.execution(execution_id)["activities"][1]
+    assert (order["status"], order["acknowledged_by"], order["note"]) == (
+        "pending-manual", None, None,
+    )  # fmt: skip
+    assert approvals.valid(store, "server-maintenance") == []
+    monkeypatch.setattr(Transaction, "insert", insert)
+    approvals.approve(store, approvals.Approval(execution_id, "Dra. Siti", "Sekretaris", 3))
+    assert store.execution(execution_id)["activities"][1]["status"] == "acknowledged"
+    assert len(approvals.valid(store, "server-maintenance")) == 1
