@@ -26,12 +26,12 @@ import shutil
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from sop import __version__, inventory
 from sop.catalogue import FREQUENCY_DAYS, Sop, apply_overrides
@@ -355,23 +355,28 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
         store.finish_execution(execution_id, status="successful", rc=0)
         return RunResult(execution_id, "successful", 0, None)
     court = _court_values(request.sop, None, None)  # until the playbook reports it
-    execution_id, initial = _start(request, request.sop, store, court, automated=True)
-    try:
-        return _run_playbook(
-            request,
-            store=store,
-            progress=progress,
-            playbook=playbook,
-            execution_id=execution_id,
-            initial=initial,
-        )
-    except SopError:
-        raise  # bad input: _run_playbook removed the record of a run that touched no host
-    except BaseException as exc:
-        store.finish_execution(
-            execution_id, status="failed", rc=None, error=f"internal error: {exc!r}"[:300]
-        )
-        raise
+    # SIGINT/SIGTERM from the moment the execution is recorded until its outcome is: a
+    # cancel before the playbook starts or while it runs; once it has ended, its outcome
+    # is recorded and stands.
+    with _cancel_on_signals() as cancel_requested:
+        execution_id, initial = _start(request, request.sop, store, court, automated=True)
+        try:
+            return _run_playbook(
+                request,
+                store=store,
+                progress=progress,
+                playbook=playbook,
+                execution_id=execution_id,
+                initial=initial,
+                cancel_requested=cancel_requested,
+            )
+        except SopError:
+            raise  # bad input (its record removed), or the store failed (recorded if it can)
+        except BaseException as exc:
+            store.finish_execution(
+                execution_id, status="failed", rc=None, error=f"internal error: {exc!r}"[:300]
+            )
+            raise
 
 
 class _Events:
@@ -397,8 +402,26 @@ class _Events:
         self.court_reported = False  # the callback's court line was read
         self.court_recorded = False  # a court was recorded (from the callback or inventory)
         self.court_problem: str | None = None
+        # What failed in the handler (the store: a dropped connection, a full disk): the
+        # playbook is canceled (`stop`), never left running on unrecorded.
+        self.failure: Exception | None = None
+
+    def stop(self) -> bool:
+        """Part of ansible-runner's cancel_callback: the handler failed."""
+        return self.failure is not None
 
     def __call__(self, event: dict[str, Any]) -> bool:
+        """An exception raised here would go up through ansible-runner's output reader,
+        leaving ansible-playbook running; it is kept, and the run canceled."""
+        if self.failure is not None:
+            return True  # canceled: ansible-playbook is being stopped
+        try:
+            return self.handle(event)
+        except Exception as exc:  # re-raised by _run_playbook once the playbook stopped
+            self.failure = exc
+            return True
+
+    def handle(self, event: dict[str, Any]) -> bool:
         if self.playbook_pid is None and isinstance(event.get("pid"), int):
             self.playbook_pid = int(event["pid"])
             self.store.set_playbook_process(
@@ -551,6 +574,32 @@ def _refused(request: RunRequest, status: str, events: _Events) -> str | None:
     return None
 
 
+def _stopped(
+    store: Store, execution_id: int, events: _Events, initial: list[dict[str, Any]], runner: Runner
+) -> NoReturn:
+    """The event handler failed and the playbook was canceled for it. The store's error
+    (a SopError: one line) is recorded if the store is back, and raised as one line
+    naming the execution; another exception is a bug, recorded by `run`."""
+    failure = events.failure
+    if not isinstance(failure, SopError):
+        raise failure or AssertionError("no failure")
+    error = f"{failure}; the playbook was stopped"
+    with suppress(SopError):  # still unavailable: the next `sop` command marks it interrupted
+        store.finish_execution(
+            execution_id,
+            status="failed",
+            rc=runner.rc,
+            error=error[:300],
+            hosts=events.recorder.hosts(),
+            activities=_activity_rows(events.recorder, initial, cut_short="failed"),
+            host_stats=events.recorder.host_stats(),
+            artifact_dir=str(runner.config.artifact_dir),
+        )
+    raise SopError(
+        f"{failure} (execution {execution_id}: its playbook was stopped)", failure.code
+    ) from None
+
+
 def _run_playbook(
     request: RunRequest,
     *,
@@ -559,33 +608,38 @@ def _run_playbook(
     playbook: Path,
     execution_id: int,
     initial: list[dict[str, Any]],
+    cancel_requested: Callable[[], bool],
 ) -> RunResult:
     private = private_dir(request.data_dir)
     tag_index = TagIndex(private / "activity-tags.jsonl")
     recorder = EventRecorder(request.sop, tag_index, on_change=progress.activity)
     events = _Events(recorder, store, execution_id, initial)
     try:
-        with _cancel_on_signals() as cancel_requested:
-            runner = _runner(
-                request,
-                playbook=playbook,
-                private=private,
-                execution_id=execution_id,
-                events=events,
-                cancel_requested=cancel_requested,
-            )
-            progress.started(execution_id, target(request.inventory, request.limit))
-            try:
-                runner.run()
-            finally:
-                progress.finished()
-        if not events.court_reported:  # a play without tasks, or no play at all
+        if cancel_requested():  # SIGINT/SIGTERM once recorded: nothing starts
+            store.finish_execution(execution_id, status="canceled", rc=None)
+            return RunResult(execution_id, "canceled", None, None)
+        runner = _runner(
+            request,
+            playbook=playbook,
+            private=private,
+            execution_id=execution_id,
+            events=events,
+            cancel_requested=lambda: cancel_requested() or events.stop(),
+        )
+        progress.started(execution_id, target(request.inventory, request.limit))
+        try:
+            runner.run()
+        finally:
+            progress.finished()
+        if not events.court_reported and events.failure is None:  # no play, no task
             events.poll_court(refresh=True)
     finally:
         tag_index.close()
         shutil.rmtree(private, ignore_errors=True)
     artifact_dir = Path(runner.config.artifact_dir)
     scrub_command(artifact_dir / "command")
+    if events.failure is not None:
+        _stopped(store, execution_id, events, initial, runner)
     output = _ANSI.sub("", _read_stdout(artifact_dir))
     status = _status(runner.status, runner.rc, recorder.stats)
     refused = _refused(request, status, events)

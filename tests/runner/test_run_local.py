@@ -16,6 +16,10 @@ from pathlib import Path
 import pytest
 from ansible.parsing.vault import VaultLib, VaultSecret
 
+import sop.runner
+from sop.db import StoreError
+from sop.store import Store
+
 from .conftest import INVENTORY, SOP_BIN, spawn_sop
 
 Cli = Callable[..., tuple[int, str, str]]
@@ -495,3 +499,89 @@ def test_unreachable_host_is_named_with_its_reason(
     assert err.startswith("sop: error: execution 1 unreachable: sipp unreachable: ")
     assert "backup.invalid" in err and "\n" not in err.strip()
     assert _execution(Path(sop_env["SOP_DATA_DIR"]), 1)["hosts"] == '["sipp"]'
+
+
+def test_a_store_failure_mid_run_stops_the_playbook_and_says_so(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store failing while the playbook runs (a PostgreSQL connection dropped) raised
+    out of the event handler through ansible-runner, which left the playbook and its
+    task running, orphaned, and the execution `running` with no error, for the next
+    command to mark `interrupted` as if sop had been killed. Now the playbook is
+    canceled, sop exits 6 naming the store failure, and the record (once the store is
+    back) says what happened."""
+    update = Store.update_activities
+    failed: list[bool] = []
+
+    def dropped(self: Store, execution_id: int, activities: list[dict[str, object]]) -> None:
+        if not failed and any(a.get("status") == "running" for a in activities):
+            failed.append(True)  # as activity 1 starts
+            raise StoreError(self.db.url, "server closed the connection unexpectedly")
+        update(self, execution_id, activities)
+
+    monkeypatch.setattr(Store, "update_activities", dropped)
+    started = time.monotonic()
+    code, _, err = cli("run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}",
+                       "-e", "demo_sleep=29.3")
+    assert code == 6, err
+    assert err.strip().count("\n") == 0 and "server closed the connection unexpectedly" in err
+    assert "execution 1" in err and "playbook was stopped" in err
+    assert time.monotonic() - started < 20
+    row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
+    assert isinstance(row["playbook_pid"], int)
+    _wait_gone(row["playbook_pid"], timeout=5)
+    # ansible-runner's cancel kills ansible-playbook's process group; the task's own
+    # command (Ansible starts it in a session of its own) is not in it, as with any cancel.
+    subprocess.run(["pkill", "-fx", "sleep 29.3"], check=False)
+    assert row["status"] == "failed", row
+    assert "server closed the connection unexpectedly" in str(row["error"])
+    assert "playbook was stopped" in str(row["error"])
+    assert _statuses(row) == {1: "failed", 2: "not-run", **MANUAL}
+
+
+def test_sigint_before_the_playbook_starts_is_a_cancel(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGINT after the execution was recorded but before sop caught the signals for the
+    playbook was recorded `failed`, "internal error: KeyboardInterrupt()"."""
+    private_dir = sop.runner.private_dir
+
+    def interrupted(data_dir: Path) -> Path:
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C as the run's private dir is made
+        return private_dir(data_dir)
+
+    monkeypatch.setattr(sop.runner, "private_dir", interrupted)
+    code, _, err = cli("run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}")
+    assert code == 5, err
+    row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
+    assert (row["status"], row["error"]) == ("canceled", None)
+    assert _statuses(row) == {1: "not-run", 2: "not-run", **MANUAL}
+    assert not (tmp_path / "dump.sql").exists()  # nothing ran
+
+
+def test_sigterm_as_the_playbook_ends_keeps_its_outcome(
+    sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """SIGTERM after the playbook ended but before its outcome was recorded killed sop
+    (the default action: sop's handlers were gone), leaving a finished run `running`,
+    then `interrupted`. The outcome is recorded, then sop exits."""
+    script = (
+        "import os, signal, sys\n"
+        "import sop.runner\n"
+        "read = sop.runner._read_stdout\n"
+        "def late(artifact_dir):\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)  # the playbook has just ended\n"
+        "    return read(artifact_dir)\n"
+        "sop.runner._read_stdout = late\n"
+        "from sop.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    done = subprocess.run(
+        [str(Path(SOP_BIN).parent / "python"), "-c", script, "run", "local-demo",
+         "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}"],
+        env=sop_env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, (done.returncode, done.stderr)
+    row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
+    assert row["status"] == "successful", row
+    assert (tmp_path / "dump.sql").exists()
