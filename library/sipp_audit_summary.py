@@ -36,7 +36,7 @@ options:
     type: str
     default: sys_audittrail
   hours:
-    description: Summarise the rows of the last this many hours (database clock).
+    description: Summarise the rows of the last this many hours (database clock, or O(data_timezone)'s).
     type: int
     default: 24
   office_hours_start:
@@ -127,10 +127,11 @@ summary:
       description: Length of the period.
       type: int
     since:
-      description: Start of the period (database clock).
+      description: Start of the period, in the clock of the rows' times (O(data_timezone)
+        when set and the time column is not a Unix time, else the database clock).
       type: str
     until:
-      description: End of the period (database clock).
+      description: End of the period, in the same clock as RV(summary.since).
       type: str
     rows:
       description: Audit rows in the period.
@@ -197,6 +198,7 @@ summary:
     deletions: 5
 """
 
+import datetime as dt  # noqa: E402
 import re  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -322,6 +324,15 @@ def clock_sql(hours: int) -> str:
             "ROUND(TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), NOW()) / 60);")
 
 
+def shifted(clock: str | None, minutes: int) -> str | None:
+    """A database time ('YYYY-MM-DD HH:MM:SS') moved by minutes, in the same format (the
+    period in the data's clock when that is not the database's)."""
+    if not clock or not minutes:
+        return clock
+    when = dt.datetime.strptime(str(clock)[:19], "%Y-%m-%d %H:%M:%S")
+    return (when + dt.timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def detail_sql(sql: dict[str, str], actions: list[str]) -> str:
     """Notable rows grouped by action, user, address and table."""
     in_list = ", ".join(quote_string(a) for a in actions)
@@ -403,8 +414,14 @@ def audit_summary(conn: Connection, params: dict[str, Any]) -> dict[str, Any]:
     office_offset = offset_minutes(params["timezone"])
     days = ",".join(str(d) for d in sorted(set(office[2])))
     now, since, server_offset = query(conn, clock_sql(hours))[0]
+    database_offset = _int(server_offset)
+    # the period as the rows' times read: in data_timezone's clock when it is set (a
+    # Unix-time column, shown in the database's clock, moves it back below)
+    data_offset = (offset_minutes(params["data_timezone"]) if params["data_timezone"]
+                   else database_offset)
     result: dict[str, Any] = {
-        "hours": hours, "since": since, "until": now, "columns": {},
+        "hours": hours, "since": shifted(since, data_offset - database_offset),
+        "until": shifted(now, data_offset - database_offset), "columns": {},
         "time_column_indexed": None, "unavailable": [],
         "office_hours": (f"{office[0][:5]}-{office[1][:5]} ISO days {days} "
                          f"UTC{format_offset(office_offset)}"),
@@ -427,9 +444,9 @@ def audit_summary(conn: Connection, params: dict[str, Any]) -> dict[str, Any]:
         return result
     int_clock = columns[cols["time"].lower()][1] in INT_TYPES
     # FROM_UNIXTIME shows a Unix time in the database's clock, whatever data_timezone says
-    database_offset = _int(server_offset)
-    data_offset = (offset_minutes(params["data_timezone"])
-                   if params["data_timezone"] and not int_clock else database_offset)
+    if int_clock:
+        data_offset = database_offset
+        result.update(since=since, until=now)
     tz_shift = None
     if data_offset != office_offset:
         tz_shift = (format_offset(data_offset), format_offset(office_offset))

@@ -216,3 +216,32 @@ def test_a_unix_time_column_is_read_in_the_database_clock(monkeypatch):
     main = next(sql for sql in seen if "GROUP BY 1, 2;" in sql)
     assert "CONVERT_TZ(FROM_UNIXTIME(`datetime`), '+00:00', '+07:00')" in main
     assert "`datetime` >= UNIX_TIMESTAMP() - 86400" in main
+
+
+def period_of(monkeypatch, server_offset: str, data_timezone: str | None,
+              time_type: str = "datetime") -> tuple[str, str]:
+    """(since, until) reported on a database whose clock is server_offset minutes east
+    of UTC and reads 2026-11-21 12:00:00."""
+    def fake_query(conn, sql):
+        if sql.startswith("SELECT NOW()"):
+            return [["2026-11-21 12:00:00", "2026-11-20 12:00:00", server_offset]]
+        return []
+
+    monkeypatch.setattr(mod, "query", fake_query)
+    monkeypatch.setattr(mod, "table_columns", lambda conn, table: {
+        "datetime": ("datetime", time_type), "action": ("action", "varchar")})
+    monkeypatch.setattr(mod, "indexed_columns", lambda conn, table: {"datetime"})
+    summary = mod.audit_summary(None, dict(PARAMS, data_timezone=data_timezone))
+    assert mod.sop_output(summary)["since"] == summary["since"]
+    return summary["since"], summary["until"]
+
+
+def test_the_period_is_reported_in_the_data_clock(monkeypatch):
+    # MariaDB in UTC (12:00), SIPP writing WIB: the period scanned ends at 19:00 WIB, and
+    # the rows' first/last times are WIB: since/until say so, not 12:00 UTC.
+    assert period_of(monkeypatch, "0", "+07:00") == ("2026-11-20 19:00:00", "2026-11-21 19:00:00")
+    assert period_of(monkeypatch, "0", None) == ("2026-11-20 12:00:00", "2026-11-21 12:00:00")
+    assert period_of(monkeypatch, "420", "+07:00") == ("2026-11-20 12:00:00", "2026-11-21 12:00:00")
+    # a Unix-time column is shown in the database's clock, whatever data_timezone says
+    assert period_of(monkeypatch, "0", "+07:00", "int") == \
+        ("2026-11-20 12:00:00", "2026-11-21 12:00:00")
