@@ -14,7 +14,8 @@ description:
     credentials in an in-memory option file, never on the command line nor on disk.
   - Discovers the columns of C(sys_user_online) through C(information_schema) (SIPP
     versions differ) and counts the sessions and distinct users whose last activity is
-    within O(window_minutes) of the database clock, in one SQL statement.
+    within O(window_minutes) of the database clock (or of O(data_timezone)'s), in one SQL
+    statement.
   - A table or column it cannot find does not fail the module; the counts that need it
     are null, and RV(online_users.unavailable) says which table and column are missing
     and which option to set (also emitted as warnings).
@@ -44,6 +45,15 @@ options:
     description: How many of the active sessions to list in the result.
     type: int
     default: 50
+  data_timezone:
+    description:
+      - Time zone in which SIPP writes the session times, an IANA name or an offset such
+        as C(+07:00). The database server's clock when omitted (SIPP stores local
+        wall-clock time).
+      - The window is then the last O(window_minutes) of this clock, and
+        RV(online_users.database_time) is this clock's time. A Unix-time column needs no
+        time zone and ignores it.
+    type: str
 attributes:
   check_mode:
     support: full
@@ -84,10 +94,11 @@ online_users:
       description: Rows in the session table, active or not (null without the table).
       type: int
     last_activity:
-      description: Most recent activity of any session (database clock), or null.
+      description: Most recent activity of any session (as stored), or null.
       type: str
     database_time:
-      description: The database clock when counted.
+      description: The time the sessions were compared with (the database clock, or
+        O(data_timezone)'s clock when set and the column is not a Unix time).
       type: str
     active:
       description: Up to O(max_sessions) active sessions (user, host, login_time, last_activity).
@@ -134,6 +145,7 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
 from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     SIPP_DB_ARGUMENT_SPEC,
     missing_column,
+    offset_minutes,
     resolve_columns,
     unavailable,
 )
@@ -157,24 +169,35 @@ def _to_int(value: str | None) -> int:
     return int(value) if value not in (None, "") else 0
 
 
+def now_sql(data_offset: int | None) -> str:
+    """The time now in the data's clock (minutes east of UTC; None: the database's)."""
+    return "NOW()" if data_offset is None else \
+        f"UTC_TIMESTAMP() + INTERVAL {int(data_offset)} MINUTE"
+
+
 def build_queries(table: str, cols: dict[str, str | None], int_clock: bool, window: int,
-                  limit: int) -> tuple[str, str | None]:
+                  limit: int, *, data_offset: int | None = None) -> tuple[str, str | None]:
     """The count query (``users, sessions, total, last activity, now``: NULL for what
-    the columns cannot tell) and the listing query (None without an activity column)."""
+    the columns cannot tell) and the listing query (None without an activity column).
+    ``data_offset``: minutes east of UTC of the clock the activity times are written in
+    (None: the database's clock)."""
     tbl = quote_identifier(table)
+    now = now_sql(data_offset)
     if cols["last_activity"] is None:
-        return f"SELECT NULL, NULL, COUNT(*), NULL, NOW() FROM {tbl};", None  # noqa: S608
+        return f"SELECT NULL, NULL, COUNT(*), NULL, {now} FROM {tbl};", None  # noqa: S608
     last = quote_identifier(cols["last_activity"])
     if int_clock:
+        now = "NOW()"  # FROM_UNIXTIME shows the database's clock
         cutoff = f"UNIX_TIMESTAMP() - {window * 60}"
         shown, shown_row = f"FROM_UNIXTIME(MAX({last}))", f"FROM_UNIXTIME({last})"
     else:
-        cutoff = f"NOW() - INTERVAL {window} MINUTE"
+        # a constant bound on the raw column: an index on it is used
+        cutoff = f"{now} - INTERVAL {window} MINUTE"
         shown, shown_row = f"MAX({last})", last
     user = quote_identifier(cols["user"]) if cols["user"] else None
     users = f"COUNT(DISTINCT CASE WHEN {last} >= {cutoff} THEN {user} END)" if user else "NULL"
     count_sql = (
-        f"SELECT {users}, IFNULL(SUM({last} >= {cutoff}), 0), COUNT(*), {shown}, NOW() "  # noqa: S608
+        f"SELECT {users}, IFNULL(SUM({last} >= {cutoff}), 0), COUNT(*), {shown}, {now} "  # noqa: S608
         f"FROM {tbl};"
     )
     shown_cols = [nullable_text(quote_identifier(c)) if c else "NULL"
@@ -187,10 +210,12 @@ def build_queries(table: str, cols: dict[str, str | None], int_clock: bool, wind
 
 
 def online_users(conn: Connection, table: str, window: int, overrides: dict[str, str],
-                 limit: int) -> dict[str, Any]:
+                 limit: int, *, data_timezone: str | None = None) -> dict[str, Any]:
     """Count and list the active sessions; what the schema hides is listed in
-    ``unavailable`` (the counts it hides are None). Raises MariaDBError when the
-    database cannot answer."""
+    ``unavailable`` (the counts it hides are None). ``data_timezone``: the clock SIPP
+    writes the activity times in (None: the database's). Raises MariaDBError when the
+    database cannot answer, ValueError for an unknown time zone."""
+    data_offset = offset_minutes(data_timezone) if data_timezone else None
     result: dict[str, Any] = {
         "window_minutes": window, "users": None, "sessions": None, "sessions_total": None,
         "last_activity": None, "database_time": None, "active": [], "columns": {},
@@ -200,7 +225,7 @@ def online_users(conn: Connection, table: str, window: int, overrides: dict[str,
         result["unavailable"].append(unavailable(
             table, f"tabel {conn.database}.{table} tidak ditemukan (atau tidak ada hak akses)",
             setting="table", affects=["user online", "sesi online", "jumlah sesi"]))
-        result["database_time"] = query(conn, "SELECT NOW();")[0][0]
+        result["database_time"] = query(conn, f"SELECT {now_sql(data_offset)};")[0][0]
         return result
     cols = resolve_columns(columns, CANDIDATES, overrides)
     result["columns"] = cols
@@ -210,7 +235,8 @@ def online_users(conn: Connection, table: str, window: int, overrides: dict[str,
         for role, column in cols.items() if column is None]
     int_clock = bool(cols["last_activity"]) and \
         columns[str(cols["last_activity"]).lower()][1] in INT_TYPES
-    count_sql, list_sql = build_queries(table, cols, int_clock, window, limit)
+    count_sql, list_sql = build_queries(table, cols, int_clock, window, limit,
+                                        data_offset=data_offset)
     row = query(conn, count_sql)[0]
     result.update(
         users=None if cols["user"] is None or cols["last_activity"] is None else _to_int(row[0]),
@@ -231,6 +257,7 @@ def main() -> None:
         window_minutes={"type": "int", "default": 15},
         columns={"type": "dict", "default": {}},
         max_sessions={"type": "int", "default": 50},
+        data_timezone={"type": "str"},
     )
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     params = module.params
@@ -244,8 +271,10 @@ def main() -> None:
         result = online_users(
             conn, params["table"], params["window_minutes"],
             {k: str(v) for k, v in (params["columns"] or {}).items() if v},
-            params["max_sessions"],
+            params["max_sessions"], data_timezone=params["data_timezone"],
         )
+    except ValueError as exc:
+        module.fail_json(msg=f"data_timezone: {exc}")
     except MariaDBError as exc:
         module.fail_json(msg=f"SIPP database {conn.database}: {exc}")
     for entry in result["unavailable"]:

@@ -1,0 +1,63 @@
+"""library/sipp_online_users.py: which clock "online in the last N minutes" is measured
+on (no database: the queries are captured)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from loader import load
+
+mod = load("sipp_online_users")
+
+
+def queries_of(monkeypatch, data_timezone: str | None, last_type: str = "datetime",
+               table_found: bool = True) -> list[str]:
+    seen: list[str] = []
+
+    def fake_query(conn, sql):
+        seen.append(sql)
+        return [["1", "1", "2", "2026-11-21 19:00:00", "2026-11-21 19:01:00"]]
+
+    monkeypatch.setattr(mod, "query", fake_query)
+    monkeypatch.setattr(mod, "table_columns", lambda conn, table: {
+        "userid": ("userid", "varchar"), "last_visit": ("last_visit", last_type)}
+        if table_found else {})
+    mod.online_users(SimpleNamespace(database="sipp"), "sys_user_online", 15, {}, 5,
+                     data_timezone=data_timezone)
+    return seen
+
+
+def test_sessions_are_compared_with_the_data_clock(monkeypatch):
+    # SIPP writes last_visit in WIB while MariaDB runs in UTC: NOW() - 15 minutes is
+    # seven hours behind every session, so a session idle for 6 hours counted as online
+    # (and with the clocks the other way round nobody ever would).
+    wib = "UTC_TIMESTAMP() + INTERVAL 420 MINUTE"
+    count_sql, list_sql = queries_of(monkeypatch, "+07:00")
+    assert f"`last_visit` >= {wib} - INTERVAL 15 MINUTE" in count_sql
+    assert f"`last_visit` >= {wib} - INTERVAL 15 MINUTE" in list_sql
+    assert "NOW()" not in count_sql + list_sql
+    # database_time is then the data's clock too (last_activity <= database_time)
+    assert count_sql.rstrip(";").split(" FROM ")[0].endswith(wib)
+    assert queries_of(monkeypatch, "Asia/Makassar")[0].count("INTERVAL 480 MINUTE") == 3
+
+
+def test_without_data_timezone_the_database_clock_is_used(monkeypatch):
+    count_sql, _ = queries_of(monkeypatch, None)
+    assert "`last_visit` >= NOW() - INTERVAL 15 MINUTE" in count_sql
+    assert "UTC_TIMESTAMP" not in count_sql
+
+
+def test_a_unix_time_column_needs_no_time_zone(monkeypatch):
+    count_sql, _ = queries_of(monkeypatch, "+07:00", last_type="int")
+    assert "`last_visit` >= UNIX_TIMESTAMP() - 900" in count_sql
+
+
+def test_missing_table_reports_the_data_clock(monkeypatch):
+    [sql] = queries_of(monkeypatch, "+07:00", table_found=False)
+    assert sql == "SELECT UTC_TIMESTAMP() + INTERVAL 420 MINUTE;"
+
+
+def test_unknown_data_timezone_is_an_error(monkeypatch):
+    with pytest.raises(ValueError, match="unknown time zone"):
+        queries_of(monkeypatch, "Mars/Olympus")
