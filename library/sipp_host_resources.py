@@ -13,6 +13,8 @@ description:
   - Measures the file systems holding O(paths) (statvfs) and the memory in use
     (C(/proc/meminfo), MemTotal minus MemAvailable) and grades each as C(ok),
     C(warn) or C(fail) against the thresholds.
+  - A path whose file system does not answer within O(timeout) (a hung NFS or CIFS
+    mount) grades C(fail) with the error, instead of hanging the module.
   - Reports only; the playbook decides what a C(fail) means. Warnings are emitted for
     C(warn) grades. Never reports a change. Supports check mode.
 version_added: "0.1.0"
@@ -39,6 +41,10 @@ options:
     description: Memory use (percent) that grades C(fail).
     type: int
     default: 98
+  timeout:
+    description: Seconds each path's file system may take to answer.
+    type: int
+    default: 10
 attributes:
   check_mode:
     support: full
@@ -68,7 +74,8 @@ resources:
       description: Worst grade (ok, warn or fail).
       type: str
     disks:
-      description: One entry per path (path, mount device id, size_mb, used_mb, free_mb, used_percent, status).
+      description: One entry per path (path, mount device id, size_mb, used_mb, free_mb, used_percent, status;
+        error instead of the sizes when the path is missing or its file system does not answer).
       type: list
       elements: dict
     memory:
@@ -87,6 +94,7 @@ resources:
 """
 
 import os  # noqa: E402
+import threading  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
@@ -102,8 +110,32 @@ def grade(percent: float, warn: int, fail: int) -> str:
     return "ok"
 
 
-def disk_usage(path: str, warn: int, fail: int) -> dict[str, Any]:
-    """statvfs of the file system holding path (as df computes Use%)."""
+def disk_usage(path: str, warn: int, fail: int, timeout: float = 10) -> dict[str, Any]:
+    """statvfs of the file system holding path (as df computes Use%), given up after
+    timeout seconds: a hung NFS mount blocks stat and statvfs for good, so they run in
+    a daemon thread left behind (the module exits without it)."""
+    answer: list[dict[str, Any]] = []
+    failure: list[OSError] = []
+
+    def measure() -> None:
+        try:
+            answer.append(_disk_usage(path, warn, fail))
+        except OSError as exc:
+            failure.append(exc)
+
+    worker = threading.Thread(target=measure, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if answer:
+        return answer[0]
+    if failure:
+        return {"path": path, "status": "fail",
+                "error": failure[0].strerror or str(failure[0])}
+    return {"path": path, "status": "fail",
+            "error": f"file system does not answer within {timeout:g} s (hung mount?)"}
+
+
+def _disk_usage(path: str, warn: int, fail: int) -> dict[str, Any]:
     if not os.path.exists(path):
         return {"path": path, "status": "warn", "error": "path does not exist"}
     st = os.statvfs(path)
@@ -138,7 +170,8 @@ def memory_usage(meminfo: dict[str, int], warn: int, fail: int) -> dict[str, Any
 
 
 def resources(params: dict[str, Any], meminfo_text: str) -> dict[str, Any]:
-    disks = [disk_usage(p, params["disk_warn_percent"], params["disk_fail_percent"])
+    disks = [disk_usage(p, params["disk_warn_percent"], params["disk_fail_percent"],
+                        params.get("timeout", 10))
              for p in params["paths"]]
     memory = memory_usage(parse_meminfo(meminfo_text), params["memory_warn_percent"],
                           params["memory_fail_percent"])
@@ -160,6 +193,7 @@ def main() -> None:
             "disk_fail_percent": {"type": "int", "default": 95},
             "memory_warn_percent": {"type": "int", "default": 90},
             "memory_fail_percent": {"type": "int", "default": 98},
+            "timeout": {"type": "int", "default": 10},
         },
         supports_check_mode=True,
     )
@@ -167,6 +201,8 @@ def main() -> None:
     if params["disk_warn_percent"] > params["disk_fail_percent"] or \
             params["memory_warn_percent"] > params["memory_fail_percent"]:
         module.fail_json(msg="a warn threshold must not exceed its fail threshold")
+    if params["timeout"] <= 0:
+        module.fail_json(msg="timeout must be a positive number of seconds")
     try:
         with open("/proc/meminfo", encoding="ascii") as handle:
             meminfo_text = handle.read()

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from loader import load
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+from loader import ROOT, load
 
 mod = load("sipp_host_resources")
 
@@ -39,3 +46,51 @@ def test_fail_threshold_fails(tmp_path):
                                 disk_fail_percent=0), MEMINFO)
     assert result["disks"][0]["status"] == "fail"
     assert result["status"] == "fail"
+
+
+def test_a_hung_mount_is_reported_not_waited_for(tmp_path, monkeypatch):
+    # statvfs on a hung NFS mount never returns: the module must report the path, not hang.
+    release = threading.Event()
+    real_statvfs = os.statvfs
+
+    def statvfs(path):
+        if str(path) == str(tmp_path):
+            release.wait(60)
+        return real_statvfs(path)
+
+    monkeypatch.setattr(os, "statvfs", statvfs)
+    done: list[dict] = []
+    worker = threading.Thread(target=lambda: done.append(mod.resources(
+        dict(PARAMS, paths=[str(tmp_path), "/"], timeout=1), MEMINFO)), daemon=True)
+    started = time.monotonic()
+    try:
+        worker.start()
+        worker.join(10)
+        assert not worker.is_alive(), "sipp_host_resources hung on a blocking statvfs"
+    finally:
+        release.set()
+    assert time.monotonic() - started < 5
+    hung, root = done[0]["disks"]
+    assert hung["status"] == "fail" and "1 s" in hung["error"]
+    assert root["status"] in ("ok", "warn", "fail") and "used_percent" in root
+    assert any(p.startswith(f"disk {tmp_path}: ") for p in done[0]["problems"])
+
+
+def test_the_module_exits_with_a_hung_mount(tmp_path):
+    # the thread left in statvfs does not keep the module's process alive
+    args = tmp_path / "args.json"
+    args.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {"paths": [str(tmp_path)],
+                                                        "timeout": 1}}))
+    driver = (
+        "import os, threading, runpy, ansible.module_utils\n"
+        f"ansible.module_utils.__path__.append({str(ROOT / 'module_utils')!r})\n"
+        "os.statvfs = lambda path: threading.Event().wait()\n"
+        f"runpy.run_path({str(ROOT / 'library' / 'sipp_host_resources.py')!r}, "
+        "run_name='__main__')\n")
+    proc = subprocess.run([sys.executable, "-c", driver, str(args)], capture_output=True,
+                          text=True, check=False, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["resources"]["disks"][0]["status"] == "fail"
+    assert result["sop_output"]["disks"] == [
+        f"{tmp_path}: file system does not answer within 1 s (hung mount?)"]
