@@ -20,7 +20,11 @@ version_added: "0.1.0"
 author: Court IT SOP maintainers
 options:
   url:
-    description: URL of the SIPP application.
+    description:
+      - URL of the SIPP application.
+      - A C(user:password@) is sent as HTTP basic credentials. Credentials (userinfo,
+        query values whose name says token, key, password, secret ...) are shown as
+        C(***) in every result and the module's invocation.
     type: str
     required: true
   expected_text:
@@ -112,6 +116,11 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_http import context_for, fetch  # noqa: E402
+from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
+    basic_auth,
+    mask_data,
+    url_secrets,
+)
 
 # The title's tags, each searched once: (.*?)</title> rescanned the rest of the page
 # from every unclosed '<title>' (minutes for 5 MB of them); a tag ends before the next '<'.
@@ -122,9 +131,13 @@ MAX_TITLE = 200
 
 
 def request(url: str, timeout: int, validate_certs: bool) -> tuple[int, str, int, str | None]:
-    """(status, page, milliseconds, error); HTTP errors still count as answers."""
-    answer = fetch(url, timeout, context_for(validate_certs),
-                   headers={"User-Agent": "sop-sipp-http-check"})
+    """(status, page, milliseconds, error); HTTP errors still count as answers. A
+    user:password@ in the URL is sent as HTTP basic credentials."""
+    plain, authorization = basic_auth(url)
+    headers = {"User-Agent": "sop-sipp-http-check"}
+    if authorization:
+        headers["Authorization"] = authorization
+    answer = fetch(plain, timeout, context_for(validate_certs), headers=headers)
     if answer["status"] < 0:
         return -1, "", 0, answer["error"]
     return answer["status"], answer["body"], answer["response_ms"], None
@@ -184,8 +197,12 @@ def main() -> None:
     )
     p = module.params
     answer = request(p["url"], p["timeout"], p["validate_certs"])
-    access = grade(p["url"], answer, p)
-    module.exit_json(changed=False, access=access, sop_output=sop_output(access))
+    # Credentials in the URL (user:password@, a token in the query) never reach the
+    # records: every string of the result and its invocation is masked.
+    secrets = url_secrets(p["url"])
+    access = mask_data(grade(p["url"], answer, p), secrets)
+    module.exit_json(changed=False, access=access, sop_output=sop_output(access),
+                     invocation={"module_args": mask_data(dict(p), secrets)})
 
 
 if __name__ == "__main__":

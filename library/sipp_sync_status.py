@@ -24,7 +24,11 @@ version_added: "0.1.0"
 author: Court IT SOP maintainers
 options:
   public_url:
-    description: URL of the public SIPP page showing the last update.
+    description:
+      - URL of the public SIPP page showing the last update.
+      - A C(user:password@) in a URL is sent as HTTP basic credentials. Credentials
+        (userinfo, query values whose name says token, key, password, secret ...) are
+        shown as C(***) in every result, message and the module's invocation.
     type: str
     required: true
   marker_regex:
@@ -40,7 +44,8 @@ options:
     type: float
     default: 8
   central_status_url:
-    description: URL of the central SIPP MA's status of this court (JSON), optional.
+    description: URL of the central SIPP MA's status of this court (JSON), optional;
+      credentials as in O(public_url).
     type: str
   timeout:
     description: Seconds allowed for each HTTP request; an answer not complete after three times this
@@ -132,12 +137,18 @@ sync:
 import datetime as dt  # noqa: E402
 import json  # noqa: E402
 import re  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import Any, NoReturn  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_http import context_for  # noqa: E402
 from ansible.module_utils.sop_http import fetch as http_fetch  # noqa: E402
-from ansible.module_utils.sop_sipp_schema import offset_minutes  # noqa: E402
+from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
+    basic_auth,
+    mask_data,
+    mask_url,
+    offset_minutes,
+    url_secrets,
+)
 
 MONTHS = {
     "jan": 1, "januari": 1, "january": 1, "feb": 2, "februari": 2, "pebruari": 2,
@@ -213,13 +224,17 @@ def parse_marker(text: str, default_offset: int) -> dt.datetime:
 
 
 def fetch(url: str, timeout: int, validate_certs: bool) -> tuple[int, str]:
-    """(status, page) of a page that answered 2xx or 3xx; else StatusError naming why."""
-    answer = http_fetch(url, timeout, context_for(validate_certs),
-                        headers={"User-Agent": "sop-sipp-sync-status"})
+    """(status, page) of a page that answered 2xx or 3xx; else StatusError naming why
+    (the URL masked). A user:password@ in the URL is sent as HTTP basic credentials."""
+    plain, authorization = basic_auth(url)
+    headers = {"User-Agent": "sop-sipp-sync-status"}
+    if authorization:
+        headers["Authorization"] = authorization
+    answer = http_fetch(plain, timeout, context_for(validate_certs), headers=headers)
     if answer["status"] < 0:
-        raise StatusError(f"{url}: {answer['error']}")
+        raise StatusError(f"{mask_url(url)}: {answer['error']}")
     if answer["status"] >= 400:
-        raise StatusError(f"{url}: HTTP {answer['status']}")
+        raise StatusError(f"{mask_url(url)}: HTTP {answer['status']}")
     return answer["status"], answer["body"]
 
 
@@ -263,7 +278,7 @@ def evaluate(page: str, regex: str, default_offset: int, max_age: float,
 def central_status(url: str, timeout: int, validate_certs: bool,
                    now: dt.datetime) -> dict[str, Any]:
     """The central SIPP MA's answer; errors are reported, not raised."""
-    result: dict[str, Any] = {"url": url}
+    result: dict[str, Any] = {"url": mask_url(url)}
     try:
         status, body = fetch(url, timeout, validate_certs)
     except StatusError as exc:
@@ -308,17 +323,26 @@ def main() -> None:
     )
     p = module.params
     now = dt.datetime.now(UTC)
+    # Credentials in the URLs (user:password@, a token in the query) never reach the
+    # records: every string of the result, its invocation and any failure is masked.
+    secrets = url_secrets(p["public_url"]) + url_secrets(p["central_status_url"])
+    invocation = {"module_args": mask_data(dict(p), secrets)}
+
+    def fail(msg: str) -> NoReturn:
+        module.fail_json(msg=mask_data(msg, secrets), invocation=invocation)
+        raise SystemExit(1)  # fail_json exits
+
     try:
         re.compile(p["marker_regex"])
     except re.error as exc:
-        module.fail_json(msg=f"marker_regex is not a valid regex: {exc}")
+        fail(f"marker_regex is not a valid regex: {exc}")
     try:
         status, page = fetch(p["public_url"], p["timeout"], p["validate_certs"])
         sync = evaluate(page, p["marker_regex"], offset_of(p["timezone"]),
                         p["max_age_hours"], now)
     except StatusError as exc:
-        module.fail_json(msg=f"public SIPP page: {exc}")
-    sync.update(public_url=p["public_url"], http_status=status,
+        fail(f"public SIPP page: {exc}")
+    sync.update(public_url=mask_url(p["public_url"]), http_status=status,
                 max_age_hours=p["max_age_hours"], checked_at=now.isoformat())
     if p["central_status_url"]:
         sync["central"] = central_status(p["central_status_url"], p["timeout"],
@@ -330,7 +354,8 @@ def main() -> None:
         central = sync["central"]
         output["central"] = {key: central.get(key)
                              for key in ("last_sync", "age_hours", "error", "cases")}
-    module.exit_json(changed=False, sync=sync, sop_output=output)
+    module.exit_json(changed=False, sync=mask_data(sync, secrets),
+                     sop_output=mask_data(output, secrets), invocation=invocation)
 
 
 if __name__ == "__main__":

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 from http.server import BaseHTTPRequestHandler
 
 import pytest
 from conftest import within
 from httpd import send_without_end, serving
-from loader import load
+from loader import load, run_module
 
 mod = load("sipp_http_check")
 http = load("sop_http")
@@ -96,3 +97,12 @@ def test_a_page_of_unclosed_titles_does_not_hang_the_grade():
 ])
 def test_page_title(page, title):
     assert mod.page_title(page) == title
+
+
+def test_credentials_in_the_url_never_reach_the_results(tmp_path):
+    with serving(Handler) as url:
+        rc, result = run_module("sipp_http_check", tmp_path, {
+            "url": f"{url}/sipp/?api_token=T0kenHttp", "expected_text": ""})
+    assert rc == 0, result
+    assert "T0kenHttp" not in json.dumps(result)
+    assert result["sop_output"]["sipp_url"] == f"{url}/sipp/?api_token=***"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import pathlib
@@ -197,3 +198,74 @@ def test_only_a_count_of_cases_reaches_the_record(tmp_path, index, cases):
     assert rc == 0, result
     assert result["sop_output"]["central"]["cases"] == cases
     assert result["sync"]["central"]["cases"] == cases
+
+
+SECRETS = ("S3cretPw", "T0kenPub", "K3yCentral")
+
+
+class GuardedCentral(BaseHTTPRequestHandler):
+    """SIPP MA asking for the basic credentials of the URL's userinfo."""
+
+    def do_GET(self):
+        if self.path.startswith("/api/status/"):
+            expected = "Basic " + base64.b64encode(b"sop:S3cretPw").decode()
+            if self.headers.get("Authorization") != expected:
+                self.send_response(401)
+                self.end_headers()
+                return
+            body = json.dumps({"last_sync": "2026-11-21T11:00:00+00:00", "cases": 7})
+        elif self.path.startswith("/gone"):
+            self.send_response(404)
+            self.end_headers()
+            return
+        else:
+            body = "Pembaharuan Data: 2026-11-21 18:30:00 WIB"
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args):
+        pass
+
+
+def test_credentials_in_the_urls_never_reach_the_results(tmp_path):
+    # the records (sop_output and the whole module result, its invocation too) never hold
+    # a URL's user:password@ nor a token in its query; the credentials still work.
+    with serving(GuardedCentral) as url:
+        authority = url.split("://", 1)[1]
+        rc, result = run_module("sipp_sync_status", tmp_path, {
+            "public_url": f"{url}/?token=T0kenPub",
+            "central_status_url": f"http://sop:S3cretPw@{authority}/api/status/1?key=K3yCentral"})
+    assert rc == 0, result
+    text = json.dumps(result)
+    assert not [secret for secret in SECRETS if secret in text], text
+    assert result["sync"]["central"]["cases"] == 7
+    assert result["sop_output"]["public_url"] == f"{url}/?token=***"
+    assert result["sync"]["central"]["url"] == f"http://***@{authority}/api/status/1?key=***"
+
+
+def test_credentials_are_masked_in_failures(tmp_path):
+    with serving(GuardedCentral) as url:
+        authority = url.split("://", 1)[1]
+        rc, result = run_module("sipp_sync_status", tmp_path, {
+            "public_url": f"http://sop:S3cretPw@{authority}/gone?token=T0kenPub"})
+    assert rc == 1 and "HTTP 404" in result["msg"], result
+    text = json.dumps(result)
+    assert not [secret for secret in SECRETS if secret in text], text
+
+
+schema = load("sop_sipp_schema")
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("http://sop:pw@ma:8080/api?kode=400&token=t1#access_token=t2",
+     "http://***@ma:8080/api?kode=400&token=***#access_token=***"),
+    ("https://TOKEN@ma/", "https://***@ma/"),
+    ("http://ma/x?API_KEY=k3y&password=pw1;secret=s3c&user=u",
+     "http://ma/x?API_KEY=***&password=***;secret=***&user=u"),
+    ("http://ma/x?token=", "http://ma/x?token="),
+    ("http://a@b:c@ma/x", "http://***@ma/x"),
+])
+def test_mask_url(url, shown):
+    assert schema.mask_url(url) == shown
+    assert not [s for s in schema.url_secrets(url) if s in shown]
