@@ -3,10 +3,14 @@ on localhost, nothing listening on the discard port)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import pathlib
 import subprocess
+from http.server import BaseHTTPRequestHandler
+
+from httpd import serving
 
 ROOT = pathlib.Path(__file__).parents[2]
 PLAY = """
@@ -41,3 +45,91 @@ def test_unreachable_sipp_ma_fails_with_one_short_line_naming_the_cause(tmp_path
     # uri's "Status code was -1 and not [100, 101, ... 499]" is not the cause
     assert "499" not in message and "Status code was" not in message
     assert len(message) < 600
+
+
+DUMP = '''
+import json, os
+from ansible.plugins.callback import CallbackBase
+
+
+class CallbackModule(CallbackBase):
+    """Every task result as the sop runner's events carry it (res), one JSON line."""
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "aggregate"
+    CALLBACK_NAME = "dump"
+    CALLBACK_NEEDS_ENABLED = False
+
+    def _dump(self, result):
+        res = getattr(result, "result", None)
+        if res is None:
+            res = result._result
+        with open(os.environ["DUMP_FILE"], "a", encoding="utf-8") as out:
+            out.write(json.dumps(res, default=str) + "\\n")
+
+    v2_runner_on_ok = v2_runner_on_failed = v2_runner_on_skipped = _dump
+'''
+
+SECRETS = ("S3cretPw", "T0kenCentral", "K3yPublic", "Pa55word", "UrlPa55", "SyncT0k")
+SECRET_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  vars: &common
+    sipp_sync_central_url: "http://sop:S3cretPw@{authority}/?token=T0kenCentral"
+    sipp_sync_public_url: "http://{authority}/publik/?key=K3yPublic"
+    sipp_sync_kode_satker: "400999"
+    sipp_sync_trigger: always
+    sipp_sync_command: /bin/echo --password=Pa55word
+  roles: [sipp_sync]
+- hosts: localhost
+  gather_facts: false
+  vars:
+    <<: *common
+    sipp_sync_command: ""
+    sipp_sync_url: "http://sipp:UrlPa55@{authority}/sync?token=SyncT0k"
+    sipp_sync_url_method: GET
+  roles: [sipp_sync]
+"""
+
+
+class Fresh(BaseHTTPRequestHandler):
+    """SIPP MA, the public page and the sync URL: every page says it is fresh."""
+
+    def do_GET(self):
+        wib = dt.datetime.now(dt.timezone(dt.timedelta(hours=7)))
+        body = f"Pembaharuan Data: {wib:%Y-%m-%d %H:%M:%S} WIB".encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_credentials_in_urls_and_command_never_reach_the_records(tmp_path):
+    # user:password@ and tokens in sipp_sync_central_url/_public_url/_url and a password
+    # on sipp_sync_command: no task result (what the runner records: sop_output and the
+    # whole res) nor the output holds them; the sync still runs and passes.
+    (tmp_path / "dump.py").write_text(DUMP, encoding="utf-8")
+    dump = tmp_path / "results.jsonl"
+    with serving(Fresh) as url:
+        play = tmp_path / "play.yml"
+        play.write_text(SECRET_PLAY.format(authority=url.split("://", 1)[1]), encoding="utf-8")
+        env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+                   ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
+                   ANSIBLE_CALLBACK_PLUGINS=f"{tmp_path}:{ROOT / 'plugins' / 'callback'}",
+                   ANSIBLE_ROLES_PATH=str(ROOT / "roles"), DUMP_FILE=str(dump))
+        proc = subprocess.run(["ansible-playbook", "-v", "-i", "localhost,", "-c", "local",
+                               str(play)], capture_output=True, text=True, check=False,
+                              env=env, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    results = dump.read_text(encoding="utf-8")
+    assert "sop_output" in results and "Pembaharuan Data" in results
+    leaked = {secret for secret in SECRETS if secret in results + proc.stdout + proc.stderr}
+    assert not leaked, [line for line in (results + proc.stdout).splitlines()
+                        if any(secret in line for secret in leaked)][:5]
+    outputs = [json.loads(line)["sop_output"] for line in results.splitlines()
+               if '"sop_output"' in line]
+    assert any(o.get("command") == "/bin/echo --password=***" for o in outputs), outputs
+    assert any(o.get("url") == "http://***@" + url.split("://", 1)[1] + "/sync?token=***"
+               for o in outputs), outputs
