@@ -94,20 +94,10 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_secrets import mask_assignments  # noqa: E402
 from ansible.module_utils.sop_state import write_private  # noqa: E402
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-# key=value of an export whose value is a secret: a word, or a quoted string with \"
-_SECRET = re.compile(r"(?<![\w-])([\w-]*(?:password|passphrase|secret|pre-shared-key|private-key"
-                     r"|authentication-key|static-key)[\w-]*=)(\"(?:[^\"\\]|\\.)*\"|[^\s\"]\S*)")
-
-
-def masked(text: str) -> str:
-    """``text`` with the values of secret-holding keys replaced by ********: the diff goes
-    into the task result and the SOP's record, which must never hold a secret."""
-    return _SECRET.sub(r"\1********", text)
-
-
 def store_dir(path: Path) -> None:
     """The store's own directories: 0700, tightened if they existed laxer."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -142,7 +132,7 @@ def store(
     if content is not None and content != old:
         result["changed"] = True
         if old is not None:
-            result["diff"] = masked("".join(
+            result["diff"] = mask_assignments("".join(
                 difflib.unified_diff(
                     old.splitlines(keepends=True),
                     content.splitlines(keepends=True),

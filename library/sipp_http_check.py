@@ -116,11 +116,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_http import context_for, fetch  # noqa: E402
-from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
-    basic_auth,
-    mask_data,
-    url_secrets,
-)
+from ansible.module_utils.sop_secrets import basic_auth, mask_data, url_secrets  # noqa: E402
 
 # The title's tags, each searched once: (.*?)</title> rescanned the rest of the page
 # from every unclosed '<title>' (minutes for 5 MB of them); a tag ends before the next '<'.

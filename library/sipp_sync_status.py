@@ -142,13 +142,8 @@ from typing import Any, NoReturn  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_http import context_for  # noqa: E402
 from ansible.module_utils.sop_http import fetch as http_fetch  # noqa: E402
-from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
-    basic_auth,
-    mask_data,
-    mask_url,
-    offset_minutes,
-    url_secrets,
-)
+from ansible.module_utils.sop_secrets import basic_auth, mask_data, mask_url, url_secrets  # noqa: E402
+from ansible.module_utils.sop_sipp_schema import offset_minutes  # noqa: E402
 
 MONTHS = {
     "jan": 1, "januari": 1, "january": 1, "feb": 2, "februari": 2, "pebruari": 2,

@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from ansible.module_utils.sop_command import run_limited
+from ansible.module_utils.sop_secrets import mask_argv
 
 # End of support (the last date security updates are published), by distribution ID
 # and VERSION_ID of /etc/os-release. Debian: LTS end; Ubuntu: standard support end;
@@ -207,31 +208,6 @@ def data_file_systems(mounts_text: str) -> list[dict[str, Any]]:
     return found
 
 
-# Options carrying a secret: --password=X, --pass=X, --passwd=X, --pwd=X, --secret=X,
-# --token=X (any prefix, e.g. --ssl-password=X), -pX (MariaDB/MySQL clients); the word
-# after a bare -p or --password (mydumper reads its password from the next argument).
-_SECRET_VALUE = re.compile(r"^(--?[\w-]*(?:pass(?:word|wd)?|pwd|secret|token)[\w-]*=).+",
-                           re.IGNORECASE)
-_SECRET_NEXT = ("-p", "--password", "--pass", "--passwd")
-
-
-def mask_secrets(argv: list[str]) -> list[str]:
-    """A command line's words with the values of password options replaced by ***."""
-    masked: list[str] = []
-    for word in argv:
-        if masked and masked[-1] in _SECRET_NEXT:
-            masked.append("***")
-            continue
-        match = _SECRET_VALUE.match(word)
-        if match:
-            masked.append(match.group(1) + "***")
-        elif word.startswith("-p") and len(word) > 2:
-            masked.append("-p***")
-        else:
-            masked.append(word)
-    return masked
-
-
 def busy_processes(proc: str = "/proc") -> list[str]:
     """What runs that makes maintenance unsafe, excluding this process and its parents;
     each command line shown with its passwords masked (a dump given -pSECRET would put
@@ -259,7 +235,7 @@ def busy_processes(proc: str = "/proc") -> list[str]:
             if re.search(pattern, cmdline):
                 # per argument, then per word: a process that rewrote its title puts a
                 # whole command line in one argument
-                shown = " ".join(mask_secrets(" ".join(mask_secrets(words)).split()))
+                shown = " ".join(mask_argv(" ".join(mask_argv(words)).split()))
                 found.append(f"{reason} (pid {entry}: {shown[:80]})")
                 break
     return found

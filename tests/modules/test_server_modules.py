@@ -18,6 +18,7 @@ from conftest import within
 from loader import load, run_module
 
 srv = load("sop_server")
+secrets = load("sop_secrets")
 condition = load("server_condition")
 diagnose = load("server_diagnose")
 backup_age = load("server_backup_age")
@@ -639,8 +640,8 @@ def test_busy_processes_never_show_a_password(tmp_path):
             proc.wait()
 
 
-def test_mask_secrets():
-    assert srv.mask_secrets(["mysqldump", "--user=root", "--password=a b", "-p", "x", "-pY",
+def test_mask_argv():
+    assert secrets.mask_argv(["mysqldump", "--user=root", "--password=a b", "-p", "x", "-pY",
                              "--ssl-password=Z", "--port=3306", "sipp"]) == [
         "mysqldump", "--user=root", "--password=***", "-p", "***", "-p***",
         "--ssl-password=***", "--port=3306", "sipp"]

@@ -254,7 +254,7 @@ def test_credentials_are_masked_in_failures(tmp_path):
     assert not [secret for secret in SECRETS if secret in text], text
 
 
-schema = load("sop_sipp_schema")
+secrets = load("sop_secrets")
 
 
 @pytest.mark.parametrize(("url", "shown"), [
@@ -267,5 +267,5 @@ schema = load("sop_sipp_schema")
     ("http://a@b:c@ma/x", "http://***@ma/x"),
 ])
 def test_mask_url(url, shown):
-    assert schema.mask_url(url) == shown
-    assert not [s for s in schema.url_secrets(url) if s in shown]
+    assert secrets.mask_url(url) == shown
+    assert not [s for s in secrets.url_secrets(url) if s in shown]

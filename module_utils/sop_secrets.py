@@ -1,0 +1,152 @@
+# GPL-3.0-or-later
+"""Secrets kept out of what is recorded: module results, the SOP's records and logs.
+
+The records never hold a password, a token or a key, whatever a host, a router or the
+inventory hands over: a URL's credentials, a command line's password options and the
+secret values of a configuration export are shown masked.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import urllib.parse
+from collections.abc import Sequence
+from typing import Any
+
+# The records never hold secrets: a URL's userinfo (user:password@, or a token@) and the
+# values of query (or fragment) parameters whose name looks secret are shown as ***.
+MASK = "***"
+SECRET_NAME = re.compile(
+    r"pass|pwd|secret|token|key|auth|sig|credential|session|sid|otp", re.IGNORECASE)
+_URL = re.compile(r"^(?P<head>[A-Za-z][A-Za-z0-9+.-]*://)(?:(?P<userinfo>[^/?#]*)@)?"
+                  r"(?P<rest>.*)$", re.DOTALL)
+_URL_IN_TEXT = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+")
+_PARAM = re.compile(r"([^&;=]*)(=?)([^&;]*)")
+
+
+def _params(text: str) -> list[tuple[str, str, str, bool]]:
+    """(name, '=' or '', value, secret) of each parameter of a query or fragment."""
+    found = []
+    for match in _PARAM.finditer(text):
+        name, equals, value = match.groups()
+        if not (name or equals or value):
+            continue
+        secret = bool(equals and value and SECRET_NAME.search(urllib.parse.unquote_plus(name)))
+        found.append((name, equals, value, secret))
+    return found
+
+
+def _mask_params(text: str) -> str:
+    return _PARAM.sub(lambda m: m.group(0) if not (
+        m.group(2) and m.group(3) and SECRET_NAME.search(urllib.parse.unquote_plus(m.group(1)))
+    ) else m.group(1) + m.group(2) + MASK, text)
+
+
+def mask_url(url: str | None) -> str | None:
+    """The URL as the records show it: userinfo and secret-looking parameter values
+    replaced by ***; the rest unchanged (not re-encoded)."""
+    if not url:
+        return url
+    match = _URL.match(url)
+    if not match:
+        return url
+    head, userinfo, rest = match.group("head", "userinfo", "rest")
+    rest, hash_mark, fragment = rest.partition("#")
+    path, question, query = rest.partition("?")
+    shown = head + (MASK + "@" if userinfo is not None else "") + path
+    if question:
+        shown += question + _mask_params(query)
+    if hash_mark:
+        shown += hash_mark + _mask_params(fragment)
+    return shown
+
+
+def url_secrets(url: str | None) -> list[str]:
+    """The secrets a URL carries (userinfo, its password, secret-looking parameter
+    values), as written and decoded: what must not appear anywhere in a record."""
+    match = _URL.match(url or "")
+    if not match:
+        return []
+    found: list[str] = []
+    userinfo = match.group("userinfo")
+    if userinfo:
+        found += [userinfo, userinfo.partition(":")[2]]
+    rest = match.group("rest").partition("#")
+    for part in (rest[0].partition("?")[2], rest[2]):
+        found += [value for _, _, value, secret in _params(part) if secret]
+    found += [urllib.parse.unquote_plus(value) for value in found]
+    return sorted({value for value in found if value}, key=len, reverse=True)
+
+
+def mask_text(text: str | None, secrets: Sequence[str] = ()) -> str | None:
+    """Text (an error, a message) with every URL in it masked and every given secret
+    replaced by ***."""
+    if not text:
+        return text
+    shown = _URL_IN_TEXT.sub(lambda m: str(mask_url(m.group(0))), text)
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret:
+            shown = shown.replace(secret, MASK)
+    return shown
+
+
+def mask_data(value: Any, secrets: Sequence[str] = ()) -> Any:
+    """A result (dicts, lists, strings) with mask_text applied to every string."""
+    if isinstance(value, str):
+        return mask_text(value, secrets)
+    if isinstance(value, dict):
+        return {key: mask_data(item, secrets) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_data(item, secrets) for item in value]
+    return value
+
+
+def basic_auth(url: str) -> tuple[str, str | None]:
+    """The URL without its userinfo, and the HTTP basic Authorization header value that
+    userinfo stands for (None without one): urllib would take user:password@ for a host."""
+    match = _URL.match(url)
+    if not match or match.group("userinfo") is None:
+        return url, None
+    user, _, password = match.group("userinfo").partition(":")
+    token = f"{urllib.parse.unquote(user)}:{urllib.parse.unquote(password)}"
+    return (match.group("head") + match.group("rest"),
+            "Basic " + base64.b64encode(token.encode()).decode("ascii"))
+
+
+# Options carrying a secret: --password=X, --pass=X, --passwd=X, --pwd=X, --secret=X,
+# --token=X (any prefix, e.g. --ssl-password=X), -pX (MariaDB/MySQL clients); the word
+# after a bare -p or --password (mydumper reads its password from the next argument).
+_SECRET_VALUE = re.compile(r"^(--?[\w-]*(?:pass(?:word|wd)?|pwd|secret|token)[\w-]*=).+",
+                           re.IGNORECASE)
+_SECRET_NEXT = ("-p", "--password", "--pass", "--passwd")
+
+
+def mask_argv(argv: list[str]) -> list[str]:
+    """A command line's words with the values of password options replaced by ***."""
+    masked: list[str] = []
+    for word in argv:
+        if masked and masked[-1] in _SECRET_NEXT:
+            masked.append(MASK)
+            continue
+        match = _SECRET_VALUE.match(word)
+        if match:
+            masked.append(match.group(1) + MASK)
+        elif word.startswith("-p") and len(word) > 2:
+            masked.append("-p" + MASK)
+        else:
+            masked.append(word)
+    return masked
+
+
+# key=value of a configuration export (RouterOS with show-sensitive) whose value is a
+# secret: a word, or a quoted string with \"
+_SECRET_ASSIGNMENT = re.compile(
+    r"(?<![\w-])([\w-]*(?:password|passphrase|secret|pre-shared-key|private-key"
+    r"|authentication-key|static-key)[\w-]*=)(\"(?:[^\"\\]|\\.)*\"|[^\s\"]\S*)")
+
+
+def mask_assignments(text: str) -> str:
+    """``text`` with the values of secret-holding keys replaced by ********: the diff goes
+    into the task result and the SOP's record, which must never hold a secret."""
+    return _SECRET_ASSIGNMENT.sub(r"\1********", text)
