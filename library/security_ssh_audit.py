@@ -22,6 +22,8 @@ description:
     hours (O(office_hours_start) to O(office_hours_end) on O(office_days), in
     O(timezone), WIB by default).
   - Reports the journal lines read per second.
+  - C(journalctl)'s output is read as it comes (a month of a host under attack does
+    not have to fit in memory), within O(timeout).
   - The cursor is the module's own reading position, not a change to the host,
     C(changed) is always false. In check mode the cursor is not moved.
 version_added: "1.0.0"
@@ -82,6 +84,12 @@ options:
     type: list
     elements: str
     default: []
+  timeout:
+    description:
+      - Seconds C(journalctl) may take to give the period's messages; it is stopped
+        then and the module fails naming it, the cursor not moved.
+    type: int
+    default: 600
 attributes:
   check_mode:
     support: full
@@ -134,6 +142,7 @@ import json  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
 import subprocess  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
 from collections import Counter, defaultdict, deque  # noqa: E402
 from collections.abc import Iterable  # noqa: E402
@@ -156,6 +165,8 @@ CLOSED = re.compile(
     r"^(?:Connection closed|Disconnected) by (?:invalid|authenticating) user (.*) (\S+) port (\d+) \[preauth\]$")
 ACCEPTED = re.compile(r"^Accepted (\S+) for (.*) from (\S+) port (\d+) ssh2(?:: .*)?$")
 TOP_SOURCES = 10
+# The end of journalctl's stderr that is kept for the message when it fails.
+STDERR_TAIL = 4096
 
 
 def message_text(value: Any) -> str:
@@ -277,6 +288,52 @@ def analyse(audit: Audit, lines: Iterable[bytes]) -> str | None:
     return cursor
 
 
+def read_journal(argv: list[str], audit: Audit,
+                 seconds: float) -> tuple[str | None, str | None, str | None, bool]:
+    """Runs journalctl, its JSON lines fed to the audit as they come: (last cursor, the
+    error of a line that is not JSON, journalctl's error when it failed, whether it was
+    stopped after ``seconds``). Its stderr is read meanwhile by a thread (a journalctl
+    warning more than a pipe holds would otherwise block it, and this module with it)."""
+    tail = bytearray()
+    expired = threading.Event()
+    last = bad = None
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        stderr = proc.stderr.fileno()
+
+        def drain() -> None:
+            for chunk in iter(lambda: os.read(stderr, 65536), b""):
+                tail.extend(chunk)
+                del tail[:-STDERR_TAIL]
+
+        def stop() -> None:
+            if proc.poll() is None:
+                expired.set()
+                proc.kill()
+
+        reader = threading.Thread(target=drain, daemon=True)
+        reader.start()
+        timer = threading.Timer(seconds, stop)
+        timer.daemon = True
+        timer.start()
+        try:
+            last = analyse(audit, proc.stdout)
+        except ValueError as exc:
+            bad = str(exc)
+            proc.kill()
+        finally:
+            proc.wait()
+            timer.cancel()
+            reader.join()
+    if expired.is_set():
+        return last, bad, None, True
+    error = None
+    if proc.returncode != 0 and bad is None:
+        lines = tail.decode("utf-8", "replace").strip().splitlines()
+        error = lines[-1] if lines else str(proc.returncode)
+    return last, bad, error, False
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
@@ -293,6 +350,7 @@ def main() -> None:
             "office_days": {"type": "list", "elements": "int", "default": [1, 2, 3, 4, 5]},
             "timezone": {"type": "str", "default": "Asia/Jakarta"},
             "trusted_users": {"type": "list", "elements": "str", "default": []},
+            "timeout": {"type": "int", "default": 600},
         },
         supports_check_mode=True,
     )
@@ -304,22 +362,20 @@ def main() -> None:
         module.fail_json(msg=str(exc))
     if params["burst_failures"] < 1 or params["burst_seconds"] < 1:
         module.fail_json(msg="burst_failures and burst_seconds must be at least 1")
+    if params["timeout"] < 1:
+        module.fail_json(msg="timeout must be at least 1")
     if not module.get_bin_path("journalctl"):
         module.fail_json(msg="journalctl not found: this host has no systemd journal to read")
     cursor = read_cursor(params["cursor_file"])
     audit = Audit(params, office)
     started = time.monotonic()
-    with subprocess.Popen(journal_argv(params, cursor), stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE) as proc:
-        assert proc.stdout is not None and proc.stderr is not None
-        try:
-            last = analyse(audit, proc.stdout)
-        except ValueError as exc:
-            proc.kill()
-            module.fail_json(msg=f"journalctl gave a line that is not JSON: {exc}")
-        error = proc.stderr.read().decode("utf-8", "replace").strip()
-    if proc.returncode != 0:
-        module.fail_json(msg=f"journalctl failed: {error.splitlines()[-1] if error else proc.returncode}")
+    last, bad, error, expired = read_journal(journal_argv(params, cursor), audit, params["timeout"])
+    if expired:
+        module.fail_json(msg=f"journalctl tidak selesai dalam {params['timeout']} detik")
+    if bad is not None:
+        module.fail_json(msg=f"journalctl gave a line that is not JSON: {bad}")
+    if error is not None:
+        module.fail_json(msg=f"journalctl failed: {error}")
     seconds = max(time.monotonic() - started, 1e-6)
     if last and params["cursor_file"] and not module.check_mode:
         try:
