@@ -15,8 +15,10 @@ description:
     O(permit_root_login) are findings.
   - Reads the nftables ruleset (C(nft list ruleset), root and CAP_NET_ADMIN needed;
     Debian 12's iptables is iptables-nft, so its rules are there too). No chain on the
-    input hook that filters (policy drop, or a drop or reject rule) is a finding (no
-    firewall); a ruleset whose C(nftables) service is not
+    input hook that filters is a finding (no firewall). A chain filters when its policy
+    is drop or a rule ends in drop or reject, except a rule that drops only invalid
+    packets (C(ct state invalid drop)) or only the source addresses of a set (fail2ban's
+    bans); comments and log prefixes are not read. A ruleset whose C(nftables) service is not
     enabled is reported (it does not survive a reboot) when O(require_persistent).
   - Where C(fail2ban-client) answers, reports each jail's current and total bans.
   - Reports only; never changes anything.
@@ -63,7 +65,7 @@ sshd:
   type: dict
   sample: {passwordauthentication: "no", permitrootlogin: "no", kbdinteractiveauthentication: "no", usepam: "yes", permitemptypasswords: "no"}
 firewall:
-  description: input_chains (chains on the input hook), filtering_chains (those with policy drop or a drop/reject rule), service_enabled.
+  description: input_chains (chains on the input hook), filtering_chains (those that filter, see the description), service_enabled.
   returned: success
   type: dict
 fail2ban:
@@ -92,6 +94,14 @@ from ansible.module_utils.sop_security import finding, summary  # noqa: E402
 SSHD_KEYS = ("passwordauthentication", "kbdinteractiveauthentication", "usepam",
              "permitemptypasswords", "permitrootlogin")
 CHAIN = re.compile(r"^\s*chain (\S+) \{\n(.*?)^\s*\}", re.M | re.S)
+QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+# A rule's verdict: drop, or reject with or without its "with ..." (comments removed).
+VERDICT = re.compile(r"(?:^|\s)(?:drop|reject(?: with [\w -]+)?)(?: comment \"\")?$")
+# Statements that do not select packets: counters and logging.
+NOISE = re.compile(r"\bcounter(?: packets \d+ bytes \d+)?"
+                   r"|\blog(?: (?:prefix \"\"|level \w+|flags [\w,]+|group \d+))*")
+# A drop of only the source addresses in a set (fail2ban's bans): a blocklist.
+BLOCKLIST = re.compile(r"\bsaddr @")
 
 
 def parse_sshd(text: str) -> dict[str, str]:
@@ -121,13 +131,35 @@ def sshd_findings(settings: dict[str, str], root_ok: list[str]) -> list[dict[str
     return found
 
 
+def filters(body: str) -> bool:
+    """Whether a base chain's body (nft list ruleset's lines) filters: its policy is drop,
+    or one of its rules ends in a drop or reject verdict and is not one that passes all
+    ordinary traffic anyway (only invalid packets dropped, or only the addresses of a set
+    such as fail2ban's bans). Quoted text (comments, log prefixes) is not read."""
+    for line in body.splitlines():
+        rule = QUOTED.sub('""', line).strip()
+        if rule.startswith("type "):
+            policy = re.search(r"\bpolicy (\w+)\s*;", rule)
+            if policy and policy[1] == "drop":
+                return True
+            continue
+        verdict = VERDICT.search(rule)
+        if not verdict or rule.startswith("comment "):
+            continue
+        matches = NOISE.sub(" ", rule[:verdict.start()]).split()
+        if matches == ["ct", "state", "invalid"] or BLOCKLIST.search(" ".join(matches)):
+            continue
+        return True
+    return False
+
+
 def parse_ruleset(text: str) -> dict[str, Any]:
-    """Chains on the input hook, and those that filter: policy drop or a drop/reject rule."""
+    """Chains on the input hook, and those that filter (see filters)."""
     inputs, filtering = [], []
     for name, body in CHAIN.findall(text):
-        if re.search(r"type filter hook input\b", body):
+        if re.search(r"type filter hook input\b", QUOTED.sub('""', body)):
             inputs.append(name)
-            if re.search(r"policy drop|\b(drop|reject)\b", body.replace("policy accept", "")):
+            if filters(body):
                 filtering.append(name)
     return {"input_chains": inputs, "filtering_chains": filtering}
 

@@ -242,3 +242,65 @@ def test_journalctl_that_fills_stderr_or_hangs_does_not_hang_the_ssh_audit(tmp_p
         assert rc == 1 and result["msg"] == "journalctl tidak selesai dalam 2 detik"
     else:
         assert rc == 0 and result["ssh"]["failures"] == 1
+
+
+hardening = load("security_hardening")
+
+# nft list ruleset as nftables 1.0.6 (Debian 12) prints it.
+OPEN_BUT_INVALID_DROP = """table inet filter {
+\tchain input {
+\t\ttype filter hook input priority filter; policy accept;
+\t\tct state invalid counter packets 12 bytes 480 drop comment "broken packets"
+\t\tct state established,related accept
+\t\ttcp dport 22 accept comment "admin: drop others later"
+\t}
+}
+"""
+OPEN_WITH_WORDS_IN_COMMENTS = """table inet filter {
+\tchain input {
+\t\ttype filter hook input priority filter; policy accept;
+\t\tcomment "TODO policy drop; reject the rest"
+\t\tiif "lo" accept comment "drop nothing from loopback"
+\t\ttcp dport 22 log prefix "reject? " accept
+\t}
+}
+"""
+# Debian 12's fail2ban bans with nftables (banaction = nftables): a chain on the input
+# hook that rejects only the banned addresses. It is no firewall.
+FAIL2BAN_ONLY = """table inet f2b-table {
+\tset addr-set-sshd {
+\t\ttype ipv4_addr
+\t\telements = { 203.0.113.9 }
+\t}
+\tchain f2b-chain {
+\t\ttype filter hook input priority filter - 1; policy accept;
+\t\ttcp dport 22 ip saddr @addr-set-sshd reject with icmp port-unreachable
+\t}
+}
+"""
+FILTERING = {
+    "policy drop": "type filter hook input priority filter; policy drop;\n\t\tiif \"lo\" accept",
+    "a final reject": ("type filter hook input priority filter + 10; policy accept;\n"
+                       "\t\tct state invalid drop\n\t\ttcp dport 22 accept\n"
+                       "\t\treject with icmpx admin-prohibited"),
+    "a counted drop": ("type filter hook input priority filter; policy accept;\n"
+                       "\t\ttcp dport 22 accept\n"
+                       "\t\tiifname \"enp1s0\" counter packets 3 bytes 120 drop"),
+    "a blocked port": ("type filter hook input priority filter; policy accept;\n"
+                       "\t\ttcp dport 3306 reject with tcp reset"),
+}
+
+
+@pytest.mark.parametrize("ruleset", [OPEN_BUT_INVALID_DROP, OPEN_WITH_WORDS_IN_COMMENTS,
+                                     FAIL2BAN_ONLY])
+def test_a_chain_that_accepts_everything_is_no_firewall(ruleset):
+    parsed = hardening.parse_ruleset(ruleset)
+    assert len(parsed["input_chains"]) == 1 and parsed["filtering_chains"] == []
+    (found,) = hardening.firewall_findings(dict(parsed, service_enabled=True), True)
+    assert found["kind"] == "no_firewall"
+
+
+@pytest.mark.parametrize("body", list(FILTERING.values()), ids=list(FILTERING))
+def test_a_chain_that_drops_or_rejects_is_a_firewall(body):
+    ruleset = f"table inet filter {{\n\tchain input {{\n\t\t{body}\n\t}}\n}}\n"
+    assert hardening.parse_ruleset(ruleset)["filtering_chains"] == ["input"]
