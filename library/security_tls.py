@@ -24,12 +24,14 @@ version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
   sites:
-    description: Sites as C(NAME) or C(NAME:PORT) (port 443 by default); NAME is sent as the server name (SNI).
+    description:
+      - Sites as C(NAME) or C(NAME:PORT) (port 443 by default); NAME is sent as the server name (SNI).
+      - An IPv6 address is written C([2001:db8::1]:8443), or without a port C([2001:db8::1]) or C(2001:db8::1).
     type: list
     elements: str
     required: true
   connect:
-    description: Address to connect to instead of resolving each NAME (C(127.0.0.1) on the web server itself).
+    description: Address to connect to instead of resolving each NAME (C(127.0.0.1) on the web server itself; an IPv6 address with or without brackets).
     type: str
     default: ""
   old_protocols:
@@ -77,6 +79,8 @@ sop_output:
   type: dict
 """
 
+import ipaddress  # noqa: E402
+import re  # noqa: E402
 import socket  # noqa: E402
 import ssl  # noqa: E402
 import warnings  # noqa: E402
@@ -98,10 +102,37 @@ class Unreachable(Exception):
 
 
 def split_site(site: str) -> tuple[str, int]:
-    name, _sep, port = site.rpartition(":") if ":" in site else (site, "", "443")
-    if not name or not port.isdigit() or not 0 < int(port) < 65536:
-        raise SecurityInputError(f"site {site!r}: expected NAME or NAME:PORT")
+    """(name or address, port) of NAME, NAME:PORT, an IPv6 address, or [IPv6]:PORT (the
+    brackets removed); 443 when no port is given."""
+    bad = SecurityInputError(f"site {site!r}: expected NAME, NAME:PORT or [IPv6]:PORT")
+    bracketed = re.fullmatch(r"\[([^\]]*)\](?::(\d+))?", site)
+    if bracketed:
+        name, port = bracketed[1], bracketed[2] or "443"
+        if not is_ipv6(name):
+            raise bad
+    elif site.count(":") > 1:  # an IPv6 address without brackets has no port
+        if not is_ipv6(site):
+            raise bad
+        name, port = site, "443"
+    else:
+        name, _sep, port = site.partition(":") if ":" in site else (site, "", "443")
+        if not name or re.search(r"[\s/\[\]@]", name):
+            raise bad
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise bad
     return name, int(port)
+
+
+def is_ipv6(text: str) -> bool:
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def site_label(name: str, port: int) -> str:
+    return f"[{name}]:{port}" if ":" in name else f"{name}:{port}"
 
 
 def context(low: str, high: str, ciphers: str) -> ssl.SSLContext:
@@ -141,8 +172,8 @@ def handshake(ctx: ssl.SSLContext, name: str, address: str, port: int,
 def probe(site: str, connect: str, old: list[str], weak: dict[str, str],
           timeout: float) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     name, port = split_site(site)
-    address = connect or name
-    label = f"{name}:{port}"
+    address = connect.strip("[]") if connect else name
+    label = site_label(name, port)
     result: dict[str, Any] = {"site": label, "protocols": [], "weak_ciphers": {}, "untested": []}
     try:
         for version in VERSIONS:

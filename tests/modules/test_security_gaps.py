@@ -177,7 +177,8 @@ def test_unreachable_site_and_bad_site_name():
         port = taken.getsockname()[1]
     _, findings = tls.probe(f"pn-test.go.id:{port}", "127.0.0.1", ["TLSv1"], {}, 2)
     assert findings[0]["kind"] == "tls_unreachable"
-    with pytest.raises(common.SecurityInputError, match="expected NAME or NAME:PORT"):
+    with pytest.raises(common.SecurityInputError,
+                       match=r"expected NAME, NAME:PORT or \[IPv6\]:PORT"):
         tls.split_site("pn-test.go.id:https")
     assert tls.split_site("pn-test.go.id") == ("pn-test.go.id", 443)
 

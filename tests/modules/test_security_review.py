@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -304,3 +305,37 @@ def test_a_chain_that_accepts_everything_is_no_firewall(ruleset):
 def test_a_chain_that_drops_or_rejects_is_a_firewall(body):
     ruleset = f"table inet filter {{\n\tchain input {{\n\t\t{body}\n\t}}\n}}\n"
     assert hardening.parse_ruleset(ruleset)["filtering_chains"] == ["input"]
+
+
+tls = load("security_tls")
+
+
+@pytest.mark.parametrize(("site", "expected"), [
+    ("[2001:db8::1]:443", ("2001:db8::1", 443)),
+    ("[2001:db8::1]:8443", ("2001:db8::1", 8443)),
+    ("[::1]", ("::1", 443)),
+    ("2001:db8::1", ("2001:db8::1", 443)),  # an IPv6 address without brackets has no port
+    ("pn-test.go.id:8443", ("pn-test.go.id", 8443)),
+    ("192.0.2.7", ("192.0.2.7", 443)),
+])
+def test_a_site_may_be_an_ipv6_literal(site, expected):
+    assert tls.split_site(site) == expected
+
+
+@pytest.mark.parametrize("site", ["https://[::1]:8443/", "[::1]:", "[::1]x", "[::g]:443",
+                                  "[pn-test.go.id]:443", "a:b:443", ""])
+def test_what_is_not_a_site_is_refused_in_one_line(site):
+    with pytest.raises(common.SecurityInputError, match="expected NAME"):
+        tls.split_site(site)
+
+
+def test_a_site_on_an_ipv6_address_is_reached_and_labelled():
+    try:
+        listener = socket.create_server(("::1", 0), family=socket.AF_INET6)
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    with listener:
+        port = listener.getsockname()[1]
+        result, found = tls.probe(f"[::1]:{port}", "", ["TLSv1"], {}, 2)
+    # The listener never answers TLS: every handshake is refused, none unreachable.
+    assert found == [] and result["site"] == f"[::1]:{port}"
