@@ -137,8 +137,13 @@ def plugins_in(folder: str) -> list[dict[str, Any]]:
         return []
     for entry in entries:
         path = os.path.join(folder, entry)
-        candidates = ([os.path.join(path, f) for f in sorted(os.listdir(path)) if f.endswith(".php")]
-                      if os.path.isdir(path) else [path] if entry.endswith(".php") else [])
+        if os.path.isdir(path):
+            try:  # the site's account may have removed or replaced it meanwhile
+                candidates = [os.path.join(path, f) for f in sorted(os.listdir(path)) if f.endswith(".php")]
+            except OSError:
+                continue
+        else:
+            candidates = [path] if entry.endswith(".php") else []
         for candidate in candidates:
             headers = plugin_headers(candidate)
             if "plugin name" in headers:

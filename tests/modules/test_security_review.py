@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -339,3 +340,24 @@ def test_a_site_on_an_ipv6_address_is_reached_and_labelled():
         result, found = tls.probe(f"[::1]:{port}", "", ["TLSv1"], {}, 2)
     # The listener never answers TLS: every handshake is refused, none unreachable.
     assert found == [] and result["site"] == f"[::1]:{port}"
+
+
+def test_a_plugin_folder_removed_while_it_is_read_is_skipped(tmp_path, monkeypatch):
+    # The site's account owns the plugins folder: a folder it removes (or replaces with
+    # a file) between the check that it is a folder and its listing is no traceback.
+    plugins = tmp_path / "plugins"
+    for slug in ("akismet", "gone"):
+        (plugins / slug).mkdir(parents=True)
+        (plugins / slug / f"{slug}.php").write_text(
+            f"<?php\n/*\nPlugin Name: {slug}\nVersion: 1.0\n*/\n")
+    real_isdir = os.path.isdir
+
+    def racing(path):
+        answer = real_isdir(path)
+        if answer and os.path.basename(path) == "gone":
+            shutil.rmtree(path)
+        return answer
+
+    monkeypatch.setattr(wordpress.os.path, "isdir", racing)
+    assert [p["slug"] for p in wordpress.plugins_in(str(plugins))] == ["akismet"]
+
