@@ -108,10 +108,27 @@ def software_end_of_support(product: str, version: str, release: dict[str, str],
     return {**upstream, "by": "upstream"}
 
 
-def version_key(version: str) -> tuple[tuple[int, str], ...]:
-    """Sort key of a dotted version ('6.4.10' > '6.4.9'; '5.3-beta' < '5.3.1')."""
-    return tuple((int(part), "") if part.isdigit() else (-1, part)
-                 for part in re.split(r"[.\-+~]", version.strip()) if part)
+# PHP's version_compare, which WordPress uses: a part that is not a number ranks by the
+# first of these it starts with (anything else below "dev"), a number ranks as "#".
+_SPECIAL_FORMS = (("dev", 0), ("alpha", 1), ("a", 1), ("beta", 2), ("b", 2), ("RC", 3),
+                  ("rc", 3), ("pl", 5), ("p", 5))
+_NUMBER = 4
+
+
+def version_key(version: str) -> tuple[tuple[int, int], ...]:
+    """Sort key of a version as PHP's version_compare orders them: '6.4.10' > '6.4.9',
+    '6.5' > '6.5-RC1' > '6.5-beta3' > '6.5-alpha' > '6.5-dev', '1.0-pl1' > '1.0',
+    '5.3.1' > '5.3-beta'. Parts are runs of digits or of letters; what is left over
+    after the shorter version compares as a number's end (below a number, above dev,
+    alpha, beta, RC, below pl)."""
+    key = []
+    for part in re.findall(r"\d+|[A-Za-z]+", version):
+        if part.isdigit():
+            key.append((_NUMBER, int(part)))
+        else:
+            rank = next((rank for form, rank in _SPECIAL_FORMS if part.startswith(form)), -1)
+            key.append((rank, 0))
+    return (*key, (_NUMBER, -1))
 
 
 def summary(findings: list[dict[str, Any]]) -> list[str]:

@@ -361,3 +361,15 @@ def test_a_plugin_folder_removed_while_it_is_read_is_skipped(tmp_path, monkeypat
     monkeypatch.setattr(wordpress.os.path, "isdir", racing)
     assert [p["slug"] for p in wordpress.plugins_in(str(plugins))] == ["akismet"]
 
+
+# WordPress compares versions with PHP's version_compare.
+@pytest.mark.parametrize(("newer", "older"), [
+    ("6.5", "6.5-RC1"), ("6.5", "6.5-beta3"), ("6.5-RC2", "6.5-RC1"), ("6.5-RC1", "6.5-beta3"),
+    ("6.5-beta1", "6.5-alpha2"), ("6.5-alpha", "6.5-dev"), ("1.0rc1", "1.0b2"),
+    ("1.0-pl1", "1.0"), ("6.5.1", "6.5"), ("6.4.10", "6.4.9"), ("5.3.1", "5.3-beta"),
+    ("2", "1.9.9"),
+])
+def test_versions_order_as_php_version_compare(newer, older):
+    assert common.version_key(newer) > common.version_key(older)
+    assert common.version_key(older) < common.version_key(newer)
+
