@@ -17,7 +17,8 @@ description:
     local repository); any core is compared with O(available.core) when given.
   - Plugins are compared with O(available.plugins), a list the court keeps (offline) or
     fills from U(https://api.wordpress.org/plugins/info/1.2/?action=plugin_information&request[slug]=SLUG)
-    where it has internet. A plugin not in the list is reported as C(unlisted), not as current.
+    where it has internet. A plugin not in the list is reported as C(unlisted), not as current;
+    one without a C(Version) header as C(unknown).
   - Reports only; never changes anything.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
@@ -64,7 +65,10 @@ core:
   type: list
   elements: dict
 plugins:
-  description: Each plugin found (slug, path, version, available, status current, outdated or unlisted).
+  description:
+    - Each plugin found (slug, path, version, available, status).
+    - Status C(current), C(outdated), C(unlisted) (not in O(available)) or C(unknown) (no
+      Version header, so it cannot be compared).
   returned: success
   type: list
   elements: dict
@@ -181,6 +185,7 @@ def assess(cores: list[dict[str, Any]], plugins: list[dict[str, Any]], available
     for plugin in plugins:
         plugin["available"] = listed.get(plugin["slug"])
         plugin["status"] = ("unlisted" if plugin["available"] is None else
+                            "unknown" if not plugin["version"] else
                             "outdated" if older(plugin["version"], plugin["available"]) else "current")
         if plugin["status"] == "outdated":
             outdated.append(f"{plugin['slug']} {plugin['version']} (tersedia {plugin['available']}) di {plugin['path']}")
@@ -221,7 +226,7 @@ def main() -> None:
     module.exit_json(changed=False, core=cores, plugins=plugins, apt={"installed": apt[0], "candidate": apt[1]},
                      findings=findings, sop_output={
                          "wordpress": [f"{c['root']}: {c['version']}" for c in cores],
-                         "plugins": list(dict.fromkeys(f"{x['slug']} {x['version']} ({x['status']})"
+                         "plugins": list(dict.fromkeys(f"{x['slug']} {x['version'] or '?'} ({x['status']})"
                                                        for x in plugins)),
                          "findings": summary(findings)})
 

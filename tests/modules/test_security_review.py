@@ -373,3 +373,14 @@ def test_versions_order_as_php_version_compare(newer, older):
     assert common.version_key(newer) > common.version_key(older)
     assert common.version_key(older) < common.version_key(newer)
 
+
+def test_a_release_candidate_is_older_than_the_release_and_no_version_is_unknown():
+    plugins = [{"slug": "shop", "path": "/p/shop/shop.php", "version": "6.5-RC1"},
+               {"slug": "forms", "path": "/p/forms/forms.php", "version": ""},
+               {"slug": "seo", "path": "/p/seo/seo.php", "version": "2.0"}]
+    found = wordpress.assess([], plugins, {"plugins": {"shop": "6.5", "forms": "5.9",
+                                                       "seo": "2.0"}}, (None, None))
+    assert [(p["slug"], p["status"]) for p in plugins] == [
+        ("shop", "outdated"), ("forms", "unknown"), ("seo", "current")]
+    (plugin,) = found
+    assert plugin["samples"] == ["shop 6.5-RC1 (tersedia 6.5) di /p/shop/shop.php"]
