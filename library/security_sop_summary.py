@@ -146,12 +146,21 @@ def main() -> None:
     )
     params = module.params
 
-    def sop_json(*args: str) -> Any:
+    def sop_json(*args: str, ok: tuple[int, ...] = (0,)) -> list[dict[str, Any]]:
+        """The records `sop ARGS` prints as JSON: a list of objects with a sop_id."""
         rc, out, err = module.run_command([params["sop_command"], *args])
-        # `sop overdue` exits 7 while a SOP is overdue, with its JSON on stdout.
-        if rc not in (0, 7):
-            module.fail_json(msg=f"sop {args[0]} failed: {(err.strip() or str(rc)).splitlines()[-1]}")
-        return json.loads(out)
+        if rc not in ok:
+            module.fail_json(msg=f"sop {args[0]} failed: "
+                                 f"{(err.strip() or f'exit code {rc}').splitlines()[-1]}")
+        try:
+            value = json.loads(out)
+        except ValueError:
+            value = None
+        if not isinstance(value, list) or not all(
+                isinstance(item, dict) and "sop_id" in item for item in value):
+            first = out.strip().splitlines()[0][:200] if out.strip() else ""
+            module.fail_json(msg=f"sop {args[0]} gave no JSON list" + (f": {first}" if first else ""))
+        return list(value)
 
     try:
         zone = ZoneInfo(params["timezone"])
@@ -167,7 +176,8 @@ def main() -> None:
     # the court's first day of the previous month whatever that clock is.
     since = (previous - datetime.timedelta(days=1)).isoformat()
     history = sop_json("history", "--json", "-n", "0", "--since", since, *court)
-    overdue = sop_json("overdue", "--json", "-i", params["inventory"])
+    # `sop overdue` exits 7 while a SOP is overdue, with its JSON on stdout.
+    overdue = sop_json("overdue", "--json", "-i", params["inventory"], ok=(0, 7))
     summary = summarise(history, overdue, bounds, params["timezone"])
     module.exit_json(changed=False, summary=summary, sop_output={
         "bulan": summary["month"], "total": summary["totals"],

@@ -384,3 +384,38 @@ def test_a_release_candidate_is_older_than_the_release_and_no_version_is_unknown
         ("shop", "outdated"), ("forms", "unknown"), ("seo", "current")]
     (plugin,) = found
     assert plugin["samples"] == ["shop 6.5-RC1 (tersedia 6.5) di /p/shop/shop.php"]
+
+
+OVERDUE = ('[{"sop_id": "sipp-backup", "court_name": "PA Batulicin", '
+           '"overdue_at": "2026-11-20T00:00:00+00:00"}]')
+
+
+@pytest.mark.parametrize(("history", "expected"), [
+    # A warning printed before the JSON, or no output at all.
+    ("echo 'warning: store is read-only'; echo '[]'",
+     "sop history gave no JSON list: warning: store is read-only"),
+    ("exit 0", "sop history gave no JSON list"),
+    ("echo '{\"error\": \"x\"}'", 'sop history gave no JSON list: {"error": "x"}'),
+    ("echo '[1]'", "sop history gave no JSON list: [1]"),
+    # 7 means "a SOP is overdue" and only `sop overdue` exits with it.
+    ("echo '[]'; exit 7", "sop history failed: exit code 7"),
+])
+def test_what_sop_history_gives_that_is_not_its_records_fails_in_one_line(tmp_path, history,
+                                                                          expected):
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    fake_tool(tools, "sop", f'if [ "$1" = history ]; then {history}; exit 0; fi\n'
+                            f"echo '{OVERDUE}'; exit 7\n")
+    rc, result = run_module("security_sop_summary", tmp_path,
+                            {"sop_command": str(tools / "sop"), "inventory": "hosts.yml"})
+    assert rc == 1 and result["msg"] == expected
+
+
+def test_an_overdue_sop_is_reported_not_failed(tmp_path):
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    fake_tool(tools, "sop", f'if [ "$1" = history ]; then echo "[]"; exit 0; fi\n'
+                            f"echo '{OVERDUE}'; exit 7\n")
+    rc, result = run_module("security_sop_summary", tmp_path,
+                            {"sop_command": str(tools / "sop"), "inventory": "hosts.yml"})
+    assert rc == 0 and result["summary"]["overdue"][0]["sop_id"] == "sipp-backup"
