@@ -419,3 +419,34 @@ def test_an_overdue_sop_is_reported_not_failed(tmp_path):
     rc, result = run_module("security_sop_summary", tmp_path,
                             {"sop_command": str(tools / "sop"), "inventory": "hosts.yml"})
     assert rc == 0 and result["summary"]["overdue"][0]["sop_id"] == "sipp-backup"
+
+
+YARA_RECORDING = """if [ "$1" = --version ]; then echo {version}; exit 0; fi
+printf '%s\\n' "$@" > "{argv}"
+echo "skipping {web}/backup.tar (734003200 bytes) because it's larger than 67108864 bytes." >&2
+"""
+
+
+@pytest.mark.parametrize("version", ["4.2.3", "4.1.3"])
+def test_yara_skips_files_larger_than_the_limit_and_says_which(tmp_path, monkeypatch, version):
+    # A site backup or a video in the web root is scanned whole without yara's -z (a
+    # 700 MB archive within the scan's time); -z exists from yara 4.2 (Debian 12).
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    web = tmp_path / "www"
+    web.mkdir()
+    argv = tmp_path / "argv"
+    fake_tool(tools, "yara", YARA_RECORDING.format(version=version, argv=argv, web=web))
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc, result = run_module("security_malware_scan", tmp_path,
+                            {"paths": [str(web)], "rules": "rule x { condition: false }",
+                             "clamav": "never"})
+    assert rc == 0
+    args = argv.read_text().split("\n")
+    if version == "4.2.3":
+        assert args[args.index("-z") + 1] == str(64 << 20)
+        assert result["scanned"]["skipped_large"] == [f"{web}/backup.tar (734003200 bytes)"]
+        assert result["sop_output"]["skipped_large"] == 1
+    else:
+        assert "-z" not in args
+        assert "yara 4.1.3 tidak mengenal -z" in json.dumps(result["warnings"])
