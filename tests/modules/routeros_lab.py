@@ -15,6 +15,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE = ROOT / "lab" / "roles" / "lab_routeros" / "files" / "routeros_api_lab.py"
 USER, PASSWORD = "sop", "lab-routeros-pw"
+# routeros_check's options besides the routers, as its tests read one router
+PARAMS = {
+    "export": True,
+    "show_sensitive": False,
+    "states": {},
+    "temperature_warn": 70,
+    "cpu_warn_percent": 90,
+    "memory_warn_percent": 90,
+    "timeout": 5,
+}
 
 
 def free_ports(n: int) -> list[int]:

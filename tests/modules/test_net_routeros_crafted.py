@@ -10,21 +10,14 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import routeros_lab
 from conftest import within
 from librouteros.protocol import encode_length, encode_sentence
 from loader import load, run_module
 
 mod = load("routeros_check")
 
-PARAMS = {
-    "export": True,
-    "show_sensitive": False,
-    "states": {},
-    "temperature_warn": 70,
-    "cpu_warn_percent": 90,
-    "memory_warn_percent": 90,
-    "timeout": 1,
-}
+PARAMS = {**routeros_lab.PARAMS, "timeout": 1}
 
 
 def reply(*words: str) -> bytes:

@@ -16,7 +16,7 @@ from librouteros.exceptions import FatalError, TrapError
 from librouteros.protocol import decode_length, encode_length, encode_word
 from librouteros.query import Key
 from loader import load
-from routeros_lab import PASSWORD, SERVICE, USER, certificate, free_ports, service
+from routeros_lab import PARAMS, PASSWORD, SERVICE, USER, certificate, free_ports, service
 
 spec = importlib.util.spec_from_file_location("routeros_api_lab", SERVICE)
 assert spec and spec.loader
@@ -28,15 +28,6 @@ mod = load("routeros_check")
 util = load("sop_routeros")
 
 BOUNDARIES = [0, 1, 0x7F, 0x80, 0x3FFF, 0x4000, 0x1FFFFF, 0x200000, 0xFFFFFFF]
-PARAMS = {
-    "export": True,
-    "show_sensitive": False,
-    "states": {},
-    "temperature_warn": 70,
-    "cpu_warn_percent": 90,
-    "memory_warn_percent": 90,
-    "timeout": 5,
-}
 
 
 @pytest.mark.parametrize("length", BOUNDARIES)

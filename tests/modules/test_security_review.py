@@ -77,35 +77,33 @@ def fake_tool(folder, name: str, script: str) -> None:
     path.chmod(0o755)
 
 
-def test_a_scan_that_never_ends_is_stopped_and_named(tmp_path, monkeypatch):
-    # yara's -a limits one file's scan, not the tree's; clamscan had no limit at all.
-    tools = tmp_path / "bin"
-    tools.mkdir()
-    fake_tool(tools, "yara", "exec sleep 20\n")
-    monkeypatch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
+def scan_with(tmp_path, monkeypatch, tools: dict[str, str], **args):
+    """security_malware_scan of an empty web root with fake tools (name: script), timed."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    for name, script in tools.items():
+        fake_tool(folder, name, script)
+    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
     web = tmp_path / "www"
     web.mkdir()
     started = time.monotonic()
     rc, result = run_module("security_malware_scan", tmp_path,
                             {"paths": [str(web)], "rules": "rule x { condition: false }",
-                             "clamav": "never", "timeout": 1})
+                             "timeout": 1, **args})
     assert time.monotonic() - started < 10
+    return rc, result, web
+
+
+def test_a_scan_that_never_ends_is_stopped_and_named(tmp_path, monkeypatch):
+    # yara's -a limits one file's scan, not the tree's; clamscan had no limit at all.
+    rc, result, web = scan_with(tmp_path, monkeypatch, {"yara": "exec sleep 20\n"},
+                                clamav="never")
     assert rc == 1 and result["msg"] == f"yara tidak selesai dalam 1 detik di {web}"
 
 
 def test_a_clamscan_that_never_ends_is_stopped_and_reported(tmp_path, monkeypatch):
-    tools = tmp_path / "bin"
-    tools.mkdir()
-    fake_tool(tools, "yara", "exit 0\n")
-    fake_tool(tools, "clamscan", "exec sleep 20\n")
-    monkeypatch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
-    web = tmp_path / "www"
-    web.mkdir()
-    started = time.monotonic()
-    rc, result = run_module("security_malware_scan", tmp_path,
-                            {"paths": [str(web)], "rules": "rule x { condition: false }",
-                             "timeout": 1})
-    assert time.monotonic() - started < 10
+    rc, result, _web = scan_with(tmp_path, monkeypatch,
+                                 {"yara": "exit 0\n", "clamscan": "exec sleep 20\n"})
     assert rc == 0 and result["scanned"]["clamav"] == {
         "used": False, "reason": "clamscan tidak selesai dalam 1 detik"}
 

@@ -174,19 +174,31 @@ def test_a_date_a_little_ahead_is_clock_skew_and_fresh():
 CRAFTED_CASES = [5, "x" * 100000, {"a": [1, 2, 3]}, True]
 
 
-class CraftedCentral(BaseHTTPRequestHandler):
+class Central(BaseHTTPRequestHandler):
+    """A SIPP MA status API and a SIPP public page; `status` says what the API answers."""
+
+    def status(self) -> tuple[int, str]:
+        raise NotImplementedError
+
     def do_GET(self):
         if self.path.startswith("/api/status/"):
-            cases = CRAFTED_CASES[int(self.path.rsplit("/", 1)[1])]
-            body = json.dumps({"last_sync": "2026-11-21T11:00:00+00:00", "cases": cases})
+            code, body = self.status()
+        elif self.path.startswith("/gone"):
+            code, body = 404, ""
         else:
-            body = "Pembaharuan Data: 2026-11-21 18:30:00 WIB"
-        self.send_response(200)
+            code, body = 200, "Pembaharuan Data: 2026-11-21 18:30:00 WIB"
+        self.send_response(code)
         self.end_headers()
         self.wfile.write(body.encode())
 
     def log_message(self, *args):
         pass
+
+
+class CraftedCentral(Central):
+    def status(self) -> tuple[int, str]:
+        cases = CRAFTED_CASES[int(self.path.rsplit("/", 1)[1])]
+        return 200, json.dumps({"last_sync": "2026-11-21T11:00:00+00:00", "cases": cases})
 
 
 @pytest.mark.parametrize(("index", "cases"), [(0, 5), (1, None), (2, None), (3, None)])
@@ -203,29 +215,14 @@ def test_only_a_count_of_cases_reaches_the_record(tmp_path, index, cases):
 SECRETS = ("S3cretPw", "T0kenPub", "K3yCentral")
 
 
-class GuardedCentral(BaseHTTPRequestHandler):
+class GuardedCentral(Central):
     """SIPP MA asking for the basic credentials of the URL's userinfo."""
 
-    def do_GET(self):
-        if self.path.startswith("/api/status/"):
-            expected = "Basic " + base64.b64encode(b"sop:S3cretPw").decode()
-            if self.headers.get("Authorization") != expected:
-                self.send_response(401)
-                self.end_headers()
-                return
-            body = json.dumps({"last_sync": "2026-11-21T11:00:00+00:00", "cases": 7})
-        elif self.path.startswith("/gone"):
-            self.send_response(404)
-            self.end_headers()
-            return
-        else:
-            body = "Pembaharuan Data: 2026-11-21 18:30:00 WIB"
-        self.send_response(200)
-        self.end_headers()
-        self.wfile.write(body.encode())
-
-    def log_message(self, *args):
-        pass
+    def status(self) -> tuple[int, str]:
+        expected = "Basic " + base64.b64encode(b"sop:S3cretPw").decode()
+        if self.headers.get("Authorization") != expected:
+            return 401, ""
+        return 200, json.dumps({"last_sync": "2026-11-21T11:00:00+00:00", "cases": 7})
 
 
 def test_credentials_in_the_urls_never_reach_the_results(tmp_path):

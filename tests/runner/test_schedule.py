@@ -36,6 +36,18 @@ def court(tmp_path: Path) -> Path:
     return inventory
 
 
+def assert_units_verify(units: Path) -> None:
+    """systemd's own check of the unit files: no error, no warning."""
+    verify = subprocess.run(
+        ["systemd-analyze", "verify", *map(str, sorted(units.iterdir()))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert verify.returncode == 0, verify.stderr
+    assert verify.stderr == ""
+
+
 def _install(cli: Cli, court: Path, units: Path) -> tuple[int, str, str]:
     return cli("schedule", "install", "-i", str(court), "--unit-dir", str(units))
 
@@ -73,14 +85,7 @@ def test_install_renders_units_idempotently(cli: Cli, court: Path, tmp_path: Pat
     code, out, _ = cli("schedule", "status", "--unit-dir", str(units))
     assert code == 0 and "sop-local-demo.timer" in out and "16:00" in out
     if shutil.which("systemd-analyze"):
-        verify = subprocess.run(
-            ["systemd-analyze", "verify", *map(str, sorted(units.iterdir()))],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert verify.returncode == 0, verify.stderr
-        assert verify.stderr == ""
+        assert_units_verify(units)
 
 
 def test_remove_deletes_only_generated_units(cli: Cli, court: Path, tmp_path: Path) -> None:
@@ -201,14 +206,7 @@ def test_units_of_a_project_path_with_spaces_and_percent_verify(tmp_path: Path) 
             schedule={},
         ),
     )
-    verify = subprocess.run(
-        ["systemd-analyze", "verify", *map(str, sorted(units.iterdir()))],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert verify.returncode == 0, verify.stderr
-    assert verify.stderr == ""
+    assert_units_verify(units)
     service = (units / "sop-local-demo.service").read_text()
     assert "WorkingDirectory=" + str(project).replace("%", "%%") + "\n" in service
 
@@ -277,14 +275,7 @@ def test_exec_start_keeps_dollars_backslashes_and_quotes_of_paths(tmp_path: Path
             vault_password_file=vault,
         ),
     )
-    verify = subprocess.run(
-        ["systemd-analyze", "verify", *map(str, sorted(units.iterdir()))],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert verify.returncode == 0, verify.stderr
-    assert verify.stderr == ""
+    assert_units_verify(units)
     assert _exec_argv((units / "sop-local-demo.service").read_text()) == [
         str(sop_bin), "run", "local-demo", "-i", inventory, "--vault-password-file", vault,
     ]  # fmt: skip
