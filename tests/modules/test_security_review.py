@@ -398,24 +398,25 @@ OVERDUE = ('[{"sop_id": "sipp-backup", "court_name": "PA Batulicin", '
     # 7 means "a SOP is overdue" and only `sop overdue` exits with it.
     ("echo '[]'; exit 7", "sop history failed: exit code 7"),
 ])
-def test_what_sop_history_gives_that_is_not_its_records_fails_in_one_line(tmp_path, history,
-                                                                          expected):
+def summary_with_history(tmp_path, history: str):
+    """security_sop_summary with a fake `sop`: `history` runs for `sop history`; `sop
+    overdue` reports one overdue SOP (exit 7)."""
     tools = tmp_path / "bin"
     tools.mkdir()
     fake_tool(tools, "sop", f'if [ "$1" = history ]; then {history}; exit 0; fi\n'
                             f"echo '{OVERDUE}'; exit 7\n")
-    rc, result = run_module("security_sop_summary", tmp_path,
-                            {"sop_command": str(tools / "sop"), "inventory": "hosts.yml"})
+    return run_module("security_sop_summary", tmp_path,
+                      {"sop_command": str(tools / "sop"), "inventory": "hosts.yml"})
+
+
+def test_what_sop_history_gives_that_is_not_its_records_fails_in_one_line(tmp_path, history,
+                                                                          expected):
+    rc, result = summary_with_history(tmp_path, history)
     assert rc == 1 and result["msg"] == expected
 
 
 def test_an_overdue_sop_is_reported_not_failed(tmp_path):
-    tools = tmp_path / "bin"
-    tools.mkdir()
-    fake_tool(tools, "sop", f'if [ "$1" = history ]; then echo "[]"; exit 0; fi\n'
-                            f"echo '{OVERDUE}'; exit 7\n")
-    rc, result = run_module("security_sop_summary", tmp_path,
-                            {"sop_command": str(tools / "sop"), "inventory": "hosts.yml"})
+    rc, result = summary_with_history(tmp_path, 'echo "[]"')
     assert rc == 0 and result["summary"]["overdue"][0]["sop_id"] == "sipp-backup"
 
 
