@@ -388,16 +388,6 @@ OVERDUE = ('[{"sop_id": "sipp-backup", "court_name": "PA Batulicin", '
            '"overdue_at": "2026-11-20T00:00:00+00:00"}]')
 
 
-@pytest.mark.parametrize(("history", "expected"), [
-    # A warning printed before the JSON, or no output at all.
-    ("echo 'warning: store is read-only'; echo '[]'",
-     "sop history gave no JSON list: warning: store is read-only"),
-    ("exit 0", "sop history gave no JSON list"),
-    ("echo '{\"error\": \"x\"}'", 'sop history gave no JSON list: {"error": "x"}'),
-    ("echo '[1]'", "sop history gave no JSON list: [1]"),
-    # 7 means "a SOP is overdue" and only `sop overdue` exits with it.
-    ("echo '[]'; exit 7", "sop history failed: exit code 7"),
-])
 def summary_with_history(tmp_path, history: str):
     """security_sop_summary with a fake `sop`: `history` runs for `sop history`; `sop
     overdue` reports one overdue SOP (exit 7)."""
@@ -409,6 +399,16 @@ def summary_with_history(tmp_path, history: str):
                       {"sop_command": str(tools / "sop"), "inventory": "hosts.yml"})
 
 
+@pytest.mark.parametrize(("history", "expected"), [
+    # A warning printed before the JSON, or no output at all.
+    ("echo 'warning: store is read-only'; echo '[]'",
+     "sop history gave no JSON list: warning: store is read-only"),
+    ("exit 0", "sop history gave no JSON list"),
+    ("echo '{\"error\": \"x\"}'", 'sop history gave no JSON list: {"error": "x"}'),
+    ("echo '[1]'", "sop history gave no JSON list: [1]"),
+    # 7 means "a SOP is overdue" and only `sop overdue` exits with it.
+    ("echo '[]'; exit 7", "sop history failed: exit code 7"),
+])
 def test_what_sop_history_gives_that_is_not_its_records_fails_in_one_line(tmp_path, history,
                                                                           expected):
     rc, result = summary_with_history(tmp_path, history)
