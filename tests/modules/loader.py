@@ -13,6 +13,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -37,14 +39,20 @@ runpy.run_path({module!r}, run_name="__main__")
 """
 
 
-def run_module(name: str, tmp_path: Path, args: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+def run_module(name: str, tmp_path: Path, args: dict[str, Any],
+               seconds: float = 300) -> tuple[int, dict[str, Any]]:
     """Run library/<name>.py in its own Python process with ``args``, as Ansible runs it
-    on a host: its exit code and JSON result. A traceback fails the test."""
+    on a host: its exit code and JSON result. A traceback fails the test; so does a
+    module still running after ``seconds`` (killed: it fails its test instead of hanging
+    the suite)."""
     args_file = tmp_path / "args.json"
     args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
     code = _DRIVER.format(utils=str(ROOT / "module_utils"),
                           module=str(ROOT / "library" / f"{name}.py"))
-    proc = subprocess.run([sys.executable, "-c", code, str(args_file)], capture_output=True,
-                          text=True, check=False)
+    try:
+        proc = subprocess.run([sys.executable, "-c", code, str(args_file)], capture_output=True,
+                              text=True, check=False, timeout=seconds)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{name} did not end within {seconds:g} s")
     assert "Traceback" not in proc.stderr + proc.stdout
     return proc.returncode, json.loads(proc.stdout)

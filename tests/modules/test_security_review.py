@@ -7,11 +7,8 @@ import json
 import os
 import shutil
 import socket
-import subprocess
-import sys
 import time
 
-import loader
 import pytest
 from loader import load, run_module
 
@@ -202,22 +199,6 @@ def test_a_hung_tool_does_not_hang_the_hardening_check(tmp_path, monkeypatch, hu
         assert rc == 0 and text in json.dumps(result["warnings"])
 
 
-def run_module_within(name: str, tmp_path, args: dict, seconds: float) -> tuple[int, dict]:
-    """run_module, the module's process killed (and the test failed) after ``seconds``:
-    a module that hangs fails its test instead of hanging the suite."""
-    args_file = tmp_path / "args.json"
-    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-    code = loader._DRIVER.format(utils=str(loader.ROOT / "module_utils"),
-                                 module=str(loader.ROOT / "library" / f"{name}.py"))
-    try:
-        proc = subprocess.run([sys.executable, "-c", code, str(args_file)], capture_output=True,
-                              text=True, check=False, timeout=seconds)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"{name} did not end within {seconds} s")
-    assert "Traceback" not in proc.stderr + proc.stdout
-    return proc.returncode, json.loads(proc.stdout)
-
-
 ENTRY = ('{"__CURSOR":"s=c1","__REALTIME_TIMESTAMP":"1796007600000000",'
          '"MESSAGE":"Failed password for alice from 203.0.113.9 port 4000 ssh2"}')
 
@@ -237,7 +218,7 @@ def test_journalctl_that_fills_stderr_or_hangs_does_not_hang_the_ssh_audit(tmp_p
     monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
     hangs = "sleep" in script
     args = {"cursor_file": "", **({"timeout": 2} if hangs else {})}
-    rc, result = run_module_within("security_ssh_audit", tmp_path, args, 15)
+    rc, result = run_module("security_ssh_audit", tmp_path, args, 15)
     if hangs:
         assert rc == 1 and result["msg"] == "journalctl tidak selesai dalam 2 detik"
     else:
