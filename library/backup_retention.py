@@ -29,7 +29,9 @@ description:
   - With O(ledger) (the backup computer) only the record counts, that is which backups exist,
     whether they were verified there, and when they arrived (the backup computer's
     clock, not a date in a file name). Manifests in the directory are not read. Each
-    pruned backup is recorded as C(pruned).
+    pruned backup is recorded as C(pruned). A backup whose arrival time the record does
+    not give (a line written by hand or by an older tool) is kept and never pruned; it
+    is returned in RV(kept) with no time and the reason.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
@@ -90,6 +92,9 @@ pruned:
 """
 
 
+UNDATED = "no readable arrival time in the record: kept, never pruned"
+
+
 def recorded(directory: str, ledger: str, prefix: str) -> list[dict[str, Any]]:
     """Backups of exactly ``prefix`` as the backup computer's record knows them."""
     items = []
@@ -125,10 +130,12 @@ def main() -> None:
     try:
         items = recorded(p["path"], p["ledger"], p["prefix"]) if p["ledger"] else \
             inventory(p["path"], p["prefix"])
-        kept, pruned = select(items, keep, datetime.datetime.now(),
+        kept, pruned = select([i for i in items if i["time"] is not None], keep,
+                              datetime.datetime.now(),
                               datetime.timedelta(hours=p["stale_after_hours"]))
     except ValueError as exc:
         module.fail_json(msg=f"retention: {exc}")
+    kept += [dict(i, reasons=[UNDATED]) for i in items if i["time"] is None]
     if not module.check_mode:
         for item in pruned:
             if p["ledger"]:
@@ -138,7 +145,8 @@ def main() -> None:
                     os.unlink(path)
 
     def show(item: dict[str, Any], key: str) -> dict[str, Any]:
-        return {"name": item["name"], "time": item["time"].isoformat(), key: item[key]}
+        time = item["time"].isoformat() if item["time"] is not None else None
+        return {"name": item["name"], "time": time, key: item[key]}
 
     module.exit_json(changed=bool(pruned), kept=[show(i, "reasons") for i in kept],
                      pruned=[show(i, "reason") for i in pruned],

@@ -67,41 +67,29 @@ import os  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_backup_ledger import LEDGER_NAME, backups, read  # noqa: E402
+from ansible.module_utils.sop_backup_ledger import (  # noqa: E402
+    LEDGER_NAME,
+    backups,
+    parse_time,
+    read,
+)
 
 
 def ingested_at(value: Any) -> datetime.datetime | None:
-    """A ledger time as an aware datetime: one without a zone (a line written by hand or
-    by an older tool) is this computer's local time, as the ledger writes it; an
-    unreadable one is None (comparing naive and aware times raised TypeError)."""
-    if not isinstance(value, str):
-        return None
-    try:
-        at = datetime.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return at if at.tzinfo else at.astimezone()
-
-
-def _dated(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The events without an 'ingested' one lacking its time (the ledger's backups()
-    needs it)."""
-    return [e for e in events if e.get("event") != "ingested" or "at" in e]
+    """A ledger time as an aware datetime (the ledger's naive local reading made aware:
+    comparing naive and aware times raised TypeError); None when unreadable."""
+    moment = parse_time(value)
+    return moment.astimezone() if moment is not None else None
 
 
 def undated(events: list[dict[str, Any]]) -> list[str]:
     """Verified backups left out because the ledger gives no readable time of arrival."""
-    names = {e["name"] for e in events if e.get("event") == "ingested" and "at" not in e
-             and isinstance(e.get("name"), str)}
-    names.update(b["name"] for b in backups(_dated(events)).values()
-                 if ingested_at(b["ingested_at"]) is None)
-    verified = {e.get("name") for e in events
-                if e.get("event") == "verified" and e.get("status") == "ok"}
-    return sorted(names & {n for n in verified if isinstance(n, str)})
+    return sorted(b["name"] for b in backups(events).values()
+                  if b["verified"] and ingested_at(b["ingested_at"]) is None)
 
 
 def newest_verified(events: list[dict[str, Any]], now: datetime.datetime) -> dict[str, Any] | None:
-    verified = [(at, b) for b in backups(_dated(events)).values()
+    verified = [(at, b) for b in backups(events).values()
                 if b["verified"] and (at := ingested_at(b["ingested_at"])) is not None]
     if not verified:
         return None

@@ -58,7 +58,10 @@ def read(path: str) -> list[dict[str, Any]]:
 
 
 def backups(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Backups currently in the store: name -> what the ledger knows of it."""
+    """Backups currently in the store: name -> what the ledger knows of it.
+
+    ``ingested_at`` is the line's time as written: ``None`` when a line lacks it (written
+    by hand or by an older tool); ``parse_time`` tells whether it can be read."""
     state: dict[str, dict[str, Any]] = {}
     for entry in events:
         name = entry.get("name")
@@ -66,7 +69,7 @@ def backups(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             continue
         if entry.get("event") == "ingested":
             state[name] = {"name": name, "sha256": entry.get("sha256"), "size": entry.get("size"),
-                           "manifest": entry.get("manifest"), "ingested_at": entry["at"],
+                           "manifest": entry.get("manifest"), "ingested_at": entry.get("at"),
                            "verified": False, "verification": {"status": "pending"}}
         elif entry.get("event") == "verified" and name in state:
             if entry.get("sha256") == state[name]["sha256"]:
@@ -79,7 +82,14 @@ def backups(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return state
 
 
-def parse_time(value: str) -> datetime.datetime:
-    """A ledger time as a naive local datetime (for retention buckets)."""
-    moment = datetime.datetime.fromisoformat(value)
+def parse_time(value: Any) -> datetime.datetime | None:
+    """A ledger time as a naive local datetime (for retention buckets); one without a
+    zone is this computer's local time, as the ledger writes it; a missing or unreadable
+    one is None (the backup's age is unknown: retention keeps it)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return None
     return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import hashlib
+import json
 import os
 import subprocess
 import time
 
 import pytest
-from loader import load
+from loader import load, run_module
 
 backup = load("mariadb_backup")
 verify = load("mariadb_restore_verify")
@@ -189,6 +190,43 @@ def test_retention_on_the_backup_computer_reads_only_its_record(tmp_path) -> Non
     assert sorted(i["name"] for i in items) == ["sipp-20261101T020000.sql.zst",
                                                 "sipp-20261102T020000.sql.zst"]
     assert all(i["verified"] and i["time"].year == dt.date.today().year for i in items)
+
+
+def test_retention_keeps_a_backup_whose_arrival_time_the_record_lacks(tmp_path) -> None:
+    """A record line without a readable time (written by hand, or an older tool) made
+    retention end in a traceback (KeyError, or a ValueError failing the task): nothing was
+    pruned, every run. Such a backup is now kept, never pruned, and said so; the others
+    follow the keep rules."""
+    ledger = str(tmp_path / "ledger.jsonl")
+    names = [f"sipp-2026110{day}T020000.sql.zst" for day in (1, 2, 3)]
+    with open(ledger, "a", encoding="utf-8") as handle:
+        for days_ago, name in zip((3, 2, 1), names):
+            (tmp_path / name).write_bytes(b"data")
+            at = (dt.datetime.now().astimezone() - dt.timedelta(days=days_ago)).isoformat()
+            for event in ("ingested", "verified"):
+                handle.write(json.dumps({"at": at, "event": event, "name": name, "sha256": "s",
+                                         "size": 4, "status": "ok"}) + "\n")
+        for name, at in (("sipp-20261020T020000.sql.zst", None),
+                         ("sipp-20261021T020000.sql.zst", "yesterday")):
+            (tmp_path / name).write_bytes(b"data")
+            ingested = {"event": "ingested", "name": name, "sha256": "s", "size": 4}
+            if at is not None:
+                ingested["at"] = at
+            handle.write(json.dumps(ingested) + "\n")
+            handle.write(json.dumps({"at": "2026-11-04T02:00:00+07:00", "event": "verified",
+                                     "name": name, "sha256": "s", "status": "ok"}) + "\n")
+    rc, result = run_module("backup_retention", tmp_path, {
+        "path": str(tmp_path), "prefix": "sipp", "ledger": ledger,
+        "keep_daily": 1, "keep_weekly": 0, "keep_monthly": 0})
+    assert rc == 0, result.get("msg")
+    kept = {item["name"]: item for item in result["kept"]}
+    assert set(kept) == {"sipp-20261020T020000.sql.zst", "sipp-20261021T020000.sql.zst",
+                         names[-1]}
+    assert kept["sipp-20261020T020000.sql.zst"]["time"] is None
+    assert "no readable arrival time" in kept["sipp-20261021T020000.sql.zst"]["reasons"][0]
+    assert len(result["pruned"]) == 2
+    assert (tmp_path / "sipp-20261020T020000.sql.zst").exists()
+    assert not (tmp_path / names[0]).exists()
 
 
 def test_stall_guard_stops_a_dump_that_writes_nothing() -> None:
