@@ -133,3 +133,40 @@ def test_credentials_in_urls_and_command_never_reach_the_records(tmp_path):
     assert any(o.get("command") == "/bin/echo --password=***" for o in outputs), outputs
     assert any(o.get("url") == "http://***@" + url.split("://", 1)[1] + "/sync?token=***"
                for o in outputs), outputs
+
+
+STATUS_URL_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  vars_files: [{defaults}]
+  vars:
+    court_kode_satker: "400622"
+  tasks:
+    - ansible.builtin.debug:
+        msg: "URL={{{{ sipp_sync_central_status_url }}}}"
+      vars:
+        sipp_sync_central_url: "{{{{ item }}}}"
+      loop: {urls}
+"""
+
+
+def test_status_url_keeps_the_central_urls_query_after_the_path(tmp_path):
+    # The status URL was the central URL with '/api/status/<kode>' appended to its end:
+    # a central URL carrying a query (an API token) gave '...?token=x/api/status/400622',
+    # a status read of the wrong page with a mangled token.
+    urls = ["https://sipp.example.go.id/", "https://sipp.example.go.id/ma/?token=x&v=2",
+            "http://10.0.0.5:8080"]
+    play = tmp_path / "play.yml"
+    play.write_text(STATUS_URL_PLAY.format(
+        defaults=ROOT / "roles" / "sipp_sync" / "defaults" / "main.yml",
+        urls=json.dumps(urls)), encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default")
+    proc = subprocess.run(["ansible-playbook", "-i", "localhost,", "-c", "local", str(play)],
+                          capture_output=True, text=True, check=False, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    shown = [line.split("URL=", 1)[1].rstrip('"') for line in proc.stdout.splitlines()
+             if "URL=" in line]
+    assert shown == ["https://sipp.example.go.id/api/status/400622",
+                     "https://sipp.example.go.id/ma/api/status/400622?token=x&v=2",
+                     "http://10.0.0.5:8080/api/status/400622"]
