@@ -7,7 +7,9 @@ notifications) a control character would act instead of showing: ESC sequences c
 rewrite the admin's terminal lines, a carriage return overwrites a line, and Unicode's
 bidirectional controls reorder what is read (`shell\\u202egnp.php` reads as
 `shellphp.png`). `visible` writes each of them as its escape, the way nginx writes a
-request's control bytes in its log; `json_text` (`--json`) uses JSON's own escapes, so
+request's control bytes in its log, and a backslash that would start such an escape as
+`\\x5c` (so a name spelled `shell\\u202egnp.php` cannot pass for one holding the control;
+other backslashes stay as they are). `json_text` (`--json`) uses JSON's own escapes, so
 the data stays exact.
 """
 
@@ -20,7 +22,9 @@ import re
 # embeddings, overrides and isolates (Unicode's Bidi_Control characters).
 _CONTROLS = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _HIDDEN = re.compile(f"[{_CONTROLS}]")
-_HIDDEN_OR_NEWLINE = re.compile(f"[{_CONTROLS}\\n]")
+# ...and, for `visible`, a backslash before `x` or `u`: what reads as one of its escapes.
+_SHOWN = re.compile(f"[{_CONTROLS}]|\\\\(?=[xu])")
+_SHOWN_OR_NEWLINE = re.compile(f"[{_CONTROLS}\\n]|\\\\(?=[xu])")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -37,6 +41,7 @@ def json_text(data: object) -> str:
 
 
 def visible(text: str, *, newlines: bool = True) -> str:
-    """`text` with every control character written as its escape (`\\x1b`, `\\u202e`);
-    newlines kept unless `newlines` is false (one value that must not fake a next line)."""
-    return (_HIDDEN if newlines else _HIDDEN_OR_NEWLINE).sub(_escape, text)
+    """`text` with every control character written as its escape (`\\x1b`, `\\u202e`),
+    and a backslash before `x` or `u` as `\\x5c`; newlines kept unless `newlines` is false
+    (one value that must not fake a next line)."""
+    return (_SHOWN if newlines else _SHOWN_OR_NEWLINE).sub(_escape, text)

@@ -275,8 +275,9 @@ def _outputs(outputs: Sequence[Mapping[str, Any]]) -> str:
     lines = []
     for output in outputs:
         shown = {k: v for k, v in output.items() if k not in ("task",)}
-        lines.append(", ".join(f"{k}={_output_value(v)}" for k, v in shown.items()))
-    return "\n".join(lines)
+        lines.append(", ".join(f"{visible(str(k), newlines=False)}={_output_value(v)}"
+                               for k, v in shown.items()))
+    return "\n".join(lines)  # shown already (sop.untrusted): one pass, not two
 
 
 def _limit_cell(activity: Mapping[str, Any]) -> Text:
@@ -355,7 +356,7 @@ def execution(row: Row) -> Group:
             plain(", ".join(activity["hosts"]) or "-"),
             local_time(activity["started_at"]),
             _limit_cell(activity),
-            plain(_outputs(activity["outputs"])),
+            Text(_outputs(activity["outputs"])),
         )
     parts: list[RenderableType] = [Panel(info, title=f"Execution {row['id']}"), activities]
     if row["host_stats"]:

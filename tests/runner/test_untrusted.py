@@ -29,3 +29,15 @@ def test_json_is_exact_and_shows_no_control() -> None:
     assert "\\u001b" in text and "\\u0085" in text and "\\u202e" in text
     assert not {"\x1b", "\x85", "\u202e"} & set(text)
     assert "Pengadilan — 日本" in text
+
+
+def test_a_name_cannot_pass_for_an_escape() -> None:
+    # A planted name spelled with a backslash ("shell\u202egnp.php" as text) was shown
+    # exactly like a name holding the real control: the reader could not tell which one
+    # the host had. A backslash that starts what reads as an escape is itself escaped;
+    # other backslashes (Windows paths, regexes) stay as they are.
+    planted = "shell\\u202egnp.php"
+    assert visible(planted) == "shell\\x5cu202egnp.php"
+    assert visible(planted) != visible("shell\u202egnp.php")
+    assert visible("a\\x1b \\x5c") == "a\\x5cx1b \\x5cx5c"
+    assert visible("C:\\Users\\admin \\d+\\.php") == "C:\\Users\\admin \\d+\\.php"
