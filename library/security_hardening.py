@@ -18,8 +18,9 @@ description:
     input hook that filters is a finding (no firewall). A chain filters when its policy
     is drop or a rule ends in drop or reject, except a rule that drops only invalid
     packets (C(ct state invalid drop)) or only the source addresses of a set (fail2ban's
-    bans); comments and log prefixes are not read. A ruleset whose C(nftables) service is not
-    enabled is reported (it does not survive a reboot) when O(require_persistent).
+    bans); comments and log prefixes are not read. Rules of the regular chains a base
+    chain reaches by C(jump) or C(goto) (in its own table) count as its own. A ruleset
+    whose C(nftables) service is not enabled is reported (it does not survive a reboot) when O(require_persistent).
   - Where C(fail2ban-client) answers, reports each jail's current and total bans.
   - Reports only; never changes anything.
 version_added: "1.0.0"
@@ -93,7 +94,11 @@ from ansible.module_utils.sop_security import finding, summary  # noqa: E402
 
 SSHD_KEYS = ("passwordauthentication", "kbdinteractiveauthentication", "usepam",
              "permitemptypasswords", "permitrootlogin")
+TABLE = re.compile(r"^table \S+ \S+ \{\n(.*?)^\}", re.M | re.S)
 CHAIN = re.compile(r"^\s*chain (\S+) \{\n(.*?)^\s*\}", re.M | re.S)
+# A rule that continues in a regular chain of the same table.
+JUMP = re.compile(r"(?:^|\s)(?:jump|goto) (\S+)$")
+JUMP_STACK = 16  # the kernel's nesting limit (NFT_JUMP_STACK_SIZE): deeper never runs
 QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 # A rule's verdict: drop, or reject with or without its "with ..." (comments removed).
 VERDICT = re.compile(r"(?:^|\s)(?:drop|reject(?: with [\w -]+)?)(?: comment \"\")?$")
@@ -131,13 +136,21 @@ def sshd_findings(settings: dict[str, str], root_ok: list[str]) -> list[dict[str
     return found
 
 
-def filters(body: str) -> bool:
+def filters(body: str, chains: dict[str, str] | None = None,
+            seen: frozenset[str] = frozenset()) -> bool:
     """Whether a base chain's body (nft list ruleset's lines) filters: its policy is drop,
     or one of its rules ends in a drop or reject verdict and is not one that passes all
     ordinary traffic anyway (only invalid packets dropped, or only the addresses of a set
-    such as fail2ban's bans). Quoted text (comments, log prefixes) is not read."""
+    such as fail2ban's bans), or it jumps to (or goes to) one of its table's ``chains``
+    that filters. Quoted text (comments, log prefixes) is not read."""
+    chains = chains or {}
     for line in body.splitlines():
         rule = QUOTED.sub('""', line).strip()
+        jump = JUMP.search(rule)
+        if jump and jump[1] in chains and jump[1] not in seen and len(seen) <= JUMP_STACK:
+            if filters(chains[jump[1]], chains, seen | {jump[1]}):
+                return True
+            continue
         if rule.startswith("type "):
             policy = re.search(r"\bpolicy (\w+)\s*;", rule)
             if policy and policy[1] == "drop":
@@ -156,11 +169,13 @@ def filters(body: str) -> bool:
 def parse_ruleset(text: str) -> dict[str, Any]:
     """Chains on the input hook, and those that filter (see filters)."""
     inputs, filtering = [], []
-    for name, body in CHAIN.findall(text):
-        if re.search(r"type filter hook input\b", QUOTED.sub('""', body)):
-            inputs.append(name)
-            if filters(body):
-                filtering.append(name)
+    for table in TABLE.findall(text):
+        chains = dict(CHAIN.findall(table))
+        for name, body in chains.items():
+            if re.search(r"type filter hook input\b", QUOTED.sub('""', body)):
+                inputs.append(name)
+                if filters(body, chains, frozenset({name})):
+                    filtering.append(name)
     return {"input_chains": inputs, "filtering_chains": filtering}
 
 

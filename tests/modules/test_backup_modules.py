@@ -200,7 +200,7 @@ def test_retention_keeps_a_backup_whose_arrival_time_the_record_lacks(tmp_path) 
     ledger = str(tmp_path / "ledger.jsonl")
     names = [f"sipp-2026110{day}T020000.sql.zst" for day in (1, 2, 3)]
     with open(ledger, "a", encoding="utf-8") as handle:
-        for days_ago, name in zip((3, 2, 1), names):
+        for days_ago, name in zip((3, 2, 1), names, strict=True):
             (tmp_path / name).write_bytes(b"data")
             at = (dt.datetime.now().astimezone() - dt.timedelta(days=days_ago)).isoformat()
             for event in ("ingested", "verified"):

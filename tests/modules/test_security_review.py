@@ -430,3 +430,37 @@ def test_yara_skips_files_larger_than_the_limit_and_says_which(tmp_path, monkeyp
     else:
         assert "-z" not in args
         assert "yara 4.1.3 tidak mengenal -z" in json.dumps(result["warnings"])
+
+
+JUMPED = """table inet filter {
+\tchain input {
+\t\ttype filter hook input priority filter; policy accept;
+\t\tct state established,related accept
+\t\t%s
+\t}
+\tchain host_rules {
+\t\ttcp dport 22 accept
+\t\t%s
+\t}
+}
+table ip other {
+\tchain strict {
+\t\tdrop
+\t}
+}
+"""
+
+
+@pytest.mark.parametrize(("verdict", "rule", "filtering"), [
+    ("jump host_rules", "counter drop", ["input"]),
+    ("iifname \"eth0\" goto host_rules", "reject with icmpx admin-prohibited", ["input"]),
+    ("jump host_rules", "ct state invalid drop", []),
+    ("jump strict", "tcp dport 80 accept", []),  # 'strict' drops, but in another table
+    ("jump host_rules", "jump input", []),  # a loop (nft refuses one) ends, no recursion error
+])
+def test_rules_reached_by_jump_or_goto_count(verdict, rule, filtering):
+    # A firewall whose drops are in a regular chain the input chain jumps to (the usual
+    # layout of firewalld, ufw and hand-written rulesets) was reported as "accepts all
+    # traffic": the check read the base chain alone.
+    parsed = hardening.parse_ruleset(JUMPED % (verdict, rule))
+    assert parsed == {"input_chains": ["input"], "filtering_chains": filtering}
