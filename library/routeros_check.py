@@ -172,6 +172,15 @@ routers:
     uptime:
       description: "Uptime as RouterOS writes it."
       type: str
+    booted_at:
+      description: "When the router started (UTC, from its uptime), kept in the state for
+        the next run; it stays the stored value unless the router restarted (null when
+        the uptime cannot be read)."
+      type: str
+    restarted:
+      description: "The router started again since the previous run (its boot time moved
+        by more than 5 minutes): a warning, and every warning in its log is read again."
+      type: bool
     temperature:
       description: "Celsius of the hottest temperature sensor the board reports
         (temperature, cpu-temperature, board-temperature1 and the like), null when none."
@@ -227,6 +236,7 @@ failed_count:
   type: int
 """
 
+import datetime  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -235,6 +245,7 @@ from ansible.module_utils.sop_routeros import (  # noqa: E402
     HAS_LIBROUTEROS,
     RouterError,
     RouterTrap,
+    boot_time,
     connect,
     export_command,
     health_values,
@@ -331,17 +342,25 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
     cpu = int(resource.get("cpu-load", 0))
     sensor, temperature = hottest(health) or (None, None)
     ports, unmonitored = interfaces(api)
-    warnings, cursor = log_warnings(run(api, "/log/print"), (params["states"].get(name) or {}).get("log_cursor"))
+    state = params["states"].get(name) or {}
+    booted_at, restarted = boot_time(resource.get("uptime"),
+                                     datetime.datetime.now(datetime.UTC),
+                                     state.get("booted_at"))
+    warnings, cursor = log_warnings(run(api, "/log/print"), state.get("log_cursor"), restarted)
     result.update({
         "identity": identity[0].get("name") if identity else None,
         "model": board.get("model") or resource.get("board-name"),
         "serial": board.get("serial-number"), "version": version, "firmware": firmware,
         "firmware_outdated": outdated, "cpu_load": cpu, "memory_used_percent": used,
-        "uptime": resource.get("uptime"), "temperature": temperature,
+        "uptime": resource.get("uptime"), "booted_at": booted_at, "restarted": restarted,
+        "temperature": temperature,
         "voltage": health.get("voltage"), "interfaces": ports,
         "log_warnings": warnings, "log_cursor": cursor,
     })
     w = result["warnings"]
+    if restarted:
+        w.append(f"{name}: router dinyalakan ulang sejak pemeriksaan terakhir "
+                 f"(uptime {resource.get('uptime')})")
     if outdated:
         w.append(f"{name}: firmware RouterBOOT {firmware} lebih lama dari RouterOS {version}")
     if cpu >= params["cpu_warn_percent"]:
@@ -401,7 +420,8 @@ def main() -> None:
         module.fail_json(msg="router names must be unique: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))
     with ThreadPoolExecutor(max_workers=max(1, min(p["workers"], len(names) or 1))) as pool:
         results = list(pool.map(lambda spec: read_router(spec, p), p["routers"]))
-    items = [{"name": r["name"], "content": r["export"], "state": {"log_cursor": r["log_cursor"]}}
+    items = [{"name": r["name"], "content": r["export"],
+              "state": {"log_cursor": r["log_cursor"], "booted_at": r["booted_at"]}}
              for r in results if r["error"] is None]
     module.exit_json(changed=False, routers=results, store_items=items,
                      failed_count=sum(1 for r in results if not r["ok"]))

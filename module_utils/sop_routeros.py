@@ -8,6 +8,7 @@ lab's RouterOS test service: the same commands go to a real RouterBoard.
 
 from __future__ import annotations
 
+import datetime
 import re
 import socket
 import ssl
@@ -229,14 +230,51 @@ def log_id(value: str) -> int:
         return -1
 
 
+# RouterOS writes uptime as 1w2d3h4m5s (the API) or 1w2d03:04:05 (RouterOS 6's console).
+UPTIME = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?(?:(\d+):(\d+):(\d+)"
+                    r"|(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:\d+ms)?)")
+# A boot time that moved by more than this is a restart (not clock drift or rounding).
+RESTART_TOLERANCE = datetime.timedelta(minutes=5)
+
+
+def uptime_seconds(text: Any) -> int | None:
+    """Seconds of a RouterOS uptime, None when it is not one."""
+    match = UPTIME.fullmatch(str(text or ""))
+    if not match or not text:
+        return None
+    w, d, hh, mm, ss, h, m, s = (int(part or 0) for part in match.groups())
+    return (((w * 7 + d) * 24 + hh + h) * 60 + mm + m) * 60 + ss + s
+
+
+def boot_time(uptime: Any, now: datetime.datetime,
+              before: str | None) -> tuple[str | None, bool]:
+    """The router's boot time for the stored state, and whether it restarted since the
+    stored one (``before``). Within the tolerance the stored value is kept, so that a
+    router that did not restart leaves its state unchanged."""
+    seconds = uptime_seconds(uptime)
+    if seconds is None:
+        return before, False
+    booted = (now - datetime.timedelta(seconds=seconds)).replace(microsecond=0)
+    try:
+        previous = datetime.datetime.fromisoformat(before) if before else None
+    except (TypeError, ValueError):
+        previous = None
+    if previous is None or previous.tzinfo is None:
+        return booted.isoformat(), False
+    if abs(booted - previous) <= RESTART_TOLERANCE:
+        return before, False
+    return booted.isoformat(), True
+
+
 def log_warnings(
-    rows: list[dict[str, Any]], after: str | None
+    rows: list[dict[str, Any]], after: str | None, restarted: bool = False
 ) -> tuple[list[dict[str, str]], str | None]:
     """Warning/error/critical lines after the id ``after`` (all of them when the router
-    has restarted since, as its ids start again) and the cursor for the next run: the
-    newest warning's id, so that the cursor moves only when there is something new."""
+    has ``restarted`` since, or its ids fell below the cursor: RouterOS starts them
+    again) and the cursor for the next run: the newest warning's id, so that the cursor
+    moves only when there is something new."""
     newest = max((log_id(str(r.get(".id"))) for r in rows), default=-1)
-    cursor = log_id(after) if after else -1
+    cursor = log_id(after) if after and not restarted else -1
     if cursor > newest:
         cursor = -1
     warnings = [

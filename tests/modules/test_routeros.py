@@ -54,7 +54,7 @@ def test_service_reads_long_words_librouteros_wrote(size):
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     d = tmp_path_factory.mktemp("routeros")
-    v7, v6, tls, closed, ccr7, ccr6, sfp = free_ports(7)
+    v7, v6, tls, closed, ccr7, ccr6, sfp, reboots = free_ports(8)
     cert = certificate(d, "rb-tls.court.lab", "IP:127.0.0.1")
     routers = [
         {"port": v7, "identity": "rb-kantor", "version": "7.15.3", "firmware": "7.12.1"},
@@ -67,10 +67,11 @@ def lab(tmp_path_factory):
         {"port": ccr6, "identity": "rb-ccr6", "version": "6.49.10", "model": "CCR1009-7G-1C-1S+",
          "sensors": {"voltage": "24.1", "cpu-temperature": "44", "board-temperature1": "81"}},
         {"port": sfp, "identity": "rb-sfp", "version": "7.15.3", "unmonitored": ["sfp1"]},
+        {"port": reboots, "identity": "rb-restart", "version": "7.15.3"},
     ]
     with service(d, routers, cert):
         yield {"v7": v7, "v6": v6, "tls": tls, "closed": closed, "ca": str(cert[0]), "dir": d,
-               "ccr7": ccr7, "ccr6": ccr6, "sfp": sfp}
+               "ccr7": ccr7, "ccr6": ccr6, "sfp": sfp, "reboots": reboots}
 
 
 def api(port):
@@ -190,6 +191,32 @@ def test_log_warnings_since_the_last_run(lab):
     assert third["log_warnings"] == []
 
 
+def test_warnings_after_a_restart_are_read_however_many_lines_followed(lab):
+    # After a restart RouterOS starts its log ids again. The check knew a restart only
+    # by the ids falling below the stored cursor: once more lines had been logged since
+    # than before, the first warnings after the restart (a power cut's, the ones that
+    # matter) had ids below the cursor and were never reported. The router's boot time
+    # (from its uptime) now tells a restart, which is itself a warning.
+    params = dict(PARAMS, states={})
+    conn = api(lab["reboots"])
+    for n in range(6):
+        tuple(conn("/log/warning", message=f"before {n}"))
+    first = mod.read_router(router(lab, "reboots"), params)
+    state = {"log_cursor": first["log_cursor"], "booted_at": first["booted_at"]}
+    again = mod.read_router(router(lab, "reboots"), dict(PARAMS, states={"rb-reboots": state}))
+    assert again["restarted"] is False and again["log_warnings"] == []
+    assert again["booted_at"] == first["booted_at"]  # unchanged: the stored state too
+    tuple(conn("/system/reboot"))
+    tuple(conn("/log/warning", message="power restored"))
+    for n in range(20):
+        tuple(conn("/log/info", message=f"dhcp lease {n}"))
+    conn.close()
+    after = mod.read_router(router(lab, "reboots"), dict(PARAMS, states={"rb-reboots": state}))
+    assert after["restarted"] is True and after["booted_at"] != first["booted_at"]
+    assert [w["message"] for w in after["log_warnings"]] == ["power restored"]
+    assert any("dinyalakan ulang" in w for w in after["warnings"])
+
+
 def test_log_cursor_is_the_newest_warning_as_documented(lab):
     conn = api(lab["v7"])
     tuple(conn("/log/warning", message="ether2 link down"))
@@ -272,3 +299,23 @@ def test_an_empty_answer_of_routeros_7_18_and_later(lab):
 def test_version_tuple():
     assert util.version_tuple("7.15.3 (stable)") == (7, 15, 3)
     assert util.version_tuple("6.49beta54") == (6, 49)
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ("1w2d3h4m5s", 788645), ("3d5h", 277200), ("0s", 0), ("59m59s", 3599),
+    ("1w2d03:04:05", 788645), ("00:00:07", 7), ("5s120ms", 5),
+    ("", None), ("soon", None), (None, None), ("3x", None),
+])
+def test_uptime_as_routeros_writes_it(text, seconds):
+    assert util.uptime_seconds(text) == seconds
+
+
+def test_boot_time_moves_only_with_a_restart():
+    now = util.datetime.datetime(2026, 12, 3, 8, 0, tzinfo=util.datetime.timezone.utc)
+    first, restarted = util.boot_time("1d", now, None)
+    assert (first, restarted) == ("2026-12-02T08:00:00+00:00", False)
+    later = now + util.datetime.timedelta(hours=2, seconds=3)  # rounding, a clock step
+    assert util.boot_time("1d2h", later, first) == (first, False)
+    assert util.boot_time("10m", later, first) == ("2026-12-03T09:50:03+00:00", True)
+    assert util.boot_time("garbage", later, first) == (first, False)
+    assert util.boot_time("1d", now, "not a time") == (first, False)

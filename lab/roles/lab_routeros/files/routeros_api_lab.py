@@ -21,6 +21,8 @@ Configuration (JSON, path as the only argument):
 "sensors" replaces the board's /system/health (voltage 24.3, temperature 41): RouterOS 7
 answers one name/value row per sensor, RouterOS 6 one row of columns. "unmonitored" adds
 running ports of type ether that /interface/ethernet/monitor answers with a !trap.
+`/system/reboot` does what a restart does to what the SOP reads (uptime from zero, the
+memory log cleared and its ids started again) without closing the session.
 """
 
 from __future__ import annotations
@@ -33,8 +35,6 @@ import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
-
-BOOT = time.time()
 
 
 def encode_length(n: int) -> bytes:
@@ -72,13 +72,14 @@ def sentence(*words: str) -> bytes:
     return bytes(out + b"\x00")
 
 
-def uptime() -> str:
-    s = int(time.time() - BOOT) + 3 * 86400 + 5 * 3600
+def uptime(booted: float) -> str:
+    s = int(time.time() - booted)
     w, s = divmod(s, 604800)
     d, s = divmod(s, 86400)
     h, s = divmod(s, 3600)
     m, s = divmod(s, 60)
-    return "".join(f"{v}{u}" for v, u in ((w, "w"), (d, "d"), (h, "h"), (m, "m"), (s, "s")) if v)
+    parts = ((w, "w"), (d, "d"), (h, "h"), (m, "m"), (s, "s"))
+    return "".join(f"{v}{u}" for v, u in parts if v) or "0s"
 
 
 @dataclass
@@ -93,6 +94,8 @@ class Router:
     unmonitored: list[str] = field(default_factory=list)
     log: list[dict[str, str]] = field(default_factory=list)
     next_log: int = 1
+    # as if up for 3 days and 5 hours when the service starts; /system/reboot restarts it
+    booted: float = field(default_factory=lambda: time.time() - 3 * 86400 - 5 * 3600)
 
     @property
     def v7(self) -> bool:
@@ -115,6 +118,13 @@ class Router:
         self.next_log += 1
         del self.log[:-1000]  # RouterOS keeps 1000 lines in memory by default
 
+    def reboot(self) -> None:
+        """As RouterOS: the memory log is gone and its ids start again; uptime from 0."""
+        self.booted = time.time()
+        self.log.clear()
+        self.next_log = 1
+        self.add_log("system,info", "router rebooted")
+
     def serial(self) -> str:
         return f"HE{self.port:08X}"
 
@@ -122,7 +132,7 @@ class Router:
         channel = "stable" if self.v7 else "long-term"
         build = "2024-05-21 11:17:46" if self.v7 else "Sep/06/2023 10:44:10"
         return {
-            "uptime": uptime(),
+            "uptime": uptime(self.booted),
             "version": f"{self.version} ({channel})",
             "build-time": build,
             "factory-software": "6.45.9",
@@ -326,6 +336,9 @@ class Session:
             rows = []
         elif command == "/execute":
             return self.execute(attrs)
+        elif command == "/system/reboot":  # no real restart: the session goes on
+            r.reboot()
+            rows = []
         if rows is None:
             return [
                 ("!trap", {"category": "0", "message": "no such command prefix"}),
