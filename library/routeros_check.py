@@ -15,9 +15,11 @@ description:
     or 8729 with TLS (C(api-ssl)) and certificate verification."
   - Reads per router the identity, board, serial number, RouterOS version and firmware
     (a firmware older than the installed RouterOS is a warning), CPU load, memory,
-    uptime, temperature and voltage where the board reports them, the interfaces
-    (running, errors, drops, link speed of Ethernet ports) and the log's warning, error
-    and critical lines newer than the previous run's (O(states)).
+    uptime, temperature and voltage where the board reports them, the state of its power
+    supplies and fans (one not C(ok) is a warning), the interfaces (running, errors,
+    drops, link speed of Ethernet ports) and the log's warning, error and critical lines
+    newer than the previous run's (O(states)); a restart since the previous run (its boot
+    time moved) is a warning and its whole log is read again.
   - Reads the configuration export with C(/execute script="/export" as-string), secrets
     hidden unless O(show_sensitive), and returns it normalised (date header removed,
     line continuations joined), ready for M(net_config_store).
@@ -188,6 +190,10 @@ routers:
     voltage:
       description: "Volts, null when not reported."
       type: float
+    health_states:
+      description: "Sensors whose value is a state (C(psu1-state), C(fan-state)); one
+        that is not C(ok) is a warning."
+      type: dict
     interfaces:
       description: "Name, type, running, errors, drops and link rate per interface (rate
         null where the router refuses to monitor the port: a warning for that port)."
@@ -248,6 +254,7 @@ from ansible.module_utils.sop_routeros import (  # noqa: E402
     boot_time,
     connect,
     export_command,
+    health_states,
     health_values,
     hottest,
     log_warnings,
@@ -329,9 +336,10 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
     board = (run(api, "/system/routerboard/print") or [{}])[0]
     packages = run(api, "/system/package/print")
     try:
-        health = health_values(run(api, "/system/health/print"))
+        sensors = run(api, "/system/health/print")
     except RouterError:  # boards without sensors (CHR, some hAP) have no health menu
-        health = {}
+        sensors = []
+    health, states = health_values(sensors), health_states(sensors)
     version = str(resource.get("version", ""))
     installed = max((version_tuple(str(p.get("version", ""))) for p in packages
                      if not p.get("disabled")), default=version_tuple(version))
@@ -354,13 +362,15 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
         "firmware_outdated": outdated, "cpu_load": cpu, "memory_used_percent": used,
         "uptime": resource.get("uptime"), "booted_at": booted_at, "restarted": restarted,
         "temperature": temperature,
-        "voltage": health.get("voltage"), "interfaces": ports,
+        "voltage": health.get("voltage"), "health_states": states, "interfaces": ports,
         "log_warnings": warnings, "log_cursor": cursor,
     })
     w = result["warnings"]
     if restarted:
         w.append(f"{name}: router dinyalakan ulang sejak pemeriksaan terakhir "
                  f"(uptime {resource.get('uptime')})")
+    w.extend(f"{name}: sensor {sensor} melaporkan {state}"
+             for sensor, state in sorted(states.items()) if state.lower() != "ok")
     if outdated:
         w.append(f"{name}: firmware RouterBOOT {firmware} lebih lama dari RouterOS {version}")
     if cpu >= params["cpu_warn_percent"]:

@@ -211,6 +211,19 @@ def health_values(rows: list[dict[str, Any]]) -> dict[str, float]:
     return values
 
 
+def health_states(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """Sensors whose value is a state word (psu1-state, fan-state: ok or fail), in
+    either shape of /system/health."""
+    states: dict[str, str] = {}
+    for row in rows:
+        pairs = [(row["name"], row["value"])] if "name" in row and "value" in row \
+            else list(row.items())
+        for name, value in pairs:
+            if str(name).endswith("-state"):
+                states[str(name)] = str(value)
+    return states
+
+
 def hottest(values: dict[str, float]) -> tuple[str, float] | None:
     """The hottest temperature sensor and its Celsius: a board may name its sensors
     only for what they measure (cpu-temperature, board-temperature1, switch-,

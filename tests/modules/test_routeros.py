@@ -63,7 +63,8 @@ def lab(tmp_path_factory):
         # boards whose sensors are named for what they measure (CCR, RB5009, hEX S)
         {"port": ccr7, "identity": "rb-ccr", "version": "7.15.3", "model": "CCR2004-1G-12S+2XS",
          "sensors": {"cpu-temperature": "78", "board-temperature1": "52",
-                     "psu1-voltage": "12.1", "fan1-speed": "5400"}},
+                     "psu1-voltage": "12.1", "psu2-voltage": "0", "fan1-speed": "5400",
+                     "fan-state": "ok", "psu1-state": "ok", "psu2-state": "fail"}},
         {"port": ccr6, "identity": "rb-ccr6", "version": "6.49.10", "model": "CCR1009-7G-1C-1S+",
          "sensors": {"voltage": "24.1", "cpu-temperature": "44", "board-temperature1": "81"}},
         {"port": sfp, "identity": "rb-sfp", "version": "7.15.3", "unmonitored": ["sfp1"]},
@@ -146,6 +147,19 @@ def test_named_temperature_sensors_are_graded(lab):
     assert "rb-ccr6: suhu 81 C (board-temperature1)" in v6["warnings"]
     cool = mod.read_router(router(lab, "ccr6"), dict(PARAMS, temperature_warn=90))
     assert not any("suhu" in w for w in cool["warnings"])
+
+
+def test_a_failed_power_supply_or_fan_is_a_warning(lab):
+    # RouterOS 7 reports the state of redundant power supplies and fans as rows whose
+    # value is a word (psu2-state fail, fan-state ok): they were dropped as "not a
+    # number", so a CCR running on its last power supply was reported healthy.
+    r = mod.read_router(router(lab, "ccr7"), PARAMS)
+    assert r["health_states"] == {"fan-state": "ok", "psu1-state": "ok", "psu2-state": "fail"}
+    assert "rb-ccr7: sensor psu2-state melaporkan fail" in r["warnings"]
+    assert not any("psu1-state" in w or "fan-state" in w for w in r["warnings"])
+    plain = mod.read_router(router(lab, "v6"), PARAMS)
+    assert plain["health_states"] == {} and not any("sensor" in w for w in plain["warnings"])
+    assert util.health_states([{"fan1-state": "fail", "voltage": "24.1"}]) == {"fan1-state": "fail"}
 
 
 def test_a_port_that_cannot_be_monitored_is_a_warning_for_that_port(lab):
