@@ -344,12 +344,18 @@ def _gzip_blocks(task: Task) -> Iterator[bytes]:
             raw = handle.read(BLOCK // 4)
             if not raw:
                 break
-            while raw:
-                fed = True
-                data = inflater.decompress(raw)
-                raw = inflater.unused_data
-                if raw:  # a file of several gzip members
+            pending = False  # output may wait inside the inflater
+            while raw or pending:
+                if inflater.eof:  # a file of several gzip members
                     inflater = zlib.decompressobj(wbits=47)
+                fed = True
+                # At most BLOCK bytes at a time: 1 MiB of a compressed bomb inflates to
+                # 1 GiB, which would be held at once.
+                data = inflater.decompress(raw, BLOCK)
+                if inflater.eof:
+                    raw, pending = inflater.unused_data, False
+                else:
+                    raw, pending = inflater.unconsumed_tail, len(data) == BLOCK
                 if skip:
                     cut = min(skip, len(data))
                     data, skip = data[cut:], skip - cut

@@ -9,6 +9,7 @@ import gzip
 import os
 import shutil
 import tracemalloc
+import zlib
 from pathlib import Path
 
 import pytest
@@ -263,6 +264,27 @@ def test_an_overlong_line_is_malformed_and_memory_stays_bounded(tmp_path):
     # The request written after the NUL bytes is still read.
     assert (result["requests"], result["malformed"]) == (5 + 6, 0)
     assert peak < 24 << 20, peak  # not the 40 MiB "line"
+
+
+def test_a_compressed_bomb_is_inflated_a_block_at_a_time(tmp_path):
+    """A rotated log of 130 KiB that inflates to 128 MiB of NUL bytes (a compromised web
+    server's, or logrotate's copy of a sparse log): each 1 MiB read was inflated whole, up
+    to 1 GiB in memory at once per process; now memory stays bounded. The lines after it
+    (a second gzip member) are still read."""
+    log = tmp_path / "access.log"
+    log.write_text(lines(2, 3))
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    bomb = b"".join(packer.compress(bytes(1 << 20)) for _ in range(128)) + packer.flush()
+    (tmp_path / "access.log.1.gz").write_bytes(bomb + gzip.compress(lines(4, 2).encode()))
+    tracemalloc.start()
+    try:
+        result = audit(log, tmp_path / "state")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result["requests"] == 4 + 2
+    assert result["bytes"] > 128 << 20
+    assert peak < 32 << 20, peak
 
 
 def test_a_line_that_is_not_a_log_line_is_read_in_linear_time(tmp_path):
