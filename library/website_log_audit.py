@@ -22,6 +22,9 @@ description:
     unread, replaced, or cut without a rotated copy; the web server's account owns the
     log and can cut its own traces), every file present is read and RV(audit.resumed)
     says C(lost); the website role warns about it.
+  - A log or a rotated copy that is a symbolic link, a FIFO or a device is never read or
+    waited for (the web server's account may write the log folder); the audit then fails
+    naming it.
   - Counts requests, unique visitors (IP, day and user agent, as GoAccess counts them;
     exact up to 131072 per part of the log, a HyperLogLog estimate beyond), status
     classes, top paths and clients, crawlers; and attack probes by the categories of the

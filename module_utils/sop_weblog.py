@@ -17,6 +17,7 @@ Stdlib only (runs on the managed host, Python 3.9+).
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import itertools
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from ansible.module_utils.sop_state import StateError, private_dir, read_json, write_private
+from ansible.module_utils.sop_tree import open_regular
 from ansible.module_utils.sop_weblog_patterns import (
     ALLOWED_METHODS,
     LOGIN_PATHS,
@@ -67,6 +69,23 @@ _ROTATED = re.compile(r"^[.-](\d+)(\.gz)?$")
 
 class LogError(Exception):
     """A log cannot be read; the message is one line naming the file and the cause."""
+
+
+def open_log(path: str) -> BinaryIO:
+    """``path`` opened for reading when it is a regular file. The web server's account may
+    write the log folder: a link put in a log's place (to /etc/shadow, /proc/kmsg) is not
+    followed and a FIFO or a device is not waited for (LogError naming it)."""
+    try:
+        fd, _info = open_regular(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise LogError(f"{path}: a symbolic link: not followed (give the log's own "
+                           "path, or move the link away)") from exc
+        if exc.errno == errno.EINVAL:
+            raise LogError(f"{path}: not a regular file (a FIFO, a device or a socket): "
+                           "not read; move it away") from exc
+        raise LogError(f"{path}: {exc.strerror}") from exc
+    return os.fdopen(fd, "rb")
 
 
 def iso_time(stamp: bytes) -> str:
@@ -324,7 +343,7 @@ class Task:
 
 
 def _plain_blocks(task: Task) -> Iterator[bytes]:
-    with open(task.path, "rb") as handle:
+    with open_log(task.path) as handle:
         handle.seek(task.start)
         remaining = task.end - task.start
         while remaining > 0:
@@ -338,7 +357,7 @@ def _plain_blocks(task: Task) -> Iterator[bytes]:
 def _gzip_blocks(task: Task) -> Iterator[bytes]:
     skip = task.start
     fed = False  # the current gzip member has input (an empty file is no error)
-    with open(task.path, "rb") as handle:
+    with open_log(task.path) as handle:
         inflater = zlib.decompressobj(wbits=47)
         while True:
             raw = handle.read(BLOCK // 4)
@@ -420,7 +439,7 @@ def _next_line(handle: BinaryIO, point: int, end: int) -> int:
 def split_plain(path: str, start: int, end: int, size: int = TASK_BYTES) -> list[Task]:
     """Ranges of about ``size`` bytes of [start, end), each starting at a line start."""
     cuts = [start]
-    with open(path, "rb") as handle:
+    with open_log(path) as handle:
         point = start + size
         while point < end:
             position = _next_line(handle, point, end)
@@ -438,7 +457,7 @@ def audit(tasks: list[Task], *, workers: int = 0, top_limit: int = 5000,
     total = Tally(top_limit=top_limit, samples=samples)
     count = workers or os.cpu_count() or 1
     # about 4 ranges per process (balance), each between 4 MiB and TASK_BYTES
-    size = sum(os.path.getsize(t.path) * 8 if t.compressed else t.end - t.start for t in tasks)
+    size = sum(_size(t.path) * 8 if t.compressed else t.end - t.start for t in tasks)
     piece = max(4 << 20, min(TASK_BYTES, size // (count * 4) + 1))
     jobs: list[Task] = []
     for task in tasks:
@@ -462,12 +481,12 @@ def fingerprint(path: str, compressed: bool) -> str | None:
     """sha256 of the file's first line (at most FINGERPRINT_BYTES); None when empty or
     without a complete first line."""
     try:
-        if compressed:
-            with gzip.open(path, "rb") as handle:
-                head = handle.read(FINGERPRINT_BYTES)
-        else:
-            with open(path, "rb") as handle:
-                head = handle.read(FINGERPRINT_BYTES)
+        with open_log(path) as raw:
+            if compressed:
+                with gzip.GzipFile(fileobj=raw, mode="rb") as handle:
+                    head = handle.read(FINGERPRINT_BYTES)
+            else:
+                head = raw.read(FINGERPRINT_BYTES)
     except (OSError, EOFError, zlib.error) as exc:
         raise LogError(f"{path}: {getattr(exc, 'strerror', None) or exc}") from exc
     cut = head.find(b"\n")
@@ -495,9 +514,14 @@ def rotated(path: str) -> list[tuple[str, bool]]:
     return [(file, gz) for _key, file, gz in sorted(found)]
 
 
+def _size(path: str) -> int:
+    """The size of ``path`` itself (a link's own: what it points to is never read)."""
+    return os.stat(path, follow_symlinks=False).st_size
+
+
 def complete_end(path: str, size: int) -> int:
     """The offset just after the last newline before ``size`` (0 when none)."""
-    with open(path, "rb") as handle:
+    with open_log(path) as handle:
         position = size
         while position > 0:
             start = max(0, position - 65536)
@@ -529,9 +553,11 @@ def read_state(state_file: str) -> dict[str, Any] | None:
 def plan(path: str, state: dict[str, Any] | None) -> Plan:
     """The tasks reading what is new in ``path`` and its rotated copies since ``state``."""
     try:
-        info = os.stat(path)
+        info = os.stat(path, follow_symlinks=False)
     except OSError as exc:
         raise LogError(f"{path}: {exc.strerror}") from exc
+    if stat.S_ISLNK(info.st_mode):
+        open_log(path)  # raises LogError: a link is not followed
     if not stat.S_ISREG(info.st_mode):  # /dev/stdout, a FIFO: reading would block
         raise LogError(f"{path}: not a regular file (the web server logs elsewhere?)")
     if not os.access(path, os.R_OK):
@@ -543,7 +569,7 @@ def plan(path: str, state: dict[str, Any] | None) -> Plan:
     live = Task(path, 0, end)
     older = rotated(path)
     if state is None:
-        tasks = [Task(file, 0, -1, True) if gz else Task(file, 0, os.path.getsize(file))
+        tasks = [Task(file, 0, -1, True) if gz else Task(file, 0, _size(file))
                  for file, gz in reversed(older)]
         return Plan([*tasks, live], new_state, "first-run")
     offset = int(state.get("offset", 0))
@@ -552,8 +578,8 @@ def plan(path: str, state: dict[str, Any] | None) -> Plan:
         if info.st_ino == state.get("inode") and info.st_dev == state.get("device"):
             return Plan([live], new_state, "live")
         for file, gz in older:
-            if not gz and os.stat(file).st_ino == state.get("inode"):
-                return Plan([Task(file, 0, os.path.getsize(file)), live], new_state,
+            if not gz and os.stat(file, follow_symlinks=False).st_ino == state.get("inode"):
+                return Plan([Task(file, 0, _size(file)), live], new_state,
                             f"rotated:{file}")
         return Plan([live], new_state, "live")
     if live_print == old_print and end >= offset:
@@ -562,9 +588,9 @@ def plan(path: str, state: dict[str, Any] | None) -> Plan:
     for file, gz in older:
         if fingerprint(file, gz) == old_print:
             first = (Task(file, offset, -1, True) if gz
-                     else Task(file, offset, os.path.getsize(file)))
+                     else Task(file, offset, _size(file)))
             return Plan([first, *reversed(newer), live], new_state, f"rotated:{file}")
-        newer.append(Task(file, 0, -1, True) if gz else Task(file, 0, os.path.getsize(file)))
+        newer.append(Task(file, 0, -1, True) if gz else Task(file, 0, _size(file)))
     return Plan([*reversed(newer), live], new_state, "lost")
 
 

@@ -406,6 +406,50 @@ def test_module_log_that_is_not_a_file_fails_with_one_line(tmp_path):
                              "elsewhere?)")
 
 
+@pytest.mark.parametrize("kind", ["fifo", "fifo.gz", "link", "link.gz"])
+def test_a_rotated_copy_that_is_not_a_regular_file_is_named_not_waited_for(tmp_path, kind):
+    """A FIFO named as a rotated copy (access.log.1) made the audit wait forever for a
+    writer; a link (to /etc/shadow, to /proc/kmsg) was read as a log. Neither is read now:
+    the audit fails with one line naming it."""
+    log = tmp_path / "access.log"
+    log.write_text(lines(3, 1))
+    copy = tmp_path / ("access.log.2.gz" if kind.endswith(".gz") else "access.log.1")
+    if kind.startswith("fifo"):
+        os.mkfifo(copy)
+    else:
+        secret = tmp_path / "shadow"
+        secret.write_text(lines(1, 2))
+        copy.symlink_to(secret)
+    with within(20, "auditing beside a FIFO"):
+        rc, result = run_module("website_log_audit", tmp_path,
+                                {"paths": [str(log)], "state_dir": str(tmp_path / "state")})
+    assert rc != 0 and result["msg"].startswith(f"access log {copy}: ")
+    assert ("symbolic link" if kind.startswith("link") else "not a regular file") in result["msg"]
+    assert "\n" not in result["msg"]
+
+
+def test_a_live_log_swapped_for_a_link_is_not_followed(tmp_path):
+    """The web server's account replaces its log by a link to a file it cannot read."""
+    log, secret = tmp_path / "access.log", tmp_path / "shadow"
+    secret.write_text(lines(2, 1))
+    log.symlink_to(secret)
+    rc, result = run_module("website_log_audit", tmp_path,
+                            {"paths": [str(log)], "state_dir": str(tmp_path / "state")})
+    assert rc != 0 and result["msg"].startswith(f"access log {log}: a symbolic link")
+
+
+def test_a_log_swapped_for_a_fifo_after_planning_is_not_waited_for(tmp_path):
+    """Between finding where to read and reading, the log becomes a FIFO."""
+    log = tmp_path / "access.log"
+    log.write_text(lines(3, 1))
+    found = weblog.plan(str(log), None)
+    log.unlink()
+    os.mkfifo(log)
+    with within(20, "reading the swapped log"), pytest.raises(weblog.LogError,
+                                                                match="not a regular file"):
+        weblog.audit(found.tasks, workers=1)
+
+
 def test_module_corrupt_state_fails_with_one_line(tmp_path):
     log = tmp_path / "access.log"
     log.write_text(LOG)
