@@ -71,6 +71,14 @@ options:
     description: Processes reading the logs (0 is one per CPU).
     type: int
     default: 0
+  timeout:
+    description:
+      - Seconds the audit may take. Past them it is stopped and fails naming the log being
+        read; the read positions are not moved, so the next run reads the same lines again.
+      - The web server's account owns its log and can make it a sparse file of terabytes
+        (no disk used) that would take hours to read.
+    type: int
+    default: 1800
 attributes:
   check_mode:
     support: full
@@ -146,6 +154,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_weblog import (  # noqa: E402
+    Deadline,
     LogError,
     Task,
     audit,
@@ -160,15 +169,16 @@ from ansible.module_utils.sop_weblog import (  # noqa: E402
 def run(params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
     """Plan every log, audit the new lines, then keep the new positions."""
     started = time.monotonic()
+    deadline = Deadline(params["timeout"])
     tasks: list[Task] = []
     plans = []
     for path in params["paths"]:
         state_file = state_path(params["state_dir"], path)
-        found = plan(path, read_state(state_file))
+        found = plan(path, read_state(state_file), deadline)
         tasks.extend(found.tasks)
         plans.append((state_file, found))
     tally = audit(tasks, workers=params["workers"], top_limit=params["top_limit"],
-                  samples=params["samples"])
+                  samples=params["samples"], deadline=deadline)
     result = summary(tally, top=params["top"],
                      bruteforce_threshold=params["bruteforce_threshold"])
     result["files"] = [{"path": t.path, "from": t.start, "to": t.end} for t in tasks]
@@ -205,11 +215,12 @@ def main() -> None:
             "bruteforce_threshold": {"type": "int", "default": 20},
             "top_limit": {"type": "int", "default": 5000},
             "workers": {"type": "int", "default": 0},
+            "timeout": {"type": "int", "default": 1800},
         },
         supports_check_mode=True,
     )
     params = module.params
-    for name in ("top", "samples", "bruteforce_threshold", "top_limit"):
+    for name in ("top", "samples", "bruteforce_threshold", "top_limit", "timeout"):
         if params[name] < 1:
             module.fail_json(msg=f"{name} must be at least 1")
     if params["workers"] < 0:

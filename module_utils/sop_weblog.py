@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import re
 import stat
+import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -69,6 +70,25 @@ _ROTATED = re.compile(r"^[.-](\d+)(\.gz)?$")
 
 class LogError(Exception):
     """A log cannot be read; the message is one line naming the file and the cause."""
+
+
+class Deadline:
+    """The time the audit may take. The web server's account owns its log: one
+    truncate() makes it a sparse file of terabytes of NUL bytes that costs no disk (and
+    logrotate gzips it into a bomb); reading it would take hours. Past the limit, check()
+    raises LogError naming the file. Monotonic time is shared with the forked workers."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+
+    def check(self, path: str) -> None:
+        if time.monotonic() > self.at:
+            raise LogError(f"{path}: not read within {self.seconds:g} s, stopped (a huge or "
+                           "sparse log?); the read positions are kept")
+
+
+NO_LIMIT = Deadline(float("inf"))
 
 
 def open_log(path: str) -> BinaryIO:
@@ -391,7 +411,8 @@ _TARGETS: dict[bytes, tuple[str, ...]] = {}
 _AGENTS: dict[bytes, tuple[str | None, bool]] = {}
 
 
-def scan_task(task: Task, top_limit: int = 5000, samples: int = 3) -> Tally:
+def scan_task(task: Task, top_limit: int = 5000, samples: int = 3,
+              deadline: Deadline = NO_LIMIT) -> Tally:
     """The tally of one task's complete lines."""
     tally = Tally(top_limit=top_limit, samples=samples)
     targets, agents = _TARGETS, _AGENTS
@@ -399,6 +420,7 @@ def scan_task(task: Task, top_limit: int = 5000, samples: int = 3) -> Tally:
     blocks = _gzip_blocks(task) if task.compressed else _plain_blocks(task)
     try:
         for block in blocks:
+            deadline.check(task.path)
             tally.bytes += len(block)
             data = carry + block if carry else block
             cut = data.rfind(b"\n") + 1
@@ -417,15 +439,16 @@ def scan_task(task: Task, top_limit: int = 5000, samples: int = 3) -> Tally:
     return tally
 
 
-def _scan(args: tuple[Task, int, int]) -> Tally:
+def _scan(args: tuple[Task, int, int, Deadline]) -> Tally:
     return scan_task(*args)
 
 
-def _next_line(handle: BinaryIO, point: int, end: int) -> int:
+def _next_line(handle: BinaryIO, point: int, end: int, deadline: Deadline, path: str) -> int:
     """Where the first line after ``point`` starts (``end`` if none), read in small
     pieces: a line of any length costs no memory."""
     handle.seek(point)
     while point < end:
+        deadline.check(path)
         piece = handle.read(1 << 16)
         if not piece:
             break
@@ -436,13 +459,14 @@ def _next_line(handle: BinaryIO, point: int, end: int) -> int:
     return end
 
 
-def split_plain(path: str, start: int, end: int, size: int = TASK_BYTES) -> list[Task]:
+def split_plain(path: str, start: int, end: int, size: int = TASK_BYTES,
+                deadline: Deadline = NO_LIMIT) -> list[Task]:
     """Ranges of about ``size`` bytes of [start, end), each starting at a line start."""
     cuts = [start]
     with open_log(path) as handle:
         point = start + size
         while point < end:
-            position = _next_line(handle, point, end)
+            position = _next_line(handle, point, end, deadline, path)
             if position >= end:
                 break
             cuts.append(position)
@@ -452,8 +476,9 @@ def split_plain(path: str, start: int, end: int, size: int = TASK_BYTES) -> list
 
 
 def audit(tasks: list[Task], *, workers: int = 0, top_limit: int = 5000,
-          samples: int = 3) -> Tally:
-    """Run the tasks (in log order) on ``workers`` processes (0: one per CPU) and merge."""
+          samples: int = 3, deadline: Deadline = NO_LIMIT) -> Tally:
+    """Run the tasks (in log order) on ``workers`` processes (0: one per CPU) and merge;
+    LogError when ``deadline`` passes first."""
     total = Tally(top_limit=top_limit, samples=samples)
     count = workers or os.cpu_count() or 1
     # about 4 ranges per process (balance), each between 4 MiB and TASK_BYTES
@@ -462,8 +487,8 @@ def audit(tasks: list[Task], *, workers: int = 0, top_limit: int = 5000,
     jobs: list[Task] = []
     for task in tasks:
         jobs.extend([task] if task.compressed
-                    else split_plain(task.path, task.start, task.end, piece))
-    args = [(job, top_limit, samples) for job in jobs]
+                    else split_plain(task.path, task.start, task.end, piece, deadline))
+    args = [(job, top_limit, samples, deadline) for job in jobs]
     if count <= 1 or len(jobs) <= 1 or size < PARALLEL_BYTES:
         for arg in args:
             total.merge(_scan(arg))
@@ -519,11 +544,12 @@ def _size(path: str) -> int:
     return os.stat(path, follow_symlinks=False).st_size
 
 
-def complete_end(path: str, size: int) -> int:
+def complete_end(path: str, size: int, deadline: Deadline = NO_LIMIT) -> int:
     """The offset just after the last newline before ``size`` (0 when none)."""
     with open_log(path) as handle:
         position = size
         while position > 0:
+            deadline.check(path)
             start = max(0, position - 65536)
             handle.seek(start)
             chunk = handle.read(position - start)
@@ -550,7 +576,7 @@ def read_state(state_file: str) -> dict[str, Any] | None:
         raise LogError(f"state file {exc} (remove it to start over)") from exc
 
 
-def plan(path: str, state: dict[str, Any] | None) -> Plan:
+def plan(path: str, state: dict[str, Any] | None, deadline: Deadline = NO_LIMIT) -> Plan:
     """The tasks reading what is new in ``path`` and its rotated copies since ``state``."""
     try:
         info = os.stat(path, follow_symlinks=False)
@@ -562,7 +588,7 @@ def plan(path: str, state: dict[str, Any] | None) -> Plan:
         raise LogError(f"{path}: not a regular file (the web server logs elsewhere?)")
     if not os.access(path, os.R_OK):
         raise LogError(f"{path}: permission denied")
-    end = complete_end(path, info.st_size)
+    end = complete_end(path, info.st_size, deadline)
     live_print = fingerprint(path, False)
     new_state = {"version": STATE_VERSION, "path": path, "inode": info.st_ino,
                  "device": info.st_dev, "offset": end, "fingerprint": live_print}

@@ -8,6 +8,7 @@ import errno
 import gzip
 import os
 import shutil
+import time
 import tracemalloc
 import zlib
 from pathlib import Path
@@ -69,7 +70,7 @@ LOG = "".join(NORMAL + [p for _c, p in PROBES] + BRUTE) + "not a log line\n"
 
 def audit(path: Path, state_dir: Path, **params):
     base = {"paths": [str(path)], "state_dir": str(state_dir), "top": 10, "samples": 3,
-            "bruteforce_threshold": 20, "top_limit": 5000, "workers": 1}
+            "bruteforce_threshold": 20, "top_limit": 5000, "workers": 1, "timeout": 600}
     base.update(params)
     return mod.run(base, check_mode=params.pop("check", False))
 
@@ -296,6 +297,29 @@ def test_a_line_that_is_not_a_log_line_is_read_in_linear_time(tmp_path):
     with within(20, "reading the line"):
         result = audit(log, state)
     assert (result["requests"], result["malformed"]) == (3, 1)
+
+
+def test_a_log_that_takes_too_long_is_stopped_and_its_position_kept(tmp_path):
+    """The web server's account owns its log: one truncate() makes it a sparse file of
+    terabytes of NUL bytes, costing no disk, that took hours to read (8 GiB: 51 s on
+    every CPU). The audit is stopped at its time limit with one line; the position
+    is not moved, and the next run reads from it again."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(lines(3, 1))
+    args = {"paths": [str(log)], "state_dir": str(state)}
+    rc, first = run_module("website_log_audit", tmp_path, args)
+    assert rc == 0 and first["audit"]["requests"] == 3
+    kept = {f.name: f.read_bytes() for f in state.iterdir()}
+    with open(log, "r+b") as handle:
+        handle.truncate(64 << 30)
+        handle.seek(0, os.SEEK_END)
+        handle.write(lines(1, 2).encode())
+    started = time.monotonic()
+    rc, stopped = run_module("website_log_audit", tmp_path, {**args, "timeout": 1})
+    assert time.monotonic() - started < 30
+    assert rc != 0 and stopped["msg"].startswith(
+        f"access log {log}: not read within 1 s, stopped")
+    assert {f.name: f.read_bytes() for f in state.iterdir()} == kept
 
 
 def test_copytruncate(tmp_path):
