@@ -112,6 +112,7 @@ duration:
 """
 
 import datetime  # noqa: E402
+import errno  # noqa: E402
 import os  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
@@ -150,6 +151,11 @@ def existing(path: str) -> dict[str, Any]:
 def backup(p: dict[str, Any], moment: datetime.datetime) -> dict[str, Any]:
     name = "{}-{}.tar.zst".format(p["prefix"], moment.strftime("%Y%m%dT%H%M%S"))
     path = os.path.join(p["dest"], name)
+    # The manifest is written before the archive gets its name: a backup of the same
+    # second (force, a clock set back) must be refused first, or its manifest is replaced.
+    for taken in (path, manifest_path(path)):
+        if os.path.lexists(taken):
+            raise FileExistsError(errno.EEXIST, "a backup of this second exists already", taken)
     start = time.monotonic()
     writer = HashingWriter(path)
     try:

@@ -3,6 +3,7 @@ website_quarantine's choice of files, on real temporary trees with tar and zstd.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import pwd
@@ -19,6 +20,7 @@ files = load("sop_website_files")
 backup_files = load("sop_backup_files")
 verify = load("website_archive_verify")
 quarantine = load("website_quarantine")
+backup_module = load("website_files_backup")
 
 
 @pytest.fixture
@@ -105,6 +107,26 @@ def test_one_backup_per_period_unless_the_folders_changed(site, tmp_path):
     time.sleep(1.05)  # backups are named by the second
     rc, wider = run_module("website_files_backup", tmp_path, {**args, "exclude": []})
     assert rc == 0 and wider["changed"] and wider["path"] != first["path"]
+
+
+def test_a_backup_named_as_an_existing_one_leaves_it_and_its_manifest_alone(site, tmp_path):
+    """Two backups in the same second (force, period always, a clock set back): the
+    second wrote its manifest over the first one's before its own name was refused, so
+    the good archive was left with another archive's checksum and counted as unverified."""
+    dest = tmp_path / "backups"
+    dest.mkdir()
+    params = {"paths": [str(site)], "dest": str(dest), "prefix": "website", "exclude": [],
+              "level": 3, "period": "always"}
+    moment = datetime.datetime(2026, 11, 30, 1, 0, 0).astimezone()
+    first = backup_module.backup(params, moment)
+    manifest = Path(first["manifest"])
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "verified": True}))
+    kept = manifest.read_bytes()
+    (site / "new.php").write_text("<?php echo 1;\n")
+    with pytest.raises(FileExistsError):
+        backup_module.backup(params, moment)
+    assert manifest.read_bytes() == kept
+    assert sorted(os.listdir(dest)) == [Path(first["path"]).name, manifest.name]
 
 
 def test_verify_catches_a_changed_or_truncated_archive(site, tmp_path):
