@@ -109,6 +109,13 @@ duration:
   description: Seconds taken.
   returned: when a backup was made
   type: float
+warnings_tar:
+  description:
+    - The last (at most 5) warnings tar gave while archiving (a file that changed or
+      shrank as it was read); such files are in the archive as tar read them.
+  returned: when a backup was made
+  type: list
+  elements: str
 """
 
 import datetime  # noqa: E402

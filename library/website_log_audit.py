@@ -33,7 +33,7 @@ description:
     abuse, C(wp_bruteforce) on C(wp-login.php)/C(xmlrpc.php)), each with its count, how
     many were answered 2xx, first and last seen, top clients and sample lines.
   - Uses every CPU (the logs are cut into byte ranges read by parallel processes) with
-    bounded memory (blocks of 8 MiB; counters of paths and clients are pruned beyond
+    bounded memory (blocks of 4 MiB; counters of paths and clients are pruned beyond
     O(top_limit) keys, RV(audit.counts_error_bound) is the most a listed count can be
     short of the truth).
   - The read position is the module's own bookkeeping, not a change of the host, so the
