@@ -20,7 +20,7 @@ from sop import __version__, inventory
 from sop.catalogue import Sop, apply_overrides, get_sop, load_catalogue
 from sop.errors import ExitCode, SopError
 from sop.extravars import parse_extra_vars
-from sop.paths import database_url, default_data_dir, find_project_dir
+from sop.paths import database_url, default_data_dir, find_project_dir, prepare_data_dir
 from sop.statuses import STATUSES
 from sop.sweep import sweep
 
@@ -713,6 +713,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     ctx = Context(args)
     try:
+        prepare_data_dir(ctx.data_dir)
         sweep(ctx.data_dir)  # what a killed `sop` left on disk
         return int(args.func(ctx))
     except SopError as exc:

@@ -168,3 +168,35 @@ def test_missing_playbook_is_an_error(
     assert code == 0 and "local-demo" not in out
     code, out, _ = cli("list")
     assert code == 0 and "playbook missing" in out
+
+
+@pytest.mark.parametrize("first", [("list",), ("show", "local-demo"), ("history",)])
+def test_the_data_directory_is_private_whatever_command_makes_it(
+    cli: Cli, sop_env: dict[str, str], first: tuple[str, ...]
+) -> None:
+    """The data dir holds the records (sop.db) and the artifacts. `sop list` or `sop show`
+    (or `sop schedule install`) made it first through the catalogue cache, with the
+    umask's 0755, and the later run kept it: every account on the controller could read
+    the court's records. Whatever command makes it, it is 0700; one an earlier version
+    left readable by others is closed to them."""
+    data = Path(sop_env["SOP_DATA_DIR"])
+    code, _, err = cli(*first)
+    assert code == 0, err
+    assert oct(data.stat().st_mode & 0o777) == "0o700"
+    data.chmod(0o755)
+    code, _, err = cli(*first)
+    assert code == 0, err
+    assert oct(data.stat().st_mode & 0o777) == "0o750"
+
+
+def test_a_data_directory_that_cannot_be_made_is_one_line(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("SOP_DATA_DIR", str(tmp_path / "file" / "data"))
+    code, out, err = cli("list")
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        f"sop: error: cannot make the data directory {tmp_path / 'file' / 'data'}: "
+        "Not a directory"
+    )
