@@ -52,9 +52,13 @@ def parse_extra_vars(arguments: Sequence[str]) -> ExtraVars:
             parsed.values.update(data)
             parsed.names.extend(map(str, data))
         else:
+            from ansible.errors import AnsibleError
             from ansible.parsing.splitter import parse_kv
 
-            data = parse_kv(text)
+            try:
+                data = parse_kv(text)
+            except AnsibleError:  # an unbalanced quote or jinja2 block; its message quotes it
+                data = {}
             if not data or "_raw_params" in data:
                 raise SopError("-e: expected key=value, JSON or @file (value not shown)")
             parsed.values.update(data)

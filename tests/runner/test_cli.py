@@ -200,3 +200,16 @@ def test_a_data_directory_that_cannot_be_made_is_one_line(
         f"sop: error: cannot make the data directory {tmp_path / 'file' / 'data'}: "
         "Not a directory"
     )
+
+
+@pytest.mark.parametrize("value", ['db_password="Rahasia#1', "db_password='Rahasia#1", "x={{ Rahasia#1"])
+def test_an_extra_var_ansible_cannot_split_is_one_line_without_its_value(
+    cli: Cli, value: str
+) -> None:
+    """`-e 'db_password="Rahasia#1'` (an unbalanced quote) came back from Ansible's
+    splitter as an internal error, exit 6, quoting the whole argument: the password on the
+    terminal and in the timer's journal. It is bad input: one line, exit 2, no value."""
+    code, out, err = cli("run", "local-demo", "-i", str(INVENTORY), "-e", value)
+    assert code == 2 and out == ""
+    assert err.strip() == "sop: error: -e: expected key=value, JSON or @file (value not shown)"
+    assert "Rahasia" not in err
