@@ -201,7 +201,9 @@ def render(
     command = [str(sop_bin), "run", "", "-i", inventory]
     if vault_password_file:
         command += ["--vault-password-file", vault_password_file]
-    environment = _environment("SOP_TRIGGER", "timer")
+    # The run's own clock is the court's too: the times it prints and notifies, `now()`.
+    environment = _environment("TZ", _timezone(schedule))
+    environment += _environment("SOP_TRIGGER", "timer")
     environment += _environment("SOP_PROJECT_DIR", str(project_dir))
     environment += _environment("SOP_DATA_DIR", str(data_dir))
     if os.environ.get("SOP_CATALOGUE_DIR"):

@@ -10,7 +10,9 @@ import shlex
 import shutil
 import subprocess
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -185,6 +187,41 @@ def test_service_command_runs_the_sop_as_timer(
     assert done.returncode == 0, done.stderr
     code, out, _ = cli("history", "--query", "[].[sop_id, trigger, status]")
     assert code == 0 and json.loads(out) == [["local-demo", "timer", "successful"]]
+
+
+# What systemd's manager gives a system service without User=: its PATH, no HOME, no
+# LANG when the machine sets none, and the machine's clock (here a controller kept at UTC).
+SYSTEMD_ENVIRONMENT = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin", "TZ": "UTC"}
+
+
+def test_a_timers_run_tells_the_courts_time(
+    cli: Cli, court: Path, tmp_path: Path, sop_env: dict[str, str]
+) -> None:
+    """The timers start at the court's office clock, but their runs had the controller's
+    zone: on a controller kept at UTC, a timer's run printed (and notified) its times in
+    UTC without saying so, 8 hours off for a WITA court, and its `now()` gave the
+    previous month in the court's first morning of a month. The service names the
+    court's zone (TZ), and the run, started as systemd starts it, tells the court's time."""
+    with (court / "group_vars" / "all.yml").open("a") as handle:
+        handle.write("  timezone: Asia/Makassar\n")
+    units = tmp_path / "units"
+    assert _install(cli, court, units)[0] == 0
+    environment = {**SYSTEMD_ENVIRONMENT, "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    command: list[str] = []
+    for name in ("sop-local-demo.service", "sop-overdue.service"):
+        for line in (units / name).read_text().splitlines():
+            if line.startswith("Environment="):
+                key, value = shlex.split(line.removeprefix("Environment="))[0].split("=", 1)
+                environment[key] = value.replace("%%", "%")
+            elif line.startswith("ExecStart=") and name == "sop-local-demo.service":
+                command = shlex.split(line.removeprefix("ExecStart="))
+    done = subprocess.run(command, env=environment, cwd=tmp_path, capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    code, out, _ = cli("history", "--query", "[0].started_at")
+    started = datetime.fromisoformat(json.loads(out)).astimezone(ZoneInfo("Asia/Makassar"))
+    assert f"Started / ended  {started:%Y-%m-%d %H:%M:%S}" in done.stdout, done.stdout
+    assert 'Environment="TZ=Asia/Makassar"' in (units / "sop-overdue.service").read_text()
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="needs systemd-analyze")
