@@ -59,7 +59,9 @@ def host_mirrors(apt_dir: Path = Path("/etc/apt")) -> tuple[str, str]:
     for f in [apt_dir / "sources.list", *sorted((apt_dir / "sources.list.d").glob("*"))]:
         if f.is_file():
             text += f.read_text(errors="replace") + "\n"
-    uris = re.findall(r"(?:^URIs:\s*|^deb\s+(?:\[[^\]]*\]\s*)?)(\S+)", text, re.M)
+    found = re.findall(r"(?:^URIs:\s*|^deb\s+(?:\[[^\]]*\]\s*)?)(\S+)", text, re.M)
+    # Network mirrors only: not an installation disc (cdrom:) nor a mirror+file: list.
+    uris = [u for u in found if u.startswith(("http://", "https://", "ftp://"))]
     main = next((u for u in uris if not u.rstrip("/").endswith("-security")), DEFAULT_MIRROR)
     security = next((u for u in uris if u.rstrip("/").endswith("-security")),
                     DEFAULT_SECURITY_MIRROR)

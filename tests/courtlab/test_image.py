@@ -53,6 +53,21 @@ def test_mirrors_come_from_one_line_sources(tmp_path: Path) -> None:
                                        "http://security.debian.org/debian-security")
 
 
+def test_an_installation_disc_is_not_a_mirror(tmp_path: Path) -> None:
+    """A Debian installed from its DVD keeps the disc in sources.list (`deb cdrom:[Debian
+    GNU/Linux 12.5.0 ...]/ bookworm main`) before the network mirror: the lab's image was
+    debootstrapped from "cdrom:[Debian", which fails. Only network mirrors count (an
+    image is built from the network), and a "mirror+" list is not a mirror either."""
+    apt = _apt_dir(tmp_path, {"sources.list": (
+        "deb cdrom:[Debian GNU/Linux 12.5.0 _Bookworm_ - Official amd64 DVD Binary-1"
+        " with firmware 20240210-11:28]/ bookworm contrib main\n"
+        "deb mirror+file:/etc/apt/mirrors.txt bookworm main\n"
+        "deb http://mirror.example.id/debian/ bookworm main\n"
+        "deb http://mirror.example.id/debian-security bookworm-security main\n")})
+    assert image.host_mirrors(apt) == ("http://mirror.example.id/debian",
+                                       "http://mirror.example.id/debian-security")
+
+
 def test_mirrors_default_to_debian_without_sources(tmp_path: Path) -> None:
     assert image.host_mirrors(_apt_dir(tmp_path, {})) == (
         "http://deb.debian.org/debian", "http://deb.debian.org/debian-security")
