@@ -202,7 +202,9 @@ def test_a_data_directory_that_cannot_be_made_is_one_line(
     )
 
 
-@pytest.mark.parametrize("value", ['db_password="Rahasia#1', "db_password='Rahasia#1", "x={{ Rahasia#1"])
+@pytest.mark.parametrize(
+    "value", ['db_password="Rahasia#1', "db_password='Rahasia#1", "x={{ Rahasia#1"]
+)
 def test_an_extra_var_ansible_cannot_split_is_one_line_without_its_value(
     cli: Cli, value: str
 ) -> None:

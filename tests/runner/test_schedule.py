@@ -219,6 +219,7 @@ def test_a_timers_run_tells_the_courts_time(
                           text=True, check=False)
     assert done.returncode == 0, done.stderr
     code, out, _ = cli("history", "--query", "[0].started_at")
+    assert code == 0, out
     started = datetime.fromisoformat(json.loads(out)).astimezone(ZoneInfo("Asia/Makassar"))
     assert f"Started / ended  {started:%Y-%m-%d %H:%M:%S}" in done.stdout, done.stdout
     assert 'Environment="TZ=Asia/Makassar"' in (units / "sop-overdue.service").read_text()
