@@ -266,3 +266,17 @@ secrets = load("sop_secrets")
 def test_mask_url(url, shown):
     assert secrets.mask_url(url) == shown
     assert not [s for s in secrets.url_secrets(url) if s in shown]
+
+
+def test_url_secrets_are_each_secret_as_written_and_decoded():
+    # What the modules replace in every text of their results; test_mask_url's check
+    # against the masked URL holds for any list, the empty one included.
+    url = "http://sop:pw%21@ma/api?kode=400&token=t%2B1;API_KEY=k#access_token=t2&page=3"
+    found = secrets.url_secrets(url)
+    assert sorted(found) == sorted(
+        ["sop:pw%21", "sop:pw!", "pw%21", "pw!", "t%2B1", "t+1", "k", "t2"])
+    # longest first: a secret inside another is replaced after it
+    assert [len(s) for s in found] == sorted((len(s) for s in found), reverse=True)
+    assert secrets.url_secrets("https://TOKEN@ma/") == ["TOKEN"]
+    assert secrets.url_secrets("http://ma/x?token=&user=u") == []
+    assert secrets.url_secrets(None) == []
