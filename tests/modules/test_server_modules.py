@@ -8,6 +8,7 @@ import datetime
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -214,6 +215,9 @@ def test_causes_named_most_serious_first():
 
 def test_reachability_is_a_real_connection():
     assert not diagnose.reachable("127.0.0.1:1")["reachable"]
+    with socket.create_server(("127.0.0.1", 0)) as listening:
+        peer = f"127.0.0.1:{listening.getsockname()[1]}"
+        assert diagnose.reachable(peer) == {"peer": peer, "reachable": True}
 
 
 def test_newest_verified_backup_from_the_ledger(tmp_path):
@@ -274,10 +278,13 @@ def test_a_log_folder_swapped_for_a_link_during_the_walk_removes_nothing_outside
     for path in (logs / "mysql" / "error.log.1", outside / "error.log.1"):
         path.write_text("x")
         os.utime(path, (old, old))
+    walked = []
     for path, dir_fd, info in remediate.old_rotated_logs(str(logs), time.time()):
+        walked.append(path)
         (logs / "mysql").rename(logs / "mysql.real")
         (logs / "mysql").symlink_to(outside)
         remediate.unlink_same(os.path.basename(path), dir_fd, info)
+    assert walked == [str(logs / "mysql" / "error.log.1")]  # the swap happened mid-walk
     assert (outside / "error.log.1").exists()
     assert not (logs / "mysql.real" / "error.log.1").exists()
 
