@@ -26,14 +26,20 @@ def names(entries: list[dict]) -> list[str]:
 
 def test_keeps_last_seven_days_four_weeks_twelve_months() -> None:
     kept, pruned = r.select(daily(400), KEEP, NOW)
-    kept_days = sorted({e["time"].date() for e in kept}, reverse=True)
-    # 7 daily + weekly (Sundays beyond the daily ones) + monthly (month ends) = distinct set
-    assert kept_days[:7] == [(NOW - dt.timedelta(days=i)).date() for i in range(7)]
-    weeks = {e["time"].isocalendar()[:2] for e in kept}
-    months = {(e["time"].year, e["time"].month) for e in kept}
-    assert len(months) == 12 and len(weeks) >= 4
-    assert len(kept) + len(pruned) == 400
-    assert len(kept) <= 7 + 4 + 12
+    # NOW is Saturday 21 November 2026. Daily: 21..15 November. Weekly (ISO weeks): the
+    # newest of weeks 47 (21 Nov), 46 (Sunday 15 Nov), 45 (8 Nov) and 44 (1 Nov). Monthly:
+    # the newest of each of the last 12 months, December 2025 to November 2026. (Only the
+    # monthly rule spans 12 weeks: a count of distinct weeks said nothing of the weekly.)
+    month_ends = [dt.date(2025, 12, 31)] + [
+        dt.date(2026, m + 1, 1) - dt.timedelta(days=1) for m in range(1, 11)]
+    expected = ({dt.date(2026, 11, d) for d in range(15, 22)}
+                | {dt.date(2026, 11, 8), dt.date(2026, 11, 1)} | set(month_ends))
+    assert sorted(e["time"].date() for e in kept) == sorted(expected)
+    assert len(expected) == 20 and len(pruned) == 380
+    reasons = {e["time"].date(): e["reasons"] for e in kept}
+    assert reasons[dt.date(2026, 11, 8)] == ["weekly 2026-W45"]
+    assert reasons[dt.date(2026, 11, 15)] == ["daily 2026-11-15", "weekly 2026-W46"]
+    assert reasons[dt.date(2025, 12, 31)] == ["monthly 2025-12"]
 
 
 def test_newest_per_bucket_is_kept() -> None:
@@ -85,7 +91,8 @@ def test_weekly_uses_iso_weeks() -> None:
     assert sorted(names(kept)) == ["mon", "sun"] and pruned == []
 
 
-@pytest.mark.parametrize("keep", [{"yearly": 1}, {"daily": -1}])
-def test_bad_rules_rejected(keep: dict) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(("keep", "error"), [({"yearly": 1}, "unknown retention rule 'yearly'"),
+                                             ({"daily": -1}, "keep_daily must be >= 0")])
+def test_bad_rules_rejected(keep: dict, error: str) -> None:
+    with pytest.raises(ValueError, match=error):
         r.select(daily(2), keep, NOW)
