@@ -39,6 +39,8 @@ def test_central_sipp_ma_recorded_exactly_one_sync(host):
 def test_sipp_marker_matches_the_public_page(host):
     marker = sql(host, "SELECT value FROM sys_config "
                        "WHERE category='sipp' AND name='pembaharuan_data'")
+    # an empty marker (no row) is in every page: it must be a time first
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d( \S+)?", marker), marker
     assert marker in WEB.file("/var/www/sipp-publik/index.html").content_string
 
 

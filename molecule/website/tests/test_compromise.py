@@ -57,7 +57,10 @@ def test_activity_3_names_each_planted_injection(web, compromised):
         assert planted in message, planted
     post_id = web.check_output("mariadb -N wordpress -e \"SELECT ID FROM wp_posts "
                                "WHERE post_name='info-layanan-lab'\"").strip()
-    assert f"post_spam: {post_id}" in message or f"post {post_id}" in message or post_id in message
+    # the finding as website_integrity names it ("post_spam: post ID (TITLE)"); a bare
+    # post_id (one or two digits, or empty without the post) is in any message
+    assert post_id.isdigit(), post_id
+    assert f"post_spam: post {post_id} (Info layanan)" in message
     assert "cloaking" in message
 
 
