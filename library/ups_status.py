@@ -27,6 +27,12 @@ options:
     description: The UPS as NUT names it, C(name@host[:port]).
     type: str
     required: true
+  timeout:
+    description:
+      - Seconds C(upsc) may take; a NUT server that keeps the connection open without
+        answering is then a failed read (status C(fail)) instead of a hung SOP.
+    type: int
+    default: 30
 attributes:
   check_mode:
     support: full
@@ -60,6 +66,7 @@ ups:
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_command import run_limited  # noqa: E402
 
 # NUT ups.status flags (docs/new-drivers.txt): the load is at risk, or the UPS says so
 FAIL_FLAGS = {
@@ -130,14 +137,18 @@ def parse(text: str) -> dict[str, str]:
 
 def main() -> None:
     module = AnsibleModule(
-        argument_spec={"ups": {"type": "str", "required": True}},
+        argument_spec={"ups": {"type": "str", "required": True},
+                       "timeout": {"type": "int", "default": 30}},
         supports_check_mode=True,
     )
     name = module.params["ups"]
     upsc = module.get_bin_path("upsc")
     if not upsc:
         module.fail_json(msg="upsc not found: install the nut-client package")
-    rc, out, err = module.run_command([upsc, name], environ_update={"LANG": "C"})
+    seconds = module.params["timeout"]
+    rc, out, err = run_limited(module, [upsc, name], seconds, environ_update={"LANG": "C"})
+    if rc is None:
+        out, err = "", f"upsc did not answer within {seconds} s (a hung NUT server?)"
     if rc != 0 or not out.strip():
         lines = [
             line for line in (err or out).strip().splitlines() if not line.startswith("Init SSL")

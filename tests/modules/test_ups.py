@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
-from loader import load
+from loader import load, run_module
 
 mod = load("ups_status")
 
@@ -58,3 +61,20 @@ def test_warnings_are_all_named():
                                                         status="OB BYPASS")))
     assert ups["status"] == "warning"
     assert "memakai baterai" in ups["message"] and "bypass" in ups["message"]
+
+
+def test_a_nut_server_that_never_answers_is_a_failed_read_not_a_hang(tmp_path, monkeypatch):
+    # upsc waits as long as a NUT server keeps the connection open without answering (a
+    # hung upsd or one behind a dropping firewall): the network SOP hung on it. upsc is not
+    # on this machine, so a script stands in for one that never returns.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "upsc").write_text("#!/bin/sh\nexec sleep 60\n")
+    (bin_dir / "upsc").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    started = time.monotonic()
+    rc, result = run_module("ups_status", tmp_path, {"ups": "ups@nut", "timeout": 1}, seconds=30)
+    assert rc == 0, result.get("msg")
+    assert time.monotonic() - started < 20
+    assert result["ups"]["status"] == "fail"
+    assert result["ups"]["error"] == "upsc did not answer within 1 s (a hung NUT server?)"
