@@ -1,0 +1,102 @@
+"""Each role's documented interface matches its code: every variable of
+defaults/main.yml is in meta/argument_specs.yml and the other way round, with the
+documented type, choices and default."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+ROLES = sorted(path.parent.parent for path in ROOT.glob("roles/*/meta/argument_specs.yml"))
+TYPES: dict[str, type | tuple[type, ...]] = {
+    "str": str, "path": str, "int": int, "float": (int, float), "bool": bool,
+    "list": list, "dict": dict,
+}
+
+
+def _load(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    assert isinstance(data, dict), path
+    return data
+
+
+def _templated(value: Any) -> bool:
+    return isinstance(value, str) and "{{" in value
+
+
+def _default_matches(documented: Any, value: Any) -> bool:
+    """The default in defaults/main.yml is the documented one, or a court-wide variable
+    falling back to it (``{{ sipp_db_name | default('sipp') }}``)."""
+    if documented == value:
+        return True
+    if _templated(value):
+        fallback = re.fullmatch(r"\{\{ *[a-z_]+ *\| *default\((['\"]?)(.*?)\1\) *\}\}", value)
+        return fallback is not None and fallback.group(2) == str(documented)
+    return False
+
+
+def problems(role: Path) -> list[str]:
+    defaults = _load(role / "defaults" / "main.yml")
+    specs = _load(role / "meta" / "argument_specs.yml")["argument_specs"]
+    found: list[str] = []
+    documented: set[str] = set()
+    for entry, spec in specs.items():
+        options = spec.get("options") or {}
+        documented |= set(options)
+        for name, option in options.items():
+            where = f"{role.name} {entry}: {name}"
+            if "description" not in option:
+                found.append(f"{where} has no description")
+            if name not in defaults:
+                found.append(f"{where} is documented but has no default in defaults/main.yml")
+                continue
+            value = defaults[name]
+            kind = option.get("type", "str")
+            wrong_type = kind in TYPES and (not isinstance(value, TYPES[kind]) or (
+                kind in ("int", "float") and isinstance(value, bool)))
+            if value is not None and not _templated(value) and wrong_type:
+                found.append(f"{where} is {kind} but defaults to {value!r}")
+            for item in (value if isinstance(value, list) else [value]):
+                if "choices" in option and not _templated(item) and item not in option["choices"]:
+                    found.append(f"{where} defaults to {item!r}, not one of {option['choices']}")
+            if "default" in option and not _default_matches(option["default"], value):
+                found.append(f"{where} documents default {option['default']!r}, "
+                             f"defaults/main.yml has {value!r}")
+    for name in sorted(set(defaults) - documented):
+        found.append(f"{role.name}: {name} is in defaults/main.yml but not in argument_specs.yml")
+    return found
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[role.name for role in ROLES])
+def test_role_defaults_match_argument_specs(role: Path) -> None:
+    assert problems(role) == []
+
+
+def test_a_mismatch_is_found(tmp_path: Path) -> None:
+    role = tmp_path / "demo"
+    (role / "defaults").mkdir(parents=True)
+    (role / "meta").mkdir()
+    (role / "defaults" / "main.yml").write_text(
+        "demo_port: '22'\ndemo_mode: fast\ndemo_user: \"{{ court_user | default('x') }}\"\n"
+        "demo_extra: 1\n")
+    (role / "meta" / "argument_specs.yml").write_text(yaml.safe_dump({"argument_specs": {"main": {
+        "options": {
+            "demo_port": {"type": "int", "description": "d"},
+            "demo_mode": {"choices": ["slow"], "description": "d"},
+            "demo_user": {"default": "y", "description": "d"},
+            "demo_gone": {"type": "str"},
+        }}}}))
+    assert sorted(problems(role)) == sorted([
+        "demo main: demo_port is int but defaults to '22'",
+        "demo main: demo_mode defaults to 'fast', not one of ['slow']",
+        "demo main: demo_user documents default 'y', defaults/main.yml has "
+        "\"{{ court_user | default('x') }}\"",
+        "demo main: demo_gone has no description",
+        "demo main: demo_gone is documented but has no default in defaults/main.yml",
+        "demo: demo_extra is in defaults/main.yml but not in argument_specs.yml",
+    ])
