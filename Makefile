@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 SCENARIOS ?= $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 DEMO_SOPS ?= sipp-backup sipp-maintenance sipp-sync website
 
-.PHONY: help setup image lab-up lab-down lab-status demo test fresh-check lint doc pytest molecule bench clean
+.PHONY: help setup image lab-up lab-down lab-status demo test fresh-check lint pytest molecule bench clean
 
 help:  ## show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -22,7 +22,7 @@ setup:  ## Debian packages, .venv, collections, podman settings (idempotent)
 image: setup  ## build the cached lab/test-host image if its recipe changed
 	@$(BIN)/sop-lab image
 
-lab-up: setup  ## start and provision the lab court (CASES=200000 for ~1 GB of SIPP data)
+lab-up: setup  ## start and provision the lab court (CASES=200000 for ~1.4 GB of SIPP data)
 	@$(BIN)/sop-lab up $(if $(CASES),--cases $(CASES))
 
 lab-down:  ## remove the lab (containers and networks)
@@ -31,7 +31,7 @@ lab-down:  ## remove the lab (containers and networks)
 lab-status:  ## show the lab hosts
 	@$(BIN)/sop-lab status
 
-demo: lab-up  ## run the SIPP SOPs on the lab and show what was recorded
+demo: lab-up  ## run the SIPP and website SOPs on the lab and show what was recorded
 	@scripts/demo.sh $(DEMO_SOPS)
 
 test: setup image  ## everything CI runs: lint, module docs, pytest, molecule

@@ -18,7 +18,7 @@ def _parser() -> argparse.ArgumentParser:
     up = sub.add_parser("up", help="build the image if needed, start and provision the lab")
     up.add_argument("--cases", type=int, default=None,
                     help="SIPP cases to generate (default: the lab's small size; "
-                         "200000 is about 1 GB)")
+                         "200000 is about 1.4 GB)")
     up.add_argument("--rebuild", action="store_true", help="rebuild the image from scratch")
     up.add_argument("--no-provision", action="store_true",
                     help="start the hosts but skip the Ansible provisioning")
