@@ -79,6 +79,10 @@ def synopsis_options(doc: str, command: str) -> None:
     name = words[1]
     parser = build_parser() if name.startswith("-") else SUBCOMMANDS.get(name)
     assert parser is not None, f"{doc}: `{command}`: no command {name!r}"
+    for word in words[2:3]:  # `sop incident open ...`: the options of `open`
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction) and word in action.choices:
+                parser = action.choices[word]
     known = {option for action in parser._actions for option in action.option_strings}
     for word in words[1:]:
         option = word.split("=")[0]
