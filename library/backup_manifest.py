@@ -28,7 +28,8 @@ description:
     host) in the manifest; C(verified) becomes true only for status C(ok). A backup that
     failed verification is renamed C(NAME.failed) (manifest C(NAME.failed.json)), so
     that nothing with a backup's final name can be taken for a good one. It returns only
-    C(verified) and C(verification), so that a run records the backup's outputs once.
+    C(manifest), C(verified) and C(verification), so that a run records the backup's
+    outputs once.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
@@ -69,30 +70,69 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+manifest:
+  description: The manifest's path (for V(mark), the path it had before a failed backup was
+    renamed).
+  returned: success
+  type: str
 path:
   description: Backup file.
   returned: state=read
   type: str
 size:
   description: Size in bytes.
-  returned: success
+  returned: state=read
   type: int
 sha256:
   description: SHA-256 of the file.
-  returned: success
+  returned: state=read
   type: str
 duration:
   description: Seconds the dump took.
-  returned: success
+  returned: state=read
   type: float
+engine:
+  description: The dump tool (C(mariadb-dump), C(mysqldump) or C(mydumper)).
+  returned: state=read
+  type: str
+server_version:
+  description: Version of the database server dumped.
+  returned: state=read
+  type: str
+period:
+  description: The retention period the backup belongs to (C(2026-11-21) for a daily one).
+  returned: state=read
+  type: str
 tables:
-  description: Per-table row counts.
-  returned: success
+  description: Per table, the row count, content checksum and column hash measured in the
+    dump's snapshot.
+  returned: state=read
+  type: dict
+objects:
+  description: Views, triggers, routines and events with the hash of their definitions.
+  returned: state=read
   type: dict
 verified:
   description: Whether the backup is verified.
   returned: success
   type: bool
+verification:
+  description: The verification's reason (or its status when it gave none).
+  returned: success
+  type: str
+copies:
+  description: O(copies) as given.
+  returned: state=read
+  type: list
+  elements: dict
+non_transactional_consistent:
+  description: Whether the backup holds the non-transactional tables consistent with the rest.
+  returned: state=read
+  type: bool
+non_transactional_note:
+  description: How the non-transactional tables were dumped.
+  returned: state=read
+  type: str
 non_transactional_tables:
   description: MyISAM/Aria/... tables of the database (C(non_transactional_consistent) says
     whether the backup holds them consistent with the rest, C(non_transactional_note) how).
@@ -107,7 +147,7 @@ binlog:
   type: dict
 sop_output:
   description: All outputs of the backup as one dict for the C(sop) record.
-  returned: success
+  returned: state=read
   type: dict
 """
 
