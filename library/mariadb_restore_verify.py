@@ -153,6 +153,10 @@ tables:
   description: Row counts found in the restored scratch database.
   returned: when restored
   type: dict
+path:
+  description: The backup verified.
+  returned: except in check mode
+  type: str
 """
 
 SCRATCH_PREFIX = "sop_verify_"
