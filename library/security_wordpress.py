@@ -72,6 +72,11 @@ plugins:
   returned: success
   type: list
   elements: dict
+apt:
+  description: The O(apt_package) versions apt-cache policy gives, C(installed) and
+    C(candidate) (null when apt-cache or the package is missing).
+  returned: success
+  type: dict
 findings:
   description: Findings of kind wordpress_core and wordpress_plugin.
   returned: success
