@@ -54,11 +54,15 @@ def backup_name(prefix: str, moment: datetime.datetime, engine: str, compression
 
 
 def parse_name(name: str) -> dict[str, Any] | None:
-    """``{prefix, time, ext}`` of a backup file name, or None."""
+    """``{prefix, time, ext}`` of a backup file name, or None (also for a time that is
+    no time, month 13 say: names come from other accounts too, the push in-tray)."""
     match = _NAME_RE.match(name)
     if not match:
         return None
-    moment = datetime.datetime.strptime(match.group("stamp"), "%Y%m%dT%H%M%S")
+    try:
+        moment = datetime.datetime.strptime(match.group("stamp"), "%Y%m%dT%H%M%S")
+    except ValueError:
+        return None
     return {"prefix": match.group("prefix"), "time": moment, "ext": match.group("ext")}
 
 

@@ -160,6 +160,26 @@ def test_the_store_keeps_no_half_copies_and_names_orphans(tmp_path) -> None:
     assert [e["event"] for e in ledger.read(record)] == ["ingested", "discarded", "ingested"]
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+def test_a_pushed_name_with_an_impossible_time_is_no_backup(tmp_path) -> None:
+    """The receiver takes any plain name; a compromised SIPP server pushed
+    sipp-20261399T000000.sql.zst (month 13), whose time matched the name pattern but
+    not a calendar: the name parser raised, and every ingest of the court crashed with a
+    traceback, its real backup never taken in. Such a name is no backup's."""
+    incoming, store, _ = in_and_store(tmp_path)
+    crafted = "sipp-20261399T000000.sql.zst"
+    assert put(incoming, crafted, b"rubbish").returncode == 0
+    assert put(incoming, f"{crafted}.manifest.json", b"{}").returncode == 0
+    for name, data in ((f"{NAME}.manifest.json", b"{}"), (NAME, b"backup")):
+        assert put(incoming, name, data).returncode == 0
+    args = {"incoming": str(incoming), "store": str(store), "prefix": "sipp",
+            "backup": reported(b"backup", NAME),
+            "manifest": reported(b"{}", f"{NAME}.manifest.json")}
+    code, result = run_module("backup_ingest", tmp_path, args)
+    assert code == 0, result
+    assert (store / NAME).read_bytes() == b"backup"
+
+
 @pytest.fixture
 def small_store(tmp_path):
     """A 64 KiB tmpfs as the store: another file system than the incoming directory."""

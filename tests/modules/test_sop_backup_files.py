@@ -37,6 +37,21 @@ def test_backup_name_round_trip() -> None:
     assert f.parse_name("sipp-x.sql.zst") is None
 
 
+@pytest.mark.parametrize("name", ["sipp-20261399T000000.sql.zst", "sipp-20260230T020000.sql.zst",
+                                  "sipp-20261121T250000.sql.zst", "sipp-00000000T000000.tar.gz"])
+def test_a_name_whose_time_is_no_time_is_no_backup(tmp_path, name: str) -> None:
+    """Names from another account (the push in-tray, a shared media) matched the pattern
+    with an impossible time: the parser raised ValueError, and listing, sweeping and
+    retention crashed on that one file."""
+    assert f.parse_name(name) is None
+    assert f.owned_by(name, "sipp") is None
+    assert f.owned_by(name + ".partial", "sipp") is None
+    (tmp_path / name).write_bytes(b"x")
+    (tmp_path / (name + ".manifest.json")).write_bytes(b"{}")
+    assert f.list_backups(str(tmp_path), "sipp") == []
+    assert f.inventory(str(tmp_path), "sipp") == []
+
+
 def write_backup(directory, name: str, content: bytes, **manifest) -> str:
     path = os.path.join(directory, name)
     with open(path, "wb") as handle:
