@@ -55,6 +55,11 @@ class MariaDBError(Exception):
     """A client command failed; the message is one clear line, without secrets."""
 
 
+class OptionValueError(MariaDBError, ValueError):
+    """A login value an option file cannot hold (a line break): a MariaDBError, so that
+    every module reports it as its one line, and a ValueError, as it always was."""
+
+
 def quote_option_value(value: str) -> str:
     """Quote a value for a MariaDB/MySQL option file.
 
@@ -62,7 +67,7 @@ def quote_option_value(value: str) -> str:
     and double quotes are escaped; newlines cannot be represented and are refused.
     """
     if "\n" in value or "\r" in value:
-        raise ValueError("option values cannot contain line breaks")
+        raise OptionValueError("option values cannot contain line breaks")
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

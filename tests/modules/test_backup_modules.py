@@ -284,3 +284,24 @@ def test_an_unpacked_archive_holds_plain_files_and_folders_only(tmp_path) -> Non
     (tmp_path / "sub" / "sipp.u.sql").unlink()
     os.mkfifo(tmp_path / "sipp.v.sql")
     assert verify.not_a_plain_file(str(tmp_path)) == "special file sipp.v.sql"
+
+
+@pytest.mark.parametrize("module", ["mariadb_backup_preflight", "mariadb_backup"])
+def test_a_password_with_a_line_break_is_one_line(tmp_path, monkeypatch, module: str) -> None:
+    """An option file cannot hold a line break: the pre-flight check ended in a traceback
+    (its ValueError was not caught) instead of one line naming the problem. The client
+    on PATH is never reached (the refusal comes first): a stand-in that fails."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    for name in ("mariadb", "zstd"):
+        (fake / name).write_text("#!/bin/sh\nexit 99\n")
+        (fake / name).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")
+    secret = "rahasia\nkedua-baris"
+    (tmp_path / "backups").mkdir()
+    code, result = run_module(module, tmp_path, {
+        "database": "sipp", "dest": str(tmp_path / "backups"), "login_user": "sop_backup",
+        "login_password": secret})
+    assert code == 1
+    assert "line break" in result["msg"] and "\n" not in result["msg"]
+    assert "rahasia" not in json.dumps(result)
