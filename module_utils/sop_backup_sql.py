@@ -367,13 +367,33 @@ def merge(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, 
     return tables
 
 
+def _count(value: Any) -> bool:
+    """Whether ``value`` is a row count (an int; JSON's true is no count)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _malformed(entry: Any) -> bool:
+    """Whether a manifest's table entry is not what a dump writes (the manifest comes
+    from the SIPP server: a forged one is a difference, never a crash)."""
+    if not isinstance(entry, dict):
+        return True
+    if entry.get("rows") is not None:
+        return not _count(entry["rows"])
+    return not (_count(entry.get("rows_min")) and _count(entry.get("rows_max")))
+
+
 def compare(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
     """Differences between the manifest's measurements and the restored database's."""
     want, got = expected.get("tables") or {}, actual.get("tables") or {}
+    if not isinstance(want, dict):
+        return ["the manifest's tables are not a table list"]
     problems = [f"table {t} missing after restore" for t in sorted(set(want) - set(got))]
     problems += [f"table {t} not in the manifest" for t in sorted(set(got) - set(want))]
     for name in sorted(set(want) & set(got)):
         entry, restored = want[name], got[name]
+        if _malformed(entry):
+            problems.append(f"table {name}: the manifest's entry is malformed")
+            continue
         if entry.get("rows") is not None:
             if restored["rows"] != entry["rows"]:
                 problems.append(f"table {name} has {restored['rows']} rows, manifest "
@@ -388,6 +408,8 @@ def compare(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
             problems.append(f"table {name}: columns differ")
     if "objects" in expected:
         want_o, got_o = expected["objects"] or {}, actual.get("objects") or {}
+        if not isinstance(want_o, dict):
+            return [*problems, "the manifest's objects are not an object list"]
         problems += [f"{o} missing after restore" for o in sorted(set(want_o) - set(got_o))]
         problems += [f"{o} not in the manifest" for o in sorted(set(got_o) - set(want_o))]
         problems += [f"{o}: definition differs" for o in sorted(set(want_o) & set(got_o))

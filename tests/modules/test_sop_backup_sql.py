@@ -136,6 +136,28 @@ def test_compare_counts_brackets_columns_and_objects() -> None:
                             "objects": want["objects"]}) == []
 
 
+RESTORED = {"tables": {"a": {"rows": 1, "checksum": "1/2", "structure": "s"}},
+            "objects": {"view:v": "x"}}
+
+
+@pytest.mark.parametrize("manifest", [
+    {"tables": ["a"]}, {"tables": "a"}, {"tables": {"a": "1 row"}}, {"tables": {"a": None}},
+    {"tables": {"a": {"rows": None, "rows_min": "0", "rows_max": 9}}},
+    {"tables": {"a": {"rows": None, "rows_min": 0, "rows_max": [9]}}},
+    {"tables": {"a": {"rows": True, "checksum": "1/2", "structure": "s"}}},
+    {"tables": {"a": {"rows": "1"}}},
+    {"tables": {"a": {"rows": 1}}, "objects": ["view:v"]},
+    {"tables": {"a": {"rows": 1}}, "objects": "view:v"}])
+def test_a_forged_manifest_is_a_difference_not_a_crash(manifest: dict) -> None:
+    """The manifest comes from the SIPP server, which may be compromised: a table entry
+    that was no object, a count that was text or a boolean, objects as a list made the
+    comparison raise (a traceback on the backup computer, the backup left unjudged as if
+    the computer were at fault), and ``rows: true`` passed for one row. Each is now a
+    difference, so the backup is judged failed."""
+    problems = q.compare(manifest, RESTORED)
+    assert problems and all(isinstance(p, str) and "\n" not in p for p in problems)
+
+
 def test_merge_is_exact_only_where_both_snapshots_agree() -> None:
     before = {"a": {"rows": 2, "checksum": "1/1", "structure": "s"},
               "b": {"rows": 2, "checksum": "1/1", "structure": "s"}}
