@@ -161,6 +161,8 @@ path:
 
 SCRATCH_PREFIX = "sop_verify_"
 LOCK_PATH = "/run/sop-backup-verify.lock"
+# Longest time (seconds) a scratch database's DROP may take, client and server side.
+DROP_SECONDS = 300
 # Definers are removed from the statements that create objects: the scratch account may
 # not create objects that run as someone else.
 STRIP_DEFINER = r"s/DEFINER=`([^`]|``)*`@`([^`]|``)*`//g"
@@ -276,12 +278,37 @@ class Runner:
                                f"{first_error_line(err) or ended(procs[index].returncode)}")
 
 
-def sweep_scratch(runner: Runner) -> list[str]:
+def end_sessions(runner: Runner, seconds: float) -> None:
+    """End the verification account's other sessions in the server (best effort). A
+    restore stopped at its time limit leaves its statement running there (the server
+    notices no dead client while it computes), holding the locks a DROP DATABASE waits
+    for; we hold the host-wide lock, so no other verification is running."""
+    with contextlib.suppress(MariaDBError):
+        rows = run_sql(runner.batch(), "SELECT ID FROM information_schema.PROCESSLIST WHERE "
+                       "USER = SUBSTRING_INDEX(USER(), '@', 1) AND ID <> CONNECTION_ID();\n",
+                       timeout=seconds)
+        for ident in (row[0] for row in rows if row):
+            if ident and ident.isdigit():
+                with contextlib.suppress(MariaDBError):  # ended meanwhile
+                    run_sql(runner.batch(), f"KILL CONNECTION {ident};\n", timeout=seconds)
+
+
+def drop_scratch(runner: Runner, name: str, seconds: float) -> None:
+    """Drop a scratch database within ``seconds``, in the server too (lock_wait_timeout):
+    without a limit the DROP of a stopped restore's database waited for its locks, a day
+    by MariaDB's default, holding the verification lock. MariaDBError when it did not."""
+    seconds = max(1, int(seconds))
+    end_sessions(runner, seconds)
+    run_sql(runner.batch(), f"SET SESSION lock_wait_timeout={seconds};\n"
+            f"DROP DATABASE IF EXISTS {quote_identifier(name)};\n", timeout=seconds)
+
+
+def sweep_scratch(runner: Runner, seconds: float = DROP_SECONDS) -> list[str]:
     """Drop scratch databases a killed verification left (we hold the host-wide lock)."""
     rows = run_sql(runner.batch(), "SHOW DATABASES LIKE 'sop\\_verify\\_%';\n", timeout=60)
     stale = [name for name in (row[0] for row in rows if row) if name and name.startswith(SCRATCH_PREFIX)]
     for name in stale:
-        run_sql(runner.batch(), f"DROP DATABASE IF EXISTS {quote_identifier(name)};\n")
+        drop_scratch(runner, name, seconds)
     return stale
 
 
@@ -363,8 +390,9 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
         deadline = time.monotonic() + params["timeout"]  # not counting the wait for the lock
         runner = Runner(params["os_user"], params["login_unix_socket"],
                         seconds=params["timeout"], deadline=deadline)
+        drop_seconds = min(DROP_SECONDS, params["timeout"])
         try:
-            swept = sweep_scratch(runner)
+            swept = sweep_scratch(runner, drop_seconds)
             if swept:
                 record["swept"] = swept
         except MariaDBError as exc:
@@ -376,10 +404,9 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
                                    f"{manifest.get('sha256')}")
         try:
             run_sql(runner.batch(), f"CREATE DATABASE {quote_identifier(scratch)} "
-                    "CHARACTER SET utf8mb4;\n")
+                    "CHARACTER SET utf8mb4;\n", timeout=runner.left())
         except MariaDBError as exc:
             raise VerifyError(f"cannot create the scratch database: {exc}") from None
-        drop = f"DROP DATABASE IF EXISTS {quote_identifier(scratch)};\n"
         try:
             restore(runner, manifest, path, scratch, work_dir=params["work_dir"],
                     threads=params["threads"])
@@ -387,9 +414,12 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
                                parallel=params["threads"] or os.cpu_count() or 2, analyze=True)
         except BaseException:
             with contextlib.suppress(MariaDBError):  # else swept at the next run
-                run_sql(runner.batch(), drop)
+                drop_scratch(runner, scratch, drop_seconds)
             raise
-        run_sql(runner.batch(), drop)
+        try:
+            drop_scratch(runner, scratch, drop_seconds)
+        except MariaDBError as exc:  # not the backup's fault: swept at the next run
+            record["scratch_left"] = str(exc)
         expected = {"tables": manifest.get("tables") or {}}
         if "objects" in manifest:
             expected["objects"] = manifest["objects"]

@@ -7,7 +7,9 @@ import errno
 import hashlib
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -305,3 +307,46 @@ def test_a_password_with_a_line_break_is_one_line(tmp_path, monkeypatch, module:
     assert code == 1
     assert "line break" in result["msg"] and "\n" not in result["msg"]
     assert "rahasia" not in json.dumps(result)
+
+
+@pytest.fixture
+def hung_server_client():
+    """A stand-in for the mariadb client, as the verification's OS user (nobody) can run
+    it (no MariaDB server runs here without a container): the restore's statement never
+    ends (a crafted dump's endless INSERT ... SELECT), and a DROP DATABASE then waits for
+    the metadata lock that statement still holds in the server, as MariaDB's does. Other
+    statements print nothing and succeed."""
+    if os.geteuid() != 0:
+        pytest.skip("the verification runs its client as another OS user")
+    folder = tempfile.mkdtemp(prefix="sop-fake-client-")
+    os.chmod(folder, 0o755)
+    script = os.path.join(folder, "mariadb")
+    with open(script, "w", encoding="ascii") as handle:
+        handle.write('#!/bin/sh\ncase "$*" in *--sandbox*) exec sleep 3600 ;; esac\n'
+                     'sql=$(cat)\ncase "$sql" in *"DROP DATABASE"*) exec sleep 3600 ;; esac\n'
+                     "exit 0\n")
+    os.chmod(script, 0o755)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def test_a_verification_past_its_time_ends_when_the_drop_would_wait(
+        tmp_path, monkeypatch, hung_server_client: str) -> None:
+    """The restore ran past the verification's time limit and was stopped; its statement
+    went on in the server, and the DROP DATABASE of the scratch database, sent without a
+    time limit, waited for its lock: the verify-restore hung (a day, MariaDB's
+    lock_wait_timeout) holding the backup computer's verification lock."""
+    monkeypatch.setenv("PATH", f"{hung_server_client}:{os.environ['PATH']}")
+    path = tmp_path / "sipp-20261121T020000.sql.gz"
+    path.write_bytes(subprocess.run(["gzip", "-c"], input=b"INSERT INTO t SELECT 1;\n",
+                                    capture_output=True, check=True).stdout)
+    files.write_json_atomic(str(path) + ".manifest.json", {
+        "format": "sql", "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "size": path.stat().st_size, "tables": {}})
+    clock = time.monotonic()
+    code, result = run_module("mariadb_restore_verify", tmp_path, {
+        "path": str(path), "os_user": "nobody", "timeout": 2}, seconds=60)
+    assert code == 1
+    assert result["verification"]["status"] == "error"
+    assert "not finished within 2 s" in result["msg"]
+    assert time.monotonic() - clock < 30
