@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import errno
 import fcntl
 import hashlib
 import json
@@ -242,6 +243,8 @@ def find_verified(directory: str, prefix: str, period: str) -> dict[str, Any] | 
 
 
 PIPE_SIZE = 1 << 20
+# What link() fails with on a file system without hard links (vfat, exfat: EPERM).
+NO_HARD_LINKS = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP})
 
 
 def widen_pipe(fd: int) -> None:
@@ -311,8 +314,19 @@ class HashingWriter:
 
     def publish(self) -> None:
         """Give the synced file its final name (refusing to replace an existing file)."""
-        os.link(self.partial_path, self.final_path)
-        os.unlink(self.partial_path)
+        try:
+            os.link(self.partial_path, self.final_path)
+        except OSError as exc:
+            if exc.errno not in NO_HARD_LINKS:
+                raise
+            # FAT32 and exFAT (most removable disks) have no hard links: a rename, after
+            # making sure that nothing has the final name (the directory is ours alone).
+            if os.path.lexists(self.final_path):
+                raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST),
+                                      self.final_path) from None
+            os.rename(self.partial_path, self.final_path)
+        else:
+            os.unlink(self.partial_path)
         fsync_dir(os.path.dirname(os.path.abspath(self.final_path)))
 
     def commit(self) -> None:

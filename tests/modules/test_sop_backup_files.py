@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import json
@@ -181,6 +182,33 @@ def test_publish_never_replaces_a_final_file(tmp_path) -> None:
         writer.publish()
     assert target.read_bytes() == b"old"
     writer.discard()
+
+
+def test_publish_works_where_the_file_system_has_no_hard_links(tmp_path, monkeypatch) -> None:
+    """Removable disks are mostly FAT32 or exFAT, which have no hard links (link() fails
+    with EPERM): every copy to such a disk failed, a warning each night and never a copy.
+    The final name is then given by a rename that still refuses to replace a file. (No
+    FAT file system can be mounted here: no vfat/exfat module nor mkfs, so link() is
+    made to fail as those file systems fail it.)"""
+
+    def no_links(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+
+    monkeypatch.setattr(os, "link", no_links)
+    target = tmp_path / "sipp-20261121T020000.sql.zst"
+    writer = f.HashingWriter(str(target))
+    writer.write(b"new")
+    writer.commit()
+    assert target.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+    again = f.HashingWriter(str(target))
+    again.write(b"newer")
+    again.sync()
+    with pytest.raises(FileExistsError):
+        again.publish()
+    assert target.read_bytes() == b"new"
+    again.discard()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
 
 
 def test_restore_user_is_an_existing_unprivileged_user() -> None:
