@@ -105,12 +105,21 @@ def write_json_atomic(path: str, data: dict[str, Any]) -> None:
                   temporary=path + PARTIAL_SUFFIX)
 
 
+# Largest manifest read (a real one is a few hundred KiB): manifests arrive from other
+# hosts (pushed), and are read by root on the backup computer.
+MANIFEST_MAX = 64 << 20
+
+
 def read_manifest(path: str) -> dict[str, Any] | None:
-    """The manifest at ``path``, or None when missing or unreadable."""
+    """The manifest at ``path``, or None when missing, unreadable, larger than
+    MANIFEST_MAX or not a JSON object (nested without end included)."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, ValueError):
+        with open(path, "rb") as handle:
+            raw = handle.read(MANIFEST_MAX + 1)
+        if len(raw) > MANIFEST_MAX:
+            return None
+        data = json.loads(raw.decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 

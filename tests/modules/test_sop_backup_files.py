@@ -9,12 +9,16 @@ import hashlib
 import json
 import os
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from loader import load
 
 f = load("sop_backup_files")
 MOMENT = dt.datetime(2026, 11, 21, 2, 30, 5)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(("period", "key"), [
@@ -68,6 +72,35 @@ def test_write_json_atomic_is_private(tmp_path) -> None:
     assert json.loads(target.read_text()) == {"a": 1}
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert not (tmp_path / "m.json.partial").exists()
+
+
+def test_a_crafted_manifest_is_unreadable_not_a_crash(tmp_path) -> None:
+    """Manifests arrive from the SIPP and web servers (pushed, then read as root on the
+    backup computer): one of 100000 nested brackets made json raise RecursionError, which
+    was not caught: the verify-restore ended in a traceback."""
+    path = tmp_path / "sipp-20261121T020000.sql.zst.manifest.json"
+    path.write_text("[" * 100000)
+    assert f.read_manifest(str(path)) is None
+    with pytest.raises(f.BackupMissing, match="missing or unreadable"):
+        f.load_backup(str(tmp_path / "sipp-20261121T020000.sql.zst"), str(path))
+
+
+def test_a_huge_manifest_is_not_read_whole(tmp_path) -> None:
+    """A pushed manifest of 512 MiB was read whole into the memory of a root process on
+    the backup computer (a real one is a few hundred KiB): read at most MANIFEST_MAX."""
+    path = tmp_path / "huge.manifest.json"
+    with open(path, "wb") as handle:
+        handle.truncate(512 << 20)
+    code = ("import resource, sys\n"
+            "from ansible.module_utils.sop_backup_files import read_manifest\n"
+            "assert read_manifest(sys.argv[1]) is None\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+    driver = ("import ansible.module_utils, runpy, sys\n"
+              f"ansible.module_utils.__path__.append({str(ROOT / 'module_utils')!r})\n"
+              f"exec({code!r})\n")
+    proc = subprocess.run([sys.executable, "-c", driver, str(path)], capture_output=True,
+                          text=True, check=True)
+    assert int(proc.stdout) < 200 << 10  # KiB: far below the file's size
 
 
 def test_only_verified_backups_with_matching_size_count(tmp_path) -> None:
