@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import errno
 import os
 from typing import Any
 
@@ -103,6 +104,10 @@ pruned:
 
 
 def _copy(src: str, target: str, manifest: dict[str, Any]) -> None:
+    if os.path.lexists(target):
+        # Never replaced, nor its manifest: a copy gets its final name last (publish).
+        raise OSError(errno.EEXIST, f"{target} exists and differs from the backup (size "
+                      "or manifest); left as it is")
     writer = HashingWriter(target)
     try:
         with open(src, "rb") as handle:

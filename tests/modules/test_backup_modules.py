@@ -350,3 +350,34 @@ def test_a_verification_past_its_time_ends_when_the_drop_would_wait(
     assert result["verification"]["status"] == "error"
     assert "not finished within 2 s" in result["msg"]
     assert time.monotonic() - clock < 30
+
+
+def verified_backup(directory, name: str, content: bytes) -> str:
+    """A backup file and its verified manifest, as the SIPP server holds them."""
+    path = os.path.join(directory, name)
+    with open(path, "wb") as handle:
+        handle.write(content)
+    files.write_json_atomic(path + files.MANIFEST_SUFFIX, {
+        "size": len(content), "sha256": hashlib.sha256(content).hexdigest(), "verified": True,
+        "verification": {"status": "ok"}, "period": name.split("-")[1][:8]})
+    return path
+
+
+def copy_args(src: str, media, **extra: object) -> dict:
+    return {"src": src, "dest": str(media), "require_mountpoint": False, **extra}
+
+
+def test_a_different_file_of_the_same_name_on_the_media_is_left_whole(tmp_path) -> None:
+    """The media held a file of the backup's name that differed from it (another size):
+    the copy wrote the backup's manifest over that file's, then failed to give the copy
+    its name, leaving the old file described by the new manifest."""
+    server, media = tmp_path / "server", tmp_path / "media"
+    server.mkdir()
+    media.mkdir()
+    src = verified_backup(server, "sipp-20261121T020000.sql.zst", b"the verified backup")
+    old = verified_backup(media, "sipp-20261121T020000.sql.zst", b"something else")
+    before = {p.name: p.read_bytes() for p in media.iterdir()}
+    code, result = run_module("backup_copy", tmp_path, copy_args(src, media))
+    assert code == 0 and result["copied"] is False
+    assert "exists and differs" in result["msg"]
+    assert {p.name: p.read_bytes() for p in media.iterdir()} == before, old
