@@ -30,7 +30,7 @@ MANIFEST_SUFFIX = ".manifest.json"
 PARTIAL_SUFFIX = ".partial"
 FAILED_SUFFIX = ".failed"
 FAILED_MANIFEST_SUFFIX = ".failed.json"
-_NAME_RE = re.compile(r"^(?P<prefix>.+)-(?P<stamp>\d{8}T\d{6})\.(?P<ext>(sql|tar)\.(zst|gz))$")
+_NAME_RE = re.compile(r"^(?P<prefix>.+)-(?P<stamp>\d{8}T\d{6})\.(?P<ext>(sql|tar)\.(zst|gz))\Z")
 
 
 def period_key(moment: datetime.datetime, period: str) -> str:

@@ -40,6 +40,9 @@ def test_backup_name_round_trip() -> None:
     assert f.parse_name(name) == {"prefix": "sipp", "time": MOMENT, "ext": "sql.zst"}
     assert f.parse_name(name + ".partial") is None
     assert f.parse_name("sipp-x.sql.zst") is None
+    # "$" matched before a final newline: a file named so was taken for a backup
+    assert f.parse_name(name + "\n") is None
+    assert f.owned_by(name + ".partial\n", "sipp") is None
 
 
 @pytest.mark.parametrize("name", ["sipp-20261399T000000.sql.zst", "sipp-20260230T020000.sql.zst",
