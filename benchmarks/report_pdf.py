@@ -28,8 +28,10 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sop.catalogue import load_catalogue
+from sop.schedule import DEFAULT_TIMEZONE
 from sop.store import Store
 
 SOP = str(Path(sys.executable).parent / "sop")
@@ -205,7 +207,10 @@ def main() -> int:
     data = work / "data"
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir()
-    end = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0, day=1)
+    # The court's clock (WIB), as `sop report` counts its months.
+    end = datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).replace(
+        hour=0, minute=0, second=0, microsecond=0, day=1
+    )
     start = end - timedelta(days=args.days)
     store = Store(f"sqlite:///{data / 'sop.db'}")
     began = time.perf_counter()

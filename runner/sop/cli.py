@@ -11,7 +11,7 @@ import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -352,11 +352,31 @@ def cmd_ack(ctx: Context) -> ExitCode:
     return ExitCode.OK
 
 
+def _report_scope(ctx: Context) -> tuple[str | None, tzinfo]:
+    """The court a report is for (--court, or -i's court_name) and its office clock:
+    --timezone, else -i's sop_schedule.timezone, else WIB (as the court's timers)."""
+    from zoneinfo import ZoneInfo
+
+    from sop import schedule
+
+    args = ctx.args
+    court, court_schedule = args.court, None
+    if args.inventory:
+        info = inventory.load(
+            inventory.resolve_source(args.inventory), None, inventory.VaultOptions()
+        )
+        court, court_schedule = info.court_name, info.schedule
+    if args.timezone is not None:
+        return court, ZoneInfo(schedule.zone_name(args.timezone, "--timezone"))
+    return court, schedule.court_zone(court_schedule)
+
+
 def cmd_report(ctx: Context) -> ExitCode:
     from sop import report
 
     args = ctx.args
-    month = report.Month.parse(args.month or datetime.now().strftime("%Y-%m"))
+    court, zone = _report_scope(ctx)
+    month = report.Month.parse(args.month, zone) if args.month else report.Month.current(zone)
     if args.format == "pdf" and args.all_courts:
         raise SopError("--format pdf is one court's report: give --court NAME, not --all-courts")
     if args.court is not None:
@@ -369,11 +389,11 @@ def cmd_report(ctx: Context) -> ExitCode:
 
         if not args.output:
             raise SopError("--format pdf needs -o FILE")
-        write_pdf(ctx.store, ctx.sops, month, args.court, Path(args.output))
+        write_pdf(ctx.store, ctx.sops, month, court, Path(args.output))
         ctx.console.print(f"Laporan written to {args.output}", markup=False, highlight=False)
         return ExitCode.OK
     else:
-        blocks = report.build(ctx.store, ctx.sops, month, args.court)
+        blocks = report.build(ctx.store, ctx.sops, month, court)
     text = report.to_html(blocks) if args.format == "html" else report.to_markdown(blocks)
     if args.output:
         try:
@@ -693,7 +713,16 @@ def build_parser() -> argparse.ArgumentParser:
     scope = rep.add_mutually_exclusive_group()
     scope.add_argument("--court", metavar="NAME", help="this court's report (court_name)")
     scope.add_argument(
+        "-i", "--inventory", help="this court's report (its court_name and sop_schedule.timezone)"
+    )
+    scope.add_argument(
         "--all-courts", action="store_true", help="the regional view: every court of the store"
+    )
+    rep.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        help="the court's clock for months, days and times "
+        "(default: -i's sop_schedule.timezone, else Asia/Jakarta)",
     )
     rep.add_argument("-o", "--output", metavar="FILE")
     return parser

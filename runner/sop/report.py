@@ -7,13 +7,15 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sop.catalogue import FREQUENCY_LABEL, Sop
 from sop.durations import format_seconds
 from sop.errors import SopError
 from sop.overdue import Due
+from sop.schedule import DEFAULT_TIMEZONE
 from sop.store import Row, Store, now
 from sop.untrusted import visible
 
@@ -47,31 +49,49 @@ STATUS_ID = {
     "delegated": "Dilaksanakan oleh SOP lain",
 }
 WAKTU_FORMAT = "%d-%m-%Y %H:%M"
+WIB = ZoneInfo(DEFAULT_TIMEZONE)  # a court's clock unless its sop_schedule.timezone differs
 
 Block = tuple[str, Any]
 
 
 @dataclass(frozen=True)
 class Month:
+    """A calendar month on the court's office clock (`zone`, WIB unless the court's
+    `sop_schedule.timezone` says otherwise), never the controller's own (often UTC):
+    a backup at 03:00 WIB on the 1st belongs to that month, and is shown at 03:00."""
+
     year: int
     month: int
+    zone: tzinfo = WIB
 
     @classmethod
-    def parse(cls, text: str) -> Month:
+    def parse(cls, text: str, zone: tzinfo = WIB) -> Month:
         try:
             parsed = datetime.strptime(text, "%Y-%m")
         except ValueError:
             raise SopError(f"--month {text!r}: expected YYYY-MM") from None
-        return cls(parsed.year, parsed.month)
+        if not 1970 <= parsed.year <= 9998:
+            raise SopError(f"--month {text!r}: expected a month from 1970 to 9998")
+        return cls(parsed.year, parsed.month, zone)
+
+    @classmethod
+    def current(cls, zone: tzinfo) -> Month:
+        """The month it is now at the court."""
+        today = now().astimezone(zone)
+        return cls(today.year, today.month, zone)
 
     @property
     def start(self) -> datetime:
-        return datetime(self.year, self.month, 1).astimezone()
+        return datetime(self.year, self.month, 1, tzinfo=self.zone)
 
     @property
     def end(self) -> datetime:
         days = calendar.monthrange(self.year, self.month)[1]
-        return self.start + timedelta(days=days)
+        return self.start + timedelta(days=days)  # wall-clock arithmetic in `zone`
+
+    def when(self, value: datetime | None) -> str:
+        """A recorded time as the court's clock reads it."""
+        return value.astimezone(self.zone).strftime(WAKTU_FORMAT) if value else "-"
 
     @property
     def label(self) -> str:
@@ -87,17 +107,13 @@ class Month:
             return None
         start = self.start
         if first is not None:
-            first_day = first.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
-            start = max(start, first_day)
-        end = min(self.end, now().astimezone())
+            first_day = first.astimezone(self.zone)
+            start = max(start, first_day.replace(hour=0, minute=0, second=0, microsecond=0))
+        end = min(self.end, now().astimezone(self.zone))
         if end <= start:
             return 0
         days = (end.date() - start.date()).days + (1 if end < self.end else 0)
         return -(-days // per) * sop.times_per_period
-
-
-def _when(value: datetime | None) -> str:
-    return value.astimezone().strftime(WAKTU_FORMAT) if value else "-"
 
 
 def _duration(row: Mapping[str, Any]) -> float | None:
@@ -172,14 +188,14 @@ def _activity_rows(sop: Sop, executions: Sequence[Row]) -> list[list[str]]:
     return rows
 
 
-def _manual_rows(executions: Sequence[Row]) -> list[list[str]]:
+def _manual_rows(executions: Sequence[Row], month: Month) -> list[list[str]]:
     rows = []
     for execution in executions:
         for activity in execution["activities"]:
             if activity["mode"] == "automated" and not activity["acknowledged_by"]:
                 continue  # (an automated activity's manual part, once acknowledged, is listed)
             if activity["acknowledged_by"]:
-                when = _when(activity["acknowledged_at"])
+                when = month.when(activity["acknowledged_at"])
                 state = f"Dikonfirmasi oleh {activity['acknowledged_by']} ({when})"
                 if activity["note"]:
                     state += f": {activity['note']}"
@@ -247,8 +263,8 @@ def build(
         ("p", f"Pengadilan: {', '.join(courts) or '-'}"),
         (
             "p",
-            f"Periode: {_when(month.start)[:10]} s.d. "
-            f"{_when(month.end - timedelta(seconds=1))[:10]}; dibuat {_when(now())}.",
+            f"Periode: {month.when(month.start)[:10]} s.d. "
+            f"{month.when(month.end - timedelta(seconds=1))[:10]}; dibuat {month.when(now())}.",
         ),
     ]
     summary = []
@@ -314,7 +330,7 @@ def build(
                     [
                         [
                             str(e["id"]),
-                            _when(e["started_at"]),
+                            month.when(e["started_at"]),
                             format_seconds(_duration(e)),
                             e["operator"],
                             e["trigger"],
@@ -356,7 +372,7 @@ def build(
         if drills:
             blocks.append(("h3", "Uji restorasi backup"))
             blocks.append(("table", (DRILL_HEADER, drills)))
-        manual = _manual_rows(mine)
+        manual = _manual_rows(mine, month)
         if manual:
             blocks.append(("h3", "Langkah manual"))
             blocks.append(("table", (["Eksekusi", "No", "Kegiatan", "Keterangan"], manual)))
@@ -381,8 +397,8 @@ def build_regional(
         ("h1", f"Laporan Pelaksanaan SOP Wilayah — {month.label}"),
         (
             "p",
-            f"{len(courts)} pengadilan. Periode: {_when(month.start)[:10]} s.d. "
-            f"{_when(month.end - timedelta(seconds=1))[:10]}; dibuat {_when(now())}.",
+            f"{len(courts)} pengadilan. Periode: {month.when(month.start)[:10]} s.d. "
+            f"{month.when(month.end - timedelta(seconds=1))[:10]}; dibuat {month.when(now())}.",
         ),
     ]
     totals = []
@@ -431,8 +447,8 @@ def build_regional(
                         [
                             d.court_name or "-",
                             d.sop.title,
-                            _when(d.last_success_at),
-                            _when(d.overdue_at),
+                            month.when(d.last_success_at),
+                            month.when(d.overdue_at),
                         ]
                         for d in overdue
                     ],

@@ -30,7 +30,6 @@ from sop.errors import SopError
 from sop.report import (
     DRILL_HEADER,
     STATUS_ID,
-    WAKTU_FORMAT,
     Month,
     _activity_rows,
     _drill_rows,
@@ -151,10 +150,15 @@ def _days(month: Month) -> list[datetime]:
     return days
 
 
+def _day(month: Month, execution: Row) -> int:
+    """The day of the month an execution started, on the court's clock."""
+    return int(execution["started_at"].astimezone(month.zone).day)
+
+
 def executions_per_day(month: Month, executions: Sequence[Row]) -> str:
     counts: dict[int, list[int]] = {d.day: [0, 0, 0] for d in _days(month)}
     for execution in executions:
-        slot = counts[execution["started_at"].astimezone().day]
+        slot = counts[_day(month, execution)]
         status = execution["status"]
         slot[0 if status == "successful" else 1 if status in STATUS_FAILED else 2] += 1
     bars = [
@@ -175,7 +179,7 @@ def executions_per_day(month: Month, executions: Sequence[Row]) -> str:
 STATUS_FAILED = ("failed", "unreachable", "interrupted", "canceled")
 
 
-def durations_chart(sop: Sop, executions: Sequence[Row]) -> str | None:
+def durations_chart(sop: Sop, month: Month, executions: Sequence[Row]) -> str | None:
     limits = [a.limit_seconds for a in sop.activities if a.mode == "automated"]
     baku = sum(limit for limit in limits if limit) / 60 if any(limits) else None
     bars = []
@@ -188,7 +192,7 @@ def durations_chart(sop: Sop, executions: Sequence[Row]) -> str | None:
         colour = RED if execution["status"] != "successful" else AMBER if over else BLUE
         bars.append(
             Bar(
-                str(execution["started_at"].astimezone().day),
+                str(_day(month, execution)),
                 ((minutes, colour),),
                 f"eksekusi {execution['id']}: {format_seconds(seconds)}",
             )
@@ -213,7 +217,7 @@ def _outputs(executions: Sequence[Row]) -> list[tuple[Row, dict[str, Any]]]:
     ]
 
 
-def backup_chart(executions: Sequence[Row]) -> str | None:
+def backup_chart(month: Month, executions: Sequence[Row]) -> str | None:
     seen: set[str] = set()
     bars = []
     for execution, output in _outputs(executions):
@@ -226,7 +230,7 @@ def backup_chart(executions: Sequence[Row]) -> str | None:
         colour = GREEN if verified is True else RED if verified is False else GREY
         bars.append(
             Bar(
-                str(execution["started_at"].astimezone().day),
+                str(_day(month, execution)),
                 ((output["size"] / 1048576, colour),),
                 f"{Path(str(output.get('path', '-'))).name}: {output['size']} byte",
             )
@@ -244,7 +248,7 @@ def availability_chart(month: Month, executions: Sequence[Row]) -> str | None:
     per_day: dict[int, list[int]] = {}
     for execution, output in _outputs(executions):
         if isinstance(output.get("available"), bool):
-            tally = per_day.setdefault(execution["started_at"].astimezone().day, [0, 0])
+            tally = per_day.setdefault(_day(month, execution), [0, 0])
             tally[0 if output["available"] else 1] += 1
     if not per_day:
         return None
@@ -269,10 +273,6 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "")
     return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _when(value: datetime | None) -> str:
-    return value.astimezone().strftime(WAKTU_FORMAT) if value else "-"
-
-
 def _figure(svg: str, caption: str) -> str:
     return f"<figure>{svg}<figcaption>{_e(caption)}</figcaption></figure>"
 
@@ -292,7 +292,7 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
                 [
                     [
                         str(e["id"]),
-                        _when(e["started_at"]),
+                        month.when(e["started_at"]),
                         _status(e["status"]),
                         e["error"] or f"rc {e['rc']}",
                     ]
@@ -316,12 +316,12 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
             _activity_rows(sop, mine),
         )
     )
-    chart = durations_chart(sop, mine)
+    chart = durations_chart(sop, month, mine)
     if chart:
         parts.append(
             _figure(chart, f"Durasi tiap eksekusi {sop.title} dibandingkan Mutu Baku (menit)")
         )
-    backups = backup_chart(mine)
+    backups = backup_chart(month, mine)
     if backups:
         parts.append(_figure(backups, "Ukuran dan verifikasi backup selama bulan ini"))
     availability = availability_chart(month, mine)
@@ -331,7 +331,7 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
     if drills:
         parts.append("<h3>Uji restorasi backup</h3>")
         parts.append(_table(DRILL_HEADER, drills))
-    manual = _manual_rows(mine)
+    manual = _manual_rows(mine, month)
     if manual:
         parts.append("<h3>Langkah manual dan konfirmasinya</h3>")
         parts.append(_table(["Eksekusi", "No", "Kegiatan", "Keterangan"], manual))
@@ -342,7 +342,7 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
             [
                 [
                     str(e["id"]),
-                    _when(e["started_at"]),
+                    month.when(e["started_at"]),
                     format_seconds(_duration(e)),
                     e["operator"],
                     e["trigger"],
@@ -394,8 +394,8 @@ def document(store: Store, sops: Mapping[str, Sop], month: Month, court: str | N
     body = [
         f"<header><h1>{_e(title)}</h1>",
         f'<p class="court">{_e(court_name or "-")}</p>',
-        f'<p class="meta">Periode {_when(month.start)[:10]} s.d. '
-        f"{_when(month.end - timedelta(seconds=1))[:10]}; dibuat {_when(now())} "
+        f'<p class="meta">Periode {month.when(month.start)[:10]} s.d. '
+        f"{month.when(month.end - timedelta(seconds=1))[:10]}; dibuat {month.when(now())} "
         f"oleh perintah sop. Mode uji (--check) tidak dihitung sebagai pelaksanaan.</p>"
         "</header>",
         "<h2>Ringkasan</h2>",

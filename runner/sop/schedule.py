@@ -125,18 +125,31 @@ def default_calendar(sop: Sop) -> list[str]:
     return [f"*-*-* {m // 60:02d}:{m % 60:02d}" for m in minutes]
 
 
-def _timezone(court_schedule: Mapping[str, Any]) -> str:
-    zone = court_schedule.get("timezone", DEFAULT_TIMEZONE)
+def zone_name(zone: object, where: str) -> str:
+    """`zone` when it names a time zone (SopError naming `where` if not)."""
     try:
         if not isinstance(zone, str) or not _ZONE.match(zone):
             raise ValueError(zone)
         ZoneInfo(zone)
     except (ValueError, ZoneInfoNotFoundError):
         raise SopError(
-            f"inventory: sop_schedule/timezone: {zone!r} is not a time zone (such as "
+            f"{where}: {zone!r} is not a time zone (such as "
             "Asia/Jakarta, Asia/Makassar or Asia/Jayapura)"
         ) from None
     return zone
+
+
+def _timezone(court_schedule: Mapping[str, Any]) -> str:
+    zone = court_schedule.get("timezone", DEFAULT_TIMEZONE)
+    return zone_name(zone, "inventory: sop_schedule/timezone")
+
+
+def court_zone(court_schedule: Any) -> ZoneInfo:
+    """The court's office clock: its inventory's `sop_schedule.timezone`, else WIB (the
+    clock its timers run on, and its reports' months and days are counted in)."""
+    if not isinstance(court_schedule, Mapping):
+        court_schedule = {}
+    return ZoneInfo(_timezone(court_schedule))
 
 
 def _zoned(value: str, zone: str) -> str:

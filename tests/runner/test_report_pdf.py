@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
@@ -28,6 +29,7 @@ pytestmark = pytest.mark.skipif(
 )
 COURT = "Pengadilan Negeri Benchmark"
 LATE = "Pengadilan Negeri Baru Mulai"
+WIB = ZoneInfo("Asia/Jakarta")
 
 
 def _generator() -> ModuleType:
@@ -47,9 +49,9 @@ def november(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     work = tmp_path_factory.mktemp("pdf")
     store = Store(f"sqlite:///{work / 'sop.db'}")
     bench = _generator()
-    start = datetime(2025, 11, 1).astimezone()
+    start = datetime(2025, 11, 1, tzinfo=WIB)  # the courts' clock, not the controller's
     bench.generate(store, start, 30, court=COURT)
-    bench.generate(store, datetime(2025, 11, 30).astimezone(), 1, court=LATE, seed=3)
+    bench.generate(store, datetime(2025, 11, 30, tzinfo=WIB), 1, court=LATE, seed=3)
     sops = load_catalogue()
     pdf = work / "laporan.pdf"
     report_pdf.write_pdf(store, sops, Month(2025, 11), COURT, pdf)

@@ -1,0 +1,84 @@
+"""The monthly report (Markdown/HTML) over crafted records: the court's clock, what is
+counted as an execution, empty months, and what a host reported shown, never crashing."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from sop.store import Store
+
+from .conftest import INVENTORY, craft_execution
+
+Cli = Callable[..., tuple[int, str, str]]
+A = "Pengadilan Negeri Uji"  # the fixture inventory's court
+
+
+@pytest.fixture
+def store_at(sop_env: dict[str, str]) -> Iterator[Store]:
+    data = Path(sop_env["SOP_DATA_DIR"])
+    data.mkdir(parents=True)
+    store = Store(f"sqlite:///{data / 'sop.db'}")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def controller_at_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A controller whose own clock is UTC (as many servers are kept)."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _runs(out: str, sop_title: str) -> str:
+    """The "Pelaksanaan" table of one SOP's section of a Markdown report."""
+    section = out.split(f"## {sop_title} (")[1].split("\n## ", 1)[0]
+    if "### Pelaksanaan" not in section:
+        return ""
+    return section.split("### Pelaksanaan")[1].split("###")[0]
+
+
+def test_months_and_times_are_the_courts_clock(
+    cli: Cli, store_at: Store, controller_at_utc: None, tmp_path: Path
+) -> None:
+    """A run at 03:00 WIB on the 1st of November is November's, written 03:00, on a
+    controller kept at UTC (where it is 20:00 on the 31st of October); a WITA court
+    (sop_schedule.timezone) reads it at 04:00."""
+    first = datetime(2026, 10, 31, 20, 0, tzinfo=UTC)  # 2026-11-01 03:00 WIB
+    ran = craft_execution(store_at, "local-demo", first, court=A)
+    craft_execution(store_at, "local-demo", datetime(2026, 10, 20, 3, tzinfo=UTC), court=A)
+    code, out, err = cli("report", "--month", "2026-11", "--court", A)
+    assert code == 0, err
+    assert f"| {ran} | 01-11-2026 03:00 |" in _runs(out, "SOP Uji Lokal")
+    assert "Periode: 01-11-2026 s.d. 30-11-2026" in out
+    code, out, err = cli("report", "--month", "2026-10", "--court", A)
+    assert code == 0, err
+    assert f"| {ran} |" not in _runs(out, "SOP Uji Lokal")
+    # A WITA court: its inventory's sop_schedule.timezone.
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    with (inventory / "group_vars/all.yml").open("a") as file:
+        file.write("sop_schedule:\n  timezone: Asia/Makassar\n")
+    code, out, err = cli("report", "--month", "2026-11", "-i", str(inventory))
+    assert code == 0, err
+    assert f"| {ran} | 01-11-2026 04:00 |" in _runs(out, "SOP Uji Lokal")
+    code, out, err = cli("report", "--month", "2026-11", "--court", A, "--timezone", "UTC")
+    assert code == 0, err
+    assert f"| {ran} |" not in _runs(out, "SOP Uji Lokal")
+    code, _, err = cli("report", "--month", "2026-11", "--court", A, "--timezone", "WIB")
+    assert code == 2 and "--timezone: 'WIB' is not a time zone" in err
+
+
+@pytest.mark.parametrize("month", ["0001-01", "9999-12"])
+def test_a_month_out_of_range_is_bad_input(cli: Cli, store_at: Store, month: str) -> None:
+    code, out, err = cli("report", "--month", month)
+    assert code == 2 and out == ""
+    assert err.strip() == f"sop: error: --month {month!r}: expected a month from 1970 to 9998"
