@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
@@ -214,6 +214,25 @@ def _manual_rows(executions: Sequence[Row], month: Month) -> list[list[str]]:
     return rows
 
 
+def _rate(ok: int, total: int) -> str:
+    return f"{100 * ok / total:.0f}%" if total else "-"
+
+
+def real(executions: Iterable[Row]) -> list[Row]:
+    """The executions that performed the SOP: a dry run (--check) performs nothing, so it
+    is listed (marked) but neither counted as done nor judged against the Mutu Baku."""
+    return [e for e in executions if not e["check_mode"]]
+
+
+def tally(executions: Iterable[Row]) -> tuple[int, int, str]:
+    """Executed, successful and the success rate of real runs; a run still going is
+    executed but neither a success nor a failure yet (not in the rate)."""
+    done = real(executions)
+    ok = sum(1 for e in done if e["status"] == "successful")
+    finished = sum(1 for e in done if e["status"] != "running")
+    return len(done), ok, _rate(ok, finished)
+
+
 def first_runs(store: Store, court: str | None) -> dict[str, datetime]:
     """Per SOP, when it first ran for real at `court`: where its planned runs start."""
     return {
@@ -269,8 +288,8 @@ def build(
     ]
     summary = []
     for sop in sops.values():
-        mine = [e for e in executions if e["sop_id"] == sop.id]
-        ok = sum(1 for e in mine if e["status"] == "successful")
+        mine = real(e for e in executions if e["sop_id"] == sop.id)
+        executed, ok, rate = tally(mine)
         pending = sum(1 for e in mine for a in e["activities"] if a["status"] == "pending-manual")
         summary.append(
             [
@@ -278,9 +297,9 @@ def build(
                 sop.number,
                 FREQUENCY_LABEL[sop.frequency],
                 planned(month, sop, firsts),
-                str(len(mine)),
+                str(executed),
                 str(ok),
-                f"{100 * ok / len(mine):.0f}%" if mine else "-",
+                rate,
                 str(pending),
             ]
         )
@@ -358,29 +377,25 @@ def build(
                         "Durasi maksimum",
                         "Melebihi Mutu Baku",
                     ],
-                    _activity_rows(sop, mine),
+                    _activity_rows(sop, real(mine)),
                 ),
             )
         )
-        files = _file_outputs(mine)
+        files = _file_outputs(real(mine))
         if files:
             blocks.append(("h3", "Output (ADK / berkas)"))
             blocks.append(
                 ("table", (["Eksekusi", "Host", "Berkas", "Ukuran (byte)", "SHA-256"], files))
             )
-        drills = _drill_rows(mine)
+        drills = _drill_rows(real(mine))
         if drills:
             blocks.append(("h3", "Uji restorasi backup"))
             blocks.append(("table", (DRILL_HEADER, drills)))
-        manual = _manual_rows(mine, month)
+        manual = _manual_rows(real(mine), month)
         if manual:
             blocks.append(("h3", "Langkah manual"))
             blocks.append(("table", (["Eksekusi", "No", "Kegiatan", "Keterangan"], manual)))
     return blocks
-
-
-def _rate(ok: int, total: int) -> str:
-    return f"{100 * ok / total:.0f}%" if total else "-"
 
 
 def build_regional(
@@ -404,14 +419,16 @@ def build_regional(
     totals = []
     rows = []
     for court in courts:
-        executed = ok = planned = 0
+        executed = ok = finished = planned = 0
         for sop in sops.values():
             by_status = counts.get((court, sop.id), {})
             total = sum(by_status.values())
             success = by_status.get("successful", 0)
+            going = by_status.get("running", 0)  # neither a success nor a failure yet
             expected = month.expected_runs(sop)
             executed += total
             ok += success
+            finished += total - going
             planned += expected or 0
             rows.append(
                 [
@@ -420,11 +437,11 @@ def build_regional(
                     "-" if expected is None else str(expected),
                     str(total),
                     str(success),
-                    _rate(success, total),
-                    str(total - success),
+                    _rate(success, total - going),
+                    str(total - going - success),
                 ]
             )
-        totals.append([court or "-", str(planned), str(executed), str(ok), _rate(ok, executed)])
+        totals.append([court or "-", str(planned), str(executed), str(ok), _rate(ok, finished)])
     blocks.append(("h2", "Ringkasan per pengadilan"))
     blocks.append(
         (

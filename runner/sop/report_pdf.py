@@ -38,6 +38,8 @@ from sop.report import (
     first_runs,
     month_court,
     planned,
+    real,
+    tally,
 )
 from sop.report import literal_html as _e
 from sop.store import Row, Store, now
@@ -284,6 +286,7 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
         parts.append("<p>Tidak ada pelaksanaan tercatat pada periode ini.</p>")
         return "".join(parts)
     failed = [e for e in mine if e["status"] in STATUS_FAILED]
+    performed = real(mine)  # a dry run is listed, not judged
     if failed:
         parts.append("<h3>Pelaksanaan yang tidak berhasil</h3>")
         parts.append(
@@ -293,7 +296,7 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
                     [
                         str(e["id"]),
                         month.when(e["started_at"]),
-                        _status(e["status"]),
+                        _status(e["status"]) + (" (mode uji)" if e["check_mode"] else ""),
                         e["error"] or f"rc {e['rc']}",
                     ]
                     for e in failed
@@ -313,25 +316,25 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
                 "Maksimum",
                 "Melebihi",
             ],
-            _activity_rows(sop, mine),
+            _activity_rows(sop, performed),
         )
     )
-    chart = durations_chart(sop, month, mine)
+    chart = durations_chart(sop, month, performed)
     if chart:
         parts.append(
             _figure(chart, f"Durasi tiap eksekusi {sop.title} dibandingkan Mutu Baku (menit)")
         )
-    backups = backup_chart(month, mine)
+    backups = backup_chart(month, performed)
     if backups:
         parts.append(_figure(backups, "Ukuran dan verifikasi backup selama bulan ini"))
-    availability = availability_chart(month, mine)
+    availability = availability_chart(month, performed)
     if availability:
         parts.append(_figure(availability, "Ketersediaan situs per hari (% pemeriksaan)"))
-    drills = _drill_rows(mine)
+    drills = _drill_rows(performed)
     if drills:
         parts.append("<h3>Uji restorasi backup</h3>")
         parts.append(_table(DRILL_HEADER, drills))
-    manual = _manual_rows(mine, month)
+    manual = _manual_rows(performed, month)
     if manual:
         parts.append("<h3>Langkah manual dan konfirmasinya</h3>")
         parts.append(_table(["Eksekusi", "No", "Kegiatan", "Keterangan"], manual))
@@ -372,17 +375,16 @@ def document(store: Store, sops: Mapping[str, Sop], month: Month, court: str | N
     title = f"Laporan Pelaksanaan SOP — {month.label}"
     summary = []
     for sop in sops.values():
-        mine = [e for e in executions if e["sop_id"] == sop.id and not e["check_mode"]]
-        ok = sum(1 for e in mine if e["status"] == "successful")
+        executed, ok, rate = tally(e for e in executions if e["sop_id"] == sop.id)
         summary.append(
             [
                 sop.title,
                 sop.number,
                 FREQUENCY_LABEL[sop.frequency],
                 planned(month, sop, firsts),
-                str(len(mine)),
+                str(executed),
                 str(ok),
-                f"{100 * ok / len(mine):.0f}%" if mine else "-",
+                rate,
             ]
         )
     signatures = "".join(

@@ -365,14 +365,15 @@ class Store:
     def month_counts(
         self, since: datetime, until: datetime
     ) -> dict[tuple[str | None, str], dict[str, int]]:
-        """(court, SOP) -> status -> number of executions started in [since, until)."""
+        """(court, SOP) -> status -> number of real executions (not dry runs: they
+        perform nothing) started in [since, until)."""
         counts: dict[tuple[str | None, str], dict[str, int]] = {}
         with self.db.transaction() as tx:
             for row in tx.rows(
                 "SELECT court_name, sop_id, status, count(*) AS number FROM executions "
-                "WHERE started_at >= :since AND started_at < :until "
+                "WHERE started_at >= :since AND started_at < :until AND check_mode = :no "
                 "GROUP BY court_name, sop_id, status",
-                {"since": since, "until": until},
+                {"since": since, "until": until, "no": False},
             ):
                 counts.setdefault((row["court_name"], row["sop_id"]), {})[row["status"]] = int(
                     row["number"]

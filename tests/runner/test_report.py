@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -82,3 +82,31 @@ def test_a_month_out_of_range_is_bad_input(cli: Cli, store_at: Store, month: str
     code, out, err = cli("report", "--month", month)
     assert code == 2 and out == ""
     assert err.strip() == f"sop: error: --month {month!r}: expected a month from 1970 to 9998"
+
+
+def _summary(out: str) -> dict[str, list[str]]:
+    table = out.split("## Ringkasan")[1].split("\n## ", maxsplit=1)[0]
+    rows = [line.strip("|").split(" | ") for line in table.splitlines() if line.startswith("| ")]
+    return {row[0].strip(): [c.strip() for c in row[1:]] for row in rows[1:]}
+
+
+def test_check_mode_and_running_executions_are_counted_for_what_they_are(
+    cli: Cli, store_at: Store
+) -> None:
+    """A dry run (--check) performs nothing: it is listed, marked, but neither planned
+    work done nor a failure; a run still going is neither a success nor a failure."""
+    day = datetime.now(UTC).replace(day=1, hour=5, minute=0, second=0, microsecond=0)
+    month = day.strftime("%Y-%m")
+    craft_execution(store_at, "local-demo", day, court=A)
+    craft_execution(store_at, "local-demo", day + timedelta(minutes=5), court=A, check_mode=True)
+    craft_execution(store_at, "local-demo", day + timedelta(minutes=9), court=A, status="running")
+    code, out, err = cli("report", "--month", month, "--court", A)
+    assert code == 0, err
+    executed, successful, rate = _summary(out)["SOP Uji Lokal"][3:6]
+    assert (executed, successful, rate) == ("2", "1", "100%")  # the running one not judged
+    assert "| ya | Berhasil |" in _runs(out, "SOP Uji Lokal")  # the dry run is still listed
+    code, out, err = cli("report", "--month", month, "--all-courts")
+    assert code == 0, err
+    detail = out.split("## Rincian per pengadilan dan SOP")[1]
+    row = next(line for line in detail.splitlines() if f"| {A} | SOP Uji Lokal |" in line)
+    assert row.split(" | ")[3:] == ["2", "1", "100%", "0 |"]
