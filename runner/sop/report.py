@@ -252,13 +252,17 @@ def planned(month: Month, sop: Sop, firsts: Mapping[str, datetime]) -> str:
 
 
 def month_court(store: Store, month: Month, court: str | None) -> str | None:
-    """`court`, else the one court whose executions the month holds (SopError if more)."""
+    """`court`, else the one court whose executions the month holds, else (a month in
+    which nothing ran, the one its head must see) the store's one court; SopError if
+    more than one."""
     if court is not None:
         return court
-    recorded = store.courts(since=month.start, until=month.end)
+    recorded, where = store.courts(since=month.start, until=month.end), f" in {month.label}"
+    if not recorded:
+        recorded, where = store.courts(), ""
     if len(recorded) > 1:
         raise SopError(
-            f"the store holds {len(recorded)} courts' executions in {month.label}: "
+            f"the store holds {len(recorded)} courts' executions{where}: "
             "give --court NAME (one court) or --all-courts (the regional view)"
         )
     return recorded[0] if recorded else None

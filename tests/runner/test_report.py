@@ -110,3 +110,16 @@ def test_check_mode_and_running_executions_are_counted_for_what_they_are(
     detail = out.split("## Rincian per pengadilan dan SOP")[1]
     row = next(line for line in detail.splitlines() if f"| {A} | SOP Uji Lokal |" in line)
     assert row.split(" | ")[3:] == ["2", "1", "100%", "0 |"]
+
+
+def test_a_month_without_executions_still_reports_the_court(cli: Cli, store_at: Store) -> None:
+    """The month a court ran nothing is the one its head must see: the court named, its
+    planned runs and 0 done, not "belum dimulai" under "Pengadilan: -"."""
+    craft_execution(store_at, "local-demo", datetime(2026, 9, 10, 3, tzinfo=UTC), court=A)
+    code, out, err = cli("report", "--month", "2026-10")
+    assert code == 0, err
+    assert f"Pengadilan: {A}" in out
+    assert _summary(out)["SOP Uji Lokal"][2:5] == ["31", "0", "0"]
+    craft_execution(store_at, "local-demo", datetime(2026, 9, 11, 3, tzinfo=UTC), court="PN Lain")
+    code, out, err = cli("report", "--month", "2026-10")
+    assert code == 2 and "give --court NAME" in err
