@@ -40,6 +40,7 @@ from typing import Any
 import yaml
 
 from sop.errors import SopError
+from sop.report import reported_number
 from sop.store import Row, Store, now
 from sop.untrusted import visible
 
@@ -304,8 +305,8 @@ def _output_line(output: Mapping[str, Any]) -> str | None:
     if isinstance(output.get("msg"), str) and output["msg"]:
         return str(output["msg"])
     if output.get("sha256"):
-        size = output.get("size")
-        mib = f", {int(size) / 1048576:.1f} MiB" if isinstance(size, int) else ""
+        size = reported_number(output.get("size"))  # what the host wrote: maybe no size
+        mib = f", {size / 1048576:.1f} MiB" if size is not None else ""
         verified = output.get("verified")
         state = ", terverifikasi" if verified is True else ""
         state = ", BELUM terverifikasi" if verified is False else state

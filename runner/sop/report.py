@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import html
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -122,12 +123,26 @@ def _duration(row: Mapping[str, Any]) -> float | None:
     return None
 
 
+def mappings(value: Any) -> list[Mapping[str, Any]]:
+    """The mappings of a list a host reported (an activity's outputs, a restore drill's
+    rows): their shape is what the host's module chose, anything else is left out."""
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
+def reported_number(value: Any) -> float | None:
+    """A count or size a host reported, when it is one a report can compute with."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value) if abs(value) < 1e300 else math.inf
+    return number if math.isfinite(number) else None
+
+
 def _file_outputs(executions: Sequence[Row]) -> list[list[str]]:
     """One row per file an execution produced (activities may report the same file)."""
     rows: dict[tuple[str, ...], list[str]] = {}
     for execution in executions:
         for activity in execution["activities"]:
-            for output in activity["outputs"]:
+            for output in mappings(activity["outputs"]):
                 if "sha256" in output or "path" in output:
                     row = [
                         str(execution["id"]),
@@ -153,14 +168,20 @@ def _drill_rows(executions: Sequence[Row]) -> list[list[str]]:
             str(row.get("kind", "-")),
             str(row.get("backup", "-")),
             DRILL_RESULT.get(str(row.get("status")), str(row.get("status", "-"))),
-            format_seconds(row.get("seconds")),
+            _seconds(row.get("seconds")),
             str(row.get("reason") or "-"),
         ]
         for execution in executions
         for activity in execution["activities"]
-        for output in activity["outputs"]
-        for row in output.get("restore_drill", [])
+        for output in mappings(activity["outputs"])
+        for row in mappings(output.get("restore_drill"))
     ]
+
+
+def _seconds(value: Any) -> str:
+    """A time in seconds a host reported, in words; as written when it is no number."""
+    seconds = reported_number(value)
+    return format_seconds(seconds) if seconds is not None else str(value or "-")
 
 
 def _activity_rows(sop: Sop, executions: Sequence[Row]) -> list[list[str]]:
@@ -201,8 +222,9 @@ def _manual_rows(executions: Sequence[Row], month: Month) -> list[list[str]]:
                     state += f": {activity['note']}"
             else:
                 state = STATUS_ID.get(activity["status"], activity["status"])
-                if activity["status"] == "delegated" and activity["outputs"]:
-                    state += f" (eksekusi {activity['outputs'][0].get('execution')})"
+                delegated_by = mappings(activity["outputs"])
+                if activity["status"] == "delegated" and delegated_by:
+                    state += f" (eksekusi {delegated_by[0].get('execution')})"
             rows.append(
                 [
                     str(execution["id"]),

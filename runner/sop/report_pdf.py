@@ -36,9 +36,11 @@ from sop.report import (
     _duration,
     _manual_rows,
     first_runs,
+    mappings,
     month_court,
     planned,
     real,
+    reported_number,
     tally,
 )
 from sop.report import literal_html as _e
@@ -209,13 +211,12 @@ def durations_chart(sop: Sop, month: Month, executions: Sequence[Row]) -> str | 
     )
 
 
-def _outputs(executions: Sequence[Row]) -> list[tuple[Row, dict[str, Any]]]:
+def _outputs(executions: Sequence[Row]) -> list[tuple[Row, Mapping[str, Any]]]:
     return [
         (execution, output)
         for execution in executions
         for activity in execution["activities"]
-        for output in activity["outputs"] or []
-        if isinstance(output, dict)
+        for output in mappings(activity["outputs"])
     ]
 
 
@@ -223,17 +224,18 @@ def backup_chart(month: Month, executions: Sequence[Row]) -> str | None:
     seen: set[str] = set()
     bars = []
     for execution, output in _outputs(executions):
-        if not output.get("sha256") or not isinstance(output.get("size"), int | float):
+        size = reported_number(output.get("size"))
+        if not output.get("sha256") or size is None or not 0 <= size < 1 << 60:
+            continue  # no backup file, or no size a chart can draw
+        if str(output["sha256"]) in seen:
             continue
-        if output["sha256"] in seen:
-            continue
-        seen.add(output["sha256"])
+        seen.add(str(output["sha256"]))
         verified = output.get("verified")
         colour = GREEN if verified is True else RED if verified is False else GREY
         bars.append(
             Bar(
                 str(_day(month, execution)),
-                ((output["size"] / 1048576, colour),),
+                ((size / 1048576, colour),),
                 f"{Path(str(output.get('path', '-'))).name}: {output['size']} byte",
             )
         )

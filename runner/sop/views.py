@@ -274,6 +274,9 @@ def _output_value(value: Any) -> str:
 def _outputs(outputs: Sequence[Mapping[str, Any]]) -> str:
     lines = []
     for output in outputs:
+        if not isinstance(output, Mapping):  # not an output this sop records: as it is
+            lines.append(_output_value(output))
+            continue
         shown = {k: v for k, v in output.items() if k not in ("task",)}
         lines.append(", ".join(f"{visible(str(k), newlines=False)}={_output_value(v)}"
                                for k, v in shown.items()))

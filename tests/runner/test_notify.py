@@ -255,6 +255,23 @@ def test_a_name_an_intruder_chose_is_text_in_every_message(
     assert "<a href" not in html and "&lt;a" in html and "\u202e" not in html
 
 
+def test_a_size_no_float_holds_still_reports_to_the_head_of_unit(
+    receivers: Receivers, tmp_path: Path
+) -> None:
+    """A host chooses the numbers in its outputs: a size of 10**400 bytes made the report
+    to the head of the unit fail (OverflowError) and never be sent."""
+    _, inbox = receivers
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    config = notify.Config(tmp_path, (inbox.url,), {})
+    execution = craft_execution(store, "sipp-backup", now(), activities=3)
+    output = {"path": "/srv/backup/x.sql.zst", "size": 10**400, "sha256": "ab" * 32}
+    _with_outputs(store, execution, "Melaporkan kegiatan Backup Database SIPP", [output])
+    notify.events_for_execution(notify.Notifier(store, config), store.execution(execution))
+    store.close()
+    assert [p["title"] for p in inbox.posts] == ["Laporan SOP"]
+    assert "berkas x.sql.zst, sha256 abababababababab..." in inbox.posts[0]["message"]
+
+
 def test_config_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(notify.CONFIG_ENV, str(tmp_path / "missing.yml"))
     with pytest.raises(SopError, match=r"missing\.yml: file not found"):

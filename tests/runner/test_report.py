@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -123,3 +124,41 @@ def test_a_month_without_executions_still_reports_the_court(cli: Cli, store_at: 
     craft_execution(store_at, "local-demo", datetime(2026, 9, 11, 3, tzinfo=UTC), court="PN Lain")
     code, out, err = cli("report", "--month", "2026-10")
     assert code == 2 and "give --court NAME" in err
+
+
+HOSTILE_OUTPUTS: list[dict[str, Any]] = [
+    {"restore_drill": "not a list"},
+    {"restore_drill": [1, "x", None, {"status": "ok", "seconds": "soon"}]},
+    {"restore_drill": {"kind": "sql"}},
+    {"path": ["a", "b"], "sha256": {"x": 1}, "size": 10**400},
+    {"available": True},
+]
+
+
+def test_outputs_of_any_shape_never_crash_a_report(
+    cli: Cli, store_at: Store, tmp_path: Path
+) -> None:
+    """Outputs are what a host's module returned: a compromised host chooses their
+    shape. Every report shows them as text, or leaves them out, and never crashes."""
+    day = datetime(2026, 11, 3, 3, tzinfo=UTC)
+    execution = craft_execution(store_at, "local-demo", day, court=A, activities=1)
+    with store_at.db.transaction(write=True) as tx:
+        tx.update(
+            "activity_results",
+            {"outputs": [*HOSTILE_OUTPUTS, "a bare string", 7, ["a", "list"]]},
+            "execution_id = :key_id",
+            key_id=execution,
+        )
+    for fmt in ("md", "html"):
+        code, out, err = cli("report", "--month", "2026-11", "--court", A, "--format", fmt)
+        assert code == 0, err
+        assert "soon" in out  # shown as the host wrote it
+    if shutil.which("pdftotext") is None:
+        return
+    pdf = tmp_path / "laporan.pdf"
+    code, _, err = cli(
+        "report", "--month", "2026-11", "--court", A, "--format", "pdf", "-o", str(pdf)
+    )
+    assert code == 0, err
+    code, out, err = cli("execution", str(execution))
+    assert code == 0, err
