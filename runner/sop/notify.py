@@ -76,7 +76,7 @@ class Config:
 class Event:
     court: str | None
     sop_id: str
-    kind: str  # gagal, temuan, terlambat, laporan
+    kind: str  # gagal, temuan, terlambat, laporan (pulih: the end of one of them)
     fingerprint: str
     body: str
     execution_id: int | None = None
@@ -157,7 +157,7 @@ def deliver(urls: Sequence[str], title: str, body: str) -> str | None:
     bundle = apprise.Apprise()
     for url in urls:
         bundle.add(url)
-    with apprise.LogCapture(level=logging.WARNING) as log:  # type: ignore[no-untyped-call]
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:  # type: ignore[no-untyped-call]
         # Plain text: apprise escapes it for the services that take HTML (e-mail, Telegram),
         # so a name chosen by an intruder (`<a href=...>`) is shown, not rendered.
         done = bundle.notify(
@@ -181,7 +181,8 @@ class Notifier:
     def __init__(self, store: Store, config: Config) -> None:
         self.store = store
         self.config = config
-        self.outcomes: list[tuple[Event, str]] = []  # (event, sent|duplicate|failed)
+        # (event, sent|duplicate|failed|resolved, why a delivery failed)
+        self.outcomes: list[tuple[Event, str, str | None]] = []
 
     def _row(self, court: str, sop_id: str, kind: str) -> Row | None:
         with self.store.db.transaction() as tx:
@@ -240,7 +241,7 @@ class Notifier:
             error = deliver(self.config.urls_for(event.court), title, event.body)
             outcome = "failed" if error else "sent"
             self._save(event, outcome, error, previous)
-        self.outcomes.append((event, outcome))
+        self.outcomes.append((event, outcome, error if outcome == "failed" else None))
         return outcome
 
     def resolve(self, court: str | None, sop_id: str, kind: str, body: str) -> str | None:
@@ -248,14 +249,18 @@ class Notifier:
         previous = self._row(court or "", sop_id, kind)
         if previous is None or previous["state"] == "resolved":
             return None
-        outcome = "resolved"
+        outcome, error = "resolved", None
         if previous["state"] == "sent":
             error = deliver(self.config.urls_for(court), "SOP pulih", body)
             outcome = "failed" if error else "resolved"
+            # Told like any other delivery (warned when it fails); not retried: the
+            # problem is over, its record keeps why the news of it did not go out.
+            event = Event(court, sop_id, "pulih", previous["fingerprint"], body)
+            self.outcomes.append((event, outcome, error))
         with self.store.db.transaction(write=True) as tx:
             tx.update(
                 "notifications",
-                {"state": "resolved", "last_at": now(), "error": None},
+                {"state": "resolved", "last_at": now(), "error": error},
                 "id = :key_id",
                 key_id=previous["id"],
             )
@@ -407,9 +412,12 @@ def execution_ended(store: Store, execution_id: int) -> None:
         if notifier is None:
             return
         events_for_execution(notifier, row)
-        for event, outcome in notifier.outcomes:
+        for event, outcome, error in notifier.outcomes:
             if outcome == "failed":
-                _warn(f"notification {event.kind} for execution {execution_id} not delivered")
+                _warn(
+                    f"notification {event.kind} for execution {execution_id} "
+                    f"not delivered: {error}"
+                )
     except SopError as exc:
         _warn(f"notifications not sent: {exc}")
     except Exception as exc:  # a notification never fails the SOP
@@ -461,7 +469,8 @@ def overdue_check(store: Store, dues: Iterable[Any], courts: Iterable[str | None
         for row in store.latest_per_sop(court=court).values():
             if row["status"] == "interrupted" and not row["check_mode"]:
                 notifier.send(failure_event(row))
-    failed = [event for event, outcome in notifier.outcomes if outcome == "failed"]
-    for event in failed:
-        _warn(f"notification {event.kind} for SOP {event.sop_id} not delivered")
+    failed = [(event, error) for event, outcome, error in notifier.outcomes if outcome == "failed"]
+    for event, error in failed:
+        where = f" at {event.court}" if event.court else ""
+        _warn(f"notification {event.kind} for SOP {event.sop_id}{where} not delivered: {error}")
     return len(failed)

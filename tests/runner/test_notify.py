@@ -121,6 +121,33 @@ def test_failed_delivery_never_fails_the_sop_and_is_recorded(
     store.close()
 
 
+def test_a_recovery_not_delivered_is_a_warning_with_its_reason(
+    cli: Callable[..., CliResult],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sop_env: dict[str, str],
+) -> None:
+    """The end of a problem told before (`pulih`) that cannot be delivered was silent: no
+    warning, nothing recorded. Every delivery that fails is a warning naming why."""
+    with http_receiver() as inbox:
+        monkeypatch.setenv(notify.CONFIG_ENV, str(write_config(tmp_path / "n.yml", [inbox.url])))
+        assert demo(cli, "-e", "demo_fail=true")[0] == 1
+        assert [p["title"] for p in inbox.posts] == ["SOP gagal"]
+    port = free_port()  # nothing listens there
+    monkeypatch.setenv(
+        notify.CONFIG_ENV,
+        str(write_config(tmp_path / "n.yml", [f"json://127.0.0.1:{port}/notify"])),
+    )
+    code, _, err = demo(cli)
+    assert code == 0, err
+    warning = "sop: warning: notification pulih for execution 2 not delivered: "
+    assert warning + "A Connection error occurred sending JSON notification to 127.0.0.1" in err
+    store = data_store(sop_env)
+    [row] = rows(store)
+    store.close()
+    assert row["state"] == "resolved" and "Connection error" in str(row["error"])
+
+
 def test_successful_run_with_a_config_still_succeeds_without_receivers(
     cli: Callable[..., CliResult], configured: Receivers
 ) -> None:
