@@ -111,9 +111,12 @@ def _vault(args: argparse.Namespace) -> inventory.VaultOptions:
     return inventory.VaultOptions()
 
 
-def _court_view(ctx: Context) -> tuple[dict[str, Sop], list[str | None]]:
+def _court_view(ctx: Context) -> tuple[dict[str, Sop], list[str | None], tzinfo]:
     """The SOPs (with the court's overrides under -i) and the courts a view covers:
-    the inventory's court (-i), the one named (--court), else every court recorded."""
+    the inventory's court (-i), the one named (--court), else every court recorded; and
+    the court's clock (-i's sop_schedule.timezone, else WIB) for what it tells people."""
+    from sop.schedule import court_zone
+
     args = ctx.args
     if args.inventory:
         info = inventory.load(
@@ -128,10 +131,10 @@ def _court_view(ctx: Context) -> tuple[dict[str, Sop], list[str | None]]:
             sop_id: apply_overrides(sop, info.overrides, info.court_name)
             for sop_id, sop in ctx.sops.items()
         }
-        return sops, [info.court_name]
+        return sops, [info.court_name], court_zone(info.schedule)
     if args.court is not None:
-        return ctx.sops, [_recorded_court(ctx, args.court)]
-    return ctx.sops, ctx.store.courts() or [None]
+        return ctx.sops, [_recorded_court(ctx, args.court)], court_zone(None)
+    return ctx.sops, ctx.store.courts() or [None], court_zone(None)
 
 
 def _recorded_court(ctx: Context, name: str) -> str:
@@ -170,7 +173,7 @@ def cmd_list(ctx: Context) -> ExitCode:
     from sop.store import now
 
     query = records.compile_query(ctx.args.query)
-    sops, courts = _court_view(ctx)
+    sops, courts, _ = _court_view(ctx)
     court = courts[0] if ctx.args.inventory or ctx.args.court is not None else None
     latest = ctx.store.latest_per_sop(court=court)
     dues = _dues(ctx, sops, courts)
@@ -193,13 +196,13 @@ def cmd_overdue(ctx: Context) -> ExitCode:
     from sop.store import now
 
     query = records.compile_query(ctx.args.query)
-    sops, courts = _court_view(ctx)
+    sops, courts, zone = _court_view(ctx)
     dues = _dues(ctx, sops, courts)
     overdue = [d for d in dues if d.state == "overdue"]
     if ctx.args.notify:
         from sop.notify import overdue_check
 
-        overdue_check(ctx.store, dues, courts)
+        overdue_check(ctx.store, dues, courts, zone)
     if ctx.args.json or query is not None:
         at = now()
         records.emit([records.due(d, at) for d in overdue], query, sys.stdout)

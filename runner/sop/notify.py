@@ -34,13 +34,14 @@ import stat
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from sop.errors import SopError
-from sop.report import reported_number
+from sop.report import WAKTU_FORMAT, reported_number
 from sop.store import Row, Store, now
 from sop.untrusted import visible
 
@@ -424,10 +425,13 @@ def execution_ended(store: Store, execution_id: int) -> None:
         _warn(f"notifications not sent: {exc!r}")
 
 
-def overdue_check(store: Store, dues: Iterable[Any], courts: Iterable[str | None]) -> int:
+def overdue_check(
+    store: Store, dues: Iterable[Any], courts: Iterable[str | None], zone: tzinfo
+) -> int:
     """`sop overdue`'s notifications: each overdue SOP once per missed deadline (resolved
     when it is up again), and a SOP whose newest execution was interrupted (a killed or
-    crashed run, found after it ended). The number of deliveries that failed."""
+    crashed run, found after it ended); times on the court's clock (`zone`). The number
+    of deliveries that failed."""
     try:
         notifier = _notifier(store)
     except SopError as exc:
@@ -435,13 +439,11 @@ def overdue_check(store: Store, dues: Iterable[Any], courts: Iterable[str | None
         return 1
     if notifier is None:
         return 0
-    from sop.report import WAKTU_FORMAT
-
     for due in dues:
         where = f" di {due.court_name}" if due.court_name else ""
         if due.state == "overdue":
             last = (
-                f"berhasil terakhir {due.last_success_at.astimezone().strftime(WAKTU_FORMAT)}"
+                f"berhasil terakhir {due.last_success_at.astimezone(zone).strftime(WAKTU_FORMAT)}"
                 f" (eksekusi {due.last_success_id})"
                 if due.last_success_at
                 else "belum pernah berhasil"
@@ -453,7 +455,7 @@ def overdue_check(store: Store, dues: Iterable[Any], courts: Iterable[str | None
                     "terlambat",
                     _digest(str(due.last_success_id), str(due.overdue_at)),
                     f"SOP {due.sop.title}{where} TERLAMBAT sejak "
-                    f"{due.overdue_at.astimezone().strftime(WAKTU_FORMAT)}: {last}.",
+                    f"{due.overdue_at.astimezone(zone).strftime(WAKTU_FORMAT)}: {last}.",
                     due.last_success_id,
                 )
             )
