@@ -31,8 +31,10 @@ MAX_BODY = 5 << 20
 # timeout, which bounds each wait: a site sending a byte now and then, each wait shorter
 # than the timeout, would otherwise keep a monitor reading as long as it wished.
 WHOLE_ANSWER = 3
+# The date is what lies between the tags, stripped after the match: a pattern trimming
+# spaces itself (\s*([^<]+?)\s*) took time squared in a run of spaces without a '<'.
 _DATE_TAGS = re.compile(
-    r"<(pubDate|lastBuildDate|updated|published|lastmod)>\s*([^<]+?)\s*</\1>", re.IGNORECASE)
+    r"<(pubDate|lastBuildDate|updated|published|lastmod)>([^<]*)</\1>", re.IGNORECASE)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -172,18 +174,22 @@ def _unverified_expiry(host: str, port: int, timeout: float) -> datetime.datetim
 
 
 def parse_date(text: str) -> datetime.datetime | None:
-    """An RSS (RFC 822), Atom or sitemap (ISO 8601) date, as aware UTC."""
+    """An RSS (RFC 822), Atom or sitemap (ISO 8601) date, as aware UTC; None for text
+    that is no date, or a date whose UTC time lies outside the calendar (years 1-9999)."""
     text = text.strip()
     try:
         moment = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         try:
             moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.UTC)
-    return moment.astimezone(datetime.UTC)
+    try:
+        return moment.astimezone(datetime.UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-05:00: a year past 9999 in UTC
+        return None
 
 
 def newest_date(document: str) -> datetime.datetime | None:

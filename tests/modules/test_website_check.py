@@ -23,7 +23,6 @@ FEED = b"""<rss><channel><lastBuildDate>Wed, 18 Nov 2026 02:00:00 +0000</lastBui
 EXPIRY = (datetime.datetime.now(datetime.UTC)
           + datetime.timedelta(days=10)).strftime("%Y-%m-%dT00:00:00Z")
 
-
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         port = self.server.server_address[1]
@@ -185,3 +184,24 @@ def test_a_page_without_end_is_read_no_further_than_the_limit(tls):
     with within(60, "reading the page"):
         page = http.fetch(f"http://127.0.0.1:{tls['http']}/endless", 5)
     assert page["status"] == 200 and len(page["body"]) == http.MAX_BODY
+
+
+@pytest.mark.parametrize("text", [
+    "9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00",
+    "Fri, 31 Dec 9999 23:59:59 -0500",
+])
+def test_a_date_beyond_the_calendar_is_unread_not_a_traceback(text):
+    """A feed, sitemap or RDAP date whose UTC time falls outside years 1-9999
+    (OverflowError) ended website_check and website_renewals in a traceback."""
+    assert http.parse_date(text) is None
+    assert http.newest_date(f"<rss><pubDate>{text}</pubDate><updated>2026-11-18T02:00:00Z"
+                            "</updated></rss>").day == 18
+
+
+def test_a_feed_crafted_to_stall_the_date_pattern_is_read_in_linear_time():
+    """A feed or sitemap of an opened date tag followed by spaces and no '<' took the
+    date pattern time squared in its length (half a minute for 200 KB, hours for the
+    5 MiB read of a page): website_check did not end."""
+    started = time.monotonic()
+    assert http.newest_date("<pubDate>x" + " " * 200_000) is None
+    assert time.monotonic() - started < 2
