@@ -115,15 +115,18 @@ def rdap_expiry(base: str, domain: str, timeout: float, ca_file: str) -> tuple[s
     answer = fetch(url, timeout, ssl_context(ca_file), headers={"Accept": "application/rdap+json"})
     if answer["error"] is not None or answer["status"] != 200:
         return None, f"RDAP {url}: {answer['error'] or 'status ' + str(answer['status'])}"
-    try:
-        events = json.loads(answer["body"]).get("events", [])
-    except (ValueError, AttributeError):
+    try:  # the registry's answer, or a stand-in's: nesting past the recursion limit too
+        data = json.loads(answer["body"])
+    except (ValueError, RecursionError):
+        data = None
+    events = data.get("events", []) if isinstance(data, dict) else None
+    if not isinstance(events, list):
         return None, f"RDAP {url}: jawaban bukan JSON RDAP"
     for event in events:
         if isinstance(event, dict) and event.get("eventAction") == "expiration":
             moment = parse_date(str(event.get("eventDate", "")))
-            if moment is not None:
-                return moment.strftime("%Y-%m-%d"), None
+            if moment is not None:  # YYYY-MM-DD, also before year 1000 (not strftime's %Y)
+                return moment.date().isoformat(), None
     return None, f"RDAP {url}: tidak ada tanggal kedaluwarsa (expiration)"
 
 

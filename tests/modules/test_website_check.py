@@ -23,6 +23,20 @@ FEED = b"""<rss><channel><lastBuildDate>Wed, 18 Nov 2026 02:00:00 +0000</lastBui
 EXPIRY = (datetime.datetime.now(datetime.UTC)
           + datetime.timedelta(days=10)).strftime("%Y-%m-%dT00:00:00Z")
 
+# RDAP answers of a hostile or broken registry stand-in: each made the module end in a
+# traceback instead of a warning naming the domain.
+CRAFTED_RDAP = {
+    "deep": b"[" * 100_000 + b"]" * 100_000,
+    "nested": b'{"events": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    "null-events": b'{"events": null}',
+    "number-events": b'{"events": 5}',
+    "overflow": json.dumps({"events": [{"eventAction": "expiration",
+                                        "eventDate": "9999-12-31T23:59:59-05:00"}]}).encode(),
+    "ancient": json.dumps({"events": [{"eventAction": "expiration",
+                                       "eventDate": "0099-01-01T00:00:00Z"}]}).encode(),
+}
+
+
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         port = self.server.server_address[1]
@@ -52,6 +66,7 @@ class Handler(BaseHTTPRequestHandler):
             "/rdap/domain/pn-x.go.id": (200, json.dumps({"events": [
                 {"eventAction": "registration", "eventDate": "2016-01-01T00:00:00Z"},
                 {"eventAction": "expiration", "eventDate": EXPIRY}]}).encode()),
+            **{f"/rdap/domain/{name}.id": (200, body) for name, body in CRAFTED_RDAP.items()},
         }
         code, body = routes.get(self.path, (404, b"not found"))
         self.send_response(code)
@@ -184,6 +199,22 @@ def test_a_page_without_end_is_read_no_further_than_the_limit(tls):
     with within(60, "reading the page"):
         page = http.fetch(f"http://127.0.0.1:{tls['http']}/endless", 5)
     assert page["status"] == 200 and len(page["body"]) == http.MAX_BODY
+
+
+@pytest.mark.parametrize("name", sorted(CRAFTED_RDAP))
+def test_a_crafted_rdap_answer_is_a_warning_not_a_traceback(tls, name):
+    """Nesting deeper than Python's recursion limit, events that are not a list, and
+    dates at the ends of the calendar ended website_renewals in a traceback."""
+    today = datetime.datetime.now(datetime.UTC).date()
+    rdap = f"http://127.0.0.1:{tls['http']}/rdap/"
+    expires, error = renewals.rdap_expiry(rdap, f"{name}.id", 5, "")
+    entry = renewals.item("domain", f"Domain {name}.id", expires, today=today,
+                          warn_days=[30, 14, 7], error=error)
+    if name == "ancient":  # a date long past, written as ISO 8601 (year of four digits)
+        assert (expires, entry["level"]) == ("0099-01-01", "expired")
+    else:
+        assert expires is None and entry["level"] == "unknown"
+        assert error.startswith(f"RDAP {rdap}domain/{name}.id: ")
 
 
 @pytest.mark.parametrize("text", [
