@@ -296,12 +296,31 @@ def scan_html(html: str) -> PageScan:
     return scan
 
 
+_AUTHORITY = re.compile(r"(?:[a-z][a-z0-9+.-]*:)?//([^/?#]*)", re.IGNORECASE)
+
+
+def link_host(link: str) -> str:
+    """The host of a link, lower-case ("" for a relative one). A link urlsplit refuses
+    (an unclosed or invalid IPv6 bracket: ValueError) is the page's, written to be
+    refused: its host is read as written, between "//" and the path, without the
+    user and the port."""
+    try:
+        return (urlsplit(link).hostname or "").lower()
+    except ValueError:
+        match = _AUTHORITY.match(link.strip())
+        if match is None:
+            return ""
+        host = match.group(1).rpartition("@")[2]
+        name, colon, port = host.rpartition(":")
+        return (name if colon and port.isdigit() else host).lower()
+
+
 def hosts(links: set[str] | list[str], trusted: tuple[str, ...]) -> set[str]:
     """Hosts of the links to other sites: not relative, not one of ``trusted`` (the site's
     own and those allowed) nor under one of them."""
     found = set()
     for link in links:
-        host = (urlsplit(link).hostname or "").lower()
+        host = link_host(link)
         if host and not any(host == t or host.endswith("." + t) for t in trusted if t):
             found.add(host)
     return found

@@ -264,6 +264,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/many-rules":  # 1,100 two-class hiding rules, 1,000 elements
             extra = ("<style>" + "".join(f".x.a{i}{{display:none}}" for i in range(1100))
                      + "</style>" + '<b class="x y">z</b>' * 1000)
+        if self.path == "/bad-link" and "Googlebot" in agent:  # no URL to Python's urlsplit
+            extra = ('<a href="http://[gacor88.example/">x</a>'
+                     '<div style="display:none"><a href="https://u@[spam.example]:8443/">y</a></div>')
         if self.path == "/huge":
             extra = "<!-- " + "x" * (16 << 20) + " -->"
         body = PAGE.format(nonce=Handler.counter, extra=extra).encode()
@@ -347,6 +350,18 @@ def test_a_page_of_too_many_hiding_rules_is_a_finding_not_a_stall(base, tmp_path
     single = "<style>" + "".join(f".a{i}{{display:none}}" for i in range(100_000)) + \
         "</style>" + '<b class="x y">z</b>' * 100_000
     assert content.scan_html(single).rule_checks_left == content.RULE_CHECKS  # one lookup
+
+
+def test_a_link_python_cannot_split_is_named_not_a_traceback(base, tmp_path):
+    """A link urlsplit refuses (an unclosed or invalid IPv6 bracket) raised ValueError
+    while the links' hosts were compared: website_integrity ended in a traceback, without
+    the files' and pages' findings."""
+    url = base + "/bad-link"
+    found = {f["name"]: f for f in page_findings(base, "/bad-link", tmp_path)["findings"]}
+    assert set(found) == {f"cloaking: {url} (googlebot)", f"hidden_text: {url} (display:none)"}
+    assert "tautan baru ke [gacor88.example, [spam.example]" in found[
+        f"cloaking: {url} (googlebot)"]["detail"]
+    assert found[f"hidden_text: {url} (display:none)"]["links"] == ["[spam.example]"]
 
 
 def test_spam_spelled_with_character_references_is_named(base, tmp_path):
