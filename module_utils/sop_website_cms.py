@@ -17,12 +17,20 @@ from ansible.module_utils.sop_tree import read_start
 
 DEBIAN_WP_ETC = "/etc/wordpress"
 DEBIAN_WP_CONTENT = "/var/lib/wordpress/wp-content"
+# Settings written as PHP string literals: the start of each (its name, its opening
+# quote), then the literal read to its first unescaped quote (_PHP_STRING) and what must
+# follow it. The file may be the web server's, so a compromised site's: each literal is
+# read once, in time linear in the file (a pattern reading lazily ahead to any later
+# quote, from every start, took time squared in a file repeating an unclosed start).
 _WP_DEFINE = re.compile(
     r"""define\(\s*['"](DB_NAME|DB_USER|DB_PASSWORD|DB_HOST|WP_CONTENT_DIR|UPLOADS)['"]\s*,"""
-    r"""\s*(['"])(.*?)(?<!\\)\2\s*\)""", re.DOTALL)
+    r"""\s*(['"])""")
 _WP_PREFIX = re.compile(r"""\$table_prefix\s*=\s*(['"])([A-Za-z0-9_]*)\1""")
-_JOOMLA_VAR = re.compile(
-    r"""public\s+\$(host|user|password|db|dbprefix)\s*=\s*(['"])(.*?)(?<!\\)\2\s*;""")
+_JOOMLA_VAR = re.compile(r"""public\s+\$(host|user|password|db|dbprefix)\s*=\s*(['"])""")
+_PHP_STRING = {quote: re.compile(rf"[^{quote}\\]*(?:\\.[^{quote}\\]*)*{quote}", re.DOTALL)
+               for quote in "'\""}
+_DEFINE_END = re.compile(r"\s*\)")
+_STATEMENT_END = re.compile(r"\s*;")
 
 
 class CmsError(Exception):
@@ -67,8 +75,21 @@ def _unescape(value: str) -> str:
     return value.replace("\\'", "'").replace('\\"', '"').replace("\\\\", "\\")
 
 
+def _php_settings(text: str, start: re.Pattern[str], end: re.Pattern[str]) -> dict[str, str]:
+    """Name -> value of each match of ``start`` (the name, then the literal's opening
+    quote) whose string literal is followed by ``end``; the last one of a name counts."""
+    found: dict[str, str] = {}
+    pos = 0
+    while (match := start.search(text, pos)) is not None:
+        pos = match.end()
+        literal = _PHP_STRING[match.group(2)].match(text, pos)
+        if literal is not None and end.match(text, literal.end()):
+            found[match.group(1)] = _unescape(text[pos:literal.end() - 1])
+    return found
+
+
 def parse_wordpress(text: str) -> dict[str, str]:
-    found = {m.group(1): _unescape(m.group(3)) for m in _WP_DEFINE.finditer(text)}
+    found = _php_settings(text, _WP_DEFINE, _DEFINE_END)
     prefix = _WP_PREFIX.search(text)
     if prefix:
         found["table_prefix"] = prefix.group(2)
@@ -76,7 +97,7 @@ def parse_wordpress(text: str) -> dict[str, str]:
 
 
 def parse_joomla(text: str) -> dict[str, str]:
-    return {m.group(1): _unescape(m.group(3)) for m in _JOOMLA_VAR.finditer(text)}
+    return _php_settings(text, _JOOMLA_VAR, _STATEMENT_END)
 
 
 def split_host(host: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -149,3 +150,31 @@ def test_newest_content_sql_per_cms():
     assert "`wp_posts`" in cms.newest_content_sql("wordpress", "wp_")
     assert "post_status = 'publish'" in cms.newest_content_sql("wordpress", "wp_")
     assert "`j_content`" in cms.newest_content_sql("joomla", "j_")
+
+
+@pytest.mark.parametrize(("name", "padding"), [
+    ("wp-config.php", "define('DB_NAME','" * 8_000),
+    ("configuration.php", "public $host = '" * 8_000),
+], ids=["wordpress", "joomla"])
+def test_a_configuration_crafted_to_stall_the_parser_is_read_in_linear_time(
+        tmp_path, name, padding):
+    """wp-config.php is often the web server's to write: a compromised site repeating an
+    opened define (or Joomla variable) without its closing quote and parenthesis made
+    the patterns read ahead to each later quote from every repeat, time squared in the
+    file (half a minute for these 140 KB, hours for the 1 MiB read): website_cms, the backup and
+    the integrity check never ended. The site's real settings before it are still read."""
+    config = WP_CONFIG if name == "wp-config.php" else (
+        "<?php class JConfig { public $user = 'ju'; public $db = 'jdb'; }")
+    (tmp_path / name).write_text(config + "\n" + padding)
+    started = time.monotonic()
+    site = cms.detect(str(tmp_path), "auto", "pn-x.go.id")
+    assert time.monotonic() - started < 2
+    assert site["database"]["user"] == ("wpuser" if name == "wp-config.php" else "ju")
+
+
+def test_php_strings_are_read_to_their_first_unescaped_quote():
+    assert cms.parse_wordpress(
+        "define('DB_PASSWORD', 'a\\\\'); define('DB_USER', \"u\\\"v\" );") == {
+        "DB_PASSWORD": "a\\", "DB_USER": 'u"v'}
+    assert cms.parse_wordpress("define('DB_NAME', 'a' . 'b'); define('DB_USER', 'x');") == {
+        "DB_USER": "x"}  # not a plain string: not read (the old pattern read "a' . 'b")
