@@ -14,7 +14,8 @@ description:
     the O(domain)'s C(expiration) event, reads the TLS certificate of each https URL in
     O(urls), and takes the hosting contract's end date from O(hosting_end_date).
   - Each date within the largest of O(warn_days) is a warning naming the smallest
-    threshold reached (30, 14, 7 days); a date in the past is a problem. A domain expiry
+    threshold reached (30, 14, 7 days); a date in the past is a problem (the hosting
+    contract's end date is its last day, in O(timezone)). A domain expiry
     the registry does not give, or a certificate that cannot be read, is a warning.
   - Read-only; never reports a change. Supports check mode.
 version_added: "0.1.0"
@@ -55,6 +56,15 @@ options:
       is given up (a site sending slowly).
     type: float
     default: 30
+  timezone:
+    description:
+      - The court's time zone (WIB Asia/Jakarta, WITA Asia/Makassar, WIT Asia/Jayapura), whose
+        date is today for the hosting contract's end date and the date shown of the domain's
+        expiry.
+      - The domain and the certificate count to the second, as the registry and the
+        certificate give the moment they expire.
+    type: str
+    default: Asia/Jakarta
 attributes:
   check_mode:
     support: full
@@ -99,6 +109,7 @@ import datetime  # noqa: E402
 import json  # noqa: E402
 import urllib.parse  # noqa: E402
 from typing import Any  # noqa: E402
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_http import (  # noqa: E402
@@ -109,8 +120,9 @@ from ansible.module_utils.sop_http import (  # noqa: E402
 )
 
 
-def rdap_expiry(base: str, domain: str, timeout: float, ca_file: str) -> tuple[str | None, str | None]:
-    """(expiry ISO date, error) from the registry's RDAP domain object."""
+def rdap_expiry(base: str, domain: str, timeout: float,
+                ca_file: str) -> tuple[datetime.datetime | None, str | None]:
+    """(expiry moment, error) from the registry's RDAP domain object."""
     url = base.rstrip("/") + "/domain/" + urllib.parse.quote(domain.lower())
     answer = fetch(url, timeout, ssl_context(ca_file), headers={"Accept": "application/rdap+json"})
     if answer["error"] is not None or answer["status"] != 200:
@@ -125,8 +137,8 @@ def rdap_expiry(base: str, domain: str, timeout: float, ca_file: str) -> tuple[s
     for event in events:
         if isinstance(event, dict) and event.get("eventAction") == "expiration":
             moment = parse_date(str(event.get("eventDate", "")))
-            if moment is not None:  # YYYY-MM-DD, also before year 1000 (not strftime's %Y)
-                return moment.date().isoformat(), None
+            if moment is not None:
+                return moment, None
     return None, f"RDAP {url}: tidak ada tanggal kedaluwarsa (expiration)"
 
 
@@ -148,6 +160,36 @@ def item(kind: str, label: str, expires: str | None, *, today: datetime.date,
     grade, threshold = level(days_left, warn_days)
     return {"kind": kind, "label": label, "expires": expires, "days_left": days_left,
             "level": grade, "threshold": threshold, "error": error}
+
+
+def domain_item(domain: str, expires: datetime.datetime | None, error: str | None, *,
+                now: datetime.datetime, warn_days: list[int]) -> dict[str, Any]:
+    """The domain counts to the second, as a certificate: one that expired earlier today
+    is expired; its date is shown in the court's time zone (``now``'s), as ISO 8601."""
+    return item("domain", f"Domain {domain}",
+                expires.astimezone(now.tzinfo).date().isoformat() if expires else None,
+                today=now.date(), warn_days=warn_days, error=error,
+                days_left=(expires - now).days if expires else None)
+
+
+def collect(p: dict[str, Any], now: datetime.datetime) -> list[dict[str, Any]]:
+    """The domain, each https host's certificate and the hosting contract, graded at
+    ``now`` (aware, in the court's time zone: its date is today)."""
+    today = now.date()
+    items = []
+    if p["rdap_url"]:
+        expires, error = rdap_expiry(p["rdap_url"], p["domain"], p["timeout"], p["ca_file"])
+        items.append(domain_item(p["domain"], expires, error, now=now, warn_days=p["warn_days"]))
+    hosts = sorted({(u.hostname, u.port or 443) for u in map(urllib.parse.urlsplit, p["urls"])
+                    if u.scheme == "https" and u.hostname})
+    for host, port in hosts:
+        cert = tls_certificate(str(host), port, p["timeout"], p["ca_file"], now)
+        items.append(certificate_item(str(host), cert, today=today, warn_days=p["warn_days"]))
+    if p["hosting_end_date"]:
+        provider = f" ({p['hosting_provider']})" if p["hosting_provider"] else ""
+        items.append(item("hosting", f"Kontrak hosting{provider}", p["hosting_end_date"],
+                          today=today, warn_days=p["warn_days"]))
+    return items
 
 
 def certificate_item(host: str, cert: dict[str, Any], *, today: datetime.date,
@@ -182,6 +224,7 @@ def main() -> None:
             "hosting_provider": {"type": "str", "default": ""},
             "warn_days": {"type": "list", "elements": "int", "default": [30, 14, 7]},
             "timeout": {"type": "float", "default": 30},
+            "timezone": {"type": "str", "default": "Asia/Jakarta"},
         },
         supports_check_mode=True,
     )
@@ -191,22 +234,11 @@ def main() -> None:
             datetime.date.fromisoformat(p["hosting_end_date"])
         except ValueError:
             module.fail_json(msg=f"hosting_end_date {p['hosting_end_date']!r} is not a date (YYYY-MM-DD)")
-    now = datetime.datetime.now(datetime.UTC)
-    today = now.date()
-    items = []
-    if p["rdap_url"]:
-        expires, error = rdap_expiry(p["rdap_url"], p["domain"], p["timeout"], p["ca_file"])
-        items.append(item("domain", f"Domain {p['domain']}", expires, today=today,
-                          warn_days=p["warn_days"], error=error))
-    hosts = sorted({(u.hostname, u.port or 443) for u in map(urllib.parse.urlsplit, p["urls"])
-                    if u.scheme == "https" and u.hostname})
-    for host, port in hosts:
-        cert = tls_certificate(str(host), port, p["timeout"], p["ca_file"], now)
-        items.append(certificate_item(str(host), cert, today=today, warn_days=p["warn_days"]))
-    if p["hosting_end_date"]:
-        provider = f" ({p['hosting_provider']})" if p["hosting_provider"] else ""
-        items.append(item("hosting", f"Kontrak hosting{provider}", p["hosting_end_date"],
-                          today=today, warn_days=p["warn_days"]))
+    try:
+        zone = ZoneInfo(p["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        module.fail_json(msg=f"unknown time zone {p['timezone']!r}")
+    items = collect(p, datetime.datetime.now(zone))
     problems, warnings = messages(items)
     output = {"renewals": [{k: e[k] for k in ("kind", "label", "expires", "days_left", "level")} for e in items],
               "problems": problems, "warnings": warnings}

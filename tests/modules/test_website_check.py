@@ -35,6 +35,8 @@ CRAFTED_RDAP = {
     "ancient": json.dumps({"events": [{"eventAction": "expiration",
                                        "eventDate": "0099-01-01T00:00:00Z"}]}).encode(),
 }
+WIB_EXPIRY = json.dumps({"events": [{"eventAction": "expiration",
+                                     "eventDate": "2027-01-31T16:59:59Z"}]}).encode()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -67,6 +69,7 @@ class Handler(BaseHTTPRequestHandler):
                 {"eventAction": "registration", "eventDate": "2016-01-01T00:00:00Z"},
                 {"eventAction": "expiration", "eventDate": EXPIRY}]}).encode()),
             **{f"/rdap/domain/{name}.id": (200, body) for name, body in CRAFTED_RDAP.items()},
+            "/rdap/domain/wib.id": (200, WIB_EXPIRY),
         }
         code, body = routes.get(self.path, (404, b"not found"))
         self.send_response(code)
@@ -160,15 +163,16 @@ def test_renewals_rdap_certificate_hosting(tls):
     today = datetime.datetime.now(datetime.UTC).date()
     rdap = f"http://127.0.0.1:{tls['http']}/rdap/"
     expires, error = renewals.rdap_expiry(rdap, "PN-X.go.id", 5, "")
-    assert error is None and expires == EXPIRY[:10]
-    domain = renewals.item("domain", "Domain pn-x.go.id", expires, today=today,
-                           warn_days=[30, 14, 7])
+    assert error is None and expires.isoformat() == EXPIRY.replace("Z", "+00:00")
+    domain = renewals.domain_item("pn-x.go.id", expires, error, warn_days=[30, 14, 7],
+                                  now=datetime.datetime.now(datetime.UTC))
+    assert domain["expires"] == EXPIRY[:10]
     assert domain["level"] == "warn" and domain["threshold"] == 14
     gone = renewals.item("hosting", "Kontrak hosting", str(today - datetime.timedelta(days=1)),
                          today=today, warn_days=[30, 14, 7])
     missing, error = renewals.rdap_expiry(rdap, "other.id", 5, "")
-    unknown = renewals.item("domain", "Domain other.id", missing, today=today, warn_days=[30],
-                            error=error)
+    unknown = renewals.domain_item("other.id", missing, error, warn_days=[30],
+                                   now=datetime.datetime.now(datetime.UTC))
     problems, warnings = renewals.messages([domain, gone, unknown])
     assert problems == [f"Kontrak hosting sudah berakhir pada {today - datetime.timedelta(days=1)}"]
     assert "batas peringatan 14 hari" in warnings[0] and "status 404" in warnings[1]
@@ -205,13 +209,12 @@ def test_a_page_without_end_is_read_no_further_than_the_limit(tls):
 def test_a_crafted_rdap_answer_is_a_warning_not_a_traceback(tls, name):
     """Nesting deeper than Python's recursion limit, events that are not a list, and
     dates at the ends of the calendar ended website_renewals in a traceback."""
-    today = datetime.datetime.now(datetime.UTC).date()
     rdap = f"http://127.0.0.1:{tls['http']}/rdap/"
     expires, error = renewals.rdap_expiry(rdap, f"{name}.id", 5, "")
-    entry = renewals.item("domain", f"Domain {name}.id", expires, today=today,
-                          warn_days=[30, 14, 7], error=error)
+    entry = renewals.domain_item(f"{name}.id", expires, error, warn_days=[30, 14, 7],
+                                 now=datetime.datetime.now(datetime.UTC))
     if name == "ancient":  # a date long past, written as ISO 8601 (year of four digits)
-        assert (expires, entry["level"]) == ("0099-01-01", "expired")
+        assert (entry["expires"], entry["level"]) == ("0099-01-01", "expired")
     else:
         assert expires is None and entry["level"] == "unknown"
         assert error.startswith(f"RDAP {rdap}domain/{name}.id: ")
@@ -236,3 +239,22 @@ def test_a_feed_crafted_to_stall_the_date_pattern_is_read_in_linear_time():
     started = time.monotonic()
     assert http.newest_date("<pubDate>x" + " " * 200_000) is None
     assert time.monotonic() - started < 2
+
+
+def test_the_hosting_contract_and_the_domain_are_dated_in_the_court_s_time_zone(tls):
+    """At 03:00 WIB on 1 February (20:00 UTC on 31 January), a contract whose last day was
+    31 January has ended, and so has a domain that expired at 23:59:59 WIB on 31
+    January; graded by the UTC date, both were "0 days left", a warning, for the first
+    seven hours of each day (the hours a scheduled run at night falls in)."""
+    wib = datetime.timezone(datetime.timedelta(hours=7))
+    now = datetime.datetime(2027, 2, 1, 3, 0, tzinfo=wib)
+    p = {"rdap_url": f"http://127.0.0.1:{tls['http']}/rdap/", "domain": "wib.id", "urls": [],
+         "ca_file": "", "timeout": 5, "warn_days": [30, 14, 7],
+         "hosting_end_date": "2027-01-31", "hosting_provider": "Telkom"}
+    domain, hosting = renewals.collect(p, now)
+    assert (domain["expires"], domain["days_left"], domain["level"]) == (
+        "2027-01-31", -1, "expired")
+    assert (hosting["expires"], hosting["days_left"], hosting["level"]) == (
+        "2027-01-31", -1, "expired")
+    later = renewals.collect({**p, "hosting_end_date": "2027-02-01"}, now)[1]
+    assert (later["days_left"], later["level"], later["threshold"]) == (0, "warn", 7)
