@@ -38,8 +38,10 @@ description:
     brings its CSS; the theme's stylesheet files are not fetched). A class or id hidden by
     C(display:none) or C(visibility:hidden) that another rule shows (a hover menu, a media
     query) is not counted as hidden; a page whose rules naming several classes would take
-    more than a million checks against its elements is a finding of its own. Each variant
-    is read up to the 15 MiB Googlebot indexes."
+    more than a million checks against its elements is a finding of its own, and so is a
+    page (or post) whose markup is not parsed within 30 seconds and 10 more per MiB (markup
+    crafted to take Python's parser time squared). Each variant is read up to the 15 MiB
+    Googlebot indexes."
   - "Keywords are matched as a reader reads them: character references decoded
     (C(sl&#111;t), C(slot&nbsp;gacor)), invisible characters dropped (soft hyphen,
     zero-width space, joiners, BOM) and inline tags inside a word ignored (C(to<b></b>gel));
@@ -308,6 +310,13 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
         for page in variants.values():  # each page parsed and searched once
             page["scan"] = scan_html(page["html"])
             page["keywords"] = found_keywords(page["html"], pattern)
+        if not all(page["scan"].complete for page in variants.values()):
+            found.append({"kind": "hidden_text", "url": url, "style": "", "keywords": [],
+                          "links": [], "text": "",
+                          "name": f"hidden_text: {url} (markup tidak selesai diurai)",
+                          "detail": "markup halaman tidak selesai diurai dalam batas waktu "
+                                    "(markup rusak atau sengaja dibuat berat): elemen "
+                                    "tersembunyi tidak diperiksa seluruhnya"})
         if any(page["scan"].rule_checks_left <= 0 for page in variants.values()):
             found.append({"kind": "hidden_text", "url": url, "style": "", "keywords": [],
                           "links": [], "text": "",
@@ -369,11 +378,12 @@ def check_database(conn: Connection, params: dict[str, Any]) -> tuple[int, list[
     for row in post_rows:
         title, content = text_value(row[3]) or "", text_value(row[4]) or ""
         words = sorted(set(found_keywords(title, pattern)) | set(found_keywords(content, pattern)))
-        hidden = hidden_findings(scan_html(content), pattern, trusted)
-        if not words and not hidden:
+        scan = scan_html(content)
+        hidden = hidden_findings(scan, pattern, trusted)
+        if not words and not hidden and scan.complete:
             continue
         post_id = int(row[0] or 0)
-        detail = []
+        detail = [] if scan.complete else ["markup tidak selesai diurai dalam batas waktu"]
         if words:
             detail.append("kata kunci judi: " + ", ".join(words))
         if hidden:
@@ -386,13 +396,15 @@ def check_database(conn: Connection, params: dict[str, Any]) -> tuple[int, list[
     for row in option_rows:
         value = text_value(row[1]) or ""
         words = found_keywords(value, pattern)
-        links = sorted({x for h in hidden_findings(scan_html(value), pattern, trusted)
-                        for x in h["links"]})
-        if words or links:
+        scan = scan_html(value)
+        links = sorted({x for h in hidden_findings(scan, pattern, trusted) for x in h["links"]})
+        if words or links or not scan.complete:
             found.append({"kind": "option_spam", "option": row[0], "keywords": words,
                           "links": links, "name": f"option_spam: {row[0]}",
                           "detail": "; ".join(
-                              (["kata kunci judi: " + ", ".join(words)] if words else [])
+                              ([] if scan.complete
+                               else ["markup tidak selesai diurai dalam batas waktu"])
+                              + (["kata kunci judi: " + ", ".join(words)] if words else [])
                               + (["tautan tersembunyi: " + ", ".join(links)] if links else []))})
     return len(post_rows) + len(option_rows), found
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
@@ -64,6 +65,13 @@ _CSS_SHOWS = re.compile(r"display\s*:\s*(?!none)[a-z]|visibility\s*:\s*visible")
 # Checks of an element against the page's rules naming more than one class or id, at most
 # (a page of many such rules and many elements would otherwise cost their product).
 RULE_CHECKS = 1_000_000
+# Time to parse a page (or post) at most: this much, and PARSE_SECONDS_PER_MIB more per
+# MiB of it (Python's HTMLParser reads about 300 KB a second of plain markup). Python's
+# own HTMLParser takes time squared on some crafted markup (CVE-2025-6069: thousands of
+# unclosed "<a " took minutes, a 15 MiB page years) where the host's Python is not
+# patched; a page not parsed in time is a finding of its own, not a stalled check.
+PARSE_SECONDS = 30.0
+PARSE_SECONDS_PER_MIB = 10.0
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                   "source", "track", "wbr", "param"})
 
@@ -187,11 +195,18 @@ def found_keywords(text: str, pattern: re.Pattern[str]) -> list[str]:
                    for variant in variants for m in pattern.finditer(variant)})
 
 
+class _OutOfTime(Exception):
+    """The page's parsing time ran out (PageScan.complete is false)."""
+
+
 class PageScan(HTMLParser):
     """Visible words, link hosts, and what hidden elements carry (text and links)."""
 
-    def __init__(self, hiding: list[tuple[str, frozenset[str], str]] | None = None) -> None:
+    def __init__(self, hiding: list[tuple[str, frozenset[str], str]] | None = None,
+                 deadline: float | None = None) -> None:
         super().__init__(convert_charrefs=True)
+        self._deadline = deadline  # time.monotonic() by which parsing ends
+        self.complete = True  # false: parsing ran out of time, what it read still counts
         # The page's hiding_selectors: those naming one class or id by that name, looked
         # up per element; the others checked one by one, within RULE_CHECKS.
         self._by_name: dict[str, list[tuple[str, str]]] = {}
@@ -212,6 +227,13 @@ class PageScan(HTMLParser):
         self._open: dict[str, int] = {}  # open elements per tag
         self._hiding = 0  # open elements that hide
         self._skip = 0  # inside script/style
+
+    def updatepos(self, i: int, j: int) -> int:
+        """HTMLParser's step past each piece of markup: the deadline is checked here, so
+        that a parse taking time squared on crafted markup ends in time."""
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            raise _OutOfTime
+        return super().updatepos(i, j)
 
     def _hidden_depth(self) -> bool:
         return self._hiding > 0
@@ -286,13 +308,19 @@ class PageScan(HTMLParser):
         self.words.update(re.findall(r"\w{3,}", data.lower()))
 
 
-def scan_html(html: str) -> PageScan:
-    scan = PageScan(hiding_selectors(html))
+def scan_html(html: str, seconds: float | None = None) -> PageScan:
+    """The page parsed within ``seconds`` (PARSE_SECONDS and PARSE_SECONDS_PER_MIB of its
+    size when not given); PageScan.complete tells whether it all was."""
+    if seconds is None:
+        seconds = PARSE_SECONDS + PARSE_SECONDS_PER_MIB * len(html) / (1 << 20)
+    scan = PageScan(hiding_selectors(html), time.monotonic() + seconds)
     try:
         scan.feed(html)
         scan.close()
     except (AssertionError, ValueError):  # malformed markup: what was parsed still counts
         pass
+    except _OutOfTime:
+        scan.complete = False
     return scan
 
 
