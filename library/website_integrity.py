@@ -414,9 +414,11 @@ def run(params: dict[str, Any], check_mode: bool, conn: Connection | None) -> tu
     roots = sorted(os.path.abspath(p) for p in params["paths"])
     baseline_file = baseline_path(params["state_dir"], os.path.abspath(params["paths"][0]))
     data = load_baseline(baseline_file)
+    read_from = baseline_file
     if data is None:  # named by all its folders before 2026-12-02
-        data = load_baseline(baseline_path(params["state_dir"], *roots))
-    old = baseline_entries(data)
+        read_from = baseline_path(params["state_dir"], *roots)
+        data = load_baseline(read_from)
+    old = baseline_entries(data, read_from)
     entries, left_out = snapshot(roots, params["exclude"], old, params["max_scan_bytes"])
     changes = None
     extra: list[dict[str, Any]] = []

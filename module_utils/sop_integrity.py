@@ -279,10 +279,18 @@ def load_baseline(path: str) -> dict[str, Any] | None:
         raise IntegrityError(f"baseline {exc}") from exc
 
 
-def baseline_entries(data: dict[str, Any] | None) -> dict[str, Entry]:
+def baseline_entries(data: dict[str, Any] | None, path: str = "") -> dict[str, Entry]:
+    """The baseline's entries (none without a baseline); IntegrityError naming the
+    baseline ``path`` when its files are not entries (damaged, or edited by hand)."""
     if data is None:
         return {}
-    return {path: Entry.from_json(value) for path, value in data["files"].items()}
+    roots = data.get("roots", [])
+    try:
+        if not isinstance(roots, list) or not all(isinstance(r, str) for r in roots):
+            raise TypeError("roots")
+        return {name: Entry.from_json(value) for name, value in data["files"].items()}
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise IntegrityError(f"baseline {path} has an unknown format") from exc
 
 
 def save_baseline(path: str, roots: list[str], entries: dict[str, Entry], when: str) -> None:

@@ -232,6 +232,28 @@ def test_missing_root_is_one_clear_error(tmp_path):
         mod.run(params(tmp_path / "nope", tmp_path / "state"), False, None)
 
 
+
+@pytest.mark.parametrize(("files", "roots"), [
+    ([], None), ({"/x": [1]}, None), ({"/x": ["sha", "big", 0, 0, 0, []]}, None),
+    ({"/x": None}, None), ({}, "/var/www"), ({}, [1]),
+])
+def test_a_damaged_baseline_is_one_clear_error_and_stays_as_it_was(tmp_path, files, roots):
+    """A baseline of the right version whose files are not entries (damaged, or edited by
+    hand) ended the module in a traceback; it is one line naming the baseline, and the
+    baseline is neither replaced nor accepted over."""
+    root, state = tmp_path / "www", tmp_path / "state"
+    site(root)
+    mod.run(params(root, state), False, None)  # created
+    [baseline] = list(state.iterdir())
+    damaged = json.dumps({"version": 1, "roots": roots or [str(root)], "files": files})
+    baseline.write_text(damaged)
+    rc, result = run_module("website_integrity", tmp_path,
+                            {"paths": [str(root)], "state_dir": str(state),
+                             "accept_baseline": True})
+    assert rc == 1 and result["msg"] == (
+        f"website integrity: baseline {baseline} has an unknown format")
+    assert baseline.read_text() == damaged
+
 PAGE = """<html><head><title>PN Contoh</title><script>var nonce = "{nonce}";</script></head>
 <body><h1>Pengadilan Negeri Contoh</h1><p>Jadwal sidang perkara perdata dan pidana hari ini.
 Pelayanan terpadu satu pintu buka pukul delapan. Informasi e-court dan gugatan mandiri.</p>
