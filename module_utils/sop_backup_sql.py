@@ -275,10 +275,23 @@ class Session:
         return None
 
     def finish(self, sql: str) -> None:
+        """Send the last statements and return at once: a thread feeds them (a batch
+        larger than the pipe would otherwise hold the caller until this client has run
+        most of it, and parallel sessions would run one after another)."""
         assert self.proc is not None and self.proc.stdin is not None
-        self._threads = [_drain(self.proc.stdout, self._out), _drain(self.proc.stderr, self._err)]
-        self.proc.stdin.write(sql.encode("utf-8"))
-        self.proc.stdin.close()
+        stdin = self.proc.stdin
+
+        def feed() -> None:
+            # A client that died (result() says why), or one closed or killed meanwhile.
+            with contextlib.suppress(OSError, ValueError):
+                stdin.write(sql.encode("utf-8"))
+            with contextlib.suppress(OSError, ValueError):
+                stdin.close()
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        self._threads = [writer, _drain(self.proc.stdout, self._out),
+                         _drain(self.proc.stderr, self._err)]
 
     def result(self) -> list[list[str]]:
         assert self.proc is not None

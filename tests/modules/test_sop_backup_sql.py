@@ -4,6 +4,8 @@ differ when one value changes; against a real MariaDB (marker ``mariadb``)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from conftest import MariaDB
 from loader import load
@@ -242,3 +244,30 @@ def test_binlog_state_is_read_under_the_global_read_lock(mariadb: MariaDB) -> No
         assert position["binary_log"] is (state["log_bin"] == "ON")
     finally:
         session.close()
+
+
+def test_measuring_sessions_run_side_by_side_whatever_their_batch_size() -> None:
+    """A session's last batch was written into its client's stdin by the calling thread:
+    a batch larger than the pipe (a court's few hundred tables, each statement naming
+    every column) blocked until that client had run most of it, so the parallel
+    measuring sessions ran one after another. Two clients (a shell standing in: it reads
+    its input only after a second, as a client busy with its first statements) must
+    both be fed at once."""
+    sessions = [q.Session(["sh", "-c", "sleep 1; cat >/dev/null; echo done"])
+                for _ in range(2)]
+    batch = "SELECT 1;\n" * 100_000  # 1 MB, sixteen times a pipe's buffer
+    started = time.monotonic()
+    for session in sessions:
+        session.start()
+        session.finish(batch)
+    assert time.monotonic() - started < 0.5
+    assert [session.result() for session in sessions] == [[["done"]], [["done"]]]
+    assert time.monotonic() - started < 1.8
+
+
+def test_a_client_that_dies_while_fed_is_its_error() -> None:
+    session = q.Session(["sh", "-c", "head -c 10 >/dev/null; echo 'ERROR 2013: gone' >&2; exit 1"])
+    session.start()
+    session.finish("SELECT 1;\n" * 100_000)
+    with pytest.raises(q.MariaDBError, match="ERROR 2013: gone"):
+        session.result()
