@@ -261,10 +261,12 @@ def client_argv(binary: str, defaults_file: str, database: str | None = None) ->
     """argv of a batch-mode client reading SQL on stdin (tab-separated, no headers).
 
     ``--batch`` without ``--raw``: tab, newline, backslash and NUL inside values arrive
-    escaped, so ``parse_batch`` can split rows and columns safely.
+    escaped, so ``parse_batch`` can split rows and columns safely. ``--local-infile=0``:
+    the server (one a web server's config names, or a compromised one) cannot have the
+    client send it a local file with LOAD DATA LOCAL (the client's default allows it).
     """
     argv = [binary, "--defaults-extra-file=" + defaults_file, "--batch", "--skip-column-names",
-            "--unbuffered", "--default-character-set=utf8mb4"]
+            "--unbuffered", "--default-character-set=utf8mb4", "--local-infile=0"]
     if database:
         argv.append(database)
     return argv

@@ -306,3 +306,18 @@ def test_sigkill_during_a_query_leaves_no_credentials(mariadb: MariaDB, tmp_path
     with m.option_file("u", "p", tmpdir=str(tmp_path)):
         pass
     assert not os.path.exists(path) and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.mariadb
+def test_a_server_cannot_make_the_client_send_a_local_file(mariadb: MariaDB) -> None:
+    """The server a module talks to may not be the court's (a DB_HOST the web server's
+    account wrote into wp-config.php; a compromised database host): with LOAD DATA LOCAL
+    it can ask the client for any file the module can read (/etc/shadow as root). The
+    client refuses: nothing arrives, the statement fails."""
+    mariadb.root_sql("SET GLOBAL local_infile = 1;\n"
+                     "CREATE TABLE IF NOT EXISTS smuggled (line TEXT);\n")
+    conn = m.Connection(binary="mariadb", database=mariadb.database, user=mariadb.user,
+                        password=mariadb.password, host=mariadb.host, port=mariadb.port)
+    with pytest.raises(m.MariaDBError):
+        m.query(conn, "LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE smuggled;")
+    assert mariadb.root_sql("SELECT COUNT(*) FROM smuggled;").strip() == "0"
