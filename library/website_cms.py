@@ -19,7 +19,10 @@ description:
     O(root) is taken from a configuration file only when root alone can change that file
     (it and the folders above it belong to root and are not group- or world-writable);
     otherwise it is returned in RV(ignored_paths) instead. O(database) and the
-    C(login_*) options override what the configuration says.
+    C(login_*) options override what the configuration says. With the account given
+    (O(login_user) or O(login_password)), the configuration's DB_HOST is used only when
+    root alone can change the file; otherwise the local server is (a warning), unless
+    O(login_host), O(login_port) or O(login_unix_socket) name one.
   - With O(newest_content), asks the CMS database for the newest published post or page
     date; a database that does not answer fails the module with one line naming the cause.
   - The result contains the database password (C(login.password)), so register it only on a
@@ -132,19 +135,47 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
     find_binary,
     query,
 )
-from ansible.module_utils.sop_website_cms import CmsError, detect, newest_content_sql  # noqa: E402
+from ansible.module_utils.sop_website_cms import (  # noqa: E402
+    CmsError,
+    detect,
+    newest_content_sql,
+    only_root_can_change,
+)
 
 CLIENT_BINARIES = ("mariadb", "mysql")
 
 
-def merged_database(found: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
-    """The configuration's database settings with the given overrides."""
+TARGET = ("host", "port", "socket")
+
+
+def merged_database(found: dict[str, Any], params: dict[str, Any],
+                    configs: list[str]) -> tuple[dict[str, Any], str | None]:
+    """The configuration's database settings with the given overrides, and a warning
+    when the configuration's server was not used. The inventory's account (login_user or
+    login_password given) goes only to a server the administrator names (login_host,
+    login_port, login_unix_socket: the configuration's parts are then not mixed in), the
+    configuration's when only root can change it, else the local one: a configuration the web server's account can write must not
+    choose where that password is sent (nor serve a database of its choosing)."""
     database = dict(found)
     overrides = {"name": params["database"], "user": params["login_user"],
                  "password": params["login_password"], "host": params["login_host"],
                  "port": params["login_port"], "socket": params["login_unix_socket"]}
+    warning = None
+    given_account = overrides["user"] or overrides["password"]
+    given_target = any(overrides[key] for key in TARGET)
+    written = {key: found.get(key) for key in TARGET if found.get(key)}
+    if given_account and written and \
+            not all(only_root_can_change(config) for config in configs):
+        database.update(dict.fromkeys(TARGET))
+    if given_account and written and not given_target and database["host"] is None and \
+            database["port"] is None and database["socket"] is None:
+        shown = ":".join(str(value) for value in written.values())
+        warning = (f"DB_HOST {shown} dari {', '.join(configs)} tidak dipakai dengan akun "
+                   "database dari inventory (berkas itu dapat diubah oleh akun selain root): "
+                   "server database lokal yang dipakai; isi website_db_host bila database "
+                   "memang di host lain")
     database.update({k: v for k, v in overrides.items() if v})
-    return database
+    return database, warning
 
 
 def main() -> None:
@@ -165,7 +196,9 @@ def main() -> None:
         module.fail_json(msg=f"CMS situs tidak dapat dibaca: {exc}")
     result: dict[str, Any] = {"changed": False, "newest_content": None, **site}
     if site["database"] is not None:
-        db = merged_database(site["database"], p)
+        db, warning = merged_database(site["database"], p, site["config"])
+        if warning:
+            module.warn(warning)
         result["login"] = {"login_user": db["user"], "login_password": db["password"],
                            "login_host": db["host"], "login_port": db["port"],
                            "login_unix_socket": db["socket"], "database": db["name"]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import within
-from loader import load
+from loader import load, run_module
 
 cms = load("sop_website_cms")
 
@@ -178,3 +179,35 @@ def test_php_strings_are_read_to_their_first_unescaped_quote():
         "DB_PASSWORD": "a\\", "DB_USER": 'u"v'}
     assert cms.parse_wordpress("define('DB_NAME', 'a' . 'b'); define('DB_USER', 'x');") == {
         "DB_USER": "x"}  # not a plain string: not read (the old pattern read "a' . 'b")
+
+
+def test_the_inventorys_database_account_never_goes_where_a_writable_config_points(
+        tmp_path, root_only):
+    """wp-config.php is often the web server's to write. With the database account from
+    the inventory (website_db_user/password), its DB_HOST decided where that account's
+    password went: a compromised site pointing DB_HOST at its own server (or a socket it
+    made) was sent the login, and could serve a database of its choosing to back up. Such
+    a host is now not used (the local server is), and said so; one the administrator
+    gives, or a configuration only root can change, is."""
+    web = tmp_path / "html"
+    web.mkdir()
+    (web / "wp-config.php").write_text(WP_CONFIG)  # DB_HOST db.lan:3307, under /tmp
+    login = {"login_user": "sop_web", "login_password": "inventory-secret"}
+
+    def database(root: Path, **args: str) -> tuple[dict, list[str]]:
+        rc, result = run_module("website_cms", tmp_path, {
+            "root": str(root), "newest_content": False, **args})
+        assert rc == 0, result.get("msg")
+        return result["database"], [json.dumps(w) for w in result.get("warnings", [])]
+
+    db, warnings = database(web, **login)
+    assert (db["host"], db["port"], db["socket"]) == (None, None, None)
+    assert any("db.lan:3307" in w and "website_db_host" in w for w in warnings), warnings
+    db, warnings = database(web, **login, login_host="db.court.lan")
+    assert (db["host"], db["port"]) == ("db.court.lan", None) and not warnings
+    db, warnings = database(web)  # the site's own account: its own host, nothing to hide
+    assert (db["host"], db["port"]) == ("db.lan", 3307) and not warnings
+    (root_only / "html").mkdir()
+    (root_only / "html" / "wp-config.php").write_text(WP_CONFIG)
+    db, warnings = database(root_only / "html", **login)
+    assert (db["host"], db["port"]) == ("db.lan", 3307) and not warnings
