@@ -19,10 +19,10 @@ description:
     O(root) is taken from a configuration file only when root alone can change that file
     (it and the folders above it belong to root and are not group- or world-writable);
     otherwise it is returned in RV(ignored_paths) instead. O(database) and the
-    C(login_*) options override what the configuration says. With the account given
-    (O(login_user) or O(login_password)), the configuration's DB_HOST is used only when
-    root alone can change the file; otherwise the local server is (a warning), unless
-    O(login_host), O(login_port) or O(login_unix_socket) name one.
+    C(login_*) options override what the configuration says. A DB_HOST naming another
+    server (a host, port or socket) is used only when root alone can change the file;
+    otherwise the local server is (a warning), unless O(login_host), O(login_port) or
+    O(login_unix_socket) name one.
   - With O(newest_content), asks the CMS database for the newest published post or page
     date; a database that does not answer fails the module with one line naming the cause.
   - The result contains the database password (C(login.password)), so register it only on a
@@ -151,29 +151,27 @@ TARGET = ("host", "port", "socket")
 def merged_database(found: dict[str, Any], params: dict[str, Any],
                     configs: list[str]) -> tuple[dict[str, Any], str | None]:
     """The configuration's database settings with the given overrides, and a warning
-    when the configuration's server was not used. The inventory's account (login_user or
-    login_password given) goes only to a server the administrator names (login_host,
-    login_port, login_unix_socket: the configuration's parts are then not mixed in), the
-    configuration's when only root can change it, else the local one: a configuration the web server's account can write must not
-    choose where that password is sent (nor serve a database of its choosing)."""
+    when the configuration's server was not used. A server other than the local one
+    (DB_HOST with a host, port or socket) is taken from the configuration only when root
+    alone can change it; else the local server is used, unless the administrator names
+    one (login_host, login_port, login_unix_socket; the configuration's parts are then
+    not mixed in). A configuration the web server's account can write must not choose
+    the server: the inventory's password would be sent to it, and a server of its own
+    could serve a database of its choosing, or ask the client (root, for the dump) for
+    a local file with LOAD DATA LOCAL, which mariadb-dump has no option to refuse."""
     database = dict(found)
     overrides = {"name": params["database"], "user": params["login_user"],
                  "password": params["login_password"], "host": params["login_host"],
                  "port": params["login_port"], "socket": params["login_unix_socket"]}
     warning = None
-    given_account = overrides["user"] or overrides["password"]
-    given_target = any(overrides[key] for key in TARGET)
     written = {key: found.get(key) for key in TARGET if found.get(key)}
-    if given_account and written and \
-            not all(only_root_can_change(config) for config in configs):
+    if written and not all(only_root_can_change(config) for config in configs):
         database.update(dict.fromkeys(TARGET))
-    if given_account and written and not given_target and database["host"] is None and \
-            database["port"] is None and database["socket"] is None:
-        shown = ":".join(str(value) for value in written.values())
-        warning = (f"DB_HOST {shown} dari {', '.join(configs)} tidak dipakai dengan akun "
-                   "database dari inventory (berkas itu dapat diubah oleh akun selain root): "
-                   "server database lokal yang dipakai; isi website_db_host bila database "
-                   "memang di host lain")
+        if not any(overrides[key] for key in TARGET):
+            shown = ":".join(str(value) for value in written.values())
+            warning = (f"DB_HOST {shown} dari {', '.join(configs)} tidak dipakai (berkas itu "
+                       "dapat diubah oleh akun selain root): server database lokal yang "
+                       "dipakai; isi website_db_host bila database memang di host lain")
     database.update({k: v for k, v in overrides.items() if v})
     return database, warning
 

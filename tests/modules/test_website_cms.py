@@ -181,14 +181,15 @@ def test_php_strings_are_read_to_their_first_unescaped_quote():
         "DB_USER": "x"}  # not a plain string: not read (the old pattern read "a' . 'b")
 
 
-def test_the_inventorys_database_account_never_goes_where_a_writable_config_points(
+def test_a_writable_configuration_never_chooses_the_database_server(
         tmp_path, root_only):
-    """wp-config.php is often the web server's to write. With the database account from
-    the inventory (website_db_user/password), its DB_HOST decided where that account's
-    password went: a compromised site pointing DB_HOST at its own server (or a socket it
-    made) was sent the login, and could serve a database of its choosing to back up. Such
-    a host is now not used (the local server is), and said so; one the administrator
-    gives, or a configuration only root can change, is."""
+    """wp-config.php is often the web server's to write. Its DB_HOST decided where the
+    SOP connected: a compromised site pointing it at its own server (or a socket it made)
+    was sent the inventory's database password (website_db_user/password), could serve a
+    database of its choosing to back up, and could ask the dump, run as root, for any
+    local file (LOAD DATA LOCAL, which mariadb-dump has no option to refuse). Such a server is now
+    not used (the local one is), and said so; one the administrator gives, or one in a
+    configuration only root can change, is."""
     web = tmp_path / "html"
     web.mkdir()
     (web / "wp-config.php").write_text(WP_CONFIG)  # DB_HOST db.lan:3307, under /tmp
@@ -205,8 +206,14 @@ def test_the_inventorys_database_account_never_goes_where_a_writable_config_poin
     assert any("db.lan:3307" in w and "website_db_host" in w for w in warnings), warnings
     db, warnings = database(web, **login, login_host="db.court.lan")
     assert (db["host"], db["port"]) == ("db.court.lan", None) and not warnings
-    db, warnings = database(web)  # the site's own account: its own host, nothing to hide
-    assert (db["host"], db["port"]) == ("db.lan", 3307) and not warnings
+    # the site's own account too: a server of the site's choosing could ask the dump
+    # (root) for a local file, which mariadb-dump has no option to refuse
+    db, warnings = database(web)
+    assert (db["host"], db["port"], db["socket"]) == (None, None, None)
+    assert any("db.lan:3307" in w for w in warnings), warnings
+    (web / "wp-config.php").write_text(WP_CONFIG.replace("db.lan:3307", "localhost"))
+    db, warnings = database(web, **login)  # the local server: nothing to refuse
+    assert (db["host"], db["port"], db["socket"]) == (None, None, None) and not warnings
     (root_only / "html").mkdir()
     (root_only / "html" / "wp-config.php").write_text(WP_CONFIG)
     db, warnings = database(root_only / "html", **login)
