@@ -156,9 +156,9 @@ def merged_database(found: dict[str, Any], params: dict[str, Any],
     alone can change it; else the local server is used, unless the administrator names
     one (login_host, login_port, login_unix_socket; the configuration's parts are then
     not mixed in). A configuration the web server's account can write must not choose
-    the server: the inventory's password would be sent to it, and a server of its own
-    could serve a database of its choosing, or ask the client (root, for the dump) for
-    a local file with LOAD DATA LOCAL, which mariadb-dump has no option to refuse."""
+    the server: the inventory's password would be sent to it, a server of its own would
+    talk to the dump, which runs as root (a client bug becomes the intruder's way in),
+    and would serve a database of its choosing as the site's backup."""
     database = dict(found)
     overrides = {"name": params["database"], "user": params["login_user"],
                  "password": params["login_password"], "host": params["login_host"],

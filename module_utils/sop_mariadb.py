@@ -262,8 +262,9 @@ def client_argv(binary: str, defaults_file: str, database: str | None = None) ->
 
     ``--batch`` without ``--raw``: tab, newline, backslash and NUL inside values arrive
     escaped, so ``parse_batch`` can split rows and columns safely. ``--local-infile=0``:
-    the server (one a web server's config names, or a compromised one) cannot have the
-    client send it a local file with LOAD DATA LOCAL (the client's default allows it).
+    the client never sends a local file with LOAD DATA LOCAL, whatever a statement asks
+    (its default sends one; Debian 12's client already ignores a request its own
+    statement did not make, which older clients may not).
     """
     argv = [binary, "--defaults-extra-file=" + defaults_file, "--batch", "--skip-column-names",
             "--unbuffered", "--default-character-set=utf8mb4", "--local-infile=0"]

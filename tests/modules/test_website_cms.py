@@ -185,11 +185,10 @@ def test_a_writable_configuration_never_chooses_the_database_server(
         tmp_path, root_only):
     """wp-config.php is often the web server's to write. Its DB_HOST decided where the
     SOP connected: a compromised site pointing it at its own server (or a socket it made)
-    was sent the inventory's database password (website_db_user/password), could serve a
-    database of its choosing to back up, and could ask the dump, run as root, for any
-    local file (LOAD DATA LOCAL, which mariadb-dump has no option to refuse). Such a server is now
-    not used (the local one is), and said so; one the administrator gives, or one in a
-    configuration only root can change, is."""
+    was sent the inventory's database password (website_db_user/password), had the dump
+    (root) talk to a server of its own, and could serve a database of its choosing as the
+    site's backup. Such a server is now not used (the local one is), and said so; one the
+    administrator gives, or one in a configuration only root can change, is."""
     web = tmp_path / "html"
     web.mkdir()
     (web / "wp-config.php").write_text(WP_CONFIG)  # DB_HOST db.lan:3307, under /tmp
@@ -206,8 +205,7 @@ def test_a_writable_configuration_never_chooses_the_database_server(
     assert any("db.lan:3307" in w and "website_db_host" in w for w in warnings), warnings
     db, warnings = database(web, **login, login_host="db.court.lan")
     assert (db["host"], db["port"]) == ("db.court.lan", None) and not warnings
-    # the site's own account too: a server of the site's choosing could ask the dump
-    # (root) for a local file, which mariadb-dump has no option to refuse
+    # the site's own account too: root's dump does not talk to a server the site chose
     db, warnings = database(web)
     assert (db["host"], db["port"], db["socket"]) == (None, None, None)
     assert any("db.lan:3307" in w for w in warnings), warnings
