@@ -87,7 +87,40 @@ def test_real_execution_json(cli: Cli) -> None:
     assert row["operator"] == "ani" and row["court_name"] == "Pengadilan Negeri Uji"
     assert row["activities"][0]["acknowledged_by"] == "Budi"
     assert datetime.fromisoformat(row["activities"][0]["acknowledged_at"]).tzinfo is not None
-    assert all(tuple(h) == HOST_STAT_KEYS for h in row["host_stats"])
+    assert row["host_stats"] == []  # a manual-only SOP runs on no host
+
+
+def test_real_execution_host_stats_json(cli: Cli, tmp_path: Path) -> None:
+    """A recorded playbook run reads back with each host's counters under their keys."""
+    code, _, err = cli(
+        "run",
+        "local-demo",
+        "-i",
+        str(INVENTORY),
+        "--operator",
+        "ani",
+        "-e",
+        f"demo_dir={tmp_path / 'demo'}",
+    )
+    assert code == 0, err
+    row = _json(cli, "execution", "1", "--json")
+    assert isinstance(row, dict)
+    assert [tuple(h) for h in row["host_stats"]] == [HOST_STAT_KEYS]
+    # local_demo.yml on a fresh directory: the directory and the dump made (changed), the
+    # stat, the output and the final debug ok; the sleep, the push and the failure skipped
+    assert row["host_stats"] == [
+        {
+            "host": "localhost",
+            "ok": 5,
+            "changed": 2,
+            "failures": 0,
+            "unreachable": 0,
+            "skipped": 3,
+            "rescued": 0,
+            "ignored": 0,
+        }
+    ]
+    assert _json(cli, "execution", "1", "--query", "host_stats[].host") == ["localhost"]
 
 
 def test_list_json(cli: Cli, crafted: dict[str, int]) -> None:
