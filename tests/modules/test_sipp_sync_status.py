@@ -85,7 +85,7 @@ def test_central_status_errors_are_reported(monkeypatch):
 def test_offsets():
     assert mod.offset_of("Asia/Jakarta") == 420
     assert mod.offset_of("+0800") == 480
-    with pytest.raises(mod.StatusError):
+    with pytest.raises(mod.StatusError, match=r"^unknown time zone 'Nowhere/Land'$"):
         mod.offset_of("Nowhere/Land")
 
 

@@ -8,6 +8,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -29,7 +30,7 @@ def test_period_key(period: str, key: str) -> None:
 
 
 def test_period_key_rejects_unknown() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^unknown period 'hourly'$"):
         f.period_key(MOMENT, "hourly")
 
 
@@ -187,7 +188,7 @@ def test_hashing_writer_discard_leaves_nothing(tmp_path) -> None:
 
 def test_hashing_writer_refuses_existing_partial(tmp_path) -> None:
     (tmp_path / "b.sql.zst.partial").write_bytes(b"old")
-    with pytest.raises(FileExistsError):
+    with pytest.raises(FileExistsError, match=re.escape(f"'{tmp_path}/b.sql.zst.partial'")):
         f.HashingWriter(str(tmp_path / "b.sql.zst"))
 
 
@@ -217,7 +218,7 @@ def test_publish_never_replaces_a_final_file(tmp_path) -> None:
     writer = f.HashingWriter(str(target))
     writer.write(b"new")
     writer.sync()
-    with pytest.raises(FileExistsError):
+    with pytest.raises(FileExistsError, match=re.escape(f"'{target}'") + "$"):
         writer.publish()
     assert target.read_bytes() == b"old"
     writer.discard()
@@ -243,7 +244,7 @@ def test_publish_works_where_the_file_system_has_no_hard_links(tmp_path, monkeyp
     again = f.HashingWriter(str(target))
     again.write(b"newer")
     again.sync()
-    with pytest.raises(FileExistsError):
+    with pytest.raises(FileExistsError, match=re.escape(f"'{target}'") + "$"):
         again.publish()
     assert target.read_bytes() == b"new"
     again.discard()

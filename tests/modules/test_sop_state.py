@@ -34,7 +34,7 @@ def test_a_failed_write_keeps_the_old_content_and_leaves_no_temporary_file(tmp_p
     monkeypatch.setattr(os, "fsync", full)
     with pytest.raises(OSError, match="No space left"):
         state.write_private(target, "new\n")
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="No space left"):
         state.write_private(target, "new\n", temporary=str(tmp_path / "cursor.partial"))
     assert target.read_text() == "old\n"
     assert os.listdir(tmp_path) == ["cursor"]

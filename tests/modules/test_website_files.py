@@ -123,7 +123,8 @@ def test_a_backup_named_as_an_existing_one_leaves_it_and_its_manifest_alone(site
     manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "verified": True}))
     kept = manifest.read_bytes()
     (site / "new.php").write_text("<?php echo 1;\n")
-    with pytest.raises(FileExistsError):
+    with pytest.raises(FileExistsError, match="a backup of this second exists already: "
+                       r"'.*/website-20261130T010000\.tar\.zst'$"):
         backup_module.backup(params, moment)
     assert manifest.read_bytes() == kept
     assert sorted(os.listdir(dest)) == [Path(first["path"]).name, manifest.name]
@@ -279,7 +280,7 @@ def test_one_refused_file_fails_the_task_after_the_others_are_moved(site, tmp_pa
     assert not (uploads / "a" / "shell.php").exists()
     assert (outside / "shell.php").read_text() == "<?php // root's"
     # a file removed by someone else since it was found: nothing to move, no record
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError, match=r"No such file or directory: 'gone\.php'$"):
         quarantine.quarantine({"path": str(uploads / "a" / "gone.php"), "finding": {}},
                               [str(site)], str(tmp_path / "q2"), str(tmp_path / "q2.log"))
     assert not (tmp_path / "q2.log").exists()
