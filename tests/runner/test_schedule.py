@@ -208,13 +208,13 @@ def test_a_timers_run_tells_the_courts_time(
     assert _install(cli, court, units)[0] == 0
     environment = {**SYSTEMD_ENVIRONMENT, "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
     command: list[str] = []
-    for name in ("sop-local-demo.service", "sop-overdue.service"):
-        for line in (units / name).read_text().splitlines():
-            if line.startswith("Environment="):
-                key, value = shlex.split(line.removeprefix("Environment="))[0].split("=", 1)
-                environment[key] = value.replace("%%", "%")
-            elif line.startswith("ExecStart=") and name == "sop-local-demo.service":
-                command = shlex.split(line.removeprefix("ExecStart="))
+    # the run's own unit only: another unit's TZ= would hide one this unit lacks
+    for line in (units / "sop-local-demo.service").read_text().splitlines():
+        if line.startswith("Environment="):
+            key, value = shlex.split(line.removeprefix("Environment="))[0].split("=", 1)
+            environment[key] = value.replace("%%", "%")
+        elif line.startswith("ExecStart="):
+            command = shlex.split(line.removeprefix("ExecStart="))
     done = subprocess.run(command, env=environment, cwd=tmp_path, capture_output=True,
                           text=True, check=False)
     assert done.returncode == 0, done.stderr
