@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -163,7 +164,9 @@ def test_catalogue_grace(tmp_path: Path) -> None:
 
 def test_reports_for_one_court_and_all_courts(cli: Cli, store_at: Store) -> None:
     at = now() - timedelta(hours=1)
-    month = at.astimezone().strftime("%Y-%m")
+    # the report's month is the court's (WIB: no -i, no --timezone), not the test machine's:
+    # from 17:00 UTC on a month's last day WIB is in the next month already
+    month = at.astimezone(ZoneInfo("Asia/Jakarta")).strftime("%Y-%m")
     ok_a = craft_execution(store_at, "local-demo", at, court=A, activities=2)
     failed_b = craft_execution(store_at, "local-demo", at, court=B, status="failed")
     craft_execution(store_at, "local-secret", at - timedelta(days=40), court=B)
