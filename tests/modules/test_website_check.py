@@ -150,6 +150,24 @@ def test_https_redirect_required(tls):
     assert not down["ok"] and any("tidak dapat diakses" in x for x in down["problems"])
 
 
+def test_check_page_grades_the_plain_http_address(tls, monkeypatch):
+    """The page itself is fine; only its plain-HTTP address decides: a redirect to https
+    passes, a page served over plain HTTP is a problem naming that address. (The plain
+    address keeps no port, so it is pointed at the test's plain server.)"""
+    url = f"https://localhost:{tls['https']}/"
+    p = params(ca_file=tls["ca"], require_https_redirect=True)
+    plain = f"http://127.0.0.1:{tls['http']}"
+    monkeypatch.setattr(check, "http_variant", lambda _url: f"{plain}/old")
+    page = check.check_page(url, p)
+    assert (page["ok"], page["https_redirect"], page["problems"]) == (True, True, [])
+    monkeypatch.setattr(check, "http_variant", lambda _url: f"{plain}/")
+    page = check.check_page(url, p)
+    assert (page["ok"], page["https_redirect"]) == (False, False)
+    assert page["problems"] == [f"{plain}/ tidak dialihkan ke HTTPS (status 200)"]
+    page = check.check_page(url, {**p, "require_https_redirect": False})
+    assert (page["ok"], page["https_redirect"], page["problems"]) == (True, None, [])
+
+
 def test_stale_and_unknown_content_warn():
     p = params(freshness_days=7)
     _, warnings = check.grade([], [], {"newest": "2026-10-01T00:00:00+00:00", "age_days": 60,
