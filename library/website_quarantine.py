@@ -15,7 +15,11 @@ description:
     lies under one of O(roots) into O(dest)C(/<time>/<original path>), mode 0600, owner root.
   - Appends one JSON line per moved file to O(dest)C(/quarantine.jsonl) (original path,
     quarantined path, size, sha256, time, finding) before the original name is removed,
-    so a moved file is always recorded. Nothing is ever deleted. A file with webshell
+    so a moved file is always recorded. Nothing is ever deleted. The original name is
+    removed only after its copy is complete and on disk (fsynced) and its record line
+    written; a copy that fails (the quarantine's disk full) or a file written to while
+    it was copied leaves no partial copy and no half line behind, and the file stays in
+    the site, named in the task's one-line failure. A file with webshell
     markers is moved only when it is in an uploads folder, in a cache folder (one left
     out of the baseline, holding no code of the site) or new since the accepted
     baseline; the site's own theme, plugin and core files with injected code are left in
@@ -26,7 +30,7 @@ description:
     C(/etc), say) or a file swapped for a link or a FIFO fails the task naming the file,
     and nothing outside the site is read, moved or removed. The name is removed only
     while it still is the file that was copied. The other files are still moved.
-  - A file already gone is skipped, so a second run changes nothing. Check mode reports
+  - A file already gone is skipped (not a change), so a second run changes nothing. Check mode reports
     what would be moved.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
@@ -121,6 +125,91 @@ def candidates(findings: list[dict[str, Any]], roots: list[str], kinds: list[str
     return [{"path": path, "finding": finding} for path, finding in sorted(chosen.items())]
 
 
+def _make_folders(folder: str) -> list[str]:
+    """``folder`` and its missing parents in the quarantine, created 0700; the ones
+    created, deepest first."""
+    made: list[str] = []
+    while not os.path.isdir(folder):
+        made.append(folder)
+        folder = os.path.dirname(folder)
+    try:
+        for path in reversed(made):
+            os.mkdir(path, 0o700)
+    except BaseException:
+        _remove_folders(made)
+        raise
+    return made
+
+
+def _remove_folders(made: list[str]) -> None:
+    """Remove the folders _make_folders created, where they are still empty."""
+    for path in made:
+        with contextlib.suppress(OSError):
+            os.rmdir(path)
+
+
+def _sync_folder(folder: str) -> None:
+    """Make ``folder``'s entries durable."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _copy(fd: int, info: os.stat_result, target: str, made: list[str]) -> tuple[str, int]:
+    """Copy the open file into ``target`` (a new file, 0600) and make it durable, with
+    the folders ``made`` for it: its sha256 and size. The copy is complete or not there
+    at all: a write that fails (the quarantine's disk full) or a file that changed while
+    it was read (the site's account writing to it) removes what was written, and OSError
+    says why."""
+    digest, size = hashlib.sha256(), 0
+    out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                  0o600)
+    try:
+        try:
+            for block in iter(lambda: os.read(fd, 1 << 20), b""):
+                digest.update(block)
+                size += len(block)
+                view = memoryview(block)
+                while view:
+                    view = view[os.write(out, view):]
+            os.fsync(out)
+        finally:
+            os.close(out)
+        now = os.fstat(fd)
+        if (size, now.st_size, now.st_mtime_ns) != (info.st_size, info.st_size,
+                                                      info.st_mtime_ns):
+            raise OSError(errno.EAGAIN, "changed while it was copied", target)
+        for folder in [os.path.dirname(target)] + [os.path.dirname(m) for m in made]:
+            _sync_folder(folder)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(target)
+        raise
+    return digest.hexdigest(), size
+
+
+def _append(log: str, line: str) -> None:
+    """Append ``line`` to the record ``log`` and make it durable; a line that cannot be
+    written whole (the disk full) is taken back, so the record never holds half a line."""
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC,
+                 0o600)
+    try:
+        before = os.fstat(fd).st_size
+        try:
+            data = memoryview(line.encode("utf-8"))
+            while data:
+                data = data[os.write(fd, data):]
+            os.fsync(fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, before)
+            raise
+    finally:
+        os.close(fd)
+
+
 def quarantine(entry: dict[str, Any], roots: list[str], batch: str, log: str) -> dict[str, Any]:
     """Copy the file into ``batch``, record it in ``log``, then remove it from the site.
 
@@ -139,27 +228,26 @@ def quarantine(entry: dict[str, Any], roots: list[str], batch: str, log: str) ->
         name = os.path.basename(below)
         fd, info = open_regular(name, folder)
         target = os.path.join(batch, source.lstrip("/"))
-        os.makedirs(os.path.dirname(target), mode=0o700, exist_ok=True)
-        digest, size = hashlib.sha256(), 0
+        made: list[str] = []
         try:
-            out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-            with os.fdopen(out, "wb") as copy:
-                for block in iter(lambda: os.read(fd, 1 << 20), b""):
-                    digest.update(block)
-                    size += len(block)
-                    copy.write(block)
-                copy.flush()
-                os.fsync(copy.fileno())
+            made = _make_folders(os.path.dirname(target))
+            digest, size = _copy(fd, info, target, made)
+        except BaseException:
+            _remove_folders(made)
+            raise
         finally:
             os.close(fd)
         record = {"path": source, "quarantined": target, "size": size,
-                  "sha256": digest.hexdigest(),
+                  "sha256": digest,
                   "moved_at": datetime.datetime.now(datetime.UTC).isoformat(),
                   "finding": entry["finding"].get("name")}
-        with open(log, "a", encoding="utf-8") as handle:  # recorded before it is removed
-            handle.write(json.dumps(record, sort_keys=True) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            _append(log, json.dumps(record, sort_keys=True) + "\n")  # before it is removed
+        except BaseException:
+            with contextlib.suppress(OSError):  # no copy without its record
+                os.unlink(target)
+            _remove_folders(made)
+            raise
         with contextlib.suppress(FileNotFoundError):  # gone meanwhile: the copy stands
             unlink_same(name, folder, info)
     finally:
@@ -174,9 +262,35 @@ def refusal(exc: OSError) -> str:
                 "tidak ada yang dipindahkan)")
     if exc.errno == errno.EINVAL:
         return "bukan berkas biasa lagi (FIFO atau perangkat; tidak dibaca)"
+    if exc.errno == errno.EAGAIN:
+        return "berubah selama disalin (salinan tidak lengkap dihapus, berkas tetap di situs)"
     if exc.errno == errno.ESTALE:
         return "diganti dengan berkas lain selama karantina (salinannya ada, nama tidak dihapus)"
     return f"{exc.strerror}: {exc.filename or ''}".rstrip(": ")
+
+
+def move_all(todo: list[dict[str, Any]], roots: list[str], dest: str) -> dict[str, Any]:
+    """Quarantine every file of ``todo`` into a new batch folder of ``dest``: the module's
+    result (with ``msg`` when a file was refused). Changed only when a file was moved:
+    files gone since they were chosen are nothing to move."""
+    os.makedirs(dest, mode=0o700, exist_ok=True)
+    batch = os.path.join(dest, datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ"))
+    moved: list[dict[str, Any]] = []
+    log = os.path.join(dest, "quarantine.jsonl")
+    refused: list[str] = []
+    for entry in todo:  # one refused file does not keep the others in the site
+        try:
+            moved.append(quarantine(entry, roots, batch, log))
+        except FileNotFoundError:
+            continue  # gone since it was found: nothing to move
+        except OSError as exc:
+            refused.append(f"karantina {entry['path']} gagal: {refusal(exc)}")
+    result: dict[str, Any] = {"changed": bool(moved), "moved": moved,
+                              "sop_output": {"karantina": moved}}
+    if refused:
+        result["msg"] = "; ".join(refused)
+        result["sop_output"]["gagal"] = refused
+    return result
 
 
 def main() -> None:
@@ -195,22 +309,10 @@ def main() -> None:
     if module.check_mode or not todo:
         planned = [{"path": e["path"], "finding": e["finding"].get("name")} for e in todo]
         module.exit_json(changed=bool(todo), moved=planned, sop_output={"karantina": planned})
-    os.makedirs(p["dest"], mode=0o700, exist_ok=True)
-    batch = os.path.join(p["dest"], datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ"))
-    moved: list[dict[str, Any]] = []
-    log = os.path.join(p["dest"], "quarantine.jsonl")
-    refused: list[str] = []
-    for entry in todo:  # one refused file does not keep the others in the site
-        try:
-            moved.append(quarantine(entry, p["roots"], batch, log))
-        except FileNotFoundError:
-            continue  # gone since it was found: nothing to move
-        except OSError as exc:
-            refused.append(f"karantina {entry['path']} gagal: {refusal(exc)}")
-    if refused:
-        module.fail_json(msg="; ".join(refused), changed=bool(moved), moved=moved,
-                         sop_output={"karantina": moved, "gagal": refused})
-    module.exit_json(changed=True, moved=moved, sop_output={"karantina": moved})
+    result = move_all(todo, p["roots"], p["dest"])
+    if "msg" in result:
+        module.fail_json(**result)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

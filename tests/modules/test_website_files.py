@@ -3,6 +3,7 @@ website_quarantine's choice of files, on real temporary trees with tar and zstd.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
@@ -392,3 +393,96 @@ def test_a_web_root_that_is_a_symbolic_link_is_archived_with_its_files(site, tmp
     assert result["entries"] == len(names) == 5
     manifest = json.loads(Path(result["manifest"]).read_text())
     assert manifest["paths"] == [str(link)]  # as configured (the period's reuse compares it)
+
+
+@pytest.fixture
+def full_quarantine(tmp_path):
+    """A 64 KiB tmpfs as the quarantine folder: a disk that fills during the copy."""
+    if os.geteuid() != 0:
+        pytest.skip("mounts a tmpfs")
+    dest = tmp_path / "q"
+    dest.mkdir(mode=0o700)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", str(dest)],
+                   check=True)
+    try:
+        yield dest
+    finally:
+        subprocess.run(["umount", "-l", str(dest)], check=True)
+
+
+def test_a_copy_that_fills_the_quarantine_leaves_no_part_and_the_file_in_place(
+        site, tmp_path, full_quarantine):
+    """The quarantine folder's disk fills halfway through the copy: the half copy stayed
+    in quarantine (a file without its record, taking the space), and the planted file
+    must stay in the site, named in one line."""
+    shell = site / "wp-content" / "uploads" / "big.php"
+    content = b"<?php eval($_POST['c']); //" + os.urandom(256 << 10)
+    shell.write_bytes(content)
+    findings = [{"kind": "php_in_uploads", "path": str(shell), "name": "php in uploads"}]
+    args = {"findings": findings, "dest": str(full_quarantine), "roots": [str(site)]}
+    rc, result = run_module("website_quarantine", tmp_path, args)
+    assert rc != 0 and not result["changed"] and result["moved"] == []
+    assert result["msg"] == f"karantina {shell} gagal: No space left on device"
+    assert shell.read_bytes() == content
+    assert [p for p in full_quarantine.rglob("*") if not p.is_dir()] == []
+    assert not (full_quarantine / "quarantine.jsonl").exists()
+
+
+def test_a_record_that_cannot_be_written_removes_the_copy_and_keeps_the_file(
+        site, tmp_path, full_quarantine):
+    """The copy fits but its record does not (one page of the disk left): no copy may
+    stay without its record, nor a half line in the record, and the planted file stays
+    in the site."""
+    shell = site / "wp-content" / "uploads" / "x.php"
+    shell.write_text("<?php eval($_POST['c']);")
+    fill = os.open(full_quarantine / "fill", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        with contextlib.suppress(OSError):
+            while os.write(fill, bytes(4096)) == 4096:
+                pass
+        os.ftruncate(fill, os.fstat(fill).st_size - 4096)  # one page free
+    finally:
+        os.close(fill)
+    findings = [{"kind": "php_in_uploads", "path": str(shell), "name": "php in uploads"}]
+    args = {"findings": findings, "dest": str(full_quarantine), "roots": [str(site)]}
+    rc, result = run_module("website_quarantine", tmp_path, args)
+    assert rc != 0 and not result["changed"] and result["moved"] == []
+    assert result["msg"] == f"karantina {shell} gagal: No space left on device"
+    assert shell.read_text() == "<?php eval($_POST['c']);"
+    assert sorted(p.name for p in full_quarantine.rglob("*") if not p.is_dir()) in (
+        ["fill"], ["fill", "quarantine.jsonl"])
+    assert not (full_quarantine / "quarantine.jsonl").exists() \
+        or (full_quarantine / "quarantine.jsonl").read_bytes() == b""
+
+
+def test_nothing_moved_is_no_change(site, tmp_path):
+    """Every chosen file removed by someone else before the move: nothing was moved, so
+    nothing changed (reported changed before)."""
+    shell = site / "wp-content" / "uploads" / "x.php"
+    shell.write_text("<?php eval($_POST['c']);")
+    findings = [{"kind": "php_in_uploads", "path": str(shell), "name": "php"}]
+    todo = quarantine.candidates(findings, [str(site)], ["php_in_uploads"])
+    assert len(todo) == 1
+    shell.unlink()
+    result = quarantine.move_all(todo, [str(site)], str(tmp_path / "q"))
+    assert result == {"changed": False, "moved": [], "sop_output": {"karantina": []}}
+    assert list((tmp_path / "q").iterdir()) == []
+
+
+def test_a_file_written_to_while_it_is_copied_is_not_removed(site, tmp_path):
+    """The site's account appends to the planted file between its opening and the end of
+    the copy: the copy is not the file, so no copy stays and the file is not removed."""
+    shell = site / "wp-content" / "uploads" / "x.php"
+    shell.write_text("<?php eval($_POST['c']);")
+    fd = os.open(shell, os.O_RDONLY)
+    info = os.fstat(fd)
+    with open(shell, "a") as handle:
+        handle.write("// more, written meanwhile\n")
+    target = tmp_path / "copy"
+    try:
+        with pytest.raises(OSError) as refused:
+            quarantine._copy(fd, info, str(target), [])
+    finally:
+        os.close(fd)
+    assert quarantine.refusal(refused.value).startswith("berubah selama disalin")
+    assert not target.exists() and shell.exists()
