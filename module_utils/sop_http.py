@@ -42,6 +42,26 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+class _HttpOnlyRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects followed to http and https addresses only. urllib follows one to ftp://
+    (a connection the site chose, and an answer without a status) and returns one to
+    file:// as an HTTP error of the redirect's status; both are no answer here, naming
+    the scheme (URLError, reported as fetch reports the rest)."""
+
+    def http_error_302(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
+                       headers: Any) -> Any:
+        target = headers.get("location") or headers.get("uri")
+        if target is not None:
+            scheme = urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, target)).scheme
+            if scheme.lower() not in ("http", "https"):
+                raise urllib.error.URLError(
+                    f"redirected to a {scheme.lower()[:20]}: address "
+                    "(only http and https are followed)")
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
 def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None, *,
           follow: bool = True, headers: dict[str, str] | None = None,
           limit: int = MAX_BODY) -> dict[str, Any]:
@@ -79,9 +99,8 @@ def _no_answer(url: str, error: str, certificate: bool = False) -> dict[str, Any
 def _fetch(url: str, timeout: float, context: ssl.SSLContext | None, *, follow: bool,
            headers: dict[str, str] | None, limit: int) -> dict[str, Any]:
     """fetch's request, without its bound on the whole answer."""
-    handlers: list[Any] = [urllib.request.HTTPSHandler(context=context)]
-    if not follow:
-        handlers.append(_NoRedirect())
+    handlers: list[Any] = [urllib.request.HTTPSHandler(context=context),
+                           _HttpOnlyRedirect() if follow else _NoRedirect()]
     opener = urllib.request.build_opener(*handlers)
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked by fetch
         url, headers={"User-Agent": USER_AGENT, **(headers or {})})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
+import socket
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -59,6 +60,12 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/old":
             self.send_response(301)
             self.send_header("Location", f"https://localhost:{port}/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.path.startswith("/to/"):  # /to/<address>: a redirect to that address
+            self.send_response(302)
+            self.send_header("Location", self.path[len("/to/"):])
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
@@ -276,3 +283,39 @@ def test_the_hosting_contract_and_the_domain_are_dated_in_the_court_s_time_zone(
         "2027-01-31", -1, "expired")
     later = renewals.collect({**p, "hosting_end_date": "2027-02-01"}, now)[1]
     assert (later["days_left"], later["level"], later["threshold"]) == (0, "warn", 7)
+
+
+@pytest.fixture
+def listener():
+    """A TCP port that records whether anyone connected (an FTP server stand-in)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(1)
+    sock.settimeout(0.5)
+    yield sock
+    sock.close()
+
+
+@pytest.mark.parametrize("target", ["ftp://127.0.0.1:{port}/pub/x", "file:///etc/passwd",
+                                    "FILE:/etc/passwd"])
+def test_a_redirect_to_another_scheme_is_a_failed_check_naming_it(tls, listener, target):
+    """A site redirecting to ftp:// was followed (an FTP connection from the web server's
+    monitor, and an answer without a status: website_check ended in a TypeError), and one
+    to file:// came back as an answer of status 302. Both are now no answer, naming the
+    scheme, and nothing is connected to or read."""
+    address = target.format(port=listener.getsockname()[1])
+    url = f"http://127.0.0.1:{tls['http']}/to/{address}"
+    with within(30, "the redirect"):
+        answer = http.fetch(url, 5)
+        page = check.check_page(url, params())
+    scheme = address.split(":", 1)[0].lower()
+    assert answer["status"] == -1 and answer["body"] == ""
+    assert answer["error"] == (f"redirected to a {scheme}: address "
+                               "(only http and https are followed)")
+    assert page["ok"] is False and page["problems"] == [
+        f"{url} tidak dapat diakses: {answer['error']}"]
+    with pytest.raises(TimeoutError):
+        listener.accept()
+    # without following, the redirect itself is the answer (as for the https check)
+    first = http.fetch(url, 5, follow=False)
+    assert (first["status"], first["location"], first["error"]) == (302, address, None)
