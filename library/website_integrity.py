@@ -23,6 +23,11 @@ description:
     RV(integrity.baseline) C(created), a change); afterwards it changes only with
     O(accept_baseline=true), which records the files as they are now. Markers and PHP in
     uploads stay findings after an accept; O(allow) names known false positives.
+  - A FIFO, socket or device file anywhere under O(paths) (cache folders included) is a
+    finding of its own (C(special_file), with its C(type)) whatever the baseline says; a
+    web root has no use for one, so the account writing the site made it. It is never
+    opened (a FIFO without a writer would hold the check) and never enters the baseline,
+    whose format is unchanged.
   - The baseline belongs to the web root (the first of O(paths)). When O(paths) differ
     from the folders the baseline was accepted with (another folder named by the
     configuration, or one dropped), the files both cover are compared as always and the
@@ -187,7 +192,7 @@ integrity:
       type: list
       elements: dict
       contains:
-        kind: {description: "php_in_uploads, webshell, new_file, changed_file, removed_file, baseline_roots (the folders checked differ from the baseline's), cloaking, page_spam, hidden_text, page_unreachable, post_spam, option_spam.", type: str}
+        kind: {description: "php_in_uploads, webshell, new_file, changed_file, removed_file, special_file (a FIFO, socket or device file; its type in C(type)), baseline_roots (the folders checked differ from the baseline's), cloaking, page_spam, hidden_text, page_unreachable, post_spam, option_spam.", type: str}
         name: {description: One line naming it., type: str}
         detail: {description: What is wrong (Bahasa Indonesia)., type: str}
         path: {description: The file (file findings)., type: str}
@@ -419,7 +424,9 @@ def run(params: dict[str, Any], check_mode: bool, conn: Connection | None) -> tu
         read_from = baseline_path(params["state_dir"], *roots)
         data = load_baseline(read_from)
     old = baseline_entries(data, read_from)
-    entries, left_out = snapshot(roots, params["exclude"], old, params["max_scan_bytes"])
+    special: dict[str, tuple[str, bool]] = {}
+    entries, left_out = snapshot(roots, params["exclude"], old, params["max_scan_bytes"],
+                                 special)
     changes = None
     extra: list[dict[str, Any]] = []
     if data is not None:
@@ -428,7 +435,7 @@ def run(params: dict[str, Any], check_mode: bool, conn: Connection | None) -> tu
         if accepted_roots != roots:
             extra.append(roots_finding(accepted_roots, roots, outside))
     findings, media = file_findings({**entries, **left_out}, changes, params["allow"],
-                                    frozenset(left_out))
+                                    frozenset(left_out), special)
     findings += extra
     changed = False
     if data is None:

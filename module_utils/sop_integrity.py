@@ -20,7 +20,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +86,14 @@ OVERLAP = 1 << 16
 MEDIA_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".bmp",
                               ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx",
                               ".mp4", ".mp3", ".zip", ".txt", ".csv", ".odt", ".ods"})
+
+
+# Files a web root has no use for, which only an account writing the site made there
+# (a FIFO or socket: a channel to another process; a device: made by root): reported,
+# never opened (a FIFO without a writer holds its reader), never in the baseline.
+SPECIAL_TYPES: tuple[tuple[Callable[[int], bool], str], ...] = (
+    (stat.S_ISFIFO, "FIFO"), (stat.S_ISSOCK, "socket"),
+    (stat.S_ISCHR, "perangkat karakter"), (stat.S_ISBLK, "perangkat blok"))
 
 
 class IntegrityError(Exception):
@@ -166,15 +174,25 @@ def excluded(path: str, root: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(path, p) for p in patterns)
 
 
+def special_type(info: os.stat_result) -> str | None:
+    """What a FIFO, socket or device file is (Bahasa Indonesia); None for a regular file,
+    a folder or a symbolic link."""
+    for test, name in SPECIAL_TYPES:
+        if test(info.st_mode):
+            return name
+    return None
+
+
 def walk(roots: list[str], exclude: list[str]) -> Iterator[tuple[str, os.stat_result, int, bool]]:
-    """Every regular file and symbolic link under the roots, with the descriptor of its
+    """Every regular file, symbolic link and special file (FIFO, socket, device: see
+    special_type; never to be opened) under the roots, with the descriptor of its
     folder (valid until the next one is asked for) and whether it is excluded. Links are
     not followed, and no folder is entered through a link, even one the site's account
     swaps in meanwhile (os.fwalk compares what it opened with what it listed); read files
     through the descriptor (read_entry), not by their path, which that account can
     redirect. Of what ``exclude`` matches (cache folders, whose files come and go) only
-    files that run as PHP are given, excluded: a webshell in a cache folder still shows
-    its markers."""
+    files that run as PHP and special files are given, excluded: a webshell in a cache
+    folder still shows its markers."""
     for root in roots:
         if not os.path.isdir(root):
             raise IntegrityError(f"{root}: not a directory")
@@ -202,13 +220,17 @@ def walk(roots: list[str], exclude: list[str]) -> Iterator[tuple[str, os.stat_re
             for name in files:
                 path = os.path.join(directory, name)
                 left_out = inside or excluded(path, root, exclude)
-                if left_out and not runs_as_php(path):
-                    continue
                 try:
                     info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+                except FileNotFoundError:
+                    if left_out:
+                        continue  # a cache's file, gone since the folder was listed
+                    raise IntegrityError(f"{path}: {os.strerror(errno.ENOENT)}") from None
                 except OSError as exc:
                     raise IntegrityError(f"{path}: {exc.strerror}") from exc
-                if stat.S_ISREG(info.st_mode) or (stat.S_ISLNK(info.st_mode) and not left_out):
+                if special_type(info) is not None or (stat.S_ISREG(info.st_mode) and (
+                        not left_out or runs_as_php(path))) or (
+                        stat.S_ISLNK(info.st_mode) and not left_out):
                     yield path, info, dir_fd, left_out
 
 
@@ -258,14 +280,21 @@ def read_entry(path: str, info: os.stat_result, known: Entry | None,
     return entry
 
 
-def snapshot(roots: list[str], exclude: list[str], known: dict[str, Entry],
-             max_scan: int) -> tuple[dict[str, Entry], dict[str, Entry]]:
+def snapshot(roots: list[str], exclude: list[str], known: dict[str, Entry], max_scan: int,
+             special: dict[str, tuple[str, bool]] | None = None,
+             ) -> tuple[dict[str, Entry], dict[str, Entry]]:
     """The current entries of the web root: those of the baseline, and the PHP files
-    of the excluded folders (read for markers every time, never in the baseline)."""
+    of the excluded folders (read for markers every time, never in the baseline). The
+    special files found (anywhere, never opened) go into ``special``, path: (type, in an
+    excluded folder)."""
     entries: dict[str, Entry] = {}
     left_out: dict[str, Entry] = {}
     for path, info, dir_fd, excluded_here in walk(roots, exclude):
-        if excluded_here:
+        kind = special_type(info)
+        if kind is not None:
+            if special is not None:
+                special[path] = (kind, excluded_here)
+        elif excluded_here:
             left_out[path] = read_entry(path, info, None, max_scan, dir_fd)
         else:
             entries[path] = read_entry(path, info, known.get(path), max_scan, dir_fd)
@@ -347,6 +376,7 @@ def roots_finding(old_roots: list[str], roots: list[str], outside: int) -> dict[
 
 def file_findings(entries: dict[str, Entry], changes: dict[str, list[str]] | None,
                   allow: list[str], left_out: frozenset[str] = frozenset(),
+                  special: dict[str, tuple[str, bool]] | None = None,
                   ) -> tuple[list[dict[str, Any]], int]:
     """Findings on files, and how many new media files (not findings) were added.
 
@@ -354,16 +384,22 @@ def file_findings(entries: dict[str, Entry], changes: dict[str, list[str]] | Non
     changed and removed files only against a baseline (``changes``). Paths matching
     ``allow`` (shell patterns) are never findings. Files of ``left_out`` (in folders
     excluded from the baseline: caches, which hold no code of the site) are in area
-    ``cache``.
+    ``cache``. Each special file (``special``, from snapshot) is a finding
+    ``special_file`` whatever the baseline says.
     """
     found: list[dict[str, Any]] = []
+    special = special or {}
 
-    def add(kind: str, path: str, detail: str, **extra: Any) -> None:
+    def add(kind: str, path: str, detail: str, cache: bool = False, **extra: Any) -> None:
         if not any(fnmatch.fnmatch(path, pattern) for pattern in allow):
             found.append({"kind": kind, "path": path,
-                          "area": "cache" if path in left_out else area(path),
+                          "area": "cache" if cache or path in left_out else area(path),
                           "name": f"{kind}: {path}", "detail": detail, **extra})
 
+    for path, (kind, cache) in sorted(special.items()):
+        add("special_file", path, f"berkas khusus ({kind}) di folder situs, dibuat oleh akun "
+            "yang menulis situs; tidak dibuka, periksa dan hapus bila tidak dikenal", cache,
+            type=kind)
     for path, entry in sorted(entries.items()):
         if executable_upload(path):
             add("php_in_uploads", path, "file PHP di folder uploads")

@@ -9,6 +9,8 @@ import hashlib
 import json
 import os
 import re
+import socket
+import stat
 import time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -684,3 +686,43 @@ def test_a_baseline_in_a_shared_directory_leaves_the_directory_as_it_was(tmp_pat
     integrity.save_baseline(str(shared / "baseline.json"), [str(tmp_path)], {}, "now")
     assert oct(shared.stat().st_mode & 0o7777) == "0o1777"
     assert oct((shared / "baseline.json").stat().st_mode & 0o777) == "0o600"
+
+
+def test_fifos_sockets_and_devices_in_the_web_root_are_findings_never_opened(tmp_path):
+    """A FIFO, a socket or a device file in the web root was skipped without a word: the
+    web server's account made it (a covert channel, a device node planted by root code),
+    which is worth the administrator's look. Each is a finding of its own, in the cache
+    too; none is opened (a FIFO without a writer would hold the check), none enters the
+    baseline, and a baseline written before still loads."""
+    root, state = tmp_path / "www", tmp_path / "state"
+    site(root)
+    _changed, first = mod.run(params(root, state), False, None)
+    before = Path(first["baseline_file"]).read_bytes()
+    uploads = root / "wp-content" / "uploads" / "2026"
+    fifo = uploads / "pipe"
+    os.mkfifo(fifo)
+    cached = root / "wp-content" / "cache" / "q.fifo"
+    os.mkfifo(cached)
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(root / "s.sock"))
+    expected = {(f"special_file: {fifo}", "FIFO", "uploads"),
+                (f"special_file: {cached}", "FIFO", "cache"),
+                (f"special_file: {root / 's.sock'}", "socket", "core")}
+    if os.geteuid() == 0:
+        os.mknod(root / "null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        expected.add((f"special_file: {root / 'null'}", "perangkat karakter", "core"))
+    try:
+        for accept in (False, True, False):  # still a finding after an accept
+            with within(30, "the check"):
+                changed, found = mod.run(params(root, state, accept_baseline=accept),
+                                         False, None)
+            assert not changed and Path(first["baseline_file"]).read_bytes() == before
+            assert {(f["name"], f["type"], f["area"]) for f in found["findings"]} == expected
+            assert found["new"] == 0 and found["files"] == first["files"]
+        detail = next(f["detail"] for f in found["findings"] if f["path"] == str(fifo))
+        assert detail == ("berkas khusus (FIFO) di folder situs, dibuat oleh akun yang "
+                          "menulis situs; tidak dibuka, periksa dan hapus bila tidak dikenal")
+        _changed, allowed = mod.run(params(root, state, allow=[str(root / "*")]), False, None)
+        assert allowed["findings"] == []
+    finally:
+        sock.close()
