@@ -32,6 +32,11 @@ description:
     C(webshell), C(restricted_file), C(admin_probe), C(scanner) user agents, C(protocol)
     abuse, C(wp_bruteforce) on C(wp-login.php)/C(xmlrpc.php)), each with its count, how
     many were answered 2xx, first and last seen, top clients and sample lines.
+  - A line's time is the log's text, which whoever sends the request or writes the log
+    can forge. A time that is no real time (C(99/Dec/9999), C(31/Feb)) or lies more than
+    a day after the audit's own clock is counted with its line and its finding, but never
+    becomes a first or last seen (of the log, a finding or a brute force); a finding whose
+    every line has such a time has none.
   - Uses every CPU (the logs are cut into byte ranges read by parallel processes) with
     bounded memory (blocks of 4 MiB; counters of paths and clients are pruned beyond
     O(top_limit) keys, RV(audit.counts_error_bound) is the most a listed count can be
@@ -107,8 +112,8 @@ audit:
     requests: {description: Requests parsed., type: int}
     malformed: {description: Lines that are not combined format., type: int}
     bytes: {description: Bytes read (decompressed)., type: int}
-    first_seen: {description: Time of the first request read (ISO 8601)., type: str}
-    last_seen: {description: Time of the last request read (ISO 8601)., type: str}
+    first_seen: {description: "Time of the first request read (ISO 8601), of those with a real time not more than a day ahead of the audit's clock.", type: str}
+    last_seen: {description: "Time of the last request read (ISO 8601), of those with a real time not more than a day ahead of the audit's clock.", type: str}
     unique_visitors: {description: Distinct IP + day + user agent., type: int}
     unique_visitors_exact: {description: Whether the count is exact (else a HyperLogLog estimate, about 1 %)., type: bool}
     status_classes: {description: "Requests per status class: {2xx: n, 3xx: n, ...}.", type: dict}
@@ -128,8 +133,8 @@ audit:
         title: {description: The category's name in the report's language., type: str}
         count: {description: Requests., type: int}
         successful: {description: Of those, answered 2xx., type: int}
-        first_seen: {description: ISO 8601 time., type: str}
-        last_seen: {description: ISO 8601 time., type: str}
+        first_seen: {description: "ISO 8601 time (forged times not counted: see the description; null when none).", type: str}
+        last_seen: {description: "ISO 8601 time (forged times not counted: see the description; null when none).", type: str}
         clients: {description: "Top clients [{client, count}].", type: list, elements: dict}
         samples: {description: Sample log lines., type: list, elements: str}
     files:

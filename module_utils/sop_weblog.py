@@ -17,7 +17,9 @@ Stdlib only (runs on the managed host, Python 3.9+).
 
 from __future__ import annotations
 
+import datetime
 import errno
+import functools
 import gzip
 import hashlib
 import itertools
@@ -108,16 +110,45 @@ def open_log(path: str) -> BinaryIO:
     return os.fdopen(fd, "rb")
 
 
-def iso_time(stamp: bytes) -> str:
-    """'10/Oct/2026:13:55:36 +0700' -> '2026-10-10T13:55:36+07:00' (sortable text)."""
+# A request time more than this far ahead of the audit's own clock is forged (or the
+# web server's clock is wrong): the line is counted, its time is not "seen".
+FUTURE_SECONDS = 86400
+
+
+@functools.lru_cache(maxsize=4096)
+def _moment(stamp: bytes) -> tuple[str, float]:
+    """('2026-10-10T13:55:36+07:00', its POSIX time) of '10/Oct/2026:13:55:36 +0700';
+    ('', inf) when the text is no real time (99/Dec/9999, 31/Feb, 25:61, a zone past a
+    day). Lines with the same second share one call."""
+    if len(stamp) != 26 or stamp[2:3] != b"/" or stamp[6:7] != b"/" or \
+            stamp[20:21] != b" " or stamp[21:22] not in (b"+", b"-"):
+        return "", math.inf
+    day, month, year, clock, zone = stamp[:2], stamp[3:6], stamp[7:11], stamp[12:20], stamp[22:]
+    fields = (day, year, clock[:2], clock[3:5], clock[6:], zone[:2], zone[2:])
+    if not all(f.isdigit() for f in fields) or clock[2:3] != b":" or clock[5:6] != b":" \
+            or stamp[11:12] != b":" or month not in MONTHS:
+        return "", math.inf
+    d, y, hh, mm, ss, zh, zm = (int(f) for f in fields)
+    offset = (zh * 60 + zm) * (-1 if stamp[21:22] == b"-" else 1)
     try:
-        day, month, rest = stamp.split(b"/", 2)
-        year, clock = rest[:4], rest[5:13]
-        zone = rest[14:19].decode()
-        return (f"{year.decode()}-{MONTHS[month]:02d}-{day.decode()}T{clock.decode()}"
-                f"{zone[:3]}:{zone[3:]}" if len(zone) == 5 else "")
-    except (KeyError, ValueError, UnicodeDecodeError):
-        return ""
+        if zm >= 60:
+            raise ValueError(zone)
+        moment = datetime.datetime(y, MONTHS[month], d, hh, mm, ss, tzinfo=datetime.timezone(
+            datetime.timedelta(minutes=offset)))
+    except (ValueError, OverflowError):
+        return "", math.inf
+    text = stamp.decode()
+    return (f"{text[7:11]}-{MONTHS[month]:02d}-{text[:2]}T{text[12:20]}"
+            f"{text[21:24]}:{text[24:26]}", moment.timestamp())
+
+
+def iso_time(stamp: bytes, not_after: float = math.inf) -> str:
+    """'10/Oct/2026:13:55:36 +0700' -> '2026-10-10T13:55:36+07:00' (sortable text); ''
+    for a time that is no real time (99/Dec/9999, 31/Feb) or lies after ``not_after``
+    (POSIX time; the audit's clock and FUTURE_SECONDS): such a line is still counted, but
+    its forged time never becomes a first or last seen."""
+    text, when = _moment(stamp)
+    return text if when <= not_after else ""
 
 
 class TopCounter:
@@ -187,7 +218,10 @@ class Finding:
 class Tally:
     """A bounded partial result of some log lines."""
 
-    def __init__(self, *, top_limit: int = 5000, samples: int = 3) -> None:
+    def __init__(self, *, top_limit: int = 5000, samples: int = 3,
+                 not_after: float | None = None) -> None:
+        # request times after this (POSIX time) are forged: counted, never seen (iso_time)
+        self.not_after = time.time() + FUTURE_SECONDS if not_after is None else not_after
         self.lines = 0
         self.requests = 0
         self.malformed = 0
@@ -235,16 +269,17 @@ class Tally:
         finding = self.findings.get(category)
         if finding is None:
             finding = self.findings[category] = Finding()
-        finding.add(ip, iso_time(stamp), status, line, self.samples)
+        finding.add(ip, iso_time(stamp, self.not_after), status, line, self.samples)
 
     def login(self, ip: bytes, stamp: bytes, line: bytes) -> None:
         counts = self.logins.counts
         counts[ip] = counts.get(ip, 0) + 1
-        when = iso_time(stamp)
+        when = iso_time(stamp, self.not_after)
         seen = self.login_seen.get(ip)
         if seen is None:
             self.login_seen[ip] = [when, when, line.decode("utf-8", "replace")[:2000]]
         else:
+            seen[0] = min((x for x in (seen[0], when) if x), default="")
             seen[1] = max(seen[1], when)
         if len(counts) > self.logins.limit:
             self.logins.prune()
@@ -283,7 +318,8 @@ class Tally:
             if mine is None:
                 self.login_seen[ip] = [first, last, sample]
             else:
-                mine[0], mine[1] = min(mine[0], first), max(mine[1], last)
+                mine[0] = min((x for x in (mine[0], first) if x), default="")
+                mine[1] = max(mine[1], last)
         self.login_seen = {k: v for k, v in self.login_seen.items() if k in self.logins.counts}
         for category, finding in other.findings.items():
             if category in self.findings:
@@ -347,8 +383,19 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
     tally.malformed += malformed
     tally.lines += requests + malformed
     if first:
-        tally.first = tally.first or iso_time(first)
-        tally.last = iso_time(last)
+        seen = iso_time(first, tally.not_after), iso_time(last, tally.not_after)
+        if not all(seen):  # a forged time first or last: the block's real ones (rare)
+            times = [t for t in (_request_time(x, tally.not_after)
+                                 for x in data.split(b"\n")) if t]
+            seen = (times[0], times[-1]) if times else ("", "")
+        tally.first = tally.first or seen[0]
+        tally.last = seen[1] or tally.last
+
+
+def _request_time(line: bytes, not_after: float) -> str:
+    """The time of a request line as iso_time gives it ('' for no request line)."""
+    match = _FAST.match(line) or _LINE.match(line)
+    return iso_time(match.group(2), not_after) if match else ""
 
 
 @dataclass(frozen=True)
@@ -412,9 +459,10 @@ _AGENTS: dict[bytes, tuple[str | None, bool]] = {}
 
 
 def scan_task(task: Task, top_limit: int = 5000, samples: int = 3,
-              deadline: Deadline = NO_LIMIT) -> Tally:
-    """The tally of one task's complete lines."""
-    tally = Tally(top_limit=top_limit, samples=samples)
+              deadline: Deadline = NO_LIMIT, not_after: float | None = None) -> Tally:
+    """The tally of one task's complete lines (times after ``not_after`` are not seen:
+    see Tally)."""
+    tally = Tally(top_limit=top_limit, samples=samples, not_after=not_after)
     targets, agents = _TARGETS, _AGENTS
     carry = b""
     blocks = _gzip_blocks(task) if task.compressed else _plain_blocks(task)
@@ -439,7 +487,7 @@ def scan_task(task: Task, top_limit: int = 5000, samples: int = 3,
     return tally
 
 
-def _scan(args: tuple[Task, int, int, Deadline]) -> Tally:
+def _scan(args: tuple[Task, int, int, Deadline, float]) -> Tally:
     return scan_task(*args)
 
 
@@ -478,8 +526,10 @@ def split_plain(path: str, start: int, end: int, size: int = TASK_BYTES,
 def audit(tasks: list[Task], *, workers: int = 0, top_limit: int = 5000,
           samples: int = 3, deadline: Deadline = NO_LIMIT) -> Tally:
     """Run the tasks (in log order) on ``workers`` processes (0: one per CPU) and merge;
-    LogError when ``deadline`` passes first."""
-    total = Tally(top_limit=top_limit, samples=samples)
+    LogError when ``deadline`` passes first. Request times more than FUTURE_SECONDS
+    after the audit's start (its own clock) are counted but never first or last seen."""
+    not_after = time.time() + FUTURE_SECONDS
+    total = Tally(top_limit=top_limit, samples=samples, not_after=not_after)
     count = workers or os.cpu_count() or 1
     # about 4 ranges per process (balance), each between 4 MiB and TASK_BYTES
     size = sum(_size(t.path) * 8 if t.compressed else t.end - t.start for t in tasks)
@@ -488,7 +538,7 @@ def audit(tasks: list[Task], *, workers: int = 0, top_limit: int = 5000,
     for task in tasks:
         jobs.extend([task] if task.compressed
                     else split_plain(task.path, task.start, task.end, piece, deadline))
-    args = [(job, top_limit, samples, deadline) for job in jobs]
+    args = [(job, top_limit, samples, deadline, not_after) for job in jobs]
     if count <= 1 or len(jobs) <= 1 or size < PARALLEL_BYTES:
         for arg in args:
             total.merge(_scan(arg))

@@ -4,6 +4,7 @@ parallel path equal to the serial one, bounded counters, and the module's failur
 
 from __future__ import annotations
 
+import datetime
 import errno
 import gzip
 import os
@@ -505,3 +506,54 @@ def test_module_runs_and_never_reports_a_change(tmp_path):
                             {"paths": [str(log)], "state_dir": str(tmp_path / "s")})
     assert rc == 0 and result["changed"] is False
     assert result["sop_output"]["requests"] == result["audit"]["requests"]
+
+
+def ahead(days: float) -> str:
+    """A log time ``days`` after now, in the log's format (+0700)."""
+    moment = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=7))) \
+        + datetime.timedelta(days=days)
+    return moment.strftime("%d/%b/%Y:%H:%M:%S")
+
+
+@pytest.mark.parametrize("forged", ["99/Dec/9999:23:59:59", "31/Feb/2026:10:00:00",
+                                    "30/Nov/2026:25:61:00", "30/Nov/2026:9:00:000",
+                                    "30/Nov/+026:09:00:00", "FUTURE"])
+def test_a_forged_date_is_counted_but_never_first_or_last_seen(tmp_path, forged):
+    """Any date text was taken (99/Dec/9999, 31/Feb) and the largest won: one forged line
+    made an attack look as if it went on until 9999 (or a date days ahead of the audit's
+    own clock). The line is counted and its finding kept, but its time does not become
+    first or last seen, of the finding, the brute force or the log."""
+    when = ahead(2) if forged == "FUTURE" else forged
+    log = tmp_path / "access.log"
+    log.write_text("".join(NORMAL + [p for _c, p in PROBES] + BRUTE) + "".join([
+        line("45.1.1.1", when, "GET /?id=1+UNION+SELECT+1-- HTTP/1.1"),
+        line("103.9.9.9", when, "POST /wp-login.php HTTP/1.1"),
+        line("45.1.1.12", when, "GET /.env HTTP/1.1", 404)]))
+    result = audit(log, tmp_path / "state")
+    assert result["requests"] == len(NORMAL) + len(PROBES) + len(BRUTE) + 3
+    found = {f["category"]: f for f in result["findings"]}
+    assert found["sqli"]["count"] == 3
+    assert (found["sqli"]["first_seen"], found["sqli"]["last_seen"]) == (
+        "2026-11-30T09:00:00+07:00", "2026-11-30T09:00:09+07:00")
+    assert found["wp_bruteforce"]["count"] == 26
+    assert found["wp_bruteforce"]["last_seen"] == "2026-11-30T10:00:24+07:00"
+    assert (result["first_seen"], result["last_seen"]) == (
+        "2026-11-30T08:00:00+07:00", "2026-11-30T10:00:24+07:00")
+    # a finding whose every line is forged is kept, without a time
+    only = tmp_path / "only.log"
+    only.write_text(line("45.1.1.1", when, "GET /.env HTTP/1.1", 404))
+    found = {f["category"]: f for f in audit(only, tmp_path / "state2")["findings"]}
+    assert found["restricted_file"]["count"] == 1
+    assert (found["restricted_file"]["first_seen"], found["restricted_file"]["last_seen"]) \
+        == (None, None)
+
+
+def test_a_date_a_few_hours_ahead_still_counts_as_seen(tmp_path):
+    """A host whose clock is a little behind its web server's (or in another zone) is no
+    forgery: up to a day ahead of the audit's clock is still a time seen."""
+    when = ahead(0.5)
+    log = tmp_path / "access.log"
+    log.write_text(line("45.1.1.1", when, "GET /.env HTTP/1.1", 404))
+    found = {f["category"]: f for f in audit(log, tmp_path / "state")["findings"]}
+    assert found["restricted_file"]["last_seen"] == weblog.iso_time(f"{when} +0700".encode())
+    assert found["restricted_file"]["last_seen"] != ""
