@@ -20,12 +20,14 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.sop_backup_files import (
     MANIFEST_SUFFIX,
     HashingWriter,
+    StallGuard,
     backup_name,
     find_verified,
     manifest_path,
     now_iso,
     owned_by,
     period_key,
+    rchar,
     sha256_file,
     widen_pipe,
     write_json_atomic,
@@ -268,17 +270,6 @@ class BackupFailed(Exception):
     """The dump failed; message is one clear line."""
 
 
-def _rchar(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/io", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("rchar:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 class Pipeline:
     """Processes of one dump; killed and reaped on failure."""
 
@@ -364,41 +355,6 @@ class DumperFailed(BackupFailed):
 
 class DumpStalled(DumperFailed):
     """The dump stopped writing and was stopped (StallGuard)."""
-
-
-class StallGuard:
-    """Stops the dump when ``progress()`` (bytes written so far) has not grown for
-    ``seconds``; the dump then fails with that cause instead of its exit signal."""
-
-    def __init__(self, pipeline: Pipeline, progress: Any, seconds: int, what: str) -> None:
-        self.pipeline, self.progress, self.seconds, self.what = pipeline, progress, seconds, what
-        self.stalled = False
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> StallGuard:
-        if self.seconds > 0:
-            self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        last, since = self.progress(), time.monotonic()
-        while not self._done.wait(min(5.0, self.seconds / 4)):
-            current = self.progress()
-            if current != last:
-                last, since = current, time.monotonic()
-            elif time.monotonic() - since >= self.seconds:
-                self.stalled = True
-                self.pipeline.kill()
-                return
-
-    def __exit__(self, *exc: object) -> None:
-        self._done.set()
-        if self._thread.is_alive():
-            self._thread.join()
-        if self.stalled:
-            raise DumpStalled(f"{self.what} wrote nothing for {self.seconds} s and was "
-                              "stopped (hung?); no backup was written")
 
 
 def _tree_bytes(path: str) -> int:
@@ -552,10 +508,10 @@ def _dump_sql(pipeline: Pipeline, dumps: list[list[str]], comp_cmd: list[str],
         for cmd in dumps[:-1]:
             proc = pipeline.start(cmd, stdout=write_fd)
             _check(proc, pipeline, os.path.basename(cmd[0]))
-        offset = _rchar(comp.pid)
+        offset = rchar(comp.pid)
         main = pipeline.start(dumps[-1], stdout=write_fd)
         watcher = _watch(lambda: main.poll() is not None
-                         or _rchar(comp.pid) > offset + PAST_SNAPSHOT_BYTES,
+                         or rchar(comp.pid) > offset + PAST_SNAPSHOT_BYTES,
                          counters.past_snapshot, done)
     except BaseException:
         pipeline.kill()
@@ -751,14 +707,15 @@ def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str],
                 cmd = _dumps(engine, binary, opt, p["database"], measurer, outdir=outdir,
                              threads=threads)[0]
                 mydumper_dir = outdir
-                with StallGuard(pipeline, lambda: _tree_bytes(mydumper_dir) + writer.size,
-                                p["stall_timeout"], engine):
+                with StallGuard(pipeline.kill, lambda: _tree_bytes(mydumper_dir) + writer.size,
+                                p["stall_timeout"], engine, error=DumpStalled):
                     _dump_mydumper(pipeline, cmd, outdir, compressor, writer=writer,
                                    counters=measurer)
             else:
                 dumps = _dumps(engine, binary, opt, p["database"], measurer, outdir=None,
                                threads=threads)
-                with StallGuard(pipeline, lambda: writer.size, p["stall_timeout"], engine):
+                with StallGuard(pipeline.kill, lambda: writer.size, p["stall_timeout"], engine,
+                                error=DumpStalled):
                     _dump_sql(pipeline, dumps, compressor, writer=writer, counters=measurer)
             measured = measurer.result()
             duration = round(time.monotonic() - clock, 3)

@@ -57,6 +57,14 @@ options:
     description: Take a new backup even when the period has one.
     type: bool
     default: false
+  stall_timeout:
+    description:
+      - Seconds tar may go without writing anything before it is stopped and the backup
+        fails with one line (no file with a final name is left, older backups are
+        untouched). A folder on a network mount (NFS, CIFS) under the web root that stops
+        answering would otherwise hold the SOP and its lock forever. V(0) never stops it.
+    type: int
+    default: 600
 attributes:
   check_mode:
     support: full
@@ -169,7 +177,7 @@ def backup(p: dict[str, Any], moment: datetime.datetime) -> dict[str, Any]:
         # A folder given as a symbolic link (/var/www/html -> /home/web/public_html) is
         # archived with its files under its real path; tar alone keeps only the link.
         archived = write_archive([os.path.realpath(x) for x in p["paths"]], p["exclude"],
-                                 writer, p["level"])
+                                 writer, p["level"], p["stall_timeout"])
         writer.sync()
     except (ArchiveError, OSError):
         writer.discard()
@@ -203,6 +211,7 @@ def main() -> None:
             "level": {"type": "int", "default": 3},
             "period": {"type": "str", "default": "daily", "choices": ["daily", "weekly", "monthly", "always"]},
             "force": {"type": "bool", "default": False},
+            "stall_timeout": {"type": "int", "default": 600},
         },
         supports_check_mode=True,
     )

@@ -22,6 +22,8 @@ import pwd
 import re
 import signal
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 from ansible.module_utils.sop_state import fsync_dir, write_private
@@ -264,6 +266,60 @@ def widen_pipe(fd: int) -> None:
     if setpipe is not None:
         with contextlib.suppress(OSError):  # above fs.pipe-max-size for this user
             fcntl.fcntl(fd, setpipe, PIPE_SIZE)
+
+
+def rchar(pid: int) -> int:
+    """Bytes process ``pid`` has read so far (``rchar`` of /proc/<pid>/io; 0 when it is
+    gone or not readable): what a compressor has taken from the tool before it."""
+    try:
+        with open(f"/proc/{pid}/io", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("rchar:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class StallGuard:
+    """Calls ``stop`` (kill the backup's processes) when ``progress()`` (bytes written so
+    far) has not grown for ``seconds`` (0: never); leaving the ``with`` block then raises
+    ``error`` with one line naming ``what`` and ``cause``, instead of the killed tool's
+    exit signal. A tool hung on a disk or a network mount that stopped answering, or on
+    a server that no longer sends, would otherwise hold the SOP and its lock forever."""
+
+    def __init__(self, stop: Callable[[], None], progress: Callable[[], int], seconds: int,
+                 what: str, *, error: Callable[[str], BaseException],
+                 cause: str = "hung?") -> None:
+        self.stop, self.progress, self.seconds, self.what = stop, progress, seconds, what
+        self.error, self.cause = error, cause
+        self.stalled = False
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> StallGuard:
+        if self.seconds > 0:
+            self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        last, since = self.progress(), time.monotonic()
+        while not self._done.wait(min(5.0, self.seconds / 4)):
+            current = self.progress()
+            if current != last:
+                last, since = current, time.monotonic()
+            elif time.monotonic() - since >= self.seconds:
+                self.stalled = True
+                self.stop()
+                return
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        if self.stalled:
+            raise self.error(f"{self.what} wrote nothing for {self.seconds} s and was "
+                             f"stopped ({self.cause}); no backup was written")
 
 
 class HashingWriter:

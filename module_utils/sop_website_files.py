@@ -18,13 +18,17 @@ from typing import IO, Any, NamedTuple
 
 from ansible.module_utils.sop_backup_files import (
     HashingWriter,
+    StallGuard,
     ended,
     expendable,
+    rchar,
     unprivileged,
     widen_pipe,
 )
 
 CHUNK = 1 << 20
+# How long a tar stopped for a stall is awaited (a wait on a dead mount may outlast SIGKILL).
+KILLED_WAIT = 30
 
 
 def tar_env() -> dict[str, str]:
@@ -57,8 +61,13 @@ def listing_digest(names: list[str]) -> str:
 
 
 def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
-                  level: int) -> dict[str, Any]:
-    """Stream the archive of ``paths`` into ``writer``; entries, listing hash."""
+                  level: int, stall_seconds: int = 0) -> dict[str, Any]:
+    """Stream the archive of ``paths`` into ``writer``; entries, listing hash.
+
+    tar that writes nothing for ``stall_seconds`` (0: no limit; what zstd has read of it
+    counts, so a slow tar zstd has not yet compressed is not stopped) is killed with
+    zstd, and ArchiveError says so: a folder on a network mount (NFS, CIFS) that stopped
+    answering would otherwise hold the SOP forever."""
     with open("/dev/null", "rb") as devnull:
         tar = subprocess.Popen(tar_argv(paths, exclude), stdin=devnull, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, env=tar_env())
@@ -72,22 +81,36 @@ def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
         # tar writes its verbose listing to stderr when the archive goes to stdout; a
         # thread drains it while this one hashes and writes zstd's output.
         listing: list[bytes] = []
-        reader = threading.Thread(target=lambda: listing.append(tar_err.read()))
+        reader = threading.Thread(target=lambda: listing.append(tar_err.read()), daemon=True)
         reader.start()
-        try:
-            for chunk in iter(lambda: zstd_out.read(CHUNK), b""):
-                writer.write(chunk)
-        except BaseException:
-            # A write that failed (disk full) leaves tar and zstd blocked on full pipes,
-            # and the listing's reader with them: stop both, or this process waits forever.
+
+        def stop() -> None:
             tar.kill()
             zstd.kill()
-            raise
-        finally:
-            zstd_err = zstd.stderr.read() if zstd.stderr else b""
-            zstd_rc, tar_rc = zstd.wait(), tar.wait()
-            reader.join()
-            zstd_out.close()
+
+        guard = StallGuard(stop, lambda: writer.size + rchar(zstd.pid), stall_seconds, "tar",
+                           error=ArchiveError,
+                           cause="a folder on a network mount that stopped answering?")
+        with guard:
+            try:
+                for chunk in iter(lambda: zstd_out.read(CHUNK), b""):
+                    writer.write(chunk)
+            except BaseException:
+                # A write that failed (disk full) leaves tar and zstd blocked on full pipes,
+                # and the listing's reader with them: stop both, or this process waits
+                # forever.
+                stop()
+                raise
+            finally:
+                zstd_err = zstd.stderr.read() if zstd.stderr else b""
+                zstd_rc = zstd.wait()
+                try:
+                    # a tar killed in a wait on a dead mount may not end: not waited for
+                    tar_rc = tar.wait(KILLED_WAIT if guard.stalled else None)
+                    reader.join()
+                except subprocess.TimeoutExpired:
+                    tar_rc = -1
+                zstd_out.close()
     lines = b"".join(listing).decode("utf-8", "surrogateescape").splitlines()
     names = [line for line in lines if not line.startswith("tar: ")]
     errors = [line for line in lines if line.startswith("tar: ")]

@@ -243,7 +243,7 @@ def test_stall_guard_stops_a_dump_that_writes_nothing() -> None:
     started = time.monotonic()
     stalled = r"mydumper wrote nothing for 1 s and was stopped \(hung\?\); no backup was written"
     with pytest.raises(backup.BackupFailed, match=stalled), \
-            backup.StallGuard(pipeline, lambda: 0, 1, "mydumper"):
+            backup.StallGuard(pipeline.kill, lambda: 0, 1, "mydumper", error=backup.DumpStalled):
         hung = pipeline.start(["sleep", "60"])
         backup._check(hung, pipeline, "mydumper")
     assert hung.returncode == -9
@@ -253,7 +253,8 @@ def test_stall_guard_stops_a_dump_that_writes_nothing() -> None:
 def test_stall_guard_lets_a_dump_that_writes_run() -> None:
     pipeline = backup.Pipeline()
     written = iter(range(1000))
-    with backup.StallGuard(pipeline, lambda: next(written), 1, "mariadb-dump"):
+    with backup.StallGuard(pipeline.kill, lambda: next(written), 1, "mariadb-dump",
+                           error=backup.DumpStalled):
         slow = pipeline.start(["sleep", "2"])
         backup._check(slow, pipeline, "mariadb-dump")
     assert slow.returncode == 0

@@ -117,7 +117,7 @@ def test_a_backup_named_as_an_existing_one_leaves_it_and_its_manifest_alone(site
     dest = tmp_path / "backups"
     dest.mkdir()
     params = {"paths": [str(site)], "dest": str(dest), "prefix": "website", "exclude": [],
-              "level": 3, "period": "always"}
+              "level": 3, "period": "always", "stall_timeout": 600}
     moment = datetime.datetime(2026, 11, 30, 1, 0, 0).astimezone()
     first = backup_module.backup(params, moment)
     manifest = Path(first["manifest"])
@@ -486,3 +486,47 @@ def test_a_file_written_to_while_it_is_copied_is_not_removed(site, tmp_path):
         os.close(fd)
     assert quarantine.refusal(refused.value).startswith("berubah selama disalin")
     assert not target.exists() and shell.exists()
+
+
+def stand_in_tar(tmp_path: Path, body: str) -> Path:
+    """A folder holding a ``tar`` shell script (put first on PATH): the test's seam for a
+    tar that hangs. A real hang needs a network mount (NFS, CIFS) that stops answering
+    under the web root, which a test cannot make without containers; this script stands
+    in for tar itself and never reads the site."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    script = folder / "tar"
+    script.write_text("#!/bin/sh\n" + body)
+    script.chmod(0o755)
+    return folder
+
+
+def test_a_tar_that_stops_writing_is_stopped_and_the_backup_fails(site, tmp_path, monkeypatch):
+    """tar hung on a mount under the web root that stopped answering: nothing bounded the
+    archive, and the SOP (and its lock) waited forever. A tar that writes nothing for
+    stall_timeout seconds is now killed, the backup fails with one line and no file with
+    a final name (nor a partial one) is left."""
+    folder = stand_in_tar(tmp_path, "printf 'header' ; exec sleep 600\n")
+    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+    dest = tmp_path / "backups"
+    args = {"paths": [str(site)], "dest": str(dest), "period": "always", "stall_timeout": 2}
+    started = time.monotonic()
+    rc, result = run_module("website_files_backup", tmp_path, args, seconds=60)
+    assert time.monotonic() - started < 30
+    assert rc == 1 and result["msg"] == (
+        "backup file situs gagal: tar wrote nothing for 2 s and was stopped (a folder on a "
+        "network mount that stopped answering?); no backup was written")
+    assert list(dest.iterdir()) == []
+
+
+def test_a_tar_that_writes_slowly_is_not_stopped(site, tmp_path, monkeypatch):
+    """A slow tar still writing (a slow mount, a large file read slowly) is no stall,
+    even while zstd holds its input back: only silence for stall_timeout stops it."""
+    folder = stand_in_tar(tmp_path, "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do\n"
+                                    "  head -c 512 /dev/zero; sleep 0.4\ndone\n")
+    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+    writer = backup_files.HashingWriter(str(tmp_path / "website-20261130T010000.tar.zst"))
+    with within(60, "the slow archive"):
+        archived = files.write_archive([str(site)], [], writer, 3, stall_seconds=2)
+    assert archived["entries"] == 0 and writer.size > 0
+    writer.discard()
