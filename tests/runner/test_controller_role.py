@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+
+from . import systemd_envfile as systemdenv
 
 REPO = Path(__file__).resolve().parents[2]
 DEBIAN_PYTHON_LIBS = Path("/usr/lib/python3/dist-packages")
@@ -158,3 +163,135 @@ def test_archive_removed_when_the_install_fails(tmp_path: Path) -> None:
     output = _install_project(tmp_path, checkout, blocker / "court-it-sop")
     assert "failed=1" in _recap(output), output[-3000:]
     assert list((tmp_path / "local-tmp").iterdir()) == []
+
+
+ENV_GENERATOR = Path(
+    "/usr/lib/systemd/user-environment-generators/30-systemd-environment-d-generator"
+)
+# What a database URL or another value may hold: backslash, quotes, $, backtick, spaces
+# (leading and trailing too), comment and assignment characters, non-ASCII.
+HOSTILE_VALUES = {
+    "SOP_DATABASE_URL": 'postgresql://sop:p\\a"s$ s`w\'d#;=@db.example/sop',
+    "SOP_SPACES": "  two  spaces  ",
+    "SOP_DOLLAR": "$HOME ${HOME} $$ \\$",
+    "SOP_TEXT": "Pengadilan Negeri Contoh ✓",
+    "SOP_EMPTY": "",
+}
+
+
+def _systemd_reads(text: str) -> dict[str, str]:
+    """What systemd's own env-file parser (the one EnvironmentFile= uses, here through
+    systemd-environment-d-generator, which prints each variable it read, double-quoted
+    with \\ before "\\`$) makes of `text`. The generator expands $NAME afterwards (which
+    EnvironmentFile= does not do), so text given here has no $ before a name."""
+    with tempfile.TemporaryDirectory() as home:
+        conf = Path(home, "environment.d")
+        conf.mkdir()
+        (conf / "sop.conf").write_text(text, encoding="utf-8")
+        done = subprocess.run(
+            [str(ENV_GENERATOR)], capture_output=True, text=True, check=True, timeout=30,
+            env={"HOME": home, "XDG_CONFIG_HOME": home, "PATH": "/usr/bin:/bin"},
+        )  # fmt: skip
+    values: dict[str, str] = {}
+    for line in done.stdout.splitlines():
+        name, _, value = line.partition("=")
+        if value.startswith('"') and value.endswith('"') and len(value) > 1:
+            value = re.sub(r"\\(.)", r"\1", value[1:-1])
+        values[name] = value
+    return values
+
+
+@pytest.mark.skipif(not ENV_GENERATOR.exists(), reason="needs systemd's environment generator")
+def test_the_man_page_parser_reads_as_systemd_does() -> None:
+    """tests/runner/systemd_envfile.py (systemd.exec(5)'s rules) agrees with systemd 's
+    own parser on each form of value: unquoted, '-quoted and "-quoted with escapes."""
+    text = (
+        "# comment\n; comment\nnot an assignment\n"
+        "A=  unquoted \\\\ back\\slash \"quotes\" kept  \n"
+        "B='single \\ \"verbatim\" $ '\n"
+        'C="double \\\\ \\" \\` \\$ \\q $ end"\n'
+        'D="  spaced  "\n'
+    )
+    systemd = _systemd_reads(text)
+    ours = systemdenv.parse(text)
+    assert ours == {k: v for k, v in systemd.items() if k in ours}
+    assert ours["C"] == 'double \\ " ` $ \\q $ end'
+
+
+def _environment_file(tmp_path: Path, environment: dict[str, str]) -> tuple[str, Path]:
+    """secrets.yml with its files under tmp_path: the run's output and the environment file."""
+    playbook = tmp_path / "secrets.yml"
+    playbook.write_text(
+        "- hosts: localhost\n"
+        "  gather_facts: false\n"
+        "  tasks:\n"
+        "    - ansible.builtin.include_role: {name: sop_controller, tasks_from: secrets}\n"
+    )
+    variables = tmp_path / "vars.json"
+    variables.write_text(
+        json.dumps(
+            {
+                "sop_controller__config_dir": str(tmp_path / "etc-sop"),
+                "sop_controller_data_dir": str(tmp_path / "data"),
+                "sop_controller_dir": "/opt/court-it-sop",
+                "sop_controller_vault_password": "vault-password",
+                "sop_controller_vault_password_file": str(tmp_path / "vault"),
+                "sop_controller_notify_urls": [],
+                "sop_controller_environment": environment,
+            }
+        )
+    )
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local",
+         "-e", f"ansible_python_interpreter={sys.executable}", "-e", f"@{variables}",
+         str(playbook)],
+        capture_output=True, text=True, check=False, timeout=120, cwd=REPO,
+    )  # fmt: skip
+    return done.stdout + done.stderr, tmp_path / "etc-sop" / "environment"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role writes root's files")
+def test_environment_values_reach_the_services_unchanged(tmp_path: Path) -> None:
+    """/etc/sop/environment had NAME=value lines as given: systemd's EnvironmentFile=
+    parser then dropped a backslash and the character it escapes, trimmed spaces and
+    ended a value at a quote's pair, so a SOP_DATABASE_URL whose password holds a
+    backslash or a quote reached `sop` changed. Each value is now double-quoted with
+    \\ " ` $ escaped, and read back exactly, by systemd's own parser where it is
+    installed and by the man page's rules (systemd_envfile)."""
+    output, path = _environment_file(tmp_path, HOSTILE_VALUES)
+    assert "failed=0" in _recap(output), output[-3000:]
+    text = path.read_text(encoding="utf-8")
+    expected = {
+        **HOSTILE_VALUES,
+        "SOP_DATA_DIR": str(tmp_path / "data"),
+        "SOP_PROJECT_DIR": "/opt/court-it-sop",
+        "ANSIBLE_VAULT_PASSWORD_FILE": str(tmp_path / "vault"),
+    }
+    assert systemdenv.parse(text) == expected
+    if ENV_GENERATOR.exists():  # systemd itself, but for the $NAME it would expand
+        plain = "".join(line + "\n" for line in text.splitlines() if "SOP_DOLLAR" not in line)
+        read = _systemd_reads(plain)
+        # (it leaves out the empty ones, which EnvironmentFile= sets empty)
+        compared = [k for k, v in expected.items() if k != "SOP_DOLLAR" and v]
+        assert {k: read[k] for k in compared} == {k: expected[k] for k in compared}
+    again, _ = _environment_file(tmp_path, HOSTILE_VALUES)
+    assert "changed=0" in _recap(again), again[-3000:]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role writes root's files")
+@pytest.mark.parametrize(
+    ("environment", "named"),
+    [({"SOP_DATABASE_URL": "postgresql://a\nEXTRA=injected"}, "SOP_DATABASE_URL"),
+     ({"BAD NAME": "x"}, "BAD NAME")],
+)  # fmt: skip
+def test_environment_value_with_a_newline_is_refused(
+    tmp_path: Path, environment: dict[str, str], named: str
+) -> None:
+    """A newline in a value (or a name that is not a variable's) would have made more
+    than one line of the file: a value cut short, or an assignment nobody asked for. It
+    is refused, naming the variable and never showing its value."""
+    output, path = _environment_file(tmp_path, environment)
+    assert "failed=1" in _recap(output), output[-3000:]
+    assert f"sop_controller_environment: {named}:" in output
+    assert "injected" not in output
+    assert not path.exists()
