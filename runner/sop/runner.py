@@ -617,6 +617,9 @@ def _run_playbook(
     try:
         if cancel_requested():  # SIGINT/SIGTERM once recorded: nothing starts
             store.finish_execution(execution_id, status="canceled", rc=None)
+            from sop.notify import execution_ended
+
+            execution_ended(store, execution_id)  # told like a run canceled while running
             return RunResult(execution_id, "canceled", None, None)
         runner = _runner(
             request,

@@ -3,14 +3,17 @@ local HTTP receiver (apprise json://), once per problem, recorded when delivery 
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from sop import notify
+from sop import notify, runner
 from sop.errors import SopError
 from sop.store import Store, now
 
@@ -392,3 +395,31 @@ def test_notify_test_command(
     assert code == 1
     assert err.startswith("sop: error: test notification not delivered:")
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_run_canceled_before_its_playbook_started_is_notified(
+    cli: Callable[..., CliResult],
+    configured: Receivers,
+    sop_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SIGTERM after the execution was recorded and before its playbook started: the
+    record said canceled, and nobody was told (the early return skipped the
+    notification hook that every other end of a run calls). The signal is real, sent
+    by this process to itself right after the execution is recorded."""
+    _, inbox = configured
+    recorded = runner._start
+
+    def start_then_sigterm(*args: Any, **kwargs: Any) -> tuple[int, list[dict[str, Any]]]:
+        started = recorded(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return started
+
+    monkeypatch.setattr(runner, "_start", start_then_sigterm)
+    code, _, err = demo(cli)
+    assert code == 5, err
+    assert data_store(sop_env).execution(1)["status"] == "canceled"
+    [post] = inbox.posts
+    assert post["title"] == "SOP gagal"
+    assert "eksekusi 1 DIBATALKAN" in post["message"]
+
