@@ -430,15 +430,31 @@ def overdue_check(
 ) -> int:
     """`sop overdue`'s notifications: each overdue SOP once per missed deadline (resolved
     when it is up again), and a SOP whose newest execution was interrupted (a killed or
-    crashed run, found after it ended); times on the court's clock (`zone`). The number
-    of deliveries that failed."""
+    crashed run, found after it ended); times on the court's clock (`zone`). Never
+    raises: as after a run, a notification problem (a bad config, the store failing
+    while a delivery is recorded) is a warning. The number of deliveries that failed
+    (1 when the check itself could not finish)."""
     try:
         notifier = _notifier(store)
+        if notifier is None:
+            return 0
+        _overdue_events(notifier, dues, courts, zone)
     except SopError as exc:
         _warn(f"notifications not sent: {exc}")
         return 1
-    if notifier is None:
-        return 0
+    except Exception as exc:  # a notification never decides what `sop overdue` says
+        _warn(f"notifications not sent: {exc!r}")
+        return 1
+    failed = [(event, error) for event, outcome, error in notifier.outcomes if outcome == "failed"]
+    for event, error in failed:
+        where = f" at {event.court}" if event.court else ""
+        _warn(f"notification {event.kind} for SOP {event.sop_id}{where} not delivered: {error}")
+    return len(failed)
+
+
+def _overdue_events(
+    notifier: Notifier, dues: Iterable[Any], courts: Iterable[str | None], zone: tzinfo
+) -> None:
     for due in dues:
         where = f" di {due.court_name}" if due.court_name else ""
         if due.state == "overdue":
@@ -468,11 +484,6 @@ def overdue_check(
                 f"(eksekusi {due.last_success_id} berhasil).",
             )
     for court in courts:
-        for row in store.latest_per_sop(court=court).values():
+        for row in notifier.store.latest_per_sop(court=court).values():
             if row["status"] == "interrupted" and not row["check_mode"]:
                 notifier.send(failure_event(row))
-    failed = [(event, error) for event, outcome, error in notifier.outcomes if outcome == "failed"]
-    for event, error in failed:
-        where = f" at {event.court}" if event.court else ""
-        _warn(f"notification {event.kind} for SOP {event.sop_id}{where} not delivered: {error}")
-    return len(failed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -422,4 +423,28 @@ def test_a_run_canceled_before_its_playbook_started_is_notified(
     [post] = inbox.posts
     assert post["title"] == "SOP gagal"
     assert "eksekusi 1 DIBATALKAN" in post["message"]
+
+
+def test_a_store_failing_while_overdue_notifies_is_a_warning(
+    cli: Callable[..., CliResult], configured: Receivers, sop_env: dict[str, str]
+) -> None:
+    """A failure inside the overdue check's notifications other than a bad config (here
+    the store locked by another process while the delivery is recorded) ended `sop
+    overdue --notify` with exit 6, an internal error, and no list: as after a run, a
+    notification problem is a warning, and the exit code still says what is overdue."""
+    _, inbox = configured
+    store = data_store(sop_env)
+    craft_execution(store, "local-demo", now() - timedelta(days=5))
+    store.close()
+    holder = sqlite3.connect(Path(sop_env["SOP_DATA_DIR"]) / "sop.db", isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # holds the write lock: readers go on
+        code, out, err = cli("overdue", "--notify")
+    finally:
+        holder.close()
+    assert code == 7, err
+    assert "local-demo" in out or "Local-Demo" in out, out
+    assert err.startswith("sop: warning: notifications not sent: ") and err.count("\n") == 1, err
+    assert "locked" in err
+    assert len(inbox.posts) == 1  # delivered; its record is what failed
 
