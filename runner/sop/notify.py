@@ -429,11 +429,11 @@ def overdue_check(
     store: Store, dues: Iterable[Any], courts: Iterable[str | None], zone: tzinfo
 ) -> int:
     """`sop overdue`'s notifications: each overdue SOP once per missed deadline (resolved
-    when it is up again), and a SOP whose newest execution was interrupted (a killed or
-    crashed run, found after it ended); times on the court's clock (`zone`). Never
-    raises: as after a run, a notification problem (a bad config, the store failing
-    while a delivery is recorded) is a warning. The number of deliveries that failed
-    (1 when the check itself could not finish)."""
+    when it is up again), and a SOP whose newest execution at a court (or without a
+    court name) was interrupted (a killed or crashed run, found after it ended); times on
+    the court's clock (`zone`). Never raises: as after a run, a notification problem (a
+    bad config, the store failing while a delivery is recorded) is a warning. The number
+    of deliveries that failed (1 when the check itself could not finish)."""
     try:
         notifier = _notifier(store)
         if notifier is None:
@@ -484,6 +484,8 @@ def _overdue_events(
                 f"(eksekusi {due.last_success_id} berhasil).",
             )
     for court in courts:
-        for row in notifier.store.latest_per_sop(court=court).values():
+        # None: the executions recorded without a court name (not every court's newest)
+        latest = notifier.store.latest_per_sop(court=court, unnamed=court is None)
+        for row in latest.values():
             if row["status"] == "interrupted" and not row["check_mode"]:
                 notifier.send(failure_event(row))

@@ -448,3 +448,21 @@ def test_a_store_failing_while_overdue_notifies_is_a_warning(
     assert "locked" in err
     assert len(inbox.posts) == 1  # delivered; its record is what failed
 
+
+def test_an_interrupted_run_without_a_court_is_notified(
+    cli: Callable[..., CliResult], configured: Receivers, sop_env: dict[str, str]
+) -> None:
+    """The interrupted-run check asked, for executions without a court name, the newest
+    execution of each SOP at any court: an interrupted run without a court was missed
+    once a court had run the SOP after it (and a court's interrupted run was checked a
+    second time in its place)."""
+    _, inbox = configured
+    store = data_store(sop_env)
+    unnamed = craft_execution(
+        store, "local-demo", now() - timedelta(hours=3), status="interrupted", court=None
+    )
+    craft_execution(store, "local-demo", now() - timedelta(hours=1))  # PN Uji, later
+    store.close()
+    cli("overdue", "--notify")
+    [post] = inbox.posts
+    assert f"eksekusi {unnamed} TERPUTUS" in post["message"]

@@ -206,7 +206,8 @@ def test_due_records_per_sop_and_court(store_url: str) -> None:
     }
     assert store.due_records("PN Y") == {("a", "PN Y"): DueRecord(t, None)}
     assert sorted(store.latest_per_sop(court="PN X")) == ["a"]
-    assert store.latest_per_sop()["b"]["id"] == unnamed + 1
+    assert store.latest_per_sop()["b"]["id"] == unnamed + 1  # every court
+    assert {k: v["id"] for k, v in store.latest_per_sop(unnamed=True).items()} == {"b": unnamed}
     assert store.courts() == [None, "PN X", "PN Y"]
     store.close()
 
