@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -232,6 +233,7 @@ def _environment_file(tmp_path: Path, environment: dict[str, str]) -> tuple[str,
         json.dumps(
             {
                 "sop_controller__config_dir": str(tmp_path / "etc-sop"),
+                "sop_controller__fact_cache_dir": str(tmp_path / "root" / ".ansible" / "facts"),
                 "sop_controller_data_dir": str(tmp_path / "data"),
                 "sop_controller_dir": "/opt/court-it-sop",
                 "sop_controller_vault_password": "vault-password",
@@ -295,3 +297,18 @@ def test_environment_value_with_a_newline_is_refused(
     assert f"sop_controller_environment: {named}:" in output
     assert "injected" not in output
     assert not path.exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role writes root's files")
+def test_the_timers_fact_cache_is_private(tmp_path: Path) -> None:
+    """ansible.cfg keeps the facts in ~/.ansible/facts (root's, for the timers): Ansible
+    makes that directory with the umask and each host's file 0644, so the role makes it
+    and ~/.ansible 0700 (an existing one too)."""
+    facts = tmp_path / "root" / ".ansible" / "facts"
+    facts.mkdir(parents=True, mode=0o755)
+    facts.chmod(0o755)
+    facts.parent.chmod(0o755)
+    output, _ = _environment_file(tmp_path, {})
+    assert "failed=0" in _recap(output), output[-3000:]
+    assert stat.S_IMODE(facts.stat().st_mode) == 0o700
+    assert stat.S_IMODE(facts.parent.stat().st_mode) == 0o700
