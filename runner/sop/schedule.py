@@ -50,8 +50,10 @@ ENVIRONMENT_FILE = "/etc/sop/environment"  # optional: SOP_DATABASE_URL and othe
 
 
 def _environment(name: str, value: str) -> str:
-    """An Environment= line, quoted for systemd (specifiers and quotes escaped)."""
+    """An Environment= line, quoted for systemd (specifiers and quotes escaped, control
+    characters as C escapes: a newline would end the line, the rest a directive)."""
     quoted = value.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%")
+    quoted = _CONTROL.sub(lambda c: f"\\x{ord(c.group()):02x}", quoted)
     return f'Environment="{name}={quoted}"\n'
 
 

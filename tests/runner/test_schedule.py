@@ -334,3 +334,28 @@ def test_a_program_path_systemd_cannot_run_is_refused(tmp_path: Path) -> None:
             data_dir=tmp_path,
             schedule={},
         )
+
+
+def test_environment_lines_carry_control_characters_escaped(tmp_path: Path) -> None:
+    """Environment= wrote the data directory's path as given: a newline in it (a path is
+    any bytes but NUL and /) cut the line, and systemd read the rest as a directive of
+    its own. A control character is now a C escape, which systemd reads back (Environment=
+    takes C escapes inside its quotes, systemd.syntax(7))."""
+    data_dir = tmp_path / "data\nExecStartPre=/bin/false \x1b"
+    [service] = [
+        u.text
+        for u in render(
+            load_catalogue(FIXTURES / "catalogue"), sop_bin=SOP_BIN, inventory="i",
+            project_dir=tmp_path, data_dir=data_dir, schedule={},
+        )
+        if u.name == "sop-local-demo.service"
+    ]  # fmt: skip
+    assert not any(line.startswith("ExecStartPre=") for line in service.splitlines())
+    [line] = [x for x in service.splitlines() if x.startswith('Environment="SOP_DATA_DIR=')]
+    quoted = line.removeprefix('Environment="').removesuffix('"')
+    value = re.sub(
+        r"\\(x[0-9a-f]{2}|.)",
+        lambda e: chr(int(e[1][1:], 16)) if len(e[1]) == 3 else e[1],
+        quoted,
+    ).replace("%%", "%")
+    assert value == f"SOP_DATA_DIR={data_dir}"
