@@ -174,8 +174,10 @@ def cmd_list(ctx: Context) -> ExitCode:
 
     query = records.compile_query(ctx.args.query)
     sops, courts, _ = _court_view(ctx)
-    court = courts[0] if ctx.args.inventory or ctx.args.court is not None else None
-    latest = ctx.store.latest_per_sop(court=court)
+    scoped = bool(ctx.args.inventory) or ctx.args.court is not None
+    court = courts[0] if scoped else None
+    # scoped to an inventory without court_name: its executions without a court name
+    latest = ctx.store.latest_per_sop(court=court, unnamed=scoped and court is None)
     dues = _dues(ctx, sops, courts)
     if ctx.args.json or query is not None:
         at = now()

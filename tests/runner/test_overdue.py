@@ -193,3 +193,18 @@ def test_reports_for_one_court_and_all_courts(cli: Cli, store_at: Store) -> None
     with pytest.raises(SystemExit) as usage:  # argparse: usage line, exit 2
         cli("report", "--court", A, "--all-courts")
     assert usage.value.code == 2
+
+
+def test_list_for_an_inventory_without_a_court_shows_its_own_last_run(
+    cli: Cli, courts: None, tmp_path: Path
+) -> None:
+    """`sop list -i INVENTORY` of an inventory without court_name asked the store for the
+    newest execution with court None, which means every court's: its "Last run" column
+    showed another court's execution while its states were its own ("new")."""
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text("localhost ansible_connection=local\n")
+    code, out, err = cli("list", "--json", "-i", str(inventory))
+    assert code == 0, err
+    entries = {e["id"]: e for e in json.loads(out)}
+    assert entries["local-demo"]["courts"][0]["state"] == "new"
+    assert entries["local-demo"]["last_execution"] is None
