@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,18 @@ def _git(repo: Path, *args: str) -> None:
     )  # fmt: skip
 
 
-def _install_project(tmp_path: Path, checkout: Path, dest: Path, *extra: str) -> str:
+@pytest.fixture
+def local_tmp() -> Iterator[Path]:
+    """TMPDIR of the machine running the playbook, where the role packs its archives: a
+    short path (ansible-playbook's own sockets go there too, and a socket's path is short)."""
+    path = Path(tempfile.mkdtemp(prefix="sop-ctl-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _install_project(
+    tmp_path: Path, local_tmp: Path, checkout: Path, dest: Path, *extra: str
+) -> str:
     """project.yml (source archive) from `checkout` into `dest`, on this machine."""
     playbook = tmp_path / "project.yml"
     playbook.write_text(
@@ -76,7 +88,7 @@ def _install_project(tmp_path: Path, checkout: Path, dest: Path, *extra: str) ->
          "-e", "sop_controller_archive_version=HEAD", "-e", f"sop_controller_dir={dest}",
          "-e", f"sop_controller_venv={dest}/.venv", *extra, str(playbook)],
         capture_output=True, text=True, check=False, timeout=300, cwd=REPO,
-        env={**os.environ, "TMPDIR": str(tmp_path / "local-tmp")},
+        env={**os.environ, "TMPDIR": str(local_tmp)},
     )  # fmt: skip
     return done.stdout + done.stderr
 
@@ -86,7 +98,9 @@ def _recap(output: str) -> str:
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
-def test_archive_install_removes_what_the_project_no_longer_has(tmp_path: Path) -> None:
+def test_archive_install_removes_what_the_project_no_longer_has(
+    tmp_path: Path, local_tmp: Path
+) -> None:
     """Unpacked over the installed tree, an archive never removed a file the project
     had deleted: a removed playbook or module stayed in /opt/court-it-sop and could
     still run. The installed tree is now the committed files (and the collections)
@@ -107,10 +121,9 @@ def test_archive_install_removes_what_the_project_no_longer_has(tmp_path: Path) 
     _git(checkout, "init", "-q")
     _git(checkout, "add", "-A")
     _git(checkout, "commit", "-q", "-m", "one")
-    (tmp_path / "local-tmp").mkdir()
     dest = tmp_path / "opt" / "court-it-sop"
 
-    first = _install_project(tmp_path, checkout, dest)
+    first = _install_project(tmp_path, local_tmp, checkout, dest)
     assert "failed=0" in _recap(first), first[-3000:]
     assert (dest / "playbooks" / "removed.yml").read_text() == "removed\n"
     assert (dest / "collections" / "ansible_collections" / "ns" / "col" / "MANIFEST.json").exists()
@@ -127,7 +140,7 @@ def test_archive_install_removes_what_the_project_no_longer_has(tmp_path: Path) 
     (checkout / "library" / "old_module.py").unlink()
     _git(checkout, "add", "-A")
     _git(checkout, "commit", "-q", "-m", "two")
-    second = _install_project(tmp_path, checkout, dest)
+    second = _install_project(tmp_path, local_tmp, checkout, dest)
     assert "failed=0" in _recap(second) and "changed=0" not in _recap(second), second[-3000:]
     assert not (dest / "playbooks" / "removed.yml").exists()
     assert not (dest / "playbooks" / "stray.yml").exists()
@@ -139,17 +152,17 @@ def test_archive_install_removes_what_the_project_no_longer_has(tmp_path: Path) 
     assert (dest / "runner" / "court_it_sop.egg-info").is_dir()
     assert (dest / "collections" / "ansible_collections" / "ns" / "col" / "MANIFEST.json").exists()
 
-    third = _install_project(tmp_path, checkout, dest)
+    third = _install_project(tmp_path, local_tmp, checkout, dest)
     assert "changed=0" in _recap(third) and "failed=0" in _recap(third), third[-3000:]
-    check = _install_project(tmp_path, checkout, dest, "--check")
+    check = _install_project(tmp_path, local_tmp, checkout, dest, "--check")
     assert "changed=0" in _recap(check) and "failed=0" in _recap(check), check[-3000:]
     # nothing left behind, on the machine running the playbook or beside the project
-    assert list((tmp_path / "local-tmp").iterdir()) == []
+    assert list(local_tmp.iterdir()) == []
     assert sorted(p.name for p in dest.parent.iterdir()) == ["court-it-sop"]
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
-def test_archive_removed_when_the_install_fails(tmp_path: Path) -> None:
+def test_archive_removed_when_the_install_fails(tmp_path: Path, local_tmp: Path) -> None:
     """The temporary archive (the project's committed files, inventory and vault among
     them) stayed on the machine running the playbook when a step after packing failed."""
     checkout = tmp_path / "checkout"
@@ -158,12 +171,11 @@ def test_archive_removed_when_the_install_fails(tmp_path: Path) -> None:
     _git(checkout, "init", "-q")
     _git(checkout, "add", "a.txt")
     _git(checkout, "commit", "-q", "-m", "one")
-    (tmp_path / "local-tmp").mkdir()
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")  # the project cannot be unpacked under a file
-    output = _install_project(tmp_path, checkout, blocker / "court-it-sop")
+    output = _install_project(tmp_path, local_tmp, checkout, blocker / "court-it-sop")
     assert "failed=1" in _recap(output), output[-3000:]
-    assert list((tmp_path / "local-tmp").iterdir()) == []
+    assert list(local_tmp.iterdir()) == []
 
 
 ENV_GENERATOR = Path(
