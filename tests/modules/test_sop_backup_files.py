@@ -212,16 +212,22 @@ def test_owned_by_matches_the_prefix_exactly(name: str, prefix: str, kind: str |
     assert f.owned_by(name, prefix) == kind
 
 
-def test_publish_never_replaces_a_final_file(tmp_path) -> None:
-    target = tmp_path / "sipp-20261121T020000.sql.zst"
-    target.write_bytes(b"old")
+def assert_publish_refused(target, kept: bytes) -> None:
+    """A second writer of ``target`` cannot publish over it: FileExistsError naming it,
+    ``kept`` still there."""
     writer = f.HashingWriter(str(target))
-    writer.write(b"new")
+    writer.write(b"other")
     writer.sync()
     with pytest.raises(FileExistsError, match=re.escape(f"'{target}'") + "$"):
         writer.publish()
-    assert target.read_bytes() == b"old"
+    assert target.read_bytes() == kept
     writer.discard()
+
+
+def test_publish_never_replaces_a_final_file(tmp_path) -> None:
+    target = tmp_path / "sipp-20261121T020000.sql.zst"
+    target.write_bytes(b"old")
+    assert_publish_refused(target, b"old")
 
 
 def test_publish_works_where_the_file_system_has_no_hard_links(tmp_path, monkeypatch) -> None:
@@ -241,13 +247,7 @@ def test_publish_works_where_the_file_system_has_no_hard_links(tmp_path, monkeyp
     writer.commit()
     assert target.read_bytes() == b"new"
     assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
-    again = f.HashingWriter(str(target))
-    again.write(b"newer")
-    again.sync()
-    with pytest.raises(FileExistsError, match=re.escape(f"'{target}'") + "$"):
-        again.publish()
-    assert target.read_bytes() == b"new"
-    again.discard()
+    assert_publish_refused(target, b"new")
     assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
 
 

@@ -410,6 +410,15 @@ def full_quarantine(tmp_path):
         subprocess.run(["umount", "-l", str(dest)], check=True)
 
 
+def quarantine_fails_full(shell: Path, site: Path, tmp_path: Path, dest: Path) -> None:
+    """Quarantining ``shell`` into the full ``dest`` fails in one line, moving nothing."""
+    findings = [{"kind": "php_in_uploads", "path": str(shell), "name": "php in uploads"}]
+    args = {"findings": findings, "dest": str(dest), "roots": [str(site)]}
+    rc, result = run_module("website_quarantine", tmp_path, args)
+    assert rc != 0 and not result["changed"] and result["moved"] == []
+    assert result["msg"] == f"karantina {shell} gagal: No space left on device"
+
+
 def test_a_copy_that_fills_the_quarantine_leaves_no_part_and_the_file_in_place(
         site, tmp_path, full_quarantine):
     """The quarantine folder's disk fills halfway through the copy: the half copy stayed
@@ -418,11 +427,7 @@ def test_a_copy_that_fills_the_quarantine_leaves_no_part_and_the_file_in_place(
     shell = site / "wp-content" / "uploads" / "big.php"
     content = b"<?php eval($_POST['c']); //" + os.urandom(256 << 10)
     shell.write_bytes(content)
-    findings = [{"kind": "php_in_uploads", "path": str(shell), "name": "php in uploads"}]
-    args = {"findings": findings, "dest": str(full_quarantine), "roots": [str(site)]}
-    rc, result = run_module("website_quarantine", tmp_path, args)
-    assert rc != 0 and not result["changed"] and result["moved"] == []
-    assert result["msg"] == f"karantina {shell} gagal: No space left on device"
+    quarantine_fails_full(shell, site, tmp_path, full_quarantine)
     assert shell.read_bytes() == content
     assert [p for p in full_quarantine.rglob("*") if not p.is_dir()] == []
     assert not (full_quarantine / "quarantine.jsonl").exists()
@@ -443,11 +448,7 @@ def test_a_record_that_cannot_be_written_removes_the_copy_and_keeps_the_file(
         os.ftruncate(fill, os.fstat(fill).st_size - 4096)  # one page free
     finally:
         os.close(fill)
-    findings = [{"kind": "php_in_uploads", "path": str(shell), "name": "php in uploads"}]
-    args = {"findings": findings, "dest": str(full_quarantine), "roots": [str(site)]}
-    rc, result = run_module("website_quarantine", tmp_path, args)
-    assert rc != 0 and not result["changed"] and result["moved"] == []
-    assert result["msg"] == f"karantina {shell} gagal: No space left on device"
+    quarantine_fails_full(shell, site, tmp_path, full_quarantine)
     assert shell.read_text() == "<?php eval($_POST['c']);"
     assert sorted(p.name for p in full_quarantine.rglob("*") if not p.is_dir()) in (
         ["fill"], ["fill", "quarantine.jsonl"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -69,6 +70,26 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 CliResult = tuple[int, str, str]
+
+
+@pytest.fixture
+def store_at(sop_env: dict[str, str]) -> Iterator[Store]:
+    """The SQLite store `sop` opens in ``sop_env``'s data dir, opened here too."""
+    data = Path(sop_env["SOP_DATA_DIR"])
+    data.mkdir(parents=True)
+    store = Store(f"sqlite:///{data / 'sop.db'}")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def controller_at_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A controller whose own clock is UTC (as many servers are kept)."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture

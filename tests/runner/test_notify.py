@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -185,26 +184,18 @@ def test_overdue_notified_once_per_deadline(
     store.close()
 
 
+@pytest.mark.usefixtures("controller_at_utc")
 def test_overdue_times_are_the_courts_clock(
-    cli: Callable[..., CliResult],
-    configured: Receivers,
-    sop_env: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
+    cli: Callable[..., CliResult], configured: Receivers, sop_env: dict[str, str]
 ) -> None:
     """On a controller kept at UTC, "TERLAMBAT sejak" is the court's time (WIB by default,
     its inventory's sop_schedule.timezone), not 7 hours earlier."""
     _, inbox = configured
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    try:
-        store = data_store(sop_env)
-        last = datetime(2026, 1, 5, 2, 30, tzinfo=UTC)  # 09:30 WIB
-        craft_execution(store, "local-demo", last)
-        store.close()
-        assert cli("overdue", "--notify", "-i", str(INVENTORY))[0] == 7
-    finally:
-        monkeypatch.undo()
-        time.tzset()
+    store = data_store(sop_env)
+    last = datetime(2026, 1, 5, 2, 30, tzinfo=UTC)  # 09:30 WIB
+    craft_execution(store, "local-demo", last)
+    store.close()
+    assert cli("overdue", "--notify", "-i", str(INVENTORY))[0] == 7
     # daily: due a day after, overdue 6 hours later: 2026-01-06 15:30 WIB
     message = inbox.posts[0]["message"]
     assert "TERLAMBAT sejak 06-01-2026 15:30: berhasil terakhir 05-01-2026 09:30" in message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,14 +21,6 @@ Cli = Callable[..., tuple[int, str, str]]
 A = "Pengadilan Negeri Uji"  # the fixture inventory's court
 B = "PN Lain"
 
-
-@pytest.fixture
-def store_at(sop_env: dict[str, str]) -> Iterator[Store]:
-    data = Path(sop_env["SOP_DATA_DIR"])
-    data.mkdir(parents=True)
-    store = Store(f"sqlite:///{data / 'sop.db'}")
-    yield store
-    store.close()
 
 
 @pytest.fixture

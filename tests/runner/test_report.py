@@ -4,8 +4,7 @@ counted as an execution, empty months, and what a host reported shown, never cra
 from __future__ import annotations
 
 import shutil
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,23 +19,6 @@ Cli = Callable[..., tuple[int, str, str]]
 A = "Pengadilan Negeri Uji"  # the fixture inventory's court
 
 
-@pytest.fixture
-def store_at(sop_env: dict[str, str]) -> Iterator[Store]:
-    data = Path(sop_env["SOP_DATA_DIR"])
-    data.mkdir(parents=True)
-    store = Store(f"sqlite:///{data / 'sop.db'}")
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def controller_at_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A controller whose own clock is UTC (as many servers are kept)."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def _runs(out: str, sop_title: str) -> str:

@@ -166,6 +166,19 @@ def test_bad_schedule_is_one_line_and_writes_nothing(
     assert err.strip().count("\n") == 0 and problem in err, err
     assert not units.exists()
 
+def _service(unit: Path) -> tuple[dict[str, str], list[str]]:
+    """A service unit's Environment= values and ExecStart= argv, as systemd reads them."""
+    environment: dict[str, str] = {}
+    command: list[str] = []
+    for line in unit.read_text().splitlines():
+        if line.startswith("Environment="):
+            name, value = shlex.split(line.removeprefix("Environment="))[0].split("=", 1)
+            environment[name] = value.replace("%%", "%")
+        elif line.startswith("ExecStart="):
+            command = shlex.split(line.removeprefix("ExecStart="))
+    return environment, command
+
+
 
 def test_service_command_runs_the_sop_as_timer(
     cli: Cli, court: Path, tmp_path: Path, sop_env: dict[str, str]
@@ -174,14 +187,8 @@ def test_service_command_runs_the_sop_as_timer(
     an execution triggered by the timer."""
     units = tmp_path / "units"
     assert _install(cli, court, units)[0] == 0
-    environment: dict[str, str] = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"]}
-    command: list[str] = []
-    for line in (units / "sop-local-demo.service").read_text().splitlines():
-        if line.startswith("Environment="):
-            name, value = shlex.split(line.removeprefix("Environment="))[0].split("=", 1)
-            environment[name] = value.replace("%%", "%")
-        elif line.startswith("ExecStart="):
-            command = shlex.split(line.removeprefix("ExecStart="))
+    unit_environment, command = _service(units / "sop-local-demo.service")
+    environment = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], **unit_environment}
     assert environment["SOP_DATA_DIR"] == sop_env["SOP_DATA_DIR"]
     done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
@@ -206,15 +213,10 @@ def test_a_timers_run_tells_the_courts_time(
         handle.write("  timezone: Asia/Makassar\n")
     units = tmp_path / "units"
     assert _install(cli, court, units)[0] == 0
-    environment = {**SYSTEMD_ENVIRONMENT, "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
-    command: list[str] = []
     # the run's own unit only: another unit's TZ= would hide one this unit lacks
-    for line in (units / "sop-local-demo.service").read_text().splitlines():
-        if line.startswith("Environment="):
-            key, value = shlex.split(line.removeprefix("Environment="))[0].split("=", 1)
-            environment[key] = value.replace("%%", "%")
-        elif line.startswith("ExecStart="):
-            command = shlex.split(line.removeprefix("ExecStart="))
+    unit_environment, command = _service(units / "sop-local-demo.service")
+    environment = {**SYSTEMD_ENVIRONMENT, "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+                   **unit_environment}
     done = subprocess.run(command, env=environment, cwd=tmp_path, capture_output=True,
                           text=True, check=False)
     assert done.returncode == 0, done.stderr
