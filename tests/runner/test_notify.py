@@ -46,8 +46,10 @@ def configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, receivers: Recei
 
 
 def demo(cli: Callable[..., CliResult], *args: str) -> CliResult:
-    """`sop run local-demo` on localhost (the fixture inventory, court PN Uji)."""
-    return cli("run", "local-demo", "-i", str(INVENTORY), "-e", "demo_dir=/tmp/sop-h7-demo", *args)
+    """`sop run local-demo` on localhost (the fixture inventory, court PN Uji), writing
+    beside this test's data dir (sop_env's), not in a folder other runs share."""
+    work = Path(os.environ["SOP_DATA_DIR"]).parent / "demo"
+    return cli("run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={work}", *args)
 
 
 def data_store(sop_env: dict[str, str]) -> Store:
