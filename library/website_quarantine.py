@@ -92,6 +92,7 @@ import os  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_state import fsync_dir  # noqa: E402
 from ansible.module_utils.sop_tree import open_folder, open_regular, unlink_same  # noqa: E402
 
 
@@ -148,15 +149,6 @@ def _remove_folders(made: list[str]) -> None:
             os.rmdir(path)
 
 
-def _sync_folder(folder: str) -> None:
-    """Make ``folder``'s entries durable."""
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _copy(fd: int, info: os.stat_result, target: str, made: list[str]) -> tuple[str, int]:
     """Copy the open file into ``target`` (a new file, 0600) and make it durable, with
     the folders ``made`` for it: its sha256 and size. The copy is complete or not there
@@ -182,7 +174,7 @@ def _copy(fd: int, info: os.stat_result, target: str, made: list[str]) -> tuple[
                                                       info.st_mtime_ns):
             raise OSError(errno.EAGAIN, "changed while it was copied", target)
         for folder in [os.path.dirname(target)] + [os.path.dirname(m) for m in made]:
-            _sync_folder(folder)
+            fsync_dir(folder)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(target)
