@@ -139,6 +139,29 @@ def mask_argv(argv: list[str]) -> list[str]:
     return masked
 
 
+# A command line written as one string (a sync command, its error): the value of an
+# option or of a NAME=value word whose name holds a secret-looking word (--password=X,
+# --api-key X, SYNC_TOKEN=X), and -pX of the MariaDB/MySQL clients.
+_COMMAND_OPTION = re.compile(
+    rf"((?:^|\s)--?[\w.-]*(?:{SECRET_NAME.pattern})[\w.-]*(?:=|\s+))[^\s-]\S*", re.IGNORECASE)
+_COMMAND_SHORT_PASSWORD = re.compile(r"((?:^|\s)-p)[^\s-]\S*")
+_COMMAND_ASSIGNMENT = re.compile(
+    rf"((?:^|\s)[\w.-]*(?:{SECRET_NAME.pattern})[\w.-]*=)\S+", re.IGNORECASE)
+
+
+def mask_command(text: str | None) -> str | None:
+    """A command line written as one string, or a message quoting one, as the records
+    show it: every URL masked (mask_url), and the values of secret-looking options
+    (``--password=X``, ``--api-key X``, ``-pX``) and ``NAME=value`` words replaced by ***.
+    Also a Jinja filter on the controller (plugins/filter/sop_secrets.py)."""
+    shown = mask_text(text)
+    if not shown:
+        return shown
+    for pattern in (_COMMAND_OPTION, _COMMAND_SHORT_PASSWORD, _COMMAND_ASSIGNMENT):
+        shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
+    return shown
+
+
 # key=value of a configuration export (RouterOS with show-sensitive) whose value is a
 # secret: a word, or a quoted string with \"
 _SECRET_ASSIGNMENT = re.compile(

@@ -11,6 +11,7 @@ import subprocess
 from http.server import BaseHTTPRequestHandler
 
 from httpd import serving
+from loader import load
 
 ROOT = pathlib.Path(__file__).parents[2]
 PLAY = """
@@ -170,3 +171,50 @@ def test_status_url_keeps_the_central_urls_query_after_the_path(tmp_path):
     assert shown == ["https://sipp.example.go.id/api/status/400622",
                      "https://sipp.example.go.id/ma/api/status/400622?token=x&v=2",
                      "http://10.0.0.5:8080/api/status/400622"]
+
+
+MASK_CASES = [
+    "/usr/local/bin/sync --password=Pa55 --user sipp",
+    "/usr/local/bin/sync --api-key K3y -x 1",
+    "mysqldump -pS3cret sipp",
+    "SYNC_TOKEN=abc /opt/sync http://u:pw@ma.example/x?sig=Q1&v=2",
+    "curl 'https://ma.example/sync#access_token=T0k' --session-id 99",
+    "/opt/sync --verbose --count 3",
+]
+MASK_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - ansible.builtin.debug:
+        msg: "SHOWN={{{{ item | sop_mask_command }}}}"
+      loop: {cases}
+"""
+
+
+def test_the_role_masks_with_the_shared_rules_of_module_utils_sop_secrets(tmp_path):
+    # The role masked its URLs and command with Jinja regexes copying module_utils/
+    # sop_secrets (two copies of one security rule). The filter plugin sop_mask_command
+    # is sop_secrets.mask_command itself, on the controller.
+    secrets = load("sop_secrets")
+    play = tmp_path / "play.yml"
+    play.write_text(MASK_PLAY.format(cases=json.dumps(MASK_CASES)), encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
+               ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="false")
+    proc = subprocess.run(["ansible-playbook", "-i", "localhost,", "-c", "local", str(play)],
+                          capture_output=True, text=True, check=False, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    shown = [json.loads(line.rsplit(" => ", 1)[1])["msg"].split("SHOWN=", 1)[1]
+             for line in proc.stdout.splitlines() if "SHOWN=" in line and " => " in line]
+    expected = [secrets.mask_command(case) for case in MASK_CASES]
+    assert shown == expected
+    assert expected == [
+        "/usr/local/bin/sync --password=*** --user sipp",
+        "/usr/local/bin/sync --api-key *** -x 1",
+        "mysqldump -p*** sipp",
+        "SYNC_TOKEN=*** /opt/sync http://***@ma.example/x?sig=***&v=2",
+        "curl 'https://ma.example/sync#access_token=***' --session-id ***",
+        "/opt/sync --verbose --count 3",
+    ]
+    assert "regex_replace(sipp_sync__mask" not in "".join(
+        path.read_text(encoding="utf-8") for path in (ROOT / "roles" / "sipp_sync").rglob("*.yml"))
