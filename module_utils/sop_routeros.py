@@ -33,6 +33,27 @@ SESSION_TIMEOUTS = 30
 # What a router may send that the API protocol does not allow (a word without '=', a
 # !trap without message, no sentence at all) surfaces from librouteros as these.
 _MALFORMED = (ValueError, TypeError, KeyError, IndexError, AttributeError)
+# librouteros decodes every word it reads with errors="ignore": in UTF-8, bytes that are
+# not UTF-8 (a comment or log line typed in Winbox in the Windows code page) would vanish
+# from the record. The session uses Latin-1 on the wire (connect's own ``encoding``
+# argument), which maps every byte to one character; this layer reads a word as UTF-8
+# where it is UTF-8, else byte for byte (nothing lost; control characters are escaped
+# where text is shown), and sends what it writes (the login, command words) as UTF-8.
+WIRE_ENCODING = "latin-1"
+
+
+def from_wire(text: str) -> str:
+    """A word as librouteros read it in Latin-1: its text in UTF-8 where the bytes are
+    UTF-8, else the Latin-1 reading itself."""
+    try:
+        return text.encode(WIRE_ENCODING).decode("utf-8")
+    except UnicodeError:
+        return text
+
+
+def to_wire(value: Any) -> Any:
+    """Text to send, as the Latin-1 characters of its UTF-8 bytes; other values as they are."""
+    return value.encode("utf-8").decode(WIRE_ENCODING) if isinstance(value, str) else value
 
 
 class RouterError(Exception):
@@ -123,11 +144,11 @@ def connect(
         return librouteros.connect(
             host=host,
             port=port,
-            username=username,
-            password=password,
+            username=to_wire(username),
+            password=to_wire(password),
             timeout=timeout,
             ssl_wrapper=wrapper,
-            encoding="utf-8",
+            encoding=WIRE_ENCODING,
         )
     except ssl.SSLCertVerificationError as exc:
         raise RouterError(
@@ -153,7 +174,9 @@ def connect(
                 f"RouterOS at {where} refused the login of user {username!r}: "
                 "wrong user name or password"
             ) from None
-        raise RouterError(f"RouterOS at {where} refused the login: {exc.message}") from None
+        raise RouterError(
+            f"RouterOS at {where} refused the login: {from_wire(str(exc.message))}"
+        ) from None
     except LibRouterosError as exc:
         raise RouterError(f"RouterOS API at {where} broke off the login: {exc}") from None
     except _MALFORMED:
@@ -166,11 +189,16 @@ def connect(
 def run(api: Any, command: str, **words: Any) -> list[dict[str, Any]]:
     """One command's replies; a !trap or !fatal becomes RouterError naming the command."""
     try:
-        return [dict(row) for row in api(command, **words)]
+        sent = {to_wire(key): to_wire(value) for key, value in words.items()}
+        rows = api(to_wire(command), **sent)
+        return [{from_wire(key): from_wire(value) if isinstance(value, str) else value
+                 for key, value in row.items()} for row in rows]
     except TrapError as exc:
-        raise RouterTrap(command, str(exc.message)) from None
+        raise RouterTrap(command, from_wire(str(exc.message))) from None
     except FatalError as exc:
-        raise RouterError(f"{command}: the router closed the session ({exc})") from None
+        raise RouterError(
+            f"{command}: the router closed the session ({from_wire(str(exc))})"
+        ) from None
     except (LibRouterosError, OSError) as exc:
         raise RouterError(f"{command}: {exc}") from None
     except RouterError as exc:  # the session's byte budget or deadline

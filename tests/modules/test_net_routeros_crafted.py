@@ -152,3 +152,25 @@ def test_a_router_that_trickles_is_given_up():
     with crafted(answer) as port, within(30, "reading a trickling reply"):
         r = mod.read_router(spec(port), params)
     assert "within" in one_line(r["error"])
+
+
+def raw_reply(*words: bytes) -> bytes:
+    return b"".join(encode_length(len(word)) + word for word in words) + b"\x00"
+
+
+def test_bytes_that_are_not_utf8_are_kept_not_dropped():
+    # librouteros reads each word with errors="ignore": a log line or comment typed in
+    # Winbox in the Windows code page ("\xe9quipe", Latin-1 e-acute) lost its bytes in
+    # the record ("quipe"). Valid UTF-8 is read as UTF-8; other bytes one for one.
+    sop_routeros = load("sop_routeros")
+
+    def answer(conn, sentence):
+        conn.sendall(raw_reply(b"!re", b"=.id=*1", b"=message=login failure for \xe9quipe",
+                               "=comment=ruang sidang \u00e9".encode())
+                     + reply("!done"))
+
+    with crafted(answer) as port:
+        api = sop_routeros.connect("127.0.0.1", port, "sop", "p\u00e4ss", tls=False, timeout=2)
+        rows = sop_routeros.run(api, "/log/print", detail="\u00e9")
+    assert rows == [{".id": "*1", "message": "login failure for \u00e9quipe",
+                     "comment": "ruang sidang \u00e9"}]
