@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sop import __version__, inventory
 from sop.catalogue import Sop, apply_overrides, get_sop, load_catalogue
@@ -111,12 +111,38 @@ def _vault(args: argparse.Namespace) -> inventory.VaultOptions:
     return inventory.VaultOptions()
 
 
+def _clock(ctx: Context, court_schedule: Any = None) -> tzinfo:
+    """The court's office clock for the times a command shows and the dates it reads:
+    --timezone, else the inventory's sop_schedule.timezone (-i), else WIB (Asia/Jakarta),
+    the clock its timers run on; never the controller's own (often UTC)."""
+    from zoneinfo import ZoneInfo
+
+    from sop import schedule
+
+    given = getattr(ctx.args, "timezone", None)
+    if given is not None:
+        return ZoneInfo(schedule.zone_name(given, "--timezone"))
+    return schedule.court_zone(court_schedule)
+
+
+def _run_clock() -> tzinfo:
+    """The clock `sop run` shows its execution on, without reading the inventory
+    in-process for it: the court's zone its timer units set as TZ (`sop schedule`),
+    else WIB."""
+    from zoneinfo import ZoneInfo
+
+    from sop import schedule
+
+    try:
+        return ZoneInfo(schedule.zone_name(os.environ.get("TZ", ""), "TZ"))
+    except SopError:
+        return schedule.court_zone(None)
+
+
 def _court_view(ctx: Context) -> tuple[dict[str, Sop], list[str | None], tzinfo]:
     """The SOPs (with the court's overrides under -i) and the courts a view covers:
     the inventory's court (-i), the one named (--court), else every court recorded; and
-    the court's clock (-i's sop_schedule.timezone, else WIB) for what it tells people."""
-    from sop.schedule import court_zone
-
+    the court's clock (_clock) for what it tells people."""
     args = ctx.args
     if args.inventory:
         info = inventory.load(
@@ -131,10 +157,10 @@ def _court_view(ctx: Context) -> tuple[dict[str, Sop], list[str | None], tzinfo]
             sop_id: apply_overrides(sop, info.overrides, info.court_name)
             for sop_id, sop in ctx.sops.items()
         }
-        return sops, [info.court_name], court_zone(info.schedule)
+        return sops, [info.court_name], _clock(ctx, info.schedule)
     if args.court is not None:
-        return ctx.sops, [_recorded_court(ctx, args.court)], court_zone(None)
-    return ctx.sops, ctx.store.courts() or [None], court_zone(None)
+        return ctx.sops, [_recorded_court(ctx, args.court)], _clock(ctx)
+    return ctx.sops, ctx.store.courts() or [None], _clock(ctx)
 
 
 def _recorded_court(ctx: Context, name: str) -> str:
@@ -173,7 +199,7 @@ def cmd_list(ctx: Context) -> ExitCode:
     from sop.store import now
 
     query = records.compile_query(ctx.args.query)
-    sops, courts, _ = _court_view(ctx)
+    sops, courts, zone = _court_view(ctx)
     scoped = bool(ctx.args.inventory) or ctx.args.court is not None
     court = courts[0] if scoped else None
     # scoped to an inventory without court_name: its executions without a court name
@@ -189,7 +215,7 @@ def cmd_list(ctx: Context) -> ExitCode:
         ]
         records.emit(entries, query, sys.stdout)
         return ExitCode.OK
-    ctx.console.print(views.sop_list(sops, ctx.project_dir, latest, dues))
+    ctx.console.print(views.sop_list(sops, ctx.project_dir, latest, dues, zone))
     return ExitCode.OK
 
 
@@ -209,7 +235,7 @@ def cmd_overdue(ctx: Context) -> ExitCode:
         at = now()
         records.emit([records.due(d, at) for d in overdue], query, sys.stdout)
     elif overdue:
-        ctx.console.print(views.overdue(overdue))
+        ctx.console.print(views.overdue(overdue, zone))
     else:
         ctx.console.print("No SOP is overdue.", markup=False, highlight=False)
     return ExitCode.OVERDUE if overdue else ExitCode.OK
@@ -262,7 +288,7 @@ def cmd_run(ctx: Context) -> ExitCode:
         vault=vault,
     )
     result = runner.run(request, ctx.store, ConsoleProgress(ctx.console, sop))
-    ctx.console.print(views.execution(ctx.store.execution(result.execution_id)))
+    ctx.console.print(views.execution(ctx.store.execution(result.execution_id), _run_clock()))
     if sop.playbook is None:
         ctx.console.print(
             f"[yellow]{escape(sop.id)} has no playbook yet:[/] execution {result.execution_id} "
@@ -284,11 +310,12 @@ def cmd_run(ctx: Context) -> ExitCode:
     return ExitCode.OK
 
 
-def _since(text: str | None) -> datetime | None:
+def _since(text: str | None, zone: tzinfo) -> datetime | None:
+    """--since's day from its midnight on the court's clock (`zone`)."""
     if not text:
         return None
     try:
-        return datetime.strptime(text, "%Y-%m-%d").astimezone()
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=zone)
     except ValueError:
         raise SopError(f"--since {text!r}: expected YYYY-MM-DD") from None
 
@@ -302,17 +329,18 @@ def cmd_history(ctx: Context) -> ExitCode:
         get_sop(ctx.sops, args.sop)
     if args.last < 0:
         raise SopError(f"-n {args.last}: expected 0 (all) or more")
+    zone = _clock(ctx)
     rows = ctx.store.executions(
         sop_id=args.sop,
         status=args.status,
         court=args.court,
-        since=_since(args.since),
+        since=_since(args.since, zone),
         limit=args.last,
     )
     if args.json or query is not None:
         records.emit([records.execution_summary(r) for r in rows], query, sys.stdout)
         return ExitCode.OK
-    ctx.console.print(views.history(rows, show_court=args.court is None))
+    ctx.console.print(views.history(rows, zone, show_court=args.court is None))
     return ExitCode.OK
 
 
@@ -320,11 +348,12 @@ def cmd_execution(ctx: Context) -> ExitCode:
     from sop import records, views
 
     query = records.compile_query(ctx.args.query)
+    zone = _clock(ctx)
     row = ctx.store.execution(ctx.args.id)
     if ctx.args.json or query is not None:
         records.emit(records.execution_detail(row), query, sys.stdout)
         return ExitCode.OK
-    ctx.console.print(views.execution(row))
+    ctx.console.print(views.execution(row, zone))
     return ExitCode.OK
 
 
@@ -358,12 +387,8 @@ def cmd_ack(ctx: Context) -> ExitCode:
 
 
 def _report_scope(ctx: Context) -> tuple[str | None, tzinfo]:
-    """The court a report is for (--court, or -i's court_name) and its office clock:
-    --timezone, else -i's sop_schedule.timezone, else WIB (as the court's timers)."""
-    from zoneinfo import ZoneInfo
-
-    from sop import schedule
-
+    """The court a report is for (--court, or -i's court_name) and its office clock
+    (_clock)."""
     args = ctx.args
     court, court_schedule = args.court, None
     if args.inventory:
@@ -371,9 +396,7 @@ def _report_scope(ctx: Context) -> tuple[str | None, tzinfo]:
             inventory.resolve_source(args.inventory), None, inventory.VaultOptions()
         )
         court, court_schedule = info.court_name, info.schedule
-    if args.timezone is not None:
-        return court, ZoneInfo(schedule.zone_name(args.timezone, "--timezone"))
-    return court, schedule.court_zone(court_schedule)
+    return court, _clock(ctx, court_schedule)
 
 
 def cmd_report(ctx: Context) -> ExitCode:
@@ -604,9 +627,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     def court_options(sub_parser: argparse.ArgumentParser) -> None:
         sub_parser.add_argument(
-            "-i", "--inventory", help="this court only, with its sop_catalogue_overrides"
+            "-i",
+            "--inventory",
+            help="this court only, with its sop_catalogue_overrides and sop_schedule.timezone",
         )
         sub_parser.add_argument("--court", metavar="NAME", help="this court only (court_name)")
+        clock_option(sub_parser, "-i's sop_schedule.timezone, else Asia/Jakarta")
+
+    def clock_option(sub_parser: argparse.ArgumentParser, default: str) -> None:
+        sub_parser.add_argument(
+            "--timezone",
+            metavar="ZONE",
+            help=f"the court's clock for the times shown and dates read (default: {default})",
+        )
 
     listing = command(
         "list", cmd_list, "the SOPs, their automation coverage, last run, next due, overdue"
@@ -651,7 +684,10 @@ def build_parser() -> argparse.ArgumentParser:
     hist.add_argument("--sop")
     hist.add_argument("--status", choices=STATUSES)
     hist.add_argument("--court", metavar="NAME", help="one court's executions (court_name)")
-    hist.add_argument("--since", metavar="YYYY-MM-DD")
+    hist.add_argument(
+        "--since", metavar="YYYY-MM-DD", help="from that day's midnight (--timezone's)"
+    )
+    clock_option(hist, "Asia/Jakarta")
     hist.add_argument(
         "-n", "--last", type=int, default=30, metavar="N", help="at most N (30; 0: all)"
     )
@@ -659,6 +695,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     execution = command("execution", cmd_execution, "one execution: activities, hosts, outputs")
     execution.add_argument("id", type=int)
+    clock_option(execution, "Asia/Jakarta")
     json_options(execution)
 
     ack = command("ack", cmd_ack, "acknowledge a manual activity of an execution")
@@ -723,12 +760,7 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument(
         "--all-courts", action="store_true", help="the regional view: every court of the store"
     )
-    rep.add_argument(
-        "--timezone",
-        metavar="ZONE",
-        help="the court's clock for months, days and times "
-        "(default: -i's sop_schedule.timezone, else Asia/Jakarta)",
-    )
+    clock_option(rep, "-i's sop_schedule.timezone, else Asia/Jakarta")
     rep.add_argument("-o", "--output", metavar="FILE")
     return parser
 

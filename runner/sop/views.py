@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +46,17 @@ def status_text(status: str) -> Text:
     return Text(status, style=STATUS_STYLE.get(status, ""))
 
 
-def local_time(value: datetime | None) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S") if value else "-"
+def court_time(value: datetime | None, zone: tzinfo, *, seconds: bool = True) -> str:
+    """A recorded time on the court's clock, its zone named (`2026-12-01 03:00:00 WIB`):
+    never the controller's own clock (often UTC, where that backup ran at 20:00 the day
+    before), and never a time that could be read on another clock."""
+    if value is None:
+        return "-"
+    return value.astimezone(zone).strftime(f"%Y-%m-%d %H:%M{':%S' if seconds else ''} %Z")
+
+
+def _minute(value: datetime | None, zone: tzinfo) -> str:
+    return court_time(value, zone, seconds=False)
 
 
 def _duration(row: Mapping[str, Any]) -> float | None:
@@ -78,7 +87,7 @@ def _court(name: str | None) -> str:
     return name if name is not None else "(no court_name)"
 
 
-def next_due(dues: Sequence[Due]) -> Text:
+def next_due(dues: Sequence[Due], zone: tzinfo) -> Text:
     """The most urgent state of a SOP over the courts it is recorded at."""
     urgent = most_urgent(dues)
     if urgent is None or urgent.state == "on-demand":
@@ -86,15 +95,14 @@ def next_due(dues: Sequence[Due]) -> Text:
     if urgent.state == "new":
         text = Text("never run", style="yellow")
     elif urgent.state == "overdue":
-        text = Text(f"OVERDUE since {local_time(urgent.overdue_at)[:16]}", style="bold red")
+        text = Text(f"OVERDUE since {_minute(urgent.overdue_at, zone)}", style="bold red")
     elif urgent.state == "grace":
         text = Text(
-            f"due {local_time(urgent.due_at)[:16]}, overdue at "
-            f"{local_time(urgent.overdue_at)[:16]}",
+            f"due {_minute(urgent.due_at, zone)}, overdue at {_minute(urgent.overdue_at, zone)}",
             style="yellow",
         )
     else:
-        text = Text(local_time(urgent.due_at)[:16])
+        text = Text(_minute(urgent.due_at, zone))
     if len(dues) > 1:
         same = sum(1 for d in dues if d.state == urgent.state)
         text.append(f"\n{_court(urgent.court_name)}")
@@ -108,6 +116,7 @@ def sop_list(
     project_dir: Path,
     latest: Mapping[str, Row],
     dues: Sequence[Due],
+    zone: tzinfo,
 ) -> Table:
     table = Table(title="SOP catalogue", title_justify="left", expand=False)
     for column in (
@@ -129,20 +138,20 @@ def sop_list(
             plain(sop.number),
             coverage(sop, project_dir),
             FREQUENCY_LABEL[sop.frequency],
-            local_time(last["started_at"])[:16] if last else "never",
+            _minute(last["started_at"], zone) if last else "never",
             status_text(last["status"]) if last else Text("-", style="dim"),
-            next_due([d for d in dues if d.sop.id == sop.id]),
+            next_due([d for d in dues if d.sop.id == sop.id], zone),
         )
     return table
 
 
-def overdue(dues: Sequence[Due]) -> Table:
+def overdue(dues: Sequence[Due], zone: tzinfo) -> Table:
     table = Table(title="Overdue SOPs", title_justify="left")
     for column in ("Court", "SOP", "Frequency", "Last success", "Due", "Overdue since"):
         table.add_column(column, overflow="fold")
     for due in dues:
         last = (
-            f"{local_time(due.last_success_at)[:16]} (execution {due.last_success_id})"
+            f"{_minute(due.last_success_at, zone)} (execution {due.last_success_id})"
             if due.last_success_at
             else "never"
         )
@@ -151,8 +160,8 @@ def overdue(dues: Sequence[Due]) -> Table:
             plain(f"{due.sop.title} ({due.sop.id})"),
             FREQUENCY_LABEL[due.sop.frequency],
             last,
-            local_time(due.due_at)[:16],
-            Text(local_time(due.overdue_at)[:16], style="bold red"),
+            _minute(due.due_at, zone),
+            Text(_minute(due.overdue_at, zone), style="bold red"),
         )
     return table
 
@@ -238,7 +247,7 @@ def _status_cell(row: Row, mode: str) -> Text:
     return cell
 
 
-def history(rows: Sequence[Row], *, show_court: bool = True) -> Table:
+def history(rows: Sequence[Row], zone: tzinfo, *, show_court: bool = True) -> Table:
     table = Table(title="Executions", title_justify="left")
     courts = show_court and len({row["court_name"] for row in rows}) > 1
     columns = ["ID", "SOP", "Started", "Duration", "Operator", "Trigger", "Hosts", "Status"]
@@ -252,7 +261,7 @@ def history(rows: Sequence[Row], *, show_court: bool = True) -> Table:
             str(row["id"]),
             *([plain(_court(row["court_name"]))] if courts else []),
             plain(row["sop_id"]),
-            local_time(row["started_at"]),
+            court_time(row["started_at"], zone),
             format_seconds(_duration(row)),
             plain(row["operator"]),
             plain(row["trigger"]),
@@ -294,7 +303,7 @@ def _limit_cell(activity: Mapping[str, Any]) -> Text:
     return text
 
 
-def execution(row: Row) -> Group:
+def execution(row: Row, zone: tzinfo) -> Group:
     info = Table.grid(padding=(0, 2))
     info.add_column(style="bold")
     info.add_column()
@@ -313,7 +322,7 @@ def execution(row: Row) -> Group:
     info.add_row("Operator", plain(f"{row['operator']} (trigger: {row['trigger']})"))
     info.add_row(
         "Started / ended",
-        f"{local_time(row['started_at'])} / {local_time(row['ended_at'])}"
+        f"{court_time(row['started_at'], zone)} / {court_time(row['ended_at'], zone)}"
         f"  ({format_seconds(_duration(row))})",
     )
     info.add_row(
@@ -349,7 +358,8 @@ def execution(row: Row) -> Group:
         status = status_text(activity["status"])
         if activity["acknowledged_by"]:
             by = visible(activity["acknowledged_by"])
-            status.append(f"\nby {by}\n{local_time(activity['acknowledged_at'])}")  # literal
+            when = court_time(activity["acknowledged_at"], zone)
+            status.append(f"\nby {by}\n{when}")  # literal
         if activity["note"]:
             status.append(f"\n{visible(activity['note'])}", style="dim")
         activities.add_row(
@@ -357,7 +367,7 @@ def execution(row: Row) -> Group:
             plain(activity["kegiatan"]),
             status,
             plain(", ".join(activity["hosts"]) or "-"),
-            local_time(activity["started_at"]),
+            court_time(activity["started_at"], zone),
             _limit_cell(activity),
             Text(_outputs(activity["outputs"])),
         )

@@ -1,0 +1,110 @@
+"""The terminal views read and show times on the court's clock, as its reports do: a
+controller kept at UTC shows a 03:00 WIB backup at 03:00 WIB, not at 20:00 the day
+before, and `--since` starts at the court's midnight."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from sop.store import Store
+
+from .conftest import INVENTORY, craft_execution
+
+Cli = Callable[..., tuple[int, str, str]]
+A = "Pengadilan Negeri Uji"  # the fixture inventory's court
+# 2025-12-01 03:00 WIB: on a UTC controller, 20:00 on the 30th of November.
+BACKUP = datetime(2025, 11, 30, 20, 0, tzinfo=UTC)
+
+
+def _wita_inventory(tmp_path: Path) -> Path:
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    with (inventory / "group_vars/all.yml").open("a") as file:
+        file.write("sop_schedule:\n  timezone: Asia/Makassar\n")
+    return inventory
+
+
+def test_history_shows_and_reads_the_courts_clock(
+    cli: Cli, store_at: Store, controller_at_utc: None
+) -> None:
+    ran = craft_execution(store_at, "local-demo", BACKUP, court=A)
+    code, out, err = cli("history")
+    assert code == 0, err
+    assert "2025-12-01 03:00:00 WIB" in out and "2025-11-30 20:00" not in out
+    code, out, err = cli("history", "--since", "2025-12-01", "--json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [r["id"] for r in rows] == [ran]  # a run at 03:00 WIB on the 1st is "since" it
+    assert rows[0]["started_at"] == "2025-11-30T20:00:00+00:00"  # JSON: UTC, with offset
+    code, out, err = cli("history", "--timezone", "Asia/Makassar")
+    assert code == 0, err
+    assert "2025-12-01 04:00:00 WITA" in out
+    code, out, err = cli("history", "--since", "2025-12-01", "--timezone", "UTC", "--json")
+    assert (code, json.loads(out)) == (0, [])  # on UTC's own calendar it ran on the 30th
+    code, out, err = cli("history", "--timezone", "WIB")
+    assert (code, out) == (2, "")
+    assert "--timezone: 'WIB' is not a time zone" in err
+
+
+def test_execution_shows_the_courts_clock(
+    cli: Cli, store_at: Store, controller_at_utc: None
+) -> None:
+    ran = craft_execution(store_at, "local-demo", BACKUP, court=A, activities=1)
+    code, out, err = cli("execution", str(ran))
+    assert code == 0, err
+    assert "2025-12-01 03:00:00 WIB / 2025-12-01 03:02:00 WIB" in out
+    code, out, err = cli("execution", str(ran), "--timezone", "Asia/Jayapura")
+    assert code == 0, err
+    assert "2025-12-01 05:00:00 WIT" in out
+
+
+def test_list_and_overdue_show_the_courts_clock(
+    cli: Cli, store_at: Store, controller_at_utc: None, tmp_path: Path
+) -> None:
+    """local-demo is daily with a 6 h grace: due 1 day after 03:00 WIB, overdue at 09:00."""
+    craft_execution(store_at, "local-demo", BACKUP, court=A)
+    code, out, err = cli("list")
+    assert code == 0, err
+    assert "2025-12-01 03:00 WIB" in out
+    assert "OVERDUE since 2025-12-02 09:00 WIB" in out
+    code, out, err = cli("overdue")
+    assert code == 7, err
+    assert "2025-12-01 03:00 WIB (execution 1)" in out
+    assert "2025-12-02 03:00 WIB" in out and "2025-12-02 09:00 WIB" in out
+    inventory = _wita_inventory(tmp_path)
+    code, out, err = cli("overdue", "-i", str(inventory))
+    assert code == 7, err
+    assert "2025-12-01 04:00 WITA (execution 1)" in out
+    code, out, err = cli("list", "--court", A, "--timezone", "UTC")
+    assert code == 0, err
+    assert "2025-11-30 20:00 UTC" in out
+    code, out, err = cli("list", "-i", str(inventory), "--timezone", "Asia/Jakarta")
+    assert code == 0, err
+    assert "2025-12-01 03:00 WIB" in out  # --timezone before the inventory's
+
+
+
+def test_a_run_shows_the_clock_its_timer_unit_sets(
+    cli: Cli, store_at: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sop run` reads no inventory in-process for its clock: the court's timer units set
+    TZ to its zone (sop schedule); a run without TZ shows WIB, never an unnamed clock."""
+    monkeypatch.delenv("TZ", raising=False)
+    code, out, err = cli("run", "local-manual", "-i", str(INVENTORY))
+    assert code == 0, err
+    assert re.search(r"Started / ended +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d WIB / ", out), out
+    monkeypatch.setenv("TZ", "Asia/Makassar")
+    code, out, err = cli("run", "local-manual", "-i", str(INVENTORY))
+    assert code == 0, err
+    assert re.search(r"Started / ended +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d WITA / ", out), out
+    monkeypatch.setenv("TZ", ":/etc/localtime")  # not a zone name: the default
+    code, out, err = cli("run", "local-manual", "-i", str(INVENTORY))
+    assert code == 0, err
+    assert " WIB / " in out
