@@ -257,11 +257,18 @@ def tally(executions: Iterable[Row]) -> tuple[int, int, str]:
 
 def first_runs(store: Store, court: str | None) -> dict[str, datetime]:
     """Per SOP, when it first ran for real at `court`: where its planned runs start."""
-    return {
-        sop_id: record.first_started_at
-        for (sop_id, court_name), record in store.due_records(court).items()
-        if court_name == court
-    }
+    return every_first_run(store, court).get(court, {})
+
+
+def every_first_run(
+    store: Store, court: str | None = None
+) -> dict[str | None, dict[str, datetime]]:
+    """first_runs of every court (of `court` only when given), in one reading."""
+    firsts: dict[str | None, dict[str, datetime]] = {}
+    for (sop_id, court_name), record in store.due_records(court).items():
+        if court is None or court_name == court:
+            firsts.setdefault(court_name, {})[sop_id] = record.first_started_at
+    return firsts
 
 
 def planned(month: Month, sop: Sop, firsts: Mapping[str, datetime]) -> str:
@@ -427,9 +434,11 @@ def build(
 def build_regional(
     store: Store, sops: Mapping[str, Sop], month: Month, dues: Sequence[Due]
 ) -> list[Block]:
-    """Every court of the store in one view: per court and SOP, planned, executed,
-    successful; and the SOPs overdue when the report is made."""
+    """Every court of the store in one view: per court and SOP, planned (from the SOP's
+    first run at that court, as its own report plans), executed, successful; and the
+    SOPs overdue when the report is made."""
     counts = store.month_counts(month.start, month.end)
+    firsts = every_first_run(store)
     courts = sorted(
         {court for court, _ in counts} | {d.court_name for d in dues if d.state != "new"},
         key=lambda c: (c is None, c or ""),
@@ -445,29 +454,30 @@ def build_regional(
     totals = []
     rows = []
     for court in courts:
-        executed = ok = finished = planned = 0
+        executed = ok = finished = asked = 0
         for sop in sops.values():
             by_status = counts.get((court, sop.id), {})
             total = sum(by_status.values())
             success = by_status.get("successful", 0)
             going = by_status.get("running", 0)  # neither a success nor a failure yet
-            expected = month.expected_runs(sop)
+            started = firsts.get(court, {})
+            expected = month.expected_runs(sop, started[sop.id]) if sop.id in started else None
             executed += total
             ok += success
             finished += total - going
-            planned += expected or 0
+            asked += expected or 0
             rows.append(
                 [
                     court or "-",
                     sop.title,
-                    "-" if expected is None else str(expected),
+                    planned(month, sop, started),
                     str(total),
                     str(success),
                     _rate(success, total - going),
                     str(total - going - success),
                 ]
             )
-        totals.append([court or "-", str(planned), str(executed), str(ok), _rate(ok, finished)])
+        totals.append([court or "-", str(asked), str(executed), str(ok), _rate(ok, finished)])
     blocks.append(("h2", "Ringkasan per pengadilan"))
     blocks.append(
         (

@@ -144,3 +144,41 @@ def test_outputs_of_any_shape_never_crash_a_report(
     assert code == 0, err
     code, out, err = cli("execution", str(execution))
     assert code == 0, err
+
+
+def _regional(out: str) -> tuple[dict[str, list[str]], dict[tuple[str, str], list[str]]]:
+    """The regional view's per-court totals and its per court and SOP rows."""
+    def rows(table: str) -> list[list[str]]:
+        lines = [line.strip("|").split(" | ") for line in table.splitlines()
+                 if line.startswith("| ")]
+        return [[c.strip() for c in line] for line in lines[1:]]
+
+    totals = out.split("## Ringkasan per pengadilan")[1].split("\n## ", 1)[0]
+    detail = out.split("## Rincian per pengadilan dan SOP")[1]
+    return (
+        {row[0]: row[1:] for row in rows(totals)},
+        {(row[0], row[1]): row[2:] for row in rows(detail)},
+    )
+
+
+def test_the_regional_view_plans_from_each_courts_first_run(
+    cli: Cli, store_at: Store
+) -> None:
+    """A court that first ran a SOP on the 25th is asked for 7 daily runs that month, not
+    31, and for none of a SOP it has not started: as its own report says."""
+    craft_execution(store_at, "local-demo", datetime(2026, 10, 24, 20, tzinfo=UTC), court=A)
+    craft_execution(store_at, "local-demo", datetime(2026, 10, 1, 1, tzinfo=UTC), court="PN Lain")
+    code, out, err = cli("report", "--month", "2026-10", "--court", A)
+    assert code == 0, err
+    court = _summary(out)
+    assert court["SOP Uji Lokal"][2] == "7"  # 25-31 October WIB
+    assert court["SOP Uji Rahasia"][2] == "belum dimulai"
+    code, out, err = cli("report", "--month", "2026-10", "--all-courts")
+    assert code == 0, err
+    totals, rows = _regional(out)
+    assert rows[(A, "SOP Uji Lokal")][0] == "7"
+    assert rows[(A, "SOP Uji Rahasia")][0] == "belum dimulai"
+    assert rows[(A, "SOP Uji Manual")][0] == "-"
+    assert totals[A][0] == "7"
+    assert rows[("PN Lain", "SOP Uji Lokal")][0] == "31"
+    assert totals["PN Lain"][0] == "31"
