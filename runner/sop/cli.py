@@ -288,7 +288,9 @@ def cmd_run(ctx: Context) -> ExitCode:
         vault=vault,
     )
     result = runner.run(request, ctx.store, ConsoleProgress(ctx.console, sop))
-    ctx.console.print(views.execution(ctx.store.execution(result.execution_id), _run_clock()))
+    ctx.console.print(
+        views.execution(ctx.store.execution(result.execution_id), _run_clock(), sop)
+    )
     if sop.playbook is None:
         ctx.console.print(
             f"[yellow]{escape(sop.id)} has no playbook yet:[/] execution {result.execution_id} "
@@ -353,7 +355,7 @@ def cmd_execution(ctx: Context) -> ExitCode:
     if ctx.args.json or query is not None:
         records.emit(records.execution_detail(row), query, sys.stdout)
         return ExitCode.OK
-    ctx.console.print(views.execution(row, zone))
+    ctx.console.print(views.execution(row, zone, ctx.sops.get(row["sop_id"])))
     return ExitCode.OK
 
 
@@ -377,12 +379,18 @@ def cmd_ack(ctx: Context) -> ExitCode:
         f"[green]Acknowledged[/] activity {escape(key)} of execution {args.id} "
         f"({escape(row['sop_id'])}) by {escape(args.by)}."
     )
-    pending = [a for a in updated["activities"] if a["status"] == "pending-manual"]
+    from sop.report import waiting_human_part
+
+    pending = []
+    for activity in updated["activities"]:
+        name = activity["ref"] or str(activity["number"])
+        human_part = waiting_human_part(sop, updated, activity)
+        if human_part is not None:
+            pending.append(f"{name} ({human_part})")
+        elif activity["status"] == "pending-manual":
+            pending.append(name)
     if pending:
-        ctx.console.print(
-            "Still waiting: " + ", ".join(a["ref"] or str(a["number"]) for a in pending),
-            markup=False,
-        )
+        ctx.console.print(f"Still waiting: {', '.join(pending)}", markup=False, highlight=False)
     return ExitCode.OK
 
 

@@ -209,13 +209,42 @@ def _activity_rows(sop: Sop, executions: Sequence[Row]) -> list[list[str]]:
     return rows
 
 
-def _manual_rows(executions: Sequence[Row], month: Month) -> list[list[str]]:
+# The states of an automated activity whose human part (`manual_step`) is then asked for:
+# its automated part ran (a failed domain check is when the invoice must be paid).
+HUMAN_PART_DUE = ("ok", "changed", "failed")
+
+
+def waiting_human_part(
+    sop: Sop | None, execution: Row, activity: Mapping[str, Any]
+) -> str | None:
+    """The human part (`manual_step`) of a recorded automated activity while it waits for
+    `sop ack`: a real run (a dry run asks nothing), the automated part ran, nobody has
+    acknowledged it yet. None otherwise, and for a SOP no longer in the catalogue."""
+    if sop is None or execution["check_mode"] or activity["mode"] != "automated":
+        return None
+    if activity["acknowledged_by"] or activity["status"] not in HUMAN_PART_DUE:
+        return None
+    return next((a.manual_step for a in sop.activities if a.number == activity["number"]), None)
+
+
+def awaits_person(sop: Sop | None, execution: Row, activity: Mapping[str, Any]) -> bool:
+    """A manual activity not acknowledged yet, or an automated one's human part."""
+    return (
+        activity["status"] == "pending-manual"
+        or waiting_human_part(sop, execution, activity) is not None
+    )
+
+
+def _manual_rows(executions: Sequence[Row], month: Month, sop: Sop) -> list[list[str]]:
     rows = []
     for execution in executions:
         for activity in execution["activities"]:
+            human_part = waiting_human_part(sop, execution, activity)
             if activity["mode"] == "automated" and not activity["acknowledged_by"]:
-                continue  # (an automated activity's manual part, once acknowledged, is listed)
-            if activity["acknowledged_by"]:
+                if human_part is None:
+                    continue  # an automated activity is listed for its human part only
+                state = f"{STATUS_ID['pending-manual']}: {human_part}"
+            elif activity["acknowledged_by"]:
                 when = month.when(activity["acknowledged_at"])
                 state = f"Dikonfirmasi oleh {activity['acknowledged_by']} ({when})"
                 if activity["note"]:
@@ -323,7 +352,7 @@ def build(
     for sop in sops.values():
         mine = real(e for e in executions if e["sop_id"] == sop.id)
         executed, ok, rate = tally(mine)
-        pending = sum(1 for e in mine for a in e["activities"] if a["status"] == "pending-manual")
+        pending = sum(1 for e in mine for a in e["activities"] if awaits_person(sop, e, a))
         summary.append(
             [
                 sop.title,
@@ -424,7 +453,7 @@ def build(
         if drills:
             blocks.append(("h3", "Uji restorasi backup"))
             blocks.append(("table", (DRILL_HEADER, drills)))
-        manual = _manual_rows(real(mine), month)
+        manual = _manual_rows(real(mine), month, sop)
         if manual:
             blocks.append(("h3", "Langkah manual"))
             blocks.append(("table", (["Eksekusi", "No", "Kegiatan", "Keterangan"], manual)))

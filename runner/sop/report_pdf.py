@@ -336,7 +336,7 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
     if drills:
         parts.append("<h3>Uji restorasi backup</h3>")
         parts.append(_table(DRILL_HEADER, drills))
-    manual = _manual_rows(performed, month)
+    manual = _manual_rows(performed, month, sop)
     if manual:
         parts.append("<h3>Langkah manual dan konfirmasinya</h3>")
         parts.append(_table(["Eksekusi", "No", "Kegiatan", "Keterangan"], manual))

@@ -15,6 +15,7 @@ from rich.text import Text
 from sop.catalogue import FREQUENCY_LABEL, Sop
 from sop.durations import format_seconds
 from sop.overdue import Due, most_urgent
+from sop.report import waiting_human_part
 from sop.store import HOST_COUNTS, Row
 from sop.untrusted import visible
 
@@ -303,7 +304,9 @@ def _limit_cell(activity: Mapping[str, Any]) -> Text:
     return text
 
 
-def execution(row: Row, zone: tzinfo) -> Group:
+def execution(row: Row, zone: tzinfo, sop: Sop | None) -> Group:
+    """One execution; `sop` (its catalogue entry, if still there) names the human parts
+    of automated activities that wait for `sop ack`."""
     info = Table.grid(padding=(0, 2))
     info.add_column(style="bold")
     info.add_column()
@@ -362,6 +365,9 @@ def execution(row: Row, zone: tzinfo) -> Group:
             status.append(f"\nby {by}\n{when}")  # literal
         if activity["note"]:
             status.append(f"\n{visible(activity['note'])}", style="dim")
+        human_part = waiting_human_part(sop, row, activity)
+        if human_part is not None:
+            status.append(f"\n+ manual, waits for sop ack: {visible(human_part)}", style="magenta")
         activities.add_row(
             plain(activity["ref"] or activity["number"]),
             plain(activity["kegiatan"]),

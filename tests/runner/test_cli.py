@@ -215,3 +215,29 @@ def test_an_extra_var_ansible_cannot_split_is_one_line_without_its_value(
     assert code == 2 and out == ""
     assert err.strip() == "sop: error: -e: expected key=value, JSON or @file (value not shown)"
     assert "Rahasia" not in err
+
+
+def test_the_human_part_of_an_automated_activity_is_shown_waiting(
+    cli: Cli, store_at: Store
+) -> None:
+    """`sop execution` and `sop ack` name an automated activity's human part (manual_step)
+    as still waiting until it is acknowledged, as they do a manual activity."""
+    ran = craft_execution(store_at, "local-demo", now(), activities=3)
+    with store_at.db.transaction(write=True) as tx:  # activity 3 is a manual one
+        tx.update(
+            "activity_results",
+            {"mode": "manual", "tag": None, "status": "pending-manual"},
+            "execution_id = :key_id AND number = 3",
+            key_id=ran,
+        )
+    code, out, err = cli("execution", str(ran))
+    assert code == 0, err
+    assert "waits for sop ack" in out
+    code, out, err = cli("ack", str(ran), "3", "--by", "Budi")
+    assert code == 0, err
+    assert "Still waiting: 2 (Salinan berkas disimpan di lemari arsip)" in out
+    code, out, err = cli("ack", str(ran), "2", "--by", "Siti", "--note", "lemari 3")
+    assert code == 0, err
+    assert "Still waiting" not in out
+    code, out, err = cli("execution", str(ran))
+    assert code == 0 and "waits for sop ack" not in out

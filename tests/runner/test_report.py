@@ -182,3 +182,28 @@ def test_the_regional_view_plans_from_each_courts_first_run(
     assert totals[A][0] == "7"
     assert rows[("PN Lain", "SOP Uji Lokal")][0] == "31"
     assert totals["PN Lain"][0] == "31"
+
+
+def test_the_human_part_of_an_automated_activity_waits_until_acknowledged(
+    cli: Cli, store_at: Store
+) -> None:
+    """local-demo's activity 2 is automated with a human part (manual_step: the copy in
+    the archive cabinet; the website SOP's invoice payment). Until someone acknowledges
+    it, the report lists it as not confirmed and counts it, instead of leaving it out as
+    if nothing were asked; a dry run asks nothing."""
+    day = datetime(2026, 11, 3, 3, tzinfo=UTC)
+    ran = craft_execution(store_at, "local-demo", day, court=A, activities=2)
+    craft_execution(store_at, "local-demo", day, court=A, activities=2, check_mode=True)
+    code, out, err = cli("report", "--month", "2026-11", "--court", A)
+    assert code == 0, err
+    assert _summary(out)["SOP Uji Lokal"][6] == "1"
+    manual = out.split("### Langkah manual")[1].split("\n## ", 1)[0]
+    assert [line for line in manual.splitlines() if line.startswith("| ")][1:] == [
+        f"| {ran} | 2 | Kegiatan 2 | BELUM DIKONFIRMASI: Salinan berkas disimpan di lemari "
+        "arsip |"
+    ]
+    store_at.acknowledge(ran, 2, "Siti", "lemari 3", manual_step=True)
+    code, out, err = cli("report", "--month", "2026-11", "--court", A)
+    assert code == 0, err
+    assert _summary(out)["SOP Uji Lokal"][6] == "0"
+    assert "Dikonfirmasi oleh Siti" in out and "BELUM DIKONFIRMASI" not in out
