@@ -317,9 +317,12 @@ def _since(text: str | None, zone: tzinfo) -> datetime | None:
     if not text:
         return None
     try:
-        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=zone)
+        day = datetime.strptime(text, "%Y-%m-%d")
     except ValueError:
         raise SopError(f"--since {text!r}: expected YYYY-MM-DD") from None
+    if not 1970 <= day.year <= 9998:  # as --month: every zone's midnight a datetime holds
+        raise SopError(f"--since {text!r}: expected a day from 1970 to 9998")
+    return day.replace(tzinfo=zone)
 
 
 def cmd_history(ctx: Context) -> ExitCode:

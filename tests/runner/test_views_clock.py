@@ -108,3 +108,12 @@ def test_a_run_shows_the_clock_its_timer_unit_sets(
     code, out, err = cli("run", "local-manual", "-i", str(INVENTORY))
     assert code == 0, err
     assert " WIB / " in out
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "2026-02-30", "yesterday"])
+def test_a_since_day_out_of_range_is_bad_input(cli: Cli, store_at: Store, day: str) -> None:
+    """The 1st of January of year 1 at WIB's midnight is in year 0 in UTC, which no
+    datetime holds: one line, exit 2, not an internal error."""
+    code, out, err = cli("history", "--since", day)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"sop: error: --since {day!r}: expected ")
