@@ -588,11 +588,12 @@ def cmd_incident(ctx: Context) -> ExitCode:
         ctx.console.print(f"Incident {args.id} closed.", markup=False, highlight=False)
     else:
         query = records.compile_query(args.query)
+        zone = _clock(ctx)
         rows = incidents.listing(ctx.store, get_sop(ctx.sops, incidents.SOP_ID), args.status)
         if args.json or query is not None:
             records.emit(rows, query, sys.stdout)
         else:
-            ctx.console.print(incidents.table(rows))
+            ctx.console.print(incidents.table(rows, zone))
     return ExitCode.OK
 
 
@@ -758,6 +759,7 @@ def build_parser() -> argparse.ArgumentParser:
     inc_close.add_argument("--resolution", required=True)
     inc_list = inc_sub.add_parser("list", help="incidents with time to resolution")
     inc_list.add_argument("--status", choices=("open", "closed"))
+    clock_option(inc_list, "Asia/Jakarta")
     json_options(inc_list)
 
     rep = command("report", cmd_report, "Laporan Pelaksanaan SOP for a month (Bahasa Indonesia)")

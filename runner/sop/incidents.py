@@ -13,6 +13,7 @@ connection layer.
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from sop.catalogue import Sop
@@ -124,11 +125,12 @@ def listing(store: Store, sop: Sop, status: str | None = None) -> list[dict[str,
     return result
 
 
-def table(rows: list[dict[str, Any]]) -> RichTable:
-    """The incidents as `sop incident list` shows them (Mutu Baku in Bahasa Indonesia)."""
+def table(rows: list[dict[str, Any]], zone: tzinfo) -> RichTable:
+    """The incidents as `sop incident list` shows them (Mutu Baku in Bahasa Indonesia),
+    their times on the court's clock (`zone`), named."""
     from rich.table import Table as RichTable  # noqa: PLC0415 (rich only for this view)
 
-    from sop.views import plain  # noqa: PLC0415 (text, never rich markup)
+    from sop.views import court_time, plain  # noqa: PLC0415 (text, never rich markup)
 
     view = RichTable(title="Gangguan server")
     for heading in ("ID", "Server", "Ringkasan", "Pelapor", "Dibuka", "Status", "Durasi",
@@ -140,7 +142,8 @@ def table(rows: list[dict[str, Any]]) -> RichTable:
             "sesuai" if row["within_limit"] else "melewati")
         view.add_row(
             str(row["id"]), plain(row["host"]), plain(row["summary"]), plain(row["reported_by"]),
-            row["opened_at"][:16].replace("T", " "), "dibuka" if row["status"] == "open"
+            court_time(datetime.fromisoformat(row["opened_at"]), zone, seconds=False),
+            "dibuka" if row["status"] == "open"
             else "ditutup", format_seconds(row["duration_s"]),
             f"{verdict} ({format_seconds(limit)})" if limit else "-",
             ", ".join(f"#{d['execution']} {d['status']}" for d in row["diagnostics"]) or "-",

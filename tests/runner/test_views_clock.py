@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from sop import incidents
 from sop.store import Store
 
-from .conftest import INVENTORY, craft_execution
+from .conftest import INVENTORY, REPO, craft_execution
 
 Cli = Callable[..., tuple[int, str, str]]
 A = "Pengadilan Negeri Uji"  # the fixture inventory's court
@@ -117,3 +118,21 @@ def test_a_since_day_out_of_range_is_bad_input(cli: Cli, store_at: Store, day: s
     code, out, err = cli("history", "--since", day)
     assert (code, out) == (2, "")
     assert err.startswith(f"sop: error: --since {day!r}: expected ")
+
+
+def test_incident_list_shows_the_courts_clock(
+    cli: Cli, store_at: Store, controller_at_utc: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sop incident list` showed when an incident was opened in UTC, unnamed."""
+    monkeypatch.setenv("SOP_CATALOGUE_DIR", str(REPO / "runner/sop/catalogue"))
+    opened = incidents.open_incident(store_at, host="sipp", summary="Lambat", by="Budi", court=A)
+    with store_at.db.transaction(write=True) as tx:
+        tx.update("incidents", {"opened_at": BACKUP}, "id = :key_id", key_id=opened["id"])
+    code, out, err = cli("incident", "list")
+    assert code == 0, err
+    assert "2025-12-01 03:00 WIB" in out
+    code, out, err = cli("incident", "list", "--timezone", "Asia/Makassar")
+    assert code == 0, err
+    assert "2025-12-01 04:00 WITA" in out
+    code, out, err = cli("incident", "list", "--json")
+    assert json.loads(out)[0]["opened_at"] == "2025-11-30T20:00:00+00:00"
