@@ -112,6 +112,12 @@ def next_due(dues: Sequence[Due], zone: tzinfo) -> Text:
     return text
 
 
+def _last_status(row: Row) -> Text:
+    """A SOP's newest execution's status, marked when it was a dry run (it performed
+    nothing: its "successful" is not the SOP done)."""
+    return Text.assemble(status_text(row["status"]), " (check)" if row["check_mode"] else "")
+
+
 def sop_list(
     sops: Mapping[str, Sop],
     project_dir: Path,
@@ -140,7 +146,7 @@ def sop_list(
             coverage(sop, project_dir),
             FREQUENCY_LABEL[sop.frequency],
             _minute(last["started_at"], zone) if last else "never",
-            status_text(last["status"]) if last else Text("-", style="dim"),
+            _last_status(last) if last else Text("-", style="dim"),
             next_due([d for d in dues if d.sop.id == sop.id], zone),
         )
     return table

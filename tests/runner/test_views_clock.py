@@ -136,3 +136,14 @@ def test_incident_list_shows_the_courts_clock(
     assert "2025-12-01 04:00 WITA" in out
     code, out, err = cli("incident", "list", "--json")
     assert json.loads(out)[0]["opened_at"] == "2025-11-30T20:00:00+00:00"
+
+
+def test_list_marks_a_dry_run_as_its_last_run(cli: Cli, store_at: Store) -> None:
+    """A newest run in check mode performed nothing: `sop list` says so, as `history`
+    does, instead of a bare "successful" beside the SOP's overdue state."""
+    craft_execution(store_at, "local-demo", BACKUP, court=A)
+    craft_execution(store_at, "local-demo", datetime(2025, 12, 5, tzinfo=UTC), check_mode=True)
+    code, out, err = cli("list")
+    assert code == 0, err
+    row = next(line for line in out.splitlines() if "local-demo" in line)
+    assert "successful (check)" in row and "OVERDUE since" in row
