@@ -344,6 +344,13 @@ def apply_overrides(sop: Sop, overrides: Any, court_name: str | None) -> Sop:
     problem = _override_problem(overrides)
     if problem:
         raise SopError(f"inventory: sop_catalogue_overrides/{problem}")
+    known = sorted(file.stem for file in sop.source.parent.glob("*.yml"))  # as load_catalogue
+    unknown_sops = sorted(str(key) for key in overrides if str(key) not in known)
+    if unknown_sops:
+        raise SopError(
+            f"inventory: sop_catalogue_overrides/{unknown_sops[0]}: no such SOP in the "
+            f"catalogue (known: {', '.join(known)})"
+        )
     override = overrides.get(sop.id)
     if not override:
         return sop

@@ -166,6 +166,18 @@ def test_bad_overrides(overrides: object, expected: str) -> None:
         apply_overrides(sop, overrides, None)
 
 
+def test_overrides_of_an_unknown_sop_are_refused() -> None:
+    """A misspelt SOP id is an error, not a court's SOP number, staff names or grace
+    silently left out of every record."""
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    with pytest.raises(SopError) as caught:
+        apply_overrides(sop, {"local-dmeo": {"number": "W99/1"}}, None)
+    assert str(caught.value) == (
+        "inventory: sop_catalogue_overrides/local-dmeo: no such SOP in the catalogue "
+        "(known: lab-ping, local-demo, local-manual, local-secret)"
+    )
+
+
 def test_validation_is_cached_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A validated content (catalogue files + schema) is not validated again; any change
     to a file is: a marker from before never hides a new schema error."""
