@@ -6,7 +6,8 @@ of both after a successful validation and skips jsonschema (and its import) whil
 content is unchanged; any change to a file or to the schema validates again.
 
 A court adapts it through the inventory variable `sop_catalogue_overrides` (its own SOP
-numbers, the names of its pelaksana): see `apply_overrides` and the package README.
+numbers, the names of its pelaksana, the Mutu Baku times of its own SOP documents): see
+`apply_overrides` and the package README.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from sop.durations import parse_duration
+from sop.durations import format_seconds, parse_duration
 from sop.errors import SopError
 
 if TYPE_CHECKING:
@@ -306,18 +307,20 @@ def get_sop(sops: Mapping[str, Sop], sop_id: str) -> Sop:
     return sops[sop_id]
 
 
-_OVERRIDE_KEYS = ("number", "court", "pelaksana", "grace")
+_OVERRIDE_KEYS = ("number", "court", "pelaksana", "grace", "waktu")
+# The longest Mutu Baku a court may set (its record's limit_s is a 32-bit integer).
+MAX_WAKTU_SECONDS = 366 * 86400
 
 
 def _override_problem(overrides: Any) -> str | None:
     """What is wrong with `sop_catalogue_overrides` (SOP id -> {number, court, pelaksana,
-    grace}), as `path: problem`; checked by hand: this runs on every `sop run` and
+    grace, waktu}), as `path: problem`; checked by hand: this runs on every `sop run` and
     jsonschema's import alone costs more than the rest of the run's start."""
     if not isinstance(overrides, dict):
         return "(top): must be a mapping of SOP id to its overrides"
     for sop_id, override in overrides.items():
         if not isinstance(override, dict):
-            return f"{sop_id}: must be a mapping (number, court, pelaksana, grace)"
+            return f"{sop_id}: must be a mapping ({', '.join(_OVERRIDE_KEYS)})"
         for key, value in override.items():
             where = f"{sop_id}/{key}"
             if key not in _OVERRIDE_KEYS:
@@ -327,9 +330,60 @@ def _override_problem(overrides: Any) -> str | None:
                     isinstance(v, str) for v in value.values()
                 ):
                     return f"{where}: must map each pelaksana of the SOP to a name"
+            elif key == "waktu":
+                if not isinstance(value, dict):
+                    return f"{where}: must map each activity (number or ref) to its time"
+                for activity, given in value.items():
+                    if not isinstance(given, str):
+                        return f"{where}/{activity}: {given!r} is not a duration such as 30m"
             elif not isinstance(value, str) or not value:
                 return f"{where}: {value!r} is not a non-empty string"
     return None
+
+
+def _waktu(sop: Sop, given: Mapping[Any, str]) -> dict[int, int]:
+    """`sop_catalogue_overrides.<sop>.waktu` as activity number -> seconds: the Mutu Baku
+    time the court's own SOP document sets; SopError naming the first bad entry."""
+    where = f"inventory: sop_catalogue_overrides/{sop.id}/waktu"
+    limits: dict[int, int] = {}
+    for key, text in given.items():
+        try:
+            number = sop.activity(str(key)).number
+        except SopError:
+            labels = ", ".join(a.label for a in sop.activities)
+            raise SopError(
+                f"{where}: no activity {str(key)!r} in this SOP (activities: {labels})"
+            ) from None
+        if number in limits:
+            raise SopError(f"{where}: activity {str(key)!r} is given twice")
+        shown = text if len(text) <= 40 else text[:39] + "…"
+        try:
+            seconds = parse_duration(text)
+        except ValueError:
+            seconds = None
+        if seconds is None:
+            raise SopError(
+                f"{where}/{key}: not a duration: {shown!r} "
+                "(use 5m, 1h, 1d or ISO 8601 such as PT1H)"
+            )
+        if seconds <= 0:
+            raise SopError(f"{where}/{key}: {shown!r} is no time")
+        if seconds > MAX_WAKTU_SECONDS:
+            raise SopError(f"{where}/{key}: {shown!r} is more than 366 days")
+        limits[number] = seconds
+    return limits
+
+
+def _court_waktu(activity: Activity, limits: Mapping[int, int]) -> Activity:
+    """The activity with the court's own time, if it sets one."""
+    if activity.number not in limits:
+        return activity
+    seconds = limits[activity.number]
+    return dataclasses.replace(
+        activity,
+        limit_seconds=seconds,
+        waktu_text=f"{format_seconds(seconds)} (SOP pengadilan ini)",
+    )
 
 
 def apply_overrides(sop: Sop, overrides: Any, court_name: str | None) -> Sop:
@@ -337,7 +391,9 @@ def apply_overrides(sop: Sop, overrides: Any, court_name: str | None) -> Sop:
 
     `number` becomes the first document (the court's own SOP number, the source documents
     follow); `pelaksana` maps a role of the document to the person who holds it; `grace`
-    is how long after falling due the SOP counts as overdue at this court.
+    is how long after falling due the SOP counts as overdue at this court; `waktu` maps
+    an activity (number or ref) to the Mutu Baku time the court's own SOP document sets,
+    which its runs are recorded and judged against.
     """
     if overrides in (None, {}):
         return sop
@@ -371,9 +427,13 @@ def apply_overrides(sop: Sop, overrides: Any, court_name: str | None) -> Sop:
             f"inventory: sop_catalogue_overrides/{sop.id}/pelaksana: {unknown[0]!r} is not a "
             f"pelaksana of this SOP (known: {', '.join(sorted(roles))})"
         )
+    limits = _waktu(sop, override.get("waktu", {}))
     activities = tuple(
-        dataclasses.replace(
-            a, pelaksana=tuple(f"{r} ({names[r]})" if r in names else r for r in a.pelaksana)
+        _court_waktu(
+            dataclasses.replace(
+                a, pelaksana=tuple(f"{r} ({names[r]})" if r in names else r for r in a.pelaksana)
+            ),
+            limits,
         )
         for a in sop.activities
     )
@@ -382,9 +442,11 @@ def apply_overrides(sop: Sop, overrides: Any, court_name: str | None) -> Sop:
         grace = _grace(
             "inventory", f"sop_catalogue_overrides/{sop.id}/grace", override["grace"], sop.frequency
         )
-    digest = hashlib.sha256(
-        (sop.digest + json.dumps(override, sort_keys=True)).encode()
-    ).hexdigest()
+    # Keys as the playbook reports them (strings), whether YAML gave 4 or "4".
+    keyed = {**override, "waktu": {str(k): v for k, v in override.get("waktu", {}).items()}}
+    if "waktu" not in override:
+        del keyed["waktu"]
+    digest = hashlib.sha256((sop.digest + json.dumps(keyed, sort_keys=True)).encode()).hexdigest()
     return dataclasses.replace(
         sop, documents=documents, activities=activities, digest=digest, grace_seconds=grace
     )

@@ -27,7 +27,8 @@ def format_seconds(seconds: float | None) -> str:
         return "-"
     total = round(seconds)
     if total < 60:
-        return f"{seconds:.1f} detik" if seconds < 10 else f"{total} detik"
+        measured = seconds < 10 and not isinstance(seconds, int)  # a limit is whole seconds
+        return f"{seconds:.1f} detik" if measured else f"{total} detik"
     days, rest = divmod(total, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)

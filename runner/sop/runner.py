@@ -453,7 +453,8 @@ class _Events:
     def record_court(self, court: dict[str, Any]) -> None:
         """Record the court's identity, with its catalogue overrides applied to the SOP
         (an invalid override is bad input, reported when the run ends: the playbook is
-        not stopped halfway for a label)."""
+        not stopped halfway for a label; the run is then judged by the catalogue's Mutu
+        Baku). The court's variables arrive at the first play, before its first task."""
         self.court_recorded = True
         sop = self.recorder.sop
         try:
@@ -461,10 +462,19 @@ class _Events:
             sop = apply_overrides(sop, overrides, court.get("court_name"))
         except SopError as exc:
             self.court_problem = str(exc)
+        # The Mutu Baku the court's own SOP document sets: recorded, and what the
+        # activities' durations are judged against (`over_time`, computed at their end).
+        for activity in sop.activities:
+            progress = self.recorder.activities.get(activity.number)
+            if progress is not None:
+                progress.limit_seconds = activity.limit_seconds
         self.store.set_court(
             self.execution_id,
             _court_values(sop, court.get("court_name"), court.get("court_kode_satker")),
-            {a.number: a.pelaksana for a in sop.activities},
+            {
+                a.number: {"pelaksana": list(a.pelaksana), "limit_s": a.limit_seconds}
+                for a in sop.activities
+            },
         )
         # The activities another SOP carries out, delegated by its runs at this court.
         court_name = court.get("court_name")

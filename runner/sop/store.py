@@ -176,16 +176,20 @@ class Store:
                 tx.execute(f"DELETE FROM {table} WHERE {column} = :id", {"id": execution_id})  # noqa: S608 (fixed names)
 
     def set_court(
-        self, execution_id: int, values: Mapping[str, Any], pelaksana: Mapping[int, Sequence[str]]
+        self,
+        execution_id: int,
+        values: Mapping[str, Any],
+        activities: Mapping[int, Mapping[str, Any]],
     ) -> None:
         """Record the court of a running execution once its playbook reports it: the
-        court's identity, its SOP number and catalogue hash, its pelaksana per activity."""
+        court's identity, its SOP number and catalogue hash, and per activity number what
+        the court sets (its pelaksana, its Mutu Baku `limit_s`)."""
         with self.db.transaction(write=True) as tx:
             tx.update("executions", values, "id = :key_id", key_id=execution_id)
-            for number, names in pelaksana.items():
+            for number, columns in activities.items():
                 tx.update(
                     "activity_results",
-                    {"pelaksana": list(names)},
+                    dict(columns),
                     "execution_id = :key_id AND number = :key_number",
                     key_id=execution_id,
                     key_number=number,

@@ -178,6 +178,81 @@ def test_overrides_of_an_unknown_sop_are_refused() -> None:
     )
 
 
+def test_overrides_waktu_set_the_courts_own_mutu_baku() -> None:
+    """`waktu` gives an activity (by number or document reference) the time its court's
+    own SOP document sets: its limit, shown as the court's; the rest keep the catalogue's."""
+    fixtures = load_catalogue(FIXTURES / "catalogue")
+    sop = fixtures["local-demo"]
+    court = apply_overrides(sop, {"local-demo": {"waktu": {1: "1s", "3": "PT30M"}}}, None)
+    first, second, manual, delegated = court.activities
+    assert (first.limit_seconds, first.waktu_text) == (1, "1 detik (SOP pengadilan ini)")
+    assert (manual.limit_seconds, manual.waktu_text) == (1800, "30 menit (SOP pengadilan ini)")
+    assert (second, delegated) == sop.activities[1:2] + sop.activities[3:]
+    assert court.digest != sop.digest  # the record's catalogue hash tells them apart
+    manual_sop = apply_overrides(
+        fixtures["local-manual"], {"local-manual": {"waktu": {"A.1": "2d"}}}, None
+    )
+    assert manual_sop.activities[0].limit_seconds == 2 * 86400
+
+
+def test_overrides_waktu_bengkalis_example() -> None:
+    """PN Bengkalis's own SOP 3 and 4 (2024): 30 minutes for receiving SIPP complaints and
+    4 hours for watching the website, where the catalogue (PN Bangil) has 15 min and 2 h."""
+    sops = load_catalogue(PACKAGE_CATALOGUE)
+    overrides = {
+        "sipp-maintenance": {"waktu": {4: "30m"}},
+        "website": {"waktu": {1: "4h"}},
+    }
+    assert sops["sipp-maintenance"].activities[3].limit_seconds == 15 * 60
+    assert sops["website"].activities[0].limit_seconds == 2 * 3600
+    maintenance = apply_overrides(sops["sipp-maintenance"], overrides, "PN Bengkalis")
+    website = apply_overrides(sops["website"], overrides, "PN Bengkalis")
+    assert maintenance.activities[3].limit_seconds == 30 * 60
+    assert website.activities[0].limit_seconds == 4 * 3600
+    assert website.activities[0].waktu_text == "4 jam (SOP pengadilan ini)"
+
+
+@pytest.mark.parametrize(
+    ("waktu", "expected"),
+    [
+        (
+            {"9": "30m"},
+            "inventory: sop_catalogue_overrides/local-demo/waktu: no activity '9' in this SOP "
+            "(activities: 1, 2, 3, 4)",
+        ),
+        (
+            {"1": "30 menit"},
+            "inventory: sop_catalogue_overrides/local-demo/waktu/1: not a duration: '30 menit' "
+            "(use 5m, 1h, 1d or ISO 8601 such as PT1H)",
+        ),
+        (
+            {"1": 30},
+            "inventory: sop_catalogue_overrides/local-demo/waktu/1: 30 is not a duration such "
+            "as 30m",
+        ),
+        ({"1": "0m"}, "inventory: sop_catalogue_overrides/local-demo/waktu/1: '0m' is no time"),
+        (
+            {"1": "400d"},
+            "inventory: sop_catalogue_overrides/local-demo/waktu/1: '400d' is more than 366 days",
+        ),
+        (
+            {1: "1m", "1": "2m"},
+            "inventory: sop_catalogue_overrides/local-demo/waktu: activity '1' is given twice",
+        ),
+        (
+            ["1"],
+            "inventory: sop_catalogue_overrides/local-demo/waktu: must map each activity "
+            "(number or ref) to its time",
+        ),
+    ],
+)
+def test_bad_overrides_waktu(waktu: object, expected: str) -> None:
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    with pytest.raises(SopError) as caught:
+        apply_overrides(sop, {"local-demo": {"waktu": waktu}}, None)
+    assert str(caught.value) == expected
+
+
 def test_validation_is_cached_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A validated content (catalogue files + schema) is not validated again; any change
     to a file is: a marker from before never hides a new schema error."""

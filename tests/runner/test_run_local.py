@@ -383,6 +383,82 @@ def test_court_comes_from_the_playbook_and_bad_overrides_are_reported(
     assert row["sop_number"] == "1/TEST/SOP/2025"
 
 
+def test_run_is_judged_against_the_courts_own_mutu_baku(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A court whose own SOP document sets another time (sop_catalogue_overrides.<sop>.waktu,
+    as the playbook reports it) has its run recorded and judged against that time; an
+    execution recorded before keeps the standard it was judged against."""
+    data = Path(sop_env["SOP_DATA_DIR"])
+    work = tmp_path / "work"
+    run = ("run", "local-demo", "-e", f"demo_dir={work}", "-e", "demo_sleep=1.5")
+    code, _, err = cli(*run, "-i", str(INVENTORY))
+    assert code == 0, err
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    court_vars = inventory / "group_vars" / "all.yml"
+    court_vars.write_text(
+        court_vars.read_text() + "    waktu:\n      1: 1s\n      3: 30m\n", encoding="utf-8"
+    )
+    code, _, err = cli(*run, "-i", str(inventory))
+    assert code == 0, err
+    before, after = _execution(data, 1), _execution(data, 2)
+    assert before["catalogue_hash"] != after["catalogue_hash"]
+    first = before["activities"][0]
+    assert (first["limit_s"], first["over_time"]) == (300, 0)  # the catalogue's 5 minutes
+    first, _, manual, _ = after["activities"]
+    assert float(str(first["duration_s"])) > 1
+    assert (first["limit_s"], first["over_time"]) == (1, 1)  # the court's own 1 second
+    assert manual["limit_s"] == 1800
+    code, out, _ = cli("execution", "2")
+    assert code == 0 and "- / 30 menit" in out and "5 menit" not in out
+    assert re.search(r"\d+\.\d detik / 1 detik OVER", out), out
+    code, out, _ = cli("execution", "1")
+    assert code == 0 and re.search(r"\d+\.\d detik / 5 menit ", out), out
+    assert "- / 5 menit" in out and "30 menit" not in out
+    code, out, _ = cli("show", "local-demo", "-i", str(inventory))
+    assert code == 0 and "1 detik (SOP pengadilan ini)" in out
+    assert "30 menit (SOP pengadilan ini)" in out
+
+
+def test_manual_sop_records_the_courts_own_mutu_baku(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A SOP of manual steps only (no playbook: the inventory read in-process) records the
+    court's own time as well."""
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    (inventory / "group_vars" / "all.yml").write_text(
+        "court_name: Pengadilan Negeri Uji\n"
+        "sop_catalogue_overrides:\n  local-manual:\n    waktu:\n      A.1: 2h\n"
+    )
+    code, _, err = cli("run", "local-manual", "-i", str(inventory))
+    assert code == 0, err
+    row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
+    assert row["activities"][0]["limit_s"] == 7200
+
+
+def test_a_bad_mutu_baku_is_reported_and_the_run_kept_on_the_catalogues(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """An unparsable court time does not stop the playbook halfway: the run is recorded
+    against the catalogue's Mutu Baku and `sop` exits 2 naming the value and where it is."""
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    court_vars = inventory / "group_vars" / "all.yml"
+    court_vars.write_text(court_vars.read_text() + "    waktu:\n      1: 5 menit\n")
+    work = tmp_path / "work"
+    code, _, err = cli("run", "local-demo", "-i", str(inventory), "-e", f"demo_dir={work}")
+    assert code == 2, err
+    assert err.startswith(
+        "sop: error: inventory: sop_catalogue_overrides/local-demo/waktu/1: not a duration: "
+        "'5 menit' (use 5m, 1h, 1d or ISO 8601 such as PT1H)"
+    ), err
+    assert err.strip().count("\n") == 0
+    row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
+    assert row["status"] == "successful" and row["activities"][0]["limit_s"] == 300
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [

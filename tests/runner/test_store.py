@@ -224,11 +224,12 @@ def test_court_recorded_later_and_a_run_that_never_ran_removed(store_url: str) -
     store.set_court(
         execution_id,
         {"court_name": "PN Uji", "court_kode_satker": "1", "sop_number": "W1/SOP"},
-        {1: ["Staf IT (Budi)"]},
+        {1: {"pelaksana": ["Staf IT (Budi)"], "limit_s": 1800}},
     )
     row = store.execution(execution_id)
     assert (row["court_name"], row["sop_number"]) == ("PN Uji", "W1/SOP")
     assert row["activities"][0]["pelaksana"] == ["Staf IT (Budi)"]
+    assert row["activities"][0]["limit_s"] == 1800
     store.delete_execution(execution_id)
     assert store.executions() == []
     with pytest.raises(SopError, match=f"no execution {execution_id}"):
