@@ -308,8 +308,6 @@ def get_sop(sops: Mapping[str, Sop], sop_id: str) -> Sop:
 
 
 _OVERRIDE_KEYS = ("number", "court", "pelaksana", "grace", "waktu")
-# The longest Mutu Baku a court may set (its record's limit_s is a 32-bit integer).
-MAX_WAKTU_SECONDS = 366 * 86400
 
 
 def _override_problem(overrides: Any) -> str | None:
@@ -356,20 +354,12 @@ def _waktu(sop: Sop, given: Mapping[Any, str]) -> dict[int, int]:
             ) from None
         if number in limits:
             raise SopError(f"{where}: activity {str(key)!r} is given twice")
-        shown = text if len(text) <= 40 else text[:39] + "…"
         try:
             seconds = parse_duration(text)
-        except ValueError:
-            seconds = None
-        if seconds is None:
-            raise SopError(
-                f"{where}/{key}: not a duration: {shown!r} "
-                "(use 5m, 1h, 1d or ISO 8601 such as PT1H)"
-            )
+        except ValueError as exc:
+            raise SopError(f"{where}/{key}: {exc}") from None
         if seconds <= 0:
-            raise SopError(f"{where}/{key}: {shown!r} is no time")
-        if seconds > MAX_WAKTU_SECONDS:
-            raise SopError(f"{where}/{key}: {shown!r} is more than 366 days")
+            raise SopError(f"{where}/{key}: {text!r} is no time")
         limits[number] = seconds
     return limits
 

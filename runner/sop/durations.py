@@ -7,10 +7,15 @@ import re
 _SIMPLE = re.compile(r"^(\d+)([smhd])$")
 _ISO = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# The longest time limit or grace: a Mutu Baku or a grace is hours or days; beyond a year
+# a date plus it may overflow, and a record's limit_s is a 32-bit integer.
+MAX_SECONDS = 366 * 86400
+_MAX_CHARS = 40  # longer is no duration (and int() refuses over 4300 digits)
 
 
-def parse_duration(text: str) -> int:
-    """Seconds in `text`; raises ValueError for anything else."""
+def _seconds(text: str) -> int | None:
+    if len(text) > _MAX_CHARS:
+        return None
     simple = _SIMPLE.match(text)
     if simple:
         return int(simple.group(1)) * _UNIT_SECONDS[simple.group(2)]
@@ -18,7 +23,18 @@ def parse_duration(text: str) -> int:
     if iso and text not in ("P", "PT") and any(iso.groups()):
         days, hours, minutes, seconds = (int(g or 0) for g in iso.groups())
         return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
-    raise ValueError(f"not a duration: {text!r} (use 5m, 1h, 1d or ISO 8601 such as PT1H)")
+    return None
+
+
+def parse_duration(text: str) -> int:
+    """Seconds in `text`, at most MAX_SECONDS; raises ValueError (naming it) otherwise."""
+    seconds = _seconds(text)
+    shown = text if len(text) <= _MAX_CHARS else text[: _MAX_CHARS - 1] + "…"
+    if seconds is None:
+        raise ValueError(f"not a duration: {shown!r} (use 5m, 1h, 1d or ISO 8601 such as PT1H)")
+    if seconds > MAX_SECONDS:
+        raise ValueError(f"{shown!r} is longer than 366 days")
+    return seconds
 
 
 def format_seconds(seconds: float | None) -> str:

@@ -113,6 +113,14 @@ VALID = (FIXTURES / "catalogue" / "local-manual.yml").read_text(encoding="utf-8"
             ("frequency: on_demand", "frequency: daily\ntimes_per_period: 0"),
             r"times_per_period: 0 is less than the minimum of 1",
         ),
+        (
+            ("waktu: 1d", "waktu: 99999999999d"),
+            r"activities/0/waktu: '99999999999d' is longer than 366 days",
+        ),
+        (
+            ("waktu: 1d", "waktu: " + "9" * 5000 + "d"),
+            r"activities/0/waktu: not a duration: '9{20}",
+        ),
     ],
 )
 def test_schema_errors_are_one_line(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
@@ -233,7 +241,8 @@ def test_overrides_waktu_bengkalis_example() -> None:
         ({"1": "0m"}, "inventory: sop_catalogue_overrides/local-demo/waktu/1: '0m' is no time"),
         (
             {"1": "400d"},
-            "inventory: sop_catalogue_overrides/local-demo/waktu/1: '400d' is more than 366 days",
+            "inventory: sop_catalogue_overrides/local-demo/waktu/1: '400d' is longer than 366 "
+            "days",
         ),
         (
             {1: "1m", "1": "2m"},
@@ -251,6 +260,19 @@ def test_bad_overrides_waktu(waktu: object, expected: str) -> None:
     with pytest.raises(SopError) as caught:
         apply_overrides(sop, {"local-demo": {"waktu": waktu}}, None)
     assert str(caught.value) == expected
+
+
+@pytest.mark.parametrize("grace", ["99999999999d", "P99999999999D", "9" * 5000 + "s"])
+def test_a_grace_beyond_any_date_is_refused(grace: str) -> None:
+    """A grace no date can hold (sop overdue adds it to the due date) is one line naming
+    it, not an internal OverflowError in every `sop list` and `sop overdue` of the court."""
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    with pytest.raises(SopError) as caught:
+        apply_overrides(sop, {"local-demo": {"grace": grace}}, None)
+    message = str(caught.value)
+    assert message.startswith("inventory: sop_catalogue_overrides/local-demo/grace: "), message
+    assert "longer than 366 days" in message or "not a duration" in message
+    assert len(message) < 200
 
 
 def test_validation_is_cached_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
