@@ -339,6 +339,21 @@ def _require_room(data_dir: Path) -> None:
         )
 
 
+def _keep_artifacts() -> int:
+    """SOP_KEEP_ARTIFACTS: the artifact directories ansible-runner keeps (0: every one);
+    SopError (nothing recorded yet) when it is no whole number."""
+    given = os.environ.get("SOP_KEEP_ARTIFACTS")
+    if given is None:
+        return DEFAULT_KEEP_ARTIFACTS
+    count = given.strip()
+    if not (count.isascii() and count.isdigit() and len(count) <= 9):
+        raise SopError(
+            f"SOP_KEEP_ARTIFACTS={given[:20]!r}: must be a whole number of artifact directories "
+            "to keep (0: keep every one)"
+        )
+    return int(count)
+
+
 def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
     """Lock, record, run the SOP and record its outcome; the caller maps RunResult.exit_code
     to the process. SopError (nothing recorded) for bad input: missing playbook, locked
@@ -347,6 +362,7 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
     execution's record removed again)."""
     playbook = request.sop.playbook_path(request.project_dir)
     _require_room(request.data_dir)
+    keep = _keep_artifacts()
     if playbook is None:  # manual steps only: recorded, to be acknowledged
         info = inventory.load(request.inventory, request.limit, request.vault)
         sop = apply_overrides(request.sop, info.overrides, info.court_name)
@@ -369,6 +385,7 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
                 execution_id=execution_id,
                 initial=initial,
                 cancel_requested=cancel_requested,
+                keep=keep,
             )
         except SopError:
             raise  # bad input (its record removed), or the store failed (recorded if it can)
@@ -512,6 +529,7 @@ def _runner(
     execution_id: int,
     events: _Events,
     cancel_requested: Callable[[], bool],
+    keep: int,
 ) -> Runner:
     from ansible_runner.interface import init_runner
 
@@ -531,7 +549,6 @@ def _runner(
         passwords = {VAULT_PROMPT: request.vault.password}
     elif request.vault.password_file:
         cmdline += ["--vault-password-file", request.vault.password_file]
-    keep = int(os.environ.get("SOP_KEEP_ARTIFACTS", DEFAULT_KEEP_ARTIFACTS))
     return init_runner(
         private_data_dir=str(private),
         project_dir=str(request.project_dir),
@@ -619,6 +636,7 @@ def _run_playbook(
     execution_id: int,
     initial: list[dict[str, Any]],
     cancel_requested: Callable[[], bool],
+    keep: int,
 ) -> RunResult:
     private = private_dir(request.data_dir)
     tag_index = TagIndex(private / "activity-tags.jsonl")
@@ -638,6 +656,7 @@ def _run_playbook(
             execution_id=execution_id,
             events=events,
             cancel_requested=lambda: cancel_requested() or events.stop(),
+            keep=keep,
         )
         progress.started(execution_id, target(request.inventory, request.limit))
         try:

@@ -383,6 +383,24 @@ def test_court_comes_from_the_playbook_and_bad_overrides_are_reported(
     assert row["sop_number"] == "1/TEST/SOP/2025"
 
 
+@pytest.mark.parametrize("keep", ["abc", "-1", "1.5", "9" * 5000])
+def test_a_bad_keep_artifacts_refuses_the_run_before_it_is_recorded(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep: str
+) -> None:
+    """A SOP_KEEP_ARTIFACTS that is no count is bad input, named in one line before
+    anything runs: not an internal error, nor an execution recorded as failed."""
+    monkeypatch.setenv("SOP_KEEP_ARTIFACTS", keep)
+    work = tmp_path / "work"
+    code, _, err = cli("run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={work}")
+    assert code == 2 and err.strip() == (
+        f"sop: error: SOP_KEEP_ARTIFACTS={keep[:20]!r}: must be a whole number of artifact "
+        "directories to keep (0: keep every one)"
+    ), err
+    code, out, _ = cli("history")
+    assert code == 0 and "local-demo" not in out
+    assert not work.exists()
+
+
 def test_run_is_judged_against_the_courts_own_mutu_baku(
     cli: Cli, sop_env: dict[str, str], tmp_path: Path
 ) -> None:
