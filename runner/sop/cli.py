@@ -300,7 +300,7 @@ def cmd_run(ctx: Context) -> ExitCode:
     if result.court_problem:
         raise SopError(
             f"{result.court_problem} (execution {result.execution_id} {result.status}, "
-            "recorded without the court's catalogue overrides)",
+            f"recorded without {result.court_left_out})",
             result.exit_code,
         )
     if result.status != "successful":

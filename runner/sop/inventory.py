@@ -19,7 +19,7 @@ import io
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,6 +142,29 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+IDENTITY_VARS = ("court_name", "court_kode_satker")
+
+
+def identity_problems(court: Mapping[str, Any]) -> dict[str, str]:
+    """The court's identity variables that are no text (unset is fine), each with one
+    line saying so: a list recorded as a court name, or an unquoted kode satker, which
+    YAML reads as a number (012345 as the octal 5349), would be wrong evidence."""
+    problems = {}
+    for key in IDENTITY_VARS:
+        value = court.get(key)
+        if value is None or isinstance(value, str):
+            continue
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:59] + "…"
+        hint = ""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            hint = (
+                " (write it in quotes: unquoted, YAML reads it as a number, an octal one "
+                "when it starts with 0)"
+            )
+        problems[key] = f"inventory: {key}: {shown} is not text{hint}"
+    return problems
+
+
 def _malformed(source: str, warnings: str) -> str:
     reason = _PARSE_FAILURE.search(warnings)
     detail = reason.group(1).strip() if reason else "no inventory plugin could parse it"
@@ -187,6 +210,9 @@ def load(source: str, limit: str | None, vault: VaultOptions) -> InventoryInfo:
             else f"inventory {source} has no hosts"
         )
     sys.stderr.write(warnings.getvalue())
+    problems = identity_problems(court)
+    if problems:
+        raise SopError(next(iter(problems.values())))
     return InventoryInfo(
         source=source,
         hosts=tuple(names),

@@ -77,8 +77,10 @@ class RunResult:
     status: str
     rc: int | None
     error: str | None
-    # The court's sop_catalogue_overrides were invalid: recorded without them, bad input.
+    # The court's variables were invalid (sop_catalogue_overrides, an identity that is no
+    # text): recorded without what `court_left_out` says, bad input.
     court_problem: str | None = None
+    court_left_out: str = "the court's catalogue overrides"
 
     @property
     def exit_code(self) -> ExitCode:
@@ -419,6 +421,7 @@ class _Events:
         self.court_reported = False  # the callback's court line was read
         self.court_recorded = False  # a court was recorded (from the callback or inventory)
         self.court_problem: str | None = None
+        self.court_left_out = "the court's catalogue overrides"
         # What failed in the handler (the store: a dropped connection, a full disk): the
         # playbook is canceled (`stop`), never left running on unrecorded.
         self.failure: Exception | None = None
@@ -464,6 +467,7 @@ class _Events:
         self.court_reported = True
         if "error" in court:  # e.g. a vaulted court_name that does not decrypt
             self.court_problem = f"inventory: court variables: {court['error']}"
+            self.court_left_out = "the court's variables"
         else:
             self.record_court(court)
 
@@ -474,11 +478,20 @@ class _Events:
         Baku). The court's variables arrive at the first play, before its first task."""
         self.court_recorded = True
         sop = self.recorder.sop
+        left_out = []
+        problems = inventory.identity_problems(court)
+        if problems:  # recorded without them: never a wrong court or kode satker
+            self.court_problem = next(iter(problems.values()))
+            left_out.append(f"its {' and '.join(problems)}")
+            court = {**court, **dict.fromkeys(problems)}
         try:
             overrides = court.get("sop_catalogue_overrides")
             sop = apply_overrides(sop, overrides, court.get("court_name"))
         except SopError as exc:
-            self.court_problem = str(exc)
+            self.court_problem = self.court_problem or str(exc)
+            left_out.append("the court's catalogue overrides")
+        if left_out:
+            self.court_left_out = " and ".join(left_out)
         # The Mutu Baku the court's own SOP document sets: recorded, and what the
         # activities' durations are judged against (`over_time`, computed at their end).
         for activity in sop.activities:
@@ -696,4 +709,6 @@ def _run_playbook(
     from sop.notify import execution_ended
 
     execution_ended(store, execution_id)  # never raises: a notification never fails a SOP
-    return RunResult(execution_id, status, runner.rc, error, events.court_problem)
+    return RunResult(
+        execution_id, status, runner.rc, error, events.court_problem, events.court_left_out
+    )

@@ -401,6 +401,39 @@ def test_a_bad_keep_artifacts_refuses_the_run_before_it_is_recorded(
     assert not work.exists()
 
 
+def test_a_court_identity_that_is_no_text_is_not_recorded(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """An unquoted kode satker with a leading 0 is an octal number to YAML (012345 reads
+    as 5349) and a court_name may be a list: neither is recorded as the court's identity.
+    The run (already under way when the playbook reports them) is kept without them and
+    `sop` exits 2 naming them; the commands that read the inventory refuse it."""
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    (inventory / "group_vars" / "all.yml").write_text(
+        "court_name: Pengadilan Negeri Uji\ncourt_kode_satker: 012345\n"
+    )
+    work = tmp_path / "work"
+    code, _, err = cli("run", "local-demo", "-i", str(inventory), "-e", f"demo_dir={work}")
+    assert code == 2, err
+    assert err.strip() == (
+        "sop: error: inventory: court_kode_satker: 5349 is not text (write it in quotes: "
+        "unquoted, YAML reads it as a number, an octal one when it starts with 0) "
+        "(execution 1 successful, recorded without its court_kode_satker)"
+    ), err
+    row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
+    assert row["status"] == "successful"
+    assert (row["court_name"], row["court_kode_satker"]) == ("Pengadilan Negeri Uji", None)
+    code, _, err = cli("show", "local-demo", "-i", str(inventory))
+    assert code == 2 and err.startswith("sop: error: inventory: court_kode_satker: 5349 is not")
+    (inventory / "group_vars" / "all.yml").write_text("court_name: [PN A, PN B]\n")
+    code, _, err = cli("run", "local-demo", "-i", str(inventory), "-e", f"demo_dir={work}")
+    assert code == 2 and err.startswith(
+        "sop: error: inventory: court_name: ['PN A', 'PN B'] is not text"
+    ), err
+    assert _execution(Path(sop_env["SOP_DATA_DIR"]), 2)["court_name"] is None
+
+
 def test_run_is_judged_against_the_courts_own_mutu_baku(
     cli: Cli, sop_env: dict[str, str], tmp_path: Path
 ) -> None:
