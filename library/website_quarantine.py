@@ -19,7 +19,8 @@ description:
     removed only after its copy is complete and on disk (fsynced) and its record line
     written; a copy that fails (the quarantine's disk full) or a file written to while
     it was copied leaves no partial copy and no half line behind, and the file stays in
-    the site, named in the task's one-line failure. A file with webshell
+    the site, named in the task's one-line failure. A record whose last line was torn
+    (a crash while it was written) gets the next line on a line of its own. A file with webshell
     markers is moved only when it is in an uploads folder, in a cache folder (one left
     out of the baseline, holding no code of the site) or new since the accepted
     baseline; the site's own theme, plugin and core files with injected code are left in
@@ -87,12 +88,11 @@ import contextlib  # noqa: E402
 import datetime  # noqa: E402
 import errno  # noqa: E402
 import hashlib  # noqa: E402
-import json  # noqa: E402
 import os  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_state import fsync_dir  # noqa: E402
+from ansible.module_utils.sop_state import append_json, fsync_dir  # noqa: E402
 from ansible.module_utils.sop_tree import open_folder, open_regular, unlink_same  # noqa: E402
 
 
@@ -182,26 +182,6 @@ def _copy(fd: int, info: os.stat_result, target: str, made: list[str]) -> tuple[
     return digest.hexdigest(), size
 
 
-def _append(log: str, line: str) -> None:
-    """Append ``line`` to the record ``log`` and make it durable; a line that cannot be
-    written whole (the disk full) is taken back, so the record never holds half a line."""
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC,
-                 0o600)
-    try:
-        before = os.fstat(fd).st_size
-        try:
-            data = memoryview(line.encode("utf-8"))
-            while data:
-                data = data[os.write(fd, data):]
-            os.fsync(fd)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, before)
-            raise
-    finally:
-        os.close(fd)
-
-
 def quarantine(entry: dict[str, Any], roots: list[str], batch: str, log: str) -> dict[str, Any]:
     """Copy the file into ``batch``, record it in ``log``, then remove it from the site.
 
@@ -234,7 +214,7 @@ def quarantine(entry: dict[str, Any], roots: list[str], batch: str, log: str) ->
                   "moved_at": datetime.datetime.now(datetime.UTC).isoformat(),
                   "finding": entry["finding"].get("name")}
         try:
-            _append(log, json.dumps(record, sort_keys=True) + "\n")  # before it is removed
+            append_json(log, record)  # before it is removed: a whole line or none
         except BaseException:
             with contextlib.suppress(OSError):  # no copy without its record
                 os.unlink(target)

@@ -1,20 +1,22 @@
 # GPL-3.0-or-later
 """The backup computer's own record (ledger) of what arrived and what was verified.
 
-One JSON object per line in ``<store>/ledger.jsonl`` (root, 0600), appended and fsynced,
-never rewritten. Only root on the backup computer writes it: the SIPP server's push key
-cannot reach it. Events: ``ingested`` (name, sha256 and size computed here, the sha256
-the SIPP server reported, the manifest's name and sha256), ``verified`` (status ok or
-failed, reason, method), ``pruned``, ``rejected``, ``discarded`` (files in the incoming
-directory that were never asked for). Retention on the backup computer reads only this.
+One JSON object per line in ``<store>/ledger.jsonl`` (root, 0600), appended whole or not
+at all and fsynced (sop_state.append_json), never rewritten. Only root on the backup
+computer writes it: the SIPP server's push key cannot reach it. Events: ``ingested``
+(name, sha256 and size computed here, the sha256 the SIPP server reported, the
+manifest's name and sha256), ``verified`` (status ok or failed, reason, method),
+``pruned``, ``rejected``, ``discarded`` (files in the incoming directory that were never
+asked for). Retention on the backup computer reads only this.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
-import os
 from typing import Any
+
+from ansible.module_utils.sop_state import append_json
 
 LEDGER_NAME = "ledger.jsonl"
 
@@ -24,18 +26,11 @@ def now_iso() -> str:
 
 
 def append(path: str, event: str, **fields: Any) -> dict[str, Any]:
-    """Append one event (with the time) and fsync it; returns the entry."""
+    """Append one event (with the time) as a whole line and fsync it (sop_state's
+    append_json: after a torn line it starts a new one; a line that cannot be written
+    whole is taken back and the OSError raised); returns the entry."""
     entry = {"at": now_iso(), "event": event, **fields}
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-    try:
-        size = os.fstat(fd).st_size
-        # After a torn line (a crash mid-append) start on a new line.
-        torn = size > 0 and os.pread(fd, 1, size - 1) != b"\n"
-        line = ("\n" if torn else "") + json.dumps(entry, sort_keys=True) + "\n"
-        os.write(fd, line.encode("utf-8"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    append_json(path, entry)
     return entry
 
 

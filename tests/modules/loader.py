@@ -7,8 +7,10 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
+import resource
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -31,27 +33,47 @@ def load(name: str) -> ModuleType:
     return sys.modules[qualified]
 
 
-_DRIVER = """
+_UTILS = f"""
 import ansible.module_utils
-ansible.module_utils.__path__.append({utils!r})
+ansible.module_utils.__path__.append({str(ROOT / "module_utils")!r})
+"""
+_DRIVER = _UTILS + """
 import runpy
 runpy.run_path({module!r}, run_name="__main__")
 """
 
 
+def file_size_limit(size: int | None) -> Callable[[], None] | None:
+    """A child's preexec_fn: files it writes cannot grow past ``size`` bytes
+    (RLIMIT_FSIZE; Python ignores SIGXFSZ), so the write that crosses it is short and
+    the next one fails with EFBIG, as on a full disk, without mounting one."""
+    if size is None:
+        return None
+    return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+
+def run_python(code: str, *, file_limit: int | None = None,
+               seconds: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in its own Python process, importing the project's module_utils as
+    ``ansible.module_utils.<name>``; ``file_limit`` as in file_size_limit."""
+    return subprocess.run([sys.executable, "-c", _UTILS + code], capture_output=True,
+                          text=True, check=False, timeout=seconds,
+                          preexec_fn=file_size_limit(file_limit))
+
+
 def run_module(name: str, tmp_path: Path, args: dict[str, Any],
-               seconds: float = 300) -> tuple[int, dict[str, Any]]:
+               seconds: float = 300, file_limit: int | None = None) -> tuple[int, dict[str, Any]]:
     """Run library/<name>.py in its own Python process with ``args``, as Ansible runs it
     on a host: its exit code and JSON result. A traceback fails the test; so does a
     module still running after ``seconds`` (killed: it fails its test instead of hanging
-    the suite)."""
+    the suite). ``file_limit`` as in file_size_limit."""
     args_file = tmp_path / "args.json"
     args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-    code = _DRIVER.format(utils=str(ROOT / "module_utils"),
-                          module=str(ROOT / "library" / f"{name}.py"))
+    code = _DRIVER.format(module=str(ROOT / "library" / f"{name}.py"))
     try:
         proc = subprocess.run([sys.executable, "-c", code, str(args_file)], capture_output=True,
-                              text=True, check=False, timeout=seconds)
+                              text=True, check=False, timeout=seconds,
+                              preexec_fn=file_size_limit(file_limit))
     except subprocess.TimeoutExpired:
         pytest.fail(f"{name} did not end within {seconds:g} s")
     assert "Traceback" not in proc.stderr + proc.stdout

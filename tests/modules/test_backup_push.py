@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from loader import load, run_module
+from loader import load, run_module, run_python
 
 ROOT = Path(__file__).resolve().parents[2]
 RECEIVE = ROOT / "roles/sipp_backup/files/sop-backup-receive"
@@ -130,6 +130,24 @@ def test_ledger_is_the_only_truth(tmp_path) -> None:
     assert ledger.backups(ledger.read(record)) == {}
     lines = Path(record).read_text(encoding="utf-8").splitlines()
     assert all(json.loads(line)["at"] for line in lines[-1:])  # a new line after the torn one
+
+
+def test_a_ledger_line_that_does_not_fit_is_not_left_half_written(tmp_path) -> None:
+    """The ledger may grow by 40 bytes only (RLIMIT_FSIZE, as a disk that fills during
+    the write): the short write left half a line and the caller went on as if the event
+    were recorded (a "pruned" line lost, its backup deleted all the same). Now the line
+    is taken back and the error raised."""
+    record = tmp_path / "ledger.jsonl"
+    ledger.append(str(record), "ingested", name=NAME, sha256="a", size=1, manifest="m")
+    before = record.read_bytes()
+    child = run_python(
+        "from ansible.module_utils.sop_backup_ledger import append\n"
+        f"try:\n    append({str(record)!r}, 'pruned', name={NAME!r}, reason='old')\n"
+        "except OSError as exc:\n    print(exc.strerror)\n",
+        file_limit=len(before) + 40)
+    assert (child.returncode, child.stdout, child.stderr) == (0, "File too large\n", "")
+    assert record.read_bytes() == before
+    assert NAME in ledger.backups(ledger.read(str(record)))
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import stat
 
 import pytest
-from loader import load
+from loader import load, run_python
 
 state = load("sop_state")
 
@@ -58,3 +59,52 @@ def test_reading_missing_unreadable_and_foreign_files(tmp_path):
     (tmp_path / "old.json").write_text('{"version": 0}')
     with pytest.raises(state.StateError, match=r"old\.json has an unknown format$"):
         state.read_json(str(tmp_path / "old.json"), 1)
+
+
+def test_a_record_torn_by_a_crash_gets_the_next_entry_on_a_line_of_its_own(tmp_path):
+    record = tmp_path / "record.jsonl"
+    record.write_bytes(b'{"a": 1}\n{"a": 2, "b": "to')  # a crash mid-append
+    state.append_json(record, {"a": 3})
+    state.append_json(record, {"a": 4})
+    assert record.read_bytes() == b'{"a": 1}\n{"a": 2, "b": "to\n{"a": 3}\n{"a": 4}\n'
+    state.append_json(tmp_path / "new.jsonl", {"a": 1})
+    assert stat.S_IMODE((tmp_path / "new.jsonl").stat().st_mode) == 0o600
+
+
+APPEND_IN_A_CHILD = """
+import errno, json, sys
+from ansible.module_utils.sop_state import append_json
+try:
+    append_json(sys.argv[1], {"name": "x" * 200})
+except OSError as exc:
+    print(json.dumps([errno.errorcode[exc.errno], exc.strerror]))
+"""
+
+
+@pytest.mark.parametrize("tail", [b"", b'{"name": "tor'], ids=["whole", "torn"])
+def test_a_line_that_does_not_fit_is_taken_back_whole(tmp_path, tail):
+    """The file may grow by 50 bytes only (RLIMIT_FSIZE: the first write is short, as on
+    a disk that fills during it): no part of the line stays, the file is as it was, and
+    the error says why."""
+    record = tmp_path / "record.jsonl"
+    before = b'{"name": "first"}\n' + tail
+    record.write_bytes(before)
+    child = run_python(APPEND_IN_A_CHILD.replace("sys.argv[1]", repr(str(record))),
+                       file_limit=len(before) + 50)
+    assert child.returncode == 0, child.stderr
+    assert json.loads(child.stdout) == ["EFBIG", "File too large"]
+    assert record.read_bytes() == before
+    state.append_json(record, {"name": "next"})  # the record takes whole lines again
+    assert record.read_bytes().endswith(b'\n{"name": "next"}\n')
+
+
+def test_a_record_that_is_a_link_or_a_fifo_is_refused(tmp_path):
+    target = tmp_path / "elsewhere"
+    target.write_text("kept\n")
+    (tmp_path / "link.jsonl").symlink_to(target)
+    with pytest.raises(OSError) as refused:
+        state.append_json(tmp_path / "link.jsonl", {"a": 1})
+    assert refused.value.errno == errno.ELOOP and target.read_text() == "kept\n"
+    os.mkfifo(tmp_path / "fifo.jsonl")
+    with pytest.raises(OSError, match="not a regular file"):
+        state.append_json(tmp_path / "fifo.jsonl", {"a": 1})

@@ -1,0 +1,64 @@
+"""website_quarantine's record (quarantine.jsonl): one whole line per moved file, after a
+crash that tore the last line and when the line cannot be written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from loader import run_module
+
+
+@pytest.fixture
+def planted(tmp_path: Path) -> tuple[Path, Path, dict]:
+    """A site with a shell in uploads, the quarantine folder, and the module's args."""
+    site = tmp_path / "site"
+    (site / "wp-content" / "uploads").mkdir(parents=True)
+    shell = site / "wp-content" / "uploads" / "x.php"
+    shell.write_text("<?php eval($_POST['c']);")
+    dest = tmp_path / "q"
+    findings = [{"kind": "php_in_uploads", "path": str(shell), "name": "php in uploads"}]
+    return shell, dest, {"findings": findings, "dest": str(dest), "roots": [str(site)]}
+
+
+def entries(record: Path) -> list[dict]:
+    """The record's entries as a reader sees them: a torn line is skipped."""
+    found = []
+    for line in record.read_text(encoding="utf-8").splitlines():
+        try:
+            found.append(json.loads(line))
+        except ValueError:
+            continue
+    return found
+
+
+def test_a_record_torn_by_a_crash_still_records_the_next_move(planted, tmp_path):
+    """A crash mid-append left the record without a final newline: the next move's
+    line was glued to the torn one, so the record of a file taken out of the site was
+    unreadable (the evidence of where it went lost)."""
+    shell, dest, args = planted
+    dest.mkdir(mode=0o700)
+    record = dest / "quarantine.jsonl"
+    record.write_bytes(b'{"path": "/srv/a.php", "quarantined": "/q/a.p')
+    rc, result = run_module("website_quarantine", tmp_path, args)
+    assert rc == 0 and result["changed"]
+    assert [e["path"] for e in entries(record)] == [str(shell)]
+    assert entries(record) == result["moved"] and not shell.exists()
+
+
+def test_a_record_line_that_does_not_fit_moves_nothing(planted, tmp_path):
+    """The record may grow by 40 bytes only (RLIMIT_FSIZE: the copy fits, the line is
+    written short, as on a disk that fills): no half line, no copy without its record,
+    and the file stays in the site, named in one line."""
+    shell, dest, args = planted
+    dest.mkdir(mode=0o700)
+    record = dest / "quarantine.jsonl"
+    before = b"".join(json.dumps({"path": f"/srv/{n}.php"}).encode() + b"\n" for n in range(20))
+    record.write_bytes(before)
+    rc, result = run_module("website_quarantine", tmp_path, args, file_limit=len(before) + 40)
+    assert rc != 0 and not result["changed"] and result["moved"] == []
+    assert result["msg"] == f"karantina {shell} gagal: File too large"
+    assert record.read_bytes() == before
+    assert [p.name for p in dest.rglob("*") if not p.is_dir()] == ["quarantine.jsonl"]
+    assert shell.read_text() == "<?php eval($_POST['c']);"
