@@ -19,7 +19,9 @@ description:
     is drop or a rule ends in drop or reject, except a rule that drops only invalid
     packets (C(ct state invalid drop)) or only the source addresses of a set (fail2ban's
     bans); comments and log prefixes are not read. Rules of the regular chains a base
-    chain reaches by C(jump) or C(goto) (in its own table) count as its own. A ruleset
+    chain reaches by C(jump) or C(goto) (in its own table), also through a verdict map
+    (C(vmap), inline or a map of its table), count as its own; a verdict map's drop counts
+    as the plain rule of its element would. A ruleset
     whose C(nftables) service is not enabled is reported (it does not survive a reboot) when O(require_persistent).
   - Where C(fail2ban-client) answers, reports each jail's current and total bans.
   - Reports only; never changes anything.
@@ -99,6 +101,10 @@ CHAIN = re.compile(r"^\s*chain (\S+) \{\n(.*?)^\s*\}", re.M | re.S)
 # A rule that continues in a regular chain of the same table.
 JUMP = re.compile(r"(?:^|\s)(?:jump|goto) (\S+)$")
 JUMP_STACK = 16  # the kernel's nesting limit (NFT_JUMP_STACK_SIZE): deeper never runs
+# A verdict map: its elements in the rule (key : verdict, ...), or a map of the table.
+VMAP = re.compile(r"\bvmap (?:\{([^{}]*)\}|@(\S+))")
+MAP = re.compile(r"^\s*map (\S+) \{\n(.*?)^\s*\}", re.M | re.S)
+ELEMENTS = re.compile(r"\belements = \{([^{}]*)\}")
 QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 # A rule's verdict: drop, or reject with or without its "with ..." (comments removed).
 VERDICT = re.compile(r"(?:^|\s)(?:drop|reject(?: with [\w -]+)?)(?: comment \"\")?$")
@@ -137,33 +143,53 @@ def sshd_findings(settings: dict[str, str], root_ok: list[str]) -> list[dict[str
 
 
 def filters(body: str, chains: dict[str, str] | None = None,
-            seen: frozenset[str] = frozenset()) -> bool:
+            seen: frozenset[str] = frozenset(), maps: dict[str, str] | None = None) -> bool:
     """Whether a base chain's body (nft list ruleset's lines) filters: its policy is drop,
     or one of its rules ends in a drop or reject verdict and is not one that passes all
     ordinary traffic anyway (only invalid packets dropped, or only the addresses of a set
     such as fail2ban's bans), or it jumps to (or goes to) one of its table's ``chains``
-    that filters. Quoted text (comments, log prefixes) is not read."""
-    chains = chains or {}
+    that filters, itself or through a verdict map (one of its table's ``maps``, by name).
+    Quoted text (comments, log prefixes) is not read."""
+    chains, maps = chains or {}, maps or {}
     for line in body.splitlines():
         rule = QUOTED.sub('""', line).strip()
-        jump = JUMP.search(rule)
-        if jump and jump[1] in chains and jump[1] not in seen and len(seen) <= JUMP_STACK:
-            if filters(chains[jump[1]], chains, seen | {jump[1]}):
-                return True
-            continue
         if rule.startswith("type "):
             policy = re.search(r"\bpolicy (\w+)\s*;", rule)
             if policy and policy[1] == "drop":
                 return True
             continue
-        verdict = VERDICT.search(rule)
-        if not verdict or rule.startswith("comment "):
-            continue
-        matches = NOISE.sub(" ", rule[:verdict.start()]).split()
-        if matches == ["ct", "state", "invalid"] or BLOCKLIST.search(" ".join(matches)):
-            continue
-        return True
+        for each in single_verdicts(rule, maps):
+            jump = JUMP.search(each)
+            if jump and jump[1] in chains and jump[1] not in seen and len(seen) <= JUMP_STACK:
+                if filters(chains[jump[1]], chains, seen | {jump[1]}, maps):
+                    return True
+                continue
+            verdict = VERDICT.search(each)
+            if not verdict or each.startswith("comment "):
+                continue
+            matches = NOISE.sub(" ", each[:verdict.start()]).split()
+            if matches == ["ct", "state", "invalid"] or BLOCKLIST.search(" ".join(matches)):
+                continue
+            return True
     return False
+
+
+def single_verdicts(rule: str, maps: dict[str, str]) -> list[str]:
+    """A rule as rules of one verdict each: one with a verdict map stands for one rule per
+    element, the element's key in place of the map (``ct state vmap { invalid : drop }``
+    as ``ct state invalid drop``); a named map's key is the map (``ip saddr vmap @m`` with
+    a drop as ``ip saddr @m drop``, as a named set). A map not in ``maps`` gives none."""
+    vmap = VMAP.search(rule)
+    if not vmap:
+        return [rule]
+    prefix = rule[:vmap.start()]
+    if vmap[1] is not None:
+        pairs = [element.rpartition(" : ") for element in vmap[1].split(",")]
+        return [f"{prefix}{key.strip()} {verdict.strip()}" for key, _, verdict in pairs]
+    elements = ELEMENTS.search(maps.get(vmap[2], ""))
+    verdicts = {e.rpartition(" : ")[2].strip() for e in elements[1].split(",")} if elements \
+        else set()
+    return [f"{prefix}@{vmap[2]} {verdict}" for verdict in sorted(verdicts)]
 
 
 def parse_ruleset(text: str) -> dict[str, Any]:
@@ -171,10 +197,11 @@ def parse_ruleset(text: str) -> dict[str, Any]:
     inputs, filtering = [], []
     for table in TABLE.findall(text):
         chains = dict(CHAIN.findall(table))
+        maps = {name: QUOTED.sub('""', body) for name, body in MAP.findall(table)}
         for name, body in chains.items():
             if re.search(r"type filter hook input\b", QUOTED.sub('""', body)):
                 inputs.append(name)
-                if filters(body, chains, frozenset({name})):
+                if filters(body, chains, frozenset({name}), maps):
                     filtering.append(name)
     return {"input_chains": inputs, "filtering_chains": filtering}
 

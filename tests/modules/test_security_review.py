@@ -464,3 +464,57 @@ def test_rules_reached_by_jump_or_goto_count(verdict, rule, filtering):
     # traffic": the check read the base chain alone.
     parsed = hardening.parse_ruleset(JUMPED % (verdict, rule))
     assert parsed == {"input_chains": ["input"], "filtering_chains": filtering}
+
+
+# nft list ruleset prints an anonymous verdict map on the rule's line and a named one as
+# a map of the table, its elements one per line (nftables' own dumps,
+# tests/shell/testcases/maps/dumps/0012map_0.nft).
+ZONES = """table inet filter {
+\tmap zones {
+\t\ttype ipv4_addr : verdict
+\t\tflags interval
+\t\telements = { 10.0.0.0/8 : jump host_rules,
+\t\t\t     192.168.0.0/16 counter packets 0 bytes 0 : accept }
+\t}
+
+\tset banned {
+\t\ttype ipv4_addr
+\t}
+
+\tmap banned_by_map {
+\t\ttype ipv4_addr : verdict
+\t\telements = { 203.0.113.9 : drop }
+\t}
+
+\tchain input {
+\t\ttype filter hook input priority filter; policy accept;
+\t\t%s
+\t}
+
+\tchain host_rules {
+\t\ttcp dport 22 accept
+\t\t%s
+\t}
+}
+"""
+
+
+@pytest.mark.parametrize(("rule", "target", "filtering"), [
+    ("ip saddr vmap { 10.0.0.0/8 : jump host_rules, 192.168.0.0/16 : accept }",
+     "counter drop", ["input"]),
+    ('iifname vmap { "lo" : accept, "eth0" : goto host_rules } comment "zones"',
+     "reject with icmpx admin-prohibited", ["input"]),
+    ("ip saddr vmap @zones", "drop", ["input"]),
+    ("ip saddr vmap @zones", "ct state invalid drop", []),
+    ("ip saddr vmap { 10.0.0.0/8 : jump host_rules }", "jump input", []),  # a loop ends
+    ("tcp dport vmap { 22 : accept, 3306 : drop }", "accept", ["input"]),  # a blocked port
+    # as the plain rules: only invalid packets, only a set's (a blocklist's) addresses
+    ("ct state vmap { established : accept, related : accept, invalid : drop }", "accept", []),
+    ("ip saddr vmap @banned_by_map", "accept", []),
+    ("ip saddr vmap @missing", "accept", []),
+])
+def test_chains_reached_through_a_verdict_map_count(rule, target, filtering):
+    # A base chain that sends each zone to its own chain with a verdict map (vmap) was
+    # reported as accepting all traffic: only a rule's own jump or goto was followed.
+    parsed = hardening.parse_ruleset(ZONES % (rule, target))
+    assert parsed == {"input_chains": ["input"], "filtering_chains": filtering}
