@@ -143,14 +143,16 @@ def sshd_findings(settings: dict[str, str], root_ok: list[str]) -> list[dict[str
 
 
 def filters(body: str, chains: dict[str, str] | None = None,
-            seen: frozenset[str] = frozenset(), maps: dict[str, str] | None = None) -> bool:
+            seen: frozenset[str] = frozenset(), maps: dict[str, str] | None = None,
+            judged: dict[str, bool] | None = None) -> bool:
     """Whether a base chain's body (nft list ruleset's lines) filters: its policy is drop,
     or one of its rules ends in a drop or reject verdict and is not one that passes all
     ordinary traffic anyway (only invalid packets dropped, or only the addresses of a set
     such as fail2ban's bans), or it jumps to (or goes to) one of its table's ``chains``
     that filters, itself or through a verdict map (one of its table's ``maps``, by name).
-    Quoted text (comments, log prefixes) is not read."""
-    chains, maps = chains or {}, maps or {}
+    Quoted text (comments, log prefixes) is not read. Each chain reached is judged once
+    (``judged``): a host's ruleset may reach one chain by many rules, level after level."""
+    chains, maps, judged = chains or {}, maps or {}, {} if judged is None else judged
     for line in body.splitlines():
         rule = QUOTED.sub('""', line).strip()
         if rule.startswith("type "):
@@ -161,7 +163,10 @@ def filters(body: str, chains: dict[str, str] | None = None,
         for each in single_verdicts(rule, maps):
             jump = JUMP.search(each)
             if jump and jump[1] in chains and jump[1] not in seen and len(seen) <= JUMP_STACK:
-                if filters(chains[jump[1]], chains, seen | {jump[1]}, maps):
+                if jump[1] not in judged:
+                    judged[jump[1]] = filters(chains[jump[1]], chains, seen | {jump[1]}, maps,
+                                              judged)
+                if judged[jump[1]]:
                     return True
                 continue
             verdict = VERDICT.search(each)

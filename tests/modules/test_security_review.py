@@ -10,6 +10,7 @@ import socket
 import time
 
 import pytest
+from conftest import within
 from loader import load, run_module
 
 ssh = load("security_ssh_audit")
@@ -518,3 +519,17 @@ def test_chains_reached_through_a_verdict_map_count(rule, target, filtering):
     # reported as accepting all traffic: only a rule's own jump or goto was followed.
     parsed = hardening.parse_ruleset(ZONES % (rule, target))
     assert parsed == {"input_chains": ["input"], "filtering_chains": filtering}
+
+
+def test_many_ways_to_the_same_chains_are_read_once():
+    """A host's ruleset may reach one chain by many rules, level after level (valid for
+    the kernel: no loop, 16 deep): each way was read again, 30**16 times, and the check
+    never ended. Each chain is now judged once."""
+    chains = "".join(f"\tchain c{n} {{\n" + f"\t\tip saddr 10.0.0.{n} jump c{n + 1}\n" * 30
+                     + "\t}\n" for n in range(15))
+    ruleset = ("table inet filter {\n\tchain input {\n\t\ttype filter hook input priority "
+               "filter; policy accept;\n" + "\t\tjump c0\n" * 30 + "\t}\n" + chains
+               + "\tchain c15 {\n\t\taccept\n\t}\n}\n")
+    with within(10, "the firewall check"):
+        parsed = hardening.parse_ruleset(ruleset)
+    assert parsed == {"input_chains": ["input"], "filtering_chains": []}
