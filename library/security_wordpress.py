@@ -44,6 +44,11 @@ options:
     description: Debian's package of the WordPress core; empty to skip apt.
     type: str
     default: wordpress
+  timeout:
+    description: Seconds C(apt-cache policy) may take; a hung one is stopped and fails the
+      module naming it.
+    type: int
+    default: 60
 attributes:
   check_mode:
     support: full
@@ -93,6 +98,7 @@ import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_command import run_limited  # noqa: E402
 from ansible.module_utils.sop_security import finding, summary, version_key  # noqa: E402
 from ansible.module_utils.sop_tree import read_start  # noqa: E402
 
@@ -209,6 +215,7 @@ def main() -> None:
                             "default": ["/var/lib/wordpress/wp-content/plugins"]},
             "available": {"type": "dict", "default": {}},
             "apt_package": {"type": "str", "default": "wordpress"},
+            "timeout": {"type": "int", "default": 60},
         },
         supports_check_mode=True,
     )
@@ -222,8 +229,11 @@ def main() -> None:
     apt: tuple[str | None, str | None] = (None, None)
     apt_cache = module.get_bin_path("apt-cache") if p["apt_package"] else None
     if apt_cache:
-        rc, out, err = module.run_command([apt_cache, "policy", p["apt_package"]],
-                                          environ_update={"LC_ALL": "C"})
+        rc, out, err = run_limited(module, [apt_cache, "policy", p["apt_package"]],
+                                   p["timeout"], environ_update={"LC_ALL": "C"})
+        if rc is None:
+            module.fail_json(msg=f"apt-cache policy {p['apt_package']} tidak selesai dalam "
+                                 f"{p['timeout']} detik")
         if rc != 0:
             module.fail_json(msg=f"apt-cache policy {p['apt_package']} failed: {err.strip() or rc}")
         apt = parse_policy(out)

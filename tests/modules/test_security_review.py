@@ -158,6 +158,20 @@ def test_plugin_headers_are_read_as_wordpress_reads_them(tmp_path):
     assert [(p["slug"], p["version"]) for p in found] == [("shop", "5.3.1"), ("tiny", "2.0")]
 
 
+def test_an_apt_cache_that_never_ends_is_stopped_and_named(tmp_path, monkeypatch):
+    """apt-cache policy ran without a time limit: a hung one (a stale lock on a network
+    mount, a dying disk) held the whole security SOP run."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    fake_tool(tools, "apt-cache", "exec sleep 20\n")
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    started = time.monotonic()
+    rc, result = run_module("security_wordpress", tmp_path,
+                            {"roots": [str(tmp_path / "none")], "plugin_dirs": [], "timeout": 1})
+    assert time.monotonic() - started < 10
+    assert rc == 1 and result["msg"] == "apt-cache policy wordpress tidak selesai dalam 1 detik"
+
+
 listeners = load("security_listeners")
 
 
