@@ -115,20 +115,23 @@ _SPECIAL_FORMS = (("dev", 0), ("alpha", 1), ("a", 1), ("beta", 2), ("b", 2), ("R
 _NUMBER = 4
 
 
-def version_key(version: str) -> tuple[tuple[int, int], ...]:
+def version_key(version: str) -> tuple[tuple[int, int, str], ...]:
     """Sort key of a version as PHP's version_compare orders them: '6.4.10' > '6.4.9',
     '6.5' > '6.5-RC1' > '6.5-beta3' > '6.5-alpha' > '6.5-dev', '1.0-pl1' > '1.0',
     '5.3.1' > '5.3-beta'. Parts are runs of digits or of letters; what is left over
     after the shorter version compares as a number's end (below a number, above dev,
-    alpha, beta, RC, below pl)."""
+    alpha, beta, RC, below pl). A number compares by its digits (length, then the digits
+    themselves), never through int(): a version is text a site's files give, and int()
+    refuses more than 4300 digits."""
     key = []
-    for part in re.findall(r"\d+|[A-Za-z]+", version):
+    for part in re.findall(r"[0-9]+|[A-Za-z]+", version):
         if part.isdigit():
-            key.append((_NUMBER, int(part)))
+            digits = part.lstrip("0")
+            key.append((_NUMBER, len(digits), digits))
         else:
             rank = next((rank for form, rank in _SPECIAL_FORMS if part.startswith(form)), -1)
-            key.append((rank, 0))
-    return (*key, (_NUMBER, -1))
+            key.append((rank, 0, ""))
+    return (*key, (_NUMBER, -1, ""))
 
 
 def summary(findings: list[dict[str, Any]]) -> list[str]:

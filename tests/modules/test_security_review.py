@@ -380,6 +380,22 @@ def test_a_release_candidate_is_older_than_the_release_and_no_version_is_unknown
     assert plugin["samples"] == ["shop 6.5-RC1 (tersedia 6.5) di /p/shop/shop.php"]
 
 
+def test_a_plugin_version_with_thousands_of_digits_is_compared_not_a_traceback(tmp_path):
+    """A plugin file is the site's account's to write: a Version header of 5000 digits
+    made int() raise (Python's 4300-digit limit) and the check died in a traceback."""
+    huge = "1." + "9" * 5000
+    plugins = tmp_path / "plugins"
+    (plugins / "shop").mkdir(parents=True)
+    (plugins / "shop" / "shop.php").write_text(
+        f"<?php\n/*\nPlugin Name: Shop\nVersion: {huge}\n*/\n")
+    rc, result = run_module("security_wordpress", tmp_path,
+                            {"roots": [], "plugin_dirs": [str(plugins)], "apt_package": "",
+                             "available": {"plugins": {"shop": "2.0"}}})
+    assert rc == 0 and [p["status"] for p in result["plugins"]] == ["outdated"]
+    assert common.version_key(huge) > common.version_key("1." + "9" * 4999)
+    assert common.version_key("1.010") == common.version_key("1.10")  # as PHP: numbers
+
+
 OVERDUE = ('[{"sop_id": "sipp-backup", "court_name": "PA Batulicin", '
            '"overdue_at": "2026-11-20T00:00:00+00:00"}]')
 
