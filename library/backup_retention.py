@@ -138,8 +138,12 @@ def main() -> None:
     kept += [dict(i, reasons=[UNDATED]) for i in items if i["time"] is None]
     if not module.check_mode:
         for item in pruned:
-            if p["ledger"]:
-                append(p["ledger"], "pruned", name=item["name"], reason=item["reason"])
+            if p["ledger"]:  # recorded first: a backup is never removed unrecorded
+                try:
+                    append(p["ledger"], "pruned", name=item["name"], reason=item["reason"])
+                except OSError as exc:
+                    module.fail_json(msg=f"retention: cannot record the pruning of "
+                                         f"{item['name']} in {p['ledger']}: {exc.strerror}")
             for path in item["files"]:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(path)

@@ -236,6 +236,29 @@ def test_retention_keeps_a_backup_whose_arrival_time_the_record_lacks(tmp_path) 
     assert not (tmp_path / names[0]).exists()
 
 
+def test_retention_prunes_nothing_it_cannot_record(tmp_path) -> None:
+    """The ledger's disk is full (here: it may grow by 40 bytes, RLIMIT_FSIZE): the
+    "pruned" line cannot be written. Retention deleted the backup after a half line (the
+    record still listing it), or ended in a traceback; now it fails in one line and the
+    backup stays."""
+    ledger = tmp_path / "ledger.jsonl"
+    names = [f"sipp-2026110{day}T020000.sql.zst" for day in (1, 2)]
+    with open(ledger, "a", encoding="utf-8") as handle:
+        for days_ago, name in zip((3, 2), names, strict=True):
+            (tmp_path / name).write_bytes(b"data")
+            at = (dt.datetime.now().astimezone() - dt.timedelta(days=days_ago)).isoformat()
+            for event in ("ingested", "verified"):
+                handle.write(json.dumps({"at": at, "event": event, "name": name,
+                                         "sha256": "s", "size": 4, "status": "ok"}) + "\n")
+    before = ledger.read_bytes()
+    rc, result = run_module("backup_retention", tmp_path, {
+        "path": str(tmp_path), "prefix": "sipp", "ledger": str(ledger),
+        "keep_daily": 1, "keep_weekly": 0, "keep_monthly": 0}, file_limit=len(before) + 40)
+    assert rc == 1 and result["msg"] == (
+        f"retention: cannot record the pruning of {names[0]} in {ledger}: File too large")
+    assert ledger.read_bytes() == before and (tmp_path / names[0]).exists()
+
+
 def test_stall_guard_stops_a_dump_that_writes_nothing() -> None:
     """A hung dump (a real process that never writes) is killed after the stall timeout and
     the backup fails naming it, not with its kill signal."""
