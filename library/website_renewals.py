@@ -100,7 +100,9 @@ warnings_id:
   type: list
   elements: str
 sop_output:
-  description: The compact record the C(sop) runner keeps as the activity's output.
+  description: The compact record the C(sop) runner keeps as the activity's output
+    (renewals, problems, warnings, and C(manual_step_due) - something is within its
+    warning days or has ended, so the SOP's human part, an invoice paid, is asked for).
   returned: always
   type: dict
 """
@@ -200,6 +202,17 @@ def certificate_item(host: str, cert: dict[str, Any], *, today: datetime.date,
                 warn_days=warn_days, error=cert["error"], days_left=cert["days_left"])
 
 
+def output(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The activity's record: the dates, what expired, what to renew soon, and whether the
+    SOP's human part (an invoice paid, `sop ack`) is due: something is within its warning
+    days or has ended (the runner lists that step as waiting only then)."""
+    problems, warnings = messages(items)
+    return {"renewals": [{k: e[k] for k in ("kind", "label", "expires", "days_left", "level")}
+                         for e in items],
+            "problems": problems, "warnings": warnings,
+            "manual_step_due": any(e["level"] in ("warn", "expired") for e in items)}
+
+
 def messages(items: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
     problems, warnings = [], []
     for entry in items:
@@ -240,9 +253,8 @@ def main() -> None:
         module.fail_json(msg=f"unknown time zone {p['timezone']!r}")
     items = collect(p, datetime.datetime.now(zone))
     problems, warnings = messages(items)
-    output = {"renewals": [{k: e[k] for k in ("kind", "label", "expires", "days_left", "level")} for e in items],
-              "problems": problems, "warnings": warnings}
-    module.exit_json(changed=False, renewals=items, problems=problems, warnings_id=warnings, sop_output=output)
+    module.exit_json(changed=False, renewals=items, problems=problems, warnings_id=warnings,
+                     sop_output=output(items))
 
 
 if __name__ == "__main__":

@@ -224,7 +224,21 @@ def waiting_human_part(
         return None
     if activity["acknowledged_by"] or activity["status"] not in HUMAN_PART_DUE:
         return None
+    if _declared_due(activity) is False:
+        return None
     return next((a.manual_step for a in sop.activities if a.number == activity["number"]), None)
+
+
+def _declared_due(activity: Mapping[str, Any]) -> bool | None:
+    """What the activity's outputs say of its human part (`manual_step_due`, the output
+    convention): due when one says true, not due when all that say something say false
+    (the website's renewals with nothing near its end); None when none says."""
+    said = [
+        str(output["manual_step_due"]).lower() in ("true", "yes", "1")
+        for output in activity.get("outputs") or []
+        if isinstance(output, Mapping) and "manual_step_due" in output
+    ]
+    return any(said) if said else None
 
 
 def awaits_person(sop: Sop | None, execution: Row, activity: Mapping[str, Any]) -> bool:

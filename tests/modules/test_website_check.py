@@ -319,3 +319,17 @@ def test_a_redirect_to_another_scheme_is_a_failed_check_naming_it(tls, listener,
     # without following, the redirect itself is the answer (as for the https check)
     first = http.fetch(url, 5, follow=False)
     assert (first["status"], first["location"], first["error"]) == (302, address, None)
+
+
+def test_the_invoice_is_asked_for_only_when_something_must_be_renewed():
+    # The runner lists activity 4's human part (paying the invoice) as waiting when the
+    # output says manual_step_due; a week with nothing near its end must not ask for it.
+    def entry(level: str) -> dict:
+        return {"kind": "hosting", "label": "Kontrak hosting", "expires": "2027-01-31",
+                "days_left": 3, "level": level, "threshold": 7, "error": "x"}
+
+    assert renewals.output([entry("ok"), entry("unknown")])["manual_step_due"] is False
+    assert renewals.output([entry("ok"), entry("warn")])["manual_step_due"] is True
+    assert renewals.output([entry("expired")])["manual_step_due"] is True
+    assert set(renewals.output([entry("ok")])) == {"renewals", "problems", "warnings",
+                                                   "manual_step_due"}

@@ -207,3 +207,25 @@ def test_the_human_part_of_an_automated_activity_waits_until_acknowledged(
     assert code == 0, err
     assert _summary(out)["SOP Uji Lokal"][6] == "0"
     assert "Dikonfirmasi oleh Siti" in out and "BELUM DIKONFIRMASI" not in out
+
+
+def test_the_human_part_waits_only_when_its_activity_says_it_is_due(
+    cli: Cli, store_at: Store
+) -> None:
+    """An activity whose outputs say `manual_step_due` (the website SOP's renewals: a
+    domain, certificate or contract within its warning days or expired) asks for its human
+    part only when it is due: a weekly run with nothing to renew does not list an invoice
+    to pay as not confirmed every week."""
+    day = datetime(2026, 11, 3, 3, tzinfo=UTC)
+    quiet = craft_execution(store_at, "local-demo", day, court=A, activities=2)
+    due = craft_execution(store_at, "local-demo", day, court=A, activities=2)
+    for execution, said in ((quiet, False), (due, True)):
+        with store_at.db.transaction(write=True) as tx:
+            tx.update("activity_results", {"outputs": [{"renewals": [], "manual_step_due": said}]},
+                      "execution_id = :key_id AND number = 2", key_id=execution)
+    code, out, err = cli("report", "--month", "2026-11", "--court", A)
+    assert code == 0, err
+    assert _summary(out)["SOP Uji Lokal"][6] == "1"
+    manual = out.split("### Langkah manual")[1].split("\n## ", 1)[0]
+    assert [line.split(" | ")[0] for line in manual.splitlines() if line.startswith("| ")][1:] \
+        == [f"| {due}"]
