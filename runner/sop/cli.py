@@ -397,24 +397,29 @@ def cmd_ack(ctx: Context) -> ExitCode:
     return ExitCode.OK
 
 
-def _report_scope(ctx: Context) -> tuple[str | None, tzinfo]:
-    """The court a report is for (--court, or -i's court_name) and its office clock
-    (_clock)."""
+def _report_scope(ctx: Context) -> tuple[str | None, tzinfo, dict[str, Sop]]:
+    """The court a report is for (--court, or -i's court_name), its office clock
+    (_clock), and the SOPs as it runs them (-i's sop_catalogue_overrides: its own SOP
+    numbers, pelaksana and Mutu Baku; the catalogue's otherwise)."""
     args = ctx.args
-    court, court_schedule = args.court, None
+    court, court_schedule, sops = args.court, None, ctx.sops
     if args.inventory:
         info = inventory.load(
             inventory.resolve_source(args.inventory), None, inventory.VaultOptions()
         )
         court, court_schedule = info.court_name, info.schedule
-    return court, _clock(ctx, court_schedule)
+        sops = {
+            sop_id: apply_overrides(sop, info.overrides, info.court_name)
+            for sop_id, sop in ctx.sops.items()
+        }
+    return court, _clock(ctx, court_schedule), sops
 
 
 def cmd_report(ctx: Context) -> ExitCode:
     from sop import report
 
     args = ctx.args
-    court, zone = _report_scope(ctx)
+    court, zone, sops = _report_scope(ctx)
     month = report.Month.parse(args.month, zone) if args.month else report.Month.current(zone)
     if args.format == "pdf" and args.all_courts:
         raise SopError("--format pdf is one court's report: give --court NAME, not --all-courts")
@@ -428,11 +433,11 @@ def cmd_report(ctx: Context) -> ExitCode:
 
         if not args.output:
             raise SopError("--format pdf needs -o FILE")
-        write_pdf(ctx.store, ctx.sops, month, court, Path(args.output))
+        write_pdf(ctx.store, sops, month, court, Path(args.output))
         ctx.console.print(f"Laporan written to {args.output}", markup=False, highlight=False)
         return ExitCode.OK
     else:
-        blocks = report.build(ctx.store, ctx.sops, month, court)
+        blocks = report.build(ctx.store, sops, month, court)
     text = report.to_html(blocks) if args.format == "html" else report.to_markdown(blocks)
     if args.output:
         try:

@@ -229,3 +229,23 @@ def test_the_human_part_waits_only_when_its_activity_says_it_is_due(
     manual = out.split("### Langkah manual")[1].split("\n## ", 1)[0]
     assert [line.split(" | ")[0] for line in manual.splitlines() if line.startswith("| ")][1:] \
         == [f"| {due}"]
+
+
+def test_a_report_for_an_inventory_shows_the_courts_own_mutu_baku(
+    cli: Cli, store_at: Store, tmp_path: Path
+) -> None:
+    """The activity table's Mutu Baku is the court's own time under -i
+    (sop_catalogue_overrides.<sop>.waktu), the time its runs were judged against, not
+    the catalogue's beside over-time counts that contradict it."""
+    craft_execution(store_at, "local-demo", datetime(2026, 11, 3, 3, tzinfo=UTC), court=A,
+                    activities=1)
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    with (inventory / "group_vars/all.yml").open("a") as file:
+        file.write("sop_catalogue_overrides:\n  local-demo:\n    waktu: {1: 4h}\n")
+    code, out, err = cli("report", "--month", "2026-11", "-i", str(inventory))
+    assert code == 0, err
+    assert "4 jam (SOP pengadilan ini)" in out.split("## SOP Uji Lokal (")[1]
+    code, out, err = cli("report", "--month", "2026-11", "--court", A)
+    assert code == 0, err
+    assert "SOP pengadilan ini" not in out
