@@ -58,18 +58,28 @@ install_apt() {
     fi
 }
 
+usable_python() {  # usable_python CMD: prints its version as 311, 313, ... if >= 3.11 with venv
+    local v
+    v=$("$1" -c 'import sys; print(sys.version_info[0]*100+sys.version_info[1])' 2>/dev/null) || return 1
+    "$1" -c 'import venv, ensurepip' >/dev/null 2>&1 || return 1
+    ((v >= 311)) && echo "$v"
+}
+
 pick_python() {
-    # The newest Python >= 3.11 on PATH (pyenv installs included), or $PYTHON if set.
+    # $PYTHON if set; else the system's own python3 (Debian 12: 3.11, what a court's
+    # controller has, so that this machine tests what a fresh one runs, not a Python
+    # installed here by other means); else the newest Python >= 3.11 on PATH (pyenv
+    # installs included).
     if [[ -n "${PYTHON:-}" ]]; then command -v "$PYTHON" && return 0; die "PYTHON=$PYTHON not found"; fi
+    if usable_python /usr/bin/python3 >/dev/null; then echo /usr/bin/python3; return 0; fi
     local c v best="" bestv=0
     local candidates=(python3.14 python3.13 python3.12 python3.11 python3)
     # pyenv installs (their shims fail when the version is not selected).
     candidates+=("${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.*/bin/python3)
     for c in "${candidates[@]}"; do
         command -v "$c" >/dev/null 2>&1 || continue
-        v=$("$c" -c 'import sys; print(sys.version_info[0]*100+sys.version_info[1])' 2>/dev/null) || continue
-        "$c" -c 'import venv, ensurepip' >/dev/null 2>&1 || continue
-        if ((v >= 311 && v > bestv)); then best=$c; bestv=$v; fi
+        v=$(usable_python "$c") || continue
+        if ((v > bestv)); then best=$c; bestv=$v; fi
     done
     [[ -n "$best" ]] || die "no Python >= 3.11 with venv found (apt-get install python3-venv)"
     command -v "$best"
