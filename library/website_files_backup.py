@@ -15,6 +15,10 @@ description:
     (size, sha256, number of entries, hash of the sorted entry list, period) and gives the
     file its final name, which never replaces anything. A failure leaves no file with a
     final name and older backups untouched.
+  - tar's listing of the entries goes straight into a C(python3) that counts and hashes
+    the names, with C(oom_score_adj) 1000, as on the backup computer (website_archive_verify),
+    so a web root of millions of long names (the web account can make them) never fills this
+    module's memory. tar runs in the C locale, as it does there.
   - The manifest says C(verified) only once the backup computer has checked its own copy
     (website_archive_verify checks the sha256 and the full listing against the entries recorded
     here), recorded with backup_manifest.

@@ -2,16 +2,17 @@
 """Web root archives: ``tar | zstd -T0`` streamed into a hashed ``.partial`` file.
 
 The archive is hashed while it is written (no re-read); tar's verbose listing gives the
-entries archived, whose count and hash go into the manifest so that the copy on the
-backup computer can be checked by listing it (``zstd -dc | tar -t``).
+entries archived, whose count and hash (COUNT_AND_HASH, in a process of its own on both
+sides) go into the manifest so that the copy on the backup computer can be checked by
+listing it (``zstd -dc | tar -t``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pwd
 import subprocess
+import sys
 import threading
 import time
 from typing import IO, Any, NamedTuple
@@ -53,91 +54,35 @@ def tar_argv(paths: list[str], exclude: list[str]) -> list[str]:
     return [*argv, "--absolute-names", "--", *paths]
 
 
-def listing_digest(names: list[str]) -> str:
-    digest = hashlib.sha256()
-    for name in sorted(names):
-        digest.update(name.encode("utf-8", "surrogateescape") + b"\n")
-    return digest.hexdigest()
-
-
-def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
-                  level: int, stall_seconds: int = 0) -> dict[str, Any]:
-    """Stream the archive of ``paths`` into ``writer``; entries, listing hash.
-
-    tar that writes nothing for ``stall_seconds`` (0: no limit; what zstd has read of it
-    counts, so a slow tar zstd has not yet compressed is not stopped) is killed with
-    zstd, and ArchiveError says so: a folder on a network mount (NFS, CIFS) that stopped
-    answering would otherwise hold the SOP forever."""
-    with open("/dev/null", "rb") as devnull:
-        tar = subprocess.Popen(tar_argv(paths, exclude), stdin=devnull, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, env=tar_env())
-        zstd = subprocess.Popen(["zstd", "-q", "-T0", f"-{level}", "-c"], stdin=tar.stdout,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        tar_out, tar_err, zstd_out = tar.stdout, tar.stderr, zstd.stdout
-        if tar_out is None or tar_err is None or zstd_out is None:
-            raise ArchiveError("tar/zstd pipes not available")
-        tar_out.close()
-        widen_pipe(zstd_out.fileno())
-        # tar writes its verbose listing to stderr when the archive goes to stdout; a
-        # thread drains it while this one hashes and writes zstd's output.
-        listing: list[bytes] = []
-        reader = threading.Thread(target=lambda: listing.append(tar_err.read()), daemon=True)
-        reader.start()
-
-        def stop() -> None:
-            tar.kill()
-            zstd.kill()
-
-        guard = StallGuard(stop, lambda: writer.size + rchar(zstd.pid), stall_seconds, "tar",
-                           error=ArchiveError,
-                           cause="a folder on a network mount that stopped answering?")
-        with guard:
-            try:
-                for chunk in iter(lambda: zstd_out.read(CHUNK), b""):
-                    writer.write(chunk)
-            except BaseException:
-                # A write that failed (disk full) leaves tar and zstd blocked on full pipes,
-                # and the listing's reader with them: stop both, or this process waits
-                # forever.
-                stop()
-                raise
-            finally:
-                zstd_err = zstd.stderr.read() if zstd.stderr else b""
-                zstd_rc = zstd.wait()
-                try:
-                    # a tar killed in a wait on a dead mount may not end: not waited for
-                    tar_rc = tar.wait(KILLED_WAIT if guard.stalled else None)
-                    reader.join()
-                except subprocess.TimeoutExpired:
-                    tar_rc = -1
-                zstd_out.close()
-    lines = b"".join(listing).decode("utf-8", "surrogateescape").splitlines()
-    names = [line for line in lines if not line.startswith("tar: ")]
-    errors = [line for line in lines if line.startswith("tar: ")]
-    if tar_rc not in (0, 1) or zstd_rc != 0:
-        cause = (errors[0] if errors else zstd_err.decode(errors="replace").strip()) or "unknown"
-        raise ArchiveError(f"tar/zstd failed (tar {tar_rc}, zstd {zstd_rc}): {cause}")
-    return {"entries": len(names), "listing_sha256": listing_digest(names), "warnings": errors[-5:]}
-
-
-# The names' count and hash (listing_digest's, exactly), computed by the pipeline's last
-# process: the names of a crafted archive (millions of entries) fill that process, which
-# runs like zstd and tar as the verify account and is the kernel's first choice when memory
-# runs out, never the root module that reads its one line.
+# The names' count and the sha256 of the sorted names (each followed by a newline),
+# computed by the pipeline's last process on both sides: the names of a crafted archive
+# (millions of entries) fill that process, which on the backup computer runs like zstd and
+# tar as the verify account, and is the kernel's first choice when memory runs out, never
+# the root module that reads its one line. With TAR_MESSAGES (the archive's own side, where
+# tar's names and messages share its stderr) the lines "tar: ..." are no names: they are
+# written to its stderr instead.
 COUNT_AND_HASH = (
     "import hashlib, sys\n"
-    "names = sorted(sys.stdin.buffer.read().decode('utf-8', 'surrogateescape').splitlines())\n"
+    "lines = sys.stdin.buffer.read().decode('utf-8', 'surrogateescape').splitlines()\n"
+    "if sys.argv[1:] == ['--tar-messages']:\n"
+    "    for line in lines:\n"
+    "        if line.startswith('tar: '):\n"
+    "            sys.stderr.buffer.write(line.encode('utf-8', 'surrogateescape') + b'\\n')\n"
+    "    lines = [line for line in lines if not line.startswith('tar: ')]\n"
+    "names = sorted(lines)\n"
     "digest = hashlib.sha256()\n"
     "for name in names:\n"
     "    digest.update(name.encode('utf-8', 'surrogateescape') + b'\\n')\n"
     "print(len(names), digest.hexdigest())\n"
 )
+TAR_MESSAGES = "--tar-messages"
+LINE_MAX = 4096  # the counter's answer: "<entries> <sha256>"
 SAID = 16384  # bytes kept of the start and of the end of what each tool writes to stderr
 
 
 class Listing(NamedTuple):
     entries: int
-    sha256: str  # listing_digest of the entries' names
+    sha256: str  # of the sorted names (COUNT_AND_HASH)
 
 
 class _Said(threading.Thread):
@@ -170,6 +115,91 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
     for proc in procs:
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
+                  level: int, stall_seconds: int = 0) -> dict[str, Any]:
+    """Stream the archive of ``paths`` into ``writer``; entries, listing hash, warnings.
+
+    tar's verbose listing (every entry's name, on its stderr) goes straight into the
+    Python that counts and hashes the names (COUNT_AND_HASH, as on the backup computer,
+    oom_score_adj 1000): a web root of millions of long names, which the web account can
+    make, never fills this root module, which reads one line and tar's last messages.
+
+    tar that writes nothing for ``stall_seconds`` (0: no limit; what zstd has read of it
+    counts, so a slow tar zstd has not yet compressed is not stopped) is killed with
+    zstd, and ArchiveError says so: a folder on a network mount (NFS, CIFS) that stopped
+    answering would otherwise hold the SOP forever."""
+    pipe = subprocess.PIPE
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        with open("/dev/null", "rb") as devnull:
+            procs.append(subprocess.Popen(tar_argv(paths, exclude), stdin=devnull, stdout=pipe,
+                                          stderr=pipe, env=tar_env()))
+        tar = procs[0]
+        procs.append(subprocess.Popen(["zstd", "-q", "-T0", f"-{level}", "-c"], stdin=tar.stdout,
+                                      stdout=pipe, stderr=pipe))
+        # The module's own interpreter: root runs it here (the verify account of the
+        # backup computer takes python3 from PATH instead).
+        procs.append(subprocess.Popen(
+            expendable([sys.executable, "-I", "-S", "-c", COUNT_AND_HASH, TAR_MESSAGES]),
+            stdin=tar.stderr, stdout=pipe, stderr=pipe, env=tar_env()))
+    except BaseException:
+        _stop(procs)
+        raise
+    tar, zstd, counter = procs
+    for ours in (tar.stdout, tar.stderr):  # read by zstd and the counter only
+        if ours is not None:
+            ours.close()
+    zstd_out, counted = zstd.stdout, counter.stdout
+    if zstd_out is None or counted is None or counter.stderr is None:
+        raise ArchiveError("tar/zstd pipes not available")
+    widen_pipe(zstd_out.fileno())
+    said = _Said(counter.stderr)  # tar's messages, passed on by the counter
+
+    def stop() -> None:
+        # the counter too: a tar that does not die (a wait on a dead mount) keeps the
+        # listing's pipe open, and the counter would wait for its end forever
+        for proc in procs:
+            proc.kill()
+
+    guard = StallGuard(stop, lambda: writer.size + rchar(zstd.pid), stall_seconds, "tar",
+                       error=ArchiveError,
+                       cause="a folder on a network mount that stopped answering?")
+    try:
+        with guard:
+            try:
+                for chunk in iter(lambda: zstd_out.read(CHUNK), b""):
+                    writer.write(chunk)
+            except BaseException:
+                # A write that failed (disk full) leaves tar and zstd blocked on full pipes:
+                # stop all three, or this process waits forever.
+                stop()
+                raise
+            finally:
+                zstd_err = zstd.stderr.read() if zstd.stderr else b""
+                zstd_rc = zstd.wait()
+                try:
+                    # a tar killed in a wait on a dead mount may not end: not waited for
+                    tar_rc = tar.wait(KILLED_WAIT if guard.stalled else None)
+                except subprocess.TimeoutExpired:
+                    tar_rc = -1
+                zstd_out.close()
+    finally:
+        # Sorting the names of a large site takes its time once tar has ended: no stall.
+        out = counted.read(LINE_MAX)
+        counter.wait()
+        counted.close()
+        said.join()
+    errors = said.lines()
+    if counter.returncode != 0:
+        cause = (errors[-1:] or [ended(counter.returncode)])[0]
+        raise ArchiveError(f"counting the names failed: {cause}")
+    if tar_rc not in (0, 1) or zstd_rc != 0:
+        cause = (errors[0] if errors else zstd_err.decode(errors="replace").strip()) or "unknown"
+        raise ArchiveError(f"tar/zstd failed (tar {tar_rc}, zstd {zstd_rc}): {cause}")
+    entries, digest = out.decode().split()
+    return {"entries": int(entries), "listing_sha256": digest, "warnings": errors[-5:]}
 
 
 def _left(deadline: float | None) -> float | None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import hashlib
 import json
 import os
 import pwd
+import socket
 import subprocess
 import threading
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -50,14 +53,23 @@ def tar_names(path) -> list[str]:
     return listing.decode("utf-8", "surrogateescape").splitlines()
 
 
+def listing_digest(names: list[str]) -> str:
+    """The manifest's listing_sha256 as defined: the sha256 of the sorted names, each
+    followed by a newline (what COUNT_AND_HASH computes in its own process)."""
+    digest = hashlib.sha256()
+    for name in sorted(names):
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\n")
+    return digest.hexdigest()
+
+
 def test_archive_streams_hashes_and_excludes_cache(site, tmp_path):
     writer, archived = make_archive(site, tmp_path)
     names = tar_names(writer.final_path)
     assert any(n.endswith("/uploads/foto.jpg") for n in names)
     assert not any("/cache" in n for n in names)
     assert archived["entries"] == len(names)
-    assert archived["listing_sha256"] == files.listing_digest(names)
-    assert files.archive_listing(writer.final_path) == (len(names), files.listing_digest(names))
+    assert archived["listing_sha256"] == listing_digest(names)
+    assert files.archive_listing(writer.final_path) == (len(names), listing_digest(names))
     assert writer.sha256.hexdigest() == backup_files.sha256_file(writer.final_path)
     assert not os.path.exists(writer.partial_path)
 
@@ -92,8 +104,8 @@ def test_a_failed_write_stops_tar_and_zstd(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="No space left"):
         files.write_archive([str(tmp_path / "site")], [], writer, 3)
     writer.discard()
-    assert [proc.returncode is not None for proc in started] == [True, True]
-    assert set(threading.enumerate()) - before == set()  # the listing's reader has ended
+    assert [proc.returncode is not None for proc in started] == [True, True, True]
+    assert set(threading.enumerate()) - before == set()  # tar's messages' reader has ended
 
 
 def test_one_backup_per_period_unless_the_folders_changed(site, tmp_path):
@@ -165,7 +177,7 @@ def test_listing_reads_past_an_end_marker_and_never_hangs(site, tmp_path):
         listed = files.archive_listing(str(path))
     names = tar_names(path)
     assert "./shell.php" in names and "./index.php" in names
-    assert listed == (len(names), files.listing_digest(names))
+    assert listed == (len(names), listing_digest(names))
 
 
 def test_quarantine_moves_only_planted_files_inside_the_site(site, tmp_path):
@@ -344,7 +356,7 @@ def test_names_outside_ascii_verify_whatever_the_locale(tmp_path, monkeypatch):
     SSH, often C.UTF-8, where tar writes "\u00e9" as it is), the verification's in the
     verify account's C locale (where tar writes it \\303\\251): a site with such a name
     never verified. Names that are not UTF-8, a Unicode line separator, a newline: the
-    counting process hashes them as listing_digest does."""
+    counting process hashes them as listing_digest defines."""
     root = tmp_path / "site"
     root.mkdir()
     for name in ("berita-\u00e9.jpg", "line\u2028sep.txt", "new\nline.txt", "sp ace.php"):
@@ -359,7 +371,7 @@ def test_names_outside_ascii_verify_whatever_the_locale(tmp_path, monkeypatch):
                            pwd.getpwnam("nobody"))
     assert checked["status"] == "ok", checked
     assert checked["entries"] == len(names) == 6
-    assert files.archive_listing(writer.final_path) == (6, files.listing_digest(names))
+    assert files.archive_listing(writer.final_path) == (6, listing_digest(names))
 
 
 def child_uids(commands: tuple[str, ...]) -> list[tuple[str, int, int]]:
@@ -531,3 +543,54 @@ def test_a_tar_that_writes_slowly_is_not_stopped(site, tmp_path, monkeypatch):
         archived = files.write_archive([str(site)], [], writer, 3, stall_seconds=2)
     assert archived["entries"] == 0 and writer.size > 0
     writer.discard()
+
+
+def long_named_site(tmp_path: Path, files_count: int = 3000) -> Path:
+    """A web root whose tar listing is about 10 MiB: 3000 files in a folder whose path
+    is about 3 KiB long (what the web account can make in the uploads it writes)."""
+    folder = tmp_path / "site"
+    for depth in range(12):
+        folder = folder / (f"{depth:02d}" + "d" * 240)
+    folder.mkdir(parents=True)
+    for n in range(files_count):
+        (folder / f"{n:05d}.jpg").touch()
+    return tmp_path / "site"
+
+
+def test_the_listing_of_a_backup_is_not_held_by_the_module(tmp_path):
+    """tar's listing (every entry's name) was read whole into the root module, decoded and
+    split there: a web account that fills its uploads with millions of long names grew the
+    module's memory as far as it liked. It is now counted and hashed by the pipeline's own
+    process, as on the backup computer; the module reads one line, and the manifest's
+    values are still those the verification computes."""
+    site = long_named_site(tmp_path)
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    tracemalloc.start()
+    try:
+        writer, archived = make_archive(site, dest)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    names = tar_names(writer.final_path)
+    listing = sum(len(name) + 1 for name in names)
+    assert listing > 8 << 20
+    assert (archived["entries"], archived["listing_sha256"]) == (
+        len(names), listing_digest(names))
+    assert peak < 4 << 20, peak  # zstd's output chunks, not the 10 MiB listing
+
+
+def test_tar_warnings_still_reach_the_result(tmp_path):
+    """What tar says besides the names (a socket it does not archive) is still reported,
+    and is not counted as an entry."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.php").write_text("<?php\n")
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(site / "php.sock"))
+    try:
+        writer, archived = make_archive(site, tmp_path)
+    finally:
+        listener.close()
+    assert archived["entries"] == len(tar_names(writer.final_path)) == 2
+    assert any("socket ignored" in warning for warning in archived["warnings"]), archived
