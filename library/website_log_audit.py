@@ -37,6 +37,8 @@ description:
     a day after the audit's own clock is counted with its line and its finding, but never
     becomes a first or last seen (of the log, a finding or a brute force); a finding whose
     every line has such a time has none.
+  - Times are compared as instants, not as text, so that a log whose zone offset changed
+    (C(+0700) then C(+0000)) or several logs are ordered by when the requests were made.
   - Uses every CPU (the logs are cut into byte ranges read by parallel processes) with
     bounded memory (blocks of 4 MiB; counters of paths and clients are pruned beyond
     O(top_limit) keys, RV(audit.counts_error_bound) is the most a listed count can be
@@ -112,8 +114,8 @@ audit:
     requests: {description: Requests parsed., type: int}
     malformed: {description: Lines that are not combined format., type: int}
     bytes: {description: Bytes read (decompressed)., type: int}
-    first_seen: {description: "Time of the first request read (ISO 8601), of those with a real time not more than a day ahead of the audit's clock.", type: str}
-    last_seen: {description: "Time of the last request read (ISO 8601), of those with a real time not more than a day ahead of the audit's clock.", type: str}
+    first_seen: {description: "Time of the earliest request read (ISO 8601, in the log's zone offset), of those whose time is not set aside (see the description).", type: str}
+    last_seen: {description: "Time of the latest request read (ISO 8601, in the log's zone offset), of those whose time is not set aside (see the description).", type: str}
     unique_visitors: {description: Distinct IP + day + user agent., type: int}
     unique_visitors_exact: {description: Whether the count is exact (else a HyperLogLog estimate, about 1 %)., type: bool}
     status_classes: {description: "Requests per status class: {2xx: n, 3xx: n, ...}.", type: dict}

@@ -114,6 +114,21 @@ def open_log(path: str) -> BinaryIO:
 # web server's clock is wrong): the line is counted, its time is not "seen".
 FUTURE_SECONDS = 86400
 
+# A request time seen: (POSIX time, ISO 8601 text in the log's own zone offset). Seen
+# times are compared as instants: a log's offset changes (the server's zone set from
+# +0700 to UTC, a proxy writing UTC), and as text 02:30 +0000 comes before 09:00 +0700.
+Seen = tuple[float, str]
+
+
+def earlier(a: Seen | None, b: Seen | None) -> Seen | None:
+    """The earlier instant of two times seen (``a`` when the same; None is no time)."""
+    return a if b is None or (a is not None and a[0] <= b[0]) else b
+
+
+def later(a: Seen | None, b: Seen | None) -> Seen | None:
+    """The later instant of two times seen (``b`` when the same; None is no time)."""
+    return a if b is None or (a is not None and a[0] > b[0]) else b
+
 
 @functools.lru_cache(maxsize=4096)
 def _moment(stamp: bytes) -> tuple[str, float]:
@@ -142,13 +157,13 @@ def _moment(stamp: bytes) -> tuple[str, float]:
             f"{text[21:24]}:{text[24:26]}", moment.timestamp())
 
 
-def iso_time(stamp: bytes, not_after: float = math.inf) -> str:
-    """'10/Oct/2026:13:55:36 +0700' -> '2026-10-10T13:55:36+07:00' (sortable text); ''
-    for a time that is no real time (99/Dec/9999, 31/Feb) or lies after ``not_after``
-    (POSIX time; the audit's clock and FUTURE_SECONDS): such a line is still counted, but
-    its forged time never becomes a first or last seen."""
+def seen_time(stamp: bytes, not_after: float = math.inf) -> Seen | None:
+    """'10/Oct/2026:13:55:36 +0700' -> (its POSIX time, '2026-10-10T13:55:36+07:00');
+    None for a time that is no real time (99/Dec/9999, 31/Feb) or lies after
+    ``not_after`` (POSIX time; the audit's clock and FUTURE_SECONDS): such a line is still
+    counted, but its forged time never becomes a first or last seen."""
     text, when = _moment(stamp)
-    return text if when <= not_after else ""
+    return (when, text) if when <= not_after else None
 
 
 class TopCounter:
@@ -187,18 +202,18 @@ class Finding:
 
     count: int = 0
     successful: int = 0  # answered 2xx
-    first: str = ""
-    last: str = ""
+    first: Seen | None = None
+    last: Seen | None = None
     samples: list[str] = field(default_factory=list)
     clients: TopCounter = field(default_factory=lambda: TopCounter(1024))
 
-    def add(self, ip: bytes, when: str, status: bytes, line: bytes, samples: int) -> None:
+    def add(self, ip: bytes, when: Seen | None, status: bytes, line: bytes,
+            samples: int) -> None:
         self.count += 1
         if status[:1] == b"2":
             self.successful += 1
-        if when and (not self.first or when < self.first):
-            self.first = when
-        self.last = max(self.last, when)
+        self.first = earlier(self.first, when)
+        self.last = later(self.last, when)
         if len(self.samples) < samples:
             self.samples.append(line.decode("utf-8", "replace")[:2000])
         counts = self.clients.counts
@@ -209,8 +224,8 @@ class Finding:
     def merge(self, other: Finding, samples: int) -> None:
         self.count += other.count
         self.successful += other.successful
-        self.first = min((x for x in (self.first, other.first) if x), default="")
-        self.last = max(self.last, other.last)
+        self.first = earlier(self.first, other.first)
+        self.last = later(self.last, other.last)
         self.samples = (self.samples + other.samples)[:samples]
         self.clients.merge(other.clients)
 
@@ -220,14 +235,14 @@ class Tally:
 
     def __init__(self, *, top_limit: int = 5000, samples: int = 3,
                  not_after: float | None = None) -> None:
-        # request times after this (POSIX time) are forged: counted, never seen (iso_time)
+        # request times after this (POSIX time) are forged: counted, never seen (seen_time)
         self.not_after = time.time() + FUTURE_SECONDS if not_after is None else not_after
         self.lines = 0
         self.requests = 0
         self.malformed = 0
         self.bytes = 0
-        self.first = ""
-        self.last = ""
+        self.first: Seen | None = None  # the earliest and latest request times seen
+        self.last: Seen | None = None
         self.statuses: dict[bytes, int] = {}
         self.visitors: set[int] = set()
         self.registers: bytearray | None = None
@@ -235,7 +250,7 @@ class Tally:
         self.clients = TopCounter(top_limit)
         self.crawlers: dict[str, int] = {}
         self.logins = TopCounter(top_limit)  # POST wp-login.php / xmlrpc.php per client
-        self.login_seen: dict[bytes, list[str]] = {}  # client: [first, last, sample]
+        self.login_seen: dict[bytes, list[Any]] = {}  # client: [first, last, sample]
         self.findings: dict[str, Finding] = {}
         self.samples = samples
 
@@ -265,22 +280,26 @@ class Tally:
             estimate = m * math.log(m / zeros)
         return round(estimate), False
 
+    def judge(self, stamp: bytes) -> Seen | None:
+        """The time of ``stamp`` when it is within this tally's bound (seen_time)."""
+        return seen_time(stamp, self.not_after)
+
     def hit(self, category: str, ip: bytes, stamp: bytes, status: bytes, line: bytes) -> None:
         finding = self.findings.get(category)
         if finding is None:
             finding = self.findings[category] = Finding()
-        finding.add(ip, iso_time(stamp, self.not_after), status, line, self.samples)
+        finding.add(ip, self.judge(stamp), status, line, self.samples)
 
     def login(self, ip: bytes, stamp: bytes, line: bytes) -> None:
         counts = self.logins.counts
         counts[ip] = counts.get(ip, 0) + 1
-        when = iso_time(stamp, self.not_after)
+        when = self.judge(stamp)
         seen = self.login_seen.get(ip)
         if seen is None:
             self.login_seen[ip] = [when, when, line.decode("utf-8", "replace")[:2000]]
         else:
-            seen[0] = min((x for x in (seen[0], when) if x), default="")
-            seen[1] = max(seen[1], when)
+            seen[0] = earlier(seen[0], when)
+            seen[1] = later(seen[1], when)
         if len(counts) > self.logins.limit:
             self.logins.prune()
             self.login_seen = {k: v for k, v in self.login_seen.items() if k in self.logins.counts}
@@ -298,8 +317,8 @@ class Tally:
         self.requests += other.requests
         self.malformed += other.malformed
         self.bytes += other.bytes
-        self.first = self.first or other.first
-        self.last = other.last or self.last
+        self.first = earlier(self.first, other.first)
+        self.last = later(self.last, other.last)
         for key, count in other.statuses.items():
             self.statuses[key] = self.statuses.get(key, 0) + count
         if other.registers is not None and self.registers is None:
@@ -318,8 +337,8 @@ class Tally:
             if mine is None:
                 self.login_seen[ip] = [first, last, sample]
             else:
-                mine[0] = min((x for x in (mine[0], first) if x), default="")
-                mine[1] = max(mine[1], last)
+                mine[0] = earlier(mine[0], first)
+                mine[1] = later(mine[1], last)
         self.login_seen = {k: v for k, v in self.login_seen.items() if k in self.logins.counts}
         for category, finding in other.findings.items():
             if category in self.findings:
@@ -383,19 +402,20 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
     tally.malformed += malformed
     tally.lines += requests + malformed
     if first:
-        seen = iso_time(first, tally.not_after), iso_time(last, tally.not_after)
-        if not all(seen):  # a forged time first or last: the block's real ones (rare)
-            times = [t for t in (_request_time(x, tally.not_after)
-                                 for x in data.split(b"\n")) if t]
-            seen = (times[0], times[-1]) if times else ("", "")
-        tally.first = tally.first or seen[0]
-        tally.last = seen[1] or tally.last
+        # The block's first and last lines (a log is written in time order) ...
+        seen = [tally.judge(first), tally.judge(last)]
+        if None in seen:  # ... unless one has a forged time: the block's own (rare)
+            times = [t for t in (_request_time(x, tally) for x in data.split(b"\n"))
+                     if t is not None]
+            seen = [min(times, default=None), max(times, default=None)]
+        tally.first = earlier(tally.first, seen[0])
+        tally.last = later(tally.last, seen[1])
 
 
-def _request_time(line: bytes, not_after: float) -> str:
-    """The time of a request line as iso_time gives it ('' for no request line)."""
+def _request_time(line: bytes, tally: Tally) -> Seen | None:
+    """The time of a request line as tally.judge gives it (None for no request line)."""
     match = _FAST.match(line) or _LINE.match(line)
-    return iso_time(match.group(2), not_after) if match else ""
+    return tally.judge(match.group(2)) if match else None
 
 
 @dataclass(frozen=True)
@@ -700,8 +720,8 @@ def summary(tally: Tally, *, top: int, bruteforce_threshold: int) -> dict[str, A
     findings = []
     for category, finding in tally.findings.items():
         findings.append(_finding(
-            category, count=finding.count, successful=finding.successful, first=finding.first,
-            last=finding.last, samples=finding.samples,
+            category, count=finding.count, successful=finding.successful,
+            first=finding.first, last=finding.last, samples=finding.samples,
             clients=[{"client": text(ip), "count": n} for ip, n in finding.clients.top(5)]))
     brute = [(ip, n) for ip, n in tally.logins.top(len(tally.logins.counts))
              if n >= bruteforce_threshold]
@@ -709,14 +729,14 @@ def summary(tally: Tally, *, top: int, bruteforce_threshold: int) -> dict[str, A
         seen = [tally.login_seen[ip] for ip, _n in brute if ip in tally.login_seen]
         findings.append(_finding(
             "wp_bruteforce", count=sum(n for _ip, n in brute), successful=0,
-            first=min((s[0] for s in seen if s[0]), default=""),
-            last=max((s[1] for s in seen), default=""),
+            first=functools.reduce(earlier, (s[0] for s in seen), None),
+            last=functools.reduce(later, (s[1] for s in seen), None),
             samples=[s[2] for s in seen[:tally.samples]],
             clients=[{"client": text(ip), "count": n} for ip, n in brute[:5]]))
     findings.sort(key=lambda f: (-f["count"], f["category"]))
     return {
         "lines": tally.lines, "requests": tally.requests, "malformed": tally.malformed,
-        "bytes": tally.bytes, "first_seen": tally.first or None, "last_seen": tally.last or None,
+        "bytes": tally.bytes, "first_seen": _text(tally.first), "last_seen": _text(tally.last),
         "unique_visitors": visitors, "unique_visitors_exact": exact,
         "status_classes": dict(sorted(classes.items())),
         "statuses": {text(k): v for k, v in sorted(tally.statuses.items())},
@@ -729,10 +749,16 @@ def summary(tally: Tally, *, top: int, bruteforce_threshold: int) -> dict[str, A
     }
 
 
-def _finding(category: str, *, count: int, successful: int, first: str, last: str,
-             samples: list[str], clients: list[dict[str, Any]]) -> dict[str, Any]:
+def _text(when: Seen | None) -> str | None:
+    """A time seen as the result shows it: its ISO 8601 text (None for none)."""
+    return None if when is None else when[1]
+
+
+def _finding(category: str, *, count: int, successful: int, first: Seen | None,
+             last: Seen | None, samples: list[str],
+             clients: list[dict[str, Any]]) -> dict[str, Any]:
     ref, title = category_title(category)
     return {"category": category, "crs": ref, "title": title, "count": count,
-            "successful": successful, "first_seen": first or None, "last_seen": last or None,
+            "successful": successful, "first_seen": _text(first), "last_seen": _text(last),
             "clients": clients, "samples": samples}
 

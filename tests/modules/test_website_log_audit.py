@@ -555,5 +555,59 @@ def test_a_date_a_few_hours_ahead_still_counts_as_seen(tmp_path):
     log = tmp_path / "access.log"
     log.write_text(line("45.1.1.1", when, "GET /.env HTTP/1.1", 404))
     found = {f["category"]: f for f in audit(log, tmp_path / "state")["findings"]}
-    assert found["restricted_file"]["last_seen"] == weblog.iso_time(f"{when} +0700".encode())
+    assert found["restricted_file"]["last_seen"] == weblog.seen_time(f"{when} +0700".encode())[1]
     assert found["restricted_file"]["last_seen"] != ""
+
+
+def zoned(ip: str, when: str, request: str) -> str:
+    """A log line at ``when`` (with its zone offset)."""
+    return f'{ip} - - [{when}] "{request}" 200 512 "-" "{BROWSER}"\n'
+
+
+BEFORE_CHANGE = "".join([  # the server in +0700
+    zoned("45.1.1.1", "30/Nov/2026:09:00:00 +0700", "GET /?id=1+UNION+SELECT+1-- HTTP/1.1"),
+    *(zoned("103.9.9.9", f"30/Nov/2026:10:00:{i:02d} +0700", "POST /wp-login.php HTTP/1.1")
+      for i in range(20)),
+])
+AFTER_CHANGE = "".join([  # then in +0000: 02:30 +0000 is 09:30 +0700, after the first
+    zoned("45.1.1.1", "30/Nov/2026:02:30:00 +0000", "GET /?id=2+UNION+SELECT+1-- HTTP/1.1"),
+    *(zoned("103.9.9.9", f"30/Nov/2026:03:05:{i:02d} +0000", "POST /wp-login.php HTTP/1.1")
+      for i in range(3)),
+    *(zoned("103.9.9.8", f"30/Nov/2026:03:30:{i:02d} +0000", "POST /xmlrpc.php HTTP/1.1")
+      for i in range(20)),
+])
+
+
+@pytest.mark.parametrize("rotated", [False, True])
+def test_times_in_several_zone_offsets_are_ordered_as_instants(tmp_path, rotated):
+    """A log whose zone offset changed (the server's time zone set from +0700 to UTC, or a
+    proxy writing UTC): first and last seen were compared as text, so 02:30 +0000 came
+    before 09:00 +0700 although it is half an hour after it, and an attack's first and
+    last seen were swapped. Within one file and across files (their tallies merged)."""
+    log = tmp_path / "access.log"
+    if rotated:
+        (tmp_path / "access.log.1").write_text(BEFORE_CHANGE)
+        log.write_text(AFTER_CHANGE)
+    else:
+        log.write_text(BEFORE_CHANGE + AFTER_CHANGE)
+    result = audit(log, tmp_path / "state")
+    found = {f["category"]: f for f in result["findings"]}
+    assert (found["sqli"]["first_seen"], found["sqli"]["last_seen"]) == (
+        "2026-11-30T09:00:00+07:00", "2026-11-30T02:30:00+00:00")
+    assert found["wp_bruteforce"]["count"] == 43
+    assert (found["wp_bruteforce"]["first_seen"], found["wp_bruteforce"]["last_seen"]) == (
+        "2026-11-30T10:00:00+07:00", "2026-11-30T03:30:19+00:00")
+    assert (result["first_seen"], result["last_seen"]) == (
+        "2026-11-30T09:00:00+07:00", "2026-11-30T03:30:19+00:00")
+
+
+def test_the_first_and_last_seen_of_several_logs_are_their_earliest_and_latest(tmp_path):
+    """Two sites' logs, the second one's lines earlier than the first one's: the audit's
+    first seen was the first log's first line and its last seen the second log's last
+    line (the order the logs were given in), not the earliest and the latest."""
+    later_site, earlier_site = tmp_path / "a.log", tmp_path / "b.log"
+    later_site.write_text(lines(3, 10))
+    earlier_site.write_text(lines(3, 8))
+    result = audit(later_site, tmp_path / "state", paths=[str(later_site), str(earlier_site)])
+    assert (result["first_seen"], result["last_seen"]) == (
+        "2026-11-30T08:00:00+07:00", "2026-11-30T10:00:02+07:00")
