@@ -16,7 +16,7 @@ description:
     oldest first).
   - Where the previous run stopped is kept in a state file per log on the host (root-only
     directory O(state_dir)), namely the live log's inode, the offset after its last complete
-    line and a fingerprint (sha256) of its first line. The next run finds that file among
+    line, a fingerprint (sha256) of its first line and when that run began. The next run finds that file among
     the live log and its rotated copies, so it survives rotation (rename or
     C(copytruncate)) and truncation. When the file cannot be found any more (rotated away
     unread, replaced, or cut without a rotated copy; the web server's account owns the
@@ -33,10 +33,13 @@ description:
     abuse, C(wp_bruteforce) on C(wp-login.php)/C(xmlrpc.php)), each with its count, how
     many were answered 2xx, first and last seen, top clients and sample lines.
   - A line's time is the log's text, which whoever sends the request or writes the log
-    can forge. A time that is no real time (C(99/Dec/9999), C(31/Feb)) or lies more than
-    a day after the audit's own clock is counted with its line and its finding, but never
-    becomes a first or last seen (of the log, a finding or a brute force); a finding whose
-    every line has such a time has none.
+    can forge. A time that is no real time (C(99/Dec/9999), C(31/Feb)), lies more than
+    a day after the audit's own clock, before 2000, or (in the lines after the previous
+    run's position, which were written after that run began) more than a day before the
+    previous run is counted with its line and its finding, but never becomes a first or
+    last seen (of the log, a finding or a brute force); a finding whose every line has
+    such a time has none. A line of a finding or a login whose time was set aside is also
+    counted, once, in the finding C(forged_time) (its clients and sample lines).
   - Times are compared as instants, not as text, so that a log whose zone offset changed
     (C(+0700) then C(+0000)) or several logs are ordered by when the requests were made.
   - Uses every CPU (the logs are cut into byte ranges read by parallel processes) with
@@ -130,7 +133,7 @@ audit:
       type: list
       elements: dict
       contains:
-        category: {description: "sqli, lfi, rfi, rce, php, xss, java, webshell, restricted_file, admin_probe, scanner, protocol or wp_bruteforce.", type: str}
+        category: {description: "sqli, lfi, rfi, rce, php, xss, java, webshell, restricted_file, admin_probe, scanner, protocol, wp_bruteforce or forged_time (lines whose time was set aside).", type: str}
         crs: {description: The OWASP CRS rule group it corresponds to., type: str}
         title: {description: The category's name in the report's language., type: str}
         count: {description: Requests., type: int}

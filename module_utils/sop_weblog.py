@@ -17,6 +17,7 @@ Stdlib only (runs on the managed host, Python 3.9+).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import errno
 import functools
@@ -113,6 +114,15 @@ def open_log(path: str) -> BinaryIO:
 # A request time more than this far ahead of the audit's own clock is forged (or the
 # web server's clock is wrong): the line is counted, its time is not "seen".
 FUTURE_SECONDS = 86400
+# Nor is a time before 2000-01-01T00:00:00Z (a line dated 1970 written by the web
+# account, which owns its log, or a server clock reset to its start), nor, in the lines
+# after the previous run's position, one more than EARLIER_SECONDS before that run began
+# (they were written after it: a request's time is its start, and one may have lasted
+# long, or the clock was stepped back a little).
+PAST_FLOOR = 946684800.0
+EARLIER_SECONDS = 86400
+# The finding of the lines (of another finding or a login) whose time was set aside.
+FORGED_TIME = "forged_time"
 
 # A request time seen: (POSIX time, ISO 8601 text in the log's own zone offset). Seen
 # times are compared as instants: a log's offset changes (the server's zone set from
@@ -157,13 +167,15 @@ def _moment(stamp: bytes) -> tuple[str, float]:
             f"{text[21:24]}:{text[24:26]}", moment.timestamp())
 
 
-def seen_time(stamp: bytes, not_after: float = math.inf) -> Seen | None:
+def seen_time(stamp: bytes, not_before: float = -math.inf,
+              not_after: float = math.inf) -> Seen | None:
     """'10/Oct/2026:13:55:36 +0700' -> (its POSIX time, '2026-10-10T13:55:36+07:00');
-    None for a time that is no real time (99/Dec/9999, 31/Feb) or lies after
-    ``not_after`` (POSIX time; the audit's clock and FUTURE_SECONDS): such a line is still
-    counted, but its forged time never becomes a first or last seen."""
+    None for a time that is no real time (99/Dec/9999, 31/Feb) or lies outside
+    [``not_before``, ``not_after``] (POSIX times: PAST_FLOOR or the previous run, the
+    audit's clock and FUTURE_SECONDS): such a line is still counted, but its forged time
+    never becomes a first or last seen."""
     text, when = _moment(stamp)
-    return (when, text) if when <= not_after else None
+    return (when, text) if not_before <= when <= not_after else None
 
 
 class TopCounter:
@@ -234,9 +246,11 @@ class Tally:
     """A bounded partial result of some log lines."""
 
     def __init__(self, *, top_limit: int = 5000, samples: int = 3,
-                 not_after: float | None = None) -> None:
-        # request times after this (POSIX time) are forged: counted, never seen (seen_time)
+                 not_after: float | None = None, not_before: float = PAST_FLOOR) -> None:
+        # request times outside these (POSIX times) are forged: counted, never seen
+        # (seen_time); a line of a finding or a login with such a time is a FORGED_TIME one
         self.not_after = time.time() + FUTURE_SECONDS if not_after is None else not_after
+        self.not_before = not_before
         self.lines = 0
         self.requests = 0
         self.malformed = 0
@@ -253,6 +267,7 @@ class Tally:
         self.login_seen: dict[bytes, list[Any]] = {}  # client: [first, last, sample]
         self.findings: dict[str, Finding] = {}
         self.samples = samples
+        self._judged: tuple[bytes | None, Seen | None] = (None, None)  # the last line's time
 
     # -- unique visitors (IP + day + user agent, as GoAccess counts them) ------------
     def _fold(self) -> None:
@@ -281,19 +296,35 @@ class Tally:
         return round(estimate), False
 
     def judge(self, stamp: bytes) -> Seen | None:
-        """The time of ``stamp`` when it is within this tally's bound (seen_time)."""
-        return seen_time(stamp, self.not_after)
+        """The time of ``stamp`` when it is within this tally's bounds (seen_time)."""
+        return seen_time(stamp, self.not_before, self.not_after)
 
-    def hit(self, category: str, ip: bytes, stamp: bytes, status: bytes, line: bytes) -> None:
+    def seen(self, ip: bytes, stamp: bytes, status: bytes, line: bytes) -> Seen | None:
+        """The time of a line of a finding or a login (judge); when it is set aside, the
+        line is counted, once, in the FORGED_TIME finding."""
+        judged, when = self._judged
+        if line is judged:  # the same line in another category
+            return when
+        when = self.judge(stamp)
+        self._judged = line, when
+        if when is None:
+            self._add(FORGED_TIME, ip, None, status, line)
+        return when
+
+    def _add(self, category: str, ip: bytes, when: Seen | None, status: bytes,
+             line: bytes) -> None:
         finding = self.findings.get(category)
         if finding is None:
             finding = self.findings[category] = Finding()
-        finding.add(ip, self.judge(stamp), status, line, self.samples)
+        finding.add(ip, when, status, line, self.samples)
 
-    def login(self, ip: bytes, stamp: bytes, line: bytes) -> None:
+    def hit(self, category: str, ip: bytes, stamp: bytes, status: bytes, line: bytes) -> None:
+        self._add(category, ip, self.seen(ip, stamp, status, line), status, line)
+
+    def login(self, ip: bytes, stamp: bytes, status: bytes, line: bytes) -> None:
         counts = self.logins.counts
         counts[ip] = counts.get(ip, 0) + 1
-        when = self.judge(stamp)
+        when = self.seen(ip, stamp, status, line)
         seen = self.login_seen.get(ip)
         if seen is None:
             self.login_seen[ip] = [when, when, line.decode("utf-8", "replace")[:2000]]
@@ -392,7 +423,7 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
         if method not in ALLOWED_METHODS or sp2 <= sp1:
             tally.hit("protocol", ip, stamp, status, line)
         elif method == b"POST" and path in LOGIN_PATHS:
-            tally.login(ip, stamp, line)
+            tally.login(ip, stamp, status, line)
         found = targets.get(target)
         if found is None:
             found = targets[target] = target_categories(target)
@@ -410,6 +441,7 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
             seen = [min(times, default=None), max(times, default=None)]
         tally.first = earlier(tally.first, seen[0])
         tally.last = later(tally.last, seen[1])
+    tally._judged = (None, None)  # not kept (nor sent back from a worker) with its line
 
 
 def _request_time(line: bytes, tally: Tally) -> Seen | None:
@@ -421,12 +453,14 @@ def _request_time(line: bytes, tally: Tally) -> Seen | None:
 @dataclass(frozen=True)
 class Task:
     """Lines to read: a plain file's byte range [start, end), or a gzipped file's
-    decompressed bytes from ``start`` (``end`` -1: to its end)."""
+    decompressed bytes from ``start`` (``end`` -1: to its end); request times before
+    ``not_before`` are forged (Tally)."""
 
     path: str
     start: int
     end: int
     compressed: bool = False
+    not_before: float = PAST_FLOOR
 
 
 def _plain_blocks(task: Task) -> Iterator[bytes]:
@@ -480,9 +514,10 @@ _AGENTS: dict[bytes, tuple[str | None, bool]] = {}
 
 def scan_task(task: Task, top_limit: int = 5000, samples: int = 3,
               deadline: Deadline = NO_LIMIT, not_after: float | None = None) -> Tally:
-    """The tally of one task's complete lines (times after ``not_after`` are not seen:
-    see Tally)."""
-    tally = Tally(top_limit=top_limit, samples=samples, not_after=not_after)
+    """The tally of one task's complete lines (times before the task's ``not_before`` or
+    after ``not_after`` are not seen: see Tally)."""
+    tally = Tally(top_limit=top_limit, samples=samples, not_after=not_after,
+                  not_before=task.not_before)
     targets, agents = _TARGETS, _AGENTS
     carry = b""
     blocks = _gzip_blocks(task) if task.compressed else _plain_blocks(task)
@@ -547,7 +582,8 @@ def audit(tasks: list[Task], *, workers: int = 0, top_limit: int = 5000,
           samples: int = 3, deadline: Deadline = NO_LIMIT) -> Tally:
     """Run the tasks (in log order) on ``workers`` processes (0: one per CPU) and merge;
     LogError when ``deadline`` passes first. Request times more than FUTURE_SECONDS
-    after the audit's start (its own clock) are counted but never first or last seen."""
+    after the audit's start (its own clock), or before their task's ``not_before``, are
+    counted but never first or last seen."""
     not_after = time.time() + FUTURE_SECONDS
     total = Tally(top_limit=top_limit, samples=samples, not_after=not_after)
     count = workers or os.cpu_count() or 1
@@ -556,8 +592,9 @@ def audit(tasks: list[Task], *, workers: int = 0, top_limit: int = 5000,
     piece = max(4 << 20, min(TASK_BYTES, size // (count * 4) + 1))
     jobs: list[Task] = []
     for task in tasks:
-        jobs.extend([task] if task.compressed
-                    else split_plain(task.path, task.start, task.end, piece, deadline))
+        jobs.extend([task] if task.compressed else [
+            dataclasses.replace(part, not_before=task.not_before)
+            for part in split_plain(task.path, task.start, task.end, piece, deadline)])
     args = [(job, top_limit, samples, deadline, not_after) for job in jobs]
     if count <= 1 or len(jobs) <= 1 or size < PARALLEL_BYTES:
         for arg in args:
@@ -647,7 +684,25 @@ def read_state(state_file: str) -> dict[str, Any] | None:
 
 
 def plan(path: str, state: dict[str, Any] | None, deadline: Deadline = NO_LIMIT) -> Plan:
-    """The tasks reading what is new in ``path`` and its rotated copies since ``state``."""
+    """The tasks reading what is new in ``path`` and its rotated copies since ``state``.
+
+    The new state keeps when this run began (``audited_at``, the audit's clock): the lines
+    after its position are written later, so the next run sets aside their times more
+    than EARLIER_SECONDS before it (not_before of its tasks). A first run, or one that
+    lost the position (it reads the older files again), has PAST_FLOOR only."""
+    started = time.time()
+    found = _plan(path, state, deadline)
+    found.state["audited_at"] = started
+    since = (state or {}).get("audited_at")
+    if found.resumed not in ("first-run", "lost") and isinstance(since, (int, float)):
+        # a previous run's clock ahead of this one's (set back since) bounds nothing more
+        bound = max(PAST_FLOOR, min(float(since), started) - EARLIER_SECONDS)
+        found.tasks = [dataclasses.replace(t, not_before=bound) for t in found.tasks]
+    return found
+
+
+def _plan(path: str, state: dict[str, Any] | None, deadline: Deadline) -> Plan:
+    """plan's tasks and new state, without the times' bound."""
     try:
         info = os.stat(path, follow_symlinks=False)
     except OSError as exc:

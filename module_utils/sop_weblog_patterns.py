@@ -128,6 +128,9 @@ CRAWLERS: tuple[tuple[str, str], ...] = (
 )
 PROTOCOL_TITLE = ("CRS 920/921", "penyalahgunaan protokol / metode")
 BRUTEFORCE_TITLE = ("WordPress", "brute force wp-login.php / xmlrpc.php")
+# Lines of a finding or a login whose time is no real time or lies outside what the log
+# can hold (sop_weblog.seen_time): written by whoever owns the log, or a wrong clock.
+FORGED_TIME_TITLE = ("log", "waktu permintaan tidak wajar (dipalsukan, atau jam server salah)")
 # Methods a court website answers; others (PUT, DELETE, TRACE, CONNECT, PROPFIND...) are
 # protocol abuse.
 ALLOWED_METHODS = frozenset({b"GET", b"POST", b"HEAD", b"OPTIONS"})
@@ -181,4 +184,4 @@ def category_title(category: str) -> tuple[str, str]:
         ref, title, _ = TARGET_CATEGORIES[category]
         return ref, title
     return {"scanner": SCANNER_TITLE, "protocol": PROTOCOL_TITLE,
-            "wp_bruteforce": BRUTEFORCE_TITLE}[category]
+            "wp_bruteforce": BRUTEFORCE_TITLE, "forged_time": FORGED_TIME_TITLE}[category]

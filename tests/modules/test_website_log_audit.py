@@ -539,6 +539,8 @@ def test_a_forged_date_is_counted_but_never_first_or_last_seen(tmp_path, forged)
     assert found["wp_bruteforce"]["last_seen"] == "2026-11-30T10:00:24+07:00"
     assert (result["first_seen"], result["last_seen"]) == (
         "2026-11-30T08:00:00+07:00", "2026-11-30T10:00:24+07:00")
+    forged = found["forged_time"]  # each line set aside, once, as a finding of its own
+    assert (forged["count"], forged["first_seen"], forged["last_seen"]) == (3, None, None)
     # a finding whose every line is forged is kept, without a time
     only = tmp_path / "only.log"
     only.write_text(line("45.1.1.1", when, "GET /.env HTTP/1.1", 404))
@@ -599,6 +601,60 @@ def test_times_in_several_zone_offsets_are_ordered_as_instants(tmp_path, rotated
         "2026-11-30T10:00:00+07:00", "2026-11-30T03:30:19+00:00")
     assert (result["first_seen"], result["last_seen"]) == (
         "2026-11-30T09:00:00+07:00", "2026-11-30T03:30:19+00:00")
+
+
+EPOCH = "01/Jan/1970:00:00:00 +0000"
+
+
+def test_a_date_far_in_the_past_is_never_first_seen_and_is_a_finding(tmp_path):
+    """A line dated 1970 (written by the web account, which owns its log, or a server
+    clock reset to its start) became the first seen of the log and of its attack. A time
+    before 2000 is set aside as a time after the audit's clock plus a day is: the line is
+    counted, its time is never seen, and a line of a finding or a login whose time was set
+    aside is itself a finding (forged_time), once per line, with its sample."""
+    log = tmp_path / "access.log"
+    log.write_text("".join([
+        zoned("36.1.1.9", EPOCH, "GET / HTTP/1.1"),
+        *NORMAL, *(p for _c, p in PROBES), *BRUTE,
+        zoned("45.1.1.1", EPOCH, "GET /?id=1+UNION+SELECT+1--+%3Cscript%3E HTTP/1.1"),
+        zoned("103.9.9.9", EPOCH, "POST /wp-login.php HTTP/1.1"),
+        zoned("45.1.1.12", "99/Dec/9999:23:59:59 +0000", "GET /.env HTTP/1.1"),
+    ]))
+    result = audit(log, tmp_path / "state")
+    assert result["requests"] == 1 + len(NORMAL) + len(PROBES) + len(BRUTE) + 3
+    assert (result["first_seen"], result["last_seen"]) == (
+        "2026-11-30T08:00:00+07:00", "2026-11-30T10:00:24+07:00")
+    found = {f["category"]: f for f in result["findings"]}
+    assert (found["sqli"]["count"], found["sqli"]["first_seen"]) == (3, "2026-11-30T09:00:00+07:00")
+    assert (found["xss"]["count"], found["xss"]["first_seen"]) == (2, "2026-11-30T09:04:00+07:00")
+    assert (found["wp_bruteforce"]["count"], found["wp_bruteforce"]["first_seen"]) == (
+        26, "2026-11-30T10:00:00+07:00")
+    forged = found["forged_time"]
+    assert forged["count"] == 3  # the sqli + xss line once, the login, the 9999 one
+    assert (forged["first_seen"], forged["last_seen"]) == (None, None)
+    assert EPOCH in forged["samples"][0] and "UNION" in forged["samples"][0]
+    assert {c["client"] for c in forged["clients"]} == {"45.1.1.1", "103.9.9.9", "45.1.1.12"}
+    assert "forged_time: 3 permintaan" in " ".join(mod.sop_output(result)["findings"])
+
+
+def test_new_lines_dated_before_the_previous_run_are_set_aside(tmp_path):
+    """The lines after the previous run's position were written after that run began: a
+    time more than a day before it (a line the web account wrote with an older date) is
+    set aside as forged; one a few hours before it (a long request) is still seen."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(line("36.2.2.2", ahead(0), "GET / HTTP/1.1"))
+    audit(log, state)
+    with open(log, "a") as handle:
+        handle.write(line("45.1.1.1", ahead(-3), "GET /.env HTTP/1.1", 404)
+                     + line("45.1.1.2", ahead(-0.25), "GET /.git/config HTTP/1.1", 404))
+    result = audit(log, state)
+    assert result["resumed"][str(log)] == "live" and result["requests"] == 2
+    found = {f["category"]: f for f in result["findings"]}
+    assert found["restricted_file"]["count"] == 2
+    assert found["restricted_file"]["first_seen"] == found["restricted_file"]["last_seen"] \
+        == result["first_seen"] == weblog.seen_time(f"{ahead(-0.25)} +0700".encode())[1]
+    assert found["forged_time"]["count"] == 1
+    assert found["forged_time"]["clients"] == [{"client": "45.1.1.1", "count": 1}]
 
 
 def test_the_first_and_last_seen_of_several_logs_are_their_earliest_and_latest(tmp_path):
