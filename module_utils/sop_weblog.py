@@ -516,6 +516,7 @@ def scan_task(task: Task, top_limit: int = 5000, samples: int = 3,
               deadline: Deadline = NO_LIMIT, not_after: float | None = None) -> Tally:
     """The tally of one task's complete lines (times before the task's ``not_before`` or
     after ``not_after`` are not seen: see Tally)."""
+    deadline.check(task.path)
     tally = Tally(top_limit=top_limit, samples=samples, not_after=not_after,
                   not_before=task.not_before)
     targets, agents = _TARGETS, _AGENTS
@@ -592,6 +593,7 @@ def audit(tasks: list[Task], *, workers: int = 0, top_limit: int = 5000,
     piece = max(4 << 20, min(TASK_BYTES, size // (count * 4) + 1))
     jobs: list[Task] = []
     for task in tasks:
+        deadline.check(task.path)  # an empty file has no block to check it on
         jobs.extend([task] if task.compressed else [
             dataclasses.replace(part, not_before=task.not_before)
             for part in split_plain(task.path, task.start, task.end, piece, deadline)])
@@ -729,6 +731,7 @@ def _plan(path: str, state: dict[str, Any] | None, deadline: Deadline) -> Plan:
         if info.st_ino == state.get("inode") and info.st_dev == state.get("device"):
             return Plan([live], new_state, "live")
         for file, gz in older:
+            deadline.check(file)  # the log folder may be full of "rotated copies"
             if not gz and os.stat(file, follow_symlinks=False).st_ino == state.get("inode"):
                 return Plan([Task(file, 0, _size(file)), live], new_state,
                             f"rotated:{file}")
@@ -737,6 +740,7 @@ def _plan(path: str, state: dict[str, Any] | None, deadline: Deadline) -> Plan:
         return Plan([Task(path, offset, end)], new_state, "live")
     newer: list[Task] = []
     for file, gz in older:
+        deadline.check(file)
         if fingerprint(file, gz) == old_print:
             first = (Task(file, offset, -1, True) if gz
                      else Task(file, offset, _size(file)))

@@ -667,3 +667,22 @@ def test_the_first_and_last_seen_of_several_logs_are_their_earliest_and_latest(t
     result = audit(later_site, tmp_path / "state", paths=[str(later_site), str(earlier_site)])
     assert (result["first_seen"], result["last_seen"]) == (
         "2026-11-30T08:00:00+07:00", "2026-11-30T10:00:02+07:00")
+
+
+def test_a_log_folder_full_of_rotated_copies_is_stopped_at_the_time_limit(tmp_path):
+    """The web server's account may write the log folder: thousands of empty "rotated
+    copies" were each fingerprinted, planned and opened without looking at the time limit
+    (an empty file has no block to check it on), so the audit ran on past its timeout."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(lines(3, 1))
+    audit(log, state)
+    log.write_text("")  # rotated away unread, as far as the state can tell
+    for n in range(1, 200):
+        (tmp_path / f"access.log.{n}").touch()
+    over = weblog.Deadline(0)
+    time.sleep(0.01)
+    with pytest.raises(weblog.LogError, match="not read within 0 s, stopped"):
+        weblog.plan(str(log), weblog.read_state(str(next(state.iterdir()))), over)
+    tasks = [weblog.Task(str(tmp_path / f"access.log.{n}"), 0, 0) for n in range(1, 200)]
+    with pytest.raises(weblog.LogError, match="not read within 0 s, stopped"):
+        weblog.audit(tasks, workers=1, deadline=over)
