@@ -493,8 +493,13 @@ def main() -> None:
     tables = record.pop("tables")
     verified = record["status"] == "ok"
     if ledger:
-        append(ledger, "verified", name=os.path.basename(path),
-               sha256=known["sha256"] if known else None, **record)
+        try:
+            append(ledger, "verified", name=os.path.basename(path),
+                   sha256=known["sha256"] if known else None, **record)
+        except OSError as exc:  # the record's disk full: retention trusts only the record
+            module.fail_json(msg=f"cannot record the verification of {path} in {ledger}: "
+                             f"{exc.strerror or exc} (it stays unverified)", verified=False,
+                             verification=record, tables=tables, path=path)
     if module.params["update_manifest"]:
         manifest.update(verified=verified, verification=record)
         write_json_atomic(mpath, manifest)

@@ -153,7 +153,12 @@ def main() -> None:
                          verification={"status": "error", "reason": str(exc)})
         return
     record = {"method": "listing", "verified_on": os.uname().nodename, **checked}
-    append(ledger, "verified", name=os.path.basename(path), sha256=known["sha256"], **record)
+    try:
+        append(ledger, "verified", name=os.path.basename(path), sha256=known["sha256"], **record)
+    except OSError as exc:
+        module.fail_json(msg=f"cannot record the verification of {path} in {ledger}: "
+                         f"{exc.strerror or exc} (it stays unverified)", verified=False,
+                         verification=record)
     module.exit_json(changed=True, verified=record["status"] == "ok", verification=record)
 
 

@@ -594,3 +594,28 @@ def test_tar_warnings_still_reach_the_result(tmp_path):
         listener.close()
     assert archived["entries"] == len(tar_names(writer.final_path)) == 2
     assert any("socket ignored" in warning for warning in archived["warnings"]), archived
+
+
+def test_a_verification_that_cannot_be_recorded_is_one_line_and_nothing_half_written(
+        site, tmp_path):
+    """The backup computer's record (ledger) cannot grow (its disk full; here RLIMIT_FSIZE):
+    website_archive_verify ended in a traceback. Now one line naming the archive and the
+    record; the record is as it was, the backup stays unverified."""
+    dest = tmp_path / "backups"
+    dest.mkdir()
+    made = backup_module.backup(
+        {"paths": [str(site)], "dest": str(dest), "prefix": "website", "exclude": [],
+         "level": 3, "period": "always", "stall_timeout": 600},
+        datetime.datetime(2026, 11, 30, 1, 0, 0).astimezone())
+    ledger = tmp_path / "ledger.jsonl"
+    name = Path(made["path"]).name
+    ledger.write_text(json.dumps({"at": "2026-11-30T01:00:05+07:00", "event": "ingested",
+                                  "name": name, "sha256": made["sha256"]}) + "\n")
+    before = ledger.read_bytes()
+    rc, result = run_module("website_archive_verify", tmp_path, {
+        "path": made["path"], "ledger": str(ledger), "os_user": "nobody"},
+        file_limit=len(before) + 40)
+    assert rc == 1 and result["msg"] == (
+        f"cannot record the verification of {made['path']} in {ledger}: File too large "
+        "(it stays unverified)"), result
+    assert ledger.read_bytes() == before
