@@ -71,9 +71,10 @@ def local_tmp() -> Iterator[Path]:
 
 
 def _install_project(
-    tmp_path: Path, local_tmp: Path, checkout: Path, dest: Path, *extra: str
+    tmp_path: Path, local_tmp: Path, checkout: Path, dest: Path, *extra: str, source: str = "archive"
 ) -> str:
-    """project.yml (source archive) from `checkout` into `dest`, on this machine."""
+    """project.yml (`source` archive, or git cloning `checkout`) from `checkout` into
+    `dest`, on this machine."""
     playbook = tmp_path / "project.yml"
     playbook.write_text(
         "- hosts: localhost\n"
@@ -84,7 +85,8 @@ def _install_project(
     done = subprocess.run(
         [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local",
          "-e", f"ansible_python_interpreter={sys.executable}",
-         "-e", "sop_controller_source=archive", "-e", f"sop_controller_archive_src={checkout}",
+         "-e", f"sop_controller_source={source}", "-e", f"sop_controller_archive_src={checkout}",
+         "-e", f"sop_controller_git_repo={checkout}", "-e", "sop_controller_git_version=main",
          "-e", "sop_controller_archive_version=HEAD", "-e", f"sop_controller_dir={dest}",
          "-e", f"sop_controller_venv={dest}/.venv", *extra, str(playbook)],
         capture_output=True, text=True, check=False, timeout=300, cwd=REPO,
@@ -98,14 +100,16 @@ def _recap(output: str) -> str:
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
-def test_archive_install_removes_what_the_project_no_longer_has(
-    tmp_path: Path, local_tmp: Path
+@pytest.mark.parametrize("source", ["archive", "git"])
+def test_install_removes_what_the_project_no_longer_has(
+    tmp_path: Path, local_tmp: Path, source: str
 ) -> None:
     """Unpacked over the installed tree, an archive never removed a file the project
     had deleted: a removed playbook or module stayed in /opt/court-it-sop and could
-    still run. The installed tree is now the committed files (and the collections)
-    exactly; the venv, Python's caches and pip's metadata are kept; a second run
-    changes nothing."""
+    still run; so did one of a git source (pulled into the installed project, where it
+    kept what was put there by hand). The installed tree is now the committed files (and
+    the collections) exactly, from either source; the venv, Python's caches and pip's
+    metadata are kept; a second run changes nothing."""
     checkout = tmp_path / "checkout"
     (checkout / "playbooks").mkdir(parents=True)
     (checkout / "playbooks" / "kept.yml").write_text("kept\n")
@@ -118,12 +122,12 @@ def test_archive_install_removes_what_the_project_no_longer_has(
     collections.mkdir(parents=True)
     (collections / "MANIFEST.json").write_text("{}\n")
     (checkout / ".gitignore").write_text("collections/ansible_collections/\n")
-    _git(checkout, "init", "-q")
+    _git(checkout, "init", "-q", "-b", "main")
     _git(checkout, "add", "-A")
     _git(checkout, "commit", "-q", "-m", "one")
     dest = tmp_path / "opt" / "court-it-sop"
 
-    first = _install_project(tmp_path, local_tmp, checkout, dest)
+    first = _install_project(tmp_path, local_tmp, checkout, dest, source=source)
     assert "failed=0" in _recap(first), first[-3000:]
     assert (dest / "playbooks" / "removed.yml").read_text() == "removed\n"
     assert (dest / "collections" / "ansible_collections" / "ns" / "col" / "MANIFEST.json").exists()
@@ -140,7 +144,7 @@ def test_archive_install_removes_what_the_project_no_longer_has(
     (checkout / "library" / "old_module.py").unlink()
     _git(checkout, "add", "-A")
     _git(checkout, "commit", "-q", "-m", "two")
-    second = _install_project(tmp_path, local_tmp, checkout, dest)
+    second = _install_project(tmp_path, local_tmp, checkout, dest, source=source)
     assert "failed=0" in _recap(second) and "changed=0" not in _recap(second), second[-3000:]
     assert not (dest / "playbooks" / "removed.yml").exists()
     assert not (dest / "playbooks" / "stray.yml").exists()
@@ -152,9 +156,9 @@ def test_archive_install_removes_what_the_project_no_longer_has(
     assert (dest / "runner" / "court_it_sop.egg-info").is_dir()
     assert (dest / "collections" / "ansible_collections" / "ns" / "col" / "MANIFEST.json").exists()
 
-    third = _install_project(tmp_path, local_tmp, checkout, dest)
+    third = _install_project(tmp_path, local_tmp, checkout, dest, source=source)
     assert "changed=0" in _recap(third) and "failed=0" in _recap(third), third[-3000:]
-    check = _install_project(tmp_path, local_tmp, checkout, dest, "--check")
+    check = _install_project(tmp_path, local_tmp, checkout, dest, "--check", source=source)
     assert "changed=0" in _recap(check) and "failed=0" in _recap(check), check[-3000:]
     # nothing left behind, on the machine running the playbook or beside the project
     assert list(local_tmp.iterdir()) == []
