@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -70,17 +71,47 @@ def local_tmp() -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
 
 
+# `python -m venv DIR` making a venv whose pip logs, in the file named after the script,
+# whether the project it installs (its last argument) was locked (flock) and its arguments.
+# A stand-in: a real `pip install -e` needs setuptools and wheel from PyPI.
+FAKE_PYTHON = """#!/bin/sh
+[ "$1 $2" = "-m venv" ] || exit 2
+mkdir -p "$3/bin" && touch "$3/bin/python" && chmod +x "$3/bin/python"
+cat > "$3/bin/pip" <<'EOF'
+#!/bin/sh
+for last; do :; done
+if flock --shared --nonblock "$last" true; then state=unlocked; else state=locked; fi
+echo "$state $*" >> "$0.log"
+EOF
+chmod +x "$3/bin/pip"
+"""
+
+
+def _pip_log(dest: Path) -> list[str]:
+    """What the venv's pip was asked (FAKE_PYTHON), each with whether the project was locked."""
+    log = dest / ".venv" / "bin" / "pip.log"
+    return log.read_text().splitlines() if log.exists() else []
+
+
 def _install_project(
-    tmp_path: Path, local_tmp: Path, checkout: Path, dest: Path, *extra: str, source: str = "archive"
+    tmp_path: Path,
+    local_tmp: Path,
+    checkout: Path,
+    dest: Path,
+    *extra: str,
+    source: str = "archive",
 ) -> str:
     """project.yml (`source` archive, or git cloning `checkout`) from `checkout` into
-    `dest`, on this machine."""
+    `dest`, on this machine, its venv made by FAKE_PYTHON."""
+    python = tmp_path / "python3"
+    python.write_text(FAKE_PYTHON)
+    python.chmod(0o755)
     playbook = tmp_path / "project.yml"
     playbook.write_text(
         "- hosts: localhost\n"
         "  gather_facts: false\n"
         "  tasks:\n"
-        f"    - ansible.builtin.import_tasks: {REPO}/roles/sop_controller/tasks/project.yml\n"
+        "    - ansible.builtin.include_role: {name: sop_controller, tasks_from: project}\n"
     )
     done = subprocess.run(
         [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local",
@@ -88,7 +119,8 @@ def _install_project(
          "-e", f"sop_controller_source={source}", "-e", f"sop_controller_archive_src={checkout}",
          "-e", f"sop_controller_git_repo={checkout}", "-e", "sop_controller_git_version=main",
          "-e", "sop_controller_archive_version=HEAD", "-e", f"sop_controller_dir={dest}",
-         "-e", f"sop_controller_venv={dest}/.venv", *extra, str(playbook)],
+         "-e", f"sop_controller_venv={dest}/.venv", "-e", f"sop_controller_python={python}",
+         *extra, str(playbook)],
         capture_output=True, text=True, check=False, timeout=300, cwd=REPO,
         env={**os.environ, "TMPDIR": str(local_tmp)},
     )  # fmt: skip
@@ -112,6 +144,7 @@ def test_install_removes_what_the_project_no_longer_has(
     metadata are kept; a second run changes nothing."""
     checkout = tmp_path / "checkout"
     (checkout / "playbooks").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\n")
     (checkout / "playbooks" / "kept.yml").write_text("kept\n")
     (checkout / "playbooks" / "removed.yml").write_text("removed\n")
     (checkout / "library").mkdir()
@@ -131,8 +164,8 @@ def test_install_removes_what_the_project_no_longer_has(
     assert "failed=0" in _recap(first), first[-3000:]
     assert (dest / "playbooks" / "removed.yml").read_text() == "removed\n"
     assert (dest / "collections" / "ansible_collections" / "ns" / "col" / "MANIFEST.json").exists()
+    assert _pip_log(dest) == [f"locked install -q -e {dest}"]
     # what the machine adds beside the project: the venv, Python's and pip's files
-    (dest / ".venv" / "bin").mkdir(parents=True)
     (dest / ".venv" / "bin" / "python").write_text("venv\n")
     (dest / "library" / "__pycache__").mkdir()
     (dest / "library" / "__pycache__" / "old_module.cpython-311.pyc").write_text("pyc\n")
@@ -160,7 +193,52 @@ def test_install_removes_what_the_project_no_longer_has(
     assert "changed=0" in _recap(third) and "failed=0" in _recap(third), third[-3000:]
     check = _install_project(tmp_path, local_tmp, checkout, dest, "--check", source=source)
     assert "changed=0" in _recap(check) and "failed=0" in _recap(check), check[-3000:]
+    assert len(_pip_log(dest)) == 1  # pyproject.toml unchanged: pip ran once
     # nothing left behind, on the machine running the playbook or beside the project
+    assert list(local_tmp.iterdir()) == []
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["court-it-sop"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
+def test_install_waits_for_the_runs_in_progress(tmp_path: Path, local_tmp: Path) -> None:
+    """The install copied the project over itself while a timer's `sop run` could be
+    starting or running in it: the run read a mixture of two versions (and new code with
+    the old venv's dependencies). Now the install replaces the project and brings its
+    venv up to date under the project directory's exclusive lock, which each timer's run
+    holds shared (sop schedule): it waits for the runs in progress
+    (sop_controller_install_wait seconds), then gives up with one line, the project as
+    it was."""
+    checkout = tmp_path / "checkout"
+    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\n")
+    (checkout / "old.yml").write_text("old\n")
+    _git(checkout, "init", "-q")
+    _git(checkout, "add", "-A")
+    _git(checkout, "commit", "-q", "-m", "one")
+    dest = tmp_path / "opt" / "court-it-sop"
+    first = _install_project(tmp_path, local_tmp, checkout, dest)
+    assert "failed=0" in _recap(first), first[-3000:]
+
+    (checkout / "old.yml").unlink()
+    (checkout / "pyproject.toml").write_text("[project]\nname = 'two'\n")
+    _git(checkout, "add", "-A")
+    _git(checkout, "commit", "-q", "-m", "two")
+    handle = os.open(dest, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH)  # a run in progress
+        refused = _install_project(
+            tmp_path, local_tmp, checkout, dest, "-e", "sop_controller_install_wait=2"
+        )
+    finally:
+        os.close(handle)
+    assert "failed=1" in _recap(refused), refused[-3000:]
+    assert f"{dest} is in use by a SOP run" in refused, refused[-3000:]
+    assert (dest / "old.yml").exists() and len(_pip_log(dest)) == 1
+
+    done = _install_project(tmp_path, local_tmp, checkout, dest)
+    assert "failed=0" in _recap(done), done[-3000:]
+    assert not (dest / "old.yml").exists()
+    assert _pip_log(dest)[1:] == [f"locked install -q -e {dest}"]
     assert list(local_tmp.iterdir()) == []
     assert sorted(p.name for p in dest.parent.iterdir()) == ["court-it-sop"]
 

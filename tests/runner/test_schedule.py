@@ -3,6 +3,7 @@ the service's own command run as systemd would (trigger timer)."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -17,10 +18,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sop.catalogue import PACKAGE_CATALOGUE, load_catalogue
-from sop.errors import SopError
-from sop.schedule import default_calendar, render, write
+from sop.schedule import FLOCK, default_calendar, render, write
 
-from .conftest import FIXTURES, INVENTORY, SOP_BIN
+from .conftest import FIXTURES, INVENTORY, REPO, SOP_BIN
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -77,9 +77,14 @@ def test_install_renders_units_idempotently(cli: Cli, court: Path, tmp_path: Pat
     ).read_text()
     service = (units / "sop-local-demo.service").read_text()
     assert 'Environment="SOP_TRIGGER=timer"' in service
-    assert f"ExecStart={SOP_BIN} run local-demo -i {court}" in service
+    locked = [FLOCK, "--shared", "--wait", "3600", "--conflict-exit-code", "4", "--verbose"]
+    assert _exec_argv(service) == [
+        *locked, str(REPO), SOP_BIN, "run", "local-demo", "-i", str(court)
+    ]
     check = (units / "sop-overdue.service").read_text()
-    assert f"ExecStart={SOP_BIN} overdue -i {court}" in check
+    assert _exec_argv(check) == [
+        *locked, str(REPO), SOP_BIN, "overdue", "-i", str(court), "--notify"
+    ]
     before = {p.name: p.stat().st_mtime_ns for p in units.iterdir()}
     code, out, _ = _install(cli, court, units)
     assert code == 0 and "0 units changed, 0 removed." in out
@@ -196,6 +201,44 @@ def test_service_command_runs_the_sop_as_timer(
     assert code == 0 and json.loads(out) == [["local-demo", "timer", "successful"]]
 
 
+def test_a_timers_run_waits_while_the_project_is_installed(
+    cli: Cli, court: Path, tmp_path: Path, sop_env: dict[str, str]
+) -> None:
+    """A timer's `sop run` started whenever systemd said, also while the controller's
+    install was copying the project over itself: the run read a mixture of two versions.
+    The service now runs `sop` under flock(1)'s shared lock on the project directory,
+    which the install takes exclusively: runs go side by side, and a run waits until the
+    install is done."""
+    units = tmp_path / "units"
+    assert _install(cli, court, units)[0] == 0
+    unit_environment, command = _service(units / "sop-local-demo.service")
+    environment = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], **unit_environment}
+    project = os.open(unit_environment["SOP_PROJECT_DIR"], os.O_RDONLY)
+    try:
+        fcntl.flock(project, fcntl.LOCK_SH)  # another run: no wait
+        done = subprocess.run(
+            command, env=environment, capture_output=True, text=True, check=False, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        fcntl.flock(project, fcntl.LOCK_EX)  # the install
+        waiting = subprocess.Popen(
+            command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            with pytest.raises(subprocess.TimeoutExpired):
+                waiting.wait(timeout=3)
+            code, out, _ = cli("history", "--query", "length(@)")
+            assert code == 0 and json.loads(out) == 1  # the second run has not started
+        finally:
+            fcntl.flock(project, fcntl.LOCK_UN)
+        _, err = waiting.communicate(timeout=120)
+        assert waiting.returncode == 0, err
+    finally:
+        os.close(project)
+    code, out, _ = cli("history", "--query", "length(@)")
+    assert code == 0 and json.loads(out) == 2
+
+
 # What systemd's manager gives a system service without User=: its PATH, no HOME, no
 # LANG when the machine sets none, and the machine's clock (here a controller kept at UTC).
 SYSTEMD_ENVIRONMENT = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin", "TZ": "UTC"}
@@ -295,7 +338,7 @@ def test_exec_start_keeps_dollars_backslashes_and_quotes_of_paths(tmp_path: Path
     so an inventory at `.../inv ${HOME}\\q` ran `sop run` on another path (and
     systemd-analyze warned "Ignoring unknown escape sequences"). Each argument now
     reaches `sop` as given."""
-    sop_dir = tmp_path / "venv $HOME 100%" / "bin"  # the program: never substituted
+    sop_dir = tmp_path / "venv $HOME 100% \\ 'q'" / "bin"  # flock's program: as given
     sop_dir.mkdir(parents=True)
     sop_bin = sop_dir / "sop"
     sop_bin.write_text("#!/bin/sh\n")
@@ -316,26 +359,13 @@ def test_exec_start_keeps_dollars_backslashes_and_quotes_of_paths(tmp_path: Path
         ),
     )
     assert_units_verify(units)
-    assert _exec_argv((units / "sop-local-demo.service").read_text()) == [
-        str(sop_bin), "run", "local-demo", "-i", inventory, "--vault-password-file", vault,
+    assert _exec_argv((units / "sop-local-demo.service").read_text())[7:] == [
+        str(tmp_path), str(sop_bin), "run", "local-demo", "-i", inventory,
+        "--vault-password-file", vault,
     ]  # fmt: skip
-    assert _exec_argv((units / "sop-overdue.service").read_text()) == [
-        str(sop_bin), "overdue", "-i", inventory, "--notify",
+    assert _exec_argv((units / "sop-overdue.service").read_text())[7:] == [
+        str(tmp_path), str(sop_bin), "overdue", "-i", inventory, "--notify",
     ]  # fmt: skip
-
-
-def test_a_program_path_systemd_cannot_run_is_refused(tmp_path: Path) -> None:
-    """systemd refuses an executable whose path holds a quote, a backslash or a control
-    character ("Executable name contains special characters"): one line, no unit."""
-    with pytest.raises(SopError, match="systemd cannot run"):
-        render(
-            load_catalogue(FIXTURES / "catalogue"),
-            sop_bin=tmp_path / "it's" / "sop",
-            inventory="inventory/court",
-            project_dir=tmp_path,
-            data_dir=tmp_path,
-            schedule={},
-        )
 
 
 def test_environment_lines_carry_control_characters_escaped(tmp_path: Path) -> None:
