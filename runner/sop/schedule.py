@@ -103,15 +103,37 @@ def _locked(project_dir: Path, command: list[str]) -> list[str]:
     ]  # fmt: skip
 
 
-def _text(value: str) -> str:
-    """A value systemd reads with specifiers (WorkingDirectory=, Description=): % as %%."""
+# What WorkingDirectory= and Description= cannot carry, taking no escapes (systemd.unit(5),
+# systemd.syntax(7)): a control character (a line break ends the line, the rest would be
+# a directive of its own; others reach `systemctl status` as they are), a space at either
+# end (stripped) or a backslash at the end (the next line joined to it).
+_UNFIT_TEXT = re.compile(r"[\x00-\x1f\x7f-\x9f]|\A |[ \\]\Z")
+
+
+def _utf8(what: str, value: str) -> str:
+    """`value`, which a unit names: UTF-8 (systemd ignores anything else), else SopError."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise SopError(f"{what} {value!r} is not UTF-8, which a systemd unit cannot name") from None
+    return value
+
+
+def _text(what: str, value: str) -> str:
+    """A value systemd reads as it is but for specifiers (WorkingDirectory=, Description=):
+    % as %%; SopError naming it when a unit cannot carry it."""
+    if _UNFIT_TEXT.search(_utf8(what, value)):
+        raise SopError(
+            f"{what} {value!r} holds a control character, or a space or backslash at its "
+            "end, which a systemd unit cannot carry"
+        )
     return value.replace("%", "%%")
 
 
 def _documentation(project_dir: Path) -> str:
     """The README's file:// URI: percent-encoded (Documentation= is a space-separated
     list of URIs), its % then escaped from systemd's specifiers."""
-    return _text("file://" + quote(f"{project_dir}/runner/sop/README.md"))
+    return ("file://" + quote(f"{project_dir}/runner/sop/README.md")).replace("%", "%%")
 
 
 def _check_calendar(sop: Sop, value: str) -> None:
@@ -210,6 +232,11 @@ def render(
     vault_password_file: str | None = None,
 ) -> list[Unit]:
     """The units for `sops` at the court whose `sop_schedule` is `schedule`."""
+    working_directory = _text("the project directory", str(project_dir))
+    for what, value in (("sop", str(sop_bin)), ("the inventory", inventory),
+                        ("the data directory", str(data_dir)),
+                        ("the vault password file", vault_password_file or "")):  # fmt: skip
+        _utf8(what, value)
     schedule = schedule or {}
     if not isinstance(schedule, Mapping):
         raise SopError("inventory: sop_schedule: expected a mapping of SOP id to times")
@@ -233,28 +260,30 @@ def render(
     environment += _environment("SOP_PROJECT_DIR", str(project_dir))
     environment += _environment("SOP_DATA_DIR", str(data_dir))
     if os.environ.get("SOP_CATALOGUE_DIR"):
-        environment += _environment("SOP_CATALOGUE_DIR", os.environ["SOP_CATALOGUE_DIR"])
+        catalogue_dir = _utf8("SOP_CATALOGUE_DIR", os.environ["SOP_CATALOGUE_DIR"])
+        environment += _environment("SOP_CATALOGUE_DIR", catalogue_dir)
     units = []
     for sop in scheduled(sops):
         command[2] = sop.id
+        title = _text(f"catalogue: {sop.id}: the title", sop.title)
         exec_start = _exec_start(_locked(project_dir, command))
         service = f"""{MARKER}
 [Unit]
-Description={_text(f"SOP {sop.title} ({sop.id})")}
+Description=SOP {title} ({sop.id})
 Documentation={_documentation(project_dir)}
 After=network-online.target
 Wants=network-online.target
 
 [Service]
 Type=oneshot
-WorkingDirectory={_text(str(project_dir))}
+WorkingDirectory={working_directory}
 {environment}EnvironmentFile=-{ENVIRONMENT_FILE}
 ExecStart={exec_start}
 """
         calendars = "".join(f"OnCalendar={c}\n" for c in _calendars(sop, schedule))
         timer = f"""{MARKER}
 [Unit]
-Description={_text(f"Run SOP {sop.title} ({sop.id}), {sop.frequency}")}
+Description=Run SOP {title} ({sop.id}), {sop.frequency}
 
 [Timer]
 {calendars}Persistent=true
@@ -278,7 +307,7 @@ Documentation={_documentation(project_dir)}
 
 [Service]
 Type=oneshot
-WorkingDirectory={_text(str(project_dir))}
+WorkingDirectory={working_directory}
 {environment}EnvironmentFile=-{ENVIRONMENT_FILE}
 ExecStart={overdue}
 """,

@@ -3,6 +3,7 @@ the service's own command run as systemd would (trigger timer)."""
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import json
 import os
@@ -13,12 +14,14 @@ import subprocess
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from sop.catalogue import PACKAGE_CATALOGUE, load_catalogue
-from sop.schedule import FLOCK, default_calendar, render, write
+from sop.errors import SopError
+from sop.schedule import FLOCK, Unit, default_calendar, render, write
 
 from .conftest import FIXTURES, INVENTORY, REPO, SOP_BIN
 
@@ -391,3 +394,61 @@ def test_environment_lines_carry_control_characters_escaped(tmp_path: Path) -> N
         quoted,
     ).replace("%%", "%")
     assert value == f"SOP_DATA_DIR={data_dir}"
+
+
+def _render_with(tmp_path: Path, **changed: object) -> list[Unit]:
+    """The units for the fixture catalogue, with `changed` render() arguments (or title)."""
+    arguments: dict[str, Any] = {
+        "sop_bin": Path(SOP_BIN), "inventory": "inventory/court", "project_dir": tmp_path,
+        "data_dir": tmp_path / "data", "schedule": {},
+    }  # fmt: skip
+    sops = load_catalogue(FIXTURES / "catalogue")
+    title = changed.pop("title", None)
+    if isinstance(title, str):
+        sops = {key: dataclasses.replace(sop, title=title) for key, sop in sops.items()}
+    return render(sops, **{**arguments, **changed})
+
+
+@pytest.mark.parametrize(
+    ("changed", "named"),
+    [
+        ({"project_dir": Path("/opt/sop\nExecStartPre=/bin/false")},
+         "'/opt/sop\\nExecStartPre=/bin/false'"),
+        ({"project_dir": Path("/opt/sop\r")}, "'/opt/sop\\r'"),
+        ({"project_dir": Path("/opt/sop\x1b[2J")}, "'/opt/sop\\x1b[2J'"),
+        ({"project_dir": Path("/opt/sop ")}, "'/opt/sop '"),  # systemd strips it: another dir
+        ({"project_dir": Path("/opt/sop\\")}, "'/opt/sop\\\\'"),  # continues on the next line
+        ({"project_dir": Path("/opt/s\udce9p")}, "'/opt/s\\udce9p'"),  # not UTF-8
+        ({"inventory": "/etc/inv\udce9"}, "'/etc/inv\\udce9'"),
+        ({"data_dir": Path("/var/lib/s\udce9p")}, "'/var/lib/s\\udce9p'"),
+        ({"title": "Cadangan\nExecStartPre=/bin/false"}, "'Cadangan\\nExecStartPre=/bin/false'"),
+        ({"title": "Cadangan \x1b]0;x\x07"}, "'Cadangan \\x1b]0;x\\x07'"),
+    ],
+)  # fmt: skip
+def test_a_value_a_unit_cannot_carry_is_refused(
+    tmp_path: Path, changed: dict[str, object], named: str
+) -> None:
+    """WorkingDirectory= and Description= were written as given: a newline in the project's
+    path or a SOP's title ended the line and made the rest a directive of its own, a
+    trailing space or backslash changed the path (systemd strips the one and joins the
+    next line for the other), a control character reached `systemctl status` as is, and a
+    name that is not UTF-8 crashed the writing (UnicodeEncodeError). Neither setting takes
+    escapes (systemd.unit(5)): such a value is refused with one line naming it."""
+    with pytest.raises(SopError) as raised:
+        _render_with(tmp_path, **changed)
+    message = str(raised.value)
+    assert "\n" not in message and named in message, message
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="needs systemd-analyze")
+def test_a_project_path_with_quotes_and_backslashes_verifies(tmp_path: Path) -> None:
+    """What WorkingDirectory= and Description= can carry is kept: quotes, a backslash
+    inside, `;` and `#`, non-ASCII letters."""
+    project = tmp_path / "Pengadilan \"Negeri\" 'Contoh' a\\b ;#é"
+    project.mkdir()
+    units = tmp_path / "units"
+    write(units, _render_with(tmp_path, project_dir=project, title="Cadangan \\ \"SIPP\" é"))
+    assert_units_verify(units)
+    service = (units / "sop-local-demo.service").read_text()
+    assert f"WorkingDirectory={project}\n" in service
+    assert 'Description=SOP Cadangan \\ "SIPP" é (local-demo)\n' in service
