@@ -140,8 +140,8 @@ def _check_calendar(sop: Sop, value: str) -> None:
     """systemd's own parser, when there is one, says whether the expression is valid."""
     if shutil.which("systemd-analyze") is None:
         return
-    done = subprocess.run(
-        ["systemd-analyze", "calendar", value], capture_output=True, text=True, check=False
+    done = subprocess.run(  # "--": a value such as -h is an expression, never an option
+        ["systemd-analyze", "calendar", "--", value], capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
         raise SopError(
@@ -163,7 +163,7 @@ def default_calendar(sop: Sop) -> list[str]:
 def zone_name(zone: object, where: str) -> str:
     """`zone` when it names a time zone (SopError naming `where` if not)."""
     try:
-        if not isinstance(zone, str) or not _ZONE.match(zone):
+        if not isinstance(zone, str) or not _ZONE.fullmatch(zone):
             raise ValueError(zone)
         ZoneInfo(zone)
     except (ValueError, ZoneInfoNotFoundError):
@@ -207,7 +207,7 @@ def _court_calendars(sop: Sop, court_schedule: Mapping[str, Any]) -> list[str]:
             f"inventory: sop_schedule/{sop.id}: expected an OnCalendar expression or a list"
         )
     for value in values:
-        if not isinstance(value, str) or not _CALENDAR.match(value):
+        if not isinstance(value, str) or not _CALENDAR.fullmatch(value):
             raise SopError(
                 f"inventory: sop_schedule/{sop.id}: {value!r} is not a systemd OnCalendar "
                 "expression (such as 18:30 or Mon..Fri *-*-* 07:00)"
@@ -249,7 +249,7 @@ def render(
             f"{', '.join(s.id for s in scheduled(sops))})"
         )
     delay = str(schedule.get("randomized_delay", DEFAULT_DELAY))
-    if not _DELAY.match(delay):
+    if not _DELAY.fullmatch(delay):
         raise SopError(f"inventory: sop_schedule/randomized_delay: {delay!r} is not a time span")
     command = [str(sop_bin), "run", "", "-i", inventory]
     if vault_password_file:

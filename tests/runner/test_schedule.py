@@ -159,6 +159,11 @@ def test_default_times_follow_the_runs_a_day_the_sop_asks_for() -> None:
         ("  randomized_delay: 'soon'\n", "randomized_delay: 'soon' is not a time span"),
         ("  timezone: WIB\n", "sop_schedule/timezone: 'WIB' is not a time zone"),
         ("  timezone: Asia/Bandung\n", "sop_schedule/timezone: 'Asia/Bandung' is not a"),
+        # systemd-analyze read it as its option (help, exit 0): a timer that never ran
+        ("  local-demo: '-h'\n", "sop_schedule/local-demo: '-h' is not a systemd OnCalendar"),
+        # a line of its own after the time, the zone on the next: the controller's clock
+        ("  local-demo: \"18:00\\n\"\n", "sop_schedule/local-demo: '18:00\\n' is not a"),
+        ("  randomized_delay: \"15m\\n\"\n", "randomized_delay: '15m\\n' is not a time span"),
     ],
 )
 def test_bad_schedule_is_one_line_and_writes_nothing(
