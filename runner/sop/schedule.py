@@ -45,6 +45,8 @@ RUN_LOCK_WAIT = 3600
 DEFAULT_TIMEZONE = "Asia/Jakarta"
 _ZONE = re.compile(r"^(UTC|GMT|[A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$")
 _CALENDAR = re.compile(r"^[A-Za-z0-9*:,./~ +-]{1,100}$")
+# Seconds `systemd-analyze calendar` may take to check one expression.
+ANALYZE_TIMEOUT = 30
 _DELAY = re.compile(r"^\d+(us|ms|s|min|m|h|d)?( \d+(us|ms|s|min|m|h|d)?)*$")
 
 
@@ -140,9 +142,16 @@ def _check_calendar(sop: Sop, value: str) -> None:
     """systemd's own parser, when there is one, says whether the expression is valid."""
     if shutil.which("systemd-analyze") is None:
         return
-    done = subprocess.run(  # "--": a value such as -h is an expression, never an option
-        ["systemd-analyze", "calendar", "--", value], capture_output=True, text=True, check=False
-    )
+    try:
+        done = subprocess.run(  # "--": a value such as -h is an expression, never an option
+            ["systemd-analyze", "calendar", "--", value],
+            capture_output=True, text=True, check=False, timeout=ANALYZE_TIMEOUT,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        raise SopError(
+            f"inventory: sop_schedule/{sop.id}: systemd-analyze calendar {value!r} did not "
+            f"answer in {ANALYZE_TIMEOUT} s"
+        ) from None
     if done.returncode != 0:
         raise SopError(
             f"inventory: sop_schedule/{sop.id}: {value!r} is not a systemd OnCalendar "

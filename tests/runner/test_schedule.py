@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from sop import schedule
 from sop.catalogue import PACKAGE_CATALOGUE, load_catalogue
 from sop.errors import SopError
 from sop.schedule import FLOCK, Unit, default_calendar, render, write
@@ -178,6 +179,23 @@ def test_bad_schedule_is_one_line_and_writes_nothing(
     assert code == 2 and out == ""
     assert err.strip().count("\n") == 0 and problem in err, err
     assert not units.exists()
+
+def test_a_calendar_check_that_hangs_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`systemd-analyze calendar` ran without a time limit: one that never answered (a
+    stuck D-Bus or a broken install) hung `sop schedule install`. It gets ANALYZE_TIMEOUT
+    seconds, then the expression is named in one line."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "systemd-analyze").write_text("#!/bin/sh\nexec sleep 60\n")
+    (tools / "systemd-analyze").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
+    monkeypatch.setattr(schedule, "ANALYZE_TIMEOUT", 1)
+    with pytest.raises(SopError, match=r"sop_schedule/local-demo: systemd-analyze calendar "
+                       r"'07:00' did not answer in 1 s"):  # fmt: skip
+        _render_with(tmp_path, schedule={"local-demo": "07:00"})
+
 
 def _service(unit: Path) -> tuple[dict[str, str], list[str]]:
     """A service unit's Environment= values and ExecStart= argv, as systemd reads them."""
