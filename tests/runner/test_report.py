@@ -21,6 +21,15 @@ A = "Pengadilan Negeri Uji"  # the fixture inventory's court
 
 
 
+def _inventory_with(tmp_path: Path, group_vars: str) -> Path:
+    """The fixture inventory (court A) with `group_vars` added to its all.yml."""
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    with (inventory / "group_vars/all.yml").open("a") as file:
+        file.write(group_vars)
+    return inventory
+
+
 def _runs(out: str, sop_title: str) -> str:
     """The "Pelaksanaan" table of one SOP's section of a Markdown report."""
     section = out.split(f"## {sop_title} (")[1].split("\n## ", 1)[0]
@@ -46,10 +55,7 @@ def test_months_and_times_are_the_courts_clock(
     assert code == 0, err
     assert f"| {ran} |" not in _runs(out, "SOP Uji Lokal")
     # A WITA court: its inventory's sop_schedule.timezone.
-    inventory = tmp_path / "inventory"
-    shutil.copytree(INVENTORY, inventory)
-    with (inventory / "group_vars/all.yml").open("a") as file:
-        file.write("sop_schedule:\n  timezone: Asia/Makassar\n")
+    inventory = _inventory_with(tmp_path, "sop_schedule:\n  timezone: Asia/Makassar\n")
     code, out, err = cli("report", "--month", "2026-11", "-i", str(inventory))
     assert code == 0, err
     assert f"| {ran} | 01-11-2026 04:00 |" in _runs(out, "SOP Uji Lokal")
@@ -239,10 +245,8 @@ def test_a_report_for_an_inventory_shows_the_courts_own_mutu_baku(
     the catalogue's beside over-time counts that contradict it."""
     craft_execution(store_at, "local-demo", datetime(2026, 11, 3, 3, tzinfo=UTC), court=A,
                     activities=1)
-    inventory = tmp_path / "inventory"
-    shutil.copytree(INVENTORY, inventory)
-    with (inventory / "group_vars/all.yml").open("a") as file:
-        file.write("sop_catalogue_overrides:\n  local-demo:\n    waktu: {1: 4h}\n")
+    inventory = _inventory_with(
+        tmp_path, "sop_catalogue_overrides:\n  local-demo:\n    waktu: {1: 4h}\n")
     code, out, err = cli("report", "--month", "2026-11", "-i", str(inventory))
     assert code == 0, err
     assert "4 jam (SOP pengadilan ini)" in out.split("## SOP Uji Lokal (")[1]
