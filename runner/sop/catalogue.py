@@ -216,6 +216,14 @@ def parse_sop(file: Path, raw_bytes: bytes | None = None, *, validate: bool = Tr
     numbers = [a.number for a in activities]
     if numbers != list(range(1, len(numbers) + 1)):
         raise SopError(f"{file}: activities: numbers must be 1..{len(numbers)} in order")
+    named: dict[str, set[int]] = {}  # what `activity()` takes: a number or a ref
+    for a in activities:
+        for key in {str(a.number), a.ref} - {""}:
+            named.setdefault(key, set()).add(a.number)
+    twice = next((key for a in activities if (key := a.ref) and len(named[key]) > 1), None)
+    if twice is not None:
+        both = " and ".join(str(n) for n in sorted(named[twice]))
+        raise SopError(f"{file}: activities: ref {twice!r} names activities {both}")
     grace = _grace(file, "grace", data.get("grace"), data["frequency"])
     times = data.get("times_per_period", 1)
     if times > 1 and data["frequency"] != "daily":

@@ -133,6 +133,31 @@ def test_schema_errors_are_one_line(tmp_path: Path, change: tuple[str, str], exp
     assert re.search(expected, message), message
 
 
+SECOND = """  - number: 2
+    ref: {ref}
+    kegiatan: Langkah kedua
+    pelaksana: [Sekretaris]
+    kelengkapan: Buku
+    waktu: 1d
+    output: Catatan
+    manual: Dicatat di buku
+"""
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [("A.1", "ref 'A.1' names activities 1 and 2"), ('"1"', "ref '1' names activities 1 and 2")],
+)
+def test_a_ref_names_one_activity(tmp_path: Path, ref: str, expected: str) -> None:
+    """sop ack, sop_catalogue_overrides' waktu and `activity()` take an activity by
+    number or ref: a ref given twice, or one that is another activity's number, made them
+    take the first silently (an acknowledgement recorded on the wrong activity)."""
+    file = _write(tmp_path, VALID + SECOND.format(ref=ref), "local-manual.yml")
+    with pytest.raises(SopError) as caught:
+        parse_sop(file)
+    assert str(caught.value) == f"{file}: activities: {expected}"
+
+
 def test_unknown_automated_by(tmp_path: Path) -> None:
     _write(
         tmp_path,
