@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("CONTAINERS_CONF", str(ROOT / ".lab" / "containers.conf"))
 os.environ.setdefault("ANSIBLE_CONFIG", str(ROOT / "ansible.cfg"))
+# The tests' own fact cache (each pytest process's): ansible.cfg's (~/.ansible/facts, kept
+# a day) holds what this account's real runs learnt of their hosts, the Python discovered
+# on localhost among them; the tests run hosts of the same names (localhost with this
+# venv's Python, containers made again) and must neither read nor leave such facts.
+_FACTS = tempfile.mkdtemp(prefix="sop-test-facts-")
+atexit.register(shutil.rmtree, _FACTS, True)
+os.environ["ANSIBLE_CACHE_PLUGIN_CONNECTION"] = _FACTS
 
 
 def lab_is_up() -> bool:

@@ -27,6 +27,7 @@ from typing import Any
 
 import ansible_json
 import pytest
+from systemd_host import wait_for_systemd
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = "localhost/sop-lab:latest"
@@ -122,7 +123,7 @@ def hosts() -> Iterator[None]:
     podman(*common, "--name", STORE, "--hostname", STORE, IMAGE, "/sbin/init")
     try:
         for name in (SIPP, STORE):
-            sh(name, "systemctl is-system-running --wait >/dev/null", check=False)
+            wait_for_systemd(name)
         # The SIPP server writes a binary log (its position goes into the manifest); the
         # module tests verify-restore on it too, so routines may be created without SUPER.
         sh(SIPP, "printf '[mariadbd]\\nlog_bin=sipp-bin\\nserver_id=1\\n"

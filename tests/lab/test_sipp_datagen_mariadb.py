@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from lab_scripts import load
+from systemd_host import wait_for_systemd
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = "localhost/sop-lab:latest"
@@ -53,8 +54,7 @@ def maria() -> Iterator[None]:
     podman("rm", "-f", NAME, check=False)
     podman("run", "-d", "--systemd=always", "--name", NAME, IMAGE, "/sbin/init")
     try:
-        podman("exec", NAME, "sh", "-c", "systemctl is-system-running --wait >/dev/null",
-               check=False)
+        wait_for_systemd(NAME)
         podman("exec", NAME, "systemctl", "start", "mariadb")
         podman("exec", "-i", NAME, "mariadb", stdin=(
             "CREATE DATABASE sipp CHARACTER SET utf8mb4; CREATE DATABASE sipp_copy;"

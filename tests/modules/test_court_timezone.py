@@ -8,6 +8,7 @@ import json
 import os
 import pathlib
 import subprocess
+import sys
 
 import pytest
 
@@ -31,7 +32,8 @@ def zones(tmp_path: pathlib.Path, *extra: str) -> list[str]:
                                 + "] | join(',')"), encoding="utf-8")
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
                ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default")
-    proc = subprocess.run(["ansible-playbook", "-i", "localhost,", "-c", "local", str(play),
+    proc = subprocess.run(["ansible-playbook", "-i", "localhost,", "-c", "local",
+                           "-e", f"ansible_python_interpreter={sys.executable}", str(play),
                            *extra], capture_output=True, text=True, check=False, env=env,
                           timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]

@@ -8,12 +8,17 @@ import json
 import os
 import pathlib
 import subprocess
+import sys
 from http.server import BaseHTTPRequestHandler
 
 from httpd import serving
 from loader import load
 
 ROOT = pathlib.Path(__file__).parents[2]
+# On this controller, with this venv's Python: what Ansible would discover first on PATH
+# may be another Python (a pyenv shim) without the project's dependencies.
+LOCAL_PLAYBOOK = ("ansible-playbook", "-i", "localhost,", "-c", "local",
+                  "-e", f"ansible_python_interpreter={sys.executable}")
 PLAY = """
 - hosts: localhost
   gather_facts: false
@@ -35,7 +40,7 @@ def test_unreachable_sipp_ma_fails_with_one_short_line_naming_the_cause(tmp_path
                ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
                ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="false",
                ANSIBLE_ROLES_PATH=str(ROOT / "roles"))
-    proc = subprocess.run(["ansible-playbook", "-i", "localhost,", "-c", "local", str(play)],
+    proc = subprocess.run([*LOCAL_PLAYBOOK, str(play)],
                           capture_output=True, text=True, check=False, env=env, timeout=300)
     assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]
     failed = [line for line in proc.stdout.splitlines()
@@ -120,9 +125,8 @@ def test_credentials_in_urls_and_command_never_reach_the_records(tmp_path):
                    ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
                    ANSIBLE_CALLBACK_PLUGINS=f"{tmp_path}:{ROOT / 'plugins' / 'callback'}",
                    ANSIBLE_ROLES_PATH=str(ROOT / "roles"), DUMP_FILE=str(dump))
-        proc = subprocess.run(["ansible-playbook", "-v", "-i", "localhost,", "-c", "local",
-                               str(play)], capture_output=True, text=True, check=False,
-                              env=env, timeout=300)
+        proc = subprocess.run([*LOCAL_PLAYBOOK, "-v", str(play)], capture_output=True,
+                              text=True, check=False, env=env, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     results = dump.read_text(encoding="utf-8")
     assert "sop_output" in results and "Pembaharuan Data" in results
@@ -163,7 +167,7 @@ def test_status_url_keeps_the_central_urls_query_after_the_path(tmp_path):
         urls=json.dumps(urls)), encoding="utf-8")
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
                ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default")
-    proc = subprocess.run(["ansible-playbook", "-i", "localhost,", "-c", "local", str(play)],
+    proc = subprocess.run([*LOCAL_PLAYBOOK, str(play)],
                           capture_output=True, text=True, check=False, env=env, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     shown = [line.split("URL=", 1)[1].rstrip('"') for line in proc.stdout.splitlines()
@@ -201,7 +205,7 @@ def test_the_role_masks_with_the_shared_rules_of_module_utils_sop_secrets(tmp_pa
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
                ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
                ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="false")
-    proc = subprocess.run(["ansible-playbook", "-i", "localhost,", "-c", "local", str(play)],
+    proc = subprocess.run([*LOCAL_PLAYBOOK, str(play)],
                           capture_output=True, text=True, check=False, env=env, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     shown = [json.loads(line.rsplit(" => ", 1)[1])["msg"].split("SHOWN=", 1)[1]
