@@ -10,8 +10,8 @@ probes, wp-login.php/xmlrpc.php brute force, scanner user agents), cached under
 - GoAccess:  goaccess LOG --log-format=COMBINED -o report.json (its full JSON report)
 - grep:      grep -cE over ten attack patterns (the floor of reading the file)
 - module:    the website_log_audit module, first run (no state: the whole file)
-- daily:     one more day of lines is appended (--day-lines), then the module again with
-             its state: it reads only the new lines
+- daily:     one more day's worth of lines (--day-lines, dated the last 12 hours) is
+             appended, then the module again with its state: it reads only the new lines
 
 and prints wall times, peak memory (RSS of the process tree, sampled every 20 ms) and the
 ratios against the targets: module <= 0.33x GoAccess (goal 0.1x); the daily run costs in
@@ -290,8 +290,10 @@ def main() -> int:
         print(f"  {time.monotonic() - began:.0f} s", flush=True)
     day_lines = args.day_lines or args.lines // 7
     day = args.work / f"day-{day_lines}.log"
-    if not day.exists():
-        generate(day, day_lines, seed=7, start=start + dt.timedelta(days=7), days=1)
+    # The new lines are of the last hours, made each time: the module sets aside, as
+    # forged, times in new lines more than a day before its previous run (the first run,
+    # just before), as a day's real lines never are.
+    generate(day, day_lines, seed=7, start=dt.datetime.now() - dt.timedelta(hours=12), days=0.5)
     log = args.work / "access.log"
     shutil.copyfile(base, log)
     shutil.rmtree(args.work / "state", ignore_errors=True)

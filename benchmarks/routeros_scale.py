@@ -97,6 +97,8 @@ def run(work: Path, name: str, ports: list[int]) -> float:
             "-i",
             "localhost,",
             "-e",
+            f"ansible_python_interpreter={sys.executable}",
+            "-e",
             f"@{vars_file}",
             str(work / "play.yml"),
         ],

@@ -92,8 +92,10 @@ def module(root: Path, dest: Path) -> float:
                ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="json")
     args = json.dumps({"paths": [str(root)], "dest": str(dest), "prefix": "bench",
                        "exclude": ["*/cache"], "period": "always", "force": True})
+    # this venv's Python, named: not one discovered on PATH or cached from another run
     proc = subprocess.run([str(ROOT / ".venv" / "bin" / "ansible"), "localhost", "-c", "local",
-                           "-i", "localhost,", "-m", "website_files_backup", "-a", args],
+                           "-i", "localhost,", "-e", f"ansible_python_interpreter={sys.executable}",
+                           "-m", "website_files_backup", "-a", args],
                           capture_output=True, text=True, env=env, check=False)
     if proc.returncode:
         sys.exit(f"module failed: {proc.stdout[-800:]} {proc.stderr[-400:]}")
