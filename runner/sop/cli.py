@@ -139,24 +139,31 @@ def _run_clock() -> tzinfo:
         return schedule.court_zone(None)
 
 
+def _court_inventory(ctx: Context) -> tuple[inventory.InventoryInfo, dict[str, Sop]]:
+    """-i's inventory (read without its vault) and the SOPs as its court runs them (its
+    sop_catalogue_overrides: SOP numbers, pelaksana, Mutu Baku)."""
+    info = inventory.load(
+        inventory.resolve_source(ctx.args.inventory), None, inventory.VaultOptions()
+    )
+    sops = {
+        sop_id: apply_overrides(sop, info.overrides, info.court_name)
+        for sop_id, sop in ctx.sops.items()
+    }
+    return info, sops
+
+
 def _court_view(ctx: Context) -> tuple[dict[str, Sop], list[str | None], tzinfo]:
     """The SOPs (with the court's overrides under -i) and the courts a view covers:
     the inventory's court (-i), the one named (--court), else every court recorded; and
     the court's clock (_clock) for what it tells people."""
     args = ctx.args
     if args.inventory:
-        info = inventory.load(
-            inventory.resolve_source(args.inventory), None, inventory.VaultOptions()
-        )
+        info, sops = _court_inventory(ctx)
         if args.court is not None and args.court != info.court_name:
             raise SopError(
                 f"--court {args.court!r} differs from the inventory's court_name "
                 f"{info.court_name!r}"
             )
-        sops = {
-            sop_id: apply_overrides(sop, info.overrides, info.court_name)
-            for sop_id, sop in ctx.sops.items()
-        }
         return sops, [info.court_name], _clock(ctx, info.schedule)
     if args.court is not None:
         return ctx.sops, [_recorded_court(ctx, args.court)], _clock(ctx)
@@ -402,17 +409,10 @@ def _report_scope(ctx: Context) -> tuple[str | None, tzinfo, dict[str, Sop]]:
     (_clock), and the SOPs as it runs them (-i's sop_catalogue_overrides: its own SOP
     numbers, pelaksana and Mutu Baku; the catalogue's otherwise)."""
     args = ctx.args
-    court, court_schedule, sops = args.court, None, ctx.sops
-    if args.inventory:
-        info = inventory.load(
-            inventory.resolve_source(args.inventory), None, inventory.VaultOptions()
-        )
-        court, court_schedule = info.court_name, info.schedule
-        sops = {
-            sop_id: apply_overrides(sop, info.overrides, info.court_name)
-            for sop_id, sop in ctx.sops.items()
-        }
-    return court, _clock(ctx, court_schedule), sops
+    if not args.inventory:
+        return args.court, _clock(ctx), ctx.sops
+    info, sops = _court_inventory(ctx)
+    return info.court_name, _clock(ctx, info.schedule), sops
 
 
 def cmd_report(ctx: Context) -> ExitCode:
