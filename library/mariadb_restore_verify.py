@@ -30,7 +30,7 @@ from ansible.module_utils.sop_backup_files import (
     sha256_file,
     write_json_atomic,
 )
-from ansible.module_utils.sop_backup_ledger import append, backups, read
+from ansible.module_utils.sop_backup_ledger import backups, read, record_verified
 from ansible.module_utils.sop_backup_sql import compare, measure
 from ansible.module_utils.sop_mariadb import (
     CLIENT_BINARIES,
@@ -493,13 +493,10 @@ def main() -> None:
     tables = record.pop("tables")
     verified = record["status"] == "ok"
     if ledger:
-        try:
-            append(ledger, "verified", name=os.path.basename(path),
-                   sha256=known["sha256"] if known else None, **record)
-        except OSError as exc:  # the record's disk full: retention trusts only the record
-            module.fail_json(msg=f"cannot record the verification of {path} in {ledger}: "
-                             f"{exc.strerror or exc} (it stays unverified)", verified=False,
-                             verification=record, tables=tables, path=path)
+        error = record_verified(ledger, path, known["sha256"] if known else None, record)
+        if error:
+            module.fail_json(msg=error, verified=False, verification=record, tables=tables,
+                             path=path)
     if module.params["update_manifest"]:
         manifest.update(verified=verified, verification=record)
         write_json_atomic(mpath, manifest)

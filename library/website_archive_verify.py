@@ -87,7 +87,7 @@ from ansible.module_utils.sop_backup_files import (  # noqa: E402
     restore_user,
     sha256_file,
 )
-from ansible.module_utils.sop_backup_ledger import append, backups, read  # noqa: E402
+from ansible.module_utils.sop_backup_ledger import backups, read, record_verified  # noqa: E402
 from ansible.module_utils.sop_website_files import (  # noqa: E402
     ArchiveError,
     ListingTimeout,
@@ -153,12 +153,9 @@ def main() -> None:
                          verification={"status": "error", "reason": str(exc)})
         return
     record = {"method": "listing", "verified_on": os.uname().nodename, **checked}
-    try:
-        append(ledger, "verified", name=os.path.basename(path), sha256=known["sha256"], **record)
-    except OSError as exc:
-        module.fail_json(msg=f"cannot record the verification of {path} in {ledger}: "
-                         f"{exc.strerror or exc} (it stays unverified)", verified=False,
-                         verification=record)
+    error = record_verified(ledger, path, known["sha256"], record)
+    if error:
+        module.fail_json(msg=error, verified=False, verification=record)
     module.exit_json(changed=True, verified=record["status"] == "ok", verification=record)
 
 

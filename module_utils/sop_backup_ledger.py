@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 from typing import Any
 
 from ansible.module_utils.sop_state import append_json
@@ -32,6 +33,19 @@ def append(path: str, event: str, **fields: Any) -> dict[str, Any]:
     entry = {"at": now_iso(), "event": event, **fields}
     append_json(path, entry)
     return entry
+
+
+def record_verified(ledger: str, path: str, sha256: str | None,
+                    record: dict[str, Any]) -> str | None:
+    """Append the ``verified`` event of the backup at ``path``; None, or the one-line
+    reason it could not be recorded (the ledger's disk full: the backup stays unverified,
+    as retention trusts only this record)."""
+    try:
+        append(ledger, "verified", name=os.path.basename(path), sha256=sha256, **record)
+    except OSError as exc:
+        return (f"cannot record the verification of {path} in {ledger}: "
+                f"{exc.strerror or exc} (it stays unverified)")
+    return None
 
 
 def read(path: str) -> list[dict[str, Any]]:
