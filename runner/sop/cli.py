@@ -139,35 +139,36 @@ def _run_clock() -> tzinfo:
         return schedule.court_zone(None)
 
 
-def _court_inventory(ctx: Context) -> tuple[inventory.InventoryInfo, dict[str, Sop]]:
-    """-i's inventory (read without its vault) and the SOPs as its court runs them (its
-    sop_catalogue_overrides: SOP numbers, pelaksana, Mutu Baku)."""
-    info = inventory.load(
-        inventory.resolve_source(ctx.args.inventory), None, inventory.VaultOptions()
-    )
+def _court_scope(ctx: Context) -> tuple[str | None, tzinfo, dict[str, Sop]]:
+    """The court a command is for (-i's court_name, else --court, else None), its office
+    clock (_clock), and the SOPs as it runs them (-i's sop_catalogue_overrides: its own
+    SOP numbers, pelaksana and Mutu Baku; the catalogue's otherwise). -i's inventory is
+    read without its vault; a --court other than its court_name is refused."""
+    args = ctx.args
+    if not args.inventory:
+        return args.court, _clock(ctx), ctx.sops
+    info = inventory.load(inventory.resolve_source(args.inventory), None, inventory.VaultOptions())
+    if args.court is not None and args.court != info.court_name:
+        raise SopError(
+            f"--court {args.court!r} differs from the inventory's court_name {info.court_name!r}"
+        )
     sops = {
         sop_id: apply_overrides(sop, info.overrides, info.court_name)
         for sop_id, sop in ctx.sops.items()
     }
-    return info, sops
+    return info.court_name, _clock(ctx, info.schedule), sops
 
 
 def _court_view(ctx: Context) -> tuple[dict[str, Sop], list[str | None], tzinfo]:
     """The SOPs (with the court's overrides under -i) and the courts a view covers:
     the inventory's court (-i), the one named (--court), else every court recorded; and
     the court's clock (_clock) for what it tells people."""
-    args = ctx.args
-    if args.inventory:
-        info, sops = _court_inventory(ctx)
-        if args.court is not None and args.court != info.court_name:
-            raise SopError(
-                f"--court {args.court!r} differs from the inventory's court_name "
-                f"{info.court_name!r}"
-            )
-        return sops, [info.court_name], _clock(ctx, info.schedule)
-    if args.court is not None:
-        return ctx.sops, [_recorded_court(ctx, args.court)], _clock(ctx)
-    return ctx.sops, ctx.store.courts() or [None], _clock(ctx)
+    court, zone, sops = _court_scope(ctx)
+    if ctx.args.inventory:
+        return sops, [court], zone
+    if court is not None:
+        return sops, [_recorded_court(ctx, court)], zone
+    return sops, ctx.store.courts() or [None], zone
 
 
 def _recorded_court(ctx: Context, name: str) -> str:
@@ -404,22 +405,11 @@ def cmd_ack(ctx: Context) -> ExitCode:
     return ExitCode.OK
 
 
-def _report_scope(ctx: Context) -> tuple[str | None, tzinfo, dict[str, Sop]]:
-    """The court a report is for (--court, or -i's court_name), its office clock
-    (_clock), and the SOPs as it runs them (-i's sop_catalogue_overrides: its own SOP
-    numbers, pelaksana and Mutu Baku; the catalogue's otherwise)."""
-    args = ctx.args
-    if not args.inventory:
-        return args.court, _clock(ctx), ctx.sops
-    info, sops = _court_inventory(ctx)
-    return info.court_name, _clock(ctx, info.schedule), sops
-
-
 def cmd_report(ctx: Context) -> ExitCode:
     from sop import report
 
     args = ctx.args
-    court, zone, sops = _report_scope(ctx)
+    court, zone, sops = _court_scope(ctx)
     month = report.Month.parse(args.month, zone) if args.month else report.Month.current(zone)
     if args.format == "pdf" and args.all_courts:
         raise SopError("--format pdf is one court's report: give --court NAME, not --all-courts")
@@ -593,8 +583,8 @@ def cmd_incident(ctx: Context) -> ExitCode:
         ctx.console.print(f"Incident {args.id} closed.", markup=False, highlight=False)
     else:
         query = records.compile_query(args.query)
-        zone = _clock(ctx)
-        rows = incidents.listing(ctx.store, get_sop(ctx.sops, incidents.SOP_ID), args.status)
+        court, zone, sops = _court_scope(ctx)
+        rows = incidents.listing(ctx.store, get_sop(sops, incidents.SOP_ID), args.status, court)
         if args.json or query is not None:
             records.emit(rows, query, sys.stdout)
         else:
@@ -764,7 +754,7 @@ def build_parser() -> argparse.ArgumentParser:
     inc_close.add_argument("--resolution", required=True)
     inc_list = inc_sub.add_parser("list", help="incidents with time to resolution")
     inc_list.add_argument("--status", choices=("open", "closed"))
-    clock_option(inc_list, "Asia/Jakarta")
+    court_options(inc_list)
     json_options(inc_list)
 
     rep = command("report", cmd_report, "Laporan Pelaksanaan SOP for a month (Bahasa Indonesia)")

@@ -28,6 +28,7 @@ SOP_ID = "server-incident"
 # The activities whose Mutu Baku an incident's resolution is measured against.
 HANDLING_ACTIVITIES = (1, 2)
 STATUSES = ("open", "closed")
+FILTERS = {"status": "status = :status", "court": "(court_name = :court OR court_name IS NULL)"}
 
 
 def _get(store: Store, incident_id: int) -> dict[str, Any]:
@@ -87,16 +88,23 @@ def _same_court(incident: str | None, run: str | None) -> bool:
     return incident is None or run is None or incident == run
 
 
-def listing(store: Store, sop: Sop, status: str | None = None) -> list[dict[str, Any]]:
+def _rows(store: Store, status: str | None, court: str | None) -> list[dict[str, Any]]:
+    """The incidents with `status`, of `court` (and those recorded without a court, which
+    may be its own: see _same_court), newest first."""
+    params = {key: value for key, value in (("status", status), ("court", court)) if value}
+    where = " WHERE " + " AND ".join(FILTERS[key] for key in params) if params else ""
+    with store.db.transaction() as tx:
+        return tx.rows(f"SELECT * FROM incidents{where} ORDER BY id DESC", params)  # noqa: S608 (fixed SQL)
+
+
+def listing(
+    store: Store, sop: Sop, status: str | None = None, court: str | None = None
+) -> list[dict[str, Any]]:
     """Incidents newest first, each with its time to resolution (or open so far), whether
     that is within the Mutu Baku, and the diagnostics runs on its host while it was open
-    (of its court: a regional store's courts share host names)."""
-    where = " WHERE status = :status" if status else ""
-    with store.db.transaction() as tx:
-        rows = tx.rows(
-            f"SELECT * FROM incidents{where} ORDER BY id DESC",  # noqa: S608 (fixed SQL)
-            {"status": status} if status else {},
-        )
+    (of its court: a regional store's courts share host names). With `court`, that
+    court's view: its incidents and those recorded without a court, taken as its own."""
+    rows = _rows(store, status, court)
     if not rows:
         return []
     limit = handling_limit(sop)
@@ -117,7 +125,7 @@ def listing(store: Store, sop: Sop, status: str | None = None) -> list[dict[str,
                 {"execution": r["id"], "status": r["status"]}
                 for r in sorted(runs, key=lambda r: r["id"])
                 if row["host"] in (r["hosts"] or [])
-                and _same_court(row["court_name"], r["court_name"])
+                and _same_court(row["court_name"] or court, r["court_name"])
                 and opened <= r["started_at"] <= (closed or now())
             ],
         )

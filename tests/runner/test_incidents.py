@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,7 +14,10 @@ from sop.catalogue import load_catalogue
 from sop.errors import SopError
 from sop.store import Store, now
 
+from .conftest import INVENTORY
+
 REPO = Path(__file__).resolve().parents[2]
+Cli = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture
@@ -108,3 +112,59 @@ def test_diagnostics_are_the_incident_courts_own(store_url: str, sop: object) ->
         {"execution": runs["PN Bengkalis"], "status": "successful"}
     ]
     assert [d["execution"] for d in rows[unnamed["id"]]["diagnostics"]] == sorted(runs.values())
+    # One court's view (`incident list -i`/`--court`): its incidents and those recorded
+    # without a court, whose diagnostics are then that court's runs, not another's.
+    rows = {r["id"]: r for r in incidents.listing(store, sop, court="PN Bengkalis")}
+    assert list(rows) == [unnamed["id"], ours["id"]]
+    assert rows[unnamed["id"]]["diagnostics"] == [
+        {"execution": runs["PN Bengkalis"], "status": "successful"}
+    ]
+
+
+def _court(tmp_path: Path, court: str, group_vars: str) -> Path:
+    """An inventory of `court` with `group_vars` in its all.yml."""
+    inventory = tmp_path / "inventory"
+    (inventory / "group_vars").mkdir(parents=True)
+    (inventory / "hosts.yml").write_text((INVENTORY / "hosts.yml").read_text())
+    (inventory / "group_vars/all.yml").write_text(f"court_name: {court}\n{group_vars}")
+    return inventory
+
+
+def _ids(cli: Cli, *args: str) -> list[tuple[int, int]]:
+    """(id, limit_s) of each incident `sop incident list ARGS --json` lists."""
+    code, out, err = cli("incident", "list", *args, "--json")
+    assert code == 0, err
+    return [(row["id"], row["limit_s"]) for row in json.loads(out)]
+
+
+def test_list_for_one_court(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`incident list -i INVENTORY` measured every incident against the catalogue's Mutu
+    Baku (4 hours), not the court's own SOP (sop_catalogue_overrides waktu), and listed
+    every court's incidents; now -i is that court's view on its clock, as `sop list -i`,
+    and --court NAME one court's incidents."""
+    monkeypatch.setenv("SOP_CATALOGUE_DIR", str(REPO / "runner" / "sop" / "catalogue"))
+    for court in ("PN Bengkalis", "PN Dumai", None):
+        args = ("--court", court) if court else ()
+        code, _out, err = cli("incident", "open", "--host", "sipp", "--summary", "Mati",
+                              "--by", "Budi", *args)
+        assert code == 0, err
+    inventory = _court(
+        tmp_path,
+        "PN Bengkalis",
+        "sop_schedule:\n  timezone: Asia/Makassar\n"
+        "sop_catalogue_overrides:\n  server-incident:\n    waktu: {1: 30m, 2: 1h}\n",
+    )
+    catalogue = 4 * 3600
+    assert _ids(cli) == [(3, catalogue), (2, catalogue), (1, catalogue)]
+    assert _ids(cli, "-i", str(inventory)) == [(3, 5400), (1, 5400)]
+    assert _ids(cli, "--court", "PN Dumai") == [(3, catalogue), (2, catalogue)]
+    assert _ids(cli, "--court", "PN Lain") == [(3, catalogue)]
+    code, out, err = cli("incident", "list", "-i", str(inventory))
+    assert code == 0, err
+    assert "(1 jam 30 menit)" in out and "WITA" in out
+    code, out, err = cli("incident", "list", "-i", str(inventory), "--court", "PN Dumai")
+    assert (code, out) == (2, "")
+    assert err == (
+        "sop: error: --court 'PN Dumai' differs from the inventory's court_name "
+        "'PN Bengkalis'\n"
+    )
