@@ -586,7 +586,7 @@ def cmd_incident(ctx: Context) -> ExitCode:
         court, zone, sops = _court_scope(ctx)
         rows = incidents.listing(ctx.store, get_sop(sops, incidents.SOP_ID), args.status, court)
         if args.json or query is not None:
-            records.emit(rows, query, sys.stdout)
+            records.emit([records.incident(row) for row in rows], query, sys.stdout)
         else:
             ctx.console.print(incidents.table(rows, zone))
     return ExitCode.OK

@@ -13,7 +13,7 @@ connection layer.
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
 from sop.catalogue import Sop
@@ -103,7 +103,8 @@ def listing(
     """Incidents newest first, each with its time to resolution (or open so far), whether
     that is within the Mutu Baku, and the diagnostics runs on its host while it was open
     (of its court: a regional store's courts share host names). With `court`, that
-    court's view: its incidents and those recorded without a court, taken as its own."""
+    court's view: its incidents and those recorded without a court, taken as its own.
+    Times stay datetimes (`records.incident` is the --json form)."""
     rows = _rows(store, status, court)
     if not rows:
         return []
@@ -116,8 +117,6 @@ def listing(
         closed = row["closed_at"]
         seconds = ((closed or now()) - opened).total_seconds()
         row.update(
-            opened_at=opened.isoformat(timespec="seconds"),
-            closed_at=closed.isoformat(timespec="seconds") if closed else None,
             duration_s=round(seconds),
             limit_s=limit,
             within_limit=None if limit is None else seconds <= limit,
@@ -150,7 +149,7 @@ def table(rows: list[dict[str, Any]], zone: tzinfo) -> RichTable:
             "sesuai" if row["within_limit"] else "melewati")
         view.add_row(
             str(row["id"]), plain(row["host"]), plain(row["summary"]), plain(row["reported_by"]),
-            court_time(datetime.fromisoformat(row["opened_at"]), zone, seconds=False),
+            court_time(row["opened_at"], zone, seconds=False),
             "dibuka" if row["status"] == "open"
             else "ditutup", format_seconds(row["duration_s"]),
             f"{verdict} ({format_seconds(limit)})" if limit else "-",

@@ -72,6 +72,22 @@ ACTIVITY_KEYS = (
     "note",
 )
 HOST_STAT_KEYS = ("host", *HOST_COUNTS)
+INCIDENT_KEYS = (
+    "id",
+    "court_name",
+    "host",
+    "summary",
+    "reported_by",
+    "opened_at",
+    "status",
+    "closed_at",
+    "closed_by",
+    "resolution",
+    "duration_s",
+    "limit_s",
+    "within_limit",
+    "diagnostics",
+)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -102,6 +118,11 @@ def execution_detail(row: Row) -> dict[str, Any]:
     record["activities"] = [_pick(a, ACTIVITY_KEYS) for a in row["activities"]]
     record["host_stats"] = [_pick(h, HOST_STAT_KEYS) for h in row["host_stats"]]
     return record
+
+
+def incident(row: Row) -> dict[str, Any]:
+    """One incident as `sop incident list --json` lists it (`incidents.listing`'s rows)."""
+    return _pick(row, INCIDENT_KEYS)
 
 
 def due(entry: Due, at: datetime) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -168,3 +169,36 @@ def test_list_for_one_court(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path:
         "sop: error: --court 'PN Dumai' differs from the inventory's court_name "
         "'PN Bengkalis'\n"
     )
+
+
+def test_list_json_is_documented_and_utc(
+    cli: Cli, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`incident list --json`'s keys are the ones runner/sop/README.md documents (they were
+    undocumented: the incidents table's columns as they came), and its times are UTC, as
+    every --json time: a PostgreSQL session on another zone (a court's server set to
+    Asia/Jakarta) gave them at +07:00."""
+    monkeypatch.setenv("SOP_CATALOGUE_DIR", str(REPO / "runner" / "sop" / "catalogue"))
+    monkeypatch.setenv("SOP_DATABASE_URL", store_url)
+    monkeypatch.setenv("PGTZ", "Asia/Jakarta")
+    code, _out, err = cli("incident", "open", "--host", "sipp", "--summary", "Mati", "--by", "B")
+    assert code == 0, err
+    store = Store(store_url)
+    diagnosis = store.create_execution(
+        {"sop_id": "server-incident", "sop_title": "x", "sop_number": "15",
+         "catalogue_version": "0", "catalogue_hash": "a", "operator": "budi",
+         "trigger": "manual", "hosts": ["sipp"], "pid": 1, "pid_start": None},
+        [],
+    )
+    store.finish_execution(diagnosis, status="successful", rc=0)
+    store.close()
+    code, _out, err = cli("incident", "close", "1", "--by", "B", "--resolution", "Hidup")
+    assert code == 0, err
+    code, out, err = cli("incident", "list", "--json")
+    assert code == 0, err
+    [row] = json.loads(out)
+    readme = (REPO / "runner" / "sop" / "README.md").read_text(encoding="utf-8")
+    bullet = next(b for b in readme.split("\n- ") if b.startswith("`incident list`"))
+    named = re.findall(r"`([^`]+)`", bullet.split("\n\n")[0])[1:]
+    assert named == [*row, *row["diagnostics"][0]]
+    assert row["opened_at"].endswith("+00:00") and row["closed_at"].endswith("+00:00")
