@@ -31,11 +31,18 @@ description:
     its manifest, then gives the file its final name; the copy's SHA-256 must equal the
     manifest's.
   - Removable media never stops the SOP. Media that is absent (O(dest) missing or, with
-    O(require_mountpoint), not a mount point), full, or failing is a warning and
-    C(copied=false); a C(.partial) left by an interrupted copy of this prefix is a
-    warning and is removed (files of other prefixes are not touched).
+    O(require_mountpoint), not a mount point), read-only, or failing is a warning and
+    C(copied=false), and nothing on it is pruned; a C(.partial) left by an interrupted copy
+    of this prefix is a warning and is removed (files of other prefixes are not touched).
   - The media has its own retention (O(keep_daily), O(keep_weekly), O(keep_monthly),
-    restic/borg C(forget) semantics over the verified copies on it).
+    restic/borg C(forget) semantics over the verified copies on it), applied after the
+    copy.
+  - A full medium keeps itself healthy. A copy that fails for lack of space leaves nothing
+    of itself; the medium's retention is then applied to the copies already there (never
+    pruning one it keeps) and, when that freed something, the copy is tried once more.
+    When it still does not fit, one warning says that the copies the retention keeps do
+    not fit, naming the medium's free and the needed bytes, so that the C(keep_*) options
+    are lowered or a larger medium used.
   - A copy with the same size and an identical manifest is left alone.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
@@ -67,7 +74,9 @@ options:
 attributes:
   check_mode:
     support: full
-    description: Reports whether it would copy and what it would prune.
+    description: Changes nothing; reports whether it would copy (or would not fit, judged
+      from the medium's free space and what its retention would prune) and what it
+      would prune.
 """
 
 EXAMPLES = r"""
@@ -84,11 +93,11 @@ copied:
   type: bool
 path:
   description: The copy.
-  returned: when copied
+  returned: when copied (in check mode, when it would be)
   type: str
 sha256:
   description: SHA-256 of the copy (equal to the manifest's).
-  returned: when copied
+  returned: when copied (in check mode, when it would be)
   type: str
 leftovers_removed:
   description: C(.partial) files of this prefix left by interrupted copies, removed (a warning).
@@ -96,7 +105,8 @@ leftovers_removed:
   type: list
   elements: str
 pruned:
-  description: Old copies removed from the media (names).
+  description: Old copies removed from the media (names; in check mode, those it would
+    remove).
   returned: always
   type: list
   elements: str
@@ -126,7 +136,25 @@ def _copy(src: str, target: str, manifest: dict[str, Any]) -> None:
         raise
 
 
-def _prune(module: AnsibleModule, dest: str, prefix: str) -> list[str]:
+# What a write fails with when the medium has no room (blocks, inodes or a quota).
+NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def _copied(src: str, target: str, manifest: dict[str, Any]) -> bool:
+    """Copy; False when the medium has no room for it (nothing of the copy is left)."""
+    try:
+        _copy(src, target, manifest)
+    except OSError as exc:
+        if exc.errno not in NO_ROOM:
+            raise
+        return False
+    return True
+
+
+def _prune(module: AnsibleModule, dest: str, prefix: str,
+           done: dict[str, Any]) -> list[dict[str, Any]]:
+    """Apply the medium's retention to the copies on it (listed only in check mode): the
+    items pruned, their names added to ``done["pruned"]``."""
     p = module.params
     keep = {"daily": p["keep_daily"], "weekly": p["keep_weekly"], "monthly": p["keep_monthly"]}
     _, pruned = select(inventory(dest, prefix), keep, datetime.datetime.now(),
@@ -136,10 +164,79 @@ def _prune(module: AnsibleModule, dest: str, prefix: str) -> list[str]:
             for path in item["files"]:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(path)
-    return [item["name"] for item in pruned]
+    done["pruned"].extend(item["name"] for item in pruned)
+    return pruned
 
 
-def run(module: AnsibleModule) -> dict[str, Any]:
+def _copy_making_room(module: AnsibleModule, src: str, target: str, manifest: dict[str, Any],
+                      *, prefix: str, done: dict[str, Any]) -> bool:
+    """Copy, then apply the medium's retention. A copy the medium has no room for applies
+    the retention first, over the copies already there (never one it keeps), and is tried
+    once more when that freed something. Whether the medium holds the copy."""
+    dest = os.path.dirname(target)
+    fits = _copied(src, target, manifest) or (
+        bool(_prune(module, dest, prefix, done)) and _copied(src, target, manifest))
+    if fits:
+        _prune(module, dest, prefix, done)  # the copy on the medium is now its newest
+    return fits
+
+
+def _needed(src: str) -> int:
+    """Bytes a copy of the backup ``src`` writes on the medium: the file and its manifest."""
+    return os.path.getsize(src) + os.path.getsize(manifest_path(src))
+
+
+def _no_room(src: str, dest: str, free: int, *, check: bool) -> str:
+    """The one line saying that the copies the medium's retention keeps do not fit."""
+    needed = _needed(src)
+    return (f"removable media copy {'would be ' if check else ''}skipped: the copies the "
+            f"medium's retention keeps do not fit on {dest} ({free} bytes free, {needed} "
+            f"bytes needed for {os.path.basename(src)}): lower keep_daily, keep_weekly or "
+            "keep_monthly, or use a larger medium")
+
+
+def _free(dest: str) -> int:
+    """Bytes this process can still write on the medium (root also those the file
+    system reserves for it)."""
+    info = os.statvfs(dest)
+    return (info.f_bfree if os.geteuid() == 0 else info.f_bavail) * info.f_frsize
+
+
+def _predict(module: AnsibleModule, src: str, target: str, prefix: str,
+             done: dict[str, Any]) -> tuple[bool, str]:
+    """Check mode: whether the copy would fit on the medium, once its retention has pruned
+    (listed in ``done``) if need be, and what the task would do."""
+    dest = os.path.dirname(target)
+    pruned = _prune(module, dest, prefix, done)
+    needed = _needed(src)
+    free = _free(dest)
+    if needed <= free:
+        return True, f"would copy to {target}"
+    free += sum(os.path.getsize(path) for item in pruned for path in item["files"]
+                if os.path.isfile(path))
+    if needed <= free:
+        return True, f"would copy to {target} once the medium's retention has made room"
+    return False, _no_room(src, dest, free, check=True)
+
+
+def _sweep(module: AnsibleModule, dest: str, prefix: str) -> list[str]:
+    """Remove (warning) the .partial files of this prefix left by interrupted copies."""
+    leftovers = [name for name in sorted(os.listdir(dest)) if owned_by(name, prefix) == "partial"]
+    for name in leftovers:
+        module.warn(f"removable media: {dest}/{name} is left from an interrupted copy"
+                    + ("" if module.check_mode else "; removed"))
+        if not module.check_mode:
+            os.unlink(os.path.join(dest, name))
+    return leftovers
+
+
+def _altered(done: dict[str, Any]) -> bool:
+    """Whether the medium was changed apart from the copy itself."""
+    return bool(done["pruned"] or done.get("leftovers_removed"))
+
+
+def run(module: AnsibleModule, done: dict[str, Any]) -> None:
+    """Copy and apply retention, recording in ``done`` (the result) what was done."""
     src, dest = module.params["src"], module.params["dest"]
     manifest = read_manifest(manifest_path(src))
     info = parse_name(os.path.basename(src))
@@ -149,24 +246,24 @@ def run(module: AnsibleModule) -> dict[str, Any]:
                                    and not os.path.ismount(dest)):
         raise OSError(0, f"removable media not present: {dest} is not a mounted directory")
     prefix = info["prefix"]
-    leftovers = [name for name in sorted(os.listdir(dest)) if owned_by(name, prefix) == "partial"]
-    for name in leftovers:
-        module.warn(f"removable media: {dest}/{name} is left from an interrupted copy"
-                    + ("" if module.check_mode else "; removed"))
-        if not module.check_mode:
-            os.unlink(os.path.join(dest, name))
+    done["leftovers_removed"] = _sweep(module, dest, prefix)
     target = os.path.join(dest, os.path.basename(src))
     same = (os.path.isfile(target) and os.path.getsize(target) == manifest.get("size")
             and read_manifest(manifest_path(target)) == manifest)
-    if not same and not module.check_mode:
-        _copy(src, target, manifest)
-    pruned = _prune(module, dest, prefix)
-    copied = same or not module.check_mode
-    return {"changed": not same or bool(pruned) or bool(leftovers), "copied": copied,
-            "path": target, "sha256": manifest.get("sha256"), "pruned": pruned,
-            "leftovers_removed": leftovers,
-            "msg": "copy up to date" if same else
-            f"{'copied' if copied else 'would copy'} to {target}"}
+    if same:
+        fits, msg = True, "copy up to date"
+        _prune(module, dest, prefix, done)
+    elif module.check_mode:
+        fits, msg = _predict(module, src, target, prefix, done)
+    else:
+        fits = _copy_making_room(module, src, target, manifest, prefix=prefix, done=done)
+        msg = f"copied to {target}" if fits else _no_room(src, dest, _free(dest), check=False)
+    if fits:
+        done.update(path=target, sha256=manifest.get("sha256"))
+    else:
+        module.warn(msg)
+    done.update(changed=(fits and not same) or _altered(done), msg=msg,
+                copied=same or (fits and not module.check_mode))
 
 
 def main() -> None:
@@ -181,16 +278,17 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
+    done: dict[str, Any] = {"copied": False, "pruned": []}
     try:
-        result = run(module)
+        run(module, done)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         if exc.filename:
             reason += f": {exc.filename}"
         module.warn(f"removable media copy skipped: {reason}")
-        result = {"changed": False, "copied": False, "pruned": [],
-                  "msg": f"removable media copy skipped: {reason}"}
-    module.exit_json(**result)
+        done.update(changed=_altered(done), copied=False,
+                    msg=f"removable media copy skipped: {reason}")
+    module.exit_json(**done)
 
 
 if __name__ == "__main__":

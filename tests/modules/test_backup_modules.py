@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from loader import load, run_module
@@ -410,3 +411,119 @@ def test_a_different_file_of_the_same_name_on_the_media_is_left_whole(tmp_path) 
     assert code == 0 and result["copied"] is False
     assert "exists and differs" in result["msg"]
     assert {p.name: p.read_bytes() for p in media.iterdir()} == before, old
+
+
+@pytest.fixture
+def medium(tmp_path):
+    """A 1 MiB tmpfs as the removable medium: a file system that fills up for real."""
+    if os.geteuid() != 0:
+        pytest.skip("mounts a tmpfs")
+    path = tmp_path / "medium"
+    path.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(path)], check=True)
+    yield path
+    subprocess.run(["umount", "-l", str(path)], check=True)
+
+
+OLD_COPIES = [f"sipp-202611{day}T020000.sql.zst" for day in (18, 19, 20)]
+NEW_COPY = "sipp-20261121T020000.sql.zst"
+
+
+def full_medium(tmp_path, medium, size: int) -> str:
+    """Three verified copies of 300 KiB on the 1 MiB medium, and a new backup of ``size``
+    bytes on the server (the medium has room for less than 300 KiB more)."""
+    for name in OLD_COPIES:
+        verified_backup(medium, name, os.urandom(300 << 10))
+    server = tmp_path / "server"
+    server.mkdir()
+    return verified_backup(server, NEW_COPY, os.urandom(size))
+
+
+def medium_files(medium) -> list[str]:
+    return sorted(p.name for p in medium.iterdir())
+
+
+def contents(directory) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in Path(directory).iterdir()}
+
+
+def with_manifests(*names: str) -> list[str]:
+    return sorted([*names, *(name + files.MANIFEST_SUFFIX for name in names)])
+
+
+def warning_lines(result: dict) -> list[str]:
+    """A module's warnings (ansible-core 2.19 returns each as a summary of its event)."""
+    return [w if isinstance(w, str) else w["event"]["msg"] for w in result.get("warnings", [])]
+
+
+def keep_daily(count: int) -> dict:
+    return {"keep_daily": count, "keep_weekly": 0, "keep_monthly": 0}
+
+
+def test_a_full_medium_is_pruned_by_its_retention_and_the_copy_retried(tmp_path, medium) -> None:
+    """The copy failed for lack of space and the medium's retention was skipped with it:
+    a medium that filled up was never pruned and stayed full for ever."""
+    src = full_medium(tmp_path, medium, 300 << 10)
+    code, result = run_module("backup_copy", tmp_path,
+                              {"src": src, "dest": str(medium), **keep_daily(2)})
+    assert code == 0 and result["copied"] is True and result["changed"] is True, result
+    assert warning_lines(result) == []
+    # The oldest went to make room; the next, once the new copy is on the medium.
+    assert result["pruned"] == OLD_COPIES[:2]
+    assert medium_files(medium) == with_manifests(OLD_COPIES[2], NEW_COPY)
+    assert (medium / NEW_COPY).read_bytes() == (tmp_path / "server" / NEW_COPY).read_bytes()
+
+
+def no_room_line(medium, src: str) -> str:
+    free = os.statvfs(medium).f_bavail * os.statvfs(medium).f_frsize
+    needed = os.path.getsize(src) + os.path.getsize(src + files.MANIFEST_SUFFIX)
+    return (f"removable media copy skipped: the copies the medium's retention keeps do not "
+            f"fit on {medium} ({free} bytes free, {needed} bytes needed for {NEW_COPY}): "
+            "lower keep_daily, keep_weekly or keep_monthly, or use a larger medium")
+
+
+@pytest.mark.parametrize(("keep", "size", "pruned"), [
+    (3, 300 << 10, []),  # every copy on the medium is kept: nothing to prune
+    (2, 600 << 10, OLD_COPIES[:1]),  # the retention freed room, not enough
+])
+def test_copies_the_retention_keeps_that_do_not_fit_are_one_warning(
+        tmp_path, medium, keep: int, size: int, pruned: list[str]) -> None:
+    src = full_medium(tmp_path, medium, size)
+    code, result = run_module("backup_copy", tmp_path,
+                              {"src": src, "dest": str(medium), **keep_daily(keep)})
+    assert code == 0 and result["copied"] is False, result
+    assert result["pruned"] == pruned and result["changed"] is bool(pruned)
+    # Nothing the retention keeps is gone; nothing of the failed copy is left.
+    assert medium_files(medium) == with_manifests(*OLD_COPIES[len(pruned):])
+    assert warning_lines(result) == [no_room_line(medium, src)]
+    assert result["msg"] == no_room_line(medium, src)
+
+
+@pytest.mark.parametrize(("keep", "size", "msg"), [
+    (2, 300 << 10, f"would copy to {{medium}}/{NEW_COPY} once the medium's retention has "
+                   "made room"),
+    (3, 300 << 10, "removable media copy would be skipped: the copies the medium's retention "
+                   "keeps do not fit on {medium}"),
+])
+def test_check_mode_on_a_full_medium_says_what_it_would_do(tmp_path, medium, keep: int,
+                                                           size: int, msg: str) -> None:
+    src = full_medium(tmp_path, medium, size)
+    before = contents(medium)
+    code, result = run_module("backup_copy", tmp_path, {
+        "src": src, "dest": str(medium), **keep_daily(keep), "_ansible_check_mode": True})
+    assert code == 0, result
+    assert result["msg"].startswith(msg.format(medium=medium)), result
+    assert result["pruned"] == OLD_COPIES[: 3 - keep]
+    assert contents(medium) == before
+
+
+def test_a_read_only_medium_is_not_pruned(tmp_path, medium) -> None:
+    """Only a full medium is pruned after a failed copy: a read-only, absent or failing
+    one is a warning and nothing else, as before."""
+    src = full_medium(tmp_path, medium, 300 << 10)
+    subprocess.run(["mount", "-o", "remount,ro", str(medium)], check=True)
+    code, result = run_module("backup_copy", tmp_path,
+                              {"src": src, "dest": str(medium), **keep_daily(1)})
+    assert code == 0 and result["copied"] is False and result["pruned"] == [], result
+    assert "Read-only file system" in result["msg"]
+    assert medium_files(medium) == with_manifests(*OLD_COPIES)
