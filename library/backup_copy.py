@@ -13,14 +13,17 @@ from typing import Any
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.sop_backup_files import (
     HashingWriter,
+    damaged_name,
     inventory,
     manifest_path,
     owned_by,
     parse_name,
     read_manifest,
+    sha256_file,
     write_json_atomic,
 )
 from ansible.module_utils.sop_retention import select
+from ansible.module_utils.sop_state import fsync_dir
 
 DOCUMENTATION = r"""
 ---
@@ -43,7 +46,12 @@ description:
     When it still does not fit, one warning says that the copies the retention keeps do
     not fit, naming the medium's free and the needed bytes, so that the C(keep_*) options
     are lowered or a larger medium used.
-  - A copy with the same size and an identical manifest is left alone.
+  - A copy with the same size and an identical manifest is hashed again (SHA-256, read
+    in a stream) and left alone when whole. A damaged one (bit rot, a failing stick) is
+    never deleted; it is renamed with its manifest to C(NAME.damaged) (then
+    C(NAME.damaged-2) and so on), a name that no retention takes for a backup, with a
+    warning naming it, and the backup is copied anew. Remove it once examined, as it
+    takes room on the medium.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
@@ -75,8 +83,8 @@ attributes:
   check_mode:
     support: full
     description: Changes nothing; reports whether it would copy (or would not fit, judged
-      from the medium's free space and what its retention would prune) and what it
-      would prune.
+      from the medium's free space and what its retention would prune), what it would
+      prune and which damaged copy it would set aside.
 """
 
 EXAMPLES = r"""
@@ -99,6 +107,13 @@ sha256:
   description: SHA-256 of the copy (equal to the manifest's).
   returned: when copied (in check mode, when it would be)
   type: str
+damaged:
+  description: Where a damaged copy of the backup found on the media (its SHA-256 differed
+    from its manifest's, with the right size) was set aside with its manifest (in check
+    mode, where it would be); the backup is then copied anew.
+  returned: when a damaged copy was found
+  type: str
+  sample: /media/backup-sipp/sipp-20261121T020000.sql.zst.damaged
 leftovers_removed:
   description: C(.partial) files of this prefix left by interrupted copies, removed (a warning).
   returned: when the media is present
@@ -219,6 +234,26 @@ def _predict(module: AnsibleModule, src: str, target: str, prefix: str,
     return False, _no_room(src, dest, free, check=True)
 
 
+def _set_aside(module: AnsibleModule, target: str, manifest: dict[str, Any]) -> str | None:
+    """Hash the copy on the medium (its size and manifest are the backup's); one whose
+    SHA-256 differs from its manifest's (bit rot, a failing stick) is renamed aside with
+    its manifest, never deleted: its new name, or None when the copy is whole."""
+    actual = sha256_file(target)
+    if actual == manifest.get("sha256"):
+        return None
+    aside = damaged_name(target)
+    if module.check_mode:
+        what = f"would be set aside as {aside} with its manifest and the backup copied anew"
+    else:
+        os.rename(target, aside)  # the file first: a manifest alone is no backup
+        os.rename(manifest_path(target), manifest_path(aside))
+        fsync_dir(os.path.dirname(target))
+        what = f"set aside as {aside} with its manifest; copying the backup anew"
+    module.warn(f"removable media: {target} differs from its manifest (SHA-256 {actual}, "
+                f"expected {manifest.get('sha256')}): {what}")
+    return aside
+
+
 def _sweep(module: AnsibleModule, dest: str, prefix: str) -> list[str]:
     """Remove (warning) the .partial files of this prefix left by interrupted copies."""
     leftovers = [name for name in sorted(os.listdir(dest)) if owned_by(name, prefix) == "partial"]
@@ -232,7 +267,7 @@ def _sweep(module: AnsibleModule, dest: str, prefix: str) -> list[str]:
 
 def _altered(done: dict[str, Any]) -> bool:
     """Whether the medium was changed apart from the copy itself."""
-    return bool(done["pruned"] or done.get("leftovers_removed"))
+    return bool(done["pruned"] or done.get("leftovers_removed") or done.get("damaged"))
 
 
 def run(module: AnsibleModule, done: dict[str, Any]) -> None:
@@ -250,6 +285,10 @@ def run(module: AnsibleModule, done: dict[str, Any]) -> None:
     target = os.path.join(dest, os.path.basename(src))
     same = (os.path.isfile(target) and os.path.getsize(target) == manifest.get("size")
             and read_manifest(manifest_path(target)) == manifest)
+    damaged = _set_aside(module, target, manifest) if same else None
+    if damaged:
+        done["damaged"] = damaged
+        same = False
     if same:
         fits, msg = True, "copy up to date"
         _prune(module, dest, prefix, done)

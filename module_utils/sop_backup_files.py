@@ -7,6 +7,9 @@ A backup is ``<prefix>-<YYYYmmddTHHMMSS>.<ext>`` (ext ``sql.zst``, ``sql.gz``,
 a final-named file always has its manifest. Only a manifest with ``verified: true`` whose
 file exists with the recorded size counts as a backup (idempotence, retention). A backup
 that failed verification is renamed ``<name>.failed`` (manifest ``<name>.failed.json``).
+A copy found damaged on removable media is set aside as ``<name>.damaged`` (then
+``.damaged-2``, ...; manifest ``<name>.damaged.manifest.json``): no backup nor leftover of
+any prefix, so retention never prunes it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ MANIFEST_SUFFIX = ".manifest.json"
 PARTIAL_SUFFIX = ".partial"
 FAILED_SUFFIX = ".failed"
 FAILED_MANIFEST_SUFFIX = ".failed.json"
+DAMAGED_SUFFIX = ".damaged"
 _NAME_RE = re.compile(r"^(?P<prefix>.+)-(?P<stamp>\d{8}T\d{6})\.(?P<ext>(sql|tar)\.(zst|gz))\Z")
 
 
@@ -98,6 +102,17 @@ def owned_by(name: str, prefix: str) -> str | None:
 
 def manifest_path(backup_path: str) -> str:
     return backup_path + MANIFEST_SUFFIX
+
+
+def damaged_name(backup_path: str) -> str:
+    """The first free name, for the file and its manifest, to set the damaged copy
+    ``backup_path`` aside under (``NAME.damaged``, ``NAME.damaged-2``, ...)."""
+    number = 1
+    while True:
+        candidate = backup_path + DAMAGED_SUFFIX + (f"-{number}" if number > 1 else "")
+        if not (os.path.lexists(candidate) or os.path.lexists(manifest_path(candidate))):
+            return candidate
+        number += 1
 
 
 def write_json_atomic(path: str, data: dict[str, Any]) -> None:

@@ -527,3 +527,67 @@ def test_a_read_only_medium_is_not_pruned(tmp_path, medium) -> None:
     assert code == 0 and result["copied"] is False and result["pruned"] == [], result
     assert "Read-only file system" in result["msg"]
     assert medium_files(medium) == with_manifests(*OLD_COPIES)
+
+
+def damaged_copy(tmp_path) -> tuple[str, str, bytes]:
+    """A backup on the server and its copy on the medium with the same size and manifest,
+    one byte of it changed (bit rot, a failing stick)."""
+    server, media = tmp_path / "server", tmp_path / "media"
+    server.mkdir()
+    media.mkdir()
+    content = os.urandom(64 << 10)
+    src = verified_backup(server, NEW_COPY, content)
+    copy = verified_backup(media, NEW_COPY, content)
+    rotten = bytes([content[0] ^ 1]) + content[1:]
+    with open(copy, "r+b") as handle:
+        handle.write(rotten[:1])
+    return src, copy, rotten
+
+
+def test_a_damaged_copy_on_the_media_is_set_aside_and_copied_anew(tmp_path) -> None:
+    """A copy damaged on the media with the right size and manifest counted as up to date
+    for ever."""
+    src, copy, rotten = damaged_copy(tmp_path)
+    media = os.path.dirname(copy)
+    code, result = run_module("backup_copy", tmp_path, copy_args(src, media))
+    assert code == 0 and result["copied"] is True and result["changed"] is True, result
+    aside = copy + ".damaged"
+    assert result["damaged"] == aside
+    assert warning_lines(result) == [
+        f"removable media: {copy} differs from its manifest (SHA-256 "
+        f"{hashlib.sha256(rotten).hexdigest()}, expected {result['sha256']}): set aside as "
+        f"{aside} with its manifest; copying the backup anew"]
+    with open(aside, "rb") as handle:
+        assert handle.read() == rotten  # never deleted
+    with open(src, "rb") as source, open(copy, "rb") as copied:
+        assert copied.read() == source.read()
+    assert sorted(os.listdir(media)) == with_manifests(NEW_COPY, NEW_COPY + ".damaged")
+    # The next run finds the copy whole; the damaged one is no backup to its retention.
+    code, again = run_module("backup_copy", tmp_path, copy_args(src, media, keep_daily=0,
+                                                                keep_weekly=0, keep_monthly=0))
+    assert code == 0 and again["changed"] is False and "damaged" not in again, again
+    assert sorted(os.listdir(media)) == with_manifests(NEW_COPY, NEW_COPY + ".damaged")
+
+
+def test_a_second_damaged_copy_never_replaces_the_first(tmp_path) -> None:
+    src, copy, _ = damaged_copy(tmp_path)
+    media = os.path.dirname(copy)
+    os.link(copy, copy + ".damaged")
+    os.link(copy + files.MANIFEST_SUFFIX, copy + ".damaged" + files.MANIFEST_SUFFIX)
+    code, result = run_module("backup_copy", tmp_path, copy_args(src, media))
+    assert code == 0 and result["damaged"] == copy + ".damaged-2", result
+    assert sorted(os.listdir(media)) == with_manifests(NEW_COPY, NEW_COPY + ".damaged",
+                                                       NEW_COPY + ".damaged-2")
+
+
+def test_check_mode_names_the_damaged_copy_and_changes_nothing(tmp_path) -> None:
+    src, copy, _ = damaged_copy(tmp_path)
+    media = os.path.dirname(copy)
+    before = contents(media)
+    code, result = run_module("backup_copy", tmp_path,
+                              {**copy_args(src, media), "_ansible_check_mode": True})
+    assert code == 0 and result["changed"] is True and result["damaged"] == copy + ".damaged"
+    assert result["msg"] == f"would copy to {copy}"
+    assert warning_lines(result)[0].endswith(
+        f"would be set aside as {copy}.damaged with its manifest and the backup copied anew")
+    assert contents(media) == before

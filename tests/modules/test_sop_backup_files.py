@@ -212,6 +212,22 @@ def test_owned_by_matches_the_prefix_exactly(name: str, prefix: str, kind: str |
     assert f.owned_by(name, prefix) == kind
 
 
+def test_a_damaged_copy_gets_a_free_name_no_backup_nor_leftover(tmp_path) -> None:
+    """A copy found damaged is set aside under a name that neither retention nor the
+    sweep of leftovers takes for a file of a backup, of this prefix or any other."""
+    path = tmp_path / "sipp-20261121T020000.sql.zst"
+    first = f.damaged_name(str(path))
+    assert first == f"{path}.damaged"
+    Path(f.manifest_path(first)).write_text("{}")
+    second = f.damaged_name(str(path))
+    assert second == f"{path}.damaged-2"
+    for name in (first, second, f.manifest_path(first), f.manifest_path(second)):
+        assert f.leftover_of(os.path.basename(name)) is None
+        assert f.parse_name(os.path.basename(name)) is None
+    Path(first).write_text("x")
+    assert f.inventory(str(tmp_path), "sipp") == []
+
+
 def assert_publish_refused(target, kept: bytes) -> None:
     """A second writer of ``target`` cannot publish over it: FileExistsError naming it,
     ``kept`` still there."""
