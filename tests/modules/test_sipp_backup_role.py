@@ -1,0 +1,75 @@
+"""roles/sipp_backup: what the report (laporan) says of the removable-media copy
+(ansible-playbook on localhost, the real backup_copy on a local directory)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).parents[2]
+NAME = "sipp-20261121T020000.sql.zst"
+LOCAL_PLAYBOOK = ("ansible-playbook", "-i", "localhost,", "-c", "local",
+                  "-e", f"ansible_python_interpreter={sys.executable}")
+PLAY = """
+- hosts: localhost
+  gather_facts: false
+  vars:
+    sipp_backup_host: backup
+    sipp_backup_remote_dir: /srv/backup/sipp/400999
+    sipp_backup_removable_path: {media}
+    sipp_backup__dump: {{path: {src}, sha256: {sha256}}}
+  tasks:
+    - name: Copy to the media as the role's backup activity does
+      backup_copy:
+        src: "{{{{ sipp_backup__dump.path }}}}"
+        dest: "{{{{ sipp_backup_removable_path }}}}"
+        require_mountpoint: false
+      register: sipp_backup__removable
+    - ansible.builtin.include_role:
+        name: sipp_backup
+        tasks_from: laporan
+    - ansible.builtin.debug:
+        msg: "COPIES={{{{ sipp_backup__report.copies | to_json }}}}"
+"""
+
+
+def write_backup(directory: pathlib.Path, content: bytes) -> pathlib.Path:
+    directory.mkdir()
+    path = directory / NAME
+    path.write_bytes(content)
+    (directory / f"{NAME}.manifest.json").write_text(json.dumps({
+        "size": len(content), "sha256": hashlib.sha256(content).hexdigest(), "verified": True,
+        "period": "2026-11-21"}))
+    return path
+
+
+def test_the_report_names_a_damaged_copy_set_aside_on_the_media(tmp_path) -> None:
+    """The copy on the media no longer had its manifest's SHA-256 (with the right size):
+    the report said nothing of it."""
+    content = os.urandom(4096)
+    src = write_backup(tmp_path / "server", content)
+    copy = tmp_path / "media" / NAME
+    shutil.copytree(src.parent, copy.parent)
+    copy.write_bytes(bytes([content[0] ^ 1]) + content[1:])
+    play = tmp_path / "play.yml"
+    play.write_text(PLAY.format(media=copy.parent, src=src,
+                                sha256=hashlib.sha256(content).hexdigest()), encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
+               ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="false")
+    proc = subprocess.run([*LOCAL_PLAYBOOK, str(play)], capture_output=True, text=True,
+                          check=False, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    messages = [json.loads(line.split(" => ", 1)[1])["msg"] for line in proc.stdout.splitlines()
+                if line.startswith("ok: [localhost] => ") and '"msg"' in line]
+    report = next(m for m in messages if m.startswith("Kepada Kasubbag PTIP"))
+    assert (f"Salinan lama di media lepasan rusak (SHA-256 tidak sama dengan manifest-nya): "
+            f"disisihkan sebagai {copy}.damaged, tidak dihapus; periksa media itu.") in report
+    copies = json.loads(next(m for m in messages if m.startswith("COPIES="))[len("COPIES="):])
+    assert copies[1]["location"] == str(copy) and copies[1]["sha256_match"] is True
+    assert copies[1]["damaged"] == f"{copy}.damaged"
