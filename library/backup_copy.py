@@ -46,7 +46,7 @@ description:
     When it still does not fit, one warning says that the copies the retention keeps do
     not fit, naming the medium's free and the needed bytes, so that the C(keep_*) options
     are lowered or a larger medium used.
-  - A copy with the same size and an identical manifest is hashed again (SHA-256, read
+  - A copy with an identical manifest is checked again (its size, then its SHA-256 read
     in a stream) and left alone when whole. A damaged one (bit rot, a failing stick) is
     never deleted; it is renamed with its manifest to C(NAME.damaged) (then
     C(NAME.damaged-2) and so on), a name that no retention takes for a backup, with a
@@ -109,7 +109,7 @@ sha256:
   type: str
 damaged:
   description: Where a damaged copy of the backup found on the media (its SHA-256 differed
-    from its manifest's, with the right size) was set aside with its manifest (in check
+    from its manifest's, or its size) was set aside with its manifest (in check
     mode, where it would be); the backup is then copied anew.
   returned: when a damaged copy was found
   type: str
@@ -235,12 +235,17 @@ def _predict(module: AnsibleModule, src: str, target: str, prefix: str,
 
 
 def _set_aside(module: AnsibleModule, target: str, manifest: dict[str, Any]) -> str | None:
-    """Hash the copy on the medium (its size and manifest are the backup's); one whose
-    SHA-256 differs from its manifest's (bit rot, a failing stick) is renamed aside with
-    its manifest, never deleted: its new name, or None when the copy is whole."""
-    actual = sha256_file(target)
-    if actual == manifest.get("sha256"):
-        return None
+    """Check the copy on the medium (its manifest is the backup's): one whose size or
+    SHA-256 differs from its manifest's (bit rot, a failing stick, a truncated file) is
+    renamed aside with its manifest, never deleted: its new name, or None when whole."""
+    size = os.path.getsize(target)
+    if size != manifest.get("size"):
+        actual = f"{size} bytes, expected {manifest.get('size')}"
+    else:
+        actual = sha256_file(target)
+        if actual == manifest.get("sha256"):
+            return None
+        actual = f"SHA-256 {actual}, expected {manifest.get('sha256')}"
     aside = damaged_name(target)
     if module.check_mode:
         what = f"would be set aside as {aside} with its manifest and the backup copied anew"
@@ -249,8 +254,7 @@ def _set_aside(module: AnsibleModule, target: str, manifest: dict[str, Any]) -> 
         os.rename(manifest_path(target), manifest_path(aside))
         fsync_dir(os.path.dirname(target))
         what = f"set aside as {aside} with its manifest; copying the backup anew"
-    module.warn(f"removable media: {target} differs from its manifest (SHA-256 {actual}, "
-                f"expected {manifest.get('sha256')}): {what}")
+    module.warn(f"removable media: {target} differs from its manifest ({actual}): {what}")
     return aside
 
 
@@ -283,8 +287,7 @@ def run(module: AnsibleModule, done: dict[str, Any]) -> None:
     prefix = info["prefix"]
     done["leftovers_removed"] = _sweep(module, dest, prefix)
     target = os.path.join(dest, os.path.basename(src))
-    same = (os.path.isfile(target) and os.path.getsize(target) == manifest.get("size")
-            and read_manifest(manifest_path(target)) == manifest)
+    same = os.path.isfile(target) and read_manifest(manifest_path(target)) == manifest
     damaged = _set_aside(module, target, manifest) if same else None
     if damaged:
         done["damaged"] = damaged

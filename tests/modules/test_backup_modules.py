@@ -569,6 +569,22 @@ def test_a_damaged_copy_on_the_media_is_set_aside_and_copied_anew(tmp_path) -> N
     assert sorted(os.listdir(media)) == with_manifests(NEW_COPY, NEW_COPY + ".damaged")
 
 
+def test_a_truncated_copy_with_the_backups_manifest_is_set_aside(tmp_path) -> None:
+    """A copy cut short on the medium (its manifest the backup's, its size not) was
+    refused as "exists and differs" on every run and never copied again."""
+    src, copy, _ = damaged_copy(tmp_path)
+    with open(copy, "r+b") as handle:
+        handle.truncate(1000)
+    media = os.path.dirname(copy)
+    code, result = run_module("backup_copy", tmp_path, copy_args(src, media))
+    assert code == 0 and result["copied"] is True and result["damaged"] == copy + ".damaged"
+    assert warning_lines(result)[0].startswith(
+        f"removable media: {copy} differs from its manifest (1000 bytes, expected {64 << 10})")
+    assert os.path.getsize(copy + ".damaged") == 1000
+    with open(src, "rb") as source, open(copy, "rb") as copied:
+        assert copied.read() == source.read()
+
+
 def test_a_second_damaged_copy_never_replaces_the_first(tmp_path) -> None:
     src, copy, _ = damaged_copy(tmp_path)
     media = os.path.dirname(copy)
