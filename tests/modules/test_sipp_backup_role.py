@@ -48,16 +48,12 @@ def write_backup(directory: pathlib.Path, content: bytes) -> pathlib.Path:
     return path
 
 
-def test_the_report_names_a_damaged_copy_set_aside_on_the_media(tmp_path) -> None:
-    """The copy on the media no longer had its manifest's SHA-256 (with the right size):
-    the report said nothing of it."""
-    content = os.urandom(4096)
-    src = write_backup(tmp_path / "server", content)
-    copy = tmp_path / "media" / NAME
-    shutil.copytree(src.parent, copy.parent)
-    copy.write_bytes(bytes([content[0] ^ 1]) + content[1:])
+def laporan(tmp_path: pathlib.Path, src: pathlib.Path, media: pathlib.Path,
+            content: bytes) -> tuple[str, list[dict]]:
+    """Run the copy and the role's laporan: the message to the Kasubbag PTIP and the
+    copies reported."""
     play = tmp_path / "play.yml"
-    play.write_text(PLAY.format(media=copy.parent, src=src,
+    play.write_text(PLAY.format(media=media, src=src,
                                 sha256=hashlib.sha256(content).hexdigest()), encoding="utf-8")
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
                ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
@@ -68,8 +64,34 @@ def test_the_report_names_a_damaged_copy_set_aside_on_the_media(tmp_path) -> Non
     messages = [json.loads(line.split(" => ", 1)[1])["msg"] for line in proc.stdout.splitlines()
                 if line.startswith("ok: [localhost] => ") and '"msg"' in line]
     report = next(m for m in messages if m.startswith("Kepada Kasubbag PTIP"))
-    assert (f"Salinan lama di media lepasan rusak (SHA-256 tidak sama dengan manifest-nya): "
-            f"disisihkan sebagai {copy}.damaged, tidak dihapus; periksa media itu.") in report
     copies = json.loads(next(m for m in messages if m.startswith("COPIES="))[len("COPIES="):])
+    return report, copies
+
+
+def test_the_report_says_where_the_copy_is_not(tmp_path) -> None:
+    """The media was absent: the message still said "salinan di" the media's path."""
+    content = os.urandom(4096)
+    src = write_backup(tmp_path / "server", content)
+    absent = tmp_path / "media"
+    report, copies = laporan(tmp_path, src, absent, content)
+    assert copies[1]["sha256_match"] is False
+    # nor on the backup computer: this play pushes nothing
+    assert (f", salinan di -. TIDAK ada salinan di backup:/srv/backup/sipp/400999/{NAME}, "
+            f"{absent}.") in report
+    assert "\n" not in report
+
+
+def test_the_report_names_a_damaged_copy_set_aside_on_the_media(tmp_path) -> None:
+    """The copy on the media no longer had its manifest's SHA-256 (with the right size):
+    the report said nothing of it."""
+    content = os.urandom(4096)
+    src = write_backup(tmp_path / "server", content)
+    copy = tmp_path / "media" / NAME
+    shutil.copytree(src.parent, copy.parent)
+    copy.write_bytes(bytes([content[0] ^ 1]) + content[1:])
+    report, copies = laporan(tmp_path, src, copy.parent, content)
+    assert f"salinan di {copy}." in report
+    assert (f"Salinan lama di media lepasan rusak (isinya tidak sama dengan manifest-nya): "
+            f"disisihkan sebagai {copy}.damaged, tidak dihapus; periksa media itu.") in report
     assert copies[1]["location"] == str(copy) and copies[1]["sha256_match"] is True
     assert copies[1]["damaged"] == f"{copy}.damaged"
