@@ -172,12 +172,26 @@ V5_APPROVALS_INCIDENTS = (
     "CREATE INDEX ix_incidents_status ON incidents (status)",
 )
 
+# The activities a run chose (`sop run --activity`: their numbers, "2,3"; NULL: the whole
+# SOP). Such a run is not the SOP done: the due indexes hold the column, so the newest
+# whole success and the first whole run are still read from the index alone.
+V6_PARTIAL_RUNS = (
+    "ALTER TABLE executions ADD COLUMN partial VARCHAR(200)",
+    "DROP INDEX ix_executions_due_success",
+    "DROP INDEX ix_executions_due_first",
+    "CREATE INDEX ix_executions_due_success "
+    "ON executions (sop_id, court_name, status, check_mode, partial, id)",
+    "CREATE INDEX ix_executions_due_first "
+    "ON executions (sop_id, court_name, check_mode, partial, started_at)",
+)
+
 MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("initial schema", V1_INITIAL),
     ("ansible-playbook process of an execution", V2_PLAYBOOK_PROCESS),
     ("indexes for many courts", V3_COURT_INDEXES),
     ("notifications", V4_NOTIFICATIONS),
     ("approvals and server incidents", V5_APPROVALS_INCIDENTS),
+    ("partial runs", V6_PARTIAL_RUNS),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The PostgreSQL advisory lock that serialises migrating (signed 64 bits, apart from the

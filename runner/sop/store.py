@@ -374,14 +374,15 @@ class Store:
     def month_counts(
         self, since: datetime, until: datetime
     ) -> dict[tuple[str | None, str], dict[str, int]]:
-        """(court, SOP) -> status -> number of real executions (not dry runs: they
-        perform nothing) started in [since, until)."""
+        """(court, SOP) -> status -> number of real executions of the whole SOP (not dry
+        runs: they perform nothing; not partial runs: they did some activities only)
+        started in [since, until)."""
         counts: dict[tuple[str | None, str], dict[str, int]] = {}
         with self.db.transaction() as tx:
             for row in tx.rows(
                 "SELECT court_name, sop_id, status, count(*) AS number FROM executions "
                 "WHERE started_at >= :since AND started_at < :until AND check_mode = :no "
-                "GROUP BY court_name, sop_id, status",
+                "AND partial IS NULL GROUP BY court_name, sop_id, status",
                 {"since": since, "until": until, "no": False},
             ):
                 counts.setdefault((row["court_name"], row["sop_id"]), {})[row["status"]] = int(
@@ -391,10 +392,14 @@ class Store:
 
     def due_records(self, court: str | None = None) -> dict[tuple[str, str | None], DueRecord]:
         """Per (SOP, court): its newest successful execution and when it was first
-        started, counting real runs only (check mode performs nothing). Two index seeks
-        per SOP and court (schema v3), so a regional store's history is not scanned."""
+        started, counting real runs of the whole SOP only (check mode performs nothing, a
+        partial run some activities). Two index seeks per SOP and court (schema v3, v6),
+        so a regional store's history is not scanned."""
         courts = "SELECT :court AS value" if court is not None else distinct_values("court_name")
-        same = "run.sop_id = sops.value AND run.court_name = courts.value AND run.check_mode = :no"
+        same = (
+            "run.sop_id = sops.value AND run.court_name = courts.value "
+            "AND run.check_mode = :no AND run.partial IS NULL"
+        )
         pairs = (
             "SELECT sops.value AS sop_id, courts.value AS court_name, "  # noqa: S608 (fixed SQL)
             f"(SELECT max(run.id) FROM executions AS run WHERE {same} "
@@ -406,7 +411,8 @@ class Store:
             "SELECT sop_id, court_name, "
             "max(CASE WHEN status = 'successful' THEN id END) AS last_ok, "
             "min(started_at) AS started_at FROM executions "
-            "WHERE court_name IS NULL AND check_mode = :no GROUP BY sop_id, court_name"
+            "WHERE court_name IS NULL AND check_mode = :no AND partial IS NULL "
+            "GROUP BY sop_id, court_name"
         )
         params = {"no": False, **({"court": court} if court is not None else {})}
         found: dict[tuple[str, str | None], tuple[datetime, int | None]] = {}

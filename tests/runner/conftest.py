@@ -119,8 +119,10 @@ def craft_execution(
     court: str | None = "Pengadilan Negeri Uji",
     check_mode: bool = False,
     activities: int = 0,
+    partial: str | None = None,
 ) -> int:
-    """Insert a finished execution as if `sop run` had recorded it at `started_at`."""
+    """Insert a finished execution as if `sop run` had recorded it at `started_at`
+    (`partial`: the activities a `sop run --activity` chose, e.g. "2,3")."""
     with store.db.transaction(write=True) as tx:
         execution_id = tx.insert(
             "executions",
@@ -134,6 +136,7 @@ def craft_execution(
                 "trigger": "timer",
                 "court_name": court,
                 "check_mode": check_mode,
+                "partial": partial,
                 "extra_var_names": [],
                 "hosts": ["h1"],
                 "started_at": started_at,

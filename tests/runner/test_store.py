@@ -67,22 +67,41 @@ def test_v1_is_frozen_and_upgrades(store_url: str) -> None:
     """v1 creates exactly sop 0.1.0's tables whatever later migrations add; a v1 store
     is upgraded in place, its rows kept."""
     url = store_url
-    db = Database(url)
-    assert migrate(db, target=1) == 1
-    with db.transaction(write=True) as tx:
-        tx.execute(
-            "INSERT INTO executions (sop_id, sop_title, sop_number, catalogue_version, "
-            "catalogue_hash, operator, trigger, check_mode, extra_var_names, hosts, "
-            "started_at, status, pid, hostname) VALUES ('demo', 'Demo', '1', '0', 'a', "
-            "'budi', 'manual', FALSE, '[]', '[\"h1\"]', '2025-01-01 00:00:00', "
-            "'successful', 1, 'x')"
-        )
-        columns = list(tx.rows("SELECT * FROM executions")[0])
-    db.close()
+    columns = _old_store_with_a_run(url, version=1)
     assert columns == V1_EXECUTION_COLUMNS
     store = Store(url)
     assert store.schema_version == SCHEMA_VERSION
     assert store.execution(1)["hosts"] == ["h1"] and store.execution(1)["playbook_pid"] is None
+    store.close()
+
+
+def _old_store_with_a_run(url: str, version: int) -> list[str]:
+    """A store migrated to `version` only, holding one successful run at PN X (as that
+    version's sop wrote it); its executions columns."""
+    db = Database(url)
+    assert migrate(db, target=version) == version
+    with db.transaction(write=True) as tx:
+        tx.execute(
+            "INSERT INTO executions (sop_id, sop_title, sop_number, catalogue_version, "
+            "catalogue_hash, operator, trigger, court_name, check_mode, extra_var_names, "
+            "hosts, started_at, status, pid, hostname) VALUES ('demo', 'Demo', '1', '0', "
+            "'a', 'budi', 'manual', 'PN X', FALSE, '[]', '[\"h1\"]', "
+            "'2025-01-01 00:00:00', 'successful', 1, 'x')"
+        )
+        columns = list(tx.rows("SELECT * FROM executions")[0])
+    db.close()
+    return columns
+
+
+def test_a_v5_store_migrates_to_record_partial_runs(store_url: str) -> None:
+    """v6 records the activities a run chose (`partial`, NULL: the whole SOP): a v5
+    store's executions keep their data and stay whole runs, the SOP's last success."""
+    _old_store_with_a_run(store_url, version=5)
+    store = Store(store_url)
+    assert store.schema_version == SCHEMA_VERSION == 6
+    row = store.execution(1)
+    assert (row["partial"], row["status"], row["hosts"]) == (None, "successful", ["h1"])
+    assert store.due_records()[("demo", "PN X")].last_success == (1, row["started_at"])
     store.close()
 
 
@@ -209,6 +228,26 @@ def test_due_records_per_sop_and_court(store_url: str) -> None:
     assert store.latest_per_sop()["b"]["id"] == unnamed + 1  # every court
     assert {k: v["id"] for k, v in store.latest_per_sop(unnamed=True).items()} == {"b": unnamed}
     assert store.courts() == [None, "PN X", "PN Y"]
+    store.close()
+
+
+def test_a_partial_run_is_not_the_sop_done(store_url: str) -> None:
+    """A run of chosen activities (`sop run --activity`) did those, not the SOP: as a
+    dry run, it is neither a SOP's last success nor the first run it falls due from, nor
+    a run of the month; it is recorded and listed with its selection."""
+    store = Store(store_url)
+    t = datetime(2025, 5, 1, tzinfo=UTC)
+    ok = craft_execution(store, "a", t, court="PN X")
+    partial = craft_execution(store, "a", t + timedelta(days=1), court="PN X", partial="2")
+    craft_execution(store, "a", t - timedelta(days=1), court="PN X", partial="1,2")
+    craft_execution(store, "b", t, court="PN Y", partial="1")
+    craft_execution(store, "c", t, court=None, partial="1")
+    assert store.due_records() == {("a", "PN X"): DueRecord(t, (ok, t))}
+    assert store.due_records("PN Y") == {}
+    month = store.month_counts(t - timedelta(days=5), t + timedelta(days=5))
+    assert month == {("PN X", "a"): {"successful": 1}}
+    assert store.execution(partial)["partial"] == "2"
+    assert [r["id"] for r in store.executions(sop_id="a", limit=1)] == [partial]
     store.close()
 
 
