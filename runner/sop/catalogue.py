@@ -138,6 +138,26 @@ class Sop:
                 return activity
         raise SopError(f"SOP {self.id} has no activity {key!r}")
 
+    def chosen(self, keys: Iterable[str]) -> tuple[int, ...]:
+        """The activities `sop run --activity` names (numbers or references), as their
+        numbers in order; SopError naming one that is not run by this SOP's playbook."""
+        numbers = set()
+        for key in keys:
+            activity = self.activity(key)
+            if activity.automated and self.playbook:
+                numbers.add(activity.number)
+            elif activity.automated_by:
+                raise SopError(
+                    f"activity {key} of SOP {self.id} is carried out by SOP "
+                    f"{activity.automated_by}: run that SOP"
+                )
+            else:
+                raise SopError(
+                    f"activity {key} of SOP {self.id} is a manual step: "
+                    "it is recorded with `sop ack`, not run"
+                )
+        return tuple(sorted(numbers))
+
     def tag_map(self) -> dict[str, int]:
         """playbook tag -> activity number, for the automated activities."""
         return {a.automated: a.number for a in self.activities if a.automated}

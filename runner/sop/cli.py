@@ -271,6 +271,7 @@ def cmd_run(ctx: Context) -> ExitCode:
 
     args = ctx.args
     sop = get_sop(ctx.sops, args.sop)
+    chosen = sop.chosen(args.activity)
     project = ctx.project_dir
     vault = _vault(args)
     from sop.approvals import with_approvals
@@ -294,6 +295,7 @@ def cmd_run(ctx: Context) -> ExitCode:
         operator=_operator(args.operator),
         trigger=_trigger(),
         vault=vault,
+        activities=chosen,
     )
     result = runner.run(request, ctx.store, ConsoleProgress(ctx.console, sop))
     ctx.console.print(
@@ -674,6 +676,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-i", "--inventory", help="default: ansible.cfg's inventory")
     run.add_argument("--limit", help="host pattern, as ansible-playbook --limit")
     run.add_argument("--check", action="store_true", help="dry run (ansible check mode)")
+    run.add_argument(
+        "--activity",
+        action="append",
+        default=[],
+        metavar="N",
+        help="run only this automated activity (number or document reference such as C.2; "
+        "repeatable): a partial run, recorded as such, never counted as the SOP done",
+    )
     run.add_argument(
         "-e",
         "--extra-vars",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from sop.errors import SopError
 from sop.overdue import Due, most_urgent
-from sop.store import HOST_COUNTS
+from sop.store import HOST_COUNTS, partial_numbers
 from sop.untrusted import json_text
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ EXECUTION_KEYS = (
     "operator",
     "trigger",
     "check_mode",
+    "partial",
     "hosts",
     "started_at",
     "ended_at",
@@ -106,6 +107,7 @@ def _pick(row: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
 def execution_summary(row: Row) -> dict[str, Any]:
     """One execution as `sop history --json` lists it."""
     record = _pick(row, EXECUTION_KEYS)
+    record["partial"] = partial_numbers(row)
     if row.get("started_at") and row.get("ended_at"):
         record["duration_s"] = round((row["ended_at"] - row["started_at"]).total_seconds(), 3)
     return record

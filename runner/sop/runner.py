@@ -69,6 +69,8 @@ class RunRequest:
     operator: str
     trigger: str
     vault: VaultOptions
+    # The activities chosen (`sop run --activity`), run by their tags; (): the whole SOP.
+    activities: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,12 +110,13 @@ class Progress:
 
 
 def _initial_activities(
-    sop: Sop, store: Store, automated: bool, court: str | None = None
+    sop: Sop, store: Store, automated: bool, court: str | None = None, chosen: tuple[int, ...] = ()
 ) -> list[dict[str, Any]]:
     """Rows recorded at start: automated ones not run yet, manual ones pending, delegated
     ones satisfied by a successful run of the other SOP within this SOP's period at the
     court, when the court is known (`automated` False: read from the inventory); a
-    playbook's court is known once it reports it (`_delegations`, then)."""
+    playbook's court is known once it reports it (`_delegations`, then). A partial run
+    (`chosen`) asked for none of the others: not run, nothing waits for an ack."""
     rows = []
     delegations = {} if automated else _delegations(sop, store, court)
     for activity in sop.activities:
@@ -129,7 +132,7 @@ def _initial_activities(
             "hosts": [],
             "outputs": [],
         }
-        if row["mode"] == "automated":
+        if row["mode"] == "automated" or (chosen and activity.number not in chosen):
             row["status"] = "not-run"
         elif activity.automated_by:
             row.update(delegations.get(activity.number) or _not_delegated(activity.automated_by))
@@ -148,7 +151,8 @@ def _not_delegated(other: str) -> dict[str, Any]:
 def _delegations(sop: Sop, store: Store, court: str | None) -> dict[int, dict[str, Any]]:
     """Per activity carried out by another SOP, its row's status, outputs and note:
     delegated when that SOP succeeded within this SOP's period at this court (`court`
-    None: a store without court names), for real (a check-mode run performs nothing)."""
+    None: a store without court names), for real (a check-mode run performs nothing) and
+    whole (a partial run did some of its activities only)."""
     from sop.store import now
 
     period = timedelta(days=FREQUENCY_DAYS[sop.frequency] or 1)
@@ -161,6 +165,7 @@ def _delegations(sop: Sop, store: Store, court: str | None) -> dict[int, dict[st
             status="successful",
             court=court,
             check_mode=False,
+            partial=False,
             since=now() - period,
             limit=1,
         )
@@ -299,7 +304,9 @@ def _start(
     """Lock the target and record the execution as running."""
     from sop.locking import start_execution
 
-    initial = _initial_activities(sop, store, automated=automated, court=court["court_name"])
+    initial = _initial_activities(
+        sop, store, automated=automated, court=court["court_name"], chosen=request.activities
+    )
     pid = os.getpid()
     execution_id = start_execution(
         store,
@@ -314,6 +321,7 @@ def _start(
             "inventory": request.inventory,
             "limit_pattern": request.limit,
             "check_mode": request.check,
+            "partial": ",".join(map(str, request.activities)) or None,
             "extra_var_names": request.extra_vars.names,
             "hosts": [],
             "pid": pid,
@@ -506,17 +514,19 @@ class _Events:
                 for a in sop.activities
             },
         )
-        # The activities another SOP carries out, delegated by its runs at this court.
+        # The activities another SOP carries out, delegated by its runs at this court
+        # (those waiting for it: a partial run asked for none).
         court_name = court.get("court_name")
         delegated = _delegations(
             sop, self.store, court_name if isinstance(court_name, str) else None
         )
+        waiting = {row["number"] for row in self.initial if row["status"] == "pending-manual"}
         self.store.update_activities(
             self.execution_id,
             [
                 {"number": number, **row}
                 for number, row in delegated.items()
-                if row["status"] == "delegated"
+                if row["status"] == "delegated" and number in waiting
             ],
         )
 
@@ -556,6 +566,7 @@ def _runner(
         cmdline += ["-e", f"@{values_file}"]
     for file in request.extra_vars.files:
         cmdline += ["-e", f"@{file}"]
+    tags = [a.automated for a in request.sop.activities if a.number in request.activities]
     passwords = None
     if request.vault.password is not None:
         cmdline.append("--ask-vault-pass")
@@ -568,6 +579,7 @@ def _runner(
         playbook=str(playbook),
         inventory=request.inventory,
         limit=request.limit,
+        tags=",".join(tag for tag in tags if tag) or None,  # tasks tagged `always` run too
         cmdline=shlex.join(cmdline) if cmdline else None,
         passwords=passwords,
         envvars={

@@ -31,6 +31,7 @@ FILTERS = {
     "since": "started_at >= :since",
     "until": "started_at < :until",
     "check_mode": "check_mode = :check_mode",
+    "partial": "(partial IS NOT NULL) = :partial",
 }
 
 
@@ -68,6 +69,12 @@ def _update_activities(
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def partial_numbers(row: Mapping[str, Any]) -> list[int] | None:
+    """The activities a partial run chose (`sop run --activity`); None: the whole SOP."""
+    chosen = row.get("partial")
+    return None if chosen is None else [int(number) for number in chosen.split(",")]
 
 
 class Store:
@@ -306,8 +313,10 @@ class Store:
         limit: int | None = None,
         with_activities: bool = False,
         check_mode: bool | None = None,
+        partial: bool | None = None,
     ) -> list[Row]:
-        """Newest first, filtered (`check_mode` False: real runs only)."""
+        """Newest first, filtered (`check_mode` False: real runs only; `partial` False:
+        runs of the whole SOP only)."""
         where, params = _where(
             sop_id=sop_id or None,
             court=court,
@@ -315,6 +324,7 @@ class Store:
             since=since,
             until=until,
             check_mode=check_mode,
+            partial=partial,
         )
         query = f"SELECT * FROM executions{where} ORDER BY started_at DESC, id DESC"  # noqa: S608 (fixed SQL)
         if limit:

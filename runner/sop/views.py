@@ -16,7 +16,7 @@ from sop.catalogue import FREQUENCY_LABEL, Sop
 from sop.durations import format_seconds
 from sop.overdue import Due, most_urgent
 from sop.report import waiting_human_part
-from sop.store import HOST_COUNTS, Row
+from sop.store import HOST_COUNTS, Row, partial_numbers
 from sop.untrusted import visible
 
 STATUS_STYLE = {
@@ -112,10 +112,22 @@ def next_due(dues: Sequence[Due], zone: tzinfo) -> Text:
     return text
 
 
+def _partial(row: Row) -> str | None:
+    """`partial: 2, 3`: the activities a partial run chose (`sop run --activity`)."""
+    chosen = partial_numbers(row)
+    return f"partial: {', '.join(map(str, chosen))}" if chosen else None
+
+
+def _run_marks(row: Row) -> str:
+    """What marks a run that is not the SOP done: a dry run (it performed nothing), a
+    partial run (some activities only)."""
+    partial = _partial(row)
+    return (" (check)" if row["check_mode"] else "") + (f" ({partial})" if partial else "")
+
+
 def _last_status(row: Row) -> Text:
-    """A SOP's newest execution's status, marked when it was a dry run (it performed
-    nothing: its "successful" is not the SOP done)."""
-    return Text.assemble(status_text(row["status"]), " (check)" if row["check_mode"] else "")
+    """A SOP's newest execution's status, marked when it was not the SOP done."""
+    return Text.assemble(status_text(row["status"]), _run_marks(row))
 
 
 def sop_list(
@@ -263,7 +275,6 @@ def history(rows: Sequence[Row], zone: tzinfo, *, show_court: bool = True) -> Ta
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        mode = " (check)" if row["check_mode"] else ""
         table.add_row(
             str(row["id"]),
             *([plain(_court(row["court_name"]))] if courts else []),
@@ -273,7 +284,7 @@ def history(rows: Sequence[Row], zone: tzinfo, *, show_court: bool = True) -> Ta
             plain(row["operator"]),
             plain(row["trigger"]),
             plain(", ".join(row["hosts"]) or "-"),
-            _status_cell(row, mode),
+            _status_cell(row, _run_marks(row)),
         )
     return table
 
@@ -343,6 +354,7 @@ def execution(row: Row, zone: tzinfo, sop: Sop | None) -> Group:
     )
     info.add_row("Hosts", plain(", ".join(row["hosts"]) or "-"))
     info.add_row("Check mode", "yes" if row["check_mode"] else "no")
+    info.add_row("Activities", _partial(row) or "all")
     if row["extra_var_names"]:
         info.add_row("Extra vars", plain(", ".join(row["extra_var_names"]) + " (names only)"))
     info.add_row("Catalogue", plain(f"{row['catalogue_version']} / {row['catalogue_hash']}"))

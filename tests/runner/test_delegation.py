@@ -1,5 +1,6 @@
 """An activity carried out by another SOP (`automated_by`) is `delegated` only by a real
-(not check-mode) successful run of that SOP at the same court, within the period."""
+(not check-mode) successful run of that whole SOP (not some of its activities, `sop run
+--activity`) at the same court, within the period."""
 
 from __future__ import annotations
 
@@ -50,11 +51,12 @@ def test_a_real_run_at_the_court_delegates(
     "kwargs",
     [
         {"court": COURT, "check_mode": True},  # a check-mode run performs nothing
+        {"court": COURT, "partial": "1"},  # a run of chosen activities is not the SOP done
         {"court": "Pengadilan Negeri Lain"},  # another court of a shared store
     ],
-    ids=["check-mode", "other-court"],
+    ids=["check-mode", "partial", "other-court"],
 )
-def test_a_check_run_or_another_courts_run_does_not_delegate(
+def test_a_check_run_a_partial_run_or_another_courts_run_does_not_delegate(
     cli: Cli, sop_env: dict[str, str], tmp_path: Path, kwargs: dict[str, object]
 ) -> None:
     _craft(sop_env, **kwargs)

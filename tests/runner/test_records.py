@@ -51,6 +51,7 @@ def test_history_json_has_stable_keys_and_iso_times(cli: Cli, crafted: dict[str,
     assert ok["started_at"] == "2025-03-10T01:00:00+00:00"
     assert datetime.fromisoformat(ok["ended_at"]) == T0 + timedelta(minutes=2)
     assert ok["duration_s"] == 120.0 and ok["hosts"] == ["h1"] and ok["check_mode"] is False
+    assert ok["partial"] is None  # the whole SOP (a partial run: the activities chosen)
 
 
 def test_query_selects(cli: Cli, crafted: dict[str, int]) -> None:

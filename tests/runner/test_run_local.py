@@ -17,6 +17,7 @@ import pytest
 from ansible.parsing.vault import VaultLib, VaultSecret
 
 import sop.runner
+from sop.catalogue import get_sop, load_catalogue
 from sop.db import StoreError
 from sop.store import Store
 
@@ -93,6 +94,66 @@ def test_failed_and_check_runs(cli: Cli, tmp_path: Path) -> None:
     assert code == 0
     code, out, _ = cli("history")
     assert "(check)" in out and "failed" in out
+
+
+def test_a_partial_run_runs_and_records_only_the_chosen_activities(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`sop run --activity 2` runs the playbook with activity 2's tag only: the backup is
+    made, the preparation is not run. The record names the selection; the activities not
+    chosen are not-run, the manual one and the delegated one too (nobody asked for them:
+    nothing waits for an ack). The run is listed, marked, and the SOP is not done."""
+    data = Path(sop_env["SOP_DATA_DIR"])
+    code, _, err = cli(
+        "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}", "--activity", "2"
+    )
+    assert code == 0, err
+    row = _execution(data, 1)
+    assert (row["status"], row["partial"], row["check_mode"]) == ("successful", "2", 0)
+    statuses = [a["status"] for a in row["activities"]]
+    assert statuses == ["not-run", "changed", "not-run", "not-run"]
+    assert (tmp_path / "dump.sql").is_file()
+    code, out, err = cli("list", "--json", "--query", "[?id=='local-demo'].state | [0]")
+    assert (code, json.loads(out)) == (0, "new"), err  # a partial run is not the SOP done
+    code, out, _ = cli("history")
+    assert code == 0 and "successful (partial: 2)" in out
+    code, out, _ = cli("execution", "1", "--query", "partial")
+    assert (code, json.loads(out)) == (0, [2])
+    # A dry run of chosen activities (given twice: chosen once).
+    code, _, err = cli(
+        "run", "local-demo", "-i", str(INVENTORY), "--check", "-e", f"demo_dir={tmp_path / 'c'}",
+        "--activity", "1", "--activity", "1",
+    )  # fmt: skip
+    assert code == 0, err
+    row = _execution(data, 2)
+    assert (row["partial"], row["check_mode"]) == ("1", 1)
+    assert [a["status"] for a in row["activities"]][:2] == ["changed", "not-run"]
+    assert not (tmp_path / "c").exists()
+
+
+@pytest.mark.parametrize(
+    ("sop_id", "key", "message"),
+    [
+        ("local-demo", "3", "activity 3 of SOP local-demo is a manual step: "
+         "it is recorded with `sop ack`, not run"),
+        ("local-manual", "A.1", "activity A.1 of SOP local-manual is a manual step: "
+         "it is recorded with `sop ack`, not run"),
+        ("local-demo", "4", "activity 4 of SOP local-demo is carried out by SOP local-secret: "
+         "run that SOP"),
+        ("local-demo", "9", "SOP local-demo has no activity '9'"),
+    ],
+)  # fmt: skip
+def test_only_automated_activities_can_be_chosen(
+    cli: Cli, sop_id: str, key: str, message: str
+) -> None:
+    code, out, err = cli("run", sop_id, "-i", str(INVENTORY), "--activity", key)
+    assert (code, out, err) == (2, "", f"sop: error: {message}\n")
+    assert cli("history", "--json") == (0, "[]\n", "")  # nothing recorded
+
+
+def test_activities_are_chosen_by_number_or_document_reference() -> None:
+    sop = get_sop(load_catalogue(), "it-security")
+    assert sop.chosen(["C.8", "2", "C.2"]) == (2, 8)
 
 
 def _playbook_pid(env: dict[str, str], timeout: float = 30) -> int:
