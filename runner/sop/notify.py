@@ -42,7 +42,7 @@ import yaml
 
 from sop.errors import SopError
 from sop.report import WAKTU_FORMAT, reported_number
-from sop.store import Row, Store, now
+from sop.store import Row, Store, now, performs_sop
 from sop.untrusted import visible
 
 CONFIG_ENV = "SOP_NOTIFY_CONFIG"
@@ -407,7 +407,7 @@ def execution_ended(store: Store, execution_id: int) -> None:
     SOP; what could not be delivered is in the notifications table and on stderr."""
     try:
         row = store.execution(execution_id)
-        if row["check_mode"]:
+        if not performs_sop(row):  # a dry run, a partial run: not the SOP done
             return
         notifier = _notifier(store)
         if notifier is None:
@@ -487,5 +487,5 @@ def _overdue_events(
         # None: the executions recorded without a court name (not every court's newest)
         latest = notifier.store.latest_per_sop(court=court, unnamed=court is None)
         for row in latest.values():
-            if row["status"] == "interrupted" and not row["check_mode"]:
+            if row["status"] == "interrupted" and performs_sop(row):
                 notifier.send(failure_event(row))

@@ -17,7 +17,7 @@ from sop.durations import format_seconds
 from sop.errors import SopError
 from sop.overdue import Due
 from sop.schedule import DEFAULT_TIMEZONE
-from sop.store import Row, Store, now
+from sop.store import Row, Store, now, partial_numbers, performs_sop
 from sop.untrusted import visible
 
 BULAN = (
@@ -284,9 +284,16 @@ def _rate(ok: int, total: int) -> str:
 
 
 def real(executions: Iterable[Row]) -> list[Row]:
-    """The executions that performed the SOP: a dry run (--check) performs nothing, so it
-    is listed (marked) but neither counted as done nor judged against the Mutu Baku."""
-    return [e for e in executions if not e["check_mode"]]
+    """The executions that performed the SOP: a dry run (--check) performs nothing and a
+    partial run (--activity) some activities, so they are listed (marked) but neither
+    counted as done nor judged against the Mutu Baku."""
+    return [e for e in executions if performs_sop(e)]
+
+
+def partial_mark(execution: Row) -> str:
+    """` (sebagian: kegiatan 2, 3)`: the activities a partial run chose, as reports mark it."""
+    chosen = partial_numbers(execution)
+    return f" (sebagian: kegiatan {', '.join(map(str, chosen))})" if chosen else ""
 
 
 def tally(executions: Iterable[Row]) -> tuple[int, int, str]:
@@ -431,7 +438,7 @@ def build(
                             e["trigger"],
                             ", ".join(e["hosts"]) or "-",
                             "ya" if e["check_mode"] else "tidak",
-                            STATUS_ID.get(e["status"], e["status"]),
+                            f"{STATUS_ID.get(e['status'], e['status'])}{partial_mark(e)}",
                             e["error"] or "-",
                         ]
                         for e in mine

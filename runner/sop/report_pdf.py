@@ -38,6 +38,7 @@ from sop.report import (
     first_runs,
     mappings,
     month_court,
+    partial_mark,
     planned,
     real,
     reported_number,
@@ -56,6 +57,12 @@ SIGNATURES = (
 
 def _status(status: str) -> str:
     return STATUS_ID.get(status, status)
+
+
+def _run_status(execution: Row) -> str:
+    """An execution's status, marked when it is not the SOP done (a dry run, a partial run)."""
+    check = " (mode uji)" if execution["check_mode"] else ""
+    return _status(execution["status"]) + check + partial_mark(execution)
 
 
 @dataclass(frozen=True)
@@ -288,7 +295,7 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
         parts.append("<p>Tidak ada pelaksanaan tercatat pada periode ini.</p>")
         return "".join(parts)
     failed = [e for e in mine if e["status"] in STATUS_FAILED]
-    performed = real(mine)  # a dry run is listed, not judged
+    performed = real(mine)  # a dry run or a partial run is listed, not judged
     if failed:
         parts.append("<h3>Pelaksanaan yang tidak berhasil</h3>")
         parts.append(
@@ -298,7 +305,7 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
                     [
                         str(e["id"]),
                         month.when(e["started_at"]),
-                        _status(e["status"]) + (" (mode uji)" if e["check_mode"] else ""),
+                        _run_status(e),
                         e["error"] or f"rc {e['rc']}",
                     ]
                     for e in failed
@@ -351,7 +358,7 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
                     format_seconds(_duration(e)),
                     e["operator"],
                     e["trigger"],
-                    _status(e["status"]) + (" (mode uji)" if e["check_mode"] else ""),
+                    _run_status(e),
                     e["error"] or "-",
                 ]
                 for e in mine
@@ -400,7 +407,8 @@ def document(store: Store, sops: Mapping[str, Sop], month: Month, court: str | N
         f'<p class="court">{_e(court_name or "-")}</p>',
         f'<p class="meta">Periode {month.when(month.start)[:10]} s.d. '
         f"{month.when(month.end - timedelta(seconds=1))[:10]}; dibuat {month.when(now())} "
-        f"oleh perintah sop. Mode uji (--check) tidak dihitung sebagai pelaksanaan.</p>"
+        f"oleh perintah sop. Mode uji (--check) dan pelaksanaan sebagian (--activity) "
+        "tidak dihitung sebagai pelaksanaan.</p>"
         "</header>",
         "<h2>Ringkasan</h2>",
         _table(

@@ -71,6 +71,12 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def performs_sop(row: Mapping[str, Any]) -> bool:
+    """A real run of the whole SOP, the only kind that is the SOP done: not a dry run (it
+    performs nothing), not a partial run (some activities only)."""
+    return not row["check_mode"] and row.get("partial") is None
+
+
 def partial_numbers(row: Mapping[str, Any]) -> list[int] | None:
     """The activities a partial run chose (`sop run --activity`); None: the whole SOP."""
     chosen = row.get("partial")

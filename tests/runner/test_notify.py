@@ -84,13 +84,15 @@ def test_failed_run_notified_once_then_recovery(
     assert demo(cli, "-e", "demo_fail=true")[0] == 1
     assert len(box.messages) == len(inbox.posts) == 1
 
-    # It works again: told once that it recovered; a check run tells nothing.
+    # It works again: told once that it recovered; a check run tells nothing, nor does a
+    # run of chosen activities (the SOP is not done by it).
     assert demo(cli, "--check")[0] == 0
+    assert demo(cli, "--activity", "2")[0] == 0
     assert len(inbox.posts) == 1
     assert demo(cli)[0] == 0
     assert len(box.messages) == len(inbox.posts) == 2
     assert inbox.posts[1]["title"] == "SOP pulih"
-    assert "kembali berhasil (eksekusi 4)" in inbox.posts[1]["message"]
+    assert "kembali berhasil (eksekusi 5)" in inbox.posts[1]["message"]
     assert demo(cli)[0] == 0
     assert len(inbox.posts) == 2
 

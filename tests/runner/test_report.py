@@ -101,6 +101,27 @@ def test_check_mode_and_running_executions_are_counted_for_what_they_are(
     assert row.split(" | ")[3:] == ["2", "1", "100%", "0 |"]
 
 
+def test_a_partial_run_is_listed_marked_and_not_counted(cli: Cli, store_at: Store) -> None:
+    """A run of chosen activities (`sop run --activity 2`) is listed, marked "sebagian:
+    kegiatan 2", but, as a dry run, neither a planned run done (the court's report, the
+    regional view) nor judged against the Mutu Baku."""
+    day = datetime.now(UTC).replace(day=1, hour=5, minute=0, second=0, microsecond=0)
+    month = day.strftime("%Y-%m")
+    craft_execution(store_at, "local-demo", day, court=A)
+    later = day + timedelta(minutes=5)
+    craft_execution(store_at, "local-demo", later, court=A, activities=2, partial="2")
+    code, out, err = cli("report", "--month", month, "--court", A)
+    assert code == 0, err
+    assert _summary(out)["SOP Uji Lokal"][3:6] == ["1", "1", "100%"]
+    assert "| tidak | Berhasil (sebagian: kegiatan 2) |" in _runs(out, "SOP Uji Lokal")
+    assert "30 detik" not in out.split("### Kegiatan terhadap Mutu Baku")[1]
+    code, out, err = cli("report", "--month", month, "--all-courts")
+    assert code == 0, err
+    detail = out.split("## Rincian per pengadilan dan SOP")[1]
+    row = next(line for line in detail.splitlines() if f"| {A} | SOP Uji Lokal |" in line)
+    assert row.split(" | ")[3:] == ["1", "1", "100%", "0 |"]
+
+
 def test_a_month_without_executions_still_reports_the_court(cli: Cli, store_at: Store) -> None:
     """The month a court ran nothing is the one its head must see: the court named, its
     planned runs and 0 done, not "belum dimulai" under "Pengadilan: -"."""

@@ -8,7 +8,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from zoneinfo import ZoneInfo
@@ -126,6 +126,19 @@ def _summary(store_url: str, court: str) -> dict[str, list[str]]:
     table = page.split("<h2>Ringkasan</h2>", 1)[1].split("</table>", 1)[0]
     rows = [re.findall(r"<td>(.*?)</td>", row) for row in table.split("<tr>")[2:]]
     return {row[0]: row[1:] for row in rows}
+
+
+def test_a_partial_run_is_listed_marked_and_not_counted(tmp_path: Path) -> None:
+    """A run of chosen activities (`sop run --activity 2`) that failed is shown, marked,
+    among the failed runs and in the list; it is no planned run done."""
+    url = f"sqlite:///{tmp_path / 'sop.db'}"
+    store = Store(url)
+    started = datetime(2025, 11, 3, 3, tzinfo=UTC)
+    craft_execution(store, "website", started, court=COURT, status="failed", partial="2")
+    page = report_pdf.document(store, load_catalogue(), Month(2025, 11), COURT)
+    store.close()
+    assert page.count("Gagal (sebagian: kegiatan 2)") == 2  # the failed runs, the list
+    assert _summary(url, COURT)["Pengelolaan Website"][2:5] == ["belum dimulai", "0", "0"]
 
 
 def test_restore_drill_times_are_in_both_reports(november: tuple[Path, str]) -> None:
