@@ -3,7 +3,8 @@
 store: the condition report's planted needs, refusal without approval, the approved
 rolling run (upgrade, reboot, post-checks), a second run that changes nothing, and an
 incident diagnosed and remediated only when asked; then SOP Pengamanan TI passes on the
-patched, clean court. Patching a SIPP server needs a verified SIPP backup younger than
+patched, clean court; and one activity of SIPP backup run alone (`sop run --activity`).
+Patching a SIPP server needs a verified SIPP backup younger than
 26 hours: the `sipp_backup_made` fixture makes one."""
 
 from __future__ import annotations
@@ -111,3 +112,21 @@ def test_incident_diagnosed_and_remediated_only_when_asked(env: dict[str, str]) 
     assert closed.returncode == 0
     listed = json.loads(sop(env, "incident", "list", "--json").stdout)[0]
     assert listed["within_limit"] is True and len(listed["diagnostics"]) == 2
+
+
+def test_one_activity_runs_alone_and_is_not_the_sop_done(env: dict[str, str]) -> None:
+    """`sop run --activity`: the SIPP backup's activity 2 alone on the lab (its tag only,
+    no preparation run before it), recorded as a partial run that leaves the SOP as it
+    was: this store never ran the whole SOP, so it has no last success."""
+    run = sop(env, "run", "sipp-backup", "-i", "inventory/lab", "--activity", "2")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    execution = last_execution(env)
+    assert execution["sop_id"] == "sipp-backup" and execution["partial"] == [2]
+    assert execution["status"] == "successful"
+    status = {a["number"]: a["status"] for a in execution["activities"]}
+    assert status[2] in ("ok", "changed") and {status[n] for n in (1, 3, 4)} == {"not-run"}
+    assert any(o.get("sha256") for o in outputs(execution, 2)), outputs(execution, 2)
+    entry = next(s for s in json.loads(sop(env, "list", "--json").stdout)
+                 if s["id"] == "sipp-backup")
+    assert all(court["last_success_id"] is None for court in entry["courts"]), entry
+    assert "successful (partial: 2)" in sop(env, "history", "--sop", "sipp-backup").stdout
