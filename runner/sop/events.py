@@ -5,8 +5,8 @@ ansible-runner's events carry no task tags, so the `sop_activity` callback plugi
 it meets an unknown task uuid (or is asked for the court). At the first play with hosts
 the plugin also writes `{"court": {court_name, court_kode_satker, sop_catalogue_overrides}}`
 as the playbook sees them: the court the runner records. Each automated activity owns ONE
-tag; a task belongs to the first activity (catalogue order) whose tag it carries;
-untagged tasks belong to none.
+tag; a task belongs to the first activity (catalogue order) whose tag it carries (in a
+partial run, the first of those chosen); untagged tasks belong to none.
 """
 
 from __future__ import annotations
@@ -232,6 +232,7 @@ class EventRecorder:
         sop: Sop,
         tag_index: TagIndex,
         on_change: Callable[[ActivityProgress], None] | None = None,
+        chosen: tuple[int, ...] = (),
     ) -> None:
         self.sop = sop
         self.tag_index = tag_index
@@ -241,7 +242,11 @@ class EventRecorder:
             for a in sop.activities
             if a.automated
         }
-        self._tag_to_activity = sop.tag_map()
+        # A partial run (`chosen`) runs a task for a chosen activity's tag: the task is
+        # that activity's even when it also carries the tag of one not chosen.
+        self._tag_to_activity = {
+            tag: number for tag, number in sop.tag_map().items() if not chosen or number in chosen
+        }
         self._task_activity: dict[str, int | None] = {}
         self._unresolved_start: dict[str, datetime] = {}
         self.stats: dict[str, dict[str, int]] = {}

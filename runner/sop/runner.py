@@ -665,7 +665,9 @@ def _run_playbook(
 ) -> RunResult:
     private = private_dir(request.data_dir)
     tag_index = TagIndex(private / "activity-tags.jsonl")
-    recorder = EventRecorder(request.sop, tag_index, on_change=progress.activity)
+    recorder = EventRecorder(
+        request.sop, tag_index, on_change=progress.activity, chosen=request.activities
+    )
     events = _Events(recorder, store, execution_id, initial)
     try:
         if cancel_requested():  # SIGINT/SIGTERM once recorded: nothing starts

@@ -102,17 +102,20 @@ def test_a_partial_run_runs_and_records_only_the_chosen_activities(
     """`sop run --activity 2` runs the playbook with activity 2's tag only: the backup is
     made, the preparation is not run. The record names the selection; the activities not
     chosen are not-run, the manual one and the delegated one too (nobody asked for them:
-    nothing waits for an ack). The run is listed, marked, and the SOP is not done."""
+    nothing waits for an ack). The run is listed, marked, and the SOP is not done.
+    The work directory's task carries both activities' tags: run for the backup, it is
+    the backup's (it was recorded as activity 1's, which was not chosen)."""
     data = Path(sop_env["SOP_DATA_DIR"])
+    work = tmp_path / "work"
     code, _, err = cli(
-        "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}", "--activity", "2"
+        "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={work}", "--activity", "2"
     )
     assert code == 0, err
     row = _execution(data, 1)
     assert (row["status"], row["partial"], row["check_mode"]) == ("successful", "2", 0)
     statuses = [a["status"] for a in row["activities"]]
     assert statuses == ["not-run", "changed", "not-run", "not-run"]
-    assert (tmp_path / "dump.sql").is_file()
+    assert (work / "dump.sql").is_file()
     code, out, err = cli("list", "--json", "--query", "[?id=='local-demo'].state | [0]")
     assert (code, json.loads(out)) == (0, "new"), err  # a partial run is not the SOP done
     code, out, _ = cli("history")
