@@ -429,8 +429,9 @@ def overdue_check(
     store: Store, dues: Iterable[Any], courts: Iterable[str | None], zone: tzinfo
 ) -> int:
     """`sop overdue`'s notifications: each overdue SOP once per missed deadline (resolved
-    when it is up again), and a SOP whose newest execution at a court (or without a
-    court name) was interrupted (a killed or crashed run, found after it ended); times on
+    when it is up again), and a SOP whose newest real run of the whole SOP at a court (or
+    without a court name) was interrupted (a killed or crashed run, found after it ended:
+    a newer dry or partial run does not hide it); times on
     the court's clock (`zone`). Never raises: as after a run, a notification problem (a
     bad config, the store failing while a delivery is recorded) is a warning. The number
     of deliveries that failed (1 when the check itself could not finish)."""
@@ -484,8 +485,9 @@ def _overdue_events(
                 f"(eksekusi {due.last_success_id} berhasil).",
             )
     for court in courts:
-        # None: the executions recorded without a court name (not every court's newest)
-        latest = notifier.store.latest_per_sop(court=court, unnamed=court is None)
+        # None: the executions recorded without a court name (not every court's newest);
+        # a newer dry or partial run is not the SOP done: it hides no interrupted run
+        latest = notifier.store.latest_per_sop(court=court, unnamed=court is None, performed=True)
         for row in latest.values():
-            if row["status"] == "interrupted" and performs_sop(row):
+            if row["status"] == "interrupted":
                 notifier.send(failure_event(row))

@@ -352,11 +352,17 @@ class Store:
             return rows
 
     def latest_per_sop(
-        self, status: str | None = None, court: str | None = None, *, unnamed: bool = False
+        self,
+        status: str | None = None,
+        court: str | None = None,
+        *,
+        unnamed: bool = False,
+        performed: bool = False,
     ) -> dict[str, Row]:
         """The newest execution of each SOP (optionally only those with `status`, only
         those of one court, or with `unnamed` only those without a court name; `court`
-        None alone: every court): one index seek per SOP, not a scan of the whole history."""
+        None alone: every court; with `performed` only real runs of the whole SOP, as
+        `performs_sop`): one index seek per SOP, not a scan of the whole history."""
         newest = "SELECT max(newer.id) FROM executions AS newer WHERE newer.sop_id = sops.value"
         if status:
             newest += " AND newer.status = :status"
@@ -364,11 +370,17 @@ class Store:
             newest += " AND newer.court_name IS NULL"
         elif court is not None:
             newest += " AND newer.court_name = :court"
+        if performed:
+            newest += " AND newer.check_mode = :no AND newer.partial IS NULL"
         query = (
             f"SELECT * FROM executions WHERE id IN (SELECT ({newest}) "  # noqa: S608 (fixed SQL)
             f"FROM ({distinct_values('sop_id')}) AS sops)"
         )
-        params = {"status": status or None, "court": None if unnamed else court}
+        params = {
+            "status": status or None,
+            "court": None if unnamed else court,
+            "no": False if performed else None,
+        }
         with self.db.transaction() as tx:
             rows = tx.rows(query, {k: v for k, v in params.items() if v is not None})
         return {r["sop_id"]: r for r in rows}

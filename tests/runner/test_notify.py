@@ -225,6 +225,26 @@ def test_interrupted_execution_notified_by_the_overdue_check(
     store.close()
 
 
+@pytest.mark.parametrize("newer", [{"partial": "1"}, {"check_mode": True}])
+def test_an_interrupted_run_is_notified_after_a_newer_partial_or_dry_run(
+    cli: Callable[..., CliResult],
+    configured: Receivers,
+    sop_env: dict[str, str],
+    newer: dict[str, Any],
+) -> None:
+    """The interrupted-run check took each SOP's newest execution of any kind: a partial
+    run (`--activity`) or a dry run started after the interrupted run hid it, although
+    neither is the SOP done, and the run that broke off was never told."""
+    _, inbox = configured
+    store = data_store(sop_env)
+    broken = craft_execution(store, "local-demo", now() - timedelta(hours=3), status="interrupted")
+    craft_execution(store, "local-demo", now() - timedelta(hours=1), **newer)
+    store.close()
+    cli("overdue", "--notify")
+    [post] = inbox.posts
+    assert f"eksekusi {broken} TERPUTUS" in post["message"]
+
+
 def _with_outputs(store: Store, execution: int, kegiatan: str, outputs: list[object]) -> None:
     with store.db.transaction(write=True) as tx:
         tx.update(
