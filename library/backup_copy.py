@@ -83,8 +83,9 @@ attributes:
   check_mode:
     support: full
     description: Changes nothing; reports whether it would copy (or would not fit, judged
-      from the medium's free space and what its retention would prune), what it would
-      prune and which damaged copy it would set aside.
+      from the medium's free space, the leftovers it would remove and what its retention
+      would prune), what it would prune (the retention applied with the copy on the
+      medium, as a run applies it) and which damaged copy it would set aside.
 """
 
 EXAMPLES = r"""
@@ -166,13 +167,26 @@ def _copied(src: str, target: str, manifest: dict[str, Any]) -> bool:
     return True
 
 
-def _prune(module: AnsibleModule, dest: str, prefix: str,
-           done: dict[str, Any]) -> list[dict[str, Any]]:
-    """Apply the medium's retention to the copies on it (listed only in check mode): the
-    items pruned, their names added to ``done["pruned"]``."""
+def _on_medium(dest: str, prefix: str, done: dict[str, Any],
+               adding: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The medium's files of ``prefix`` as its retention sees them: without those the task
+    removed (leftovers of interrupted copies, pruned copies: still there in check mode)
+    and, in check mode, with the copy it would make (``adding``)."""
+    gone = {*done["leftovers_removed"], *done["pruned"]}
+    if adding is not None:
+        gone.add(adding["name"])
+    items = [item for item in inventory(dest, prefix) if item["name"] not in gone]
+    return items + ([adding] if adding is not None else [])
+
+
+def _prune(module: AnsibleModule, dest: str, prefix: str, done: dict[str, Any],
+           adding: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Apply the medium's retention to the copies on it (listed only in check mode, with
+    the copy it would make, ``adding``): the items pruned, their names added to
+    ``done["pruned"]``."""
     p = module.params
     keep = {"daily": p["keep_daily"], "weekly": p["keep_weekly"], "monthly": p["keep_monthly"]}
-    _, pruned = select(inventory(dest, prefix), keep, datetime.datetime.now(),
+    _, pruned = select(_on_medium(dest, prefix, done, adding), keep, datetime.datetime.now(),
                        datetime.timedelta(hours=24))
     if not module.check_mode:
         for item in pruned:
@@ -218,20 +232,28 @@ def _free(dest: str) -> int:
 
 
 def _predict(module: AnsibleModule, src: str, target: str, prefix: str,
-             done: dict[str, Any]) -> tuple[bool, str]:
-    """Check mode: whether the copy would fit on the medium, once its retention has pruned
-    (listed in ``done``) if need be, and what the task would do."""
+             done: dict[str, Any], *, copy: dict[str, Any]) -> tuple[bool, str]:
+    """Check mode: whether the copy would fit on the medium (in the room of the leftovers
+    it removes first and, if need be, of what its retention prunes before the copy), and
+    what the task would do; ``done["pruned"]`` lists what the run would prune, the
+    retention applied again once the copy (``copy``, its retention item) is there."""
     dest = os.path.dirname(target)
-    pruned = _prune(module, dest, prefix, done)
     needed = _needed(src)
-    free = _free(dest)
-    if needed <= free:
-        return True, f"would copy to {target}"
-    free += sum(os.path.getsize(path) for item in pruned for path in item["files"]
-                if os.path.isfile(path))
-    if needed <= free:
-        return True, f"would copy to {target} once the medium's retention has made room"
-    return False, _no_room(src, dest, free, check=True)
+    free = _free(dest) + _size([os.path.join(dest, name) for name in done["leftovers_removed"]])
+    msg = f"would copy to {target}"
+    if needed > free:
+        room = _prune(module, dest, prefix, done)
+        free += _size([path for item in room for path in item["files"]])
+        if needed > free:
+            return False, _no_room(src, dest, free, check=True)
+        msg += " once the medium's retention has made room"
+    _prune(module, dest, prefix, done, adding=copy)
+    return True, msg
+
+
+def _size(paths: list[str]) -> int:
+    """Bytes of those of ``paths`` that are files."""
+    return sum(os.path.getsize(path) for path in paths if os.path.isfile(path))
 
 
 def _set_aside(module: AnsibleModule, target: str, manifest: dict[str, Any]) -> str | None:
@@ -296,7 +318,9 @@ def run(module: AnsibleModule, done: dict[str, Any]) -> None:
         fits, msg = True, "copy up to date"
         _prune(module, dest, prefix, done)
     elif module.check_mode:
-        fits, msg = _predict(module, src, target, prefix, done)
+        copy = {"name": os.path.basename(target), "time": info["time"],
+                "verified": manifest.get("verified") is True, "files": []}
+        fits, msg = _predict(module, src, target, prefix, done, copy=copy)
     else:
         fits = _copy_making_room(module, src, target, manifest, prefix=prefix, done=done)
         msg = f"copied to {target}" if fits else _no_room(src, dest, _free(dest), check=False)

@@ -499,22 +499,68 @@ def test_copies_the_retention_keeps_that_do_not_fit_are_one_warning(
     assert result["msg"] == no_room_line(medium, src)
 
 
-@pytest.mark.parametrize(("keep", "size", "msg"), [
+@pytest.mark.parametrize(("keep", "size", "msg", "pruned"), [
     (2, 300 << 10, f"would copy to {{medium}}/{NEW_COPY} once the medium's retention has "
-                   "made room"),
+                   "made room", OLD_COPIES[:2]),
     (3, 300 << 10, "removable media copy would be skipped: the copies the medium's retention "
-                   "keeps do not fit on {medium}"),
+                   "keeps do not fit on {medium}", []),
 ])
-def test_check_mode_on_a_full_medium_says_what_it_would_do(tmp_path, medium, keep: int,
-                                                           size: int, msg: str) -> None:
+def test_check_mode_on_a_full_medium_says_what_it_would_do(
+        tmp_path, medium, keep: int, size: int, msg: str, pruned: list[str]) -> None:
+    """Check mode listed what the retention prunes to make room (the oldest copy), not
+    what the run prunes once the new copy is on the medium too (the next one as well)."""
     src = full_medium(tmp_path, medium, size)
     before = contents(medium)
     code, result = run_module("backup_copy", tmp_path, {
         "src": src, "dest": str(medium), **keep_daily(keep), "_ansible_check_mode": True})
     assert code == 0, result
     assert result["msg"].startswith(msg.format(medium=medium)), result
-    assert result["pruned"] == OLD_COPIES[: 3 - keep]
+    assert result["pruned"] == pruned
     assert contents(medium) == before
+    code, done = run_module("backup_copy", tmp_path,
+                            {"src": src, "dest": str(medium), **keep_daily(keep)})
+    assert code == 0 and done["pruned"] == pruned, done
+
+
+def test_check_mode_prunes_as_the_copy_would(tmp_path) -> None:
+    """With room on the medium, check mode applied the retention to the copies there
+    without the new one: it said nothing would be pruned while the run pruned the
+    oldest copy (every day, with the default keep_*), and it listed an old .partial
+    leftover as pruned, which the run removes as a leftover instead."""
+    server, media = tmp_path / "server", tmp_path / "media"
+    server.mkdir()
+    media.mkdir()
+    for name in OLD_COPIES[1:]:
+        verified_backup(media, name, os.urandom(1000))
+    leftover = media / (OLD_COPIES[0] + ".partial")
+    leftover.write_bytes(b"cut short")
+    moment = dt.datetime(2026, 11, 18, 2).timestamp()  # before the copies on the medium
+    os.utime(leftover, (moment, moment))
+    src = verified_backup(server, NEW_COPY, os.urandom(1000))
+    args = copy_args(src, media, **keep_daily(2))
+    code, check = run_module("backup_copy", tmp_path, {**args, "_ansible_check_mode": True})
+    assert code == 0 and leftover.exists(), check
+    code, done = run_module("backup_copy", tmp_path, args)
+    assert code == 0 and done["copied"] is True, done
+    assert done["pruned"] == OLD_COPIES[1:2] and done["leftovers_removed"] == [leftover.name]
+    assert (check["pruned"], check["leftovers_removed"]) == (
+        done["pruned"], done["leftovers_removed"])
+
+
+def test_check_mode_counts_the_room_a_leftover_frees(tmp_path, medium) -> None:
+    """A .partial left by an interrupted copy is removed before the copy, so its room is
+    the copy's: check mode said the copy would not fit where the run made it."""
+    for name in OLD_COPIES[1:]:
+        verified_backup(medium, name, os.urandom(300 << 10))
+    (medium / (OLD_COPIES[0] + ".partial")).write_bytes(os.urandom(300 << 10))
+    server = tmp_path / "server"
+    server.mkdir()
+    src = verified_backup(server, NEW_COPY, os.urandom(300 << 10))
+    args = {"src": src, "dest": str(medium), **keep_daily(3)}
+    code, check = run_module("backup_copy", tmp_path, {**args, "_ansible_check_mode": True})
+    assert code == 0 and check["msg"] == f"would copy to {medium}/{NEW_COPY}", check
+    code, done = run_module("backup_copy", tmp_path, args)
+    assert code == 0 and done["copied"] is True and done["pruned"] == [], done
 
 
 def test_a_read_only_medium_is_not_pruned(tmp_path, medium) -> None:
