@@ -130,3 +130,17 @@ def test_one_activity_runs_alone_and_is_not_the_sop_done(env: dict[str, str]) ->
                  if s["id"] == "sipp-backup")
     assert all(court["last_success_id"] is None for court in entry["courts"]), entry
     assert "successful (partial: 2)" in sop(env, "history", "--sop", "sipp-backup").stdout
+
+
+@pytest.mark.parametrize(("sop_id", "number"), [("sipp-backup", 3), ("server-maintenance", 7)])
+def test_a_report_activity_alone_is_skipped_not_a_report_of_nothing(
+        env: dict[str, str], sop_id: str, number: int) -> None:
+    """Run alone, a report activity had nothing of its run to report: SIPP backup's
+    message said "periode - selesai: -, 0.0 MiB" and server maintenance's "0 paket
+    diperbarui", both recorded as done."""
+    run = sop(env, "run", sop_id, "-i", "inventory/lab", "--activity", str(number))
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    execution = last_execution(env)
+    assert execution["sop_id"] == sop_id and execution["partial"] == [number]
+    status = {a["number"]: a["status"] for a in execution["activities"]}
+    assert status[number] == "skipped" and outputs(execution, number) == [], execution
