@@ -45,7 +45,7 @@ from sop.report import (
     tally,
 )
 from sop.report import literal_html as _e
-from sop.store import Row, Store, now
+from sop.store import Row, Store, now, performs_sop
 
 GREEN, RED, AMBER, GREY, BLUE = "#2e7d32", "#c62828", "#ef8f00", "#9e9e9e", "#1565c0"
 SIGNATURES = (
@@ -171,7 +171,10 @@ def executions_per_day(month: Month, executions: Sequence[Row]) -> str:
     for execution in executions:
         slot = counts[_day(month, execution)]
         status = execution["status"]
-        slot[0 if status == "successful" else 1 if status in STATUS_FAILED else 2] += 1
+        if status == "successful" and not performs_sop(execution):
+            slot[2] += 1  # a dry run performed nothing, a partial run some activities
+        else:
+            slot[0 if status == "successful" else 1 if status in STATUS_FAILED else 2] += 1
     bars = [
         Bar(
             str(day),
@@ -183,7 +186,11 @@ def executions_per_day(month: Month, executions: Sequence[Row]) -> str:
     return svg_bars(
         bars,
         unit="eksekusi",
-        legend=(("berhasil", GREEN), ("gagal/terputus", RED), ("lainnya", GREY)),
+        legend=(
+            ("berhasil", GREEN),
+            ("gagal/terputus", RED),
+            ("lainnya (berjalan, mode uji atau sebagian yang berhasil)", GREY),
+        ),
     )
 
 

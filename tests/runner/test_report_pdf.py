@@ -141,6 +141,20 @@ def test_a_partial_run_is_listed_marked_and_not_counted(tmp_path: Path) -> None:
     assert _summary(url, COURT)["Pengelolaan Website"][2:5] == ["belum dimulai", "0", "0"]
 
 
+def test_the_daily_chart_counts_only_runs_of_the_whole_sop_as_done(tmp_path: Path) -> None:
+    """The chart "Jumlah eksekusi SOP per hari" counted a successful dry run and partial
+    run as "berhasil" beside the real one, where the summary counts one."""
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    started = datetime(2025, 11, 3, 3, tzinfo=UTC)
+    craft_execution(store, "website", started, court=COURT)
+    craft_execution(store, "website", started, court=COURT, check_mode=True)
+    craft_execution(store, "website", started, court=COURT, partial="2")
+    craft_execution(store, "website", started, court=COURT, partial="2", status="failed")
+    page = report_pdf.document(store, load_catalogue(), Month(2025, 11), COURT)
+    store.close()
+    assert "3: 1 berhasil, 1 gagal, 2 lainnya" in page
+
+
 def test_restore_drill_times_are_in_both_reports(november: tuple[Path, str]) -> None:
     pdf, text = november
     assert "Uji restorasi backup" in text  # the PDF
