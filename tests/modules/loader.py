@@ -4,13 +4,15 @@ library/<name>.py as a stand-alone module."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import json
+import os
 import resource
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -18,6 +20,26 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# A role's tasks run on this controller with this venv's Python: what Ansible would
+# discover first on PATH may be another Python (a pyenv shim) without the project's
+# dependencies.
+LOCAL_PLAYBOOK = ("ansible-playbook", "-i", "localhost,", "-c", "local",
+                  "-e", f"ansible_python_interpreter={sys.executable}")
+
+
+@contextlib.contextmanager
+def tmpfs(path: Path, size: str) -> Iterator[Path]:
+    """``path`` (made) as a tmpfs of ``size`` (``1m``): a file system that fills up for
+    real, unmounted afterwards; the test is skipped where mounting needs root."""
+    if os.geteuid() != 0:
+        pytest.skip("mounts a tmpfs")
+    path.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                   check=True)
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=True)
 
 
 def load(name: str) -> ModuleType:

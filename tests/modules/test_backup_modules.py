@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from loader import load, run_module
+from loader import load, run_module, tmpfs
 
 backup = load("mariadb_backup")
 verify = load("mariadb_restore_verify")
@@ -416,13 +416,8 @@ def test_a_different_file_of_the_same_name_on_the_media_is_left_whole(tmp_path) 
 @pytest.fixture
 def medium(tmp_path):
     """A 1 MiB tmpfs as the removable medium: a file system that fills up for real."""
-    if os.geteuid() != 0:
-        pytest.skip("mounts a tmpfs")
-    path = tmp_path / "medium"
-    path.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(path)], check=True)
-    yield path
-    subprocess.run(["umount", "-l", str(path)], check=True)
+    with tmpfs(tmp_path / "medium", "1m") as path:
+        yield path
 
 
 OLD_COPIES = [f"sipp-202611{day}T020000.sql.zst" for day in (18, 19, 20)]

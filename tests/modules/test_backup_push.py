@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from loader import load, run_module, run_python
+from loader import load, run_module, run_python, tmpfs
 
 ROOT = Path(__file__).resolve().parents[2]
 RECEIVE = ROOT / "roles/sipp_backup/files/sop-backup-receive"
@@ -257,14 +257,8 @@ def test_a_full_incoming_directory_is_one_line(tmp_path) -> None:
 @pytest.fixture
 def tmpfs_incoming(tmp_path):
     """A 64 MiB tmpfs as the in-tray: a file system whose free space the test controls."""
-    if os.geteuid() != 0:
-        pytest.skip("mounts a tmpfs")
-    incoming = tmp_path / "in"
-    incoming.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(incoming)],
-                   check=True)
-    yield incoming
-    subprocess.run(["umount", "-l", str(incoming)], check=True)
+    with tmpfs(tmp_path / "in", "64m") as incoming:
+        yield incoming
 
 
 def test_pushes_never_take_the_share_kept_free(tmpfs_incoming) -> None:

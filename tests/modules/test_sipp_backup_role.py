@@ -9,12 +9,11 @@ import os
 import pathlib
 import shutil
 import subprocess
-import sys
+
+from loader import LOCAL_PLAYBOOK
 
 ROOT = pathlib.Path(__file__).parents[2]
 NAME = "sipp-20261121T020000.sql.zst"
-LOCAL_PLAYBOOK = ("ansible-playbook", "-i", "localhost,", "-c", "local",
-                  "-e", f"ansible_python_interpreter={sys.executable}")
 PLAY = """
 - hosts: localhost
   gather_facts: false

@@ -8,17 +8,12 @@ import json
 import os
 import pathlib
 import subprocess
-import sys
 from http.server import BaseHTTPRequestHandler
 
 from httpd import serving
-from loader import load
+from loader import LOCAL_PLAYBOOK, load
 
 ROOT = pathlib.Path(__file__).parents[2]
-# On this controller, with this venv's Python: what Ansible would discover first on PATH
-# may be another Python (a pyenv shim) without the project's dependencies.
-LOCAL_PLAYBOOK = ("ansible-playbook", "-i", "localhost,", "-c", "local",
-                  "-e", f"ansible_python_interpreter={sys.executable}")
 PLAY = """
 - hosts: localhost
   gather_facts: false
