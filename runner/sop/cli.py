@@ -378,9 +378,17 @@ def cmd_ack(ctx: Context) -> ExitCode:
     args = ctx.args
     row = ctx.store.execution(args.id)
     key = str(args.activity)
-    match = [a for a in row["activities"] if key in (str(a["number"]), a["ref"])]
+    match = [a for a in row["activities"] if str(a["number"]) == key] or [
+        a for a in row["activities"] if a["ref"] == key
+    ]
     if not match:
         raise SopError(f"execution {args.id} ({row['sop_id']}) has no activity {key!r}")
+    if len(match) > 1:  # a record made before the catalogue refused a ref given twice
+        numbers = " and ".join(str(a["number"]) for a in match)
+        raise SopError(
+            f"execution {args.id} records activities {numbers} under {key!r}: "
+            "give the activity's number"
+        )
     sop = ctx.sops.get(row["sop_id"])
     manual_step = sop is not None and any(
         a.number == match[0]["number"] and a.manual_step for a in sop.activities

@@ -64,6 +64,32 @@ def test_manual_sop_run_ack_and_report(cli: Cli) -> None:
     assert code == 0 and out.startswith("<!DOCTYPE html>") and "Tingkat keberhasilan" in out
 
 
+def test_a_reference_two_recorded_activities_share_is_refused(
+    cli: Cli, sop_env: dict[str, str]
+) -> None:
+    """A record made before the catalogue refused a ref given to two activities (db5160b)
+    holds both under one ref: `sop ack ID A.1` acknowledged the first of them, silently."""
+    code, _, err = cli("history")  # makes the data directory and the store
+    assert code == 0, err
+    store = Store(f"sqlite:///{Path(sop_env['SOP_DATA_DIR']) / 'sop.db'}")
+    execution = craft_execution(store, "local-manual", now(), activities=2)
+    with store.db.transaction(write=True) as tx:
+        tx.update(
+            "activity_results",
+            {"ref": "A.1", "mode": "manual", "status": "pending-manual"},
+            "execution_id = :key_id",
+            key_id=execution,
+        )
+    store.close()
+    code, _, err = cli("ack", str(execution), "A.1", "--by", "Budi Santoso")
+    assert code == 2 and err.strip() == (
+        f"sop: error: execution {execution} records activities 1 and 2 under 'A.1': "
+        "give the activity's number"
+    )
+    code, out, err = cli("ack", str(execution), "2", "--by", "Budi Santoso")
+    assert code == 0 and "Acknowledged activity 2" in out, err
+
+
 def test_a_data_directory_without_room_refuses_the_run(
     cli: Cli, sop_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
