@@ -147,16 +147,25 @@ def _court_scope(ctx: Context) -> tuple[str | None, tzinfo, dict[str, Sop]]:
     args = ctx.args
     if not args.inventory:
         return args.court, _clock(ctx), ctx.sops
-    info = inventory.load(inventory.resolve_source(args.inventory), None, inventory.VaultOptions())
+    info, sops = _court_inventory(ctx)
     if args.court is not None and args.court != info.court_name:
         raise SopError(
             f"--court {args.court!r} differs from the inventory's court_name {info.court_name!r}"
         )
+    return info.court_name, _clock(ctx, info.schedule), sops
+
+
+def _court_inventory(ctx: Context) -> tuple[inventory.InventoryInfo, dict[str, Sop]]:
+    """-i's inventory (read without its vault) and the SOPs as its court runs them (its
+    sop_catalogue_overrides)."""
+    info = inventory.load(
+        inventory.resolve_source(ctx.args.inventory), None, inventory.VaultOptions()
+    )
     sops = {
         sop_id: apply_overrides(sop, info.overrides, info.court_name)
         for sop_id, sop in ctx.sops.items()
     }
-    return info.court_name, _clock(ctx, info.schedule), sops
+    return info, sops
 
 
 def _court_view(ctx: Context) -> tuple[dict[str, Sop], list[str | None], tzinfo]:
@@ -253,13 +262,9 @@ def cmd_show(ctx: Context) -> ExitCode:
     from sop import views
 
     sop = get_sop(ctx.sops, ctx.args.sop)
-    project = ctx.project_dir
     if ctx.args.inventory:  # the court's version: read its inventory only when asked
-        info = inventory.load(
-            inventory.resolve_source(ctx.args.inventory), None, inventory.VaultOptions()
-        )
-        sop = apply_overrides(sop, info.overrides, info.court_name)
-    ctx.console.print(views.sop_document(sop, project))
+        sop = _court_inventory(ctx)[1][sop.id]
+    ctx.console.print(views.sop_document(sop, ctx.project_dir))
     return ExitCode.OK
 
 
