@@ -132,9 +132,10 @@ class Sop:
         return path
 
     def activity(self, key: str) -> Activity:
-        """An activity by number ("2") or document reference ("C.2")."""
+        """An activity by number ("2") or document reference ("C.2"; an activity without
+        one is not named by the empty string)."""
         for activity in self.activities:
-            if key in (str(activity.number), activity.ref):
+            if key in (str(activity.number), activity.ref or None):
                 return activity
         raise SopError(f"SOP {self.id} has no activity {key!r}")
 

@@ -384,7 +384,7 @@ def cmd_ack(ctx: Context) -> ExitCode:
     row = ctx.store.execution(args.id)
     key = str(args.activity)
     match = [a for a in row["activities"] if str(a["number"]) == key] or [
-        a for a in row["activities"] if a["ref"] == key
+        a for a in row["activities"] if a["ref"] and a["ref"] == key
     ]
     if not match:
         raise SopError(f"execution {args.id} ({row['sop_id']}) has no activity {key!r}")

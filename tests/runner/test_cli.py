@@ -88,6 +88,14 @@ def test_a_reference_two_recorded_activities_share_is_refused(
     )
     code, out, err = cli("ack", str(execution), "2", "--by", "Budi Santoso")
     assert code == 0 and "Acknowledged activity 2" in out, err
+    # activities without a document reference are not named by the empty string
+    store = Store(f"sqlite:///{Path(sop_env['SOP_DATA_DIR']) / 'sop.db'}")
+    no_refs = craft_execution(store, "local-manual", now(), activities=2)
+    store.close()
+    code, _, err = cli("ack", str(no_refs), "", "--by", "Budi Santoso")
+    assert code == 2 and err.strip() == (
+        f"sop: error: execution {no_refs} (local-manual) has no activity ''"
+    )
 
 
 def test_a_data_directory_without_room_refuses_the_run(

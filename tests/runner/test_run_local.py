@@ -144,6 +144,8 @@ def test_a_partial_run_runs_and_records_only_the_chosen_activities(
         ("local-demo", "4", "activity 4 of SOP local-demo is carried out by SOP local-secret: "
          "run that SOP"),
         ("local-demo", "9", "SOP local-demo has no activity '9'"),
+        # an empty name chose the first activity without a document reference
+        ("local-demo", "", "SOP local-demo has no activity ''"),
     ],
 )  # fmt: skip
 def test_only_automated_activities_can_be_chosen(
