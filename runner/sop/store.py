@@ -77,6 +77,12 @@ def performs_sop(row: Mapping[str, Any]) -> bool:
     return not row["check_mode"] and row.get("partial") is None
 
 
+def performs_sop_sql(alias: str = "") -> str:
+    """`performs_sop` as an SQL condition on executions (`alias`: "run." in a subquery);
+    its parameter `:no` is False."""
+    return f"{alias}check_mode = :no AND {alias}partial IS NULL"
+
+
 def partial_numbers(row: Mapping[str, Any]) -> list[int] | None:
     """The activities a partial run chose (`sop run --activity`); None: the whole SOP."""
     chosen = row.get("partial")
@@ -371,7 +377,7 @@ class Store:
         elif court is not None:
             newest += " AND newer.court_name = :court"
         if performed:
-            newest += " AND newer.check_mode = :no AND newer.partial IS NULL"
+            newest += f" AND {performs_sop_sql('newer.')}"
         query = (
             f"SELECT * FROM executions WHERE id IN (SELECT ({newest}) "  # noqa: S608 (fixed SQL)
             f"FROM ({distinct_values('sop_id')}) AS sops)"
@@ -408,9 +414,9 @@ class Store:
         counts: dict[tuple[str | None, str], dict[str, int]] = {}
         with self.db.transaction() as tx:
             for row in tx.rows(
-                "SELECT court_name, sop_id, status, count(*) AS number FROM executions "
-                "WHERE started_at >= :since AND started_at < :until AND check_mode = :no "
-                "AND partial IS NULL GROUP BY court_name, sop_id, status",
+                "SELECT court_name, sop_id, status, count(*) AS number FROM executions "  # noqa: S608 (fixed SQL)
+                f"WHERE started_at >= :since AND started_at < :until AND {performs_sop_sql()} "
+                "GROUP BY court_name, sop_id, status",
                 {"since": since, "until": until, "no": False},
             ):
                 counts.setdefault((row["court_name"], row["sop_id"]), {})[row["status"]] = int(
@@ -426,7 +432,7 @@ class Store:
         courts = "SELECT :court AS value" if court is not None else distinct_values("court_name")
         same = (
             "run.sop_id = sops.value AND run.court_name = courts.value "
-            "AND run.check_mode = :no AND run.partial IS NULL"
+            f"AND {performs_sop_sql('run.')}"
         )
         pairs = (
             "SELECT sops.value AS sop_id, courts.value AS court_name, "  # noqa: S608 (fixed SQL)
@@ -436,10 +442,10 @@ class Store:
             f"FROM ({distinct_values('sop_id')}) AS sops CROSS JOIN ({courts}) AS courts"
         )
         unnamed = (
-            "SELECT sop_id, court_name, "
+            "SELECT sop_id, court_name, "  # noqa: S608 (fixed SQL)
             "max(CASE WHEN status = 'successful' THEN id END) AS last_ok, "
             "min(started_at) AS started_at FROM executions "
-            "WHERE court_name IS NULL AND check_mode = :no AND partial IS NULL "
+            f"WHERE court_name IS NULL AND {performs_sop_sql()} "
             "GROUP BY sop_id, court_name"
         )
         params = {"no": False, **({"court": court} if court is not None else {})}
