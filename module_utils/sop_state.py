@@ -65,13 +65,14 @@ def write_private(path: str | os.PathLike[str], text: str, *, temporary: str | N
 
 def read_json(path: str, version: int) -> dict[str, Any] | None:
     """The JSON object at ``path`` written with format ``version``; None when there is
-    no file yet. StateError when it cannot be read or has another format."""
+    no file yet. StateError when it cannot be read (nested without end included) or has
+    another format."""
     try:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise StateError(f"{path} unreadable: {exc}") from exc
     if not isinstance(data, dict) or data.get("version") != version:
         raise StateError(f"{path} has an unknown format")

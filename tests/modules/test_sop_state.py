@@ -56,6 +56,9 @@ def test_reading_missing_unreadable_and_foreign_files(tmp_path):
     (tmp_path / "half.json").write_text('{"version": 1, "off')
     with pytest.raises(state.StateError, match=r"half\.json unreadable: "):
         state.read_json(str(tmp_path / "half.json"), 1)
+    (tmp_path / "deep.json").write_text("[" * 100_000)  # it raised RecursionError
+    with pytest.raises(state.StateError, match=r"deep\.json unreadable: "):
+        state.read_json(str(tmp_path / "deep.json"), 1)
     (tmp_path / "old.json").write_text('{"version": 0}')
     with pytest.raises(state.StateError, match=r"old\.json has an unknown format$"):
         state.read_json(str(tmp_path / "old.json"), 1)
