@@ -46,12 +46,18 @@ description:
     When it still does not fit, one warning says that the copies the retention keeps do
     not fit, naming the medium's free and the needed bytes, so that the C(keep_*) options
     are lowered or a larger medium used.
-  - A copy with an identical manifest is checked again (its size, then its SHA-256 read
-    in a stream) and left alone when whole. A damaged one (bit rot, a failing stick) is
-    never deleted; it is renamed with its manifest to C(NAME.damaged) (then
-    C(NAME.damaged-2) and so on), a name that no retention takes for a backup, with a
-    warning naming it, and the backup is copied anew. Remove it once examined, as it
-    takes room on the medium.
+  - A copy of the backup already on the medium is checked again against its own manifest
+    (its size, then its SHA-256 read in a stream) and left alone when whole with the
+    backup's manifest. A damaged one (bit rot, a failing stick, a file cut short) is never
+    deleted; it is renamed with its manifest to C(NAME.damaged) (then C(NAME.damaged-2)
+    and so on), a name that no retention takes for a backup, with a warning naming it, and
+    the backup is copied anew. A copy is damaged too when its manifest rotted (none
+    readable or none at all, one its content no longer matches, or one that differs from
+    the backup's while the content is the backup's). Remove it once examined, as it takes
+    room on the medium.
+  - A copy whole by its own manifest that is not the backup's content is never set aside
+    (the backup's own manifest may be what rotted, on the server); it is left as it is
+    and the copy skipped with a warning.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
@@ -109,9 +115,10 @@ sha256:
   returned: when copied (in check mode, when it would be)
   type: str
 damaged:
-  description: Where a damaged copy of the backup found on the media (its SHA-256 differed
-    from its manifest's, or its size) was set aside with its manifest (in check
-    mode, where it would be); the backup is then copied anew.
+  description: Where a damaged copy of the backup found on the media (its SHA-256 or size
+    differed from its manifest's, or its manifest was unreadable, missing or not the
+    backup's while its content was) was set aside with its manifest (in check mode, where
+    it would be); the backup is then copied anew.
   returned: when a damaged copy was found
   type: str
   sample: /media/backup-sipp/sipp-20261121T020000.sql.zst.damaged
@@ -256,27 +263,56 @@ def _size(paths: list[str]) -> int:
     return sum(os.path.getsize(path) for path in paths if os.path.isfile(path))
 
 
-def _set_aside(module: AnsibleModule, target: str, manifest: dict[str, Any]) -> str | None:
-    """Check the copy on the medium (its manifest is the backup's): one whose size or
-    SHA-256 differs from its manifest's (bit rot, a failing stick, a truncated file) is
-    renamed aside with its manifest, never deleted: its new name, or None when whole."""
-    size = os.path.getsize(target)
+def _fault(path: str, manifest: dict[str, Any] | None, *, read: bool = True) -> str | None:
+    """Why the copy ``path`` on the medium is damaged judged by its own ``manifest``: none
+    readable, another size or (``read``) another SHA-256, read in a stream; None when
+    whole."""
+    if manifest is None:
+        return "has no readable manifest"
+    size = os.path.getsize(path)
     if size != manifest.get("size"):
-        actual = f"{size} bytes, expected {manifest.get('size')}"
-    else:
-        actual = sha256_file(target)
-        if actual == manifest.get("sha256"):
-            return None
-        actual = f"SHA-256 {actual}, expected {manifest.get('sha256')}"
-    aside = damaged_name(target)
+        return f"differs from its manifest ({size} bytes, expected {manifest.get('size')})"
+    if not read:
+        return None
+    actual = sha256_file(path)
+    if actual != manifest.get("sha256"):
+        return f"differs from its manifest (SHA-256 {actual}, expected {manifest.get('sha256')})"
+    return None
+
+
+def _examine(target: str, manifest: dict[str, Any]) -> tuple[bool, str | None]:
+    """The copy of the backup (``manifest`` its manifest) already on the medium: whether it
+    is up to date, and why it is damaged (None when it is not). A copy whole by its own
+    manifest that is no copy of this backup is neither: left alone, it may be the backup
+    whose manifest rotted on the server. One whole by its own manifest that holds the
+    backup's content under another manifest is damaged."""
+    if not os.path.isfile(target):
+        return False, None
+    own = read_manifest(manifest_path(target))
+    fault = _fault(target, own)
+    if own is None or fault is not None or own == manifest:
+        return fault is None, fault
+    if (own.get("size"), own.get("sha256")) == (manifest.get("size"), manifest.get("sha256")):
+        return False, "has a manifest that differs from the backup's (same size and SHA-256)"
+    return False, None
+
+
+def _set_aside(module: AnsibleModule, path: str, fault: str, *, anew: bool) -> str:
+    """Rename the damaged copy ``path`` (``fault`` says why) aside with its manifest, never
+    deleting it, with a warning (in check mode, only the warning); its new name. ``anew``:
+    the backup is copied anew."""
+    aside = damaged_name(path)
     if module.check_mode:
-        what = f"would be set aside as {aside} with its manifest and the backup copied anew"
+        what = f"would be set aside as {aside} with its manifest" + (
+            " and the backup copied anew" if anew else "")
     else:
-        os.rename(target, aside)  # the file first: a manifest alone is no backup
-        os.rename(manifest_path(target), manifest_path(aside))
-        fsync_dir(os.path.dirname(target))
-        what = f"set aside as {aside} with its manifest; copying the backup anew"
-    module.warn(f"removable media: {target} differs from its manifest ({actual}): {what}")
+        os.rename(path, aside)  # the file first: a manifest alone is no backup
+        if os.path.lexists(manifest_path(path)):
+            os.rename(manifest_path(path), manifest_path(aside))
+        fsync_dir(os.path.dirname(path))
+        what = f"set aside as {aside} with its manifest" + (
+            "; copying the backup anew" if anew else "")
+    module.warn(f"removable media: {path} {fault}: {what}")
     return aside
 
 
@@ -309,11 +345,9 @@ def run(module: AnsibleModule, done: dict[str, Any]) -> None:
     prefix = info["prefix"]
     done["leftovers_removed"] = _sweep(module, dest, prefix)
     target = os.path.join(dest, os.path.basename(src))
-    same = os.path.isfile(target) and read_manifest(manifest_path(target)) == manifest
-    damaged = _set_aside(module, target, manifest) if same else None
-    if damaged:
-        done["damaged"] = damaged
-        same = False
+    same, fault = _examine(target, manifest)
+    if fault is not None:
+        done["damaged"] = _set_aside(module, target, fault, anew=True)
     if same:
         fits, msg = True, "copy up to date"
         _prune(module, dest, prefix, done)

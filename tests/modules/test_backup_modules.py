@@ -648,3 +648,76 @@ def test_check_mode_names_the_damaged_copy_and_changes_nothing(tmp_path) -> None
     assert warning_lines(result)[0].endswith(
         f"would be set aside as {copy}.damaged with its manifest and the backup copied anew")
     assert contents(media) == before
+
+
+def rotten_manifest(text: str) -> str:
+    """A manifest whose JSON a flipped bit broke."""
+    return text.replace("{", "{\x00", 1)
+
+
+def other_sha256(text: str) -> str:
+    """A manifest whose SHA-256 a flipped bit changed (still JSON)."""
+    data = json.loads(text)
+    data["sha256"] = ("1" if data["sha256"][0] != "1" else "2") + data["sha256"][1:]
+    return json.dumps(data)
+
+
+def other_period(text: str) -> str:
+    """A manifest whose period a flipped bit changed (still JSON, size and SHA-256 right)."""
+    return json.dumps(dict(json.loads(text), period="20261101"))
+
+
+@pytest.mark.parametrize(("rot", "data_rots", "fault"), [
+    (rotten_manifest, False, "has no readable manifest"),
+    (rotten_manifest, True, "has no readable manifest"),
+    (None, False, "has no readable manifest"),
+    (other_sha256, False, "differs from its manifest (SHA-256 "),
+    (other_sha256, True, "differs from its manifest (SHA-256 "),
+    (other_period, False, "has a manifest that differs from the backup's (same size and SHA-256)"),
+])
+def test_a_copy_whose_manifest_rotted_is_set_aside_and_copied_anew(
+        tmp_path, rot, data_rots: bool, fault: str) -> None:
+    """A copy on the medium whose manifest rotted (unreadable, missing, or no longer the
+    backup's) was refused as "exists and differs" on every run until the medium's
+    retention pruned it as unverified: the medium had no good copy of that backup."""
+    src, copy, _ = damaged_copy(tmp_path)
+    mpath = copy + files.MANIFEST_SUFFIX
+    if not data_rots:
+        shutil.copyfile(src, copy)
+    if rot is None:
+        os.unlink(mpath)
+    else:
+        Path(mpath).write_text(rot(Path(mpath).read_text()))
+    before = contents(os.path.dirname(copy))
+    code, result = run_module("backup_copy", tmp_path, copy_args(src, os.path.dirname(copy)))
+    assert code == 0 and result["copied"] is True and result["changed"] is True, result
+    aside = copy + ".damaged"
+    assert result["damaged"] == aside
+    assert warning_lines(result)[0].startswith(f"removable media: {copy} {fault}"), result
+    assert warning_lines(result)[0].endswith(
+        f": set aside as {aside} with its manifest; copying the backup anew")
+    # Set aside whole, never deleted: the data and the manifest (when there was one).
+    assert Path(aside).read_bytes() == before[NEW_COPY]
+    if rot is not None:
+        assert Path(aside + files.MANIFEST_SUFFIX).read_bytes() == before[
+            NEW_COPY + files.MANIFEST_SUFFIX]
+    assert Path(copy).read_bytes() == Path(src).read_bytes()
+    assert Path(mpath).read_bytes() == Path(src + files.MANIFEST_SUFFIX).read_bytes()
+
+
+def test_a_whole_copy_is_never_set_aside_when_the_backup_is_the_damaged_side(
+        tmp_path) -> None:
+    """The backup's own manifest rotted on the server (its SHA-256 changed): the copy on
+    the medium is whole by its manifest and stays as it is; nothing is copied."""
+    src, copy, _ = damaged_copy(tmp_path)
+    shutil.copyfile(src, copy)
+    mpath = Path(src + files.MANIFEST_SUFFIX)
+    mpath.write_text(other_sha256(mpath.read_text()))
+    media = os.path.dirname(copy)
+    before = contents(media)
+    code, result = run_module("backup_copy", tmp_path, copy_args(src, media))
+    assert code == 0 and result["copied"] is False and "damaged" not in result, result
+    assert "exists and differs" in result["msg"]
+    assert {name: data for name, data in contents(media).items()
+            if not name.startswith(".")} == before
+
