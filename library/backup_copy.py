@@ -8,6 +8,7 @@ import contextlib
 import datetime
 import errno
 import os
+import time
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
@@ -15,6 +16,7 @@ from ansible.module_utils.sop_backup_files import (
     HashingWriter,
     damaged_name,
     inventory,
+    list_backups,
     manifest_path,
     owned_by,
     parse_name,
@@ -23,7 +25,7 @@ from ansible.module_utils.sop_backup_files import (
     write_json_atomic,
 )
 from ansible.module_utils.sop_retention import select
-from ansible.module_utils.sop_state import fsync_dir
+from ansible.module_utils.sop_state import StateError, fsync_dir, read_json
 
 DOCUMENTATION = r"""
 ---
@@ -58,6 +60,17 @@ description:
   - A copy whole by its own manifest that is not the backup's content is never set aside
     (the backup's own manifest may be what rotted, on the server); it is left as it is
     and the copy skipped with a warning.
+  - The other copies on the medium are scrubbed a little on every run, in the manner of
+    C(restic check --read-data-subset). Each one's manifest and size are checked, and
+    one of them is read whole and its SHA-256 compared with its manifest's, the one
+    checked longest ago (never checked first, then the oldest), so that a medium of N
+    copies is read through once every N runs or so, never all at once at USB speed. A
+    damaged one (no readable manifest, another size or SHA-256) is set aside with its
+    manifest as C(NAME.damaged) like the backup's own copy, with a warning, and the
+    retention then does not count it. When each copy was last checked (read back whole,
+    or written) is kept on the medium in C(.sop-scrub-PREFIX.json), replaced whole or not
+    at all, a name no retention or report takes for a backup; a record that is missing or
+    unreadable checked no copy, and one that cannot be written is a warning.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
@@ -91,7 +104,8 @@ attributes:
     description: Changes nothing; reports whether it would copy (or would not fit, judged
       from the medium's free space, the leftovers it would remove and what its retention
       would prune), what it would prune (the retention applied with the copy on the
-      medium, as a run applies it) and which damaged copy it would set aside.
+      medium, as a run applies it), which damaged copy it would set aside and which other
+      copy it would scrub (neither that copy read nor the scrub's record written).
 """
 
 EXAMPLES = r"""
@@ -122,6 +136,22 @@ damaged:
   returned: when a damaged copy was found
   type: str
   sample: /media/backup-sipp/sipp-20261121T020000.sql.zst.damaged
+scrubbed:
+  description: The other copy on the media read whole this run and compared with its
+    manifest (in check mode, the one that would be, unread); the one checked longest ago.
+  returned: when the media holds another copy of the backup's prefix whose manifest and
+    size are right
+  type: str
+  sample: /media/backup-sipp/sipp-20261101T020000.sql.zst
+damaged_others:
+  description: Damaged copies of other backups found on the media (no readable manifest,
+    or a size, or for the C(scrubbed) copy a SHA-256, other than their manifest's), each
+    with where it was set aside with its manifest (in check mode, where it would be); the
+    retention does not count them.
+  returned: when the media is present
+  type: dict
+  sample: {"/media/backup-sipp/sipp-20261101T020000.sql.zst":
+           "/media/backup-sipp/sipp-20261101T020000.sql.zst.damaged"}
 leftovers_removed:
   description: C(.partial) files of this prefix left by interrupted copies, removed (a warning).
   returned: when the media is present
@@ -177,9 +207,11 @@ def _copied(src: str, target: str, manifest: dict[str, Any]) -> bool:
 def _on_medium(dest: str, prefix: str, done: dict[str, Any],
                adding: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The medium's files of ``prefix`` as its retention sees them: without those the task
-    removed (leftovers of interrupted copies, pruned copies: still there in check mode)
-    and, in check mode, with the copy it would make (``adding``)."""
-    gone = {*done["leftovers_removed"], *done["pruned"]}
+    removed or set aside (leftovers of interrupted copies, pruned copies, damaged copies of
+    other backups: still there in check mode) and, in check mode, with the copy it would
+    make (``adding``)."""
+    gone = {*done["leftovers_removed"], *done["pruned"],
+            *(os.path.basename(path) for path in done["damaged_others"])}
     if adding is not None:
         gone.add(adding["name"])
     items = [item for item in inventory(dest, prefix) if item["name"] not in gone]
@@ -316,6 +348,77 @@ def _set_aside(module: AnsibleModule, path: str, fault: str, *, anew: bool) -> s
     return aside
 
 
+# The medium's record of when each copy of a prefix was last checked against its manifest:
+# a hidden name no backup, leftover or damaged copy has, which no retention, sweep or
+# report takes for one.
+RECORD_VERSION = 1
+
+
+def _record_path(dest: str, prefix: str) -> str:
+    return os.path.join(dest, f".sop-scrub-{prefix}.json")
+
+
+def _checked(path: str) -> dict[str, float]:
+    """When each copy was last checked (seconds since the epoch, by name) by the record
+    ``path``: one that is missing or unreadable checked none."""
+    try:
+        data = read_json(path, RECORD_VERSION) or {}
+    except StateError:
+        return {}
+    entries = data.get("checked")
+    if not isinstance(entries, dict):
+        return {}
+    return {name: when for name, when in entries.items()
+            if isinstance(when, (int, float)) and not isinstance(when, bool)}
+
+
+def _keep_record(module: AnsibleModule, path: str, checked: dict[str, float], dest: str,
+                 prefix: str) -> None:
+    """Replace the record ``path`` (whole or not at all) with ``checked`` for the copies of
+    ``prefix`` still on the medium (none: no record is made). One that cannot be written is
+    a warning, no failure: the next run checks the same copies again."""
+    names = {item["name"] for item in list_backups(dest, prefix)}
+    kept = {name: when for name, when in sorted(checked.items()) if name in names}
+    if not kept and not os.path.lexists(path):
+        return
+    try:
+        write_json_atomic(path, {"version": RECORD_VERSION, "checked": kept})
+    except OSError as exc:
+        module.warn(f"removable media: {path} not written ({exc.strerror or exc}): the next "
+                    "run checks the same copies again")
+
+
+def _scrub(module: AnsibleModule, dest: str, prefix: str, target: str, *,
+           checked: dict[str, float], done: dict[str, Any]) -> None:
+    """Check the medium's other copies of ``prefix`` (all but ``target``) against their own
+    manifests: each one's manifest and size, and the SHA-256 of the one checked longest ago
+    (one never checked first; among equals the oldest), its time put in ``checked``. A
+    damaged one is set aside (``done["damaged_others"]``); check mode reads no copy."""
+    done["damaged_others"] = {}
+    whole = []
+    for item in list_backups(dest, prefix):
+        if item["path"] == target:
+            continue
+        fault = _fault(item["path"], item["manifest"], read=False)
+        if fault is None:
+            whole.append(item)
+        else:
+            done["damaged_others"][item["path"]] = _set_aside(module, item["path"], fault,
+                                                              anew=False)
+    if not whole:
+        return
+    item = min(whole, key=lambda b: (b["name"] in checked, checked.get(b["name"], 0.0),
+                                     b["time"]))
+    done["scrubbed"] = item["path"]
+    if module.check_mode:
+        return
+    fault = _fault(item["path"], item["manifest"])
+    checked[item["name"]] = time.time()
+    if fault is not None:
+        done["damaged_others"][item["path"]] = _set_aside(module, item["path"], fault,
+                                                          anew=False)
+
+
 def _sweep(module: AnsibleModule, dest: str, prefix: str) -> list[str]:
     """Remove (warning) the .partial files of this prefix left by interrupted copies."""
     leftovers = [name for name in sorted(os.listdir(dest)) if owned_by(name, prefix) == "partial"]
@@ -329,7 +432,8 @@ def _sweep(module: AnsibleModule, dest: str, prefix: str) -> list[str]:
 
 def _altered(done: dict[str, Any]) -> bool:
     """Whether the medium was changed apart from the copy itself."""
-    return bool(done["pruned"] or done.get("leftovers_removed") or done.get("damaged"))
+    return bool(done["pruned"] or done.get("leftovers_removed") or done.get("damaged")
+                or done.get("damaged_others"))
 
 
 def run(module: AnsibleModule, done: dict[str, Any]) -> None:
@@ -348,6 +452,11 @@ def run(module: AnsibleModule, done: dict[str, Any]) -> None:
     same, fault = _examine(target, manifest)
     if fault is not None:
         done["damaged"] = _set_aside(module, target, fault, anew=True)
+    record = _record_path(dest, prefix)
+    checked = _checked(record)
+    if same:  # read back whole just now
+        checked[os.path.basename(target)] = time.time()
+    _scrub(module, dest, prefix, target, checked=checked, done=done)
     if same:
         fits, msg = True, "copy up to date"
         _prune(module, dest, prefix, done)
@@ -356,8 +465,13 @@ def run(module: AnsibleModule, done: dict[str, Any]) -> None:
                 "verified": manifest.get("verified") is True, "files": []}
         fits, msg = _predict(module, src, target, prefix, done, copy=copy)
     else:
+        _keep_record(module, record, checked, dest, prefix)  # kept should the copy fail
         fits = _copy_making_room(module, src, target, manifest, prefix=prefix, done=done)
         msg = f"copied to {target}" if fits else _no_room(src, dest, _free(dest), check=False)
+        if fits:  # hashed as it was written
+            checked[os.path.basename(target)] = time.time()
+    if not module.check_mode:
+        _keep_record(module, record, checked, dest, prefix)
     if fits:
         done.update(path=target, sha256=manifest.get("sha256"))
     else:

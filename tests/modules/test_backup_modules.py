@@ -422,6 +422,8 @@ def medium(tmp_path):
 
 OLD_COPIES = [f"sipp-202611{day}T020000.sql.zst" for day in (18, 19, 20)]
 NEW_COPY = "sipp-20261121T020000.sql.zst"
+# When each copy on the medium was last checked against its manifest (no backup's name).
+SCRUB_RECORD = ".sop-scrub-sipp.json"
 
 
 def full_medium(tmp_path, medium, size: int) -> str:
@@ -465,7 +467,7 @@ def test_a_full_medium_is_pruned_by_its_retention_and_the_copy_retried(tmp_path,
     assert warning_lines(result) == []
     # The oldest went to make room; the next, once the new copy is on the medium.
     assert result["pruned"] == OLD_COPIES[:2]
-    assert medium_files(medium) == with_manifests(OLD_COPIES[2], NEW_COPY)
+    assert medium_files(medium) == [SCRUB_RECORD, *with_manifests(OLD_COPIES[2], NEW_COPY)]
     assert (medium / NEW_COPY).read_bytes() == (tmp_path / "server" / NEW_COPY).read_bytes()
 
 
@@ -489,7 +491,7 @@ def test_copies_the_retention_keeps_that_do_not_fit_are_one_warning(
     assert code == 0 and result["copied"] is False, result
     assert result["pruned"] == pruned and result["changed"] is bool(pruned)
     # Nothing the retention keeps is gone; nothing of the failed copy is left.
-    assert medium_files(medium) == with_manifests(*OLD_COPIES[len(pruned):])
+    assert medium_files(medium) == [SCRUB_RECORD, *with_manifests(*OLD_COPIES[len(pruned):])]
     assert warning_lines(result) == [no_room_line(medium, src)]
     assert result["msg"] == no_room_line(medium, src)
 
@@ -602,12 +604,14 @@ def test_a_damaged_copy_on_the_media_is_set_aside_and_copied_anew(tmp_path) -> N
         assert handle.read() == rotten  # never deleted
     with open(src, "rb") as source, open(copy, "rb") as copied:
         assert copied.read() == source.read()
-    assert sorted(os.listdir(media)) == with_manifests(NEW_COPY, NEW_COPY + ".damaged")
+    assert sorted(os.listdir(media)) == [SCRUB_RECORD,
+                                         *with_manifests(NEW_COPY, NEW_COPY + ".damaged")]
     # The next run finds the copy whole; the damaged one is no backup to its retention.
     code, again = run_module("backup_copy", tmp_path, copy_args(src, media, keep_daily=0,
                                                                 keep_weekly=0, keep_monthly=0))
     assert code == 0 and again["changed"] is False and "damaged" not in again, again
-    assert sorted(os.listdir(media)) == with_manifests(NEW_COPY, NEW_COPY + ".damaged")
+    assert sorted(os.listdir(media)) == [SCRUB_RECORD,
+                                         *with_manifests(NEW_COPY, NEW_COPY + ".damaged")]
 
 
 def test_a_truncated_copy_with_the_backups_manifest_is_set_aside(tmp_path) -> None:
@@ -633,8 +637,8 @@ def test_a_second_damaged_copy_never_replaces_the_first(tmp_path) -> None:
     os.link(copy + files.MANIFEST_SUFFIX, copy + ".damaged" + files.MANIFEST_SUFFIX)
     code, result = run_module("backup_copy", tmp_path, copy_args(src, media))
     assert code == 0 and result["damaged"] == copy + ".damaged-2", result
-    assert sorted(os.listdir(media)) == with_manifests(NEW_COPY, NEW_COPY + ".damaged",
-                                                       NEW_COPY + ".damaged-2")
+    assert sorted(os.listdir(media)) == [SCRUB_RECORD, *with_manifests(
+        NEW_COPY, NEW_COPY + ".damaged", NEW_COPY + ".damaged-2")]
 
 
 def test_check_mode_names_the_damaged_copy_and_changes_nothing(tmp_path) -> None:
@@ -721,3 +725,130 @@ def test_a_whole_copy_is_never_set_aside_when_the_backup_is_the_damaged_side(
     assert {name: data for name, data in contents(media).items()
             if not name.startswith(".")} == before
 
+
+def scrub_record(media, **checked: int) -> None:
+    """The medium's record of when each copy was last checked (seconds since the epoch)."""
+    Path(media, SCRUB_RECORD).write_text(json.dumps({"version": 1, "checked": checked}))
+
+
+def older_copies(tmp_path) -> tuple[str, Path]:
+    """The backup on the server and, on the medium, its copy and three older ones."""
+    server, media = tmp_path / "server", tmp_path / "media"
+    server.mkdir()
+    media.mkdir()
+    content = os.urandom(4096)
+    src = verified_backup(server, NEW_COPY, content)
+    verified_backup(media, NEW_COPY, content)
+    for name in OLD_COPIES:
+        verified_backup(media, name, os.urandom(4096))
+    return src, media
+
+
+def rot(path: Path) -> None:
+    """Flip a bit of ``path`` (bit rot: same size, other content)."""
+    data = path.read_bytes()
+    path.write_bytes(bytes([data[0] ^ 1]) + data[1:])
+
+
+def test_the_scrub_sets_aside_an_older_copy_found_damaged(tmp_path) -> None:
+    """Only the current copy was re-hashed: an older copy that rotted on the medium was
+    counted by its retention as kept, for ever."""
+    src, media = older_copies(tmp_path)
+    rot(media / OLD_COPIES[2])
+    scrub_record(media, **{OLD_COPIES[0]: 100, OLD_COPIES[1]: 200})
+    code, result = run_module("backup_copy", tmp_path, copy_args(src, media, **keep_daily(2)))
+    assert code == 0 and result["copied"] is True and result["changed"] is True, result
+    old = str(media / OLD_COPIES[2])
+    assert result["scrubbed"] == old
+    assert result["damaged_others"] == {old: old + ".damaged"}
+    expected = json.loads(Path(old + ".damaged" + files.MANIFEST_SUFFIX).read_text())
+    assert warning_lines(result) == [
+        f"removable media: {old} differs from its manifest (SHA-256 "
+        f"{files.sha256_file(old + '.damaged')}, expected {expected['sha256']}): set aside "
+        f"as {old}.damaged with its manifest"]
+    # The retention keeps the newest two whole copies: the damaged one is not counted.
+    assert result["pruned"] == OLD_COPIES[:1]
+    assert medium_files(media) == sorted([
+        SCRUB_RECORD, *with_manifests(OLD_COPIES[1], NEW_COPY, OLD_COPIES[2] + ".damaged")])
+
+
+def test_the_scrub_checks_the_copy_checked_longest_ago(tmp_path) -> None:
+    """Each run re-hashes one older copy: never checked first (the oldest of them), then
+    the one checked longest ago. The copy made or re-hashed counts as checked."""
+    src, media = older_copies(tmp_path)
+    scrubbed = []
+    for _ in range(4):
+        code, result = run_module("backup_copy", tmp_path, copy_args(src, media))
+        assert code == 0 and result["changed"] is False and warning_lines(result) == [], result
+        scrubbed.append(os.path.basename(result["scrubbed"]))
+    assert scrubbed == [*OLD_COPIES, OLD_COPIES[0]]
+    record = json.loads((media / SCRUB_RECORD).read_text())
+    assert sorted(record["checked"]) == sorted([*OLD_COPIES, NEW_COPY])
+    # The record is no backup nor a leftover of one: no retention takes or prunes it.
+    assert SCRUB_RECORD not in {item["name"] for item in files.inventory(str(media), "sipp")}
+    code, result = run_module("backup_copy", tmp_path, copy_args(
+        src, media, keep_daily=0, keep_weekly=0, keep_monthly=0))
+    assert code == 0 and sorted(result["pruned"]) == OLD_COPIES, result
+    assert medium_files(media) == sorted([SCRUB_RECORD, *with_manifests(NEW_COPY)])
+    assert list(json.loads((media / SCRUB_RECORD).read_text())["checked"]) == [NEW_COPY]
+
+
+@pytest.mark.parametrize("record", [b"{\x00", b"[" * 100_000, b'{"version": 1, "checked": 7}',
+                                    b'{"version": 1, "checked": {"x": "y"}}', b"[]"])
+def test_an_unreadable_scrub_record_means_never_checked(tmp_path, record: bytes) -> None:
+    src, media = older_copies(tmp_path)
+    (media / SCRUB_RECORD).write_bytes(record)
+    code, result = run_module("backup_copy", tmp_path, copy_args(src, media))
+    assert code == 0 and warning_lines(result) == [], result
+    assert result["scrubbed"] == str(media / OLD_COPIES[0])
+    checked = json.loads((media / SCRUB_RECORD).read_text())["checked"]
+    assert sorted(checked) == [OLD_COPIES[0], NEW_COPY]
+
+
+def test_a_scrub_record_that_cannot_be_written_is_a_warning(tmp_path) -> None:
+    src, media = older_copies(tmp_path)
+    (media / SCRUB_RECORD).mkdir()  # neither read nor replaced
+    code, result = run_module("backup_copy", tmp_path, copy_args(src, media))
+    assert code == 0 and result["copied"] is True and result["changed"] is False, result
+    assert result["scrubbed"] == str(media / OLD_COPIES[0])
+    assert warning_lines(result) == [
+        f"removable media: {media / SCRUB_RECORD} not written (Is a directory): the next run "
+        "checks the same copies again"]
+
+
+def test_an_older_copy_whose_manifest_rotted_is_set_aside_not_pruned(tmp_path) -> None:
+    """An older copy whose manifest rotted was pruned by the medium's retention as
+    unverified: a copy whose content may be whole, deleted. Found from its manifest and
+    size (no read of its content), it is set aside like a damaged one; check mode says
+    so and prunes as the run does."""
+    src, media = older_copies(tmp_path)
+    manifest = media / (OLD_COPIES[1] + files.MANIFEST_SUFFIX)
+    manifest.write_text(rotten_manifest(manifest.read_text()))
+    old = str(media / OLD_COPIES[1])
+    before = contents(media)
+    args = copy_args(src, media, **keep_daily(2))
+    code, check = run_module("backup_copy", tmp_path, {**args, "_ansible_check_mode": True})
+    assert code == 0 and contents(media) == before, check
+    assert check["damaged_others"] == {old: old + ".damaged"}
+    assert warning_lines(check) == [f"removable media: {old} has no readable manifest: would "
+                                    f"be set aside as {old}.damaged with its manifest"]
+    code, done = run_module("backup_copy", tmp_path, args)
+    assert code == 0 and done["damaged_others"] == check["damaged_others"], done
+    assert warning_lines(done) == [f"removable media: {old} has no readable manifest: set "
+                                   f"aside as {old}.damaged with its manifest"]
+    assert done["pruned"] == check["pruned"] == OLD_COPIES[:1]
+    assert Path(old + ".damaged").read_bytes() == before[OLD_COPIES[1]]
+
+
+def test_check_mode_names_the_copy_it_would_scrub_and_reads_nothing(tmp_path) -> None:
+    src, media = older_copies(tmp_path)
+    rot(media / OLD_COPIES[0])
+    before = contents(media)
+    args = copy_args(src, media)
+    code, check = run_module("backup_copy", tmp_path, {**args, "_ansible_check_mode": True})
+    assert code == 0 and check["changed"] is False and contents(media) == before, check
+    assert check["scrubbed"] == str(media / OLD_COPIES[0])
+    assert check["damaged_others"] == {} and warning_lines(check) == []  # not read
+    code, done = run_module("backup_copy", tmp_path, args)
+    assert code == 0 and done["scrubbed"] == check["scrubbed"], done
+    assert done["damaged_others"] == {check["scrubbed"]: check["scrubbed"] + ".damaged"}
