@@ -90,7 +90,22 @@ def test_the_report_names_a_damaged_copy_set_aside_on_the_media(tmp_path) -> Non
     copy.write_bytes(bytes([content[0] ^ 1]) + content[1:])
     report, copies = laporan(tmp_path, src, copy.parent, content)
     assert f"salinan di {copy}." in report
-    assert (f"Salinan lama di media lepasan rusak (isinya tidak sama dengan manifest-nya): "
+    assert (f"Salinan di media lepasan rusak (isinya atau manifest-nya tidak cocok): "
             f"disisihkan sebagai {copy}.damaged, tidak dihapus; periksa media itu.") in report
     assert copies[1]["location"] == str(copy) and copies[1]["sha256_match"] is True
     assert copies[1]["damaged"] == f"{copy}.damaged"
+
+
+def test_the_report_names_an_older_copy_the_scrub_set_aside(tmp_path) -> None:
+    """An older copy on the media whose manifest was gone, set aside by the medium's scrub:
+    the message to the Kasubbag PTIP named only the backup's own copy set aside."""
+    content = os.urandom(4096)
+    src = write_backup(tmp_path / "server", content)
+    media = tmp_path / "media"
+    media.mkdir()
+    older = media / NAME.replace("20261121", "20261120")
+    older.write_bytes(os.urandom(2048))  # its manifest lost
+    report, copies = laporan(tmp_path, src, media, content)
+    assert (f"Salinan di media lepasan rusak (isinya atau manifest-nya tidak cocok): "
+            f"disisihkan sebagai {older}.damaged, tidak dihapus; periksa media itu.") in report
+    assert copies[1]["sha256_match"] is True
