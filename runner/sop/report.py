@@ -137,7 +137,11 @@ def reported_number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _file_outputs(executions: Sequence[Row]) -> list[list[str]]:
+FILES_HEADING = "Output (ADK / berkas)"
+FILES_HEADER = ["Eksekusi", "Host", "Berkas", "Ukuran (byte)", "SHA-256"]
+
+
+def file_outputs(executions: Sequence[Row]) -> list[list[str]]:
     """One row per file an execution produced (activities may report the same file)."""
     rows: dict[tuple[str, ...], list[str]] = {}
     for execution in executions:
@@ -464,12 +468,10 @@ def build(
                 ),
             )
         )
-        files = _file_outputs(real(mine))
+        files = file_outputs(real(mine))
         if files:
-            blocks.append(("h3", "Output (ADK / berkas)"))
-            blocks.append(
-                ("table", (["Eksekusi", "Host", "Berkas", "Ukuran (byte)", "SHA-256"], files))
-            )
+            blocks.append(("h3", FILES_HEADING))
+            blocks.append(("table", (FILES_HEADER, files)))
         drills = _drill_rows(real(mine))
         if drills:
             blocks.append(("h3", "Uji restorasi backup"))

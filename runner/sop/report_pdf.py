@@ -2,10 +2,11 @@
 
 The same month and court as the Markdown/HTML report, laid out as a document: the court
 and the SOP numbers; per SOP planned versus executed versus successful (planned from the
-day the SOP first ran at the court); activities against the Mutu Baku; manual steps and
-who confirmed them; a failed execution with its cause; charts drawn here as inline SVG
-(executions per day, durations against the Mutu Baku, backup size and verification,
-website availability where recorded); and the signature block.
+day the SOP first ran at the court); activities against the Mutu Baku; the files the
+runs produced; manual steps and who confirmed them; a failed execution with its cause;
+charts drawn here as inline SVG (executions per day, durations against the Mutu Baku,
+backup size and verification, website availability where recorded); and the signature
+block.
 
 Website availability is drawn from activity outputs carrying `available` (true/false),
 the convention for monitoring SOPs; backups from outputs with `sha256` and `size`
@@ -29,12 +30,15 @@ from sop.durations import format_seconds
 from sop.errors import SopError
 from sop.report import (
     DRILL_HEADER,
+    FILES_HEADER,
+    FILES_HEADING,
     STATUS_ID,
     Month,
     _activity_rows,
     _drill_rows,
     _duration,
     _manual_rows,
+    file_outputs,
     first_runs,
     mappings,
     month_court,
@@ -343,6 +347,10 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
     backups = backup_chart(month, performed)
     if backups:
         parts.append(_figure(backups, "Ukuran dan verifikasi backup selama bulan ini"))
+    files = file_outputs(performed)
+    if files:
+        parts.append(f"<h3>{_e(FILES_HEADING)}</h3>")
+        parts.append(_table(FILES_HEADER, files, "files"))
     availability = availability_chart(month, performed)
     if availability:
         parts.append(_figure(availability, "Ketersediaan situs per hari (% pemeriksaan)"))

@@ -155,6 +155,31 @@ def test_the_daily_chart_counts_only_runs_of_the_whole_sop_as_done(tmp_path: Pat
     assert "3: 1 berhasil, 1 gagal, 2 lainnya" in page
 
 
+def test_the_files_the_runs_produced_are_in_both_reports(november: tuple[Path, str]) -> None:
+    """The PDF, the report a court signs and files, lists each backup file by its path,
+    size and SHA-256, as the Markdown/HTML report does (not only a chart of sizes), each
+    on the paper: a checksum wraps within its cell."""
+    pdf, _ = november
+    store = Store(f"sqlite:///{pdf.with_name('sop.db')}")
+    blocks = report.build(store, load_catalogue(), Month(2025, 11), COURT)
+    store.close()
+    tables = [block[1] for block in blocks if block[0] == "table"]
+    files = [row for header, body in tables if header == report.FILES_HEADER for row in body]
+    assert len(files) == 30  # a month of daily SIPP backups
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = "".join(text.split())  # the table wraps a long path or checksum in its cell
+    assert "Output(ADK/berkas)" in flat
+    assert all(f"{path}{size}{sha256}" in flat for _, _, path, size, sha256 in files)
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    width = float(re.findall(r'page width="([\d.]+)"', boxes)[0])
+    right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', boxes))
+    assert right <= width - 40  # within the 15 mm margin: no checksum runs off the paper
+
+
 def test_restore_drill_times_are_in_both_reports(november: tuple[Path, str]) -> None:
     pdf, text = november
     assert "Uji restorasi backup" in text  # the PDF
