@@ -142,14 +142,15 @@ FILES_HEADER = ["Eksekusi", "Host", "Berkas", "Ukuran (byte)", "SHA-256"]
 
 
 def file_outputs(executions: Sequence[Row]) -> list[list[str]]:
-    """One row per file an execution produced (activities may report the same file)."""
+    """One row per file an execution produced (activities may report the same file),
+    a partial run's marked."""
     rows: dict[tuple[str, ...], list[str]] = {}
     for execution in executions:
         for activity in execution["activities"]:
             for output in mappings(activity["outputs"]):
                 if "sha256" in output or "path" in output:
                     row = [
-                        str(execution["id"]),
+                        execution_label(execution),
                         str(output.get("host", "-")),
                         str(output.get("path") or output.get("dest") or "-"),
                         str(output.get("size", "-")),
@@ -254,9 +255,14 @@ def awaits_person(sop: Sop | None, execution: Row, activity: Mapping[str, Any]) 
 
 
 def _manual_rows(executions: Sequence[Row], month: Month, sop: Sop) -> list[list[str]]:
+    """The manual steps and human parts of the executions, waiting or acknowledged; of a
+    partial run, those of the activities it chose only (it asked nothing of the others)."""
     rows = []
     for execution in executions:
+        chosen = partial_numbers(execution)
         for activity in execution["activities"]:
+            if chosen and activity["number"] not in chosen:
+                continue
             human_part = waiting_human_part(sop, execution, activity)
             if activity["mode"] == "automated" and not activity["acknowledged_by"]:
                 if human_part is None:
@@ -274,7 +280,7 @@ def _manual_rows(executions: Sequence[Row], month: Month, sop: Sop) -> list[list
                     state += f" (eksekusi {delegated_by[0].get('execution')})"
             rows.append(
                 [
-                    str(execution["id"]),
+                    execution_label(execution),
                     activity["ref"] or str(activity["number"]),
                     activity["kegiatan"],
                     state,
@@ -294,10 +300,23 @@ def real(executions: Iterable[Row]) -> list[Row]:
     return [e for e in executions if performs_sop(e)]
 
 
+def not_dry(executions: Iterable[Row]) -> list[Row]:
+    """The executions that worked on the hosts: all but dry runs (--check). A partial run
+    is no SOP done (`real`), but the files it made and the human parts it asks for are
+    real: they are listed, marked (`execution_label`)."""
+    return [e for e in executions if not e["check_mode"]]
+
+
 def partial_mark(execution: Row) -> str:
     """` (sebagian: kegiatan 2, 3)`: the activities a partial run chose, as reports mark it."""
     chosen = partial_numbers(execution)
     return f" (sebagian: kegiatan {', '.join(map(str, chosen))})" if chosen else ""
+
+
+def execution_label(execution: Row) -> str:
+    """An execution as a report's table of files or manual steps names it, a partial
+    run's marked: `12 (sebagian: kegiatan 2)`."""
+    return f"{execution['id']}{partial_mark(execution)}"
 
 
 def tally(executions: Iterable[Row]) -> tuple[int, int, str]:
@@ -375,9 +394,9 @@ def build(
     ]
     summary = []
     for sop in sops.values():
-        mine = real(e for e in executions if e["sop_id"] == sop.id)
-        executed, ok, rate = tally(mine)
-        pending = sum(1 for e in mine for a in e["activities"] if awaits_person(sop, e, a))
+        worked = not_dry(e for e in executions if e["sop_id"] == sop.id)
+        executed, ok, rate = tally(worked)
+        pending = sum(1 for e in worked for a in e["activities"] if awaits_person(sop, e, a))
         summary.append(
             [
                 sop.title,
@@ -468,7 +487,7 @@ def build(
                 ),
             )
         )
-        files = file_outputs(real(mine))
+        files = file_outputs(not_dry(mine))
         if files:
             blocks.append(("h3", FILES_HEADING))
             blocks.append(("table", (FILES_HEADER, files)))
@@ -476,7 +495,7 @@ def build(
         if drills:
             blocks.append(("h3", "Uji restorasi backup"))
             blocks.append(("table", (DRILL_HEADER, drills)))
-        manual = _manual_rows(real(mine), month, sop)
+        manual = _manual_rows(not_dry(mine), month, sop)
         if manual:
             blocks.append(("h3", "Langkah manual"))
             blocks.append(("table", (["Eksekusi", "No", "Kegiatan", "Keterangan"], manual)))

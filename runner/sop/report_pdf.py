@@ -42,6 +42,7 @@ from sop.report import (
     first_runs,
     mappings,
     month_court,
+    not_dry,
     partial_mark,
     planned,
     real,
@@ -307,6 +308,7 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
         return "".join(parts)
     failed = [e for e in mine if e["status"] in STATUS_FAILED]
     performed = real(mine)  # a dry run or a partial run is listed, not judged
+    worked = not_dry(mine)  # a partial run's files and human parts are listed, marked
     if failed:
         parts.append("<h3>Pelaksanaan yang tidak berhasil</h3>")
         parts.append(
@@ -344,10 +346,10 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
         parts.append(
             _figure(chart, f"Durasi tiap eksekusi {sop.title} dibandingkan Mutu Baku (menit)")
         )
-    backups = backup_chart(month, performed)
+    backups = backup_chart(month, worked)
     if backups:
         parts.append(_figure(backups, "Ukuran dan verifikasi backup selama bulan ini"))
-    files = file_outputs(performed)
+    files = file_outputs(worked)
     if files:
         parts.append(f"<h3>{_e(FILES_HEADING)}</h3>")
         parts.append(_table(FILES_HEADER, files, "files"))
@@ -358,7 +360,7 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
     if drills:
         parts.append("<h3>Uji restorasi backup</h3>")
         parts.append(_table(DRILL_HEADER, drills))
-    manual = _manual_rows(performed, month, sop)
+    manual = _manual_rows(worked, month, sop)
     if manual:
         parts.append("<h3>Langkah manual dan konfirmasinya</h3>")
         parts.append(_table(["Eksekusi", "No", "Kegiatan", "Keterangan"], manual))
@@ -423,7 +425,8 @@ def document(store: Store, sops: Mapping[str, Sop], month: Month, court: str | N
         f'<p class="meta">Periode {month.when(month.start)[:10]} s.d. '
         f"{month.when(month.end - timedelta(seconds=1))[:10]}; dibuat {month.when(now())} "
         f"oleh perintah sop. Mode uji (--check) dan pelaksanaan sebagian (--activity) "
-        "tidak dihitung sebagai pelaksanaan.</p>"
+        "tidak dihitung sebagai pelaksanaan; berkas dan langkah manual dari pelaksanaan "
+        "sebagian tetap dicantumkan, ditandai.</p>"
         "</header>",
         "<h2>Ringkasan</h2>",
         _table(

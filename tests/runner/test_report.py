@@ -122,6 +122,55 @@ def test_a_partial_run_is_listed_marked_and_not_counted(cli: Cli, store_at: Stor
     assert row.split(" | ")[3:] == ["1", "1", "100%", "0 |"]
 
 
+def _table(out: str, sop_title: str, heading: str) -> list[str]:
+    """The rows of one table (under `### heading`) of one SOP's section, header left out."""
+    section = out.split(f"## {sop_title} (")[1].split("\n## ", 1)[0]
+    table = section.split(f"### {heading}\n")[1].split("###")[0] if heading in section else ""
+    return [line for line in table.splitlines() if line.startswith("| ")][1:]
+
+
+def test_a_partial_runs_files_and_human_part_are_listed_marked(
+    cli: Cli, store_at: Store, tmp_path: Path
+) -> None:
+    """`sop run local-demo --activity 2` makes the backup and records its file as a whole
+    run does: the court's evidence lists that file, marked as a partial run's, and the
+    backup's human part (the copy in the archive cabinet) among the manual steps waiting,
+    marked alike and counted, until acknowledged; the activities the run did not choose
+    are not listed, and the run is still no planned run done. A dry run made no file and
+    asks for nothing, even one whose record names a file."""
+    work = tmp_path / "work"
+    code, _, err = cli(
+        "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={work}", "--activity", "2"
+    )
+    assert code == 0, err
+    dry = craft_execution(store_at, "local-demo", datetime.now(UTC), court=A, activities=2,
+                          check_mode=True, partial="2")
+    with store_at.db.transaction(write=True) as tx:
+        tx.update("activity_results", {"outputs": [{"path": "/dry.sql", "sha256": "0" * 64}]},
+                  "execution_id = :key_id AND number = 2", key_id=dry)
+    code, out, err = cli("report", "--court", A)
+    assert code == 0, err
+    assert _summary(out)["SOP Uji Lokal"][3:7] == ["0", "0", "-", "1"]
+    files = _table(out, "SOP Uji Lokal", "Output (ADK / berkas)")
+    assert len(files) == 1 and "dump.sql" in files[0], files
+    assert files[0].startswith("| 1 (sebagian: kegiatan 2) | localhost | ")
+    waiting = "BELUM DIKONFIRMASI: Salinan berkas disimpan di lemari arsip"
+    assert _table(out, "SOP Uji Lokal", "Langkah manual") == [
+        f"| 1 (sebagian: kegiatan 2) | 2 | Backup berkas uji | {waiting} |"
+    ]
+    code, page, err = cli("report", "--court", A, "--format", "html")
+    assert code == 0, err
+    assert page.count("<tr><td>1 (sebagian: kegiatan 2)</td>") == 2  # the file, the human part
+    code, _, err = cli("ack", "1", "2", "--by", "Siti", "--note", "lemari 3")
+    assert code == 0, err
+    code, out, err = cli("report", "--court", A)
+    assert code == 0, err
+    assert _summary(out)["SOP Uji Lokal"][6] == "0"
+    assert [row.split(" | ")[0] for row in _table(out, "SOP Uji Lokal", "Langkah manual")] == [
+        "| 1 (sebagian: kegiatan 2)"
+    ]
+
+
 def test_a_month_without_executions_still_reports_the_court(cli: Cli, store_at: Store) -> None:
     """The month a court ran nothing is the one its head must see: the court named, its
     planned runs and 0 done, not "belum dimulai" under "Pengadilan: -"."""

@@ -141,6 +141,39 @@ def test_a_partial_run_is_listed_marked_and_not_counted(tmp_path: Path) -> None:
     assert _summary(url, COURT)["Pengelolaan Website"][2:5] == ["belum dimulai", "0", "0"]
 
 
+def test_a_partial_runs_files_and_human_part_are_in_the_pdf_marked(tmp_path: Path) -> None:
+    """`sop run website --activity 2 --activity 4` made a website backup and asked for the
+    invoice: the PDF filed as evidence lists the backup among the files (and draws it with
+    the month's backups) and the invoice among the manual steps waiting, both marked as a
+    partial run's; the run stays no planned run done. A dry run's file is not listed."""
+    url = f"sqlite:///{tmp_path / 'sop.db'}"
+    store = Store(url)
+    started = datetime(2025, 11, 3, 3, tzinfo=UTC)
+    ran = craft_execution(store, "website", started, court=COURT, activities=4, partial="2,4")
+    dry = craft_execution(store, "website", started, court=COURT, activities=4, check_mode=True)
+    for execution, name, digest in ((ran, "web-20251103.tar.zst", "ab"), (dry, "dry.tar", "cd")):
+        with store.db.transaction(write=True) as tx:
+            tx.update(
+                "activity_results",
+                {"outputs": [{"host": "web", "path": f"/srv/backup/{name}", "size": 2048,
+                              "sha256": digest * 32}]},
+                "execution_id = :key_id AND number = 2",
+                key_id=execution,
+            )
+    page = report_pdf.document(store, load_catalogue(), Month(2025, 11), COURT)
+    store.close()
+    mark = f"<td>{ran} (sebagian: kegiatan 2, 4)</td>"
+    files = page.split("<h3>Output (ADK / berkas)</h3>", 1)[1].split("</table>", 1)[0]
+    assert files.count("<tr>") == 2 and mark in files  # the header and the partial run's file
+    assert "/srv/backup/web-20251103.tar.zst" in files
+    assert "web-20251103.tar.zst: 2048 byte" in page  # the backup chart
+    assert "dry.tar" not in page
+    manual = page.split("<h3>Langkah manual dan konfirmasinya</h3>", 1)[1].split("</table>")[0]
+    assert f"<tr>{mark}<td>4</td>" in manual
+    assert "BELUM DIKONFIRMASI: Invoice layanan koneksi, hosting atau domain dibayar" in manual
+    assert _summary(url, COURT)["Pengelolaan Website"][2:5] == ["belum dimulai", "0", "0"]
+
+
 def test_the_daily_chart_counts_only_runs_of_the_whole_sop_as_done(tmp_path: Path) -> None:
     """The chart "Jumlah eksekusi SOP per hari" counted a successful dry run and partial
     run as "berhasil" beside the real one, where the summary counts one."""
