@@ -166,10 +166,11 @@ DRILL_RESULT = {"ok": "berhasil, isi cocok", "failed": "GAGAL"}
 
 def _drill_rows(executions: Sequence[Row]) -> list[list[str]]:
     """The restore drills (SOP Pengamanan TI, D.7) the executions recorded: each backup
-    restored into scratch, its result and how long the restore took."""
+    restored into scratch, its result and how long the restore took; a partial run's
+    marked."""
     return [
         [
-            str(execution["id"]),
+            execution_label(execution),
             str(row.get("kind", "-")),
             str(row.get("backup", "-")),
             DRILL_RESULT.get(str(row.get("status")), str(row.get("status", "-"))),
@@ -491,7 +492,7 @@ def build(
         if files:
             blocks.append(("h3", FILES_HEADING))
             blocks.append(("table", (FILES_HEADER, files)))
-        drills = _drill_rows(real(mine))
+        drills = _drill_rows(not_dry(mine))
         if drills:
             blocks.append(("h3", "Uji restorasi backup"))
             blocks.append(("table", (DRILL_HEADER, drills)))

@@ -356,7 +356,7 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
     availability = availability_chart(month, performed)
     if availability:
         parts.append(_figure(availability, "Ketersediaan situs per hari (% pemeriksaan)"))
-    drills = _drill_rows(performed)
+    drills = _drill_rows(worked)
     if drills:
         parts.append("<h3>Uji restorasi backup</h3>")
         parts.append(_table(DRILL_HEADER, drills))

@@ -171,6 +171,24 @@ def test_a_partial_runs_files_and_human_part_are_listed_marked(
     ]
 
 
+def test_a_partial_runs_restore_drill_is_listed_marked(cli: Cli, store_at: Store) -> None:
+    """A restore drill run alone (`sop run it-security --activity N`) restored a backup for
+    real: it is evidence as a whole run's drill is, listed marked; a dry run's is not."""
+    when = datetime.now(UTC)
+    drill = {"restore_drill": [{"kind": "sipp", "backup": "sipp-1.sql.zst", "status": "ok",
+                                "seconds": 42}]}
+    for check_mode in (False, True):
+        run = craft_execution(store_at, "local-demo", when, court=A, activities=2,
+                              check_mode=check_mode, partial="2")
+        with store_at.db.transaction(write=True) as tx:
+            tx.update("activity_results", {"outputs": [drill]},
+                      "execution_id = :key_id AND number = 2", key_id=run)
+    code, out, err = cli("report", "--court", A)
+    assert code == 0, err
+    rows = _table(out, "SOP Uji Lokal", "Uji restorasi backup")
+    assert len(rows) == 1 and rows[0].startswith("| 1 (sebagian: kegiatan 2) | sipp | "), rows
+
+
 def test_a_month_without_executions_still_reports_the_court(cli: Cli, store_at: Store) -> None:
     """The month a court ran nothing is the one its head must see: the court named, its
     planned runs and 0 done, not "belum dimulai" under "Pengadilan: -"."""
