@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from sop.catalogue import load_catalogue
-from sop.store import Store
+from sop.store import NO_HUMAN_PART, Store
 
 REPO = Path(__file__).resolve().parents[1]
 SOP = str(Path(sys.executable).parent / "sop")
@@ -134,6 +134,7 @@ def generate(url: str, courts: int, days: int) -> tuple[int, int]:
                             "pelaksana": list(activity.pelaksana),
                             "mode": activity.mode,
                             "tag": activity.automated,
+                            "manual_step": activity.manual_step or NO_HUMAN_PART,
                             "status": "ok" if activity.automated else "delegated",
                             "hosts": [host],
                             "started_at": at,

@@ -370,15 +370,19 @@ def cmd_execution(ctx: Context) -> ExitCode:
     query = records.compile_query(ctx.args.query)
     zone = _clock(ctx)
     row = ctx.store.execution(ctx.args.id)
+    sop = ctx.sops.get(row["sop_id"])
     if ctx.args.json or query is not None:
-        records.emit(records.execution_detail(row), query, sys.stdout)
+        records.emit(records.execution_detail(row, sop), query, sys.stdout)
         return ExitCode.OK
-    ctx.console.print(views.execution(row, zone, ctx.sops.get(row["sop_id"])))
+    ctx.console.print(views.execution(row, zone, sop))
     return ExitCode.OK
 
 
 def cmd_ack(ctx: Context) -> ExitCode:
     from rich.markup import escape
+
+    from sop.report import waiting_human_part
+    from sop.store import human_part
 
     args = ctx.args
     row = ctx.store.execution(args.id)
@@ -395,24 +399,23 @@ def cmd_ack(ctx: Context) -> ExitCode:
             "give the activity's number"
         )
     sop = ctx.sops.get(row["sop_id"])
-    manual_step = sop is not None and any(
-        a.number == match[0]["number"] and a.manual_step for a in sop.activities
-    )
     updated = ctx.store.acknowledge(
-        args.id, match[0]["number"], args.by, args.note, manual_step=manual_step
+        args.id,
+        match[0]["number"],
+        args.by,
+        args.note,
+        manual_step=human_part(sop, match[0]) is not None,  # as recorded with the run
     )
     ctx.console.print(
         f"[green]Acknowledged[/] activity {escape(key)} of execution {args.id} "
         f"({escape(row['sop_id'])}) by {escape(args.by)}."
     )
-    from sop.report import waiting_human_part
-
     pending = []
     for activity in updated["activities"]:
         name = activity["ref"] or str(activity["number"])
-        human_part = waiting_human_part(sop, updated, activity)
-        if human_part is not None:
-            pending.append(f"{name} ({human_part})")
+        waiting = waiting_human_part(sop, updated, activity)
+        if waiting is not None:
+            pending.append(f"{name} ({waiting})")
         elif activity["status"] == "pending-manual":
             pending.append(name)
     if pending:

@@ -185,6 +185,11 @@ V6_PARTIAL_RUNS = (
     "ON executions (sop_id, court_name, check_mode, partial, started_at)",
 )
 
+# The human part of each activity (the catalogue's `manual_step`) as the catalogue had it
+# when the execution was created: what `sop ack` and the reports ask of that execution
+# whatever the catalogue says later. '' is no human part; NULL, a row recorded before.
+V7_HUMAN_PARTS = ("ALTER TABLE activity_results ADD COLUMN manual_step TEXT",)
+
 MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("initial schema", V1_INITIAL),
     ("ansible-playbook process of an execution", V2_PLAYBOOK_PROCESS),
@@ -192,6 +197,7 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("notifications", V4_NOTIFICATIONS),
     ("approvals and server incidents", V5_APPROVALS_INCIDENTS),
     ("partial runs", V6_PARTIAL_RUNS),
+    ("human parts of activities", V7_HUMAN_PARTS),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The PostgreSQL advisory lock that serialises migrating (signed 64 bits, apart from the

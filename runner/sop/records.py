@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from sop.errors import SopError
 from sop.overdue import Due, most_urgent
-from sop.store import HOST_COUNTS, partial_numbers
+from sop.store import HOST_COUNTS, human_part, partial_numbers
 from sop.untrusted import json_text
 
 if TYPE_CHECKING:
@@ -71,6 +71,7 @@ ACTIVITY_KEYS = (
     "acknowledged_by",
     "acknowledged_at",
     "note",
+    "manual_step",  # the human part recorded with it (store.human_part), null for none
 )
 HOST_STAT_KEYS = ("host", *HOST_COUNTS)
 INCIDENT_KEYS = (
@@ -113,11 +114,15 @@ def execution_summary(row: Row) -> dict[str, Any]:
     return record
 
 
-def execution_detail(row: Row) -> dict[str, Any]:
-    """One execution with its activities and host stats (`sop execution ID --json`)."""
+def execution_detail(row: Row, sop: Sop | None) -> dict[str, Any]:
+    """One execution with its activities and host stats (`sop execution ID --json`); each
+    activity's human part (`manual_step`) as recorded with it (`sop`, its catalogue entry,
+    is read for activities recorded before schema v7)."""
     record = execution_summary(row)
     record.update(_pick(row, EXECUTION_DETAIL_KEYS))
-    record["activities"] = [_pick(a, ACTIVITY_KEYS) for a in row["activities"]]
+    record["activities"] = [
+        {**_pick(a, ACTIVITY_KEYS), "manual_step": human_part(sop, a)} for a in row["activities"]
+    ]
     record["host_stats"] = [_pick(h, HOST_STAT_KEYS) for h in row["host_stats"]]
     return record
 

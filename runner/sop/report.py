@@ -17,7 +17,7 @@ from sop.durations import format_seconds
 from sop.errors import SopError
 from sop.overdue import Due
 from sop.schedule import DEFAULT_TIMEZONE
-from sop.store import Row, Store, now, partial_numbers, performs_sop
+from sop.store import Row, Store, human_part, now, partial_numbers, performs_sop
 from sop.untrusted import visible
 
 BULAN = (
@@ -225,14 +225,16 @@ def waiting_human_part(
 ) -> str | None:
     """The human part (`manual_step`) of a recorded automated activity while it waits for
     `sop ack`: a real run (a dry run asks nothing), the automated part ran, nobody has
-    acknowledged it yet. None otherwise, and for a SOP no longer in the catalogue."""
-    if sop is None or execution["check_mode"] or activity["mode"] != "automated":
+    acknowledged it yet. None otherwise. Its text is the one recorded with the activity
+    (`store.human_part`); `sop`, the SOP's catalogue entry (None: no longer there), is
+    read only for a row recorded before schema v7."""
+    if execution["check_mode"] or activity["mode"] != "automated":
         return None
     if activity["acknowledged_by"] or activity["status"] not in HUMAN_PART_DUE:
         return None
     if _declared_due(activity) is False:
         return None
-    return next((a.manual_step for a in sop.activities if a.number == activity["number"]), None)
+    return human_part(sop, activity)
 
 
 def _declared_due(activity: Mapping[str, Any]) -> bool | None:

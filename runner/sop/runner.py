@@ -127,6 +127,7 @@ def _initial_activities(
             "pelaksana": list(activity.pelaksana),
             "mode": activity.mode if automated or activity.mode != "automated" else "manual",
             "tag": activity.automated,
+            "manual_step": activity.manual_step,  # as the catalogue has it now: kept
             "limit_s": activity.limit_seconds,
             "status": "pending-manual",
             "hosts": [],

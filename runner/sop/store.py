@@ -10,13 +10,16 @@ import hashlib
 import socket
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sop.db import Database, StoreError, Transaction, distinct_values, in_list
 from sop.errors import ExitCode, SopError
 from sop.liveness import is_alive
 from sop.migrations import migrate
 from sop.statuses import cut_short_status
+
+if TYPE_CHECKING:
+    from sop.catalogue import Sop
 
 Row = dict[str, Any]  # a row as the store's callers see it (sop.db makes them)
 # The per-host counters of a run (the host_stats columns besides execution_id and host).
@@ -33,6 +36,9 @@ FILTERS = {
     "check_mode": "check_mode = :check_mode",
     "partial": "(partial IS NOT NULL) = :partial",
 }
+# An activity row's `manual_step` when its activity has no human part (schema v7; NULL is
+# a row recorded before, see `human_part`).
+NO_HUMAN_PART = ""
 
 
 def _where(**given: Any) -> tuple[str, dict[str, Any]]:
@@ -89,6 +95,18 @@ def partial_numbers(row: Mapping[str, Any]) -> list[int] | None:
     return None if chosen is None else [int(number) for number in chosen.split(",")]
 
 
+def human_part(sop: Sop | None, activity: Mapping[str, Any]) -> str | None:
+    """The human part (`manual_step`) of a recorded activity, None for none: the text
+    recorded with the activity when its execution was created (schema v7), whatever the
+    catalogue says since. A row recorded before v7 holds NULL: for it, as before v7,
+    today's catalogue tells (`sop`; None when the SOP is no longer in it)."""
+    recorded = activity.get("manual_step")
+    if recorded is None and sop is not None:
+        recorded = next((a.manual_step for a in sop.activities if a.number == activity["number"]),
+                        None)
+    return recorded or None
+
+
 class Store:
     """Open once per command; every method is its own short transaction."""
 
@@ -115,6 +133,8 @@ class Store:
     ) -> int:
         """Record a starting execution (status running) with its activities' initial rows.
 
+        Each activity's `manual_step` (its human part, None: none) is recorded with it,
+        so what the execution asks of a person never follows later catalogue changes.
         `refuse` first sees the running executions of the same SOP and may raise; check
         and insert are one transaction, serialised per SOP with every controller sharing
         a PostgreSQL store (a transaction-level advisory lock). SQLite lives on one
@@ -140,6 +160,7 @@ class Store:
                     {
                         "ref": "", "pelaksana": [], "hosts": [], "outputs": [],
                         **activity, "execution_id": execution_id,
+                        "manual_step": activity.get("manual_step") or NO_HUMAN_PART,
                     },
                 )  # fmt: skip
             return execution_id

@@ -322,8 +322,9 @@ def _limit_cell(activity: Mapping[str, Any]) -> Text:
 
 
 def execution(row: Row, zone: tzinfo, sop: Sop | None) -> Group:
-    """One execution; `sop` (its catalogue entry, if still there) names the human parts
-    of automated activities that wait for `sop ack`."""
+    """One execution, with the human parts of automated activities that wait for `sop
+    ack` as recorded with them; `sop` (its catalogue entry, if still there) names those
+    of activities recorded before schema v7."""
     info = Table.grid(padding=(0, 2))
     info.add_column(style="bold")
     info.add_column()

@@ -73,6 +73,47 @@ def test_successful_run_records_evidence(cli: Cli, sop_env: dict[str, str], tmp_
     assert "+ manual (sop ack): Salinan berkas disimpan di lemari arsip" in out
 
 
+def test_a_run_keeps_the_human_parts_of_its_catalogue(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An execution records each activity's human part (manual_step) as the catalogue
+    had it when the run started: a human part reworded, added or removed later changes
+    nothing of what `sop execution`, `sop ack` and the report ask of that execution."""
+    catalogue = tmp_path / "catalogue"
+    shutil.copytree(Path(os.environ["SOP_CATALOGUE_DIR"]), catalogue)
+    monkeypatch.setenv("SOP_CATALOGUE_DIR", str(catalogue))
+    demo = catalogue / "local-demo.yml"
+    work = tmp_path / "work"
+    code, _, err = cli("run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={work}")
+    assert code == 0, err
+    old = "Salinan berkas disimpan di lemari arsip"
+    text = demo.read_text(encoding="utf-8")
+    demo.write_text(  # activity 2's human part reworded, activity 1 given one
+        text.replace(old, "Salinan berkas dikirim ke PTA").replace(
+            "    automated: persiapan\n",
+            "    automated: persiapan\n    manual_step: Komputer dimatikan\n",
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = cli("execution", "1", "--query", "activities[].[number, manual_step]")
+    assert (code, json.loads(out)) == (0, [[1, None], [2, old], [3, None], [4, None]]), err
+    code, out, err = cli("execution", "1")
+    assert code == 0 and "lemari arsip" in out, err
+    assert "PTA" not in out and "dimatikan" not in out
+    code, out, err = cli("report", "--format", "md")
+    assert code == 0 and f"BELUM DIKONFIRMASI: {old}" in out, err
+    assert "PTA" not in out and "dimatikan" not in out
+    code, _, err = cli("ack", "1", "1", "--by", "Siti")
+    assert code == 2 and "activity 1 of execution 1 is changed, not a manual step" in err
+    demo.write_text(text.replace(f"    manual_step: {old}\n", ""), encoding="utf-8")  # removed
+    code, out, err = cli("ack", "1", "3", "--by", "Budi")
+    assert code == 0 and f"Still waiting: 2 ({old})" in out, err
+    code, out, err = cli("ack", "1", "2", "--by", "Siti", "--note", "lemari 3")
+    assert code == 0 and "Still waiting: 4\n" in out, err  # the delegated activity only
+    code, out, _ = cli("execution", "1", "--query", "activities[1].[status, acknowledged_by]")
+    assert json.loads(out) == ["changed", "Siti"]
+
+
 def test_failed_and_check_runs(cli: Cli, tmp_path: Path) -> None:
     code, _, err = cli(
         "run",

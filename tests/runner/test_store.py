@@ -7,13 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from sop.catalogue import get_sop, load_catalogue
 from sop.db import Database
 from sop.errors import SopError
 from sop.liveness import process_token
 from sop.migrations import SCHEMA_VERSION, migrate
-from sop.store import DueRecord, Store
+from sop.store import DueRecord, Store, human_part
 
-from .conftest import craft_execution
+from .conftest import FIXTURES, craft_execution
 
 ACTIVITIES = [
     {"number": 1, "kegiatan": "Otomatis", "mode": "automated", "tag": "a", "status": "not-run"},
@@ -98,10 +99,40 @@ def test_a_v5_store_migrates_to_record_partial_runs(store_url: str) -> None:
     store's executions keep their data and stay whole runs, the SOP's last success."""
     _old_store_with_a_run(store_url, version=5)
     store = Store(store_url)
-    assert store.schema_version == SCHEMA_VERSION == 6
+    assert store.schema_version == SCHEMA_VERSION
     row = store.execution(1)
     assert (row["partial"], row["status"], row["hosts"]) == (None, "successful", ["h1"])
     assert store.due_records()[("demo", "PN X")].last_success == (1, row["started_at"])
+    store.close()
+
+
+def test_a_v6_store_migrates_to_record_human_parts(store_url: str) -> None:
+    """v7 records each activity's human part (`manual_step`) with it: a v6 store's rows
+    are kept, NULL (recorded before: the catalogue tells, as it did), while an execution
+    created since records its text, '' for an activity without one."""
+    _old_store_with_a_run(store_url, version=6)
+    db = Database(store_url)
+    with db.transaction(write=True) as tx:
+        tx.execute(
+            "INSERT INTO activity_results (execution_id, number, ref, kegiatan, pelaksana, "
+            "mode, tag, status, hosts, outputs) VALUES (1, 2, '', 'Backup', '[]', "
+            "'automated', 'backup', 'ok', '[\"h1\"]', '[]')"
+        )
+    db.close()
+    store = Store(store_url)
+    assert store.schema_version == SCHEMA_VERSION == 7
+    [old] = store.execution(1)["activities"]
+    assert (old["manual_step"], old["status"], old["hosts"]) == (None, "ok", ["h1"])
+    demo = get_sop(load_catalogue(FIXTURES / "catalogue"), "local-demo")
+    assert human_part(demo, old) == "Salinan berkas disimpan di lemari arsip"
+    assert human_part(None, old) is None  # a SOP no longer in the catalogue
+    new = store.create_execution(
+        _values(),
+        [{**ACTIVITIES[0], "number": 1}, {**ACTIVITIES[0], "number": 2, "manual_step": "Bayar"}],
+    )
+    recorded = [a["manual_step"] for a in store.execution(new)["activities"]]
+    assert recorded == ["", "Bayar"]
+    assert [human_part(demo, a) for a in store.execution(new)["activities"]] == [None, "Bayar"]
     store.close()
 
 
