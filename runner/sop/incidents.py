@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sop.catalogue import Sop
 from sop.durations import format_seconds
 from sop.errors import SopError
-from sop.store import Store, now
+from sop.store import Store, now, where
 
 if TYPE_CHECKING:
     from rich.table import Table as RichTable
@@ -28,6 +28,7 @@ SOP_ID = "server-incident"
 # The activities whose Mutu Baku an incident's resolution is measured against.
 HANDLING_ACTIVITIES = (1, 2)
 STATUSES = ("open", "closed")
+# The incidents' filters, as store.EXECUTION_FILTERS are the executions'.
 FILTERS = {"status": "status = :status", "court": "(court_name = :court OR court_name IS NULL)"}
 
 
@@ -91,10 +92,9 @@ def _same_court(incident: str | None, run: str | None) -> bool:
 def _rows(store: Store, status: str | None, court: str | None) -> list[dict[str, Any]]:
     """The incidents with `status`, of `court` (and those recorded without a court, which
     may be its own: see _same_court), newest first."""
-    params = {key: value for key, value in (("status", status), ("court", court)) if value}
-    where = " WHERE " + " AND ".join(FILTERS[key] for key in params) if params else ""
+    clause, params = where(FILTERS, status=status or None, court=court or None)
     with store.db.transaction() as tx:
-        return tx.rows(f"SELECT * FROM incidents{where} ORDER BY id DESC", params)  # noqa: S608 (fixed SQL)
+        return tx.rows(f"SELECT * FROM incidents{clause} ORDER BY id DESC", params)  # noqa: S608 (fixed SQL)
 
 
 def listing(

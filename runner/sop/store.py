@@ -27,7 +27,7 @@ HOST_COUNTS = ("ok", "changed", "failures", "unreachable", "skipped", "rescued",
 DIED = "the sop process ended without recording the result"
 ORPHAN = "the sop process died"
 # The executions' filters (SQL with fixed column names) by their parameter's name.
-FILTERS = {
+EXECUTION_FILTERS = {
     "sop_id": "sop_id = :sop_id",
     "court": "court_name = :court",
     "status": "status = :status",
@@ -41,10 +41,12 @@ FILTERS = {
 NO_HUMAN_PART = ""
 
 
-def _where(**given: Any) -> tuple[str, dict[str, Any]]:
-    """A WHERE clause of the FILTERS given (not None) and its parameters."""
+def where(filters: Mapping[str, str], **given: Any) -> tuple[str, dict[str, Any]]:
+    """A WHERE clause of a table's `filters` (SQL with fixed column names by their
+    parameter's name: EXECUTION_FILTERS, incidents.FILTERS) for those given (not None),
+    and its parameters."""
     params = {key: value for key, value in given.items() if value is not None}
-    return (" WHERE " + " AND ".join(FILTERS[key] for key in params) if params else ""), params
+    return (" WHERE " + " AND ".join(filters[key] for key in params) if params else ""), params
 
 
 class DueRecord(NamedTuple):
@@ -350,7 +352,8 @@ class Store:
     ) -> list[Row]:
         """Newest first, filtered (`check_mode` False: real runs only; `partial` False:
         runs of the whole SOP only)."""
-        where, params = _where(
+        clause, params = where(
+            EXECUTION_FILTERS,
             sop_id=sop_id or None,
             court=court,
             status=status or None,
@@ -359,7 +362,7 @@ class Store:
             check_mode=check_mode,
             partial=partial,
         )
-        query = f"SELECT * FROM executions{where} ORDER BY started_at DESC, id DESC"  # noqa: S608 (fixed SQL)
+        query = f"SELECT * FROM executions{clause} ORDER BY started_at DESC, id DESC"  # noqa: S608 (fixed SQL)
         if limit:
             query += " LIMIT :limit"
             params["limit"] = limit
@@ -421,9 +424,9 @@ class Store:
                 named = tx.scalars(distinct_values("court_name"))
                 unnamed = tx.scalars("SELECT id FROM executions WHERE court_name IS NULL LIMIT 1")
             return ([None] if unnamed else []) + sorted(named)
-        where, params = _where(since=since, until=until)
+        clause, params = where(EXECUTION_FILTERS, since=since, until=until)
         with self.db.transaction() as tx:
-            names = tx.scalars(f"SELECT DISTINCT court_name FROM executions{where}", params)  # noqa: S608 (fixed SQL)
+            names = tx.scalars(f"SELECT DISTINCT court_name FROM executions{clause}", params)  # noqa: S608 (fixed SQL)
         return sorted(names, key=lambda name: (name is not None, name or ""))
 
     def month_counts(
