@@ -266,11 +266,11 @@ def _manual_rows(executions: Sequence[Row], month: Month, sop: Sop) -> list[list
         for activity in execution["activities"]:
             if chosen and activity["number"] not in chosen:
                 continue
-            human_part = waiting_human_part(sop, execution, activity)
+            waiting = waiting_human_part(sop, execution, activity)
             if activity["mode"] == "automated" and not activity["acknowledged_by"]:
-                if human_part is None:
+                if waiting is None:
                     continue  # an automated activity is listed for its human part only
-                state = f"{STATUS_ID['pending-manual']}: {human_part}"
+                state = f"{STATUS_ID['pending-manual']}: {waiting}"
             elif activity["acknowledged_by"]:
                 when = month.when(activity["acknowledged_at"])
                 state = f"Dikonfirmasi oleh {activity['acknowledged_by']} ({when})"

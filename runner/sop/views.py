@@ -384,9 +384,9 @@ def execution(row: Row, zone: tzinfo, sop: Sop | None) -> Group:
             status.append(f"\nby {by}\n{when}")  # literal
         if activity["note"]:
             status.append(f"\n{visible(activity['note'])}", style="dim")
-        human_part = waiting_human_part(sop, row, activity)
-        if human_part is not None:
-            status.append(f"\n+ manual, waits for sop ack: {visible(human_part)}", style="magenta")
+        waiting = waiting_human_part(sop, row, activity)
+        if waiting is not None:
+            status.append(f"\n+ manual, waits for sop ack: {visible(waiting)}", style="magenta")
         activities.add_row(
             plain(activity["ref"] or activity["number"]),
             plain(activity["kegiatan"]),
