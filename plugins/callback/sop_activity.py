@@ -20,9 +20,9 @@ description:
     tags to the file named by E(SOP_ACTIVITY_TAGS_FILE). The tags include the ones a task
     inherits from its block, role, play and C(import_tasks).
   - At the first play with hosts, appends one JSON line (key C(court)) with the
-    court's variables (C(court_name), C(court_kode_satker), C(sop_catalogue_overrides))
-    as the play's first host sees them, so the runner records the court without reading
-    the inventory itself.
+    court's variables (C(court_name), C(court_kode_satker), C(sop_catalogue_overrides),
+    C(sop_schedule)) as the play's first host sees them, so the runner records the court,
+    and shows the run on its clock, without reading the inventory itself.
   - Needs no enabling - it is loaded wherever it is on the callback plugin path (the
     project's ansible.cfg puts it there; the C(sop) runner adds the path for its own runs)
     - and does nothing unless E(SOP_ACTIVITY_TAGS_FILE) is set, which only the C(sop)
@@ -33,7 +33,7 @@ options: {}
 """
 
 
-COURT_VARS = ("court_name", "court_kode_satker", "sop_catalogue_overrides")
+COURT_VARS = ("court_name", "court_kode_satker", "sop_catalogue_overrides", "sop_schedule")
 
 
 def _plain(value: Any) -> Any:

@@ -111,28 +111,38 @@ def _vault(args: argparse.Namespace) -> inventory.VaultOptions:
     return inventory.VaultOptions()
 
 
-def _clock(ctx: Context, court_schedule: Any = None) -> tzinfo:
-    """The court's office clock for the times a command shows and the dates it reads:
-    --timezone, else the inventory's sop_schedule.timezone (-i), else WIB (Asia/Jakarta),
-    the clock its timers run on; never the controller's own (often UTC)."""
+def _given_clock(ctx: Context) -> tzinfo | None:
+    """--timezone's zone (SopError when it names none), None without it."""
     from zoneinfo import ZoneInfo
 
     from sop import schedule
 
     given = getattr(ctx.args, "timezone", None)
-    if given is not None:
-        return ZoneInfo(schedule.zone_name(given, "--timezone"))
-    return schedule.court_zone(court_schedule)
+    return None if given is None else ZoneInfo(schedule.zone_name(given, "--timezone"))
 
 
-def _run_clock() -> tzinfo:
-    """The clock `sop run` shows its execution on, without reading the inventory
-    in-process for it: the court's zone its timer units set as TZ (`sop schedule`),
-    else WIB."""
+def _clock(ctx: Context, court_schedule: Any = None) -> tzinfo:
+    """The court's office clock for the times a command shows and the dates it reads:
+    --timezone, else the inventory's sop_schedule.timezone (-i), else WIB (Asia/Jakarta),
+    the clock its timers run on; never the controller's own (often UTC)."""
+    from sop import schedule
+
+    return _given_clock(ctx) or schedule.court_zone(court_schedule)
+
+
+def _run_clock(given: tzinfo | None, court_timezone: str | None) -> tzinfo:
+    """The clock `sop run` shows its execution on, chosen as the other commands choose
+    theirs: --timezone (`given`), else its inventory's sop_schedule.timezone, as its
+    playbook reported it (`sop run` reads no inventory in-process for it), else TZ when
+    it names a zone (the court's, which its timer units set), else WIB."""
     from zoneinfo import ZoneInfo
 
     from sop import schedule
 
+    if given is not None:
+        return given
+    if court_timezone is not None:
+        return ZoneInfo(court_timezone)
     try:
         return ZoneInfo(schedule.zone_name(os.environ.get("TZ", ""), "TZ"))
     except SopError:
@@ -274,6 +284,7 @@ def cmd_run(ctx: Context) -> ExitCode:
     from sop import runner, views
     from sop.progress import ConsoleProgress
 
+    given = _given_clock(ctx)  # a bad --timezone: refused before anything
     args = ctx.args
     sop = get_sop(ctx.sops, args.sop)
     chosen = sop.chosen(args.activity)
@@ -303,9 +314,8 @@ def cmd_run(ctx: Context) -> ExitCode:
         activities=chosen,
     )
     result = runner.run(request, ctx.store, ConsoleProgress(ctx.console, sop))
-    ctx.console.print(
-        views.execution(ctx.store.execution(result.execution_id), _run_clock(), sop)
-    )
+    zone = _run_clock(given, result.timezone)
+    ctx.console.print(views.execution(ctx.store.execution(result.execution_id), zone, sop))
     if sop.playbook is None:
         ctx.console.print(
             f"[yellow]{escape(sop.id)} has no playbook yet:[/] execution {result.execution_id} "
@@ -317,6 +327,11 @@ def cmd_run(ctx: Context) -> ExitCode:
             f"{result.court_problem} (execution {result.execution_id} {result.status}, "
             f"recorded without {result.court_left_out})",
             result.exit_code,
+        )
+    if result.timezone_problem:
+        raise SopError(
+            f"{result.timezone_problem} (execution {result.execution_id} {result.status}; "
+            f"its times are shown on {datetime.now(zone):%Z})"
         )
     if result.status != "successful":
         raise SopError(
@@ -709,6 +724,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="key=value, JSON or @file; only the names are recorded",
     )
     run.add_argument("--operator", help="who runs it (default: SUDO_USER, USER)")
+    clock_option(run, "the inventory's sop_schedule.timezone, else TZ, else Asia/Jakarta")
     vault = run.add_mutually_exclusive_group()
     vault.add_argument("--vault-password-file", metavar="FILE")
     vault.add_argument("--ask-vault-pass", action="store_true")

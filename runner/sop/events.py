@@ -3,10 +3,11 @@
 ansible-runner's events carry no task tags, so the `sop_activity` callback plugin writes
 `{"uuid": task uuid, "tags": [...]}` lines to a file; `TagIndex` reads new lines only when
 it meets an unknown task uuid (or is asked for the court). At the first play with hosts
-the plugin also writes `{"court": {court_name, court_kode_satker, sop_catalogue_overrides}}`
-as the playbook sees them: the court the runner records. Each automated activity owns ONE
-tag; a task belongs to the first activity (catalogue order) whose tag it carries (in a
-partial run, the first of those chosen); untagged tasks belong to none.
+the plugin also writes `{"court": {court_name, court_kode_satker, sop_catalogue_overrides,
+sop_schedule}}` as the playbook sees them: the court the runner records (and its clock).
+Each automated activity owns ONE tag; a task belongs to the first activity (catalogue
+order) whose tag it carries (in a partial run, the first of those chosen); untagged tasks
+belong to none.
 """
 
 from __future__ import annotations

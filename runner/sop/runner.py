@@ -41,6 +41,7 @@ from sop.extravars import ExtraVars
 from sop.inventory import VaultOptions
 from sop.liveness import process_token
 from sop.locking import target
+from sop.schedule import court_timezone
 from sop.statuses import cut_short_status
 from sop.sweep import ARTIFACTS_DIR, private_dir, scrub_command
 
@@ -83,6 +84,11 @@ class RunResult:
     # text): recorded without what `court_left_out` says, bad input.
     court_problem: str | None = None
     court_left_out: str = "the court's catalogue overrides"
+    # The zone the inventory's sop_schedule.timezone names (None: it names none, or the
+    # playbook never reported the court), or why it names none (bad input: the run is
+    # shown on another clock, and recorded, as its playbook ran).
+    timezone: str | None = None
+    timezone_problem: str | None = None
 
     @property
     def exit_code(self) -> ExitCode:
@@ -377,10 +383,11 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
     if playbook is None:  # manual steps only: recorded, to be acknowledged
         info = inventory.load(request.inventory, request.limit, request.vault)
         sop = apply_overrides(request.sop, info.overrides, info.court_name)
+        timezone = court_timezone(info.schedule)
         court = _court_values(sop, info.court_name, info.court_kode_satker)
         execution_id, _ = _start(request, sop, store, court, automated=False)
         store.finish_execution(execution_id, status="successful", rc=0)
-        return RunResult(execution_id, "successful", 0, None)
+        return RunResult(execution_id, "successful", 0, None, timezone=timezone)
     court = _court_values(request.sop, None, None)  # until the playbook reports it
     # SIGINT/SIGTERM from the moment the execution is recorded until its outcome is: a
     # cancel before the playbook starts or while it runs; once it has ended, its outcome
@@ -431,6 +438,8 @@ class _Events:
         self.court_recorded = False  # a court was recorded (from the callback or inventory)
         self.court_problem: str | None = None
         self.court_left_out = "the court's catalogue overrides"
+        self.timezone: str | None = None  # the court's sop_schedule.timezone
+        self.timezone_problem: str | None = None
         # What failed in the handler (the store: a dropped connection, a full disk): the
         # playbook is canceled (`stop`), never left running on unrecorded.
         self.failure: Exception | None = None
@@ -501,6 +510,10 @@ class _Events:
             left_out.append("the court's catalogue overrides")
         if left_out:
             self.court_left_out = " and ".join(left_out)
+        try:
+            self.timezone = court_timezone(court.get("sop_schedule"))
+        except SopError as exc:  # its times are shown on the default clock
+            self.timezone_problem = str(exc)
         # The Mutu Baku the court's own SOP document sets: recorded, and what the
         # activities' durations are judged against (`over_time`, computed at their end).
         for activity in sop.activities:
@@ -622,6 +635,7 @@ def _refused(request: RunRequest, status: str, events: _Events) -> str | None:
             "court_name": info.court_name,
             "court_kode_satker": info.court_kode_satker,
             "sop_catalogue_overrides": info.overrides,
+            "sop_schedule": info.schedule,
         }
     )
     return None
@@ -725,5 +739,12 @@ def _run_playbook(
 
     execution_ended(store, execution_id)  # never raises: a notification never fails a SOP
     return RunResult(
-        execution_id, status, runner.rc, error, events.court_problem, events.court_left_out
+        execution_id,
+        status,
+        runner.rc,
+        error,
+        events.court_problem,
+        events.court_left_out,
+        events.timezone,
+        events.timezone_problem,
     )

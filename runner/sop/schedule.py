@@ -188,12 +188,18 @@ def _timezone(court_schedule: Mapping[str, Any]) -> str:
     return zone_name(zone, "inventory: sop_schedule/timezone")
 
 
+def court_timezone(court_schedule: Any) -> str | None:
+    """The zone an inventory's `sop_schedule.timezone` names (SopError if it names none),
+    None when it sets none."""
+    if not isinstance(court_schedule, Mapping) or "timezone" not in court_schedule:
+        return None
+    return _timezone(court_schedule)
+
+
 def court_zone(court_schedule: Any) -> ZoneInfo:
     """The court's office clock: its inventory's `sop_schedule.timezone`, else WIB (the
     clock its timers run on, and its reports' months and days are counted in)."""
-    if not isinstance(court_schedule, Mapping):
-        court_schedule = {}
-    return ZoneInfo(_timezone(court_schedule))
+    return ZoneInfo(court_timezone(court_schedule) or DEFAULT_TIMEZONE)
 
 
 def _zoned(value: str, zone: str) -> str:

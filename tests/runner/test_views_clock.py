@@ -111,6 +111,67 @@ def test_a_run_shows_the_clock_its_timer_unit_sets(
     assert " WIB / " in out
 
 
+STARTED = r"Started / ended +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d "
+
+
+def test_a_run_shows_its_inventorys_clock(
+    cli: Cli, store_at: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`sop run -i INV` showed its execution on TZ, else WIB, whatever the inventory's
+    sop_schedule.timezone: a WITA court running it by hand saw WIB times beside its
+    reports' WITA ones. It chooses its clock as the other commands do: --timezone, else
+    the inventory's zone (as its playbook reports it; a SOP of manual steps only reads
+    the inventory in-process anyway), else TZ (the units' own), else WIB."""
+    monkeypatch.delenv("TZ", raising=False)
+    inventory = _wita_inventory(tmp_path)
+    demo = ["run", "local-demo", "-i", str(inventory), "-e", f"demo_dir={tmp_path / 'work'}"]
+    code, out, err = cli(*demo)
+    assert code == 0, err
+    assert re.search(STARTED + "WITA / ", out), out
+    monkeypatch.setenv("TZ", "Asia/Jakarta")  # the inventory's own zone before TZ
+    code, out, err = cli("run", "local-manual", "-i", str(inventory))
+    assert code == 0, err
+    assert re.search(STARTED + "WITA / ", out), out
+    code, out, err = cli(*demo, "--timezone", "Asia/Jayapura")
+    assert code == 0, err
+    assert re.search(STARTED + "WIT / ", out), out
+
+
+def test_a_runs_zone_that_is_no_zone_is_one_line(
+    cli: Cli, store_at: Store, tmp_path: Path
+) -> None:
+    """--timezone that names no zone: one line, exit 2, nothing run or recorded; so is an
+    inventory's for a SOP of manual steps only (read before anything is recorded). A
+    playbook reports its inventory's zone once it runs: the run is recorded, shown on
+    the default clock, and the bad zone said in one line, exit 2 (bad input)."""
+    work = tmp_path / "work"
+    code, out, err = cli(
+        "run", "local-demo", "-i", str(INVENTORY), "--timezone", "WIB", "-e", f"demo_dir={work}"
+    )
+    assert (code, out) == (2, "")
+    assert err == (
+        "sop: error: --timezone: 'WIB' is not a time zone (such as Asia/Jakarta, "
+        "Asia/Makassar or Asia/Jayapura)\n"
+    )
+    assert not work.exists()
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    with (inventory / "group_vars/all.yml").open("a") as file:
+        file.write("sop_schedule:\n  timezone: Asia/Makasar\n")
+    problem = (
+        "inventory: sop_schedule/timezone: 'Asia/Makasar' is not a time zone (such as "
+        "Asia/Jakarta, Asia/Makassar or Asia/Jayapura)"
+    )
+    code, out, err = cli("run", "local-manual", "-i", str(inventory))
+    assert (code, out, err) == (2, "", f"sop: error: {problem}\n")
+    code, out, _ = cli("history", "--query", "length(@)")
+    assert json.loads(out) == 0
+    code, out, err = cli("run", "local-demo", "-i", str(inventory), "-e", f"demo_dir={work}")
+    assert code == 2
+    assert err == f"sop: error: {problem} (execution 1 successful; its times are shown on WIB)\n"
+    assert re.search(STARTED + "WIB / ", out), out
+
+
 @pytest.mark.parametrize("day", ["0001-01-01", "2026-02-30", "yesterday"])
 def test_a_since_day_out_of_range_is_bad_input(cli: Cli, store_at: Store, day: str) -> None:
     """The 1st of January of year 1 at WIB's midnight is in year 0 in UTC, which no
