@@ -35,7 +35,8 @@ EXIT_CODES = """exit codes:
   1  the SOP failed (a task failed; see `sop execution ID`)
   2  bad input: unknown SOP, missing inventory, malformed catalogue, missing vault password
   3  hosts unreachable
-  4  locked: the same SOP already runs on this inventory (and --limit)
+  4  locked: the same SOP already runs on this inventory (and --limit), or the
+     controller's install held the project longer than `sop run` waits (an hour)
   5  canceled (SIGINT/SIGTERM) or interrupted
   6  internal error (store unavailable, unexpected exception)
   7  `sop overdue`: at least one SOP is overdue
@@ -279,16 +280,37 @@ def cmd_show(ctx: Context) -> ExitCode:
 
 
 def cmd_run(ctx: Context) -> ExitCode:
+    """The run under the project directory's shared lock, as its timer units take it
+    (flock(1)): it waits while the controller's install replaces the project."""
+    from sop import schedule
+    from sop.locking import project_lock
+
+    given = _given_clock(ctx)  # a bad --timezone: refused before anything
+    project = ctx.project_dir
+    wait = schedule.RUN_LOCK_WAIT
+
+    def waiting() -> None:
+        ctx.console.print(
+            f"sop run waits for the install of the project {project} to finish "
+            f"(at most {wait} s)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+    with project_lock(project, wait, waiting):
+        return _run(ctx, project, given)
+
+
+def _run(ctx: Context, project: Path, given: tzinfo | None) -> ExitCode:
     from rich.markup import escape
 
     from sop import runner, views
     from sop.progress import ConsoleProgress
 
-    given = _given_clock(ctx)  # a bad --timezone: refused before anything
     args = ctx.args
     sop = get_sop(ctx.sops, args.sop)
     chosen = sop.chosen(args.activity)
-    project = ctx.project_dir
     vault = _vault(args)
     from sop.approvals import with_approvals
 

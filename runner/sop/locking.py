@@ -5,12 +5,18 @@ different --limit.
 The target is what the command line says (inventory source + --limit), not the hosts:
 `sop run` does not read the inventory before ansible-playbook does. Two different limits
 of one inventory may share hosts; running them at once is the operator's explicit choice.
+
+A run also holds the project directory's shared lock (`project_lock`), as the timers'
+units take it with flock(1): the controller's install holds it exclusively while it
+replaces the project and its venv, so no run reads half of a copy.
 """
 
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Iterator, Mapping, Sequence
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -73,3 +79,45 @@ def start_execution(
     with _exclusive(data_dir):
         store.reap_stale()
         return store.create_execution(values, activities, refuse=refuse)
+
+
+# How often a run waiting for the project's install tries its lock again.
+PROJECT_LOCK_POLL = 0.5
+
+
+def _shared(handle: int) -> bool:
+    """Whether the shared lock was had at once (no exclusive holder)."""
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+@contextmanager
+def project_lock(project_dir: Path, wait: float, waiting: Callable[[], None]) -> Iterator[None]:
+    """Hold the project directory's shared flock for a run. Runs share it, a run under its
+    unit's flock(1) too (Linux grants a shared flock beside shared holders, even while an
+    install waits for the exclusive one); while an install holds it, `waiting()` is
+    called once and the lock waited for at most `wait` seconds, then SopError (exit 4)
+    before anything is run or recorded."""
+    try:
+        handle = os.open(project_dir, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise SopError(f"cannot lock the project {project_dir}: {exc.strerror}") from None
+    try:
+        if not _shared(handle):
+            waiting()
+            deadline = time.monotonic() + wait
+            while not _shared(handle):
+                if time.monotonic() >= deadline:
+                    raise SopError(
+                        f"the project {project_dir} was still locked by an install after "
+                        f"{wait:g} s: nothing was run or recorded; run it again once the "
+                        "install is done",
+                        ExitCode.LOCKED,
+                    )
+                time.sleep(PROJECT_LOCK_POLL)
+        yield
+    finally:
+        os.close(handle)  # releases the lock

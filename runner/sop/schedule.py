@@ -7,7 +7,9 @@ frequency; times per court from the inventory variable `sop_schedule`.
 Each service runs `sop` under flock(1)'s shared lock on the project directory, which the
 controller's install (roles/sop_controller) holds exclusively while it replaces the project
 and its venv: runs go side by side, and one that starts during an install waits until the
-project is whole (at most RUN_LOCK_WAIT seconds, then fails with flock's line).
+project is whole (at most RUN_LOCK_WAIT seconds, then fails with flock's line). `sop run`
+takes the same shared lock itself (locking.project_lock), waiting as long, so a run typed
+by hand waits for an install too.
 """
 
 from __future__ import annotations

@@ -39,6 +39,20 @@ def sop_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     return {**os.environ, **values}
 
 
+@pytest.fixture
+def project(tmp_path: Path, sop_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project directory of its own (this checkout's entries, linked) as SOP_PROJECT_DIR,
+    so that a test locking it, as the controller's install does, holds off no other
+    test's run."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for entry in REPO.iterdir():
+        (project / entry.name).symlink_to(entry)
+    monkeypatch.setenv("SOP_PROJECT_DIR", str(project))
+    sop_env["SOP_PROJECT_DIR"] = str(project)
+    return project
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
     """One throwaway PostgreSQL server for the session (skipped only without its binaries)."""

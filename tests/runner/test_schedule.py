@@ -228,7 +228,7 @@ def test_service_command_runs_the_sop_as_timer(
 
 
 def test_a_timers_run_waits_while_the_project_is_installed(
-    cli: Cli, court: Path, tmp_path: Path, sop_env: dict[str, str]
+    cli: Cli, court: Path, tmp_path: Path, sop_env: dict[str, str], project: Path
 ) -> None:
     """A timer's `sop run` started whenever systemd said, also while the controller's
     install was copying the project over itself: the run read a mixture of two versions.
@@ -239,14 +239,15 @@ def test_a_timers_run_waits_while_the_project_is_installed(
     assert _install(cli, court, units)[0] == 0
     unit_environment, command = _service(units / "sop-local-demo.service")
     environment = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], **unit_environment}
-    project = os.open(unit_environment["SOP_PROJECT_DIR"], os.O_RDONLY)
+    assert unit_environment["SOP_PROJECT_DIR"] == str(project)  # locked here, no other test's
+    handle = os.open(project, os.O_RDONLY)
     try:
-        fcntl.flock(project, fcntl.LOCK_SH)  # another run: no wait
+        fcntl.flock(handle, fcntl.LOCK_SH)  # another run: no wait
         done = subprocess.run(
             command, env=environment, capture_output=True, text=True, check=False, timeout=120
         )
         assert done.returncode == 0, done.stderr
-        fcntl.flock(project, fcntl.LOCK_EX)  # the install
+        fcntl.flock(handle, fcntl.LOCK_EX)  # the install
         waiting = subprocess.Popen(
             command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
@@ -256,11 +257,11 @@ def test_a_timers_run_waits_while_the_project_is_installed(
             code, out, _ = cli("history", "--query", "length(@)")
             assert code == 0 and json.loads(out) == 1  # the second run has not started
         finally:
-            fcntl.flock(project, fcntl.LOCK_UN)
+            fcntl.flock(handle, fcntl.LOCK_UN)
         _, err = waiting.communicate(timeout=120)
         assert waiting.returncode == 0, err
     finally:
-        os.close(project)
+        os.close(handle)
     code, out, _ = cli("history", "--query", "length(@)")
     assert code == 0 and json.loads(out) == 2
 
