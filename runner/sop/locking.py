@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import os
-import time
+import signal
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,8 +81,8 @@ def start_execution(
         return store.create_execution(values, activities, refuse=refuse)
 
 
-# How often a run waiting for the project's install tries its lock again.
-PROJECT_LOCK_POLL = 0.5
+class _Waited(Exception):
+    """The project lock's wait ran out (raised by the timer's signal handler)."""
 
 
 def _shared(handle: int) -> bool:
@@ -94,13 +94,35 @@ def _shared(handle: int) -> bool:
     return True
 
 
+def _shared_within(handle: int, wait: float) -> bool:
+    """Wait for the shared lock at most `wait` seconds, as flock(1) --wait does: a
+    blocking flock that a one-shot timer's SIGALRM interrupts (its handler raises, so the
+    call is not retried). Whether the lock was had."""
+
+    def expired(_signum: int, _frame: object) -> None:
+        raise _Waited
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, max(wait, 0.001))
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _Waited:
+        return False
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    return True
+
+
 @contextmanager
 def project_lock(project_dir: Path, wait: float, waiting: Callable[[], None]) -> Iterator[None]:
     """Hold the project directory's shared flock for a run. Runs share it, a run under its
     unit's flock(1) too (Linux grants a shared flock beside shared holders, even while an
     install waits for the exclusive one); while an install holds it, `waiting()` is
     called once and the lock waited for at most `wait` seconds, then SopError (exit 4)
-    before anything is run or recorded."""
+    before anything is run or recorded. Called from the main thread (SIGALRM)."""
     try:
         handle = os.open(project_dir, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as exc:
@@ -108,16 +130,13 @@ def project_lock(project_dir: Path, wait: float, waiting: Callable[[], None]) ->
     try:
         if not _shared(handle):
             waiting()
-            deadline = time.monotonic() + wait
-            while not _shared(handle):
-                if time.monotonic() >= deadline:
-                    raise SopError(
-                        f"the project {project_dir} was still locked by an install after "
-                        f"{wait:g} s: nothing was run or recorded; run it again once the "
-                        "install is done",
-                        ExitCode.LOCKED,
-                    )
-                time.sleep(PROJECT_LOCK_POLL)
+            if not _shared_within(handle, wait):
+                raise SopError(
+                    f"the project {project_dir} was still locked by an install after "
+                    f"{wait:g} s: nothing was run or recorded; run it again once the "
+                    "install is done",
+                    ExitCode.LOCKED,
+                )
         yield
     finally:
         os.close(handle)  # releases the lock
