@@ -515,10 +515,10 @@ def main() -> None:
     conn = connection_from_params(params, binary)
     try:
         summary = audit_summary(conn, params)
+    except MariaDBError as exc:  # first: a login value's OptionValueError is a ValueError too
+        module.fail_json(msg=f"SIPP database {conn.database}: {exc}")
     except ValueError as exc:
         module.fail_json(msg=str(exc))
-    except MariaDBError as exc:
-        module.fail_json(msg=f"SIPP database {conn.database}: {exc}")
     for entry in summary["unavailable"]:
         module.warn(entry["message"])
     if summary["time_column_indexed"] is False:

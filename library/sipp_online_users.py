@@ -273,10 +273,10 @@ def main() -> None:
             {k: str(v) for k, v in (params["columns"] or {}).items() if v},
             params["max_sessions"], data_timezone=params["data_timezone"],
         )
+    except MariaDBError as exc:  # first: a login value's OptionValueError is a ValueError too
+        module.fail_json(msg=f"SIPP database {conn.database}: {exc}")
     except ValueError as exc:
         module.fail_json(msg=f"data_timezone: {exc}")
-    except MariaDBError as exc:
-        module.fail_json(msg=f"SIPP database {conn.database}: {exc}")
     for entry in result["unavailable"]:
         module.warn(entry["message"])
     module.exit_json(changed=False, online_users=result, sop_output={

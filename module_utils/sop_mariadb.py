@@ -60,14 +60,15 @@ class OptionValueError(MariaDBError, ValueError):
     every module reports it as its one line, and a ValueError, as it always was."""
 
 
-def quote_option_value(value: str) -> str:
+def quote_option_value(value: str, name: str = "option values") -> str:
     """Quote a value for a MariaDB/MySQL option file.
 
     Inside double quotes the client library honours backslash escapes, so backslashes
-    and double quotes are escaped; newlines cannot be represented and are refused.
+    and double quotes are escaped; newlines cannot be represented and are refused
+    (the error names the value: ``name``, never the value itself).
     """
     if "\n" in value or "\r" in value:
-        raise OptionValueError("option values cannot contain line breaks")
+        raise OptionValueError(f"{name} cannot contain line breaks")
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -83,15 +84,15 @@ def option_file_text(
     """Return the text of a ``[client]`` option file (no secret ever lands in argv)."""
     lines = [f"[{group}]"]
     if user:
-        lines.append(f"user={quote_option_value(user)}")
+        lines.append(f"user={quote_option_value(user, 'the user')}")
     if password:
-        lines.append(f"password={quote_option_value(password)}")
+        lines.append(f"password={quote_option_value(password, 'the password')}")
     if host:
-        lines.append(f"host={quote_option_value(host)}")
+        lines.append(f"host={quote_option_value(host, 'the host')}")
     if port:
         lines.append(f"port={int(port)}")
     if socket:
-        lines.append(f"socket={quote_option_value(socket)}")
+        lines.append(f"socket={quote_option_value(socket, 'the socket')}")
     return "\n".join(lines) + "\n"
 
 
