@@ -15,7 +15,8 @@ description:
     O(marker_regex), and computes its age.
   - Understands C(2026-11-21 14:05:00), C(21-11-2026 14:05), C(21/11/2026 14:05:00) and
     Indonesian month names (C(21 November 2026 14:05 WIB), C(21 Nop 2026 pukul 14.05)).
-    A WIB/WITA/WIT or C(+07:00) suffix sets the time zone, else O(timezone) applies.
+    A WIB/WITA/WIT (in any case, C(Wita)) or C(+07:00) suffix sets the time zone, else
+    O(timezone) applies.
   - Optionally asks the central SIPP MA for the court's last sync (O(central_status_url),
     a JSON answer).
   - Read-only; never reports a change; the playbook decides what stale means for the
@@ -172,7 +173,8 @@ MAX_MARKER = 200
 # or a crafted page: not fresh, and the role's auto trigger syncs. Less is clock skew.
 FUTURE_TOLERANCE = 300
 UTC = dt.timezone.utc  # noqa: UP017 - Python 3.9 targets
-_SUFFIX = re.compile(r"\b(WIB|WITA|WIT|UTC|GMT)\b|([+-]\d{2}):?(\d{2})\s*$")
+# A zone in any case: pages write "WITA", "Wita" and "wita" alike.
+_SUFFIX = re.compile(r"\b(WIB|WITA|WIT|UTC|GMT)\b|([+-]\d{2}):?(\d{2})\s*$", re.IGNORECASE)
 
 
 class StatusError(Exception):
@@ -206,7 +208,7 @@ def parse_marker(text: str, default_offset: int) -> dt.datetime:
         offset = default_offset
         suffix = _SUFFIX.search(text[match.end():])
         if suffix and suffix.group(1):
-            offset = ZONES[suffix.group(1)]
+            offset = ZONES[suffix.group(1).upper()]
         elif suffix:
             sign = -1 if suffix.group(2).startswith("-") else 1
             offset = sign * (abs(int(suffix.group(2))) * 60 + int(suffix.group(3)))

@@ -35,6 +35,20 @@ def test_parse_marker_formats(text, expected):
     assert mod.parse_marker(text, WIB).isoformat() == expected
 
 
+@pytest.mark.parametrize(("text", "offset"), [
+    ("21-11-2026 20:55 Wit", "+09:00"), ("21 Nopember 2026 pukul 19.55 Wita", "+08:00"),
+    ("2026-11-21 18:55:00 wib", "+07:00"), ("2026-11-21 11:55 utc", "+00:00"),
+])
+def test_the_zone_suffix_is_read_whatever_its_case(text, offset):
+    # Indonesian pages often write "Wita" or "wib": a suffix not in capitals was ignored
+    # and the court's default zone taken instead, so a WIT court whose SIPP is read with
+    # the default WIB saw its page, synced five minutes ago, two hours in the future:
+    # never fresh, a failed SOP after every sync.
+    assert mod.parse_marker(text, WIB).isoformat().endswith(offset)
+    verdict = mod.evaluate(f"Pembaharuan Data: {text}", REGEX, WIB, 8, NOW)
+    assert (verdict["fresh"], verdict["age_seconds"]) == (True, 300)
+
+
 def test_parse_marker_rejects_text_without_date():
     with pytest.raises(mod.StatusError, match="no date"):
         mod.parse_marker("belum pernah disinkronkan", WIB)
