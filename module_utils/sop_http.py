@@ -71,7 +71,11 @@ def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None, *,
     and ``certificate`` true when the certificate did not verify. ``timeout`` bounds each
     wait, and the whole answer takes at most WHOLE_ANSWER times it: the request runs in
     a thread that is left behind when it takes longer (it ends with the process)."""
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+    try:
+        scheme = urllib.parse.urlsplit(url).scheme
+    except ValueError as exc:  # an unclosed IPv6 bracket: "Invalid IPv6 URL"
+        return _no_answer(url, f"not a valid URL ({exc})")
+    if scheme not in ("http", "https"):
         return _no_answer(url, "not an http(s) URL")
     whole = timeout * WHOLE_ANSWER
     answer: dict[str, Any] = {}

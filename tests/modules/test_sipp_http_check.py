@@ -106,3 +106,13 @@ def test_credentials_in_the_url_never_reach_the_results(tmp_path):
     assert rc == 0, result
     assert "T0kenHttp" not in json.dumps(result)
     assert result["sop_output"]["sipp_url"] == f"{url}/sipp/?api_token=***"
+
+
+def test_a_malformed_url_is_no_answer_not_a_traceback(tmp_path):
+    # urlsplit raises ValueError for an unclosed IPv6 bracket: sop_http.fetch's scheme
+    # check let it out, and the module died with a traceback instead of its one line.
+    rc, result = run_module("sipp_http_check", tmp_path, {"url": "http://sipp:Pa55@[::1/sipp/"})
+    assert rc == 0, result
+    assert result["access"]["problems"] == [
+        "tidak ada jawaban dari http://***@[::1/sipp/: not a valid URL (Invalid IPv6 URL)"]
+    assert "Pa55" not in json.dumps(result)

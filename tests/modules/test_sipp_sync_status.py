@@ -294,3 +294,11 @@ def test_url_secrets_are_each_secret_as_written_and_decoded():
     assert secrets.url_secrets("https://TOKEN@ma/") == ["TOKEN"]
     assert secrets.url_secrets("http://ma/x?token=&user=u") == []
     assert secrets.url_secrets(None) == []
+
+
+def test_a_malformed_url_fails_with_one_line(tmp_path):
+    # an unclosed IPv6 bracket: a traceback out of sop_http.fetch's scheme check
+    rc, result = run_module("sipp_sync_status", tmp_path, {"public_url": "http://u:Pa55@[::1/"})
+    assert rc == 1
+    assert result["msg"] == "public SIPP page: http://***@[::1/: not a valid URL (Invalid IPv6 URL)"
+    assert "Pa55" not in json.dumps(result)
