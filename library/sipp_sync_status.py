@@ -284,7 +284,7 @@ def central_status(url: str, timeout: int, validate_certs: bool,
     result["http_status"] = status
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: an answer nested too deep
         result["error"] = "answer is not JSON"
         return result
     result["data"] = data

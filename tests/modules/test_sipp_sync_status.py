@@ -226,6 +226,22 @@ def test_only_a_count_of_cases_reaches_the_record(tmp_path, index, cases):
     assert result["sync"]["central"]["cases"] == cases
 
 
+
+class NestedCentral(Central):
+    def status(self) -> tuple[int, str]:
+        return 200, "[" * 100000
+
+
+def test_a_deeply_nested_central_answer_is_not_json_not_a_traceback(tmp_path):
+    # json.loads raises RecursionError (no ValueError) for an answer nested this deep:
+    # the module died with a traceback instead of reporting SIPP MA's answer as an error.
+    with serving(NestedCentral) as url:
+        rc, result = run_module("sipp_sync_status", tmp_path, {
+            "public_url": url + "/", "central_status_url": f"{url}/api/status/400999"})
+    assert rc == 0, result
+    assert result["sync"]["central"]["error"] == "answer is not JSON"
+
+
 SECRETS = ("S3cretPw", "T0kenPub", "K3yCentral")
 
 
