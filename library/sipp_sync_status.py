@@ -120,9 +120,13 @@ sync:
     message:
       description: One line for the report (Bahasa Indonesia).
       type: str
+    checked_at:
+      description: When the page was read, this host's clock (ISO 8601, UTC).
+      type: str
     central:
-      description: The central SIPP MA's answer (url, http_status, data, last_sync, age_hours,
-        error, and cases, the answer's count of cases or null when it is not a count).
+      description: The central SIPP MA's answer (url, http_status, data, last_sync,
+        age_seconds, age_hours, error, and cases, the answer's count of cases or null when
+        it is not a count).
       type: dict
   sample:
     public_url: http://web/sipp-publik/
