@@ -217,3 +217,40 @@ def test_the_role_masks_with_the_shared_rules_of_module_utils_sop_secrets(tmp_pa
     ]
     assert "regex_replace(sipp_sync__mask" not in "".join(
         path.read_text(encoding="utf-8") for path in (ROOT / "roles" / "sipp_sync").rglob("*.yml"))
+
+
+PATH_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  vars:
+    sipp_sync_central_url: "http://{authority}/"
+    sipp_sync_public_url: "http://{authority}/publik/"
+    sipp_sync_kode_satker: "400999"
+    sipp_sync_trigger: always
+    sipp_sync_command: "{command}"
+  roles: [sipp_sync]
+"""
+
+
+def _sync_with(tmp_path: pathlib.Path, command: str) -> subprocess.CompletedProcess[str]:
+    with serving(Fresh) as url:
+        play = tmp_path / "play.yml"
+        play.write_text(PATH_PLAY.format(authority=url.split("://", 1)[1], command=command),
+                        encoding="utf-8")
+        env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+                   ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
+                   ANSIBLE_ROLES_PATH=str(ROOT / "roles"))
+        return subprocess.run([*LOCAL_PLAYBOOK, str(play)], capture_output=True, text=True,
+                              check=False, env=env, timeout=300)
+
+
+def test_a_sync_command_named_as_on_a_shell_is_found_on_the_path(tmp_path):
+    # `sipp_sync_command: php /var/www/sipp/sync.php`, as an admin types it: the check
+    # looked for a file named "php" in the working directory and failed the preparation,
+    # while the command module finds php on the server's PATH.
+    proc = _sync_with(tmp_path, "sh -c 'exit 0'")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    proc = _sync_with(tmp_path, "no-such-sync-program --now")
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert ("Perintah sinkronisasi no-such-sync-program tidak ada atau tidak dapat "
+            "dijalankan") in proc.stdout
