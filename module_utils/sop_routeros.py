@@ -111,13 +111,25 @@ class BoundedSocket:
         self.sock.close()
 
 
-def tls_context(ca_path: str | None, validate: bool) -> ssl.SSLContext:
+def tls_context(ca_path: str | None, validate: bool, where: str) -> ssl.SSLContext:
+    """The session's TLS context; a CA file that cannot be read or holds no certificate
+    is that router's RouterError."""
     if not validate:
         context = ssl.create_default_context()
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         return context
-    return ssl.create_default_context(cafile=ca_path)
+    try:
+        return ssl.create_default_context(cafile=ca_path)
+    except ssl.SSLError:
+        raise RouterError(
+            f"CA file {ca_path} for the RouterOS API at {where} holds no usable certificate"
+        ) from None
+    except OSError as exc:
+        raise RouterError(
+            f"CA file {ca_path} for the RouterOS API at {where} cannot be read: "
+            f"{exc.strerror or exc}"
+        ) from None
 
 
 def connect(
@@ -133,7 +145,7 @@ def connect(
 ) -> Any:
     """Log in (RouterOS >= 6.43 plain login, inside TLS when ``tls``); raise RouterError."""
     where = f"{host}:{port}"
-    context = tls_context(ca_path, validate_certs) if tls else None
+    context = tls_context(ca_path, validate_certs, where) if tls else None
 
     def wrapper(sock: socket.socket) -> BoundedSocket:
         if context is not None:

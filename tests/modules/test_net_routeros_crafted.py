@@ -174,3 +174,25 @@ def test_bytes_that_are_not_utf8_are_kept_not_dropped():
         rows = sop_routeros.run(api, "/log/print", detail="\u00e9")
     assert rows == [{".id": "*1", "message": "login failure for \u00e9quipe",
                      "comment": "ruang sidang \u00e9"}]
+
+
+def test_a_ca_file_that_cannot_be_read_is_that_routers_error(tmp_path):
+    # ca_path is read before the login: a path mistyped in the inventory, or a file that
+    # is no PEM certificate, raised out of the module (a traceback, every router's
+    # result lost) instead of being that router's one error line
+    not_pem = tmp_path / "ca.pem"
+    not_pem.write_text("not a certificate\n")
+    missing = tmp_path / "missing.pem"
+    with crafted(lambda conn, sentence: conn.sendall(reply("!done"))) as port:
+        rc, out = run_module("routeros_check", tmp_path, {"routers": [
+            {**spec(port), "name": "rb-a", "tls": True, "ca_path": str(missing)},
+            {**spec(port), "name": "rb-b", "tls": True, "ca_path": str(not_pem)},
+        ], "timeout": 2})
+    assert rc == 0, out
+    errors = [one_line(r["error"]) for r in out["routers"]]
+    assert errors == [
+        f"CA file {missing} for the RouterOS API at 127.0.0.1:{port} cannot be read: "
+        "No such file or directory",
+        f"CA file {not_pem} for the RouterOS API at 127.0.0.1:{port} holds no usable "
+        "certificate",
+    ]
