@@ -163,10 +163,13 @@ def mask_command(text: str | None) -> str | None:
 
 
 # key=value of a configuration export (RouterOS with show-sensitive) whose value is a
-# secret: a word, or a quoted string with \"
+# secret: a word, or a quoted string with \" (keys as RouterOS 6 and 7 name them: a
+# WireGuard peer's preshared-key, OSPF's auth-key, BGP's tcp-md5-key, a wireless
+# profile's management-protection-key)
 _SECRET_ASSIGNMENT = re.compile(
-    r"(?<![\w-])([\w-]*(?:password|passphrase|secret|pre-shared-key|private-key"
-    r"|authentication-key|static-key)[\w-]*=)(\"(?:[^\"\\]|\\.)*\"|[^\s\"]\S*)")
+    r"(?<![\w-])([\w-]*(?:password|passphrase|secret|pre-?shared-key|private-key"
+    r"|auth(?:entication)?-key|md5-key|protection-key|static-key)[\w-]*=)"
+    r"(\"(?:[^\"\\]|\\.)*\"|[^\s\"]\S*)")
 
 
 def mask_assignments(text: str) -> str:

@@ -327,3 +327,21 @@ def test_a_changed_secret_shows_in_the_diff_without_its_value(tmp_path):
     assert '+add name=vpn password=******** service=l2tp\n' in changed["diff"]
     assert "+add peer=kantor secret=********\n" in changed["diff"]
     assert (root / "rb-a" / "config.txt").read_text() == after
+
+
+@pytest.mark.parametrize(("menu", "line"), [
+    ("/interface wireguard peers", "add interface=wg0 preshared-key={} public-key=\"UHViS2V5\""),
+    ("/routing ospf interface-template", "add area=backbone auth=md5 auth-id=1 auth-key={}"),
+    ("/routing bgp connection", "add name=isp remote.address=203.0.113.1 tcp-md5-key={}"),
+    ("/interface wireless security-profiles", "add management-protection-key={} name=kantor"),
+])
+def test_every_routeros_secret_key_is_masked_in_the_diff(tmp_path, menu, line):
+    # RouterOS 7 names a WireGuard peer's pre-shared key preshared-key, OSPF's and BGP's
+    # keys auth-key and tcp-md5-key, a wireless profile's 802.11w key
+    # management-protection-key: their values went into the recorded diff
+    root = tmp_path / "jaringan"
+    store_mod.store(root, item("rb-a", f"{menu}\n{line.format('Old-Key-1')}\n"), {}, 5, False)
+    diff = store_mod.store(root, item("rb-a", f"{menu}\n{line.format('New-Key-2')}\n"),
+                           {}, 5, False)["diff"]
+    assert "Old-Key-1" not in diff and "New-Key-2" not in diff
+    assert f"+{line.format('********')}\n" in diff
