@@ -17,7 +17,9 @@ description:
   - Latency, loss and jitter come from O(probes) ICMP echo requests with the system's
     C(ping) (run as root or with C(ping_group_range)); DNS is a UDP A query to each
     resolver, not the system resolver; a central service is reachable when its URL
-    answers with an HTTP status below 500.
+    answers with an HTTP status below 500 (a C(user:password@) in the URL is sent as
+    HTTP basic credentials; the result shows the URL with its credentials and
+    secret-looking query values masked C(***)).
   - C(fault) names the first failing segment (C(lan), C(gateway), C(dns), C(upstream),
     C(central)); outside names depend on the upstream link, so when only they fail
     together with the upstream, the fault is the upstream's.
@@ -140,6 +142,7 @@ from ansible.module_utils.sop_net import (  # noqa: E402
     localise,
     ping,
 )
+from ansible.module_utils.sop_secrets import mask_data, url_secrets  # noqa: E402
 
 
 def describe(check: dict[str, Any]) -> str:
@@ -201,8 +204,12 @@ def main() -> None:
     else:
         done = [SEGMENT_NAMES[s] for s in SEGMENTS if checks[s]]
         summary = "Jaringan baik: " + ", ".join(done) + " terjangkau"
+    # A central URL's credentials (user:password@, a token in the query) never reach
+    # the records: the checks show it masked, and so does the invocation.
+    secrets = [secret for url in p["central"] for secret in url_secrets(url)]
     module.exit_json(
-        changed=False, checks=checks, fault=fault, summary=summary, warnings_found=warnings
+        changed=False, checks=checks, fault=fault, summary=summary, warnings_found=warnings,
+        invocation={"module_args": mask_data(dict(p), secrets)},
     )
 
 

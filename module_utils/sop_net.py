@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from ansible.module_utils.sop_http import fetch
+from ansible.module_utils.sop_secrets import basic_auth, mask_text, mask_url, url_secrets
 
 SEGMENTS = ("lan", "gateway", "dns", "upstream", "central")
 SEGMENT_NAMES = {
@@ -167,16 +168,19 @@ def dns_query(server: str, name: str, timeout: float, port: int = 53) -> dict[st
 
 def http_probe(url: str, timeout: float) -> dict[str, Any]:
     """Any HTTP answer below 500 means the service is reachable and serving (its body is
-    not read)."""
-    answer = fetch(url, timeout, limit=0)
+    not read). A user:password@ in the URL is sent as HTTP basic credentials; the result
+    shows the URL and its error masked."""
+    plain, authorization = basic_auth(url)
+    answer = fetch(plain, timeout, limit=0,
+                   headers={"Authorization": authorization} if authorization else None)
     status = answer["status"] if answer["status"] >= 0 else None
     ok = status is not None and status < 500
     error = answer["error"] if status is None else None if ok else f"status HTTP {status}"
     return {
-        "url": url,
+        "url": mask_url(url),
         "ok": ok,
         "status": status,
-        "error": error,
+        "error": mask_text(error, url_secrets(url)),
         "response_ms": answer["response_ms"],
     }
 

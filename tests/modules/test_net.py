@@ -15,6 +15,7 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import ClassVar
 
 import httpd
 import pytest
@@ -327,6 +328,42 @@ def test_a_changed_secret_shows_in_the_diff_without_its_value(tmp_path):
     assert '+add name=vpn password=******** service=l2tp\n' in changed["diff"]
     assert "+add peer=kantor secret=********\n" in changed["diff"]
     assert (root / "rb-a" / "config.txt").read_text() == after
+
+
+class AuthHandler(BaseHTTPRequestHandler):
+    """A central service behind HTTP basic credentials; /down is out of service."""
+
+    authorizations: ClassVar[list[str | None]] = []
+
+    def do_GET(self):
+        self.authorizations.append(self.headers.get("Authorization"))
+        self.send_response(503 if self.path.startswith("/down") else 200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_central_url_with_credentials_is_probed_and_recorded_masked(tmp_path):
+    # network_central_urls defaults to sipp_central_url, which may carry user:password@
+    # and a ?token= (sipp_sync sends and masks them): the probe took user:password@ for
+    # the host ("nonnumeric port": the segment reported broken) and the summary, the
+    # checks and the invocation recorded the password and the token
+    with httpd.serving(AuthHandler) as base:
+        url = base.replace("http://", "http://court:S3cret-pw@")
+        args: dict[str, object] = {"central": [f"{url}/?token=T0ken-9",
+                                               f"{url}/down?token=T0ken-9"]}
+        if "inject_invocation" in PASS_VARS:
+            args["_ansible_inject_invocation"] = True
+        rc, out = run_module("net_reachability", tmp_path, args)
+    shown = base.replace("http://", "http://***@")
+    assert rc == 0, out
+    assert AuthHandler.authorizations == ["Basic Y291cnQ6UzNjcmV0LXB3"] * 2  # court:S3cret-pw
+    assert "S3cret-pw" not in json.dumps(out) and "T0ken-9" not in json.dumps(out)
+    assert [c["ok"] for c in out["checks"]["central"]] == [True, False]
+    assert out["checks"]["central"][0]["url"] == f"{shown}/?token=***"
+    assert out["summary"] == (
+        f"Gangguan di segmen layanan pusat: {shown}/down?token=***: status HTTP 503")
 
 
 @pytest.mark.parametrize(("menu", "line"), [
