@@ -86,7 +86,12 @@ def ping(address: str, count: int, interval: float, timeout: float) -> dict[str,
 
 
 def _dns_name(name: str) -> bytes:
-    return b"".join(bytes([len(p)]) + p.encode("idna") for p in name.rstrip(".").split(".")) + b"\0"
+    """The name in DNS wire format; UnicodeError when DNS cannot carry it (an empty
+    label or name, a label over 63 characters)."""
+    encoded = name.rstrip(".").encode("idna")
+    if not encoded:
+        raise UnicodeError("empty name")
+    return b"".join(bytes([len(p)]) + p for p in encoded.split(b".")) + b"\0"
 
 
 def _skip_name(data: bytes, offset: int) -> int:
@@ -122,10 +127,6 @@ _RCODES = {1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"
 
 def dns_query(server: str, name: str, timeout: float, port: int = 53) -> dict[str, Any]:
     """Ask ``server`` (not the system resolver) for the A records of ``name``."""
-    qid = random.randrange(0x10000)  # noqa: S311 - a query id, not a secret
-    query = (
-        struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0) + _dns_name(name) + struct.pack(">HH", 1, 1)
-    )
     result: dict[str, Any] = {
         "server": server,
         "name": name,
@@ -134,6 +135,13 @@ def dns_query(server: str, name: str, timeout: float, port: int = 53) -> dict[st
         "response_ms": None,
         "error": None,
     }
+    try:
+        wire_name = _dns_name(name)
+    except UnicodeError:
+        result["error"] = f"{name}: bukan nama DNS yang sah"
+        return result
+    qid = random.randrange(0x10000)  # noqa: S311 - a query id, not a secret
+    query = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0) + wire_name + struct.pack(">HH", 1, 1)
     start = time.monotonic()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.settimeout(timeout)

@@ -382,3 +382,15 @@ def test_every_routeros_secret_key_is_masked_in_the_diff(tmp_path, menu, line):
                            {}, 5, False)["diff"]
     assert "Old-Key-1" not in diff and "New-Key-2" not in diff
     assert f"+{line.format('********')}\n" in diff
+
+
+@pytest.mark.parametrize("name", ["x" * 64 + ".pn-contoh.court", "sipp..pn-contoh.court", ""])
+def test_a_name_dns_cannot_carry_is_one_clear_line(name):
+    # a label over 63 characters raised UnicodeError out of the module (a traceback, no
+    # result for any segment); an empty label or name went out as a malformed query
+    asked = []
+    srv = dns_server(lambda q: asked.append(q) or reply(q, addresses=["10.0.0.5"]))
+    r = net.dns_query("127.0.0.1", name, 1, port=srv.getsockname()[1])
+    srv.close()
+    assert r["ok"] is False and asked == []
+    assert r["error"] == f"{name}: bukan nama DNS yang sah"
