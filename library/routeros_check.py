@@ -104,7 +104,7 @@ options:
     default: 32
   timeout:
     description:
-      - Seconds before a router that does not answer is given up.
+      - Seconds before a router that does not answer is given up (more than 0).
       - One router's whole session may take at most 30 times as long and send at most
         32 MiB; a router that keeps sending, or sends a byte now and then, is given up
         with that error.
@@ -425,6 +425,8 @@ def main() -> None:
     if not HAS_LIBROUTEROS:
         module.fail_json(msg=missing_required_lib("librouteros"))
     p = module.params
+    if p["timeout"] <= 0:
+        module.fail_json(msg=f"timeout must be more than 0 seconds, not {p['timeout']:g}")
     names = [r["name"] for r in p["routers"]]
     if len(set(names)) != len(names):
         module.fail_json(msg="router names must be unique: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))

@@ -196,3 +196,13 @@ def test_a_ca_file_that_cannot_be_read_is_that_routers_error(tmp_path):
         f"CA file {not_pem} for the RouterOS API at 127.0.0.1:{port} holds no usable "
         "certificate",
     ]
+
+
+def test_a_timeout_that_is_no_time_is_refused_in_one_line(tmp_path):
+    # timeout 0 (meant as "no limit") made every socket non-blocking: each router was
+    # reported unreachable ("Operation now in progress"), a negative one a router
+    # answering "a malformed reply": the network blamed for the inventory's value
+    for timeout in (0, -1):
+        rc, out = run_module("routeros_check", tmp_path, {
+            "routers": [spec(1)], "timeout": timeout})
+        assert rc == 1 and out["msg"] == f"timeout must be more than 0 seconds, not {timeout:g}"
