@@ -144,6 +144,12 @@ routers:
     name:
       description: "The router's name from O(routers[].name)."
       type: str
+    host:
+      description: "The address read, O(routers[].host)."
+      type: str
+    port:
+      description: "The API port read (O(routers[].port) or its default)."
+      type: int
     ok:
       description: "Read and without problems."
       type: bool
@@ -155,6 +161,9 @@ routers:
       type: str
     model:
       description: "Board model."
+      type: str
+    serial:
+      description: "The board's serial number (null on boards without a RouterBOOT, such as a CHR)."
       type: str
     version:
       description: "RouterOS version."
@@ -232,7 +241,8 @@ routers:
       voltage: 24.3
       log_cursor: "*1F"
 store_items:
-  description: The items for M(net_config_store) - name, normalised export, state (log cursor); routers read.
+  description: The items for M(net_config_store) - name, normalised export, state (C(log_cursor),
+    C(booted_at)); routers read.
   returned: always
   type: list
   elements: dict

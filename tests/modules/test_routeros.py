@@ -333,3 +333,11 @@ def test_boot_time_moves_only_with_a_restart():
     assert util.boot_time("10m", later, first) == ("2026-12-03T09:50:03+00:00", True)
     assert util.boot_time("garbage", later, first) == (first, False)
     assert util.boot_time("1d", now, "not a time") == (first, False)
+
+
+def test_every_key_of_a_router_is_documented(lab):
+    r = mod.read_router(router(lab, "v7"), PARAMS)
+    documented = yaml.safe_load(mod.RETURN)["routers"]["contains"]
+    assert sorted(set(r) - set(documented)) == []
+    store_items = yaml.safe_load(mod.RETURN)["store_items"]["description"]
+    assert "booted_at" in store_items
