@@ -18,7 +18,7 @@ description:
     C(ping) (run as root or with C(ping_group_range)); DNS is a UDP A query to each
     resolver, not the system resolver; a central service is reachable when its URL
     answers with an HTTP status below 500 (a C(user:password@) in the URL is sent as
-    HTTP basic credentials; the result shows the URL with its credentials and
+    HTTP basic credentials, to that site only; the result shows the URL with its credentials and
     secret-looking query values masked C(***)).
   - C(fault) names the first failing segment (C(lan), C(gateway), C(dns), C(upstream),
     C(central)); outside names depend on the upstream link, so when only they fail

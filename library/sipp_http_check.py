@@ -22,7 +22,8 @@ options:
   url:
     description:
       - URL of the SIPP application.
-      - A C(user:password@) is sent as HTTP basic credentials. Credentials (userinfo,
+      - A C(user:password@) is sent as HTTP basic credentials (to that site only, never on
+        a redirect to another). Credentials (userinfo,
         query values whose name says token, key, password, secret ...) are shown as
         C(***) in every result and the module's invocation.
     type: str

@@ -27,7 +27,8 @@ options:
   public_url:
     description:
       - URL of the public SIPP page showing the last update.
-      - A C(user:password@) in a URL is sent as HTTP basic credentials. Credentials
+      - A C(user:password@) in a URL is sent as HTTP basic credentials (to that site only,
+        never on a redirect to another). Credentials
         (userinfo, query values whose name says token, key, password, secret ...) are
         shown as C(***) in every result, message and the module's invocation.
     type: str

@@ -61,6 +61,31 @@ class _HttpOnlyRedirect(urllib.request.HTTPRedirectHandler):
 
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
+    def redirect_request(  # noqa: PLR0917 - urllib's signature
+            self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+            newurl: str) -> urllib.request.Request | None:
+        """urllib copies every header onto the redirect, credentials too, whatever site it
+        leads to: they go on to the same site only (scheme, host and port; http to https
+        of the same host too), as curl and requests do."""
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and not _same_site(req.full_url, new.full_url):
+            new.remove_header("Authorization")
+        return new
+
+
+def _same_site(old: str, new: str) -> bool:
+    """Whether credentials sent to ``old`` may go on to ``new``."""
+    before, after = urllib.parse.urlsplit(old), urllib.parse.urlsplit(new)
+    if (before.hostname or "").lower() != (after.hostname or "").lower():
+        return False
+    ports = {"http": 80, "https": 443}
+    port_before = before.port or ports.get(before.scheme.lower())
+    port_after = after.port or ports.get(after.scheme.lower())
+    if before.scheme.lower() == after.scheme.lower():
+        return port_before == port_after
+    return (before.scheme.lower(), port_before, after.scheme.lower(), port_after) == (
+        "http", 80, "https", 443)
+
 
 def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None, *,
           follow: bool = True, headers: dict[str, str] | None = None,

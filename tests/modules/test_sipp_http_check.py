@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from http.server import BaseHTTPRequestHandler
+from typing import ClassVar
 
 import pytest
 from conftest import within
@@ -116,3 +117,54 @@ def test_a_malformed_url_is_no_answer_not_a_traceback(tmp_path):
     assert result["access"]["problems"] == [
         "tidak ada jawaban dari http://***@[::1/sipp/: not a valid URL (Invalid IPv6 URL)"]
     assert "Pa55" not in json.dumps(result)
+
+
+class _Seen(BaseHTTPRequestHandler):
+    """The redirect's target: records the Authorization header it was sent."""
+
+    sent: ClassVar[list[str | None]] = []
+
+    def do_GET(self):
+        type(self).sent.append(self.headers.get("Authorization"))
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+def _redirecting_to(target: str) -> type[BaseHTTPRequestHandler]:
+    class Redirect(_Seen):
+        sent: ClassVar[list[str | None]] = []
+
+        def do_GET(self):
+            if self.path.startswith("/moved"):
+                return super().do_GET()
+            type(self).sent.append(self.headers.get("Authorization"))
+            self.send_response(302)
+            self.send_header("Location", target or "/moved")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+
+    return Redirect
+
+
+def test_credentials_are_never_sent_on_to_another_site():
+    # A URL's user:password@ is sent as basic credentials; urllib copied that header
+    # onto a redirect to any other site (another host or port), as curl and requests do
+    # not: a site redirecting elsewhere, or anyone in the middle of plain http, got the
+    # court's password. The same site keeps them.
+    auth = {"Authorization": "Basic c2lwcDpQYTU1"}
+    with serving(_Seen) as elsewhere:
+        handler = _redirecting_to(elsewhere + "/")
+        with serving(handler) as site:
+            answer = http.fetch(site + "/", 5, headers=auth)
+    assert answer["status"] == 200, answer
+    assert handler.sent == [auth["Authorization"]] and _Seen.sent == [None]
+    same = _redirecting_to("")
+    with serving(same) as site:
+        answer = http.fetch(site + "/", 5, headers=auth)
+    assert answer["status"] == 200 and same.sent == [auth["Authorization"]] * 2, answer
