@@ -48,7 +48,7 @@ options:
         description: State to keep for the next run.
         type: dict
   keep:
-    description: Older versions kept per device.
+    description: Older versions kept per device (0 keeps none; a negative number is refused).
     type: int
     default: 50
 attributes:
@@ -182,6 +182,8 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
+    if p["keep"] < 0:
+        module.fail_json(msg=f"keep must be 0 or more (older versions kept), not {p['keep']}")
     root = Path(p["path"])
     bad = [i["name"] for i in p["items"] or [] if not _NAME.fullmatch(i["name"])]
     if bad:

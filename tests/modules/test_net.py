@@ -244,6 +244,15 @@ def test_store_refuses_a_name_with_a_trailing_newline(tmp_path):
     assert not (tmp_path / "jaringan" / "rb-a\n").exists()
 
 
+def test_store_refuses_a_negative_keep(tmp_path):
+    # keep -3 pruned the three oldest versions and kept the rest (a slice from the end):
+    # a typo that silently rewrote the history's length; now refused before any write.
+    args = {"path": str(tmp_path / "jaringan"), "items": [{"name": "rb-a", "content": "x\n"}]}
+    rc, out = run_module("net_config_store", tmp_path, {**args, "keep": -3})
+    assert rc == 1 and out["msg"] == "keep must be 0 or more (older versions kept), not -3"
+    assert not (tmp_path / "jaringan").exists()
+
+
 @pytest.mark.parametrize("keep", [12, -16, -10, -4, -1])
 def test_dns_malformed_answer_is_one_clear_line(keep):
     # a resolver (misbehaving, or spoofed on the LAN) whose answer is cut short: after
