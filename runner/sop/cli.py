@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from sop import __version__, inventory
 from sop.catalogue import Sop, apply_overrides, get_sop, load_catalogue
@@ -23,6 +23,7 @@ from sop.extravars import parse_extra_vars
 from sop.paths import database_url, default_data_dir, find_project_dir, prepare_data_dir
 from sop.statuses import STATUSES
 from sop.sweep import sweep
+from sop.untrusted import is_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -46,6 +47,7 @@ SOP_TRIGGER (manual|timer), SOP_KEEP_ARTIFACTS, ANSIBLE_VAULT_PASSWORD_FILE"""
 
 
 LOG_WIDTH = 160
+MAX_ID = 2**63 - 1  # the largest integer a store holds (SQLite's INTEGER, PostgreSQL's bigint)
 
 
 class Context:
@@ -53,7 +55,7 @@ class Context:
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.data_dir: Path = args.data_dir or default_data_dir()
+        self.data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
 
     @cached_property
     def console(self) -> Console:
@@ -392,7 +394,7 @@ def cmd_history(ctx: Context) -> ExitCode:
         status=args.status,
         court=args.court,
         since=_since(args.since, zone),
-        limit=args.last,
+        limit=min(args.last, MAX_ID),  # at most more than a store holds: every one
     )
     if args.json or query is not None:
         records.emit([records.execution_summary(r) for r in rows], query, sys.stdout)
@@ -512,7 +514,7 @@ def cmd_schedule(ctx: Context) -> ExitCode:
     from sop import schedule
 
     args = ctx.args
-    unit_dir: Path = args.unit_dir or schedule.SYSTEM_UNIT_DIR
+    unit_dir = Path(args.unit_dir) if args.unit_dir else schedule.SYSTEM_UNIT_DIR
     system = args.unit_dir is None
     if args.action == "install":
         project = ctx.project_dir
@@ -647,8 +649,57 @@ def cmd_incident(ctx: Context) -> ExitCode:
     return ExitCode.OK
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, its errors one line as every other error of `sop` (the usage
+    line argparse prints before them is a --help away)."""
+
+    def error(self, message: str) -> NoReturn:
+        from sop.untrusted import visible
+
+        line = f"{self.prog}: error: {message} (see {self.prog} --help)"
+        self.exit(ExitCode.USAGE, visible(line) + "\n")
+
+
+EMPTY = "expected a value, not an empty string"
+
+
+def _text(value: str) -> str:
+    """A text option's value (a name, a note, a court, a host pattern, a day): not blank,
+    which read as the option not given (`--limit ''`: every host), and text the store can
+    record (bytes that are no UTF-8 reached it: an internal error)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError(EMPTY)
+    if not is_text(value):
+        raise argparse.ArgumentTypeError("not UTF-8 text")
+    return value
+
+
+def _path(value: str) -> str:
+    """A file or directory option's value: not empty, which read as the option not given
+    (`-i ''`: ansible.cfg's inventory) or as the current directory (`--data-dir ''`)."""
+    if not value:
+        raise argparse.ArgumentTypeError(EMPTY)
+    return value
+
+
+def _record_id(kind: str) -> Callable[[str], int]:
+    """The type of an execution's or an incident's id: a whole number a store can hold
+    (a larger one was an internal error, sqlite3 refusing to bind it)."""
+
+    def record_id(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is no {kind} id") from None
+        if not 1 <= value <= MAX_ID:
+            raise argparse.ArgumentTypeError(f"no {kind} {value}")
+        return value
+
+    return record_id
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sop",
         description="Run a court's IT SOPs as Ansible playbooks and record the evidence.",
         epilog=EXIT_CODES,
@@ -657,7 +708,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"sop {__version__}")
     parser.add_argument(
         "--data-dir",
-        type=Path,
+        type=_path,
         help="where the store and artifacts live "
         "(default: SOP_DATA_DIR, /var/lib/sop as root, ~/.local/share/sop)",
     )
@@ -691,9 +742,12 @@ def build_parser() -> argparse.ArgumentParser:
         sub_parser.add_argument(
             "-i",
             "--inventory",
+            type=_path,
             help="this court only, with its sop_catalogue_overrides and sop_schedule.timezone",
         )
-        sub_parser.add_argument("--court", metavar="NAME", help="this court only (court_name)")
+        sub_parser.add_argument(
+            "--court", type=_text, metavar="NAME", help="this court only (court_name)"
+        )
         clock_option(sub_parser, "-i's sop_schedule.timezone, else Asia/Jakarta")
 
     def clock_option(sub_parser: argparse.ArgumentParser, default: str) -> None:
@@ -722,12 +776,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     show = command("show", cmd_show, "a SOP laid out like its document")
     show.add_argument("sop")
-    show.add_argument("-i", "--inventory", help="apply this court's sop_catalogue_overrides")
+    show.add_argument(
+        "-i", "--inventory", type=_path, help="apply this court's sop_catalogue_overrides"
+    )
 
     run = command("run", cmd_run, "run a SOP's playbook and record the execution")
     run.add_argument("sop")
-    run.add_argument("-i", "--inventory", help="default: ansible.cfg's inventory")
-    run.add_argument("--limit", help="host pattern, as ansible-playbook --limit")
+    run.add_argument("-i", "--inventory", type=_path, help="default: ansible.cfg's inventory")
+    run.add_argument("--limit", type=_text, help="host pattern, as ansible-playbook --limit")
     run.add_argument("--check", action="store_true", help="dry run (ansible check mode)")
     run.add_argument(
         "--activity",
@@ -745,18 +801,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="VARS",
         help="key=value, JSON or @file; only the names are recorded",
     )
-    run.add_argument("--operator", help="who runs it (default: SUDO_USER, USER)")
+    run.add_argument("--operator", type=_text, help="who runs it (default: SUDO_USER, USER)")
     clock_option(run, "the inventory's sop_schedule.timezone, else TZ, else Asia/Jakarta")
     vault = run.add_mutually_exclusive_group()
-    vault.add_argument("--vault-password-file", metavar="FILE")
+    vault.add_argument("--vault-password-file", type=_path, metavar="FILE")
     vault.add_argument("--ask-vault-pass", action="store_true")
 
     hist = command("history", cmd_history, "recorded executions, newest first")
-    hist.add_argument("--sop")
+    hist.add_argument("--sop", type=_text)
     hist.add_argument("--status", choices=STATUSES)
-    hist.add_argument("--court", metavar="NAME", help="one court's executions (court_name)")
     hist.add_argument(
-        "--since", metavar="YYYY-MM-DD", help="from that day's midnight (--timezone's)"
+        "--court", type=_text, metavar="NAME", help="one court's executions (court_name)"
+    )
+    hist.add_argument(
+        "--since", type=_text, metavar="YYYY-MM-DD", help="from that day's midnight (--timezone's)"
     )
     clock_option(hist, "Asia/Jakarta")
     hist.add_argument(
@@ -765,75 +823,88 @@ def build_parser() -> argparse.ArgumentParser:
     json_options(hist)
 
     execution = command("execution", cmd_execution, "one execution: activities, hosts, outputs")
-    execution.add_argument("id", type=int)
+    execution.add_argument("id", type=_record_id("execution"))
     clock_option(execution, "Asia/Jakarta")
     json_options(execution)
 
     ack = command("ack", cmd_ack, "acknowledge a manual activity of an execution")
-    ack.add_argument("id", type=int)
+    ack.add_argument("id", type=_record_id("execution"))
     ack.add_argument("activity", help="activity number (or document reference such as C.2)")
-    ack.add_argument("--by", required=True, help="who carried it out")
-    ack.add_argument("--note")
+    ack.add_argument("--by", type=_text, required=True, help="who carried it out")
+    ack.add_argument("--note", type=_text)
 
     sched = command(
         "schedule", cmd_schedule, "systemd timers running the SOPs at their frequency"
     )
     sched.add_argument("action", choices=("install", "remove", "status"))
-    sched.add_argument("-i", "--inventory", help="the court (default: ansible.cfg's inventory)")
+    sched.add_argument(
+        "-i", "--inventory", type=_path, help="the court (default: ansible.cfg's inventory)"
+    )
     sched.add_argument(
         "--unit-dir",
-        type=Path,
+        type=_path,
         metavar="DIR",
         help="only write the units there (default: /etc/systemd/system, enabled with systemctl)",
     )
     sched_vault = sched.add_mutually_exclusive_group()
-    sched_vault.add_argument("--vault-password-file", metavar="FILE")
+    sched_vault.add_argument("--vault-password-file", type=_path, metavar="FILE")
     sched_vault.add_argument("--ask-vault-pass", action="store_true")
 
     notify_cmd = command(
         "notify", cmd_notify, "check the notification config and send a test message"
     )
     notify_cmd.add_argument("action", choices=("test",))
-    notify_cmd.add_argument("--court", metavar="NAME", help="also this court's own URLs")
+    notify_cmd.add_argument(
+        "--court", type=_text, metavar="NAME", help="also this court's own URLs"
+    )
 
     appr = command(
         "approve", cmd_approve, "approve an execution's plan (e.g. the order to maintain servers)"
     )
-    appr.add_argument("id", type=int, help="the execution whose plan is approved")
-    appr.add_argument("--by", required=True, help="who approves")
-    appr.add_argument("--role", required=True, help="their role, e.g. Sekretaris or PPK")
+    appr.add_argument(
+        "id", type=_record_id("execution"), help="the execution whose plan is approved"
+    )
+    appr.add_argument("--by", type=_text, required=True, help="who approves")
+    appr.add_argument(
+        "--role", type=_text, required=True, help="their role, e.g. Sekretaris or PPK"
+    )
     appr.add_argument("--valid-days", type=int, default=7, metavar="N", help="valid N days (7)")
-    appr.add_argument("--note")
+    appr.add_argument("--note", type=_text)
 
     inc = command("incident", cmd_incident, "server incidents: open, close, list")
     inc_sub = inc.add_subparsers(dest="action", required=True, metavar="ACTION")
     inc_open = inc_sub.add_parser("open", help="record a reported incident")
-    inc_open.add_argument("--host", required=True)
-    inc_open.add_argument("--summary", required=True)
-    inc_open.add_argument("--by", required=True, help="who reported it")
-    inc_open.add_argument("--court", metavar="NAME", help="the court (court_name)")
+    inc_open.add_argument("--host", type=_text, required=True)
+    inc_open.add_argument("--summary", type=_text, required=True)
+    inc_open.add_argument("--by", type=_text, required=True, help="who reported it")
+    inc_open.add_argument("--court", type=_text, metavar="NAME", help="the court (court_name)")
     inc_close = inc_sub.add_parser("close", help="close an incident with its resolution")
-    inc_close.add_argument("id", type=int)
-    inc_close.add_argument("--by", required=True)
-    inc_close.add_argument("--resolution", required=True)
+    inc_close.add_argument("id", type=_record_id("incident"))
+    inc_close.add_argument("--by", type=_text, required=True)
+    inc_close.add_argument("--resolution", type=_text, required=True)
     inc_list = inc_sub.add_parser("list", help="incidents with time to resolution")
     inc_list.add_argument("--status", choices=("open", "closed"))
     court_options(inc_list)
     json_options(inc_list)
 
     rep = command("report", cmd_report, "Laporan Pelaksanaan SOP for a month (Bahasa Indonesia)")
-    rep.add_argument("--month", metavar="YYYY-MM", help="default: this month")
+    rep.add_argument("--month", type=_text, metavar="YYYY-MM", help="default: this month")
     rep.add_argument("--format", choices=("md", "html", "pdf"), default="md")
     scope = rep.add_mutually_exclusive_group()
-    scope.add_argument("--court", metavar="NAME", help="this court's report (court_name)")
     scope.add_argument(
-        "-i", "--inventory", help="this court's report (its court_name and sop_schedule.timezone)"
+        "--court", type=_text, metavar="NAME", help="this court's report (court_name)"
+    )
+    scope.add_argument(
+        "-i",
+        "--inventory",
+        type=_path,
+        help="this court's report (its court_name and sop_schedule.timezone)",
     )
     scope.add_argument(
         "--all-courts", action="store_true", help="the regional view: every court of the store"
     )
     clock_option(rep, "-i's sop_schedule.timezone, else Asia/Jakarta")
-    rep.add_argument("-o", "--output", metavar="FILE")
+    rep.add_argument("-o", "--output", type=_path, metavar="FILE")
     return parser
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from sop.errors import SopError
+from sop.untrusted import is_text
 
 
 @dataclass
@@ -35,6 +36,8 @@ def parse_extra_vars(arguments: Sequence[str]) -> ExtraVars:
     """Parse -e arguments like ansible-playbook does: key=value, JSON/YAML, @file."""
     parsed = ExtraVars()
     for argument in arguments:
+        if not is_text(argument):  # ansible-playbook would run, and fail on it
+            raise SopError("-e: not UTF-8 text (value not shown)")
         text = argument.strip()
         if text.startswith("@"):
             path = Path(text[1:]).expanduser()

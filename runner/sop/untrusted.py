@@ -10,7 +10,7 @@ bidirectional controls reorder what is read (`shell\\u202egnp.php` reads as
 request's control bytes in its log, and a backslash that would start such an escape as
 `\\x5c` (so a name spelled `shell\\u202egnp.php` cannot pass for one holding the control;
 other backslashes stay as they are). `json_text` (`--json`) uses JSON's own escapes, so
-the data stays exact.
+the data stays exact. `is_text` tells a command line's value that is no text at all.
 """
 
 from __future__ import annotations
@@ -45,3 +45,13 @@ def visible(text: str, *, newlines: bool = True) -> str:
     and a backslash before `x` or `u` as `\\x5c`; newlines kept unless `newlines` is false
     (one value that must not fake a next line)."""
     return (_SHOWN if newlines else _SHOWN_OR_NEWLINE).sub(_escape, text)
+
+
+def is_text(value: str) -> bool:
+    """`value` can be written as UTF-8: it holds no byte the system passed that was not
+    UTF-8 (Python keeps those of sys.argv as lone surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

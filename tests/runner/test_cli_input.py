@@ -1,0 +1,198 @@
+"""Bad input to every `sop` command: one line naming the cause, a documented exit code,
+no traceback, nothing recorded for a refused command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sop.cli import main
+from sop.incidents import open_incident
+from sop.store import Row, Store, now
+
+from .conftest import INVENTORY, SOP_BIN, craft_execution
+
+Cli = Callable[..., tuple[int, str, str]]
+TOO_BIG = "99999999999999999999"  # more than any store's integer holds
+NOT_UTF8 = "b\udcffd"  # the bytes b"b\xffd" as Python passes them in sys.argv
+
+
+@pytest.fixture
+def sop(sop_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> Cli:
+    """`sop ARGS` in-process, argparse's refusals included: (exit code, stdout, stderr)."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        try:
+            code = main(list(args))
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def _refused(result: tuple[int, str, str], cause: str, code: int = 2) -> None:
+    """Refused with exit `code` and one line holding `cause`, nothing on stdout."""
+    exit_code, out, err = result
+    assert (exit_code, out) == (code, ""), (exit_code, out, err)
+    assert err.strip().count("\n") == 0 and cause in err, err
+    assert "Traceback" not in err and "internal error" not in err, err
+
+
+@pytest.mark.parametrize(
+    ("args", "cause"),
+    [
+        (("execution", "abc"), "argument id: 'abc' is no execution id"),
+        (("history", "--status", "nope"), "invalid choice: 'nope'"),
+        (("report", "--format", "docx"), "invalid choice: 'docx'"),
+        (("history", "-n", "many"), "argument -n/--last: invalid int value: 'many'"),
+        (("incident", "close", "x1", "--by", "a", "--resolution", "r"), "is no incident id"),
+        (("ack", "1"), "the following arguments are required: activity, --by"),
+    ],
+)
+def test_argument_errors_are_one_line(sop: Cli, args: tuple[str, ...], cause: str) -> None:
+    """argparse printed its usage line (200 characters) before the error: two lines, the
+    cause on the second. One line, as every other error of `sop`, and the --help to see."""
+    _refused(sop(*args), cause)
+    assert sop(*args)[2].rstrip().endswith("--help)")
+
+
+def test_an_id_no_store_can_hold_is_no_record(sop: Cli, store_at: Store) -> None:
+    """An id over 2**63 - 1 (SQLite's INTEGER) was an internal error, exit 6: sqlite3's
+    OverflowError binding it. It names no record: exit 2, saying so."""
+    craft_execution(store_at, "local-manual", now(), activities=1)
+    _refused(sop("execution", TOO_BIG), f"argument id: no execution {TOO_BIG}")
+    _refused(sop("ack", TOO_BIG, "1", "--by", "Budi"), f"no execution {TOO_BIG}")
+    _refused(sop("approve", TOO_BIG, "--by", "Budi", "--role", "PPK"), f"no execution {TOO_BIG}")
+    _refused(
+        sop("incident", "close", TOO_BIG, "--by", "Budi", "--resolution", "r"),
+        f"no incident {TOO_BIG}",
+    )
+    _refused(sop("execution", "0"), "argument id: no execution 0")
+
+
+def test_a_count_beyond_the_store_is_all(sop: Cli, store_at: Store) -> None:
+    """`history -n N`, at most N: a count over 2**63 - 1 (an internal error, exit 6, on
+    either store) asks for every execution."""
+    ran = craft_execution(store_at, "local-manual", now())
+    code, out, err = sop("history", "-n", TOO_BIG, "--json")
+    assert code == 0, err
+    assert [row["id"] for row in json.loads(out)] == [ran]
+
+
+EMPTY_OPTIONS = [
+    ("ack", "1", "1", "--by", ""),
+    ("ack", "1", "1", "--by", "Budi", "--note", " "),
+    ("approve", "1", "--by", "Budi", "--role", "PPK", "--note", ""),
+    ("incident", "open", "--host", "h", "--summary", "s", "--by", "b", "--court", ""),
+    ("incident", "close", "1", "--by", "", "--resolution", "r"),
+    ("history", "--sop", ""),
+    ("history", "--court", ""),
+    ("history", "--since", ""),
+    ("report", "--month", ""),
+    ("report", "--month", "2026-11", "-o", ""),
+    ("list", "--court", ""),
+    ("list", "-i", ""),
+    ("show", "local-demo", "-i", ""),
+    ("schedule", "status", "--unit-dir", ""),
+    ("notify", "test", "--court", ""),
+    ("run", "local-manual", "-i", str(INVENTORY), "--operator", ""),
+    ("run", "local-manual", "-i", str(INVENTORY), "--vault-password-file", ""),
+]
+
+
+def _records(store: Store) -> tuple[list[Row], list[Row]]:
+    """The executions (with their activities) and the incidents a store records."""
+    with store.db.transaction() as tx:
+        incidents = tx.rows("SELECT * FROM incidents ORDER BY id")
+    return store.executions(with_activities=True), incidents
+
+
+def _waiting(store: Store) -> None:
+    """Execution 1, its activity 1 a manual step waiting for `sop ack`, and incident 1."""
+    ran = craft_execution(store, "local-manual", now(), activities=1)
+    with store.db.transaction(write=True) as tx:
+        tx.update(
+            "activity_results",
+            {"mode": "manual", "status": "pending-manual"},
+            "execution_id = :key_id",
+            key_id=ran,
+        )
+    open_incident(store, host="h", summary="s", by="b", court=None)
+
+
+@pytest.mark.parametrize("args", EMPTY_OPTIONS, ids=" ".join)
+def test_an_empty_option_is_refused(sop: Cli, store_at: Store, args: tuple[str, ...]) -> None:
+    """An empty value read as the option not given: `--month ''` made this month's
+    report, `-o ''` wrote it to the terminal, `--data-dir ''` made a store in the
+    current directory (and closed it to other accounts), `ack --by ''` recorded an
+    acknowledgement by nobody, `incident open --court ''` an incident of no court that
+    any court's list leaves out. Refused, naming the option; nothing recorded."""
+    _waiting(store_at)
+    before = _records(store_at)
+    _refused(sop(*args), "expected a value, not an empty string")
+    assert _records(store_at) == before
+
+
+@pytest.mark.parametrize("option", ["-i", "--limit"])
+def test_an_empty_inventory_or_limit_runs_nothing(
+    sop_env: dict[str, str], store_at: Store, option: str
+) -> None:
+    """`sop run SOP -i "$INV"` or `--limit "$HOST"` with the variable unset ran the SOP on
+    every host of ansible.cfg's inventory or of the inventory given. (Its own process,
+    whose ansible.cfg inventory is the fixture's localhost: never the lab's.)"""
+    env = {**sop_env, "ANSIBLE_INVENTORY": str(INVENTORY)}
+    args = [SOP_BIN, "run", "local-demo", "--check", "-e", "demo_dir=/nonexistent/sop-demo"]
+    args += [option, ""] if option == "-i" else ["-i", str(INVENTORY), option, ""]
+    done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+    _refused((done.returncode, done.stdout, done.stderr), f"argument {option}")
+    assert store_at.executions() == []
+
+
+def test_data_dir_empty_leaves_the_current_directory_alone(
+    sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    cwd = tmp_path / "cwd"
+    cwd.mkdir(mode=0o755)
+    cwd.chmod(0o755)
+    done = subprocess.run(
+        [SOP_BIN, "--data-dir", "", "history"],
+        env=sop_env, cwd=cwd, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2 and "argument --data-dir" in done.stderr
+    assert list(cwd.iterdir()) == [] and cwd.stat().st_mode & 0o777 == 0o755
+
+
+NOT_UTF8_OPTIONS = [
+    ("history", "--court", NOT_UTF8),
+    ("incident", "open", "--host", NOT_UTF8, "--summary", "s", "--by", "b"),
+    ("incident", "open", "--host", "h", "--summary", NOT_UTF8, "--by", "b"),
+    ("ack", "1", "1", "--by", NOT_UTF8),
+    ("run", "local-manual", "-i", str(INVENTORY), "--operator", NOT_UTF8),
+    ("run", "local-demo", "-i", str(INVENTORY), "--limit", NOT_UTF8),
+]
+
+
+@pytest.mark.parametrize("args", NOT_UTF8_OPTIONS, ids=lambda a: " ".join(a[:3]))
+def test_an_option_that_is_no_utf8_text_is_refused(
+    sop: Cli, store_at: Store, args: tuple[str, ...]
+) -> None:
+    """Bytes that are no UTF-8 (a name in another encoding, a pasted binary) reached the
+    store: an internal error, exit 6 (UnicodeEncodeError), or, for `sop run`, after the
+    playbook had started. Refused before anything: exit 2, the option named."""
+    _waiting(store_at)
+    before = _records(store_at)
+    _refused(sop(*args), "not UTF-8 text")
+    assert _records(store_at) == before
+
+
+def test_an_extra_var_that_is_no_utf8_text_runs_nothing(sop: Cli, store_at: Store) -> None:
+    """`-e x=<bytes>` ran the playbook, which failed on it, and was recorded failed."""
+    result = sop("run", "local-demo", "-i", str(INVENTORY), "-e", f"x={NOT_UTF8}")
+    _refused(result, "-e: not UTF-8 text (value not shown)")
+    assert store_at.executions() == []
