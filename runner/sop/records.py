@@ -208,4 +208,9 @@ def emit(data: Any, query: ParsedResult | None, stream: TextIO) -> None:
             data = query.search(data)
         except jmespath.exceptions.JMESPathError as exc:
             raise SopError(f"--query {query.expression!r}: {_jmespath_problem(exc)}") from None
-    stream.write(json_text(data) + "\n")
+    try:
+        text = json_text(data)
+    except ValueError:  # JMESPath's to_number('1e999') is infinity
+        what = "the record holds" if query is None else f"--query {query.expression!r}: selects"
+        raise SopError(f"{what} a number JSON cannot hold (infinity or NaN)") from None
+    stream.write(text + "\n")

@@ -35,8 +35,9 @@ def _escape(match: re.Match[str]) -> str:
 def json_text(data: object) -> str:
     """``data`` as indented JSON, exact, with those characters as JSON's own ``\\uXXXX``
     escapes (JSON is ASCII outside its strings, so only string contents change, and a
-    reader decodes them back to the same text)."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
+    reader decodes them back to the same text). ValueError for a number JSON has not
+    (infinity, NaN), which no JSON reader takes."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
     return _HIDDEN.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 

@@ -196,3 +196,15 @@ def test_an_extra_var_that_is_no_utf8_text_runs_nothing(sop: Cli, store_at: Stor
     result = sop("run", "local-demo", "-i", str(INVENTORY), "-e", f"x={NOT_UTF8}")
     _refused(result, "-e: not UTF-8 text (value not shown)")
     assert store_at.executions() == []
+
+
+@pytest.mark.parametrize(
+    "query", ["to_number('1e999')", "[to_number('-1e999')]", "{n: to_number('nan')}"]
+)
+def test_a_query_selecting_what_json_cannot_hold_is_refused(
+    sop: Cli, store_at: Store, query: str
+) -> None:
+    """JMESPath's to_number reads 1e999 as infinity: `--query` printed `Infinity`, which
+    no JSON reader takes, exit 0."""
+    craft_execution(store_at, "local-manual", now())
+    _refused(sop("history", "--query", query), f"--query {query!r}: selects a number JSON")
