@@ -57,6 +57,8 @@ DIALECTS = {
 }
 _PLACEHOLDER = re.compile(r"(?<![:\w]):(\w+)")
 _PASSWORD = re.compile(r"(://[^:/@\s]*:)[^/\s]*@")
+# libpq's parameters holding a password (`postgresql://host/db?password=...`).
+_PASSWORD_PARAMETER = re.compile(r"([?&](?:ssl)?password=)[^&#\s\"']*", re.IGNORECASE)
 
 
 def safe_url(url: str) -> str:
@@ -69,9 +71,10 @@ def safe_url(url: str) -> str:
 
 
 def _hide_password(text: str) -> str:
-    """`scheme://user:PASSWORD@` as `scheme://user:***@` wherever it occurs (a driver's
-    message may quote the URL)."""
-    return _PASSWORD.sub(r"\1***@", text)
+    """`scheme://user:PASSWORD@` as `scheme://user:***@`, and `?password=PASSWORD` (also
+    `sslpassword`) as `?password=***`, wherever they occur (a driver's message may quote
+    the URL)."""
+    return _PASSWORD_PARAMETER.sub(r"\1***", _PASSWORD.sub(r"\1***@", text))
 
 
 @lru_cache(maxsize=256)

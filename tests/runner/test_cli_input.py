@@ -208,3 +208,18 @@ def test_a_query_selecting_what_json_cannot_hold_is_refused(
     no JSON reader takes, exit 0."""
     craft_execution(store_at, "local-manual", now())
     _refused(sop("history", "--query", query), f"--query {query!r}: selects a number JSON")
+
+
+def test_a_password_in_the_url_query_is_not_shown(
+    sop: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """libpq takes the password as a URL parameter too (`?password=`): the error naming
+    the store showed it, on the terminal and in the timer's journal."""
+    monkeypatch.setenv(
+        "SOP_DATABASE_URL",
+        "postgresql://sop@/sop?host=/nonexistent&password=Rahasia1&sslpassword=Rahasia2",
+    )
+    code, out, err = sop("history")
+    assert (code, out) == (6, "")
+    assert "password=***" in err and "sslpassword=***" in err
+    assert "Rahasia" not in err
