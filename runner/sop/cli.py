@@ -487,10 +487,7 @@ def cmd_report(ctx: Context) -> ExitCode:
         blocks = report.build(ctx.store, sops, month, court)
     text = report.to_html(blocks) if args.format == "html" else report.to_markdown(blocks)
     if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise SopError(f"cannot write the report to {args.output}: {exc.strerror}") from None
+        report.write_report(Path(args.output), lambda path: path.write_text(text, "utf-8"))
         ctx.console.print(f"Laporan written to {args.output}", markup=False, highlight=False)
     else:
         sys.stdout.write(text)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import calendar
 import html
 import math
+import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -662,3 +665,39 @@ def to_html(blocks: Sequence[Block]) -> str:
             out.append("</table>")
     out.append("</body></html>\n")
     return "\n".join(out)
+
+
+def write_report(output: Path, write: Callable[[Path], object]) -> None:
+    """The report `write` makes, written to `output` whole or not at all: into a new file
+    beside it that then replaces it, so a full disk or a Ctrl-C leaves the report there
+    was, never part of one (a device or a pipe, such as /dev/stdout, is written as it
+    is). A one-line SopError naming the cause when it cannot be written."""
+    target = output.resolve()  # a link's file is replaced, not the link
+    try:
+        if target.exists() and not target.is_file():
+            write(target)  # a directory fails here, naming itself
+            return
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        os.close(handle)
+        temporary = Path(name)
+        try:
+            write(temporary)
+            temporary.chmod(_report_mode(target))
+            temporary.replace(target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        cause = exc.strerror or str(exc)
+        raise SopError(f"cannot write the report to {output}: {cause}") from None
+
+
+def _report_mode(target: Path) -> int:
+    """The mode the report had, else a new file's (0666 less the umask), not mkstemp's
+    0600: a report is there for others to read and sign."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -27,7 +27,6 @@ from typing import Any
 
 from sop.catalogue import FREQUENCY_LABEL, Sop
 from sop.durations import format_seconds
-from sop.errors import SopError
 from sop.report import (
     DRILL_HEADER,
     FILES_HEADER,
@@ -48,6 +47,7 @@ from sop.report import (
     real,
     reported_number,
     tally,
+    write_report,
 )
 from sop.report import literal_html as _e
 from sop.store import Row, Store, now, performs_sop
@@ -466,7 +466,4 @@ def write_pdf(
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     page = document(store, sops, month, court)
-    try:
-        HTML(string=page).write_pdf(str(output))
-    except OSError as exc:
-        raise SopError(f"cannot write the report to {output}: {exc.strerror}") from None
+    write_report(output, lambda path: HTML(string=page).write_pdf(str(path)))

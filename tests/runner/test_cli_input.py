@@ -1,11 +1,14 @@
 """Bad input to every `sop` command: one line naming the cause, a documented exit code,
-no traceback, nothing recorded for a refused command."""
+no traceback, nothing recorded for a refused command, no half-written report."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -223,3 +226,38 @@ def test_a_password_in_the_url_query_is_not_shown(
     assert (code, out) == (6, "")
     assert "password=***" in err and "sslpassword=***" in err
     assert "Rahasia" not in err
+
+
+UNSHARE = os.geteuid() == 0 and shutil.which("unshare") is not None
+FULL_DISK = """
+dir=$1 target=$2; shift 2
+mount -t tmpfs -o size=64k tmpfs "$dir" || exit 99
+printf 'old report\\n' > "$target"
+dd if=/dev/zero of="$dir/filler" bs=4k 2>/dev/null
+"$@"; rc=$?
+ls -A "$dir"; cat "$target"; exit $rc
+"""
+
+
+@pytest.mark.skipif(not UNSHARE, reason="needs root and unshare (a full file system of its own)")
+@pytest.mark.parametrize("fmt", ["md", "pdf"])
+def test_a_report_that_does_not_fit_keeps_the_old_one(
+    sop_env: dict[str, str], store_at: Store, tmp_path: Path, fmt: str
+) -> None:
+    """`sop report -o FILE` on a full disk truncated the last report and left what of the
+    new one fitted in its place. A new report replaces the old whole, or not at all."""
+    for minutes in range(40):  # a report of more than the page its old one frees
+        craft_execution(store_at, "local-demo", now() - timedelta(minutes=minutes))
+    target = tmp_path / "out" / f"r.{fmt}"
+    target.parent.mkdir()
+    done = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c", FULL_DISK, "sh",
+         str(target.parent), str(target), SOP_BIN, "report", "--format", fmt, "-o", str(target)],
+        env=sop_env, capture_output=True, text=True, errors="replace", check=False,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout[-2000:] + done.stderr
+    assert done.stderr.strip() == (
+        f"sop: error: cannot write the report to {target}: No space left on device"
+    )
+    assert done.stdout.splitlines() == ["filler", f"r.{fmt}", "old report"]  # no leftovers
