@@ -260,6 +260,17 @@ def awaits_person(sop: Sop | None, execution: Row, activity: Mapping[str, Any]) 
     )
 
 
+PENDING_HEADING = "Langkah manual belum dikonfirmasi"
+
+
+def pending_count(sop: Sop, executions: Iterable[Row]) -> str:
+    """The summary's count of the SOP's manual steps and human parts not confirmed yet
+    (`awaits_person`) in the executions that worked on the hosts (a dry run asks nothing)."""
+    return str(
+        sum(1 for e in not_dry(executions) for a in e["activities"] if awaits_person(sop, e, a))
+    )
+
+
 def _manual_rows(executions: Sequence[Row], month: Month, sop: Sop) -> list[list[str]]:
     """The manual steps and human parts of the executions, waiting or acknowledged; of a
     partial run, those of the activities it chose only (it asked nothing of the others)."""
@@ -400,9 +411,8 @@ def build(
     ]
     summary = []
     for sop in sops.values():
-        worked = not_dry(e for e in executions if e["sop_id"] == sop.id)
-        executed, ok, rate = tally(worked)
-        pending = sum(1 for e in worked for a in e["activities"] if awaits_person(sop, e, a))
+        mine = [e for e in executions if e["sop_id"] == sop.id]
+        executed, ok, rate = tally(mine)
         summary.append(
             [
                 sop.title,
@@ -412,7 +422,7 @@ def build(
                 str(executed),
                 str(ok),
                 rate,
-                str(pending),
+                pending_count(sop, mine),
             ]
         )
     blocks.append(("h2", "Ringkasan"))
@@ -428,7 +438,7 @@ def build(
                     "Dilaksanakan",
                     "Berhasil",
                     "Tingkat keberhasilan",
-                    "Langkah manual belum dikonfirmasi",
+                    PENDING_HEADING,
                 ],
                 summary,
             ),

@@ -31,6 +31,7 @@ from sop.report import (
     DRILL_HEADER,
     FILES_HEADER,
     FILES_HEADING,
+    PENDING_HEADING,
     STATUS_ID,
     Month,
     _activity_rows,
@@ -43,6 +44,7 @@ from sop.report import (
     month_court,
     not_dry,
     partial_mark,
+    pending_count,
     planned,
     real,
     reported_number,
@@ -401,7 +403,8 @@ def document(store: Store, sops: Mapping[str, Sop], month: Month, court: str | N
     title = f"Laporan Pelaksanaan SOP — {month.label}"
     summary = []
     for sop in sops.values():
-        executed, ok, rate = tally(e for e in executions if e["sop_id"] == sop.id)
+        mine = [e for e in executions if e["sop_id"] == sop.id]
+        executed, ok, rate = tally(mine)
         summary.append(
             [
                 sop.title,
@@ -411,6 +414,7 @@ def document(store: Store, sops: Mapping[str, Sop], month: Month, court: str | N
                 str(executed),
                 str(ok),
                 rate,
+                pending_count(sop, mine),
             ]
         )
     signatures = "".join(
@@ -438,8 +442,10 @@ def document(store: Store, sops: Mapping[str, Sop], month: Month, court: str | N
                 "Dilaksanakan",
                 "Berhasil",
                 "Keberhasilan",
+                PENDING_HEADING,
             ],
             summary,
+            "summary",
         ),
         '<p class="note">Direncanakan: dihitung sejak hari pertama SOP dijalankan di '
         "pengadilan ini sampai akhir periode (atau hari ini).</p>",

@@ -174,6 +174,29 @@ def test_a_partial_runs_files_and_human_part_are_in_the_pdf_marked(tmp_path: Pat
     assert _summary(url, COURT)["Pengelolaan Website"][2:5] == ["belum dimulai", "0", "0"]
 
 
+def test_the_summary_counts_the_manual_steps_not_confirmed_as_the_markdown_does(
+    tmp_path: Path,
+) -> None:
+    """The Markdown/HTML summary counts per SOP the manual steps not confirmed ("Langkah
+    manual belum dikonfirmasi"); the PDF's summary, the page a head signs, had no such
+    column: the runs were done, the invoice nobody had confirmed paid was not on it."""
+    url = f"sqlite:///{tmp_path / 'sop.db'}"
+    store = Store(url)
+    started = datetime(2025, 11, 3, 3, tzinfo=UTC)
+    craft_execution(store, "website", started, court=COURT, activities=4)  # the invoice waits
+    craft_execution(store, "website", started, court=COURT, activities=4, check_mode=True)
+    blocks = report.build(store, load_catalogue(), Month(2025, 11), COURT)
+    page = report_pdf.document(store, load_catalogue(), Month(2025, 11), COURT)
+    store.close()
+    header, rows = next(value for kind, value in blocks if kind == "table")  # the summary
+    assert header[-1] == "Langkah manual belum dikonfirmasi"
+    markdown = {row[0]: row[-1] for row in rows}
+    assert markdown["Pengelolaan Website"] == "1"  # the real run's invoice, not the dry run's
+    summary = page.split("<h2>Ringkasan</h2>", 1)[1].split("</table>", 1)[0]
+    assert "<th>Langkah manual belum dikonfirmasi</th></tr></thead>" in summary
+    assert {title: cells[-1] for title, cells in _summary(url, COURT).items()} == markdown
+
+
 def test_the_daily_chart_counts_only_runs_of_the_whole_sop_as_done(tmp_path: Path) -> None:
     """The chart "Jumlah eksekusi SOP per hari" counted a successful dry run and partial
     run as "berhasil" beside the real one, where the summary counts one."""
