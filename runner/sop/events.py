@@ -13,6 +13,7 @@ belong to none.
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -84,6 +85,19 @@ def _time(event: dict[str, Any]) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _finite(value: Any) -> Any:
+    """`value` with each number JSON has not (NaN, an infinity: Ansible's JSON passes
+    them on) as its name, the text JSON parsers that take it write: a store's json column
+    refuses them, and `--json` could not print the record."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
 def _bounded(output: dict[str, Any]) -> dict[str, Any]:
     text = json.dumps(output, default=str, ensure_ascii=False)
     if len(text) <= MAX_OUTPUT_CHARS:
@@ -98,7 +112,8 @@ def extract_outputs(res: Any) -> list[dict[str, Any]]:
       (from `ansible.builtin.set_fact: {sop_output: ...}`), recorded as-is;
     - else a file: a result with `sha256` and `path`/`dest` (custom modules), recorded as
       path/dest, size, sha256;
-    - loop results are searched item by item; no_log results never are.
+    - loop results are searched item by item; no_log results never are;
+    - a number JSON has not (NaN, an infinity) is recorded as its name (`_finite`).
     """
     if not isinstance(res, dict) or "censored" in res or res.get("_ansible_no_log"):
         return []
@@ -117,7 +132,7 @@ def extract_outputs(res: Any) -> list[dict[str, Any]]:
             found.extend(d for d in declared if isinstance(d, dict))
     if not found and "sha256" in res and ("path" in res or "dest" in res):
         found.append({key: res[key] for key in FILE_OUTPUT_KEYS if key in res})
-    return found
+    return [_finite(output) for output in found]
 
 
 # Lines that say a task failed without saying why: never the recorded cause when the

@@ -114,6 +114,17 @@ def test_output_convention() -> None:
     assert extract_outputs({"path": "/no-checksum"}) == []
 
 
+def test_an_output_number_json_has_not_is_recorded_as_its_name() -> None:
+    """A module's ratio of 0/0 (NaN, which Ansible's JSON passes on) or an infinity was
+    recorded as is: PostgreSQL's json column refuses it mid-run, and SQLite kept a
+    record that `sop execution --json` then could not print."""
+    outputs = extract_outputs(
+        {"sop_output": {"ratio": float("nan"), "rows": [float("inf"), -float("inf"), 1.5]}}
+    )
+    assert outputs == [{"ratio": "NaN", "rows": ["Infinity", "-Infinity", 1.5]}]
+    assert json.loads(json.dumps(outputs, allow_nan=False)) == outputs
+
+
 def test_failure_cause() -> None:
     command = {
         "msg": "non-zero return code",
