@@ -15,8 +15,8 @@ description:
     O(marker_regex), and computes its age.
   - Understands C(2026-11-21 14:05:00), C(21-11-2026 14:05), C(21/11/2026 14:05:00) and
     Indonesian month names (C(21 November 2026 14:05 WIB), C(21 Nop 2026 pukul 14.05)).
-    A WIB/WITA/WIT (in any case, C(Wita)) or C(+07:00) suffix sets the time zone, else
-    O(timezone) applies.
+    A WIB/WITA/WIT (in any case, C(Wita)), C(GMT+8), C(UTC+07:00) or C(+07:00) suffix
+    sets the time zone, else O(timezone) applies.
   - Optionally asks the central SIPP MA for the court's last sync (O(central_status_url),
     a JSON answer).
   - Read-only; never reports a change; the playbook decides what stale means for the
@@ -160,7 +160,7 @@ MONTHS = {
     "nop": 11, "november": 11, "nopember": 11, "des": 12, "desember": 12, "dec": 12,
     "december": 12,
 }
-ZONES = {"WIB": 7 * 60, "WITA": 8 * 60, "WIT": 9 * 60, "UTC": 0, "GMT": 0}
+ZONES = {"WIB": 7 * 60, "WITA": 8 * 60, "WIT": 9 * 60}
 _TIME = r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?"
 PATTERNS = (
     ("ymd", re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})[ T,]+(?:pukul\s+|jam\s+)?" + _TIME)),
@@ -178,8 +178,12 @@ MAX_MARKER = 200
 # or a crafted page: not fresh, and the role's auto trigger syncs. Less is clock skew.
 FUTURE_TOLERANCE = 300
 UTC = dt.timezone.utc  # noqa: UP017 - Python 3.9 targets
-# A zone in any case: pages write "WITA", "Wita" and "wita" alike.
-_SUFFIX = re.compile(r"\b(WIB|WITA|WIT|UTC|GMT)\b|([+-]\d{2}):?(\d{2})\s*$", re.IGNORECASE)
+# A zone in any case: pages write "WITA", "Wita" and "wita" alike; UTC or GMT with an
+# offset ("GMT+8", "UTC+07:00") or without; or an offset alone at the end ("+07:00").
+_SUFFIX = re.compile(
+    r"\b(WIB|WITA|WIT)\b"
+    r"|\b(?:UTC|GMT)(?:\s*([+-])(\d{1,2})(?::?(\d{2}))?)?(?![\w+-])"
+    r"|([+-])(\d{2}):?(\d{2})\s*$", re.IGNORECASE)
 
 
 class StatusError(Exception):
@@ -192,6 +196,16 @@ def offset_of(tz: str) -> int:
         return offset_minutes(tz)
     except ValueError as exc:
         raise StatusError(str(exc)) from exc
+
+
+def _offset(suffix: re.Match[str]) -> int:
+    """The offset in minutes a _SUFFIX match names."""
+    zone, gmt_sign, gmt_hours, gmt_minutes, sign, hours, minutes = suffix.groups()
+    if zone:
+        return ZONES[zone.upper()]
+    if not sign:  # UTC or GMT, with an offset or not
+        sign, hours, minutes = gmt_sign or "+", gmt_hours or "0", gmt_minutes
+    return (-1 if sign == "-" else 1) * (int(hours) * 60 + int(minutes or 0))
 
 
 def parse_marker(text: str, default_offset: int) -> dt.datetime:
@@ -212,11 +226,8 @@ def parse_marker(text: str, default_offset: int) -> dt.datetime:
             day, month, year = int(g[0]), month_number, int(g[2])
         offset = default_offset
         suffix = _SUFFIX.search(text[match.end():])
-        if suffix and suffix.group(1):
-            offset = ZONES[suffix.group(1).upper()]
-        elif suffix:
-            sign = -1 if suffix.group(2).startswith("-") else 1
-            offset = sign * (abs(int(suffix.group(2))) * 60 + int(suffix.group(3)))
+        if suffix:
+            offset = _offset(suffix)
         try:
             return dt.datetime(year, month, day, int(g[3]), int(g[4]), int(g[5] or 0),
                                tzinfo=dt.timezone(dt.timedelta(minutes=offset)))

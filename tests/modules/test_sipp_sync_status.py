@@ -49,6 +49,19 @@ def test_the_zone_suffix_is_read_whatever_its_case(text, offset):
     assert (verdict["fresh"], verdict["age_seconds"]) == (True, 300)
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026-11-21 14:05 GMT+8", "2026-11-21T14:05:00+08:00"),
+    ("2026-11-21 14:05:00 UTC+07:00", "2026-11-21T14:05:00+07:00"),
+    ("21/11/2026 14:05 GMT +0930", "2026-11-21T14:05:00+09:30"),
+    ("2026-11-21 14:05 GMT-3", "2026-11-21T14:05:00-03:00"),
+    ("2026-11-21 14:05 GMT", "2026-11-21T14:05:00+00:00"),
+])
+def test_an_offset_after_gmt_or_utc_is_read(text, expected):
+    # "GMT+8", as servers and pages write a WITA time, was read as GMT itself (+00:00):
+    # a page synced a minute ago was eight hours old.
+    assert mod.parse_marker(text, WIB).isoformat() == expected
+
+
 def test_parse_marker_rejects_text_without_date():
     with pytest.raises(mod.StatusError, match="no date"):
         mod.parse_marker("belum pernah disinkronkan", WIB)
