@@ -18,7 +18,7 @@ description:
     A WIB/WITA/WIT (in any case, C(Wita)), C(GMT+8), C(UTC+07:00) or C(+07:00) suffix
     sets the time zone, else O(timezone) applies.
   - Optionally asks the central SIPP MA for the court's last sync (O(central_status_url),
-    a JSON answer).
+    a JSON answer whose C(last_sync) is ISO 8601; one without an offset is taken as UTC).
   - Read-only; never reports a change; the playbook decides what stale means for the
     run (O(max_age_hours) gives the C(fresh) verdict). Supports check mode.
 version_added: "0.1.0"
