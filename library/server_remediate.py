@@ -16,6 +16,8 @@ description:
     failed (a stopped or failed database or web server); a running one is never touched,
     nor one starting, reloading or being stopped (C(activating), C(reloading),
     C(deactivating), an administrator may be stopping it), which is named in C(skipped).
+    A unit named twice (C(mysql) is an alias of C(mariadb) on Debian) is restarted once,
+    under the first name given.
     A restart that does not finish within the time limit (TIME_LIMITS in
     C(module_utils/sop_server.py)) fails naming the unit; systemd's job may still run.
   - C(clean_package_cache) removes downloaded package files (C(apt-get clean)).
@@ -57,7 +59,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 before:
-  description: What the action measures, before it (service states, or free space and bytes).
+  description: What the action measures, before it (each service's unit, active and enabled states, or free space and bytes).
   returned: success
   type: dict
 after:
@@ -104,16 +106,31 @@ ROTATED = re.compile(r"\.(?:gz|[1-9])$")
 
 
 def unit_state(module: AnsibleModule, name: str) -> dict[str, str] | None:
-    """ActiveState and UnitFileState of a loaded unit; active '?' with the reason when
-    systemctl did not answer in time (a hung systemd)."""
-    argv = ["systemctl", "show", f"{name}.service", "-p", "LoadState,ActiveState,UnitFileState"]
+    """The unit's own name (Id: mariadb.service for its alias mysql), ActiveState and
+    UnitFileState of a loaded unit; active '?' with the reason when systemctl did not
+    answer in time (a hung systemd)."""
+    argv = ["systemctl", "show", f"{name}.service", "-p",
+            "Id,LoadState,ActiveState,UnitFileState"]
     rc, out, _err = run_bounded(module, argv, "systemctl")
     if rc is None:
-        return {"active": "?", "enabled": "?", "error": timed_out(argv, "systemctl")}
+        return {"unit": f"{name}.service", "active": "?", "enabled": "?",
+                "error": timed_out(argv, "systemctl")}
     props = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
     if props.get("LoadState") != "loaded":
         return None
-    return {"active": props.get("ActiveState", "?"), "enabled": props.get("UnitFileState", "?")}
+    return {"unit": props.get("Id", f"{name}.service"), "active": props.get("ActiveState", "?"),
+            "enabled": props.get("UnitFileState", "?")}
+
+
+def loaded_units(module: AnsibleModule, names: list[str]) -> dict[str, dict[str, str]]:
+    """unit_state of each loaded unit of ``names``, one name per unit: mysql.service is
+    an alias of mariadb.service on Debian, restarted once, under the first name given."""
+    states: dict[str, dict[str, str]] = {}
+    for name in names:
+        state = unit_state(module, name)
+        if state and state["unit"] not in [s["unit"] for s in states.values()]:
+            states[name] = state
+    return states
 
 
 # Units restarted: stopped or failed. One activating, reloading or deactivating is in the
@@ -123,14 +140,14 @@ RESTARTABLE = ("failed", "inactive")
 
 def restart_service(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, Any], list[str],
                                                     list[str]]:
-    names = [n for n in module.params["services"] if unit_state(module, n)]
-    before = {n: unit_state(module, n) for n in names}
-    enabled = {n: s for n, s in before.items() if s and s["enabled"] in ("enabled", "static")}
+    before = loaded_units(module, module.params["services"])
+    names = list(before)
+    enabled = {n: s for n, s in before.items() if s["enabled"] in ("enabled", "static")}
     todo = [n for n, s in enabled.items() if s["active"] in RESTARTABLE]
     skipped = [f"{n} sedang {s['active']}, tidak di-restart" for n, s in enabled.items()
                if s["active"] not in RESTARTABLE and s["active"] != "active"]
     skipped += [f"{n}: status tidak terbaca ({s['error']}), tidak di-restart"
-                for n, s in before.items() if s and "error" in s]
+                for n, s in before.items() if "error" in s]
     for line in skipped:
         module.warn(line)
     unfinished = []

@@ -772,3 +772,24 @@ printf 'LoadState=loaded\\nActiveState=failed\\nUnitFileState=enabled\\n'
     result = json.loads(capsys.readouterr().out)
     assert result["msg"] == ("restart mariadb tidak selesai dalam 1 detik (systemd "
                              "mungkin masih menjalankannya)")
+
+
+def test_an_alias_is_restarted_once_under_its_units_name(tmp_path, monkeypatch, real_module):
+    """mysql.service is an alias of mariadb.service on Debian (the default services list
+    both): a failed MariaDB was restarted twice, the second time just after it came
+    back, and the record said 'restart mariadb' and 'restart mysql'."""
+    state, restarts = tmp_path / "state", tmp_path / "restarts"
+    state.write_text("failed")
+    hung_tools(tmp_path, monkeypatch, systemctl=f"""
+case "$2" in mariadb.service|mysql.service) unit=mariadb.service ;; *) unit=none ;; esac
+if [ "$1" = restart ]; then echo "$2" >> {restarts}; echo active > {state}; exit 0; fi
+[ $unit = none ] && {{ printf 'Id=%s\\nLoadState=not-found\\n' "$2"; exit 0; }}
+printf 'Id=%s\\nLoadState=loaded\\nActiveState=%s\\nUnitFileState=enabled\\n' $unit "$(cat {state})"
+""")
+    module = real_module({"services": {"type": "list", "elements": "str"}},
+                         {"services": ["mariadb", "mysql", "nginx"]})
+    before, after, done, skipped = remediate.restart_service(module)
+    assert restarts.read_text() == "mariadb.service\n"
+    assert done == ["restart mariadb"] and skipped == []
+    assert list(before) == list(after) == ["mariadb"]
+    assert after["mariadb"]["active"] == "active"
