@@ -38,10 +38,12 @@ options:
     type: path
     default: /var/lib/sop/security_ssh_audit.cursor
   identifiers:
-    description: Syslog identifiers of sshd's messages.
+    description:
+      - Syslog identifiers of sshd's messages. From OpenSSH 9.8 (Debian 13) the messages
+        of a login come from C(sshd-session), the listener's own from C(sshd).
     type: list
     elements: str
-    default: [sshd]
+    default: [sshd, sshd-session]
   burst_failures:
     description: Failures from one address within O(burst_seconds) that make a burst.
     type: int
@@ -339,7 +341,8 @@ def main() -> None:
         argument_spec={
             "since": {"type": "str", "default": "-31d"},
             "cursor_file": {"type": "path", "default": "/var/lib/sop/security_ssh_audit.cursor"},
-            "identifiers": {"type": "list", "elements": "str", "default": ["sshd"]},
+            "identifiers": {"type": "list", "elements": "str",
+                            "default": ["sshd", "sshd-session"]},
             "burst_failures": {"type": "int", "default": 10},
             "burst_seconds": {"type": "int", "default": 60},
             "failure_warn": {"type": "int", "default": 20},

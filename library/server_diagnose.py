@@ -232,7 +232,8 @@ class Collector:
                 s["name"], []) if os.path.exists(path)},
             "peers": [reachable(p) for p in self.params["peers"]],
             "packages": packages,
-            "logins": self.journal("-t", "sshd", "--grep", "Accepted|Failed password"),
+            "logins": self.journal("-t", "sshd", "-t", "sshd-session",  # OpenSSH 9.8: per login
+                                  "--grep", "Accepted|Failed password"),
             "not_visible": self.not_visible,
         }
 

@@ -563,3 +563,19 @@ def test_many_ways_to_the_same_chains_are_read_once():
     with within(10, "the firewall check"):
         parsed = hardening.parse_ruleset(ruleset)
     assert parsed == {"input_chains": ["input"], "filtering_chains": []}
+
+
+def test_logins_logged_by_sshd_session_are_read(tmp_path, monkeypatch):
+    """OpenSSH 9.8 split sshd: Debian 13's sshd-session logs each login under its own
+    name, so on such a host the audit read nothing and reported no failed login."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    # the journal's -t filter: only the entries of the identifiers asked for
+    fake_tool(tools, "journalctl", f"""for arg; do
+  [ "$prev" = -t ] && [ "$arg" = sshd-session ] && echo '{ENTRY}'
+  prev=$arg
+done
+""")
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc, result = run_module("security_ssh_audit", tmp_path, {"cursor_file": ""})
+    assert rc == 0 and result["ssh"]["failures_by_source"] == {"203.0.113.9": 1}

@@ -793,3 +793,19 @@ printf 'Id=%s\\nLoadState=loaded\\nActiveState=%s\\nUnitFileState=enabled\\n' $u
     assert done == ["restart mariadb"] and skipped == []
     assert list(before) == list(after) == ["mariadb"]
     assert after["mariadb"]["active"] == "active"
+
+
+def test_diagnosis_lists_logins_sshd_session_logged(tmp_path, monkeypatch, real_module):
+    """Debian 13's OpenSSH logs each login as sshd-session: the bundle's logins were
+    empty there."""
+    hung_tools(tmp_path, monkeypatch, systemctl="exit 0\n", journalctl="""for arg; do
+  [ "$prev" = -t ] && [ "$arg" = sshd-session ] && echo 'Accepted publickey for admin from 10.0.0.9'
+  prev=$arg
+done
+""")
+    module = real_module({"hours": {"type": "int"}, "log_lines": {"type": "int"},
+                          "services": {"type": "list", "elements": "str"},
+                          "peers": {"type": "list", "elements": "str"}},
+                         {"hours": 24, "log_lines": 20, "services": [], "peers": []})
+    assert diagnose.Collector(module).collect()["logins"] == [
+        "Accepted publickey for admin from 10.0.0.9"]
