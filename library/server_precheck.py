@@ -12,7 +12,7 @@ short_description: Check that a server can be patched now (free space, nothing b
 description:
   - Measures the free space of the file systems holding O(paths) against O(min_free_mb),
     and looks for processes during which patching is unsafe (a database backup
-    (mariadb-dump, mysqldump, mydumper), a package manager (apt-get, dpkg,
+    (mariadb-dump, mysqldump, mydumper), a package manager (apt, apt-get, aptitude, dpkg,
     unattended-upgrades) or another SOP's Ansible module (C(AnsiballZ_))), not counting
     this module and its parents.
   - Fails with one line naming every problem; reports the measurements otherwise.

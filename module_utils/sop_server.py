@@ -48,13 +48,15 @@ DATA_FS_TYPES = ("ext2", "ext3", "ext4", "xfs", "btrfs", "zfs", "vfat", "f2fs", 
 # (regular expressions on the command line). unattended-upgrades.service's idle
 # /usr/share/unattended-upgrades/unattended-upgrade-shutdown --wait-for-signal runs all
 # the time on Debian and is not an upgrade: only the unattended-upgrade program counts.
+# apt, apt-get, aptitude and dpkg are programs of their own, named by the command line's
+# first word: an administrator's apt full-upgrade or dpkg --configure -a, or apt's dpkg.
 BUSY_PATTERNS = (
     ("mariadb-dump", "backup database sedang berjalan"),
     ("mysqldump", "backup database sedang berjalan"),
     ("mydumper", "backup database sedang berjalan"),
-    ("apt-get", "apt sedang berjalan"),
+    (r"^(?:\S*/)?(?:apt|apt-get|aptitude)(?:\s|$)", "apt sedang berjalan"),
     (r"(?:^|[\s/])unattended-upgrade(?:\s|$)", "unattended-upgrades sedang berjalan"),
-    ("/usr/bin/dpkg", "dpkg sedang berjalan"),
+    (r"^(?:\S*/)?dpkg(?:\s|$)", "dpkg sedang berjalan"),
     ("AnsiballZ_", "SOP/Ansible lain sedang berjalan"),
 )
 

@@ -809,3 +809,30 @@ done
                          {"hours": 24, "log_lines": 20, "services": [], "peers": []})
     assert diagnose.Collector(module).collect()["logins"] == [
         "Accepted publickey for admin from 10.0.0.9"]
+
+
+@pytest.mark.parametrize(("program", "reason"), [
+    ("apt", "apt sedang berjalan"),  # apt full-upgrade, an administrator's usual command
+    ("/usr/bin/aptitude", "apt sedang berjalan"),
+    ("dpkg", "dpkg sedang berjalan"),  # dpkg -i / dpkg --configure -a by hand
+])
+def test_apt_and_dpkg_run_by_hand_are_busy(program, reason):
+    """Only apt-get and /usr/bin/dpkg (as apt runs it) counted: an administrator's
+    apt full-upgrade or dpkg --configure -a in progress was 'safe to patch'."""
+    sleeper = subprocess.Popen(["bash", "-c", f"exec -a {program} sleep 30"])
+    try:
+        _wait_cmdline(sleeper.pid, program.encode())
+        assert [line for line in srv.busy_processes() if f"pid {sleeper.pid}:" in line] == [
+            f"{reason} (pid {sleeper.pid}: {program} 30)"]
+    finally:
+        sleeper.kill()
+
+
+def test_a_program_naming_apts_folders_is_not_busy():
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)",
+                                "/var/log/apt", "/tmp/dpkg"])
+    try:
+        _wait_cmdline(sleeper.pid, b"/tmp/dpkg")
+        assert not [line for line in srv.busy_processes() if f"pid {sleeper.pid}:" in line]
+    finally:
+        sleeper.kill()
