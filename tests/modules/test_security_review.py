@@ -579,3 +579,21 @@ done
     monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
     rc, result = run_module("security_ssh_audit", tmp_path, {"cursor_file": ""})
     assert rc == 0 and result["ssh"]["failures_by_source"] == {"203.0.113.9": 1}
+
+
+@pytest.mark.skipif(shutil.which("yara") is None, reason="yara (Debian package yara) not installed")
+def test_code_decoded_after_a_closing_tag_is_a_webshell(tmp_path):
+    """eval('?>' . base64_decode(...)), the decoded text run as a whole PHP file, is a
+    common injected loader: the rules matched only eval(base64_decode(...))."""
+    site = tmp_path / "www"
+    site.mkdir()
+    (site / "wp-cache.php").write_text(
+        "<?php @eval ( \"?>\" . gzinflate(base64_decode('80jNycnXUQjPL8pJUQQA'))); ?>\n")
+    (site / "view.php").write_text("<?php echo '?>' . base64_decode($text); ?>\n")
+    rules = os.path.join(os.path.dirname(__file__), "../../roles/it_security/files/malware.yar")
+    with open(rules, encoding="utf-8") as handle:
+        args = {"paths": [str(site)], "rules": handle.read(), "clamav": "never"}
+    rc, result = run_module("security_malware_scan", tmp_path, args)
+    assert rc == 0, result.get("msg")
+    assert [(m["rule"], os.path.basename(m["path"])) for m in result["matches"]] == [
+        ("php_eval_encoded", "wp-cache.php")]
