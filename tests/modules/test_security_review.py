@@ -581,7 +581,6 @@ done
     assert rc == 0 and result["ssh"]["failures_by_source"] == {"203.0.113.9": 1}
 
 
-@pytest.mark.skipif(shutil.which("yara") is None, reason="yara (Debian package yara) not installed")
 def test_code_decoded_after_a_closing_tag_is_a_webshell(tmp_path):
     """eval('?>' . base64_decode(...)), the decoded text run as a whole PHP file, is a
     common injected loader: the rules matched only eval(base64_decode(...))."""
