@@ -359,7 +359,11 @@ def _generated(path: Path) -> bool:
 
 
 def installed(unit_dir: Path) -> list[Path]:
-    """The units in `unit_dir` that `sop schedule install` wrote."""
+    """The units in `unit_dir` that `sop schedule install` wrote. SopError when it is no
+    directory: a mistyped --unit-dir would read as no timers, or none to remove."""
+    if not unit_dir.is_dir():
+        what = "is not a directory" if unit_dir.exists() else "does not exist"
+        raise SopError(f"unit directory {unit_dir} {what}")
     return sorted(
         path
         for path in unit_dir.glob("sop-*")

@@ -476,3 +476,19 @@ def test_a_project_path_with_quotes_and_backslashes_verifies(tmp_path: Path) -> 
     service = (units / "sop-local-demo.service").read_text()
     assert f"WorkingDirectory={project}\n" in service
     assert 'Description=SOP Cadangan \\ "SIPP" é (local-demo)\n' in service
+
+
+@pytest.mark.parametrize("action", ["status", "remove"])
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_a_unit_dir_that_is_no_directory_is_refused(
+    cli: Cli, tmp_path: Path, action: str, kind: str
+) -> None:
+    """`status` and `remove` with a mistyped --unit-dir said "No SOP timers" / "0 units
+    removed", exit 0: the admin read that the timers were gone while they still ran."""
+    units = tmp_path / "unitz"
+    if kind == "file":
+        units.write_text("")
+    code, out, err = cli("schedule", action, "--unit-dir", str(units))
+    what = "does not exist" if kind == "missing" else "is not a directory"
+    assert (code, out) == (2, "")
+    assert err.strip() == f"sop: error: unit directory {units} {what}"
