@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +17,7 @@ import pytest
 from sop import runner
 from sop.store import Store, now
 
-from .conftest import FIXTURES, INVENTORY, craft_execution
+from .conftest import FIXTURES, INVENTORY, REPO, craft_execution
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -275,3 +281,42 @@ def test_the_human_part_of_an_automated_activity_is_shown_waiting(
     assert "Still waiting" not in out
     code, out, err = cli("execution", str(ran))
     assert code == 0 and "waits for sop ack" not in out
+
+
+def _console_script(ready: int) -> list[str]:
+    """The `sop` console script as an install writes it from pyproject.toml's
+    [project.scripts] (pip's script: import the entry point's function, exit with it),
+    which writes a byte to the fd `ready` once it starts importing `sop.cli`: a Ctrl-C
+    before that is Python's own startup's."""
+    with (REPO / "pyproject.toml").open("rb") as handle:
+        module, _, function = tomllib.load(handle)["project"]["scripts"]["sop"].partition(":")
+    hook = (
+        "lambda event, args: event == 'import' and args[0] == 'sop.cli'"
+        f" and os.write({ready}, b'.')"
+    )
+    script = (
+        f"import os, sys\nsys.addaudithook({hook})\n"
+        f"from {module} import {function}\nsys.exit({function}())\n"
+    )
+    return [sys.executable, "-c", script]
+
+
+def test_a_ctrl_c_at_once_is_no_traceback(sop_env: dict[str, str]) -> None:
+    """A Ctrl-C in the first moments of a command (importing the CLI, parsing its
+    arguments: before `main`'s own handling) printed a KeyboardInterrupt traceback. It
+    ends as a Ctrl-C does later: one line, exit 5."""
+    for attempt in range(12):
+        ready, ready_w = os.pipe()
+        process = subprocess.Popen(
+            [*_console_script(ready_w), "list"], env=sop_env, pass_fds=[ready_w],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        os.close(ready_w)
+        assert os.read(ready, 1) == b"."
+        os.close(ready)
+        time.sleep(attempt * 0.008)  # 0 to 90 ms: imports, argument parsing, the command
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+        if err.startswith("Exception ignored in: <function _get_module_lock"):
+            continue  # CPython drops a KeyboardInterrupt raised in its import lock's cleanup
+        assert (process.returncode, err) == (5, "sop: interrupted\n")
