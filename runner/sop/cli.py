@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 EXIT_CODES = """exit codes:
   0  success (the SOP's playbook ran without failure)
   1  the SOP failed (a task failed; see `sop execution ID`)
-  2  bad input: unknown SOP, missing inventory, malformed catalogue, missing vault password
+  2  bad input: unknown SOP, missing inventory, malformed catalogue, missing vault
+     password, a data directory or store this account cannot write
   3  hosts unreachable
   4  locked: the same SOP already runs on this inventory (and --limit), or the
      controller's install held the project longer than `sop run` waits (an hour)

@@ -20,10 +20,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 from sop.errors import ExitCode, SopError
+from sop.paths import unwritable
 
 if TYPE_CHECKING:
     import psycopg
@@ -55,6 +57,10 @@ DIALECTS = {
     "postgresql": "postgresql",
     "postgresql+psycopg": "postgresql",
 }
+# SQLite's primary result codes of a file it cannot open or write (SQLITE_PERM,
+# SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN): their messages ("unable to
+# open database file", "disk I/O error", ...) do not say why.
+SQLITE_FILE_ERRORS = frozenset({3, 8, 10, 13, 14})
 _PLACEHOLDER = re.compile(r"(?<![:\w]):(\w+)")
 _PASSWORD = re.compile(r"(://[^:/@\s]*:)[^/\s]*@")
 # libpq's parameters holding a password (`postgresql://host/db?password=...`).
@@ -110,8 +116,8 @@ def insert_sql(table: str, columns: Sequence[str]) -> str:
 class StoreError(SopError):
     """A database error, in one line."""
 
-    def __init__(self, url: str, cause: str) -> None:
-        super().__init__(f"store {url}: {cause}", ExitCode.INTERNAL)
+    def __init__(self, url: str, cause: str, code: ExitCode = ExitCode.INTERNAL) -> None:
+        super().__init__(f"store {url}: {cause}", code)
         self.cause = cause
 
 
@@ -182,6 +188,7 @@ class Database:
         self.url = safe_url(url)
         scheme, _, rest = url.partition("://")
         self.dialect = DIALECTS.get(scheme, "")
+        self.path = Path(rest.removeprefix("/")) if self.dialect == "sqlite" and rest else None
         if not self.dialect:
             self._refuse("unsupported URL (expected sqlite:///PATH or postgresql://...)")
         if self.dialect == "sqlite":
@@ -198,10 +205,19 @@ class Database:
                 self._sqlite(rest) if self.dialect == "sqlite" else self._postgresql(rest)
             )
         except (*self.errors, OSError) as exc:
-            self._refuse(first_line(exc))
+            self._refuse(*self.failure(exc))
 
-    def _refuse(self, cause: str) -> NoReturn:
-        raise SopError(f"cannot open the store {self.url}: {cause}", ExitCode.INTERNAL)
+    def _refuse(self, cause: str, code: ExitCode = ExitCode.INTERNAL) -> NoReturn:
+        raise SopError(f"cannot open the store {self.url}: {cause}", code)
+
+    def failure(self, exc: BaseException) -> tuple[str, ExitCode]:
+        """A driver's error as one line and its exit code. SQLite's failures to open or
+        write its file name the real cause (paths.unwritable: a read-only directory or
+        file, a full disk), SQLite's own words after it."""
+        text = first_line(exc)
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        found = unwritable(self.path) if self.path and code in SQLITE_FILE_ERRORS else None
+        return (f"{found[0]} (SQLite: {text})", found[1]) if found else (text, ExitCode.INTERNAL)
 
     @staticmethod
     def _sqlite(path: str) -> sqlite3.Connection:
@@ -251,7 +267,7 @@ class Database:
                 with self.conn.transaction(), self.conn.cursor() as cursor:
                     yield Transaction(self, cursor)
         except self.errors as exc:
-            raise StoreError(self.url, first_line(exc)) from None
+            raise StoreError(self.url, *self.failure(exc)) from None
 
     def sql(self, text: str) -> str:
         """The statement with this driver's placeholders."""

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import pwd
 from pathlib import Path
 
-from sop.errors import SopError
+from sop.errors import ExitCode, SopError
+
+# Less room than this on a store's file system reads as full (SQLite writes a page or a
+# WAL frame at a time and says only "disk I/O error" on some failures to).
+FULL_BYTES = 1 << 20
 
 
 def _is_project(path: Path) -> bool:
@@ -62,3 +67,32 @@ def prepare_data_dir(path: Path) -> None:
 def database_url(data_dir: Path) -> str:
     """SOP_DATABASE_URL (e.g. postgresql+psycopg://...), else SQLite in the data dir."""
     return os.environ.get("SOP_DATABASE_URL") or f"sqlite:///{data_dir / 'sop.db'}"
+
+
+def _account() -> str:
+    try:
+        return f"user {pwd.getpwuid(os.geteuid()).pw_name}"
+    except KeyError:
+        return f"uid {os.geteuid()}"
+
+
+def unwritable(path: Path) -> tuple[str, ExitCode] | None:
+    """Why this account cannot write the file `path` (a store's database, beside which
+    SQLite keeps its -wal and -shm files), and its exit code: a directory or file the
+    admin must fix is bad input (2), a full file system an internal error (6); None
+    when nothing stands in the way."""
+    directory = path.parent
+    if not directory.is_dir():
+        return f"the directory {directory} does not exist", ExitCode.USAGE
+    fs = os.statvfs(directory)
+    if fs.f_flag & os.ST_RDONLY:
+        return f"{directory} is on a read-only file system", ExitCode.USAGE
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return f"the directory {directory} is not writable by {_account()}", ExitCode.USAGE
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and not os.access(file, os.R_OK | os.W_OK):
+            return f"{file} is read-only for {_account()}", ExitCode.USAGE
+    if fs.f_bavail * fs.f_frsize < FULL_BYTES or fs.f_favail == 0:
+        free = fs.f_bavail * fs.f_frsize >> 10
+        return f"no space left on device ({free} KiB free in {directory})", ExitCode.INTERNAL
+    return None

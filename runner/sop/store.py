@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sop.db import Database, StoreError, Transaction, distinct_values, in_list
-from sop.errors import ExitCode, SopError
+from sop.errors import SopError
 from sop.liveness import is_alive
 from sop.migrations import migrate
 from sop.statuses import cut_short_status
@@ -118,9 +118,7 @@ class Store:
             self.schema_version = migrate(self.db)
         except StoreError as exc:
             self.db.close()
-            raise SopError(
-                f"cannot open the store {self.db.url}: {exc.cause}", ExitCode.INTERNAL
-            ) from None
+            raise SopError(f"cannot open the store {self.db.url}: {exc.cause}", exc.code) from None
 
     def close(self) -> None:
         self.db.close()

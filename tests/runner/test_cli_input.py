@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import shutil
+import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -261,3 +264,84 @@ def test_a_report_that_does_not_fit_keeps_the_old_one(
         f"sop: error: cannot write the report to {target}: No space left on device"
     )
     assert done.stdout.splitlines() == ["filler", f"r.{fmt}", "old report"]  # no leftovers
+
+
+OPEN_INCIDENT = ("incident", "open", "--host", "sipp", "--summary", "mati", "--by", "Budi")
+
+
+def _as_other_user(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`sop ARGS` as an account whose permissions apply: nobody when the tests run as root
+    (root writes any directory), else this one."""
+    user = pwd.getpwnam("nobody") if os.geteuid() == 0 else None
+    return subprocess.run(
+        [SOP_BIN, *args], env=env, capture_output=True, text=True, check=False, timeout=120,
+        user=user.pw_uid if user else None, group=user.pw_gid if user else None,
+        extra_groups=[] if user else None,
+    )  # fmt: skip
+
+
+def test_a_read_only_store_names_the_real_cause(sop_env: dict[str, str]) -> None:
+    """A data directory or database file the account cannot write failed with exit 6 and
+    SQLite's "attempt to write a readonly database": one line naming the directory or
+    file and the account, exit 2 (the admin's setting, as a data directory that cannot
+    be made), the record never half written."""
+    root = Path(tempfile.mkdtemp(prefix="sop-ro-"))
+    try:
+        root.chmod(0o755)
+        data = root / "data"
+        data.mkdir()
+        if os.geteuid() == 0:
+            os.chown(data, pwd.getpwnam("nobody").pw_uid, -1)
+        env = {**sop_env, "SOP_DATA_DIR": str(data)}
+        account = "nobody" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
+        assert _as_other_user(env, *OPEN_INCIDENT).returncode == 0
+        store = f"sqlite:///{data / 'sop.db'}"
+        data.chmod(0o500)
+        done = _as_other_user(env, *OPEN_INCIDENT)
+        assert (done.returncode, done.stdout) == (2, ""), done.stderr
+        assert done.stderr.startswith(
+            f"sop: error: cannot open the store {store}: the directory {data} is not "
+            f"writable by user {account} (SQLite: "
+        ), done.stderr
+        assert done.stderr.count("\n") == 1
+        data.chmod(0o700)
+        (data / "sop.db").chmod(0o400)
+        done = _as_other_user(env, *OPEN_INCIDENT)
+        assert (done.returncode, done.stdout) == (2, ""), done.stderr
+        assert f"{store}: {data / 'sop.db'} is read-only for user {account} (" in done.stderr
+        assert done.stderr.count("\n") == 1
+        (data / "sop.db").chmod(0o600)
+        with sqlite3.connect(data / "sop.db") as kept:
+            assert kept.execute("SELECT count(*) FROM incidents").fetchone() == (1,)
+    finally:
+        shutil.rmtree(root)
+
+
+FULL_STORE = """
+dir=$1; shift
+mount -t tmpfs -o size=4m tmpfs "$dir" || exit 99
+"$@" >/dev/null || exit 98
+dd if=/dev/zero of="$dir/filler" bs=4k 2>/dev/null
+"$@"; rc=$?
+rm "$dir/filler"
+"$@" >/dev/null || exit 97
+exit $rc
+"""
+
+
+@pytest.mark.skipif(not UNSHARE, reason="needs root and unshare (a full file system of its own)")
+def test_a_full_disk_under_the_store_is_named(sop_env: dict[str, str], tmp_path: Path) -> None:
+    """A store on a full disk failed with SQLite's "database or disk is full" or "disk I/O
+    error": one line naming the store and the full disk, exit 6; nothing half written,
+    and the store takes records again once there is room."""
+    data = tmp_path / "data"
+    data.mkdir()
+    done = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c", FULL_STORE, "sh",
+         str(data), SOP_BIN, *OPEN_INCIDENT],
+        env=sop_env, capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 6, done.stdout[-2000:] + done.stderr
+    store = f"sqlite:///{data / 'sop.db'}"
+    assert f"the store {store}: no space left on device (" in done.stderr, done.stderr
+    assert done.stderr.count("\n") == 1
