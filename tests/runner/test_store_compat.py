@@ -133,9 +133,10 @@ def test_unreachable_store_is_one_line_without_password(tmp_path: Path) -> None:
     with pytest.raises(SopError) as missing:
         Store(f"sqlite:///{tmp_path}/no/such/dir/sop.db")
     assert str(missing.value) == (
-        f"cannot open the store sqlite:///{tmp_path}/no/such/dir/sop.db: "
-        "unable to open database file"
+        f"cannot open the store sqlite:///{tmp_path}/no/such/dir/sop.db: the directory "
+        f"{tmp_path}/no/such/dir does not exist (SQLite: unable to open database file)"
     )
+    assert missing.value.code == 2  # the admin's setting, not the store's failure
     with pytest.raises(SopError) as refused:
         Store(f"postgresql+psycopg://sop:s3cret@/x?host={tmp_path}&port=1")
     message = str(refused.value)
