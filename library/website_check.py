@@ -14,7 +14,8 @@ description:
     measures the response time until the whole page is read. The status must be 2xx, the
     page must contain O(expected_text) and the time must stay within O(max_response_seconds).
   - For each https URL, the plain-HTTP address must answer with a redirect to HTTPS
-    (O(require_https_redirect)), and the server certificate must verify (O(ca_file) or
+    (O(require_https_redirect)), directly or after redirects over plain HTTP (to the
+    C(www.) name, say; at most 10, a loop is no redirect to HTTPS), and the server certificate must verify (O(ca_file) or
     the system's trust store); its expiry date and days left are reported.
   - Content freshness comes from O(newest_content) (the CMS database's newest published
     date, given by the website_cms module) or else from the newest date of the RSS/Atom
@@ -128,6 +129,8 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     http_variant,
     newest_date,
     parse_date,
+    redirect_target,
+    redirects,
     ssl_context,
     tls_certificate,
 )
@@ -151,15 +154,20 @@ def check_page(url: str, p: dict[str, Any]) -> dict[str, Any]:
                             "final_url": answer["final_url"], "https_redirect": None}
     plain = http_variant(url)
     if plain and p["require_https_redirect"]:
-        first = fetch(plain, p["timeout"], context, follow=False)
-        target = first["location"] or ""
-        page["https_redirect"] = 300 <= first["status"] < 400 and target.startswith("https://")
+        chain = redirects(plain, p["timeout"], context, follow=lambda _old, new: not _https(new))
+        last = chain[-1]
+        page["https_redirect"] = _https(redirect_target(last) or "")
         if not page["https_redirect"]:
-            seen = first["error"] or f"status {first['status']}"
-            problems.append(f"{plain} tidak dialihkan ke HTTPS ({seen})")
+            seen = last["error"] or f"status {last['status']}"
+            where = f" di {last['url']}" if len(chain) > 1 else ""
+            problems.append(f"{plain} tidak dialihkan ke HTTPS ({seen}{where})")
     page["ok"] = not problems
     page["problems"] = problems
     return page
+
+
+def _https(url: str) -> bool:
+    return urllib.parse.urlsplit(url).scheme.lower() == "https"
 
 
 def check_certificates(urls: list[str], p: dict[str, Any], now: datetime.datetime) -> list[dict[str, Any]]:

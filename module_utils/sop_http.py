@@ -21,6 +21,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 USER_AGENT = "sop-monitor/1 (+court IT SOP)"
@@ -31,6 +32,8 @@ MAX_BODY = 5 << 20
 # timeout, which bounds each wait: a site sending a byte now and then, each wait shorter
 # than the timeout, would otherwise keep a monitor reading as long as it wished.
 WHOLE_ANSWER = 3
+# Redirects a chain read one answer at a time (redirects) follows at most: urllib's own limit.
+REDIRECT_HOPS = 10
 # The date is what lies between the tags, stripped after the match: a pattern trimming
 # spaces itself (\s*([^<]+?)\s*) took time squared in a run of spaces without a '<'.
 _DATE_TAGS = re.compile(
@@ -118,6 +121,36 @@ def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None, *,
     if worker.is_alive():
         return _no_answer(url, f"no complete answer within {whole:g} s (sent too slowly)")
     return answer
+
+
+def redirects(url: str, timeout: float, context: ssl.SSLContext | None, *,
+              follow: Callable[[str, str], bool], headers: dict[str, str] | None = None,
+              limit: int = MAX_BODY) -> list[dict[str, Any]]:
+    """The answers (fetch's, not following, each with the ``url`` asked) to ``url`` and to
+    the redirects it leads to that ``follow(from, to)`` allows, in order: the chain ends
+    at an answer that is no redirect, at a redirect not followed, at an address already
+    asked (a loop) or after REDIRECT_HOPS redirects. ``headers`` go to every address
+    followed: no credentials."""
+    chain: list[dict[str, Any]] = []
+    while True:
+        chain.append({**fetch(url, timeout, context, follow=False, headers=headers,
+                              limit=limit), "url": url})
+        target = redirect_target(chain[-1])
+        if (target is None or len(chain) > REDIRECT_HOPS
+                or target in {a["url"] for a in chain} or not follow(url, target)):
+            return chain
+        url = target
+
+
+def redirect_target(answer: dict[str, Any]) -> str | None:
+    """Where a redirect of ``redirects`` leads (its Location read against the address
+    asked); None for an answer that is no redirect or a Location that is no URL."""
+    if not 300 <= answer["status"] < 400 or not answer["location"]:
+        return None
+    try:
+        return urllib.parse.urljoin(str(answer["url"]), str(answer["location"]))
+    except ValueError:  # an unclosed IPv6 bracket
+        return None
 
 
 def _no_answer(url: str, error: str, certificate: bool = False) -> dict[str, Any]:

@@ -63,9 +63,10 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        if self.path.startswith("/to/"):  # /to/<address>: a redirect to that address
+        loop = {"/loop-a": "/loop-b", "/loop-b": "/loop-a"}  # each redirecting to the other
+        if self.path.startswith("/to/") or self.path in loop:  # /to/<address>: to that address
             self.send_response(302)
-            self.send_header("Location", self.path[len("/to/"):])
+            self.send_header("Location", loop.get(self.path) or self.path[len("/to/"):])
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
@@ -173,6 +174,24 @@ def test_check_page_grades_the_plain_http_address(tls, monkeypatch):
     assert page["problems"] == [f"{plain}/ tidak dialihkan ke HTTPS (status 200)"]
     page = check.check_page(url, {**p, "require_https_redirect": False})
     assert (page["ok"], page["https_redirect"], page["problems"]) == (True, None, [])
+
+
+def test_a_redirect_chain_reaching_https_passes_and_a_loop_does_not(tls, monkeypatch):
+    """http://court -> http://www.court -> https://www.court is a redirect to HTTPS: only
+    the first answer was read, so a site moving to its www. name first failed activity 1.
+    A chain that never reaches https (a loop) is still a problem."""
+    url = f"https://localhost:{tls['https']}/"
+    p = params(ca_file=tls["ca"], require_https_redirect=True)
+    plain = f"http://127.0.0.1:{tls['http']}"
+    monkeypatch.setattr(check, "http_variant", lambda _url: f"{plain}/to/{plain}/to//old")
+    page = check.check_page(url, p)
+    assert (page["ok"], page["https_redirect"], page["problems"]) == (True, True, [])
+    monkeypatch.setattr(check, "http_variant", lambda _url: f"{plain}/loop-a")
+    with within(30, "a redirect loop"):
+        page = check.check_page(url, p)
+    assert (page["ok"], page["https_redirect"]) == (False, False)
+    assert page["problems"] == [f"{plain}/loop-a tidak dialihkan ke HTTPS "
+                                f"(status 302 di {plain}/loop-b)"]
 
 
 def test_stale_and_unknown_content_warn():
