@@ -33,9 +33,11 @@ description:
     configuration, or one dropped), the files both cover are compared as always and the
     difference is a finding of its own (C(baseline_roots)) until it is accepted; a new
     baseline is never started for them.
-  - "Pages: each URL of O(urls) is fetched without following redirects as a browser, as
-    Googlebot, and as a browser arriving from a search engine (Referer). A variant with a
-    different status or redirect, gambling keywords or links to other sites the browser
+  - "Pages: each URL of O(urls) is fetched as a browser, as Googlebot, and as a browser
+    arriving from a search engine (Referer), following redirects within the site only
+    (its host with or without C(www.), at most 10): the page read is where they lead, and
+    a redirect to another site is the variant's answer. A variant with a different
+    status, redirect or final address, gambling keywords or links to other sites the browser
     does not get, or clearly different text is cloaking. Gambling keywords and hidden
     elements (C(display:none), C(visibility:hidden), off-screen or zero-size text) carrying
     keywords or links to other sites are findings in any variant, hidden by an inline style
@@ -181,7 +183,7 @@ integrity:
     removed: {description: Files removed since the baseline., type: int}
     media_added: {description: New media files in uploads (not findings)., type: int}
     pages:
-      description: "Per URL, each variant's status, redirect and size: {url: {browser: {status, location, bytes}, googlebot: ..., search_referer: ...}}, C(truncated) on a variant larger than the 15 MiB Googlebot indexes (only those are read), and C(certificate) (why it failed verification) when the page was read without it."
+      description: "Per URL, each variant's status, redirect (one to another site, not followed), final address and size: {url: {browser: {status, location, final_url, bytes}, googlebot: ..., search_referer: ...}}, C(truncated) on a variant larger than the 15 MiB Googlebot indexes (only those are read), and C(certificate) (why it failed verification) when the page was read without it."
       type: dict
     posts_checked: {description: Posts and options that matched the database pre-filter (null without a database)., type: int}
     database_error:
@@ -213,8 +215,7 @@ from typing import Any  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_http import context_for  # noqa: E402
-from ansible.module_utils.sop_http import fetch as http_fetch  # noqa: E402
+from ansible.module_utils.sop_http import context_for, redirects  # noqa: E402
 from ansible.module_utils.sop_integrity import (  # noqa: E402
     IntegrityError,
     baseline_entries,
@@ -239,6 +240,7 @@ from ansible.module_utils.sop_integrity_content import (  # noqa: E402
     found_keywords,
     hidden_findings,
     keyword_pattern,
+    same_site,
     scan_html,
     sql_keyword_regexp,
 )
@@ -258,17 +260,18 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
 
 
 def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> dict[str, Any]:
-    """One page without following redirects: {status, location, html} (status -1,
+    """One page, following redirects within the site only (same_site): {status, location,
+    final_url, html} of the last answer, a redirect elsewhere not followed (status -1,
     ``error`` and ``certificate`` when there is no answer)."""
     context = context_for(params["validate_certs"], params["ca_path"])
     headers = {"User-Agent": agent, **({"Referer": referer} if referer else {})}
-    page = http_fetch(url, params["timeout"], context, follow=False, headers=headers,
-                      limit=PAGE_BYTES)
+    page = redirects(url, params["timeout"], context, follow=same_site, headers=headers,
+                     limit=PAGE_BYTES)[-1]
     if page["status"] == -1:
-        return {"status": -1, "location": None, "html": "", "error": page["error"],
-                "certificate": page["certificate"]}
-    return {"status": page["status"], "location": page["location"], "html": page["body"],
-            "truncated": page["truncated"]}
+        return {"status": -1, "location": None, "final_url": page["url"], "html": "",
+                "error": page["error"], "certificate": page["certificate"]}
+    return {"status": page["status"], "location": page["location"], "final_url": page["url"],
+            "html": page["body"], "truncated": page["truncated"]}
 
 
 def allowed_hosts(params: dict[str, Any]) -> tuple[str, ...]:
@@ -301,7 +304,7 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
         if certificate:
             variants = fetch_variants(url, own, {**params, "validate_certs": False})
         pages[url] = {name: {"status": v["status"], "location": v["location"],
-                             "bytes": len(v["html"]),
+                             "final_url": v["final_url"], "bytes": len(v["html"]),
                              **({"truncated": True} if v.get("truncated") else {}),
                              **({"error": v["error"]} if "error" in v else {})}
                       for name, v in variants.items()}

@@ -343,6 +343,16 @@ def link_host(link: str) -> str:
         return (name if colon and port.isdigit() else host).lower()
 
 
+def same_site(old: str, new: str) -> bool:
+    """Whether a redirect from ``old`` to ``new`` stays on the site: the same host, with or
+    without "www." (any port, http to https too)."""
+    def site(url: str) -> str:
+        host = link_host(url)
+        return host[4:] if host.startswith("www.") else host
+
+    return site(old) == site(new) != ""
+
+
 def hosts(links: set[str] | list[str], trusted: tuple[str, ...]) -> set[str]:
     """Hosts of the links to other sites: not relative, not one of ``trusted`` (the site's
     own and those allowed) nor under one of them."""
@@ -377,13 +387,16 @@ def similarity(a: set[str], b: set[str]) -> float:
 def compare_variant(base: dict[str, Any], other: dict[str, Any], *,
                     trusted: tuple[str, ...], threshold: float) -> list[str]:
     """Why a variant (as Googlebot, from a search engine) differs from the browser's page;
-    empty when it does not. Pages are {status, location, scan (scan_html), keywords
-    (found_keywords)}: each page is parsed and searched once, however often compared."""
+    empty when it does not. Pages are {status, location, final_url (where the redirects
+    within the site led), scan (scan_html), keywords (found_keywords)}: each page is
+    parsed and searched once, however often compared."""
     reasons = []
     if other["status"] != base["status"]:
         reasons.append(f"status {base['status']} -> {other['status']}")
     if (other.get("location") or "") != (base.get("location") or ""):
         reasons.append(f"redirect ke {other.get('location') or '(tidak ada)'}")
+    if other.get("final_url") != base.get("final_url"):
+        reasons.append(f"dialihkan ke {other.get('final_url')}")
     a, b = base["scan"], other["scan"]
     new_words = sorted(set(other["keywords"]) - set(base["keywords"]))
     if new_words:

@@ -279,6 +279,13 @@ class Handler(BaseHTTPRequestHandler):
         extra = ""
         if self.path == "/cloak" and "Googlebot" in agent:
             extra = HIDDEN_LINKS
+        if self.path in ("/moved", "/moved-again"):  # the same redirect for every visitor
+            self.send_response(301)
+            port = self.server.server_address[1]
+            self.send_header("Location", {"/moved": f"http://127.0.0.1:{port}/moved-again",
+                                          "/moved-again": "/cloak"}[self.path])
+            self.end_headers()
+            return
         if self.path == "/redirect" and "google." in referer:
             self.send_response(302)
             self.send_header("Location", "https://judi-online.example/")
@@ -351,6 +358,29 @@ def test_redirect_for_search_engine_visitors_is_named(base, tmp_path):
     assert set(found) == {f"cloaking: {url} (search_referer)"}
     assert found[f"cloaking: {url} (search_referer)"]["reasons"][:2] == [
         "status 200 -> 302", "redirect ke https://judi-online.example/"]
+
+
+def test_a_page_behind_redirects_within_the_site_is_read_where_they_lead(base, tmp_path):
+    """The site's address redirecting every visitor alike (to its www. name, to /id/) gave
+    three equal redirects and no page read: the check passed without looking."""
+    url = base + "/moved"
+    found = names(page_findings(base, "/moved", tmp_path))
+    assert found == {f"cloaking: {url} (googlebot)", f"page_spam: {url}",
+                     f"hidden_text: {url} (position:absolute; left:-9999px)"}
+    pages = page_findings(base, "/moved", tmp_path)["pages"][url]
+    assert pages["googlebot"]["status"] == 200
+    assert pages["googlebot"]["final_url"] == base + "/cloak"
+
+
+@pytest.mark.parametrize(("old", "new", "same"), [
+    ("https://pn.example/", "https://www.pn.example/id/", True),
+    ("http://www.pn.example/", "https://PN.example/", True),
+    ("https://pn.example/", "https://pn.example.judi.example/", False),
+    ("https://pn.example/", "https://wwwpn.example/", False),
+    ("https://pn.example/", "file:///etc/passwd", False),
+])
+def test_redirects_are_followed_within_the_site_only(old, new, same):
+    assert content.same_site(old, new) is same
 
 
 def test_hidden_spam_for_everyone_is_named(base, tmp_path):
