@@ -50,9 +50,12 @@ description:
     crafted to take Python's parser time squared). Each variant is read up to the 15 MiB
     Googlebot indexes."
   - "Keywords are matched as a reader reads them: character references decoded
-    (C(sl&#111;t), C(slot&nbsp;gacor)), invisible characters dropped (soft hyphen,
-    zero-width space, joiners, BOM) and inline tags inside a word ignored (C(to<b></b>gel));
-    a block element (C(div), C(p), C(li)) still separates words."
+    (C(sl&#111;t), C(slot&nbsp;gacor)), letters styled by Unicode (mathematical bold or
+    italic, full-width, circled) read as plain ones (NFKC), invisible characters dropped
+    (soft hyphen, zero-width space, joiners, BOM) and inline tags inside a word ignored
+    (C(to<b></b>gel)); a block element (C(div), C(p), C(li)) still separates words. In the
+    database, posts and options are selected by REGEXP first: styled letters alone do not
+    select one (its page, once published, is read as above)."
   - "CMS: with O(database), the WordPress posts (not revisions) and options
     (not transients) holding gambling keywords or hidden elements with links to other
     sites (the first of O(urls) is the site's own), found with one REGEXP query each and

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import time
+import unicodedata
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,8 +44,8 @@ SQL_HIDDEN = (r"display[[:space:]]*:[[:space:]]*none|visibility[[:space:]]*:[[:s
               r"|font-size[[:space:]]*:[[:space:]]*0|-[0-9]{3,}(px|em)|opacity[[:space:]]*:"
               r"[[:space:]]*0")
 # What splits a keyword for a filter but not for a reader or Google: character references
-# (sl&#111;t, slot&nbsp;gacor), invisible characters (soft hyphen, zero-width space,
-# joiners, word joiner, BOM) and tags inside a word (s<b></b>lot).
+# (sl&#111;t, slot&nbsp;gacor), styled letters (readable), invisible characters (soft
+# hyphen, zero-width space, joiners, word joiner, BOM) and tags inside a word (s<b></b>lot).
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 # Inline elements do not separate words on the page; block elements (div, p, li) do.
 _INLINE = ("a|abbr|b|bdi|bdo|cite|code|del|dfn|em|font|i|ins|kbd|mark|q|s|samp|small|span"
@@ -181,9 +182,11 @@ def sql_keyword_regexp(keywords: list[str]) -> str:
 
 
 def readable(text: str) -> str:
-    """``text`` with its character references decoded and its invisible characters
-    dropped: the words as a reader, or Google, reads them."""
-    return html.unescape(text).translate(_INVISIBLE)
+    """``text`` with its character references decoded, its letters styled by Unicode
+    (mathematical bold or italic, full-width, circled: compatibility forms, NFKC) as
+    plain letters and its invisible characters dropped: the words as a reader, or
+    Google, reads them."""
+    return unicodedata.normalize("NFKC", html.unescape(text)).translate(_INVISIBLE)
 
 
 def found_keywords(text: str, pattern: re.Pattern[str]) -> list[str]:

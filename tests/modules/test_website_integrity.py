@@ -495,7 +495,13 @@ def test_keywords_match_spelling_variants_not_words_inside_others():
 @pytest.mark.parametrize("text", [
     "Daftar sl&#111;t gac&#x6f;r", "slot&nbsp;gacor", "s&shy;lot ga\u00adcor",
     "slot\u200bgacor", "s<b></b>lot <span>gacor</span>", "SL&#79;T G\ufeffACOR",
-], ids=["references", "nbsp", "soft-hyphen", "zero-width", "tags", "bom"])
+    # styled letters, as spam titles write them to pass filters: mathematical bold and
+    # sans-serif italic, full-width, circled
+    "\U0001d412\U0001d40b\U0001d40e\U0001d413 \U0001d406\U0001d400\U0001d402\U0001d40e\U0001d411",
+    "\U0001d634\U0001d62d\U0001d630\U0001d635 \U0001d628\U0001d622\U0001d624\U0001d630\U0001d633",
+    "\uff33\uff2c\uff2f\uff34 \uff27\uff21\uff23\uff2f\uff32", "\u24e2\u24db\u24de\u24e3 gacor",
+], ids=["references", "nbsp", "soft-hyphen", "zero-width", "tags", "bom", "math-bold",
+        "math-italic", "full-width", "circled"])
 def test_keywords_disguised_for_filters_but_not_for_readers_are_found(text):
     pattern = content.keyword_pattern(["slot gacor"])
     assert [k.replace(" ", "") for k in content.found_keywords(text, pattern)] == ["slotgacor"]
