@@ -144,7 +144,8 @@ def check_page(url: str, p: dict[str, Any]) -> dict[str, Any]:
         problems.append(f"{url} tidak dapat diakses: {answer['error']}")
     else:
         if not 200 <= answer["status"] < 300:
-            problems.append(f"{url} menjawab status HTTP {answer['status']}")
+            where = f" di {answer['final_url']}" if answer["final_url"] != url else ""
+            problems.append(f"{url} menjawab status HTTP {answer['status']}{where}")
         if p["expected_text"] and p["expected_text"] not in answer["body"]:
             problems.append(f"teks '{p['expected_text']}' tidak ada di {url}")
         if answer["response_ms"] > p["max_response_seconds"] * 1000:

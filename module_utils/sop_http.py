@@ -172,9 +172,9 @@ def _fetch(url: str, timeout: float, context: ssl.SSLContext | None, *, follow: 
             with opener.open(request, timeout=timeout) as response:
                 status, body = response.status, response.read(limit + 1)
                 location, final = response.headers.get("Location"), response.url
-        except urllib.error.HTTPError as exc:  # an answer too (404, 503 ...)
-            body = exc.read(limit + 1)
-            status, location, final = exc.code, exc.headers.get("Location"), url
+        except urllib.error.HTTPError as exc:  # an answer too (404, 503 ...), maybe
+            body = exc.read(limit + 1)  # of an address redirected to
+            status, location, final = exc.code, exc.headers.get("Location"), exc.filename or url
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", None) or exc
         # "Connection refused", not "[Errno 111] Connection refused"

@@ -194,6 +194,16 @@ def test_a_redirect_chain_reaching_https_passes_and_a_loop_does_not(tls, monkeyp
                                 f"(status 302 di {plain}/loop-b)"]
 
 
+def test_a_redirect_to_a_missing_page_reports_where_it_led(tls):
+    """A page redirecting to one that answers 404 reported its own address as the final
+    one: the court looked for the fault at the address that worked."""
+    plain = f"http://127.0.0.1:{tls['http']}"
+    answer = http.fetch(f"{plain}/to//gone", 5, None)
+    assert (answer["status"], answer["final_url"]) == (404, f"{plain}/gone")
+    page = check.check_page(f"{plain}/to//gone", params())
+    assert page["problems"] == [f"{plain}/to//gone menjawab status HTTP 404 di {plain}/gone"]
+
+
 def test_stale_and_unknown_content_warn():
     p = params(freshness_days=7)
     _, warnings = check.grade([], [], {"newest": "2026-10-01T00:00:00+00:00", "age_days": 60,
