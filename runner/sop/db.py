@@ -259,10 +259,12 @@ class Database:
                 cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 try:
                     yield Transaction(self, cursor)
+                    # A COMMIT SQLite refuses (a full disk) leaves the transaction open,
+                    # and every later one of this connection would fail: rolled back too.
+                    self.conn.commit()
                 except BaseException:
                     self.conn.rollback()
                     raise
-                self.conn.commit()
             else:
                 with self.conn.transaction(), self.conn.cursor() as cursor:
                     yield Transaction(self, cursor)

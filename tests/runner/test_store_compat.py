@@ -169,3 +169,25 @@ def test_a_database_error_in_a_command_is_one_line(
         f"sop: error: store sqlite:///{sop_env['SOP_DATA_DIR']}/sop.db: "
         "no such table: executions\n"
     )
+
+
+def test_a_commit_that_fails_leaves_the_connection_usable(tmp_path: Path) -> None:
+    """A COMMIT SQLite refuses (a full disk; here a deferred constraint, which fails the
+    same way) left its transaction open: every later transaction of the command, such as
+    the runner recording that the save failed, then failed "cannot start a transaction
+    within a transaction". The failed one is rolled back; nothing of it is kept."""
+    db = Database(f"sqlite:///{tmp_path / 't.db'}")
+    with db.transaction(write=True) as tx:
+        tx.cursor.execute("CREATE TABLE p (id INTEGER PRIMARY KEY)")
+        tx.cursor.execute("CREATE TABLE c (id INTEGER PRIMARY KEY, "
+                          "p INTEGER REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED)")
+    with (
+        pytest.raises(SopError, match="FOREIGN KEY constraint failed"),
+        db.transaction(write=True) as tx,
+    ):
+        tx.cursor.execute("INSERT INTO c VALUES (1, 99)")
+    with db.transaction(write=True) as tx:
+        tx.cursor.execute("INSERT INTO p VALUES (1)")
+    with db.transaction() as tx:
+        assert tx.scalars("SELECT count(*) FROM c") == [0]
+        assert tx.scalars("SELECT id FROM p") == [1]
