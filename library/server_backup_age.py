@@ -15,7 +15,9 @@ description:
     write, and returns the newest backup still stored whose restore test passed, with its
     age in hours.
   - C(fresh) is true when that backup is younger than O(max_age_hours). A missing ledger
-    means no verified backup (C(fresh) false), not an error.
+    means no verified backup (C(fresh) false), not an error. A backup dated more than five
+    minutes ahead of this computer's clock (the clock set back since) is not fresh, with a
+    warning (its age says nothing of whether backups still arrive).
   - A ledger time without a time zone is this computer's local time; a backup whose time
     is missing or unreadable is not counted and is named in a warning.
   - Read-only; supports check mode.
@@ -74,6 +76,9 @@ from ansible.module_utils.sop_backup_ledger import (  # noqa: E402
     read,
 )
 
+# Seconds a backup's time may lie ahead of the clock (clock skew) and still count.
+FUTURE_TOLERANCE = 300
+
 
 def ingested_at(value: Any) -> datetime.datetime | None:
     """A ledger time as an aware datetime (the ledger's naive local reading made aware:
@@ -117,6 +122,10 @@ def main() -> None:
         module.warn("backup tanpa waktu masuk yang terbaca di ledger, tidak dihitung: "
                     + ", ".join(skipped))
     fresh = newest is not None and newest["age_hours"] < module.params["max_age_hours"]
+    if newest is not None and newest["age_hours"] * 3600 < -FUTURE_TOLERANCE:
+        fresh = False
+        module.warn(f"backup {newest['name']} tercatat {newest['ingested_at']}, di masa depan "
+                    "menurut jam komputer backup (jam dimundurkan?): tidak dianggap baru")
     module.exit_json(changed=False, newest=newest, fresh=fresh, sop_output={
         "backup_terbaru": newest["name"] if newest else None,
         "umur_jam": newest["age_hours"] if newest else None, "fresh": fresh})

@@ -821,7 +821,8 @@ def test_apt_and_dpkg_run_by_hand_are_busy(program, reason):
     apt full-upgrade or dpkg --configure -a in progress was 'safe to patch'."""
     sleeper = subprocess.Popen(["bash", "-c", f"exec -a {program} sleep 30"])
     try:
-        _wait_cmdline(sleeper.pid, program.encode())
+        # after bash's exec (bash's own command line names the program too)
+        _wait_cmdline(sleeper.pid, program.encode() + b"\x0030\x00")
         assert [line for line in srv.busy_processes() if f"pid {sleeper.pid}:" in line] == [
             f"{reason} (pid {sleeper.pid}: {program} 30)"]
     finally:
@@ -836,3 +837,22 @@ def test_a_program_naming_apts_folders_is_not_busy():
         assert not [line for line in srv.busy_processes() if f"pid {sleeper.pid}:" in line]
     finally:
         sleeper.kill()
+
+
+def test_a_backup_dated_ahead_of_the_clock_is_not_fresh(tmp_path):
+    """The backup computer's clock set back after a backup (a flat CMOS battery, no NTP):
+    the backup's time lay ahead of the clock, its age was negative, and it read as fresh
+    for as long as the clock took to catch up, whether backups still arrived or not."""
+    ahead = datetime.datetime.now().astimezone() + datetime.timedelta(days=3)
+    events = [{"at": ahead.isoformat(timespec="seconds"), "event": "ingested",
+               "name": "sipp.sql.zst", "sha256": "aa"},
+              {"at": ahead.isoformat(timespec="seconds"), "event": "verified",
+               "name": "sipp.sql.zst", "sha256": "aa", "status": "ok"}]
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "ledger.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
+    rc, result = run_module("server_backup_age", tmp_path, {"store": str(store)})
+    assert rc == 0, result.get("msg")
+    assert result["fresh"] is False and result["newest"]["age_hours"] < -71
+    assert "sipp.sql.zst tercatat" in json.dumps(result["warnings"])
+    assert "di masa depan" in json.dumps(result["warnings"])
