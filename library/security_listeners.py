@@ -104,10 +104,14 @@ def parse_ss(text: str) -> list[dict[str, Any]]:
 
 
 def loopback(address: str) -> bool:
+    """Whether a listener's address is a loopback one (an IPv4-mapped one too, which the
+    ipaddress of Python before 3.13 calls no loopback)."""
     try:
-        return ipaddress.ip_address(address).is_loopback
+        ip = ipaddress.ip_address(address)
     except ValueError:
         return address == "localhost"
+    mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+    return (mapped or ip).is_loopback
 
 
 def allowed(listener: dict[str, Any], rules: list[tuple[str, int, str | None]]) -> bool:

@@ -122,6 +122,16 @@ def test_listeners_against_the_allowlist():
     assert "tcp/3306 (mariadbd)" in found[0]["message"]
 
 
+@pytest.mark.parametrize(("address", "loopback"), [
+    ("127.0.0.1", True), ("::1", True), ("::ffff:127.0.0.1", True), ("localhost", True),
+    ("0.0.0.0", False), ("::ffff:10.0.0.5", False), ("*", False),
+])
+def test_an_ipv4_mapped_loopback_address_is_loopback(address, loopback):
+    # A socket bound to ::ffff:127.0.0.1 was an unexpected listener on Python 3.11 and
+    # 3.12, whose ipaddress calls no IPv4-mapped address loopback (3.13 does).
+    assert listeners.loopback(address) is loopback
+
+
 def test_listener_allowed_only_for_its_process():
     rules = listeners.parse_allowed(["22 dropbear"])
     _, found = listeners.compare(listeners.parse_ss(SS), rules, include_loopback=False)
