@@ -25,7 +25,10 @@ description:
     not answer is named in C(not_visible), a disk whose SMART query did not end in
     C(flags).
   - Never changes the host. Refreshing apt's package lists (O(update_cache)) is done in
-    check mode too, as it only updates metadata.
+    check mode too, as it only updates metadata. Lists apt cannot refresh (another apt
+    holding their lock, a mirror down) leave the pending updates of the lists it has, and
+    apt unable to say at all leaves none; either is a line in C(flags), never a failure
+    of the whole report.
 version_added: "0.2.0"
 author: Court IT SOP maintainers
 options:
@@ -98,7 +101,7 @@ condition:
     memory_used_percent: {description: Memory in use (MemTotal minus MemAvailable)., type: float}
     file_systems: {description: "path, size_mb, free_mb, used_percent, inodes_percent", type: list, elements: dict}
     failed_units: {description: Failed systemd units., type: list, elements: str}
-    updates: {description: "security, other (name, installed, candidate, origin, arch) and held names", type: dict}
+    updates: {description: "security, other (name, installed, candidate, origin, arch) and held names; stale (why apt could not refresh its lists: those it had were read) or error (why apt could not say: none listed)", type: dict}
     reboot_required: {description: "required (bool), reasons, services needing a restart", type: dict}
     clock_synchronized: {description: timedatectl's NTPSynchronized (null when unknown)., type: bool}
     raid: {description: Software RAID arrays (name, state, degraded)., type: list, elements: dict}
@@ -267,11 +270,7 @@ def condition(module: AnsibleModule, params: dict[str, Any]) -> dict[str, Any]:
     file_systems = data_file_systems(_read("/proc/mounts"))
     updates: dict[str, Any] = {"security": [], "other": [], "held": []}
     if probe.tool("apt-get"):
-        try:
-            updates = apt_pending(probe.run, params["update_cache"], params["security_pattern"],
-                                  params["hold"])
-        except AptError as exc:
-            module.fail_json(msg=str(exc))
+        updates = _updates(probe, params)
     else:
         probe.not_visible.append("pembaruan paket (bukan sistem apt)")
     mdstat = _read("/proc/mdstat")
@@ -296,6 +295,24 @@ def condition(module: AnsibleModule, params: dict[str, Any]) -> dict[str, Any]:
         "certificates": probe.certificates(params["cert_paths"], now),
         "not_visible": probe.not_visible,
     }
+
+
+def _updates(probe: Probe, params: dict[str, Any]) -> dict[str, Any]:
+    """The pending updates. Lists apt cannot refresh (unattended-upgrades holding their
+    lock, a mirror down) leave the ones it has (``stale``: why); when apt cannot say at
+    all, none (``error``: why, and not visible): the rest of the report is read anyway."""
+    args = (params["security_pattern"], params["hold"])
+    try:
+        return apt_pending(probe.run, params["update_cache"], *args)
+    except AptError as exc:
+        refreshed = exc
+    try:
+        if params["update_cache"]:
+            return {**apt_pending(probe.run, False, *args), "stale": str(refreshed)}
+    except AptError as exc:
+        refreshed = exc
+    probe.not_visible.append(f"pembaruan paket ({refreshed})")
+    return {"security": [], "other": [], "held": [], "error": str(refreshed)}
 
 
 def flags(report: dict[str, Any], params: dict[str, Any]) -> list[str]:
@@ -325,6 +342,11 @@ def flags(report: dict[str, Any], params: dict[str, Any]) -> list[str]:
     if report["failed_units"]:
         found.append("Unit systemd gagal: " + ", ".join(report["failed_units"]))
     updates = report["updates"]
+    if updates.get("stale"):
+        found.append(f"Daftar paket tidak dapat diperbarui ({updates['stale']}): pembaruan "
+                     "tertunda menurut daftar yang ada")
+    if updates.get("error"):
+        found.append(f"Pembaruan paket tidak dapat diperiksa: {updates['error']}")
     for kind, label in (("security", "pembaruan keamanan"), ("other", "pembaruan lain")):
         if updates[kind]:
             found.append(f"{len(updates[kind])} {label} tertunda: "

@@ -856,3 +856,32 @@ def test_a_backup_dated_ahead_of_the_clock_is_not_fresh(tmp_path):
     assert result["fresh"] is False and result["newest"]["age_hours"] < -71
     assert "sipp.sql.zst tercatat" in json.dumps(result["warnings"])
     assert "di masa depan" in json.dumps(result["warnings"])
+
+
+APT_SIMULATED = """Inst rsync [3.2.7-1] (3.2.7-1+deb12u1 Debian-Security:12/stable-security [amd64])
+"""
+
+
+@pytest.mark.parametrize("simulation", ["ok", "fails"])
+def test_condition_report_when_apt_cannot_refresh_its_lists(tmp_path, monkeypatch, simulation):
+    """apt-get update refused while unattended-upgrades held the lists' lock (every
+    morning on a Debian server): the whole condition report failed, its disks, RAID and
+    certificates unread. Now the pending updates come from the lists apt has, flagged as
+    not refreshed; when apt cannot say at all, they are not visible, flagged too."""
+    upgrade = (f"cat <<'X'\n{APT_SIMULATED}X\n" if simulation == "ok"
+               else "echo 'E: The package lists are damaged' >&2; exit 100\n")
+    hung_tools(tmp_path, monkeypatch, apt_get=(
+        'case " $* " in *" update "*) echo "E: Could not get lock /var/lib/apt/lists/lock. '
+        'It is held by process 123 (apt-get)" >&2; exit 100;; esac\n' + upgrade),
+        apt_mark="exit 0\n")
+    rc, result = run_module("server_condition", tmp_path, {})
+    assert rc == 0, result.get("msg")
+    flags = result["condition"]["flags"]
+    if simulation == "ok":
+        assert [u["name"] for u in result["condition"]["updates"]["security"]] == ["rsync"]
+        assert any(f.startswith("Daftar paket tidak dapat diperbarui (apt-get update "
+                                "failed: E: Could not get lock") for f in flags), flags
+    else:
+        assert any(f.startswith("Pembaruan paket tidak dapat diperiksa: apt-get -s upgrade "
+                                "failed: E: The package lists are damaged") for f in flags), flags
+        assert any(v.startswith("pembaruan paket") for v in result["condition"]["not_visible"])
