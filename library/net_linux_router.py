@@ -19,6 +19,12 @@ description:
     C(ip route) for IPv4 and IPv6 without the C(linkdown) and C(dead) flags and the
     lifetime left of learnt routes, so that a pulled cable or a route counting down is
     no configuration change.
+  - "Sets (and maps) filled at runtime keep their definition (type, flags, timeout, size)
+    without their elements, as Oxidized leaves out what changes by itself: sets with
+    C(flags dynamic) or C(flags timeout) or a C(timeout), sets a rule fills (C(add @set),
+    C(update @set)) and the sets of fail2ban's table C(f2b-table) (its nftables actions'
+    bans, which have neither flag). The C(expires) of an element is left out wherever it
+    is. A static set's elements (an allowlist) are configuration and stay."
   - Read-only, never reports a change. Supports check mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
@@ -68,6 +74,15 @@ from typing import Any  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
 _COUNTER = re.compile(r"counter packets \d+ bytes \d+")
+# `nft list ruleset`: a table, a named set or map in it (one tab in), its elements (two
+# tabs in, the lines nft wraps ending with a comma) and the time left of an element
+_TABLE = re.compile(r"^table \S+ (\S+) \{\n.*?^\}$", re.MULTILINE | re.DOTALL)
+_SET = re.compile(r"^\t(?:set|map) (\S+) \{\n.*?^\t\}$", re.MULTILINE | re.DOTALL)
+_ELEMENTS = re.compile(r"^\t\telements = \{(?:.*,\n)*.*\}\n", re.MULTILINE)
+_RUNTIME_SET = re.compile(r"^\t\t(?:flags .*\b(?:dynamic|timeout)\b|timeout )", re.MULTILINE)
+_FILLED_BY_RULE = re.compile(r"\b(?:add|update) @([^\s{}]+)")
+_EXPIRES = re.compile(r" expires (?:\d+(?:ms|d|h|m|s))+")
+FAIL2BAN_TABLE = "f2b-table"  # the table of fail2ban's nftables actions: its sets are bans
 _ROUTE_STATE = re.compile(r" (?:linkdown|dead|expires -?\d+sec)(?=\s|$)", re.MULTILINE)
 NET = Path("/sys/class/net")
 
@@ -119,12 +134,27 @@ def run(module: AnsibleModule, *argv: str) -> str:
     return str(out)
 
 
+def runtime_elements(table: re.Match[str]) -> str:
+    """A table without the elements of its sets that packets or fail2ban fill (flags
+    dynamic or timeout, a timeout, a rule's add or update, fail2ban's table): their
+    definitions stay, an administrator's static set stays whole."""
+    filled = set(_FILLED_BY_RULE.findall(table[0]))
+
+    def drop(block: re.Match[str]) -> str:
+        if table[1] == FAIL2BAN_TABLE or block[1] in filled or _RUNTIME_SET.search(block[0]):
+            return _ELEMENTS.sub("", block[0])
+        return block[0]
+
+    return _SET.sub(drop, table[0])
+
+
 def normalise(title: str, text: str) -> str:
     """What is configuration, without what the moment adds: the counters' values, the
-    interfaces' operational state (a pulled cable, a modem off), the routes' linkdown and
-    dead flags and the lifetime left of a learnt route."""
+    elements of sets filled at runtime (fail2ban's bans, a rule's add @set) and the
+    time left of any element, the interfaces' operational state (a pulled cable, a modem
+    off), the routes' linkdown and dead flags and the lifetime left of a learnt route."""
     if title == "nft list ruleset":
-        return _COUNTER.sub("counter", text)
+        return _EXPIRES.sub("", _TABLE.sub(runtime_elements, _COUNTER.sub("counter", text)))
     if title == "ip -br address":  # name, state, addresses: the state left out
         return "".join(
             " ".join(fields[:1] + fields[2:]) + "\n"
