@@ -79,14 +79,13 @@ sop_output:
   type: dict
 """
 
-import ipaddress  # noqa: E402
-import re  # noqa: E402
 import socket  # noqa: E402
 import ssl  # noqa: E402
 import warnings  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_net import split_host_port  # noqa: E402
 from ansible.module_utils.sop_security import SecurityInputError, finding, summary  # noqa: E402
 
 VERSIONS = {"TLSv1": ssl.TLSVersion.TLSv1, "TLSv1.1": ssl.TLSVersion.TLSv1_1,
@@ -104,31 +103,10 @@ class Unreachable(Exception):
 def split_site(site: str) -> tuple[str, int]:
     """(name or address, port) of NAME, NAME:PORT, an IPv6 address, or [IPv6]:PORT (the
     brackets removed); 443 when no port is given."""
-    bad = SecurityInputError(f"site {site!r}: expected NAME, NAME:PORT or [IPv6]:PORT")
-    bracketed = re.fullmatch(r"\[([^\]]*)\](?::(\d+))?", site)
-    if bracketed:
-        name, port = bracketed[1], bracketed[2] or "443"
-        if not is_ipv6(name):
-            raise bad
-    elif site.count(":") > 1:  # an IPv6 address without brackets has no port
-        if not is_ipv6(site):
-            raise bad
-        name, port = site, "443"
-    else:
-        name, _sep, port = site.partition(":") if ":" in site else (site, "", "443")
-        if not name or re.search(r"[\s/\[\]@]", name):
-            raise bad
-    if not port.isdigit() or not 0 < int(port) < 65536:
-        raise bad
-    return name, int(port)
-
-
-def is_ipv6(text: str) -> bool:
     try:
-        ipaddress.IPv6Address(text)
+        return split_host_port(site, 443)
     except ValueError:
-        return False
-    return True
+        raise SecurityInputError(f"site {site!r}: expected NAME, NAME:PORT or [IPv6]:PORT") from None
 
 
 def site_label(name: str, port: int) -> str:

@@ -46,7 +46,10 @@ options:
     type: int
     default: 100
   peers:
-    description: Court hosts this one must reach, as C(host) or C(host:port) (port 22 by default).
+    description:
+      - Court hosts this one must reach over TCP, as C(host), C(host:port), an IPv6
+        address (C(2001:db8::1)) or C([2001:db8::1]:443); port 22 by default.
+      - Anything else fails the module with one line naming it.
     type: list
     elements: str
     default: []
@@ -69,7 +72,7 @@ EXAMPLES = r"""
 - name: Diagnose the SIPP server
   server_diagnose:
     hours: 6
-    peers: [backup, web:80]
+    peers: [backup, web:80, "[2001:db8::10]:443"]
   register: diagnosis
 """
 
@@ -101,6 +104,7 @@ import socket  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_net import split_host_port  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     data_file_systems,
     run_bounded,
@@ -139,12 +143,22 @@ def read_mounts() -> str:
 
 
 def reachable(peer: str, timeout: float = 3.0) -> dict[str, Any]:
-    host, _, port = peer.partition(":")
+    """A TCP connection to ``peer`` (checked by unusable_peers: no ValueError here)."""
     try:
-        with socket.create_connection((host, int(port or 22)), timeout=timeout):
+        with socket.create_connection(split_host_port(peer, 22), timeout=timeout):
             return {"peer": peer, "reachable": True}
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
         return {"peer": peer, "reachable": False, "error": str(exc)}
+
+
+def unusable_peers(peers: list[str]) -> list[str]:
+    bad = []
+    for peer in peers:
+        try:
+            split_host_port(peer, 22)
+        except ValueError:
+            bad.append(peer)
+    return bad
 
 
 class Collector:
@@ -290,6 +304,10 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
+    bad = unusable_peers(module.params["peers"])
+    if bad:
+        module.fail_json(msg="peers not HOST, HOST:PORT, an IPv6 address or [IPv6]:PORT: "
+                         + ", ".join(bad))
     bundle = Collector(module).collect()
     found = causes(bundle, module.params["full_percent"], module.params["min_free_mb"],
                    module.params["load_per_cpu"])

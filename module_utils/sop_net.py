@@ -1,10 +1,12 @@
 """Shared network checks for the network SOP: ping statistics (latency, loss, jitter)
 from the system's ``ping``, a DNS A query to one chosen resolver over UDP, an HTTP
-probe, and the localisation of a fault to one segment of the path a court host uses.
+probe, and the localisation of a fault to one segment of the path a court host uses;
+and the host and port of a HOST, HOST:PORT, IPv6 or [IPv6]:PORT address.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 import os
 import random
@@ -33,6 +35,37 @@ _RTT = re.compile(r"time[=<]([\d.]+) ms")
 _SUMMARY = re.compile(
     r"(\d+) packets transmitted, (\d+) (?:packets )?received(?:, \+(\d+) duplicates)?"
 )
+
+
+def split_host_port(text: str, default_port: int) -> tuple[str, int]:
+    """(name or address, port) of HOST, HOST:PORT, an IPv6 address, or [IPv6]:PORT (the
+    brackets removed), ``default_port`` when none is given; ValueError for anything
+    else (an unclosed bracket, a port that is no number from 1 to 65535)."""
+    bad = ValueError(f"{text!r}: expected HOST, HOST:PORT, an IPv6 address or [IPv6]:PORT")
+    bracketed = re.fullmatch(r"\[([^\]]*)\](?::(\d+))?", text)
+    if bracketed:
+        name, port = bracketed[1], bracketed[2] or str(default_port)
+        if not is_ipv6(name):
+            raise bad
+    elif text.count(":") > 1:  # an IPv6 address without brackets has no port
+        if not is_ipv6(text):
+            raise bad
+        name, port = text, str(default_port)
+    else:
+        name, _sep, port = text.partition(":") if ":" in text else (text, "", str(default_port))
+        if not name or re.search(r"[\s/\[\]@]", name):
+            raise bad
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise bad
+    return name, int(port)
+
+
+def is_ipv6(text: str) -> bool:
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def ping(address: str, count: int, interval: float, timeout: float) -> dict[str, Any]:

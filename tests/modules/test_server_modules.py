@@ -220,6 +220,30 @@ def test_reachability_is_a_real_connection():
         assert diagnose.reachable(peer) == {"peer": peer, "reachable": True}
 
 
+def test_a_peer_may_be_an_ipv6_literal():
+    """'2001:db8::1' was split at its first colon: host '2001', port 'db8::1', an
+    unreachable peer with int()'s complaint; '[::1]:443' was host '[' port ':1]:443'."""
+    try:
+        listening = socket.create_server(("::1", 0), family=socket.AF_INET6)
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    with listening:
+        peer = f"[::1]:{listening.getsockname()[1]}"
+        assert diagnose.reachable(peer) == {"peer": peer, "reachable": True}
+        port = listening.getsockname()[1]
+    closed = diagnose.reachable(f"[::1]:{port}")  # a real refusal, of ::1's own port
+    assert not closed["reachable"] and "refused" in closed["error"]
+
+
+def test_peers_that_are_no_address_are_refused_in_one_line(tmp_path):
+    rc, result = run_module("server_diagnose", tmp_path, {
+        "peers": ["backup", "web:80", "2001:db8::1", "[2001:db8::1]:443",
+                  "web:ssh", "[2001:db8::1", "[backup]:22", "web:70000"]})
+    assert rc == 1
+    assert result["msg"] == ("peers not HOST, HOST:PORT, an IPv6 address or [IPv6]:PORT:"
+                             " web:ssh, [2001:db8::1, [backup]:22, web:70000")
+
+
 def test_newest_verified_backup_from_the_ledger(tmp_path):
     ledger = load("sop_backup_ledger")
     path = str(tmp_path / "ledger.jsonl")
