@@ -304,7 +304,9 @@ def _console_script(ready: int) -> list[str]:
 def test_a_ctrl_c_at_once_is_no_traceback(sop_env: dict[str, str]) -> None:
     """A Ctrl-C in the first moments of a command (importing the CLI, parsing its
     arguments: before `main`'s own handling) printed a KeyboardInterrupt traceback. It
-    ends as a Ctrl-C does later: one line, exit 5."""
+    ends as a Ctrl-C does later: one line, exit 5. (On a fast machine the later attempts
+    find the command done: exit 0, nothing said; the early ones land in the imports.)"""
+    interrupted = 0
     for attempt in range(12):
         ready, ready_w = os.pipe()
         process = subprocess.Popen(
@@ -319,4 +321,6 @@ def test_a_ctrl_c_at_once_is_no_traceback(sop_env: dict[str, str]) -> None:
         _, err = process.communicate(timeout=60)
         if err.startswith("Exception ignored in: <function _get_module_lock"):
             continue  # CPython drops a KeyboardInterrupt raised in its import lock's cleanup
-        assert (process.returncode, err) == (5, "sop: interrupted\n")
+        assert (process.returncode, err) in ((5, "sop: interrupted\n"), (0, "")), err
+        interrupted += process.returncode == 5
+    assert interrupted >= 3
