@@ -18,7 +18,9 @@ description:
     so a moved file is always recorded. Nothing is ever deleted. The original name is
     removed only after its copy is complete and on disk (fsynced) and its record line
     written; a copy that fails (the quarantine's disk full) or a file written to while
-    it was copied leaves no partial copy and no half line behind, and the file stays in
+    it was copied (its size, modification time or inode change time differ from when
+    it was opened; the site's account can set the modification time back, never the
+    change time) leaves no partial copy and no half line behind, and the file stays in
     the site, named in the task's one-line failure. A record whose last line was torn
     (a crash while it was written) gets the next line on a line of its own. A file with webshell
     markers is moved only when it is in an uploads folder, in a cache folder (one left
@@ -169,9 +171,11 @@ def _copy(fd: int, info: os.stat_result, target: str, made: list[str]) -> tuple[
             os.fsync(out)
         finally:
             os.close(out)
+        # The change time too: the site's account can set the modification time back
+        # (touch -d), never the change time, which only the kernel sets.
         now = os.fstat(fd)
-        if (size, now.st_size, now.st_mtime_ns) != (info.st_size, info.st_size,
-                                                      info.st_mtime_ns):
+        if (size, now.st_size, now.st_mtime_ns, now.st_ctime_ns) != (
+                info.st_size, info.st_size, info.st_mtime_ns, info.st_ctime_ns):
             raise OSError(errno.EAGAIN, "changed while it was copied", target)
         for folder in [os.path.dirname(target)] + [os.path.dirname(m) for m in made]:
             fsync_dir(folder)

@@ -501,6 +501,34 @@ def test_a_file_written_to_while_it_is_copied_is_not_removed(site, tmp_path):
     assert not target.exists() and shell.exists()
 
 
+def test_a_file_rewritten_with_its_time_set_back_is_not_removed(site, tmp_path):
+    """The site's account rewrites the planted file in place with as many bytes while it
+    is copied and sets its modification time back (touch -d): size and mtime were as
+    when it was opened, so the changed file passed for the one copied and was removed.
+    Its inode change time, which only the kernel sets, gives it away."""
+    shell = site / "wp-content" / "uploads" / "x.php"
+    shell.write_text("<?php eval($_POST['c']);")
+    fd = os.open(shell, os.O_RDONLY)
+    info = os.fstat(fd)
+    probe = tmp_path / "clock"
+    probe.touch()
+    while os.stat(probe).st_ctime_ns <= info.st_ctime_ns:  # a tick of the file times
+        os.utime(probe)
+    with open(shell, "r+") as handle:
+        handle.write("<?php echo 'harmless';  ")
+    os.utime(shell, ns=(info.st_atime_ns, info.st_mtime_ns))
+    now = os.stat(shell)
+    assert (now.st_size, now.st_mtime_ns) == (info.st_size, info.st_mtime_ns)
+    target = tmp_path / "copy"
+    try:
+        with pytest.raises(OSError) as refused:
+            quarantine._copy(fd, info, str(target), [])
+    finally:
+        os.close(fd)
+    assert quarantine.refusal(refused.value).startswith("berubah selama disalin")
+    assert not target.exists() and shell.exists()
+
+
 def stand_in_tar(tmp_path: Path, body: str) -> Path:
     """A folder holding a ``tar`` shell script (put first on PATH): the test's seam for a
     tar that hangs. A real hang needs a network mount (NFS, CIFS) that stops answering
