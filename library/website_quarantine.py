@@ -33,8 +33,12 @@ description:
     C(/etc), say) or a file swapped for a link or a FIFO fails the task naming the file,
     and nothing outside the site is read, moved or removed. The name is removed only
     while it still is the file that was copied. The other files are still moved.
+  - Files are chosen as they are opened (no link below a root followed), so a file behind
+    a folder that already is a symbolic link fails the task, in check mode too, naming
+    the folder and where it leads (C(folder ... adalah tautan simbolik ke ...)); a
+    finding that is itself a link, or no regular file, is not moved.
   - A file already gone is skipped (not a change), so a second run changes nothing. Check mode reports
-    what would be moved.
+    what would be moved, and fails on the files the move would refuse at the start.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
 options:
@@ -80,6 +84,10 @@ moved:
   returned: always
   type: list
   elements: dict
+msg:
+  description: "The files refused, each with why (C(karantina PATH gagal: ...)); the task fails."
+  returned: failure
+  type: str
 sop_output:
   description: The compact record the C(sop) runner keeps as the activity's output.
   returned: always
@@ -91,6 +99,7 @@ import datetime  # noqa: E402
 import errno  # noqa: E402
 import hashlib  # noqa: E402
 import os  # noqa: E402
+import stat  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
@@ -109,23 +118,62 @@ def root_of(path: str, roots: list[str]) -> tuple[str, str] | None:
     return None
 
 
-def candidates(findings: list[dict[str, Any]], roots: list[str], kinds: list[str]) -> list[dict[str, Any]]:
-    """Files to move: of a chosen kind, inside the site, and planted rather than one of
-    the site's own files with injected code. A file carrying markers is moved when it is
-    in uploads, in a cache folder or new since the accepted baseline; a theme, plugin or
-    core file is left for the administrator to restore from the backup (moving it would
-    break the site)."""
+def candidates(findings: list[dict[str, Any]], roots: list[str],
+               kinds: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Files to move, and the refusals of files that cannot be: of a chosen kind, inside
+    the site, and planted rather than one of the site's own files with injected code. A
+    file carrying markers is moved when it is in uploads, in a cache folder or new since
+    the accepted baseline; a theme, plugin or core file is left for the administrator to
+    restore from the backup (moving it would break the site). The file is looked at as
+    quarantine opens it (no link below a root followed), so check mode lists what the
+    move takes: a file behind a folder that is a link is refused here, naming the link;
+    a file gone, a link or no regular file is nothing to move."""
     new = {f.get("path") for f in findings if f.get("kind") == "new_file"}
     chosen: dict[str, dict[str, Any]] = {}
+    refused: list[str] = []
     for finding in findings:
         path = finding.get("path")
+        if not isinstance(path, str) or path in chosen or finding.get("kind") not in kinds:
+            continue
         planted = finding.get("kind") != "webshell" \
             or finding.get("area") in ("uploads", "cache") or path in new
-        if (finding.get("kind") in kinds and planted and isinstance(path, str)
-                and path not in chosen and root_of(path, roots) is not None
-                and os.path.isfile(path) and not os.path.islink(path)):
+        found = root_of(path, roots)
+        if not planted or found is None:
+            continue
+        try:
+            info = _status(*found)
+        except (FileNotFoundError, NotADirectoryError):  # no such file (any longer)
+            continue
+        except OSError as exc:
+            refused.append(f"karantina {path} gagal: {_refusal_at_choice(exc)}")
+            continue
+        if stat.S_ISREG(info.st_mode):
             chosen[path] = finding
-    return [{"path": path, "finding": finding} for path, finding in sorted(chosen.items())]
+    return ([{"path": path, "finding": finding} for path, finding in sorted(chosen.items())],
+            sorted(set(refused)))
+
+
+def _status(root: str, below: str) -> os.stat_result:
+    """The status of ``below`` (not followed) in ``root``, reached as quarantine reaches
+    it: OSError ELOOP naming the folder on the way that is a link."""
+    folder = open_folder(root, os.path.dirname(below))
+    try:
+        return os.stat(os.path.basename(below), dir_fd=folder, follow_symlinks=False)
+    finally:
+        os.close(folder)
+
+
+def _refusal_at_choice(exc: OSError) -> str:
+    """Why a file is not chosen, in one line: a folder on its way that is a link (and
+    where it leads, as far as it can be read), or the system's reason."""
+    if exc.errno == errno.ELOOP:
+        try:
+            target = f" ke {os.readlink(exc.filename)}"
+        except OSError:
+            target = ""
+        return (f"folder {exc.filename} adalah tautan simbolik{target} (tidak diikuti; "
+                "tidak ada yang dipindahkan)")
+    return f"{exc.strerror}: {exc.filename or ''}".rstrip(": ")
 
 
 def _make_folders(folder: str) -> list[str]:
@@ -245,15 +293,16 @@ def refusal(exc: OSError) -> str:
     return f"{exc.strerror}: {exc.filename or ''}".rstrip(": ")
 
 
-def move_all(todo: list[dict[str, Any]], roots: list[str], dest: str) -> dict[str, Any]:
+def move_all(todo: list[dict[str, Any]], roots: list[str], dest: str,
+             refused: list[str]) -> dict[str, Any]:
     """Quarantine every file of ``todo`` into a new batch folder of ``dest``: the module's
-    result (with ``msg`` when a file was refused). Changed only when a file was moved:
-    files gone since they were chosen are nothing to move."""
+    result, with ``refused`` (candidates') and the files refused meanwhile. Changed only
+    when a file was moved: files gone since they were chosen are nothing to move."""
     os.makedirs(dest, mode=0o700, exist_ok=True)
     batch = os.path.join(dest, datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ"))
     moved: list[dict[str, Any]] = []
     log = os.path.join(dest, "quarantine.jsonl")
-    refused: list[str] = []
+    refused = list(refused)
     for entry in todo:  # one refused file does not keep the others in the site
         try:
             moved.append(quarantine(entry, roots, batch, log))
@@ -261,7 +310,12 @@ def move_all(todo: list[dict[str, Any]], roots: list[str], dest: str) -> dict[st
             continue  # gone since it was found: nothing to move
         except OSError as exc:
             refused.append(f"karantina {entry['path']} gagal: {refusal(exc)}")
-    result: dict[str, Any] = {"changed": bool(moved), "moved": moved,
+    return outcome(moved, refused, changed=bool(moved))
+
+
+def outcome(moved: list[dict[str, Any]], refused: list[str], *, changed: bool) -> dict[str, Any]:
+    """The module's result: ``msg`` (the task fails) when a file was refused."""
+    result: dict[str, Any] = {"changed": changed, "moved": moved,
                               "sop_output": {"karantina": moved}}
     if refused:
         result["msg"] = "; ".join(refused)
@@ -281,11 +335,12 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
-    todo = candidates(p["findings"], p["roots"], p["kinds"])
+    todo, refused = candidates(p["findings"], p["roots"], p["kinds"])
     if module.check_mode or not todo:
         planned = [{"path": e["path"], "finding": e["finding"].get("name")} for e in todo]
-        module.exit_json(changed=bool(todo), moved=planned, sop_output={"karantina": planned})
-    result = move_all(todo, p["roots"], p["dest"])
+        result = outcome(planned, refused, changed=bool(todo))
+    else:
+        result = move_all(todo, p["roots"], p["dest"], refused)
     if "msg" in result:
         module.fail_json(**result)
     module.exit_json(**result)

@@ -27,13 +27,21 @@ _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
 def open_folder(root: str, relative: str) -> int:
     """A descriptor of folder ``relative`` under ``root``: ``root`` itself is the
     administrator's path (links in it are followed), every folder below it is opened
-    without following a link. OSError (ELOOP, ENOTDIR) when one is a link."""
+    without following a link. OSError ELOOP when one is a link, ENOTDIR when one is no
+    folder at all, naming that one (its path from ``root``)."""
     fd = os.open(root, _DIR_FLAGS)
     try:
-        for part in [p for p in relative.split("/") if p not in ("", ".")]:
+        parts = [p for p in relative.split("/") if p not in ("", ".")]
+        for depth, part in enumerate(parts):
             if part == "..":
                 raise OSError(errno.EPERM, "a path above the root", relative)
-            below = os.open(part, _DIR_FLAGS | os.O_NOFOLLOW, dir_fd=fd)
+            try:
+                below = os.open(part, _DIR_FLAGS | os.O_NOFOLLOW, dir_fd=fd)
+            except NotADirectoryError:  # a link or a file: Linux says ENOTDIR for both
+                where = os.path.join(root, *parts[:depth + 1])
+                if stat.S_ISLNK(os.stat(part, dir_fd=fd, follow_symlinks=False).st_mode):
+                    raise OSError(errno.ELOOP, "a symbolic link (not followed)", where) from None
+                raise OSError(errno.ENOTDIR, "not a folder", where) from None
             os.close(fd)
             fd = below
     except BaseException:

@@ -207,7 +207,8 @@ def test_quarantine_moves_only_planted_files_inside_the_site(site, tmp_path):
                 {"kind": "changed_file", "path": str(site / "index.php"), "name": "core"},
                 {"kind": "cloaking", "url": "https://x/", "name": "cloaking"}]
     kinds = ["webshell", "php_in_uploads", "new_file"]
-    chosen = quarantine.candidates(findings, [str(site)], kinds)
+    chosen, refused = quarantine.candidates(findings, [str(site)], kinds)
+    assert refused == []
     assert [c["path"] for c in chosen] == sorted([str(cached), str(planted), str(shell)])
     log = tmp_path / "q" / "quarantine.jsonl"
     log.parent.mkdir()
@@ -231,7 +232,7 @@ def planted(site, tmp_path):
     etc.mkdir()
     (etc / "shadow").write_text("root:$6$secret")
     findings = [{"kind": "new_file", "path": str(folder / "shadow"), "name": "new"}]
-    chosen = quarantine.candidates(findings, [str(site)], ["new_file"])
+    chosen, _refused = quarantine.candidates(findings, [str(site)], ["new_file"])
     assert [c["path"] for c in chosen] == [str(folder / "shadow")]
     (tmp_path / "q").mkdir()
     return folder, etc, chosen[0]
@@ -271,9 +272,13 @@ def test_a_file_swapped_after_the_check_is_not_read(planted, site, tmp_path, swa
     assert not (tmp_path / "q" / "b").exists() or not any((tmp_path / "q" / "b").rglob("shadow"))
 
 
-def test_one_refused_file_fails_the_task_after_the_others_are_moved(site, tmp_path):
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_one_refused_file_fails_the_task_after_the_others_are_moved(site, tmp_path, check_mode):
     """uploads/b is a link to a folder outside the site, holding a file by the planted
-    name: refused, named in the one-line message, and a/shell.php is still moved."""
+    name: refused, named in the one-line message, and a/shell.php is still moved. Check
+    mode listed b/shell.php as to be moved, and the real run called the link, there all
+    along, a folder swapped meanwhile ("diganti"): both now name the folder that is a
+    link, and agree."""
     uploads = site / "wp-content" / "uploads"
     (uploads / "a").mkdir()
     (uploads / "a" / "shell.php").write_text("<?php eval(base64_decode($x));")
@@ -283,14 +288,15 @@ def test_one_refused_file_fails_the_task_after_the_others_are_moved(site, tmp_pa
     (uploads / "b").symlink_to(outside)
     findings = [{"kind": "php_in_uploads", "path": str(uploads / d / "shell.php"),
                  "name": f"php {d}"} for d in ("a", "b")]
-    args = {"findings": findings, "dest": str(tmp_path / "q"), "roots": [str(site)]}
+    args = {"findings": findings, "dest": str(tmp_path / "q"), "roots": [str(site)],
+            "_ansible_check_mode": check_mode}
     rc, result = run_module("website_quarantine", tmp_path, args)
     assert rc != 0 and result["changed"]
-    assert result["msg"] == (f"karantina {uploads / 'b' / 'shell.php'} gagal: sebuah folder "
-                             "atau berkasnya diganti dengan tautan simbolik (tidak diikuti; "
-                             "tidak ada yang dipindahkan)")
+    assert result["msg"] == (f"karantina {uploads / 'b' / 'shell.php'} gagal: folder "
+                             f"{uploads / 'b'} adalah tautan simbolik ke {outside} (tidak "
+                             "diikuti; tidak ada yang dipindahkan)")
     assert [m["path"] for m in result["moved"]] == [str(uploads / "a" / "shell.php")]
-    assert not (uploads / "a" / "shell.php").exists()
+    assert (uploads / "a" / "shell.php").exists() is check_mode
     assert (outside / "shell.php").read_text() == "<?php // root's"
     # a file removed by someone else since it was found: nothing to move, no record
     with pytest.raises(FileNotFoundError, match=r"No such file or directory: 'gone\.php'$"):
@@ -474,10 +480,10 @@ def test_nothing_moved_is_no_change(site, tmp_path):
     shell = site / "wp-content" / "uploads" / "x.php"
     shell.write_text("<?php eval($_POST['c']);")
     findings = [{"kind": "php_in_uploads", "path": str(shell), "name": "php"}]
-    todo = quarantine.candidates(findings, [str(site)], ["php_in_uploads"])
-    assert len(todo) == 1
+    todo, refused = quarantine.candidates(findings, [str(site)], ["php_in_uploads"])
+    assert len(todo) == 1 and refused == []
     shell.unlink()
-    result = quarantine.move_all(todo, [str(site)], str(tmp_path / "q"))
+    result = quarantine.move_all(todo, [str(site)], str(tmp_path / "q"), refused)
     assert result == {"changed": False, "moved": [], "sop_output": {"karantina": []}}
     assert list((tmp_path / "q").iterdir()) == []
 
