@@ -20,7 +20,8 @@ description:
   - Content freshness comes from O(newest_content) (the CMS database's newest published
     date, given by the website_cms module) or else from the newest date of the RSS/Atom
     feed O(feed_url) or the sitemap O(sitemap_url). Older than O(freshness_days) is a
-    warning, not a failure.
+    warning, not a failure; so is a date more than five minutes ahead of this host's
+    clock (a wrong clock or time zone, or a wrong date), which is never fresh.
   - Reports only (C(problems) fail the activity, C(warnings) do not); never reports a
     change. Supports check mode.
 version_added: "0.1.0"
@@ -99,10 +100,12 @@ certificates:
   sample:
     - {host: pn-bangil.go.id, port: 443, valid: true, not_after: "2027-02-20", days_left: 82, issuer: Let's Encrypt}
 freshness:
-  description: Newest content date, where it came from, its age in days and whether it is fresh.
+  description: Newest content date, where it came from, its age in days, whether it is
+    fresh and whether it lies more than five minutes ahead of the clock (in_future, never
+    fresh); null values when no date was read.
   returned: always
   type: dict
-  sample: {newest: "2026-11-18T02:00:00+00:00", source: cms, age_days: 12, fresh: true}
+  sample: {newest: "2026-11-18T02:00:00+00:00", source: cms, age_days: 12, fresh: true, in_future: false}
 problems:
   description: Problems that fail the activity (Bahasa Indonesia).
   returned: always
@@ -134,6 +137,10 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     ssl_context,
     tls_certificate,
 )
+
+# Seconds the newest content date may lie ahead of this host's clock (clocks a little
+# apart) and still count; more is a clock or time-zone error, or a wrong date.
+FUTURE_TOLERANCE = 300
 
 
 def check_page(url: str, p: dict[str, Any]) -> dict[str, Any]:
@@ -183,6 +190,9 @@ def check_certificates(urls: list[str], p: dict[str, Any], now: datetime.datetim
 
 
 def freshness(p: dict[str, Any], now: datetime.datetime) -> dict[str, Any]:
+    """The newest content date (the CMS database's, else the feed's, else the sitemap's),
+    its age and whether it is fresh: a date more than FUTURE_TOLERANCE ahead of the clock
+    is not (``in_future``)."""
     newest, source = None, None
     if p["newest_content"]:
         newest, source = parse_date(p["newest_content"]), "cms"
@@ -196,10 +206,12 @@ def freshness(p: dict[str, Any], now: datetime.datetime) -> dict[str, Any]:
         if answer["error"] is None and 200 <= answer["status"] < 300:
             newest, source = newest_date(answer["body"]), name + " " + url
     if newest is None:
-        return {"newest": None, "source": None, "age_days": None, "fresh": None}
+        return {"newest": None, "source": None, "age_days": None, "fresh": None,
+                "in_future": None}
+    in_future = (now - newest).total_seconds() < -FUTURE_TOLERANCE
     age = (now - newest).days
     return {"newest": newest.isoformat(), "source": source, "age_days": age,
-            "fresh": age <= p["freshness_days"]}
+            "fresh": not in_future and age <= p["freshness_days"], "in_future": in_future}
 
 
 def grade(pages: list[dict[str, Any]], certs: list[dict[str, Any]], fresh: dict[str, Any],
@@ -212,6 +224,10 @@ def grade(pages: list[dict[str, Any]], certs: list[dict[str, Any]], fresh: dict[
                             + (f" (berakhir {cert['not_after']})" if cert["not_after"] else ""))
     if fresh["newest"] is None:
         warnings.append("tanggal konten terbaru tidak dapat dibaca (database CMS, RSS, sitemap)")
+    elif not fresh["fresh"] and fresh["in_future"]:
+        warnings.append(f"konten terbaru bertanggal {fresh['newest']}, di masa depan (jam "
+                        f"server atau zona waktu salah, atau tanggal di {fresh['source']} "
+                        "tidak benar); tidak dianggap segar")
     elif not fresh["fresh"]:
         warnings.append(f"konten terbaru berumur {fresh['age_days']} hari "
                         f"(lebih dari {p['freshness_days']} hari, {fresh['newest'][:10]})")

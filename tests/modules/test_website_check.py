@@ -207,10 +207,35 @@ def test_a_redirect_to_a_missing_page_reports_where_it_led(tls):
 def test_stale_and_unknown_content_warn():
     p = params(freshness_days=7)
     _, warnings = check.grade([], [], {"newest": "2026-10-01T00:00:00+00:00", "age_days": 60,
-                                       "fresh": False}, p)
+                                       "fresh": False, "in_future": False}, p)
     assert "60 hari" in warnings[0]
     _, warnings = check.grade([], [], {"newest": None}, p)
     assert "tidak dapat dibaca" in warnings[0]
+
+
+def test_a_feed_date_ahead_of_the_clock_is_not_fresh_and_is_named(tls):
+    """The feed's newest date (18 Nov 02:00) lies a day ahead of the clock: a negative
+    age counted as fresh, so a server clock or time zone gone wrong, or a crafted
+    feed, passed for a site kept up to date."""
+    p = params(urls=[f"https://localhost:{tls['https']}/"], ca_file=tls["ca"])
+    fresh = check.freshness(p, datetime.datetime(2026, 11, 17, 2, 0, tzinfo=datetime.UTC))
+    assert fresh["newest"].startswith("2026-11-18") and fresh["source"].startswith("feed ")
+    assert not fresh["fresh"] and fresh["in_future"]
+    _, warnings = check.grade([], [], fresh, p)
+    assert warnings == [
+        "konten terbaru bertanggal 2026-11-18T02:00:00+00:00, di masa depan (jam server atau "
+        f"zona waktu salah, atau tanggal di {fresh['source']} tidak benar); tidak dianggap "
+        "segar"]
+
+
+@pytest.mark.parametrize(("ahead", "fresh"), [(datetime.timedelta(minutes=4), True),
+                                              (datetime.timedelta(minutes=6), False)])
+def test_a_cms_date_a_few_minutes_ahead_is_clock_skew(ahead, fresh):
+    """Up to five minutes ahead (the hosts' clocks a little apart) is fresh; more is not."""
+    now = datetime.datetime(2026, 11, 30, 8, 0, tzinfo=datetime.UTC)
+    p = params(newest_content=(now + ahead).isoformat())
+    found = check.freshness(p, now)
+    assert (found["source"], found["fresh"], found["in_future"]) == ("cms", fresh, not fresh)
 
 
 def test_renewals_rdap_certificate_hosting(tls):
