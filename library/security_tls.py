@@ -17,6 +17,11 @@ description:
   - A class the host's own OpenSSL cannot offer (for example RC4 or export suites, which
     OpenSSL 3 leaves out) is reported as C(untested), never as refused; C(nmap --script
     ssl-enum-ciphers) covers those where it matters.
+  - A handshake the server leaves unanswered for O(timeout) seconds after taking the TCP
+    connection (a hung TLS service, a middlebox dropping the offer) is no refusal; it is
+    listed in C(timed_out) and is a C(tls_timeout) finding naming the protocols and
+    classes concerned; the other handshakes are still tried, so a site that answers none
+    takes up to four plus one per weak class times O(timeout).
   - The certificate is not verified here (the website SOP checks it); only what the
     server negotiates is.
   - Reports only; never changes anything.
@@ -63,13 +68,14 @@ EXAMPLES = r"""
 
 RETURN = r"""
 sites:
-  description: Per site, the protocols accepted, the weak classes accepted (with the suite chosen) and those untested.
+  description: Per site, the protocols accepted, the weak classes accepted (with the suite
+    chosen), those untested and those whose handshake timed out.
   returned: success
   type: list
   elements: dict
-  sample: [{site: "pn-contoh.go.id:443", protocols: [TLSv1.2, TLSv1.3], weak_ciphers: {}, untested: [RC4, EXPORT]}]
+  sample: [{site: "pn-contoh.go.id:443", protocols: [TLSv1.2, TLSv1.3], weak_ciphers: {}, untested: [RC4, EXPORT], timed_out: []}]
 findings:
-  description: Findings of kind old_tls, weak_cipher and tls_unreachable.
+  description: Findings of kind old_tls, weak_cipher, tls_timeout and tls_unreachable.
   returned: success
   type: list
   elements: dict
@@ -98,6 +104,10 @@ class Untestable(Exception):
 
 class Unreachable(Exception):
     """No TCP connection to the site."""
+
+
+class Stalled(Exception):
+    """The site took the TCP connection but did not complete the handshake in time."""
 
 
 def split_site(site: str) -> tuple[str, int]:
@@ -129,7 +139,8 @@ def context(low: str, high: str, ciphers: str) -> ssl.SSLContext:
 
 def handshake(ctx: ssl.SSLContext, name: str, address: str, port: int,
               timeout: float) -> tuple[str, str] | None:
-    """(protocol, cipher) the server chose, or None when it refused the handshake."""
+    """(protocol, cipher) the server chose, or None when it refused the handshake;
+    Stalled when it left the handshake unanswered for ``timeout`` seconds."""
     try:
         raw = socket.create_connection((address, port), timeout=timeout)
     except OSError as exc:
@@ -143,6 +154,8 @@ def handshake(ctx: ssl.SSLContext, name: str, address: str, port: int,
             if "NO_CIPHERS_AVAILABLE" in str(exc) or "no ciphers available" in str(exc):
                 raise Untestable(str(exc)) from None
             return None
+        except TimeoutError:  # no answer is no refusal
+            raise Stalled(str(timeout)) from None
         except OSError:  # the server closed or reset the connection: refused
             return None
 
@@ -152,7 +165,8 @@ def probe(site: str, connect: str, old: list[str], weak: dict[str, str],
     name, port = split_site(site)
     address = connect.strip("[]") if connect else name
     label = site_label(name, port)
-    result: dict[str, Any] = {"site": label, "protocols": [], "weak_ciphers": {}, "untested": []}
+    result: dict[str, Any] = {"site": label, "protocols": [], "weak_ciphers": {}, "untested": [],
+                              "timed_out": []}
     try:
         for version in VERSIONS:
             try:
@@ -160,17 +174,27 @@ def probe(site: str, connect: str, old: list[str], weak: dict[str, str],
                     result["protocols"].append(version)
             except Untestable:
                 result["untested"].append(version)
+            except Stalled:
+                result["timed_out"].append(version)
         for kind, ciphers in weak.items():
             try:
                 chosen = handshake(context("TLSv1", "TLSv1.2", ciphers), name, address, port, timeout)
             except Untestable:
                 result["untested"].append(kind)
                 continue
+            except Stalled:
+                result["timed_out"].append(kind)
+                continue
             if chosen:
                 result["weak_ciphers"][kind] = f"{chosen[1]} ({chosen[0]})"
     except Unreachable as exc:
         return result, [finding("tls_unreachable", f"Situs {label} tidak dapat dihubungi untuk uji TLS: {exc}")]
     findings = []
+    if result["timed_out"]:
+        findings.append(finding(
+            "tls_timeout", f"Situs {label} menerima koneksi TCP tetapi tidak menyelesaikan jabat "
+            f"tangan TLS dalam {timeout:g} dtk: {', '.join(result['timed_out'])}",
+            len(result["timed_out"]), result["timed_out"]))
     accepted_old = [v for v in result["protocols"] if v in old]
     if accepted_old:
         findings.append(finding("old_tls", f"Situs {label} menerima protokol lama: {', '.join(accepted_old)}",

@@ -172,6 +172,31 @@ def test_old_protocols_and_weak_ciphers_are_named(certificate):
         assert "RC4" in result["untested"]  # OpenSSL 3 cannot offer RC4: never "refused"
 
 
+def test_a_handshake_that_never_ends_is_a_finding_not_a_refusal(certificate):
+    """The server accepts the TCP connection (the kernel does, for a listener that never
+    reads) but never completes the TLS handshake: each timed-out handshake counted as a
+    protocol refused, so the site showed no protocol and no finding. A refusal (the
+    server closing the connection) is still no finding."""
+    with socket.create_server(("127.0.0.1", 0)) as silent, within(20, "handshakes"):
+        port = silent.getsockname()[1]
+        result, findings = tls.probe(f"pn-test.go.id:{port}", "127.0.0.1", ["TLSv1"],
+                                     {"RSA statis": "kRSA"}, 0.3)
+    tested = [v for v in tls.VERSIONS if v not in result["untested"]] + ["RSA statis"]
+    assert result["protocols"] == [] and result["timed_out"] == tested
+    assert findings == [{"kind": "tls_timeout", "count": len(tested), "samples": tested[:5],
+                         "message": f"Situs pn-test.go.id:{port} menerima koneksi TCP tetapi "
+                                    "tidak menyelesaikan jabat tangan TLS dalam 0.3 dtk: "
+                                    + ", ".join(tested)}]
+    port, stop = serve(certificate, ssl.TLSVersion.TLSv1_3, "ECDHE+AESGCM")
+    try:
+        result, findings = tls.probe(f"pn-test.go.id:{port}", "127.0.0.1", ["TLSv1"],
+                                     {"RSA statis": "kRSA"}, 5)
+    finally:
+        stop.set()
+    assert result["protocols"] == ["TLSv1.3"] and result["timed_out"] == []
+    assert findings == []
+
+
 def test_unreachable_site_and_bad_site_name():
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
