@@ -100,3 +100,8 @@ def run_module(name: str, tmp_path: Path, args: dict[str, Any],
         pytest.fail(f"{name} did not end within {seconds:g} s")
     assert "Traceback" not in proc.stderr + proc.stdout
     return proc.returncode, json.loads(proc.stdout)
+
+
+def warning_lines(result: dict[str, Any]) -> list[str]:
+    """A module's warnings (ansible-core 2.19 returns each as a summary of its event)."""
+    return [w if isinstance(w, str) else w["event"]["msg"] for w in result.get("warnings", [])]

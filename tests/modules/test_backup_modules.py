@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from loader import load, run_module, tmpfs
+from loader import load, run_module, tmpfs, warning_lines
 
 backup = load("mariadb_backup")
 verify = load("mariadb_restore_verify")
@@ -446,11 +446,6 @@ def contents(directory) -> dict[str, bytes]:
 
 def with_manifests(*names: str) -> list[str]:
     return sorted([*names, *(name + files.MANIFEST_SUFFIX for name in names)])
-
-
-def warning_lines(result: dict) -> list[str]:
-    """A module's warnings (ansible-core 2.19 returns each as a summary of its event)."""
-    return [w if isinstance(w, str) else w["event"]["msg"] for w in result.get("warnings", [])]
 
 
 def keep_daily(count: int) -> dict:
