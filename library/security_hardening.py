@@ -1,6 +1,7 @@
 #!/usr/bin/python
 # GPL-3.0-or-later
-"""SSH hardening (sshd -T), an active firewall (nftables) and fail2ban's bans."""
+"""SSH hardening (sshd -T, and -T -C for the connections of each Match block), an active
+firewall (nftables) and fail2ban's bans."""
 
 from __future__ import annotations
 
@@ -13,6 +14,25 @@ description:
     (C(passwordauthentication yes), or C(kbdinteractiveauthentication yes) with
     C(usepam yes)), empty passwords, and a C(permitrootlogin) value not in
     O(permit_root_login) are findings.
+  - C(sshd -T) evaluates the configuration for no particular connection, so a C(Match)
+    block that weakens a setting for some connections is not in it. The module reads the
+    C(Match) lines of O(sshd_config) and of the files its C(Include) lines name, as sshd
+    does (globs in lexical order, a relative path in C(/etc/ssh), a glob matching nothing
+    skipped, a C(Match) in a file included inside a C(Match) block holding only where both
+    do), and evaluates the configuration with C(sshd -T -C) for a connection meeting each
+    block (criteria C(User), C(Group), C(Host), C(Address), C(LocalAddress), C(LocalPort),
+    C(RDomain), C(Invalid-User), C(Version), C(All); pattern lists with wildcards and
+    negations as OpenSSH matches them). The connection's other fields are neutral (user
+    C(sop-check), address C(192.0.2.1), host name the address, C(lport) sshd's C(Port)
+    when any block names a C(LocalPort)). A C(Group) is met by a real member of the group,
+    as sshd looks the account up. A weak setting such a connection has and the default
+    evaluation has not is a finding naming the connection and its blocks.
+  - At most 32 connections are evaluated (a warning says when there are more). A file
+    that cannot be read, a block no connection can meet (C(Match User !root), a group
+    without members) or with a criterion sshd cannot evaluate with C(-C), and a
+    connection C(sshd -T -C) fails for (a group lookup) are warnings and go unchecked; a
+    connection it does not answer within O(timeout) is a warning and ends the C(Match)
+    checks.
   - Reads the nftables ruleset (C(nft list ruleset), root and CAP_NET_ADMIN needed;
     Debian 12's iptables is iptables-nft, so its rules are there too). No chain on the
     input hook that filters is a finding (no firewall). A chain filters when its policy
@@ -43,12 +63,16 @@ options:
     default: true
   timeout:
     description:
-      - Seconds each tool (C(sshd -T), C(nft), C(systemctl), C(fail2ban-client)) may take. A
+      - Seconds each tool (each C(sshd -T), C(nft), C(systemctl), C(fail2ban-client)) may take. A
         hung C(sshd -T) or C(nft) fails the module naming it; a hung C(systemctl) or
         C(fail2ban-client) is a warning, the service then counted as not enabled and
-        fail2ban as not answering.
+        fail2ban as not answering, and so is a hung C(sshd -T -C) (the C(Match) checks end).
     type: int
     default: 60
+  sshd_config:
+    description: The sshd configuration file (C(sshd -f)), whose C(Match) blocks are evaluated.
+    type: path
+    default: /etc/ssh/sshd_config
 attributes:
   check_mode:
     support: full
@@ -67,6 +91,16 @@ sshd:
   returned: success
   type: dict
   sample: {passwordauthentication: "no", permitrootlogin: "no", kbdinteractiveauthentication: "no", usepam: "yes", permitemptypasswords: "no"}
+sshd_match:
+  description:
+    - The connections evaluated for the C(Match) blocks (C(sshd -T -C)), each with connection
+      (C(-C)'s argument), blocks (the C(Match) lines it meets, with file and line) and
+      settings (as RV(sshd)).
+    - Empty without C(Match) blocks.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{connection: "user=budi,host=192.0.2.1,addr=192.0.2.1", blocks: ["Match User budi (/etc/ssh/sshd_config:120)"], settings: {passwordauthentication: "yes", permitrootlogin: "no"}}]
 firewall:
   description: input_chains (chains on the input hook), filtering_chains (those that filter, see the description), service_enabled.
   returned: success
@@ -76,7 +110,9 @@ fail2ban:
   returned: success
   type: dict
 findings:
-  description: Findings; kinds ssh_password_auth, ssh_empty_passwords, ssh_root_login, no_firewall, firewall_not_persistent.
+  description:
+    - Findings; kinds ssh_password_auth, ssh_empty_passwords, ssh_root_login, no_firewall, firewall_not_persistent.
+    - An SSH finding of a C(Match) block's connection names it and the block, with its file and line (C(... untuk koneksi user=budi,host=192.0.2.1,addr=192.0.2.1 sesuai Match User budi) and the place).
   returned: success
   type: list
   elements: dict
@@ -93,9 +129,11 @@ from typing import Any  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_command import run_limited  # noqa: E402
 from ansible.module_utils.sop_security import finding, summary  # noqa: E402
+from ansible.module_utils.sop_sshd import connections, read_config  # noqa: E402
 
 SSHD_KEYS = ("passwordauthentication", "kbdinteractiveauthentication", "usepam",
              "permitemptypasswords", "permitrootlogin")
+MAX_CONNECTIONS = 32  # sshd -T -C evaluations of Match blocks at most, besides sshd -T
 TABLE = re.compile(r"^table \S+ \S+ \{\n(.*?)^\}", re.M | re.S)
 CHAIN = re.compile(r"^\s*chain (\S+) \{\n(.*?)^\s*\}", re.M | re.S)
 # A rule that continues in a regular chain of the same table.
@@ -124,22 +162,71 @@ def parse_sshd(text: str) -> dict[str, str]:
     return settings
 
 
-def sshd_findings(settings: dict[str, str], root_ok: list[str]) -> list[dict[str, Any]]:
+def sshd_findings(settings: dict[str, str], root_ok: list[str],
+                  where: str = "") -> list[dict[str, Any]]:
+    """The weak settings of one evaluation of sshd's configuration; ``where`` names the
+    connection it was for (none: sshd -T's default)."""
     found = []
     kbd = settings.get("kbdinteractiveauthentication") == "yes" and settings.get("usepam") == "yes"
     if settings.get("passwordauthentication") == "yes" or kbd:
         which = "passwordauthentication yes" if settings.get("passwordauthentication") == "yes" \
             else "kbdinteractiveauthentication yes (PAM)"
         found.append(finding("ssh_password_auth",
-                             f"SSH menerima login dengan password ({which}): gunakan kunci saja",
+                             f"SSH menerima login dengan password ({which}){where}: gunakan kunci saja",
                              samples=[which]))
     if settings.get("permitemptypasswords") == "yes":
-        found.append(finding("ssh_empty_passwords", "SSH mengizinkan password kosong"))
+        found.append(finding("ssh_empty_passwords", f"SSH mengizinkan password kosong{where}"))
     root = settings.get("permitrootlogin", "")
     if root not in root_ok:
-        found.append(finding("ssh_root_login", f"SSH mengizinkan login root (permitrootlogin {root})",
+        found.append(finding("ssh_root_login",
+                             f"SSH mengizinkan login root (permitrootlogin {root}){where}",
                              samples=[f"permitrootlogin {root}"]))
     return found
+
+
+def cause(rc: int | None, out: str, err: str) -> str:
+    """A failed tool's own last line."""
+    return (err.strip() or out.strip() or str(rc)).splitlines()[-1]
+
+
+def match_connections(module: AnsibleModule, test: list[str], default: str,
+                      reported: list[dict[str, Any]]) -> tuple[list[dict[str, Any]],
+                                                               list[dict[str, Any]]]:
+    """``test`` (sshd -T) with -C for a connection meeting each Match block of the
+    configuration, at most MAX_CONNECTIONS: the settings of each, and the findings the
+    default evaluation (``default``, its findings ``reported``) does not have, naming
+    the connection and its blocks. A connection sshd cannot evaluate is a warning; one
+    it does not answer in time is a warning and stops the rest."""
+    params = module.params
+    blocks, warnings = read_config(params["sshd_config"])
+    port = re.search(r"^port (\d+)$", default, re.M)
+    specs, unmet = connections(blocks, port[1] if port else "22")
+    for warning in warnings + unmet:
+        module.warn(warning)
+    if len(specs) > MAX_CONNECTIONS:
+        module.warn(f"{len(specs)} koneksi dari blok Match; hanya {MAX_CONNECTIONS} yang pertama "
+                    "diperiksa")
+    shown = {item["message"] for item in reported}
+    checked: list[dict[str, Any]] = []
+    found = []
+    for spec, its in list(specs.items())[:MAX_CONNECTIONS]:
+        rc, out, err = run_limited(module, [*test, "-C", spec], params["timeout"])
+        if rc is None:
+            module.warn(f"sshd -T -C {spec} tidak selesai dalam {params['timeout']} detik: "
+                        "koneksi ini dan berikutnya tidak diperiksa")
+            break
+        if rc != 0:
+            module.warn(f"sshd -T -C {spec} gagal ({cause(rc, out, err)}): koneksi ini tidak "
+                        "diperiksa")
+            continue
+        settings = parse_sshd(out)
+        checked.append({"connection": spec, "blocks": [str(b) for b in its], "settings": settings})
+        where = f" untuk koneksi {spec} sesuai {'; '.join(map(str, its))}"
+        plain = sshd_findings(settings, params["permit_root_login"])
+        named = sshd_findings(settings, params["permit_root_login"], where)
+        found += [item for bare, item in zip(plain, named, strict=True)
+                  if bare["message"] not in shown]
+    return checked, found
 
 
 def filters(body: str, chains: dict[str, str] | None = None,
@@ -244,6 +331,7 @@ def main() -> None:
             "firewall": {"type": "bool", "default": True},
             "require_persistent": {"type": "bool", "default": True},
             "timeout": {"type": "int", "default": 60},
+            "sshd_config": {"type": "path", "default": "/etc/ssh/sshd_config"},
         },
         supports_check_mode=True,
     )
@@ -261,14 +349,18 @@ def main() -> None:
         if rc is None:
             module.fail_json(msg=f"{os.path.basename(argv[0])} tidak selesai dalam {params['timeout']} detik")
         if rc != 0:
-            module.fail_json(msg=f"{what} failed: {(err.strip() or out.strip() or str(rc)).splitlines()[-1]}")
+            module.fail_json(msg=f"{what} failed: {cause(rc, out, err)}")
         return str(out)
 
     sshd = module.get_bin_path("sshd", opt_dirs=["/usr/sbin"])
     if not sshd:
         module.fail_json(msg="sshd not found (Debian package openssh-server)")
-    settings = parse_sshd(run([sshd, "-T"], "sshd -T"))
+    test = [sshd, "-T", "-f", params["sshd_config"]]
+    default = run(test, "sshd -T")
+    settings = parse_sshd(default)
     found = sshd_findings(settings, params["permit_root_login"])
+    matched, weakened = match_connections(module, test, default, found)
+    found += weakened
 
     firewall: dict[str, Any] | None = None
     if params["firewall"]:
@@ -294,12 +386,12 @@ def main() -> None:
                     break
                 if rc != 0:
                     module.fail_json(msg=f"fail2ban-client status {jail} failed: "
-                                         f"{(err.strip() or out.strip() or str(rc)).splitlines()[-1]}")
+                                         f"{cause(rc, out, err)}")
                 jails[jail] = parse_fail2ban_jail(out)
             else:
                 fail2ban = jails
 
-    module.exit_json(changed=False, sshd=settings, firewall=firewall, fail2ban=fail2ban,
+    module.exit_json(changed=False, sshd=settings, sshd_match=matched, firewall=firewall, fail2ban=fail2ban,
                      findings=found, sop_output={
                          "sshd": {k: settings.get(k) for k in ("passwordauthentication", "permitrootlogin")},
                          "firewall_input_chains": (firewall or {}).get("input_chains"),

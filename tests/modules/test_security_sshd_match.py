@@ -1,0 +1,262 @@
+"""security_hardening and module_utils/sop_sshd.py: sshd's Match blocks. ``sshd -T`` alone
+evaluates the configuration for no particular connection, so a Match block that weakens
+a setting for some connections is seen only through ``sshd -T -C`` with a connection
+that meets it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from loader import load, run_module, warning_lines
+
+sshd = load("sop_sshd")
+
+# Debian 12's sshd_config, shortened, with the Match blocks a court adds.
+SSHD_CONFIG = """\
+# This is the sshd server system-wide configuration file.
+Include sshd_config.d/*.conf
+Include nothing-here.d/*.conf
+
+#PermitRootLogin prohibit-password
+KbdInteractiveAuthentication no
+UsePAM yes
+X11Forwarding yes
+PrintMotd no
+AcceptEnv LANG LC_*
+Subsystem\tsftp\t/usr/lib/openssh/sftp-server
+
+Match Address 10.0.0.0/8,!10.9.0.0/16   # the court's LAN, not the guests' Wi-Fi
+\tPermitRootLogin yes
+Match User=budi
+\tPasswordAuthentication yes
+Match Group sftp-only
+\tInclude sftp.d/*.conf
+Match all
+\tX11Forwarding no
+"""
+
+
+def ssh_dir(tmp_path):
+    """An /etc/ssh of sshd_config, a drop-in with a Match of its own and one included
+    inside a Match block."""
+    folder = tmp_path / "ssh"
+    (folder / "sshd_config.d").mkdir(parents=True)
+    (folder / "sftp.d").mkdir()
+    (folder / "sshd_config").write_text(SSHD_CONFIG)
+    (folder / "sshd_config.d" / "20-vendor.conf").write_text(
+        "PasswordAuthentication no\nMatch LocalPort 2222 Host *.pa-batulicin.go.id\n"
+        "\tPermitEmptyPasswords yes\n")
+    (folder / "sshd_config.d" / "10-first.conf").write_text("Match User \"admin*,!adminx\"\n")
+    (folder / "sftp.d" / "chroot.conf").write_text(
+        "ChrootDirectory /srv/sftp\nMatch Address 192.168.*\n\tPasswordAuthentication yes\n")
+    return folder
+
+
+def test_match_blocks_are_read_as_sshd_reads_them(tmp_path):
+    # Includes relative to the ssh directory, globs in lexical order, a glob matching
+    # nothing skipped, "=" between a criterion and its patterns, a trailing comment, and
+    # a Match in a file included inside a Match block: both must hold.
+    folder = ssh_dir(tmp_path)
+    blocks, warnings = sshd.read_config(str(folder / "sshd_config"), str(folder))
+    assert warnings == []
+    main, first, vendor, sftp = (str(folder / "sshd_config"),
+                                 str(folder / "sshd_config.d" / "10-first.conf"),
+                                 str(folder / "sshd_config.d" / "20-vendor.conf"),
+                                 str(folder / "sftp.d" / "chroot.conf"))
+    assert [(b.where, b.criteria) for b in blocks] == [
+        (f"{first}:1", (("user", "admin*,!adminx"),)),
+        (f"{vendor}:2", (("localport", "2222"), ("host", "*.pa-batulicin.go.id"))),
+        (f"{main}:13", (("address", "10.0.0.0/8,!10.9.0.0/16"),)),
+        (f"{main}:15", (("user", "budi"),)),
+        (f"{main}:17", (("group", "sftp-only"),)),
+        (f"{sftp}:2", (("group", "sftp-only"), ("address", "192.168.*"))),
+        (f"{main}:19", (("all", ""),)),
+    ]
+    assert str(blocks[3]) == f"Match User=budi ({main}:15)"
+
+
+def test_no_match_block_gives_no_connection(tmp_path):
+    config = tmp_path / "sshd_config"
+    config.write_text("Include /etc/ssh/none.d/*.conf\nPasswordAuthentication no\n")
+    blocks, warnings = sshd.read_config(str(config), str(tmp_path))
+    assert blocks == [] and warnings == []
+    assert sshd.connections(blocks, "22") == ({}, [])
+
+
+def test_an_unreadable_config_file_is_a_warning(tmp_path):
+    folder = tmp_path / "ssh"
+    (folder / "conf.d" / "broken.conf").mkdir(parents=True)  # a folder where a file was
+    (folder / "sshd_config").write_text("Include conf.d/*.conf\nMatch User budi\n")
+    blocks, warnings = sshd.read_config(str(folder / "sshd_config"), str(folder))
+    assert [b.criteria for b in blocks] == [(("user", "budi"),)]
+    assert warnings == [f"konfigurasi sshd {folder / 'conf.d' / 'broken.conf'} tidak dapat "
+                        "dibaca (Is a directory): blok Match di dalamnya tidak diperiksa"]
+
+
+def test_an_include_loop_stops_at_sshds_depth(tmp_path):
+    config = tmp_path / "sshd_config"
+    config.write_text(f"Match User budi\nInclude {config}\n")
+    blocks, warnings = sshd.read_config(str(config), str(tmp_path))
+    assert len(blocks) == 17  # the file and 16 levels of includes, as sshd allows
+    assert warnings == [f"Include di {config}:2 lebih dari 16 tingkat: tidak dibaca"]
+
+
+@pytest.mark.parametrize(("value", "patterns", "expected"), [
+    ("budi", "budi", 1), ("budi", "bud?", 1), ("budi", "b*", 1), ("budi", "root", 0),
+    ("root", "*,!root", -1), ("budi", "*,!root", 1), ("root", "!root,*", -1),
+    ("budi", "!root", 0),  # negations alone match nothing
+])
+def test_patterns_as_openssh_matches_them(value, patterns, expected):
+    assert sshd.match_list(value, patterns) == expected
+
+
+@pytest.mark.parametrize(("address", "patterns", "expected"), [
+    ("10.1.2.3", "10.0.0.0/8", 1), ("10.9.0.1", "10.0.0.0/8,!10.9.0.0/16", -1),
+    ("192.168.1.1", "192.168.*", 1), ("192.168.1.1", "10.*", 0),
+    ("2001:db8::1", "2001:db8::/32", 1), ("2001:db8::1", "10.0.0.0/8", 0),
+    ("10.0.0.7", "10.0.0.7", 1),
+])
+def test_addresses_as_openssh_matches_them(address, patterns, expected):
+    assert sshd.match_address(address, patterns) == expected
+
+
+def test_each_block_gets_a_connection_that_meets_it(tmp_path):
+    folder = ssh_dir(tmp_path)
+    (folder / "sshd_config").write_text(
+        SSHD_CONFIG.replace("sftp-only", "root") + "Match RDomain vrf-*\nMatch Version OpenSSH*\n")
+    blocks, _ = sshd.read_config(str(folder / "sshd_config"), str(folder))
+    specs, warnings = sshd.connections(blocks, "22")
+    neutral = "user=sop-check,host=192.0.2.1,addr=192.0.2.1,lport=22"
+    assert {spec: [b.where.rpartition(":")[2] for b in its] for spec, its in specs.items()} == {
+        "user=admin,host=192.0.2.1,addr=192.0.2.1,lport=22": ["1"],
+        "user=sop-check,host=x.pa-batulicin.go.id,addr=192.0.2.1,lport=2222": ["2"],
+        "user=sop-check,host=10.0.0.1,addr=10.0.0.1,lport=22": ["13"],
+        "user=budi,host=192.0.2.1,addr=192.0.2.1,lport=22": ["15"],
+        # Group root: a real member (root's primary group), as sshd looks it up.
+        "user=root,host=192.0.2.1,addr=192.0.2.1,lport=22": ["17"],
+        "user=root,host=192.168.1.1,addr=192.168.1.1,lport=22": ["2"],
+        neutral: ["19", "22"],
+        "user=sop-check,host=192.0.2.1,addr=192.0.2.1,lport=22,rdomain=vrf-x": ["21"],
+    }
+    assert warnings == []
+
+
+@pytest.mark.parametrize(("match", "why"), [
+    ("User !root", "tidak ada koneksi contoh yang memenuhinya"),
+    ("Group no-such-group-here", "tidak ada koneksi contoh yang memenuhinya"),
+    ("Exec /bin/true", "kriteria exec tidak dapat dievaluasi dengan sshd -T -C"),
+])
+def test_a_block_without_a_connection_is_a_warning(tmp_path, match, why):
+    config = tmp_path / "sshd_config"
+    config.write_text(f"Match {match}\n\tPasswordAuthentication yes\n")
+    blocks, _ = sshd.read_config(str(config), str(tmp_path))
+    assert sshd.connections(blocks, "22") == (
+        {}, [f"Match {match} ({config}:1): {why}, blok tidak diperiksa"])
+
+
+# A fake sshd answering -T and -T -C from a table: the setting a connection's Match
+# blocks give it (the module's argv as sshd receives it, logged).
+FAKE_SSHD = """\
+echo "$*" >> "{log}"
+case "$*" in
+  *"-C user=budi,"*) printf 'passwordauthentication yes\\npermitrootlogin no\\nport 22\\n' ;;
+  *"-C user=sop-check,host=10.0.0.1,"*)
+     printf 'passwordauthentication no\\npermitrootlogin yes\\nport 22\\n' ;;
+  *"-C user=rusak,"*) echo "getgrouplist: LDAP server unavailable" >&2; exit 255 ;;
+  *"-C user=lambat,"*) exec sleep 20 ;;
+  *) printf 'passwordauthentication no\\npermitrootlogin no\\nport 22\\n' ;;
+esac
+"""
+
+
+def fake_sshd(tmp_path, monkeypatch) -> object:
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    log = tmp_path / "sshd.log"
+    (tools / "sshd").write_text("#!/bin/sh\n" + FAKE_SSHD.format(log=log))
+    (tools / "sshd").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    return log
+
+
+def check(tmp_path, config: str, **args) -> tuple[int, dict]:
+    path = tmp_path / "sshd_config"
+    path.write_text(config)
+    return run_module("security_hardening", tmp_path,
+                      {"sshd_config": str(path), "firewall": False, **args}, 60)
+
+
+def test_a_match_block_that_weakens_sshd_is_a_finding(tmp_path, monkeypatch):
+    log = fake_sshd(tmp_path, monkeypatch)
+    included = tmp_path / "50-budi.conf"
+    included.write_text("Match User budi\n\tPasswordAuthentication yes\n")
+    rc, result = check(tmp_path, f"Include {included}\nPasswordAuthentication no\n"
+                                 "Match Address 10.0.0.0/8\n\tPermitRootLogin yes\n")
+    assert rc == 0, result
+    assert result["sshd"]["passwordauthentication"] == "no"  # the default connection's
+    assert [(f["kind"], f["message"]) for f in result["findings"]] == [
+        ("ssh_password_auth", "SSH menerima login dengan password (passwordauthentication yes) "
+         "untuk koneksi user=budi,host=192.0.2.1,addr=192.0.2.1 "
+         f"sesuai Match User budi ({included}:1): gunakan kunci saja"),
+        ("ssh_root_login", "SSH mengizinkan login root (permitrootlogin yes) untuk koneksi "
+         "user=sop-check,host=10.0.0.1,addr=10.0.0.1 "
+         f"sesuai Match Address 10.0.0.0/8 ({tmp_path / 'sshd_config'}:3)"),
+    ]
+    assert [c["connection"] for c in result["sshd_match"]] == [
+        "user=budi,host=192.0.2.1,addr=192.0.2.1", "user=sop-check,host=10.0.0.1,addr=10.0.0.1"]
+    config = tmp_path / "sshd_config"
+    assert log.read_text().splitlines() == [
+        f"-T -f {config}", f"-T -f {config} -C user=budi,host=192.0.2.1,addr=192.0.2.1",
+        f"-T -f {config} -C user=sop-check,host=10.0.0.1,addr=10.0.0.1"]
+
+
+def test_without_match_blocks_sshd_runs_once(tmp_path, monkeypatch):
+    log = fake_sshd(tmp_path, monkeypatch)
+    rc, result = check(tmp_path, "Include /nonexistent/sshd_config.d/*.conf\n"
+                                 "PasswordAuthentication no\n")
+    assert rc == 0 and result["findings"] == [] and result["sshd_match"] == []
+    assert warning_lines(result) == []
+    assert log.read_text().splitlines() == [f"-T -f {tmp_path / 'sshd_config'}"]
+
+
+def test_a_weakening_the_default_connection_has_too_is_named_once(tmp_path, monkeypatch):
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "sshd").write_text("#!/bin/sh\nprintf 'passwordauthentication yes\\n"
+                                "permitrootlogin no\\n'\n")
+    (tools / "sshd").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc, result = check(tmp_path, "Match User budi\n")
+    assert rc == 0
+    assert [f["message"] for f in result["findings"]] == [
+        "SSH menerima login dengan password (passwordauthentication yes): gunakan kunci saja"]
+
+
+def test_a_connection_sshd_cannot_evaluate_is_a_warning(tmp_path, monkeypatch):
+    fake_sshd(tmp_path, monkeypatch)
+    rc, result = check(tmp_path, "Match User rusak\nMatch User budi\n")
+    assert rc == 0
+    assert [f["kind"] for f in result["findings"]] == ["ssh_password_auth"]
+    assert warning_lines(result) == [
+        "sshd -T -C user=rusak,host=192.0.2.1,addr=192.0.2.1 gagal (getgrouplist: LDAP server "
+        "unavailable): koneksi ini tidak diperiksa"]
+
+
+def test_a_hung_connection_stops_the_match_checks(tmp_path, monkeypatch):
+    fake_sshd(tmp_path, monkeypatch)
+    rc, result = check(tmp_path, "Match User lambat\nMatch User budi\n", timeout=1)
+    assert rc == 0 and result["findings"] == []
+    assert warning_lines(result) == [
+        "sshd -T -C user=lambat,host=192.0.2.1,addr=192.0.2.1 tidak selesai dalam 1 detik: "
+        "koneksi ini dan berikutnya tidak diperiksa"]
+
+
+def test_the_connections_checked_are_capped(tmp_path, monkeypatch):
+    log = fake_sshd(tmp_path, monkeypatch)
+    rc, result = check(tmp_path, "".join(f"Match User u{n}\n" for n in range(40)))
+    assert rc == 0 and len(result["sshd_match"]) == 32
+    assert len(log.read_text().splitlines()) == 33
+    assert warning_lines(result) == [
+        "40 koneksi dari blok Match; hanya 32 yang pertama diperiksa"]
+    assert json.dumps(result).count("u39") == 0
