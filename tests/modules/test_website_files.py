@@ -488,6 +488,19 @@ def test_nothing_moved_is_no_change(site, tmp_path):
     assert list((tmp_path / "q").iterdir()) == []
 
 
+def _copy_refused_as_changed(fd: int, info: os.stat_result, shell: Path, tmp_path: Path) -> None:
+    """The quarantine's copy of the open ``fd`` refuses a file changed since ``info``:
+    nothing copied, the file left (and ``fd`` closed)."""
+    target = tmp_path / "copy"
+    try:
+        with pytest.raises(OSError) as refused:
+            quarantine._copy(fd, info, str(target), [])
+    finally:
+        os.close(fd)
+    assert quarantine.refusal(refused.value).startswith("berubah selama disalin")
+    assert not target.exists() and shell.exists()
+
+
 def test_a_file_written_to_while_it_is_copied_is_not_removed(site, tmp_path):
     """The site's account appends to the planted file between its opening and the end of
     the copy: the copy is not the file, so no copy stays and the file is not removed."""
@@ -497,14 +510,7 @@ def test_a_file_written_to_while_it_is_copied_is_not_removed(site, tmp_path):
     info = os.fstat(fd)
     with open(shell, "a") as handle:
         handle.write("// more, written meanwhile\n")
-    target = tmp_path / "copy"
-    try:
-        with pytest.raises(OSError) as refused:
-            quarantine._copy(fd, info, str(target), [])
-    finally:
-        os.close(fd)
-    assert quarantine.refusal(refused.value).startswith("berubah selama disalin")
-    assert not target.exists() and shell.exists()
+    _copy_refused_as_changed(fd, info, shell, tmp_path)
 
 
 def test_a_file_rewritten_with_its_time_set_back_is_not_removed(site, tmp_path):
@@ -525,14 +531,7 @@ def test_a_file_rewritten_with_its_time_set_back_is_not_removed(site, tmp_path):
     os.utime(shell, ns=(info.st_atime_ns, info.st_mtime_ns))
     now = os.stat(shell)
     assert (now.st_size, now.st_mtime_ns) == (info.st_size, info.st_mtime_ns)
-    target = tmp_path / "copy"
-    try:
-        with pytest.raises(OSError) as refused:
-            quarantine._copy(fd, info, str(target), [])
-    finally:
-        os.close(fd)
-    assert quarantine.refusal(refused.value).startswith("berubah selama disalin")
-    assert not target.exists() and shell.exists()
+    _copy_refused_as_changed(fd, info, shell, tmp_path)
 
 
 def stand_in_tar(tmp_path: Path, body: str) -> Path:
