@@ -294,8 +294,12 @@ def _console_script(ready: int) -> list[str]:
         "lambda event, args: event == 'import' and args[0] == 'sop.cli'"
         f" and os.write({ready}, b'.')"
     )
+    # A shell without job control starts a background job with SIGINT ignored, and Python
+    # then installs no KeyboardInterrupt (CI's `make test &`): Ctrl-C's handler, as a
+    # terminal's shell gives it, first.
     script = (
-        f"import os, sys\nsys.addaudithook({hook})\n"
+        "import os, signal, sys\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        f"sys.addaudithook({hook})\n"
         f"from {module} import {function}\nsys.exit({function}())\n"
     )
     return [sys.executable, "-c", script]
