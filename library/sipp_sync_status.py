@@ -13,9 +13,18 @@ description:
   - Fetches the public SIPP page (from the host the module runs on, as SIPP's own sync
     would reach it) and reads its C(Pembaharuan Data) date, or the text matched by
     O(marker_regex), and computes its age.
-  - Understands C(2026-11-21 14:05:00), C(21-11-2026 14:05), C(21/11/2026 14:05:00) and
-    Indonesian month names (C(21 November 2026 14:05 WIB), C(21 Nop 2026 pukul 14.05)).
-    A WIB/WITA/WIT (in any case, C(Wita)), C(GMT+8), C(UTC+07:00) or C(+07:00) suffix
+  - Understands C(2026-11-21 14:05:00), C(2026/11/21 14:05), C(21-11-2026 14:05:33),
+    C(21/11/2026 14:05:00), C(21.11.2026 14.05) and Indonesian or English month names,
+    whole or cut short (C(21 November 2026 14:05 WIB), C(Sabtu, 21 Nop 2026 | pukul 14.05),
+    C(21-Agt-2026 14:05); Januari ... Desember, Jan, Feb/Peb, Mar, Apr, Mei, Jun, Jul,
+    Agu/Agt/Ags/Agus, Sep/Sept, Okt, Nov/Nop, Des). The time follows the date after a space,
+    a comma, a C(|) or a C(-), perhaps C(pukul)/C(pkl.)/C(jam), its parts split by a colon or
+    by C(.) as Indonesian writes them (C(14.05)).
+  - A date in digits is day first (C(03/12/26) is 3 December); a year of two digits is
+    20YY (C(21/11/26) and C(21 Nov '26) are 2026). A date without a time, a time before
+    its date or a date that does not exist (C(31/02/2026)) is not read; the result says
+    the date is unreadable (never fresh) rather than guess one.
+  - A WIB/WITA/WIT (in any case, C(Wita)), C(GMT+8), C(UTC+07:00) or C(+07:00) suffix
     sets the time zone, else O(timezone) applies.
   - Optionally asks the central SIPP MA for the court's last sync (O(central_status_url),
     a JSON answer whose C(last_sync) is ISO 8601; one without an offset is taken as UTC).
@@ -152,21 +161,28 @@ from ansible.module_utils.sop_secrets import basic_auth, mask_data, mask_url, ur
 from ansible.module_utils.sop_sipp_schema import offset_minutes  # noqa: E402
 
 MONTHS = {
-    "jan": 1, "januari": 1, "january": 1, "feb": 2, "februari": 2, "pebruari": 2,
+    "jan": 1, "januari": 1, "january": 1, "feb": 2, "peb": 2, "februari": 2, "pebruari": 2,
     "february": 2, "mar": 3, "maret": 3, "march": 3, "apr": 4, "april": 4, "mei": 5,
     "may": 5, "jun": 6, "juni": 6, "june": 6, "jul": 7, "juli": 7, "july": 7, "agu": 8,
-    "agt": 8, "agus": 8, "agustus": 8, "aug": 8, "august": 8, "sep": 9, "sept": 9,
+    "agt": 8, "ags": 8, "agus": 8, "agustus": 8, "aug": 8, "august": 8, "sep": 9, "sept": 9,
     "september": 9, "okt": 10, "oktober": 10, "oct": 10, "october": 10, "nov": 11,
     "nop": 11, "november": 11, "nopember": 11, "des": 12, "desember": 12, "dec": 12,
     "december": 12,
 }
 ZONES = {"WIB": 7 * 60, "WITA": 8 * 60, "WIT": 9 * 60}
-_TIME = r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?"
-PATTERNS = (
-    ("ymd", re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})[ T,]+(?:pukul\s+|jam\s+)?" + _TIME)),
-    ("dmy", re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})[ ,]+(?:pukul\s+|jam\s+)?" + _TIME)),
-    ("dMy", re.compile(r"(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})[ ,]+(?:pukul\s+|jam\s+)?" + _TIME)),
-)
+# A date and its time as Indonesian pages write them: the time after a space, a comma,
+# a '|' or a '-', perhaps "pukul"/"pkl."/"jam", its parts split by ':' or '.' (14.05).
+# No number is read out of a longer one: "2026/11/21" is no "26/11/21".
+_TIME = (r"(?:\s*[,|-]\s*|\s+|T)(?:(?:pukul|pkl\.?|jam)\s*)?"
+         r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?(?!\d)")
+_YEAR = r"(?P<year>\d{4}|'?\d{2})"
+# A year of two digits is 20YY (21/11/26 is 2026), and 03/12/26 is 3 December:
+# Indonesian pages write the day first. A month named is in MONTHS, else no date.
+PATTERNS = tuple(re.compile(r"(?<!\d)" + date + _TIME, re.IGNORECASE) for date in (
+    r"(?P<year>\d{4})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})",
+    r"(?P<day>\d{1,2})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)" + _YEAR,
+    r"(?P<day>\d{1,2})(?:\s*-\s*|\s+)(?P<month>[A-Za-z]+)\.?(?:\s*-\s*|\s+)" + _YEAR,
+))
 # The public page's marker: the text after "Pembaharuan Data", its colon and any tags.
 # Written so that no text makes it slow: one way to split a run of spaces (\s*:?\s*
 # split a crafted run of blank lines in n^2 ways) and tags that end before the next '<'.
@@ -208,32 +224,36 @@ def _offset(suffix: re.Match[str]) -> int:
     return (-1 if sign == "-" else 1) * (int(hours) * 60 + int(minutes or 0))
 
 
+def _month(text: str) -> int | None:
+    """A month's number, written in digits or named (None: a word no month's name)."""
+    return int(text) if text.isdigit() else MONTHS.get(text.lower())
+
+
+def _year(text: str) -> int:
+    """A page's year: 26 and '26 are 2026."""
+    year = int(text.lstrip("'"))
+    return year + 2000 if year < 100 else year
+
+
 def parse_marker(text: str, default_offset: int) -> dt.datetime:
     """An aware datetime from the marker text; raises StatusError."""
-    for kind, pattern in PATTERNS:
+    for pattern in PATTERNS:
         match = pattern.search(text)
-        if not match:
+        month = _month(match["month"]) if match else None
+        if match is None or month is None:
             continue
-        g = match.groups()
-        if kind == "ymd":
-            year, month, day = int(g[0]), int(g[1]), int(g[2])
-        elif kind == "dmy":
-            day, month, year = int(g[0]), int(g[1]), int(g[2])
-        else:
-            month_number = MONTHS.get(g[1].lower())
-            if month_number is None:
-                continue
-            day, month, year = int(g[0]), month_number, int(g[2])
         offset = default_offset
         suffix = _SUFFIX.search(text[match.end():])
         if suffix:
             offset = _offset(suffix)
         try:
-            return dt.datetime(year, month, day, int(g[3]), int(g[4]), int(g[5] or 0),
+            return dt.datetime(_year(match["year"]), month, int(match["day"]),
+                               int(match["hour"]), int(match["minute"]),
+                               int(match["second"] or 0),
                                tzinfo=dt.timezone(dt.timedelta(minutes=offset)))
         except ValueError as exc:
             raise StatusError(f"invalid date in {text.strip()!r}: {exc}") from exc
-    raise StatusError(f"no date found in {text.strip()!r}")
+    raise StatusError(f"no date with a time found in {text.strip()!r}")
 
 
 def fetch(url: str, timeout: int, validate_certs: bool) -> tuple[int, str]:

@@ -62,6 +62,65 @@ def test_an_offset_after_gmt_or_utc_is_read(text, expected):
     assert mod.parse_marker(text, WIB).isoformat() == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # the forms Indonesian pages write: a weekday, a '|' or '-' before the time, "Pukul"
+    # capitalised, '.' between hour and minute, a month cut short
+    ("Sabtu, 21 November 2026 | 14:05", "2026-11-21T14:05:00+07:00"),
+    ("Sabtu, 21-11-2026 | 14:05:33 WIB", "2026-11-21T14:05:33+07:00"),
+    ("21 November 2026 - 14:05", "2026-11-21T14:05:00+07:00"),
+    ("21 Agu 2026 Pukul 14.05 WITA", "2026-08-21T14:05:00+08:00"),
+    ("Senin, 21 Des 2026 Pkl. 08.00 WIB", "2026-12-21T08:00:00+07:00"),
+    ("21-Okt-2026 14:05", "2026-10-21T14:05:00+07:00"),
+    ("2026/11/21 14:05", "2026-11-21T14:05:00+07:00"),
+    # a year of two digits is 20YY
+    ("21/11/26 14.05", "2026-11-21T14:05:00+07:00"),
+    ("21-11-26 14:05:33 WIB", "2026-11-21T14:05:33+07:00"),
+    ("21 Mei '26 14:05", "2026-05-21T14:05:00+07:00"),
+    # day first, as Indonesia writes it: 3 December, not March 12
+    ("03/12/26 08:00", "2026-12-03T08:00:00+07:00"),
+    ("03-12-2026 08:00", "2026-12-03T08:00:00+07:00"),
+])
+def test_indonesian_forms_are_read(text, expected):
+    assert mod.parse_marker(text, WIB).isoformat() == expected
+
+
+@pytest.mark.parametrize(("month", "number"), [
+    ("Januari", 1), ("Februari", 2), ("Maret", 3), ("April", 4), ("Mei", 5), ("Juni", 6),
+    ("Juli", 7), ("Agustus", 8), ("September", 9), ("Oktober", 10), ("November", 11),
+    ("Desember", 12), ("Agu", 8), ("Agt", 8), ("Ags", 8), ("Okt", 10), ("Des", 12), ("Peb", 2),
+])
+def test_indonesian_month_names(month, number):
+    assert mod.parse_marker(f"1 {month} 2026 14:05", WIB).month == number
+
+
+@pytest.mark.parametrize("text", [
+    "21 November 2026",  # no time: midnight would be a guess
+    "14:05 21-11-2026",  # a time before its date
+    "21 Foo 2026 14:05",  # no month's name
+    "121/11/2026 14:05",  # no day of three digits: never "21/11/2026"
+    "21/11/20261 14:05",  # nor a year of five
+    "21/11/2026 14:055",
+    "Versi 3.2.0",
+])
+def test_what_is_no_date_with_a_time_stays_unreadable(text):
+    with pytest.raises(mod.StatusError, match=r"^no date with a time found in "):
+        mod.parse_marker(text, WIB)
+    verdict = mod.evaluate(f"Pembaharuan Data: {text}", REGEX, WIB, 8, NOW)
+    assert (verdict["last_sync"], verdict["fresh"]) == (None, False)
+    assert verdict["message"].startswith("Tanggal 'Pembaharuan Data' tidak terbaca: ")
+
+
+@pytest.mark.parametrize("text", ["31/02/26 14:05", "2026-13-01 14:05", "21 Nov 2026 24:05"])
+def test_a_date_that_does_not_exist_is_unreadable(text):
+    with pytest.raises(mod.StatusError, match=r"^invalid date in "):
+        mod.parse_marker(text, WIB)
+
+
+def test_a_year_month_day_date_is_not_read_as_day_first():
+    # "2026/11/21": a two-digit year would otherwise find "26/11/21", 26 November 2021
+    assert mod.parse_marker("Pembaharuan 2026/11/21 14:05", WIB).date() == dt.date(2026, 11, 21)
+
+
 def test_parse_marker_rejects_text_without_date():
     with pytest.raises(mod.StatusError, match="no date"):
         mod.parse_marker("belum pernah disinkronkan", WIB)
