@@ -54,13 +54,17 @@ options:
     default: [1, 2, 3, 4, 5]
   timezone:
     description:
-      - Time zone of the office hours, an IANA name or an offset such as C(+07:00).
+      - Time zone of the office hours, an IANA name or an offset such as C(+07:00)
+        (C(-12:00) to C(+14:00)).
+      - A zone the host does not know (here or in O(data_timezone)) fails the module
+        before it connects, with C(msg) naming the option and its value and C(setting)
+        the option.
     type: str
     default: Asia/Jakarta
   data_timezone:
     description:
-      - Time zone in which SIPP writes the audit times. The database server's clock
-        when omitted (SIPP stores local wall-clock time).
+      - Time zone in which SIPP writes the audit times, as O(timezone). The database
+        server's clock when omitted (SIPP stores local wall-clock time).
       - The period is then the last O(hours) of this clock. A Unix-time column is
         always read in the database's clock.
     type: str
@@ -226,6 +230,7 @@ from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     offset_minutes,
     resolve_columns,
     unavailable,
+    zone_error,
 )
 
 CANDIDATES: dict[str, list[str]] = {
@@ -509,6 +514,9 @@ def main() -> None:
     params = module.params
     if params["hours"] <= 0:
         module.fail_json(msg="hours must be a positive number")
+    bad_zone = zone_error(params, ["timezone", "data_timezone"])
+    if bad_zone:
+        module.fail_json(**bad_zone)
     binary = str(params["client_binary"] or find_binary(CLIENT_BINARIES) or "")
     if not binary:
         module.fail_json(msg="neither mariadb nor mysql client found on the host")

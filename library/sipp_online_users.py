@@ -48,8 +48,10 @@ options:
   data_timezone:
     description:
       - Time zone in which SIPP writes the session times, an IANA name or an offset such
-        as C(+07:00). The database server's clock when omitted (SIPP stores local
-        wall-clock time).
+        as C(+07:00) (C(-12:00) to C(+14:00)). The database server's clock when omitted
+        (SIPP stores local wall-clock time).
+      - A zone the host does not know fails the module before it connects, with
+        C(msg) naming the option and its value and C(setting) the option.
       - The window is then the last O(window_minutes) of this clock, and
         RV(online_users.database_time) is this clock's time. A Unix-time column needs no
         time zone and ignores it.
@@ -148,6 +150,7 @@ from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     offset_minutes,
     resolve_columns,
     unavailable,
+    zone_error,
 )
 
 CANDIDATES: dict[str, list[str]] = {
@@ -263,6 +266,9 @@ def main() -> None:
     params = module.params
     if params["window_minutes"] <= 0:
         module.fail_json(msg="window_minutes must be a positive number of minutes")
+    bad_zone = zone_error(params, ["data_timezone"])
+    if bad_zone:
+        module.fail_json(**bad_zone)
     binary = str(params["client_binary"] or find_binary(CLIENT_BINARIES) or "")
     if not binary:
         module.fail_json(msg="neither mariadb nor mysql client found on the host")
@@ -273,10 +279,8 @@ def main() -> None:
             {k: str(v) for k, v in (params["columns"] or {}).items() if v},
             params["max_sessions"], data_timezone=params["data_timezone"],
         )
-    except MariaDBError as exc:  # first: a login value's OptionValueError is a ValueError too
+    except MariaDBError as exc:
         module.fail_json(msg=f"SIPP database {conn.database}: {exc}")
-    except ValueError as exc:
-        module.fail_json(msg=f"data_timezone: {exc}")
     for entry in result["unavailable"]:
         module.warn(entry["message"])
     module.exit_json(changed=False, online_users=result, sop_output={

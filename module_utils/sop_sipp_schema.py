@@ -94,15 +94,21 @@ def matches_any(value: str, patterns: Sequence[str]) -> bool:
 
 
 _OFFSET_RE = re.compile(r"^([+-])(\d{1,2}):?(\d{2})$")
+# The offsets clocks keep (UTC-12:00 to UTC+14:00): '+70:00' is a mistyped '+07:00',
+# which would move a period or a window by days without a word.
+MIN_OFFSET, MAX_OFFSET = -12 * 60, 14 * 60
 
 
 def offset_minutes(tz: str) -> int:
     """Minutes east of UTC of '+07:00' / '+0700' offsets or IANA names (no DST in
-    Indonesia). Raises ValueError for an unknown zone."""
+    Indonesia). Raises ValueError for an unknown zone or an offset no clock keeps."""
     match = _OFFSET_RE.match(tz.strip())
     if match:
-        minutes = int(match.group(2)) * 60 + int(match.group(3))
-        return -minutes if match.group(1) == "-" else minutes
+        hours, minutes = int(match.group(2)), int(match.group(3))
+        offset = (-1 if match.group(1) == "-" else 1) * (hours * 60 + minutes)
+        if minutes >= 60 or not MIN_OFFSET <= offset <= MAX_OFFSET:
+            raise ValueError(f"time zone offset {tz!r} is not one of -12:00 to +14:00")
+        return offset
     try:
         delta = dt.datetime.now(ZoneInfo(tz)).utcoffset()
     except Exception as exc:  # ZoneInfo raises several types for a bad key
@@ -110,6 +116,21 @@ def offset_minutes(tz: str) -> int:
     if delta is None:
         raise ValueError(f"unknown time zone {tz!r}")
     return int(delta.total_seconds() // 60)
+
+
+def zone_error(params: Mapping[str, Any], options: Sequence[str]) -> dict[str, str] | None:
+    """The failure of the first of a module's ``options`` whose value (when set) is no
+    time zone: ``msg`` ('<option>: unknown time zone ...') and ``setting`` (the option,
+    which a role names by its variable); None when every one is a zone. Modules check
+    before they connect: a bad setting is never hidden behind, nor reported as, the
+    database's or a page's answer."""
+    for option in options:
+        if params.get(option):
+            try:
+                offset_minutes(str(params[option]))
+            except ValueError as exc:
+                return {"msg": f"{option}: {exc}", "setting": option}
+    return None
 
 
 def format_offset(minutes: int) -> str:

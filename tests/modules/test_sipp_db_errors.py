@@ -18,3 +18,25 @@ def test_a_password_with_a_line_break_is_named_as_such(tmp_path, module):
     assert rc == 1
     assert result["msg"] == "SIPP database sipp: the password cannot contain line breaks"
     assert "S3cret" not in str(result)
+
+
+@pytest.mark.parametrize(("module", "option"), [
+    ("sipp_online_users", "data_timezone"),
+    ("sipp_audit_summary", "data_timezone"),
+    ("sipp_audit_summary", "timezone"),
+])
+@pytest.mark.parametrize(("zone", "cause"), [
+    ("Asia/Jakrta", "unknown time zone 'Asia/Jakrta'"),
+    ("+70:00", "time zone offset '+70:00' is not one of -12:00 to +14:00"),
+])
+def test_a_bad_time_zone_is_named_before_the_database_is_asked(tmp_path, module, option,
+                                                              zone, cause):
+    # sipp_audit_summary asked the database first: with no database answering (nothing
+    # listens on the discard port) the bad zone went unseen behind "Can't connect", and
+    # once it answered the error read "unknown time zone ..." naming no option. A zone
+    # "+70:00" (a mistyped +07:00) was taken, moving the period by almost three days.
+    # `setting` names the option, for a role to name its variable.
+    rc, result = run_module(module, tmp_path, {
+        "login_host": "127.0.0.1", "login_port": 9, "login_user": "sop", option: zone})
+    assert rc == 1
+    assert (result["msg"], result["setting"]) == (f"{option}: {cause}", option)

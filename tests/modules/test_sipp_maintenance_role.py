@@ -24,19 +24,35 @@ PLAY = """
 """
 
 
+def play(tmp_path: pathlib.Path, *args: str) -> tuple[int, str]:
+    """ansible-playbook's exit code and what it showed, for PLAY with these arguments."""
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(PLAY, encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
+               ANSIBLE_ROLES_PATH=str(ROOT / "roles"))
+    proc = subprocess.run([*LOCAL_PLAYBOOK, "-v", *args, str(playbook)],
+                          capture_output=True, text=True, check=False, env=env, timeout=300)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
 def test_credentials_in_the_local_url_never_reach_the_failure(tmp_path):
     # sipp_http_check sends the URL's user:password@ as basic credentials and masks the
     # URL in its result; the verdict's message named the raw sipp_maintenance_local_url:
     # 'SIPP tidak dapat diakses dengan baik di http://sipp:UrlPa55@...?token=T0kLocal'.
-    play = tmp_path / "play.yml"
-    play.write_text(PLAY, encoding="utf-8")
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
-               ANSIBLE_ROLES_PATH=str(ROOT / "roles"))
-    proc = subprocess.run([*LOCAL_PLAYBOOK, "-v", "--tags", "monitor_akses", str(play)],
-                          capture_output=True, text=True, check=False, env=env, timeout=300)
-    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
-    shown = proc.stdout + proc.stderr
+    rc, shown = play(tmp_path, "--tags", "monitor_akses")
+    assert rc == 2, shown[-5000:]
     assert "Kegiatan 1: SIPP tidak dapat diakses dengan baik di http://***@127.0.0.1:9/" in shown
     leaked = [line for line in shown.splitlines() if any(s in line for s in SECRETS)]
     assert not leaked, leaked[:5]
+
+
+def test_a_bad_data_timezone_is_named_as_a_setting_not_as_the_database(tmp_path):
+    # sipp_online_users refused the zone before connecting, and the verdict showed its
+    # message as 'Database SIPP tidak menjawab: data_timezone: unknown time zone ...':
+    # an operator looked for a database problem. Both activities name the variable.
+    rc, shown = play(tmp_path, "-e", "sipp_maintenance_data_timezone=Asia/Jakrta")
+    assert rc == 2, shown[-5000:]
+    assert "Database SIPP tidak menjawab" not in shown
+    setting = "pengaturan salah: sipp_maintenance_data_timezone: unknown time zone 'Asia/Jakrta'"
+    assert f"Kegiatan 1: {setting}; Kegiatan 3: {setting}" in shown, shown[-5000:]

@@ -56,3 +56,23 @@ def test_offsets():
     assert u.format_offset(-210) == "-03:30"
     with pytest.raises(ValueError, match="unknown time zone"):
         u.offset_minutes("Mars/Olympus")
+
+
+@pytest.mark.parametrize(("zone", "minutes"), [("+14:00", 840), ("-12:00", -720), ("+0545", 345)])
+def test_offsets_clocks_keep_are_read(zone, minutes):
+    assert u.offset_minutes(zone) == minutes
+
+
+@pytest.mark.parametrize("zone", ["+70:00", "+07:60", "-13:00", "+14:01"])
+def test_offsets_no_clock_keeps_are_refused(zone):
+    # "+70:00", a mistyped +07:00, was 70 hours: SIPP's session window and the audit
+    # period moved by almost three days, with no word said.
+    with pytest.raises(ValueError, match=r"^time zone offset '.*' is not one of -12:00 to "):
+        u.offset_minutes(zone)
+
+
+def test_zone_error_names_the_first_bad_option_and_its_value():
+    params = {"timezone": "Asia/Jakarta", "data_timezone": "WIB", "other": None}
+    assert u.zone_error(params, ["timezone", "data_timezone"]) == {
+        "msg": "data_timezone: unknown time zone 'WIB'", "setting": "data_timezone"}
+    assert u.zone_error(dict(params, data_timezone=None), ["timezone", "data_timezone"]) is None
