@@ -47,7 +47,9 @@ options:
     type: str
     default: 'Pembaharuan\s+Data\s*(?::\s*)?(?:<[^<>]*>\s*)*([^<\r\n]+)'
   timezone:
-    description: Time zone of a date without a suffix (IANA name or C(+07:00)).
+    description: Time zone of a date without a suffix (IANA name or C(+07:00), C(-12:00) to
+      C(+14:00)); one the host does not know fails the module before the page is read,
+      naming the option.
     type: str
     default: Asia/Jakarta
   max_age_hours:
@@ -158,7 +160,7 @@ from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_http import context_for  # noqa: E402
 from ansible.module_utils.sop_http import fetch as http_fetch  # noqa: E402
 from ansible.module_utils.sop_secrets import basic_auth, mask_data, mask_url, url_secrets  # noqa: E402
-from ansible.module_utils.sop_sipp_schema import offset_minutes  # noqa: E402
+from ansible.module_utils.sop_sipp_schema import offset_minutes, zone_error  # noqa: E402
 
 MONTHS = {
     "jan": 1, "januari": 1, "january": 1, "feb": 2, "peb": 2, "februari": 2, "pebruari": 2,
@@ -204,14 +206,6 @@ _SUFFIX = re.compile(
 
 class StatusError(Exception):
     """One line for the operator."""
-
-
-def offset_of(tz: str) -> int:
-    """Minutes east of UTC for '+07:00' or an IANA name (sop_sipp_schema.offset_minutes)."""
-    try:
-        return offset_minutes(tz)
-    except ValueError as exc:
-        raise StatusError(str(exc)) from exc
 
 
 def _offset(suffix: re.Match[str]) -> int:
@@ -369,9 +363,12 @@ def main() -> None:
         re.compile(p["marker_regex"])
     except re.error as exc:
         fail(f"marker_regex is not a valid regex: {exc}")
+    bad_zone = zone_error(p, ["timezone"])
+    if bad_zone:
+        fail(bad_zone["msg"])
     try:
         status, page = fetch(p["public_url"], p["timeout"], p["validate_certs"])
-        sync = evaluate(page, p["marker_regex"], offset_of(p["timezone"]),
+        sync = evaluate(page, p["marker_regex"], offset_minutes(p["timezone"]),
                         p["max_age_hours"], now)
     except StatusError as exc:
         fail(f"public SIPP page: {exc}")

@@ -168,11 +168,16 @@ def test_central_status_errors_are_reported(monkeypatch):
     assert mod.central_status("http://ma", 5, True, NOW)["error"] == "answer is not JSON"
 
 
-def test_offsets():
-    assert mod.offset_of("Asia/Jakarta") == 420
-    assert mod.offset_of("+0800") == 480
-    with pytest.raises(mod.StatusError, match=r"^unknown time zone 'Nowhere/Land'$"):
-        mod.offset_of("Nowhere/Land")
+@pytest.mark.parametrize("public_url", ["http://127.0.0.1:9/", None])
+def test_a_bad_timezone_is_named_as_the_setting_not_the_page(tmp_path, public_url):
+    # The zone was read after the page: "public SIPP page: unknown time zone ..." blamed
+    # the page, and a page that did not answer (nothing listens on the discard port) hid
+    # the bad setting behind "Connection refused".
+    with serving(Central) as url:
+        rc, result = run_module("sipp_sync_status", tmp_path, {
+            "public_url": public_url or url + "/", "timezone": "Nowhere/Land"})
+    assert rc == 1
+    assert result["msg"] == "timezone: unknown time zone 'Nowhere/Land'"
 
 
 class Endless(BaseHTTPRequestHandler):
