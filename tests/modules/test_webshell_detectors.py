@@ -1,0 +1,102 @@
+"""The two webshell detectors: module_utils/sop_integrity.py's markers (the website SOP's
+integrity check) and roles/it_security/files/malware.yar (the IT-security SOP's
+security_malware_scan, with the real yara). Both catch the same obfuscations real PHP
+webshells use; clean PHP written like them matches neither."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+from conftest import within
+from loader import load, run_module
+
+integrity = load("sop_integrity")
+RULES = Path(__file__).resolve().parents[2] / "roles/it_security/files/malware.yar"
+
+# (PHP, the marker, the YARA rule): each trick, as webshells write it
+TRICKS = [
+    ("<?php eval/**/(base64_decode('ZWNobyAxOw=='));", "eval(base64_decode(", "php_eval_encoded"),
+    ("<?php @eval /*x*/ ( gzinflate /* y */ (base64_decode($p)));", "eval(base64_decode(",
+     "php_eval_encoded"),
+    ("<?php eval /*x*/ ($_POST['c']);", "eval($_REQUEST", "php_request_exec"),
+    ("<?php assert\n/* x */ (@$_POST['x']);", "assert($_POST", "php_request_exec"),
+    ("<?php system/**/(stripslashes/**/($_GET['c']));", "system($_POST", "php_request_exec"),
+    ("<?php $x = base64_decode/* */($p); eval($x);", "eval/**/(", "php_hidden_function_name"),
+    ("<?php $f='sys'.'tem'; $f($_GET['c']);", "'sys'.'tem'", "php_hidden_function_name"),
+    ('<?php $a="as"."sert"; $a($_POST[x]);', "'sys'.'tem'", "php_hidden_function_name"),
+    ("<?php call_user_func('sys' . 'tem', $_GET['c']);", "'sys'.'tem'",
+     "php_hidden_function_name"),
+    ("<?php $d = 'b'.'a'.'s'.'e'.'6'.'4'.'_'.'d'.'e'.'c'.'o'.'d'.'e'; eval($d($p));",
+     "'sys'.'tem'", "php_hidden_function_name"),
+    ("<?php $_GET['f']($_GET['c']);", "$_POST[x](", "php_request_exec"),
+    ("<?php $_POST['f'] /**/ ($_POST['c']);", "$_POST[x](", "php_request_exec"),
+    ("<?php $f = str_rot13('flfgrz'); $f($_GET['c']);", "str_rot13('flfgrz')",
+     "php_hidden_function_name"),
+    ("<?php $f = strrev('metsys'); $f($_GET['c']);", "strrev('metsys')",
+     "php_hidden_function_name"),
+]
+# every name the markers know hidden each way, so that a name added to one detector
+# alone fails here
+HIDDEN = [
+    *[(f"<?php $f = '{n[:len(n) // 2]}' . \"{n[len(n) // 2:]}\";", "'sys'.'tem'") for n in
+      integrity.HIDDEN_NAMES],
+    *[(f"<?php $f = str_rot13 ( '{codecs.encode(n, 'rot13')}' );", "str_rot13('flfgrz')")
+      for n in integrity.HIDDEN_NAMES],
+    *[(f"<?php $f = strrev(\"{n[::-1]}\");", "strrev('metsys')") for n in integrity.HIDDEN_NAMES],
+    *[(f"<?php {n} /** x **/ ($p);", "eval/**/(") for n in integrity.HIDDEN_NAMES],
+]
+ALL = TRICKS + [(text, marker, "php_hidden_function_name") for text, marker in HIDDEN]
+# Clean code written like the tricks (from WordPress, getID3 and phpMyAdmin): no finding.
+CLEAN = [
+    "<?php if ( function_exists( 'exec' ) && ! in_array( 'system', $disabled, true ) ) {}",
+    "<?php $query = \"$wpdb->terms AS t\" . 'or'. 'or'; $table = 'mysql'.'user';",
+    "<?php if (substr(strrev($id3v1), 0, 9) == strrev('LYRICSEND')) { $t = str_rot13($t); }",
+    "<?php $data = base64_decode( /* the logo */ get_option( 'court_logo' ) );",
+    "<?php call_user_func( $callback, $_POST ); $page = isset( $_GET['page'] ) ? 1 : 0;",
+    "<?php // Add magic quotes and set up $_REQUEST ( $_GET + $_POST ).\nwp_magic_quotes();",
+    "<?php $func = 'wp_' . $type . '_exists'; $class = 'WP_' . 'Query'; exec( $cmd );",
+]
+
+
+def yara_rules(tmp_path: Path, texts: list[str]) -> list[set[str]]:
+    """The rules security_malware_scan's yara matched in each text (one file each)."""
+    site = tmp_path / "www"
+    site.mkdir()
+    for number, text in enumerate(texts):
+        (site / f"{number}.php").write_text(text)
+    rc, result = run_module("security_malware_scan", tmp_path, {
+        "paths": [str(site)], "rules": RULES.read_text(encoding="utf-8"), "clamav": "never"})
+    assert rc == 0, result.get("msg")
+    found: list[set[str]] = [set() for _ in texts]
+    for match in result["matches"]:
+        found[int(Path(match["path"]).stem)].add(match["rule"])
+    return found
+
+
+@pytest.mark.parametrize(("text", "marker", "rule"), ALL)
+def test_the_markers_catch_each_trick(text, marker, rule):
+    assert marker in integrity.markers(text)
+
+
+def test_the_yara_rules_catch_each_trick(tmp_path):
+    found = yara_rules(tmp_path, [text for text, _, _ in ALL])
+    assert [(text, rule) for (text, _, rule), rules in zip(ALL, found, strict=True)
+            if rule not in rules] == []
+
+
+def test_clean_php_written_like_the_tricks_matches_neither(tmp_path):
+    assert {text: integrity.markers(text) for text in CLEAN} == {text: [] for text in CLEAN}
+    assert yara_rules(tmp_path, CLEAN) == [set() for _ in CLEAN]
+
+
+@pytest.mark.parametrize("text", [
+    "eval/" + "*" * (1 << 20), "eval/*" + "*" * (1 << 20), "eval /**/ " * (1 << 17),
+    "'s'.'y'.'s'.'t'.'e'" * (1 << 16), "str_rot13(/**/" * (1 << 16), "eval(" + " " * (1 << 20),
+], ids=["stars", "comment-stars", "comments", "pieces", "rot13-comments", "spaces"])
+def test_a_crafted_file_stalls_no_new_marker(text):
+    """Comments are bounded (1-4 stars, 200 characters), or a run of stars after a name
+    (minutes per 1 MiB block) would stall the check."""
+    with within(20, "reading the file"):
+        assert integrity.markers(text) == []
