@@ -14,17 +14,22 @@ description:
     load, memory, IP forwarding, and per interface its state, speed, errors and drops
     from C(/sys/class/net).
   - Returns the configuration as the gateway runs it, normalised for a history of
-    changes (M(net_config_store)) - C(nft list ruleset) with the counters' packet and
-    byte values removed, C(ip -br address) without the interfaces' state column, and
-    C(ip route) for IPv4 and IPv6 without the C(linkdown) and C(dead) flags and the
-    lifetime left of learnt routes, so that a pulled cable or a route counting down is
-    no configuration change.
+    changes (M(net_config_store)) - C(nft --stateless list ruleset), C(ip -br address)
+    without the interfaces' state column, and C(ip route) for IPv4 and IPv6 without the
+    C(linkdown) and C(dead) flags and the lifetime left of learnt routes, so that a pulled
+    cable or a route counting down is no configuration change.
+  - "The ruleset is read stateless: nft itself leaves out what traffic changes - the
+    packets and bytes of counters (in rules, named counter objects, a set's elements),
+    the C(used) of quotas, the C(last used) of C(last), the C(expires) of elements. A
+    counter object, a quota's limit, a limit or ct object stay, as configuration."
   - "Sets (and maps) filled at runtime keep their definition (type, flags, timeout, size)
     without their elements, as Oxidized leaves out what changes by itself: sets with
-    C(flags dynamic) or C(flags timeout) or a C(timeout), sets a rule fills (C(add @set),
-    C(update @set)) and the sets of fail2ban's table C(f2b-table) (its nftables actions'
-    bans, which have neither flag). The C(expires) of an element is left out wherever it
-    is. A static set's elements (an allowlist) are configuration and stay."
+    C(flags dynamic) or C(flags timeout) (CrowdSec's firewall bouncer's) or a C(timeout),
+    sets a rule fills (C(add @set), C(update @set)), and the ban sets of the blockers
+    that have neither flag - every set of fail2ban's tables (C(f2b-table), C(f2b-JAIL),
+    C(fail2ban)), fail2ban's sets in any table (C(addr-set-JAIL), C(addr6-set-JAIL)) and
+    the sets of sshguard's tables (C(sshguard)). A static set's elements (an allowlist)
+    are configuration and stay."
   - Read-only, never reports a change. Supports check mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
@@ -73,16 +78,18 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
-_COUNTER = re.compile(r"counter packets \d+ bytes \d+")
-# `nft list ruleset`: a table, a named set or map in it (one tab in), its elements (two
-# tabs in, the lines nft wraps ending with a comma) and the time left of an element
+# `nft list ruleset`: a table, a named set or map in it (one tab in) and its elements (two
+# tabs in, the lines nft wraps ending with a comma)
 _TABLE = re.compile(r"^table \S+ (\S+) \{\n.*?^\}$", re.MULTILINE | re.DOTALL)
 _SET = re.compile(r"^\t(?:set|map) (\S+) \{\n.*?^\t\}$", re.MULTILINE | re.DOTALL)
 _ELEMENTS = re.compile(r"^\t\telements = \{(?:.*,\n)*.*\}\n", re.MULTILINE)
 _RUNTIME_SET = re.compile(r"^\t\t(?:flags .*\b(?:dynamic|timeout)\b|timeout )", re.MULTILINE)
 _FILLED_BY_RULE = re.compile(r"\b(?:add|update) @([^\s{}]+)")
-_EXPIRES = re.compile(r" expires (?:\d+(?:ms|d|h|m|s))+")
-FAIL2BAN_TABLE = "f2b-table"  # the table of fail2ban's nftables actions: its sets are bans
+# Tables whose sets hold a blocker's bans without flag dynamic or timeout: fail2ban's
+# nftables actions (f2b-table, a local action's f2b-JAIL, or `table = fail2ban`) and
+# sshguard's (ip and ip6); and fail2ban's ban sets whatever their table
+_BAN_TABLE = re.compile(r"f2b-.+|fail2ban|sshguard")
+_BAN_SET = re.compile(r"addr6?-set-.+")
 _ROUTE_STATE = re.compile(r" (?:linkdown|dead|expires -?\d+sec)(?=\s|$)", re.MULTILINE)
 NET = Path("/sys/class/net")
 
@@ -135,13 +142,15 @@ def run(module: AnsibleModule, *argv: str) -> str:
 
 
 def runtime_elements(table: re.Match[str]) -> str:
-    """A table without the elements of its sets that packets or fail2ban fill (flags
-    dynamic or timeout, a timeout, a rule's add or update, fail2ban's table): their
-    definitions stay, an administrator's static set stays whole."""
+    """A table without the elements of its sets that packets or the blockers fill (flags
+    dynamic or timeout, a timeout, a rule's add or update, a blocker's table or fail2ban's
+    set): their definitions stay, an administrator's static set stays whole."""
     filled = set(_FILLED_BY_RULE.findall(table[0]))
+    bans = _BAN_TABLE.fullmatch(table[1]) is not None
 
     def drop(block: re.Match[str]) -> str:
-        if table[1] == FAIL2BAN_TABLE or block[1] in filled or _RUNTIME_SET.search(block[0]):
+        if (bans or block[1] in filled or _BAN_SET.fullmatch(block[1])
+                or _RUNTIME_SET.search(block[0])):
             return _ELEMENTS.sub("", block[0])
         return block[0]
 
@@ -149,12 +158,12 @@ def runtime_elements(table: re.Match[str]) -> str:
 
 
 def normalise(title: str, text: str) -> str:
-    """What is configuration, without what the moment adds: the counters' values, the
-    elements of sets filled at runtime (fail2ban's bans, a rule's add @set) and the
-    time left of any element, the interfaces' operational state (a pulled cable, a modem
-    off), the routes' linkdown and dead flags and the lifetime left of a learnt route."""
+    """What is configuration, without what the moment adds: the elements of sets filled
+    at runtime (bans, a rule's add @set) in a stateless ruleset, the interfaces'
+    operational state (a pulled cable, a modem off), the routes' linkdown and dead flags
+    and the lifetime left of a learnt route."""
     if title == "nft list ruleset":
-        return _EXPIRES.sub("", _TABLE.sub(runtime_elements, _COUNTER.sub("counter", text)))
+        return _TABLE.sub(runtime_elements, text)
     if title == "ip -br address":  # name, state, addresses: the state left out
         return "".join(
             " ".join(fields[:1] + fields[2:]) + "\n"
@@ -173,7 +182,9 @@ def main() -> None:
     )
     nft = module.get_bin_path("nft", required=True)
     ip = module.get_bin_path("ip", required=True)
-    ruleset = normalise("nft list ruleset", run(module, nft, "list", "ruleset"))
+    # stateless: without the counters' values, quotas' use, last use, elements' expiry
+    # (its section keeps the title it had, so that no stored history shows a change)
+    ruleset = normalise("nft list ruleset", run(module, nft, "--stateless", "list", "ruleset"))
     sections = [
         ("nft list ruleset", ruleset),
         ("ip -br address", normalise("ip -br address", run(module, ip, "-br", "address"))),

@@ -83,17 +83,23 @@ def run_python(code: str, *, file_limit: int | None = None,
                           preexec_fn=file_size_limit(file_limit))
 
 
+def module_argv(name: str, tmp_path: Path, args: dict[str, Any]) -> list[str]:
+    """The command line that runs library/<name>.py with ``args`` (written to a file in
+    ``tmp_path``) in its own Python process, as Ansible runs it on a host."""
+    args_file = tmp_path / "args.json"
+    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+    code = _DRIVER.format(module=str(ROOT / "library" / f"{name}.py"))
+    return [sys.executable, "-c", code, str(args_file)]
+
+
 def run_module(name: str, tmp_path: Path, args: dict[str, Any],
                seconds: float = 300, file_limit: int | None = None) -> tuple[int, dict[str, Any]]:
     """Run library/<name>.py in its own Python process with ``args``, as Ansible runs it
     on a host: its exit code and JSON result. A traceback fails the test; so does a
     module still running after ``seconds`` (killed: it fails its test instead of hanging
     the suite). ``file_limit`` as in file_size_limit."""
-    args_file = tmp_path / "args.json"
-    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-    code = _DRIVER.format(module=str(ROOT / "library" / f"{name}.py"))
     try:
-        proc = subprocess.run([sys.executable, "-c", code, str(args_file)], capture_output=True,
+        proc = subprocess.run(module_argv(name, tmp_path, args), capture_output=True,
                               text=True, check=False, timeout=seconds,
                               preexec_fn=file_size_limit(file_limit))
     except subprocess.TimeoutExpired:

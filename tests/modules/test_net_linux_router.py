@@ -1,16 +1,18 @@
-"""library/net_linux_router.py: its configuration text from the real ``ip`` in a network
-namespace of its own (unshare -rn) and from ``nft list ruleset`` text (no nft here), and
-its error line from a real failing command."""
+"""library/net_linux_router.py: its configuration from the real ``ip`` (and the real
+``nft`` where installed) in a network namespace of its own (unshare -rn), from
+``nft --stateless list ruleset`` text, and its error line from a real failing command."""
 
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import shutil
 import subprocess
 
 import pytest
 from ansible.module_utils import basic
-from loader import load
+from loader import load, module_argv, run_module
 
 mod = load("net_linux_router")
 
@@ -75,10 +77,11 @@ def test_a_carrier_lost_and_a_route_lifetime_are_no_configuration_change():
     assert "2001:db8:2::/64 dev v0 metric 1024 pref medium" in text["ip -6 route"]
 
 
-# `nft list ruleset` as nftables 1.0 prints it: fail2ban's table (its nftables action's
-# ban set), an administrator's allowlist, a set filled by a rule with a timeout on each
-# element, and a port-knocking set with a timeout that a rule updates. Between two runs
-# fail2ban banned and released addresses and the filled sets' elements came and went.
+# `nft --stateless list ruleset` as nftables 1.0 prints it: fail2ban's table (its
+# nftables action's ban set), an administrator's allowlist, a set filled by a rule with a
+# timeout on each element, and a port-knocking set with a timeout that a rule updates.
+# Between two runs fail2ban banned and released addresses and the filled sets' elements
+# came and went.
 RULESET = """\
 table inet filter {
 	set allowlist {
@@ -93,7 +96,7 @@ table inet filter {
 		size 65535
 		flags dynamic,timeout
 		timeout 1m
-		elements = { 203.0.113.9 timeout 1m expires %(flood)s limit rate over 5/minute burst 5 packets }
+		elements = { %(flood)s limit rate over 5/minute burst 5 packets }
 	}
 
 	set knocked {
@@ -106,7 +109,7 @@ table inet filter {
 		type filter hook input priority filter; policy drop;
 		ct state established,related accept
 		ip saddr @allowlist accept
-		tcp dport 22 ct state new add @ssh_flood { ip saddr limit rate over 5/minute burst 5 packets } counter packets %(packets)s bytes %(bytes)s drop
+		tcp dport 22 ct state new add @ssh_flood { ip saddr limit rate over 5/minute burst 5 packets } counter drop
 		tcp dport 7001 update @knocked { ip saddr }
 		tcp dport 22 ip saddr @knocked accept
 	}
@@ -125,12 +128,12 @@ table inet f2b-table {
 }
 """  # noqa: E101, E501 (nft's lines as it prints them: tabs, wrapped elements aligned by spaces)
 MORNING = RULESET % {
-    "flood": "41s880ms", "packets": 12, "bytes": 720,
-    "knocked": "elements = { 192.0.2.99 expires 21s3ms }",
+    "flood": "203.0.113.9 timeout 1m",
+    "knocked": "elements = { 192.0.2.99 }",
     "bans": "elements = { 45.148.10.81, 141.98.11.11 }"}
 EVENING = RULESET % {
-    "flood": "3s4ms", "packets": 90, "bytes": 5400,
-    "knocked": "elements = { 192.0.2.99 expires 2s, 198.51.100.23 expires 29s990ms }",
+    "flood": "198.51.100.60 timeout 1m",
+    "knocked": "elements = { 192.0.2.99, 198.51.100.23 }",
     "bans": "elements = { 80.94.95.115, 141.98.11.11,\n\t\t\t     185.156.73.233 }"}
 
 
@@ -145,17 +148,338 @@ def test_the_sets_definitions_and_a_static_sets_elements_stay_configuration():
         "\t\ttimeout 1m\n\t}\n" in text
     assert "\tset knocked {\n\t\ttype ipv4_addr\n\t\ttimeout 30s\n\t}\n" in text
     assert "\tset addr-set-sshd {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n" in text
-    for address in ("203.0.113.9", "192.0.2.99", "141.98.11.11", "185.156.73.233"):
+    for address in ("198.51.100.60", "192.0.2.99", "141.98.11.11", "185.156.73.233"):
         assert address not in text
-    assert "expires" not in text
     assert "add @ssh_flood { ip saddr limit rate over 5/minute burst 5 packets } counter drop" \
         in text
     widened = EVENING.replace("192.0.2.50,", "192.0.2.50, 192.0.2.51,")
     assert mod.normalise("nft list ruleset", widened) != text
 
 
-def test_the_expiry_of_an_element_is_left_out_wherever_it_is():
-    # a map with elements that carry their own timeout, in a set without the flag shown
-    ruleset = ("table ip nat {\n\tmap pinned {\n\t\ttype ipv4_addr : ipv4_addr\n"
-               "\t\telements = { 192.0.2.1 timeout 1h expires 59m58s : 10.0.0.5 }\n\t}\n}\n")
-    assert mod.normalise("nft list ruleset", ruleset) == ruleset.replace(" expires 59m58s", "")
+# The bans of other blockers, as `nft --stateless list ruleset` shows them: sshguard's
+# tables (ip and ip6 `sshguard`, set `attackers`, flags interval only), fail2ban's
+# nftables action given another table (`table = fail2ban` in a jail, and a local action's
+# `f2b-<jail>` table: its sets keep fail2ban's names, addr-set-JAIL and addr6-set-JAIL,
+# without a timeout) and CrowdSec's firewall bouncer (its sets' flag timeout).
+BLOCKERS = """\
+table ip sshguard {
+	set attackers {
+		type ipv4_addr
+		flags interval
+%(sshguard)s	}
+
+	chain blacklist {
+		type filter hook input priority filter - 10; policy accept;
+		ip saddr @attackers drop
+	}
+}
+table ip6 sshguard {
+	set attackers {
+		type ipv6_addr
+		flags interval
+%(sshguard6)s	}
+
+	chain blacklist {
+		type filter hook input priority filter - 10; policy accept;
+		ip6 saddr @attackers drop
+	}
+}
+table inet fail2ban {
+	set addr-set-sshd {
+		type ipv4_addr
+		flags interval
+%(f2b)s	}
+
+	set addr6-set-sshd {
+		type ipv6_addr
+		flags interval
+%(f2b6)s	}
+
+	chain f2b-chain {
+		type filter hook input priority filter - 1; policy accept;
+		tcp dport { 22 } ip saddr @addr-set-sshd reject with icmp port-unreachable
+		tcp dport { 22 } ip6 saddr @addr6-set-sshd reject with icmpv6 port-unreachable
+	}
+}
+table inet f2b-sipp {
+	set sipp-login {
+		type ipv4_addr
+%(sipp)s	}
+
+	chain f2b-chain {
+		type filter hook input priority filter - 1; policy accept;
+		tcp dport { 80, 443 } ip saddr @sipp-login drop
+	}
+}
+table ip crowdsec {
+	set crowdsec-blacklists {
+		type ipv4_addr
+		flags timeout
+%(crowdsec)s	}
+
+	chain crowdsec-chain {
+		type filter hook input priority filter; policy accept;
+		ip saddr @crowdsec-blacklists drop
+	}
+}
+table inet filter {
+	set allowlist {
+		type ipv4_addr
+		flags interval
+		elements = { 10.20.0.0/24, 192.0.2.50 }
+	}
+
+	chain input {
+		type filter hook input priority filter; policy drop;
+		ct state established,related accept
+		tcp dport 22 ip saddr @allowlist accept
+		tcp dport { 80, 443 } accept
+	}
+}
+"""
+
+
+def held(*addresses: str) -> str:
+    """A ban set's elements line, as nft prints it (none when the set is empty)."""
+    return f"\t\telements = {{ {', '.join(addresses)} }}\n" if addresses else ""
+
+
+BLOCKED_MORNING = BLOCKERS % {
+    "sshguard": held("203.0.113.5"), "sshguard6": "",
+    "f2b": held("45.148.10.81"), "f2b6": held("2001:db8:bad::1"),
+    "sipp": "", "crowdsec": held("198.51.100.9 timeout 4h")}
+BLOCKED_EVENING = BLOCKERS % {
+    "sshguard": held("203.0.113.5", "203.0.113.77"),
+    "sshguard6": held("2001:db8:666::/64"), "f2b": "", "f2b6": "",
+    "sipp": held("80.94.95.115"),
+    "crowdsec": held("141.98.11.11 timeout 24h", "185.156.73.233 timeout 4h")}
+
+
+def test_the_bans_of_sshguard_crowdsec_and_fail2ban_in_any_table_are_no_configuration_change():
+    morning = mod.normalise("nft list ruleset", BLOCKED_MORNING)
+    assert morning == mod.normalise("nft list ruleset", BLOCKED_EVENING)
+    for address in ("203.0.113.5", "45.148.10.81", "2001:db8:bad::1", "198.51.100.9"):
+        assert address not in morning
+    assert "\tset attackers {\n\t\ttype ipv6_addr\n\t\tflags interval\n\t}\n" in morning
+    assert "elements = { 10.20.0.0/24, 192.0.2.50 }" in morning
+
+
+@pytest.mark.parametrize(("change", "old", "new"), [
+    ("a new rule", "\t\ttcp dport { 80, 443 } accept\n",
+     "\t\ttcp dport { 80, 443 } accept\n\t\ttcp dport 3306 accept\n"),
+    ("a changed port", "tcp dport 22 ip saddr @allowlist", "tcp dport 2222 ip saddr @allowlist"),
+    ("a removed set", "\tset addr6-set-sshd {\n\t\ttype ipv6_addr\n\t\tflags interval\n"
+     "\t\telements = { 2001:db8:bad::1 }\n\t}\n\n", ""),
+    ("a static element", "10.20.0.0/24, 192.0.2.50", "10.20.0.0/24, 192.0.2.50, 203.0.113.5"),
+])
+def test_a_real_configuration_change_beside_the_bans_is_one(change, old, new):
+    changed = BLOCKED_MORNING.replace(old, new)
+    assert changed != BLOCKED_MORNING, change
+    assert mod.normalise("nft list ruleset", changed) != \
+        mod.normalise("nft list ruleset", BLOCKED_MORNING), change
+
+
+# What nftables 1.0.6 printed for one ruleset before and after two pings: the values of
+# a counter object, a quota object's and a quota statement's use and the counters of a
+# set's elements and of a rule change; its --stateless output stays the same.
+STATEFUL = """\
+table inet filter {
+	counter icmp_in {
+		packets %(packets)s bytes %(bytes)s
+	}
+
+	quota tamu {
+		over 500 mbytes%(used)s
+	}
+
+	set counted {
+		type ipv4_addr
+		counter
+		elements = { 127.0.0.1 counter packets %(packets)s bytes %(bytes)s }
+	}
+
+	chain input {
+		type filter hook input priority filter; policy accept;
+		ip protocol icmp counter name "icmp_in"
+		ip protocol icmp quota name "tamu"
+		ip protocol icmp quota over 100 mbytes%(used)s
+		ip saddr @counted counter packets %(packets)s bytes %(bytes)s
+	}
+}
+"""
+STATELESS = """\
+table inet filter {
+	counter icmp_in {
+	}
+
+	quota tamu {
+		over 500 mbytes
+	}
+
+	set counted {
+		type ipv4_addr
+		counter
+		elements = { 127.0.0.1 counter }
+	}
+
+	chain input {
+		type filter hook input priority filter; policy accept;
+		ip protocol icmp counter name "icmp_in"
+		ip protocol icmp quota name "tamu"
+		ip protocol icmp quota over 100 mbytes
+		ip saddr @counted counter
+	}
+}
+"""
+
+
+def test_counter_objects_and_quotas_use_are_no_configuration_change(tmp_path, monkeypatch):
+    # runs where nft is not installed too: an nft on PATH that prints what nftables 1.0.6
+    # printed, its --stateless output when asked for it
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    nft = tools / "nft"
+    nft.write_text(f'#!/bin/sh\n[ "$1" = --stateless ] && exec cat {tmp_path}/stateless\n'
+                   f"exec cat {tmp_path}/stateful\n")
+    nft.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
+    (tmp_path / "stateless").write_text(STATELESS)
+    rulesets = []
+    for moment in ({"packets": 0, "bytes": 0, "used": ""},
+                   {"packets": 4, "bytes": 336, "used": " used 336 bytes"}):
+        (tmp_path / "stateful").write_text(STATEFUL % moment)
+        rc, out = run_module("net_linux_router", tmp_path, {})
+        assert rc == 0, out
+        rulesets.append(out["config"].split("# ip -br address")[0])
+    assert rulesets[0] == rulesets[1] == f"# nft list ruleset\n{STATELESS}\n"
+
+
+# A court gateway's configuration for the real nft: named counter, quota, limit and ct
+# helper objects, a quota in a rule, a set that counts its elements' packets, a set a
+# rule fills, and the tables of sshguard, CrowdSec's bouncer and fail2ban (its action
+# given the table `fail2ban`).
+GATEWAY = """\
+table inet filter {
+	counter icmp_in {
+		comment "ICMP ke gateway"
+	}
+	quota tamu {
+		over 500 mbytes
+	}
+	limit icmp_rate {
+		rate 10/second
+	}
+	ct helper ftp-std {
+		type "ftp" protocol tcp
+		l3proto inet
+	}
+	set allowlist {
+		type ipv4_addr
+		flags interval
+		elements = { 10.20.0.0/24, 127.0.0.1 }
+	}
+	set counted {
+		type ipv4_addr
+		counter
+		elements = { 127.0.0.1 }
+	}
+	set seen {
+		type ipv4_addr
+		size 65535
+		flags dynamic
+	}
+	chain input {
+		type filter hook input priority filter; policy drop;
+		ip protocol icmp counter name "icmp_in"
+		ip protocol icmp quota name "tamu"
+		ip protocol icmp quota over 100 mbytes
+		ip saddr @counted
+		ip protocol icmp add @seen { ip saddr }
+		ip protocol icmp limit name "icmp_rate" counter accept
+		tcp dport 22 ip saddr @allowlist accept
+	}
+}
+table ip sshguard {
+	set attackers {
+		type ipv4_addr
+		flags interval
+	}
+	chain blacklist {
+		type filter hook input priority filter - 10; policy accept;
+		ip saddr @attackers drop
+	}
+}
+table ip crowdsec {
+	set crowdsec-blacklists {
+		type ipv4_addr
+		flags timeout
+	}
+	chain crowdsec-chain {
+		type filter hook input priority filter - 5; policy accept;
+		ip saddr @crowdsec-blacklists drop
+	}
+}
+table inet fail2ban {
+	set addr-set-sshd {
+		type ipv4_addr
+		flags interval
+	}
+	chain f2b-chain {
+		type filter hook input priority filter - 1; policy accept;
+		tcp dport { 22 } ip saddr @addr-set-sshd reject
+	}
+}
+"""
+# What happens on a gateway between two runs: traffic, and the blockers' bans
+TRAFFIC_AND_BANS = (
+    "ping -c 3 -i 0.2 -q 127.0.0.1 >/dev/null;"
+    " nft add element ip sshguard attackers '{ 203.0.113.5 }';"
+    " nft add element ip crowdsec crowdsec-blacklists '{ 198.51.100.9 timeout 4h }';"
+    " nft add element inet fail2ban addr-set-sshd '{ 45.148.10.81 }'")
+
+
+def gateway_configs(tmp_path, *steps: str) -> list[str]:
+    """net_linux_router's configuration after each shell step, run with the real nft and
+    ip in a network namespace of its own holding GATEWAY's ruleset."""
+    for tool in ("unshare", "ip", "nft", "ping"):
+        if shutil.which(tool) is None and not os.path.exists(f"/usr/sbin/{tool}"):
+            pytest.skip(f"needs {tool}")
+    rules = tmp_path / "gateway.nft"
+    rules.write_text(GATEWAY)
+    run = " ".join(shlex.quote(word) for word in module_argv("net_linux_router", tmp_path, {}))
+    script = f"ip link set lo up; nft -f {shlex.quote(str(rules))};" + "".join(
+        f" {{ {step}; }} >&2; {run}; echo;" for step in steps)
+    proc = subprocess.run(["unshare", "-rn", "sh", "-ec", script], capture_output=True,
+                          text=True, check=False, timeout=120,
+                          env={**os.environ, "PATH": os.environ["PATH"] + ":/usr/sbin"})
+    if proc.stderr.startswith("unshare:"):
+        pytest.skip(f"no network namespace here: {proc.stderr.strip()}")
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    return [json.loads(line)["config"] for line in proc.stdout.splitlines() if line]
+
+
+def test_counters_quotas_and_bans_of_a_real_gateway_are_no_configuration_change(tmp_path):
+    before, after = gateway_configs(tmp_path, "true", TRAFFIC_AND_BANS)
+    assert before == after
+    for kept in ('\tcounter icmp_in {\n\t\tcomment "ICMP ke gateway"\n\t}\n',
+                 "\tquota tamu {\n\t\tover 500 mbytes\n\t}\n",
+                 "ip protocol icmp quota over 100 mbytes\n",
+                 "elements = { 10.20.0.0/24, 127.0.0.1 }",
+                 "elements = { 127.0.0.1 counter }",
+                 "\tset seen {\n\t\ttype ipv4_addr\n\t\tsize 65535\n\t\tflags dynamic\n\t}\n",
+                 "ip protocol icmp limit name \"icmp_rate\" counter accept\n"):
+        assert kept in after
+
+
+def test_a_real_gateways_configuration_change_is_one(tmp_path):
+    unchanged, rule, port, removed = gateway_configs(
+        tmp_path, "true",
+        "nft add rule inet filter input tcp dport 3306 accept",
+        "nft flush chain inet fail2ban f2b-chain;"
+        " nft add rule inet fail2ban f2b-chain tcp dport '{ 2222 }' ip saddr @addr-set-sshd reject",
+        "nft 'flush chain inet fail2ban f2b-chain; delete set inet fail2ban addr-set-sshd'")
+    assert "tcp dport 3306 accept\n" in rule and "tcp dport 3306" not in unchanged
+    assert "tcp dport 2222 ip saddr @addr-set-sshd reject" in port
+    assert "tcp dport 22 ip saddr @addr-set-sshd reject" in rule
+    assert "addr-set-sshd" in port and "addr-set-sshd" not in removed
+    assert len({unchanged, rule, port, removed}) == 4
