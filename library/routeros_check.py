@@ -217,7 +217,10 @@ routers:
         its stored state unchanged."
       type: str
     export:
-      description: "Normalised configuration export (null when unavailable)."
+      description: "Normalised configuration export (null when unavailable): line
+        continuations joined, without the header's date line and the comment lines
+        RouterOS writes in a menu about the moment (C(# inactive time), C(# ether1 not
+        ready)...)."
       type: str
     export_error:
       description: "Why the export is unavailable."

@@ -354,13 +354,22 @@ def export_command(version: tuple[int, ...], show_sensitive: bool) -> str:
     return "/export" if show_sensitive else "/export hide-sensitive"
 
 
-_EXPORT_VOLATILE = (re.compile(r"^# \S+( \S+)? by RouterOS .*$"),)  # the date header
+_EXPORT_DATE = re.compile(r"^# \S+( \S+)? by RouterOS .*$")  # the header's first line
 
 
 def normalise_export(text: str) -> str:
-    """The export without its volatile lines (date header), with the RouterOS line
-    continuations joined, so two exports of one configuration are byte-identical."""
+    """The export without what belongs to the moment, with the RouterOS line
+    continuations joined, so two exports of one configuration are byte-identical: the
+    header's date line, and the comment lines RouterOS writes inside a menu about the
+    state it is in (``# inactive time`` before a rule outside its hours, ``# ether1 not
+    ready``, ``# poe-out status: short_circuit``, a firmware awaiting a reboot: a
+    configuration holds no comment line of its own). The header's other lines (software
+    id, model, serial number) stay."""
     joined = re.sub(r"\\\r?\n    ", "", text.replace("\r\n", "\n"))
-    lines = [line.rstrip() for line in joined.split("\n")]
-    kept = [line for line in lines if not any(p.match(line) for p in _EXPORT_VOLATILE)]
+    kept: list[str] = []
+    in_menu = False
+    for line in (line.rstrip() for line in joined.split("\n")):
+        in_menu = in_menu or line.startswith("/")
+        if not (line.startswith("#") and (in_menu or _EXPORT_DATE.match(line))):
+            kept.append(line)
     return "\n".join(kept).strip("\n") + "\n"

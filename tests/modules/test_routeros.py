@@ -341,3 +341,50 @@ def test_every_key_of_a_router_is_documented(lab):
     assert sorted(set(r) - set(documented)) == []
     store_items = yaml.safe_load(mod.RETURN)["store_items"]["description"]
     assert "booted_at" in store_items
+
+
+# One RouterBoard's configuration exported at two moments (RouterOS 7 over the API,
+# CRLF): in the morning a time-limited firewall rule is outside its hours, the PoE port's
+# camera cable is shorted, the upstream port is not ready after a power cut and the VRRP
+# peer sent a malformed packet; RouterOS notes each moment's state as a comment line in
+# the menu (`# inactive time` and the like, as Oxidized's RouterOS model removes them).
+EXPORT_MORNING = (
+    "# 2025-03-04 07:15:02 by RouterOS 7.16.2\r\n# software id = 8ZQN-X2MR\r\n#\r\n"
+    "# model = RB4011iGS+\r\n# serial number = HEX0A1B2C3D\r\n"
+    "/interface ethernet\r\n# poe-out status: short_circuit\r\n"
+    "set [ find default-name=ether10 ] poe-out=forced-on\r\n"
+    "/interface vrrp\r\n# received packet from 10.20.0.3 bad format\r\n"
+    "add interface=bridge-lan name=vrrp1 vrid=20\r\n"
+    "/ip dhcp-client\r\n# ether1 not ready\r\nadd interface=ether1\r\n"
+    "/ip firewall filter\r\n"
+    "add action=accept chain=input connection-state=established,related\r\n"
+    "# inactive time\r\n"
+    'add action=drop chain=forward comment="jam kerja: tanpa media sosial" \\\r\n'
+    "    dst-address-list=medsos time=8h-16h,mon,tue,wed,thu,fri\r\n"
+    "/system routerboard settings\r\n"
+    "# Firmware upgraded successfully, please reboot for changes to take effect!\r\n"
+    "set auto-upgrade=yes\r\n"
+)
+EXPORT_NOON = (
+    "# 2025-03-04 12:40:51 by RouterOS 7.16.2\r\n# software id = 8ZQN-X2MR\r\n#\r\n"
+    "# model = RB4011iGS+\r\n# serial number = HEX0A1B2C3D\r\n"
+    "/interface ethernet\r\nset [ find default-name=ether10 ] poe-out=forced-on\r\n"
+    "/interface vrrp\r\nadd interface=bridge-lan name=vrrp1 vrid=20\r\n"
+    "/ip dhcp-client\r\nadd interface=ether1\r\n"
+    "/ip firewall filter\r\n"
+    "add action=accept chain=input connection-state=established,related\r\n"
+    'add action=drop chain=forward comment="jam kerja: tanpa media sosial" \\\r\n'
+    "    dst-address-list=medsos time=8h-16h,mon,tue,wed,thu,fri\r\n"
+    "/system routerboard settings\r\nset auto-upgrade=yes\r\n"
+)
+
+
+def test_routeros_notes_on_the_moment_are_no_configuration_change():
+    morning = util.normalise_export(EXPORT_MORNING)
+    assert morning == util.normalise_export(EXPORT_NOON)
+    assert morning.startswith("# software id = 8ZQN-X2MR\n#\n# model = RB4011iGS+\n"
+                              "# serial number = HEX0A1B2C3D\n/interface ethernet\n")
+    assert ('add action=drop chain=forward comment="jam kerja: tanpa media sosial" '
+            "dst-address-list=medsos time=8h-16h,mon,tue,wed,thu,fri\n") in morning
+    longer = EXPORT_NOON.replace("time=8h-16h", "time=8h-17h")
+    assert util.normalise_export(longer) != morning
