@@ -39,7 +39,10 @@ options:
     elements: str
     default: []
   dns_servers:
-    description: Resolvers to ask directly (IPv4 addresses).
+    description:
+      - Resolvers to ask directly (IPv4 or IPv6 addresses).
+      - A resolver host without a DNS service (its port refused) is named so at once;
+        one that stays silent is given up after O(timeout).
     type: list
     elements: str
     default: []
@@ -72,7 +75,8 @@ options:
     type: float
     default: 0.2
   timeout:
-    description: Seconds to wait for one answer (ping, DNS, HTTP).
+    description: Seconds to wait for one answer (ping, DNS, HTTP); datagrams that are no
+      answer to the DNS query do not extend it.
     type: float
     default: 2
   loss_warn_percent:

@@ -158,8 +158,22 @@ def _a_records(data: bytes, qdcount: int, ancount: int) -> list[str]:
 _RCODES = {1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
 
 
+def _answer(sock: socket.socket, qid: int, deadline: float) -> bytes:
+    """The answer to query ``qid`` on a connected socket; TimeoutError at ``deadline``,
+    however many other datagrams (answers to other queries) come before it."""
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        sock.settimeout(left)
+        data = sock.recv(4096)
+        if len(data) >= 12 and struct.unpack(">H", data[:2])[0] == qid:
+            return data
+
+
 def dns_query(server: str, name: str, timeout: float, port: int = 53) -> dict[str, Any]:
-    """Ask ``server`` (not the system resolver) for the A records of ``name``."""
+    """Ask ``server`` (an IPv4 or IPv6 address or a name; not the system resolver) for
+    the A records of ``name``."""
     result: dict[str, Any] = {
         "server": server,
         "name": name,
@@ -176,20 +190,24 @@ def dns_query(server: str, name: str, timeout: float, port: int = 53) -> dict[st
     qid = random.randrange(0x10000)  # noqa: S311 - a query id, not a secret
     query = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0) + wire_name + struct.pack(">HH", 1, 1)
     start = time.monotonic()
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.settimeout(timeout)
-        try:
-            sock.sendto(query, (server, port))
-            while True:
-                data, _ = sock.recvfrom(4096)
-                if len(data) >= 12 and struct.unpack(">H", data[:2])[0] == qid:
-                    break
-        except TimeoutError:
-            result["error"] = f"resolver {server} tidak menjawab dalam {timeout:g} dtk"
-            return result
-        except OSError as exc:
-            result["error"] = f"resolver {server}: {exc.strerror or exc}"
-            return result
+    try:
+        family, _type, _proto, _name, address = socket.getaddrinfo(
+            server, port, type=socket.SOCK_DGRAM)[0]
+        with socket.socket(family, socket.SOCK_DGRAM) as sock:
+            # connected: only the resolver's own datagrams are read, and a host without
+            # a DNS service (ICMP port unreachable) is refused at once
+            sock.connect(address)
+            sock.send(query)
+            data = _answer(sock, qid, start + timeout)
+    except TimeoutError:
+        result["error"] = f"resolver {server} tidak menjawab dalam {timeout:g} dtk"
+        return result
+    except ConnectionRefusedError:
+        result["error"] = f"resolver {server}: tidak ada layanan DNS di port {port}/udp (ditolak)"
+        return result
+    except OSError as exc:
+        result["error"] = f"resolver {server}: {exc.strerror or exc}"
+        return result
     result["response_ms"] = round((time.monotonic() - start) * 1000, 1)
     flags, qdcount, ancount = struct.unpack(">HHH", data[2:8])
     if flags & 0x000F:

@@ -13,6 +13,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
@@ -160,18 +161,22 @@ def test_http_probe():
     assert not refused["ok"] and "refused" in refused["error"].lower()
 
 
-def dns_server(answer):
-    """A UDP responder answering each query with ``answer(query)``."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
+def dns_server(answer, host="127.0.0.1"):
+    """A UDP responder on ``host`` answering each query with ``answer(query)`` (bytes, or
+    a list of datagrams sent 0.2 s apart)."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((host, 0))
 
     def serve():
         while True:
             try:
                 data, peer = sock.recvfrom(512)
+                answers = answer(data)
+                for n, datagram in enumerate([answers] if isinstance(answers, bytes) else answers):
+                    time.sleep(0.2 if n else 0)
+                    sock.sendto(datagram, peer)
             except OSError:
                 return
-            sock.sendto(answer(data), peer)
 
     threading.Thread(target=serve, daemon=True).start()
     return sock
@@ -403,3 +408,44 @@ def test_a_name_dns_cannot_carry_is_one_clear_line(name):
     srv.close()
     assert r["ok"] is False and asked == []
     assert r["error"] == f"{name}: bukan nama DNS yang sah"
+
+
+def test_a_resolver_at_an_ipv6_address_is_asked():
+    # the query went out on an IPv4 socket: a resolver at an IPv6 address (the
+    # gateway's, a provider's) failed with "Address family for hostname not supported"
+    try:
+        srv = dns_server(lambda q: reply(q, addresses=["10.0.0.5"]), host="::1")
+    except OSError as exc:
+        pytest.skip(f"no IPv6 loopback here: {exc.strerror}")
+    r = net.dns_query("::1", "sipp.pn.court", 1, port=srv.getsockname()[1])
+    srv.close()
+    assert r["ok"] and r["addresses"] == ["10.0.0.5"] and r["error"] is None
+
+
+def test_a_resolver_host_without_a_dns_service_is_named_so_at_once():
+    # the host answers with ICMP port unreachable (dnsmasq stopped on the gateway): that
+    # is no "did not answer within the timeout", and needs no waiting for it
+    closed = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    start = time.monotonic()
+    r = net.dns_query("127.0.0.1", "sipp.pn.court", 2, port=port)
+    assert time.monotonic() - start < 1
+    assert r["ok"] is False
+    assert r["error"] == f"resolver 127.0.0.1: tidak ada layanan DNS di port {port}/udp (ditolak)"
+
+
+def test_answers_to_other_queries_do_not_extend_the_timeout():
+    # every datagram that is not this query's answer restarted the wait: a resolver (or
+    # a LAN host spoofing it) sending such answers held the check past its timeout
+    def others(query):
+        wrong = bytes([query[0] ^ 0xFF]) + query[1:]
+        return [reply(wrong, addresses=["10.0.0.66"])] * 10
+
+    srv = dns_server(others)
+    start = time.monotonic()
+    r = net.dns_query("127.0.0.1", "sipp.pn.court", 0.5, port=srv.getsockname()[1])
+    srv.close()
+    assert time.monotonic() - start < 1
+    assert r["error"] == "resolver 127.0.0.1 tidak menjawab dalam 0.5 dtk"
