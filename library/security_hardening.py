@@ -352,7 +352,7 @@ def main() -> None:
             module.fail_json(msg=f"{what} failed: {cause(rc, out, err)}")
         return str(out)
 
-    sshd = module.get_bin_path("sshd", opt_dirs=["/usr/sbin"])
+    sshd = module.get_bin_path("sshd")
     if not sshd:
         module.fail_json(msg="sshd not found (Debian package openssh-server)")
     test = [sshd, "-T", "-f", params["sshd_config"]]
@@ -364,7 +364,7 @@ def main() -> None:
 
     firewall: dict[str, Any] | None = None
     if params["firewall"]:
-        nft = module.get_bin_path("nft", opt_dirs=["/usr/sbin"])
+        nft = module.get_bin_path("nft")
         if not nft:
             found.append(finding("no_firewall", "nftables tidak terpasang: tidak ada firewall"))
         else:

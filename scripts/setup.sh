@@ -22,6 +22,8 @@ cd "$ROOT"
 # procps: pgrep/ps for the runner's process tests (not in a minimal Debian).
 # iputils-ping: the network SOP's reachability module is tested with the real ping.
 # iproute2: its modules are tested with the real ip in a network namespace (not in minbase).
+# nftables: the gateway's ruleset snapshot is tested with the real nft in a namespace
+# (Debian installs its service disabled: nothing on this machine's firewall changes).
 # goaccess: the plain tool the website log-audit benchmark is measured against.
 # yara: the IT-security SOP's malware rules (roles/it_security/files/malware.yar) are
 # tested with the real scanner the web hosts run.
@@ -33,7 +35,7 @@ APT_PACKAGES=(podman runc netavark aardvark-dns iptables debootstrap uidmap slir
               mariadb-client zstd rsync openssh-client sqlite3 make git curl ca-certificates
               python3 python3-venv
               postgresql systemd tzdata procps
-              iputils-ping iproute2 goaccess yara poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+              iputils-ping iproute2 nftables goaccess yara poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 
 # Collections come out of this pinned `ansible` release on PyPI (no Galaxy needed).
 ANSIBLE_COLLECTIONS_RELEASE=14.5.0
