@@ -75,9 +75,7 @@ from ansible.module_utils.sop_backup_ledger import (  # noqa: E402
     parse_time,
     read,
 )
-
-# Seconds a backup's time may lie ahead of the clock (clock skew) and still count.
-FUTURE_TOLERANCE = 300
+from ansible.module_utils.sop_clock import ahead_of_clock  # noqa: E402
 
 
 def ingested_at(value: Any) -> datetime.datetime | None:
@@ -122,7 +120,7 @@ def main() -> None:
         module.warn("backup tanpa waktu masuk yang terbaca di ledger, tidak dihitung: "
                     + ", ".join(skipped))
     fresh = newest is not None and newest["age_hours"] < module.params["max_age_hours"]
-    if newest is not None and newest["age_hours"] * 3600 < -FUTURE_TOLERANCE:
+    if newest is not None and ahead_of_clock(newest["age_hours"] * 3600):
         fresh = False
         module.warn(f"backup {newest['name']} tercatat {newest['ingested_at']}, di masa depan "
                     "menurut jam komputer backup (jam dimundurkan?): tidak dianggap baru")

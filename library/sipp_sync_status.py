@@ -157,6 +157,7 @@ import re  # noqa: E402
 from typing import Any, NoReturn  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_clock import ahead_of_clock  # noqa: E402
 from ansible.module_utils.sop_http import context_for  # noqa: E402
 from ansible.module_utils.sop_http import fetch as http_fetch  # noqa: E402
 from ansible.module_utils.sop_secrets import basic_auth, mask_data, mask_url, url_secrets  # noqa: E402
@@ -192,9 +193,6 @@ DEFAULT_MARKER_REGEX = r"Pembaharuan\s+Data\s*(?::\s*)?(?:<[^<>]*>\s*)*([^<\r\n]
 # The marker text kept and parsed: a date and its zone fit many times over; a line that
 # runs on (a crafted page) is cut rather than copied into the record.
 MAX_MARKER = 200
-# A date this far ahead of this host's clock (seconds) is a clock or time-zone error,
-# or a crafted page: not fresh, and the role's auto trigger syncs. Less is clock skew.
-FUTURE_TOLERANCE = 300
 UTC = dt.timezone.utc  # noqa: UP017 - Python 3.9 targets
 # A zone in any case: pages write "WITA", "Wita" and "wita" alike; UTC or GMT with an
 # offset ("GMT+8", "UTC+07:00") or without; or an offset alone at the end ("+07:00").
@@ -288,7 +286,7 @@ def evaluate(page: str, regex: str, default_offset: int, max_age: float,
                 "age_hours": None, "fresh": False, "in_future": False,
                 "message": f"Tanggal 'Pembaharuan Data' tidak terbaca: {exc}"}
     seconds, hours = age_of(when, now)
-    in_future = seconds < -FUTURE_TOLERANCE
+    in_future = ahead_of_clock(seconds)
     fresh = not in_future and seconds <= max_age * 3600
     if in_future:
         message = (f"Pembaharuan Data {text}: {-hours} jam di masa depan (jam server atau "

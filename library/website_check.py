@@ -127,6 +127,7 @@ import urllib.parse  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_clock import ahead_of_clock  # noqa: E402
 from ansible.module_utils.sop_http import (  # noqa: E402
     fetch,
     http_variant,
@@ -137,10 +138,6 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     ssl_context,
     tls_certificate,
 )
-
-# Seconds the newest content date may lie ahead of this host's clock (clocks a little
-# apart) and still count; more is a clock or time-zone error, or a wrong date.
-FUTURE_TOLERANCE = 300
 
 
 def check_page(url: str, p: dict[str, Any]) -> dict[str, Any]:
@@ -191,8 +188,8 @@ def check_certificates(urls: list[str], p: dict[str, Any], now: datetime.datetim
 
 def freshness(p: dict[str, Any], now: datetime.datetime) -> dict[str, Any]:
     """The newest content date (the CMS database's, else the feed's, else the sitemap's),
-    its age and whether it is fresh: a date more than FUTURE_TOLERANCE ahead of the clock
-    is not (``in_future``)."""
+    its age and whether it is fresh: a date further ahead of the clock than clocks drift
+    apart (sop_clock) is not (``in_future``)."""
     newest, source = None, None
     if p["newest_content"]:
         newest, source = parse_date(p["newest_content"]), "cms"
@@ -208,7 +205,7 @@ def freshness(p: dict[str, Any], now: datetime.datetime) -> dict[str, Any]:
     if newest is None:
         return {"newest": None, "source": None, "age_days": None, "fresh": None,
                 "in_future": None}
-    in_future = (now - newest).total_seconds() < -FUTURE_TOLERANCE
+    in_future = ahead_of_clock((now - newest).total_seconds())
     age = (now - newest).days
     return {"newest": newest.isoformat(), "source": source, "age_days": age,
             "fresh": not in_future and age <= p["freshness_days"], "in_future": in_future}
