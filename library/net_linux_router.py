@@ -39,6 +39,13 @@ options:
     type: list
     elements: str
     default: ['^lo$']
+  timeout:
+    description:
+      - Seconds each of C(nft) and C(ip) may run; one that runs longer (a kernel or a
+        netlink socket that hangs) is killed and the module fails, naming it, instead of
+        holding the SOP.
+    type: int
+    default: 30
 attributes:
   check_mode:
     support: full
@@ -77,6 +84,7 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_command import run_limited  # noqa: E402
 
 # `nft list ruleset`: a table, a named set or map in it (one tab in) and its elements (two
 # tabs in, the lines nft wraps ending with a comma)
@@ -134,7 +142,10 @@ def memory_used_percent() -> float | None:
 
 
 def run(module: AnsibleModule, *argv: str) -> str:
-    rc, out, err = module.run_command(list(argv))
+    seconds = module.params["timeout"]
+    rc, out, err = run_limited(module, list(argv), seconds)
+    if rc is None:
+        module.fail_json(msg=f"{' '.join(argv)} tidak selesai dalam {seconds} detik")
     if rc != 0:
         lines = (err or out).strip().splitlines()
         module.fail_json(msg=f"{' '.join(argv)} failed: {lines[-1] if lines else f'exit {rc}'}")
@@ -176,10 +187,13 @@ def normalise(title: str, text: str) -> str:
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
-            "ignore_interfaces": {"type": "list", "elements": "str", "default": ["^lo$"]}
+            "ignore_interfaces": {"type": "list", "elements": "str", "default": ["^lo$"]},
+            "timeout": {"type": "int", "default": 30},
         },
         supports_check_mode=True,
     )
+    if module.params["timeout"] <= 0:
+        module.fail_json(msg="timeout must be a positive number of seconds")
     nft = module.get_bin_path("nft", required=True)
     ip = module.get_bin_path("ip", required=True)
     # stateless: without the counters' values, quotas' use, last use, elements' expiry

@@ -9,6 +9,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import time
 
 import pytest
 from ansible.module_utils import basic
@@ -20,9 +21,9 @@ mod = load("net_linux_router")
 @pytest.fixture
 def module(monkeypatch):
     monkeypatch.setattr(basic, "_ANSIBLE_ARGS",
-                        json.dumps({"ANSIBLE_MODULE_ARGS": {}}).encode())
+                        json.dumps({"ANSIBLE_MODULE_ARGS": {"timeout": 2}}).encode())
     monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy")
-    return basic.AnsibleModule(argument_spec={})
+    return basic.AnsibleModule(argument_spec={"timeout": {"type": "int"}})
 
 
 def test_a_failing_command_is_one_plain_line(module, capsys):
@@ -38,6 +39,15 @@ def test_a_failing_command_without_output_names_its_exit(module, capsys):
     with pytest.raises(SystemExit):
         mod.run(module, false)
     assert json.loads(capsys.readouterr().out)["msg"] == f"{false} failed: exit 1"
+
+
+def test_a_hung_command_is_killed_and_named(module, capsys):
+    sleep = shutil.which("sleep") or pytest.skip("no sleep on this machine")
+    started = time.monotonic()
+    with pytest.raises(SystemExit):
+        mod.run(module, sleep, "30")
+    assert time.monotonic() - started < 15
+    assert json.loads(capsys.readouterr().out)["msg"] == f"{sleep} 30 tidak selesai dalam 2 detik"
 
 
 SEP = "=== cable pulled ==="
