@@ -369,10 +369,12 @@ def _run(ctx: Context, project: Path, given: tzinfo | None) -> ExitCode:
 
 def _since(text: str | None, zone: tzinfo) -> datetime | None:
     """--since's day from its midnight on the court's clock (`zone`)."""
+    from sop.report import calendar_date
+
     if not text:
         return None
     try:
-        day = datetime.strptime(text, "%Y-%m-%d")
+        day = calendar_date(text, "%Y-%m-%d")
     except ValueError:
         raise SopError(f"--since {text!r}: expected YYYY-MM-DD") from None
     if not 1970 <= day.year <= 9998:  # as --month: every zone's midnight a datetime holds

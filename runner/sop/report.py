@@ -56,6 +56,18 @@ WAKTU_FORMAT = "%d-%m-%Y %H:%M"
 WIB = ZoneInfo(DEFAULT_TIMEZONE)  # a court's clock unless its sop_schedule.timezone differs
 
 Block = tuple[str, Any]
+# The digits each field of a day or month given on the command line is written with.
+_FIELD_DIGITS = {"%Y": "[0-9]{4}", "%m": "[0-9]{2}", "%d": "[0-9]{2}"}
+
+
+def calendar_date(text: str, layout: str) -> datetime:
+    """`text` read by `layout` (`%Y-%m`, `%Y-%m-%d`) with every field at its full width;
+    ValueError otherwise. strptime alone takes `2026-1` for January (and other digits
+    than ASCII ones), a form the options' YYYY-MM never allowed."""
+    pattern = re.sub("%[Ymd]", lambda field: _FIELD_DIGITS[field.group()], layout)
+    if not re.fullmatch(pattern, text):
+        raise ValueError(text)
+    return datetime.strptime(text, layout)
 
 
 @dataclass(frozen=True)
@@ -71,7 +83,7 @@ class Month:
     @classmethod
     def parse(cls, text: str, zone: tzinfo = WIB) -> Month:
         try:
-            parsed = datetime.strptime(text, "%Y-%m")
+            parsed = calendar_date(text, "%Y-%m")
         except ValueError:
             raise SopError(f"--month {text!r}: expected YYYY-MM") from None
         if not 1970 <= parsed.year <= 9998:

@@ -73,6 +73,15 @@ def test_a_month_out_of_range_is_bad_input(cli: Cli, store_at: Store, month: str
     assert err.strip() == f"sop: error: --month {month!r}: expected a month from 1970 to 9998"
 
 
+@pytest.mark.parametrize("month", ["2026-1", "\uff12\uff10\uff12\uff16-01"])
+def test_a_month_not_written_yyyy_mm_is_bad_input(cli: Cli, store_at: Store, month: str) -> None:
+    """strptime's %m takes one digit (and %Y other digits than ASCII ones): `--month
+    2026-1` made January's report, a form YYYY-MM never allowed. One line, exit 2."""
+    code, out, err = cli("report", "--month", month)
+    assert (code, out) == (2, "")
+    assert err == f"sop: error: --month {month!r}: expected YYYY-MM\n"
+
+
 def _summary(out: str) -> dict[str, list[str]]:
     table = out.split("## Ringkasan")[1].split("\n## ", maxsplit=1)[0]
     rows = [line.strip("|").split(" | ") for line in table.splitlines() if line.startswith("| ")]

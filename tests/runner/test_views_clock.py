@@ -172,10 +172,13 @@ def test_a_runs_zone_that_is_no_zone_is_one_line(
     assert re.search(STARTED + "WIB / ", out), out
 
 
-@pytest.mark.parametrize("day", ["0001-01-01", "2026-02-30", "yesterday"])
+@pytest.mark.parametrize(
+    "day", ["0001-01-01", "2026-02-30", "yesterday", "2026-1-05", "2026-01-5"]
+)
 def test_a_since_day_out_of_range_is_bad_input(cli: Cli, store_at: Store, day: str) -> None:
     """The 1st of January of year 1 at WIB's midnight is in year 0 in UTC, which no
-    datetime holds: one line, exit 2, not an internal error."""
+    datetime holds: one line, exit 2, not an internal error. A day is written YYYY-MM-DD,
+    as --month's YYYY-MM (strptime alone took 2026-1-05)."""
     code, out, err = cli("history", "--since", day)
     assert (code, out) == (2, "")
     assert err.startswith(f"sop: error: --since {day!r}: expected ")
