@@ -42,6 +42,8 @@ EXIT_CODES = """exit codes:
   5  canceled (SIGINT/SIGTERM) or interrupted
   6  internal error (store unavailable, unexpected exception)
   7  `sop overdue`: at least one SOP is overdue
+  8  `sop overdue --notify`: a notification could not be sent (the notification
+     config unusable, a delivery failed); the list is shown as without --notify
 
 environment: SOP_DATA_DIR, SOP_DATABASE_URL, SOP_PROJECT_DIR, SOP_CATALOGUE_DIR,
 SOP_TRIGGER (manual|timer), SOP_KEEP_ARTIFACTS, ANSIBLE_VAULT_PASSWORD_FILE"""
@@ -258,10 +260,11 @@ def cmd_overdue(ctx: Context) -> ExitCode:
     sops, courts, zone = _court_view(ctx)
     dues = _dues(ctx, sops, courts)
     overdue = [d for d in dues if d.state == "overdue"]
+    undelivered = None
     if ctx.args.notify:
         from sop.notify import overdue_check
 
-        overdue_check(ctx.store, dues, courts, zone)
+        undelivered = overdue_check(ctx.store, dues, courts, zone)
     if ctx.args.json or query is not None:
         at = now()
         records.emit([records.due(d, at) for d in overdue], query, sys.stdout)
@@ -269,6 +272,8 @@ def cmd_overdue(ctx: Context) -> ExitCode:
         ctx.console.print(views.overdue(overdue, zone))
     else:
         ctx.console.print("No SOP is overdue.", markup=False, highlight=False)
+    if undelivered is not None:  # the list stands; what it holds was not all told
+        raise SopError(undelivered, ExitCode.NOT_NOTIFIED)
     return ExitCode.OVERDUE if overdue else ExitCode.OK
 
 
@@ -772,7 +777,8 @@ def build_parser() -> argparse.ArgumentParser:
     overdue.add_argument(
         "--notify",
         action="store_true",
-        help="also notify overdue and interrupted SOPs, once each (sop-overdue.timer)",
+        help="also notify overdue and interrupted SOPs, once each (sop-overdue.timer); "
+        "exit 8 when a notification cannot be sent",
     )
     show = command("show", cmd_show, "a SOP laid out like its document")
     show.add_argument("sop")

@@ -16,6 +16,7 @@ class ExitCode(enum.IntEnum):
     CANCELED = 5
     INTERNAL = 6
     OVERDUE = 7
+    NOT_NOTIFIED = 8
 
 
 class SopError(Exception):

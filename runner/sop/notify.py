@@ -9,7 +9,8 @@ the end of a problem told before (`pulih`).
 The same problem is told once: the table `notifications` keeps per court, SOP and kind
 the fingerprint last told; nothing is sent again until the fingerprint changes or the
 problem resolves. A delivery that fails is recorded there (state `failed`, the reason)
-and retried the next time; it never fails the SOP.
+and retried the next time; it never fails the SOP, but it fails the overdue check (`sop
+overdue --notify`, exit 8), whose job the alert is.
 
 The URLs (they hold tokens and passwords) come from a root-only file, not from the
 inventory: `SOP_NOTIFY_CONFIG`, else /etc/sop/notify.yml, which the controller role
@@ -427,30 +428,35 @@ def execution_ended(store: Store, execution_id: int) -> None:
 
 def overdue_check(
     store: Store, dues: Iterable[Any], courts: Iterable[str | None], zone: tzinfo
-) -> int:
+) -> str | None:
     """`sop overdue`'s notifications: each overdue SOP once per missed deadline (resolved
     when it is up again), and a SOP whose newest real run of the whole SOP at a court (or
     without a court name) was interrupted (a killed or crashed run, found after it ended:
-    a newer dry or partial run does not hide it); times on
-    the court's clock (`zone`). Never raises: as after a run, a notification problem (a
-    bad config, the store failing while a delivery is recorded) is a warning. The number
-    of deliveries that failed (1 when the check itself could not finish)."""
+    a newer dry or partial run does not hide it); times on the court's clock (`zone`).
+    Never raises: None when every notification due went out (or the court has none: no
+    configuration file), else one line saying what did not (a configuration it cannot
+    use, deliveries that failed, each also warned with apprise's reason, the store failing
+    while a delivery is recorded), for `sop overdue` to exit 8 with, after its list."""
     try:
         notifier = _notifier(store)
-        if notifier is None:
-            return 0
-        _overdue_events(notifier, dues, courts, zone)
     except SopError as exc:
-        _warn(f"notifications not sent: {exc}")
-        return 1
-    except Exception as exc:  # a notification never decides what `sop overdue` says
-        _warn(f"notifications not sent: {exc!r}")
-        return 1
+        return f"notifications not sent: {exc}"
+    if notifier is None:
+        return None
+    try:
+        _overdue_events(notifier, dues, courts, zone)
+    except Exception as exc:  # a notification never decides what `sop overdue` lists
+        return f"notifications not all sent: {exc if isinstance(exc, SopError) else repr(exc)}"
     failed = [(event, error) for event, outcome, error in notifier.outcomes if outcome == "failed"]
     for event, error in failed:
         where = f" at {event.court}" if event.court else ""
         _warn(f"notification {event.kind} for SOP {event.sop_id}{where} not delivered: {error}")
-    return len(failed)
+    if not failed:
+        return None
+    return (
+        f"{len(failed)} of {len(notifier.outcomes)} notifications not delivered "
+        "(the warnings above say why)"
+    )
 
 
 def _overdue_events(

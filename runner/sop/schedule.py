@@ -319,7 +319,7 @@ WantedBy=timers.target
             "sop-overdue.service",
             f"""{MARKER}
 [Unit]
-Description=Check for overdue SOPs and notify them (fails, exit 7, while any is overdue)
+Description=Check for overdue SOPs and notify them (fails: exit 7 overdue, 8 not notified)
 Documentation={_documentation(project_dir)}
 
 [Service]

@@ -440,13 +440,13 @@ def test_a_run_canceled_before_its_playbook_started_is_notified(
     assert "eksekusi 1 DIBATALKAN" in post["message"]
 
 
-def test_a_store_failing_while_overdue_notifies_is_a_warning(
+def test_a_store_failing_while_overdue_notifies_is_no_internal_error(
     cli: Callable[..., CliResult], configured: Receivers, sop_env: dict[str, str]
 ) -> None:
     """A failure inside the overdue check's notifications other than a bad config (here
     the store locked by another process while the delivery is recorded) ended `sop
-    overdue --notify` with exit 6, an internal error, and no list: as after a run, a
-    notification problem is a warning, and the exit code still says what is overdue."""
+    overdue --notify` with exit 6, an internal error, and no list: the list is shown, and
+    the check that could not finish its notifications says so in one line, exit 8."""
     _, inbox = configured
     store = data_store(sop_env)
     craft_execution(store, "local-demo", now() - timedelta(days=5))
@@ -457,9 +457,9 @@ def test_a_store_failing_while_overdue_notifies_is_a_warning(
         code, out, err = cli("overdue", "--notify")
     finally:
         holder.close()
-    assert code == 7, err
+    assert code == 8, err
     assert "local-demo" in out or "Local-Demo" in out, out
-    assert err.startswith("sop: warning: notifications not sent: ") and err.count("\n") == 1, err
+    assert err.startswith("sop: error: notifications not all sent: ") and err.count("\n") == 1
     assert "locked" in err
     assert len(inbox.posts) == 1  # delivered; its record is what failed
 
@@ -481,3 +481,75 @@ def test_an_interrupted_run_without_a_court_is_notified(
     cli("overdue", "--notify")
     [post] = inbox.posts
     assert f"eksekusi {unnamed} TERPUTUS" in post["message"]
+
+
+def _overdue_demo(sop_env: dict[str, str]) -> None:
+    store = data_store(sop_env)
+    craft_execution(store, "local-demo", now() - timedelta(days=5))
+    store.close()
+
+
+@pytest.mark.parametrize("query", [(), ("--query", "[].sop_id")])
+def test_an_overdue_alert_not_delivered_fails_the_check(
+    cli: Callable[..., CliResult],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sop_env: dict[str, str],
+    query: tuple[str, ...],
+) -> None:
+    """The hourly `sop overdue --notify` (sop-overdue.timer) whose alert did not reach
+    anyone (the court's mail server down) exited 7, as if it had been told, or 0 for an
+    interrupted run: a warning in a journal nobody reads. Exit 8, after the list."""
+    dead = f"mailto://127.0.0.1:{free_port()}?from=sop@pn-uji.example&to=ptip@pn-uji.example"
+    monkeypatch.setenv(notify.CONFIG_ENV, str(write_config(tmp_path / "n.yml", [dead])))
+    _overdue_demo(sop_env)
+    code, out, err = cli("overdue", "--notify", *query)
+    assert code == 8, err
+    assert "local-demo" in out.lower()  # the list (or its JSON), as without --notify
+    *warnings, error = err.splitlines()
+    assert [w.split(" not delivered: ")[0] for w in warnings] == [
+        "sop: warning: notification terlambat for SOP local-demo at Pengadilan Negeri Uji"
+    ]
+    assert error == "sop: error: 1 of 1 notifications not delivered (the warnings above say why)"
+
+
+@pytest.mark.parametrize("overdue", [True, False])
+def test_an_unusable_notification_config_fails_the_check(
+    cli: Callable[..., CliResult],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sop_env: dict[str, str],
+    overdue: bool,
+) -> None:
+    """A notification config `sop overdue --notify` cannot use (readable by others, a URL
+    apprise cannot parse, SOP_NOTIFY_CONFIG naming no file) was a warning, exit 7 or 0:
+    the check's alerts cannot go out, now or when a SOP falls overdue. Exit 8, one line,
+    the list still shown."""
+    if overdue:
+        _overdue_demo(sop_env)
+    shown = "local-demo" if overdue else "No SOP is overdue."
+    shared = write_config(tmp_path / "shared.yml", [TELEGRAM], mode=0o640)
+    broken = write_config(tmp_path / "broken.yml", ["tgram://not-a-bot-token/"])
+    for config, reason in (
+        (shared, f"notification config {shared} is readable by others (mode 0640)"),
+        (broken, f"{broken}: urls[0]: not a valid apprise URL for service 'tgram'"),
+        (tmp_path / "none.yml", f"{notify.CONFIG_ENV}={tmp_path / 'none.yml'}: file not found"),
+    ):
+        monkeypatch.setenv(notify.CONFIG_ENV, str(config))
+        code, out, err = cli("overdue", "--notify")
+        assert code == 8, err
+        assert shown in out
+        assert err.startswith(f"sop: error: notifications not sent: {reason}"), err
+        assert err.count("\n") == 1
+
+
+def test_no_notification_config_is_notifications_not_set_up(
+    cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No config at the default path: the court has no notifications (the controller role
+    removes the file without sop_notify_urls); the check says what is overdue, as ever."""
+    monkeypatch.delenv(notify.CONFIG_ENV, raising=False)
+    monkeypatch.setattr(notify, "DEFAULT_CONFIG", tmp_path / "notify.yml")
+    code, out, err = cli("overdue", "--notify")
+    assert (code, err) == (0, ""), err
+    assert "No SOP is overdue." in out
