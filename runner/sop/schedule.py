@@ -185,17 +185,18 @@ def zone_name(zone: object, where: str) -> str:
     return zone
 
 
-def _timezone(court_schedule: Mapping[str, Any]) -> str:
+def _timezone(court_schedule: Mapping[str, Any], inventory: str | None = None) -> str:
     zone = court_schedule.get("timezone", DEFAULT_TIMEZONE)
-    return zone_name(zone, "inventory: sop_schedule/timezone")
+    where = f"inventory {inventory}" if inventory else "inventory"
+    return zone_name(zone, f"{where}: sop_schedule/timezone")
 
 
-def court_timezone(court_schedule: Any) -> str | None:
-    """The zone an inventory's `sop_schedule.timezone` names (SopError if it names none),
-    None when it sets none."""
+def court_timezone(court_schedule: Any, inventory: str | None = None) -> str | None:
+    """The zone an inventory's `sop_schedule.timezone` names (SopError if it names none,
+    naming the `inventory` when given), None when it sets none."""
     if not isinstance(court_schedule, Mapping) or "timezone" not in court_schedule:
         return None
-    return _timezone(court_schedule)
+    return _timezone(court_schedule, inventory)
 
 
 def court_zone(court_schedule: Any) -> ZoneInfo:
