@@ -53,7 +53,10 @@ description:
     (C(sl&#111;t), C(slot&nbsp;gacor)), letters styled by Unicode (mathematical bold or
     italic, full-width, circled) read as plain ones (NFKC), invisible characters dropped
     (soft hyphen, zero-width space, joiners, BOM) and inline tags inside a word ignored
-    (C(to<b></b>gel)); a block element (C(div), C(p), C(li)) still separates words. In the
+    (C(to<b></b>gel)); a block element (C(div), C(p), C(li)) still separates words. A
+    keyword counts with no letter beside it: digits or another keyword glued to it do not
+    hide it (C(slotgacor777), C(gacor4d), C(togel123), C(slot88gacor)), an ordinary word
+    around it does (C(togelan), C(akun profil)). In the
     database, posts and options are selected by REGEXP first: styled letters alone do not
     select one (its page, once published, is read as above)."
   - "CMS: with O(database), the WordPress posts (not revisions) and options
@@ -133,7 +136,7 @@ options:
     type: float
     default: 0.6
   spam_keywords:
-    description: Gambling-spam keywords (case-insensitive; a space also matches C(-), C(_), C(+) or nothing).
+    description: Gambling-spam keywords (case-insensitive; a space also matches C(-), C(_), C(+) or nothing; digits or another keyword may be glued to one, a letter may not).
     type: list
     elements: str
     default: [slot gacor, judi online, judi slot, judi bola, situs slot, slot online, slot88, slot777, togel, toto macau, maxwin, scatter hitam, rtp slot, rtp live, sbobet, pragmatic play, bandar togel, bandar judi, gacor, deposit pulsa, akun pro, situs toto, mahjong ways]

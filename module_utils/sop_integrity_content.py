@@ -11,8 +11,9 @@ import html
 import re
 import time
 import unicodedata
+from collections.abc import Iterator
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 # Online-gambling spam injected into Indonesian government sites (BSSN, 2024-2025).
@@ -169,10 +170,23 @@ def hiding_selectors(markup: str) -> list[tuple[str, frozenset[str], str]]:
             if not (toggled and names & shown)]
 
 
-def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
-    """Keywords as one pattern: spaces also match '-', '_', '+' and nothing."""
-    parts = [r"[\s\-_+]*".join(re.escape(w) for w in k.lower().split()) for k in keywords if k]
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(parts or ["(?!)"]) + r")(?![a-z0-9])")
+class KeywordPattern(NamedTuple):
+    """Keywords as keyword_pattern reads them."""
+
+    regex: re.Pattern[str]  # a keyword, ending where no letter follows or another keyword does
+    glued: tuple[str, ...]  # the keywords without spaces: one ending right before a keyword
+
+
+def keyword_pattern(keywords: list[str]) -> KeywordPattern:
+    """Keywords as one pattern, the longest first: spaces also match '-', '_', '+' and
+    nothing. A keyword counts with no letter beside it, digits and another keyword it is
+    glued to included (slotgacor777, gacor4d, slot88gacor), not inside an ordinary word
+    (togelan, akun profil): see found_keywords."""
+    words = sorted({" ".join(k.lower().split()) for k in keywords if k.strip()},
+                   key=lambda k: (-len(k.replace(" ", "")), k))
+    either = "|".join([r"[\s\-_+]*".join(map(re.escape, k.split())) for k in words] or ["(?!)"])
+    return KeywordPattern(re.compile(rf"(?:{either})(?:(?![a-z])|(?=(?:{either})))"),
+                          tuple(k.replace(" ", "") for k in words))
 
 
 def sql_keyword_regexp(keywords: list[str]) -> str:
@@ -189,13 +203,26 @@ def readable(text: str) -> str:
     return unicodedata.normalize("NFKC", html.unescape(text)).translate(_INVISIBLE)
 
 
-def found_keywords(text: str, pattern: re.Pattern[str]) -> list[str]:
+def found_keywords(text: str, pattern: KeywordPattern) -> list[str]:
     """The distinct keywords in ``text`` (markup or plain) as a reader reads them,
     lower-case, also where inline tags split a word."""
     plain = readable(text).lower()
-    variants = (plain, without_inline_tags(plain))
-    return sorted({re.sub(r"[\s\-_+]+", " ", m.group(0))
-                   for variant in variants for m in pattern.finditer(variant)})
+    return sorted({re.sub(r"[\s\-_+]+", " ", found) for variant in
+                   (plain, without_inline_tags(plain)) for found in _keywords(variant, pattern)})
+
+
+def _keywords(text: str, pattern: KeywordPattern) -> Iterator[str]:
+    """The keywords of ``text`` (lower-case) with no letter before them, or another keyword
+    glued there (the pattern checks what follows). One rejected is searched past by a
+    character, so that a keyword inside it still counts (xslot gacor: gacor)."""
+    pos = 0
+    while (match := pattern.regex.search(text, pos)) is not None:
+        start = match.start()
+        if start and "a" <= text[start - 1] <= "z" and not text.endswith(pattern.glued, 0, start):
+            pos = start + 1
+            continue
+        yield match.group()
+        pos = match.end()
 
 
 class _OutOfTime(Exception):
@@ -367,7 +394,7 @@ def hosts(links: set[str] | list[str], trusted: tuple[str, ...]) -> set[str]:
     return found
 
 
-def hidden_findings(scan: PageScan, pattern: re.Pattern[str],
+def hidden_findings(scan: PageScan, pattern: KeywordPattern,
                     trusted: tuple[str, ...]) -> list[dict[str, Any]]:
     """Hidden elements carrying spam keywords or links to other sites (see hosts)."""
     out = []
