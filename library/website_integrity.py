@@ -57,8 +57,11 @@ description:
     keyword counts with no letter beside it: digits or another keyword glued to it do not
     hide it (C(slotgacor777), C(gacor4d), C(togel123), C(slot88gacor)), an ordinary word
     around it does (C(togelan), C(akun profil)). In the
-    database, posts and options are selected by REGEXP first: styled letters alone do not
-    select one (its page, once published, is read as above)."
+    database, posts and options are selected by REGEXP first, drafts too: by a keyword,
+    also with inline tags or C(-), C(_), C(+) between its words, or by anything this
+    reading turns into a keyword's letters, digits or separators (character references,
+    and each character the host's Python reads so by NFKC or drops), or a tag inside a
+    word. Tables still in utf8mb3 or latin1 are read as utf8mb4."
   - "CMS: with O(database), the WordPress posts (not revisions) and options
     (not transients) holding gambling keywords or hidden elements with links to other
     sites (the first of O(urls) is the site's own), found with one REGEXP query each and
@@ -240,7 +243,6 @@ from ansible.module_utils.sop_integrity_content import (  # noqa: E402
     RULE_CHECKS,
     SEARCH_REFERER,
     SPAM_KEYWORDS,
-    SQL_DISGUISED,
     SQL_HIDDEN,
     compare_variant,
     found_keywords,
@@ -248,6 +250,7 @@ from ansible.module_utils.sop_integrity_content import (  # noqa: E402
     keyword_pattern,
     same_site,
     scan_html,
+    sql_disguised,
     sql_keyword_regexp,
 )
 from ansible.module_utils.sop_mariadb import (  # noqa: E402
@@ -365,12 +368,20 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
     return pages, found
 
 
+def matching(column: str, *regexps: str) -> str:
+    """SQL: whether ``column``, lower-case, matches one of ``regexps`` (utf8mb4 literals).
+    It is read as utf8mb4: a table still in utf8mb3 or latin1 (a site installed before
+    WordPress 4.2) compared with characters beyond them is an "Illegal mix of collations"."""
+    text = f"LOWER(CONVERT({column} USING utf8mb4))"
+    return "(" + " OR ".join(f"{text} REGEXP {regexp}" for regexp in regexps) + ")"
+
+
 def check_database(conn: Connection, params: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
     """Posts and options with gambling keywords or hidden links (WordPress)."""
     pattern = keyword_pattern(params["spam_keywords"])
     regexp = quote_string(sql_keyword_regexp(params["spam_keywords"]))
     hidden_re = quote_string(SQL_HIDDEN)
-    disguised = quote_string(SQL_DISGUISED)
+    disguised = quote_string(sql_disguised())
     posts = quote_identifier(params["table_prefix"] + "posts")
     options = quote_identifier(params["table_prefix"] + "options")
     post_rows = query(conn, (
@@ -378,14 +389,12 @@ def check_database(conn: Connection, params: dict[str, Any]) -> tuple[int, list[
         f"{nullable_text('post_content')} FROM {posts} "
         "WHERE post_type NOT IN ('revision', 'customize_changeset', 'oembed_cache') "
         "AND post_status <> 'trash' "
-        f"AND (LOWER(post_content) REGEXP {regexp} OR LOWER(post_title) REGEXP {regexp} "
-        f"OR LOWER(post_content) REGEXP {hidden_re} OR LOWER(post_content) REGEXP {disguised} "
-        f"OR LOWER(post_title) REGEXP {disguised}) ORDER BY ID;"))
+        f"AND ({matching('post_content', regexp, hidden_re, disguised)} "
+        f"OR {matching('post_title', regexp, disguised)}) ORDER BY ID;"))
     option_rows = query(conn, (
         f"SELECT option_name, {nullable_text('option_value')} FROM {options} "  # noqa: S608
         "WHERE option_name NOT LIKE '\\_transient%' AND option_name NOT LIKE '\\_site\\_transient%' "
-        f"AND (LOWER(option_value) REGEXP {regexp} OR LOWER(option_value) REGEXP {hidden_re} "
-        f"OR LOWER(option_value) REGEXP {disguised}) ORDER BY option_name;"))
+        f"AND ({matching('option_value', regexp, hidden_re, disguised)}) ORDER BY option_name;"))
     own = next((urlsplit(u).hostname or "" for u in params["urls"]), "").lower()
     trusted = (own, *allowed_hosts(params))
     found: list[dict[str, Any]] = []

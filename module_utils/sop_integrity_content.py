@@ -7,7 +7,9 @@ Stdlib only (runs on the managed host, Python 3.9+).
 
 from __future__ import annotations
 
+import functools
 import html
+import html.entities
 import re
 import time
 import unicodedata
@@ -52,11 +54,12 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _INLINE = ("a|abbr|b|bdi|bdo|cite|code|del|dfn|em|font|i|ins|kbd|mark|q|s|samp|small|span"
            "|strike|strong|sub|sup|tt|u|var")
 _INLINE_TAG_START = re.compile(rf"</?(?:{_INLINE})\b")
-# SQL REGEXP selecting the rows that may hide a keyword that way, decoded in Python
-# (POSIX classes only: MariaDB's PCRE, MySQL 8's ICU and MySQL 5.7's regex all read it).
-SQL_DISGUISED = ("&#[0-9x]|&(nbsp|shy|zwnj|zwj|zerowidthspace|nobreak|thinsp|ensp|emsp);"
-                 "|[\u00ad\u200b\u200c\u200d\u2060\ufeff]"
-                 f"|[[:alnum:]](</?({_INLINE})([[:space:]][^>]*)?>)+[[:alnum:]]")
+# An inline tag as MariaDB's REGEXP reads it: a name ending as _INLINE_TAG_START's "\b".
+_SQL_INLINE_TAG = f"</?({_INLINE})([^[:alnum:]_>][^>]*)?>"
+# A keyword's letters, digits and separators ("-", "_", "+", whitespace), lower-case.
+_KEYWORD_TEXT = re.compile(r"[a-z0-9\-_+\s]")
+# What the database's REGEXP reads as written: printable ASCII and POSIX [:space:].
+_SQL_AS_WRITTEN = re.compile(r"[ -~\t\n\r\f\v]")
 # Hiding by class or id: rules of the page's own <style> elements (injected spam brings
 # its CSS with it; the theme's stylesheets are other files and are not fetched).
 _STYLE_START = re.compile(r"<style\b")
@@ -190,9 +193,53 @@ def keyword_pattern(keywords: list[str]) -> KeywordPattern:
 
 
 def sql_keyword_regexp(keywords: list[str]) -> str:
-    """The keywords as a MariaDB REGEXP."""
-    return "|".join("[-_+[:space:]]*".join(re.escape(w) for w in k.lower().split())
-                    for k in keywords if k)
+    """The keywords as a MariaDB REGEXP; its words may also be apart by inline tags."""
+    between = f"([-_+[:space:]]|{_SQL_INLINE_TAG})*"
+    return "|".join(between.join(re.escape(w) for w in k.lower().split()) for k in keywords if k)
+
+
+def _ascii_by_case(char: str) -> bool:
+    """Whether case-insensitive matching reads ``char`` as an ASCII letter (U+0130 dotted
+    I, U+0131 dotless i, U+017F long s, U+212A Kelvin sign): in a class of a REGEXP under
+    WordPress's _ci collations it would select every "s" or "k". None is needed there:
+    LOWER() writes U+0130 as "i" and U+212A as "k", the REGEXP reads U+017F as "s" itself,
+    and U+0131 is no keyword letter to readable() either."""
+    return re.fullmatch("[a-z]", char, re.IGNORECASE) is not None
+
+
+def _sql_class(chars: set[str]) -> str:
+    """A REGEXP bracket expression of ``chars``, consecutive ones as ranges."""
+    codes = sorted(map(ord, chars))
+    ranges, start = [], 0
+    for i, code in enumerate(codes):
+        if i + 1 == len(codes) or codes[i + 1] != code + 1:
+            ranges.append(chr(codes[start]) + (f"-{chr(code)}" if code > codes[start] else ""))
+            start = i + 1
+    return f"[{''.join(ranges)}]"
+
+
+@functools.cache
+def sql_disguised() -> str:
+    """A REGEXP (POSIX classes only: MariaDB's PCRE, MySQL 8's ICU and MySQL 5.7's regex all
+    read it) selecting the rows that may hide a keyword from sql_keyword_regexp but not
+    from readable(), so that every row the check would flag is read (a draft's page is
+    never fetched): a numeric character reference; a named one, or a character, that
+    readable() reads as a keyword's letters, digits or separators or drops (found from
+    this Python's own references and NFKC); an inline tag inside a word."""
+    def reads_as_keyword(value: str) -> bool:
+        read = readable(value)
+        return bool(_KEYWORD_TEXT.search(read.lower())) or len(read) < len(value)
+
+    # "&nbsp" is read without its ";" (a name HTML kept from before HTML5), "&sopf;" not
+    names = sorted({re.escape(name.lower()) for name, value in html.entities.html5.items()
+                    if reads_as_keyword(value)})
+    chars = {c for c in map(chr, range(0x110000))
+             if not _SQL_AS_WRITTEN.match(c) and reads_as_keyword(c)}
+    chars |= {c.lower() for c in chars}  # as LOWER() writes them
+    chars = {c for c in chars
+             if len(c) == 1 and not _SQL_AS_WRITTEN.match(c) and not _ascii_by_case(c)}
+    return (f"&#[0-9x]|&({'|'.join(names)})|{_sql_class(chars)}"
+            f"|[[:alnum:]]({_SQL_INLINE_TAG})+[[:alnum:]]")
 
 
 def readable(text: str) -> str:

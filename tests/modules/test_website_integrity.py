@@ -12,6 +12,7 @@ import re
 import socket
 import stat
 import time
+import unicodedata
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -519,19 +520,67 @@ def test_court_text_with_keywords_inside_ordinary_words_or_beside_numbers_is_cle
     assert content.found_keywords(COURT_TEXT, SPAM) == []
 
 
-@pytest.mark.parametrize("text", [
-    "Daftar sl&#111;t gac&#x6f;r", "slot&nbsp;gacor", "s&shy;lot ga\u00adcor",
-    "slot\u200bgacor", "s<b></b>lot <span>gacor</span>", "SL&#79;T G\ufeffACOR",
+DISGUISED = {
+    "references": "Daftar sl&#111;t gac&#x6f;r", "nbsp": "slot&nbsp;gacor",
+    "soft-hyphen": "s&shy;lot ga\u00adcor", "zero-width": "slot\u200bgacor",
+    "tags": "s<b></b>lot <span>gacor</span>", "bom": "SL&#79;T G\ufeffACOR",
     # styled letters, as spam titles write them to pass filters: mathematical bold and
     # sans-serif italic, full-width, circled
-    "\U0001d412\U0001d40b\U0001d40e\U0001d413 \U0001d406\U0001d400\U0001d402\U0001d40e\U0001d411",
-    "\U0001d634\U0001d62d\U0001d630\U0001d635 \U0001d628\U0001d622\U0001d624\U0001d630\U0001d633",
-    "\uff33\uff2c\uff2f\uff34 \uff27\uff21\uff23\uff2f\uff32", "\u24e2\u24db\u24de\u24e3 gacor",
-], ids=["references", "nbsp", "soft-hyphen", "zero-width", "tags", "bom", "math-bold",
-        "math-italic", "full-width", "circled"])
+    "math-bold": "\U0001d412\U0001d40b\U0001d40e\U0001d413 "
+                 "\U0001d406\U0001d400\U0001d402\U0001d40e\U0001d411",
+    "math-italic": "\U0001d634\U0001d62d\U0001d630\U0001d635 "
+                   "\U0001d628\U0001d622\U0001d624\U0001d630\U0001d633",
+    "full-width": "\uff33\uff2c\uff2f\uff34 \uff27\uff21\uff23\uff2f\uff32",
+    "circled": "\u24e2\u24db\u24de\u24e3 gacor",
+    # split by what a reader reads as a space, or by inline tags between the words
+    "nbsp-character": "slot\u00a0gacor", "ideographic-space": "slot\u3000GACOR",
+    "nbsp-unterminated": "slot&nbspgacor", "tags-between": "<b>slot</b> <i>gacor</i>",
+    "self-closing-tag": "s<b/>lot gacor", "double-struck-reference": "&sopf;lot gacor",
+}
+
+
+@pytest.mark.parametrize("text", DISGUISED.values(), ids=DISGUISED.keys())
 def test_keywords_disguised_for_filters_but_not_for_readers_are_found(text):
     pattern = content.keyword_pattern(["slot gacor"])
     assert [k.replace(" ", "") for k in content.found_keywords(text, pattern)] == ["slotgacor"]
+
+
+def prefilter_selects(text: str, keywords: list[str]) -> bool:
+    """Whether the database pre-filter's REGEXPs select ``text`` (a post's title or
+    content), read as MariaDB reads them with WordPress's _ci collations: case-insensitive,
+    POSIX classes ASCII-only (PCRE2 without UCP)."""
+    regexps = [content.sql_keyword_regexp(keywords), content.sql_disguised()]
+    return any(re.search(r.replace("[:space:]", " \t\n\r\f\v").replace("[:alnum:]", "a-z0-9"),
+                         text.lower(), re.IGNORECASE) for r in regexps)
+
+
+@pytest.mark.parametrize("text", DISGUISED.values(), ids=DISGUISED.keys())
+def test_the_database_prefilter_selects_every_disguised_keyword(text):
+    """A draft or unpublished post is read only when the pre-filter selects it (its page
+    is never fetched): whatever the check reads as a keyword must be selected."""
+    assert prefilter_selects(text, ["slot gacor"])
+
+
+def test_the_prefilter_selects_every_styled_letter_python_reads_as_a_keyword_s():
+    """Each character this Python's NFKC reads as a letter of "slot gacor" (mathematical,
+    full-width, circled, parenthesized, squared, superscript ... letters), in its place."""
+    styled = [(c, plain) for c in map(chr, range(0x80, 0x110000))
+              if len(plain := unicodedata.normalize("NFKC", c).lower()) == 1
+              and plain in "slotgacor"]
+    assert len(styled) > 250  # 279 in Unicode 15.0 (Python 3.11)
+    pattern = content.keyword_pattern(["slot gacor"])
+    for c, plain in styled:
+        text = "slot gacor".replace(plain, c, 1)
+        assert content.found_keywords(text, pattern) == ["slot gacor"], text
+        assert prefilter_selects(text, ["slot gacor"]), f"{text} (U+{ord(c):04X})"
+
+
+def test_the_prefilter_does_not_select_ordinary_court_text():
+    """Typographic quotes and dashes, accented names, &amp; and inline tags between words
+    are not enough to read a post."""
+    text = ("<p>\u201cPutusan\u201d perkara 123/Pdt.G/2026/PN Bgl \u2013 Jum\u2019at, 5 Mei "
+            "2026 pukul 09.00; <b>Andr\u00e9</b> &amp; <em>Ren\u00e9e</em> (para pihak)</p>")
+    assert not prefilter_selects(text, content.SPAM_KEYWORDS)
 
 
 def test_a_block_element_still_separates_words():
@@ -648,6 +697,12 @@ def test_wordpress_posts_and_options(mariadb: MariaDB, tmp_path):
         (46, "Info", "<p>Daftar sl&#111;t&nbsp;gac&#111;r</p>", "publish", "post"),
         (47, "Berita", "<p>Hasil to<span>gel</span> hari ini</p>", "publish", "post"),
         (48, "Pengumuman", "<p>to\u00adgel dan judi\u200bonline</p>", "publish", "post"),
+        # drafts (their pages are never fetched): styled letters, a no-break space and
+        # inline tags between the words; and typographic quotes, not read
+        (49, "\U0001d409\U0001d414\U0001d403\U0001d408 \U0001d40e\U0001d40d\U0001d40b\U0001d408"
+             "\U0001d40d\U0001d404", "<p>Segera hadir</p>", "draft", "post"),
+        (50, "Draf", "<p>Toto\u00a0Macau dan judi <b>online</b></p>", "draft", "post"),
+        (51, "Putusan", "<p>\u201cPutusan\u201d \u2013 Jum\u2019at</p>", "publish", "post"),
     ]
     values = ",".join("({}, '{}', '{}', '{}', '{}')".format(
         i, t, c.replace("'", "\\'"), s, p) for i, t, c, s, p in rows)
@@ -670,7 +725,10 @@ def test_wordpress_posts_and_options(mariadb: MariaDB, tmp_path):
                           "post_spam: post 43 (Slot Gacor Maxwin)", "option_spam: widget_text",
                           "option_spam: theme_footer", "post_spam: post 46 (Info)",
                           "post_spam: post 47 (Berita)", "post_spam: post 48 (Pengumuman)",
-                          "option_spam: widget_block"}
+                          "option_spam: widget_block", "post_spam: post 50 (Draf)",
+                          "post_spam: post 49 (\U0001d409\U0001d414\U0001d403\U0001d408 "
+                          "\U0001d40e\U0001d40d\U0001d40b\U0001d408\U0001d40d\U0001d404)"}
+    assert found["post_spam: post 50 (Draf)"]["keywords"] == ["judi online", "toto macau"]
     assert found["post_spam: post 48 (Pengumuman)"]["keywords"] == ["judionline", "togel"]
     assert found["post_spam: post 47 (Berita)"]["keywords"] == ["togel"]
     assert found["option_spam: theme_footer"]["links"] == ["partner.example"]
@@ -680,9 +738,30 @@ def test_wordpress_posts_and_options(mariadb: MariaDB, tmp_path):
     assert found["post_spam: post 43 (Slot Gacor Maxwin)"]["keywords"] == [
         "judi online", "maxwin", "slot gacor"]
     assert found["option_spam: widget_text"]["keywords"] == ["bandar togel"]
-    # posts 2 (hidden style), 42, 43, 46-48; options widget_text, theme_footer, custom_css,
+    # posts 2 (hidden style), 42, 43, 46-50; options widget_text, theme_footer, custom_css,
     # widget_block and site_tagline (its &nbsp; may hide a keyword: read, nothing found)
-    assert result["posts_checked"] == 11
+    assert result["posts_checked"] == 13
+
+
+@pytest.mark.mariadb
+@pytest.mark.parametrize(("charset", "styled"), [
+    ("utf8mb3", "\uff27\uff21\uff23\uff2f\uff32"), ("latin1", "G&#65;COR")])
+def test_wordpress_tables_in_utf8mb3_or_latin1_are_read(mariadb: MariaDB, charset, styled):
+    """Sites installed before WordPress 4.2 may keep utf8mb3 or latin1 tables: compared as
+    they are with the pre-filter's utf8mb4 characters, the query fails ("Illegal mix of
+    collations"; a latin1 table's did already) and no post is read."""
+    mariadb.root_sql("DROP TABLE IF EXISTS wp_posts, wp_options;"
+                     + WP_TABLES.replace(");", f") CHARACTER SET {charset};"))
+    mariadb.root_sql("INSERT INTO wp_posts VALUES (1, 'Draf', '<p>judi <b>online</b></p>', "
+                     f"'draft', 'post'), (2, 'Info', '<p>{styled}</p>', 'draft', 'post'), "
+                     "(3, 'Jadwal', '<p>Sidang perkara</p>', 'publish', 'post');"
+                     "INSERT INTO wp_options (option_name, option_value) "
+                     "VALUES ('blogname', 'PN');")
+    conn = mod.Connection(binary="mariadb", database=mariadb.database, user=mariadb.user,
+                          password=mariadb.password, host=mariadb.host, port=mariadb.port)
+    checked, found = mod.check_database(conn, params(Path("/"), Path("/")))
+    assert (checked, [(f["post_id"], f["keywords"]) for f in found]) == (
+        2, [(1, ["judi online"]), (2, ["gacor"])])
 
 
 def test_module_bad_input_is_one_line(tmp_path):
