@@ -13,10 +13,13 @@ description:
   - Requests each of O(urls) from the host the module runs on, following redirects, and
     measures the response time until the whole page is read. The status must be 2xx, the
     page must contain O(expected_text) and the time must stay within O(max_response_seconds).
-  - For each https URL, the plain-HTTP address must answer with a redirect to HTTPS
+  - For each https URL, its plain-HTTP address (port 80) must answer with a redirect to HTTPS
     (O(require_https_redirect)), directly or after redirects over plain HTTP (to the
     C(www.) name, say; at most 10, a loop is no redirect to HTTPS), and the server certificate must verify (O(ca_file) or
-    the system's trust store); its expiry date and days left are reported.
+    the system's trust store); its expiry date and days left are reported. An https URL on
+    a port other than 443 has no known plain-HTTP address (plain HTTP to its TLS port is no
+    answer, and port 80 may serve another site), so its redirect is not checked (its
+    C(https_redirect) is null).
   - Content freshness comes from O(newest_content) (the CMS database's newest published
     date, given by the website_cms module) or else from the newest date of the RSS/Atom
     feed O(feed_url) or the sitemap O(sitemap_url). Older than O(freshness_days) is a
@@ -46,7 +49,7 @@ options:
     type: float
     default: 30
   require_https_redirect:
-    description: The plain-HTTP address of each https URL must redirect to HTTPS.
+    description: The plain-HTTP address (port 80) of each https URL on port 443 must redirect to HTTPS.
     type: bool
     default: true
   ca_file:

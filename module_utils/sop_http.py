@@ -280,9 +280,17 @@ def newest_date(document: str) -> datetime.datetime | None:
 
 
 def http_variant(url: str) -> str | None:
-    """The plain-HTTP address of an https URL (None for other URLs)."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme != "https":
+    """The plain-HTTP address of an https URL on the standard port (443): port 80, the same
+    host, path and query, without credentials. None for any other URL: an https site on
+    another port has no known plain-HTTP port (plain HTTP sent to its TLS port is no
+    answer, and port 80 may serve another site or none), and an address Python cannot
+    split (an unclosed IPv6 bracket, a port out of range) has none either."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError:
         return None
-    host = parts.hostname or ""
+    if parts.scheme != "https" or port not in (None, 443) or not parts.hostname:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     return urllib.parse.urlunsplit(("http", host, parts.path or "/", parts.query, ""))

@@ -158,10 +158,37 @@ def test_https_redirect_required(tls):
     assert not down["ok"] and any("tidak dapat diakses" in x for x in down["problems"])
 
 
+@pytest.mark.parametrize(("url", "plain"), [
+    ("https://a.go.id/x?y=1", "http://a.go.id/x?y=1"), ("https://A.go.id:443", "http://a.go.id/"),
+    ("https://budi:rahasia@a.go.id/", "http://a.go.id/"),
+    ("https://[2001:db8::1]/x", "http://[2001:db8::1]/x"),
+    # no known plain-HTTP port: plain HTTP sent to the TLS port is no answer, and port 80
+    # may serve another site or none
+    ("https://a.go.id:8443/", None), ("https://[2001:db8::1]:8443/", None),
+    ("http://a.go.id/", None), ("https://[2001:db8::1/", None), ("https://a.go.id:99999/", None),
+], ids=["path-query", "port-443", "credentials", "ipv6", "port-8443", "ipv6-port-8443", "http",
+        "unclosed-bracket", "port-out-of-range"])
+def test_the_plain_http_address_of_an_https_url(url, plain):
+    assert http.http_variant(url) == plain
+
+
+def test_an_https_site_on_another_port_is_not_graded_by_port_80(tls):
+    """https://court:8443/ has no plain-HTTP address of its own: port 80 (where its plain
+    address was looked for) answers for another site or, here, not at all. An address
+    Python cannot split is one problem, not a traceback."""
+    url = f"https://localhost:{tls['https']}/"
+    p = params(ca_file=tls["ca"], require_https_redirect=True)
+    page = check.check_page(url, p)
+    assert (page["ok"], page["https_redirect"], page["problems"]) == (True, None, [])
+    page = check.check_page("https://[2001:db8::1/", p)  # was a traceback
+    assert page["problems"] == ["https://[2001:db8::1/ tidak dapat diakses: not a valid URL "
+                                "(Invalid IPv6 URL)"]
+
+
 def test_check_page_grades_the_plain_http_address(tls, monkeypatch):
     """The page itself is fine; only its plain-HTTP address decides: a redirect to https
-    passes, a page served over plain HTTP is a problem naming that address. (The plain
-    address keeps no port, so it is pointed at the test's plain server.)"""
+    passes, a page served over plain HTTP is a problem naming that address. (The test's
+    https server has no such address, on a port other than 443: it is given one.)"""
     url = f"https://localhost:{tls['https']}/"
     p = params(ca_file=tls["ca"], require_https_redirect=True)
     plain = f"http://127.0.0.1:{tls['http']}"
@@ -261,7 +288,6 @@ def test_dates_parse():
     assert http.parse_date("2026-11-18T02:00:00Z").day == 18
     assert http.parse_date("Wed, 18 Nov 2026 02:00:00 +0700").hour == 19
     assert http.parse_date("garbage") is None
-    assert http.http_variant("https://a.go.id/x?y=1") == "http://a.go.id/x?y=1"
     assert http.fetch("file:///etc/passwd", 1)["error"] == "not an http(s) URL"
 
 
