@@ -139,8 +139,8 @@ def _clock(ctx: Context, court_schedule: Any = None) -> tzinfo:
 def _run_clock(given: tzinfo | None, court_timezone: str | None) -> tzinfo:
     """The clock `sop run` shows its execution on, chosen as the other commands choose
     theirs: --timezone (`given`), else its inventory's sop_schedule.timezone, as its
-    playbook reported it (the run refused a zone that is none before it started), else
-    TZ when it names a zone (the court's, which its timer units set), else WIB."""
+    playbook reported it (`sop run` reads no inventory in-process for it), else TZ when
+    it names a zone (the court's, which its timer units set), else WIB."""
     from zoneinfo import ZoneInfo
 
     from sop import schedule

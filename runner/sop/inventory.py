@@ -2,14 +2,11 @@
 read in-process with Ansible's Python API (`load`): hosts, court identity (`court_name`,
 `court_kode_satker`), `sop_catalogue_overrides`, `sop_schedule`, or one line saying why
 it cannot be read. Used by `sop list -i`, `sop show -i`, `sop schedule install`, a SOP
-of manual steps only, and by `sop run` (to name the bad inventory of a playbook that ran
-on no host, or the court of a playbook that failed before its first play).
-Before a playbook's run `sop run` reads it in-process (`read_before_run`) for the
-court's clock: a `sop_schedule.timezone` naming no zone is refused before anything is
-recorded; any other problem it finds is given only when the playbook then ran on no host.
-ansible-playbook reads it for the run, and fails on an inventory no plugin can parse
-(INVENTORY_ANY_UNPARSED_IS_FAILED, set by `use_project_config`) or on a --limit that
-matches no host.
+of manual steps only, and by `sop run` only after a playbook that ran on no host (to
+name the bad inventory, or the court of a playbook that failed before its first play).
+A successful `sop run` never reads it in-process: ansible-playbook does, and fails on
+an inventory no plugin can parse (INVENTORY_ANY_UNPARSED_IS_FAILED, set by
+`use_project_config`) or on a --limit that matches no host.
 """
 
 # Ansible and ansible-runner are imported where used: `sop` starts fast for every command.
@@ -174,13 +171,10 @@ def _malformed(source: str, warnings: str) -> str:
     return f"inventory {source} is malformed: {detail}"
 
 
-def _read(
-    source: str, limit: str | None, vault: VaultOptions
-) -> tuple[tuple[str, ...], dict[str, Any], str]:
-    """The hosts (all, or --limit), the court's variables as the first of them sees them,
-    templated as a play templates them (`timezone: "{{ court_tz }}"` is court_tz's zone),
-    and Ansible's warnings, kept from the terminal; SopError (one line) when the inventory
-    cannot be read."""
+def load(source: str, limit: str | None, vault: VaultOptions) -> InventoryInfo:
+    """The hosts (all, or --limit) and the court's variables; SopError on any problem.
+    Ansible's warnings are kept from the terminal: a failure becomes one line, anything
+    else is shown as Ansible wrote it."""
     from ansible.errors import AnsibleError
     from ansible.inventory.manager import InventoryManager
     from ansible.parsing.dataloader import DataLoader
@@ -202,6 +196,7 @@ def _read(
                 variables = VariableManager(loader=loader, inventory=inventory).get_vars(
                     host=inventory.get_host(any_host), include_hostvars=False
                 )
+                # templated as a play templates them: timezone: "{{ court_tz }}"
                 resolve = Templar(loader=loader, variables=variables).template
                 court = {key: _plain(resolve(variables.get(key))) for key in COURT_VARS}
     except AnsibleError as exc:
@@ -217,40 +212,15 @@ def _read(
             if limit
             else f"inventory {source} has no hosts"
         )
-    return tuple(names), court, warnings.getvalue()
-
-
-def load(source: str, limit: str | None, vault: VaultOptions) -> InventoryInfo:
-    """The hosts (all, or --limit) and the court's variables; SopError on any problem.
-    Ansible's warnings are kept from the terminal: a failure becomes one line, anything
-    else is shown as Ansible wrote it."""
-    names, court, warnings = _read(source, limit, vault)
-    sys.stderr.write(warnings)
-    return _info(source, names, court)
-
-
-def _info(source: str, names: tuple[str, ...], court: Mapping[str, Any]) -> InventoryInfo:
+    sys.stderr.write(warnings.getvalue())
     problems = identity_problems(court)
     if problems:
         raise SopError(next(iter(problems.values())))
     return InventoryInfo(
         source=source,
-        hosts=names,
+        hosts=tuple(names),
         court_name=court.get("court_name"),
         court_kode_satker=court.get("court_kode_satker"),
         overrides=court.get("sop_catalogue_overrides"),
         schedule=court.get("sop_schedule"),
     )
-
-
-
-def read_before_run(source: str, limit: str | None, vault: VaultOptions) -> InventoryInfo | str:
-    """`load` for `sop run`, before it records anything (to refuse a sop_schedule.timezone
-    that names no zone), keeping Ansible's warnings from the terminal (ansible-playbook
-    writes its own): the inventory, or the one line saying why it cannot be read, which
-    the run gives only if its playbook then runs on no host. Ansible warns of a problem
-    once per process, so a run reads its inventory once and keeps the answer."""
-    try:
-        return _info(source, *_read(source, limit, vault)[:2])
-    except SopError as exc:
-        return str(exc)

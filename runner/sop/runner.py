@@ -388,10 +388,6 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
         execution_id, _ = _start(request, sop, store, court, automated=False)
         store.finish_execution(execution_id, status="successful", rc=0)
         return RunResult(execution_id, "successful", 0, None, timezone=timezone)
-    # The court's clock, before anything is recorded: its playbook reports it once it ran.
-    read = inventory.read_before_run(request.inventory, request.limit, request.vault)
-    if isinstance(read, inventory.InventoryInfo):
-        court_timezone(read.schedule, request.inventory)
     court = _court_values(request.sop, None, None)  # until the playbook reports it
     # SIGINT/SIGTERM from the moment the execution is recorded until its outcome is: a
     # cancel before the playbook starts or while it runs; once it has ended, its outcome
@@ -408,7 +404,6 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
                 initial=initial,
                 cancel_requested=cancel_requested,
                 keep=keep,
-                read=read,
             )
         except SopError:
             raise  # bad input (its record removed), or the store failed (recorded if it can)
@@ -618,14 +613,12 @@ def _runner(
     )
 
 
-def _refused(
-    request: RunRequest, status: str, events: _Events, read: inventory.InventoryInfo | str
-) -> str | None:
+def _refused(request: RunRequest, status: str, events: _Events) -> str | None:
     """Bad input that kept ansible-playbook from touching any host, as one line. Only
-    when no host ran, the inventory as read in-process before the run (`read`) gives the
-    same one-line errors as before anything runs (malformed, no host matching --limit,
-    vault) and, when it is fine, the court of the failed execution (the playbook failed
-    before any play: syntax, missing role)."""
+    when no host ran, the inventory is read in-process, for the same one-line errors as
+    before anything runs (malformed, no host matching --limit, vault) and, when it is
+    fine, for the court of the failed execution (the playbook failed before any play:
+    syntax, missing role)."""
     if status == "canceled" or events.recorder.hosts():
         return None
     if status == "successful":  # every play skipped: "no hosts matched"
@@ -633,9 +626,10 @@ def _refused(
         return f"the playbook ran on no host: no host of {where} is in its plays"
     if events.court_recorded:
         return None
-    if isinstance(read, str):
-        return read
-    info = read
+    try:
+        info = inventory.load(request.inventory, request.limit, request.vault)
+    except SopError as exc:
+        return str(exc)
     events.record_court(
         {
             "court_name": info.court_name,
@@ -683,7 +677,6 @@ def _run_playbook(
     initial: list[dict[str, Any]],
     cancel_requested: Callable[[], bool],
     keep: int,
-    read: inventory.InventoryInfo | str,
 ) -> RunResult:
     private = private_dir(request.data_dir)
     tag_index = TagIndex(private / "activity-tags.jsonl")
@@ -723,7 +716,7 @@ def _run_playbook(
         _stopped(store, execution_id, events, initial, runner)
     output = _ANSI.sub("", _read_stdout(artifact_dir))
     status = _status(runner.status, runner.rc, recorder.stats)
-    refused = _refused(request, status, events, read)
+    refused = _refused(request, status, events)
     if refused is not None:  # nothing ran: no execution to keep as evidence
         store.delete_execution(execution_id)
         shutil.rmtree(artifact_dir, ignore_errors=True)
