@@ -269,7 +269,9 @@ class Runner:
             previous.close()
             procs[-2].stdout = None  # handed to the next stage
         errors = self.wait(procs)
-        failed = [(index, err) for index, (proc, err) in enumerate(zip(procs, errors, strict=True))
+        if len(errors) != len(procs):  # zip(strict=True) is Python 3.10+
+            raise ValueError(f"{len(errors)} error outputs for {len(procs)} stages")
+        failed = [(index, err) for index, (proc, err) in enumerate(zip(procs, errors))
                   if proc.returncode not in (0, -13)]  # -13: SIGPIPE after a later failure
         if failed:
             index, err = failed[-1] if failed[-1][0] == len(stages) - 1 else failed[0]

@@ -365,7 +365,7 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
     ports, unmonitored = interfaces(api)
     state = params["states"].get(name) or {}
     booted_at, restarted = boot_time(resource.get("uptime"),
-                                     datetime.datetime.now(datetime.UTC),
+                                     datetime.datetime.now(datetime.timezone.utc),
                                      state.get("booted_at"))
     warnings, cursor = log_warnings(run(api, "/log/print"), state.get("log_cursor"), restarted)
     result.update({

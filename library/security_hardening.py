@@ -224,7 +224,9 @@ def match_connections(module: AnsibleModule, test: list[str], default: str,
         where = f" untuk koneksi {spec} sesuai {'; '.join(map(str, its))}"
         plain = sshd_findings(settings, params["permit_root_login"])
         named = sshd_findings(settings, params["permit_root_login"], where)
-        found += [item for bare, item in zip(plain, named, strict=True)
+        if len(plain) != len(named):  # zip(strict=True) is Python 3.10+
+            raise ValueError(f"{len(plain)} findings without the connection, {len(named)} with it")
+        found += [item for bare, item in zip(plain, named)
                   if bare["message"] not in shown]
     return checked, found
 

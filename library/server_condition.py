@@ -261,7 +261,7 @@ class Probe:
 
 def condition(module: AnsibleModule, params: dict[str, Any]) -> dict[str, Any]:
     probe = Probe(module)
-    now = datetime.datetime.now(datetime.UTC)
+    now = datetime.datetime.now(datetime.timezone.utc)
     release = os_release(_read("/etc/os-release"))
     loads = _read("/proc/loadavg").split()[:3]
     meminfo = {line.split(":")[0]: int(line.split()[1])

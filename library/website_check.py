@@ -253,7 +253,7 @@ def main() -> None:
     p = module.params
     if not p["urls"]:
         module.fail_json(msg="urls is empty: name at least one page of the website to check")
-    now = datetime.datetime.now(datetime.UTC)
+    now = datetime.datetime.now(datetime.timezone.utc)
     pages = [check_page(url, p) for url in p["urls"]]
     certs = check_certificates(p["urls"], p, now)
     fresh = freshness(p, now)

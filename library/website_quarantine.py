@@ -263,7 +263,7 @@ def quarantine(entry: dict[str, Any], roots: list[str], batch: str, log: str) ->
             os.close(fd)
         record = {"path": source, "quarantined": target, "size": size,
                   "sha256": digest,
-                  "moved_at": datetime.datetime.now(datetime.UTC).isoformat(),
+                  "moved_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
                   "finding": entry["finding"].get("name")}
         try:
             append_json(log, record)  # before it is removed: a whole line or none
@@ -299,7 +299,7 @@ def move_all(todo: list[dict[str, Any]], roots: list[str], dest: str,
     result, with ``refused`` (candidates') and the files refused meanwhile. Changed only
     when a file was moved: files gone since they were chosen are nothing to move."""
     os.makedirs(dest, mode=0o700, exist_ok=True)
-    batch = os.path.join(dest, datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ"))
+    batch = os.path.join(dest, datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
     moved: list[dict[str, Any]] = []
     log = os.path.join(dest, "quarantine.jsonl")
     refused = list(refused)

@@ -216,7 +216,7 @@ def _enddate_from_der(der: bytes) -> datetime.datetime | None:
 
 
 def _parse_cert_time(text: str) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(ssl.cert_time_to_seconds(text), datetime.UTC)
+    return datetime.datetime.fromtimestamp(ssl.cert_time_to_seconds(text), datetime.timezone.utc)
 
 
 def tls_certificate(host: str, port: int, timeout: float, ca_file: str | None,
@@ -266,9 +266,9 @@ def parse_date(text: str) -> datetime.datetime | None:
         except ValueError:
             return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
     try:
-        return moment.astimezone(datetime.UTC)
+        return moment.astimezone(datetime.timezone.utc)
     except OverflowError:  # 9999-12-31T23:59:59-05:00: a year past 9999 in UTC
         return None
 

@@ -7,7 +7,6 @@ and the host and port of a HOST, HOST:PORT, IPv6 or [IPv6]:PORT address.
 from __future__ import annotations
 
 import ipaddress
-import itertools
 import os
 import random
 import re
@@ -103,7 +102,7 @@ def ping(address: str, count: int, interval: float, timeout: float) -> dict[str,
         "error": None,
     }
     if rtts:
-        diffs = [abs(b - a) for a, b in itertools.pairwise(rtts)]
+        diffs = [abs(b - a) for a, b in zip(rtts, rtts[1:])]
         result.update(
             min_ms=min(rtts),
             avg_ms=round(sum(rtts) / len(rtts), 3),

@@ -246,7 +246,7 @@ def busy_processes(proc: str = "/proc") -> list[str]:
 def cert_days_left(not_after: str, now: datetime.datetime) -> int:
     """Days until an `openssl x509 -enddate` time (e.g. 'Jun  1 12:00:00 2027 GMT')."""
     moment = datetime.datetime.strptime(" ".join(not_after.split()), "%b %d %H:%M:%S %Y %Z")
-    return (moment.replace(tzinfo=datetime.UTC) - now).days
+    return (moment.replace(tzinfo=datetime.timezone.utc) - now).days
 
 
 class AptError(Exception):

@@ -23,7 +23,6 @@ import errno
 import functools
 import gzip
 import hashlib
-import itertools
 import json
 import math
 import multiprocessing
@@ -576,7 +575,7 @@ def split_plain(path: str, start: int, end: int, size: int = TASK_BYTES,
             cuts.append(position)
             point = position + size
     cuts.append(end)
-    return [Task(path, a, b) for a, b in itertools.pairwise(cuts) if b > a]
+    return [Task(path, a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
 def audit(tasks: list[Task], *, workers: int = 0, top_limit: int = 5000,
