@@ -34,6 +34,7 @@ pytest_must_run() {  # a stage that collects no test fails (pytest's exit 5)
 lint() {
     timed "ruff" ruff check .
     timed "mypy" mypy
+    timed "vermin (host Python 3.9)" host_python
     timed "yamllint" yamllint -s .
     timed "ansible-lint (production)" ansible-lint --offline -q
     local m mods=()
@@ -41,6 +42,14 @@ lint() {
     if ((${#mods[@]})); then
         timed "ansible-doc (${#mods[@]} modules)" doc_modules "${mods[@]}"
     fi
+}
+
+host_python() {  # what runs on the managed hosts needs no Python newer than Debian 11's 3.9
+    # The modules, their shared code and the scripts roles install (python shebang);
+    # annotations are never evaluated (`from __future__ import annotations` everywhere).
+    vermin --no-config-file --target=3.9- --violations --no-tips --no-eval-annotations \
+        --no-make-paths-absolute -q -vvv library module_utils roles \
+        || die "code that runs on the managed hosts needs a Python newer than 3.9 (above)"
 }
 
 doc_modules() {  # one ansible-doc for all: it names each module it cannot render, exit 1
