@@ -68,6 +68,7 @@ import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_clock import parse_day  # noqa: E402
 from ansible.module_utils.sop_security import (  # noqa: E402
     finding,
     software_end_of_support,
@@ -141,7 +142,7 @@ def main() -> None:
         supports_check_mode=True,
     )
     try:
-        today = (datetime.date.fromisoformat(module.params["today"]) if module.params["today"]
+        today = (parse_day(module.params["today"]) if module.params["today"]
                  else datetime.date.today())
     except ValueError:
         module.fail_json(msg=f"today {module.params['today']!r}: expected YYYY-MM-DD")

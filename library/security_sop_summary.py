@@ -66,6 +66,7 @@ from typing import Any  # noqa: E402
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_clock import parse_moment  # noqa: E402
 from ansible.module_utils.sop_security import (  # noqa: E402
     SOP_RECORDS_ARGUMENT_SPEC,
     SecurityInputError,
@@ -80,7 +81,7 @@ def local_day(started_at: Any, zone: ZoneInfo | None) -> str:
     text = str(started_at or "")
     if zone is not None:
         try:
-            moment = datetime.datetime.fromisoformat(text)
+            moment = parse_moment(text)
         except ValueError:
             return text[:10]
         if moment.tzinfo is not None:

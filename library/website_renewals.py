@@ -114,6 +114,7 @@ from typing import Any  # noqa: E402
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_clock import parse_day  # noqa: E402
 from ansible.module_utils.sop_http import (  # noqa: E402
     fetch,
     parse_date,
@@ -158,7 +159,7 @@ def item(kind: str, label: str, expires: str | None, *, today: datetime.date,
          days_left: int | None = None) -> dict[str, Any]:
     """One renewal graded by its days left (counted from ``expires`` unless given)."""
     if days_left is None and expires:
-        days_left = (datetime.date.fromisoformat(expires) - today).days
+        days_left = (parse_day(expires) - today).days
     grade, threshold = level(days_left, warn_days)
     return {"kind": kind, "label": label, "expires": expires, "days_left": days_left,
             "level": grade, "threshold": threshold, "error": error}
@@ -244,7 +245,7 @@ def main() -> None:
     p = module.params
     if p["hosting_end_date"]:
         try:
-            datetime.date.fromisoformat(p["hosting_end_date"])
+            parse_day(p["hosting_end_date"])
         except ValueError:
             module.fail_json(msg=f"hosting_end_date {p['hosting_end_date']!r} is not a date (YYYY-MM-DD)")
     try:

@@ -17,6 +17,7 @@ import json
 import os
 from typing import Any
 
+from ansible.module_utils.sop_clock import parse_moment
 from ansible.module_utils.sop_state import append_json
 
 LEDGER_NAME = "ledger.jsonl"
@@ -98,7 +99,7 @@ def parse_time(value: Any) -> datetime.datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        moment = datetime.datetime.fromisoformat(value)
+        moment = parse_moment(value)
     except ValueError:
         return None
     return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment

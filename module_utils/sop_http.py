@@ -24,6 +24,8 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
+from ansible.module_utils.sop_clock import parse_moment
+
 USER_AGENT = "sop-monitor/1 (+court IT SOP)"
 # What is read of a page, feed or RDAP answer: a server that sends without end (a broken
 # or hostile site) must not fill this process's memory.
@@ -262,7 +264,7 @@ def parse_date(text: str) -> datetime.datetime | None:
         moment = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, OverflowError):
         try:
-            moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            moment = parse_moment(text)
         except ValueError:
             return None
     if moment.tzinfo is None:

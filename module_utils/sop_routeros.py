@@ -15,6 +15,8 @@ import ssl
 import time
 from typing import Any
 
+from ansible.module_utils.sop_clock import parse_moment
+
 try:
     import librouteros
     from librouteros.exceptions import FatalError, LibRouterosError, TrapError
@@ -309,7 +311,7 @@ def boot_time(uptime: Any, now: datetime.datetime,
         return before, False
     booted = (now - datetime.timedelta(seconds=seconds)).replace(microsecond=0)
     try:
-        previous = datetime.datetime.fromisoformat(before) if before else None
+        previous = parse_moment(before) if before else None
     except (TypeError, ValueError):
         previous = None
     if previous is None or previous.tzinfo is None:

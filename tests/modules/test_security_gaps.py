@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import within
-from loader import load
+from loader import load, run_module
 
 common = load("sop_security")
 software = load("security_software")
@@ -55,6 +55,12 @@ def test_debian_packaged_php_and_mariadb_are_supported_with_the_release():
                                      "by": "debian 12"}
     later = software.assess(found, BOOKWORM, datetime.date(2028, 7, 1))[1]
     assert later[0]["kind"] == "end_of_support"
+
+
+def test_the_day_compared_is_yyyy_mm_dd_on_every_host_python(tmp_path):
+    # Python 3.11's date.fromisoformat takes 20261130 too, 3.9's does not.
+    rc, result = run_module("security_software", tmp_path, {"today": "20261130"})
+    assert rc == 1 and result["msg"] == "today '20261130': expected YYYY-MM-DD"
 
 
 def test_old_php_and_mariadb_are_named():

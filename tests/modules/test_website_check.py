@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpd
 import pytest
 from conftest import within
-from loader import load
+from loader import load, run_module
 
 http = load("sop_http")
 check = load("website_check")
@@ -288,6 +288,14 @@ def test_dates_parse():
     assert http.parse_date("2026-11-18T02:00:00Z").day == 18
     assert http.parse_date("Wed, 18 Nov 2026 02:00:00 +0700").hour == 19
     assert http.parse_date("garbage") is None
+    # Python 3.9's fromisoformat refuses these, 3.11's takes them: parsed alike on both
+    assert http.parse_date(" 2026-11-18T09:00:00.5+0700\n") == datetime.datetime(
+        2026, 11, 18, 2, 0, 0, 500000, tzinfo=datetime.UTC)
+    assert http.parse_date("2026-11-18") == datetime.datetime(
+        2026, 11, 18, tzinfo=datetime.UTC)
+    # Python 3.11's takes these too, 3.9's does not: no date on any host Python
+    assert http.parse_date("20261118T020000Z") is None
+    assert http.parse_date("2026-W47-3") is None
     assert http.fetch("file:///etc/passwd", 1)["error"] == "not an http(s) URL"
 
 
@@ -413,3 +421,11 @@ def test_the_invoice_is_asked_for_only_when_something_must_be_renewed():
     assert renewals.output([entry("expired")])["manual_step_due"] is True
     assert set(renewals.output([entry("ok")])) == {"renewals", "problems", "warnings",
                                                    "manual_step_due"}
+
+
+def test_the_hosting_end_is_yyyy_mm_dd_on_every_host_python(tmp_path):
+    # Python 3.11's date.fromisoformat takes 20270131 too, 3.9's does not.
+    rc, result = run_module("website_renewals", tmp_path, {
+        "domain": "pn-contoh.go.id", "rdap_url": "", "hosting_end_date": "20270131"})
+    assert rc == 1
+    assert result["msg"] == "hosting_end_date '20270131' is not a date (YYYY-MM-DD)"
