@@ -154,7 +154,7 @@ def handshake(ctx: ssl.SSLContext, name: str, address: str, port: int,
             if "NO_CIPHERS_AVAILABLE" in str(exc) or "no ciphers available" in str(exc):
                 raise Untestable(str(exc)) from None
             return None
-        except TimeoutError:  # no answer is no refusal
+        except socket.timeout:  # no answer is no refusal (TimeoutError from Python 3.10)
             raise Stalled(str(timeout)) from None
         except OSError:  # the server closed or reset the connection: refused
             return None

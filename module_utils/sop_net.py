@@ -158,12 +158,12 @@ _RCODES = {1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"
 
 
 def _answer(sock: socket.socket, qid: int, deadline: float) -> bytes:
-    """The answer to query ``qid`` on a connected socket; TimeoutError at ``deadline``,
+    """The answer to query ``qid`` on a connected socket; socket.timeout at ``deadline``,
     however many other datagrams (answers to other queries) come before it."""
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
-            raise TimeoutError
+            raise socket.timeout
         sock.settimeout(left)
         data = sock.recv(4096)
         if len(data) >= 12 and struct.unpack(">H", data[:2])[0] == qid:
@@ -198,7 +198,7 @@ def dns_query(server: str, name: str, timeout: float, port: int = 53) -> dict[st
             sock.connect(address)
             sock.send(query)
             data = _answer(sock, qid, start + timeout)
-    except TimeoutError:
+    except socket.timeout:  # TimeoutError from Python 3.10; an OSError of its own on 3.9
         result["error"] = f"resolver {server} tidak menjawab dalam {timeout:g} dtk"
         return result
     except ConnectionRefusedError:

@@ -99,7 +99,7 @@ class BoundedSocket:
         self.sock.settimeout(min(self.timeout, left))
         try:
             data: bytes = self.sock.recv(min(size, 65536))
-        except TimeoutError:
+        except socket.timeout:  # TimeoutError from Python 3.10; an OSError of its own on 3.9
             if time.monotonic() >= self.deadline:
                 raise self._late() from None
             raise
@@ -174,7 +174,7 @@ def connect(
         ) from None
     except ConnectionRefusedError:
         raise RouterError(f"RouterOS API port {where} is closed (connection refused)") from None
-    except TimeoutError:
+    except socket.timeout:
         raise RouterError(f"RouterOS API at {where} did not answer within {timeout:g} s") from None
     except socket.gaierror as exc:
         raise RouterError(f"cannot resolve RouterOS host {host}: {exc.strerror}") from None
