@@ -27,7 +27,10 @@ description:
   - A WIB/WITA/WIT (in any case, C(Wita)), C(GMT+8), C(UTC+07:00) or C(+07:00) suffix
     sets the time zone, else O(timezone) applies.
   - Optionally asks the central SIPP MA for the court's last sync (O(central_status_url),
-    a JSON answer whose C(last_sync) is ISO 8601; one without an offset is taken as UTC).
+    a JSON answer whose C(last_sync) is an ISO 8601 date and time such as C(2026-11-21T07:00:00Z),
+    C(2026-11-21 14:00:00.123456789+0700), C(20261121T070000Z), an offset with or without
+    its colon, one without an offset taken as UTC). The module reads these forms itself,
+    on any Python from 3.9; a date without a time is unreadable (RV(sync.central.error)).
   - Read-only; never reports a change; the playbook decides what stale means for the
     run (O(max_age_hours) gives the C(fresh) verdict). Supports check mode.
 version_added: "0.1.0"
@@ -201,6 +204,19 @@ _SUFFIX = re.compile(
     r"|\b(?:UTC|GMT)(?:\s*([+-])(\d{1,2})(?::?(\d{2}))?)?(?![\w+-])"
     r"|([+-])(\d{2}):?(\d{2})\s*$", re.IGNORECASE)
 
+# SIPP MA's last_sync: ISO 8601 as servers write it, extended or basic
+# (2026-11-21T07:00:00Z, 20261121T070000Z), 'T', 't' or a space before the time, a
+# second's fraction of any length (kept to microseconds), then Z, an offset with or
+# without its colon or minutes, or nothing (UTC). Read here, not by
+# datetime.fromisoformat: before Python 3.11 (Debian 11's 3.9 on a SIPP server) it
+# refuses Z, +0700 and fractions of other than 3 or 6 digits, and 3.11 refuses 't'.
+_ISO = re.compile(
+    r"(?P<year>\d{4})(?P<dsep>-?)(?P<month>\d{2})(?P=dsep)(?P<day>\d{2})"
+    r"[Tt ](?P<hour>\d{2})(?P<tsep>:?)(?P<minute>\d{2})"
+    r"(?:(?P=tsep)(?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?"
+    r"\s*(?:[Zz]|(?P<sign>[+-])(?P<offset_hours>\d{2})(?::?(?P<offset_minutes>\d{2}))?)?",
+    re.ASCII)
+
 
 class StatusError(Exception):
     """One line for the operator."""
@@ -225,6 +241,27 @@ def _year(text: str) -> int:
     """A page's year: 26 and '26 are 2026."""
     year = int(text.lstrip("'"))
     return year + 2000 if year < 100 else year
+
+
+def parse_iso(text: str) -> dt.datetime:
+    """An aware datetime from an ISO 8601 date and time (UTC when it names no offset);
+    ValueError naming why for anything else, a date without its time included."""
+    match = _ISO.fullmatch(text.strip())
+    if match is None:
+        raise ValueError("not an ISO 8601 date and time")
+    offset = 0
+    if match["sign"]:
+        offset = offset_minutes(
+            f"{match['sign']}{match['offset_hours']}:{match['offset_minutes'] or '00'}")
+    return dt.datetime(int(match["year"]), int(match["month"]), int(match["day"]),
+                       int(match["hour"]), int(match["minute"]), int(match["second"] or 0),
+                       int((match["fraction"] or "0")[:6].ljust(6, "0")),
+                       tzinfo=dt.timezone(dt.timedelta(minutes=offset)))
+
+
+def _cut(text: str) -> str:
+    """Text kept for the record: at most MAX_MARKER characters."""
+    return text if len(text) <= MAX_MARKER else text[:MAX_MARKER - 3].rstrip() + "..."
 
 
 def parse_marker(text: str, default_offset: int) -> dt.datetime:
@@ -276,9 +313,7 @@ def evaluate(page: str, regex: str, default_offset: int, max_age: float,
         return {"marker_text": None, "last_sync": None, "age_seconds": None,
                 "age_hours": None, "fresh": False, "in_future": False,
                 "message": "Tanda 'Pembaharuan Data' tidak ditemukan di halaman SIPP publik"}
-    text = (match.group(1) if match.groups() else match.group(0)).strip()
-    if len(text) > MAX_MARKER:
-        text = text[:MAX_MARKER - 3].rstrip() + "..."
+    text = _cut((match.group(1) if match.groups() else match.group(0)).strip())
     try:
         when = parse_marker(text, default_offset)
     except StatusError as exc:
@@ -323,13 +358,12 @@ def central_status(url: str, timeout: int, validate_certs: bool,
     last = data.get("last_sync") if isinstance(data, dict) else None
     if isinstance(last, str):
         try:
-            when = dt.datetime.fromisoformat(last)
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=UTC)
-            result["last_sync"] = when.isoformat()
-            result["age_seconds"], result["age_hours"] = age_of(when, now)
-        except ValueError:
-            result["error"] = f"unreadable last_sync {last!r}"
+            when = parse_iso(last)
+        except ValueError as exc:
+            result["error"] = f"unreadable last_sync {_cut(last)!r}: {exc}"
+            return result
+        result["last_sync"] = when.isoformat()
+        result["age_seconds"], result["age_hours"] = age_of(when, now)
     return result
 
 

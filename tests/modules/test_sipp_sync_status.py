@@ -6,6 +6,8 @@ import base64
 import datetime as dt
 import json
 import pathlib
+import re
+import urllib.parse
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -158,6 +160,81 @@ def test_central_status(monkeypatch):
     result = mod.central_status("http://ma/api/status/400999", 5, True, NOW)
     assert result["age_seconds"] == 3600
     assert result["data"]["cases"] == 5
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # what SIPP MA's server may write: Z (JavaScript, Go, Java), nine digits of a second
+    # (Go's RFC3339Nano, Java's Instant), an offset without its colon (PHP's 'O'), the
+    # basic form, a space or a lowercase 't'/'z' (RFC 3339), a fraction after a comma
+    ("2026-11-21T07:00:00Z", "2026-11-21T07:00:00+00:00"),
+    ("2026-11-21T07:00:00.123456789Z", "2026-11-21T07:00:00.123456+00:00"),
+    ("2026-11-21T07:00:00.5+07:00", "2026-11-21T07:00:00.500000+07:00"),
+    ("2026-11-21T07:00:00,25-03:30", "2026-11-21T07:00:00.250000-03:30"),
+    ("2026-11-21T14:00:00+0700", "2026-11-21T14:00:00+07:00"),
+    ("2026-11-21T14:00:00+07", "2026-11-21T14:00:00+07:00"),
+    ("2026-11-21 14:00:00 +07:00", "2026-11-21T14:00:00+07:00"),
+    ("20261121T070000Z", "2026-11-21T07:00:00+00:00"),
+    ("20261121T140000.123+0700", "2026-11-21T14:00:00.123000+07:00"),
+    ("2026-11-21t07:00:00z", "2026-11-21T07:00:00+00:00"),
+    ("2026-11-21T07:00Z", "2026-11-21T07:00:00+00:00"),
+    # no offset: UTC, as before
+    ("2026-11-21 07:00:00", "2026-11-21T07:00:00+00:00"),
+    (" 2026-11-21T07:00:00Z\n", "2026-11-21T07:00:00+00:00"),
+])
+def test_iso_forms_of_last_sync_are_read_by_the_module_not_by_python_311(text, expected):
+    # datetime.fromisoformat refuses Z, +0700, +07, nine digits of a fraction and the
+    # basic form before Python 3.11, and Debian 11's SIPP servers run 3.9: every
+    # SIPP MA answer was 'unreadable last_sync' there. 3.11 itself refuses 't' and 'z'.
+    assert mod.parse_iso(text).isoformat() == expected
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("2026-11-21", "not an ISO 8601 date and time"),  # no time: midnight would be a guess
+    ("21/11/2026 07:00", "not an ISO 8601 date and time"),
+    ("2026-11-21T07:00:00Z yesterday", "not an ISO 8601 date and time"),
+    ("2026-11-21T07:00:00+07:00:00", "not an ISO 8601 date and time"),
+    ("2026-11-21T07:00:00+70:00", "time zone offset '+70:00' is not one of -12:00 to +14:00"),
+    ("2026-02-30T07:00:00Z", "day is out of range for month"),
+    ("2026-11-21T24:00:00Z", "hour must be in 0..23"),
+    ("\uff12\uff10\uff12\uff16-11-21T07:00:00Z", "not an ISO 8601 date and time"),  # full-width
+    ("", "not an ISO 8601 date and time"),
+])
+def test_what_is_no_iso_date_and_time_is_refused_with_its_reason(text, reason):
+    with pytest.raises(ValueError, match=f"^{re.escape(reason)}$"):
+        mod.parse_iso(text)
+
+
+class IsoCentral(BaseHTTPRequestHandler):
+    """SIPP MA answering last_sync as the path's end says (percent-encoded)."""
+
+    def do_GET(self):
+        last = urllib.parse.unquote(self.path.rsplit("/", 1)[1])
+        body = json.dumps({"last_sync": last, "cases": 3}).encode()
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_central_last_sync_in_rfc_3339_lowercase_is_read(tmp_path):
+    # 't' and 'z' are RFC 3339's; fromisoformat (3.11 too) called them unreadable
+    with serving(IsoCentral) as url:
+        result = mod.central_status(f"{url}/api/status/2026-11-21t11%3A00%3A00.123456789z",
+                                    5, True, NOW)
+    assert "error" not in result, result
+    assert result["last_sync"] == "2026-11-21T11:00:00.123456+00:00"
+    assert result["age_hours"] == 1.0
+
+
+def test_an_unreadable_last_sync_is_named_cut_short_with_its_reason(tmp_path):
+    # a crafted last_sync was copied whole into the error, and so into the record
+    with serving(IsoCentral) as url:
+        result = mod.central_status(f"{url}/api/status/{'9' * 5000}", 5, True, NOW)
+    assert result["error"].startswith("unreadable last_sync '9999")
+    assert result["error"].endswith("...': not an ISO 8601 date and time")
+    assert len(result["error"]) < 2 * mod.MAX_MARKER
 
 
 def test_central_status_errors_are_reported(monkeypatch):
