@@ -139,9 +139,13 @@ sync:
       description: When the page was read, this host's clock (ISO 8601, UTC).
       type: str
     central:
-      description: The central SIPP MA's answer (url, http_status, data, last_sync,
-        age_seconds, age_hours, error, and cases, the answer's count of cases or null when
-        it is not a count).
+      description:
+        - The central SIPP MA's answer (url, http_status, data, last_sync, age_seconds,
+          age_hours, fresh, in_future, message, error, and cases, the answer's count of
+          cases or null when it is not a count).
+        - Its last_sync is judged as the page's date is (O(max_age_hours), in_future more
+          than five minutes ahead of the clock, never fresh) in its own fresh and message;
+          RV(sync.fresh) is the public page's verdict alone.
       type: dict
   sample:
     public_url: http://web/sipp-publik/
@@ -305,6 +309,23 @@ def age_of(when: dt.datetime, now: dt.datetime) -> tuple[int, float]:
     return seconds, round(seconds / 3600.0, 1)
 
 
+def verdict(subject: str, when: dt.datetime, max_age: float, now: dt.datetime,
+            future_cause: str) -> dict[str, Any]:
+    """The age of a sync time read elsewhere, whether it is fresh, and the report's line
+    on it: one lying further ahead of the clock than sop_clock allows is never fresh,
+    and the line says so with ``future_cause``."""
+    seconds, hours = age_of(when, now)
+    in_future = ahead_of_clock(seconds)
+    fresh = not in_future and seconds <= max_age * 3600
+    if in_future:
+        message = f"{subject}: {-hours} jam di masa depan ({future_cause}); tidak dianggap segar"
+    else:
+        message = (f"{subject}: umur {hours} jam, batas {max_age:g} jam "
+                   f"({'segar' if fresh else 'BASI'})")
+    return {"last_sync": when.isoformat(), "age_seconds": seconds, "age_hours": hours,
+            "fresh": fresh, "in_future": in_future, "message": message}
+
+
 def evaluate(page: str, regex: str, default_offset: int, max_age: float,
              now: dt.datetime) -> dict[str, Any]:
     """The freshness verdict of a fetched page."""
@@ -320,24 +341,15 @@ def evaluate(page: str, regex: str, default_offset: int, max_age: float,
         return {"marker_text": text, "last_sync": None, "age_seconds": None,
                 "age_hours": None, "fresh": False, "in_future": False,
                 "message": f"Tanggal 'Pembaharuan Data' tidak terbaca: {exc}"}
-    seconds, hours = age_of(when, now)
-    in_future = ahead_of_clock(seconds)
-    fresh = not in_future and seconds <= max_age * 3600
-    if in_future:
-        message = (f"Pembaharuan Data {text}: {-hours} jam di masa depan (jam server atau "
-                   "zona waktu salah, atau halaman tidak benar); tidak dianggap segar")
-    else:
-        message = (f"Pembaharuan Data {text}: umur {hours} jam, batas {max_age:g} jam "
-                   f"({'segar' if fresh else 'BASI'})")
-    return {
-        "marker_text": text, "last_sync": when.isoformat(), "age_seconds": seconds,
-        "age_hours": hours, "fresh": fresh, "in_future": in_future, "message": message,
-    }
+    return {"marker_text": text, **verdict(
+        f"Pembaharuan Data {text}", when, max_age, now,
+        "jam server atau zona waktu salah, atau halaman tidak benar")}
 
 
-def central_status(url: str, timeout: int, validate_certs: bool,
+def central_status(url: str, timeout: int, validate_certs: bool, max_age: float,
                    now: dt.datetime) -> dict[str, Any]:
-    """The central SIPP MA's answer; errors are reported, not raised."""
+    """The central SIPP MA's answer, its last_sync judged as the page's date is; errors
+    are reported, not raised."""
     result: dict[str, Any] = {"url": mask_url(url)}
     try:
         status, body = fetch(url, timeout, validate_certs)
@@ -362,8 +374,11 @@ def central_status(url: str, timeout: int, validate_certs: bool,
         except ValueError as exc:
             result["error"] = f"unreadable last_sync {_cut(last)!r}: {exc}"
             return result
-        result["last_sync"] = when.isoformat()
-        result["age_seconds"], result["age_hours"] = age_of(when, now)
+        # A time without an offset is read as UTC: a SIPP MA writing its WIB time so
+        # lies hours ahead, which the line names.
+        result.update(verdict(f"last_sync {when.isoformat()}", when, max_age, now,
+                              "jam server atau SIPP MA salah, atau waktu tanpa zona yang "
+                              "bukan UTC"))
     return result
 
 
@@ -408,14 +423,15 @@ def main() -> None:
                 max_age_hours=p["max_age_hours"], checked_at=now.isoformat())
     if p["central_status_url"]:
         sync["central"] = central_status(p["central_status_url"], p["timeout"],
-                                         p["validate_certs"], now)
+                                         p["validate_certs"], p["max_age_hours"], now)
     output: dict[str, Any] = {key: sync.get(key) for key in ("public_url", "last_sync", "age_hours",
                                               "max_age_hours", "fresh", "message")}
     output["pembaharuan_data"] = sync.get("marker_text")
     if "central" in sync:
         central = sync["central"]
         output["central"] = {key: central.get(key)
-                             for key in ("last_sync", "age_hours", "error", "cases")}
+                             for key in ("last_sync", "age_hours", "fresh", "message",
+                                         "error", "cases")}
     module.exit_json(changed=False, sync=mask_data(sync, secrets),
                      sop_output=mask_data(output, secrets), invocation=invocation)
 

@@ -254,3 +254,52 @@ def test_a_sync_command_named_as_on_a_shell_is_found_on_the_path(tmp_path):
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert ("Perintah sinkronisasi no-such-sync-program tidak ada atau tidak dapat "
             "dijalankan") in proc.stdout
+
+
+class AheadCentral(Fresh):
+    """A fresh public page, and SIPP MA writing its WIB time without an offset (read as
+    UTC: seven hours ahead)."""
+
+    def do_GET(self):
+        if not self.path.startswith("/api/status/"):
+            super().do_GET()
+            return
+        wib = dt.datetime.now(dt.timezone(dt.timedelta(hours=7)))
+        body = json.dumps({"last_sync": f"{wib:%Y-%m-%d %H:%M:%S}", "cases": 4}).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+REPORT_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  vars:
+    sipp_sync_central_url: "http://{authority}/"
+    sipp_sync_public_url: "http://{authority}/publik/"
+    sipp_sync_kode_satker: "400999"
+  tasks:
+    - ansible.builtin.include_role:
+        name: sipp_sync
+        tasks_from: laporan
+"""
+
+
+def test_the_report_says_sipp_mas_last_sync_lies_in_the_future(tmp_path):
+    # It showed 'SIPP MA <time> (umur -7.0 jam, ...)', a negative age and nothing said.
+    with serving(AheadCentral) as url:
+        play = tmp_path / "play.yml"
+        play.write_text(REPORT_PLAY.format(authority=url.split("://", 1)[1]), encoding="utf-8")
+        env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+                   ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
+                   ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="false",
+                   ANSIBLE_ROLES_PATH=str(ROOT / "roles"))
+        proc = subprocess.run([*LOCAL_PLAYBOOK, str(play)], capture_output=True, text=True,
+                              check=False, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    report = next(json.loads(line.split(" => ", 1)[1])["msg"] for line in proc.stdout.splitlines()
+                  if "Laporan sinkronisasi" in line and " => " in line)
+    assert "; SIPP MA last_sync " in report
+    assert ": 7.0 jam di masa depan (jam server atau SIPP MA salah, " in report, report
+    assert report.endswith("; 4 perkara"), report

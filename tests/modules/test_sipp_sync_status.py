@@ -157,7 +157,7 @@ def test_missing_and_unreadable_marker_are_not_fresh():
 def test_central_status(monkeypatch):
     monkeypatch.setattr(mod, "fetch", lambda url, t, v: (
         200, '{"kode_satker": "400999", "last_sync": "2026-11-21T11:00:00+00:00", "cases": 5}'))
-    result = mod.central_status("http://ma/api/status/400999", 5, True, NOW)
+    result = mod.central_status("http://ma/api/status/400999", 5, True, 8, NOW)
     assert result["age_seconds"] == 3600
     assert result["data"]["cases"] == 5
 
@@ -222,7 +222,7 @@ def test_central_last_sync_in_rfc_3339_lowercase_is_read(tmp_path):
     # 't' and 'z' are RFC 3339's; fromisoformat (3.11 too) called them unreadable
     with serving(IsoCentral) as url:
         result = mod.central_status(f"{url}/api/status/2026-11-21t11%3A00%3A00.123456789z",
-                                    5, True, NOW)
+                                    5, True, 8, NOW)
     assert "error" not in result, result
     assert result["last_sync"] == "2026-11-21T11:00:00.123456+00:00"
     assert result["age_hours"] == 1.0
@@ -231,18 +231,44 @@ def test_central_last_sync_in_rfc_3339_lowercase_is_read(tmp_path):
 def test_an_unreadable_last_sync_is_named_cut_short_with_its_reason(tmp_path):
     # a crafted last_sync was copied whole into the error, and so into the record
     with serving(IsoCentral) as url:
-        result = mod.central_status(f"{url}/api/status/{'9' * 5000}", 5, True, NOW)
+        result = mod.central_status(f"{url}/api/status/{'9' * 5000}", 5, True, 8, NOW)
     assert result["error"].startswith("unreadable last_sync '9999")
     assert result["error"].endswith("...': not an ISO 8601 date and time")
     assert len(result["error"]) < 2 * mod.MAX_MARKER
 
 
+@pytest.mark.parametrize(("last", "fresh", "message"), [
+    ("2026-11-21T11:00:00Z", True,
+     "last_sync 2026-11-21T11:00:00+00:00: umur 1.0 jam, batas 8 jam (segar)"),
+    ("2026-11-21T01:00:00+00:00", False,
+     "last_sync 2026-11-21T01:00:00+00:00: umur 11.0 jam, batas 8 jam (BASI)"),
+    ("2026-11-21T12:04:00Z", True,  # four minutes ahead: two clocks a little apart
+     "last_sync 2026-11-21T12:04:00+00:00: umur -0.1 jam, batas 8 jam (segar)"),
+])
+def test_central_last_sync_is_judged_as_the_page_is(last, fresh, message):
+    with serving(IsoCentral) as url:
+        result = mod.central_status(f"{url}/api/status/{last}", 5, True, 8, NOW)
+    assert (result["fresh"], result["in_future"], result["message"]) == (fresh, False, message)
+
+
+def test_a_central_last_sync_in_the_future_is_not_fresh_and_says_why():
+    # SIPP MA writing its WIB time without an offset: 18:30 WIB, half an hour ago, is
+    # read as 18:30 UTC, six and a half hours ahead. It showed as 'umur -6.5 jam' with
+    # nothing flagged, where the public page's date that far ahead is never fresh.
+    with serving(IsoCentral) as url:
+        result = mod.central_status(f"{url}/api/status/2026-11-21T18:30:00", 5, True, 8, NOW)
+    assert (result["age_hours"], result["fresh"], result["in_future"]) == (-6.5, False, True)
+    assert result["message"] == (
+        "last_sync 2026-11-21T18:30:00+00:00: 6.5 jam di masa depan (jam server atau "
+        "SIPP MA salah, atau waktu tanpa zona yang bukan UTC); tidak dianggap segar")
+
+
 def test_central_status_errors_are_reported(monkeypatch):
     # nothing listens on the discard port: a real refused connection
-    error = mod.central_status("http://127.0.0.1:9/api", 5, True, NOW)["error"]
+    error = mod.central_status("http://127.0.0.1:9/api", 5, True, 8, NOW)["error"]
     assert error.startswith("http://127.0.0.1:9/api: ") and "refused" in error.lower()
     monkeypatch.setattr(mod, "fetch", lambda url, t, v: (200, "<html>"))
-    assert mod.central_status("http://ma", 5, True, NOW)["error"] == "answer is not JSON"
+    assert mod.central_status("http://ma", 5, True, 8, NOW)["error"] == "answer is not JSON"
 
 
 @pytest.mark.parametrize("public_url", ["http://127.0.0.1:9/", None])
@@ -379,6 +405,22 @@ def test_only_a_count_of_cases_reaches_the_record(tmp_path, index, cases):
     assert result["sop_output"]["central"]["cases"] == cases
     assert result["sync"]["central"]["cases"] == cases
 
+
+
+class FutureCentral(Central):
+    def status(self) -> tuple[int, str]:
+        return 200, json.dumps({"last_sync": "2099-01-01T00:00:00Z", "cases": 1})
+
+
+def test_the_record_shows_a_central_last_sync_in_the_future(tmp_path):
+    with serving(FutureCentral) as url:
+        rc, result = run_module("sipp_sync_status", tmp_path, {
+            "public_url": url + "/", "central_status_url": f"{url}/api/status/400999"})
+    assert rc == 0, result
+    central = result["sop_output"]["central"]
+    assert central["fresh"] is False
+    assert "jam di masa depan" in central["message"]
+    assert result["sync"]["central"]["in_future"] is True
 
 
 class NestedCentral(Central):
