@@ -52,7 +52,7 @@ options:
   timezone:
     description: Time zone of a date without a suffix (IANA name or C(+07:00), C(-12:00) to
       C(+14:00)); one the host does not know fails the module before the page is read,
-      naming the option.
+      with C(msg) naming the option and its value and C(setting) the option.
     type: str
     default: Asia/Jakarta
   max_age_hours:
@@ -402,8 +402,8 @@ def main() -> None:
     secrets = url_secrets(p["public_url"]) + url_secrets(p["central_status_url"])
     invocation = {"module_args": mask_data(dict(p), secrets)}
 
-    def fail(msg: str) -> NoReturn:
-        module.fail_json(msg=mask_data(msg, secrets), invocation=invocation)
+    def fail(msg: str, **result: Any) -> NoReturn:
+        module.fail_json(msg=mask_data(msg, secrets), invocation=invocation, **result)
         raise SystemExit(1)  # fail_json exits
 
     try:
@@ -412,7 +412,7 @@ def main() -> None:
         fail(f"marker_regex is not a valid regex: {exc}")
     bad_zone = zone_error(p, ["timezone"])
     if bad_zone:
-        fail(bad_zone["msg"])
+        fail(bad_zone["msg"], setting=bad_zone["setting"])
     try:
         status, page = fetch(p["public_url"], p["timeout"], p["validate_certs"])
         sync = evaluate(page, p["marker_regex"], offset_minutes(p["timezone"]),

@@ -1,5 +1,5 @@
-"""roles/sipp_sync: what the operator reads when the preparation fails (ansible-playbook
-on localhost, nothing listening on the discard port)."""
+"""roles/sipp_sync: what the operator and the records read (ansible-playbook on
+localhost, against local HTTP servers or nothing listening on the discard port)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pathlib
 import subprocess
 from http.server import BaseHTTPRequestHandler
 
+import pytest
 from httpd import serving
 from loader import LOCAL_PLAYBOOK, load
 
@@ -303,3 +304,25 @@ def test_the_report_says_sipp_mas_last_sync_lies_in_the_future(tmp_path):
     assert "; SIPP MA last_sync " in report
     assert ": 7.0 jam di masa depan (jam server atau SIPP MA salah, " in report, report
     assert report.endswith("; 4 perkara"), report
+
+
+@pytest.mark.parametrize(("tags", "activity"), [((), 2), (("--tags", "laporan"), 3)])
+def test_a_bad_timezone_is_named_by_the_roles_variable(tmp_path, tags, activity):
+    # sipp_sync_status refuses the zone before reading the page, naming its option
+    # ('timezone: unknown time zone ...'): a court sets sipp_sync_timezone, not
+    # timezone. The activity fails with the variable's name, as sipp_maintenance's do,
+    # and the sync is not triggered on a run that cannot judge it.
+    with serving(Fresh) as url:
+        play = tmp_path / "play.yml"
+        play.write_text(PATH_PLAY.format(authority=url.split("://", 1)[1], command="/bin/true"),
+                        encoding="utf-8")
+        env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+                   ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
+                   ANSIBLE_ROLES_PATH=str(ROOT / "roles"))
+        proc = subprocess.run([*LOCAL_PLAYBOOK, "-e", "sipp_sync_timezone=Asia/Jakrta", *tags,
+                               str(play)], capture_output=True, text=True, check=False,
+                              env=env, timeout=300)
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert (f"Kegiatan {activity}: pengaturan salah: sipp_sync_timezone: unknown time zone "
+            "'Asia/Jakrta'") in proc.stdout, proc.stdout[-3000:]
+    assert "Run the sync command" not in proc.stdout

@@ -281,6 +281,7 @@ def test_a_bad_timezone_is_named_as_the_setting_not_the_page(tmp_path, public_ur
             "public_url": public_url or url + "/", "timezone": "Nowhere/Land"})
     assert rc == 1
     assert result["msg"] == "timezone: unknown time zone 'Nowhere/Land'"
+    assert result["setting"] == "timezone"  # the role names its variable by it
 
 
 class Endless(BaseHTTPRequestHandler):
