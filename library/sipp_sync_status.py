@@ -50,8 +50,8 @@ options:
     type: str
     default: 'Pembaharuan\s+Data\s*(?::\s*)?(?:<[^<>]*>\s*)*([^<\r\n]+)'
   timezone:
-    description: Time zone of a date without a suffix (IANA name or C(+07:00), C(-12:00) to
-      C(+14:00)); one the host does not know fails the module before the page is read,
+    description: Time zone of a date without a suffix (IANA name, C(WIB), C(WITA) or C(WIT) in
+      any case, or C(+07:00), C(-12:00) to C(+14:00)); one the host does not know fails the module before the page is read,
       with C(msg) naming the option and its value and C(setting) the option.
     type: str
     default: Asia/Jakarta
@@ -168,7 +168,11 @@ from ansible.module_utils.sop_clock import ahead_of_clock  # noqa: E402
 from ansible.module_utils.sop_http import context_for  # noqa: E402
 from ansible.module_utils.sop_http import fetch as http_fetch  # noqa: E402
 from ansible.module_utils.sop_secrets import basic_auth, mask_data, mask_url, url_secrets  # noqa: E402
-from ansible.module_utils.sop_sipp_schema import offset_minutes, zone_error  # noqa: E402
+from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
+    INDONESIAN_ZONES,
+    offset_minutes,
+    zone_error,
+)
 
 MONTHS = {
     "jan": 1, "januari": 1, "january": 1, "feb": 2, "peb": 2, "februari": 2, "pebruari": 2,
@@ -179,7 +183,6 @@ MONTHS = {
     "nop": 11, "november": 11, "nopember": 11, "des": 12, "desember": 12, "dec": 12,
     "december": 12,
 }
-ZONES = {"WIB": 7 * 60, "WITA": 8 * 60, "WIT": 9 * 60}
 # A date and its time as Indonesian pages write them: the time after a space, a comma,
 # a '|' or a '-', perhaps "pukul"/"pkl."/"jam", its parts split by ':' or '.' (14.05).
 # No number is read out of a longer one: "2026/11/21" is no "26/11/21".
@@ -230,7 +233,7 @@ def _offset(suffix: re.Match[str]) -> int:
     """The offset in minutes a _SUFFIX match names."""
     zone, gmt_sign, gmt_hours, gmt_minutes, sign, hours, minutes = suffix.groups()
     if zone:
-        return ZONES[zone.upper()]
+        return INDONESIAN_ZONES[zone.upper()]
     if not sign:  # UTC or GMT, with an offset or not
         sign, hours, minutes = gmt_sign or "+", gmt_hours or "0", gmt_minutes
     return (-1 if sign == "-" else 1) * (int(hours) * 60 + int(minutes or 0))

@@ -94,14 +94,20 @@ def matches_any(value: str, patterns: Sequence[str]) -> bool:
 
 
 _OFFSET_RE = re.compile(r"^([+-])(\d{1,2}):?(\d{2})$")
+# Indonesia's zones by the names courts write them (in any case): fixed offsets, as
+# Indonesia keeps no daylight saving time. The tz database has no such names.
+INDONESIAN_ZONES = {"WIB": 7 * 60, "WITA": 8 * 60, "WIT": 9 * 60}
 # The offsets clocks keep (UTC-12:00 to UTC+14:00): '+70:00' is a mistyped '+07:00',
 # which would move a period or a window by days without a word.
 MIN_OFFSET, MAX_OFFSET = -12 * 60, 14 * 60
 
 
 def offset_minutes(tz: str) -> int:
-    """Minutes east of UTC of '+07:00' / '+0700' offsets or IANA names (no DST in
-    Indonesia). Raises ValueError for an unknown zone or an offset no clock keeps."""
+    """Minutes east of UTC of '+07:00' / '+0700' offsets, WIB/WITA/WIT or IANA names (no
+    DST in Indonesia). Raises ValueError for an unknown zone or an offset no clock keeps."""
+    indonesian = INDONESIAN_ZONES.get(tz.strip().upper())
+    if indonesian is not None:
+        return indonesian
     match = _OFFSET_RE.match(tz.strip())
     if match:
         hours, minutes = int(match.group(2)), int(match.group(3))

@@ -56,3 +56,13 @@ def test_a_bad_data_timezone_is_named_as_a_setting_not_as_the_database(tmp_path)
     assert "Database SIPP tidak menjawab" not in shown
     setting = "pengaturan salah: sipp_maintenance_data_timezone: unknown time zone 'Asia/Jakrta'"
     assert f"Kegiatan 1: {setting}; Kegiatan 3: {setting}" in shown, shown[-5000:]
+
+
+def test_a_zone_named_as_indonesia_names_it_is_no_bad_setting(tmp_path):
+    # 'WITA' was 'pengaturan salah: sipp_maintenance_data_timezone: unknown time zone';
+    # now the activities get as far as the database (nothing listens on 127.0.0.1).
+    rc, shown = play(tmp_path, "-e", "sipp_maintenance_data_timezone=WITA",
+                     "-e", "sipp_maintenance_timezone=wit")
+    assert rc == 2, shown[-5000:]
+    assert "pengaturan salah" not in shown
+    assert "Kegiatan 3: SIPP database sipp: " in shown, shown[-5000:]

@@ -284,6 +284,26 @@ def test_a_bad_timezone_is_named_as_the_setting_not_the_page(tmp_path, public_ur
     assert result["setting"] == "timezone"  # the role names its variable by it
 
 
+class NoSuffix(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"Pembaharuan Data: 2026-11-21 18:30:00")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize(("zone", "offset"), [("WITA", "+08:00"), ("wit", "+09:00")])
+def test_a_timezone_written_as_indonesia_names_it_applies(tmp_path, zone, offset):
+    # 'timezone: unknown time zone' for WITA, the name a court's admin types
+    with serving(NoSuffix) as url:
+        rc, result = run_module("sipp_sync_status", tmp_path, {
+            "public_url": url + "/", "timezone": zone})
+    assert rc == 0, result
+    assert result["sync"]["last_sync"] == f"2026-11-21T18:30:00{offset}"
+
+
 class Endless(BaseHTTPRequestHandler):
     def do_GET(self):
         send_without_end(self, b"Pembaharuan Data " * 4000)

@@ -71,8 +71,25 @@ def test_offsets_no_clock_keeps_are_refused(zone):
         u.offset_minutes(zone)
 
 
+@pytest.mark.parametrize(("zone", "minutes"), [
+    ("WIB", 420), ("WITA", 480), ("WIT", 540), ("wita", 480), ("Wib", 420), (" WIT ", 540),
+])
+def test_indonesias_zone_names_are_read_as_their_fixed_offsets(zone, minutes):
+    # A court's admin types the zone as Indonesia names it: sipp_sync_timezone or
+    # sipp_maintenance_timezone 'WITA' failed the SOP ('unknown time zone'), although
+    # WIB, WITA and WIT are UTC+7, +8 and +9 with no daylight saving time.
+    assert u.offset_minutes(zone) == minutes
+    assert u.zone_error({"timezone": zone}, ["timezone"]) is None
+
+
+@pytest.mark.parametrize("zone", ["WITT", "WI", "WIB+1", "EST5EDT-WIB"])
+def test_what_only_resembles_an_indonesian_zone_name_is_unknown(zone):
+    with pytest.raises(ValueError, match=r"^unknown time zone "):
+        u.offset_minutes(zone)
+
+
 def test_zone_error_names_the_first_bad_option_and_its_value():
-    params = {"timezone": "Asia/Jakarta", "data_timezone": "WIB", "other": None}
+    params = {"timezone": "Asia/Jakarta", "data_timezone": "Asia/Jakrta", "other": None}
     assert u.zone_error(params, ["timezone", "data_timezone"]) == {
-        "msg": "data_timezone: unknown time zone 'WIB'", "setting": "data_timezone"}
+        "msg": "data_timezone: unknown time zone 'Asia/Jakrta'", "setting": "data_timezone"}
     assert u.zone_error(dict(params, data_timezone=None), ["timezone", "data_timezone"]) is None
