@@ -28,9 +28,10 @@ description:
     sets the time zone, else O(timezone) applies.
   - Optionally asks the central SIPP MA for the court's last sync (O(central_status_url),
     a JSON answer whose C(last_sync) is an ISO 8601 date and time such as C(2026-11-21T07:00:00Z),
-    C(2026-11-21 14:00:00.123456789+0700), C(20261121T070000Z), an offset with or without
+    C(2026-11-21 14:00:00.123456789+0700), C(2026-11-21t07:00z), an offset with or without
     its colon, one without an offset taken as UTC). The module reads these forms itself,
-    on any Python from 3.9; a date without a time is unreadable (RV(sync.central.error)).
+    alike on any Python from 3.9 (ISO 8601's basic form C(20261121T070000Z) is not read, as
+    Python 3.9 does not); a date without a time is unreadable (RV(sync.central.error)).
   - Read-only; never reports a change; the playbook decides what stale means for the
     run (O(max_age_hours) gives the C(fresh) verdict). Supports check mode.
 version_added: "0.1.0"
@@ -164,7 +165,7 @@ import re  # noqa: E402
 from typing import Any, NoReturn  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_clock import ahead_of_clock  # noqa: E402
+from ansible.module_utils.sop_clock import ahead_of_clock, parse_moment  # noqa: E402
 from ansible.module_utils.sop_http import context_for  # noqa: E402
 from ansible.module_utils.sop_http import fetch as http_fetch  # noqa: E402
 from ansible.module_utils.sop_secrets import basic_auth, mask_data, mask_url, url_secrets  # noqa: E402
@@ -203,26 +204,13 @@ DEFAULT_MARKER_REGEX = r"Pembaharuan\s+Data\s*(?::\s*)?(?:<[^<>]*>\s*)*([^<\r\n]
 # The marker text kept and parsed: a date and its zone fit many times over; a line that
 # runs on (a crafted page) is cut rather than copied into the record.
 MAX_MARKER = 200
-UTC = dt.timezone.utc  # noqa: UP017 - Python 3.9 targets
+UTC = dt.timezone.utc
 # A zone in any case: pages write "WITA", "Wita" and "wita" alike; UTC or GMT with an
 # offset ("GMT+8", "UTC+07:00") or without; or an offset alone at the end ("+07:00").
 _SUFFIX = re.compile(
     r"\b(WIB|WITA|WIT)\b"
     r"|\b(?:UTC|GMT)(?:\s*([+-])(\d{1,2})(?::?(\d{2}))?)?(?![\w+-])"
     r"|([+-])(\d{2}):?(\d{2})\s*$", re.IGNORECASE)
-
-# SIPP MA's last_sync: ISO 8601 as servers write it, extended or basic
-# (2026-11-21T07:00:00Z, 20261121T070000Z), 'T', 't' or a space before the time, a
-# second's fraction of any length (kept to microseconds), then Z, an offset with or
-# without its colon or minutes, or nothing (UTC). Read here, not by
-# datetime.fromisoformat: before Python 3.11 (Debian 11's 3.9 on a SIPP server) it
-# refuses Z, +0700 and fractions of other than 3 or 6 digits, and 3.11 refuses 't'.
-_ISO = re.compile(
-    r"(?P<year>\d{4})(?P<dsep>-?)(?P<month>\d{2})(?P=dsep)(?P<day>\d{2})"
-    r"[Tt ](?P<hour>\d{2})(?P<tsep>:?)(?P<minute>\d{2})"
-    r"(?:(?P=tsep)(?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?"
-    r"\s*(?:[Zz]|(?P<sign>[+-])(?P<offset_hours>\d{2})(?::?(?P<offset_minutes>\d{2}))?)?",
-    re.ASCII)
 
 
 class StatusError(Exception):
@@ -251,19 +239,11 @@ def _year(text: str) -> int:
 
 
 def parse_iso(text: str) -> dt.datetime:
-    """An aware datetime from an ISO 8601 date and time (UTC when it names no offset);
-    ValueError naming why for anything else, a date without its time included."""
-    match = _ISO.fullmatch(text.strip())
-    if match is None:
-        raise ValueError("not an ISO 8601 date and time")
-    offset = 0
-    if match["sign"]:
-        offset = offset_minutes(
-            f"{match['sign']}{match['offset_hours']}:{match['offset_minutes'] or '00'}")
-    return dt.datetime(int(match["year"]), int(match["month"]), int(match["day"]),
-                       int(match["hour"]), int(match["minute"]), int(match["second"] or 0),
-                       int((match["fraction"] or "0")[:6].ljust(6, "0")),
-                       tzinfo=dt.timezone(dt.timedelta(minutes=offset)))
+    """SIPP MA's last_sync, an ISO 8601 date and time (sop_clock.parse_moment: alike on
+    every host Python), UTC when it names no offset; ValueError naming why for anything
+    else, a date without its time included (midnight would be a guess)."""
+    moment = parse_moment(text.strip(), time_required=True)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _cut(text: str) -> str:

@@ -15,6 +15,9 @@ import re
 
 # Seconds a time may lie ahead of this host's clock and still count.
 FUTURE_TOLERANCE = 300
+# The offsets clocks keep, in minutes east of UTC (UTC-12:00 to UTC+14:00): "+70:00" is a
+# mistyped "+07:00", which would move a time by days without a word.
+MIN_OFFSET, MAX_OFFSET = -12 * 60, 14 * 60
 
 # ISO 8601 as RFC 3339 and W3C-DTF write it (feeds, sitemaps, RDAP) and as isoformat()
 # does: YYYY-MM-DD, then optionally "T" (or a space), HH:MM[:SS[.fraction]] and a zone
@@ -44,12 +47,14 @@ def parse_day(text: str) -> datetime.date:
     return datetime.date(int(match["year"]), int(match["month"]), int(match["day"]))
 
 
-def parse_moment(text: str) -> datetime.datetime:
+def parse_moment(text: str, time_required: bool = False) -> datetime.datetime:
     """An ISO 8601 date or time (the forms above): aware when it names its zone,
-    fractions past microseconds cut; ValueError for any other text."""
+    fractions past microseconds cut; ValueError for any other text (a date alone too,
+    when ``time_required``), its message without the text (which may be an attacker's
+    and any length: the caller quotes what it keeps)."""
     match = _ISO_MOMENT.fullmatch(text)
-    if match is None:
-        raise ValueError(f"not an ISO 8601 time: {text!r}")
+    if match is None or (time_required and match["hour"] is None):
+        raise ValueError("not an ISO 8601 date and time")
     microsecond = int((match["fraction"] or "0")[:6].ljust(6, "0"))
     return datetime.datetime(int(match["year"]), int(match["month"]), int(match["day"]),
                              int(match["hour"] or 0), int(match["minute"] or 0),
@@ -59,8 +64,8 @@ def parse_moment(text: str) -> datetime.datetime:
 def _zone(match: re.Match[str]) -> datetime.timezone | None:
     if match["sign"] is None:
         return datetime.timezone.utc if match["zone"] else None
-    minutes = int(match["zone_minute"] or 0)
-    if minutes > 59:
-        raise ValueError(f"not a UTC offset: {match['zone']!r}")
-    offset = datetime.timedelta(hours=int(match["zone_hour"]), minutes=minutes)
-    return datetime.timezone(-offset if match["sign"] == "-" else offset)
+    hours, minutes = int(match["zone_hour"]), int(match["zone_minute"] or 0)
+    offset = (-1 if match["sign"] == "-" else 1) * (hours * 60 + minutes)
+    if minutes > 59 or not MIN_OFFSET <= offset <= MAX_OFFSET:
+        raise ValueError(f"time zone offset {match['zone']!r} is not one of -12:00 to +14:00")
+    return datetime.timezone(datetime.timedelta(minutes=offset))

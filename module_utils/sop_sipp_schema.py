@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ansible.module_utils.sop_clock import MAX_OFFSET, MIN_OFFSET
 from ansible.module_utils.sop_mariadb import LOGIN_ARGUMENT_SPEC
 
 # Options of the sipp_* modules that read the database (doc fragments mariadb_login
@@ -97,9 +98,6 @@ _OFFSET_RE = re.compile(r"^([+-])(\d{1,2}):?(\d{2})$")
 # Indonesia's zones by the names courts write them (in any case): fixed offsets, as
 # Indonesia keeps no daylight saving time. The tz database has no such names.
 INDONESIAN_ZONES = {"WIB": 7 * 60, "WITA": 8 * 60, "WIT": 9 * 60}
-# The offsets clocks keep (UTC-12:00 to UTC+14:00): '+70:00' is a mistyped '+07:00',
-# which would move a period or a window by days without a word.
-MIN_OFFSET, MAX_OFFSET = -12 * 60, 14 * 60
 
 
 def offset_minutes(tz: str) -> int:

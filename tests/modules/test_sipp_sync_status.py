@@ -164,17 +164,14 @@ def test_central_status(monkeypatch):
 
 @pytest.mark.parametrize(("text", "expected"), [
     # what SIPP MA's server may write: Z (JavaScript, Go, Java), nine digits of a second
-    # (Go's RFC3339Nano, Java's Instant), an offset without its colon (PHP's 'O'), the
-    # basic form, a space or a lowercase 't'/'z' (RFC 3339), a fraction after a comma
+    # (Go's RFC3339Nano, Java's Instant), an offset without its colon (PHP's 'O'),
+    # a space or a lowercase 't'/'z' (RFC 3339), a fraction after a comma
     ("2026-11-21T07:00:00Z", "2026-11-21T07:00:00+00:00"),
     ("2026-11-21T07:00:00.123456789Z", "2026-11-21T07:00:00.123456+00:00"),
     ("2026-11-21T07:00:00.5+07:00", "2026-11-21T07:00:00.500000+07:00"),
     ("2026-11-21T07:00:00,25-03:30", "2026-11-21T07:00:00.250000-03:30"),
     ("2026-11-21T14:00:00+0700", "2026-11-21T14:00:00+07:00"),
     ("2026-11-21T14:00:00+07", "2026-11-21T14:00:00+07:00"),
-    ("2026-11-21 14:00:00 +07:00", "2026-11-21T14:00:00+07:00"),
-    ("20261121T070000Z", "2026-11-21T07:00:00+00:00"),
-    ("20261121T140000.123+0700", "2026-11-21T14:00:00.123000+07:00"),
     ("2026-11-21t07:00:00z", "2026-11-21T07:00:00+00:00"),
     ("2026-11-21T07:00Z", "2026-11-21T07:00:00+00:00"),
     # no offset: UTC, as before
@@ -182,8 +179,8 @@ def test_central_status(monkeypatch):
     (" 2026-11-21T07:00:00Z\n", "2026-11-21T07:00:00+00:00"),
 ])
 def test_iso_forms_of_last_sync_are_read_by_the_module_not_by_python_311(text, expected):
-    # datetime.fromisoformat refuses Z, +0700, +07, nine digits of a fraction and the
-    # basic form before Python 3.11, and Debian 11's SIPP servers run 3.9: every
+    # datetime.fromisoformat refuses Z, +0700, +07 and nine digits of a fraction before
+    # Python 3.11, and Debian 11's SIPP servers run 3.9: every
     # SIPP MA answer was 'unreadable last_sync' there. 3.11 itself refuses 't' and 'z'.
     assert mod.parse_iso(text).isoformat() == expected
 
@@ -193,6 +190,8 @@ def test_iso_forms_of_last_sync_are_read_by_the_module_not_by_python_311(text, e
     ("21/11/2026 07:00", "not an ISO 8601 date and time"),
     ("2026-11-21T07:00:00Z yesterday", "not an ISO 8601 date and time"),
     ("2026-11-21T07:00:00+07:00:00", "not an ISO 8601 date and time"),
+    # the basic form: 3.11's fromisoformat reads it, 3.9's does not; read alike on both
+    ("20261121T070000Z", "not an ISO 8601 date and time"),
     ("2026-11-21T07:00:00+70:00", "time zone offset '+70:00' is not one of -12:00 to +14:00"),
     ("2026-02-30T07:00:00Z", "day is out of range for month"),
     ("2026-11-21T24:00:00Z", "hour must be in 0..23"),
