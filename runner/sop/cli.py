@@ -28,8 +28,11 @@ from sop.untrusted import is_text
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from sop.oncalendar import Calendar
     from sop.overdue import Due
     from sop.store import Store
+
+    Calendars = dict[str, list[Calendar]]
 
 EXIT_CODES = """exit codes:
   0  success (the SOP's playbook ran without failure)
@@ -155,20 +158,21 @@ def _run_clock(given: tzinfo | None, court_timezone: str | None) -> tzinfo:
         return schedule.court_zone(None)
 
 
-def _court_scope(ctx: Context) -> tuple[str | None, tzinfo, dict[str, Sop]]:
+def _court_scope(ctx: Context) -> tuple[str | None, tzinfo, dict[str, Sop], Any]:
     """The court a command is for (-i's court_name, else --court, else None), its office
-    clock (_clock), and the SOPs as it runs them (-i's sop_catalogue_overrides: its own
-    SOP numbers, pelaksana and Mutu Baku; the catalogue's otherwise). -i's inventory is
-    read without its vault; a --court other than its court_name is refused."""
+    clock (_clock), the SOPs as it runs them (-i's sop_catalogue_overrides: its own
+    SOP numbers, pelaksana and Mutu Baku; the catalogue's otherwise) and -i's
+    sop_schedule (None without -i). -i's inventory is read without its vault; a --court
+    other than its court_name is refused."""
     args = ctx.args
     if not args.inventory:
-        return args.court, _clock(ctx), ctx.sops
+        return args.court, _clock(ctx), ctx.sops, None
     info, sops = _court_inventory(ctx)
     if args.court is not None and args.court != info.court_name:
         raise SopError(
             f"--court {args.court!r} differs from the inventory's court_name {info.court_name!r}"
         )
-    return info.court_name, _clock(ctx, info.schedule), sops
+    return info.court_name, _clock(ctx, info.schedule), sops, info.schedule
 
 
 def _court_inventory(ctx: Context) -> tuple[inventory.InventoryInfo, dict[str, Sop]]:
@@ -184,16 +188,19 @@ def _court_inventory(ctx: Context) -> tuple[inventory.InventoryInfo, dict[str, S
     return info, sops
 
 
-def _court_view(ctx: Context) -> tuple[dict[str, Sop], list[str | None], tzinfo]:
+def _court_view(ctx: Context) -> tuple[dict[str, Sop], list[str | None], tzinfo, Calendars]:
     """The SOPs (with the court's overrides under -i) and the courts a view covers:
-    the inventory's court (-i), the one named (--court), else every court recorded; and
-    the court's clock (_clock) for what it tells people."""
-    court, zone, sops = _court_scope(ctx)
+    the inventory's court (-i), the one named (--court), else every court recorded; the
+    court's clock (_clock) for what it tells people; and per SOP the times its
+    sop_schedule gives it (-i), by which it falls due."""
+    from sop import schedule
+
+    court, zone, sops, court_schedule = _court_scope(ctx)
     if ctx.args.inventory:
-        return sops, [court], zone
+        return sops, [court], zone, schedule.due_calendars(sops, court_schedule)
     if court is not None:
-        return sops, [_recorded_court(ctx, court)], zone
-    return sops, ctx.store.courts() or [None], zone
+        return sops, [_recorded_court(ctx, court)], zone, {}
+    return sops, ctx.store.courts() or [None], zone, {}
 
 
 def _recorded_court(ctx: Context, name: str) -> str:
@@ -219,12 +226,19 @@ def _recorded_court(ctx: Context, name: str) -> str:
     raise SopError(f"--court {name!r}: no execution of that court is recorded{hint}")
 
 
-def _dues(ctx: Context, sops: dict[str, Sop], courts: list[str | None]) -> list[Due]:
+def _dues(
+    ctx: Context,
+    sops: dict[str, Sop],
+    courts: list[str | None],
+    zone: tzinfo,
+    calendars: Calendars | None = None,
+) -> list[Due]:
     from sop.overdue import evaluate_all
     from sop.store import now
 
     court = courts[0] if len(courts) == 1 else None
-    return evaluate_all(sops.values(), courts, ctx.store.due_records(court), now())
+    records = ctx.store.due_records(court)
+    return evaluate_all(sops.values(), courts, records, now(), zone=zone, calendars=calendars)
 
 
 def cmd_list(ctx: Context) -> ExitCode:
@@ -232,12 +246,12 @@ def cmd_list(ctx: Context) -> ExitCode:
     from sop.store import now
 
     query = records.compile_query(ctx.args.query)
-    sops, courts, zone = _court_view(ctx)
+    sops, courts, zone, calendars = _court_view(ctx)
     scoped = bool(ctx.args.inventory) or ctx.args.court is not None
     court = courts[0] if scoped else None
     # scoped to an inventory without court_name: its executions without a court name
     latest = ctx.store.latest_per_sop(court=court, unnamed=scoped and court is None)
-    dues = _dues(ctx, sops, courts)
+    dues = _dues(ctx, sops, courts, zone, calendars)
     if ctx.args.json or query is not None:
         at = now()
         entries = [
@@ -257,8 +271,8 @@ def cmd_overdue(ctx: Context) -> ExitCode:
     from sop.store import now
 
     query = records.compile_query(ctx.args.query)
-    sops, courts, zone = _court_view(ctx)
-    dues = _dues(ctx, sops, courts)
+    sops, courts, zone, calendars = _court_view(ctx)
+    dues = _dues(ctx, sops, courts, zone, calendars)
     overdue = [d for d in dues if d.state == "overdue"]
     undelivered = None
     if ctx.args.notify:
@@ -474,7 +488,7 @@ def cmd_report(ctx: Context) -> ExitCode:
     from sop import report
 
     args = ctx.args
-    court, zone, sops = _court_scope(ctx)
+    court, zone, sops, _ = _court_scope(ctx)
     month = report.Month.parse(args.month, zone) if args.month else report.Month.current(zone)
     if args.format == "pdf" and args.all_courts:
         raise SopError("--format pdf is one court's report: give --court NAME, not --all-courts")
@@ -482,7 +496,9 @@ def cmd_report(ctx: Context) -> ExitCode:
         _recorded_court(ctx, args.court)
     if args.all_courts:
         courts = ctx.store.courts() or [None]
-        blocks = report.build_regional(ctx.store, ctx.sops, month, _dues(ctx, ctx.sops, courts))
+        blocks = report.build_regional(
+            ctx.store, ctx.sops, month, _dues(ctx, ctx.sops, courts, zone)
+        )
     elif args.format == "pdf":
         from sop.report_pdf import write_pdf
 
@@ -645,7 +661,7 @@ def cmd_incident(ctx: Context) -> ExitCode:
         ctx.console.print(f"Incident {args.id} closed.", markup=False, highlight=False)
     else:
         query = records.compile_query(args.query)
-        court, zone, sops = _court_scope(ctx)
+        court, zone, sops, _ = _court_scope(ctx)
         rows = incidents.listing(ctx.store, get_sop(sops, incidents.SOP_ID), args.status, court)
         if args.json or query is not None:
             records.emit([records.incident(row) for row in rows], query, sys.stdout)
@@ -770,7 +786,8 @@ def build_parser() -> argparse.ArgumentParser:
     overdue = command(
         "overdue",
         cmd_overdue,
-        "the overdue SOPs (due one period after their last success, plus grace); exit 7 if any",
+        "the overdue SOPs (due one period, or at the -i court's next scheduled time, after "
+        "their last success, plus grace); exit 7 if any",
     )
     court_options(overdue)
     json_options(overdue)

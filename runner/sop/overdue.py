@@ -1,5 +1,10 @@
 """Overdue SOPs, Healthchecks' model: a SOP falls due one period (its frequency) after
 its last successful run at a court and is overdue once the grace after that has passed.
+A monthly SOP's period is a calendar month on the court's clock (the same day and time of
+the next month, its last day when it has no such day: 31 January falls due on the last
+day of February). When the court's `sop_schedule` gives the SOP its times (a timer's
+OnCalendar), it falls due at their first occurrence after that run instead, as
+Healthchecks' cron checks do: a SOP run on weekdays only is not due on Saturday.
 
 States per SOP and court: `up` (not due yet), `grace` (due, within the grace), `overdue`,
 `new` (never run for real at this court: nothing is expected of it yet; a SOP that ran but
@@ -9,11 +14,13 @@ count for nothing: they perform nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import calendar
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from sop.catalogue import Sop
+from sop.oncalendar import Calendar, next_occurrence
 from sop.store import DueRecord
 
 # Most urgent first: what `sop list` shows for a SOP recorded at several courts.
@@ -38,15 +45,51 @@ class Due:
         return (at - self.overdue_at).total_seconds()
 
 
-def evaluate(sop: Sop, court_name: str | None, record: DueRecord | None, at: datetime) -> Due:
-    """The state of `sop` at `court_name` at time `at`."""
+def _next_month(moment: datetime, zone: tzinfo) -> datetime:
+    """The same day and time of the next calendar month on the clock `zone` (its last
+    day when it has no such day)."""
+    local = moment.astimezone(zone)
+    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+    return local.replace(
+        year=year, month=month, day=min(local.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def _falls_due(
+    sop: Sop, period: int, last_success: datetime, zone: tzinfo, calendars: Sequence[Calendar]
+) -> datetime:
+    """When a SOP that last succeeded at `last_success` falls due again: the court's
+    schedule's (`calendars`) first occurrence after it, else one `period` after it (a
+    monthly SOP's: a calendar month on the court's clock `zone`)."""
+    if calendars:
+        return next_occurrence(calendars, last_success)
+    if sop.frequency == "monthly":
+        return _next_month(last_success, zone)
+    return last_success + timedelta(seconds=period)
+
+
+def evaluate(
+    sop: Sop,
+    court_name: str | None,
+    record: DueRecord | None,
+    at: datetime,
+    *,
+    zone: tzinfo,
+    calendars: Sequence[Calendar] = (),
+) -> Due:
+    """The state of `sop` at `court_name` at time `at`, on the court's clock `zone`, by
+    the court's schedule of the SOP (`calendars`) when it gives one."""
     period = sop.period_seconds
     if period is None:
         return Due(sop, court_name, "on-demand")
     if record is None:
         return Due(sop, court_name, "new")
     last_id, last_at = record.last_success or (None, None)
-    due_at = record.first_started_at if last_at is None else last_at + timedelta(seconds=period)
+    due_at = (
+        record.first_started_at
+        if last_at is None
+        else _falls_due(sop, period, last_at, zone, calendars)
+    )
     overdue_at = due_at + timedelta(seconds=sop.grace_seconds or 0)
     if at >= overdue_at:
         state = "overdue"
@@ -62,11 +105,23 @@ def evaluate_all(
     courts: Iterable[str | None],
     records: Mapping[tuple[str, str | None], DueRecord],
     at: datetime,
+    *,
+    zone: tzinfo,
+    calendars: Mapping[str, Sequence[Calendar]] | None = None,
 ) -> list[Due]:
-    """Every SOP at every court, in catalogue then court order."""
+    """Every SOP at every court, in catalogue then court order; `calendars`: per SOP, the
+    court's schedule of it (one court's, read from its inventory)."""
     court_list = list(courts)
+    schedules = calendars or {}
     return [
-        evaluate(sop, court, records.get((sop.id, court)), at)
+        evaluate(
+            sop,
+            court,
+            records.get((sop.id, court)),
+            at,
+            zone=zone,
+            calendars=schedules.get(sop.id, ()),
+        )
         for sop in sops
         for court in court_list
     ]

@@ -1,19 +1,22 @@
-"""Overdue SOPs (period + grace) over a store of crafted records; court grace overrides."""
+"""Overdue SOPs (period or the court's schedule, + grace) over a store of crafted records; court
+grace overrides."""
 
 from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from sop.catalogue import load_catalogue
+from sop.catalogue import PACKAGE_CATALOGUE, load_catalogue
 from sop.errors import SopError
-from sop.store import Store, now
+from sop.overdue import evaluate
+from sop.schedule import court_zone, due_calendars
+from sop.store import DueRecord, Store, now
 
 from .conftest import FIXTURES, INVENTORY, craft_execution
 
@@ -200,3 +203,104 @@ def test_list_for_an_inventory_without_a_court_shows_its_own_last_run(
     entries = {e["id"]: e for e in json.loads(out)}
     assert entries["local-demo"]["courts"][0]["state"] == "new"
     assert entries["local-demo"]["last_execution"] is None
+
+
+WIT = ZoneInfo("Asia/Jayapura")
+WIB = ZoneInfo("Asia/Jakarta")
+PACKAGED = load_catalogue(PACKAGE_CATALOGUE)
+
+
+def _state(
+    sop_id: str,
+    last_success: datetime,
+    at: datetime,
+    court_schedule: Mapping[str, object] | None = None,
+) -> tuple[str, datetime | None]:
+    """The state of a packaged SOP last successful at `last_success`, at `at`, at a court
+    of `court_schedule` (its sop_schedule; WIB without one), and when it falls due."""
+    sops = {sop_id: PACKAGED[sop_id]}
+    calendars = due_calendars(sops, court_schedule)
+    zone = court_zone(court_schedule)
+    record = DueRecord(last_success - timedelta(days=60), (7, last_success))
+    due = evaluate(sops[sop_id], A, record, at, zone=zone, calendars=calendars.get(sop_id, ()))
+    return due.state, due.due_at
+
+
+def test_a_weekday_schedule_is_not_due_at_the_weekend() -> None:
+    """sipp-sync at a court whose timer runs it Mon..Fri: overdue every Saturday by its
+    period (a day and a 6 h grace after Friday's last run). By its schedule, as
+    Healthchecks' cron checks, it falls due at the next run on Monday."""
+    court = {"timezone": "Asia/Jayapura", "sipp-sync": ["Mon..Fri *-*-* 08:00", "Mon..Fri 16:00"]}
+    friday = datetime(2026, 3, 6, 16, 5, tzinfo=WIT)
+    monday = datetime(2026, 3, 9, 8, 0, tzinfo=WIT)
+    for at in (datetime(2026, 3, 7, 23, 0, tzinfo=WIT), datetime(2026, 3, 9, 7, 59, tzinfo=WIT)):
+        assert _state("sipp-sync", friday, at, court) == ("up", monday)
+    assert _state("sipp-sync", friday, monday + timedelta(hours=6), court)[0] == "overdue"
+    # a court that gives no times: its period, a day
+    assert _state("sipp-sync", friday, datetime(2026, 3, 7, 23, 0, tzinfo=WIT))[0] == "overdue"
+
+
+def test_a_schedule_follows_the_courts_clock_around_midnight() -> None:
+    """00:30 WIT is 15:30 UTC of the day before: a run just after midnight WIT on a
+    Friday (Thursday in UTC and WIB) next falls due at 00:30 WIT on Monday."""
+    court = {"timezone": "Asia/Jayapura", "sipp-backup": "Mon..Fri 00:30"}
+    friday = datetime(2026, 3, 6, 0, 40, tzinfo=WIT)
+    assert friday.astimezone(WIB).weekday() == 3  # Thursday in WIB
+    state, due_at = _state("sipp-backup", friday, datetime(2026, 3, 7, 12, 0, tzinfo=WIT), court)
+    assert (state, due_at) == ("up", datetime(2026, 3, 9, 0, 30, tzinfo=WIT))
+    state, due_at = _state("sipp-backup", datetime(2026, 3, 8, 23, 59, tzinfo=WIT),
+                           datetime(2026, 3, 9, 0, 31, tzinfo=WIT), court)  # fmt: skip
+    assert (state, due_at) == ("grace", datetime(2026, 3, 9, 0, 30, tzinfo=WIT))
+
+
+def test_a_monthly_sop_falls_due_a_calendar_month_after_its_run() -> None:
+    """Monthly was 30 days: a server maintenance done on 1 March showed due on 31 March.
+    Without a court schedule it falls due the same day of the next month on the court's
+    clock (the month's last day when it has none); with one, at its next occurrence."""
+    first_march = datetime(2026, 3, 1, 9, 5, tzinfo=WIB)
+    end_of_march = datetime(2026, 3, 31, 12, 0, tzinfo=WIB)
+    assert _state("server-maintenance", first_march, end_of_march) == (
+        "up", datetime(2026, 4, 1, 9, 5, tzinfo=WIB),
+    )  # fmt: skip
+    january = datetime(2028, 1, 31, 10, 0, tzinfo=WIB)
+    assert _state("server-maintenance", january, january)[1] == datetime(
+        2028, 2, 29, 10, 0, tzinfo=WIB
+    )
+    # on the court's clock: 00:30 WIT on 1 March is still February in WIB and UTC
+    court = {"timezone": "Asia/Jayapura"}
+    early = datetime(2026, 3, 1, 0, 30, tzinfo=WIT)
+    assert _state("server-maintenance", early, early, court)[1] == datetime(
+        2026, 4, 1, 0, 30, tzinfo=WIT
+    )
+    court = {"timezone": "Asia/Jayapura", "server-maintenance": "*-*-01 09:00"}
+    late = datetime(2026, 3, 2, 15, 0, tzinfo=WIT)  # a day late: next on 1 April
+    assert _state("server-maintenance", late, datetime(2026, 4, 1, 8, 0, tzinfo=WIT), court) == (
+        "up", datetime(2026, 4, 1, 9, 0, tzinfo=WIT),
+    )  # fmt: skip
+
+
+def test_overdue_follows_the_inventorys_schedule(
+    cli: Cli, store_at: Store, tmp_path: Path
+) -> None:
+    """`sop overdue -i` (the hourly sop-overdue.service) judges a SOP the court's
+    sop_schedule gives times by them; a form it cannot follow is one line, exit 2."""
+    t = now()
+    craft_execution(store_at, "local-demo", t - timedelta(hours=31), court=A)
+    soon = (t + timedelta(hours=2)).astimezone(WIT)  # its one weekly run: in 2 hours
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    with (inventory / "group_vars" / "all.yml").open("a") as handle:
+        handle.write(f"sop_schedule:\n  timezone: Asia/Jayapura\n"
+                     f"  local-demo: '{soon:%a} *-*-* {soon:%H:%M}'\n")  # fmt: skip
+    code, out, err = cli("overdue", "-i", str(inventory), "--json")
+    assert (code, json.loads(out), err) == (0, [], "")
+    assert _states(cli, "-i", str(inventory))[(A, "local-demo")] == "up"
+    assert _states(cli)[(A, "local-demo")] == "overdue"  # no schedule known: its period
+    court_vars = inventory / "group_vars" / "all.yml"
+    court_vars.write_text(court_vars.read_text().replace(f"{soon:%H:%M}'", "08:00/2'"))
+    code, out, err = cli("overdue", "-i", str(inventory))
+    assert (code, out) == (2, "")
+    assert err.startswith(
+        f"sop: error: inventory: sop_schedule/local-demo: '{soon:%a} *-*-* 08:00/2 "
+        "Asia/Jayapura' is not a form of OnCalendar that sop follows"
+    ), err

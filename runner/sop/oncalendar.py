@@ -1,0 +1,94 @@
+"""The systemd OnCalendar forms `sop schedule` writes into a timer, read back for `sop
+overdue`: when a court's timer next runs a SOP after its last run (Healthchecks' cron
+checks: the schedule's first occurrence after the last ping).
+
+Not a general systemd calendar parser: only the forms the runner writes, its default
+times (`*-*-* 18:00`, `Mon *-*-* 09:00`, `*-*-01 09:00`) and a court's own of the same
+shape, `[WEEKDAYS] [*-*-DAY] HH:MM[:SS]`: WEEKDAYS are abbreviated names, single, in
+ranges or listed (`Mon..Fri`, `Mon,Wed,Fri`, `Mon..Wed,Fri`), DAY is `*` or a day of
+the month (`01`). The zone the runner appends to each is the caller's (schedule.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+FORMS = "[WEEKDAYS] [*-*-DAY] HH:MM, such as 18:30, Mon..Fri *-*-* 08:00 or *-*-01 09:00"
+_WEEKDAY = "(?:" + "|".join(WEEKDAYS) + ")"
+_WEEKDAY_ITEM = f"{_WEEKDAY}(?:\\.\\.{_WEEKDAY})?"
+_FORM = re.compile(
+    rf"(?:(?P<weekdays>{_WEEKDAY_ITEM}(?:,{_WEEKDAY_ITEM})*) +)?"
+    r"(?:\*-\*-(?P<day>\*|0?[1-9]|[12][0-9]|3[01]) +)?"
+    r"(?P<hour>[01]?[0-9]|2[0-3]):(?P<minute>[0-5][0-9])(?::(?P<second>[0-5][0-9]))?"
+)
+# How far ahead an occurrence is looked for: every one of these forms elapses within it
+# (the longest wait, 609 days, is for a weekday on the 31st: Mon *-*-31).
+SEARCH_DAYS = 2 * 366
+
+
+class UnsupportedCalendar(ValueError):
+    """An expression of a form `sop` does not follow (FORMS)."""
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """One OnCalendar expression of the forms the runner writes, on the clock `zone`."""
+
+    weekdays: frozenset[int]  # Monday 0; empty: every day
+    day: int | None  # a day of the month; None: every day
+    at: time
+    zone: tzinfo
+
+    @classmethod
+    def parse(cls, text: str, zone: tzinfo) -> Calendar:
+        """`text` (without its zone) on the clock `zone`; UnsupportedCalendar if its form
+        is not one of FORMS."""
+        found = _FORM.fullmatch(" ".join(text.split()))
+        if found is None:
+            raise UnsupportedCalendar(text)
+        day = found["day"]
+        return cls(
+            _weekdays(found["weekdays"]),
+            None if day in (None, "*") else int(day),
+            time(int(found["hour"]), int(found["minute"]), int(found["second"] or 0)),
+            zone,
+        )
+
+    def matches(self, day: date) -> bool:
+        return (not self.weekdays or day.weekday() in self.weekdays) and (
+            self.day is None or day.day == self.day
+        )
+
+    def next_after(self, moment: datetime) -> datetime:
+        """The first time this calendar elapses after `moment`."""
+        first = moment.astimezone(self.zone).date()
+        for offset in range(SEARCH_DAYS):
+            day = first + timedelta(days=offset)
+            if self.matches(day):
+                when = datetime.combine(day, self.at, tzinfo=self.zone)
+                if when > moment:
+                    return when
+        raise AssertionError(f"{self} does not elapse within {SEARCH_DAYS} days")
+
+
+def _weekdays(text: str | None) -> frozenset[int]:
+    """The weekday numbers of `Mon..Wed,Fri`; UnsupportedCalendar for a range from a later
+    day to an earlier one (`Fri..Mon`, which systemd refuses too)."""
+    days: set[int] = set()
+    for item in text.split(",") if text else ():
+        first, _, last = item.partition("..")
+        start, end = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
+        if end < start:
+            raise UnsupportedCalendar(item)
+        days.update(range(start, end + 1))
+    return frozenset(days)
+
+
+def next_occurrence(calendars: Sequence[Calendar], moment: datetime) -> datetime:
+    """The first time any of `calendars` (a timer's OnCalendar lines, at least one)
+    elapses after `moment`."""
+    return min(c.next_after(moment) for c in calendars)
