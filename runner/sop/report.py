@@ -374,10 +374,11 @@ def every_first_run(
 
 
 def planned(month: Month, sop: Sop, firsts: Mapping[str, datetime]) -> str:
-    """The planned executions as the report shows them."""
+    """The planned executions as the report shows them: "belum dimulai" (not started)
+    for a SOP the court had not run for real by the month's end."""
     if sop.frequency == "on_demand":
         return "-"
-    if sop.id not in firsts:
+    if sop.id not in firsts or firsts[sop.id] >= month.end:
         return "belum dimulai"
     return str(month.expected_runs(sop, firsts[sop.id]))
 

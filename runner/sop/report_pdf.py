@@ -448,7 +448,8 @@ def document(store: Store, sops: Mapping[str, Sop], month: Month, court: str | N
             "summary",
         ),
         '<p class="note">Direncanakan: dihitung sejak hari pertama SOP dijalankan di '
-        "pengadilan ini sampai akhir periode (atau hari ini).</p>",
+        "pengadilan ini sampai akhir periode (atau hari ini); belum dimulai: SOP belum "
+        "pernah dijalankan di pengadilan ini sampai akhir periode.</p>",
         _figure(executions_per_day(month, executions), "Jumlah eksekusi SOP per hari"),
         *[
             _sop_section(sop, [e for e in executions if e["sop_id"] == sop.id], month)

@@ -287,6 +287,22 @@ def test_the_regional_view_plans_from_each_courts_first_run(
     assert totals["PN Lain"][0] == "31"
 
 
+def test_a_month_before_a_sops_first_run_is_not_started_not_zero(
+    cli: Cli, store_at: Store
+) -> None:
+    """A month wholly before a SOP first ran at the court showed "0" planned, as if the
+    court had been asked for nothing and done it: it had not started the SOP yet."""
+    craft_execution(store_at, "local-demo", datetime(2026, 10, 24, 20, tzinfo=UTC), court=A)
+    code, out, err = cli("report", "--month", "2026-09", "--court", A)
+    assert code == 0, err
+    assert _summary(out)["SOP Uji Lokal"][2] == "belum dimulai"
+    code, out, err = cli("report", "--month", "2026-09", "--all-courts")
+    assert code == 0, err
+    totals, rows = _regional(out)
+    assert rows[(A, "SOP Uji Lokal")][0] == "belum dimulai"
+    assert totals[A][0] == "0"
+
+
 def test_the_human_part_of_an_automated_activity_waits_until_acknowledged(
     cli: Cli, store_at: Store
 ) -> None:
