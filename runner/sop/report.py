@@ -138,6 +138,13 @@ def _duration(row: Mapping[str, Any]) -> float | None:
     return None
 
 
+def duration_text(execution: Row) -> str:
+    """An execution's duration as the reports show it: an interrupted run's is up to the
+    last its record knows (`Store.reap_stale`), and says it was cut short there."""
+    shown = format_seconds(_duration(execution))
+    return f"{shown} (sampai terputus)" if execution["status"] == "interrupted" else shown
+
+
 def mappings(value: Any) -> list[Mapping[str, Any]]:
     """The mappings of a list a host reported (an activity's outputs, a restore drill's
     rows): their shape is what the host's module chose, anything else is left out."""
@@ -485,7 +492,7 @@ def build(
                         [
                             str(e["id"]),
                             month.when(e["started_at"]),
-                            format_seconds(_duration(e)),
+                            duration_text(e),
                             e["operator"],
                             e["trigger"],
                             ", ".join(e["hosts"]) or "-",

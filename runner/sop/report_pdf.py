@@ -38,6 +38,7 @@ from sop.report import (
     _drill_rows,
     _duration,
     _manual_rows,
+    duration_text,
     file_outputs,
     first_runs,
     mappings,
@@ -374,7 +375,7 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
                 [
                     str(e["id"]),
                     month.when(e["started_at"]),
-                    format_seconds(_duration(e)),
+                    duration_text(e),
                     e["operator"],
                     e["trigger"],
                     _run_status(e),

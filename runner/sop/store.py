@@ -62,6 +62,20 @@ def _lock_key(values: Mapping[str, Any]) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+def _last_known(tx: Transaction, execution_id: int, started_at: datetime) -> datetime:
+    """The last time the record of an execution that died knows of: its activities'
+    newest start or end, else its own start (not when it was found dead, maybe days
+    later: its duration would be that long)."""
+    times = tx.first(
+        "SELECT max(started_at) AS started_at, max(ended_at) AS ended_at "
+        "FROM activity_results WHERE execution_id = :key_id",
+        {"key_id": execution_id},
+    )
+    known: list[datetime] = [started_at]
+    known += [value for value in (times or {}).values() if value is not None]
+    return max(known)
+
+
 def _update_activities(
     tx: Transaction, execution_id: int, activities: Sequence[Mapping[str, Any]]
 ) -> None:
@@ -256,12 +270,13 @@ class Store:
         gone, once their ansible-playbook (if it outlived `sop`) is gone too; until then the
         execution stays `running` (it holds its lock) and its error says so."""
         query = (
-            "SELECT id, pid, pid_start, playbook_pid, playbook_pid_start, error FROM executions "
-            "WHERE status = 'running' AND hostname = :hostname"
+            "SELECT id, pid, pid_start, playbook_pid, playbook_pid_start, error, started_at "
+            "FROM executions WHERE status = 'running' AND hostname = :hostname"
         )
         with self.db.transaction() as tx:
             running = tx.rows(query, {"hostname": socket.gethostname()})
         changes: list[tuple[int, dict[str, Any]]] = []
+        started = {row["id"]: row["started_at"] for row in running}
         for row in running:
             values: dict[str, Any]
             if is_alive(row["pid"], row["pid_start"]):
@@ -275,26 +290,25 @@ class Store:
             elif playbook is None:
                 values = {
                     "status": "interrupted",
-                    "ended_at": now(),
                     "error": f"{DIED} before ansible-playbook reported its start",
                 }
             elif row["error"] and row["error"].startswith(ORPHAN):
                 values = {
                     "status": "interrupted",
-                    "ended_at": now(),
                     "error": f"{DIED}; its ansible-playbook (pid {playbook}) "
                     "ran on orphaned, unrecorded, and has ended since",
                 }
             else:
                 values = {
                     "status": "interrupted",
-                    "ended_at": now(),
                     "error": f"{DIED}; its ansible-playbook (pid {playbook}) ended with it",
                 }
             changes.append((row["id"], values))
         if changes:
             with self.db.transaction(write=True) as tx:
                 for execution_id, values in changes:
+                    if "status" in values:  # it ended when its record last heard of it
+                        values["ended_at"] = _last_known(tx, execution_id, started[execution_id])
                     tx.update(
                         "executions",
                         values,

@@ -303,6 +303,20 @@ def test_a_month_before_a_sops_first_run_is_not_started_not_zero(
     assert totals[A][0] == "0"
 
 
+def test_an_interrupted_runs_duration_says_it_was_cut_short(cli: Cli, store_at: Store) -> None:
+    """An interrupted run's duration is up to the last its record knows (Store.reap_stale),
+    and the report says the run was cut short there, in the Markdown and HTML reports."""
+    execution = craft_execution(store_at, "local-demo", datetime(2026, 11, 3, 3, tzinfo=UTC),
+                                court=A, status="interrupted")  # fmt: skip
+    for fmt in ("md", "html"):
+        code, out, err = cli("report", "--month", "2026-11", "--court", A, "--format", fmt)
+        assert code == 0, err
+        assert "2 menit (sampai terputus)" in out, out
+    craft_execution(store_at, "local-demo", datetime(2026, 11, 4, 3, tzinfo=UTC), court=A)
+    code, out, _ = cli("report", "--month", "2026-11", "--court", A)
+    assert out.count("(sampai terputus)") == 1 and f"| {execution} | " in out
+
+
 def test_the_human_part_of_an_automated_activity_waits_until_acknowledged(
     cli: Cli, store_at: Store
 ) -> None:

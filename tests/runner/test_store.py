@@ -200,6 +200,36 @@ def test_dead_process_is_marked_interrupted(store_url: str) -> None:
     assert row["error"].endswith("before ansible-playbook reported its start")
 
 
+def test_an_interrupted_execution_ends_at_its_last_recorded_activity(store_url: str) -> None:
+    """An execution found dead days later was given the time it was found as its end: a
+    5-minute run lasted 3 days in the report. It ends at the last time its record knows
+    (its activities' newest start or end), else at its own start."""
+    store = Store(store_url)
+    started = datetime(2026, 3, 6, 2, 0, tzinfo=UTC)
+    cut = started + timedelta(minutes=5)
+    ids = []
+    for activities in (
+        [{"number": 1, "status": "ok", "started_at": started + timedelta(seconds=5),
+          "ended_at": started + timedelta(minutes=2)},
+         {"number": 2, "status": "running", "started_at": cut}],
+        [],  # died before any activity began
+    ):  # fmt: skip
+        sop = subprocess.Popen(["sleep", "30"])
+        execution_id = store.create_execution(
+            _values(pid=sop.pid, pid_start=process_token(sop.pid)), ACTIVITIES
+        )
+        with store.db.transaction(write=True) as tx:  # as if it had started days ago
+            tx.update("executions", {"started_at": started}, "id = :key_id", key_id=execution_id)
+        store.update_activities(execution_id, activities)
+        sop.kill()
+        sop.wait()
+        ids.append(execution_id)
+    assert sorted(store.reap_stale()) == ids
+    with_activities, without = (store.execution(i) for i in ids)
+    assert (with_activities["status"], with_activities["ended_at"]) == ("interrupted", cut)
+    assert (without["status"], without["ended_at"]) == ("interrupted", started)
+
+
 def test_orphaned_playbook_holds_the_execution(store_url: str) -> None:
     """sop dead, its ansible-playbook alive: still running (locked) and said so; once the
     playbook is gone too: interrupted, saying it ran on orphaned."""
