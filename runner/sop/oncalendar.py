@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-FORMS = "[WEEKDAYS] [*-*-DAY] HH:MM, such as 18:30, Mon..Fri *-*-* 08:00 or *-*-01 09:00"
 _WEEKDAY = "(?:" + "|".join(WEEKDAYS) + ")"
 _WEEKDAY_ITEM = f"{_WEEKDAY}(?:\\.\\.{_WEEKDAY})?"
 _FORM = re.compile(
@@ -31,7 +30,7 @@ SEARCH_DAYS = 2 * 366
 
 
 class UnsupportedCalendar(ValueError):
-    """An expression of a form `sop` does not follow (FORMS)."""
+    """An expression of another form than those above."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ class Calendar:
     @classmethod
     def parse(cls, text: str, zone: tzinfo) -> Calendar:
         """`text` (without its zone) on the clock `zone`; UnsupportedCalendar if its form
-        is not one of FORMS."""
+        is not one of those above."""
         found = _FORM.fullmatch(" ".join(text.split()))
         if found is None:
             raise UnsupportedCalendar(text)
