@@ -775,7 +775,10 @@ def build_parser() -> argparse.ArgumentParser:
         sub_parser.add_argument(
             "--timezone",
             metavar="ZONE",
-            help=f"the court's clock for the times shown and dates read (default: {default})",
+            help=(
+                "the court's clock for the times shown and dates read: WIB, WITA, WIT or a "
+                f"tz database name (default: {default})"
+            ),
         )
 
     listing = command(

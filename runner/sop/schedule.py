@@ -46,6 +46,10 @@ RUN_LOCK_WAIT = 3600
 # courts Asia/Makassar, WIT Asia/Jayapura), not the controller's (often UTC, where 18:00
 # would be 01:00 WIB). systemd takes it as the expression's last word.
 DEFAULT_TIMEZONE = "Asia/Jakarta"
+# Indonesia's zones by the names courts write them, in any case ("Wita"), as the modules
+# take them too (module_utils/sop_clock.py's table, which the runner cannot import: it is
+# Ansible's to load): the tz database, and so systemd, knows them by these names only.
+INDONESIAN_ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 _ZONE = re.compile(r"^(UTC|GMT|[A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$")
 _CALENDAR = re.compile(r"^[A-Za-z0-9*:,./~ +-]{1,100}$")
 # Seconds `systemd-analyze calendar` may take to check one expression.
@@ -173,17 +177,21 @@ def default_calendar(sop: Sop) -> list[str]:
 
 
 def zone_name(zone: object, where: str) -> str:
-    """`zone` when it names a time zone (SopError naming `where` if not)."""
+    """The tz database's name of the time zone `zone` names: WIB, WITA or WIT (in any
+    case) Indonesia's, any other name itself (SopError naming `where` if it names none)."""
     try:
-        if not isinstance(zone, str) or not _ZONE.fullmatch(zone):
+        if not isinstance(zone, str):
             raise ValueError(zone)
-        ZoneInfo(zone)
+        name = INDONESIAN_ZONES.get(zone.strip().upper(), zone)
+        if not _ZONE.fullmatch(name):
+            raise ValueError(zone)
+        ZoneInfo(name)
     except (ValueError, ZoneInfoNotFoundError):
         raise SopError(
-            f"{where}: {zone!r} is not a time zone (such as "
-            "Asia/Jakarta, Asia/Makassar or Asia/Jayapura)"
+            f"{where}: {zone!r} is not a time zone (WIB, WITA, WIT or a tz database name "
+            "such as Asia/Makassar)"
         ) from None
-    return zone
+    return name
 
 
 def _timezone(court_schedule: Mapping[str, Any], inventory: str | None = None) -> str:
@@ -193,17 +201,23 @@ def _timezone(court_schedule: Mapping[str, Any], inventory: str | None = None) -
 
 
 def court_timezone(court_schedule: Any, inventory: str | None = None) -> str | None:
-    """The zone an inventory's `sop_schedule.timezone` names (SopError if it names none,
-    naming the `inventory` when given), None when it sets none."""
+    """The tz database's name of the zone an inventory's `sop_schedule.timezone` names
+    (SopError if it names none, naming the `inventory` when given), None when it sets
+    none."""
     if not isinstance(court_schedule, Mapping) or "timezone" not in court_schedule:
         return None
     return _timezone(court_schedule, inventory)
 
 
+def office_clock(timezone: str | None) -> ZoneInfo:
+    """The clock of the zone court_timezone gave, WIB when it gave none."""
+    return ZoneInfo(timezone or DEFAULT_TIMEZONE)
+
+
 def court_zone(court_schedule: Any) -> ZoneInfo:
     """The court's office clock: its inventory's `sop_schedule.timezone`, else WIB (the
     clock its timers run on, and its reports' months and days are counted in)."""
-    return ZoneInfo(court_timezone(court_schedule) or DEFAULT_TIMEZONE)
+    return office_clock(court_timezone(court_schedule))
 
 
 def _zoned(value: str, zone: str) -> str:

@@ -279,8 +279,9 @@ def test_a_monthly_sop_falls_due_a_calendar_month_after_its_run() -> None:
     )  # fmt: skip
 
 
+@pytest.mark.parametrize("wit", ["Asia/Jayapura", "WIT"])  # as its admins write it too
 def test_overdue_follows_the_inventorys_schedule(
-    cli: Cli, store_at: Store, tmp_path: Path
+    cli: Cli, store_at: Store, tmp_path: Path, wit: str
 ) -> None:
     """`sop overdue -i` (the hourly sop-overdue.service) judges a SOP the court's
     sop_schedule gives times by them; by its period when their form is one it does not read
@@ -291,7 +292,7 @@ def test_overdue_follows_the_inventorys_schedule(
     inventory = tmp_path / "inventory"
     shutil.copytree(INVENTORY, inventory)
     with (inventory / "group_vars" / "all.yml").open("a") as handle:
-        handle.write(f"sop_schedule:\n  timezone: Asia/Jayapura\n"
+        handle.write(f"sop_schedule:\n  timezone: {wit}\n"
                      f"  local-demo: '{soon:%a} *-*-* {soon:%H:%M}'\n")  # fmt: skip
     code, out, err = cli("overdue", "-i", str(inventory), "--json")
     assert (code, json.loads(out), err) == (0, [], "")

@@ -54,16 +54,25 @@ def test_months_and_times_are_the_courts_clock(
     code, out, err = cli("report", "--month", "2026-10", "--court", A)
     assert code == 0, err
     assert f"| {ran} |" not in _runs(out, "SOP Uji Lokal")
-    # A WITA court: its inventory's sop_schedule.timezone.
-    inventory = _inventory_with(tmp_path, "sop_schedule:\n  timezone: Asia/Makassar\n")
-    code, out, err = cli("report", "--month", "2026-11", "-i", str(inventory))
+    # A WITA court: its inventory's sop_schedule.timezone, as a tz database name or as
+    # its admins write it (refused before: "'WITA' is not a time zone").
+    for wita in ("Asia/Makassar", "WITA", "Wita"):
+        inventory = _inventory_with(tmp_path / wita, f"sop_schedule:\n  timezone: {wita}\n")
+        code, out, err = cli("report", "--month", "2026-11", "-i", str(inventory))
+        assert code == 0, err
+        assert f"| {ran} | 01-11-2026 04:00 |" in _runs(out, "SOP Uji Lokal")
+    code, out, err = cli("report", "--month", "2026-11", "--court", A, "--timezone", "WIT")
     assert code == 0, err
-    assert f"| {ran} | 01-11-2026 04:00 |" in _runs(out, "SOP Uji Lokal")
+    assert f"| {ran} | 01-11-2026 05:00 |" in _runs(out, "SOP Uji Lokal")
     code, out, err = cli("report", "--month", "2026-11", "--court", A, "--timezone", "UTC")
     assert code == 0, err
     assert f"| {ran} |" not in _runs(out, "SOP Uji Lokal")
-    code, _, err = cli("report", "--month", "2026-11", "--court", A, "--timezone", "WIB")
-    assert code == 2 and "--timezone: 'WIB' is not a time zone" in err
+    code, out, err = cli("report", "--month", "2026-11", "--court", A, "--timezone", "XYZ")
+    assert (code, out) == (2, "")
+    assert err == (
+        "sop: error: --timezone: 'XYZ' is not a time zone (WIB, WITA, WIT or a tz database "
+        "name such as Asia/Makassar)\n"
+    )
 
 
 @pytest.mark.parametrize("month", ["0001-01", "9999-12"])

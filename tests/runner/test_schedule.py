@@ -140,6 +140,29 @@ def test_times_are_the_courts_office_clock(tmp_path: Path) -> None:
         assert " 11:00:00 UTC" in analysed, analysed
 
 
+@pytest.mark.parametrize(
+    ("name", "zone"),
+    [("WIB", "Asia/Jakarta"), ("Wita", "Asia/Makassar"), ("wit", "Asia/Jayapura")],
+)
+def test_a_zone_as_courts_write_it_is_the_tz_databases_in_the_units(
+    cli: Cli, court: Path, tmp_path: Path, name: str, zone: str
+) -> None:
+    """sop_schedule.timezone WIB, WITA or WIT (in any case, as the SIPP modules take it)
+    was refused; systemd knows none of them: the timers' OnCalendar= and the services'
+    TZ name the tz database's zone."""
+    with (court / "group_vars" / "all.yml").open("a") as handle:
+        handle.write(f"  timezone: {name}\n")
+    units = tmp_path / "units"
+    code, _, err = _install(cli, court, units)
+    assert code == 0, err
+    timer = (units / "sop-local-demo.timer").read_text()
+    assert f"OnCalendar=Mon..Fri *-*-* 07:00 {zone}\nOnCalendar=12:00 {zone}\n" in timer
+    for service in ("sop-local-demo.service", "sop-overdue.service"):
+        assert f'Environment="TZ={zone}"\n' in (units / service).read_text()
+    if shutil.which("systemd-analyze"):
+        assert_units_verify(units)
+
+
 def test_default_times_follow_the_runs_a_day_the_sop_asks_for() -> None:
     sops = load_catalogue(PACKAGE_CATALOGUE)
     assert sops["sipp-sync"].times_per_period == 3
@@ -158,7 +181,8 @@ def test_default_times_follow_the_runs_a_day_the_sop_asks_for() -> None:
         ("  local-demo: \"07:00\\nExecStart=/bin/sh\"\n", "is not a systemd OnCalendar"),
         ("  local-manual: '07:00'\n", "sop_schedule/local-manual: not a scheduled SOP"),
         ("  randomized_delay: 'soon'\n", "randomized_delay: 'soon' is not a time span"),
-        ("  timezone: WIB\n", "sop_schedule/timezone: 'WIB' is not a time zone"),
+        ("  timezone: XYZ\n", "sop_schedule/timezone: 'XYZ' is not a time zone (WIB, WITA, "
+                               "WIT or a tz database name such as Asia/Makassar)"),
         ("  timezone: Asia/Bandung\n", "sop_schedule/timezone: 'Asia/Bandung' is not a"),
         # systemd-analyze read it as its option (help, exit 0): a timer that never ran
         ("  local-demo: '-h'\n", "sop_schedule/local-demo: '-h' is not a systemd OnCalendar"),
