@@ -28,7 +28,9 @@ options:
     type: str
     default: ""
   timezone:
-    description: The court's time zone, whose months are summarised (WIB Asia/Jakarta, WITA Asia/Makassar, WIT Asia/Jayapura).
+    description:
+      - The court's time zone, whose months are summarised (an IANA name, or C(WIB), C(WITA) or
+        C(WIT) in any case, which are Asia/Jakarta, Asia/Makassar and Asia/Jayapura).
     type: str
     default: Asia/Jakarta
 attributes:
@@ -63,10 +65,10 @@ sop_output:
 import datetime  # noqa: E402
 import json  # noqa: E402
 from typing import Any  # noqa: E402
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_clock import parse_moment  # noqa: E402
+from ansible.module_utils.sop_clock import parse_moment, zone  # noqa: E402
 from ansible.module_utils.sop_security import (  # noqa: E402
     SOP_RECORDS_ARGUMENT_SPEC,
     SecurityInputError,
@@ -76,28 +78,28 @@ from ansible.module_utils.sop_security import (  # noqa: E402
 FAILED = ("failed", "unreachable", "interrupted", "canceled")
 
 
-def local_day(started_at: Any, zone: ZoneInfo | None) -> str:
+def local_day(started_at: Any, court_zone: ZoneInfo | None) -> str:
     """YYYY-MM-DD of a record's start (ISO 8601, UTC) on the court's clock."""
     text = str(started_at or "")
-    if zone is not None:
+    if court_zone is not None:
         try:
             moment = parse_moment(text)
         except ValueError:
             return text[:10]
         if moment.tzinfo is not None:
-            return moment.astimezone(zone).date().isoformat()
+            return moment.astimezone(court_zone).date().isoformat()
     return text[:10]
 
 
 def summarise(history: list[dict[str, Any]], overdue: list[dict[str, Any]],
               bounds: tuple[str, str, str], timezone: str | None = None) -> dict[str, Any]:
     previous, start, end = bounds
-    zone = ZoneInfo(timezone) if timezone else None
+    court_zone = zone(timezone) if timezone else None
     per_sop: dict[str, dict[str, Any]] = {}
     for run in history:
         if run.get("check_mode") or run.get("status") == "running":
             continue
-        when = local_day(run.get("started_at"), zone)
+        when = local_day(run.get("started_at"), court_zone)
         if not previous <= when < end:
             continue
         item = per_sop.setdefault(run["sop_id"], {
@@ -164,11 +166,11 @@ def main() -> None:
         return list(value)
 
     try:
-        zone = ZoneInfo(params["timezone"])
-    except (ZoneInfoNotFoundError, ValueError):
-        module.fail_json(msg=f"unknown time zone {params['timezone']!r}")
+        today = datetime.datetime.now(zone(params["timezone"])).date()
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
     try:
-        previous, start, end = month_bounds(params["month"], datetime.datetime.now(zone).date())
+        previous, start, end = month_bounds(params["month"], today)
     except SecurityInputError as exc:
         module.fail_json(msg=str(exc))
     court = ["--court", params["court_name"]] if params["court_name"] else []

@@ -78,7 +78,9 @@ options:
     elements: int
     default: [1, 2, 3, 4, 5]
   timezone:
-    description: Time zone of the office hours (WIB Asia/Jakarta, WITA Asia/Makassar, WIT Asia/Jayapura).
+    description:
+      - Time zone of the office hours (an IANA name, or C(WIB), C(WITA) or C(WIT) in any case,
+        which are Asia/Jakarta, Asia/Makassar and Asia/Jayapura).
     type: str
     default: Asia/Jakarta
   trusted_users:

@@ -169,11 +169,7 @@ from ansible.module_utils.sop_clock import ahead_of_clock, parse_moment  # noqa:
 from ansible.module_utils.sop_http import context_for  # noqa: E402
 from ansible.module_utils.sop_http import fetch as http_fetch  # noqa: E402
 from ansible.module_utils.sop_secrets import basic_auth, mask_data, mask_url, url_secrets  # noqa: E402
-from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
-    INDONESIAN_ZONES,
-    offset_minutes,
-    zone_error,
-)
+from ansible.module_utils.sop_sipp_schema import offset_minutes, zone_error  # noqa: E402
 
 MONTHS = {
     "jan": 1, "januari": 1, "january": 1, "feb": 2, "peb": 2, "februari": 2, "pebruari": 2,
@@ -221,7 +217,7 @@ def _offset(suffix: re.Match[str]) -> int:
     """The offset in minutes a _SUFFIX match names."""
     zone, gmt_sign, gmt_hours, gmt_minutes, sign, hours, minutes = suffix.groups()
     if zone:
-        return INDONESIAN_ZONES[zone.upper()]
+        return offset_minutes(zone)
     if not sign:  # UTC or GMT, with an offset or not
         sign, hours, minutes = gmt_sign or "+", gmt_hours or "0", gmt_minutes
     return (-1 if sign == "-" else 1) * (int(hours) * 60 + int(minutes or 0))

@@ -58,9 +58,9 @@ options:
     default: 30
   timezone:
     description:
-      - The court's time zone (WIB Asia/Jakarta, WITA Asia/Makassar, WIT Asia/Jayapura), whose
-        date is today for the hosting contract's end date and the date shown of the domain's
-        expiry.
+      - The court's time zone (an IANA name, or C(WIB), C(WITA) or C(WIT) in any case, which
+        are Asia/Jakarta, Asia/Makassar and Asia/Jayapura), whose date is today for the
+        hosting contract's end date and the date shown of the domain's expiry.
       - The domain and the certificate count to the second, as the registry and the
         certificate give the moment they expire.
     type: str
@@ -111,10 +111,9 @@ import datetime  # noqa: E402
 import json  # noqa: E402
 import urllib.parse  # noqa: E402
 from typing import Any  # noqa: E402
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_clock import parse_day  # noqa: E402
+from ansible.module_utils.sop_clock import parse_day, zone  # noqa: E402
 from ansible.module_utils.sop_http import (  # noqa: E402
     fetch,
     parse_date,
@@ -249,10 +248,10 @@ def main() -> None:
         except ValueError:
             module.fail_json(msg=f"hosting_end_date {p['hosting_end_date']!r} is not a date (YYYY-MM-DD)")
     try:
-        zone = ZoneInfo(p["timezone"])
-    except (ZoneInfoNotFoundError, ValueError):
-        module.fail_json(msg=f"unknown time zone {p['timezone']!r}")
-    items = collect(p, datetime.datetime.now(zone))
+        now = datetime.datetime.now(zone(p["timezone"]))
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    items = collect(p, now)
     problems, warnings = messages(items)
     module.exit_json(changed=False, renewals=items, problems=problems, warnings_id=warnings,
                      sop_output=output(items))

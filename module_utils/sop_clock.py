@@ -1,7 +1,8 @@
 # GPL-3.0-or-later
 """Times read from elsewhere (a SIPP page, the backup ledger, a site's newest content)
 against this host's clock: ISO 8601 dates and times parsed alike on every host Python,
-and one rule for when such a time lies too far ahead to count.
+one rule for when such a time lies too far ahead to count, and the time zones a court's
+settings name (WIB, WITA and WIT beside the tz database's names).
 
 A time a little ahead of the clock is two clocks a little apart; further ahead, it is a
 clock or time-zone error, or a forged date, and a monitor never calls it fresh. Stdlib
@@ -12,12 +13,19 @@ from __future__ import annotations
 
 import datetime
 import re
+from zoneinfo import ZoneInfo
 
 # Seconds a time may lie ahead of this host's clock and still count.
 FUTURE_TOLERANCE = 300
 # The offsets clocks keep, in minutes east of UTC (UTC-12:00 to UTC+14:00): "+70:00" is a
 # mistyped "+07:00", which would move a time by days without a word.
 MIN_OFFSET, MAX_OFFSET = -12 * 60, 14 * 60
+
+# Indonesia's zones by the names courts write them, in any case ("Wita"), as the tz
+# database names them (it has no WIB, WITA or WIT). The runner keeps the same table
+# (runner/sop/schedule.py: it cannot import this file) for sop_schedule.timezone, from which
+# the roles' <role>_timezone settings default.
+INDONESIAN_ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 
 # ISO 8601 as RFC 3339 and W3C-DTF write it (feeds, sitemaps, RDAP) and as isoformat()
 # does: YYYY-MM-DD, then optionally "T" (or a space), HH:MM[:SS[.fraction]] and a zone
@@ -37,6 +45,15 @@ def ahead_of_clock(age_seconds: float) -> bool:
     """Whether a time ``age_seconds`` old (negative: ahead of the clock) lies further
     ahead than FUTURE_TOLERANCE."""
     return age_seconds < -FUTURE_TOLERANCE
+
+
+def zone(name: str) -> ZoneInfo:
+    """The time zone ``name`` names: WIB, WITA or WIT (in any case) Indonesia's, any other
+    name the tz database's; ValueError 'unknown time zone NAME' when it names none."""
+    try:
+        return ZoneInfo(INDONESIAN_ZONES.get(name.strip().upper(), name))
+    except Exception:  # ZoneInfo raises several types for a bad key
+        raise ValueError(f"unknown time zone {name!r}") from None
 
 
 def parse_day(text: str) -> datetime.date:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime
 import re
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ansible.module_utils.sop_clock import zone
 from ansible.module_utils.sop_server import end_of_support
 
 # A finding: what kind, one line in Bahasa Indonesia naming the problem, how often it was
@@ -69,9 +69,9 @@ class OfficeHours:
             raise SecurityInputError(f"office days {bad}: ISO weekdays are 1 (Monday) to 7")
         self.days = set(days)
         try:
-            self.zone = ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise SecurityInputError(f"unknown time zone {timezone!r}") from None
+            self.zone = zone(timezone)
+        except ValueError as exc:
+            raise SecurityInputError(str(exc)) from None
 
     def local(self, epoch: float) -> datetime.datetime:
         return datetime.datetime.fromtimestamp(epoch, self.zone)

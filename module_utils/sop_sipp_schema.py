@@ -15,9 +15,8 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from ansible.module_utils.sop_clock import MAX_OFFSET, MIN_OFFSET
+from ansible.module_utils.sop_clock import MAX_OFFSET, MIN_OFFSET, zone
 from ansible.module_utils.sop_mariadb import LOGIN_ARGUMENT_SPEC
 
 # Options of the sipp_* modules that read the database (doc fragments mariadb_login
@@ -95,17 +94,12 @@ def matches_any(value: str, patterns: Sequence[str]) -> bool:
 
 
 _OFFSET_RE = re.compile(r"^([+-])(\d{1,2}):?(\d{2})$")
-# Indonesia's zones by the names courts write them (in any case): fixed offsets, as
-# Indonesia keeps no daylight saving time. The tz database has no such names.
-INDONESIAN_ZONES = {"WIB": 7 * 60, "WITA": 8 * 60, "WIT": 9 * 60}
 
 
 def offset_minutes(tz: str) -> int:
-    """Minutes east of UTC of '+07:00' / '+0700' offsets, WIB/WITA/WIT or IANA names (no
-    DST in Indonesia). Raises ValueError for an unknown zone or an offset no clock keeps."""
-    indonesian = INDONESIAN_ZONES.get(tz.strip().upper())
-    if indonesian is not None:
-        return indonesian
+    """Minutes east of UTC of '+07:00' / '+0700' offsets, or now in a zone sop_clock.zone
+    takes (WIB/WITA/WIT in any case, IANA names; Indonesia keeps no daylight saving time).
+    Raises ValueError for an unknown zone or an offset no clock keeps."""
     match = _OFFSET_RE.match(tz.strip())
     if match:
         hours, minutes = int(match.group(2)), int(match.group(3))
@@ -113,10 +107,7 @@ def offset_minutes(tz: str) -> int:
         if minutes >= 60 or not MIN_OFFSET <= offset <= MAX_OFFSET:
             raise ValueError(f"time zone offset {tz!r} is not one of -12:00 to +14:00")
         return offset
-    try:
-        delta = dt.datetime.now(ZoneInfo(tz)).utcoffset()
-    except Exception as exc:  # ZoneInfo raises several types for a bad key
-        raise ValueError(f"unknown time zone {tz!r}") from exc
+    delta = dt.datetime.now(zone(tz)).utcoffset()
     if delta is None:
         raise ValueError(f"unknown time zone {tz!r}")
     return int(delta.total_seconds() // 60)

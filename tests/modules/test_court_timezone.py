@@ -1,16 +1,28 @@
 """One setting names the court's clock: `sop_schedule.timezone` (the timers' zone) is the
 time zone every role reads office hours, months and dates in, unless the role's own
-`<role>_timezone` is set."""
+`<role>_timezone` is set; the runner and every module take the same zones by it (WIB,
+WITA, WIT and the tz database's names) and refuse the same others."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import pathlib
 import subprocess
 import sys
+from zoneinfo import ZoneInfo
 
 import pytest
+from loader import load
+
+from sop import schedule
+from sop.errors import SopError
+from sop.schedule import zone_name
+
+clock = load("sop_clock")
+security = load("sop_security")
+sipp = load("sop_sipp_schema")
 
 ROOT = pathlib.Path(__file__).parents[2]
 ROLES = {"it_security": "it_security_timezone", "sipp_maintenance": "sipp_maintenance_timezone",
@@ -51,3 +63,35 @@ def test_the_schedules_time_zone_is_every_roles(tmp_path, extra, expected):
     # A WITA court set sop_schedule.timezone for its timers, and each role still read its
     # office hours, months and dates on WIB unless four more variables were set too.
     assert zones(tmp_path, *extra) == expected
+
+
+UTC = datetime.UTC
+NOVEMBER = datetime.datetime(2026, 11, 30, 3, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("name", ["WIB", "wita", "Wit", "Asia/Makassar"])
+def test_every_check_of_the_courts_zone_takes_it_alike(name):
+    # sop_schedule.timezone is read by the runner (the court's clock, its timers) and,
+    # through each role's <role>_timezone, by the modules: WIB passed the SIPP modules
+    # and failed the runner, the security modules and website_renewals.
+    offset = ZoneInfo(zone_name(name, "inventory")).utcoffset(NOVEMBER)
+    assert clock.zone(name).utcoffset(NOVEMBER) == offset
+    assert security.OfficeHours("07:30", "17:00", [1], name).local(0).utcoffset() == offset
+    assert sipp.offset_minutes(name) == offset.total_seconds() // 60
+
+
+def test_every_check_refuses_what_names_no_zone():
+    with pytest.raises(SopError, match=r"^inventory: 'XYZ' is not a time zone \("):
+        zone_name("XYZ", "inventory")
+    with pytest.raises(ValueError, match=r"^unknown time zone 'XYZ'$"):
+        clock.zone("XYZ")
+    with pytest.raises(security.SecurityInputError, match=r"^unknown time zone 'XYZ'$"):
+        security.OfficeHours("07:30", "17:00", [1], "XYZ")
+    with pytest.raises(ValueError, match=r"^unknown time zone 'XYZ'$"):
+        sipp.offset_minutes("XYZ")
+
+
+def test_the_runner_names_indonesias_zones_as_the_modules_do():
+    # The runner cannot import module_utils (Ansible's namespace; they run on the hosts):
+    # the two tables are one by this test.
+    assert schedule.INDONESIAN_ZONES == clock.INDONESIAN_ZONES

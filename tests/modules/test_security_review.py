@@ -401,7 +401,7 @@ OVERDUE = ('[{"sop_id": "sipp-backup", "court_name": "PA Batulicin", '
            '"overdue_at": "2026-11-20T00:00:00+00:00"}]')
 
 
-def summary_with_history(tmp_path, history: str):
+def summary_with_history(tmp_path, history: str, **args):
     """security_sop_summary with a fake `sop`: `history` runs for `sop history`; `sop
     overdue` reports one overdue SOP (exit 7)."""
     tools = tmp_path / "bin"
@@ -409,7 +409,7 @@ def summary_with_history(tmp_path, history: str):
     fake_tool(tools, "sop", f'if [ "$1" = history ]; then {history}; exit 0; fi\n'
                             f"echo '{OVERDUE}'; exit 7\n")
     return run_module("security_sop_summary", tmp_path,
-                      {"sop_command": str(tools / "sop"), "inventory": "hosts.yml"})
+                      {"sop_command": str(tools / "sop"), "inventory": "hosts.yml", **args})
 
 
 @pytest.mark.parametrize(("history", "expected"), [
@@ -431,6 +431,20 @@ def test_what_sop_history_gives_that_is_not_its_records_fails_in_one_line(tmp_pa
 def test_an_overdue_sop_is_reported_not_failed(tmp_path):
     rc, result = summary_with_history(tmp_path, 'echo "[]"')
     assert rc == 0 and result["summary"]["overdue"][0]["sop_id"] == "sipp-backup"
+
+
+def test_the_courts_zone_as_its_admins_write_it_summarises_its_months(tmp_path):
+    # it_security_timezone defaults to sop_schedule.timezone, which the runner takes as
+    # WIB, WITA or WIT: "unknown time zone 'WITA'" failed kegiatan 8 and 9 of such a court.
+    # 2026-10-31 17:00 UTC is the 1st of November at 01:00 WITA: November's.
+    history = ('echo \'[{"id": 1, "sop_id": "sipp-backup", "status": "successful", '
+               '"started_at": "2026-10-31T17:00:00+00:00"}]\'')
+    rc, result = summary_with_history(tmp_path, history, timezone="wita", month="2026-11")
+    assert rc == 0, result
+    assert result["summary"]["per_sop"][0]["runs"] == 1
+    (tmp_path / "bad").mkdir()
+    rc, result = summary_with_history(tmp_path / "bad", history, timezone="XYZ")
+    assert (rc, result["msg"]) == (1, "unknown time zone 'XYZ'")
 
 
 YARA_RECORDING = """if [ "$1" = --version ]; then echo {version}; exit 0; fi
