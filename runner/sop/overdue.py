@@ -55,7 +55,7 @@ def _next_month(moment: datetime, zone: tzinfo) -> datetime:
     )
 
 
-def _falls_due(
+def falls_due(
     sop: Sop, period: int, last_success: datetime, zone: tzinfo, calendars: Sequence[Calendar]
 ) -> datetime:
     """When a SOP that last succeeded at `last_success` falls due again: the court's
@@ -88,7 +88,7 @@ def evaluate(
     due_at = (
         record.first_started_at
         if last_at is None
-        else _falls_due(sop, period, last_at, zone, calendars)
+        else falls_due(sop, period, last_at, zone, calendars)
     )
     overdue_at = due_at + timedelta(seconds=sop.grace_seconds or 0)
     if at >= overdue_at:

@@ -28,20 +28,20 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, tzinfo
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from sop import __version__, inventory
-from sop.catalogue import FREQUENCY_DAYS, Sop, apply_overrides
+from sop.catalogue import Sop, apply_overrides
 from sop.errors import ExitCode, SopError
 from sop.events import ActivityProgress, EventRecorder, TagIndex
 from sop.extravars import ExtraVars
 from sop.inventory import VaultOptions
 from sop.liveness import process_token
 from sop.locking import target
-from sop.schedule import court_timezone
+from sop.schedule import court_timezone, office_clock
 from sop.statuses import cut_short_status
 from sop.sweep import ARTIFACTS_DIR, private_dir, scrub_command
 
@@ -55,6 +55,9 @@ DEFAULT_KEEP_ARTIFACTS = 100
 # ansible-playbook runs, so SIGINT/SIGTERM cancel within a second (its default: 5 s).
 CANCEL_CHECK_SECONDS = 1
 VAULT_PROMPT = r"^Vault password:\s*?$"
+# An on-demand SOP has no period: another SOP's success of the last day carries out its
+# activities that SOP does.
+ON_DEMAND_DELEGATION_S = 86400
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -116,15 +119,26 @@ class Progress:
 
 
 def _initial_activities(
-    sop: Sop, store: Store, automated: bool, court: str | None = None, chosen: tuple[int, ...] = ()
+    sop: Sop,
+    store: Store,
+    automated: bool,
+    *,
+    court: str | None = None,
+    chosen: tuple[int, ...] = (),
+    timezone: str | None = None,
 ) -> list[dict[str, Any]]:
     """Rows recorded at start: automated ones not run yet, manual ones pending, delegated
     ones satisfied by a successful run of the other SOP within this SOP's period at the
-    court, when the court is known (`automated` False: read from the inventory); a
-    playbook's court is known once it reports it (`_delegations`, then). A partial run
-    (`chosen`) asked for none of the others: not run, nothing waits for an ack."""
+    court (on its clock, `timezone`), when the court is known (`automated` False: read
+    from the inventory); a playbook's court is known once it reports it (`_delegations`,
+    then). A partial run (`chosen`) asked for none of the others: not run, nothing waits
+    for an ack."""
+    from sop.store import now
+
     rows = []
-    delegations = {} if automated else _delegations(sop, store, court)
+    delegations = (
+        {} if automated else _delegations(sop, store, court, office_clock(timezone), now())
+    )
     for activity in sop.activities:
         row: dict[str, Any] = {
             "number": activity.number,
@@ -155,14 +169,19 @@ def _not_delegated(other: str) -> dict[str, Any]:
     }
 
 
-def _delegations(sop: Sop, store: Store, court: str | None) -> dict[int, dict[str, Any]]:
-    """Per activity carried out by another SOP, its row's status, outputs and note:
-    delegated when that SOP succeeded within this SOP's period at this court (`court`
-    None: a store without court names), for real (a check-mode run performs nothing) and
-    whole (a partial run did some of its activities only)."""
-    from sop.store import now
+def _delegations(
+    sop: Sop, store: Store, court: str | None, zone: tzinfo, at: datetime
+) -> dict[int, dict[str, Any]]:
+    """Per activity carried out by another SOP, its row's status, outputs and note at
+    `at`: delegated when that SOP succeeded within this SOP's period at this court
+    (`court` None: a store without court names), for real (a check-mode run performs
+    nothing) and whole (a partial run did some of its activities only). The period is
+    the one `sop overdue` judges this SOP by (overdue.falls_due: a monthly SOP's is a
+    calendar month on the court's clock `zone`); an on-demand SOP, which has none, takes
+    a day."""
+    from sop.overdue import falls_due
 
-    period = timedelta(days=FREQUENCY_DAYS[sop.frequency] or 1)
+    period = sop.period_seconds or ON_DEMAND_DELEGATION_S
     found: dict[int, dict[str, Any]] = {}
     for activity in sop.activities:
         if not activity.automated_by:
@@ -173,10 +192,9 @@ def _delegations(sop: Sop, store: Store, court: str | None) -> dict[int, dict[st
             court=court,
             check_mode=False,
             partial=False,
-            since=now() - period,
             limit=1,
         )
-        if not done:
+        if not done or at >= falls_due(sop, period, done[0]["started_at"], zone, ()):
             found[activity.number] = _not_delegated(activity.automated_by)
             continue
         found[activity.number] = {
@@ -306,13 +324,25 @@ def _court_values(sop: Sop, court_name: Any, kode_satker: Any) -> dict[str, Any]
 
 
 def _start(
-    request: RunRequest, sop: Sop, store: Store, court: dict[str, Any], automated: bool
+    request: RunRequest,
+    sop: Sop,
+    store: Store,
+    court: dict[str, Any],
+    *,
+    automated: bool,
+    timezone: str | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """Lock the target and record the execution as running."""
+    """Lock the target and record the execution as running (`timezone`: the court's, as
+    its inventory names it, when read)."""
     from sop.locking import start_execution
 
     initial = _initial_activities(
-        sop, store, automated=automated, court=court["court_name"], chosen=request.activities
+        sop,
+        store,
+        automated=automated,
+        court=court["court_name"],
+        chosen=request.activities,
+        timezone=timezone,
     )
     pid = os.getpid()
     execution_id = start_execution(
@@ -385,7 +415,7 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
         sop = apply_overrides(request.sop, info.overrides, info.court_name)
         timezone = court_timezone(info.schedule, request.inventory)
         court = _court_values(sop, info.court_name, info.court_kode_satker)
-        execution_id, _ = _start(request, sop, store, court, automated=False)
+        execution_id, _ = _start(request, sop, store, court, automated=False, timezone=timezone)
         store.finish_execution(execution_id, status="successful", rc=0)
         return RunResult(execution_id, "successful", 0, None, timezone=timezone)
     court = _court_values(request.sop, None, None)  # until the playbook reports it
@@ -494,6 +524,8 @@ class _Events:
         (an invalid override is bad input, reported when the run ends: the playbook is
         not stopped halfway for a label; the run is then judged by the catalogue's Mutu
         Baku). The court's variables arrive at the first play, before its first task."""
+        from sop.store import now
+
         self.court_recorded = True
         sop = self.recorder.sop
         left_out = []
@@ -532,7 +564,11 @@ class _Events:
         # (those waiting for it: a partial run asked for none).
         court_name = court.get("court_name")
         delegated = _delegations(
-            sop, self.store, court_name if isinstance(court_name, str) else None
+            sop,
+            self.store,
+            court_name if isinstance(court_name, str) else None,
+            office_clock(self.timezone),
+            now(),
         )
         waiting = {row["number"] for row in self.initial if row["status"] == "pending-manual"}
         self.store.update_activities(

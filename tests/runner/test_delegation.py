@@ -5,11 +5,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from sop.catalogue import PACKAGE_CATALOGUE, load_catalogue
+from sop.runner import _delegations
 from sop.store import Store, now
 
 from .conftest import INVENTORY, craft_execution
@@ -61,3 +64,39 @@ def test_a_check_run_a_partial_run_or_another_courts_run_does_not_delegate(
 ) -> None:
     _craft(sop_env, **kwargs)
     assert _delegated_status(cli, sop_env, tmp_path) == "pending-manual"
+
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def _wib(year: int, month: int, day: int, hour: int) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=WIB)
+
+
+@pytest.mark.parametrize(
+    ("succeeded", "at", "status"),
+    [
+        # 30.5 days later, within January's 31: 30 days called it not done this month
+        (_wib(2026, 1, 1, 3), _wib(2026, 1, 31, 15), "delegated"),
+        (_wib(2026, 1, 1, 3), _wib(2026, 2, 1, 3), "pending-manual"),
+        # 31 January at 03:00 WIB (30 January in UTC) falls due on the last day of February
+        # at 03:00 WIB: 30 days, or a month on UTC's clock, still counted it the next day
+        (_wib(2026, 1, 31, 3), _wib(2026, 2, 28, 10), "pending-manual"),
+    ],
+    ids=["31-day-month", "a-month-later", "february-on-the-courts-clock"],
+)
+def test_a_monthly_sops_period_is_a_calendar_month_on_the_courts_clock(
+    tmp_path: Path, succeeded: datetime, at: datetime, status: str
+) -> None:
+    """A delegating SOP's period is the one `sop overdue` judges it by: it-security
+    (monthly) counts network's and server-maintenance's runs within a calendar month on
+    the court's clock, not within 30 days."""
+    sop = load_catalogue(PACKAGE_CATALOGUE)["it-security"]
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    try:
+        for other in ("network", "server-maintenance"):
+            craft_execution(store, other, succeeded, court=COURT)
+        found = _delegations(sop, store, COURT, WIB, at)
+    finally:
+        store.close()
+    assert {number: row["status"] for number, row in found.items()} == {4: status, 5: status}
