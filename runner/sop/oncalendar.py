@@ -1,6 +1,7 @@
 """The systemd OnCalendar forms `sop schedule` writes into a timer, read back for `sop
 overdue`: when a court's timer next runs a SOP after its last run (Healthchecks' cron
-checks: the schedule's first occurrence after the last ping).
+checks: the schedule's first occurrence after the last ping); and for `sop report -i`:
+the times it runs it within a month, the runs its report plans.
 
 Not a general systemd calendar parser: only the forms the runner writes, its default
 times (`*-*-* 18:00`, `Mon *-*-* 09:00`, `*-*-01 09:00`) and a court's own of the same
@@ -62,16 +63,24 @@ class Calendar:
             self.day is None or day.day == self.day
         )
 
+    def on(self, day: date) -> datetime | None:
+        """When this calendar elapses on `day` of its clock; None if it does not."""
+        return datetime.combine(day, self.at, tzinfo=self.zone) if self.matches(day) else None
+
     def next_after(self, moment: datetime) -> datetime:
         """The first time this calendar elapses after `moment`."""
         first = moment.astimezone(self.zone).date()
         for offset in range(SEARCH_DAYS):
-            day = first + timedelta(days=offset)
-            if self.matches(day):
-                when = datetime.combine(day, self.at, tzinfo=self.zone)
-                if when > moment:
-                    return when
+            when = self.on(first + timedelta(days=offset))
+            if when is not None and when > moment:
+                return when
         raise AssertionError(f"{self} does not elapse within {SEARCH_DAYS} days")
+
+    def between(self, start: datetime, end: datetime) -> list[datetime]:
+        """The times this calendar elapses from `start` on, before `end`."""
+        first, last = (moment.astimezone(self.zone).date() for moment in (start, end))
+        days = (first + timedelta(days=offset) for offset in range((last - first).days + 1))
+        return [when for when in map(self.on, days) if when is not None and start <= when < end]
 
 
 def _weekdays(text: str | None) -> frozenset[int]:
@@ -91,3 +100,10 @@ def next_occurrence(calendars: Sequence[Calendar], moment: datetime) -> datetime
     """The first time any of `calendars` (a timer's OnCalendar lines, at least one)
     elapses after `moment`."""
     return min(c.next_after(moment) for c in calendars)
+
+
+def occurrences(calendars: Sequence[Calendar], start: datetime, end: datetime) -> list[datetime]:
+    """The times any of `calendars` (a timer's OnCalendar lines) elapses from `start` on,
+    before `end`, in order; a time several of them name once, as systemd starts its timer
+    once then (a court's report plans its runs by them)."""
+    return sorted({when for c in calendars for when in c.between(start, end)})

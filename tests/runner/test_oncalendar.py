@@ -6,14 +6,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from sop.catalogue import PACKAGE_CATALOGUE, load_catalogue
-from sop.oncalendar import next_occurrence
+from sop.oncalendar import next_occurrence, occurrences
 from sop.schedule import calendar, render, scheduled
 
 SOPS = load_catalogue(PACKAGE_CATALOGUE)
@@ -50,10 +51,10 @@ def _timer_calendars(court_schedule: dict[str, Any], tmp_path: Path) -> list[str
     ]
 
 
-def _systemd(expression: str, base: datetime) -> list[datetime]:
-    """The next ITERATIONS elapses systemd computes for `expression` after `base`."""
+def _systemd(expression: str, base: datetime, iterations: int = ITERATIONS) -> list[datetime]:
+    """The next `iterations` elapses systemd computes for `expression` after `base`."""
     shown = subprocess.run(
-        ["systemd-analyze", "calendar", f"--iterations={ITERATIONS}",
+        ["systemd-analyze", "calendar", f"--iterations={iterations}",
          f"--base-time=@{int(base.timestamp())}", "--", expression],
         capture_output=True, text=True, check=True, env={**os.environ, "TZ": "UTC"},
     ).stdout  # fmt: skip
@@ -95,3 +96,27 @@ def test_other_forms_are_not_followed(expression: str) -> None:
     # a timer runs them (systemd reads any calendar); `sop overdue` judges such a SOP by
     # its frequency's period instead (test_overdue)
     assert calendar(SOPS["sipp-sync"], expression) is None
+
+
+# A month on the WIT clock: March 2026 (from 00:00 WIT on the 1st, 15:00 UTC the day before).
+MONTH_START = datetime(2026, 2, 28, 15, 0, tzinfo=UTC)
+MONTH_END = datetime(2026, 3, 31, 15, 0, tzinfo=UTC)
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze missing")
+@pytest.mark.parametrize("court_schedule", [{}, COURT_SCHEDULE])
+def test_the_times_in_a_month_are_systemds(court_schedule: dict[str, Any], tmp_path: Path) -> None:
+    """The times each OnCalendar line elapses within a month (what a court's report plans):
+    those systemd's timers elapse at, no more, no fewer."""
+    for expression in _timer_calendars(court_schedule, tmp_path):
+        expected = [t for t in _systemd(expression, MONTH_START, 100) if t < MONTH_END]
+        found = occurrences([calendar(SOPS["sipp-backup"], expression)], MONTH_START, MONTH_END)
+        assert [t.astimezone(UTC) for t in found] == expected, expression
+
+
+def test_a_time_two_calendars_share_is_one_run() -> None:
+    """systemd starts a timer once at a time several of its OnCalendar lines name."""
+    lines = ["Mon..Fri 08:00 Asia/Jayapura", "Wed 08:00 Asia/Jayapura", "Fri 16:00 Asia/Jayapura"]
+    calendars = [calendar(SOPS["sipp-sync"], line) for line in lines]
+    monday = datetime(2026, 3, 9, tzinfo=ZoneInfo("Asia/Jayapura"))
+    assert len(occurrences(calendars, monday, monday + timedelta(days=7))) == 6
