@@ -485,10 +485,11 @@ def cmd_ack(ctx: Context) -> ExitCode:
 
 
 def cmd_report(ctx: Context) -> ExitCode:
-    from sop import report
+    from sop import report, schedule
 
     args = ctx.args
-    court, zone, sops, _ = _court_scope(ctx)
+    court, zone, sops, court_schedule = _court_scope(ctx)
+    calendars = schedule.due_calendars(sops, court_schedule)  # -i's; none without it
     month = report.Month.parse(args.month, zone) if args.month else report.Month.current(zone)
     if args.format == "pdf" and args.all_courts:
         raise SopError("--format pdf is one court's report: give --court NAME, not --all-courts")
@@ -504,11 +505,11 @@ def cmd_report(ctx: Context) -> ExitCode:
 
         if not args.output:
             raise SopError("--format pdf needs -o FILE")
-        write_pdf(ctx.store, sops, month, court, Path(args.output))
+        write_pdf(ctx.store, sops, month, court, Path(args.output), calendars=calendars)
         ctx.console.print(f"Laporan written to {args.output}", markup=False, highlight=False)
         return ExitCode.OK
     else:
-        blocks = report.build(ctx.store, sops, month, court)
+        blocks = report.build(ctx.store, sops, month, court, calendars=calendars)
     text = report.to_html(blocks) if args.format == "html" else report.to_markdown(blocks)
     if args.output:
         report.write_report(Path(args.output), lambda path: path.write_text(text, "utf-8"))
@@ -924,7 +925,8 @@ def build_parser() -> argparse.ArgumentParser:
         "-i",
         "--inventory",
         type=_path,
-        help="this court's report (its court_name and sop_schedule.timezone)",
+        help="this court's report (its court_name, sop_catalogue_overrides and "
+        "sop_schedule: its clock, and the times planned)",
     )
     scope.add_argument(
         "--all-courts", action="store_true", help="the regional view: every court of the store"

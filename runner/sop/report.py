@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sop.catalogue import FREQUENCY_LABEL, Sop
 from sop.durations import format_seconds
 from sop.errors import SopError
+from sop.oncalendar import Calendar, occurrences
 from sop.overdue import Due
 from sop.schedule import DEFAULT_TIMEZONE
 from sop.store import Row, Store, human_part, now, partial_numbers, performs_sop
@@ -56,6 +57,8 @@ WAKTU_FORMAT = "%d-%m-%Y %H:%M"
 WIB = ZoneInfo(DEFAULT_TIMEZONE)  # a court's clock unless its sop_schedule.timezone differs
 
 Block = tuple[str, Any]
+# Per SOP, the times a court's sop_schedule runs it (schedule.due_calendars): `sop report -i`.
+Calendars = Mapping[str, Sequence[Calendar]]
 # The digits each field of a day or month given on the command line is written with.
 _FIELD_DIGITS = {"%Y": "[0-9]{4}", "%m": "[0-9]{2}", "%d": "[0-9]{2}"}
 
@@ -113,11 +116,15 @@ class Month:
     def label(self) -> str:
         return f"{BULAN[self.month - 1]} {self.year}"
 
-    def expected_runs(self, sop: Sop, first: datetime | None = None) -> int | None:
-        """How many executions the SOP's frequency asks for in this month (its
-        `times_per_period` each period), up to today and from `first` (the day the SOP
-        first ran at the court) when given: a court that starts on the 30th is asked for
-        1 daily run, not 30."""
+    def expected_runs(
+        self, sop: Sop, first: datetime | None = None, calendars: Sequence[Calendar] = ()
+    ) -> int | None:
+        """How many executions the SOP asks for in this month, up to now and from the day
+        `first` (when the SOP first ran at the court) when given: a court that starts on
+        the 30th is asked for 1 daily run, not 30. By the court's schedule of the SOP
+        (`calendars`) when given, the times it elapses by now: a `Mon..Fri` court is asked
+        for no run at the weekend; else by its frequency, `times_per_period` each period
+        begun (today's included)."""
         per = {"daily": 1, "weekly": 7, "monthly": 31}.get(sop.frequency)
         if per is None:
             return None
@@ -128,6 +135,8 @@ class Month:
         end = min(self.end, now().astimezone(self.zone))
         if end <= start:
             return 0
+        if calendars:
+            return len(occurrences(calendars, start, end))
         days = (end.date() - start.date()).days + (1 if end < self.end else 0)
         return -(-days // per) * sop.times_per_period
 
@@ -380,14 +389,29 @@ def every_first_run(
     return firsts
 
 
-def planned(month: Month, sop: Sop, firsts: Mapping[str, datetime]) -> str:
-    """The planned executions as the report shows them: "belum dimulai" (not started)
-    for a SOP the court had not run for real by the month's end."""
+def planned(
+    month: Month, sop: Sop, firsts: Mapping[str, datetime], calendars: Calendars | None = None
+) -> str:
+    """The planned executions as the report shows them (by the court's schedule of the SOP
+    in `calendars`, -i's, when it gives one): "belum dimulai" (not started) for a SOP the
+    court had not run for real by the month's end."""
     if sop.frequency == "on_demand":
         return "-"
     if sop.id not in firsts or firsts[sop.id] >= month.end:
         return "belum dimulai"
-    return str(month.expected_runs(sop, firsts[sop.id]))
+    return str(month.expected_runs(sop, firsts[sop.id], (calendars or {}).get(sop.id, ())))
+
+
+def schedule_note(sops: Mapping[str, Sop], calendars: Calendars | None) -> str | None:
+    """Which SOPs a court's report plans by the court's own times (`sop report -i`), in
+    the words its legend gives; None when it plans every SOP by its frequency."""
+    titles = [sop.title for sop in sops.values() if sop.id in (calendars or {})]
+    if not titles:
+        return None
+    return (
+        f"menurut jadwal pengadilan ini (sop_schedule): {', '.join(titles)} "
+        "(waktu terjadwal yang sudah tiba)"
+    )
 
 
 def month_court(store: Store, month: Month, court: str | None) -> str | None:
@@ -408,9 +432,15 @@ def month_court(store: Store, month: Month, court: str | None) -> str | None:
 
 
 def build(
-    store: Store, sops: Mapping[str, Sop], month: Month, court: str | None = None
+    store: Store,
+    sops: Mapping[str, Sop],
+    month: Month,
+    court: str | None = None,
+    *,
+    calendars: Calendars | None = None,
 ) -> list[Block]:
-    """One court's report (`court`, else the month's records, which must be one court's)."""
+    """One court's report (`court`, else the month's records, which must be one court's),
+    planned by the court's schedule of a SOP where `calendars` (-i's) gives one."""
     given = court
     court = month_court(store, month, court)
     firsts = first_runs(store, court)
@@ -438,7 +468,7 @@ def build(
                 sop.title,
                 sop.number,
                 FREQUENCY_LABEL[sop.frequency],
-                planned(month, sop, firsts),
+                planned(month, sop, firsts, calendars),
                 str(executed),
                 str(ok),
                 rate,
@@ -464,6 +494,15 @@ def build(
             ),
         )
     )
+    note = schedule_note(sops, calendars)
+    if note:
+        blocks.append(
+            (
+                "p",
+                f"Seharusnya, sejak hari pertama SOP dijalankan di pengadilan ini: {note}; "
+                "SOP lain menurut frekuensinya.",
+            )
+        )
     for sop in sops.values():
         mine = [e for e in executions if e["sop_id"] == sop.id]
         blocks.append(("h2", f"{sop.title} ({sop.id})"))

@@ -2,7 +2,8 @@
 
 The same month and court as the Markdown/HTML report, laid out as a document: the court
 and the SOP numbers; per SOP planned versus executed versus successful (planned from the
-day the SOP first ran at the court); activities against the Mutu Baku; the files the
+day the SOP first ran at the court, by its frequency or, under -i, by the times the court's
+sop_schedule gives it); activities against the Mutu Baku; the files the
 runs produced; manual steps and who confirmed them; a failed execution with its cause;
 charts drawn here as inline SVG (executions per day, durations against the Mutu Baku,
 backup size and verification, website availability where recorded); and the signature
@@ -33,6 +34,7 @@ from sop.report import (
     FILES_HEADING,
     PENDING_HEADING,
     STATUS_ID,
+    Calendars,
     Month,
     _activity_rows,
     _drill_rows,
@@ -49,6 +51,7 @@ from sop.report import (
     planned,
     real,
     reported_number,
+    schedule_note,
     tally,
     write_report,
 )
@@ -393,8 +396,16 @@ def _css() -> str:
     return resources.files("sop").joinpath("templates/laporan.css").read_text(encoding="utf-8")
 
 
-def document(store: Store, sops: Mapping[str, Sop], month: Month, court: str | None = None) -> str:
-    """The report as one HTML document (WeasyPrint's input)."""
+def document(
+    store: Store,
+    sops: Mapping[str, Sop],
+    month: Month,
+    court: str | None = None,
+    *,
+    calendars: Calendars | None = None,
+) -> str:
+    """The report as one HTML document (WeasyPrint's input), planned by the court's
+    schedule of a SOP where `calendars` (-i's) gives one."""
     court_name = month_court(store, month, court)
     firsts = first_runs(store, court_name)
     executions = store.executions(
@@ -402,6 +413,7 @@ def document(store: Store, sops: Mapping[str, Sop], month: Month, court: str | N
     )
     executions.reverse()  # oldest first
     title = f"Laporan Pelaksanaan SOP — {month.label}"
+    note = schedule_note(sops, calendars)
     summary = []
     for sop in sops.values():
         mine = [e for e in executions if e["sop_id"] == sop.id]
@@ -411,7 +423,7 @@ def document(store: Store, sops: Mapping[str, Sop], month: Month, court: str | N
                 sop.title,
                 sop.number,
                 FREQUENCY_LABEL[sop.frequency],
-                planned(month, sop, firsts),
+                planned(month, sop, firsts, calendars),
                 str(executed),
                 str(ok),
                 rate,
@@ -449,7 +461,8 @@ def document(store: Store, sops: Mapping[str, Sop], month: Month, court: str | N
             "summary",
         ),
         '<p class="note">Direncanakan: dihitung sejak hari pertama SOP dijalankan di '
-        "pengadilan ini sampai akhir periode (atau hari ini); belum dimulai: SOP belum "
+        "pengadilan ini sampai akhir periode (atau hari ini) menurut frekuensi SOP"
+        f"{_e('; ' + note) if note else ''}; belum dimulai: SOP belum "
         "pernah dijalankan di pengadilan ini sampai akhir periode.</p>",
         _figure(executions_per_day(month, executions), "Jumlah eksekusi SOP per hari"),
         *[
@@ -465,7 +478,13 @@ def document(store: Store, sops: Mapping[str, Sop], month: Month, court: str | N
 
 
 def write_pdf(
-    store: Store, sops: Mapping[str, Sop], month: Month, court: str | None, output: Path
+    store: Store,
+    sops: Mapping[str, Sop],
+    month: Month,
+    court: str | None,
+    output: Path,
+    *,
+    calendars: Calendars | None = None,
 ) -> None:
     import logging
 
@@ -473,5 +492,5 @@ def write_pdf(
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    page = document(store, sops, month, court)
+    page = document(store, sops, month, court, calendars=calendars)
     write_report(output, lambda path: HTML(string=page).write_pdf(str(path)))

@@ -8,15 +8,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from sop.store import Store
+from sop.store import Store, now
 
 from .conftest import INVENTORY, craft_execution
 
 Cli = Callable[..., tuple[int, str, str]]
 A = "Pengadilan Negeri Uji"  # the fixture inventory's court
+WIB = ZoneInfo("Asia/Jakarta")
 
 
 
@@ -389,3 +391,69 @@ def test_a_report_for_an_inventory_shows_the_courts_own_mutu_baku(
     code, out, err = cli("report", "--month", "2026-11", "--court", A)
     assert code == 0, err
     assert "SOP pengadilan ini" not in out
+
+
+def _planned(cli: Cli, *scope: str) -> tuple[str, str]:
+    """SOP Uji Lokal's planned runs in October 2026: in the court's report for `scope`,
+    and the court's in the regional view (which knows no court's schedule)."""
+    code, out, err = cli("report", "--month", "2026-10", *scope)
+    assert code == 0, err
+    code, regional, err = cli("report", "--month", "2026-10", "--all-courts")
+    assert code == 0, err
+    return _summary(out)["SOP Uji Lokal"][2], _regional(regional)[1][(A, "SOP Uji Lokal")][0]
+
+
+def test_a_courts_own_times_are_what_its_report_plans(
+    cli: Cli, store_at: Store, tmp_path: Path
+) -> None:
+    """A court that runs its daily SOP `Mon..Fri 08:00` (sop_schedule) was planned every
+    day of the month: 8-10 runs "missed" a month that no timer was ever to make. Under -i
+    its report plans the times of its schedule in the month, on its clock, from the day
+    the SOP first ran there; without -i (--court, the regional view) no schedule is known
+    and the period counts, as before. The report says which SOPs follow the schedule."""
+    # Wednesday 7 October 01:00 WIT, the court's clock; still Tuesday the 6th in WIB
+    craft_execution(store_at, "local-demo", datetime(2026, 10, 6, 16, tzinfo=UTC), court=A)
+    inventory = _inventory_with(
+        tmp_path, "sop_schedule:\n  timezone: Asia/Jayapura\n  local-demo: 'Mon..Fri 08:00'\n"
+    )
+    assert _planned(cli, "-i", str(inventory)) == ("18", "26")  # 7-9, 12-16, 19-23, 26-30 Oct
+    assert _planned(cli, "--court", A) == ("26", "26")  # 6-31 October WIB, every day
+    code, out, err = cli("report", "--month", "2026-11", "-i", str(inventory))
+    assert code == 0, err
+    assert _summary(out)["SOP Uji Lokal"][2] == "21"  # the weekdays of November
+    assert (
+        "menurut jadwal pengadilan ini (sop\\_schedule): SOP Uji Lokal (waktu terjadwal yang "
+        "sudah tiba); SOP lain menurut frekuensinya." in out
+    )
+    code, out, err = cli("report", "--month", "2026-11", "--court", A)
+    assert code == 0, err
+    assert "sop_schedule" not in out
+
+
+@pytest.mark.parametrize(
+    "times", ["'*-*-* 08:00/2'", "['Mon..Fri 08:00', '*-*-* 09,13:00']", "daily"]
+)
+def test_a_schedule_of_a_form_sop_does_not_read_plans_by_the_period(
+    cli: Cli, store_at: Store, tmp_path: Path, times: str
+) -> None:
+    """A calendar of another form than oncalendar reads (its timer runs it as systemd reads
+    it) leaves the SOP planned by its frequency, as `sop overdue -i` judges it."""
+    craft_execution(store_at, "local-demo", datetime(2026, 10, 6, 16, tzinfo=UTC), court=A)
+    inventory = _inventory_with(tmp_path, f"sop_schedule:\n  local-demo: {times}\n")
+    assert _planned(cli, "-i", str(inventory)) == ("26", "26")
+
+
+def test_a_scheduled_time_still_to_come_is_not_planned_yet(
+    cli: Cli, store_at: Store, tmp_path: Path
+) -> None:
+    """This month's report made before the schedule's next time: that time is not asked
+    for yet (the period rule asks for the whole of today)."""
+    t = now()
+    craft_execution(store_at, "local-demo", t - timedelta(minutes=1), court=A)
+    soon = (t + timedelta(hours=2)).astimezone(WIB)
+    inventory = _inventory_with(
+        tmp_path, f"sop_schedule:\n  local-demo: '*-*-{soon:%d} {soon:%H:%M}'\n"
+    )
+    code, out, err = cli("report", "-i", str(inventory))
+    assert code == 0, err
+    assert _summary(out)["SOP Uji Lokal"][2] == "0"

@@ -7,7 +7,7 @@ import importlib.util
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -19,6 +19,7 @@ from PIL import Image
 from sop import report, report_pdf
 from sop.catalogue import load_catalogue
 from sop.report import Month
+from sop.schedule import due_calendars
 from sop.store import Store
 
 from .conftest import REPO, CliResult, craft_execution
@@ -118,11 +119,22 @@ def test_text_in_bahasa_indonesia(november: tuple[Path, str]) -> None:
     assert "Halaman 1 dari" in flat
 
 
-def _summary(store_url: str, court: str) -> dict[str, list[str]]:
-    """The summary table's cells per SOP title, as the PDF's HTML holds them."""
+def _document(store_url: str, court: str, court_schedule: Mapping[str, str] | None) -> str:
+    """The PDF's HTML of November 2025 at `court`, by its `sop_schedule` when given."""
+    sops = load_catalogue()
     store = Store(store_url)
-    page = report_pdf.document(store, load_catalogue(), Month(2025, 11), court)
+    page = report_pdf.document(
+        store, sops, Month(2025, 11), court, calendars=due_calendars(sops, court_schedule)
+    )
     store.close()
+    return page
+
+
+def _summary(
+    store_url: str, court: str, court_schedule: Mapping[str, str] | None = None
+) -> dict[str, list[str]]:
+    """The summary table's cells per SOP title, as the PDF's HTML holds them."""
+    page = _document(store_url, court, court_schedule)
     table = page.split("<h2>Ringkasan</h2>", 1)[1].split("</table>", 1)[0]
     rows = [re.findall(r"<td>(.*?)</td>", row) for row in table.split("<tr>")[2:]]
     return {row[0]: row[1:] for row in rows}
@@ -266,6 +278,29 @@ def test_planned_counts_from_the_first_run(november: tuple[Path, str]) -> None:
     late = _summary(url, LATE)
     assert late["Backup Database SIPP"][1:4] == ["harian", "1", "1"]
     assert late["Pengelolaan Website"][2:4] == ["1", "1"]  # weekly: one week begun
+
+
+def _planned_note(page: str) -> str:
+    """The note under the summary that says how the planned runs are counted."""
+    note = page.split('<p class="note">Direncanakan', maxsplit=1)[1]
+    return " ".join(note.split("</p>", maxsplit=1)[0].split())
+
+
+def test_planned_follows_the_courts_schedule_under_i(november: tuple[Path, str]) -> None:
+    """A court that backs up `Mon..Fri 08:00` is asked for the 20 weekdays of November
+    2025, not 30 days, and the note under the summary says so; the SOPs its schedule gives
+    no times (or none of a form sop reads) keep their frequency, as without -i."""
+    pdf, _ = november
+    url = f"sqlite:///{pdf.with_name('sop.db')}"
+    court = {"sipp-backup": "Mon..Fri 08:00", "website": "*-*-* 08:00/2"}
+    planned = _summary(url, COURT, court)
+    assert planned["Backup Database SIPP"][2] == "20"
+    assert planned["Pengelolaan Website"][2] == _summary(url, COURT)["Pengelolaan Website"][2]
+    assert (
+        "menurut frekuensi SOP; menurut jadwal pengadilan ini (sop_schedule): Backup "
+        "Database SIPP (waktu terjadwal yang sudah tiba)"
+    ) in _planned_note(_document(url, COURT, court))
+    assert "jadwal" not in _planned_note(_document(url, COURT, None))
 
 
 def test_cli_pdf_and_its_errors(
