@@ -1,0 +1,59 @@
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Jinja filter ``sop_failure_cause``: why a role's activity failed, for its rescue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+DOCUMENTATION = r"""
+name: sop_failure_cause
+short_description: Why a role's activity failed, naming the role's variable for a bad setting
+description:
+  - The cause a role's rescue shows of its failed task (C(ansible_failed_result)), the
+    result's C(msg).
+  - >-
+    A module that refuses one of its settings (a time zone it does not know) returns
+    C(setting), the option's name, and a C(msg) starting with that name
+    (C(data_timezone: unknown time zone 'Asia/Jakrta')). The cause then names the role's
+    variable a court sets, O(prefix) before the message, as bad input
+    (C(pengaturan salah: sipp_maintenance_data_timezone: unknown time zone 'Asia/Jakrta')),
+    never as what SIPP, its database or a page did.
+options:
+  _input:
+    description: The failed task's result, C(ansible_failed_result).
+    type: dict
+    required: true
+  prefix:
+    description: The prefix of the role's variables, C(sipp_sync_) for the option
+      C(timezone) set by C(sipp_sync_timezone).
+    type: str
+    required: true
+author: Court IT SOP maintainers
+"""
+
+EXAMPLES = r"""
+- name: Activity 1 failed
+  ansible.builtin.fail:
+    msg: "Kegiatan 1: {{ ansible_failed_result | sop_failure_cause('sipp_sync_') }}"
+"""
+
+RETURN = r"""
+_value:
+  description: The cause, the text of the result's C(msg).
+  type: str
+"""
+
+
+def failure_cause(result: Mapping[str, Any], prefix: str) -> str:
+    """``result``'s msg, as the refused setting of ``prefix``'s variable when it names one."""
+    message = str(result.get("msg", ""))
+    return f"pengaturan salah: {prefix}{message}" if "setting" in result else message
+
+
+class FilterModule:
+    """The failure cause filter."""
+
+    def filters(self) -> dict[str, Callable[..., Any]]:
+        return {"sop_failure_cause": failure_cause}

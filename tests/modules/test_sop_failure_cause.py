@@ -1,0 +1,53 @@
+"""plugins/filter/sop_failure_cause.py: the cause a role's rescue shows of a failed task,
+naming the role's variable when a module refused one of its settings."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _plugin() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "sop_filter_failure_cause", ROOT / "plugins" / "filter" / "sop_failure_cause.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def cause():
+    return _plugin().FilterModule().filters()["sop_failure_cause"]
+
+
+def test_a_refused_setting_is_named_by_the_roles_variable(cause):
+    # sop_sipp_schema.zone_error: msg starts with the option's name, setting names it
+    result = {"failed": True, "setting": "data_timezone",
+              "msg": "data_timezone: unknown time zone 'Asia/Jakrta'"}
+    assert cause(result, "sipp_maintenance_") == (
+        "pengaturan salah: sipp_maintenance_data_timezone: unknown time zone 'Asia/Jakrta'")
+
+
+def test_any_other_failure_is_its_message(cause):
+    assert cause({"failed": True, "msg": "SIPP database sipp: Can't connect"},
+                 "sipp_sync_") == "SIPP database sipp: Can't connect"
+
+
+def test_ansible_doc_renders_the_filter():
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
+    proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", "sop_failure_cause"],
+                          capture_output=True, text=True, check=False, env=env, cwd=ROOT,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    doc = next(iter(json.loads(proc.stdout).values()))["doc"]
+    assert set(doc["options"]) == {"_input", "prefix"}
+    assert "pengaturan salah" in " ".join(doc["description"])
