@@ -15,6 +15,25 @@ from httpd import serving
 from loader import LOCAL_PLAYBOOK, load
 
 ROOT = pathlib.Path(__file__).parents[2]
+ENV = {"ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+       "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.default",
+       "ANSIBLE_ROLES_PATH": str(ROOT / "roles")}
+# Each result shown as one line of JSON after " => ".
+JSON_RESULTS = {"ANSIBLE_CALLBACK_RESULT_FORMAT": "json",
+                "ANSIBLE_CALLBACK_FORMAT_PRETTY": "false"}
+
+
+def playbook(tmp_path: pathlib.Path, play: str, *args: str,
+             **env: str) -> subprocess.CompletedProcess[str]:
+    """ansible-playbook of the text ``play`` on localhost with ``args``: this project's
+    ansible.cfg and roles, ``env`` added to the environment."""
+    path = tmp_path / "play.yml"
+    path.write_text(play, encoding="utf-8")
+    return subprocess.run([*LOCAL_PLAYBOOK, *args, str(path)], capture_output=True,
+                          text=True, check=False, env=dict(os.environ, **ENV, **env),
+                          timeout=300)
+
+
 PLAY = """
 - hosts: localhost
   gather_facts: false
@@ -30,14 +49,7 @@ PLAY = """
 
 
 def test_unreachable_sipp_ma_fails_with_one_short_line_naming_the_cause(tmp_path):
-    play = tmp_path / "play.yml"
-    play.write_text(PLAY, encoding="utf-8")
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
-               ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="false",
-               ANSIBLE_ROLES_PATH=str(ROOT / "roles"))
-    proc = subprocess.run([*LOCAL_PLAYBOOK, str(play)],
-                          capture_output=True, text=True, check=False, env=env, timeout=300)
+    proc = playbook(tmp_path, PLAY, **JSON_RESULTS)
     assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]
     failed = [line for line in proc.stdout.splitlines()
               if "Persiapan gagal" in line and " => " in line]
@@ -115,14 +127,9 @@ def test_credentials_in_urls_and_command_never_reach_the_records(tmp_path):
     (tmp_path / "dump.py").write_text(DUMP, encoding="utf-8")
     dump = tmp_path / "results.jsonl"
     with serving(Fresh) as url:
-        play = tmp_path / "play.yml"
-        play.write_text(SECRET_PLAY.format(authority=url.split("://", 1)[1]), encoding="utf-8")
-        env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-                   ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
-                   ANSIBLE_CALLBACK_PLUGINS=f"{tmp_path}:{ROOT / 'plugins' / 'callback'}",
-                   ANSIBLE_ROLES_PATH=str(ROOT / "roles"), DUMP_FILE=str(dump))
-        proc = subprocess.run([*LOCAL_PLAYBOOK, "-v", str(play)], capture_output=True,
-                              text=True, check=False, env=env, timeout=300)
+        proc = playbook(tmp_path, SECRET_PLAY.format(authority=url.split("://", 1)[1]), "-v",
+                        ANSIBLE_CALLBACK_PLUGINS=f"{tmp_path}:{ROOT / 'plugins' / 'callback'}",
+                        DUMP_FILE=str(dump))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     results = dump.read_text(encoding="utf-8")
     assert "sop_output" in results and "Pembaharuan Data" in results
@@ -157,14 +164,8 @@ def test_status_url_keeps_the_central_urls_query_after_the_path(tmp_path):
     # a status read of the wrong page with a mangled token.
     urls = ["https://sipp.example.go.id/", "https://sipp.example.go.id/ma/?token=x&v=2",
             "http://10.0.0.5:8080"]
-    play = tmp_path / "play.yml"
-    play.write_text(STATUS_URL_PLAY.format(
-        defaults=ROOT / "roles" / "sipp_sync" / "defaults" / "main.yml",
-        urls=json.dumps(urls)), encoding="utf-8")
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default")
-    proc = subprocess.run([*LOCAL_PLAYBOOK, str(play)],
-                          capture_output=True, text=True, check=False, env=env, timeout=300)
+    proc = playbook(tmp_path, STATUS_URL_PLAY.format(
+        defaults=ROOT / "roles" / "sipp_sync" / "defaults" / "main.yml", urls=json.dumps(urls)))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     shown = [line.split("URL=", 1)[1].rstrip('"') for line in proc.stdout.splitlines()
              if "URL=" in line]
@@ -196,13 +197,7 @@ def test_the_role_masks_with_the_shared_rules_of_module_utils_sop_secrets(tmp_pa
     # sop_secrets (two copies of one security rule). The filter plugin sop_mask_command
     # is sop_secrets.mask_command itself, on the controller.
     secrets = load("sop_secrets")
-    play = tmp_path / "play.yml"
-    play.write_text(MASK_PLAY.format(cases=json.dumps(MASK_CASES)), encoding="utf-8")
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
-               ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="false")
-    proc = subprocess.run([*LOCAL_PLAYBOOK, str(play)],
-                          capture_output=True, text=True, check=False, env=env, timeout=300)
+    proc = playbook(tmp_path, MASK_PLAY.format(cases=json.dumps(MASK_CASES)), **JSON_RESULTS)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     shown = [json.loads(line.rsplit(" => ", 1)[1])["msg"].split("SHOWN=", 1)[1]
              for line in proc.stdout.splitlines() if "SHOWN=" in line and " => " in line]
@@ -233,25 +228,22 @@ PATH_PLAY = """
 """
 
 
-def _sync_with(tmp_path: pathlib.Path, command: str) -> subprocess.CompletedProcess[str]:
-    with serving(Fresh) as url:
-        play = tmp_path / "play.yml"
-        play.write_text(PATH_PLAY.format(authority=url.split("://", 1)[1], command=command),
-                        encoding="utf-8")
-        env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-                   ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
-                   ANSIBLE_ROLES_PATH=str(ROOT / "roles"))
-        return subprocess.run([*LOCAL_PLAYBOOK, str(play)], capture_output=True, text=True,
-                              check=False, env=env, timeout=300)
+def _sync_with(tmp_path: pathlib.Path, *args: str, command: str = "/bin/true",
+               handler: type[Fresh] = Fresh, **env: str) -> subprocess.CompletedProcess[str]:
+    """The role run with ``args`` against ``handler`` served as SIPP MA and the public
+    page, with ``command`` as the sync command."""
+    with serving(handler) as url:
+        return playbook(tmp_path, PATH_PLAY.format(authority=url.split("://", 1)[1],
+                                                   command=command), *args, **env)
 
 
 def test_a_sync_command_named_as_on_a_shell_is_found_on_the_path(tmp_path):
     # `sipp_sync_command: php /var/www/sipp/sync.php`, as an admin types it: the check
     # looked for a file named "php" in the working directory and failed the preparation,
     # while the command module finds php on the server's PATH.
-    proc = _sync_with(tmp_path, "sh -c 'exit 0'")
+    proc = _sync_with(tmp_path, command="sh -c 'exit 0'")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    proc = _sync_with(tmp_path, "no-such-sync-program --now")
+    proc = _sync_with(tmp_path, command="no-such-sync-program --now")
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert ("Perintah sinkronisasi no-such-sync-program tidak ada atau tidak dapat "
             "dijalankan") in proc.stdout
@@ -273,31 +265,9 @@ class AheadCentral(Fresh):
         self.wfile.write(body)
 
 
-REPORT_PLAY = """
-- hosts: localhost
-  gather_facts: false
-  vars:
-    sipp_sync_central_url: "http://{authority}/"
-    sipp_sync_public_url: "http://{authority}/publik/"
-    sipp_sync_kode_satker: "400999"
-  tasks:
-    - ansible.builtin.include_role:
-        name: sipp_sync
-        tasks_from: laporan
-"""
-
-
 def test_the_report_says_sipp_mas_last_sync_lies_in_the_future(tmp_path):
     # It showed 'SIPP MA <time> (umur -7.0 jam, ...)', a negative age and nothing said.
-    with serving(AheadCentral) as url:
-        play = tmp_path / "play.yml"
-        play.write_text(REPORT_PLAY.format(authority=url.split("://", 1)[1]), encoding="utf-8")
-        env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-                   ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
-                   ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="false",
-                   ANSIBLE_ROLES_PATH=str(ROOT / "roles"))
-        proc = subprocess.run([*LOCAL_PLAYBOOK, str(play)], capture_output=True, text=True,
-                              check=False, env=env, timeout=300)
+    proc = _sync_with(tmp_path, "--tags", "laporan", handler=AheadCentral, **JSON_RESULTS)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     report = next(json.loads(line.split(" => ", 1)[1])["msg"] for line in proc.stdout.splitlines()
                   if "Laporan sinkronisasi" in line and " => " in line)
@@ -312,16 +282,7 @@ def test_a_bad_timezone_is_named_by_the_roles_variable(tmp_path, tags, activity)
     # ('timezone: unknown time zone ...'): a court sets sipp_sync_timezone, not
     # timezone. The activity fails with the variable's name, as sipp_maintenance's do,
     # and the sync is not triggered on a run that cannot judge it.
-    with serving(Fresh) as url:
-        play = tmp_path / "play.yml"
-        play.write_text(PATH_PLAY.format(authority=url.split("://", 1)[1], command="/bin/true"),
-                        encoding="utf-8")
-        env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-                   ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
-                   ANSIBLE_ROLES_PATH=str(ROOT / "roles"))
-        proc = subprocess.run([*LOCAL_PLAYBOOK, "-e", "sipp_sync_timezone=Asia/Jakrta", *tags,
-                               str(play)], capture_output=True, text=True, check=False,
-                              env=env, timeout=300)
+    proc = _sync_with(tmp_path, "-e", "sipp_sync_timezone=Asia/Jakrta", *tags)
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert (f"Kegiatan {activity}: pengaturan salah: sipp_sync_timezone: unknown time zone "
             "'Asia/Jakrta'") in proc.stdout, proc.stdout[-3000:]
