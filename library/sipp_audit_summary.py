@@ -30,6 +30,7 @@ author: Court IT SOP maintainers
 extends_documentation_fragment:
   - mariadb_login
   - sipp_db
+  - sipp_zone
 options:
   table:
     description: The audit trail table.
@@ -54,17 +55,15 @@ options:
     default: [1, 2, 3, 4, 5]
   timezone:
     description:
-      - Time zone of the office hours, an IANA name or an offset such as C(+07:00)
-        (C(-12:00) to C(+14:00)).
-      - A zone the host does not know (here or in O(data_timezone)) fails the module
-        before it connects, with C(msg) naming the option and its value and C(setting)
-        the option.
+      - Time zone of the office hours (an IANA name, C(WIB), C(WITA) or C(WIT), or an
+        offset such as C(+07:00); see the notes).
     type: str
     default: Asia/Jakarta
   data_timezone:
     description:
-      - Time zone in which SIPP writes the audit times, as O(timezone). The database
-        server's clock when omitted (SIPP stores local wall-clock time).
+      - Time zone in which SIPP writes the audit times (an IANA name, C(WIB), C(WITA) or
+        C(WIT), or an offset such as C(+07:00); see the notes). The database server's
+        clock when omitted (SIPP stores local wall-clock time).
       - The period is then the last O(hours) of this clock. A Unix-time column is
         always read in the database's clock.
     type: str

@@ -26,6 +26,7 @@ author: Court IT SOP maintainers
 extends_documentation_fragment:
   - mariadb_login
   - sipp_db
+  - sipp_zone
 options:
   table:
     description: Table holding the sessions.
@@ -47,11 +48,9 @@ options:
     default: 50
   data_timezone:
     description:
-      - Time zone in which SIPP writes the session times, an IANA name or an offset such
-        as C(+07:00) (C(-12:00) to C(+14:00)). The database server's clock when omitted
-        (SIPP stores local wall-clock time).
-      - A zone the host does not know fails the module before it connects, with
-        C(msg) naming the option and its value and C(setting) the option.
+      - Time zone in which SIPP writes the session times (an IANA name, C(WIB), C(WITA)
+        or C(WIT), or an offset such as C(+07:00); see the notes). The database server's
+        clock when omitted (SIPP stores local wall-clock time).
       - The window is then the last O(window_minutes) of this clock, and
         RV(online_users.database_time) is this clock's time. A Unix-time column needs no
         time zone and ignores it.

@@ -36,6 +36,8 @@ description:
     run (O(max_age_hours) gives the C(fresh) verdict). Supports check mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
+extends_documentation_fragment:
+  - sipp_zone
 options:
   public_url:
     description:
@@ -51,9 +53,9 @@ options:
     type: str
     default: 'Pembaharuan\s+Data\s*(?::\s*)?(?:<[^<>]*>\s*)*([^<\r\n]+)'
   timezone:
-    description: Time zone of a date without a suffix (IANA name, C(WIB), C(WITA) or C(WIT) in
-      any case, or C(+07:00), C(-12:00) to C(+14:00)); one the host does not know fails the module before the page is read,
-      with C(msg) naming the option and its value and C(setting) the option.
+    description:
+      - Time zone of a date without a suffix (an IANA name, C(WIB), C(WITA) or C(WIT), or
+        an offset such as C(+07:00); see the notes).
     type: str
     default: Asia/Jakarta
   max_age_hours:

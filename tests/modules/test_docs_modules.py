@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -169,3 +170,27 @@ def test_option_differences_are_found() -> None:
         "m: c.x: type documented 'str', code 'bool'",
         "m: d: accepted, not documented",
     ]
+
+
+# The options a module checks with sop_sipp_schema.zone_error (its source's call).
+ZONE_CHECK = re.compile(r"zone_error\(\w+, \[([^\]]*)\]\)")
+ZONE_MODULES = {name: re.findall(r'"(\w+)"', check.group(1))
+                for name in MODULES
+                for check in [ZONE_CHECK.search((ROOT / "library" / f"{name}.py").read_text())]
+                if check}
+
+
+@pytest.mark.parametrize("name", sorted(ZONE_MODULES))
+def test_zone_options_say_the_zones_they_take(name: str) -> None:
+    # sop_sipp_schema.offset_minutes takes WIB, WITA and WIT (any case) besides IANA
+    # names and offsets; sipp_online_users' data_timezone and sipp_audit_summary's
+    # options did not say so (sipp_sync_status's did, in its own words).
+    doc, _ = documented(name)
+    for option in ZONE_MODULES[name]:
+        description = doc["options"][option]["description"]
+        text = description if isinstance(description, str) else " ".join(description)
+        assert all(re.search(rf"C\({zone}\)", text) for zone in ("WIB", "WITA", "WIT")), \
+            f"{name}: {option}: {text}"
+    notes = " ".join(doc.get("notes") or [])
+    assert "in any case" in notes and "C(-12:00) to C(+14:00)" in notes, notes
+    assert "C(setting)" in notes, notes
