@@ -146,6 +146,10 @@ sync:
         - The central SIPP MA's answer (url, http_status, data, last_sync, age_seconds,
           age_hours, fresh, in_future, message, error, and cases, the answer's count of
           cases or null when it is not a count).
+        - C(data) is the decoded answer when its text is at most 4096 characters; a
+          longer one is C(data_excerpt) instead, its first 4096 characters followed by
+          C(... [cut from N characters]). C(last_sync) and C(cases) are read from the
+          whole answer.
         - Its last_sync is judged as the page's date is (O(max_age_hours), in_future more
           than five minutes ahead of the clock, never fresh) in its own fresh and message;
           RV(sync.fresh) is the public page's verdict alone.
@@ -202,6 +206,10 @@ DEFAULT_MARKER_REGEX = r"Pembaharuan\s+Data\s*(?::\s*)?(?:<[^<>]*>\s*)*([^<\r\n]
 # The marker text kept and parsed: a date and its zone fit many times over; a line that
 # runs on (a crafted page) is cut rather than copied into the record.
 MAX_MARKER = 200
+# SIPP MA's answer kept in the result (the task result, the runner's artifacts and
+# records): whole up to this many characters, else its beginning, marked as cut. What the
+# role reads of it (last_sync, cases) is read from the whole answer.
+MAX_CENTRAL_DATA = 4096
 UTC = dt.timezone.utc
 # A zone in any case: pages write "WITA", "Wita" and "wita" alike; UTC or GMT with an
 # offset ("GMT+8", "UTC+07:00") or without; or an offset alone at the end ("+07:00").
@@ -247,6 +255,14 @@ def parse_iso(text: str) -> dt.datetime:
 def _cut(text: str) -> str:
     """Text kept for the record: at most MAX_MARKER characters."""
     return text if len(text) <= MAX_MARKER else text[:MAX_MARKER - 3].rstrip() + "..."
+
+
+def kept_answer(body: str, data: Any) -> dict[str, Any]:
+    """SIPP MA's answer as the result keeps it: ``data``, the decoded answer, when its
+    text is short, else ``data_excerpt``, the text's beginning and how long it was."""
+    if len(body) <= MAX_CENTRAL_DATA:
+        return {"data": data}
+    return {"data_excerpt": f"{body[:MAX_CENTRAL_DATA]}... [cut from {len(body)} characters]"}
 
 
 def parse_marker(text: str, default_offset: int) -> dt.datetime:
@@ -343,7 +359,7 @@ def central_status(url: str, timeout: int, validate_certs: bool, max_age: float,
     except (ValueError, RecursionError):  # RecursionError: an answer nested too deep
         result["error"] = "answer is not JSON"
         return result
-    result["data"] = data
+    result.update(kept_answer(body, data))
     # Only a count reaches the record: a crafted answer's "cases" could be anything.
     cases = data.get("cases") if isinstance(data, dict) else None
     result["cases"] = cases if isinstance(cases, int) and not isinstance(cases, bool) \

@@ -458,6 +458,41 @@ def test_a_deeply_nested_central_answer_is_not_json_not_a_traceback(tmp_path):
     assert result["sync"]["central"]["error"] == "answer is not JSON"
 
 
+class LargeCentral(Central):
+    """SIPP MA answering the court's status with every case in it: about 4 MB."""
+
+    def status(self) -> tuple[int, str]:
+        cases = [{"nomor_perkara": f"{n}/Pdt.G/2026/PN Contoh", "para_pihak": "x" * 300}
+                 for n in range(12000)]
+        return 200, json.dumps({"kode_satker": "400999", "last_sync": "2026-11-21T11:00:00Z",
+                                "cases": len(cases), "perkara": cases})
+
+
+def test_a_large_central_answer_is_kept_cut_short(tmp_path):
+    # The whole answer (up to 5 MB) was sync.central.data: in the task result, the
+    # runner's artifacts and its records. What the role reads of it stays; the rest is
+    # its beginning, marked as cut.
+    with serving(LargeCentral) as url:
+        rc, result = run_module("sipp_sync_status", tmp_path, {
+            "public_url": url + "/", "central_status_url": f"{url}/api/status/400999"})
+    assert rc == 0, result
+    central = result["sync"]["central"]
+    assert (central["cases"], central["last_sync"]) == (12000, "2026-11-21T11:00:00+00:00")
+    assert "data" not in central
+    assert central["data_excerpt"].startswith('{"kode_satker": "400999", "last_sync": ')
+    assert central["data_excerpt"].endswith(" characters]")
+    assert len(json.dumps(result)) < 3 * mod.MAX_CENTRAL_DATA
+
+
+def test_a_small_central_answer_is_kept_whole(monkeypatch):
+    answer = {"kode_satker": "400999", "last_sync": "2026-11-21T11:00:00+00:00", "cases": 5,
+              "note": "y" * (mod.MAX_CENTRAL_DATA - 100)}
+    monkeypatch.setattr(mod, "fetch", lambda url, t, v: (200, json.dumps(answer)))
+    result = mod.central_status("http://ma/api/status/400999", 5, True, 8, NOW)
+    assert result["data"] == answer
+    assert "data_excerpt" not in result
+
+
 SECRETS = ("S3cretPw", "T0kenPub", "K3yCentral")
 
 
