@@ -114,13 +114,13 @@ def offset_minutes(tz: str) -> int:
 
 
 def zone_error(params: Mapping[str, Any], options: Sequence[str]) -> dict[str, str] | None:
-    """The failure of the first of a module's ``options`` whose value (when set) is no
-    time zone: ``msg`` ('<option>: unknown time zone ...') and ``setting`` (the option,
-    which a role names by its variable); None when every one is a zone. Modules check
-    before they connect: a bad setting is never hidden behind, nor reported as, the
-    database's or a page's answer."""
+    """The failure of the first of a module's ``options`` whose value (when given, an
+    empty one too) is no time zone: ``msg`` ('<option>: unknown time zone ...') and
+    ``setting`` (the option, which a role names by its variable); None when every one is
+    a zone. Modules check before they connect: a bad setting is never hidden behind, nor
+    reported as, the database's or a page's answer."""
     for option in options:
-        if params.get(option):
+        if params.get(option) is not None:
             try:
                 offset_minutes(str(params[option]))
             except ValueError as exc:

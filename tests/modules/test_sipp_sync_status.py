@@ -283,6 +283,16 @@ def test_a_bad_timezone_is_named_as_the_setting_not_the_page(tmp_path, public_ur
     assert result["setting"] == "timezone"  # the role names its variable by it
 
 
+def test_an_empty_timezone_is_a_bad_setting_not_a_traceback(tmp_path):
+    # zone_error passed an empty value over as not given, and the page's date was then
+    # read with offset_minutes(''): a ValueError traceback (sipp_sync_timezone: "").
+    with serving(Central) as url:
+        rc, result = run_module("sipp_sync_status", tmp_path, {
+            "public_url": url + "/", "timezone": ""})
+    assert rc == 1
+    assert (result["msg"], result["setting"]) == ("timezone: unknown time zone ''", "timezone")
+
+
 class NoSuffix(BaseHTTPRequestHandler):
     def do_GET(self):
         self.send_response(200)
