@@ -419,6 +419,14 @@ class Central(BaseHTTPRequestHandler):
         pass
 
 
+def with_central(tmp_path, handler, satker="400999"):
+    """sipp_sync_status's exit code and result, ``handler`` serving the public page and
+    SIPP MA's status of ``satker``."""
+    with serving(handler) as url:
+        return run_module("sipp_sync_status", tmp_path, {
+            "public_url": url + "/", "central_status_url": f"{url}/api/status/{satker}"})
+
+
 class CraftedCentral(Central):
     def status(self) -> tuple[int, str]:
         cases = CRAFTED_CASES[int(self.path.rsplit("/", 1)[1])]
@@ -428,9 +436,7 @@ class CraftedCentral(Central):
 @pytest.mark.parametrize(("index", "cases"), [(0, 5), (1, None), (2, None), (3, None)])
 def test_only_a_count_of_cases_reaches_the_record(tmp_path, index, cases):
     # What SIPP MA answers is not trusted: a crafted "cases" must not fill the record.
-    with serving(CraftedCentral) as url:
-        rc, result = run_module("sipp_sync_status", tmp_path, {
-            "public_url": url + "/", "central_status_url": f"{url}/api/status/{index}"})
+    rc, result = with_central(tmp_path, CraftedCentral, str(index))
     assert rc == 0, result
     assert result["sop_output"]["central"]["cases"] == cases
     assert result["sync"]["central"]["cases"] == cases
@@ -443,9 +449,7 @@ class FutureCentral(Central):
 
 
 def test_the_record_shows_a_central_last_sync_in_the_future(tmp_path):
-    with serving(FutureCentral) as url:
-        rc, result = run_module("sipp_sync_status", tmp_path, {
-            "public_url": url + "/", "central_status_url": f"{url}/api/status/400999"})
+    rc, result = with_central(tmp_path, FutureCentral)
     assert rc == 0, result
     central = result["sop_output"]["central"]
     assert central["fresh"] is False
@@ -461,9 +465,7 @@ class NestedCentral(Central):
 def test_a_deeply_nested_central_answer_is_not_json_not_a_traceback(tmp_path):
     # json.loads raises RecursionError (no ValueError) for an answer nested this deep:
     # the module died with a traceback instead of reporting SIPP MA's answer as an error.
-    with serving(NestedCentral) as url:
-        rc, result = run_module("sipp_sync_status", tmp_path, {
-            "public_url": url + "/", "central_status_url": f"{url}/api/status/400999"})
+    rc, result = with_central(tmp_path, NestedCentral)
     assert rc == 0, result
     assert result["sync"]["central"]["error"] == "answer is not JSON"
 
@@ -482,9 +484,7 @@ def test_a_large_central_answer_is_kept_cut_short(tmp_path):
     # The whole answer (up to 5 MB) was sync.central.data: in the task result, the
     # runner's artifacts and its records. What the role reads of it stays; the rest is
     # its beginning, marked as cut.
-    with serving(LargeCentral) as url:
-        rc, result = run_module("sipp_sync_status", tmp_path, {
-            "public_url": url + "/", "central_status_url": f"{url}/api/status/400999"})
+    rc, result = with_central(tmp_path, LargeCentral)
     assert rc == 0, result
     central = result["sync"]["central"]
     assert (central["cases"], central["last_sync"]) == (12000, "2026-11-21T11:00:00+00:00")
