@@ -36,7 +36,35 @@ TRICKS = [
      "php_hidden_function_name"),
     ("<?php $f = strrev('metsys'); $f($_GET['c']);", "strrev('metsys')",
      "php_hidden_function_name"),
+    ("<?php $f=chr(115).chr(121).chr(115).chr(116).chr(101).chr(109);$f($_GET['c']);",
+     "chr(115).chr(121)", "php_hidden_function_name"),
+    ("<?php $f = chr(0x73) . chr( 0171 ).chr(115).CHR(0X74).chr(0145).chr(109); $f($c);",
+     "chr(115).chr(121)", "php_hidden_function_name"),
+    ('<?php $f="\\x73\\x79\\x73\\x74\\x65\\x6d"; $f($_POST[\'x\']);', '"\\x73\\x79stem"',
+     "php_hidden_function_name"),
+    ('<?php $f="\\163\\171\\163\\164\\145\\155"; $f($_POST[\'x\']);', '"\\x73\\x79stem"',
+     "php_hidden_function_name"),
+    ('<?php $f = "\\x53Y\\163t\\x65M"; $f($c);', '"\\x73\\x79stem"', "php_hidden_function_name"),
+    ("<?php eval // x\n(base64_decode($p));", "eval(base64_decode(", "php_eval_encoded"),
+    ("<?php @eval( # run it\n  gzinflate(base64_decode($p)));", "eval(base64_decode(",
+     "php_eval_encoded"),
+    ("<?php system # x\n// y\n ($_GET['c']);", "system($_POST", "php_request_exec"),
+    ("<?php $f($_POST['x']);", "$f($_POST", "php_request_exec"),
+    ("<?php $x /**/ ( @$_REQUEST [ 'c' ] );", "$f($_POST", "php_request_exec"),
+    ("<?php $_($_COOKIE['c']); $__ // z\n(stripslashes($_GET['c']));", "$f($_POST",
+     "php_request_exec"),
+    ("<?php eval('?>' . base64_decode($p));", "eval(base64_decode(", "php_eval_encoded"),
+    ("<?php eval ( \"?>\" /**/ . gzinflate(base64_decode($p)));", "eval(base64_decode(",
+     "php_eval_encoded"),
 ]
+HEX, OCTAL = "\\x{:x}", "\\{:o}"  # PHP's escapes of a character in double quotes
+
+
+def spelled(name: str, each: str, between: str = "") -> str:
+    """``name`` with each letter's code written as ``each`` says (``chr({})``)."""
+    return between.join(each.format(ord(letter)) for letter in name)
+
+
 # every name the markers know hidden each way, so that a name added to one detector
 # alone fails here
 HIDDEN = [
@@ -46,9 +74,16 @@ HIDDEN = [
       for n in integrity.HIDDEN_NAMES],
     *[(f"<?php $f = strrev(\"{n[::-1]}\");", "strrev('metsys')") for n in integrity.HIDDEN_NAMES],
     *[(f"<?php {n} /** x **/ ($p);", "eval/**/(") for n in integrity.HIDDEN_NAMES],
+    *[(f"<?php {n} // x\n ($p);", "eval/**/(") for n in integrity.HIDDEN_NAMES],
+    *[(f"<?php {n}# x\n($p);", "eval/**/(") for n in integrity.HIDDEN_NAMES],
+    *[(f"<?php $f = {spelled(n, 'chr({})', '.')};", "chr(115).chr(121)")
+      for n in integrity.HIDDEN_NAMES],
+    *[(f'<?php $f = "{spelled(n, HEX)}";', '"\\x73\\x79stem"') for n in integrity.HIDDEN_NAMES],
+    *[(f'<?php $f = "{spelled(n, OCTAL)}";', '"\\x73\\x79stem"') for n in integrity.HIDDEN_NAMES],
 ]
 ALL = TRICKS + [(text, marker, "php_hidden_function_name") for text, marker in HIDDEN]
-# Clean code written like the tricks (from WordPress, getID3 and phpMyAdmin): no finding.
+# Clean code written like the tricks (from WordPress, getID3 and phpMyAdmin; a method
+# named by a variable): no finding.
 CLEAN = [
     "<?php if ( function_exists( 'exec' ) && ! in_array( 'system', $disabled, true ) ) {}",
     "<?php $query = \"$wpdb->terms AS t\" . 'or'. 'or'; $table = 'mysql'.'user';",
@@ -57,6 +92,9 @@ CLEAN = [
     "<?php call_user_func( $callback, $_POST ); $page = isset( $_GET['page'] ) ? 1 : 0;",
     "<?php // Add magic quotes and set up $_REQUEST ( $_GET + $_POST ).\nwp_magic_quotes();",
     "<?php $func = 'wp_' . $type . '_exists'; $class = 'WP_' . 'Query'; exec( $cmd );",
+    "<?php if (substr($asciidata, strlen($asciidata) - 2, 2) == chr(0).chr(0)) {}",
+    '<?php $iri = trim($iri, "\\x20\\x09\\x0A\\x0C\\x0D"); switch ($c) { case "\\x78": }',
+    "<?php exec( $cmd ); // run the system command\n$out = $this->$action( $_REQUEST['id'] );",
 ]
 
 
@@ -94,9 +132,14 @@ def test_clean_php_written_like_the_tricks_matches_neither(tmp_path):
 @pytest.mark.parametrize("text", [
     "eval/" + "*" * (1 << 20), "eval/*" + "*" * (1 << 20), "eval /**/ " * (1 << 17),
     "'s'.'y'.'s'.'t'.'e'" * (1 << 16), "str_rot13(/**/" * (1 << 16), "eval(" + " " * (1 << 20),
-], ids=["stars", "comment-stars", "comments", "pieces", "rot13-comments", "spaces"])
+    "# eval\n" * (1 << 17), "$a // $b\n" * (1 << 17), "$" + "a" * (1 << 20),
+    "chr(115)." * (1 << 17), '"\\x73\\171' * (1 << 17),
+], ids=["stars", "comment-stars", "comments", "pieces", "rot13-comments", "spaces",
+        "line-comments", "variables-in-line-comments", "long-variable", "chr", "escapes"])
 def test_a_crafted_file_stalls_no_new_marker(text):
     """Comments are bounded (1-4 stars, 200 characters), or a run of stars after a name
-    (minutes per 1 MiB block) would stall the check."""
+    (minutes per 1 MiB block) would stall the check; so is the number of line comments
+    in a row, or a name at the end of each (# eval, then the next line) would read the
+    rest of the file again from each."""
     with within(20, "reading the file"):
         assert integrity.markers(text) == []
