@@ -60,12 +60,18 @@ description:
     (C(to<b></b>gel)); a block element (C(div), C(p), C(li)) still separates words. A
     keyword counts with no letter beside it: digits or another keyword glued to it do not
     hide it (C(slotgacor777), C(gacor4d), C(togel123), C(slot88gacor)), an ordinary word
-    around it does (C(togelan), C(akun profil)). In the
-    database, posts and options are selected by REGEXP first, drafts too: by a keyword,
-    also with inline tags or C(-), C(_), C(+) between its words, or by anything this
-    reading turns into a keyword's letters, digits or separators (character references,
-    and each character the host's Python reads so by NFKC or drops), or a tag inside a
-    word. Tables still in utf8mb3 or latin1 are read as utf8mb4."
+    around it does (C(togelan), C(akun profil)). Spam also glues its words to the words
+    it is sold with and to lottery markets: a keyword, or a word of O(spam_stems), with
+    words of O(spam_prefixes) glued before it and of O(spam_suffixes) after it (at most
+    three each) counts as the whole compound (C(situsgacor), C(daftarslotgacor), C(togelhk),
+    C(agenslot), C(slotthailand)); a stem alone, or glued to an ordinary word, does not
+    (C(slot waktu), C(slotted), C(sepakbola)), nor a keyword with C(-an) (C(gacoran)).
+    In the database, posts and options are selected by REGEXP first, drafts too: by a
+    keyword, also with inline tags or C(-), C(_), C(+) between its words, by a stem glued
+    after a prefix or before a suffix or stem, or by anything this reading turns into a
+    keyword's letters, digits or separators (character references, and each character
+    the host's Python reads so by NFKC or drops), or a tag inside a word. Tables still
+    in utf8mb3 or latin1 are read as utf8mb4."
   - "CMS: with O(database), the WordPress posts (not revisions) and options
     (not transients) holding gambling keywords or hidden elements with links to other
     sites (the first of O(urls) is the site's own), found with one REGEXP query each and
@@ -143,10 +149,25 @@ options:
     type: float
     default: 0.6
   spam_keywords:
-    description: Gambling-spam keywords (case-insensitive; a space also matches C(-), C(_), C(+) or nothing; digits or another keyword may be glued to one, a letter may not).
+    description: Gambling-spam keywords (case-insensitive; a space also matches C(-), C(_), C(+) or nothing; digits, another keyword or stem, O(spam_prefixes) before and O(spam_suffixes) after may be glued to one, another letter may not).
     type: list
     elements: str
     default: [slot gacor, judi online, judi slot, judi bola, situs slot, slot online, slot88, slot777, togel, toto macau, maxwin, scatter hitam, rtp slot, rtp live, sbobet, pragmatic play, bandar togel, bandar judi, gacor, deposit pulsa, akun pro, situs toto, mahjong ways]
+  spam_stems:
+    description: Gambling-spam words that count only glued to a prefix, a suffix, a keyword or another stem (C(agenslot), C(totosgp), C(slotmaxwin)); alone they are ordinary words (a time slot, a name, a ball).
+    type: list
+    elements: str
+    default: [slot, judi, toto, bola, poker, casino, kasino]
+  spam_prefixes:
+    description: Words that spam glues before a keyword or stem (C(situsgacor), C(linkslot)); written without spaces.
+    type: list
+    elements: str
+    default: [situs, daftar, link, agen, bandar, login, rtp, bo, bocoran, pola, akun, demo, prediksi, idn]
+  spam_suffixes:
+    description: Words that spam glues after a keyword or stem (C(togelhk), C(slotthailand)); written without spaces.
+    type: list
+    elements: str
+    default: [hk, sgp, sdy, hongkong, singapore, sidney, sydney, macau, online, terpercaya, resmi, terbaru, terbaik, terbesar, hariini, dana, pulsa, qris, thailand, kamboja, vip, demo, login]
   database:
     description: The WordPress database; its posts and options are checked when given.
     type: str
@@ -247,6 +268,9 @@ from ansible.module_utils.sop_integrity_content import (  # noqa: E402
     RULE_CHECKS,
     SEARCH_REFERER,
     SPAM_KEYWORDS,
+    SPAM_PREFIXES,
+    SPAM_STEMS,
+    SPAM_SUFFIXES,
     SQL_HIDDEN,
     compare_variant,
     found_keywords,
@@ -300,9 +324,15 @@ def fetch_variants(url: str, own: str, params: dict[str, Any]) -> dict[str, dict
     }
 
 
+def spam_words(params: dict[str, Any]) -> tuple[list[str], list[str], list[str], list[str]]:
+    """The options' gambling-spam keywords, stems, prefixes and suffixes."""
+    return (params["spam_keywords"], params["spam_stems"], params["spam_prefixes"],
+            params["spam_suffixes"])
+
+
 def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Fetch every URL in three variants; the pages' summary and findings."""
-    pattern = keyword_pattern(params["spam_keywords"])
+    pattern = keyword_pattern(*spam_words(params))
     allowed = allowed_hosts(params)
     pages: dict[str, Any] = {}
     found: list[dict[str, Any]] = []
@@ -382,8 +412,8 @@ def matching(column: str, *regexps: str) -> str:
 
 def check_database(conn: Connection, params: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
     """Posts and options with gambling keywords or hidden links (WordPress)."""
-    pattern = keyword_pattern(params["spam_keywords"])
-    regexp = quote_string(sql_keyword_regexp(params["spam_keywords"]))
+    pattern = keyword_pattern(*spam_words(params))
+    regexp = quote_string(sql_keyword_regexp(*spam_words(params)))
     hidden_re = quote_string(SQL_HIDDEN)
     disguised = quote_string(sql_disguised())
     posts = quote_identifier(params["table_prefix"] + "posts")
@@ -513,6 +543,9 @@ def main() -> None:
         ca_path={"type": "path"},
         similarity={"type": "float", "default": 0.6},
         spam_keywords={"type": "list", "elements": "str", "default": SPAM_KEYWORDS},
+        spam_stems={"type": "list", "elements": "str", "default": SPAM_STEMS},
+        spam_prefixes={"type": "list", "elements": "str", "default": SPAM_PREFIXES},
+        spam_suffixes={"type": "list", "elements": "str", "default": SPAM_SUFFIXES},
         database={"type": "str"},
         table_prefix={"type": "str", "default": "wp_"},
         query_timeout={"type": "int", "default": 120},

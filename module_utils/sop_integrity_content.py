@@ -13,7 +13,7 @@ import html.entities
 import re
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
@@ -24,6 +24,20 @@ SPAM_KEYWORDS = ["slot gacor", "judi online", "judi slot", "judi bola", "situs s
                  "scatter hitam", "rtp slot", "rtp live", "sbobet", "pragmatic play",
                  "bandar togel", "bandar judi", "gacor", "deposit pulsa", "akun pro",
                  "situs toto", "mahjong ways"]
+# Spam also glues its words, in its domain names and titles, to the words it is sold with
+# (situs, daftar, link, agen) and to lottery markets and payment channels (hk, sgp, dana):
+# situsgacor, daftarslotgacor, togelhk. A keyword, or one of the stems below, counts with
+# prefixes glued before it and suffixes after it. A stem alone, or glued to an ordinary
+# word, is an ordinary word (a time slot, Toto, Kasino, bola voli, sepakbola); so is a
+# spam word with "-an" (gacoran: a bird that sings well; togelan).
+SPAM_STEMS = ["slot", "judi", "toto", "bola", "poker", "casino", "kasino"]
+SPAM_PREFIXES = ["situs", "daftar", "link", "agen", "bandar", "login", "rtp", "bo", "bocoran",
+                 "pola", "akun", "demo", "prediksi", "idn"]
+SPAM_SUFFIXES = ["hk", "sgp", "sdy", "hongkong", "singapore", "sidney", "sydney", "macau",
+                 "online", "terpercaya", "resmi", "terbaru", "terbaik", "terbesar", "hariini",
+                 "dana", "pulsa", "qris", "thailand", "kamboja", "vip", "demo", "login"]
+# Prefixes, and suffixes, that one compound holds at most (linkdaftaragenslot: three).
+AFFIXES = 3
 BROWSER_AGENT = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
                  "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36")
 CRAWLER_AGENT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
@@ -176,26 +190,78 @@ def hiding_selectors(markup: str) -> list[tuple[str, frozenset[str], str]]:
 class KeywordPattern(NamedTuple):
     """Keywords as keyword_pattern reads them."""
 
-    regex: re.Pattern[str]  # a keyword, ending where no letter follows or another keyword does
-    glued: tuple[str, ...]  # the keywords without spaces: one ending right before a keyword
+    # a keyword, or a stem with a letter beside it, then its suffixes (group "suffixes"),
+    # ending where no letter follows or another keyword or stem does
+    regex: re.Pattern[str]
+    glued: tuple[str, ...]  # the keywords and stems without spaces: one right before a word
+    prefixes: tuple[str, ...]  # the longest first
 
 
-def keyword_pattern(keywords: list[str]) -> KeywordPattern:
+def _words(words: Iterable[str], glue: bool) -> list[str]:
+    """``words`` lower-case, without repeats, the longest first (spaces in a word glued
+    when ``glue``, otherwise single)."""
+    joiner = "" if glue else " "
+    written = {joiner.join(w.lower().split()) for w in words} - {""}
+    return sorted(written, key=lambda w: (-len(w.replace(" ", "")), w))
+
+
+def _either(words: dict[str, str]) -> str:
+    """An alternation of the keys of ``words``, each followed by its value (what must hold
+    where it ends), where a space also matches '-', '_', '+' and nothing, written as a
+    trie: a beginning words share is tried once at each position of a page, not once per
+    word (half the time of a plain alternation), a longer word first."""
+    trie: dict[str, Any] = {}
+    for word, end in words.items():
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = end
+    return _trie_regex(trie) if words else "(?!)"
+
+
+def _trie_regex(node: dict[str, Any]) -> str:
+    branches = [(r"[\s\-_+]*" if char == " " else re.escape(char)) + _trie_regex(child)
+                for char, child in node.items() if char]
+    branches += [node[""]] if "" in node else []
+    return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+
+def keyword_pattern(keywords: list[str], stems: Iterable[str] = (),
+                    prefixes: Iterable[str] = (), suffixes: Iterable[str] = ()) -> KeywordPattern:
     """Keywords as one pattern, the longest first: spaces also match '-', '_', '+' and
     nothing. A keyword counts with no letter beside it, digits and another keyword it is
     glued to included (slotgacor777, gacor4d, slot88gacor), not inside an ordinary word
-    (togelan, akun profil): see found_keywords."""
-    words = sorted({" ".join(k.lower().split()) for k in keywords if k.strip()},
-                   key=lambda k: (-len(k.replace(" ", "")), k))
-    either = "|".join([r"[\s\-_+]*".join(map(re.escape, k.split())) for k in words] or ["(?!)"])
-    return KeywordPattern(re.compile(rf"(?:{either})(?:(?![a-z])|(?=(?:{either})))"),
-                          tuple(k.replace(" ", "") for k in words))
+    (togelan, akun profil); so does a keyword or a stem with ``prefixes`` glued before it
+    or ``suffixes`` after it (at most AFFIXES each: daftarslotgacor, togelhk), a stem only
+    so or glued to another keyword or stem (agenslot, slotmaxwin): see found_keywords."""
+    keyword_words = _words(keywords, glue=False)
+    stem_words = [s for s in _words(stems, glue=True) if s not in keyword_words]
+    # a stem with a letter after it or before it: alone, it is no match, so that a page of
+    # them is searched by the regex alone
+    either = _either({**dict.fromkeys(keyword_words, ""),
+                      **{s: rf"(?:(?=[a-z])|(?<=[a-z].{{{len(s)}}}))" for s in stem_words}})
+    after = _either(dict.fromkeys(_words(suffixes, glue=True), ""))
+    regex = re.compile(rf"(?:{either})(?=(?P<suffixes>(?:{after}){{0,{AFFIXES}}})"
+                       rf"(?:(?![a-z])|{either}))")
+    return KeywordPattern(regex, tuple(k.replace(" ", "") for k in keyword_words + stem_words),
+                          tuple(_words(prefixes, glue=True)))
 
 
-def sql_keyword_regexp(keywords: list[str]) -> str:
-    """The keywords as a MariaDB REGEXP; its words may also be apart by inline tags."""
+def sql_keyword_regexp(keywords: list[str], stems: Iterable[str] = (),
+                       prefixes: Iterable[str] = (), suffixes: Iterable[str] = ()) -> str:
+    """The keywords as a MariaDB REGEXP, its words also apart by inline tags, and each
+    stem glued after a prefix or before a suffix or stem: with the keywords, what every
+    compound keyword_pattern reads holds."""
     between = f"([-_+[:space:]]|{_SQL_INLINE_TAG})*"
-    return "|".join(between.join(re.escape(w) for w in k.lower().split()) for k in keywords if k)
+    found = [between.join(re.escape(w) for w in k.lower().split()) for k in keywords if k]
+    stem_words = _words(stems, glue=True)
+    if stem_words:
+        before = "|".join(map(re.escape, _words(prefixes, glue=True)))
+        after = "|".join(map(re.escape, _words([*suffixes, *stem_words], glue=True)))
+        glued = "|".join(map(re.escape, stem_words))
+        found += [f"({before})({glued})"] if before else []
+        found.append(f"({glued})({after})")
+    return "|".join(found)
 
 
 def _ascii_by_case(char: str) -> bool:
@@ -258,18 +324,32 @@ def found_keywords(text: str, pattern: KeywordPattern) -> list[str]:
                    (plain, without_inline_tags(plain)) for found in _keywords(variant, pattern)})
 
 
+def _compound_start(text: str, start: int, pattern: KeywordPattern) -> int:
+    """Where the word at ``start`` of ``text`` begins with the prefixes glued before it
+    (the longest first, at most AFFIXES): no letter, or a keyword or stem, before them.
+    -1 when an ordinary word is glued there."""
+    for _ in range(AFFIXES + 1):
+        if not start or not "a" <= text[start - 1] <= "z" or text.endswith(pattern.glued, 0, start):
+            return start
+        if not text.endswith(pattern.prefixes, 0, start):
+            return -1
+        start -= len(next(p for p in pattern.prefixes if text.endswith(p, 0, start)))
+    return -1
+
+
 def _keywords(text: str, pattern: KeywordPattern) -> Iterator[str]:
-    """The keywords of ``text`` (lower-case) with no letter before them, or another keyword
-    glued there (the pattern checks what follows). One rejected is searched past by a
-    character, so that a keyword inside it still counts (xslot gacor: gacor)."""
+    """The keywords of ``text`` (lower-case), with their prefixes and suffixes, with no
+    letter before them, or another keyword glued there (the pattern checks what follows).
+    One rejected is searched past by a character, so that a keyword inside it still counts
+    (xslot gacor: gacor)."""
     pos = 0
     while (match := pattern.regex.search(text, pos)) is not None:
-        start = match.start()
-        if start and "a" <= text[start - 1] <= "z" and not text.endswith(pattern.glued, 0, start):
-            pos = start + 1
+        start = _compound_start(text, match.start(), pattern)
+        if start < 0:
+            pos = match.start() + 1
             continue
-        yield match.group()
-        pos = match.end()
+        pos = match.end() + len(match.group("suffixes"))
+        yield text[start:pos]
 
 
 class _OutOfTime(Exception):

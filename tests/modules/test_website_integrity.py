@@ -111,7 +111,9 @@ def params(root: Path, state: Path, **extra):
             "exclude": ["*/cache/*", "*/cache"], "allow": [], "allow_hosts": [],
             "max_scan_bytes": 8 << 20,
             "urls": [], "timeout": 5, "validate_certs": True, "ca_path": None,
-            "similarity": 0.6, "spam_keywords": content.SPAM_KEYWORDS, "table_prefix": "wp_"}
+            "similarity": 0.6, "spam_keywords": content.SPAM_KEYWORDS,
+            "spam_stems": content.SPAM_STEMS, "spam_prefixes": content.SPAM_PREFIXES,
+            "spam_suffixes": content.SPAM_SUFFIXES, "table_prefix": "wp_"}
     base.update(extra)
     return base
 
@@ -296,6 +298,8 @@ class Handler(BaseHTTPRequestHandler):
             extra = HIDDEN_LINKS
         if self.path == "/encoded":  # visible to all, spelled with character references
             extra = '<p><a href="/daftar">Daftar sl&#111;t gac&#111;r &amp; t&#111;gel</a></p>'
+        if self.path == "/compounds":  # spam words glued to spam's prefixes and suffixes
+            extra = "<h2>Daftar SitusGacor</h2><p>linkslot resmi, TogelHK, MainSlot</p>"
         if self.path == "/padded" and "Googlebot" in agent:  # past 5 MiB, within Google's 15
             extra = " " * (8 << 20) + HIDDEN_LINKS
         if self.path == "/many-rules":  # 1,100 two-class hiding rules, 1,000 elements
@@ -464,6 +468,22 @@ def test_spam_spelled_with_character_references_is_named(base, tmp_path):
     assert found[f"page_spam: {url}"]["keywords"] == ["slot gacor", "togel"]
 
 
+def test_spam_compounds_in_a_page_are_named_by_the_module_s_defaults(base, tmp_path):
+    """The module, run as Ansible runs it, names compounds of its default spam words, and
+    a court's own prefix (main: play) added to them."""
+    url = base + "/compounds"
+    site(tmp_path / "www")
+    rc, result = run_module("website_integrity", tmp_path, {
+        "paths": [str(tmp_path / "www")], "state_dir": str(tmp_path / "state"), "urls": [url]})
+    assert rc == 0
+    assert [(f["name"], f["keywords"]) for f in result["integrity"]["findings"]] == [
+        (f"page_spam: {url}", ["linkslot", "situsgacor", "togelhk"])]
+    _changed, own = mod.run(params(tmp_path / "www", tmp_path / "state", urls=[url],
+                                   spam_prefixes=[*content.SPAM_PREFIXES, "main"]), False, None)
+    assert [f["keywords"] for f in own["findings"]] == [
+        ["linkslot", "mainslot", "situsgacor", "togelhk"]]
+
+
 def test_an_expired_certificate_does_not_blind_the_content_checks(tmp_path):
     ca, contexts = tls_contexts(tmp_path, expired=0)
     server = start(Handler, context=contexts["expired"])
@@ -493,6 +513,11 @@ def test_keywords_match_spelling_variants_not_words_inside_others():
     assert content.found_keywords("akun profil pengguna, togelan", pattern) == []
 
 
+VOCABULARY = (content.SPAM_KEYWORDS, content.SPAM_STEMS, content.SPAM_PREFIXES,
+              content.SPAM_SUFFIXES)
+SPAM = content.keyword_pattern(*VOCABULARY)
+
+
 @pytest.mark.parametrize(("text", "words"), [
     ("Daftar slotgacor777 sekarang", ["slotgacor"]), ("SLOT88 resmi", ["slot88"]),
     ("bocoran gacor4d hari ini", ["gacor"]), ("keluaran togel123", ["togel"]),
@@ -520,6 +545,58 @@ def test_court_text_with_keywords_inside_ordinary_words_or_beside_numbers_is_cle
     assert content.found_keywords(COURT_TEXT, SPAM) == []
 
 
+# Spam glues its words to the site words and markets around them, as in its domain names
+# and titles: SITUSGACOR, Daftar Slotgacor, TogelHK.
+COMPOUNDS = {
+    "situsgacor": ("SITUSGACOR hari ini", ["situsgacor"]),
+    "daftarslotgacor": ("daftarslotgacor777", ["daftarslotgacor"]),
+    "togelhk": ("Keluaran TogelHK", ["togelhk"]), "togelsgp": ("togelsgp 4D", ["togelsgp"]),
+    "togelsdy": ("prediksi togelsdy", ["togelsdy"]),
+    "linkslot": ("linkslot resmi", ["linkslot"]), "agenslot": ("AgenSlot", ["agenslot"]),
+    "bandarbola": ("bandarbola terpercaya", ["bandarbola"]),
+    "loginslot": ("loginslot", ["loginslot"]), "rtpgacor": ("rtpgacor", ["rtpgacor"]),
+    "botogel": ("bo-togel, botogel", ["botogel", "togel"]),
+    "slotthailand": ("slotthailand", ["slotthailand"]),
+    "slotdana": ("slotdana 5000", ["slotdana"]), "totosgp": ("totosgp", ["totosgp"]),
+    "judiresmi": ("JudiResmi", ["judiresmi"]), "idnpoker": ("idnpoker", ["idnpoker"]),
+    "casinoonline": ("casinoonline", ["casinoonline"]),
+    "gacorhariini": ("slotgacorhariini", ["slotgacorhariini"]),
+    "akunprothailand": ("akunprothailand", ["akunprothailand"]),
+    # three prefixes, and a stem glued to a keyword
+    "linkdaftaragenslot88": ("LinkDaftarAgenSlot88", ["linkdaftaragenslot88"]),
+    "slotmaxwin": ("slotmaxwin", ["maxwin", "slot"]),
+    # as readers read it: a reference, a tag inside the word
+    "reference": ("agen&#115;lot", ["agenslot"]), "tag": ("agen<b>slot</b>", ["agenslot"]),
+}
+
+
+@pytest.mark.parametrize(("text", "words"), COMPOUNDS.values(), ids=COMPOUNDS.keys())
+def test_spam_words_glued_to_the_spam_s_own_prefixes_and_suffixes_are_found(text, words):
+    """A keyword after one of SPAM_PREFIXES (situs, daftar, link, agen ...) or before one
+    of SPAM_SUFFIXES (hk, sgp, online, resmi ...) counts, and so does one of SPAM_STEMS
+    (slot, judi, toto, bola, poker, casino), which alone is an ordinary word."""
+    assert content.found_keywords(text, SPAM) == words
+
+
+ORDINARY = {
+    # English and Indonesian words holding spam words, glued to an ordinary word
+    "slotted": "slotted, slotting, slots", "togetherness": "togetherness",
+    # -an makes ordinary words of spam ones: a bird that sings well, a betting habit
+    "gacoran": "burung gacoran, togelan", "judicial": "judicial prejudice, judikatif",
+    "bolak-balik": "bolak-balik, sepakbola, bolanya",
+    "linkedin": "LinkedIn, linkage", "agenda": "agenda sidang, bandara, bandarlampung",
+    "situsweb": "situsweb, daftarhadir", "slotnya": "slotnya, slot-slot waktu",
+    # spam words standing alone: a time slot, people's names, a ball
+    "alone": "Slot waktu sidang; Toto Sudarto; Kasino (saksi); bola voli; agen slot pos",
+    "totok": "totok, bobotoh, botol, loginnya",
+}
+
+
+@pytest.mark.parametrize("text", ORDINARY.values(), ids=ORDINARY.keys())
+def test_ordinary_words_holding_spam_words_are_clean(text):
+    assert content.found_keywords(text, SPAM) == []
+
+
 DISGUISED = {
     "references": "Daftar sl&#111;t gac&#x6f;r", "nbsp": "slot&nbsp;gacor",
     "soft-hyphen": "s&shy;lot ga\u00adcor", "zero-width": "slot\u200bgacor",
@@ -545,11 +622,12 @@ def test_keywords_disguised_for_filters_but_not_for_readers_are_found(text):
     assert [k.replace(" ", "") for k in content.found_keywords(text, pattern)] == ["slotgacor"]
 
 
-def prefilter_selects(text: str, keywords: list[str]) -> bool:
+def prefilter_selects(text: str, *vocabulary: list[str]) -> bool:
     """Whether the database pre-filter's REGEXPs select ``text`` (a post's title or
-    content), read as MariaDB reads them with WordPress's _ci collations: case-insensitive,
-    POSIX classes ASCII-only (PCRE2 without UCP)."""
-    regexps = [content.sql_keyword_regexp(keywords), content.sql_disguised()]
+    content) for ``vocabulary`` (keywords, stems, prefixes, suffixes), read as MariaDB
+    reads them with WordPress's _ci collations: case-insensitive, POSIX classes ASCII-only
+    (PCRE2 without UCP)."""
+    regexps = [content.sql_keyword_regexp(*vocabulary), content.sql_disguised()]
     return any(re.search(r.replace("[:space:]", " \t\n\r\f\v").replace("[:alnum:]", "a-z0-9"),
                          text.lower(), re.IGNORECASE) for r in regexps)
 
@@ -559,6 +637,28 @@ def test_the_database_prefilter_selects_every_disguised_keyword(text):
     """A draft or unpublished post is read only when the pre-filter selects it (its page
     is never fetched): whatever the check reads as a keyword must be selected."""
     assert prefilter_selects(text, ["slot gacor"])
+
+
+@pytest.mark.parametrize(("text", "words"), COMPOUNDS.values(), ids=COMPOUNDS.keys())
+def test_the_database_prefilter_selects_every_compound(text, words):
+    assert words and prefilter_selects(text, *VOCABULARY)
+
+
+def test_the_prefilter_selects_every_compound_of_the_spam_words():
+    """Each keyword or stem with a prefix, a suffix, another keyword or stem glued to it
+    that the check reads as spam is selected (a draft is read only when selected)."""
+    words = [w.replace(" ", "") for w in content.SPAM_KEYWORDS] + content.SPAM_STEMS
+    glued = ["", "x", "gacor", *content.SPAM_STEMS]  # a keyword or stem glued to one
+    before, after = glued + content.SPAM_PREFIXES, glued + content.SPAM_SUFFIXES
+    found = 0
+    for word in words:
+        for prefix in before:
+            for suffix in after:
+                text = f"{prefix}{word}{suffix}"
+                if content.found_keywords(text, SPAM):
+                    found += 1
+                    assert prefilter_selects(text, *VOCABULARY), text
+    assert found > 10_000
 
 
 def test_the_prefilter_selects_every_styled_letter_python_reads_as_a_keyword_s():
@@ -580,7 +680,7 @@ def test_the_prefilter_does_not_select_ordinary_court_text():
     are not enough to read a post."""
     text = ("<p>\u201cPutusan\u201d perkara 123/Pdt.G/2026/PN Bgl \u2013 Jum\u2019at, 5 Mei "
             "2026 pukul 09.00; <b>Andr\u00e9</b> &amp; <em>Ren\u00e9e</em> (para pihak)</p>")
-    assert not prefilter_selects(text, content.SPAM_KEYWORDS)
+    assert not prefilter_selects(text, *VOCABULARY)
 
 
 def test_a_block_element_still_separates_words():
@@ -640,8 +740,6 @@ def test_style_sheets_and_inline_tags_are_read_as_a_browser_reads_them():
         "slot gacor <b "
 
 
-SPAM = content.keyword_pattern(content.SPAM_KEYWORDS)
-
 
 @pytest.mark.parametrize(("page", "read"), [
     ('<div style="' + "width:1px;" * 100_000 + '">x</div>', content.scan_html),
@@ -651,8 +749,12 @@ SPAM = content.keyword_pattern(content.SPAM_KEYWORDS)
     ("<b " * 350_000, lambda page: content.found_keywords(page, SPAM)),
     ("<div>" * 200_000 + "</p>" * 200_000, content.scan_html),
     ("xslot88gacor" * 300_000, lambda page: content.found_keywords(page, SPAM)),
+    ("bo" * 1_000_000 + "slot", lambda page: content.found_keywords(page, SPAM)),
+    ("xbositusslothkhk" * 200_000, lambda page: content.found_keywords(page, SPAM)),
+    ("slot" + "hk" * 1_000_000, lambda page: content.found_keywords(page, SPAM)),
 ], ids=["long-style", "unclosed-styles", "no-gt", "unclosed-comments", "unclosed-inline-tags",
-        "deep-nesting", "keywords-inside-words"])
+        "deep-nesting", "keywords-inside-words", "prefixes", "affixes-inside-words",
+        "suffixes"])
 def test_a_hostile_page_is_read_in_linear_time(page, read):
     """Each page took minutes to hours when a pattern or the open-element stack was
     searched again from every position; read once, each takes well under a second.
