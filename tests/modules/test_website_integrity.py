@@ -17,9 +17,10 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import MariaDB, within
 from httpd import serving, start, tls_contexts
-from loader import load, run_module
+from loader import ROOT, load, run_module
 
 integrity = load("sop_integrity")
 content = load("sop_integrity_content")
@@ -595,6 +596,13 @@ ORDINARY = {
 @pytest.mark.parametrize("text", ORDINARY.values(), ids=ORDINARY.keys())
 def test_ordinary_words_holding_spam_words_are_clean(text):
     assert content.found_keywords(text, SPAM) == []
+
+
+def test_the_role_s_spam_words_are_the_module_s():
+    """The website role passes its own lists: a court without its own gets the module's."""
+    defaults = yaml.safe_load((ROOT / "roles/website/defaults/main.yml").read_text())
+    assert [defaults[f"website_integrity_spam_{kind}"] for kind in
+            ("keywords", "stems", "prefixes", "suffixes")] == [list(v) for v in VOCABULARY]
 
 
 DISGUISED = {
