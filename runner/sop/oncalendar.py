@@ -5,9 +5,10 @@ the times it runs it within a month, the runs its report plans.
 
 Not a general systemd calendar parser: only the forms the runner writes, its default
 times (`*-*-* 18:00`, `Mon *-*-* 09:00`, `*-*-01 09:00`) and a court's own of the same
-shape, `[WEEKDAYS] [*-*-DAY] HH:MM[:SS]`: WEEKDAYS are abbreviated names, single, in
-ranges or listed (`Mon..Fri`, `Mon,Wed,Fri`, `Mon..Wed,Fri`), DAY is `*` or a day of
-the month (`01`). The zone the runner appends to each is the caller's (schedule.py).
+shape, `[WEEKDAYS] [*-*-DAY] HH:MM[:SS]`: WEEKDAYS are names, abbreviated or whole and in
+any case as systemd takes them, single, in ranges (`..` or `-`) or listed (`Mon..Fri`,
+`mon-fri`, `Monday,Wed,Fri`, `Mon..Wed,Fri`), DAY is `*` or a day of the month (`01`).
+The zone the runner appends to each is the caller's (schedule.py).
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_WEEKDAY = "(?:" + "|".join(WEEKDAYS) + ")"
-_WEEKDAY_ITEM = f"{_WEEKDAY}(?:\\.\\.{_WEEKDAY})?"
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# A weekday as systemd reads it (calendarspec.c): its name or first three letters, any case.
+_WEEKDAY = "(?:" + "|".join(f"{day[:3]}(?:{day[3:]})?" for day in WEEKDAYS) + ")"
+_WEEKDAY_ITEM = f"{_WEEKDAY}(?:(?:\\.\\.|-){_WEEKDAY})?"
 _FORM = re.compile(
     rf"(?:(?P<weekdays>{_WEEKDAY_ITEM}(?:,{_WEEKDAY_ITEM})*) +)?"
     r"(?:\*-\*-(?P<day>\*|0?[1-9]|[12][0-9]|3[01]) +)?"
-    r"(?P<hour>[01]?[0-9]|2[0-3]):(?P<minute>[0-5][0-9])(?::(?P<second>[0-5][0-9]))?"
+    r"(?P<hour>[01]?[0-9]|2[0-3]):(?P<minute>[0-5][0-9])(?::(?P<second>[0-5][0-9]))?",
+    re.IGNORECASE,
 )
 # How far ahead an occurrence is looked for: every one of these forms elapses within it
 # (the longest wait, 609 days, is for a weekday on the 31st: Mon *-*-31).
@@ -84,16 +87,21 @@ class Calendar:
 
 
 def _weekdays(text: str | None) -> frozenset[int]:
-    """The weekday numbers of `Mon..Wed,Fri`; UnsupportedCalendar for a range from a later
-    day to an earlier one (`Fri..Mon`, which systemd refuses too)."""
+    """The weekday numbers of `Mon..Wed,Fri` (`mon-wed,friday`); UnsupportedCalendar for a
+    range from a later day to an earlier one (`Fri..Mon`, which systemd refuses too)."""
     days: set[int] = set()
     for item in text.split(",") if text else ():
-        first, _, last = item.partition("..")
-        start, end = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
+        first, _, last = item.replace("..", "-").partition("-")
+        start, end = _weekday(first), _weekday(last or first)
         if end < start:
             raise UnsupportedCalendar(item)
         days.update(range(start, end + 1))
     return frozenset(days)
+
+
+def _weekday(name: str) -> int:
+    """Monday 0 for `Mon`, `monday` or `MON`."""
+    return [day[:3] for day in WEEKDAYS].index(name[:3].title())
 
 
 def next_occurrence(calendars: Sequence[Calendar], moment: datetime) -> datetime:

@@ -18,12 +18,13 @@ from sop.oncalendar import next_occurrence, occurrences
 from sop.schedule import calendar, render, scheduled
 
 SOPS = load_catalogue(PACKAGE_CATALOGUE)
-# A court's own times of every shape the runner writes (the README's and more), in WIT.
+# A court's own times of every shape the runner writes (the README's and more), in WIT;
+# weekdays in the cases and spellings systemd reads too.
 COURT_SCHEDULE: dict[str, Any] = {
     "timezone": "Asia/Jayapura",
     "sipp-sync": ["Mon..Fri *-*-* 08:00", "12:00", "16:00:30"],
-    "sipp-backup": "Mon,Wed,Fri 00:30",
-    "website": "Mon..Wed,Sat *-*-* 23:59",
+    "sipp-backup": ["Mon,Wed,Fri 00:30", "tue-THU 03:00"],
+    "website": ["Mon..Wed,Sat *-*-* 23:59", "sunday 10:00"],
     "network": "*-*-1 0:15 UTC",
     "it-security": "Mon *-*-31 09:00",
 }
@@ -89,7 +90,7 @@ def test_next_occurrences_are_systemds(court_schedule: dict[str, Any], tmp_path:
 @pytest.mark.parametrize(
     "expression",
     ["daily Asia/Jakarta", "*-*-* 08:00/2 Asia/Jakarta", "*-*-* 09,13:00 Asia/Jakarta",
-     "2026-*-01 09:00 Asia/Jakarta", "Fri..Mon 08:00 Asia/Jakarta", "mon 08:00 Asia/Jakarta",
+     "2026-*-01 09:00 Asia/Jakarta", "Fri..Mon 08:00 Asia/Jakarta", "Fri-Mon 08:00 Asia/Jakarta",
      "*-*-1,15 09:00 Asia/Jakarta", "UTC"],
 )  # fmt: skip
 def test_other_forms_are_not_followed(expression: str) -> None:
