@@ -40,7 +40,9 @@ options:
     default: []
   dns_servers:
     description:
-      - Resolvers to ask directly (IPv4 or IPv6 addresses).
+      - Resolvers to ask directly, by their IPv4 or IPv6 addresses. A name is refused,
+        as looking it up would ask the system resolver, which no O(timeout) bounds and
+        which may be the very resolver that is down.
       - A resolver host without a DNS service (its port refused) is named so at once;
         one that stays silent is given up after O(timeout).
     type: list
@@ -134,6 +136,7 @@ warnings_found:
   elements: str
 """
 
+import ipaddress  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -176,6 +179,11 @@ def main() -> None:
     p = module.params
     if p["probes"] < 1:
         module.fail_json(msg="probes must be at least 1")
+    for server in p["dns_servers"]:
+        try:
+            ipaddress.ip_address(server)
+        except ValueError:
+            module.fail_json(msg=f"dns_servers: {server!r} is not an IPv4 or IPv6 address")
     jobs: list[tuple[str, Any]] = []
     for seg in ("lan", "gateway", "upstream"):
         jobs += [

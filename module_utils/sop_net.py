@@ -171,8 +171,8 @@ def _answer(sock: socket.socket, qid: int, deadline: float) -> bytes:
 
 
 def dns_query(server: str, name: str, timeout: float, port: int = 53) -> dict[str, Any]:
-    """Ask ``server`` (an IPv4 or IPv6 address or a name; not the system resolver) for
-    the A records of ``name``."""
+    """Ask ``server`` (an IPv4 or IPv6 address: a name would be looked up by the system
+    resolver, which no timeout bounds) for the A records of ``name``."""
     result: dict[str, Any] = {
         "server": server,
         "name": name,
@@ -188,10 +188,14 @@ def dns_query(server: str, name: str, timeout: float, port: int = 53) -> dict[st
         return result
     qid = random.randrange(0x10000)  # noqa: S311 - a query id, not a secret
     query = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0) + wire_name + struct.pack(">HH", 1, 1)
-    start = time.monotonic()
     try:
         family, _type, _proto, _name, address = socket.getaddrinfo(
-            server, port, type=socket.SOCK_DGRAM)[0]
+            server, port, type=socket.SOCK_DGRAM, flags=socket.AI_NUMERICHOST)[0]
+    except socket.gaierror:
+        result["error"] = f"resolver {server}: bukan alamat IPv4 atau IPv6"
+        return result
+    start = time.monotonic()
+    try:
         with socket.socket(family, socket.SOCK_DGRAM) as sock:
             # connected: only the resolver's own datagrams are read, and a host without
             # a DNS service (ICMP port unreachable) is refused at once

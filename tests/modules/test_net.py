@@ -410,6 +410,19 @@ def test_a_name_dns_cannot_carry_is_one_clear_line(name):
     assert r["error"] == f"{name}: bukan nama DNS yang sah"
 
 
+def test_a_resolver_given_by_name_is_not_looked_up(tmp_path):
+    # a name went to the system resolver (getaddrinfo), which no timeout bounds and
+    # which may be the resolver that is down: the check could hang far beyond `timeout`
+    r = net.dns_query("localhost", "sipp.pn.court", 1)
+    assert r["ok"] is False
+    assert r["error"] == "resolver localhost: bukan alamat IPv4 atau IPv6"
+    rc, out = run_module("net_reachability", tmp_path,
+                         {"dns_servers": ["10.0.0.1", "dns.pn.court"],
+                          "internal_names": ["sipp.pn.court"]})
+    assert rc == 1 and out["failed"]
+    assert out["msg"] == "dns_servers: 'dns.pn.court' is not an IPv4 or IPv6 address"
+
+
 def test_a_resolver_at_an_ipv6_address_is_asked():
     # the query went out on an IPv4 socket: a resolver at an IPv6 address (the
     # gateway's, a provider's) failed with "Address family for hostname not supported"
