@@ -16,13 +16,15 @@ description:
     the folders of O(exclude)). New pictures and
     documents in an uploads folder are counted, not reported. Whatever the baseline says,
     PHP files in an uploads folder and files carrying webshell or injection markers
-    (C(eval(base64_decode(), C(gzinflate(base64_decode(), C(assert($_POST),
-    C(preg_replace) with C(/e), C($_POST[x]() calls, C($f($_POST[x]) calls of a variable,
-    calls and names hidden by comments before a parenthesis (C(/* */), C(//), C(#)), in
-    pieces (C('sys'.'tem')), as chains of C(chr) calls, hex or octal escapes in double
-    quotes, C(str_rot13) or C(strrev), C(eval) of C('?>') and decoded text, webshell
-    signatures, user-agent or referer cloaking, C(.htaccess) PHP handlers and
-    search-engine redirects) are findings."
+    (C(eval(base64_decode(), C(assert(hex2bin(), C(gzinflate(base64_decode(),
+    C(eval($_SERVER[..]), C(assert($_POST), C(call_user_func($_GET[..]),
+    C(file_put_contents($_GET[..]), C(preg_replace) with C(/e), C($_POST[x]() calls,
+    C($f($_POST[x]) calls of a variable, calls and names hidden by comments before a
+    parenthesis (C(/* */), C(//), C(#)), in pieces (C('sys'.'tem')), as chains of C(chr)
+    calls (either case's codes), hex, octal or unicode escapes of any of their letters
+    (C('s\\x79stem'), C('sy'.'\\u{73}'.'tem') in double quotes), C(str_rot13) or
+    C(strrev), C(eval) of C('?>') and decoded text, webshell signatures, user-agent or
+    referer cloaking, C(.htaccess) PHP handlers and search-engine redirects) are findings."
   - The baseline is never moved silently. The first run without one creates it (reported as
     RV(integrity.baseline) C(created), a change); afterwards it changes only with
     O(accept_baseline=true), which records the files as they are now. Markers and PHP in
