@@ -68,7 +68,8 @@ description:
     three each) counts as the whole compound (C(situsgacor), C(daftarslotgacor), C(togelhk),
     C(agenslot), C(slotthailand)); a stem alone, or glued to an ordinary word, does not
     (C(slot waktu), C(slotted), C(sepakbola)), nor a keyword with C(-an) (C(gacoran)).
-    In the database, posts and options are selected by REGEXP first, drafts too: by a
+    In the database, posts and options are selected by REGEXP first, drafts too (without
+    keywords and stems, only those with a hiding style): by a
     keyword, also with inline tags or C(-), C(_), C(+) between its words, by a stem glued
     after a prefix or before a suffix or stem, or by anything this reading turns into a
     keyword's letters, digits or separators (character references, and each character
@@ -280,8 +281,7 @@ from ansible.module_utils.sop_integrity_content import (  # noqa: E402
     keyword_pattern,
     same_site,
     scan_html,
-    sql_disguised,
-    sql_keyword_regexp,
+    sql_prefilters,
 )
 from ansible.module_utils.sop_mariadb import (  # noqa: E402
     CLIENT_BINARIES,
@@ -415,9 +415,9 @@ def matching(column: str, *regexps: str) -> str:
 def check_database(conn: Connection, params: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
     """Posts and options with gambling keywords or hidden links (WordPress)."""
     pattern = keyword_pattern(*spam_words(params))
-    regexp = quote_string(sql_keyword_regexp(*spam_words(params)))
+    words = [quote_string(regexp) for regexp in sql_prefilters(*spam_words(params))]
     hidden_re = quote_string(SQL_HIDDEN)
-    disguised = quote_string(sql_disguised())
+    titles = f" OR {matching('post_title', *words)}" if words else ""
     posts = quote_identifier(params["table_prefix"] + "posts")
     options = quote_identifier(params["table_prefix"] + "options")
     post_rows = query(conn, (
@@ -425,12 +425,11 @@ def check_database(conn: Connection, params: dict[str, Any]) -> tuple[int, list[
         f"{nullable_text('post_content')} FROM {posts} "
         "WHERE post_type NOT IN ('revision', 'customize_changeset', 'oembed_cache') "
         "AND post_status <> 'trash' "
-        f"AND ({matching('post_content', regexp, hidden_re, disguised)} "
-        f"OR {matching('post_title', regexp, disguised)}) ORDER BY ID;"))
+        f"AND ({matching('post_content', *words, hidden_re)}{titles}) ORDER BY ID;"))
     option_rows = query(conn, (
         f"SELECT option_name, {nullable_text('option_value')} FROM {options} "  # noqa: S608
         "WHERE option_name NOT LIKE '\\_transient%' AND option_name NOT LIKE '\\_site\\_transient%' "
-        f"AND ({matching('option_value', regexp, hidden_re, disguised)}) ORDER BY option_name;"))
+        f"AND {matching('option_value', *words, hidden_re)} ORDER BY option_name;"))
     own = next((urlsplit(u).hostname or "" for u in params["urls"]), "").lower()
     trusted = (own, *allowed_hosts(params))
     found: list[dict[str, Any]] = []

@@ -248,12 +248,13 @@ def keyword_pattern(keywords: list[str], stems: Iterable[str] = (),
 
 
 def sql_keyword_regexp(keywords: list[str], stems: Iterable[str] = (),
-                       prefixes: Iterable[str] = (), suffixes: Iterable[str] = ()) -> str:
+                       prefixes: Iterable[str] = (), suffixes: Iterable[str] = ()) -> str | None:
     """The keywords as a MariaDB REGEXP, its words also apart by inline tags, and each
     stem glued after a prefix or before a suffix or stem: with the keywords, what every
-    compound keyword_pattern reads holds."""
+    compound keyword_pattern reads holds. None without keywords and stems: an empty
+    REGEXP would select every row."""
     between = f"([-_+[:space:]]|{_SQL_INLINE_TAG})*"
-    found = [between.join(re.escape(w) for w in k.lower().split()) for k in keywords if k]
+    found = [between.join(re.escape(w) for w in k.lower().split()) for k in keywords if k.split()]
     stem_words = _words(stems, glue=True)
     if stem_words:
         before = "|".join(map(re.escape, _words(prefixes, glue=True)))
@@ -261,7 +262,15 @@ def sql_keyword_regexp(keywords: list[str], stems: Iterable[str] = (),
         glued = "|".join(map(re.escape, stem_words))
         found += [f"({before})({glued})"] if before else []
         found.append(f"({glued})({after})")
-    return "|".join(found)
+    return "|".join(found) or None
+
+
+def sql_prefilters(keywords: list[str], stems: Iterable[str] = (), prefixes: Iterable[str] = (),
+                   suffixes: Iterable[str] = ()) -> list[str]:
+    """The REGEXPs selecting the rows that may hold a keyword as found_keywords reads it
+    (sql_keyword_regexp and sql_disguised); none without keywords and stems."""
+    regexp = sql_keyword_regexp(keywords, stems, prefixes, suffixes)
+    return [] if regexp is None else [regexp, sql_disguised()]
 
 
 def _ascii_by_case(char: str) -> bool:

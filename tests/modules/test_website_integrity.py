@@ -635,7 +635,7 @@ def prefilter_selects(text: str, *vocabulary: list[str]) -> bool:
     content) for ``vocabulary`` (keywords, stems, prefixes, suffixes), read as MariaDB
     reads them with WordPress's _ci collations: case-insensitive, POSIX classes ASCII-only
     (PCRE2 without UCP)."""
-    regexps = [content.sql_keyword_regexp(*vocabulary), content.sql_disguised()]
+    regexps = content.sql_prefilters(*vocabulary)
     return any(re.search(r.replace("[:space:]", " \t\n\r\f\v").replace("[:alnum:]", "a-z0-9"),
                          text.lower(), re.IGNORECASE) for r in regexps)
 
@@ -783,6 +783,16 @@ def test_allowed_hosts_are_not_findings_but_keywords_still_are():
         ("display:none", [], ["notforms.gle"]), ("display:none", ["slot gacor"], [])]
 
 
+def test_no_spam_words_select_no_database_row_for_words():
+    """An empty REGEXP matches every row: without keywords and stems, every post and
+    option was read (the pre-filter selected nothing out)."""
+    assert content.sql_keyword_regexp([], [], content.SPAM_PREFIXES, content.SPAM_SUFFIXES) is None
+    assert content.sql_prefilters([], [], content.SPAM_PREFIXES, content.SPAM_SUFFIXES) == []
+    assert not prefilter_selects("Sidang perkara togel, slot gacor", [], [],
+                                 content.SPAM_PREFIXES, content.SPAM_SUFFIXES)
+    assert prefilter_selects("Sidang perkara togel", ["togel"], [], [], [])
+
+
 WP_TABLES = """
 CREATE TABLE wp_posts (ID BIGINT UNSIGNED PRIMARY KEY, post_title TEXT, post_content LONGTEXT,
   post_status VARCHAR(20), post_type VARCHAR(20));
@@ -872,6 +882,21 @@ def test_wordpress_tables_in_utf8mb3_or_latin1_are_read(mariadb: MariaDB, charse
     checked, found = mod.check_database(conn, params(Path("/"), Path("/")))
     assert (checked, [(f["post_id"], f["keywords"]) for f in found]) == (
         2, [(1, ["judi online"]), (2, ["gacor"])])
+
+
+@pytest.mark.mariadb
+def test_no_spam_words_select_no_post_or_option_for_words(mariadb: MariaDB):
+    """Without keywords and stems the pre-filter's empty REGEXP selected every post and
+    option; now only rows with a hiding style are read (for hidden links)."""
+    mariadb.root_sql("DROP TABLE IF EXISTS wp_posts, wp_options;" + WP_TABLES)
+    mariadb.root_sql("INSERT INTO wp_posts VALUES (7, 'Sidang perkara togel', "
+                     "'<p>Barang bukti kupon togel.</p>', 'publish', 'post');"
+                     "INSERT INTO wp_options (option_name, option_value) "
+                     "VALUES ('blogname', 'PN Contoh');")
+    conn = mod.Connection(binary="mariadb", database=mariadb.database, user=mariadb.user,
+                          password=mariadb.password, host=mariadb.host, port=mariadb.port)
+    assert mod.check_database(conn, params(Path("/"), Path("/"), spam_keywords=[],
+                                           spam_stems=[])) == (0, [])
 
 
 def test_module_bad_input_is_one_line(tmp_path):
