@@ -79,6 +79,24 @@ description:
     (not transients) holding gambling keywords or hidden elements with links to other
     sites (the first of O(urls) is the site's own), found with one REGEXP query each and
     then parsed like pages; findings name the post id or the option."
+  - "Gambling keywords in a court's own text (C(kupon togel) in the news of a gambling
+    case) can be accepted, one match at a time, never implicitly: each keyword match of a
+    C(page_spam), C(post_spam) or C(option_spam) finding has a fingerprint, the first 32
+    hex digits of the sha256 of the JSON list [C(spam-v1), C(page), C(post) or
+    C(option), the page's path and query, the post's id or the option's name, the keyword,
+    the 40 characters before it, the 40 after it], the text read as the keywords are
+    (character references decoded, NFKC, lower case, markup kept) with each run of
+    whitespace one space. An edit further away keeps it; spam glued to the keyword or
+    written beside it, or a keyword elsewhere, is a new one (the same words with the same
+    text around them on the same page are the same match). A finding whose every match
+    is listed in O(spam_accepted) is reported in RV(integrity.spam_accepted), not in
+    RV(integrity.findings); one with a match not listed stays a finding, showing those
+    (C(matches), with their context) and saying which fingerprints to add. Hidden text,
+    cloaking and hidden links are never accepted so: a page with a C(hidden_text) or
+    C(cloaking) finding, a post or option with hidden text or links or markup not parsed
+    in time, keeps its spam finding whatever the list says. An accepted fingerprint no
+    longer found is reported in RV(integrity.spam_stale), for the list to be cleaned;
+    no run writes the list."
   - Each finding has a C(kind), the C(path), C(url), C(post_id) or C(option) it is about,
     a C(name) (one line) and a C(detail) in Bahasa Indonesia.
 version_added: "0.1.0"
@@ -171,6 +189,23 @@ options:
     type: list
     elements: str
     default: [hk, sgp, sdy, hongkong, singapore, sidney, sydney, macau, online, terpercaya, resmi, terbaru, terbaik, terbesar, hariini, dana, pulsa, qris, thailand, kamboja, vip, demo, login]
+  spam_accepted:
+    description:
+      - Gambling-keyword matches accepted as the court's own text (the news of a gambling
+        case), each by the fingerprint a finding names, with an optional note (where it is,
+        why it is accepted). See the description for what a fingerprint covers.
+      - Never filled by a run; an entry no longer found is reported in RV(integrity.spam_stale).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      fingerprint:
+        description: The match's fingerprint (32 hex digits).
+        type: str
+        required: true
+      note:
+        description: Free text, returned with the accepted match.
+        type: str
   database:
     description: The WordPress database; its posts and options are checked when given.
     type: str
@@ -197,6 +232,14 @@ EXAMPLES = r"""
     login_user: wordpress
     login_password: "{{ website_db_password }}"
   register: website_integrity
+
+- name: Check the pages, accepting the news of a gambling case
+  website_integrity:
+    paths: [/usr/share/wordpress]
+    urls: ["https://pn-contoh.go.id/berita/"]
+    spam_accepted:
+      - fingerprint: 5f0c2e8d9a7b4c1e3f6a8b0d2c4e6f81
+        note: Berita sidang perkara 45/Pid.B/2026 (kupon togel)
 
 - name: Accept the site as it is now (after reviewing the changes)
   website_integrity:
@@ -227,7 +270,7 @@ integrity:
       description: Why the CMS database could not be checked (the module then fails, after the files and pages were checked); null otherwise.
       type: str
     findings:
-      description: Every finding.
+      description: Every finding (spam accepted by O(spam_accepted) not among them).
       type: list
       elements: dict
       contains:
@@ -239,11 +282,26 @@ integrity:
         url: {description: The page (page findings)., type: str}
         post_id: {description: The post (post_spam)., type: int}
         option: {description: The option (option_spam)., type: str}
+        matches:
+          description: "The keyword matches not accepted (page_spam, post_spam, option_spam), at most 20: {fingerprint, keyword, context (the text around it, the keyword in brackets)}."
+          type: list
+          elements: dict
+        unaccepted: {description: How many keyword matches are not accepted (spam findings)., type: int}
+        acceptable: {description: "Whether O(spam_accepted) can accept the spam finding: false beside hidden text, cloaking or markup not parsed in time.", type: bool}
+    spam_accepted:
+      description: The spam findings O(spam_accepted) accepted whole, as findings, each match with its C(note).
+      type: list
+      elements: dict
+    spam_stale:
+      description: "The entries of O(spam_accepted) ({fingerprint, note}) no match has any more; null when a page or the database could not be read."
+      type: list
+      elements: dict
 sop_output:
   description: The compact record the C(sop) runner keeps as the activity's output.
   returned: success
   type: dict
-  sample: {baseline: compared, files: 2612, findings: ["webshell: /var/lib/wordpress/wp-content/uploads/2026/11/x.php"]}
+  sample: {baseline: compared, files: 2612, findings: ["webshell: /var/lib/wordpress/wp-content/uploads/2026/11/x.php"],
+           spam_accepted: ["post_spam: post 812 (Sidang perkara togel)"], spam_stale: []}
 """
 
 import os  # noqa: E402
@@ -275,12 +333,15 @@ from ansible.module_utils.sop_integrity_content import (  # noqa: E402
     SPAM_STEMS,
     SPAM_SUFFIXES,
     SQL_HIDDEN,
+    accepted_spam,
     compare_variant,
     found_keywords,
     hidden_findings,
     keyword_pattern,
     same_site,
     scan_html,
+    settle_spam,
+    spam_matches,
     sql_prefilters,
 )
 from ansible.module_utils.sop_mariadb import (  # noqa: E402
@@ -332,6 +393,13 @@ def spam_words(params: dict[str, Any]) -> tuple[list[str], list[str], list[str],
             params["spam_suffixes"])
 
 
+def page_path(url: str) -> str:
+    """Where a page is on its site (its path and query): its spam fingerprints' place,
+    the same over http and https, with or without www."""
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
 def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Fetch every URL in three variants; the pages' summary and findings."""
     pattern = keyword_pattern(*spam_words(params))
@@ -356,6 +424,7 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
         if certificate:
             pages[url]["certificate"] = certificate
         base = variants["browser"]
+        named = len(found)  # the findings before this page's
         if base["status"] == -1:
             found.append({"kind": "page_unreachable", "url": url, "name": f"page_unreachable: {url}",
                           "detail": f"halaman tidak dapat diambil: {base['error']}"})
@@ -392,8 +461,13 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
                 if region not in hidden:
                     hidden.append(region)
         if words:
+            # acceptable as the court's own text only on a page nothing else is wrong with
             found.append({"kind": "page_spam", "url": url, "keywords": sorted(words),
                           "variants": sorted({v for vs in words.values() for v in vs}),
+                          "matches": spam_matches("page", page_path(url), [
+                              page["html"] for page in variants.values() if page["keywords"]],
+                              pattern),
+                          "acceptable": not hidden and len(found) == named,
                           "name": f"page_spam: {url}",
                           "detail": "kata kunci judi: " + ", ".join(sorted(words))})
         for region in hidden:
@@ -449,16 +523,25 @@ def check_database(conn: Connection, params: dict[str, Any]) -> tuple[int, list[
                 sorted({x for h in hidden for x in h["keywords"] + h["links"]})))
         found.append({"kind": "post_spam", "post_id": post_id, "post_type": row[1],
                       "post_status": row[2], "title": title[:200], "keywords": words,
-                      "hidden": hidden, "name": f"post_spam: post {post_id} ({title[:60]})",
+                      "hidden": hidden,
+                      "matches": spam_matches("post", str(post_id), [title, content], pattern)
+                      if words else [],
+                      "acceptable": bool(words) and not hidden and scan.complete,
+                      "name": f"post_spam: post {post_id} ({title[:60]})",
                       "detail": "; ".join(detail)})
     for row in option_rows:
         value = text_value(row[1]) or ""
         words = found_keywords(value, pattern)
         scan = scan_html(value)
-        links = sorted({x for h in hidden_findings(scan, pattern, trusted) for x in h["links"]})
+        hidden = hidden_findings(scan, pattern, trusted)
+        links = sorted({x for h in hidden for x in h["links"]})
         if words or links or not scan.complete:
             found.append({"kind": "option_spam", "option": row[0], "keywords": words,
-                          "links": links, "name": f"option_spam: {row[0]}",
+                          "links": links,
+                          "matches": spam_matches("option", row[0] or "", [value], pattern)
+                          if words else [],
+                          "acceptable": bool(words) and not hidden and scan.complete,
+                          "name": f"option_spam: {row[0]}",
                           "detail": "; ".join(
                               ([] if scan.complete
                                else ["markup tidak selesai diurai dalam batas waktu"])
@@ -469,6 +552,7 @@ def check_database(conn: Connection, params: dict[str, Any]) -> tuple[int, list[
 
 def run(params: dict[str, Any], check_mode: bool, conn: Connection | None) -> tuple[bool, dict[str, Any]]:
     started = time.monotonic()
+    accepted = accepted_spam(params["spam_accepted"])
     roots = sorted(os.path.abspath(p) for p in params["paths"])
     baseline_file = baseline_path(params["state_dir"], os.path.abspath(params["paths"][0]))
     data = load_baseline(baseline_file)
@@ -510,11 +594,15 @@ def run(params: dict[str, Any], check_mode: bool, conn: Connection | None) -> tu
             posts_checked, db_findings = check_database(conn, params)
         except MariaDBError as exc:  # the files and pages were checked: keep what they show
             database_error = str(exc)
+    failing, spam_accepted, stale = settle_spam(findings + page_findings + db_findings, accepted)
+    # an accepted fingerprint is known to be gone only where everything was read
+    unread = database_error or any(f["kind"] == "page_unreachable" for f in failing)
     result = {
         "baseline": state, "baseline_file": baseline_file, "files": len(entries),
         **{key: len((changes or {}).get(key, [])) for key in ("new", "changed", "removed")},
         "media_added": media, "pages": pages, "posts_checked": posts_checked,
-        "findings": findings + page_findings + db_findings, "database_error": database_error,
+        "findings": failing, "spam_accepted": spam_accepted,
+        "spam_stale": None if unread else stale, "database_error": database_error,
         "seconds": round(time.monotonic() - started, 3),
     }
     return changed, result
@@ -524,7 +612,10 @@ def sop_output(result: dict[str, Any]) -> dict[str, Any]:
     return {"baseline": result["baseline"], "files": result["files"], "new": result["new"],
             "changed": result["changed"], "removed": result["removed"],
             "pages": len(result["pages"]), "posts_checked": result["posts_checked"],
-            "findings": [f"{f['name']}: {f['detail']}" for f in result["findings"]]}
+            "findings": [f"{f['name']}: {f['detail']}" for f in result["findings"]],
+            "spam_accepted": [f["name"] for f in result["spam_accepted"]],
+            "spam_stale": None if result["spam_stale"] is None
+            else [entry["fingerprint"] for entry in result["spam_stale"]]}
 
 
 def main() -> None:
@@ -547,6 +638,9 @@ def main() -> None:
         spam_stems={"type": "list", "elements": "str", "default": SPAM_STEMS},
         spam_prefixes={"type": "list", "elements": "str", "default": SPAM_PREFIXES},
         spam_suffixes={"type": "list", "elements": "str", "default": SPAM_SUFFIXES},
+        spam_accepted={"type": "list", "elements": "dict", "default": [],
+                       "options": {"fingerprint": {"type": "str", "required": True},
+                                   "note": {"type": "str"}}},
         database={"type": "str"},
         table_prefix={"type": "str", "default": "wp_"},
         query_timeout={"type": "int", "default": 120},
@@ -557,6 +651,10 @@ def main() -> None:
         module.fail_json(msg="paths: give at least the web root")
     if not 0 < params["similarity"] <= 1:
         module.fail_json(msg="similarity must be between 0 and 1")
+    try:
+        accepted_spam(params["spam_accepted"])
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
     conn = None
     if params["database"]:
         binary = find_binary(CLIENT_BINARIES)

@@ -7,13 +7,16 @@ Stdlib only (runs on the managed host, Python 3.9+).
 
 from __future__ import annotations
 
+import bisect
 import functools
+import hashlib
 import html
 import html.entities
+import json
 import re
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from html.parser import HTMLParser
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
@@ -38,6 +41,13 @@ SPAM_SUFFIXES = ["hk", "sgp", "sdy", "hongkong", "singapore", "sidney", "sydney"
                  "dana", "pulsa", "qris", "thailand", "kamboja", "vip", "demo", "login"]
 # Prefixes, and suffixes, that one compound holds at most (linkdaftaragenslot: three).
 AFFIXES = 3
+# A keyword's fingerprint (spam_fingerprint) holds this many characters of the text as read
+# on each side of it: an edit further away leaves it as it was, spam glued to the keyword
+# or written beside it does not.
+SPAM_CONTEXT = 40
+# Matches not yet accepted that a finding shows at most (it counts them all).
+SPAM_MATCHES_SHOWN = 20
+_FINGERPRINT = re.compile(r"[0-9a-f]{32}")
 BROWSER_AGENT = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
                  "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36")
 CRAWLER_AGENT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
@@ -129,7 +139,13 @@ def style_sheets(markup: str) -> str:
 
 def without_inline_tags(text: str) -> str:
     """``text`` without the inline elements' tags (see _INLINE), in one pass."""
-    kept, pos = [], 0
+    return _inline_tags_removed(text)[0]
+
+
+def _inline_tags_removed(text: str) -> tuple[str, list[int], list[int]]:
+    """``text`` without the inline elements' tags, and where each piece kept begins in
+    it and in ``text`` (ascending both)."""
+    kept, starts, origins, pos, length = [], [], [], 0, 0
     for match in _INLINE_TAG_START.finditer(text):
         if match.start() < pos:
             continue  # inside a tag already removed
@@ -137,8 +153,14 @@ def without_inline_tags(text: str) -> str:
         if end < 0:
             break
         kept.append(text[pos:match.start()])
+        starts.append(length)
+        origins.append(pos)
+        length += match.start() - pos
         pos = end + 1
-    return "".join([*kept, text[pos:]])
+    kept.append(text[pos:])
+    starts.append(length)
+    origins.append(pos)
+    return "".join(kept), starts, origins
 
 
 def css_rules(css: str) -> list[tuple[str, str, bool]]:
@@ -328,9 +350,22 @@ def readable(text: str) -> str:
 def found_keywords(text: str, pattern: KeywordPattern) -> list[str]:
     """The distinct keywords in ``text`` (markup or plain) as a reader reads them,
     lower-case, also where inline tags split a word."""
-    plain = readable(text).lower()
-    return sorted({re.sub(r"[\s\-_+]+", " ", found) for variant in
-                   (plain, without_inline_tags(plain)) for found in _keywords(variant, pattern)})
+    return sorted({keyword for keyword, _start, _end in _spans(readable(text).lower(), pattern)})
+
+
+def _spans(plain: str, pattern: KeywordPattern) -> Iterator[tuple[str, int, int]]:
+    """(keyword, start, end) of each keyword of ``plain`` (readable, lower-case), also
+    where inline tags split a word: its span in ``plain`` then holds them."""
+    for start, end in _keywords(plain, pattern):
+        yield re.sub(r"[\s\-_+]+", " ", plain[start:end]), start, end
+    stripped, starts, origins = _inline_tags_removed(plain)
+
+    def origin(at: int) -> int:
+        piece = bisect.bisect_right(starts, at) - 1
+        return origins[piece] + at - starts[piece]
+
+    for start, end in _keywords(stripped, pattern):
+        yield re.sub(r"[\s\-_+]+", " ", stripped[start:end]), origin(start), origin(end - 1) + 1
 
 
 def _compound_start(text: str, start: int, pattern: KeywordPattern) -> int:
@@ -346,11 +381,11 @@ def _compound_start(text: str, start: int, pattern: KeywordPattern) -> int:
     return -1
 
 
-def _keywords(text: str, pattern: KeywordPattern) -> Iterator[str]:
-    """The keywords of ``text`` (lower-case), with their prefixes and suffixes, with no
-    letter before them, or another keyword glued there (the pattern checks what follows).
-    One rejected is searched past by a character, so that a keyword inside it still counts
-    (xslot gacor: gacor)."""
+def _keywords(text: str, pattern: KeywordPattern) -> Iterator[tuple[int, int]]:
+    """Where the keywords of ``text`` (lower-case) begin and end, with their prefixes and
+    suffixes, with no letter before them, or another keyword glued there (the pattern
+    checks what follows). One rejected is searched past by a character, so that a keyword
+    inside it still counts (xslot gacor: gacor)."""
     pos = 0
     while (match := pattern.regex.search(text, pos)) is not None:
         start = _compound_start(text, match.start(), pattern)
@@ -358,7 +393,106 @@ def _keywords(text: str, pattern: KeywordPattern) -> Iterator[str]:
             pos = match.start() + 1
             continue
         pos = match.end() + len(match.group("suffixes"))
-        yield text[start:pos]
+        yield start, pos
+
+
+def spam_fingerprint(kind: str, where: str, keyword: str, before: str, after: str) -> str:
+    """What was found where: the first 32 hex digits of the sha256 of the JSON list
+    ["spam-v1", kind (page, post, option), where (the page's path, the post's id, the
+    option's name), the keyword, the SPAM_CONTEXT characters before it and after it]."""
+    text = json.dumps(["spam-v1", kind, where, keyword, before, after])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def spam_matches(kind: str, where: str, texts: Iterable[str],
+                 pattern: KeywordPattern) -> list[dict[str, str]]:
+    """Each keyword of ``texts`` (markup or plain, of one page, post or option) as
+    found_keywords reads it: {fingerprint (spam_fingerprint), keyword, context (the text
+    as read around it, the keyword in brackets)}, one per fingerprint. The text as read
+    is readable(), lower-case, each run of whitespace one space, so that a page indented
+    anew keeps its fingerprints."""
+    found: dict[tuple[str, str, str], dict[str, str]] = {}
+    for text in texts:
+        plain = readable(text).lower()
+        collapsed, at = _whitespace_collapsed(plain)
+        for keyword, start, end in _spans(plain, pattern):
+            before = collapsed[max(0, at(start) - SPAM_CONTEXT):at(start)]
+            after = collapsed[at(end):at(end) + SPAM_CONTEXT]
+            if (keyword, before, after) not in found:  # a page of one word repeated: hashed once
+                fingerprint = spam_fingerprint(kind, where, keyword, before, after)
+                found[keyword, before, after] = {
+                    "fingerprint": fingerprint, "keyword": keyword,
+                    "context": f"{before}[{plain[start:end]}]{after}"}
+    return list(found.values())
+
+
+def _whitespace_collapsed(text: str) -> tuple[str, Callable[[int], int]]:
+    """``text`` with each run of whitespace one space, and where a place of ``text`` that
+    is not inside such a run is in it."""
+    ends, removed, total = [0], [0], 0
+    for run in re.finditer(r"\s{2,}", text):
+        total += len(run.group()) - 1
+        ends.append(run.end())
+        removed.append(total)
+    return re.sub(r"\s+", " ", text), lambda at: at - removed[bisect.bisect_right(ends, at) - 1]
+
+
+def accepted_spam(entries: list[dict[str, Any]]) -> dict[str, str]:
+    """The fingerprints of spam_accepted ({fingerprint, note}), each with its note ("" for
+    none); ValueError naming an entry that is no fingerprint."""
+    accepted = {}
+    for entry in entries:
+        fingerprint = str(entry["fingerprint"]).strip().lower()
+        if not _FINGERPRINT.fullmatch(fingerprint):
+            raise ValueError(f"spam_accepted: {entry['fingerprint']!r} is no fingerprint "
+                             "(32 hex digits, as a finding names it)")
+        accepted[fingerprint] = entry.get("note") or ""
+    return accepted
+
+
+def settle_spam(findings: list[dict[str, Any]], accepted: dict[str, str]) -> tuple[
+        list[dict[str, Any]], list[dict[str, Any]], list[dict[str, str]]]:
+    """``findings`` split by the spam accepted (fingerprint: note): those that still fail,
+    the spam findings accepted (``acceptable`` ones, with ``matches``, every match's
+    fingerprint accepted; each match with its note), and the accepted entries no match
+    has (stale). A failing spam finding shows the matches not accepted (at most
+    SPAM_MATCHES_SHOWN), counts them (``unaccepted``) and says how to accept them."""
+    failing, settled = [], []
+    seen: set[str] = set()
+    for finding in findings:
+        matches = finding.get("matches")
+        if matches is None:
+            failing.append(finding)
+            continue
+        seen.update(m["fingerprint"] for m in matches)
+        new = [m for m in matches if m["fingerprint"] not in accepted]
+        if finding["acceptable"] and matches and not new:
+            settled.append({**finding, "matches": [{**m, "note": accepted[m["fingerprint"]]}
+                                                   for m in matches]})
+        else:
+            failing.append(_not_accepted(finding, new, len(matches) - len(new)))
+    stale = [{"fingerprint": fp, "note": note} for fp, note in accepted.items() if fp not in seen]
+    return failing, settled, stale
+
+
+def _not_accepted(finding: dict[str, Any], new: list[dict[str, str]],
+                  accepted: int) -> dict[str, Any]:
+    """A spam finding that still fails, its ``new`` matches shown, and how to accept them."""
+    detail = finding["detail"]
+    if not finding["acceptable"] and finding["matches"]:
+        detail += ("; tidak dapat diterima sebagai teks pengadilan: halaman, pos atau opsi ini "
+                   "juga memuat teks/tautan tersembunyi, cloaking atau markup yang tidak "
+                   "selesai diurai")
+    elif new:
+        shown = [m["fingerprint"] for m in new[:SPAM_MATCHES_SHOWN]]
+        more = len(new) - len(shown)
+        detail += ((f" ({accepted} kecocokan lain sudah diterima)" if accepted else "")
+                   + "; bila ini teks pengadilan sendiri (mis. berita perkara perjudian), "
+                   "periksa konteksnya (matches) lalu tambahkan sidiknya ke "
+                   "website_integrity_spam_accepted: " + ", ".join(shown)
+                   + (f" (dan {more} lagi)" if more else ""))
+    return {**finding, "matches": new[:SPAM_MATCHES_SHOWN], "unaccepted": len(new),
+            "detail": detail}
 
 
 class _OutOfTime(Exception):

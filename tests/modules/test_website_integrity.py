@@ -114,7 +114,7 @@ def params(root: Path, state: Path, **extra):
             "urls": [], "timeout": 5, "validate_certs": True, "ca_path": None,
             "similarity": 0.6, "spam_keywords": content.SPAM_KEYWORDS,
             "spam_stems": content.SPAM_STEMS, "spam_prefixes": content.SPAM_PREFIXES,
-            "spam_suffixes": content.SPAM_SUFFIXES, "table_prefix": "wp_"}
+            "spam_suffixes": content.SPAM_SUFFIXES, "spam_accepted": [], "table_prefix": "wp_"}
     base.update(extra)
     return base
 
@@ -273,8 +273,14 @@ UNCLOSED_TAGS = "<a " * 20_000
 MANY_TAGS = "<p>pengadilan negeri</p>" * 150_000
 
 
+# A court's own news about a gambling case: its words are the spam's.
+NEWS = ("<h2>Sidang perkara perjudian</h2><p>Terdakwa ditangkap dengan barang bukti "
+        "<b>kupon togel</b> dan uang tunai sebesar Rp 350.000 dari tangan terdakwa.</p>")
+
+
 class Handler(BaseHTTPRequestHandler):
     counter = 0
+    planted = ""  # added to the news page (a test sets it)
 
     def do_GET(self):
         agent = self.headers.get("User-Agent", "")
@@ -297,6 +303,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if self.path == "/hidden":
             extra = HIDDEN_LINKS
+        if self.path == "/berita-perkara":
+            extra = NEWS + Handler.planted
         if self.path == "/encoded":  # visible to all, spelled with character references
             extra = '<p><a href="/daftar">Daftar sl&#111;t gac&#111;r &amp; t&#111;gel</a></p>'
         if self.path == "/compounds":  # spam words glued to spam's prefixes and suffixes
@@ -483,6 +491,55 @@ def test_spam_compounds_in_a_page_are_named_by_the_module_s_defaults(base, tmp_p
                                    spam_prefixes=[*content.SPAM_PREFIXES, "main"]), False, None)
     assert [f["keywords"] for f in own["findings"]] == [
         ["linkslot", "mainslot", "situsgacor", "togelhk"]]
+
+
+def test_a_court_s_own_news_about_a_gambling_case_can_be_accepted_by_fingerprint(
+        base, tmp_path, monkeypatch):
+    """Courts try gambling cases every week and publish news of them: the words are named
+    with their fingerprint until the court accepts it; accepted, they are reported, not
+    failed; new spam on the page is a finding again; news no longer found is stale."""
+    url = base + "/berita-perkara"
+    [finding] = page_findings(base, "/berita-perkara", tmp_path)["findings"]
+    assert (finding["name"], finding["acceptable"], finding["unaccepted"]) == (
+        f"page_spam: {url}", True, 1)
+    [match] = finding["matches"]
+    assert match["keyword"] == "togel"
+    assert "barang bukti <b>kupon [togel]</b> dan uang tunai" in match["context"]
+    assert finding["detail"].endswith(f"website_integrity_spam_accepted: {match['fingerprint']}")
+    accept = [{"fingerprint": match["fingerprint"], "note": "Berita perkara 45/Pid.B/2026"}]
+    _changed, result = mod.run(params(tmp_path / "www", tmp_path / "state", urls=[url],
+                                      spam_accepted=accept), False, None)
+    assert result["findings"] == [] and result["spam_stale"] == []
+    assert [(f["name"], f["matches"]) for f in result["spam_accepted"]] == [
+        (f"page_spam: {url}", [{**match, "note": "Berita perkara 45/Pid.B/2026"}])]
+    assert mod.sop_output(result)["spam_accepted"] == [f"page_spam: {url}"]
+
+    monkeypatch.setattr(Handler, "planted", '<p>Daftar <a href="/x">situsgacor</a></p>')
+    _changed, spammed = mod.run(params(tmp_path / "www", tmp_path / "state", urls=[url],
+                                       spam_accepted=accept), False, None)
+    [again] = spammed["findings"]
+    assert [m["keyword"] for m in again["matches"]] == ["situsgacor"]
+    assert "(1 kecocokan lain sudah diterima)" in again["detail"]
+    assert spammed["spam_accepted"] == []
+
+    _changed, gone = mod.run(params(tmp_path / "www", tmp_path / "state", urls=[base + "/"],
+                                    spam_accepted=accept), False, None)
+    assert (gone["findings"], gone["spam_stale"]) == ([], accept)
+    _changed, unread = mod.run(params(tmp_path / "www", tmp_path / "state",
+                                      urls=["http://127.0.0.1:9/"], spam_accepted=accept),
+                               False, None)
+    assert unread["spam_stale"] is None  # a page not read: nothing is known to be gone
+
+
+def test_hidden_spam_is_never_accepted_by_fingerprint(base, tmp_path):
+    url = base + "/hidden"
+    found = {f["name"]: f for f in page_findings(base, "/hidden", tmp_path)["findings"]}
+    spam = found[f"page_spam: {url}"]
+    assert spam["acceptable"] is False and "tidak dapat diterima" in spam["detail"]
+    accept = [{"fingerprint": m["fingerprint"], "note": None} for m in spam["matches"]]
+    _changed, result = mod.run(params(tmp_path / "www", tmp_path / "state", urls=[url],
+                                      spam_accepted=accept), False, None)
+    assert names(result) == set(found) and result["spam_accepted"] == []
 
 
 def test_an_expired_certificate_does_not_blind_the_content_checks(tmp_path):
@@ -760,9 +817,11 @@ def test_style_sheets_and_inline_tags_are_read_as_a_browser_reads_them():
     ("bo" * 1_000_000 + "slot", lambda page: content.found_keywords(page, SPAM)),
     ("xbositusslothkhk" * 200_000, lambda page: content.found_keywords(page, SPAM)),
     ("slot" + "hk" * 1_000_000, lambda page: content.found_keywords(page, SPAM)),
+    (" ".join(f"togel{i}" for i in range(600_000)),
+     lambda page: content.spam_matches("page", "/", [page], SPAM)),
 ], ids=["long-style", "unclosed-styles", "no-gt", "unclosed-comments", "unclosed-inline-tags",
         "deep-nesting", "keywords-inside-words", "prefixes", "affixes-inside-words",
-        "suffixes"])
+        "suffixes", "fingerprints"])
 def test_a_hostile_page_is_read_in_linear_time(page, read):
     """Each page took minutes to hours when a pattern or the open-element stack was
     searched again from every position; read once, each takes well under a second.
@@ -783,6 +842,115 @@ def test_allowed_hosts_are_not_findings_but_keywords_still_are():
         ("display:none", [], ["notforms.gle"]), ("display:none", ["slot gacor"], [])]
 
 
+def fingerprints(text: str, where: str = "7") -> set[str]:
+    return {m["fingerprint"] for m in content.spam_matches("post", where, [text], SPAM)}
+
+
+def test_a_spam_fingerprint_is_what_was_found_where_as_documented():
+    """sha256 of the location, the keyword and the 40 characters of the text as read on
+    each side of it (character references decoded, lower case, whitespace runs as one
+    space), the first 32 hex digits."""
+    before = " ditangkap dengan barang bukti <b>kupon "
+    after = "</b> dan uang tunai sebesar rp 350.000 d"
+    digest = hashlib.sha256(json.dumps(["spam-v1", "post", "7", "togel", before, after])
+                            .encode()).hexdigest()[:32]
+    assert content.spam_matches("post", "7", [NEWS], SPAM) == [
+        {"fingerprint": digest, "keyword": "togel", "context": f"{before}[togel]{after}"}]
+
+
+def test_a_spam_fingerprint_survives_unrelated_edits_but_not_new_spam():
+    first = fingerprints(NEWS)
+    edited = ("<p>Diperbarui 5 Mei 2026.</p>\n"
+              + NEWS.replace("Sidang perkara perjudian", "Putusan perkara 45/Pid.B/2026")
+              .replace(" dengan ", "\n        dengan ") + "<p>Sidang berikutnya: tuntutan.</p>")
+    assert fingerprints(edited) == first
+    spam = edited + '<p>Daftar <a href="https://gacor.example/">situs gacor</a></p>'
+    assert fingerprints(spam) > first
+    assert not fingerprints(NEWS.replace("kupon togel", "kupon togel88 situsgacor")) & first
+    assert not fingerprints(NEWS, "8") & first  # the same words in another post
+    assert not {m["fingerprint"] for m in content.spam_matches("option", "7", [NEWS], SPAM)} & first
+
+
+def test_inline_tags_around_a_keyword_give_it_one_fingerprint():
+    """found_keywords reads a text with and without its inline tags: one keyword both
+    readings find is one match, named where it is in the text."""
+    assert [m["context"] for m in content.spam_matches("post", "7", [
+        "<p>Barang bukti: kupon <b>to<i></i>gel</b> 2 lembar.</p>"], SPAM)] == [
+        "<p>barang bukti: kupon <b>[to<i></i>gel]</b> 2 lembar.</p>"]
+    assert len(fingerprints("<p>kupon <b>togel</b> dan</p>")) == 1
+
+
+@pytest.mark.parametrize("text", [
+    *(text for text, _words in COMPOUNDS.values()), *DISGUISED.values(), NEWS,
+    "<b>slot</b> <i>gacor</i>", "slot<b>x</b>gacor", "kata<b>togel</b> slot88gacor"])
+def test_every_keyword_found_has_a_fingerprint(text):
+    """A keyword without a fingerprint could not fail a finding whose others were accepted."""
+    assert {m["keyword"] for m in content.spam_matches("page", "/", [text], SPAM)} == set(
+        content.found_keywords(text, SPAM))
+
+
+A, B, C, D = "a" * 32, "b" * 32, "c" * 32, "d" * 32
+
+
+def spam_finding(*fps: str, acceptable: bool = True, post_id: int = 7) -> dict:
+    return {"kind": "post_spam", "post_id": post_id, "name": f"post_spam: post {post_id} (x)",
+            "detail": "kata kunci judi: togel", "keywords": ["togel"], "acceptable": acceptable,
+            "matches": [{"fingerprint": fp, "keyword": "togel", "context": f"{fp[0]} [togel]"}
+                        for fp in fps]}
+
+
+def test_accepted_spam_is_reported_not_failed_and_entries_no_longer_found_are_stale():
+    webshell = {"kind": "webshell", "name": "webshell: /x", "detail": "eval"}
+    failing, accepted, stale = content.settle_spam(
+        [webshell, spam_finding(A), spam_finding(B, C, post_id=8)],
+        {A: "Berita perkara 45/Pid.B/2026", B: "", D: "berita lama"})
+    assert [f["name"] for f in failing] == ["webshell: /x", "post_spam: post 8 (x)"]
+    assert failing[0] == webshell
+    # what is new is shown, with how to accept it; what was accepted is counted
+    assert failing[1]["matches"] == [{"fingerprint": C, "keyword": "togel", "context": "c [togel]"}]
+    assert failing[1]["unaccepted"] == 1
+    assert failing[1]["detail"] == (
+        "kata kunci judi: togel (1 kecocokan lain sudah diterima); bila ini teks pengadilan "
+        "sendiri (mis. berita perkara perjudian), periksa konteksnya (matches) lalu tambahkan "
+        f"sidiknya ke website_integrity_spam_accepted: {C}")
+    assert [(f["name"], f["matches"]) for f in accepted] == [("post_spam: post 7 (x)", [
+        {"fingerprint": A, "keyword": "togel", "context": "a [togel]",
+         "note": "Berita perkara 45/Pid.B/2026"}])]
+    assert stale == [{"fingerprint": D, "note": "berita lama"}]
+
+
+def test_spam_beside_hidden_text_or_cloaking_is_never_accepted():
+    failing, accepted, stale = content.settle_spam([spam_finding(A, acceptable=False)], {A: ""})
+    assert (accepted, stale) == ([], [])  # found, so not stale, but not accepted either
+    assert failing[0]["detail"] == (
+        "kata kunci judi: togel; tidak dapat diterima sebagai teks pengadilan: halaman, pos "
+        "atau opsi ini juga memuat teks/tautan tersembunyi, cloaking atau markup yang tidak "
+        "selesai diurai")
+    assert content.settle_spam([spam_finding()], {})[0][0]["detail"] == "kata kunci judi: togel"
+
+
+def test_many_spam_matches_are_counted_and_the_first_shown():
+    fps = [f"{i:032x}" for i in range(30)]
+    [finding], _accepted, _stale = content.settle_spam([spam_finding(*fps)], {})
+    assert finding["unaccepted"] == 30
+    assert [m["fingerprint"] for m in finding["matches"]] == fps[:content.SPAM_MATCHES_SHOWN]
+    assert finding["detail"].endswith(f"{fps[19]} (dan 10 lagi)")
+
+
+def test_an_accepted_entry_must_be_a_fingerprint():
+    assert content.accepted_spam([{"fingerprint": f" {A.upper()} ", "note": None},
+                                  {"fingerprint": B, "note": "berita"}]) == {A: "", B: "berita"}
+    with pytest.raises(ValueError, match=r"^spam_accepted: 'kupon togel' is no fingerprint"):
+        content.accepted_spam([{"fingerprint": "kupon togel", "note": None}])
+
+
+def test_the_module_refuses_an_accepted_entry_that_is_no_fingerprint(tmp_path):
+    rc, result = run_module("website_integrity", tmp_path, {
+        "paths": [str(tmp_path)], "spam_accepted": [{"fingerprint": "togel"}]})
+    assert rc == 1 and result["msg"] == (
+        "spam_accepted: 'togel' is no fingerprint (32 hex digits, as a finding names it)")
+
+
 def test_no_spam_words_select_no_database_row_for_words():
     """An empty REGEXP matches every row: without keywords and stems, every post and
     option was read (the pre-filter selected nothing out)."""
@@ -791,6 +959,14 @@ def test_no_spam_words_select_no_database_row_for_words():
     assert not prefilter_selects("Sidang perkara togel, slot gacor", [], [],
                                  content.SPAM_PREFIXES, content.SPAM_SUFFIXES)
     assert prefilter_selects("Sidang perkara togel", ["togel"], [], [], [])
+
+
+def test_the_role_passes_its_accepted_spam_to_the_module():
+    defaults = yaml.safe_load((ROOT / "roles/website/defaults/main.yml").read_text())
+    assert defaults["website_integrity_spam_accepted"] == []
+    tasks = yaml.safe_load((ROOT / "roles/website/tasks/pengunjung.yml").read_text())
+    task = next(t for t in tasks if "website_integrity" in t)
+    assert task["website_integrity"]["spam_accepted"] == "{{ website_integrity_spam_accepted }}"
 
 
 WP_TABLES = """
@@ -882,6 +1058,33 @@ def test_wordpress_tables_in_utf8mb3_or_latin1_are_read(mariadb: MariaDB, charse
     checked, found = mod.check_database(conn, params(Path("/"), Path("/")))
     assert (checked, [(f["post_id"], f["keywords"]) for f in found]) == (
         2, [(1, ["judi online"]), (2, ["gacor"])])
+
+
+@pytest.mark.mariadb
+def test_a_court_s_own_post_and_widget_are_accepted_by_fingerprint(
+        mariadb: MariaDB, tmp_path):
+    """A news post and a widget about a gambling case: named until their fingerprints are
+    accepted, then reported as accepted."""
+    mariadb.root_sql("DROP TABLE IF EXISTS wp_posts, wp_options;" + WP_TABLES)
+    mariadb.root_sql(
+        "INSERT INTO wp_posts VALUES (7, 'Sidang perkara togel', "
+        f"'{NEWS}', 'publish', 'post'), (8, 'Jadwal', '<p>Sidang perdata.</p>', "
+        "'publish', 'post');"
+        "INSERT INTO wp_options (option_name, option_value) VALUES "
+        "('widget_text', '<p>Berita: sidang kupon togel</p>'), ('blogname', 'PN Contoh');")
+    conn = mod.Connection(binary="mariadb", database=mariadb.database, user=mariadb.user,
+                          password=mariadb.password, host=mariadb.host, port=mariadb.port)
+    site(tmp_path / "www")
+    _changed, first = mod.run(params(tmp_path / "www", tmp_path / "state"), False, conn)
+    assert names(first) == {"post_spam: post 7 (Sidang perkara togel)", "option_spam: widget_text"}
+    assert all(f["acceptable"] for f in first["findings"])
+    accept = [{"fingerprint": m["fingerprint"], "note": "berita perkara"}
+              for f in first["findings"] for m in f["matches"]]
+    assert len(accept) == 3  # the post's title and content, the widget
+    _changed, accepted = mod.run(params(tmp_path / "www", tmp_path / "state",
+                                        spam_accepted=accept), False, conn)
+    assert accepted["findings"] == [] and accepted["spam_stale"] == []
+    assert {f["name"] for f in accepted["spam_accepted"]} == names(first)
 
 
 @pytest.mark.mariadb
