@@ -119,6 +119,12 @@ def params(root: Path, state: Path, **extra):
     return base
 
 
+def connect(mariadb: MariaDB):
+    """The module's connection to the test's MariaDB (its CMS database)."""
+    return mod.Connection(binary="mariadb", database=mariadb.database, user=mariadb.user,
+                          password=mariadb.password, host=mariadb.host, port=mariadb.port)
+
+
 def names(result) -> set[str]:
     return {f["name"] for f in result["findings"]}
 
@@ -1012,8 +1018,7 @@ def test_wordpress_posts_and_options(mariadb: MariaDB, tmp_path):
         "('custom_css', '.menu { display: none }'),"
         "('widget_block', '<p>Situs m&#97;xwin</p>'),"
         "('site_tagline', 'Melayani&nbsp;dengan&nbsp;sepenuh&nbsp;hati');")
-    conn = mod.Connection(binary="mariadb", database=mariadb.database, user=mariadb.user,
-                          password=mariadb.password, host=mariadb.host, port=mariadb.port)
+    conn = connect(mariadb)
     site(tmp_path / "www")
     _changed, result = mod.run(params(tmp_path / "www", tmp_path / "state"), False, conn)
     found = {f["name"]: f for f in result["findings"]}
@@ -1053,8 +1058,7 @@ def test_wordpress_tables_in_utf8mb3_or_latin1_are_read(mariadb: MariaDB, charse
                      "(3, 'Jadwal', '<p>Sidang perkara</p>', 'publish', 'post');"
                      "INSERT INTO wp_options (option_name, option_value) "
                      "VALUES ('blogname', 'PN');")
-    conn = mod.Connection(binary="mariadb", database=mariadb.database, user=mariadb.user,
-                          password=mariadb.password, host=mariadb.host, port=mariadb.port)
+    conn = connect(mariadb)
     checked, found = mod.check_database(conn, params(Path("/"), Path("/")))
     assert (checked, [(f["post_id"], f["keywords"]) for f in found]) == (
         2, [(1, ["judi online"]), (2, ["gacor"])])
@@ -1072,8 +1076,7 @@ def test_a_court_s_own_post_and_widget_are_accepted_by_fingerprint(
         "'publish', 'post');"
         "INSERT INTO wp_options (option_name, option_value) VALUES "
         "('widget_text', '<p>Berita: sidang kupon togel</p>'), ('blogname', 'PN Contoh');")
-    conn = mod.Connection(binary="mariadb", database=mariadb.database, user=mariadb.user,
-                          password=mariadb.password, host=mariadb.host, port=mariadb.port)
+    conn = connect(mariadb)
     site(tmp_path / "www")
     _changed, first = mod.run(params(tmp_path / "www", tmp_path / "state"), False, conn)
     assert names(first) == {"post_spam: post 7 (Sidang perkara togel)", "option_spam: widget_text"}
@@ -1096,8 +1099,7 @@ def test_no_spam_words_select_no_post_or_option_for_words(mariadb: MariaDB):
                      "'<p>Barang bukti kupon togel.</p>', 'publish', 'post');"
                      "INSERT INTO wp_options (option_name, option_value) "
                      "VALUES ('blogname', 'PN Contoh');")
-    conn = mod.Connection(binary="mariadb", database=mariadb.database, user=mariadb.user,
-                          password=mariadb.password, host=mariadb.host, port=mariadb.port)
+    conn = connect(mariadb)
     assert mod.check_database(conn, params(Path("/"), Path("/"), spam_keywords=[],
                                            spam_stems=[])) == (0, [])
 
