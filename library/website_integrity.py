@@ -293,7 +293,7 @@ integrity:
       type: list
       elements: dict
     spam_stale:
-      description: "The entries of O(spam_accepted) ({fingerprint, note}) no match has any more; null when a page or the database could not be read."
+      description: "The entries of O(spam_accepted) ({fingerprint, note}) no match has any more; null when a page or the database could not be read (a page with no answer, or answering an error status instead of 2xx)."
       type: list
       elements: dict
 sop_output:
@@ -595,8 +595,10 @@ def run(params: dict[str, Any], check_mode: bool, conn: Connection | None) -> tu
         except MariaDBError as exc:  # the files and pages were checked: keep what they show
             database_error = str(exc)
     failing, spam_accepted, stale = settle_spam(findings + page_findings + db_findings, accepted)
-    # an accepted fingerprint is known to be gone only where everything was read
-    unread = database_error or any(f["kind"] == "page_unreachable" for f in failing)
+    # an accepted fingerprint is known to be gone only where everything was read: every
+    # page answered with itself (2xx), not with no answer (-1) or an error page (503)
+    unread = database_error or any(not 200 <= page["browser"]["status"] < 300
+                                   for page in pages.values())
     result = {
         "baseline": state, "baseline_file": baseline_file, "files": len(entries),
         **{key: len((changes or {}).get(key, [])) for key in ("new", "changed", "removed")},

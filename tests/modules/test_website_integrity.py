@@ -326,11 +326,12 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/huge":
             extra = "<!-- " + "x" * (16 << 20) + " -->"
         body = PAGE.format(nonce=Handler.counter, extra=extra).encode()
+        status = 503 if self.path == "/maintenance" else 200  # the server's own error page
         if self.path == "/unclosed-tags":  # at the end: no '>' after them
             body += UNCLOSED_TAGS.encode()
         if self.path == "/many-tags":
             body = MANY_TAGS.encode()
-        self.send_response(200)
+        self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -535,6 +536,19 @@ def test_a_court_s_own_news_about_a_gambling_case_can_be_accepted_by_fingerprint
                                       urls=["http://127.0.0.1:9/"], spam_accepted=accept),
                                False, None)
     assert unread["spam_stale"] is None  # a page not read: nothing is known to be gone
+
+
+def test_accepted_spam_on_a_page_answering_an_error_is_not_called_stale(base, tmp_path):
+    """A page down for maintenance (503) shows the server's error page, not the news: its
+    accepted fingerprints are not known to be gone, and the list must not be 'cleaned'."""
+    [finding] = page_findings(base, "/berita-perkara", tmp_path)["findings"]
+    accept = [{"fingerprint": m["fingerprint"], "note": ""} for m in finding["matches"]]
+    _changed, down = mod.run(params(tmp_path / "www", tmp_path / "state",
+                                    urls=[base + "/maintenance"], spam_accepted=accept),
+                             False, None)
+    assert down["pages"][base + "/maintenance"]["browser"]["status"] == 503
+    assert down["spam_stale"] is None
+    assert mod.sop_output(down)["spam_stale"] is None
 
 
 def test_hidden_spam_is_never_accepted_by_fingerprint(base, tmp_path):
