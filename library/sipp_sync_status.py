@@ -147,8 +147,8 @@ sync:
           age_hours, fresh, in_future, message, error, and cases, the answer's count of
           cases or null when it is not a count).
         - C(data) is the decoded answer when its text is at most 4096 characters; a
-          longer one is C(data_excerpt) instead, its first 4096 characters followed by
-          C(... [cut from N characters]). C(last_sync) and C(cases) are read from the
+          longer one is C(data_excerpt) instead, its first 4096 characters (the URLs'
+          credentials masked before the cut) followed by C(... [cut from N characters]). C(last_sync) and C(cases) are read from the
           whole answer.
         - Its last_sync is judged as the page's date is (O(max_age_hours), in_future more
           than five minutes ahead of the clock, never fresh) in its own fresh and message;
@@ -168,13 +168,20 @@ sync:
 import datetime as dt  # noqa: E402
 import json  # noqa: E402
 import re  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
 from typing import Any, NoReturn  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_clock import ahead_of_clock, parse_moment  # noqa: E402
 from ansible.module_utils.sop_http import context_for  # noqa: E402
 from ansible.module_utils.sop_http import fetch as http_fetch  # noqa: E402
-from ansible.module_utils.sop_secrets import basic_auth, mask_data, mask_url, url_secrets  # noqa: E402
+from ansible.module_utils.sop_secrets import (  # noqa: E402
+    basic_auth,
+    mask_data,
+    mask_text,
+    mask_url,
+    url_secrets,
+)
 from ansible.module_utils.sop_sipp_schema import offset_minutes, zone_error  # noqa: E402
 
 MONTHS = {
@@ -257,12 +264,15 @@ def _cut(text: str) -> str:
     return text if len(text) <= MAX_MARKER else text[:MAX_MARKER - 3].rstrip() + "..."
 
 
-def kept_answer(body: str, data: Any) -> dict[str, Any]:
+def kept_answer(body: str, data: Any, secrets: Sequence[str] = ()) -> dict[str, Any]:
     """SIPP MA's answer as the result keeps it: ``data``, the decoded answer, when its
-    text is short, else ``data_excerpt``, the text's beginning and how long it was."""
+    text is short, else ``data_excerpt``, the beginning of the text with ``secrets`` and
+    URLs masked (before the cut: a secret it splits would no longer be found whole) and
+    how long it was."""
     if len(body) <= MAX_CENTRAL_DATA:
         return {"data": data}
-    return {"data_excerpt": f"{body[:MAX_CENTRAL_DATA]}... [cut from {len(body)} characters]"}
+    shown = mask_text(body, secrets) or ""
+    return {"data_excerpt": f"{shown[:MAX_CENTRAL_DATA]}... [cut from {len(body)} characters]"}
 
 
 def parse_marker(text: str, default_offset: int) -> dt.datetime:
@@ -344,9 +354,9 @@ def evaluate(page: str, regex: str, default_offset: int, max_age: float,
 
 
 def central_status(url: str, timeout: int, validate_certs: bool, max_age: float,
-                   now: dt.datetime) -> dict[str, Any]:
+                   now: dt.datetime, *, secrets: Sequence[str] = ()) -> dict[str, Any]:
     """The central SIPP MA's answer, its last_sync judged as the page's date is; errors
-    are reported, not raised."""
+    are reported, not raised. ``secrets`` are masked in the answer's excerpt."""
     result: dict[str, Any] = {"url": mask_url(url)}
     try:
         status, body = fetch(url, timeout, validate_certs)
@@ -359,7 +369,7 @@ def central_status(url: str, timeout: int, validate_certs: bool, max_age: float,
     except (ValueError, RecursionError):  # RecursionError: an answer nested too deep
         result["error"] = "answer is not JSON"
         return result
-    result.update(kept_answer(body, data))
+    result.update(kept_answer(body, data, secrets))
     # Only a count reaches the record: a crafted answer's "cases" could be anything.
     cases = data.get("cases") if isinstance(data, dict) else None
     result["cases"] = cases if isinstance(cases, int) and not isinstance(cases, bool) \
@@ -420,7 +430,8 @@ def main() -> None:
                 max_age_hours=p["max_age_hours"], checked_at=now.isoformat())
     if p["central_status_url"]:
         sync["central"] = central_status(p["central_status_url"], p["timeout"],
-                                         p["validate_certs"], p["max_age_hours"], now)
+                                         p["validate_certs"], p["max_age_hours"], now,
+                                         secrets=secrets)
     output: dict[str, Any] = {key: sync.get(key) for key in ("public_url", "last_sync", "age_hours",
                                               "max_age_hours", "fresh", "message")}
     output["pembaharuan_data"] = sync.get("marker_text")

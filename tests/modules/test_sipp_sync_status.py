@@ -532,6 +532,29 @@ def test_credentials_in_the_urls_never_reach_the_results(tmp_path):
     assert result["sync"]["central"]["url"] == f"http://***@{authority}/api/status/1?key=***"
 
 
+class EchoingCentral(Central):
+    """SIPP MA echoing the request (its key in the query) in a long answer, the cut at
+    MAX_CENTRAL_DATA falling inside the key."""
+
+    def status(self) -> tuple[int, str]:
+        head = '{"pad": "'
+        echoed = '", "request": "' + self.path.split("=", 1)[0] + "="
+        pad = "y" * (mod.MAX_CENTRAL_DATA - 4 - len(head) - len(echoed))
+        return 200, json.dumps({"pad": pad, "request": self.path, "more": "z" * 100})
+
+
+def test_a_secret_the_cut_of_a_long_central_answer_splits_is_masked(tmp_path):
+    # data_excerpt was cut before the result was masked: the key's first characters, no
+    # longer the whole secret, were kept as written.
+    with serving(EchoingCentral) as url:
+        rc, result = run_module("sipp_sync_status", tmp_path, {
+            "public_url": url + "/", "central_status_url": f"{url}/api/status/1?key=K3yCentral"})
+    assert rc == 0, result
+    excerpt = result["sync"]["central"]["data_excerpt"]
+    assert excerpt.endswith(" characters]") and '"request": "/api/status/1?key=' in excerpt
+    assert "K3yC" not in json.dumps(result), excerpt[-60:]
+
+
 def test_credentials_are_masked_in_failures(tmp_path):
     with serving(GuardedCentral) as url:
         authority = url.split("://", 1)[1]
