@@ -168,7 +168,7 @@ def main() -> None:
     try:
         today = datetime.datetime.now(zone(params["timezone"])).date()
     except ValueError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg=f"timezone: {exc}")
     try:
         previous, start, end = month_bounds(params["month"], today)
     except SecurityInputError as exc:

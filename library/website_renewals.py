@@ -250,7 +250,7 @@ def main() -> None:
     try:
         now = datetime.datetime.now(zone(p["timezone"]))
     except ValueError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg=f"timezone: {exc}")
     items = collect(p, now)
     problems, warnings = messages(items)
     module.exit_json(changed=False, renewals=items, problems=problems, warnings_id=warnings,

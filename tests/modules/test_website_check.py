@@ -434,7 +434,7 @@ def test_the_hosting_end_is_yyyy_mm_dd_on_every_host_python(tmp_path):
 @pytest.mark.parametrize(("zone", "rc", "msg"), [
     # website_timezone defaults to sop_schedule.timezone, which the runner takes as WIB,
     # WITA or WIT: "unknown time zone 'WIT'" failed activity 4 of such a court.
-    ("WIT", 0, None), ("wita", 0, None), ("XYZ", 1, "unknown time zone 'XYZ'"),
+    ("WIT", 0, None), ("wita", 0, None), ("XYZ", 1, "timezone: unknown time zone 'XYZ'"),
 ])
 def test_the_courts_zone_as_its_admins_write_it(tmp_path, zone, rc, msg):
     code, result = run_module("website_renewals", tmp_path, {
