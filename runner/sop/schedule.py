@@ -145,13 +145,16 @@ def _documentation(project_dir: Path) -> str:
     return ("file://" + quote(f"{project_dir}/runner/sop/README.md")).replace("%", "%%")
 
 
-def _check_calendar(sop: Sop, value: str) -> None:
-    """systemd's own parser, when there is one, says whether the expression is valid."""
+def _check_calendar(sop: Sop, value: str, line: str) -> None:
+    """systemd's own parser, when there is one, says whether the court's expression
+    `value` is valid as the timer gets it, `line` (in its zone: as given, a time naming
+    the controller's own zone's abbreviation, `18:00 JST`, passes, then fails beside the
+    court's)."""
     if shutil.which("systemd-analyze") is None:
         return
     try:
         done = subprocess.run(  # "--": a value such as -h is an expression, never an option
-            ["systemd-analyze", "calendar", "--", value],
+            ["systemd-analyze", "calendar", "--", line],
             capture_output=True, text=True, check=False, timeout=ANALYZE_TIMEOUT,
         )  # fmt: skip
     except subprocess.TimeoutExpired:
@@ -227,18 +230,15 @@ def _zoned(value: str, zone: str) -> str:
 
 def _calendars(sop: Sop, court_schedule: Mapping[str, Any]) -> list[str]:
     """The SOP's OnCalendar lines at the court, each in the court's zone unless it names
-    its own."""
+    its own; the court's own times checked as written."""
     zone = _timezone(court_schedule)
-    return [_zoned(value, zone) for value in _court_calendars(sop, court_schedule)]
-
-
-def _court_calendars(sop: Sop, court_schedule: Mapping[str, Any]) -> list[str]:
     given = _given_calendars(sop, court_schedule)
     if given is None:
-        return default_calendar(sop)
-    for value in given:
-        _check_calendar(sop, value)
-    return given
+        return [_zoned(value, zone) for value in default_calendar(sop)]
+    lines = [_zoned(value, zone) for value in given]
+    for value, line in zip(given, lines, strict=True):
+        _check_calendar(sop, value, line)
+    return lines
 
 
 def _given_calendars(sop: Sop, court_schedule: Mapping[str, Any]) -> list[str] | None:

@@ -163,6 +163,22 @@ def test_a_zone_as_courts_write_it_is_the_tz_databases_in_the_units(
         assert_units_verify(units)
 
 
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="needs systemd-analyze")
+def test_a_time_only_the_controllers_own_clock_reads_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """systemd-analyze checked the court's time as given, on the controller's clock, not
+    the line the timer gets: `18:00 JST` on a controller kept at Asia/Tokyo passed, and
+    the timer got `18:00 JST Asia/Jakarta`, which systemd cannot parse."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    with pytest.raises(SopError) as raised:
+        _render_with(tmp_path, schedule={"local-demo": "18:00 JST"})
+    assert str(raised.value).startswith(
+        "inventory: sop_schedule/local-demo: '18:00 JST' is not a systemd OnCalendar expression"
+    ), raised.value
+    assert "\n" not in str(raised.value)
+
+
 def test_default_times_follow_the_runs_a_day_the_sop_asks_for() -> None:
     sops = load_catalogue(PACKAGE_CATALOGUE)
     assert sops["sipp-sync"].times_per_period == 3
