@@ -179,13 +179,18 @@ def default_calendar(sop: Sop) -> list[str]:
     return [f"*-*-* {m // 60:02d}:{m % 60:02d}" for m in minutes]
 
 
+def _tz_name(zone: str) -> str:
+    """The tz database's name of WIB, WITA or WIT (in any case); any other name itself."""
+    return INDONESIAN_ZONES.get(zone.strip().upper(), zone)
+
+
 def zone_name(zone: object, where: str) -> str:
     """The tz database's name of the time zone `zone` names: WIB, WITA or WIT (in any
     case) Indonesia's, any other name itself (SopError naming `where` if it names none)."""
     try:
         if not isinstance(zone, str):
             raise ValueError(zone)
-        name = INDONESIAN_ZONES.get(zone.strip().upper(), zone)
+        name = _tz_name(zone)
         if not _ZONE.fullmatch(name):
             raise ValueError(zone)
         ZoneInfo(name)
@@ -224,8 +229,12 @@ def court_zone(court_schedule: Any) -> ZoneInfo:
 
 
 def _zoned(value: str, zone: str) -> str:
-    """``value`` in ``zone`` unless it names its own time zone."""
-    return value if _ZONE.match(value.rsplit(maxsplit=1)[-1]) else f"{value} {zone}"
+    """``value`` in ``zone`` unless it names its own time zone, which is then written as
+    systemd knows it on any controller: WIB, WITA and WIT by the tz database's names, UTC
+    (systemd's in any case) in capitals."""
+    words = value.rsplit(maxsplit=1)
+    own = "UTC" if words[-1].upper() == "UTC" else _tz_name(words[-1])
+    return f"{words[0]} {own}" if len(words) == 2 and _ZONE.fullmatch(own) else f"{value} {zone}"
 
 
 def _calendars(sop: Sop, court_schedule: Mapping[str, Any]) -> list[str]:

@@ -164,6 +164,32 @@ def test_a_zone_as_courts_write_it_is_the_tz_databases_in_the_units(
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="needs systemd-analyze")
+@pytest.mark.parametrize("controller", ["UTC", "Asia/Makassar"])
+@pytest.mark.parametrize(
+    ("given", "written"),
+    [("18:00 WITA", "18:00 Asia/Makassar"), ("Mon..Fri 07:00 wit", "Mon..Fri 07:00 Asia/Jayapura"),
+     ("18:00 utc", "18:00 UTC")],
+)  # fmt: skip
+def test_a_time_naming_its_zone_as_courts_write_it_gets_a_zone_systemd_knows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, controller: str, given: str, written: str
+) -> None:
+    """A court's time naming its own zone as its timezone may (`18:00 WITA`) was refused
+    on a UTC controller and, on one kept at WITA (systemd-analyze takes the local zone's
+    abbreviation), written `18:00 WITA Asia/Jakarta`, which systemd cannot parse: a timer
+    that never ran; `18:00 utc` (systemd takes UTC in any case) became `18:00 utc
+    Asia/Jakarta` on every controller. The zone is written as systemd knows it, the same on
+    every controller, and `sop overdue` and `sop report -i` follow the time in it."""
+    monkeypatch.setenv("TZ", controller)
+    units = tmp_path / "units"
+    write(units, _render_with(tmp_path, schedule={"local-demo": given}))
+    assert f"OnCalendar={written}\n" in (units / "sop-local-demo.timer").read_text()
+    assert_units_verify(units)
+    sops = load_catalogue(FIXTURES / "catalogue")
+    (followed,) = schedule.due_calendars(sops, {"local-demo": given})["local-demo"]
+    assert followed.zone == ZoneInfo(written.rsplit(maxsplit=1)[-1])
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="needs systemd-analyze")
 def test_a_time_only_the_controllers_own_clock_reads_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
