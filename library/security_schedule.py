@@ -14,7 +14,10 @@ description:
     frequencies, the inventory's C(sop_schedule) times), written into a private
     temporary directory that is removed afterwards, and expands each timer's
     C(OnCalendar) into the runs of the month with C(systemd-analyze calendar), listed on
-    the court's clock (the time zone C(sop schedule) writes into each timer).
+    the court's clock (the time zone C(sop schedule) writes into each SOP's service as
+    its C(TZ)); the month, when not given, is the court's current one.
+  - Each line's runs are listed up to 1500 a month (one every half hour); a line that
+    runs more often is listed up to that many, with a warning.
   - Each SOP's hosts are those its playbook's plays name (host patterns joined with
     C(:) or C(,), resolved through O(groups); exclusions C(!) and intersections C(&)
     are not applied).
@@ -68,6 +71,7 @@ import os  # noqa: E402
 import re  # noqa: E402
 import tempfile  # noqa: E402
 from typing import Any  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
 
 import yaml  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
@@ -78,7 +82,10 @@ from ansible.module_utils.sop_security import (  # noqa: E402
 )
 
 ELAPSE = re.compile(r"(?:Next elapse|Iter\. #\d+): \w+ (\d{4}-\d\d-\d\d \d\d:\d\d):\d\d")
-ITERATIONS = 40  # more than a month of daily runs
+# Runs of one OnCalendar line listed at most: a month of one every half hour. A line that
+# runs more often (every few minutes) is listed up to that many, with a warning.
+ITERATIONS = 1500
+_TZ = re.compile(r'^Environment="TZ=([^"\\]+)"$', re.MULTILINE)
 
 
 def timer_calendars(text: str) -> list[str]:
@@ -86,19 +93,28 @@ def timer_calendars(text: str) -> list[str]:
             if line.startswith("OnCalendar=")]
 
 
-def court_clock(calendars: list[str]) -> dict[str, str]:
-    """The environment that lists the runs on the court's clock: `sop schedule` writes
-    the court's time zone into each OnCalendar= (not the controller's, often UTC)."""
-    for calendar in calendars:
-        zone = calendar.rsplit(maxsplit=1)[-1]
-        if "/" in zone:
-            return {"TZ": zone}
-    return {}
+def court_clock(service_text: str) -> dict[str, str]:
+    """The environment that lists the runs on the court's clock: the time zone `sop
+    schedule` writes into each SOP's service as its TZ= (its runs' own clock, the
+    court's, not the controller's, often UTC); {} when the unit sets none."""
+    found = _TZ.search(service_text)
+    return {"TZ": found.group(1)} if found else {}
 
 
 def runs_in_month(analyze_output: str, start: datetime.date, end: datetime.date) -> list[str]:
     return [when for when in ELAPSE.findall(analyze_output)
             if start.isoformat() <= when[:10] < end.isoformat()]
+
+
+def cut_short(analyze_output: str, end: datetime.date) -> list[str]:
+    """The OnCalendar lines whose ITERATIONS runs listed all fall before ``end``: their
+    month goes on beyond what is listed."""
+    short = []
+    for block in analyze_output.split("Original form:")[1:]:
+        runs = ELAPSE.findall(block)
+        if len(runs) >= ITERATIONS and runs[-1][:10] < end.isoformat():
+            short.append(block.splitlines()[0].strip())
+    return short
 
 
 def playbook_hosts(path: str, groups: dict[str, list[str]]) -> list[str]:
@@ -124,10 +140,6 @@ def main() -> None:
         supports_check_mode=True,
     )
     params = module.params
-    try:
-        _, start, end = month_bounds(params["month"], datetime.date.today())
-    except SecurityInputError as exc:
-        module.fail_json(msg=str(exc))
     analyze = module.get_bin_path("systemd-analyze")
     if not analyze:
         module.fail_json(msg="systemd-analyze not found on the controller (Debian package systemd)")
@@ -141,18 +153,36 @@ def main() -> None:
                                            "--unit-dir", units, "-i", params["inventory"]])
         if rc != 0:
             module.fail_json(msg=f"sop schedule failed: {(err.strip() or str(rc)).splitlines()[-1]}")
-        for timer in sorted(glob.glob(os.path.join(units, "sop-*.timer"))):
-            sop_id = os.path.basename(timer)[len("sop-"):-len(".timer")]
-            if sop_id not in catalogue:  # sop-overdue: the hourly check, not a SOP
-                continue
+        timers = {os.path.basename(timer)[len("sop-"):-len(".timer")]: timer
+                  for timer in sorted(glob.glob(os.path.join(units, "sop-*.timer")))}
+        # sop-overdue: the hourly check, not a SOP
+        timers = {sop_id: timer for sop_id, timer in timers.items() if sop_id in catalogue}
+        # The month and its runs on the court's clock, the zone every SOP's service runs
+        # in (a controller kept at UTC is still on the 30th at 02:00 on the 1st in WIT).
+        clock: dict[str, str] = {}
+        if timers:
+            with open(next(iter(timers.values()))[:-len(".timer")] + ".service",
+                      encoding="utf-8") as handle:
+                clock = court_clock(handle.read())
+        today = datetime.datetime.now(ZoneInfo(clock["TZ"])).date() if clock \
+            else datetime.date.today()
+        try:
+            _, start, end = month_bounds(params["month"], today)
+        except SecurityInputError as exc:
+            module.fail_json(msg=str(exc))
+        # the second before the month: a run at 00:00 on the 1st is the month's first
+        base = f"{start - datetime.timedelta(days=1)} 23:59:59"
+        for sop_id, timer in timers.items():
             with open(timer, encoding="utf-8") as handle:
                 calendars = timer_calendars(handle.read())
             rc, out, err = module.run_command(
-                [analyze, "calendar", f"--iterations={ITERATIONS}",
-                 f"--base-time={start.isoformat()} 00:00:00", *calendars],
-                environ_update=court_clock(calendars))
+                [analyze, "calendar", f"--iterations={ITERATIONS}", f"--base-time={base}",
+                 *calendars], environ_update=clock)
             if rc != 0:
                 module.fail_json(msg=f"systemd-analyze calendar {calendars}: {err.strip()}")
+            for line in cut_short(out, end):
+                module.warn(f"{sop_id}: {line} runs more than {ITERATIONS} times a month; "
+                            f"its first {ITERATIONS} runs are listed")
             entry = catalogue[sop_id]
             playbook = os.path.join(params["project_dir"], entry["playbook"])
             hosts = playbook_hosts(playbook, params["groups"]) if os.path.isfile(playbook) else []

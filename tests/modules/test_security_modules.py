@@ -9,7 +9,7 @@ import shutil
 import subprocess
 
 import pytest
-from loader import load
+from loader import ROOT, load, run_module
 
 ssh = load("security_ssh_audit")
 listeners = load("security_listeners")
@@ -264,13 +264,45 @@ def test_the_schedule_is_listed_on_the_courts_clock():
     """The timers name the court's zone; on a controller kept at UTC the month's list
     showed the SIPP backup at 11:00, not at the court's 18:00."""
     calendars = ["*-*-* 18:00 Asia/Jakarta"]
+    clock = schedule.court_clock('[Service]\nEnvironment="TZ=Asia/Jakarta"\n')
     out = subprocess.run(["systemd-analyze", "calendar", "--iterations=3",
                           "--base-time=2026-12-01 00:00:00", *calendars], capture_output=True,
-                         text=True, check=True,
-                         env={**os.environ, "TZ": "UTC", **schedule.court_clock(calendars)}).stdout
+                         text=True, check=True, env={**os.environ, "TZ": "UTC", **clock}).stdout
     start, end = datetime.date(2026, 12, 1), datetime.date(2027, 1, 1)
     assert schedule.runs_in_month(out, start, end)[:2] == ["2026-12-01 18:00", "2026-12-02 18:00"]
-    assert schedule.court_clock(["18:00", "Mon *-*-* 09:00"]) == {}
+    assert schedule.court_clock("[Service]\nType=oneshot\n") == {}
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="needs systemd-analyze")
+def test_the_month_lists_every_run_of_a_court_s_times(tmp_path):
+    """A court's own times: one line running three times a day was cut after its first 40
+    runs (the list ended on the 14th); a run at 00:00 on the 1st was not the month's
+    (counted from the first second, after it); a WIT court whose every line names UTC was
+    listed on the controller's clock, not on the court's, which its services run on."""
+    inventory = tmp_path / "court.yml"
+    inventory.write_text(
+        "all:\n  hosts: {sipp: {}, gw: {}}\n  vars:\n    court_name: PN Uji\n"
+        "    sop_schedule:\n      timezone: WIT\n"
+        "      sipp-sync: '*-*-* 09,13,17:00'\n      network: '*-*-01 00:00'\n"
+        "      sipp-backup: '*-*-* 09:00 UTC'\n")
+    rc, out = run_module("security_schedule", tmp_path, {
+        "sop_command": str(ROOT / ".venv" / "bin" / "sop"), "inventory": str(inventory),
+        "project_dir": str(ROOT), "month": "2026-12", "groups": {}})
+    assert rc == 0, out
+    sync = [run["when"] for run in out["schedule"] if run["sop"] == "sipp-sync"]
+    assert len(sync) == 93 and sync[-1] == "2026-12-31 17:00"
+    assert [run["when"] for run in out["schedule"] if run["sop"] == "network"] == [
+        "2026-12-01 00:00"]
+    assert [run["when"] for run in out["schedule"] if run["sop"] == "sipp-backup"][:2] == [
+        "2026-12-01 18:00", "2026-12-02 18:00"]  # 09:00 UTC is 18:00 WIT
+
+
+def test_a_time_running_more_often_than_listed_is_said(tmp_path):
+    many = "".join(f"    Iter. #{n}: Tue 2026-12-01 {n // 60:02d}:{n % 60:02d}:00 UTC\n"
+                   for n in range(schedule.ITERATIONS))
+    out = f"  Original form: *:0/1\n{many}  Original form: 18:00\n    Next elapse: ...\n"
+    assert schedule.cut_short(out, datetime.date(2027, 1, 1)) == ["*:0/1"]
+    assert schedule.cut_short(out, datetime.date(2026, 12, 1)) == []
 
 
 def run(ident, sop, status, started, check=False, error=None):
