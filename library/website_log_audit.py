@@ -13,7 +13,8 @@ description:
   - Reads combined-format access logs (nginx's C(combined), Apache's C(combined)) with
     their rotated copies (C(access.log.1), C(access.log.2.gz) ..., or C(access.log-YYYYMMDD[.gz])),
     only the lines written since the previous run (the first run reads every file present,
-    oldest first).
+    oldest first). A copy present both plain and gzipped (C(access.log.2) and
+    C(access.log.2.gz) while logrotate compresses it) is read once, from the plain file.
   - Where the previous run stopped is kept in a state file per log on the host (root-only
     directory O(state_dir)), namely the live log's inode, the offset after its last complete
     line, a fingerprint (sha256) of its first line and when that run began. The next run finds that file among

@@ -629,7 +629,9 @@ def fingerprint(path: str, compressed: bool) -> str | None:
 
 
 def rotated(path: str) -> list[tuple[str, bool]]:
-    """The rotated copies of ``path``, newest first: [(file, gzipped)]."""
+    """The rotated copies of ``path``, newest first: [(file, gzipped)]. Of ``.2`` and
+    ``.2.gz`` together (logrotate compressing the one into the other, then removing it)
+    only the plain file, which is whole, is one: the gzip may still be being written."""
     directory, name = os.path.split(path)
     found: list[tuple[int, str, bool]] = []
     try:
@@ -644,7 +646,8 @@ def rotated(path: str) -> list[tuple[str, bool]]:
             number = int(match.group(1))
             key = -number if len(match.group(1)) >= 8 else number  # dates: newest first
             found.append((key, os.path.join(directory, entry), bool(match.group(2))))
-    return [(file, gz) for _key, file, gz in sorted(found)]
+    plain = {file for _key, file, gz in found if not gz}
+    return [(file, gz) for _key, file, gz in sorted(found) if not (gz and file[:-3] in plain)]
 
 
 def _size(path: str) -> int:

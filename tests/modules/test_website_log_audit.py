@@ -239,6 +239,31 @@ def test_unread_lines_already_gzipped(tmp_path):
     assert result["resumed"][str(log)] == f"rotated:{tmp_path / 'access.log.2.gz'}"
 
 
+@pytest.mark.parametrize("written", [0.5, 1.0])
+def test_a_rotated_copy_being_gzipped_is_read_once(tmp_path, written):
+    """logrotate compresses access.log.2 into access.log.2.gz, then removes the plain
+    file: meanwhile both are there, the gzip still being written or complete."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(lines(10, 1))
+    audit(log, state)
+    with open(log, "a") as handle:
+        handle.write(lines(2, 2))  # not read yet
+    with gzip.open(tmp_path / "access.log.3.gz", "wb") as handle:  # two rotations later
+        handle.write(log.read_bytes())
+    log.unlink()
+    (tmp_path / "access.log.2").write_text(lines(4, 3, "36.3.3.3"))
+    whole = gzip.compress((tmp_path / "access.log.2").read_bytes())
+    (tmp_path / "access.log.2.gz").write_bytes(whole[: int(len(whole) * written)])
+    (tmp_path / "access.log.1").write_text(lines(3, 4, "36.4.4.4"))
+    log.write_text(lines(1, 5, "36.5.5.5"))
+    result = audit(log, state)
+    assert result["requests"] == 2 + 4 + 3 + 1
+    assert [Path(f["path"]).name for f in result["files"]] == [
+        "access.log.3.gz", "access.log.2", "access.log.1", "access.log"]
+    result = audit(log, tmp_path / "first")
+    assert result["requests"] == 12 + 4 + 3 + 1
+
+
 def test_truncated_gzip_is_named_not_read_silently(tmp_path):
     log = tmp_path / "access.log"
     log.write_text(lines(3, 1))
