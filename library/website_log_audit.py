@@ -16,10 +16,11 @@ description:
     oldest first). A copy present both plain and gzipped (C(access.log.2) and
     C(access.log.2.gz) while logrotate compresses it) is read once, from the plain file.
   - Where the previous run stopped is kept in a state file per log on the host (root-only
-    directory O(state_dir)), namely the live log's inode, the offset after its last complete
-    line, a fingerprint (sha256) of its first line and when that run began. The next run finds that file among
-    the live log and its rotated copies, so it survives rotation (rename or
-    C(copytruncate)) and truncation. When the file cannot be found any more (rotated away
+    directory O(state_dir)), namely the offset after the live log's last complete line, a
+    fingerprint (sha256) of its first line and when that run began. The next run finds that
+    file among the live log and its rotated copies, so it survives rotation (rename or
+    C(copytruncate)) and truncation. A live log without a complete line is known by the
+    fingerprint of the newest rotated copy then, and the copies rotated after it are read. When the file cannot be found any more (rotated away
     unread, replaced, or cut without a rotated copy; the web server's account owns the
     log and can cut its own traces), every file present is read and RV(audit.resumed)
     says C(lost); the website role warns about it.

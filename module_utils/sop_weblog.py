@@ -9,10 +9,10 @@ Stdlib only (runs on the managed host, Python 3.9+).
   crawlers, and attack-probe findings with first/last seen and sample lines.
 - ``scan_task`` reads one byte range of a plain log, or one gzipped log, in blocks;
   ``audit`` runs the tasks over the CPUs (fork) and merges the tallies in log order.
-- ``plan`` finds where the last run stopped (inode, offset and a fingerprint of the first
-  line, kept in a state file) among the live log and its rotated copies (``.1``,
-  ``.2.gz`` ... or ``-YYYYMMDD[.gz]``), so only new lines are read, across rotation,
-  ``copytruncate`` and truncation.
+- ``plan`` finds where the last run stopped (offset and a fingerprint of the first line,
+  or of the newest rotated copy's when the log had none, kept in a state file) among the
+  live log and its rotated copies (``.1``, ``.2.gz`` ... or ``-YYYYMMDD[.gz]``), so only
+  new lines are read, across rotation, ``copytruncate`` and truncation.
 """
 
 from __future__ import annotations
@@ -719,36 +719,60 @@ def _plan(path: str, state: dict[str, Any] | None, deadline: Deadline) -> Plan:
         raise LogError(f"{path}: permission denied")
     end = complete_end(path, info.st_size, deadline)
     live_print = fingerprint(path, False)
-    new_state = {"version": STATE_VERSION, "path": path, "inode": info.st_ino,
-                 "device": info.st_dev, "offset": end, "fingerprint": live_print}
+    new_state = {"version": STATE_VERSION, "path": path, "offset": end,
+                 "fingerprint": live_print}
     live = Task(path, 0, end)
     older = rotated(path)
+    if live_print is None:  # no line to know the log by: the copies rotated since are new
+        new_state["newest"] = _newest_print(older, deadline)
     if state is None:
-        tasks = [Task(file, 0, -1, True) if gz else Task(file, 0, _size(file))
-                 for file, gz in reversed(older)]
-        return Plan([*tasks, live], new_state, "first-run")
+        return Plan([*(_whole(file, gz) for file, gz in reversed(older)), live], new_state,
+                    "first-run")
     offset = int(state.get("offset", 0))
     old_print = state.get("fingerprint")
-    if old_print is None:  # the live log was empty last time: follow its inode
-        if info.st_ino == state.get("inode") and info.st_dev == state.get("device"):
-            return Plan([live], new_state, "live")
-        for file, gz in older:
-            deadline.check(file)  # the log folder may be full of "rotated copies"
-            if not gz and os.stat(file, follow_symlinks=False).st_ino == state.get("inode"):
-                return Plan([Task(file, 0, _size(file)), live], new_state,
-                            f"rotated:{file}")
-        return Plan([live], new_state, "live")
+    if old_print is None:  # the live log had no line last time: nothing of it was read
+        # the copies rotated since the newest one then (which was read) are new
+        newest = state.get("newest")
+        newer, found = _since(older, newest, deadline)
+        resumed = "lost" if newest is not None and found is None else \
+            f"rotated:{newer[-1].path}" if newer else "live"
+        return Plan([*reversed(newer), live], new_state, resumed)
     if live_print == old_print and end >= offset:
         return Plan([Task(path, offset, end)], new_state, "live")
+    newer, found = _since(older, old_print, deadline)
+    if found is None:
+        return Plan([*reversed(newer), live], new_state, "lost")
+    file, gz = found
+    first = Task(file, offset, -1, True) if gz else Task(file, offset, _size(file))
+    return Plan([first, *reversed(newer), live], new_state, f"rotated:{file}")
+
+
+def _since(older: list[tuple[str, bool]], mark: str | None,
+           deadline: Deadline) -> tuple[list[Task], tuple[str, bool] | None]:
+    """The rotated copies newer than the one whose fingerprint is ``mark`` (newest first,
+    each read whole), and that one (None when no copy has it: all are newer)."""
     newer: list[Task] = []
     for file, gz in older:
+        deadline.check(file)  # the log folder may be full of "rotated copies"
+        if mark is not None and fingerprint(file, gz) == mark:
+            return newer, (file, gz)
+        newer.append(_whole(file, gz))
+    return newer, None
+
+
+def _whole(file: str, gz: bool) -> Task:
+    """The task reading the whole of a rotated copy."""
+    return Task(file, 0, -1, True) if gz else Task(file, 0, _size(file))
+
+
+def _newest_print(older: list[tuple[str, bool]], deadline: Deadline) -> str | None:
+    """The fingerprint of the newest rotated copy that has one (None: none has)."""
+    for file, gz in older:
         deadline.check(file)
-        if fingerprint(file, gz) == old_print:
-            first = (Task(file, offset, -1, True) if gz
-                     else Task(file, offset, _size(file)))
-            return Plan([first, *reversed(newer), live], new_state, f"rotated:{file}")
-        newer.append(Task(file, 0, -1, True) if gz else Task(file, 0, _size(file)))
-    return Plan([*reversed(newer), live], new_state, "lost")
+        found = fingerprint(file, gz)
+        if found is not None:
+            return found
+    return None
 
 
 def write_state(state_file: str, state: dict[str, Any]) -> None:

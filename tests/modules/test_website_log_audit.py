@@ -361,6 +361,38 @@ def test_copytruncate(tmp_path):
     assert result["requests"] == 5
 
 
+@pytest.mark.parametrize("rotation", ["copytruncate", "create-compress", "create", "none"])
+def test_a_log_empty_at_the_last_run_then_rotated(tmp_path, rotation):
+    """The last run found the live log empty (no first line to recognise it by); lines
+    written after it and rotated since (copytruncate keeps the inode; compress without
+    delaycompress leaves no plain copy) are read, and the older copies are not again."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    (tmp_path / "access.log.1").write_text(lines(4, 1, "36.1.1.1"))
+    log.write_text("")
+    assert audit(log, state)["requests"] == 4
+    with open(log, "a") as handle:
+        handle.write(lines(5, 2))
+    if rotation != "none":
+        with gzip.open(tmp_path / "access.log.2.gz", "wb") as handle:
+            handle.write((tmp_path / "access.log.1").read_bytes())
+        (tmp_path / "access.log.1").unlink()
+    if rotation == "copytruncate":
+        shutil.copyfile(log, tmp_path / "access.log.1")
+        with open(log, "w") as handle:  # same inode, truncated
+            handle.write(lines(2, 3, "36.6.6.6"))
+    elif rotation.startswith("create"):
+        if rotation == "create-compress":
+            with gzip.open(tmp_path / "access.log.1.gz", "wb") as handle:
+                handle.write(log.read_bytes())
+            log.unlink()
+        else:
+            os.rename(log, tmp_path / "access.log.1")
+        log.write_text(lines(2, 3, "36.6.6.6"))
+    result = audit(log, state)
+    assert result["requests"] == (5 if rotation == "none" else 7)
+    assert audit(log, state)["requests"] == 0
+
+
 def test_log_replaced_beyond_rotation_reads_everything(tmp_path):
     log, state = tmp_path / "access.log", tmp_path / "state"
     log.write_text(lines(10, 1))
