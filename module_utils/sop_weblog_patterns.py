@@ -25,7 +25,7 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         r"information_schema|sys\.user_objects|mysql\.user",
         r"\b(?:extractvalue|updatexml|load_file|group_concat)\s*\(",
         r"\bconcat\s*\(.{0,40}0x[0-9a-f]",
-        r"(?:'|\d)\s*(?:--|#)\s*-?\s*$",
+        r"(?:'|\d)\s*(?:--|#)[\s-]*$",  # one run: \s*-?\s* tried every split, n^2
         r"\border\s+by\s+\d+\s*(?:--|#)",
     )),
     "lfi": ("CRS 930 LFI", "path traversal / local file inclusion", (
