@@ -17,8 +17,9 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import within
-from loader import load, run_module
+from loader import ROOT, load, run_module
 
 files = load("sop_website_files")
 backup_files = load("sop_backup_files")
@@ -60,6 +61,28 @@ def listing_digest(names: list[str]) -> str:
     for name in sorted(names):
         digest.update(name.encode("utf-8", "surrogateescape") + b"\n")
     return digest.hexdigest()
+
+
+def test_the_role_s_exclusions_leave_out_cache_folders_not_a_court_s_documents(tmp_path):
+    """tar's --exclude matches at any depth (its '*' crosses '/'): a bare '*/cache' or
+    '*/tmp' also left out an uploads folder of that name, which holds documents."""
+    defaults = yaml.safe_load((ROOT / "roles" / "website" / "defaults" / "main.yml").read_text())
+    root = tmp_path / "site"
+    kept = [root / "wp-content" / "uploads" / "2024" / "05" / "cache" / "putusan.pdf",
+            root / "wp-content" / "uploads" / "tmp" / "jadwal-sidang.pdf",
+            root / "images" / "cache" / "pengumuman.pdf", root / "index.php"]
+    left = [root / "wp-content" / "cache" / "page" / "index.html",
+            root / "wp-content" / "upgrade" / "wordpress.zip",
+            root / "administrator" / "cache" / "page.php"]
+    for path in kept + left:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(path.name)
+    writer = backup_files.HashingWriter(str(tmp_path / "website-20261130T010000.tar.zst"))
+    files.write_archive([str(root)], defaults["website_backup_exclude"], writer, 3)
+    writer.commit()
+    names = set(tar_names(writer.final_path))
+    assert {str(path) for path in kept} <= names
+    assert not {str(path) for path in left} & names
 
 
 def test_archive_streams_hashes_and_excludes_cache(site, tmp_path):
