@@ -130,6 +130,7 @@ warnings_tar:
   elements: str
 """
 
+import contextlib  # noqa: E402
 import datetime  # noqa: E402
 import errno  # noqa: E402
 import os  # noqa: E402
@@ -199,6 +200,9 @@ def backup(p: dict[str, Any], moment: datetime.datetime) -> dict[str, Any]:
         writer.publish()
     except OSError:
         writer.discard()
+        with contextlib.suppress(FileNotFoundError):
+            if not os.path.exists(path):  # no archive: no manifest naming it
+                os.unlink(manifest_path(path))
         raise
     result = existing(path)
     result.update(changed=True, duration=manifest["duration"], warnings_tar=archived["warnings"])

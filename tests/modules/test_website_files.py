@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import errno
 import hashlib
 import json
 import os
@@ -164,6 +165,24 @@ def test_a_backup_named_as_an_existing_one_leaves_it_and_its_manifest_alone(site
         backup_module.backup(params, moment)
     assert manifest.read_bytes() == kept
     assert sorted(os.listdir(dest)) == [Path(first["path"]).name, manifest.name]
+
+
+def test_an_archive_that_cannot_take_its_name_leaves_no_manifest(site, tmp_path, monkeypatch):
+    """The manifest is written before the archive gets its final name: when that fails
+    (the disk full at the last directory entry), the manifest went on naming an archive
+    that is not there, as the SIPP backup (mariadb_backup) does not leave it."""
+    dest = tmp_path / "backups"
+    dest.mkdir()
+    params = {"paths": [str(site)], "dest": str(dest), "prefix": "website", "exclude": [],
+              "level": 3, "period": "always", "stall_timeout": 600}
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "link", full)
+    with pytest.raises(OSError, match="No space left"):
+        backup_module.backup(params, datetime.datetime(2026, 11, 30, 1, 0, 0).astimezone())
+    assert os.listdir(dest) == []
 
 
 def test_verify_catches_a_changed_or_truncated_archive(site, tmp_path):
