@@ -134,6 +134,29 @@ def test_remove_stale_only_touches_own_leftovers(tmp_path) -> None:
         "sipp-test-20261120T020000.sql.zst.partial"]
 
 
+def test_a_dump_never_replaces_the_manifest_of_a_backup_of_the_same_name(tmp_path) -> None:
+    """A backup of the same second already there (the clock set back, a forced run):
+    the new dump's manifest was written over the good backup's, then its final name was
+    refused. The good backup was left with the manifest of a dump that was discarded
+    (another sha256, not verified): retention and the copies took it for a bad one."""
+    dump = tmp_path / "mariadb-dump"
+    dump.write_text("#!/bin/sh\necho '-- a new dump'\n")
+    dump.chmod(0o755)
+    good = verified_backup(str(tmp_path), "sipp-20261121T020000.sql.zst", b"good")
+    before = Path(good + files.MANIFEST_SUFFIX).read_bytes()
+    params = {"prefix": "sipp", "database": "sipp", "threads": 1, "compression": "zstd",
+              "compression_level": None, "row_counts": False, "lock_budget_mb": 1,
+              "stall_timeout": 0, "period": "daily"}
+    with pytest.raises(backup.BackupFailed, match="exists"):
+        backup._take_backup(params, "/dev/null", ["false"], [], engine="mariadb-dump",
+                            binary=str(dump), path=good, period="2026-11-21", version="x")
+    assert Path(good).read_bytes() == b"good"
+    assert Path(good + files.MANIFEST_SUFFIX).read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".sipp.lock", "mariadb-dump", "sipp-20261121T020000.sql.zst",
+        "sipp-20261121T020000.sql.zst.manifest.json"]
+
+
 def test_manifest_outputs_for_the_sop_record() -> None:
     out = manifest_mod.outputs("/b/x.sql.zst", {
         "size": 5, "sha256": "ab", "duration": 1.5, "tables": {"t": {"rows": 1}},
