@@ -75,7 +75,9 @@ description:
     SHA-256 is computed while streaming; the file is fsynced, its JSON manifest
     C(NAME.manifest.json) written, and only then is the file given its final name, so a
     final-named file always has its manifest (size, sha256, duration, engine, server
-    version, per-table measurements, object definitions, binlog position).
+    version, per-table measurements, object definitions, binlog position). A backup of
+    the same name already there (the clock set back) fails the dump before it starts;
+    neither it nor its manifest is replaced.
   - Measured in the dump's own snapshot, per base table, are C(COUNT(*)), a content
     checksum and a hash of the columns, and the definitions of views, triggers,
     routines and events (see the sop_backup_sql module_utils). A global read lock
@@ -692,6 +694,9 @@ def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str],
         except OSError as exc:
             raise BackupFailed(f"another backup of {prefix} is running in {dest}") from exc
         _remove_stale(dest, prefix)
+        if os.path.lexists(path) or os.path.lexists(manifest_path(path)):
+            # the same second's backup (a clock set back): its manifest would be replaced
+            raise BackupFailed(f"{path} exists: nothing is replaced (was the clock set back?)")
         threads = p["threads"] or os.cpu_count() or 2
         compressor = compress_argv(p["compression"], p["compression_level"])
         started, clock = now_iso(), time.monotonic()
