@@ -198,6 +198,27 @@ def test_a_pushed_name_with_an_impossible_time_is_no_backup(tmp_path) -> None:
     assert (store / NAME).read_bytes() == b"backup"
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+def test_a_backup_is_taken_in_with_its_own_manifest_only(tmp_path) -> None:
+    """The SIPP server reports the backup's and the manifest's names; a compromised one
+    reported, beside its backup, the manifest of a later backup's name. The ingest took
+    it in under that name and recorded it as this backup's: the verification read
+    NAME.manifest.json (another file than the one recorded), retention removed the
+    later backup's manifest with this one, and the later backup, pushed by the cleaned
+    server, was refused (its manifest's name taken in the store)."""
+    incoming, store, record = in_and_store(tmp_path)
+    later = "sipp-20261122T020000.sql.zst.manifest.json"
+    assert put(incoming, later, b"{}").returncode == 0
+    assert put(incoming, NAME, b"backup").returncode == 0
+    code, result = run_module("backup_ingest", tmp_path, {
+        "incoming": str(incoming), "store": str(store), "prefix": "sipp",
+        "backup": reported(b"backup", NAME), "manifest": reported(b"{}", later)})
+    assert code == 1
+    assert result["msg"] == (f"ingest failed: {later} is not the manifest of {NAME} "
+                             f"({NAME}.manifest.json)")
+    assert list(store.iterdir()) == [] and ledger.read(record) == []
+
+
 @pytest.fixture
 def small_store(tmp_path):
     """A 64 KiB tmpfs as the store: another file system than the incoming directory."""
