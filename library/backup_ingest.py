@@ -18,6 +18,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.sop_backup_files import (
     PARTIAL_SUFFIX,
     leftover_of,
+    manifest_path,
     owned_by,
 )
 from ansible.module_utils.sop_backup_ledger import LEDGER_NAME, append, backups, read
@@ -34,7 +35,8 @@ description:
     computes each file's SHA-256 itself, checks it and the size against what the SIPP
     server reported (O(backup), O(manifest)), and appends an C(ingested) event to the
     store's own record C(ledger.jsonl). A file that does not match is removed and
-    recorded as C(rejected), and the task fails.
+    recorded as C(rejected), and the task fails. The manifest must be the backup's own,
+    C(NAME.manifest.json).
   - A name already in the record with the same SHA-256 is left alone (idempotent); with
     another SHA-256 it is refused; nothing in the store is ever replaced.
     A failed ingest (a full store, say) leaves neither a half copy nor the manifest in
@@ -68,7 +70,8 @@ options:
     type: dict
     required: true
   manifest:
-    description: Its manifest as reported by the SIPP server (C(name), C(sha256), C(size)).
+    description: Its manifest as reported by the SIPP server (C(name), C(sha256), C(size));
+      the name is the backup's plus C(.manifest.json).
     type: dict
     required: true
   stale_minutes:
@@ -251,9 +254,11 @@ def run(module: AnsibleModule) -> dict[str, Any]:
     for item in (backup, manifest):
         if not {"name", "sha256", "size"} <= set(item):
             raise IngestFailed("backup and manifest need name, sha256 and size")
-    if owned_by(backup["name"], p["prefix"]) != "backup" or \
-            owned_by(manifest["name"], p["prefix"]) != "manifest":
+    if owned_by(backup["name"], p["prefix"]) != "backup":
         raise IngestFailed(f"{backup['name']} is not a backup of prefix {p['prefix']}")
+    own = manifest_path(backup["name"])
+    if manifest["name"] != own:  # the verification reads this name, retention removes it
+        raise IngestFailed(f"{manifest['name']} is not the manifest of {backup['name']} ({own})")
     ledger = os.path.join(store, LEDGER_NAME)
     known = backups(read(ledger))
     path = os.path.join(store, backup["name"])
