@@ -219,6 +219,27 @@ def test_a_backup_is_taken_in_with_its_own_manifest_only(tmp_path) -> None:
     assert list(store.iterdir()) == [] and ledger.read(record) == []
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+@pytest.mark.parametrize("size", ["6.0", "six"])
+def test_a_reported_size_that_is_no_size_is_one_line_and_leaves_nothing(
+        tmp_path, size: str) -> None:
+    """The size comes from the SIPP server. One that is no whole number was read only
+    after the files had been moved into the store: the ingest ended in a traceback,
+    leaving the backup's manifest in the store and in no record, a complete file that
+    no ingest or retention ever removes (a compromised server, one per run)."""
+    incoming, store, record = in_and_store(tmp_path)
+    for name, data in ((f"{NAME}.manifest.json", b"{}"), (NAME, b"backup")):
+        assert put(incoming, name, data).returncode == 0
+    code, result = run_module("backup_ingest", tmp_path, {
+        "incoming": str(incoming), "store": str(store), "prefix": "sipp",
+        "backup": reported(b"backup", NAME),
+        "manifest": dict(reported(b"{}", f"{NAME}.manifest.json"), size=size)})
+    assert code == 1
+    assert result["msg"] == (f"ingest failed: the size of {NAME}.manifest.json, {size!r}, "
+                             "is not a number of bytes")
+    assert list(store.iterdir()) == [] and ledger.read(record) == []
+
+
 @pytest.fixture
 def small_store(tmp_path):
     """A 64 KiB tmpfs as the store: another file system than the incoming directory."""
