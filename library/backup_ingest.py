@@ -247,6 +247,16 @@ def sweep_store(store: str, prefix: str, known: dict[str, Any], *,
     return removed, reported
 
 
+def _size(item: dict[str, Any]) -> int:
+    """The size the SIPP server reported for a file, as a whole number of bytes."""
+    value = item["size"]
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    raise IngestFailed(f"the size of {item['name']}, {value!r}, is not a number of bytes")
+
+
 def run(module: AnsibleModule) -> dict[str, Any]:
     p = module.params
     store, incoming = p["store"], p["incoming"]
@@ -254,6 +264,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
     for item in (backup, manifest):
         if not {"name", "sha256", "size"} <= set(item):
             raise IngestFailed("backup and manifest need name, sha256 and size")
+        item["size"] = _size(item)  # read before anything moves into the store
     if owned_by(backup["name"], p["prefix"]) != "backup":
         raise IngestFailed(f"{backup['name']} is not a backup of prefix {p['prefix']}")
     own = manifest_path(backup["name"])
