@@ -240,6 +240,26 @@ def test_a_reported_size_that_is_no_size_is_one_line_and_leaves_nothing(
     assert list(store.iterdir()) == [] and ledger.read(record) == []
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+def test_a_reported_sha256_that_is_no_sha256_is_refused_before_the_record(tmp_path) -> None:
+    """The receiver takes only 64 hexadecimal digits, the ingest took any text: a
+    compromised SIPP server reported a megabyte as its manifest's sha256, and the
+    rejection wrote it whole into the backup computer's record, each run. Root writes
+    the record, past the share of the disk that pushes keep free: the record, read on
+    every ingest, verification and retention, grew without bound."""
+    incoming, store, record = in_and_store(tmp_path)
+    for name, data in ((f"{NAME}.manifest.json", b"{}"), (NAME, b"backup")):
+        assert put(incoming, name, data).returncode == 0
+    code, result = run_module("backup_ingest", tmp_path, {
+        "incoming": str(incoming), "store": str(store), "prefix": "sipp",
+        "backup": reported(b"backup", NAME),
+        "manifest": dict(reported(b"{}", f"{NAME}.manifest.json"), sha256="f" * (1 << 20))})
+    assert code == 1
+    assert result["msg"] == (f"ingest failed: the sha256 of {NAME}.manifest.json is not 64 "
+                             "hexadecimal digits")
+    assert list(store.iterdir()) == [] and ledger.read(record) == []
+
+
 @pytest.fixture
 def small_store(tmp_path):
     """A 64 KiB tmpfs as the store: another file system than the incoming directory."""
