@@ -9,6 +9,7 @@ import errno
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import stat
 import time
@@ -130,6 +131,10 @@ orphans:
   type: list
   elements: str
 """
+
+
+# What the receiver takes too: a reported value is written into the record.
+SHA256 = re.compile(r"^[0-9a-f]{64}\Z")
 
 
 class IngestFailed(Exception):
@@ -265,6 +270,8 @@ def run(module: AnsibleModule) -> dict[str, Any]:
         if not {"name", "sha256", "size"} <= set(item):
             raise IngestFailed("backup and manifest need name, sha256 and size")
         item["size"] = _size(item)  # read before anything moves into the store
+        if not isinstance(item["sha256"], str) or not SHA256.match(item["sha256"]):
+            raise IngestFailed(f"the sha256 of {item['name']} is not 64 hexadecimal digits")
     if owned_by(backup["name"], p["prefix"]) != "backup":
         raise IngestFailed(f"{backup['name']} is not a backup of prefix {p['prefix']}")
     own = manifest_path(backup["name"])
