@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -362,25 +363,36 @@ def test_a_password_with_a_line_break_is_one_line(tmp_path, monkeypatch, module:
     assert "rahasia" not in json.dumps(result)
 
 
-@pytest.fixture
-def hung_server_client():
-    """A stand-in for the mariadb client, as the verification's OS user (nobody) can run
-    it (no MariaDB server runs here without a container): the restore's statement never
-    ends (a crafted dump's endless INSERT ... SELECT), and a DROP DATABASE then waits for
-    the metadata lock that statement still holds in the server, as MariaDB's does. Other
-    statements print nothing and succeed."""
+def fake_client(script: str) -> Iterator[str]:
+    """A folder holding a stand-in ``mariadb`` (the shell ``script``), as the
+    verification's OS user (nobody) can run it: no MariaDB server runs here without a
+    container."""
     if os.geteuid() != 0:
         pytest.skip("the verification runs its client as another OS user")
     folder = tempfile.mkdtemp(prefix="sop-fake-client-")
     os.chmod(folder, 0o755)
-    script = os.path.join(folder, "mariadb")
-    with open(script, "w", encoding="ascii") as handle:
-        handle.write('#!/bin/sh\ncase "$*" in *--sandbox*) exec sleep 3600 ;; esac\n'
-                     'sql=$(cat)\ncase "$sql" in *"DROP DATABASE"*) exec sleep 3600 ;; esac\n'
-                     "exit 0\n")
-    os.chmod(script, 0o755)
+    path = os.path.join(folder, "mariadb")
+    with open(path, "w", encoding="ascii") as handle:
+        handle.write(script)
+    os.chmod(path, 0o755)
     yield folder
     shutil.rmtree(folder)
+
+
+@pytest.fixture
+def hung_server_client() -> Iterator[str]:
+    """The restore's statement never ends (a crafted dump's endless INSERT ... SELECT),
+    and a DROP DATABASE then waits for the metadata lock that statement still holds in
+    the server, as MariaDB's does. Other statements print nothing and succeed."""
+    yield from fake_client('#!/bin/sh\ncase "$*" in *--sandbox*) exec sleep 3600 ;; esac\n'
+                           'sql=$(cat)\ncase "$sql" in *"DROP DATABASE"*) exec sleep 3600 ;; '
+                           "esac\nexit 0\n")
+
+
+@pytest.fixture
+def empty_server_client() -> Iterator[str]:
+    """Every statement prints nothing and succeeds (a server with no scratch database)."""
+    yield from fake_client("#!/bin/sh\ncat >/dev/null\nexit 0\n")
 
 
 def test_a_verification_past_its_time_ends_when_the_drop_would_wait(
@@ -403,6 +415,29 @@ def test_a_verification_past_its_time_ends_when_the_drop_would_wait(
     assert result["verification"]["status"] == "error"
     assert "not finished within 2 s" in result["msg"]
     assert time.monotonic() - clock < 30
+
+
+def test_a_manifest_cannot_write_its_own_size_into_the_record(
+        tmp_path, monkeypatch, empty_server_client: str) -> None:
+    """The manifest comes from the SIPP server and is read up to 64 MiB. A compromised
+    one set its sha256 to a megabyte of text: the verification's reason quoted it whole,
+    into the backup computer's record (one such line per run, written by root), the
+    task's result and the sop record."""
+    monkeypatch.setenv("PATH", f"{empty_server_client}:{os.environ['PATH']}")
+    path = tmp_path / "sipp-20261121T020000.sql.gz"
+    path.write_bytes(b"not what the manifest says")
+    files.write_json_atomic(str(path) + files.MANIFEST_SUFFIX, {
+        "format": "sql", "sha256": "f" * (1 << 20), "tables": {}})
+    record = str(tmp_path / ledger_mod.LEDGER_NAME)
+    ledger_mod.append(record, "ingested", name=path.name, size=path.stat().st_size,
+                      sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                      manifest=path.name + files.MANIFEST_SUFFIX)
+    code, result = run_module("mariadb_restore_verify", tmp_path, {
+        "path": str(path), "ledger": record, "os_user": "nobody", "fail_on_mismatch": False})
+    assert code == 0 and result["verified"] is False, result
+    assert result["verification"]["reason"].startswith("sha256 ")
+    assert len(result["verification"]["reason"]) <= 4096
+    assert os.path.getsize(record) < 8192
 
 
 def verified_backup(directory, name: str, content: bytes) -> str:
