@@ -146,7 +146,8 @@ verified:
   type: bool
 verification:
   description: Status (C(ok), C(failed), or C(error) when the verification could not run),
-    reason, method, time, host, scratch database, duration.
+    reason (at most 2000 characters, as it quotes the manifest), method, time, host, scratch
+    database, duration.
   returned: always
   type: dict
 tables:
@@ -170,6 +171,18 @@ METHOD = ("restore into a scratch database as an unprivileged account (client --
           "--sandbox, no LOAD DATA LOCAL), then per-table row count, content checksum and "
           "columns, and the definitions of views, triggers, routines and events, compared "
           "with the manifest")
+
+
+# Longest reason recorded: it quotes the manifest's values (the SIPP server's, up to
+# MANIFEST_MAX), which must not reach the record, the result and the sop record whole.
+REASON_MAX = 2000
+
+
+def clipped(reason: str) -> str:
+    """``reason`` cut to REASON_MAX characters, saying how many were left out."""
+    if len(reason) <= REASON_MAX:
+        return reason
+    return f"{reason[:REASON_MAX]}... ({len(reason) - REASON_MAX} more characters)"
 
 
 class VerifyFailed(Exception):
@@ -436,7 +449,8 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
             f"row counts match, content checksums match for {checked} tables, "
             f"{len(restored['objects'])} views/triggers/routines/events match"))
     except (VerifyFailed, MariaDBError, OSError) as exc:
-        reason = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) else str(exc)
+        reason = clipped(f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError)
+                         else str(exc))
         if time.monotonic() >= deadline:  # a statement's own timeout
             raise VerifyError(f"not finished within {params['timeout']} s (timeout): "
                               f"stopped ({reason})") from None
