@@ -71,7 +71,7 @@ class OfficeHours:
         try:
             self.zone = zone(timezone)
         except ValueError as exc:
-            raise SecurityInputError(str(exc)) from None
+            raise SecurityInputError(f"timezone: {exc}") from None
 
     def local(self, epoch: float) -> datetime.datetime:
         return datetime.datetime.fromtimestamp(epoch, self.zone)

@@ -85,7 +85,7 @@ def test_every_check_refuses_what_names_no_zone():
         zone_name("XYZ", "inventory")
     with pytest.raises(ValueError, match=r"^unknown time zone 'XYZ'$"):
         clock.zone("XYZ")
-    with pytest.raises(security.SecurityInputError, match=r"^unknown time zone 'XYZ'$"):
+    with pytest.raises(security.SecurityInputError, match=r"^timezone: unknown time zone 'XYZ'$"):
         security.OfficeHours("07:30", "17:00", [1], "XYZ")
     with pytest.raises(ValueError, match=r"^unknown time zone 'XYZ'$"):
         sipp.offset_minutes("XYZ")
