@@ -785,7 +785,8 @@ def test_push_key_cannot_erase_overwrite_or_forge(first_run: subprocess.Complete
                   f"/root/.ssh/sipp_backup_ed25519 -o UserKnownHostsFile="
                   f"/root/.ssh/sipp_backup_known_hosts sipbackup@{STORE}", check=False)
     assert sftp.returncode != 0
-    for bad in ("../sipp/400997/ledger.jsonl", ".hidden", "x.partial", "a/b"):
+    for bad in ("../sipp/400997/ledger.jsonl", ".hidden", "x.partial", "a/b", "backdoor.php",
+                "sipp-x-20991231T020000.sql.zst"):  # names of no backup of prefix sipp
         assert put(bad, "x").returncode != 0, bad
     # A new file with the name of a stored backup lands in the incoming directory only.
     assert put(name, "overwritten").returncode == 0
@@ -816,6 +817,26 @@ def test_push_key_cannot_erase_overwrite_or_forge(first_run: subprocess.Complete
                                           f"{kept}.manifest.json"])
     assert store_after[kept] == listing(SIPP, LOCAL)[kept]
     assert "was never asked for by the SOP" in proc.stdout + proc.stderr
+
+
+def test_a_key_authorized_for_another_server_is_refused(
+        first_run: subprocess.CompletedProcess[str], ansible_env: dict[str, str]) -> None:
+    """A SIPP server presenting a public key that is authorized for another server (a
+    compromised server copying it) would move that server's pushes into its own in-tray:
+    the run is refused and the other server's line stays as it was."""
+    keys = "/var/lib/sipbackup/.ssh/authorized_keys"
+    before = podman("exec", STORE, "cat", keys).stdout
+    planted = before.replace(f" sipp-backup@{SIPP}\n", " sipp-backup@pn-other-sipp\n")
+    assert planted != before
+    podman("exec", "-i", STORE, "sh", "-c", f"cat > {keys}", stdin=planted)
+    try:
+        proc = playbook(ansible_env)
+        assert proc.returncode != 0
+        assert (f"the push key of {SIPP} is authorized on {STORE} for pn-other-sipp: two SIPP "
+                "servers must not share a key") in proc.stdout
+        assert podman("exec", STORE, "cat", keys).stdout == planted
+    finally:
+        podman("exec", "-i", STORE, "sh", "-c", f"cat > {keys}", stdin=before)
 
 
 def test_removable_copy_to_a_mounted_medium(first_run: subprocess.CompletedProcess[str],

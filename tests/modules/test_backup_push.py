@@ -8,9 +8,11 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+import yaml
 from loader import load, run_module, run_python, tmpfs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,11 +73,45 @@ def test_a_running_or_interrupted_push_blocks_the_same_name(tmp_path) -> None:
     assert (tmp_path / f"{NAME}.partial").read_bytes() == b"half"
 
 
-def test_a_flood_is_refused(tmp_path) -> None:
+def test_a_flood_is_refused_and_heals_once_it_stops(tmp_path) -> None:
+    """32 files in an hour are refused more; older ones no longer count (the ingest
+    removes them), so the pushes resume without an admin once the flood stops."""
     for index in range(32):
         assert put(tmp_path, f"junk-{index}", b"x").returncode == 0
     proc = put(tmp_path, NAME, b"backup")
-    assert proc.returncode == 1 and b"files already wait" in proc.stderr
+    assert proc.returncode == 1
+    assert proc.stderr.decode() == ("sop-backup-receive: refused: 32 files written in the "
+                                    "last hour already wait in the incoming directory\n")
+    hour_ago = time.time() - 3601
+    for index in range(32):
+        os.utime(tmp_path / f"junk-{index}", (hour_ago, hour_ago))
+    assert put(tmp_path, NAME, b"backup").returncode == 0
+
+
+def test_the_receivers_hour_is_the_ingests() -> None:
+    """What the receiver stops counting is what the ingest removes."""
+    options = yaml.safe_load(ingest.DOCUMENTATION)["options"]
+    assert "\nFRESH = 3600\n" in RECEIVE.read_text()
+    assert options["stale_minutes"]["default"] * 60 == 3600
+
+
+@pytest.mark.parametrize("name", [NAME, f"{NAME}.manifest.json",
+                                  "sipp-20261121T020000.tar.gz"])
+def test_with_a_prefix_its_backups_and_manifests_are_taken(tmp_path, name: str) -> None:
+    assert put(tmp_path, name, b"backup", ("--prefix=sipp",)).returncode == 0
+
+
+@pytest.mark.parametrize("name", ["junk-1", "sipp-test-20261121T020000.sql.zst",
+                                  "sippx-20261121T020000.sql.zst", f"{NAME}.failed",
+                                  f"{NAME}.manifest.json.bak", "sipp-2026.sql.zst"])
+def test_with_a_prefix_no_other_name_is_taken(tmp_path, name: str) -> None:
+    """Everything the key can leave in the in-tray is a file of its prefix, which the
+    ingest sweeps: a compromised server cannot leave files nobody removes."""
+    proc = put(tmp_path, name, b"x", ("--prefix=sipp",))
+    assert proc.returncode == 1
+    assert proc.stderr.decode() == (f"sop-backup-receive: refused: {name!r} is no backup or "
+                                    "manifest name of prefix 'sipp'\n")
+    assert list(tmp_path.iterdir()) == []
 
 
 def reported(data: bytes, name: str) -> dict:
@@ -355,9 +391,11 @@ def test_a_put_that_others_push_below_the_share_kept_free_stops(tmpfs_incoming) 
     assert info.f_bavail * info.f_frsize >= 16 << 20
 
 
-@pytest.mark.parametrize("options", [("--keep-free=91",), ("--keep-free=x",), ("--other",)])
-def test_a_wrong_keep_free_is_one_line(tmp_path, options: tuple[str, ...]) -> None:
+@pytest.mark.parametrize("options", [("--keep-free=91",), ("--keep-free=x",), ("--other",),
+                                     ("--prefix=../x",), ("--prefix",), ("--other=1",)])
+def test_a_wrong_option_is_one_line(tmp_path, options: tuple[str, ...]) -> None:
     proc = put(tmp_path, NAME, b"backup", options)
     assert proc.returncode == 1 and proc.stderr.decode().count("\n") == 1
-    assert b"usage: sop-backup-receive [--keep-free=PERCENT (0-90)]" in proc.stderr
+    assert b"usage: sop-backup-receive [--keep-free=PERCENT (0-90)] [--prefix=PREFIX]" in (
+        proc.stderr)
     assert list(tmp_path.iterdir()) == []

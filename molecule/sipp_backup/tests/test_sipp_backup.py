@@ -62,9 +62,21 @@ def test_copy_in_the_backup_hosts_own_store(backup: dict) -> None:
     assert STORE.check_output(f"ls -A {INCOMING}") == ""
 
 
+# Planted by prepare.yml: another court's server pushing to the same user.
+OTHER_COURT = ('command="/usr/local/sbin/sop-backup-receive --keep-free=5 --prefix=sipp '
+               '/srv/backup/incoming/400997",restrict ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEvg'
+               'tylnkGea6zZfJBl/LCSJ7Ca8W81Ijm5oDU1jO6aL sipp-backup@pn-other-sipp')
+
+
 def test_push_key_is_append_only() -> None:
-    keys = STORE.file("/var/lib/sipbackup/.ssh/authorized_keys").content_string
-    assert f'command="/usr/local/sbin/sop-backup-receive --keep-free=5 {INCOMING}",restrict' in keys
+    """Each server's key forces the receiver into its own in-tray with its own prefix;
+    another server's key stays (it was removed when two shared the push user), this
+    server's older key (planted with another key body) is gone."""
+    keys = STORE.file("/var/lib/sipbackup/.ssh/authorized_keys").content_string.splitlines()
+    ours = SIPP.file("/root/.ssh/sipp_backup_ed25519.pub").content_string.split()[1]
+    assert keys == [OTHER_COURT, (
+        f'command="/usr/local/sbin/sop-backup-receive --keep-free=5 --prefix=sipp {INCOMING}",'
+        f"restrict ssh-ed25519 {ours} sipp-backup@mol-sipp-backup-sipp")]
     receiver = STORE.file("/usr/local/sbin/sop-backup-receive")
     assert receiver.user == "root" and receiver.mode == 0o755
     assert SIPP.file("/root/.ssh/sipp_backup_ed25519").mode == 0o600
