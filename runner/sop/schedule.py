@@ -181,12 +181,14 @@ def default_calendar(sop: Sop) -> list[str]:
 
 def _tz_name(zone: str) -> str:
     """The tz database's name of WIB, WITA or WIT (in any case); any other name itself."""
-    return INDONESIAN_ZONES.get(zone.strip().upper(), zone)
+    return INDONESIAN_ZONES.get(zone.upper(), zone)
 
 
 def zone_name(zone: object, where: str) -> str:
     """The tz database's name of the time zone `zone` names: WIB, WITA or WIT (in any
-    case) Indonesia's, any other name itself (SopError naming `where` if it names none)."""
+    case) Indonesia's, any other name itself (SopError naming `where` if it names none).
+    A name with spaces around it names none, `' wita '` as `'Asia/Makassar '`: neither
+    the tz database nor glibc's TZ takes one."""
     try:
         if not isinstance(zone, str):
             raise ValueError(zone)
@@ -195,9 +197,11 @@ def zone_name(zone: object, where: str) -> str:
             raise ValueError(zone)
         ZoneInfo(name)
     except (ValueError, ZoneInfoNotFoundError):
+        spaced = isinstance(zone, str) and zone.strip() != zone
+        hint = ": write it without the spaces around it" if spaced else ""
         raise SopError(
-            f"{where}: {zone!r} is not a time zone (WIB, WITA, WIT or a tz database name "
-            "such as Asia/Makassar)"
+            f"{where}: {zone!r} is not a time zone{hint} (WIB, WITA, WIT or a tz database "
+            "name such as Asia/Makassar)"
         ) from None
     return name
 

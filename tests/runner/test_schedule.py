@@ -226,6 +226,11 @@ def test_default_times_follow_the_runs_a_day_the_sop_asks_for() -> None:
         ("  timezone: XYZ\n", "sop_schedule/timezone: 'XYZ' is not a time zone (WIB, WITA, "
                                "WIT or a tz database name such as Asia/Makassar)"),
         ("  timezone: Asia/Bandung\n", "sop_schedule/timezone: 'Asia/Bandung' is not a"),
+        # spaces around a zone: ' wita ' was read as WITA, 'Asia/Makassar ' refused
+        ("  timezone: ' wita '\n", "sop_schedule/timezone: ' wita ' is not a time zone: "
+                                  "write it without the spaces around it (WIB, WITA, "),
+        ("  timezone: 'Asia/Makassar '\n", "sop_schedule/timezone: 'Asia/Makassar ' is not "
+                                          "a time zone: write it without the spaces around"),
         # systemd-analyze read it as its option (help, exit 0): a timer that never ran
         ("  local-demo: '-h'\n", "sop_schedule/local-demo: '-h' is not a systemd OnCalendar"),
         # a line of its own after the time, the zone on the next: the controller's clock

@@ -67,6 +67,19 @@ def test_history_shows_and_reads_the_courts_clock(
     )
 
 
+@pytest.mark.parametrize("zone", [" wita ", "Asia/Makassar "])
+def test_a_zone_with_spaces_around_it_is_refused_alike(
+    cli: Cli, store_at: Store, zone: str
+) -> None:
+    """--timezone ' wita ' was read as WITA, 'Asia/Makassar ' refused: both are refused now."""
+    code, out, err = cli("history", "--timezone", zone)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"sop: error: --timezone: {zone!r} is not a time zone: write it without the spaces "
+        "around it (WIB, WITA, WIT or a tz database name such as Asia/Makassar)\n"
+    )
+
+
 def test_execution_shows_the_courts_clock(
     cli: Cli, store_at: Store, controller_at_utc: None
 ) -> None:
