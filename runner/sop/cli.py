@@ -143,7 +143,9 @@ def _run_clock(given: tzinfo | None, court_timezone: str | None) -> tzinfo:
     """The clock `sop run` shows its execution on, chosen as the other commands choose
     theirs: --timezone (`given`), else its inventory's sop_schedule.timezone, as its
     playbook reported it (`sop run` reads no inventory in-process for it), else TZ when
-    it names a zone (the court's, which its timer units set), else WIB."""
+    it names a zone (the court's, which its timer units set), read as glibc reads it: a
+    leading colon (`:Asia/Makassar`) only says a zone's file follows, else WIB (a file's
+    path, `:/etc/localtime`, is the controller's own clock)."""
     from zoneinfo import ZoneInfo
 
     from sop import schedule
@@ -153,7 +155,7 @@ def _run_clock(given: tzinfo | None, court_timezone: str | None) -> tzinfo:
     if court_timezone is not None:
         return ZoneInfo(court_timezone)
     try:
-        return ZoneInfo(schedule.zone_name(os.environ.get("TZ", ""), "TZ"))
+        return ZoneInfo(schedule.zone_name(os.environ.get("TZ", "").removeprefix(":"), "TZ"))
     except SopError:
         return schedule.court_zone(None)
 

@@ -139,6 +139,10 @@ def test_a_run_shows_the_clock_its_timer_unit_sets(
     code, out, err = cli("run", "local-manual", "-i", str(INVENTORY))
     assert code == 0, err
     assert re.search(r"Started / ended +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d WIT / ", out), out
+    monkeypatch.setenv("TZ", ":Asia/Makassar")  # glibc's form for a zone's file: WIB before
+    code, out, err = cli("run", "local-manual", "-i", str(INVENTORY))
+    assert code == 0, err
+    assert re.search(r"Started / ended +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d WITA / ", out), out
     monkeypatch.setenv("TZ", ":/etc/localtime")  # not a zone name: the default
     code, out, err = cli("run", "local-manual", "-i", str(INVENTORY))
     assert code == 0, err
