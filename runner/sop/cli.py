@@ -28,11 +28,9 @@ from sop.untrusted import is_text
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from sop.oncalendar import Calendar
+    from sop.oncalendar import Calendars
     from sop.overdue import Due
     from sop.store import Store
-
-    Calendars = dict[str, list[Calendar]]
 
 EXIT_CODES = """exit codes:
   0  success (the SOP's playbook ran without failure)

@@ -14,7 +14,7 @@ The zone the runner appends to each is the caller's (schedule.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
@@ -84,6 +84,11 @@ class Calendar:
         first, last = (moment.astimezone(self.zone).date() for moment in (start, end))
         days = (first + timedelta(days=offset) for offset in range((last - first).days + 1))
         return [when for when in map(self.on, days) if when is not None and start <= when < end]
+
+
+# Per SOP id, a court's times of it (schedule.due_calendars, from its sop_schedule): when
+# it falls due (`sop overdue -i`) and the runs its report plans (`sop report -i`).
+Calendars = Mapping[str, Sequence[Calendar]]
 
 
 def _weekdays(text: str | None) -> frozenset[int]:

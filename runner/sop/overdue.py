@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from sop.catalogue import Sop
-from sop.oncalendar import Calendar, next_occurrence
+from sop.oncalendar import Calendar, Calendars, next_occurrence
 from sop.store import DueRecord
 
 # Most urgent first: what `sop list` shows for a SOP recorded at several courts.
@@ -107,7 +107,7 @@ def evaluate_all(
     at: datetime,
     *,
     zone: tzinfo,
-    calendars: Mapping[str, Sequence[Calendar]] | None = None,
+    calendars: Calendars | None = None,
 ) -> list[Due]:
     """Every SOP at every court, in catalogue then court order; `calendars`: per SOP, the
     court's schedule of it (one court's, read from its inventory)."""

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sop.catalogue import FREQUENCY_LABEL, Sop
 from sop.durations import format_seconds
 from sop.errors import SopError
-from sop.oncalendar import Calendar, occurrences
+from sop.oncalendar import Calendar, Calendars, occurrences
 from sop.overdue import Due
 from sop.schedule import DEFAULT_TIMEZONE
 from sop.store import Row, Store, human_part, now, partial_numbers, performs_sop
@@ -57,8 +57,6 @@ WAKTU_FORMAT = "%d-%m-%Y %H:%M"
 WIB = ZoneInfo(DEFAULT_TIMEZONE)  # a court's clock unless its sop_schedule.timezone differs
 
 Block = tuple[str, Any]
-# Per SOP, the times a court's sop_schedule runs it (schedule.due_calendars): `sop report -i`.
-Calendars = Mapping[str, Sequence[Calendar]]
 # The digits each field of a day or month given on the command line is written with.
 _FIELD_DIGITS = {"%Y": "[0-9]{4}", "%m": "[0-9]{2}", "%d": "[0-9]{2}"}
 

@@ -28,13 +28,13 @@ from typing import Any
 
 from sop.catalogue import FREQUENCY_LABEL, Sop
 from sop.durations import format_seconds
+from sop.oncalendar import Calendars
 from sop.report import (
     DRILL_HEADER,
     FILES_HEADER,
     FILES_HEADING,
     PENDING_HEADING,
     STATUS_ID,
-    Calendars,
     Month,
     _activity_rows,
     _drill_rows,
