@@ -615,7 +615,7 @@ def cmd_notify(ctx: Context) -> ExitCode:
         raise SopError(f"no notification config at {notify.config_path()}")
     urls = config.urls_for(ctx.args.court)
     if not urls:
-        raise SopError(f"{config.path}: no URL for court {ctx.args.court!r}")
+        raise SopError(config.no_url(ctx.args.court))
     error = notify.deliver(
         urls, "Uji notifikasi SOP", "Pesan uji dari perintah sop: notifikasi berfungsi."
     )

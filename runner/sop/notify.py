@@ -73,6 +73,12 @@ class Config:
     def urls_for(self, court: str | None) -> tuple[str, ...]:
         return self.urls + (self.courts.get(court, ()) if court else ())
 
+    def no_url(self, court: str | None) -> str:
+        """Why the configuration tells `court` nothing, naming its settings."""
+        if court:
+            return f"{self.path}: no URL for court {court!r} (neither urls nor courts/{court})"
+        return f"{self.path}: no URL: urls is empty (courts/NAME are for a named court)"
+
 
 @dataclass(frozen=True)
 class Event:
@@ -229,6 +235,11 @@ class Notifier:
                     key_id=previous["id"],
                 )
 
+    def _deliver(self, court: str | None, title: str, body: str) -> str | None:
+        """deliver to the court's URLs; None when all took it, else why not."""
+        urls = self.config.urls_for(court)
+        return deliver(urls, title, body) if urls else self.config.no_url(court)
+
     def send(self, event: Event) -> str:
         """sent, duplicate (told before, unchanged) or failed (recorded, retried later)."""
         previous = self._row(event.court or "", event.sop_id, event.kind)
@@ -240,7 +251,7 @@ class Notifier:
             outcome = "duplicate"
         else:
             title = event.title or KIND_TITLE[event.kind]
-            error = deliver(self.config.urls_for(event.court), title, event.body)
+            error = self._deliver(event.court, title, event.body)
             outcome = "failed" if error else "sent"
             self._save(event, outcome, error, previous)
         self.outcomes.append((event, outcome, error if outcome == "failed" else None))
@@ -253,7 +264,7 @@ class Notifier:
             return None
         outcome, error = "resolved", None
         if previous["state"] == "sent":
-            error = deliver(self.config.urls_for(court), "SOP pulih", body)
+            error = self._deliver(court, "SOP pulih", body)
             outcome = "failed" if error else "resolved"
             # Told like any other delivery (warned when it fails); not retried: the
             # problem is over, its record keeps why the news of it did not go out.

@@ -513,6 +513,39 @@ def test_an_overdue_alert_not_delivered_fails_the_check(
     assert error == "sop: error: 1 of 1 notifications not delivered (the warnings above say why)"
 
 
+def test_a_config_with_no_url_for_the_court_names_its_settings(
+    cli: Callable[..., CliResult],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sop_env: dict[str, str],
+) -> None:
+    """A configuration that names no URL for the overdue SOP's court: the alert reaches
+    nobody, exit 8 as for a failed delivery, its warning giving apprise's "There are no
+    service(s) to notify", which named neither the file nor the court. It names both, and
+    the settings, as `sop notify test` does."""
+    config = tmp_path / "n.yml"
+    config.write_text("urls: []\ncourts: {Pengadilan Negeri Lain: ['json://x.example/h']}\n")
+    config.chmod(0o600)
+    monkeypatch.setenv(notify.CONFIG_ENV, str(config))
+    _overdue_demo(sop_env)
+    code, out, err = cli("overdue", "--notify")
+    assert code == 8, err
+    assert "local-demo" in out
+    no_url = (
+        f"{config}: no URL for court 'Pengadilan Negeri Uji' (neither urls nor "
+        "courts/Pengadilan Negeri Uji)"
+    )
+    assert err.splitlines() == [
+        "sop: warning: notification terlambat for SOP local-demo at Pengadilan Negeri Uji "
+        f"not delivered: {no_url}",
+        "sop: error: 1 of 1 notifications not delivered (the warnings above say why)",
+    ]
+    code, out, err = cli("notify", "test")
+    assert (code, out) == (2, "")
+    assert err == f"sop: error: {config}: no URL: urls is empty (courts/NAME are for a named " \
+        "court)\n"
+
+
 @pytest.mark.parametrize("overdue", [True, False])
 def test_an_unusable_notification_config_fails_the_check(
     cli: Callable[..., CliResult],
