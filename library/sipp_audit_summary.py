@@ -19,6 +19,14 @@ description:
     deletions of the last O(hours) with one range scan on the time column grouped in
     SQL (fast on tables with millions of rows when the time column is indexed; the
     result says whether it is), plus one grouped query for the notable rows.
+  - The period ends five minutes (the monitors' shared tolerance for two clocks a little
+    apart) after now. Rows dated later are not counted as recent activity; one more scan
+    of the time column counts them apart (RV(summary.future_rows)) and names them as a
+    finding (RV(summary.future_finding), also a warning) with how many hours the furthest
+    lies ahead. Such a date is the SIPP server's clock set back, or a O(data_timezone)
+    west of the zone SIPP writes in (C(UTC) where SIPP writes WIB puts the last seven
+    hours' rows up to seven hours ahead). Counted as recent they would hide that error;
+    dropped, they would hide those hours.
   - A table or column it cannot find does not fail the module. What needs it is null
     (without the time column the whole period, without the user column the per-user
     figures, without the action column the logins, failed logins and deletions), the
@@ -120,7 +128,7 @@ sop_output:
   returned: success
   type: dict
   sample: {hours: 24, rows: 1843, users: 21, failed_logins: 12, failed_login_sources: ["admin 10.10.20.77: 15"],
-           unavailable: []}
+           future_rows: 0, future_finding: null, unavailable: []}
 summary:
   description: The activity summary.
   returned: success
@@ -160,6 +168,14 @@ summary:
     deletions:
       description: Deletions.
       type: int
+    future_rows:
+      description: Rows dated more than five minutes after RV(summary.until), counted in
+        none of the figures above (null without the time column).
+      type: int
+    future_finding:
+      description: One line for the report on RV(summary.future_rows) and how far ahead
+        the furthest lies (Bahasa Indonesia), or null when there are none.
+      type: str
     failed_login_details:
       description: Failed logins grouped by user and address.
       type: list
@@ -199,6 +215,8 @@ summary:
     failed_logins: 12
     logins_outside_office_hours: 3
     deletions: 5
+    future_rows: 0
+    future_finding: null
 """
 
 import datetime as dt  # noqa: E402
@@ -206,6 +224,7 @@ import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_clock import FUTURE_TOLERANCE  # noqa: E402
 from ansible.module_utils.sop_mariadb import (  # noqa: E402
     CLIENT_BINARIES,
     INT_TYPES,
@@ -224,6 +243,7 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
 from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     SIPP_DB_ARGUMENT_SPEC,
     format_offset,
+    future_finding,
     matches_any,
     missing_column,
     offset_minutes,
@@ -242,7 +262,7 @@ CANDIDATES: dict[str, list[str]] = {
 # Summary keys each column's absence hides (None in the result).
 HIDDEN: dict[str, list[str]] = {
     "time": ["rows", "users", "per_user", "per_action", "logins", "failed_logins",
-             "logins_outside_office_hours", "deletions"],
+             "logins_outside_office_hours", "deletions", "future_rows"],
     "user": ["users", "per_user"],
     "action": ["per_action", "logins", "failed_logins", "logins_outside_office_hours",
                "deletions"],
@@ -293,20 +313,27 @@ def build_sql(table: str, cols: dict[str, str | None], *, int_clock: bool, hours
               tz_shift: tuple[str, str] | None, office: tuple[str, str, list[int]],
               data_offset: int | None = None) -> dict[str, str]:
     """The WHERE clause, expressions and queries (one range scan each). Needs the time
-    column; a missing user, action, ip or table column reads as NULL. ``data_offset``:
-    the minutes east of UTC of a time column written in another clock than the
-    database's (None: the database's clock, NOW())."""
+    column; a missing user, action, ip or table column reads as NULL. The period ends
+    sop_clock.FUTURE_TOLERANCE after now; the rows after it are the ``future`` query's
+    (their count, and the seconds the furthest lies ahead). ``data_offset``: the
+    minutes east of UTC of a time column written in another clock than the database's
+    (None: the database's clock, NOW())."""
     tcol = quote_identifier(cols["time"] or "")
     if int_clock:
-        where = f"{tcol} >= UNIX_TIMESTAMP() - {hours * 3600}"
+        lower = f"UNIX_TIMESTAMP() - {hours * 3600}"
+        upper = f"UNIX_TIMESTAMP() + {FUTURE_TOLERANCE}"
+        ahead = f"MAX({tcol}) - UNIX_TIMESTAMP()"
         texpr = f"FROM_UNIXTIME({tcol})"
     else:
         # the column's own clock, so the period is the last hours of that clock; the
-        # range stays on the raw column (a constant bound: the index is used)
+        # range stays on the raw column (constant bounds: the index is used)
         now = ("NOW()" if data_offset is None
                else f"UTC_TIMESTAMP() + INTERVAL {int(data_offset)} MINUTE")
-        where = f"{tcol} >= {now} - INTERVAL {hours} HOUR"
+        lower = f"{now} - INTERVAL {hours} HOUR"
+        upper = f"{now} + INTERVAL {FUTURE_TOLERANCE} SECOND"
+        ahead = f"TIMESTAMPDIFF(SECOND, {now}, MAX({tcol}))"
         texpr = tcol
+    where = f"{tcol} >= {lower} AND {tcol} <= {upper}"
     local = f"CONVERT_TZ({texpr}, '{tz_shift[0]}', '{tz_shift[1]}')" if tz_shift else texpr
     outside = outside_expr(local, *office)
     shown = {role: nullable_text(_column(cols, role)) for role in ("user", "action", "ip", "table")}
@@ -315,10 +342,11 @@ def build_sql(table: str, cols: dict[str, str | None], *, int_clock: bool, hours
         f"SELECT {shown['user']}, {shown['action']}, COUNT(*), SUM({outside}), "  # noqa: S608
         f"MIN({texpr}), MAX({texpr}) FROM {tbl} WHERE {where} GROUP BY 1, 2;"
     )
+    future = f"SELECT COUNT(*), {ahead} FROM {tbl} WHERE {tcol} > {upper};"  # noqa: S608
     return {
         "where": where, "texpr": texpr, "outside": outside, "user": shown["user"],
         "action": shown["action"], "action_column": _column(cols, "action"), "ip": shown["ip"],
-        "table": shown["table"], "tbl": tbl, "main": main,
+        "table": shown["table"], "tbl": tbl, "main": main, "future": future,
     }
 
 
@@ -429,7 +457,7 @@ def audit_summary(conn: Connection, params: dict[str, Any]) -> dict[str, Any]:
         "time_column_indexed": None, "unavailable": [],
         "office_hours": (f"{office[0][:5]}-{office[1][:5]} ISO days {days} "
                          f"UTC{format_offset(office_offset)}"),
-        **{key: None for key in HIDDEN["time"]},
+        **{key: None for key in HIDDEN["time"]}, "future_finding": None,
         "failed_login_details": [], "outside_office_logins_details": [], "deletion_details": []}
     columns = table_columns(conn, table)
     if not columns:
@@ -464,6 +492,10 @@ def audit_summary(conn: Connection, params: dict[str, Any]) -> dict[str, Any]:
                       if action is not None and classify(action, patterns) != "other"})
     detail_rows = query(conn, detail_sql(sql, notable)) if notable else []
     result.update(summarise(main_rows, detail_rows, patterns, params["max_details"]))
+    future, ahead = query(conn, sql["future"])[0]
+    result["future_rows"] = _int(future)
+    result["future_finding"] = future_finding(result["future_rows"], _int(ahead), "kegiatan",
+                                              str(result["until"]), unix_time=int_clock)
     for role, column in cols.items():
         if column is None:
             result.update({key: None for key in HIDDEN[role]})
@@ -482,7 +514,8 @@ def sop_output(summary: dict[str, Any], top: int = 5) -> dict[str, Any]:
         "users": summary["users"], "logins": summary["logins"],
         "failed_logins": summary["failed_logins"],
         "logins_outside_office_hours": summary["logins_outside_office_hours"],
-        "deletions": summary["deletions"], "office_hours": summary["office_hours"],
+        "deletions": summary["deletions"], "future_rows": summary["future_rows"],
+        "future_finding": summary["future_finding"], "office_hours": summary["office_hours"],
         "failed_login_sources": lines("failed_login_details", "ip"),
         "outside_office_logins": lines("outside_office_logins_details", "ip"),
         "deletions_by": lines("deletion_details", "table"),
@@ -528,6 +561,8 @@ def main() -> None:
         module.fail_json(msg=str(exc))
     for entry in summary["unavailable"]:
         module.warn(entry["message"])
+    if summary["future_finding"]:
+        module.warn(summary["future_finding"])
     if summary["time_column_indexed"] is False:
         module.warn(f"{params['table']}.{summary['columns']['time']} has no index: "
                     "the audit scan reads the whole table")

@@ -16,6 +16,14 @@ description:
     versions differ) and counts the sessions and distinct users whose last activity is
     within O(window_minutes) of the database clock (or of O(data_timezone)'s), in one SQL
     statement.
+  - A session whose last activity lies more than five minutes (the monitors' shared
+    tolerance for two clocks a little apart) ahead of that clock is not online; it is
+    counted apart (RV(online_users.future_sessions)) and named as a finding
+    (RV(online_users.future_finding), also a warning) with how many hours the furthest
+    lies ahead. Such a date is the SIPP server's clock set back, or a O(data_timezone)
+    west of the zone SIPP writes in (C(UTC) where SIPP writes WIB puts every fresh
+    session seven hours ahead). Counted as recent it would hide that error; dropped,
+    it would hide the sessions.
   - A table or column it cannot find does not fail the module; the counts that need it
     are null, and RV(online_users.unavailable) says which table and column are missing
     and which option to set (also emitted as warnings).
@@ -76,7 +84,8 @@ sop_output:
   description: The compact record the C(sop) runner keeps as the activity's output.
   returned: success
   type: dict
-  sample: {online_users: 5, online_sessions: 6, window_minutes: 15, sessions_total: 9, unavailable: []}
+  sample: {online_users: 5, online_sessions: 6, window_minutes: 15, sessions_total: 9,
+           future_sessions: 0, future_finding: null, unavailable: []}
 online_users:
   description: The count and the active sessions.
   returned: success
@@ -94,6 +103,14 @@ online_users:
     sessions_total:
       description: Rows in the session table, active or not (null without the table).
       type: int
+    future_sessions:
+      description: Sessions whose last activity lies more than five minutes ahead of
+        RV(online_users.database_time), not counted online (null without an activity column).
+      type: int
+    future_finding:
+      description: One line for the report on RV(online_users.future_sessions) and how
+        far ahead the furthest lies (Bahasa Indonesia), or null when there are none.
+      type: str
     last_activity:
       description: Most recent activity of any session (as stored), or null.
       type: str
@@ -123,6 +140,8 @@ online_users:
     users: 5
     sessions: 6
     sessions_total: 9
+    future_sessions: 0
+    future_finding: null
     last_activity: "2026-11-21 19:30:02"
     database_time: "2026-11-21 19:31:00"
 """
@@ -130,6 +149,7 @@ online_users:
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_clock import FUTURE_TOLERANCE  # noqa: E402
 from ansible.module_utils.sop_mariadb import (  # noqa: E402
     CLIENT_BINARIES,
     INT_TYPES,
@@ -145,6 +165,7 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
 )
 from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     SIPP_DB_ARGUMENT_SPEC,
+    future_finding,
     missing_column,
     offset_minutes,
     resolve_columns,
@@ -179,34 +200,42 @@ def now_sql(data_offset: int | None) -> str:
 
 def build_queries(table: str, cols: dict[str, str | None], int_clock: bool, window: int,
                   limit: int, *, data_offset: int | None = None) -> tuple[str, str | None]:
-    """The count query (``users, sessions, total, last activity, now``: NULL for what
-    the columns cannot tell) and the listing query (None without an activity column).
-    ``data_offset``: minutes east of UTC of the clock the activity times are written in
-    (None: the database's clock)."""
+    """The count query (``users, sessions, total, last activity, future sessions,
+    seconds the furthest lies ahead, now``: NULL for what the columns cannot tell) and
+    the listing query (None without an activity column). A session is online when its
+    last activity lies within the window, up to sop_clock.FUTURE_TOLERANCE ahead of now;
+    further ahead it is counted apart. ``data_offset``: minutes east of UTC of the clock
+    the activity times are written in (None: the database's clock)."""
     tbl = quote_identifier(table)
     now = now_sql(data_offset)
     if cols["last_activity"] is None:
-        return f"SELECT NULL, NULL, COUNT(*), NULL, {now} FROM {tbl};", None  # noqa: S608
+        return (f"SELECT NULL, NULL, COUNT(*), NULL, NULL, NULL, {now} "  # noqa: S608
+                f"FROM {tbl};"), None
     last = quote_identifier(cols["last_activity"])
     if int_clock:
         now = "NOW()"  # FROM_UNIXTIME shows the database's clock
         cutoff = f"UNIX_TIMESTAMP() - {window * 60}"
+        upper = f"UNIX_TIMESTAMP() + {FUTURE_TOLERANCE}"
+        ahead = f"MAX({last}) - UNIX_TIMESTAMP()"
         shown, shown_row = f"FROM_UNIXTIME(MAX({last}))", f"FROM_UNIXTIME({last})"
     else:
-        # a constant bound on the raw column: an index on it is used
+        # constant bounds on the raw column: an index on it is used
         cutoff = f"{now} - INTERVAL {window} MINUTE"
+        upper = f"{now} + INTERVAL {FUTURE_TOLERANCE} SECOND"
+        ahead = f"TIMESTAMPDIFF(SECOND, {now}, MAX({last}))"
         shown, shown_row = f"MAX({last})", last
+    recent = f"{last} >= {cutoff} AND {last} <= {upper}"
     user = quote_identifier(cols["user"]) if cols["user"] else None
-    users = f"COUNT(DISTINCT CASE WHEN {last} >= {cutoff} THEN {user} END)" if user else "NULL"
+    users = f"COUNT(DISTINCT CASE WHEN {recent} THEN {user} END)" if user else "NULL"
     count_sql = (
-        f"SELECT {users}, IFNULL(SUM({last} >= {cutoff}), 0), COUNT(*), {shown}, {now} "  # noqa: S608
-        f"FROM {tbl};"
+        f"SELECT {users}, IFNULL(SUM({recent}), 0), COUNT(*), {shown}, "  # noqa: S608
+        f"IFNULL(SUM({last} > {upper}), 0), {ahead}, {now} FROM {tbl};"
     )
     shown_cols = [nullable_text(quote_identifier(c)) if c else "NULL"
                   for c in (cols["user"], cols["host"], cols["login_time"])]
     list_sql = (
         f"SELECT {', '.join(shown_cols)}, {shown_row} FROM {tbl} "  # noqa: S608
-        f"WHERE {last} >= {cutoff} ORDER BY {last} DESC LIMIT {int(limit)};"
+        f"WHERE {recent} ORDER BY {last} DESC LIMIT {int(limit)};"
     )
     return count_sql, list_sql
 
@@ -220,8 +249,8 @@ def online_users(conn: Connection, table: str, window: int, overrides: dict[str,
     data_offset = offset_minutes(data_timezone) if data_timezone else None
     result: dict[str, Any] = {
         "window_minutes": window, "users": None, "sessions": None, "sessions_total": None,
-        "last_activity": None, "database_time": None, "active": [], "columns": {},
-        "unavailable": []}
+        "future_sessions": None, "future_finding": None, "last_activity": None,
+        "database_time": None, "active": [], "columns": {}, "unavailable": []}
     columns = table_columns(conn, table)
     if not columns:
         result["unavailable"].append(unavailable(
@@ -243,7 +272,12 @@ def online_users(conn: Connection, table: str, window: int, overrides: dict[str,
     result.update(
         users=None if cols["user"] is None or cols["last_activity"] is None else _to_int(row[0]),
         sessions=None if cols["last_activity"] is None else _to_int(row[1]),
-        sessions_total=_to_int(row[2]), last_activity=row[3], database_time=row[4])
+        sessions_total=_to_int(row[2]), last_activity=row[3], database_time=row[6])
+    if cols["last_activity"] is not None:
+        result["future_sessions"] = _to_int(row[4])
+        result["future_finding"] = future_finding(
+            result["future_sessions"], _to_int(row[5]), "sesi", str(row[6]),
+            unix_time=int_clock)
     if list_sql and limit > 0:
         result["active"] = [
             {"user": text_value(r[0]), "host": text_value(r[1]),
@@ -282,9 +316,13 @@ def main() -> None:
         module.fail_json(msg=f"SIPP database {conn.database}: {exc}")
     for entry in result["unavailable"]:
         module.warn(entry["message"])
+    if result["future_finding"]:
+        module.warn(result["future_finding"])
     module.exit_json(changed=False, online_users=result, sop_output={
         "online_users": result["users"], "online_sessions": result["sessions"],
         "window_minutes": result["window_minutes"], "sessions_total": result["sessions_total"],
+        "future_sessions": result["future_sessions"],
+        "future_finding": result["future_finding"],
         "last_activity": result["last_activity"], "database_time": result["database_time"],
         "unavailable": [entry["message"] for entry in result["unavailable"]]})
 

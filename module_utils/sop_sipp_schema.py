@@ -3,8 +3,8 @@
 """What the sipp_* modules know about SIPP beyond MariaDB (that layer is sop_mariadb):
 their database options, which column plays which role in a SIPP table (versions name
 them differently), how to report what a differing schema hides, LIKE patterns, the
-time-zone offsets of SIPP's wall-clock times, and URLs with their credentials masked
-for the records.
+time-zone offsets of SIPP's wall-clock times, and the report's line on rows dated ahead
+of the clock they are compared with.
 
 Stdlib only; Python 3.9+ (Debian 12 targets run 3.11).
 """
@@ -133,3 +133,20 @@ def format_offset(minutes: int) -> str:
     sign = "-" if minutes < 0 else "+"
     minutes = abs(minutes)
     return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def future_finding(count: int, ahead_seconds: int, what: str, clock: str, *,
+                   unix_time: bool) -> str | None:
+    """The report's line on ``count`` rows (``what``: 'kegiatan', 'sesi') dated more than
+    sop_clock.FUTURE_TOLERANCE ahead of ``clock`` (the time they were compared with),
+    the furthest ``ahead_seconds`` ahead; None when there are none. Such rows are counted
+    apart, never as recent: the SIPP server's clock set back, or (``unix_time`` False)
+    a data_timezone west of the zone SIPP writes in, puts its latest rows there, and the
+    line shows by how many hours."""
+    if count <= 0:
+        return None
+    cause = ("jam server SIPP salah" if unix_time
+             else "jam server SIPP salah atau data_timezone tidak sesuai zona waktu SIPP")
+    return (f"{count} {what} bertanggal di masa depan, hingga "
+            f"{round(ahead_seconds / 3600.0, 1)} jam setelah {clock} "
+            f"({cause}); tidak dihitung")

@@ -58,10 +58,31 @@ def test_sql_is_one_range_scan_grouped_in_sql():
                             tz_shift=("+00:00", "+07:00"), office=office)
     assert "CONVERT_TZ(`datetime`, '+00:00', '+07:00')" in shifted["outside"]
     # the range predicate stays on the raw column so the index is used
-    assert shifted["where"] == "`datetime` >= NOW() - INTERVAL 24 HOUR"
+    assert shifted["where"] == ("`datetime` >= NOW() - INTERVAL 24 HOUR "
+                                "AND `datetime` <= NOW() + INTERVAL 300 SECOND")
     unix = mod.build_sql("sys_audittrail", cols, int_clock=True, hours=2, tz_shift=None,
                          office=office)
-    assert unix["where"] == "`datetime` >= UNIX_TIMESTAMP() - 7200"
+    assert unix["where"] == ("`datetime` >= UNIX_TIMESTAMP() - 7200 "
+                             "AND `datetime` <= UNIX_TIMESTAMP() + 300")
+
+
+def test_rows_ahead_of_the_clock_are_one_more_range_scan_apart():
+    # The period had no upper bound: rows dated hours ahead (a clock set back, a wrong
+    # data_timezone) were counted as recent. They are counted apart, with how far ahead
+    # the furthest lies, by one scan of the same index.
+    cols = {"time": "datetime", "user": None, "action": None, "ip": None, "table": None}
+    office = ("08:00:00", "16:30:00", [1, 2, 3, 4, 5])
+    sql = mod.build_sql("sys_audittrail", cols, int_clock=False, hours=24, tz_shift=None,
+                        office=office, data_offset=420)
+    wib = "UTC_TIMESTAMP() + INTERVAL 420 MINUTE"
+    assert sql["future"] == (
+        f"SELECT COUNT(*), TIMESTAMPDIFF(SECOND, {wib}, MAX(`datetime`)) "
+        f"FROM `sys_audittrail` WHERE `datetime` > {wib} + INTERVAL 300 SECOND;")
+    unix = mod.build_sql("sys_audittrail", cols, int_clock=True, hours=24, tz_shift=None,
+                         office=office)
+    assert unix["future"] == (
+        "SELECT COUNT(*), MAX(`datetime`) - UNIX_TIMESTAMP() "
+        "FROM `sys_audittrail` WHERE `datetime` > UNIX_TIMESTAMP() + 300;")
 
 
 def test_sop_output_is_compact_and_names_the_notable_sources():
@@ -69,7 +90,8 @@ def test_sop_output_is_compact_and_names_the_notable_sources():
                 "count": 100 - i, "first": "a", "last": "b"} for i in range(50)]
     summary = {"hours": 24, "since": "s", "until": "u", "rows": 10**6, "users": 300,
                "logins": 5, "failed_logins": 4950, "logins_outside_office_hours": 1,
-               "deletions": 0, "office_hours": "08:00-16:30",
+               "deletions": 0, "future_rows": 0, "future_finding": None,
+               "office_hours": "08:00-16:30",
                "per_user": {f"user{i}": {"total": i, "actions": {"view": i}} for i in range(300)},
                "failed_login_details": details, "outside_office_logins_details": [],
                "deletion_details": [], "unavailable": []}
@@ -90,7 +112,7 @@ def scan_of(monkeypatch, server_offset: str, data_timezone: str | None) -> str:
         seen.append(sql)
         if sql.startswith("SELECT NOW()"):
             return [["2026-11-21 12:00:00", "2026-11-20 12:00:00", server_offset]]
-        return []
+        return [["0", None]] if sql.startswith("SELECT COUNT(*)") else []
 
     monkeypatch.setattr(mod, "query", fake_query)
     monkeypatch.setattr(mod, "table_columns", lambda conn, table: {
@@ -106,11 +128,13 @@ def test_the_period_is_the_last_hours_of_the_data_clock(monkeypatch):
     # MariaDB runs in UTC while SIPP writes WIB wall-clock times (data_timezone): the
     # rows of the last 24 hours are those at or after WIB's now minus 24 hours. NOW()
     # (UTC) minus 24 hours reached 7 hours further back: 31 hours of activity.
-    assert scan_of(monkeypatch, "0", "+07:00") == \
-        "`datetime` >= UTC_TIMESTAMP() + INTERVAL 420 MINUTE - INTERVAL 24 HOUR"
+    wib = "UTC_TIMESTAMP() + INTERVAL 420 MINUTE"
+    assert scan_of(monkeypatch, "0", "+07:00") == (
+        f"`datetime` >= {wib} - INTERVAL 24 HOUR AND `datetime` <= {wib} + INTERVAL 300 SECOND")
     # the data in the database's clock: NOW(), as before
-    assert scan_of(monkeypatch, "420", None) == "`datetime` >= NOW() - INTERVAL 24 HOUR"
-    assert scan_of(monkeypatch, "420", "+07:00") == "`datetime` >= NOW() - INTERVAL 24 HOUR"
+    local = "`datetime` >= NOW() - INTERVAL 24 HOUR AND `datetime` <= NOW() + INTERVAL 300 SECOND"
+    assert scan_of(monkeypatch, "420", None) == local
+    assert scan_of(monkeypatch, "420", "+07:00") == local
 
 
 # --- against a real MariaDB ---------------------------------------------------------
@@ -149,6 +173,29 @@ def test_summary_of_the_period(mariadb: MariaDB, audit: str) -> None:
     assert s["deletion_details"][0]["user"] == ODD
     assert s["deletion_details"][0]["table"] == "perkara"
     assert s["logins_outside_office_hours"] == 0
+
+
+@pytest.mark.mariadb
+def test_rows_dated_in_the_future_are_a_finding_not_recent(mariadb: MariaDB, audit: str) -> None:
+    # Rows dated three hours ahead of the database clock (failed logins among them)
+    # were counted in the last 24 hours. They are counted apart and named, with how far
+    # ahead they lie; a row a minute ahead (two clocks a little apart) still counts.
+    insert(mariadb, audit, COLS, [
+        ["NOW() + INTERVAL 3 HOUR", lit("10.9.9.9"), lit("ahead"), lit("sys_users"),
+         lit("login_failed")],
+        ["NOW() + INTERVAL 3 HOUR", lit("10.9.9.9"), lit("ahead"), lit("perkara"), lit("Hapus")],
+        ["NOW() + INTERVAL 1 MINUTE", lit("10.0.0.5"), lit("near"), lit("perkara"), lit("view")],
+    ])
+    s = mod.audit_summary(connection(mariadb), dict(PARAMS, table=audit, data_timezone=None))
+    assert (s["rows"], s["users"], s["failed_logins"], s["deletions"]) == (10, 6, 4, 1)
+    assert "ahead" not in s["per_user"] and s["per_user"]["near"]["total"] == 1
+    assert s["future_rows"] == 2
+    assert s["future_finding"] == (
+        f"2 kegiatan bertanggal di masa depan, hingga 3.0 jam setelah {s['until']} "
+        "(jam server SIPP salah atau data_timezone tidak sesuai zona waktu SIPP); "
+        "tidak dihitung")
+    out = mod.sop_output(s)
+    assert (out["future_rows"], out["future_finding"]) == (2, s["future_finding"])
 
 
 @pytest.mark.mariadb
@@ -205,8 +252,9 @@ def test_a_unix_time_column_is_read_in_the_database_clock(monkeypatch):
 
     def fake_query(conn, sql):
         seen.append(sql)
-        return [["2026-11-21 12:00:00", "2026-11-20 12:00:00", "0"]] \
-            if sql.startswith("SELECT NOW()") else []
+        if sql.startswith("SELECT NOW()"):
+            return [["2026-11-21 12:00:00", "2026-11-20 12:00:00", "0"]]
+        return [["0", None]] if sql.startswith("SELECT COUNT(*)") else []
 
     monkeypatch.setattr(mod, "query", fake_query)
     monkeypatch.setattr(mod, "table_columns", lambda conn, table: {
@@ -225,7 +273,7 @@ def period_of(monkeypatch, server_offset: str, data_timezone: str | None,
     def fake_query(conn, sql):
         if sql.startswith("SELECT NOW()"):
             return [["2026-11-21 12:00:00", "2026-11-20 12:00:00", server_offset]]
-        return []
+        return [["0", None]] if sql.startswith("SELECT COUNT(*)") else []
 
     monkeypatch.setattr(mod, "query", fake_query)
     monkeypatch.setattr(mod, "table_columns", lambda conn, table: {

@@ -1,13 +1,18 @@
 """roles/sipp_maintenance: what the records show when activity 1 fails (ansible-playbook
-on localhost, nothing listening on the discard port)."""
+on localhost, nothing listening on the discard port), and activity 3's report of a real
+MariaDB's audit trail."""
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import subprocess
 
+import pytest
+from conftest import MariaDB
 from loader import LOCAL_PLAYBOOK
+from sipp_tables import AUDITTRAIL, insert, lit, new_table
 
 ROOT = pathlib.Path(__file__).parents[2]
 SECRETS = ("UrlPa55", "T0kLocal", "DbPa55")
@@ -24,12 +29,15 @@ PLAY = """
 """
 
 
-def play(tmp_path: pathlib.Path, *args: str) -> tuple[int, str]:
-    """ansible-playbook's exit code and what it showed, for PLAY with these arguments."""
+def play(tmp_path: pathlib.Path, *args: str, text: str = PLAY) -> tuple[int, str]:
+    """ansible-playbook's exit code and what it showed, for the play ``text`` with these
+    arguments."""
     playbook = tmp_path / "play.yml"
-    playbook.write_text(PLAY, encoding="utf-8")
+    playbook.write_text(text, encoding="utf-8")
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
                ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
+               # each result one line of JSON: a message is never wrapped
+               ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="false",
                ANSIBLE_ROLES_PATH=str(ROOT / "roles"))
     proc = subprocess.run([*LOCAL_PLAYBOOK, "-v", *args, str(playbook)],
                           capture_output=True, text=True, check=False, env=env, timeout=300)
@@ -66,3 +74,35 @@ def test_a_zone_named_as_indonesia_names_it_is_no_bad_setting(tmp_path):
     assert rc == 2, shown[-5000:]
     assert "pengaturan salah" not in shown
     assert "Kegiatan 3: SIPP database sipp: " in shown, shown[-5000:]
+
+
+FUTURE_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    sipp_audit_summary: {login_port: "{{ test_port }}"}
+  roles: [sipp_maintenance]
+"""
+
+
+@pytest.mark.mariadb
+def test_activity_3_names_audit_rows_dated_in_the_future(tmp_path, mariadb: MariaDB):
+    # Rows dated hours ahead of the database clock were counted in the last 24 hours'
+    # activity, the report saying nothing. They are counted apart, and the report line
+    # says how many and how far ahead.
+    table = new_table(mariadb, "audit", AUDITTRAIL)
+    insert(mariadb, table, ["datetime", "username", "action"], [
+        ["NOW() - INTERVAL 1 HOUR", lit("budi"), lit("login")],
+        ["NOW() + INTERVAL 5 HOUR", lit("ahead"), lit("login_failed")]])
+    variables = tmp_path / "vars.json"
+    variables.write_text(json.dumps({
+        "test_port": mariadb.port, "sipp_maintenance_db_host": mariadb.host,
+        "sipp_maintenance_db_name": mariadb.database, "sipp_maintenance_db_user": mariadb.user,
+        "sipp_maintenance_db_password": mariadb.password,
+        "sipp_maintenance_audit_table": table}), encoding="utf-8")
+    rc, shown = play(tmp_path, "--tags", "aktivitas_user", "-e", f"@{variables}",
+                     text=FUTURE_PLAY)
+    assert rc == 0, shown[-5000:]
+    assert "1 kegiatan oleh 1 user, 1 login" in shown, shown[-5000:]
+    assert ("0 login gagal, 0 penghapusan data; 1 kegiatan bertanggal di masa depan, "
+            "hingga 5.0 jam setelah ") in shown, shown[-5000:]

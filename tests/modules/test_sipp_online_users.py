@@ -105,3 +105,26 @@ def test_unreachable_database_fails_with_the_client_error(mariadb: MariaDB) -> N
     denied = r"^ERROR \d+ \(28000\): Access denied for user 'nobody'"
     with pytest.raises(m.MariaDBError, match=denied):
         mod.online_users(conn, "sys_user_online", 15, {}, 5)
+
+
+def test_sessions_dated_in_the_future_are_a_finding_not_online(mariadb: MariaDB,
+                                                                sessions: str) -> None:
+    # A session dated seven hours ahead (SIPP writing WIB, data_timezone or the server's
+    # clock saying UTC) counted as online: "last activity within 15 minutes" had no upper
+    # bound. It is counted apart and named, with how far ahead it lies; a session a few
+    # minutes ahead (two clocks a little apart, sop_clock.FUTURE_TOLERANCE) still counts.
+    insert(mariadb, sessions, COLS, [
+        [lit("s5"), lit("ahead"), lit("10.0.0.5"), ago("1 MINUTE"), "NOW() + INTERVAL 7 HOUR"],
+        [lit("s6"), lit("near"), lit("10.0.0.6"), ago("1 MINUTE"), "NOW() + INTERVAL 2 MINUTE"],
+    ])
+    result = mod.online_users(connection(mariadb), sessions, 15, {}, 50)
+    assert (result["users"], result["sessions"], result["sessions_total"]) == (3, 4, 6)
+    assert "ahead" not in [s["user"] for s in result["active"]]
+    assert result["future_sessions"] == 1
+    assert result["future_finding"] == (
+        f"1 sesi bertanggal di masa depan, hingga 7.0 jam setelah {result['database_time']} "
+        "(jam server SIPP salah atau data_timezone tidak sesuai zona waktu SIPP); "
+        "tidak dihitung")
+    plain = mod.online_users(connection(mariadb), new_table(mariadb, "online", USER_ONLINE),
+                             15, {}, 50)
+    assert (plain["future_sessions"], plain["future_finding"]) == (0, None)

@@ -17,7 +17,7 @@ def queries_of(monkeypatch, data_timezone: str | None, last_type: str = "datetim
 
     def fake_query(conn, sql):
         seen.append(sql)
-        return [["1", "1", "2", "2026-11-21 19:00:00", "2026-11-21 19:01:00"]]
+        return [["1", "1", "2", "2026-11-21 19:00:00", "0", None, "2026-11-21 19:01:00"]]
 
     monkeypatch.setattr(mod, "query", fake_query)
     monkeypatch.setattr(mod, "table_columns", lambda conn, table: {
@@ -39,7 +39,7 @@ def test_sessions_are_compared_with_the_data_clock(monkeypatch):
     assert "NOW()" not in count_sql + list_sql
     # database_time is then the data's clock too (last_activity <= database_time)
     assert count_sql.rstrip(";").split(" FROM ")[0].endswith(wib)
-    assert queries_of(monkeypatch, "Asia/Makassar")[0].count("INTERVAL 480 MINUTE") == 3
+    assert queries_of(monkeypatch, "Asia/Makassar")[0].count("INTERVAL 480 MINUTE") == 7
 
 
 def test_without_data_timezone_the_database_clock_is_used(monkeypatch):
@@ -61,3 +61,22 @@ def test_missing_table_reports_the_data_clock(monkeypatch):
 def test_unknown_data_timezone_is_an_error(monkeypatch):
     with pytest.raises(ValueError, match="unknown time zone"):
         queries_of(monkeypatch, "Mars/Olympus")
+
+
+def test_the_window_ends_a_little_after_the_data_clocks_now(monkeypatch):
+    # "Online" had no upper bound: a session dated hours ahead (the data_timezone or the
+    # server's clock wrong) counted as online. Up to sop_clock.FUTURE_TOLERANCE ahead it
+    # counts; past it, it is counted apart (and how far ahead the furthest lies).
+    wib = "UTC_TIMESTAMP() + INTERVAL 420 MINUTE"
+    count_sql, list_sql = queries_of(monkeypatch, "+07:00")
+    recent = (f"`last_visit` >= {wib} - INTERVAL 15 MINUTE "
+              f"AND `last_visit` <= {wib} + INTERVAL 300 SECOND")
+    assert f"COUNT(DISTINCT CASE WHEN {recent} THEN `userid` END)" in count_sql
+    assert f"SUM({recent})" in count_sql
+    assert f"SUM(`last_visit` > {wib} + INTERVAL 300 SECOND)" in count_sql
+    assert f"TIMESTAMPDIFF(SECOND, {wib}, MAX(`last_visit`))" in count_sql
+    assert f"WHERE {recent} ORDER BY" in list_sql
+    unix_sql, _ = queries_of(monkeypatch, None, last_type="int")
+    assert ("`last_visit` >= UNIX_TIMESTAMP() - 900 AND `last_visit` <= UNIX_TIMESTAMP() + 300"
+            in unix_sql)
+    assert "MAX(`last_visit`) - UNIX_TIMESTAMP()" in unix_sql

@@ -93,3 +93,16 @@ def test_zone_error_names_the_first_bad_option_and_its_value():
     assert u.zone_error(params, ["timezone", "data_timezone"]) == {
         "msg": "data_timezone: unknown time zone 'Asia/Jakrta'", "setting": "data_timezone"}
     assert u.zone_error(dict(params, data_timezone=None), ["timezone", "data_timezone"]) is None
+
+
+def test_future_finding_names_the_rows_how_far_ahead_and_the_likely_cause():
+    # Rows dated ahead of the clock were counted as recent activity without a word.
+    assert u.future_finding(0, 0, "sesi", "2026-11-21 12:00:00", unix_time=False) is None
+    assert u.future_finding(3, 25190, "kegiatan", "2026-11-21 12:00:00", unix_time=False) == (
+        "3 kegiatan bertanggal di masa depan, hingga 7.0 jam setelah 2026-11-21 12:00:00 "
+        "(jam server SIPP salah atau data_timezone tidak sesuai zona waktu SIPP); "
+        "tidak dihitung")
+    # a Unix time knows its zone: only a clock can be wrong
+    assert u.future_finding(1, 400, "sesi", "2026-11-21 12:00:00", unix_time=True) == (
+        "1 sesi bertanggal di masa depan, hingga 0.1 jam setelah 2026-11-21 12:00:00 "
+        "(jam server SIPP salah); tidak dihitung")
