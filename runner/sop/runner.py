@@ -617,12 +617,14 @@ def _runner(
     for file in request.extra_vars.files:
         cmdline += ["-e", f"@{file}"]
     tags = [a.automated for a in request.sop.activities if a.number in request.activities]
-    passwords = None
+    passwords, vault_env = None, {}
     if request.vault.password is not None:
         cmdline.append("--ask-vault-pass")
         passwords = {VAULT_PROMPT: request.vault.password}
     elif request.vault.password_file:
-        cmdline += ["--vault-password-file", request.vault.password_file]
+        # In the environment, not on ansible-playbook's command line: what the playbook
+        # runs on the controller (`sop -i` in SOP Pengamanan TI) reads the same vault.
+        vault_env = {"ANSIBLE_VAULT_PASSWORD_FILE": request.vault.password_file}
     return init_runner(
         private_data_dir=str(private),
         project_dir=str(request.project_dir),
@@ -635,6 +637,7 @@ def _runner(
         envvars={
             **_path_env(),
             **_callback_env(events.recorder.tag_index.path, request.project_dir),
+            **vault_env,
         },
         settings={"pexpect_timeout": CANCEL_CHECK_SECONDS},
         suppress_env_files=True,  # passwords, envvars, settings stay in memory

@@ -337,10 +337,10 @@ def render(
     if not _DELAY.fullmatch(delay):
         raise SopError(f"inventory: sop_schedule/randomized_delay: {delay!r} is not a time span")
     command = [str(sop_bin), "run", "", "-i", inventory]
-    if vault_password_file:
-        command += ["--vault-password-file", vault_password_file]
     # The run's own clock is the court's too: the times it prints and notifies, `now()`.
     environment = _environment("TZ", _timezone(schedule))
+    if vault_password_file:  # every unit's: the hourly check reads the inventory too
+        environment += _environment("ANSIBLE_VAULT_PASSWORD_FILE", vault_password_file)
     environment += _environment("SOP_TRIGGER", "timer")
     environment += _environment("SOP_PROJECT_DIR", str(project_dir))
     environment += _environment("SOP_DATA_DIR", str(data_dir))

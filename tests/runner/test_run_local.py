@@ -406,6 +406,8 @@ def test_no_secret_leaks(cli: Cli, sop_env: dict[str, str], tmp_path: Path) -> N
         f"cli_secret={secrets['cli']}",
         "-e",
         f"demo_dir={tmp_path}",
+        "-e",
+        "demo_nested_vault=true",  # a command the playbook runs reads the vault too
     )
     assert code == 0, err
     assert (tmp_path / "secret.txt").read_text().split() == [

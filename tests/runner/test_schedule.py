@@ -459,11 +459,15 @@ def test_exec_start_keeps_dollars_backslashes_and_quotes_of_paths(tmp_path: Path
     assert_units_verify(units)
     assert _exec_argv((units / "sop-local-demo.service").read_text())[7:] == [
         str(tmp_path), str(sop_bin), "run", "local-demo", "-i", inventory,
-        "--vault-password-file", vault,
     ]  # fmt: skip
     assert _exec_argv((units / "sop-overdue.service").read_text())[7:] == [
         str(tmp_path), str(sop_bin), "overdue", "-i", inventory, "--notify",
     ]  # fmt: skip
+    # The vault password file reaches every service, the hourly check's too (its
+    # `sop overdue -i` read a vaulted inventory without it: exit 2 every hour).
+    for service in ("sop-local-demo.service", "sop-overdue.service"):
+        assert f'Environment="ANSIBLE_VAULT_PASSWORD_FILE={vault}"\n' in (
+            units / service).read_text()
 
 
 def test_environment_lines_carry_control_characters_escaped(tmp_path: Path) -> None:
