@@ -49,9 +49,12 @@ def ahead_of_clock(age_seconds: float) -> bool:
 
 def zone(name: str) -> ZoneInfo:
     """The time zone ``name`` names: WIB, WITA or WIT (in any case) Indonesia's, any other
-    name the tz database's; ValueError 'unknown time zone NAME' when it names none."""
+    name the tz database's; ValueError 'unknown time zone NAME' when it names none, spaces
+    around a name too (refused alike, as the runner refuses them, whatever the name)."""
+    if name != name.strip():
+        raise ValueError(f"unknown time zone {name!r}: write it without the spaces around it")
     try:
-        return ZoneInfo(INDONESIAN_ZONES.get(name.strip().upper(), name))
+        return ZoneInfo(INDONESIAN_ZONES.get(name.upper(), name))
     except Exception:  # ZoneInfo raises several types for a bad key
         raise ValueError(f"unknown time zone {name!r}") from None
 

@@ -100,7 +100,7 @@ def offset_minutes(tz: str) -> int:
     """Minutes east of UTC of '+07:00' / '+0700' offsets, or now in a zone sop_clock.zone
     takes (WIB/WITA/WIT in any case, IANA names; Indonesia keeps no daylight saving time).
     Raises ValueError for an unknown zone or an offset no clock keeps."""
-    match = _OFFSET_RE.match(tz.strip())
+    match = _OFFSET_RE.match(tz)
     if match:
         hours, minutes = int(match.group(2)), int(match.group(3))
         offset = (-1 if match.group(1) == "-" else 1) * (hours * 60 + minutes)

@@ -91,6 +91,21 @@ def test_every_check_refuses_what_names_no_zone():
         sipp.offset_minutes("XYZ")
 
 
+@pytest.mark.parametrize("name", [" wita ", "Asia/Jakarta ", " +07:00"])
+def test_every_check_refuses_spaces_around_a_zone_alike(name):
+    # " WIT " passed the SIPP modules and the runner, "Asia/Jakarta " failed both: the
+    # same setting passed or failed by its spelling. Refused everywhere, naming the spaces.
+    message = r"without the spaces around it"
+    with pytest.raises(SopError, match=message):
+        zone_name(name, "inventory")
+    with pytest.raises(ValueError, match=r"^unknown time zone .*" + message):
+        clock.zone(name)
+    with pytest.raises(security.SecurityInputError, match=message):
+        security.OfficeHours("07:30", "17:00", [1], name)
+    with pytest.raises(ValueError, match=message):
+        sipp.offset_minutes(name)
+
+
 def test_the_runner_names_indonesias_zones_as_the_modules_do():
     # The runner cannot import module_utils (Ansible's namespace; they run on the hosts):
     # the two tables are one by this test.

@@ -72,7 +72,7 @@ def test_offsets_no_clock_keeps_are_refused(zone):
 
 
 @pytest.mark.parametrize(("zone", "minutes"), [
-    ("WIB", 420), ("WITA", 480), ("WIT", 540), ("wita", 480), ("Wib", 420), (" WIT ", 540),
+    ("WIB", 420), ("WITA", 480), ("WIT", 540), ("wita", 480), ("Wib", 420),
 ])
 def test_indonesias_zone_names_are_read_as_their_fixed_offsets(zone, minutes):
     # A court's admin types the zone as Indonesia names it: sipp_sync_timezone or
