@@ -832,8 +832,9 @@ def test_a_key_authorized_for_another_server_is_refused(
     try:
         proc = playbook(ansible_env)
         assert proc.returncode != 0
-        assert (f"the push key of {SIPP} is authorized on {STORE} for pn-other-sipp: two SIPP "
-                "servers must not share a key") in proc.stdout
+        assert (f"the push key of {SIPP} is authorized on {STORE} for "
+                "sipp-backup@pn-other-sipp: two SIPP servers must not share a key"
+                ) in proc.stdout, proc.stdout[-3000:]
         assert podman("exec", STORE, "cat", keys).stdout == planted
     finally:
         podman("exec", "-i", STORE, "sh", "-c", f"cat > {keys}", stdin=before)
