@@ -20,8 +20,9 @@ description:
     C(eval($_SERVER[..]), C(assert($_POST), C(call_user_func($_GET[..]),
     C(file_put_contents($_GET[..]), C(preg_replace) with C(/e), C($_POST[x]() calls,
     C($f($_POST[x]) calls of a variable, calls and names hidden by comments before a
-    parenthesis (C(/* */), C(//), C(#)), in pieces (C('sys'.'tem')), as chains of C(chr)
-    calls (either case's codes), hex, octal or unicode escapes of any of their letters
+    parenthesis (C(/* */) with stars inside too, C(//), C(#)), in pieces (C('sys'.'tem')),
+    as chains of C(chr) calls (either case's codes), in pieces and C(chr) calls
+    (C('sy'.chr(115).'tem')), hex, octal or unicode escapes of any of their letters
     (C('s\\x79stem'), C('sy'.'\\u{73}'.'tem') in double quotes), C(str_rot13) or
     C(strrev), C(eval) of C('?>') and decoded text, webshell signatures, user-agent or
     referer cloaking, C(.htaccess) PHP handlers and search-engine redirects) are findings."

@@ -68,6 +68,19 @@ TRICKS = [
     ('<?php $f = "sy"."\\x73"."tem"; $f($c);', '"\\x73\\x79stem"', "php_hidden_function_name"),
     ('<?php $f = \'as\' . "\\u{73}e" . \'rt\'; $f($c);', '"\\x73\\x79stem"',
      "php_hidden_function_name"),
+    # a comment PHP allows that the gap once did not: stars inside it, more than four in a
+    # row, a line comment ended by a lone carriage return
+    ("<?php eval/* a*b */($c);", "eval/**/(", "php_hidden_function_name"),
+    ("<?php eval/********/ (base64_decode($p));", "eval(base64_decode(", "php_eval_encoded"),
+    ("<?php system /** @var x **/ (/* * */ $_GET['c']);", "system($_POST", "php_request_exec"),
+    ("<?php eval // x\r($c);", "eval/**/(", "php_hidden_function_name"),
+    # a name of quoted pieces and chr() calls
+    ("<?php $f = 'sy'.chr(115).'tem'; $f($c);", "'sy'.chr(115).'tem'",
+     "php_hidden_function_name"),
+    ('<?php $f = chr(115) . "ys" . CHR(0x74) . chr(101) . \'m\'; $f($c);',
+     "'sy'.chr(115).'tem'", "php_hidden_function_name"),
+    ("<?php $f = 's' . \"y\" . chr(115).'te'.chr(0155); $f($c);", "'sy'.chr(115).'tem'",
+     "php_hidden_function_name"),
 ]
 HEX, OCTAL, UNICODE = "\\x{:x}", "\\{:o}", "\\u{{{:04x}}}"  # PHP's escapes in double quotes
 
@@ -100,6 +113,10 @@ HIDDEN = [
       for n in integrity.HIDDEN_NAMES],
     *[(f'<?php $f = "{n[:2]}" . "{spelled(n[2], OCTAL)}" . "{n[3:]}";', '"\\x73\\x79stem"')
       for n in integrity.HIDDEN_NAMES],
+    *[(f"<?php $f = '{n[:2]}' . {spelled(n[2], 'chr({})')} . '{n[3:]}';",
+       "'sy'.chr(115).'tem'") for n in integrity.HIDDEN_NAMES],
+    *[(f"<?php $f = {spelled(n[0], 'chr({})')}.'{n[1:-1]}'.{spelled(n[-1], 'chr({})')};",
+       "'sy'.chr(115).'tem'") for n in integrity.HIDDEN_NAMES],
 ]
 ALL = TRICKS + [(text, marker, "php_hidden_function_name") for text, marker in HIDDEN]
 # Clean code written like the tricks (from WordPress, getID3 and phpMyAdmin; a method
@@ -115,6 +132,8 @@ CLEAN = [
     "<?php if (substr($asciidata, strlen($asciidata) - 2, 2) == chr(0).chr(0)) {}",
     '<?php $iri = trim($iri, "\\x20\\x09\\x0A\\x0C\\x0D"); switch ($c) { case "\\x78": }',
     "<?php exec( $cmd ); // run the system command\n$out = $this->$action( $_REQUEST['id'] );",
+    "<?php $tag = 'ID3' . chr(0) . 'v1'; $eol = chr(13) . chr(10) . 'end'; $s = 'e' . chr(118);",
+    "<?php /** @var string * the command */ exec( $cmd ); // run the system\r$v = trim( $raw );",
 ]
 
 # Code both detectors must judge alike: the cases where they once differed (YARA alone
@@ -191,15 +210,17 @@ def test_clean_php_written_like_the_tricks_matches_neither(tmp_path):
     "'s'.'y'.'s'.'t'.'e'" * (1 << 16), "str_rot13(/**/" * (1 << 16), "eval(" + " " * (1 << 20),
     "# eval\n" * (1 << 17), "$a // $b\n" * (1 << 17), "$" + "a" * (1 << 20),
     "chr(115)." * (1 << 17), '"\\x73\\171' * (1 << 17), "chr(83).chr(0x59)." * (1 << 16),
-    '"\\u{' + "0" * (1 << 20), '"s"."\\u{79}"."' * (1 << 16),
+    '"\\u{' + "0" * (1 << 20), '"s"."\\u{79}"."' * (1 << 16), "eval/* *" * (1 << 17),
+    "# eval\r" * (1 << 17), "'s'.chr(121)." * (1 << 16), "chr(115).'y'." * (1 << 16),
 ], ids=["stars", "comment-stars", "comments", "pieces", "rot13-comments", "spaces",
         "line-comments", "variables-in-line-comments", "long-variable", "chr", "escapes",
-        "upper-case-chr", "unicode-zeros", "escaped-pieces"])
+        "upper-case-chr", "unicode-zeros", "escaped-pieces", "stars-in-comments",
+        "carriage-returns", "pieces-and-calls", "calls-and-pieces"])
 def test_a_crafted_file_stalls_no_new_marker(text):
-    """Comments are bounded (1-4 stars, 200 characters), or a run of stars after a name
-    (minutes per 1 MiB block) would stall the check; so is the number of line comments
-    in a row, or a name at the end of each (# eval, then the next line) would read the
-    rest of the file again from each."""
+    """Comments are bounded (200 characters before a star inside, 200 after), or a run of
+    stars after a name (minutes per 1 MiB block) would stall the check; so is the
+    number of line comments in a row, or a name at the end of each (# eval, then the
+    next line) would read the rest of the file again from each."""
     with within(20, "reading the file"):
         assert integrity.markers(text) == []
 
