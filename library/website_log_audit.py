@@ -15,6 +15,9 @@ description:
     only the lines written since the previous run (the first run reads every file present,
     oldest first). A copy present both plain and gzipped (C(access.log.2) and
     C(access.log.2.gz) while logrotate compresses it) is read once, from the plain file.
+    A rotated copy's last line counts without a newline, plain or gzipped (C(copytruncate)
+    copied it while it was being written); the live log's is still being written and
+    waits for the next run.
   - Where the previous run stopped is kept in a state file per log on the host (root-only
     directory O(state_dir)), namely the offset after the live log's last complete line, a
     fingerprint (sha256) of its first line and when that run began. The next run finds that

@@ -453,13 +453,16 @@ def _request_time(line: bytes, tally: Tally) -> Seen | None:
 class Task:
     """Lines to read: a plain file's byte range [start, end), or a gzipped file's
     decompressed bytes from ``start`` (``end`` -1: to its end); request times before
-    ``not_before`` are forged (Tally)."""
+    ``not_before`` are forged (Tally). A ``rotated`` copy is no longer written: its last
+    line counts without a newline (copytruncate copied it while it was being written).
+    The live log's range ends at its last newline: a line still being written waits."""
 
     path: str
     start: int
     end: int
     compressed: bool = False
     not_before: float = PAST_FLOOR
+    rotated: bool = False
 
 
 def _plain_blocks(task: Task) -> Iterator[bytes]:
@@ -536,7 +539,7 @@ def scan_task(task: Task, top_limit: int = 5000, samples: int = 3,
                 agents.clear()
     except (OSError, zlib.error, EOFError) as exc:
         raise LogError(f"{task.path}: {getattr(exc, 'strerror', None) or exc}") from exc
-    if carry and task.compressed:  # a rotated file's last line has no newline
+    if carry and task.rotated:  # a rotated copy's last line, without a newline
         scan_block(carry, tally, targets, agents)
     tally.prune()
     return tally
@@ -594,7 +597,7 @@ def audit(tasks: list[Task], *, workers: int = 0, top_limit: int = 5000,
     for task in tasks:
         deadline.check(task.path)  # an empty file has no block to check it on
         jobs.extend([task] if task.compressed else [
-            dataclasses.replace(part, not_before=task.not_before)
+            dataclasses.replace(part, not_before=task.not_before, rotated=task.rotated)
             for part in split_plain(task.path, task.start, task.end, piece, deadline)])
     args = [(job, top_limit, samples, deadline, not_after) for job in jobs]
     if count <= 1 or len(jobs) <= 1 or size < PARALLEL_BYTES:
@@ -743,7 +746,7 @@ def _plan(path: str, state: dict[str, Any] | None, deadline: Deadline) -> Plan:
     if found is None:
         return Plan([*reversed(newer), live], new_state, "lost")
     file, gz = found
-    first = Task(file, offset, -1, True) if gz else Task(file, offset, _size(file))
+    first = Task(file, offset, -1 if gz else _size(file), gz, rotated=True)
     return Plan([first, *reversed(newer), live], new_state, f"rotated:{file}")
 
 
@@ -762,7 +765,7 @@ def _since(older: list[tuple[str, bool]], mark: str | None,
 
 def _whole(file: str, gz: bool) -> Task:
     """The task reading the whole of a rotated copy."""
-    return Task(file, 0, -1, True) if gz else Task(file, 0, _size(file))
+    return Task(file, 0, -1 if gz else _size(file), gz, rotated=True)
 
 
 def _newest_print(older: list[tuple[str, bool]], deadline: Deadline) -> str | None:

@@ -199,6 +199,25 @@ def test_only_new_lines_and_partial_line_waits(tmp_path):
     assert audit(log, state)["requests"] == 1
 
 
+@pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gzip"])
+@pytest.mark.parametrize("resumed", [False, True], ids=["first-run", "after-rotation"])
+def test_a_rotated_copy_s_last_line_without_a_newline_is_read(tmp_path, compressed, resumed):
+    """A rotated copy is no longer written (copytruncate copied the live log while a line
+    was being written): its last line counts without a newline, plain or gzipped, on
+    the first run and after a rotation. The live log's own such line still waits."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(lines(10, 1))
+    if resumed:
+        audit(log, state)
+    text = (log.read_text() if resumed else "") + lines(3, 2)[:-1]  # no final newline
+    rotated = tmp_path / ("access.log.1.gz" if compressed else "access.log.1")
+    rotated.write_bytes(gzip.compress(text.encode()) if compressed else text.encode())
+    log.write_text(lines(2, 3) + lines(1, 4)[:30])
+    result = audit(log, state)
+    assert (result["requests"], result["malformed"]) == (3 + 2, 0)
+    assert [f["path"] for f in result["files"]] == [str(rotated), str(log)]
+
+
 def test_check_mode_keeps_the_state(tmp_path):
     log, state = tmp_path / "access.log", tmp_path / "state"
     log.write_text(lines(4, 1))
