@@ -598,18 +598,37 @@ done
     assert rc == 0 and result["ssh"]["failures_by_source"] == {"203.0.113.9": 1}
 
 
-def test_code_decoded_after_a_closing_tag_is_a_webshell(tmp_path):
-    """eval('?>' . base64_decode(...)), the decoded text run as a whole PHP file, is a
-    common injected loader: the rules matched only eval(base64_decode(...))."""
+def project_rules(tmp_path, files: dict[str, str]) -> list[tuple[str, str]]:
+    """(rule, file name) of each match of the project's YARA rules in ``files``."""
     site = tmp_path / "www"
     site.mkdir()
-    (site / "wp-cache.php").write_text(
-        "<?php @eval ( \"?>\" . gzinflate(base64_decode('80jNycnXUQjPL8pJUQQA'))); ?>\n")
-    (site / "view.php").write_text("<?php echo '?>' . base64_decode($text); ?>\n")
+    for name, text in files.items():
+        (site / name).write_text(text)
     rules = os.path.join(os.path.dirname(__file__), "../../roles/it_security/files/malware.yar")
     with open(rules, encoding="utf-8") as handle:
         args = {"paths": [str(site)], "rules": handle.read(), "clamav": "never"}
     rc, result = run_module("security_malware_scan", tmp_path, args)
     assert rc == 0, result.get("msg")
-    assert [(m["rule"], os.path.basename(m["path"])) for m in result["matches"]] == [
-        ("php_eval_encoded", "wp-cache.php")]
+    return sorted((m["rule"], os.path.basename(m["path"])) for m in result["matches"])
+
+
+def test_code_decoded_after_a_closing_tag_is_a_webshell(tmp_path):
+    """eval('?>' . base64_decode(...)), the decoded text run as a whole PHP file, is a
+    common injected loader: the rules matched only eval(base64_decode(...))."""
+    assert project_rules(tmp_path, {
+        "wp-cache.php":
+            "<?php @eval ( \"?>\" . gzinflate(base64_decode('80jNycnXUQjPL8pJUQQA'))); ?>\n",
+        "view.php": "<?php echo '?>' . base64_decode($text); ?>\n",
+    }) == [("php_eval_encoded", "wp-cache.php")]
+
+
+def test_gambling_spam_glued_to_digits_is_found_and_numbers_beside_words_are_not(tmp_path):
+    """Spam writes its keywords as brand-like tokens glued to digits (slotgacor777,
+    gacor88, togel88), which the rules read as "slot gacor" and a whole word "togel"
+    only; a schedule's slot and a case's number beside ordinary words stay clean."""
+    assert project_rules(tmp_path, {
+        "brand.html": "<title>SLOTGACOR777 - link gacor88 hari ini</title>",
+        "togel.html": "<a href='/x'>Togel88</a> maxwin",
+        "schedule.html": "Sesi slot 2 pukul 10; perkara 88 dan 7/Pid.B/2026; burung gacor, "
+                         "togelan; slot-gacor",
+    }) == [("gambling_spam", "brand.html"), ("gambling_spam", "togel.html")]
