@@ -216,7 +216,8 @@ def build_queries(table: str, cols: dict[str, str | None], int_clock: bool, wind
         now = "NOW()"  # FROM_UNIXTIME shows the database's clock
         cutoff = f"UNIX_TIMESTAMP() - {window * 60}"
         upper = f"UNIX_TIMESTAMP() + {FUTURE_TOLERANCE}"
-        ahead = f"MAX({last}) - UNIX_TIMESTAMP()"
+        # signed: an UNSIGNED column minus a later time is out of range (error 1690)
+        ahead = f"CAST(MAX({last}) AS SIGNED) - CAST(UNIX_TIMESTAMP() AS SIGNED)"
         shown, shown_row = f"FROM_UNIXTIME(MAX({last}))", f"FROM_UNIXTIME({last})"
     else:
         # constant bounds on the raw column: an index on it is used

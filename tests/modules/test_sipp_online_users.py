@@ -49,9 +49,12 @@ def test_max_sessions_limits_the_list(mariadb: MariaDB, sessions: str) -> None:
     assert result["sessions"] == 3 and len(result["active"]) == 1
 
 
-def test_unix_time_column(mariadb: MariaDB) -> None:
-    table = new_table(mariadb, "online_unix",
-                      "CREATE TABLE {t} (sid VARCHAR(9), user_id INT, last_activity INT);")
+@pytest.mark.parametrize("kind", ["INT", "INT UNSIGNED"])
+def test_unix_time_column(mariadb: MariaDB, kind: str) -> None:
+    # UNSIGNED: how far ahead the newest lies was out of range ('BIGINT UNSIGNED value
+    # is out of range') whenever it lay behind the clock, and the activity failed.
+    table = new_table(mariadb, "online_unix", "CREATE TABLE {t} (sid VARCHAR(9), user_id INT, "
+                      f"last_activity {kind});")
     insert(mariadb, table, ["sid", "user_id", "last_activity"], [
         [lit("a"), "1", "UNIX_TIMESTAMP() - 60"], [lit("b"), "2", "UNIX_TIMESTAMP() - 7200"]])
     result = mod.online_users(connection(mariadb), table, 10, {}, 5)
