@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -99,6 +100,22 @@ def test_the_receivers_hour_is_the_ingests() -> None:
                                   "sipp-20261121T020000.tar.gz"])
 def test_with_a_prefix_its_backups_and_manifests_are_taken(tmp_path, name: str) -> None:
     assert put(tmp_path, name, b"backup", ("--prefix=sipp",)).returncode == 0
+
+
+def test_each_prefix_given_is_taken_and_only_those() -> None:
+    """The website pushes two prefixes through one key (files and database)."""
+    options = ("--prefix=website", "--prefix=website-db")
+    for name in ("website-20261121T020000.tar.zst", "website-db-20261121T020000.sql.zst"):
+        assert put_to_new_dir(name, options).returncode == 0, name
+    proc = put_to_new_dir(NAME, options)
+    assert proc.returncode == 1 and proc.stderr.decode() == (
+        f"sop-backup-receive: refused: {NAME!r} is no backup or manifest name of prefix "
+        "'website' or 'website-db'\n")
+
+
+def put_to_new_dir(name: str, options: tuple[str, ...]) -> subprocess.CompletedProcess[bytes]:
+    with tempfile.TemporaryDirectory() as directory:
+        return put(Path(directory), name, b"x", options)
 
 
 @pytest.mark.parametrize("name", ["junk-1", "sipp-test-20261121T020000.sql.zst",
@@ -396,6 +413,6 @@ def test_a_put_that_others_push_below_the_share_kept_free_stops(tmpfs_incoming) 
 def test_a_wrong_option_is_one_line(tmp_path, options: tuple[str, ...]) -> None:
     proc = put(tmp_path, NAME, b"backup", options)
     assert proc.returncode == 1 and proc.stderr.decode().count("\n") == 1
-    assert b"usage: sop-backup-receive [--keep-free=PERCENT (0-90)] [--prefix=PREFIX]" in (
+    assert b"usage: sop-backup-receive [--keep-free=PERCENT (0-90)] [--prefix=PREFIX ...]" in (
         proc.stderr)
     assert list(tmp_path.iterdir()) == []
