@@ -79,4 +79,4 @@ def test_the_window_ends_a_little_after_the_data_clocks_now(monkeypatch):
     unix_sql, _ = queries_of(monkeypatch, None, last_type="int")
     assert ("`last_visit` >= UNIX_TIMESTAMP() - 900 AND `last_visit` <= UNIX_TIMESTAMP() + 300"
             in unix_sql)
-    assert "MAX(`last_visit`) - UNIX_TIMESTAMP()" in unix_sql
+    assert "CAST(MAX(`last_visit`) AS SIGNED) - CAST(UNIX_TIMESTAMP() AS SIGNED)" in unix_sql
