@@ -945,6 +945,13 @@ def _error(message: str) -> None:
     Console(stderr=True, soft_wrap=True).print(visible(message), markup=False, highlight=False)
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """A Ctrl-C that Python wrapped in another exception (a KeyboardInterrupt while a
+    lazily imported module defines a class is "RuntimeError: Error calling __set_name__")."""
+    cause = exc.__cause__ or exc.__context__
+    return cause is not None and (isinstance(cause, KeyboardInterrupt) or _interrupted(cause))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """`sop ARGS`: the exit code (see EXIT_CODES)."""
     args = build_parser().parse_args(argv)
@@ -960,6 +967,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error("sop: interrupted")
         return int(ExitCode.CANCELED)
     except Exception as exc:
+        if _interrupted(exc):
+            _error("sop: interrupted")
+            return int(ExitCode.CANCELED)
         if os.environ.get("SOP_DEBUG"):
             raise
         _error(f"sop: internal error: {exc!r} (set SOP_DEBUG=1 for a traceback)")
