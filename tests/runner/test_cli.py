@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from sop import cli as cli_module
 from sop import runner
 from sop.store import Store, now
 
@@ -305,6 +306,23 @@ def _console_script(ready: int) -> list[str]:
     return [sys.executable, "-c", script]
 
 
+def test_a_ctrl_c_python_wrapped_is_an_interruption(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C while a command's lazily imported module defines a class reaches `main`
+    as "RuntimeError: Error calling __set_name__" (Python wraps it): it was an internal
+    error, exit 6 (seen once in CI's test below). It is the interruption it was."""
+
+    def interrupted_import(_ctx: object) -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise RuntimeError("Error calling __set_name__ on 'Field' instance") from exc
+
+    monkeypatch.setattr(cli_module, "cmd_list", interrupted_import)
+    assert cli("list") == (5, "", "sop: interrupted\n")
+
+
 def test_a_ctrl_c_at_once_is_no_traceback(sop_env: dict[str, str]) -> None:
     """A Ctrl-C in the first moments of a command (importing the CLI, parsing its
     arguments: before `main`'s own handling) printed a KeyboardInterrupt traceback. It
@@ -325,6 +343,9 @@ def test_a_ctrl_c_at_once_is_no_traceback(sop_env: dict[str, str]) -> None:
         _, err = process.communicate(timeout=60)
         if err.startswith("Exception ignored in: <function _get_module_lock"):
             continue  # CPython drops a KeyboardInterrupt raised in its import lock's cleanup
-        assert (process.returncode, err) in ((5, "sop: interrupted\n"), (0, "")), err
+        # -SIGINT, nothing said: it landed in Python's own shutdown, after the command
+        # (the interpreter gives SIGINT back its default action there; seen in 2 of 15 runs).
+        done = ((0, ""), (-signal.SIGINT, ""))
+        assert (process.returncode, err) in ((5, "sop: interrupted\n"), *done), err
         interrupted += process.returncode == 5
     assert interrupted >= 3
