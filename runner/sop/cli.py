@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from sop import __version__, inventory
 from sop.catalogue import Sop, apply_overrides, get_sop, load_catalogue
-from sop.errors import ExitCode, SopError
+from sop.errors import ExitCode, SopError, interrupted
 from sop.extravars import parse_extra_vars
 from sop.paths import database_url, default_data_dir, find_project_dir, prepare_data_dir
 from sop.statuses import STATUSES
@@ -945,13 +945,6 @@ def _error(message: str) -> None:
     Console(stderr=True, soft_wrap=True).print(visible(message), markup=False, highlight=False)
 
 
-def _interrupted(exc: BaseException) -> bool:
-    """A Ctrl-C that Python wrapped in another exception (a KeyboardInterrupt while a
-    lazily imported module defines a class is "RuntimeError: Error calling __set_name__")."""
-    cause = exc.__cause__ or exc.__context__
-    return cause is not None and (isinstance(cause, KeyboardInterrupt) or _interrupted(cause))
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """`sop ARGS`: the exit code (see EXIT_CODES)."""
     args = build_parser().parse_args(argv)
@@ -963,11 +956,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SopError as exc:
         _error(f"sop: error: {exc}")
         return int(exc.code)
-    except KeyboardInterrupt:
-        _error("sop: interrupted")
-        return int(ExitCode.CANCELED)
-    except Exception as exc:
-        if _interrupted(exc):
+    except (KeyboardInterrupt, Exception) as exc:
+        if interrupted(exc):  # a Ctrl-C, bare or wrapped by Python
             _error("sop: interrupted")
             return int(ExitCode.CANCELED)
         if os.environ.get("SOP_DEBUG"):

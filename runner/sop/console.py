@@ -1,7 +1,8 @@
 """The `sop` console script's entry point (pyproject.toml's [project.scripts]).
 
 `sop.cli.main` handles a Ctrl-C once it runs; one in the first moments, while the CLI's
-modules are imported or the arguments parsed, ends here the same way: one line, exit 5,
+modules are imported or the arguments parsed (bare, or wrapped by Python in another
+exception while a module defines a class), ends here the same way: one line, exit 5,
 never a traceback. Nothing is imported before the `try`.
 """
 
@@ -13,8 +14,10 @@ def main() -> int:
         from sop.cli import main as run  # noqa: PLC0415 (inside the try: it may be interrupted)
 
         return run()
-    except KeyboardInterrupt:
-        from sop.errors import ExitCode  # noqa: PLC0415
+    except (KeyboardInterrupt, Exception) as exc:
+        from sop.errors import ExitCode, interrupted  # noqa: PLC0415
 
+        if not interrupted(exc):  # a Ctrl-C, bare or wrapped by Python while importing
+            raise
         sys.stderr.write("sop: interrupted\n")
         return int(ExitCode.CANCELED)

@@ -25,3 +25,12 @@ class SopError(Exception):
     def __init__(self, message: str, code: ExitCode = ExitCode.USAGE) -> None:
         super().__init__(message)
         self.code = code
+
+
+def interrupted(exc: BaseException) -> bool:
+    """A Ctrl-C, or one Python wrapped in another exception (a KeyboardInterrupt while a
+    module being imported defines a class is "RuntimeError: Error calling __set_name__")."""
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, KeyboardInterrupt):
+        cause = cause.__cause__ or cause.__context__
+    return cause is not None

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from sop import cli as cli_module
-from sop import runner
+from sop import console, runner
 from sop.store import Store, now
 
 from .conftest import FIXTURES, INVENTORY, REPO, craft_execution
@@ -307,13 +307,13 @@ def _console_script(ready: int) -> list[str]:
 
 
 def test_a_ctrl_c_python_wrapped_is_an_interruption(
-    cli: Cli, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A Ctrl-C while a command's lazily imported module defines a class reaches `main`
     as "RuntimeError: Error calling __set_name__" (Python wraps it): it was an internal
     error, exit 6 (seen once in CI's test below). It is the interruption it was."""
 
-    def interrupted_import(_ctx: object) -> None:
+    def interrupted_import(*_args: object) -> None:
         try:
             raise KeyboardInterrupt
         except KeyboardInterrupt as exc:
@@ -321,6 +321,10 @@ def test_a_ctrl_c_python_wrapped_is_an_interruption(
 
     monkeypatch.setattr(cli_module, "cmd_list", interrupted_import)
     assert cli("list") == (5, "", "sop: interrupted\n")
+    # The same in the console script's first moments, importing the CLI's modules.
+    monkeypatch.setattr(cli_module, "main", interrupted_import)
+    assert console.main() == 5
+    assert capsys.readouterr().err == "sop: interrupted\n"
 
 
 def test_a_ctrl_c_at_once_is_no_traceback(sop_env: dict[str, str]) -> None:
