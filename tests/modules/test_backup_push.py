@@ -120,10 +120,15 @@ def put_to_new_dir(name: str, options: tuple[str, ...]) -> subprocess.CompletedP
 
 @pytest.mark.parametrize("name", ["junk-1", "sipp-test-20261121T020000.sql.zst",
                                   "sippx-20261121T020000.sql.zst", f"{NAME}.failed",
-                                  f"{NAME}.manifest.json.bak", "sipp-2026.sql.zst"])
+                                  f"{NAME}.manifest.json.bak", "sipp-2026.sql.zst",
+                                  "sipp-20261399T000000.sql.zst",
+                                  "sipp-20260231T000000.sql.zst.manifest.json",
+                                  "sipp-20261121T020060.sql.zst"])
 def test_with_a_prefix_no_other_name_is_taken(tmp_path, name: str) -> None:
     """Everything the key can leave in the in-tray is a file of its prefix, which the
-    ingest sweeps: a compromised server cannot leave files nobody removes."""
+    ingest sweeps: a compromised server cannot leave files nobody removes (a time that
+    is no time, month 13, was taken: no ingest takes such a name for a backup, so none
+    ever removed it)."""
     proc = put(tmp_path, name, b"x", ("--prefix=sipp",))
     assert proc.returncode == 1
     assert proc.stderr.decode() == (f"sop-backup-receive: refused: {name!r} is no backup or "
