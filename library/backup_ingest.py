@@ -51,6 +51,11 @@ description:
     forged manifest); they are never taken into the store, reported, and removed (and
     recorded as C(discarded)) once older than O(stale_minutes). Files of other prefixes
     are not touched.
+  - Files in O(incoming) older than O(stale_minutes) that are no file of O(prefix) nor
+    of O(other_prefixes) (any name a push key without C(--prefix) could write, the key
+    line of an older receiver or of a retired server) are taken in or removed by no
+    ingest; they are counted and the oldest named (a warning, and RV(unrecognized)),
+    never removed, on every run, check mode and a backup already in the store included.
 version_added: "1.1.0"
 author: Court IT SOP maintainers
 options:
@@ -76,9 +81,16 @@ options:
     type: dict
     required: true
   stale_minutes:
-    description: Age after which unrequested files of O(prefix) in O(incoming) are removed.
+    description: Age after which unrequested files of O(prefix) in O(incoming) are removed,
+      and other files there reported.
     type: int
     default: 60
+  other_prefixes:
+    description: The other prefixes whose files the same O(incoming) receives (their own
+      ingest sweeps them), not reported as unrecognized.
+    type: list
+    elements: str
+    default: []
 attributes:
   check_mode:
     support: full
@@ -124,6 +136,21 @@ removed:
   returned: when the files were taken in
   type: list
   elements: str
+unrecognized:
+  description: Files in the incoming directory older than O(stale_minutes) that belong to
+    no backup of O(prefix) or O(other_prefixes) (left there, never removed).
+  returned: always
+  type: dict
+  contains:
+    count:
+      description: How many.
+      type: int
+    oldest:
+      description: The name of the oldest (empty when none).
+      type: str
+    oldest_age:
+      description: Its age in seconds (0 when none).
+      type: int
 orphans:
   description: Complete files of the prefix in the store that the record does not list (an
     ingest or a retention interrupted after moving or before removing them), reported only.
@@ -230,6 +257,43 @@ def sweep(incoming: str, prefix: str, wanted: set[str], stale: float, *, dry: bo
     return found
 
 
+def unrecognized(incoming: str, prefixes: list[str], stale: float) -> dict[str, Any]:
+    """Entries of ``incoming`` older than ``stale`` seconds that are no file of any of
+    ``prefixes``: no ingest takes them in or removes them."""
+    now, count, oldest, oldest_time = time.time(), 0, "", 0.0
+    try:
+        names = os.listdir(incoming)
+    except FileNotFoundError:  # check mode before the first run creates it
+        names = []
+    for name in names:
+        if any(owned_by(name, prefix) for prefix in prefixes):
+            continue
+        try:
+            written = os.lstat(os.path.join(incoming, name)).st_mtime
+        except FileNotFoundError:
+            continue
+        if now - written > stale:
+            count += 1
+            if not oldest or written < oldest_time:
+                oldest, oldest_time = name, written
+    return {"count": count, "oldest": oldest,
+            "oldest_age": int(now - oldest_time) if count else 0}
+
+
+def _age(seconds: int) -> str:
+    return f"{seconds // 86400} days" if seconds >= 2 * 86400 else f"{seconds // 3600} hours"
+
+
+def warn_unrecognized(module: AnsibleModule, incoming: str, found: dict[str, Any],
+                      prefixes: list[str]) -> None:
+    if found["count"]:
+        module.warn(f"{found['count']} file(s) in {incoming} are no backup of "
+                    f"{' or '.join(prefixes)}, the oldest {found['oldest']!r} written "
+                    f"{_age(found['oldest_age'])} ago: no ingest takes them in or removes "
+                    "them (a push key without --prefix wrote them: an older receiver's, or "
+                    "a retired server's key line); examine them, then remove them")
+
+
 def sweep_store(store: str, prefix: str, known: dict[str, Any], *,
                 ledger: str) -> tuple[list[str], list[str]]:
     """Files of exactly ``prefix`` in the store whose backup the record does not list:
@@ -277,11 +341,14 @@ def run(module: AnsibleModule) -> dict[str, Any]:
     own = manifest_path(backup["name"])
     if manifest["name"] != own:  # the verification reads this name, retention removes it
         raise IngestFailed(f"{manifest['name']} is not the manifest of {backup['name']} ({own})")
+    prefixes = [p["prefix"], *p["other_prefixes"]]
+    found = unrecognized(incoming, prefixes, p["stale_minutes"] * 60)
+    warn_unrecognized(module, incoming, found, prefixes)
     ledger = os.path.join(store, LEDGER_NAME)
     known = backups(read(ledger))
     path = os.path.join(store, backup["name"])
     result = {"path": path, "manifest": os.path.join(store, manifest["name"]),
-              "sha256": backup["sha256"], "changed": False}
+              "sha256": backup["sha256"], "changed": False, "unrecognized": found}
     entry = known.get(backup["name"])
     if entry is not None:
         if entry["sha256"] != backup["sha256"]:
@@ -338,6 +405,7 @@ def main() -> None:
             "backup": {"type": "dict", "required": True},
             "manifest": {"type": "dict", "required": True},
             "stale_minutes": {"type": "int", "default": 60},
+            "other_prefixes": {"type": "list", "elements": "str", "default": []},
         },
         supports_check_mode=True,
     )

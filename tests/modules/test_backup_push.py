@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from loader import load, run_module, run_python, tmpfs
+from loader import load, run_module, run_python, tmpfs, warning_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 RECEIVE = ROOT / "roles/sipp_backup/files/sop-backup-receive"
@@ -234,6 +234,60 @@ def test_the_store_keeps_no_half_copies_and_names_orphans(tmp_path) -> None:
     for name in set(debris) - {"sipp-20261121T010000.sql.zst.partial"}:
         assert (store / name).exists(), name
     assert [e["event"] for e in ledger.read(record)] == ["ingested", "discarded", "ingested"]
+
+
+def age(path: Path, seconds: float) -> None:
+    written = time.time() - seconds
+    os.utime(path, (written, written), follow_symlinks=False)
+
+
+def test_files_no_ingest_takes_or_removes_are_reported_on_every_run(tmp_path) -> None:
+    """A key line without --prefix (an older receiver's, a retired server's) can write any
+    name; the ingest looked only at its prefix's files, so the rest stayed in the
+    in-tray forever and nobody heard of them. Now the stale ones are counted and the
+    oldest named, never removed: also when the backup is already in the store and in
+    check mode."""
+    incoming, store, record = in_and_store(tmp_path)
+    ledger.append(record, "ingested", name=NAME, sha256=hashlib.sha256(b"backup").hexdigest(),
+                  size=6, manifest=f"{NAME}.manifest.json")
+    planted = {"junk-1": 3 * 86400, "sipp-20261399T000000.sql.zst": 5 * 86400,
+               "sipp-test-20261121T020000.sql.zst": 2 * 3600,  # another prefix
+               "junk-2": 60,  # fresh: maybe still being written
+               "website-db-20261121T020000.sql.zst": 9 * 86400,  # its own ingest sweeps it
+               "sipp-20261120T020000.sql.zst": 9 * 86400}  # this prefix's: swept
+    for name, seconds in planted.items():
+        (incoming / name).write_bytes(b"x")
+        age(incoming / name, seconds)
+    args = {"incoming": str(incoming), "store": str(store), "prefix": "sipp",
+            "other_prefixes": ["website-db"], "backup": reported(b"backup", NAME),
+            "manifest": reported(b"{}", f"{NAME}.manifest.json")}
+    for check_mode in (False, True):
+        code, result = run_module("backup_ingest", tmp_path,
+                                  dict(args, _ansible_check_mode=check_mode))
+        assert code == 0 and result["msg"] == f"{NAME} already in the store", result
+        assert result["unrecognized"]["count"] == 3
+        assert result["unrecognized"]["oldest"] == "sipp-20261399T000000.sql.zst"
+        assert 5 * 86400 <= result["unrecognized"]["oldest_age"] < 5 * 86400 + 60
+        assert warning_lines(result) == [
+            f"3 file(s) in {incoming} are no backup of sipp or website-db, the oldest "
+            "'sipp-20261399T000000.sql.zst' written 5 days ago: no ingest takes them in or "
+            "removes them (a push key without --prefix wrote them: an older receiver's, or "
+            "a retired server's key line); examine them, then remove them"]
+    assert sorted(p.name for p in incoming.iterdir()) == sorted(planted)
+
+
+def test_an_in_tray_of_backups_only_reports_nothing(tmp_path) -> None:
+    incoming = tmp_path / "in"
+    incoming.mkdir()
+    for name in (NAME, f"{NAME}.manifest.json", f"{NAME}.partial",
+                 "website-20261121T020000.tar.zst"):
+        (incoming / name).write_bytes(b"x")
+        age(incoming / name, 86400)
+    assert ingest.unrecognized(str(incoming), ["sipp", "website"], 3600) == {
+        "count": 0, "oldest": "", "oldest_age": 0}
+    assert ingest.unrecognized(str(tmp_path / "none"), ["sipp"], 3600)["count"] == 0
+    assert ingest.unrecognized(str(incoming), ["sipp"], 3600)["count"] == 1
+    assert ingest.unrecognized(str(incoming), ["sipp"], 2 * 86400)["count"] == 0
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
