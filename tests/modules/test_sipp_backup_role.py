@@ -1,5 +1,6 @@
 """roles/sipp_backup: what the report (laporan) says of the removable-media copy
-(ansible-playbook on localhost, the real backup_copy on a local directory)."""
+(ansible-playbook on localhost, the real backup_copy on a local directory), and the push
+keys of retired SIPP servers removed (a local file as the push user's authorized_keys)."""
 
 from __future__ import annotations
 
@@ -109,3 +110,70 @@ def test_the_report_names_an_older_copy_the_scrub_set_aside(tmp_path) -> None:
     assert (f"Salinan di media lepasan rusak (isinya atau manifest-nya tidak cocok): "
             f"disisihkan sebagai {older}.damaged, tidak dihapus; periksa media itu.") in report
     assert copies[1]["sha256_match"] is True
+
+
+RETIRE_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - ansible.builtin.include_role:
+        name: sipp_backup
+        tasks_from: retired_servers
+"""
+KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO5FOV4b+yvJaaw/0g8o+hvMaCIUQ/YPYR4Z4NNUmdX2"
+RECEIVE = 'command="/usr/local/sbin/sop-backup-receive --prefix=sipp /srv/in/400999",restrict'
+
+
+def retire(tmp_path: pathlib.Path, names: list[str],
+           *options: str) -> subprocess.CompletedProcess[str]:
+    """The role's retired-server tasks with ``names`` against tmp_path/authorized_keys
+    (the backup computer is this host)."""
+    play, extra = tmp_path / "retire.yml", tmp_path / "vars.json"
+    play.write_text(RETIRE_PLAY, encoding="utf-8")
+    extra.write_text(json.dumps({
+        "sipp_backup_host": "localhost", "sipp_backup_retired_servers": names,
+        "sipp_backup__authorized_keys": str(tmp_path / "authorized_keys")}), encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default")
+    return subprocess.run([*LOCAL_PLAYBOOK, "-e", f"@{extra}", *options, str(play)],
+                          capture_output=True, text=True, check=False, env=env, timeout=300)
+
+
+def changed(proc: subprocess.CompletedProcess[str]) -> int:
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    recap = proc.stdout.rsplit("PLAY RECAP", 1)[1]
+    return int(recap.split("changed=", 1)[1].split()[0])
+
+
+def test_a_retired_servers_push_keys_are_removed_and_only_theirs(tmp_path) -> None:
+    """A SIPP server taken out of service kept its key line on the backup computer
+    forever: the machine, sold or broken into, could still push."""
+    lines = [f"{RECEIVE} {KEY} sipp-backup@pn-other-sipp",  # another court's: not named
+             f"{RECEIVE} {KEY} sipp-backup@pn-old-sipp",
+             f"{RECEIVE} {KEY} sipp-backup@pn-old-sipp ",
+             f"{RECEIVE} {KEY} sipp-backup@pn-old",  # a longer name is another server's
+             f"{RECEIVE} {KEY} sipp-backup@web.old",
+             f"{RECEIVE} {KEY} sipp-backup@webxold"]  # a dot is a dot
+    keys = tmp_path / "authorized_keys"
+    keys.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    names = ["pn-old-sipp", "web.old", "pn-gone"]
+    assert changed(retire(tmp_path, names, "--check")) == 1
+    assert keys.read_text(encoding="utf-8").splitlines() == lines
+    assert changed(retire(tmp_path, names)) == 1
+    assert keys.read_text(encoding="utf-8").splitlines() == [lines[0], lines[3], lines[5]]
+    assert changed(retire(tmp_path, names)) == 0
+
+
+def test_a_server_still_in_service_is_not_retired(tmp_path) -> None:
+    keys = tmp_path / "authorized_keys"
+    keys.write_text(f"{RECEIVE} {KEY} sipp-backup@localhost\n", encoding="utf-8")
+    proc = retire(tmp_path, ["pn-gone", "localhost"])
+    assert proc.returncode == 2
+    assert ("sipp_backup_retired_servers names localhost, still a SIPP server of this play "
+            "or inventory (group sipp_servers): remove it from the list or from the "
+            "inventory") in proc.stdout
+    assert keys.read_text(encoding="utf-8") == f"{RECEIVE} {KEY} sipp-backup@localhost\n"
+    inventory = tmp_path / "hosts.ini"  # a SIPP server this run leaves out (--limit)
+    inventory.write_text("[sipp_servers]\npn-second\n", encoding="utf-8")
+    proc = retire(tmp_path, ["pn-second"], "-i", str(inventory))
+    assert proc.returncode == 2 and "names pn-second, still a SIPP server" in proc.stdout

@@ -71,7 +71,8 @@ OTHER_COURT = ('command="/usr/local/sbin/sop-backup-receive --keep-free=5 --pref
 def test_push_key_is_append_only() -> None:
     """Each server's key forces the receiver into its own in-tray with its own prefix;
     another server's key stays (it was removed when two shared the push user), this
-    server's older key (planted with another key body) is gone."""
+    server's older key (planted with another key body) is gone, and so is the key of the
+    retired server (sipp_backup_retired_servers)."""
     keys = STORE.file("/var/lib/sipbackup/.ssh/authorized_keys").content_string.splitlines()
     ours = SIPP.file("/root/.ssh/sipp_backup_ed25519.pub").content_string.split()[1]
     assert keys == [OTHER_COURT, (
