@@ -19,7 +19,7 @@ import io
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ class VaultOptions:
     """How the vault password reaches ansible-playbook (and the in-process inventory)."""
 
     password_file: str | None = None
-    password: str | None = None  # from --ask-vault-pass; never written to disk
+    password: str | None = None  # from --ask-vault-pass; never written to disk (shared_file)
 
     def configured(self) -> bool:
         if self.password_file or self.password is not None:
@@ -52,6 +52,31 @@ class VaultOptions:
         import ansible.constants as C
 
         return str(C.DEFAULT_VAULT_PASSWORD_FILE) if C.DEFAULT_VAULT_PASSWORD_FILE else None
+
+    @contextlib.contextmanager
+    def shared_file(self) -> Iterator[str | None]:
+        """The password file that ansible-playbook and the commands it runs (`sop -i` on the
+        controller) read through ANSIBLE_VAULT_PASSWORD_FILE: --vault-password-file's; for
+        a typed password an in-memory file (memfd) of this process, named
+        /proc/<pid>/fd/<n> while the block runs: the password never on disk, only its
+        file's name in their environment; None without either."""
+        if self.password is None:
+            yield self.password_file
+            return
+        try:
+            fd = os.memfd_create("sop-vault-password", os.MFD_CLOEXEC)
+        except OSError as exc:
+            raise SopError(
+                f"--ask-vault-pass: no in-memory file for the password ({exc.strerror}): "
+                "give --vault-password-file FILE"
+            ) from None
+        try:
+            # Read only: Ansible runs an executable password file (a memfd's is) as a script.
+            os.fchmod(fd, 0o400)
+            os.write(fd, self.password.encode())
+            yield f"/proc/{os.getpid()}/fd/{fd}"
+        finally:
+            os.close(fd)
 
 
 @dataclass(frozen=True)

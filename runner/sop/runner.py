@@ -54,7 +54,6 @@ DEFAULT_KEEP_ARTIFACTS = 100
 # ansible-runner's `pexpect_timeout` setting: how often it calls cancel_callback while
 # ansible-playbook runs, so SIGINT/SIGTERM cancel within a second (its default: 5 s).
 CANCEL_CHECK_SECONDS = 1
-VAULT_PROMPT = r"^Vault password:\s*?$"
 # An on-demand SOP has no period: another SOP's success of the last day carries out its
 # activities that SOP does.
 ON_DEMAND_DELEGATION_S = 86400
@@ -422,7 +421,7 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
     # SIGINT/SIGTERM from the moment the execution is recorded until its outcome is: a
     # cancel before the playbook starts or while it runs; once it has ended, its outcome
     # is recorded and stands.
-    with _cancel_on_signals() as cancel_requested:
+    with request.vault.shared_file() as vault_file, _cancel_on_signals() as cancel_requested:
         execution_id, initial = _start(request, request.sop, store, court, automated=True)
         try:
             return _run_playbook(
@@ -434,6 +433,7 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
                 initial=initial,
                 cancel_requested=cancel_requested,
                 keep=keep,
+                vault_file=vault_file,
             )
         except SopError:
             raise  # bad input (its record removed), or the store failed (recorded if it can)
@@ -603,6 +603,7 @@ def _runner(
     events: _Events,
     cancel_requested: Callable[[], bool],
     keep: int,
+    vault_file: str | None,
 ) -> Runner:
     from ansible_runner.interface import init_runner
 
@@ -617,14 +618,10 @@ def _runner(
     for file in request.extra_vars.files:
         cmdline += ["-e", f"@{file}"]
     tags = [a.automated for a in request.sop.activities if a.number in request.activities]
-    passwords, vault_env = None, {}
-    if request.vault.password is not None:
-        cmdline.append("--ask-vault-pass")
-        passwords = {VAULT_PROMPT: request.vault.password}
-    elif request.vault.password_file:
-        # In the environment, not on ansible-playbook's command line: what the playbook
-        # runs on the controller (`sop -i` in SOP Pengamanan TI) reads the same vault.
-        vault_env = {"ANSIBLE_VAULT_PASSWORD_FILE": request.vault.password_file}
+    # The password file (a typed password's in memory: VaultOptions.shared_file) in the
+    # environment, not on ansible-playbook's command line: what the playbook runs on the
+    # controller (`sop -i` in SOP Pengamanan TI) reads the same vault.
+    vault_env = {"ANSIBLE_VAULT_PASSWORD_FILE": vault_file} if vault_file else {}
     return init_runner(
         private_data_dir=str(private),
         project_dir=str(request.project_dir),
@@ -633,14 +630,13 @@ def _runner(
         limit=request.limit,
         tags=",".join(tag for tag in tags if tag) or None,  # tasks tagged `always` run too
         cmdline=shlex.join(cmdline) if cmdline else None,
-        passwords=passwords,
         envvars={
             **_path_env(),
             **_callback_env(events.recorder.tag_index.path, request.project_dir),
             **vault_env,
         },
         settings={"pexpect_timeout": CANCEL_CHECK_SECONDS},
-        suppress_env_files=True,  # passwords, envvars, settings stay in memory
+        suppress_env_files=True,  # envvars and settings stay in memory
         artifact_dir=str(artifacts_root),
         ident=_artifact_ident(artifacts_root, execution_id),
         rotate_artifacts=keep,
@@ -716,6 +712,7 @@ def _run_playbook(
     initial: list[dict[str, Any]],
     cancel_requested: Callable[[], bool],
     keep: int,
+    vault_file: str | None,
 ) -> RunResult:
     private = private_dir(request.data_dir)
     tag_index = TagIndex(private / "activity-tags.jsonl")
@@ -738,6 +735,7 @@ def _run_playbook(
             events=events,
             cancel_requested=lambda: cancel_requested() or events.stop(),
             keep=keep,
+            vault_file=vault_file,
         )
         progress.started(execution_id, target(request.inventory, request.limit))
         try:

@@ -3,6 +3,7 @@ no traceback, nothing recorded for a refused command, no half-written report."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import pwd
@@ -157,6 +158,23 @@ def test_an_empty_inventory_or_limit_runs_nothing(
     args += [option, ""] if option == "-i" else ["-i", str(INVENTORY), option, ""]
     done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
     _refused((done.returncode, done.stdout, done.stderr), f"argument {option}")
+    assert store_at.executions() == []
+
+
+def test_a_typed_vault_password_without_memory_files_runs_nothing(
+    sop: Cli, store_at: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A typed password reaches ansible-playbook in an in-memory file, never on disk: a
+    kernel without them (memfd_create refused) is one line naming the way that works."""
+
+    def refused(name: str, flags: int) -> int:
+        raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS))
+
+    monkeypatch.setattr("sop.cli.getpass.getpass", lambda prompt: "typed")
+    monkeypatch.setattr(os, "memfd_create", refused)
+    result = sop("run", "local-demo", "-i", str(INVENTORY), "--ask-vault-pass")
+    _refused(result, "--ask-vault-pass: no in-memory file for the password (Function not "
+             "implemented): give --vault-password-file FILE")
     assert store_at.executions() == []
 
 

@@ -354,7 +354,9 @@ def test_sigterm_cancels(sop_env: dict[str, str], tmp_path: Path) -> None:
     assert activities[2] == "not-run"
 
 
-def test_no_secret_leaks(cli: Cli, sop_env: dict[str, str], tmp_path: Path) -> None:
+def test_no_secret_leaks(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     secrets = {
         "inventory": "Inv3ntory-Pa55-7781",
         "cli": "C1i-Pa55-9902",
@@ -395,30 +397,40 @@ def test_no_secret_leaks(cli: Cli, sop_env: dict[str, str], tmp_path: Path) -> N
     assert code == 2 and "\n" not in err.strip()
     assert "decryption failed" in err.lower() and "not-the-password" not in err
 
-    code, _, err = cli(
-        "run",
-        "local-secret",
-        "-i",
-        str(inventory),
-        "--vault-password-file",
-        str(password_file),
-        "-e",
-        f"cli_secret={secrets['cli']}",
-        "-e",
-        f"demo_dir={tmp_path}",
-        "-e",
-        "demo_nested_vault=true",  # a command the playbook runs reads the vault too
-    )
-    assert code == 0, err
-    assert (tmp_path / "secret.txt").read_text().split() == [
-        secrets["inventory"],
-        secrets["cli"],
-        secrets["vault"],
-    ]
+    # Given in a file or typed, the password reaches ansible-playbook and the `sop -i` the
+    # playbook runs on the controller (SOP Pengamanan TI's C.1, C.8, C.9).
+    monkeypatch.setattr("sop.cli.getpass.getpass", lambda prompt: secrets["vault_password"])
+    for vault in (["--vault-password-file", str(password_file)], ["--ask-vault-pass"]):
+        (tmp_path / "secret.txt").unlink(missing_ok=True)
+        code, _, err = cli(
+            "run",
+            "local-secret",
+            "-i",
+            str(inventory),
+            *vault,
+            "-e",
+            f"cli_secret={secrets['cli']}",
+            "-e",
+            f"demo_dir={tmp_path}",
+            "-e",
+            "demo_nested_vault=true",
+        )
+        assert code == 0, (vault, err)
+        assert (tmp_path / "secret.txt").read_text().split() == [
+            secrets["inventory"],
+            secrets["cli"],
+            secrets["vault"],
+        ]
     code, report, _ = cli("report")
     assert code == 0 and "PN Rahasia" in report
-    code, shown, _ = cli("execution", "2")
-    evidence = [report.encode(), shown.encode()]
+    code, listed, _ = cli("history", "--json")
+    runs = json.loads(listed)
+    assert code == 0 and [run["status"] for run in runs] == ["successful", "successful"]
+    evidence = [report.encode(), listed.encode()]
+    for run in runs:
+        code, shown, _ = cli("execution", str(run["id"]))
+        assert code == 0, shown
+        evidence.append(shown.encode())
     for file in Path(sop_env["SOP_DATA_DIR"]).rglob("*"):
         if file.is_file():
             evidence.append(file.read_bytes())
