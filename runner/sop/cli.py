@@ -108,6 +108,8 @@ def _trigger() -> str:
 
 
 def _vault(args: argparse.Namespace) -> inventory.VaultOptions:
+    """--vault-password-file's file (which must exist) or the password --ask-vault-pass
+    asks for; neither: Ansible's own settings (ANSIBLE_VAULT_PASSWORD_FILE)."""
     if args.vault_password_file:
         path = Path(args.vault_password_file).expanduser()
         if not path.is_file():
@@ -116,6 +118,21 @@ def _vault(args: argparse.Namespace) -> inventory.VaultOptions:
     if args.ask_vault_pass:
         return inventory.VaultOptions(password=getpass.getpass("Vault password: "))
     return inventory.VaultOptions()
+
+
+def _vault_for(
+    args: argparse.Namespace, source: str, extra_files: Sequence[str] = ()
+) -> inventory.VaultOptions:
+    """The vault options (_vault) for reading `source` (and -e @files); SopError naming
+    the options when it holds vaulted values and no password is given."""
+    vault = _vault(args)
+    vaulted = inventory.vaulted_files(source, extra_files)
+    if vaulted and not vault.configured():
+        raise SopError(
+            f"{vaulted[0]} holds vaulted values: give --vault-password-file FILE or "
+            "--ask-vault-pass (or set ANSIBLE_VAULT_PASSWORD_FILE)"
+        )
+    return vault
 
 
 def _given_clock(ctx: Context) -> tzinfo | None:
@@ -162,8 +179,8 @@ def _court_scope(ctx: Context) -> tuple[str | None, tzinfo, dict[str, Sop], Any]
     """The court a command is for (-i's court_name, else --court, else None), its office
     clock (_clock), the SOPs as it runs them (-i's sop_catalogue_overrides: its own
     SOP numbers, pelaksana and Mutu Baku; the catalogue's otherwise) and -i's
-    sop_schedule (None without -i). -i's inventory is read without its vault; a --court
-    other than its court_name is refused."""
+    sop_schedule (None without -i). -i's inventory is read with its vault's password
+    (_vault_for); a --court other than its court_name is refused."""
     args = ctx.args
     if not args.inventory:
         return args.court, _clock(ctx), ctx.sops, None
@@ -176,11 +193,10 @@ def _court_scope(ctx: Context) -> tuple[str | None, tzinfo, dict[str, Sop], Any]
 
 
 def _court_inventory(ctx: Context) -> tuple[inventory.InventoryInfo, dict[str, Sop]]:
-    """-i's inventory (read without its vault) and the SOPs as its court runs them (its
-    sop_catalogue_overrides)."""
-    info = inventory.load(
-        inventory.resolve_source(ctx.args.inventory), None, inventory.VaultOptions()
-    )
+    """-i's inventory (with its vault's password: _vault_for) and the SOPs as its court
+    runs them (its sop_catalogue_overrides)."""
+    source = inventory.resolve_source(ctx.args.inventory)
+    info = inventory.load(source, None, _vault_for(ctx.args, source))
     sops = {
         sop_id: apply_overrides(sop, info.overrides, info.court_name)
         for sop_id, sop in ctx.sops.items()
@@ -333,17 +349,11 @@ def _run(ctx: Context, project: Path, given: tzinfo | None) -> ExitCode:
     args = ctx.args
     sop = get_sop(ctx.sops, args.sop)
     chosen = sop.chosen(args.activity)
-    vault = _vault(args)
     from sop.approvals import with_approvals
 
     extra = with_approvals(ctx.store, sop, parse_extra_vars(args.extra_vars))
     source = inventory.resolve_source(args.inventory)
-    vaulted = inventory.vaulted_files(source, extra.files)
-    if vaulted and not vault.configured():
-        raise SopError(
-            f"{vaulted[0]} holds vaulted values: give --vault-password-file FILE or "
-            "--ask-vault-pass (or set ANSIBLE_VAULT_PASSWORD_FILE)"
-        )
+    vault = _vault_for(args, source, extra.files)
     request = runner.RunRequest(
         sop=sop,
         project_dir=project,
@@ -541,7 +551,7 @@ def cmd_schedule(ctx: Context) -> ExitCode:
     if args.action == "install":
         project = ctx.project_dir
         source = inventory.resolve_source(args.inventory)
-        vault = _vault(args)
+        vault = _vault_for(args, source)
         info = inventory.load(source, None, vault)
         sop_bin = Path(sys.executable).parent / "sop"
         units = schedule.render(
@@ -771,6 +781,23 @@ def build_parser() -> argparse.ArgumentParser:
             "--court", type=_text, metavar="NAME", help="this court only (court_name)"
         )
         clock_option(sub_parser, "-i's sop_schedule.timezone, else Asia/Jakarta")
+        vault_options(sub_parser, "-i's")
+
+    def vault_options(sub_parser: argparse.ArgumentParser, whose: str) -> None:
+        """The password of vaulted values the command reads: in a file, or typed
+        (ANSIBLE_VAULT_PASSWORD_FILE's file when neither is given)."""
+        vault = sub_parser.add_mutually_exclusive_group()
+        vault.add_argument(
+            "--vault-password-file",
+            type=_path,
+            metavar="FILE",
+            help=f"the file holding the password of {whose} vaulted values",
+        )
+        vault.add_argument(
+            "--ask-vault-pass",
+            action="store_true",
+            help=f"ask for the password of {whose} vaulted values",
+        )
 
     def clock_option(sub_parser: argparse.ArgumentParser, default: str) -> None:
         sub_parser.add_argument(
@@ -806,6 +833,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument(
         "-i", "--inventory", type=_path, help="apply this court's sop_catalogue_overrides"
     )
+    vault_options(show, "-i's")
 
     run = command("run", cmd_run, "run a SOP's playbook and record the execution")
     run.add_argument("sop")
@@ -830,9 +858,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--operator", type=_text, help="who runs it (default: SUDO_USER, USER)")
     clock_option(run, "the inventory's sop_schedule.timezone, else TZ, else Asia/Jakarta")
-    vault = run.add_mutually_exclusive_group()
-    vault.add_argument("--vault-password-file", type=_path, metavar="FILE")
-    vault.add_argument("--ask-vault-pass", action="store_true")
+    vault_options(run, "the inventory's and -e @files'")
 
     hist = command("history", cmd_history, "recorded executions, newest first")
     hist.add_argument("--sop", type=_text)
@@ -873,9 +899,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="only write the units there (default: /etc/systemd/system, enabled with systemctl)",
     )
-    sched_vault = sched.add_mutually_exclusive_group()
-    sched_vault.add_argument("--vault-password-file", type=_path, metavar="FILE")
-    sched_vault.add_argument("--ask-vault-pass", action="store_true")
+    vault_options(sched, "the inventory's")
 
     notify_cmd = command(
         "notify", cmd_notify, "check the notification config and send a test message"
@@ -932,6 +956,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--all-courts", action="store_true", help="the regional view: every court of the store"
     )
     clock_option(rep, "-i's sop_schedule.timezone, else Asia/Jakarta")
+    vault_options(rep, "-i's")
     rep.add_argument("-o", "--output", type=_path, metavar="FILE")
     return parser
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from ansible.parsing.vault import VaultLib, VaultSecret
 
 from sop import cli as cli_module
 from sop import console, runner
@@ -39,6 +40,48 @@ def test_show_applies_court_overrides(cli: Cli) -> None:
     assert "automated: tag persiapan" in out and "by SOP local-secret" in out
     code, out, _ = cli("show", "local-demo")  # no -i: the catalogue's, no inventory read
     assert code == 0 and "W99.U1/7/SOP/2025" not in out and "1/TEST/SOP/2025" in out
+
+
+READS_INVENTORY = [
+    ("show", "local-demo"),
+    ("list",),
+    ("overdue", "--json"),
+    ("report", "--format", "md"),
+]
+
+
+@pytest.mark.parametrize("command", READS_INVENTORY, ids=" ".join)
+def test_read_only_commands_take_the_vault_password(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    """Each command reading -i (`incident list` too, as `list`: _court_scope) reads a
+    vaulted one with the password in a file (--vault-password-file) or typed
+    (--ask-vault-pass), as `sop run` does; without one, or with a wrong or missing file,
+    one line and exit 2. It took the password only from ANSIBLE_VAULT_PASSWORD_FILE."""
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    court_vars = inventory / "group_vars" / "all.yml"
+    vault = VaultLib([("default", VaultSecret(b"vault-pw-4410"))])
+    court_vars.write_bytes(vault.encrypt(court_vars.read_text(encoding="utf-8")))
+    password_file = tmp_path / "vault-pass"
+    password_file.write_text("vault-pw-4410\n", encoding="utf-8")
+    wrong_file = tmp_path / "wrong-pass"
+    wrong_file.write_text("not-it\n", encoding="utf-8")
+    monkeypatch.setattr("sop.cli.getpass.getpass", lambda prompt: "vault-pw-4410")
+    shown = {"show": "W99.U1/7/SOP/2025", "report": "Pengadilan Negeri Uji"}.get(command[0], "")
+    args = (*command, "-i", str(inventory))
+    for vault_option in (["--vault-password-file", str(password_file)], ["--ask-vault-pass"]):
+        code, out, err = cli(*args, *vault_option)
+        assert code in (0, 7) and err == "" and shown in out, (vault_option, err)
+    for vault_option, cause in (
+        ([], f"{court_vars} holds vaulted values: give --vault-password-file FILE or "
+             "--ask-vault-pass"),
+        (["--vault-password-file", str(wrong_file)], "Decryption failed"),
+        (["--vault-password-file", str(tmp_path / "none")], "none: file not found"),
+    ):
+        code, out, err = cli(*args, *vault_option)
+        assert code == 2 and err.strip().count("\n") == 0 and cause in err, err
+        assert "not-it" not in err
 
 
 def test_one_line_errors(cli: Cli) -> None:

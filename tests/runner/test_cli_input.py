@@ -110,6 +110,8 @@ EMPTY_OPTIONS = [
     ("notify", "test", "--court", ""),
     ("run", "local-manual", "-i", str(INVENTORY), "--operator", ""),
     ("run", "local-manual", "-i", str(INVENTORY), "--vault-password-file", ""),
+    ("list", "-i", str(INVENTORY), "--vault-password-file", ""),
+    ("report", "-i", str(INVENTORY), "--vault-password-file", ""),
 ]
 
 
