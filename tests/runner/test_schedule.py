@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from ansible.parsing.vault import VaultLib, VaultSecret
 
 from sop import schedule
 from sop.catalogue import PACKAGE_CATALOGUE, load_catalogue
@@ -54,8 +55,31 @@ def assert_units_verify(units: Path) -> None:
     assert verify.stderr == ""
 
 
-def _install(cli: Cli, court: Path, units: Path) -> tuple[int, str, str]:
-    return cli("schedule", "install", "-i", str(court), "--unit-dir", str(units))
+def _install(cli: Cli, court: Path, units: Path, *options: str) -> tuple[int, str, str]:
+    return cli("schedule", "install", "-i", str(court), "--unit-dir", str(units), *options)
+
+
+def test_install_of_a_vaulted_court_names_the_password_options(
+    cli: Cli, court: Path, tmp_path: Path
+) -> None:
+    """A vaulted inventory without its password: the one line `sop run` gives (Ansible's
+    "A vault password must be specified", which names no option, before); with it, the
+    court's sop_schedule is read from the vault."""
+    court_vars = court / "group_vars" / "all.yml"
+    vault = VaultLib([("default", VaultSecret(b"vault-pw-6021"))])
+    court_vars.write_bytes(vault.encrypt(court_vars.read_text(encoding="utf-8")))
+    units = tmp_path / "units"
+    code, out, err = _install(cli, court, units)
+    assert (code, out) == (2, "") and err.strip() == (
+        f"sop: error: {court_vars} holds vaulted values: give --vault-password-file FILE or "
+        "--ask-vault-pass (or set ANSIBLE_VAULT_PASSWORD_FILE)"
+    )
+    password_file = tmp_path / "vault-pass"
+    password_file.write_text("vault-pw-6021\n", encoding="utf-8")
+    code, _, err = _install(cli, court, units, "--vault-password-file", str(password_file))
+    assert code == 0, err
+    timer = (units / "sop-local-demo.timer").read_text()
+    assert "RandomizedDelaySec=30m" in timer  # the vault's sop_schedule (default: 15m)
 
 
 def test_install_renders_units_idempotently(cli: Cli, court: Path, tmp_path: Path) -> None:
