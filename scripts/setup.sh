@@ -39,7 +39,7 @@ APT_PACKAGES=(podman runc netavark aardvark-dns iptables debootstrap uidmap slir
 
 # Collections come out of this pinned `ansible` release on PyPI (no Galaxy needed).
 ANSIBLE_COLLECTIONS_RELEASE=14.5.0
-COLLECTIONS=(containers.podman ansible.mysql community.mysql community.general ansible.posix
+COLLECTIONS=(containers.podman ansible.mysql community.general ansible.posix
              community.routeros ansible.netcommon ansible.utils)
 
 pip_quiet() {  # pip, minus warnings about configured local indexes that do not exist
