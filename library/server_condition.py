@@ -106,7 +106,7 @@ condition:
     clock_synchronized: {description: timedatectl's NTPSynchronized (null when unknown)., type: bool}
     raid: {description: Software RAID arrays (name, state, degraded)., type: list, elements: dict}
     disks: {description: "smartctl health per disk (device, healthy; null when the disk shows no SMART verdict; error when smartctl did not finish in time)", type: list, elements: dict}
-    certificates: {description: "path, not_after, days_left", type: list, elements: dict}
+    certificates: {description: "path, not_after, days_left; or path and error (no PEM certificate, an expiry date not read)", type: list, elements: dict}
     not_visible: {description: What this host does not show., type: list, elements: str}
     flags: {description: One line per finding that needs action (Bahasa Indonesia)., type: list, elements: str}
   sample:
@@ -254,8 +254,12 @@ class Probe:
                 certs.append({"path": path, "error": err.strip()[:200] or "not a PEM certificate"})
                 continue
             not_after = out.strip().split("=", 1)[1]
-            certs.append({"path": path, "not_after": not_after,
-                          "days_left": cert_days_left(not_after, now)})
+            try:
+                days_left = cert_days_left(not_after, now)
+            except ValueError:
+                certs.append({"path": path, "error": f"unreadable expiry date: {not_after[:80]}"})
+                continue
+            certs.append({"path": path, "not_after": not_after, "days_left": days_left})
         return certs
 
 

@@ -243,9 +243,22 @@ def busy_processes(proc: str = "/proc") -> list[str]:
     return found
 
 
+# openssl writes a certificate's dates with English month names in every locale.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def cert_days_left(not_after: str, now: datetime.datetime) -> int:
-    """Days until an `openssl x509 -enddate` time (e.g. 'Jun  1 12:00:00 2027 GMT')."""
-    moment = datetime.datetime.strptime(" ".join(not_after.split()), "%b %d %H:%M:%S %Y %Z")
+    """Days until an `openssl x509 -enddate` time (e.g. 'Jun  1 12:00:00 2027 GMT').
+
+    The month is read by its English name, not strptime's %b: AnsibleModule sets the
+    host's locale, whose month names %b reads (id_ID has no 'May', 'Aug', 'Oct' or
+    'Dec'). ValueError when the text is no such time."""
+    words = not_after.split()
+    if len(words) != 5 or words[0] not in _MONTHS or words[4] != "GMT":
+        raise ValueError(f"not an openssl date: {not_after!r}")
+    month, day, clock, year, _zone = words
+    moment = datetime.datetime.strptime(
+        f"{year}-{_MONTHS.index(month) + 1:02d}-{day} {clock}", "%Y-%m-%d %H:%M:%S")
     return (moment.replace(tzinfo=datetime.timezone.utc) - now).days
 
 

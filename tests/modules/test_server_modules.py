@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -112,6 +113,48 @@ def test_mounts_keep_data_file_systems():
 def test_certificate_days_left():
     now = datetime.datetime(2026, 11, 30, tzinfo=datetime.UTC)
     assert srv.cert_days_left("Dec 10 12:00:00 2026 GMT", now) == 10
+    assert srv.cert_days_left("Jun  1 00:00:00 2027 GMT", now) == 183
+    for text in ("Des 10 12:00:00 2026 GMT", "2026-12-10 12:00:00Z", ""):
+        with pytest.raises(ValueError):
+            srv.cert_days_left(text, now)
+
+
+@pytest.fixture(scope="module")
+def indonesian_locale(tmp_path_factory):
+    """id_ID.UTF-8 compiled into a folder (LOCPATH): its month names are Jan Feb Mar Apr
+    Mei Jun Jul Agu Sep Okt Nov Des."""
+    if not (shutil.which("localedef") and os.path.exists("/usr/share/i18n/locales/id_ID")):
+        pytest.skip("needs localedef and the id_ID locale source")
+    folder = tmp_path_factory.mktemp("locales")
+    subprocess.run(["localedef", "-i", "id_ID", "-f", "UTF-8", str(folder / "id_ID.UTF-8")],
+                   check=True, capture_output=True)
+    return folder
+
+
+def test_certificates_are_read_in_the_hosts_locale(tmp_path, monkeypatch, indonesian_locale):
+    """AnsibleModule sets the host's locale (LANG, passed on by SSH's SendEnv): on a
+    server in id_ID a certificate expiring in December was no date to strptime's %b, and
+    the whole condition report ended in a traceback. An expiry date openssl writes
+    otherwise is a finding about that certificate, not a traceback."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _fake_tool(bin_dir, "openssl",
+               'case "$5" in *dec.pem) echo "notAfter=Dec 10 12:00:00 2099 GMT" ;;\n'
+               '*) echo "notAfter=2099-12-10 12:00:00Z" ;; esac\n')
+    for name in ("dec.pem", "iso.pem"):
+        (tmp_path / name).write_text("PEM")
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.setenv("LOCPATH", str(indonesian_locale))
+    monkeypatch.setenv("LANG", "id_ID.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_TIME", raising=False)
+    rc, result = run_module("server_condition", tmp_path, {
+        "cert_paths": [str(tmp_path / "dec.pem"), str(tmp_path / "iso.pem")]})
+    assert rc == 0, result.get("msg")
+    dec, iso = result["condition"]["certificates"]
+    assert dec["days_left"] > 365 * 70
+    assert iso == {"path": str(tmp_path / "iso.pem"),
+                   "error": "unreadable expiry date: 2099-12-10 12:00:00Z"}
 
 
 def test_file_system_and_busy_processes_on_this_machine(tmp_path):
