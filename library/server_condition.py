@@ -134,6 +134,7 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     end_of_support,
     os_release,
     parse_mdstat,
+    pattern_problem,
     reboot_required,
     run_bounded,
     timed_out,
@@ -394,6 +395,9 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
+    problem = pattern_problem("security_pattern", module.params["security_pattern"])
+    if problem:
+        module.fail_json(msg=problem, setting="security_pattern")
     report = condition(module, module.params)
     report["flags"] = flags(report, module.params)
     updates = report["updates"]

@@ -100,6 +100,7 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     apt_pending,
     matches_any,
     parse_apt_simulation,
+    pattern_problem,
     reboot_required,
     run_bounded,
 )
@@ -166,6 +167,9 @@ def main() -> None:
         supports_check_mode=True,
     )
     params = module.params
+    problem = pattern_problem("security_pattern", params["security_pattern"])
+    if problem:
+        module.fail_json(msg=problem, setting="security_pattern")
     if not module.get_bin_path("apt-get"):
         module.fail_json(msg="server_updates supports apt systems only (apt-get not found)")
 

@@ -110,6 +110,16 @@ def end_of_support(release: dict[str, str], today: datetime.date) -> dict[str, A
     return {"date": eos, "days_left": days, "status": "fail" if days < 0 else "ok"}
 
 
+def pattern_problem(option: str, pattern: str) -> str | None:
+    """One line naming ``option`` when ``pattern`` is no regular expression (as modules'
+    settings are refused: 'security_pattern: ...'); None when it is one."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return f"{option}: not a regular expression ({exc}): {pattern!r}"
+    return None
+
+
 def parse_apt_simulation(text: str, security_pattern: str) -> list[dict[str, Any]]:
     """The upgrades of an `apt-get -s upgrade` run: name (as apt names it, libc6:i386 for
     a foreign architecture), installed, candidate, origin, arch (the candidate's

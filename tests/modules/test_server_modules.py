@@ -82,6 +82,18 @@ def test_apt_update_failure_names_the_repository():
         srv.apt_pending(run, True, "security", [])
 
 
+@pytest.mark.parametrize("name", ["server_condition", "server_updates"])
+def test_a_security_pattern_that_is_no_regular_expression_is_refused(tmp_path, name):
+    """security_pattern is a regular expression a court sets: one that is none ended the
+    condition report and the patching in a traceback (re.error)."""
+    rc, result = run_module(name, tmp_path, {"security_pattern": "(security",
+                                             "update_cache": False})
+    assert rc == 1
+    assert result["msg"] == ("security_pattern: not a regular expression (missing ), "
+                             "unterminated subpattern at position 0): '(security'")
+    assert result["setting"] == "security_pattern"
+
+
 def test_end_of_support_table():
     today = datetime.date(2026, 11, 30)
     assert srv.end_of_support({"ID": "debian", "VERSION_ID": "12"}, today) == {
