@@ -15,8 +15,8 @@ description:
   - "The bundle: journal errors of the last O(hours) hours, failed units, space and inode
     use of every data file system, out-of-memory kills, load, the state of the database and
     web services (systemd's ActiveState, SubState, Result), C(mariadb-admin ping), the tail
-    of the MariaDB and web server error logs, TCP reachability of O(peers), recent package
-    changes (C(/var/log/dpkg.log)) and recent logins."
+    of the MariaDB and web server error logs, TCP reachability of O(peers), the package
+    installs, upgrades and removals of those hours (C(/var/log/dpkg.log)) and their logins."
   - "Causes recognised: a full disk or inode table, a stopped or failed database, a
     database that does not answer C(mariadb-admin ping) in time, a web server that was
     killed or stopped, other failed units, out-of-memory kills, an overloaded host,
@@ -99,6 +99,7 @@ sop_output:
   type: dict
 """
 
+import datetime  # noqa: E402
 import os  # noqa: E402
 import socket  # noqa: E402
 from typing import Any  # noqa: E402
@@ -134,6 +135,24 @@ def tail(path: str, lines: int) -> list[str]:
     except OSError:
         return []
     return text.splitlines()[-lines:]
+
+
+def package_changes(lines: list[str], since: datetime.datetime, limit: int) -> list[str]:
+    """The last ``limit`` installs, upgrades and removals of dpkg.log's ``lines`` made
+    since ``since`` (dpkg writes the host's local time: '2026-11-30 10:11:12 upgrade
+    rsync:amd64 3.2.7-1 3.2.7-1+deb12u2'); a line without such a time is left out."""
+    changes = []
+    for line in lines:
+        words = line.split()
+        if len(words) < 3 or words[2] not in ("install", "upgrade", "remove"):
+            continue
+        try:
+            moment = datetime.datetime.strptime(f"{words[0]} {words[1]}", "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            continue
+        if moment >= since:
+            changes.append(line)
+    return changes[-limit:]
 
 
 def read_mounts() -> str:
@@ -228,8 +247,9 @@ class Collector:
             else:
                 self.not_visible.append("mariadb-admin")
                 ping = {"rc": None, "output": "mariadb-admin/mysqladmin tidak terpasang"}
-        packages = [line for line in tail("/var/log/dpkg.log", 400) if " upgrade " in line
-                    or " install " in line or " remove " in line][-lines:]
+        packages = package_changes(
+            tail("/var/log/dpkg.log", 400),
+            datetime.datetime.now() - datetime.timedelta(hours=self.params["hours"]), lines)
         with open("/proc/loadavg", encoding="ascii") as handle:
             load = [float(x) for x in handle.read().split()[:3]]
         return {

@@ -890,6 +890,29 @@ done
         "Accepted publickey for admin from 10.0.0.9"]
 
 
+def test_diagnosis_lists_only_the_package_changes_of_its_hours(tmp_path, monkeypatch,
+                                                                real_module):
+    """hours bounds the package history too: the bundle listed the last changes of
+    dpkg.log however old, so an upgrade of weeks ago read as a change just before the
+    failure."""
+    now = datetime.datetime.now()
+    recent, old = (f"{(now - datetime.timedelta(hours=h)):%Y-%m-%d %H:%M:%S}" for h in (2, 30))
+    dpkg_log = [f"{old} upgrade nginx:amd64 1.22.1-9 1.22.1-9+deb12u1",
+                f"{old} status installed nginx:amd64 1.22.1-9+deb12u1",
+                f"{recent} install sipp-tools:all <none> 2.0",
+                f"{recent} status half-configured sipp-tools:all 2.0",
+                f"{recent} remove php8.2-mysql:amd64 8.2.26-1~deb12u1 <none>",
+                "upgrade without a time"]
+    monkeypatch.setattr(diagnose, "tail", lambda path, lines: dpkg_log
+                        if path == "/var/log/dpkg.log" else [])
+    hung_tools(tmp_path, monkeypatch, systemctl="exit 0\n", journalctl="exit 0\n")
+    module = real_module({"hours": {"type": "int"}, "log_lines": {"type": "int"},
+                          "services": {"type": "list", "elements": "str"},
+                          "peers": {"type": "list", "elements": "str"}},
+                         {"hours": 24, "log_lines": 20, "services": [], "peers": []})
+    assert diagnose.Collector(module).collect()["packages"] == [dpkg_log[2], dpkg_log[4]]
+
+
 @pytest.mark.parametrize(("program", "reason"), [
     ("apt", "apt sedang berjalan"),  # apt full-upgrade, an administrator's usual command
     ("/usr/bin/aptitude", "apt sedang berjalan"),
