@@ -10,16 +10,19 @@ DOCUMENTATION = r"""
 module: server_updates
 short_description: Upgrade pending packages (security only or all), never the held ones
 description:
-  - Refreshes apt's package lists, lists the pending upgrades (C(apt-get -s upgrade))
-    split into security (origin matching O(security_pattern)) and other, and upgrades the
-    ones O(scope) selects to exactly the listed candidate versions
-    (C(apt-get install --only-upgrade), keeping changed configuration files).
+  - Refreshes apt's package lists, lists the pending upgrades with C(apt-get -s
+    --with-new-pkgs upgrade) (one needing a new package, such as Debian's
+    C(linux-image-amd64) at a kernel ABI change, is pending, not kept back), split into
+    security (origin matching O(security_pattern)) and other, and upgrades the ones
+    O(scope) selects to exactly the listed candidate versions (C(apt-get install
+    --only-upgrade), keeping changed configuration files).
   - Packages held by dpkg or matching O(hold) are never upgraded; they are returned in
     C(held) so the report shows them (for example MariaDB, whose major version changes
     only by decision).
   - The install is simulated first; when apt would remove a package or upgrade a held
     one as a dependency of a chosen upgrade, nothing is installed and the module fails
-    naming them. Dependencies apt adds are listed in C(upgraded) too.
+    naming them. Dependencies apt adds are listed in C(upgraded) too (a new package with
+    C(before) null).
   - In check mode nothing is installed; C(upgraded) lists what would be.
   - Returns whether a reboot is required afterwards (C(/run/reboot-required), needrestart's
     kernel status) and the services needing a restart.
@@ -64,7 +67,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 upgraded:
-  description: Packages upgraded (or, in check mode, that would be), with both versions.
+  description: Packages upgraded (or, in check mode, that would be), with both versions
+    (C(before) null for a new package an upgrade needs).
   returned: success
   type: list
   elements: dict
@@ -207,7 +211,8 @@ def main() -> None:
     module.exit_json(
         changed=bool(chosen), upgraded=upgraded, outside_scope=outside, held=pending["held"],
         reboot_required=reboot,
-        sop_output={"upgraded": [f"{u['name']} {u['before']} -> {u['after']}" for u in upgraded],
+        sop_output={"upgraded": [f"{u['name']} {u['before'] or '(baru)'} -> {u['after']}"
+                                 for u in upgraded],
                     "outside_scope": outside, "held": pending["held"],
                     "reboot_required": reboot["required"], "check_mode": module.check_mode})
 

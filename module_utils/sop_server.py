@@ -122,9 +122,9 @@ def pattern_problem(option: str, pattern: str) -> str | None:
 
 def parse_apt_simulation(text: str, security_pattern: str) -> list[dict[str, Any]]:
     """The upgrades of an `apt-get -s upgrade` run: name (as apt names it, libc6:i386 for
-    a foreign architecture), installed, candidate, origin, arch (the candidate's
-    architecture, None when apt does not say) and whether it comes from a security
-    archive (the origin matches the pattern)."""
+    a foreign architecture), installed (None for a new package), candidate, origin, arch
+    (the candidate's architecture, None when apt does not say) and whether it comes from
+    a security archive (the origin matches the pattern)."""
     security = re.compile(security_pattern)
     upgrades = []
     for line in text.splitlines():
@@ -291,6 +291,11 @@ def apt_pending(run: Any, update_cache: bool, security_pattern: str,
     """Refresh the package lists (when asked) and list the pending upgrades: security,
     other, and held back (dpkg holds and names matching the hold patterns).
 
+    The simulation takes new packages (--with-new-pkgs): an upgrade needing one, Debian's
+    linux-image-amd64 at every kernel ABI change, is pending like any other, not kept
+    back (the kernel's security updates were never installed and read as held). The new
+    package is no upgrade: it comes with the one needing it.
+
     `run(argv)` returns (rc, stdout, stderr), like AnsibleModule.run_command.
     """
     env = ["env", "DEBIAN_FRONTEND=noninteractive", "LC_ALL=C"]
@@ -301,17 +306,18 @@ def apt_pending(run: Any, update_cache: bool, security_pattern: str,
         if rc != 0 or any(p.startswith(("E:", "Err:")) for p in problems):
             raise AptError("apt-get update failed: "
                            + ("; ".join(problems) if problems else apt_failure(out, err)))
-    rc, out, err = run([*env, "apt-get", "-s", "-o", "Debug::NoLocking=1", "upgrade"])
+    rc, out, err = run([*env, "apt-get", "-s", "-o", "Debug::NoLocking=1", "--with-new-pkgs",
+                        "upgrade"])
     if rc != 0:
         raise AptError("apt-get -s upgrade failed: " + apt_failure(out, err))
     _rc, held_out, _err = run(["apt-mark", "showhold"])
     dpkg_holds = held_out.split()
-    upgrades = parse_apt_simulation(out, security_pattern)
+    upgrades = [u for u in parse_apt_simulation(out, security_pattern) if u["installed"]]
     for item in upgrades:
         item["held"] = item["name"] in dpkg_holds or matches_any(item["name"], hold)
     kept = re.search(r"kept back:\n((?:  .*\n?)+)", out)
     held_names = {u["name"] for u in upgrades if u["held"]}
-    if kept:  # apt keeps back what needs new packages or is held by dpkg
+    if kept:  # apt keeps back what is held by dpkg or cannot be installed
         held_names.update(kept.group(1).split())
     return {
         "security": [u for u in upgrades if u["security"] and not u["held"]],

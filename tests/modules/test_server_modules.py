@@ -566,6 +566,37 @@ def test_updates_install_what_the_simulation_allows_and_nothing_in_check_mode(tm
             if line.startswith("install")] == ["libmariadb3=1:10.11.11-0+deb12u1"]
 
 
+# apt at a Debian kernel ABI change: the metapackage's new version needs a new package,
+# so apt-get upgrade keeps it back unless it may install new packages.
+KERNEL_APT = r"""
+echo "$*" >> "$LOG"
+NEW='Inst linux-image-6.1.0-30-amd64 (6.1.124-1 Debian-Security:12/stable-security [amd64])'
+META='Inst linux-image-amd64 [6.1.119-1] (6.1.124-1 Debian-Security:12/stable-security [amd64])'
+case "$*" in
+  *-s*install*) printf '%s\n%s\n' "$NEW" "$META" ;;
+  *-s*--with-new-pkgs*upgrade*) printf 'The following NEW packages will be installed:\n'
+    printf '  linux-image-6.1.0-30-amd64\n%s\n%s\n' "$NEW" "$META" ;;
+  *-s*upgrade*) printf 'The following packages have been kept back:\n  linux-image-amd64\n' ;;
+esac
+"""
+
+
+def test_a_kernel_update_needing_a_new_package_is_installed(tmp_path, monkeypatch):
+    """Debian's kernel security updates come as a new package the metapackage
+    (linux-image-amd64) needs: apt-get upgrade kept the metapackage back, so the
+    SOP never installed them and reported the kernel as a held package."""
+    log = apt_host(tmp_path, monkeypatch, KERNEL_APT)
+    _fake_tool(tmp_path / "bin", "dpkg-query", "echo 'linux-image-amd64 amd64 6.1.124-1'\n")
+    rc, result = run_module("server_updates", tmp_path, {"update_cache": False})
+    assert rc == 0, result["msg"]
+    assert result["held"] == []
+    assert result["sop_output"]["upgraded"] == [
+        "linux-image-amd64 6.1.119-1 -> 6.1.124-1",
+        "linux-image-6.1.0-30-amd64 (baru) -> 6.1.124-1"]
+    assert [line.split()[-1] for line in log.read_text().splitlines()
+            if line.startswith("install")] == ["linux-image-amd64=6.1.124-1"]
+
+
 def test_a_failed_upgrade_is_one_line_naming_apts_error(tmp_path, monkeypatch):
     failing = FAKE_APT.replace("Remv sipp-report-tool [2.1]\n", "").replace(
         "esac\n", """  install*) printf 'Setting up libmariadb3 ...\\n'
