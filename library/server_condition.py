@@ -366,6 +366,9 @@ def flags(report: dict[str, Any], params: dict[str, Any]) -> list[str]:
     if report["clock_synchronized"] is False:
         found.append("Jam server tidak tersinkronisasi (NTP)")
     found.extend(f"RAID {a['name']} terdegradasi" for a in report["raid"] if a["degraded"])
+    # an array the kernel could not assemble (members missing at boot) serves no data
+    found.extend(f"RAID {a['name']} tidak aktif" for a in report["raid"]
+                 if a["state"] == "inactive")
     found.extend(f"Disk {d['device']} tidak sehat (SMART)" for d in report["disks"]
                  if d["healthy"] is False)
     found.extend(f"Disk {d['device']} tidak menjawab SMART ({d['error']})"

@@ -216,7 +216,7 @@ def test_report_flags_each_need():
                  "held": ["mariadb-common"]},
         reboot_required={"required": True, "reasons": ["/run/reboot-required (sop-lab-kernel)"],
                          "services": ["nginx.service"]},
-        clock_synchronized=False, raid=[{"name": "md0", "degraded": True}],
+        clock_synchronized=False, raid=[{"name": "md0", "state": "active", "degraded": True}],
         certificates=[{"path": "/etc/ssl/a.pem", "not_after": "Dec 1", "days_left": 1}],
         file_systems=[{"path": "/var", "free_mb": 10, "used_percent": 99.0, "inodes_percent": 90}],
     ), PARAMS)
@@ -228,6 +228,15 @@ def test_report_flags_each_need():
         "Perlu reboot: /run/reboot-required (sop-lab-kernel)",
         "Layanan perlu restart: nginx.service", "Jam server tidak tersinkronisasi (NTP)",
         "RAID md0 terdegradasi", "Sertifikat /etc/ssl/a.pem berakhir Dec 1 (1 hari lagi)"]
+
+
+def test_an_array_not_assembled_is_a_finding():
+    """An array the kernel could not assemble at boot (md127 : inactive) has no [UU]
+    line: it read as a healthy array."""
+    raid = srv.parse_mdstat("Personalities : [raid1]\nmd127 : inactive sdb1[1](S)\n"
+                            "      976630464 blocks super 1.2\n\nunused devices: <none>\n")
+    assert raid == [{"name": "md127", "state": "inactive", "degraded": False}]
+    assert condition.flags(report(raid=raid), PARAMS) == ["RAID md127 tidak aktif"]
 
 
 def bundle(**changes):
