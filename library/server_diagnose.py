@@ -29,7 +29,7 @@ version_added: "0.2.0"
 author: Court IT SOP maintainers
 options:
   hours:
-    description: How far back the journal, package and login history is read.
+    description: How far back the journal, package and login history is read (1 or more).
     type: int
     default: 24
   services:
@@ -58,7 +58,7 @@ options:
     type: float
     default: 2.0
   log_lines:
-    description: Lines kept from each log.
+    description: Lines kept from each log (1 or more).
     type: int
     default: 20
 attributes:
@@ -324,6 +324,12 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
+    for option in ("hours", "log_lines"):
+        # journalctl refused '--since --5h' and the bundle was silently empty; lines[-0:]
+        # is every line
+        if module.params[option] < 1:
+            module.fail_json(msg=f"{option}: must be 1 or more, not {module.params[option]}",
+                             setting=option)
     bad = unusable_peers(module.params["peers"])
     if bad:
         module.fail_json(msg="peers not HOST, HOST:PORT, an IPv6 address or [IPv6]:PORT: "

@@ -308,6 +308,16 @@ def test_peers_that_are_no_address_are_refused_in_one_line(tmp_path):
                              " web:ssh, [2001:db8::1, [backup]:22, web:70000")
 
 
+@pytest.mark.parametrize(("option", "value"), [("hours", -6), ("hours", 0), ("log_lines", 0)])
+def test_hours_and_log_lines_below_one_are_refused(tmp_path, option, value):
+    """hours -6 became journalctl --since --6h, refused by journalctl, and the bundle had
+    no journal at all without a word; log_lines 0 kept every line (lines[-0:])."""
+    rc, result = run_module("server_diagnose", tmp_path, {option: value})
+    assert rc == 1
+    assert result["msg"] == f"{option}: must be 1 or more, not {value}"
+    assert result["setting"] == option
+
+
 def test_newest_verified_backup_from_the_ledger(tmp_path):
     ledger = load("sop_backup_ledger")
     path = str(tmp_path / "ledger.jsonl")
