@@ -27,6 +27,7 @@ cd "$ROOT"
 # goaccess: the plain tool the website log-audit benchmark is measured against.
 # yara: the IT-security SOP's malware rules (roles/it_security/files/malware.yar) are
 # tested with the real scanner the web hosts run.
+# locales: localedef and the id_ID source, for the test of a server whose locale is Indonesian.
 # poppler-utils (pdftoppm), libpango + fonts: WeasyPrint renders the monthly PDF report,
 # and the tests turn its pages into PNG.
 # netavark + aardvark-dns: podman only *recommends* them; without them it falls back to
@@ -35,7 +36,7 @@ APT_PACKAGES=(podman runc netavark aardvark-dns iptables debootstrap uidmap slir
               mariadb-client zstd rsync openssh-client sqlite3 make git curl ca-certificates
               python3 python3-venv
               postgresql systemd tzdata procps
-              iputils-ping iproute2 nftables goaccess yara poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+              iputils-ping iproute2 nftables goaccess yara locales poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 
 # Collections come out of this pinned `ansible` release on PyPI (no Galaxy needed).
 ANSIBLE_COLLECTIONS_RELEASE=14.5.0
