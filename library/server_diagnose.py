@@ -17,6 +17,10 @@ description:
     web services (systemd's ActiveState, SubState, Result), C(mariadb-admin ping), the tail
     of the MariaDB and web server error logs, TCP reachability of O(peers), the package
     installs, upgrades and removals of those hours (C(/var/log/dpkg.log)) and their logins."
+  - "Log lines are kept as the records may show them (C(mask_log_line) of
+    C(module_utils/sop_secrets.py)): URL credentials, C(NAME=value) words with a
+    secret-looking name, and the arguments of a PHP stack frame that logs in (PDO's
+    constructor, C(mysqli_connect), any function named for a connection or login) are ***."
   - "Causes recognised: a full disk or inode table, a stopped or failed database, a
     database that does not answer C(mariadb-admin ping) in time, a web server that was
     killed or stopped, other failed units, out-of-memory kills, an overloaded host,
@@ -106,6 +110,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_net import split_host_port  # noqa: E402
+from ansible.module_utils.sop_secrets import mask_log_line  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     data_file_systems,
     run_bounded,
@@ -134,7 +139,7 @@ def tail(path: str, lines: int) -> list[str]:
             text = handle.read().decode("utf-8", "replace")
     except OSError:
         return []
-    return text.splitlines()[-lines:]
+    return [mask_log_line(line) for line in text.splitlines()[-lines:]]
 
 
 def package_changes(lines: list[str], since: datetime.datetime, limit: int) -> list[str]:
@@ -212,7 +217,7 @@ class Collector:
     def journal(self, *args: str) -> list[str]:
         lines = self.out(["journalctl", "--no-pager", "-q", "-o", "short-iso",
                           "--since", f"-{self.params['hours']}h", *args]).splitlines()
-        return lines[-self.params["log_lines"]:]
+        return [mask_log_line(line) for line in lines[-self.params["log_lines"]:]]
 
     def service(self, name: str) -> dict[str, Any] | None:
         props = dict(line.split("=", 1) for line in self.out(

@@ -176,3 +176,23 @@ def mask_assignments(text: str) -> str:
     """``text`` with the values of secret-holding keys replaced by ********: the diff goes
     into the task result and the SOP's record, which must never hold a secret."""
     return _SECRET_ASSIGNMENT.sub(r"\1********", text)
+
+
+# A PHP stack trace in a web server's or PHP's error log shows a failed call's arguments:
+# PDO->__construct('mysql:host=...', 'sipp', 'the password'), mysqli_connect(...), and
+# any function named for a login (connect, login, auth, bind, passw...). The arguments of
+# such a frame, up to its closing parenthesis before the next frame (#N, a written \n, a
+# quote ending nginx's FastCGI message) or the end of the line, are replaced by ***.
+_LOG_CALL = re.compile(
+    r"((?:\b(?:PDO|mysqli)->__construct|\b\w*(?:connect|login|auth|bind|passw)\w*)\()"
+    r".*?(?=\)\s*(?:#\d|\\n|\"|$)|$)",
+    re.IGNORECASE)
+
+
+def mask_log_line(text: str) -> str:
+    """A log line (journal, a service's error log) as the records show it: every URL
+    masked (mask_url), ``NAME=value`` words with a secret-looking name, and the arguments
+    of a PHP stack frame that logs in (PDO's constructor, mysqli_connect...)."""
+    shown = str(mask_text(text))
+    shown = _COMMAND_ASSIGNMENT.sub(lambda m: m.group(1) + MASK, shown)
+    return _LOG_CALL.sub(lambda m: m.group(1) + MASK, shown)

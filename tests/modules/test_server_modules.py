@@ -437,6 +437,27 @@ def test_error_log_tail_never_follows_a_link_or_waits_on_a_fifo(tmp_path):
     assert diagnose.tail(str(real), 2) == ["line 48", "line 49"]
 
 
+def test_error_log_lines_show_no_login_secret(tmp_path):
+    """A PHP stack trace in a web server's error log shows a failed login's arguments
+    (PDO's constructor, mysqli_connect): the database password went into the bundle and
+    the SOP's record as written. URL credentials and NAME=value secrets too."""
+    log = tmp_path / "error.log"
+    log.write_text(
+        "PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [1045] Access denied in "
+        "/var/www/sipp/db.php:12\n"
+        "#0 /var/www/sipp/db.php(12): PDO->__construct('mysql:host=loca...', 'sipp', "
+        "'Rahasia-Sipp1')\n"
+        "2026/12/04 10:00:00 [error] 7#7: *1 FastCGI sent in stderr: \"PHP message: #1 "
+        "/var/www/a.php(3): mysqli_connect('localhost', 'root', 'Sandi(2)x')\" while reading\n"
+        "[client 10.0.0.5] GET https://admin:Kunci99@10.0.0.9/api?token=T0ken77 db_password=Pw1\n"
+        "#2 {main} thrown in /var/www/sipp/db.php on line 12\n")
+    shown = "\n".join(diagnose.tail(str(log), 20))
+    for secret in ("Rahasia-Sipp1", "Sandi(2)x", "Kunci99", "T0ken77", "Pw1"):
+        assert secret not in shown
+    assert "PDO->__construct(***)" in shown and "mysqli_connect(***)" in shown
+    assert "#2 {main} thrown in /var/www/sipp/db.php on line 12" in shown
+
+
 def test_mount_points_with_escaped_characters(tmp_path):
     """The kernel escapes space, tab, newline and backslash in /proc/mounts as octal
     (\\040 \\011 \\012 \\134); only \\040 was decoded, and statvfs of '/srv/a\\134b' crashed
