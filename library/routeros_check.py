@@ -106,8 +106,9 @@ options:
     description:
       - Seconds before a router that does not answer is given up (more than 0).
       - One router's whole session may take at most 30 times as long and send at most
-        32 MiB; a router that keeps sending, or sends a byte now and then, is given up
-        with that error.
+        32 MiB, each read of a word or its length counted as at least 32 bytes (what a
+        word costs in memory, however short); a router that keeps sending, floods short
+        rows, or sends a byte now and then, is given up with that error.
     type: float
     default: 10
 attributes:

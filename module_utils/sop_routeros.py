@@ -32,6 +32,12 @@ LOG_WARNING_TOPICS = frozenset({"warning", "error", "critical"})
 # is given up instead of filling the controller's memory or holding the run forever.
 MAX_SESSION_BYTES = 32 * 1024 * 1024
 SESSION_TIMEOUTS = 30
+# What each read counts at least against that budget: librouteros reads a word's length
+# and then the word, and every word becomes Python objects (a string, a dict entry)
+# however short it is. Counted by its bytes alone, 32 MiB of rows of one short word each
+# held some 700 MB of the controller's memory (80 MB so counted); a real router's
+# largest session (a log of 65535 lines, RouterOS's most, and a 3 MB export) stays within.
+READ_COST = 32
 # What a router may send that the API protocol does not allow (a word without '=', a
 # !trap without message, no sentence at all) surfaces from librouteros as these.
 _MALFORMED = (ValueError, TypeError, KeyError, IndexError, AttributeError)
@@ -103,7 +109,7 @@ class BoundedSocket:
             if time.monotonic() >= self.deadline:
                 raise self._late() from None
             raise
-        self.received += len(data)
+        self.received += max(len(data), READ_COST)
         return data
 
     def sendall(self, data: bytes) -> None:

@@ -154,6 +154,47 @@ def test_a_router_that_trickles_is_given_up():
     assert "within" in one_line(r["error"])
 
 
+
+def test_a_flood_of_short_rows_is_given_up_before_it_fills_memory():
+    # 4 MiB of one-word rows (10 bytes each on the wire) were read whole, within the
+    # session's 32 MiB: each row became a dict of Python objects, some 90 MB for these
+    # 4 MiB and 680 MB (ru_maxrss) for 32 MiB of them, from one router. Each read now
+    # counts at least 32 bytes, nearer what its word costs: 32 MiB of such rows peak at
+    # 77 MB.
+    def answer(conn, sentence):
+        if sentence[0] == "/system/identity/print":
+            rows = reply("!re", "=a=b") * 10_000  # 100 KB
+            for _ in range(40):
+                conn.sendall(rows)
+            conn.sendall(reply("!done"))
+        else:
+            conn.sendall(reply("!done"))
+
+    with crafted(answer) as port, within(60, "reading a flood of rows"):
+        r = mod.read_router(spec(port), dict(PARAMS, timeout=10))
+    assert "sent more than 32 MiB in one session" in one_line(r["error"])
+
+
+def test_a_real_routers_largest_session_is_read_whole():
+    # What a read costs must not turn a real router away: a log at RouterOS's largest
+    # (memory-lines 65535) and a 3 MB export
+    log = b"".join(reply("!re", f"=.id=*{i:X}", "=time=2024-05-01 10:00:00",
+                         "=topics=system,error,critical",
+                         f"=message=login failure for user admin from 10.0.0.{i % 250} via winbox")
+                   for i in range(65535))
+    resource = reply("!re", "=version=7.15.3 (stable)", "=cpu-load=3", "=uptime=1d")
+    export = "/ip address\nadd address=10.0.0.1/24 interface=ether1\n" * 60000
+
+    def answer(conn, sentence):
+        rows = {"/log/print": log, "/system/resource/print": resource,
+                "/execute": reply("!re", "=ret=" + export)}.get(sentence[0], b"")
+        conn.sendall(rows + reply("!done"))
+
+    with crafted(answer) as port:
+        r = mod.read_router(spec(port), dict(PARAMS, timeout=10))
+    assert r["error"] is None
+    assert len(r["log_warnings"]) == 65535 and r["export"] == export
+
 def raw_reply(*words: bytes) -> bytes:
     return b"".join(encode_length(len(word)) + word for word in words) + b"\x00"
 
