@@ -21,8 +21,8 @@ description:
   - In the returned diff the values of keys that hold secrets in RouterOS exports made
     with show-sensitive (C(password), C(passphrase), C(secret), C(pre-shared-key),
     C(preshared-key), C(private-key), C(authentication-key), C(auth-key), C(tcp-md5-key),
-    C(management-protection-key), C(static-key) and keys containing them) are
-    replaced by C(********), as Oxidized's C(remove_secret) does; a changed secret shows
+    C(management-protection-key), C(static-key) and keys containing them, and a MACsec
+    interface's C(cak)) are replaced by C(********), as Oxidized's C(remove_secret) does; a changed secret shows
     as a changed line without its value. The stored files keep the values.
   - Supports check mode (the diff is computed, nothing is written) and diff mode.
 version_added: "0.1.0"

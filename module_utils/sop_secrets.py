@@ -165,10 +165,11 @@ def mask_command(text: str | None) -> str | None:
 # key=value of a configuration export (RouterOS with show-sensitive) whose value is a
 # secret: a word, or a quoted string with \" (keys as RouterOS 6 and 7 name them: a
 # WireGuard peer's preshared-key, OSPF's auth-key, BGP's tcp-md5-key, a wireless
-# profile's management-protection-key)
+# profile's management-protection-key; a MACsec interface's cak, its connectivity
+# association key, which RouterOS 7 generates when none is given)
 _SECRET_ASSIGNMENT = re.compile(
     r"(?<![\w-])([\w-]*(?:password|passphrase|secret|pre-?shared-key|private-key"
-    r"|auth(?:entication)?-key|md5-key|protection-key|static-key)[\w-]*=)"
+    r"|auth(?:entication)?-key|md5-key|protection-key|static-key)[\w-]*=|cak=)"
     r"(\"(?:[^\"\\]|\\.)*\"|[^\s\"]\S*)")
 
 

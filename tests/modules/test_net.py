@@ -385,11 +385,13 @@ def test_a_central_url_with_credentials_is_probed_and_recorded_masked(tmp_path):
     ("/routing ospf interface-template", "add area=backbone auth=md5 auth-id=1 auth-key={}"),
     ("/routing bgp connection", "add name=isp remote.address=203.0.113.1 tcp-md5-key={}"),
     ("/interface wireless security-profiles", "add management-protection-key={} name=kantor"),
+    ("/interface macsec", "add cak={} ckn=f2c4660060169391 interface=ether1 name=macsec1"),
 ])
 def test_every_routeros_secret_key_is_masked_in_the_diff(tmp_path, menu, line):
     # RouterOS 7 names a WireGuard peer's pre-shared key preshared-key, OSPF's and BGP's
     # keys auth-key and tcp-md5-key, a wireless profile's 802.11w key
-    # management-protection-key: their values went into the recorded diff
+    # management-protection-key, a MACsec interface's key cak: their values went into
+    # the recorded diff
     root = tmp_path / "jaringan"
     store_mod.store(root, item("rb-a", f"{menu}\n{line.format('Old-Key-1')}\n"), {}, 5, False)
     diff = store_mod.store(root, item("rb-a", f"{menu}\n{line.format('New-Key-2')}\n"),
