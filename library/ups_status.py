@@ -29,8 +29,12 @@ options:
     required: true
   timeout:
     description:
-      - Seconds C(upsc) may take; a NUT server that keeps the connection open without
-        answering is then a failed read (status C(fail)) instead of a hung SOP.
+      - Seconds C(upsc) may take (more than 0); a NUT server that keeps the connection
+        open without answering is then a failed read (status C(fail)) instead of a hung
+        SOP.
+      - C(upsc) may print at most 1 MiB (a UPS has some hundred variables of a few dozen
+        bytes); a NUT server that never ends its list of variables is likewise a failed
+        read, instead of filling the memory of the host C(upsc) runs on.
     type: int
     default: 30
 attributes:
@@ -63,10 +67,18 @@ ups:
     message: UPS ups-server@backup online, baterai 100%, sisa waktu 30 menit, beban 35%
 """
 
-from typing import Any  # noqa: E402
+import contextlib  # noqa: E402
+import os  # noqa: E402
+import selectors  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+from typing import IO, Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_command import run_limited  # noqa: E402
+
+# What upsc may print: a UPS has some hundred variables of a few dozen bytes, and upsc
+# prints each as the NUT server sends it, as long as the server goes on sending.
+MAX_OUTPUT = 1024 * 1024
 
 # NUT ups.status flags (docs/new-drivers.txt): the load is at risk, or the UPS says so
 FAIL_FLAGS = {
@@ -126,6 +138,41 @@ def grade(name: str, variables: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def run_upsc(argv: list[str], seconds: float,
+             limit: int = MAX_OUTPUT) -> tuple[int | None, str, str]:
+    """upsc's exit status, output and errors, read up to ``limit`` bytes within
+    ``seconds``; past either it is killed, its status None and its errors why."""
+    deadline = time.monotonic() + seconds
+    stopped = f"upsc did not answer within {seconds:g} s (a hung NUT server?)"
+    with subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env={**os.environ, "LANG": "C"}) as proc, \
+            selectors.DefaultSelector() as selector:
+        read: dict[IO[bytes], bytearray] = {}
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                read[pipe] = bytearray()
+                selector.register(pipe, selectors.EVENT_READ)
+        over = False
+        while selector.get_map() and not over and time.monotonic() < deadline:
+            for key, _events in selector.select(deadline - time.monotonic()):
+                data = os.read(key.fd, 65536)
+                if not data:
+                    selector.unregister(key.fileobj)
+                read[key.fileobj] += data  # type: ignore[index]
+            over = sum(len(data) for data in read.values()) > limit
+        rc: int | None = None
+        if over:
+            stopped = (f"upsc printed more than {limit // 1024} KiB (a NUT server that "
+                       "does not end its list of variables?)")
+        elif not selector.get_map():
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                rc = proc.wait(max(0.0, deadline - time.monotonic()))
+        if rc is None:
+            proc.kill()
+        out, err = (bytes(data).decode("utf-8", "replace") for data in read.values())
+    return rc, out, stopped if rc is None else err
+
+
 def parse(text: str) -> dict[str, str]:
     variables = {}
     for line in text.splitlines():
@@ -146,9 +193,11 @@ def main() -> None:
     if not upsc:
         module.fail_json(msg="upsc not found: install the nut-client package")
     seconds = module.params["timeout"]
-    rc, out, err = run_limited(module, [upsc, name], seconds, environ_update={"LANG": "C"})
+    if seconds <= 0:
+        module.fail_json(msg=f"timeout must be more than 0 seconds, not {seconds}")
+    rc, out, err = run_upsc([upsc, name], seconds)
     if rc is None:
-        out, err = "", f"upsc did not answer within {seconds} s (a hung NUT server?)"
+        out = ""
     if rc != 0 or not out.strip():
         lines = [
             line for line in (err or out).strip().splitlines() if not line.startswith("Init SSL")

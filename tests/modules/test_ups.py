@@ -78,3 +78,46 @@ def test_a_nut_server_that_never_answers_is_a_failed_read_not_a_hang(tmp_path, m
     assert time.monotonic() - started < 20
     assert result["ups"]["status"] == "fail"
     assert result["ups"]["error"] == "upsc did not answer within 1 s (a hung NUT server?)"
+
+
+def fake_upsc(tmp_path, monkeypatch, script):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "upsc").write_text(f"#!/bin/sh\n{script}\n")
+    (bin_dir / "upsc").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+
+
+def test_a_nut_server_that_does_not_end_its_list_is_a_failed_read(tmp_path, monkeypatch):
+    # upsc prints each variable as the NUT server sends it, for as long as it sends: its
+    # output was read whole into the memory of the backup computer, where upsc runs (here
+    # 8 MiB, graded online from its last line; an endless list until the timeout)
+    fake_upsc(tmp_path, monkeypatch, "yes 'ups.status: OL' | head -c 8388608")
+    rc, result = run_module("ups_status", tmp_path, {"ups": "ups@nut", "timeout": 20},
+                            seconds=30)
+    assert rc == 0, result.get("msg")
+    assert result["ups"]["status"] == "fail"
+    assert result["ups"]["error"] == (
+        "upsc printed more than 1024 KiB (a NUT server that does not end its list of "
+        "variables?)")
+
+
+def test_a_ups_is_read_whole_and_its_errors_named(tmp_path, monkeypatch):
+    variables = UPSC.format(charge=100, runtime=1800, status="OL")
+    fake_upsc(tmp_path, monkeypatch, f"cat <<'END'\n{variables}END")
+    rc, result = run_module("ups_status", tmp_path, {"ups": "ups@nut"})
+    assert rc == 0 and result["ups"]["message"] == (
+        "UPS ups@nut online, baterai 100%, sisa waktu 30 menit, beban 35%")
+    fake_upsc(tmp_path / "unknown", monkeypatch,
+              "echo 'Init SSL without certificate database' >&2\n"
+              "echo 'Error: Unknown UPS' >&2\nexit 1")
+    rc, result = run_module("ups_status", tmp_path, {"ups": "ups@nut"})
+    assert rc == 0 and result["ups"]["error"] == "Error: Unknown UPS"
+
+
+def test_a_timeout_that_is_no_time_is_refused_in_one_line(tmp_path, monkeypatch):
+    # timeout 0 killed upsc at once: every UPS was reported a hung NUT server
+    fake_upsc(tmp_path, monkeypatch, "echo 'ups.status: OL'")
+    for timeout in (0, -1):
+        rc, result = run_module("ups_status", tmp_path, {"ups": "ups@nut", "timeout": timeout})
+        assert rc == 1 and result["msg"] == f"timeout must be more than 0 seconds, not {timeout}"
