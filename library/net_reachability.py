@@ -73,12 +73,12 @@ options:
     type: int
     default: 5
   interval:
-    description: Seconds between echo requests.
+    description: Seconds between echo requests (0 or more).
     type: float
     default: 0.2
   timeout:
-    description: Seconds to wait for one answer (ping, DNS, HTTP); datagrams that are no
-      answer to the DNS query do not extend it.
+    description: Seconds to wait for one answer (ping, DNS, HTTP), more than 0; datagrams
+      that are no answer to the DNS query do not extend it.
     type: float
     default: 2
   loss_warn_percent:
@@ -179,6 +179,10 @@ def main() -> None:
     p = module.params
     if p["probes"] < 1:
         module.fail_json(msg="probes must be at least 1")
+    if p["timeout"] <= 0:
+        module.fail_json(msg=f"timeout must be more than 0 seconds, not {p['timeout']:g}")
+    if p["interval"] < 0:
+        module.fail_json(msg=f"interval must be 0 seconds or more, not {p['interval']:g}")
     for server in p["dns_servers"]:
         try:
             ipaddress.ip_address(server)

@@ -464,3 +464,17 @@ def test_answers_to_other_queries_do_not_extend_the_timeout():
     srv.close()
     assert time.monotonic() - start < 1
     assert r["error"] == "resolver 127.0.0.1 tidak menjawab dalam 0.5 dtk"
+
+
+def test_a_timeout_or_interval_that_is_no_time_is_refused_in_one_line(tmp_path):
+    # timeout 0 made every resolver "tidak menjawab dalam 0 dtk" and the SOP reported a
+    # DNS fault; a negative interval failed every ping: the network blamed for a setting
+    for option, value, message in (
+        ("timeout", 0, "timeout must be more than 0 seconds, not 0"),
+        ("timeout", -1, "timeout must be more than 0 seconds, not -1"),
+        ("interval", -0.5, "interval must be 0 seconds or more, not -0.5"),
+    ):
+        rc, out = run_module("net_reachability", tmp_path, {
+            "dns_servers": ["127.0.0.1"], "internal_names": ["sipp.pn.local"],
+            "lan": ["127.0.0.1"], option: value})
+        assert rc == 1 and out["msg"] == message, out
