@@ -23,9 +23,15 @@ description:
     parenthesis (C(/* */) with stars inside too, C(//), C(#)), in pieces (C('sys'.'tem')),
     as chains of C(chr) calls (either case's codes), in pieces and C(chr) calls
     (C('sy'.chr(115).'tem')), hex, octal or unicode escapes of any of their letters
-    (C('s\\x79stem'), C('sy'.'\\u{73}'.'tem') in double quotes), C(str_rot13) or
+    (C('s\\x79stem'), C('sy'.'\\u{73}'.'tem') in double quotes), appended to a variable
+    piece by piece (C($f = 'sys'; $f .= 'tem')), C(str_rot13) or
     C(strrev), C(eval) of C('?>') and decoded text, webshell signatures, user-agent or
-    referer cloaking, C(.htaccess) PHP handlers and search-engine redirects) are findings."
+    referer cloaking, C(.htaccess) PHP handlers and search-engine redirects) are findings.
+    Each file is also read with its PHP comments shortened (in one pass, as PHP reads
+    them: not in strings or heredocs, nor outside C(<?php ?>)), so that a comment of any
+    length or content hides no call or name:
+    C(eval/* 300 characters */(), C(eval/* a*b/c */(), C('sy'/*x*/.'stem'),
+    C('ev' . // x<newline> 'al')."
   - The baseline is never moved silently. The first run without one creates it (reported as
     RV(integrity.baseline) C(created), a change); afterwards it changes only with
     O(accept_baseline=true), which records the files as they are now. Markers and PHP in

@@ -45,11 +45,22 @@ CONFIG_NAMES = frozenset({".htaccess", "htaccess", ".user.ini", "php.ini"})  # D
 # within 128 branches and repeats each. The IT-security SOP's YARA rules
 # (roles/it_security/files/malware.yar) spell out the same GAP and HIDDEN_NAMES:
 # tests/modules/test_webshell_detectors.py runs both detectors over each trick and each name.
+# The markers also read each file with its comments shortened (Uncommented, a pass
+# linear in the file): there every comment, however long and whatever is inside, is
+# "/**/", which GAP and the pieces of a name (JOIN) allow; yara has no such pass (the
+# test's UNCOMMENTED samples are the markers' alone).
 BLOCK_COMMENT = r"/\*[^*]{0,200}\*(?:[^/]{0,200}\*)?/"
 LINE_COMMENT = r"(?://|#)[^\r\n]{0,200}[\r\n]"
 _BLANK = rf"(?:\s|@|{BLOCK_COMMENT})*"
 GAP = rf"{_BLANK}(?:{LINE_COMMENT}{_BLANK}){{0,4}}"
 OPEN = GAP + r"\(" + GAP
+# A comment as Uncommented writes every one
+SHORT_COMMENT = "/**/"
+# White space and comments as Uncommented writes them, between pieces of a name: 'sy'
+# /* x */ . 'stem' (one kind of character or the other at each step: linear)
+_SPACE = rf"(?:\s|{re.escape(SHORT_COMMENT)})*"
+# the dot joining two pieces of a name
+JOIN = rf"{_SPACE}\.{_SPACE}"
 # Functions that run code or commands, and the decoders that hide it: webshells hide
 # these names ('sys'.'tem', str_rot13('flfgrz'), strrev('metsys'), chr(115).chr(121)..,
 # "\x73\x79..", "s\u{79}stem"), clean code never does.
@@ -58,7 +69,7 @@ HIDDEN_NAMES = ("assert", "base64_decode", "create_function", "eval", "exec", "g
                 "str_rot13", "system")
 _NAMES = "|".join(HIDDEN_NAMES)
 # a quoted name in pieces: a quote, a dot and a quote between any two of its letters
-_PIECES = r"(?:['\"]\s*\.\s*['\"])?"
+_PIECES = rf"(?:['\"]{JOIN}['\"])?"
 _SPLIT = "|".join(_PIECES.join(name) for name in HIDDEN_NAMES)
 _ROT13 = "|".join(codecs.encode(name, "rot13") for name in HIDDEN_NAMES)
 _REVERSED = "|".join(name[::-1] for name in HIDDEN_NAMES)
@@ -83,7 +94,7 @@ def _letter(letter: str) -> str:
 
 
 # a name as a chain of chr() calls: chr(115).chr(121).., CHR(83).chr(0x79)..
-_CHR = "|".join(r"\s*\)\s*\.\s*chr\s*\(\s*".join(_chr(letter) for letter in name)
+_CHR = "|".join(rf"\s*\){JOIN}chr\s*\(\s*".join(_chr(letter) for letter in name)
                 for name in HIDDEN_NAMES)
 # a quoted name, in one piece or more, any of its letters escaped: "\x73y\163tem",
 # "s\u{79}stem", "sy"."\x73"."tem" (those with no escape are _SPLIT's)
@@ -99,7 +110,7 @@ def _mixed(name: str) -> str:
     repeats in one string: a call here has no white space inside its parentheses, and a
     piece no escape."""
     def then(letter: str, quoted: str = "", called: str = "") -> str:
-        return (rf"['\")]\s*\.\s*(?:['\"]{re.escape(letter)}{quoted}"
+        return (rf"['\")]{JOIN}(?:['\"]{re.escape(letter)}{quoted}"
                 rf"|chr\({_chr(letter)}{called})")
 
     last = name[-1]
@@ -108,6 +119,11 @@ def _mixed(name: str) -> str:
             + rf"(?:{re.escape(last)}['\"]|{ending})")
 
 
+# a quoted name in pieces appended to one variable (group 1, as it is written each time),
+# any of its letters escaped: $f = 'sys'; $f .= 'tem'; (each piece also joined by a dot
+# to the one before: those joined by dots only are _ESCAPED's)
+_APPEND = rf"(?:['\"](?:{JOIN}|{_SPACE};{_SPACE}\$\1{_SPACE}\.={_SPACE})['\"])?"
+_APPENDED = "|".join(_APPEND.join(_letter(letter) for letter in name) for name in HIDDEN_NAMES)
 # a name of quoted pieces and chr() calls, one of each at least (those of pieces only
 # are _ESCAPED's, of calls only _CHR's), beginning with a piece or with a call
 _MIXED = "|".join(f"{re.escape(name[0])}{_mixed(name)}" for name in HIDDEN_NAMES)
@@ -150,6 +166,8 @@ MARKERS: dict[str, str] = {
     "file_put_contents($_": rf"file_put_contents{GAP}\([^;]{{0,120}}\$_(?:post|get|request|files)",
     "eval/**/(": rf"\b(?:{_NAMES})\s*(?:{BLOCK_COMMENT}|{LINE_COMMENT}){GAP}\(",
     "'sys'.'tem'": rf"['\"](?!(?:{_NAMES})['\"])(?:{_SPLIT})['\"]",
+    "$f = 'sys'; $f .= 'tem'": rf"\$([a-z_\x80-\xff][\w\x80-\xff]*){_SPACE}\.?={_SPACE}['\"]"
+                               rf"(?!(?:{_ESCAPED})['\"])(?:{_APPENDED})['\"]",
     "chr(115).chr(121)": rf"chr\s*\(\s*(?:{_CHR})\s*\)",
     '"\\x73\\x79stem"': rf"['\"](?!(?:{_SPLIT})['\"])(?:{_ESCAPED})['\"]",
     "'sy'.chr(115).'tem'": rf"['\"](?!(?:{_ESCAPED})['\"])(?:{_MIXED})"
@@ -165,7 +183,8 @@ MARKERS: dict[str, str] = {
                           r"alfa[-_ ]?team|alfa_data|mini shell|uname\s*\(\s*\)\s*;\s*\?>|"
                           r"safe_mode\s*bypass",
     "long base64 payload": r"base64_decode\s*\(\s*['\"][a-z0-9+/=\s]{3000,}",
-    # Every marker above has its YARA string in roles/it_security/files/malware.yar; those
+    # Every marker above has its YARA string in roles/it_security/files/malware.yar (but
+    # the name appended to a variable, whose same variable yara cannot require); those
     # below, of how the site is served, not of code that runs, are left out there on
     # purpose: a site's own plugin may treat Googlebot apart or its host set a PHP
     # handler, which website_integrity's allow option can name, and security_malware_scan
@@ -192,6 +211,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "system($_POST": _SOURCES,
     "call_user_func($_POST": ("call_user_func", "array_map", "usort"),
     "$f($_POST": ("$_post", "$_get", "$_request", "$_cookie"),
+    "$f = 'sys'; $f .= 'tem'": (".=",),
     "chr(115).chr(121)": ("chr",),
     # a letter's escape: \x61-\x7a, \101-\172, \u{..}; a digit's \60-\71, \060-\071
     '"\\x73\\x79stem"': ("\\x", "\\1", "\\6", "\\06", "\\u{"),
@@ -225,12 +245,181 @@ class IntegrityError(Exception):
     """One line naming the file and the cause."""
 
 
-def markers(text: str) -> list[str]:
-    """Names of the markers found in ``text`` (any case)."""
+# What PHP's lexer looks for, as far as comments go: in code, a string's quote, a
+# comment, the end of PHP (?>) and a heredoc or nowdoc; in a string, its quote or an
+# escape. Each is a search or a match that never tries again from inside what it read.
+_CODE_TOKEN = re.compile(r"""['"`]|/[*/]|#|\?>|<<<""")
+_HEREDOC = re.compile(r"""<<<[ \t]*(["']?)([a-z_\x80-\xff][a-z0-9_\x80-\xff]*)\1(?=\r?\n)""", re.I)
+_STRING = {quote: re.compile(rf"[^{quote}\\]*(?:\\[\s\S][^{quote}\\]*)*") for quote in "'\"`"}
+_LINE_END = re.compile(r"[\r\n]|\?>")
+_LINE_START = re.compile(r"[\r\n][ \t]*")
+_NAME_GOES_ON = re.compile(r"[a-z0-9_\x80-\xff]", re.I)
+# What a block may end with and the next complete: the text after "<<<" up to its
+# heredoc's line end, a heredoc's closing line (its indentation), at most this much
+HELD = 256
+
+
+class Uncommented:
+    """PHP text with each comment shortened to SHORT_COMMENT (a line comment keeps its
+    line end), as PHP reads comments: in code (after "<?"), not inside a string, a
+    heredoc or a nowdoc; "#" always begins one (PHP 8's attributes too, "#[": a PHP 7
+    comment). Fed block by block (feed): what a block ends in the middle of (a comment's
+    "*/", a string's escape, a heredoc's closing line) waits for the next; each
+    character is read once, so a crafted file is read in linear time."""
+
+    def __init__(self) -> None:
+        self._state = "html"  # html, code, a quote, "/*", "//" or "<<<"
+        self._label = ""  # of the heredoc being read
+        self._held = ""  # the end of the last block, read with the next
+
+    def feed(self, text: str, final: bool = False) -> str:
+        """``text`` (what follows the text fed before) with its comments shortened, up to
+        what the next block may complete; all of it when ``final``."""
+        buffer, pos = self._held + text, 0
+        out: list[str] = []
+        steps = {"html": self._html, "code": self._code, "/*": self._block,
+                 "//": self._line, "<<<": self._heredoc}
+        while pos < len(buffer):
+            step = steps.get(self._state, self._string)(buffer, pos, out, final)
+            if step == pos:
+                break
+            pos = step
+        self._held = buffer[pos:]  # (nothing when final: no step waits then)
+        return "".join(out)
+
+    def _html(self, buffer: str, pos: int, out: list[str], final: bool) -> int:
+        start = buffer.find("<?", pos)
+        if start < 0:
+            end = len(buffer) - (not final and buffer.endswith("<"))
+            out.append(buffer[pos:end])
+            return end
+        self._state = "code"
+        out.append(buffer[pos:start + 2])
+        return start + 2
+
+    def _code(self, buffer: str, pos: int, out: list[str], final: bool) -> int:
+        token = _CODE_TOKEN.search(buffer, pos)
+        if token is None:  # a token's beginning at the end waits for its rest
+            end = len(buffer)
+            if not final:
+                end = max(pos, end - (2 if buffer.endswith("<<") else
+                                      buffer.endswith(("<", "/", "?"))))
+            out.append(buffer[pos:end])
+            return end
+        start, kind = token.start(), token.group()
+        out.append(buffer[pos:start])
+        if kind == "<<<":
+            heredoc = _HEREDOC.match(buffer, start)
+            if heredoc is not None:
+                self._state, self._label = "<<<", heredoc.group(2)
+                out.append(heredoc.group())
+                return heredoc.end()
+            if not final and len(buffer) - start < HELD and "\n" not in buffer[start:]:
+                return start  # its label may go on in the next block
+        elif kind in ("/*", "//", "#"):
+            self._state = "/*" if kind == "/*" else "//"
+            out.append(SHORT_COMMENT)
+            return token.end()
+        elif kind == "?>":
+            self._state = "html"
+        else:
+            self._state = kind
+        out.append(kind)
+        return token.end()
+
+    def _string(self, buffer: str, pos: int, out: list[str], final: bool) -> int:
+        match = _STRING[self._state].match(buffer, pos)
+        assert match is not None  # (the pattern matches the empty text too)
+        end = match.end()
+        if end < len(buffer) and buffer[end] == self._state:
+            self._state = "code"
+            end += 1
+        elif end < len(buffer) and final:  # an escape at the very end
+            end = len(buffer)
+        out.append(buffer[pos:end])
+        return end
+
+    def _block(self, buffer: str, pos: int, out: list[str], final: bool) -> int:
+        end = buffer.find("*/", pos)
+        if end >= 0:
+            self._state = "code"
+            return end + 2
+        return len(buffer) - (not final and buffer.endswith("*"))
+
+    def _line(self, buffer: str, pos: int, out: list[str], final: bool) -> int:
+        end = _LINE_END.search(buffer, pos)
+        if end is None:
+            return len(buffer) - (not final and buffer.endswith("?"))
+        self._state = "html" if end.group() == "?>" else "code"
+        out.append(end.group())
+        return end.end()
+
+    def _heredoc(self, buffer: str, pos: int, out: list[str], final: bool) -> int:
+        """Up to the heredoc's closing line: its label, indented or not (PHP 7.3), then
+        no more of a name."""
+        at = pos
+        while (line := _LINE_START.search(buffer, at)) is not None:
+            end = line.end() + len(self._label)
+            if end >= len(buffer) and not final and len(buffer) - line.start() < HELD:
+                out.append(buffer[pos:line.start()])
+                return line.start()  # its closing line may go on in the next block
+            if buffer.startswith(self._label, line.end()) and not _NAME_GOES_ON.match(buffer, end):
+                self._state = "code"
+                out.append(buffer[pos:end])
+                return end
+            at = line.end()
+        out.append(buffer[pos:])
+        return len(buffer)
+
+
+def uncommented(text: str) -> str:
+    """``text`` with its comments shortened (Uncommented)."""
+    return Uncommented().feed(text, final=True)
+
+
+def _found(text: str, known: set[str] | frozenset[str] = frozenset()) -> set[str]:
+    """Names of the markers found in ``text`` (any case) but ``known``."""
     lowered = text.lower()
-    return [name for name, pattern, words in _MARKERS
-            if (not words or any(word in lowered for word in words))
-            and pattern.search(lowered)]
+    return {name for name, pattern, words in _MARKERS
+            if name not in known and (not words or any(word in lowered for word in words))
+            and pattern.search(lowered)}
+
+
+class MarkerScan:
+    """The markers of a text read in blocks (feed each, then finish): each block is
+    searched with the end of the one before (OVERLAP), as written and with its
+    comments shortened (Uncommented)."""
+
+    def __init__(self) -> None:
+        self.found: set[str] = set()
+        self._tail = ""
+        self._shortened_tail = ""
+        self._shortener = Uncommented()
+
+    def feed(self, text: str) -> None:
+        window = self._tail + text
+        self.found |= _found(window, self.found)
+        self._tail = window[-OVERLAP:]
+        self._shortened(self._shortener.feed(text), window)
+
+    def finish(self) -> list[str]:
+        """The names of the markers found, in MARKERS' order."""
+        self._shortened(self._shortener.feed("", final=True), self._tail)
+        return [name for name in MARKERS if name in self.found]
+
+    def _shortened(self, text: str, window: str) -> None:
+        shortened = self._shortened_tail + text
+        if text and shortened != window:  # (the same text, without comments: searched)
+            self.found |= _found(shortened, self.found)
+        self._shortened_tail = shortened[-OVERLAP:]
+
+
+def markers(text: str) -> list[str]:
+    """Names of the markers found in ``text`` (any case), as written or with its comments
+    shortened (Uncommented)."""
+    scan = MarkerScan()
+    scan.feed(text)
+    return scan.finish()
 
 
 def in_uploads(path: str) -> bool:
@@ -376,8 +565,7 @@ def read_entry(path: str, info: os.stat_result, known: Entry | None,
         entry.sha256, entry.markers = known.sha256, list(known.markers)
         return entry
     digest = hashlib.sha256()
-    found: set[str] = set()
-    tail = b""
+    scan = MarkerScan()
     try:
         fd, opened = open_regular(target, dir_fd)
         # the entry describes the file that is read, even one replaced since it was listed
@@ -393,15 +581,13 @@ def read_entry(path: str, info: os.stat_result, known: Entry | None,
                     break
                 digest.update(block)
                 if check:  # each block with the end of the one before: no match is cut
-                    window = tail + block
-                    found.update(markers(window.decode("latin-1")))
-                    tail = window[-OVERLAP:]
+                    scan.feed(block.decode("latin-1"))
     except OSError as exc:
         cause = ("replaced by a symbolic link while checked (not followed)"
                  if exc.errno == errno.ELOOP else exc.strerror)
         raise IntegrityError(f"{path}: {cause}") from exc
     entry.sha256 = digest.hexdigest()
-    entry.markers = [name for name in MARKERS if name in found]
+    entry.markers = scan.finish()
     return entry
 
 

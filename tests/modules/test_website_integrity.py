@@ -56,6 +56,7 @@ RewriteRule ^(.*)$ https://judi-online.example/ [R=302,L]
     ("<?php system($_GET['cmd']);", "system($_POST"),
     ("<?php $_POST['f']($_POST['a']);", "$_POST[x]("),
     ("<?php file_put_contents('x.php', $_POST['c']);", "file_put_contents($_"),
+    ("<?php $f = 'pass'; $f .= 'thru'; $f($_GET['c']);", "$f = 'sys'; $f .= 'tem'"),
     ("<title>WSO Shell</title> FilesMan", "webshell signature"),
     (CLOAK_SNIPPET, "user-agent cloaking"),
     ("<?php if (strpos($_SERVER['HTTP_REFERER'], 'google')) header('Location: x');",
@@ -1152,6 +1153,20 @@ def test_a_webshell_padded_past_the_scan_limit_or_across_a_block_is_found(tmp_pa
     video.write_bytes(b"eval(base64_decode(" + bytes(9 << 20))
     for path, found in ((padded, ["eval(base64_decode("]), (straddling, ["eval(base64_decode("]),
                         (video, [])):
+        entry = integrity.read_entry(str(path), path.stat(), None, 8 << 20)
+        assert entry.markers == found, path.name
+
+
+def test_a_comment_across_blocks_hides_no_name(tmp_path):
+    """Comments are shortened across the 1 MiB reads: a name whose pieces lie 3 MiB of
+    comment apart, its first piece after a heredoc that goes on into the next block, is
+    found; the same text in a string (a comment for nobody) is not."""
+    heredoc = b"<?php $t = <<<EOT\n" + b"x" * (1 << 20) + b"\n  EOT;\n"
+    hidden = tmp_path / "hidden.php"
+    hidden.write_bytes(heredoc + b"$f = 'sy' /*" + b"* x / " * (1 << 19) + b"*/ . 'stem'; $f($c);")
+    quoted = tmp_path / "quoted.php"
+    quoted.write_bytes(heredoc + b"$f = \"'sy' /*" + b" x " * (1 << 20) + b"*/ . 'stem'\";")
+    for path, found in ((hidden, ["'sys'.'tem'"]), (quoted, [])):
         entry = integrity.read_entry(str(path), path.stat(), None, 8 << 20)
         assert entry.markers == found, path.name
 
