@@ -13,6 +13,7 @@ import re
 import shutil
 import stat
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
@@ -51,6 +52,13 @@ description:
     forged manifest); they are never taken into the store, reported, and removed (and
     recorded as C(discarded)) once older than O(stale_minutes). Files of other prefixes
     are not touched.
+  - Without O(backup) and O(manifest) the module only sweeps, before a push. The files of
+    exactly O(prefix) in O(incoming) older than O(stale_minutes) are removed and recorded
+    as C(discarded), as after an ingest (none is asked for). The receiver keeps its
+    C(--keep-free) share of the in-tray's file system free by refusing pushes, so a flood
+    of large files refused every push, hence every ingest, hence the sweep after one; this
+    sweep needs no ingest. Nothing in O(store) but its record (and lock) is touched; the
+    unrecognized files below are reported by the ingest only.
   - Files in O(incoming) older than O(stale_minutes) that are no file of O(prefix) nor
     of O(other_prefixes) (any name a push key without C(--prefix) could write, the key
     line of an older receiver or of a retired server) are taken in or removed by no
@@ -73,13 +81,12 @@ options:
     required: true
   backup:
     description: The backup file as reported by the SIPP server (C(name), C(sha256), C(size)).
+      Given with O(manifest), or neither (only the sweep before a push).
     type: dict
-    required: true
   manifest:
     description: Its manifest as reported by the SIPP server (C(name), C(sha256), C(size));
       the name is the backup's plus C(.manifest.json).
     type: dict
-    required: true
   stale_minutes:
     description: Age after which unrequested files of O(prefix) in O(incoming) are removed,
       and other files there reported.
@@ -94,7 +101,8 @@ options:
 attributes:
   check_mode:
     support: full
-    description: Reports what it would take in; moves nothing.
+    description: Reports what it would take in and, without O(backup), which files it would
+      remove from O(incoming); moves and removes nothing.
 """
 
 EXAMPLES = r"""
@@ -106,6 +114,12 @@ EXAMPLES = r"""
     backup: {name: sipp-20261121T020000.sql.zst, sha256: "{{ dump.sha256 }}", size: "{{ dump.size }}"}
     manifest: {name: sipp-20261121T020000.sql.zst.manifest.json, sha256: "{{ dump.manifest_sha256 }}",
                size: "{{ dump.manifest_size }}"}
+
+- name: Before the push, remove the in-tray's stale files of the prefix nobody asked for
+  backup_ingest:
+    incoming: /srv/backup/incoming/400999
+    store: /srv/backup/sipp/400999
+    prefix: sipp
 """
 
 RETURN = r"""
@@ -130,6 +144,12 @@ unexpected:
   returned: always
   type: list
   elements: str
+swept:
+  description: Those of RV(unexpected) older than O(stale_minutes), removed (in check mode,
+    that would be removed).
+  returned: when the files were taken in, or without O(backup)
+  type: list
+  elements: str
 removed:
   description: Half copies (C(.partial)) of the prefix in the store that the record did not
     list (an interrupted ingest), removed.
@@ -139,7 +159,7 @@ removed:
 unrecognized:
   description: Files in the incoming directory older than O(stale_minutes) that belong to
     no backup of O(prefix) or O(other_prefixes) (left there, never removed).
-  returned: always
+  returned: with O(backup)
   type: dict
   contains:
     count:
@@ -237,9 +257,10 @@ def _take(incoming: str, store: str, wanted: dict[str, Any]) -> str:
 
 
 def sweep(incoming: str, prefix: str, wanted: set[str], stale: float, *, dry: bool,
-          ledger: str) -> list[str]:
-    """Files of exactly ``prefix`` nobody asked for: reported; removed once stale."""
-    found = []
+          ledger: str) -> tuple[list[str], list[str]]:
+    """Files of exactly ``prefix`` nobody asked for: reported; removed once stale (with
+    ``dry``, only named). Returns (found, removed)."""
+    found, removed = [], []
     now = time.time()
     for name in sorted(os.listdir(incoming)):
         if name in wanted or owned_by(name, prefix) is None:
@@ -250,11 +271,41 @@ def sweep(incoming: str, prefix: str, wanted: set[str], stale: float, *, dry: bo
             old = now - os.lstat(path).st_mtime > stale
         except FileNotFoundError:
             continue
-        if old and not dry:
+        if not old:
+            continue
+        removed.append(name)
+        if not dry:
             os.unlink(path)
             append(ledger, "discarded", name=name, reason="in the incoming directory, never "
                    "asked for by the SOP")
-    return found
+    return found, removed
+
+
+def sweep_before_push(module: AnsibleModule) -> dict[str, Any]:
+    """The mode without ``backup``: the stale files of the prefix nobody asked for removed
+    before a push, so that a flood of large files (the push share of the file system
+    full, every push refused, no ingest to sweep after) heals as a flood of files does."""
+    p = module.params
+    incoming, store, prefix = p["incoming"], p["store"], p["prefix"]
+    ledger, minutes = os.path.join(store, LEDGER_NAME), p["stale_minutes"]
+    if not os.path.isdir(incoming):  # check mode before the first run creates it
+        return {"changed": False, "unexpected": [], "swept": [],
+                "msg": f"{incoming} does not exist yet: nothing to sweep"}
+    found, stale = sweep(incoming, prefix, set(), minutes * 60, dry=True, ledger=ledger)
+    if stale and not module.check_mode:
+        os.makedirs(store, mode=0o700, exist_ok=True)
+        with _store_lock(store):
+            found, stale = sweep(incoming, prefix, set(), minutes * 60, dry=False,
+                                 ledger=ledger)
+    if stale:
+        module.warn(f"{len(stale)} file(s) of {prefix} in {incoming} written more than "
+                    f"{minutes} minutes ago were never asked for by the SOP: "
+                    f"{'would be ' if module.check_mode else ''}removed before the push")
+    verb = "would remove" if module.check_mode else "removed"
+    msg = (f"{verb} {len(stale)} file(s) of {prefix} from {incoming} never asked for and "
+           f"older than {minutes} minutes" if stale
+           else f"no file of {prefix} in {incoming} to sweep")
+    return {"changed": bool(stale), "unexpected": found, "swept": stale, "msg": msg}
 
 
 def unrecognized(incoming: str, prefixes: list[str], stale: float) -> dict[str, Any]:
@@ -316,6 +367,17 @@ def sweep_store(store: str, prefix: str, known: dict[str, Any], *,
     return removed, reported
 
 
+@contextlib.contextmanager
+def _store_lock(store: str) -> Iterator[None]:
+    """The store's lock, held by every ingest and sweep of it."""
+    lock = os.open(os.path.join(store, ".ingest.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(lock)
+
+
 def _size(item: dict[str, Any]) -> int:
     """The size the SIPP server reported for a file, as a whole number of bytes."""
     value = item["size"]
@@ -360,9 +422,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
         return dict(result, changed=True, verified=False, unexpected=[],
                     msg=f"would take {backup['name']} into {store}")
     os.makedirs(store, mode=0o700, exist_ok=True)
-    lock = os.open(os.path.join(store, ".ingest.lock"), os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _store_lock(store):
         # read again under the lock: another ingest may have recorded files meanwhile
         removed, orphans = sweep_store(store, p["prefix"], backups(read(ledger)),
                                        ledger=ledger)
@@ -381,17 +441,15 @@ def run(module: AnsibleModule) -> dict[str, Any]:
         append(ledger, "ingested", name=backup["name"], sha256=sha256,
                size=int(backup["size"]), reported_sha256=backup["sha256"],
                manifest=manifest["name"], manifest_sha256=manifest_sha)
-        unexpected = sweep(incoming, p["prefix"], {backup["name"], manifest["name"]},
-                           p["stale_minutes"] * 60, dry=False, ledger=ledger)
-    finally:
-        os.close(lock)
+        unexpected, swept = sweep(incoming, p["prefix"], {backup["name"], manifest["name"]},
+                                  p["stale_minutes"] * 60, dry=False, ledger=ledger)
     for name in unexpected:
         module.warn(f"{incoming}/{name} was never asked for by the SOP: not taken into the "
                     "store")
     for name in orphans:
         module.warn(f"{store}/{name} is not in the record (an ingest or a retention was "
                     "interrupted): not a verified backup; remove it when you have checked it")
-    return dict(result, changed=True, verified=False, unexpected=unexpected,
+    return dict(result, changed=True, verified=False, unexpected=unexpected, swept=swept,
                 removed=removed, orphans=orphans,
                 msg=f"took {backup['name']} into {store} (sha256 checked here)")
 
@@ -402,15 +460,17 @@ def main() -> None:
             "incoming": {"type": "path", "required": True},
             "store": {"type": "path", "required": True},
             "prefix": {"type": "str", "required": True},
-            "backup": {"type": "dict", "required": True},
-            "manifest": {"type": "dict", "required": True},
+            "backup": {"type": "dict"},
+            "manifest": {"type": "dict"},
             "stale_minutes": {"type": "int", "default": 60},
             "other_prefixes": {"type": "list", "elements": "str", "default": []},
         },
+        required_together=[("backup", "manifest")],
         supports_check_mode=True,
     )
     try:
-        result = run(module)
+        result = (run(module) if module.params["backup"] is not None
+                  else sweep_before_push(module))
     except IngestFailed as exc:
         module.fail_json(msg=f"ingest failed: {exc}")
     except OSError as exc:

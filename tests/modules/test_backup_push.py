@@ -167,8 +167,8 @@ def test_ingest_checks_what_arrived_against_what_was_reported(tmp_path) -> None:
         ingest.take(str(incoming), str(store), reported(b"x", "sipp-20261122T020000.sql.zst"))
     # unrequested files: only exactly this prefix's, removed once stale
     (incoming / "sipp-test-20261121T020000.sql.zst").write_bytes(b"other prefix")
-    found = ingest.sweep(str(incoming), "sipp", set(), 0, dry=False, ledger=record)
-    assert found == [NAME, "sipp-20261122T020000.sql.zst"]
+    found, removed = ingest.sweep(str(incoming), "sipp", set(), 0, dry=False, ledger=record)
+    assert found == removed == [NAME, "sipp-20261122T020000.sql.zst"]
     assert sorted(p.name for p in incoming.iterdir()) == ["sipp-test-20261121T020000.sql.zst"]
     assert [e["event"] for e in ledger.read(record)] == ["discarded", "discarded"]
 
@@ -465,6 +465,86 @@ def test_a_put_that_others_push_below_the_share_kept_free_stops(tmpfs_incoming) 
     assert sorted(p.name for p in tmpfs_incoming.iterdir()) == [other]
     info = os.statvfs(tmpfs_incoming)
     assert info.f_bavail * info.f_frsize >= 16 << 20
+
+
+def test_a_byte_flood_heals_by_the_sweep_before_the_push(tmpfs_incoming, tmp_path) -> None:
+    """A compromised server pushed large files up to the share kept free: every later push
+    was refused, so no ingest succeeded, so no sweep after one ever removed the flood, and
+    backups stopped until an admin emptied the in-tray. The sweep before the push (the
+    ingest without backup and manifest) removes it once it is an hour old."""
+    keep = ("--keep-free=25",)
+    flood = [f"sipp-2026112{day}T020000.sql.zst" for day in (1, 2)]
+    for name in flood:
+        assert put(tmpfs_incoming, name, os.urandom(20 << 20), keep).returncode == 0
+    data = os.urandom(10 << 20)
+    assert put(tmpfs_incoming, "sipp-20261123T020000.sql.zst", data, keep).returncode == 1
+    store = tmp_path / "store"
+    args = {"incoming": str(tmpfs_incoming), "store": str(store), "prefix": "sipp"}
+    code, result = run_module("backup_ingest", tmp_path, args)
+    assert (code, result["changed"], result["swept"]) == (0, False, []), result
+    assert result["unexpected"] == flood and result["msg"] == (
+        f"no file of sipp in {tmpfs_incoming} to sweep")
+    for name in flood:
+        age(tmpfs_incoming / name, 3601)
+    code, result = run_module("backup_ingest", tmp_path, args)
+    assert (code, result["changed"], result["swept"]) == (0, True, flood), result
+    assert put(tmpfs_incoming, "sipp-20261123T020000.sql.zst", data, keep).returncode == 0
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+def test_the_sweep_before_the_push_removes_only_stale_files_of_its_prefix(tmp_path) -> None:
+    """Exactly what the sweep after an ingest removes: files of the prefix older than
+    stale_minutes; never a fresh one, another prefix's, a name of no prefix or anything
+    in the store. Check mode names them and removes nothing."""
+    incoming, store, record = in_and_store(tmp_path)
+    kept = "sipp-20261120T020000.sql.zst"
+    (store / kept).write_bytes(b"backup")
+    ledger.append(record, "ingested", name=kept, sha256=hashlib.sha256(b"backup").hexdigest(),
+                  size=6, manifest=f"{kept}.manifest.json")
+    stale = [f"{NAME}.manifest.json", "sipp-20261121T030000.sql.zst",
+             "sipp-20261121T040000.sql.zst.partial"]
+    planted = {name: 2 * 3600 for name in stale}
+    planted.update({"sipp-20261122T020000.sql.zst": 60,  # fresh: maybe this run's
+                    "sipp-test-20261121T020000.sql.zst": 9 * 86400,  # another prefix
+                    "website-db-20261121T020000.sql.zst": 9 * 86400,
+                    "junk": 9 * 86400})  # no prefix's: only reported by the ingest
+    for name, seconds in planted.items():
+        (incoming / name).write_bytes(b"x")
+        age(incoming / name, seconds)
+    args = {"incoming": str(incoming), "store": str(store), "prefix": "sipp"}
+    before = Path(record).read_bytes()
+    code, result = run_module("backup_ingest", tmp_path, dict(args, _ansible_check_mode=True))
+    assert (code, result["changed"], result["swept"]) == (0, True, sorted(stale)), result
+    assert result["msg"] == (f"would remove 3 file(s) of sipp from {incoming} never asked "
+                             "for and older than 60 minutes")
+    assert warning_lines(result) == [
+        f"3 file(s) of sipp in {incoming} written more than 60 minutes ago were never asked "
+        "for by the SOP: would be removed before the push"]
+    assert sorted(p.name for p in incoming.iterdir()) == sorted(planted)
+    assert Path(record).read_bytes() == before
+    code, result = run_module("backup_ingest", tmp_path, args)
+    assert (code, result["changed"], result["swept"]) == (0, True, sorted(stale)), result
+    assert result["unexpected"] == sorted([*stale, "sipp-20261122T020000.sql.zst"])
+    assert sorted(p.name for p in incoming.iterdir()) == sorted(set(planted) - set(stale))
+    assert sorted(p.name for p in store.iterdir()) == [".ingest.lock", "ledger.jsonl", kept]
+    events = ledger.read(record)[1:]
+    assert [(e["event"], e["name"]) for e in events] == [("discarded", n) for n in sorted(stale)]
+    assert {e["reason"] for e in events} == {"in the incoming directory, never asked for by "
+                                            "the SOP"}
+    assert kept in ledger.backups(ledger.read(record))
+    code, result = run_module("backup_ingest", tmp_path, args)
+    assert (code, result["changed"], result["swept"]) == (0, False, []), result
+
+
+def test_the_sweep_before_the_first_push_finds_no_in_tray(tmp_path) -> None:
+    args = {"incoming": str(tmp_path / "in"), "store": str(tmp_path / "store"),
+            "prefix": "sipp", "_ansible_check_mode": True}
+    code, result = run_module("backup_ingest", tmp_path, args)
+    assert (code, result["changed"], result["swept"]) == (0, False, []), result
+    assert not (tmp_path / "store").exists()
+    code, result = run_module("backup_ingest", tmp_path,
+                              dict(args, backup=reported(b"backup", NAME)))
+    assert code == 1 and result["msg"] == "parameters are required together: backup, manifest"
 
 
 @pytest.mark.parametrize("options", [("--keep-free=91",), ("--keep-free=x",), ("--other",),
