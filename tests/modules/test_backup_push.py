@@ -547,6 +547,24 @@ def test_the_sweep_before_the_first_push_finds_no_in_tray(tmp_path) -> None:
     assert code == 1 and result["msg"] == "parameters are required together: backup, manifest"
 
 
+@pytest.mark.parametrize(("tasks", "needs_room"), [
+    ("roles/sipp_backup/tasks/persiapan.yml",
+     "Measure the free space in the backup computer's backup directory"),
+    ("roles/sipp_backup/tasks/backup.yml",
+     "Push the manifest, then the backup, to the backup computer (new files only)"),
+    ("roles/website/tasks/backup.yml", "Measure the free space in the backup computer's store")])
+def test_the_roles_sweep_the_in_tray_before_its_room_is_measured_or_used(
+        tasks: str, needs_room: str) -> None:
+    """Persiapan's check of the room failed on a byte flood before the backup activity
+    could sweep it: each sweeps first (on the backup computer, where the ingest runs)."""
+    loaded = yaml.safe_load((ROOT / tasks).read_text(encoding="utf-8"))
+    sweeps = [index for index, task in enumerate(loaded)
+              if "backup" not in task.get("backup_ingest", {"backup": None})]
+    assert sweeps and sweeps[0] < [t["name"] for t in loaded].index(needs_room)
+    assert loaded[sweeps[0]]["delegate_to"] in {"{{ sipp_backup_host }}",
+                                                "{{ website_backup_host }}"}
+
+
 @pytest.mark.parametrize("options", [("--keep-free=91",), ("--keep-free=x",), ("--other",),
                                      ("--prefix=../x",), ("--prefix",), ("--other=1",)])
 def test_a_wrong_option_is_one_line(tmp_path, options: tuple[str, ...]) -> None:
