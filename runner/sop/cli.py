@@ -551,6 +551,11 @@ def cmd_schedule(ctx: Context) -> ExitCode:
     if args.action == "install":
         project = ctx.project_dir
         source = inventory.resolve_source(args.inventory)
+        if args.ask_vault_pass and inventory.vaulted_files(source):
+            raise SopError(
+                "sop schedule install --ask-vault-pass: the timers run unattended and cannot "
+                "ask for the vault password: give --vault-password-file FILE"
+            )
         vault = _vault_for(args, source)
         info = inventory.load(source, None, vault)
         sop_bin = Path(sys.executable).parent / "sop"
@@ -561,7 +566,9 @@ def cmd_schedule(ctx: Context) -> ExitCode:
             project_dir=project,
             data_dir=ctx.data_dir.resolve(),
             schedule=info.schedule,
-            vault_password_file=vault.password_file,
+            # the file given, ANSIBLE_VAULT_PASSWORD_FILE's or ansible.cfg's: the units
+            # run without this shell's environment
+            vault_password_file=vault.file(),
         )
         changed, removed = schedule.write(unit_dir, units)
         timers = [u.name for u in units if u.name.endswith(".timer")]

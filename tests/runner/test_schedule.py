@@ -25,7 +25,7 @@ from sop.catalogue import PACKAGE_CATALOGUE, load_catalogue
 from sop.errors import SopError
 from sop.schedule import FLOCK, Unit, default_calendar, render, write
 
-from .conftest import FIXTURES, INVENTORY, REPO, SOP_BIN
+from .conftest import FIXTURES, INVENTORY, REPO, SOP_BIN, spawn_sop
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -80,6 +80,36 @@ def test_install_of_a_vaulted_court_names_the_password_options(
     assert code == 0, err
     timer = (units / "sop-local-demo.timer").read_text()
     assert "RandomizedDelaySec=30m" in timer  # the vault's sop_schedule (default: 15m)
+
+
+def test_install_of_a_vaulted_court_gives_its_timers_the_password_file(
+    cli: Cli, court: Path, tmp_path: Path, sop_env: dict[str, str]
+) -> None:
+    """The timers run without the installing shell's environment: a password file named
+    by ANSIBLE_VAULT_PASSWORD_FILE went into no unit, and every timed run of the vaulted
+    court failed; a typed password cannot reach a timer at all, so it is refused before
+    it is asked for."""
+    court_vars = court / "group_vars" / "all.yml"
+    vault = VaultLib([("default", VaultSecret(b"vault-pw-6022"))])
+    court_vars.write_bytes(vault.encrypt(court_vars.read_text(encoding="utf-8")))
+    units = tmp_path / "units"
+    code, out, err = _install(cli, court, units, "--ask-vault-pass")
+    assert (code, out) == (2, "") and err.strip() == (
+        "sop: error: sop schedule install --ask-vault-pass: the timers run unattended and "
+        "cannot ask for the vault password: give --vault-password-file FILE"
+    )
+    assert not units.exists()
+    password_file = tmp_path / "vault-pass"
+    password_file.write_text("vault-pw-6022\n", encoding="utf-8")
+    # its own process: Ansible reads ANSIBLE_VAULT_PASSWORD_FILE once, when imported
+    env = {**sop_env, "ANSIBLE_VAULT_PASSWORD_FILE": str(password_file)}
+    install = spawn_sop(env, "schedule", "install", "-i", str(court), "--unit-dir", str(units))
+    _, err = install.communicate(timeout=120)
+    assert install.returncode == 0, err
+    for unit in ("sop-local-demo.service", "sop-overdue.service"):
+        assert f'Environment="ANSIBLE_VAULT_PASSWORD_FILE={password_file}"' in (
+            units / unit
+        ).read_text()
 
 
 def test_install_renders_units_idempotently(cli: Cli, court: Path, tmp_path: Path) -> None:
