@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sop.catalogue import FREQUENCY_LABEL, Sop
+from sop.catalogue import FREQUENCY_LABEL, Activity, Sop
 from sop.durations import format_seconds
 from sop.errors import SopError
 from sop.oncalendar import Calendar, Calendars, occurrences
@@ -219,6 +219,20 @@ def _seconds(value: Any) -> str:
     return format_seconds(seconds) if seconds is not None else str(value or "-")
 
 
+RECORDED_LIMIT = "tercatat saat pelaksanaan"
+
+
+def mutu_baku_text(activity: Activity, results: Sequence[Mapping[str, Any]]) -> str:
+    """The Mutu Baku an activity's recorded runs (`results`) were judged against, their
+    `limit_s` (`over_time`): the SOP's wording when that is its time, else the recorded
+    times, said to be so. A report read without -i knows no court's own time (its
+    sop_catalogue_overrides), and a catalogue may have changed since the runs."""
+    limits = sorted({a["limit_s"] for a in results}, key=lambda limit: (limit is None, limit))
+    if not results or limits == [activity.limit_seconds]:
+        return activity.waktu_text
+    return f"{'; '.join(format_seconds(limit) for limit in limits)} ({RECORDED_LIMIT})"
+
+
 def _activity_rows(sop: Sop, executions: Sequence[Row]) -> list[list[str]]:
     rows = []
     for activity in sop.activities:
@@ -235,7 +249,7 @@ def _activity_rows(sop: Sop, executions: Sequence[Row]) -> list[list[str]]:
                 activity.label,
                 activity.kegiatan,
                 mode,
-                activity.waktu_text,
+                mutu_baku_text(activity, results),
                 format_seconds(sum(durations) / len(durations)) if durations else "-",
                 format_seconds(max(durations)) if durations else "-",
                 f"{over} kali" if over else "-",

@@ -208,15 +208,24 @@ def executions_per_day(month: Month, executions: Sequence[Row]) -> str:
 STATUS_FAILED = ("failed", "unreachable", "interrupted", "canceled")
 
 
-def durations_chart(sop: Sop, month: Month, executions: Sequence[Row]) -> str | None:
-    limits = [a.limit_seconds for a in sop.activities if a.mode == "automated"]
-    baku = sum(limit for limit in limits if limit) / 60 if any(limits) else None
+def _baku_minutes(execution: Row) -> float | None:
+    """The Mutu Baku of an execution's automated activities together, in minutes, as its
+    record judged them (`limit_s`: the court's own times when it sets them, which a
+    report read without -i does not know); None when none has a limit."""
+    limits = [a["limit_s"] for a in execution["activities"] if a["mode"] == "automated"]
+    return sum(limit for limit in limits if limit) / 60 if any(limits) else None
+
+
+def durations_chart(month: Month, executions: Sequence[Row]) -> str | None:
     bars = []
+    limits: set[float | None] = set()
     for execution in executions:
         seconds = _duration(execution)
         if seconds is None:
             continue
         minutes = seconds / 60
+        baku = _baku_minutes(execution)
+        limits.add(baku)
         over = baku is not None and minutes > baku
         colour = RED if execution["status"] != "successful" else AMBER if over else BLUE
         bars.append(
@@ -228,6 +237,7 @@ def durations_chart(sop: Sop, month: Month, executions: Sequence[Row]) -> str | 
         )
     if not bars:
         return None
+    baku = limits.pop() if len(limits) == 1 else None  # a line only where it holds for all
     return svg_bars(
         bars,
         unit="menit",
@@ -347,7 +357,7 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
             _activity_rows(sop, performed),
         )
     )
-    chart = durations_chart(sop, month, performed)
+    chart = durations_chart(month, performed)
     if chart:
         parts.append(
             _figure(chart, f"Durasi tiap eksekusi {sop.title} dibandingkan Mutu Baku (menit)")

@@ -380,9 +380,12 @@ def test_a_report_for_an_inventory_shows_the_courts_own_mutu_baku(
 ) -> None:
     """The activity table's Mutu Baku is the court's own time under -i
     (sop_catalogue_overrides.<sop>.waktu), the time its runs were judged against, not
-    the catalogue's beside over-time counts that contradict it."""
-    craft_execution(store_at, "local-demo", datetime(2026, 11, 3, 3, tzinfo=UTC), court=A,
-                    activities=1)
+    the catalogue's beside over-time counts that contradict it. Without -i (`--court`,
+    a regional store) the report knows no court's time: it shows the time the runs
+    recorded, which their over-time counts were judged against, not the catalogue's."""
+    execution = craft_execution(store_at, "local-demo", datetime(2026, 11, 3, 3, tzinfo=UTC),
+                                court=A, activities=1)
+    _judged_against(store_at, execution, 4 * 3600)  # as a run under the override records
     inventory = _inventory_with(
         tmp_path, "sop_catalogue_overrides:\n  local-demo:\n    waktu: {1: 4h}\n")
     code, out, err = cli("report", "--month", "2026-11", "-i", str(inventory))
@@ -391,6 +394,44 @@ def test_a_report_for_an_inventory_shows_the_courts_own_mutu_baku(
     code, out, err = cli("report", "--month", "2026-11", "--court", A)
     assert code == 0, err
     assert "SOP pengadilan ini" not in out
+    assert _activity(out, "SOP Uji Lokal", "1")[3] == "4 jam (tercatat saat pelaksanaan)"
+
+
+def test_the_mutu_baku_shown_is_the_one_each_run_was_judged_against(
+    cli: Cli, store_at: Store
+) -> None:
+    """Runs judged against another time than today's catalogue's (a catalogue changed
+    since, a court's time changed within the month) show every time they recorded; runs
+    recorded with the catalogue's time show its wording."""
+    first = craft_execution(store_at, "local-demo", datetime(2026, 11, 3, 3, tzinfo=UTC),
+                            court=A, activities=2)
+    second = craft_execution(store_at, "local-demo", datetime(2026, 11, 4, 3, tzinfo=UTC),
+                             court=A, activities=2)
+    _judged_against(store_at, first, 300)  # the catalogue's 5m for activity 1
+    _judged_against(store_at, second, 7200)
+    code, out, err = cli("report", "--month", "2026-11", "--court", A)
+    assert code == 0, err
+    assert _activity(out, "SOP Uji Lokal", "1")[3] == "5 menit; 2 jam (tercatat saat pelaksanaan)"
+    december = craft_execution(store_at, "local-demo", datetime(2026, 12, 3, 3, tzinfo=UTC),
+                               court=A, activities=2)
+    _judged_against(store_at, december, 300)
+    code, out, err = cli("report", "--month", "2026-12", "--court", A)
+    assert code == 0, err
+    assert _activity(out, "SOP Uji Lokal", "1")[3] == "5 menit"
+
+
+def _judged_against(store: Store, execution: int, limit_s: int) -> None:
+    """Record that `execution`'s activity 1 was judged against `limit_s` seconds."""
+    with store.db.transaction(write=True) as tx:
+        tx.update("activity_results", {"limit_s": limit_s},
+                  "execution_id = :key_id AND number = 1", key_id=execution)
+
+
+def _activity(out: str, sop_title: str, number: str) -> list[str]:
+    """A row of one SOP's "Kegiatan terhadap Mutu Baku" table of a Markdown report."""
+    section = out.split(f"## {sop_title} (")[1].split("### Kegiatan terhadap Mutu Baku")[1]
+    rows = [line.strip("| ").split(" | ") for line in section.split("\n###")[0].splitlines()]
+    return next(row for row in rows if row[0] == number)
 
 
 def _planned(cli: Cli, *scope: str) -> tuple[str, str]:

@@ -8,7 +8,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from zoneinfo import ZoneInfo
@@ -221,6 +221,26 @@ def test_the_daily_chart_counts_only_runs_of_the_whole_sop_as_done(tmp_path: Pat
     page = report_pdf.document(store, load_catalogue(), Month(2025, 11), COURT)
     store.close()
     assert "3: 1 berhasil, 1 gagal, 2 lainnya" in page
+
+
+def test_the_durations_chart_judges_by_the_times_the_runs_recorded(tmp_path: Path) -> None:
+    """A court allowing 2 hours for the SIPP backup (sop_catalogue_overrides ... waktu),
+    whose run took 90 minutes: the chart drew it "melebihi Mutu Baku" against the
+    catalogue's 71 minutes, where its record (and the activity table) says it was not
+    over. The report read without -i knows only the times each run recorded."""
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    started = datetime(2025, 11, 3, 3, tzinfo=UTC)
+    execution = craft_execution(store, "sipp-backup", started, court=COURT, activities=4)
+    with store.db.transaction(write=True) as tx:
+        tx.update("executions", {"ended_at": started + timedelta(minutes=90)},
+                  "id = :key_id", key_id=execution)
+        tx.update("activity_results", {"limit_s": 7200},
+                  "execution_id = :key_id AND number = 2", key_id=execution)
+    page = report_pdf.document(store, load_catalogue(), Month(2025, 11), COURT)
+    store.close()
+    bar = f"<title>eksekusi {execution}: 1 jam 30 menit</title>"
+    assert f'fill="{report_pdf.BLUE}">{bar}' in page  # within its Mutu Baku
+    assert "Mutu Baku 123 menit" in page  # 3 x 1 minute + 2 hours, as recorded
 
 
 def test_the_files_the_runs_produced_are_in_both_reports(november: tuple[Path, str]) -> None:
