@@ -689,7 +689,7 @@ def build_regional(
     return blocks
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|&~])")
 
 
 def literal_html(value: object) -> str:

@@ -3,6 +3,7 @@ counted as an execution, empty months, and what a host reported shown, never cra
 
 from __future__ import annotations
 
+import html
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -11,7 +12,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from markdown_it import MarkdownIt
 
+from sop import report
+from sop.catalogue import load_catalogue
 from sop.store import Store, now
 
 from .conftest import INVENTORY, craft_execution
@@ -498,3 +502,19 @@ def test_a_scheduled_time_still_to_come_is_not_planned_yet(
     code, out, err = cli("report", "-i", str(inventory))
     assert code == 0, err
     assert _summary(out)["SOP Uji Lokal"][2] == "0"
+
+
+def test_a_hosts_text_reads_in_the_rendered_markdown_as_it_was_recorded(store_at: Store) -> None:
+    """An error or a note is text in every report: rendered (CommonMark with GitHub's
+    tables and strikethrough, as a Markdown viewer shows the report), `&copy;` stayed
+    `&copy;` and not ©, `~~old~~` was not struck through."""
+    text = "h1: Backup: /srv/~~old~~ &copy; &amp; <b>*x*</b> | [y](z)"
+    craft_execution(store_at, "local-demo", datetime(2026, 11, 3, 3, tzinfo=UTC), court=A,
+                    status="failed")
+    with store_at.db.transaction(write=True) as tx:
+        tx.update("executions", {"error": text}, "status = 'failed'")
+    blocks = report.build(store_at, load_catalogue(), report.Month(2026, 11), A)
+    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(
+        report.to_markdown(blocks)
+    )
+    assert f"<td>{html.escape(text, quote=False)}</td>" in rendered
