@@ -19,7 +19,8 @@ description:
     C(21-Agt-2026 14:05); Januari ... Desember, Jan, Feb/Peb, Mar, Apr, Mei, Jun, Jul,
     Agu/Agt/Ags/Agus, Sep/Sept, Okt, Nov/Nop, Des). The time follows the date after a space,
     a comma, a C(|) or a C(-), perhaps C(pukul)/C(pkl.)/C(jam), its parts split by a colon or
-    by C(.) as Indonesian writes them (C(14.05)).
+    by C(.) as Indonesian writes them (C(14.05)). A 12-hour time is read with its C(AM) or
+    C(PM) (C(02:05 PM), C(2:05 p.m.) are 14:05; C(13:05 PM) is not read).
   - A date in digits is day first (C(03/12/26) is 3 December); a year of two digits is
     20YY (C(21/11/26) and C(21 Nov '26) are 2026). A date without a time, a time before
     its date or a date that does not exist (C(31/02/2026)) is not read; the result says
@@ -196,8 +197,10 @@ MONTHS = {
 # A date and its time as Indonesian pages write them: the time after a space, a comma,
 # a '|' or a '-', perhaps "pukul"/"pkl."/"jam", its parts split by ':' or '.' (14.05).
 # No number is read out of a longer one: "2026/11/21" is no "26/11/21".
+# A 12-hour time says AM or PM after it (02:05 PM, 2:05 p.m.): 14:05, never 02:05.
 _TIME = (r"(?:\s*[,|-]\s*|\s+|T)(?:(?:pukul|pkl\.?|jam)\s*)?"
-         r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?(?!\d)")
+         r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?(?!\d)"
+         r"(?:\s*(?P<meridiem>[ap])\.?\s?m(?:\.|(?!\w)))?")
 _YEAR = r"(?P<year>\d{4}|'?\d{2})"
 # A year of two digits is 20YY (21/11/26 is 2026), and 03/12/26 is 3 December:
 # Indonesian pages write the day first. A month named is in MONTHS, else no date.
@@ -245,6 +248,17 @@ def _month(text: str) -> int | None:
     return int(text) if text.isdigit() else MONTHS.get(text.lower())
 
 
+def _hour(text: str, meridiem: str | None) -> int:
+    """The hour of the day; a 12-hour time's (meridiem 'a' or 'p') is 1 to 12, else
+    ValueError (13 PM is no time)."""
+    hour = int(text)
+    if meridiem is None:
+        return hour
+    if not 1 <= hour <= 12:
+        raise ValueError(f"hour {hour} of a 12-hour time is not 1 to 12")
+    return hour % 12 + (12 if meridiem.lower() == "p" else 0)
+
+
 def _year(text: str) -> int:
     """A page's year: 26 and '26 are 2026."""
     year = int(text.lstrip("'"))
@@ -288,7 +302,7 @@ def parse_marker(text: str, default_offset: int) -> dt.datetime:
             offset = _offset(suffix)
         try:
             return dt.datetime(_year(match["year"]), month, int(match["day"]),
-                               int(match["hour"]), int(match["minute"]),
+                               _hour(match["hour"], match["meridiem"]), int(match["minute"]),
                                int(match["second"] or 0),
                                tzinfo=dt.timezone(dt.timedelta(minutes=offset)))
         except ValueError as exc:

@@ -86,6 +86,24 @@ def test_indonesian_forms_are_read(text, expected):
     assert mod.parse_marker(text, WIB).isoformat() == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("21 November 2026 02:05 PM", "2026-11-21T14:05:00+07:00"),
+    ("21/11/2026 2:05 p.m. WITA", "2026-11-21T14:05:00+08:00"),
+    ("21 Nov 2026 12:05 AM", "2026-11-21T00:05:00+07:00"),
+    ("21 Nov 2026 12:05pm", "2026-11-21T12:05:00+07:00"),
+    ("21 Nov 2026 09:05:10 am WIB", "2026-11-21T09:05:10+07:00"),
+])
+def test_a_12_hour_time_is_read_with_its_am_or_pm(text, expected):
+    # "02:05 PM" was read as 02:05: a page synced five minutes ago twelve hours old
+    # (BASI, a sync triggered for nothing), or one twelve hours stale read as fresh
+    assert mod.parse_marker(text, WIB).isoformat() == expected
+
+
+def test_a_12_hour_time_beyond_12_is_unreadable():
+    with pytest.raises(mod.StatusError, match=r"^invalid date in .*hour 14 of a 12-hour"):
+        mod.parse_marker("21 Nov 2026 14:05 PM", WIB)
+
+
 @pytest.mark.parametrize(("month", "number"), [
     ("Januari", 1), ("Februari", 2), ("Maret", 3), ("April", 4), ("Mei", 5), ("Juni", 6),
     ("Juli", 7), ("Agustus", 8), ("September", 9), ("Oktober", 10), ("November", 11),
