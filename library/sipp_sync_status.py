@@ -151,6 +151,8 @@ sync:
           longer one is C(data_excerpt) instead, its first 4096 characters (the URLs'
           credentials masked before the cut) followed by C(... [cut from N characters]). C(last_sync) and C(cases) are read from the
           whole answer.
+        - An answer without a C(last_sync) text (none, null, a number) has no verdict; its
+          C(error) says so (C(answer has no last_sync)).
         - Its last_sync is judged as the page's date is (O(max_age_hours), in_future more
           than five minutes ahead of the clock, never fresh) in its own fresh and message;
           RV(sync.fresh) is the public page's verdict alone.
@@ -389,17 +391,21 @@ def central_status(url: str, timeout: int, validate_certs: bool, max_age: float,
     result["cases"] = cases if isinstance(cases, int) and not isinstance(cases, bool) \
         and 0 <= cases < 10 ** 12 else None
     last = data.get("last_sync") if isinstance(data, dict) else None
-    if isinstance(last, str):
-        try:
-            when = parse_iso(last)
-        except ValueError as exc:
-            result["error"] = f"unreadable last_sync {_cut(last)!r}: {exc}"
-            return result
-        # A time without an offset is read as UTC: a SIPP MA writing its WIB time so
-        # lies hours ahead, which the line names.
-        result.update(verdict(f"last_sync {when.isoformat()}", when, max_age, now,
-                              "jam server atau SIPP MA salah, atau waktu tanpa zona yang "
-                              "bukan UTC"))
+    if not isinstance(last, str):
+        # no verdict without a date: the report says why rather than show nothing
+        result["error"] = ("answer has no last_sync" if last is None else
+                           f"last_sync is no ISO 8601 text but {type(last).__name__}")
+        return result
+    try:
+        when = parse_iso(last)
+    except ValueError as exc:
+        result["error"] = f"unreadable last_sync {_cut(last)!r}: {exc}"
+        return result
+    # A time without an offset is read as UTC: a SIPP MA writing its WIB time so
+    # lies hours ahead, which the line names.
+    result.update(verdict(f"last_sync {when.isoformat()}", when, max_age, now,
+                          "jam server atau SIPP MA salah, atau waktu tanpa zona yang "
+                          "bukan UTC"))
     return result
 
 

@@ -288,6 +288,20 @@ def test_central_status_errors_are_reported(monkeypatch):
     assert mod.central_status("http://ma", 5, True, 8, NOW)["error"] == "answer is not JSON"
 
 
+@pytest.mark.parametrize(("answer", "error"), [
+    ('{"kode_satker": "400999", "cases": 5}', "answer has no last_sync"),
+    ('{"last_sync": null}', "answer has no last_sync"),
+    ('[{"last_sync": "2026-11-21T11:00:00Z"}]', "answer has no last_sync"),
+    ('{"last_sync": 1795345200}', "last_sync is no ISO 8601 text but int"),
+])
+def test_a_central_answer_without_a_last_sync_text_says_so(monkeypatch, answer, error):
+    # such an answer gave no verdict, no message and no error: the report showed
+    # "SIPP MA -" and never why
+    monkeypatch.setattr(mod, "fetch", lambda url, t, v: (200, answer))
+    result = mod.central_status("http://ma/api/status/400999", 5, True, 8, NOW)
+    assert (result["error"], result.get("fresh")) == (error, None)
+
+
 @pytest.mark.parametrize("public_url", ["http://127.0.0.1:9/", None])
 def test_a_bad_timezone_is_named_as_the_setting_not_the_page(tmp_path, public_url):
     # The zone was read after the page: "public SIPP page: unknown time zone ..." blamed
