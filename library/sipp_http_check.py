@@ -42,7 +42,7 @@ options:
     type: float
     default: 5
   timeout:
-    description: Seconds before giving up; an answer not complete after three times this
+    description: Seconds before giving up (above 0); an answer not complete after three times this
       is given up (a site sending slowly).
     type: int
     default: 30
@@ -193,6 +193,8 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
+    if p["timeout"] <= 0:  # else blamed on SIPP: "no complete answer within 0 s"
+        module.fail_json(msg="timeout must be a positive number of seconds")
     answer = request(p["url"], p["timeout"], p["validate_certs"])
     # Credentials in the URL (user:password@, a token in the query) never reach the
     # records: every string of the result and its invocation is masked.

@@ -68,7 +68,7 @@ options:
       credentials as in O(public_url).
     type: str
   timeout:
-    description: Seconds allowed for each HTTP request; an answer not complete after three times this
+    description: Seconds allowed for each HTTP request (above 0); an answer not complete after three times this
       is given up (a site sending slowly).
     type: int
     default: 15
@@ -440,6 +440,8 @@ def main() -> None:
     bad_zone = zone_error(p, ["timezone"])
     if bad_zone:
         fail(bad_zone["msg"], setting=bad_zone["setting"])
+    if p["timeout"] <= 0:  # else blamed on the page: "no complete answer within 0 s"
+        fail("timeout must be a positive number of seconds")
     try:
         status, page = fetch(p["public_url"], p["timeout"], p["validate_certs"])
         sync = evaluate(page, p["marker_regex"], offset_minutes(p["timezone"]),

@@ -168,3 +168,12 @@ def test_credentials_are_never_sent_on_to_another_site():
     with serving(same) as site:
         answer = http.fetch(site + "/", 5, headers=auth)
     assert answer["status"] == 200 and same.sent == [auth["Authorization"]] * 2, answer
+
+
+@pytest.mark.parametrize("timeout", [0, -5])
+def test_a_timeout_not_above_zero_is_a_bad_setting_not_a_slow_site(tmp_path, base, timeout):
+    # it was sent on: "no complete answer within 0 s (sent too slowly)", or a
+    # non-blocking socket's error, reported as SIPP not answering
+    rc, result = run_module("sipp_http_check", tmp_path, {"url": base + "/sipp/",
+                                                          "timeout": timeout})
+    assert (rc, result["msg"]) == (1, "timeout must be a positive number of seconds")

@@ -634,3 +634,13 @@ def test_a_malformed_url_fails_with_one_line(tmp_path):
     assert rc == 1
     assert result["msg"] == "public SIPP page: http://***@[::1/: not a valid URL (Invalid IPv6 URL)"
     assert "Pa55" not in json.dumps(result)
+
+
+@pytest.mark.parametrize("timeout", [0, -5])
+def test_a_timeout_not_above_zero_is_a_bad_setting_not_a_slow_page(tmp_path, timeout):
+    # it was sent on: "public SIPP page: ...: no complete answer within 0 s (sent too
+    # slowly)" blamed the page for a setting
+    with serving(Central) as url:
+        rc, result = run_module("sipp_sync_status", tmp_path, {
+            "public_url": url + "/", "timeout": timeout})
+    assert (rc, result["msg"]) == (1, "timeout must be a positive number of seconds")
