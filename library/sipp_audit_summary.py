@@ -98,6 +98,8 @@ options:
     description:
       - Column names when discovery guesses wrong. Keys C(time), C(user), C(action),
         C(ip), C(table).
+      - Another key fails the module before it connects (C(columns: unknown key ...)),
+        with C(setting) C(columns).
     type: dict
     default: {}
   max_details:
@@ -242,6 +244,7 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
 )
 from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     SIPP_DB_ARGUMENT_SPEC,
+    columns_error,
     format_offset,
     future_finding,
     matches_any,
@@ -549,6 +552,9 @@ def main() -> None:
     bad_zone = zone_error(params, ["timezone", "data_timezone"])
     if bad_zone:
         module.fail_json(**bad_zone)
+    bad_columns = columns_error(params["columns"] or {}, list(CANDIDATES))
+    if bad_columns:
+        module.fail_json(**bad_columns)
     binary = str(params["client_binary"] or find_binary(CLIENT_BINARIES) or "")
     if not binary:
         module.fail_json(msg="neither mariadb nor mysql client found on the host")

@@ -48,6 +48,8 @@ options:
     description:
       - Column names when discovery guesses wrong. Keys C(last_activity), C(user),
         C(host), C(login_time).
+      - Another key fails the module before it connects (C(columns: unknown key ...)),
+        with C(setting) C(columns).
     type: dict
     default: {}
   max_sessions:
@@ -165,6 +167,7 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
 )
 from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     SIPP_DB_ARGUMENT_SPEC,
+    columns_error,
     future_finding,
     missing_column,
     offset_minutes,
@@ -303,6 +306,9 @@ def main() -> None:
     bad_zone = zone_error(params, ["data_timezone"])
     if bad_zone:
         module.fail_json(**bad_zone)
+    bad_columns = columns_error(params["columns"] or {}, list(CANDIDATES))
+    if bad_columns:
+        module.fail_json(**bad_columns)
     binary = str(params["client_binary"] or find_binary(CLIENT_BINARIES) or "")
     if not binary:
         module.fail_json(msg="neither mariadb nor mysql client found on the host")

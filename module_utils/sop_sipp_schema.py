@@ -44,6 +44,18 @@ def resolve_columns(
     return chosen
 
 
+def columns_error(overrides: Mapping[str, Any], roles: Sequence[str]) -> dict[str, str] | None:
+    """The failure of a ``columns`` option naming a key no role has (``last_visit`` for
+    ``last_activity``): ``msg`` ('columns: unknown key ...', the keys it takes) and
+    ``setting`` 'columns'; None when every key is a role. Such an override was ignored,
+    and the discovery's guess used as if the court had set nothing."""
+    unknown = sorted(str(key) for key in overrides if key not in roles)
+    if not unknown:
+        return None
+    return {"msg": f"columns: unknown key {', '.join(repr(key) for key in unknown)} "
+                   f"(keys: {', '.join(roles)})", "setting": "columns"}
+
+
 def unavailable(table: str, problem: str, *, setting: str | None, column: str | None = None,
                 found: Sequence[str] = (), affects: Sequence[str] = (),
                 candidates: Sequence[str] = ()) -> dict[str, Any]:

@@ -40,3 +40,18 @@ def test_a_bad_time_zone_is_named_before_the_database_is_asked(tmp_path, module,
         "login_host": "127.0.0.1", "login_port": 9, "login_user": "sop", option: zone})
     assert rc == 1
     assert (result["msg"], result["setting"]) == (f"{option}: {cause}", option)
+
+
+@pytest.mark.parametrize(("module", "key", "keys"), [
+    ("sipp_online_users", "last_visit", "last_activity, user, host, login_time"),
+    ("sipp_audit_summary", "datetime", "time, user, action, ip, table"),
+])
+def test_a_columns_key_no_role_has_is_named_before_the_database_is_asked(tmp_path, module,
+                                                                         key, keys):
+    # the key was ignored: the column named was never used, and nothing said so
+    rc, result = run_module(module, tmp_path, {
+        "login_host": "127.0.0.1", "login_port": 9, "login_user": "sop",
+        "columns": {key: "waktu"}})
+    assert rc == 1
+    assert (result["msg"], result["setting"]) == (
+        f"columns: unknown key '{key}' (keys: {keys})", "columns")

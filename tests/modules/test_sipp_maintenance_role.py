@@ -66,6 +66,19 @@ def test_a_bad_data_timezone_is_named_as_a_setting_not_as_the_database(tmp_path)
     assert f"Kegiatan 1: {setting}; Kegiatan 3: {setting}" in shown, shown[-5000:]
 
 
+def test_an_unknown_column_key_is_named_as_its_activity_s_variable(tmp_path):
+    # a key no role has ({last_visit: ...} for last_activity) was ignored: the
+    # discovery's guess was used as if the court had set nothing
+    rc, shown = play(tmp_path, "-e", '{"sipp_maintenance_online_columns": {"last_visit": "x"},'
+                     ' "sipp_maintenance_audit_columns": {"when": "x"}}')
+    assert rc == 2, shown[-5000:]
+    assert "Database SIPP tidak menjawab" not in shown
+    assert ("Kegiatan 1: pengaturan salah: sipp_maintenance_online_columns: unknown key "
+            "'last_visit' (keys: last_activity, user, host, login_time); Kegiatan 3: "
+            "pengaturan salah: sipp_maintenance_audit_columns: unknown key 'when' "
+            "(keys: time, user, action, ip, table)") in shown, shown[-5000:]
+
+
 def test_a_zone_named_as_indonesia_names_it_is_no_bad_setting(tmp_path):
     # 'WITA' was 'pengaturan salah: sipp_maintenance_data_timezone: unknown time zone';
     # now the activities get as far as the database (nothing listens on 127.0.0.1).

@@ -106,3 +106,11 @@ def test_future_finding_names_the_rows_how_far_ahead_and_the_likely_cause():
     assert u.future_finding(1, 400, "sesi", "2026-11-21 12:00:00", unix_time=True) == (
         "1 sesi bertanggal di masa depan, hingga 0.1 jam setelah 2026-11-21 12:00:00 "
         "(jam server SIPP salah); tidak dihitung")
+
+
+def test_a_columns_key_no_role_has_is_refused_with_the_keys_it_takes():
+    roles = ["last_activity", "user"]
+    assert u.columns_error({"user": "u", "last_activity": "t"}, roles) is None
+    assert u.columns_error({"last_visit": "t", "ip": "i", "user": "u"}, roles) == {
+        "msg": "columns: unknown key 'ip', 'last_visit' (keys: last_activity, user)",
+        "setting": "columns"}
