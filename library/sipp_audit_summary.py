@@ -98,7 +98,7 @@ options:
     description:
       - Column names when discovery guesses wrong. Keys C(time), C(user), C(action),
         C(ip), C(table).
-      - Another key fails the module before it connects (C(columns: unknown key ...)),
+      - Another key fails the module before it connects (its message names the keys),
         with C(setting) C(columns).
     type: dict
     default: {}

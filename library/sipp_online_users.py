@@ -48,7 +48,7 @@ options:
     description:
       - Column names when discovery guesses wrong. Keys C(last_activity), C(user),
         C(host), C(login_time).
-      - Another key fails the module before it connects (C(columns: unknown key ...)),
+      - Another key fails the module before it connects (its message names the keys),
         with C(setting) C(columns).
     type: dict
     default: {}
