@@ -14,8 +14,8 @@ description:
     run stopped (a journal cursor kept on the host in O(cursor_file)) or, on the first
     run, since O(since).
   - Counts failed authentications per source address (a C(Failed ...) line, or a
-    connection closed before authentication by an invalid or authenticating user
-    without one) and accepted logins, and reports as findings brute-force bursts
+    connection closed, reset or disconnected before authentication by an invalid or
+    authenticating user without one) and accepted logins, and reports as findings brute-force bursts
     (O(burst_failures) failures from one address within O(burst_seconds)), sources with
     at least O(failure_warn) failures, a successful login from an address after at
     least O(success_after_failures) failures, logins as root, and logins outside office
@@ -165,8 +165,12 @@ from ansible.module_utils.sop_state import private_dir, write_private  # noqa: E
 # "from 10.0.0.5 port 1" must not make that address the source. The user is matched
 # greedily and the line anchored at its end, so the address is the one sshd appended.
 FAILED = re.compile(r"^Failed (\S+) for (?:invalid user )?(.*) from (\S+) port (\d+) ssh2(?:: .*)?$")
+# OpenSSH's sshpkt_fatal: the peer closed the connection ("Connection closed by"), reset
+# it ("Connection reset by") or sent a disconnect ("Disconnected from": a client that
+# offered keys the server refused, which sshd logs as no "Failed" line by default).
 CLOSED = re.compile(
-    r"^(?:Connection closed|Disconnected) by (?:invalid|authenticating) user (.*) (\S+) port (\d+) \[preauth\]$")
+    r"^(?:Connection (?:closed|reset) by|Disconnected from) (?:invalid|authenticating) user "
+    r"(.*) (\S+) port (\d+) \[preauth\]$")
 ACCEPTED = re.compile(r"^Accepted (\S+) for (.*) from (\S+) port (\d+) ssh2(?:: .*)?$")
 TOP_SOURCES = 10
 # The end of journalctl's stderr that is kept for the message when it fails.

@@ -1,0 +1,49 @@
+"""Review of SOP Pengamanan TI as the court's IT admin and a hostile-input reviewer:
+what real hosts and attackers feed the security modules."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from loader import load
+
+ssh = load("security_ssh_audit")
+common = load("sop_security")
+
+PARAMS = {"burst_failures": 10, "burst_seconds": 60, "failure_warn": 20,
+          "success_after_failures": 5, "root_login": True, "trusted_users": []}
+MONDAY_10_WIB = 1796007600.0
+
+
+def journal(entries: list[tuple[float, str]]) -> list[bytes]:
+    return [json.dumps({"__CURSOR": f"s=c{i}", "__REALTIME_TIMESTAMP": str(int(t * 1e6)),
+                        "MESSAGE": m}).encode() for i, (t, m) in enumerate(entries)]
+
+
+def audit_of(lines: list[tuple[float, str]]) -> object:
+    audit = ssh.Audit(PARAMS, common.OfficeHours("07:30", "17:00", [1, 2, 3, 4, 5],
+                                                 "Asia/Jakarta"))
+    ssh.analyse(audit, journal(lines))
+    return audit
+
+
+@pytest.mark.parametrize("ending", ["Disconnected from", "Connection reset by"])
+def test_a_key_scan_ending_in_a_disconnect_is_a_brute_force(ending):
+    # A scanner offering keys to a key-only sshd: sshd logs no "Failed" line at its
+    # default LogLevel, only how each connection ended; OpenSSH writes a client's
+    # disconnect as "Disconnected from ..." and a reset as "Connection reset by ...".
+    lines = [(MONDAY_10_WIB + i, f"{ending} authenticating user root 203.0.113.9 "
+              f"port {4000 + i} [preauth]") for i in range(12)]
+    audit = audit_of(lines)
+    assert audit.failures == {"203.0.113.9": 12}
+    assert [f["kind"] for f in audit.findings()] == ["brute_force"]
+
+
+def test_a_disconnect_after_failed_lines_counts_the_connection_once():
+    audit = audit_of([
+        (MONDAY_10_WIB, "Failed password for invalid user admin from 198.51.100.7 port 9 ssh2"),
+        (MONDAY_10_WIB, "Failed password for invalid user admin from 198.51.100.7 port 9 ssh2"),
+        (MONDAY_10_WIB, "Disconnected from invalid user admin 198.51.100.7 port 9 [preauth]")])
+    assert audit.failures == {"198.51.100.7": 2}
+    assert audit.failed_connections == set()
