@@ -17,7 +17,9 @@ description:
     entries tar restored are counted and hashed by a C(python3) of the same user and
     compared, as website_archive_verify compares a listing, with the manifest's number of
     entries and the hash of their sorted names. The scratch
-    folder is removed afterwards, also on failure.
+    folder is removed afterwards, also on failure. Decompressing, extracting and counting
+    stop after O(timeout) seconds (a hung tool or a compressed bomb) and the drill fails
+    naming it.
   - Records nothing in the store (the website SOP's verification is its record); the
     result and its duration are returned for the SOP's record.
   - Check mode only says what it would restore.
@@ -36,6 +38,10 @@ options:
     description: Where the scratch folder is made (needs room for the whole site).
     type: path
     default: /var/tmp
+  timeout:
+    description: Seconds the restore (decompress, extract, count) may take; it is stopped then.
+    type: int
+    default: 3600
 attributes:
   check_mode:
     support: full
@@ -79,18 +85,21 @@ from ansible.module_utils.sop_website_files import (  # noqa: E402
 )
 
 
+TIMEOUT = 3600  # seconds a restore may take unless the task says otherwise
+
+
 class DrillFailed(Exception):
     """The archive did not restore with its recorded content; the message says why."""
 
 
-def extract(path: str, scratch: str, user: pwd.struct_passwd) -> Listing:
-    """``zstd -dc < path | tar -x -v -C scratch`` as ``user``: the names tar restored,
-    counted and hashed (list_archive)."""
+def extract(path: str, scratch: str, user: pwd.struct_passwd, timeout: float) -> Listing:
+    """``zstd -dc < path | tar -x -v -C scratch`` as ``user`` within ``timeout`` seconds:
+    the names tar restored, counted and hashed (list_archive)."""
     # --ignore-zeros: past an end-of-archive marker too, as website_archive_verify lists it.
     tar = ["tar", "-x", "-v", "--ignore-zeros", "--file=-", "--no-same-owner",
            "--no-same-permissions", "-C", scratch]
     try:
-        return list_archive(path, tar, user=user)
+        return list_archive(path, tar, timeout=timeout, user=user)
     except ArchiveError as exc:
         if disk_full(scratch):
             raise DrillFailed(f"no space left in {os.path.dirname(scratch)} to restore the "
@@ -109,7 +118,8 @@ def restored_bytes(scratch: str) -> int:
     return total
 
 
-def drill(path: str, manifest: dict[str, Any], os_user: str, work_dir: str) -> dict[str, Any]:
+def drill(path: str, manifest: dict[str, Any], os_user: str, work_dir: str,
+          timeout: float = TIMEOUT) -> dict[str, Any]:
     clock = time.monotonic()
     record: dict[str, Any] = {"method": "restore", "verified_on": os.uname().nodename}
     try:
@@ -123,7 +133,7 @@ def drill(path: str, manifest: dict[str, Any], os_user: str, work_dir: str) -> d
         scratch = tempfile.mkdtemp(prefix="sop-drill-", dir=work_dir)
         try:
             os.chown(scratch, user.pw_uid, user.pw_gid)
-            restored = extract(path, scratch, user)
+            restored = extract(path, scratch, user, timeout)
             record["bytes"] = restored_bytes(scratch)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -146,10 +156,13 @@ def main() -> None:
             "path": {"type": "path", "required": True},
             "os_user": {"type": "str", "default": "sop_verify"},
             "work_dir": {"type": "path", "default": "/var/tmp"},  # noqa: S108 (mkdtemp inside)
+            "timeout": {"type": "int", "default": TIMEOUT},
         },
         supports_check_mode=True,
     )
     p = module.params
+    if p["timeout"] < 1:
+        module.fail_json(msg="timeout must be at least 1")
     try:
         manifest = load_backup(p["path"], manifest_path(p["path"]))
     except BackupMissing as exc:
@@ -159,7 +172,7 @@ def main() -> None:
                          msg=f"would restore {p['path']} into scratch in {p['work_dir']}")
     # The scratch folder is made and removed within this task: nothing remains.
     module.exit_json(changed=False, verification=drill(p["path"], manifest, p["os_user"],
-                                                       p["work_dir"]))
+                                                       p["work_dir"], p["timeout"]))
 
 
 if __name__ == "__main__":

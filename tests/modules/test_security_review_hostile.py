@@ -4,9 +4,12 @@ what real hosts and attackers feed the security modules."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 
 import pytest
-from loader import load
+from loader import load, run_module
 
 ssh = load("security_ssh_audit")
 common = load("sop_security")
@@ -47,3 +50,38 @@ def test_a_disconnect_after_failed_lines_counts_the_connection_once():
         (MONDAY_10_WIB, "Disconnected from invalid user admin 198.51.100.7 port 9 [preauth]")])
     assert audit.failures == {"198.51.100.7": 2}
     assert audit.failed_connections == set()
+
+
+# --- The restore drill of a files archive ------------------------------------------------
+
+restore = load("security_restore_files")
+backup_files = load("sop_backup_files")
+website_files = load("sop_website_files")
+
+
+def test_a_restore_drill_that_does_not_end_in_time_is_stopped_and_named(tmp_path):
+    # A hung zstd or tar, or an archive that decompresses without end, held the drill
+    # (and the SOP's run) for ever: list_archive was called without a time limit.
+    site = tmp_path / "html"
+    site.mkdir()
+    (site / "index.php").write_text("<?php echo 'PN';\n")
+    path = tmp_path / "website-20261130T010000.tar.zst"
+    writer = backup_files.HashingWriter(str(path))
+    archived = website_files.write_archive([str(site)], [], writer, 3)
+    writer.commit()
+    manifest = {"sha256": writer.sha256.hexdigest(), **archived}
+    work = tempfile.mkdtemp(prefix="sop-drill-test-", dir="/var/tmp")  # reachable by nobody
+    os.chmod(work, 0o755)
+    try:
+        record = restore.drill(str(path), manifest, "nobody", work, timeout=0.001)
+        assert os.listdir(work) == []
+    finally:
+        shutil.rmtree(work)
+    assert record["status"] == "failed"
+    assert record["reason"] == "restore failed: not finished within 0.001 s: stopped"
+
+
+def test_a_restore_drill_refuses_a_timeout_below_one_second(tmp_path):
+    rc, result = run_module("security_restore_files", tmp_path,
+                            {"path": str(tmp_path / "x.tar.zst"), "timeout": 0})
+    assert rc != 0 and result["msg"] == "timeout must be at least 1"
