@@ -50,7 +50,7 @@ options:
     type: dict
     default: {"NULL": eNULL, anonim: aNULL, EXPORT: EXP, RC4: RC4, DES/3DES: "DES:3DES", "RSA statis": kRSA}
   timeout:
-    description: Seconds for each connection and handshake.
+    description: Seconds for each connection and handshake (more than 0).
     type: float
     default: 5
 attributes:
@@ -114,9 +114,15 @@ def split_site(site: str) -> tuple[str, int]:
     """(name or address, port) of NAME, NAME:PORT, an IPv6 address, or [IPv6]:PORT (the
     brackets removed); 443 when no port is given."""
     try:
-        return split_host_port(site, 443)
+        name, port = split_host_port(site, 443)
     except ValueError:
         raise SecurityInputError(f"site {site!r}: expected NAME, NAME:PORT or [IPv6]:PORT") from None
+    try:  # as ssl encodes the server name (SNI) it sends
+        name.encode("idna")
+    except UnicodeError:
+        raise SecurityInputError(f"site {site!r}: {name!r} is no host name (a part between "
+                                 "dots is empty or longer than 63 characters)") from None
+    return name, port
 
 
 def site_label(name: str, port: int) -> str:
@@ -221,6 +227,8 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
+    if p["timeout"] <= 0:
+        module.fail_json(msg="timeout must be more than 0 seconds")
     sites, findings = [], []
     try:
         for site in p["sites"]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import tempfile
 
 import pytest
@@ -85,3 +86,29 @@ def test_a_restore_drill_refuses_a_timeout_below_one_second(tmp_path):
     rc, result = run_module("security_restore_files", tmp_path,
                             {"path": str(tmp_path / "x.tar.zst"), "timeout": 0})
     assert rc != 0 and result["msg"] == "timeout must be at least 1"
+
+
+# --- TLS ------------------------------------------------------------------------------------
+
+LONG = "x" * 64 + ".go.id"
+
+
+@pytest.mark.parametrize(("name", "timeout", "msg"), [
+    ("pn-contoh.go.id", -1, "timeout must be more than 0 seconds"),
+    ("pn-contoh..go.id", 5, "site 'pn-contoh..go.id:{port}': 'pn-contoh..go.id' is no host "
+     "name (a part between dots is empty or longer than 63 characters)"),
+    (LONG, 5, f"site '{LONG}:{{port}}': '{LONG}' is no host name (a part between dots is "
+     "empty or longer than 63 characters)"),
+])
+def test_tls_names_a_bad_site_or_timeout_in_one_line(tmp_path, name, timeout, msg):
+    # The server name is encoded for SNI only after the TCP connection (connect:
+    # 127.0.0.1 on the web server itself): ssl's error for it, or a negative socket
+    # timeout, was a traceback.
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        port = server.getsockname()[1]
+        rc, result = run_module("security_tls", tmp_path, {
+            "sites": [f"{name}:{port}"], "connect": "127.0.0.1", "timeout": timeout})
+    assert rc != 0
+    assert result["msg"] == msg.format(port=port)
