@@ -37,7 +37,8 @@ options:
     description:
       - >-
         Versions available, C({core: "6.4.3", plugins: {akismet: "5.3.1"}}) (plugin
-        folder name, the wordpress.org slug, to version).
+        folder name, the wordpress.org slug, to version). Versions are quoted text: a
+        number (YAML reads C(6.10) as 6.1) is refused.
     type: dict
     default: {}
   apt_package:
@@ -99,7 +100,12 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_command import run_limited  # noqa: E402
-from ansible.module_utils.sop_security import finding, summary, version_key  # noqa: E402
+from ansible.module_utils.sop_security import (  # noqa: E402
+    SecurityInputError,
+    finding,
+    summary,
+    version_key,
+)
 from ansible.module_utils.sop_tree import read_start  # noqa: E402
 
 WP_VERSION = re.compile(r"""^\$wp_version\s*=\s*['"]([^'"]+)['"]""", re.M)
@@ -175,6 +181,28 @@ def parse_policy(text: str) -> tuple[str | None, str | None]:
             None if values.get("Candidate", "(none)") == "(none)" else values["Candidate"])
 
 
+def version_text(where: str, value: Any) -> str:
+    """A version of O(available) as text; a YAML number is refused: by then 6.10 is 6.1."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise SecurityInputError(f"{where} {value!r} is a number: write the version quoted "
+                                 "(YAML reads 6.10 as the number 6.1)")
+    raise SecurityInputError(f"{where}: expected a version, not {type(value).__name__}")
+
+
+def available_versions(available: dict[str, Any]) -> dict[str, Any]:
+    """O(available) with every version as text (version_text), checked before any use."""
+    plugins = available.get("plugins") or {}
+    if not isinstance(plugins, dict):
+        raise SecurityInputError("available.plugins: expected a mapping of plugin folder "
+                                 "name to version")
+    core = available.get("core")
+    return {"core": version_text("available.core", core) if core else None,
+            "plugins": {str(slug): version_text(f"available.plugins.{slug}", version)
+                        for slug, version in plugins.items()}}
+
+
 def older(version: str, available: str) -> bool:
     return bool(version) and version_key(version) < version_key(available)
 
@@ -220,6 +248,10 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
+    try:
+        available = available_versions(p["available"])
+    except SecurityInputError as exc:
+        module.fail_json(msg=str(exc))
     cores = [{"root": root, "version": version} for root in p["roots"]
              if (version := core_version(root)) is not None]
     folders = list(dict.fromkeys(
@@ -237,7 +269,7 @@ def main() -> None:
         if rc != 0:
             module.fail_json(msg=f"apt-cache policy {p['apt_package']} failed: {err.strip() or rc}")
         apt = parse_policy(out)
-    findings = assess(cores, plugins, p["available"], apt)
+    findings = assess(cores, plugins, available, apt)
     module.exit_json(changed=False, core=cores, plugins=plugins, apt={"installed": apt[0], "candidate": apt[1]},
                      findings=findings, sop_output={
                          "wordpress": [f"{c['root']}: {c['version']}" for c in cores],

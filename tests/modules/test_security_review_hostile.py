@@ -112,3 +112,26 @@ def test_tls_names_a_bad_site_or_timeout_in_one_line(tmp_path, name, timeout, ms
             "sites": [f"{name}:{port}"], "connect": "127.0.0.1", "timeout": timeout})
     assert rc != 0
     assert result["msg"] == msg.format(port=port)
+
+
+# --- WordPress ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("available", "msg"), [
+    ({"core": 6.10}, "available.core 6.1 is a number: write the version quoted (YAML reads "
+     "6.10 as the number 6.1)"),
+    ({"core": "6.5", "plugins": {"akismet": 5.10}}, "available.plugins.akismet 5.1 is a "
+     "number: write the version quoted (YAML reads 6.10 as the number 6.1)"),
+    ({"plugins": ["akismet"]}, "available.plugins: expected a mapping of plugin folder name "
+     "to version"),
+    ({"core": ["6.5"]}, "available.core: expected a version, not list"),
+])
+def test_wordpress_refuses_versions_it_cannot_compare_in_one_line(tmp_path, available, msg):
+    # it_security_wordpress_available is written by hand: `core: 6.5` unquoted was a
+    # traceback, `akismet: 5.10` silently compared as 5.1 (a current plugin outdated).
+    root = tmp_path / "wordpress"
+    (root / "wp-includes").mkdir(parents=True)
+    (root / "wp-includes" / "version.php").write_text("<?php\n$wp_version = '6.5.2';\n")
+    rc, result = run_module("security_wordpress", tmp_path, {
+        "roots": [str(root)], "plugin_dirs": [], "apt_package": "", "available": available})
+    assert rc != 0
+    assert result["msg"] == msg
