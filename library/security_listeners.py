@@ -29,6 +29,10 @@ options:
     description: Also compare sockets bound to 127.0.0.0/8 and ::1.
     type: bool
     default: false
+  timeout:
+    description: Seconds C(ss) may take; a hung one is stopped and fails the module naming it.
+    type: int
+    default: 60
 attributes:
   check_mode:
     support: full
@@ -64,6 +68,7 @@ import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_command import run_limited  # noqa: E402
 from ansible.module_utils.sop_security import SecurityInputError, finding, summary  # noqa: E402
 
 ALLOWED = re.compile(r"^(?:(tcp|udp)/)?(\d{1,5})(?:\s+(\S+))?$")
@@ -144,6 +149,7 @@ def main() -> None:
         argument_spec={
             "allowed": {"type": "list", "elements": "str", "default": []},
             "include_loopback": {"type": "bool", "default": False},
+            "timeout": {"type": "int", "default": 60},
         },
         supports_check_mode=True,
     )
@@ -154,7 +160,11 @@ def main() -> None:
     ss = module.get_bin_path("ss")
     if not ss:
         module.fail_json(msg="ss not found (Debian package iproute2)")
-    rc, out, err = module.run_command([ss, "-H", "-tulpn"])
+    if module.params["timeout"] < 1:
+        module.fail_json(msg="timeout must be at least 1")
+    rc, out, err = run_limited(module, [ss, "-H", "-tulpn"], module.params["timeout"])
+    if rc is None:
+        module.fail_json(msg=f"ss tidak selesai dalam {module.params['timeout']} detik")
     if rc != 0:
         module.fail_json(msg=f"ss failed: {err.strip() or rc}")
     checked, found = compare(parse_ss(out), rules, module.params["include_loopback"])

@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import tempfile
+import time
 
 import pytest
 from loader import load, run_module
@@ -135,3 +136,18 @@ def test_wordpress_refuses_versions_it_cannot_compare_in_one_line(tmp_path, avai
         "roots": [str(root)], "plugin_dirs": [], "apt_package": "", "available": available})
     assert rc != 0
     assert result["msg"] == msg
+
+
+# --- Listeners -------------------------------------------------------------------------------
+
+def test_a_hung_ss_is_stopped_and_named(tmp_path, monkeypatch):
+    # ss -p reads every process's /proc entries; one that hangs held activity 2 for ever.
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "ss").write_text("#!/bin/sh\nexec sleep 30\n")
+    (fake / "ss").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")
+    started = time.monotonic()
+    rc, result = run_module("security_listeners", tmp_path, {"timeout": 1}, seconds=20)
+    assert rc != 0 and result["msg"] == "ss tidak selesai dalam 1 detik"
+    assert time.monotonic() - started < 15
