@@ -41,7 +41,9 @@ description:
     bans); comments and log prefixes are not read. Rules of the regular chains a base
     chain reaches by C(jump) or C(goto) (in its own table), also through a verdict map
     (C(vmap), inline or a map of its table), count as its own; a verdict map's drop counts
-    as the plain rule of its element would. A ruleset
+    as the plain rule of its element would. A rule that accepts every packet (a bare
+    C(accept), counted or logged, as one left in from a test) ends the chain's reading;
+    what follows it and the policy are never reached. A ruleset
     whose C(nftables) service is not enabled is reported (it does not survive a reboot) when O(require_persistent).
   - Where C(fail2ban-client) answers, reports each jail's current and total bans.
   - Reports only; never changes anything.
@@ -149,6 +151,8 @@ VERDICT = re.compile(r"(?:^|\s)(?:drop|reject(?: with [\w -]+)?)(?: comment \"\"
 # Statements that do not select packets: counters and logging.
 NOISE = re.compile(r"\bcounter(?: packets \d+ bytes \d+)?"
                    r"|\blog(?: (?:prefix \"\"|level \w+|flags [\w,]+|group \d+))*")
+# A rule's comment, quoted text removed, after an accept verdict.
+ACCEPT_COMMENT = re.compile(r" comment \"\"$")
 # A drop of only the source addresses in a set (fail2ban's bans): a blocklist.
 BLOCKLIST = re.compile(r"\bsaddr @")
 
@@ -238,17 +242,21 @@ def filters(body: str, chains: dict[str, str] | None = None,
     or one of its rules ends in a drop or reject verdict and is not one that passes all
     ordinary traffic anyway (only invalid packets dropped, or only the addresses of a set
     such as fail2ban's bans), or it jumps to (or goes to) one of its table's ``chains``
-    that filters, itself or through a verdict map (one of its table's ``maps``, by name).
+    that filters, itself or through a verdict map (one of its table's ``maps``, by name);
+    unless a rule that accepts every packet (a bare ``accept``, counted or logged) comes
+    first: nothing after it, the policy neither, is reached.
     Quoted text (comments, log prefixes) is not read. Each chain reached is judged once
     (``judged``): a host's ruleset may reach one chain by many rules, level after level."""
     chains, maps, judged = chains or {}, maps or {}, {} if judged is None else judged
+    policy_drop = False
     for line in body.splitlines():
         rule = QUOTED.sub('""', line).strip()
         if rule.startswith("type "):
             policy = re.search(r"\bpolicy (\w+)\s*;", rule)
-            if policy and policy[1] == "drop":
-                return True
+            policy_drop = bool(policy and policy[1] == "drop")
             continue
+        if NOISE.sub(" ", ACCEPT_COMMENT.sub("", rule)).split() == ["accept"]:
+            return False
         for each in single_verdicts(rule, maps):
             jump = JUMP.search(each)
             if jump and jump[1] in chains and jump[1] not in seen and len(seen) <= JUMP_STACK:
@@ -265,7 +273,7 @@ def filters(body: str, chains: dict[str, str] | None = None,
             if matches == ["ct", "state", "invalid"] or BLOCKLIST.search(" ".join(matches)):
                 continue
             return True
-    return False
+    return policy_drop
 
 
 def single_verdicts(rule: str, maps: dict[str, str]) -> list[str]:

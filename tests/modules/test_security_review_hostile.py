@@ -151,3 +151,29 @@ def test_a_hung_ss_is_stopped_and_named(tmp_path, monkeypatch):
     rc, result = run_module("security_listeners", tmp_path, {"timeout": 1}, seconds=20)
     assert rc != 0 and result["msg"] == "ss tidak selesai dalam 1 detik"
     assert time.monotonic() - started < 15
+
+
+# --- The firewall ----------------------------------------------------------------------------
+
+hardening = load("security_hardening")
+
+
+@pytest.mark.parametrize("accept_all", [
+    "accept", "counter packets 912 bytes 80412 accept", 'accept comment "sementara: uji"',
+    'log prefix "ALL " accept'])
+def test_a_bare_accept_before_the_drop_is_no_firewall(accept_all):
+    # `nft insert rule inet filter input accept` while testing, never removed: every
+    # packet is accepted there, the policy drop and the drops after it are never reached.
+    ruleset = ("table inet filter {\n\tchain input {\n\t\ttype filter hook input priority "
+               f"filter; policy drop;\n\t\t{accept_all}\n\t\tiif \"lo\" accept\n"
+               "\t\ttcp dport 3306 drop\n\t}\n}\n")
+    parsed = hardening.parse_ruleset(ruleset)
+    assert parsed == {"input_chains": ["input"], "filtering_chains": []}
+
+
+@pytest.mark.parametrize("rule", ["iif \"lo\" accept", "ct state established,related accept",
+                                  'tcp dport 22 accept comment "ssh"'])
+def test_an_accept_with_a_match_before_the_policy_drop_is_still_a_firewall(rule):
+    ruleset = ("table inet filter {\n\tchain input {\n\t\ttype filter hook input priority "
+               f"filter; policy drop;\n\t\t{rule}\n\t}}\n}}\n")
+    assert hardening.parse_ruleset(ruleset)["filtering_chains"] == ["input"]
