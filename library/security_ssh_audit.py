@@ -173,6 +173,8 @@ CLOSED = re.compile(
     r"(.*) (\S+) port (\d+) \[preauth\]$")
 ACCEPTED = re.compile(r"^Accepted (\S+) for (.*) from (\S+) port (\d+) ssh2(?:: .*)?$")
 TOP_SOURCES = 10
+# The longest journal cursor read (systemd's are about 150 characters).
+CURSOR_BYTES = 4096
 # The end of journalctl's stderr that is kept for the message when it fails.
 STDERR_TAIL = 4096
 
@@ -262,13 +264,22 @@ class Audit:
 
 
 def read_cursor(path: str) -> str | None:
+    """The cursor kept in ``path``; None without one. SecurityInputError names a file that
+    cannot be read or holds no cursor (journal cursors are one short line of ASCII)."""
     if not path:
         return None
     try:
-        with open(path, encoding="ascii") as handle:
-            return handle.read().strip() or None
+        with open(path, "rb") as handle:
+            raw = handle.read(CURSOR_BYTES + 1)
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise SecurityInputError(f"cannot read the journal cursor {path}: {exc.strerror}") from None
+    text = raw.strip()
+    if len(raw) > CURSOR_BYTES or not (text.isascii() and text.decode().isprintable()):
+        raise SecurityInputError(f"{path} holds no journal cursor: remove it to read from "
+                                 "since again")
+    return text.decode() or None
 
 
 def write_cursor(path: str, cursor: str) -> None:
@@ -375,7 +386,10 @@ def main() -> None:
         module.fail_json(msg="timeout must be at least 1")
     if not module.get_bin_path("journalctl"):
         module.fail_json(msg="journalctl not found: this host has no systemd journal to read")
-    cursor = read_cursor(params["cursor_file"])
+    try:
+        cursor = read_cursor(params["cursor_file"])
+    except SecurityInputError as exc:
+        module.fail_json(msg=str(exc))
     audit = Audit(params, office)
     started = time.monotonic()
     last, bad, error, expired = read_journal(journal_argv(params, cursor), audit, params["timeout"])

@@ -177,3 +177,24 @@ def test_an_accept_with_a_match_before_the_policy_drop_is_still_a_firewall(rule)
     ruleset = ("table inet filter {\n\tchain input {\n\t\ttype filter hook input priority "
                f"filter; policy drop;\n\t\t{rule}\n\t}}\n}}\n")
     assert hardening.parse_ruleset(ruleset)["filtering_chains"] == ["input"]
+
+
+# --- The journal cursor ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("content", "msg"), [
+    (b"\xff\xfe garbled", "{path} holds no journal cursor: remove it to read from since again"),
+    (b"s=1\ns=2\n", "{path} holds no journal cursor: remove it to read from since again"),
+    (b"s=" + b"a" * 8192, "{path} holds no journal cursor: remove it to read from since again"),
+    (None, "cannot read the journal cursor {path}: Is a directory"),
+])
+def test_a_damaged_cursor_file_is_named_in_one_line(tmp_path, content, msg):
+    # A cursor file damaged on disk (or made a folder) was a traceback on every run.
+    path = tmp_path / "cursor"
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    with pytest.raises(common.SecurityInputError) as raised:
+        ssh.read_cursor(str(path))
+    assert str(raised.value) == msg.format(path=path)
+    assert ssh.read_cursor(str(tmp_path / "none")) is None
