@@ -84,7 +84,6 @@ from ansible.module_utils.sop_website_files import (  # noqa: E402
     list_archive,
 )
 
-
 TIMEOUT = 3600  # seconds a restore may take unless the task says otherwise
 
 
