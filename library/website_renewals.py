@@ -60,7 +60,8 @@ options:
     description:
       - The court's time zone (an IANA name, or C(WIB), C(WITA) or C(WIT) in any case, which
         are Asia/Jakarta, Asia/Makassar and Asia/Jayapura), whose date is today for the
-        hosting contract's end date and the date shown of the domain's expiry.
+        hosting contract's end date and the date shown of the domain's and the
+        certificates' expiry.
       - The domain and the certificate count to the second, as the registry and the
         certificate give the moment they expire.
     type: str

@@ -223,7 +223,8 @@ def _parse_cert_time(text: str) -> datetime.datetime:
 
 def tls_certificate(host: str, port: int, timeout: float, ca_file: str | None,
                     now: datetime.datetime) -> dict[str, Any]:
-    """The server certificate: verified or why not, expiry date and days left."""
+    """The server certificate: verified or why not, expiry date (in ``now``'s time zone,
+    the court's where a module reads its dates there) and days left."""
     result: dict[str, Any] = {"host": host, "port": port, "valid": False, "error": None,
                               "not_after": None, "days_left": None, "issuer": None}
     try:
@@ -241,7 +242,7 @@ def tls_certificate(host: str, port: int, timeout: float, ca_file: str | None,
         result["error"] = str(exc)
         return result
     if expiry is not None:
-        result["not_after"] = expiry.strftime("%Y-%m-%d")
+        result["not_after"] = expiry.astimezone(now.tzinfo).strftime("%Y-%m-%d")
         result["days_left"] = (expiry - now).days
     return result
 

@@ -441,3 +441,15 @@ def test_the_courts_zone_as_its_admins_write_it(tmp_path, zone, rc, msg):
         "domain": "pn-contoh.go.id", "rdap_url": "", "hosting_end_date": "2099-01-31",
         "timezone": zone})
     assert (code, result.get("msg")) == (rc, msg)
+
+
+def test_a_certificate_s_date_is_shown_in_the_court_s_time_zone(tls, monkeypatch):
+    # A certificate ending 2027-01-01 20:00 UTC ends on 2 January in WIB: activity 4
+    # showed the UTC date beside the domain's in the court's zone, a day early for
+    # every certificate ending in the last seven hours of a UTC day.
+    ends = datetime.datetime(2027, 1, 1, 20, 0, tzinfo=datetime.UTC)
+    monkeypatch.setattr(http, "_parse_cert_time", lambda _text: ends)
+    wib = datetime.timezone(datetime.timedelta(hours=7))
+    now = datetime.datetime(2026, 12, 4, 21, 0, tzinfo=wib)
+    cert = http.tls_certificate("localhost", tls["https"], 5, tls["ca"], now)
+    assert cert["valid"] and (cert["not_after"], cert["days_left"]) == ("2027-01-02", 28)
