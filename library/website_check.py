@@ -31,7 +31,8 @@ version_added: "0.1.0"
 author: Court IT SOP maintainers
 options:
   urls:
-    description: Pages to check.
+    description: Pages to check (http or https URLs; one that is not, like a malformed
+      O(feed_url) or O(sitemap_url), fails the module naming the option).
     type: list
     elements: str
     required: true
@@ -140,6 +141,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     redirects,
     ssl_context,
     tls_certificate,
+    url_option_error,
 )
 
 
@@ -253,6 +255,10 @@ def main() -> None:
     p = module.params
     if not p["urls"]:
         module.fail_json(msg="urls is empty: name at least one page of the website to check")
+    error = url_option_error([("urls", url) for url in p["urls"]] + [
+            ("feed_url", p["feed_url"]), ("sitemap_url", p["sitemap_url"])])
+    if error:
+        module.fail_json(msg=error)
     now = datetime.datetime.now(datetime.timezone.utc)
     pages = [check_page(url, p) for url in p["urls"]]
     certs = check_certificates(p["urls"], p, now)

@@ -30,7 +30,8 @@ options:
     type: str
     default: https://rdap.pandi.id/rdap/
   urls:
-    description: Pages whose https hosts' certificates are read.
+    description: Pages whose https hosts' certificates are read (http or https URLs; one
+      that is not, like a malformed O(rdap_url), fails the module naming the option).
     type: list
     elements: str
     default: []
@@ -120,6 +121,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     parse_date,
     ssl_context,
     tls_certificate,
+    url_option_error,
 )
 
 
@@ -248,6 +250,9 @@ def main() -> None:
             parse_day(p["hosting_end_date"])
         except ValueError:
             module.fail_json(msg=f"hosting_end_date {p['hosting_end_date']!r} is not a date (YYYY-MM-DD)")
+    error = url_option_error([("urls", url) for url in p["urls"]] + [("rdap_url", p["rdap_url"])])
+    if error:
+        module.fail_json(msg=error)
     try:
         now = datetime.datetime.now(zone(p["timezone"]))
     except ValueError as exc:

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ansible.module_utils.sop_clock import parse_moment
+from ansible.module_utils.sop_secrets import mask_url
 
 USER_AGENT = "sop-monitor/1 (+court IT SOP)"
 # What is read of a page, feed or RDAP answer: a server that sends without end (a broken
@@ -90,6 +91,31 @@ def _same_site(old: str, new: str) -> bool:
         return port_before == port_after
     return (before.scheme.lower(), port_before, after.scheme.lower(), port_after) == (
         "http", 80, "https", 443)
+
+
+def url_option_error(options: list[tuple[str, str]]) -> str | None:
+    """The first of a module's URL settings, (option, URL) each, that is no address a
+    monitor can ask, as one line naming the option (url_error); empty URLs are skipped.
+    A wrong setting fails naming it instead of ending in a traceback where it is split."""
+    for name, url in options:
+        error = url_error(url) if url else None
+        if error:
+            return f"{name}: {error}"
+    return None
+
+
+def url_error(url: str) -> str | None:
+    """Why ``url`` is no address a monitor can ask (one line, its credentials masked):
+    not http or https, no host, or one Python cannot split (an unclosed IPv6 bracket, a
+    port out of range); None for a good one."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port out of range or not a number
+    except ValueError as exc:
+        return f"{mask_url(url)!r} is not a valid URL ({exc})"
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return f"{mask_url(url)!r} is not an http(s) URL with a host"
+    return None
 
 
 def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None, *,

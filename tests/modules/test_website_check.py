@@ -453,3 +453,22 @@ def test_a_certificate_s_date_is_shown_in_the_court_s_time_zone(tls, monkeypatch
     now = datetime.datetime(2026, 12, 4, 21, 0, tzinfo=wib)
     cert = http.tls_certificate("localhost", tls["https"], 5, tls["ca"], now)
     assert cert["valid"] and (cert["not_after"], cert["days_left"]) == ("2027-01-02", 28)
+
+
+@pytest.mark.parametrize(("module", "args", "msg"), [
+    ("website_check", {"urls": ["https://[::1/"]},
+     "urls: 'https://[::1/' is not a valid URL (Invalid IPv6 URL)"),
+    ("website_check", {"urls": ["https://u:rahasia@127.0.0.1:99999/"]},
+     "urls: 'https://***@127.0.0.1:99999/' is not a valid URL (Port out of range 0-65535)"),
+    ("website_check", {"urls": ["https://127.0.0.1:1/"], "feed_url": "pn-contoh.go.id/feed"},
+     "feed_url: 'pn-contoh.go.id/feed' is not an http(s) URL with a host"),
+    ("website_renewals", {"domain": "pn-contoh.go.id", "rdap_url": "",
+                          "urls": ["https://pn-contoh.go.id:https/"]},
+     "urls: 'https://pn-contoh.go.id:https/' is not a valid URL (Port could not be cast to "
+     "integer value as 'https')"),
+])
+def test_a_malformed_url_setting_fails_in_one_line_naming_it(tmp_path, module, args, msg):
+    # website_check and website_renewals split each https URL for its certificate and
+    # ended in a traceback (ValueError) for a URL Python cannot split.
+    rc, result = run_module(module, tmp_path, {"timeout": 1, **args})
+    assert (rc, result["msg"]) == (1, msg)
