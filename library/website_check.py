@@ -25,6 +25,9 @@ description:
     feed O(feed_url) or the sitemap O(sitemap_url). Older than O(freshness_days) is a
     warning, not a failure; so is a date more than five minutes ahead of this host's
     clock (a wrong clock or time zone, or a wrong date), which is never fresh.
+  - A URL's C(user:password@) is sent as HTTP basic credentials (on to a redirect of the
+    same site only; never to the plain-HTTP address checked for the redirect); it and
+    secret-looking query values (C(token=), C(key=) ...) are shown as C(***) in the result.
   - Reports only (C(problems) fail the activity, C(warnings) do not); never reports a
     change. Supports check mode.
 version_added: "0.1.0"
@@ -127,6 +130,7 @@ sop_output:
 """
 
 import datetime  # noqa: E402
+import ssl  # noqa: E402
 import urllib.parse  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -143,11 +147,20 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     tls_certificate,
     url_option_error,
 )
+from ansible.module_utils.sop_secrets import basic_auth, mask_data, url_secrets  # noqa: E402
+
+
+def read(url: str, timeout: float, context: ssl.SSLContext) -> dict[str, Any]:
+    """fetch's answer for ``url``, its user:password@ sent as HTTP basic credentials
+    (urllib would take it for part of the host)."""
+    plain, authorization = basic_auth(url)
+    return fetch(plain, timeout, context,
+                 headers={"Authorization": authorization} if authorization else None)
 
 
 def check_page(url: str, p: dict[str, Any]) -> dict[str, Any]:
     context = ssl_context(p["ca_file"])
-    answer = fetch(url, p["timeout"], context)
+    answer = read(url, p["timeout"], context)
     problems = []
     if answer["error"] is not None:
         problems.append(f"{url} tidak dapat diakses: {answer['error']}")
@@ -204,7 +217,7 @@ def freshness(p: dict[str, Any], now: datetime.datetime) -> dict[str, Any]:
     for name, url in candidates:
         if newest is not None or not url:
             break
-        answer = fetch(url, p["timeout"], ssl_context(p["ca_file"]))
+        answer = read(url, p["timeout"], ssl_context(p["ca_file"]))
         if answer["error"] is None and 200 <= answer["status"] < 300:
             newest, source = newest_date(answer["body"]), name + " " + url
     if newest is None:
@@ -259,6 +272,16 @@ def main() -> None:
             ("feed_url", p["feed_url"]), ("sitemap_url", p["sitemap_url"])])
     if error:
         module.fail_json(msg=error)
+    # Credentials in a URL (user:password@, a token in the query) never reach the
+    # records: every string of the result and its invocation is masked.
+    secrets = [secret for url in p["urls"] + [p["feed_url"], p["sitemap_url"]]
+               for secret in url_secrets(url)]
+    module.exit_json(**mask_data(check(p), secrets),
+                     invocation={"module_args": mask_data(dict(p), secrets)})
+
+
+def check(p: dict[str, Any]) -> dict[str, Any]:
+    """The module's result (not yet masked)."""
     now = datetime.datetime.now(datetime.timezone.utc)
     pages = [check_page(url, p) for url in p["urls"]]
     certs = check_certificates(p["urls"], p, now)
@@ -270,8 +293,8 @@ def main() -> None:
         "newest_content": fresh["newest"], "content_age_days": fresh["age_days"],
         "problems": problems, "warnings": warnings,
     }
-    module.exit_json(changed=False, pages=pages, certificates=certs, freshness=fresh,
-                     problems=problems, warnings_id=warnings, sop_output=output)
+    return {"changed": False, "pages": pages, "certificates": certs, "freshness": fresh,
+            "problems": problems, "warnings_id": warnings, "sop_output": output}
 
 
 if __name__ == "__main__":

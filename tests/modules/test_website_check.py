@@ -79,6 +79,13 @@ class Handler(BaseHTTPRequestHandler):
             **{f"/rdap/domain/{name}.id": (200, body) for name, body in CRAFTED_RDAP.items()},
             "/rdap/domain/wib.id": (200, WIB_EXPIRY),
         }
+        if self.path.startswith("/private/"):  # behind basic auth: court:rahasia
+            if self.headers.get("Authorization") != "Basic Y291cnQ6cmFoYXNpYQ==":
+                routes[self.path] = (401, b"login")
+            elif self.path.startswith("/private/feed"):
+                routes[self.path] = (200, FEED)
+            else:
+                routes[self.path] = routes["/"]
         code, body = routes.get(self.path, (404, b"not found"))
         self.send_response(code)
         self.send_header("Content-Length", str(len(body)))
@@ -472,3 +479,18 @@ def test_a_malformed_url_setting_fails_in_one_line_naming_it(tmp_path, module, a
     # ended in a traceback (ValueError) for a URL Python cannot split.
     rc, result = run_module(module, tmp_path, {"timeout": 1, **args})
     assert (rc, result["msg"]) == (1, msg)
+
+
+def test_a_url_s_credentials_are_sent_as_basic_auth_and_never_recorded(tls, tmp_path):
+    # urllib took court:rahasia@ for part of the host ("Name or service not known"), and
+    # the URL, password and token included, was in the problems, the pages and the record.
+    site = f"http://court:rahasia@127.0.0.1:{tls['http']}/private/"
+    rc, result = run_module("website_check", tmp_path, {
+        "urls": [site + "?token=t0ken5ecret"], "feed_url": site + "feed",
+        "expected_text": "Selamat", "require_https_redirect": False, "timeout": 5})
+    assert rc == 0 and result["problems"] == [] and result["pages"][0]["status"] == 200
+    assert result["freshness"]["newest"].startswith("2026-11-18")
+    assert result["sop_output"]["pages"][0]["url"] == (
+        f"http://***@127.0.0.1:{tls['http']}/private/?token=***")
+    recorded = json.dumps(result)
+    assert "rahasia" not in recorded and "t0ken5ecret" not in recorded
