@@ -24,7 +24,9 @@ description:
     otherwise the local server is (a warning), unless O(login_host), O(login_port) or
     O(login_unix_socket) name one.
   - With O(newest_content), asks the CMS database for the newest published post or page
-    date; a database that does not answer fails the module with one line naming the cause.
+    date (Joomla, an article's publishing or last change, of articles already public; one
+    published ahead of now is not counted); a database that does not answer fails the
+    module with one line naming the cause.
   - The result contains the database password (C(login.password)), so register it only on a
     C(no_log) task. Read-only; never reports a change. Supports check mode.
 version_added: "0.1.0"

@@ -216,5 +216,9 @@ def newest_content_sql(cms: str, prefix: str) -> str:
         newest = "MAX(post_date_gmt)"
         where = "post_status = 'publish' AND post_type IN ('post', 'page')"
     else:
-        newest, where = "MAX(GREATEST(publish_up, modified))", "state = 1"
+        # An article published ahead (publish_up later than now) is not on the site yet;
+        # Joomla 4 leaves publish_up NULL when none is set, and a GREATEST with a NULL is
+        # NULL (MAX skipped such articles).
+        newest = "MAX(GREATEST(COALESCE(publish_up, created), modified))"
+        where = "state = 1 AND (publish_up IS NULL OR publish_up <= UTC_TIMESTAMP())"
     return f"SELECT DATE_FORMAT({newest}, '%Y-%m-%dT%H:%i:%sZ') FROM {table} WHERE {where}"  # noqa: S608

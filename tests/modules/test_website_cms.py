@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import within
@@ -151,6 +153,37 @@ def test_newest_content_sql_per_cms():
     assert "`wp_posts`" in cms.newest_content_sql("wordpress", "wp_")
     assert "post_status = 'publish'" in cms.newest_content_sql("wordpress", "wp_")
     assert "`j_content`" in cms.newest_content_sql("joomla", "j_")
+
+
+def newest_in(cms_name: str, table: str, rows: list[dict[str, Any]]) -> str | None:
+    """newest_content_sql's answer over ``rows``, run by SQLite given the MariaDB
+    functions it uses (GREATEST of a NULL is NULL, as in MariaDB)."""
+    db = sqlite3.connect(":memory:")
+    db.create_function("GREATEST", -1, lambda *v: None if None in v else max(v))
+    db.create_function("UTC_TIMESTAMP", 0, lambda: "2026-12-04 06:00:00")
+    db.create_function("DATE_FORMAT", 2, lambda v, _f: v and v.replace(" ", "T") + "Z")
+    columns = sorted({key for row in rows for key in row})
+    db.execute(f"CREATE TABLE {table} ({', '.join(columns)})")
+    for row in rows:
+        db.execute(f"INSERT INTO {table} VALUES ({', '.join('?' * len(columns))})",
+                   [row.get(c) for c in columns])
+    return db.execute(cms.newest_content_sql(cms_name, "j_")).fetchone()[0]
+
+
+def test_joomla_s_newest_content_is_an_article_already_public():
+    # An article published ahead (publish_up tomorrow) was the newest content: the site
+    # was "fresh" and, a day ahead of the clock, warned of a wrong server clock; and
+    # Joomla 4's NULL publish_up made GREATEST NULL, so such articles were not counted.
+    article = {"state": 1, "created": "2026-11-01 00:00:00", "modified": "2026-11-01 00:00:00"}
+    assert newest_in("joomla", "j_content", [
+        {**article, "publish_up": "2026-11-20 03:00:00"},
+        {**article, "publish_up": "2026-12-05 01:00:00"},  # scheduled
+    ]) == "2026-11-20T03:00:00Z"
+    assert newest_in("joomla", "j_content", [
+        {**article, "publish_up": None, "created": "2026-11-30 00:00:00",
+         "modified": "2026-11-30 00:00:00"},
+        {**article, "publish_up": "2026-11-20 03:00:00"},
+    ]) == "2026-11-30T00:00:00Z"
 
 
 @pytest.mark.parametrize(("name", "padding"), [
