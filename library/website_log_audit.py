@@ -146,7 +146,7 @@ audit:
         first_seen: {description: "ISO 8601 time (forged times not counted: see the description; null when none).", type: str}
         last_seen: {description: "ISO 8601 time (forged times not counted: see the description; null when none).", type: str}
         clients: {description: "Top clients [{client, count}].", type: list, elements: dict}
-        samples: {description: Sample log lines., type: list, elements: str}
+        samples: {description: "Sample log lines (at most 2000 characters each; the values of secret-looking query parameters, C(key=), C(token=), C(session=) ..., and a referer's C(user:password@) shown as C(***)).", type: list, elements: str}
     files:
       description: "What was read: [{path, from, to}] (to -1: to the end of a gzipped file)."
       type: list

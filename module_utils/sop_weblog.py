@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from ansible.module_utils.sop_secrets import mask_text, mask_url
 from ansible.module_utils.sop_state import StateError, private_dir, read_json, write_private
 from ansible.module_utils.sop_tree import open_regular
 from ansible.module_utils.sop_weblog_patterns import (
@@ -68,6 +69,9 @@ _LINE = re.compile(
     rb'(\S+) \S+ .*?\[([^\]]{1,64})\] "((?:[^"\\]|\\.)*)" (\d{3}|-) \S+ '
     rb'"(?:[^"\\]|\\.)*" "((?:[^"\\]|\\.)*)"')
 _ROTATED = re.compile(r"^[.-](\d+)(\.gz)?$")
+# A sample line's request target (a path, its query after it).
+_SAMPLE_TARGET = re.compile(r'"([A-Za-z]+ )(/[^\s"]*)')
+SAMPLE_CHARS = 2000  # a sample line longer than this is cut
 
 
 class LogError(Exception):
@@ -127,6 +131,16 @@ FORGED_TIME = "forged_time"
 # times are compared as instants: a log's offset changes (the server's zone set from
 # +0700 to UTC, a proxy writing UTC), and as text 02:30 +0000 comes before 09:00 +0700.
 Seen = tuple[float, str]
+
+
+def sample(line: bytes) -> str:
+    """A log line as a finding shows it: at most SAMPLE_CHARS characters, the values of
+    its secret-looking query parameters (a password reset key, a session, a token a
+    visitor's link carried), in the request and in the referer, and a referer's
+    user:password@ shown as *** (sop_secrets): the audit's result is kept as evidence."""
+    text = str(mask_text(line.decode("utf-8", "replace")[:SAMPLE_CHARS]))
+    return _SAMPLE_TARGET.sub(
+        lambda m: f'"{m.group(1)}' + str(mask_url("s://h" + m.group(2)))[len("s://h"):], text)
 
 
 def earlier(a: Seen | None, b: Seen | None) -> Seen | None:
@@ -226,7 +240,7 @@ class Finding:
         self.first = earlier(self.first, when)
         self.last = later(self.last, when)
         if len(self.samples) < samples:
-            self.samples.append(line.decode("utf-8", "replace")[:2000])
+            self.samples.append(sample(line))
         counts = self.clients.counts
         counts[ip] = counts.get(ip, 0) + 1
         if len(counts) > self.clients.limit:
@@ -326,7 +340,7 @@ class Tally:
         when = self.seen(ip, stamp, status, line)
         seen = self.login_seen.get(ip)
         if seen is None:
-            self.login_seen[ip] = [when, when, line.decode("utf-8", "replace")[:2000]]
+            self.login_seen[ip] = [when, when, sample(line)]
         else:
             seen[0] = earlier(seen[0], when)
             seen[1] = later(seen[1], when)

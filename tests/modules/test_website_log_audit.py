@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime
 import errno
 import gzip
+import json
 import os
+import re
 import shutil
 import time
 import tracemalloc
@@ -160,6 +162,25 @@ def test_audit_counts_and_findings(tmp_path):
     assert found["protocol"]["count"] == 2  # PROPFIND, and a TLS handshake on port 80
     output = mod.sop_output(result)
     assert "wp_bruteforce: 25 permintaan (103.9.9.9)" in output["findings"]
+
+
+def test_a_sample_line_shows_no_secret_a_visitor_s_link_carried(tmp_path):
+    # The samples were the lines as written: a password reset key or session in the
+    # query, or a referer's credentials, went into the audit's result, kept as evidence.
+    log = tmp_path / "access.log"
+    log.write_text(
+        line("45.1.1.2", "30/Nov/2026:09:01:00", "GET /wp-login.php?action=rp&key=R3setK3y"
+             "&page=../../etc/passwd HTTP/1.1", referer="https://adm:Rahas1a@pn.go.id/?sid=S1d")
+        + "".join(line("103.9.9.9", f"30/Nov/2026:10:00:{i:02d}",
+                       "POST /wp-login.php?session=Sess10n HTTP/1.1") for i in range(20)))
+    result = audit(log, tmp_path / "state")
+    found = {f["category"]: f for f in result["findings"]}
+    assert found["lfi"]["samples"] == [line(
+        "45.1.1.2", "30/Nov/2026:09:01:00",
+        "GET /wp-login.php?action=rp&key=***&page=../../etc/passwd HTTP/1.1",
+        referer="https://***@pn.go.id/?sid=***").rstrip("\n")]
+    assert "session=***" in found["wp_bruteforce"]["samples"][0]
+    assert not re.search("R3setK3y|Rahas1a|S1d|Sess10n", json.dumps(result))
 
 
 def test_below_bruteforce_threshold_is_no_finding(tmp_path):
