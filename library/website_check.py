@@ -21,8 +21,9 @@ description:
     answer, and port 80 may serve another site), so its redirect is not checked (its
     C(https_redirect) is null).
   - Content freshness comes from O(newest_content) (the CMS database's newest published
-    date, given by the website_cms module) or else from the newest date of the RSS/Atom
-    feed O(feed_url) or the sitemap O(sitemap_url). Older than O(freshness_days) is a
+    date, given by the website_cms module) or else from the newest date of an item of the
+    RSS/Atom feed O(feed_url) or a URL of the sitemap O(sitemap_url) (the feed's own
+    date, which some CMSs set to the time it was made, only when no item has one). Older than O(freshness_days) is a
     warning, not a failure; so is a date more than five minutes ahead of this host's
     clock (a wrong clock or time zone, or a wrong date), which is never fresh.
   - A URL's C(user:password@) is sent as HTTP basic credentials (on to a redirect of the

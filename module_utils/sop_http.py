@@ -43,6 +43,10 @@ _DATE_TAGS = re.compile(
     r"<(pubDate|lastBuildDate|updated|published|lastmod)>([^<]*)</\1>", re.IGNORECASE)
 
 
+# Where a feed's items (RSS), entries (Atom) or a sitemap's URLs begin.
+_FIRST_ITEM = re.compile(r"<(?:item|entry|url)\b", re.IGNORECASE)
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None
@@ -303,8 +307,21 @@ def parse_date(text: str) -> datetime.datetime | None:
 
 
 def newest_date(document: str) -> datetime.datetime | None:
-    """The newest pubDate/lastBuildDate/updated/published/lastmod in a feed or sitemap."""
-    dates = [d for d in (parse_date(m.group(2)) for m in _DATE_TAGS.finditer(document)) if d]
+    """The newest pubDate/updated/published/lastmod of a feed's items or entries, or of
+    a sitemap's URLs (the dates from the first <item>, <entry> or <url> on). The
+    document's own date (lastBuildDate, or a date before its first item) only when no
+    item has one: Joomla writes the time the feed was made there, so a site without a
+    new article for a year read as fresh on every run."""
+    first = _FIRST_ITEM.search(document)
+    start = first.start() if first else len(document)
+    items: list[datetime.datetime] = []
+    own: list[datetime.datetime] = []
+    for match in _DATE_TAGS.finditer(document):
+        moment = parse_date(match.group(2))
+        if moment is not None:
+            of_item = match.start() >= start and match.group(1).lower() != "lastbuilddate"
+            (items if of_item else own).append(moment)
+    dates = items or own
     return max(dates) if dates else None
 
 

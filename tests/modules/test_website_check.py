@@ -20,6 +20,7 @@ check = load("website_check")
 renewals = load("website_renewals")
 
 FEED = b"""<rss><channel><lastBuildDate>Wed, 18 Nov 2026 02:00:00 +0000</lastBuildDate>
+<item><pubDate>Wed, 18 Nov 2026 02:00:00 +0000</pubDate></item>
 <item><pubDate>Wed, 04 Nov 2026 02:00:00 +0000</pubDate></item></channel></rss>"""
 EXPIRY = (datetime.datetime.now(datetime.UTC)
           + datetime.timedelta(days=10)).strftime("%Y-%m-%dT00:00:00Z")
@@ -289,6 +290,24 @@ def test_renewals_rdap_certificate_hosting(tls):
     problems, warnings = renewals.messages([domain, gone, unknown])
     assert problems == [f"Kontrak hosting sudah berakhir pada {today - datetime.timedelta(days=1)}"]
     assert "batas peringatan 14 hari" in warnings[0] and "status 404" in warnings[1]
+
+
+@pytest.mark.parametrize("document", [
+    # Joomla's RSS and Atom renderers date the feed itself the moment it is made.
+    """<rss><channel><pubDate>Fri, 04 Dec 2026 06:00:00 +0700</pubDate>
+    <lastBuildDate>Fri, 04 Dec 2026 06:00:00 +0700</lastBuildDate>
+    <item><pubDate>Mon, 02 Mar 2026 09:00:00 +0700</pubDate></item>
+    <item><pubDate>Tue, 03 Feb 2026 09:00:00 +0700</pubDate></item></channel></rss>""",
+    """<feed><updated>2026-12-04T06:00:00+07:00</updated>
+    <entry><published>2026-03-02T09:00:00+07:00</published>
+    <updated>2026-03-02T09:00:00+07:00</updated></entry></feed>""",
+], ids=["rss", "atom"])
+def test_the_newest_content_is_the_newest_item_not_the_feed_s_own_date(document):
+    # The feed's own date (the time Joomla made it) was the newest: a site without a
+    # new article since March read as fresh on every run.
+    assert http.newest_date(document) == datetime.datetime(2026, 3, 2, 2, tzinfo=datetime.UTC)
+    channel_only = "<rss><channel><lastBuildDate>Mon, 02 Mar 2026 02:00:00 +0000</lastBuildDate>"
+    assert http.newest_date(channel_only + "</channel></rss>") == http.newest_date(document)
 
 
 def test_dates_parse():
