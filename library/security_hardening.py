@@ -43,7 +43,9 @@ description:
     (C(vmap), inline or a map of its table), count as its own; a verdict map's drop counts
     as the plain rule of its element would. A rule that accepts every packet (a bare
     C(accept), counted or logged, as one left in from a test) ends the chain's reading;
-    what follows it and the policy are never reached. A ruleset
+    what follows it and the policy are never reached. So does a bare C(jump) or C(goto)
+    to a chain that accepts every packet (a bare C(accept) with no C(return) before it,
+    there or through further bare jumps); a conditional one is an ordinary accept. A ruleset
     whose C(nftables) service is not enabled is reported (it does not survive a reboot) when O(require_persistent).
   - Where C(fail2ban-client) answers, reports each jail's current and total bans.
   - Reports only; never changes anything.
@@ -151,10 +153,14 @@ VERDICT = re.compile(r"(?:^|\s)(?:drop|reject(?: with [\w -]+)?)(?: comment \"\"
 # Statements that do not select packets: counters and logging.
 NOISE = re.compile(r"\bcounter(?: packets \d+ bytes \d+)?"
                    r"|\blog(?: (?:prefix \"\"|level \w+|flags [\w,]+|group \d+))*")
-# A rule's comment, quoted text removed, after an accept verdict.
-ACCEPT_COMMENT = re.compile(r" comment \"\"$")
+# A rule's final comment, quoted text removed (after its verdict).
+FINAL_COMMENT = re.compile(r" comment \"\"$")
 # A drop of only the source addresses in a set (fail2ban's bans): a blocklist.
 BLOCKLIST = re.compile(r"\bsaddr @")
+# How reading a chain ends (judge): in a drop, accepting every packet, or neither.
+FILTERS = "filters"
+ACCEPTS = "accepts"
+NEITHER = ""
 
 
 def parse_sshd(text: str) -> dict[str, str]:
@@ -235,36 +241,40 @@ def match_connections(module: AnsibleModule, test: list[str], default: str,
     return checked, found
 
 
-def filters(body: str, chains: dict[str, str] | None = None,
-            seen: frozenset[str] = frozenset(), maps: dict[str, str] | None = None,
-            judged: dict[str, bool] | None = None) -> bool:
-    """Whether a base chain's body (nft list ruleset's lines) filters: its policy is drop,
-    or one of its rules ends in a drop or reject verdict and is not one that passes all
-    ordinary traffic anyway (only invalid packets dropped, or only the addresses of a set
-    such as fail2ban's bans), or it jumps to (or goes to) one of its table's ``chains``
-    that filters, itself or through a verdict map (one of its table's ``maps``, by name);
-    unless a rule that accepts every packet (a bare ``accept``, counted or logged) comes
-    first: nothing after it, the policy neither, is reached.
+def judge(body: str, chains: dict[str, str], seen: frozenset[str], maps: dict[str, str],
+          judged: dict[str, str]) -> str:
+    """A chain's body (nft list ruleset's lines) read in order as the kernel runs it:
+    FILTERS when its policy is drop, or one of its rules ends in a drop or reject verdict
+    and is not one that passes all ordinary traffic anyway (only invalid packets dropped,
+    or only the addresses of a set such as fail2ban's bans), or it jumps to (or goes to)
+    one of its table's ``chains`` that filters, itself or through a verdict map (one of
+    its table's ``maps``, by name); ACCEPTS when a rule that accepts every packet comes
+    first: a bare ``accept`` (counted or logged), or a bare ``jump``/``goto`` to a chain
+    that accepts every packet, with no ``return`` before it (a packet returned is not
+    accepted there); nothing after it, the policy neither, is reached; else NEITHER.
     Quoted text (comments, log prefixes) is not read. Each chain reached is judged once
-    (``judged``): a host's ruleset may reach one chain by many rules, level after level."""
-    chains, maps, judged = chains or {}, maps or {}, {} if judged is None else judged
-    policy_drop = False
+    (``judged``): a host's ruleset may reach one chain by many rules, level after level;
+    one already on the way (``seen``, a loop) or deeper than the kernel runs is not."""
+    policy_drop = returns = False
     for line in body.splitlines():
         rule = QUOTED.sub('""', line).strip()
         if rule.startswith("type "):
             policy = re.search(r"\bpolicy (\w+)\s*;", rule)
             policy_drop = bool(policy and policy[1] == "drop")
             continue
-        if NOISE.sub(" ", ACCEPT_COMMENT.sub("", rule)).split() == ["accept"]:
-            return False
+        if statement(rule) == ["accept"]:
+            return NEITHER if returns else ACCEPTS
         for each in single_verdicts(rule, maps):
+            returns = returns or statement(each)[-1:] == ["return"]
             jump = JUMP.search(each)
             if jump and jump[1] in chains and jump[1] not in seen and len(seen) <= JUMP_STACK:
                 if jump[1] not in judged:
-                    judged[jump[1]] = filters(chains[jump[1]], chains, seen | {jump[1]}, maps,
-                                              judged)
-                if judged[jump[1]]:
-                    return True
+                    judged[jump[1]] = judge(chains[jump[1]], chains, seen | {jump[1]}, maps,
+                                            judged)
+                if judged[jump[1]] == FILTERS:
+                    return FILTERS
+                if judged[jump[1]] == ACCEPTS and len(statement(each)) == 2 and not returns:
+                    return ACCEPTS
                 continue
             verdict = VERDICT.search(each)
             if not verdict or each.startswith("comment "):
@@ -272,8 +282,14 @@ def filters(body: str, chains: dict[str, str] | None = None,
             matches = NOISE.sub(" ", each[:verdict.start()]).split()
             if matches == ["ct", "state", "invalid"] or BLOCKLIST.search(" ".join(matches)):
                 continue
-            return True
-    return policy_drop
+            return FILTERS
+    return FILTERS if policy_drop else NEITHER
+
+
+def statement(rule: str) -> list[str]:
+    """A rule's words (quoted text already removed) without its counter, logging and
+    final comment: ``["accept"]`` for a rule that accepts every packet."""
+    return NOISE.sub(" ", FINAL_COMMENT.sub("", rule)).split()
 
 
 def single_verdicts(rule: str, maps: dict[str, str]) -> list[str]:
@@ -295,7 +311,7 @@ def single_verdicts(rule: str, maps: dict[str, str]) -> list[str]:
 
 
 def parse_ruleset(text: str) -> dict[str, Any]:
-    """Chains on the input hook, and those that filter (see filters)."""
+    """Chains on the input hook, and those that filter (see judge)."""
     inputs, filtering = [], []
     for table in TABLE.findall(text):
         chains = dict(CHAIN.findall(table))
@@ -303,7 +319,7 @@ def parse_ruleset(text: str) -> dict[str, Any]:
         for name, body in chains.items():
             if re.search(r"type filter hook input\b", QUOTED.sub('""', body)):
                 inputs.append(name)
-                if filters(body, chains, frozenset({name}), maps):
+                if judge(body, chains, frozenset({name}), maps, {}) == FILTERS:
                     filtering.append(name)
     return {"input_chains": inputs, "filtering_chains": filtering}
 

@@ -179,6 +179,58 @@ def test_an_accept_with_a_match_before_the_policy_drop_is_still_a_firewall(rule)
     assert hardening.parse_ruleset(ruleset)["filtering_chains"] == ["input"]
 
 
+# A base chain that drops, and regular chains it may jump to.
+REACHED = """table inet filter {
+\tchain input {
+\t\ttype filter hook input priority filter; policy drop;
+\t\t%s
+\t\tiif "lo" accept
+\t\ttcp dport 3306 drop
+\t}
+\tchain allow_all {
+\t\tcounter packets 912 bytes 80412 accept comment "sementara: uji"
+\t}
+\tchain via {
+\t\tlog prefix "via " jump allow_all
+\t}
+\tchain returns {
+\t\t%s
+\t\taccept
+\t}
+\tchain ssh_only {
+\t\ttcp dport 22 accept
+\t}
+\tchain loop {
+\t\tjump loop_back
+\t}
+\tchain loop_back {
+\t\tjump loop
+\t}
+}
+"""
+
+
+@pytest.mark.parametrize(("rule", "returns", "filtering"), [
+    ("jump allow_all", "", []),
+    ("counter goto allow_all", "", []),
+    ("jump via", "", []),  # through a further bare jump
+    ("ip saddr 10.0.0.1 jump allow_all\n\t\tjump allow_all", "", []),  # judged once
+    ("jump returns", "return", ["input"]),
+    ("jump returns", "ip saddr 10.0.0.0/8 return", ["input"]),
+    ("jump returns", "tcp dport vmap { 80 : return }", ["input"]),
+    ("jump ssh_only", "", ["input"]),  # its accept is conditional
+    ("iif \"eth0\" jump allow_all", "", ["input"]),  # the jump is conditional
+    ("tcp dport 23 drop\n\t\tjump allow_all", "", ["input"]),  # after a drop
+    ("jump loop", "", ["input"]),  # a loop ends
+])
+def test_a_bare_jump_to_a_chain_accepting_all_is_a_bare_accept(rule, returns, filtering):
+    # `nft insert rule inet filter input jump allow_all`, a chain with a bare accept: every
+    # packet is accepted there as by a bare accept in the input chain, yet the drops after
+    # it made the chain count as a firewall.
+    parsed = hardening.parse_ruleset(REACHED % (rule, returns))
+    assert parsed == {"input_chains": ["input"], "filtering_chains": filtering}
+
+
 # --- The journal cursor ----------------------------------------------------------------------
 
 @pytest.mark.parametrize(("content", "msg"), [
