@@ -12,7 +12,7 @@ description:
   - Lists the installed packages of PHP (C(phpX.Y-common), C(phpX.Y-cli), C(phpX.Y-fpm),
     C(libapache2-mod-phpX.Y); on RPM systems C(php-common), C(php-cli), C(php-fpm)) and
     of MariaDB (C(mariadb-server), C(mariadb-server-core), C(mariadb-server-X.Y)) with
-    C(dpkg-query) or C(rpm), and reads each major.minor version's end of security support
+    C(dpkg-query) or C(rpm) (within O(timeout)), and reads each major.minor version's end of security support
     from the server-maintenance SOP's end-of-support table (module_utils/sop_server.py).
   - A version the operating system release itself ships (PHP 8.2 and MariaDB 10.11 on
     Debian 12) is patched by the distribution for the release's life, so the later of
@@ -33,6 +33,10 @@ options:
     description: The date compared (YYYY-MM-DD); empty means today. For tests and reports of a past day.
     type: str
     default: ""
+  timeout:
+    description: Seconds C(dpkg-query) (or C(rpm)) may take; a hung one is stopped and fails the module naming it.
+    type: int
+    default: 60
 attributes:
   check_mode:
     support: full
@@ -64,11 +68,13 @@ sop_output:
 """
 
 import datetime  # noqa: E402
+import os  # noqa: E402
 import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_clock import parse_day  # noqa: E402
+from ansible.module_utils.sop_command import run_limited  # noqa: E402
 from ansible.module_utils.sop_security import (  # noqa: E402
     finding,
     software_end_of_support,
@@ -138,6 +144,7 @@ def main() -> None:
             "products": {"type": "list", "elements": "str", "choices": ["php", "mariadb"],
                          "default": ["php", "mariadb"]},
             "today": {"type": "str", "default": ""},
+            "timeout": {"type": "int", "default": 60},
         },
         supports_check_mode=True,
     )
@@ -151,6 +158,8 @@ def main() -> None:
             release = os_release(handle.read())
     except OSError as exc:
         module.fail_json(msg=f"cannot read /etc/os-release: {exc.strerror}")
+    if module.params["timeout"] < 1:
+        module.fail_json(msg="timeout must be at least 1")
     dpkg, rpm = module.get_bin_path("dpkg-query"), module.get_bin_path("rpm")
     if dpkg:
         argv = [dpkg, "-W", "-f", "${db:Status-Abbrev}\t${Package}\t${Version}\n"]
@@ -158,7 +167,10 @@ def main() -> None:
         argv = [rpm, "-qa", "--qf", "ii\t%{NAME}\t%{VERSION}\n"]
     else:
         module.fail_json(msg="neither dpkg-query nor rpm found: cannot list installed packages")
-    rc, out, err = module.run_command(argv)
+    rc, out, err = run_limited(module, argv, module.params["timeout"])
+    if rc is None:
+        module.fail_json(msg=f"{os.path.basename(argv[0])} tidak selesai dalam "
+                             f"{module.params['timeout']} detik")
     if rc != 0:
         module.fail_json(msg=f"{argv[0]} failed: {err.strip() or rc}")
     software, findings = assess(installed(parse_dpkg(out), module.params["products"]), release, today)

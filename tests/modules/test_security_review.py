@@ -172,6 +172,19 @@ def test_an_apt_cache_that_never_ends_is_stopped_and_named(tmp_path, monkeypatch
     assert rc == 1 and result["msg"] == "apt-cache policy wordpress tidak selesai dalam 1 detik"
 
 
+def test_a_dpkg_query_that_never_ends_is_stopped_and_named(tmp_path, monkeypatch):
+    """dpkg-query ran without a time limit: a hung one (a dpkg database on a dying disk)
+    held the whole security SOP run."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    fake_tool(tools, "dpkg-query", "exec sleep 20\n")
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    started = time.monotonic()
+    rc, result = run_module("security_software", tmp_path, {"timeout": 1}, 15)
+    assert time.monotonic() - started < 10
+    assert rc == 1 and result["msg"] == "dpkg-query tidak selesai dalam 1 detik"
+
+
 listeners = load("security_listeners")
 
 
