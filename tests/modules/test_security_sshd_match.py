@@ -102,6 +102,22 @@ def test_an_include_loop_stops_at_sshds_depth(tmp_path):
     assert warnings == [f"Include di {config}:2 lebih dari 16 tingkat: tidak dibaca"]
 
 
+def test_an_include_starting_with_a_tilde_is_read_as_sshd_reads_it(tmp_path, monkeypatch):
+    """sshd expands no ~ in an Include (servconf.c): a path starting with ~ is not joined
+    to /etc/ssh, and its glob(3) has no GLOB_TILDE, so ~ is a directory of that name in
+    sshd's working directory, never a home directory (ssh_config's Include, the client's,
+    is another matter)."""
+    for folder, user in (("home", "from_home"), ("work/~", "literal"), ("ssh/~", "in_ssh")):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "extra.conf").write_text(f"Match User {user}\n")
+    config = tmp_path / "ssh" / "sshd_config"
+    config.write_text("Include ~/extra.conf\n")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path / "work")
+    blocks, warnings = sshd.read_config(str(config), str(tmp_path / "ssh"))
+    assert [block.line for block in blocks] == ["User literal"] and warnings == []
+
+
 @pytest.mark.parametrize(("value", "patterns", "expected"), [
     ("budi", "budi", 1), ("budi", "bud?", 1), ("budi", "b*", 1), ("budi", "root", 0),
     ("root", "*,!root", -1), ("budi", "*,!root", 1), ("root", "!root,*", -1),
