@@ -549,7 +549,7 @@ def test_the_sweep_before_the_first_push_finds_no_in_tray(tmp_path) -> None:
 
 @pytest.mark.parametrize(("tasks", "needs_room"), [
     ("roles/sipp_backup/tasks/persiapan.yml",
-     "Measure the free space in the backup computer's backup directory"),
+     "Measure the free space of the backup computer's store and in-tray"),
     ("roles/sipp_backup/tasks/backup.yml",
      "Push the manifest, then the backup, to the backup computer (new files only)"),
     ("roles/website/tasks/backup.yml", "Measure the free space in the backup computer's store")])
