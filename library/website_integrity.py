@@ -62,6 +62,11 @@ description:
     page (or post) whose markup is not parsed within 30 seconds and 10 more per MiB (markup
     crafted to take Python's parser time squared). Each variant is read up to the 15 MiB
     Googlebot indexes."
+  - A URL's C(user:password@) is sent as HTTP basic credentials (on to a redirect of the
+    same site only, its scheme, host and port, or from http to https of the same host;
+    not to the other port or the C(www.) name a variant is still followed to); it and
+    secret-looking query values (C(token=), C(key=) ...) are shown as C(***) in the
+    result (the pages' keys, the findings) and its invocation.
   - "Keywords are matched as a reader reads them: character references decoded
     (C(sl&#111;t), C(slot&nbsp;gacor)), letters styled by Unicode (mathematical bold or
     italic, full-width, circled) read as plain ones (NFKC), invisible characters dropped
@@ -270,7 +275,7 @@ integrity:
     removed: {description: Files removed since the baseline., type: int}
     media_added: {description: New media files in uploads (not findings)., type: int}
     pages:
-      description: "Per URL, each variant's status, redirect (one to another site, not followed), final address and size: {url: {browser: {status, location, final_url, bytes}, googlebot: ..., search_referer: ...}}, C(truncated) on a variant larger than the 15 MiB Googlebot indexes (only those are read), and C(certificate) (why it failed verification) when the page was read without it."
+      description: "Per URL (its credentials masked), each variant's status, redirect (one to another site, not followed), final address and size: {url: {browser: {status, location, final_url, bytes}, googlebot: ..., search_referer: ...}}, C(truncated) on a variant larger than the 15 MiB Googlebot indexes (only those are read), and C(certificate) (why it failed verification) when the page was read without it."
       type: dict
     posts_checked: {description: Posts and options that matched the database pre-filter (null without a database)., type: int}
     database_error:
@@ -364,16 +369,24 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
     quote_string,
     text_value,
 )
+from ansible.module_utils.sop_secrets import (  # noqa: E402
+    basic_auth,
+    mask_data,
+    mask_url,
+    url_secrets,
+)
 
 
 def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> dict[str, Any]:
     """One page, following redirects within the site only (same_site): {status, location,
     final_url, html} of the last answer, a redirect elsewhere not followed (status -1,
-    ``error`` and ``certificate`` when there is no answer)."""
+    ``error`` and ``certificate`` when there is no answer). The URL's user:password@ is
+    sent as HTTP basic credentials (urllib would take it for part of the host)."""
     context = context_for(params["validate_certs"], params["ca_path"])
     headers = {"User-Agent": agent, **({"Referer": referer} if referer else {})}
-    page = redirects(url, params["timeout"], context, follow=same_site, headers=headers,
-                     limit=PAGE_BYTES)[-1]
+    plain, authorization = basic_auth(url)
+    page = redirects(plain, params["timeout"], context, follow=same_site, headers=headers,
+                     authorization=authorization, limit=PAGE_BYTES)[-1]
     if page["status"] == -1:
         return {"status": -1, "location": None, "final_url": page["url"], "html": "",
                 "error": page["error"], "certificate": page["certificate"]}
@@ -485,6 +498,20 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
     return pages, found
 
 
+def secrets_of(urls: list[str]) -> list[str]:
+    """What the URLs carry that no record may show (sop_secrets.url_secrets)."""
+    return [secret for url in urls for secret in url_secrets(url)]
+
+
+def checked_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """check_pages' pages and findings as the records show them: the URLs' credentials
+    (user:password@, secret-looking query values) masked, in the pages' keys too."""
+    pages, found = check_pages(params)
+    secrets = secrets_of(params["urls"])
+    return ({str(mask_url(url)): mask_data(page, secrets) for url, page in pages.items()},
+            mask_data(found, secrets))
+
+
 def matching(column: str, *regexps: str) -> str:
     """SQL: whether ``column``, lower-case, matches one of ``regexps`` (utf8mb4 literals).
     It is read as utf8mb4: a table still in utf8mb3 or latin1 (a site installed before
@@ -592,7 +619,7 @@ def run(params: dict[str, Any], check_mode: bool, conn: Connection | None) -> tu
         state = "compared"
     if changed and not check_mode:
         save_baseline(baseline_file, roots, entries, time.strftime("%Y-%m-%dT%H:%M:%S%z"))
-    pages, page_findings = check_pages(params)
+    pages, page_findings = checked_pages(params)
     posts_checked = None
     db_findings: list[dict[str, Any]] = []
     database_error = None
@@ -656,30 +683,36 @@ def main() -> None:
     )
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     params = module.params
+    # The URLs' credentials (user:password@, a token in the query) never reach the
+    # records: the invocation is shown masked, as the pages and their findings are.
+    invocation = {"module_args": mask_data(dict(params), secrets_of(params["urls"]))}
     if not params["paths"]:
-        module.fail_json(msg="paths: give at least the web root")
+        module.fail_json(msg="paths: give at least the web root", invocation=invocation)
     if not 0 < params["similarity"] <= 1:
-        module.fail_json(msg="similarity must be between 0 and 1")
+        module.fail_json(msg="similarity must be between 0 and 1", invocation=invocation)
     try:
         accepted_spam(params["spam_accepted"])
     except ValueError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg=str(exc), invocation=invocation)
     conn = None
     if params["database"]:
         binary = find_binary(CLIENT_BINARIES)
         if not binary:
-            module.fail_json(msg="neither mariadb nor mysql client found on the host")
+            module.fail_json(msg="neither mariadb nor mysql client found on the host",
+                             invocation=invocation)
         conn = connection_from_params(params, str(binary))
     try:
         changed, result = run(params, module.check_mode, conn)
     except IntegrityError as exc:
-        module.fail_json(msg=f"website integrity: {exc}")
+        module.fail_json(msg=f"website integrity: {exc}", invocation=invocation)
     if result["database_error"]:
         found = "; ".join(f["name"] for f in result["findings"])
         module.fail_json(msg=f"database CMS {params['database']} tidak dapat diperiksa: "
                              f"{result['database_error']}" + (f"; temuan: {found}" if found else ""),
-                         changed=changed, integrity=result, sop_output=sop_output(result))
-    module.exit_json(changed=changed, integrity=result, sop_output=sop_output(result))
+                         changed=changed, integrity=result, sop_output=sop_output(result),
+                         invocation=invocation)
+    module.exit_json(changed=changed, integrity=result, sop_output=sop_output(result),
+                     invocation=invocation)
 
 
 if __name__ == "__main__":

@@ -84,13 +84,17 @@ class _HttpOnlyRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def _same_site(old: str, new: str) -> bool:
-    """Whether credentials sent to ``old`` may go on to ``new``."""
+    """Whether credentials sent to ``old`` may go on to ``new`` (never to an address
+    Python cannot split: a port out of range or not a number)."""
     before, after = urllib.parse.urlsplit(old), urllib.parse.urlsplit(new)
     if (before.hostname or "").lower() != (after.hostname or "").lower():
         return False
     ports = {"http": 80, "https": 443}
-    port_before = before.port or ports.get(before.scheme.lower())
-    port_after = after.port or ports.get(after.scheme.lower())
+    try:
+        port_before = before.port or ports.get(before.scheme.lower())
+        port_after = after.port or ports.get(after.scheme.lower())
+    except ValueError:
+        return False
     if before.scheme.lower() == after.scheme.lower():
         return port_before == port_after
     return (before.scheme.lower(), port_before, after.scheme.lower(), port_after) == (
@@ -157,20 +161,26 @@ def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None, *,
 
 def redirects(url: str, timeout: float, context: ssl.SSLContext | None, *,
               follow: Callable[[str, str], bool], headers: dict[str, str] | None = None,
-              limit: int = MAX_BODY) -> list[dict[str, Any]]:
+              authorization: str | None = None, limit: int = MAX_BODY) -> list[dict[str, Any]]:
     """The answers (fetch's, not following, each with the ``url`` asked) to ``url`` and to
     the redirects it leads to that ``follow(from, to)`` allows, in order: the chain ends
     at an answer that is no redirect, at a redirect not followed, at an address already
     asked (a loop) or after REDIRECT_HOPS redirects. ``headers`` go to every address
-    followed: no credentials."""
+    followed: no credentials. ``authorization`` (an Authorization header, a URL's
+    credentials: sop_secrets.basic_auth) goes on to a redirect of the same site only, as
+    fetch's does (scheme, host and port; http to https of the same host), and not back
+    once a redirect has left it."""
     chain: list[dict[str, Any]] = []
     while True:
-        chain.append({**fetch(url, timeout, context, follow=False, headers=headers,
+        sent = {**(headers or {}), **({"Authorization": authorization} if authorization else {})}
+        chain.append({**fetch(url, timeout, context, follow=False, headers=sent or None,
                               limit=limit), "url": url})
         target = redirect_target(chain[-1])
         if (target is None or len(chain) > REDIRECT_HOPS
                 or target in {a["url"] for a in chain} or not follow(url, target)):
             return chain
+        if not _same_site(url, target):
+            authorization = None
         url = target
 
 

@@ -15,6 +15,7 @@ import time
 import unicodedata
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -288,12 +289,28 @@ NEWS = ("<h2>Sidang perkara perjudian</h2><p>Terdakwa ditangkap dengan barang bu
 class Handler(BaseHTTPRequestHandler):
     counter = 0
     planted = ""  # added to the news page (a test sets it)
+    elsewhere = ""  # where /private/elsewhere leads: another server (a test sets it)
+    authorizations: ClassVar[list[str]] = []  # the Authorization headers /landing was sent
 
     def do_GET(self):
         agent = self.headers.get("User-Agent", "")
         referer = self.headers.get("Referer", "")
         Handler.counter += 1
         extra = ""
+        if self.path.startswith("/private/") and not self.authorized():
+            return
+        if self.path == "/landing":
+            Handler.authorizations.append(self.headers.get("Authorization", ""))
+        if self.path in ("/private/moved", "/private/elsewhere", "/private/bad-port"):
+            self.send_response(301)  # within the site, to another port, to no port at all
+            self.send_header("Location", {"/private/moved": "/private/cloak?token=t0ken5ecret",
+                                          "/private/elsewhere": Handler.elsewhere,
+                                          "/private/bad-port": "http://127.0.0.1:99999/"
+                                          }[self.path])
+            self.end_headers()
+            return
+        if self.path.startswith("/private/cloak"):
+            self.path = "/cloak"
         if self.path == "/cloak" and "Googlebot" in agent:
             extra = HIDDEN_LINKS
         if self.path in ("/moved", "/moved-again"):  # the same redirect for every visitor
@@ -337,6 +354,16 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def authorized(self) -> bool:
+        """Whether the request carries the basic credentials court:rahasia (else 401)."""
+        if self.headers.get("Authorization") == "Basic Y291cnQ6cmFoYXNpYQ==":
+            return True
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Basic realm="pn"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        return False
 
     def log_message(self, *args):
         pass
@@ -576,6 +603,48 @@ def test_an_expired_certificate_does_not_blind_the_content_checks(tmp_path):
     assert f"cloaking: {url} (googlebot)" in names(result)
     assert result["pages"][url]["certificate"].startswith("[SSL: CERTIFICATE_VERIFY_FAILED]")
     assert "certificate has expired" in result["pages"][url]["certificate"]
+
+
+def test_a_url_s_credentials_are_sent_as_basic_auth_and_never_recorded(
+        base, tmp_path, monkeypatch):
+    """urllib took court:rahasia@ for part of the host: every variant was no answer (a
+    page_unreachable finding, no cloaking check), and the URL, password and token
+    included, was in the findings, the pages, the record and the invocation."""
+    other = start(Handler)
+    monkeypatch.setattr(Handler, "authorizations", [])
+    monkeypatch.setattr(Handler, "elsewhere", f"http://127.0.0.1:{other.server_address[1]}/landing")
+    site(tmp_path / "www")
+    private = base.replace("http://", "http://court:rahasia@") + "/private/"
+    try:
+        rc, result = run_module("website_integrity", tmp_path, {
+            "paths": [str(tmp_path / "www")], "state_dir": str(tmp_path / "state"),
+            "urls": [private + "cloak?token=t0ken5ecret", private + "moved",
+                     private + "elsewhere"]})
+    finally:
+        other.shutdown()
+        other.server_close()
+    assert rc == 0
+    shown = base.replace("http://", "http://***@") + "/private/"
+    pages = result["integrity"]["pages"]
+    assert list(pages) == [shown + "cloak?token=***", shown + "moved", shown + "elsewhere"]
+    assert {v["status"] for page in pages.values() for v in page.values()} == {200}
+    assert pages[shown + "moved"]["googlebot"]["final_url"] == (
+        base + "/private/cloak?token=***")
+    url = shown + "cloak?token=***"
+    assert f"cloaking: {url} (googlebot)" in names(result["integrity"])
+    # the same site's other port (a redirect the cloaking check follows) is not sent them
+    assert Handler.authorizations == ["", "", ""]
+    recorded = json.dumps(result)
+    assert "rahasia" not in recorded and "t0ken5ecret" not in recorded
+    assert "court:" not in recorded
+
+
+def test_credentials_are_not_sent_to_a_redirect_python_cannot_split(base, tmp_path):
+    """Deciding whether a redirect was the same site read its port: one out of range
+    ended the module in a ValueError traceback."""
+    url = base.replace("http://", "http://court:rahasia@") + "/private/bad-port"
+    page = mod.fetch(url, content.BROWSER_AGENT, None, params(tmp_path, tmp_path))
+    assert (page["status"], page["final_url"]) == (-1, "http://127.0.0.1:99999/")
 
 
 def test_unreachable_page_is_a_finding(tmp_path):
