@@ -161,7 +161,8 @@ options:
     type: int
     default: 8388608
   urls:
-    description: Pages to fetch as a browser, as Googlebot and from a search engine.
+    description: Pages to fetch as a browser, as Googlebot and from a search engine
+      (http or https URLs; one that is not fails the module naming the option).
     type: list
     elements: str
     default: []
@@ -322,7 +323,7 @@ from typing import Any  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_http import context_for, redirects  # noqa: E402
+from ansible.module_utils.sop_http import context_for, redirects, url_option_error  # noqa: E402
 from ansible.module_utils.sop_integrity import (  # noqa: E402
     IntegrityError,
     baseline_entries,
@@ -690,6 +691,9 @@ def main() -> None:
         module.fail_json(msg="paths: give at least the web root", invocation=invocation)
     if not 0 < params["similarity"] <= 1:
         module.fail_json(msg="similarity must be between 0 and 1", invocation=invocation)
+    error = url_option_error([("urls", url) for url in params["urls"]])
+    if error:
+        module.fail_json(msg=error, invocation=invocation)
     try:
         accepted_spam(params["spam_accepted"])
     except ValueError as exc:

@@ -647,6 +647,22 @@ def test_credentials_are_not_sent_to_a_redirect_python_cannot_split(base, tmp_pa
     assert (page["status"], page["final_url"]) == (-1, "http://127.0.0.1:99999/")
 
 
+@pytest.mark.parametrize(("urls", "msg"), [
+    (["https://court:rahasia@[::1/"],
+     "urls: 'https://***@[::1/' is not a valid URL (Invalid IPv6 URL)"),
+    (["https://pn.example/", "pn.example/berita?token=rahasia"],
+     "urls: 'pn.example/berita?token=rahasia' is not an http(s) URL with a host"),
+])
+def test_a_malformed_url_setting_fails_in_one_line_naming_it(tmp_path, urls, msg):
+    """A URL Python cannot split ended in a traceback where its host was read."""
+    site(tmp_path / "www")
+    rc, result = run_module("website_integrity", tmp_path, {
+        "paths": [str(tmp_path / "www")], "state_dir": str(tmp_path / "state"),
+        "urls": urls})
+    assert (rc, result["msg"]) == (1, msg)
+    assert "court:" not in json.dumps(result)
+
+
 def test_unreachable_page_is_a_finding(tmp_path):
     site(tmp_path / "www")
     _changed, result = mod.run(params(tmp_path / "www", tmp_path / "state",
