@@ -53,7 +53,11 @@ options:
     type: str
     default: "08:00"
   office_hours_end:
-    description: End of office hours (HH:MM, office time zone).
+    description:
+      - End of office hours (HH:MM, office time zone), after O(office_hours_start)
+        (office hours do not run overnight).
+      - A value not after O(office_hours_start), or either not HH:MM, fails the module
+        before it connects, with C(setting) naming the option.
     type: str
     default: "16:30"
   office_days:
@@ -103,7 +107,8 @@ options:
     type: dict
     default: {}
   max_details:
-    description: How many grouped rows to list for each notable category.
+    description: How many grouped rows to list for each notable category (0 or more; a
+      negative value fails the module before it connects, with C(setting) C(max_details)).
     type: int
     default: 50
 attributes:
@@ -285,6 +290,14 @@ _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 UNKNOWN = "(tidak diketahui)"
 
 
+class SettingError(ValueError):
+    """A refused option: its message starts with the option's name."""
+
+    def __init__(self, setting: str, problem: str) -> None:
+        super().__init__(f"{setting}: {problem}")
+        self.setting = setting
+
+
 def _int(value: str | None) -> int:
     return int(float(value)) if value not in (None, "") else 0
 
@@ -293,7 +306,7 @@ def parse_hhmm(value: str) -> str:
     """'8:00' -> '08:00:00'; raises ValueError."""
     match = _HHMM.match(value.strip())
     if not match:
-        raise ValueError(f"office hours must be HH:MM, got {value!r}")
+        raise ValueError(f"must be HH:MM, got {value!r}")
     return f"{int(match.group(1)):02d}:{match.group(2)}:00"
 
 
@@ -434,11 +447,37 @@ def summarise(main_rows: list[list[str | None]], detail_rows: list[list[str | No
 
 
 def _office(params: dict[str, Any]) -> tuple[str, str, list[int]]:
-    office = (parse_hhmm(params["office_hours_start"]), parse_hhmm(params["office_hours_end"]),
-              list(params["office_days"]))
-    if any(d < 1 or d > 7 for d in office[2]):
-        raise ValueError("office_days are ISO weekday numbers 1 (Monday) to 7 (Sunday)")
-    return office
+    """The office hours and days; SettingError naming the option of a bad one."""
+    start, end = (_hhmm(params, option) for option in ("office_hours_start", "office_hours_end"))
+    if end <= start:
+        raise SettingError("office_hours_end", f"{end[:5]} is not after office_hours_start "
+                           f"{start[:5]} (office hours do not run overnight)")
+    days = list(params["office_days"])
+    if any(d < 1 or d > 7 for d in days):
+        raise SettingError("office_days", "ISO weekday numbers are 1 (Monday) to 7 (Sunday)")
+    return start, end, days
+
+
+def _hhmm(params: dict[str, Any], option: str) -> str:
+    try:
+        return parse_hhmm(params[option])
+    except ValueError as exc:
+        raise SettingError(option, str(exc)) from exc
+
+
+def settings_error(params: dict[str, Any]) -> dict[str, str] | None:
+    """``{msg, setting}`` of the first option refused before connecting (its message
+    starts with the option's name), or None."""
+    if params["hours"] <= 0:
+        return {"msg": "hours: must be a positive number", "setting": "hours"}
+    if params["max_details"] < 0:
+        return {"msg": f"max_details: must be 0 or more, got {params['max_details']}",
+                "setting": "max_details"}
+    try:
+        _office(params)
+    except SettingError as exc:
+        return {"msg": str(exc), "setting": exc.setting}
+    return zone_error(params, ["timezone", "data_timezone"])
 
 
 def audit_summary(conn: Connection, params: dict[str, Any]) -> dict[str, Any]:
@@ -547,11 +586,9 @@ def main() -> None:
     )
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     params = module.params
-    if params["hours"] <= 0:
-        module.fail_json(msg="hours must be a positive number")
-    bad_zone = zone_error(params, ["timezone", "data_timezone"])
-    if bad_zone:
-        module.fail_json(**bad_zone)
+    bad_setting = settings_error(params)
+    if bad_setting:
+        module.fail_json(**bad_setting)
     bad_columns = columns_error(params["columns"] or {}, list(CANDIDATES))
     if bad_columns:
         module.fail_json(**bad_columns)

@@ -8,7 +8,7 @@ import json
 
 import pytest
 from conftest import MariaDB
-from loader import load
+from loader import load, run_module
 from sipp_tables import AUDITTRAIL, connection, insert, lit, new_table
 
 mod = load("sipp_audit_summary")
@@ -36,6 +36,34 @@ def test_parse_hhmm():
     assert mod.parse_hhmm("7:30") == "07:30:00"
     with pytest.raises(ValueError, match="HH:MM"):
         mod.parse_hhmm("25:00")
+
+
+@pytest.mark.parametrize(("start", "end"), [("16:30", "08:00"), ("08:00", "08:00")])
+def test_office_hours_not_running_forward_are_refused_naming_the_setting(start, end):
+    # every login read as outside office hours before
+    bad = mod.settings_error(dict(PARAMS, office_hours_start=start, office_hours_end=end))
+    assert bad == {"setting": "office_hours_end",
+                   "msg": f"office_hours_end: {end} is not after office_hours_start {start} "
+                          "(office hours do not run overnight)"}
+
+
+def test_a_malformed_office_hour_is_named_by_its_option():
+    assert mod.settings_error(dict(PARAMS, office_hours_start="25:00")) == {
+        "setting": "office_hours_start",
+        "msg": "office_hours_start: must be HH:MM, got '25:00'"}
+
+
+def test_a_negative_max_details_is_refused(tmp_path):
+    # max_details -1 silently dropped each category's last entry
+    rc, result = run_module("sipp_audit_summary", tmp_path, {
+        "database": "sipp", "max_details": -1, "client_binary": "/nonexistent/mariadb"})
+    assert rc == 1
+    assert (result["msg"], result["setting"]) == ("max_details: must be 0 or more, got -1",
+                                                  "max_details")
+
+
+def test_valid_settings_are_accepted():
+    assert mod.settings_error(PARAMS) is None
 
 
 def test_outside_expression_uses_weekday_and_time():
