@@ -53,7 +53,8 @@ options:
     type: dict
     default: {}
   max_sessions:
-    description: How many of the active sessions to list in the result.
+    description: How many of the active sessions to list in the result (0 or more; a
+      negative value fails the module before it connects, with C(setting) C(max_sessions)).
     type: int
     default: 50
   data_timezone:
@@ -290,6 +291,18 @@ def online_users(conn: Connection, table: str, window: int, overrides: dict[str,
     return result
 
 
+def settings_error(params: dict[str, Any]) -> dict[str, str] | None:
+    """``{msg, setting}`` of the first option refused before connecting (its message
+    starts with the option's name), or None."""
+    if params["window_minutes"] <= 0:
+        return {"msg": "window_minutes: must be a positive number of minutes",
+                "setting": "window_minutes"}
+    if params["max_sessions"] < 0:
+        return {"msg": f"max_sessions: must be 0 or more, got {params['max_sessions']}",
+                "setting": "max_sessions"}
+    return zone_error(params, ["data_timezone"])
+
+
 def main() -> None:
     spec = dict(SIPP_DB_ARGUMENT_SPEC)
     spec.update(
@@ -301,11 +314,9 @@ def main() -> None:
     )
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     params = module.params
-    if params["window_minutes"] <= 0:
-        module.fail_json(msg="window_minutes must be a positive number of minutes")
-    bad_zone = zone_error(params, ["data_timezone"])
-    if bad_zone:
-        module.fail_json(**bad_zone)
+    bad_setting = settings_error(params)
+    if bad_setting:
+        module.fail_json(**bad_setting)
     bad_columns = columns_error(params["columns"] or {}, list(CANDIDATES))
     if bad_columns:
         module.fail_json(**bad_columns)

@@ -55,3 +55,17 @@ def test_a_columns_key_no_role_has_is_named_before_the_database_is_asked(tmp_pat
     assert rc == 1
     assert (result["msg"], result["setting"]) == (
         f"columns: unknown key '{key}' (keys: {keys})", "columns")
+
+
+@pytest.mark.parametrize(("module", "option", "value", "cause"), [
+    # max_sessions -1 silently listed no session
+    ("sipp_online_users", "max_sessions", -1, "must be 0 or more, got -1"),
+    ("sipp_online_users", "window_minutes", 0, "must be a positive number of minutes"),
+    ("sipp_audit_summary", "hours", 0, "must be a positive number"),
+])
+def test_a_count_out_of_range_is_named_before_the_database_is_asked(tmp_path, module, option,
+                                                                    value, cause):
+    rc, result = run_module(module, tmp_path, {
+        "login_host": "127.0.0.1", "login_port": 9, "login_user": "sop", option: value})
+    assert rc == 1
+    assert (result["msg"], result["setting"]) == (f"{option}: {cause}", option)
