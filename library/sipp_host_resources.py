@@ -15,6 +15,9 @@ description:
     C(warn) or C(fail) against the thresholds.
   - A path whose file system does not answer within O(timeout) (a hung NFS or CIFS
     mount) grades C(fail) with the error, instead of hanging the module.
+  - A C(/proc/meminfo) without a MemTotal above 0, or without MemAvailable and MemFree,
+    leaves the memory unmeasured; it grades C(warn) with the error naming what is
+    missing (its figures null), never as 0% used.
   - Reports only; the playbook decides what a C(fail) means. Warnings are emitted for
     C(warn) grades. Never reports a change. Supports check mode.
 version_added: "0.1.0"
@@ -79,7 +82,8 @@ resources:
       type: list
       elements: dict
     memory:
-      description: total_mb, available_mb, used_percent, status.
+      description: total_mb, available_mb, used_percent, status; and error, why the memory
+        could not be measured (the figures then null).
       type: dict
     problems:
       description: One line per warn or fail grade.
@@ -162,9 +166,17 @@ def parse_meminfo(text: str) -> dict[str, int]:
 
 
 def memory_usage(meminfo: dict[str, int], warn: int, fail: int) -> dict[str, Any]:
+    """The memory in use graded, or ``warn`` with the ``error`` naming what /proc/meminfo
+    lacks (no MemTotal read as 0% used)."""
     total = meminfo.get("MemTotal", 0)
-    available = meminfo.get("MemAvailable", meminfo.get("MemFree", 0))
-    percent = round(100.0 * (total - available) / total, 1) if total else 0.0
+    available = meminfo.get("MemAvailable", meminfo.get("MemFree"))
+    missing = ([] if total > 0 else ["MemTotal above 0"]) + \
+        ([] if available is not None else ["MemAvailable or MemFree"])
+    if missing or available is None:
+        return {"total_mb": None, "available_mb": None, "used_percent": None,
+                "status": "warn",
+                "error": f"/proc/meminfo unreadable: no {' and no '.join(missing)}"}
+    percent = round(100.0 * (total - available) / total, 1)
     return {"total_mb": total // 1024, "available_mb": available // 1024,
             "used_percent": percent, "status": grade(percent, warn, fail)}
 
@@ -180,7 +192,8 @@ def resources(params: dict[str, Any], meminfo_text: str) -> dict[str, Any]:
         for d in disks if d["status"] != "ok"
     ]
     if memory["status"] != "ok":
-        problems.append(f"memory: {memory['used_percent']}% used ({memory['status']})")
+        shown = memory.get("error") or f"{memory['used_percent']}% used"
+        problems.append(f"memory: {shown} ({memory['status']})")
     worst = max([d["status"] for d in disks] + [memory["status"]], key=GRADES.index)
     return {"status": worst, "disks": disks, "memory": memory, "problems": problems}
 

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 
+import pytest
 from loader import ROOT, load
 
 mod = load("sipp_host_resources")
@@ -28,6 +29,23 @@ def test_memory_from_meminfo():
     memory = mod.memory_usage(mod.parse_meminfo(MEMINFO), 70, 90)
     assert memory == {"total_mb": 7812, "available_mb": 1953, "used_percent": 75.0,
                       "status": "warn"}
+
+
+@pytest.mark.parametrize(("meminfo", "missing"), [
+    ("MemFree:  100000 kB\nMemAvailable:   2000000 kB\n", "MemTotal above 0"),
+    ("MemTotal:  0 kB\nMemAvailable:   0 kB\n", "MemTotal above 0"),
+    ("MemTotal:       8000000 kB\n", "MemAvailable or MemFree"),
+    ("", "MemTotal above 0 and no MemAvailable or MemFree"),
+])
+def test_a_meminfo_without_its_figures_is_unreadable_not_ok(meminfo, missing):
+    # no MemTotal graded memory 0% used, "ok"; no MemAvailable nor MemFree 100% used
+    result = mod.resources(dict(PARAMS, paths=[], memory_warn_percent=101,
+                                memory_fail_percent=101), meminfo)
+    assert result["memory"] == {"total_mb": None, "available_mb": None, "used_percent": None,
+                                "status": "warn",
+                                "error": f"/proc/meminfo unreadable: no {missing}"}
+    assert (result["status"], result["problems"]) == (
+        "warn", [f"memory: /proc/meminfo unreadable: no {missing} (warn)"])
 
 
 def test_resources_worst_grade_and_problems(tmp_path):
