@@ -26,7 +26,12 @@ description:
     its date or a date that does not exist (C(31/02/2026)) is not read; the result says
     the date is unreadable (never fresh) rather than guess one.
   - A WIB/WITA/WIT (in any case, C(Wita)), C(GMT+8), C(UTC+07:00) or C(+07:00) suffix
-    sets the time zone, else O(timezone) applies.
+    sets the time zone, else O(timezone) applies. An offset no clock keeps, outside
+    C(-12:00) to C(+14:00) (C(GMT+20)), leaves the date unreadable.
+  - A page or SIPP MA answering an HTTP error (4xx, 5xx) is named with the reason its
+    answer gives, on one line of at most 200 characters, credentials masked (a JSON
+    object's C(message), C(error), C(detail) or C(msg), else the text without its tags), e.g.
+    C(HTTP 404) followed by C(satker has never synchronised).
   - Optionally asks the central SIPP MA for the court's last sync (O(central_status_url),
     a JSON answer whose C(last_sync) is an ISO 8601 date and time such as C(2026-11-21T07:00:00Z),
     C(2026-11-21 14:00:00.123456789+0700), C(2026-11-21t07:00z), an offset with or without
@@ -175,7 +180,12 @@ from collections.abc import Sequence  # noqa: E402
 from typing import Any, NoReturn  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_clock import ahead_of_clock, parse_moment  # noqa: E402
+from ansible.module_utils.sop_clock import (  # noqa: E402
+    MAX_OFFSET,
+    MIN_OFFSET,
+    ahead_of_clock,
+    parse_moment,
+)
 from ansible.module_utils.sop_http import context_for  # noqa: E402
 from ansible.module_utils.sop_http import fetch as http_fetch  # noqa: E402
 from ansible.module_utils.sop_secrets import (  # noqa: E402
@@ -185,7 +195,11 @@ from ansible.module_utils.sop_secrets import (  # noqa: E402
     mask_url,
     url_secrets,
 )
-from ansible.module_utils.sop_sipp_schema import offset_minutes, zone_error  # noqa: E402
+from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
+    format_offset,
+    offset_minutes,
+    zone_error,
+)
 
 MONTHS = {
     "jan": 1, "januari": 1, "january": 1, "feb": 2, "peb": 2, "februari": 2, "pebruari": 2,
@@ -223,6 +237,9 @@ MAX_MARKER = 200
 # role reads of it (last_sync, cases) is read from the whole answer.
 MAX_CENTRAL_DATA = 4096
 UTC = dt.timezone.utc
+# The keys whose text is an error answer's reason (SIPP MA's JSON {"message": ...}).
+REASON_KEYS = ("message", "error", "detail", "msg")
+_TAG = re.compile(r"<[^<>]*>")
 # A zone in any case: pages write "WITA", "Wita" and "wita" alike; UTC or GMT with an
 # offset ("GMT+8", "UTC+07:00") or without; or an offset alone at the end ("+07:00").
 _SUFFIX = re.compile(
@@ -302,6 +319,9 @@ def parse_marker(text: str, default_offset: int) -> dt.datetime:
         suffix = _SUFFIX.search(text[match.end():])
         if suffix:
             offset = _offset(suffix)
+        if not MIN_OFFSET <= offset <= MAX_OFFSET:  # GMT+20: no clock keeps it
+            raise StatusError(f"invalid date in {text.strip()!r}: time zone offset "
+                              f"{format_offset(offset)} is not one of -12:00 to +14:00")
         try:
             return dt.datetime(_year(match["year"]), month, int(match["day"]),
                                _hour(match["hour"], match["meridiem"]), int(match["minute"]),
@@ -312,9 +332,26 @@ def parse_marker(text: str, default_offset: int) -> dt.datetime:
     raise StatusError(f"no date with a time found in {text.strip()!r}")
 
 
-def fetch(url: str, timeout: int, validate_certs: bool) -> tuple[int, str]:
+def reason(body: str, secrets: Sequence[str] = ()) -> str:
+    """Why an error answer says it failed, for its one line: a JSON object's message
+    (REASON_KEYS), else the text without its tags; on one line, ``secrets`` and URL
+    credentials masked before it is cut to MAX_MARKER characters."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        data = None
+    found = [data[key] for key in REASON_KEYS
+             if isinstance(data, dict) and isinstance(data.get(key), str)]
+    text = (found[0] if found else _TAG.sub(" ", body))[:MAX_CENTRAL_DATA]
+    line = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return _cut(mask_text(line, secrets) or "")
+
+
+def fetch(url: str, timeout: int, validate_certs: bool,
+          secrets: Sequence[str] = ()) -> tuple[int, str]:
     """(status, page) of a page that answered 2xx or 3xx; else StatusError naming why
-    (the URL masked). A user:password@ in the URL is sent as HTTP basic credentials."""
+    (the URL masked; an HTTP error with the reason its answer gives, see ``reason``). A
+    user:password@ in the URL is sent as HTTP basic credentials."""
     plain, authorization = basic_auth(url)
     headers = {"User-Agent": "sop-sipp-sync-status"}
     if authorization:
@@ -323,7 +360,8 @@ def fetch(url: str, timeout: int, validate_certs: bool) -> tuple[int, str]:
     if answer["status"] < 0:
         raise StatusError(f"{mask_url(url)}: {answer['error']}")
     if answer["status"] >= 400:
-        raise StatusError(f"{mask_url(url)}: HTTP {answer['status']}")
+        said = reason(answer["body"], secrets)
+        raise StatusError(f"{mask_url(url)}: HTTP {answer['status']}{': ' + said if said else ''}")
     return answer["status"], answer["body"]
 
 
@@ -375,7 +413,7 @@ def central_status(url: str, timeout: int, validate_certs: bool, max_age: float,
     are reported, not raised. ``secrets`` are masked in the answer's excerpt."""
     result: dict[str, Any] = {"url": mask_url(url)}
     try:
-        status, body = fetch(url, timeout, validate_certs)
+        status, body = fetch(url, timeout, validate_certs, secrets=secrets)
     except StatusError as exc:
         result["error"] = str(exc)
         return result
@@ -443,7 +481,7 @@ def main() -> None:
     if p["timeout"] <= 0:  # else blamed on the page: "no complete answer within 0 s"
         fail("timeout must be a positive number of seconds")
     try:
-        status, page = fetch(p["public_url"], p["timeout"], p["validate_certs"])
+        status, page = fetch(p["public_url"], p["timeout"], p["validate_certs"], secrets)
         sync = evaluate(page, p["marker_regex"], offset_minutes(p["timezone"]),
                         p["max_age_hours"], now)
     except StatusError as exc:

@@ -64,6 +64,19 @@ def test_an_offset_after_gmt_or_utc_is_read(text, expected):
     assert mod.parse_marker(text, WIB).isoformat() == expected
 
 
+@pytest.mark.parametrize(("text", "offset"), [
+    ("2026-11-21 14:05 GMT+20", "+20:00"), ("2026-11-21 14:05 UTC-13", "-13:00"),
+    ("2026-11-21 14:05:00 +14:30", "+14:30"),
+])
+def test_an_offset_no_clock_keeps_leaves_the_date_unreadable(text, offset):
+    # only offsets of 24 hours or more were refused: GMT+20 moved the date by 13 hours
+    with pytest.raises(mod.StatusError, match=re.escape(
+            f"time zone offset {offset} is not one of -12:00 to +14:00")):
+        mod.parse_marker(text, WIB)
+    assert mod.parse_marker("2026-11-21 14:05 UTC+14", WIB).isoformat().endswith("+14:00")
+    assert mod.parse_marker("2026-11-21 14:05 GMT-12", WIB).isoformat().endswith("-12:00")
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     # the forms Indonesian pages write: a weekday, a '|' or '-' before the time, "Pukul"
     # capitalised, '.' between hour and minute, a month cut short
@@ -173,7 +186,7 @@ def test_missing_and_unreadable_marker_are_not_fresh():
 
 
 def test_central_status(monkeypatch):
-    monkeypatch.setattr(mod, "fetch", lambda url, t, v: (
+    monkeypatch.setattr(mod, "fetch", lambda url, t, v, secrets=(): (
         200, '{"kode_satker": "400999", "last_sync": "2026-11-21T11:00:00+00:00", "cases": 5}'))
     result = mod.central_status("http://ma/api/status/400999", 5, True, 8, NOW)
     assert result["age_seconds"] == 3600
@@ -284,7 +297,7 @@ def test_central_status_errors_are_reported(monkeypatch):
     # nothing listens on the discard port: a real refused connection
     error = mod.central_status("http://127.0.0.1:9/api", 5, True, 8, NOW)["error"]
     assert error.startswith("http://127.0.0.1:9/api: ") and "refused" in error.lower()
-    monkeypatch.setattr(mod, "fetch", lambda url, t, v: (200, "<html>"))
+    monkeypatch.setattr(mod, "fetch", lambda url, t, v, secrets=(): (200, "<html>"))
     assert mod.central_status("http://ma", 5, True, 8, NOW)["error"] == "answer is not JSON"
 
 
@@ -297,7 +310,7 @@ def test_central_status_errors_are_reported(monkeypatch):
 def test_a_central_answer_without_a_last_sync_text_says_so(monkeypatch, answer, error):
     # such an answer gave no verdict, no message and no error: the report showed
     # "SIPP MA -" and never why
-    monkeypatch.setattr(mod, "fetch", lambda url, t, v: (200, answer))
+    monkeypatch.setattr(mod, "fetch", lambda url, t, v, secrets=(): (200, answer))
     result = mod.central_status("http://ma/api/status/400999", 5, True, 8, NOW)
     assert (result["error"], result.get("fresh")) == (error, None)
 
@@ -370,8 +383,35 @@ class Missing(BaseHTTPRequestHandler):
 
 
 def test_an_error_page_is_no_answer_whatever_it_says():
-    with serving(Missing) as url, pytest.raises(mod.StatusError, match=r"/sipp: HTTP 404$"):
+    with serving(Missing) as url, pytest.raises(
+            mod.StatusError, match=r"/sipp: HTTP 404: Pembaharuan Data : 21-11-2026 18:00:00$"):
         mod.fetch(url + "/sipp", 5, True)
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    (json.dumps({"status": "error", "message": "satker has never synchronised"}),
+     "satker has never synchronised"),
+    ("<html><title>404</title><h1>Not\r\nFound</h1>\x1b[31m</html>", "404 Not Found [31m"),
+    ("{}", "{}"),
+    ("x" * 10000, "x" * 197 + "..."),
+    (json.dumps({"error": "bad key http://sop:S3cretPw@sippma/?token=T0ken"}),
+     "bad key http://***@sippma/?token=***"),
+    ("", ""),
+])
+def test_an_error_answer_gives_its_reason_on_one_bounded_masked_line(body, said):
+    # SIPP MA's 404 {"message": "satker has never synchronised"} read only "HTTP 404"
+    assert mod.reason(body) == said
+
+
+def test_sipp_mas_reason_for_an_error_is_in_its_error(tmp_path):
+    class Unknown(Central):
+        def status(self) -> tuple[int, str]:
+            return 404, json.dumps({"message": "satker 400999 has never synchronised\n"})
+
+    rc, result = with_central(tmp_path, Unknown)
+    assert rc == 0, result
+    assert result["sync"]["central"]["error"].endswith(
+        "/api/status/400999: HTTP 404: satker 400999 has never synchronised")
 
 
 def test_a_crafted_page_does_not_hang_the_default_marker_regex():
@@ -529,7 +569,7 @@ def test_a_large_central_answer_is_kept_cut_short(tmp_path):
 def test_a_small_central_answer_is_kept_whole(monkeypatch):
     answer = {"kode_satker": "400999", "last_sync": "2026-11-21T11:00:00+00:00", "cases": 5,
               "note": "y" * (mod.MAX_CENTRAL_DATA - 100)}
-    monkeypatch.setattr(mod, "fetch", lambda url, t, v: (200, json.dumps(answer)))
+    monkeypatch.setattr(mod, "fetch", lambda url, t, v, secrets=(): (200, json.dumps(answer)))
     result = mod.central_status("http://ma/api/status/400999", 5, True, 8, NOW)
     assert result["data"] == answer
     assert "data_excerpt" not in result
