@@ -450,7 +450,7 @@ def _office(params: dict[str, Any]) -> tuple[str, str, list[int]]:
     """The office hours and days; SettingError naming the option of a bad one."""
     start, end = (_hhmm(params, option) for option in ("office_hours_start", "office_hours_end"))
     if end <= start:
-        raise SettingError("office_hours_end", f"{end[:5]} is not after office_hours_start "
+        raise SettingError("office_hours_end", f"{end[:5]} is not after the start "
                            f"{start[:5]} (office hours do not run overnight)")
     days = list(params["office_days"])
     if any(d < 1 or d > 7 for d in days):

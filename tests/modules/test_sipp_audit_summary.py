@@ -43,7 +43,7 @@ def test_office_hours_not_running_forward_are_refused_naming_the_setting(start, 
     # every login read as outside office hours before
     bad = mod.settings_error(dict(PARAMS, office_hours_start=start, office_hours_end=end))
     assert bad == {"setting": "office_hours_end",
-                   "msg": f"office_hours_end: {end} is not after office_hours_start {start} "
+                   "msg": f"office_hours_end: {end} is not after the start {start} "
                           "(office hours do not run overnight)"}
 
 
