@@ -73,8 +73,9 @@ options:
       credentials as in O(public_url).
     type: str
   timeout:
-    description: Seconds allowed for each HTTP request (above 0); an answer not complete after three times this
-      is given up (a site sending slowly).
+    description: Seconds allowed for each HTTP request (above 0, else the module fails
+      with C(setting) C(timeout)); an answer not complete after three times this is given
+      up (a site sending slowly).
     type: int
     default: 15
   validate_certs:
@@ -474,12 +475,12 @@ def main() -> None:
     try:
         re.compile(p["marker_regex"])
     except re.error as exc:
-        fail(f"marker_regex is not a valid regex: {exc}")
+        fail(f"marker_regex: not a valid regex: {exc}", setting="marker_regex")
     bad_zone = zone_error(p, ["timezone"])
     if bad_zone:
         fail(bad_zone["msg"], setting=bad_zone["setting"])
     if p["timeout"] <= 0:  # else blamed on the page: "no complete answer within 0 s"
-        fail("timeout must be a positive number of seconds")
+        fail("timeout: must be a positive number of seconds", setting="timeout")
     try:
         status, page = fetch(p["public_url"], p["timeout"], p["validate_certs"], secrets)
         sync = evaluate(page, p["marker_regex"], offset_minutes(p["timezone"]),

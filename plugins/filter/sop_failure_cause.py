@@ -20,6 +20,10 @@ description:
     variable a court sets, O(prefix) before the message, as bad input
     (C(pengaturan salah: sipp_maintenance_data_timezone: unknown time zone 'Asia/Jakrta')),
     never as what SIPP, its database or a page did.
+  - >-
+    A role whose variable is not O(prefix) before the option's name maps the option to
+    it in O(names) (C({'timeout': 'sipp_sync_http_timeout'}) gives
+    C(pengaturan salah: sipp_sync_http_timeout: must be a positive number of seconds)).
 options:
   _input:
     description: The failed task's result, C(ansible_failed_result).
@@ -30,6 +34,12 @@ options:
       C(timezone) set by C(sipp_sync_timezone).
     type: str
     required: true
+  names:
+    description: The role's variable of each option whose variable is not O(prefix)
+      before the option's name (option name to variable name); the other options keep
+      O(prefix).
+    type: dict
+    default: {}
 author: Court IT SOP maintainers
 """
 
@@ -37,6 +47,12 @@ EXAMPLES = r"""
 - name: Activity 1 failed
   ansible.builtin.fail:
     msg: "Kegiatan 1: {{ ansible_failed_result | sop_failure_cause('sipp_sync_') }}"
+
+- name: Activity 2 failed, its module's option timeout set by sipp_sync_http_timeout
+  ansible.builtin.fail:
+    msg: >-
+      Kegiatan 2: {{ ansible_failed_result
+                     | sop_failure_cause('sipp_sync_', {'timeout': 'sipp_sync_http_timeout'}) }}
 """
 
 RETURN = r"""
@@ -46,10 +62,19 @@ _value:
 """
 
 
-def failure_cause(result: Mapping[str, Any], prefix: str) -> str:
-    """``result``'s msg, as the refused setting of ``prefix``'s variable when it names one."""
+def failure_cause(result: Mapping[str, Any], prefix: str,
+                  names: Mapping[str, str] | None = None) -> str:
+    """``result``'s msg, as the refused setting of the role's variable when it names one:
+    ``names``' variable for the option when it has one (the message starts with the
+    option's name, which the variable's replaces), else ``prefix`` before the message."""
     message = str(result.get("msg", ""))
-    return f"pengaturan salah: {prefix}{message}" if "setting" in result else message
+    if "setting" not in result:
+        return message
+    option = str(result["setting"])
+    variable = (names or {}).get(option)
+    if variable and message.startswith(option):
+        return f"pengaturan salah: {variable}{message[len(option):]}"
+    return f"pengaturan salah: {prefix}{message}"
 
 
 class FilterModule:

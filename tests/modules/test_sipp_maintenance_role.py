@@ -79,6 +79,26 @@ def test_an_unknown_column_key_is_named_as_its_activity_s_variable(tmp_path):
             "(keys: time, user, action, ip, table)") in shown, shown[-5000:]
 
 
+def test_options_the_role_sets_by_other_names_are_named_by_those_variables(tmp_path):
+    # 'sipp_maintenance_' + the option named sipp_maintenance_window_minutes and
+    # sipp_maintenance_hours, variables no court has
+    rc, shown = play(tmp_path, "-e", '{"sipp_maintenance_online_window_minutes": 0,'
+                     ' "sipp_maintenance_activity_hours": 0}')
+    assert rc == 2, shown[-5000:]
+    assert ("Kegiatan 1: pengaturan salah: sipp_maintenance_online_window_minutes: must be a "
+            "positive number of minutes; Kegiatan 3: pengaturan salah: "
+            "sipp_maintenance_activity_hours: must be a positive number") in shown, shown[-5000:]
+
+
+def test_overnight_office_hours_are_a_bad_setting(tmp_path):
+    rc, shown = play(tmp_path, "--tags", "aktivitas_user", "-e",
+                     "sipp_maintenance_office_hours_start=16:30",
+                     "-e", "sipp_maintenance_office_hours_end=08:00")
+    assert rc == 2, shown[-5000:]
+    assert ("Kegiatan 3: pengaturan salah: sipp_maintenance_office_hours_end: 08:00 is not "
+            "after the start 16:30 (office hours do not run overnight)") in shown, shown[-5000:]
+
+
 def test_a_zone_named_as_indonesia_names_it_is_no_bad_setting(tmp_path):
     # 'WITA' was 'pengaturan salah: sipp_maintenance_data_timezone: unknown time zone';
     # now the activities get as far as the database (nothing listens on 127.0.0.1).

@@ -287,3 +287,12 @@ def test_a_bad_timezone_is_named_by_the_roles_variable(tmp_path, tags, activity)
     assert (f"Kegiatan {activity}: pengaturan salah: sipp_sync_timezone: unknown time zone "
             "'Asia/Jakrta'") in proc.stdout, proc.stdout[-3000:]
     assert "Run the sync command" not in proc.stdout
+
+
+def test_a_refused_timeout_is_named_by_the_roles_variable(tmp_path):
+    # sipp_sync_status's option timeout is set by sipp_sync_http_timeout: the cause named
+    # 'sipp_sync_timeout', a variable no court has
+    proc = _sync_with(tmp_path, "-e", "sipp_sync_http_timeout=0", "--tags", "laporan")
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert ("Kegiatan 3: pengaturan salah: sipp_sync_http_timeout: must be a positive "
+            "number of seconds") in proc.stdout, proc.stdout[-3000:]

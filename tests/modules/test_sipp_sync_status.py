@@ -683,4 +683,5 @@ def test_a_timeout_not_above_zero_is_a_bad_setting_not_a_slow_page(tmp_path, tim
     with serving(Central) as url:
         rc, result = run_module("sipp_sync_status", tmp_path, {
             "public_url": url + "/", "timeout": timeout})
-    assert (rc, result["msg"]) == (1, "timeout must be a positive number of seconds")
+    assert (rc, result["msg"], result["setting"]) == (
+        1, "timeout: must be a positive number of seconds", "timeout")

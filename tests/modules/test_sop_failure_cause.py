@@ -37,6 +37,20 @@ def test_a_refused_setting_is_named_by_the_roles_variable(cause):
         "pengaturan salah: sipp_maintenance_data_timezone: unknown time zone 'Asia/Jakrta'")
 
 
+def test_an_option_the_role_sets_by_another_name_is_named_by_that_variable(cause):
+    # 'sipp_sync_' + 'timeout' named sipp_sync_timeout, a variable no court has
+    result = {"failed": True, "setting": "timeout",
+              "msg": "timeout: must be a positive number of seconds"}
+    names = {"timeout": "sipp_sync_http_timeout"}
+    assert cause(result, "sipp_sync_", names) == (
+        "pengaturan salah: sipp_sync_http_timeout: must be a positive number of seconds")
+    # an option the mapping does not name keeps the prefix
+    zone = {"failed": True, "setting": "timezone", "msg": "timezone: unknown time zone 'X'"}
+    assert cause(zone, "sipp_sync_", names) == (
+        "pengaturan salah: sipp_sync_timezone: unknown time zone 'X'")
+    assert cause({"failed": True, "msg": "HTTP 404"}, "sipp_sync_", names) == "HTTP 404"
+
+
 def test_any_other_failure_is_its_message(cause):
     assert cause({"failed": True, "msg": "SIPP database sipp: Can't connect"},
                  "sipp_sync_") == "SIPP database sipp: Can't connect"
@@ -49,5 +63,5 @@ def test_ansible_doc_renders_the_filter():
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     doc = next(iter(json.loads(proc.stdout).values()))["doc"]
-    assert set(doc["options"]) == {"_input", "prefix"}
+    assert set(doc["options"]) == {"_input", "prefix", "names"}
     assert "pengaturan salah" in " ".join(doc["description"])
