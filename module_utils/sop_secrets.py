@@ -153,7 +153,8 @@ def mask_command(text: str | None) -> str | None:
     """A command line written as one string, or a message quoting one, as the records
     show it: every URL masked (mask_url), and the values of secret-looking options
     (``--password=X``, ``--api-key X``, ``-pX``) and ``NAME=value`` words replaced by ***.
-    Also a Jinja filter on the controller (plugins/filter/sop_secrets.py)."""
+    Also a Jinja filter on the controller (plugins/filter/sop_secrets.py), and how the
+    runner records a failed task's cause (runner/sop/masking.py)."""
     shown = mask_text(text)
     if not shown:
         return shown

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from sop.catalogue import Sop
+from sop.masking import mask_command
 
 MAX_OUTPUTS_PER_ACTIVITY = 50
 MAX_OUTPUT_CHARS = 4000
@@ -162,7 +163,8 @@ def _meaningful(text: Any) -> list[str]:
 def failure_cause(res: Any) -> str:
     """A failed result's own cause, one line: the last meaningful line of its stderr (a
     command's or a module's), else its msg; a failed loop item's when the loop's own is
-    generic. no_log results stay hidden."""
+    generic. no_log results stay hidden. The line is recorded, so its secrets (a URL's
+    user:password@, --password=X, TOKEN=X) are masked (`mask_command`) before it is cut."""
     if not isinstance(res, dict):
         return ""
     if "censored" in res or res.get("_ansible_no_log"):
@@ -171,17 +173,20 @@ def failure_cause(res: Any) -> str:
         lines = _meaningful(res.get(key))
         if lines:
             # stderr: its last line (the error after any progress/context); msg: its first
-            return _clip(lines[-1] if "std" in key else lines[0])
+            return _recorded(lines[-1] if "std" in key else lines[0])
     for item in res.get("results") or ():
         if isinstance(item, dict) and item.get("failed"):
             cause = failure_cause(item)
             if cause:
                 return cause
     lines = [line.strip() for line in str(res.get("msg") or "").splitlines() if line.strip()]
-    return _clip(lines[0]) if lines else ""
+    return _recorded(lines[0]) if lines else ""
 
 
-def _clip(line: str) -> str:
+def _recorded(line: str) -> str:
+    """The line masked, then cut: a cut first could leave a URL's password without the @
+    that marks it."""
+    line = mask_command(line)
     return line if len(line) <= MAX_MESSAGE_CHARS else line[: MAX_MESSAGE_CHARS - 1] + "…"
 
 

@@ -153,6 +153,15 @@ def test_failure_cause() -> None:
     assert len(clipped) == 1000 and clipped.endswith("…") and findings.startswith(clipped[:899])
 
 
+def test_failure_cause_is_masked_before_it_is_cut() -> None:
+    """The cause is recorded: a URL's password is masked before the line is cut, which
+    would otherwise leave its start without the @ that marks it as one."""
+    line = "x" * 960 + " https://sipp:Tr0ub4dor@backup.invalid/"
+    assert failure_cause({"msg": line}) == "x" * 960 + " https://***@backup.invalid/"
+    cut = failure_cause({"stderr": "y" * 980 + " https://sipp:Tr0ub4dor@backup.invalid/x"})
+    assert len(cut) == 1000 and "Tr0" not in cut and cut.endswith("https://***@backup…")
+
+
 def test_execution_error_is_the_failed_hosts_cause(tmp_path: Path) -> None:
     sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
     recorder = EventRecorder(sop, TagIndex(tmp_path / "none"))

@@ -734,6 +734,43 @@ def test_failed_task_cause_is_the_error(cli: Cli, sop_env: dict[str, str], tmp_p
     assert "hostname backup \\[/x\\]\\\\x1b\\[2K: Name or service not known" in shown
 
 
+def test_a_failure_cause_is_recorded_without_its_secrets(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A failed task's stderr or msg quoting a URL's user:password@ or ?token=, or a
+    command line's --password=X or -pX, is recorded with those values as ***: the store,
+    `sop execution --json`, `sop history` and the report never show the secret."""
+    quoted = (
+        "rsync https://sipp:Tr0ub4dor1@backup.invalid/upload?token=Tr0ub4dor2 failed: "
+        "mysqldump --password=Tr0ub4dor3 -pTr0ub4dor4"
+    )
+    masked = (
+        "rsync https://***@backup.invalid/upload?token=*** failed: mysqldump --password=*** -p***"
+    )
+    runs = (
+        ("Push the dump to the backup computer (on request; fails as the command does)",
+         {"demo_push_command": f"echo '{quoted}' >&2; exit 1"}),
+        ("Fail on request", {"demo_fail": True, "demo_fail_msg": quoted}),
+    )
+    data = Path(sop_env["SOP_DATA_DIR"])
+    for execution_id, (task, extra) in enumerate(runs, start=1):
+        code, _, err = cli(
+            "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}",
+            "-e", json.dumps(extra),
+        )
+        assert code == 1 and "Tr0ub4dor" not in err, err
+        row = _execution(data, execution_id)
+        assert row["error"] == f"localhost: {task}: {masked}"
+        assert json.loads(str(row["activities"][1]["outputs"]))[-1]["error"] == masked
+        code, out, _ = cli("execution", str(execution_id), "--json")
+        assert code == 0 and masked in out and "Tr0ub4dor" not in out
+    for command in (("history",), ("report", "--format", "md"), ("report", "--format", "html")):
+        code, out, _ = cli(*command)
+        shown = out.replace("\\", "")  # Markdown escapes the stars
+        assert code == 0 and "https://***@backup.invalid" in shown, command
+        assert "Tr0ub4dor" not in out, command
+
+
 def test_unreachable_host_is_named_with_its_reason(
     cli: Cli, sop_env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -1,0 +1,35 @@
+"""What the runner records of a task result shows no secret: module_utils/sop_secrets.py's
+rules, the modules' own (one implementation, never a copy of its patterns).
+
+Ansible makes a project's ``module_utils`` importable only inside modules (it ships them
+to the host), so the file is loaded here by its path, as plugins/filter/sop_secrets.py
+loads it for the roles; ``sop`` is installed from the checkout (``pip install -e``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+_SOURCE = Path(__file__).resolve().parents[2] / "module_utils" / "sop_secrets.py"
+
+
+def _load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("sop_project_secrets", _SOURCE)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {_SOURCE}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_SECRETS = _load()
+
+
+def mask_command(text: str) -> str:
+    """``text`` (a failed task's stderr line or msg) as the records show it: every URL's
+    ``user:password@`` and secret-looking query values, the values of password options
+    (``--password=X``, ``-pX``) and of ``NAME=value`` words with a secret-looking name
+    replaced by ***; module_utils/sop_secrets.py's ``mask_command``."""
+    return str(_SECRETS.mask_command(text) or "")
