@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _SIMPLE = re.compile(r"^(\d+)([smhd])$")
@@ -37,17 +38,36 @@ def parse_duration(text: str) -> int:
     return seconds
 
 
-def format_seconds(seconds: float | None) -> str:
-    """Short human form in Bahasa Indonesia: "45 detik", "2 menit 5 detik", "1 jam 3 menit"."""
+_UNITS = ((86400, "hari"), (3600, "jam"), (60, "menit"), (1, "detik"))
+
+
+def _largest_two(total: int) -> list[tuple[int, int, str]]:
+    """(value, unit's seconds, unit) of the two largest units of ``total`` not zero."""
+    parts = []
+    for size, unit in _UNITS:
+        value, total = divmod(total, size)
+        if value:
+            parts.append((value, size, unit))
+    return parts[:2]
+
+
+def format_seconds(seconds: float | None, *, over: bool = False) -> str:
+    """Short human form in Bahasa Indonesia: "45 detik", "2 menit 5 detik", "1 jam 3 menit".
+
+    ``over``: a duration judged over its limit (a Mutu Baku, a whole number of seconds,
+    which this shows at most as long as it is) has its last shown unit rounded up, never
+    to the nearest: 900.4 s over 15 minutes reads "15 menit 1 detik", not "15 menit"."""
     if seconds is None:
         return "-"
-    total = round(seconds)
+    # a measured time is to the microsecond: float noise below it is not over anything
+    total = math.ceil(round(seconds, 6)) if over else round(seconds)
     if total < 60:
-        measured = seconds < 10 and not isinstance(seconds, int)  # a limit is whole seconds
-        return f"{seconds:.1f} detik" if measured else f"{total} detik"
-    days, rest = divmod(total, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [(days, "hari"), (hours, "jam"), (minutes, "menit"), (secs, "detik")]
-    shown = [f"{value} {unit}" for value, unit in parts if value][:2]
-    return " ".join(shown)
+        if seconds < 10 and not isinstance(seconds, int):  # measured; a limit is whole seconds
+            tenths = math.ceil(round(seconds * 10, 5)) / 10 if over else seconds
+            return f"{tenths:.1f} detik"
+        return f"{total} detik"
+    shown = _largest_two(total)
+    kept = sum(value * size for value, size, _ in shown)
+    if over and kept < total:  # the smaller units left out: one more of the last shown
+        shown = _largest_two(kept + shown[-1][1])
+    return " ".join(f"{value} {unit}" for value, _, unit in shown)

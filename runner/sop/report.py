@@ -233,11 +233,25 @@ def mutu_baku_text(activity: Activity, results: Sequence[Mapping[str, Any]]) -> 
     return f"{'; '.join(format_seconds(limit) for limit in limits)} ({RECORDED_LIMIT})"
 
 
+def _duration_cells(results: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The average and the longest duration of an activity's runs, never shown as within
+    the Mutu Baku beside the runs counted over it (`format_seconds`'s ``over``): the
+    longest when its run was over, the average when every run was."""
+    timed = [a for a in results if a["duration_s"] is not None]
+    if not timed:
+        return ["-", "-"]
+    average = sum(a["duration_s"] for a in timed) / len(timed)
+    longest = max(timed, key=lambda a: a["duration_s"])
+    return [
+        format_seconds(average, over=all(a["over_time"] for a in timed)),
+        format_seconds(longest["duration_s"], over=bool(longest["over_time"])),
+    ]
+
+
 def _activity_rows(sop: Sop, executions: Sequence[Row]) -> list[list[str]]:
     rows = []
     for activity in sop.activities:
         results = [a for e in executions for a in e["activities"] if a["number"] == activity.number]
-        durations = [a["duration_s"] for a in results if a["duration_s"] is not None]
         over = sum(1 for a in results if a["over_time"])
         mode = {
             "automated": f"otomatis (tag {activity.automated})",
@@ -250,8 +264,7 @@ def _activity_rows(sop: Sop, executions: Sequence[Row]) -> list[list[str]]:
                 activity.kegiatan,
                 mode,
                 mutu_baku_text(activity, results),
-                format_seconds(sum(durations) / len(durations)) if durations else "-",
-                format_seconds(max(durations)) if durations else "-",
+                *_duration_cells(results),
                 f"{over} kali" if over else "-",
             ]
         )

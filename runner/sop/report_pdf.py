@@ -232,7 +232,7 @@ def durations_chart(month: Month, executions: Sequence[Row]) -> str | None:
             Bar(
                 str(_day(month, execution)),
                 ((minutes, colour),),
-                f"eksekusi {execution['id']}: {format_seconds(seconds)}",
+                f"eksekusi {execution['id']}: {format_seconds(seconds, over=over)}",
             )
         )
     if not bars:

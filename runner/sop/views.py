@@ -311,7 +311,7 @@ def _outputs(outputs: Sequence[Mapping[str, Any]]) -> str:
 
 
 def _limit_cell(activity: Mapping[str, Any]) -> Text:
-    duration = format_seconds(activity.get("duration_s"))
+    duration = format_seconds(activity.get("duration_s"), over=bool(activity.get("over_time")))
     limit = activity.get("limit_s")
     if limit is None:
         return Text(f"{duration} / -")

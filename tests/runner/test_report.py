@@ -424,6 +424,32 @@ def test_the_mutu_baku_shown_is_the_one_each_run_was_judged_against(
     assert _activity(out, "SOP Uji Lokal", "1")[3] == "5 menit"
 
 
+def test_a_run_over_its_mutu_baku_never_reads_as_within_it(cli: Cli, store_at: Store) -> None:
+    """An activity of 900.4 seconds judged over its 15 minutes read "15 menit" beside
+    "Melebihi" (rounded to the nearest second): its duration is rounded up instead, in
+    the report (Markdown, HTML) and in `sop execution`; one within its time stays as it
+    was."""
+    over = craft_execution(store_at, "local-demo", datetime(2026, 11, 3, 3, tzinfo=UTC),
+                           court=A, activities=2)
+    with store_at.db.transaction(write=True) as tx:
+        tx.update("activity_results", {"duration_s": 900.4, "limit_s": 900, "over_time": True},
+                  "execution_id = :key_id AND number = 1", key_id=over)
+        tx.update("activity_results", {"duration_s": 59.6, "limit_s": 60, "over_time": False},
+                  "execution_id = :key_id AND number = 2", key_id=over)
+    code, out, err = cli("report", "--month", "2026-11", "--court", A)
+    assert code == 0, err
+    first, second = (_activity(out, "SOP Uji Lokal", number) for number in ("1", "2"))
+    assert first[3:] == [
+        "15 menit (tercatat saat pelaksanaan)", "15 menit 1 detik", "15 menit 1 detik", "1 kali"
+    ]
+    assert second[3:] == ["1 menit (tercatat saat pelaksanaan)", "1 menit", "1 menit", "-"]
+    code, page, err = cli("report", "--month", "2026-11", "--court", A, "--format", "html")
+    assert code == 0 and page.count("<td>15 menit 1 detik</td>") == 2, err
+    code, shown, err = cli("execution", str(over))
+    assert code == 0 and "15 menit 1 detik / 15 menit OVER" in shown, err
+    assert "1 menit / 1 menit" in shown
+
+
 def _judged_against(store: Store, execution: int, limit_s: int) -> None:
     """Record that `execution`'s activity 1 was judged against `limit_s` seconds."""
     with store.db.transaction(write=True) as tx:

@@ -243,6 +243,24 @@ def test_the_durations_chart_judges_by_the_times_the_runs_recorded(tmp_path: Pat
     assert "Mutu Baku 123 menit" in page  # 3 x 1 minute + 2 hours, as recorded
 
 
+def test_a_run_over_its_mutu_baku_never_reads_as_within_it(tmp_path: Path) -> None:
+    """A run of 900.4 seconds over its 15 minutes: its bar (drawn over the Mutu Baku) and
+    the activity table say "15 menit 1 detik", never "15 menit" as if within it."""
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    started = datetime(2025, 11, 3, 3, tzinfo=UTC)
+    execution = craft_execution(store, "sipp-backup", started, court=COURT, activities=1)
+    with store.db.transaction(write=True) as tx:
+        tx.update("executions", {"ended_at": started + timedelta(seconds=900.4)},
+                  "id = :key_id", key_id=execution)
+        tx.update("activity_results", {"duration_s": 900.4, "limit_s": 900, "over_time": True},
+                  "execution_id = :key_id", key_id=execution)
+    page = report_pdf.document(store, load_catalogue(), Month(2025, 11), COURT)
+    store.close()
+    bar = f"<title>eksekusi {execution}: 15 menit 1 detik</title>"
+    assert f'fill="{report_pdf.AMBER}">{bar}' in page
+    assert page.count("<td>15 menit 1 detik</td>") == 2  # the average and the longest
+
+
 def test_the_files_the_runs_produced_are_in_both_reports(november: tuple[Path, str]) -> None:
     """The PDF, the report a court signs and files, lists each backup file by its path,
     size and SHA-256, as the Markdown/HTML report does (not only a chart of sizes), each
