@@ -151,7 +151,7 @@ def table(rows: list[dict[str, Any]], zone: tzinfo) -> RichTable:
             str(row["id"]), plain(row["host"]), plain(row["summary"]), plain(row["reported_by"]),
             court_time(row["opened_at"], zone, seconds=False),
             "dibuka" if row["status"] == "open"
-            else "ditutup", format_seconds(row["duration_s"]),
+            else "ditutup", format_seconds(row["duration_s"], over=row["within_limit"] is False),
             f"{verdict} ({format_seconds(limit)})" if limit else "-",
             ", ".join(f"#{d['execution']} {d['status']}" for d in row["diagnostics"]) or "-",
             plain(row["resolution"] or "-"),

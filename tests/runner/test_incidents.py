@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from sop import incidents
 from sop.catalogue import load_catalogue
@@ -202,3 +203,16 @@ def test_list_json_is_documented_and_utc(
     named = re.findall(r"`([^`]+)`", bullet.split("\n\n")[0])[1:]
     assert named == [*row, *row["diagnostics"][0]]
     assert row["opened_at"].endswith("+00:00") and row["closed_at"].endswith("+00:00")
+
+
+def test_a_handling_over_its_limit_never_reads_as_within_it() -> None:
+    """A handling of 900.4 s against 15 minutes read "15 menit" beside "melewati (15
+    menit)": its duration is rounded up, as the report's are (format_seconds over)."""
+    row = {"id": 1, "host": "sipp", "summary": "SIPP mati", "reported_by": "operator",
+           "opened_at": datetime(2026, 12, 4, 1, tzinfo=UTC), "status": "closed",
+           "duration_s": 900.4, "limit_s": 900, "within_limit": False,
+           "diagnostics": [], "resolution": "restart"}
+    console = Console(width=300, record=True)
+    console.print(incidents.table([row], UTC))
+    text = console.export_text()
+    assert "15 menit 1 detik" in text and "melewati (15 menit)" in text
