@@ -267,18 +267,19 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
+    # Credentials in a URL (user:password@, a token in the query) never reach the
+    # records: every string of the result and its invocation is masked, a failure's too.
+    secrets = [secret for url in p["urls"] + [p["feed_url"], p["sitemap_url"]]
+               for secret in url_secrets(url)]
+    invocation = {"module_args": mask_data(dict(p), secrets)}
     if not p["urls"]:
-        module.fail_json(msg="urls is empty: name at least one page of the website to check")
+        module.fail_json(msg="urls is empty: name at least one page of the website to check",
+                         invocation=invocation)
     error = url_option_error([("urls", url) for url in p["urls"]] + [
             ("feed_url", p["feed_url"]), ("sitemap_url", p["sitemap_url"])])
     if error:
-        module.fail_json(msg=error)
-    # Credentials in a URL (user:password@, a token in the query) never reach the
-    # records: every string of the result and its invocation is masked.
-    secrets = [secret for url in p["urls"] + [p["feed_url"], p["sitemap_url"]]
-               for secret in url_secrets(url)]
-    module.exit_json(**mask_data(check(p), secrets),
-                     invocation={"module_args": mask_data(dict(p), secrets)})
+        module.fail_json(msg=error, invocation=invocation)
+    module.exit_json(**mask_data(check(p), secrets), invocation=invocation)
 
 
 def check(p: dict[str, Any]) -> dict[str, Any]:

@@ -123,6 +123,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     tls_certificate,
     url_option_error,
 )
+from ansible.module_utils.sop_secrets import mask_data, url_secrets  # noqa: E402
 
 
 def rdap_expiry(base: str, domain: str, timeout: float,
@@ -245,22 +246,29 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
+    # A URL's credentials (user:password@, a token: website_check sends them) are not
+    # needed for a certificate and never reach the records: the result and its
+    # invocation are masked, a failure's too.
+    secrets = [secret for url in p["urls"] + [p["rdap_url"]] for secret in url_secrets(url)]
+    invocation = {"module_args": mask_data(dict(p), secrets)}
     if p["hosting_end_date"]:
         try:
             parse_day(p["hosting_end_date"])
         except ValueError:
-            module.fail_json(msg=f"hosting_end_date {p['hosting_end_date']!r} is not a date (YYYY-MM-DD)")
+            module.fail_json(msg=f"hosting_end_date {p['hosting_end_date']!r} is not a date (YYYY-MM-DD)",
+                             invocation=invocation)
     error = url_option_error([("urls", url) for url in p["urls"]] + [("rdap_url", p["rdap_url"])])
     if error:
-        module.fail_json(msg=error)
+        module.fail_json(msg=error, invocation=invocation)
     try:
         now = datetime.datetime.now(zone(p["timezone"]))
     except ValueError as exc:
-        module.fail_json(msg=f"timezone: {exc}")
+        module.fail_json(msg=f"timezone: {exc}", invocation=invocation)
     items = collect(p, now)
     problems, warnings = messages(items)
-    module.exit_json(changed=False, renewals=items, problems=problems, warnings_id=warnings,
-                     sop_output=output(items))
+    module.exit_json(**mask_data({"changed": False, "renewals": items, "problems": problems,
+                                  "warnings_id": warnings, "sop_output": output(items)}, secrets),
+                     invocation=invocation)
 
 
 if __name__ == "__main__":

@@ -492,12 +492,17 @@ def test_a_certificate_s_date_is_shown_in_the_court_s_time_zone(tls, monkeypatch
                           "urls": ["https://pn-contoh.go.id:https/"]},
      "urls: 'https://pn-contoh.go.id:https/' is not a valid URL (Port could not be cast to "
      "integer value as 'https')"),
+    ("website_renewals", {"domain": "pn-contoh.go.id", "rdap_url": "",
+                          "urls": ["https://u:rahasia@pn-contoh.go.id:99999/"]},
+     "urls: 'https://***@pn-contoh.go.id:99999/' is not a valid URL (Port out of range "
+     "0-65535)"),
 ])
 def test_a_malformed_url_setting_fails_in_one_line_naming_it(tmp_path, module, args, msg):
     # website_check and website_renewals split each https URL for its certificate and
     # ended in a traceback (ValueError) for a URL Python cannot split.
     rc, result = run_module(module, tmp_path, {"timeout": 1, **args})
     assert (rc, result["msg"]) == (1, msg)
+    assert "rahasia" not in json.dumps(result)  # the invocation's URL is masked too
 
 
 def test_a_url_s_credentials_are_sent_as_basic_auth_and_never_recorded(tls, tmp_path):
