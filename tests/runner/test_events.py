@@ -162,6 +162,20 @@ def test_failure_cause_is_masked_before_it_is_cut() -> None:
     assert len(cut) == 1000 and "Tr0" not in cut and cut.endswith("https://***@backup…")
 
 
+def test_ansibles_own_error_line_is_masked_as_a_cause_is() -> None:
+    """Ansible's one-line error, recorded when no task failed (a playbook, inventory or
+    extra-vars problem), may quote a URL or command line: it is masked as a cause is."""
+    from sop.runner import _error_line  # noqa: PLC0415 (the runner's private helper)
+
+    output = (
+        "PLAY [x]\n\x1b[0;31mERROR! could not fetch https://sipp:Tr0ub4dor@backup.invalid/"
+        "?token=s3cr3t --password=Hunter2\x1b[0m\n"
+    )
+    assert _error_line(output) == (
+        "ERROR! could not fetch https://***@backup.invalid/?token=*** --password=***"
+    )
+
+
 def test_execution_error_is_the_failed_hosts_cause(tmp_path: Path) -> None:
     sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
     recorder = EventRecorder(sop, TagIndex(tmp_path / "none"))
