@@ -17,6 +17,11 @@ TYPES: dict[str, type | tuple[type, ...]] = {
     "str": str, "path": str, "int": int, "float": (int, float), "bool": bool,
     "list": list, "dict": dict,
 }
+# The keys of an option in a role argument spec (Ansible's validate_argument_spec); any
+# other is a slip, e.g. a flow mapping's description cut at a comma into a second key.
+SPEC_KEYS = {"type", "elements", "description", "default", "required", "choices", "options",
+             "no_log", "aliases", "apply_defaults", "version_added", "mutually_exclusive",
+             "required_if", "required_one_of", "required_together", "required_by"}
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -52,6 +57,8 @@ def problems(role: Path) -> list[str]:
             where = f"{role.name} {entry}: {name}"
             if "description" not in option:
                 found.append(f"{where} has no description")
+            for key in sorted(set(option) - SPEC_KEYS):
+                found.append(f"{where} has the unknown key {key!r}")
             if name not in defaults:
                 found.append(f"{where} is documented but has no default in defaults/main.yml")
                 continue
@@ -90,6 +97,7 @@ def test_a_mismatch_is_found(tmp_path: Path) -> None:
             "demo_mode": {"choices": ["slow"], "description": "d"},
             "demo_user": {"default": "y", "description": "d"},
             "demo_gone": {"type": "str"},
+            "demo_cut": {"description": "one", "two).": None},
         }}}}))
     assert sorted(problems(role)) == sorted([
         "demo main: demo_port is int but defaults to '22'",
@@ -98,5 +106,7 @@ def test_a_mismatch_is_found(tmp_path: Path) -> None:
         "\"{{ court_user | default('x') }}\"",
         "demo main: demo_gone has no description",
         "demo main: demo_gone is documented but has no default in defaults/main.yml",
+        "demo main: demo_cut has the unknown key 'two).'",
+        "demo main: demo_cut is documented but has no default in defaults/main.yml",
         "demo: demo_extra is in defaults/main.yml but not in argument_specs.yml",
     ])
