@@ -1,6 +1,7 @@
 """roles/sipp_backup: what the report (laporan) says of the removable-media copy
 (ansible-playbook on localhost, the real backup_copy on a local directory), and the push
-keys of retired SIPP servers removed (a local file as the push user's authorized_keys)."""
+keys of retired SIPP servers removed (a local file as the push user's authorized_keys), and
+of retired web servers as the website role's backup activity runs the same tasks."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import os
 import pathlib
 import shutil
 import subprocess
+from typing import Any
 
+import yaml
 from loader import LOCAL_PLAYBOOK
 
 ROOT = pathlib.Path(__file__).parents[2]
@@ -128,11 +131,18 @@ def retire(tmp_path: pathlib.Path, names: list[str],
            *options: str) -> subprocess.CompletedProcess[str]:
     """The role's retired-server tasks with ``names`` against tmp_path/authorized_keys
     (the backup computer is this host)."""
+    return run_retire(tmp_path, RETIRE_PLAY, {
+        "sipp_backup_host": "localhost", "sipp_backup_retired_servers": names}, *options)
+
+
+def run_retire(tmp_path: pathlib.Path, play_text: str, variables: dict[str, Any],
+               *options: str) -> subprocess.CompletedProcess[str]:
+    """``play_text`` with ``variables`` and tmp_path/authorized_keys as the push user's."""
     play, extra = tmp_path / "retire.yml", tmp_path / "vars.json"
-    play.write_text(RETIRE_PLAY, encoding="utf-8")
+    play.write_text(play_text, encoding="utf-8")
     extra.write_text(json.dumps({
-        "sipp_backup_host": "localhost", "sipp_backup_retired_servers": names,
-        "sipp_backup__authorized_keys": str(tmp_path / "authorized_keys")}), encoding="utf-8")
+        **variables, "sipp_backup__authorized_keys": str(tmp_path / "authorized_keys")}),
+        encoding="utf-8")
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
                ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default")
     return subprocess.run([*LOCAL_PLAYBOOK, "-e", f"@{extra}", *options, str(play)],
@@ -177,3 +187,52 @@ def test_a_server_still_in_service_is_not_retired(tmp_path) -> None:
     inventory.write_text("[sipp_servers]\npn-second\n", encoding="utf-8")
     proc = retire(tmp_path, ["pn-second"], "-i", str(inventory))
     assert proc.returncode == 2 and "names pn-second, still a SIPP server" in proc.stdout
+
+
+def website_retire_play() -> str:
+    """The website's backup activity's retirement: its include of the role's
+    retired_servers tasks, in its block mapping the website's variables onto the role's."""
+    tasks = yaml.safe_load((ROOT / "roles/website/tasks/backup.yml").read_text(encoding="utf-8"))
+    block, include = next(
+        (task, step) for task in tasks for step in task.get("block", [])
+        if step.get("ansible.builtin.include_role", {}).get("tasks_from") == "retired_servers.yml")
+    return yaml.safe_dump([{"hosts": "localhost", "gather_facts": False,
+                            "tasks": [{"vars": block["vars"], "block": [include]}]}])
+
+
+def retire_web(tmp_path: pathlib.Path, names: list[str],
+               *options: str) -> subprocess.CompletedProcess[str]:
+    """The website's retirement of ``names``; the SIPP backup's own list names another."""
+    return run_retire(tmp_path, website_retire_play(), {
+        "website_backup_host": "localhost", "website_backup_retired_servers": names,
+        "sipp_backup_retired_servers": ["pn-web-other"]}, *options)
+
+
+def test_a_retired_web_servers_push_keys_are_removed_and_only_theirs(tmp_path) -> None:
+    """The website role had no list of retired web servers: a decommissioned or broken
+    into web server's key kept pushing into the website's in-tray forever."""
+    receive = RECEIVE.replace("--prefix=sipp", "--prefix=website --prefix=website-db")
+    lines = [f"{receive} {KEY} sipp-backup@pn-web-other",  # named by the SIPP list only
+             f"{receive} {KEY} sipp-backup@pn-web-old"]
+    keys = tmp_path / "authorized_keys"
+    keys.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert changed(retire_web(tmp_path, ["pn-web-old"], "--check")) == 1
+    assert keys.read_text(encoding="utf-8").splitlines() == lines
+    assert changed(retire_web(tmp_path, ["pn-web-old"])) == 1
+    assert keys.read_text(encoding="utf-8").splitlines() == [lines[0]]
+    assert changed(retire_web(tmp_path, ["pn-web-old"])) == 0
+
+
+def test_a_web_server_still_in_service_is_not_retired(tmp_path) -> None:
+    keys = tmp_path / "authorized_keys"
+    keys.write_text(f"{RECEIVE} {KEY} sipp-backup@pn-web2\n", encoding="utf-8")
+    inventory = tmp_path / "hosts.ini"  # a web server this run leaves out (--limit)
+    inventory.write_text("[web_servers]\npn-web2\n[sipp_servers]\npn-sipp\n", encoding="utf-8")
+    proc = retire_web(tmp_path, ["pn-web2"], "-i", str(inventory))
+    assert proc.returncode == 2
+    assert ("website_backup_retired_servers names pn-web2, still a web server of this play "
+            "or inventory (group web_servers): remove it from the list or from the "
+            "inventory") in proc.stdout
+    assert keys.read_text(encoding="utf-8") == f"{RECEIVE} {KEY} sipp-backup@pn-web2\n"
+    # a SIPP server is not a web server in service: its name may be retired here
+    assert changed(retire_web(tmp_path, ["pn-sipp"], "-i", str(inventory))) == 0
