@@ -3,6 +3,10 @@
 import json
 
 import pytest
+import testinfra
+
+WEB = testinfra.get_host("podman://mol-website-web")
+STORE = testinfra.get_host("podman://mol-website-store")
 
 
 @pytest.fixture
@@ -44,3 +48,22 @@ def test_database_dump_restores_the_posts(web):
                               "\"SELECT post_title FROM wp_posts WHERE post_status='publish'\"")
     web.check_output("mariadb -e 'DROP DATABASE wp_restore_test'")
     assert "Jadwal pelayanan PTSP selama libur nasional" in titles
+
+
+# Planted by prepare.yml: another court's web server pushing to the same user.
+OTHER_COURT = ('command="/usr/local/sbin/sop-backup-receive --keep-free=5 --prefix=website '
+               '--prefix=website-db /srv/backup/incoming/website-400996",restrict ssh-ed25519 '
+               'AAAAC3NzaC1lZDI1NTE5AAAAIEvgtylnkGea6zZfJBl/LCSJ7Ca8W81Ijm5oDU1jO6aL '
+               'sipp-backup@pn-other-web')
+
+
+def test_push_keys_of_retired_web_servers_are_removed():
+    """The web server's key is authorized for its own in-tray and prefixes; the key of the
+    retired web server (website_backup_retired_servers), planted by prepare.yml, is gone,
+    and the line of a server this inventory does not name stays."""
+    keys = STORE.file("/var/lib/webbackup/.ssh/authorized_keys").content_string.splitlines()
+    ours = WEB.file("/root/.ssh/website_backup_ed25519.pub").content_string.split()[1]
+    assert keys == [OTHER_COURT, (
+        'command="/usr/local/sbin/sop-backup-receive --keep-free=5 --prefix=website '
+        '--prefix=website-db /srv/backup/incoming/website-400997",restrict '
+        f"ssh-ed25519 {ours} sipp-backup@mol-website-web")]
