@@ -102,7 +102,6 @@ class Sop:
     activities: tuple[Activity, ...]
     digest: str
     source: Path
-    description: str = ""
     grace_seconds: int | None = None
     # How many executions each period asks for (the SIPP sync: at least 3 a day).
     times_per_period: int = 1
@@ -256,7 +255,6 @@ def parse_sop(file: Path, raw_bytes: bytes | None = None, *, validate: bool = Tr
     return Sop(
         id=data["id"],
         title=data["title"],
-        description=data.get("description", ""),
         documents=tuple(Document(**d) for d in data["documents"]),
         dasar_hukum=tuple(data["dasar_hukum"]),
         peringatan=data["peringatan"],
