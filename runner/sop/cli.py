@@ -506,7 +506,7 @@ def cmd_report(ctx: Context) -> ExitCode:
     if args.court is not None:
         _recorded_court(ctx, args.court)
     if args.all_courts:
-        courts = ctx.store.courts() or [None]
+        courts = ctx.store.courts()  # none in a store without executions
         blocks = report.build_regional(
             ctx.store, ctx.sops, month, _dues(ctx, ctx.sops, courts, zone)
         )

@@ -622,6 +622,9 @@ def build_regional(
             f"{month.when(month.end - timedelta(seconds=1))[:10]}; dibuat {month.when(now())}.",
         ),
     ]
+    if not courts:
+        blocks.append(("p", "Belum ada eksekusi SOP yang tercatat."))
+        return blocks
     totals = []
     rows = []
     for court in courts:

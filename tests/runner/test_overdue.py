@@ -190,6 +190,14 @@ def test_reports_for_one_court_and_all_courts(cli: Cli, store_at: Store) -> None
     assert usage.value.code == 2
 
 
+def test_the_regional_report_of_an_empty_store_names_no_court(cli: Cli) -> None:
+    # it showed "1 pengadilan" and a court "-" with a row per SOP
+    code, out, err = cli("report", "--month", "2026-11", "--all-courts")
+    assert code == 0, err
+    assert "0 pengadilan." in out and "Belum ada eksekusi SOP yang tercatat." in out
+    assert "| - |" not in out and "Ringkasan per pengadilan" not in out
+
+
 def test_list_for_an_inventory_without_a_court_shows_its_own_last_run(
     cli: Cli, courts: None, tmp_path: Path
 ) -> None:
