@@ -149,11 +149,11 @@ MAP = re.compile(r"^\s*map (\S+) \{\n(.*?)^\s*\}", re.M | re.S)
 ELEMENTS = re.compile(r"\belements = \{([^{}]*)\}")
 QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 # A rule's verdict: drop, or reject with or without its "with ..." (comments removed).
-VERDICT = re.compile(r"(?:^|\s)(?:drop|reject(?: with [\w -]+)?)(?: comment \"\")?$")
+VERDICT = re.compile(r"(?:^|\s)(?:drop|reject(?: with [\w -]+)?)$")
 # Statements that do not select packets: counters and logging.
 NOISE = re.compile(r"\bcounter(?: packets \d+ bytes \d+)?"
                    r"|\blog(?: (?:prefix \"\"|level \w+|flags [\w,]+|group \d+))*")
-# A rule's final comment, quoted text removed (after its verdict).
+# A rule's comment, quoted text removed: nft prints it last, after the verdict.
 FINAL_COMMENT = re.compile(r" comment \"\"$")
 # A drop of only the source addresses in a set (fail2ban's bans): a blocklist.
 BLOCKLIST = re.compile(r"\bsaddr @")
@@ -252,12 +252,13 @@ def judge(body: str, chains: dict[str, str], seen: frozenset[str], maps: dict[st
     first: a bare ``accept`` (counted or logged), or a bare ``jump``/``goto`` to a chain
     that accepts every packet, with no ``return`` before it (a packet returned is not
     accepted there); nothing after it, the policy neither, is reached; else NEITHER.
-    Quoted text (comments, log prefixes) is not read. Each chain reached is judged once
-    (``judged``): a host's ruleset may reach one chain by many rules, level after level;
-    one already on the way (``seen``, a loop) or deeper than the kernel runs is not."""
+    Quoted text (comments, log prefixes) is not read, nor a rule's comment, which nft
+    prints after the verdict (``jump lan comment "..."``). Each chain reached is judged
+    once (``judged``): a host's ruleset may reach one chain by many rules, level after
+    level; one already on the way (``seen``, a loop) or deeper than the kernel runs is not."""
     policy_drop = returns = False
     for line in body.splitlines():
-        rule = QUOTED.sub('""', line).strip()
+        rule = FINAL_COMMENT.sub("", QUOTED.sub('""', line).strip())
         if rule.startswith("type "):
             policy = re.search(r"\bpolicy (\w+)\s*;", rule)
             policy_drop = bool(policy and policy[1] == "drop")
@@ -287,9 +288,9 @@ def judge(body: str, chains: dict[str, str], seen: frozenset[str], maps: dict[st
 
 
 def statement(rule: str) -> list[str]:
-    """A rule's words (quoted text already removed) without its counter, logging and
-    final comment: ``["accept"]`` for a rule that accepts every packet."""
-    return NOISE.sub(" ", FINAL_COMMENT.sub("", rule)).split()
+    """A rule's words (quoted text and comment already removed) without its counter and
+    logging: ``["accept"]`` for a rule that accepts every packet."""
+    return NOISE.sub(" ", rule).split()
 
 
 def single_verdicts(rule: str, maps: dict[str, str]) -> list[str]:

@@ -231,6 +231,44 @@ def test_a_bare_jump_to_a_chain_accepting_all_is_a_bare_accept(rule, returns, fi
     assert parsed == {"input_chains": ["input"], "filtering_chains": filtering}
 
 
+
+# nft list ruleset as nftables 1.0.6 (Debian 12) prints it: a rule's comment comes last,
+# after its verdict (counted), and chains are parted by an empty line.
+COMMENTED = """table inet filter {
+\tchain input {
+\t\ttype filter hook input priority filter; policy %s;
+\t\tct state established,related accept
+\t\t%s
+\t}
+
+\tchain lan {
+\t\ttcp dport 5432 drop comment "basis data: hanya dari server"
+\t}
+
+\tchain allow_all {
+\t\tcounter packets 0 bytes 0 accept comment "sementara: uji"
+\t}
+}
+"""
+
+
+@pytest.mark.parametrize(("policy", "rule", "filtering"), [
+    ("accept", 'counter packets 0 bytes 0 jump lan comment "aturan LAN"', ["input"]),
+    ("accept", 'ip saddr 10.0.0.0/8 counter packets 0 bytes 0 goto lan comment "x y"',
+     ["input"]),
+    ("accept", 'log prefix "lan " jump lan comment "aturan LAN"', ["input"]),
+    ("drop", 'jump allow_all comment "sementara"', []),
+    ("drop", 'counter packets 12 bytes 720 goto allow_all comment "uji"', []),
+    ("drop", 'iif "eth0" jump allow_all comment "uji"', ["input"]),  # conditional
+])
+def test_a_jump_with_a_comment_is_followed(policy, rule, filtering):
+    # `nft add rule inet filter input jump lan comment '"aturan LAN"'`: nft prints the
+    # comment after the target, which was read as the target's end, so the chain was never
+    # read: its drops went unseen, its accept-all too.
+    parsed = hardening.parse_ruleset(COMMENTED % (policy, rule))
+    assert parsed == {"input_chains": ["input"], "filtering_chains": filtering}
+
+
 # --- The journal cursor ----------------------------------------------------------------------
 
 @pytest.mark.parametrize(("content", "msg"), [
