@@ -45,7 +45,11 @@ description:
     C(accept), counted or logged, as one left in from a test) ends the chain's reading;
     what follows it and the policy are never reached. So does a bare C(jump) or C(goto)
     to a chain that accepts every packet (a bare C(accept) with no C(return) before it,
-    there or through further bare jumps); a conditional one is an ordinary accept. A ruleset
+    there or through further bare jumps); a conditional one is an ordinary accept. No rule
+    after a bare C(return) or C(goto) is reached either, as every packet leaves the chain
+    there, back to the rule after the jump that reached it or, in a base chain, to its
+    policy (a chain gone to never comes back); after a C(return) or C(goto) with a match,
+    as after a C(jump), the chain's rules are read on. A ruleset
     whose C(nftables) service is not enabled is reported (it does not survive a reboot) when O(require_persistent).
   - Where C(fail2ban-client) answers, reports each jail's current and total bans.
   - Reports only; never changes anything.
@@ -252,10 +256,13 @@ def judge(body: str, chains: dict[str, str], seen: frozenset[str], maps: dict[st
     first: a bare ``accept`` (counted or logged), or a bare ``jump``/``goto`` to a chain
     that accepts every packet, with no ``return`` before it (a packet returned is not
     accepted there); nothing after it, the policy neither, is reached; else NEITHER.
-    Quoted text (comments, log prefixes) is not read, nor a rule's comment, which nft
-    prints after the verdict (``jump lan comment "..."``). Each chain reached is judged
-    once (``judged``): a host's ruleset may reach one chain by many rules, level after
-    level; one already on the way (``seen``, a loop) or deeper than the kernel runs is not."""
+    Nothing after a bare ``return`` or ``goto`` is reached either: every packet leaves
+    the chain there, back to its caller or, in a base chain, to its policy (a chain gone
+    to never comes back to this one). Quoted text (comments, log prefixes) is not read,
+    nor a rule's comment, which nft prints after the verdict (``jump lan comment "..."``).
+    Each chain reached is judged once (``judged``): a host's ruleset may reach one chain
+    by many rules, level after level; one already on the way (``seen``, a loop) or deeper
+    than the kernel runs is not."""
     policy_drop = returns = False
     for line in body.splitlines():
         rule = FINAL_COMMENT.sub("", QUOTED.sub('""', line).strip())
@@ -284,7 +291,15 @@ def judge(body: str, chains: dict[str, str], seen: frozenset[str], maps: dict[st
             if matches == ["ct", "state", "invalid"] or BLOCKLIST.search(" ".join(matches)):
                 continue
             return FILTERS
+        if leaves(statement(rule)):
+            break
     return FILTERS if policy_drop else NEITHER
+
+
+def leaves(words: list[str]) -> bool:
+    """Whether a rule's words (see statement) send every packet out of its chain for
+    good: a bare ``return``, or a bare ``goto`` (its chain returns to this one's caller)."""
+    return words == ["return"] or (len(words) == 2 and words[0] == "goto")
 
 
 def statement(rule: str) -> list[str]:

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import socket
+import subprocess
 import tempfile
 import time
 
@@ -266,6 +267,87 @@ def test_a_jump_with_a_comment_is_followed(policy, rule, filtering):
     # comment after the target, which was read as the target's end, so the chain was never
     # read: its drops went unseen, its accept-all too.
     parsed = hardening.parse_ruleset(COMMENTED % (policy, rule))
+    assert parsed == {"input_chains": ["input"], "filtering_chains": filtering}
+
+
+
+# A base chain and the regular chains it reaches, as nft list ruleset prints them.
+ENDED = """table inet filter {
+\tchain input {
+\t\ttype filter hook input priority filter; policy %s;
+\t\tct state established,related accept
+\t\t%s
+\t\tjump lan
+\t}
+
+\tchain lan {
+\t\t%s
+\t\ttcp dport 5432 drop
+\t}
+
+\tchain ssh_only {
+\t\ttcp dport 22 accept
+\t}
+
+\tchain blocked {
+\t\ttcp dport 23 drop
+\t}
+}
+"""
+
+
+@pytest.mark.parametrize(("policy", "rule", "lan", "filtering"), [
+    ("accept", "", "", ["input"]),
+    # a bare return: the base chain's policy decides, nothing after it is reached
+    ("accept", 'counter packets 4 bytes 240 return comment "selesai"', "", []),
+    ("drop", "return", "", ["input"]),
+    ("accept", "", "return", []),  # back to the input chain, past the jump
+    # a bare goto: the packet never comes back (in the base chain, its policy decides)
+    ("accept", "goto ssh_only", "", []),
+    ("drop", "goto ssh_only", "", ["input"]),
+    ("accept", "goto blocked", "", ["input"]),
+    ("accept", "", 'counter packets 0 bytes 0 goto ssh_only comment "x"', []),
+    ("accept", "", "goto blocked", ["input"]),
+    # with a match, or a jump (which comes back), the rules after are reached
+    ("accept", "tcp dport 22 return", "", ["input"]),
+    ("accept", "", "ip saddr 10.0.0.0/8 return", ["input"]),
+    ("accept", "ip saddr 10.0.0.0/8 goto ssh_only", "", ["input"]),
+    ("accept", "", 'iif "lo" goto ssh_only', ["input"]),
+    ("accept", "jump ssh_only", "", ["input"]),
+    ("accept", "", "jump ssh_only", ["input"]),
+])
+def test_rules_after_a_bare_return_or_goto_are_never_reached(policy, rule, lan, filtering):
+    # every packet leaves the chain at a bare return or goto, yet the drops after it were
+    # read as if reached: a chain that passes everything counted as a firewall.
+    parsed = hardening.parse_ruleset(ENDED % (policy, rule, lan))
+    assert parsed == {"input_chains": ["input"], "filtering_chains": filtering}
+
+
+
+@pytest.mark.parametrize(("rules", "filtering"), [
+    ('counter jump lan comment "aturan LAN"', ["input"]),
+    ('counter return comment "selesai"; tcp dport 3306 drop', []),
+    ("goto ssh_only; tcp dport 3306 drop", []),
+    ('ip saddr 10.0.0.0/8 goto ssh_only comment "x"; tcp dport 3306 drop', ["input"]),
+])
+def test_the_real_nft_ruleset_is_read_as_the_kernel_runs_it(tmp_path, rules, filtering):
+    # the ruleset loaded into the real nft in a network namespace of its own, and read
+    # back as the module reads it (nft list ruleset)
+    for tool in ("unshare", "nft"):
+        if shutil.which(tool) is None and not os.path.exists(f"/usr/sbin/{tool}"):
+            pytest.skip(f"needs {tool}")
+    (tmp_path / "rules.nft").write_text(
+        "table inet filter {\n chain lan { tcp dport 5432 drop; }\n"
+        " chain ssh_only { tcp dport 22 accept; }\n"
+        f" chain input {{ type filter hook input priority filter; policy accept; {rules}; }}\n}}\n")
+    proc = subprocess.run(["unshare", "-rn", "sh", "-ec", 'nft -f "$0"; nft list ruleset',
+                           str(tmp_path / "rules.nft")], capture_output=True, text=True,
+                          check=False, timeout=30,
+                          env={**os.environ, "PATH": os.environ["PATH"] + ":/usr/sbin"})
+    if proc.stderr.startswith("unshare:"):
+        pytest.skip(f"no network namespace here: {proc.stderr.strip()}")
+    assert proc.returncode == 0, proc.stderr
+    parsed = hardening.parse_ruleset(proc.stdout)
     assert parsed == {"input_chains": ["input"], "filtering_chains": filtering}
 
 
