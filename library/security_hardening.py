@@ -285,7 +285,7 @@ def judge(body: str, chains: dict[str, str], seen: frozenset[str], maps: dict[st
                     return ACCEPTS
                 continue
             verdict = VERDICT.search(each)
-            if not verdict or each.startswith("comment "):
+            if not verdict:
                 continue
             matches = NOISE.sub(" ", each[:verdict.start()]).split()
             if matches == ["ct", "state", "invalid"] or BLOCKLIST.search(" ".join(matches)):
