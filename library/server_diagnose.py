@@ -20,7 +20,9 @@ description:
   - "Log lines are kept as the records may show them (C(mask_log_line) of
     C(module_utils/sop_secrets.py)): URL credentials, C(NAME=value) words with a
     secret-looking name, and the arguments of a PHP stack frame that logs in (PDO's
-    constructor, C(mysqli_connect), any function named for a connection or login) are ***."
+    constructor, C(mysqli_connect), any function named for a connection or login) are ***.
+    A log's tail is read from its last 64 KiB, and a line cut there is left out: its
+    secret could not be known for one."
   - "Causes recognised: a full disk or inode table, a stopped or failed database, a
     database that does not answer C(mariadb-admin ping) in time, a web server that was
     killed or stopped, other failed units, out-of-memory kills, an overloaded host,
@@ -125,21 +127,26 @@ ERROR_LOGS = {
     "apache2": ["/var/log/apache2/error.log"],
 }
 DATABASES = ("mariadb", "mysql")
+TAIL_BYTES = 64 * 1024  # the bytes a log's tail is read from
 
 
 def tail(path: str, lines: int) -> list[str]:
-    """The last lines of the regular file ``path``. Log folders belong to services'
+    """The last lines of the regular file ``path``, read from its last TAIL_BYTES bytes.
+    A line cut at the window's start is left out: its masking could not see a secret's
+    name (a PDO constructor's password shown as written). Log folders belong to services'
     accounts (/var/log/mysql): a link put in a log's place is not followed (root would
     copy /etc/shadow into the bundle) and a FIFO is not waited on (open_regular)."""
     try:
-        fd, _info = open_regular(path)
+        fd, info = open_regular(path)
         with os.fdopen(fd, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            handle.seek(max(0, handle.tell() - 64 * 1024))
-            text = handle.read().decode("utf-8", "replace")
+            start = max(0, info.st_size - TAIL_BYTES)
+            handle.seek(max(0, start - 1))  # the byte before: is the first line whole?
+            data = handle.read(TAIL_BYTES + (1 if start else 0))
     except OSError:
         return []
-    return [mask_log_line(line) for line in text.splitlines()[-lines:]]
+    if start:
+        data = data[data.find(b"\n") + 1:] if b"\n" in data else b""
+    return [mask_log_line(line) for line in data.decode("utf-8", "replace").splitlines()[-lines:]]
 
 
 def package_changes(lines: list[str], since: datetime.datetime, limit: int) -> list[str]:
