@@ -17,6 +17,13 @@ description:
     web services (systemd's ActiveState, SubState, Result), C(mariadb-admin ping), the tail
     of the MariaDB and web server error logs, TCP reachability of O(peers), the package
     installs, upgrades and removals of those hours (C(/var/log/dpkg.log)) and their logins."
+  - "The package history is the last 400 lines of C(/var/log/dpkg.log) and, when that
+    file is read whole and does not reach back to the hours' start (logrotate moves it
+    to C(dpkg.log.1) each month), of C(dpkg.log.1) before them, 400 lines in all; older
+    rotations (C(dpkg.log.2.gz)) are not read."
+  - "A log missing or not read (a link or a FIFO put in its place is not followed or
+    waited on) is named in the bundle's not_visible, never shown as empty; a missing
+    C(dpkg.log.1), a host not rotated yet, is not."
   - "Log lines are kept as the records may show them (C(mask_log_line) of
     C(module_utils/sop_secrets.py)): URL credentials, C(NAME=value) words with a
     secret-looking name, and the arguments of a PHP stack frame that logs in (PDO's
@@ -95,8 +102,9 @@ summary:
   type: str
 bundle:
   description: Everything collected (journal_errors, failed_units, file_systems, oom_kills,
-    load, services, mariadb_ping, logs, peers, packages, logins) and not_visible, the tools
-    this host lacks (journalctl, systemctl, mariadb-admin).
+    load, services, mariadb_ping, logs, peers, packages, logins) and not_visible, what this
+    host did not show (tools it lacks, such as journalctl, systemctl and mariadb-admin;
+    tools stopped at their time limit; logs missing or not read).
   returned: success
   type: dict
 sop_output:
@@ -106,6 +114,7 @@ sop_output:
 """
 
 import datetime  # noqa: E402
+import errno  # noqa: E402
 import os  # noqa: E402
 import socket  # noqa: E402
 from typing import Any  # noqa: E402
@@ -127,26 +136,46 @@ ERROR_LOGS = {
     "apache2": ["/var/log/apache2/error.log"],
 }
 DATABASES = ("mariadb", "mysql")
-TAIL_BYTES = 64 * 1024  # the bytes a log's tail is read from
+DPKG_LOG = "/var/log/dpkg.log"
+# dpkg.log lines read (with dpkg.log.1's, when read), and the bytes a log is read from.
+HISTORY_LINES = 400
+TAIL_BYTES = 64 * 1024
 
 
-def tail(path: str, lines: int) -> list[str]:
-    """The last lines of the regular file ``path``, read from its last TAIL_BYTES bytes.
-    A line cut at the window's start is left out: its masking could not see a secret's
-    name (a PDO constructor's password shown as written). Log folders belong to services'
-    accounts (/var/log/mysql): a link put in a log's place is not followed (root would
-    copy /etc/shadow into the bundle) and a FIFO is not waited on (open_regular)."""
-    try:
-        fd, info = open_regular(path)
-        with os.fdopen(fd, "rb") as handle:
-            start = max(0, info.st_size - TAIL_BYTES)
-            handle.seek(max(0, start - 1))  # the byte before: is the first line whole?
-            data = handle.read(TAIL_BYTES + (1 if start else 0))
-    except OSError:
-        return []
+def read_tail(path: str, lines: int) -> tuple[list[str], bool]:
+    """The last ``lines`` lines of the regular file ``path``, masked, read from its last
+    TAIL_BYTES bytes, and whether they begin the file. A line cut at the window's start
+    is left out: its masking could not see a secret's name (a PDO constructor's password
+    shown as written). Log folders belong to services' accounts (/var/log/mysql): a link
+    put in a log's place is not followed (root would copy /etc/shadow into the bundle)
+    and a FIFO is not waited on: OSError as open_regular says."""
+    fd, info = open_regular(path)
+    with os.fdopen(fd, "rb") as handle:
+        start = max(0, info.st_size - TAIL_BYTES)
+        handle.seek(max(0, start - 1))  # the byte before: is the first line whole?
+        data = handle.read(TAIL_BYTES + (1 if start else 0))
     if start:
         data = data[data.find(b"\n") + 1:] if b"\n" in data else b""
-    return [mask_log_line(line) for line in data.decode("utf-8", "replace").splitlines()[-lines:]]
+    text = data.decode("utf-8", "replace").splitlines()
+    kept = text[-lines:]
+    return [mask_log_line(line) for line in kept], start == 0 and len(kept) == len(text)
+
+
+def unreadable(path: str, exc: OSError) -> str:
+    """The bundle's not_visible line for a log that could not be read."""
+    if exc.errno == errno.ENOENT:
+        return f"{path} tidak ada"
+    cause = {errno.ELOOP: "tautan simbolik, tidak diikuti",
+             errno.EINVAL: "bukan berkas biasa"}.get(exc.errno or 0, exc.strerror)
+    return f"{path} tidak terbaca ({cause})"
+
+
+def logged_at(line: str) -> datetime.datetime | None:
+    """The time a dpkg.log line begins with (the host's local time), or None."""
+    try:
+        return datetime.datetime.strptime(" ".join(line.split()[:2]), "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return None
 
 
 def package_changes(lines: list[str], since: datetime.datetime, limit: int) -> list[str]:
@@ -158,13 +187,34 @@ def package_changes(lines: list[str], since: datetime.datetime, limit: int) -> l
         words = line.split()
         if len(words) < 3 or words[2] not in ("install", "upgrade", "remove"):
             continue
-        try:
-            moment = datetime.datetime.strptime(f"{words[0]} {words[1]}", "%Y-%m-%d %H:%M:%S")
-        except ValueError:
-            continue
-        if moment >= since:
+        moment = logged_at(line)
+        if moment is not None and moment >= since:
             changes.append(line)
     return changes[-limit:]
+
+
+def package_history(log: str, since: datetime.datetime) -> tuple[list[str], list[str]]:
+    """The last HISTORY_LINES lines of dpkg's log ``log`` and, when they are the whole
+    file and do not reach back to ``since``, of its rotation ``log``.1 before them (the
+    monthly logrotate left the window's first hours there); and the not_visible lines of
+    what could not be read (no ``log``.1 is a host never rotated: not named)."""
+    lines: list[str] = []
+    whole = True
+    problems = []
+    try:
+        lines, whole = read_tail(log, HISTORY_LINES)
+    except OSError as exc:
+        problems.append(unreadable(log, exc))
+    first = next((t for t in map(logged_at, lines) if t is not None), None)
+    if whole and len(lines) < HISTORY_LINES and (first is None or first > since):
+        try:
+            older, _whole = read_tail(f"{log}.1", HISTORY_LINES - len(lines))
+            lines = older + lines
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            problems.append(unreadable(f"{log}.1", exc))
+    return lines, problems
 
 
 def read_mounts() -> str:
@@ -198,13 +248,18 @@ class Collector:
         self.params = module.params
         self.not_visible: list[str] = []
 
+    def note(self, line: str) -> None:
+        """Name in not_visible, once, what this host did not show."""
+        if line not in self.not_visible:
+            self.not_visible.append(line)
+
     def tool(self, name: str) -> str | None:
         """The path of a tool, or None (named in not_visible): a host without it (no
         journalctl, MariaDB 10.3 or MySQL without mariadb-admin) is still diagnosed,
         not failed with run_command's 'Error executing command.'."""
         path = self.module.get_bin_path(name)
-        if not path and name not in self.not_visible:
-            self.not_visible.append(name)
+        if not path:
+            self.note(name)
         return str(path) if path else None
 
     def out(self, argv: list[str]) -> str:
@@ -216,15 +271,34 @@ class Collector:
         rc, out, _err = run_bounded(self.module, [program, *argv[1:]], argv[0],
                                     environ_update={"LC_ALL": "C"})
         if rc is None:
-            line = timed_out(argv, argv[0])
-            if line not in self.not_visible:
-                self.not_visible.append(line)
+            self.note(timed_out(argv, argv[0]))
         return out
 
     def journal(self, *args: str) -> list[str]:
         lines = self.out(["journalctl", "--no-pager", "-q", "-o", "short-iso",
                           "--since", f"-{self.params['hours']}h", *args]).splitlines()
         return [mask_log_line(line) for line in lines[-self.params["log_lines"]:]]
+
+    def error_logs(self, services: list[dict[str, Any]]) -> dict[str, list[str]]:
+        """The tails of the services' error logs that are there; one there but not read
+        (a link or a FIFO put in its place, no permission) is named in not_visible."""
+        logs = {}
+        for path in dict.fromkeys(p for s in services for p in ERROR_LOGS.get(s["name"], [])):
+            if not os.path.lexists(path):
+                continue
+            try:
+                logs[path] = read_tail(path, self.params["log_lines"])[0]
+            except OSError as exc:
+                self.note(unreadable(path, exc))
+        return logs
+
+    def packages(self) -> list[str]:
+        """The package changes of the last hours (package_history, package_changes)."""
+        since = datetime.datetime.now() - datetime.timedelta(hours=self.params["hours"])
+        lines, problems = package_history(DPKG_LOG, since)
+        for line in problems:
+            self.note(line)
+        return package_changes(lines, since, self.params["log_lines"])
 
     def service(self, name: str) -> dict[str, Any] | None:
         props = dict(line.split("=", 1) for line in self.out(
@@ -238,7 +312,6 @@ class Collector:
                 "exit_status": props.get("ExecMainStatus")}
 
     def collect(self) -> dict[str, Any]:
-        lines = self.params["log_lines"]
         services: list[dict[str, Any]] = []
         for name in self.params["services"]:
             found = self.service(name)
@@ -257,11 +330,8 @@ class Collector:
                 else:
                     ping = {"rc": rc, "output": (out + err).strip()[-300:]}
             else:
-                self.not_visible.append("mariadb-admin")
+                self.note("mariadb-admin")
                 ping = {"rc": None, "output": "mariadb-admin/mysqladmin tidak terpasang"}
-        packages = package_changes(
-            tail("/var/log/dpkg.log", 400),
-            datetime.datetime.now() - datetime.timedelta(hours=self.params["hours"]), lines)
         with open("/proc/loadavg", encoding="ascii") as handle:
             load = [float(x) for x in handle.read().split()[:3]]
         return {
@@ -274,10 +344,9 @@ class Collector:
             "load": {"1m": load[0], "5m": load[1], "15m": load[2], "cpus": os.cpu_count() or 1},
             "services": services,
             "mariadb_ping": ping,
-            "logs": {path: tail(path, lines) for s in services for path in ERROR_LOGS.get(
-                s["name"], []) if os.path.exists(path)},
+            "logs": self.error_logs(services),
             "peers": [reachable(p) for p in self.params["peers"]],
-            "packages": packages,
+            "packages": self.packages(),
             "logins": self.journal("-t", "sshd", "-t", "sshd-session",  # OpenSSH 9.8: per login
                                   "--grep", "Accepted|Failed password"),
             "not_visible": self.not_visible,

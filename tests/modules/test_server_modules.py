@@ -427,14 +427,37 @@ def test_error_log_tail_never_follows_a_link_or_waits_on_a_fifo(tmp_path):
     secret.write_text("root:$6$secret-hash:19000:0:99999:7:::\n")
     link = tmp_path / "error.log"
     link.symlink_to(secret)
-    assert diagnose.tail(str(link), 20) == []
+    with pytest.raises(OSError) as refused:
+        diagnose.read_tail(str(link), 20)
+    assert diagnose.unreadable(str(link), refused.value) == (
+        f"{link} tidak terbaca (tautan simbolik, tidak diikuti)")
     fifo = tmp_path / "fifo.log"
     os.mkfifo(fifo)
-    with within(5, "tail of a FIFO"):
-        assert diagnose.tail(str(fifo), 20) == []
+    with within(5, "tail of a FIFO"), pytest.raises(OSError) as refused:
+        diagnose.read_tail(str(fifo), 20)
+    assert diagnose.unreadable(str(fifo), refused.value) == (
+        f"{fifo} tidak terbaca (bukan berkas biasa)")
     real = tmp_path / "real.log"
     real.write_text("".join(f"line {n}\n" for n in range(50)))
-    assert diagnose.tail(str(real), 2) == ["line 48", "line 49"]
+    assert diagnose.read_tail(str(real), 2) == (["line 48", "line 49"], False)
+    assert diagnose.read_tail(str(real), 50)[1]  # the whole file
+
+
+def test_an_error_log_not_read_is_named_not_shown_as_empty(tmp_path, monkeypatch, real_module):
+    """A link put in nginx's error.log's place was not read, rightly, but the bundle
+    showed the log as empty ({path: []}) and said nothing."""
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$6$secret-hash:19000:0:99999:7:::\n")
+    link, real = tmp_path / "error.log", tmp_path / "other.log"
+    link.symlink_to(secret)
+    real.write_text("[error] upstream timed out\n")
+    monkeypatch.setitem(diagnose.ERROR_LOGS, "nginx",
+                        [str(link), str(real), str(tmp_path / "absent.log")])
+    bundle = _diagnosis(tmp_path, monkeypatch, real_module, {"services": ["nginx"]}, systemctl=(
+        "printf 'Id=nginx.service\\nLoadState=loaded\\nActiveState=active\\n'\n"))
+    assert bundle["logs"] == {str(real): ["[error] upstream timed out"]}
+    assert f"{link} tidak terbaca (tautan simbolik, tidak diikuti)" in bundle["not_visible"]
+    assert not any("absent.log" in line for line in bundle["not_visible"])
 
 
 def test_error_log_lines_show_no_login_secret(tmp_path):
@@ -451,7 +474,7 @@ def test_error_log_lines_show_no_login_secret(tmp_path):
         "/var/www/a.php(3): mysqli_connect('localhost', 'root', 'Sandi(2)x')\" while reading\n"
         "[client 10.0.0.5] GET https://admin:Kunci99@10.0.0.9/api?token=T0ken77 db_password=Pw1\n"
         "#2 {main} thrown in /var/www/sipp/db.php on line 12\n")
-    shown = "\n".join(diagnose.tail(str(log), 20))
+    shown = "\n".join(diagnose.read_tail(str(log), 20)[0])
     for secret in ("Rahasia-Sipp1", "Sandi(2)x", "Kunci99", "T0ken77", "Pw1"):
         assert secret not in shown
     assert "PDO->__construct(***)" in shown and "mysqli_connect(***)" in shown
@@ -468,10 +491,10 @@ def test_a_line_cut_at_the_tails_window_is_left_out(tmp_path):
     rest = "z" * (diagnose.TAIL_BYTES - len(frame) + cut - 1) + "\n"
     log = tmp_path / "error.log"
     log.write_text("PHP Fatal error:  Uncaught PDOException\n" + frame + rest)
-    assert diagnose.tail(str(log), 20) == [rest.strip()]
+    assert diagnose.read_tail(str(log), 20) == ([rest.strip()], False)
     whole = "b" * (diagnose.TAIL_BYTES - 1) + "\n"  # the window begins with a whole line
     log.write_text("a\n" + whole)
-    assert diagnose.tail(str(log), 20) == [whole.strip()]
+    assert diagnose.read_tail(str(log), 20) == ([whole.strip()], False)
 
 
 def test_mount_points_with_escaped_characters(tmp_path):
@@ -977,27 +1000,97 @@ done
         "Accepted publickey for admin from 10.0.0.9"]
 
 
+def _diagnosis(tmp_path, monkeypatch, real_module, params=None, **tools):
+    """The bundle server_diagnose collects on this machine with fake tools (systemctl and
+    journalctl answer nothing unless given) and the other parameters' defaults."""
+    hung_tools(tmp_path, monkeypatch, **{"systemctl": "exit 0\n", "journalctl": "exit 0\n",
+                                         **tools})
+    args = {"hours": 24, "log_lines": 20, "services": [], "peers": [], **(params or {})}
+    module = real_module({"hours": {"type": "int"}, "log_lines": {"type": "int"},
+                          "services": {"type": "list", "elements": "str"},
+                          "peers": {"type": "list", "elements": "str"}}, args)
+    return diagnose.Collector(module).collect()
+
+
+def _logged(hours_ago, rest):
+    moment = datetime.datetime.now() - datetime.timedelta(hours=hours_ago)
+    return f"{moment:%Y-%m-%d %H:%M:%S} {rest}"
+
+
 def test_diagnosis_lists_only_the_package_changes_of_its_hours(tmp_path, monkeypatch,
                                                                 real_module):
     """hours bounds the package history too: the bundle listed the last changes of
     dpkg.log however old, so an upgrade of weeks ago read as a change just before the
-    failure."""
-    now = datetime.datetime.now()
-    recent, old = (f"{(now - datetime.timedelta(hours=h)):%Y-%m-%d %H:%M:%S}" for h in (2, 30))
-    dpkg_log = [f"{old} upgrade nginx:amd64 1.22.1-9 1.22.1-9+deb12u1",
-                f"{old} status installed nginx:amd64 1.22.1-9+deb12u1",
-                f"{recent} install sipp-tools:all <none> 2.0",
-                f"{recent} status half-configured sipp-tools:all 2.0",
-                f"{recent} remove php8.2-mysql:amd64 8.2.26-1~deb12u1 <none>",
+    failure. dpkg.log reaching back to the window's start, dpkg.log.1 is not read."""
+    dpkg_log = [_logged(30, "upgrade nginx:amd64 1.22.1-9 1.22.1-9+deb12u1"),
+                _logged(30, "status installed nginx:amd64 1.22.1-9+deb12u1"),
+                _logged(2, "install sipp-tools:all <none> 2.0"),
+                _logged(2, "status half-configured sipp-tools:all 2.0"),
+                _logged(2, "remove php8.2-mysql:amd64 8.2.26-1~deb12u1 <none>"),
                 "upgrade without a time"]
-    monkeypatch.setattr(diagnose, "tail", lambda path, lines: dpkg_log
-                        if path == "/var/log/dpkg.log" else [])
-    hung_tools(tmp_path, monkeypatch, systemctl="exit 0\n", journalctl="exit 0\n")
-    module = real_module({"hours": {"type": "int"}, "log_lines": {"type": "int"},
-                          "services": {"type": "list", "elements": "str"},
-                          "peers": {"type": "list", "elements": "str"}},
-                         {"hours": 24, "log_lines": 20, "services": [], "peers": []})
-    assert diagnose.Collector(module).collect()["packages"] == [dpkg_log[2], dpkg_log[4]]
+    log = tmp_path / "dpkg.log"
+    log.write_text("\n".join(dpkg_log) + "\n")
+    (tmp_path / "dpkg.log.1").write_text(_logged(3, "upgrade not:all 1 2\n"))  # not read
+    monkeypatch.setattr(diagnose, "DPKG_LOG", str(log))
+    assert _diagnosis(tmp_path, monkeypatch, real_module)["packages"] == [
+        dpkg_log[2], dpkg_log[4]]
+
+
+@pytest.mark.parametrize("since_rotation", [[], [_logged(1, "install sipp-tools:all <none> 2.0")]])
+def test_diagnosis_reads_the_changes_rotated_into_dpkg_log_1(tmp_path, monkeypatch, real_module,
+                                                             since_rotation):
+    """logrotate moves dpkg.log to dpkg.log.1 each month: an upgrade made just before
+    the rotation, in the incident's hours, was missing from the bundle (dpkg.log, new
+    and empty or with the changes since, alone was read)."""
+    rotated = [_logged(40, "upgrade nginx:amd64 1.22.1-9 1.22.1-9+deb12u1"),
+               _logged(3, "upgrade mariadb-server:amd64 1:10.11.6-0 1:10.11.11-0"),
+               _logged(3, "status installed mariadb-server:amd64 1:10.11.11-0")]
+    log = tmp_path / "dpkg.log"
+    log.write_text("".join(line + "\n" for line in since_rotation))
+    (tmp_path / "dpkg.log.1").write_text("".join(line + "\n" for line in rotated))
+    monkeypatch.setattr(diagnose, "DPKG_LOG", str(log))
+    bundle = _diagnosis(tmp_path, monkeypatch, real_module)
+    assert bundle["packages"] == [rotated[1], *since_rotation]
+    assert not any("dpkg" in line for line in bundle["not_visible"])
+
+
+def test_package_history_reads_its_400_lines_across_the_rotation(tmp_path):
+    """dpkg.log.1 adds only what dpkg.log's last 400 lines leave: 400 lines in all;
+    a dpkg.log longer than that, or than the 64 KiB a tail reads, is its own window's
+    start (dpkg.log.1 not read)."""
+    since = datetime.datetime.now() - datetime.timedelta(hours=24)
+    log, rotated = tmp_path / "dpkg.log", tmp_path / "dpkg.log.1"
+    old = [_logged(5, f"upgrade old{n}:all 1 2") for n in range(200)]
+    new = [_logged(1, f"upgrade new{n}:all 1 2") for n in range(300)]
+    rotated.write_text("".join(line + "\n" for line in old))
+    log.write_text("".join(line + "\n" for line in new))
+    assert diagnose.package_history(str(log), since) == (old[100:] + new, [])
+    longer = [_logged(1, f"upgrade new{n}:all 1 2") for n in range(1000)]
+    log.write_text("".join(line + "\n" for line in longer))
+    assert diagnose.package_history(str(log), since) == (longer[-400:], [])
+    wide = [_logged(1, f"upgrade {'x' * 250}{n}:all 1 2") for n in range(300)]  # 82 KiB
+    log.write_text("".join(line + "\n" for line in wide))
+    lines, problems = diagnose.package_history(str(log), since)
+    assert len(lines) < 300 and lines == wide[-len(lines):] and problems == []
+
+
+def test_package_history_not_read_is_named(tmp_path, monkeypatch, real_module):
+    """No dpkg.log (a host that is no dpkg system, or one that lost it) read as no
+    package change at all; a dpkg.log.1 that cannot be read is named too; a missing
+    dpkg.log.1 is a host never rotated, not named."""
+    since = datetime.datetime.now() - datetime.timedelta(hours=24)
+    log, rotated = tmp_path / "dpkg.log", tmp_path / "dpkg.log.1"
+    assert diagnose.package_history(str(log), since) == ([], [f"{log} tidak ada"])
+    log.write_text(_logged(1, "upgrade new:all 1 2\n"))
+    os.mkfifo(rotated)
+    assert diagnose.package_history(str(log), since) == (
+        [_logged(1, "upgrade new:all 1 2")], [f"{rotated} tidak terbaca (bukan berkas biasa)"])
+    log.unlink()
+    monkeypatch.setattr(diagnose, "DPKG_LOG", str(log))
+    bundle = _diagnosis(tmp_path, monkeypatch, real_module)
+    assert bundle["packages"] == []
+    assert {f"{log} tidak ada", f"{rotated} tidak terbaca (bukan berkas biasa)"} <= set(
+        bundle["not_visible"])
 
 
 @pytest.mark.parametrize(("program", "reason"), [
