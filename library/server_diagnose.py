@@ -294,7 +294,10 @@ class Collector:
 
     def packages(self) -> list[str]:
         """The package changes of the last hours (package_history, package_changes)."""
-        since = datetime.datetime.now() - datetime.timedelta(hours=self.params["hours"])
+        try:
+            since = datetime.datetime.now() - datetime.timedelta(hours=self.params["hours"])
+        except OverflowError:  # hours reaching before year 1: the whole history
+            since = datetime.datetime.min
         lines, problems = package_history(DPKG_LOG, since)
         for line in problems:
             self.note(line)

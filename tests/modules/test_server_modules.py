@@ -1093,6 +1093,17 @@ def test_package_history_not_read_is_named(tmp_path, monkeypatch, real_module):
         bundle["not_visible"])
 
 
+def test_hours_past_the_calendars_start_read_the_whole_package_history(tmp_path, monkeypatch,
+                                                                      real_module):
+    """hours is only bounded below: 10**12 hours before now is no date, and the
+    diagnosis ended in an OverflowError traceback."""
+    log = tmp_path / "dpkg.log"
+    log.write_text("2001-01-01 10:00:00 upgrade nginx:amd64 1.0 1.1\n")
+    monkeypatch.setattr(diagnose, "DPKG_LOG", str(log))
+    bundle = _diagnosis(tmp_path, monkeypatch, real_module, {"hours": 10**12})
+    assert bundle["packages"] == ["2001-01-01 10:00:00 upgrade nginx:amd64 1.0 1.1"]
+
+
 @pytest.mark.parametrize(("program", "reason"), [
     ("apt", "apt sedang berjalan"),  # apt full-upgrade, an administrator's usual command
     ("/usr/bin/aptitude", "apt sedang berjalan"),
