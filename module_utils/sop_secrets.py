@@ -115,33 +115,46 @@ def basic_auth(url: str) -> tuple[str, str | None]:
 
 
 # Options carrying a secret: --password=X, --pass=X, --passwd=X, --pwd=X, --secret=X,
-# --token=X (any prefix, e.g. --ssl-password=X), -pX (MariaDB/MySQL clients); the word
-# after a bare -p or --password (mydumper reads its password from the next argument).
+# --token=X (any prefix, e.g. --ssl-password=X); the word after --password (mydumper reads
+# its password from the next argument). -pX and the word after a bare -p only in a
+# MariaDB/MySQL client's command (_CLIENT): elsewhere -p is an ordinary short option
+# (find -perm, tar -pcf, mkdir -p DIR).
 _SECRET_VALUE = re.compile(r"^(--?[\w-]*(?:pass(?:word|wd)?|pwd|secret|token)[\w-]*=).+",
                            re.IGNORECASE)
-_SECRET_NEXT = ("-p", "--password", "--pass", "--passwd")
+_SECRET_NEXT = ("--password", "--pass", "--passwd")
+# A MariaDB/MySQL client's name as a word (mysql, mysqldump, mysqladmin, mysqlcheck, mariadb,
+# mariadb-dump, mariadb-admin, mariadb-check, mariabackup, mydumper, myloader...), a path's
+# last part included: the text after it is that client's command line. Nothing after it is
+# taken for another command (a quoted SQL statement may hold ; or |): a -p option that
+# follows a client's name anywhere is masked, the safe side of a line mixing commands.
+_CLIENT = re.compile(r"(?<![\w.-])(?:mysql[\w-]*|mariadb[\w-]*|mariabackup|mydumper|myloader)"
+                     r"(?![\w./-])")
 
 
 def mask_argv(argv: list[str]) -> list[str]:
-    """A command line's words with the values of password options replaced by ***."""
+    """A command line's words with the values of password options replaced by ***
+    (-pX and a bare -p's next word once a MariaDB/MySQL client's name was among them)."""
     masked: list[str] = []
+    client = False
     for word in argv:
-        if masked and masked[-1] in _SECRET_NEXT:
+        previous = masked[-1] if masked else ""
+        if previous in _SECRET_NEXT or (client and previous == "-p"):
             masked.append(MASK)
             continue
         match = _SECRET_VALUE.match(word)
         if match:
             masked.append(match.group(1) + MASK)
-        elif word.startswith("-p") and len(word) > 2:
+        elif client and word.startswith("-p") and len(word) > 2:
             masked.append("-p" + MASK)
         else:
             masked.append(word)
+        client = client or bool(_CLIENT.search(word))
     return masked
 
 
 # A command line written as one string (a sync command, its error): the value of an
 # option or of a NAME=value word whose name holds a secret-looking word (--password=X,
-# --api-key X, SYNC_TOKEN=X), and -pX of the MariaDB/MySQL clients.
+# --api-key X, SYNC_TOKEN=X), and -pX of the MariaDB/MySQL clients (after _CLIENT).
 _COMMAND_OPTION = re.compile(
     rf"((?:^|\s)--?[\w.-]*(?:{SECRET_NAME.pattern})[\w.-]*(?:=|\s+))[^\s-]\S*", re.IGNORECASE)
 _COMMAND_SHORT_PASSWORD = re.compile(r"((?:^|\s)-p)[^\s-]\S*")
@@ -152,14 +165,19 @@ _COMMAND_ASSIGNMENT = re.compile(
 def mask_command(text: str | None) -> str | None:
     """A command line written as one string, or a message quoting one, as the records
     show it: every URL masked (mask_url), and the values of secret-looking options
-    (``--password=X``, ``--api-key X``, ``-pX``) and ``NAME=value`` words replaced by ***.
+    (``--password=X``, ``--api-key X``) and ``NAME=value`` words replaced by ***, and a
+    MariaDB/MySQL client's ``-pX`` after its name (``mysql -pX``; ``find -perm`` is kept).
     Also a Jinja filter on the controller (plugins/filter/sop_secrets.py), and how the
     runner records a failed task's cause (runner/sop/masking.py)."""
     shown = mask_text(text)
     if not shown:
         return shown
-    for pattern in (_COMMAND_OPTION, _COMMAND_SHORT_PASSWORD, _COMMAND_ASSIGNMENT):
+    for pattern in (_COMMAND_OPTION, _COMMAND_ASSIGNMENT):
         shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
+    client = _CLIENT.search(shown)
+    if client:
+        head, tail = shown[:client.end()], shown[client.end():]
+        shown = head + _COMMAND_SHORT_PASSWORD.sub(lambda m: m.group(1) + MASK, tail)
     return shown
 
 

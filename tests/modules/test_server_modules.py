@@ -843,6 +843,35 @@ def test_mask_argv():
         "--ssl-password=***", "--port=3306", "sipp"]
 
 
+def test_mask_argv_keeps_a_p_option_outside_a_mariadb_client():
+    # every -pX was taken for a MariaDB password and a bare -p's next word for its value:
+    # find's -perm, tar's -pcf and mkdir -p's directory were shown as -p*** and ***
+    assert secrets.mask_argv(["find", "/", "-perm", "-4000"]) == ["find", "/", "-perm", "-4000"]
+    assert secrets.mask_argv(["tar", "-pcf", "b.tar", "/etc"]) == ["tar", "-pcf", "b.tar", "/etc"]
+    assert secrets.mask_argv(["mkdir", "-p", "/srv/b"]) == ["mkdir", "-p", "/srv/b"]
+    assert secrets.mask_argv(["/usr/bin/mariadb-dump", "-u", "x", "-pS3cret", "db"]) == [
+        "/usr/bin/mariadb-dump", "-u", "x", "-p***", "db"]
+    assert secrets.mask_argv(["mydumper", "-u", "x", "-p", "Tiger7"]) == [
+        "mydumper", "-u", "x", "-p", "***"]
+
+
+@pytest.mark.parametrize(("command", "shown"), [
+    ("find / -perm -4000 -type f", "find / -perm -4000 -type f"),
+    ("tar -pcf /srv/b.tar /etc", "tar -pcf /srv/b.tar /etc"),
+    ("failed: ssh-keygen -p -f key; cat /etc/mysql/my.cnf",
+     "failed: ssh-keygen -p -f key; cat /etc/mysql/my.cnf"),
+    ("mysql -psecret", "mysql -p***"),
+    ("mariadb-dump -u x -pS3cret db", "mariadb-dump -u x -p*** db"),
+    ("command '/usr/bin/mysqldump -pS3cret sipp | gzip' failed",
+     "command '/usr/bin/mysqldump -p*** sipp | gzip' failed"),
+    ("sh -c \"mysql -e 'select 1;' -pS3cret\"", "sh -c \"mysql -e 'select 1;' -p***"),
+])
+def test_mask_command_masks_p_only_in_a_mariadb_clients_command(command, shown):
+    # _COMMAND_SHORT_PASSWORD took every -pX for MariaDB's -pPASSWORD: a failure cause
+    # quoting find -perm or tar -pcf was recorded as -p***
+    assert secrets.mask_command(command) == shown
+
+
 def test_backup_age_of_a_ledger_mixing_time_zones_or_unreadable_times(tmp_path):
     """A ledger line whose time has no zone (written by hand or an older tool) beside
     the ledger's own zoned times raised TypeError (naive and aware datetimes compared);
