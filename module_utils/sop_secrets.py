@@ -154,10 +154,11 @@ def mask_argv(argv: list[str]) -> list[str]:
 
 # A command line written as one string (a sync command, its error): the value of an
 # option or of a NAME=value word whose name holds a secret-looking word (--password=X,
-# --api-key X, SYNC_TOKEN=X), and -pX of the MariaDB/MySQL clients (after _CLIENT).
+# --api-key X, SYNC_TOKEN=X), and -pX or -p X of the MariaDB/MySQL clients (after
+# _CLIENT; mydumper and myloader read their password from the word after a bare -p).
 _COMMAND_OPTION = re.compile(
     rf"((?:^|\s)--?[\w.-]*(?:{SECRET_NAME.pattern})[\w.-]*(?:=|\s+))[^\s-]\S*", re.IGNORECASE)
-_COMMAND_SHORT_PASSWORD = re.compile(r"((?:^|\s)-p)[^\s-]\S*")
+_COMMAND_SHORT_PASSWORD = re.compile(r"((?:^|\s)-p\s*)[^\s-]\S*")
 _COMMAND_ASSIGNMENT = re.compile(
     rf"((?:^|\s)[\w.-]*(?:{SECRET_NAME.pattern})[\w.-]*=)\S+", re.IGNORECASE)
 
@@ -166,7 +167,8 @@ def mask_command(text: str | None) -> str | None:
     """A command line written as one string, or a message quoting one, as the records
     show it: every URL masked (mask_url), and the values of secret-looking options
     (``--password=X``, ``--api-key X``) and ``NAME=value`` words replaced by ***, and a
-    MariaDB/MySQL client's ``-pX`` after its name (``mysql -pX``; ``find -perm`` is kept).
+    MariaDB/MySQL client's ``-pX`` or ``-p X`` after its name (``mysql -pX``, ``mydumper
+    -p X``; ``find -perm`` is kept).
     Also a Jinja filter on the controller (plugins/filter/sop_secrets.py), and how the
     runner records a failed task's cause (runner/sop/masking.py)."""
     shown = mask_text(text)

@@ -865,6 +865,10 @@ def test_mask_argv_keeps_a_p_option_outside_a_mariadb_client():
     ("command '/usr/bin/mysqldump -pS3cret sipp | gzip' failed",
      "command '/usr/bin/mysqldump -p*** sipp | gzip' failed"),
     ("sh -c \"mysql -e 'select 1;' -pS3cret\"", "sh -c \"mysql -e 'select 1;' -p***"),
+    # mydumper reads its password from the word after a bare -p (mask_argv's rule too):
+    # the word was kept
+    ("mydumper -u sipp -p Tiger7 -B sipp", "mydumper -u sipp -p *** -B sipp"),
+    ("mysqldump -p -u sipp sipp", "mysqldump -p -u sipp sipp"),
 ])
 def test_mask_command_masks_p_only_in_a_mariadb_clients_command(command, shown):
     # _COMMAND_SHORT_PASSWORD took every -pX for MariaDB's -pPASSWORD: a failure cause
