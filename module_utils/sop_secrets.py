@@ -183,6 +183,34 @@ def mask_command(text: str | None) -> str | None:
     return shown
 
 
+# A setting an Ansible error quotes from an inventory, a vars file or extra vars, in YAML or
+# JSON form (password: x, sipp_sync_api_token: x, ansible_become_password: "x",
+# {'sipp_db_password': 'x'}): its key is a variable name holding a secret-looking word
+# (SECRET_NAME, as for NAME=value), written as Ansible's variables are, snake_case or
+# UPPER_CASE, and followed at once by ':' (and a space when unquoted, as YAML requires), so
+# prose ("error: password file not found"), an exception's name (KeyError: 'x') or a
+# capitalised word (Token: ...) is not taken for one. Its value is masked whatever it is
+# (null too): a quoted string; unquoted, the rest of the line (a YAML plain value may hold
+# spaces), or in a flow collection ([key: x, ...], {key: x}) up to its next , ] or }.
+_SETTING_KEY = (rf"(?:[a-z0-9_]*(?:{SECRET_NAME.pattern.lower()})[a-z0-9_]*"
+                rf"|[A-Z0-9_]*(?:{SECRET_NAME.pattern.upper()})[A-Z0-9_]*)")
+_SECRET_SETTING = re.compile(
+    rf"(?P<head>(?P<flow>[{{\[,][ \t]*)?(?<![\w.-])"
+    rf"(?:(?P<quote>['\"]){_SETTING_KEY}(?P=quote):[ \t]*|{_SETTING_KEY}:[ \t]+))"
+    r"(?:'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.)*\"|(?(flow)[^\s,\]}][^,\]}]*|\S.*))")
+
+
+def mask_ansible_error(text: str | None) -> str | None:
+    """Ansible's own error line (a playbook, inventory or extra-vars problem) as the
+    records show it: mask_command's rules, and the value of a secret-looking ``key: value``
+    setting it quotes (``'[sipp_db_password: x]' could not be made into a dictionary``).
+    How the runner records an execution's error when no task failed (runner/sop/masking.py)."""
+    shown = mask_command(text)
+    if not shown:
+        return shown
+    return _SECRET_SETTING.sub(lambda m: m.group("head") + MASK, shown)
+
+
 # key=value of a configuration export (RouterOS with show-sensitive) whose value is a
 # secret: a word, or a quoted string with \" (keys as RouterOS 6 and 7 name them: a
 # WireGuard peer's preshared-key, OSPF's auth-key, BGP's tcp-md5-key, a wireless

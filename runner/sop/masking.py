@@ -33,3 +33,11 @@ def mask_command(text: str) -> str:
     (``--password=X``, ``-pX``) and of ``NAME=value`` words with a secret-looking name
     replaced by ***; module_utils/sop_secrets.py's ``mask_command``."""
     return str(_SECRETS.mask_command(text) or "")
+
+
+def mask_ansible_error(text: str) -> str:
+    """Ansible's own error line (recorded as an execution's error when no task failed) as
+    the records show it: ``mask_command``'s rules, and the value of a secret-looking
+    ``key: value`` setting it quotes from an inventory, a vars file or extra vars
+    (``sipp_db_password: ***``); module_utils/sop_secrets.py's ``mask_ansible_error``."""
+    return str(_SECRETS.mask_ansible_error(text) or "")

@@ -41,7 +41,7 @@ from sop.extravars import ExtraVars
 from sop.inventory import VaultOptions
 from sop.liveness import process_token
 from sop.locking import target
-from sop.masking import mask_command
+from sop.masking import mask_ansible_error
 from sop.schedule import court_timezone, office_clock
 from sop.statuses import cut_short_status
 from sop.sweep import ARTIFACTS_DIR, private_dir, scrub_command
@@ -257,11 +257,12 @@ def _read_stdout(artifact_dir: Path) -> str:
 
 def _error_line(stdout: str) -> str | None:
     """Ansible's own one-line error (syntax, vault, ...) from the run's output, masked as
-    a failed task's cause is (it may quote a URL or command line it could not use)."""
+    a failed task's cause is (it may quote a URL or command line it could not use) and
+    for the ``key: value`` settings it may quote (an inventory's, a vars file's)."""
     for line in reversed(stdout.splitlines()):
         text = _ANSI.sub("", line).strip()
         if text.startswith(("ERROR!", "[ERROR]")):
-            return mask_command(text)[:300]
+            return mask_ansible_error(text)[:300]
     return None
 
 

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from sop.catalogue import load_catalogue
 from sop.events import HIDDEN, EventRecorder, TagIndex, extract_outputs, failure_cause
 
@@ -174,6 +176,31 @@ def test_ansibles_own_error_line_is_masked_as_a_cause_is() -> None:
     assert _error_line(output) == (
         "ERROR! could not fetch https://***@backup.invalid/?token=*** --password=***"
     )
+
+
+@pytest.mark.parametrize(("line", "shown"), [
+    # ansible-core 2.19's own words for a list given as extra vars
+    ("[ERROR]: Invalid extra vars data supplied. '[sipp_db_password: hunter2]' could not be"
+     " made into a dictionary",
+     "[ERROR]: Invalid extra vars data supplied. '[sipp_db_password: ***]' could not be"
+     " made into a dictionary"),
+    ("ERROR! bad vars line: password: correct horse", "ERROR! bad vars line: password: ***"),
+    ("ERROR! sipp_sync_api_token: abc", "ERROR! sipp_sync_api_token: ***"),
+    ('ERROR! ansible_become_password: "x y" is not valid',
+     "ERROR! ansible_become_password: *** is not valid"),
+    ("ERROR! expected a dict, got {'SIPP_TOKEN': 'a\\'b', 'user': 'sipp'}",
+     "ERROR! expected a dict, got {'SIPP_TOKEN': ***, 'user': 'sipp'}"),
+    ("ERROR! error: password file not found", "ERROR! error: password file not found"),
+    ("ERROR! KeyError: 'sipp_db_password'", "ERROR! KeyError: 'sipp_db_password'"),
+    ("ERROR! password: ", "ERROR! password:"),
+])
+def test_a_secret_setting_ansibles_error_line_quotes_is_masked(line: str, shown: str) -> None:
+    """Ansible's error line may quote an inventory's, a vars file's or extra vars' YAML:
+    only NAME=value was masked, so ``sipp_db_password: hunter2`` was recorded as written.
+    A secret-looking variable's value is masked; prose naming a password is kept."""
+    from sop.runner import _error_line  # noqa: PLC0415 (the runner's private helper)
+
+    assert _error_line(f"PLAY [x]\n{line}\n") == shown
 
 
 def test_execution_error_is_the_failed_hosts_cause(tmp_path: Path) -> None:
