@@ -24,6 +24,12 @@ description:
   - "A log missing or not read (a link or a FIFO put in its place is not followed or
     waited on) is named in the bundle's not_visible, never shown as empty; a missing
     C(dpkg.log.1), a host not rotated yet, is not."
+  - "A journal read (journal_errors, oom_kills, logins) that C(journalctl) did not make
+    whole is named in not_visible with the first line it wrote to stderr (masked as log
+    lines are), or its exit status when it wrote none: no permission, an option or a
+    C(--grep) this systemd refuses, a journal file ignored as corrupt or truncated (whose
+    read exits 0). A C(--grep) matching nothing (exit status 1 and no word, as grep's) is
+    an empty list, not a failure."
   - "Log lines are kept as the records may show them (C(mask_log_line) of
     C(module_utils/sop_secrets.py)): URL credentials, C(NAME=value) words with a
     secret-looking name, and the arguments of a PHP stack frame that logs in (PDO's
@@ -104,7 +110,7 @@ bundle:
   description: Everything collected (journal_errors, failed_units, file_systems, oom_kills,
     load, services, mariadb_ping, logs, peers, packages, logins) and not_visible, what this
     host did not show (tools it lacks, such as journalctl, systemctl and mariadb-admin;
-    tools stopped at their time limit; logs missing or not read).
+    tools stopped at their time limit; logs missing or not read; journal reads not whole).
   returned: success
   type: dict
 sop_output:
@@ -217,6 +223,23 @@ def package_history(log: str, since: datetime.datetime) -> tuple[list[str], list
     return lines, problems
 
 
+def journal_problem(rc: int | None, err: str, grep: bool) -> str | None:
+    """What kept a journalctl -q read from being whole: the first line it wrote to stderr,
+    masked (with -q it writes only warnings and errors: a journal file ignored as corrupt
+    or truncated with exit status 0, no permission, an option or a --grep this systemd
+    refuses), or its exit status when it wrote none. None for a whole read, for --grep
+    matching nothing (exit status 1 and no word, as grep's) and for a tool missing or
+    stopped (rc None: named by Collector.run)."""
+    if rc is None:
+        return None
+    first = next((line.strip() for line in err.splitlines() if line.strip()), "")
+    if first:
+        return mask_log_line(first)
+    if rc == 0 or (rc == 1 and grep):
+        return None
+    return f"kode keluar {rc}"
+
+
 def read_mounts() -> str:
     """/proc/mounts (a proc file: read whole, it has no size to seek from)."""
     with open("/proc/mounts", encoding="utf-8", errors="replace") as handle:
@@ -262,21 +285,33 @@ class Collector:
             self.note(name)
         return str(path) if path else None
 
-    def out(self, argv: list[str]) -> str:
-        """The tool's output; one stopped at its time limit (TIME_LIMITS[argv[0]]) is
-        named in not_visible, with what it wrote until then."""
+    def run(self, argv: list[str]) -> tuple[int | None, str, str]:
+        """The tool's exit status, output and errors. A tool the host lacks (tool()) and
+        one stopped at its time limit (TIME_LIMITS[argv[0]]) are named in not_visible and
+        have the status None, the latter with what it wrote until then."""
         program = self.tool(argv[0])
         if not program:
-            return ""
-        rc, out, _err = run_bounded(self.module, [program, *argv[1:]], argv[0],
-                                    environ_update={"LC_ALL": "C"})
+            return None, "", ""
+        rc, out, err = run_bounded(self.module, [program, *argv[1:]], argv[0],
+                                   environ_update={"LC_ALL": "C"})
         if rc is None:
             self.note(timed_out(argv, argv[0]))
-        return out
+        return rc, out, err
 
-    def journal(self, *args: str) -> list[str]:
-        lines = self.out(["journalctl", "--no-pager", "-q", "-o", "short-iso",
-                          "--since", f"-{self.params['hours']}h", *args]).splitlines()
+    def out(self, argv: list[str]) -> str:
+        """The tool's output (run())."""
+        return self.run(argv)[1]
+
+    def journal(self, read: str, *args: str) -> list[str]:
+        """The last log_lines journal lines of the hours that ``args`` select, masked; the
+        bundle's ``read`` journalctl did not make whole is named in not_visible
+        (journal_problem), never shown as a journal without such lines."""
+        rc, out, err = self.run(["journalctl", "--no-pager", "-q", "-o", "short-iso",
+                                 "--since", f"-{self.params['hours']}h", *args])
+        problem = journal_problem(rc, err, "--grep" in args)
+        if problem:
+            self.note(f"{read} tidak terbaca utuh (journalctl: {problem})")
+        lines = out.splitlines()
         return [mask_log_line(line) for line in lines[-self.params["log_lines"]:]]
 
     def error_logs(self, services: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -338,20 +373,21 @@ class Collector:
         with open("/proc/loadavg", encoding="ascii") as handle:
             load = [float(x) for x in handle.read().split()[:3]]
         return {
-            "journal_errors": self.journal("-p", "err"),
+            "journal_errors": self.journal("journal_errors", "-p", "err"),
             "failed_units": [line.split()[0] for line in self.out(
                 ["systemctl", "list-units", "--state=failed", "--plain", "--no-legend"]
             ).splitlines() if line.strip()],
             "file_systems": data_file_systems(read_mounts()),
-            "oom_kills": self.journal("--grep", "Out of memory|oom-kill|oom_reaper"),
+            "oom_kills": self.journal("oom_kills", "--grep", "Out of memory|oom-kill|oom_reaper"),
             "load": {"1m": load[0], "5m": load[1], "15m": load[2], "cpus": os.cpu_count() or 1},
             "services": services,
             "mariadb_ping": ping,
             "logs": self.error_logs(services),
             "peers": [reachable(p) for p in self.params["peers"]],
             "packages": self.packages(),
-            "logins": self.journal("-t", "sshd", "-t", "sshd-session",  # OpenSSH 9.8: per login
-                                  "--grep", "Accepted|Failed password"),
+            "logins": self.journal("logins", "-t", "sshd",
+                                   "-t", "sshd-session",  # OpenSSH 9.8: per login
+                                   "--grep", "Accepted|Failed password"),
             "not_visible": self.not_visible,
         }
 

@@ -1137,6 +1137,68 @@ def test_hours_past_the_calendars_start_read_the_whole_package_history(tmp_path,
     assert bundle["packages"] == ["2001-01-01 10:00:00 upgrade nginx:amd64 1.0 1.1"]
 
 
+JOURNAL_READS = ("journal_errors", "oom_kills", "logins")
+
+
+@pytest.mark.parametrize(("script", "named"), [
+    ("echo 'No journal files were opened due to insufficient permissions.' >&2\n"
+     "echo 'more detail' >&2\nexit 1\n",
+     "No journal files were opened due to insufficient permissions."),
+    ("echo 'Failed to parse timestamp: DB_PASSWORD=hunter2' >&2\nexit 1\n",
+     "Failed to parse timestamp: DB_PASSWORD=***"),
+    ("exit 134\n", "kode keluar 134"),
+], ids=["no-permission", "masked", "no-word"])
+def test_a_journal_read_that_fails_is_named_not_shown_empty(tmp_path, monkeypatch,
+                                                            real_module, script, named):
+    """journalctl exits 1 both when --grep matches nothing and when it cannot read the
+    journal (no permission, an option this systemd refuses): a failed read was shown as
+    no errors, no OOM kills and no logins. Each read is named with journalctl's first
+    error line, masked as log lines are, or its exit status when it wrote none."""
+    bundle = _diagnosis(tmp_path, monkeypatch, real_module, journalctl=script)
+    assert [line for line in bundle["not_visible"] if "journalctl" in line] == [
+        f"{read} tidak terbaca utuh (journalctl: {named})" for read in JOURNAL_READS]
+    assert bundle["journal_errors"] == bundle["oom_kills"] == bundle["logins"] == []
+
+
+def test_a_journal_grep_that_matches_nothing_is_no_failure(tmp_path, monkeypatch,
+                                                           real_module):
+    """--grep matching nothing exits 1 without a word, as grep does: no logins and no
+    OOM kills, not a read that failed; a read without --grep exiting 1 so is one."""
+    bundle = _diagnosis(tmp_path, monkeypatch, real_module, journalctl="""for arg; do
+  [ "$arg" = --grep ] && exit 1
+done
+echo '2026-01-05T10:00:00+0700 sipp kernel: I/O error' && exit 1
+""")
+    assert bundle["journal_errors"] == ["2026-01-05T10:00:00+0700 sipp kernel: I/O error"]
+    assert bundle["oom_kills"] == bundle["logins"] == []
+    assert bundle["not_visible"] == ["journal_errors tidak terbaca utuh (journalctl: "
+                                     "kode keluar 1)"]
+
+
+@pytest.mark.skipif(not shutil.which("journalctl"), reason="needs journalctl")
+@pytest.mark.parametrize("journal", ["empty", "truncated", "missing"])
+def test_journal_reads_judged_as_this_systemds_journalctl_ends_them(tmp_path, monkeypatch,
+                                                                    real_module, journal):
+    """This machine's journalctl reading a journal folder (-D) of its own: an empty one
+    (--grep matching nothing exits 1 without a word), one whose file is truncated (read
+    without it, exit status 0 or --grep's 1, a warning) and one that is not there."""
+    folder = tmp_path / "journal"
+    if journal != "missing":
+        folder.mkdir()
+    if journal == "truncated":
+        (folder / "system.journal").write_bytes(b"LPKSHHRH")
+    bundle = _diagnosis(tmp_path, monkeypatch, real_module,
+                        journalctl=f'exec {shutil.which("journalctl")} -D {folder} "$@"\n')
+    # systemd 252: 'Journal file F is truncated, ignoring file.', 'Failed to open D: ...'
+    named = [] if journal == "empty" else [f"{read} tidak terbaca utuh (journalctl: "
+                                           for read in JOURNAL_READS]
+    assert len(bundle["not_visible"]) == len(named)
+    assert [line[:len(start)] for line, start
+            in zip(bundle["not_visible"], named, strict=True)] == named
+    assert all(str(folder) in line for line in bundle["not_visible"])
+    assert bundle["journal_errors"] == bundle["oom_kills"] == bundle["logins"] == []
+
+
 @pytest.mark.parametrize(("program", "reason"), [
     ("apt", "apt sedang berjalan"),  # apt full-upgrade, an administrator's usual command
     ("/usr/bin/aptitude", "apt sedang berjalan"),
