@@ -42,10 +42,12 @@ description:
     chain reaches by C(jump) or C(goto) (in its own table), also through a verdict map
     (C(vmap), inline or a map of its table), count as its own; a verdict map's drop counts
     as the plain rule of its element would. A rule that accepts every packet (a bare
-    C(accept), counted or logged, as one left in from a test) ends the chain's reading;
-    what follows it and the policy are never reached. So does a bare C(jump) or C(goto)
-    to a chain that accepts every packet (a bare C(accept) with no C(return) before it,
-    there or through further bare jumps); a conditional one is an ordinary accept. No rule
+    C(accept), counted, also by a named counter, or logged, as one left in from a test)
+    ends the chain's reading; what follows it and the policy are never reached (a counter
+    a map names is a condition, as a packet whose key the map lacks is not counted and goes
+    on). So does a bare C(jump) or C(goto) to a chain that accepts every packet (a bare
+    C(accept) with no C(return) before it, there or through further bare jumps); a
+    conditional one is an ordinary accept. No rule
     after a bare C(return) or C(goto) is reached either, as every packet leaves the chain
     there, back to the rule after the jump that reached it or, in a base chain, to its
     policy (a chain gone to never comes back); after a C(return) or C(goto) with a match,
@@ -154,9 +156,12 @@ ELEMENTS = re.compile(r"\belements = \{([^{}]*)\}")
 QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 # A rule's verdict: drop, or reject with or without its "with ..." (comments removed).
 VERDICT = re.compile(r"(?:^|\s)(?:drop|reject(?: with [\w -]+)?)$")
-# Statements that do not select packets: counters and logging.
-NOISE = re.compile(r"\bcounter(?: packets \d+ bytes \d+)?"
-                   r"|\blog(?: (?:prefix \"\"|level \w+|flags [\w,]+|group \d+))*")
+# Statements that do not select packets: counters (anonymous, or a named counter object;
+# a counter a map names is looked up, and a packet whose key it lacks ends the rule) and
+# logging, with every option nft 1.0.6 prints (quoted text already read as "").
+NOISE = re.compile(r"\bcounter(?: packets \d+ bytes \d+| name \"\")?"
+                   r"|\blog(?: (?:prefix \"\"|group \d+|snaplen \d+|queue-threshold \d+"
+                   r"|level \w+|flags (?:tcp |ip )?[\w,]+))*")
 # A rule's comment, quoted text removed: nft prints it last, after the verdict.
 FINAL_COMMENT = re.compile(r" comment \"\"$")
 # A drop of only the source addresses in a set (fail2ban's bans): a blocklist.
@@ -253,9 +258,10 @@ def judge(body: str, chains: dict[str, str], seen: frozenset[str], maps: dict[st
     or only the addresses of a set such as fail2ban's bans), or it jumps to (or goes to)
     one of its table's ``chains`` that filters, itself or through a verdict map (one of
     its table's ``maps``, by name); ACCEPTS when a rule that accepts every packet comes
-    first: a bare ``accept`` (counted or logged), or a bare ``jump``/``goto`` to a chain
-    that accepts every packet, with no ``return`` before it (a packet returned is not
-    accepted there); nothing after it, the policy neither, is reached; else NEITHER.
+    first: a bare ``accept`` (counted, also by a named counter, or logged: see NOISE), or a
+    bare ``jump``/``goto`` to a chain that accepts every packet, with no ``return`` before
+    it (a packet returned is not accepted there); nothing after it, the policy neither, is
+    reached; else NEITHER.
     Nothing after a bare ``return`` or ``goto`` is reached either: every packet leaves
     the chain there, back to its caller or, in a base chain, to its policy (a chain gone
     to never comes back to this one). Quoted text (comments, log prefixes) is not read,

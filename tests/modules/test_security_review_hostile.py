@@ -161,7 +161,11 @@ hardening = load("security_hardening")
 
 @pytest.mark.parametrize("accept_all", [
     "accept", "counter packets 912 bytes 80412 accept", 'accept comment "sementara: uji"',
-    'log prefix "ALL " accept'])
+    'log prefix "ALL " accept',
+    # a named counter object, and log options, as nft 1.0.6 prints them
+    'counter name "uji" accept', 'log prefix "x " counter name "uji" accept',
+    "log flags tcp sequence,options accept", "log flags ip options flags skuid accept",
+    "log group 2 snaplen 64 queue-threshold 3 accept", "log level audit accept"])
 def test_a_bare_accept_before_the_drop_is_no_firewall(accept_all):
     # `nft insert rule inet filter input accept` while testing, never removed: every
     # packet is accepted there, the policy drop and the drops after it are never reached.
@@ -173,7 +177,11 @@ def test_a_bare_accept_before_the_drop_is_no_firewall(accept_all):
 
 
 @pytest.mark.parametrize("rule", ["iif \"lo\" accept", "ct state established,related accept",
-                                  'tcp dport 22 accept comment "ssh"'])
+                                  'tcp dport 22 accept comment "ssh"',
+                                  # conditions: a rate, a quota, and a counter a map names
+                                  # (a packet whose key it lacks ends the rule)
+                                  "limit rate 10/second accept", 'quota name "q" accept',
+                                  'counter name ip saddr map { 10.0.0.1 : "c" } accept'])
 def test_an_accept_with_a_match_before_the_policy_drop_is_still_a_firewall(rule):
     ruleset = ("table inet filter {\n\tchain input {\n\t\ttype filter hook input priority "
                f"filter; policy drop;\n\t\t{rule}\n\t}}\n}}\n")
@@ -215,6 +223,8 @@ REACHED = """table inet filter {
     ("jump allow_all", "", []),
     ("counter goto allow_all", "", []),
     ("jump via", "", []),  # through a further bare jump
+    ('counter name "c" jump allow_all', "", []),
+    ('log flags ip options goto allow_all', "", []),
     ("ip saddr 10.0.0.1 jump allow_all\n\t\tjump allow_all", "", []),  # judged once
     ("jump returns", "return", ["input"]),
     ("jump returns", "ip saddr 10.0.0.0/8 return", ["input"]),
@@ -300,6 +310,7 @@ ENDED = """table inet filter {
     ("accept", "", "", ["input"]),
     # a bare return: the base chain's policy decides, nothing after it is reached
     ("accept", 'counter packets 4 bytes 240 return comment "selesai"', "", []),
+    ("accept", 'counter name "c" return', "", []),
     ("drop", "return", "", ["input"]),
     ("accept", "", "return", []),  # back to the input chain, past the jump
     # a bare goto: the packet never comes back (in the base chain, its policy decides)
@@ -324,22 +335,34 @@ def test_rules_after_a_bare_return_or_goto_are_never_reached(policy, rule, lan, 
 
 
 
-@pytest.mark.parametrize(("rules", "filtering"), [
-    ('counter jump lan comment "aturan LAN"', ["input"]),
-    ('counter return comment "selesai"; tcp dport 3306 drop', []),
-    ("goto ssh_only; tcp dport 3306 drop", []),
-    ('ip saddr 10.0.0.0/8 goto ssh_only comment "x"; tcp dport 3306 drop', ["input"]),
+@pytest.mark.parametrize(("policy", "rules", "filtering"), [
+    ("accept", 'counter jump lan comment "aturan LAN"', ["input"]),
+    ("accept", 'counter return comment "selesai"; tcp dport 3306 drop', []),
+    ("accept", "goto ssh_only; tcp dport 3306 drop", []),
+    ("accept", 'ip saddr 10.0.0.0/8 goto ssh_only comment "x"; tcp dport 3306 drop', ["input"]),
+    # a named counter object and log options are no condition; a counter a map names is
+    ("accept", 'counter name "c" accept; tcp dport 3306 drop', []),
+    ("accept", "counter name c jump allow_all; tcp dport 3306 drop", []),
+    ("accept", 'log prefix "uji " counter name "c" return; tcp dport 3306 drop', []),
+    ("accept", "log flags tcp sequence,options flags ip options accept; tcp dport 3306 drop",
+     []),
+    ("accept", "log group 2 snaplen 64 queue-threshold 3 accept; tcp dport 3306 drop", []),
+    ("accept", 'counter name ip saddr map { 10.0.0.1 : "c" } accept; tcp dport 3306 drop',
+     ["input"]),
+    ("drop", "limit rate 10/second accept", ["input"]),
 ])
-def test_the_real_nft_ruleset_is_read_as_the_kernel_runs_it(tmp_path, rules, filtering):
+def test_the_real_nft_ruleset_is_read_as_the_kernel_runs_it(tmp_path, policy, rules,
+                                                            filtering):
     # the ruleset loaded into the real nft in a network namespace of its own, and read
     # back as the module reads it (nft list ruleset)
     for tool in ("unshare", "nft"):
         if shutil.which(tool) is None and not os.path.exists(f"/usr/sbin/{tool}"):
             pytest.skip(f"needs {tool}")
     (tmp_path / "rules.nft").write_text(
-        "table inet filter {\n chain lan { tcp dport 5432 drop; }\n"
-        " chain ssh_only { tcp dport 22 accept; }\n"
-        f" chain input {{ type filter hook input priority filter; policy accept; {rules}; }}\n}}\n")
+        "table inet filter {\n counter c { }\n chain lan { tcp dport 5432 drop; }\n"
+        ' chain ssh_only { tcp dport 22 accept; }\n chain allow_all { counter name "c" accept; }\n'
+        f" chain input {{ type filter hook input priority filter; policy {policy}; {rules}; }}\n"
+        "}\n")
     proc = subprocess.run(["unshare", "-rn", "sh", "-ec", 'nft -f "$0"; nft list ruleset',
                            str(tmp_path / "rules.nft")], capture_output=True, text=True,
                           check=False, timeout=30,
