@@ -47,7 +47,9 @@ description:
     a map names is a condition, as a packet whose key the map lacks is not counted and goes
     on). So does a bare C(jump) or C(goto) to a chain that accepts every packet (a bare
     C(accept) with no C(return) before it, there or through further bare jumps); a
-    conditional one is an ordinary accept. No rule
+    conditional one is an ordinary accept. The packets a C(return) with a match sends out
+    of the chain before such a rule do meet the policy; in a base chain with policy drop
+    it filters, unless they are only invalid or banned ones. No rule
     after a bare C(return) or C(goto) is reached either, as every packet leaves the chain
     there, back to the rule after the jump that reached it or, in a base chain, to its
     policy (a chain gone to never comes back); after a C(return) or C(goto) with a match,
@@ -260,8 +262,8 @@ def judge(body: str, chains: dict[str, str], seen: frozenset[str], maps: dict[st
     its table's ``maps``, by name); ACCEPTS when a rule that accepts every packet comes
     first: a bare ``accept`` (counted, also by a named counter, or logged: see NOISE), or a
     bare ``jump``/``goto`` to a chain that accepts every packet, with no ``return`` before
-    it (a packet returned is not accepted there); nothing after it, the policy neither, is
-    reached; else NEITHER.
+    it; nothing after it is reached, the policy only by the packets a ``return`` before it
+    sent out of the chain (see accepted_all); else NEITHER.
     Nothing after a bare ``return`` or ``goto`` is reached either: every packet leaves
     the chain there, back to its caller or, in a base chain, to its policy (a chain gone
     to never comes back to this one). Quoted text (comments, log prefixes) is not read,
@@ -269,7 +271,7 @@ def judge(body: str, chains: dict[str, str], seen: frozenset[str], maps: dict[st
     Each chain reached is judged once (``judged``): a host's ruleset may reach one chain
     by many rules, level after level; one already on the way (``seen``, a loop) or deeper
     than the kernel runs is not."""
-    policy_drop = returns = False
+    policy_drop = returns = dropped = False
     for line in body.splitlines():
         rule = FINAL_COMMENT.sub("", QUOTED.sub('""', line).strip())
         if rule.startswith("type "):
@@ -277,9 +279,11 @@ def judge(body: str, chains: dict[str, str], seen: frozenset[str], maps: dict[st
             policy_drop = bool(policy and policy[1] == "drop")
             continue
         if statement(rule) == ["accept"]:
-            return NEITHER if returns else ACCEPTS
+            return accepted_all(returns, dropped)
         for each in single_verdicts(rule, maps):
-            returns = returns or statement(each)[-1:] == ["return"]
+            if statement(each)[-1:] == ["return"]:
+                returns = True
+                dropped = dropped or (policy_drop and not exempt(statement(each)[:-1]))
             jump = JUMP.search(each)
             if jump and jump[1] in chains and jump[1] not in seen and len(seen) <= JUMP_STACK:
                 if jump[1] not in judged:
@@ -287,19 +291,34 @@ def judge(body: str, chains: dict[str, str], seen: frozenset[str], maps: dict[st
                                             judged)
                 if judged[jump[1]] == FILTERS:
                     return FILTERS
-                if judged[jump[1]] == ACCEPTS and len(statement(each)) == 2 and not returns:
-                    return ACCEPTS
+                if judged[jump[1]] == ACCEPTS and len(statement(each)) == 2:
+                    return accepted_all(returns, dropped)
                 continue
             verdict = VERDICT.search(each)
             if not verdict:
                 continue
-            matches = NOISE.sub(" ", each[:verdict.start()]).split()
-            if matches == ["ct", "state", "invalid"] or BLOCKLIST.search(" ".join(matches)):
+            if exempt(NOISE.sub(" ", each[:verdict.start()]).split()):
                 continue
             return FILTERS
         if leaves(statement(rule)):
             break
     return FILTERS if policy_drop else NEITHER
+
+
+def accepted_all(returns: bool, dropped: bool) -> str:
+    """How a chain's reading ends at a rule accepting every packet that reaches it: ACCEPTS,
+    or, when a ``return`` before it sent some packets out of the chain, FILTERS if it sent
+    (more than exempt ones) to a base chain's policy drop (``dropped``), else NEITHER (back
+    to the caller, to a policy accept, or only invalid or banned packets dropped)."""
+    if not returns:
+        return ACCEPTS
+    return FILTERS if dropped else NEITHER
+
+
+def exempt(matches: list[str]) -> bool:
+    """Whether a rule's matches (its words before the verdict) select only packets whose
+    drop is no firewall: invalid ones, or the source addresses of a set (a blocklist)."""
+    return matches == ["ct", "state", "invalid"] or bool(BLOCKLIST.search(" ".join(matches)))
 
 
 def leaves(words: list[str]) -> bool:

@@ -335,6 +335,42 @@ def test_rules_after_a_bare_return_or_goto_are_never_reached(policy, rule, lan, 
 
 
 
+# A base chain whose return with a match comes before a rule accepting every packet.
+RETURNED = """table inet filter {
+\tchain input {
+\t\ttype filter hook input priority filter; policy %s;
+\t\t%s
+\t\t%s
+\t\ttcp dport 3306 drop
+\t}
+
+\tchain allow_all {
+\t\tcounter packets 0 bytes 0 accept
+\t}
+}
+"""
+
+
+@pytest.mark.parametrize(("policy", "returned", "accept_all", "filtering"), [
+    ("drop", "ip saddr 10.0.0.0/8 return", "accept", ["input"]),
+    ("drop", 'ip saddr 10.0.0.0/8 counter name "c" return', "goto allow_all", ["input"]),
+    ("drop", "tcp dport vmap { 22 : accept, 80 : return }", "jump allow_all", ["input"]),
+    ("accept", "ip saddr 10.0.0.0/8 return", "accept", []),
+    ("accept", "ip saddr 10.0.0.0/8 return", "jump allow_all", []),  # the drop is not reached
+    # only invalid or banned packets meet the policy drop: no firewall, as for their drop
+    ("drop", "ct state invalid return", "accept", []),
+    ("drop", "ip saddr @f2b-sshd counter packets 3 bytes 180 return", "jump allow_all", []),
+])
+def test_the_packets_returned_before_an_accept_all_meet_the_policy(policy, returned,
+                                                                   accept_all, filtering):
+    # `ip saddr 10.0.0.0/8 return` before a bare accept in a policy-drop input chain:
+    # every other packet is accepted, the returned ones are dropped by the policy, yet the
+    # chain was reported as no firewall; with a policy accept, the bare jump to a chain
+    # accepting all was read past, so the drop after it made the chain a firewall.
+    parsed = hardening.parse_ruleset(RETURNED % (policy, returned, accept_all))
+    assert parsed == {"input_chains": ["input"], "filtering_chains": filtering}
+
+
 @pytest.mark.parametrize(("policy", "rules", "filtering"), [
     ("accept", 'counter jump lan comment "aturan LAN"', ["input"]),
     ("accept", 'counter return comment "selesai"; tcp dport 3306 drop', []),
@@ -350,6 +386,11 @@ def test_rules_after_a_bare_return_or_goto_are_never_reached(policy, rule, lan, 
     ("accept", 'counter name ip saddr map { 10.0.0.1 : "c" } accept; tcp dport 3306 drop',
      ["input"]),
     ("drop", "limit rate 10/second accept", ["input"]),
+    # the packets a return with a match sends out before an accept-all meet the policy
+    ("drop", "ip saddr 10.0.0.0/8 return; accept", ["input"]),
+    ("accept", "ip saddr 10.0.0.0/8 return; accept", []),
+    ("accept", "ip saddr 10.0.0.0/8 return; jump allow_all; tcp dport 3306 drop", []),
+    ("drop", "ct state invalid return; accept", []),
 ])
 def test_the_real_nft_ruleset_is_read_as_the_kernel_runs_it(tmp_path, policy, rules,
                                                             filtering):
