@@ -2,8 +2,17 @@
 
 SOP Pemeliharaan Server's activity 4 (the Sekretaris's or PPK's order to maintain) is
 recorded with `sop approve EXEC_ID --by NAME --role ROLE`: it approves the plan of that
-execution (its condition report), for the hosts the execution covered, until it expires.
+execution (its condition report), for the hosts that report covered, until it expires.
 The approval also acknowledges the activity's manual step.
+
+What counts is the plan activity's success, not how the execution ran: a dry run's
+(`--check`: the condition report reads the same, and the maintenance only lists what it
+would do), one limited to some hosts (`--limit`: the approval covers those only), a
+partial run that made the report (`--activity 1`), and one that failed after it (the
+first run fails where maintenance is refused for want of this approval) are each a plan
+to approve. An execution without a court is refused in a store holding courts' runs: the
+playbook takes an approval without a court as every court's, and a regional store's
+courts share host names.
 
 `sop run` hands the SOP's approvals that are still valid to the playbook as the extra
 variable `sop_approvals` (a list of plain values, no secret), and the role refuses a host
@@ -60,14 +69,16 @@ def approve(store: Store, request: Approval) -> dict[str, Any]:
             f"execution {request.execution_id} has no successful activity {plan} "
             "(the condition report to approve): run the SOP first"
         )
-    if not row["hosts"]:
-        raise SopError(f"execution {request.execution_id} covered no host")
+    hosts = activities[plan]["hosts"]
+    if not hosts:
+        raise SopError(f"execution {request.execution_id}'s activity {plan} covered no host")
+    _refuse_courtless(store, row)
     approved_at = now()
     values = {
         "execution_id": request.execution_id,
         "sop_id": row["sop_id"],
         "court_name": row["court_name"],
-        "hosts": list(row["hosts"]),
+        "hosts": list(hosts),
         "approved_by": request.by,
         "role": request.role,
         "note": request.note,
@@ -87,6 +98,17 @@ def approve(store: Store, request: Approval) -> dict[str, Any]:
             )
         values["id"] = tx.insert("approvals", values)
     return values
+
+
+def _refuse_courtless(store: Store, row: dict[str, Any]) -> None:
+    """SopError for an execution recorded without a court in a store holding courts' runs:
+    its approval would cover the hosts of those names at every court."""
+    if row["court_name"] is None and any(court is not None for court in store.courts()):
+        raise SopError(
+            f"execution {row['id']} recorded no court (court_name) and this store holds "
+            "courts' runs: its approval would cover these hosts at every court; run the "
+            "condition report with the court's inventory"
+        )
 
 
 def valid(store: Store, sop_id: str, at: datetime | None = None) -> list[dict[str, Any]]:

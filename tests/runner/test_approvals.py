@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from sop.errors import SopError
 from sop.extravars import ExtraVars
 from sop.store import Store, now
 
+from .conftest import CliResult
+
 REPO = Path(__file__).resolve().parents[2]
 ACTIVITIES = [
     {"number": n, "kegiatan": f"K{n}", "mode": mode, "tag": tag, "status": status}
@@ -26,7 +29,17 @@ ACTIVITIES = [
 ]
 
 
-def _execution(store: Store, sop_id: str = "server-maintenance", report: str = "ok") -> int:
+def _execution(
+    store: Store,
+    sop_id: str = "server-maintenance",
+    report: str = "ok",
+    *,
+    court: str | None = "PN Lab",
+    **how: object,
+) -> int:
+    """An execution whose condition report (activity 1) ended `report` on sipp and web
+    and whose patching was refused (no approval yet); `how`: its other columns (check
+    mode, partial, limit)."""
     execution_id = store.create_execution(
         {
             "sop_id": sop_id,
@@ -37,9 +50,10 @@ def _execution(store: Store, sop_id: str = "server-maintenance", report: str = "
             "operator": "budi",
             "trigger": "manual",
             "hosts": [],
-            "court_name": "PN Lab",
+            "court_name": court,
             "pid": 1,
             "pid_start": None,
+            **how,
         },
         ACTIVITIES,
     )
@@ -48,7 +62,10 @@ def _execution(store: Store, sop_id: str = "server-maintenance", report: str = "
         status="failed",  # patching refused: no approval yet
         rc=2,
         hosts=["sipp", "web"],
-        activities=[{"number": 1, "status": report}, {"number": 6, "status": "failed"}],
+        activities=[
+            {"number": 1, "status": report, "hosts": ["sipp", "web"]},
+            {"number": 6, "status": "failed", "hosts": ["sipp"]},
+        ],
     )
     return execution_id
 
@@ -135,4 +152,77 @@ def test_the_order_is_acknowledged_only_with_its_approval(
     monkeypatch.setattr(Transaction, "insert", insert)
     approvals.approve(store, approvals.Approval(execution_id, "Dra. Siti", "Sekretaris", 3))
     assert store.execution(execution_id)["activities"][1]["status"] == "acknowledged"
+    assert len(approvals.valid(store, "server-maintenance")) == 1
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        {"check_mode": True},  # the dry run lists the plan: what is approved
+        {"limit_pattern": "sipp:web"},  # approved for the hosts it covered only
+        {"partial": "1"},  # `sop run --activity 1`: the condition report alone
+    ],
+)
+def test_a_dry_limited_or_report_only_run_is_a_plan(store_url: str, how: dict) -> None:
+    """What counts is the condition report's success, not how the execution ran (its
+    patching refused, the first run failed, as in _execution)."""
+    store = Store(store_url)
+    done = approvals.approve(
+        store, approvals.Approval(_execution(store, **how), "Dra. Siti", "Sekretaris", 7)
+    )
+    assert done["hosts"] == ["sipp", "web"]
+
+
+def test_a_run_without_the_condition_report_is_refused(store_url: str) -> None:
+    """`sop run --activity 6`: no plan at all (activity 1 not run)."""
+    store = Store(store_url)
+    execution_id = _execution(store, report="not-run", partial="6")
+    with pytest.raises(SopError, match=f"execution {execution_id} has no successful activity 1"):
+        approvals.approve(store, approvals.Approval(execution_id, "A", "Sekretaris", 7))
+
+
+def test_the_hosts_approved_are_the_condition_reports(store_url: str) -> None:
+    """The approval covered every host the execution recorded, not the ones its condition
+    report covered: a host the plan never reported on was approved for patching, and an
+    execution whose end was never recorded (`sop` killed while patching: no hosts, its
+    activities recorded as they ran) was refused as covering none."""
+    store = Store(store_url)
+    execution_id = _execution(store)
+    with store.db.transaction(write=True) as tx:  # the report covered sipp only
+        tx.update(
+            "activity_results",
+            {"hosts": ["sipp"]},
+            "execution_id = :key_id AND number = 1",
+            key_id=execution_id,
+        )
+    done = approvals.approve(store, approvals.Approval(execution_id, "A", "Sekretaris", 7))
+    assert done["hosts"] == ["sipp"]
+    killed = _execution(store)
+    with store.db.transaction(write=True) as tx:
+        tx.update(
+            "executions", {"status": "interrupted", "hosts": []}, "id = :key_id", key_id=killed
+        )
+    done = approvals.approve(store, approvals.Approval(killed, "A", "Sekretaris", 7))
+    assert done["hosts"] == ["sipp", "web"]
+
+
+def test_an_execution_without_a_court_in_a_courts_store_is_refused(
+    store_url: str, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The playbook takes an approval without a court as every court's: in a regional
+    store, whose courts share host names, approving a run recorded without court_name
+    approved every court's sipp and web. Refused there (one line, exit 2); a store of
+    runs without courts (one court, no court_name in its inventory) approves them."""
+    monkeypatch.setenv("SOP_DATABASE_URL", store_url)
+    store = Store(store_url)
+    courtless = _execution(store, court=None)
+    approve = ("approve", str(courtless), "--by", "A", "--role", "Sekretaris")
+    code, out, err = cli(*approve)
+    assert code == 0, err
+    assert "for sipp, web" in out
+    _execution(store, court="PN Dumai")
+    code, out, err = cli(*approve)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"sop: error: execution {courtless} recorded no court (court_name)")
+    assert err.count("\n") == 1
     assert len(approvals.valid(store, "server-maintenance")) == 1
