@@ -662,15 +662,25 @@ def cmd_approve(ctx: Context) -> ExitCode:
 
 def cmd_incident(ctx: Context) -> ExitCode:
     from sop import incidents, records
+    from sop.durations import format_seconds
 
     args = ctx.args
     if args.action == "open":
+        # The court's (-i) SOP: the handling limit recorded with the incident.
+        court, _zone, sops, _ = _court_scope(ctx)
         row = incidents.open_incident(
-            ctx.store, host=args.host, summary=args.summary, by=args.by, court=args.court
+            ctx.store,
+            get_sop(sops, incidents.SOP_ID),
+            host=args.host,
+            summary=args.summary,
+            by=args.by,
+            court=court,
         )
+        limit = row["limit_s"]
         ctx.console.print(
-            f"Incident {row['id']} opened for {args.host}; diagnose it with "
-            f"`sop run server-incident --limit {args.host}`.",
+            f"Incident {row['id']} opened for {args.host}"
+            + (f" (Mutu Baku {format_seconds(limit)})" if limit else "")
+            + f"; diagnose it with `sop run server-incident --limit {args.host}`.",
             markup=False,
             highlight=False,
         )
@@ -679,8 +689,11 @@ def cmd_incident(ctx: Context) -> ExitCode:
         ctx.console.print(f"Incident {args.id} closed.", markup=False, highlight=False)
     else:
         query = records.compile_query(args.query)
-        court, zone, sops, _ = _court_scope(ctx)
-        rows = incidents.listing(ctx.store, get_sop(sops, incidents.SOP_ID), args.status, court)
+        court, zone, _sops, _ = _court_scope(ctx)
+        # Each incident is judged by the limit recorded with it; the catalogue's (never
+        # -i's) for one recorded before: a listing's verdict never depends on -i.
+        catalogue = get_sop(ctx.sops, incidents.SOP_ID)
+        rows = incidents.listing(ctx.store, catalogue, args.status, court)
         if args.json or query is not None:
             records.emit([records.incident(row) for row in rows], query, sys.stdout)
         else:
@@ -936,6 +949,14 @@ def build_parser() -> argparse.ArgumentParser:
     inc_open.add_argument("--summary", type=_text, required=True)
     inc_open.add_argument("--by", type=_text, required=True, help="who reported it")
     inc_open.add_argument("--court", type=_text, metavar="NAME", help="the court (court_name)")
+    inc_open.add_argument(
+        "-i",
+        "--inventory",
+        type=_path,
+        help="the court's inventory: its court_name, and its sop_catalogue_overrides' Mutu "
+        "Baku, recorded with the incident (default: the catalogue's)",
+    )
+    vault_options(inc_open, "-i's")
     inc_close = inc_sub.add_parser("close", help="close an incident with its resolution")
     inc_close.add_argument("id", type=_record_id("incident"))
     inc_close.add_argument("--by", type=_text, required=True)

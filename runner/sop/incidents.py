@@ -6,6 +6,10 @@ diagnostics (activity 2) are `sop run server-incident --limit H` executions; an
 incident lists the ones that ran on its host, at its court, while it was open. Its time
 to resolution is compared with the Mutu Baku of activities 1 and 2 (receiving and
 handling: 4 hours in PN Bengkalis's SOP 15); beyond that the SOP's escalation steps (3-7) apply.
+That limit is recorded when the incident is opened, as the SOP then applied at its court
+(`open -i INVENTORY`: the court's sop_catalogue_overrides; else the catalogue's), so
+every listing judges it alike; an incident recorded before (schema v8) is judged by the
+catalogue's.
 
 The table (created by migration 5) is read and written here through the store's
 connection layer.
@@ -41,9 +45,10 @@ def _get(store: Store, incident_id: int) -> dict[str, Any]:
 
 
 def open_incident(
-    store: Store, *, host: str, summary: str, by: str, court: str | None
+    store: Store, sop: Sop, *, host: str, summary: str, by: str, court: str | None
 ) -> dict[str, Any]:
-    """Record a reported incident (open)."""
+    """Record a reported incident (open), with the handling limit `sop` (as the court runs
+    it) sets."""
     for option, value in (("--host", host), ("--summary", summary), ("--by", by)):
         if not value.strip():
             raise SopError(f"{option} must not be empty")
@@ -54,6 +59,7 @@ def open_incident(
         "reported_by": by,
         "opened_at": now(),
         "status": "open",
+        "limit_s": handling_limit(sop),
     }
     with store.db.transaction(write=True) as tx:
         values["id"] = tx.insert("incidents", values)
@@ -101,14 +107,15 @@ def listing(
     store: Store, sop: Sop, status: str | None = None, court: str | None = None
 ) -> list[dict[str, Any]]:
     """Incidents newest first, each with its time to resolution (or open so far), whether
-    that is within the Mutu Baku, and the diagnostics runs on its host while it was open
+    that is within the Mutu Baku recorded with it (`sop`'s, the catalogue's, for one
+    recorded before schema v8), and the diagnostics runs on its host while it was open
     (of its court: a regional store's courts share host names). With `court`, that
     court's view: its incidents and those recorded without a court, taken as its own.
     Times stay datetimes (`records.incident` is the --json form)."""
     rows = _rows(store, status, court)
     if not rows:
         return []
-    limit = handling_limit(sop)
+    unrecorded = handling_limit(sop)
     earliest = min(r["opened_at"] for r in rows)
     runs = store.executions(sop_id=SOP_ID, since=earliest)
     result = []
@@ -116,6 +123,7 @@ def listing(
         opened = row["opened_at"]
         closed = row["closed_at"]
         seconds = ((closed or now()) - opened).total_seconds()
+        limit = unrecorded if row["limit_s"] is None else row["limit_s"]
         row.update(
             duration_s=round(seconds),
             limit_s=limit,

@@ -190,6 +190,11 @@ V6_PARTIAL_RUNS = (
 # whatever the catalogue says later. '' is no human part; NULL, a row recorded before.
 V7_HUMAN_PARTS = ("ALTER TABLE activity_results ADD COLUMN manual_step TEXT",)
 
+# The Mutu Baku (seconds) an incident's handling is judged against, as the SOP applied at
+# its court when it was opened; NULL: recorded before (or no limit), judged by the
+# catalogue's.
+V8_INCIDENT_LIMITS = ("ALTER TABLE incidents ADD COLUMN limit_s INTEGER",)
+
 MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("initial schema", V1_INITIAL),
     ("ansible-playbook process of an execution", V2_PLAYBOOK_PROCESS),
@@ -198,6 +203,7 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("approvals and server incidents", V5_APPROVALS_INCIDENTS),
     ("partial runs", V6_PARTIAL_RUNS),
     ("human parts of activities", V7_HUMAN_PARTS),
+    ("incident limits", V8_INCIDENT_LIMITS),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The PostgreSQL advisory lock that serialises migrating (signed 64 bits, apart from the

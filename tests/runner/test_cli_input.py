@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from sop.catalogue import load_catalogue
 from sop.cli import main
 from sop.incidents import open_incident
 from sop.store import Row, Store, now
 
-from .conftest import INVENTORY, SOP_BIN, craft_execution
+from .conftest import INVENTORY, REPO, SOP_BIN, craft_execution
 
 Cli = Callable[..., tuple[int, str, str]]
 TOO_BIG = "99999999999999999999"  # more than any store's integer holds
@@ -132,7 +133,8 @@ def _waiting(store: Store) -> None:
             "execution_id = :key_id",
             key_id=ran,
         )
-    open_incident(store, host="h", summary="s", by="b", court=None)
+    server_incident = load_catalogue(REPO / "runner/sop/catalogue")["server-incident"]
+    open_incident(store, server_incident, host="h", summary="s", by="b", court=None)
 
 
 @pytest.mark.parametrize("args", EMPTY_OPTIONS, ids=" ".join)
@@ -287,6 +289,8 @@ def test_a_report_that_does_not_fit_keeps_the_old_one(
 
 
 OPEN_INCIDENT = ("incident", "open", "--host", "sipp", "--summary", "mati", "--by", "Budi")
+# The catalogue holding server-incident, whose Mutu Baku an incident is opened with.
+CATALOGUE = {"SOP_CATALOGUE_DIR": str(REPO / "runner/sop/catalogue")}
 
 
 # Root without the capabilities that let it write and read any file: its permissions then
@@ -315,7 +319,7 @@ def test_a_read_only_store_names_the_real_cause(sop_env: dict[str, str]) -> None
         root.chmod(0o755)
         data = root / "data"
         data.mkdir()
-        env = {**sop_env, "SOP_DATA_DIR": str(data)}
+        env = {**sop_env, **CATALOGUE, "SOP_DATA_DIR": str(data)}
         account = pwd.getpwuid(os.geteuid()).pw_name
         assert _as_other_user(env, *OPEN_INCIDENT).returncode == 0
         store = f"sqlite:///{data / 'sop.db'}"
@@ -362,7 +366,8 @@ def test_a_full_disk_under_the_store_is_named(sop_env: dict[str, str], tmp_path:
     done = subprocess.run(
         ["unshare", "--mount", "--propagation", "private", "sh", "-c", FULL_STORE, "sh",
          str(data), SOP_BIN, *OPEN_INCIDENT],
-        env=sop_env, capture_output=True, text=True, check=False, timeout=120,
+        env={**sop_env, **CATALOGUE}, capture_output=True, text=True, check=False,
+        timeout=120,
     )  # fmt: skip
     assert done.returncode == 6, done.stdout[-2000:] + done.stderr
     store = f"sqlite:///{data / 'sop.db'}"

@@ -17,6 +17,7 @@ from sop.errors import SopError
 from sop.store import Store, now
 
 from .conftest import INVENTORY
+from .test_store_compat import load_head_store
 
 REPO = Path(__file__).resolve().parents[2]
 Cli = Callable[..., tuple[int, str, str]]
@@ -30,9 +31,11 @@ def sop() -> object:
 def test_lifecycle_and_mutu_baku(store_url: str, sop: object) -> None:
     store = Store(store_url)
     first = incidents.open_incident(
-        store, host="sipp", summary="SIPP tidak bisa dibuka", by="Budi", court="PN Lab"
+        store, sop, host="sipp", summary="SIPP tidak bisa dibuka", by="Budi", court="PN Lab"
     )
-    late = incidents.open_incident(store, host="web", summary="Website mati", by="Ani", court=None)
+    late = incidents.open_incident(
+        store, sop, host="web", summary="Website mati", by="Ani", court=None
+    )
     with store.db.transaction(write=True) as tx:  # reported five hours ago
         tx.update(
             "incidents",
@@ -60,10 +63,10 @@ def test_lifecycle_and_mutu_baku(store_url: str, sop: object) -> None:
     assert [r["id"] for r in incidents.listing(store, sop, "open")] == [late["id"]]
 
 
-def test_bad_input(store_url: str) -> None:
+def test_bad_input(store_url: str, sop: object) -> None:
     store = Store(store_url)
     with pytest.raises(SopError, match="--summary must not be empty"):
-        incidents.open_incident(store, host="sipp", summary=" ", by="Budi", court=None)
+        incidents.open_incident(store, sop, host="sipp", summary=" ", by="Budi", court=None)
     with pytest.raises(SopError, match="no incident 42"):
         incidents.close_incident(store, 42, by="Budi", resolution="x")
 
@@ -96,9 +99,10 @@ def test_diagnostics_are_the_incident_courts_own(store_url: str, sop: object) ->
     an incident listed every court's diagnostics on that host name. Only its court's
     runs are its diagnostics (an incident without a court still matches by host)."""
     store = Store(store_url)
-    ours = incidents.open_incident(store, host="sipp", summary="Lambat", by="Budi",
+    ours = incidents.open_incident(store, sop, host="sipp", summary="Lambat", by="Budi",
                                    court="PN Bengkalis")
-    unnamed = incidents.open_incident(store, host="sipp", summary="Mati", by="Ani", court=None)
+    unnamed = incidents.open_incident(store, sop, host="sipp", summary="Mati", by="Ani",
+                                      court=None)
     runs = {}
     for court in ("PN Bengkalis", "PN Dumai"):
         runs[court] = store.create_execution(
@@ -140,36 +144,58 @@ def _ids(cli: Cli, *args: str) -> list[tuple[int, int]]:
 
 
 def test_list_for_one_court(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """`incident list -i INVENTORY` measured every incident against the catalogue's Mutu
-    Baku (4 hours), not the court's own SOP (sop_catalogue_overrides waktu), and listed
-    every court's incidents; now -i is that court's view on its clock, as `sop list -i`,
-    and --court NAME one court's incidents."""
+    """`incident list -i INVENTORY` is that court's view on its clock, as `sop list -i`,
+    and --court NAME one court's incidents; each incident is judged by the Mutu Baku
+    recorded when it was opened (`open -i`: the court's sop_catalogue_overrides waktu),
+    whether or not the listing names the court's inventory: listed without -i, an
+    incident of a court whose SOP sets 1 h 30 min was judged against the catalogue's 4
+    hours, and with -i, one opened under the catalogue's against the court's."""
     monkeypatch.setenv("SOP_CATALOGUE_DIR", str(REPO / "runner" / "sop" / "catalogue"))
-    for court in ("PN Bengkalis", "PN Dumai", None):
-        args = ("--court", court) if court else ()
-        code, _out, err = cli("incident", "open", "--host", "sipp", "--summary", "Mati",
-                              "--by", "Budi", *args)
-        assert code == 0, err
     inventory = _court(
         tmp_path,
         "PN Bengkalis",
         "sop_schedule:\n  timezone: Asia/Makassar\n"
         "sop_catalogue_overrides:\n  server-incident:\n    waktu: {1: 30m, 2: 1h}\n",
     )
-    catalogue = 4 * 3600
-    assert _ids(cli) == [(3, catalogue), (2, catalogue), (1, catalogue)]
-    assert _ids(cli, "-i", str(inventory)) == [(3, 5400), (1, 5400)]
+    opened = []
+    for args in (("-i", str(inventory)), ("--court", "PN Dumai"), ()):
+        code, out, err = cli("incident", "open", "--host", "sipp", "--summary", "Mati",
+                             "--by", "Budi", *args)
+        assert code == 0, err
+        opened.append(out.split(";")[0])
+    assert opened == [f"Incident {n} opened for sipp (Mutu Baku {limit})" for n, limit in
+                      ((1, "1 jam 30 menit"), (2, "4 jam"), (3, "4 jam"))]
+    catalogue, court = 4 * 3600, 5400
+    assert _ids(cli) == [(3, catalogue), (2, catalogue), (1, court)]
+    assert _ids(cli, "-i", str(inventory)) == [(3, catalogue), (1, court)]
     assert _ids(cli, "--court", "PN Dumai") == [(3, catalogue), (2, catalogue)]
+    assert _ids(cli, "--court", "PN Bengkalis") == [(3, catalogue), (1, court)]
     assert _ids(cli, "--court", "PN Lain") == [(3, catalogue)]
     code, out, err = cli("incident", "list", "-i", str(inventory))
     assert code == 0, err
-    assert "(1 jam 30 menit)" in out and "WITA" in out
-    code, out, err = cli("incident", "list", "-i", str(inventory), "--court", "PN Dumai")
-    assert (code, out) == (2, "")
-    assert err == (
-        "sop: error: --court 'PN Dumai' differs from the inventory's court_name "
-        "'PN Bengkalis'\n"
+    assert "(1 jam 30 menit)" in out and "(4 jam)" in out and "WITA" in out
+    for action in (("list",), ("open", "--host", "sipp", "--summary", "x", "--by", "B")):
+        code, out, err = cli("incident", *action, "-i", str(inventory), "--court", "PN Dumai")
+        assert (code, out) == (2, "")
+        assert err == (
+            "sop: error: --court 'PN Dumai' differs from the inventory's court_name "
+            "'PN Bengkalis'\n"
+        )
+    assert len(_ids(cli)) == 3
+
+
+def test_an_incident_recorded_before_its_limit_is_judged_by_the_catalogue(
+    cli: Cli, store_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A store's incidents from before schema v8 recorded no limit: they keep being
+    listed, judged by the catalogue's Mutu Baku, with or without the court's -i."""
+    monkeypatch.setenv("SOP_CATALOGUE_DIR", str(REPO / "runner" / "sop" / "catalogue"))
+    monkeypatch.setenv("SOP_DATABASE_URL", store_url)
+    load_head_store(store_url)  # incident 1 of PN Uji, closed
+    inventory = _court(
+        tmp_path, "PN Uji", "sop_catalogue_overrides:\n  server-incident:\n    waktu: {1: 1m}\n"
     )
+    assert _ids(cli) == _ids(cli, "-i", str(inventory)) == [(1, 4 * 3600)]
 
 
 def test_list_json_is_documented_and_utc(

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from sop import incidents
+from sop.catalogue import load_catalogue
 from sop.store import Store
 
 from .conftest import INVENTORY, REPO, craft_execution
@@ -245,7 +246,10 @@ def test_incident_list_shows_the_courts_clock(
 ) -> None:
     """`sop incident list` showed when an incident was opened in UTC, unnamed."""
     monkeypatch.setenv("SOP_CATALOGUE_DIR", str(REPO / "runner/sop/catalogue"))
-    opened = incidents.open_incident(store_at, host="sipp", summary="Lambat", by="Budi", court=A)
+    server_incident = load_catalogue(REPO / "runner/sop/catalogue")["server-incident"]
+    opened = incidents.open_incident(
+        store_at, server_incident, host="sipp", summary="Lambat", by="Budi", court=A
+    )
     with store_at.db.transaction(write=True) as tx:
         tx.update("incidents", {"opened_at": BACKUP}, "id = :key_id", key_id=opened["id"])
     code, out, err = cli("incident", "list")
