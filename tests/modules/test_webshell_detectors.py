@@ -81,8 +81,22 @@ TRICKS = [
      "'sy'.chr(115).'tem'", "php_hidden_function_name"),
     ("<?php $f = 's' . \"y\" . chr(115).'te'.chr(0155); $f($c);", "'sy'.chr(115).'tem'",
      "php_hidden_function_name"),
+    # a name appended piece by piece to one variable, the pieces also joined by dots
+    ("<?php $f = 'sys'; $f .= 'tem'; $f($_POST['x']);", "$f = 'sys'; $f .= 'tem'",
+     "php_hidden_function_name"),
+    ("<?php $f = 's'; $f .= 'ys' . 'te';\n$f.=\"m\"; $f($c);", "$f = 'sys'; $f .= 'tem'",
+     "php_hidden_function_name"),
+    ('<?php $f = "ba"; $f .= "se64_"; $f .= "decode"; $f($x);', "$f = 'sys'; $f .= 'tem'",
+     "php_hidden_function_name"),
+    ('<?php $f="as"; $f.="sert"; $f($_POST[\'x\']);', "$f = 'sys'; $f .= 'tem'",
+     "php_hidden_function_name"),
+    ("<?php $_x1 = ''; $_x1 .= 'sh'; $_x1  .=  \"ell_\\x65xec\"; $_x1($c);",
+     "$f = 'sys'; $f .= 'tem'", "php_hidden_function_name"),
 ]
 HEX, OCTAL, UNICODE = "\\x{:x}", "\\{:o}", "\\u{{{:04x}}}"  # PHP's escapes in double quotes
+# names too long for a YARA string to allow an escape in their pieces appended to a
+# variable (yara's 128 branches and repeats): those are UNCOMMENTED's
+LONG_NAMES = ("base64_decode", "create_function", "gzuncompress")
 
 
 def spelled(name: str, each: str, between: str = "") -> str:
@@ -117,12 +131,17 @@ HIDDEN = [
        "'sy'.chr(115).'tem'") for n in integrity.HIDDEN_NAMES],
     *[(f"<?php $f = {spelled(n[0], 'chr({})')}.'{n[1:-1]}'.{spelled(n[-1], 'chr({})')};",
        "'sy'.chr(115).'tem'") for n in integrity.HIDDEN_NAMES],
+    *[(f"<?php $f = '{n[:1]}'; $f .= '{n[1:-1]}';\n $f .= \"{n[-1]}\";",
+       "$f = 'sys'; $f .= 'tem'") for n in integrity.HIDDEN_NAMES],
+    *[(f"<?php $f = '{n[:2]}'; $f .= \"{spelled(n[2], OCTAL)}{n[3:]}\";",
+       "$f = 'sys'; $f .= 'tem'") for n in integrity.HIDDEN_NAMES if n not in LONG_NAMES],
 ]
 ALL = TRICKS + [(text, marker, "php_hidden_function_name") for text, marker in HIDDEN]
 LONG = "x" * 300  # a comment's text longer than GAP's bound (200 characters)
 # Tricks the markers alone catch, reading each file with its comments shortened too
-# (sop_integrity.Uncommented): yara has no such pass, its strings bound each comment, and
-# it has no back-reference to find the same variable appended to ($f .= ..)
+# (sop_integrity.Uncommented): yara has no such pass and its strings bound each comment;
+# a comment between pieces appended to a variable ($f .= ..) is one of them, and so is
+# an escape in a long name's appended pieces (LONG_NAMES)
 UNCOMMENTED = [
     ("<?php $f = 'sy'/*x*/.'stem'; $f($_GET['c']);", "'sys'.'tem'"),
     ("<?php $f = 'ev' . /* */ 'al'; $f($c);", "'sys'.'tem'"),
@@ -131,8 +150,6 @@ UNCOMMENTED = [
     ("<?php $f = 'sy' . /**/ chr(115) /* x */ . 'tem'; $f($c);", "'sy'.chr(115).'tem'"),
     ("<?php $f = chr(115)/* s */.chr(121).chr(115).chr(116).chr(101).chr(109); $f($c);",
      "chr(115).chr(121)"),
-    ("<?php $f = 'sys'; $f .= 'tem'; $f($_POST['x']);", "$f = 'sys'; $f .= 'tem'"),
-    ("<?php $f = 's'; $f .= 'ys' . 'te';\n$f.=\"m\"; $f($c);", "$f = 'sys'; $f .= 'tem'"),
     ("<?php $cmd = ''; $cmd .= 'pass'; /* x */ $cmd .= \"\\x74hru\"; $cmd($c);",
      "$f = 'sys'; $f .= 'tem'"),
     (f"<?php eval/* {LONG} */($_POST['a']);", "eval($_REQUEST"),
@@ -142,8 +159,10 @@ UNCOMMENTED = [
     ("<?php eval /* a*b/c */ ($_POST['c']);", "eval($_REQUEST"),
     *[(f"<?php $f = '{n[:2]}' /* x */ . // y\n '{n[2:]}';", "'sys'.'tem'")
       for n in integrity.HIDDEN_NAMES],
-    *[(f"<?php $f = '{n[:1]}'; $f .= '{n[1:-1]}';\n $f .= \"{n[-1]}\";",
-       "$f = 'sys'; $f .= 'tem'") for n in integrity.HIDDEN_NAMES],
+    *[(f"<?php $f = '{n[:1]}'; /* x */ $f .= '{n[1:]}';", "$f = 'sys'; $f .= 'tem'")
+      for n in integrity.HIDDEN_NAMES],
+    *[(f"<?php $f = '{n[:2]}'; $f .= \"{spelled(n[2], OCTAL)}{n[3:]}\";",
+       "$f = 'sys'; $f .= 'tem'") for n in LONG_NAMES],
     *[(f"<?php {n} /* {LONG} */ ($p);", "eval/**/(") for n in integrity.HIDDEN_NAMES],
     *[(f"<?php {n}/* a*b/c */ ($p);", "eval/**/(") for n in integrity.HIDDEN_NAMES],
 ]
@@ -173,6 +192,15 @@ CLEAN = [
     "$h = 'stem'; $re = '#^/wp-#'; $p = \"ev\" . \"/* al */\" . \"al\";",
     "<?php $x = <<<EOT\n'sy' /* x */ . 'stem'\n  EOT;\n$y = <<<'N'\neval/* a*b/c */($c)\nN;\n",
     f"<p>'sy' /* x */ . 'stem', eval/* {LONG} */(</p><?php echo 1; ?>eval/* a*b/c */($c)",
+    # comments beside calls, and strings appended to in a loop, to other variables (one
+    # name the beginning of the other), or past a name
+    "<?php foo( /* arg */ $x ); $y = bar /* why */ ( 2 ); exec( /* the command */ $cmd );"
+    "\n// system\n( $a || $b ); /* eval */ ( function () {} )(); assert( $ok ); # exec",
+    "<?php $str = ''; foreach ( $items as $item ) { $str .= \"text\"; $str .= $item; }\n"
+    "$output .= '<li>'; $output .= esc_html( $title ); $output .= '</li>'; $sql = \"SELECT\";"
+    "\n$sql .= \" * FROM {$wpdb->posts}\"; $query .= \"sys\"; $query .= 'tem_id';",
+    "<?php $f = 'sys'; $fg .= 'tem'; $ab = 'ev'; $a .= 'al'; $action = 'exec';"
+    " $action .= 'ute'; $mode = 'eval'; $mode .= 'uate'; $s = 'pass'; $s .= 'thrue';",
 ]
 
 # Code both detectors must judge alike: the cases where they once differed (YARA alone
@@ -235,8 +263,8 @@ def test_the_markers_catch_each_trick(text, marker, rule):
 
 @pytest.mark.parametrize(("text", "marker"), UNCOMMENTED)
 def test_the_markers_catch_each_trick_their_comments_hide(text, marker):
-    """Comments of any length and content, between a name's pieces too, and names
-    appended to a variable piece by piece: the markers read each file with its comments
+    """Comments of any length and content, between a name's pieces too and between the
+    statements appending them to a variable: the markers read each file with its comments
     shortened (the YARA rules cannot: UNCOMMENTED)."""
     assert marker in integrity.markers(text)
 
@@ -329,3 +357,20 @@ def test_the_yara_rules_compile_without_a_warning(tmp_path):
     result = subprocess.run(["yara", str(RULES), str(tmp_path)], capture_output=True, text=True,
                             check=False)
     assert (result.returncode, result.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("text", [
+    "<?php " + "$a='s';$b.='ystem';" * (1 << 16),
+    "<?php " + ("$a = 'sy';" + " " * 4000 + "$b .= \"stem\";") * 300,
+    "<?php " + f"${'a' * 64}='s';${'a' * 63}b.='ystem';" * (1 << 13),
+], ids=["appends", "spaced-appends", "long-variables"])
+def test_a_crafted_file_of_appends_is_scanned_in_time(tmp_path, text):
+    """A name appended to other variables matches a YARA string each time, which the
+    condition then refuses, reading each match's variables byte by byte: yara finds a
+    string's i-th match by walking those before it, so a file of such appends took hours
+    before only the first 100 were read (each read within its match: its white space
+    and names of at most 64 characters)."""
+    (tmp_path / "crafted.php").write_text(text)
+    result = subprocess.run(["yara", str(RULES), str(tmp_path)], capture_output=True,
+                            text=True, check=False, timeout=20)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
