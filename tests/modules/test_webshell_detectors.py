@@ -363,14 +363,33 @@ def test_the_yara_rules_compile_without_a_warning(tmp_path):
     "<?php " + "$a='s';$b.='ystem';" * (1 << 16),
     "<?php " + ("$a = 'sy';" + " " * 4000 + "$b .= \"stem\";") * 300,
     "<?php " + f"${'a' * 64}='s';${'a' * 63}b.='ystem';" * (1 << 13),
-], ids=["appends", "spaced-appends", "long-variables"])
-def test_a_crafted_file_of_appends_is_scanned_in_time(tmp_path, text):
-    """A name appended to other variables matches a YARA string each time, which the
-    condition then refuses, reading each match's variables byte by byte: yara finds a
-    string's i-th match by walking those before it, so a file of such appends took hours
-    before only the first 100 were read (each read within its match: its white space
-    and names of at most 64 characters)."""
+    "<?php " + "'system';" * (1 << 16),
+    "<?php " + "\"EvAl\"," * (1 << 16),
+    "<?php " + "$_GET($_GET[0]);" * (1 << 16),
+], ids=["appends", "spaced-appends", "long-variables", "names", "names-in-either-case",
+        "superglobals-called"])
+def test_a_crafted_file_is_scanned_in_time(tmp_path, text):
+    """Each line matches a YARA string each time, which the condition then refuses (a
+    name in one piece, no escape and no call; a superglobal called): yara finds a
+    string's i-th match by walking those before it, so a condition reading each match by
+    its index took minutes for such a file (names: 50 s for half of it), hours for
+    appends. The appends' first 100 are read (each within its match: its white space
+    and names of at most 64 characters), the rest counted."""
     (tmp_path / "crafted.php").write_text(text)
     result = subprocess.run(["yara", str(RULES), str(tmp_path)], capture_output=True,
                             text=True, check=False, timeout=20)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize(("decoy", "trick"), [
+    ("'system';", "$f = 'sys'.'tem';"),
+    ("'system';", "$f = \"s\\x79stem\";"),
+    ("'system';", "$f = 'sy'.chr(115).'tem';"),
+    ("$_POST($_POST['x']);", "$f($_POST['x']);"),
+], ids=["pieces", "escape", "pieces-and-call", "variable-called"])
+def test_a_trick_after_many_decoys_is_found(tmp_path, decoy, trick):
+    """Every match counts, however many clean ones of the same string come first."""
+    text = "<?php " + decoy * 1000 + trick
+    assert integrity.markers(text) != []
+    assert yara_rules(tmp_path, [decoy, text]) == [
+        set(), {"php_request_exec" if "$_POST" in trick else "php_hidden_function_name"}]
