@@ -183,8 +183,9 @@ MARKERS: dict[str, str] = {
                           r"alfa[-_ ]?team|alfa_data|mini shell|uname\s*\(\s*\)\s*;\s*\?>|"
                           r"safe_mode\s*bypass",
     "long base64 payload": r"base64_decode\s*\(\s*['\"][a-z0-9+/=\s]{3000,}",
-    # Every marker above has its YARA string in roles/it_security/files/malware.yar (but
-    # the name appended to a variable, whose same variable yara cannot require); those
+    # Every marker above has its YARA string in roles/it_security/files/malware.yar (the
+    # name appended to a variable too: yara cannot require the same variable, its rule
+    # compares the variables of a name's first 100 matches byte by byte); those
     # below, of how the site is served, not of code that runs, are left out there on
     # purpose: a site's own plugin may treat Googlebot apart or its host set a PHP
     # handler, which website_integrity's allow option can name, and security_malware_scan
