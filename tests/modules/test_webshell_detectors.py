@@ -393,3 +393,18 @@ def test_a_trick_after_many_decoys_is_found(tmp_path, decoy, trick):
     assert integrity.markers(text) != []
     assert yara_rules(tmp_path, [decoy, text]) == [
         set(), {"php_request_exec" if "$_POST" in trick else "php_hidden_function_name"}]
+
+
+def test_a_file_past_yara_s_match_limit_is_a_finding(tmp_path):
+    """yara keeps a million matches of one string per file, then warns that the rule's
+    result may be wrong (hidden by -w): a webshell behind a million decoys was reported
+    as nothing found."""
+    site = tmp_path / "www"
+    site.mkdir()
+    (site / "padded.php").write_text("<?php " + "'system';" * 1_100_000 + "$f = 'sy'.'stem';")
+    rc, result = run_module("security_malware_scan", tmp_path, {
+        "paths": [str(site)], "rules": RULES.read_text(encoding="utf-8"), "clamav": "never"})
+    assert rc == 0, result.get("msg")
+    incomplete = [f for f in result["findings"] if f["kind"] == "malware_incomplete"]
+    assert len(incomplete) == 1 and str(site) in incomplete[0]["message"]
+    assert incomplete[0]["samples"][0].startswith(f"{site}: php_hidden_function_name $")
