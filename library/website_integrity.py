@@ -36,6 +36,14 @@ description:
     RV(integrity.baseline) C(created), a change); afterwards it changes only with
     O(accept_baseline=true), which records the files as they are now. Markers and PHP in
     uploads stay findings after an accept; O(allow) names known false positives.
+  - "A new or changed file whose content is that of the installed Debian package listing
+    it (the server-maintenance SOP's security updates of the C(wordpress) package change
+    every core file of C(/usr/share/wordpress)) is no finding: C(dpkg)'s checksum of the
+    path (O(package_info)) matches the file the check read, whose sha256 it is. It is
+    counted per package in RV(integrity.packaged); the baseline does not move. Only
+    checksum files root (or the account running the check) alone can write are read: the
+    web server's account cannot make its own file a package's. Markers are still read in
+    such a file, and a file a package update removed is still a finding (C(removed_file))."
   - A FIFO, socket or device file anywhere under O(paths) (cache folders included) is a
     finding of its own (C(special_file), with its C(type)) whatever the baseline says; a
     web root has no use for one, so the account writing the site made it. It is never
@@ -154,6 +162,12 @@ options:
     type: list
     elements: str
     default: []
+  package_info:
+    description:
+      - The folder of dpkg's checksums of each installed package's files
+        (C(<package>.md5sums)); empty, or a host without it, reads none.
+    type: path
+    default: /var/lib/dpkg/info
   max_scan_bytes:
     description: Larger uploads (videos, big documents) are hashed but not read for
       markers. PHP files and server configuration are read whatever their size, so that
@@ -271,8 +285,11 @@ integrity:
       type: str
     baseline_file: {description: The baseline's path., type: str}
     files: {description: Files and links under the paths., type: int}
-    new: {description: Files added since the baseline., type: int}
-    changed: {description: Files changed since the baseline., type: int}
+    new: {description: Files added since the baseline (not those of RV(integrity.packaged))., type: int}
+    changed: {description: Files changed since the baseline (not those of RV(integrity.packaged))., type: int}
+    packaged:
+      description: "New and changed files whose content is their installed package's, per package: {wordpress: 1204}."
+      type: dict
     removed: {description: Files removed since the baseline., type: int}
     media_added: {description: New media files in uploads (not findings)., type: int}
     pages:
@@ -317,7 +334,9 @@ sop_output:
            spam_accepted: ["post_spam: post 812 (Sidang perkara togel)"], spam_stale: []}
 """
 
+import hashlib  # noqa: E402
 import os  # noqa: E402
+import stat  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
@@ -325,6 +344,7 @@ from urllib.parse import urlsplit  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_http import context_for, redirects, url_option_error  # noqa: E402
 from ansible.module_utils.sop_integrity import (  # noqa: E402
+    Entry,
     IntegrityError,
     baseline_entries,
     baseline_path,
@@ -376,6 +396,78 @@ from ansible.module_utils.sop_secrets import (  # noqa: E402
     mask_url,
     url_secrets,
 )
+from ansible.module_utils.sop_tree import open_regular  # noqa: E402
+
+SUMS_SUFFIX = ".md5sums"
+
+
+def only_root_writes(info: os.stat_result) -> bool:
+    """Whether only root (or the account running the check, root on a host) can have
+    written the file or folder: the web server's account cannot."""
+    return info.st_uid in (0, os.geteuid()) and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def package_sums(folder: str, wanted: set[str]) -> dict[str, tuple[str, str]]:
+    """{path: (package, md5)} of the ``wanted`` paths dpkg's checksum files in ``folder``
+    list (lines "<md5>  <path without its leading />"). A folder or file another account
+    can write is not read, nor is one that is a link."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return {}
+    found: dict[str, tuple[str, str]] = {}
+    try:
+        if not only_root_writes(os.fstat(fd)):
+            return {}
+        for name in os.listdir(fd):
+            if not name.endswith(SUMS_SUFFIX):
+                continue
+            try:
+                sums, info = open_regular(name, fd)
+            except OSError:
+                continue
+            with os.fdopen(sums, "rb") as handle:
+                if not only_root_writes(info):
+                    continue
+                package = name[:-len(SUMS_SUFFIX)].split(":", 1)[0]
+                for line in handle:
+                    md5, _, path = line.rstrip(b"\n").partition(b"  ")
+                    text = os.fsdecode(b"/" + path)
+                    if text in wanted:
+                        found[text] = (package, md5.decode("ascii", "replace").lower())
+    finally:
+        os.close(fd)
+    return found
+
+
+def digests(path: str) -> tuple[str, str] | None:
+    """(md5, sha256) of the regular file ``path``; None when it cannot be read."""
+    md5, sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha256()
+    try:
+        fd, _info = open_regular(path)
+        with os.fdopen(fd, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                md5.update(block)
+                sha256.update(block)
+    except OSError:
+        return None
+    return md5.hexdigest(), sha256.hexdigest()
+
+
+def packaged(changes: dict[str, list[str]], entries: dict[str, Entry],
+             folder: str) -> dict[str, list[str]]:
+    """{package: paths} of the new and changed files whose content is their installed
+    package's: dpkg's md5 of the path is that of a content whose sha256 is the one the
+    snapshot read (so a file swapped while it is hashed again proves nothing)."""
+    wanted = {p for kind in ("new", "changed") for p in changes.get(kind, [])
+              if entries[p].link is None}
+    if not wanted or not folder:
+        return {}
+    found: dict[str, list[str]] = {}
+    for path, (package, md5) in sorted(package_sums(folder, wanted).items()):
+        if digests(path) == (md5, entries[path].sha256):
+            found.setdefault(package, []).append(path)
+    return found
 
 
 def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> dict[str, Any]:
@@ -600,12 +692,16 @@ def run(params: dict[str, Any], check_mode: bool, conn: Connection | None) -> tu
     entries, left_out = snapshot(roots, params["exclude"], old, params["max_scan_bytes"],
                                  special)
     changes = None
+    updated: dict[str, list[str]] = {}
     extra: list[dict[str, Any]] = []
     if data is not None:
         accepted_roots = data.get("roots", roots)
         changes, outside = compare_covered(old, entries, accepted_roots, roots)
         if accepted_roots != roots:
             extra.append(roots_finding(accepted_roots, roots, outside))
+        updated = packaged(changes, entries, params["package_info"])
+        ours = {p for paths in updated.values() for p in paths}
+        changes = {kind: [p for p in paths if p not in ours] for kind, paths in changes.items()}
     findings, media = file_findings({**entries, **left_out}, changes, params["allow"],
                                     frozenset(left_out), special)
     findings += extra
@@ -637,6 +733,7 @@ def run(params: dict[str, Any], check_mode: bool, conn: Connection | None) -> tu
     result = {
         "baseline": state, "baseline_file": baseline_file, "files": len(entries),
         **{key: len((changes or {}).get(key, [])) for key in ("new", "changed", "removed")},
+        "packaged": {package: len(paths) for package, paths in updated.items()},
         "media_added": media, "pages": pages, "posts_checked": posts_checked,
         "findings": failing, "spam_accepted": spam_accepted,
         "spam_stale": None if unread else stale, "database_error": database_error,
@@ -648,7 +745,7 @@ def run(params: dict[str, Any], check_mode: bool, conn: Connection | None) -> tu
 def sop_output(result: dict[str, Any]) -> dict[str, Any]:
     return {"baseline": result["baseline"], "files": result["files"], "new": result["new"],
             "changed": result["changed"], "removed": result["removed"],
-            "pages": len(result["pages"]), "posts_checked": result["posts_checked"],
+            "packaged": result["packaged"], "pages": len(result["pages"]), "posts_checked": result["posts_checked"],
             "findings": [f"{f['name']}: {f['detail']}" for f in result["findings"]],
             "spam_accepted": [f["name"] for f in result["spam_accepted"]],
             "spam_stale": None if result["spam_stale"] is None
@@ -665,6 +762,7 @@ def main() -> None:
                  "default": ["*/cache/*", "*/cache", "*/wp-content/upgrade/*"]},
         allow={"type": "list", "elements": "str", "default": []},
         allow_hosts={"type": "list", "elements": "str", "default": []},
+        package_info={"type": "path", "default": "/var/lib/dpkg/info"},
         max_scan_bytes={"type": "int", "default": 8 << 20},
         urls={"type": "list", "elements": "str", "default": []},
         timeout={"type": "int", "default": 30},

@@ -112,7 +112,7 @@ def site(root: Path) -> None:
 def params(root: Path, state: Path, **extra):
     base = {"paths": [str(root)], "state_dir": str(state), "accept_baseline": False,
             "exclude": ["*/cache/*", "*/cache"], "allow": [], "allow_hosts": [],
-            "max_scan_bytes": 8 << 20,
+            "max_scan_bytes": 8 << 20, "package_info": "",
             "urls": [], "timeout": 5, "validate_certs": True, "ca_path": None,
             "similarity": 0.6, "spam_keywords": content.SPAM_KEYWORDS,
             "spam_stems": content.SPAM_STEMS, "spam_prefixes": content.SPAM_PREFIXES,
@@ -178,6 +178,55 @@ def test_baseline_created_compared_never_moved_then_accepted(tmp_path):
     allow = [str(root / ".htaccess"), str(root / "wp-content/themes/*"), str(shell)]
     _changed, allowed = mod.run(params(root, state, allow=allow), False, None)
     assert allowed["findings"] == []
+
+
+def dpkg_sums(folder: Path, package: str, files: dict[Path, str]) -> Path:
+    """A dpkg info folder whose ``package`` lists ``files`` with the md5 of their text."""
+    folder.mkdir(exist_ok=True)
+    sums = folder / f"{package}.md5sums"
+    sums.write_text("".join(f"{hashlib.md5(text.encode()).hexdigest()}  "
+                            f"{str(path).lstrip('/')}\n" for path, text in files.items()))
+    sums.chmod(0o644)
+    return sums
+
+
+def test_a_package_update_of_the_site_s_code_is_no_finding(tmp_path):
+    """Debian's wordpress package keeps the core in /usr/share/wordpress: each security
+    update the server-maintenance SOP installs changed every core file, and the next
+    website run failed naming them all. A file whose content is its installed package's
+    (dpkg's md5 of the path) is counted as packaged; anything else stays a finding."""
+    root, state, info = tmp_path / "www", tmp_path / "state", tmp_path / "dpkg-info"
+    site(root)
+    mod.run(params(root, state), False, None)  # created
+    core = root / "index.php"
+    added = root / "wp-includes" / "class-new.php"
+    added.parent.mkdir()
+    upgraded = {core: CLEAN_PHP + "// 6.5.5", added: "<?php // new in 6.5.5"}
+    for path, text in upgraded.items():
+        path.write_text(text)
+    sums = dpkg_sums(info, "wordpress", upgraded)
+    tampered = root / "wp-content/themes/court/functions.php"  # the package does not list it
+    tampered.write_text(CLEAN_PHP + "// planted")
+    check = params(root, state, package_info=str(info))
+    changed, found = mod.run(check, False, None)
+    assert not changed and names(found) == {f"changed_file: {tampered}"}
+    assert (found["packaged"], found["new"], found["changed"]) == ({"wordpress": 2}, 0, 1)
+    assert mod.sop_output(found)["packaged"] == {"wordpress": 2}
+    # without dpkg's word, as before
+    assert names(mod.run(params(root, state), False, None)[1]) == {
+        f"changed_file: {core}", f"new_file: {added}", f"changed_file: {tampered}"}
+    # content other than the package's is a finding, whatever the package lists
+    core.write_text(CLEAN_PHP + "// 6.5.5 and a backdoor")
+    assert f"changed_file: {core}" in names(mod.run(check, False, None)[1])
+    core.write_text(upgraded[core])
+    # checksums another account can write prove nothing
+    sums.chmod(0o664)
+    assert mod.run(check, False, None)[1]["packaged"] == {}
+    sums.chmod(0o644)
+    info.chmod(0o777)
+    assert mod.run(check, False, None)[1]["packaged"] == {}
+    info.chmod(0o755)
+    assert mod.run(check, False, None)[1]["packaged"] == {"wordpress": 2}
 
 
 def test_other_folders_are_compared_with_the_web_roots_baseline_not_a_new_one(tmp_path):
