@@ -105,6 +105,8 @@ class Sop:
     grace_seconds: int | None = None
     # How many executions each period asks for (the SIPP sync: at least 3 a day).
     times_per_period: int = 1
+    # The timer's times unless the court gives its own; empty: by frequency (schedule.py).
+    calendar: tuple[str, ...] = ()
 
     @property
     def period_seconds(self) -> int | None:
@@ -248,6 +250,8 @@ def parse_sop(file: Path, raw_bytes: bytes | None = None, *, validate: bool = Tr
     times = data.get("times_per_period", 1)
     if times > 1 and data["frequency"] != "daily":
         raise SopError(f"{file}: times_per_period: only a daily SOP runs several times a period")
+    if "calendar" in data and data["frequency"] == "on_demand":
+        raise SopError(f"{file}: calendar: an on-demand SOP has no timer")
     tags = [a.automated for a in activities if a.automated]
     duplicates = sorted({t for t in tags if tags.count(t) > 1})
     if duplicates:
@@ -265,6 +269,7 @@ def parse_sop(file: Path, raw_bytes: bytes | None = None, *, validate: bool = Tr
         source=file,
         grace_seconds=grace,
         times_per_period=times,
+        calendar=tuple(data.get("calendar", ())),
     )
 
 

@@ -170,8 +170,11 @@ def _check_calendar(sop: Sop, value: str, line: str) -> None:
 
 
 def default_calendar(sop: Sop) -> list[str]:
-    """When the SOP runs unless the court says otherwise: a daily SOP asked for several
-    runs a day runs between 09:00 and 17:00, evenly apart (3 a day: 09:00, 13:00, 17:00)."""
+    """When the SOP runs unless the court says otherwise: its catalogue's ``calendar``,
+    else by frequency; a daily SOP asked for several runs a day runs between 09:00 and
+    17:00, evenly apart (3 a day: 09:00, 13:00, 17:00)."""
+    if sop.calendar:
+        return list(sop.calendar)
     times = sop.times_per_period
     if times == 1:
         return DEFAULT_CALENDAR[sop.frequency]

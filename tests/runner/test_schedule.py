@@ -270,6 +270,41 @@ def test_default_times_follow_the_runs_a_day_the_sop_asks_for() -> None:
     assert default_calendar(sops["sipp-backup"]) == ["*-*-* 18:00"]
 
 
+def test_server_maintenance_is_not_timed_with_the_other_monthly_sops() -> None:
+    # all three monthly SOPs ran the 1st at 09:00: the maintenance's pre-check refused a
+    # host busy with IT security's scan or drill, and its reboots broke their runs
+    sops = load_catalogue(PACKAGE_CATALOGUE)
+    assert default_calendar(sops["it-security"]) == default_calendar(sops["network"]) == [
+        "*-*-01 09:00"]
+    assert default_calendar(sops["server-maintenance"]) == ["*-*-01 20:00"]
+
+
+def test_a_catalogue_calendar_is_the_default_a_court_s_own_times_replace(tmp_path: Path) -> None:
+    sops = load_catalogue(FIXTURES / "catalogue")
+    sops["local-demo"] = dataclasses.replace(sops["local-demo"], calendar=("Sat 07:00",))
+    arguments: dict[str, Any] = {
+        "sop_bin": Path(SOP_BIN), "inventory": "inventory/court", "project_dir": tmp_path,
+        "data_dir": tmp_path / "data",
+    }  # fmt: skip
+
+    def timer(schedule: dict[str, str]) -> str:
+        units = render(sops, schedule=schedule, **arguments)
+        return next(u.text for u in units if u.name == "sop-local-demo.timer")
+
+    assert "\nOnCalendar=Sat 07:00 Asia/Jakarta\n" in timer({})
+    assert "\nOnCalendar=18:30 Asia/Jakarta\n" in timer({"local-demo": "18:30"})
+
+
+def test_an_on_demand_sop_takes_no_calendar(tmp_path: Path) -> None:
+    catalogue = tmp_path / "catalogue"
+    shutil.copytree(FIXTURES / "catalogue", catalogue)
+    manual = next(f for f in catalogue.glob("*.yml") if "on_demand" in f.read_text())
+    manual.write_text(manual.read_text().replace("frequency: on_demand\n",
+                                                 "frequency: on_demand\ncalendar: ['09:00']\n"))
+    with pytest.raises(SopError, match=r": calendar: an on-demand SOP has no timer$"):
+        load_catalogue(catalogue)
+
+
 @pytest.mark.parametrize(
     ("line", "problem"),
     [
