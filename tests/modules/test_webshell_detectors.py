@@ -408,3 +408,17 @@ def test_a_file_past_yara_s_match_limit_is_a_finding(tmp_path):
     incomplete = [f for f in result["findings"] if f["kind"] == "malware_incomplete"]
     assert len(incomplete) == 1 and str(site) in incomplete[0]["message"]
     assert incomplete[0]["samples"][0].startswith(f"{site}: php_hidden_function_name $")
+
+
+def test_yara_s_failure_names_its_error_not_a_warning_before_it(tmp_path):
+    """yara runs without -w (its 'too many matches' warning is read), so a rule's warning
+    comes first on stderr: the failure named 'may slow down scanning', not the error."""
+    site = tmp_path / "www"
+    site.mkdir()
+    rules = ("rule slow { strings: $a = /a.*b/ condition: $a }\n"
+             "rule bad { condition: undefined_name }\n")
+    rc, result = run_module("security_malware_scan", tmp_path, {
+        "paths": [str(site)], "rules": rules, "clamav": "never"})
+    assert rc != 0
+    assert result["msg"].startswith(f"yara failed on {site}: error: ")
+    assert "undefined identifier" in result["msg"]
