@@ -156,11 +156,15 @@ def mask_argv(argv: list[str]) -> list[str]:
 # option or of a NAME=value word whose name holds a secret-looking word (--password=X,
 # --api-key X, SYNC_TOKEN=X), and -pX or -p X of the MariaDB/MySQL clients (after
 # _CLIENT; mydumper and myloader read their password from the word after a bare -p).
+# A word begins after white space, or after a quote, bracket or comma: a message may quote
+# an argv as Python shows it (['mysqldump', '-pX'], b'SYNC_TOKEN=x').
+_WORD_START = r"(?:^|[\s'\"(\[{,])"
 _COMMAND_OPTION = re.compile(
-    rf"((?:^|\s)--?[\w.-]*(?:{SECRET_NAME.pattern})[\w.-]*(?:=|\s+))[^\s-]\S*", re.IGNORECASE)
-_COMMAND_SHORT_PASSWORD = re.compile(r"((?:^|\s)-p\s*)[^\s-]\S*")
+    rf"({_WORD_START}--?[\w.-]*(?:{SECRET_NAME.pattern})[\w.-]*(?:=|\s+))[^\s-]\S*",
+    re.IGNORECASE)
+_COMMAND_SHORT_PASSWORD = re.compile(rf"({_WORD_START}-p\s*)[^\s-]\S*")
 _COMMAND_ASSIGNMENT = re.compile(
-    rf"((?:^|\s)[\w.-]*(?:{SECRET_NAME.pattern})[\w.-]*=)\S+", re.IGNORECASE)
+    rf"({_WORD_START}[\w.-]*(?:{SECRET_NAME.pattern})[\w.-]*=)\S+", re.IGNORECASE)
 
 
 def mask_command(text: str | None) -> str | None:

@@ -876,6 +876,18 @@ def test_mask_command_masks_p_only_in_a_mariadb_clients_command(command, shown):
     assert secrets.mask_command(command) == shown
 
 
+@pytest.mark.parametrize(("message", "shown"), [
+    ("[Errno 2] No such file or directory: b'SYNC_TOKEN=abc'",
+     "[Errno 2] No such file or directory: b'SYNC_TOKEN=***"),
+    ("cmd: ['mysqldump', '-pS3cret', 'db']", "cmd: ['mysqldump', '-p*** 'db']"),
+    ('argv ["sync", "--api-token=abc"] failed', 'argv ["sync", "--api-token=*** failed'),
+    ("(PASSWORD=x)", "(PASSWORD=***"),
+])
+def test_mask_command_reads_words_a_quote_or_bracket_begins(message, shown):
+    # a secret right after a quote, as Python shows an argv or a bytes path, was kept
+    assert secrets.mask_command(message) == shown
+
+
 def test_backup_age_of_a_ledger_mixing_time_zones_or_unreadable_times(tmp_path):
     """A ledger line whose time has no zone (written by hand or an older tool) beside
     the ledger's own zoned times raised TypeError (naive and aware datetimes compared);
