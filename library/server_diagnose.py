@@ -16,14 +16,25 @@ description:
     use of every data file system, out-of-memory kills, load, the state of the database and
     web services (systemd's ActiveState, SubState, Result), C(mariadb-admin ping), the tail
     of the MariaDB and web server error logs, TCP reachability of O(peers), the package
-    installs, upgrades and removals of those hours (C(/var/log/dpkg.log)) and their logins."
-  - "The package history is the last 400 lines of C(/var/log/dpkg.log) and, when that
-    file is read whole and does not reach back to the hours' start (logrotate moves it
-    to C(dpkg.log.1) each month), of C(dpkg.log.1) before them, 400 lines in all; older
-    rotations (C(dpkg.log.2.gz)) are not read."
+    installs, upgrades and removals of those hours (C(/var/log/dpkg.log)) and their logins;
+    and the bundle's sources, where the journal, the package history and the logins were
+    read."
+  - "The package history is the last 400 lines of C(/var/log/dpkg.log) and, while the
+    files read are whole and do not reach back to the hours' start (logrotate moves it to
+    C(dpkg.log.1) each month, then compresses it to C(dpkg.log.2.gz)), of its rotations
+    before them, newest first, 400 lines in all. A gzipped rotation is streamed (lines of
+    8 KiB at most, a longer one left out; at most 32 MiB decompressed); one corrupt,
+    truncated or larger is named in not_visible with its damage and ends the history."
+  - "journalctl reads the journal in C(/var/log/journal) and C(/run/log/journal). A
+    journal kept only in C(/run/log/journal), lost at each boot (no C(/var/log/journal),
+    Debian 11's default, or C(Storage=volatile)), is named in not_visible: its reads
+    cover only the hours since the last boot. The logins then come from
+    C(/var/log/auth.log), which rsyslog keeps across boots (its last 32 MiB, RFC 3339 or
+    traditional times), else from that journal, and auth.log's absence is named too."
   - "A log missing or not read (a link or a FIFO put in its place is not followed or
     waited on) is named in the bundle's not_visible, never shown as empty; a missing
-    C(dpkg.log.1), a host not rotated yet, is not."
+    rotation, a host not rotated yet, is not. Bytes that are not UTF-8, in a log or in a
+    tool's output, are shown as U+FFFD."
   - "A journal read (journal_errors, oom_kills, logins) that C(journalctl) did not make
     whole is named in not_visible with the first line it wrote to stderr (masked as log
     lines are), or its exit status when it wrote none: no permission, an option or a
@@ -40,9 +51,11 @@ description:
     database that does not answer C(mariadb-admin ping) in time, a web server that was
     killed or stopped, other failed units, out-of-memory kills, an overloaded host,
     unreachable court hosts."
-  - Each tool (C(journalctl), C(systemctl), C(mariadb-admin ping)) is stopped after a time
-    limit (TIME_LIMITS in C(module_utils/sop_server.py)); one stopped is named in the
-    bundle's not_visible, never a wait without end.
+  - "Each tool (C(journalctl), C(systemctl), C(mariadb-admin ping)) is stopped after a time
+    limit (TIME_LIMITS in C(module_utils/sop_server.py)), never a wait without end. A
+    read stopped is named in the bundle's not_visible in one line with the tool and the
+    limit (C(journal_errors tidak terbaca (journalctl tidak selesai dalam 120 detik))),
+    what the tool wrote until then not shown; a ping stopped is a cause."
   - Read-only; supports check mode.
 version_added: "0.2.0"
 author: Court IT SOP maintainers
@@ -108,9 +121,12 @@ summary:
   type: str
 bundle:
   description: Everything collected (journal_errors, failed_units, file_systems, oom_kills,
-    load, services, mariadb_ping, logs, peers, packages, logins) and not_visible, what this
-    host did not show (tools it lacks, such as journalctl, systemctl and mariadb-admin;
-    tools stopped at their time limit; logs missing or not read; journal reads not whole).
+    load, services, mariadb_ping, logs, peers, packages, logins); sources, where it was
+    read (journal, its folders holding journal files; packages, the dpkg logs read;
+    logins, auth.log or the journal's folders); and not_visible, what this host did not
+    show (tools it lacks, such as journalctl, systemctl and mariadb-admin; reads stopped
+    at their tool's time limit; logs missing or not read; journal reads not whole; a
+    journal lost at each boot, or none).
   returned: success
   type: dict
 sop_output:
@@ -119,13 +135,21 @@ sop_output:
   type: dict
 """
 
+import collections  # noqa: E402
 import datetime  # noqa: E402
 import errno  # noqa: E402
+import glob  # noqa: E402
+import gzip  # noqa: E402
+import io  # noqa: E402
 import os  # noqa: E402
+import re  # noqa: E402
 import socket  # noqa: E402
+import zlib  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_clock import parse_moment  # noqa: E402
 from ansible.module_utils.sop_net import split_host_port  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_log_line  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
@@ -143,9 +167,21 @@ ERROR_LOGS = {
 }
 DATABASES = ("mariadb", "mysql")
 DPKG_LOG = "/var/log/dpkg.log"
-# dpkg.log lines read (with dpkg.log.1's, when read), and the bytes a log is read from.
+# journald writes to the first when it is there (Storage=auto) or Storage=persistent,
+# else to the second, in memory, lost at each boot (Storage=volatile; Debian 11 and older
+# without /var/log/journal); rsyslog's login log is then the one kept across boots.
+JOURNAL = "/var/log/journal"
+RUNTIME_JOURNAL = "/run/log/journal"
+AUTH_LOG = "/var/log/auth.log"
+# dpkg.log lines read (with its rotations', when read), the bytes a log's tail is read
+# from, the bytes streamed of auth.log's end or of a gzip rotation, and a line's length.
 HISTORY_LINES = 400
 TAIL_BYTES = 64 * 1024
+SCAN_BYTES = 32 * 2**20
+MAX_LINE = 8192
+# An sshd login line of auth.log (OpenSSH 9.8 logs each login as sshd-session).
+SSHD_LOGIN = re.compile(r" sshd(?:-session)?\[\d+\]: (?:Accepted|Failed password) ")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def read_tail(path: str, lines: int) -> tuple[list[str], bool]:
@@ -172,7 +208,8 @@ def unreadable(path: str, exc: OSError) -> str:
     if exc.errno == errno.ENOENT:
         return f"{path} tidak ada"
     cause = {errno.ELOOP: "tautan simbolik, tidak diikuti",
-             errno.EINVAL: "bukan berkas biasa"}.get(exc.errno or 0, exc.strerror)
+             errno.EINVAL: "bukan berkas biasa"}.get(exc.errno or 0) \
+        or exc.strerror or str(exc)  # gzip's 'Not a gzipped file' has no errno
     return f"{path} tidak terbaca ({cause})"
 
 
@@ -199,28 +236,136 @@ def package_changes(lines: list[str], since: datetime.datetime, limit: int) -> l
     return changes[-limit:]
 
 
-def package_history(log: str, since: datetime.datetime) -> tuple[list[str], list[str]]:
-    """The last HISTORY_LINES lines of dpkg's log ``log`` and, when they are the whole
-    file and do not reach back to ``since``, of its rotation ``log``.1 before them (the
-    monthly logrotate left the window's first hours there); and the not_visible lines of
-    what could not be read (no ``log``.1 is a host never rotated: not named)."""
-    lines: list[str] = []
-    whole = True
-    problems = []
-    try:
-        lines, whole = read_tail(log, HISTORY_LINES)
-    except OSError as exc:
-        problems.append(unreadable(log, exc))
-    first = next((t for t in map(logged_at, lines) if t is not None), None)
-    if whole and len(lines) < HISTORY_LINES and (first is None or first > since):
+def whole_lines(handle: io.BufferedIOBase, limit: int, cut: bool = False) -> Iterator[str]:
+    """The lines of ``handle``'s next ``limit`` bytes (decoded, a byte not UTF-8
+    replaced), read a line of at most MAX_LINE bytes at a time: a longer line, an
+    unfinished last one and, when ``cut``, the first are left out (cut, their masking
+    could not see a secret's name)."""
+    read = 0
+    while read < limit:
+        chunk = handle.readline(min(MAX_LINE, limit - read))
+        if not chunk:
+            return
+        read += len(chunk)
+        if chunk.endswith(b"\n"):
+            if not cut:
+                yield chunk[:-1].decode("utf-8", "replace")
+            cut = False
+        else:
+            cut = True
+
+
+def read_gzip(path: str, lines: int) -> list[str]:
+    """The last ``lines`` lines of the gzip-compressed regular file ``path``, masked,
+    streamed (at most ``lines`` kept, SCAN_BYTES decompressed: OSError EFBIG past them,
+    a rotation decompressing without end is not read to its end); OSError as
+    open_regular says, or naming the damage of a corrupt or truncated file."""
+    fd, _info = open_regular(path)
+    with os.fdopen(fd, "rb") as raw, gzip.GzipFile(fileobj=raw, mode="rb") as handle:
         try:
-            older, _whole = read_tail(f"{log}.1", HISTORY_LINES - len(lines))
-            lines = older + lines
-        except FileNotFoundError:
-            pass
+            kept = collections.deque(whole_lines(handle, SCAN_BYTES), maxlen=lines)
+            if handle.read(1):
+                raise OSError(errno.EFBIG, f"lebih dari {SCAN_BYTES // 2**20} MiB setelah "
+                              "diekstrak, tidak dibaca")
+        except (EOFError, zlib.error) as exc:  # truncated, or data not deflate's
+            raise OSError(errno.EIO, f"gzip rusak: {exc}") from None
+    return [mask_log_line(line) for line in kept]
+
+
+def rotations(log: str) -> Iterator[str]:
+    """``log``'s rotations, newest first: log.1, log.2.gz, ... (logrotate's compress
+    and delaycompress; log.N or log.N.gz alike), up to the first number missing."""
+    number = 1
+    while True:
+        found = [name for name in (f"{log}.{number}", f"{log}.{number}.gz")
+                 if os.path.lexists(name)]
+        if not found:
+            return
+        yield found[0]
+        number += 1
+
+
+def package_history(log: str, since: datetime.datetime
+                    ) -> tuple[list[str], list[str], list[str]]:
+    """The last HISTORY_LINES lines of dpkg's log ``log`` and, while those read are
+    whole files not reaching back to ``since``, of its rotations before them (logrotate
+    left the window's first hours there: ``log``.1, then ``log``.2.gz, ...); the files
+    read; and the not_visible lines of what could not be read. A rotation not read ends
+    the history (what it held is not known); a missing ``log`` does not."""
+    lines: list[str] = []
+    read: list[str] = []
+    problems = []
+    for path in (log, *rotations(log)):
+        try:
+            if path.endswith(".gz"):
+                older, whole = read_gzip(path, HISTORY_LINES - len(lines)), True
+            else:
+                older, whole = read_tail(path, HISTORY_LINES - len(lines))
         except OSError as exc:
-            problems.append(unreadable(f"{log}.1", exc))
-    return lines, problems
+            problems.append(unreadable(path, exc))
+            if path == log:
+                continue
+            break
+        lines = older + lines
+        read.append(path)
+        first = next((t for t in map(logged_at, older) if t is not None), None)
+        if not whole or len(lines) >= HISTORY_LINES or (first is not None and first <= since):
+            break
+    return lines, read, problems
+
+
+def syslog_time(line: str, now: datetime.datetime) -> datetime.datetime | None:
+    """The host's local time a syslog line begins with, or None: RFC 3339 (rsyslog on
+    Debian 12: '2026-01-05T10:00:00.123456+07:00') or the traditional 'Jan  5 10:00:00'
+    (no year: this year's, or last year's when that lies more than a day ahead of
+    ``now``)."""
+    words = line.split(maxsplit=3)
+    if not words:
+        return None
+    try:
+        moment = parse_moment(words[0], time_required=True)
+        return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
+    except (ValueError, OverflowError):
+        pass
+    if len(words) < 3 or words[0] not in MONTHS:
+        return None
+    text = f"{MONTHS.index(words[0]) + 1} {words[1]} {words[2]}"
+    for year in (now.year, now.year - 1):
+        try:
+            moment = datetime.datetime.strptime(f"{year} {text}", "%Y %m %d %H:%M:%S")
+        except ValueError:  # 29 Feb of another year, or no time
+            continue
+        if moment <= now + datetime.timedelta(days=1):
+            return moment
+    return None
+
+
+def auth_logins(path: str, since: datetime.datetime, limit: int) -> list[str]:
+    """The last ``limit`` sshd logins (accepted, or a failed password) that the syslog
+    file ``path`` (auth.log) logged since ``since``, masked, streamed from its last
+    SCAN_BYTES (a line cut there left out); OSError as open_regular says."""
+    now = datetime.datetime.now()
+    fd, info = open_regular(path)
+    kept: collections.deque[str] = collections.deque(maxlen=limit)
+    with os.fdopen(fd, "rb") as handle:
+        start = max(0, info.st_size - SCAN_BYTES)
+        cut = False
+        if start:
+            handle.seek(start - 1)
+            cut = handle.read(1) != b"\n"
+        for line in whole_lines(handle, info.st_size - start, cut):
+            if SSHD_LOGIN.search(line):
+                moment = syslog_time(line, now)
+                if moment is not None and moment >= since:
+                    kept.append(line)
+    return [mask_log_line(line) for line in kept]
+
+
+def journal_folders() -> list[str]:
+    """JOURNAL and RUNTIME_JOURNAL, those holding journal files (journald's
+    <folder>/<machine id>/*.journal), which journalctl reads."""
+    return [folder for folder in (JOURNAL, RUNTIME_JOURNAL)
+            if glob.glob(os.path.join(glob.escape(folder), "*", "*.journal"))]
 
 
 def journal_problem(rc: int | None, err: str, grep: bool) -> str | None:
@@ -256,11 +401,14 @@ def reachable(peer: str, timeout: float = 3.0) -> dict[str, Any]:
 
 
 def unusable_peers(peers: list[str]) -> list[str]:
+    """The peers that name no address: not HOST, HOST:PORT, IPv6 or [IPv6]:PORT, or a
+    host that is no DNS name (a label longer than 63 characters or empty: the
+    connection's IDNA encoding raised UnicodeError, a traceback)."""
     bad = []
     for peer in peers:
         try:
-            split_host_port(peer, 22)
-        except ValueError:
+            split_host_port(peer, 22)[0].encode("idna")
+        except ValueError:  # UnicodeError is one
             bad.append(peer)
     return bad
 
@@ -270,6 +418,11 @@ class Collector:
         self.module = module
         self.params = module.params
         self.not_visible: list[str] = []
+        self.sources: dict[str, list[str]] = {}
+        try:
+            self.since = datetime.datetime.now() - datetime.timedelta(hours=self.params["hours"])
+        except OverflowError:  # hours reaching before year 1: the whole history
+            self.since = datetime.datetime.min
 
     def note(self, line: str) -> None:
         """Name in not_visible, once, what this host did not show."""
@@ -285,34 +438,69 @@ class Collector:
             self.note(name)
         return str(path) if path else None
 
-    def run(self, argv: list[str]) -> tuple[int | None, str, str]:
-        """The tool's exit status, output and errors. A tool the host lacks (tool()) and
-        one stopped at its time limit (TIME_LIMITS[argv[0]]) are named in not_visible and
-        have the status None, the latter with what it wrote until then."""
+    def run(self, argv: list[str], read: str, limit: str | None = None
+            ) -> tuple[int | None, str, str]:
+        """The tool's exit status, output and errors (a byte not UTF-8 replaced: a
+        surrogate escape in the result breaks the records). A tool the host lacks
+        (tool()) and one stopped at its time limit (TIME_LIMITS[limit or argv[0]]) have
+        the status None and no output: the latter's, cut where it was stopped, is not
+        the bundle's ``read``, which is named in not_visible with the tool and the limit."""
         program = self.tool(argv[0])
         if not program:
             return None, "", ""
-        rc, out, err = run_bounded(self.module, [program, *argv[1:]], argv[0],
-                                   environ_update={"LC_ALL": "C"})
+        limit = limit or argv[0]
+        rc, out, err = run_bounded(self.module, [program, *argv[1:]], limit,
+                                   environ_update={"LC_ALL": "C"}, errors="replace")
         if rc is None:
-            self.note(timed_out(argv, argv[0]))
+            self.note(f"{read} tidak terbaca ({timed_out(argv, limit)})")
+            return None, "", ""
         return rc, out, err
-
-    def out(self, argv: list[str]) -> str:
-        """The tool's output (run())."""
-        return self.run(argv)[1]
 
     def journal(self, read: str, *args: str) -> list[str]:
         """The last log_lines journal lines of the hours that ``args`` select, masked; the
         bundle's ``read`` journalctl did not make whole is named in not_visible
         (journal_problem), never shown as a journal without such lines."""
         rc, out, err = self.run(["journalctl", "--no-pager", "-q", "-o", "short-iso",
-                                 "--since", f"-{self.params['hours']}h", *args])
+                                 "--since", f"-{self.params['hours']}h",
+                                 "-n", str(self.params["log_lines"]), *args], read)
         problem = journal_problem(rc, err, "--grep" in args)
         if problem:
             self.note(f"{read} tidak terbaca utuh (journalctl: {problem})")
         lines = out.splitlines()
         return [mask_log_line(line) for line in lines[-self.params["log_lines"]:]]
+
+    def journal_storage(self) -> list[str]:
+        """The journal folders journalctl reads (journal_folders); a journal lost at each
+        boot (in RUNTIME_JOURNAL: JOURNAL missing, or unused with Storage=volatile) or
+        none at all is named in not_visible: its reads show only the hours since the
+        last boot, or nothing."""
+        folders = journal_folders()
+        if RUNTIME_JOURNAL in folders:
+            state = "tidak dipakai" if os.path.isdir(JOURNAL) else "tidak ada"
+            self.note(f"{JOURNAL} {state}: journal hanya di {RUNTIME_JOURNAL}, "
+                      "sejak boot terakhir")
+        elif not folders:
+            self.note(f"journal tidak ada di {JOURNAL} maupun {RUNTIME_JOURNAL}")
+        return folders
+
+    def logins(self, journals: list[str]) -> list[str]:
+        """The sshd logins of the hours: the journal's (``journals``, its folders) while
+        it is kept across boots, else auth.log's (rsyslog keeps it) when it is there,
+        else the journal's since the last boot; auth.log missing or not read then is
+        named in not_visible."""
+        if journals and RUNTIME_JOURNAL not in journals:
+            self.sources["logins"] = journals
+        else:
+            try:
+                found = auth_logins(AUTH_LOG, self.since, self.params["log_lines"])
+                self.sources["logins"] = [AUTH_LOG]
+                return found
+            except OSError as exc:
+                self.note(unreadable(AUTH_LOG, exc))
+                self.sources["logins"] = journals
+        return self.journal("logins", "-t", "sshd",
+                            "-t", "sshd-session",  # OpenSSH 9.8: per login
+                            "--grep", "Accepted|Failed password")
 
     def error_logs(self, services: list[dict[str, Any]]) -> dict[str, list[str]]:
         """The tails of the services' error logs that are there; one there but not read
@@ -329,25 +517,34 @@ class Collector:
 
     def packages(self) -> list[str]:
         """The package changes of the last hours (package_history, package_changes)."""
-        try:
-            since = datetime.datetime.now() - datetime.timedelta(hours=self.params["hours"])
-        except OverflowError:  # hours reaching before year 1: the whole history
-            since = datetime.datetime.min
-        lines, problems = package_history(DPKG_LOG, since)
+        lines, self.sources["packages"], problems = package_history(DPKG_LOG, self.since)
         for line in problems:
             self.note(line)
-        return package_changes(lines, since, self.params["log_lines"])
+        return package_changes(lines, self.since, self.params["log_lines"])
 
     def service(self, name: str) -> dict[str, Any] | None:
-        props = dict(line.split("=", 1) for line in self.out(
+        props = dict(line.split("=", 1) for line in self.run(
             ["systemctl", "show", f"{name}.service", "-p",
-             "Id,LoadState,ActiveState,SubState,Result,UnitFileState,ExecMainStatus"]).splitlines()
-            if "=" in line)
+             "Id,LoadState,ActiveState,SubState,Result,UnitFileState,ExecMainStatus"],
+            f"layanan {name}")[1].splitlines() if "=" in line)
         if props.get("LoadState") != "loaded":
             return None
         return {"name": name, "unit": props.get("Id"), "active": props.get("ActiveState"), "sub": props.get("SubState"),
                 "result": props.get("Result"), "enabled": props.get("UnitFileState"),
                 "exit_status": props.get("ExecMainStatus")}
+
+    def ping(self) -> dict[str, Any]:
+        """mariadb-admin ping (mysqladmin where it is missing): one that does not end
+        (a hung server accepts the connection, never answers) is timed_out."""
+        admin = self.module.get_bin_path("mariadb-admin") \
+            or self.module.get_bin_path("mysqladmin")
+        if not admin:
+            self.note("mariadb-admin")
+            return {"rc": None, "output": "mariadb-admin/mysqladmin tidak terpasang"}
+        rc, out, err = run_bounded(self.module, [str(admin), "ping"], "ping", errors="replace")
+        if rc is None:
+            return {"rc": None, "timed_out": True, "output": timed_out([str(admin)], "ping")}
+        return {"rc": rc, "output": (out + err).strip()[-300:]}
 
     def collect(self) -> dict[str, Any]:
         services: list[dict[str, Any]] = []
@@ -356,27 +553,15 @@ class Collector:
             # mysql.service is an alias of mariadb.service on Debian: one unit, named once
             if found and found["unit"] not in [s["unit"] for s in services]:
                 services.append(found)
-        ping: dict[str, Any] | None = None
-        if any(s["name"] in DATABASES for s in services):
-            admin = self.module.get_bin_path("mariadb-admin") \
-                or self.module.get_bin_path("mysqladmin")
-            if admin:
-                rc, out, err = run_bounded(self.module, [str(admin), "ping"], "ping")
-                if rc is None:  # a hung server: it accepts the connection, never answers
-                    ping = {"rc": None, "timed_out": True,
-                            "output": timed_out([str(admin)], "ping")}
-                else:
-                    ping = {"rc": rc, "output": (out + err).strip()[-300:]}
-            else:
-                self.note("mariadb-admin")
-                ping = {"rc": None, "output": "mariadb-admin/mysqladmin tidak terpasang"}
+        ping = self.ping() if any(s["name"] in DATABASES for s in services) else None
         with open("/proc/loadavg", encoding="ascii") as handle:
             load = [float(x) for x in handle.read().split()[:3]]
+        journals = self.sources["journal"] = self.journal_storage()
         return {
             "journal_errors": self.journal("journal_errors", "-p", "err"),
-            "failed_units": [line.split()[0] for line in self.out(
-                ["systemctl", "list-units", "--state=failed", "--plain", "--no-legend"]
-            ).splitlines() if line.strip()],
+            "failed_units": [line.split()[0] for line in self.run(
+                ["systemctl", "list-units", "--state=failed", "--plain", "--no-legend"],
+                "failed_units")[1].splitlines() if line.strip()],
             "file_systems": data_file_systems(read_mounts()),
             "oom_kills": self.journal("oom_kills", "--grep", "Out of memory|oom-kill|oom_reaper"),
             "load": {"1m": load[0], "5m": load[1], "15m": load[2], "cpus": os.cpu_count() or 1},
@@ -385,9 +570,8 @@ class Collector:
             "logs": self.error_logs(services),
             "peers": [reachable(p) for p in self.params["peers"]],
             "packages": self.packages(),
-            "logins": self.journal("logins", "-t", "sshd",
-                                   "-t", "sshd-session",  # OpenSSH 9.8: per login
-                                   "--grep", "Accepted|Failed password"),
+            "logins": self.logins(journals),
+            "sources": self.sources,
             "not_visible": self.not_visible,
         }
 

@@ -5,6 +5,7 @@ machine's real /proc, apt and systemd files where they exist."""
 from __future__ import annotations
 
 import datetime
+import gzip
 import json
 import os
 import shutil
@@ -302,10 +303,13 @@ def test_a_peer_may_be_an_ipv6_literal():
 def test_peers_that_are_no_address_are_refused_in_one_line(tmp_path):
     rc, result = run_module("server_diagnose", tmp_path, {
         "peers": ["backup", "web:80", "2001:db8::1", "[2001:db8::1]:443",
-                  "web:ssh", "[2001:db8::1", "[backup]:22", "web:70000"]})
+                  "web:ssh", "[2001:db8::1", "[backup]:22", "web:70000",
+                  # no DNS name: reachable() ended in a UnicodeError traceback
+                  "a" * 64 + ".court", "web..court:22"]})
     assert rc == 1
     assert result["msg"] == ("peers not HOST, HOST:PORT, an IPv6 address or [IPv6]:PORT:"
-                             " web:ssh, [2001:db8::1, [backup]:22, web:70000")
+                             " web:ssh, [2001:db8::1, [backup]:22, web:70000, "
+                             + "a" * 64 + ".court, web..court:22")
 
 
 @pytest.mark.parametrize(("option", "value"), [("hours", -6), ("hours", 0), ("log_lines", 0)])
@@ -973,8 +977,14 @@ def test_condition_report_with_hung_tools_ends(tmp_path, monkeypatch, real_modul
 
 def test_diagnosis_of_a_hung_database_and_journal_ends(tmp_path, monkeypatch, real_module):
     """mariadb-admin ping against a hung server and journalctl --grep over a huge journal
-    ran without a time limit: the incident diagnosis never ended."""
-    hung_tools(tmp_path, monkeypatch, mariadb_admin=HUNG, journalctl=HUNG, systemctl="""
+    ran without a time limit: the incident diagnosis never ended. Each read stopped is
+    named with its tool and limit, in one line; what journalctl wrote before it was
+    stopped is not the journal's last lines (its last line cut, a secret's name with it)
+    and was shown as they; three reads stopped were one line naming none."""
+    journal_host(tmp_path, monkeypatch)
+    hung_tools(tmp_path, monkeypatch, mariadb_admin=HUNG,
+               journalctl="echo '2026-01-05T10:00:00+0700 sipp kernel: first'\n" + HUNG,
+               systemctl="""
 case "$2" in
 mariadb.service) printf 'Id=mariadb.service\\nLoadState=loaded\\nActiveState=active\\n\
 SubState=running\\nResult=success\\nUnitFileState=enabled\\n' ;;
@@ -988,7 +998,9 @@ esac
         bundle = diagnose.Collector(module).collect()
     assert bundle["mariadb_ping"] == {"rc": None, "timed_out": True,
                                       "output": "mariadb-admin tidak selesai dalam 1 detik"}
-    assert "journalctl tidak selesai dalam 1 detik" in bundle["not_visible"]
+    assert bundle["not_visible"] == [f"{read} tidak terbaca (journalctl tidak selesai dalam "
+                                     "1 detik)" for read in JOURNAL_READS]
+    assert bundle["journal_errors"] == bundle["oom_kills"] == bundle["logins"] == []
     assert "MariaDB tidak menjawab (mariadb-admin tidak selesai dalam 1 detik)" in \
         diagnose.causes(bundle, 97, 100)
 
@@ -1032,6 +1044,7 @@ printf 'Id=%s\\nLoadState=loaded\\nActiveState=%s\\nUnitFileState=enabled\\n' $u
 def test_diagnosis_lists_logins_sshd_session_logged(tmp_path, monkeypatch, real_module):
     """Debian 13's OpenSSH logs each login as sshd-session: the bundle's logins were
     empty there."""
+    journal_host(tmp_path, monkeypatch)
     hung_tools(tmp_path, monkeypatch, systemctl="exit 0\n", journalctl="""for arg; do
   [ "$prev" = -t ] && [ "$arg" = sshd-session ] && echo 'Accepted publickey for admin from 10.0.0.9'
   prev=$arg
@@ -1045,11 +1058,27 @@ done
         "Accepted publickey for admin from 10.0.0.9"]
 
 
-def _diagnosis(tmp_path, monkeypatch, real_module, params=None, **tools):
+def journal_host(tmp_path, monkeypatch, *folders):
+    """A host whose journal folders are those of ``folders`` ("persistent": JOURNAL,
+    "runtime": RUNTIME_JOURNAL; the first by default) holding a journal file, and whose
+    auth.log is tmp_path/auth.log (not written)."""
+    for name, folder in (("persistent", "JOURNAL"), ("runtime", "RUNTIME_JOURNAL")):
+        path = tmp_path / f"{name}-journal"
+        if name in (folders or ("persistent",)):
+            (path / "0123abcd").mkdir(parents=True)
+            (path / "0123abcd" / "system.journal").write_bytes(b"LPKSHHRH")
+        monkeypatch.setattr(diagnose, folder, str(path))
+    monkeypatch.setattr(diagnose, "AUTH_LOG", str(tmp_path / "auth.log"))
+
+
+def _diagnosis(tmp_path, monkeypatch, real_module, params=None, journal=False, **tools):
     """The bundle server_diagnose collects on this machine with fake tools (systemctl and
-    journalctl answer nothing unless given) and the other parameters' defaults."""
+    journalctl answer nothing unless given), the other parameters' defaults, and a
+    persistent journal unless ``journal`` (journal_host called already)."""
     hung_tools(tmp_path, monkeypatch, **{"systemctl": "exit 0\n", "journalctl": "exit 0\n",
                                          **tools})
+    if not journal:
+        journal_host(tmp_path, monkeypatch)
     args = {"hours": 24, "log_lines": 20, "services": [], "peers": [], **(params or {})}
     module = real_module({"hours": {"type": "int"}, "log_lines": {"type": "int"},
                           "services": {"type": "list", "elements": "str"},
@@ -1109,13 +1138,14 @@ def test_package_history_reads_its_400_lines_across_the_rotation(tmp_path):
     new = [_logged(1, f"upgrade new{n}:all 1 2") for n in range(300)]
     rotated.write_text("".join(line + "\n" for line in old))
     log.write_text("".join(line + "\n" for line in new))
-    assert diagnose.package_history(str(log), since) == (old[100:] + new, [])
+    assert diagnose.package_history(str(log), since) == (
+        old[100:] + new, [str(log), str(rotated)], [])
     longer = [_logged(1, f"upgrade new{n}:all 1 2") for n in range(1000)]
     log.write_text("".join(line + "\n" for line in longer))
-    assert diagnose.package_history(str(log), since) == (longer[-400:], [])
+    assert diagnose.package_history(str(log), since) == (longer[-400:], [str(log)], [])
     wide = [_logged(1, f"upgrade {'x' * 250}{n}:all 1 2") for n in range(300)]  # 82 KiB
     log.write_text("".join(line + "\n" for line in wide))
-    lines, problems = diagnose.package_history(str(log), since)
+    lines, _read, problems = diagnose.package_history(str(log), since)
     assert len(lines) < 300 and lines == wide[-len(lines):] and problems == []
 
 
@@ -1125,11 +1155,12 @@ def test_package_history_not_read_is_named(tmp_path, monkeypatch, real_module):
     dpkg.log.1 is a host never rotated, not named."""
     since = datetime.datetime.now() - datetime.timedelta(hours=24)
     log, rotated = tmp_path / "dpkg.log", tmp_path / "dpkg.log.1"
-    assert diagnose.package_history(str(log), since) == ([], [f"{log} tidak ada"])
+    assert diagnose.package_history(str(log), since) == ([], [], [f"{log} tidak ada"])
     log.write_text(_logged(1, "upgrade new:all 1 2\n"))
     os.mkfifo(rotated)
     assert diagnose.package_history(str(log), since) == (
-        [_logged(1, "upgrade new:all 1 2")], [f"{rotated} tidak terbaca (bukan berkas biasa)"])
+        [_logged(1, "upgrade new:all 1 2")], [str(log)],
+        [f"{rotated} tidak terbaca (bukan berkas biasa)"])
     log.unlink()
     monkeypatch.setattr(diagnose, "DPKG_LOG", str(log))
     bundle = _diagnosis(tmp_path, monkeypatch, real_module)
@@ -1147,6 +1178,172 @@ def test_hours_past_the_calendars_start_read_the_whole_package_history(tmp_path,
     monkeypatch.setattr(diagnose, "DPKG_LOG", str(log))
     bundle = _diagnosis(tmp_path, monkeypatch, real_module, {"hours": 10**12})
     assert bundle["packages"] == ["2001-01-01 10:00:00 upgrade nginx:amd64 1.0 1.1"]
+
+
+def _gzip(path, lines):
+    with gzip.open(path, "wb") as handle:
+        handle.write("".join(line + "\n" for line in lines).encode())
+
+
+def test_diagnosis_reads_the_gzipped_rotations_its_hours_reach(tmp_path, monkeypatch,
+                                                                real_module):
+    """Weekly rotation, or a month's first days: the window's start lay in dpkg.log.2.gz,
+    never read, and an upgrade of those hours was missing from the bundle. Rotations are
+    read, newest first, up to the one reaching back to the window's start (dpkg.log.3.gz,
+    corrupt here, is not opened); each file read is named in the bundle's sources."""
+    log = tmp_path / "dpkg.log"
+    log.write_text(_logged(1, "install sipp-tools:all <none> 2.0") + "\n")
+    (tmp_path / "dpkg.log.1").write_text(_logged(10, "upgrade nginx:amd64 1 2") + "\n")
+    _gzip(tmp_path / "dpkg.log.2.gz", [_logged(40, "upgrade old:all 1 2"),
+                                       _logged(20, "upgrade mariadb-server:amd64 1 2")])
+    (tmp_path / "dpkg.log.3.gz").write_bytes(b"not gzip")
+    monkeypatch.setattr(diagnose, "DPKG_LOG", str(log))
+    bundle = _diagnosis(tmp_path, monkeypatch, real_module)
+    assert [line.split(maxsplit=2)[2] for line in bundle["packages"]] == [
+        "upgrade mariadb-server:amd64 1 2", "upgrade nginx:amd64 1 2",
+        "install sipp-tools:all <none> 2.0"]
+    assert bundle["sources"]["packages"] == [str(log), f"{log}.1", f"{log}.2.gz"]
+    assert bundle["not_visible"] == []
+
+
+@pytest.mark.parametrize(("content", "cause"), [
+    (b"not gzip", "Not a gzipped file (b'no')"),
+    (gzip.compress(b"x" * 1000)[:-12], "gzip rusak: Compressed file ended before the "
+                                       "end-of-stream marker was reached"),
+    (gzip.compress(b"x" * 1000)[:10] + b"\xff" * 40, "gzip rusak: Error -3 while "
+                                                      "decompressing data: invalid block type"),
+], ids=["no-gzip", "truncated", "corrupt"])
+def test_a_corrupt_gzip_rotation_is_one_line_and_ends_the_history(tmp_path, content, cause):
+    """A rotation that is no gzip file, or a truncated or corrupt one, is named with its
+    damage in one not_visible line; what was read before it is kept."""
+    since = datetime.datetime.now() - datetime.timedelta(hours=24)
+    log = tmp_path / "dpkg.log"
+    log.write_text(_logged(1, "upgrade new:all 1 2") + "\n")
+    (tmp_path / "dpkg.log.1.gz").write_bytes(content)
+    _gzip(tmp_path / "dpkg.log.2.gz", [_logged(30, "upgrade older:all 1 2")])
+    assert diagnose.package_history(str(log), since) == (
+        [_logged(1, "upgrade new:all 1 2")], [str(log)],
+        [f"{log}.1.gz tidak terbaca ({cause})"])
+
+
+def test_a_gzip_rotation_is_read_within_bounds(tmp_path, monkeypatch):
+    """A rotation is streamed: its lines kept are the last ones asked for, a line longer
+    than MAX_LINE (one cut could hide a secret's name) is left out, a byte not UTF-8 is
+    replaced, and one decompressing past SCAN_BYTES (a gzip bomb) is not read to its
+    end but named."""
+    rotation = tmp_path / "dpkg.log.2.gz"
+    _gzip(rotation, [f"line {n}" for n in range(1000)] + ["y" * (diagnose.MAX_LINE * 3)]
+          + ["last"])
+    assert diagnose.read_gzip(str(rotation), 2) == ["line 999", "last"]
+    rotation.write_bytes(gzip.compress(b"last \xff\n"))
+    assert diagnose.read_gzip(str(rotation), 2) == ["last \ufffd"]
+    monkeypatch.setattr(diagnose, "SCAN_BYTES", 2**20)
+    rotation.write_bytes(gzip.compress(b"z" * 2**21))
+    with pytest.raises(OSError) as refused:
+        diagnose.read_gzip(str(rotation), 2)
+    assert diagnose.unreadable(str(rotation), refused.value) == (
+        f"{rotation} tidak terbaca (lebih dari 1 MiB setelah diekstrak, tidak dibaca)")
+
+
+def _syslog(hours_ago, rest, rfc3339=True):
+    moment = datetime.datetime.now().astimezone() - datetime.timedelta(hours=hours_ago)
+    stamp = moment.isoformat(timespec="microseconds") if rfc3339 else \
+        f"{moment:%b} {moment.day:2d} {moment:%H:%M:%S}"
+    return f"{stamp} sipp {rest}"
+
+
+@pytest.mark.parametrize("persistent", [False, True], ids=["volatile-no-folder", "volatile"])
+def test_a_journal_lost_at_each_boot_is_named_and_auth_log_read(tmp_path, monkeypatch,
+                                                                real_module, persistent):
+    """Without /var/log/journal (Debian 11's default) or with Storage=volatile the journal
+    is in /run/log/journal, since the last boot only: an incident that rebooted the
+    server lost its hours' journal, and nothing said so. It is named, and the logins
+    come from auth.log, which rsyslog keeps across boots (both of its time formats)."""
+    journal_host(tmp_path, monkeypatch, "runtime", *(["persistent"] if persistent else []))
+    runtime = diagnose.RUNTIME_JOURNAL
+    accepted = _syslog(30, "sshd[7]: Accepted publickey for admin from 10.0.0.9")
+    failed = _syslog(2, "sshd-session[8]: Failed password for root from 10.0.0.7",
+                     rfc3339=False)
+    recent = _syslog(1, "sshd[9]: Accepted password for admin from 10.0.0.9")
+    (tmp_path / "auth.log").write_text("\n".join([
+        accepted, failed, _syslog(1, "CRON[5]: pam_unix(cron:session): session opened"),
+        "garbage without a time sshd[1]: Accepted x ", recent]) + "\n")
+    bundle = _diagnosis(tmp_path, monkeypatch, real_module, journal=True)
+    assert bundle["logins"] == [failed, recent]
+    assert bundle["sources"]["journal"] == [diagnose.JOURNAL] * persistent + [runtime]
+    assert bundle["sources"]["logins"] == [str(tmp_path / "auth.log")]
+    state = "tidak dipakai" if persistent else "tidak ada"
+    assert f"{diagnose.JOURNAL} {state}: journal hanya di {runtime}, sejak boot terakhir" \
+        in bundle["not_visible"]
+
+
+def test_a_volatile_journal_without_auth_log_is_read_and_both_named(tmp_path, monkeypatch,
+                                                                    real_module):
+    """Debian 12 without rsyslog has no auth.log: with a journal lost at each boot, the
+    logins are the journal's since the boot, and both logs' absence is named; with no
+    journal at all, that is named too. A persistent journal needs no auth.log."""
+    journal_host(tmp_path, monkeypatch, "runtime")
+    login = "2026-01-05T10:00:00+0700 sipp sshd[7]: Accepted publickey for admin"
+    bundle = _diagnosis(tmp_path, monkeypatch, real_module, journal=True,
+                        journalctl=f"echo '{login}'\n")
+    assert bundle["logins"] == [login]
+    assert bundle["sources"]["logins"] == [diagnose.RUNTIME_JOURNAL]
+    assert bundle["not_visible"][-2:] == [
+        f"{diagnose.JOURNAL} tidak ada: journal hanya di {diagnose.RUNTIME_JOURNAL}, "
+        "sejak boot terakhir", f"{diagnose.AUTH_LOG} tidak ada"]
+    shutil.rmtree(diagnose.RUNTIME_JOURNAL)
+    bundle = _diagnosis(tmp_path / "bin", monkeypatch, real_module, journal=True)
+    assert bundle["not_visible"][-2:] == [
+        f"journal tidak ada di {diagnose.JOURNAL} maupun {diagnose.RUNTIME_JOURNAL}",
+        f"{diagnose.AUTH_LOG} tidak ada"]
+    bundle = _diagnosis(tmp_path / "bin" / "bin", monkeypatch, real_module)
+    assert bundle["not_visible"] == []
+    assert bundle["sources"]["logins"] == bundle["sources"]["journal"] == [diagnose.JOURNAL]
+
+
+def test_auth_log_is_read_from_its_end_within_bounds(tmp_path, monkeypatch):
+    """auth.log grows without bound under a password-guessing attack: it is streamed
+    from its last SCAN_BYTES (the line cut there left out), a line longer than MAX_LINE
+    is left out, a byte not UTF-8 replaced, and its secrets masked."""
+    since = datetime.datetime.now() - datetime.timedelta(hours=24)
+    log = tmp_path / "auth.log"
+    cut = _syslog(1, "sshd[1]: Failed password for cut from 10.0.0.1 port 22 ssh2")
+    kept = [_syslog(1, "sshd[2]: Accepted password for \udcff from 10.0.0.2 port 22 ssh2"),
+            _syslog(1, "sshd[3]: Failed password for x from 10.0.0.3 port 22 ssh2 "
+                    "token=T0ken77")]
+    long_line = _syslog(1, "sshd[4]: Failed password for " + "a" * diagnose.MAX_LINE)
+    text = "\n".join([cut, long_line, *kept]) + "\n"
+    log.write_bytes(text.encode("utf-8", "surrogateescape"))
+    monkeypatch.setattr(diagnose, "SCAN_BYTES", len(text.encode("utf-8", "surrogateescape"))
+                        - 10)
+    assert diagnose.auth_logins(str(log), since, 20) == [
+        kept[0].replace("\udcff", "\ufffd"), kept[1].replace("T0ken77", "***")]
+    assert diagnose.auth_logins(str(log), since, 1) == [kept[1].replace("T0ken77", "***")]
+    log.write_text("")
+    assert diagnose.auth_logins(str(log), since, 20) == []
+
+
+def test_tool_output_not_utf8_is_replaced_not_escaped(tmp_path, monkeypatch, real_module):
+    """A journal line or a journalctl error with bytes that are no UTF-8 came back as
+    surrogate escapes ('\\udcff'), which the controller's records cannot store."""
+    bundle = _diagnosis(tmp_path, monkeypatch, real_module, journalctl=(
+        "printf '2026-01-05T10:00:00+0700 sipp kernel: bad \\377 byte\\n'\n"
+        "printf 'Journal file /x\\376 is truncated, ignoring file.\\n' >&2\n"))
+    assert bundle["journal_errors"] == ["2026-01-05T10:00:00+0700 sipp kernel: bad \ufffd byte"]
+    assert "journal_errors tidak terbaca utuh (journalctl: Journal file /x\ufffd is " \
+        "truncated, ignoring file.)" in bundle["not_visible"]
+
+
+def test_a_systemctl_that_does_not_end_is_one_line_per_read(tmp_path, monkeypatch,
+                                                             real_module):
+    """A hung systemd: each systemctl read stopped is named with the tool and its limit,
+    the service whose state is unknown by its name."""
+    bundle = _diagnosis(tmp_path, monkeypatch, real_module, {"services": ["mariadb"]},
+                        systemctl=HUNG)
+    assert bundle["services"] == bundle["failed_units"] == []
+    assert bundle["not_visible"] == [
+        "layanan mariadb tidak terbaca (systemctl tidak selesai dalam 1 detik)",
+        "failed_units tidak terbaca (systemctl tidak selesai dalam 1 detik)"]
 
 
 JOURNAL_READS = ("journal_errors", "oom_kills", "logins")
