@@ -119,10 +119,16 @@ def _mixed(name: str) -> str:
             + rf"(?:{re.escape(last)}['\"]|{ending})")
 
 
-# a quoted name in pieces appended to one variable (group 1, as it is written each time),
+# a statement between two appends: $x = 1;, foo('a;b'); (at most 200 characters, each
+# quoted string of at most 100; bounded, so that a crafted file is read in linear time)
+_STATEMENT = r"""(?:[^;'"]|'(?:[^'\\]|\\[\s\S]){0,100}'|"(?:[^"\\]|\\[\s\S]){0,100}"){0,200};"""
+# a quoted name in pieces appended to one variable (group 1, as it is written each time:
+# PHP's variables are case-sensitive, $F is not $f; the marker reads the text as written),
 # any of its letters escaped: $f = 'sys'; $f .= 'tem'; (each piece also joined by a dot
-# to the one before: those joined by dots only are _ESCAPED's)
-_APPEND = rf"(?:['\"](?:{JOIN}|{_SPACE};{_SPACE}\$\1{_SPACE}\.={_SPACE})['\"])?"
+# to the one before: those joined by dots only are _ESCAPED's), with at most 3 other
+# statements before each append: $f = 'sys'; $x = 1; $f .= 'tem'
+_APPEND = (rf"(?:['\"](?:{JOIN}|{_SPACE};(?:{_STATEMENT}){{0,3}}{_SPACE}(?-i:\$\1){_SPACE}\.="
+           rf"{_SPACE})['\"])?")
 _APPENDED = "|".join(_APPEND.join(_letter(letter) for letter in name) for name in HIDDEN_NAMES)
 # a name of quoted pieces and chr() calls, one of each at least (those of pieces only
 # are _ESCAPED's, of calls only _CHR's), beginning with a piece or with a call
@@ -185,7 +191,8 @@ MARKERS: dict[str, str] = {
     "long base64 payload": r"base64_decode\s*\(\s*['\"][a-z0-9+/=\s]{3000,}",
     # Every marker above has its YARA string in roles/it_security/files/malware.yar (the
     # name appended to a variable too: yara cannot require the same variable, its rule
-    # compares the variables of a name's first 100 matches byte by byte); those
+    # compares the variables of a name's first 100 matches byte by byte; it appends in
+    # statements one after the other only); those
     # below, of how the site is served, not of code that runs, are left out there on
     # purpose: a site's own plugin may treat Googlebot apart or its host set a PHP
     # handler, which website_integrity's allow option can name, and security_malware_scan
@@ -224,8 +231,11 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "referer cloaking": ("http_referer",),
     "htaccess php handler": ("x-httpd-php", "auto_prepend_file", "auto_append_file"),
 }
-_MARKERS = [(name, re.compile(pattern), REQUIRED.get(name, ()))
-            for name, pattern in MARKERS.items()]
+# Markers read in the text as written (any case but where the pattern says otherwise),
+# not lower-cased: those that compare the names of variables
+AS_WRITTEN = frozenset({"$f = 'sys'; $f .= 'tem'"})
+_MARKERS = [(name, re.compile(pattern, re.IGNORECASE if name in AS_WRITTEN else 0),
+             REQUIRED.get(name, ())) for name, pattern in MARKERS.items()]
 # Files are read for markers in blocks, each with this much of the block before: longer
 # than any match the patterns look for (the longest, a base64 payload, needs 3,000 bytes).
 OVERLAP = 1 << 16
@@ -383,7 +393,7 @@ def _found(text: str, known: set[str] | frozenset[str] = frozenset()) -> set[str
     lowered = text.lower()
     return {name for name, pattern, words in _MARKERS
             if name not in known and (not words or any(word in lowered for word in words))
-            and pattern.search(lowered)}
+            and pattern.search(text if name in AS_WRITTEN else lowered)}
 
 
 class MarkerScan:

@@ -92,6 +92,10 @@ TRICKS = [
      "php_hidden_function_name"),
     ("<?php $_x1 = ''; $_x1 .= 'sh'; $_x1  .=  \"ell_\\x65xec\"; $_x1($c);",
      "$f = 'sys'; $f .= 'tem'", "php_hidden_function_name"),
+    # its pieces in another case: PHP's function names are case-insensitive
+    ("<?php $f='SYS'; $f.='TEM'; $f($c);", "$f = 'sys'; $f .= 'tem'", "php_hidden_function_name"),
+    ('<?php $Cmd = "Sh"; $Cmd .= "ELL_\\x45xec"; $Cmd($c);', "$f = 'sys'; $f .= 'tem'",
+     "php_hidden_function_name"),
 ]
 HEX, OCTAL, UNICODE = "\\x{:x}", "\\{:o}", "\\u{{{:04x}}}"  # PHP's escapes in double quotes
 # names too long for a YARA string to allow an escape in their pieces appended to a
@@ -166,6 +170,15 @@ UNCOMMENTED = [
     *[(f"<?php {n} /* {LONG} */ ($p);", "eval/**/(") for n in integrity.HIDDEN_NAMES],
     *[(f"<?php {n}/* a*b/c */ ($p);", "eval/**/(") for n in integrity.HIDDEN_NAMES],
 ]
+# A name appended in statements apart (at most 3 statements before each append): the
+# markers alone, as malware.yar says
+APART = [
+    ("<?php $f = 'sys'; $x = 1; $f .= 'tem'; $f($c);", "$f = 'sys'; $f .= 'tem'"),
+    ("<?php $f = 'sh'; foo('a;b', \"it\\\"s;\"); $y = 2;\n$f .= 'ell_'; if ($y) $z = 3;"
+     " $f .= \"\\x65xec\"; $f($c);", "$f = 'sys'; $f .= 'tem'"),
+    *[(f"<?php $f = '{n[:1]}'; $x = 1; $f .= '{n[1:]}';", "$f = 'sys'; $f .= 'tem'")
+      for n in integrity.HIDDEN_NAMES],
+]
 # Clean code written like the tricks (from WordPress, getID3 and phpMyAdmin; a method
 # named by a variable): no finding.
 CLEAN = [
@@ -201,6 +214,11 @@ CLEAN = [
     "\n$sql .= \" * FROM {$wpdb->posts}\"; $query .= \"sys\"; $query .= 'tem_id';",
     "<?php $f = 'sys'; $fg .= 'tem'; $ab = 'ev'; $a .= 'al'; $action = 'exec';"
     " $action .= 'ute'; $mode = 'eval'; $mode .= 'uate'; $s = 'pass'; $s .= 'thrue';",
+    # appends to a variable of another case (PHP's variables are case-sensitive), or
+    # making another word, with statements between
+    "<?php $F = 'sys'; $f .= 'tem'; $E = 'ev'; $e .= 'al'; $Cmd = 'ex'; $x = 1; $cmd .= 'ec';",
+    "<?php $s = 'sys'; $n = count( $a ); $s .= 'tems'; $mode = 'pass'; do_it( 'x;y' );"
+    " $mode .= 'word'; $sql = 'SELECT *'; $where = ''; $sql .= ' FROM t';",
 ]
 
 # Code both detectors must judge alike: the cases where they once differed (YARA alone
@@ -258,6 +276,13 @@ def yara_rules(tmp_path: Path, texts: list[str]) -> list[set[str]]:
 
 @pytest.mark.parametrize(("text", "marker", "rule"), ALL)
 def test_the_markers_catch_each_trick(text, marker, rule):
+    assert marker in integrity.markers(text)
+
+
+@pytest.mark.parametrize(("text", "marker"), APART)
+def test_the_markers_catch_a_name_appended_in_statements_apart(text, marker):
+    """Other statements between the appends ($f = 'sys'; $x = 1; $f .= 'tem'), which
+    yara cannot tell from appends to another variable."""
     assert marker in integrity.markers(text)
 
 
