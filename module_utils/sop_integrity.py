@@ -191,8 +191,8 @@ MARKERS: dict[str, str] = {
     "long base64 payload": r"base64_decode\s*\(\s*['\"][a-z0-9+/=\s]{3000,}",
     # Every marker above has its YARA string in roles/it_security/files/malware.yar (the
     # name appended to a variable too: yara cannot require the same variable, its rule
-    # compares the variables of a name's first 100 matches byte by byte; it appends in
-    # statements one after the other only); those
+    # compares the variables of a name's first 100 matches byte by byte and takes more
+    # than 100 for a finding; it appends in statements one after the other only); those
     # below, of how the site is served, not of code that runs, are left out there on
     # purpose: a site's own plugin may treat Googlebot apart or its host set a PHP
     # handler, which website_integrity's allow option can name, and security_malware_scan
