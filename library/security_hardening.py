@@ -42,10 +42,12 @@ description:
     chain reaches by C(jump) or C(goto) (in its own table), also through a verdict map
     (C(vmap), inline or a map of its table), count as its own; a verdict map's drop counts
     as the plain rule of its element would. A rule that accepts every packet (a bare
-    C(accept), counted, also by a named counter, or logged, as one left in from a test)
-    ends the chain's reading; what follows it and the policy are never reached (a counter
-    a map names is a condition, as a packet whose key the map lacks is not counted and goes
-    on). So does a bare C(jump) or C(goto) to a chain that accepts every packet (a bare
+    C(accept), counted, also by a named counter, logged, or setting only the packet's or
+    its connection's data, as C(meta mark), C(priority) or C(nftrace set), C(ct mark),
+    C(zone), C(event) or C(label set) to a constant or the packet's mark, and C(notrack)
+    do; as one left in from a test) ends the chain's reading; what follows it and the policy are
+    never reached (a counter a map names, or a value a map gives, is a condition, as a
+    packet whose key the map lacks goes on; so are C(limit) and C(quota)). So does a bare C(jump) or C(goto) to a chain that accepts every packet (a bare
     C(accept) with no C(return) before it, there or through further bare jumps); a
     conditional one is an ordinary accept. The packets a C(return) with a match sends out
     of the chain before such a rule do meet the policy; in a base chain with policy drop
@@ -159,11 +161,19 @@ QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 # A rule's verdict: drop, or reject with or without its "with ..." (comments removed).
 VERDICT = re.compile(r"(?:^|\s)(?:drop|reject(?: with [\w -]+)?)$")
 # Statements that do not select packets: counters (anonymous, or a named counter object;
-# a counter a map names is looked up, and a packet whose key it lacks ends the rule) and
-# logging, with every option nft 1.0.6 prints (quoted text already read as "").
+# a counter a map names is looked up, and a packet whose key it lacks ends the rule),
+# logging, with every option nft 1.0.6 prints (quoted text already read as ""), and what
+# only sets a packet's or its connection's data, nft(8)'s meta and conntrack statements
+# (to a constant or the packet's mark: a value a map gives ends the rule for a key it
+# lacks, the connection's mark for a packet without one) and notrack. Not limit or
+# quota: a packet over the rate or quota ends the rule.
 NOISE = re.compile(r"\bcounter(?: packets \d+ bytes \d+| name \"\")?"
                    r"|\blog(?: (?:prefix \"\"|group \d+|snaplen \d+|queue-threshold \d+"
-                   r"|level \w+|flags (?:tcp |ip )?[\w,]+))*")
+                   r"|level \w+|flags (?:tcp |ip )?[\w,]+))*"
+                   r"|\b(?:meta (?:mark|priority|nftrace)|ct (?:mark|zone)) set "
+                   r"(?:meta mark(?: [&|^] 0x[0-9a-f]+)?|0x[0-9a-f]+|\d+|[0-9a-f]+:[0-9a-f]+|none|root)"
+                   r"(?= |$)"
+                   r"|\bct (?:event|label) set [\w,]+(?= |$)|\bnotrack\b")
 # A rule's comment, quoted text removed: nft prints it last, after the verdict.
 FINAL_COMMENT = re.compile(r" comment \"\"$")
 # A drop of only the source addresses in a set (fail2ban's bans): a blocklist.
@@ -260,7 +270,7 @@ def judge(body: str, chains: dict[str, str], seen: frozenset[str], maps: dict[st
     or only the addresses of a set such as fail2ban's bans), or it jumps to (or goes to)
     one of its table's ``chains`` that filters, itself or through a verdict map (one of
     its table's ``maps``, by name); ACCEPTS when a rule that accepts every packet comes
-    first: a bare ``accept`` (counted, also by a named counter, or logged: see NOISE), or a
+    first: a bare ``accept`` (counted, logged, marked or untracked: see NOISE), or a
     bare ``jump``/``goto`` to a chain that accepts every packet, with no ``return`` before
     it; nothing after it is reached, the policy only by the packets a ``return`` before it
     sent out of the chain (see accepted_all); else NEITHER.
@@ -328,8 +338,8 @@ def leaves(words: list[str]) -> bool:
 
 
 def statement(rule: str) -> list[str]:
-    """A rule's words (quoted text and comment already removed) without its counter and
-    logging: ``["accept"]`` for a rule that accepts every packet."""
+    """A rule's words (quoted text and comment already removed) without the statements
+    that select no packets (NOISE): ``["accept"]`` for a rule that accepts every packet."""
     return NOISE.sub(" ", rule).split()
 
 

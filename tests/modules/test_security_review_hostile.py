@@ -165,7 +165,12 @@ hardening = load("security_hardening")
     # a named counter object, and log options, as nft 1.0.6 prints them
     'counter name "uji" accept', 'log prefix "x " counter name "uji" accept',
     "log flags tcp sequence,options accept", "log flags ip options flags skuid accept",
-    "log group 2 snaplen 64 queue-threshold 3 accept", "log level audit accept"])
+    "log group 2 snaplen 64 queue-threshold 3 accept", "log level audit accept",
+    # statements that only set something never end a rule, as nft 1.0.6 prints them
+    "meta mark set 0x00000001 accept", "meta nftrace set 1 accept", "notrack accept",
+    "ct mark set 0x00000005 counter packets 0 bytes 0 accept", "ct zone set 2 accept",
+    "meta priority set 1:2 accept", "ct mark set meta mark | 0x00000010 accept",
+    "ct event set new,related accept", "ct label set 1 accept"])
 def test_a_bare_accept_before_the_drop_is_no_firewall(accept_all):
     # `nft insert rule inet filter input accept` while testing, never removed: every
     # packet is accepted there, the policy drop and the drops after it are never reached.
@@ -181,7 +186,11 @@ def test_a_bare_accept_before_the_drop_is_no_firewall(accept_all):
                                   # conditions: a rate, a quota, and a counter a map names
                                   # (a packet whose key it lacks ends the rule)
                                   "limit rate 10/second accept", 'quota name "q" accept',
-                                  'counter name ip saddr map { 10.0.0.1 : "c" } accept'])
+                                  'counter name ip saddr map { 10.0.0.1 : "c" } accept',
+                                  # a mark a map gives (a key it lacks ends the rule), the
+                                  # connection's (none for an untracked packet), a match
+                                  "meta mark set ip saddr map { 10.0.0.1 : 0x00000001 } accept",
+                                  "meta mark set ct mark accept", "meta mark 0x00000001 accept"])
 def test_an_accept_with_a_match_before_the_policy_drop_is_still_a_firewall(rule):
     ruleset = ("table inet filter {\n\tchain input {\n\t\ttype filter hook input priority "
                f"filter; policy drop;\n\t\t{rule}\n\t}}\n}}\n")
@@ -391,6 +400,12 @@ def test_the_packets_returned_before_an_accept_all_meet_the_policy(policy, retur
     ("accept", "ip saddr 10.0.0.0/8 return; accept", []),
     ("accept", "ip saddr 10.0.0.0/8 return; jump allow_all; tcp dport 3306 drop", []),
     ("drop", "ct state invalid return; accept", []),
+    # statements that only set something are no condition; a value a map gives is
+    ("drop", "meta mark set 1 accept; tcp dport 3306 drop", []),
+    ("drop", "notrack accept", []),
+    ("drop", "meta nftrace set 1 accept", []),
+    ("drop", "ct mark set 0x5 accept", []),
+    ("drop", "meta mark set ip saddr map { 10.0.0.1 : 0x1 } accept", ["input"]),
 ])
 def test_the_real_nft_ruleset_is_read_as_the_kernel_runs_it(tmp_path, policy, rules,
                                                             filtering):
