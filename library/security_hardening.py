@@ -48,10 +48,13 @@ description:
     do; as one left in from a test) ends the chain's reading; what follows it and the policy are
     never reached (a counter a map names, or a value a map gives, is a condition, as a
     packet whose key the map lacks goes on; so are C(limit) and C(quota)). So does a bare C(jump) or C(goto) to a chain that accepts every packet (a bare
-    C(accept) with no C(return) before it, there or through further bare jumps); a
+    C(accept) with no C(return) before it, nor C(goto) to a chain a packet may end without
+    a verdict, there or through further bare jumps); a
     conditional one is an ordinary accept. The packets a C(return) with a match sends out
-    of the chain before such a rule do meet the policy; in a base chain with policy drop
-    it filters, unless they are only invalid or banned ones. No rule
+    of the chain before such a rule do meet the policy, and so do those a C(goto) with a
+    match sends to a chain they may end without a verdict (one that does not accept or
+    drop every packet), as a chain gone to never comes back; in a base chain with policy
+    drop it filters, unless they are only invalid or banned ones. No rule
     after a bare C(return) or C(goto) is reached either, as every packet leaves the chain
     there, back to the rule after the jump that reached it or, in a base chain, to its
     policy (a chain gone to never comes back); after a C(return) or C(goto) with a match,
@@ -271,9 +274,10 @@ def judge(body: str, chains: dict[str, str], seen: frozenset[str], maps: dict[st
     one of its table's ``chains`` that filters, itself or through a verdict map (one of
     its table's ``maps``, by name); ACCEPTS when a rule that accepts every packet comes
     first: a bare ``accept`` (counted, logged, marked or untracked: see NOISE), or a
-    bare ``jump``/``goto`` to a chain that accepts every packet, with no ``return`` before
-    it; nothing after it is reached, the policy only by the packets a ``return`` before it
-    sent out of the chain (see accepted_all); else NEITHER.
+    bare ``jump``/``goto`` to a chain that accepts every packet, with no ``return`` (nor
+    ``goto`` to a chain they may end without a verdict) before it; nothing after it is
+    reached, the policy only by the packets such a rule before it sent out of the chain
+    (see sent_out, accepted_all); else NEITHER.
     Nothing after a bare ``return`` or ``goto`` is reached either: every packet leaves
     the chain there, back to its caller or, in a base chain, to its policy (a chain gone
     to never comes back to this one). Quoted text (comments, log prefixes) is not read,
@@ -291,18 +295,17 @@ def judge(body: str, chains: dict[str, str], seen: frozenset[str], maps: dict[st
         if statement(rule) == ["accept"]:
             return accepted_all(returns, dropped)
         for each in single_verdicts(rule, maps):
-            if statement(each)[-1:] == ["return"]:
+            words = statement(each)
+            target = reached(JUMP.search(each), chains, seen, maps, judged)
+            if target == FILTERS:
+                return FILTERS
+            if target == ACCEPTS and len(words) == 2:
+                return accepted_all(returns, dropped)
+            out = sent_out(words, target)
+            if out is not None:
                 returns = True
-                dropped = dropped or (policy_drop and not exempt(statement(each)[:-1]))
-            jump = JUMP.search(each)
-            if jump and jump[1] in chains and jump[1] not in seen and len(seen) <= JUMP_STACK:
-                if jump[1] not in judged:
-                    judged[jump[1]] = judge(chains[jump[1]], chains, seen | {jump[1]}, maps,
-                                            judged)
-                if judged[jump[1]] == FILTERS:
-                    return FILTERS
-                if judged[jump[1]] == ACCEPTS and len(statement(each)) == 2:
-                    return accepted_all(returns, dropped)
+                dropped = dropped or (policy_drop and not exempt(out))
+            if target is not None:
                 continue
             verdict = VERDICT.search(each)
             if not verdict:
@@ -315,11 +318,36 @@ def judge(body: str, chains: dict[str, str], seen: frozenset[str], maps: dict[st
     return FILTERS if policy_drop else NEITHER
 
 
+def reached(jump: re.Match[str] | None, chains: dict[str, str], seen: frozenset[str],
+            maps: dict[str, str], judged: dict[str, str]) -> str | None:
+    """How the chain a rule jumps or goes to (``jump``, JUMP's match) ends (see judge),
+    judged once; None when it is none of the table's ``chains``, or one on the way (a
+    loop) or deeper than the kernel runs."""
+    if not jump or jump[1] not in chains or jump[1] in seen or len(seen) > JUMP_STACK:
+        return None
+    if jump[1] not in judged:
+        judged[jump[1]] = judge(chains[jump[1]], chains, seen | {jump[1]}, maps, judged)
+    return judged[jump[1]]
+
+
+def sent_out(words: list[str], target: str | None) -> list[str] | None:
+    """The matches of a rule (its words, see statement) that sends the packets meeting
+    them out of its chain without a verdict, for good: a ``return``, or a ``goto`` to a
+    chain they may end without one (judged ``target`` NEITHER), as a chain gone to never
+    comes back; None for another rule."""
+    if words[-1:] == ["return"]:
+        return words[:-1]
+    if target == NEITHER and words[-2:-1] == ["goto"]:
+        return words[:-2]
+    return None
+
+
 def accepted_all(returns: bool, dropped: bool) -> str:
     """How a chain's reading ends at a rule accepting every packet that reaches it: ACCEPTS,
-    or, when a ``return`` before it sent some packets out of the chain, FILTERS if it sent
-    (more than exempt ones) to a base chain's policy drop (``dropped``), else NEITHER (back
-    to the caller, to a policy accept, or only invalid or banned packets dropped)."""
+    or, when a rule before it sent some packets out of the chain (see sent_out), FILTERS
+    if it sent (more than exempt ones) to a base chain's policy drop (``dropped``), else
+    NEITHER (back to the caller, to a policy accept, or only invalid or banned packets
+    dropped)."""
     if not returns:
         return ACCEPTS
     return FILTERS if dropped else NEITHER

@@ -356,6 +356,10 @@ RETURNED = """table inet filter {
 \tchain allow_all {
 \t\tcounter packets 0 bytes 0 accept
 \t}
+
+\tchain from_lan {
+\t\tip saddr 10.0.0.0/8 accept
+\t}
 }
 """
 
@@ -369,6 +373,14 @@ RETURNED = """table inet filter {
     # only invalid or banned packets meet the policy drop: no firewall, as for their drop
     ("drop", "ct state invalid return", "accept", []),
     ("drop", "ip saddr @f2b-sshd counter packets 3 bytes 180 return", "jump allow_all", []),
+    # a goto with a match to a chain they may end without a verdict: they never come back,
+    # the policy decides for them as for returned ones
+    ("drop", "tcp dport 22 goto from_lan", "accept", ["input"]),
+    ("drop", "tcp dport vmap { 22 : goto from_lan }", "jump allow_all", ["input"]),
+    ("drop", "ct state invalid goto from_lan", "accept", []),
+    ("accept", "tcp dport 22 goto from_lan", "accept", []),
+    ("drop", "tcp dport 22 goto allow_all", "accept", []),  # every packet accepted there
+    ("drop", "tcp dport 22 jump from_lan", "accept", []),  # back to the accept-all
 ])
 def test_the_packets_returned_before_an_accept_all_meet_the_policy(policy, returned,
                                                                    accept_all, filtering):
@@ -406,6 +418,10 @@ def test_the_packets_returned_before_an_accept_all_meet_the_policy(policy, retur
     ("drop", "meta nftrace set 1 accept", []),
     ("drop", "ct mark set 0x5 accept", []),
     ("drop", "meta mark set ip saddr map { 10.0.0.1 : 0x1 } accept", ["input"]),
+    # a goto never comes back: the packets its chain passes meet the policy
+    ("drop", "tcp dport 22 goto from_lan; accept", ["input"]),
+    ("drop", "tcp dport 22 jump from_lan; accept", []),
+    ("drop", "jump lan_ssh; tcp dport 3306 drop", ["input"]),
 ])
 def test_the_real_nft_ruleset_is_read_as_the_kernel_runs_it(tmp_path, policy, rules,
                                                             filtering):
@@ -417,6 +433,8 @@ def test_the_real_nft_ruleset_is_read_as_the_kernel_runs_it(tmp_path, policy, ru
     (tmp_path / "rules.nft").write_text(
         "table inet filter {\n counter c { }\n chain lan { tcp dport 5432 drop; }\n"
         ' chain ssh_only { tcp dport 22 accept; }\n chain allow_all { counter name "c" accept; }\n'
+        " chain from_lan { ip saddr 10.0.0.0/8 accept; }\n"
+        " chain lan_ssh { tcp dport 22 goto from_lan; accept; }\n"
         f" chain input {{ type filter hook input priority filter; policy {policy}; {rules}; }}\n"
         "}\n")
     proc = subprocess.run(["unshare", "-rn", "sh", "-ec", 'nft -f "$0"; nft list ruleset',
