@@ -679,14 +679,29 @@ def cmd_incident(ctx: Context) -> ExitCode:
         limit = row["limit_s"]
         ctx.console.print(
             f"Incident {row['id']} opened for {args.host}"
-            + (f" (Mutu Baku {format_seconds(limit)})" if limit else "")
+            + (" (no Mutu Baku)" if limit is None else f" (Mutu Baku {format_seconds(limit)})")
             + f"; diagnose it with `sop run server-incident --limit {args.host}`.",
             markup=False,
             highlight=False,
         )
     elif args.action == "close":
-        incidents.close_incident(ctx.store, args.id, by=args.by, resolution=args.resolution)
-        ctx.console.print(f"Incident {args.id} closed.", markup=False, highlight=False)
+        # One opened before its limit was recorded is judged, and closed, by the catalogue's.
+        row = incidents.close_incident(
+            ctx.store,
+            get_sop(ctx.sops, incidents.SOP_ID),
+            args.id,
+            by=args.by,
+            resolution=args.resolution,
+        )
+        over, limit = row["within_limit"] is False, row["limit_s"]
+        judged = f"{'over' if over else 'within'} its Mutu Baku ({format_seconds(limit)})"
+        ctx.console.print(
+            f"Incident {args.id} closed after {format_seconds(row['duration_s'], over=over)}, "
+            + ("no Mutu Baku applies" if limit is None else judged)
+            + ".",
+            markup=False,
+            highlight=False,
+        )
     else:
         query = records.compile_query(args.query)
         court, zone, _sops, _ = _court_scope(ctx)

@@ -40,7 +40,7 @@ DATETIME_COLUMNS = frozenset(
     }
 )  # fmt: skip
 JSON_COLUMNS = frozenset({"extra_var_names", "hosts", "pelaksana", "outputs"})
-BOOLEAN_COLUMNS = frozenset({"check_mode", "over_time"})
+BOOLEAN_COLUMNS = frozenset({"check_mode", "over_time", "limit_recorded"})
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 SQLITE_PRAGMAS = (
     "PRAGMA busy_timeout=10000",

@@ -8,8 +8,10 @@ to resolution is compared with the Mutu Baku of activities 1 and 2 (receiving an
 handling: 4 hours in PN Bengkalis's SOP 15); beyond that the SOP's escalation steps (3-7) apply.
 That limit is recorded when the incident is opened, as the SOP then applied at its court
 (`open -i INVENTORY`: the court's sop_catalogue_overrides; else the catalogue's), so
-every listing judges it alike; an incident recorded before (schema v8) is judged by the
-catalogue's.
+every listing judges it alike; no limit (an activity's `waktu: null`) is recorded as such
+(`limit_recorded`, schema v9) and never judged by another. An incident recorded without
+a limit before (schema v8, or with none before v9) is judged by the catalogue's; closing
+an open one records that limit with it.
 
 The table (created by migration 5) is read and written here through the store's
 connection layer.
@@ -60,14 +62,19 @@ def open_incident(
         "opened_at": now(),
         "status": "open",
         "limit_s": handling_limit(sop),
+        "limit_recorded": True,
     }
     with store.db.transaction(write=True) as tx:
         values["id"] = tx.insert("incidents", values)
     return values
 
 
-def close_incident(store: Store, incident_id: int, *, by: str, resolution: str) -> dict[str, Any]:
-    """Close an open incident with what resolved it."""
+def close_incident(
+    store: Store, catalogue: Sop, incident_id: int, *, by: str, resolution: str
+) -> dict[str, Any]:
+    """Close an open incident with what resolved it and the Mutu Baku it is judged against
+    (one recorded before without it: the `catalogue`'s, as listings judged it); the row
+    judged (see `judge`)."""
     if not resolution.strip():
         raise SopError("--resolution must say what resolved the incident")
     found = _get(store, incident_id)
@@ -76,17 +83,43 @@ def close_incident(store: Store, incident_id: int, *, by: str, resolution: str) 
     with store.db.transaction(write=True) as tx:
         tx.update(
             "incidents",
-            {"status": "closed", "closed_at": now(), "closed_by": by, "resolution": resolution},
+            {
+                "status": "closed",
+                "closed_at": now(),
+                "closed_by": by,
+                "resolution": resolution,
+                "limit_s": applied_limit(found, handling_limit(catalogue)),
+                "limit_recorded": True,
+            },
             "id = :key_id AND status = 'open'",
             key_id=incident_id,
         )
-    return _get(store, incident_id)
+    return judge(_get(store, incident_id), None)  # its limit now recorded
 
 
 def handling_limit(sop: Sop) -> int | None:
     """Seconds the SOP allows for receiving and handling an incident (None: no limit)."""
     limits = [a.limit_seconds for a in sop.activities if a.number in HANDLING_ACTIVITIES]
     return None if any(x is None for x in limits) else sum(x or 0 for x in limits)
+
+
+def applied_limit(row: dict[str, Any], unrecorded: int | None) -> int | None:
+    """The Mutu Baku (seconds, None: no limit) an incident row is judged against: the one
+    recorded with it, else (recorded before without one) `unrecorded`, the catalogue's."""
+    return row["limit_s"] if row["limit_recorded"] or row["limit_s"] is not None else unrecorded
+
+
+def judge(row: dict[str, Any], unrecorded: int | None) -> dict[str, Any]:
+    """`row` with its time to resolution (or open so far), `duration_s`, the limit it is
+    judged against, `limit_s` (see applied_limit), and whether it is within it."""
+    seconds = ((row["closed_at"] or now()) - row["opened_at"]).total_seconds()
+    limit = applied_limit(row, unrecorded)
+    row.update(
+        duration_s=round(seconds),
+        limit_s=limit,
+        within_limit=None if limit is None else seconds <= limit,
+    )
+    return row
 
 
 def _same_court(incident: str | None, run: str | None) -> bool:
@@ -108,9 +141,10 @@ def listing(
 ) -> list[dict[str, Any]]:
     """Incidents newest first, each with its time to resolution (or open so far), whether
     that is within the Mutu Baku recorded with it (`sop`'s, the catalogue's, for one
-    recorded before schema v8), and the diagnostics runs on its host while it was open
-    (of its court: a regional store's courts share host names). With `court`, that
-    court's view: its incidents and those recorded without a court, taken as its own.
+    recorded before without it: see applied_limit), and the diagnostics runs on its host
+    while it was open (of its court: a regional store's courts share host names). With
+    `court`, that court's view: its incidents and those recorded without a court, taken
+    as its own.
     Times stay datetimes (`records.incident` is the --json form)."""
     rows = _rows(store, status, court)
     if not rows:
@@ -120,14 +154,10 @@ def listing(
     runs = store.executions(sop_id=SOP_ID, since=earliest)
     result = []
     for row in rows:
+        judge(row, unrecorded)
         opened = row["opened_at"]
         closed = row["closed_at"]
-        seconds = ((closed or now()) - opened).total_seconds()
-        limit = unrecorded if row["limit_s"] is None else row["limit_s"]
         row.update(
-            duration_s=round(seconds),
-            limit_s=limit,
-            within_limit=None if limit is None else seconds <= limit,
             diagnostics=[
                 {"execution": r["id"], "status": r["status"]}
                 for r in sorted(runs, key=lambda r: r["id"])

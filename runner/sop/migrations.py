@@ -195,6 +195,11 @@ V7_HUMAN_PARTS = ("ALTER TABLE activity_results ADD COLUMN manual_step TEXT",)
 # catalogue's.
 V8_INCIDENT_LIMITS = ("ALTER TABLE incidents ADD COLUMN limit_s INTEGER",)
 
+# Whether limit_s is the incident's recorded Mutu Baku (TRUE; limit_s NULL: the SOP set
+# no limit, honoured as such), or NULL: recorded before, where a NULL limit_s (no limit
+# then, or none recorded before v8) cannot tell and is judged by the catalogue's.
+V9_INCIDENT_LIMIT_RECORDED = ("ALTER TABLE incidents ADD COLUMN limit_recorded BOOLEAN",)
+
 MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("initial schema", V1_INITIAL),
     ("ansible-playbook process of an execution", V2_PLAYBOOK_PROCESS),
@@ -204,6 +209,7 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("partial runs", V6_PARTIAL_RUNS),
     ("human parts of activities", V7_HUMAN_PARTS),
     ("incident limits", V8_INCIDENT_LIMITS),
+    ("incident limits recorded", V9_INCIDENT_LIMIT_RECORDED),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The PostgreSQL advisory lock that serialises migrating (signed 64 bits, apart from the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable
@@ -12,7 +13,7 @@ import pytest
 from rich.console import Console
 
 from sop import incidents
-from sop.catalogue import load_catalogue
+from sop.catalogue import Sop, load_catalogue
 from sop.errors import SopError
 from sop.store import Store, now
 
@@ -50,10 +51,12 @@ def test_lifecycle_and_mutu_baku(store_url: str, sop: object) -> None:
         [],
     )
     store.finish_execution(diagnosis, status="successful", rc=0)
-    closed = incidents.close_incident(store, first["id"], by="Budi", resolution="MariaDB hidup")
+    closed = incidents.close_incident(
+        store, sop, first["id"], by="Budi", resolution="MariaDB hidup"
+    )
     assert closed["status"] == "closed" and closed["closed_by"] == "Budi"
     with pytest.raises(SopError, match="already closed by Budi"):
-        incidents.close_incident(store, first["id"], by="Ani", resolution="lagi")
+        incidents.close_incident(store, sop, first["id"], by="Ani", resolution="lagi")
     rows = {r["id"]: r for r in incidents.listing(store, sop)}
     assert rows[first["id"]]["within_limit"] is True
     assert rows[first["id"]]["limit_s"] == 4 * 3600
@@ -68,7 +71,7 @@ def test_bad_input(store_url: str, sop: object) -> None:
     with pytest.raises(SopError, match="--summary must not be empty"):
         incidents.open_incident(store, sop, host="sipp", summary=" ", by="Budi", court=None)
     with pytest.raises(SopError, match="no incident 42"):
-        incidents.close_incident(store, 42, by="Budi", resolution="x")
+        incidents.close_incident(store, sop, 42, by="Budi", resolution="x")
 
 
 def test_cli(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
@@ -242,3 +245,102 @@ def test_a_handling_over_its_limit_never_reads_as_within_it() -> None:
     console.print(incidents.table([row], UTC))
     text = console.export_text()
     assert "15 menit 1 detik" in text and "melewati (15 menit)" in text
+
+
+def _limited(sop: Sop, first: int | None) -> Sop:
+    """`sop` whose activity 1 allows `first` seconds (None: no limit)."""
+    return dataclasses.replace(sop, activities=tuple(
+        dataclasses.replace(a, limit_seconds=first) if a.number == 1 else a
+        for a in sop.activities
+    ))  # fmt: skip
+
+
+def _opened_hours_ago(store: Store, incident_id: int, hours: int) -> None:
+    with store.db.transaction(write=True) as tx:
+        tx.update(
+            "incidents",
+            {"opened_at": now() - timedelta(hours=hours)},
+            "id = :key_id",
+            key_id=incident_id,
+        )
+
+
+def test_no_limit_is_recorded_as_such(store_url: str, sop: Sop) -> None:
+    """An incident opened under a SOP that sets no limit (activity 1's `waktu: null`)
+    recorded NULL, which every listing took for "recorded before schema v8" and judged by
+    the catalogue's 4 hours: five hours later it read "melewati". No limit is honoured,
+    open and closed; an incident recorded before with none is still judged by the
+    catalogue's."""
+    store = Store(store_url)
+    unlimited = incidents.open_incident(
+        store, _limited(sop, None), host="sipp", summary="Mati", by="Budi", court=None
+    )
+    assert unlimited["limit_s"] is None
+    with store.db.transaction(write=True) as tx:  # as an incident opened before v8 left it
+        before = tx.insert(
+            "incidents",
+            {"host": "web", "summary": "Lambat", "reported_by": "Ani", "opened_at": now(),
+             "status": "open"},
+        )  # fmt: skip
+    for incident_id in (unlimited["id"], before):
+        _opened_hours_ago(store, incident_id, 5)
+    judged = {r["id"]: (r["limit_s"], r["within_limit"]) for r in incidents.listing(store, sop)}
+    assert judged == {unlimited["id"]: (None, None), before: (4 * 3600, False)}
+    closed = incidents.close_incident(store, sop, unlimited["id"], by="Budi", resolution="x")
+    assert (closed["limit_s"], closed["within_limit"]) == (None, None)
+    [row] = incidents.listing(store, sop, "closed")
+    assert (row["limit_s"], row["within_limit"]) == (None, None)
+
+
+def test_closing_records_the_limit_it_was_judged_against(store_url: str, sop: Sop) -> None:
+    """Closing recorded no limit: an incident opened before its limit was recorded stayed
+    judged by whatever the catalogue said at each later listing, its verdict changing with
+    it after it was closed. Closing records the limit it is judged against (the
+    catalogue's then) and returns its verdict."""
+    store = Store(store_url)
+    with store.db.transaction(write=True) as tx:  # opened before schema v8: no limit
+        before = tx.insert(
+            "incidents",
+            {"host": "web", "summary": "Lambat", "reported_by": "Ani", "opened_at": now(),
+             "status": "open"},
+        )  # fmt: skip
+    _opened_hours_ago(store, before, 2)
+    closed = incidents.close_incident(store, sop, before, by="Ani", resolution="Hidup")
+    assert (closed["duration_s"], closed["limit_s"], closed["within_limit"]) == (
+        7200, 4 * 3600, True,
+    )  # fmt: skip
+    # A later catalogue (a minute for each activity) changes nothing.
+    stricter = dataclasses.replace(sop, activities=tuple(
+        dataclasses.replace(a, limit_seconds=60) for a in sop.activities
+    ))  # fmt: skip
+    [row] = incidents.listing(store, stricter)
+    assert (row["limit_s"], row["within_limit"]) == (4 * 3600, True)
+
+
+def test_close_says_how_long_and_against_which_limit(
+    cli: Cli, store_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`incident close` said only "Incident N closed.": now its time to resolution and the
+    Mutu Baku it is judged against, and `open` names no limit as such."""
+    catalogue = tmp_path / "catalogue"
+    catalogue.mkdir()
+    for file in (REPO / "runner" / "sop" / "catalogue").iterdir():
+        (catalogue / file.name).write_bytes(file.read_bytes())
+    own = catalogue / "server-incident.yml"
+    own.write_text(own.read_text().replace("waktu: 1h\n    waktu_text: 1 jam", "waktu: null", 1))
+    monkeypatch.setenv("SOP_DATABASE_URL", store_url)
+    monkeypatch.setenv("SOP_CATALOGUE_DIR", str(REPO / "runner" / "sop" / "catalogue"))
+    opened = ("incident", "open", "--host", "sipp", "--summary", "Mati", "--by", "B")
+    assert cli(*opened)[0] == 0
+    monkeypatch.setenv("SOP_CATALOGUE_DIR", str(catalogue))
+    code, out, err = cli(*opened)
+    assert code == 0, err
+    assert out.startswith("Incident 2 opened for sipp (no Mutu Baku); ")
+    store = Store(store_url)
+    _opened_hours_ago(store, 1, 5)
+    store.close()
+    close = ("--by", "B", "--resolution", "Hidup")
+    code, out, err = cli("incident", "close", "1", *close)
+    assert (code, out) == (0, "Incident 1 closed after 5 jam, over its Mutu Baku (4 jam).\n"), err
+    code, out, err = cli("incident", "close", "2", *close)
+    assert (code, out) == (0, "Incident 2 closed after 0 detik, no Mutu Baku applies.\n"), err
