@@ -5,6 +5,14 @@ recorded with `sop approve EXEC_ID --by NAME --role ROLE`: it approves the plan 
 execution (its condition report), for the hosts that report covered, until it expires.
 The approval also acknowledges the activity's manual step.
 
+A plan describes the hosts as they were (their pending updates, disks, backups): it is
+approved and carried out within PLAN_MAX_AGE of the execution that made it, as a change
+approval is void once its plan is stale (Terraform refuses a saved plan once the state
+moved on; Atlantis and GitHub dismiss an approval when the change is updated). An older
+plan is refused (re-plan, then approve the new execution), and an approval ends when its
+plan turns that old, whatever `--valid-days` asked; `valid` applies the same limit to
+approvals recorded before it existed.
+
 What counts is the plan activity's success, not how the execution ran: a dry run's
 (`--check`: the condition report reads the same, and the maintenance only lists what it
 would do), one limited to some hosts (`--limit`: the approval covers those only), a
@@ -38,6 +46,8 @@ from sop.store import Store, now
 # success shows there is a plan to approve (the condition report).
 APPROVAL_STEPS = {"server-maintenance": (4, 1)}
 EXTRA_VAR = "sop_approvals"
+# How long after the execution that made it began a plan may be approved and carried out.
+PLAN_MAX_AGE = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,7 @@ def approve(store: Store, request: Approval) -> dict[str, Any]:
         raise SopError(f"execution {request.execution_id}'s activity {plan} covered no host")
     _refuse_courtless(store, row)
     approved_at = now()
+    plan_ends = _refuse_stale(row, plan, approved_at)
     values = {
         "execution_id": request.execution_id,
         "sop_id": row["sop_id"],
@@ -83,7 +94,7 @@ def approve(store: Store, request: Approval) -> dict[str, Any]:
         "role": request.role,
         "note": request.note,
         "approved_at": approved_at,
-        "valid_until": approved_at + timedelta(days=request.valid_days),
+        "valid_until": min(approved_at + timedelta(days=request.valid_days), plan_ends),
     }
     # One transaction: the order is never recorded "Disetujui" without its approval.
     with store.db.transaction(write=True) as tx:
@@ -111,27 +122,48 @@ def _refuse_courtless(store: Store, row: dict[str, Any]) -> None:
         )
 
 
+def _refuse_stale(row: dict[str, Any], plan: int, at: datetime) -> datetime:
+    """When the plan of execution `row` turns PLAN_MAX_AGE old; SopError if it is by `at`."""
+    ends: datetime = row["started_at"] + PLAN_MAX_AGE
+    if ends <= at:
+        raise SopError(
+            f"execution {row['id']}'s plan (its condition report of "
+            f"{row['started_at'].astimezone(UTC):%Y-%m-%d %H:%M} UTC) is older than "
+            f"{PLAN_MAX_AGE.days} days: re-plan with `sop run {row['sop_id']} --activity "
+            f"{plan}` and approve the new execution"
+        )
+    return ends
+
+
 def valid(store: Store, sop_id: str, at: datetime | None = None) -> list[dict[str, Any]]:
     """The SOP's approvals still valid at `at` (now), newest first, as the playbook sees
-    them (times in UTC, YYYY-MM-DDTHH:MM:SSZ, so they compare as strings)."""
+    them (times in UTC, YYYY-MM-DDTHH:MM:SSZ, so they compare as strings): _as_given."""
+    moment = at or now()
     with store.db.transaction() as tx:
         rows = tx.rows(
-            "SELECT * FROM approvals WHERE sop_id = :sop_id AND valid_until > :moment "
-            "ORDER BY approved_at DESC",
-            {"sop_id": sop_id, "moment": at or now()},
+            "SELECT a.*, e.started_at FROM approvals AS a "
+            "JOIN executions AS e ON e.id = a.execution_id "
+            "WHERE a.sop_id = :sop_id AND a.valid_until > :moment AND e.started_at > :oldest "
+            "ORDER BY a.approved_at DESC",
+            {"sop_id": sop_id, "moment": moment, "oldest": moment - PLAN_MAX_AGE},
         )
-    return [
-        {
-            "execution": r["execution_id"],
-            "by": r["approved_by"],
-            "role": r["role"],
-            "court": r["court_name"],
-            "hosts": r["hosts"],
-            "approved_at": f"{r['approved_at'].astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
-            "valid_until": f"{r['valid_until'].astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
-        }
-        for r in rows
-    ]
+    return [_as_given(r) for r in rows]
+
+
+def _as_given(row: dict[str, Any]) -> dict[str, Any]:
+    """An approval (with its execution's `started_at`) as the playbook gets it: valid
+    until it expires or its plan turns PLAN_MAX_AGE old (one recorded before that limit
+    may outlive its plan)."""
+    until = min(row["valid_until"], row["started_at"] + PLAN_MAX_AGE)
+    return {
+        "execution": row["execution_id"],
+        "by": row["approved_by"],
+        "role": row["role"],
+        "court": row["court_name"],
+        "hosts": row["hosts"],
+        "approved_at": f"{row['approved_at'].astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
+        "valid_until": f"{until.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
+    }
 
 
 def with_approvals(store: Store, sop: Sop, extra: ExtraVars) -> ExtraVars:

@@ -11,7 +11,7 @@ import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -647,13 +647,16 @@ def cmd_notify(ctx: Context) -> ExitCode:
 
 
 def cmd_approve(ctx: Context) -> ExitCode:
-    from sop.approvals import Approval, approve
+    from sop.approvals import PLAN_MAX_AGE, Approval, approve
 
     args = ctx.args
     done = approve(ctx.store, Approval(args.id, args.by, args.role, args.valid_days, args.note))
+    until = done["valid_until"]
+    shortened = until < done["approved_at"] + timedelta(days=args.valid_days)
     ctx.console.print(
         f"Approved execution {args.id} ({done['sop_id']}) for {', '.join(done['hosts'])} by "
-        f"{args.by} ({args.role}), valid until {done['valid_until']:%Y-%m-%d %H:%M} UTC.",
+        f"{args.by} ({args.role}), valid until {until:%Y-%m-%d %H:%M} UTC"
+        + (f", when its plan turns {PLAN_MAX_AGE.days} days old." if shortened else "."),
         markup=False,
         highlight=False,
     )
@@ -954,7 +957,13 @@ def build_parser() -> argparse.ArgumentParser:
     appr.add_argument(
         "--role", type=_text, required=True, help="their role, e.g. Sekretaris or PPK"
     )
-    appr.add_argument("--valid-days", type=int, default=7, metavar="N", help="valid N days (7)")
+    appr.add_argument(
+        "--valid-days",
+        type=int,
+        default=7,
+        metavar="N",
+        help="valid N days (7), at most until its plan is 7 days old",
+    )
     appr.add_argument("--note", type=_text)
 
     inc = command("incident", cmd_incident, "server incidents: open, close, list")

@@ -226,3 +226,66 @@ def test_an_execution_without_a_court_in_a_courts_store_is_refused(
     assert err.startswith(f"sop: error: execution {courtless} recorded no court (court_name)")
     assert err.count("\n") == 1
     assert len(approvals.valid(store, "server-maintenance")) == 1
+
+
+def _planned_days_ago(store: Store, execution_id: int, days: float) -> None:
+    with store.db.transaction(write=True) as tx:
+        tx.update(
+            "executions",
+            {"started_at": now() - timedelta(days=days)},
+            "id = :key_id",
+            key_id=execution_id,
+        )
+
+
+def test_a_stale_plan_is_refused(
+    store_url: str, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plan of weeks ago (its pending updates, disks and backups long changed) was
+    approved as a fresh one and patched for --valid-days more. Older than PLAN_MAX_AGE it
+    is refused (one line, exit 2), telling the admin to re-plan and approve again."""
+    monkeypatch.setenv("SOP_DATABASE_URL", store_url)
+    store = Store(store_url)
+    stale = _execution(store)
+    _planned_days_ago(store, stale, 21)
+    code, out, err = cli("approve", str(stale), "--by", "A", "--role", "Sekretaris")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"sop: error: execution {stale}'s plan (its condition report of ")
+    assert err.endswith(
+        "UTC) is older than 7 days: re-plan with `sop run server-maintenance --activity 1` "
+        "and approve the new execution\n"
+    )
+    assert approvals.valid(store, "server-maintenance") == []
+    assert store.execution(stale)["activities"][1]["status"] == "pending-manual"
+
+
+def test_an_approval_ends_when_its_plan_turns_stale(
+    store_url: str, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--valid-days counted from the approval let a plan be carried out long after it was
+    made: an approval lasts until its plan is PLAN_MAX_AGE old at most, and one recorded
+    before (valid for months) is no longer handed to the playbook once its plan is."""
+    monkeypatch.setenv("SOP_DATABASE_URL", store_url)
+    store = Store(store_url)
+    execution_id = _execution(store)
+    _planned_days_ago(store, execution_id, 5)
+    code, out, err = cli("approve", str(execution_id), "--by", "A", "--role", "PPK",
+                         "--valid-days", "30")
+    assert code == 0, err
+    assert out.endswith(", when its plan turns 7 days old.\n")
+    planned = store.execution(execution_id)["started_at"]
+    [given] = approvals.valid(store, "server-maintenance")
+    assert given["valid_until"] == f"{planned + approvals.PLAN_MAX_AGE:%Y-%m-%dT%H:%M:%SZ}"
+    assert approvals.valid(store, "server-maintenance", now() + timedelta(days=2, hours=1)) == []
+    before = _execution(store)  # approved for a year before the limit existed
+    _planned_days_ago(store, before, 10)
+    with store.db.transaction(write=True) as tx:
+        tx.insert(
+            "approvals",
+            {"execution_id": before, "sop_id": "server-maintenance", "court_name": "PN Lab",
+             "hosts": ["sipp"], "approved_by": "A", "role": "PPK", "approved_at": now(),
+             "valid_until": now() + timedelta(days=366)},
+        )  # fmt: skip
+    assert [v["execution"] for v in approvals.valid(store, "server-maintenance")] == [
+        execution_id
+    ]

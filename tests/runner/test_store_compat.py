@@ -90,7 +90,9 @@ def test_a_store_written_through_sqlalchemy_reads_and_keeps_working(store_url: s
     assert (order["status"], order["acknowledged_by"]) == ("acknowledged", "Ani")
     assert row["host_stats"][0]["ok"] == 3
     [approval] = approvals.valid(store, "server-maintenance", datetime(2026, 12, 1, tzinfo=UTC))
-    assert approval["hosts"] == ["h1"] and approval["valid_until"].startswith("2026-12-30T17:17:")
+    # Approved for 30 days: handed on until its plan (execution 1, of 2026-11-30 17:17) is
+    # a week old (approvals.PLAN_MAX_AGE).
+    assert approval["hosts"] == ["h1"] and approval["valid_until"].startswith("2026-12-07T17:17:")
     assert approvals.valid(store, "server-maintenance", datetime(2027, 1, 1, tzinfo=UTC)) == []
 
     new = store.create_execution(
