@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -324,3 +325,62 @@ def test_validation_is_cached_by_content(tmp_path: Path, monkeypatch: pytest.Mon
     demo.write_text(demo.read_text().replace("frequency: hourly", "frequency: weekly"))
     load_catalogue(catalogue, cache_dir=cache)
     assert len(list(cache.iterdir())) == 1 and list(cache.iterdir()) != markers
+
+
+# OnCalendar expressions systemd takes (systemd.time(7)'s forms a timer uses), and typos
+# and forms it refuses; checked against systemd-analyze where it is installed.
+CALENDARS_TAKEN = (
+    "*-*-01 20:00", "*-*-* 18:00", "Mon *-*-* 09:00", "Mon..Fri 07:00", "mon-fri 9:00",
+    "Sat,Sun 10:00", "Mon..Wed,Fri *-*-1..7 02:00", "Monday", "hourly", "Daily", "weekly",
+    "monthly", "quarterly", "semi-annually", "*:0/15", "*:*", "00/6:00", "09,13,17:00",
+    "09..17:00", "09:00:30.5", "*:*:59.5", "*-02~03", "*~01", "2026-*-01", "01-01", "*-*-01/7",
+    "*-*-01 20:00 UTC", "daily utc", "*-*-01 20:00 Asia/Makassar", "*-*-01  20:00",
+)  # fmt: skip
+CALENDARS_REFUSED = (
+    "*-*-01 2000", "*-*-32", "*-13-01", "*-*-00", "*-*-* 24:00", "*-*-* 23:60", "*-*-* 9",
+    "Fri..Mon 09:00", "Mon, Tue", "Mond 09:00", "9:00 Mon", "daily 09:00", "*/2:00",
+    "*-*-7..1", "*-*-1..7/0", "*-*-01 20:00 WIB", "*-*-01 20:00 Asia/Nowhere", "UTC",
+    "2200-01-01", "9:00:00:00",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("expression", CALENDARS_TAKEN)
+def test_a_calendar_systemd_takes_loads(tmp_path: Path, expression: str) -> None:
+    file = _write(tmp_path, _calendar(expression), "local-manual.yml")
+    assert parse_sop(file).calendar == (expression,)
+
+
+@pytest.mark.parametrize("expression", CALENDARS_REFUSED)
+def test_a_calendar_typo_is_refused_when_the_catalogue_loads(
+    tmp_path: Path, expression: str
+) -> None:
+    """The catalogue's calendar was checked for its characters only: `*-*-01 2000`
+    loaded, and showed only when the timer was installed (systemd ignoring the line). It
+    is refused in one line naming the file and the expression."""
+    file = _write(tmp_path, _calendar(expression), "local-manual.yml")
+    with pytest.raises(SopError) as caught:
+        load_catalogue(tmp_path)
+    assert str(caught.value) == (
+        f"{file}: calendar/0: {expression!r} is not a systemd OnCalendar expression (such as "
+        "*-*-01 20:00, Mon..Fri 09:00, hourly or *:0/15)"
+    )
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="needs systemd-analyze")
+def test_the_calendar_check_agrees_with_systemd() -> None:
+    def systemd_takes(expression: str) -> bool:
+        done = subprocess.run(
+            ["systemd-analyze", "calendar", "--", " ".join(expression.split())],
+            capture_output=True, check=False,
+        )  # fmt: skip
+        return done.returncode == 0
+
+    assert [e for e in CALENDARS_TAKEN if not systemd_takes(e)] == []
+    assert [e for e in CALENDARS_REFUSED if systemd_takes(e)] == []
+
+
+def _calendar(expression: str) -> str:
+    """The fixture's SOP run monthly at `expression`."""
+    return VALID.replace(
+        "frequency: on_demand", f"frequency: monthly\ncalendar: [{json.dumps(expression)}]"
+    )
