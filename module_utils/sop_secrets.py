@@ -9,6 +9,7 @@ secret values of a configuration export are shown masked.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import urllib.parse
 from collections.abc import Sequence
@@ -118,7 +119,7 @@ def basic_auth(url: str) -> tuple[str, str | None]:
 # --token=X (any prefix, e.g. --ssl-password=X); the word after --password (mydumper reads
 # its password from the next argument). -pX and the word after a bare -p only in a
 # MariaDB/MySQL client's command (_CLIENT): elsewhere -p is an ordinary short option
-# (find -perm, tar -pcf, mkdir -p DIR).
+# (find -perm, tar -pcf, mkdir -p DIR, ssh -p 22).
 _SECRET_VALUE = re.compile(r"^(--?[\w-]*(?:pass(?:word|wd)?|pwd|secret|token)[\w-]*=).+",
                            re.IGNORECASE)
 _SECRET_NEXT = ("--password", "--pass", "--passwd")
@@ -131,24 +132,89 @@ _CLIENT = re.compile(r"(?<![\w.-])(?:mysql[\w-]*|mariadb[\w-]*|mariabackup|mydum
                      r"(?![\w./-])")
 
 
+def _tool(name: str) -> str:
+    """A tool's name as a word, a path's last part included."""
+    return rf"(?<![\w.-])(?:{name})(?![\w./-])"
+
+
+# Other tools whose password is an option's value, once their name was given: sshpass's
+# -pX or -p X among its own options (before the command it runs, so sshpass -p X ssh -p 22
+# keeps the port), 7-Zip's -pX (7z, 7za, 7zr, 7zz), zip's and unzip's -P X, curl's
+# user:X of -u, -U, --user or --proxy-user. Samba's user%X of -U or --user is masked
+# after any name (smbclient, rpcclient, net, smbget: nothing else writes user%password).
+_SSHPASS = _tool("sshpass")
+_SEVEN_ZIP = _tool("7z[arz]?")
+_ZIP = _tool("(?:un)?zip")
+_CURL = _tool("curl")
+_ARGV_TOOLS = (("mariadb", _CLIENT), ("sshpass", re.compile(_SSHPASS)),
+               ("7z", re.compile(_SEVEN_ZIP)), ("zip", re.compile(_ZIP)),
+               ("curl", re.compile(_CURL)))
+_SSHPASS_ARGUMENT = ("-d", "-f", "-P")  # its options whose value is the next word
+_CURL_USER = ("-u", "-U", "--user", "--proxy-user")
+_SAMBA_USER = ("-U", "--user", "--username")
+
+
+def _after(word: str, separator: str) -> str:
+    """``word`` with what follows its first ``separator`` replaced by *** (kept without one)."""
+    head, found, secret = word.partition(separator)
+    return head + found + MASK if found and secret else word
+
+
+def _glued(word: str, option: str) -> str | None:
+    """``word`` masked when it is ``option`` with its value glued (-pX: -p***)."""
+    return option + MASK if word.startswith(option) and len(word) > len(option) else None
+
+
+def _tool_word(word: str, previous: str, tools: set[str]) -> str | None:
+    """The word masked by the rules of the tools named before it (None: not a secret)."""
+    if ("mariadb" in tools or "sshpass" in tools) and previous == "-p":
+        return MASK
+    if "zip" in tools and previous == "-P":
+        return MASK
+    if "curl" in tools and previous in _CURL_USER:
+        return _after(word, ":")
+    if previous in _SAMBA_USER and "%" in word:
+        return _after(word, "%")
+    for tool, option in (("mariadb", "-p"), ("sshpass", "-p"), ("7z", "-p"), ("zip", "-P")):
+        shown = _glued(word, option) if tool in tools else None
+        if shown:
+            return shown
+    head, equals, _ = word.partition("=")
+    if "curl" in tools and (word[:2] in ("-u", "-U") or (equals and head in _CURL_USER)):
+        return _after(word, ":")
+    if (word.startswith("-U") or (equals and head in _SAMBA_USER)) and "%" in word:
+        return _after(word, "%")
+    return None
+
+
+def _tools_after(word: str, previous: str, tools: set[str]) -> set[str]:
+    """The tools whose options may follow ``word``: sshpass's end with the first word of
+    the command it runs."""
+    named = {name for name, pattern in _ARGV_TOOLS if pattern.search(word)}
+    if "sshpass" in tools and not word.startswith("-") and previous not in (
+            *_SSHPASS_ARGUMENT, "-p"):
+        tools = tools - {"sshpass"}
+    return tools | named
+
+
 def mask_argv(argv: list[str]) -> list[str]:
     """A command line's words with the values of password options replaced by ***
-    (-pX and a bare -p's next word once a MariaDB/MySQL client's name was among them)."""
+    (-pX and a bare -p's next word once a MariaDB/MySQL client's name was among them;
+    the password options of sshpass, 7-Zip, zip, unzip, curl and Samba's tools)."""
     masked: list[str] = []
-    client = False
+    tools: set[str] = set()
+    previous = ""
     for word in argv:
-        previous = masked[-1] if masked else ""
-        if previous in _SECRET_NEXT or (client and previous == "-p"):
-            masked.append(MASK)
-            continue
         match = _SECRET_VALUE.match(word)
-        if match:
-            masked.append(match.group(1) + MASK)
-        elif client and word.startswith("-p") and len(word) > 2:
-            masked.append("-p" + MASK)
+        if previous in _SECRET_NEXT:
+            shown = MASK
+        elif match:
+            shown = match.group(1) + MASK
         else:
-            masked.append(word)
-        client = client or bool(_CLIENT.search(word))
+            shown = _tool_word(word, previous, tools) or word
+        masked.append(shown)
+        tools = _tools_after(word, previous, tools)
+        previous = word
     return masked
 
 
@@ -165,6 +231,28 @@ _COMMAND_OPTION = re.compile(
 _COMMAND_SHORT_PASSWORD = re.compile(rf"({_WORD_START}-p\s*)[^\s-]\S*")
 _COMMAND_ASSIGNMENT = re.compile(
     rf"({_WORD_START}[\w.-]*(?:{SECRET_NAME.pattern})[\w.-]*=)\S+", re.IGNORECASE)
+# The other tools' password options (as mask_argv's), in the text after the tool's name up
+# to the end of its command (; & | or a line's end); sshpass's among its own options only.
+_COMMAND_END = r"([^;&|\n]*)"
+_TOOL_OPTIONS = tuple(
+    (re.compile(f"({name}){_COMMAND_END}"), re.compile(option)) for name, option in (
+        (_SSHPASS, r"\A((?:\s+(?:-[dfP]\s*\S+|-[ehvV]\S*))*\s+-p\s*)[^\s-]\S*"),
+        (_SEVEN_ZIP, rf"({_WORD_START}-p)\S+"),
+        (_ZIP, rf"({_WORD_START}-P\s*)\S+"),
+        (_CURL, rf"({_WORD_START}(?:-[uU]\s*|--(?:proxy-)?user(?:=|\s+))[^\s:]*:)\S+"),
+    ))
+_SAMBA_CREDENTIALS = re.compile(
+    rf"({_WORD_START}(?:-U\s*|--user(?:name)?(?:=|\s+))[^\s%]+%)\S+")
+def _mask_option(option: re.Pattern[str], command: re.Match[str]) -> str:
+    """A tool's command (its name, then the rest) with ``option``'s values masked."""
+    return command.group(1) + option.sub(lambda m: m.group(1) + MASK, command.group(2))
+
+
+def _mask_tool_options(text: str) -> str:
+    """``text`` with the password options of the tools named in it masked."""
+    for tool, option in _TOOL_OPTIONS:
+        text = tool.sub(functools.partial(_mask_option, option), text)
+    return _SAMBA_CREDENTIALS.sub(lambda m: m.group(1) + MASK, text)
 
 
 def mask_command(text: str | None) -> str | None:
@@ -172,7 +260,8 @@ def mask_command(text: str | None) -> str | None:
     show it: every URL masked (mask_url), and the values of secret-looking options
     (``--password=X``, ``--api-key X``) and ``NAME=value`` words replaced by ***, and a
     MariaDB/MySQL client's ``-pX`` or ``-p X`` after its name (``mysql -pX``, ``mydumper
-    -p X``; ``find -perm`` is kept).
+    -p X``; ``find -perm`` is kept), and the password options of sshpass, 7-Zip, zip,
+    unzip, curl and Samba's tools.
     Also a Jinja filter on the controller (plugins/filter/sop_secrets.py), and how the
     runner records a failed task's cause (runner/sop/masking.py)."""
     shown = mask_text(text)
@@ -180,6 +269,7 @@ def mask_command(text: str | None) -> str | None:
         return shown
     for pattern in (_COMMAND_OPTION, _COMMAND_ASSIGNMENT):
         shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
+    shown = _mask_tool_options(shown)
     client = _CLIENT.search(shown)
     if client:
         head, tail = shown[:client.end()], shown[client.end():]

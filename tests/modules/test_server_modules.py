@@ -892,6 +892,54 @@ def test_mask_command_reads_words_a_quote_or_bracket_begins(message, shown):
     assert secrets.mask_command(message) == shown
 
 
+@pytest.mark.parametrize(("command", "shown"), [
+    ("sshpass -pS3cretX rsync -a /srv/b backup:", "sshpass -p*** rsync -a /srv/b backup:"),
+    ("sshpass -v -p S3cretX ssh -p 2222 backup", "sshpass -v -p *** ssh -p 2222 backup"),
+    ("sshpass -P assword -p S3cretX ssh h", "sshpass -P assword -p *** ssh h"),
+    ("sshpass -e ssh -p 22 backup", "sshpass -e ssh -p 22 backup"),
+    ("/usr/bin/7za a -pS3cretX /srv/b.7z /etc && mkdir -pv /x",
+     "/usr/bin/7za a -p*** /srv/b.7z /etc && mkdir -pv /x"),
+    ("7z x -pS3cretX b.7z", "7z x -p*** b.7z"),
+    ("zip -r -P S3cretX b.zip /etc", "zip -r -P *** b.zip /etc"),
+    ("unzip -P S3cretX b.zip", "unzip -P *** b.zip"),
+    ("curl -u sipp:S3cretX https://pta.invalid/", "curl -u sipp:*** https://pta.invalid/"),
+    ("curl -fsS --user=sipp:S3cretX -U proxy:S3cretX x",
+     "curl -fsS --user=sipp:*** -U proxy:*** x"),
+    ("smbclient //nas/backup -U sipp%S3cretX -c ls", "smbclient //nas/backup -U sipp%*** -c ls"),
+    ("net ads join -Uadmin%S3cretX", "net ads join -Uadmin%***"),
+    ("mysqladmin -uroot -pS3cretX status", "mysqladmin -uroot -p*** status"),
+    ("wget --password=S3cretX https://x/", "wget --password=*** https://x/"),
+    ("openssl enc -aes-256-cbc -pass pass:S3cretX -in f",
+     "openssl enc -aes-256-cbc -pass *** -in f"),
+    # other tools' ordinary options are kept
+    ("mkdir -p /srv/b; ssh -p 22 backup; cp -pr a b; scp -P 2222 f h:; rsync -P a b",
+     "mkdir -p /srv/b; ssh -p 22 backup; cp -pr a b; scp -P 2222 f h:; rsync -P a b"),
+    ("docker run -u 1000:1000 img; date -u +%s; curl -u sipp https://x/",
+     "docker run -u 1000:1000 img; date -u +%s; curl -u sipp https://x/"),
+])
+def test_mask_command_masks_other_tools_password_options(command, shown):
+    # -pX was masked only after a MariaDB client's name (to keep find -perm and mkdir -p):
+    # sshpass's and 7-Zip's -pX, zip's -P X, curl's user:X and Samba's user%X were kept
+    assert secrets.mask_command(command) == shown
+
+
+@pytest.mark.parametrize(("argv", "shown"), [
+    (["sshpass", "-pS3cretX", "ssh", "-p", "22", "h"],
+     ["sshpass", "-p***", "ssh", "-p", "22", "h"]),
+    (["sshpass", "-f", "/x", "ssh", "-p", "22"], ["sshpass", "-f", "/x", "ssh", "-p", "22"]),
+    (["sshpass", "-p", "S3cretX", "rsync"], ["sshpass", "-p", "***", "rsync"]),
+    (["7zr", "a", "-pS3cretX", "b.7z"], ["7zr", "a", "-p***", "b.7z"]),
+    (["unzip", "-P", "S3cretX", "b.zip"], ["unzip", "-P", "***", "b.zip"]),
+    (["curl", "-u", "sipp:S3cretX", "--user=a:S3cretX"],
+     ["curl", "-u", "sipp:***", "--user=a:***"]),
+    (["smbclient", "//nas/b", "-U", "sipp%S3cretX"], ["smbclient", "//nas/b", "-U", "sipp%***"]),
+    (["docker", "run", "-u", "1000:1000", "-p", "80"],
+     ["docker", "run", "-u", "1000:1000", "-p", "80"]),
+])
+def test_mask_argv_masks_other_tools_password_options(argv, shown):
+    assert secrets.mask_argv(argv) == shown
+
+
 def test_backup_age_of_a_ledger_mixing_time_zones_or_unreadable_times(tmp_path):
     """A ledger line whose time has no zone (written by hand or an older tool) beside
     the ledger's own zoned times raised TypeError (naive and aware datetimes compared);
