@@ -243,6 +243,18 @@ _TOOL_OPTIONS = tuple(
     ))
 _SAMBA_CREDENTIALS = re.compile(
     rf"({_WORD_START}(?:-U\s*|--user(?:name)?(?:=|\s+))[^\s%]+%)\S+")
+# An SQL statement setting a password (a failed GRANT, CREATE USER or ALTER USER quoted in
+# an error): IDENTIFIED BY 'X', IDENTIFIED WITH plugin BY 'X', MariaDB's IDENTIFIED VIA
+# plugin USING PASSWORD('X'), SET PASSWORD ... = 'X'. The value is quoted (SQL's string, so
+# prose such as 'identified by its name' is kept); its quotes may be doubled or escaped, as
+# YAML or JSON show a string holding it.
+_SQL_PASSWORD = re.compile(
+    r"((?:\bIDENTIFIED(?:\s+(?:WITH|VIA)\s+[\w'\"`]+)?\s+(?:BY|AS|USING)"
+    r"|\bSET\s+PASSWORD\b[^=\n]*=)\s*(?:(?:OLD_)?PASSWORD\b\s*\(?\s*)?)"
+    r"(?:\\?'+(?:[^'\\\n]|\\.)*?\\?'+|\\?\"+(?:[^\"\\\n]|\\.)*?\\?\"+)",
+    re.IGNORECASE)
+
+
 def _mask_option(option: re.Pattern[str], command: re.Match[str]) -> str:
     """A tool's command (its name, then the rest) with ``option``'s values masked."""
     return command.group(1) + option.sub(lambda m: m.group(1) + MASK, command.group(2))
@@ -260,14 +272,15 @@ def mask_command(text: str | None) -> str | None:
     show it: every URL masked (mask_url), and the values of secret-looking options
     (``--password=X``, ``--api-key X``) and ``NAME=value`` words replaced by ***, and a
     MariaDB/MySQL client's ``-pX`` or ``-p X`` after its name (``mysql -pX``, ``mydumper
-    -p X``; ``find -perm`` is kept), and the password options of sshpass, 7-Zip, zip,
-    unzip, curl and Samba's tools.
+    -p X``; ``find -perm`` is kept), the password options of sshpass, 7-Zip, zip, unzip,
+    curl and Samba's tools, and the password of an SQL statement setting one
+    (``IDENTIFIED BY 'X'``).
     Also a Jinja filter on the controller (plugins/filter/sop_secrets.py), and how the
     runner records a failed task's cause (runner/sop/masking.py)."""
     shown = mask_text(text)
     if not shown:
         return shown
-    for pattern in (_COMMAND_OPTION, _COMMAND_ASSIGNMENT):
+    for pattern in (_COMMAND_OPTION, _COMMAND_ASSIGNMENT, _SQL_PASSWORD):
         shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
     shown = _mask_tool_options(shown)
     client = _CLIENT.search(shown)

@@ -940,6 +940,23 @@ def test_mask_argv_masks_other_tools_password_options(argv, shown):
     assert secrets.mask_argv(argv) == shown
 
 
+@pytest.mark.parametrize(("message", "shown"), [
+    ("ERROR 1064: GRANT ALL ON sipp.* TO sipp@'%' IDENTIFIED BY 'S3cretX' WITH GRANT OPTION",
+     "ERROR 1064: GRANT ALL ON sipp.* TO sipp@'%' IDENTIFIED BY *** WITH GRANT OPTION"),
+    ("stderr: 'CREATE USER u IDENTIFIED BY ''S3cretX'''",
+     "stderr: 'CREATE USER u IDENTIFIED BY ***"),
+    ('alter user u identified with mysql_native_password by \\"S3cretX\\"',
+     "alter user u identified with mysql_native_password by ***"),
+    ("CREATE USER u IDENTIFIED VIA ed25519 USING PASSWORD('S3cretX')",
+     "CREATE USER u IDENTIFIED VIA ed25519 USING PASSWORD(***)"),
+    ("SET PASSWORD FOR 'u'@'%' = PASSWORD('S3cretX')", "SET PASSWORD FOR 'u'@'%' = PASSWORD(***)"),
+    ("the host identified by its name", "the host identified by its name"),
+])
+def test_mask_command_masks_the_password_an_sql_statement_sets(message, shown):
+    # a failed GRANT or CREATE USER quoted in a task's stderr was recorded with its password
+    assert secrets.mask_command(message) == shown
+
+
 def test_backup_age_of_a_ledger_mixing_time_zones_or_unreadable_times(tmp_path):
     """A ledger line whose time has no zone (written by hand or an older tool) beside
     the ledger's own zoned times raised TypeError (naive and aware datetimes compared);
