@@ -290,27 +290,36 @@ def mask_command(text: str | None) -> str | None:
     return shown
 
 
-# A setting an Ansible error quotes from an inventory, a vars file or extra vars, in YAML or
-# JSON form (password: x, sipp_sync_api_token: x, ansible_become_password: "x",
-# {'sipp_db_password': 'x'}): its key is a variable name holding a secret-looking word
-# (SECRET_NAME, as for NAME=value), written as Ansible's variables are, snake_case or
-# UPPER_CASE, and followed at once by ':' (and a space when unquoted, as YAML requires), so
-# prose ("error: password file not found"), an exception's name (KeyError: 'x') or a
-# capitalised word (Token: ...) is not taken for one. Its value is masked whatever it is
-# (null too): a quoted string; unquoted, the rest of the line (a YAML plain value may hold
-# spaces), or in a flow collection ([key: x, ...], {key: x}) up to its next , ] or }.
+# A setting an Ansible error quotes from an inventory, a vars file or extra vars, in YAML,
+# JSON or INI form (password: x, sipp_sync_api_token: x, ansible_become_password: "x",
+# {'sipp_db_password': 'x'}, DB_Password: x, "dbPassword": "x", password = x): its key is a
+# name holding a secret-looking word (SECRET_NAME, as for NAME=value), written snake_case or
+# UPPER_CASE, or mixed-case with the secret word last and capitalised (DB_Password,
+# dbPassword, ApiKey: not KeyError or SessionTimeout), and followed at once by ':' (and a
+# space when unquoted, as YAML requires) or by ' = ' (INI). Prose ("error: password file
+# not found"), an exception's name (KeyError: 'x') or a capitalised word alone before ': '
+# (Token: ...) is not taken for one; quoted ("Password": "x", a JSON key) or before ' = '
+# it is. Its value is masked
+# whatever it is (null too): a quoted string; unquoted, the rest of the line (a YAML plain
+# value may hold spaces), or in a flow collection ([key: x, ...], {key: x}) up to its next
+# , ] or }.
+_CAPITALISED = "|".join(word.capitalize() for word in SECRET_NAME.pattern.split("|"))
 _SETTING_KEY = (rf"(?:[a-z0-9_]*(?:{SECRET_NAME.pattern.lower()})[a-z0-9_]*"
-                rf"|[A-Z0-9_]*(?:{SECRET_NAME.pattern.upper()})[A-Z0-9_]*)")
+                rf"|[A-Z0-9_]*(?:{SECRET_NAME.pattern.upper()})[A-Z0-9_]*"
+                rf"|[A-Za-z0-9_]*[A-Za-z0-9]_?(?:{_CAPITALISED})[a-z0-9]*)")
+_KEY_ANY_CASE = rf"(?:{_SETTING_KEY}|(?:{_CAPITALISED})[a-z0-9]*)"
 _SECRET_SETTING = re.compile(
     rf"(?P<head>(?P<flow>[{{\[,][ \t]*)?(?<![\w.-])"
-    rf"(?:(?P<quote>['\"]){_SETTING_KEY}(?P=quote):[ \t]*|{_SETTING_KEY}:[ \t]+))"
+    rf"(?:(?P<quote>['\"]){_KEY_ANY_CASE}(?P=quote):[ \t]*|{_SETTING_KEY}:[ \t]+"
+    rf"|{_KEY_ANY_CASE}(?:[ \t]+=[ \t]*|[ \t]*=[ \t]+)(?!=)))"
     r"(?:'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.)*\"|(?(flow)[^\s,\]}][^,\]}]*|\S.*))")
 
 
 def mask_ansible_error(text: str | None) -> str | None:
     """Ansible's own error line (a playbook, inventory or extra-vars problem) as the
     records show it: mask_command's rules, and the value of a secret-looking ``key: value``
-    setting it quotes (``'[sipp_db_password: x]' could not be made into a dictionary``).
+    or ``key = value`` setting it quotes (``'[sipp_db_password: x]' could not be made into
+    a dictionary``, ``DB_Password: x``, ``"dbPassword": "x"``).
     How the runner records an execution's error when no task failed (runner/sop/masking.py)."""
     shown = mask_command(text)
     if not shown:

@@ -193,11 +193,22 @@ def test_ansibles_own_error_line_is_masked_as_a_cause_is() -> None:
     ("ERROR! error: password file not found", "ERROR! error: password file not found"),
     ("ERROR! KeyError: 'sipp_db_password'", "ERROR! KeyError: 'sipp_db_password'"),
     ("ERROR! password: ", "ERROR! password:"),
+    # mixed-case names, and INI's 'key = value'
+    ("ERROR! bad line: DB_Password: hunter2", "ERROR! bad line: DB_Password: ***"),
+    ('ERROR! expected a dict, got {"dbPassword": "hunter2", "user": "sipp"}',
+     'ERROR! expected a dict, got {"dbPassword": ***, "user": "sipp"}'),
+    ("ERROR! [ApiKey: hunter2, user: sipp]", "ERROR! [ApiKey: ***, user: sipp]"),
+    ('ERROR! got {"Password": "hunter2"}', 'ERROR! got {"Password": ***}'),
+    ("ERROR! bad ini line: Password = hunter2", "ERROR! bad ini line: Password = ***"),
+    ("ERROR! ini line: sipp_db_password = hunter2", "ERROR! ini line: sipp_db_password = ***"),
+    ("ERROR! SessionTimeout: 5 and Token: expired", "ERROR! SessionTimeout: 5 and Token: expired"),
+    ("ERROR! 'x == y' token == 3", "ERROR! 'x == y' token == 3"),
 ])
 def test_a_secret_setting_ansibles_error_line_quotes_is_masked(line: str, shown: str) -> None:
     """Ansible's error line may quote an inventory's, a vars file's or extra vars' YAML:
-    only NAME=value was masked, so ``sipp_db_password: hunter2`` was recorded as written.
-    A secret-looking variable's value is masked; prose naming a password is kept."""
+    only NAME=value was masked, so ``sipp_db_password: hunter2`` was recorded as written,
+    and a mixed-case name (``DB_Password: x``, ``"dbPassword": "x"``) or INI's ``key = x``
+    still was. A secret-looking variable's value is masked; prose naming a password is kept."""
     from sop.runner import _error_line  # noqa: PLC0415 (the runner's private helper)
 
     assert _error_line(f"PLAY [x]\n{line}\n") == shown
