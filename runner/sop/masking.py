@@ -1,5 +1,6 @@
-"""What the runner records of a task result shows no secret: module_utils/sop_secrets.py's
-rules, the modules' own (one implementation, never a copy of its patterns).
+"""What the runner records of a task result, and the events and output ansible-runner keeps
+as artifacts, show no secret: module_utils/sop_secrets.py's rules, the modules' own (one
+implementation, never a copy of its patterns).
 
 Ansible makes a project's ``module_utils`` importable only inside modules (it ships them
 to the host), so the file is loaded here by its path, as plugins/filter/sop_secrets.py
@@ -11,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 _SOURCE = Path(__file__).resolve().parents[2] / "module_utils" / "sop_secrets.py"
 
@@ -41,3 +43,24 @@ def mask_ansible_error(text: str) -> str:
     ``key: value`` setting it quotes from an inventory, a vars file or extra vars
     (``sipp_db_password: ***``); module_utils/sop_secrets.py's ``mask_ansible_error``."""
     return str(_SECRETS.mask_ansible_error(text) or "")
+
+
+def mask_event(event: dict[str, Any]) -> None:
+    """An ansible-runner event as its artifacts keep it: every string in it (a failed
+    task's stderr and msg, the text shown for it) masked by ``mask_ansible_error``, in
+    place: the event handler's dict is the one ansible-runner then writes to
+    ``job_events/`` and, for a task's event, its text to the ``stdout`` artifact. The
+    nested values are replaced, not changed: what read the event before keeps them."""
+    masked = _masked(event)
+    event.clear()
+    event.update(masked)
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_ansible_error(value)
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return value

@@ -25,6 +25,7 @@ import shlex
 import shutil
 import signal
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from sop.extravars import ExtraVars
 from sop.inventory import VaultOptions
 from sop.liveness import process_token
 from sop.locking import target
-from sop.masking import mask_ansible_error
+from sop.masking import mask_ansible_error, mask_event
 from sop.schedule import court_timezone, office_clock
 from sop.statuses import cut_short_status
 from sop.sweep import ARTIFACTS_DIR, private_dir, scrub_command
@@ -251,8 +252,25 @@ def _cancel_on_signals() -> Iterator[Callable[[], bool]]:
 
 
 def _read_stdout(artifact_dir: Path) -> str:
+    """The run's output, its ``stdout`` artifact rewritten masked first (a file of its own
+    replacing it): a task's text was masked in its event (``mask_event``), but Ansible's
+    own lines outside a task (its error and warning lines, which may quote an extra var's
+    or an inventory's setting) are written by ansible-runner as the playbook printed them."""
     stdout = artifact_dir / "stdout"
-    return stdout.read_text(encoding="utf-8", errors="replace") if stdout.is_file() else ""
+    if not stdout.is_file():
+        return ""
+    raw = stdout.read_text(encoding="utf-8", errors="replace")
+    masked = "".join(mask_ansible_error(line) for line in raw.splitlines(keepends=True))
+    if masked != raw:
+        handle, name = tempfile.mkstemp(prefix=".stdout.", dir=artifact_dir)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(masked)
+            Path(name).replace(stdout)
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
+    return masked
 
 
 def _error_line(stdout: str) -> str | None:
@@ -483,14 +501,17 @@ class _Events:
 
     def __call__(self, event: dict[str, Any]) -> bool:
         """An exception raised here would go up through ansible-runner's output reader,
-        leaving ansible-playbook running; it is kept, and the run canceled."""
-        if self.failure is not None:
-            return True  # canceled: ansible-playbook is being stopped
+        leaving ansible-playbook running; it is kept, and the run canceled. The event is
+        masked once handled, before ansible-runner writes it and its text as artifacts."""
         try:
+            if self.failure is not None:
+                return True  # canceled: ansible-playbook is being stopped
             return self.handle(event)
         except Exception as exc:  # re-raised by _run_playbook once the playbook stopped
             self.failure = exc
             return True
+        finally:
+            mask_event(event)
 
     def handle(self, event: dict[str, Any]) -> bool:
         if self.playbook_pid is None and isinstance(event.get("pid"), int):
@@ -752,9 +773,9 @@ def _run_playbook(
         shutil.rmtree(private, ignore_errors=True)
     artifact_dir = Path(runner.config.artifact_dir)
     scrub_command(artifact_dir / "command")
+    output = _ANSI.sub("", _read_stdout(artifact_dir))
     if events.failure is not None:
         _stopped(store, execution_id, events, initial, runner)
-    output = _ANSI.sub("", _read_stdout(artifact_dir))
     status = _status(runner.status, runner.rc, recorder.stats)
     refused = _refused(request, status, events)
     if refused is not None:  # nothing ran: no execution to keep as evidence

@@ -214,6 +214,27 @@ def test_a_secret_setting_ansibles_error_line_quotes_is_masked(line: str, shown:
     assert _error_line(f"PLAY [x]\n{line}\n") == shown
 
 
+def test_ansibles_own_lines_in_the_stdout_artifact_are_masked(tmp_path: Path) -> None:
+    """ansible-runner writes the lines the playbook printed outside a task (Ansible's error
+    and warning lines) to the stdout artifact as read: the runner rewrites it masked (the
+    tasks' text was masked in their events) before reading it."""
+    from sop.runner import _read_stdout  # noqa: PLC0415 (the runner's private helper)
+
+    stdout = tmp_path / "stdout"
+    stdout.write_text(
+        "\x1b[0;31m[ERROR]: Invalid extra vars data supplied. '[sipp_db_password: hunter2]'"
+        " could not be made into a dictionary\x1b[0m\nPLAY RECAP\n",
+        encoding="utf-8",
+    )
+    shown = (
+        "\x1b[0;31m[ERROR]: Invalid extra vars data supplied. '[sipp_db_password: ***]'"
+        " could not be made into a dictionary\x1b[0m\nPLAY RECAP\n"
+    )
+    assert _read_stdout(tmp_path) == shown
+    assert stdout.read_text(encoding="utf-8") == shown
+    assert [file.name for file in tmp_path.iterdir()] == ["stdout"]
+
+
 def test_execution_error_is_the_failed_hosts_cause(tmp_path: Path) -> None:
     sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
     recorder = EventRecorder(sop, TagIndex(tmp_path / "none"))

@@ -771,6 +771,43 @@ def test_a_failure_cause_is_recorded_without_its_secrets(
         assert "Tr0ub4dor" not in out, command
 
 
+def test_a_failed_tasks_secret_reaches_no_file_the_run_leaves(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A failed command's stderr quoting a password (mysql -pX, a GRANT's IDENTIFIED BY 'X')
+    was masked in the record only: ansible-runner's artifacts (job_events/*.json, stdout)
+    kept the task's result as written. No file under the data dir holds it."""
+    split = 'S3cr""etX'  # the shell joins it: the secret is in the task's output only
+    push = (
+        f'echo "mysql -u sipp -p{split}: ERROR 1045 (28000): Access denied" >&2; '
+        f"echo \"GRANT ALL ON sipp.* TO sipp IDENTIFIED BY '{split}'\" >&2; exit 1"
+    )
+    code, _, err = cli(
+        "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}",
+        "-e", json.dumps({"demo_push_command": push}),
+    )  # fmt: skip
+    assert code == 1 and err.endswith("IDENTIFIED BY ***\n"), err
+    data = Path(sop_env["SOP_DATA_DIR"])
+    artifacts = Path(str(_execution(data, 1)["artifact_dir"]))
+    failed = [
+        json.loads(file.read_text())
+        for file in (artifacts / "job_events").glob("*.json")
+        if '"runner_on_failed"' in file.read_text()
+    ]
+    assert len(failed) == 1
+    assert failed[0]["event_data"]["res"]["stderr_lines"] == [
+        "mysql -u sipp -p*** ERROR 1045 (28000): Access denied",
+        "GRANT ALL ON sipp.* TO sipp IDENTIFIED BY ***",
+    ]
+    assert "IDENTIFIED BY ***" in (artifacts / "stdout").read_text()
+    leaked = [
+        str(file.relative_to(data))
+        for file in data.rglob("*")
+        if file.is_file() and b"S3cretX" in file.read_bytes()
+    ]
+    assert leaked == []
+
+
 def test_unreachable_host_is_named_with_its_reason(
     cli: Cli, sop_env: dict[str, str], tmp_path: Path
 ) -> None:
