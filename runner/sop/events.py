@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from sop.catalogue import Sop
-from sop.masking import mask_command
+from sop.masking import mask_ansible_error
 
 MAX_OUTPUTS_PER_ACTIVITY = 50
 MAX_OUTPUT_CHARS = 4000
@@ -164,7 +164,8 @@ def failure_cause(res: Any) -> str:
     """A failed result's own cause, one line: the last meaningful line of its stderr (a
     command's or a module's), else its msg; a failed loop item's when the loop's own is
     generic. no_log results stay hidden. The line is recorded, so its secrets (a URL's
-    user:password@, --password=X, TOKEN=X) are masked (`mask_command`) before it is cut."""
+    user:password@, --password=X, TOKEN=X, a quoted setting's ``"dbPassword": "x"``) are
+    masked (`mask_ansible_error`, as the events kept as artifacts are) before it is cut."""
     if not isinstance(res, dict):
         return ""
     if "censored" in res or res.get("_ansible_no_log"):
@@ -186,7 +187,7 @@ def failure_cause(res: Any) -> str:
 def _recorded(line: str) -> str:
     """The line masked, then cut: a cut first could leave a URL's password without the @
     that marks it."""
-    line = mask_command(line)
+    line = mask_ansible_error(line)
     return line if len(line) <= MAX_MESSAGE_CHARS else line[: MAX_MESSAGE_CHARS - 1] + "…"
 
 

@@ -29,19 +29,14 @@ def _load() -> ModuleType:
 _SECRETS = _load()
 
 
-def mask_command(text: str) -> str:
-    """``text`` (a failed task's stderr line or msg) as the records show it: every URL's
-    ``user:password@`` and secret-looking query values, the values of password options
-    (``--password=X``, ``-pX``) and of ``NAME=value`` words with a secret-looking name
-    replaced by ***; module_utils/sop_secrets.py's ``mask_command``."""
-    return str(_SECRETS.mask_command(text) or "")
-
-
 def mask_ansible_error(text: str) -> str:
-    """Ansible's own error line (recorded as an execution's error when no task failed) as
-    the records show it: ``mask_command``'s rules, and the value of a secret-looking
-    ``key: value`` setting it quotes from an inventory, a vars file or extra vars
-    (``sipp_db_password: ***``); module_utils/sop_secrets.py's ``mask_ansible_error``."""
+    """A failed task's cause, or Ansible's own error line (recorded as an execution's error
+    when no task failed), as the records show it: every URL's ``user:password@`` and
+    secret-looking query values, the values of password options (``--password=X``,
+    ``mysql -pX``) and of ``NAME=value`` words with a secret-looking name, and the value
+    of a secret-looking ``key: value`` setting it quotes from an inventory, a vars file,
+    extra vars or a configuration (``sipp_db_password: ***``, ``"dbPassword": ***``)
+    replaced by ***; module_utils/sop_secrets.py's ``mask_ansible_error``."""
     return str(_SECRETS.mask_ansible_error(text) or "")
 
 

@@ -164,6 +164,16 @@ def test_failure_cause_is_masked_before_it_is_cut() -> None:
     assert len(cut) == 1000 and "Tr0" not in cut and cut.endswith("https://***@backup…")
 
 
+def test_a_secret_setting_a_cause_quotes_is_masked_as_in_the_artifacts() -> None:
+    """A failed task's stderr quoting a configuration's setting (``"dbPassword": "x"``,
+    ``DB_Password: x``) was recorded as written, while the same event kept as an artifact
+    was masked (mask_event): the record masks as the artifacts do."""
+    stderr = 'json: cannot unmarshal {"dbPassword": "Hunter2x", "user": "sipp"}'
+    assert failure_cause({"stderr": stderr}) == (
+        'json: cannot unmarshal {"dbPassword": ***, "user": "sipp"}')
+    assert failure_cause({"msg": "bad line: DB_Password: Hunter2x"}) == "bad line: DB_Password: ***"
+
+
 def test_ansibles_own_error_line_is_masked_as_a_cause_is() -> None:
     """Ansible's one-line error, recorded when no task failed (a playbook, inventory or
     extra-vars problem), may quote a URL or command line: it is masked as a cause is."""
