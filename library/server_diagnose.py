@@ -74,7 +74,11 @@ options:
     type: int
     default: 97
   min_free_mb:
-    description: Less free space than this (MiB) also counts as full.
+    description:
+      - "Less free space than this (MiB) also counts as full, or less than a tenth of the
+        file system's size when that is smaller: a small file system is judged by its
+        size (a 62 MiB tmpfs, podman's under C(/var/lib/containers), is not full while
+        empty; a 500 MiB C(/var) with 40 MiB free is)."
     type: int
     default: 100
   peers:
@@ -166,6 +170,9 @@ ERROR_LOGS = {
     "apache2": ["/var/log/apache2/error.log"],
 }
 DATABASES = ("mariadb", "mysql")
+# The share of a file system's size that is the bound of its free space when less than
+# min_free_mb: on one smaller than ten times that, so many MiB free is no full disk.
+MIN_FREE_SHARE = 0.1
 DPKG_LOG = "/var/log/dpkg.log"
 # journald writes to the first when it is there (Storage=auto) or Storage=persistent,
 # else to the second, in memory, lost at each boot (Storage=volatile; Debian 11 and older
@@ -581,7 +588,8 @@ def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
     """The likely causes, most serious first (Bahasa Indonesia)."""
     found = []
     for fs in bundle["file_systems"]:
-        if fs["used_percent"] >= full_percent or fs["free_mb"] < min_free_mb:
+        if fs["used_percent"] >= full_percent \
+                or fs["free_mb"] < min(min_free_mb, MIN_FREE_SHARE * fs["size_mb"]):
             found.append(f"Disk penuh: {fs['path']} terpakai {fs['used_percent']}% "
                          f"(sisa {fs['free_mb']} MB)")
         if fs["inodes_percent"] >= full_percent:

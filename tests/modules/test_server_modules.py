@@ -241,8 +241,8 @@ def test_an_array_not_assembled_is_a_finding():
 
 
 def bundle(**changes):
-    base = {"file_systems": [{"path": "/", "free_mb": 5000, "used_percent": 30.0,
-                              "inodes_percent": 2.0}],
+    base = {"file_systems": [{"path": "/", "size_mb": 7500, "free_mb": 5000,
+                              "used_percent": 30.0, "inodes_percent": 2.0}],
             "services": [], "failed_units": [], "oom_kills": [],
             "load": {"5m": 0.3, "cpus": 2}, "peers": []}
     base.update(changes)
@@ -255,8 +255,8 @@ def test_no_cause_on_a_healthy_bundle():
 
 def test_causes_named_most_serious_first():
     causes = diagnose.causes(bundle(
-        file_systems=[{"path": "/srv/sipp-data", "free_mb": 0, "used_percent": 100.0,
-                       "inodes_percent": 1.0}],
+        file_systems=[{"path": "/srv/sipp-data", "size_mb": 16, "free_mb": 0,
+                       "used_percent": 100.0, "inodes_percent": 1.0}],
         services=[
             {"name": "mariadb", "active": "inactive", "sub": "dead", "result": "success",
              "enabled": "enabled"},
@@ -276,6 +276,29 @@ def test_causes_named_most_serious_first():
         "Kehabisan memori: 1 proses dihentikan (OOM)",
         "Beban sangat tinggi: 9.5 untuk 2 CPU",
         "Server lain tidak terjangkau: backup"]
+
+
+def _fs(path, size_mb, free_mb, used_percent):
+    return {"path": path, "size_mb": size_mb, "free_mb": free_mb,
+            "used_percent": used_percent, "inodes_percent": 1.0}
+
+
+def test_a_small_file_system_is_judged_by_its_size():
+    """min_free_mb (100 MiB) was applied whatever a file system's size: podman's 62 MiB
+    tmpfs under /var/lib/containers, a small /var/tmp tmpfs or an unbounded tmpfs (size=0:
+    statvfs shows 0 blocks) were 'Disk penuh' at 0% use. Below ten times min_free_mb, a
+    tenth of the size is the bound; a small file system nearly full still is a cause."""
+    shm = "/var/lib/containers/storage/overlay-containers/1f2e/userdata/shm"
+    assert diagnose.causes(bundle(file_systems=[
+        _fs(shm, 62, 62, 0.0), _fs("/var/tmp", 50, 45, 10.0),
+        _fs("/var/tmp/build", 0, 0, 0.0), _fs("/boot", 243, 80, 65.0)]), 97, 100) == []
+    assert diagnose.causes(bundle(file_systems=[
+        _fs("/var", 500, 40, 92.0), _fs("/srv", 2000, 90, 95.5),
+        _fs(shm, 62, 5, 91.9), _fs("/srv/sipp-data", 16, 0, 100.0)]), 97, 100) == [
+        "Disk penuh: /var terpakai 92.0% (sisa 40 MB)",
+        "Disk penuh: /srv terpakai 95.5% (sisa 90 MB)",
+        f"Disk penuh: {shm} terpakai 91.9% (sisa 5 MB)",
+        "Disk penuh: /srv/sipp-data terpakai 100.0% (sisa 0 MB)"]
 
 
 def test_reachability_is_a_real_connection():
