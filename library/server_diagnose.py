@@ -48,9 +48,11 @@ description:
     A log's tail is read from its last 64 KiB, and a line cut there is left out: its
     secret could not be known for one."
   - "Causes recognised: a full disk or inode table, a stopped or failed database, a
-    database that does not answer C(mariadb-admin ping) in time, a web server that was
-    killed or stopped, other failed units, out-of-memory kills, an overloaded host,
-    unreachable court hosts."
+    database that does not answer C(mariadb-admin ping) in time, or whose unit runs while
+    its ping fails (named by the ping's error line, masked as log lines are: C(Too many
+    connections), C(Can't connect to local server through socket ...); an C(Access
+    denied) is the server's answer, no cause), a web server that was killed or stopped,
+    other failed units, out-of-memory kills, an overloaded host, unreachable court hosts."
   - "Each tool (C(journalctl), C(systemctl), C(mariadb-admin ping)) is stopped after a time
     limit (TIME_LIMITS in C(module_utils/sop_server.py)), never a wait without end. A
     read stopped is named in the bundle's not_visible in one line with the tool and the
@@ -125,8 +127,9 @@ summary:
   type: str
 bundle:
   description: Everything collected (journal_errors, failed_units, file_systems, oom_kills,
-    load, services, mariadb_ping, logs, peers, packages, logins); sources, where it was
-    read (journal, its folders holding journal files; packages, the dpkg logs read;
+    load, services, mariadb_ping (rc; output, its first 10 lines, masked; error, why the
+    server did not answer, or null; timed_out), logs, peers, packages, logins); sources,
+    where it was read (journal, its folders holding journal files; packages, the dpkg logs read;
     logins, auth.log or the journal's folders); and not_visible, what this host did not
     show (tools it lacks, such as journalctl, systemctl and mariadb-admin; reads stopped
     at their tool's time limit; logs missing or not read; journal reads not whole; a
@@ -186,6 +189,13 @@ HISTORY_LINES = 400
 TAIL_BYTES = 64 * 1024
 SCAN_BYTES = 32 * 2**20
 MAX_LINE = 8192
+# mariadb-admin ping: its output's lines kept, their length, the line naming why the
+# server did not answer ('error: 'Too many connections'', 'mariadb-admin: mysqld doesn't
+# answer to ping, error: '...''), and the errors refusing only this ping's login.
+PING_LINES = 10
+MAX_PING_LINE = 300
+PING_ERROR = re.compile(r"\berror: '(.*)'$")
+CREDENTIALS_REFUSED = re.compile(r"^Access denied |password has expired")
 # An sshd login line of auth.log (OpenSSH 9.8 logs each login as sshd-session).
 SSHD_LOGIN = re.compile(r" sshd(?:-session)?\[\d+\]: (?:Accepted|Failed password) ")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -392,6 +402,21 @@ def journal_problem(rc: int | None, err: str, grep: bool) -> str | None:
     return f"kode keluar {rc}"
 
 
+def ping_failure(rc: int, lines: list[str]) -> str | None:
+    """Why mariadb-admin ping got no answer, in one line (``lines``: its output, masked),
+    or None when the server answered. Its 'error: '...'' line names why (after the
+    'connect to server at 'localhost' failed' header, before the 'Check that mariadbd is
+    running' hint); a tool failing without one, the first line it wrote. The exit status
+    alone does not say: a client error (no socket, the connection lost) exits 1, while
+    one the server sent ends the ping with 0 as the server answered: Access denied or an
+    expired password (refusing this login; not a cause), or Too many connections
+    (refusing every login: a cause)."""
+    found = next((m.group(1) for m in map(PING_ERROR.search, lines) if m), None)
+    if rc == 0 and (found is None or CREDENTIALS_REFUSED.search(found)):
+        return None
+    return (found or next(iter(lines), f"kode keluar {rc}"))[:MAX_PING_LINE]
+
+
 def read_mounts() -> str:
     """/proc/mounts (a proc file: read whole, it has no size to seek from)."""
     with open("/proc/mounts", encoding="utf-8", errors="replace") as handle:
@@ -551,7 +576,10 @@ class Collector:
         rc, out, err = run_bounded(self.module, [str(admin), "ping"], "ping", errors="replace")
         if rc is None:
             return {"rc": None, "timed_out": True, "output": timed_out([str(admin)], "ping")}
-        return {"rc": rc, "output": (out + err).strip()[-300:]}
+        lines = [mask_log_line(line.strip()) for line in (out + "\n" + err).splitlines()
+                 if line.strip()]
+        output = "\n".join(line[:MAX_PING_LINE] for line in lines[:PING_LINES])
+        return {"rc": rc, "output": output, "error": ping_failure(rc, lines)}
 
     def collect(self) -> dict[str, Any]:
         services: list[dict[str, Any]] = []
@@ -607,6 +635,10 @@ def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
     ping = bundle.get("mariadb_ping") or {}
     if ping.get("timed_out"):
         found.append(f"MariaDB tidak menjawab ({ping['output']})")
+    elif ping.get("error") and any(s["name"] in DATABASES and s["active"] == "active"
+                                   for s in bundle["services"]):
+        # a database unit stopped is named above: its ping's failure says nothing more
+        found.append(f"MariaDB tidak menjawab ({ping['error']})")
     named = {f"{s['name']}.service" for s in bundle["services"]}
     others = [u for u in bundle["failed_units"] if u not in named]
     if others:

@@ -11,8 +11,10 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -1091,6 +1093,115 @@ esac
     assert bundle["journal_errors"] == bundle["oom_kills"] == bundle["logins"] == []
     assert "MariaDB tidak menjawab (mariadb-admin tidak selesai dalam 1 detik)" in \
         diagnose.causes(bundle, 97, 100)
+
+
+DIAGNOSE_SPEC = {"hours": {"type": "int"}, "log_lines": {"type": "int"},
+                 "services": {"type": "list", "elements": "str"},
+                 "peers": {"type": "list", "elements": "str"}}
+DIAGNOSE_ARGS = {"hours": 24, "log_lines": 20, "services": ["mariadb"], "peers": []}
+NO_SOCKET = ("mariadb-admin: connect to server at 'localhost' failed\n"
+             "error: 'Can't connect to local server through socket '/run/mysqld/mysqld.sock' (2)'\n"
+             "Check that mariadbd is running and that the socket: '/run/mysqld/mysqld.sock' "
+             "exists!\n")
+TOO_MANY_TLS = ("Received error packet before completion of TLS handshake. The authenticity "
+                "of the following error cannot be verified: 1040 - Too many connections")
+
+
+def _mariadb(active):
+    return {"name": "mariadb", "unit": "mariadb.service", "active": active,
+            "sub": "running" if active == "active" else "dead", "result": "success",
+            "enabled": "enabled"}
+
+
+# mariadb-admin 10.11.19's output and exit status (recorded): a server's error (Access
+# denied; Too many connections before 10.11.19's client, whose TLS check makes it a client
+# error) ends a ping with 0, a client's (no socket, the connection lost) with 1.
+@pytest.mark.parametrize(("rc", "output", "error"), [
+    (0, "mysqld is alive\n", None),
+    (0, "mariadb-admin: connect to server at 'localhost' failed\n"
+        "error: 'Access denied for user 'root'@'localhost' (using password: NO)'\n", None),
+    (0, "mariadb-admin: connect to server at 'localhost' failed\n"
+        "error: 'Too many connections'\n", "Too many connections"),
+    (1, "mariadb-admin: connect to server at 'localhost' failed\n"
+        f"error: '{TOO_MANY_TLS}'\n", TOO_MANY_TLS),
+    (1, NO_SOCKET, "Can't connect to local server through socket '/run/mysqld/mysqld.sock' (2)"),
+    (1, "mariadb-admin: mysqld doesn't answer to ping, error: 'Lost connection to server "
+        "during query'\n", "Lost connection to server during query"),
+    (7, "mariadb-admin: unknown variable 'db_password=hunter2'\n",
+     "mariadb-admin: unknown variable 'db_password=***"),
+], ids=["alive", "access-denied", "too-many", "too-many-tls", "no-socket", "lost", "masked"])
+def test_a_ping_that_fails_is_a_cause_named_in_one_line(tmp_path, monkeypatch, real_module,
+                                                        rc, output, error):
+    """A ping that failed at once (no time-out) while MariaDB's unit ran was no cause, and
+    its output was kept as a blob cut to its last 300 characters, unmasked. Its error line
+    is the cause when the unit runs (a unit stopped is named as such, once); an Access
+    denied is the server answering."""
+    (tmp_path / "ping.out").write_text(output)
+    hung_tools(tmp_path, monkeypatch,
+               mariadb_admin=f"cat '{tmp_path}/ping.out' >&2\nexit {rc}\n")
+    ping = diagnose.Collector(real_module(DIAGNOSE_SPEC, DIAGNOSE_ARGS)).ping()
+    assert ping == {"rc": rc, "output": "\n".join(
+        diagnose.mask_log_line(line) for line in output.splitlines()), "error": error}
+    running = diagnose.causes(bundle(services=[_mariadb("active")], mariadb_ping=ping), 97, 100)
+    assert running == ([f"MariaDB tidak menjawab ({error})"] if error else [])
+    assert diagnose.causes(bundle(services=[_mariadb("inactive")], mariadb_ping=ping),
+                           97, 100) == ["MariaDB berhenti (mariadb: inactive/dead, result success)"]
+
+
+def _refusing_server(path, reply):
+    """A server on the Unix socket ``path`` answering one connection as MariaDB does when
+    full (ER_CON_COUNT_ERROR instead of its greeting) or refusing its login (a greeting,
+    then ER_ACCESS_DENIED_ERROR to the client's reply)."""
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(path))
+    listener.listen(1)
+
+    def packet(number, payload):
+        return struct.pack("<I", len(payload))[:3] + bytes([number]) + payload
+
+    def serve():
+        connection, _ = listener.accept()
+        with connection, listener:
+            if reply == "too-many":
+                connection.sendall(packet(0, b"\xff" + struct.pack("<H", 1040)
+                                          + b"Too many connections"))
+                return
+            caps = 0x1 | 0x8 | 0x200 | 0x8000 | 0x80000  # protocol 41, plugin auth
+            salt = b"abcdefghijklmnopqrst"
+            connection.sendall(packet(0, b"\x0a10.11.19-MariaDB\0" + struct.pack("<I", 7)
+                                      + salt[:8] + b"\0" + struct.pack("<H", caps & 0xFFFF)
+                                      + b"\x21" + struct.pack("<HH", 2, caps >> 16)
+                                      + bytes([21]) + b"\0" * 10 + salt[8:] + b"\0"
+                                      + b"mysql_native_password\0"))
+            connection.recv(65536)
+            connection.sendall(packet(2, b"\xff" + struct.pack("<H", 1045) + b"#28000"
+                                      + b"Access denied for user 'root'@'localhost' "
+                                      b"(using password: NO)"))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.skipif(shutil.which("mariadb-admin") is None, reason="no mariadb-admin here")
+@pytest.mark.parametrize(("reply", "cause"), [
+    ("too-many", True), ("denied", False)])
+def test_this_machines_mariadb_admin_ping_judged(tmp_path, monkeypatch, real_module, reply,
+                                                 cause):
+    """The real client against a server refusing: Too many connections is a cause whatever
+    the client's exit status (0 before 10.11.19, 1 since); Access denied, exit status 0,
+    is the server's answer."""
+    real = shutil.which("mariadb-admin")
+    _refusing_server(tmp_path / "s", reply)
+    hung_tools(tmp_path, monkeypatch,
+               mariadb_admin=f"exec {real} --no-defaults --socket='{tmp_path}/s' \"$@\"\n")
+    with within(10, "mariadb-admin ping against a refusing server"):
+        ping = diagnose.Collector(real_module(DIAGNOSE_SPEC, DIAGNOSE_ARGS)).ping()
+    assert ping["rc"] == (1 if "TLS handshake" in (ping["error"] or "") else 0)
+    assert (ping["error"] or "").endswith("Too many connections") == cause
+    assert "Access denied for user 'root'@'localhost'" in ping["output"] or cause
+    assert bool(diagnose.causes(bundle(services=[_mariadb("active")], mariadb_ping=ping),
+                                97, 100)) == cause
 
 
 def test_a_restart_that_never_ends_is_reported(tmp_path, monkeypatch, real_module, capsys):
