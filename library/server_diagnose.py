@@ -196,6 +196,9 @@ PING_LINES = 10
 MAX_PING_LINE = 300
 PING_ERROR = re.compile(r"\berror: '(.*)'$")
 CREDENTIALS_REFUSED = re.compile(r"^Access denied |password has expired")
+# A process the OOM killer ended, by its pid, in the kernel's lines of a kill (Debian
+# 10's 4.19: 'Killed process N (name)' after 'Kill process N'; cgroups': 'oom-kill:...').
+OOM_VICTIM = re.compile(r"(?:[Kk]ill(?:ed)? process |reaped process |,pid=)(\d+)")
 # An sshd login line of auth.log (OpenSSH 9.8 logs each login as sshd-session).
 SSHD_LOGIN = re.compile(r" sshd(?:-session)?\[\d+\]: (?:Accepted|Failed password) ")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -611,6 +614,14 @@ class Collector:
         }
 
 
+def oom_victims(lines: list[str]) -> int:
+    """The processes the OOM killer ended that the journal's ``lines`` name (1 when they
+    name none, the lines of its kill before them): the kernel writes up to four lines
+    per kill ('X invoked oom-killer', 'oom-kill:...,pid=N', 'Out of memory: Killed
+    process N', 'oom_reaper: reaped process N'), each once matched by oom_kills' grep."""
+    return max(1, len({pid for line in lines for pid in OOM_VICTIM.findall(line)}))
+
+
 def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
            load_per_cpu: float = 2.0) -> list[str]:
     """The likely causes, most serious first (Bahasa Indonesia)."""
@@ -644,7 +655,8 @@ def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
     if others:
         found.append("Unit systemd gagal: " + ", ".join(others))
     if bundle["oom_kills"]:
-        found.append(f"Kehabisan memori: {len(bundle['oom_kills'])} proses dihentikan (OOM)")
+        found.append(f"Kehabisan memori: {oom_victims(bundle['oom_kills'])} proses "
+                     "dihentikan (OOM)")
     load = bundle["load"]
     if load["5m"] > load_per_cpu * load["cpus"]:
         found.append(f"Beban sangat tinggi: {load['5m']} untuk {load['cpus']} CPU")

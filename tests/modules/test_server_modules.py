@@ -280,6 +280,30 @@ def test_causes_named_most_serious_first():
         "Server lain tidak terjangkau: backup"]
 
 
+def test_an_oom_kill_counts_once_however_many_lines_name_it():
+    """The kernel writes up to four lines per kill, each matched by oom_kills' grep: one
+    mariadbd killed was 'Kehabisan memori: 4 proses dihentikan'. Processes are counted by
+    pid (Debian 10's 4.19 words, a cgroup's kill named only in its oom-kill line)."""
+    one = ["kernel: php-fpm8.2 invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|"
+           "__GFP_COMP), order=0, oom_score_adj=0",
+           "kernel: oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,"
+           "mems_allowed=0,global_oom,task_memcg=/system.slice/mariadb.service,"
+           "task=mariadbd,pid=812,uid=106",
+           "kernel: Out of memory: Killed process 812 (mariadbd) total-vm:2419724kB, "
+           "anon-rss:1702136kB, file-rss:0kB, shmem-rss:0kB, UID:106 pgtables:3712kB "
+           "oom_score_adj:0",
+           "kernel: oom_reaper: reaped process 812 (mariadbd), now anon-rss:0kB, "
+           "file-rss:0kB, shmem-rss:0kB"]
+    older = ["kernel: Out of memory: Kill process 901 (php-fpm7.3) score 311 or sacrifice "
+             "child", "kernel: Killed process 901 (php-fpm7.3) total-vm:612000kB"]
+    cgroup = ["kernel: oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,"
+              "mems_allowed=0,oom_memcg=/system.slice/apache2.service,"
+              "task_memcg=/system.slice/apache2.service,task=apache2,pid=77,uid=33"]
+    for lines, count in ((one, 1), (one + older + cgroup, 3), (one[:1], 1)):
+        assert diagnose.causes(bundle(oom_kills=lines), 97, 100) == [
+            f"Kehabisan memori: {count} proses dihentikan (OOM)"]
+
+
 def _fs(path, size_mb, free_mb, used_percent):
     return {"path": path, "size_mb": size_mb, "free_mb": free_mb,
             "used_percent": used_percent, "inodes_percent": 1.0}
