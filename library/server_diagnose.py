@@ -633,9 +633,11 @@ def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
                          f"(sisa {fs['free_mb']} MB)")
         if fs["inodes_percent"] >= full_percent:
             found.append(f"Inode habis: {fs['path']} terpakai {fs['inodes_percent']}%")
+    reported: set[str] = set()
     for svc in bundle["services"]:
         if svc["active"] == "active" or svc["enabled"] not in ("enabled", "static"):
             continue
+        reported.add(svc["unit"])
         state = f"{svc['name']}: {svc['active']}/{svc['sub']}, result {svc['result']}"
         if svc["name"] in DATABASES:
             found.append(f"MariaDB berhenti ({state})")
@@ -650,8 +652,9 @@ def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
                                    for s in bundle["services"]):
         # a database unit stopped is named above: its ping's failure says nothing more
         found.append(f"MariaDB tidak menjawab ({ping['error']})")
-    named = {f"{s['name']}.service" for s in bundle["services"]}
-    others = [u for u in bundle["failed_units"] if u not in named]
+    # a failed unit named above is named once (under its own name: mysql is mariadb's
+    # alias), one disabled (started by hand) is a failed unit like any other
+    others = [u for u in bundle["failed_units"] if u not in reported]
     if others:
         found.append("Unit systemd gagal: " + ", ".join(others))
     if bundle["oom_kills"]:

@@ -260,12 +260,12 @@ def test_causes_named_most_serious_first():
         file_systems=[{"path": "/srv/sipp-data", "size_mb": 16, "free_mb": 0,
                        "used_percent": 100.0, "inodes_percent": 1.0}],
         services=[
-            {"name": "mariadb", "active": "inactive", "sub": "dead", "result": "success",
-             "enabled": "enabled"},
-            {"name": "nginx", "active": "failed", "sub": "failed", "result": "signal",
-             "enabled": "enabled"},
-            {"name": "apache2", "active": "inactive", "sub": "dead", "result": "success",
-             "enabled": "disabled"}],
+            {"name": "mariadb", "unit": "mariadb.service", "active": "inactive", "sub": "dead",
+             "result": "success", "enabled": "enabled"},
+            {"name": "nginx", "unit": "nginx.service", "active": "failed", "sub": "failed",
+             "result": "signal", "enabled": "enabled"},
+            {"name": "apache2", "unit": "apache2.service", "active": "inactive", "sub": "dead",
+             "result": "success", "enabled": "disabled"}],
         failed_units=["nginx.service", "lab-report-export.service"],
         oom_kills=["kernel: Out of memory: Killed process 123 (mariadbd)"],
         load={"5m": 9.5, "cpus": 2},
@@ -278,6 +278,20 @@ def test_causes_named_most_serious_first():
         "Kehabisan memori: 1 proses dihentikan (OOM)",
         "Beban sangat tinggi: 9.5 untuk 2 CPU",
         "Server lain tidak terjangkau: backup"]
+
+
+def test_a_failed_unit_is_named_once_and_a_disabled_one_too():
+    """Failed units of the services were left out whether or not a cause named them: one
+    disabled (started by hand, failed) was named nowhere, and mysql (mariadb.service's
+    alias on Debian) stopped was named twice, as MariaDB and as mariadb.service."""
+    assert diagnose.causes(bundle(services=[
+        {"name": "mysql", "unit": "mariadb.service", "active": "failed", "sub": "failed",
+         "result": "exit-code", "enabled": "enabled"},
+        {"name": "apache2", "unit": "apache2.service", "active": "failed", "sub": "failed",
+         "result": "exit-code", "enabled": "disabled"}],
+        failed_units=["mariadb.service", "apache2.service"]), 97, 100) == [
+        "MariaDB berhenti (mysql: failed/failed, result exit-code)",
+        "Unit systemd gagal: apache2.service"]
 
 
 def test_an_oom_kill_counts_once_however_many_lines_name_it():
