@@ -44,10 +44,12 @@ description:
     as the plain rule of its element would. A rule that accepts every packet (a bare
     C(accept), counted, also by a named counter, logged, or setting only the packet's or
     its connection's data, as C(meta mark), C(priority) or C(nftrace set), C(ct mark),
-    C(zone), C(event) or C(label set) to a constant or the packet's mark, and C(notrack)
-    do; as one left in from a test) ends the chain's reading; what follows it and the policy are
+    C(zone), C(event) or C(label set) to a constant or the packet's mark, C(notrack),
+    C(ct helper) or C(timeout set) by name and C(dup to) a constant address do; as one
+    left in from a test) ends the chain's reading; what follows it and the policy are
     never reached (a counter a map names, or a value a map gives, is a condition, as a
-    packet whose key the map lacks goes on; so are C(limit) and C(quota)). So does a bare C(jump) or C(goto) to a chain that accepts every packet (a bare
+    packet whose key the map lacks goes on; so are C(limit), C(quota), payload, TCP option
+    and C(ct expectation) statements and C(synproxy)). So does a bare C(jump) or C(goto) to a chain that accepts every packet (a bare
     C(accept) with no C(return) before it, nor C(goto) to a chain a packet may end without
     a verdict, there or through further bare jumps); a
     conditional one is an ordinary accept. The packets a C(return) with a match sends out
@@ -168,15 +170,21 @@ VERDICT = re.compile(r"(?:^|\s)(?:drop|reject(?: with [\w -]+)?)$")
 # logging, with every option nft 1.0.6 prints (quoted text already read as ""), and what
 # only sets a packet's or its connection's data, nft(8)'s meta and conntrack statements
 # (to a constant or the packet's mark: a value a map gives ends the rule for a key it
-# lacks, the connection's mark for a packet without one) and notrack. Not limit or
-# quota: a packet over the rate or quota ends the rule.
+# lacks, the connection's mark for a packet without one) and notrack; the connection's
+# helper or timeout policy (an object named, not one a map gives) and a copy sent to a
+# constant address (dup). Not limit or quota: a packet over the rate or quota ends the
+# rule; nor a payload, TCP option or ct expectation statement or synproxy: a packet
+# without the header (for a payload, IPv6 in an inet table: nft adds a hidden match of
+# IPv4) or a connection already confirmed ends the rule, a synproxy SYN is stolen.
 NOISE = re.compile(r"\bcounter(?: packets \d+ bytes \d+| name \"\")?"
                    r"|\blog(?: (?:prefix \"\"|group \d+|snaplen \d+|queue-threshold \d+"
                    r"|level \w+|flags (?:tcp |ip )?[\w,]+))*"
-                   r"|\b(?:meta (?:mark|priority|nftrace)|ct (?:mark|zone)) set "
+                   r"|\b(?:meta (?:mark|priority|nftrace)|ct (?:mark|(?:original |reply )?zone)) set "
                    r"(?:meta mark(?: [&|^] 0x[0-9a-f]+)?|0x[0-9a-f]+|\d+|[0-9a-f]+:[0-9a-f]+|none|root)"
                    r"(?= |$)"
-                   r"|\bct (?:event|label) set [\w,]+(?= |$)|\bnotrack\b")
+                   r"|\bct (?:event|label) set [\w,]+(?= |$)|\bnotrack\b"
+                   r'|\bct (?:helper|timeout) set ""(?= |$)'
+                   r'|\bdup to (?:[\d.]+|[\da-f]*:[\da-f:.]*)(?: device "")?(?= |$)')
 # A rule's comment, quoted text removed: nft prints it last, after the verdict.
 FINAL_COMMENT = re.compile(r" comment \"\"$")
 # A drop of only the source addresses in a set (fail2ban's bans): a blocklist.

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from loader import load, run_module
@@ -170,7 +171,13 @@ hardening = load("security_hardening")
     "meta mark set 0x00000001 accept", "meta nftrace set 1 accept", "notrack accept",
     "ct mark set 0x00000005 counter packets 0 bytes 0 accept", "ct zone set 2 accept",
     "meta priority set 1:2 accept", "ct mark set meta mark | 0x00000010 accept",
-    "ct event set new,related accept", "ct label set 1 accept"])
+    "ct event set new,related accept", "ct label set 1 accept",
+    # a connection's zone for one direction, its helper or timeout policy by name, a copy
+    # of the packet sent to a constant address (ip and ip6 tables only)
+    "ct original zone set 1 accept", "ct reply zone set 1 accept",
+    'ct helper set "ftp-standard" ct timeout set "lama" accept',
+    'dup to 10.0.0.1 device "lo" counter packets 0 bytes 0 accept',
+    'dup to fe80::1 device "lo" accept', "dup to 2001:db8::1 accept"])
 def test_a_bare_accept_before_the_drop_is_no_firewall(accept_all):
     # `nft insert rule inet filter input accept` while testing, never removed: every
     # packet is accepted there, the policy drop and the drops after it are never reached.
@@ -190,7 +197,17 @@ def test_a_bare_accept_before_the_drop_is_no_firewall(accept_all):
                                   # a mark a map gives (a key it lacks ends the rule), the
                                   # connection's (none for an untracked packet), a match
                                   "meta mark set ip saddr map { 10.0.0.1 : 0x00000001 } accept",
-                                  "meta mark set ct mark accept", "meta mark 0x00000001 accept"])
+                                  "meta mark set ct mark accept", "meta mark 0x00000001 accept",
+                                  # what a map gives; an expectation (a confirmed connection
+                                  # ends the rule); a payload or TCP option (a packet without
+                                  # the header does; IPv6 skips an inet table's ip dscp);
+                                  # synproxy (steals a SYN, ends the rule for all but TCP)
+                                  "dup to ip saddr map { 10.0.0.1 : 10.0.0.2 } accept",
+                                  'ct helper set ip saddr map { 10.0.0.1 : "ftp-standard" } accept',
+                                  "ct reply zone set ip saddr map { 10.0.0.1 : 2 } accept",
+                                  'ct expectation set "e" accept', "ip dscp set cs1 accept",
+                                  "tcp option maxseg size set 1360 accept",
+                                  "synproxy mss 1460 wscale 7 accept"])
 def test_an_accept_with_a_match_before_the_policy_drop_is_still_a_firewall(rule):
     ruleset = ("table inet filter {\n\tchain input {\n\t\ttype filter hook input priority "
                f"filter; policy drop;\n\t\t{rule}\n\t}}\n}}\n")
@@ -427,16 +444,53 @@ def test_the_real_nft_ruleset_is_read_as_the_kernel_runs_it(tmp_path, policy, ru
                                                             filtering):
     # the ruleset loaded into the real nft in a network namespace of its own, and read
     # back as the module reads it (nft list ruleset)
-    for tool in ("unshare", "nft"):
-        if shutil.which(tool) is None and not os.path.exists(f"/usr/sbin/{tool}"):
-            pytest.skip(f"needs {tool}")
-    (tmp_path / "rules.nft").write_text(
+    listed = listed_by_nft(
+        tmp_path,
         "table inet filter {\n counter c { }\n chain lan { tcp dport 5432 drop; }\n"
         ' chain ssh_only { tcp dport 22 accept; }\n chain allow_all { counter name "c" accept; }\n'
         " chain from_lan { ip saddr 10.0.0.0/8 accept; }\n"
         " chain lan_ssh { tcp dport 22 goto from_lan; accept; }\n"
         f" chain input {{ type filter hook input priority filter; policy {policy}; {rules}; }}\n"
         "}\n")
+    parsed = hardening.parse_ruleset(listed)
+    assert parsed == {"input_chains": ["input"], "filtering_chains": filtering}
+
+
+# ct objects a rule may name (inet tables), as in nft(8)
+CT_OBJECTS = (' ct helper ftp-standard { type "ftp" protocol tcp; }\n'
+              " ct timeout lama { protocol tcp; l3proto ip; policy = { established: 100 }; }\n"
+              " ct expectation e { protocol tcp; dport 21; timeout 1m; size 12; l3proto ip; }\n")
+
+
+@pytest.mark.parametrize(("family", "rule", "filtering"), [
+    ("ip", 'dup to 10.0.0.1 device "lo" counter accept', []),
+    ("ip6", "dup to 2001:db8::1 accept", []),
+    ("ip", "dup to ip saddr map { 10.0.0.1 : 10.0.0.2 } accept", ["input"]),
+    ("inet", 'ct helper set "ftp-standard" ct timeout set "lama" accept', []),
+    ("inet", "ct original zone set 1 accept; ct reply zone set 2 accept", []),
+    ("inet", 'ct helper set ip saddr map { 10.0.0.1 : "ftp-standard" } accept', ["input"]),
+    ("inet", 'ct expectation set "e" accept', ["input"]),
+    ("inet", "ip dscp set cs1 accept", ["input"]),
+    ("inet", "tcp option maxseg size set 1360 accept", ["input"]),
+    ("inet", "synproxy mss 1460 wscale 7 accept", ["input"]),
+])
+def test_a_set_statement_nft_prints_is_read_as_the_kernel_runs_it(tmp_path, family, rule,
+                                                                  filtering):
+    # as nft 1.0.6 prints them: dup only in ip and ip6 tables, the ct objects by name
+    objects = CT_OBJECTS if family == "inet" else ""
+    listed = listed_by_nft(tmp_path, f"table {family} filter {{\n{objects} chain input {{ type "
+                           f"filter hook input priority filter; policy drop; {rule}; }}\n}}\n")
+    parsed = hardening.parse_ruleset(listed)
+    assert parsed == {"input_chains": ["input"], "filtering_chains": filtering}
+
+
+def listed_by_nft(tmp_path: Path, ruleset: str) -> str:
+    """``ruleset`` loaded into the real nft in a network namespace of its own, and read back
+    as the module reads it (nft list ruleset); the test skipped where neither is possible."""
+    for tool in ("unshare", "nft"):
+        if shutil.which(tool) is None and not os.path.exists(f"/usr/sbin/{tool}"):
+            pytest.skip(f"needs {tool}")
+    (tmp_path / "rules.nft").write_text(ruleset)
     proc = subprocess.run(["unshare", "-rn", "sh", "-ec", 'nft -f "$0"; nft list ruleset',
                            str(tmp_path / "rules.nft")], capture_output=True, text=True,
                           check=False, timeout=30,
@@ -444,8 +498,7 @@ def test_the_real_nft_ruleset_is_read_as_the_kernel_runs_it(tmp_path, policy, ru
     if proc.stderr.startswith("unshare:"):
         pytest.skip(f"no network namespace here: {proc.stderr.strip()}")
     assert proc.returncode == 0, proc.stderr
-    parsed = hardening.parse_ruleset(proc.stdout)
-    assert parsed == {"input_chains": ["input"], "filtering_chains": filtering}
+    return proc.stdout
 
 
 # --- The journal cursor ----------------------------------------------------------------------
