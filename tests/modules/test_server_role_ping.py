@@ -1,13 +1,16 @@
 """The post-checks of roles/server_maintenance, run with fake tools: MariaDB answers (its
-shell script; MariaDB 10.3 and MySQL have only mysqladmin; a hung server never answers),
-and the wait for a boot to finish ends."""
+shell script; MariaDB 10.3 and MySQL have only mysqladmin; a hung server never answers;
+the verdict on its output), and the wait for a boot to finish ends."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -69,3 +72,68 @@ def test_the_wait_for_a_boot_that_never_finishes_ends(tmp_path):
     proc = subprocess.run(argv, env={**os.environ, "PATH": str(bin_dir)}, check=False,
                           timeout=15)
     assert proc.returncode == 124 and time.monotonic() - start < 10
+
+
+# mariadb-admin's output (stderr; 'mysqld is alive' on stdout) and exit status as recorded
+# against a real and a fake server (test_server_modules.py): a server's error ends the ping
+# with 0 (Access denied; Too many connections before 10.11.19's client), a client's with 1.
+# Each ping: its exit status, its output and the problem the post-check names, if any.
+CONNECT_FAILED = "mariadb-admin: connect to server at 'localhost' failed\n"
+NO_SOCKET = "Can't connect to local server through socket '/run/mysqld/mysqld.sock' (2)"
+LONG = "Lost connection to server at 'handshake: reading initial communication packet' " * 10
+PINGS: dict[str, tuple[int, str, str | None]] = {
+    "alive": (0, "", None),
+    "denied": (0, CONNECT_FAILED + "error: 'Access denied for user 'root'@'localhost' "
+                                   "(using password: NO)'\n", None),
+    "too-many": (0, CONNECT_FAILED + "error: 'Too many connections'\n", "Too many connections"),
+    "no-socket": (1, CONNECT_FAILED + f"error: '{NO_SOCKET}'\nCheck that mariadbd is running "
+                  "and that the socket: '/run/mysqld/mysqld.sock' exists!\n", NO_SOCKET),
+    "long": (1, f"mariadb-admin: mysqld doesn't answer to ping, error: '{LONG}'\n", LONG[:300]),
+    "masked": (7, "mariadb-admin: unknown variable 'db_password=hunter2'\n",
+               "mariadb-admin: unknown variable 'db_password=***"),
+    "hung": (0, "", "ping tidak selesai dalam 1 detik"),
+}
+
+
+def test_the_post_check_judges_the_pings_error_line(tmp_path):
+    """The post-check trusted the ping's exit status, so a server refusing every login
+    (Too many connections, 0 before 10.11.19's client) passed, and a failure was named by
+    its whole stderr, several lines. Its "error: '...'" line decides now, as server_diagnose
+    reads it (Access denied is the server's answer), and names the failure in one line,
+    masked and cut to 300 characters. The role's own tasks run on localhost, one host per
+    ping, each with a fake mariadb-admin."""
+    tasks = yaml.safe_load(TASKS.read_text())
+    hosts = {}
+    for name, (rc, output, _problem) in PINGS.items():
+        bin_dir = tmp_path / name
+        bin_dir.mkdir()
+        for tool in ("timeout", "sleep", "cat"):
+            (bin_dir / tool).symlink_to(shutil.which(tool) or f"/usr/bin/{tool}")
+        (tmp_path / f"{name}.out").write_text(output)
+        script = {"alive": "echo 'mysqld is alive'\n", "hung": "exec sleep 20\n"}.get(
+            name, f"cat '{tmp_path}/{name}.out' >&2\nexit {rc}\n")
+        (bin_dir / "mariadb-admin").write_text("#!/bin/sh\n" + script)
+        (bin_dir / "mariadb-admin").chmod(0o755)
+        hosts[name] = {"bin_dir": str(bin_dir)}
+    (tmp_path / "hosts.yml").write_text(yaml.safe_dump({"all": {"hosts": hosts, "vars": {
+        "ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}))
+    ping, *checks = [t for t in tasks if t.get("name", "").startswith(
+        ("Post-check: MariaDB", "Post-check: SIPP", "Post-check: the court", "Every post-check"))]
+    facts = {"ansible.builtin.set_fact": {"ansible_facts": {"services": {
+        "mariadb.service": {"state": "running", "status": "enabled"}}}}}
+    (tmp_path / "play.yml").write_text(yaml.safe_dump([{
+        "hosts": "all", "gather_facts": False,
+        "vars": {"server_maintenance_services_before": ["mariadb.service"],
+                 "server_maintenance_mariadb_ping_timeout": 1},
+        "tasks": [facts, {**ping, "environment": {"PATH": "{{ bin_dir }}"}}, *checks]}]))
+    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
+               ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="false")
+    proc = subprocess.run(["ansible-playbook", "-i", str(tmp_path / "hosts.yml"),
+                           str(tmp_path / "play.yml")], capture_output=True, text=True,
+                          check=False, env=env, timeout=120)
+    failed = {m.group(1): json.loads(m.group(2))["msg"] for m in re.finditer(
+        r"^fatal: \[(\S+)\]: FAILED! => (\{.*\})$", proc.stdout, re.MULTILINE)}
+    prefix = "Pemeriksaan setelah perawatan gagal: MariaDB tidak menjawab: "
+    assert failed == {name: prefix + problem for name, (_rc, _output, problem) in PINGS.items()
+                      if problem}, proc.stdout
+    assert "hunter2" not in proc.stdout + proc.stderr
