@@ -53,6 +53,14 @@ description:
     connections), C(Can't connect to local server through socket ...); an C(Access
     denied) is the server's answer, no cause), a web server that was killed or stopped,
     other failed units, out-of-memory kills, an overloaded host, unreachable court hosts."
+  - "Out-of-memory kills are read from the journal's last O(log_lines) lines naming one:
+    the kernel's, systemd-oomd's (C(Killed /system.slice/mariadb.service due to memory
+    pressure ...)) and systemd's of a unit (C(A process of this unit has been killed by
+    the OOM killer), C(Failed with result 'oom-kill')). Each kill is counted once and named
+    with its source: the kernel's by the pid its lines name (C(kernel mariadbd pid 812
+    (mariadb.service))), systemd-oomd's by unit (C(systemd-oomd apache2.service)), and a
+    unit systemd names only when no kill read is that unit's (C(systemd
+    mariadb.service)); another program's C(Out of memory) (PHP's) is none."
   - "Each tool (C(journalctl), C(systemctl), C(mariadb-admin ping)) is stopped after a time
     limit (TIME_LIMITS in C(module_utils/sop_server.py)), never a wait without end. A
     read stopped is named in the bundle's not_visible in one line with the tool and the
@@ -196,9 +204,27 @@ PING_LINES = 10
 MAX_PING_LINE = 300
 PING_ERROR = re.compile(r"\berror: '(.*)'$")
 CREDENTIALS_REFUSED = re.compile(r"^Access denied |password has expired")
-# A process the OOM killer ended, by its pid, in the kernel's lines of a kill (Debian
-# 10's 4.19: 'Killed process N (name)' after 'Kill process N'; cgroups': 'oom-kill:...').
-OOM_VICTIM = re.compile(r"(?:[Kk]ill(?:ed)? process |reaped process |,pid=)(\d+)")
+# The journal lines of an OOM kill, oom_kills' --grep (PCRE2; with capitals, matched
+# case-sensitively): the kernel's ('X invoked oom-killer', 'oom-kill:...', 'Out of memory:
+# Killed process N', 'oom_reaper: reaped process N'), systemd's of the unit ('U: A process
+# of this unit has been killed by the OOM killer.', 'U: systemd-oomd killed N process(es)
+# in this unit.', 'U: Failed with result 'oom-kill'.') and systemd-oomd's (systemd 252:
+# 'Killed /system.slice/U due to memory pressure for ...', '... due to memory used ...';
+# 254 and later: 'Marked /system.slice/U for killing due to ...').
+OOM_GREP = ("Out of memory|oom-kill|oom_reaper|killed by the OOM killer|systemd-oomd killed"
+            "|(Killed|for killing) /.* due to (memory|swap)")
+# A process the kernel's OOM killer ended, by its pid and name (Debian 10's 4.19: 'Killed
+# process N (name)' after 'Kill process N (name)'; 'oom-kill:...,task=name,pid=N'), and the
+# cgroup it ran in ('oom-kill:...,task_memcg=/system.slice/mariadb.service,...').
+OOM_VICTIM = re.compile(r"(?:[Kk]ill(?:ed)? process |reaped process )(\d+) \(([^)]*)\)"
+                        r"|,task=([^,]*),pid=(\d+)")
+OOM_MEMCG = re.compile(r"task_memcg=([^,\s]*)")
+KERNEL_LINE = re.compile(r"(?:^|\s)kernel: ")
+# A cgroup systemd-oomd killed, and a unit systemd says a kill ended: by systemd-oomd, by
+# the kernel, or either ('Failed with result 'oom-kill'').
+OOMD_KILL = re.compile(r"(?:Killed|Marked) (/\S*) (?:for killing )?due to ")
+UNIT_OOM = re.compile(r"(\S+): (?:(systemd-oomd killed)|A process of this unit has been "
+                      r"killed by the OOM killer|Failed with result 'oom-kill')")
 # An sshd login line of auth.log (OpenSSH 9.8 logs each login as sshd-session).
 SSHD_LOGIN = re.compile(r" sshd(?:-session)?\[\d+\]: (?:Accepted|Failed password) ")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -601,7 +627,7 @@ class Collector:
                 ["systemctl", "list-units", "--state=failed", "--plain", "--no-legend"],
                 "failed_units")[1].splitlines() if line.strip()],
             "file_systems": data_file_systems(read_mounts()),
-            "oom_kills": self.journal("oom_kills", "--grep", "Out of memory|oom-kill|oom_reaper"),
+            "oom_kills": self.journal("oom_kills", "--grep", OOM_GREP),
             "load": {"1m": load[0], "5m": load[1], "15m": load[2], "cpus": os.cpu_count() or 1},
             "services": services,
             "mariadb_ping": ping,
@@ -614,12 +640,67 @@ class Collector:
         }
 
 
-def oom_victims(lines: list[str]) -> int:
-    """The processes the OOM killer ended that the journal's ``lines`` name (1 when they
-    name none, the lines of its kill before them): the kernel writes up to four lines
-    per kill ('X invoked oom-killer', 'oom-kill:...,pid=N', 'Out of memory: Killed
-    process N', 'oom_reaper: reaped process N'), each once matched by oom_kills' grep."""
-    return max(1, len({pid for line in lines for pid in OOM_VICTIM.findall(line)}))
+class OomKill:
+    """One OOM kill and who made it: kernel (a process, by pid), systemd-oomd (a unit's
+    cgroup) or systemd (a unit it says a kill ended, the kill's own lines not read). A
+    plain class: a dataclass needs its module in sys.modules, which a module loaded by
+    path for its documentation is not."""
+
+    def __init__(self, source: str, unit: str | None = None, pid: str | None = None) -> None:
+        self.source = source
+        self.unit = unit
+        self.pid = pid
+        self.name: str | None = None
+
+    def __str__(self) -> str:
+        if self.source != "kernel":
+            return f"{self.source} {self.unit}"
+        if self.pid is None:
+            return f"kernel ({self.unit or 'korban tidak tercatat'})"
+        victim = f"kernel {self.name or 'proses'} pid {self.pid}"
+        return f"{victim} ({self.unit})" if self.unit else victim
+
+
+def cgroup_unit(path: str) -> str | None:
+    """The unit of a cgroup path (/system.slice/mariadb.service), None for the root."""
+    return path.rstrip("/").rsplit("/", 1)[-1] or None
+
+
+def oom_kills(lines: list[str]) -> list[OomKill]:
+    """The OOM kills the journal's ``lines`` (oom_kills, OOM_GREP) name, each once: the
+    kernel writes up to four lines per kill, counted by the pid they name (its lines naming
+    none, 'X invoked oom-killer' alone, are one kill when none names a pid); systemd-oomd and systemd name its kill of a unit's cgroup, counted once per
+    unit; systemd names the unit of a kernel kill too ('A process of this unit ...', then
+    'Failed with result 'oom-kill''), counted only when no kill read is the unit's (the
+    kernel's lines left before the window: a kernel kill whose unit the window does not
+    show is taken for it). Another program's line ('PHP Fatal error: Out of memory') is
+    no kill."""
+    kills: dict[str, OomKill] = {}
+    reported: list[str] = []
+    for line in lines:
+        memcg = OOM_MEMCG.search(line)
+        for pid, name, task, task_pid in OOM_VICTIM.findall(line):
+            kill = kills.setdefault(pid or task_pid, OomKill("kernel", pid=pid or task_pid))
+            kill.name = kill.name or name or task
+            kill.unit = kill.unit or (cgroup_unit(memcg.group(1)) if memcg else None)
+        oomd, said = OOMD_KILL.search(line), UNIT_OOM.search(line)
+        unit = cgroup_unit(oomd.group(1)) if oomd \
+            else said.group(1) if said and said.group(2) else None
+        if unit:
+            kills.setdefault(f"oomd {unit}", OomKill("systemd-oomd", unit=unit))
+        elif said:
+            reported.append(said.group(1))
+    if not any(k.pid for k in kills.values()) and any(map(KERNEL_LINE.search, lines)):
+        kills["kernel"] = OomKill("kernel")
+    for unit in dict.fromkeys(reported):
+        if any(kill.unit == unit for kill in kills.values()):
+            continue
+        unknown = next((k for k in kills.values() if k.source == "kernel" and not k.unit), None)
+        if unknown:
+            unknown.unit = unit
+        else:
+            kills[f"systemd {unit}"] = OomKill("systemd", unit=unit)
+    return list(kills.values())
 
 
 def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
@@ -657,9 +738,10 @@ def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
     others = [u for u in bundle["failed_units"] if u not in reported]
     if others:
         found.append("Unit systemd gagal: " + ", ".join(others))
-    if bundle["oom_kills"]:
-        found.append(f"Kehabisan memori: {oom_victims(bundle['oom_kills'])} proses "
-                     "dihentikan (OOM)")
+    kills = oom_kills(bundle["oom_kills"])
+    if kills:
+        found.append(f"Kehabisan memori: {len(kills)} pembunuhan OOM: "
+                     + ", ".join(map(str, kills)))
     load = bundle["load"]
     if load["5m"] > load_per_cpu * load["cpus"]:
         found.append(f"Beban sangat tinggi: {load['5m']} untuk {load['cpus']} CPU")

@@ -275,7 +275,7 @@ def test_causes_named_most_serious_first():
         "MariaDB berhenti (mariadb: inactive/dead, result success)",
         "Web server nginx mati dibunuh sinyal (nginx: failed/failed, result signal)",
         "Unit systemd gagal: lab-report-export.service",
-        "Kehabisan memori: 1 proses dihentikan (OOM)",
+        "Kehabisan memori: 1 pembunuhan OOM: kernel mariadbd pid 123",
         "Beban sangat tinggi: 9.5 untuk 2 CPU",
         "Server lain tidak terjangkau: backup"]
 
@@ -294,28 +294,109 @@ def test_a_failed_unit_is_named_once_and_a_disabled_one_too():
         "Unit systemd gagal: apache2.service"]
 
 
+# A kernel OOM kill of mariadbd as systemd 252 on Debian 12's 6.1 journals it (short-iso),
+# with systemd's lines for its unit, and a kill of systemd-oomd's.
+KERNEL_KILL = [
+    "kernel: php-fpm8.2 invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|"
+    "__GFP_COMP), order=0, oom_score_adj=0",
+    "kernel: oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,"
+    "mems_allowed=0,global_oom,task_memcg=/system.slice/mariadb.service,"
+    "task=mariadbd,pid=812,uid=106",
+    "kernel: Out of memory: Killed process 812 (mariadbd) total-vm:2419724kB, "
+    "anon-rss:1702136kB, file-rss:0kB, shmem-rss:0kB, UID:106 pgtables:3712kB "
+    "oom_score_adj:0",
+    "kernel: oom_reaper: reaped process 812 (mariadbd), now anon-rss:0kB, "
+    "file-rss:0kB, shmem-rss:0kB"]
+UNIT_SAYS_OOM = [
+    "systemd[1]: mariadb.service: A process of this unit has been killed by the OOM killer.",
+    "systemd[1]: mariadb.service: Main process exited, code=killed, status=9/KILL",
+    "systemd[1]: mariadb.service: Failed with result 'oom-kill'."]
+OOMD_KILL = [
+    "systemd-oomd[301]: Killed /system.slice/apache2.service due to memory pressure for "
+    "/system.slice being 83.21% > 80.00% for > 20s with reclaim activity",
+    "systemd[1]: apache2.service: systemd-oomd killed 14 process(es) in this unit.",
+    "systemd[1]: apache2.service: Failed with result 'oom-kill'."]
+
+
+def _oom_cause(lines):
+    return diagnose.causes(bundle(oom_kills=lines), 97, 100)
+
+
 def test_an_oom_kill_counts_once_however_many_lines_name_it():
     """The kernel writes up to four lines per kill, each matched by oom_kills' grep: one
     mariadbd killed was 'Kehabisan memori: 4 proses dihentikan'. Processes are counted by
     pid (Debian 10's 4.19 words, a cgroup's kill named only in its oom-kill line)."""
-    one = ["kernel: php-fpm8.2 invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|"
-           "__GFP_COMP), order=0, oom_score_adj=0",
-           "kernel: oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,"
-           "mems_allowed=0,global_oom,task_memcg=/system.slice/mariadb.service,"
-           "task=mariadbd,pid=812,uid=106",
-           "kernel: Out of memory: Killed process 812 (mariadbd) total-vm:2419724kB, "
-           "anon-rss:1702136kB, file-rss:0kB, shmem-rss:0kB, UID:106 pgtables:3712kB "
-           "oom_score_adj:0",
-           "kernel: oom_reaper: reaped process 812 (mariadbd), now anon-rss:0kB, "
-           "file-rss:0kB, shmem-rss:0kB"]
     older = ["kernel: Out of memory: Kill process 901 (php-fpm7.3) score 311 or sacrifice "
              "child", "kernel: Killed process 901 (php-fpm7.3) total-vm:612000kB"]
     cgroup = ["kernel: oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,"
               "mems_allowed=0,oom_memcg=/system.slice/apache2.service,"
               "task_memcg=/system.slice/apache2.service,task=apache2,pid=77,uid=33"]
-    for lines, count in ((one, 1), (one + older + cgroup, 3), (one[:1], 1)):
-        assert diagnose.causes(bundle(oom_kills=lines), 97, 100) == [
-            f"Kehabisan memori: {count} proses dihentikan (OOM)"]
+    mariadbd = "kernel mariadbd pid 812 (mariadb.service)"
+    for lines, kills in (
+            (KERNEL_KILL, [mariadbd]),
+            (KERNEL_KILL + older + cgroup,
+             [mariadbd, "kernel php-fpm7.3 pid 901", "kernel apache2 pid 77 (apache2.service)"]),
+            (KERNEL_KILL[:1], ["kernel (korban tidak tercatat)"])):
+        assert _oom_cause(lines) == [
+            f"Kehabisan memori: {len(kills)} pembunuhan OOM: " + ", ".join(kills)]
+
+
+def test_oom_kills_of_systemd_oomd_and_systemds_unit_lines_are_counted_once_each():
+    """systemd-oomd's kills (Debian 12's optional systemd-oomd) and systemd's lines of a
+    unit an OOM kill ended were not read, or counted as a kill of the kernel's with no
+    source: a unit killed by systemd-oomd alone was a process 'dihentikan' of no one's. A
+    kill is counted once, by its source: the kernel's by pid, systemd-oomd's by unit
+    (its own line and systemd's), and systemd's word for a unit only when no kill read
+    is the unit's (the kernel's lines left before the window)."""
+    mariadbd = "kernel mariadbd pid 812 (mariadb.service)"
+    for lines, kills in (
+            (KERNEL_KILL + UNIT_SAYS_OOM, [mariadbd]),
+            (OOMD_KILL, ["systemd-oomd apache2.service"]),
+            (OOMD_KILL[1:], ["systemd-oomd apache2.service"]),
+            (UNIT_SAYS_OOM, ["systemd mariadb.service"]),
+            # the oom-kill line, naming the unit, before the window
+            (KERNEL_KILL[2:] + UNIT_SAYS_OOM, [mariadbd]),
+            (OOMD_KILL + KERNEL_KILL + UNIT_SAYS_OOM, ["systemd-oomd apache2.service", mariadbd]),
+            # the kernel's lines naming the victim before the window
+            (KERNEL_KILL[:1] + UNIT_SAYS_OOM, ["kernel (mariadb.service)"]),
+            (KERNEL_KILL[:1] + OOMD_KILL,
+             ["systemd-oomd apache2.service", "kernel (korban tidak tercatat)"]),
+            # systemd 254 and later mark the cgroup, then kill it
+            (["systemd-oomd[301]: Marked /system.slice/mariadb.service for killing due to "
+              "memory pressure for /system.slice being 90.10% > 80.00% for > 20s with "
+              "reclaim activity"], ["systemd-oomd mariadb.service"])):
+        assert _oom_cause(lines) == [
+            f"Kehabisan memori: {len(kills)} pembunuhan OOM: " + ", ".join(kills)], lines
+
+
+def test_another_programs_out_of_memory_is_no_oom_kill():
+    """oom_kills' grep matches 'Out of memory' wherever it is written: PHP's fatal error
+    (a script over memory_limit) was 'Kehabisan memori: 1 proses dihentikan (OOM)'."""
+    assert _oom_cause(["php-fpm8.2[911]: PHP Fatal error:  Out of memory (allocated "
+                       "2097152 bytes) (tried to allocate 4096 bytes) in /var/www/x.php"]) == []
+
+
+def test_the_oom_grep_reads_every_line_of_a_kill(tmp_path, monkeypatch, real_module):
+    """oom_kills' --grep ('Out of memory|oom-kill|oom_reaper', case-sensitive as it has
+    capitals) left out systemd-oomd's kills and systemd's 'killed by the OOM killer':
+    journalctl's --grep is a fake applying it with grep -E (PCRE2 alike for it)."""
+    journal = tmp_path / "journal.txt"
+    unrelated = ["systemd[1]: Started mariadb.service - MariaDB 10.11.19 database server.",
+                 "kernel: Killed by signal 9 after 5 s",
+                 "systemd-oomd[301]: Swap is currently not detected; memory pressure usage "
+                 "will be degraded"]
+    kills = KERNEL_KILL + UNIT_SAYS_OOM[::2] + OOMD_KILL
+    journal.write_text("\n".join(f"2026-12-04T10:00:00+0700 sipp {line}"
+                                  for line in unrelated + kills) + "\n")
+    bundle = _diagnosis(tmp_path, monkeypatch, real_module, journalctl=f"""
+while [ $# -gt 0 ]; do
+  [ "$1" = --grep ] && exec grep -E -- "$2" '{journal}'
+  shift
+done
+""")
+    assert bundle["oom_kills"] == [f"2026-12-04T10:00:00+0700 sipp {line}" for line in kills]
+    assert "Kehabisan memori: 2 pembunuhan OOM: kernel mariadbd pid 812 (mariadb.service), " \
+        "systemd-oomd apache2.service" in diagnose.causes(bundle, 97, 100)
 
 
 def _fs(path, size_mb, free_mb, used_percent):
