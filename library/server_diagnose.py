@@ -48,10 +48,13 @@ description:
     A log's tail is read from its last 64 KiB, and a line cut there is left out: its
     secret could not be known for one."
   - "Causes recognised: a full disk or inode table, a stopped or failed database, a
-    database that does not answer C(mariadb-admin ping) in time, or whose unit runs while
-    its ping fails (named by the ping's error line, masked as log lines are: C(Too many
-    connections), C(Can't connect to local server through socket ...); an C(Access
-    denied) is the server's answer, no cause), a web server that was killed or stopped,
+    database being started (C(MariaDB sedang dijalankan (mariadb: activating/start, result
+    success)): not serving yet, its crash recovery may take long; one waiting to restart,
+    activating/auto-restart, is stopped), a database that does not answer C(mariadb-admin
+    ping) in time, or whose unit runs while its ping fails (named by the ping's error line,
+    masked as log lines are: C(Too many connections), C(Can't connect to local server
+    through socket ...); an C(Access denied) is the server's answer, no cause), a web
+    server that was killed, stopped or is being started,
     other failed units, out-of-memory kills, an overloaded host, unreachable court hosts."
   - "Out-of-memory kills are read from the journal's last O(log_lines) lines naming one:
     the kernel's, systemd-oomd's (C(Killed /system.slice/mariadb.service due to memory
@@ -703,6 +706,14 @@ def oom_kills(lines: list[str]) -> list[OomKill]:
     return list(kills.values())
 
 
+def starting(service: dict[str, Any]) -> bool:
+    """Whether systemd is starting ``service`` (activating: condition, start-pre, start,
+    start-post), not waiting to restart it after it stopped (activating/auto-restart;
+    systemd 254: auto-restart-queued)."""
+    return service["active"] == "activating" \
+        and not (service["sub"] or "").startswith("auto-restart")
+
+
 def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
            load_per_cpu: float = 2.0) -> list[str]:
     """The likely causes, most serious first (Bahasa Indonesia)."""
@@ -720,7 +731,12 @@ def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
             continue
         reported.add(svc["unit"])
         state = f"{svc['name']}: {svc['active']}/{svc['sub']}, result {svc['result']}"
-        if svc["name"] in DATABASES:
+        if starting(svc):
+            # not serving yet, a cause: MariaDB's crash recovery may take long (its ping
+            # fails meanwhile, named by this line)
+            label = "MariaDB" if svc["name"] in DATABASES else f"Web server {svc['name']}"
+            found.append(f"{label} sedang dijalankan ({state})")
+        elif svc["name"] in DATABASES:
             found.append(f"MariaDB berhenti ({state})")
         elif svc["result"] == "signal":
             found.append(f"Web server {svc['name']} mati dibunuh sinyal ({state})")

@@ -294,6 +294,28 @@ def test_a_failed_unit_is_named_once_and_a_disabled_one_too():
         "Unit systemd gagal: apache2.service"]
 
 
+@pytest.mark.parametrize(("name", "sub", "result", "cause"), [
+    ("mariadb", "start", "success",
+     "MariaDB sedang dijalankan (mariadb: activating/start, result success)"),
+    ("mariadb", "start-post", "success",
+     "MariaDB sedang dijalankan (mariadb: activating/start-post, result success)"),
+    ("mariadb", "auto-restart", "signal",
+     "MariaDB berhenti (mariadb: activating/auto-restart, result signal)"),
+    ("nginx", "start", "success",
+     "Web server nginx sedang dijalankan (nginx: activating/start, result success)"),
+], ids=["start", "start-post", "auto-restart", "web"])
+def test_a_unit_being_started_is_named_so_not_stopped(name, sub, result, cause):
+    """MariaDB in a long crash recovery (activating/start until InnoDB is ready, its ping
+    failing) was 'MariaDB berhenti': it is being started, a cause still (not serving
+    yet), named by its state. One waiting to restart after it died (auto-restart) is
+    stopped."""
+    assert diagnose.causes(bundle(services=[
+        {"name": name, "unit": f"{name}.service", "active": "activating", "sub": sub,
+         "result": result, "enabled": "enabled"}],
+        mariadb_ping={"rc": 1, "output": NO_SOCKET, "error": "Can't connect"}), 97, 100) \
+        == [cause]
+
+
 # A kernel OOM kill of mariadbd as systemd 252 on Debian 12's 6.1 journals it (short-iso),
 # with systemd's lines for its unit, and a kill of systemd-oomd's.
 KERNEL_KILL = [
