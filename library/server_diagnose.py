@@ -184,6 +184,9 @@ ERROR_LOGS = {
     "apache2": ["/var/log/apache2/error.log"],
 }
 DATABASES = ("mariadb", "mysql")
+# systemd's ActiveStates of a unit that serves (reloading: it reads its configuration
+# again, as logrotate's postrotate makes a web server do).
+RUNNING = ("active", "reloading")
 # The share of a file system's size that is the bound of its free space when less than
 # min_free_mb: on one smaller than ten times that, so many MiB free is no full disk.
 MIN_FREE_SHARE = 0.1
@@ -727,7 +730,7 @@ def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
             found.append(f"Inode habis: {fs['path']} terpakai {fs['inodes_percent']}%")
     reported: set[str] = set()
     for svc in bundle["services"]:
-        if svc["active"] == "active" or svc["enabled"] not in ("enabled", "static"):
+        if svc["active"] in RUNNING or svc["enabled"] not in ("enabled", "static"):
             continue
         reported.add(svc["unit"])
         state = f"{svc['name']}: {svc['active']}/{svc['sub']}, result {svc['result']}"
@@ -745,7 +748,7 @@ def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
     ping = bundle.get("mariadb_ping") or {}
     if ping.get("timed_out"):
         found.append(f"MariaDB tidak menjawab ({ping['output']})")
-    elif ping.get("error") and any(s["name"] in DATABASES and s["active"] == "active"
+    elif ping.get("error") and any(s["name"] in DATABASES and s["active"] in RUNNING
                                    for s in bundle["services"]):
         # a database unit stopped is named above: its ping's failure says nothing more
         found.append(f"MariaDB tidak menjawab ({ping['error']})")

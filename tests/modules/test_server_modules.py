@@ -316,6 +316,16 @@ def test_a_unit_being_started_is_named_so_not_stopped(name, sub, result, cause):
         == [cause]
 
 
+
+@pytest.mark.parametrize("name", ["mariadb", "nginx"])
+def test_a_unit_reloading_its_configuration_is_running(name):
+    """A unit reloading (ActiveState reloading: running, reading its configuration again,
+    as logrotate's postrotate makes nginx do every night) serves: it is no cause, where it
+    was named 'MariaDB berhenti' / 'tidak berjalan'."""
+    assert diagnose.causes(bundle(services=[
+        {"name": name, "unit": f"{name}.service", "active": "reloading", "sub": "reload",
+         "result": "success", "enabled": "enabled"}]), 97, 100) == []
+
 # A kernel OOM kill of mariadbd as systemd 252 on Debian 12's 6.1 journals it (short-iso),
 # with systemd's lines for its unit, and a kill of systemd-oomd's.
 KERNEL_KILL = [
