@@ -246,12 +246,28 @@ _SAMBA_CREDENTIALS = re.compile(
 # An SQL statement setting a password (a failed GRANT, CREATE USER or ALTER USER quoted in
 # an error): IDENTIFIED BY 'X', IDENTIFIED WITH plugin BY 'X', MariaDB's IDENTIFIED VIA
 # plugin USING PASSWORD('X'), SET PASSWORD ... = 'X'. The value is quoted (SQL's string, so
-# prose such as 'identified by its name' is kept); its quotes may be doubled or escaped, as
-# YAML or JSON show a string holding it.
+# prose such as 'identified by its name' is kept) and read whole as SQL reads it: a quote
+# in it doubled ('it''s') or escaped ('it\'s'), also as a JSON or Python string shows the
+# statement (\'X\', \"X\") or a YAML single-quoted one (''X'', its quote as ''''). A quote
+# followed by a letter or digit does not end it (no statement goes on so; a JSON string's
+# 'it\\'s' does); unterminated (a cut line), it runs to the line's end. Each form ends at
+# its first unmatched quote, so a line is read once, without backtracking; SET PASSWORD's
+# account before '=' is bounded (MariaDB's user and host names are).
+def _sql_string(q: str) -> str:
+    """The pattern of an SQL string literal quoted by ``q`` (' or ") in its three forms."""
+    escaped = (rf"\\{q}(?:[^\\\n]|\\\\(?:\\.|[^\\\n])?|\\{q}\\{q}|\\[^\\{q}\n])*"
+               rf"(?:\\{q}|\\?(?=\n|\Z))")
+    doubled = (rf"{q}{q}(?!{q})(?:[^{q}\\\n]|{q}{{4}}|\\(?:{q}{q}|[^{q}\n])?)*"
+               rf"(?:{q}{q}?|(?=\n|\Z))")
+    plain = rf"{q}(?:[^{q}\\\n]|{q}{q}|{q}(?=\w)|\\.?)*(?:{q}|(?=\n|\Z))"
+    return f"{escaped}|{doubled}|{plain}"
+
+
+_SINGLE_QUOTED, _DOUBLE_QUOTED = _sql_string("'"), _sql_string('"')
 _SQL_PASSWORD = re.compile(
     r"((?:\bIDENTIFIED(?:\s+(?:WITH|VIA)\s+[\w'\"`]+)?\s+(?:BY|AS|USING)"
-    r"|\bSET\s+PASSWORD\b[^=\n]*=)\s*(?:(?:OLD_)?PASSWORD\b\s*\(?\s*)?)"
-    r"(?:\\?'+(?:[^'\\\n]|\\.)*?\\?'+|\\?\"+(?:[^\"\\\n]|\\.)*?\\?\"+)",
+    r"|\bSET\s+PASSWORD\b[^=\n]{0,512}=)\s*(?:(?:OLD_)?PASSWORD\b\s*\(?\s*)?)"
+    rf"(?:{_SINGLE_QUOTED}|{_DOUBLE_QUOTED})",
     re.IGNORECASE)
 
 
@@ -280,7 +296,7 @@ def mask_command(text: str | None) -> str | None:
     shown = mask_text(text)
     if not shown:
         return shown
-    for pattern in (_COMMAND_OPTION, _COMMAND_ASSIGNMENT, _SQL_PASSWORD):
+    for pattern in (_SQL_PASSWORD, _COMMAND_OPTION, _COMMAND_ASSIGNMENT):
         shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
     shown = _mask_tool_options(shown)
     client = _CLIENT.search(shown)
