@@ -244,15 +244,16 @@ _TOOL_OPTIONS = tuple(
 _SAMBA_CREDENTIALS = re.compile(
     rf"({_WORD_START}(?:-U\s*|--user(?:name)?(?:=|\s+))[^\s%]+%)\S+")
 # An SQL statement setting a password (a failed GRANT, CREATE USER or ALTER USER quoted in
-# an error): IDENTIFIED BY 'X', IDENTIFIED WITH plugin BY 'X', MariaDB's IDENTIFIED VIA
-# plugin USING PASSWORD('X'), SET PASSWORD ... = 'X'. The value is quoted (SQL's string, so
-# prose such as 'identified by its name' is kept) and read whole as SQL reads it: a quote
-# in it doubled ('it''s') or escaped ('it\'s'), also as a JSON or Python string shows the
-# statement (\'X\', \"X\") or a YAML single-quoted one (''X'', its quote as ''''). A quote
-# followed by a letter or digit does not end it (no statement goes on so; a JSON string's
-# 'it\\'s' does); unterminated (a cut line), it runs to the line's end. Each form ends at
-# its first unmatched quote, so a line is read once, without backtracking; SET PASSWORD's
-# account before '=' is bounded (MariaDB's user and host names are).
+# an error or a log): IDENTIFIED BY 'X', IDENTIFIED WITH plugin BY 'X', MariaDB's
+# IDENTIFIED VIA plugin USING PASSWORD('X'), SET PASSWORD ... = 'X'. The value is quoted
+# (SQL's string, so prose such as 'identified by its name' is kept) and read whole as SQL
+# reads it: a quote in it doubled ('it''s') or escaped ('it\'s'), also as a JSON or Python
+# string shows the statement (\'X\', \"X\") or a YAML single-quoted one (''X'', its quote
+# as ''''). A quote followed by a letter or digit does not end it (no statement goes on
+# so; a JSON string's 'it\\'s' does); unterminated (a cut line), it runs to the line's end.
+# Each form ends at its first unmatched quote, so a line is read once, without
+# backtracking; SET PASSWORD's account before '=' is bounded (MariaDB's user and host
+# names are).
 def _sql_string(q: str) -> str:
     """The pattern of an SQL string literal quoted by ``q`` (' or ") in its three forms."""
     escaped = (rf"\\{q}(?:[^\\\n]|\\\\(?:\\.|[^\\\n])?|\\{q}\\{q}|\\[^\\{q}\n])*"
@@ -373,8 +374,11 @@ _LOG_CALL = re.compile(
 
 def mask_log_line(text: str) -> str:
     """A log line (journal, a service's error log) as the records show it: every URL
-    masked (mask_url), ``NAME=value`` words with a secret-looking name, and the arguments
-    of a PHP stack frame that logs in (PDO's constructor, mysqli_connect...)."""
+    masked (mask_url), the password of an SQL statement setting one (``IDENTIFIED BY 'X'``:
+    a failed GRANT in MariaDB's or an application's log, as mask_command), ``NAME=value``
+    words with a secret-looking name, and the arguments of a PHP stack frame that logs in
+    (PDO's constructor, mysqli_connect...)."""
     shown = str(mask_text(text))
-    shown = _COMMAND_ASSIGNMENT.sub(lambda m: m.group(1) + MASK, shown)
+    for pattern in (_SQL_PASSWORD, _COMMAND_ASSIGNMENT):
+        shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
     return _LOG_CALL.sub(lambda m: m.group(1) + MASK, shown)
