@@ -140,15 +140,18 @@ def _tool(name: str) -> str:
 # Other tools whose password is an option's value, once their name was given: sshpass's
 # -pX or -p X among its own options (before the command it runs, so sshpass -p X ssh -p 22
 # keeps the port), 7-Zip's -pX (7z, 7za, 7zr, 7zz), zip's and unzip's -P X, curl's
-# user:X of -u, -U, --user or --proxy-user. Samba's user%X of -U or --user is masked
-# after any name (smbclient, rpcclient, net, smbget: nothing else writes user%password).
+# user:X of -u, -U, --user or --proxy-user, openssl's -k X (enc's password; curl -k,
+# ssh -k and ls -k are other options, and -kfile names a file). Samba's user%X of -U or
+# --user is masked after any name (smbclient, rpcclient, net, smbget: nothing else writes
+# user%password).
 _SSHPASS = _tool("sshpass")
 _SEVEN_ZIP = _tool("7z[arz]?")
 _ZIP = _tool("(?:un)?zip")
 _CURL = _tool("curl")
+_OPENSSL = _tool("openssl")
 _ARGV_TOOLS = (("mariadb", _CLIENT), ("sshpass", re.compile(_SSHPASS)),
                ("7z", re.compile(_SEVEN_ZIP)), ("zip", re.compile(_ZIP)),
-               ("curl", re.compile(_CURL)))
+               ("curl", re.compile(_CURL)), ("openssl", re.compile(_OPENSSL)))
 _SSHPASS_ARGUMENT = ("-d", "-f", "-P")  # its options whose value is the next word
 _CURL_USER = ("-u", "-U", "--user", "--proxy-user")
 _SAMBA_USER = ("-U", "--user", "--username")
@@ -169,7 +172,7 @@ def _tool_word(word: str, previous: str, tools: set[str]) -> str | None:
     """The word masked by the rules of the tools named before it (None: not a secret)."""
     if ("mariadb" in tools or "sshpass" in tools) and previous == "-p":
         return MASK
-    if "zip" in tools and previous == "-P":
+    if ("zip" in tools and previous == "-P") or ("openssl" in tools and previous == "-k"):
         return MASK
     if "curl" in tools and previous in _CURL_USER:
         return _after(word, ":")
@@ -200,7 +203,7 @@ def _tools_after(word: str, previous: str, tools: set[str]) -> set[str]:
 def mask_argv(argv: list[str]) -> list[str]:
     """A command line's words with the values of password options replaced by ***
     (-pX and a bare -p's next word once a MariaDB/MySQL client's name was among them;
-    the password options of sshpass, 7-Zip, zip, unzip, curl and Samba's tools)."""
+    the password options of sshpass, 7-Zip, zip, unzip, curl, openssl and Samba's tools)."""
     masked: list[str] = []
     tools: set[str] = set()
     previous = ""
@@ -240,6 +243,7 @@ _TOOL_OPTIONS = tuple(
         (_SEVEN_ZIP, rf"({_WORD_START}-p)\S+"),
         (_ZIP, rf"({_WORD_START}-P\s*)\S+"),
         (_CURL, rf"({_WORD_START}(?:-[uU]\s*|--(?:proxy-)?user(?:=|\s+))[^\s:]*:)\S+"),
+        (_OPENSSL, rf"({_WORD_START}-k\s+)\S+"),
     ))
 _SAMBA_CREDENTIALS = re.compile(
     rf"({_WORD_START}(?:-U\s*|--user(?:name)?(?:=|\s+))[^\s%]+%)\S+")
@@ -290,7 +294,7 @@ def mask_command(text: str | None) -> str | None:
     (``--password=X``, ``--api-key X``) and ``NAME=value`` words replaced by ***, and a
     MariaDB/MySQL client's ``-pX`` or ``-p X`` after its name (``mysql -pX``, ``mydumper
     -p X``; ``find -perm`` is kept), the password options of sshpass, 7-Zip, zip, unzip,
-    curl and Samba's tools, and the password of an SQL statement setting one
+    curl, openssl and Samba's tools, and the password of an SQL statement setting one
     (``IDENTIFIED BY 'X'``).
     Also a Jinja filter on the controller (plugins/filter/sop_secrets.py), and how the
     runner records a failed task's cause (runner/sop/masking.py)."""

@@ -1087,7 +1087,13 @@ def test_mask_command_reads_words_a_quote_or_bracket_begins(message, shown):
     ("wget --password=S3cretX https://x/", "wget --password=*** https://x/"),
     ("openssl enc -aes-256-cbc -pass pass:S3cretX -in f",
      "openssl enc -aes-256-cbc -pass *** -in f"),
+    ("tar c /etc | /usr/bin/openssl enc -aes-256-cbc -pbkdf2 -k S3cretX -out b.enc",
+     "tar c /etc | /usr/bin/openssl enc -aes-256-cbc -pbkdf2 -k *** -out b.enc"),
+    ("openssl aes-256-cbc -d -k S3cretX -kfile /etc/key -in b.enc",
+     "openssl aes-256-cbc -d -k *** -kfile /etc/key -in b.enc"),
     # other tools' ordinary options are kept
+    ("curl -k https://x/; ssh -k h; ls -k /srv; openssl enc -kfile /etc/key -in f",
+     "curl -k https://x/; ssh -k h; ls -k /srv; openssl enc -kfile /etc/key -in f"),
     ("mkdir -p /srv/b; ssh -p 22 backup; cp -pr a b; scp -P 2222 f h:; rsync -P a b",
      "mkdir -p /srv/b; ssh -p 22 backup; cp -pr a b; scp -P 2222 f h:; rsync -P a b"),
     ("docker run -u 1000:1000 img; date -u +%s; curl -u sipp https://x/",
@@ -1095,7 +1101,8 @@ def test_mask_command_reads_words_a_quote_or_bracket_begins(message, shown):
 ])
 def test_mask_command_masks_other_tools_password_options(command, shown):
     # -pX was masked only after a MariaDB client's name (to keep find -perm and mkdir -p):
-    # sshpass's and 7-Zip's -pX, zip's -P X, curl's user:X and Samba's user%X were kept
+    # sshpass's and 7-Zip's -pX, zip's -P X, curl's user:X, Samba's user%X and openssl's
+    # -k X were kept
     assert secrets.mask_command(command) == shown
 
 
@@ -1109,6 +1116,9 @@ def test_mask_command_masks_other_tools_password_options(command, shown):
     (["curl", "-u", "sipp:S3cretX", "--user=a:S3cretX"],
      ["curl", "-u", "sipp:***", "--user=a:***"]),
     (["smbclient", "//nas/b", "-U", "sipp%S3cretX"], ["smbclient", "//nas/b", "-U", "sipp%***"]),
+    (["openssl", "enc", "-d", "-k", "S3cretX", "-kfile", "/etc/key"],
+     ["openssl", "enc", "-d", "-k", "***", "-kfile", "/etc/key"]),
+    (["curl", "-k", "https://x/"], ["curl", "-k", "https://x/"]),
     (["docker", "run", "-u", "1000:1000", "-p", "80"],
      ["docker", "run", "-u", "1000:1000", "-p", "80"]),
 ])
