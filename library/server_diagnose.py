@@ -43,8 +43,10 @@ description:
     an empty list, not a failure."
   - "Log lines are kept as the records may show them (C(mask_log_line) of
     C(module_utils/sop_secrets.py)): URL credentials, C(NAME=value) words with a
-    secret-looking name, and the arguments of a PHP stack frame that logs in (PDO's
-    constructor, C(mysqli_connect), any function named for a connection or login) are ***.
+    secret-looking name, the password an SQL statement sets (C(IDENTIFIED BY 'X'),
+    C(SET PASSWORD ... = PASSWORD('X'))), and the arguments of a PHP stack frame that logs
+    in (PDO's constructor, C(mysqli_connect), any function named for a connection or
+    login) are ***.
     A log's tail is read from its last 64 KiB, and a line cut there is left out: its
     secret could not be known for one."
   - "Causes recognised: a full disk or inode table, a stopped or failed database, a
