@@ -10,6 +10,7 @@ loads it for the roles; ``sop`` is installed from the checkout (``pip install -e
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -40,22 +41,37 @@ def mask_ansible_error(text: str) -> str:
     return str(_SECRETS.mask_ansible_error(text) or "")
 
 
+# The names of secret settings: sop_secrets' own pattern for a quoted ``"key": value`` that
+# mask_ansible_error masks (sipp_db_password, DB_Password, dbPassword, password_file; not
+# KeyError, no_log, changed), one implementation.
+_SECRET_KEY: re.Pattern[str] = re.compile(_SECRETS._KEY_ANY_CASE)
+
+
 def mask_event(event: dict[str, Any]) -> None:
-    """An ansible-runner event as its artifacts keep it: every string in it (a failed
-    task's stderr and msg, the text shown for it) masked by ``mask_ansible_error``, in
-    place: the event handler's dict is the one ansible-runner then writes to
-    ``job_events/`` and, for a task's event, its text to the ``stdout`` artifact. The
-    nested values are replaced, not changed: what read the event before keeps them."""
-    masked = _masked(event)
+    """An ansible-runner event as its artifacts keep it, in place: every string in it (a
+    failed task's stderr and msg, the text shown for it) masked by ``mask_ansible_error``,
+    and every string or number under a key named as a secret setting (a ``set_fact`` or
+    ``include_vars`` result's ``sipp_db_password``, a ``password`` among the module's
+    ``invocation.module_args`` it did not declare no_log), at any depth, replaced by ***.
+    The event handler's dict is the one ansible-runner then writes to ``job_events/`` and,
+    for a task's event, its text to the ``stdout`` artifact. The nested values are
+    replaced, not changed: what read the event before keeps them."""
+    masked = _masked(event, secret=False)
     event.clear()
     event.update(masked)
 
 
-def _masked(value: Any) -> Any:
+def _masked(value: Any, *, secret: bool) -> Any:
+    """``value`` masked; ``secret``: it is (or is inside) a secret setting's value."""
+    if isinstance(value, dict):
+        return {
+            key: _masked(item, secret=secret or _SECRET_KEY.fullmatch(str(key)) is not None)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_masked(item, secret=secret) for item in value]
+    if secret and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return _SECRETS.MASK
     if isinstance(value, str):
         return mask_ansible_error(value)
-    if isinstance(value, dict):
-        return {key: _masked(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_masked(item) for item in value]
     return value

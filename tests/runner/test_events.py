@@ -287,3 +287,32 @@ def test_a_start_resolved_between_events_is_the_activitys_start(tmp_path: Path) 
     assert recorder.activities[2].started.second == 5
     recorder(_event("runner_on_ok", "u1", "09", host="h1", res={}))
     assert recorder.activities[2].duration == 4.0
+
+
+def test_a_secret_settings_value_in_an_event_is_masked_at_any_depth() -> None:
+    """A result's structured values were kept in job_events/ as written when a string
+    held no secret pattern: a set_fact's or include_vars' ``sipp_db_password`` (no no_log),
+    a module's undeclared ``password`` in invocation.module_args. A value under a key named
+    as a secret setting is masked, as mask_ansible_error masks ``"key": value`` in text;
+    other keys (``no_log``, ``changed``, ``KeyError``) and booleans and nulls are kept; what
+    read the event before (the recorder) keeps the values it read."""
+    from sop.masking import mask_event  # noqa: PLC0415 (the runner's, not the recorder's)
+
+    facts = {"sipp_db_password": "Hunter2x", "sipp_db_port": 3306, "DB_Password": 1234,
+             "court": {"dbPassword": "Hunter3x", "name": "PN Contoh"}}
+    args = {"password": "Hunter4x", "password_file": "/etc/x", "api_tokens": ["a1", "b2"],
+            "no_log": False, "token": None, "authorized": True, "KeyError": "kept"}
+    event = {"event": "runner_on_ok", "event_data": {"res": {
+        "ansible_facts": facts, "invocation": {"module_args": args}, "changed": False,
+        "msg": "mysql -pHunter5x"}}}
+    mask_event(event)
+    res = event["event_data"]["res"]  # type: ignore[index]
+    assert res["ansible_facts"] == {
+        "sipp_db_password": "***", "sipp_db_port": 3306, "DB_Password": "***",
+        "court": {"dbPassword": "***", "name": "PN Contoh"}}
+    assert res["invocation"]["module_args"] == {
+        "password": "***", "password_file": "***", "api_tokens": ["***", "***"],
+        "no_log": False, "token": None, "authorized": True, "KeyError": "kept"}
+    assert (res["changed"], res["msg"]) == (False, "mysql -p***")
+    assert "Hunter" not in json.dumps(event)
+    assert facts["sipp_db_password"] == "Hunter2x" and args["password"] == "Hunter4x"
