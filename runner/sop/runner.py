@@ -45,7 +45,7 @@ from sop.locking import target
 from sop.masking import mask_ansible_error, mask_event
 from sop.schedule import court_timezone, office_clock
 from sop.statuses import cut_short_status
-from sop.sweep import ARTIFACTS_DIR, private_dir, scrub_command
+from sop.sweep import ARTIFACTS_DIR, claim_artifacts, private_dir, scrub_command
 
 if TYPE_CHECKING:
     from ansible_runner import Runner
@@ -646,6 +646,8 @@ def _runner(
     # environment, not on ansible-playbook's command line: what the playbook runs on the
     # controller (`sop -i` in SOP Pengamanan TI) reads the same vault.
     vault_env = {"ANSIBLE_VAULT_PASSWORD_FILE": vault_file} if vault_file else {}
+    ident = _artifact_ident(artifacts_root, execution_id)
+    claim_artifacts(private, ident)  # its raw events are its own while it runs
     return init_runner(
         private_data_dir=str(private),
         project_dir=str(request.project_dir),
@@ -662,7 +664,7 @@ def _runner(
         settings={"pexpect_timeout": CANCEL_CHECK_SECONDS},
         suppress_env_files=True,  # envvars and settings stay in memory
         artifact_dir=str(artifacts_root),
-        ident=_artifact_ident(artifacts_root, execution_id),
+        ident=ident,
         rotate_artifacts=keep,
         fact_cache_type="",  # keep ansible.cfg's fact cache
         quiet=True,

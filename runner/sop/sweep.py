@@ -7,6 +7,14 @@ environment into the artifacts' `command` file, which the runner rewrites withou
 soon as ansible-playbook starts. A `sop` killed before its own clean-up leaves these
 behind: every `sop` command first removes the private dirs of dead processes and scrubs
 any `command` file still holding an environment.
+
+ansible-playbook's callback (ansible-runner's awx_display) hands each event over raw, in
+`job_events/<uuid>-partial.json` (written through a `.tmp` file of that name), which the
+run's ansible-runner reads, hands the event handler (which masks it) and removes. A `sop`
+killed mid-run leaves its playbook's last ones unread, unmasked (a cancel kills the
+playbook's process group, which then writes none): every `sop` command removes those
+of any artifact dir no live run claims (a run names its artifact dir in its private dir
+before its playbook starts).
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import os
 import shutil
 import tempfile
 import time
+from contextlib import suppress
 from pathlib import Path
 
 from sop.liveness import is_alive, process_token
@@ -25,6 +34,9 @@ ARTIFACTS_DIR = "artifacts"
 # A `command` file that does not parse is a crash's half-written one, unless its writer
 # may still be writing it.
 PARTIAL_WRITE_SECONDS = 60
+# In a run's private dir: the name of its artifact dir (under ARTIFACTS_DIR).
+CLAIM_FILE = "artifact-dir"
+RAW_EVENT = "-partial.json"  # in a name: job_events/<uuid>-partial.json, and its .tmp
 
 
 def private_dir(data_dir: Path) -> Path:
@@ -42,6 +54,29 @@ def _owner_alive(name: str) -> bool:
     if not pid.isdigit():
         return False
     return is_alive(int(pid), None if token in ("", "x") else token)
+
+
+def claim_artifacts(private: Path, ident: str) -> None:
+    """Name the run's artifact dir in its private dir, before its playbook starts: while the
+    run's process lives, no sweep removes that dir's raw events."""
+    (private / CLAIM_FILE).write_text(ident, encoding="utf-8")
+
+
+def _claimed(private: Path) -> str:
+    try:
+        return (private / CLAIM_FILE).read_text(encoding="utf-8")
+    except OSError:
+        return ""  # not claimed yet, or its run just ended
+
+
+def _raw_events(artifacts: Path) -> list[Path]:
+    """The raw events under every artifact dir (os.scandir: a sweep lists some 100 artifact
+    dirs of hundreds of events each before every `sop` command)."""
+    found: list[Path] = []
+    for run in artifacts.glob("*/job_events"):
+        with suppress(OSError), os.scandir(run) as events:  # an artifact dir rotated away
+            found += [Path(event.path) for event in events if RAW_EVENT in event.name]
+    return found
 
 
 def scrub_command(command_file: Path) -> None:
@@ -74,13 +109,22 @@ def scrub_command(command_file: Path) -> None:
 
 
 def sweep(data_dir: Path) -> None:
-    """Remove dead processes' private dirs; scrub unscrubbed `command` artifacts."""
+    """Remove dead processes' private dirs and the raw events of artifact dirs no live run
+    claims; scrub unscrubbed `command` artifacts."""
+    artifacts = data_dir / ARTIFACTS_DIR
+    # Listed before the live runs are read: a run starting in between claims its artifact
+    # dir before its first event, so none of its files is in this list.
+    raw_events = _raw_events(artifacts)
+    live: set[str] = set()
     run_root = data_dir / RUN_DIR
     if run_root.is_dir():
         for entry in run_root.iterdir():
-            if not _owner_alive(entry.name):
+            if _owner_alive(entry.name):
+                live.add(_claimed(entry))
+            else:
                 shutil.rmtree(entry, ignore_errors=True)
-    artifacts = data_dir / ARTIFACTS_DIR
-    if artifacts.is_dir():
-        for command_file in artifacts.glob("*/command"):
-            scrub_command(command_file)
+    for event in raw_events:
+        if event.parent.parent.name not in live:
+            event.unlink(missing_ok=True)
+    for command_file in artifacts.glob("*/command"):
+        scrub_command(command_file)

@@ -704,6 +704,35 @@ def test_killed_run_leaves_no_secret_on_disk(sop_env: dict[str, str], tmp_path: 
     _wait_gone(playbook_pid, timeout=30)
 
 
+def test_killed_runs_raw_events_are_swept_and_a_live_runs_kept(
+    sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """ansible-playbook outlives a killed `sop` to the end of its task and writes that
+    task's event raw (job_events/<uuid>-partial.json: its stdout unmasked) for an
+    ansible-runner that is gone. The next `sop` command removes it; while a run lives,
+    its private dir claims its artifact dir, whose raw events no sweep touches."""
+    data = Path(sop_env["SOP_DATA_DIR"])
+    slow = spawn_sop(
+        sop_env, "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path / 'w'}",
+        "-e", '{"demo_push_command": "sleep 4.7; echo Raw-Event-5512"}',
+    )  # fmt: skip
+    playbook_pid = _playbook_pid(sop_env)
+    _wait_for_command("sh -c sleep 4.7; echo Raw-Event-5512")
+    assert [p.read_text() for p in (data / "run").glob("*/artifact-dir")] == ["1"]
+    slow.kill()
+    slow.wait()
+    _wait_gone(playbook_pid, timeout=30)
+
+    def holding() -> list[str]:
+        return [f.name for f in data.rglob("*") if f.is_file() and b"Raw-Event" in f.read_bytes()]
+
+    raw = [name for name in holding() if name != "extravars.json"]  # -e's file: swept too
+    assert len(raw) == 1 and raw[0].endswith("-partial.json"), raw
+    spawn_sop(sop_env, "history").communicate(timeout=30)
+    assert holding() == []
+    assert not list((data / "artifacts").glob("*/job_events/*-partial.json*"))
+
+
 def test_failed_task_cause_is_the_error(cli: Cli, sop_env: dict[str, str], tmp_path: Path) -> None:
     push = (
         "echo 'sending dump.sql'; echo 'Warning: Permanently added host key' >&2; "

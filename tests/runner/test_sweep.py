@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sop.liveness import process_token
-from sop.sweep import private_dir, scrub_command, sweep
+from sop.sweep import claim_artifacts, private_dir, scrub_command, sweep
 
 
 def test_sweep_removes_dead_private_dirs_and_scrubs_commands(tmp_path: Path) -> None:
@@ -43,6 +43,41 @@ def test_sweep_removes_dead_private_dirs_and_scrubs_commands(tmp_path: Path) -> 
     assert "DB_PASS" in partial.read_text()  # maybe still being written: left alone
     assert "DB_PASS" not in old.read_text()  # a crash's half-written file
     assert oct(command.stat().st_mode & 0o777) == "0o600"
+
+
+def _raw_event(artifact_dir: Path, name: str) -> Path:
+    """A raw event as ansible-playbook's callback writes it (the run's ansible-runner
+    reads and removes it as it handles the event)."""
+    path = artifact_dir / "job_events" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"event_data": {"res": {"stdout": "mysql -pS3cret"}}}')
+    return path
+
+
+def test_sweep_removes_the_raw_events_of_runs_no_live_process_claims(tmp_path: Path) -> None:
+    """ansible-playbook's raw events (job_events/<uuid>-partial.json, unmasked) stayed on
+    disk when `sop` was killed before reading them. They are removed unless their artifact
+    dir is claimed by a live run: this process's here, whose are still to be read."""
+    data = tmp_path / "data"
+    artifacts = data / "artifacts"
+    claim_artifacts(private_dir(data), "7")
+    live = _raw_event(artifacts / "7", "a1-partial.json")
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = data / "run" / f"{dead.pid}-{process_token(os.getpid())}"
+    stale.mkdir()
+    claim_artifacts(stale, "8")
+    killed = [_raw_event(artifacts / "8", name)
+              for name in ("b1-partial.json", "b2-partial.json.tmp")]
+    handled = artifacts / "8" / "job_events" / "3-b0.json"  # masked as it was handled
+    handled.write_text('{"event_data": {"res": {"stdout": "mysql -p***"}}}')
+    unclaimed = _raw_event(artifacts / "6", "c1-partial.json")  # its run's dir is gone
+
+    sweep(data)
+
+    assert live.exists() and handled.exists()
+    assert not any(path.exists() for path in (*killed, unclaimed))
+    assert not stale.exists()
 
 
 def test_two_commands_scrubbing_one_artifact_at_once_both_succeed(
