@@ -329,6 +329,10 @@ _SETTING_KEY = (rf"(?:[a-z0-9_]*(?:{SECRET_NAME.pattern.lower()})[a-z0-9_]*"
                 rf"|[A-Z0-9_]*(?:{SECRET_NAME.pattern.upper()})[A-Z0-9_]*"
                 rf"|[A-Za-z0-9_]*[A-Za-z0-9]_?(?:{_CAPITALISED})[a-z0-9]*)")
 _KEY_ANY_CASE = rf"(?:{_SETTING_KEY}|(?:{_CAPITALISED})[a-z0-9]*)"
+# A secret setting's name (sipp_db_password, DB_Password, dbPassword), as a quoted
+# ``"key": value`` mask_ansible_error masks has it: the runner masks the values of such
+# keys in the events it keeps as artifacts (runner/sop/masking.py).
+SECRET_SETTING_KEY = re.compile(_KEY_ANY_CASE)
 _SECRET_SETTING = re.compile(
     rf"(?P<head>(?P<flow>[{{\[,][ \t]*)?(?<![\w.-])"
     rf"(?:(?P<quote>['\"]){_KEY_ANY_CASE}(?P=quote):[ \t]*|{_SETTING_KEY}:[ \t]+"

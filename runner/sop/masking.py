@@ -44,7 +44,7 @@ def mask_ansible_error(text: str) -> str:
 # The names of secret settings: sop_secrets' own pattern for a quoted ``"key": value`` that
 # mask_ansible_error masks (sipp_db_password, DB_Password, dbPassword, password_file; not
 # KeyError, no_log, changed), one implementation.
-_SECRET_KEY: re.Pattern[str] = re.compile(_SECRETS._KEY_ANY_CASE)
+_SECRET_KEY: re.Pattern[str] = _SECRETS.SECRET_SETTING_KEY
 
 
 def mask_event(event: dict[str, Any]) -> None:
