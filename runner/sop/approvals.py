@@ -24,8 +24,10 @@ courts share host names.
 
 `sop run` hands the SOP's approvals that are still valid to the playbook as the extra
 variable `sop_approvals` (a list of plain values, no secret), and the role refuses a host
-no approval covers. Under AWX the same variable is set on the job (a workflow approval
-node followed by the job template), so the playbook needs nothing from this store.
+no approval covers; `lapsed` then names the approval that covered it and why it no
+longer does (`sop run` prints it as a warning), as the role knows only the valid ones.
+Under AWX the same variable is set on the job (a workflow approval node followed by the
+job template), so the playbook needs nothing from this store.
 
 The table (created by migration 5) is read and written here through the store's
 connection layer.
@@ -42,9 +44,10 @@ from sop.errors import SopError
 from sop.extravars import ExtraVars
 from sop.store import Store, now
 
-# SOPs with an approval step: the activity that is the order, and the activity whose
-# success shows there is a plan to approve (the condition report).
-APPROVAL_STEPS = {"server-maintenance": (4, 1)}
+# SOPs with an approval step: the activity that is the order, the activity whose
+# success shows there is a plan to approve (the condition report), and the activity that
+# refuses a host no approval covers (the maintenance).
+APPROVAL_STEPS = {"server-maintenance": (4, 1, 6)}
 EXTRA_VAR = "sop_approvals"
 # How long after the execution that made it began a plan may be approved and carried out.
 PLAN_MAX_AGE = timedelta(days=7)
@@ -72,7 +75,7 @@ def approve(store: Store, request: Approval) -> dict[str, Any]:
             f"execution {request.execution_id} is {row['sop_id']}, which has no approval step "
             f"(approvals exist for: {', '.join(sorted(APPROVAL_STEPS))})"
         )
-    order, plan = steps
+    order, plan, _work = steps
     activities = {a["number"]: a for a in row["activities"]}
     if activities.get(plan, {}).get("status") not in ("ok", "changed"):
         raise SopError(
@@ -150,11 +153,17 @@ def valid(store: Store, sop_id: str, at: datetime | None = None) -> list[dict[st
     return [_as_given(r) for r in rows]
 
 
+def _ends(row: dict[str, Any]) -> datetime:
+    """When an approval (with its execution's `started_at`) ends: when it expires or its
+    plan turns PLAN_MAX_AGE old (one recorded before that limit may outlive its plan)."""
+    ends: datetime = min(row["valid_until"], row["started_at"] + PLAN_MAX_AGE)
+    return ends
+
+
 def _as_given(row: dict[str, Any]) -> dict[str, Any]:
     """An approval (with its execution's `started_at`) as the playbook gets it: valid
-    until it expires or its plan turns PLAN_MAX_AGE old (one recorded before that limit
-    may outlive its plan)."""
-    until = min(row["valid_until"], row["started_at"] + PLAN_MAX_AGE)
+    until it _ends."""
+    until = _ends(row)
     return {
         "execution": row["execution_id"],
         "by": row["approved_by"],
@@ -164,6 +173,66 @@ def _as_given(row: dict[str, Any]) -> dict[str, Any]:
         "approved_at": f"{row['approved_at'].astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
         "valid_until": f"{until.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
     }
+
+
+def lapsed(store: Store, execution: dict[str, Any], at: datetime | None = None) -> str | None:
+    """Why a real run (`execution`, as Store.execution gives it) of a SOP with an approval
+    step went without approval on a host its approved work (the activity that refuses
+    such a host) ran on: the SOP's most recent approval at the run's court that covered
+    such a host and ended by `at` (now), why it ended and what to do. None when every
+    such host is covered (as the role covers it: the approval's court is the run's or
+    none) or no approval ever covered one."""
+    steps = APPROVAL_STEPS.get(execution["sop_id"])
+    if steps is None or execution["check_mode"]:  # a dry run refuses no host
+        return None
+    moment = at or now()
+    court = execution["court_name"]
+    _order, plan, work = steps
+    hosts = {h for a in execution["activities"] if a["number"] == work for h in a["hosts"]}
+    for approval in valid(store, execution["sop_id"], moment):
+        if approval["court"] in (court, None):
+            hosts -= set(approval["hosts"])
+    if not hosts:
+        return None
+    with store.db.transaction() as tx:
+        rows = tx.rows(
+            "SELECT a.*, e.started_at FROM approvals AS a "
+            "JOIN executions AS e ON e.id = a.execution_id "
+            "WHERE a.sop_id = :sop_id ORDER BY a.approved_at DESC, a.id DESC",
+            {"sop_id": execution["sop_id"]},
+        )
+    ended = (
+        row
+        for row in rows
+        if row["court_name"] in (court, None) and hosts & set(row["hosts"]) and _ends(row) <= moment
+    )
+    last = next(ended, None)
+    return None if last is None else _lapsed_line(last, plan, moment)
+
+
+def _lapsed_line(row: dict[str, Any], plan: int, at: datetime) -> str:
+    """An ended approval (with its execution's `started_at`): which, why, what to do."""
+    planned = row["started_at"]
+    stale = planned + PLAN_MAX_AGE
+    which = (
+        f"the approval of execution {row['execution_id']} by {row['approved_by']} "
+        f"({row['role']}) for {', '.join(row['hosts'])} is no longer valid: "
+    )
+    why = (
+        f"its plan (the condition report of {planned.astimezone(UTC):%Y-%m-%d %H:%M} UTC) "
+        f"turned {PLAN_MAX_AGE.days} days old at {stale.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        if stale <= row["valid_until"]
+        else f"its validity ended at {row['valid_until'].astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    )
+    replan = (
+        f"re-plan with `sop run {row['sop_id']} --activity {plan}` and approve the new execution"
+    )
+    if stale > at:  # the plan itself may still be approved
+        replan = (
+            f"approve execution {row['execution_id']} again (`sop approve "
+            f"{row['execution_id']} --by NAME --role ROLE`) or {replan}"
+        )
+    return f"{which}{why}; {replan}"
 
 
 def with_approvals(store: Store, sop: Sop, extra: ExtraVars) -> ExtraVars:

@@ -349,9 +349,10 @@ def _run(ctx: Context, project: Path, given: tzinfo | None) -> ExitCode:
     args = ctx.args
     sop = get_sop(ctx.sops, args.sop)
     chosen = sop.chosen(args.activity)
-    from sop.approvals import with_approvals
+    from sop import approvals
 
-    extra = with_approvals(ctx.store, sop, parse_extra_vars(args.extra_vars))
+    own_extra = parse_extra_vars(args.extra_vars)
+    extra = approvals.with_approvals(ctx.store, sop, own_extra)
     source = inventory.resolve_source(args.inventory)
     vault = _vault_for(args, source, extra.files)
     request = runner.RunRequest(
@@ -369,7 +370,13 @@ def _run(ctx: Context, project: Path, given: tzinfo | None) -> ExitCode:
     )
     result = runner.run(request, ctx.store, ConsoleProgress(ctx.console, sop))
     zone = _run_clock(given, result.timezone)
-    ctx.console.print(views.execution(ctx.store.execution(result.execution_id), zone, sop))
+    row = ctx.store.execution(result.execution_id)
+    ctx.console.print(views.execution(row, zone, sop))
+    # The approval a host went without, and why (the role says only that none is valid);
+    # an operator's own -e sop_approvals is theirs to read.
+    lapsed = None if approvals.EXTRA_VAR in own_extra.values else approvals.lapsed(ctx.store, row)
+    if lapsed:
+        _error(f"sop: warning: {lapsed}")  # on stderr, shown as errors are
     if sop.playbook is None:
         ctx.console.print(
             f"[yellow]{escape(sop.id)} has no playbook yet:[/] execution {result.execution_id} "

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from sop import approvals
+from sop import approvals, runner
 from sop.catalogue import load_catalogue
 from sop.db import Transaction
 from sop.errors import SopError
 from sop.extravars import ExtraVars
 from sop.store import Store, now
 
-from .conftest import CliResult
+from .conftest import INVENTORY, CliResult
 
 REPO = Path(__file__).resolve().parents[2]
 ACTIVITIES = [
@@ -289,3 +289,103 @@ def test_an_approval_ends_when_its_plan_turns_stale(
     assert [v["execution"] for v in approvals.valid(store, "server-maintenance")] == [
         execution_id
     ]
+
+
+def _approved_for(store: Store, execution_id: int, *, approved_days_ago: float) -> None:
+    """An approval recorded as `sop approve` recorded it then, valid until its plan (the
+    execution) turned PLAN_MAX_AGE old."""
+    planned = store.execution(execution_id)["started_at"]
+    with store.db.transaction(write=True) as tx:
+        tx.insert(
+            "approvals",
+            {"execution_id": execution_id, "sop_id": "server-maintenance",
+             "court_name": "PN Lab", "hosts": ["sipp", "web"], "approved_by": "Dra. Siti",
+             "role": "Sekretaris", "approved_at": now() - timedelta(days=approved_days_ago),
+             "valid_until": planned + approvals.PLAN_MAX_AGE},
+        )  # fmt: skip
+
+
+def test_lapsed_names_the_approval_a_stale_plan_ended(store_url: str) -> None:
+    """The admin who approved a week ago saw only the role's "no valid approval": the
+    approval whose plan turned 7 days old is named, with why and what to do, for a real
+    run whose maintenance met a host no valid approval covers."""
+    store = Store(store_url)
+    plan = _execution(store)
+    _planned_days_ago(store, plan, 5)
+    approvals.approve(store, approvals.Approval(plan, "Dra. Siti", "Sekretaris", 30))
+    planned = store.execution(plan)["started_at"]
+    run = store.execution(_execution(store))  # its maintenance refused sipp
+    later = now() + timedelta(days=3)
+    assert approvals.lapsed(store, run) is None  # still valid today
+    assert approvals.lapsed(store, run, later) == (
+        f"the approval of execution {plan} by Dra. Siti (Sekretaris) for sipp, web is no "
+        f"longer valid: its plan (the condition report of {planned:%Y-%m-%d %H:%M} UTC) "
+        f"turned 7 days old at {planned + approvals.PLAN_MAX_AGE:%Y-%m-%d %H:%M} UTC; "
+        "re-plan with `sop run server-maintenance --activity 1` and approve the new execution"
+    )
+    # A dry run refuses no host; another court's run was never covered by it.
+    dry = store.execution(_execution(store, check_mode=True))
+    assert approvals.lapsed(store, dry, later) is None
+    other = store.execution(_execution(store, court="PN Dumai"))
+    assert approvals.lapsed(store, other, later) is None
+    # A newer valid approval covering the run's hosts: nothing to say.
+    approvals.approve(store, approvals.Approval(_execution(store), "Dra. Siti", "PPK", 7))
+    assert approvals.lapsed(store, run, later) is None
+
+
+def test_lapsed_names_an_expired_approval_of_a_fresh_plan(store_url: str) -> None:
+    """--valid-days ended before the plan turned 7 days old: its end is named, and the
+    plan, still fresh, may be approved again."""
+    store = Store(store_url)
+    plan = _execution(store)
+    done = approvals.approve(store, approvals.Approval(plan, "Dra. Siti", "PPK", 1))
+    run = store.execution(_execution(store))
+    notice = approvals.lapsed(store, run, now() + timedelta(days=2))
+    assert notice == (
+        f"the approval of execution {plan} by Dra. Siti (PPK) for sipp, web is no longer "
+        f"valid: its validity ended at {done['valid_until']:%Y-%m-%d %H:%M} UTC; approve "
+        f"execution {plan} again (`sop approve {plan} --by NAME --role ROLE`) or re-plan "
+        "with `sop run server-maintenance --activity 1` and approve the new execution"
+    )
+    # Only the hosts the maintenance (activity 6) ran on count: a run of the condition
+    # report alone (`--activity 1`) or of the result report (`--activity 7`) needs none.
+    for alone in (1, 7):
+        only = {**run, "activities": [{"number": alone, "hosts": ["sipp", "web"]}]}
+        assert approvals.lapsed(store, only, now() + timedelta(days=2)) is None
+
+
+def test_run_warns_of_the_lapsed_approval(
+    store_url: str,
+    cli: Callable[..., CliResult],
+    monkeypatch: pytest.MonkeyPatch,
+    project: Path,
+) -> None:
+    """`sop run server-maintenance` refused for want of approval says which approval
+    lapsed and why, on stderr before the run's error, and records nothing of it."""
+    monkeypatch.setenv("SOP_DATABASE_URL", store_url)
+    monkeypatch.setenv("SOP_CATALOGUE_DIR", str(REPO / "runner" / "sop" / "catalogue"))
+    store = Store(store_url)
+    plan = _execution(store)
+    _planned_days_ago(store, plan, 8)
+    _approved_for(store, plan, approved_days_ago=7.5)
+    refused = _execution(store)
+
+    def refusing(request: runner.RunRequest, *_: object) -> runner.RunResult:
+        assert request.extra_vars.values["sop_approvals"] == []
+        return runner.RunResult(refused, "failed", 2, "Perawatan ditolak")
+
+    monkeypatch.setattr(runner, "run", refusing)
+    code, _, err = cli("run", "server-maintenance", "-i", str(INVENTORY))
+    warning, error = err.splitlines()
+    assert code == 1
+    assert warning.startswith(
+        f"sop: warning: the approval of execution {plan} by Dra. Siti (Sekretaris) for sipp, "
+        "web is no longer valid: its plan (the condition report of "
+    )
+    assert warning.endswith("and approve the new execution")
+    assert error == f"sop: error: execution {refused} failed: Perawatan ditolak"
+    assert store.execution(refused)["error"] is None
+    # The operator's own approvals (-e sop_approvals) are theirs to read.
+    code, _, err = cli("run", "server-maintenance", "-i", str(INVENTORY), "-e",
+                       '{"sop_approvals": []}')  # fmt: skip
+    assert err == f"sop: error: execution {refused} failed: Perawatan ditolak\n"
