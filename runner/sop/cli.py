@@ -373,8 +373,8 @@ def _run(ctx: Context, project: Path, given: tzinfo | None) -> ExitCode:
     row = ctx.store.execution(result.execution_id)
     ctx.console.print(views.execution(row, zone, sop))
     # The approval a host went without, and why (the role says only that none is valid);
-    # an operator's own -e sop_approvals is theirs to read.
-    lapsed = None if approvals.EXTRA_VAR in own_extra.values else approvals.lapsed(ctx.store, row)
+    # an operator's own -e sop_approvals (given or in an @file, which wins) is theirs to read.
+    lapsed = None if approvals.EXTRA_VAR in own_extra.names else approvals.lapsed(ctx.store, row)
     if lapsed:
         _error(f"sop: warning: {lapsed}")  # on stderr, shown as errors are
     if sop.playbook is None:

@@ -359,6 +359,7 @@ def test_run_warns_of_the_lapsed_approval(
     cli: Callable[..., CliResult],
     monkeypatch: pytest.MonkeyPatch,
     project: Path,
+    tmp_path: Path,
 ) -> None:
     """`sop run server-maintenance` refused for want of approval says which approval
     lapsed and why, on stderr before the run's error, and records nothing of it."""
@@ -385,7 +386,9 @@ def test_run_warns_of_the_lapsed_approval(
     assert warning.endswith("and approve the new execution")
     assert error == f"sop: error: execution {refused} failed: Perawatan ditolak"
     assert store.execution(refused)["error"] is None
-    # The operator's own approvals (-e sop_approvals) are theirs to read.
-    code, _, err = cli("run", "server-maintenance", "-i", str(INVENTORY), "-e",
-                       '{"sop_approvals": []}')  # fmt: skip
-    assert err == f"sop: error: execution {refused} failed: Perawatan ditolak\n"
+    # The operator's own approvals (-e sop_approvals, given or in a file) are theirs to read.
+    own = tmp_path / "approvals.yml"
+    own.write_text("sop_approvals: []\n")
+    for given in ('{"sop_approvals": []}', f"@{own}"):
+        code, _, err = cli("run", "server-maintenance", "-i", str(INVENTORY), "-e", given)
+        assert err == f"sop: error: execution {refused} failed: Perawatan ditolak\n"
