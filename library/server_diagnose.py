@@ -170,6 +170,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_clock import parse_moment  # noqa: E402
+from ansible.module_utils.sop_mariadb import MAX_PING_LINE, ping_failure  # noqa: E402
 from ansible.module_utils.sop_net import split_host_port  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_log_line  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
@@ -205,13 +206,8 @@ HISTORY_LINES = 400
 TAIL_BYTES = 64 * 1024
 SCAN_BYTES = 32 * 2**20
 MAX_LINE = 8192
-# mariadb-admin ping: its output's lines kept, their length, the line naming why the
-# server did not answer ('error: 'Too many connections'', 'mariadb-admin: mysqld doesn't
-# answer to ping, error: '...''), and the errors refusing only this ping's login.
+# mariadb-admin ping: its output's lines kept (each cut as ping_failure cuts its line).
 PING_LINES = 10
-MAX_PING_LINE = 300
-PING_ERROR = re.compile(r"\berror: '(.*)'$")
-CREDENTIALS_REFUSED = re.compile(r"^Access denied |password has expired")
 # The journal lines of an OOM kill, oom_kills' --grep (PCRE2; with capitals, matched
 # case-sensitively): the kernel's ('X invoked oom-killer', 'oom-kill:...', 'Out of memory:
 # Killed process N', 'oom_reaper: reaped process N'), systemd's of the unit ('U: A process
@@ -437,21 +433,6 @@ def journal_problem(rc: int | None, err: str, grep: bool) -> str | None:
     if rc == 0 or (rc == 1 and grep):
         return None
     return f"kode keluar {rc}"
-
-
-def ping_failure(rc: int, lines: list[str]) -> str | None:
-    """Why mariadb-admin ping got no answer, in one line (``lines``: its output, masked),
-    or None when the server answered. Its 'error: '...'' line names why (after the
-    'connect to server at 'localhost' failed' header, before the 'Check that mariadbd is
-    running' hint); a tool failing without one, the first line it wrote. The exit status
-    alone does not say: a client error (no socket, the connection lost) exits 1, while
-    one the server sent ends the ping with 0 as the server answered: Access denied or an
-    expired password (refusing this login; not a cause), or Too many connections
-    (refusing every login: a cause)."""
-    found = next((m.group(1) for m in map(PING_ERROR.search, lines) if m), None)
-    if rc == 0 and (found is None or CREDENTIALS_REFUSED.search(found)):
-        return None
-    return (found or next(iter(lines), f"kode keluar {rc}"))[:MAX_PING_LINE]
 
 
 def read_mounts() -> str:

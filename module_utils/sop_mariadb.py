@@ -13,11 +13,15 @@ Stdlib only (runs on the managed host, Python 3.9+; Debian 12 targets run 3.11).
   ``--batch`` output (tab, newline, backslash and NUL arrive escaped; NULL as ``NULL``).
 - ``quote_string`` writes hexadecimal literals, correct whatever the session's sql_mode
   (``NO_BACKSLASH_ESCAPES`` included).
+- ``ping_failure`` reads ``mariadb-admin ping``'s output as the one judgement of whether
+  the server answered (server_diagnose, and server maintenance's post-check through the
+  ``sop_ping_failure`` filter).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -39,6 +43,13 @@ OPTION_DIR_PREFIX = "sop-mariadb-"
 # Option-file directories of older versions carry no pid: swept once this old (seconds).
 LEGACY_OPTION_DIR_AGE = 24 * 3600
 INT_TYPES = frozenset({"tinyint", "smallint", "mediumint", "int", "integer", "bigint"})
+
+# mariadb-admin ping: the length of the line naming why it got no answer, that line
+# ('error: 'Too many connections'', 'mariadb-admin: mysqld doesn't answer to ping, error:
+# '...''), and the errors refusing only this ping's login.
+MAX_PING_LINE = 300
+PING_ERROR = re.compile(r"\berror: '(.*)'$")
+CREDENTIALS_REFUSED = re.compile(r"^Access denied |password has expired")
 
 # Login options of every module that talks to MariaDB (documented by the
 # mariadb_login doc fragment in plugins/doc_fragments/).
@@ -481,3 +492,18 @@ def table_listing_sql(database: str) -> str:
             f"FROM information_schema.TABLES WHERE TABLE_SCHEMA={quote_string(database)} "
             "AND TABLE_TYPE='BASE TABLE' "
             "ORDER BY TABLE_NAME;\n")
+
+
+def ping_failure(rc: int, lines: list[str]) -> str | None:
+    """Why mariadb-admin ping got no answer, in one line (``lines``: its output, masked),
+    or None when the server answered. Its 'error: '...'' line names why (after the
+    'connect to server at 'localhost' failed' header, before the 'Check that mariadbd is
+    running' hint); a tool failing without one, the first line it wrote. The exit status
+    alone does not say: a client error (no socket, the connection lost) exits 1, while
+    one the server sent ends the ping with 0 as the server answered: Access denied or an
+    expired password (refusing this login; not a cause), or Too many connections
+    (refusing every login: a cause)."""
+    found = next((m.group(1) for m in map(PING_ERROR.search, lines) if m), None)
+    if rc == 0 and (found is None or CREDENTIALS_REFUSED.search(found)):
+        return None
+    return (found or next(iter(lines), f"kode keluar {rc}"))[:MAX_PING_LINE]
