@@ -142,15 +142,26 @@ def valid(store: Store, sop_id: str, at: datetime | None = None) -> list[dict[st
     """The SOP's approvals still valid at `at` (now), newest first, as the playbook sees
     them (times in UTC, YYYY-MM-DDTHH:MM:SSZ, so they compare as strings): _as_given."""
     moment = at or now()
-    with store.db.transaction() as tx:
-        rows = tx.rows(
-            "SELECT a.*, e.started_at FROM approvals AS a "
-            "JOIN executions AS e ON e.id = a.execution_id "
-            "WHERE a.sop_id = :sop_id AND a.valid_until > :moment AND e.started_at > :oldest "
-            "ORDER BY a.approved_at DESC",
-            {"sop_id": sop_id, "moment": moment, "oldest": moment - PLAN_MAX_AGE},
-        )
+    rows = _with_plans(
+        store,
+        sop_id,
+        "AND a.valid_until > :moment AND e.started_at > :oldest",
+        {"moment": moment, "oldest": moment - PLAN_MAX_AGE},
+    )
     return [_as_given(r) for r in rows]
+
+
+def _with_plans(
+    store: Store, sop_id: str, where: str = "", params: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """The SOP's approvals, each with its execution's `started_at` (when its plan was
+    made), newest first; `where`: more conditions on them."""
+    joined = "approvals AS a JOIN executions AS e ON e.id = a.execution_id"
+    query = f"SELECT a.*, e.started_at FROM {joined} WHERE a.sop_id = :sop_id {where}"  # noqa: S608 (fixed SQL)
+    with store.db.transaction() as tx:
+        return tx.rows(
+            query + " ORDER BY a.approved_at DESC, a.id DESC", {"sop_id": sop_id, **(params or {})}
+        )
 
 
 def _ends(row: dict[str, Any]) -> datetime:
@@ -194,16 +205,9 @@ def lapsed(store: Store, execution: dict[str, Any], at: datetime | None = None) 
             hosts -= set(approval["hosts"])
     if not hosts:
         return None
-    with store.db.transaction() as tx:
-        rows = tx.rows(
-            "SELECT a.*, e.started_at FROM approvals AS a "
-            "JOIN executions AS e ON e.id = a.execution_id "
-            "WHERE a.sop_id = :sop_id ORDER BY a.approved_at DESC, a.id DESC",
-            {"sop_id": execution["sop_id"]},
-        )
     ended = (
         row
-        for row in rows
+        for row in _with_plans(store, execution["sop_id"])
         if row["court_name"] in (court, None) and hosts & set(row["hosts"]) and _ends(row) <= moment
     )
     last = next(ended, None)
