@@ -343,14 +343,20 @@ class EventRecorder:
         """The execution's error: the failure that ended the first host that ended failed
         or unreachable, i.e. that host's LAST failure (the ones before it were rescued or
         ignored: a no_log check caught by a rescue that fails with its message, an
-        unreachable host tolerated by ignore_unreachable); else the first failure."""
+        unreachable host tolerated by ignore_unreachable); else the first failure. The
+        other hosts that ended failed or unreachable are named after it (their causes are
+        in the activities' outputs): the record never reads as one host's failure when
+        several failed."""
         ended_badly = {h for h, s in self.stats.items() if s.get("failures") or s.get("dark")}
         last: dict[str, str] = {}  # keeps the order in which hosts first failed
         for host, text in self.failures:
             if host in ended_badly:
                 last[host] = text
         if last:
-            return next(iter(last.values()))
+            first, *others = last
+            if not others:
+                return last[first]
+            return f"{last[first]} (also failed: {', '.join(others)})"
         return self.failures[0][1] if self.failures else None
 
     def current(self) -> int | None:

@@ -272,6 +272,19 @@ def test_execution_error_is_the_failure_that_ended_the_host(tmp_path: Path) -> N
     assert recorder.error() == expected
 
 
+def test_execution_error_names_the_other_hosts_that_failed(tmp_path: Path) -> None:
+    """Three hosts failed the same activity: the error was the first host's cause alone
+    and read as if only that host failed (Pengamanan TI's update check on sipp, web,
+    backup); the others are named after it, a host whose failure was rescued is not."""
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    recorder = EventRecorder(sop, TagIndex(tmp_path / "none"))
+    for uuid, host in (("a", "sipp"), ("b", "web"), ("c", "gw"), ("d", "backup")):
+        recorder(_event("runner_on_failed", uuid, "00", host=host, res={"msg": f"{host} x"}))
+    stats = {"failures": {"sipp": 1, "web": 1}, "dark": {"backup": 1}, "rescued": {"gw": 1}}
+    recorder({"event": "playbook_on_stats", "event_data": stats})
+    assert recorder.error() == "sipp: task a: sipp x (also failed: web, backup)"
+
+
 def test_a_start_resolved_between_events_is_the_activitys_start(tmp_path: Path) -> None:
     """The task start arrives before its tags; the tags are written before the runner asks
     which activity is current: that activity is recorded as started at the task's start
