@@ -10,11 +10,14 @@ DOCUMENTATION = r"""
 module: website_check
 short_description: Check that the court website answers, redirects to HTTPS, has a valid certificate and fresh content
 description:
-  - Requests each of O(urls) from the host the module runs on, following redirects, and
-    measures the response time until the whole page is read. The status must be 2xx, the
-    page must contain O(expected_text) and the time must stay within O(max_response_seconds).
+  - Requests each of O(urls) from the host the module runs on, following redirects within
+    the site (the same host, with or without C(www.); at most 10), and measures the
+    response time until the whole page is read. The status must be 2xx, the page must
+    contain O(expected_text) and the time must stay within O(max_response_seconds). A
+    redirect to another site (an intruder's, to a gambling site say) or to a scheme other
+    than http and https is a problem naming where it leads, and is not followed.
   - For each https URL, its plain-HTTP address (port 80) must answer with a redirect to HTTPS
-    (O(require_https_redirect)), directly or after redirects over plain HTTP (to the
+    of the same site (O(require_https_redirect)), directly or after redirects over plain HTTP within it (to the
     C(www.) name, say; at most 10, a loop is no redirect to HTTPS), and the server certificate must verify (O(ca_file) or
     the system's trust store); its expiry date and days left are reported. An https URL on
     a port other than 443 has no known plain-HTTP address (plain HTTP to its TLS port is no
@@ -54,7 +57,7 @@ options:
     type: float
     default: 30
   require_https_redirect:
-    description: The plain-HTTP address (port 80) of each https URL on port 443 must redirect to HTTPS.
+    description: The plain-HTTP address (port 80) of each https URL on port 443 must redirect to HTTPS of the same site.
     type: bool
     default: true
   ca_file:
@@ -148,6 +151,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     tls_certificate,
     url_option_error,
 )
+from ansible.module_utils.sop_integrity_content import same_site  # noqa: E402
 from ansible.module_utils.sop_secrets import basic_auth, mask_data, url_secrets  # noqa: E402
 
 
@@ -159,12 +163,36 @@ def read(url: str, timeout: float, context: ssl.SSLContext) -> dict[str, Any]:
                  headers={"Authorization": authorization} if authorization else None)
 
 
+def _within_site(old: str, new: str) -> bool:
+    """A redirect the page check follows: to an http(s) address of the same site (the
+    same host, with or without "www.")."""
+    return same_site(old, new) and _scheme(new) in ("http", "https")
+
+
+def read_page(url: str, timeout: float, context: ssl.SSLContext) -> dict[str, Any]:
+    """The page's last answer (fetch's, its ``url`` the address it came from), following
+    redirects within the site only, ``url``'s user:password@ sent as HTTP basic
+    credentials; ``response_ms`` is the whole chain's, and ``elsewhere`` the address of
+    another site (or scheme) the page redirected to, not followed: an intruder's redirect
+    to a gambling site answers 200 there, which is no court website that is up."""
+    plain, authorization = basic_auth(url)
+    chain = redirects(plain, timeout, context, follow=_within_site, authorization=authorization)
+    last = chain[-1]
+    target = redirect_target(last)
+    spent = [answer["response_ms"] for answer in chain]
+    return {**last, "final_url": last["url"],
+            "response_ms": None if None in spent else sum(spent),
+            "elsewhere": target if target and not _within_site(last["url"], target) else None}
+
+
 def check_page(url: str, p: dict[str, Any]) -> dict[str, Any]:
     context = ssl_context(p["ca_file"])
-    answer = read(url, p["timeout"], context)
+    answer = read_page(url, p["timeout"], context)
     problems = []
     if answer["error"] is not None:
         problems.append(f"{url} tidak dapat diakses: {answer['error']}")
+    elif answer["elsewhere"] is not None:
+        problems.append(f"{url} {_left(answer['elsewhere'])} (tidak diikuti)")
     else:
         if not 200 <= answer["status"] < 300:
             where = f" di {answer['final_url']}" if answer["final_url"] != url else ""
@@ -178,20 +206,45 @@ def check_page(url: str, p: dict[str, Any]) -> dict[str, Any]:
                             "final_url": answer["final_url"], "https_redirect": None}
     plain = http_variant(url)
     if plain and p["require_https_redirect"]:
-        chain = redirects(plain, p["timeout"], context, follow=lambda _old, new: not _https(new))
-        last = chain[-1]
-        page["https_redirect"] = _https(redirect_target(last) or "")
-        if not page["https_redirect"]:
-            seen = last["error"] or f"status {last['status']}"
-            where = f" di {last['url']}" if len(chain) > 1 else ""
-            problems.append(f"{plain} tidak dialihkan ke HTTPS ({seen}{where})")
+        page["https_redirect"], problem = https_redirect(plain, p["timeout"], context)
+        problems += [problem] if problem else []
     page["ok"] = not problems
     page["problems"] = problems
     return page
 
 
+def https_redirect(plain: str, timeout: float, context: ssl.SSLContext) -> tuple[bool, str | None]:
+    """Whether the plain-HTTP address redirects to HTTPS of the same site, directly or
+    after redirects over plain HTTP within it, and the problem when it does not: a
+    redirect to another site (https or not) is none, and is not followed."""
+    chain = redirects(plain, timeout, context,
+                      follow=lambda old, new: _within_site(old, new) and not _https(new))
+    last = chain[-1]
+    target = redirect_target(last) or ""
+    if _https(target) and same_site(last["url"], target):
+        return True, None
+    if target and not _within_site(last["url"], target):
+        seen = _left(target)
+    else:
+        seen = last["error"] or f"status {last['status']}"
+    where = f" di {last['url']}" if len(chain) > 1 else ""
+    return False, f"{plain} tidak dialihkan ke HTTPS ({seen}{where})"
+
+
+def _left(target: str) -> str:
+    """A redirect not followed, named: to another scheme or to another site."""
+    scheme = _scheme(target)
+    if scheme not in ("http", "https"):
+        return f"dialihkan ke alamat {scheme[:20]}: {target}, bukan http(s)"
+    return f"dialihkan ke situs lain: {target}"
+
+
+def _scheme(url: str) -> str:
+    return urllib.parse.urlsplit(url).scheme.lower()
+
+
 def _https(url: str) -> bool:
-    return urllib.parse.urlsplit(url).scheme.lower() == "https"
+    return _scheme(url) == "https"
 
 
 def check_certificates(urls: list[str], p: dict[str, Any], now: datetime.datetime) -> list[dict[str, Any]]:

@@ -199,7 +199,7 @@ def test_check_page_grades_the_plain_http_address(tls, monkeypatch):
     https server has no such address, on a port other than 443: it is given one.)"""
     url = f"https://localhost:{tls['https']}/"
     p = params(ca_file=tls["ca"], require_https_redirect=True)
-    plain = f"http://127.0.0.1:{tls['http']}"
+    plain = f"http://localhost:{tls['http']}"
     monkeypatch.setattr(check, "http_variant", lambda _url: f"{plain}/old")
     page = check.check_page(url, p)
     assert (page["ok"], page["https_redirect"], page["problems"]) == (True, True, [])
@@ -217,7 +217,7 @@ def test_a_redirect_chain_reaching_https_passes_and_a_loop_does_not(tls, monkeyp
     A chain that never reaches https (a loop) is still a problem."""
     url = f"https://localhost:{tls['https']}/"
     p = params(ca_file=tls["ca"], require_https_redirect=True)
-    plain = f"http://127.0.0.1:{tls['http']}"
+    plain = f"http://localhost:{tls['http']}"
     monkeypatch.setattr(check, "http_variant", lambda _url: f"{plain}/to/{plain}/to//old")
     page = check.check_page(url, p)
     assert (page["ok"], page["https_redirect"], page["problems"]) == (True, True, [])
@@ -227,6 +227,36 @@ def test_a_redirect_chain_reaching_https_passes_and_a_loop_does_not(tls, monkeyp
     assert (page["ok"], page["https_redirect"]) == (False, False)
     assert page["problems"] == [f"{plain}/loop-a tidak dialihkan ke HTTPS "
                                 f"(status 302 di {plain}/loop-b)"]
+
+
+def test_a_redirect_to_another_site_is_no_site_that_is_up(tls, listener):
+    """An intruder's redirect of the court's page to a gambling site (here 127.0.0.1 ->
+    localhost) was followed: the other site's 200 counted as the court website up, and
+    the monitor read its page. It is a problem naming where it led, and nothing there is
+    connected to; a redirect within the site (127.0.0.1 to itself) is still followed."""
+    site = f"http://127.0.0.1:{tls['http']}"
+    other = f"http://localhost:{listener.getsockname()[1]}/slot-gacor"
+    with within(30, "the redirect"):
+        page = check.check_page(f"{site}/to/{other}", params(expected_text="Selamat"))
+    assert (page["ok"], page["status"], page["final_url"]) == (False, 302, f"{site}/to/{other}")
+    assert page["problems"] == [
+        f"{site}/to/{other} dialihkan ke situs lain: {other} (tidak diikuti)"]
+    with pytest.raises(TimeoutError):
+        listener.accept()
+    page = check.check_page(f"{site}/to//", params(expected_text="Selamat"))
+    assert (page["ok"], page["status"], page["final_url"]) == (True, 200, f"{site}/")
+
+
+def test_a_plain_http_redirect_to_https_of_another_site_is_no_https_redirect(tls, monkeypatch):
+    """http://court/ -> https://slot-gacor/ (here 127.0.0.1 -> localhost) passed as the
+    site's redirect to HTTPS."""
+    url = f"https://localhost:{tls['https']}/"
+    plain = f"http://127.0.0.1:{tls['http']}/old"
+    monkeypatch.setattr(check, "http_variant", lambda _url: plain)
+    page = check.check_page(url, params(ca_file=tls["ca"], require_https_redirect=True))
+    assert (page["ok"], page["https_redirect"]) == (False, False)
+    assert page["problems"] == [f"{plain} tidak dialihkan ke HTTPS (dialihkan ke situs lain: "
+                                f"https://localhost:{tls['http']}/)"]
 
 
 def test_a_redirect_to_a_missing_page_reports_where_it_led(tls):
@@ -427,7 +457,7 @@ def test_a_redirect_to_another_scheme_is_a_failed_check_naming_it(tls, listener,
     assert answer["error"] == (f"redirected to a {scheme}: address "
                                "(only http and https are followed)")
     assert page["ok"] is False and page["problems"] == [
-        f"{url} tidak dapat diakses: {answer['error']}"]
+        f"{url} dialihkan ke alamat {scheme}: {address}, bukan http(s) (tidak diikuti)"]
     with pytest.raises(TimeoutError):
         listener.accept()
     # without following, the redirect itself is the answer (as for the https check)
