@@ -114,8 +114,10 @@ def url_option_error(options: list[tuple[str, str]]) -> str | None:
 
 def url_error(url: str) -> str | None:
     """Why ``url`` is no address a monitor can ask (one line, its credentials masked):
-    not http or https, no host, or one Python cannot split (an unclosed IPv6 bracket, a
-    port out of range); None for a good one."""
+    not http or https, no host, one Python cannot split (an unclosed IPv6 bracket, a
+    port out of range), or a host that is no DNS name (an empty label, ``court..go.id``,
+    or one longer than 63 characters: the certificate check's connection ended in a
+    UnicodeError traceback); None for a good one."""
     try:
         parts = urllib.parse.urlsplit(url)
         parts.port  # noqa: B018 - raises for a port out of range or not a number
@@ -123,6 +125,11 @@ def url_error(url: str) -> str | None:
         return f"{mask_url(url)!r} is not a valid URL ({exc})"
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return f"{mask_url(url)!r} is not an http(s) URL with a host"
+    try:
+        parts.hostname.encode("idna")  # as the system's resolver is asked (IDN too)
+    except UnicodeError:  # its wording differs between Python versions
+        return (f"{mask_url(url)!r} is not a valid URL (host {parts.hostname!r} is no DNS "
+                "name: an empty label, one over 63 characters or a character IDNA forbids)")
     return None
 
 

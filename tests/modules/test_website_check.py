@@ -526,6 +526,15 @@ def test_a_certificate_s_date_is_shown_in_the_court_s_time_zone(tls, monkeypatch
                           "urls": ["https://u:rahasia@pn-contoh.go.id:99999/"]},
      "urls: 'https://***@pn-contoh.go.id:99999/' is not a valid URL (Port out of range "
      "0-65535)"),
+    # a host that is no DNS name (a doubled dot): the certificate check's connection
+    # ended both in a UnicodeError traceback
+    ("website_check", {"urls": ["https://u:rahasia@pn-contoh..go.id/"]},
+     "urls: 'https://***@pn-contoh..go.id/' is not a valid URL (host 'pn-contoh..go.id' is no "
+     "DNS name: an empty label, one over 63 characters or a character IDNA forbids)"),
+    ("website_renewals", {"domain": "pn-contoh.go.id", "rdap_url": "",
+                          "urls": [f"https://{'a' * 64}.go.id/"]},
+     f"urls: 'https://{'a' * 64}.go.id/' is not a valid URL (host '{'a' * 64}.go.id' is no "
+     "DNS name: an empty label, one over 63 characters or a character IDNA forbids)"),
 ])
 def test_a_malformed_url_setting_fails_in_one_line_naming_it(tmp_path, module, args, msg):
     # website_check and website_renewals split each https URL for its certificate and
