@@ -19,7 +19,10 @@ description:
     O(root) is taken from a configuration file only when root alone can change that file
     (it and the folders above it belong to root and are not group- or world-writable);
     otherwise it is returned in RV(ignored_paths) instead. O(database) and the
-    C(login_*) options override what the configuration says. A DB_HOST naming another
+    C(login_*) options override what the configuration says; they are needed where it
+    names the database or its user other than as a plain string (by C(getenv()), as the
+    official WordPress image does, a constant or another file's setting), else the module
+    fails naming the settings missing. A DB_HOST naming another
     server (a host, port or socket) is used only when root alone can change the file;
     otherwise the local server is (a warning), unless O(login_host), O(login_port) or
     O(login_unix_socket) name one.
@@ -142,6 +145,7 @@ from ansible.module_utils.sop_website_cms import (  # noqa: E402
     detect,
     newest_content_sql,
     only_root_can_change,
+    unset_login,
 )
 
 CLIENT_BINARIES = ("mariadb", "mysql")
@@ -197,6 +201,9 @@ def main() -> None:
     result: dict[str, Any] = {"changed": False, "newest_content": None, **site}
     if site["database"] is not None:
         db, warning = merged_database(site["database"], p, site["config"])
+        unset = unset_login(site, db)
+        if unset:
+            module.fail_json(msg=f"CMS situs tidak dapat dibaca: {unset}")
         if warning:
             module.warn(warning)
         result["login"] = {"login_user": db["user"], "login_password": db["password"],

@@ -142,9 +142,6 @@ def wordpress(root: str, domain: str) -> dict[str, Any]:
                   "WP_CONTENT_DIR": DEBIAN_WP_CONTENT, **from_host}
         used.append(host_file)
         content_from = host_file if "WP_CONTENT_DIR" in from_host else None
-    missing = [key for key in ("DB_NAME", "DB_USER") if not values.get(key)]
-    if missing:
-        raise CmsError(f"{config}: {', '.join(missing)} not defined")
     content = os.path.normpath(values.get("WP_CONTENT_DIR") or os.path.join(root, "wp-content"))
     inside = content.startswith(root.rstrip("/") + "/")
     ignored = []
@@ -159,7 +156,7 @@ def wordpress(root: str, domain: str) -> dict[str, Any]:
                       and p not in [i["path"] for i in ignored]]
     return {
         "cms": "wordpress", "config": used, "ignored_paths": ignored,
-        "database": {"name": values["DB_NAME"], "user": values["DB_USER"],
+        "database": {"name": values.get("DB_NAME", ""), "user": values.get("DB_USER", ""),
                      "password": values.get("DB_PASSWORD", ""),
                      "table_prefix": values.get("table_prefix", "wp_"),
                      **split_host(values.get("DB_HOST", "localhost"))},
@@ -172,11 +169,9 @@ def wordpress(root: str, domain: str) -> dict[str, Any]:
 def joomla(root: str) -> dict[str, Any]:
     config = os.path.join(root, "configuration.php")
     values = parse_joomla(_read(config))
-    if not values.get("db") or not values.get("user"):
-        raise CmsError(f"{config}: $db or $user not set")
     return {
         "cms": "joomla", "config": [config], "ignored_paths": [],
-        "database": {"name": values["db"], "user": values["user"],
+        "database": {"name": values.get("db", ""), "user": values.get("user", ""),
                      "password": values.get("password", ""),
                      "table_prefix": values.get("dbprefix", "jos_"),
                      **split_host(values.get("host", "localhost"))},
@@ -205,6 +200,23 @@ def detect(root: str, cms: str, domain: str) -> dict[str, Any]:
             f"cannot read the {cms} configuration: {exc.strerror}: {exc.filename}") from exc
     return {"cms": "static", "config": [], "ignored_paths": [], "database": None,
             "content_dir": root, "uploads_dir": None, "paths": [root]}
+
+
+# The settings naming the database and its user, per CMS.
+LOGIN_SETTINGS = {"wordpress": ("DB_NAME", "DB_USER"), "joomla": ("$db", "$user")}
+
+
+def unset_login(site: dict[str, Any], database: dict[str, Any]) -> str | None:
+    """Why the database cannot be asked (one line), when neither the configuration (as a
+    plain string: a getenv(), a constant or another file's setting is not read) nor the
+    module's options (``database``: the merged settings) name the database or its user."""
+    missing = [setting for key, setting in zip(("name", "user"), LOGIN_SETTINGS[site["cms"]])
+               if not database.get(key)]
+    if not missing:
+        return None
+    return (f"{', '.join(site['config'])}: {', '.join(missing)} not defined as a plain "
+            "string; give the database and login_user options (the website role's "
+            "website_db_name and website_db_user)")
 
 
 def newest_content_sql(cms: str, prefix: str) -> str:

@@ -142,9 +142,6 @@ def test_bad_input_is_one_clear_line(tmp_path):
         cms.detect(str(tmp_path / "missing"), "auto", "")
     with pytest.raises(cms.CmsError, match="not a number"):
         cms.split_host("db:abc")
-    (tmp_path / "wp-config.php").write_text("<?php define('DB_HOST', 'x');")
-    with pytest.raises(cms.CmsError, match="DB_NAME, DB_USER not defined"):
-        cms.detect(str(tmp_path), "auto", "")
     with pytest.raises(cms.CmsError, match="plain name"):
         cms.newest_content_sql("wordpress", "wp_`; DROP")
 
@@ -249,3 +246,37 @@ def test_a_writable_configuration_never_chooses_the_database_server(
     (root_only / "html" / "wp-config.php").write_text(WP_CONFIG)
     db, warnings = database(root_only / "html", **login)
     assert (db["host"], db["port"]) == ("db.lan", 3307) and not warnings
+
+
+DOCKER_WP_CONFIG = """<?php
+define( 'DB_NAME', getenv_docker('WORDPRESS_DB_NAME', 'wordpress') );
+define( 'DB_USER', getenv_docker('WORDPRESS_DB_USER', 'example username') );
+define( 'DB_PASSWORD', getenv_docker('WORDPRESS_DB_PASSWORD', 'example password') );
+"""
+
+
+@pytest.mark.parametrize(("name", "config", "settings"), [
+    ("wp-config.php", DOCKER_WP_CONFIG, "DB_NAME, DB_USER"),
+    ("wp-config.php", "<?php define('DB_NAME', 'wp');", "DB_USER"),
+    ("configuration.php", "<?php class JConfig { public $db = 'jdb'; }", "$user"),
+], ids=["wordpress-getenv", "wordpress-no-user", "joomla-no-user"])
+def test_a_login_the_configuration_does_not_spell_out_is_taken_from_the_options(
+        tmp_path, name, config, settings):
+    """A configuration naming the database by getenv() (the official WordPress image's),
+    a constant or another file was refused before the options were looked at: the
+    inventory's website_db_name and website_db_user, which the documentation says
+    override it, could not rescue it. Without them, one line names what is missing."""
+    web = tmp_path / "html"
+    web.mkdir()
+    (web / name).write_text(config)
+    args = {"root": str(web), "newest_content": False}
+    rc, result = run_module("website_cms", tmp_path, args)
+    assert (rc, result["msg"]) == (1, (
+        f"CMS situs tidak dapat dibaca: {web / name}: {settings} not defined as a plain "
+        "string; give the database and login_user options (the website role's "
+        "website_db_name and website_db_user)"))
+    rc, result = run_module("website_cms", tmp_path, {
+        **args, "database": "court_wp", "login_user": "sop_web", "login_password": "s3cret"})
+    assert rc == 0, result.get("msg")
+    assert (result["database"]["name"], result["database"]["user"]) == ("court_wp", "sop_web")
+    assert (result["login"]["database"], result["login"]["login_user"]) == ("court_wp", "sop_web")
