@@ -42,7 +42,8 @@ options:
     type: path
     required: true
   cms:
-    description: C(auto) detects from the files in O(root).
+    description: C(auto) detects from the files in O(root) (WordPress by its C(wp-config.php)
+      or C(wp-settings.php), whose C(wp-config.php) may lie one folder up, as WordPress reads it).
     type: str
     choices: [auto, wordpress, joomla, static]
     default: auto

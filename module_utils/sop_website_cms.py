@@ -184,7 +184,10 @@ def detect(root: str, cms: str, domain: str) -> dict[str, Any]:
     if not os.path.isdir(root):
         raise CmsError(f"web root {root} does not exist")
     if cms == "auto":
-        if os.path.exists(os.path.join(root, "wp-config.php")):
+        # WordPress's own files (wp-settings.php): a wp-config.php moved one folder up, as
+        # hardening guides advise and WordPress reads, is no static site without a database.
+        if any(os.path.exists(os.path.join(root, name))
+               for name in ("wp-config.php", "wp-settings.php")):
             cms = "wordpress"
         elif os.path.exists(os.path.join(root, "configuration.php")):
             cms = "joomla"

@@ -40,6 +40,22 @@ def test_wordpress_standard_layout(tmp_path):
     assert site["uploads_dir"] == str(tmp_path / "wp-content" / "uploads")
 
 
+def test_a_wp_config_one_folder_up_is_wordpress_s(tmp_path):
+    """WordPress reads wp-config.php from the folder above its own, where hardening guides
+    move it: such a site was taken for a static one, its database neither backed up nor
+    asked for its newest content."""
+    web = tmp_path / "html"
+    web.mkdir()
+    (web / "wp-settings.php").write_text("<?php")
+    (tmp_path / "wp-config.php").write_text(WP_CONFIG)
+    site = cms.detect(str(web), "auto", "pn-x.go.id")
+    assert (site["cms"], site["config"]) == ("wordpress", [str(tmp_path / "wp-config.php")])
+    assert site["database"]["name"] == "court_wp"
+    (tmp_path / "wp-config.php").unlink()  # WordPress's files without any configuration
+    with pytest.raises(cms.CmsError, match=f"No such file or directory: {tmp_path}/wp-config"):
+        cms.detect(str(web), "auto", "pn-x.go.id")
+
+
 @pytest.fixture
 def root_only() -> Iterator[Path]:
     """A folder only root can change (/run is root's, 0755), unlike pytest's tmp_path
