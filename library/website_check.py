@@ -53,7 +53,7 @@ options:
     default: 5
   timeout:
     description: Seconds before giving up on one request; an answer not complete after three times this
-      is given up (a site sending slowly).
+      (its redirects included) is given up (a site sending slowly).
     type: float
     default: 30
   require_https_redirect:

@@ -135,13 +135,14 @@ def url_error(url: str) -> str | None:
 
 def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None, *,
           follow: bool = True, headers: dict[str, str] | None = None,
-          limit: int = MAX_BODY) -> dict[str, Any]:
+          limit: int = MAX_BODY, deadline: float | None = None) -> dict[str, Any]:
     """``{status, location, body, truncated, response_ms, final_url, error}``: at most
     ``limit`` bytes of the body (``truncated`` when it had more); HTTP errors (and, with
     ``follow`` false, redirects) still count as answers. No answer: status -1, ``error``,
     and ``certificate`` true when the certificate did not verify. ``timeout`` bounds each
-    wait, and the whole answer takes at most WHOLE_ANSWER times it: the request runs in
-    a thread that is left behind when it takes longer (it ends with the process)."""
+    wait, and the whole answer takes at most WHOLE_ANSWER times it, or ends at
+    ``deadline`` (time.monotonic's: a chain of answers bounded as one): the request runs
+    in a thread that is left behind when it takes longer (it ends with the process)."""
     try:
         scheme = urllib.parse.urlsplit(url).scheme
     except ValueError as exc:  # an unclosed IPv6 bracket: "Invalid IPv6 URL"
@@ -149,6 +150,10 @@ def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None, *,
     if scheme not in ("http", "https"):
         return _no_answer(url, "not an http(s) URL")
     whole = timeout * WHOLE_ANSWER
+    wait = whole if deadline is None else min(whole, deadline - time.monotonic())
+    late = _no_answer(url, f"no complete answer within {whole:g} s (sent too slowly)")
+    if wait <= 0:
+        return late
     answer: dict[str, Any] = {}
 
     def request() -> None:
@@ -160,10 +165,8 @@ def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None, *,
 
     worker = threading.Thread(target=request, daemon=True)
     worker.start()
-    worker.join(whole)
-    if worker.is_alive():
-        return _no_answer(url, f"no complete answer within {whole:g} s (sent too slowly)")
-    return answer
+    worker.join(wait)
+    return late if worker.is_alive() else answer
 
 
 def redirects(url: str, timeout: float, context: ssl.SSLContext | None, *,
@@ -176,12 +179,15 @@ def redirects(url: str, timeout: float, context: ssl.SSLContext | None, *,
     followed: no credentials. ``authorization`` (an Authorization header, a URL's
     credentials: sop_secrets.basic_auth) goes on to a redirect of the same site only, as
     fetch's does (scheme, host and port; http to https of the same host), and not back
-    once a redirect has left it."""
+    once a redirect has left it. The whole chain takes at most WHOLE_ANSWER times
+    ``timeout``, as fetch's answer following its redirects does: a site redirecting
+    within itself, each answer slow, kept a monitor eleven times as long."""
     chain: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout * WHOLE_ANSWER
     while True:
         sent = {**(headers or {}), **({"Authorization": authorization} if authorization else {})}
         chain.append({**fetch(url, timeout, context, follow=False, headers=sent or None,
-                              limit=limit), "url": url})
+                              limit=limit, deadline=deadline), "url": url})
         target = redirect_target(chain[-1])
         if (target is None or len(chain) > REDIRECT_HOPS
                 or target in {a["url"] for a in chain} or not follow(url, target)):

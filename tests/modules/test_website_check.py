@@ -64,6 +64,14 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        if self.path.startswith("/hop/"):  # /hop/<n>: a slow redirect to /hop/<n - 1>
+            hops = int(self.path[len("/hop/"):])
+            time.sleep(0.3)
+            self.send_response(302 if hops else 200)
+            self.send_header("Location", f"/hop/{hops - 1}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         loop = {"/loop-a": "/loop-b", "/loop-b": "/loop-a"}  # each redirecting to the other
         if self.path.startswith("/to/") or self.path in loop:  # /to/<address>: to that address
             self.send_response(302)
@@ -366,6 +374,18 @@ def test_a_page_sent_slowly_without_end_is_given_up_in_bounded_time(tls, path):
     assert time.monotonic() - started < 1 * http.WHOLE_ANSWER + 2
     assert page["status"] == -1
     assert page["error"] == "no complete answer within 3 s (sent too slowly)"
+
+
+def test_a_chain_of_slow_redirects_within_the_site_is_bounded_as_one_answer(tls):
+    """Each answer of a chain read one at a time had its own bound: ten redirects within
+    the site, each slow (here 0.3 s, the timeout 0.5 s), kept the page check, the HTTPS
+    redirect check and website_integrity eleven times the bound of one answer."""
+    url = f"http://127.0.0.1:{tls['http']}/hop/10"
+    started = time.monotonic()
+    page = check.check_page(url, params(timeout=0.5))
+    assert time.monotonic() - started < 2.5
+    assert page["problems"] == [
+        f"{url} tidak dapat diakses: no complete answer within 1.5 s (sent too slowly)"]
 
 
 def test_a_page_without_end_is_read_no_further_than_the_limit(tls):
