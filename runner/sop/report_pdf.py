@@ -19,6 +19,7 @@ the convention for monitoring SOPs; backups from outputs with `sha256` and `size
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -306,9 +307,22 @@ def availability_chart(month: Month, executions: Sequence[Row]) -> str | None:
     return svg_bars(bars, unit="% tersedia", legend=(("tersedia", GREEN), ("tidak", RED)))
 
 
+# A word this long (a URL, a digest, a cause or name without spaces) is no date, status
+# or SOP number: its cell may break it anywhere (laporan.css's td.long).
+_LONG_WORD = re.compile(r"\S{40,}")
+
+
+def _cell(text: str) -> str:
+    """A table cell; one with a long word breaks it within the page rather than widening
+    its table past the page's edge, where that text and the columns after it are not
+    printed. Shorter words keep their cell as wide as they are."""
+    long = _LONG_WORD.search(text) is not None
+    return f'<td class="long">{_e(text)}</td>' if long else f"<td>{_e(text)}</td>"
+
+
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(map(_cell, row)) + "</tr>" for row in rows)
     return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 

@@ -286,6 +286,46 @@ def test_the_files_the_runs_produced_are_in_both_reports(november: tuple[Path, s
     assert right <= width - 40  # within the 15 mm margin: no checksum runs off the paper
 
 
+def test_a_long_word_a_host_or_person_recorded_stays_on_the_paper(tmp_path: Path) -> None:
+    """A failed run's cause, a restore drill's backup and reason, an operator's name and
+    an acknowledgement's note holding a word without spaces (a URL, a path, a token):
+    its table grew past the page's right edge, where that text and the columns after it
+    (the failed run's status) were not printed. Each wraps within its cell; the SOP
+    numbers of the summary still break at their slashes only."""
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    started = datetime(2025, 11, 3, 3, tzinfo=UTC)
+    ran = craft_execution(store, "sipp-backup", started, court=COURT, status="failed",
+                          activities=4)
+    word = "y" * 150
+    drill = {"kind": "sipp", "backup": f"B{word}", "status": "failed", "reason": f"R{word}"}
+    with store.db.transaction(write=True) as tx:
+        tx.update("executions", {"error": f"h1: Backup: https://{word}", "operator": f"o{word}"},
+                  "id = :key_id", key_id=ran)
+        tx.update("activity_results", {"outputs": [{"restore_drill": [drill]}]},
+                  "execution_id = :key_id AND number = 2", key_id=ran)
+        tx.update("activity_results", {"mode": "manual", "status": "acknowledged",
+                                       "acknowledged_by": "Budi", "acknowledged_at": started,
+                                       "note": f"N{word}"},
+                  "execution_id = :key_id AND number = 3", key_id=ran)
+    pdf = tmp_path / "l.pdf"
+    report_pdf.write_pdf(store, load_catalogue(), Month(2025, 11), COURT, pdf)
+    store.close()
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    width = float(re.findall(r'page width="([\d.]+)"', boxes)[0])
+    right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', boxes))
+    assert right <= width - 40  # within the 15 mm margin
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = "".join(text.split())  # each cell's lines in turn
+    for recorded in (f"https://{word}", f"o{word}", f"B{word}", f"R{word}", f"N{word}"):
+        assert recorded in flat
+    assert "Gagal" in text.split("Daftar pelaksanaan", 1)[1]  # the run's status, printed
+    assert "\n12/KPN.W4-\n" in text  # the summary's SOP number, broken at its slashes
+
+
 def test_restore_drill_times_are_in_both_reports(november: tuple[Path, str]) -> None:
     pdf, text = november
     assert "Uji restorasi backup" in text  # the PDF
