@@ -114,6 +114,23 @@ class Month:
     def label(self) -> str:
         return f"{BULAN[self.month - 1]} {self.year}"
 
+    @property
+    def clock(self) -> str:
+        """The name of the clock its times are shown on, as a court reads it (`WIB`,
+        `WITA`); both where daylight saving changes it within the month (`CET/CEST`)."""
+        last = self.end - timedelta(seconds=1)
+        return "/".join(dict.fromkeys(str(moment.tzname()) for moment in (self.start, last)))
+
+    def period(self) -> str:
+        """The days a report covers, the clock of every time it shows (which no time of its
+        tables names: a WITA court's 02:30 is WIB's 01:30) and when it was made:
+        `01-11-2026 s.d. 30-11-2026 (semua waktu dalam WITA); dibuat 05-12-2026 03:53`."""
+        last = self.when(self.end - timedelta(seconds=1))[:10]
+        return (
+            f"{self.when(self.start)[:10]} s.d. {last} (semua waktu dalam {self.clock}); "
+            f"dibuat {self.when(now())}"
+        )
+
     def expected_runs(
         self, sop: Sop, first: datetime | None = None, calendars: Sequence[Calendar] = ()
     ) -> int | None:
@@ -478,11 +495,7 @@ def build(
     blocks: list[Block] = [
         ("h1", f"Laporan Pelaksanaan SOP — {month.label}"),
         ("p", f"Pengadilan: {', '.join(courts) or '-'}"),
-        (
-            "p",
-            f"Periode: {month.when(month.start)[:10]} s.d. "
-            f"{month.when(month.end - timedelta(seconds=1))[:10]}; dibuat {month.when(now())}.",
-        ),
+        ("p", f"Periode: {month.period()}."),
     ]
     summary = []
     for sop in sops.values():
@@ -616,11 +629,7 @@ def build_regional(
     )
     blocks: list[Block] = [
         ("h1", f"Laporan Pelaksanaan SOP Wilayah — {month.label}"),
-        (
-            "p",
-            f"{len(courts)} pengadilan. Periode: {month.when(month.start)[:10]} s.d. "
-            f"{month.when(month.end - timedelta(seconds=1))[:10]}; dibuat {month.when(now())}.",
-        ),
+        ("p", f"{len(courts)} pengadilan. Periode: {month.period()}."),
     ]
     if not courts:
         blocks.append(("p", "Belum ada eksekusi SOP yang tercatat."))

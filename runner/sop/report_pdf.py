@@ -57,7 +57,7 @@ from sop.report import (
     write_report,
 )
 from sop.report import literal_html as _e
-from sop.store import Row, Store, now, performs_sop
+from sop.store import Row, Store, performs_sop
 
 GREEN, RED, AMBER, GREY, BLUE = "#2e7d32", "#c62828", "#ef8f00", "#9e9e9e", "#1565c0"
 SIGNATURES = (
@@ -463,9 +463,8 @@ def document(
     body = [
         f"<header><h1>{_e(title)}</h1>",
         f'<p class="court">{_e(court_name or "-")}</p>',
-        f'<p class="meta">Periode {month.when(month.start)[:10]} s.d. '
-        f"{month.when(month.end - timedelta(seconds=1))[:10]}; dibuat {month.when(now())} "
-        f"oleh perintah sop. Mode uji (--check) dan pelaksanaan sebagian (--activity) "
+        f'<p class="meta">Periode {_e(month.period())} oleh perintah sop. '
+        "Mode uji (--check) dan pelaksanaan sebagian (--activity) "
         "tidak dihitung sebagai pelaksanaan; berkas dan langkah manual dari pelaksanaan "
         "sebagian tetap dicantumkan, ditandai.</p>"
         "</header>",

@@ -81,6 +81,28 @@ def test_months_and_times_are_the_courts_clock(
     )
 
 
+def test_a_report_names_the_clock_of_its_times(
+    cli: Cli, store_at: Store, tmp_path: Path
+) -> None:
+    """Every time a report shows (a run's start, an acknowledgement, when it was made) is
+    on the clock it was made on, WIB unless -i's or --timezone's: no time said which, so a
+    WITA court's 04:00 on paper could be read as WIB's (an hour later)."""
+    craft_execution(store_at, "local-demo", datetime(2026, 10, 31, 20, 0, tzinfo=UTC), court=A)
+    inventory = _inventory_with(tmp_path, "sop_schedule:\n  timezone: WITA\n")
+    for options, clock in (
+        (("--court", A), "WIB"),
+        (("-i", str(inventory)), "WITA"),
+        (("--court", A, "--timezone", "UTC"), "UTC"),
+        (("--all-courts", "--timezone", "WIT"), "WIT"),
+    ):
+        code, out, err = cli("report", "--month", "2026-11", *options)
+        assert code == 0, err
+        assert f"Periode: 01-11-2026 s.d. 30-11-2026 (semua waktu dalam {clock}); dibuat " in out
+    month = report.Month(2026, 11, ZoneInfo("Asia/Makassar"))
+    assert "(semua waktu dalam WITA); dibuat " in report.to_html(report.build(store_at, {}, month))
+    assert report.Month(2026, 3, ZoneInfo("Europe/Berlin")).clock == "CET/CEST"
+
+
 @pytest.mark.parametrize("month", ["0001-01", "9999-12"])
 def test_a_month_out_of_range_is_bad_input(cli: Cli, store_at: Store, month: str) -> None:
     code, out, err = cli("report", "--month", month)
