@@ -77,6 +77,14 @@ def _run_status(execution: Row) -> str:
     return _status(execution["status"]) + check + partial_mark(execution)
 
 
+def _cause(execution: Row) -> str:
+    """Why a run did not succeed, as recorded: its error, else its playbook's exit code,
+    else neither (a run canceled before its playbook started), never "rc None"."""
+    if execution["error"]:
+        return str(execution["error"])
+    return "tidak tercatat" if execution["rc"] is None else f"rc {execution['rc']}"
+
+
 @dataclass(frozen=True)
 class Bar:
     label: str  # under the bar (shown for every `label_every`-th bar)
@@ -349,7 +357,7 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
                         str(e["id"]),
                         month.when(e["started_at"]),
                         _run_status(e),
-                        e["error"] or f"rc {e['rc']}",
+                        _cause(e),
                     ]
                     for e in failed
                 ],

@@ -187,6 +187,25 @@ def test_a_partial_runs_files_and_human_part_are_in_the_pdf_marked(tmp_path: Pat
     assert _summary(url, COURT)["Pengelolaan Website"][2:5] == ["belum dimulai", "0", "0"]
 
 
+def test_a_run_that_recorded_no_cause_says_so(tmp_path: Path) -> None:
+    """A run canceled before its playbook started records no error and no exit code: its
+    cause read "rc None" among the runs that did not succeed."""
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    started = datetime(2025, 11, 3, 3, tzinfo=UTC)
+    canceled = craft_execution(store, "website", started, court=COURT, status="canceled")
+    failed = craft_execution(store, "website", started, court=COURT, status="failed")
+    with store.db.transaction(write=True) as tx:
+        tx.update("executions", {"error": None, "rc": None}, "id = :key_id", key_id=canceled)
+        tx.update("executions", {"error": None}, "id = :key_id", key_id=failed)
+    page = report_pdf.document(store, load_catalogue(), Month(2025, 11), COURT)
+    store.close()
+    runs = page.split('<table class="failed">', 1)[1].split("</table>", 1)[0]
+    assert f"<td>{canceled}</td><td>03-11-2025 10:00</td><td>Dibatalkan</td>" in runs
+    assert "<td>Dibatalkan</td><td>tidak tercatat</td>" in runs
+    assert "<td>Gagal</td><td>rc 2</td>" in runs
+    assert "None" not in runs
+
+
 def test_the_summary_counts_the_manual_steps_not_confirmed_as_the_markdown_does(
     tmp_path: Path,
 ) -> None:
