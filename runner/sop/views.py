@@ -106,7 +106,7 @@ def next_due(dues: Sequence[Due], zone: tzinfo) -> Text:
         text = Text(_minute(urgent.due_at, zone))
     if len(dues) > 1:
         same = sum(1 for d in dues if d.state == urgent.state)
-        text.append(f"\n{_court(urgent.court_name)}")
+        text.append(f"\n{visible(_court(urgent.court_name))}")  # an inventory's: shown
         if same > 1:
             text.append(f" and {same - 1} more")
     return text

@@ -10,6 +10,7 @@ import sys
 import time
 import tomllib
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -222,6 +223,18 @@ def test_what_a_host_reported_is_shown_not_acted_on(
     assert "x\\\\x1b\\[2K\\\\x1b\\[1A\\\\x0dshell\\\\u202egnp.php" in out  # Markdown-escaped
     _, out, _ = cli("report", "--format", "html")
     assert HOSTILE_SHOWN in out
+
+
+def test_a_court_name_is_shown_not_acted_on_in_the_list(cli: Cli, store_at: Store) -> None:
+    """`sop list` names the court whose state of a SOP is the most urgent (of several): a
+    court_name is an inventory's, recorded as its playbook reported it, and it reached
+    the terminal with its ESC sequences and bidi controls acting."""
+    craft_execution(store_at, "local-demo", datetime(2025, 11, 30, tzinfo=UTC), court=HOSTILE)
+    craft_execution(store_at, "local-demo", now(), court="PN Lain")
+    code, out, err = cli("list")
+    assert code == 0, err
+    assert not set(out) & {"\x1b", "\r", "\u202e"}
+    assert "x\\x1b[2K" in out and "gnp.php" in out  # rich folds the column's text
 
 
 def test_cli_errors_are_one_line(cli: Cli, tmp_path: Path) -> None:
