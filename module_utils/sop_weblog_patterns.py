@@ -68,6 +68,9 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         r"class\.module\.classloader",
     )),
     "webshell": ("CRS 955 web shell", "probe webshell", (
+        # WordPress's own Media Library, updater and database upgrade (/wp-admin/upload.php,
+        # update.php, upgrade.php, also under network/) are the site's pages, not shells
+        r"(?:(?<!/wp-admin)(?<!/wp-admin/network)|(?!/up(?:load|date|grade)\.php\b))"
         r"/(?:wso|c99|r57|alfa|alfa-rex|b374k|shell|cmd|up|uploader|webshell|indoxploit|"
         r"priv8|wp-shell|1337|mini|marijuana|leaf|bypass|haxor|sym|symlink|0x)\w{0,12}"
         r"\.(?:php\d?|phtml|phar)\b",

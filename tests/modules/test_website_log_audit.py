@@ -94,6 +94,22 @@ def test_normal_targets_are_not_findings(target):
     assert patterns.target_categories(target.encode()) == ()
 
 
+@pytest.mark.parametrize("target", [
+    "/wp-admin/upload.php", "/wp-admin/upload.php?mode=list",
+    "/wp-admin/update.php?action=upload-plugin", "/wp-admin/network/update.php",
+    "/web/wp-admin/upload.php",
+])
+def test_wordpress_s_own_admin_pages_are_no_webshell(target):
+    """The Media Library, the updater and the database upgrade are WordPress's own pages,
+    answered 2xx to the court's administrator: as a webshell probe answered 2xx
+    (website_log_alert_categories) they failed the activity every time one was used. A
+    shell named like them elsewhere, or another name in wp-admin, is still one."""
+    assert "webshell" not in patterns.target_categories(target.encode())
+    shell = target.replace("/wp-admin/", "/wp-admin/x/").split("?")[0]
+    assert "webshell" in patterns.target_categories(shell.encode())
+    assert "webshell" in patterns.target_categories(b"/wp-admin/up.php")
+
+
 @pytest.mark.parametrize(("target", "category"), [
     ("/?id=1--", "sqli"), ("/?x=information_schema.tables", "sqli"),
     ("/x.php?cmd=ls", "rce"), ("/cgi-bin/a?x=/bin/sh", "rce"),
