@@ -212,6 +212,21 @@ def test_clean_log_has_no_findings(tmp_path):
     assert audit(log, tmp_path / "state")["findings"] == []
 
 
+def test_a_user_agent_with_apache_s_escaped_quotes_is_read_whole(tmp_path):
+    """Apache writes a quote in a field as \" (nginx's escape=json too). The fast
+    pattern ended the user agent, the last field it reads, at the first \", so a
+    scanner naming itself after one ("x\" sqlmap/1.7") was the agent 'x\'; a raw
+    backslash ending an agent (nginx's escape=none) is no escape and still a request."""
+    log = tmp_path / "access.log"
+    log.write_text(line("45.1.1.1", "30/Nov/2026:09:00:00", "GET / HTTP/1.1",
+                        agent='x\\" sqlmap/1.7 \\"y\\"')
+                   + line("36.1.1.1", "30/Nov/2026:09:00:01", "GET / HTTP/1.1", agent="a\\"))
+    result = audit(log, tmp_path / "state")
+    assert [(f["category"], f["clients"]) for f in result["findings"]] == [
+        ("scanner", [{"client": "45.1.1.1", "count": 1}])]
+    assert (result["requests"], result["malformed"]) == (2, 0)
+
+
 def lines(n: int, hour: int, ip: str = "36.2.2.2") -> str:
     return "".join(line(ip, f"30/Nov/2026:{hour:02d}:{i // 60:02d}:{i % 60:02d}",
                         f"GET /p{i} HTTP/1.1") for i in range(n))
