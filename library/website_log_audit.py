@@ -35,7 +35,9 @@ description:
     classes, top paths and clients, crawlers; and attack probes by the categories of the
     OWASP Core Rule Set (C(sqli), C(lfi), C(rfi), C(rce), C(php), C(xss), C(java),
     C(webshell), C(restricted_file), C(admin_probe), C(scanner) user agents, C(protocol)
-    abuse, C(wp_bruteforce) on C(wp-login.php)/C(xmlrpc.php)), each with its count, how
+    abuse, C(wp_bruteforce) on C(wp-login.php)/C(xmlrpc.php), also percent-encoded,
+    with repeated slashes or dot segments, in a sub-folder or with a path after it, as the
+    web server runs them), each with its count, how
     many were answered 2xx, first and last seen, top clients and sample lines.
   - A line's time is the log's text, which whoever sends the request or writes the log
     can forge. A time that is no real time (C(99/Dec/9999), C(31/Feb)), lies more than
@@ -75,7 +77,7 @@ options:
     type: int
     default: 3
   bruteforce_threshold:
-    description: POST requests to C(wp-login.php)/C(xmlrpc.php) from one client that make it a brute-force finding.
+    description: POST requests to C(wp-login.php)/C(xmlrpc.php) (however the path is written) from one client that make it a brute-force finding.
     type: int
     default: 20
   top_limit:

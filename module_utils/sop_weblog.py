@@ -40,9 +40,9 @@ from ansible.module_utils.sop_state import StateError, private_dir, read_json, w
 from ansible.module_utils.sop_tree import open_regular
 from ansible.module_utils.sop_weblog_patterns import (
     ALLOWED_METHODS,
-    LOGIN_PATHS,
     agent_class,
     category_title,
+    login_path,
     target_categories,
 )
 
@@ -439,7 +439,7 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
         paths[path] = paths.get(path, 0) + 1
         if method not in ALLOWED_METHODS or sp2 <= sp1:
             tally.hit("protocol", ip, stamp, status, line)
-        elif method == b"POST" and path in LOGIN_PATHS:
+        elif method == b"POST" and login_path(path):
             tally.login(ip, stamp, status, line)
         found = targets.get(target)
         if found is None:

@@ -9,6 +9,7 @@ matched lower-cased. Stdlib only (runs on the managed host).
 
 from __future__ import annotations
 
+import posixpath
 import re
 from urllib.parse import unquote_to_bytes
 
@@ -138,6 +139,9 @@ FORGED_TIME_TITLE = ("log", "waktu permintaan tidak wajar (dipalsukan, atau jam 
 # protocol abuse.
 ALLOWED_METHODS = frozenset({b"GET", b"POST", b"HEAD", b"OPTIONS"})
 LOGIN_PATHS = frozenset({b"/wp-login.php", b"/xmlrpc.php"})
+# WordPress's login or XML-RPC in a path as the web server maps it: in the folder
+# WordPress is installed in, with a PATH_INFO after it (Apache runs /wp-login.php/x).
+_LOGIN = re.compile(rb"/(?:wp-login|xmlrpc)\.php(?:/|$)")
 
 _TARGET = [(name, re.compile("|".join(f"(?:{p})" for p in pats)))
            for name, (_ref, _title, pats) in TARGET_CATEGORIES.items()]
@@ -168,6 +172,15 @@ def target_categories(target: bytes) -> tuple[str, ...]:
     plain = _PLAIN.fullmatch(text) and not _PLAIN_PROBE.search(text)
     checks = _PATH_TARGET if plain else _TARGET
     return tuple(name for name, pattern in checks if pattern.search(text))
+
+
+def login_path(path: bytes) -> bool:
+    """Whether a POST to ``path`` (no query) reaches WordPress's login or XML-RPC. The web
+    server decodes it once and merges repeated slashes and ./.. segments: /%77p-login.php,
+    //wp-login.php and /x/../xmlrpc.php run them as /wp-login.php does."""
+    if path in LOGIN_PATHS:
+        return True
+    return _LOGIN.search(posixpath.normpath(unquote_to_bytes(path))) is not None
 
 
 def agent_class(agent: bytes) -> tuple[str | None, bool]:

@@ -206,6 +206,26 @@ def test_below_bruteforce_threshold_is_no_finding(tmp_path):
     assert result["findings"] == []
 
 
+def test_a_login_path_written_otherwise_is_brute_force_too(tmp_path):
+    """The web server decodes a path once and merges slashes and dot segments, and
+    WordPress may live in a sub-folder: POSTs to /%77p-login.php, //wp-login.php,
+    /blog/xmlrpc.php (or /wp-login.php/x, which Apache runs as PATH_INFO) reach the login
+    as /wp-login.php does; only that spelling was counted, so a brute force spread over
+    them went unseen."""
+    targets = ["/%77p-login.php", "//wp-login.php", "/./xmlrpc.php", "/blog/xmlrpc.php",
+               "/wp-login.php/x", "/wp-login.php/?action=login"]
+    log = tmp_path / "access.log"
+    log.write_text("".join(
+        line("103.9.9.8", f"30/Nov/2026:10:00:{i:02d}", f"POST {targets[i % 6]} HTTP/1.1")
+        for i in range(24)))
+    brute = audit(log, tmp_path / "state")["findings"]
+    assert [(f["category"], f["count"]) for f in brute] == [("wp_bruteforce", 24)]
+    assert patterns.login_path(b"/a/../wp-login.php")
+    for other in (b"/wp-login.php/../index.php", b"/wp-login.php.bak", b"/xwp-login.php",
+                  b"/%2577p-login.php"):
+        assert not patterns.login_path(other), other
+
+
 def test_clean_log_has_no_findings(tmp_path):
     log = tmp_path / "access.log"
     log.write_text("".join(NORMAL))
