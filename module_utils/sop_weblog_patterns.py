@@ -84,8 +84,12 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "restricted_file": ("CRS 930130/920440", "file terlarang", (
         r"/\.(?:env|git|svn|hg|bzr|htaccess|htpasswd|ds_store|aws|ssh|docker|vscode|idea)"
         r"(?:/|$|\.|\?)",
-        r"\.(?:sql|bak|old|orig|swp|save|dump|backup|tar|tgz|tar\.gz|zip|rar|7z|log|ini|"
-        r"conf|cfg|pem|key|db|sqlite)(?:$|\?)",
+        r"\.(?:sql|bak|old|orig|swp|save|dump|backup|log|ini|conf|cfg|pem|key|db|sqlite)"
+        r"(?:$|\?)",
+        # an archive, except one the Media Library keeps in its dated folders (a form or
+        # a document the court publishes, downloaded by its visitors)
+        r"^(?![^?]*/wp-content/uploads/\d{4}/\d{2}/[^/?]*\.(?:tar|tgz|tar\.gz|zip|rar|7z)"
+        r"(?:\?|$))(?s:.*?)\.(?:tar|tgz|tar\.gz|zip|rar|7z)(?:$|\?)",
         r"wp-config\.php[^?/]|wp-config\.php$|/wp-config\b",
         r"/(?:server-status|server-info|web\.config|composer\.(?:json|lock)|phpinfo\.php|"
         r"info\.php|test\.php|\.user\.ini|docker-compose\.ya?ml)\b",

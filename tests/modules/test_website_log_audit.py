@@ -110,6 +110,25 @@ def test_wordpress_s_own_admin_pages_are_no_webshell(target):
     assert "webshell" in patterns.target_categories(b"/wp-admin/up.php")
 
 
+@pytest.mark.parametrize(("target", "restricted"), [
+    ("/wp-content/uploads/2026/11/formulir-gugatan.zip", False),
+    ("/wp-content/uploads/2026/11/aplikasi.rar?ver=2", False),
+    ("/pn/wp-content/uploads/2026/11/berkas.tar.gz", False),
+    ("/backup.zip", True), ("/wp-content/uploads/backup.zip", True),
+    ("/wp-content/uploads/backwpup-ab12-backups/site.zip", True), ("/?file=www.tar.gz", True),
+    ("/wp-content/uploads/2026/11/foto.jpg?x=www.zip", True),
+    ("/wp-content/uploads/2026/11/dump.sql", True),
+])
+def test_an_archive_the_media_library_publishes_is_no_restricted_file(target, restricted):
+    """WordPress's Media Library takes zip, rar, 7z and tar files (a court's forms and
+    documents) into uploads/YYYY/MM/: every visitor downloading one was a probe for a
+    backup archive. An archive elsewhere (a backup plugin's folder, the web root) still
+    is, and so is a database dump anywhere."""
+    assert ("restricted_file" in patterns.target_categories(target.encode())) is restricted
+    with within(20, "reading the target"):
+        patterns.target_categories(b"/wp-content/uploads/2026/11/a" * 40000 + b".zip")
+
+
 @pytest.mark.parametrize(("target", "category"), [
     ("/?id=1--", "sqli"), ("/?x=information_schema.tables", "sqli"),
     ("/x.php?cmd=ls", "rce"), ("/cgi-bin/a?x=/bin/sh", "rce"),
