@@ -130,8 +130,8 @@ audit:
     unique_visitors_exact: {description: Whether the count is exact (else a HyperLogLog estimate, about 1 %)., type: bool}
     status_classes: {description: "Requests per status class: {2xx: n, 3xx: n, ...}.", type: dict}
     statuses: {description: Requests per status code., type: dict}
-    top_paths: {description: "[{path, count}] (without query strings).", type: list, elements: dict}
-    top_clients: {description: "[{client, count}].", type: list, elements: dict}
+    top_paths: {description: "[{path, count}] (without query strings; a path at most 2000 characters).", type: list, elements: dict}
+    top_clients: {description: "[{client, count}] (a client at most 2000 characters).", type: list, elements: dict}
     counts_error_bound: {description: The most a listed count may be short of the truth (0 when exact)., type: int}
     crawlers: {description: "Requests per crawler name.", type: dict}
     crawler_requests: {description: Requests by crawlers., type: int}
@@ -147,7 +147,7 @@ audit:
         successful: {description: Of those, answered 2xx., type: int}
         first_seen: {description: "ISO 8601 time (forged times not counted: see the description; null when none).", type: str}
         last_seen: {description: "ISO 8601 time (forged times not counted: see the description; null when none).", type: str}
-        clients: {description: "Top clients [{client, count}].", type: list, elements: dict}
+        clients: {description: "Top clients [{client, count}] (a client at most 2000 characters).", type: list, elements: dict}
         samples: {description: "Sample log lines (at most 2000 characters each; the values of secret-looking query parameters, C(key=), C(token=), C(session=) ..., and a referer's C(user:password@) shown as C(***)).", type: list, elements: str}
     files:
       description: "What was read: [{path, from, to}] (to -1: to the end of a gzipped file)."

@@ -814,9 +814,10 @@ def state_path(state_dir: str, log: str) -> str:
 # -- the result ------------------------------------------------------------------------
 
 def summary(tally: Tally, *, top: int, bruteforce_threshold: int) -> dict[str, Any]:
-    """The audit result as plain data."""
+    """The audit result as plain data; a path or a client at most SAMPLE_CHARS characters
+    (whoever writes the log makes them a line long: ten 1 MiB lines were a 22 MB result)."""
     def text(value: bytes) -> str:
-        return value.decode("utf-8", "replace")
+        return value[:SAMPLE_CHARS * 4].decode("utf-8", "replace")[:SAMPLE_CHARS]
 
     visitors, exact = tally.unique_visitors()
     classes: dict[str, int] = {}
