@@ -12,7 +12,8 @@ short_description: Health and configuration export of MikroTik RouterBoards over
 description:
   - "Runs on the controller (C(delegate_to: localhost) with the controller's Python, where
     the C(librouteros) package is installed) and talks to each router's API port, 8728,
-    or 8729 with TLS (C(api-ssl)) and certificate verification."
+    or 8729 with TLS (C(api-ssl)) and certificate verification. It logs in as RouterOS
+    6.43 and later expect, and answers the challenge of an older RouterOS."
   - Reads per router the identity, board, serial number, RouterOS version and firmware
     (a firmware older than the installed RouterOS is a warning), CPU load, memory,
     uptime, temperature and voltage where the board reports them, the state of its power

@@ -9,6 +9,7 @@ lab's RouterOS test service: the same commands go to a real RouterBoard.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 import socket
 import ssl
@@ -74,6 +75,26 @@ class RouterTrap(RouterError):
     def __init__(self, command: str, message: str) -> None:
         super().__init__(f"{command}: {message}")
         self.message = message
+
+
+# What RouterOS answers a login with a wrong user name or password: 6.43 and later, and
+# the challenge login of older ones.
+_WRONG_LOGIN = ("invalid user name or password", "cannot log in")
+
+
+def login(api: Any, username: str, password: str) -> None:
+    """Log in as RouterOS 6.43 and later expect, with the password. An older RouterOS
+    ignores it and answers with a challenge (``=ret=``, hexadecimal), whose MD5 response
+    logs in as its own login does (MikroTik's advice for clients of both)."""
+    replies = tuple(api("/login", name=username, password=password))
+    challenge = next((row["ret"] for row in replies if "ret" in row), None)
+    if challenge is None:
+        return
+    # librouteros reads a challenge of decimal digits only as a number
+    text = f"{challenge:032d}" if isinstance(challenge, int) else str(challenge)
+    digest = hashlib.md5(b"\x00" + password.encode(WIRE_ENCODING) + bytes.fromhex(text),
+                         usedforsecurity=False)
+    tuple(api("/login", name=username, response="00" + digest.hexdigest()))
 
 
 class BoundedSocket:
@@ -151,7 +172,8 @@ def connect(
     validate_certs: bool = True,
     timeout: float = 10,
 ) -> Any:
-    """Log in (RouterOS >= 6.43 plain login, inside TLS when ``tls``); raise RouterError."""
+    """Log in (``login``: RouterOS 6.43 and later, or the challenge of an older one;
+    inside TLS when ``tls``); raise RouterError."""
     where = f"{host}:{port}"
     context = tls_context(ca_path, validate_certs, where) if tls else None
 
@@ -169,6 +191,7 @@ def connect(
             timeout=timeout,
             ssl_wrapper=wrapper,
             encoding=WIRE_ENCODING,
+            login_method=login,
         )
     except ssl.SSLCertVerificationError as exc:
         raise RouterError(
@@ -189,7 +212,7 @@ def connect(
             f"cannot reach the RouterOS API at {where}: {exc.strerror or exc}"
         ) from None
     except TrapError as exc:
-        if "invalid user name or password" in str(exc.message):
+        if any(wrong in str(exc.message) for wrong in _WRONG_LOGIN):
             raise RouterError(
                 f"RouterOS at {where} refused the login of user {username!r}: "
                 "wrong user name or password"

@@ -5,11 +5,13 @@ clear error line, never crash (losing every other router's result) or hang."""
 
 from __future__ import annotations
 
+import hashlib
 import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import pytest
 import routeros_lab
 from conftest import within
 from librouteros.protocol import encode_length, encode_sentence
@@ -46,8 +48,9 @@ Answer = Callable[[socket.socket, list[str]], None]
 
 
 @contextmanager
-def crafted(answer: Answer) -> Iterator[int]:
-    """A router on a free port: logs in anybody, then ``answer(conn, sentence)``."""
+def crafted(answer: Answer, login: Answer | None = None) -> Iterator[int]:
+    """A router on a free port: logs in anybody (or answers ``/login`` with ``login``),
+    then ``answer(conn, sentence)``."""
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
     srv.listen()
@@ -58,7 +61,9 @@ def crafted(answer: Answer) -> Iterator[int]:
             try:
                 while not stop.is_set():
                     sentence = read_sentence(conn)
-                    if sentence[0] == "/login":
+                    if sentence[0] == "/login" and login:
+                        login(conn, sentence)
+                    elif sentence[0] == "/login":
                         conn.sendall(reply("!done"))
                     else:
                         answer(conn, sentence)
@@ -247,3 +252,54 @@ def test_a_timeout_that_is_no_time_is_refused_in_one_line(tmp_path):
         rc, out = run_module("routeros_check", tmp_path, {
             "routers": [spec(1)], "timeout": timeout})
         assert rc == 1 and out["msg"] == f"timeout must be more than 0 seconds, not {timeout:g}"
+
+
+def legacy_router(password: str, challenge: bytes = bytes(range(0x10, 0x20))
+                  ) -> tuple[Answer, Answer]:
+    """A RouterOS older than 6.43: it ignores a /login's name and password and answers
+    with a challenge, logs in only the MD5 response to it, and ends the session of a
+    command sent before."""
+    state = {"in": False}
+
+    def login(conn, sentence):
+        response = next((w.split("=", 2)[2] for w in sentence if w.startswith("=response=")),
+                        None)
+        if response is None:
+            conn.sendall(reply("!done", "=ret=" + challenge.hex()))
+            return
+        expected = "00" + hashlib.md5(b"\x00" + password.encode() + challenge).hexdigest()
+        state["in"] = response == expected
+        conn.sendall(reply("!done") if state["in"]
+                     else reply("!trap", "=message=cannot log in") + reply("!done"))
+
+    def answer(conn, sentence):
+        if not state["in"]:
+            conn.sendall(reply("!fatal", "not logged in"))
+        elif sentence[0] == "/system/identity/print":
+            conn.sendall(reply("!re", "=name=rb-lama") + reply("!done"))
+        else:
+            conn.sendall(reply("!done"))
+
+    return answer, login
+
+
+@pytest.mark.parametrize("challenge", [
+    bytes(range(0x10, 0x20)),
+    bytes.fromhex("01234567890123456789012345678901"),  # librouteros reads it as a number
+], ids=["hex", "decimal-digits"])
+def test_a_routeros_older_than_6_43_is_logged_in_with_its_challenge(challenge):
+    # RouterOS before 6.43 ignores the password of a /login and answers with a
+    # challenge: the login "succeeded" and every command then failed with "not logged
+    # in", as if the API user lacked rights. MikroTik's advice for clients of both: log
+    # in with the password, and answer the challenge when one comes.
+    sop_routeros = load("sop_routeros")
+    with crafted(*legacy_router("p\u00e4ss", challenge)) as port:
+        api = sop_routeros.connect("127.0.0.1", port, "sop", "p\u00e4ss", tls=False, timeout=2)
+        try:
+            assert sop_routeros.run(api, "/system/identity/print") == [{"name": "rb-lama"}]
+        finally:
+            api.close()
+    with crafted(*legacy_router("right")) as port:
+        r = mod.read_router(spec(port), PARAMS)
+    assert r["error"] == (f"RouterOS at 127.0.0.1:{port} refused the login of user 'sop': "
+                          "wrong user name or password")
