@@ -352,8 +352,8 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
     packages = run(api, "/system/package/print")
     try:
         sensors = run(api, "/system/health/print")
-    except RouterError:  # boards without sensors (CHR, some hAP) have no health menu
-        sensors = []
+    except RouterTrap:  # boards without sensors (CHR, some hAP) have no health menu;
+        sensors = []  # any other error (no answer in time) ends the session's reading
     health, states = health_values(sensors), health_states(sensors)
     version = str(resource.get("version", ""))
     installed = max((version_tuple(str(p.get("version", ""))) for p in packages

@@ -303,3 +303,25 @@ def test_a_routeros_older_than_6_43_is_logged_in_with_its_challenge(challenge):
         r = mod.read_router(spec(port), PARAMS)
     assert r["error"] == (f"RouterOS at 127.0.0.1:{port} refused the login of user 'sop': "
                           "wrong user name or password")
+
+
+def test_a_health_menu_that_answers_late_is_the_routers_error_not_its_other_answers():
+    # Only a refused /system/health (a board without sensors) means "no sensors": a
+    # health reply later than the timeout was taken for that too, and the session went
+    # on one reply behind, each command reading the one before's answer (the sensors as
+    # interfaces, the interfaces as log lines, the log as the export)
+    def answer(conn, sentence):
+        rows = {
+            "/system/resource/print": reply("!re", "=version=7.15.3 (stable)", "=uptime=1d"),
+            "/system/health/print": reply("!re", "=name=cpu-temperature", "=value=48"),
+            "/interface/print": reply("!re", "=name=ether1", "=type=ether", "=running=false"),
+            "/execute": reply("!re", "=ret=/system identity\nset name=rb-x\n"),
+        }.get(sentence[0], b"")
+        if sentence[0] == "/system/health/print":
+            threading.Event().wait(1.5)
+        conn.sendall(rows + reply("!done"))
+
+    with crafted(answer) as port, within(30, "reading a late health reply"):
+        r = mod.read_router(spec(port), PARAMS)
+    assert one_line(r["error"]).startswith("/system/health/print: ")
+    assert r["ok"] is False and "interfaces" not in r and r["export"] is None
