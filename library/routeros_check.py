@@ -312,6 +312,15 @@ def interfaces(api: Any) -> tuple[list[dict[str, Any]], dict[str, str]]:
              "rate": rates.get(str(r["name"]))} for r in rows], refused
 
 
+def exported(rows: list[dict[str, Any]]) -> str:
+    """The normalised export in /execute's reply (its ``ret``); RouterError when the
+    reply holds none: an export is never empty (its header names the RouterOS)."""
+    text = next((row["ret"] for row in rows if row.get("ret")), None)
+    if not isinstance(text, str):
+        raise RouterError("/execute: the reply holds no export")
+    return normalise_export(text)
+
+
 def read_router(spec: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     name = spec["name"]
     port = spec["port"] or (8729 if spec["tls"] else 8728)
@@ -405,8 +414,7 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
     if params["export"]:
         script = export_command(version_tuple(version), params["show_sensitive"])
         try:
-            ret = run(api, "/execute", script=script, **{"as-string": ""})
-            result["export"] = normalise_export(str(ret[0].get("ret", ""))) if ret else None
+            result["export"] = exported(run(api, "/execute", script=script, **{"as-string": ""}))
         except RouterError as exc:
             result["export_error"] = str(exc)
             w.append(f"{name}: ekspor konfigurasi tidak tersedia ({exc})")

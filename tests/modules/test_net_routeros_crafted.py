@@ -325,3 +325,21 @@ def test_a_health_menu_that_answers_late_is_the_routers_error_not_its_other_answ
         r = mod.read_router(spec(port), PARAMS)
     assert one_line(r["error"]).startswith("/system/health/print: ")
     assert r["ok"] is False and "interfaces" not in r and r["export"] is None
+
+
+def test_an_execute_reply_without_an_export_is_no_configuration():
+    # /execute's reply without its =ret= was an empty export, stored over the
+    # configuration (a diff deleting every line), or, without any row, no export and
+    # no word of it: the router was reported in order and nothing kept
+    for ending in (reply("!done"), reply("!done", "=ret=")):
+        def answer(conn, sentence, ending=ending):
+            rows = {"/system/resource/print": reply("!re", "=version=7.15.3", "=uptime=1d")}
+            conn.sendall(ending if sentence[0] == "/execute"
+                         else rows.get(sentence[0], b"") + reply("!done"))
+
+        with crafted(answer) as port:
+            r = mod.read_router(spec(port), PARAMS)
+        assert r["error"] is None and r["export"] is None
+        assert r["export_error"] == "/execute: the reply holds no export"
+        assert "rb-x: ekspor konfigurasi tidak tersedia (/execute: the reply holds no export)" \
+            in r["warnings"]
