@@ -22,7 +22,9 @@ description:
     with show-sensitive (C(password), C(passphrase), C(secret), C(pre-shared-key),
     C(preshared-key), C(private-key), C(authentication-key), C(auth-key), C(tcp-md5-key),
     C(management-protection-key), C(static-key) and keys containing them, and a MACsec
-    interface's C(cak)) are replaced by C(********), as Oxidized's C(remove_secret) does; a changed secret shows
+    interface's C(cak)) are replaced by C(********), as Oxidized's C(remove_secret) does, and
+    so are SNMP community names (C(name) in the C(/snmp community) menu, C(trap-community)),
+    which RouterOS shows even in exports that hide secrets; a changed secret shows
     as a changed line without its value. The stored files keep the values.
   - Supports check mode (the diff is computed, nothing is written) and diff mode.
 version_added: "0.1.0"
@@ -99,6 +101,61 @@ from ansible.module_utils.sop_secrets import mask_assignments  # noqa: E402
 from ansible.module_utils.sop_state import write_private  # noqa: E402
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# An SNMP v1/v2c community is known by its name, which is its password: a RouterOS export
+# shows it (hide-sensitive too) as the name of a /snmp community entry, and as /snmp's
+# trap-community. A name is a secret only in that menu, so lines are masked knowing theirs.
+_COMMUNITY_MENU = "/snmp community"
+_COMMUNITY_NAME = re.compile(r'(?<![\w-])(name=)("(?:[^"\\]|\\.)*"|[^\s"]\S*)')
+_TRAP_COMMUNITY = re.compile(r'(?<![\w-])(trap-community=)("(?:[^"\\]|\\.)*"|[^\s"]\S*)')
+
+
+def shown_lines(lines: list[str]) -> list[str]:
+    """The lines of a configuration as its recorded diff shows them: the values of
+    secret-holding keys masked (mask_assignments), and SNMP community names."""
+    shown: list[str] = []
+    menu = ""
+    for line in lines:
+        if line.startswith("/"):
+            menu = line.rstrip("\r\n")  # "/snmp community", or a terse line's own path
+        masked = _TRAP_COMMUNITY.sub(r"\1********", mask_assignments(line))
+        if (menu + " ").startswith(_COMMUNITY_MENU + " "):
+            masked = _COMMUNITY_NAME.sub(r"\1********", masked)
+        shown.append(masked)
+    return shown
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of a configuration, each with its newline (a CR within one stays)."""
+    lines = text.split("\n")
+    return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+
+
+def _span(start: int, stop: int) -> str:
+    """A hunk's line range as unified diffs write it."""
+    length = stop - start
+    return f"{start + 1}" if length == 1 else f"{start + (length > 0)},{length}"
+
+
+def masked_diff(name: str, old: str, new: str) -> str:
+    """The unified diff of two configurations, compared as stored and shown as
+    shown_lines masks them (a changed secret is a changed line without its value); a
+    last line without newline is marked so, not run into the next diff line."""
+    before, after = _lines(old), _lines(new)
+    shown_before, shown_after = shown_lines(before), shown_lines(after)
+    out = [f"--- {name} (sebelumnya)\n", f"+++ {name} (sekarang)\n"]
+    for group in difflib.SequenceMatcher(None, before, after).get_grouped_opcodes(3):
+        out.append(f"@@ -{_span(group[0][1], group[-1][2])} "
+                   f"+{_span(group[0][3], group[-1][4])} @@\n")
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                out += [" " + line for line in shown_after[j1:j2]]
+            else:
+                out += ["-" + line for line in shown_before[i1:i2]]
+                out += ["+" + line for line in shown_after[j1:j2]]
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                   for line in out)
+
+
 def store_dir(path: Path) -> None:
     """The store's own directories: 0700, tightened if they existed laxer."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -133,14 +190,7 @@ def store(
     if content is not None and content != old:
         result["changed"] = True
         if old is not None:
-            result["diff"] = mask_assignments("".join(
-                difflib.unified_diff(
-                    old.splitlines(keepends=True),
-                    content.splitlines(keepends=True),
-                    fromfile=f"{name} (sebelumnya)",
-                    tofile=f"{name} (sekarang)",
-                )
-            ))
+            result["diff"] = masked_diff(name, old, content)
     state_changed = item["state"] is not None and item["state"] != states.get(name)
     result["state_changed"] = state_changed
     if check or not (result["changed"] or state_changed):

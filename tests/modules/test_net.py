@@ -380,6 +380,39 @@ def test_a_central_url_with_credentials_is_probed_and_recorded_masked(tmp_path):
         f"Gangguan di segmen layanan pusat: {shown}/down?token=***: status HTTP 503")
 
 
+def test_snmp_community_names_are_masked_in_the_diff(tmp_path):
+    # An SNMP v1/v2c community's name is its password, and a RouterOS export shows it,
+    # hide-sensitive too: a renamed community went into the recorded diff. Its menu may
+    # lie beyond the hunk's context, and a name elsewhere is no secret.
+    communities = "".join(f"add addresses=10.0.{n}.0/24 name=Comm-{n}\n" for n in range(6))
+    before = ("/snmp\nset enabled=yes trap-community=Comm-0 trap-version=2\n"
+              f"/snmp community\nset [ find default=yes ] disabled=yes name=Old-Public\n"
+              f"{communities}/system identity\nset name=rb-a\n")
+    after = (before.replace("Old-Public", "New-Public").replace("Comm-0 ", "Comm-9 ")
+             .replace("name=Comm-5", "name=Comm-8").replace("set name=rb-a", "set name=rb-b"))
+    root = tmp_path / "jaringan"
+    store_mod.store(root, item("rb-a", before), {}, 5, False)
+    diff = store_mod.store(root, item("rb-a", after), {}, 5, False)["diff"]
+    for name in ("Comm-", "Public"):
+        assert name not in diff, diff
+    assert "+set enabled=yes trap-community=******** trap-version=2\n" in diff
+    assert "+set [ find default=yes ] disabled=yes name=********\n" in diff
+    assert "-add addresses=10.0.5.0/24 name=********\n" in diff
+    assert "+add addresses=10.0.5.0/24 name=********\n" in diff
+    assert "-set name=rb-a\n+set name=rb-b\n" in diff
+    assert (root / "rb-a" / "config.txt").read_text() == after
+
+
+def test_a_last_line_without_newline_is_marked_not_run_into_the_next(tmp_path):
+    # difflib writes such a line as it is: "-set name=a+set name=b", one line of the
+    # record where there were two
+    root = tmp_path / "jaringan"
+    store_mod.store(root, item("rb-a", "/system identity\nset name=a"), {}, 5, False)
+    diff = store_mod.store(root, item("rb-a", "/system identity\nset name=b"), {}, 5, False)
+    assert diff["diff"].endswith("-set name=a\n\\ No newline at end of file\n"
+                                 "+set name=b\n\\ No newline at end of file\n")
+
+
 @pytest.mark.parametrize(("menu", "line"), [
     ("/interface wireguard peers", "add interface=wg0 preshared-key={} public-key=\"UHViS2V5\""),
     ("/routing ospf interface-template", "add area=backbone auth=md5 auth-id=1 auth-key={}"),
