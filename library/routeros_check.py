@@ -26,7 +26,8 @@ description:
     line continuations joined), ready for M(net_config_store).
   - Routers are read in parallel (O(workers)); one router failing does not stop the
     others. A router that cannot be read is reported with one line naming the cause
-    (wrong credentials, API port closed, TLS certificate mismatch, no answer).
+    (wrong credentials, API port closed, TLS certificate mismatch, TLS to the plain API
+    port, no answer).
   - "No real RouterOS runs in this project's lab: the module is tested against the
     lab's RouterOS API test service (lab/roles/lab_routeros), which speaks the API's
     wire protocol with data shaped like RouterOS 6 and 7. The export needs a RouterOS

@@ -179,7 +179,14 @@ def connect(
 
     def wrapper(sock: socket.socket) -> BoundedSocket:
         if context is not None:
-            sock = context.wrap_socket(sock, server_hostname=host)
+            try:
+                sock = context.wrap_socket(sock, server_hostname=host)
+            except socket.timeout:  # the plain API waits for words, silent to a handshake
+                sock.close()
+                raise RouterError(
+                    f"RouterOS API at {where} did not answer the TLS handshake within "
+                    f"{timeout:g} s (TLS to the API's plain port? api-ssl is 8729)"
+                ) from None
         return BoundedSocket(sock, where, timeout)
 
     try:

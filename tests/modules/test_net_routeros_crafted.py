@@ -343,3 +343,19 @@ def test_an_execute_reply_without_an_export_is_no_configuration():
         assert r["export_error"] == "/execute: the reply holds no export"
         assert "rb-x: ekspor konfigurasi tidak tersedia (/execute: the reply holds no export)" \
             in r["warnings"]
+
+
+def test_tls_to_a_port_that_does_not_answer_it_is_named_so():
+    # TLS to the API's plain port (8728) reaches a service that waits for API words
+    # and never answers the handshake: reported as a router that does not answer
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()  # connections complete in the backlog; nothing is ever sent
+    port = srv.getsockname()[1]
+    try:
+        r = mod.read_router({**spec(port), "tls": True, "validate_certs": False}, PARAMS)
+    finally:
+        srv.close()
+    assert one_line(r["error"]) == (
+        f"RouterOS API at 127.0.0.1:{port} did not answer the TLS handshake within 1 s "
+        "(TLS to the API's plain port? api-ssl is 8729)")
