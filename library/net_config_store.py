@@ -97,33 +97,10 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_secrets import mask_assignments  # noqa: E402
+from ansible.module_utils.sop_secrets import mask_export_lines  # noqa: E402
 from ansible.module_utils.sop_state import write_private  # noqa: E402
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-# An SNMP v1/v2c community is known by its name, which is its password: a RouterOS export
-# shows it (hide-sensitive too) as the name of a /snmp community entry, and as /snmp's
-# trap-community. A name is a secret only in that menu, so lines are masked knowing theirs.
-_COMMUNITY_MENU = "/snmp community"
-_COMMUNITY_NAME = re.compile(r'(?<![\w-])(name=)("(?:[^"\\]|\\.)*"|[^\s"]\S*)')
-_TRAP_COMMUNITY = re.compile(r'(?<![\w-])(trap-community=)("(?:[^"\\]|\\.)*"|[^\s"]\S*)')
-
-
-def shown_lines(lines: list[str]) -> list[str]:
-    """The lines of a configuration as its recorded diff shows them: the values of
-    secret-holding keys masked (mask_assignments), and SNMP community names."""
-    shown: list[str] = []
-    menu = ""
-    for line in lines:
-        if line.startswith("/"):
-            menu = line.rstrip("\r\n")  # "/snmp community", or a terse line's own path
-        masked = _TRAP_COMMUNITY.sub(r"\1********", mask_assignments(line))
-        if (menu + " ").startswith(_COMMUNITY_MENU + " "):
-            masked = _COMMUNITY_NAME.sub(r"\1********", masked)
-        shown.append(masked)
-    return shown
-
-
 def _lines(text: str) -> list[str]:
     """The lines of a configuration, each with its newline (a CR within one stays)."""
     lines = text.split("\n")
@@ -138,10 +115,10 @@ def _span(start: int, stop: int) -> str:
 
 def masked_diff(name: str, old: str, new: str) -> str:
     """The unified diff of two configurations, compared as stored and shown as
-    shown_lines masks them (a changed secret is a changed line without its value); a
+    mask_export_lines masks them (a changed secret is a changed line without its value); a
     last line without newline is marked so, not run into the next diff line."""
     before, after = _lines(old), _lines(new)
-    shown_before, shown_after = shown_lines(before), shown_lines(after)
+    shown_before, shown_after = mask_export_lines(before), mask_export_lines(after)
     out = [f"--- {name} (sebelumnya)\n", f"+++ {name} (sekarang)\n"]
     for group in difflib.SequenceMatcher(None, before, after).get_grouped_opcodes(3):
         out.append(f"@@ -{_span(group[0][1], group[-1][2])} "

@@ -369,6 +369,29 @@ def mask_assignments(text: str) -> str:
     return _SECRET_ASSIGNMENT.sub(r"\1********", text)
 
 
+# An SNMP v1/v2c community is known by its name, which is its password: a RouterOS export
+# shows it (hide-sensitive too) as the name of a /snmp community entry, and as /snmp's
+# trap-community. A name is a secret only in that menu, so lines are masked knowing theirs.
+_COMMUNITY_MENU = "/snmp community"
+_COMMUNITY_NAME = re.compile(r'(?<![\w-])(name=)("(?:[^"\\]|\\.)*"|[^\s"]\S*)')
+_TRAP_COMMUNITY = re.compile(r'(?<![\w-])(trap-community=)("(?:[^"\\]|\\.)*"|[^\s"]\S*)')
+
+
+def mask_export_lines(lines: list[str]) -> list[str]:
+    """The lines of a configuration export as a record may show them: the values of
+    secret-holding keys masked (mask_assignments), and SNMP community names."""
+    shown: list[str] = []
+    menu = ""
+    for line in lines:
+        if line.startswith("/"):
+            menu = line.rstrip("\r\n")  # "/snmp community", or a terse line's own path
+        masked = _TRAP_COMMUNITY.sub(r"\1********", mask_assignments(line))
+        if (menu + " ").startswith(_COMMUNITY_MENU + " "):
+            masked = _COMMUNITY_NAME.sub(r"\1********", masked)
+        shown.append(masked)
+    return shown
+
+
 # A PHP stack trace in a web server's or PHP's error log shows a failed call's arguments:
 # PDO->__construct('mysql:host=...', 'sipp', 'the password'), mysqli_connect(...), and
 # any function named for a login (connect, login, auth, bind, passw...). The arguments of
