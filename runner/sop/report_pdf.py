@@ -85,6 +85,9 @@ def _cause(execution: Row) -> str:
     return "tidak tercatat" if execution["rc"] is None else f"rc {execution['rc']}"
 
 
+MAX_BAR_WIDTH = 24.0  # px: a month of daily runs (31 bars) draws each ~14 px wide
+
+
 @dataclass(frozen=True)
 class Bar:
     label: str  # under the bar (shown for every `label_every`-th bar)
@@ -134,20 +137,21 @@ def svg_bars(
         f' text-anchor="middle">{_e(unit)}</text>'
     )
     slot = plot_w / max(len(bars), 1)
+    bar_w = min(slot * 0.7, MAX_BAR_WIDTH)  # one run is a bar, not a band over the chart
     label_every = max(1, round(len(bars) / 31))
     for index, bar in enumerate(bars):
-        x = left + index * slot + slot * 0.15
+        x = left + index * slot + (slot - bar_w) / 2
         y = top + plot_h
         for value, colour in bar.parts:
             h = plot_h * value / top_value
             y -= h
             out.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" '
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
                 f'fill="{colour}"><title>{_e(bar.title)}</title></rect>'
             )
         if index % label_every == 0:
             out.append(
-                f'<text x="{x + slot * 0.35:.1f}" y="{top + plot_h + 11}" '
+                f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 11}" '
                 f'text-anchor="middle">{_e(bar.label)}</text>'
             )
     if reference is not None:

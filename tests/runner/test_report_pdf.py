@@ -263,6 +263,23 @@ def test_the_durations_chart_judges_by_the_times_the_runs_recorded(tmp_path: Pat
     assert "Mutu Baku 123 menit" in page  # 3 x 1 minute + 2 hours, as recorded
 
 
+def test_a_single_run_is_drawn_as_one_bar_not_a_band() -> None:
+    """One run in the month: its bar took 70% of the chart's width, a band that read as a
+    period rather than one execution. Bars are at most MAX_BAR_WIDTH wide, centred in
+    their slot with their label; 31 daily bars keep their width."""
+    one = report_pdf.svg_bars([report_pdf.Bar("hari-5", ((3.0, report_pdf.BLUE),))], unit="menit")
+    widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)"', one)]
+    assert widths == [report_pdf.MAX_BAR_WIDTH]
+    rect_x = float(re.findall(r'<rect x="([\d.]+)"', one)[0])
+    label_x = float(re.findall(r'<text x="([\d.]+)"[^>]*>hari-5</text>', one)[0])
+    assert label_x == pytest.approx(rect_x + report_pdf.MAX_BAR_WIDTH / 2, abs=0.1)
+    month = report_pdf.svg_bars(
+        [report_pdf.Bar(str(day), ((1.0, report_pdf.BLUE),)) for day in range(1, 32)],
+        unit="menit")
+    widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)"', month)]
+    assert len(widths) == 31 and all(10 < w < report_pdf.MAX_BAR_WIDTH for w in widths)
+
+
 def test_a_run_over_its_mutu_baku_never_reads_as_within_it(tmp_path: Path) -> None:
     """A run of 900.4 seconds over its 15 minutes: its bar (drawn over the Mutu Baku) and
     the activity table say "15 menit 1 detik", never "15 menit" as if within it."""
