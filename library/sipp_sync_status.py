@@ -118,6 +118,11 @@ sync:
     http_status:
       description: HTTP status of the page.
       type: int
+    redirected_to:
+      description: Where the public URL's redirects led (credentials masked), or null
+        when the page read is the URL's own. A marker not found on it is named with it
+        (a redirect to a login or error page).
+      type: str
     marker_text:
       description: The text the regex matched, or null.
       type: str
@@ -177,6 +182,7 @@ sync:
 import datetime as dt  # noqa: E402
 import json  # noqa: E402
 import re  # noqa: E402
+import urllib.parse  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from typing import Any, NoReturn  # noqa: E402
 
@@ -349,10 +355,11 @@ def reason(body: str, secrets: Sequence[str] = ()) -> str:
 
 
 def fetch(url: str, timeout: int, validate_certs: bool,
-          secrets: Sequence[str] = ()) -> tuple[int, str]:
-    """(status, page) of a page that answered 2xx or 3xx; else StatusError naming why
-    (the URL masked; an HTTP error with the reason its answer gives, see ``reason``). A
-    user:password@ in the URL is sent as HTTP basic credentials."""
+          secrets: Sequence[str] = ()) -> tuple[int, str, str | None]:
+    """(status, page, where a redirect led: None when the page is the URL's own) of a
+    page that answered 2xx or 3xx; else StatusError naming why (the URL masked; an HTTP
+    error with the reason its answer gives, see ``reason``). A user:password@ in the URL
+    is sent as HTTP basic credentials."""
     plain, authorization = basic_auth(url)
     headers = {"User-Agent": "sop-sipp-sync-status"}
     if authorization:
@@ -363,7 +370,10 @@ def fetch(url: str, timeout: int, validate_certs: bool,
     if answer["status"] >= 400:
         said = reason(answer["body"], secrets)
         raise StatusError(f"{mask_url(url)}: HTTP {answer['status']}{': ' + said if said else ''}")
-    return answer["status"], answer["body"]
+    # urllib's final address drops the fragment: only another address is a redirect
+    final = answer["final_url"]
+    moved = urllib.parse.urldefrag(final)[0] != urllib.parse.urldefrag(plain.strip())[0]
+    return answer["status"], answer["body"], mask_url(final) if moved else None
 
 
 def age_of(when: dt.datetime, now: dt.datetime) -> tuple[int, float]:
@@ -389,14 +399,19 @@ def verdict(subject: str, when: dt.datetime, max_age: float, now: dt.datetime,
 
 
 def evaluate(page: str, regex: str, default_offset: int, max_age: float,
-             now: dt.datetime) -> dict[str, Any]:
-    """The freshness verdict of a fetched page."""
+             now: dt.datetime, *, redirected_to: str | None = None) -> dict[str, Any]:
+    """The freshness verdict of a fetched page; ``redirected_to``, where the public URL's
+    redirect led (a login or error page has no marker), is named when the marker is not
+    found."""
     match = re.search(regex, page, re.IGNORECASE)
     if not match:
+        # the address last: the masking of its query would take a ')' after it along
+        where = f"; halaman dialihkan ke {redirected_to}" if redirected_to else ""
         return {"marker_text": None, "last_sync": None, "age_seconds": None,
                 "age_hours": None, "fresh": False, "in_future": False,
-                "message": "Tanda 'Pembaharuan Data' tidak ditemukan di halaman SIPP publik"}
-    text = _cut((match.group(1) if match.groups() else match.group(0)).strip())
+                "message": f"Tanda 'Pembaharuan Data' tidak ditemukan di halaman SIPP publik{where}"}
+    # a marker_regex whose first group is optional may match without it: no date
+    text = _cut(((match.group(1) if match.groups() else match.group(0)) or "").strip())
     try:
         when = parse_marker(text, default_offset)
     except StatusError as exc:
@@ -414,7 +429,7 @@ def central_status(url: str, timeout: int, validate_certs: bool, max_age: float,
     are reported, not raised. ``secrets`` are masked in the answer's excerpt."""
     result: dict[str, Any] = {"url": mask_url(url)}
     try:
-        status, body = fetch(url, timeout, validate_certs, secrets=secrets)
+        status, body, _ = fetch(url, timeout, validate_certs, secrets=secrets)
     except StatusError as exc:
         result["error"] = str(exc)
         return result
@@ -482,12 +497,14 @@ def main() -> None:
     if p["timeout"] <= 0:  # else blamed on the page: "no complete answer within 0 s"
         fail("timeout: must be a positive number of seconds", setting="timeout")
     try:
-        status, page = fetch(p["public_url"], p["timeout"], p["validate_certs"], secrets)
+        status, page, redirected_to = fetch(p["public_url"], p["timeout"],
+                                            p["validate_certs"], secrets)
         sync = evaluate(page, p["marker_regex"], offset_minutes(p["timezone"]),
-                        p["max_age_hours"], now)
+                        p["max_age_hours"], now, redirected_to=redirected_to)
     except StatusError as exc:
         fail(f"public SIPP page: {exc}")
-    sync.update(public_url=mask_url(p["public_url"]), http_status=status,
+    sync.update(public_url=mask_url(p["public_url"]), redirected_to=redirected_to,
+                http_status=status,
                 max_age_hours=p["max_age_hours"], checked_at=now.isoformat())
     if p["central_status_url"]:
         sync["central"] = central_status(p["central_status_url"], p["timeout"],

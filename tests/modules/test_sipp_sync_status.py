@@ -185,9 +185,54 @@ def test_missing_and_unreadable_marker_are_not_fresh():
     assert "tidak terbaca" in result["message"]
 
 
+def test_a_marker_regex_whose_date_group_matched_nothing_is_unreadable_not_a_traceback():
+    # an optional first group ('(?::\\s*(.+))?') matches the marker without a date: its
+    # None was stripped, and the module died with a traceback instead of its verdict
+    result = mod.evaluate("Pembaharuan Data", r"Pembaharuan Data(?::\s*(.+))?", WIB, 8, NOW)
+    assert (result["fresh"], result["marker_text"]) == (False, "")
+    assert result["message"] == ("Tanggal 'Pembaharuan Data' tidak terbaca: "
+                                 "no date with a time found in ''")
+
+
+class ToLogin(BaseHTTPRequestHandler):
+    """A public SIPP site sending every visitor to its login page (no marker there)."""
+
+    def do_GET(self):
+        if self.path.startswith("/login"):
+            body = b"<title>SIPP - Login</title><form>Username Password</form>"
+            self.send_response(200)
+        else:
+            body = b""
+            self.send_response(302)
+            self.send_header("Location", "/login?next=%2F&token=T0kenLogin")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_redirect_to_a_page_without_the_marker_is_named(tmp_path):
+    # the page's redirect to a login page was followed and its "no marker" reported as
+    # the public page's own: a sync that looked broken, where the site asks for a login
+    with serving(ToLogin) as url:
+        rc, result = run_module("sipp_sync_status", tmp_path, {"public_url": url + "/#top"})
+        rc_own, own = run_module("sipp_sync_status", tmp_path,
+                                 {"public_url": url + "/login#top"})
+    assert rc == 0, result
+    sync = result["sync"]
+    assert sync["redirected_to"] == f"{url}/login?next=%2F&token=***"
+    assert sync["message"] == ("Tanda 'Pembaharuan Data' tidak ditemukan di halaman SIPP "
+                               f"publik; halaman dialihkan ke {url}/login?next=%2F&token=***")
+    assert (rc_own, own["sync"]["redirected_to"]) == (0, None), own
+    assert own["sync"]["message"].endswith("di halaman SIPP publik")
+
+
 def test_central_status(monkeypatch):
     monkeypatch.setattr(mod, "fetch", lambda url, t, v, secrets=(): (
-        200, '{"kode_satker": "400999", "last_sync": "2026-11-21T11:00:00+00:00", "cases": 5}'))
+        200, '{"kode_satker": "400999", "last_sync": "2026-11-21T11:00:00+00:00", "cases": 5}',
+        None))
     result = mod.central_status("http://ma/api/status/400999", 5, True, 8, NOW)
     assert result["age_seconds"] == 3600
     assert result["data"]["cases"] == 5
@@ -297,7 +342,7 @@ def test_central_status_errors_are_reported(monkeypatch):
     # nothing listens on the discard port: a real refused connection
     error = mod.central_status("http://127.0.0.1:9/api", 5, True, 8, NOW)["error"]
     assert error.startswith("http://127.0.0.1:9/api: ") and "refused" in error.lower()
-    monkeypatch.setattr(mod, "fetch", lambda url, t, v, secrets=(): (200, "<html>"))
+    monkeypatch.setattr(mod, "fetch", lambda url, t, v, secrets=(): (200, "<html>", None))
     assert mod.central_status("http://ma", 5, True, 8, NOW)["error"] == "answer is not JSON"
 
 
@@ -310,7 +355,7 @@ def test_central_status_errors_are_reported(monkeypatch):
 def test_a_central_answer_without_a_last_sync_text_says_so(monkeypatch, answer, error):
     # such an answer gave no verdict, no message and no error: the report showed
     # "SIPP MA -" and never why
-    monkeypatch.setattr(mod, "fetch", lambda url, t, v, secrets=(): (200, answer))
+    monkeypatch.setattr(mod, "fetch", lambda url, t, v, secrets=(): (200, answer, None))
     result = mod.central_status("http://ma/api/status/400999", 5, True, 8, NOW)
     assert (result["error"], result.get("fresh")) == (error, None)
 
@@ -368,7 +413,7 @@ class Endless(BaseHTTPRequestHandler):
 
 def test_a_page_without_end_is_read_no_further_than_the_limit():
     with within(60, "reading the page"), serving(Endless) as url:
-        status, page = mod.fetch(url + "/", 5, True)
+        status, page, _ = mod.fetch(url + "/", 5, True)
     assert status == 200 and len(page) == http.MAX_BODY
 
 
@@ -569,7 +614,7 @@ def test_a_large_central_answer_is_kept_cut_short(tmp_path):
 def test_a_small_central_answer_is_kept_whole(monkeypatch):
     answer = {"kode_satker": "400999", "last_sync": "2026-11-21T11:00:00+00:00", "cases": 5,
               "note": "y" * (mod.MAX_CENTRAL_DATA - 100)}
-    monkeypatch.setattr(mod, "fetch", lambda url, t, v, secrets=(): (200, json.dumps(answer)))
+    monkeypatch.setattr(mod, "fetch", lambda url, t, v, secrets=(): (200, json.dumps(answer), None))
     result = mod.central_status("http://ma/api/status/400999", 5, True, 8, NOW)
     assert result["data"] == answer
     assert "data_excerpt" not in result
