@@ -296,3 +296,60 @@ def test_a_refused_timeout_is_named_by_the_roles_variable(tmp_path):
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert ("Kegiatan 3: pengaturan salah: sipp_sync_http_timeout: must be a positive "
             "number of seconds") in proc.stdout, proc.stdout[-3000:]
+
+
+class NoMarker(Fresh):
+    """SIPP MA answers; the public page has no "Pembaharuan Data" (a changed layout)."""
+
+    def do_GET(self):
+        body = b"<html><title>SIPP</title>Halaman dalam perbaikan</html>"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class Ahead(Fresh):
+    """The public page dated two hours ahead of the clock (a wrong zone or clock)."""
+
+    def do_GET(self):
+        wib = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))) + dt.timedelta(hours=2)
+        body = f"Pembaharuan Data: {wib:%Y-%m-%d %H:%M:%S} WIB".encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.mark.parametrize(("handler", "said"), [
+    (NoMarker, "Tanda 'Pembaharuan Data' tidak ditemukan di halaman SIPP publik"),
+    (Ahead, "jam di masa depan"),
+])
+def test_a_page_without_a_past_date_is_not_called_stale(tmp_path, handler, said):
+    # 'Data SIPP publik BASI: Tanda ... tidak ditemukan': a page whose date could not be
+    # read, or lies ahead of the clock, was reported as stale data, sending the court
+    # after a sync that may well have run
+    proc = _sync_with(tmp_path, "-e", "sipp_sync_trigger=never", handler=handler)
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "Kegiatan 2: Kesegaran data SIPP publik tidak dapat dipastikan: " in proc.stdout, \
+        proc.stdout[-3000:]
+    assert said in proc.stdout and "BASI" not in proc.stdout
+
+
+class Stale(Fresh):
+    """The public page ten hours old."""
+
+    def do_GET(self):
+        wib = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))) - dt.timedelta(hours=10)
+        body = f"Pembaharuan Data: {wib:%Y-%m-%d %H:%M:%S} WIB".encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_a_page_dated_beyond_the_limit_is_stale(tmp_path):
+    proc = _sync_with(tmp_path, "-e", "sipp_sync_trigger=never", handler=Stale)
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "Kegiatan 2: Data SIPP publik BASI: Pembaharuan Data " in proc.stdout
+    assert ": umur 10.0 jam, batas 8 jam (BASI)" in proc.stdout
