@@ -14,6 +14,9 @@ description:
     local URL) and measures the response time in milliseconds until the whole page is read.
   - Grades the answer. The status must be one of O(status_codes), the page must contain
     O(expected_text) and the time must stay within O(max_response_seconds).
+  - Redirects are followed (SIPP sends a visitor to its login page), and where they led
+    is reported (RV(access.redirected_to)); the page graded may be another site's, a
+    court website naming SIPP in its menu included.
   - Reports only (C(ok) and C(problems)); the playbook decides what a problem means.
     Never reports a change. Supports check mode.
 version_added: "0.1.0"
@@ -38,12 +41,14 @@ options:
     elements: int
     default: [200]
   max_response_seconds:
-    description: Slower answers are a problem.
+    description: Slower answers are a problem (above 0, else the module fails with
+      C(setting) C(max_response_seconds)).
     type: float
     default: 5
   timeout:
-    description: Seconds before giving up (above 0); an answer not complete after three times this
-      is given up (a site sending slowly).
+    description: Seconds before giving up (above 0, else the module fails with C(setting)
+      C(timeout)); an answer not complete after three times this is given up (a site
+      sending slowly).
     type: int
     default: 30
   validate_certs:
@@ -69,7 +74,8 @@ sop_output:
   description: The compact record the C(sop) runner keeps as the activity's output.
   returned: success
   type: dict
-  sample: {sipp_url: "http://localhost/sipp/", http_status: 200, response_ms: 38, ok: true}
+  sample: {sipp_url: "http://localhost/sipp/", http_status: 200, response_ms: 38, ok: true,
+           redirected_to: "http://localhost/sipp/login"}
 access:
   description: The answer and its grade.
   returned: success
@@ -81,6 +87,10 @@ access:
     status:
       description: HTTP status, or -1 when there was no answer.
       type: int
+    redirected_to:
+      description: Where the URL's redirects led, the page graded (credentials masked),
+        or null when it is the URL's own.
+      type: str
     response_ms:
       description: Milliseconds until the page was read (null without answer).
       type: int
@@ -103,6 +113,7 @@ access:
   sample:
     url: http://localhost/sipp/
     status: 200
+    redirected_to: http://localhost/sipp/login
     response_ms: 38
     bytes: 1214
     title: SIPP - Sistem Informasi Penelusuran Perkara
@@ -113,11 +124,12 @@ access:
 
 import html  # noqa: E402
 import re  # noqa: E402
+import urllib.parse  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_http import context_for, fetch  # noqa: E402
-from ansible.module_utils.sop_secrets import basic_auth, mask_data, url_secrets  # noqa: E402
+from ansible.module_utils.sop_secrets import basic_auth, mask_data, mask_url, url_secrets  # noqa: E402
 
 # The title's tags, each searched once: (.*?)</title> rescanned the rest of the page
 # from every unclosed '<title>' (minutes for 5 MB of them); a tag ends before the next '<'.
@@ -127,17 +139,25 @@ _TITLE_CLOSE = re.compile(r"</title\s*>", re.IGNORECASE)
 MAX_TITLE = 200
 
 
-def request(url: str, timeout: int, validate_certs: bool) -> tuple[int, str, int, str | None]:
-    """(status, page, milliseconds, error); HTTP errors still count as answers. A
-    user:password@ in the URL is sent as HTTP basic credentials."""
+Answer = tuple[int, str, int, "str | None", "str | None"]
+
+
+def request(url: str, timeout: int, validate_certs: bool) -> Answer:
+    """(status, page, milliseconds, error, where a redirect led: None when the page is
+    the URL's own); HTTP errors still count as answers. A user:password@ in the URL is
+    sent as HTTP basic credentials."""
     plain, authorization = basic_auth(url)
     headers = {"User-Agent": "sop-sipp-http-check"}
     if authorization:
         headers["Authorization"] = authorization
     answer = fetch(plain, timeout, context_for(validate_certs), headers=headers)
     if answer["status"] < 0:
-        return -1, "", 0, answer["error"]
-    return answer["status"], answer["body"], answer["response_ms"], None
+        return -1, "", 0, answer["error"], None
+    # urllib's final address drops the fragment: only another address is a redirect
+    final = answer["final_url"]
+    moved = urllib.parse.urldefrag(final)[0] != urllib.parse.urldefrag(plain.strip())[0]
+    return (answer["status"], answer["body"], answer["response_ms"], None,
+            mask_url(final) if moved else None)
 
 
 def page_title(page: str) -> str | None:
@@ -150,8 +170,8 @@ def page_title(page: str) -> str | None:
     return title if len(title) <= MAX_TITLE else title[:MAX_TITLE - 3] + "..."
 
 
-def grade(url: str, answer: tuple[int, str, int, str | None], params: dict[str, Any]) -> dict[str, Any]:
-    status, page, elapsed, error = answer
+def grade(url: str, answer: Answer, params: dict[str, Any]) -> dict[str, Any]:
+    status, page, elapsed, error, redirected_to = answer
     expected = params["expected_text"] or ""
     found = expected in page if expected else True
     problems = []
@@ -161,12 +181,14 @@ def grade(url: str, answer: tuple[int, str, int, str | None], params: dict[str, 
         if status not in params["status_codes"]:
             problems.append(f"status HTTP {status}")
         if not found:
-            problems.append(f"teks '{expected}' tidak ada di halaman")
+            problems.append(f"teks '{expected}' tidak ada di halaman" + (
+                f" yang dialihkan ke {redirected_to}" if redirected_to else ""))
         if elapsed > params["max_response_seconds"] * 1000:
             problems.append(f"waktu respons {elapsed} ms melebihi "
                             f"{params['max_response_seconds']:g} dtk")
     return {
-        "url": url, "status": status, "response_ms": None if error else elapsed,
+        "url": url, "status": status, "redirected_to": redirected_to,
+        "response_ms": None if error else elapsed,
         "bytes": len(page.encode()),
         "title": page_title(page),
         "expected_text_found": found and error is None, "ok": not problems,
@@ -175,7 +197,8 @@ def grade(url: str, answer: tuple[int, str, int, str | None], params: dict[str, 
 
 
 def sop_output(access: dict[str, Any]) -> dict[str, Any]:
-    return {"sipp_url": access["url"], "http_status": access["status"],
+    return {"sipp_url": access["url"], "redirected_to": access["redirected_to"],
+            "http_status": access["status"],
             "response_ms": access["response_ms"], "title": access["title"], "ok": access["ok"],
             "problems": access["problems"]}
 
@@ -193,8 +216,12 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
-    if p["timeout"] <= 0:  # else blamed on SIPP: "no complete answer within 0 s"
-        module.fail_json(msg="timeout must be a positive number of seconds")
+    # else blamed on SIPP: "no complete answer within 0 s", "waktu respons 3 ms melebihi 0 dtk"
+    if p["timeout"] <= 0:
+        module.fail_json(msg="timeout: must be a positive number of seconds", setting="timeout")
+    if p["max_response_seconds"] <= 0:
+        module.fail_json(msg="max_response_seconds: must be a positive number of seconds",
+                         setting="max_response_seconds")
     answer = request(p["url"], p["timeout"], p["validate_certs"])
     # Credentials in the URL (user:password@, a token in the query) never reach the
     # records: every string of the result and its invocation is masked.

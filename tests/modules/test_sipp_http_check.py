@@ -76,7 +76,7 @@ def test_no_answer():
 
 def test_a_page_without_end_is_read_no_further_than_the_limit(base):
     with within(60, "reading the page"):
-        status, page, _, error = mod.request(base + "/endless", 5, True)
+        status, page, _, error, _ = mod.request(base + "/endless", 5, True)
     assert status == 200 and error is None and len(page) == http.MAX_BODY
 
 
@@ -85,7 +85,7 @@ def test_a_page_of_unclosed_titles_does_not_hang_the_grade():
     # from every '<title>' (minutes for a 5 MB page).
     page = "<title>" * 20000
     with within(3, "grading the page"):
-        access = mod.grade("http://sipp/", (200, page, 10, None), PARAMS)
+        access = mod.grade("http://sipp/", (200, page, 10, None, None), PARAMS)
     assert access["title"] is None and access["ok"] is False
 
 
@@ -176,4 +176,38 @@ def test_a_timeout_not_above_zero_is_a_bad_setting_not_a_slow_site(tmp_path, bas
     # non-blocking socket's error, reported as SIPP not answering
     rc, result = run_module("sipp_http_check", tmp_path, {"url": base + "/sipp/",
                                                           "timeout": timeout})
-    assert (rc, result["msg"]) == (1, "timeout must be a positive number of seconds")
+    assert (rc, result["msg"], result["setting"]) == (
+        1, "timeout: must be a positive number of seconds", "timeout")
+
+
+@pytest.mark.parametrize("seconds", [0, -1.5])
+def test_a_response_limit_not_above_zero_is_a_bad_setting_not_a_slow_site(tmp_path, base,
+                                                                          seconds):
+    # every answer was a problem, "waktu respons 3 ms melebihi 0 dtk": SIPP called slow
+    rc, result = run_module("sipp_http_check", tmp_path, {
+        "url": base + "/sipp/", "max_response_seconds": seconds})
+    assert (rc, result["msg"], result["setting"]) == (
+        1, "max_response_seconds: must be a positive number of seconds",
+        "max_response_seconds")
+
+
+def test_where_a_redirect_led_is_reported(tmp_path):
+    # The redirect was followed and only the URL asked recorded: a page elsewhere (a
+    # court website naming SIPP in its menu) graded as SIPP answering, with nothing in
+    # the record to tell. Where it led is now reported, and named when the text lacks.
+    with serving(_Seen) as elsewhere, \
+            serving(_redirecting_to(elsewhere + "/login?sid=S1d")) as site:
+        rc, result = run_module("sipp_http_check", tmp_path, {"url": site + "/sipp/#x"})
+        rc_text, with_text = run_module("sipp_http_check", tmp_path, {
+            "url": site + "/sipp/", "expected_text": "ok"})
+    assert rc == 0 and rc_text == 0, result
+    assert result["access"]["redirected_to"] == elsewhere + "/login?sid=***"
+    assert result["sop_output"]["redirected_to"] == elsewhere + "/login?sid=***"
+    assert result["access"]["problems"] == [
+        f"teks 'SIPP' tidak ada di halaman yang dialihkan ke {elsewhere}/login?sid=***"]
+    assert with_text["access"]["ok"] is True and "S1d" not in json.dumps(with_text)
+
+
+def test_a_page_not_redirected_reports_no_redirect(tmp_path, base):
+    rc, result = run_module("sipp_http_check", tmp_path, {"url": base + "/sipp/#top"})
+    assert (rc, result["access"]["redirected_to"], result["access"]["ok"]) == (0, None, True)
