@@ -29,7 +29,9 @@ options:
     elements: str
     default: ["/", "/var/lib/mysql"]
   disk_warn_percent:
-    description: Disk use (percent) that grades C(warn).
+    description: Disk use (percent) that grades C(warn); above O(disk_fail_percent) it
+      fails the module (C(setting) C(disk_warn_percent)), as O(memory_warn_percent) above
+      O(memory_fail_percent) does.
     type: int
     default: 80
   disk_fail_percent:
@@ -198,6 +200,17 @@ def resources(params: dict[str, Any], meminfo_text: str) -> dict[str, Any]:
     return {"status": worst, "disks": disks, "memory": memory, "problems": problems}
 
 
+def threshold_error(params: dict[str, Any]) -> dict[str, str] | None:
+    """``{msg, setting}`` of the first warn threshold above its fail threshold (its
+    message starts with the option's name), or None."""
+    for kind in ("disk", "memory"):
+        warn, fail = params[f"{kind}_warn_percent"], params[f"{kind}_fail_percent"]
+        if warn > fail:
+            return {"msg": f"{kind}_warn_percent: {warn} is above the fail threshold "
+                           f"{kind}_fail_percent ({fail})", "setting": f"{kind}_warn_percent"}
+    return None
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
@@ -211,9 +224,9 @@ def main() -> None:
         supports_check_mode=True,
     )
     params = module.params
-    if params["disk_warn_percent"] > params["disk_fail_percent"] or \
-            params["memory_warn_percent"] > params["memory_fail_percent"]:
-        module.fail_json(msg="a warn threshold must not exceed its fail threshold")
+    bad_threshold = threshold_error(params)
+    if bad_threshold:  # which one, named by the role's variable (sop_failure_cause)
+        module.fail_json(**bad_threshold)
     if params["timeout"] <= 0:
         module.fail_json(msg="timeout must be a positive number of seconds")
     try:

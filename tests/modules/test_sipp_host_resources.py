@@ -10,7 +10,7 @@ import threading
 import time
 
 import pytest
-from loader import ROOT, load
+from loader import ROOT, load, run_module
 
 mod = load("sipp_host_resources")
 
@@ -115,3 +115,16 @@ def test_the_module_exits_with_a_hung_mount(tmp_path):
     assert result["resources"]["disks"][0]["status"] == "fail"
     assert result["sop_output"]["disks"] == [
         f"{tmp_path}: file system does not answer within 1 s (hung mount?)"]
+
+
+@pytest.mark.parametrize(("args", "msg", "setting"), [
+    ({"disk_warn_percent": 96}, "disk_warn_percent: 96 is above the fail threshold "
+     "disk_fail_percent (95)", "disk_warn_percent"),
+    ({"memory_warn_percent": 90, "memory_fail_percent": 80}, "memory_warn_percent: 90 is "
+     "above the fail threshold memory_fail_percent (80)", "memory_warn_percent"),
+])
+def test_a_warn_threshold_above_its_fail_threshold_is_named(tmp_path, args, msg, setting):
+    # 'a warn threshold must not exceed its fail threshold': which of the two, and no
+    # setting for the role to name its variable by
+    rc, result = run_module("sipp_host_resources", tmp_path, {"paths": ["/"], **args})
+    assert (rc, result["msg"], result["setting"]) == (1, msg, setting)

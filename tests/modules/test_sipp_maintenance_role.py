@@ -79,6 +79,24 @@ def test_an_unknown_column_key_is_named_as_its_activity_s_variable(tmp_path):
             "(keys: time, user, action, ip, table)") in shown, shown[-5000:]
 
 
+@pytest.mark.parametrize(("variable", "value", "cause"), [
+    ("sipp_maintenance_http_timeout", 0, "must be a positive number of seconds"),
+    ("sipp_maintenance_max_response_seconds", 0, "must be a positive number of seconds"),
+    ("sipp_maintenance_disk_warn_percent", 97,
+     "97 is above the fail threshold disk_fail_percent (95)"),
+    ("sipp_maintenance_memory_warn_percent", 99,
+     "99 is above the fail threshold memory_fail_percent (98)"),
+])
+def test_activity_1_s_refused_settings_are_named_by_the_roles_variables(tmp_path, variable,
+                                                                       value, cause):
+    # 'Kegiatan 1: timeout must be a positive number of seconds' (an option no court
+    # sets), 'a warn threshold must not exceed its fail threshold' (which one?), and a
+    # limit of 0 s graded SIPP slow: 'waktu respons 3 ms melebihi 0 dtk'
+    rc, shown = play(tmp_path, "--tags", "monitor_akses", "-e", json.dumps({variable: value}))
+    assert rc == 2, shown[-5000:]
+    assert f"Kegiatan 1: pengaturan salah: {variable}: {cause}" in shown, shown[-5000:]
+
+
 def test_options_the_role_sets_by_other_names_are_named_by_those_variables(tmp_path):
     # 'sipp_maintenance_' + the option named sipp_maintenance_window_minutes and
     # sipp_maintenance_hours, variables no court has
