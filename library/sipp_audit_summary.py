@@ -27,7 +27,9 @@ description:
     west of the zone SIPP writes in (C(UTC) where SIPP writes WIB puts the last seven
     hours' rows up to seven hours ahead). Counted as recent they would hide that error;
     dropped, they would hide those hours.
-  - A table or column it cannot find does not fail the module. What needs it is null
+  - A table or column it cannot find does not fail the module, nor does a time column
+    holding no moment (a DATE, TIME or YEAR; a date compared with the clock reads as its
+    midnight, every row at 00:00). What needs it is null
     (without the time column the whole period, without the user column the per-user
     figures, without the action column the logins, failed logins and deletions), the
     rest is counted, and RV(summary.unavailable) says which table and column are missing
@@ -250,6 +252,7 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
 from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     SIPP_DB_ARGUMENT_SPEC,
     columns_error,
+    dateless_column,
     format_offset,
     future_finding,
     matches_any,
@@ -514,6 +517,9 @@ def audit_summary(conn: Connection, params: dict[str, Any]) -> dict[str, Any]:
         missing_column(table, role, columns, candidates=CANDIDATES[role], overrides=overrides,
                        affects=AFFECTS[role])
         for role, column in cols.items() if column is None]
+    dateless = dateless_column(table, "time", cols, columns, affects=AFFECTS["time"])
+    if dateless:
+        result["unavailable"].append(dateless)
     if cols["time"] is None:
         return result
     int_clock = columns[cols["time"].lower()][1] in INT_TYPES

@@ -24,8 +24,9 @@ description:
     west of the zone SIPP writes in (C(UTC) where SIPP writes WIB puts every fresh
     session seven hours ahead). Counted as recent it would hide that error; dropped,
     it would hide the sessions.
-  - A table or column it cannot find does not fail the module; the counts that need it
-    are null, and RV(online_users.unavailable) says which table and column are missing
+  - A table or column it cannot find does not fail the module, nor does an activity
+    column holding no moment (a DATE, TIME or YEAR; a date compared with the clock reads
+    as its midnight); the counts that need it are null, and RV(online_users.unavailable) says which table and column are missing
     and which option to set (also emitted as warnings).
   - Also proves that the database is up (the module fails when it cannot connect).
   - Read-only; never reports a change. Supports check mode.
@@ -169,6 +170,7 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
 from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     SIPP_DB_ARGUMENT_SPEC,
     columns_error,
+    dateless_column,
     future_finding,
     missing_column,
     offset_minutes,
@@ -269,6 +271,10 @@ def online_users(conn: Connection, table: str, window: int, overrides: dict[str,
         missing_column(table, role, columns, candidates=CANDIDATES[role], overrides=overrides,
                        affects=AFFECTS[role])
         for role, column in cols.items() if column is None]
+    dateless = dateless_column(table, "last_activity", cols, columns,
+                               affects=AFFECTS["last_activity"])
+    if dateless:
+        result["unavailable"].append(dateless)
     int_clock = bool(cols["last_activity"]) and \
         columns[str(cols["last_activity"]).lower()][1] in INT_TYPES
     count_sql, list_sql = build_queries(table, cols, int_clock, window, limit,

@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What the sipp_* modules know about SIPP beyond MariaDB (that layer is sop_mariadb):
 their database options, which column plays which role in a SIPP table (versions name
-them differently), how to report what a differing schema hides, LIKE patterns, the
+them differently, and a date without its time plays no time role), how to report what
+a differing schema hides, LIKE patterns, the
 time-zone offsets of SIPP's wall-clock times, and the report's line on rows dated ahead
 of the clock they are compared with.
 
@@ -85,6 +86,28 @@ def missing_column(table: str, role: str, columns: Mapping[str, tuple[str, str]]
     return unavailable(table, problem, setting=f"columns.{role}", column=role,
                        found=sorted(real for real, _ in columns.values()), affects=affects,
                        candidates=() if override else candidates)
+
+
+# Column types that hold no moment. Compared with NOW() a DATE reads as its midnight: a
+# period of hours saw today's rows alone, each at 00:00 (every login outside office
+# hours), and a window of minutes no session at all. A TIME or YEAR holds no day.
+DATELESS_TYPES = frozenset({"date", "time", "year"})
+
+
+def dateless_column(table: str, role: str, cols: dict[str, str | None],
+                    columns: Mapping[str, tuple[str, str]], *,
+                    affects: Sequence[str]) -> dict[str, Any] | None:
+    """The ``unavailable`` entry of the column playing ``role`` when its type holds no
+    moment (DATELESS_TYPES); it then plays no role (``cols[role]`` becomes None). None
+    for any other column, or none."""
+    column = cols.get(role)
+    data_type = columns[column.lower()][1] if column else ""
+    if data_type not in DATELESS_TYPES:
+        return None
+    cols[role] = None
+    return unavailable(table, f"kolom {column!r} untuk {role} bertipe {data_type}, "
+                       "bukan tanggal dan jam", setting=f"columns.{role}", column=role,
+                       affects=affects)
 
 
 def like_to_regex(pattern: str) -> re.Pattern[str]:

@@ -5,6 +5,7 @@ MariaDB the summary, odd user names, and a sys_audittrail whose columns differ
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 from conftest import MariaDB
@@ -321,3 +322,30 @@ def test_the_period_is_reported_in_the_data_clock(monkeypatch):
     # a Unix-time column is shown in the database's clock, whatever data_timezone says
     assert period_of(monkeypatch, "0", "+07:00", "int") == \
         ("2026-11-20 12:00:00", "2026-11-21 12:00:00")
+
+
+def test_a_time_column_holding_no_moment_is_unavailable_not_scanned(monkeypatch):
+    # a DATE time column (a legacy 'tanggal'): compared with NOW() - 24 hours it read as
+    # its midnight, so the summary held today's rows alone and every login at 00:00,
+    # "outside office hours", reported as figures
+    seen: list[str] = []
+
+    def fake_query(conn, sql):
+        seen.append(sql)
+        return [["2026-11-21 12:00:00", "2026-11-20 12:00:00", "420"]]
+
+    monkeypatch.setattr(mod, "query", fake_query)
+    monkeypatch.setattr(mod, "table_columns", lambda conn, table: {
+        "tanggal": ("tanggal", "date"), "username": ("username", "varchar"),
+        "action": ("action", "varchar"), "ipaddress": ("ipaddress", "varchar"),
+        "tablename": ("tablename", "varchar")})
+    s = mod.audit_summary(SimpleNamespace(database="sipp"), dict(PARAMS))
+    assert len(seen) == 1, seen  # the clock alone: no scan of the table
+    assert s["rows"] is None and s["logins_outside_office_hours"] is None
+    assert s["columns"]["time"] is None
+    [entry] = s["unavailable"]
+    assert (entry["column"], entry["setting"]) == ("time", "columns.time")
+    assert entry["message"] == (
+        "sys_audittrail: kolom 'tanggal' untuk time bertipe date, bukan tanggal dan jam; "
+        "tidak dapat dihitung: seluruh ringkasan aktivitas (periode tidak dapat dibatasi); "
+        "atur opsi columns.time")

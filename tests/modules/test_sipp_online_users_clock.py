@@ -80,3 +80,29 @@ def test_the_window_ends_a_little_after_the_data_clocks_now(monkeypatch):
     assert ("`last_visit` >= UNIX_TIMESTAMP() - 900 AND `last_visit` <= UNIX_TIMESTAMP() + 300"
             in unix_sql)
     assert "CAST(MAX(`last_visit`) AS SIGNED) - CAST(UNIX_TIMESTAMP() AS SIGNED)" in unix_sql
+
+
+@pytest.mark.parametrize("last_type", ["date", "time", "year"])
+def test_an_activity_column_holding_no_moment_is_unavailable_not_compared(monkeypatch,
+                                                                         last_type):
+    # a DATE last_visit compared with NOW() - 15 minutes reads as its midnight: no
+    # session was ever online (right after midnight, every one of the day), said as
+    # "0 user online"
+    seen: list[str] = []
+
+    def fake_query(conn, sql):
+        seen.append(sql)
+        return [[None, None, "2", None, None, None, "2026-11-21 19:01:00"]]
+
+    monkeypatch.setattr(mod, "query", fake_query)
+    monkeypatch.setattr(mod, "table_columns", lambda conn, table: {
+        "userid": ("userid", "varchar"), "last_visit": ("last_visit", last_type)})
+    result = mod.online_users(SimpleNamespace(database="sipp"), "sys_user_online", 15, {}, 5)
+    assert (result["users"], result["sessions"], result["sessions_total"]) == (None, None, 2)
+    assert seen == ["SELECT NULL, NULL, COUNT(*), NULL, NULL, NULL, NOW() "
+                    "FROM `sys_user_online`;"]
+    [entry] = [e for e in result["unavailable"] if e["column"] == "last_activity"]
+    assert entry["setting"] == "columns.last_activity"
+    assert entry["message"].startswith(
+        f"sys_user_online: kolom 'last_visit' untuk last_activity bertipe {last_type}, "
+        "bukan tanggal dan jam; tidak dapat dihitung: user online, ")
