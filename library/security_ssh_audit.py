@@ -15,7 +15,8 @@ description:
     run, since O(since).
   - Counts failed authentications per source address (a C(Failed ...) line, or a
     connection closed, reset or disconnected before authentication by an invalid or
-    authenticating user without one) and accepted logins, and reports as findings brute-force bursts
+    authenticating user without one; not a connection's opening C(Failed none), which
+    sshd logs for an invalid user and counts as no failure itself) and accepted logins, and reports as findings brute-force bursts
     (O(burst_failures) failures from one address within O(burst_seconds)), sources with
     at least O(failure_warn) failures, a successful login from an address after at
     least O(success_after_failures) failures, logins as root, and logins outside office
@@ -165,6 +166,10 @@ from ansible.module_utils.sop_state import private_dir, write_private  # noqa: E
 # "from 10.0.0.5 port 1" must not make that address the source. The user is matched
 # greedily and the line anchored at its end, so the address is the one sshd appended.
 FAILED = re.compile(r"^Failed (\S+) for (?:invalid user )?(.*) from (\S+) port (\d+) ssh2(?:: .*)?$")
+# sshd logs "Failed none" for an invalid user's first request, the method query every
+# client opens with; sshd counts no failure for it ("initial try of none auth without
+# failure penalty"), nor does this audit: the connection's real attempt, or its close
+# before one, counts once.
 # OpenSSH's sshpkt_fatal: the peer closed the connection ("Connection closed by"), reset
 # it ("Connection reset by") or sent a disconnect ("Disconnected from": a client that
 # offered keys the server refused, which sshd logs as no "Failed" line by default).
@@ -213,6 +218,8 @@ class Audit:
     def line(self, when: float, text: str) -> None:
         self.lines += 1
         match = FAILED.match(text)
+        if match and match[1] == "none" and (match[3], match[4]) not in self.failed_connections:
+            return  # the client's opening query, logged for an invalid user: no failure
         if match:
             self.failed_connections.add((match[3], match[4]))
             self.failure(when, match[3], match[2])

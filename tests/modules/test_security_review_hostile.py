@@ -520,3 +520,24 @@ def test_a_damaged_cursor_file_is_named_in_one_line(tmp_path, content, msg):
         ssh.read_cursor(str(path))
     assert str(raised.value) == msg.format(path=path)
     assert ssh.read_cursor(str(tmp_path / "none")) is None
+
+
+def test_an_invalid_user_s_opening_none_query_is_no_failure():
+    """sshd logs 'Failed none' for an invalid user's first request (every OpenSSH client
+    opens with it) and counts it as no failure: each password guess counted twice, so
+    five guesses from a bot made a burst of ten."""
+    lines = []
+    for i in range(5):
+        port = 40000 + i
+        lines += [(MONDAY_10_WIB + i, text) for text in (
+            f"Invalid user admin from 203.0.113.9 port {port}",
+            f"Failed none for invalid user admin from 203.0.113.9 port {port} ssh2",
+            f"Failed password for invalid user admin from 203.0.113.9 port {port} ssh2",
+            f"Connection closed by invalid user admin 203.0.113.9 port {port} [preauth]")]
+    # a query alone, then the client gives up: the closed connection counts once
+    lines += [(MONDAY_10_WIB, "Failed none for invalid user oracle from 198.51.100.7 port 5 ssh2"),
+              (MONDAY_10_WIB, "Connection closed by invalid user oracle 198.51.100.7 port 5 "
+                              "[preauth]")]
+    audit = audit_of(lines)
+    assert audit.failures == {"203.0.113.9": 5, "198.51.100.7": 1}
+    assert audit.findings() == []
