@@ -15,7 +15,7 @@ description:
     run, since O(since).
   - Counts failed authentications per source address (a C(Failed ...) line, or a
     connection closed, reset or disconnected before authentication by an invalid or
-    authenticating user without one; not a connection's opening C(Failed none), which
+    authenticating user, or ended by sshd at C(MaxAuthTries), without one; not a connection's opening C(Failed none), which
     sshd logs for an invalid user and counts as no failure itself) and accepted logins, and reports as findings brute-force bursts
     (O(burst_failures) failures from one address within O(burst_seconds)), sources with
     at least O(failure_warn) failures, a successful login from an address after at
@@ -172,10 +172,12 @@ FAILED = re.compile(r"^Failed (\S+) for (?:invalid user )?(.*) from (\S+) port (
 # before one, counts once.
 # OpenSSH's sshpkt_fatal: the peer closed the connection ("Connection closed by"), reset
 # it ("Connection reset by") or sent a disconnect ("Disconnected from": a client that
-# offered keys the server refused, which sshd logs as no "Failed" line by default).
+# offered keys the server refused, which sshd logs as no "Failed" line by default);
+# or sshd ended it after MaxAuthTries failures ("Disconnecting ...: Too many
+# authentication failures", after its "Failed" lines).
 CLOSED = re.compile(
-    r"^(?:Connection (?:closed|reset) by|Disconnected from) (?:invalid|authenticating) user "
-    r"(.*) (\S+) port (\d+) \[preauth\]$")
+    r"^(?:Connection (?:closed|reset) by|Disconnected from|Disconnecting) (?:invalid|authenticating) "
+    r"user (.*) (\S+) port (\d+)(?:: Too many authentication failures)? \[preauth\]$")
 ACCEPTED = re.compile(r"^Accepted (\S+) for (.*) from (\S+) port (\d+) ssh2(?:: .*)?$")
 TOP_SOURCES = 10
 # The longest journal cursor read (systemd's are about 150 characters).

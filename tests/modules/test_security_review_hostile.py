@@ -541,3 +541,20 @@ def test_an_invalid_user_s_opening_none_query_is_no_failure():
     audit = audit_of(lines)
     assert audit.failures == {"203.0.113.9": 5, "198.51.100.7": 1}
     assert audit.findings() == []
+
+
+def test_a_connection_sshd_ends_after_maxauthtries_is_forgotten():
+    """sshd ends a connection at MaxAuthTries with 'Disconnecting ...: Too many
+    authentication failures', no close line: the connection was kept for the whole month
+    (the memory of a month under attack grew with every such connection), and a later
+    connection from the same address and port (behind NAT) that closed before any
+    attempt counted as none."""
+    lines = [(MONDAY_10_WIB, "Failed password for root from 203.0.113.9 port 5 ssh2")
+             for _ in range(6)]
+    lines += [(MONDAY_10_WIB, "Disconnecting authenticating user root 203.0.113.9 port 5: "
+                              "Too many authentication failures [preauth]"),
+              (MONDAY_10_WIB + 3600, "Connection closed by authenticating user root 203.0.113.9 "
+                                     "port 5 [preauth]")]
+    audit = audit_of(lines)
+    assert audit.failures == {"203.0.113.9": 7}
+    assert not audit.failed_connections
