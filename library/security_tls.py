@@ -14,8 +14,9 @@ description:
     protocol version (TLS 1.0 to 1.3), then, with TLS 1.2 at most, one restricted to each
     class of weak cipher suites of O(weak_ciphers). An old protocol or a weak class the
     server accepts is a finding naming the site and the suite it chose.
-  - A class the host's own OpenSSL cannot offer (for example RC4 or export suites, which
-    OpenSSL 3 leaves out) is reported as C(untested), never as refused; C(nmap --script
+  - A protocol or class the host's own OpenSSL cannot offer (for example RC4 or export
+    suites, which OpenSSL 3 leaves out, or TLS 1.0 where its build has none) is reported
+    as C(untested), never as refused; C(nmap --script
     ssl-enum-ciphers) covers those where it matters.
   - A handshake the server leaves unanswered for O(timeout) seconds after taking the TCP
     connection (a hung TLS service, a middlebox dropping the offer) is no refusal; it is
@@ -98,6 +99,12 @@ VERSIONS = {"TLSv1": ssl.TLSVersion.TLSv1, "TLSv1.1": ssl.TLSVersion.TLSv1_1,
             "TLSv1.2": ssl.TLSVersion.TLSv1_2, "TLSv1.3": ssl.TLSVersion.TLSv1_3}
 
 
+# OpenSSL's errors for a handshake it cannot even offer: no suite of the class, or no
+# protocol version (one its build or settings leave out), which is no refusal.
+UNOFFERED = ("NO_CIPHERS_AVAILABLE", "no ciphers available", "NO_PROTOCOLS_AVAILABLE",
+             "no protocols available")
+
+
 class Untestable(Exception):
     """The host's OpenSSL cannot offer this protocol or cipher class."""
 
@@ -157,7 +164,7 @@ def handshake(ctx: ssl.SSLContext, name: str, address: str, port: int,
                 chosen = tls.cipher()
                 return (tls.version() or "?", chosen[0] if chosen else "?")
         except ssl.SSLError as exc:
-            if "NO_CIPHERS_AVAILABLE" in str(exc) or "no ciphers available" in str(exc):
+            if any(reason in str(exc) for reason in UNOFFERED):
                 raise Untestable(str(exc)) from None
             return None
         except socket.timeout:  # no answer is no refusal (TimeoutError from Python 3.10)

@@ -346,3 +346,14 @@ def test_drill_names_a_full_work_directory(archive):
     assert record["status"] == "failed"
     assert record["reason"].startswith(f"no space left in {work} to restore the archive (tar: ")
     assert "Exiting with failure status" not in record["reason"]
+
+
+def test_a_protocol_the_host_cannot_offer_is_untested_not_refused():
+    """OpenSSL fails a handshake it cannot offer any protocol for (TLS 1.0 where its build
+    or settings leave it out) before sending anything, 'no protocols available': that
+    was read as the site refusing TLS 1.0, so a site accepting it passed as modern."""
+    ctx = tls.context("TLSv1.2", "TLSv1.2", "ALL")
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3  # above the maximum: nothing to offer
+    with socket.create_server(("127.0.0.1", 0)) as listener, within(10, "handshake"), \
+            pytest.raises(tls.Untestable, match="no protocols available"):
+        tls.handshake(ctx, "pn-test.go.id", "127.0.0.1", listener.getsockname()[1], 2)
