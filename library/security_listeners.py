@@ -21,7 +21,10 @@ options:
     description:
       - Allowed listeners, as C(PORT), C(tcp/PORT) or C(udp/PORT) (a bare port means TCP),
         optionally followed by the process name, as in C(tcp/22 sshd); without a
-        name any process may listen there.
+        name any process may listen there. The name is matched as the kernel shows it,
+        its first 15 characters (C(systemd-resolved) is C(systemd-resolve) in C(ss)),
+        against every process holding the socket (a socket-activated service is held
+        by C(systemd) and the service).
     type: list
     elements: str
     default: []
@@ -47,11 +50,14 @@ EXAMPLES = r"""
 
 RETURN = r"""
 listeners:
-  description: Every listening socket seen (proto, address, port, process, allowed).
+  description: >-
+    Every listening socket seen (proto, address, port, process: the first process
+    holding it, processes: every one, allowed).
   returned: success
   type: list
   elements: dict
-  sample: [{proto: tcp, address: "0.0.0.0", port: 22, process: sshd, allowed: true}]
+  sample: [{proto: tcp, address: "0.0.0.0", port: 22, process: sshd, processes: [sshd],
+            allowed: true}]
 findings:
   description: One finding (kind unexpected_listener) with every listener not allowed.
   returned: success
@@ -72,7 +78,8 @@ from ansible.module_utils.sop_command import run_limited  # noqa: E402
 from ansible.module_utils.sop_security import SecurityInputError, finding, summary  # noqa: E402
 
 ALLOWED = re.compile(r"^(?:(tcp|udp)/)?(\d{1,5})(?:\s+(\S+))?$")
-PROCESS = re.compile(r'users:\(\("([^"]+)"')
+PROCESS = re.compile(r'\("((?:[^"\\]|\\.)*)",pid=')
+COMM_LENGTH = 15  # the kernel keeps a process name's first 15 bytes (TASK_COMM_LEN - 1)
 
 
 def parse_allowed(entries: list[str]) -> list[tuple[str, int, str | None]]:
@@ -102,9 +109,9 @@ def parse_ss(text: str) -> list[dict[str, Any]]:
         if len(fields) < 5 or fields[0] not in ("tcp", "udp"):
             continue
         address, port = split_address(fields[4])
-        process = PROCESS.search(line)
+        names = list(dict.fromkeys(PROCESS.findall(line.partition("users:")[2])))
         found.append({"proto": fields[0], "address": address, "port": port,
-                      "process": process[1] if process else None})
+                      "process": names[0] if names else None, "processes": names})
     return found
 
 
@@ -121,7 +128,7 @@ def loopback(address: str) -> bool:
 
 def allowed(listener: dict[str, Any], rules: list[tuple[str, int, str | None]]) -> bool:
     return any(proto == listener["proto"] and port == listener["port"]
-               and (name is None or name == listener["process"])
+               and (name is None or name[:COMM_LENGTH] in listener["processes"])
                for proto, port, name in rules)
 
 

@@ -148,6 +148,25 @@ def test_listener_allowed_only_for_its_process():
     assert "tcp/22 (sshd)" in found[0]["message"]
 
 
+def test_a_listener_is_matched_by_every_holder_and_the_kernels_short_name():
+    """ss shows the kernel's name of a process, its first 15 characters, and every process
+    holding the socket: a rule naming systemd-resolved never matched "systemd-resolve",
+    and a socket-activated sshd (held by systemd first) never matched "sshd"."""
+    ss = (
+        'udp UNCONN 0 0 0.0.0.0:5355 0.0.0.0:* users:(("systemd-resolve",pid=310,fd=11))\n'
+        'tcp LISTEN 0 4096 0.0.0.0:22 0.0.0.0:* '
+        'users:(("sshd",pid=900,fd=3),("systemd",pid=1,fd=52),("sshd",pid=901,fd=3))\n'
+    )
+    rules = listeners.parse_allowed(["udp/5355 systemd-resolved", "tcp/22 sshd"])
+    checked, found = listeners.compare(listeners.parse_ss(ss), rules, include_loopback=False)
+    assert found == []
+    assert [(i["process"], i["processes"]) for i in checked] == [
+        ("sshd", ["sshd", "systemd"]), ("systemd-resolve", ["systemd-resolve"])]
+    rules = listeners.parse_allowed(["udp/5355 unbound", "tcp/22 dropbear"])
+    _, found = listeners.compare(listeners.parse_ss(ss), rules, include_loopback=False)
+    assert found[0]["count"] == 2
+
+
 @pytest.mark.parametrize("entry", ["ssh", "tcp/0", "icmp/1", "tcp/70000"])
 def test_bad_allowlist_entry(entry):
     with pytest.raises(common.SecurityInputError, match="expected PORT"):
