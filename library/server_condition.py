@@ -13,7 +13,9 @@ description:
   - Reads the operating system and its end of support (a maintained table of Debian,
     Ubuntu, CentOS, Rocky and AlmaLinux releases), uptime, load per CPU, memory, space
     and inode use of every data file system, failed systemd units, pending package
-    updates split into security and other (apt; held packages listed apart), whether a
+    updates split into security and other (apt; held packages listed apart; a security
+    archive's version between the installed one and a candidate from another archive
+    makes the upgrade a security one), whether a
     reboot is required (C(/run/reboot-required), needrestart's kernel status) and which
     services need a restart, clock synchronisation, software RAID (C(/proc/mdstat)) and
     disk health (C(smartctl), when installed), and certificates expiring soon.

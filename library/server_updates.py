@@ -23,6 +23,10 @@ description:
     one as a dependency of a chosen upgrade, nothing is installed and the module fails
     naming them. Dependencies apt adds are listed in C(upgraded) too (a new package with
     C(before) null).
+  - A package whose candidate comes from another archive is a security update too when
+    a security archive publishes a version between the installed one and the candidate
+    (a Debian point release, Ubuntu's C(-updates) pocket, after the security fix); with
+    O(scope=security) that security version is installed, not the candidate.
   - In check mode nothing is installed; C(upgraded) lists what would be.
   - Returns whether a reboot is required afterwards (C(/run/reboot-required), needrestart's
     kernel status) and the services needing a restart.
@@ -160,6 +164,16 @@ def installed_key(upgrade: dict[str, Any]) -> str:
     return f"{name}:{upgrade['arch']}" if upgrade.get("arch") else name
 
 
+def in_scope(pending: dict[str, Any], scope: str) -> list[dict[str, Any]]:
+    """The upgrades of the scope, each to the version it installs: a security-only
+    upgrade of a package whose candidate came later from another archive installs the
+    security archive's version (security_candidate), not the candidate."""
+    if scope == "all":
+        return [*pending["security"], *pending["other"]]
+    return [{**u, "candidate": u.get("security_candidate") or u["candidate"]}
+            for u in pending["security"]]
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
@@ -186,7 +200,7 @@ def main() -> None:
                               params["hold"])
     except AptError as exc:
         module.fail_json(msg=str(exc))
-    chosen = pending["security"] + (pending["other"] if params["scope"] == "all" else [])
+    chosen = in_scope(pending, params["scope"])
     outside = [] if params["scope"] == "all" else [u["name"] for u in pending["other"]]
     extra = simulate_install(module, chosen, pending, params) if chosen else []
     upgraded = [{"name": u["name"], "before": u["installed"], "after": u["candidate"],

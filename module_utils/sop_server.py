@@ -272,6 +272,56 @@ def cert_days_left(not_after: str, now: datetime.datetime) -> int:
     return (moment.replace(tzinfo=datetime.timezone.utc) - now).days
 
 
+# apt-cache policy: a version of a package's version table (' *** ' marks the installed
+# one) and, below it, the package files publishing it ('        500 URL SUITE/COMP ARCH
+# Packages'); its 'Package files:' part gives each file's release line ('     release
+# v=12,o=Debian,a=stable-security,n=bookworm-security,l=Debian-Security,c=main,b=amd64').
+_POLICY_VERSION = re.compile(r"^ (\*\*\*|   ) (\S+) -?\d+$")
+_POLICY_FILE = re.compile(r"^ +-?\d+ (\S.*)$")
+
+
+def package_file_origins(text: str) -> dict[str, str]:
+    """Each package file of `apt-cache policy`'s 'Package files:' part (its line without
+    the priority) and its origin as apt's simulation shows it (Label:Version/Archive,
+    'Debian-Security:12/stable-security'): the text security_pattern is matched on."""
+    origins: dict[str, str] = {}
+    source = None
+    for line in text.splitlines():
+        match = _POLICY_FILE.match(line)
+        if match:
+            source = match.group(1)
+        elif source and line.strip().startswith("release "):
+            fields = dict(field.partition("=")[::2]
+                          for field in line.strip()[len("release "):].split(","))
+            label, version, archive = (fields.get(key, "") for key in ("l", "v", "a"))
+            origins[source] = (f"{label}:" if label else "") + (f"{version}/" if version else "") \
+                + archive
+            source = None
+    return origins
+
+
+def security_versions(text: str, origins: dict[str, str], security_pattern: str) -> dict[str, str]:
+    """The newest version newer than the installed one that a security archive publishes,
+    of each package of `apt-cache policy PACKAGE...` (version tables list the newest
+    first): a security fix apt's candidate hides when a newer version came later from
+    another archive (a Debian point release, Ubuntu's -updates pocket)."""
+    security = re.compile(security_pattern)
+    found: dict[str, str] = {}
+    package, newer, version = "", False, None
+    for line in text.splitlines():
+        version_line = _POLICY_VERSION.match(line)
+        file_line = _POLICY_FILE.match(line)
+        if line and not line[0].isspace():
+            package, newer, version = line.rstrip().rstrip(":"), True, None
+        elif version_line:
+            newer = newer and version_line.group(1) != "***"
+            version = version_line.group(2) if newer else None
+        elif version and file_line and package not in found \
+                and security.search(origins.get(file_line.group(1), "")):
+            found[package] = version
+    return found
+
+
 class AptError(Exception):
     """apt could not refresh its lists or simulate the upgrade (the message says why)."""
 
@@ -296,6 +346,11 @@ def apt_pending(run: Any, update_cache: bool, security_pattern: str,
     back (the kernel's security updates were never installed and read as held). The new
     package is no upgrade: it comes with the one needing it.
 
+    An upgrade whose candidate is no security update is one all the same when a security
+    archive publishes a version between the installed one and the candidate (a Debian
+    point release or Ubuntu's -updates pocket after the security fix): it is marked
+    security, with ``security_candidate`` the version a security-only upgrade installs.
+
     `run(argv)` returns (rc, stdout, stderr), like AnsibleModule.run_command.
     """
     env = ["env", "DEBIAN_FRONTEND=noninteractive", "LC_ALL=C"]
@@ -315,6 +370,7 @@ def apt_pending(run: Any, update_cache: bool, security_pattern: str,
     upgrades = [u for u in parse_apt_simulation(out, security_pattern) if u["installed"]]
     for item in upgrades:
         item["held"] = item["name"] in dpkg_holds or matches_any(item["name"], hold)
+    _security_fixes(run, upgrades, security_pattern)
     kept = re.search(r"kept back:\n((?:  .*\n?)+)", out)
     held_names = {u["name"] for u in upgrades if u["held"]}
     if kept:  # apt keeps back what is held by dpkg or cannot be installed
@@ -324,6 +380,25 @@ def apt_pending(run: Any, update_cache: bool, security_pattern: str,
         "other": [u for u in upgrades if not u["security"] and not u["held"]],
         "held": sorted(held_names),
     }
+
+
+def _security_fixes(run: Any, upgrades: list[dict[str, Any]], security_pattern: str) -> None:
+    """Mark the upgrades whose candidate comes from another archive but that a security
+    archive fixes at a version between the installed one and the candidate: security,
+    with that version as security_candidate (what a security-only upgrade installs)."""
+    others = [u for u in upgrades if not u["security"] and not u["held"]]
+    if not others:
+        return
+    env = ["env", "LC_ALL=C"]
+    rc, files, err = run([*env, "apt-cache", "policy"])
+    if rc == 0:
+        rc, tables, err = run([*env, "apt-cache", "policy", *[u["name"] for u in others]])
+    if rc != 0:
+        raise AptError("apt-cache policy failed: " + apt_failure("", err))
+    fixes = security_versions(tables, package_file_origins(files), security_pattern)
+    for item in others:
+        if item["name"] in fixes:
+            item["security"], item["security_candidate"] = True, fixes[item["name"]]
 
 
 def reboot_required(run: Any, needrestart: str | None) -> dict[str, Any]:

@@ -856,6 +856,105 @@ def test_a_kernel_update_needing_a_new_package_is_installed(tmp_path, monkeypatc
             if line.startswith("install")] == ["linux-image-amd64=6.1.124-1"]
 
 
+# A Debian 12 host whose openssh-client security fix (deb12u9, bookworm-security) was
+# followed by a point release (deb12u10, bookworm): apt's candidate is the point
+# release's. curl's security version is older than the installed one (recorded output).
+SUPERSEDED_UPGRADE = """Inst openssh-client [1:9.2p1-2+deb12u6] (1:9.2p1-2+deb12u10 Debian:12.15/oldstable [amd64])
+Inst curl [7.88.1-10+deb12u14] (7.88.1-10+deb12u15 Debian:12.15/oldstable [amd64]) []
+"""  # noqa: E501 (apt's lines as they are)
+PACKAGE_FILES = """Package files:
+ 100 /var/lib/dpkg/status
+     release a=now
+ 500 http://deb.debian.org/debian-security bookworm-security/main amd64 Packages
+     release v=12,o=Debian,a=oldstable-security,n=bookworm-security,l=Debian-Security,c=main,b=amd64
+     origin deb.debian.org
+ 500 http://deb.debian.org/debian bookworm-updates/main amd64 Packages
+     release v=12-updates,o=Debian,a=oldstable-updates,n=bookworm-updates,l=Debian,c=main,b=amd64
+     origin deb.debian.org
+ 500 http://deb.debian.org/debian bookworm/main amd64 Packages
+     release v=12.15,o=Debian,a=oldstable,n=bookworm,l=Debian,c=main,b=amd64
+     origin deb.debian.org
+Pinned packages:
+"""
+VERSION_TABLES = """openssh-client:
+  Installed: 1:9.2p1-2+deb12u6
+  Candidate: 1:9.2p1-2+deb12u10
+  Version table:
+     1:9.2p1-2+deb12u10 500
+        500 http://deb.debian.org/debian bookworm/main amd64 Packages
+     1:9.2p1-2+deb12u9 500
+        500 http://deb.debian.org/debian-security bookworm-security/main amd64 Packages
+     1:9.2p1-2+deb12u7 500
+        500 http://deb.debian.org/debian bookworm-updates/main amd64 Packages
+ *** 1:9.2p1-2+deb12u6 100
+        100 /var/lib/dpkg/status
+curl:
+  Installed: 7.88.1-10+deb12u14
+  Candidate: 7.88.1-10+deb12u15
+  Version table:
+     7.88.1-10+deb12u15 500
+        500 http://deb.debian.org/debian bookworm/main amd64 Packages
+ *** 7.88.1-10+deb12u14 100
+        100 /var/lib/dpkg/status
+     7.88.1-10+deb12u5 500
+        500 http://deb.debian.org/debian-security bookworm-security/main amd64 Packages
+"""
+
+
+def test_a_security_fix_behind_a_newer_candidate_is_a_security_update():
+    """apt's candidate of openssh-client came from a later point release, so its Inst line
+    named no security archive: the condition report counted no pending security update
+    and a security-only maintenance left the security fix (deb12u9) uninstalled."""
+    def run(argv):
+        if "showhold" in argv:
+            return 0, "", ""
+        if argv[-1] == "policy":
+            return 0, PACKAGE_FILES, ""
+        if "policy" in argv:
+            assert argv[argv.index("policy") + 1:] == ["openssh-client", "curl"]
+            return 0, VERSION_TABLES, ""
+        return 0, SUPERSEDED_UPGRADE, ""
+
+    pending = srv.apt_pending(run, False, "security", [])
+    assert [(u["name"], u["candidate"], u.get("security_candidate"))
+            for u in pending["security"]] == [
+        ("openssh-client", "1:9.2p1-2+deb12u10", "1:9.2p1-2+deb12u9")]
+    assert [u["name"] for u in pending["other"]] == ["curl"]
+    assert srv.package_file_origins(PACKAGE_FILES)[
+        "http://deb.debian.org/debian-security bookworm-security/main amd64 Packages"] == \
+        "Debian-Security:12/oldstable-security"
+
+
+SUPERSEDED_APT = r"""
+echo "$*" >> "$LOG"
+case "$*" in
+  *-s*upgrade*) printf '%s\n' "$UPGRADE" ;;
+  *-s*install*) printf 'Inst openssh-client [1:9.2p1-2+deb12u6] (%s %s [amd64])\n' \
+    "${*##*=}" "$ORIGIN" ;;
+esac
+"""
+
+
+@pytest.mark.parametrize(("scope", "after"), [("security", "1:9.2p1-2+deb12u9"),
+                                               ("all", "1:9.2p1-2+deb12u10")])
+def test_a_security_only_upgrade_installs_the_security_archives_version(tmp_path, monkeypatch,
+                                                                        scope, after):
+    log = apt_host(tmp_path, monkeypatch, SUPERSEDED_APT)
+    monkeypatch.setenv("UPGRADE", SUPERSEDED_UPGRADE.splitlines()[0])
+    monkeypatch.setenv("ORIGIN", "Debian-Security:12/oldstable-security")
+    (tmp_path / "files").write_text(PACKAGE_FILES)
+    (tmp_path / "tables").write_text(VERSION_TABLES)
+    _fake_tool(tmp_path / "bin", "apt-cache",
+               f'[ "$*" = policy ] && cat {tmp_path}/files || cat {tmp_path}/tables\n')
+    _fake_tool(tmp_path / "bin", "dpkg-query", f"echo 'openssh-client amd64 {after}'\n")
+    rc, result = run_module("server_updates", tmp_path, {"update_cache": False, "scope": scope})
+    assert rc == 0, result["msg"]
+    assert result["upgraded"] == [{"name": "openssh-client", "before": "1:9.2p1-2+deb12u6",
+                                   "after": after, "security": True}]
+    assert [line.split()[-1] for line in log.read_text().splitlines()
+            if line.startswith("install")] == [f"openssh-client={after}"]
+
+
 def test_a_failed_upgrade_is_one_line_naming_apts_error(tmp_path, monkeypatch):
     failing = FAKE_APT.replace("Remv sipp-report-tool [2.1]\n", "").replace(
         "esac\n", """  install*) printf 'Setting up libmariadb3 ...\\n'
