@@ -29,7 +29,9 @@ description:
     O(scope=security) that security version is installed, not the candidate.
   - In check mode nothing is installed; C(upgraded) lists what would be.
   - Returns whether a reboot is required afterwards (C(/run/reboot-required), needrestart's
-    kernel status) and the services needing a restart.
+    kernel status, a kernel package C(linux-image-*) it installed, which on Debian
+    without unattended-upgrades or needrestart nothing else reports) and the services
+    needing a restart.
   - A failed C(apt-get update) (an unreachable or broken repository) fails with apt's own
     error lines; nothing is upgraded then.
 version_added: "0.2.0"
@@ -164,6 +166,16 @@ def installed_key(upgrade: dict[str, Any]) -> str:
     return f"{name}:{upgrade['arch']}" if upgrade.get("arch") else name
 
 
+def kernel_reboot(reboot: dict[str, Any], upgraded: list[dict[str, Any]]) -> None:
+    """A kernel (linux-image-*) this run installs requires a reboot: on Debian only
+    unattended-upgrades' kernel hook or needrestart says so, and a server with neither
+    went on running the old kernel, its security fixes not in effect."""
+    kernels = sorted(u["name"] for u in upgraded if u["name"].startswith("linux-image-"))
+    if kernels:
+        reboot["required"] = True
+        reboot["reasons"].append(f"kernel diperbarui ({', '.join(kernels)})")
+
+
 def in_scope(pending: dict[str, Any], scope: str) -> list[dict[str, Any]]:
     """The upgrades of the scope, each to the version it installs: a security-only
     upgrade of a package whose candidate came later from another archive installs the
@@ -220,6 +232,7 @@ def main() -> None:
             module.fail_json(msg="upgrade did not take effect: " + ", ".join(wrong))
     reboot = reboot_required(lambda argv: run_bounded(module, argv, "needrestart"),
                              module.get_bin_path("needrestart"))
+    kernel_reboot(reboot, upgraded)
     for line in reboot.pop("not_visible"):
         module.warn(f"layanan yang perlu restart tidak diketahui: {line}")
     module.exit_json(

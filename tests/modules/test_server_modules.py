@@ -854,6 +854,11 @@ def test_a_kernel_update_needing_a_new_package_is_installed(tmp_path, monkeypatc
         "linux-image-6.1.0-30-amd64 (baru) -> 6.1.124-1"]
     assert [line.split()[-1] for line in log.read_text().splitlines()
             if line.startswith("install")] == ["linux-image-amd64=6.1.124-1"]
+    # Debian's kernel packages write no /run/reboot-required (unattended-upgrades' hook
+    # does) and this host has no needrestart: the new kernel was never booted
+    assert result["reboot_required"]["required"]
+    assert result["reboot_required"]["reasons"][-1] == (
+        "kernel diperbarui (linux-image-6.1.0-30-amd64, linux-image-amd64)")
 
 
 # A Debian 12 host whose openssh-client security fix (deb12u9, bookworm-security) was
