@@ -20,6 +20,8 @@ description:
     under the first name given.
     A restart that does not finish within the time limit (TIME_LIMITS in
     C(module_utils/sop_server.py)) fails naming the unit; systemd's job may still run.
+    A unit the restart did not bring back fails naming it with systemctl's reason (the
+    start's exit code, a timeout, its start limit).
   - C(clean_package_cache) removes downloaded package files (C(apt-get clean)).
   - C(remove_rotated_logs) deletes rotated logs under C(/var/log) (C(*.gz), C(*.1) to
     C(*.9)) older than O(log_min_age_days); current logs are never touched. Folders are
@@ -150,21 +152,25 @@ def restart_service(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, An
                 for n, s in before.items() if "error" in s]
     for line in skipped:
         module.warn(line)
-    unfinished = []
+    unfinished, refused = [], {}
     if not module.check_mode:
         for name in todo:
-            rc, _out, _err = run_bounded(module, ["systemctl", "restart", f"{name}.service"],
-                                         "restart")
+            rc, _out, err = run_bounded(module, ["systemctl", "restart", f"{name}.service"],
+                                        "restart")
             if rc is None:
                 unfinished.append(f"restart {name} tidak selesai dalam "
                                   f"{TIME_LIMITS['restart']} detik")
+            elif rc != 0:  # systemctl's first line says why: exit code, timeout, start limit
+                refused[name] = next((line.strip() for line in err.splitlines() if line.strip()),
+                                     f"systemctl restart exit {rc}")
     if unfinished:  # systemd's job may still run: its state now would say little
         module.fail_json(msg="; ".join(unfinished) + " (systemd mungkin masih menjalankannya)",
                          before=before, after={})
     after = {n: unit_state(module, n) for n in names} if not module.check_mode else before
     failed = [n for n in todo if not module.check_mode and (after[n] or {}).get("active") != "active"]
     if failed:
-        module.fail_json(msg="restart did not bring back: " + ", ".join(failed),
+        module.fail_json(msg="restart did not bring back: " + ", ".join(
+            f"{n} ({refused[n]})" if n in refused else n for n in failed),
                          before=before, after=after)
     return before, after, [f"restart {n}" for n in todo], skipped
 

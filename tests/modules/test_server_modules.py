@@ -1548,6 +1548,24 @@ printf 'LoadState=loaded\\nActiveState=failed\\nUnitFileState=enabled\\n'
                              "mungkin masih menjalankannya)")
 
 
+def test_a_restart_that_fails_names_systemctls_reason(tmp_path, monkeypatch, real_module,
+                                                     capsys):
+    """A unit whose restart failed was named alone ('restart did not bring back:
+    mariadb'); systemctl's line says why (its start limit, an exit code, a timeout)."""
+    hung_tools(tmp_path, monkeypatch, systemctl="""
+[ "$1" = restart ] && { printf 'Job for mariadb.service failed because start of the service \
+was attempted too often.\nSee "systemctl status mariadb.service" for details.\n' >&2; exit 1; }
+printf 'LoadState=loaded\nActiveState=failed\nUnitFileState=enabled\n'
+""")
+    module = real_module({"services": {"type": "list", "elements": "str"}},
+                         {"services": ["mariadb"]})
+    with pytest.raises(SystemExit):
+        remediate.restart_service(module)
+    assert json.loads(capsys.readouterr().out)["msg"] == (
+        "restart did not bring back: mariadb (Job for mariadb.service failed because start "
+        "of the service was attempted too often.)")
+
+
 def test_an_alias_is_restarted_once_under_its_units_name(tmp_path, monkeypatch, real_module):
     """mysql.service is an alias of mariadb.service on Debian (the default services list
     both): a failed MariaDB was restarted twice, the second time just after it came
