@@ -15,8 +15,9 @@ description:
     and inode use of every data file system, failed systemd units, pending package
     updates split into security and other (apt; held packages listed apart; a security
     archive's version between the installed one and a candidate from another archive
-    makes the upgrade a security one), whether a
-    reboot is required (C(/run/reboot-required), needrestart's kernel status) and which
+    makes the upgrade a security one; a dpkg interrupted in the middle of an install,
+    which lets apt install nothing until C(dpkg --configure -a)), whether a reboot is
+    required (C(/run/reboot-required), needrestart's kernel status) and which
     services need a restart, clock synchronisation, software RAID (C(/proc/mdstat)) and
     disk health (C(smartctl), when installed), and certificates expiring soon.
   - Each finding that needs action is a line in C(flags) (Bahasa Indonesia); what the
@@ -133,6 +134,7 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     apt_pending,
     cert_days_left,
     data_file_systems,
+    dpkg_interrupted,
     end_of_support,
     os_release,
     parse_mdstat,
@@ -277,7 +279,7 @@ def condition(module: AnsibleModule, params: dict[str, Any]) -> dict[str, Any]:
     file_systems = data_file_systems(_read("/proc/mounts"))
     updates: dict[str, Any] = {"security": [], "other": [], "held": []}
     if probe.tool("apt-get"):
-        updates = _updates(probe, params)
+        updates = {**_updates(probe, params), "dpkg_interrupted": dpkg_interrupted()}
     else:
         probe.not_visible.append("pembaruan paket (bukan sistem apt)")
     mdstat = _read("/proc/mdstat")
@@ -352,6 +354,9 @@ def flags(report: dict[str, Any], params: dict[str, Any]) -> list[str]:
     if updates.get("stale"):
         found.append(f"Daftar paket tidak dapat diperbarui ({updates['stale']}): pembaruan "
                      "tertunda menurut daftar yang ada")
+    if updates.get("dpkg_interrupted"):
+        found.append("dpkg terhenti di tengah pemasangan: tidak ada pembaruan yang dapat "
+                     "dipasang sebelum dpkg --configure -a")
     if updates.get("error"):
         found.append(f"Pembaruan paket tidak dapat diperiksa: {updates['error']}")
     for kind, label in (("security", "pembaruan keamanan"), ("other", "pembaruan lain")):

@@ -15,6 +15,8 @@ description:
     (mariadb-dump, mysqldump, mydumper), a package manager (apt, apt-get, aptitude, dpkg,
     unattended-upgrades) or another SOP's Ansible module (C(AnsiballZ_))), not counting
     this module and its parents.
+  - Fails too when dpkg was interrupted in the middle of an install (its journal in
+    C(/var/lib/dpkg/updates)), as apt then installs nothing until C(dpkg --configure -a).
   - Fails with one line naming every problem; reports the measurements otherwise.
   - Read-only; supports check mode.
 version_added: "0.2.0"
@@ -59,7 +61,13 @@ busy:
 import os  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_server import busy_processes, file_system  # noqa: E402
+from ansible.module_utils.sop_server import (  # noqa: E402
+    busy_processes,
+    dpkg_interrupted,
+    file_system,
+)
+
+DPKG_INTERRUPTED = "dpkg terhenti di tengah pemasangan (jalankan dpkg --configure -a)"
 
 
 def main() -> None:
@@ -74,7 +82,8 @@ def main() -> None:
     file_systems = [file_system(p) for p in module.params["paths"] if os.path.exists(p)]
     busy = busy_processes()
     problems = [f"ruang kosong {fs['path']} {fs['free_mb']} MB (< {minimum} MB)"
-                for fs in file_systems if fs["free_mb"] < minimum] + busy
+                for fs in file_systems if fs["free_mb"] < minimum] + busy \
+        + ([DPKG_INTERRUPTED] if dpkg_interrupted() else [])
     if problems:
         module.fail_json(msg="Belum aman untuk perawatan: " + "; ".join(problems),
                          file_systems=file_systems, busy=busy)

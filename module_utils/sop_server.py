@@ -401,6 +401,18 @@ def _security_fixes(run: Any, upgrades: list[dict[str, Any]], security_pattern: 
             item["security"], item["security_candidate"] = True, fixes[item["name"]]
 
 
+def dpkg_interrupted(status_dir: str = "/var/lib/dpkg") -> bool:
+    """Whether dpkg was stopped in the middle of an install (a power cut, a closed SSH
+    session): its journal, files named by digits in updates/, is not empty. apt then
+    refuses to install anything until `dpkg --configure -a`, while its simulation, which
+    takes no lock, reads as usual (apt's own check, debSystem::CheckUpdates)."""
+    try:
+        names = os.listdir(os.path.join(status_dir, "updates"))
+    except OSError:
+        return False
+    return any(name.isdigit() for name in names)
+
+
 def reboot_required(run: Any, needrestart: str | None) -> dict[str, Any]:
     """Whether a reboot is needed (/run/reboot-required, written by kernel and libc
     packages; needrestart's kernel status) and the services running outdated code.

@@ -233,6 +233,34 @@ def test_report_flags_each_need():
         "RAID md0 terdegradasi", "Sertifikat /etc/ssl/a.pem berakhir Dec 1 (1 hari lagi)"]
 
 
+def test_an_interrupted_dpkg_is_a_finding_and_not_safe_to_patch(tmp_path, monkeypatch, capsys):
+    """A power cut in the middle of an install leaves dpkg's journal: apt's simulation
+    reads as usual, so the condition report was silent and the maintenance passed its
+    pre-checks to fail at the install ('dpkg was interrupted')."""
+    updates = tmp_path / "updates"
+    updates.mkdir()
+    (updates / "tmp.i").write_text("")  # dpkg's temporary file: no journal
+    assert not srv.dpkg_interrupted(str(tmp_path))
+    assert not srv.dpkg_interrupted(str(tmp_path / "missing"))
+    (updates / "0003").write_text("")
+    assert srv.dpkg_interrupted(str(tmp_path))
+    assert condition.flags(report(updates={"security": [], "other": [], "held": [],
+                                           "dpkg_interrupted": True}), PARAMS) == [
+        "dpkg terhenti di tengah pemasangan: tidak ada pembaruan yang dapat dipasang "
+        "sebelum dpkg --configure -a"]
+    precheck = load("server_precheck")
+    monkeypatch.setattr(precheck, "dpkg_interrupted", lambda: srv.dpkg_interrupted(str(tmp_path)))
+    monkeypatch.setattr(precheck, "busy_processes", list)
+    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps(
+        {"ANSIBLE_MODULE_ARGS": {"paths": [str(tmp_path)], "min_free_mb": 0}}).encode())
+    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
+    with pytest.raises(SystemExit):
+        precheck.main()
+    assert json.loads(capsys.readouterr().out)["msg"] == (
+        "Belum aman untuk perawatan: dpkg terhenti di tengah pemasangan (jalankan dpkg "
+        "--configure -a)")
+
+
 def test_an_array_not_assembled_is_a_finding():
     """An array the kernel could not assemble at boot (md127 : inactive) has no [UU]
     line: it read as a healthy array."""
