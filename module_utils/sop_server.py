@@ -328,12 +328,15 @@ class AptError(Exception):
 
 def apt_failure(out: str, err: str) -> str:
     """Why apt or dpkg failed, on one line: their error lines (E:, dpkg: error ...), else
-    the last line they wrote."""
+    the last line they wrote; first the line saying a disk is full, when one does (a
+    full /boot stops a kernel's initramfs with only 'gzip: stdout: No space left on
+    device', which neither names)."""
     lines = [line.strip() for line in (out + "\n" + err).splitlines() if line.strip()]
     errors = [line.rstrip(":") for line in lines if line.startswith(("E:", "dpkg: error"))]
-    if errors:
-        return "; ".join(dict.fromkeys(errors))[-600:]
-    return lines[-1][-300:] if lines else "no output"
+    found = "; ".join(dict.fromkeys(errors))[-600:] if errors else \
+        lines[-1][-300:] if lines else "no output"
+    full = next((line for line in lines if "No space left on device" in line), None)
+    return f"{full[:300]}; {found}" if full and full not in found else found
 
 
 def apt_pending(run: Any, update_cache: bool, security_pattern: str,

@@ -1021,6 +1021,28 @@ def test_apt_failures_are_one_line():
         "something broke"
 
 
+def test_an_install_stopped_by_a_full_disk_names_it():
+    """A full /boot stops a kernel's postinst in update-initramfs: apt's and dpkg's error
+    lines named the package and mkinitramfs, not the full disk."""
+    out = ("Setting up linux-image-5.15.0-91-generic (5.15.0-91.101) ...\n"
+           "update-initramfs: Generating /boot/initrd.img-5.15.0-91-generic\n"
+           "\ngzip: stdout: No space left on device\n"
+           "E: mkinitramfs failure cpio 141 gzip 1\n"
+           "update-initramfs: failed for /boot/initrd.img-5.15.0-91-generic with 1.\n")
+    err = ("dpkg: error processing package linux-image-5.15.0-91-generic (--configure):\n"
+           " installed linux-image-5.15.0-91-generic package post-installation script "
+           "subprocess returned error exit status 1\n"
+           "E: Sub-process /usr/bin/dpkg returned an error code (1)\n")
+    assert srv.apt_failure(out, err) == (
+        "gzip: stdout: No space left on device; E: mkinitramfs failure cpio 141 gzip 1; "
+        "dpkg: error processing package linux-image-5.15.0-91-generic (--configure); "
+        "E: Sub-process /usr/bin/dpkg returned an error code (1)")
+    unpack = ("dpkg: error processing archive /var/cache/apt/archives/x.deb (--unpack):\n"
+              " cannot copy extracted data for './usr/bin/x' to '/usr/bin/x.dpkg-new': "
+              "failed to write (No space left on device)\n")
+    assert srv.apt_failure("", unpack).startswith("cannot copy extracted data")
+
+
 # dpkg-query as on a multiarch (amd64 + i386) host: a name without an architecture
 # matches every installed architecture, ${Package} never carries one.
 FAKE_DPKG_QUERY = r"""
