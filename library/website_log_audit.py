@@ -39,6 +39,10 @@ description:
     with repeated slashes or dot segments, in a sub-folder or with a path after it, as the
     web server runs them), each with its count, how
     many were answered 2xx, first and last seen, top clients and sample lines.
+  - A request target is inspected as the client sent it, the log's escapes undone once
+    (nginx writes a quote, a backslash and bytes outside printable ASCII as C(\xHH), so
+    C(1" OR "a"="a) is logged C(1\x22 OR \x22a\x22=\x22a); Apache writes C(\") and
+    C(\\)), then percent-decoded twice. Paths and sample lines are shown as logged.
   - A line's time is the log's text, which whoever sends the request or writes the log
     can forge. A time that is no real time (C(99/Dec/9999), C(31/Feb)), lies more than
     a day after the audit's own clock, before 2000, or (in the lines after the previous

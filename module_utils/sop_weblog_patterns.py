@@ -3,8 +3,9 @@
 OWASP Core Rule Set (CRS). The patterns are the project's own (not CRS rules); each
 category names the CRS rule file it corresponds to.
 
-A request target is matched after URL-decoding twice and lower-casing; user agents are
-matched lower-cased. Stdlib only (runs on the managed host).
+A request target is matched after undoing the web server's log escapes (nginx's \\xHH,
+Apache's \\" and \\\\), URL-decoding twice and lower-casing; user agents are matched
+lower-cased. Stdlib only (runs on the managed host).
 """
 
 from __future__ import annotations
@@ -160,11 +161,29 @@ _PLAIN_PROBE = re.compile(
 _PATH_CATEGORIES = frozenset({"lfi", "webshell", "restricted_file", "admin_probe"})
 _PATH_TARGET = [(name, pattern) for name, pattern in _TARGET if name in _PATH_CATEGORIES]
 _CRAWLER = [(re.compile(pattern), name) for pattern, name in CRAWLERS]
+# The escapes a web server writes in a logged field: nginx's default escaping writes '"',
+# '\' and bytes outside printable ASCII as \xHH (a quote in the target, GET /?id=1" OR
+# "a"="a, is logged 1\x22 OR \x22a\x22=\x22a); Apache writes '"' and '\' as \" and \\,
+# other bytes as \xhh. Neither writes a backslash unescaped, so one pass reads either.
+_LOG_ESCAPE = re.compile(rb'\\(?:x([0-9a-fA-F]{2})|(["\\]))')
+
+
+def _unescaped(match: re.Match[bytes]) -> bytes:
+    code = match.group(1)
+    return bytes((int(code, 16),)) if code else match.group(2)
+
+
+def log_unescape(value: bytes) -> bytes:
+    """A logged field as the client sent it: the web server's log escapes undone in one
+    pass, so what it decodes is not decoded again (nginx's \\x5Cx22, a client's own
+    backslash before 'x22', stays \\x22); never longer than the field (linear time)."""
+    return _LOG_ESCAPE.sub(_unescaped, value) if b"\\" in value else value
 
 
 def decode_target(target: bytes) -> str:
-    """A request target URL-decoded twice (double encoding), '+' as space, lower-case."""
-    once = unquote_to_bytes(target.replace(b"+", b" "))
+    """A request target as the client sent it (log_unescape), then URL-decoded twice
+    (double encoding), '+' as space, lower-case."""
+    once = unquote_to_bytes(log_unescape(target).replace(b"+", b" "))
     if b"%" in once:
         once = unquote_to_bytes(once)
     return once.decode("latin-1").lower()

@@ -140,8 +140,37 @@ def test_probes_written_with_plain_characters(target, category):
     assert category in patterns.target_categories(target.encode())
 
 
+@pytest.mark.parametrize(("target", "category"), [
+    # nginx's default escaping: a raw '"' as \x22, '\' as \x5C, a tab as \x09
+    (r"/?id=1\x22 OR \x22a\x22=\x22a", "sqli"),
+    (r"/?id=1\x22\x09or\x09\x221\x22=\x221", "sqli"),
+    (r"/?file=c:\x5Cwindows\x5Csystem32\x5Cdrivers\x5Cetc\x5Chosts", "lfi"),
+    # Apache's: \" and \\
+    (r"/?id=1\" OR \"a\"=\"a", "sqli"),
+    (r"/?file=c:\\windows\\system32\\drivers\\etc\\hosts", "lfi"),
+])
+def test_a_target_is_read_as_the_client_sent_it_not_as_the_log_escapes_it(target, category):
+    """nginx logs a quote or a backslash in the request line as \x22 and \x5C, Apache as
+    \" and \\: the quote and backslash patterns never saw them, so 1" OR "a"="a passed.
+    The escapes are undone once: a client's own backslash before x22 is no quote."""
+    assert category in patterns.target_categories(target.encode())
+    assert patterns.target_categories(target.replace("\\", "\\x5C").encode()) == ()
+    assert patterns.target_categories(target.replace("\\", "\\\\").encode()) == ()
+
+
+def test_nginx_and_apache_lines_with_an_escaped_quote_are_sql_injection(tmp_path):
+    nginx = line("45.1.1.1", "30/Nov/2026:09:00:00", r"GET /?id=1\x22 OR \x22a\x22=\x22a HTTP/1.1")
+    apache = line("45.1.1.2", "30/Nov/2026:09:00:01", r'GET /?id=1\" OR \"a\"=\"a HTTP/1.1')
+    log = tmp_path / "access.log"
+    log.write_text(nginx + apache)
+    result = audit(log, tmp_path / "state")
+    assert [(f["category"], f["count"], f["samples"]) for f in result["findings"]] == [
+        ("sqli", 2, [nginx.rstrip("\n"), apache.rstrip("\n")])]
+    assert (result["requests"], result["malformed"]) == (2, 0)
+
+
 @pytest.mark.parametrize("unit", ["union/**/ ", "union/*", "/wp-admin/", "/.well-known/",
-                                  "/wp-content/uploads/", "file=http://a"])
+                                  "/wp-content/uploads/", "file=http://a", "\\x22\\"])
 def test_a_hostile_target_is_read_in_linear_time(unit):
     """A target as long as the longest line kept (1 MiB), repeating one pattern's
     beginning, took minutes to an hour with patterns that searched again from each
