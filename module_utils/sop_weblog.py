@@ -60,16 +60,18 @@ FINGERPRINT_BYTES = 4096
 STATE_VERSION = 1
 MONTHS = {m.encode(): i + 1 for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))}
-# A combined-format line: client, time, request, status, user agent (nginx writes a quote
-# inside a field as \x22). Lines with Apache's \" escapes fall back to the slower _LINE:
-# _FAST fails on them, except in the user agent, which it ends at its first \" (its
-# last character a backslash: scan_block reads that line again with _LINE).
-_FAST = re.compile(rb'(\S+) \S+ \S+ \[([^\]]{26})\] "([^"]*)" (\d{3}) \S+ "[^"]*" "([^"]*)"')
+# A combined-format line: client, time, request, status, referer, user agent (nginx
+# writes a quote inside a field as \x22). Lines with Apache's \" escapes fall back to the
+# slower _LINE: _FAST fails on them, except where it ends a referer or a user agent at
+# its first \" (a referer 'x" ' was 'x\', the user agent the space after it): such a
+# field's last character is a backslash, and scan_block reads that line again with _LINE.
+_FAST = re.compile(
+    rb'(\S+) \S+ \S+ \[([^\]]{26})\] "([^"]*)" (\d{3}) \S+ "([^"]*)" "([^"]*)"')
 # The time field is bounded: a line with many '[' and no ']' (not a log) is still read
 # in linear time.
 _LINE = re.compile(
     rb'(\S+) \S+ .*?\[([^\]]{1,64})\] "((?:[^"\\]|\\.)*)" (\d{3}|-) \S+ '
-    rb'"(?:[^"\\]|\\.)*" "((?:[^"\\]|\\.)*)"')
+    rb'"((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"')
 _ROTATED = re.compile(r"^[.-](\d+)(\.gz)?$")
 # A sample line's request target (a path, its query after it).
 _SAMPLE_TARGET = re.compile(r'"([A-Za-z]+ )(/[^\s"]*)')
@@ -403,16 +405,18 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
     fast, slow = _FAST.match, _LINE.match
     for line in data.split(b"\n"):
         match = fast(line)
-        # 92: the user agent "x\" sqlmap" read as "x\" (the scanner hidden); a raw
-        # backslash ending it (nginx's escape=none) is no escape: _FAST's reading stays
-        if match is None or line[match.end(5) - 1] == 92:
+        # 92: the user agent "x\" sqlmap" read as "x\" (the scanner hidden), or the
+        # referer "x\" " as "x\" and the agent as " "; a raw backslash ending them
+        # (nginx's escape=none) is no escape: _FAST's reading stays
+        if match is None or (92 in line and (line[match.end(6) - 1] == 92
+                                             or line[match.end(5) - 1] == 92)):
             if not line:
                 continue
             match = slow(line) or match
             if match is None:
                 malformed += 1
                 continue
-        ip, stamp, request, status, agent = match.groups()
+        ip, stamp, request, status, _referer, agent = match.groups()
         requests += 1
         if not first:
             first = stamp

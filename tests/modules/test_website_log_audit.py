@@ -295,6 +295,21 @@ def test_a_user_agent_with_apache_s_escaped_quotes_is_read_whole(tmp_path):
     assert (result["requests"], result["malformed"]) == (2, 0)
 
 
+def test_a_referer_ending_in_an_escaped_quote_hides_no_user_agent(tmp_path):
+    """Apache writes the referer 'x" ' as "x\" ": the fast pattern ended it at its \",
+    read the quote after it as the referer's end and the space between the fields as
+    the user agent, so the real one (a scanner's) went unread. A raw backslash ending a
+    referer (nginx's escape=none) is no escape and still a request."""
+    log = tmp_path / "access.log"
+    log.write_text(line("45.1.1.1", "30/Nov/2026:09:00:00", "GET / HTTP/1.1",
+                        referer='x\\" ', agent="sqlmap/1.7")
+                   + line("36.1.1.1", "30/Nov/2026:09:00:01", "GET / HTTP/1.1", referer="a\\"))
+    result = audit(log, tmp_path / "state")
+    assert [(f["category"], f["clients"]) for f in result["findings"]] == [
+        ("scanner", [{"client": "45.1.1.1", "count": 1}])]
+    assert (result["requests"], result["malformed"], result["unique_visitors"]) == (2, 0, 2)
+
+
 def test_a_path_or_client_a_line_long_is_cut_in_the_result(tmp_path):
     """Whoever writes the log (the web server's account owns it) makes a client or a path
     as long as a line: ten lines of 200 KB each hitting five categories were a 4.5 MB
