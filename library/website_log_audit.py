@@ -34,15 +34,25 @@ description:
     exact up to 131072 per part of the log, a HyperLogLog estimate beyond), status
     classes, top paths and clients, crawlers; and attack probes by the categories of the
     OWASP Core Rule Set (C(sqli), C(lfi), C(rfi), C(rce), C(php), C(xss), C(java),
-    C(webshell), C(restricted_file), C(admin_probe), C(scanner) user agents, C(protocol)
-    abuse, C(wp_bruteforce) on C(wp-login.php)/C(xmlrpc.php), also percent-encoded,
-    with repeated slashes or dot segments, in a sub-folder or with a path after it, as the
-    web server runs them), each with its count, how
-    many were answered 2xx, first and last seen, top clients and sample lines.
+    C(webshell), C(restricted_file), C(admin_probe), C(scanner) user agents,
+    C(header_injection), C(protocol) abuse, C(wp_bruteforce) on
+    C(wp-login.php)/C(xmlrpc.php), also percent-encoded, with repeated slashes or dot
+    segments, in a sub-folder or with a path after it, as the web server runs them), each
+    with its count, how many were answered 2xx, first and last seen, top clients and
+    sample lines.
   - A request target is inspected as the client sent it, the log's escapes undone once
     (nginx writes a quote, a backslash and bytes outside printable ASCII as C(\xHH), so
     C(1" OR "a"="a) is logged C(1\x22 OR \x22a\x22=\x22a); Apache writes C(\") and
     C(\\)), then percent-decoded twice. Paths and sample lines are shown as logged.
+  - C(header_injection) is injection carried in the User-Agent or Referer header, which
+    Log4j logs, a CGI script gets and a log viewer shows, read with the log's escapes
+    undone (not percent-decoded), namely Log4Shell lookups, also nested to hide their name
+    (C(${jndi:), C(${${lower:j}ndi:), C(${${::-j}${::-n}di:)), Shellshock's function
+    definition and a command substituted, PHP code and serialized objects, SQL injection
+    (a quote closed and a condition, C(sleep(), C(union select)) and script tags. Only
+    what no browser or crawler writes there; a user agent carrying it is no crawler,
+    whatever name it gives. Its count of requests answered 2xx is the page asked for, not
+    a sign the injection worked.
   - A line's time is the log's text, which whoever sends the request or writes the log
     can forge. A time that is no real time (C(99/Dec/9999), C(31/Feb)), lies more than
     a day after the audit's own clock, before 2000, or (in the lines after the previous
@@ -144,7 +154,7 @@ audit:
       type: list
       elements: dict
       contains:
-        category: {description: "sqli, lfi, rfi, rce, php, xss, java, webshell, restricted_file, admin_probe, scanner, protocol, wp_bruteforce or forged_time (lines whose time was set aside).", type: str}
+        category: {description: "sqli, lfi, rfi, rce, php, xss, java, webshell, restricted_file, admin_probe, scanner, header_injection (in the User-Agent or Referer), protocol, wp_bruteforce or forged_time (lines whose time was set aside).", type: str}
         crs: {description: The OWASP CRS rule group it corresponds to., type: str}
         title: {description: The category's name in the report's language., type: str}
         count: {description: Requests., type: int}

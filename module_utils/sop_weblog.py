@@ -40,8 +40,10 @@ from ansible.module_utils.sop_state import StateError, private_dir, read_json, w
 from ansible.module_utils.sop_tree import open_regular
 from ansible.module_utils.sop_weblog_patterns import (
     ALLOWED_METHODS,
+    HEADER_INJECTION,
     agent_class,
     category_title,
+    header_injection,
     login_path,
     target_categories,
 )
@@ -396,7 +398,8 @@ class Tally:
 
 
 def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
-               agents: dict[bytes, tuple[str | None, bool]]) -> None:
+               agents: dict[bytes, tuple[str | None, bool, bool]],
+               referers: dict[bytes, bool]) -> None:
     """Count the complete lines of ``data`` into ``tally`` (the hot loop)."""
     statuses, paths, clients = tally.statuses, tally.paths.counts, tally.clients.counts
     crawlers, vadd = tally.crawlers, tally.visitors.add
@@ -416,7 +419,7 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
             if match is None:
                 malformed += 1
                 continue
-        ip, stamp, request, status, _referer, agent = match.groups()
+        ip, stamp, request, status, referer, agent = match.groups()
         requests += 1
         if not first:
             first = stamp
@@ -431,6 +434,11 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
             crawlers[cls[0]] = crawlers.get(cls[0], 0) + 1
         elif cls[1]:
             tally.hit("scanner", ip, stamp, status, line)
+        injected = cls[2] or referers.get(referer)
+        if injected is None:
+            injected = referers[referer] = header_injection(referer)
+        if injected:
+            tally.hit(HEADER_INJECTION, ip, stamp, status, line)
         sp1 = request.find(b" ")
         if sp1 < 0:
             tally.hit("protocol", ip, stamp, status, line)
@@ -530,10 +538,11 @@ def _gzip_blocks(task: Task) -> Iterator[bytes]:
                        "the lines after the cut are lost; repair or move it away")
 
 
-# What each distinct request target and user agent is, kept by each process across its
-# tasks (bounded by CACHE_LIMIT).
+# What each distinct request target, user agent and referer is, kept by each process
+# across its tasks (bounded by CACHE_LIMIT).
 _TARGETS: dict[bytes, tuple[str, ...]] = {}
-_AGENTS: dict[bytes, tuple[str | None, bool]] = {}
+_AGENTS: dict[bytes, tuple[str | None, bool, bool]] = {}
+_REFERERS: dict[bytes, bool] = {}
 
 
 def scan_task(task: Task, top_limit: int = 5000, samples: int = 3,
@@ -543,7 +552,7 @@ def scan_task(task: Task, top_limit: int = 5000, samples: int = 3,
     deadline.check(task.path)
     tally = Tally(top_limit=top_limit, samples=samples, not_after=not_after,
                   not_before=task.not_before)
-    targets, agents = _TARGETS, _AGENTS
+    targets, agents, referers = _TARGETS, _AGENTS, _REFERERS
     carry = b""
     blocks = _gzip_blocks(task) if task.compressed else _plain_blocks(task)
     try:
@@ -553,16 +562,15 @@ def scan_task(task: Task, top_limit: int = 5000, samples: int = 3,
             data = carry + block if carry else block
             cut = data.rfind(b"\n") + 1
             carry = data[cut:][-MAX_LINE:]
-            scan_block(data[:cut], tally, targets, agents)
+            scan_block(data[:cut], tally, targets, agents, referers)
             tally.prune()
-            if len(targets) > CACHE_LIMIT:
-                targets.clear()
-            if len(agents) > CACHE_LIMIT:
-                agents.clear()
+            for cache in (targets, agents, referers):
+                if len(cache) > CACHE_LIMIT:
+                    cache.clear()
     except (OSError, zlib.error, EOFError) as exc:
         raise LogError(f"{task.path}: {getattr(exc, 'strerror', None) or exc}") from exc
     if carry and task.rotated:  # a rotated copy's last line, without a newline
-        scan_block(carry, tally, targets, agents)
+        scan_block(carry, tally, targets, agents, referers)
     tally.prune()
     return tally
 

@@ -5,7 +5,8 @@ category names the CRS rule file it corresponds to.
 
 A request target is matched after undoing the web server's log escapes (nginx's \\xHH,
 Apache's \\" and \\\\), URL-decoding twice and lower-casing; user agents are matched
-lower-cased. Stdlib only (runs on the managed host).
+lower-cased, and, like referers, for injection after undoing the log escapes. Stdlib only
+(runs on the managed host).
 """
 
 from __future__ import annotations
@@ -112,6 +113,34 @@ SCANNER_AGENTS = re.compile(
     r"go-http-client/1\.1 \(scan|nessus|qualys|internet-measurement|l9explore|xfa1",
 )
 SCANNER_TITLE = ("CRS 913 scanner", "user agent alat pemindai")
+# Injection carried in the User-Agent or Referer header, which CRS's 932, 933, 941, 942
+# and 944 rules read too: Log4j logs a user agent, a CGI script gets it in its
+# environment, and a log viewer or a statistics plugin stores and shows it. Matched on
+# the value as the client sent it (log_unescape), lower-cased, not percent-decoded (the
+# header reaches those programs as it is). Only what no browser or crawler writes there:
+# a search engine's referer may carry a visitor's words, so no SQL keyword alone. Each
+# pattern needs a character of _HEADER_HINT.
+HEADER_INJECTION = "header_injection"
+HEADER_TITLE = ("CRS 932/933/941/942/944 header", "injeksi lewat header User-Agent/Referer")
+HEADER_PATTERNS = (
+    # Log4Shell: a lookup, or lookups nested to hide its name (${${lower:j}ndi:,
+    # ${${::-j}${::-n}di:, ${j${env:x:-n}di:)
+    r"\$\{[^}]{0,16}[:$]",
+    # Shellshock, a command substituted
+    r"\(\s*\)\s*\{", r"\$\([^)]{1,80}\)",
+    # PHP: code, a serialized object (Joomla's user-agent object injection)
+    r"<\?(?:php|=)", r'\bo:\d{1,4}:"[^"]{1,128}":\d{1,4}:\{',
+    r"\b(?:base64_decode|gzinflate|str_rot13|phpinfo|system|passthru|shell_exec|proc_open|"
+    r"popen|assert|eval)\s*\(",
+    # SQL: a quote closed and a condition, a delay, a union, an error-based call
+    r"['\"`]\s*(?:or|and|xor|\|\||&&)\s*['\"(\d]",
+    r"\b(?:or|and)\s+['\"]?\d+['\"]?\s*(?:=|<|>)\s*['\"]?\d",
+    r"\b(?:sleep|benchmark|pg_sleep)\s*\(", r"waitfor\s+delay",
+    r"union(?:\s|/\*[^*]{0,64}\*/)+(?:all\s+|distinct\s+)?select\b",
+    r"\b(?:extractvalue|updatexml|load_file)\s*\(",
+    # a script tag (stored, it runs in the page that shows the header)
+    r"<\s*(?:script|iframe|svg|img|body|object|embed)\b",
+)
 # Search and other crawlers, by the name in their user agent (lower-case regex, name).
 CRAWLERS: tuple[tuple[str, str], ...] = (
     ("googlebot|google-inspectiontool|adsbot-google|mediapartners-google", "Googlebot"),
@@ -161,6 +190,10 @@ _PLAIN_PROBE = re.compile(
 _PATH_CATEGORIES = frozenset({"lfi", "webshell", "restricted_file", "admin_probe"})
 _PATH_TARGET = [(name, pattern) for name, pattern in _TARGET if name in _PATH_CATEGORIES]
 _CRAWLER = [(re.compile(pattern), name) for pattern, name in CRAWLERS]
+_HEADER = re.compile("|".join(f"(?:{p})" for p in HEADER_PATTERNS))
+# A value with none of these (a plain URL, the usual referer) cannot match _HEADER: it is
+# not searched. The backslash: a log escape, which may stand for any of them.
+_HEADER_HINT = re.compile(rb"[$(<'\"`*\\\s\x1c-\x1f\x85\xa0]")
 # The escapes a web server writes in a logged field: nginx's default escaping writes '"',
 # '\' and bytes outside printable ASCII as \xHH (a quote in the target, GET /?id=1" OR
 # "a"="a, is logged 1\x22 OR \x22a\x22=\x22a); Apache writes '"' and '\' as \" and \\,
@@ -206,15 +239,25 @@ def login_path(path: bytes) -> bool:
     return _LOGIN.search(posixpath.normpath(unquote_to_bytes(path))) is not None
 
 
-def agent_class(agent: bytes) -> tuple[str | None, bool]:
-    """(crawler name or None, whether the agent is an attack tool)."""
+def header_injection(value: bytes) -> bool:
+    """Whether a User-Agent or Referer value carries injection (HEADER_PATTERNS)."""
+    return (_HEADER_HINT.search(value) is not None
+            and _HEADER.search(log_unescape(value).decode("latin-1").lower()) is not None)
+
+
+def agent_class(agent: bytes) -> tuple[str | None, bool, bool]:
+    """(crawler name or None, whether the agent is an attack tool, whether it carries
+    injection). An agent carrying injection is no crawler, whatever name it gives."""
     text = agent.decode("latin-1").lower()
+    injection = header_injection(agent)
     if SCANNER_AGENTS.search(text):
-        return None, True
+        return None, True, injection
+    if injection:
+        return None, False, True
     for pattern, name in _CRAWLER:
         if pattern.search(text):
-            return name, False
-    return None, False
+            return name, False, False
+    return None, False, False
 
 
 def category_title(category: str) -> tuple[str, str]:
@@ -222,5 +265,5 @@ def category_title(category: str) -> tuple[str, str]:
     if category in TARGET_CATEGORIES:
         ref, title, _ = TARGET_CATEGORIES[category]
         return ref, title
-    return {"scanner": SCANNER_TITLE, "protocol": PROTOCOL_TITLE,
+    return {"scanner": SCANNER_TITLE, HEADER_INJECTION: HEADER_TITLE, "protocol": PROTOCOL_TITLE,
             "wp_bruteforce": BRUTEFORCE_TITLE, "forged_time": FORGED_TIME_TITLE}[category]

