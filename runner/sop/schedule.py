@@ -10,6 +10,14 @@ and its venv: runs go side by side, and one that starts during an install waits 
 project is whole (at most RUN_LOCK_WAIT seconds, then fails with flock's line). `sop run`
 takes the same shared lock itself (locking.project_lock), waiting as long, so a run typed
 by hand waits for an install too.
+
+Each service keeps its SSH connections to itself: ansible.cfg's ControlPersist master, the
+one ssh that holds a host's connection for 60 s after its first use, lives in the cgroup
+of the service that started it, and systemd kills that cgroup when its `sop` ends. A
+control socket shared between services (root's ~/.ansible/cp) let a SOP running beside
+another (Mondays 09:00, catch-up runs at boot) multiplex over the other's master and lose
+every connection when the other SOP ended. Each service's sockets are in its own
+RuntimeDirectory (/run/sop-<id>, 0700, removed when it stops).
 """
 
 from __future__ import annotations
@@ -64,6 +72,7 @@ class Unit:
 
 
 ENVIRONMENT_FILE = "/etc/sop/environment"  # optional: SOP_DATABASE_URL and other secrets
+RUNTIME_DIR = Path("/run")  # systemd's RuntimeDirectory= root for system services
 
 
 def _environment(name: str, value: str) -> str:
@@ -355,6 +364,8 @@ def render(
         command[2] = sop.id
         title = _text(f"catalogue: {sop.id}: the title", sop.title)
         exec_start = _exec_start(_locked(project_dir, command))
+        # this service's own SSH control sockets (the module's docstring)
+        sockets = _environment("ANSIBLE_SSH_CONTROL_PATH_DIR", str(RUNTIME_DIR / f"sop-{sop.id}"))
         service = f"""{MARKER}
 [Unit]
 Description=SOP {title} ({sop.id})
@@ -365,7 +376,9 @@ Wants=network-online.target
 [Service]
 Type=oneshot
 WorkingDirectory={working_directory}
-{environment}EnvironmentFile=-{ENVIRONMENT_FILE}
+RuntimeDirectory=sop-{sop.id}
+RuntimeDirectoryMode=0700
+{environment}{sockets}EnvironmentFile=-{ENVIRONMENT_FILE}
 ExecStart={exec_start}
 """
         calendars = "".join(f"OnCalendar={c}\n" for c in _calendars(sop, schedule))
@@ -392,6 +405,8 @@ WantedBy=timers.target
 [Unit]
 Description=Check for overdue SOPs and notify them (fails: exit 7 overdue, 8 not notified)
 Documentation={_documentation(project_dir)}
+After=network-online.target
+Wants=network-online.target
 
 [Service]
 Type=oneshot

@@ -656,3 +656,37 @@ def test_a_unit_dir_that_is_no_directory_is_refused(
     what = "does not exist" if kind == "missing" else "is not a directory"
     assert (code, out) == (2, "")
     assert err.strip() == f"sop: error: unit directory {units} {what}"
+
+
+def test_each_service_keeps_its_ssh_connections_to_itself(tmp_path: Path) -> None:
+    """ansible.cfg's ControlPersist master (the ssh holding a host's connection 60 s after
+    its first use) lives in the cgroup of the service that started it, which systemd kills
+    when its `sop` ends; all services shared root's ~/.ansible/cp, so a SOP running beside
+    another (Mondays 09:00, catch-up runs at boot) multiplexed over the other's master and
+    lost its connections when the other ended. Each service's sockets are now in its own
+    runtime directory (0700, /run/sop-<id>), which Ansible takes over ansible.cfg's; the
+    hourly check, which notifies, waits for the network as the runs do."""
+    units = tmp_path / "units"
+    write(units, _render_with(tmp_path))
+    sockets = {}
+    for path in sorted(units.glob("sop-*.service")):
+        text = path.read_text()
+        sop_id = path.stem.removeprefix("sop-")
+        assert "After=network-online.target\nWants=network-online.target\n" in text, path
+        if sop_id == "overdue":
+            continue
+        assert f"RuntimeDirectory=sop-{sop_id}\nRuntimeDirectoryMode=0700\n" in text
+        sockets[sop_id] = _service(path)[0]["ANSIBLE_SSH_CONTROL_PATH_DIR"]
+        assert sockets[sop_id] == f"/run/sop-{sop_id}"
+    assert len(set(sockets.values())) == len(sockets) > 1
+    dumped = subprocess.run(
+        [str(Path(SOP_BIN).parent / "ansible-config"), "dump", "-t", "connection"],
+        env={**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
+             "ANSIBLE_SSH_CONTROL_PATH_DIR": sockets["local-demo"]},
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    assert "control_path_dir(env: ANSIBLE_SSH_CONTROL_PATH_DIR) = /run/sop-local-demo" in (
+        dumped.stdout
+    )
+    if shutil.which("systemd-analyze"):
+        assert_units_verify(units)
