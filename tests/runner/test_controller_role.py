@@ -406,3 +406,56 @@ def test_the_timers_fact_cache_is_private(tmp_path: Path) -> None:
     assert "failed=0" in _recap(output), output[-3000:]
     assert stat.S_IMODE(facts.stat().st_mode) == 0o700
     assert stat.S_IMODE(facts.parent.stat().st_mode) == 0o700
+
+
+# A stand-in for the venv's `sop`: writes the environment it was given (as JSON, into the
+# file beside it) and says that nothing changed, as `sop schedule install` does then.
+FAKE_SOP = """#!{python}
+import json, os, sys
+with open(sys.argv[0] + ".env.json", "w", encoding="utf-8") as handle:
+    json.dump(dict(os.environ), handle)
+print("4 timers enabled; 0 units changed, 0 removed.")
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role writes root's files")
+def test_the_timers_install_gets_the_environment_off_the_command_line(tmp_path: Path) -> None:
+    """`sop schedule install` was given sop_controller_environment through Ansible's
+    `environment`, which Ansible writes onto the command line it runs (`SOP_DATABASE_URL=
+    postgresql://sop:PASSWORD@... python3 AnsiballZ_command.py`): the password was in
+    sudo's log of the controller's install, in ps and in -vvv output. The command now
+    reads /etc/sop/environment itself, as the services do, and gets each value unchanged."""
+    output, _ = _environment_file(tmp_path, HOSTILE_VALUES)
+    assert "failed=0" in _recap(output), output[-3000:]
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    sop = venv / "bin" / "sop"
+    sop.write_text(FAKE_SOP.format(python=sys.executable))
+    sop.chmod(0o755)
+    playbook = tmp_path / "timers.yml"
+    playbook.write_text(
+        "- hosts: localhost\n"
+        "  gather_facts: false\n"
+        "  tasks:\n"
+        "    - ansible.builtin.include_role: {name: sop_controller, tasks_from: timers}\n"
+    )
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible-playbook"), "-vvv", "-i", "localhost,",
+         "-c", "local", "-e", f"ansible_python_interpreter={sys.executable}",
+         "-e", f"@{tmp_path / 'vars.json'}", "-e", f"sop_controller_venv={venv}",
+         "-e", f"sop_controller_dir={tmp_path}", "-e", "sop_controller_inventory=inventory/court",
+         str(playbook)],
+        capture_output=True, text=True, check=False, timeout=120, cwd=REPO,
+        env={**os.environ, "SOP_DATABASE_URL": ""},
+    )  # fmt: skip
+    output = done.stdout + done.stderr
+    assert "changed=0" in _recap(output) and "failed=0" in _recap(output), output[-3000:]
+    assert "p\\a" not in output and "db.example" not in output
+    got = json.loads(Path(f"{sop}.env.json").read_text(encoding="utf-8"))
+    expected = {
+        **HOSTILE_VALUES,
+        "SOP_DATA_DIR": str(tmp_path / "data"),
+        "SOP_PROJECT_DIR": "/opt/court-it-sop",
+        "ANSIBLE_VAULT_PASSWORD_FILE": str(tmp_path / "vault"),
+    }
+    assert {name: got.get(name) for name in expected} == expected
