@@ -3,14 +3,17 @@ local HTTP receiver (apprise json://), once per problem, recorded when delivery 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+import httpd
 import pytest
 
 from sop import notify, runner
@@ -586,3 +589,42 @@ def test_no_notification_config_is_notifications_not_set_up(
     code, out, err = cli("overdue", "--notify")
     assert (code, err) == (0, ""), err
     assert "No SOP is overdue." in out
+
+
+class _Refusing(BaseHTTPRequestHandler):
+    """A notification service refusing every message, its reason quoting the request's path."""
+
+    def do_POST(self) -> None:
+        body = json.dumps({"code": 40401, "error": f"no route {self.path}"}).encode()
+        self.send_response(404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def test_why_a_delivery_failed_shows_no_secret_of_its_url() -> None:
+    """apprise's reason for a failed delivery is recorded in the store and written to the
+    journal; it quoted a URL's secret as it was (`Failed to send ntfy notification to
+    topic 'TOPIC'`: an ntfy topic is all it takes to read and send a court's alerts). The
+    secret parts of the URLs delivered to (user, password, a host that is a token, path
+    segments, query values) are now *** in it; the server's name is kept."""
+    server = httpd.start(_Refusing)
+    try:
+        port = server.server_address[1]
+        error = notify.deliver(
+            [f"ntfy://sop:pw-Rahasia%2101@127.0.0.1:{port}/alerts-pn-contoh-7f3a"], "t", "b"
+        )
+    finally:
+        server.shutdown()
+    assert error is not None and "ntfy notification to topic '***'" in error, error
+    assert "alerts-pn-contoh-7f3a" not in error
+    assert notify.masked(f"sent to {TELEGRAM}, as pw-Rahasia!01", [TELEGRAM]) == (
+        "sent to tgram://***/***, as pw-Rahasia!01"
+    )
+    assert notify.masked("user pw-Rahasia!01 refused by 127.0.0.1", [
+        "json://sop:pw-Rahasia%2101@127.0.0.1/hook?token=t0ken-77"
+    ]) == "user *** refused by 127.0.0.1"  # fmt: skip
