@@ -100,9 +100,16 @@ def _install_project(
     dest: Path,
     *extra: str,
     source: str = "archive",
+    git_version: str | None = None,
 ) -> str:
-    """project.yml (`source` archive, or git cloning `checkout`) from `checkout` into
-    `dest`, on this machine, its venv made by FAKE_PYTHON."""
+    """project.yml (`source` archive, or git cloning `checkout` at `git_version`, its
+    HEAD's commit id by default) from `checkout` into `dest`, on this machine, its venv
+    made by FAKE_PYTHON."""
+    if git_version is None:
+        git_version = subprocess.run(
+            ["git", "-C", str(checkout), "rev-parse", "HEAD"],
+            capture_output=True, text=True, check=True, timeout=60,
+        ).stdout.strip()  # fmt: skip
     python = tmp_path / "python3"
     python.write_text(FAKE_PYTHON)
     python.chmod(0o755)
@@ -117,7 +124,8 @@ def _install_project(
         [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local",
          "-e", f"ansible_python_interpreter={sys.executable}",
          "-e", f"sop_controller_source={source}", "-e", f"sop_controller_archive_src={checkout}",
-         "-e", f"sop_controller_git_repo={checkout}", "-e", "sop_controller_git_version=main",
+         "-e", f"sop_controller_git_repo={checkout}",
+         "-e", f"sop_controller_git_version={git_version}",
          "-e", "sop_controller_archive_version=HEAD", "-e", f"sop_controller_dir={dest}",
          "-e", f"sop_controller_venv={dest}/.venv", "-e", f"sop_controller_python={python}",
          *extra, str(playbook)],
@@ -241,6 +249,32 @@ def test_install_waits_for_the_runs_in_progress(tmp_path: Path, local_tmp: Path)
     assert _pip_log(dest)[1:] == [f"locked install -q -e {dest}"]
     assert list(local_tmp.iterdir()) == []
     assert sorted(p.name for p in dest.parent.iterdir()) == ["court-it-sop"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
+@pytest.mark.parametrize("version", ["main", "v1", "HEAD", "0d3240c", ""])
+def test_a_git_source_is_installed_only_at_a_commit_it_names_in_full(
+    tmp_path: Path, local_tmp: Path, version: str
+) -> None:
+    """A git source was installed at sop_controller_git_version, `main` by default: the
+    role, run again to change a notification URL or a secret, put whatever the branch had
+    reached by then under root's unattended timers (reviewed or not, and a different
+    version on each controller). A branch, tag, short id or nothing is now refused in one
+    line naming the setting, before anything is cloned or installed."""
+    checkout = tmp_path / "checkout"
+    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
+    (checkout / "a.txt").write_text("a\n")
+    _git(checkout, "init", "-q", "-b", "main")
+    _git(checkout, "add", "a.txt")
+    _git(checkout, "commit", "-q", "-m", "one")
+    _git(checkout, "tag", "v1")
+    dest = tmp_path / "opt" / "court-it-sop"
+    output = _install_project(
+        tmp_path, local_tmp, checkout, dest, source="git", git_version=version
+    )
+    assert "failed=1" in _recap(output), output[-3000:]
+    assert f'sop_controller_git_version: "{version}" is not a commit id' in output, output
+    assert not dest.exists()
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
