@@ -72,8 +72,9 @@ def local_tmp() -> Iterator[Path]:
 
 
 # `python -m venv DIR` making a venv whose pip logs, in the file named after the script,
-# whether the project it installs (its last argument) was locked (flock) and its arguments.
-# A stand-in: a real `pip install -e` needs setuptools and wheel from PyPI.
+# whether the project it installs (its last argument) was locked (flock) and its arguments
+# (and its PIP_INDEX_URL in pip.index). A stand-in: a real `pip install -e` needs
+# setuptools and wheel from PyPI.
 FAKE_PYTHON = """#!/bin/sh
 [ "$1 $2" = "-m venv" ] || exit 2
 mkdir -p "$3/bin" && touch "$3/bin/python" && chmod +x "$3/bin/python"
@@ -82,6 +83,7 @@ cat > "$3/bin/pip" <<'EOF'
 for last; do :; done
 if flock --shared --nonblock "$last" true; then state=unlocked; else state=locked; fi
 echo "$state $*" >> "$0.log"
+printf '%s\n' "$PIP_INDEX_URL" > "$0.index"
 EOF
 chmod +x "$3/bin/pip"
 """
@@ -204,6 +206,36 @@ def test_install_removes_what_the_project_no_longer_has(
     assert len(_pip_log(dest)) == 1  # pyproject.toml unchanged: pip ran once
     # nothing left behind, on the machine running the playbook or beside the project
     assert list(local_tmp.iterdir()) == []
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["court-it-sop"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
+def test_pips_index_and_arguments_stay_off_the_command_line(
+    tmp_path: Path, local_tmp: Path
+) -> None:
+    """sop_controller_pip_environment (PIP_INDEX_URL of a mirror that asks a password)
+    and sop_controller_pip_extra_args reached the install's command through Ansible's
+    `environment`, which Ansible writes onto the command line it runs: the password was
+    in sudo's log, in ps and in -vvv output. pip now reads them from a 0600 file in the
+    private fresh directory and gets them unchanged."""
+    checkout = tmp_path / "checkout"
+    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\n")
+    _git(checkout, "init", "-q")
+    _git(checkout, "add", "-A")
+    _git(checkout, "commit", "-q", "-m", "one")
+    dest = tmp_path / "opt" / "court-it-sop"
+    index = "https://court:Rah4sia$@mirror.example/simple"
+    settings = tmp_path / "pip.json"
+    settings.write_text(json.dumps({
+        "sop_controller_pip_environment": {"PIP_INDEX_URL": index},
+        "sop_controller_pip_extra_args": "--find-links /srv/Wheels-s3cret",
+    }))  # fmt: skip
+    output = _install_project(tmp_path, local_tmp, checkout, dest, "-vvv", "-e", f"@{settings}")
+    assert "failed=0" in _recap(output), output[-3000:]
+    assert "Rah4sia" not in output and "Wheels-s3cret" not in output
+    assert _pip_log(dest) == [f"locked install -q --find-links /srv/Wheels-s3cret -e {dest}"]
+    assert (dest / ".venv" / "bin" / "pip.index").read_text() == index + "\n"
     assert sorted(p.name for p in dest.parent.iterdir()) == ["court-it-sop"]
 
 
