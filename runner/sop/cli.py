@@ -549,6 +549,24 @@ def _systemctl(*args: str) -> str:
     return done.stdout
 
 
+def _timers_off(timers: list[str]) -> list[str]:
+    """The timers systemd has not enabled or is not running (an admin's `systemctl
+    disable` or `stop`): `enable --now` turns them on again, a change to be told."""
+    import subprocess
+
+    def state(query: str, name: str) -> str:
+        done = subprocess.run(
+            ["systemctl", query, name], capture_output=True, text=True, check=False
+        )
+        return done.stdout.strip()
+
+    return [
+        name
+        for name in timers
+        if state("is-enabled", name) != "enabled" or state("is-active", name) != "active"
+    ]
+
+
 def cmd_schedule(ctx: Context) -> ExitCode:
     from sop import schedule
 
@@ -579,19 +597,27 @@ def cmd_schedule(ctx: Context) -> ExitCode:
         )
         changed, removed = schedule.write(unit_dir, units)
         timers = [u.name for u in units if u.name.endswith(".timer")]
+        turned_on: list[str] = []
         if system:
             for name in removed:
                 if name.endswith(".timer"):
                     _systemctl("disable", "--now", name)
             _systemctl("daemon-reload")
+            turned_on = [name for name in _timers_off(timers) if name not in changed]
             _systemctl("enable", "--now", *timers)
         for name in changed:
             ctx.console.print(f"written {unit_dir / name}", markup=False, highlight=False)
+        for name in turned_on:
+            ctx.console.print(
+                f"enabled and started {name} (it was disabled or stopped)",
+                markup=False,
+                highlight=False,
+            )
         for name in removed:
             ctx.console.print(f"removed {unit_dir / name}", markup=False, highlight=False)
         ctx.console.print(
             f"{len(timers)} timers {'enabled' if system else 'written'}; "
-            f"{len(changed)} units changed, {len(removed)} removed.",
+            f"{len(changed) + len(turned_on)} units changed, {len(removed)} removed.",
             markup=False,
             highlight=False,
         )

@@ -153,6 +153,56 @@ def test_install_renders_units_idempotently(cli: Cli, court: Path, tmp_path: Pat
         assert_units_verify(units)
 
 
+FAKE_SYSTEMCTL = """#!/bin/sh
+# systemctl for the test: the timers named in $STATE/off are disabled and stopped until
+# `enable --now` turns them on; every call is logged
+echo "$*" >> "$STATE/calls"
+case "$1" in
+  is-enabled|is-active)
+    if grep -qx "$2" "$STATE/off" 2>/dev/null; then
+      [ "$1" = is-enabled ] && echo disabled || echo inactive; exit 1
+    fi
+    [ "$1" = is-enabled ] && echo enabled || echo active ;;
+  enable) shift 2
+    for unit in "$@"; do
+      grep -vx "$unit" "$STATE/off" > "$STATE/o"; mv "$STATE/o" "$STATE/off"
+    done ;;
+esac
+exit 0
+"""
+
+
+def test_install_tells_a_timer_it_turned_on_again(
+    cli: Cli, court: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A timer the admin disabled was enabled again by `enable --now` while the install
+    said "0 units changed" (the controller role's changed_when read it as no change): a
+    timer turned on again is named and counted."""
+    from sop import schedule  # noqa: PLC0415 (its SYSTEM_UNIT_DIR, patched)
+
+    units, state, bin_dir = tmp_path / "units", tmp_path / "state", tmp_path / "bin"
+    for directory in (units, state, bin_dir):
+        directory.mkdir()
+    (bin_dir / "systemctl").write_text(FAKE_SYSTEMCTL)
+    (bin_dir / "systemctl").chmod(0o755)
+    (state / "off").write_text("")
+    monkeypatch.setenv("STATE", str(state))
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    monkeypatch.setattr(schedule, "SYSTEM_UNIT_DIR", units)
+    install = ("schedule", "install", "-i", str(court))
+    code, out, err = cli(*install)
+    assert code == 0, err
+    assert "4 timers enabled; 8 units changed, 0 removed." in out
+    code, out, err = cli(*install)
+    assert code == 0 and "4 timers enabled; 0 units changed, 0 removed." in out, err
+    (state / "off").write_text("sop-local-demo.timer\n")  # systemctl disable --now
+    code, out, err = cli(*install)
+    assert code == 0, err
+    assert "enabled and started sop-local-demo.timer (it was disabled or stopped)" in out
+    assert "4 timers enabled; 1 units changed, 0 removed." in out
+    assert (state / "off").read_text() == ""
+
+
 def test_remove_deletes_only_generated_units(cli: Cli, court: Path, tmp_path: Path) -> None:
     units = tmp_path / "units"
     assert _install(cli, court, units)[0] == 0
