@@ -525,3 +525,45 @@ def test_the_timers_install_gets_the_environment_off_the_command_line(tmp_path: 
         "ANSIBLE_VAULT_PASSWORD_FILE": str(tmp_path / "vault"),
     }
     assert {name: got.get(name) for name in expected} == expected
+
+
+FAKE_SOP_ARGV = """#!{python}
+import sys
+with open(sys.argv[0] + ".calls", "a", encoding="utf-8") as handle:
+    handle.write(" ".join(sys.argv[1:]) + "\\n")
+print("{answer}")
+"""
+
+
+@pytest.mark.parametrize(
+    ("answer", "changed"),
+    [("8 units removed from /etc/systemd/system.", 1),
+     ("0 units removed from /etc/systemd/system.", 0)],
+)
+def test_timers_turned_off_are_removed(tmp_path: Path, answer: str, changed: int) -> None:
+    """sop_controller_timers: false skipped the timers' task, so the timers an earlier
+    install left went on running every SOP; now `sop schedule remove` runs (changed only
+    when it removed units) and `schedule install` does not."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    sop = venv / "bin" / "sop"
+    sop.write_text(FAKE_SOP_ARGV.format(python=sys.executable, answer=answer))
+    sop.chmod(0o755)
+    playbook = tmp_path / "timers.yml"
+    playbook.write_text(
+        "- hosts: localhost\n"
+        "  gather_facts: false\n"
+        "  tasks:\n"
+        "    - ansible.builtin.include_role: {name: sop_controller, tasks_from: timers}\n"
+    )
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,",
+         "-c", "local", "-e", f"ansible_python_interpreter={sys.executable}",
+         "-e", f"sop_controller_venv={venv}", "-e", f"sop_controller_dir={tmp_path}",
+         "-e", "sop_controller_inventory=inventory/court", "-e", "sop_controller_timers=false",
+         str(playbook)],
+        capture_output=True, text=True, check=False, timeout=120, cwd=REPO,
+    )  # fmt: skip
+    output = done.stdout + done.stderr
+    assert f"changed={changed}" in _recap(output) and "failed=0" in _recap(output), output[-3000:]
+    assert Path(f"{sop}.calls").read_text(encoding="utf-8") == "schedule remove\n"
