@@ -28,7 +28,9 @@ description:
   - Prefixes match exactly (C(sipp) never touches C(sipp-test-...) files).
   - With O(ledger) (the backup computer) only the record counts, that is which backups exist,
     whether they were verified there, and when they arrived (the backup computer's
-    clock, not a date in a file name). Manifests in the directory are not read. Each
+    clock, not a date in a file name). Which backup is newer is the order the record
+    took them in, never that clock; a clock set back (a dead CMOS battery) does not make
+    the backups taken in after it the oldest, pruned at once. Manifests in the directory are not read. Each
     pruned backup is recorded as C(pruned). A backup whose arrival time the record does
     not give (a line written by hand or by an older tool) is kept and never pruned; it
     is returned in RV(kept) with no time and the reason.
@@ -98,14 +100,14 @@ UNDATED = "no readable arrival time in the record: kept, never pruned"
 def recorded(directory: str, ledger: str, prefix: str) -> list[dict[str, Any]]:
     """Backups of exactly ``prefix`` as the backup computer's record knows them."""
     items = []
-    for name, entry in backups(read(ledger)).items():
+    for arrival, (name, entry) in enumerate(backups(read(ledger)).items()):
         if owned_by(name, prefix) != "backup":
             continue
         files = [os.path.join(directory, name)]
         if entry.get("manifest"):
             files.append(os.path.join(directory, entry["manifest"]))
         items.append({"name": name, "time": parse_time(entry["ingested_at"]),
-                      "verified": entry["verified"], "files": files})
+                      "arrival": arrival, "verified": entry["verified"], "files": files})
     return items
 
 

@@ -68,7 +68,8 @@ def read(path: str) -> list[dict[str, Any]]:
 
 
 def backups(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Backups currently in the store: name -> what the ledger knows of it.
+    """Backups currently in the store: name -> what the ledger knows of it, in the order
+    they were taken in (retention's newest is the last, whatever the clock said).
 
     ``ingested_at`` is the line's time as written: ``None`` when a line lacks it (written
     by hand or by an older tool); ``parse_time`` tells whether it can be read."""

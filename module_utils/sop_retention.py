@@ -12,6 +12,13 @@ rule is kept. On top of that:
   ``stale_after`` and a newer verified backup exists (a failed run never loses the only
   copy);
 - with no verified backup at all nothing is pruned.
+
+"Newest" is the order of arrival where the items give one (``arrival``, the backup
+computer's record: lines are appended, never reordered) and the time otherwise: a clock
+set back (a dead CMOS battery, 1 January 2000 after a reboot) or ahead for one run does
+not make a new backup the oldest, pruned at once, or an old one the newest, kept for
+good. The time still names each backup's day, week and month; a bucket counts once
+however its backups are ordered.
 """
 
 from __future__ import annotations
@@ -34,30 +41,29 @@ def select(items: Sequence[dict[str, Any]], keep: dict[str, int], now: datetime.
            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Split ``items`` into ``(kept, pruned)``.
 
-    Each item has ``name``, ``time`` (datetime) and ``verified`` (bool). Results are
-    copies with a ``reasons`` list (kept) or ``reason`` string (pruned), newest first.
+    Each item has ``name``, ``time`` (datetime) and ``verified`` (bool), and may have
+    ``arrival`` (int, larger is newer; then every item has it). Results are copies with a
+    ``reasons`` list (kept) or ``reason`` string (pruned), newest first.
     """
     for rule, count in keep.items():
         if rule not in dict(RULES):
             raise ValueError(f"unknown retention rule {rule!r}")
         if count < 0:
             raise ValueError(f"keep_{rule} must be >= 0")
-    ordered = sorted(items, key=lambda item: item["time"], reverse=True)
+    ordered = sorted(items, key=_newness, reverse=True)
     verified = [item for item in ordered if item["verified"]]
     if not verified:
         return [dict(item, reasons=["no verified backup yet"]) for item in ordered], []
     newest_verified = verified[0]
     reasons: dict[str, list[str]] = {item["name"]: [] for item in verified}
     for rule, bucket in RULES:
-        remaining = keep.get(rule, 0)
-        last = None
+        seen: set[str] = set()
         for item in verified:
-            if remaining <= 0:
+            if len(seen) >= keep.get(rule, 0):
                 break
             key = bucket(item["time"])
-            if key != last:
-                last = key
-                remaining -= 1
+            if key not in seen:
+                seen.add(key)
                 reasons[item["name"]].append(f"{rule} {key}")
     reasons[newest_verified["name"]].insert(0, "newest verified")
     kept: list[dict[str, Any]] = []
@@ -68,13 +74,18 @@ def select(items: Sequence[dict[str, Any]], keep: dict[str, int], now: datetime.
                 kept.append(dict(item, reasons=reasons[item["name"]]))
             else:
                 pruned.append(dict(item, reason="outside keep rules"))
-        elif now - item["time"] > stale_after and item["time"] < newest_verified["time"]:
+        elif now - item["time"] > stale_after and _newness(item) < _newness(newest_verified):
             pruned.append(dict(item, reason=f"unverified, older than {_human(stale_after)}, "
                                "newer verified backup exists"))
         else:
             kept.append(dict(item, reasons=[f"unverified, kept: younger than {_human(stale_after)}"
                                             " or no newer verified backup"]))
     return kept, pruned
+
+
+def _newness(item: dict[str, Any]) -> Any:
+    """What orders ``item`` from the oldest to the newest: its arrival, else its time."""
+    return item.get("arrival", item["time"])
 
 
 def _human(delta: datetime.timedelta) -> str:

@@ -261,6 +261,30 @@ def test_retention_keeps_a_backup_whose_arrival_time_the_record_lacks(tmp_path) 
     assert not (tmp_path / names[0]).exists()
 
 
+def test_retention_on_the_backup_computer_keeps_what_arrived_after_the_clock_went_back(
+        tmp_path) -> None:
+    """The backup computer rebooted with a dead CMOS battery: its clock said 1 January
+    2000. The backup taken in then was, by the record's times, the oldest: retention
+    pruned it right after its verification and kept the older ones."""
+    ledger = str(tmp_path / "ledger.jsonl")
+    arrivals = [("sipp-20261101T020000.sql.zst", "2026-11-01T02:10:00+07:00"),
+                ("sipp-20261102T020000.sql.zst", "2026-11-02T02:10:00+07:00"),
+                ("sipp-20261103T020000.sql.zst", "2026-11-03T02:10:00+07:00"),
+                ("sipp-20261104T020000.sql.zst", "2000-01-01T00:05:00+07:00")]
+    with open(ledger, "a", encoding="utf-8") as handle:
+        for name, at in arrivals:
+            (tmp_path / name).write_bytes(b"data")
+            for event in ("ingested", "verified"):
+                handle.write(json.dumps({"at": at, "event": event, "name": name, "sha256": "s",
+                                         "size": 4, "status": "ok"}) + "\n")
+    rc, result = run_module("backup_retention", tmp_path, {
+        "path": str(tmp_path), "prefix": "sipp", "ledger": ledger,
+        "keep_daily": 2, "keep_weekly": 0, "keep_monthly": 0})
+    assert rc == 0, result.get("msg")
+    assert [item["name"] for item in result["kept"]] == [arrivals[3][0], arrivals[2][0]]
+    assert (tmp_path / arrivals[3][0]).exists() and not (tmp_path / arrivals[0][0]).exists()
+
+
 def test_retention_prunes_nothing_it_cannot_record(tmp_path) -> None:
     """The ledger's disk is full (here: it may grow by 40 bytes, RLIMIT_FSIZE): the
     "pruned" line cannot be written. Retention deleted the backup after a half line (the

@@ -96,3 +96,50 @@ def test_weekly_uses_iso_weeks() -> None:
 def test_bad_rules_rejected(keep: dict, error: str) -> None:
     with pytest.raises(ValueError, match=error):
         r.select(daily(2), keep, NOW)
+
+
+def arrived(*entries: tuple[str, dt.datetime]) -> list[dict]:
+    """Verified backups in the order the backup computer's record took them in."""
+    return [dict(item(name, when), arrival=index) for index, (name, when) in enumerate(entries)]
+
+
+def test_the_order_of_arrival_decides_which_backup_is_newest() -> None:
+    """The backup computer's clock went back (a dead CMOS battery, no NTP in the court's
+    network: 1 January 2000 after a reboot). Sorted by the times the record gives, the
+    backups taken in after that were the oldest: each was pruned by the next retention,
+    right after its verification, while the backups from before the reboot were kept."""
+    old = [(f"sipp-2026110{day}", dt.datetime(2026, 11, day, 2)) for day in (1, 2, 3)]
+    new = [("after-reboot", dt.datetime(2000, 1, 1, 2))]
+    kept, pruned = r.select(arrived(*old, *new), {"daily": 2}, dt.datetime(2000, 1, 1, 3))
+    assert names(kept) == ["after-reboot", "sipp-20261103"]
+    assert kept[0]["reasons"] == ["newest verified", "daily 2000-01-01"]
+    assert names(pruned) == ["sipp-20261102", "sipp-20261101"]
+
+
+def test_a_future_dated_arrival_is_not_newest_forever() -> None:
+    """The clock ran a year ahead for one ingest: that backup held the newest place (kept
+    by every rule) for good; by arrival it leaves the daily rule as any other."""
+    entries = [("d1", dt.datetime(2026, 11, 1, 2)), ("ahead", dt.datetime(2027, 11, 2, 2)),
+               *[(f"d{day}", dt.datetime(2026, 11, day, 2)) for day in (3, 4, 5)]]
+    kept, pruned = r.select(arrived(*entries), {"daily": 2}, dt.datetime(2026, 11, 5, 3))
+    assert names(kept) == ["d5", "d4"] and names(pruned) == ["d3", "ahead", "d1"]
+
+
+def test_an_unverified_backup_taken_in_before_the_newest_verified_is_pruned_when_stale() -> None:
+    """"A newer verified backup exists" is by arrival: one taken in after the clock went
+    back is newer than every backup before it."""
+    entries = arrived(("failed", dt.datetime(2026, 11, 1, 2)),
+                      ("after-reboot", dt.datetime(2000, 1, 3, 2)))
+    entries[0]["verified"] = False
+    kept, pruned = r.select(entries, KEEP, dt.datetime(2026, 11, 5, 3))
+    assert names(kept) == ["after-reboot"] and names(pruned) == ["failed"]
+
+
+def test_a_day_counts_once_however_its_backups_arrived() -> None:
+    """The clock ran a day ahead for one run, then was set right: the record holds 4, 6,
+    5 and again 6 November in that order. Keep_daily 3 keeps the newest arrival of 6
+    November, 5 November and 4 November: 6 November is one day, counted once."""
+    entries = arrived(("d4", dt.datetime(2026, 11, 4, 10)), ("ahead", dt.datetime(2026, 11, 6, 10)),
+                      ("d5", dt.datetime(2026, 11, 5, 10)), ("d6", dt.datetime(2026, 11, 6, 9)))
+    kept, pruned = r.select(entries, {"daily": 3}, dt.datetime(2026, 11, 6, 11))
+    assert names(kept) == ["d6", "d5", "d4"] and names(pruned) == ["ahead"]
