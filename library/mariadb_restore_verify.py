@@ -51,8 +51,11 @@ description:
     C(sop_verify_<time>_<pid>) and compares, table by table, the row count, a content
     checksum and the columns with the manifest (measured in the dump's own snapshot),
     and the definitions of the views, triggers, routines and events. The scratch
-    database is dropped afterwards, also on failure; scratch databases left by a killed
-    run are dropped at the start of the next one.
+    database is dropped afterwards, also on failure, and so is every other scratch-named
+    database the restore created (a crafted dump's C(CREATE DATABASE) of another
+    C(sop_verify_) name, with its tables and events), and the backup then fails its
+    verification. Scratch databases left by a killed run are dropped at the start of the
+    next one.
   - Least privilege. Everything that reads the untrusted backup runs as the unprivileged
     OS user O(os_user) (decompression, C(tar), the client, C(myloader)), which logs in
     to MariaDB over the Unix socket as the account of the same name (C(unix_socket)
@@ -430,11 +433,17 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
         except BaseException:
             with contextlib.suppress(MariaDBError):  # else swept at the next run
                 drop_scratch(runner, scratch, drop_seconds)
+                sweep_scratch(runner, drop_seconds)
             raise
+        others: list[str] = []
         try:
             drop_scratch(runner, scratch, drop_seconds)
+            others = sweep_scratch(runner, drop_seconds)
         except MariaDBError as exc:  # not the backup's fault: swept at the next run
             record["scratch_left"] = str(exc)
+        if others:  # the dump's CREATE DATABASE of another sop_verify_ name
+            raise VerifyFailed("the restore created databases besides its scratch database: "
+                               f"{', '.join(others)} (dropped)")
         expected = {"tables": manifest.get("tables") or {}}
         if "objects" in manifest:
             expected["objects"] = manifest["objects"]

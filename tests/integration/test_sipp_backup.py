@@ -408,6 +408,7 @@ def crafted_sql(name: str, statement: str) -> str:
     "DROP DATABASE mysql;",
     "GRANT ALL ON *.* TO sop_verify@localhost;",
     "CREATE DATABASE outside_scratch;",
+    "CREATE DATABASE sop_verify_x; CREATE TABLE sop_verify_x.t (a INT);",
     "CREATE DEFINER=`root`@`localhost` PROCEDURE p() SELECT 1;",
 ])
 def test_crafted_dump_runs_nothing(hosts: None, ansible_env: dict[str, str], attack: str) -> None:

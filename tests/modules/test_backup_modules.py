@@ -464,6 +464,49 @@ def test_a_manifest_cannot_write_its_own_size_into_the_record(
     assert os.path.getsize(record) < 8192
 
 
+@pytest.fixture
+def second_database_client() -> Iterator[tuple[str, str]]:
+    """A server where the restore (the client run with ``--sandbox``) creates a second
+    scratch-named database, as a crafted dump's ``CREATE DATABASE sop_verify_x; USE
+    sop_verify_x;`` may (the account holds ALL ON `sop\\_verify\\_%`.*), with an event
+    that fires there each second. Yields the client's folder and the file its batch
+    statements are written to."""
+    state = tempfile.mkdtemp(prefix="sop-fake-server-")
+    os.chmod(state, 0o777)
+    log, databases = os.path.join(state, "statements"), os.path.join(state, "databases")
+    script = (f'#!/bin/sh\nsql=$(cat)\ncase "$*" in *--sandbox*) echo sop_verify_x >> {databases}'
+              f'; exit 0 ;; esac\nprintf "%s\\n" "$sql" >> {log}\ncase "$sql" in '
+              f'*"SHOW DATABASES"*) cat {databases} 2>/dev/null ;; esac\ncase "$sql" in '
+              f'*"DROP DATABASE IF EXISTS \\`sop_verify_x\\`"*) : > {databases} ;; esac\n'
+              'exit 0\n')
+    for folder in fake_client(script):
+        yield folder, log
+    shutil.rmtree(state)
+
+
+def test_a_database_the_restore_created_besides_its_scratch_database_is_dropped(
+        tmp_path, monkeypatch, second_database_client: tuple[str, str]) -> None:
+    """Only the run's own scratch database was dropped: one the dump created besides it
+    (its events firing each second, its tables growing) stayed until the next
+    verification, a day later. Every scratch-named database is dropped before the
+    verification ends, and a backup that wrote outside its own fails."""
+    folder, log = second_database_client
+    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+    path = tmp_path / "sipp-20261121T020000.sql.gz"
+    path.write_bytes(subprocess.run(["gzip", "-c"], input=b"CREATE DATABASE sop_verify_x;\n",
+                                    capture_output=True, check=True).stdout)
+    files.write_json_atomic(str(path) + ".manifest.json", {
+        "format": "sql", "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "size": path.stat().st_size, "tables": {}})
+    code, result = run_module("mariadb_restore_verify", tmp_path, {
+        "path": str(path), "os_user": "nobody", "fail_on_mismatch": False})
+    assert code == 0 and result["verified"] is False, result
+    assert result["verification"]["reason"] == (
+        "the restore created databases besides its scratch database: sop_verify_x (dropped)")
+    with open(log, encoding="utf-8") as handle:
+        assert "DROP DATABASE IF EXISTS `sop_verify_x`" in handle.read()
+
+
 def verified_backup(directory, name: str, content: bytes) -> str:
     """A backup file and its verified manifest, as the SIPP server holds them."""
     path = os.path.join(directory, name)
