@@ -51,7 +51,8 @@ def test_put_creates_a_new_file_only(tmp_path) -> None:
 @pytest.mark.parametrize("command", ["rm -rf /", "delete x", "rename a b", "list", "", "put",
                                      "put a 1", f"put {NAME} 1 abc",
                                      f"put ../{NAME} 1 {'0' * 64}", f"put .x 1 {'0' * 64}",
-                                     f"put {NAME}.partial 1 {'0' * 64}"])
+                                     f"put {NAME}.partial 1 {'0' * 64}",
+                                     f"put {NAME} \u00b2 {'0' * 64}"])
 def test_everything_else_is_refused_with_one_line(tmp_path, command: str) -> None:
     proc = receive(tmp_path, command, b"x")
     assert proc.returncode == 1
