@@ -388,6 +388,17 @@ def _size(item: dict[str, Any]) -> int:
     raise IngestFailed(f"the size of {item['name']}, {value!r}, is not a number of bytes")
 
 
+def already(result: dict[str, Any], entry: dict[str, Any],
+            backup: dict[str, Any]) -> dict[str, Any]:
+    """The result for a backup the record already holds (``entry``): the same file, or
+    one that is refused (nothing in the store is replaced)."""
+    if entry["sha256"] != backup["sha256"]:
+        raise IngestFailed(f"{backup['name']} is in the store with sha256 {entry['sha256']}"
+                           f", not {backup['sha256']} (nothing is replaced)")
+    return dict(result, verified=entry["verified"], unexpected=[],
+                msg=f"{backup['name']} already in the store")
+
+
 def run(module: AnsibleModule) -> dict[str, Any]:
     p = module.params
     store, incoming = p["store"], p["incoming"]
@@ -411,21 +422,19 @@ def run(module: AnsibleModule) -> dict[str, Any]:
     path = os.path.join(store, backup["name"])
     result = {"path": path, "manifest": os.path.join(store, manifest["name"]),
               "sha256": backup["sha256"], "changed": False, "unrecognized": found}
-    entry = known.get(backup["name"])
-    if entry is not None:
-        if entry["sha256"] != backup["sha256"]:
-            raise IngestFailed(f"{backup['name']} is in the store with sha256 {entry['sha256']}"
-                               f", not {backup['sha256']} (nothing is replaced)")
-        return dict(result, verified=entry["verified"], unexpected=[],
-                    msg=f"{backup['name']} already in the store")
+    if backup["name"] in known:
+        return already(result, known[backup["name"]], backup)
     if module.check_mode:
         return dict(result, changed=True, verified=False, unexpected=[],
                     msg=f"would take {backup['name']} into {store}")
     os.makedirs(store, mode=0o700, exist_ok=True)
     with _store_lock(store):
-        # read again under the lock: another ingest may have recorded files meanwhile
-        removed, orphans = sweep_store(store, p["prefix"], backups(read(ledger)),
-                                       ledger=ledger)
+        # read again under the lock: another ingest may have recorded files meanwhile,
+        # this backup's included (then its files in the store are no orphans)
+        known = backups(read(ledger))
+        if backup["name"] in known:
+            return already(result, known[backup["name"]], backup)
+        removed, orphans = sweep_store(store, p["prefix"], known, ledger=ledger)
         try:
             manifest_sha = take(incoming, store, manifest)
             try:

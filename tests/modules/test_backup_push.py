@@ -3,6 +3,8 @@ computer's ingest into its own store, and its record (ledger)."""
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import hashlib
 import json
 import os
@@ -10,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -235,6 +238,46 @@ def test_the_store_keeps_no_half_copies_and_names_orphans(tmp_path) -> None:
     for name in set(debris) - {"sipp-20261121T010000.sql.zst.partial"}:
         assert (store / name).exists(), name
     assert [e["event"] for e in ledger.read(record)] == ["ingested", "discarded", "ingested"]
+
+
+class IngestModule:
+    """What ``backup_ingest.run`` reads of an AnsibleModule."""
+
+    def __init__(self, params: dict) -> None:
+        self.params = {"stale_minutes": 60, "other_prefixes": [], **params}
+        self.check_mode = False
+        self.warnings: list[str] = []
+
+    def warn(self, text: str) -> None:
+        self.warnings.append(text)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+def test_an_ingest_that_waited_for_another_of_the_same_backup_finds_it_taken_in(
+        tmp_path, monkeypatch) -> None:
+    """Two ingests of one backup: the second waited for the store's lock while the first
+    took the files in and recorded them. It then refused them as 'exists and is not in
+    the record' (which it was) and recorded the good backup as rejected."""
+    incoming, store, record = in_and_store(tmp_path)
+    for name, data in ((f"{NAME}.manifest.json", b"{}"), (NAME, b"backup")):
+        (incoming / name).write_bytes(data)
+    params = {"incoming": str(incoming), "store": str(store), "prefix": "sipp",
+              "backup": reported(b"backup", NAME),
+              "manifest": reported(b"{}", f"{NAME}.manifest.json")}
+    store_lock = ingest._store_lock
+
+    @contextlib.contextmanager
+    def after_the_other(path: str) -> Iterator[None]:
+        monkeypatch.setattr(ingest, "_store_lock", store_lock)
+        ingest.run(IngestModule(copy.deepcopy(params)))  # the other one, done meanwhile
+        with store_lock(path):
+            yield
+
+    monkeypatch.setattr(ingest, "_store_lock", after_the_other)
+    result = ingest.run(IngestModule(copy.deepcopy(params)))
+    assert result["msg"] == f"{NAME} already in the store" and not result["changed"]
+    assert [e["event"] for e in ledger.read(record)] == ["ingested"]
+    assert (store / NAME).read_bytes() == b"backup"
 
 
 def age(path: Path, seconds: float) -> None:
