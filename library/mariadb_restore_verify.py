@@ -77,7 +77,8 @@ description:
     O(update_manifest) it is written into the manifest. A backup already recorded as
     verified with the same SHA-256 is not restored again.
   - When the verification cannot run because of this computer (no space to unpack, its
-    MariaDB down or out of memory, the verification account missing) the task fails with
+    MariaDB down or out of memory, the verification account missing, a client too old for
+    C(--sandbox)) the task fails with
     that cause and nothing is recorded. The backup is not judged and stays unverified
     (C(status=error) in RV(verification)).
 version_added: "1.0.0"
@@ -200,9 +201,11 @@ class VerifyError(Exception):
 # Errors that say what this computer lacks, not what the backup holds: disk space, memory,
 # the MariaDB server (1021 disk full, 1037/1038/1041 out of memory, 1040 too many
 # connections, 1203/1226 the account's connection or resource limit, 1114 table full,
-# 2002/2003 cannot connect, 2006 gone away, 2013 lost). A crafted dump can only print them
+# 2002/2003 cannot connect, 2006 gone away, 2013 lost), and a client older than its
+# --sandbox option (MariaDB 10.5.25, 10.6.18, 10.11.8). A crafted dump can only print them
 # to have itself left unverified, never verified.
 ENVIRONMENT = re.compile(r"No space left on device|Disk quota exceeded|Cannot allocate memory|"
+                         r"unknown option '--sandbox'|"
                          r"ERROR (?:1021|1037|1038|1040|1041|1114|1203|1226|2002|2003|2006|"
                          r"2013)\b|The table '[^']*' is full|Disk full|server has gone away|"
                          r"Lost connection to")

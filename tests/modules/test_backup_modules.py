@@ -342,6 +342,8 @@ def test_stall_guard_lets_a_dump_that_writes_run() -> None:
     ("unpack failed: tar: ./x.sql: Cannot write: No space left on device", True),
     ("ERROR 1226 (42000): User 'sop_verify' has exceeded the 'max_user_connections' "
      "resource (current value: 1)", True),
+    # a client older than --sandbox: every backup was judged failed (renamed .failed)
+    ("restore failed: mariadb: unknown option '--sandbox'", True),
     # what the backup holds: a verdict
     ("restore failed: ERROR 1064 (42000) at line 3: You have an error in your SQL syntax", False),
     ("restore failed: ERROR 1044 (42000) at line 2: Access denied for user 'sop_verify'@"
