@@ -50,17 +50,18 @@ def record_verified(ledger: str, path: str, sha256: str | None,
 
 
 def read(path: str) -> list[dict[str, Any]]:
-    """Every event; a torn last line (a crash mid-append) is ignored."""
+    """Every event; a line that is no JSON object (torn by a crash mid-append, or damaged
+    into bytes that are no UTF-8) is ignored."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
+        with open(path, "rb") as handle:
+            lines = handle.read().split(b"\n")
     except FileNotFoundError:
         return []
     events = []
     for line in lines:
         try:
-            entry = json.loads(line)
-        except ValueError:
+            entry = json.loads(line.decode("utf-8"))
+        except ValueError:  # UnicodeDecodeError included
             continue
         if isinstance(entry, dict):
             events.append(entry)

@@ -194,6 +194,28 @@ def test_ledger_is_the_only_truth(tmp_path) -> None:
     assert all(json.loads(line)["at"] for line in lines[-1:])  # a new line after the torn one
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+def test_a_ledger_line_that_is_no_text_is_skipped_as_a_torn_one(tmp_path) -> None:
+    """A line of the record damaged into bytes that are no UTF-8 (a crash, a bad disk
+    block) made every reader end in a UnicodeDecodeError: each later ingest a traceback,
+    and the verification and retention of every backup with it. It is skipped, as a line
+    that is no JSON is."""
+    incoming, store, record = in_and_store(tmp_path)
+    ledger.append(record, "ingested", name=NAME, sha256="a", size=1, manifest="m")
+    with open(record, "ab") as handle:
+        handle.write(b'{"event": "pruned", "name": "\xff\xfe"}\n')
+    assert list(ledger.backups(ledger.read(record))) == [NAME]
+    other = "sipp-20261122T020000.sql.zst"
+    for name, data in ((f"{other}.manifest.json", b"{}"), (other, b"backup")):
+        (incoming / name).write_bytes(data)
+    code, result = run_module("backup_ingest", tmp_path, {
+        "incoming": str(incoming), "store": str(store), "prefix": "sipp",
+        "backup": reported(b"backup", other),
+        "manifest": reported(b"{}", f"{other}.manifest.json")})
+    assert code == 0, result
+    assert list(ledger.backups(ledger.read(record))) == [NAME, other]
+
+
 def test_a_ledger_line_that_does_not_fit_is_not_left_half_written(tmp_path) -> None:
     """The ledger may grow by 40 bytes only (RLIMIT_FSIZE, as a disk that fills during
     the write): the short write left half a line and the caller went on as if the event
