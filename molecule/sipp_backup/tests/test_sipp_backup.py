@@ -90,6 +90,8 @@ def test_verify_account_is_limited_to_scratch_databases() -> None:
     assert STORE.user("sop_verify").shell == "/usr/sbin/nologin"
     # The tuned server refuses LOAD DATA LOCAL INFILE to every client.
     assert STORE.check_output("mariadb -N -B -e 'SELECT @@global.local_infile'") == "0"
+    # No event of a restored dump fires during the comparison (prepare turned it on).
+    assert STORE.check_output("mariadb -N -B -e 'SELECT @@global.event_scheduler'") == "OFF"
 
 
 def test_no_credentials_left_behind() -> None:
