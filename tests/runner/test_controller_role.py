@@ -484,19 +484,13 @@ print("4 timers enabled; 0 units changed, 0 removed.")
 """
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="the role writes root's files")
-def test_the_timers_install_gets_the_environment_off_the_command_line(tmp_path: Path) -> None:
-    """`sop schedule install` was given sop_controller_environment through Ansible's
-    `environment`, which Ansible writes onto the command line it runs (`SOP_DATABASE_URL=
-    postgresql://sop:PASSWORD@... python3 AnsiballZ_command.py`): the password was in
-    sudo's log of the controller's install, in ps and in -vvv output. The command now
-    reads /etc/sop/environment itself, as the services do, and gets each value unchanged."""
-    output, _ = _environment_file(tmp_path, HOSTILE_VALUES)
-    assert "failed=0" in _recap(output), output[-3000:]
+def _timers_play(tmp_path: Path, fake_sop: str, *options: str) -> tuple[str, Path]:
+    """The role's timers.yml run on localhost with ``fake_sop`` as the venv's `sop`: what
+    ansible-playbook showed, and that stand-in's path."""
     venv = tmp_path / "venv"
     (venv / "bin").mkdir(parents=True)
     sop = venv / "bin" / "sop"
-    sop.write_text(FAKE_SOP.format(python=sys.executable))
+    sop.write_text(fake_sop)
     sop.chmod(0o755)
     playbook = tmp_path / "timers.yml"
     playbook.write_text(
@@ -506,15 +500,28 @@ def test_the_timers_install_gets_the_environment_off_the_command_line(tmp_path: 
         "    - ansible.builtin.include_role: {name: sop_controller, tasks_from: timers}\n"
     )
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), "-vvv", "-i", "localhost,",
-         "-c", "local", "-e", f"ansible_python_interpreter={sys.executable}",
-         "-e", f"@{tmp_path / 'vars.json'}", "-e", f"sop_controller_venv={venv}",
-         "-e", f"sop_controller_dir={tmp_path}", "-e", "sop_controller_inventory=inventory/court",
-         str(playbook)],
+        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,",
+         "-c", "local", "-e", f"ansible_python_interpreter={sys.executable}", *options,
+         "-e", f"sop_controller_venv={venv}", "-e", f"sop_controller_dir={tmp_path}",
+         "-e", "sop_controller_inventory=inventory/court", str(playbook)],
         capture_output=True, text=True, check=False, timeout=120, cwd=REPO,
         env={**os.environ, "SOP_DATABASE_URL": ""},
     )  # fmt: skip
-    output = done.stdout + done.stderr
+    return done.stdout + done.stderr, sop
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role writes root's files")
+def test_the_timers_install_gets_the_environment_off_the_command_line(tmp_path: Path) -> None:
+    """`sop schedule install` was given sop_controller_environment through Ansible's
+    `environment`, which Ansible writes onto the command line it runs (`SOP_DATABASE_URL=
+    postgresql://sop:PASSWORD@... python3 AnsiballZ_command.py`): the password was in
+    sudo's log of the controller's install, in ps and in -vvv output. The command now
+    reads /etc/sop/environment itself, as the services do, and gets each value unchanged."""
+    output, _ = _environment_file(tmp_path, HOSTILE_VALUES)
+    assert "failed=0" in _recap(output), output[-3000:]
+    output, sop = _timers_play(
+        tmp_path, FAKE_SOP.format(python=sys.executable), "-vvv", "-e", f"@{tmp_path / 'vars.json'}"
+    )
     assert "changed=0" in _recap(output) and "failed=0" in _recap(output), output[-3000:]
     assert "p\\a" not in output and "db.example" not in output
     got = json.loads(Path(f"{sop}.env.json").read_text(encoding="utf-8"))
@@ -544,26 +551,7 @@ def test_timers_turned_off_are_removed(tmp_path: Path, answer: str, changed: int
     """sop_controller_timers: false skipped the timers' task, so the timers an earlier
     install left went on running every SOP; now `sop schedule remove` runs (changed only
     when it removed units) and `schedule install` does not."""
-    venv = tmp_path / "venv"
-    (venv / "bin").mkdir(parents=True)
-    sop = venv / "bin" / "sop"
-    sop.write_text(FAKE_SOP_ARGV.format(python=sys.executable, answer=answer))
-    sop.chmod(0o755)
-    playbook = tmp_path / "timers.yml"
-    playbook.write_text(
-        "- hosts: localhost\n"
-        "  gather_facts: false\n"
-        "  tasks:\n"
-        "    - ansible.builtin.include_role: {name: sop_controller, tasks_from: timers}\n"
-    )
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,",
-         "-c", "local", "-e", f"ansible_python_interpreter={sys.executable}",
-         "-e", f"sop_controller_venv={venv}", "-e", f"sop_controller_dir={tmp_path}",
-         "-e", "sop_controller_inventory=inventory/court", "-e", "sop_controller_timers=false",
-         str(playbook)],
-        capture_output=True, text=True, check=False, timeout=120, cwd=REPO,
-    )  # fmt: skip
-    output = done.stdout + done.stderr
+    fake = FAKE_SOP_ARGV.format(python=sys.executable, answer=answer)
+    output, sop = _timers_play(tmp_path, fake, "-e", "sop_controller_timers=false")
     assert f"changed={changed}" in _recap(output) and "failed=0" in _recap(output), output[-3000:]
     assert Path(f"{sop}.calls").read_text(encoding="utf-8") == "schedule remove\n"
