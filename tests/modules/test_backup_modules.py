@@ -421,6 +421,18 @@ def empty_server_client() -> Iterator[str]:
     yield from fake_client("#!/bin/sh\ncat >/dev/null\nexit 0\n")
 
 
+def _sql_backup(tmp_path, sql: bytes):
+    """A gzipped SQL backup of ``sql`` with its manifest (sha256 and size right, no
+    tables), as the SIPP server pushes one."""
+    path = tmp_path / "sipp-20261121T020000.sql.gz"
+    path.write_bytes(subprocess.run(["gzip", "-c"], input=sql,
+                                    capture_output=True, check=True).stdout)
+    files.write_json_atomic(str(path) + ".manifest.json", {
+        "format": "sql", "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "size": path.stat().st_size, "tables": {}})
+    return path
+
+
 def test_a_verification_past_its_time_ends_when_the_drop_would_wait(
         tmp_path, monkeypatch, hung_server_client: str) -> None:
     """The restore ran past the verification's time limit and was stopped; its statement
@@ -428,12 +440,7 @@ def test_a_verification_past_its_time_ends_when_the_drop_would_wait(
     time limit, waited for its lock: the verify-restore hung (a day, MariaDB's
     lock_wait_timeout) holding the backup computer's verification lock."""
     monkeypatch.setenv("PATH", f"{hung_server_client}:{os.environ['PATH']}")
-    path = tmp_path / "sipp-20261121T020000.sql.gz"
-    path.write_bytes(subprocess.run(["gzip", "-c"], input=b"INSERT INTO t SELECT 1;\n",
-                                    capture_output=True, check=True).stdout)
-    files.write_json_atomic(str(path) + ".manifest.json", {
-        "format": "sql", "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-        "size": path.stat().st_size, "tables": {}})
+    path = _sql_backup(tmp_path, b"INSERT INTO t SELECT 1;\n")
     clock = time.monotonic()
     code, result = run_module("mariadb_restore_verify", tmp_path, {
         "path": str(path), "os_user": "nobody", "timeout": 2}, seconds=60)
@@ -494,12 +501,7 @@ def test_a_database_the_restore_created_besides_its_scratch_database_is_dropped(
     verification ends, and a backup that wrote outside its own fails."""
     folder, log = second_database_client
     monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
-    path = tmp_path / "sipp-20261121T020000.sql.gz"
-    path.write_bytes(subprocess.run(["gzip", "-c"], input=b"CREATE DATABASE sop_verify_x;\n",
-                                    capture_output=True, check=True).stdout)
-    files.write_json_atomic(str(path) + ".manifest.json", {
-        "format": "sql", "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-        "size": path.stat().st_size, "tables": {}})
+    path = _sql_backup(tmp_path, b"CREATE DATABASE sop_verify_x;\n")
     code, result = run_module("mariadb_restore_verify", tmp_path, {
         "path": str(path), "os_user": "nobody", "fail_on_mismatch": False})
     assert code == 0 and result["verified"] is False, result

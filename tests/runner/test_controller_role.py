@@ -62,6 +62,13 @@ def _git(repo: Path, *args: str) -> None:
     )  # fmt: skip
 
 
+def _commit_all(checkout: Path) -> None:
+    """A new repository at ``checkout`` with its files (collections/ has none) committed."""
+    _git(checkout, "init", "-q")
+    _git(checkout, "add", "-A")
+    _git(checkout, "commit", "-q", "-m", "one")
+
+
 @pytest.fixture
 def local_tmp() -> Iterator[Path]:
     """TMPDIR of the machine running the playbook, where the role packs its archives: a
@@ -221,9 +228,7 @@ def test_pips_index_and_arguments_stay_off_the_command_line(
     checkout = tmp_path / "checkout"
     (checkout / "collections" / "ansible_collections").mkdir(parents=True)
     (checkout / "pyproject.toml").write_text("[project]\n")
-    _git(checkout, "init", "-q")
-    _git(checkout, "add", "-A")
-    _git(checkout, "commit", "-q", "-m", "one")
+    _commit_all(checkout)
     dest = tmp_path / "opt" / "court-it-sop"
     index = "https://court:Rah4sia$@mirror.example/simple"
     settings = tmp_path / "pip.json"
@@ -252,9 +257,7 @@ def test_install_waits_for_the_runs_in_progress(tmp_path: Path, local_tmp: Path)
     (checkout / "collections" / "ansible_collections").mkdir(parents=True)
     (checkout / "pyproject.toml").write_text("[project]\n")
     (checkout / "old.yml").write_text("old\n")
-    _git(checkout, "init", "-q")
-    _git(checkout, "add", "-A")
-    _git(checkout, "commit", "-q", "-m", "one")
+    _commit_all(checkout)
     dest = tmp_path / "opt" / "court-it-sop"
     first = _install_project(tmp_path, local_tmp, checkout, dest)
     assert "failed=0" in _recap(first), first[-3000:]
@@ -316,9 +319,7 @@ def test_archive_removed_when_the_install_fails(tmp_path: Path, local_tmp: Path)
     checkout = tmp_path / "checkout"
     (checkout / "collections" / "ansible_collections").mkdir(parents=True)
     (checkout / "a.txt").write_text("a\n")
-    _git(checkout, "init", "-q")
-    _git(checkout, "add", "a.txt")
-    _git(checkout, "commit", "-q", "-m", "one")
+    _commit_all(checkout)
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")  # the project cannot be unpacked under a file
     output = _install_project(tmp_path, local_tmp, checkout, blocker / "court-it-sop")
