@@ -126,6 +126,8 @@ class Sop:
     times_per_period: int = 1
     # The timer's times unless the court gives its own; empty: by frequency (schedule.py).
     calendar: tuple[str, ...] = ()
+    # A run the timer missed while the controller was off happens at its start (Persistent=).
+    catch_up: bool = True
 
     @property
     def period_seconds(self) -> int | None:
@@ -295,6 +297,7 @@ def parse_sop(file: Path, raw_bytes: bytes | None = None, *, validate: bool = Tr
         grace_seconds=grace,
         times_per_period=times,
         calendar=tuple(data.get("calendar", ())),
+        catch_up=data.get("catch_up", True),
     )
 
 

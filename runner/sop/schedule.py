@@ -1,8 +1,9 @@
 """`sop schedule`: systemd timers that run the automated SOPs at their frequency.
 
 One `sop-<id>.service` (oneshot `sop run <id> -i INVENTORY`, `SOP_TRIGGER=timer`) and one
-`sop-<id>.timer` (`Persistent=true`, `RandomizedDelaySec`) per SOP with a playbook and a
-frequency; times per court from the inventory variable `sop_schedule`.
+`sop-<id>.timer` (`Persistent=true` unless the catalogue's `catch_up` is false,
+`RandomizedDelaySec`) per SOP with a playbook and a frequency; times per court from the
+inventory variable `sop_schedule`.
 
 Each service runs `sop` under flock(1)'s shared lock on the project directory, which the
 controller's install (roles/sop_controller) holds exclusively while it replaces the project
@@ -387,7 +388,7 @@ ExecStart={exec_start}
 Description=Run SOP {title} ({sop.id}), {sop.frequency}
 
 [Timer]
-{calendars}Persistent=true
+{calendars}Persistent={"true" if sop.catch_up else "false"}
 RandomizedDelaySec={delay}
 Unit=sop-{sop.id}.service
 

@@ -329,6 +329,21 @@ def test_server_maintenance_is_not_timed_with_the_other_monthly_sops() -> None:
     assert default_calendar(sops["server-maintenance"]) == ["*-*-01 20:00"]
 
 
+def test_server_maintenance_missed_is_not_made_up_at_boot(tmp_path: Path) -> None:
+    """Every timer was Persistent=true: a controller off on the 1st at 20:00 and started
+    at 08:00 the next day ran server maintenance within its randomised delay, rebooting
+    servers with a still valid approval in office hours. Its timer has Persistent=false
+    (catch_up: false); the others still make up a missed run."""
+    sops = load_catalogue(PACKAGE_CATALOGUE)
+    units = render(sops, sop_bin=Path(SOP_BIN), inventory="inventory/court",
+                   project_dir=tmp_path, data_dir=tmp_path / "data", schedule={})
+    persistent = {u.name: re.findall(r"^Persistent=(\w+)$", u.text, re.MULTILINE)
+                  for u in units if u.name.endswith(".timer")}
+    assert persistent.pop("sop-server-maintenance.timer") == ["false"]
+    assert persistent and all(value == ["true"] for value in persistent.values()), persistent
+    assert [sop.id for sop in sops.values() if not sop.catch_up] == ["server-maintenance"]
+
+
 def test_a_catalogue_calendar_is_the_default_a_court_s_own_times_replace(tmp_path: Path) -> None:
     sops = load_catalogue(FIXTURES / "catalogue")
     sops["local-demo"] = dataclasses.replace(sops["local-demo"], calendar=("Sat 07:00",))
