@@ -205,7 +205,10 @@ def _delegations(
                 {
                     "sop": activity.automated_by,
                     "execution": done[0]["id"],
-                    "started_at": done[0]["started_at"].isoformat(),
+                    # on the court's clock, as every time the record shows
+                    "started_at": done[0]["started_at"]
+                    .astimezone(zone)
+                    .isoformat(timespec="seconds"),
                 }
             ],
         }

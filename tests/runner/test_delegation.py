@@ -100,3 +100,18 @@ def test_a_monthly_sops_period_is_a_calendar_month_on_the_courts_clock(
     finally:
         store.close()
     assert {number: row["status"] for number, row in found.items()} == {4: status, 5: status}
+
+
+def test_a_delegating_run_is_named_with_its_start_on_the_courts_clock(tmp_path: Path) -> None:
+    """The output naming the delegating run gave its start in UTC with microseconds
+    (2026-12-04T20:51:53.906862+00:00) beside times shown on the court's clock."""
+    sop = load_catalogue(PACKAGE_CATALOGUE)["it-security"]
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    started = datetime(2026, 12, 4, 20, 51, 53, 906862, tzinfo=ZoneInfo("UTC"))
+    try:
+        execution = craft_execution(store, "network", started, court=COURT)
+        found = _delegations(sop, store, COURT, WIB, started + timedelta(hours=1))
+    finally:
+        store.close()
+    assert found[4]["outputs"] == [
+        {"sop": "network", "execution": execution, "started_at": "2026-12-05T03:51:53+07:00"}]
