@@ -90,7 +90,7 @@ MAX_BAR_WIDTH = 24.0  # px: a month of daily runs (31 bars) draws each ~14 px wi
 
 @dataclass(frozen=True)
 class Bar:
-    label: str  # under the bar (shown for every `label_every`-th bar)
+    label: str  # under the bar (every `label_every`-th bar's; once for bars of one day)
     parts: tuple[tuple[float, str], ...]  # stacked (value, colour), bottom first
     title: str = ""  # tooltip text
 
@@ -139,6 +139,7 @@ def svg_bars(
     slot = plot_w / max(len(bars), 1)
     bar_w = min(slot * 0.7, MAX_BAR_WIDTH)  # one run is a bar, not a band over the chart
     label_every = max(1, round(len(bars) / 31))
+    written = None  # the last label written: bars of one day share theirs
     for index, bar in enumerate(bars):
         x = left + index * slot + (slot - bar_w) / 2
         y = top + plot_h
@@ -149,7 +150,8 @@ def svg_bars(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
                 f'fill="{colour}"><title>{_e(bar.title)}</title></rect>'
             )
-        if index % label_every == 0:
+        if index % label_every == 0 and bar.label != written:
+            written = bar.label
             out.append(
                 f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 11}" '
                 f'text-anchor="middle">{_e(bar.label)}</text>'

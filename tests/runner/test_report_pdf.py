@@ -280,6 +280,13 @@ def test_a_single_run_is_drawn_as_one_bar_not_a_band() -> None:
     assert len(widths) == 31 and all(10 < w < report_pdf.MAX_BAR_WIDTH for w in widths)
 
 
+def test_a_days_label_is_written_once_under_its_bars() -> None:
+    """Two backups on the 5th and one on the 6th: the axis read "5 5 6", as if two days."""
+    bars = [report_pdf.Bar(day, ((1.0, report_pdf.GREY),)) for day in ("h5", "h5", "h6")]
+    chart = report_pdf.svg_bars(bars, unit="MiB")
+    assert re.findall(r">(h\d)</text>", chart) == ["h5", "h6"]
+
+
 def test_a_run_over_its_mutu_baku_never_reads_as_within_it(tmp_path: Path) -> None:
     """A run of 900.4 seconds over its 15 minutes: its bar (drawn over the Mutu Baku) and
     the activity table say "15 menit 1 detik", never "15 menit" as if within it."""
