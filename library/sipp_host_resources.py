@@ -18,6 +18,11 @@ description:
   - A C(/proc/meminfo) without a MemTotal above 0, or without MemAvailable and MemFree,
     leaves the memory unmeasured; it grades C(warn) with the error naming what is
     missing (its figures null), never as 0% used.
+  - "Each C(warn) or C(fail) grade is a problem line in Bahasa Indonesia, the language
+    of the court's reports: the use and, in brackets, the threshold it reached
+    (C(disk /: terpakai 96.0%) then C(batas gagal 95%); C(memori: terpakai 91.2%) then
+    C(batas peringatan 90%)), or the error and, in brackets, the grade
+    (C(peringatan) or C(gagal)). Errors of bad options stay in English, naming the option."
   - Reports only; the playbook decides what a C(fail) means. Warnings are emitted for
     C(warn) grades. Never reports a change. Supports check mode.
 version_added: "0.1.0"
@@ -69,7 +74,8 @@ sop_output:
   description: The compact record the C(sop) runner keeps as the activity's output.
   returned: success
   type: dict
-  sample: {resources_status: ok, disks: ["/ 20.0% (40960 MB free)"], memory_used_percent: 35.8}
+  sample: {resources_status: ok, disks: ["/ terpakai 20.0% (sisa 40960 MB)"], memory_used_percent: 35.8,
+           problems: []}
 resources:
   description: The measurements and grades.
   returned: success
@@ -80,15 +86,16 @@ resources:
       type: str
     disks:
       description: One entry per path (path, mount device id, size_mb, used_mb, free_mb, used_percent, status;
-        error instead of the sizes when the path is missing or its file system does not answer).
+        error instead of the sizes when the path is missing or its file system does not answer, in Bahasa Indonesia).
       type: list
       elements: dict
     memory:
       description: total_mb, available_mb, used_percent, status; and error, why the memory
-        could not be measured (the figures then null).
+        could not be measured (the figures then null), in Bahasa Indonesia.
       type: dict
     problems:
-      description: One line per warn or fail grade.
+      description: One line per warn or fail grade, in Bahasa Indonesia (the percent used
+        and the threshold it reached, or the error, and the grade).
       type: list
       elements: str
   sample:
@@ -106,6 +113,7 @@ from typing import Any  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
 GRADES = ("ok", "warn", "fail")
+GRADE_WORDS = {"warn": "peringatan", "fail": "gagal"}
 
 
 def grade(percent: float, warn: int, fail: int) -> str:
@@ -136,14 +144,14 @@ def disk_usage(path: str, warn: int, fail: int, timeout: float = 10) -> dict[str
         return answer[0]
     if failure:
         return {"path": path, "status": "fail",
-                "error": failure[0].strerror or str(failure[0])}
+                "error": f"tidak dapat diukur: {failure[0].strerror or failure[0]}"}
     return {"path": path, "status": "fail",
-            "error": f"file system does not answer within {timeout:g} s (hung mount?)"}
+            "error": f"sistem berkas tidak menjawab dalam {timeout:g} s (mount macet?)"}
 
 
 def _disk_usage(path: str, warn: int, fail: int) -> dict[str, Any]:
     if not os.path.exists(path):
-        return {"path": path, "status": "warn", "error": "path does not exist"}
+        return {"path": path, "status": "warn", "error": "path tidak ada"}
     st = os.statvfs(path)
     size = st.f_blocks * st.f_frsize
     free = st.f_bavail * st.f_frsize
@@ -172,12 +180,12 @@ def memory_usage(meminfo: dict[str, int], warn: int, fail: int) -> dict[str, Any
     lacks (no MemTotal read as 0% used)."""
     total = meminfo.get("MemTotal", 0)
     available = meminfo.get("MemAvailable", meminfo.get("MemFree"))
-    missing = ([] if total > 0 else ["MemTotal above 0"]) + \
-        ([] if available is not None else ["MemAvailable or MemFree"])
+    missing = ([] if total > 0 else ["MemTotal di atas 0"]) + \
+        ([] if available is not None else ["MemAvailable atau MemFree"])
     if missing or available is None:
         return {"total_mb": None, "available_mb": None, "used_percent": None,
                 "status": "warn",
-                "error": f"/proc/meminfo unreadable: no {' and no '.join(missing)}"}
+                "error": f"/proc/meminfo tidak terbaca: tidak ada {' dan tidak ada '.join(missing)}"}
     percent = round(100.0 * (total - available) / total, 1)
     return {"total_mb": total // 1024, "available_mb": available // 1024,
             "used_percent": percent, "status": grade(percent, warn, fail)}
@@ -189,15 +197,32 @@ def resources(params: dict[str, Any], meminfo_text: str) -> dict[str, Any]:
              for p in params["paths"]]
     memory = memory_usage(parse_meminfo(meminfo_text), params["memory_warn_percent"],
                           params["memory_fail_percent"])
-    problems = [
-        f"disk {d['path']}: {d.get('error') or str(d['used_percent']) + '% used'} ({d['status']})"
-        for d in disks if d["status"] != "ok"
-    ]
-    if memory["status"] != "ok":
-        shown = memory.get("error") or f"{memory['used_percent']}% used"
-        problems.append(f"memory: {shown} ({memory['status']})")
     worst = max([d["status"] for d in disks] + [memory["status"]], key=GRADES.index)
-    return {"status": worst, "disks": disks, "memory": memory, "problems": problems}
+    return {"status": worst, "disks": disks, "memory": memory,
+            "problems": [line for _, line in graded_problems(disks, memory, params)]}
+
+
+def graded_problems(disks: list[dict[str, Any]], memory: dict[str, Any],
+                    params: dict[str, Any]) -> list[tuple[str, str]]:
+    """(grade, line) of each warn or fail grade, the line in Bahasa Indonesia as the
+    role's verdict shows it to the head of the IT unit."""
+    found = [(d["status"], problem_line(f"disk {d['path']}", d, params["disk_warn_percent"],
+                                        params["disk_fail_percent"]))
+             for d in disks if d["status"] != "ok"]
+    if memory["status"] != "ok":
+        found.append((memory["status"],
+                      problem_line("memori", memory, params["memory_warn_percent"],
+                                   params["memory_fail_percent"])))
+    return found
+
+
+def problem_line(subject: str, measured: dict[str, Any], warn: int, fail: int) -> str:
+    """``disk /: terpakai 96.0% (batas gagal 95%)``, or the error and its grade."""
+    grade_word = GRADE_WORDS[measured["status"]]
+    if measured.get("error"):
+        return f"{subject}: {measured['error']} ({grade_word})"
+    limit = fail if measured["status"] == "fail" else warn
+    return f"{subject}: terpakai {measured['used_percent']}% (batas {grade_word} {limit}%)"
 
 
 def threshold_error(params: dict[str, Any]) -> dict[str, str] | None:
@@ -235,12 +260,12 @@ def main() -> None:
     except OSError as exc:
         module.fail_json(msg=f"cannot read /proc/meminfo: {exc.strerror}")
     result = resources(params, meminfo_text)
-    for problem in result["problems"]:
-        if problem.endswith("(warn)"):
-            module.warn(problem)
+    for status, line in graded_problems(result["disks"], result["memory"], params):
+        if status == "warn":
+            module.warn(line)
     module.exit_json(changed=False, resources=result, sop_output={
         "resources_status": result["status"],
-        "disks": [f"{d['path']} {d['used_percent']}% ({d['free_mb']} MB free)" if "used_percent"
+        "disks": [f"{d['path']} terpakai {d['used_percent']}% (sisa {d['free_mb']} MB)" if "used_percent"
                   in d else f"{d['path']}: {d.get('error')}" for d in result["disks"]],
         "memory_used_percent": result["memory"]["used_percent"],
         "problems": result["problems"]})

@@ -10,7 +10,7 @@ import threading
 import time
 
 import pytest
-from loader import ROOT, load, run_module
+from loader import ROOT, load, run_module, warning_lines
 
 mod = load("sipp_host_resources")
 
@@ -32,10 +32,10 @@ def test_memory_from_meminfo():
 
 
 @pytest.mark.parametrize(("meminfo", "missing"), [
-    ("MemFree:  100000 kB\nMemAvailable:   2000000 kB\n", "MemTotal above 0"),
-    ("MemTotal:  0 kB\nMemAvailable:   0 kB\n", "MemTotal above 0"),
-    ("MemTotal:       8000000 kB\n", "MemAvailable or MemFree"),
-    ("", "MemTotal above 0 and no MemAvailable or MemFree"),
+    ("MemFree:  100000 kB\nMemAvailable:   2000000 kB\n", "MemTotal di atas 0"),
+    ("MemTotal:  0 kB\nMemAvailable:   0 kB\n", "MemTotal di atas 0"),
+    ("MemTotal:       8000000 kB\n", "MemAvailable atau MemFree"),
+    ("", "MemTotal di atas 0 dan tidak ada MemAvailable atau MemFree"),
 ])
 def test_a_meminfo_without_its_figures_is_unreadable_not_ok(meminfo, missing):
     # no MemTotal graded memory 0% used, "ok"; no MemAvailable nor MemFree 100% used
@@ -43,9 +43,9 @@ def test_a_meminfo_without_its_figures_is_unreadable_not_ok(meminfo, missing):
                                 memory_fail_percent=101), meminfo)
     assert result["memory"] == {"total_mb": None, "available_mb": None, "used_percent": None,
                                 "status": "warn",
-                                "error": f"/proc/meminfo unreadable: no {missing}"}
+                                "error": f"/proc/meminfo tidak terbaca: tidak ada {missing}"}
     assert (result["status"], result["problems"]) == (
-        "warn", [f"memory: /proc/meminfo unreadable: no {missing} (warn)"])
+        "warn", [f"memori: /proc/meminfo tidak terbaca: tidak ada {missing} (peringatan)"])
 
 
 def test_resources_worst_grade_and_problems(tmp_path):
@@ -56,17 +56,61 @@ def test_resources_worst_grade_and_problems(tmp_path):
     disk = result["disks"][0]
     assert disk["path"] == str(tmp_path) and disk["status"] == "ok"
     assert disk["size_mb"] > 0 and 0 <= disk["used_percent"] <= 100
-    assert result["disks"][1]["error"] == "path does not exist"
+    assert result["disks"][1]["error"] == "path tidak ada"
     assert result["status"] == "warn"
-    assert result["problems"] == [f"disk {tmp_path / 'missing'}: path does not exist (warn)",
-                                  "memory: 75.0% used (warn)"]
+    # the lines the head of the IT unit reads in the verdict: Bahasa Indonesia
+    assert result["problems"] == [f"disk {tmp_path / 'missing'}: path tidak ada (peringatan)",
+                                  "memori: terpakai 75.0% (batas peringatan 70%)"]
 
 
 def test_fail_threshold_fails(tmp_path):
     result = mod.resources(dict(PARAMS, paths=[str(tmp_path)], disk_warn_percent=0,
-                                disk_fail_percent=0), MEMINFO)
-    assert result["disks"][0]["status"] == "fail"
+                                disk_fail_percent=0, memory_fail_percent=75), MEMINFO)
+    disk = result["disks"][0]
+    assert disk["status"] == "fail"
     assert result["status"] == "fail"
+    assert result["problems"] == [
+        f"disk {tmp_path}: terpakai {disk['used_percent']}% (batas gagal 0%)",
+        "memori: terpakai 75.0% (batas gagal 75%)"]
+
+
+def test_a_disk_warn_line_names_its_warn_threshold(tmp_path):
+    result = mod.resources(dict(PARAMS, paths=[str(tmp_path)], disk_warn_percent=0,
+                                disk_fail_percent=101, memory_warn_percent=101,
+                                memory_fail_percent=101), MEMINFO)
+    percent = result["disks"][0]["used_percent"]
+    assert result["problems"] == [f"disk {tmp_path}: terpakai {percent}% (batas peringatan 0%)"]
+
+
+def test_a_path_statvfs_refuses_is_a_failure_with_the_reason(tmp_path, monkeypatch):
+    def statvfs(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(os, "statvfs", statvfs)
+    result = mod.resources(dict(PARAMS, paths=[str(tmp_path)], memory_warn_percent=101,
+                                memory_fail_percent=101), MEMINFO)
+    assert result["disks"] == [{"path": str(tmp_path), "status": "fail",
+                                "error": "tidak dapat diukur: Permission denied"}]
+    assert result["problems"] == [
+        f"disk {tmp_path}: tidak dapat diukur: Permission denied (gagal)"]
+
+
+def test_the_module_warns_of_warn_grades_only_and_records_its_lines(tmp_path):
+    # a warn grade is a warning, a fail grade is not (the role fails on it); both are
+    # problem lines, and the record's disk lines are Bahasa Indonesia too
+    missing = tmp_path / "missing"
+    rc, result = run_module("sipp_host_resources", tmp_path, {
+        "paths": [str(tmp_path), str(missing)], "disk_warn_percent": 0,
+        "disk_fail_percent": 0, "memory_warn_percent": 101, "memory_fail_percent": 101})
+    disk = result["resources"]["disks"][0]
+    fail_line = f"disk {tmp_path}: terpakai {disk['used_percent']}% (batas gagal 0%)"
+    warn_line = f"disk {missing}: path tidak ada (peringatan)"
+    assert rc == 0 and result["resources"]["problems"] == [fail_line, warn_line]
+    assert warning_lines(result) == [warn_line]
+    assert result["sop_output"]["disks"] == [
+        f"{tmp_path} terpakai {disk['used_percent']}% (sisa {disk['free_mb']} MB)",
+        f"{missing}: path tidak ada"]
+    assert result["sop_output"]["problems"] == [fail_line, warn_line]
 
 
 def test_a_hung_mount_is_reported_not_waited_for(tmp_path, monkeypatch):
@@ -92,9 +136,11 @@ def test_a_hung_mount_is_reported_not_waited_for(tmp_path, monkeypatch):
         release.set()
     assert time.monotonic() - started < 5
     hung, root = done[0]["disks"]
-    assert hung["status"] == "fail" and "1 s" in hung["error"]
+    assert hung == {"path": str(tmp_path), "status": "fail",
+                    "error": "sistem berkas tidak menjawab dalam 1 s (mount macet?)"}
     assert root["status"] in ("ok", "warn", "fail") and "used_percent" in root
-    assert any(p.startswith(f"disk {tmp_path}: ") for p in done[0]["problems"])
+    assert done[0]["problems"][0] == (
+        f"disk {tmp_path}: sistem berkas tidak menjawab dalam 1 s (mount macet?) (gagal)")
 
 
 def test_the_module_exits_with_a_hung_mount(tmp_path):
@@ -114,7 +160,7 @@ def test_the_module_exits_with_a_hung_mount(tmp_path):
     result = json.loads(proc.stdout)
     assert result["resources"]["disks"][0]["status"] == "fail"
     assert result["sop_output"]["disks"] == [
-        f"{tmp_path}: file system does not answer within 1 s (hung mount?)"]
+        f"{tmp_path}: sistem berkas tidak menjawab dalam 1 s (mount macet?)"]
 
 
 @pytest.mark.parametrize(("args", "msg", "setting"), [
