@@ -54,6 +54,9 @@ def test_both_activities_report_from_the_lab_sipp():
     assert summary["time_column_indexed"] is True
     assert all(not r.get("changed") for r in res.values())
     assert report["stats"]["sipp"]["changed"] == 0
+    # the verdict reads in Bahasa Indonesia: the grade too, not 'disk/memori ok'
+    verdict = res["SIPP, its database, services and resources are in order"]["msg"]
+    assert re.search(r"disk/memori (baik|peringatan: )", verdict), verdict
 
 
 def test_tags_select_one_activity():
