@@ -124,12 +124,11 @@ access:
 
 import html  # noqa: E402
 import re  # noqa: E402
-import urllib.parse  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_http import context_for, fetch  # noqa: E402
-from ansible.module_utils.sop_secrets import basic_auth, mask_data, mask_url, url_secrets  # noqa: E402
+from ansible.module_utils.sop_http import context_for, fetch, redirect_destination  # noqa: E402
+from ansible.module_utils.sop_secrets import basic_auth, mask_data, url_secrets  # noqa: E402
 
 # The title's tags, each searched once: (.*?)</title> rescanned the rest of the page
 # from every unclosed '<title>' (minutes for 5 MB of them); a tag ends before the next '<'.
@@ -153,11 +152,8 @@ def request(url: str, timeout: int, validate_certs: bool) -> Answer:
     answer = fetch(plain, timeout, context_for(validate_certs), headers=headers)
     if answer["status"] < 0:
         return -1, "", 0, answer["error"], None
-    # urllib's final address drops the fragment: only another address is a redirect
-    final = answer["final_url"]
-    moved = urllib.parse.urldefrag(final)[0] != urllib.parse.urldefrag(plain.strip())[0]
     return (answer["status"], answer["body"], answer["response_ms"], None,
-            mask_url(final) if moved else None)
+            redirect_destination(plain, answer))
 
 
 def page_title(page: str) -> str | None:

@@ -182,7 +182,6 @@ sync:
 import datetime as dt  # noqa: E402
 import json  # noqa: E402
 import re  # noqa: E402
-import urllib.parse  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from typing import Any, NoReturn  # noqa: E402
 
@@ -193,7 +192,7 @@ from ansible.module_utils.sop_clock import (  # noqa: E402
     ahead_of_clock,
     parse_moment,
 )
-from ansible.module_utils.sop_http import context_for  # noqa: E402
+from ansible.module_utils.sop_http import context_for, redirect_destination  # noqa: E402
 from ansible.module_utils.sop_http import fetch as http_fetch  # noqa: E402
 from ansible.module_utils.sop_secrets import (  # noqa: E402
     basic_auth,
@@ -370,10 +369,7 @@ def fetch(url: str, timeout: int, validate_certs: bool,
     if answer["status"] >= 400:
         said = reason(answer["body"], secrets)
         raise StatusError(f"{mask_url(url)}: HTTP {answer['status']}{': ' + said if said else ''}")
-    # urllib's final address drops the fragment: only another address is a redirect
-    final = answer["final_url"]
-    moved = urllib.parse.urldefrag(final)[0] != urllib.parse.urldefrag(plain.strip())[0]
-    return answer["status"], answer["body"], mask_url(final) if moved else None
+    return answer["status"], answer["body"], redirect_destination(plain, answer)
 
 
 def age_of(when: dt.datetime, now: dt.datetime) -> tuple[int, float]:

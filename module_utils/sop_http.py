@@ -208,6 +208,15 @@ def redirect_target(answer: dict[str, Any]) -> str | None:
         return None
 
 
+def redirect_destination(asked: str, answer: dict[str, Any]) -> str | None:
+    """Where ``fetch``'s redirects led from the address ``asked``, masked; None when the
+    page is that address's own (urllib's final address drops the fragment: only another
+    address is a redirect)."""
+    final = str(answer["final_url"])
+    moved = urllib.parse.urldefrag(final)[0] != urllib.parse.urldefrag(asked.strip())[0]
+    return mask_url(final) if moved else None
+
+
 def _no_answer(url: str, error: str, certificate: bool = False) -> dict[str, Any]:
     return {"status": -1, "location": None, "body": "", "truncated": False,
             "response_ms": None, "final_url": url, "error": error, "certificate": certificate}
