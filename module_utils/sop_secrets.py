@@ -80,6 +80,33 @@ def url_secrets(url: str | None) -> list[str]:
     return sorted({value for value in found if value}, key=len, reverse=True)
 
 
+# An apprise notification URL may carry its secret in any part after scheme://: a bot
+# token as the host (tgram://BOT_TOKEN/CHAT), an ntfy topic as a path segment. A server's
+# own name is kept: a name with a dot, an IP address, localhost.
+_NOTIFY_SERVER = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[^:]*\.[^:]*|localhost)(:\d+)?$")
+_NOTIFY_SECRET_MIN = 4  # shorter parts are left: masking them would garble apprise's words
+
+
+def notify_url_secrets(url: str) -> list[str]:
+    """What of an apprise URL may be its secret, as written and percent-decoded, longest
+    first: its user and password, a host part that is no server's name, each path
+    segment, query value and the fragment (a token, a password, an ntfy topic, a
+    webhook's id)."""
+    rest = url.split("://", 1)[-1]
+    rest, _, fragment = rest.partition("#")
+    rest, _, query = rest.partition("?")
+    netloc, *segments = rest.split("/")
+    userinfo, _, host = netloc.rpartition("@")
+    parts = [*userinfo.split(":"), *segments, fragment]
+    parts += [value for pair in query.split("&") for value in pair.split("=", 1)[1:]]
+    if not _NOTIFY_SERVER.fullmatch(host):
+        parts += [host, *host.split(":")]
+    found = {part for part in parts if len(part) >= _NOTIFY_SECRET_MIN}
+    found |= {urllib.parse.unquote(part) for part in found
+              if len(urllib.parse.unquote(part)) >= _NOTIFY_SECRET_MIN}
+    return sorted(found, key=len, reverse=True)
+
+
 def mask_text(text: str | None, secrets: Sequence[str] = ()) -> str | None:
     """Text (an error, a message) with every URL in it masked and every given secret
     replaced by ***."""

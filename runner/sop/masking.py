@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -39,6 +40,17 @@ def mask_ansible_error(text: str) -> str:
     extra vars or a configuration (``sipp_db_password: ***``, ``"dbPassword": ***``)
     replaced by ***; module_utils/sop_secrets.py's ``mask_ansible_error``."""
     return str(_SECRETS.mask_ansible_error(text) or "")
+
+
+def mask_notify_reason(text: str, urls: Iterable[str]) -> str:
+    """``text`` (apprise's reason for a failed delivery, recorded and logged) with every
+    part of ``urls`` that may be a secret as ***, longest first; module_utils/
+    sop_secrets.py's ``notify_url_secrets``."""
+    secrets = sorted({part for url in urls for part in _SECRETS.notify_url_secrets(url)},
+                     key=len, reverse=True)
+    for part in secrets:
+        text = text.replace(part, "***")
+    return text
 
 
 # The names of secret settings: sop_secrets' own pattern for a quoted ``"key": value`` that

@@ -39,11 +39,11 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 import yaml
 
 from sop.errors import SopError
+from sop.masking import mask_notify_reason
 from sop.report import WAKTU_FORMAT, reported_number
 from sop.store import Row, Store, now, performs_sop
 from sop.untrusted import visible
@@ -178,38 +178,9 @@ def deliver(urls: Sequence[str], title: str, body: str) -> str | None:
     if done:
         return None
     lines = [line.strip() for line in log.getvalue().splitlines() if line.strip()]
-    return masked(lines[-1] if lines else "apprise reported a failed delivery", urls)[:300]
-
-
-# A server's own name in a URL: a name with a dot, an IP address, localhost (the rest of
-# what follows `scheme://` may be a token: tgram://BOT_TOKEN/..., ntfy://TOPIC).
-_SERVER = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[^:]*\.[^:]*|localhost)(:\d+)?$")
-_SECRET_MIN = 4  # shorter parts are left: masking them would garble apprise's words
-
-
-def _secret_parts(url: str) -> set[str]:
-    """What of an apprise URL may be its secret, as written and percent-decoded: its user
-    and password, a host part that is no server's name, each path segment, query value
-    and the fragment (a token, a password, an ntfy topic, a webhook's id)."""
-    rest = url.split("://", 1)[-1]
-    rest, _, fragment = rest.partition("#")
-    rest, _, query = rest.partition("?")
-    netloc, *segments = rest.split("/")
-    userinfo, _, host = netloc.rpartition("@")
-    parts = [*userinfo.split(":"), *segments, fragment]
-    parts += [value for pair in query.split("&") for value in pair.split("=", 1)[1:]]
-    if not _SERVER.fullmatch(host):
-        parts += [host, *host.split(":")]
-    found = {part for part in parts if len(part) >= _SECRET_MIN}
-    return found | {unquote(part) for part in found if len(unquote(part)) >= _SECRET_MIN}
-
-
-def masked(text: str, urls: Iterable[str]) -> str:
-    """`text` (apprise's reason for a failed delivery, which may quote a URL's token or
-    an ntfy topic, and is recorded and logged) with every secret part of `urls` as ***."""
-    for part in sorted({p for url in urls for p in _secret_parts(url)}, key=len, reverse=True):
-        text = text.replace(part, "***")
-    return text
+    reason = lines[-1] if lines else "apprise reported a failed delivery"
+    # it may quote a URL's token or an ntfy topic, and is recorded and logged
+    return mask_notify_reason(reason, urls)[:300]
 
 
 def _digest(*parts: str) -> str:

@@ -18,6 +18,7 @@ import pytest
 
 from sop import notify, runner
 from sop.errors import SopError
+from sop.masking import mask_notify_reason
 from sop.store import Store, now
 
 from .conftest import INVENTORY, CliResult, craft_execution
@@ -622,9 +623,9 @@ def test_why_a_delivery_failed_shows_no_secret_of_its_url() -> None:
         server.shutdown()
     assert error is not None and "ntfy notification to topic '***'" in error, error
     assert "alerts-pn-contoh-7f3a" not in error
-    assert notify.masked(f"sent to {TELEGRAM}, as pw-Rahasia!01", [TELEGRAM]) == (
+    assert mask_notify_reason(f"sent to {TELEGRAM}, as pw-Rahasia!01", [TELEGRAM]) == (
         "sent to tgram://***/***, as pw-Rahasia!01"
     )
-    assert notify.masked("user pw-Rahasia!01 refused by 127.0.0.1", [
+    assert mask_notify_reason("user pw-Rahasia!01 refused by 127.0.0.1", [
         "json://sop:pw-Rahasia%2101@127.0.0.1/hook?token=t0ken-77"
     ]) == "user *** refused by 127.0.0.1"  # fmt: skip
