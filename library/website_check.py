@@ -14,8 +14,10 @@ description:
     the site (the same host, with or without C(www.); at most 10), and measures the
     response time until the whole page is read. The status must be 2xx, the page must
     contain O(expected_text) and the time must stay within O(max_response_seconds). A
-    redirect to another site (an intruder's, to a gambling site say) or to a scheme other
-    than http and https is a problem naming where it leads, and is not followed.
+    redirect to another site (an intruder's, to a gambling site say), to a scheme other
+    than http and https, or from https to plain http of the site (a TLS downgrade, a
+    misconfigured or tampered site) is a problem naming where it leads, and is not
+    followed; one from http to https is followed.
   - For each https URL, its plain-HTTP address (port 80) must answer with a redirect to HTTPS
     of the same site (O(require_https_redirect)), directly or after redirects over plain HTTP within it (to the
     C(www.) name, say; at most 10, a loop is no redirect to HTTPS), and the server certificate must verify (O(ca_file) or
@@ -164,25 +166,32 @@ def read(url: str, timeout: float, context: ssl.SSLContext) -> dict[str, Any]:
 
 
 def _within_site(old: str, new: str) -> bool:
-    """A redirect the page check follows: to an http(s) address of the same site (the
-    same host, with or without "www.")."""
+    """A redirect to an http(s) address of the same site (the same host, with or without
+    "www.")."""
     return same_site(old, new) and _scheme(new) in ("http", "https")
+
+
+def _page_follows(old: str, new: str) -> bool:
+    """A redirect the page check follows: within the site, and never from https down to
+    plain http (a TLS downgrade: the page asked over TLS would be read without it)."""
+    return _within_site(old, new) and (_https(new) or not _https(old))
 
 
 def read_page(url: str, timeout: float, context: ssl.SSLContext) -> dict[str, Any]:
     """The page's last answer (fetch's, its ``url`` the address it came from), following
-    redirects within the site only, ``url``'s user:password@ sent as HTTP basic
-    credentials; ``response_ms`` is the whole chain's, and ``elsewhere`` the address of
-    another site (or scheme) the page redirected to, not followed: an intruder's redirect
-    to a gambling site answers 200 there, which is no court website that is up."""
+    redirects within the site only (_page_follows), ``url``'s user:password@ sent as HTTP
+    basic credentials; ``response_ms`` is the whole chain's, and ``elsewhere`` the address
+    of another site (or scheme, or plain http after https) the page redirected to, not
+    followed: an intruder's redirect to a gambling site answers 200 there, which is no
+    court website that is up, and a page that drops TLS is not the one asked for."""
     plain, authorization = basic_auth(url)
-    chain = redirects(plain, timeout, context, follow=_within_site, authorization=authorization)
+    chain = redirects(plain, timeout, context, follow=_page_follows, authorization=authorization)
     last = chain[-1]
     target = redirect_target(last)
     spent = [answer["response_ms"] for answer in chain]
     return {**last, "final_url": last["url"],
             "response_ms": None if None in spent else sum(spent),
-            "elsewhere": target if target and not _within_site(last["url"], target) else None}
+            "elsewhere": target if target and not _page_follows(last["url"], target) else None}
 
 
 def check_page(url: str, p: dict[str, Any]) -> dict[str, Any]:
@@ -192,7 +201,7 @@ def check_page(url: str, p: dict[str, Any]) -> dict[str, Any]:
     if answer["error"] is not None:
         problems.append(f"{url} tidak dapat diakses: {answer['error']}")
     elif answer["elsewhere"] is not None:
-        problems.append(f"{url} {_left(answer['elsewhere'])} (tidak diikuti)")
+        problems.append(f"{url} {_left(answer['final_url'], answer['elsewhere'])} (tidak diikuti)")
     else:
         if not 200 <= answer["status"] < 300:
             where = f" di {answer['final_url']}" if answer["final_url"] != url else ""
@@ -224,18 +233,21 @@ def https_redirect(plain: str, timeout: float, context: ssl.SSLContext) -> tuple
     if _https(target) and same_site(last["url"], target):
         return True, None
     if target and not _within_site(last["url"], target):
-        seen = _left(target)
+        seen = _left(last["url"], target)
     else:
         seen = last["error"] or f"status {last['status']}"
     where = f" di {last['url']}" if len(chain) > 1 else ""
     return False, f"{plain} tidak dialihkan ke HTTPS ({seen}{where})"
 
 
-def _left(target: str) -> str:
-    """A redirect not followed, named: to another scheme or to another site."""
+def _left(old: str, target: str) -> str:
+    """A redirect from ``old`` not followed, named: to another scheme, to plain http of
+    the same site (from https: a TLS downgrade) or to another site."""
     scheme = _scheme(target)
     if scheme not in ("http", "https"):
         return f"dialihkan ke alamat {scheme[:20]}: {target}, bukan http(s)"
+    if same_site(old, target):
+        return f"dialihkan ke http tanpa TLS: {target}"
     return f"dialihkan ke situs lain: {target}"
 
 

@@ -255,6 +255,25 @@ def test_a_redirect_to_another_site_is_no_site_that_is_up(tls, listener):
     assert (page["ok"], page["status"], page["final_url"]) == (True, 200, f"{site}/")
 
 
+def test_an_https_page_redirected_to_plain_http_of_the_site_is_a_tls_downgrade(tls):
+    """https://court/ -> http://court/ (a misconfigured or tampered site dropping TLS)
+    was followed as a redirect within the site, and the page passed. It is a problem naming
+    where it led, and not followed; http -> https of the same site still passes."""
+    secure = f"https://localhost:{tls['https']}"
+    plain = f"http://localhost:{tls['http']}"
+    p = params(ca_file=tls["ca"], expected_text="Selamat")
+    page = check.check_page(f"{secure}/to/{plain}/", p)
+    assert (page["ok"], page["status"], page["final_url"]) == (False, 302, f"{secure}/to/{plain}/")
+    assert page["problems"] == [
+        f"{secure}/to/{plain}/ dialihkan ke http tanpa TLS: {plain}/ (tidak diikuti)"]
+    # the downgrade after a hop within the site over https is caught as well
+    page = check.check_page(f"{secure}/to//to/{plain}/", p)
+    assert page["problems"] == [
+        f"{secure}/to//to/{plain}/ dialihkan ke http tanpa TLS: {plain}/ (tidak diikuti)"]
+    page = check.check_page(f"{plain}/to/{secure}/", p)
+    assert (page["ok"], page["status"], page["final_url"]) == (True, 200, f"{secure}/")
+
+
 def test_a_plain_http_redirect_to_https_of_another_site_is_no_https_redirect(tls, monkeypatch):
     """http://court/ -> https://slot-gacor/ (here 127.0.0.1 -> localhost) passed as the
     site's redirect to HTTPS."""
