@@ -94,6 +94,15 @@ paths:
   returned: always
   type: list
   elements: str
+files:
+  description:
+    - Single files outside RV(paths) that belong to the site, backed up beside them,
+      WordPress's C(wp-config.php) one folder above O(root), where WordPress reads it
+      when O(root) has none (and that folder holds no C(wp-settings.php), no WordPress of
+      its own). The folder holding it is not among RV(paths).
+  returned: always
+  type: list
+  elements: str
 ignored_paths:
   description:
     - Folders the configuration names outside O(root) that are not among RV(paths),

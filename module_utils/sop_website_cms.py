@@ -123,10 +123,19 @@ def debian_wordpress_files(domain: str) -> list[str]:
     return [os.path.join(DEBIAN_WP_ETC, name) for name in names]
 
 
-def wordpress(root: str, domain: str) -> dict[str, Any]:
+def wordpress_config(root: str) -> str:
+    """The wp-config.php WordPress loads (its wp-load.php): the web root's, else the one
+    a folder up, unless that folder holds a WordPress of its own (its wp-settings.php):
+    then that configuration is the other site's, and this one has none."""
     config = os.path.join(root, "wp-config.php")
-    if not os.path.exists(config):
-        config = os.path.join(os.path.dirname(root.rstrip("/")), "wp-config.php")
+    parent = os.path.dirname(os.path.normpath(root))
+    if os.path.exists(config) or os.path.exists(os.path.join(parent, "wp-settings.php")):
+        return config
+    return os.path.join(parent, "wp-config.php")
+
+
+def wordpress(root: str, domain: str) -> dict[str, Any]:
+    config = wordpress_config(root)
     text = _read(config)
     values = parse_wordpress(text)
     debian = "/etc/wordpress/config-" in text
@@ -163,6 +172,9 @@ def wordpress(root: str, domain: str) -> dict[str, Any]:
         "content_dir": content,
         "uploads_dir": os.path.join(content, values.get("UPLOADS", "uploads")),
         "paths": paths,
+        # A wp-config.php one folder up is the site's too (it holds the database login):
+        # that one file, not the folder holding it, which may hold anything.
+        "files": [] if config == os.path.join(root, "wp-config.php") else [config],
     }
 
 
@@ -176,6 +188,7 @@ def joomla(root: str) -> dict[str, Any]:
                      "table_prefix": values.get("dbprefix", "jos_"),
                      **split_host(values.get("host", "localhost"))},
         "content_dir": root, "uploads_dir": os.path.join(root, "images"), "paths": [root],
+        "files": [],
     }
 
 
@@ -202,7 +215,7 @@ def detect(root: str, cms: str, domain: str) -> dict[str, Any]:
         raise CmsError(
             f"cannot read the {cms} configuration: {exc.strerror}: {exc.filename}") from exc
     return {"cms": "static", "config": [], "ignored_paths": [], "database": None,
-            "content_dir": root, "uploads_dir": None, "paths": [root]}
+            "content_dir": root, "uploads_dir": None, "paths": [root], "files": []}
 
 
 # The settings naming the database and its user, per CMS.

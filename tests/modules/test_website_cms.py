@@ -36,7 +36,7 @@ def test_wordpress_standard_layout(tmp_path):
     assert (db["name"], db["user"], db["password"], db["host"], db["port"]) == (
         "court_wp", "wpuser", "p'w#1", "db.lan", 3307)
     assert db["table_prefix"] == "pn_"
-    assert site["paths"] == [str(tmp_path)]
+    assert (site["paths"], site["files"]) == ([str(tmp_path)], [])
     assert site["uploads_dir"] == str(tmp_path / "wp-content" / "uploads")
 
 
@@ -51,8 +51,23 @@ def test_a_wp_config_one_folder_up_is_wordpress_s(tmp_path):
     site = cms.detect(str(web), "auto", "pn-x.go.id")
     assert (site["cms"], site["config"]) == ("wordpress", [str(tmp_path / "wp-config.php")])
     assert site["database"]["name"] == "court_wp"
+    # that file is the site's too (its backup was broken without it), not its folder
+    assert (site["paths"], site["files"]) == ([str(web)], [str(tmp_path / "wp-config.php")])
     (tmp_path / "wp-config.php").unlink()  # WordPress's files without any configuration
     with pytest.raises(cms.CmsError, match=f"No such file or directory: {tmp_path}/wp-config"):
+        cms.detect(str(web), "auto", "pn-x.go.id")
+
+
+def test_a_wp_config_one_folder_up_beside_another_wordpress_is_not_this_site_s(tmp_path):
+    """wp-load.php reads the folder above's wp-config.php only when that folder holds no
+    WordPress of its own (wp-settings.php): a site in a subfolder of another must not
+    take the other's database, nor back up its configuration."""
+    (tmp_path / "wp-settings.php").write_text("<?php")
+    (tmp_path / "wp-config.php").write_text(WP_CONFIG)
+    web = tmp_path / "arsip"
+    web.mkdir()
+    (web / "wp-settings.php").write_text("<?php")
+    with pytest.raises(cms.CmsError, match=f"No such file or directory: {web}/wp-config"):
         cms.detect(str(web), "auto", "pn-x.go.id")
 
 
