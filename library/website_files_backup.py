@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 module: website_files_backup
 short_description: Back up the court website's files as a streamed, checksummed tar.zst with manifest
 description:
-  - Archives O(paths) with C(tar | zstd -T0) straight into C(<dest>/<prefix>-<time>.tar.zst.partial),
+  - Archives O(paths) and O(files) with C(tar | zstd -T0) straight into C(<dest>/<prefix>-<time>.tar.zst.partial),
     hashing the archive while it is written (no second read), then writes the manifest
     (size, sha256, number of entries, hash of the sorted entry list, period) and gives the
     file its final name, which never replaces anything. A failure leaves no file with a
@@ -23,7 +23,8 @@ description:
     (website_archive_verify checks the sha256 and the full listing against the entries recorded
     here), recorded with backup_manifest.
   - One verified backup per O(period); a second run in the same period finds it and
-    changes nothing, unless O(paths) or O(exclude) changed since (then a new one is taken).
+    changes nothing, unless O(paths), O(files) or O(exclude) changed since (then a new one
+    is taken).
   - Manifests and names are those of the SIPP backup (module_utils sop_backup_files), so
     backup_ingest, backup_retention and backup_manifest work on these files too.
 version_added: "0.1.0"
@@ -35,6 +36,17 @@ options:
     type: list
     elements: path
     required: true
+  files:
+    description:
+      - Single files outside O(paths) to archive with them (WordPress's C(wp-config.php)
+        one folder above the web root, website_cms's C(files)), with their owner and mode
+        as tar keeps them and in the manifest's entries and listing like every other
+        entry; the folder holding one is not archived. A file given as a symbolic link is
+        archived as the link, not followed (that folder may be the web account's); one
+        inside a folder of O(paths) is archived once, with it.
+    type: list
+    elements: path
+    default: []
   dest:
     description: Local backup folder (created 0700).
     type: path
@@ -82,6 +94,12 @@ EXAMPLES = r"""
     paths: [/usr/share/wordpress, /var/lib/wordpress/wp-content, /etc/wordpress]
     dest: /var/backups/website
     exclude: ["*/cache"]
+
+- name: Back up a web root whose wp-config.php lies one folder up
+  website_files_backup:
+    paths: [/home/web/public_html]
+    files: [/home/web/wp-config.php]
+    dest: /var/backups/website
 """
 
 RETURN = r"""
@@ -113,6 +131,11 @@ entries:
   description: Files, folders and links archived.
   returned: when a backup exists or was made
   type: int
+files:
+  description: The O(files) the backup archived, as its manifest records them.
+  returned: when a backup exists or was made
+  type: list
+  elements: str
 verified:
   description: The backup computer verified its copy (false for a new archive).
   returned: when a backup exists or was made
@@ -155,8 +178,22 @@ from ansible.module_utils.sop_website_files import (  # noqa: E402
 
 
 def same_content(manifest: dict[str, Any], p: dict[str, Any]) -> bool:
-    """The period's backup archived these folders with these exclusions."""
-    return bool(manifest.get("paths") == p["paths"] and manifest.get("exclude") == p["exclude"])
+    """The period's backup archived these folders and files with these exclusions (a
+    manifest written before files were archived has none)."""
+    return bool(manifest.get("paths") == p["paths"] and manifest.get("files", []) == p["files"]
+                and manifest.get("exclude") == p["exclude"])
+
+
+def operands(paths: list[str], files: list[str]) -> list[str]:
+    """What tar is given: each folder under its real path (/var/www/html ->
+    /home/web/public_html is archived with its files; tar alone keeps only the link), then
+    each file outside them in its folder's real path, itself not followed (a link stays a
+    link: its folder may be the web account's, which could point it at any file root reads)."""
+    folders = [os.path.realpath(x) for x in paths]
+    singles = [os.path.join(os.path.realpath(os.path.dirname(f)), os.path.basename(f))
+               for f in files]
+    return folders + [f for f in dict.fromkeys(singles)
+                      if not any(f.startswith(d.rstrip("/") + "/") for d in folders)]
 
 
 def existing(path: str) -> dict[str, Any]:
@@ -164,7 +201,7 @@ def existing(path: str) -> dict[str, Any]:
     mpath = manifest_path(path)
     return {"path": path, "manifest": mpath, "size": manifest.get("size"),
             "sha256": manifest.get("sha256"), "entries": manifest.get("entries"),
-            "verified": manifest.get("verified") is True,
+            "files": manifest.get("files", []), "verified": manifest.get("verified") is True,
             "manifest_size": os.path.getsize(mpath), "manifest_sha256": sha256_file(mpath)}
 
 
@@ -179,9 +216,7 @@ def backup(p: dict[str, Any], moment: datetime.datetime) -> dict[str, Any]:
     start = time.monotonic()
     writer = HashingWriter(path)
     try:
-        # A folder given as a symbolic link (/var/www/html -> /home/web/public_html) is
-        # archived with its files under its real path; tar alone keeps only the link.
-        archived = write_archive([os.path.realpath(x) for x in p["paths"]], p["exclude"],
+        archived = write_archive(operands(p["paths"], p["files"]), p["exclude"],
                                  writer, p["level"], p["stall_timeout"])
         writer.sync()
     except (ArchiveError, OSError):
@@ -189,7 +224,8 @@ def backup(p: dict[str, Any], moment: datetime.datetime) -> dict[str, Any]:
         raise
     # Verified only by the backup computer on its own copy (website_archive_verify), as the
     # SIPP backup is by its restore there; until then the period has no backup.
-    manifest = {"name": name, "kind": "files", "paths": p["paths"], "exclude": p["exclude"],
+    manifest = {"name": name, "kind": "files", "paths": p["paths"], "files": p["files"],
+                "exclude": p["exclude"],
                 "size": writer.size, "sha256": writer.sha256.hexdigest(),
                 "entries": archived["entries"], "listing_sha256": archived["listing_sha256"],
                 "period": period_key(moment, p["period"]), "started_at": moment.isoformat(),
@@ -213,6 +249,7 @@ def main() -> None:
     module = AnsibleModule(
         argument_spec={
             "paths": {"type": "list", "elements": "path", "required": True},
+            "files": {"type": "list", "elements": "path", "default": []},
             "dest": {"type": "path", "required": True},
             "prefix": {"type": "str", "default": "website"},
             "exclude": {"type": "list", "elements": "str", "default": []},
@@ -227,6 +264,10 @@ def main() -> None:
     missing = [path for path in p["paths"] if not os.path.isdir(path)]
     if missing:
         module.fail_json(msg=f"folder situs tidak ada: {', '.join(missing)}")
+    not_files = [path for path in p["files"] if not os.path.lexists(path) or
+                 (os.path.isdir(path) and not os.path.islink(path))]
+    if not_files:
+        module.fail_json(msg=f"berkas situs tidak ada (atau sebuah folder): {', '.join(not_files)}")
     moment = datetime.datetime.now().astimezone().replace(microsecond=0)
     found = None if p["force"] or not os.path.isdir(p["dest"]) else \
         find_verified(p["dest"], p["prefix"], period_key(moment, p["period"]))
@@ -236,7 +277,8 @@ def main() -> None:
         module.exit_json(changed=False, msg=f"backup file periode ini sudah ada: {found['path']}",
                          **existing(found["path"]))
     if module.check_mode:
-        module.exit_json(changed=True, msg=f"akan membuat arsip {', '.join(p['paths'])} di {p['dest']}")
+        module.exit_json(changed=True,
+                         msg=f"akan membuat arsip {', '.join(p['paths'] + p['files'])} di {p['dest']}")
     os.makedirs(p["dest"], mode=0o700, exist_ok=True)
     try:
         result = backup(p, moment)

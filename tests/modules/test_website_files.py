@@ -153,7 +153,7 @@ def test_a_backup_named_as_an_existing_one_leaves_it_and_its_manifest_alone(site
     dest = tmp_path / "backups"
     dest.mkdir()
     params = {"paths": [str(site)], "dest": str(dest), "prefix": "website", "exclude": [],
-              "level": 3, "period": "always", "stall_timeout": 600}
+              "level": 3, "period": "always", "stall_timeout": 600, "files": []}
     moment = datetime.datetime(2026, 11, 30, 1, 0, 0).astimezone()
     first = backup_module.backup(params, moment)
     manifest = Path(first["manifest"])
@@ -174,7 +174,7 @@ def test_an_archive_that_cannot_take_its_name_leaves_no_manifest(site, tmp_path,
     dest = tmp_path / "backups"
     dest.mkdir()
     params = {"paths": [str(site)], "dest": str(dest), "prefix": "website", "exclude": [],
-              "level": 3, "period": "always", "stall_timeout": 600}
+              "level": 3, "period": "always", "stall_timeout": 600, "files": []}
 
     def full(*_args, **_kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -455,6 +455,52 @@ def test_a_web_root_that_is_a_symbolic_link_is_archived_with_its_files(site, tmp
     assert manifest["paths"] == [str(link)]  # as configured (the period's reuse compares it)
 
 
+def test_a_wp_config_one_folder_up_is_backed_up_and_verified_not_its_folder(site, tmp_path):
+    """WordPress reads wp-config.php one folder above the web root: the backup of the web
+    root alone missed it, and a restore had no database login. That one file is archived
+    (its mode kept, in the manifest's entries and listing, so the backup computer's
+    listing checks it), the rest of its folder is not, and the period's backup is taken
+    again when it is added."""
+    config = tmp_path / "wp-config.php"
+    config.write_text("<?php define('DB_PASSWORD', 'rahasia');")
+    config.chmod(0o640)
+    (tmp_path / "private.txt").write_text("not the site's")
+    dest = tmp_path / "backups"
+    args = {"paths": [str(site)], "dest": str(dest), "exclude": ["*/cache"]}
+    rc, before = run_module("website_files_backup", tmp_path, args)
+    assert rc == 0 and str(config) not in tar_names(before["path"])
+    path = Path(before["manifest"])  # marked verified, as backup_manifest does
+    path.write_text(json.dumps({**json.loads(path.read_text()), "verified": True}))
+    time.sleep(1.05)  # backups are named by the second
+    rc, result = run_module("website_files_backup", tmp_path, {**args, "files": [str(config)]})
+    assert rc == 0 and result["changed"], result
+    assert "rahasia" not in json.dumps(result)
+    names = tar_names(result["path"])
+    assert str(config) in names and str(tmp_path / "private.txt") not in names
+    assert not any(name.startswith(str(dest)) for name in names)
+    listing = subprocess.run(["tar", "--list", "--verbose", "-I", "zstd", "-f", result["path"],
+                              "--absolute-names", str(config)],
+                             capture_output=True, check=True, text=True).stdout
+    assert listing.startswith("-rw-r-----")
+    manifest = json.loads(Path(result["manifest"]).read_text())
+    assert (manifest["files"], result["files"]) == ([str(config)], [str(config)])
+    assert manifest["entries"] == len(names) == before["entries"] + 1
+    nobody = pwd.getpwnam("nobody")
+    assert verify.check(result["path"], manifest, result["sha256"], 60, nobody)["status"] == "ok"
+
+
+def test_a_file_inside_an_archived_folder_is_archived_once_and_a_missing_one_fails(
+        site, tmp_path):
+    inside = site / "index.php"
+    assert backup_module.operands([str(site)], [str(inside)]) == [str(site)]
+    rc, result = run_module("website_files_backup", tmp_path, {
+        "paths": [str(site)], "files": [str(tmp_path / "wp-config.php")],
+        "dest": str(tmp_path / "backups")})
+    assert rc == 1 and result["msg"] == (
+        f"berkas situs tidak ada (atau sebuah folder): {tmp_path / 'wp-config.php'}")
+    assert not (tmp_path / "backups").exists()
+
+
 @pytest.fixture
 def full_quarantine(tmp_path):
     """A 64 KiB tmpfs as the quarantine folder: a disk that fills during the copy."""
@@ -680,7 +726,7 @@ def test_a_verification_that_cannot_be_recorded_is_one_line_and_nothing_half_wri
     dest.mkdir()
     made = backup_module.backup(
         {"paths": [str(site)], "dest": str(dest), "prefix": "website", "exclude": [],
-         "level": 3, "period": "always", "stall_timeout": 600},
+         "level": 3, "period": "always", "stall_timeout": 600, "files": []},
         datetime.datetime(2026, 11, 30, 1, 0, 0).astimezone())
     ledger = tmp_path / "ledger.jsonl"
     name = Path(made["path"]).name
