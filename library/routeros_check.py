@@ -270,6 +270,7 @@ from ansible.module_utils.sop_routeros import (  # noqa: E402
     boot_time,
     connect,
     export_command,
+    flag,
     health_states,
     health_values,
     hottest,
@@ -304,20 +305,20 @@ def monitor(api: Any, ports: list[str]) -> tuple[dict[str, str], dict[str, str]]
 
 def interfaces(api: Any) -> tuple[list[dict[str, Any]], dict[str, str]]:
     rows = run(api, "/interface/print")
-    ethers = [str(r["name"]) for r in rows if r.get("type") == "ether" and r.get("running")]
+    ethers = [r["name"] for r in rows if r.get("type") == "ether" and flag(r.get("running"))]
     rates, refused = monitor(api, ethers) if ethers else ({}, {})
-    return [{"name": str(r["name"]), "type": str(r.get("type", "")), "running": bool(r.get("running")),
-             "disabled": bool(r.get("disabled")), "rx_error": int(r.get("rx-error", 0)),
+    return [{"name": r["name"], "type": r.get("type", ""), "running": flag(r.get("running")),
+             "disabled": flag(r.get("disabled")), "rx_error": int(r.get("rx-error", 0)),
              "tx_error": int(r.get("tx-error", 0)), "rx_drop": int(r.get("rx-drop", 0)),
              "tx_drop": int(r.get("tx-drop", 0)), "link_downs": int(r.get("link-downs", 0)),
-             "rate": rates.get(str(r["name"]))} for r in rows], refused
+             "rate": rates.get(r["name"])} for r in rows], refused
 
 
-def exported(rows: list[dict[str, Any]]) -> str:
+def exported(rows: list[dict[str, str]]) -> str:
     """The normalised export in /execute's reply (its ``ret``); RouterError when the
     reply holds none: an export is never empty (its header names the RouterOS)."""
     text = next((row["ret"] for row in rows if row.get("ret")), None)
-    if not isinstance(text, str):
+    if text is None:
         raise RouterError("/execute: the reply holds no export")
     return normalise_export(text)
 
@@ -365,11 +366,12 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
     except RouterTrap:  # boards without sensors (CHR, some hAP) have no health menu;
         sensors = []  # any other error (no answer in time) ends the session's reading
     health, states = health_values(sensors), health_states(sensors)
-    version = str(resource.get("version", ""))
-    installed = max((version_tuple(str(p.get("version", ""))) for p in packages
-                     if not p.get("disabled")), default=version_tuple(version))
-    firmware = str(board.get("current-firmware", "")) or None
-    outdated = bool(firmware and board.get("routerboard") and version_tuple(firmware) < installed)
+    version = resource.get("version", "")
+    installed = max((version_tuple(p.get("version", "")) for p in packages
+                     if not flag(p.get("disabled"))), default=version_tuple(version))
+    firmware = board.get("current-firmware") or None
+    outdated = bool(firmware and flag(board.get("routerboard"))
+                    and version_tuple(firmware) < installed)
     total = float(resource.get("total-memory", 0) or 0)
     used = round(100 * (1 - float(resource.get("free-memory", 0)) / total), 1) if total else None
     cpu = int(resource.get("cpu-load", 0))

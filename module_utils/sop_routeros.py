@@ -20,11 +20,13 @@ from ansible.module_utils.sop_clock import parse_moment
 
 try:
     import librouteros
+    from librouteros.api import Api
     from librouteros.exceptions import FatalError, LibRouterosError, TrapError
 
     HAS_LIBROUTEROS = True
 except ImportError:  # reported by the module through missing_required_lib
     HAS_LIBROUTEROS = False
+    Api = object
 
 LOG_WARNING_TOPICS = frozenset({"warning", "error", "critical"})
 # What one router's session may send in all (its export, log, interfaces: a few MB on a
@@ -65,6 +67,29 @@ def to_wire(value: Any) -> Any:
     return value.encode("utf-8").decode(WIRE_ENCODING) if isinstance(value, str) else value
 
 
+def word_text(word: str) -> tuple[str, str]:
+    """An attribute word ``=key=value`` as its key and its value, text as the router
+    sent it (a word without ``=`` is the ValueError of librouteros's own parse_word)."""
+    _, key, value = word.split("=", 2)
+    return key, value
+
+
+class TextApi(Api):  # type: ignore[misc]  # librouteros has no type hints
+    """librouteros's Api (connect's ``subclass`` argument) reading every value as the
+    text the router sent: its own parse_word makes a value of digits a number and
+    yes/no/true/false a bool, so a serial number or an identity ``007`` came back ``7``,
+    an identity ``yes`` as ``True``. Flags are read with ``flag``."""
+
+    def readSentence(self) -> tuple[str, dict[str, str]]:  # librouteros names it so
+        reply_word, words = self.protocol.readSentence()
+        return reply_word, dict(word_text(word) for word in words)
+
+
+def flag(value: str | None) -> bool:
+    """A RouterOS yes/no value (``true``/``false``; ``yes``/``no`` in some menus)."""
+    return value in ("true", "yes")
+
+
 class RouterError(Exception):
     """One line saying why a router could not be read."""
 
@@ -90,9 +115,7 @@ def login(api: Any, username: str, password: str) -> None:
     challenge = next((row["ret"] for row in replies if "ret" in row), None)
     if challenge is None:
         return
-    # librouteros reads a challenge of decimal digits only as a number
-    text = f"{challenge:032d}" if isinstance(challenge, int) else str(challenge)
-    digest = hashlib.md5(b"\x00" + password.encode(WIRE_ENCODING) + bytes.fromhex(text),
+    digest = hashlib.md5(b"\x00" + password.encode(WIRE_ENCODING) + bytes.fromhex(challenge),
                          usedforsecurity=False)
     tuple(api("/login", name=username, response="00" + digest.hexdigest()))
 
@@ -199,6 +222,7 @@ def connect(
             ssl_wrapper=wrapper,
             encoding=WIRE_ENCODING,
             login_method=login,
+            subclass=TextApi,
         )
     except ssl.SSLCertVerificationError as exc:
         raise RouterError(
@@ -236,13 +260,14 @@ def connect(
         ) from None
 
 
-def run(api: Any, command: str, **words: Any) -> list[dict[str, Any]]:
-    """One command's replies; a !trap or !fatal becomes RouterError naming the command."""
+def run(api: Any, command: str, **words: Any) -> list[dict[str, str]]:
+    """One command's replies, their values as text (``connect``'s TextApi); a !trap or
+    !fatal becomes RouterError naming the command."""
     try:
         sent = {to_wire(key): to_wire(value) for key, value in words.items()}
         rows = api(to_wire(command), **sent)
-        return [{from_wire(key): from_wire(value) if isinstance(value, str) else value
-                 for key, value in row.items()} for row in rows]
+        return [{from_wire(key): from_wire(value) for key, value in row.items()}
+                for row in rows]
     except TrapError as exc:
         raise RouterTrap(command, from_wire(str(exc.message))) from None
     except FatalError as exc:

@@ -285,7 +285,7 @@ def legacy_router(password: str, challenge: bytes = bytes(range(0x10, 0x20))
 
 @pytest.mark.parametrize("challenge", [
     bytes(range(0x10, 0x20)),
-    bytes.fromhex("01234567890123456789012345678901"),  # librouteros reads it as a number
+    bytes.fromhex("01234567890123456789012345678901"),  # librouteros's parse_word: a number
 ], ids=["hex", "decimal-digits"])
 def test_a_routeros_older_than_6_43_is_logged_in_with_its_challenge(challenge):
     # RouterOS before 6.43 ignores the password of a /login and answers with a
@@ -343,6 +343,43 @@ def test_an_execute_reply_without_an_export_is_no_configuration():
         assert r["export_error"] == "/execute: the reply holds no export"
         assert "rb-x: ekspor konfigurasi tidak tersedia (/execute: the reply holds no export)" \
             in r["warnings"]
+
+
+def test_values_are_kept_as_the_text_the_router_sent():
+    # librouteros reads a value of digits as a number and yes/no/true/false as a bool:
+    # the serial number 007 was reported (and kept in the report) as 7, an identity
+    # "yes" as True. Values are the router's text; its flags are still read as flags.
+    def answer(conn, sentence):
+        rows = {
+            "/system/identity/print": reply("!re", "=name=007"),
+            "/system/resource/print": reply("!re", "=version=7.15.3 (stable)", "=uptime=1d",
+                                            "=board-name=0451"),
+            "/system/routerboard/print": reply("!re", "=routerboard=true", "=model=0451",
+                                               "=serial-number=007",
+                                               "=current-firmware=7.12.1"),
+            "/system/package/print": reply("!re", "=name=routeros", "=version=7.15.3",
+                                           "=disabled=false")
+            + reply("!re", "=name=wifi", "=version=7.99", "=disabled=true"),
+            "/interface/print": reply("!re", "=name=0001", "=type=ether", "=running=false",
+                                      "=disabled=true", "=rx-error=3"),
+        }.get(sentence[0], b"")
+        conn.sendall(rows + reply("!done"))
+
+    with crafted(answer) as port:
+        r = mod.read_router(spec(port), {**PARAMS, "export": False})
+    assert r["error"] is None
+    assert (r["identity"], r["serial"], r["model"]) == ("007", "007", "0451")
+    assert r["firmware_outdated"] is True  # 7.12.1 below 7.15.3, not the disabled 7.99
+    assert r["interfaces"] == [{"name": "0001", "type": "ether", "running": False,
+                                "disabled": True, "rx_error": 3, "tx_error": 0, "rx_drop": 0,
+                                "tx_drop": 0, "link_downs": 0, "rate": None}]
+    with crafted(lambda conn, sentence: conn.sendall(
+            reply("!re", "=name=yes") + reply("!done"))) as port:
+        api = load("sop_routeros").connect("127.0.0.1", port, "sop", "pw", tls=False, timeout=2)
+        try:
+            assert load("sop_routeros").run(api, "/system/identity/print") == [{"name": "yes"}]
+        finally:
+            api.close()
 
 
 def test_tls_to_a_port_that_does_not_answer_it_is_named_so():
