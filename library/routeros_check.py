@@ -27,7 +27,7 @@ description:
   - Routers are read in parallel (O(workers)); one router failing does not stop the
     others. A router that cannot be read is reported with one line naming the cause
     (wrong credentials, API port closed, TLS certificate mismatch, TLS to the plain API
-    port, no answer).
+    port, the plain API to the api-ssl port 8729 without O(routers[].tls), no answer).
   - "No real RouterOS runs in this project's lab: the module is tested against the
     lab's RouterOS API test service (lab/roles/lab_routeros), which speaks the API's
     wire protocol with data shaped like RouterOS 6 and 7. The export needs a RouterOS
@@ -264,6 +264,8 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib  # noqa: E402
 from ansible.module_utils.sop_routeros import (  # noqa: E402
+    API_PORT,
+    API_SSL_PORT,
     HAS_LIBROUTEROS,
     RouterError,
     RouterTrap,
@@ -325,7 +327,7 @@ def exported(rows: list[dict[str, str]]) -> str:
 
 def read_router(spec: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     name = spec["name"]
-    port = spec["port"] or (8729 if spec["tls"] else 8728)
+    port = spec["port"] or (API_SSL_PORT if spec["tls"] else API_PORT)
     result: dict[str, Any] = {"name": name, "host": spec["host"], "port": port, "ok": False,
                               "error": None, "export": None, "export_error": None,
                               "warnings": [], "problems": []}

@@ -29,6 +29,8 @@ except ImportError:  # reported by the module through missing_required_lib
     Api = object
 
 LOG_WARNING_TOPICS = frozenset({"warning", "error", "critical"})
+# RouterOS's API services: api (plain) and api-ssl (TLS).
+API_PORT, API_SSL_PORT = 8728, 8729
 # What one router's session may send in all (its export, log, interfaces: a few MB on a
 # real RouterBoard) and how long the whole session may take, in multiples of the
 # per-answer timeout: a router that never stops sending, or sends a byte now and then,
@@ -184,6 +186,15 @@ def tls_context(ca_path: str | None, validate: bool, where: str) -> ssl.SSLConte
         ) from None
 
 
+def plain_to_tls(port: int, tls: bool) -> str:
+    """What a login that broke off, went unanswered or read garbage adds when plain API
+    words went to api-ssl's port: its TLS service closes the session or waits for a
+    handshake."""
+    if tls or port != API_SSL_PORT:
+        return ""
+    return f" (port {API_SSL_PORT} is api-ssl: set tls: true)"
+
+
 def connect(
     host: str,
     port: int,
@@ -199,6 +210,7 @@ def connect(
     inside TLS when ``tls``); raise RouterError."""
     where = f"{host}:{port}"
     context = tls_context(ca_path, validate_certs, where) if tls else None
+    hint = plain_to_tls(port, tls)
 
     def wrapper(sock: socket.socket) -> BoundedSocket:
         if context is not None:
@@ -208,7 +220,7 @@ def connect(
                 sock.close()
                 raise RouterError(
                     f"RouterOS API at {where} did not answer the TLS handshake within "
-                    f"{timeout:g} s (TLS to the API's plain port? api-ssl is 8729)"
+                    f"{timeout:g} s (TLS to the API's plain port? api-ssl is {API_SSL_PORT})"
                 ) from None
         return BoundedSocket(sock, where, timeout)
 
@@ -235,12 +247,14 @@ def connect(
     except ConnectionRefusedError:
         raise RouterError(f"RouterOS API port {where} is closed (connection refused)") from None
     except socket.timeout:
-        raise RouterError(f"RouterOS API at {where} did not answer within {timeout:g} s") from None
+        raise RouterError(
+            f"RouterOS API at {where} did not answer within {timeout:g} s{hint}"
+        ) from None
     except socket.gaierror as exc:
         raise RouterError(f"cannot resolve RouterOS host {host}: {exc.strerror}") from None
     except OSError as exc:
         raise RouterError(
-            f"cannot reach the RouterOS API at {where}: {exc.strerror or exc}"
+            f"cannot reach the RouterOS API at {where}: {exc.strerror or exc}{hint}"
         ) from None
     except TrapError as exc:
         if any(wrong in str(exc.message) for wrong in _WRONG_LOGIN):
@@ -252,11 +266,13 @@ def connect(
             f"RouterOS at {where} refused the login: {from_wire(str(exc.message))}"
         ) from None
     except LibRouterosError as exc:
-        raise RouterError(f"RouterOS API at {where} broke off the login: {exc}") from None
+        raise RouterError(
+            f"RouterOS API at {where} broke off the login: {str(exc).rstrip('.')}{hint}"
+        ) from None
     except _MALFORMED:
         raise RouterError(
             f"RouterOS API at {where} answered the login with a malformed reply "
-            "(not the RouterOS API protocol)"
+            f"(not the RouterOS API protocol){hint}"
         ) from None
 
 

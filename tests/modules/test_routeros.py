@@ -291,6 +291,25 @@ def test_tls_verified_and_mismatched(lab):
     assert unchecked["identity"] == "rb-tls"
 
 
+def test_the_plain_api_to_the_api_ssl_port_is_named_so(lab, monkeypatch):
+    # tls false against api-ssl (8729): its TLS service closes the session, or waits for
+    # a handshake, on the API's words, reported only as a login broken off or a router
+    # not answering; the lab's TLS router stands in for port 8729
+    monkeypatch.setattr(util, "API_SSL_PORT", lab["tls"])
+    r = mod.read_router(router(lab, "tls"), PARAMS)
+    assert r["error"] == (f"RouterOS API at 127.0.0.1:{lab['tls']} broke off the login: "
+                          f"Connection unexpectedly closed (port {lab['tls']} is api-ssl: "
+                          "set tls: true)")
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # waits for a handshake
+        port = silent.getsockname()[1]
+        monkeypatch.setattr(util, "API_SSL_PORT", port)
+        r = mod.read_router({**router(lab, "tls"), "port": port}, {**PARAMS, "timeout": 0.5})
+    assert r["error"] == (f"RouterOS API at 127.0.0.1:{port} did not answer within 0.5 s "
+                          f"(port {port} is api-ssl: set tls: true)")
+    # the plain API's own port and TLS to api-ssl say nothing of it
+    assert util.plain_to_tls(8728, False) == util.plain_to_tls(8729, True) == ""
+
+
 def test_an_empty_answer_of_routeros_7_18_and_later(lab):
     """RouterOS 7.18 answers a print that finds nothing `!empty`, then `!done` (the lab
     service does so for its 7.19 router): no rows, no error."""
