@@ -18,6 +18,10 @@ description:
     call without O(items) so that the next run reads only what is new.
   - The store directory is mode 0700 and files 0600, owned by root. Files are written
     to a temporary file and renamed, so a crash never leaves half a configuration.
+  - An existing store directory, or a device's directory in it, owned by another account
+    or writable by its group or others is refused (that account could change or read
+    the configurations, and the states the next run trusts); one only readable by them
+    is closed to them (0700).
   - In the returned diff the values of keys that hold secrets in RouterOS exports made
     with show-sensitive (C(password), C(passphrase), C(secret), C(pre-shared-key),
     C(preshared-key), C(private-key), C(authentication-key), C(auth-key), C(tcp-md5-key),
@@ -91,7 +95,10 @@ changed_names:
 
 import difflib  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
+import pwd  # noqa: E402
 import re  # noqa: E402
+import stat  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -133,8 +140,35 @@ def masked_diff(name: str, old: str, new: str) -> str:
                    for line in out)
 
 
+class UnsafeStore(Exception):
+    """A store directory another account owns or can write."""
+
+
+def account(uid: int) -> str:
+    try:
+        return f"user {pwd.getpwuid(uid).pw_name}"
+    except KeyError:
+        return f"uid {uid}"
+
+
+def check_dir(path: Path) -> None:
+    """Raise UnsafeStore when another account owns the existing directory ``path`` or
+    can write in it: it could replace a configuration, its history or the state the next
+    run trusts, and read the secrets of an export."""
+    info = path.stat()
+    if info.st_uid != os.geteuid():
+        raise UnsafeStore(f"configuration store directory {path} is owned by "
+                          f"{account(info.st_uid)}, not {account(os.geteuid())}")
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise UnsafeStore(f"configuration store directory {path} is writable by its group "
+                          f"or others (mode {stat.S_IMODE(info.st_mode):04o})")
+
+
 def store_dir(path: Path) -> None:
-    """The store's own directories: 0700, tightened if they existed laxer."""
+    """The store's own directories: 0700, tightened if they existed readable by others;
+    UnsafeStore for one another account owns or can write."""
+    if path.is_dir():
+        check_dir(path)
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     if path.stat().st_mode & 0o077:
         path.chmod(0o700)
@@ -217,6 +251,11 @@ def main() -> None:
         module.fail_json(msg=f"device names unusable as file names: {', '.join(bad)}")
     if root.exists() and not root.is_dir():
         module.fail_json(msg=f"configuration store {root} is not a directory")
+    try:
+        if root.is_dir():
+            check_dir(root)
+    except UnsafeStore as exc:
+        module.fail_json(msg=str(exc))
     states = read_states(root)
     if p["items"] is None:
         module.exit_json(changed=False, states=states, changed_names=[])
@@ -224,6 +263,8 @@ def main() -> None:
         if not module.check_mode:
             store_dir(root)
         results = [store(root, i, states, p["keep"], module.check_mode) for i in p["items"]]
+    except UnsafeStore as exc:
+        module.fail_json(msg=str(exc))
     except OSError as exc:
         module.fail_json(msg=f"cannot write the configuration store {root}: {exc.strerror or exc}")
     changed = [r["name"] for r in results if r["changed"]]

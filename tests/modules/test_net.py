@@ -258,6 +258,32 @@ def test_store_refuses_a_negative_keep(tmp_path):
     assert not (tmp_path / "jaringan").exists()
 
 
+def test_store_refuses_a_directory_another_account_can_change(tmp_path):
+    # the store holds the routers' exports (secrets with show_sensitive) and the state
+    # the next run trusts: a directory another account owns, or one its group or others
+    # can write, was used as it was (only its read bits tightened)
+    args = {"path": str(tmp_path / "jaringan"), "items": [{"name": "rb-a", "content": "x\n"}]}
+    root = tmp_path / "jaringan"
+    root.mkdir(mode=0o700)
+    root.chmod(0o775)
+    rc, out = run_module("net_config_store", tmp_path, args)
+    assert rc == 1 and out["msg"] == (
+        f"configuration store directory {root} is writable by its group or others (mode 0775)")
+    root.chmod(0o755)  # only readable by others: closed to them, and used
+    rc, out = run_module("net_config_store", tmp_path, args)
+    assert rc == 0 and stat.S_IMODE(root.stat().st_mode) == 0o700
+    (root / "rb-a").chmod(0o777)
+    with pytest.raises(store_mod.UnsafeStore, match="rb-a is writable by its group or others"):
+        store_mod.store(root, item("rb-a", "y\n"), {}, 5, False)
+    if os.geteuid() != 0:
+        pytest.skip("gives a directory to another account")
+    os.chown(root, 65534, 65534)
+    rc, out = run_module("net_config_store", tmp_path, {**args, "items": None})
+    assert rc == 1 and out["msg"] == (
+        f"configuration store directory {root} is owned by "
+        f"{store_mod.account(65534)}, not user root")
+
+
 @pytest.mark.parametrize("keep", [12, -16, -10, -4, -1])
 def test_dns_malformed_answer_is_one_clear_line(keep):
     # a resolver (misbehaving, or spoofed on the LAN) whose answer is cut short: after
