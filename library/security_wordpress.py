@@ -1,13 +1,14 @@
 #!/usr/bin/python
 # GPL-3.0-or-later
-"""WordPress core and plugin versions against the versions available."""
+"""WordPress core and plugin versions against the versions available, and the hardening
+courts' WordPress sites commonly miss."""
 
 from __future__ import annotations
 
 DOCUMENTATION = r"""
 ---
 module: security_wordpress
-short_description: Report WordPress core and plugins older than the versions available
+short_description: Report outdated WordPress core and plugins and missing WordPress hardening
 description:
   - Reads the core version of each WordPress installation under O(roots)
     (C(wp-includes/version.php)) and the version header of each plugin under the
@@ -19,7 +20,21 @@ description:
     fills from U(https://api.wordpress.org/plugins/info/1.2/?action=plugin_information&request[slug]=SLUG)
     where it has internet. A plugin not in the list is reported as C(unlisted), not as current;
     one without a C(Version) header as C(unknown).
-  - Reports only; never changes anything.
+  - "Hardening of each installation found under O(roots): its configuration (C(wp-config.php),
+    or the one a folder up, as WordPress looks; with Debian's package the
+    C(/etc/wordpress/config-*.php) files its C(wp-config.php) reads) holding the database
+    password (C(DB_PASSWORD)) must not be readable by other users (mode o+r) nor writable by
+    O(web_user) (owner, group or other bits as the kernel applies them; ACLs are not read):
+    WordPress only reads it. A copy of C(wp-config.php) in the web root (C(wp-config.php.bak),
+    C(.old), C(.orig), C(.save), C(.backup), C(.tmp), C(.txt), C(~), an editor's
+    C(.wp-config.php.swp) or C(.swo)) is served as plain text, since only names ending in
+    C(.php) run as PHP; so is C(wp-content/debug.log) (C(WP_DEBUG_LOG)): each present is a finding."
+  - >-
+    With O(site_url), three GET requests to the site: C(xmlrpc.php) answering (password
+    guessing many at a time through C(system.multicall), pingbacks), C(?author=1) redirecting to
+    C(/author/LOGIN/) and C(?rest_route=/wp/v2/users) listing users (both give away login
+    names). A site that does not answer is a finding too (C(wordpress_unreachable)).
+  - Reports only; never changes anything (the HTTP checks only read).
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
@@ -50,6 +65,25 @@ options:
       module naming it.
     type: int
     default: 60
+  web_user:
+    description: The web server's account (PHP runs as it); a configuration it can write is a
+      finding. Empty to skip; an account the host does not have fails the module naming it.
+    type: str
+    default: www-data
+  site_url:
+    description: The site's address (http or https, no query or credentials) for the HTTP
+      checks (C(xmlrpc.php), user enumeration); empty to skip them.
+    type: str
+    default: ""
+  validate_certs:
+    description: Verify the site's certificate (against the system's trust store) for the HTTP checks.
+    type: bool
+    default: true
+  http_timeout:
+    description: Seconds each wait of an HTTP check may take; one answer (its redirects
+      included) takes at most three times this.
+    type: float
+    default: 10
 attributes:
   check_mode:
     support: full
@@ -62,6 +96,11 @@ EXAMPLES = r"""
       core: "6.4.3"
       plugins: {akismet: "5.3.1", contact-form-7: "5.9"}
   register: wordpress
+
+- name: Also the site's xmlrpc.php and user enumeration, over HTTPS from the host itself
+  security_wordpress:
+    site_url: https://pn-contoh.go.id/
+    web_user: www-data
 """
 
 RETURN = r"""
@@ -84,22 +123,40 @@ apt:
   returned: success
   type: dict
 findings:
-  description: Findings of kind wordpress_core and wordpress_plugin.
+  description:
+    - Findings of kind C(wordpress_core) and C(wordpress_plugin) (versions),
+      C(wordpress_config) (a configuration others can read or the web server can change),
+      C(wordpress_exposed) (a C(wp-config.php) copy or C(debug.log) served from the web root),
+      C(wordpress_xmlrpc), C(wordpress_users) (login names given away) and
+      C(wordpress_unreachable) (O(site_url) did not answer).
   returned: success
   type: list
   elements: dict
+site:
+  description: O(site_url) as checked (credentials masked), null when the HTTP checks were skipped.
+  returned: success
+  type: str
 sop_output:
   description: The compact record the C(sop) runner keeps.
   returned: success
   type: dict
 """
 
+import glob  # noqa: E402
+import grp  # noqa: E402
+import json  # noqa: E402
 import os  # noqa: E402
+import pwd  # noqa: E402
 import re  # noqa: E402
+import ssl  # noqa: E402
+import stat  # noqa: E402
+import urllib.parse  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_command import run_limited  # noqa: E402
+from ansible.module_utils.sop_http import context_for, fetch, redirect_target, redirects, url_error  # noqa: E402
+from ansible.module_utils.sop_secrets import mask_url  # noqa: E402
 from ansible.module_utils.sop_security import (  # noqa: E402
     SecurityInputError,
     finding,
@@ -107,6 +164,7 @@ from ansible.module_utils.sop_security import (  # noqa: E402
     version_key,
 )
 from ansible.module_utils.sop_tree import read_start  # noqa: E402
+from ansible.module_utils.sop_website_cms import DEBIAN_WP_ETC, parse_wordpress  # noqa: E402
 
 WP_VERSION = re.compile(r"""^\$wp_version\s*=\s*['"]([^'"]+)['"]""", re.M)
 # As WordPress's get_file_data: a header may follow '<?php' on its line, its first
@@ -118,6 +176,20 @@ HEADER_END = re.compile(r"\s*(?:\*/|\?>).*")
 HEADER_BYTES = 8192
 # wp-includes/version.php is about 1 KiB; its $wp_version line is near the top.
 VERSION_BYTES = 64 << 10
+# A wp-config.php is a few KiB; its settings are read from this much of it.
+CONFIG_BYTES = 1 << 20
+# Copies of wp-config.php editors and admins leave beside it (a hand-made .bak, nano's
+# .save, emacs's ~, vim's .wp-config.php.swp): the web server serves them as plain text,
+# since only a name ending in .php runs as PHP.
+CONFIG_COPY = re.compile(
+    r"^\.?wp-config\.php(?:~|\.(?:bak|backup|old|orig|save|swp|swo|tmp|txt))$", re.I)
+# What xmlrpc.php answers a GET with while it serves XML-RPC (POST) requests.
+XMLRPC_ANSWER = "XML-RPC server accepts POST requests only"
+# An author archive's address, where WordPress redirects ?author=N.
+AUTHOR_PATH = re.compile(r"/author/([^/?#]+)")
+# Login names a site gives away shown in a finding, each at most NAME_CHARS long.
+NAMES_SHOWN = 10
+NAME_CHARS = 64
 
 
 def read_text(path: str, limit: int) -> str | None:
@@ -234,6 +306,170 @@ def assess(cores: list[dict[str, Any]], plugins: list[dict[str, Any]], available
     return findings
 
 
+def config_files(root: str) -> list[str]:
+    """The configuration of the installation at ``root`` as WordPress finds it: its
+    wp-config.php, else the one a folder up; with Debian's package (a wp-config.php
+    reading /etc/wordpress/config-HOST.php) every per-host file there too."""
+    config = os.path.join(root, "wp-config.php")
+    if not os.path.isfile(config):
+        config = os.path.join(os.path.dirname(root.rstrip("/")), "wp-config.php")
+        if not os.path.isfile(config):
+            return []
+    found = [config]
+    if f"{DEBIAN_WP_ETC}/config-" in (read_text(config, CONFIG_BYTES) or ""):
+        found += sorted(glob.glob(os.path.join(glob.escape(DEBIAN_WP_ETC), "config-*.php")))
+    return found
+
+
+def web_account(name: str) -> tuple[str, int, set[int]] | None:
+    """(name, uid, its groups) of the web server's account; None when ``name`` is empty."""
+    if not name:
+        return None
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        raise SecurityInputError(f"web_user: this host has no account {name!r} "
+                                 "(empty to skip the check)") from None
+    return name, entry.pw_uid, set(os.getgrouplist(name, entry.pw_gid))
+
+
+def writable_by(info: os.stat_result, uid: int, gids: set[int]) -> bool:
+    """Whether an account may write the file ``info`` describes, by its mode bits as the
+    kernel applies them: the owner's to its owner, else the group's to its members, else
+    the others'."""
+    if uid == 0:
+        return True
+    if info.st_uid == uid:
+        return bool(info.st_mode & stat.S_IWUSR)
+    if info.st_gid in gids:
+        return bool(info.st_mode & stat.S_IWGRP)
+    return bool(info.st_mode & stat.S_IWOTH)
+
+
+def owner(info: os.stat_result) -> str:
+    try:
+        user = pwd.getpwuid(info.st_uid).pw_name
+    except KeyError:
+        user = str(info.st_uid)
+    try:
+        group = grp.getgrgid(info.st_gid).gr_name
+    except KeyError:
+        group = str(info.st_gid)
+    return f"{user}:{group}"
+
+
+def config_findings(paths: list[str], web: tuple[str, int, set[int]] | None) -> list[dict[str, Any]]:
+    """A configuration holding the database password that others can read, or that the
+    web server's account can change (WordPress only reads it)."""
+    findings = []
+    for path in paths:
+        text = read_text(path, CONFIG_BYTES)
+        if text is None or "DB_PASSWORD" not in parse_wordpress(text):
+            continue
+        try:
+            info = os.stat(path)
+        except OSError:  # removed meanwhile
+            continue
+        mode = f"{stat.S_IMODE(info.st_mode):04o}, {owner(info)}"
+        if info.st_mode & stat.S_IROTH:
+            findings.append(finding("wordpress_config", f"Konfigurasi WordPress {path} berisi kata sandi "
+                                    f"database dan dapat dibaca semua pengguna ({mode})"))
+        if web is not None and writable_by(info, web[1], web[2]):
+            findings.append(finding("wordpress_config", f"Konfigurasi WordPress {path} dapat diubah oleh "
+                                    f"akun web server {web[0]} ({mode}); cukup dapat dibaca"))
+    return findings
+
+
+def exposed_findings(root: str) -> list[dict[str, Any]]:
+    """Files in the web root the web server serves as plain text: copies of wp-config.php
+    and the debug log WP_DEBUG_LOG writes in wp-content."""
+    findings = []
+    try:
+        names = sorted(os.listdir(root))
+    except OSError:
+        names = []
+    for name in names:
+        path = os.path.join(root, name)
+        if CONFIG_COPY.match(name) and os.path.isfile(path):
+            findings.append(finding("wordpress_exposed", f"Salinan konfigurasi WordPress {path} ada di web root: "
+                                    "disajikan sebagai teks biasa, kata sandi database dapat terbaca publik"))
+    log = os.path.join(root, "wp-content", "debug.log")
+    try:
+        info = os.stat(log)
+    except OSError:  # none, the usual case
+        return findings
+    if stat.S_ISREG(info.st_mode):
+        findings.append(finding("wordpress_exposed", f"Log debug WordPress {log} ({info.st_size} bita) "
+                                "ada di web root dan dapat diunduh publik (WP_DEBUG_LOG)"))
+    return findings
+
+
+def site_url_error(url: str) -> str | None:
+    """Why ``url`` cannot be the site the HTTP checks ask (one line naming the option)."""
+    error = url_error(url)
+    if error is None:
+        parts = urllib.parse.urlsplit(url)
+        if parts.username is not None or parts.query or parts.fragment:
+            error = f"{mask_url(url)!r}: expected the site's address without credentials, query or fragment"
+    return f"site_url: {error}" if error else None
+
+
+def shown_names(names: list[str]) -> str:
+    more = len(names) - NAMES_SHOWN
+    return ", ".join(names[:NAMES_SHOWN]) + (f" dan {more} lainnya" if more > 0 else "")
+
+
+def author_login(base: str, timeout: float, context: ssl.SSLContext) -> str | None:
+    """The login ?author=1 is redirected to (/author/LOGIN/), following the site's other
+    redirects (to HTTPS, to its www. name) until there."""
+    def to_author(target: str) -> re.Match[str] | None:
+        return AUTHOR_PATH.search(urllib.parse.urlsplit(target).path)
+
+    chain = redirects(base + "?author=1", timeout, context, follow=lambda _old, new: to_author(new) is None)
+    for answer in chain:
+        match = to_author(redirect_target(answer) or "")
+        if match:
+            return urllib.parse.unquote(match[1])[:NAME_CHARS]
+    return None
+
+
+def rest_users(base: str, timeout: float, context: ssl.SSLContext) -> list[str]:
+    """The user names (slugs) the REST API lists to anyone."""
+    answer = fetch(base + "?rest_route=/wp/v2/users", timeout, context, limit=1 << 20)
+    if answer["status"] != 200:
+        return []
+    try:
+        users = json.loads(answer["body"])
+    except ValueError:
+        return []
+    if not isinstance(users, list):
+        return []
+    return [str(user["slug"])[:NAME_CHARS] for user in users if isinstance(user, dict) and user.get("slug")]
+
+
+def site_findings(url: str, timeout: float, context: ssl.SSLContext) -> list[dict[str, Any]]:
+    """xmlrpc.php answering and login names given away (?author=1, the REST API's users)."""
+    shown = mask_url(url)
+    base = url if url.endswith("/") else url + "/"
+    xmlrpc = fetch(base + "xmlrpc.php", timeout, context, limit=4096)
+    if xmlrpc["status"] < 0:
+        return [finding("wordpress_unreachable", f"Situs {shown} tidak dapat dihubungi untuk uji WordPress: "
+                        f"{xmlrpc['error']}")]
+    findings = []
+    if XMLRPC_ANSWER in xmlrpc["body"]:
+        findings.append(finding("wordpress_xmlrpc", f"xmlrpc.php situs {shown} terbuka: dapat dipakai menebak "
+                                "kata sandi secara massal (system.multicall) dan untuk pingback"))
+    login = author_login(base, timeout, context)
+    if login:
+        findings.append(finding("wordpress_users", f"Situs {shown} membuka nama login pengguna: ?author=1 "
+                                f"dialihkan ke /author/{login}/", 1, [login]))
+    users = rest_users(base, timeout, context)
+    if users:
+        findings.append(finding("wordpress_users", f"Situs {shown} membuka daftar pengguna lewat REST API "
+                                f"(wp/v2/users): {shown_names(users)}", len(users), users))
+    return findings
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
@@ -244,14 +480,24 @@ def main() -> None:
             "available": {"type": "dict", "default": {}},
             "apt_package": {"type": "str", "default": "wordpress"},
             "timeout": {"type": "int", "default": 60},
+            "web_user": {"type": "str", "default": "www-data"},
+            "site_url": {"type": "str", "default": ""},
+            "validate_certs": {"type": "bool", "default": True},
+            "http_timeout": {"type": "float", "default": 10},
         },
         supports_check_mode=True,
     )
     p = module.params
     try:
         available = available_versions(p["available"])
+        web = web_account(p["web_user"])
     except SecurityInputError as exc:
         module.fail_json(msg=str(exc))
+    error = site_url_error(p["site_url"]) if p["site_url"] else None
+    if error:
+        module.fail_json(msg=error)
+    if p["http_timeout"] <= 0:
+        module.fail_json(msg="http_timeout must be more than 0 seconds")
     cores = [{"root": root, "version": version} for root in p["roots"]
              if (version := core_version(root)) is not None]
     folders = list(dict.fromkeys(
@@ -270,11 +516,17 @@ def main() -> None:
             module.fail_json(msg=f"apt-cache policy {p['apt_package']} failed: {err.strip() or rc}")
         apt = parse_policy(out)
     findings = assess(cores, plugins, available, apt)
+    roots = [core["root"] for core in cores]
+    findings += config_findings(list(dict.fromkeys(path for root in roots for path in config_files(root))), web)
+    findings += [item for root in roots for item in exposed_findings(root)]
+    if p["site_url"]:
+        findings += site_findings(p["site_url"], p["http_timeout"], context_for(p["validate_certs"]))
     module.exit_json(changed=False, core=cores, plugins=plugins, apt={"installed": apt[0], "candidate": apt[1]},
-                     findings=findings, sop_output={
+                     site=mask_url(p["site_url"]) or None, findings=findings, sop_output={
                          "wordpress": [f"{c['root']}: {c['version']}" for c in cores],
                          "plugins": list(dict.fromkeys(f"{x['slug']} {x['version'] or '?'} ({x['status']})"
                                                        for x in plugins)),
+                         "site": mask_url(p["site_url"]) or None,
                          "findings": summary(findings)})
 
 

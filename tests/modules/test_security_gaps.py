@@ -15,9 +15,11 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from conftest import within
+from httpd import serving
 from loader import load, run_module
 
 common = load("sop_security")
@@ -268,6 +270,204 @@ def test_apt_policy_parsing():
     none = "wordpress:\n  Installed: (none)\n  Candidate: 6.1\n"
     assert wordpress.parse_policy(none) == (None, "6.1")
     assert wordpress.parse_policy("") == (None, None)
+
+
+# --- WordPress hardening: its configuration, files served from the web root, HTTP -----
+
+CONFIG = "<?php\ndefine( 'DB_NAME', 'wordpress' );\ndefine( 'DB_PASSWORD', 'rahasia' );\n"
+
+
+def installation(tmp_path):
+    root = tmp_path / "wordpress"
+    (root / "wp-includes").mkdir(parents=True)
+    (root / "wp-includes" / "version.php").write_text("<?php\n$wp_version = '6.4.3';\n")
+    (root / "wp-content").mkdir()
+    return root
+
+
+def test_configuration_others_can_read_or_the_web_server_can_change(tmp_path):
+    root = installation(tmp_path)
+    config = root / "wp-config.php"
+    config.write_text(CONFIG)
+    config.chmod(0o644)
+    web = ("www-data", os.getuid() + 4242, {os.getgid() + 4242})
+    found = wordpress.config_findings(wordpress.config_files(str(root)), web)
+    assert [f["kind"] for f in found] == ["wordpress_config"]
+    assert found[0]["message"].startswith(
+        f"Konfigurasi WordPress {config} berisi kata sandi database dan dapat dibaca semua "
+        "pengguna (0644, ")
+    config.chmod(0o666)
+    found = wordpress.config_findings([str(config)], web)
+    assert "dapat diubah oleh akun web server www-data (0666, " in found[1]["message"]
+    config.chmod(0o640)
+    assert wordpress.config_findings([str(config)], web) == []
+    config.chmod(0o666)
+    # web_user empty: only the read check
+    assert len(wordpress.config_findings([str(config)], None)) == 1
+    # Without the password it holds no secret (Debian's wp-config.php, say).
+    config.write_text("<?php\nrequire_once ABSPATH . 'wp-settings.php';\n")
+    assert wordpress.config_findings([str(config)], web) == []
+
+
+def test_write_permission_is_read_as_the_kernel_applies_the_mode(tmp_path):
+    path = tmp_path / "wp-config.php"
+    path.write_text(CONFIG)
+    owner, group, other = os.getuid() + 4242, os.getgid() + 4242, os.getuid() + 4343
+    for mode, as_owner, as_group, as_other in [
+            (0o640, True, False, False), (0o460, False, True, False),
+            (0o446, False, False, True), (0o444, False, False, False)]:
+        path.chmod(mode)
+        info = os.stat(path)
+        # the file's real mode, as if owned by `owner` and `group`
+        seen = os.stat_result((info.st_mode, 0, 0, 1, owner, group, 0, 0, 0, 0))
+        assert wordpress.writable_by(seen, owner, {group + 1}) is as_owner, oct(mode)
+        assert wordpress.writable_by(seen, other, {group}) is as_group, oct(mode)
+        assert wordpress.writable_by(seen, other, {group + 1}) is as_other, oct(mode)
+    assert wordpress.writable_by(os.stat(path), 0, set())
+
+
+def test_wp_config_a_folder_up_and_debians_per_host_files(tmp_path, monkeypatch):
+    root = installation(tmp_path)
+    (tmp_path / "wp-config.php").write_text(CONFIG)
+    assert wordpress.config_files(str(root)) == [str(tmp_path / "wp-config.php")]
+    etc = tmp_path / "etc-wordpress"
+    etc.mkdir()
+    monkeypatch.setattr(wordpress, "DEBIAN_WP_ETC", str(etc))
+    (root / "wp-config.php").write_text(
+        f"<?php\n$debian_file = '{etc}/config-'.strtolower($debian_server).'.php';\n")
+    for name, mode in [("config-default.php", 0o640), ("config-pn-contoh.go.id.php", 0o644)]:
+        (etc / name).write_text(CONFIG)
+        (etc / name).chmod(mode)
+    files = wordpress.config_files(str(root))
+    assert files == [str(root / "wp-config.php"), str(etc / "config-default.php"),
+                     str(etc / "config-pn-contoh.go.id.php")]
+    found = wordpress.config_findings(files, None)
+    assert [f["message"].split()[2] for f in found] == [str(etc / "config-pn-contoh.go.id.php")]
+
+
+def test_wp_config_copies_and_debug_log_served_from_the_web_root(tmp_path):
+    root = installation(tmp_path)
+    (root / "wp-config.php").write_text(CONFIG)
+    for name in ["wp-config.php.bak", "wp-config.php~", ".wp-config.php.swp", "wp-config.php.save",
+                 "wp-config-sample.php", "wp-config.php.bak.php", "wp-config.phpx"]:
+        (root / name).write_text(CONFIG)
+    os.mkfifo(root / "wp-config.php.old")  # no file to serve
+    assert wordpress.exposed_findings(str(root))[0]["kind"] == "wordpress_exposed"
+    (root / "wp-content" / "debug.log").write_text("PHP Notice: x\n")
+    found = wordpress.exposed_findings(str(root))
+    assert [f["kind"] for f in found] == ["wordpress_exposed"] * 5
+    assert [f["message"].split()[3] for f in found[:4]] == [
+        str(root / name) for name in [".wp-config.php.swp", "wp-config.php.bak",
+                                      "wp-config.php.save", "wp-config.php~"]]
+    assert found[0]["message"].endswith("ada di web root: disajikan sebagai teks biasa, kata sandi "
+                                        "database dapat terbaca publik")
+    assert found[4]["message"] == (
+        f"Log debug WordPress {root}/wp-content/debug.log (14 bita) ada di web root dan dapat "
+        "diunduh publik (WP_DEBUG_LOG)")
+
+
+class OpenWordPress(BaseHTTPRequestHandler):
+    """WordPress as installed: xmlrpc.php answering, ?author=1 redirected (through the
+    site's own redirect to its main address first), users listed by the REST API."""
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+    def answer(self, status: int, body: str = "", location: str = "",
+               kind: str = "text/html") -> None:
+        data = body.encode()
+        self.send_response(status)
+        if location:
+            self.send_header("Location", location)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        if self.path == "/xmlrpc.php":
+            self.answer(405, "XML-RPC server accepts POST requests only.")
+        elif self.path == "/?author=1":
+            self.answer(301, location="/situs/?author=1")
+        elif self.path == "/situs/?author=1":
+            self.answer(301, location="/author/admin%2Dpn/")
+        elif self.path == "/?rest_route=/wp/v2/users":
+            users = [{"id": n, "slug": f"user{n}"} for n in range(1, 13)]
+            self.answer(200, json.dumps(users), kind="application/json")
+        else:
+            self.answer(200, "<html>Pengadilan Negeri</html>")
+
+
+class HardenedWordPress(OpenWordPress):
+    """xmlrpc.php denied by the web server, ?author=1 sent home, the REST API's users for
+    logged-in users only."""
+
+    def do_GET(self) -> None:
+        if self.path == "/xmlrpc.php":
+            self.answer(403, "<html>403 Forbidden</html>")
+        elif self.path == "/?author=1":
+            self.answer(301, location="/")
+        elif self.path.startswith("/?rest_route="):
+            self.answer(401, '{"code":"rest_user_cannot_view"}', kind="application/json")
+        else:
+            self.answer(200, "<html>Pengadilan Negeri</html>")
+
+
+def test_xmlrpc_and_user_enumeration_over_http():
+    context = ssl.create_default_context()
+    with serving(OpenWordPress) as url, within(30, "the HTTP checks"):
+        found = wordpress.site_findings(url, 5, context)
+    assert [f["kind"] for f in found] == ["wordpress_xmlrpc", "wordpress_users", "wordpress_users"]
+    assert found[0]["message"] == (
+        f"xmlrpc.php situs {url} terbuka: dapat dipakai menebak kata sandi secara massal "
+        "(system.multicall) dan untuk pingback")
+    assert found[1]["message"] == (
+        f"Situs {url} membuka nama login pengguna: ?author=1 dialihkan ke /author/admin-pn/")
+    assert found[2]["message"] == (
+        f"Situs {url} membuka daftar pengguna lewat REST API (wp/v2/users): "
+        + ", ".join(f"user{n}" for n in range(1, 11)) + " dan 2 lainnya")
+    assert found[2]["count"] == 12
+    with serving(HardenedWordPress) as url, within(30, "the HTTP checks"):
+        assert wordpress.site_findings(url + "/", 5, context) == []
+
+
+def test_a_site_that_does_not_answer_is_a_finding():
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+    found = wordpress.site_findings(f"http://127.0.0.1:{port}/", 2, ssl.create_default_context())
+    assert [f["kind"] for f in found] == ["wordpress_unreachable"]
+    assert found[0]["message"].startswith(
+        f"Situs http://127.0.0.1:{port}/ tidak dapat dihubungi untuk uji WordPress: ")
+
+
+def test_the_module_reports_hardening_and_refuses_bad_settings(tmp_path):
+    root = installation(tmp_path)
+    (root / "wp-config.php").write_text(CONFIG)
+    (root / "wp-config.php").chmod(0o666)
+    (root / "wp-config.php.orig").write_text(CONFIG)
+    args = {"roots": [str(root)], "plugin_dirs": [], "apt_package": "", "web_user": "nobody"}
+    with serving(OpenWordPress) as url:
+        rc, result = run_module("security_wordpress", tmp_path, {**args, "site_url": url})
+    assert rc == 0 and not result["changed"] and result["site"] == url
+    assert [f["kind"] for f in result["findings"]] == [
+        "wordpress_config", "wordpress_config", "wordpress_exposed", "wordpress_xmlrpc",
+        "wordpress_users", "wordpress_users"]
+    assert result["sop_output"]["site"] == url
+    assert result["sop_output"]["findings"][1].startswith(
+        f"wordpress_config: Konfigurasi WordPress {root}/wp-config.php dapat diubah oleh akun web "
+        "server nobody")
+    for bad, message in [
+            ({"web_user": "tidak-ada-akun"},
+             "web_user: this host has no account 'tidak-ada-akun' (empty to skip the check)"),
+            ({"site_url": "https://u:rahasia@pn-contoh.go.id/?x=1"},
+             "site_url: 'https://***@pn-contoh.go.id/?x=1': expected the site's address without "
+             "credentials, query or fragment"),
+            ({"site_url": "pn-contoh.go.id"},
+             "site_url: 'pn-contoh.go.id' is not an http(s) URL with a host"),
+            ({"site_url": "http://pn-contoh.go.id/", "http_timeout": 0},
+             "http_timeout must be more than 0 seconds")]:
+        rc, result = run_module("security_wordpress", tmp_path, {**args, **bad})
+        assert rc != 0 and result["msg"] == message
 
 
 # --- The restore drill of a files archive ------------------------------------------------
