@@ -15,9 +15,10 @@ description:
     C(warn) or C(fail) against the thresholds.
   - A path whose file system does not answer within O(timeout) (a hung NFS or CIFS
     mount) grades C(fail) with the error, instead of hanging the module.
-  - A C(/proc/meminfo) without a MemTotal above 0, or without MemAvailable and MemFree,
-    leaves the memory unmeasured; it grades C(warn) with the error naming what is
-    missing (its figures null), never as 0% used.
+  - "A C(/proc/meminfo) the module cannot read, or without a MemTotal above 0, or without
+    MemAvailable and MemFree, leaves the memory unmeasured; it grades C(warn) with the
+    error naming why (C(/proc/meminfo tidak terbaca: Permission denied)) and its figures
+    null, never as 0% used, and the disks are still measured."
   - "Each C(warn) or C(fail) grade is a problem line in Bahasa Indonesia, the language
     of the court's reports: the use and, in brackets, the threshold it reached
     (C(disk /: terpakai 96.0%) then C(batas gagal 95%); C(memori: terpakai 91.2%) then
@@ -175,6 +176,21 @@ def parse_meminfo(text: str) -> dict[str, int]:
     return values
 
 
+def read_meminfo(path: str = "/proc/meminfo") -> str | OSError:
+    """The text of /proc/meminfo, or the error reading it."""
+    try:
+        with open(path, encoding="ascii") as handle:
+            return handle.read()
+    except OSError as exc:
+        return exc
+
+
+def unmeasured_memory(why: str) -> dict[str, Any]:
+    """The memory graded ``warn``, its figures null and ``error`` saying why."""
+    return {"total_mb": None, "available_mb": None, "used_percent": None, "status": "warn",
+            "error": f"/proc/meminfo tidak terbaca: {why}"}
+
+
 def memory_usage(meminfo: dict[str, int], warn: int, fail: int) -> dict[str, Any]:
     """The memory in use graded, or ``warn`` with the ``error`` naming what /proc/meminfo
     lacks (no MemTotal read as 0% used)."""
@@ -183,20 +199,20 @@ def memory_usage(meminfo: dict[str, int], warn: int, fail: int) -> dict[str, Any
     missing = ([] if total > 0 else ["MemTotal di atas 0"]) + \
         ([] if available is not None else ["MemAvailable atau MemFree"])
     if missing or available is None:
-        return {"total_mb": None, "available_mb": None, "used_percent": None,
-                "status": "warn",
-                "error": f"/proc/meminfo tidak terbaca: tidak ada {' dan tidak ada '.join(missing)}"}
+        return unmeasured_memory(f"tidak ada {' dan tidak ada '.join(missing)}")
     percent = round(100.0 * (total - available) / total, 1)
     return {"total_mb": total // 1024, "available_mb": available // 1024,
             "used_percent": percent, "status": grade(percent, warn, fail)}
 
 
-def resources(params: dict[str, Any], meminfo_text: str) -> dict[str, Any]:
+def resources(params: dict[str, Any], meminfo: str | OSError) -> dict[str, Any]:
+    """Disks and memory graded; ``meminfo`` is read_meminfo's answer."""
     disks = [disk_usage(p, params["disk_warn_percent"], params["disk_fail_percent"],
                         params.get("timeout", 10))
              for p in params["paths"]]
-    memory = memory_usage(parse_meminfo(meminfo_text), params["memory_warn_percent"],
-                          params["memory_fail_percent"])
+    memory = (unmeasured_memory(meminfo.strerror or str(meminfo)) if isinstance(meminfo, OSError)
+              else memory_usage(parse_meminfo(meminfo), params["memory_warn_percent"],
+                                params["memory_fail_percent"]))
     worst = max([d["status"] for d in disks] + [memory["status"]], key=GRADES.index)
     return {"status": worst, "disks": disks, "memory": memory,
             "problems": [line for _, line in graded_problems(disks, memory, params)]}
@@ -254,12 +270,7 @@ def main() -> None:
         module.fail_json(**bad_threshold)
     if params["timeout"] <= 0:
         module.fail_json(msg="timeout must be a positive number of seconds")
-    try:
-        with open("/proc/meminfo", encoding="ascii") as handle:
-            meminfo_text = handle.read()
-    except OSError as exc:
-        module.fail_json(msg=f"cannot read /proc/meminfo: {exc.strerror}")
-    result = resources(params, meminfo_text)
+    result = resources(params, read_meminfo())
     for status, line in graded_problems(result["disks"], result["memory"], params):
         if status == "warn":
             module.warn(line)

@@ -174,3 +174,32 @@ def test_a_warn_threshold_above_its_fail_threshold_is_named(tmp_path, args, msg,
     # setting for the role to name its variable by
     rc, result = run_module("sipp_host_resources", tmp_path, {"paths": ["/"], **args})
     assert (rc, result["msg"], result["setting"]) == (1, msg, setting)
+
+
+def test_an_unreadable_meminfo_is_a_bahasa_warning_and_the_disks_still_measured(tmp_path):
+    # The module failed with 'cannot read /proc/meminfo: ...', an English cause in the
+    # Bahasa Indonesia report, and no disk measured; it is memory left unmeasured, as a
+    # /proc/meminfo without its figures is.
+    args = tmp_path / "args.json"
+    args.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {"paths": [str(tmp_path)]}}))
+    driver = (
+        "import builtins, runpy, ansible.module_utils\n"
+        f"ansible.module_utils.__path__.append({str(ROOT / 'module_utils')!r})\n"
+        "real_open = builtins.open\n"
+        "def refusing_open(path, *args, **kwargs):\n"
+        "    if path == '/proc/meminfo':\n"
+        "        raise PermissionError(13, 'Permission denied', path)\n"
+        "    return real_open(path, *args, **kwargs)\n"
+        "builtins.open = refusing_open\n"
+        f"runpy.run_path({str(ROOT / 'library' / 'sipp_host_resources.py')!r}, "
+        "run_name='__main__')\n")
+    proc = subprocess.run([sys.executable, "-c", driver, str(args)], capture_output=True,
+                          text=True, check=False, timeout=30)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = json.loads(proc.stdout)
+    line = "memori: /proc/meminfo tidak terbaca: Permission denied (peringatan)"
+    assert result["resources"]["memory"] == {
+        "total_mb": None, "available_mb": None, "used_percent": None, "status": "warn",
+        "error": "/proc/meminfo tidak terbaca: Permission denied"}
+    assert line in result["resources"]["problems"] and line in warning_lines(result)
+    assert "used_percent" in result["resources"]["disks"][0]
