@@ -15,10 +15,14 @@ description:
   - Discovers the columns of the audit table through C(information_schema) (SIPP versions
     name them differently, e.g. C(datetime)/C(waktu)/C(created_at),
     C(username)/C(user_name)/C(userid), C(action)/C(aksi)).
-  - Counts per user and action, failed logins, logins outside office hours and
+  - "Counts per user and action, failed logins, logins outside office hours and
     deletions of the last O(hours) with one range scan on the time column grouped in
     SQL (fast on tables with millions of rows when the time column is indexed; the
-    result says whether it is), plus one grouped query for the notable rows.
+    result says whether it is), plus one grouped query for the notable rows of each
+    category, each limited in SQL to O(max_details) rows (the largest groups first), so
+    a court with years of audit rows never reads them all. A category that has more
+    groups is counted by one more query and said in RV(summary.details_cut)
+    (C(rincian login gagal: 50 baris pertama dari 812))."
   - The period ends five minutes (the monitors' shared tolerance for two clocks a little
     apart) after now. Rows dated later are not counted as recent activity; one more scan
     of the time column counts them apart (RV(summary.future_rows)) and names them as a
@@ -109,8 +113,9 @@ options:
     type: dict
     default: {}
   max_details:
-    description: How many grouped rows to list for each notable category (0 or more; a
-      negative value fails the module before it connects, with C(setting) C(max_details)).
+    description: How many grouped rows to list for each notable category, the SQL
+      C(LIMIT) of its query (0 to 1000; another value fails the module before it
+      connects, with C(setting) C(max_details)). 0 lists none and queries none.
     type: int
     default: 50
 attributes:
@@ -137,7 +142,7 @@ sop_output:
   returned: success
   type: dict
   sample: {hours: 24, rows: 1843, users: 21, failed_logins: 12, failed_login_sources: ["admin 10.10.20.77: 15"],
-           future_rows: 0, future_finding: null, unavailable: []}
+           details_cut: [], future_rows: 0, future_finding: null, unavailable: []}
 summary:
   description: The activity summary.
   returned: success
@@ -197,6 +202,12 @@ summary:
       description: Deletions grouped by user and table.
       type: list
       elements: dict
+    details_cut:
+      description: "One line (Bahasa Indonesia) for each of the three details above that
+        lists fewer groups than the period has (O(max_details) reached), with how many
+        it has (C(rincian penghapusan data: 50 baris pertama dari 61)); empty when none is cut."
+      type: list
+      elements: str
     office_hours:
       description: The office hours applied.
       type: str
@@ -289,6 +300,10 @@ AFFECTS: dict[str, list[str]] = {
     "ip": ["alamat IP pada rincian"],
     "table": ["tabel pada rincian penghapusan"],
 }
+# Each notable category whose groups are detailed, by its name in the report.
+DETAILS: dict[str, str] = {"failed_login": "login gagal", "login": "login di luar jam kerja",
+                           "delete": "penghapusan data"}
+MAX_DETAILS = 1000
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 UNKNOWN = "(tidak diketahui)"
 
@@ -384,15 +399,52 @@ def shifted(clock: str | None, minutes: int) -> str | None:
     return (when + dt.timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def detail_sql(sql: dict[str, str], actions: list[str]) -> str:
-    """Notable rows grouped by action, user, address and table."""
+def _groups(sql: dict[str, str], category: str, actions: list[str]) -> str:
+    """FROM ... HAVING of a category's notable rows grouped by action, user, address and
+    table (the logins: those with a login outside office hours)."""
     in_list = ", ".join(quote_string(a) for a in actions)
+    having = f" HAVING SUM({sql['outside']}) > 0" if category == "login" else ""
     return (
-        f"SELECT {sql['action']}, {sql['user']}, {sql['ip']}, {sql['table']}, COUNT(*), "  # noqa: S608
-        f"SUM({sql['outside']}), MIN({sql['texpr']}), MAX({sql['texpr']}) FROM {sql['tbl']} "
-        f"WHERE {sql['where']} AND {sql['action_column']} IN ({in_list}) "
-        "GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC;"
+        f"FROM {sql['tbl']} WHERE {sql['where']} AND {sql['action_column']} IN ({in_list}) "
+        f"GROUP BY {sql['action']}, {sql['user']}, {sql['ip']}, {sql['table']}{having}"
     )
+
+
+def detail_sql(sql: dict[str, str], category: str, actions: list[str], limit: int) -> str:
+    """The ``limit`` largest groups of a category's notable rows (the logins: by their
+    count outside office hours)."""
+    order = f"SUM({sql['outside']})" if category == "login" else "COUNT(*)"
+    return (
+        f"SELECT {sql['action']}, {sql['user']}, {sql['ip']}, {sql['table']}, COUNT(*), "
+        f"SUM({sql['outside']}), MIN({sql['texpr']}), MAX({sql['texpr']}) "
+        f"{_groups(sql, category, actions)} ORDER BY {order} DESC LIMIT {int(limit)};"
+    )
+
+
+def group_count_sql(sql: dict[str, str], category: str, actions: list[str]) -> str:
+    """How many groups detail_sql would list without its limit."""
+    return f"SELECT COUNT(*) FROM (SELECT 1 {_groups(sql, category, actions)}) AS notable_groups;"  # noqa: S608
+
+
+def cut_line(category: str, listed: int, total: int) -> str:
+    """``rincian login gagal: 50 baris pertama dari 812``."""
+    return f"rincian {DETAILS[category]}: {listed} baris pertama dari {total}"
+
+
+def notable_details(conn: Connection, sql: dict[str, str], actions: dict[str, list[str]],
+                    limit: int) -> tuple[list[list[str | None]], list[str]]:
+    """The detail rows of each category's actions (one client call, a query of at most
+    ``limit`` rows each), and the cut_line of each category that reached the limit and
+    has more groups (counted by one more call)."""
+    wanted = [category for category in DETAILS if actions.get(category)] if limit else []
+    if not wanted:
+        return [], []
+    rows = query(conn, "\n".join(detail_sql(sql, c, actions[c], limit) for c in wanted))
+    listed = {c: sum(1 for row in rows if text_value(row[0]) in actions[c]) for c in wanted}
+    full = [c for c in wanted if listed[c] >= limit]
+    totals = query(conn, "\n".join(group_count_sql(sql, c, actions[c]) for c in full)) if full else []
+    return rows, [cut_line(c, listed[c], _int(row[0])) for c, row in zip(full, totals)
+                  if _int(row[0]) > listed[c]]
 
 
 def classify(action: str, patterns: dict[str, list[str]]) -> str:
@@ -473,8 +525,8 @@ def settings_error(params: dict[str, Any]) -> dict[str, str] | None:
     starts with the option's name), or None."""
     if params["hours"] <= 0:
         return {"msg": "hours: must be a positive number", "setting": "hours"}
-    if params["max_details"] < 0:
-        return {"msg": f"max_details: must be 0 or more, got {params['max_details']}",
+    if not 0 <= params["max_details"] <= MAX_DETAILS:
+        return {"msg": f"max_details: must be 0 to {MAX_DETAILS}, got {params['max_details']}",
                 "setting": "max_details"}
     try:
         _office(params)
@@ -503,7 +555,8 @@ def audit_summary(conn: Connection, params: dict[str, Any]) -> dict[str, Any]:
         "office_hours": (f"{office[0][:5]}-{office[1][:5]} ISO days {days} "
                          f"UTC{format_offset(office_offset)}"),
         **{key: None for key in HIDDEN["time"]}, "future_finding": None,
-        "failed_login_details": [], "outside_office_logins_details": [], "deletion_details": []}
+        "failed_login_details": [], "outside_office_logins_details": [], "deletion_details": [],
+        "details_cut": []}
     columns = table_columns(conn, table)
     if not columns:
         result["unavailable"].append(unavailable(
@@ -536,9 +589,12 @@ def audit_summary(conn: Connection, params: dict[str, Any]) -> dict[str, Any]:
     patterns = {"login": params["login_actions"], "failed_login": params["failed_login_actions"],
                 "delete": params["delete_actions"]}
     main_rows = query(conn, sql["main"])
-    notable = sorted({action for action in (text_value(row[1]) for row in main_rows)
-                      if action is not None and classify(action, patterns) != "other"})
-    detail_rows = query(conn, detail_sql(sql, notable)) if notable else []
+    notable: dict[str, list[str]] = {}
+    for action in sorted({value for value in (text_value(row[1]) for row in main_rows)
+                          if value is not None}):
+        notable.setdefault(classify(action, patterns), []).append(action)
+    detail_rows, result["details_cut"] = notable_details(conn, sql, notable,
+                                                         params["max_details"])
     result.update(summarise(main_rows, detail_rows, patterns, params["max_details"]))
     future, ahead = query(conn, sql["future"])[0]
     result["future_rows"] = _int(future)
@@ -568,6 +624,7 @@ def sop_output(summary: dict[str, Any], top: int = 5) -> dict[str, Any]:
         "outside_office_logins": lines("outside_office_logins_details", "ip"),
         "deletions_by": lines("deletion_details", "table"),
         "busiest_users": [f"{user}: {entry['total']}" for user, entry in busiest[:top]],
+        "details_cut": summary["details_cut"],
         "unavailable": [entry["message"] for entry in summary["unavailable"]],
     }
 

@@ -54,12 +54,14 @@ def test_a_malformed_office_hour_is_named_by_its_option():
         "msg": "office_hours_start: must be HH:MM, got '25:00'"}
 
 
-def test_a_negative_max_details_is_refused(tmp_path):
-    # max_details -1 silently dropped each category's last entry
+@pytest.mark.parametrize("value", [-1, 1001])
+def test_a_max_details_out_of_its_bounds_is_refused(tmp_path, value):
+    # max_details -1 silently dropped each category's last entry; it is the SQL LIMIT of
+    # the detail queries, so it is bounded above too
     rc, result = run_module("sipp_audit_summary", tmp_path, {
-        "database": "sipp", "max_details": -1, "client_binary": "/nonexistent/mariadb"})
+        "database": "sipp", "max_details": value, "client_binary": "/nonexistent/mariadb"})
     assert rc == 1
-    assert (result["msg"], result["setting"]) == ("max_details: must be 0 or more, got -1",
+    assert (result["msg"], result["setting"]) == (f"max_details: must be 0 to 1000, got {value}",
                                                   "max_details")
 
 
@@ -123,13 +125,100 @@ def test_sop_output_is_compact_and_names_the_notable_sources():
                "office_hours": "08:00-16:30",
                "per_user": {f"user{i}": {"total": i, "actions": {"view": i}} for i in range(300)},
                "failed_login_details": details, "outside_office_logins_details": [],
-               "deletion_details": [], "unavailable": []}
+               "deletion_details": [], "unavailable": [],
+               "details_cut": ["rincian login gagal: 50 baris pertama dari 812"]}
     out = mod.sop_output(summary)
+    assert out["details_cut"] == ["rincian login gagal: 50 baris pertama dari 812"]
     assert out["failed_login_sources"][0] == "u0 10.0.0.0: 100"
     assert len(out["failed_login_sources"]) == 5
     assert out["busiest_users"][0] == "user299: 299"
     assert len(json.dumps(out)) < 4000
 
+
+
+def test_each_detail_query_is_limited_in_sql():
+    # The detail query had no LIMIT: every group of the period's notable rows was read
+    # into the module's memory before the first max_details were kept.
+    cols = {"time": "datetime", "user": "username", "action": "action", "ip": "ipaddress",
+            "table": "tablename"}
+    sql = mod.build_sql("sys_audittrail", cols, int_clock=False, hours=24, tz_shift=None,
+                        office=("08:00:00", "16:30:00", [1, 2, 3, 4, 5]))
+    group = ("GROUP BY CONCAT('=', `action`), CONCAT('=', `username`), "
+             "CONCAT('=', `ipaddress`), CONCAT('=', `tablename`)")
+    action_in = "AND `action` IN (_utf8mb4 X'" + b"login_failed".hex() + "')"
+    failed = mod.detail_sql(sql, "failed_login", ["login_failed"], 50)
+    assert failed.startswith("SELECT CONCAT('=', `action`), ")
+    assert failed.endswith(f"{action_in} {group} ORDER BY COUNT(*) DESC LIMIT 50;")
+    assert f"FROM `sys_audittrail` WHERE {sql['where']} " in failed
+    # the outside-office logins: only groups with such a login, the most of them first
+    logins = mod.detail_sql(sql, "login", ["login"], 7)
+    outside = f"SUM({sql['outside']})"
+    assert logins.endswith(f"{group} HAVING {outside} > 0 ORDER BY {outside} DESC LIMIT 7;")
+    # the groups a cut list has in all, counted without reading them
+    assert mod.group_count_sql(sql, "failed_login", ["login_failed"]) == (
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM `sys_audittrail` WHERE {sql['where']} "
+        f"{action_in} {group}) AS notable_groups;")
+
+
+def details_of(monkeypatch, limit: int, detail_rows: list[list[str | None]],
+               group_counts: list[str]) -> tuple[dict, list[str]]:
+    """The summary of a period with a failed login, a login and a deletion action, the
+    detail queries answering detail_rows and the group counts group_counts; and the SQL
+    sent after the main query."""
+    seen: list[str] = []
+    main = [["=admin", "=login_failed", "9", "0", "a", "b"],
+            ["=budi", "=login", "3", "2", "a", "b"],
+            ["=budi", "=Hapus", "1", "0", "a", "b"],
+            ["=budi", "=view", "5", "0", "a", "b"]]
+
+    def fake_query(conn, sql):
+        if sql.startswith("SELECT NOW()"):
+            return [["2026-11-21 12:00:00", "2026-11-20 12:00:00", "420"]]
+        if "GROUP BY 1, 2;" in sql:
+            return main
+        seen.append(sql)
+        if sql.startswith("SELECT COUNT(*) FROM (SELECT 1 "):
+            return [[count] for count in group_counts]
+        if sql.startswith("SELECT COUNT(*)"):
+            return [["0", None]]
+        return detail_rows
+
+    monkeypatch.setattr(mod, "query", fake_query)
+    monkeypatch.setattr(mod, "table_columns", lambda conn, table: {
+        name: (name, "varchar") for name in ("username", "action", "ipaddress", "tablename")}
+        | {"datetime": ("datetime", "datetime")})
+    monkeypatch.setattr(mod, "indexed_columns", lambda conn, table: {"datetime"})
+    summary = mod.audit_summary(None, dict(PARAMS, max_details=limit))
+    return summary, seen
+
+
+def detail_row(action: str, user: str, count: str, outside: str = "0") -> list[str | None]:
+    return [f"={action}", f"={user}", "=10.0.0.1", "=perkara", count, outside, "a", "b"]
+
+
+def test_a_cut_detail_says_how_many_groups_it_lists_of_how_many(monkeypatch):
+    rows = [detail_row("login_failed", "admin", "5"), detail_row("login_failed", "budi", "4"),
+            detail_row("login", "budi", "3", "2"), detail_row("Hapus", "budi", "1")]
+    summary, seen = details_of(monkeypatch, 2, rows, ["7"])
+    # one client call for the three categories' limited queries, one for the count of
+    # the category that reached its limit (failed logins) alone
+    limited = seen[0].split("\n")
+    assert len(limited) == 3 and all(q.endswith("LIMIT 2;") for q in limited)
+    assert seen[1].startswith("SELECT COUNT(*) FROM (SELECT 1 ") and "\n" not in seen[1]
+    assert summary["details_cut"] == ["rincian login gagal: 2 baris pertama dari 7"]
+    assert [d["user"] for d in summary["failed_login_details"]] == ["admin", "budi"]
+    assert summary["outside_office_logins_details"][0]["count"] == 2
+    assert mod.sop_output(summary)["details_cut"] == summary["details_cut"]
+
+
+def test_a_detail_at_its_limit_with_no_more_groups_is_not_cut(monkeypatch):
+    rows = [detail_row("login_failed", "admin", "5"), detail_row("Hapus", "budi", "1")]
+    summary, seen = details_of(monkeypatch, 1, rows, ["1", "1"])
+    assert summary["details_cut"] == []
+    summary, seen = details_of(monkeypatch, 0, rows, [])
+    # no details asked for: no detail query, nothing said cut
+    assert summary["details_cut"] == [] and summary["failed_login_details"] == []
+    assert not any("LIMIT" in sql for sql in seen)
 
 
 def scan_of(monkeypatch, server_offset: str, data_timezone: str | None) -> str:
@@ -202,6 +291,19 @@ def test_summary_of_the_period(mariadb: MariaDB, audit: str) -> None:
     assert s["deletion_details"][0]["user"] == ODD
     assert s["deletion_details"][0]["table"] == "perkara"
     assert s["logins_outside_office_hours"] == 0
+    assert s["details_cut"] == []
+
+
+@pytest.mark.mariadb
+def test_details_are_limited_and_the_cut_is_said(mariadb: MariaDB, audit: str) -> None:
+    insert(mariadb, audit, COLS, [["NOW() - INTERVAL 2 HOUR", lit("10.10.20.78"), lit("admin"),
+                                   lit("sys_users"), lit("login_failed")]] * 2)
+    s = mod.audit_summary(connection(mariadb), dict(PARAMS, table=audit, max_details=1))
+    assert s["failed_logins"] == 6
+    # the larger group of the two (four rows from .77) is the one listed
+    assert [(d["ip"], d["count"]) for d in s["failed_login_details"]] == [("10.10.20.77", 4)]
+    assert s["details_cut"] == ["rincian login gagal: 1 baris pertama dari 2"]
+    assert len(s["deletion_details"]) == 1
 
 
 @pytest.mark.mariadb
