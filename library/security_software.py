@@ -17,6 +17,16 @@ description:
   - A version the operating system release itself ships (PHP 8.2 and MariaDB 10.11 on
     Debian 12) is patched by the distribution for the release's life, so the later of
     the two dates applies.
+  - "That holds only for the operating system's supported archive. On apt systems
+    C(apt-cache policy) (within O(timeout)) tells where each installed package's version
+    comes from: a version that another repository publishes (PHP from
+    C(packages.sury.org), MariaDB from C(dlm.mariadb.com)), or a component the release's
+    vendor does not support (Ubuntu's C(universe), where Ubuntu ships MariaDB), gets the
+    upstream date alone and says its origin (C(origin): C(repositori packages.sury.org),
+    C(komponen universe Ubuntu)). The supported archive is the one whose release origin
+    is the operating system's (C(o=Debian), C(o=Ubuntu)), component C(main) (Ubuntu's
+    C(restricted) too). A version no repository publishes any more (superseded in the
+    archive) keeps the judgement by its version."
   - A version past its end of support is a finding; a version the table does not know
     is reported with status C(unknown) (add its row), never as supported.
   - Reports only; never changes anything.
@@ -34,7 +44,8 @@ options:
     type: str
     default: ""
   timeout:
-    description: Seconds C(dpkg-query) (or C(rpm)) may take; a hung one is stopped and fails the module naming it.
+    description: Seconds C(dpkg-query) (or C(rpm)), and each C(apt-cache policy), may take; a hung one is
+      stopped and fails the module naming it.
     type: int
     default: 60
 attributes:
@@ -50,12 +61,13 @@ EXAMPLES = r"""
 
 RETURN = r"""
 software:
-  description: Each installed version (product, version, packages, end_of_support with date, days_left, status, by).
+  description: Each installed version (product, version, packages, end_of_support with date, days_left, status, by;
+    origin, the repository or unsupported component it comes from, null for the operating system's supported archive).
   returned: success
   type: list
   elements: dict
   sample: [{product: php, version: "8.2", packages: ["php8.2-fpm 8.2.36-1~deb12u1"],
-            end_of_support: {date: "2028-06-30", days_left: 578, status: ok, by: debian 12}}]
+            end_of_support: {date: "2028-06-30", days_left: 578, status: ok, by: debian 12}, origin: null}]
 findings:
   description: One finding (kind end_of_support) per version past its end of support.
   returned: success
@@ -70,6 +82,7 @@ sop_output:
 import datetime  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
+import urllib.parse  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
@@ -89,6 +102,16 @@ PACKAGES = (
     ("mariadb", re.compile(r"^mariadb-server(?:-core)?(?:-(\d+\.\d+))?$")),
 )
 NAMES = {"php": "PHP", "mariadb": "MariaDB"}
+# The components of the operating system's own archive its vendor supports.
+SUPPORTED_COMPONENTS = ("main", "restricted")
+# apt-cache policy: a package file ('500 URL SUITE/COMPONENT ARCH Packages', after its
+# priority) with, in its 'Package files:' part, its release line below it ('release
+# v=12,o=Debian,a=stable,n=bookworm,l=Debian,c=main,b=amd64') and the site ('origin
+# deb.debian.org'); a version of a package's version table (' *** ' marks the installed
+# one) followed by the files that publish it, /var/lib/dpkg/status for what is installed.
+_POLICY_FILE = re.compile(r"^ +-?\d+ (\S.*)$")
+_POLICY_VERSION = re.compile(r"^ (\*\*\*|   ) (\S+) -?\d+$")
+DPKG_STATUS = "/var/lib/dpkg/status"
 
 
 def major_minor(version: str) -> str | None:
@@ -123,19 +146,108 @@ def parse_dpkg(text: str) -> list[tuple[str, str]]:
     return rows
 
 
+def package_files(text: str) -> dict[str, dict[str, str]]:
+    """The release fields (o, c, ...) of each package file of `apt-cache policy`'s
+    'Package files:' part, by its line without the priority, with ``site``, the host
+    its 'origin' line names."""
+    files: dict[str, dict[str, str]] = {}
+    source = None
+    for line in text.splitlines():
+        match = _POLICY_FILE.match(line)
+        words = line.split()
+        if match:
+            source = match.group(1)
+        elif source and words[:1] == ["release"] and len(words) == 2:
+            files[source] = dict(field.partition("=")[::2] for field in words[1].split(","))
+        elif source and source in files and words[:1] == ["origin"] and len(words) == 2:
+            files[source]["site"] = words[1]
+    return files
+
+
+def installed_from(text: str) -> dict[str, list[str]]:
+    """The package files publishing the installed version of each package of
+    `apt-cache policy PACKAGE...` (dpkg's status file left out: none for a version no
+    repository publishes)."""
+    found: dict[str, list[str]] = {}
+    package, installed = "", False
+    for line in text.splitlines():
+        version = _POLICY_VERSION.match(line)
+        source = _POLICY_FILE.match(line)
+        if line and not line[0].isspace():
+            package, installed = line.rstrip().rstrip(":"), False
+        elif version:
+            installed = version.group(1) == "***"
+        elif installed and source and source.group(1) != DPKG_STATUS:
+            found.setdefault(package, []).append(source.group(1))
+    return found
+
+
+def origin(sources: list[str], files: dict[str, dict[str, str]],
+           release: dict[str, str]) -> str | None:
+    """Where a version published by ``sources`` comes from when it is not the operating
+    system's supported archive ('repositori packages.sury.org', 'komponen universe
+    Ubuntu'); None when that archive publishes it, or no repository does."""
+    elsewhere = []
+    for source in sources:
+        fields = files.get(source, {})
+        vendor = fields.get("o", "")
+        if vendor.lower() == release.get("ID", "").lower() and vendor:
+            if fields.get("c") in SUPPORTED_COMPONENTS:
+                return None
+            elsewhere.append(f"komponen {fields.get('c') or '?'} {vendor}")
+        else:
+            site = fields.get("site") or urllib.parse.urlsplit(source.split()[0]).hostname
+            elsewhere.append(f"repositori {site or source.split()[0]}")
+    return ", ".join(dict.fromkeys(elsewhere)) or None
+
+
 def assess(found: dict[tuple[str, str], list[str]], release: dict[str, str],
-           today: datetime.date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+           today: datetime.date, origins: dict[str, str] | None = None,
+           ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Each version's end of support and the findings; ``origins``: the origin of each
+    package (by name) not from the operating system's supported archive, whose version
+    then gets upstream's date alone."""
     software: list[dict[str, Any]] = []
     for (product, version), packages in sorted(found.items()):
+        names = [package.split()[0] for package in sorted(packages)]
+        source = ", ".join(dict.fromkeys(
+            (origins or {})[name] for name in names if name in (origins or {}))) or None
         software.append({"product": product, "version": version, "packages": sorted(packages),
-                         "end_of_support": software_end_of_support(product, version, release, today)})
+                         "end_of_support": software_end_of_support(
+                             product, version, {} if source else release, today),
+                         "origin": source})
     findings = [finding(
         "end_of_support",
         f"{NAMES[item['product']]} {item['version']} sudah melewati akhir dukungan "
-        f"({item['end_of_support']['date']}): " + ", ".join(item["packages"]),
+        f"({item['end_of_support']['date']}{from_words(item)}): " + ", ".join(item["packages"]),
         len(item["packages"]), item["packages"])
         for item in software if item["end_of_support"]["status"] == "fail"]
     return software, findings
+
+
+def from_words(item: dict[str, Any]) -> str:
+    """'; dari repositori packages.sury.org' for a version from elsewhere, else ''."""
+    return f"; dari {item['origin']}" if item["origin"] else ""
+
+
+def apt_origins(module: AnsibleModule, apt_cache: str, names: list[str],
+                release: dict[str, str]) -> dict[str, str]:
+    """The origin of each installed package of ``names`` that is not the operating
+    system's supported archive (two `apt-cache policy` runs within the timeout)."""
+    outputs = []
+    for argv in ([apt_cache, "policy"], [apt_cache, "policy", *names]):
+        rc, out, err = run_limited(module, argv, module.params["timeout"],
+                                   environ_update={"LC_ALL": "C"})
+        if rc is None:
+            module.fail_json(msg=f"apt-cache policy tidak selesai dalam "
+                                 f"{module.params['timeout']} detik")
+        if rc != 0:
+            module.fail_json(msg=f"apt-cache policy failed: {err.strip() or rc}")
+        outputs.append(out)
+    files = package_files(outputs[0])
+    found = {name: origin(sources, files, release)
+             for name, sources in installed_from(outputs[1]).items()}
+    return {name: words for name, words in found.items() if words}
 
 
 def main() -> None:
@@ -173,10 +285,16 @@ def main() -> None:
                              f"{module.params['timeout']} detik")
     if rc != 0:
         module.fail_json(msg=f"{argv[0]} failed: {err.strip() or rc}")
-    software, findings = assess(installed(parse_dpkg(out), module.params["products"]), release, today)
+    found = installed(parse_dpkg(out), module.params["products"])
+    apt_cache = module.get_bin_path("apt-cache") if dpkg and found else None
+    origins = apt_origins(module, apt_cache, sorted(
+        {package.split()[0] for packages in found.values() for package in packages}),
+        release) if apt_cache else {}
+    software, findings = assess(found, release, today, origins)
     module.exit_json(changed=False, software=software, findings=findings, sop_output={
         "software": [f"{NAMES[s['product']]} {s['version']}: dukungan sampai "
-                     f"{s['end_of_support']['date'] or 'tidak diketahui'} ({s['end_of_support']['by']})"
+                     f"{s['end_of_support']['date'] or 'tidak diketahui'} "
+                     f"({s['end_of_support']['by']}{from_words(s)})"
                      for s in software],
         "findings": summary(findings)})
 

@@ -94,6 +94,172 @@ def test_upstream_date_off_the_release_and_unknown_versions():
         ("mariadb", "10.6"): ["mariadb-server 10.6.18"]}
 
 
+# `LC_ALL=C apt-cache policy` and `apt-cache policy PACKAGE...` as apt 2.6 (Debian 12)
+# prints them; the Debian parts captured on a Debian 12 host, the others in the same
+# format with the release fields their archives' Release files give.
+DEBIAN_FILES = """Package files:
+ 100 /var/lib/dpkg/status
+     release a=now
+ 500 http://deb.debian.org/debian-security bookworm-security/main amd64 Packages
+     release v=12,o=Debian,a=oldstable-security,n=bookworm-security,l=Debian-Security,c=main,b=amd64
+     origin deb.debian.org
+ 500 http://deb.debian.org/debian bookworm/main amd64 Packages
+     release v=12.15,o=Debian,a=oldstable,n=bookworm,l=Debian,c=main,b=amd64
+     origin deb.debian.org
+"""
+SURY_FILES = DEBIAN_FILES + """ 500 https://packages.sury.org/php bookworm/main amd64 Packages
+     release o=deb.sury.org,a=bookworm,n=bookworm,l=deb.sury.org,c=main,b=amd64
+     origin packages.sury.org
+ 500 https://mirror.mariadb.org/repo/10.11/debian bookworm/main amd64 Packages
+     release o=MariaDB,n=bookworm,l=MariaDB,c=main,b=amd64
+     origin mirror.mariadb.org
+Pinned packages:
+"""
+DEBIAN_TABLES = """mariadb-server:
+  Installed: 1:10.11.19-0+deb12u1
+  Candidate: 1:10.11.19-0+deb12u1
+  Version table:
+ *** 1:10.11.19-0+deb12u1 500
+        500 http://deb.debian.org/debian-security bookworm-security/main amd64 Packages
+        100 /var/lib/dpkg/status
+     1:10.11.18-0+deb12u1 500
+        500 http://deb.debian.org/debian bookworm/main amd64 Packages
+php8.2-fpm:
+  Installed: 8.2.32-1~deb12u1
+  Candidate: 8.2.36-1~deb12u1
+  Version table:
+     8.2.36-1~deb12u1 500
+        500 http://deb.debian.org/debian-security bookworm-security/main amd64 Packages
+ *** 8.2.32-1~deb12u1 100
+        100 /var/lib/dpkg/status
+"""
+SURY_TABLES = """mariadb-server:
+  Installed: 1:10.11.14+maria~deb12
+  Candidate: 1:10.11.14+maria~deb12
+  Version table:
+ *** 1:10.11.14+maria~deb12 500
+        500 https://mirror.mariadb.org/repo/10.11/debian bookworm/main amd64 Packages
+        100 /var/lib/dpkg/status
+     1:10.11.19-0+deb12u1 500
+        500 http://deb.debian.org/debian-security bookworm-security/main amd64 Packages
+php8.2-fpm:
+  Installed: 8.2.40-1+0~20260105.70+debian12~1.gbp1a2b3c
+  Candidate: 8.2.40-1+0~20260105.70+debian12~1.gbp1a2b3c
+  Version table:
+ *** 8.2.40-1+0~20260105.70+debian12~1.gbp1a2b3c 500
+        500 https://packages.sury.org/php bookworm/main amd64 Packages
+        100 /var/lib/dpkg/status
+     8.2.36-1~deb12u1 500
+        500 http://deb.debian.org/debian-security bookworm-security/main amd64 Packages
+"""
+# Ubuntu 22.04 (apt 2.4): MariaDB is in universe, PHP in main.
+JAMMY = {"ID": "ubuntu", "VERSION_ID": "22.04"}
+JAMMY_FILES = """Package files:
+ 100 /var/lib/dpkg/status
+     release a=now
+ 500 http://security.ubuntu.com/ubuntu jammy-security/universe amd64 Packages
+     release v=22.04,o=Ubuntu,a=jammy-security,n=jammy,l=Ubuntu,c=universe,b=amd64
+     origin security.ubuntu.com
+ 500 http://security.ubuntu.com/ubuntu jammy-security/main amd64 Packages
+     release v=22.04,o=Ubuntu,a=jammy-security,n=jammy,l=Ubuntu,c=main,b=amd64
+     origin security.ubuntu.com
+ 500 http://archive.ubuntu.com/ubuntu jammy/universe amd64 Packages
+     release v=22.04,o=Ubuntu,a=jammy,n=jammy,l=Ubuntu,c=universe,b=amd64
+     origin archive.ubuntu.com
+Pinned packages:
+"""
+JAMMY_TABLES = """mariadb-server-10.6:
+  Installed: 1:10.6.22-0ubuntu0.22.04.1
+  Candidate: 1:10.6.22-0ubuntu0.22.04.1
+  Version table:
+ *** 1:10.6.22-0ubuntu0.22.04.1 500
+        500 http://security.ubuntu.com/ubuntu jammy-security/universe amd64 Packages
+        100 /var/lib/dpkg/status
+     1:10.6.7-2ubuntu1 500
+        500 http://archive.ubuntu.com/ubuntu jammy/universe amd64 Packages
+php8.1-fpm:
+  Installed: 8.1.2-1ubuntu2.22
+  Candidate: 8.1.2-1ubuntu2.22
+  Version table:
+ *** 8.1.2-1ubuntu2.22 500
+        500 http://security.ubuntu.com/ubuntu jammy-security/main amd64 Packages
+        100 /var/lib/dpkg/status
+"""
+
+
+def origins_of(files: str, tables: str, release: dict[str, str]) -> dict[str, str | None]:
+    parsed = software.package_files(files)
+    return {name: software.origin(sources, parsed, release)
+            for name, sources in software.installed_from(tables).items()}
+
+
+def test_the_operating_systems_archive_is_no_other_origin():
+    # the installed PHP is superseded in the archive (dpkg's status alone lists it):
+    # nothing says it comes from elsewhere, its version is judged as before
+    assert origins_of(DEBIAN_FILES, DEBIAN_TABLES, BOOKWORM) == {"mariadb-server": None}
+    assert origins_of(JAMMY_FILES, JAMMY_TABLES, JAMMY)["php8.1-fpm"] is None
+
+
+def test_php_and_mariadb_from_other_repositories_get_upstream_dates_and_say_so():
+    # sury's PHP 8.2 and mariadb.org's 10.11 on Debian 12 were given Debian 12's
+    # 2028-06-30, though Debian's security team patches neither
+    origins = origins_of(SURY_FILES, SURY_TABLES, BOOKWORM)
+    assert origins == {"mariadb-server": "repositori mirror.mariadb.org",
+                       "php8.2-fpm": "repositori packages.sury.org"}
+    found = software.installed([("php8.2-fpm", "8.2.40-1+0~20260105.70+debian12~1.gbp1a2b3c"),
+                                ("mariadb-server", "1:10.11.14+maria~deb12")],
+                               ["php", "mariadb"])
+    listed, findings = software.assess(found, BOOKWORM, TODAY, origins)
+    assert findings == []
+    assert [(item["product"], item["end_of_support"]["date"], item["end_of_support"]["by"],
+             item["origin"]) for item in listed] == [
+        ("mariadb", "2028-02-16", "upstream", "repositori mirror.mariadb.org"),
+        ("php", "2026-12-31", "upstream", "repositori packages.sury.org")]
+    later = software.assess(found, BOOKWORM, datetime.date(2027, 1, 1), origins)[1]
+    assert later[0]["message"] == (
+        "PHP 8.2 sudah melewati akhir dukungan (2026-12-31; dari repositori "
+        "packages.sury.org): php8.2-fpm 8.2.40-1+0~20260105.70+debian12~1.gbp1a2b3c")
+
+
+def test_ubuntus_universe_mariadb_is_not_supported_until_the_releases_end():
+    # Ubuntu 22.04 ships MariaDB 10.6 in universe, outside Canonical's standard
+    # security support: upstream's 2026-07-06, not Ubuntu 22.04's 2027-06-01
+    origins = origins_of(JAMMY_FILES, JAMMY_TABLES, JAMMY)
+    assert origins["mariadb-server-10.6"] == "komponen universe Ubuntu"
+    found = software.installed([("mariadb-server-10.6", "1:10.6.22-0ubuntu0.22.04.1"),
+                                ("php8.1-fpm", "8.1.2-1ubuntu2.22")], ["php", "mariadb"])
+    listed, findings = software.assess(found, JAMMY, TODAY, {
+        name: words for name, words in origins.items() if words})
+    assert [(item["version"], item["end_of_support"]["by"]) for item in listed] == [
+        ("10.6", "upstream"), ("8.1", "ubuntu 22.04")]
+    assert [f["message"] for f in findings] == [
+        "MariaDB 10.6 sudah melewati akhir dukungan (2026-07-06; dari komponen universe "
+        "Ubuntu): mariadb-server-10.6 1:10.6.22-0ubuntu0.22.04.1"]
+
+
+def test_the_module_asks_apt_where_the_installed_versions_come_from(tmp_path, monkeypatch):
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for name, script in {
+        "dpkg-query": 'cat "$(dirname "$0")/dpkg"\n',
+        "apt-cache": ('[ "$#" = 1 ] && cat "$(dirname "$0")/files" || '
+                      'cat "$(dirname "$0")/tables"\n'),
+    }.items():
+        (tools / name).write_text("#!/bin/sh\n" + script)
+        (tools / name).chmod(0o755)
+    (tools / "dpkg").write_text("ii \tphp8.2-fpm\t8.2.40-1+0~20260105.70+debian12~1.gbp1a2b3c\n")
+    (tools / "files").write_text(SURY_FILES)
+    (tools / "tables").write_text(SURY_TABLES)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc, result = run_module("security_software", tmp_path, {"today": "2026-11-30"})
+    assert rc == 0, result
+    [php] = result["software"]
+    assert (php["origin"], php["end_of_support"]["date"]) == (
+        "repositori packages.sury.org", "2026-12-31")
+    assert result["sop_output"]["software"] == [
+        "PHP 8.2: dukungan sampai 2026-12-31 (upstream; dari repositori packages.sury.org)"]
+
+
 @pytest.mark.parametrize(("newer", "older"),
                          [("6.4.10", "6.4.9"), ("5.3.1", "5.3-beta"), ("2", "1.9.9")])
 def test_version_order(newer, older):
