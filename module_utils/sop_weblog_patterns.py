@@ -79,8 +79,10 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         r"\.(?:php\d?|phtml|phar)\b",
         r"/wp-content/uploads/[^?]{0,256}\.(?:php\d?|phtml|phar|pht|shtml)\b",
         r"/\.well-known/[^?]{0,256}\.php\b",
-        r"/wp-(?:includes|admin)/[^?]{0,256}/(?:about|radio|alfa|xmrlpc|wp-conflg|css|"
-        r"install)\.php\b",
+        # names shells take in WordPress's sub-folders; a multisite's network and user
+        # admin have their own about.php (wp-admin/network/about.php, wp-admin/user/...)
+        r"/wp-(?:includes/|admin/(?!(?:network|user)/about\.php(?:\?|$)))[^?]{0,256}/"
+        r"(?:about|radio|alfa|xmrlpc|wp-conflg|css|install)\.php\b",
         r"/wp-content/(?:plugins|themes)/[^/?]+/(?:up|shell|cmd|wso|alfa|ws)\.php\b",
     )),
     "restricted_file": ("CRS 930130/920440", "file terlarang", (

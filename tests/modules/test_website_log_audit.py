@@ -110,6 +110,22 @@ def test_wordpress_s_own_admin_pages_are_no_webshell(target):
     assert "webshell" in patterns.target_categories(b"/wp-admin/up.php")
 
 
+@pytest.mark.parametrize("target", [
+    "/wp-admin/network/about.php", "/wp-admin/network/about.php?updated=true",
+    "/wp-admin/user/about.php", "/pn/wp-admin/network/about.php",
+])
+def test_a_multisite_s_network_about_page_is_no_webshell(target):
+    """A WordPress multisite's network and user admin have their own about.php, shown to
+    the administrator after every update: as a webshell answered 2xx it failed the
+    activity, while the single site's wp-admin/about.php passed. An about.php anywhere
+    else under wp-admin or wp-includes is still a shell's name."""
+    assert "webshell" not in patterns.target_categories(target.encode())
+    for shell in ("/wp-admin/network/x/about.php", "/wp-admin/css/about.php",
+                  "/wp-includes/network/about.php", "/wp-admin/network/network/about.php",
+                  "/wp-admin/network/about.php/x"):
+        assert "webshell" in patterns.target_categories(shell.encode()), shell
+
+
 @pytest.mark.parametrize(("target", "restricted"), [
     ("/wp-content/uploads/2026/11/formulir-gugatan.zip", False),
     ("/wp-content/uploads/2026/11/aplikasi.rar?ver=2", False),
