@@ -15,6 +15,13 @@ import posixpath
 import re
 from urllib.parse import unquote_to_bytes
 
+# A Log4j lookup: '${' and, within a few characters, the ':' after a lookup's name or the
+# '$' of a lookup nested to build the name (${${lower:j}ndi:, ${${::-j}${::-n}di:,
+# ${j${env:x:-n}di:, ${${date:'j'}ndi:, ${${k8s:k5:-j}ndi:, a made-up name's default
+# ${${zrch-q:-j}ndi:). Every Log4Shell payload opens so, as the name it builds is 'jndi':
+# at most 'jnd' comes before the first nested '$'. A template's unrendered ${item.src}
+# (no ':' nor '$') is no lookup.
+LOG4J_LOOKUP = r"\$\{[^}]{0,16}[:$]"
 # category: (CRS reference, title in the report's language, patterns on the decoded target)
 TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "sqli": ("CRS 942 SQLi", "injeksi SQL", (
@@ -67,7 +74,7 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         r"document\.(?:cookie|location)|alert\s*\(",
     )),
     "java": ("CRS 944 Java", "injeksi Java (Log4Shell)", (
-        r"\$\{(?:jndi|env|sys|lower|upper|::-)",
+        LOG4J_LOOKUP,
         r"class\.module\.classloader",
     )),
     "webshell": ("CRS 955 web shell", "probe webshell", (
@@ -125,9 +132,8 @@ SCANNER_TITLE = ("CRS 913 scanner", "user agent alat pemindai")
 HEADER_INJECTION = "header_injection"
 HEADER_TITLE = ("CRS 932/933/941/942/944 header", "injeksi lewat header User-Agent/Referer")
 HEADER_PATTERNS = (
-    # Log4Shell: a lookup, or lookups nested to hide its name (${${lower:j}ndi:,
-    # ${${::-j}${::-n}di:, ${j${env:x:-n}di:)
-    r"\$\{[^}]{0,16}[:$]",
+    # Log4Shell: a lookup, or lookups nested to hide its name
+    LOG4J_LOOKUP,
     # Shellshock, a command substituted
     r"\(\s*\)\s*\{", r"\$\([^)]{1,80}\)",
     # PHP: code, a serialized object (Joomla's user-agent object injection)

