@@ -26,7 +26,10 @@ description:
     fingerprint of the newest rotated copy then, and the copies rotated after it are read. When the file cannot be found any more (rotated away
     unread, replaced, or cut without a rotated copy; the web server's account owns the
     log and can cut its own traces), every file present is read and RV(audit.resumed)
-    says C(lost); the website role warns about it.
+    says C(lost); the website role warns about it. When the position falls inside a line
+    (the log was cut below it, keeping its first line, and written past it again), reading
+    resumes at the next line; the rest of the cut line is skipped, never read as a request,
+    and counted in RV(audit.skipped); the website role warns about that too.
   - A log or a rotated copy that is a symbolic link, a FIFO or a device is never read or
     waited for (the web server's account may write the log folder); the audit then fails
     naming it.
@@ -142,6 +145,7 @@ audit:
     lines: {description: Lines read., type: int}
     requests: {description: Requests parsed., type: int}
     malformed: {description: Lines that are not combined format., type: int}
+    skipped: {description: "Partial lines skipped: a resumed read whose position fell inside a line (the log cut below it and written again)", type: int}
     bytes: {description: Bytes read (decompressed)., type: int}
     first_seen: {description: "Time of the earliest request read (ISO 8601, in the log's zone offset), of those whose time is not set aside (see the description).", type: str}
     last_seen: {description: "Time of the latest request read (ISO 8601, in the log's zone offset), of those whose time is not set aside (see the description).", type: str}
@@ -229,6 +233,7 @@ def run(params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
 def sop_output(result: dict[str, Any]) -> dict[str, Any]:
     return {
         "requests": result["requests"], "unique_visitors": result["unique_visitors"],
+        "skipped": result["skipped"],
         "period": f"{result['first_seen'] or '-'} .. {result['last_seen'] or '-'}",
         "status_classes": result["status_classes"],
         "top_paths": [f"{p['path']}: {p['count']}" for p in result["top_paths"][:5]],

@@ -273,6 +273,7 @@ class Tally:
         self.lines = 0
         self.requests = 0
         self.malformed = 0
+        self.skipped = 0  # partial lines a task began in (_from_line_start)
         self.bytes = 0
         self.first: Seen | None = None  # the earliest and latest request times seen
         self.last: Seen | None = None
@@ -366,6 +367,7 @@ class Tally:
         self.lines += other.lines
         self.requests += other.requests
         self.malformed += other.malformed
+        self.skipped += other.skipped
         self.bytes += other.bytes
         self.first = earlier(self.first, other.first)
         self.last = later(self.last, other.last)
@@ -495,10 +497,16 @@ class Task:
     rotated: bool = False
 
 
+def _begin(task: Task) -> int:
+    """Where a task's reading begins: the byte before its start, which tells whether the
+    start is a line's (_from_line_start)."""
+    return max(task.start - 1, 0)
+
+
 def _plain_blocks(task: Task) -> Iterator[bytes]:
     with open_log(task.path) as handle:
-        handle.seek(task.start)
-        remaining = task.end - task.start
+        handle.seek(_begin(task))
+        remaining = task.end - _begin(task)
         while remaining > 0:
             data = handle.read(min(BLOCK, remaining))
             if not data:
@@ -508,7 +516,7 @@ def _plain_blocks(task: Task) -> Iterator[bytes]:
 
 
 def _gzip_blocks(task: Task) -> Iterator[bytes]:
-    skip = task.start
+    skip = _begin(task)
     fed = False  # the current gzip member has input (an empty file is no error)
     with open_log(task.path) as handle:
         inflater = zlib.decompressobj(wbits=47)
@@ -538,6 +546,29 @@ def _gzip_blocks(task: Task) -> Iterator[bytes]:
                        "the lines after the cut are lost; repair or move it away")
 
 
+def _from_line_start(blocks: Iterator[bytes], tally: Tally, deadline: Deadline,
+                     path: str) -> Iterator[bytes]:
+    """The blocks of a task starting past 0 (read from the byte before its start), from
+    its first line start on. The start is a line's when that byte is a newline; else the
+    log was cut below the position the last run kept and written again (a rotation outside
+    logrotate, an account rewriting its own log) and the start is mid-line: the rest of
+    that line is skipped, counted in ``tally.skipped``, never read as a request."""
+    partial: bool | None = None  # None: the byte before the start not read yet
+    for data in blocks:
+        cut = 0
+        if partial is None:
+            partial, cut = data[:1] != b"\n", 1
+            tally.skipped += partial
+        if partial:
+            deadline.check(path)  # a partial line may be a sparse file's terabytes
+            newline = data.find(b"\n", cut)
+            if newline < 0:
+                continue
+            partial, cut = False, newline + 1
+        if cut < len(data):
+            yield data[cut:] if cut else data
+
+
 # What each distinct request target, user agent and referer is, kept by each process
 # across its tasks (bounded by CACHE_LIMIT).
 _TARGETS: dict[bytes, tuple[str, ...]] = {}
@@ -555,6 +586,8 @@ def scan_task(task: Task, top_limit: int = 5000, samples: int = 3,
     targets, agents, referers = _TARGETS, _AGENTS, _REFERERS
     carry = b""
     blocks = _gzip_blocks(task) if task.compressed else _plain_blocks(task)
+    if task.start:
+        blocks = _from_line_start(blocks, tally, deadline, task.path)
     try:
         for block in blocks:
             deadline.check(task.path)
@@ -855,6 +888,7 @@ def summary(tally: Tally, *, top: int, bruteforce_threshold: int) -> dict[str, A
     findings.sort(key=lambda f: (-f["count"], f["category"]))
     return {
         "lines": tally.lines, "requests": tally.requests, "malformed": tally.malformed,
+        "skipped": tally.skipped,
         "bytes": tally.bytes, "first_seen": _text(tally.first), "last_seen": _text(tally.last),
         "unique_visitors": visitors, "unique_visitors_exact": exact,
         "status_classes": dict(sorted(classes.items())),

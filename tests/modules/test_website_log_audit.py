@@ -744,6 +744,46 @@ def test_a_log_cut_in_place_without_a_rotated_copy_is_lost(tmp_path):
     assert (result["requests"], result["resumed"][str(log)]) == (4, "lost")
 
 
+@pytest.mark.parametrize("rotated", [False, True], ids=["live", "rotated-gzip"])
+def test_a_log_cut_below_the_position_and_written_again_resumes_at_a_line_start(
+        tmp_path, rotated):
+    """The log was cut below the position the last run kept (same first line) and written
+    past it again: that position now falls inside a line. The line's rest is skipped and
+    counted, never read as a request (nor as a malformed line); the next lines are read,
+    in the live log or in the rotated copy that has the position."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(lines(10, 1))
+    audit(log, state)
+    offset = log.stat().st_size
+    kept = log.read_text().splitlines(keepends=True)[:4]
+    longer = [line("36.9.9.9", f"30/Nov/2026:05:00:{i:02d}", f"GET /berita/{'x' * 7 * i} HTTP/1.1")
+              for i in range(12)]
+    text = "".join(kept + longer).encode()
+    assert text[offset - 1:offset] != b"\n"  # the position falls inside a line
+    whole = text[offset:].count(b"\n") - 1  # the lines after the one cut
+    if rotated:
+        (tmp_path / "access.log.1.gz").write_bytes(gzip.compress(text))
+        log.write_text(lines(2, 6, "36.6.6.6"))
+    else:
+        with open(log, "wb") as handle:  # same inode
+            handle.write(text)
+    result = audit(log, state)
+    assert result["resumed"][str(log)] == ("rotated:" + str(tmp_path / "access.log.1.gz")
+                                           if rotated else "live")
+    assert (result["requests"], result["malformed"], result["skipped"]) == \
+        (whole + 2 * rotated, 0, 1)
+
+
+def test_a_position_at_a_line_start_skips_nothing(tmp_path):
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(lines(10, 1))
+    audit(log, state)
+    with open(log, "a") as handle:
+        handle.write(lines(3, 2))
+    result = audit(log, state, workers=2)
+    assert (result["requests"], result["malformed"], result["skipped"]) == (3, 0, 0)
+
+
 def test_first_run_reads_rotated_files_oldest_first(tmp_path):
     log = tmp_path / "access.log"
     with gzip.open(tmp_path / "access.log.2.gz", "wt") as handle:
