@@ -69,6 +69,16 @@ description:
     last seen (of the log, a finding or a brute force); a finding whose every line has
     such a time has none. A line of a finding or a login whose time was set aside is also
     counted, once, in the finding C(forged_time) (its clients and sample lines).
+  - Behind a reverse proxy (a CDN, a load balancer, nginx in front of Apache) the web
+    server logs the proxy's address for every visitor unless it is told the client
+    (nginx's C(set_real_ip_from)/C(real_ip_header), Apache's C(mod_remoteip)); the
+    per-client counts (brute force, a finding's clients) then see one client. When the log
+    format writes the X-Forwarded-For header after the user agent (nginx's documented
+    C(main) format, C("$http_x_forwarded_for"); Apache's C(\"%{X-Forwarded-For}i\")),
+    O(trusted_proxies) names the proxies whose requests are counted for the client that
+    header names, read as those modules read it. One private or loopback address making
+    90 % of at least 200 requests is reported in RV(audit.behind_proxy); the website role
+    warns about it.
   - Times are compared as instants, not as text, so that a log whose zone offset changed
     (C(+0700) then C(+0000)) or several logs are ordered by when the requests were made.
   - Uses every CPU (the logs are cut into byte ranges read by parallel processes) with
@@ -110,6 +120,18 @@ options:
     description: Processes reading the logs (0 is one per CPU).
     type: int
     default: 0
+  trusted_proxies:
+    description:
+      - Addresses or networks (CIDR) of the reverse proxies in front of the web server. A
+        request logged from one of them is counted for the client its X-Forwarded-For
+        field (the quoted field after the user agent) names, read from the right past
+        every trusted proxy, as nginx's C(real_ip_recursive) and Apache's
+        C(mod_remoteip) read it.
+      - A spoofed X-Forwarded-For is believed only past a listed proxy; list only the
+        court's own proxies. A log without that field keeps the proxy's address.
+    type: list
+    elements: str
+    default: []
   timeout:
     description:
       - Seconds the audit may take. Past them it is stopped and fails naming the log being
@@ -172,6 +194,11 @@ audit:
         last_seen: {description: "ISO 8601 time (forged times not counted: see the description; null when none).", type: str}
         clients: {description: "Top clients [{client, count}] (a client at most 2000 characters).", type: list, elements: dict}
         samples: {description: "Sample log lines (at most 2000 characters each; the values of secret-looking query parameters, C(key=), C(token=), C(session=) ..., and a referer's C(user:password@) shown as C(***)).", type: list, elements: str}
+    behind_proxy:
+      description:
+        - "The address that seems a reverse proxy without real_ip: one private or loopback address making 90 % of the requests (at least 200), so per-client counts see one client; null when none."
+        - "{client, count, share, xff}: xff is true when the lines carry an X-Forwarded-For field that listing the address in O(trusted_proxies) would read."
+      type: dict
     files:
       description: "What was read: [{path, from, to}] (to -1: to the end of a gzipped file)."
       type: list
@@ -196,6 +223,7 @@ from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_weblog import (  # noqa: E402
     Deadline,
     LogError,
+    Proxies,
     Task,
     audit,
     plan,
@@ -209,6 +237,7 @@ from ansible.module_utils.sop_weblog import (  # noqa: E402
 def run(params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
     """Plan every log, audit the new lines, then keep the new positions."""
     started = time.monotonic()
+    proxies = Proxies(params["trusted_proxies"])
     deadline = Deadline(params["timeout"])
     tasks: list[Task] = []
     plans = []
@@ -218,9 +247,9 @@ def run(params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
         tasks.extend(found.tasks)
         plans.append((state_file, found))
     tally = audit(tasks, workers=params["workers"], top_limit=params["top_limit"],
-                  samples=params["samples"], deadline=deadline)
+                  samples=params["samples"], deadline=deadline, proxies=proxies)
     result = summary(tally, top=params["top"],
-                     bruteforce_threshold=params["bruteforce_threshold"])
+                     bruteforce_threshold=params["bruteforce_threshold"], proxies=proxies)
     result["files"] = [{"path": t.path, "from": t.start, "to": t.end} for t in tasks]
     result["resumed"] = {found.state["path"]: found.resumed for _file, found in plans}
     if not check_mode:
@@ -243,6 +272,7 @@ def sop_output(result: dict[str, Any]) -> dict[str, Any]:
                      + f" ({', '.join(c['client'] for c in f['clients'][:3])})"
                      for f in result["findings"]],
         "resumed": result["resumed"],
+        "behind_proxy": result["behind_proxy"],
     }
 
 
@@ -257,6 +287,7 @@ def main() -> None:
             "top_limit": {"type": "int", "default": 5000},
             "workers": {"type": "int", "default": 0},
             "timeout": {"type": "int", "default": 1800},
+            "trusted_proxies": {"type": "list", "elements": "str", "default": []},
         },
         supports_check_mode=True,
     )
@@ -270,9 +301,14 @@ def main() -> None:
         module.fail_json(msg="paths: give at least one access log")
     params["paths"] = [os.path.abspath(p) for p in params["paths"]]
     try:
+        Proxies(params["trusted_proxies"])
+    except ValueError as exc:
+        module.fail_json(msg=f"trusted_proxies: {exc}")
+    try:
         result = run(params, module.check_mode)
     except LogError as exc:
         module.fail_json(msg=f"access log {exc}")
+
     except OSError as exc:
         module.fail_json(msg=f"access log audit: {exc.filename or ''}: {exc.strerror}")
     module.exit_json(changed=False, audit=result, sop_output=sop_output(result))

@@ -23,6 +23,7 @@ import errno
 import functools
 import gzip
 import hashlib
+import ipaddress
 import json
 import math
 import multiprocessing
@@ -33,7 +34,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Union
 
 from ansible.module_utils.sop_secrets import mask_text, mask_url
 from ansible.module_utils.sop_state import StateError, private_dir, read_json, write_private
@@ -74,6 +75,10 @@ _FAST = re.compile(
 _LINE = re.compile(
     rb'(\S+) \S+ .*?\[([^\]]{1,64})\] "((?:[^"\\]|\\.)*)" (\d{3}|-) \S+ '
     rb'"((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"')
+# The field after the user agent where a log format writes X-Forwarded-For (nginx's
+# documented "main": ... "$http_user_agent" "$http_x_forwarded_for"; Apache's
+# \"%{X-Forwarded-For}i\" so placed).
+_FORWARDED = re.compile(rb' "((?:[^"\\]|\\.)*)"')
 _ROTATED = re.compile(r"^[.-](\d+)(\.gz)?$")
 # A sample line's request target (a path, its query after it).
 _SAMPLE_TARGET = re.compile(r'"([A-Za-z]+ )(/[^\s"]*)')
@@ -82,6 +87,61 @@ SAMPLE_CHARS = 2000  # a sample line longer than this is cut
 
 class LogError(Exception):
     """A log cannot be read; the message is one line naming the file and the cause."""
+
+
+IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
+
+
+def _address(text: bytes) -> IPAddress | None:
+    """The IP address ``text`` is (None when it is none)."""
+    try:
+        return ipaddress.ip_address(text.decode("ascii"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+class Proxies:
+    """The reverse proxies trusted to name a request's client in X-Forwarded-For, as
+    nginx's set_real_ip_from with real_ip_recursive and Apache's RemoteIPTrustedProxy
+    read it: from the right, each trusted proxy passed over, the first other address is
+    the client (the leftmost when all are trusted); a value that is no address ends the
+    walk (the client is the last address read)."""
+
+    def __init__(self, entries: list[str]) -> None:
+        """``entries``: addresses or networks (CIDR); ValueError naming a bad one."""
+        networks = []
+        for entry in entries:
+            try:
+                networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError as exc:
+                raise ValueError(f"{entry!r} is no IP address or network") from exc
+        self.networks = tuple(networks)
+        self._known: dict[bytes, bool] = {}
+
+    def trusted(self, client: bytes) -> bool:
+        known = self._known.get(client)
+        if known is None:
+            address = _address(client)
+            known = address is not None and any(address in n for n in self.networks)
+            if len(self._known) > CACHE_LIMIT:
+                self._known.clear()
+            self._known[client] = known
+        return known
+
+    def client(self, proxy: bytes, forwarded: bytes) -> bytes:
+        """The client of a request a trusted ``proxy`` passed on with X-Forwarded-For
+        ``forwarded``."""
+        client = proxy
+        for hop in reversed([part.strip() for part in forwarded.split(b",")]):
+            if _address(hop) is None:
+                break
+            client = hop
+            if not self.trusted(hop):
+                break
+        return client
+
+
+NO_PROXIES = Proxies([])
 
 
 class Deadline:
@@ -274,6 +334,7 @@ class Tally:
         self.requests = 0
         self.malformed = 0
         self.skipped = 0  # partial lines a task began in (_from_line_start)
+        self.forwarded = 0  # requests with an X-Forwarded-For field (_FORWARDED)
         self.bytes = 0
         self.first: Seen | None = None  # the earliest and latest request times seen
         self.last: Seen | None = None
@@ -368,6 +429,7 @@ class Tally:
         self.requests += other.requests
         self.malformed += other.malformed
         self.skipped += other.skipped
+        self.forwarded += other.forwarded
         self.bytes += other.bytes
         self.first = earlier(self.first, other.first)
         self.last = later(self.last, other.last)
@@ -401,11 +463,12 @@ class Tally:
 
 def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
                agents: dict[bytes, tuple[str | None, bool, bool]],
-               referers: dict[bytes, bool]) -> None:
-    """Count the complete lines of ``data`` into ``tally`` (the hot loop)."""
+               referers: dict[bytes, bool], *, proxies: Proxies = NO_PROXIES) -> None:
+    """Count the complete lines of ``data`` into ``tally`` (the hot loop); a request
+    from one of the trusted ``proxies`` is the client its X-Forwarded-For field names."""
     statuses, paths, clients = tally.statuses, tally.paths.counts, tally.clients.counts
     crawlers, vadd = tally.crawlers, tally.visitors.add
-    requests = malformed = 0
+    requests = malformed = forwarded = 0
     first = last = b""
     fast, slow = _FAST.match, _LINE.match
     for line in data.split(b"\n"):
@@ -423,6 +486,13 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
                 continue
         ip, stamp, request, status, referer, agent = match.groups()
         requests += 1
+        end = match.end()
+        if line[end:end + 2] == b' "' and line[end:end + 4] != b' "-"':
+            forwarded += 1
+            if proxies.networks and proxies.trusted(ip):
+                field = _FORWARDED.match(line, end)
+                if field:
+                    ip = proxies.client(ip, field.group(1))
         if not first:
             first = stamp
         last = stamp
@@ -462,6 +532,7 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
             tally.hit(category, ip, stamp, status, line)
     tally.requests += requests
     tally.malformed += malformed
+    tally.forwarded += forwarded
     tally.lines += requests + malformed
     if first:
         # The block's first and last lines (a log is written in time order) ...
@@ -577,9 +648,11 @@ _REFERERS: dict[bytes, bool] = {}
 
 
 def scan_task(task: Task, top_limit: int = 5000, samples: int = 3,
-              deadline: Deadline = NO_LIMIT, not_after: float | None = None) -> Tally:
+              deadline: Deadline = NO_LIMIT, not_after: float | None = None, *,
+              proxies: Proxies = NO_PROXIES) -> Tally:
     """The tally of one task's complete lines (times before the task's ``not_before`` or
-    after ``not_after`` are not seen: see Tally)."""
+    after ``not_after`` are not seen: see Tally; clients behind trusted ``proxies``:
+    scan_block)."""
     deadline.check(task.path)
     tally = Tally(top_limit=top_limit, samples=samples, not_after=not_after,
                   not_before=task.not_before)
@@ -595,7 +668,7 @@ def scan_task(task: Task, top_limit: int = 5000, samples: int = 3,
             data = carry + block if carry else block
             cut = data.rfind(b"\n") + 1
             carry = data[cut:][-MAX_LINE:]
-            scan_block(data[:cut], tally, targets, agents, referers)
+            scan_block(data[:cut], tally, targets, agents, referers, proxies=proxies)
             tally.prune()
             for cache in (targets, agents, referers):
                 if len(cache) > CACHE_LIMIT:
@@ -603,13 +676,14 @@ def scan_task(task: Task, top_limit: int = 5000, samples: int = 3,
     except (OSError, zlib.error, EOFError) as exc:
         raise LogError(f"{task.path}: {getattr(exc, 'strerror', None) or exc}") from exc
     if carry and task.rotated:  # a rotated copy's last line, without a newline
-        scan_block(carry, tally, targets, agents, referers)
+        scan_block(carry, tally, targets, agents, referers, proxies=proxies)
     tally.prune()
     return tally
 
 
-def _scan(args: tuple[Task, int, int, Deadline, float]) -> Tally:
-    return scan_task(*args)
+def _scan(args: tuple[Task, int, int, Deadline, float, Proxies]) -> Tally:
+    task, top_limit, samples, deadline, not_after, proxies = args
+    return scan_task(task, top_limit, samples, deadline, not_after, proxies=proxies)
 
 
 def _next_line(handle: BinaryIO, point: int, end: int, deadline: Deadline, path: str) -> int:
@@ -645,11 +719,13 @@ def split_plain(path: str, start: int, end: int, size: int = TASK_BYTES,
 
 
 def audit(tasks: list[Task], *, workers: int = 0, top_limit: int = 5000,
-          samples: int = 3, deadline: Deadline = NO_LIMIT) -> Tally:
+          samples: int = 3, deadline: Deadline = NO_LIMIT,
+          proxies: Proxies = NO_PROXIES) -> Tally:
     """Run the tasks (in log order) on ``workers`` processes (0: one per CPU) and merge;
     LogError when ``deadline`` passes first. Request times more than FUTURE_SECONDS
     after the audit's start (its own clock), or before their task's ``not_before``, are
-    counted but never first or last seen."""
+    counted but never first or last seen. A request from one of the trusted ``proxies``
+    is its X-Forwarded-For's client (scan_block)."""
     not_after = time.time() + FUTURE_SECONDS
     total = Tally(top_limit=top_limit, samples=samples, not_after=not_after)
     count = workers or os.cpu_count() or 1
@@ -662,7 +738,7 @@ def audit(tasks: list[Task], *, workers: int = 0, top_limit: int = 5000,
         jobs.extend([task] if task.compressed else [
             dataclasses.replace(part, not_before=task.not_before, rotated=task.rotated)
             for part in split_plain(task.path, task.start, task.end, piece, deadline)])
-    args = [(job, top_limit, samples, deadline, not_after) for job in jobs]
+    args = [(job, top_limit, samples, deadline, not_after, proxies) for job in jobs]
     if count <= 1 or len(jobs) <= 1 or size < PARALLEL_BYTES:
         for arg in args:
             total.merge(_scan(arg))
@@ -858,7 +934,32 @@ def state_path(state_dir: str, log: str) -> str:
 
 # -- the result ------------------------------------------------------------------------
 
-def summary(tally: Tally, *, top: int, bruteforce_threshold: int) -> dict[str, Any]:
+# One private (or loopback) address making this share of at least this many requests is
+# a reverse proxy in front of the web server, logged as every visitor's address.
+PROXY_SHARE = 0.9
+PROXY_MIN_REQUESTS = 200
+
+
+def behind_proxy(tally: Tally, proxies: Proxies = NO_PROXIES) -> dict[str, Any] | None:
+    """The address that seems a reverse proxy without real_ip (nginx's ngx_http_realip,
+    Apache's mod_remoteip) in front of the web server: every request logged with its
+    address, so the per-client counts (brute force, a finding's clients) see one client.
+    ``xff``: the lines carry an X-Forwarded-For field after the user agent that listing
+    the address in ``proxies`` would read (false: none does, or it is listed already)."""
+    found = tally.clients.top(1)
+    if not found or tally.requests < PROXY_MIN_REQUESTS:
+        return None
+    client, count = found[0]
+    address = _address(client)
+    if count < tally.requests * PROXY_SHARE or address is None or not address.is_private:
+        return None
+    return {"client": address.compressed, "count": count,
+            "share": round(count / tally.requests, 3),
+            "xff": tally.forwarded > 0 and not proxies.trusted(client)}
+
+
+def summary(tally: Tally, *, top: int, bruteforce_threshold: int,
+            proxies: Proxies = NO_PROXIES) -> dict[str, Any]:
     """The audit result as plain data; a path or a client at most SAMPLE_CHARS characters
     (whoever writes the log makes them a line long: ten 1 MiB lines were a 22 MB result)."""
     def text(value: bytes) -> str:
@@ -899,6 +1000,7 @@ def summary(tally: Tally, *, top: int, bruteforce_threshold: int) -> dict[str, A
         "crawlers": dict(sorted(tally.crawlers.items(), key=lambda i: (-i[1], i[0]))),
         "crawler_requests": sum(tally.crawlers.values()),
         "findings": findings,
+        "behind_proxy": behind_proxy(tally, proxies),
     }
 
 

@@ -74,7 +74,8 @@ LOG = "".join(NORMAL + [p for _c, p in PROBES] + BRUTE) + "not a log line\n"
 
 def audit(path: Path, state_dir: Path, **params):
     base = {"paths": [str(path)], "state_dir": str(state_dir), "top": 10, "samples": 3,
-            "bruteforce_threshold": 20, "top_limit": 5000, "workers": 1, "timeout": 600}
+            "bruteforce_threshold": 20, "top_limit": 5000, "workers": 1, "timeout": 600,
+            "trusted_proxies": []}
     base.update(params)
     return mod.run(base, check_mode=params.pop("check", False))
 
@@ -843,6 +844,75 @@ def test_module_missing_log_fails_with_one_line(tmp_path):
                              "state_dir": str(tmp_path / "state")})
     assert rc != 0 and result["failed"]
     assert result["msg"] == f"access log {tmp_path / 'nope.log'}: No such file or directory"
+
+
+def forwarded(ip: str, xff: str, request: str = "POST /wp-login.php HTTP/1.1", i: int = 0) -> str:
+    """A line of nginx's documented "main" format: combined, then X-Forwarded-For."""
+    return line(ip, f"30/Nov/2026:11:{i // 60:02d}:{i % 60:02d}", request)[:-1] + f' "{xff}"\n'
+
+
+def test_a_request_through_a_trusted_proxy_is_counted_for_its_forwarded_client(tmp_path):
+    """Behind a reverse proxy every visitor is logged as the proxy: 25 login attempts of
+    one attacker and the visitors' pages were all 10.0.0.5's. Listed as a trusted proxy,
+    its requests are the client X-Forwarded-For names, read from the right past trusted
+    proxies as nginx's real_ip_recursive does; a header from an unlisted address, or a
+    value that is no address, names no one."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text("".join(
+        [forwarded("10.0.0.5", "203.0.113.7", i=i) for i in range(25)]
+        + [forwarded("10.0.0.5", "198.51.100.1, 10.0.0.9", "GET / HTTP/1.1"),
+           forwarded("10.0.0.5", "garbage, 198.51.100.2", "GET / HTTP/1.1"),
+           forwarded("10.0.0.5", "198.51.100.3, garbage", "GET / HTTP/1.1"),
+           forwarded("10.0.0.5", "-", "GET / HTTP/1.1"),
+           forwarded("45.1.1.1", "198.51.100.4", "GET / HTTP/1.1"),
+           line("10.0.0.5", "30/Nov/2026:11:30:00", "GET / HTTP/1.1")]))
+    plain = audit(log, state, check=True)
+    assert [c["client"] for c in plain["top_clients"]] == ["10.0.0.5", "45.1.1.1"]
+    brute = next(f for f in plain["findings"] if f["category"] == "wp_bruteforce")
+    assert brute["clients"] == [{"client": "10.0.0.5", "count": 25}]
+    result = audit(log, state, trusted_proxies=["10.0.0.0/24", "10.0.0.9"])
+    assert {c["client"]: c["count"] for c in result["top_clients"]} == {
+        "203.0.113.7": 25, "198.51.100.1": 1, "198.51.100.2": 1, "10.0.0.5": 3,
+        "45.1.1.1": 1}
+    brute = next(f for f in result["findings"] if f["category"] == "wp_bruteforce")
+    assert brute["clients"] == [{"client": "203.0.113.7", "count": 25}]
+
+
+@pytest.mark.parametrize(("proxy", "xff", "trusted", "expected"), [
+    ("127.0.0.1", True, [], {"client": "127.0.0.1", "xff": True}),
+    ("10.0.0.5", False, [], {"client": "10.0.0.5", "xff": False}),
+    ("10.0.0.5", False, ["10.0.0.5"], {"client": "10.0.0.5", "xff": False}),
+    ("127.0.0.1", True, ["127.0.0.1"], None),
+    ("36.1.1.1", True, [], None),
+])
+def test_a_proxy_logged_for_every_visitor_is_reported(tmp_path, proxy, xff, trusted, expected):
+    """One private or loopback address making nearly every request is a reverse proxy
+    without real_ip: reported, with whether the log's X-Forwarded-For field could name
+    the clients (trusted_proxies) or the web server must (real_ip, mod_remoteip)."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    visits = [forwarded(proxy, f"203.0.113.{i % 200}", "GET / HTTP/1.1", i) if xff
+              else line(proxy, "30/Nov/2026:11:00:00", "GET / HTTP/1.1") for i in range(240)]
+    log.write_text("".join(visits) + lines(10, 12, "36.3.3.3"))
+    found = audit(log, state, trusted_proxies=trusted)["behind_proxy"]
+    assert (found and {"client": found["client"], "xff": found["xff"]}) == expected
+    if expected:
+        assert (found["count"], found["share"]) == (240, 0.96)
+
+
+def test_a_court_s_own_quiet_lan_is_no_proxy(tmp_path):
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(lines(150, 1, "192.168.1.10"))
+    assert audit(log, state)["behind_proxy"] is None
+
+
+def test_module_bad_trusted_proxy_fails_with_one_line(tmp_path):
+    log = tmp_path / "access.log"
+    log.write_text(lines(1, 1))
+    rc, result = run_module("website_log_audit", tmp_path, {
+        "paths": [str(log)], "state_dir": str(tmp_path / "s"),
+        "trusted_proxies": ["10.0.0.0/8", "proxy.lan"]})
+    assert rc != 0
+    assert result["msg"] == "trusted_proxies: 'proxy.lan' is no IP address or network"
 
 
 def test_module_log_that_is_not_a_file_fails_with_one_line(tmp_path):
