@@ -22,6 +22,15 @@ description:
     least O(success_after_failures) failures, logins as root, and logins outside office
     hours (O(office_hours_start) to O(office_hours_end) on O(office_days), in
     O(timezone), WIB by default).
+  - Counts, per source address, the connections sshd refused because it had penalised
+    the address (OpenSSH 9.8+ C(PerSourcePenalties), on by default; a C(drop connection)
+    line naming the address and the penalty's reason, such as a failed authentication).
+    sshd penalises only repeated misbehaviour, so each such address is a finding
+    (C(penalised_sources)) even when few C(Failed) lines remain, as a penalised
+    attacker's connections are refused before they can fail. sshd stops logging these
+    lines while they come faster than about one a second (its C(logging rate-limited)
+    line then counts the rest without addresses), so the counts are a lower bound. C(Maxstartups) drops name
+    no penalised source and are not counted.
   - Reports the journal lines read per second.
   - C(journalctl)'s output is read as it comes (a month of a host under attack does
     not have to fit in memory), within O(timeout).
@@ -113,7 +122,7 @@ EXAMPLES = r"""
 RETURN = r"""
 findings:
   description: Findings (kind, message, count, samples); kinds brute_force, many_failures,
-    success_after_failures, root_login, outside_office_hours.
+    penalised_sources, success_after_failures, root_login, outside_office_hours.
   returned: success
   type: list
   elements: dict
@@ -128,6 +137,8 @@ ssh:
     failures: {description: Failed authentications., type: int}
     accepted: {description: Accepted logins., type: int}
     failures_by_source: {description: The addresses with most failures and their counts., type: dict}
+    penalised: {description: "Connections sshd refused as their address was penalised (PerSourcePenalties, OpenSSH 9.8+).", type: int}
+    penalised_by_source: {description: The penalised addresses with most refused connections and their counts., type: dict}
     from_cursor: {description: Whether reading started at the previous run's cursor., type: bool}
   sample:
     lines_read: 1200
@@ -136,6 +147,8 @@ ssh:
     failures: 40
     accepted: 3
     failures_by_source: {"203.0.113.9": 40}
+    penalised: 12
+    penalised_by_source: {"203.0.113.9": 12}
     from_cursor: true
 sop_output:
   description: The compact record the C(sop) runner keeps.
@@ -178,6 +191,14 @@ FAILED = re.compile(r"^Failed (\S+) for (?:invalid user )?(.*) from (\S+) port (
 CLOSED = re.compile(
     r"^(?:Connection (?:closed|reset) by|Disconnected from|Disconnecting) (?:invalid|authenticating) "
     r"user (.*) (\S+) port (\d+)(?:: Too many authentication failures)? \[preauth\]$")
+# OpenSSH 9.8's PerSourcePenalties: the listener (syslog identifier sshd) refuses a new
+# connection from an address it penalised for misbehaving (failed authentications,
+# connections without one, LoginGraceTime, crashes) and logs, in sshd.c's
+# drop_connection(), "drop connection #N from [ADDR]:PORT on [LADDR]:LPORT penalty: WHY";
+# the same line ending in "Maxstartups" or "too many penalised addresses" names no
+# penalised source, and is no penalty of this address.
+DROPPED = re.compile(r"^drop connection #\d+ from \[([^]]+)\]:(\d+) on \[[^]]+\]:\d+ "
+                     r"(penalty: .+)$")
 ACCEPTED = re.compile(r"^Accepted (\S+) for (.*) from (\S+) port (\d+) ssh2(?:: .*)?$")
 TOP_SOURCES = 10
 # The longest journal cursor read (systemd's are about 150 characters).
@@ -202,6 +223,8 @@ class Audit:
         self.bursts: dict[str, list[str]] = {}
         self.accepted: list[tuple[float, str, str, str]] = []
         self.after_failures: list[str] = []
+        self.penalised: Counter[str] = Counter()
+        self.penalty_reasons: dict[str, Counter[str]] = defaultdict(Counter)
         self.lines = 0
 
     def failure(self, when: float, address: str, user: str) -> None:
@@ -213,6 +236,10 @@ class Audit:
         if len(window) >= self.params["burst_failures"] and address not in self.bursts:
             self.bursts[address] = [f"{self.stamp(window[0])}: {len(window)} gagal dalam "
                                     f"{self.params['burst_seconds']} detik (user {user})"]
+
+    def reasons(self, address: str) -> str:
+        """sshd's reasons for the penalty of an address, most frequent first."""
+        return ", ".join(f"{why} x{n}" for why, n in self.penalty_reasons[address].most_common())
 
     def stamp(self, epoch: float) -> str:
         return self.office.local(epoch).strftime("%Y-%m-%d %H:%M:%S %Z")
@@ -231,6 +258,11 @@ class Audit:
             if (match[2], match[3]) not in self.failed_connections:
                 self.failure(when, match[2], match[1])
             self.failed_connections.discard((match[2], match[3]))
+            return
+        match = DROPPED.match(text)
+        if match:
+            self.penalised[match[1]] += 1
+            self.penalty_reasons[match[1]][match[3]] += 1
             return
         match = ACCEPTED.match(text)
         if match:
@@ -254,6 +286,13 @@ class Audit:
                 "many_failures",
                 f"{len(many)} alamat dengan sedikitnya {self.params['failure_warn']} kali gagal login SSH",
                 sum(many.values()), [f"{a}: {n}" for a, n in Counter(many).most_common()]))
+        if self.penalised:
+            found.append(finding(
+                "penalised_sources",
+                f"Koneksi SSH ditolak sshd (PerSourcePenalties) dari {len(self.penalised)} alamat "
+                "yang dikenai penalti karena percobaan berulang",
+                sum(self.penalised.values()),
+                [f"{a}: {n} ditolak ({self.reasons(a)})" for a, n in self.penalised.most_common()]))
         if self.after_failures:
             found.append(finding(
                 "success_after_failures",
@@ -419,10 +458,13 @@ def main() -> None:
            "lines_per_second": round(audit.lines / seconds, 1),
            "failures": sum(audit.failures.values()), "accepted": len(audit.accepted),
            "failures_by_source": dict(audit.failures.most_common(TOP_SOURCES)),
+           "penalised": sum(audit.penalised.values()),
+           "penalised_by_source": dict(audit.penalised.most_common(TOP_SOURCES)),
            "from_cursor": cursor is not None}
     module.exit_json(changed=False, findings=found, ssh=ssh, sop_output={
         "ssh_lines_read": audit.lines, "ssh_lines_per_second": ssh["lines_per_second"],
         "ssh_failures": ssh["failures"], "ssh_accepted": ssh["accepted"],
+        "ssh_penalised": ssh["penalised"],
         "findings": summary(found)})
 
 

@@ -99,6 +99,37 @@ def test_root_login_and_trusted_users():
     assert [f["kind"] for f in audit.findings()] == ["root_login"]
 
 
+def test_connections_sshd_refuses_by_its_penalties_are_counted_per_source():
+    """OpenSSH 9.8+ (Debian 13, Ubuntu 24.10) penalises an address that keeps failing
+    and refuses its next connections before any authentication: the attacker's later
+    attempts leave no 'Failed' line, only sshd's drop lines (sshd.c drop_connection; as
+    an Ubuntu host logged them), which the audit read as nothing."""
+    audit = ssh.Audit(PARAMS, office())
+    lines = [(MONDAY_10_WIB, "Failed password for ubuntu from 192.168.133.142 port 33554 ssh2"),
+             (MONDAY_10_WIB + 1, "srclimit_penalise: 192.168.133.142/32: activating ipv4 "
+                                 "penalty of 17 seconds for penalty: failed authentication")]
+    lines += [(MONDAY_10_WIB + 2 + i, f"drop connection #{13 + i} from [192.168.133.142]:"
+                                      f"{57590 + i} on [192.168.133.132]:22 penalty: failed "
+                                      "authentication") for i in range(3)]
+    lines += [(MONDAY_10_WIB + 9, "drop connection #0 from [2001:db8::7]:40022 on "
+                                  "[2001:db8::1]:22 penalty: exceeded LoginGraceTime"),
+              # MaxStartups and a full penalty table name no penalised source
+              (MONDAY_10_WIB + 9, "drop connection #10 from [212.99.194.59]:59789 on "
+                                  "[159.195.22.112]:22 Maxstartups"),
+              (MONDAY_10_WIB + 9, "drop connection #0 from [198.51.100.3]:1 on "
+                                  "[192.168.133.132]:22 too many penalised addresses")]
+    ssh.analyse(audit, journal(lines))
+    assert audit.penalised == {"192.168.133.142": 3, "2001:db8::7": 1}
+    assert audit.failures == {"192.168.133.142": 1}
+    assert audit.findings() == [{
+        "kind": "penalised_sources",
+        "message": "Koneksi SSH ditolak sshd (PerSourcePenalties) dari 2 alamat yang dikenai "
+                   "penalti karena percobaan berulang",
+        "count": 4,
+        "samples": ["192.168.133.142: 3 ditolak (penalty: failed authentication x3)",
+                    "2001:db8::7: 1 ditolak (penalty: exceeded LoginGraceTime x1)"]}]
+
+
 def test_non_utf8_message_and_cursor_argv(tmp_path):
     assert ssh.message_text(list(b"Failed password for \xff")) == "Failed password for \ufffd"
     params = {"identifiers": ["sshd"], "since": "-31d"}
