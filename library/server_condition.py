@@ -12,7 +12,8 @@ short_description: Report a server's condition and what needs maintenance
 description:
   - Reads the operating system and its end of support (a maintained table of Debian,
     Ubuntu, CentOS, Rocky and AlmaLinux releases), uptime, load per CPU, memory, space
-    and inode use of every data file system, failed systemd units, pending package
+    and inode use of every data file system (the space of a C(/boot) of its own by the
+    MiB left for one more kernel, O(boot_min_free_mb)), failed systemd units, pending package
     updates split into security and other (apt; held packages listed apart; a security
     archive's version between the installed one and a candidate from another archive
     makes the upgrade a security one; a dpkg interrupted in the middle of an install,
@@ -49,9 +50,25 @@ options:
     elements: str
     default: []
   disk_warn_percent:
-    description: Space or inode use (percent) flagged.
+    description:
+      - Space or inode use (percent) flagged; the space of C(/boot) on its own file
+        system is judged by O(boot_min_free_mb) instead.
     type: int
     default: 85
+  boot_min_free_mb:
+    description:
+      - Free space (MiB) C(/boot) needs when it is a file system of its own (checked
+        only then), room for one more kernel and its initramfs. Old kernels fill a small
+        C(/boot) and the next kernel upgrade then fails half-way, writing its initramfs,
+        leaving dpkg with half-configured packages. A percentage says nothing on a
+        256 MiB partition.
+      - 120 is one kernel's files on Debian 12, about 90 MiB (vmlinuz about 8 MiB,
+        initrd.img up to about 80 MiB with initramfs-tools' C(MODULES=most) and
+        firmware, System.map and config about 5 MiB), or Ubuntu 24.04, about 95 MiB,
+        with a quarter more for a larger initramfs. Raise it where this host's own
+        C(initrd.img-*) files are larger.
+    type: int
+    default: 120
   eos_warn_days:
     description: Flag a release whose end of support is this close (days).
     type: int
@@ -343,7 +360,12 @@ def flags(report: dict[str, Any], params: dict[str, Any]) -> list[str]:
     if report["memory_used_percent"] > params["memory_warn_percent"]:
         found.append(f"Memori terpakai {report['memory_used_percent']}%")
     for fs in report["file_systems"]:
-        if fs["used_percent"] >= params["disk_warn_percent"]:
+        if fs["path"] == "/boot":  # a mount of its own: judged by room for a kernel
+            if fs["free_mb"] < params["boot_min_free_mb"]:
+                found.append(f"Disk /boot sisa {fs['free_mb']} MB, kurang dari "
+                             f"{params['boot_min_free_mb']} MB untuk satu kernel baru dan "
+                             "initramfs-nya (hapus kernel lama)")
+        elif fs["used_percent"] >= params["disk_warn_percent"]:
             found.append(f"Disk {fs['path']} terpakai {fs['used_percent']}% "
                          f"(sisa {fs['free_mb']} MB)")
         if fs["inodes_percent"] >= params["disk_warn_percent"]:
@@ -396,6 +418,7 @@ def main() -> None:
             "security_pattern": {"type": "str", "default": "security"},
             "hold": {"type": "list", "elements": "str", "default": []},
             "disk_warn_percent": {"type": "int", "default": 85},
+            "boot_min_free_mb": {"type": "int", "default": 120},
             "eos_warn_days": {"type": "int", "default": 180},
             "load_warn_per_cpu": {"type": "float", "default": 1.5},
             "memory_warn_percent": {"type": "int", "default": 90},

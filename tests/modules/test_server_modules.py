@@ -205,7 +205,8 @@ def report(**changes):
 
 
 PARAMS = {"eos_warn_days": 180, "uptime_warn_days": 180, "load_warn_per_cpu": 1.5,
-          "memory_warn_percent": 90, "disk_warn_percent": 85, "cert_warn_days": 30}
+          "memory_warn_percent": 90, "disk_warn_percent": 85, "boot_min_free_mb": 120,
+          "cert_warn_days": 30}
 
 
 def test_clean_report_has_no_flags():
@@ -231,6 +232,25 @@ def test_report_flags_each_need():
         "Perlu reboot: /run/reboot-required (sop-lab-kernel)",
         "Layanan perlu restart: nginx.service", "Jam server tidak tersinkronisasi (NTP)",
         "RAID md0 terdegradasi", "Sertifikat /etc/ssl/a.pem berakhir Dec 1 (1 hari lagi)"]
+
+
+def test_a_boot_of_its_own_is_judged_by_room_for_one_more_kernel():
+    """A 256 MiB /boot holding two kernels (60 MiB left, 75%) passed the 85% threshold and
+    the next kernel upgrade failed half-way writing its initramfs; a 1 GiB /boot at 86%
+    still takes one more kernel and was flagged. A /boot of its own is judged by the MiB
+    it has left; its inodes, and every other file system, by the percentage."""
+    def boot(size_mb, free_mb, used_percent, inodes_percent=1.0):
+        return {"path": "/boot", "size_mb": size_mb, "free_mb": free_mb,
+                "used_percent": used_percent, "inodes_percent": inodes_percent}
+
+    assert condition.flags(report(file_systems=[boot(243, 60, 75.0)]), PARAMS) == [
+        "Disk /boot sisa 60 MB, kurang dari 120 MB untuk satu kernel baru dan initramfs-nya "
+        "(hapus kernel lama)"]
+    assert condition.flags(report(file_systems=[boot(975, 140, 86.0)]), PARAMS) == []
+    assert condition.flags(report(file_systems=[boot(975, 140, 86.0, 90.0)]), PARAMS) == [
+        "Inode /boot terpakai 90.0%"]
+    assert condition.flags(report(file_systems=[{**boot(975, 140, 86.0), "path": "/"}]),
+                           PARAMS) == ["Disk / terpakai 86.0% (sisa 140 MB)"]
 
 
 def test_an_interrupted_dpkg_is_a_finding_and_not_safe_to_patch(tmp_path, monkeypatch, capsys):
