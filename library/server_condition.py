@@ -14,7 +14,9 @@ description:
     Ubuntu, CentOS, Rocky and AlmaLinux releases), uptime, load per CPU, memory, space
     and inode use of every data file system (the space of a C(/boot) of its own by the
     MiB left for one more kernel, O(boot_min_free_mb)), failed systemd units, pending package
-    updates split into security and other (apt; held packages listed apart; a security
+    updates split into security and other (apt; held packages listed apart, and apart
+    from them the upgrades Ubuntu still phases in, which apt installs when the rollout
+    reaches the host and which need no action, so are no line in C(flags); a security
     archive's version between the installed one and a candidate from another archive
     makes the upgrade a security one; a dpkg interrupted in the middle of an install,
     which lets apt install nothing until C(dpkg --configure -a)), whether a reboot is
@@ -121,7 +123,7 @@ condition:
     memory_used_percent: {description: Memory in use (MemTotal minus MemAvailable)., type: float}
     file_systems: {description: "path, size_mb, free_mb, used_percent, inodes_percent", type: list, elements: dict}
     failed_units: {description: Failed systemd units., type: list, elements: str}
-    updates: {description: "security, other (name, installed, candidate, origin, arch) and held names; stale (why apt could not refresh its lists: those it had were read) or error (why apt could not say: none listed)", type: dict}
+    updates: {description: "security, other (name, installed, candidate, origin, arch), held names and phased names (Ubuntu's phased updates, deferred by apt until the rollout reaches this host); stale (why apt could not refresh its lists: those it had were read) or error (why apt could not say: none listed)", type: dict}
     reboot_required: {description: "required (bool), reasons, services needing a restart", type: dict}
     clock_synchronized: {description: timedatectl's NTPSynchronized (null when unknown)., type: bool}
     raid: {description: Software RAID arrays (name, state, degraded)., type: list, elements: dict}
@@ -294,7 +296,7 @@ def condition(module: AnsibleModule, params: dict[str, Any]) -> dict[str, Any]:
                for line in _read("/proc/meminfo").splitlines() if line.split()[1:2] != []}
     total = meminfo.get("MemTotal", 0)
     file_systems = data_file_systems(_read("/proc/mounts"))
-    updates: dict[str, Any] = {"security": [], "other": [], "held": []}
+    updates: dict[str, Any] = {"security": [], "other": [], "held": [], "phased": []}
     if probe.tool("apt-get"):
         updates = {**_updates(probe, params), "dpkg_interrupted": dpkg_interrupted()}
     else:
@@ -338,7 +340,7 @@ def _updates(probe: Probe, params: dict[str, Any]) -> dict[str, Any]:
     except AptError as exc:
         refreshed = exc
     probe.not_visible.append(f"pembaruan paket ({refreshed})")
-    return {"security": [], "other": [], "held": [], "error": str(refreshed)}
+    return {"security": [], "other": [], "held": [], "phased": [], "error": str(refreshed)}
 
 
 def flags(report: dict[str, Any], params: dict[str, Any]) -> list[str]:
@@ -441,6 +443,7 @@ def main() -> None:
         "security_updates": [u["name"] for u in updates["security"]],
         "other_updates": [u["name"] for u in updates["other"]],
         "held": updates["held"],
+        "phased": updates["phased"],
         "reboot_required": report["reboot_required"]["required"],
         "failed_units": report["failed_units"],
         "flags": report["flags"],

@@ -19,6 +19,9 @@ description:
   - Packages held by dpkg or matching O(hold) are never upgraded; they are returned in
     C(held) so the report shows them (for example MariaDB, whose major version changes
     only by decision).
+  - Upgrades Ubuntu still phases in (apt defers them until the rollout reaches the host;
+    never a security update) are not installed either and not held; they are returned
+    in C(phased).
   - The install is simulated first; when apt would remove a package or upgrade a held
     one as a dependency of a chosen upgrade, nothing is installed and the module fails
     naming them. Dependencies apt adds are listed in C(upgraded) too (a new package with
@@ -86,6 +89,12 @@ outside_scope:
   elements: str
 held:
   description: Packages with an upgrade that were held back (never upgraded silently).
+  returned: success
+  type: list
+  elements: str
+phased:
+  description: Packages whose upgrade Ubuntu still phases in, deferred by apt until the
+    rollout reaches this host (not held by anyone).
   returned: success
   type: list
   elements: str
@@ -237,10 +246,11 @@ def main() -> None:
         module.warn(f"layanan yang perlu restart tidak diketahui: {line}")
     module.exit_json(
         changed=bool(chosen), upgraded=upgraded, outside_scope=outside, held=pending["held"],
-        reboot_required=reboot,
+        phased=pending["phased"], reboot_required=reboot,
         sop_output={"upgraded": [f"{u['name']} {u['before'] or '(baru)'} -> {u['after']}"
                                  for u in upgraded],
                     "outside_scope": outside, "held": pending["held"],
+                    "phased": pending["phased"],
                     "reboot_required": reboot["required"], "check_mode": module.check_mode})
 
 

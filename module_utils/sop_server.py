@@ -276,7 +276,8 @@ def cert_days_left(not_after: str, now: datetime.datetime) -> int:
 # one) and, below it, the package files publishing it ('        500 URL SUITE/COMP ARCH
 # Packages'); its 'Package files:' part gives each file's release line ('     release
 # v=12,o=Debian,a=stable-security,n=bookworm-security,l=Debian-Security,c=main,b=amd64').
-_POLICY_VERSION = re.compile(r"^ (\*\*\*|   ) (\S+) -?\d+$")
+# A version Ubuntu still phases in carries its share: '     249.11-0ubuntu3.6 500 (phased 0%)'.
+_POLICY_VERSION = re.compile(r"^ (\*\*\*|   ) (\S+) -?\d+( \(phased \d+%\))?$")
 _POLICY_FILE = re.compile(r"^ +-?\d+ (\S.*)$")
 
 
@@ -374,15 +375,62 @@ def apt_pending(run: Any, update_cache: bool, security_pattern: str,
     for item in upgrades:
         item["held"] = item["name"] in dpkg_holds or matches_any(item["name"], hold)
     _security_fixes(run, upgrades, security_pattern)
-    kept = re.search(r"kept back:\n((?:  .*\n?)+)", out)
     held_names = {u["name"] for u in upgrades if u["held"]}
-    if kept:  # apt keeps back what is held by dpkg or cannot be installed
-        held_names.update(kept.group(1).split())
+    # apt keeps back what is held by dpkg or cannot be installed, and (apt before 2.7.11,
+    # Ubuntu 22.04) an upgrade Ubuntu still phases in; apt 2.7.11 lists those apart
+    kept = [name for name in _listed(out, APT_KEPT_BACK)
+            if name not in dpkg_holds and not matches_any(name, hold)]
+    phased = set(_listed(out, APT_PHASING)) | _phasing(run, kept)
+    held_names.update(name for name in _listed(out, APT_KEPT_BACK) if name not in phased)
     return {
         "security": [u for u in upgrades if u["security"] and not u["held"]],
         "other": [u for u in upgrades if not u["security"] and not u["held"]],
         "held": sorted(held_names),
+        "phased": sorted(phased - held_names),
     }
+
+
+# The titles of apt's package lists in its simulation (LC_ALL=C): kept back, and (apt
+# 2.7.11, Ubuntu 24.04; 'Not upgrading yet' in apt 3's new output) deferred by phasing.
+APT_KEPT_BACK = ("The following packages have been kept back:", "Not upgrading:")
+APT_PHASING = ("The following upgrades have been deferred due to phasing:",
+               "Not upgrading yet due to phasing:")
+
+
+def _listed(text: str, titles: tuple[str, ...]) -> list[str]:
+    """The package names of apt's lists with one of these titles (each name on the
+    indented lines below its title)."""
+    names: list[str] = []
+    listing = False
+    for line in text.splitlines():
+        if line.startswith(" ") and listing:
+            names.extend(line.split())
+        else:
+            listing = line.strip() in titles
+    return names
+
+
+def _phasing(run: Any, names: list[str]) -> set[str]:
+    """Those of the packages apt kept back whose newer version Ubuntu still phases in (a
+    '(phased N%)' version above the installed one in `apt-cache policy`): apt before
+    2.7.11 lists them as kept back, though no one held them and apt installs them when
+    the rollout reaches this host (never a security update: apt does not defer those)."""
+    if not names:
+        return set()
+    rc, out, err = run(["env", "LC_ALL=C", "apt-cache", "policy", *names])
+    if rc != 0:
+        raise AptError("apt-cache policy failed: " + apt_failure("", err))
+    phased: set[str] = set()
+    package, newer = "", False
+    for line in out.splitlines():
+        version = _POLICY_VERSION.match(line)
+        if line and not line[0].isspace():
+            package, newer = line.rstrip().rstrip(":"), True
+        elif version:
+            newer = newer and version.group(1) != "***"
+            if newer and version.group(3):
+                phased.add(package)
+    return phased
 
 
 def _security_fixes(run: Any, upgrades: list[dict[str, Any]], security_pattern: str) -> None:

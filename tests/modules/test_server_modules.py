@@ -74,6 +74,110 @@ def test_apt_pending_holds_and_kept_back():
     assert not any("update" in argv for argv in calls)
 
 
+# apt-get -s upgrade on Ubuntu 22.04 (apt 2.4): an upgrade Ubuntu still phases in is
+# listed as kept back, like a held one or one whose dependencies cannot be met.
+JAMMY_SIMULATION = """NOTE: This is only a simulation!
+      apt-get needs root privileges for real execution.
+      Keep also in mind that locking is deactivated,
+      so don't depend on the relevance to the real current situation!
+Reading package lists...
+Building dependency tree...
+Reading state information...
+Calculating upgrade...
+The following packages have been kept back:
+  libfoo1 libspeechd2 mariadb-server-10.6 systemd
+The following packages will be upgraded:
+  openssl
+1 upgraded, 0 newly installed, 0 to remove and 4 not upgraded.
+Inst openssl [3.0.2-0ubuntu1.10] (3.0.2-0ubuntu1.15 Ubuntu:22.04/jammy-security [amd64])
+Conf openssl (3.0.2-0ubuntu1.15 Ubuntu:22.04/jammy-security [amd64])
+"""
+# apt-cache policy of the kept-back packages that no hold explains (Ubuntu 22.04 hosts'
+# output; libfoo1's upgrade needs a package apt cannot install).
+JAMMY_POLICY = """libfoo1:
+  Installed: 1.0-1
+  Candidate: 1.1-1ubuntu0.1
+  Version table:
+     1.1-1ubuntu0.1 500
+        500 http://archive.ubuntu.com/ubuntu jammy-updates/main amd64 Packages
+ *** 1.0-1 100
+        100 /var/lib/dpkg/status
+libspeechd2:
+  Installed: 0.11.1-1ubuntu1
+  Candidate: 0.11.1-1ubuntu2
+  Version table:
+     0.11.1-1ubuntu2 500 (phased 20%)
+        500 http://nl.archive.ubuntu.com/ubuntu jammy-updates/main amd64 Packages
+ *** 0.11.1-1ubuntu1 100
+        100 /var/lib/dpkg/status
+     0.11.1-1 500
+        500 http://nl.archive.ubuntu.com/ubuntu jammy/main amd64 Packages
+systemd:
+  Installed: 249.11-0ubuntu3
+  Candidate: 249.11-0ubuntu3.6
+  Version table:
+     249.11-0ubuntu3.6 500 (phased 0%)
+        500 http://ports.ubuntu.com/ubuntu-ports jammy-updates/main arm64 Packages
+ *** 249.11-0ubuntu3 500
+        500 http://ports.ubuntu.com/ubuntu-ports jammy/main arm64 Packages
+        100 /var/lib/dpkg/status
+"""
+# apt-get -s upgrade on Ubuntu 24.04 (apt 2.7): the phased upgrades listed apart (the
+# lists as a host printed them).
+NOBLE_SIMULATION = """Reading package lists...
+Building dependency tree...
+Reading state information...
+Calculating upgrade...
+The following NEW packages will be installed:
+  linux-headers-6.8.0-63 linux-headers-6.8.0-63-generic linux-image-6.8.0-63-generic linux-modules-6.8.0-63-generic
+  linux-modules-extra-6.8.0-63-generic linux-tools-6.8.0-63 linux-tools-6.8.0-63-generic
+The following upgrades have been deferred due to phasing:
+  bsdextrautils bsdutils eject fdisk libblkid1 libfdisk1 libmount1 libsmartcols1 libuuid1 mount ubuntu-drivers-common util-linux
+  uuid-runtime
+The following packages will be upgraded:
+  openssl
+1 upgraded, 7 newly installed, 0 to remove and 13 not upgraded.
+Inst openssl [3.0.13-0ubuntu3.4] (3.0.13-0ubuntu3.5 Ubuntu:24.04/noble-security [amd64])
+Conf openssl (3.0.13-0ubuntu3.5 Ubuntu:24.04/noble-security [amd64])
+"""  # noqa: E501 (apt's lines as they are)
+
+
+def test_ubuntu_phased_updates_are_neither_held_nor_pending():
+    """Ubuntu rolls an update out in phases: apt defers it on the hosts the rollout has
+    not reached. Ubuntu 22.04's apt lists those as kept back, so the report named them
+    held ('Paket ditahan') as if an administrator had held them; 24.04's apt lists them
+    apart. Phased names are reported apart: not held, not pending."""
+    calls = []
+
+    def jammy(argv):
+        calls.append(argv)
+        if "showhold" in argv:
+            return 0, "mariadb-server-10.6\n", ""
+        if "policy" in argv:
+            assert argv[-3:] == ["libfoo1", "libspeechd2", "systemd"]
+            return 0, JAMMY_POLICY, ""
+        return 0, JAMMY_SIMULATION, ""
+
+    pending = srv.apt_pending(jammy, False, "security", [])
+    assert [u["name"] for u in pending["security"]] == ["openssl"]
+    assert pending["other"] == []
+    assert pending["held"] == ["libfoo1", "mariadb-server-10.6"]
+    assert pending["phased"] == ["libspeechd2", "systemd"]
+
+    def noble(argv):
+        calls.append(argv)
+        assert "policy" not in argv
+        return (0, "", "") if "showhold" in argv else (0, NOBLE_SIMULATION, "")
+
+    pending = srv.apt_pending(noble, False, "security", [])
+    assert [u["name"] for u in pending["security"]] == ["openssl"]
+    assert pending["held"] == []
+    assert pending["phased"] == [
+        "bsdextrautils", "bsdutils", "eject", "fdisk", "libblkid1", "libfdisk1", "libmount1",
+        "libsmartcols1", "libuuid1", "mount", "ubuntu-drivers-common", "util-linux",
+        "uuid-runtime"]
+
+
 def test_apt_update_failure_names_the_repository():
     def run(argv):
         if "update" in argv:
@@ -871,6 +975,16 @@ def test_updates_install_what_the_simulation_allows_and_nothing_in_check_mode(tm
     assert result["held"] == ["mariadb-common"]
     assert [line.split()[-1] for line in log.read_text().splitlines()
             if line.startswith("install")] == ["libmariadb3=1:10.11.11-0+deb12u1"]
+
+
+def test_updates_report_phased_upgrades_apart_from_held_ones(tmp_path, monkeypatch):
+    simulation = NOBLE_SIMULATION.replace("openssl", "zzz-none").split("Inst ")[0]
+    apt_host(tmp_path, monkeypatch, f"cat <<'SIM'\n{simulation}SIM\n")
+    rc, result = run_module("server_updates", tmp_path, {"update_cache": False})
+    assert rc == 0, result["msg"]
+    assert not result["changed"] and result["held"] == []
+    assert result["phased"] == result["sop_output"]["phased"]
+    assert "util-linux" in result["phased"]
 
 
 # apt at a Debian kernel ABI change: the metapackage's new version needs a new package,
