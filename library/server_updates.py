@@ -31,6 +31,12 @@ description:
     (a Debian point release, Ubuntu's C(-updates) pocket, after the security fix); with
     O(scope=security) that security version is installed, not the candidate.
   - In check mode nothing is installed; C(upgraded) lists what would be.
+  - The packages are downloaded first (C(apt-get install --download-only)), stopped
+    after TIME_LIMITS["download"] seconds (C(module_utils/sop_server.py), an hour, in
+    which a slow court link still takes a kernel and a database update) with nothing
+    installed then, and installed from apt's cache (C(--no-download)) without a time
+    limit, as killing dpkg in the middle of an install would leave the server
+    half-upgraded, worse than waiting for it.
   - Returns whether a reboot is required afterwards (C(/run/reboot-required), needrestart's
     kernel status, a kernel package C(linux-image-*) it installed, which on Debian
     without unattended-upgrades or needrestart nothing else reports) and the services
@@ -122,6 +128,7 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     pattern_problem,
     reboot_required,
     run_bounded,
+    timed_out,
 )
 
 INSTALL_OPTIONS = ["--only-upgrade", "--no-install-recommends", "--no-remove",
@@ -152,6 +159,29 @@ def simulate_install(module: AnsibleModule, chosen: list[dict[str, Any]],
                                      + ([f"ikut memperbarui paket yang ditahan {', '.join(held)}"]
                                         if held else [])), upgraded=[])
     return [u for u in changes if u["name"] not in names]
+
+
+def install(module: AnsibleModule, packages: list[str]) -> None:
+    """Download the packages within TIME_LIMITS["download"] seconds, then install them
+    from apt's cache with no time limit: a mirror that hangs is stopped while nothing
+    is installed yet; dpkg killed in the middle of an install would leave the server
+    half-upgraded, worse than waiting for it. Fails, nothing installed, when the
+    download fails or does not end."""
+    environ = {"DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C"}
+    argv = ["apt-get", "install", "-y", "-q", *INSTALL_OPTIONS, "--download-only", *packages]
+    rc, out, err = run_bounded(module, argv, "download", environ_update=environ)
+    if rc is None:
+        module.fail_json(msg=f"Unduhan paket: {timed_out(argv, 'download')} (mirror lambat "
+                         "atau tidak menjawab); tidak ada paket yang dipasang", upgraded=[])
+    if rc != 0:
+        module.fail_json(msg="apt-get --download-only failed: " + apt_failure(out, err),
+                         upgraded=[])
+    rc, out, err = module.run_command(
+        ["apt-get", "install", "-y", "-q", *INSTALL_OPTIONS, "--no-download", *packages],
+        environ_update=environ)
+    if rc != 0:
+        module.fail_json(msg="apt-get install failed: " + apt_failure(str(out), str(err)),
+                         upgraded=[])
 
 
 def installed_versions(module: AnsibleModule, names: list[str]) -> dict[str, str]:
@@ -227,13 +257,7 @@ def main() -> None:
     upgraded = [{"name": u["name"], "before": u["installed"], "after": u["candidate"],
                  "security": u["security"]} for u in chosen + extra]
     if chosen and not module.check_mode:
-        rc, out, err = module.run_command(
-            ["apt-get", "install", "-y", "-q", *INSTALL_OPTIONS,
-             *[f"{u['name']}={u['candidate']}" for u in chosen]],
-            environ_update={"DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C"})
-        if rc != 0:
-            module.fail_json(msg="apt-get install failed: " + apt_failure(str(out), str(err)),
-                             upgraded=[])
+        install(module, [f"{u['name']}={u['candidate']}" for u in chosen])
         now = installed_versions(module, [u["name"] for u in chosen])
         wrong = [f"{u['name']} {now.get(installed_key(u))} (expected {u['candidate']})"
                  for u in chosen if now.get(installed_key(u)) != u["candidate"]]

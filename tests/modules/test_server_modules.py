@@ -944,6 +944,12 @@ def apt_host(tmp_path, monkeypatch, apt_get=FAKE_APT):
     return log
 
 
+def installed(log):
+    """What the fake apt-get installed: the last word of each install from apt's cache."""
+    return [line.split()[-1] for line in log.read_text().splitlines()
+            if line.startswith("install") and "--no-download" in line]
+
+
 def test_updates_never_remove_packages_nor_upgrade_a_held_one_as_a_dependency(tmp_path,
                                                                                monkeypatch):
     """apt-get install -y of the chosen upgrades removed what conflicted with them and
@@ -973,8 +979,7 @@ def test_updates_install_what_the_simulation_allows_and_nothing_in_check_mode(tm
     rc, result = run_module("server_updates", tmp_path, args)
     assert rc == 0, result["msg"]
     assert result["held"] == ["mariadb-common"]
-    assert [line.split()[-1] for line in log.read_text().splitlines()
-            if line.startswith("install")] == ["libmariadb3=1:10.11.11-0+deb12u1"]
+    assert installed(log) == ["libmariadb3=1:10.11.11-0+deb12u1"]
 
 
 def test_updates_report_phased_upgrades_apart_from_held_ones(tmp_path, monkeypatch):
@@ -1014,8 +1019,7 @@ def test_a_kernel_update_needing_a_new_package_is_installed(tmp_path, monkeypatc
     assert result["sop_output"]["upgraded"] == [
         "linux-image-amd64 6.1.119-1 -> 6.1.124-1",
         "linux-image-6.1.0-30-amd64 (baru) -> 6.1.124-1"]
-    assert [line.split()[-1] for line in log.read_text().splitlines()
-            if line.startswith("install")] == ["linux-image-amd64=6.1.124-1"]
+    assert installed(log) == ["linux-image-amd64=6.1.124-1"]
     # Debian's kernel packages write no /run/reboot-required (unattended-upgrades' hook
     # does) and this host has no needrestart: the new kernel was never booted
     assert result["reboot_required"]["required"]
@@ -1118,13 +1122,12 @@ def test_a_security_only_upgrade_installs_the_security_archives_version(tmp_path
     assert rc == 0, result["msg"]
     assert result["upgraded"] == [{"name": "openssh-client", "before": "1:9.2p1-2+deb12u6",
                                    "after": after, "security": True}]
-    assert [line.split()[-1] for line in log.read_text().splitlines()
-            if line.startswith("install")] == [f"openssh-client={after}"]
+    assert installed(log) == [f"openssh-client={after}"]
 
 
 def test_a_failed_upgrade_is_one_line_naming_apts_error(tmp_path, monkeypatch):
     failing = FAKE_APT.replace("Remv sipp-report-tool [2.1]\n", "").replace(
-        "esac\n", """  install*) printf 'Setting up libmariadb3 ...\\n'
+        "esac\n", """  *--no-download*) printf 'Setting up libmariadb3 ...\\n'
     printf 'dpkg: error processing package libmariadb3 (--configure):\\n'
     printf ' installed libmariadb3 post-installation script returned error exit status 1\\n' >&2
     printf 'Errors were encountered while processing:\\n libmariadb3\\n' >&2
@@ -1624,6 +1627,30 @@ def _mariadb(active):
     return {"name": "mariadb", "unit": "mariadb.service", "active": active,
             "sub": "running" if active == "active" else "dead", "result": "success",
             "enabled": "enabled"}
+
+
+def test_a_download_that_hangs_is_stopped_before_anything_is_installed(tmp_path, monkeypatch,
+                                                                      real_module, capsys):
+    """apt-get install ran without a time limit: a mirror that stopped answering held the
+    maintenance forever. The download alone is limited (killing dpkg midway would leave
+    a half-upgraded server); the install reads apt's cache only."""
+    updates = load("server_updates")
+    log = apt_host(tmp_path, monkeypatch, 'echo "$*" >> "$LOG"\n'
+                   'case "$*" in *--download-only*) exec sleep 20 ;; esac\n')
+    module = real_module({}, {})
+    with within(10, "a hung download"), pytest.raises(SystemExit):
+        updates.install(module, ["libmariadb3=1:10.11.11-0+deb12u1"])
+    result = json.loads(capsys.readouterr().out)
+    assert result["msg"] == ("Unduhan paket: apt-get tidak selesai dalam 1 detik (mirror "
+                             "lambat atau tidak menjawab); tidak ada paket yang dipasang")
+    assert [line.split()[-2] for line in log.read_text().splitlines()] == ["--download-only"]
+    log.write_text("")
+    apt_get = tmp_path / "bin" / "apt-get"
+    apt_get.write_text('#!/bin/sh\necho "$*" >> "$LOG"\n')
+    with within(10, "a download and an install"):
+        updates.install(module, ["libmariadb3=1:10.11.11-0+deb12u1"])
+    assert [line.split()[-2] for line in log.read_text().splitlines()] == [
+        "--download-only", "--no-download"]
 
 
 # mariadb-admin 10.11.19's output and exit status (recorded): a server's error (Access
