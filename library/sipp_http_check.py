@@ -14,9 +14,12 @@ description:
     local URL) and measures the response time in milliseconds until the whole page is read.
   - Grades the answer. The status must be one of O(status_codes), the page must contain
     O(expected_text) and the time must stay within O(max_response_seconds).
-  - Redirects are followed (SIPP sends a visitor to its login page), and where they led
-    is reported (RV(access.redirected_to)); the page graded may be another site's, a
-    court website naming SIPP in its menu included.
+  - Redirects are followed (SIPP sends a visitor to its login page, at most 10), and where
+    they led is reported (RV(access.redirected_to)); the page graded may be another site's,
+    a court website naming SIPP in its menu included. A redirect from https down to plain
+    http (a TLS downgrade, SIPP asked over TLS read without it, by a misconfigured proxy or
+    a tampered site) or to a scheme other than http and https is a problem naming where it
+    leads, and is not followed; one from http to https is followed.
   - Reports only (C(ok) and C(problems)); the playbook decides what a problem means.
     Never reports a change. Supports check mode.
 version_added: "0.1.0"
@@ -124,11 +127,17 @@ access:
 
 import html  # noqa: E402
 import re  # noqa: E402
+import urllib.parse  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_http import context_for, fetch, redirect_destination  # noqa: E402
-from ansible.module_utils.sop_secrets import basic_auth, mask_data, url_secrets  # noqa: E402
+from ansible.module_utils.sop_http import (  # noqa: E402
+    context_for,
+    redirect_destination,
+    redirect_target,
+    redirects,
+)
+from ansible.module_utils.sop_secrets import basic_auth, mask_data, mask_url, url_secrets  # noqa: E402
 
 # The title's tags, each searched once: (.*?)</title> rescanned the rest of the page
 # from every unclosed '<title>' (minutes for 5 MB of them); a tag ends before the next '<'.
@@ -138,22 +147,46 @@ _TITLE_CLOSE = re.compile(r"</title\s*>", re.IGNORECASE)
 MAX_TITLE = 200
 
 
-Answer = tuple[int, str, int, "str | None", "str | None"]
+# (status, page, milliseconds, error, where the redirects led: None when the page is the
+# URL's own, a redirect not followed: None when there is none)
+Answer = tuple[int, str, int, "str | None", "str | None", "str | None"]
+
+
+def _scheme(url: str) -> str:
+    return urllib.parse.urlsplit(url).scheme.lower()
+
+
+def follows(old: str, new: str) -> bool:
+    """A redirect the check follows: to an http(s) address of any site (SIPP sends a
+    visitor to its login page), never from https down to plain http (a TLS downgrade:
+    SIPP asked over TLS would be read without it), as website_check's page check."""
+    return _scheme(new) in ("http", "https") and (_scheme(new) == "https"
+                                                   or _scheme(old) != "https")
+
+
+def left(target: str) -> str:
+    """A redirect not followed (follows), named as website_check names it."""
+    scheme = _scheme(target)
+    if scheme != "http":
+        return f"dialihkan ke alamat {scheme[:20]}: {mask_url(target)}, bukan http(s)"
+    return f"dialihkan ke http tanpa TLS: {mask_url(target)}"
 
 
 def request(url: str, timeout: int, validate_certs: bool) -> Answer:
-    """(status, page, milliseconds, error, where a redirect led: None when the page is
-    the URL's own); HTTP errors still count as answers. A user:password@ in the URL is
-    sent as HTTP basic credentials."""
+    """The answer at the end of the redirects followed (follows); HTTP errors still
+    count as answers. A user:password@ in the URL is sent as HTTP basic credentials (on
+    to a redirect of the same site only: sop_http.redirects)."""
     plain, authorization = basic_auth(url)
-    headers = {"User-Agent": "sop-sipp-http-check"}
-    if authorization:
-        headers["Authorization"] = authorization
-    answer = fetch(plain, timeout, context_for(validate_certs), headers=headers)
-    if answer["status"] < 0:
-        return -1, "", 0, answer["error"], None
-    return (answer["status"], answer["body"], answer["response_ms"], None,
-            redirect_destination(plain, answer))
+    chain = redirects(plain, timeout, context_for(validate_certs),
+                      follow=follows, headers={"User-Agent": "sop-sipp-http-check"},
+                      authorization=authorization)
+    last = chain[-1]
+    if last["status"] < 0:
+        return -1, "", 0, last["error"], None, None
+    target = redirect_target(last)
+    return (last["status"], last["body"], sum(a["response_ms"] for a in chain), None,
+            redirect_destination(plain, last),
+            target if target and not follows(last["url"], target) else None)
 
 
 def page_title(page: str) -> str | None:
@@ -167,12 +200,14 @@ def page_title(page: str) -> str | None:
 
 
 def grade(url: str, answer: Answer, params: dict[str, Any]) -> dict[str, Any]:
-    status, page, elapsed, error, redirected_to = answer
+    status, page, elapsed, error, redirected_to, not_followed = answer
     expected = params["expected_text"] or ""
     found = expected in page if expected else True
     problems = []
     if error is not None:
         problems.append(f"tidak ada jawaban dari {url}: {error}")
+    elif not_followed is not None:
+        problems.append(f"{url} {left(not_followed)} (tidak diikuti)")
     else:
         if status not in params["status_codes"]:
             problems.append(f"status HTTP {status}")

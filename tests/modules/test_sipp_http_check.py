@@ -9,7 +9,7 @@ from typing import ClassVar
 
 import pytest
 from conftest import within
-from httpd import send_without_end, serving
+from httpd import send_without_end, serving, start, tls_contexts
 from loader import load, run_module
 
 mod = load("sipp_http_check")
@@ -76,7 +76,7 @@ def test_no_answer():
 
 def test_a_page_without_end_is_read_no_further_than_the_limit(base):
     with within(60, "reading the page"):
-        status, page, _, error, _ = mod.request(base + "/endless", 5, True)
+        status, page, _, error, _, _ = mod.request(base + "/endless", 5, True)
     assert status == 200 and error is None and len(page) == http.MAX_BODY
 
 
@@ -85,7 +85,7 @@ def test_a_page_of_unclosed_titles_does_not_hang_the_grade():
     # from every '<title>' (minutes for a 5 MB page).
     page = "<title>" * 20000
     with within(3, "grading the page"):
-        access = mod.grade("http://sipp/", (200, page, 10, None, None), PARAMS)
+        access = mod.grade("http://sipp/", (200, page, 10, None, None, None), PARAMS)
     assert access["title"] is None and access["ok"] is False
 
 
@@ -211,3 +211,65 @@ def test_where_a_redirect_led_is_reported(tmp_path):
 def test_a_page_not_redirected_reports_no_redirect(tmp_path, base):
     rc, result = run_module("sipp_http_check", tmp_path, {"url": base + "/sipp/#top"})
     assert (rc, result["access"]["redirected_to"], result["access"]["ok"]) == (0, None, True)
+
+
+class _Bounce(BaseHTTPRequestHandler):
+    """/to/<address>: a redirect there; anything else the SIPP page."""
+
+    def do_GET(self):
+        if self.path.startswith("/to/"):
+            self.send_response(302)
+            self.send_header("Location", self.path[len("/to/"):])
+            body = b""
+        else:
+            self.send_response(200)
+            body = PAGE
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory):
+    """SIPP over HTTPS (a localhost certificate of a test CA) and over plain HTTP."""
+    _ca, contexts = tls_contexts(tmp_path_factory.mktemp("tls"), site=20)
+    servers = [start(_Bounce, context=contexts["site"]), start(_Bounce)]
+    yield (f"https://localhost:{servers[0].server_address[1]}",
+           f"http://localhost:{servers[1].server_address[1]}")
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_https_sipp_redirected_to_plain_http_is_a_tls_downgrade(tls, tmp_path):
+    # https://sipp/ -> http://sipp/sipp/ (a proxy's trailing-slash redirect, or a tampered
+    # site) was followed and graded ok: SIPP read (a visitor logging in) without TLS. It is a
+    # problem naming where it led, not followed, as website_check's page check; a hop over
+    # https before it is followed, and http -> https still passes.
+    secure, plain = tls
+    access = mod.grade(f"{secure}/to/{plain}/sipp/", mod.request(
+        f"{secure}/to/{plain}/sipp/", 5, False), PARAMS)
+    assert (access["ok"], access["status"], access["expected_text_found"]) == (False, 302, False)
+    assert access["problems"] == [
+        f"{secure}/to/{plain}/sipp/ dialihkan ke http tanpa TLS: {plain}/sipp/ (tidak diikuti)"]
+    url = f"{secure}/to//to/{plain}/sipp/?sid=S1d"
+    rc, result = run_module("sipp_http_check", tmp_path, {"url": url, "validate_certs": False})
+    assert rc == 0, result
+    assert result["access"]["problems"] == [f"{secure}/to//to/{plain}/sipp/?sid=*** "
+                                            f"dialihkan ke http tanpa TLS: {plain}/sipp/?sid=*** "
+                                            "(tidak diikuti)"]
+    assert result["access"]["redirected_to"] == f"{secure}/to/{plain}/sipp/?sid=***"
+    assert "S1d" not in json.dumps(result)
+    access = mod.grade(f"{plain}/to/{secure}/sipp/", mod.request(
+        f"{plain}/to/{secure}/sipp/", 5, False), PARAMS)
+    assert (access["ok"], access["redirected_to"]) == (True, f"{secure}/sipp/")
+
+
+def test_a_redirect_to_another_scheme_is_named_not_followed():
+    with serving(_redirecting_to("ftp://files.example/sipp/")) as site:
+        access = check(site + "/sipp/")
+    assert access["problems"] == [f"{site}/sipp/ dialihkan ke alamat ftp: "
+                                  "ftp://files.example/sipp/, bukan http(s) (tidak diikuti)"]
