@@ -54,6 +54,15 @@ description:
     configuration, or one dropped), the files both cover are compared as always and the
     difference is a finding of its own (C(baseline_roots)) until it is accepted; a new
     baseline is never started for them.
+  - "O(files) are single files of the site outside O(paths), its folders (website_cms's
+    C(files): a C(wp-config.php) one folder above the web root, which holds the database
+    login and is a common place for a backdoor, PHP injected at its top). Each is in the
+    baseline as a folder's file is (new, changed, removed; webshell markers whatever the
+    baseline says; a link recorded, not followed), and is one of the baseline's roots: a
+    file added to or dropped from O(files) is a C(baseline_roots) finding until it is
+    accepted, as a folder is. Only its sha256, size and markers' names are kept or shown,
+    never its content. One not there has no entry (C(removed_file) against a baseline
+    holding it); a folder named there fails the module."
   - "Pages: each URL of O(urls) is fetched as a browser, as Googlebot, and as a browser
     arriving from a search engine (Referer), following redirects within the site only
     (its host with or without C(www.), at most 10): the page read is where they lead, and
@@ -129,6 +138,13 @@ options:
     type: list
     elements: path
     required: true
+  files:
+    description: Single files of the site outside O(paths) (website_cms's C(files), a
+      C(wp-config.php) one folder above the web root), checked and in the baseline as the
+      files under O(paths) are; one under a folder of O(paths) is read with it.
+    type: list
+    elements: path
+    default: []
   state_dir:
     description: Directory of the baseline (created 0700, the baseline 0600).
     type: path
@@ -268,6 +284,11 @@ EXAMPLES = r"""
       - fingerprint: 5f0c2e8d9a7b4c1e3f6a8b0d2c4e6f81
         note: Berita sidang perkara 45/Pid.B/2026 (kupon togel)
 
+- name: Check a web root whose wp-config.php lies one folder above it
+  website_integrity:
+    paths: [/var/www/html]
+    files: [/var/www/wp-config.php]
+
 - name: Accept the site as it is now (after reviewing the changes)
   website_integrity:
     paths: [/usr/share/wordpress, /var/lib/wordpress/wp-content]
@@ -349,10 +370,12 @@ from ansible.module_utils.sop_integrity import (  # noqa: E402
     baseline_entries,
     baseline_path,
     compare_covered,
+    file_entries,
     file_findings,
     load_baseline,
     roots_finding,
     save_baseline,
+    single_files,
     snapshot,
 )
 from ansible.module_utils.sop_integrity_content import (  # noqa: E402
@@ -680,17 +703,21 @@ def check_database(conn: Connection, params: dict[str, Any]) -> tuple[int, list[
 def run(params: dict[str, Any], check_mode: bool, conn: Connection | None) -> tuple[bool, dict[str, Any]]:
     started = time.monotonic()
     accepted = accepted_spam(params["spam_accepted"])
-    roots = sorted(os.path.abspath(p) for p in params["paths"])
+    folders = sorted(os.path.abspath(p) for p in params["paths"])
+    single = single_files(params["files"], folders)
+    # the baseline's roots: its folders and single files (a file root covers itself)
+    roots = sorted(folders + single)
     baseline_file = baseline_path(params["state_dir"], os.path.abspath(params["paths"][0]))
     data = load_baseline(baseline_file)
     read_from = baseline_file
     if data is None:  # named by all its folders before 2026-12-02
-        read_from = baseline_path(params["state_dir"], *roots)
+        read_from = baseline_path(params["state_dir"], *folders)
         data = load_baseline(read_from)
     old = baseline_entries(data, read_from)
     special: dict[str, tuple[str, bool]] = {}
-    entries, left_out = snapshot(roots, params["exclude"], old, params["max_scan_bytes"],
+    entries, left_out = snapshot(folders, params["exclude"], old, params["max_scan_bytes"],
                                  special)
+    entries.update(file_entries(single, old, params["max_scan_bytes"], special))
     changes = None
     updated: dict[str, list[str]] = {}
     extra: list[dict[str, Any]] = []
@@ -756,6 +783,7 @@ def main() -> None:
     spec: dict[str, Any] = dict(LOGIN_ARGUMENT_SPEC)
     spec.update(
         paths={"type": "list", "elements": "path", "required": True},
+        files={"type": "list", "elements": "path", "default": []},
         state_dir={"type": "path", "default": "/var/lib/sop/website_integrity"},
         accept_baseline={"type": "bool", "default": False},
         exclude={"type": "list", "elements": "str",

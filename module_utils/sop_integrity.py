@@ -623,6 +623,41 @@ def snapshot(roots: list[str], exclude: list[str], known: dict[str, Entry], max_
     return entries, left_out
 
 
+def single_files(files: list[str], folders: list[str]) -> list[str]:
+    """The absolute paths of ``files`` that lie under none of ``folders`` (a file there
+    is read with its folder), sorted."""
+    def under(path: str) -> bool:
+        return any(path.startswith(folder.rstrip("/") + "/") for folder in folders)
+
+    return sorted({path for path in map(os.path.abspath, files) if not under(path)})
+
+
+def file_entries(files: list[str], known: dict[str, Entry], max_scan: int,
+                 special: dict[str, tuple[str, bool]] | None = None) -> dict[str, Entry]:
+    """The entries of single files of the site outside its folders (a wp-config.php one
+    folder above the web root), read as a folder's files are: a link recorded, not
+    followed; a FIFO, socket or device never opened, into ``special``. A file that is not
+    there has no entry (removed, against a baseline holding it); a folder named as a file
+    is IntegrityError."""
+    entries: dict[str, Entry] = {}
+    for path in files:
+        try:
+            info = os.stat(path, follow_symlinks=False)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise IntegrityError(f"{path}: {exc.strerror}") from exc
+        kind = special_type(info)
+        if kind is not None:
+            if special is not None:
+                special[path] = (kind, False)
+        elif stat.S_ISDIR(info.st_mode):
+            raise IntegrityError(f"{path}: a folder, not a single file (name folders in paths)")
+        else:
+            entries[path] = read_entry(path, info, known.get(path), max_scan)
+    return entries
+
+
 def load_baseline(path: str) -> dict[str, Any] | None:
     try:
         return read_json(path, BASELINE_VERSION)

@@ -110,7 +110,7 @@ def site(root: Path) -> None:
 
 
 def params(root: Path, state: Path, **extra):
-    base = {"paths": [str(root)], "state_dir": str(state), "accept_baseline": False,
+    base = {"paths": [str(root)], "files": [], "state_dir": str(state), "accept_baseline": False,
             "exclude": ["*/cache/*", "*/cache"], "allow": [], "allow_hosts": [],
             "max_scan_bytes": 8 << 20, "package_info": "",
             "urls": [], "timeout": 5, "validate_certs": True, "ca_path": None,
@@ -254,6 +254,37 @@ def test_other_folders_are_compared_with_the_web_roots_baseline_not_a_new_one(tm
     # a folder dropped is a difference too, and its files are not "removed"
     _changed, dropped = mod.run(params(root, state), False, None)
     assert [f["kind"] for f in dropped["findings"]] == ["baseline_roots"]
+
+
+def test_a_wp_config_above_the_web_root_is_in_the_baseline_never_shown(tmp_path):
+    """website_cms returns a wp-config.php one folder above the web root in files (the
+    backup keeps it); the check read the folders only, so PHP injected at the top of that
+    file (a common backdoor: every page loads it) went unnoticed. It is a root of the
+    baseline as a folder is: added, it is a difference until accepted; changed, a finding,
+    its markers too; its content (the database password) is never in the result."""
+    top, state = tmp_path / "www", tmp_path / "state"
+    root = top / "html"
+    site(root)
+    config = top / "wp-config.php"
+    config.write_text("<?php define('DB_PASSWORD', 'Rahasia99'); $table_prefix = 'wp_';")
+    mod.run(params(root, state), False, None)  # a baseline of the folder alone
+    with_config = params(root, state, files=[str(config), str(root / "index.php")])
+    changed, found = mod.run(with_config, False, None)
+    assert not changed and names(found) == {
+        "baseline_roots: folder yang diperiksa berbeda dari baseline"}
+    assert found["findings"][0]["roots"] == [str(root), str(config)]
+    mod.run(dict(with_config, accept_baseline=True), False, None)
+    changed, clean = mod.run(with_config, False, None)
+    assert (changed, clean["findings"], clean["files"]) == (False, [], 7)
+    config.write_text(WEBSHELL + config.read_text())
+    _changed, found = mod.run(with_config, False, None)
+    assert names(found) == {f"changed_file: {config}", f"webshell: {config}"}
+    assert "Rahasia99" not in json.dumps(found)
+    assert "Rahasia99" not in Path(found["baseline_file"]).read_text()
+    config.unlink()
+    assert names(mod.run(with_config, False, None)[1]) == {f"removed_file: {config}"}
+    with pytest.raises(integrity.IntegrityError, match=r"/www: a folder, not a single file"):
+        mod.run(params(root, state, files=[str(top)]), False, None)
 
 
 def test_a_baseline_named_by_all_its_folders_is_still_found(tmp_path):
