@@ -27,6 +27,12 @@ description:
     out of the baseline, holding no code of the site) or new since the accepted
     baseline; the site's own theme, plugin and core files with injected code are left in
     place for the administrator to restore from the backup.
+  - A file outside O(roots) is never moved, whatever its finding. Among them the single
+    files website_integrity checks beside the folders (its C(files), a C(wp-config.php)
+    one folder above the web root, with the database login); moved, the site would lose
+    its database and go down, and a changed configuration is restored from the backup
+    (website_files_backup keeps it), not quarantined. Each such finding of O(kinds) is
+    reported in RV(left) with why (not a failure); the task changes nothing for it.
   - The site is the web server's to write, and a compromised site can race this module
     (run as root); every folder below a root is opened without following a symbolic link
     and the file through its folder's descriptor, so a folder swapped for a link (to
@@ -84,6 +90,12 @@ moved:
   returned: always
   type: list
   elements: dict
+left:
+  description: "The files of findings of O(kinds) outside O(roots), left in place, each with
+    why (C(PATH: di luar folder situs ...)): a C(wp-config.php) above the web root, say."
+  returned: always
+  type: list
+  elements: str
 msg:
   description: "The files refused, each with why (C(karantina PATH gagal: ...)); the task fails."
   returned: failure
@@ -116,6 +128,18 @@ def root_of(path: str, roots: list[str]) -> tuple[str, str] | None:
         if path.startswith(root + "/") and below and ".." not in below.split("/"):
             return root or "/", below
     return None
+
+
+# Why a finding's file outside the roots stays where it is (Bahasa Indonesia, reported)
+OUTSIDE = ("di luar folder situs (mis. wp-config.php di atas web root), tidak dipindahkan: "
+           "periksa, lalu pulihkan dari cadangan bila diubah")
+
+
+def outside(findings: list[dict[str, Any]], roots: list[str], kinds: list[str]) -> list[str]:
+    """The files of findings of ``kinds`` outside ``roots``, each with why it stays."""
+    paths = {f.get("path") for f in findings if f.get("kind") in kinds}
+    return [f"{path}: {OUTSIDE}" for path in sorted(p for p in paths if isinstance(p, str))
+            if root_of(path, roots) is None]
 
 
 def candidates(findings: list[dict[str, Any]], roots: list[str],
@@ -315,7 +339,7 @@ def move_all(todo: list[dict[str, Any]], roots: list[str], dest: str,
 
 def outcome(moved: list[dict[str, Any]], refused: list[str], *, changed: bool) -> dict[str, Any]:
     """The module's result: ``msg`` (the task fails) when a file was refused."""
-    result: dict[str, Any] = {"changed": changed, "moved": moved,
+    result: dict[str, Any] = {"changed": changed, "moved": moved, "left": [],
                               "sop_output": {"karantina": moved}}
     if refused:
         result["msg"] = "; ".join(refused)
@@ -341,6 +365,10 @@ def main() -> None:
         result = outcome(planned, refused, changed=bool(todo))
     else:
         result = move_all(todo, p["roots"], p["dest"], refused)
+    left = outside(p["findings"], p["roots"], p["kinds"])
+    if left:
+        result["left"] = left
+        result["sop_output"]["dibiarkan"] = left
     if "msg" in result:
         module.fail_json(**result)
     module.exit_json(**result)

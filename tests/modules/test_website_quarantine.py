@@ -62,3 +62,24 @@ def test_a_record_line_that_does_not_fit_moves_nothing(planted, tmp_path):
     assert record.read_bytes() == before
     assert [p.name for p in dest.rglob("*") if not p.is_dir()] == ["quarantine.jsonl"]
     assert shell.read_text() == "<?php eval($_POST['c']);"
+
+
+def test_a_wp_config_above_the_web_root_is_reported_never_moved(planted, tmp_path):
+    """website_integrity checks the wp-config.php one folder above the web root too (the
+    site's database login, a backdoor's common place). Quarantine never moves a file
+    outside its roots (the site would lose its database), and it was silently skipped:
+    it is now named as left in place, without failing the task; the others still move."""
+    shell, _dest, args = planted
+    config = tmp_path / "wp-config.php"
+    config.write_text("<?php eval($_POST['c']); define('DB_PASSWORD', 'x');")
+    args["findings"] += [
+        {"kind": kind, "path": str(config), "name": f"{kind}: {config}", "area": "core"}
+        for kind in ("new_file", "webshell")]
+    rc, result = run_module("website_quarantine", tmp_path, args)
+    assert rc == 0 and result["changed"], result
+    assert [m["path"] for m in result["moved"]] == [str(shell)] and config.exists()
+    left = [f"{config}: di luar folder situs (mis. wp-config.php di atas web root), tidak "
+            "dipindahkan: periksa, lalu pulihkan dari cadangan bila diubah"]
+    assert result["left"] == left and result["sop_output"]["dibiarkan"] == left
+    rc, again = run_module("website_quarantine", tmp_path, {**args, "_ansible_check_mode": True})
+    assert (rc, again["changed"], again["left"]) == (0, False, left)
