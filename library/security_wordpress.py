@@ -28,7 +28,9 @@ description:
     WordPress only reads it. A copy of C(wp-config.php) in the web root (C(wp-config.php.bak),
     C(.old), C(.orig), C(.save), C(.backup), C(.tmp), C(.txt), C(~), an editor's
     C(.wp-config.php.swp) or C(.swo)) is served as plain text, since only names ending in
-    C(.php) run as PHP; so is C(wp-content/debug.log) (C(WP_DEBUG_LOG)): each present is a finding."
+    C(.php) run as PHP; so is C(debug.log) (C(WP_DEBUG_LOG)) in a root's C(wp-content) or the
+    C(wp-content) holding a folder of O(plugin_dirs) (Debian's package serves
+    C(/var/lib/wordpress/wp-content) as C(/wp-content)): each present is a finding."
   - >-
     With O(site_url), three GET requests to the site: C(xmlrpc.php) answering (password
     guessing many at a time through C(system.multicall), pingbacks), C(?author=1) redirecting to
@@ -381,8 +383,7 @@ def config_findings(paths: list[str], web: tuple[str, int, set[int]] | None) -> 
 
 
 def exposed_findings(root: str) -> list[dict[str, Any]]:
-    """Files in the web root the web server serves as plain text: copies of wp-config.php
-    and the debug log WP_DEBUG_LOG writes in wp-content."""
+    """Copies of wp-config.php in the web root, which the web server serves as plain text."""
     findings = []
     try:
         names = sorted(os.listdir(root))
@@ -393,15 +394,29 @@ def exposed_findings(root: str) -> list[dict[str, Any]]:
         if CONFIG_COPY.match(name) and os.path.isfile(path):
             findings.append(finding("wordpress_exposed", f"Salinan konfigurasi WordPress {path} ada di web root: "
                                     "disajikan sebagai teks biasa, kata sandi database dapat terbaca publik"))
-    log = os.path.join(root, "wp-content", "debug.log")
+    return findings
+
+
+def content_dirs(roots: list[str], plugin_dirs: list[str]) -> list[str]:
+    """The wp-content folders the site serves: each root's, and the one holding each of
+    ``plugin_dirs`` (Debian's package serves /var/lib/wordpress/wp-content as /wp-content)."""
+    dirs = [os.path.join(root, "wp-content") for root in roots]
+    dirs += [os.path.dirname(folder.rstrip("/")) for folder in plugin_dirs
+             if os.path.basename(folder.rstrip("/")) == "plugins"]
+    return list(dict.fromkeys(os.path.realpath(folder) for folder in dirs))
+
+
+def debug_log_findings(folder: str) -> list[dict[str, Any]]:
+    """The debug log WP_DEBUG_LOG writes in wp-content, served publicly with it."""
+    log = os.path.join(folder, "debug.log")
     try:
         info = os.stat(log)
     except OSError:  # none, the usual case
-        return findings
-    if stat.S_ISREG(info.st_mode):
-        findings.append(finding("wordpress_exposed", f"Log debug WordPress {log} ({info.st_size} bita) "
-                                "ada di web root dan dapat diunduh publik (WP_DEBUG_LOG)"))
-    return findings
+        return []
+    if not stat.S_ISREG(info.st_mode):
+        return []
+    return [finding("wordpress_exposed", f"Log debug WordPress {log} ({info.st_size} bita) "
+                    "ada di web root dan dapat diunduh publik (WP_DEBUG_LOG)")]
 
 
 def site_url_error(url: str) -> str | None:
@@ -519,6 +534,7 @@ def main() -> None:
     roots = [core["root"] for core in cores]
     findings += config_findings(list(dict.fromkeys(path for root in roots for path in config_files(root))), web)
     findings += [item for root in roots for item in exposed_findings(root)]
+    findings += [item for folder in content_dirs(roots, p["plugin_dirs"]) for item in debug_log_findings(folder)]
     if p["site_url"]:
         findings += site_findings(p["site_url"], p["http_timeout"], context_for(p["validate_certs"]))
     module.exit_json(changed=False, core=cores, plugins=plugins, apt={"installed": apt[0], "candidate": apt[1]},

@@ -519,17 +519,28 @@ def test_wp_config_copies_and_debug_log_served_from_the_web_root(tmp_path):
         (root / name).write_text(CONFIG)
     os.mkfifo(root / "wp-config.php.old")  # no file to serve
     assert wordpress.exposed_findings(str(root))[0]["kind"] == "wordpress_exposed"
-    (root / "wp-content" / "debug.log").write_text("PHP Notice: x\n")
     found = wordpress.exposed_findings(str(root))
-    assert [f["kind"] for f in found] == ["wordpress_exposed"] * 5
+    assert [f["kind"] for f in found] == ["wordpress_exposed"] * 4
     assert [f["message"].split()[3] for f in found[:4]] == [
         str(root / name) for name in [".wp-config.php.swp", "wp-config.php.bak",
                                       "wp-config.php.save", "wp-config.php~"]]
     assert found[0]["message"].endswith("ada di web root: disajikan sebagai teks biasa, kata sandi "
                                         "database dapat terbaca publik")
-    assert found[4]["message"] == (
-        f"Log debug WordPress {root}/wp-content/debug.log (14 bita) ada di web root dan dapat "
-        "diunduh publik (WP_DEBUG_LOG)")
+
+
+def test_debug_log_in_each_served_wp_content_debians_included(tmp_path):
+    root = installation(tmp_path)
+    debian = tmp_path / "var-lib-wordpress" / "wp-content"  # Debian's package serves it as /wp-content
+    (debian / "plugins").mkdir(parents=True)
+    folders = wordpress.content_dirs([str(root)], [str(debian / "plugins") + "/", str(tmp_path / "extra")])
+    assert folders == [str(root / "wp-content"), str(debian)]
+    assert [wordpress.debug_log_findings(folder) for folder in folders] == [[], []]
+    (root / "wp-content" / "debug.log").write_text("PHP Notice: x\n")
+    (debian / "debug.log").write_text("PHP Warning: y\n")
+    found = [item for folder in folders for item in wordpress.debug_log_findings(folder)]
+    assert [f["message"] for f in found] == [
+        f"Log debug WordPress {folder}/debug.log ({size} bita) ada di web root dan dapat "
+        "diunduh publik (WP_DEBUG_LOG)" for folder, size in [(root / "wp-content", 14), (debian, 15)]]
 
 
 class OpenWordPress(BaseHTTPRequestHandler):
