@@ -95,3 +95,30 @@ def test_a_compromised_web_server_is_named():
     assert "Serangan brute-force SSH dari" in failed
     assert "Kegiatan 10 (D.1): SSH menerima login dengan password" in failed
     assert "Kegiatan 14 (D.5):" in failed and "thumb.php" in failed
+
+
+def test_wordpress_hardening_of_the_real_site_is_named():
+    """Debian's WordPress as the lab installs it: xmlrpc.php and the login names open, as a
+    fresh installation has them; a wp-config copy and a debug log planted where it serves
+    them (Debian's wp-content lives in /var/lib/wordpress) are named too."""
+    copy, log = "/usr/share/wordpress/wp-config.php.bak", "/var/lib/wordpress/wp-content/debug.log"
+    try:
+        adhoc("web", f"cp /usr/share/wordpress/wp-config.php {copy}")
+        adhoc("web", json.dumps({"dest": log, "content": "PHP Notice: lab\n"}), "ansible.builtin.copy")
+        rc, report = play("--tags", "celah_keamanan", "--limit", "web",
+                          "-e", "it_security_wordpress_url=https://web/",
+                          "-e", "it_security_wordpress_validate_certs=false",
+                          "-e", "it_security_fail_on_findings=false")
+    finally:
+        adhoc("web", f"rm -f {copy} {log}")
+    assert rc == 0, failures(report)
+    found = result(report, "Read WordPress core and plugin versions against those available, and its hardening",
+                   "web")["findings"]
+    print(json.dumps(found, indent=1))
+    messages = {f["kind"]: [] for f in found}
+    for item in found:
+        messages[item["kind"]].append(item["message"])
+    assert any("xmlrpc.php situs https://web/ terbuka" in m for m in messages["wordpress_xmlrpc"])
+    assert any("?author=1 dialihkan ke /author/admin/" in m for m in messages["wordpress_users"])
+    assert any("REST API (wp/v2/users): admin" in m for m in messages["wordpress_users"])
+    assert sorted(m.split()[3] for m in messages["wordpress_exposed"]) == [copy, log]
