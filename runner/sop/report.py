@@ -341,6 +341,35 @@ def pending_count(sop: Sop, executions: Iterable[Row]) -> str:
     )
 
 
+def _step_state(activity: Mapping[str, Any], month: Month) -> str:
+    """A manual step nobody acknowledged, with its reason as recorded: a step another SOP
+    carries out names that SOP's run that did it (`Dilaksanakan oleh SOP sipp-backup
+    (eksekusi 12, mulai 03-11-2026 02:00)`), else says why it waits (its note: `belum ada
+    pelaksanaan SOP sipp-backup yang berhasil`)."""
+    state = STATUS_ID.get(activity["status"], str(activity["status"]))
+    runs = mappings(activity["outputs"])
+    if activity["status"] == "delegated" and runs:
+        run = runs[0]
+        started = _recorded_time(run.get("started_at"), month)
+        state = (
+            f"Dilaksanakan oleh SOP {run.get('sop', '-')} "
+            f"(eksekusi {run.get('execution', '-')}, mulai {started})"
+        )
+    if activity["note"]:
+        state += f": {activity['note']}"
+    return state
+
+
+def _recorded_time(value: Any, month: Month) -> str:
+    """A time an output recorded as ISO 8601 text, on the report's clock; as written when
+    it is none (or names no clock)."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return month.when(moment) if moment.tzinfo else str(value)
+
+
 def _manual_rows(executions: Sequence[Row], month: Month, sop: Sop) -> list[list[str]]:
     """The manual steps and human parts of the executions, waiting or acknowledged; of a
     partial run, those of the activities it chose only (it asked nothing of the others)."""
@@ -361,10 +390,7 @@ def _manual_rows(executions: Sequence[Row], month: Month, sop: Sop) -> list[list
                 if activity["note"]:
                     state += f": {activity['note']}"
             else:
-                state = STATUS_ID.get(activity["status"], activity["status"])
-                delegated_by = mappings(activity["outputs"])
-                if activity["status"] == "delegated" and delegated_by:
-                    state += f" (eksekusi {delegated_by[0].get('execution')})"
+                state = _step_state(activity, month)
             rows.append(
                 [
                     execution_label(execution),

@@ -566,3 +566,32 @@ def test_a_hosts_text_reads_in_the_rendered_markdown_as_it_was_recorded(store_at
         report.to_markdown(blocks)
     )
     assert f"<td>{html.escape(text, quote=False)}</td>" in rendered
+
+
+def test_a_steps_recorded_reason_is_shown_with_it(cli: Cli, store_at: Store) -> None:
+    """A step another SOP carries out (`automated_by`) names the run that did it, that
+    SOP's and when, not only "Dilaksanakan oleh SOP lain (eksekusi 7)"; one still
+    waiting says why as recorded ("belum ada pelaksanaan SOP ... yang berhasil"), not a
+    bare "BELUM DIKONFIRMASI"; an acknowledgement shows its note."""
+    day = datetime(2026, 11, 3, 3, tzinfo=UTC)
+    ran = craft_execution(store_at, "local-demo", day, court=A, activities=3)
+    did = {"sop": "sipp-backup", "execution": 7, "started_at": "2026-11-03T02:00:00+07:00"}
+    reason = "belum ada pelaksanaan SOP sipp-backup yang berhasil"
+    with store_at.db.transaction(write=True) as tx:
+        for number, row in (
+            (1, {"mode": "delegated", "status": "delegated", "outputs": [did]}),
+            (2, {"mode": "delegated", "status": "pending-manual", "note": reason}),
+            (3, {"mode": "manual", "status": "pending-manual"}),
+        ):
+            tx.update("activity_results", row, "execution_id = :key_id AND number = :n",
+                      key_id=ran, n=number)
+    store_at.acknowledge(ran, 3, "Siti", "diserahkan ke Kasubbag")
+    code, out, err = cli("report", "--month", "2026-11", "--court", A)
+    assert code == 0, err
+    steps = [row.split(" | ", 3)[3] for row in _table(out, "SOP Uji Lokal", "Langkah manual")]
+    assert steps[:2] == [
+        "Dilaksanakan oleh SOP sipp-backup (eksekusi 7, mulai 03-11-2026 02:00) |",
+        f"BELUM DIKONFIRMASI: {reason} |",
+    ]
+    assert steps[2].startswith("Dikonfirmasi oleh Siti (")
+    assert steps[2].endswith("): diserahkan ke Kasubbag |")

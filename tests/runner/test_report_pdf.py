@@ -453,3 +453,20 @@ def test_cli_pdf_and_its_errors(
     assert code == 2
     assert err.startswith("sop: error: cannot write the report to")
     assert "Traceback" not in err
+
+
+def test_a_delegated_steps_run_is_named_in_the_pdf(tmp_path: Path) -> None:
+    """The PDF lists a step another SOP carried out with that SOP's run, as the Markdown
+    and HTML report does (report._manual_rows, shared)."""
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    ran = craft_execution(store, "sipp-maintenance", datetime(2025, 11, 3, 3, tzinfo=UTC),
+                          court=COURT, activities=1)
+    did = {"sop": "sipp-backup", "execution": 7, "started_at": "2025-11-03T02:00:00+07:00"}
+    with store.db.transaction(write=True) as tx:
+        tx.update("activity_results",
+                  {"mode": "delegated", "status": "delegated", "outputs": [did]},
+                  "execution_id = :key_id", key_id=ran)
+    page = report_pdf.document(store, load_catalogue(), Month(2025, 11), COURT)
+    store.close()
+    manual = page.split("<h3>Langkah manual dan konfirmasinya</h3>", 1)[1].split("</table>")[0]
+    assert "Dilaksanakan oleh SOP sipp-backup (eksekusi 7, mulai 03-11-2025 02:00)" in manual
