@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from sop.bahasa import angka
+
 _SIMPLE = re.compile(r"^(\d+)([smhd])$")
 _ISO = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -52,7 +54,8 @@ def _largest_two(total: int) -> list[tuple[int, int, str]]:
 
 
 def format_seconds(seconds: float | None, *, over: bool = False) -> str:
-    """Short human form in Bahasa Indonesia: "45 detik", "2 menit 5 detik", "1 jam 3 menit".
+    """Short human form in Bahasa Indonesia: "45 detik", "2,2 detik" (a decimal comma),
+    "2 menit 5 detik", "1 jam 3 menit".
 
     ``over``: a duration judged over its limit (a Mutu Baku, a whole number of seconds,
     which this shows at most as long as it is) has its last shown unit rounded up, never
@@ -64,10 +67,10 @@ def format_seconds(seconds: float | None, *, over: bool = False) -> str:
     if total < 60:
         if seconds < 10 and not isinstance(seconds, int):  # measured; a limit is whole seconds
             tenths = math.ceil(round(seconds * 10, 5)) / 10 if over else seconds
-            return f"{tenths:.1f} detik"
+            return f"{angka(tenths, 1)} detik"
         return f"{total} detik"
     shown = _largest_two(total)
     kept = sum(value * size for value, size, _ in shown)
     if over and kept < total:  # the smaller units left out: one more of the last shown
         shown = _largest_two(kept + shown[-1][1])
-    return " ".join(f"{value} {unit}" for value, _, unit in shown)
+    return " ".join(f"{angka(value)} {unit}" for value, _, unit in shown)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sop.bahasa import angka, angka_ringkas
 from sop.catalogue import FREQUENCY_LABEL, Activity, Sop
 from sop.durations import format_seconds
 from sop.errors import SopError
@@ -183,6 +184,13 @@ def reported_number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def size_text(value: Any) -> str:
+    """A size a host reported, in bytes as Bahasa Indonesia writes a number (`1.250.000`);
+    as written when it is no number."""
+    number = reported_number(value)
+    return str(value) if number is None else angka_ringkas(number)
+
+
 FILES_HEADING = "Output (ADK / berkas)"
 FILES_HEADER = ["Eksekusi", "Host", "Berkas", "Ukuran (byte)", "SHA-256"]
 
@@ -199,7 +207,7 @@ def file_outputs(executions: Sequence[Row]) -> list[list[str]]:
                         execution_label(execution),
                         str(output.get("host", "-")),
                         str(output.get("path") or output.get("dest") or "-"),
-                        str(output.get("size", "-")),
+                        size_text(output.get("size", "-")),
                         str(output.get("sha256", "-")),
                     ]
                     rows.setdefault(tuple(row), row)
@@ -282,7 +290,7 @@ def _activity_rows(sop: Sop, executions: Sequence[Row]) -> list[list[str]]:
                 mode,
                 mutu_baku_text(activity, results),
                 *_duration_cells(results),
-                f"{over} kali" if over else "-",
+                f"{angka(over)} kali" if over else "-",
             ]
         )
     return rows
@@ -336,7 +344,7 @@ PENDING_HEADING = "Langkah manual belum dikonfirmasi"
 def pending_count(sop: Sop, executions: Iterable[Row]) -> str:
     """The summary's count of the SOP's manual steps and human parts not confirmed yet
     (`awaits_person`) in the executions that worked on the hosts (a dry run asks nothing)."""
-    return str(
+    return angka(
         sum(1 for e in not_dry(executions) for a in e["activities"] if awaits_person(sop, e, a))
     )
 
@@ -403,7 +411,7 @@ def _manual_rows(executions: Sequence[Row], month: Month, sop: Sop) -> list[list
 
 
 def _rate(ok: int, total: int) -> str:
-    return f"{100 * ok / total:.0f}%" if total else "-"
+    return f"{angka(100 * ok / total)}%" if total else "-"
 
 
 def real(executions: Iterable[Row]) -> list[Row]:
@@ -467,7 +475,8 @@ def planned(
         return "-"
     if sop.id not in firsts or firsts[sop.id] >= month.end:
         return "belum dimulai"
-    return str(month.expected_runs(sop, firsts[sop.id], (calendars or {}).get(sop.id, ())))
+    expected = month.expected_runs(sop, firsts[sop.id], (calendars or {}).get(sop.id, ()))
+    return "-" if expected is None else angka(expected)
 
 
 def schedule_note(sops: Mapping[str, Sop], calendars: Calendars | None) -> str | None:
@@ -533,8 +542,8 @@ def build(
                 sop.number,
                 FREQUENCY_LABEL[sop.frequency],
                 planned(month, sop, firsts, calendars),
-                str(executed),
-                str(ok),
+                angka(executed),
+                angka(ok),
                 rate,
                 pending_count(sop, mine),
             ]
@@ -655,7 +664,7 @@ def build_regional(
     )
     blocks: list[Block] = [
         ("h1", f"Laporan Pelaksanaan SOP Wilayah — {month.label}"),
-        ("p", f"{len(courts)} pengadilan. Periode: {month.period()}."),
+        ("p", f"{angka(len(courts))} pengadilan. Periode: {month.period()}."),
     ]
     if not courts:
         blocks.append(("p", "Belum ada eksekusi SOP yang tercatat."))
@@ -680,13 +689,15 @@ def build_regional(
                     court or "-",
                     sop.title,
                     planned(month, sop, started),
-                    str(total),
-                    str(success),
+                    angka(total),
+                    angka(success),
                     _rate(success, total - going),
-                    str(total - going - success),
+                    angka(total - going - success),
                 ]
             )
-        totals.append([court or "-", str(asked), str(executed), str(ok), _rate(ok, finished)])
+        totals.append(
+            [court or "-", angka(asked), angka(executed), angka(ok), _rate(ok, finished)]
+        )
     blocks.append(("h2", "Ringkasan per pengadilan"))
     blocks.append(
         (

@@ -7,7 +7,7 @@ sop_schedule gives it); activities against the Mutu Baku; the files the
 runs produced; manual steps and who confirmed them; a failed execution with its cause;
 charts drawn here as inline SVG (executions per day, durations against the Mutu Baku,
 backup size and verification, website availability where recorded); and the signature
-block.
+block. Numbers in its text as Bahasa Indonesia writes them (sop.bahasa).
 
 Website availability is drawn from activity outputs carrying `available` (true/false),
 the convention for monitoring SOPs; backups from outputs with `sha256` and `size`
@@ -27,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from sop.bahasa import angka, angka_ringkas
 from sop.catalogue import FREQUENCY_LABEL, Sop
 from sop.durations import format_seconds
 from sop.oncalendar import Calendars
@@ -53,6 +54,7 @@ from sop.report import (
     real,
     reported_number,
     schedule_note,
+    size_text,
     tally,
     write_report,
 )
@@ -130,7 +132,7 @@ def svg_bars(
         out.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
             f'stroke="#ddd" stroke-width="0.5"/>'
-            f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end">{value:g}</text>'
+            f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end">{angka_ringkas(value)}</text>'
         )
     out.append(
         f'<text x="4" y="{top + plot_h / 2:.1f}" transform="rotate(-90 8 {top + plot_h / 2:.1f})"'
@@ -257,7 +259,7 @@ def durations_chart(month: Month, executions: Sequence[Row]) -> str | None:
         bars,
         unit="menit",
         legend=(("durasi", BLUE), ("melebihi Mutu Baku", AMBER), ("gagal", RED)),
-        reference=(baku, f"Mutu Baku {baku:g} menit") if baku else None,
+        reference=(baku, f"Mutu Baku {angka_ringkas(baku)} menit") if baku else None,
     )
 
 
@@ -286,7 +288,7 @@ def backup_chart(month: Month, executions: Sequence[Row]) -> str | None:
             Bar(
                 str(_day(month, execution)),
                 ((size / 1048576, colour),),
-                f"{Path(str(output.get('path', '-'))).name}: {output['size']} byte",
+                f"{Path(str(output.get('path', '-'))).name}: {size_text(output['size'])} byte",
             )
         )
     if not bars:
@@ -315,7 +317,7 @@ def availability_chart(month: Month, executions: Sequence[Row]) -> str | None:
             Bar(
                 str(day.day),
                 ((rate, GREEN), (100 - rate if total else 0, RED)),
-                f"{day.day}: {up} dari {total} pemeriksaan tersedia",
+                f"{day.day}: {angka(up)} dari {angka(total)} pemeriksaan tersedia",
             )
         )
     return svg_bars(bars, unit="% tersedia", legend=(("tersedia", GREEN), ("tidak", RED)))
@@ -462,8 +464,8 @@ def document(
                 sop.number,
                 FREQUENCY_LABEL[sop.frequency],
                 planned(month, sop, firsts, calendars),
-                str(executed),
-                str(ok),
+                angka(executed),
+                angka(ok),
                 rate,
                 pending_count(sop, mine),
             ]

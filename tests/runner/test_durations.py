@@ -12,11 +12,12 @@ from sop.durations import format_seconds
     [
         (None, "-"),
         (45, "45 detik"),
-        (7.25, "7.2 detik"),
+        (7.25, "7,2 detik"),  # a decimal comma, as Bahasa Indonesia writes it
         (900.4, "15 menit"),  # to the nearest
         (899.6, "15 menit"),
         (3605, "1 jam 5 detik"),
         (3660.4, "1 jam 1 menit"),  # the two largest units
+        (1000 * 86400 + 7200, "1.000 hari 2 jam"),  # a dot between thousands
     ],
 )
 def test_a_duration_is_shown_to_the_nearest_of_its_two_largest_units(
@@ -31,8 +32,8 @@ def test_a_duration_is_shown_to_the_nearest_of_its_two_largest_units(
         (900.4, "15 menit 1 detik"),  # over 15 minutes: not "15 menit"
         (900.000001, "15 menit 1 detik"),  # a microsecond over
         (901.0000000000001, "15 menit 1 detik"),  # float noise is no second more
-        (5.04, "5.1 detik"),  # over 5 seconds: not "5.0 detik"
-        (5.1, "5.1 detik"),
+        (5.04, "5,1 detik"),  # over 5 seconds: not "5,0 detik"
+        (5.1, "5,1 detik"),
         (12.3, "13 detik"),
         (59.5, "1 menit"),
         (3660.4, "1 jam 2 menit"),  # over 1 hour 1 minute: the last unit shown, up

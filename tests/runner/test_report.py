@@ -595,3 +595,31 @@ def test_a_steps_recorded_reason_is_shown_with_it(cli: Cli, store_at: Store) -> 
     ]
     assert steps[2].startswith("Dikonfirmasi oleh Siti (")
     assert steps[2].endswith("): diserahkan ke Kasubbag |")
+
+
+def test_numbers_are_written_as_bahasa_indonesia_writes_them(cli: Cli, store_at: Store) -> None:
+    """A dot between thousands and a decimal comma in every report's text: 1.000 runs, a
+    backup of 1.250.000.000 bytes, an activity of 2,2 detik (they read "1000",
+    "1250000000" and "2.2 detik", a decimal point a court reads as thousands)."""
+    start = datetime(2026, 9, 30, 17, tzinfo=UTC)  # 1 October 2026 00:00 WIB
+    for minute in range(1000):
+        craft_execution(store_at, "local-demo", start + timedelta(minutes=minute), court=A)
+    backup = craft_execution(store_at, "local-demo", start, court=A, activities=1)
+    output = {"host": "h1", "path": "/b/sipp.sql.zst", "size": 1250000000, "sha256": "a" * 64}
+    with store_at.db.transaction(write=True) as tx:
+        tx.update("activity_results", {"duration_s": 2.2, "outputs": [output]},
+                  "execution_id = :key_id", key_id=backup)
+    code, out, err = cli("report", "--month", "2026-10", "--court", A)
+    assert code == 0, err
+    assert _summary(out)["SOP Uji Lokal"][3:6] == ["1.001", "1.001", "100%"]
+    files = _table(out, "SOP Uji Lokal", "Output (ADK / berkas)")
+    assert files == [f"| {backup} | h1 | /b/sipp.sql.zst | 1.250.000.000 | {'a' * 64} |"]
+    mutu_baku = out.split("### Kegiatan terhadap Mutu Baku")[1].split("###")[0]
+    assert "| 2,2 detik | 2,2 detik |" in mutu_baku
+    code, page, err = cli("report", "--month", "2026-10", "--court", A, "--format", "html")
+    assert code == 0 and "<td>1.250.000.000</td>" in page and "<td>2,2 detik</td>" in page, err
+    code, out, err = cli("report", "--month", "2026-10", "--all-courts")
+    assert code == 0, err
+    totals, rows = _regional(out)
+    assert totals[A][1:] == ["1.001", "1.001", "100%"]
+    assert rows[(A, "SOP Uji Lokal")][1:3] == ["1.001", "1.001"]

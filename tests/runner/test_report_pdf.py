@@ -179,7 +179,7 @@ def test_a_partial_runs_files_and_human_part_are_in_the_pdf_marked(tmp_path: Pat
     files = page.split("<h3>Output (ADK / berkas)</h3>", 1)[1].split("</table>", 1)[0]
     assert files.count("<tr>") == 2 and mark in files  # the header and the partial run's file
     assert "/srv/backup/web-20251103.tar.zst" in files
-    assert "web-20251103.tar.zst: 2048 byte" in page  # the backup chart
+    assert "web-20251103.tar.zst: 2.048 byte" in page  # the backup chart
     assert "dry.tar" not in page
     manual = page.split("<h3>Langkah manual dan konfirmasinya</h3>", 1)[1].split("</table>")[0]
     assert f"<tr>{mark}<td>4</td>" in manual
@@ -470,3 +470,10 @@ def test_a_delegated_steps_run_is_named_in_the_pdf(tmp_path: Path) -> None:
     store.close()
     manual = page.split("<h3>Langkah manual dan konfirmasinya</h3>", 1)[1].split("</table>")[0]
     assert "Dilaksanakan oleh SOP sipp-backup (eksekusi 7, mulai 03-11-2025 02:00)" in manual
+
+
+def test_a_charts_numbers_have_a_decimal_comma() -> None:
+    """The axis of a chart of 2,5 MiB reads 0,625 ... 2,5 as the text does, not 0.625."""
+    svg = report_pdf.svg_bars([report_pdf.Bar("1", ((2.5, report_pdf.GREEN),))], unit="MiB")
+    ticks = re.findall(r'text-anchor="end">([^<]*)</text>', svg)
+    assert ticks == ["0", "0,625", "1,25", "1,875", "2,5"]

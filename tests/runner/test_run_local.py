@@ -584,9 +584,9 @@ def test_run_is_judged_against_the_courts_own_mutu_baku(
     assert manual["limit_s"] == 1800
     code, out, _ = cli("execution", "2")
     assert code == 0 and "- / 30 menit" in out and "5 menit" not in out
-    assert re.search(r"\d+\.\d detik / 1 detik OVER", out), out
+    assert re.search(r"\d+,\d detik / 1 detik OVER", out), out
     code, out, _ = cli("execution", "1")
-    assert code == 0 and re.search(r"\d+\.\d detik / 5 menit ", out), out
+    assert code == 0 and re.search(r"\d+,\d detik / 5 menit ", out), out
     assert "- / 5 menit" in out and "30 menit" not in out
     code, out, _ = cli("show", "local-demo", "-i", str(inventory))
     assert code == 0 and "1 detik (SOP pengadilan ini)" in out
