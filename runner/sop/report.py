@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sop.bahasa import angka, angka_ringkas
+from sop.bahasa import BULAN, angka, angka_ringkas, pukul, tanggal
 from sop.catalogue import FREQUENCY_LABEL, Activity, Sop
 from sop.durations import format_seconds
 from sop.errors import SopError
@@ -25,20 +25,6 @@ from sop.schedule import DEFAULT_TIMEZONE
 from sop.store import Row, Store, human_part, now, partial_numbers, performs_sop
 from sop.untrusted import visible
 
-BULAN = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 STATUS_ID = {
     "successful": "Berhasil",
     "failed": "Gagal",
@@ -124,12 +110,14 @@ class Month:
 
     def period(self) -> str:
         """The days a report covers, the clock of every time it shows (which no time of its
-        tables names: a WITA court's 02:30 is WIB's 01:30) and when it was made:
-        `01-11-2026 s.d. 30-11-2026 (semua waktu dalam WITA); dibuat 05-12-2026 03:53`."""
-        last = self.when(self.end - timedelta(seconds=1))[:10]
+        tables names: a WITA court's 02:30 is WIB's 01:30) and when it was made, written
+        as a letter's text writes dates: `1 November 2026 s.d. 30 November 2026 (semua
+        waktu dalam WITA); dibuat 5 Desember 2026 pukul 03.53`."""
+        last = self.end - timedelta(seconds=1)
+        made = now().astimezone(self.zone)
         return (
-            f"{self.when(self.start)[:10]} s.d. {last} (semua waktu dalam {self.clock}); "
-            f"dibuat {self.when(now())}"
+            f"{tanggal(self.start)} s.d. {tanggal(last)} (semua waktu dalam {self.clock}); "
+            f"dibuat {tanggal(made)} {pukul(made)}"
         )
 
     def expected_runs(

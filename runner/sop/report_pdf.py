@@ -7,7 +7,7 @@ sop_schedule gives it); activities against the Mutu Baku; the files the
 runs produced; manual steps and who confirmed them; a failed execution with its cause;
 charts drawn here as inline SVG (executions per day, durations against the Mutu Baku,
 backup size and verification, website availability where recorded); and the signature
-block. Numbers in its text as Bahasa Indonesia writes them (sop.bahasa).
+block. Numbers and dates in its text as Bahasa Indonesia writes them (sop.bahasa).
 
 Website availability is drawn from activity outputs carrying `available` (true/false),
 the convention for monitoring SOPs; backups from outputs with `sha256` and `size`

@@ -1,11 +1,13 @@
-"""Numbers as Bahasa Indonesia writes them in a report's text, by explicit rules: the
-same on a controller whose locale is C or en_US."""
+"""Numbers and dates as Bahasa Indonesia writes them in a report's text, by explicit
+tables: the same on a controller whose locale is C or en_US."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 
-from sop.bahasa import angka, angka_ringkas
+from sop.bahasa import angka, angka_ringkas, pukul, tanggal
 
 
 @pytest.mark.parametrize(
@@ -39,3 +41,8 @@ def test_a_number_in_its_shortest_form_is_written_alike(value: float, shown: str
     """A chart's axis and a size keep no more digits than they have, never `1e+15`."""
     assert angka_ringkas(value) == shown
 
+
+def test_a_date_names_its_month_and_a_time_takes_a_dot() -> None:
+    assert tanggal(date(2026, 12, 5)) == "5 Desember 2026"  # no leading zero
+    assert tanggal(datetime(2026, 5, 31, 23, 59)) == "31 Mei 2026"
+    assert pukul(datetime(2026, 12, 5, 3, 7)) == "pukul 03.07"

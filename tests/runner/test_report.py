@@ -56,7 +56,7 @@ def test_months_and_times_are_the_courts_clock(
     code, out, err = cli("report", "--month", "2026-11", "--court", A)
     assert code == 0, err
     assert f"| {ran} | 01-11-2026 03:00 |" in _runs(out, "SOP Uji Lokal")
-    assert "Periode: 01-11-2026 s.d. 30-11-2026" in out
+    assert "Periode: 1 November 2026 s.d. 30 November 2026" in out
     code, out, err = cli("report", "--month", "2026-10", "--court", A)
     assert code == 0, err
     assert f"| {ran} |" not in _runs(out, "SOP Uji Lokal")
@@ -97,7 +97,8 @@ def test_a_report_names_the_clock_of_its_times(
     ):
         code, out, err = cli("report", "--month", "2026-11", *options)
         assert code == 0, err
-        assert f"Periode: 01-11-2026 s.d. 30-11-2026 (semua waktu dalam {clock}); dibuat " in out
+        period = "Periode: 1 November 2026 s.d. 30 November 2026"
+        assert f"{period} (semua waktu dalam {clock}); dibuat " in out
     month = report.Month(2026, 11, ZoneInfo("Asia/Makassar"))
     assert "(semua waktu dalam WITA); dibuat " in report.to_html(report.build(store_at, {}, month))
     assert report.Month(2026, 3, ZoneInfo("Europe/Berlin")).clock == "CET/CEST"
@@ -623,3 +624,24 @@ def test_numbers_are_written_as_bahasa_indonesia_writes_them(cli: Cli, store_at:
     totals, rows = _regional(out)
     assert totals[A][1:] == ["1.001", "1.001", "100%"]
     assert rows[(A, "SOP Uji Lokal")][1:3] == ["1.001", "1.001"]
+
+
+def test_dates_in_the_text_name_their_month_the_tables_keep_numbers(
+    cli: Cli, store_at: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The period and when the report was made are prose, written as an official letter
+    writes dates ("5 Desember 2026 pukul 03.53"), by the report's own month names
+    whatever the controller's locale; a table's times stay "05-12-2026 03:53"."""
+    monkeypatch.setenv("LC_ALL", "C")
+    monkeypatch.setattr(report, "now", lambda: datetime(2026, 12, 4, 20, 53, tzinfo=UTC))
+    ran = craft_execution(store_at, "local-demo", datetime(2026, 11, 4, 20, 53, tzinfo=UTC),
+                          court=A)
+    code, out, err = cli("report", "--month", "2026-11", "--court", A)
+    assert code == 0, err
+    assert (
+        "Periode: 1 November 2026 s.d. 30 November 2026 (semua waktu dalam WIB); "
+        "dibuat 5 Desember 2026 pukul 03.53." in out
+    )
+    assert f"| {ran} | 05-11-2026 03:53 |" in _runs(out, "SOP Uji Lokal")
+    code, page, err = cli("report", "--month", "2026-11", "--all-courts", "--format", "html")
+    assert code == 0 and "dibuat 5 Desember 2026 pukul 03.53" in page, err

@@ -117,7 +117,7 @@ def test_text_in_bahasa_indonesia(november: tuple[Path, str]) -> None:
     ):
         assert role in flat
     assert "Halaman 1 dari" in flat
-    assert "Periode 01-11-2025 s.d. 30-11-2025 (semua waktu dalam WIB); dibuat " in flat
+    assert "Periode 1 November 2025 s.d. 30 November 2025 (semua waktu dalam WIB); dibuat " in flat
 
 
 def _document(store_url: str, court: str, court_schedule: Mapping[str, str] | None) -> str:
