@@ -175,12 +175,15 @@ def _run_clock(given: tzinfo | None, court_timezone: str | None) -> tzinfo:
         return schedule.court_zone(None)
 
 
-def _court_scope(ctx: Context) -> tuple[str | None, tzinfo, dict[str, Sop], Any]:
+def _court_scope(
+    ctx: Context,
+) -> tuple[str | None, tzinfo, dict[str, Sop], inventory.InventoryInfo | None]:
     """The court a command is for (-i's court_name, else --court, else None), its office
     clock (_clock), the SOPs as it runs them (-i's sop_catalogue_overrides: its own
-    SOP numbers, pelaksana and Mutu Baku; the catalogue's otherwise) and -i's
-    sop_schedule (None without -i). -i's inventory is read with its vault's password
-    (_vault_for); a --court other than its court_name is refused."""
+    SOP numbers, pelaksana and Mutu Baku; the catalogue's otherwise) and -i's court
+    variables (its sop_schedule, its court_city; None without -i). -i's inventory is read
+    with its vault's password (_vault_for); a --court other than its court_name is
+    refused."""
     args = ctx.args
     if not args.inventory:
         return args.court, _clock(ctx), ctx.sops, None
@@ -189,7 +192,7 @@ def _court_scope(ctx: Context) -> tuple[str | None, tzinfo, dict[str, Sop], Any]
         raise SopError(
             f"--court {args.court!r} differs from the inventory's court_name {info.court_name!r}"
         )
-    return info.court_name, _clock(ctx, info.schedule), sops, info.schedule
+    return info.court_name, _clock(ctx, info.schedule), sops, info
 
 
 def _court_inventory(ctx: Context) -> tuple[inventory.InventoryInfo, dict[str, Sop]]:
@@ -211,9 +214,9 @@ def _court_view(ctx: Context) -> tuple[dict[str, Sop], list[str | None], tzinfo,
     sop_schedule gives it (-i), by which it falls due."""
     from sop import schedule
 
-    court, zone, sops, court_schedule = _court_scope(ctx)
-    if ctx.args.inventory:
-        return sops, [court], zone, schedule.due_calendars(sops, court_schedule)
+    court, zone, sops, info = _court_scope(ctx)
+    if info is not None:
+        return sops, [court], zone, schedule.due_calendars(sops, info.schedule)
     if court is not None:
         return sops, [_recorded_court(ctx, court)], zone, {}
     return sops, ctx.store.courts() or [None], zone, {}
@@ -505,7 +508,8 @@ def cmd_report(ctx: Context) -> ExitCode:
     from sop import report, schedule
 
     args = ctx.args
-    court, zone, sops, court_schedule = _court_scope(ctx)
+    court, zone, sops, info = _court_scope(ctx)
+    court_schedule = info.schedule if info else None
     calendars = schedule.due_calendars(sops, court_schedule)  # -i's; none without it
     month = report.Month.parse(args.month, zone) if args.month else report.Month.current(zone)
     if args.format == "pdf" and args.all_courts:
@@ -522,7 +526,10 @@ def cmd_report(ctx: Context) -> ExitCode:
 
         if not args.output:
             raise SopError("--format pdf needs -o FILE")
-        write_pdf(ctx.store, sops, month, court, Path(args.output), calendars=calendars)
+        place = info.court_city if info else None  # where it is signed: -i's court_city
+        write_pdf(
+            ctx.store, sops, month, court, Path(args.output), calendars=calendars, place=place
+        )
         ctx.console.print(f"Laporan written to {args.output}", markup=False, highlight=False)
         return ExitCode.OK
     else:

@@ -1,12 +1,13 @@
 """The inventory source and its vault checks, and, only for what needs it, the inventory
 read in-process with Ansible's Python API (`load`): hosts, court identity (`court_name`,
-`court_kode_satker`), `sop_catalogue_overrides`, `sop_schedule`, or one line saying why
-it cannot be read. Used by `sop list -i`, `sop show -i`, `sop schedule install`, a SOP
-of manual steps only, and by `sop run` only after a playbook that ran on no host (to
-name the bad inventory, or the court of a playbook that failed before its first play).
-A successful `sop run` never reads it in-process: ansible-playbook does, and fails on
-an inventory no plugin can parse (INVENTORY_ANY_UNPARSED_IS_FAILED, set by
-`use_project_config`) or on a --limit that matches no host.
+`court_kode_satker`, `court_city`), `sop_catalogue_overrides`, `sop_schedule`, or one
+line saying why it cannot be read. Used by `sop list -i`, `sop show -i`, `sop schedule
+install`, `sop report -i`, a SOP of manual steps only, and by `sop run` only after a
+playbook that ran on no host (to name the bad inventory, or the court of a playbook that
+failed before its first play). A successful `sop run` never reads it in-process:
+ansible-playbook does, and fails on an inventory no plugin can parse
+(INVENTORY_ANY_UNPARSED_IS_FAILED, set by `use_project_config`) or on a --limit that
+matches no host.
 """
 
 # Ansible and ansible-runner are imported where used: `sop` starts fast for every command.
@@ -27,7 +28,13 @@ from typing import Any
 from sop.errors import SopError
 
 VAULT_HEADER = b"$ANSIBLE_VAULT;"
-COURT_VARS = ("court_name", "court_kode_satker", "sop_catalogue_overrides", "sop_schedule")
+COURT_VARS = (
+    "court_name",
+    "court_kode_satker",
+    "court_city",
+    "sop_catalogue_overrides",
+    "sop_schedule",
+)
 # Ansible's own reason for an inventory source no plugin could parse (its first warning).
 _PARSE_FAILURE = re.compile(r"Failed to parse inventory with '[^']*' plugin: (.+)")
 
@@ -87,6 +94,7 @@ class InventoryInfo:
     court_kode_satker: str | None
     overrides: Any
     schedule: Any = None
+    court_city: str | None = None  # where its reports are signed: `Bangil, 5 Desember 2026`
 
 
 def use_project_config(project_dir: Path) -> None:
@@ -167,7 +175,7 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-IDENTITY_VARS = ("court_name", "court_kode_satker")
+IDENTITY_VARS = ("court_name", "court_kode_satker", "court_city")
 
 
 def identity_problems(court: Mapping[str, Any]) -> dict[str, str]:
@@ -248,4 +256,5 @@ def load(source: str, limit: str | None, vault: VaultOptions) -> InventoryInfo:
         court_kode_satker=court.get("court_kode_satker"),
         overrides=court.get("sop_catalogue_overrides"),
         schedule=court.get("sop_schedule"),
+        court_city=court.get("court_city"),
     )

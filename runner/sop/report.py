@@ -120,6 +120,10 @@ class Month:
             f"dibuat {tanggal(made)} {pukul(made)}"
         )
 
+    def today(self) -> str:
+        """The day the report is made on the court's clock, as a letter dates itself."""
+        return tanggal(now().astimezone(self.zone))
+
     def expected_runs(
         self, sop: Sop, first: datetime | None = None, calendars: Sequence[Calendar] = ()
     ) -> int | None:

@@ -7,7 +7,8 @@ sop_schedule gives it); activities against the Mutu Baku; the files the
 runs produced; manual steps and who confirmed them; a failed execution with its cause;
 charts drawn here as inline SVG (executions per day, durations against the Mutu Baku,
 backup size and verification, website availability where recorded); and the signature
-block. Numbers and dates in its text as Bahasa Indonesia writes them (sop.bahasa).
+block under the place (the court's court_city, when -i gives it) and day it is signed.
+Numbers and dates in its text as Bahasa Indonesia writes them (sop.bahasa).
 
 Website availability is drawn from activity outputs carrying `available` (true/false),
 the convention for monitoring SOPs; backups from outputs with `sha256` and `size`
@@ -436,6 +437,24 @@ def _css() -> str:
     return resources.files("sop").joinpath("templates/laporan.css").read_text(encoding="utf-8")
 
 
+def signature_block(month: Month, place: str | None) -> str:
+    """The signatures, under the place and day the report is signed, as an Indonesian
+    official letter dates itself above its signer: `Bangil, 5 Desember 2026` (the court's
+    court_city), the day alone when no place is known (a report made without -i)."""
+    dated = f"{place.strip()}, {month.today()}" if place and place.strip() else month.today()
+    cells = "".join(
+        f'<td><p>{_e(role)}</p><p class="who">{_e(who)}</p><div class="space"></div>'
+        f'<p class="line">(............................................)</p>'
+        f"<p>NIP.</p></td>"
+        for role, who in SIGNATURES
+    )
+    date_row = f'<td class="date">{_e(dated)}</td>' + "<td></td>" * (len(SIGNATURES) - 1)
+    return (
+        f'<section class="sign"><table class="sign"><tr>{date_row}</tr><tr>{cells}</tr>'
+        "</table></section>"
+    )
+
+
 def document(
     store: Store,
     sops: Mapping[str, Sop],
@@ -443,9 +462,11 @@ def document(
     court: str | None = None,
     *,
     calendars: Calendars | None = None,
+    place: str | None = None,
 ) -> str:
     """The report as one HTML document (WeasyPrint's input), planned by the court's
-    schedule of a SOP where `calendars` (-i's) gives one."""
+    schedule of a SOP where `calendars` (-i's) gives one, signed at `place` (the court's
+    court_city) when given."""
     court_name = month_court(store, month, court)
     firsts = first_runs(store, court_name)
     executions = store.executions(
@@ -470,12 +491,6 @@ def document(
                 pending_count(sop, mine),
             ]
         )
-    signatures = "".join(
-        f'<td><p>{_e(role)}</p><p class="who">{_e(who)}</p><div class="space"></div>'
-        f'<p class="line">(............................................)</p>'
-        f"<p>NIP.</p></td>"
-        for role, who in SIGNATURES
-    )
     body = [
         f"<header><h1>{_e(title)}</h1>",
         f'<p class="court">{_e(court_name or "-")}</p>',
@@ -508,7 +523,7 @@ def document(
             _sop_section(sop, [e for e in executions if e["sop_id"] == sop.id], month)
             for sop in sops.values()
         ],
-        f'<section class="sign"><table class="sign"><tr>{signatures}</tr></table></section>',
+        signature_block(month, place),
     ]
     return (
         f'<!DOCTYPE html><html lang="id"><head><meta charset="utf-8"><title>{_e(title)}'
@@ -524,6 +539,7 @@ def write_pdf(
     output: Path,
     *,
     calendars: Calendars | None = None,
+    place: str | None = None,
 ) -> None:
     import logging
 
@@ -531,5 +547,5 @@ def write_pdf(
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    page = document(store, sops, month, court, calendars=calendars)
+    page = document(store, sops, month, court, calendars=calendars, place=place)
     write_report(output, lambda path: HTML(string=page).write_pdf(str(path)))

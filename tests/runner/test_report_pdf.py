@@ -477,3 +477,41 @@ def test_a_charts_numbers_have_a_decimal_comma() -> None:
     svg = report_pdf.svg_bars([report_pdf.Bar("1", ((2.5, report_pdf.GREEN),))], unit="MiB")
     ticks = re.findall(r'text-anchor="end">([^<]*)</text>', svg)
     assert ticks == ["0", "0,625", "1,25", "1,875", "2,5"]
+
+
+def test_the_signatures_are_dated_at_the_courts_city(
+    cli: Callable[..., CliResult],
+    tmp_path: Path,
+    sop_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Above its signers the report says where and on which day it is signed, as an
+    Indonesian official letter does: "Bangil, 5 Desember 2026" (-i's court_city), the day
+    alone without a city (--court reads no inventory)."""
+    monkeypatch.setattr(report, "now", lambda: datetime(2026, 12, 4, 20, 53, tzinfo=UTC))
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    signed = report_pdf.document(store, load_catalogue(), Month(2026, 11), COURT, place="Bangil")
+    unplaced = report_pdf.document(store, load_catalogue(), Month(2026, 11), COURT)
+    store.close()
+    assert '<td class="date">Bangil, 5 Desember 2026</td>' in signed
+    assert '<td class="date">5 Desember 2026</td>' in unplaced
+    data = Path(sop_env["SOP_DATA_DIR"])
+    data.mkdir(parents=True)
+    Store(f"sqlite:///{data / 'sop.db'}").close()
+    inventory = tmp_path / "inventory"
+    shutil.copytree(REPO / "tests/runner/fixtures/inventory", inventory)
+    with (inventory / "group_vars/all.yml").open("a") as file:
+        file.write("court_city: Bangil\n")
+    out = tmp_path / "l.pdf"
+    code, _, err = cli("report", "--month", "2026-11", "-i", str(inventory), "--format", "pdf",
+                       "-o", str(out))
+    assert code == 0, err
+    text = subprocess.run(
+        ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Bangil, 5 Desember 2026" in text
+    group_vars = inventory / "group_vars/all.yml"
+    group_vars.write_text(group_vars.read_text().replace("court_city: Bangil", "court_city: [1]"))
+    code, _, err = cli("report", "--month", "2026-11", "-i", str(inventory), "--format", "pdf",
+                       "-o", str(out))
+    assert (code, err) == (2, "sop: error: inventory: court_city: [1] is not text\n")
