@@ -257,7 +257,10 @@ def _dues(
 
     court = courts[0] if len(courts) == 1 else None
     records = ctx.store.due_records(court)
-    return evaluate_all(sops.values(), courts, records, now(), zone=zone, calendars=calendars)
+    scheduled = ctx.store.scheduled_since(court)
+    return evaluate_all(
+        sops.values(), courts, records, now(), zone=zone, calendars=calendars, scheduled=scheduled
+    )
 
 
 def cmd_list(ctx: Context) -> ExitCode:
@@ -612,6 +615,8 @@ def cmd_schedule(ctx: Context) -> ExitCode:
             _systemctl("daemon-reload")
             turned_on = [name for name in _timers_off(timers) if name not in changed]
             _systemctl("enable", "--now", *timers)
+            # from now on each SOP is expected at its first time (overdue.py)
+            ctx.store.set_schedules(info.court_name, [s.id for s in schedule.scheduled(ctx.sops)])
         for name in changed:
             ctx.console.print(f"written {unit_dir / name}", markup=False, highlight=False)
         for name in turned_on:
@@ -635,8 +640,10 @@ def cmd_schedule(ctx: Context) -> ExitCode:
             if timers:
                 _systemctl("disable", "--now", *timers)
         removed = schedule.remove(unit_dir)
-        if system and removed:
-            _systemctl("daemon-reload")
+        if system:
+            if removed:
+                _systemctl("daemon-reload")
+            ctx.store.set_schedules(None, [])  # no timer expects a run any more
         ctx.console.print(
             f"{len(removed)} units removed from {unit_dir}.", markup=False, highlight=False
         )

@@ -200,6 +200,22 @@ V8_INCIDENT_LIMITS = ("ALTER TABLE incidents ADD COLUMN limit_s INTEGER",)
 # then, or none recorded before v8) cannot tell and is judged by the catalogue's.
 V9_INCIDENT_LIMIT_RECORDED = ("ALTER TABLE incidents ADD COLUMN limit_recorded BOOLEAN",)
 
+# The SOP timers `sop schedule install` enabled, per controller (hostname), court and SOP:
+# since when (installed_at) and until when (removed_at, NULL while installed). A SOP whose
+# timer is installed falls due from then even if it never ran (`sop overdue`).
+V10_SCHEDULES = (
+    """CREATE TABLE schedules (
+    id {serial} NOT NULL,
+    hostname VARCHAR(255) NOT NULL,
+    court_name TEXT,
+    sop_id VARCHAR(64) NOT NULL,
+    installed_at {timestamptz} NOT NULL,
+    removed_at {timestamptz},
+    PRIMARY KEY (id)
+)""",
+    "CREATE INDEX ix_schedules_sop_court ON schedules (sop_id, court_name)",
+)
+
 MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("initial schema", V1_INITIAL),
     ("ansible-playbook process of an execution", V2_PLAYBOOK_PROCESS),
@@ -210,6 +226,7 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("human parts of activities", V7_HUMAN_PARTS),
     ("incident limits", V8_INCIDENT_LIMITS),
     ("incident limits recorded", V9_INCIDENT_LIMIT_RECORDED),
+    ("installed timers", V10_SCHEDULES),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The PostgreSQL advisory lock that serialises migrating (signed 64 bits, apart from the

@@ -6,17 +6,26 @@ day of February). When the court's `sop_schedule` gives the SOP its times (a tim
 OnCalendar), it falls due at their first occurrence after that run instead, as
 Healthchecks' cron checks do: a SOP run on weekdays only is not due on Saturday.
 
+A SOP never run for real at a court is `new`, as a Healthchecks check that was never
+pinged, with one departure: Healthchecks keeps a check `new` until its first ping, cron
+schedule or not, and a timer that never fires (a broken controller, a timer never
+enabled) would then go unnoticed forever. Once `sop schedule install` has installed the
+SOP's timer for the court (the store's record of it), its install counts as the run it
+falls due from: at the first time the court's schedule gives after it (one period after
+it when the schedule is the default one), then within the grace, then overdue.
+
 States per SOP and court: `up` (not due yet), `grace` (due, within the grace), `overdue`,
-`new` (never run for real at this court: nothing is expected of it yet; a SOP that ran but
-never succeeded falls due from its first run), `on-demand` (never overdue). Check-mode runs
-count for nothing: they perform nothing.
+`new` (never run for real at this court: nothing is expected of it yet, or, its timer
+installed, not before its first scheduled time; a SOP that ran but never succeeded falls
+due from its first run), `on-demand` (never overdue). Check-mode runs count for nothing:
+they perform nothing.
 """
 
 from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 
 from sop.catalogue import Sop
@@ -76,28 +85,39 @@ def evaluate(
     *,
     zone: tzinfo,
     calendars: Sequence[Calendar] = (),
+    scheduled_since: datetime | None = None,
 ) -> Due:
     """The state of `sop` at `court_name` at time `at`, on the court's clock `zone`, by
-    the court's schedule of the SOP (`calendars`) when it gives one."""
+    the court's schedule of the SOP (`calendars`) when it gives one; `scheduled_since`:
+    when its timer was installed for the court (None: it is not)."""
     period = sop.period_seconds
     if period is None:
         return Due(sop, court_name, "on-demand")
     if record is None:
-        return Due(sop, court_name, "new")
+        if scheduled_since is None:
+            return Due(sop, court_name, "new")
+        due_at = falls_due(sop, period, scheduled_since, zone, calendars)
+        return _judged(Due(sop, court_name, "new"), due_at, at)
     last_id, last_at = record.last_success or (None, None)
     due_at = (
         record.first_started_at
         if last_at is None
         else falls_due(sop, period, last_at, zone, calendars)
     )
-    overdue_at = due_at + timedelta(seconds=sop.grace_seconds or 0)
+    return _judged(Due(sop, court_name, "up", last_id, last_at), due_at, at)
+
+
+def _judged(waiting: Due, due_at: datetime, at: datetime) -> Due:
+    """`waiting` (in its state until `due_at`) at time `at`: falling due at `due_at`,
+    overdue after its grace."""
+    overdue_at = due_at + timedelta(seconds=waiting.sop.grace_seconds or 0)
     if at >= overdue_at:
         state = "overdue"
     elif at >= due_at:
         state = "grace"
     else:
-        state = "up"
-    return Due(sop, court_name, state, last_id, last_at, due_at, overdue_at)
+        state = waiting.state
+    return replace(waiting, state=state, due_at=due_at, overdue_at=overdue_at)
 
 
 def evaluate_all(
@@ -108,11 +128,14 @@ def evaluate_all(
     *,
     zone: tzinfo,
     calendars: Calendars | None = None,
+    scheduled: Mapping[tuple[str, str | None], datetime] | None = None,
 ) -> list[Due]:
     """Every SOP at every court, in catalogue then court order; `calendars`: per SOP, the
-    court's schedule of it (one court's, read from its inventory)."""
+    court's schedule of it (one court's, read from its inventory); `scheduled`: per
+    (SOP, court), since when its timer is installed (Store.scheduled_since)."""
     court_list = list(courts)
     schedules = calendars or {}
+    installed = scheduled or {}
     return [
         evaluate(
             sop,
@@ -121,6 +144,7 @@ def evaluate_all(
             at,
             zone=zone,
             calendars=schedules.get(sop.id, ()),
+            scheduled_since=installed.get((sop.id, court)),
         )
         for sop in sops
         for court in court_list

@@ -508,6 +508,47 @@ class Store:
             for key, (first, last_ok) in found.items()
         }
 
+    # -- installed timers -------------------------------------------------------------
+    def set_schedules(self, court: str | None, sop_ids: Sequence[str]) -> None:
+        """Record that this controller's timers now run `sop_ids` at `court` (`sop
+        schedule install`; none: `sop schedule remove`): a timer it did not have is
+        installed now, one it no longer has (another SOP or court) removed now, one it
+        keeps keeps the time it was first installed."""
+        hostname = socket.gethostname()
+        at = now()
+        with self.db.transaction(write=True) as tx:
+            kept: set[str] = set()
+            for row in tx.rows(
+                "SELECT id, court_name, sop_id FROM schedules "
+                "WHERE hostname = :hostname AND removed_at IS NULL ORDER BY id",
+                {"hostname": hostname},
+            ):
+                same = row["court_name"] == court and row["sop_id"] in sop_ids
+                if same and row["sop_id"] not in kept:
+                    kept.add(row["sop_id"])
+                    continue
+                tx.update("schedules", {"removed_at": at}, "id = :key_id", key_id=row["id"])
+            tx.insert_many(
+                "schedules",
+                [
+                    {"hostname": hostname, "court_name": court, "sop_id": sop_id,
+                     "installed_at": at}
+                    for sop_id in dict.fromkeys(sop_ids) if sop_id not in kept
+                ],
+            )  # fmt: skip
+
+    def scheduled_since(self, court: str | None = None) -> dict[tuple[str, str | None], datetime]:
+        """Per (SOP, court) whose timer is installed on a controller: since when (the
+        earliest install of those still installed); `court`: that court's only."""
+        clause = "" if court is None else " AND court_name = :court"
+        with self.db.transaction() as tx:
+            rows = tx.rows(
+                "SELECT sop_id, court_name, min(installed_at) AS installed_at FROM schedules "  # noqa: S608 (fixed SQL)
+                f"WHERE removed_at IS NULL{clause} GROUP BY sop_id, court_name",
+                {} if court is None else {"court": court},
+            )
+        return {(row["sop_id"], row["court_name"]): row["installed_at"] for row in rows}
+
     # -- manual activities ------------------------------------------------------------
     def acknowledge(self, execution_id: int, number: int, by: str, note: str | None,
                     *, manual_step: bool = False) -> Row:

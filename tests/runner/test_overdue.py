@@ -310,3 +310,27 @@ def test_overdue_follows_the_inventorys_schedule(
     court_vars.write_text(court_vars.read_text().replace(f"{soon:%H:%M}'", "08:00/2'"))
     # a calendar of another form (systemd runs it; sop does not read it): its period
     assert _states(cli, "-i", str(inventory))[(A, "local-demo")] == "overdue"
+
+
+def test_a_scheduled_sop_never_run_falls_due_at_its_first_time() -> None:
+    """A SOP never run at a court was `new` forever, timer installed or not: a timer that
+    never fired (a broken controller, a timer never enabled) went unnoticed. Installed,
+    it falls due at the schedule's first time after the install (one period after it
+    by default), overdue after the grace; without a timer it stays `new`."""
+    sop = PACKAGED["sipp-backup"]  # daily, 6 h grace
+    court = {"timezone": "Asia/Jayapura", "sipp-backup": "Mon..Fri 00:30"}
+    calendars = due_calendars({sop.id: sop}, court)[sop.id]
+    friday = datetime(2026, 3, 6, 12, 0, tzinfo=WIT)  # installed
+    monday = datetime(2026, 3, 9, 0, 30, tzinfo=WIT)
+
+    def state(at: datetime, **given: object) -> tuple[str, datetime | None]:
+        due = evaluate(sop, A, None, at, zone=WIT, **given)  # type: ignore[arg-type]
+        return due.state, due.due_at
+
+    installed = {"calendars": calendars, "scheduled_since": friday}
+    assert state(datetime(2026, 3, 8, 23, 0, tzinfo=WIT), **installed) == ("new", monday)
+    assert state(monday + timedelta(minutes=1), **installed) == ("grace", monday)
+    assert state(monday + timedelta(hours=6), **installed) == ("overdue", monday)
+    # the default times: a day after the install
+    assert state(friday + timedelta(days=1, hours=6), scheduled_since=friday)[0] == "overdue"
+    assert state(friday + timedelta(days=30), calendars=calendars) == ("new", None)

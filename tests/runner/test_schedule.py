@@ -10,6 +10,7 @@ import os
 import re
 import shlex
 import shutil
+import sqlite3
 import subprocess
 from collections.abc import Callable
 from datetime import datetime
@@ -755,3 +756,38 @@ def test_each_service_keeps_its_ssh_connections_to_itself(tmp_path: Path) -> Non
     )
     if shutil.which("systemd-analyze"):
         assert_units_verify(units)
+
+
+def test_an_installed_timer_that_never_runs_its_sop_makes_it_overdue(
+    cli: Cli, court: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sop schedule install` records since when the court's timers are installed: a SOP
+    they never ran falls due from then (overdue.py), `new` again once they are removed."""
+    from sop import schedule  # noqa: PLC0415 (its SYSTEM_UNIT_DIR, patched)
+
+    units, state, bin_dir = tmp_path / "units", tmp_path / "state", tmp_path / "bin"
+    for directory in (units, state, bin_dir):
+        directory.mkdir()
+    (bin_dir / "systemctl").write_text(FAKE_SYSTEMCTL)
+    (bin_dir / "systemctl").chmod(0o755)
+    monkeypatch.setenv("STATE", str(state))
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    monkeypatch.setattr(schedule, "SYSTEM_UNIT_DIR", units)
+    code, out, err = cli("overdue", "-i", str(court), "--json")
+    assert (code, json.loads(out)) == (0, []), err  # nothing installed: all new
+    assert cli("schedule", "install", "-i", str(court))[0] == 0
+    assert cli("schedule", "install", "-i", str(court))[0] == 0  # keeps its first install
+    code, out, err = cli("overdue", "-i", str(court), "--json")
+    assert (code, json.loads(out)) == (0, []), err  # installed just now: not due yet
+    with sqlite3.connect(Path(os.environ["SOP_DATA_DIR"]) / "sop.db") as conn:
+        rows = conn.execute("SELECT sop_id FROM schedules WHERE removed_at IS NULL").fetchall()
+        assert sorted(rows) == [("lab-ping",), ("local-demo",), ("local-secret",)]
+        conn.execute("UPDATE schedules SET installed_at = datetime('now', '-10 days')")
+    code, out, err = cli("overdue", "-i", str(court), "--json")
+    assert code == 7, err
+    overdue = {row["sop_id"]: row for row in json.loads(out)}
+    assert sorted(overdue) == ["lab-ping", "local-demo", "local-secret"]
+    assert overdue["local-demo"]["last_success_id"] is None
+    assert cli("schedule", "remove")[0] == 0
+    code, out, err = cli("overdue", "-i", str(court), "--json")
+    assert (code, json.loads(out)) == (0, []), err
