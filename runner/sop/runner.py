@@ -43,7 +43,7 @@ from sop.inventory import VaultOptions
 from sop.liveness import process_token
 from sop.locking import target
 from sop.masking import mask_ansible_error, mask_event
-from sop.schedule import court_timezone, office_clock
+from sop.schedule import TIME_LIMIT_SIGNAL, court_timezone, office_clock
 from sop.statuses import cut_short_status
 from sop.sweep import ARTIFACTS_DIR, claim_artifacts, private_dir, scrub_command
 
@@ -238,17 +238,45 @@ def _path_env() -> dict[str, str]:
     return {"PATH": os.pathsep.join([str(bin_dir), os.environ.get("PATH", os.defpath)])}
 
 
+class Signals:
+    """The signals that stop a run once it is recorded: SIGINT and SIGTERM (Ctrl-C,
+    `systemctl stop`, a shutdown) cancel it; with SOP_TIME_LIMIT (its timer's service,
+    schedule.py), the signal systemd sends when the run passed that limit fails it,
+    saying so."""
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        self.time_limit = os.environ.get("SOP_TIME_LIMIT")
+
+    def handled(self) -> tuple[signal.Signals, ...]:
+        timed = (signal.Signals[TIME_LIMIT_SIGNAL],) if self.time_limit else ()
+        return (signal.SIGINT, signal.SIGTERM, *timed)
+
+    def __call__(self) -> bool:
+        """Whether one arrived (ansible-runner's cancel_callback)."""
+        return bool(self.received)
+
+    def outcome(self) -> tuple[str, str | None]:
+        """The status and error a run they stopped is recorded with."""
+        if signal.Signals[TIME_LIMIT_SIGNAL] in self.received:
+            return "failed", (
+                f"stopped: the run passed its time limit of {self.time_limit} "
+                "(TimeoutStartSec of its timer's service)"
+            )[:300]
+        return "canceled", None
+
+
 @contextmanager
-def _cancel_on_signals() -> Iterator[Callable[[], bool]]:
-    """SIGINT/SIGTERM during the run cancel it (ansible-runner's cancel_callback)."""
-    requested: list[int] = []
+def _cancel_on_signals() -> Iterator[Signals]:
+    """Signals' signals during the run stop it (ansible-runner's cancel_callback)."""
+    signals = Signals()
 
     def handler(signum: int, _frame: FrameType | None) -> None:
-        requested.append(signum)
+        signals.received.append(signum)
 
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, handler) for sig in signals.handled()}
     try:
-        yield lambda: bool(requested)
+        yield signals
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
@@ -445,7 +473,7 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
     # SIGINT/SIGTERM from the moment the execution is recorded until its outcome is: a
     # cancel before the playbook starts or while it runs; once it has ended, its outcome
     # is recorded and stands.
-    with request.vault.shared_file() as vault_file, _cancel_on_signals() as cancel_requested:
+    with request.vault.shared_file() as vault_file, _cancel_on_signals() as signals:
         execution_id, initial = _start(request, request.sop, store, court, automated=True)
         try:
             return _run_playbook(
@@ -455,7 +483,7 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
                 playbook=playbook,
                 execution_id=execution_id,
                 initial=initial,
-                cancel_requested=cancel_requested,
+                signals=signals,
                 keep=keep,
                 vault_file=vault_file,
             )
@@ -739,7 +767,7 @@ def _run_playbook(
     playbook: Path,
     execution_id: int,
     initial: list[dict[str, Any]],
-    cancel_requested: Callable[[], bool],
+    signals: Signals,
     keep: int,
     vault_file: str | None,
 ) -> RunResult:
@@ -750,19 +778,20 @@ def _run_playbook(
     )
     events = _Events(recorder, store, execution_id, initial)
     try:
-        if cancel_requested():  # SIGINT/SIGTERM once recorded: nothing starts
-            store.finish_execution(execution_id, status="canceled", rc=None)
+        if signals():  # a signal once recorded: nothing starts
+            status, error = signals.outcome()
+            store.finish_execution(execution_id, status=status, rc=None, error=error)
             from sop.notify import execution_ended
 
-            execution_ended(store, execution_id)  # told like a run canceled while running
-            return RunResult(execution_id, "canceled", None, None)
+            execution_ended(store, execution_id)  # told like a run stopped while running
+            return RunResult(execution_id, status, None, error)
         runner = _runner(
             request,
             playbook=playbook,
             private=private,
             execution_id=execution_id,
             events=events,
-            cancel_requested=lambda: cancel_requested() or events.stop(),
+            cancel_requested=lambda: signals() or events.stop(),
             keep=keep,
             vault_file=vault_file,
         )
@@ -782,14 +811,19 @@ def _run_playbook(
     if events.failure is not None:
         _stopped(store, execution_id, events, initial, runner)
     status = _status(runner.status, runner.rc, recorder.stats)
-    refused = _refused(request, status, events)
-    if refused is not None:  # nothing ran: no execution to keep as evidence
-        store.delete_execution(execution_id)
-        shutil.rmtree(artifact_dir, ignore_errors=True)
-        # its number was shown when it started
-        raise SopError(f"{refused} (nothing ran: execution {execution_id} is not kept)")
     error = None
-    if status in ("failed", "unreachable"):
+    if status != "successful" and signals():
+        # stopped by a signal: systemd signals the service's every process, so
+        # ansible-playbook may have died of it before ansible-runner canceled it ("failed")
+        status, error = signals.outcome()
+    else:
+        refused = _refused(request, status, events)
+        if refused is not None:  # nothing ran: no execution to keep as evidence
+            store.delete_execution(execution_id)
+            shutil.rmtree(artifact_dir, ignore_errors=True)
+            # its number was shown when it started
+            raise SopError(f"{refused} (nothing ran: execution {execution_id} is not kept)")
+    if status in ("failed", "unreachable") and error is None:
         error = recorder.error() or _error_line(output)
     store.finish_execution(
         execution_id,

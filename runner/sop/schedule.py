@@ -19,6 +19,16 @@ control socket shared between services (root's ~/.ansible/cp) let a SOP running 
 another (Mondays 09:00, catch-up runs at boot) multiplex over the other's master and lose
 every connection when the other SOP ended. Each service's sockets are in its own
 RuntimeDirectory (/run/sop-<id>, 0700, removed when it stops).
+
+Each service has a time limit (TimeoutStartSec: a oneshot's whole run), so a run that
+hangs does not hold back the SOP's later runs (systemd starts no other run of a service
+still starting): the court's `sop_schedule.time_limit`, else twice the Mutu Baku of the
+activities the playbook carries out when each has one (at least MIN_TIME_LIMIT, at most
+MAX_TIME_LIMIT), else DEFAULT_TIME_LIMIT. Once it has passed, systemd sends the service's
+processes TIME_LIMIT_SIGNAL, not the SIGTERM of a `systemctl stop` or a shutdown
+(TimeoutStartFailureMode=abort, WatchdogSignal=), and `sop run`, told the limit in
+SOP_TIME_LIMIT, records the execution failed, stopped for passing its time limit; it has
+TimeoutAbortSec (systemd's default, TimeoutStopSec's 90 s) to do so before SIGKILL.
 """
 
 from __future__ import annotations
@@ -64,6 +74,12 @@ _CALENDAR = re.compile(r"^[A-Za-z0-9*:,./~ +-]{1,100}$")
 # Seconds `systemd-analyze calendar` may take to check one expression.
 ANALYZE_TIMEOUT = 30
 _DELAY = re.compile(r"^\d+(us|ms|s|min|m|h|d)?( \d+(us|ms|s|min|m|h|d)?)*$")
+# How long a timer's run may take (module docstring), in seconds.
+DEFAULT_TIME_LIMIT = 3 * 3600
+MIN_TIME_LIMIT = 3600
+MAX_TIME_LIMIT = 12 * 3600
+# What systemd sends a run that passed its time limit (`sop run` records why it ended).
+TIME_LIMIT_SIGNAL = "SIGUSR1"
 
 
 @dataclass(frozen=True)
@@ -314,6 +330,33 @@ def due_calendars(sops: Mapping[str, Sop], court_schedule: Any) -> dict[str, lis
     return found
 
 
+def default_time_limit(sop: Sop) -> int:
+    """Seconds a timer's run of `sop` may take unless the court says otherwise: twice the
+    Mutu Baku of the activities its playbook carries out when each has one, at least
+    MIN_TIME_LIMIT and at most MAX_TIME_LIMIT; else DEFAULT_TIME_LIMIT."""
+    limits = [a.limit_seconds for a in sop.activities if a.automated]
+    if not limits or None in limits:
+        return DEFAULT_TIME_LIMIT
+    return min(max(2 * sum(limit or 0 for limit in limits), MIN_TIME_LIMIT), MAX_TIME_LIMIT)
+
+
+def _time_limit(sop: Sop, court_schedule: Mapping[str, Any]) -> str:
+    """The time span of TimeoutStartSec= for the SOP's service: the court's
+    `sop_schedule.time_limit` (none of 0, which systemd takes as no limit), else
+    default_time_limit in whole minutes."""
+    given = court_schedule.get("time_limit")
+    if given is None:
+        hours, minutes = divmod(-(-default_time_limit(sop) // 60), 60)
+        return " ".join(f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "min")) if n)
+    text = str(given) if isinstance(given, (str, int)) else ""
+    if not _DELAY.fullmatch(text) or not re.search("[1-9]", text):
+        raise SopError(
+            f"inventory: sop_schedule/time_limit: {given!r} is not a time span (such as 4h "
+            "or 90min)"
+        )
+    return text
+
+
 def scheduled(sops: Mapping[str, Sop]) -> list[Sop]:
     """The SOPs a timer runs: automated (a playbook) and not on demand."""
     return [s for s in sops.values() if s.playbook and s.frequency != "on_demand"]
@@ -339,7 +382,8 @@ def render(
     if not isinstance(schedule, Mapping):
         raise SopError("inventory: sop_schedule: expected a mapping of SOP id to times")
     unknown = sorted(
-        set(schedule) - {s.id for s in scheduled(sops)} - {"randomized_delay", "timezone"}
+        set(schedule) - {s.id for s in scheduled(sops)}
+        - {"randomized_delay", "timezone", "time_limit"}
     )
     if unknown:
         raise SopError(
@@ -367,6 +411,7 @@ def render(
         exec_start = _exec_start(_locked(project_dir, command))
         # this service's own SSH control sockets (the module's docstring)
         sockets = _environment("ANSIBLE_SSH_CONTROL_PATH_DIR", str(RUNTIME_DIR / f"sop-{sop.id}"))
+        limit = _time_limit(sop, schedule)
         service = f"""{MARKER}
 [Unit]
 Description=SOP {title} ({sop.id})
@@ -379,8 +424,11 @@ Type=oneshot
 WorkingDirectory={working_directory}
 RuntimeDirectory=sop-{sop.id}
 RuntimeDirectoryMode=0700
-{environment}{sockets}EnvironmentFile=-{ENVIRONMENT_FILE}
+{environment}{sockets}{_environment("SOP_TIME_LIMIT", limit)}EnvironmentFile=-{ENVIRONMENT_FILE}
 ExecStart={exec_start}
+TimeoutStartSec={limit}
+TimeoutStartFailureMode=abort
+WatchdogSignal={TIME_LIMIT_SIGNAL}
 """
         calendars = "".join(f"OnCalendar={c}\n" for c in _calendars(sop, schedule))
         timer = f"""{MARKER}

@@ -17,6 +17,7 @@ import pytest
 from ansible.parsing.vault import VaultLib, VaultSecret
 
 import sop.runner
+from sop import schedule
 from sop.catalogue import get_sop, load_catalogue
 from sop.db import StoreError
 from sop.store import Store
@@ -352,6 +353,31 @@ def test_sigterm_cancels(sop_env: dict[str, str], tmp_path: Path) -> None:
     # canceled, not ok; the backup activity never started.
     assert activities[1] == "canceled"
     assert activities[2] == "not-run"
+
+
+def test_a_run_past_its_time_limit_is_recorded_failed_saying_so(
+    sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A timer's run that passes its service's TimeoutStartSec gets systemd's
+    WatchdogSignal (schedule.py: TimeoutStartFailureMode=abort), sent to each of the
+    service's processes, ansible-playbook's too. Its default action killed sop, leaving
+    the execution `running`, then `interrupted`, with no word of the limit."""
+    env = {**sop_env, "SOP_TIME_LIMIT": "2h 22min"}  # as the service sets it
+    slow = _spawn_slow_run(env, tmp_path, seconds="31.7")
+    playbook_pid = _playbook_pid(env)
+    _wait_for_command("sleep 31.7")  # Persiapan is in its sleep
+    for pid in (playbook_pid, slow.pid):  # the service's processes, as systemd signals them
+        os.kill(pid, signal.Signals[schedule.TIME_LIMIT_SIGNAL])
+    _, err = slow.communicate(timeout=60)
+    found = subprocess.run(["pgrep", "-fx", "sleep 31.7"], capture_output=True, text=True,
+                           check=False)  # fmt: skip
+    for pid in found.stdout.split():  # the task's own command, in a session of its own
+        os.kill(int(pid), signal.SIGKILL)
+    cause = "stopped: the run passed its time limit of 2h 22min (TimeoutStartSec of"
+    assert slow.returncode == 1 and f"execution 1 failed: {cause}" in err, err
+    row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
+    assert row["status"] == "failed" and str(row["error"]).startswith(cause), row
+    assert _statuses(row) == {1: "failed", 2: "not-run", **MANUAL}
 
 
 def test_no_secret_leaks(

@@ -391,6 +391,8 @@ def test_an_on_demand_sop_takes_no_calendar(tmp_path: Path) -> None:
         # a line of its own after the time, the zone on the next: the controller's clock
         ("  local-demo: \"18:00\\n\"\n", "sop_schedule/local-demo: '18:00\\n' is not a"),
         ("  randomized_delay: \"15m\\n\"\n", "randomized_delay: '15m\\n' is not a time span"),
+        ("  time_limit: soon\n", "sop_schedule/time_limit: 'soon' is not a time span"),
+        ("  time_limit: 0\n", "sop_schedule/time_limit: 0 is not a time span"),  # systemd: none
     ],
 )
 def test_bad_schedule_is_one_line_and_writes_nothing(
@@ -791,3 +793,36 @@ def test_an_installed_timer_that_never_runs_its_sop_makes_it_overdue(
     assert cli("schedule", "remove")[0] == 0
     code, out, err = cli("overdue", "-i", str(court), "--json")
     assert (code, json.loads(out)) == (0, []), err
+
+
+def test_a_timers_run_has_a_time_limit(tmp_path: Path) -> None:
+    """A service had no TimeoutStartSec: a run that hung held back every later run of its
+    SOP. Its limit: the court's, else twice the Mutu Baku of the activities its playbook
+    runs (at least an hour, at most 12), else 3 hours; passed, systemd sends the signal
+    `sop run` records as that limit, and tells it the limit."""
+    sops = load_catalogue(PACKAGE_CATALOGUE)
+
+    def limits(court: dict[str, Any]) -> dict[str, list[str]]:
+        units = render(sops, sop_bin=Path(SOP_BIN), inventory="i", project_dir=tmp_path,
+                       data_dir=tmp_path, schedule=court)  # fmt: skip
+        return {
+            u.name: re.findall(r"^(?:TimeoutStart\w+|WatchdogSignal)=.*$|SOP_TIME_LIMIT=[^\"]*",
+                               u.text, re.MULTILINE)
+            for u in units if u.name.endswith(".service") and u.name != "sop-overdue.service"
+        }  # fmt: skip
+
+    def rendered(limit: str) -> list[str]:
+        signal = f"WatchdogSignal={schedule.TIME_LIMIT_SIGNAL}"
+        return [f"SOP_TIME_LIMIT={limit}", f"TimeoutStartSec={limit}",
+                "TimeoutStartFailureMode=abort", signal]  # fmt: skip
+
+    found = limits({})
+    assert found["sop-sipp-backup.service"] == rendered("2h 22min")  # 2 x 71 min
+    assert found["sop-server-maintenance.service"] == rendered("12h")  # 2 x 49 h, capped
+    assert found["sop-sipp-sync.service"] == rendered("3h")  # sinkronisasi has no Mutu Baku
+    assert {tuple(v) for v in limits({"time_limit": "90min"}).values()} == {
+        tuple(rendered("90min"))
+    }
+    write(tmp_path / "units", _render_with(tmp_path, schedule={"time_limit": 5400}))
+    if shutil.which("systemd-analyze"):
+        assert_units_verify(tmp_path / "units")
