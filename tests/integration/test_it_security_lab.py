@@ -104,7 +104,8 @@ def test_wordpress_hardening_of_the_real_site_is_named():
     copy, log = "/usr/share/wordpress/wp-config.php.bak", "/var/lib/wordpress/wp-content/debug.log"
     try:
         adhoc("web", f"cp /usr/share/wordpress/wp-config.php {copy}")
-        adhoc("web", json.dumps({"dest": log, "content": "PHP Notice: lab\n"}), "ansible.builtin.copy")
+        adhoc("web", json.dumps({"dest": log, "content": "PHP Notice: lab\n"}),
+              "ansible.builtin.copy")
         rc, report = play("--tags", "celah_keamanan", "--limit", "web",
                           "-e", "it_security_wordpress_url=https://web/",
                           "-e", "it_security_wordpress_validate_certs=false",
@@ -112,8 +113,8 @@ def test_wordpress_hardening_of_the_real_site_is_named():
     finally:
         adhoc("web", f"rm -f {copy} {log}")
     assert rc == 0, failures(report)
-    found = result(report, "Read WordPress core and plugin versions against those available, and its hardening",
-                   "web")["findings"]
+    task = "Read WordPress core and plugin versions against those available, and its hardening"
+    found = result(report, task, "web")["findings"]
     print(json.dumps(found, indent=1))
     messages = {f["kind"]: [] for f in found}
     for item in found:

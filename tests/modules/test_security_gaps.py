@@ -530,9 +530,11 @@ def test_wp_config_copies_and_debug_log_served_from_the_web_root(tmp_path):
 
 def test_debug_log_in_each_served_wp_content_debians_included(tmp_path):
     root = installation(tmp_path)
-    debian = tmp_path / "var-lib-wordpress" / "wp-content"  # Debian's package serves it as /wp-content
+    # Debian's package serves this folder as /wp-content.
+    debian = tmp_path / "var-lib-wordpress" / "wp-content"
     (debian / "plugins").mkdir(parents=True)
-    folders = wordpress.content_dirs([str(root)], [str(debian / "plugins") + "/", str(tmp_path / "extra")])
+    plugin_dirs = [str(debian / "plugins") + "/", str(tmp_path / "extra")]
+    folders = wordpress.content_dirs([str(root)], plugin_dirs)
     assert folders == [str(root / "wp-content"), str(debian)]
     assert [wordpress.debug_log_findings(folder) for folder in folders] == [[], []]
     (root / "wp-content" / "debug.log").write_text("PHP Notice: x\n")
@@ -540,7 +542,8 @@ def test_debug_log_in_each_served_wp_content_debians_included(tmp_path):
     found = [item for folder in folders for item in wordpress.debug_log_findings(folder)]
     assert [f["message"] for f in found] == [
         f"Log debug WordPress {folder}/debug.log ({size} bita) ada di web root dan dapat "
-        "diunduh publik (WP_DEBUG_LOG)" for folder, size in [(root / "wp-content", 14), (debian, 15)]]
+        "diunduh publik (WP_DEBUG_LOG)"
+        for folder, size in [(root / "wp-content", 14), (debian, 15)]]
 
 
 class OpenWordPress(BaseHTTPRequestHandler):
