@@ -572,7 +572,7 @@ def test_nothing_moved_is_no_change(site, tmp_path):
     assert len(todo) == 1 and refused == []
     shell.unlink()
     result = quarantine.move_all(todo, [str(site)], str(tmp_path / "q"), refused)
-    assert result == {"changed": False, "moved": [], "sop_output": {"karantina": []}}
+    assert result == {"changed": False, "moved": [], "left": [], "sop_output": {"karantina": []}}
     assert list((tmp_path / "q").iterdir()) == []
 
 
