@@ -93,7 +93,11 @@ from ansible.module_utils.sop_security import (  # noqa: E402
     software_end_of_support,
     summary,
 )
-from ansible.module_utils.sop_server import os_release  # noqa: E402
+from ansible.module_utils.sop_server import (  # noqa: E402
+    installed_from,
+    os_release,
+    package_files,
+)
 
 # Package name -> product; the version is the name's X.Y, else the package version's.
 PACKAGES = (
@@ -104,14 +108,6 @@ PACKAGES = (
 NAMES = {"php": "PHP", "mariadb": "MariaDB"}
 # The components of the operating system's own archive its vendor supports.
 SUPPORTED_COMPONENTS = ("main", "restricted")
-# apt-cache policy: a package file ('500 URL SUITE/COMPONENT ARCH Packages', after its
-# priority) with, in its 'Package files:' part, its release line below it ('release
-# v=12,o=Debian,a=stable,n=bookworm,l=Debian,c=main,b=amd64') and the site ('origin
-# deb.debian.org'); a version of a package's version table (' *** ' marks the installed
-# one) followed by the files that publish it, /var/lib/dpkg/status for what is installed.
-_POLICY_FILE = re.compile(r"^ +-?\d+ (\S.*)$")
-_POLICY_VERSION = re.compile(r"^ (\*\*\*|   ) (\S+) -?\d+$")
-DPKG_STATUS = "/var/lib/dpkg/status"
 
 
 def major_minor(version: str) -> str | None:
@@ -144,42 +140,6 @@ def parse_dpkg(text: str) -> list[tuple[str, str]]:
         if len(fields) == 3 and fields[0][1:2] not in ("n", "c", "") and fields[2]:
             rows.append((fields[1], fields[2]))
     return rows
-
-
-def package_files(text: str) -> dict[str, dict[str, str]]:
-    """The release fields (o, c, ...) of each package file of `apt-cache policy`'s
-    'Package files:' part, by its line without the priority, with ``site``, the host
-    its 'origin' line names."""
-    files: dict[str, dict[str, str]] = {}
-    source = None
-    for line in text.splitlines():
-        match = _POLICY_FILE.match(line)
-        words = line.split()
-        if match:
-            source = match.group(1)
-        elif source and words[:1] == ["release"] and len(words) == 2:
-            files[source] = dict(field.partition("=")[::2] for field in words[1].split(","))
-        elif source and source in files and words[:1] == ["origin"] and len(words) == 2:
-            files[source]["site"] = words[1]
-    return files
-
-
-def installed_from(text: str) -> dict[str, list[str]]:
-    """The package files publishing the installed version of each package of
-    `apt-cache policy PACKAGE...` (dpkg's status file left out: none for a version no
-    repository publishes)."""
-    found: dict[str, list[str]] = {}
-    package, installed = "", False
-    for line in text.splitlines():
-        version = _POLICY_VERSION.match(line)
-        source = _POLICY_FILE.match(line)
-        if line and not line[0].isspace():
-            package, installed = line.rstrip().rstrip(":"), False
-        elif version:
-            installed = version.group(1) == "***"
-        elif installed and source and source.group(1) != DPKG_STATUS:
-            found.setdefault(package, []).append(source.group(1))
-    return found
 
 
 def origin(sources: list[str], files: dict[str, dict[str, str]],

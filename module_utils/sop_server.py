@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import itertools
 import os
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from ansible.module_utils.sop_command import run_limited
 from ansible.module_utils.sop_secrets import mask_argv
@@ -277,31 +278,73 @@ def cert_days_left(not_after: str, now: datetime.datetime) -> int:
 
 # apt-cache policy: a version of a package's version table (' *** ' marks the installed
 # one) and, below it, the package files publishing it ('        500 URL SUITE/COMP ARCH
-# Packages'); its 'Package files:' part gives each file's release line ('     release
-# v=12,o=Debian,a=stable-security,n=bookworm-security,l=Debian-Security,c=main,b=amd64').
+# Packages'; /var/lib/dpkg/status for what is installed); its 'Package files:' part gives
+# each file's release line ('     release
+# v=12,o=Debian,a=stable-security,n=bookworm-security,l=Debian-Security,c=main,b=amd64';
+# a field may hold spaces: 'o=Debian Backports') and its site ('     origin deb.debian.org').
 # A version Ubuntu still phases in carries its share: '     249.11-0ubuntu3.6 500 (phased 0%)'.
 _POLICY_VERSION = re.compile(r"^ (\*\*\*|   ) (\S+) -?\d+( \(phased \d+%\))?$")
 _POLICY_FILE = re.compile(r"^ +-?\d+ (\S.*)$")
+DPKG_STATUS = "/var/lib/dpkg/status"
+
+
+class PolicyVersion(NamedTuple):
+    """One version of a package's version table in `apt-cache policy PACKAGE...`."""
+
+    version: str
+    installed: bool  # marked ***
+    phased: bool  # '(phased N%)': Ubuntu still phases it in
+    files: list[str]  # the package files publishing it, each line without its priority
+
+
+def package_files(text: str) -> dict[str, dict[str, str]]:
+    """The release fields (l, v, a, o, c, ...) of each package file of `apt-cache
+    policy`'s 'Package files:' part, by its line without the priority, with ``site``,
+    the host its 'origin' line names."""
+    files: dict[str, dict[str, str]] = {}
+    source = None
+    for line in text.splitlines():
+        match = _POLICY_FILE.match(line)
+        words = line.strip()
+        if match:
+            source = match.group(1)
+        elif source and words.startswith("release ") and source not in files:
+            files[source] = dict(field.partition("=")[::2]
+                                 for field in words[len("release "):].split(","))
+        elif source in files and words.startswith("origin ") and len(words.split()) == 2:
+            files[source]["site"] = words.split()[1]
+    return files
+
+
+def version_tables(text: str) -> dict[str, list[PolicyVersion]]:
+    """The version table of each package of `apt-cache policy PACKAGE...`, newest first."""
+    tables: dict[str, list[PolicyVersion]] = {}
+    versions: list[PolicyVersion] = []
+    for line in text.splitlines():
+        version = _POLICY_VERSION.match(line)
+        source = _POLICY_FILE.match(line)
+        if line and not line[0].isspace():
+            versions = tables.setdefault(line.rstrip().rstrip(":"), [])
+        elif version:
+            versions.append(PolicyVersion(version.group(2), version.group(1) == "***",
+                                          bool(version.group(3)), []))
+        elif source and versions:
+            versions[-1].files.append(source.group(1))
+    return tables
+
+
+def _newer(versions: list[PolicyVersion]) -> list[PolicyVersion]:
+    """The versions of a version table above the installed one (all when none is)."""
+    return list(itertools.takewhile(lambda version: not version.installed, versions))
 
 
 def package_file_origins(text: str) -> dict[str, str]:
     """Each package file of `apt-cache policy`'s 'Package files:' part (its line without
     the priority) and its origin as apt's simulation shows it (Label:Version/Archive,
     'Debian-Security:12/stable-security'): the text security_pattern is matched on."""
-    origins: dict[str, str] = {}
-    source = None
-    for line in text.splitlines():
-        match = _POLICY_FILE.match(line)
-        if match:
-            source = match.group(1)
-        elif source and line.strip().startswith("release "):
-            fields = dict(field.partition("=")[::2]
-                          for field in line.strip()[len("release "):].split(","))
-            label, version, archive = (fields.get(key, "") for key in ("l", "v", "a"))
-            origins[source] = (f"{label}:" if label else "") + (f"{version}/" if version else "") \
-                + archive
-            source = None
-    return origins
+    return {source: (f"{fields['l']}:" if fields.get("l") else "")
+            + (f"{fields['v']}/" if fields.get("v") else "") + fields.get("a", "")
+            for source, fields in package_files(text).items()}
 
 
 def security_versions(text: str, origins: dict[str, str], security_pattern: str) -> dict[str, str]:
@@ -311,18 +354,25 @@ def security_versions(text: str, origins: dict[str, str], security_pattern: str)
     another archive (a Debian point release, Ubuntu's -updates pocket)."""
     security = re.compile(security_pattern)
     found: dict[str, str] = {}
-    package, newer, version = "", False, None
-    for line in text.splitlines():
-        version_line = _POLICY_VERSION.match(line)
-        file_line = _POLICY_FILE.match(line)
-        if line and not line[0].isspace():
-            package, newer, version = line.rstrip().rstrip(":"), True, None
-        elif version_line:
-            newer = newer and version_line.group(1) != "***"
-            version = version_line.group(2) if newer else None
-        elif version and file_line and package not in found \
-                and security.search(origins.get(file_line.group(1), "")):
-            found[package] = version
+    for package, versions in version_tables(text).items():
+        fix = next((version.version for version in _newer(versions)
+                    if any(security.search(origins.get(source, "")) for source in version.files)),
+                   None)
+        if fix:
+            found[package] = fix
+    return found
+
+
+def installed_from(text: str) -> dict[str, list[str]]:
+    """The package files publishing the installed version of each package of
+    `apt-cache policy PACKAGE...` (dpkg's status file left out: none for a version no
+    repository publishes)."""
+    found: dict[str, list[str]] = {}
+    for package, versions in version_tables(text).items():
+        files = [source for version in versions if version.installed
+                 for source in version.files if source != DPKG_STATUS]
+        if files:
+            found[package] = files
     return found
 
 
@@ -423,17 +473,8 @@ def _phasing(run: Any, names: list[str]) -> set[str]:
     rc, out, err = run(["env", "LC_ALL=C", "apt-cache", "policy", *names])
     if rc != 0:
         raise AptError("apt-cache policy failed: " + apt_failure("", err))
-    phased: set[str] = set()
-    package, newer = "", False
-    for line in out.splitlines():
-        version = _POLICY_VERSION.match(line)
-        if line and not line[0].isspace():
-            package, newer = line.rstrip().rstrip(":"), True
-        elif version:
-            newer = newer and version.group(1) != "***"
-            if newer and version.group(3):
-                phased.add(package)
-    return phased
+    return {package for package, versions in version_tables(out).items()
+            if any(version.phased for version in _newer(versions))}
 
 
 def _security_fixes(run: Any, upgrades: list[dict[str, Any]], security_pattern: str) -> None:

@@ -27,6 +27,7 @@ software = load("security_software")
 tls = load("security_tls")
 wordpress = load("security_wordpress")
 restore = load("security_restore_files")
+server = load("sop_server")
 website_files = load("sop_website_files")
 backup_files = load("sop_backup_files")
 
@@ -188,9 +189,9 @@ php8.1-fpm:
 
 
 def origins_of(files: str, tables: str, release: dict[str, str]) -> dict[str, str | None]:
-    parsed = software.package_files(files)
+    parsed = server.package_files(files)
     return {name: software.origin(sources, parsed, release)
-            for name, sources in software.installed_from(tables).items()}
+            for name, sources in server.installed_from(tables).items()}
 
 
 def test_the_operating_systems_archive_is_no_other_origin():
@@ -235,6 +236,54 @@ def test_ubuntus_universe_mariadb_is_not_supported_until_the_releases_end():
     assert [f["message"] for f in findings] == [
         "MariaDB 10.6 sudah melewati akhir dukungan (2026-07-06; dari komponen universe "
         "Ubuntu): mariadb-server-10.6 1:10.6.22-0ubuntu0.22.04.1"]
+
+
+# Ubuntu 22.04 with ondrej's PHP PPA (its label holds spaces), and versions Ubuntu still
+# phases in ('(phased N%)', apt 2.4): the installed MariaDB is one, and an older PHP below
+# the PPA's installed one.
+JAMMY_PHASED_FILES = JAMMY_FILES.replace("Pinned packages:\n", """\
+ 500 http://archive.ubuntu.com/ubuntu jammy-updates/universe amd64 Packages
+     release v=22.04,o=Ubuntu,a=jammy-updates,n=jammy,l=Ubuntu,c=universe,b=amd64
+     origin archive.ubuntu.com
+ 500 http://archive.ubuntu.com/ubuntu jammy-updates/main amd64 Packages
+     release v=22.04,o=Ubuntu,a=jammy-updates,n=jammy,l=Ubuntu,c=main,b=amd64
+     origin archive.ubuntu.com
+ 500 https://ppa.launchpadcontent.net/ondrej/php/ubuntu jammy/main amd64 Packages
+     release v=22.04,o=LP-PPA-ondrej-php,a=jammy,n=jammy,l=***** The main PPA for supported PHP versions with many PECL extensions *****,c=main,b=amd64
+     origin ppa.launchpadcontent.net
+Pinned packages:
+""")  # noqa: E501 (apt's lines as they are)
+JAMMY_PHASED_TABLES = """mariadb-server-10.6:
+  Installed: 1:10.6.23-0ubuntu0.22.04.1
+  Candidate: 1:10.6.23-0ubuntu0.22.04.1
+  Version table:
+ *** 1:10.6.23-0ubuntu0.22.04.1 500 (phased 40%)
+        500 http://archive.ubuntu.com/ubuntu jammy-updates/universe amd64 Packages
+        100 /var/lib/dpkg/status
+     1:10.6.22-0ubuntu0.22.04.1 500
+        500 http://security.ubuntu.com/ubuntu jammy-security/universe amd64 Packages
+php8.1-fpm:
+  Installed: 8.1.33-1+ubuntu22.04.1+deb.sury.org+1
+  Candidate: 8.1.33-1+ubuntu22.04.1+deb.sury.org+1
+  Version table:
+ *** 8.1.33-1+ubuntu22.04.1+deb.sury.org+1 500
+        500 https://ppa.launchpadcontent.net/ondrej/php/ubuntu jammy/main amd64 Packages
+        100 /var/lib/dpkg/status
+     8.1.2-1ubuntu2.23 500 (phased 10%)
+        500 http://archive.ubuntu.com/ubuntu jammy-updates/main amd64 Packages
+     8.1.2-1ubuntu2.22 500
+        500 http://security.ubuntu.com/ubuntu jammy-security/main amd64 Packages
+"""
+
+
+def test_a_version_ubuntu_still_phases_in_is_one_of_the_table():
+    """security_software read apt-cache policy's version lines without Ubuntu's
+    '(phased N%)': an installed MariaDB still phased in published nothing (universe read
+    as the supported archive), and an older PHP still phased in below the PPA's installed
+    one was taken for the installed one's (Ubuntu main: the PPA's PHP got Ubuntu's date)."""
+    assert origins_of(JAMMY_PHASED_FILES, JAMMY_PHASED_TABLES, JAMMY) == {
+        "mariadb-server-10.6": "komponen universe Ubuntu",
+        "php8.1-fpm": "repositori ppa.launchpadcontent.net"}
 
 
 def test_the_module_asks_apt_where_the_installed_versions_come_from(tmp_path, monkeypatch):
