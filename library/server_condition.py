@@ -149,8 +149,10 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
+    BOOT,
     AptError,
     apt_pending,
+    boot_short_of_room,
     cert_days_left,
     data_file_systems,
     dpkg_interrupted,
@@ -362,11 +364,8 @@ def flags(report: dict[str, Any], params: dict[str, Any]) -> list[str]:
     if report["memory_used_percent"] > params["memory_warn_percent"]:
         found.append(f"Memori terpakai {report['memory_used_percent']}%")
     for fs in report["file_systems"]:
-        if fs["path"] == "/boot":  # a mount of its own: judged by room for a kernel
-            if fs["free_mb"] < params["boot_min_free_mb"]:
-                found.append(f"Disk /boot sisa {fs['free_mb']} MB, kurang dari "
-                             f"{params['boot_min_free_mb']} MB untuk satu kernel baru dan "
-                             "initramfs-nya (hapus kernel lama)")
+        if fs["path"] == BOOT:  # a mount of its own: judged by room for a kernel
+            found.extend(boot_short_of_room(fs, params["boot_min_free_mb"]))
         elif fs["used_percent"] >= params["disk_warn_percent"]:
             found.append(f"Disk {fs['path']} terpakai {fs['used_percent']}% "
                          f"(sisa {fs['free_mb']} MB)")

@@ -1,7 +1,8 @@
 #!/usr/bin/python
 # Copyright: Court IT SOP maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Is it safe to patch this server now? Free space and nothing busy (read-only)."""
+"""Is it safe to patch this server now? Free space (and room on /boot for a kernel) and
+nothing busy (read-only)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ module: server_precheck
 short_description: Check that a server can be patched now (free space, nothing busy)
 description:
   - Measures the free space of the file systems holding O(paths) against O(min_free_mb),
+    and of C(/boot), when it is a file system of its own, against O(boot_min_free_mb),
     and looks for processes during which patching is unsafe (a database backup
     (mariadb-dump, mysqldump, mydumper), a package manager (apt, apt-get, aptitude, dpkg,
     unattended-upgrades) or another SOP's Ansible module (C(AnsiballZ_))), not counting
@@ -31,6 +33,14 @@ options:
     description: Free space needed on each, in MiB.
     type: int
     default: 500
+  boot_min_free_mb:
+    description:
+      - Free space (MiB) C(/boot) needs when it is a file system of its own (checked
+        only then), room for one more kernel and its initramfs; a kernel upgrade with
+        less fails half-way, writing its initramfs, and leaves dpkg with half-configured
+        packages. The same threshold as server_condition's O(boot_min_free_mb).
+    type: int
+    default: 120
 attributes:
   check_mode:
     support: full
@@ -43,11 +53,13 @@ EXAMPLES = r"""
   server_precheck:
     paths: [/, /var]
     min_free_mb: 500
+    boot_min_free_mb: 120
 """
 
 RETURN = r"""
 file_systems:
-  description: path, free_mb, used_percent, inodes_percent of each path.
+  description: path, size_mb, free_mb, used_percent, inodes_percent of each path, and of
+    C(/boot) when it is a file system of its own.
   returned: always
   type: list
   elements: dict
@@ -59,15 +71,29 @@ busy:
 """
 
 import os  # noqa: E402
+from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
+    boot_file_system,
+    boot_short_of_room,
     busy_processes,
     dpkg_interrupted,
     file_system,
 )
 
 DPKG_INTERRUPTED = "dpkg terhenti di tengah pemasangan (jalankan dpkg --configure -a)"
+MOUNTS = "/proc/mounts"
+
+
+def own_boot() -> tuple[dict[str, Any] | None, list[str]]:
+    """file_system() of /boot when it is a file system of its own (else None), and the
+    problem of a /proc/mounts that cannot be read (/boot's room then unknown)."""
+    try:
+        with open(MOUNTS, encoding="utf-8", errors="replace") as handle:
+            return boot_file_system(handle.read()), []
+    except OSError as exc:
+        return None, [f"{MOUNTS} tidak terbaca ({exc.strerror}): ruang /boot tidak diketahui"]
 
 
 def main() -> None:
@@ -75,15 +101,20 @@ def main() -> None:
         argument_spec={
             "paths": {"type": "list", "elements": "str", "default": ["/", "/var"]},
             "min_free_mb": {"type": "int", "default": 500},
+            "boot_min_free_mb": {"type": "int", "default": 120},
         },
         supports_check_mode=True,
     )
     minimum = module.params["min_free_mb"]
     file_systems = [file_system(p) for p in module.params["paths"] if os.path.exists(p)]
+    boot, unread = own_boot()
     busy = busy_processes()
     problems = [f"ruang kosong {fs['path']} {fs['free_mb']} MB (< {minimum} MB)"
-                for fs in file_systems if fs["free_mb"] < minimum] + busy \
-        + ([DPKG_INTERRUPTED] if dpkg_interrupted() else [])
+                for fs in file_systems if fs["free_mb"] < minimum] \
+        + (boot_short_of_room(boot, module.params["boot_min_free_mb"]) if boot else []) \
+        + unread + busy + ([DPKG_INTERRUPTED] if dpkg_interrupted() else [])
+    if boot and all(fs["path"] != boot["path"] for fs in file_systems):
+        file_systems.append(boot)
     if problems:
         module.fail_json(msg="Belum aman untuk perawatan: " + "; ".join(problems),
                          file_systems=file_systems, busy=busy)

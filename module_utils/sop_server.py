@@ -224,6 +224,34 @@ def data_file_systems(mounts_text: str) -> list[dict[str, Any]]:
     return found
 
 
+# A /boot of its own is judged by the MiB it has left for one more kernel and its
+# initramfs, not by a percentage: old kernels fill a small /boot and the next kernel
+# upgrade then fails half-way writing its initramfs (server_condition's finding,
+# server_precheck's refusal).
+BOOT = "/boot"
+
+
+def boot_file_system(mounts_text: str) -> dict[str, Any] | None:
+    """file_system() of /boot when /proc/mounts' text has it as a data file system of its
+    own (as data_file_systems() lists it); None when its kernels are on / (measured
+    there) or it was unmounted since."""
+    if BOOT in dict(mounts(mounts_text)):
+        try:
+            return file_system(BOOT)
+        except OSError:
+            return None
+    return None
+
+
+def boot_short_of_room(fs: dict[str, Any], min_free_mb: int) -> list[str]:
+    """The finding, if any, of a /boot of its own (``fs``: file_system() of its mount)
+    with less than ``min_free_mb`` MiB free for one more kernel and its initramfs."""
+    if fs["free_mb"] >= min_free_mb:
+        return []
+    return [f"Disk /boot sisa {fs['free_mb']} MB, kurang dari {min_free_mb} MB untuk satu "
+            "kernel baru dan initramfs-nya (hapus kernel lama)"]
+
+
 def busy_processes(proc: str = "/proc") -> list[str]:
     """What runs that makes maintenance unsafe, excluding this process and its parents;
     each command line shown with its passwords masked (a dump given -pSECRET would put

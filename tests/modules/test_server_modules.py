@@ -18,9 +18,10 @@ import threading
 import time
 
 import pytest
+import yaml
 from ansible.module_utils import basic
 from conftest import within
-from loader import load, run_module
+from loader import ROOT, load, run_module
 
 srv = load("sop_server")
 secrets = load("sop_secrets")
@@ -383,6 +384,50 @@ def test_an_interrupted_dpkg_is_a_finding_and_not_safe_to_patch(tmp_path, monkey
     assert json.loads(capsys.readouterr().out)["msg"] == (
         "Belum aman untuk perawatan: dpkg terhenti di tengah pemasangan (jalankan dpkg "
         "--configure -a)")
+
+
+def test_the_pre_check_refuses_a_boot_without_room_for_one_more_kernel(tmp_path, monkeypatch,
+                                                                          capsys):
+    """The pre-check measured / and /var only: a /boot of its own with 60 MiB left passed
+    it and the kernel upgrade failed half-way writing its initramfs. It is judged by the
+    condition report's rule and threshold (server_maintenance_boot_min_free_mb); a /boot
+    on / is measured there."""
+    precheck = load("server_precheck")
+    measured = srv.file_system
+    room = {"free_mb": 60}
+    monkeypatch.setattr(srv, "file_system", lambda path: {
+        "path": path, "size_mb": 243, "free_mb": room["free_mb"], "used_percent": 75.0,
+        "inodes_percent": 1.0} if path == "/boot" else measured(path))
+    monkeypatch.setattr(precheck, "MOUNTS", str(tmp_path / "mounts"))
+    monkeypatch.setattr(precheck, "dpkg_interrupted", lambda: False)
+    monkeypatch.setattr(precheck, "busy_processes", list)
+    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
+
+    def run(mounts, **params):
+        (tmp_path / "mounts").write_text(mounts)
+        monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": {
+            "paths": [str(tmp_path)], "min_free_mb": 0, **params}}).encode())
+        with pytest.raises(SystemExit):
+            precheck.main()
+        return json.loads(capsys.readouterr().out)
+
+    root = "/dev/sda2 / ext4 rw,relatime 0 0\n"
+    boot = root + "/dev/sda1 /boot ext4 rw,relatime 0 0\n"
+    result = run(boot)
+    assert result["msg"] == ("Belum aman untuk perawatan: Disk /boot sisa 60 MB, kurang dari "
+                             "120 MB untuk satu kernel baru dan initramfs-nya (hapus kernel lama)")
+    assert [fs["path"] for fs in result["file_systems"]] == [str(tmp_path), "/boot"]
+    assert condition.flags(report(file_systems=result["file_systems"][1:]), PARAMS) == [
+        result["msg"].split(": ", 1)[1]]
+    assert "failed" not in run(boot, boot_min_free_mb=50)
+    assert [fs["path"] for fs in run(root)["file_systems"]] == [str(tmp_path)]
+    room["free_mb"] = 200
+    assert "failed" not in run(boot)
+    task = next(t for t in yaml.safe_load((ROOT / "roles/server_maintenance/tasks/"
+                                           "perawatan_server.yml").read_text())
+                if "server_precheck" in t)
+    assert task["server_precheck"]["boot_min_free_mb"] == \
+        "{{ server_maintenance_boot_min_free_mb }}"
 
 
 def test_an_array_not_assembled_is_a_finding():
