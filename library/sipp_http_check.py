@@ -127,17 +127,18 @@ access:
 
 import html  # noqa: E402
 import re  # noqa: E402
-import urllib.parse  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_http import (  # noqa: E402
     context_for,
+    not_followed,
     redirect_destination,
     redirect_target,
     redirects,
+    scheme_followed,
 )
-from ansible.module_utils.sop_secrets import basic_auth, mask_data, mask_url, url_secrets  # noqa: E402
+from ansible.module_utils.sop_secrets import basic_auth, mask_data, url_secrets  # noqa: E402
 
 # The title's tags, each searched once: (.*?)</title> rescanned the rest of the page
 # from every unclosed '<title>' (minutes for 5 MB of them); a tag ends before the next '<'.
@@ -152,33 +153,15 @@ MAX_TITLE = 200
 Answer = tuple[int, str, int, "str | None", "str | None", "str | None"]
 
 
-def _scheme(url: str) -> str:
-    return urllib.parse.urlsplit(url).scheme.lower()
-
-
-def follows(old: str, new: str) -> bool:
-    """A redirect the check follows: to an http(s) address of any site (SIPP sends a
-    visitor to its login page), never from https down to plain http (a TLS downgrade:
-    SIPP asked over TLS would be read without it), as website_check's page check."""
-    return _scheme(new) in ("http", "https") and (_scheme(new) == "https"
-                                                   or _scheme(old) != "https")
-
-
-def left(target: str) -> str:
-    """A redirect not followed (follows), named as website_check names it."""
-    scheme = _scheme(target)
-    if scheme != "http":
-        return f"dialihkan ke alamat {scheme[:20]}: {mask_url(target)}, bukan http(s)"
-    return f"dialihkan ke http tanpa TLS: {mask_url(target)}"
-
-
 def request(url: str, timeout: int, validate_certs: bool) -> Answer:
-    """The answer at the end of the redirects followed (follows); HTTP errors still
+    """The answer at the end of the redirects followed: to an http(s) address of any site
+    (SIPP sends a visitor to its login page), never from https down to plain http
+    (sop_http.scheme_followed, as website_check's page check); HTTP errors still
     count as answers. A user:password@ in the URL is sent as HTTP basic credentials (on
     to a redirect of the same site only: sop_http.redirects)."""
     plain, authorization = basic_auth(url)
     chain = redirects(plain, timeout, context_for(validate_certs),
-                      follow=follows, headers={"User-Agent": "sop-sipp-http-check"},
+                      follow=scheme_followed, headers={"User-Agent": "sop-sipp-http-check"},
                       authorization=authorization)
     last = chain[-1]
     if last["status"] < 0:
@@ -186,7 +169,7 @@ def request(url: str, timeout: int, validate_certs: bool) -> Answer:
     target = redirect_target(last)
     return (last["status"], last["body"], sum(a["response_ms"] for a in chain), None,
             redirect_destination(plain, last),
-            target if target and not follows(last["url"], target) else None)
+            target if target and not scheme_followed(last["url"], target) else None)
 
 
 def page_title(page: str) -> str | None:
@@ -200,14 +183,14 @@ def page_title(page: str) -> str | None:
 
 
 def grade(url: str, answer: Answer, params: dict[str, Any]) -> dict[str, Any]:
-    status, page, elapsed, error, redirected_to, not_followed = answer
+    status, page, elapsed, error, redirected_to, refused = answer
     expected = params["expected_text"] or ""
     found = expected in page if expected else True
     problems = []
     if error is not None:
         problems.append(f"tidak ada jawaban dari {url}: {error}")
-    elif not_followed is not None:
-        problems.append(f"{url} {left(not_followed)} (tidak diikuti)")
+    elif refused is not None:
+        problems.append(f"{url} {not_followed(refused)} (tidak diikuti)")
     else:
         if status not in params["status_codes"]:
             problems.append(f"status HTTP {status}")

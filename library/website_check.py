@@ -146,9 +146,11 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     fetch,
     http_variant,
     newest_date,
+    not_followed,
     parse_date,
     redirect_target,
     redirects,
+    scheme_followed,
     ssl_context,
     tls_certificate,
     url_option_error,
@@ -173,8 +175,9 @@ def _within_site(old: str, new: str) -> bool:
 
 def _page_follows(old: str, new: str) -> bool:
     """A redirect the page check follows: within the site, and never from https down to
-    plain http (a TLS downgrade: the page asked over TLS would be read without it)."""
-    return _within_site(old, new) and (_https(new) or not _https(old))
+    plain http (sop_http.scheme_followed: a TLS downgrade, the page asked over TLS would
+    be read without it)."""
+    return same_site(old, new) and scheme_followed(old, new)
 
 
 def read_page(url: str, timeout: float, context: ssl.SSLContext) -> dict[str, Any]:
@@ -241,14 +244,12 @@ def https_redirect(plain: str, timeout: float, context: ssl.SSLContext) -> tuple
 
 
 def _left(old: str, target: str) -> str:
-    """A redirect from ``old`` not followed, named: to another scheme, to plain http of
-    the same site (from https: a TLS downgrade) or to another site."""
-    scheme = _scheme(target)
-    if scheme not in ("http", "https"):
-        return f"dialihkan ke alamat {scheme[:20]}: {target}, bukan http(s)"
-    if same_site(old, target):
-        return f"dialihkan ke http tanpa TLS: {target}"
-    return f"dialihkan ke situs lain: {target}"
+    """A redirect from ``old`` not followed, named: to another site, else as
+    sop_http.not_followed names it (to another scheme, or to plain http of the same site
+    from https: a TLS downgrade)."""
+    if _scheme(target) in ("http", "https") and not same_site(old, target):
+        return f"dialihkan ke situs lain: {target}"
+    return not_followed(target)
 
 
 def _scheme(url: str) -> str:

@@ -217,6 +217,33 @@ def redirect_destination(asked: str, answer: dict[str, Any]) -> str | None:
     return mask_url(final) if moved else None
 
 
+def tls_downgrade(old: str, new: str) -> bool:
+    """Whether a redirect from ``old`` to ``new`` drops TLS: https down to plain http (an
+    address asked over TLS read without it, and what the request carries sent in the
+    clear: a misconfigured proxy or a tampered site)."""
+    return _scheme(old) == "https" and _scheme(new) == "http"
+
+
+def scheme_followed(old: str, new: str) -> bool:
+    """Whether a monitor follows a redirect from ``old`` to ``new`` for its scheme: to an
+    http or https address, never from https down to plain http (tls_downgrade); http to
+    https is followed. Where it may lead (any site, or the same only) is the caller's."""
+    return _scheme(new) in ("http", "https") and not tls_downgrade(old, new)
+
+
+def not_followed(target: str) -> str:
+    """A redirect scheme_followed refuses, named for the report (the address masked): to
+    plain http (from https: a TLS downgrade), else to a scheme other than http and https."""
+    scheme = _scheme(target)
+    if scheme == "http":
+        return f"dialihkan ke http tanpa TLS: {mask_url(target)}"
+    return f"dialihkan ke alamat {scheme[:20]}: {mask_url(target)}, bukan http(s)"
+
+
+def _scheme(url: str) -> str:
+    return urllib.parse.urlsplit(url).scheme.lower()
+
+
 def _no_answer(url: str, error: str, certificate: bool = False) -> dict[str, Any]:
     return {"status": -1, "location": None, "body": "", "truncated": False,
             "response_ms": None, "final_url": url, "error": error, "certificate": certificate}

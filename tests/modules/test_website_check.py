@@ -188,6 +188,28 @@ def test_the_plain_http_address_of_an_https_url(url, plain):
     assert http.http_variant(url) == plain
 
 
+@pytest.mark.parametrize(("old", "new", "followed"), [
+    ("https://a.go.id/", "http://a.go.id/", False),  # a TLS downgrade, the same site too
+    ("HTTPS://a.go.id/", "Http://b.go.id/x", False),  # schemes in any case
+    ("https://a.go.id/", "https://b.go.id/", True),  # another site: the caller's rule
+    ("http://a.go.id/", "https://a.go.id/", True),  # up to TLS
+    ("http://a.go.id/", "http://a.go.id/login", True),  # plain http all along
+    ("http://a.go.id/", "ftp://a.go.id/", False), ("https://a.go.id/", "file:///etc/passwd", False),
+])
+def test_a_monitor_never_follows_a_redirect_dropping_tls(old, new, followed):
+    """The one rule website_check's page check and sipp_http_check follow redirects by."""
+    assert http.scheme_followed(old, new) is followed
+    assert http.tls_downgrade(old, new) is (new.lower().startswith("http:")
+                                            and old.lower().startswith("https:"))
+
+
+def test_a_redirect_not_followed_is_named_for_its_scheme_credentials_masked():
+    assert http.not_followed("http://sop:Pw@a.go.id/sipp/?sid=S1d") == (
+        "dialihkan ke http tanpa TLS: http://***@a.go.id/sipp/?sid=***")
+    assert http.not_followed("FTP://a.go.id/x?token=T") == (
+        "dialihkan ke alamat ftp: FTP://a.go.id/x?token=***, bukan http(s)")
+
+
 def test_an_https_site_on_another_port_is_not_graded_by_port_80(tls):
     """https://court:8443/ has no plain-HTTP address of its own: port 80 (where its plain
     address was looked for) answers for another site or, here, not at all. An address
