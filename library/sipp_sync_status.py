@@ -13,6 +13,11 @@ description:
   - Fetches the public SIPP page (from the host the module runs on, as SIPP's own sync
     would reach it) and reads its C(Pembaharuan Data) date, or the text matched by
     O(marker_regex), and computes its age.
+  - Redirects (a login page, at most 10) are followed to http and https addresses, never
+    from https down to plain http (a TLS downgrade, which would carry the URL's token
+    along in the clear and read a page anyone on the way may write) nor to another
+    scheme. Such a redirect of the public page fails the module naming where it leads
+    (C(dialihkan ke http tanpa TLS)); of O(central_status_url) it is RV(sync.central.error).
   - Understands C(2026-11-21 14:05:00), C(2026/11/21 14:05), C(21-11-2026 14:05:33),
     C(21/11/2026 14:05:00), C(21.11.2026 14.05) and Indonesian or English month names,
     whole or cut short (C(21 November 2026 14:05 WIB), C(Sabtu, 21 Nop 2026 | pukul 14.05),
@@ -192,8 +197,14 @@ from ansible.module_utils.sop_clock import (  # noqa: E402
     ahead_of_clock,
     parse_moment,
 )
-from ansible.module_utils.sop_http import context_for, redirect_destination  # noqa: E402
-from ansible.module_utils.sop_http import fetch as http_fetch  # noqa: E402
+from ansible.module_utils.sop_http import (  # noqa: E402
+    context_for,
+    not_followed,
+    redirect_destination,
+    redirect_target,
+    redirects,
+    scheme_followed,
+)
 from ansible.module_utils.sop_secrets import (  # noqa: E402
     basic_auth,
     mask_data,
@@ -355,17 +366,24 @@ def reason(body: str, secrets: Sequence[str] = ()) -> str:
 
 def fetch(url: str, timeout: int, validate_certs: bool,
           secrets: Sequence[str] = ()) -> tuple[int, str, str | None]:
-    """(status, page, where a redirect led: None when the page is the URL's own) of a
+    """(status, page, where the redirects led: None when the page is the URL's own) of a
     page that answered 2xx or 3xx; else StatusError naming why (the URL masked; an HTTP
-    error with the reason its answer gives, see ``reason``). A user:password@ in the URL
-    is sent as HTTP basic credentials."""
+    error with the reason its answer gives, see ``reason``). Redirects are followed to
+    http(s) addresses of any site (a login page), never from https down to plain http
+    (sop_http.scheme_followed): the URL's token, which such a redirect carries along,
+    would go out in the clear and a page anyone on the way may write be read; that one
+    is the error, naming where it leads. A user:password@ in the URL is sent as HTTP
+    basic credentials (on to a redirect of the same site only: sop_http.redirects)."""
     plain, authorization = basic_auth(url)
-    headers = {"User-Agent": "sop-sipp-sync-status"}
-    if authorization:
-        headers["Authorization"] = authorization
-    answer = http_fetch(plain, timeout, context_for(validate_certs), headers=headers)
+    chain = redirects(plain, timeout, context_for(validate_certs), follow=scheme_followed,
+                      headers={"User-Agent": "sop-sipp-sync-status"},
+                      authorization=authorization)
+    answer = chain[-1]
+    target = redirect_target(answer)
     if answer["status"] < 0:
         raise StatusError(f"{mask_url(url)}: {answer['error']}")
+    if target and not scheme_followed(answer["url"], target):
+        raise StatusError(f"{mask_url(url)} {not_followed(target)} (tidak diikuti)")
     if answer["status"] >= 400:
         said = reason(answer["body"], secrets)
         raise StatusError(f"{mask_url(url)}: HTTP {answer['status']}{': ' + said if said else ''}")

@@ -9,11 +9,12 @@ import pathlib
 import re
 import urllib.parse
 from http.server import BaseHTTPRequestHandler
+from typing import ClassVar
 
 import pytest
 import yaml
 from conftest import within
-from httpd import send_without_end, serving
+from httpd import send_without_end, serving, start, tls_contexts
 from loader import load, run_module
 
 mod = load("sipp_sync_status")
@@ -730,3 +731,77 @@ def test_a_timeout_not_above_zero_is_a_bad_setting_not_a_slow_page(tmp_path, tim
             "public_url": url + "/", "timeout": timeout})
     assert (rc, result["msg"], result["setting"]) == (
         1, "timeout: must be a positive number of seconds", "timeout")
+
+
+class Bouncing(BaseHTTPRequestHandler):
+    """/to/<address>: a redirect there (its query the address's); else the public page,
+    or SIPP MA's status under /api/. ``seen`` lists what each request carried."""
+
+    seen: ClassVar[list[tuple[str, str | None]]] = []
+
+    def do_GET(self):
+        self.seen.append((self.path, self.headers.get("Authorization")))
+        if self.path.startswith("/to/"):
+            self.send_response(302)
+            self.send_header("Location", self.path[len("/to/"):])
+            body = b""
+        else:
+            self.send_response(200)
+            body = (b'{"last_sync": "2026-11-21T11:00:00+00:00"}' if self.path.startswith("/api/")
+                    else b"Pembaharuan Data: 2026-11-21 18:30:00 WIB")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class PlainBouncing(Bouncing):
+    seen: ClassVar[list[tuple[str, str | None]]] = []
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory):
+    """The public page and SIPP MA over HTTPS (a localhost certificate of a test CA), and
+    over plain HTTP, which records what reaches it."""
+    _ca, contexts = tls_contexts(tmp_path_factory.mktemp("tls"), site=20)
+    servers = [start(Bouncing, context=contexts["site"]), start(PlainBouncing)]
+    yield (f"https://localhost:{servers[0].server_address[1]}",
+           f"http://localhost:{servers[1].server_address[1]}")
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_https_page_redirected_to_plain_http_is_a_tls_downgrade_not_followed(tls, tmp_path):
+    # https://sipp/?token=... -> http://sipp/?token=... (a proxy's redirect keeping the
+    # query, or a tampered site) was followed: the URL's token went out in the clear, and
+    # a page anyone on the way could write was graded. It fails naming where it led, and
+    # nothing reaches plain http; the same for SIPP MA's status; http -> https still passes.
+    secure, plain = tls
+    PlainBouncing.seen.clear()
+    url = f"https://sop:S3cretPw@{secure[len('https://'):]}/to/{plain}/sipp/?token=T0kenPub"
+    rc, result = run_module("sipp_sync_status", tmp_path, {"public_url": url,
+                                                           "validate_certs": False})
+    assert (rc, result["msg"]) == (1, f"public SIPP page: https://***@{secure[len('https://'):]}"
+                                      f"/to/{plain}/sipp/?token=*** dialihkan ke http tanpa TLS: "
+                                      f"{plain}/sipp/?token=*** (tidak diikuti)"), result
+    central = f"{secure}/to/{plain}/api/status/1?key=K3yCentral"
+    rc, result = run_module("sipp_sync_status", tmp_path, {
+        "public_url": f"{secure}/sipp/", "central_status_url": central, "validate_certs": False})
+    assert rc == 0, result
+    assert result["sync"]["central"]["error"] == (
+        f"{secure}/to/{plain}/api/status/1?key=*** dialihkan ke http tanpa TLS: "
+        f"{plain}/api/status/1?key=*** (tidak diikuti)")
+    assert PlainBouncing.seen == []
+    assert not [secret for secret in SECRETS if secret in json.dumps(result)]
+    rc, result = run_module("sipp_sync_status", tmp_path, {
+        "public_url": f"{plain}/to/{secure}/sipp/", "validate_certs": False})
+    assert (rc, result["sync"]["redirected_to"]) == (0, f"{secure}/sipp/"), result
+    assert result["sync"]["marker_text"] == "2026-11-21 18:30:00 WIB"
+    rc, result = run_module("sipp_sync_status", tmp_path, {
+        "public_url": f"{secure}/to/ftp://files.example/sipp/", "validate_certs": False})
+    assert (rc, result["msg"]) == (1, f"public SIPP page: {secure}/to/ftp://files.example/sipp/ "
+                                      "dialihkan ke alamat ftp: ftp://files.example/sipp/, "
+                                      "bukan http(s) (tidak diikuti)"), result
