@@ -353,3 +353,60 @@ def test_a_page_dated_beyond_the_limit_is_stale(tmp_path):
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "Kegiatan 2: Data SIPP publik BASI: Pembaharuan Data " in proc.stdout
     assert ": umur 10.0 jam, batas 8 jam (BASI)" in proc.stdout
+
+
+REDIRECT_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  vars:
+    sipp_sync_central_url: "{fresh}/"
+    sipp_sync_public_url: "{moved}/publik/?key=K3yPublic"
+    sipp_sync_kode_satker: "400999"
+    sipp_sync_trigger: always
+    sipp_sync_url: "{moved}/sync?token=SyncT0k"
+    sipp_sync_url_method: GET
+  tasks:
+    - ansible.builtin.include_role:
+        name: sipp_sync
+        tasks_from: persiapan
+    - ansible.builtin.include_role:
+        name: sipp_sync
+        tasks_from: sinkronisasi
+"""
+
+
+def test_the_roles_own_requests_follow_no_redirect(tmp_path):
+    # uri follows a redirect from https down to plain http, carrying the URL's token along:
+    # the preparation takes a redirect as an answer and the sync URL's fails the sync,
+    # both without a request to where it leads. The public page is then judged by
+    # sipp_sync_status, which follows only safe redirects (tests/modules/test_sipp_sync_status.py).
+    reached: list[str] = []
+
+    class Elsewhere(Fresh):
+        def do_GET(self):
+            reached.append(self.path)
+            super().do_GET()
+
+    with serving(Fresh) as fresh, serving(Elsewhere) as elsewhere:
+        class Moved(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(302)
+                self.send_header("Location", elsewhere + self.path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        with serving(Moved) as moved:
+            proc = playbook(tmp_path, REDIRECT_PLAY.format(fresh=fresh, moved=moved), "-v",
+                            **JSON_RESULTS)
+    out = proc.stdout
+    assert proc.returncode == 2, out[-3000:] + proc.stderr[-2000:]
+    assert "dan SIPP publik (status 302) dapat dihubungi" in out, out[-3000:]
+    failed = [line for line in out.splitlines() if "Sinkronisasi gagal" in line and " => " in line]
+    message = json.loads(failed[0].split(" => ", 1)[1])["msg"]
+    assert message.startswith(f"Sinkronisasi gagal: {moved}/sync?token=***: ")
+    assert "302" in message and "SyncT0k" not in out
+    # only sipp_sync_status's own, safe, reading of the public page went on
+    assert all(path.startswith("/publik/") for path in reached), reached
