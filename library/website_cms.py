@@ -97,9 +97,10 @@ paths:
 files:
   description:
     - Single files outside RV(paths) that belong to the site, backed up beside them,
-      WordPress's C(wp-config.php) one folder above O(root), where WordPress reads it
-      when O(root) has none (and that folder holds no C(wp-settings.php), no WordPress of
-      its own). The folder holding it is not among RV(paths).
+      WordPress's C(wp-config.php) one folder above O(root) (above its real folder when
+      O(root) is a symbolic link, as PHP resolves it), where WordPress reads it when
+      O(root) has none (and that folder holds no C(wp-settings.php), no WordPress of its
+      own). The folder holding it is not among RV(paths).
   returned: always
   type: list
   elements: str

@@ -126,9 +126,11 @@ def debian_wordpress_files(domain: str) -> list[str]:
 def wordpress_config(root: str) -> str:
     """The wp-config.php WordPress loads (its wp-load.php): the web root's, else the one
     a folder up, unless that folder holds a WordPress of its own (its wp-settings.php):
-    then that configuration is the other site's, and this one has none."""
+    then that configuration is the other site's, and this one has none. "Up" is from the
+    web root's real folder, as PHP's __DIR__ has its links resolved (/var/www/html ->
+    /srv/pn/public: /srv/pn/wp-config.php)."""
     config = os.path.join(root, "wp-config.php")
-    parent = os.path.dirname(os.path.normpath(root))
+    parent = os.path.dirname(os.path.realpath(root))
     if os.path.exists(config) or os.path.exists(os.path.join(parent, "wp-settings.php")):
         return config
     return os.path.join(parent, "wp-config.php")

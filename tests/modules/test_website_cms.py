@@ -71,6 +71,26 @@ def test_a_wp_config_one_folder_up_beside_another_wordpress_is_not_this_site_s(t
         cms.detect(str(web), "auto", "pn-x.go.id")
 
 
+
+def test_a_web_root_that_is_a_link_reads_the_wp_config_above_its_real_folder(tmp_path):
+    """wp-load.php looks one folder above its own real folder (PHP's __DIR__ has the links
+    resolved): for /var/www/html -> /srv/pn/public that is /srv/pn/wp-config.php. The
+    folder above the link was read: the site's configuration not found (or another's
+    taken, then backed up and checked as the site's)."""
+    real = tmp_path / "srv" / "pn"
+    (real / "public").mkdir(parents=True)
+    (real / "public" / "wp-settings.php").write_text("<?php")
+    (real / "wp-config.php").write_text(WP_CONFIG)
+    (tmp_path / "www").mkdir()
+    (tmp_path / "www" / "wp-config.php").write_text(WP_CONFIG.replace("court_wp", "lain_wp"))
+    web = tmp_path / "www" / "html"
+    web.symlink_to(real / "public")
+    site = cms.detect(str(web), "auto", "pn-x.go.id")
+    assert (site["config"], site["files"]) == ([str(real / "wp-config.php")],
+                                               [str(real / "wp-config.php")])
+    assert (site["database"]["name"], site["paths"]) == ("court_wp", [str(web)])
+
+
 @pytest.fixture
 def root_only() -> Iterator[Path]:
     """A folder only root can change (/run is root's, 0755), unlike pytest's tmp_path
