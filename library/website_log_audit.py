@@ -47,11 +47,13 @@ description:
     (nginx writes a quote, a backslash and bytes outside printable ASCII as C(\xHH), so
     C(1" OR "a"="a) is logged C(1\x22 OR \x22a\x22=\x22a); Apache writes C(\") and
     C(\\)), then percent-decoded twice. Paths and sample lines are shown as logged.
-  - C(java) is a Log4j lookup in the target, C(${) with a C(:) or a nested C($) within 16
-    characters, as every Log4Shell payload opens however it builds the name C(jndi)
-    (C(${${lower:j}ndi:), C(${${date:'j'}ndi:), C(${${k8s:k5:-j}ndi:), a made-up lookup's
-    default), or Spring4Shell's C(class.module.classLoader); a page template's unrendered
-    C(${item.src}) is none.
+  - C(java) is a Log4j lookup in the target, C(${) with a lookup's name and its C(:)
+    (C(${jndi:), C(${::-j})) or a nested C(${) within 16 characters, as every Log4Shell
+    payload opens however it builds the name C(jndi) (C(${${lower:j}ndi:),
+    C(${${date:'j'}ndi:), C(${${k8s:k5:-j}ndi:), a made-up lookup's default), or
+    Spring4Shell's C(class.module.classLoader); a page template's unrendered
+    C(${item.src}), a JavaScript ternary C(${page?page:1}) or a Vue i18n call (C($t) in
+    C(${...})) is none, in a header too.
   - C(header_injection) is injection carried in the User-Agent or Referer header, which
     Log4j logs, a CGI script gets and a log viewer shows, read with the log's escapes
     undone (not percent-decoded), namely Log4Shell lookups, also nested to hide their name

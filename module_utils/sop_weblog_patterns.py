@@ -15,13 +15,14 @@ import posixpath
 import re
 from urllib.parse import unquote_to_bytes
 
-# A Log4j lookup: '${' and, within a few characters, the ':' after a lookup's name or the
-# '$' of a lookup nested to build the name (${${lower:j}ndi:, ${${::-j}${::-n}di:,
-# ${j${env:x:-n}di:, ${${date:'j'}ndi:, ${${k8s:k5:-j}ndi:, a made-up name's default
-# ${${zrch-q:-j}ndi:). Every Log4Shell payload opens so, as the name it builds is 'jndi':
-# at most 'jnd' comes before the first nested '$'. A template's unrendered ${item.src}
-# (no ':' nor '$') is no lookup.
-LOG4J_LOOKUP = r"\$\{[^}]{0,16}[:$]"
+# A Log4j lookup: '${' and a lookup's name (word characters, '.' and '-', or none) and its
+# ':' (${jndi:, ${::-j}), or, within a few characters, the '${' of a lookup nested to
+# build the name (${${lower:j}ndi:, ${${::-j}${::-n}di:, ${j${env:x:-n}di:,
+# ${${date:'j'}ndi:, ${${k8s:k5:-j}ndi:, a made-up name's default ${${zrch-q:-j}ndi:).
+# Every Log4Shell payload opens so, as the name it builds is 'jndi': at most 'jnd' comes
+# before the first nested '${'. A template's unrendered ${item.src}, ${page ? page : 1}
+# (a JavaScript ternary) or ${$t('home')} (Vue's i18n) is no lookup.
+LOG4J_LOOKUP = r"\$\{(?:[\w.-]{0,16}:|[^}]{0,16}\$\{)"
 # category: (CRS reference, title in the report's language, patterns on the decoded target)
 TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "sqli": ("CRS 942 SQLi", "injeksi SQL", (

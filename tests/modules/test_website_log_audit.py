@@ -469,9 +469,17 @@ def test_a_log4j_lookup_in_the_target_is_java_however_it_hides_its_name(lookup, 
     assert patterns.header_injection(lookup.encode())
 
 
-@pytest.mark.parametrize("target", ["/img/${item.src}", "/?q=${query}&p=${page}", "/${a}/${b}"])
+@pytest.mark.parametrize("target", [
+    "/img/${item.src}", "/?q=${query}&p=${page}", "/${a}/${b}",
+    # a JavaScript template's ternary and a Vue i18n call, unrendered in a link: a ':'
+    # or a '$' follows the '${', but no lookup's name nor a nested '${'
+    "/berita/?page=${page ? page : 1}", "/?label=%24%7B%24t('menu.home')%7D",
+    "/?utm_content=$%7Bad.name%7D:$%7Badset.name%7D",
+])
 def test_an_unrendered_template_in_the_target_is_no_lookup(target):
     assert patterns.target_categories(target.encode()) == ()
+    # nor in a Referer carrying that link
+    assert not patterns.header_injection(f"https://pn-x.go.id{target}".encode())
 
 
 def lines(n: int, hour: int, ip: str = "36.2.2.2") -> str:
