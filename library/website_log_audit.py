@@ -128,7 +128,8 @@ options:
         request logged from one of them is counted for the client its X-Forwarded-For
         field (the quoted field after the user agent) names, read from the right past
         every trusted proxy, as nginx's C(real_ip_recursive) and Apache's
-        C(mod_remoteip) read it.
+        C(mod_remoteip) read it (an IPv4-mapped C(::ffff:10.0.0.5), as a dual-stack
+        socket logs it, is in its IPv4 network too).
       - A spoofed X-Forwarded-For is believed only past a listed proxy; list only the
         court's own proxies. A log without that field keeps the proxy's address.
     type: list

@@ -119,10 +119,15 @@ class Proxies:
         self._known: dict[bytes, bool] = {}
 
     def trusted(self, client: bytes) -> bool:
+        """Whether ``client`` is a trusted proxy; an IPv4-mapped IPv6 address
+        (::ffff:10.0.0.5, a dual-stack socket's) by its IPv4 address too, as nginx and
+        Apache match it."""
         known = self._known.get(client)
         if known is None:
             address = _address(client)
-            known = address is not None and any(address in n for n in self.networks)
+            mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+            known = any(a in n for a in (address, mapped) if a is not None
+                        for n in self.networks)
             if len(self._known) > CACHE_LIMIT:
                 self._known.clear()
             self._known[client] = known

@@ -886,6 +886,24 @@ def test_a_request_through_a_trusted_proxy_is_counted_for_its_forwarded_client(t
     assert brute["clients"] == [{"client": "203.0.113.7", "count": 25}]
 
 
+
+def test_a_proxy_logged_as_an_ipv4_mapped_address_is_its_ipv4_network_s(tmp_path):
+    """A web server listening on one dual-stack socket logs an IPv4 proxy as
+    ::ffff:10.0.0.5; nginx's set_real_ip_from and Apache's RemoteIPTrustedProxy match it
+    by its IPv4 address. Listed as 10.0.0.0/24 it named no client: every visitor stayed
+    the proxy, and behind_proxy kept asking to list it. IPv6 proxies are read too."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text("".join(
+        [forwarded("::ffff:10.0.0.5", "203.0.113.7", i=i) for i in range(25)]
+        + [forwarded("2001:db8::5", "2001:db8:1::7, 2001:db8::9", "GET / HTTP/1.1"),
+           forwarded("2001:db9::5", "198.51.100.9", "GET / HTTP/1.1")]))
+    result = audit(log, state, trusted_proxies=["10.0.0.0/24", "2001:db8::/112"])
+    assert {c["client"]: c["count"] for c in result["top_clients"]} == {
+        "203.0.113.7": 25, "2001:db8:1::7": 1, "2001:db9::5": 1}
+    mapped = audit(log, tmp_path / "other", trusted_proxies=["::ffff:10.0.0.0/120"])
+    assert mapped["top_clients"][0] == {"client": "203.0.113.7", "count": 25}
+
+
 @pytest.mark.parametrize(("proxy", "xff", "trusted", "expected"), [
     ("127.0.0.1", True, [], {"client": "127.0.0.1", "xff": True}),
     ("10.0.0.5", False, [], {"client": "10.0.0.5", "xff": False}),
