@@ -595,7 +595,8 @@ def cmd_schedule(ctx: Context) -> ExitCode:
         info = inventory.load(source, None, vault)
         sop_bin = Path(sys.executable).parent / "sop"
         units = schedule.render(
-            ctx.sops,
+            # as the court runs them: its Mutu Baku sets each service's time limit
+            {i: apply_overrides(s, info.overrides, info.court_name) for i, s in ctx.sops.items()},
             sop_bin=sop_bin,
             inventory=source,
             project_dir=project,

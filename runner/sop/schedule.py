@@ -23,8 +23,9 @@ RuntimeDirectory (/run/sop-<id>, 0700, removed when it stops).
 Each service has a time limit (TimeoutStartSec: a oneshot's whole run), so a run that
 hangs does not hold back the SOP's later runs (systemd starts no other run of a service
 still starting): the court's `sop_schedule.time_limit`, else twice the Mutu Baku of the
-activities the playbook carries out when each has one (at least MIN_TIME_LIMIT, at most
-MAX_TIME_LIMIT), else DEFAULT_TIME_LIMIT. Once it has passed, systemd sends the service's
+activities the playbook carries out when each has one (the court's: `render` is given
+the SOPs with its overrides; at least MIN_TIME_LIMIT, at most MAX_TIME_LIMIT), else
+DEFAULT_TIME_LIMIT. Once it has passed, systemd sends the service's
 processes TIME_LIMIT_SIGNAL, not the SIGTERM of a `systemctl stop` or a shutdown
 (TimeoutStartFailureMode=abort, WatchdogSignal=), and `sop run`, told the limit in
 SOP_TIME_LIMIT, records the execution failed, stopped for passing its time limit; it has

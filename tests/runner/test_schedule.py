@@ -826,3 +826,18 @@ def test_a_timers_run_has_a_time_limit(tmp_path: Path) -> None:
     write(tmp_path / "units", _render_with(tmp_path, schedule={"time_limit": 5400}))
     if shutil.which("systemd-analyze"):
         assert_units_verify(tmp_path / "units")
+
+
+def test_a_courts_own_mutu_baku_sets_its_timers_time_limit(
+    cli: Cli, court: Path, tmp_path: Path
+) -> None:
+    """The default time limit is twice the Mutu Baku the court's runs are judged by: a
+    court that gives an activity more time (`sop_catalogue_overrides` waktu: a larger
+    SIPP database) had its runs killed at twice the catalogue's."""
+    with (court / "group_vars" / "all.yml").open("a") as handle:
+        handle.write("sop_catalogue_overrides:\n  local-demo:\n    waktu: {1: 5h}\n")
+    units = tmp_path / "units"
+    code, _, err = _install(cli, court, units)
+    assert code == 0, err
+    service = (units / "sop-local-demo.service").read_text()
+    assert "TimeoutStartSec=10h 1min\n" in service  # 2 x (5 h + 1 s); the catalogue's: 1h
