@@ -335,3 +335,36 @@ def test_court_recorded_later_and_a_run_that_never_ran_removed(store_url: str) -
     with pytest.raises(SopError, match=f"no execution {execution_id}"):
         store.execution(execution_id)
     store.close()
+
+
+def test_installed_timers_per_controller_and_court(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """v10's schedules on both stores: a reinstall keeps the first install, a court's
+    controller changing court ends its old court's timers, another controller's stay."""
+    import sop.store  # noqa: PLC0415 (its clock and hostname, patched)
+
+    t = datetime(2026, 3, 6, 5, 0, tzinfo=UTC)
+    clock = iter(t + timedelta(hours=n) for n in range(10))
+    monkeypatch.setattr(sop.store, "now", lambda: next(clock))
+    store = Store(store_url)
+
+    def on(host: str, court: str | None, sop_ids: list[str]) -> None:
+        monkeypatch.setattr(sop.store.socket, "gethostname", lambda: host)
+        store.set_schedules(court, sop_ids)
+
+    on("ctl-x", "PN X", ["a", "b"])
+    on("ctl-y", "PN Y", ["a"])
+    on("ctl-x", "PN X", ["a", "b", "b"])  # reinstalled: its first install kept
+    assert store.scheduled_since() == {
+        ("a", "PN X"): t, ("b", "PN X"): t, ("a", "PN Y"): t + timedelta(hours=1),
+    }  # fmt: skip
+    on("ctl-x", "PN X", ["a"])  # b no longer scheduled
+    on("ctl-x", None, ["a"])  # an inventory without court_name
+    assert store.scheduled_since() == {
+        ("a", "PN Y"): t + timedelta(hours=1), ("a", None): t + timedelta(hours=4),
+    }  # fmt: skip
+    assert store.scheduled_since("PN Y") == {("a", "PN Y"): t + timedelta(hours=1)}
+    on("ctl-y", None, [])  # removed
+    assert store.scheduled_since() == {("a", None): t + timedelta(hours=4)}
+    store.close()
