@@ -553,6 +553,29 @@ def test_timers_turned_off_are_removed(tmp_path: Path, answer: str, changed: int
     install left went on running every SOP; now `sop schedule remove` runs (changed only
     when it removed units) and `schedule install` does not."""
     fake = FAKE_SOP_ARGV.format(python=sys.executable, answer=answer)
-    output, sop = _timers_play(tmp_path, fake, "-e", "sop_controller_timers=false")
+    (tmp_path / "etc-sop").mkdir()
+    (tmp_path / "etc-sop" / "environment").write_text("")  # secrets.yml's, read by the shell
+    output, sop = _timers_play(
+        tmp_path, fake, "-e", "sop_controller_timers=false",
+        "-e", f"sop_controller__config_dir={tmp_path / 'etc-sop'}",
+    )  # fmt: skip
     assert f"changed={changed}" in _recap(output) and "failed=0" in _recap(output), output[-3000:]
     assert Path(f"{sop}.calls").read_text(encoding="utf-8") == "schedule remove\n"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role writes root's files")
+def test_the_timers_removal_gets_the_environment(tmp_path: Path) -> None:
+    """`sop schedule remove` records in the store that the timers no longer expect runs
+    (`sop overdue`): run without /etc/sop/environment, it wrote that into root's default
+    SQLite store, not the court's (SOP_DATABASE_URL, SOP_DATA_DIR), where every SOP then
+    fell overdue."""
+    output, _ = _environment_file(tmp_path, HOSTILE_VALUES)
+    assert "failed=0" in _recap(output), output[-3000:]
+    fake = FAKE_SOP.format(python=sys.executable).replace("4 timers enabled; ", "")
+    output, sop = _timers_play(
+        tmp_path, fake, "-e", f"@{tmp_path / 'vars.json'}", "-e", "sop_controller_timers=false"
+    )
+    assert "failed=0" in _recap(output), output[-3000:]
+    got = json.loads(Path(f"{sop}.env.json").read_text(encoding="utf-8"))
+    expected = {**HOSTILE_VALUES, "SOP_DATA_DIR": str(tmp_path / "data")}
+    assert {name: got.get(name) for name in expected} == expected
