@@ -219,15 +219,23 @@ def _court_view(ctx: Context) -> tuple[dict[str, Sop], list[str | None], tzinfo,
         return sops, [court], zone, schedule.due_calendars(sops, info.schedule)
     if court is not None:
         return sops, [_recorded_court(ctx, court)], zone, {}
-    return sops, ctx.store.courts() or [None], zone, {}
+    return sops, _every_court(ctx) or [None], zone, {}
+
+
+def _every_court(ctx: Context) -> list[str | None]:
+    """The courts of the store: those with recorded executions and those whose timers are
+    installed, so that a court whose timers never ran a SOP falls overdue too."""
+    found = set(ctx.store.courts()) | {court for _, court in ctx.store.scheduled_since()}
+    return sorted(found, key=lambda name: (name is not None, name or ""))
 
 
 def _recorded_court(ctx: Context, name: str) -> str:
-    """`name` of --court, when the store records executions of that court. `list`,
-    `overdue` and `report` state what a court did: for a misspelt name they would say "No
-    SOP is overdue" or make a blank report. (`history --court` is a filter: no match is
-    an empty list, as for a court that has not run a SOP yet.)"""
-    known = [court for court in ctx.store.courts() if court is not None]
+    """`name` of --court, when the store records executions of that court or its installed
+    timers (_every_court). `list`, `overdue` and `report` state what a court did: for a
+    misspelt name they would say "No SOP is overdue" or make a blank report. (`history
+    --court` is a filter: no match is an empty list, as for a court that has not run a SOP
+    yet.)"""
+    known = [court for court in _every_court(ctx) if court is not None]
     if name in known:
         return name
     import difflib
@@ -520,7 +528,7 @@ def cmd_report(ctx: Context) -> ExitCode:
     if args.court is not None:
         _recorded_court(ctx, args.court)
     if args.all_courts:
-        courts = ctx.store.courts()  # none in a store without executions
+        courts = _every_court(ctx)  # none in a store without executions or timers
         blocks = report.build_regional(
             ctx.store, ctx.sops, month, _dues(ctx, ctx.sops, courts, zone)
         )

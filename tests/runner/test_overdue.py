@@ -334,3 +334,26 @@ def test_a_scheduled_sop_never_run_falls_due_at_its_first_time() -> None:
     # the default times: a day after the install
     assert state(friday + timedelta(days=1, hours=6), scheduled_since=friday)[0] == "overdue"
     assert state(friday + timedelta(days=30), calendars=calendars) == ("new", None)
+
+
+def test_a_court_whose_timers_never_ran_is_seen_by_the_regional_office(
+    cli: Cli, store_at: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without -i the courts were those with executions: a new court whose installed
+    timers never ran a SOP (the broken controller the install's record is there to
+    notice) was missing from the shared store's `sop overdue` and regional report."""
+    import sop.store  # noqa: PLC0415 (its clock, patched for the install)
+
+    craft_execution(store_at, "local-demo", now() - timedelta(hours=1), court=A)
+    with monkeypatch.context() as patched:  # installed 10 days ago
+        patched.setattr(sop.store, "now", lambda: datetime.now(WIT) - timedelta(days=10))
+        store_at.set_schedules(B, ["local-demo"])
+    code, out, err = cli("overdue", "--json")
+    assert code == 7, err
+    assert [(row["court_name"], row["sop_id"]) for row in json.loads(out)] == [
+        (B, "local-demo")
+    ]
+    assert cli("overdue", "--court", B, "--json")[0] == 7
+    code, out, err = cli("report", "--all-courts")
+    assert code == 0, err
+    assert "2 pengadilan" in out and B in out
