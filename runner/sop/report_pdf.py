@@ -260,7 +260,8 @@ def durations_chart(month: Month, executions: Sequence[Row]) -> str | None:
         bars,
         unit="menit",
         legend=(("durasi", BLUE), ("melebihi Mutu Baku", AMBER), ("gagal", RED)),
-        reference=(baku, f"Mutu Baku {angka_ringkas(baku)} menit") if baku else None,
+        # in hundredths: a court's `waktu: 2h 20s` is not 123,333333333 minutes
+        reference=(baku, f"Mutu Baku {angka_ringkas(round(baku, 2))} menit") if baku else None,
     )
 
 

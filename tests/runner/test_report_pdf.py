@@ -515,3 +515,19 @@ def test_the_signatures_are_dated_at_the_courts_city(
     code, _, err = cli("report", "--month", "2026-11", "-i", str(inventory), "--format", "pdf",
                        "-o", str(out))
     assert (code, err) == (2, "sop: error: inventory: court_city: [1] is not text\n")
+
+
+def test_the_mutu_baku_line_is_labelled_in_few_decimals(tmp_path: Path) -> None:
+    """A Mutu Baku of no whole number of minutes (a court's `waktu: 2h 20s`) was labelled
+    with twelve digits, 'Mutu Baku 123,333333333 menit'; it is rounded to hundredths."""
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    started = datetime(2025, 11, 3, 3, tzinfo=UTC)
+    execution = craft_execution(store, "sipp-backup", started, court=COURT, activities=4)
+    with store.db.transaction(write=True) as tx:
+        tx.update("executions", {"ended_at": started + timedelta(minutes=90)},
+                  "id = :key_id", key_id=execution)
+        tx.update("activity_results", {"limit_s": 7220},
+                  "execution_id = :key_id AND number = 2", key_id=execution)  # fmt: skip
+    page = report_pdf.document(store, load_catalogue(), Month(2025, 11), COURT)
+    store.close()
+    assert "Mutu Baku 123,33 menit" in page  # 3 x 1 minute + 2 hours 20 seconds
