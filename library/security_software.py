@@ -24,7 +24,9 @@ description:
     vendor does not support (Ubuntu's C(universe), where Ubuntu ships MariaDB), gets the
     upstream date alone and says its origin (C(origin): C(repositori packages.sury.org),
     C(komponen universe Ubuntu)). The supported archive is the one whose release origin
-    is the operating system's (C(o=Debian), C(o=Ubuntu)), component C(main) (Ubuntu's
+    is the operating system's (C(o=Debian), C(o=Ubuntu), and Ubuntu Pro's C(o=UbuntuESM)
+    and C(o=UbuntuESMApps), Canonical's security archives for main and universe, judged
+    by the release's standard end of support), component C(main) (Ubuntu's
     C(restricted) too). A version no repository publishes any more (superseded in the
     archive) keeps the judgement by its version."
   - A version past its end of support is a finding; a version the table does not know
@@ -108,6 +110,10 @@ PACKAGES = (
 NAMES = {"php": "PHP", "mariadb": "MariaDB"}
 # The components of the operating system's own archive its vendor supports.
 SUPPORTED_COMPONENTS = ("main", "restricted")
+# Release origins (lower case) of the vendor's own archives besides the one named as the
+# operating system (o=Debian, o=Ubuntu): Ubuntu Pro's esm-infra and esm-apps, Canonical's
+# security fixes for main after its standard support and for universe.
+VENDOR_ORIGINS = {"ubuntu": ("ubuntuesm", "ubuntuesmapps")}
 
 
 def major_minor(version: str) -> str | None:
@@ -147,11 +153,12 @@ def origin(sources: list[str], files: dict[str, dict[str, str]],
     """Where a version published by ``sources`` comes from when it is not the operating
     system's supported archive ('repositori packages.sury.org', 'komponen universe
     Ubuntu'); None when that archive publishes it, or no repository does."""
+    system = release.get("ID", "").lower()
     elsewhere = []
     for source in sources:
         fields = files.get(source, {})
         vendor = fields.get("o", "")
-        if vendor.lower() == release.get("ID", "").lower() and vendor:
+        if vendor and vendor.lower() in (system, *VENDOR_ORIGINS.get(system, ())):
             if fields.get("c") in SUPPORTED_COMPONENTS:
                 return None
             elsewhere.append(f"komponen {fields.get('c') or '?'} {vendor}")

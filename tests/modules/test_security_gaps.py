@@ -238,6 +238,46 @@ def test_ubuntus_universe_mariadb_is_not_supported_until_the_releases_end():
         "Ubuntu): mariadb-server-10.6 1:10.6.22-0ubuntu0.22.04.1"]
 
 
+# Ubuntu 22.04 with Ubuntu Pro attached: universe's security fixes come from esm-apps
+# (o=UbuntuESMApps), main's after the standard support from esm-infra (o=UbuntuESM).
+JAMMY_PRO_FILES = JAMMY_FILES.replace("Pinned packages:\n", """\
+ 510 https://esm.ubuntu.com/apps/ubuntu jammy-apps-security/main amd64 Packages
+     release v=22.04,o=UbuntuESMApps,a=jammy-apps-security,n=jammy,l=UbuntuESMApps,c=main,b=amd64
+     origin esm.ubuntu.com
+ 510 https://esm.ubuntu.com/infra/ubuntu jammy-infra-security/main amd64 Packages
+     release v=22.04,o=UbuntuESM,a=jammy-infra-security,n=jammy,l=UbuntuESM,c=main,b=amd64
+     origin esm.ubuntu.com
+Pinned packages:
+""")
+JAMMY_PRO_TABLES = """mariadb-server-10.6:
+  Installed: 1:10.6.23-0ubuntu0.22.04.1+esm1
+  Candidate: 1:10.6.23-0ubuntu0.22.04.1+esm1
+  Version table:
+ *** 1:10.6.23-0ubuntu0.22.04.1+esm1 510
+        510 https://esm.ubuntu.com/apps/ubuntu jammy-apps-security/main amd64 Packages
+        100 /var/lib/dpkg/status
+     1:10.6.22-0ubuntu0.22.04.1 500
+        500 http://security.ubuntu.com/ubuntu jammy-security/universe amd64 Packages
+php8.1-fpm:
+  Installed: 8.1.2-1ubuntu2.23+esm1
+  Candidate: 8.1.2-1ubuntu2.23+esm1
+  Version table:
+ *** 8.1.2-1ubuntu2.23+esm1 510
+        510 https://esm.ubuntu.com/infra/ubuntu jammy-infra-security/main amd64 Packages
+        100 /var/lib/dpkg/status
+"""
+
+
+def test_ubuntu_pros_esm_archives_are_canonicals_supported_archive():
+    """Ubuntu Pro's esm-apps and esm-infra are Canonical's security archives (o=UbuntuESMApps,
+    o=UbuntuESM): a universe MariaDB patched there was named 'repositori esm.ubuntu.com'
+    and given upstream's date alone, a finding from July 2026 on Ubuntu 22.04."""
+    assert origins_of(JAMMY_PRO_FILES, JAMMY_PRO_TABLES, JAMMY) == {
+        "mariadb-server-10.6": None, "php8.1-fpm": None}
+    # not on another release: Ubuntu's ESM origin on Debian is another repository
+    assert origins_of(JAMMY_PRO_FILES, JAMMY_PRO_TABLES, BOOKWORM)["php8.1-fpm"] == \
+        "repositori esm.ubuntu.com"
+
 # Ubuntu 22.04 with ondrej's PHP PPA (its label holds spaces), and versions Ubuntu still
 # phases in ('(phased N%)', apt 2.4): the installed MariaDB is one, and an older PHP below
 # the PPA's installed one.
