@@ -69,7 +69,8 @@ options:
     default: 60
   web_user:
     description: The web server's account (PHP runs as it); a configuration it can write is a
-      finding. Empty to skip; an account the host does not have fails the module naming it.
+      finding. Empty to skip; an account the host does not have fails the module naming it
+      when there is a configuration to judge (a host without WordPress needs none).
     type: str
     default: www-data
   site_url:
@@ -505,7 +506,6 @@ def main() -> None:
     p = module.params
     try:
         available = available_versions(p["available"])
-        web = web_account(p["web_user"])
     except SecurityInputError as exc:
         module.fail_json(msg=str(exc))
     error = site_url_error(p["site_url"]) if p["site_url"] else None
@@ -532,7 +532,12 @@ def main() -> None:
         apt = parse_policy(out)
     findings = assess(cores, plugins, available, apt)
     roots = [core["root"] for core in cores]
-    findings += config_findings(list(dict.fromkeys(path for root in roots for path in config_files(root))), web)
+    configs = list(dict.fromkeys(path for root in roots for path in config_files(root)))
+    try:  # looked up only for a configuration to judge: a host without one may have no www-data
+        web = web_account(p["web_user"]) if configs else None
+    except SecurityInputError as exc:
+        module.fail_json(msg=str(exc))
+    findings += config_findings(configs, web)
     findings += [item for root in roots for item in exposed_findings(root)]
     findings += [item for folder in content_dirs(roots, p["plugin_dirs"]) for item in debug_log_findings(folder)]
     if p["site_url"]:

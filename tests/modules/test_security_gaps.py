@@ -739,6 +739,23 @@ def test_the_module_reports_hardening_and_refuses_bad_settings(tmp_path):
         assert rc != 0 and result["msg"] == message
 
 
+
+def test_a_web_server_without_wordpress_needs_no_web_user_account(tmp_path):
+    """web_user (www-data by default) was looked up before anything was read: a web
+    server of the group without WordPress, on a system whose web server's account is
+    another (Rocky's apache or nginx), failed D.4 naming an account it never needed."""
+    args = {"roots": [str(tmp_path / "html")], "plugin_dirs": [], "apt_package": "",
+            "web_user": "tidak-ada-akun"}
+    rc, result = run_module("security_wordpress", tmp_path, args)
+    assert rc == 0, result["msg"]
+    assert (result["core"], result["findings"]) == ([], [])
+    # with a configuration to judge, the account is needed and its absence named
+    root = installation(tmp_path)
+    (root / "wp-config.php").write_text(CONFIG)
+    rc, result = run_module("security_wordpress", tmp_path, {**args, "roots": [str(root)]})
+    assert rc == 1 and result["msg"] == (
+        "web_user: this host has no account 'tidak-ada-akun' (empty to skip the check)")
+
 # --- The restore drill of a files archive ------------------------------------------------
 
 @pytest.fixture
