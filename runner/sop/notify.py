@@ -20,8 +20,17 @@ writes from the court's vaulted `sop_notify_urls`:
     urls: [mailto://..., tgram://...]      # every court of this controller
     courts:                                # optional, per court_name, added to urls
       Pengadilan Negeri Contoh: [json://...]
+    timeout: 60                            # optional, seconds (DEFAULT_TIMEOUT)
 
 No file: nothing is sent. Check-mode executions are never notified (they perform nothing).
+
+Every delivery of one step (the end of a run, one overdue check) is done within `timeout`
+seconds of the step's start, so a run always ends: apprise's timeouts are per socket read,
+and a service answering a byte every few seconds never trips them. A delivery runs in a
+process of its own (`python -m sop.notify`, the URLs on its stdin, never its command line),
+killed when the time left runs out: it, and every delivery not yet tried, is failed saying so.
+The default keeps within the 90 s systemd gives a timer's run past its time limit to be
+recorded and told (TimeoutAbortSec).
 """
 
 # apprise is imported where used: without a configuration nothing imports it.
@@ -30,10 +39,13 @@ No file: nothing is sent. Check-mode executions are never notified (they perform
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import stat
+import subprocess
 import sys
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -50,6 +62,7 @@ from sop.untrusted import visible
 
 CONFIG_ENV = "SOP_NOTIFY_CONFIG"
 DEFAULT_CONFIG = Path("/etc/sop/notify.yml")
+DEFAULT_TIMEOUT = 60.0  # seconds for every delivery of one step (the config's timeout)
 FAILED_STATUSES = ("failed", "unreachable", "canceled", "interrupted")
 STATUS_TEXT = {
     "failed": "GAGAL",
@@ -71,6 +84,7 @@ class Config:
     path: Path
     urls: tuple[str, ...]
     courts: Mapping[str, tuple[str, ...]]
+    timeout: float = DEFAULT_TIMEOUT
 
     def urls_for(self, court: str | None) -> tuple[str, ...]:
         return self.urls + (self.courts.get(court, ()) if court else ())
@@ -142,8 +156,10 @@ def load_config(path: Path | None = None) -> Config | None:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         reason = getattr(exc, "strerror", None) or type(exc).__name__
         raise SopError(f"notification config {path}: cannot read it ({reason})") from None
-    if not isinstance(data, dict) or set(data) - {"urls", "courts"}:
-        raise SopError(f"notification config {path}: expected the keys urls and courts")
+    if not isinstance(data, dict) or set(data) - {"urls", "courts", "timeout"}:
+        raise SopError(
+            f"notification config {path}: expected the keys urls, courts and timeout"
+        )
     urls = _url_list(data.get("urls"), f"{path}: urls")
     courts_given = data.get("courts") or {}
     if not isinstance(courts_given, dict):
@@ -155,10 +171,82 @@ def load_config(path: Path | None = None) -> Config | None:
     validate_urls(urls, f"{path}: urls")
     for name, court_urls in courts.items():
         validate_urls(court_urls, f"{path}: courts/{name}")
-    return Config(path, urls, courts)
+    return Config(path, urls, courts, _timeout(data.get("timeout", DEFAULT_TIMEOUT), path))
 
 
-def deliver(urls: Sequence[str], title: str, body: str) -> str | None:
+def _timeout(value: Any, path: Path) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 86400:
+        raise SopError(
+            f"{path}: timeout: expected seconds above 0, at most 86400 (the time a run's or "
+            f"an overdue check's notifications may take; default {DEFAULT_TIMEOUT:g})"
+        )
+    return float(value)
+
+
+class Deadline:
+    """The notifications' time limit: every delivery of one step done within `seconds` of
+    its start (this object's making); `setting` names where the limit is set."""
+
+    def __init__(self, seconds: float, setting: str) -> None:
+        self.seconds = seconds
+        self.setting = setting
+        self._end = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return self._end - time.monotonic()
+
+    def reason(self, what: str) -> str:
+        """Why a delivery failed for lack of time, in one line."""
+        return (
+            f"{what}: the notifications' time limit of {self.seconds:g} s "
+            f"({self.setting}) ran out"
+        )
+
+
+def deliver(
+    urls: Sequence[str], title: str, body: str, deadline: Deadline | None = None
+) -> str | None:
+    """Send to every URL within `deadline` (DEFAULT_TIMEOUT from now when None); None
+    when all took it, else why not (apprise's own words, the URLs' secrets masked)."""
+    deadline = deadline or Deadline(DEFAULT_TIMEOUT, "the default")
+    reason = _deliver_in_child(urls, title, body, deadline)
+    # it may quote a URL's token or an ntfy topic, and is recorded and logged
+    return None if reason is None else mask_notify_reason(reason, urls)[:300]
+
+
+def _deliver_in_child(
+    urls: Sequence[str], title: str, body: str, deadline: Deadline
+) -> str | None:
+    """`_send` in a process of its own, killed when the deadline passes."""
+    left = deadline.left()
+    if left <= 0:
+        return deadline.reason("not sent")
+    package_dir = str(Path(__file__).resolve().parent.parent)  # the sop package's parent
+    python_path = [package_dir, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    try:
+        done = subprocess.run(
+            [sys.executable, "-P", "-m", "sop.notify"],  # -P: nothing from the cwd
+            input=json.dumps({"urls": list(urls), "title": title, "body": body}),
+            capture_output=True,
+            text=True,
+            timeout=left,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(python_path)},
+            check=False,
+        )
+    except subprocess.TimeoutExpired:  # killed by subprocess.run
+        return deadline.reason("cut off")
+    except OSError as exc:
+        return f"cannot start the notification process: {exc.strerror or exc}"
+    try:
+        answer = json.loads(done.stdout.splitlines()[-1])
+        return None if answer["error"] is None else str(answer["error"])
+    except (IndexError, ValueError, TypeError, KeyError):
+        lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+        failed = f"the notification process failed (exit code {done.returncode})"
+        return lines[-1] if lines else failed
+
+
+def _send(urls: Sequence[str], title: str, body: str) -> str | None:
     """Send to every URL; None when all took it, else why not (apprise's own words)."""
     import logging
 
@@ -178,9 +266,7 @@ def deliver(urls: Sequence[str], title: str, body: str) -> str | None:
     if done:
         return None
     lines = [line.strip() for line in log.getvalue().splitlines() if line.strip()]
-    reason = lines[-1] if lines else "apprise reported a failed delivery"
-    # it may quote a URL's token or an ntfy topic, and is recorded and logged
-    return mask_notify_reason(reason, urls)[:300]
+    return lines[-1] if lines else "apprise reported a failed delivery"
 
 
 def _digest(*parts: str) -> str:
@@ -193,6 +279,7 @@ class Notifier:
     def __init__(self, store: Store, config: Config) -> None:
         self.store = store
         self.config = config
+        self.deadline = Deadline(config.timeout, f"timeout in {config.path}")
         # (event, sent|duplicate|failed|resolved, why a delivery failed)
         self.outcomes: list[tuple[Event, str, str | None]] = []
 
@@ -242,7 +329,7 @@ class Notifier:
     def _deliver(self, court: str | None, title: str, body: str) -> str | None:
         """deliver to the court's URLs; None when all took it, else why not."""
         urls = self.config.urls_for(court)
-        return deliver(urls, title, body) if urls else self.config.no_url(court)
+        return deliver(urls, title, body, self.deadline) if urls else self.config.no_url(court)
 
     def send(self, event: Event) -> str:
         """sent, duplicate (told before, unchanged) or failed (recorded, retried later)."""
@@ -512,3 +599,15 @@ def _overdue_events(
         for row in latest.values():
             if row["status"] == "interrupted":
                 notifier.send(failure_event(row))
+
+
+def _main() -> None:
+    """`python -m sop.notify`: one delivery, its URLs, title and body as JSON on stdin;
+    why it failed (or null) as JSON on stdout."""
+    given = json.load(sys.stdin)
+    error = _send(given["urls"], given["title"], given["body"])
+    print(json.dumps({"error": error}))
+
+
+if __name__ == "__main__":
+    _main()

@@ -3,15 +3,19 @@ local HTTP receiver (apprise json://), once per problem, recorded when delivery 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import socket
 import sqlite3
+import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpd
 import pytest
@@ -373,7 +377,7 @@ def test_config_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
     (tmp_path / "keys.yml").write_text("url: x\n")
     (tmp_path / "keys.yml").chmod(0o600)
-    with pytest.raises(SopError, match="expected the keys urls and courts"):
+    with pytest.raises(SopError, match="expected the keys urls, courts and timeout"):
         notify.load_config(tmp_path / "keys.yml")
 
     per_court = tmp_path / "courts.yml"
@@ -629,3 +633,109 @@ def test_why_a_delivery_failed_shows_no_secret_of_its_url() -> None:
     assert mask_notify_reason("user pw-Rahasia!01 refused by 127.0.0.1", [
         "json://sop:pw-Rahasia%2101@127.0.0.1/hook?token=t0ken-77"
     ]) == "user *** refused by 127.0.0.1"  # fmt: skip
+
+
+class _Trickling(BaseHTTPRequestHandler):
+    """A notification service that takes the message and answers one byte a second,
+    never ending (httpd.send_slowly): each read is within apprise's socket timeouts."""
+
+    connections: ClassVar[list[socket.socket]] = []
+
+    def do_POST(self) -> None:
+        self.connections.append(self.connection)
+        self.rfile.read(int(self.headers["Content-Length"]))
+        httpd.send_slowly(self, b" ", 1.0)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def trickling(give_up: float = 40.0) -> Iterator[str]:
+    """A json:// URL of a _Trickling service, which hangs up after `give_up` seconds
+    (so that a sender it holds ends, and a test of its bound fails rather than hangs)."""
+
+    def hang_up() -> None:
+        for connection in _Trickling.connections:
+            with contextlib.suppress(OSError):  # hung up already
+                connection.shutdown(socket.SHUT_RDWR)
+
+    server = httpd.start(_Trickling)
+    watchdog = threading.Timer(give_up, hang_up)
+    watchdog.start()
+    try:
+        yield f"json://127.0.0.1:{server.server_address[1]}/notify"
+    finally:
+        watchdog.cancel()
+        hang_up()
+        _Trickling.connections.clear()
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_run_ends_within_the_notifications_time_limit(
+    cli: Callable[..., CliResult],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sop_env: dict[str, str],
+) -> None:
+    """A notification service answering a byte every second held `sop run` (and a
+    timer's run) as long as it went on: apprise's timeouts are per socket read. The
+    notifications of a run are done within the config's timeout, the one cut off is
+    recorded failed, saying why."""
+    config = tmp_path / "n.yml"
+    with trickling() as url:
+        config.write_text(f"urls: [{url!r}]\ntimeout: 3\n")
+        config.chmod(0o600)
+        monkeypatch.setenv(notify.CONFIG_ENV, str(config))
+        code, _, err = demo(cli, "-e", "demo_fail=true")
+        returned = datetime.now(UTC)
+    assert code == 1, err
+    store = data_store(sop_env)
+    ended = store.execution(1)["ended_at"]
+    [row] = rows(store)
+    store.close()
+    # the notification step: from the execution's end, recorded, to the command's
+    assert (returned - ended).total_seconds() < 3 + 2, err
+    reason = f"cut off: the notifications' time limit of 3 s (timeout in {config}) ran out"
+    assert f"sop: warning: notification gagal for execution 1 not delivered: {reason}\n" in err
+    assert (row["state"], row["error"]) == ("failed", reason)
+
+
+def test_the_time_limit_bounds_every_delivery_of_a_step_together(tmp_path: Path) -> None:
+    """The limit is the step's, not each delivery's: the second of two notifications
+    is not tried once the first used up the time, and is recorded failed, saying so."""
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    with trickling() as url:
+        notifier = notify.Notifier(store, notify.Config(tmp_path / "n.yml", (url,), {}, 2))
+        started = time.monotonic()
+        for sop_id in ("sipp-backup", "website"):
+            notifier.send(notify.Event("PN Uji", sop_id, "gagal", sop_id, "gagal"))
+        took = time.monotonic() - started
+    assert took < 2 + 1.5, took
+    limit = f"the notifications' time limit of 2 s (timeout in {tmp_path / 'n.yml'}) ran out"
+    assert [(o, e) for _, o, e in notifier.outcomes] == [
+        ("failed", f"cut off: {limit}"),
+        ("failed", f"not sent: {limit}"),
+    ]
+    assert [r["state"] for r in rows(store)] == ["failed", "failed"]
+    store.close()
+
+
+def test_the_notifications_time_limit_setting(tmp_path: Path) -> None:
+    config = tmp_path / "n.yml"
+    config.write_text("urls: ['json://127.0.0.1:1/x']\n")
+    config.chmod(0o600)
+    loaded = notify.load_config(config)
+    assert loaded is not None and loaded.timeout == notify.DEFAULT_TIMEOUT == 60
+    config.write_text("urls: ['json://127.0.0.1:1/x']\ntimeout: 2.5\n")
+    loaded = notify.load_config(config)
+    assert loaded is not None and loaded.timeout == 2.5
+    for bad in ("0", "-5", "'60'", "true", ".inf", ".nan", "86401"):
+        config.write_text(f"urls: []\ntimeout: {bad}\n")
+        with pytest.raises(SopError) as caught:
+            notify.load_config(config)
+        assert str(caught.value) == (
+            f"{config}: timeout: expected seconds above 0, at most 86400 (the time a run's or "
+            "an overdue check's notifications may take; default 60)"
+        )
