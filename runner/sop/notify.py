@@ -1,4 +1,7 @@
 """Notifications through apprise (e-mail, Telegram, JSON webhooks, ...), in Bahasa Indonesia.
+Their text writes numbers and times as the reports' text does (sop.bahasa: `3,5 MiB`,
+`6 Januari 2026 pukul 15.30`); execution numbers are ids, written as `sop execution` takes
+them.
 
 What is told, per court and SOP: an execution that failed, was unreachable, canceled or
 interrupted (`gagal`); a finding in an execution's outputs (`temuan`: a backup not
@@ -48,15 +51,16 @@ import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from sop.bahasa import angka, pukul, tanggal
 from sop.errors import SopError
 from sop.masking import mask_notify_reason
-from sop.report import WAKTU_FORMAT, reported_number
+from sop.report import reported_number
 from sop.store import Row, Store, now, performs_sop
 from sop.untrusted import visible
 
@@ -415,7 +419,7 @@ def _output_line(output: Mapping[str, Any]) -> str | None:
         return str(output["msg"])
     if output.get("sha256"):
         size = reported_number(output.get("size"))  # what the host wrote: maybe no size
-        mib = f", {size / 1048576:.1f} MiB" if size is not None else ""
+        mib = f", {angka(size / 1048576, 1)} MiB" if size is not None else ""
         verified = output.get("verified")
         state = ", terverifikasi" if verified is True else ""
         state = ", BELUM terverifikasi" if verified is False else state
@@ -561,6 +565,13 @@ def overdue_check(
     )
 
 
+def _waktu(value: datetime, zone: tzinfo) -> str:
+    """A time in a message's text as a letter writes it (sop.bahasa), on the court's clock:
+    `6 Januari 2026 pukul 15.30`."""
+    local = value.astimezone(zone)
+    return f"{tanggal(local)} {pukul(local)}"
+
+
 def _overdue_events(
     notifier: Notifier, dues: Iterable[Any], courts: Iterable[str | None], zone: tzinfo
 ) -> None:
@@ -568,7 +579,7 @@ def _overdue_events(
         where = f" di {due.court_name}" if due.court_name else ""
         if due.state == "overdue":
             last = (
-                f"berhasil terakhir {due.last_success_at.astimezone(zone).strftime(WAKTU_FORMAT)}"
+                f"berhasil terakhir {_waktu(due.last_success_at, zone)}"
                 f" (eksekusi {due.last_success_id})"
                 if due.last_success_at
                 else "belum pernah berhasil"
@@ -580,7 +591,7 @@ def _overdue_events(
                     "terlambat",
                     _digest(str(due.last_success_id), str(due.overdue_at)),
                     f"SOP {due.sop.title}{where} TERLAMBAT sejak "
-                    f"{due.overdue_at.astimezone(zone).strftime(WAKTU_FORMAT)}: {last}.",
+                    f"{_waktu(due.overdue_at, zone)}: {last}.",
                     due.last_success_id,
                 )
             )

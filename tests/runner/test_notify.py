@@ -201,7 +201,8 @@ def test_overdue_times_are_the_courts_clock(
     cli: Callable[..., CliResult], configured: Receivers, sop_env: dict[str, str]
 ) -> None:
     """On a controller kept at UTC, "TERLAMBAT sejak" is the court's time (WIB by default,
-    its inventory's sop_schedule.timezone), not 7 hours earlier."""
+    its inventory's sop_schedule.timezone), not 7 hours earlier; written as the reports'
+    text writes a time (sop.bahasa), not `06-01-2026 15:30`."""
     _, inbox = configured
     store = data_store(sop_env)
     last = datetime(2026, 1, 5, 2, 30, tzinfo=UTC)  # 09:30 WIB
@@ -210,7 +211,10 @@ def test_overdue_times_are_the_courts_clock(
     assert cli("overdue", "--notify", "-i", str(INVENTORY))[0] == 7
     # daily: due a day after, overdue 6 hours later: 2026-01-06 15:30 WIB
     message = inbox.posts[0]["message"]
-    assert "TERLAMBAT sejak 06-01-2026 15:30: berhasil terakhir 05-01-2026 09:30" in message
+    assert (
+        "TERLAMBAT sejak 6 Januari 2026 pukul 15.30: berhasil terakhir 5 Januari 2026 "
+        "pukul 09.30 (eksekusi 1)."
+    ) in message
 
 
 def test_interrupted_execution_notified_by_the_overdue_check(
@@ -267,13 +271,14 @@ def test_findings_and_report_to_the_head_of_unit(
     store_url: str, receivers: Receivers, tmp_path: Path
 ) -> None:
     """On SQLite and PostgreSQL: an unverified backup is a finding, told once until it
-    changes; the Melaporkan activity's outputs reach the head of the unit every run."""
+    changes; the Melaporkan activity's outputs reach the head of the unit every run, a
+    size as the reports write numbers (sop.bahasa), not `1234.5 MiB`."""
     box, inbox = receivers
     store = Store(store_url)
     config = notify.Config(tmp_path, (box.url, inbox.url), {})
     backup = {
         "path": "/srv/backup/sipp-2026-11-30.sql.zst",
-        "size": 3 * 1048576,
+        "size": int(1234.5 * 1048576),
         "sha256": "ab" * 32,
         "verified": False,
     }
@@ -284,7 +289,7 @@ def test_findings_and_report_to_the_head_of_unit(
     assert titles == ["Temuan SOP", "Laporan SOP"]
     assert "sipp-2026-11-30.sql.zst belum terverifikasi" in inbox.posts[0]["message"]
     assert "Kepada Kasubbag PTIP" in inbox.posts[1]["message"]
-    assert "3.0 MiB" in inbox.posts[1]["message"]
+    assert "sipp-2026-11-30.sql.zst, 1.234,5 MiB, sha256" in inbox.posts[1]["message"]
     assert "BELUM terverifikasi" in inbox.posts[1]["message"]
     assert len(box.messages) == 2
 
