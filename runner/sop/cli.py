@@ -690,7 +690,10 @@ def cmd_notify(ctx: Context) -> ExitCode:
     if not urls:
         raise SopError(config.no_url(ctx.args.court))
     error = notify.deliver(
-        urls, "Uji notifikasi SOP", "Pesan uji dari perintah sop: notifikasi berfungsi."
+        urls,
+        "Uji notifikasi SOP",
+        "Pesan uji dari perintah sop: notifikasi berfungsi.",
+        notify.Deadline(config.timeout, f"timeout in {config.path}"),
     )
     if error:
         raise SopError(f"test notification not delivered: {error}", ExitCode.SOP_FAILED)

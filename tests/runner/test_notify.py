@@ -744,3 +744,23 @@ def test_the_notifications_time_limit_setting(tmp_path: Path) -> None:
             f"{config}: timeout: expected seconds above 0, at most 86400 (the time a run's or "
             "an overdue check's notifications may take; default 60)"
         )
+
+
+def test_the_test_notification_keeps_the_configs_time_limit(
+    cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sop notify test` took the default 60 s whatever the config's timeout said."""
+    config = tmp_path / "n.yml"
+    with trickling() as url:
+        config.write_text(f"urls: [{url!r}]\ntimeout: 2\n")
+        config.chmod(0o600)
+        monkeypatch.setenv(notify.CONFIG_ENV, str(config))
+        started = time.monotonic()
+        code, _, err = cli("notify", "test")
+        took = time.monotonic() - started
+    assert code == 1, err
+    assert took < 2 + 2, took
+    assert err == (
+        "sop: error: test notification not delivered: cut off: the notifications' time "
+        f"limit of 2 s (timeout in {config}) ran out\n"
+    )
