@@ -350,6 +350,12 @@ def _time_limit(sop: Sop, court_schedule: Mapping[str, Any]) -> str:
         hours, minutes = divmod(-(-default_time_limit(sop) // 60), 60)
         return " ".join(f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "min")) if n)
     text = str(given) if isinstance(given, (str, int)) else ""
+    if text.strip().isdigit() and re.search("[1-9]", text):
+        # `time_limit: 4` meant hours would stop every run after 4 seconds
+        raise SopError(
+            f"inventory: sop_schedule/time_limit: {given!r} has no unit: write it as a time "
+            "span such as 4h or 90min (systemd would read a bare number as seconds)"
+        )
     if not _DELAY.fullmatch(text) or not re.search("[1-9]", text):
         raise SopError(
             f"inventory: sop_schedule/time_limit: {given!r} is not a time span (such as 4h "

@@ -393,6 +393,10 @@ def test_an_on_demand_sop_takes_no_calendar(tmp_path: Path) -> None:
         ("  randomized_delay: \"15m\\n\"\n", "randomized_delay: '15m\\n' is not a time span"),
         ("  time_limit: soon\n", "sop_schedule/time_limit: 'soon' is not a time span"),
         ("  time_limit: 0\n", "sop_schedule/time_limit: 0 is not a time span"),  # systemd: none
+        # meant as hours, read by systemd as seconds: every run stopped after 4 s
+        ("  time_limit: 4\n", "sop_schedule/time_limit: 4 has no unit: write it as a time "
+                              "span such as 4h or 90min (systemd would read a bare number "
+                              "as seconds)"),
     ],
 )
 def test_bad_schedule_is_one_line_and_writes_nothing(
@@ -823,7 +827,7 @@ def test_a_timers_run_has_a_time_limit(tmp_path: Path) -> None:
     assert {tuple(v) for v in limits({"time_limit": "90min"}).values()} == {
         tuple(rendered("90min"))
     }
-    write(tmp_path / "units", _render_with(tmp_path, schedule={"time_limit": 5400}))
+    write(tmp_path / "units", _render_with(tmp_path, schedule={"time_limit": "5400s"}))
     if shutil.which("systemd-analyze"):
         assert_units_verify(tmp_path / "units")
 
