@@ -63,6 +63,23 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         srv.server_close()
 
 
+@contextmanager
+def https_and_http(directory: Path, secure: type[BaseHTTPRequestHandler],
+                   plain: type[BaseHTTPRequestHandler]) -> Iterator[tuple[str, str]]:
+    """The base URLs of ``secure`` over HTTPS (a localhost certificate of a test CA made
+    in ``directory``) and of ``plain`` over HTTP, served for the block: a TLS downgrade's
+    two ends."""
+    _ca, contexts = tls_contexts(directory, site=20)
+    servers = [start(secure, context=contexts["site"]), start(plain)]
+    try:
+        yield (f"https://localhost:{servers[0].server_address[1]}",
+               f"http://localhost:{servers[1].server_address[1]}")
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
 def send_slowly(handler: BaseHTTPRequestHandler, chunk: bytes, pause: float) -> None:
     """Answer 200 with a body that never ends, one ``chunk`` every ``pause`` seconds
     (each wait shorter than the client's timeout), until the client hangs up."""

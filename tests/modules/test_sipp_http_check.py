@@ -9,7 +9,7 @@ from typing import ClassVar
 
 import pytest
 from conftest import within
-from httpd import send_without_end, serving, start, tls_contexts
+from httpd import https_and_http, send_without_end, serving
 from loader import load, run_module
 
 mod = load("sipp_http_check")
@@ -235,13 +235,8 @@ class _Bounce(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def tls(tmp_path_factory):
     """SIPP over HTTPS (a localhost certificate of a test CA) and over plain HTTP."""
-    _ca, contexts = tls_contexts(tmp_path_factory.mktemp("tls"), site=20)
-    servers = [start(_Bounce, context=contexts["site"]), start(_Bounce)]
-    yield (f"https://localhost:{servers[0].server_address[1]}",
-           f"http://localhost:{servers[1].server_address[1]}")
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    with https_and_http(tmp_path_factory.mktemp("tls"), _Bounce, _Bounce) as urls:
+        yield urls
 
 
 def test_an_https_sipp_redirected_to_plain_http_is_a_tls_downgrade(tls, tmp_path):

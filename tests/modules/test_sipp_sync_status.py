@@ -14,7 +14,7 @@ from typing import ClassVar
 import pytest
 import yaml
 from conftest import within
-from httpd import send_without_end, serving, start, tls_contexts
+from httpd import https_and_http, send_without_end, serving
 from loader import load, run_module
 
 mod = load("sipp_sync_status")
@@ -765,13 +765,8 @@ class PlainBouncing(Bouncing):
 def tls(tmp_path_factory):
     """The public page and SIPP MA over HTTPS (a localhost certificate of a test CA), and
     over plain HTTP, which records what reaches it."""
-    _ca, contexts = tls_contexts(tmp_path_factory.mktemp("tls"), site=20)
-    servers = [start(Bouncing, context=contexts["site"]), start(PlainBouncing)]
-    yield (f"https://localhost:{servers[0].server_address[1]}",
-           f"http://localhost:{servers[1].server_address[1]}")
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    with https_and_http(tmp_path_factory.mktemp("tls"), Bouncing, PlainBouncing) as urls:
+        yield urls
 
 
 def test_an_https_page_redirected_to_plain_http_is_a_tls_downgrade_not_followed(tls, tmp_path):
