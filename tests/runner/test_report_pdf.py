@@ -243,21 +243,28 @@ def test_the_daily_chart_counts_only_runs_of_the_whole_sop_as_done(tmp_path: Pat
     assert "3: 1 berhasil, 1 gagal, 2 lainnya" in page
 
 
-def test_the_durations_chart_judges_by_the_times_the_runs_recorded(tmp_path: Path) -> None:
-    """A court allowing 2 hours for the SIPP backup (sop_catalogue_overrides ... waktu),
-    whose run took 90 minutes: the chart drew it "melebihi Mutu Baku" against the
-    catalogue's 71 minutes, where its record (and the activity table) says it was not
-    over. The report read without -i knows only the times each run recorded."""
+def _ninety_minute_backup(tmp_path: Path, limit_s: int) -> tuple[int, str]:
+    """A SIPP backup of 90 minutes whose activity 2 recorded a Mutu Baku of `limit_s`
+    seconds (the others 1 minute each), and the month's PDF page: its id and the page."""
     store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
     started = datetime(2025, 11, 3, 3, tzinfo=UTC)
     execution = craft_execution(store, "sipp-backup", started, court=COURT, activities=4)
     with store.db.transaction(write=True) as tx:
         tx.update("executions", {"ended_at": started + timedelta(minutes=90)},
                   "id = :key_id", key_id=execution)
-        tx.update("activity_results", {"limit_s": 7200},
+        tx.update("activity_results", {"limit_s": limit_s},
                   "execution_id = :key_id AND number = 2", key_id=execution)
     page = report_pdf.document(store, load_catalogue(), Month(2025, 11), COURT)
     store.close()
+    return execution, page
+
+
+def test_the_durations_chart_judges_by_the_times_the_runs_recorded(tmp_path: Path) -> None:
+    """A court allowing 2 hours for the SIPP backup (sop_catalogue_overrides ... waktu),
+    whose run took 90 minutes: the chart drew it "melebihi Mutu Baku" against the
+    catalogue's 71 minutes, where its record (and the activity table) says it was not
+    over. The report read without -i knows only the times each run recorded."""
+    execution, page = _ninety_minute_backup(tmp_path, 7200)
     bar = f"<title>eksekusi {execution}: 1 jam 30 menit</title>"
     assert f'fill="{report_pdf.BLUE}">{bar}' in page  # within its Mutu Baku
     assert "Mutu Baku 123 menit" in page  # 3 x 1 minute + 2 hours, as recorded
@@ -520,14 +527,5 @@ def test_the_signatures_are_dated_at_the_courts_city(
 def test_the_mutu_baku_line_is_labelled_in_few_decimals(tmp_path: Path) -> None:
     """A Mutu Baku of no whole number of minutes (a court's `waktu: 2h 20s`) was labelled
     with twelve digits, 'Mutu Baku 123,333333333 menit'; it is rounded to hundredths."""
-    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
-    started = datetime(2025, 11, 3, 3, tzinfo=UTC)
-    execution = craft_execution(store, "sipp-backup", started, court=COURT, activities=4)
-    with store.db.transaction(write=True) as tx:
-        tx.update("executions", {"ended_at": started + timedelta(minutes=90)},
-                  "id = :key_id", key_id=execution)
-        tx.update("activity_results", {"limit_s": 7220},
-                  "execution_id = :key_id AND number = 2", key_id=execution)  # fmt: skip
-    page = report_pdf.document(store, load_catalogue(), Month(2025, 11), COURT)
-    store.close()
+    _execution, page = _ninety_minute_backup(tmp_path, 7220)
     assert "Mutu Baku 123,33 menit" in page  # 3 x 1 minute + 2 hours 20 seconds
