@@ -11,7 +11,7 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.sop_backup_files import inventory, owned_by
-from ansible.module_utils.sop_backup_ledger import append, backups, parse_time, read
+from ansible.module_utils.sop_backup_ledger import append, backups, not_whole, parse_time, read
 from ansible.module_utils.sop_retention import select
 
 DOCUMENTATION = r"""
@@ -34,6 +34,13 @@ description:
     pruned backup is recorded as C(pruned). A backup whose arrival time the record does
     not give (a line written by hand or by an older tool) is kept and never pruned; it
     is returned in RV(kept) with no time and the reason.
+  - With O(ledger), a recorded backup that is not whole in O(path) (its file deleted by
+    hand or by a disk clean-up, another size than recorded, its manifest gone or another
+    SHA-256 than recorded) fills no slot of the keep rules; the rules choose among the
+    whole ones, so as many real backups are kept as configured and none is pruned
+    because a missing one took its day, week or month. It is neither pruned nor recorded
+    as pruned (a store whose disk is not mounted loses nothing); it is returned in
+    RV(missing) and named in a warning, on every run until it is put back.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
@@ -91,6 +98,12 @@ pruned:
   returned: always
   type: list
   elements: dict
+missing:
+  description: With O(ledger), recorded backups that are not whole in O(path), with the
+    reason (name, time, reason); counted by no keep rule, left alone.
+  returned: always
+  type: list
+  elements: dict
 """
 
 
@@ -107,7 +120,8 @@ def recorded(directory: str, ledger: str, prefix: str) -> list[dict[str, Any]]:
         if entry.get("manifest"):
             files.append(os.path.join(directory, entry["manifest"]))
         items.append({"name": name, "time": parse_time(entry["ingested_at"]),
-                      "arrival": arrival, "verified": entry["verified"], "files": files})
+                      "arrival": arrival, "verified": entry["verified"], "files": files,
+                      "missing": not_whole(directory, entry)})
     return items
 
 
@@ -126,12 +140,14 @@ def main() -> None:
     )
     p = module.params
     if not os.path.isdir(p["path"]):
-        module.exit_json(changed=False, kept=[], pruned=[],
+        module.exit_json(changed=False, kept=[], pruned=[], missing=[],
                          msg=f"nothing to prune: {p['path']} does not exist (yet)")
     keep = {"daily": p["keep_daily"], "weekly": p["keep_weekly"], "monthly": p["keep_monthly"]}
     try:
         items = recorded(p["path"], p["ledger"], p["prefix"]) if p["ledger"] else \
             inventory(p["path"], p["prefix"])
+        missing = [i for i in items if i.get("missing")]
+        items = [i for i in items if not i.get("missing")]
         kept, pruned = select([i for i in items if i["time"] is not None], keep,
                               datetime.datetime.now(),
                               datetime.timedelta(hours=p["stale_after_hours"]))
@@ -154,10 +170,16 @@ def main() -> None:
         time = item["time"].isoformat() if item["time"] is not None else None
         return {"name": item["name"], "time": time, key: item[key]}
 
+    if missing:
+        module.warn(f"{len(missing)} backup tercatat di ledger tetapi tidak utuh di {p['path']} "
+                    "(dihapus di luar SOP atau ukurannya berubah), tidak dihitung retensi dan "
+                    f"tidak dihapus: {', '.join(i['name'] for i in missing)}")
     module.exit_json(changed=bool(pruned), kept=[show(i, "reasons") for i in kept],
                      pruned=[show(i, "reason") for i in pruned],
+                     missing=[show(dict(i, reason=i["missing"]), "reason") for i in missing],
                      msg=f"{len(kept)} kept, {len(pruned)} "
-                         f"{'to be ' if module.check_mode else ''}pruned")
+                         f"{'to be ' if module.check_mode else ''}pruned"
+                         + (f", {len(missing)} missing or not whole" if missing else ""))
 
 
 if __name__ == "__main__":

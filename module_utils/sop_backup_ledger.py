@@ -13,8 +13,10 @@ asked for). Retention on the backup computer reads only this.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
+import stat
 from typing import Any
 
 from ansible.module_utils.sop_clock import parse_moment
@@ -81,7 +83,9 @@ def backups(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             continue
         if entry.get("event") == "ingested":
             state[name] = {"name": name, "sha256": entry.get("sha256"), "size": entry.get("size"),
-                           "manifest": entry.get("manifest"), "ingested_at": entry.get("at"),
+                           "manifest": entry.get("manifest"),
+                           "manifest_sha256": entry.get("manifest_sha256"),
+                           "ingested_at": entry.get("at"),
                            "verified": False, "verification": {"status": "pending"}}
         elif entry.get("event") == "verified" and name in state:
             if entry.get("sha256") == state[name]["sha256"]:
@@ -92,6 +96,51 @@ def backups(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         elif entry.get("event") == "pruned":
             state.pop(name, None)
     return state
+
+
+def not_whole(directory: str, entry: dict[str, Any]) -> str | None:
+    """Why the backup the record lists as ``entry`` is not whole in ``directory`` (its
+    file deleted by hand or by a disk clean-up, cut short, its manifest gone or changed),
+    or None. What is cheap is checked: the backup's size as recorded (its content was
+    hashed when it was taken in and verified; reading every kept backup on every run is
+    not), the manifest's SHA-256 (a small file). What the record does not give (a line of
+    an older tool) is not checked."""
+    name, manifest = entry["name"], entry.get("manifest")
+    fault = _plain_file(directory, name, entry.get("size"))
+    if fault is None and isinstance(manifest, str):
+        fault = _plain_file(directory, manifest, None) or _manifest_changed(
+            os.path.join(directory, manifest), entry.get("manifest_sha256"))
+    return fault
+
+
+def _plain_file(directory: str, name: str, size: Any) -> str | None:
+    try:
+        info = os.lstat(os.path.join(directory, name))
+    except FileNotFoundError:
+        return f"{name} is gone from {directory}"
+    except OSError as exc:
+        return f"{name} in {directory} cannot be read: {exc.strerror}"
+    if not stat.S_ISREG(info.st_mode):
+        return f"{name} in {directory} is no plain file"
+    if isinstance(size, int) and not isinstance(size, bool) and info.st_size != size:
+        return f"{name} has {info.st_size} bytes, the record {size}"
+    return None
+
+
+def _manifest_changed(path: str, sha256: Any) -> str | None:
+    if not isinstance(sha256, str):
+        return None
+    digest = hashlib.sha256()
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as exc:
+        return f"{os.path.basename(path)} cannot be read: {exc.strerror}"
+    if digest.hexdigest() != sha256:
+        return f"{os.path.basename(path)} has another SHA-256 than the record's"
+    return None
 
 
 def parse_time(value: Any) -> datetime.datetime | None:

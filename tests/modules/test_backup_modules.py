@@ -285,6 +285,65 @@ def test_retention_on_the_backup_computer_keeps_what_arrived_after_the_clock_wen
     assert (tmp_path / arrivals[3][0]).exists() and not (tmp_path / arrivals[0][0]).exists()
 
 
+def whole_backups(store: Path, ledger: str, days: int) -> list[str]:
+    """``days`` verified backups with their manifests in ``store``, one a day up to
+    yesterday, recorded as the ingest and the verification record them; oldest first."""
+    names = []
+    with open(ledger, "a", encoding="utf-8") as handle:
+        for days_ago in range(days, 0, -1):
+            at = (dt.datetime.now().astimezone() - dt.timedelta(days=days_ago)).isoformat()
+            name = f"sipp-{at[:10].replace('-', '')}T020000.sql.zst"
+            data, manifest = os.urandom(64 + days_ago), f'{{"of": "{name}"}}'.encode()
+            (store / name).write_bytes(data)
+            (store / (name + ".manifest.json")).write_bytes(manifest)
+            sha, manifest_sha = (hashlib.sha256(data).hexdigest(),
+                                 hashlib.sha256(manifest).hexdigest())
+            for entry in ({"event": "ingested", "size": len(data),
+                           "manifest": name + ".manifest.json", "manifest_sha256": manifest_sha},
+                          {"event": "verified", "status": "ok"}):
+                handle.write(json.dumps({"at": at, "name": name, "sha256": sha, **entry}) + "\n")
+            names.append(name)
+    return names
+
+
+def test_retention_keeps_whole_backups_in_the_slots_of_missing_ones(tmp_path) -> None:
+    """Backups the record lists whose files were deleted by hand, cut short, or whose
+    manifest was changed or deleted: retention counted them kept, so fewer real backups
+    were kept than configured and an older whole one was pruned because a missing one
+    filled its day. The keep rules now choose among the whole ones; the others are
+    reported (result and warning), neither pruned nor recorded as pruned."""
+    ledger = str(tmp_path / "ledger.jsonl")
+    names = whole_backups(tmp_path, ledger, 6)  # names[-1] is yesterday's
+    (tmp_path / names[5]).unlink()  # a disk clean-up
+    (tmp_path / names[4]).write_bytes(b"cut")  # another size
+    (tmp_path / (names[3] + ".manifest.json")).write_bytes(b'{"of": "another"}')
+    (tmp_path / (names[2] + ".manifest.json")).unlink()
+    before = Path(ledger).read_bytes()
+    rc, result = run_module("backup_retention", tmp_path, {
+        "path": str(tmp_path), "prefix": "sipp", "ledger": ledger,
+        "keep_daily": 2, "keep_weekly": 0, "keep_monthly": 0})
+    assert rc == 0, result.get("msg")
+    assert [item["name"] for item in result["kept"]] == [names[1], names[0]]
+    assert result["pruned"] == [] and result["changed"] is False
+    assert {item["name"]: item["reason"] for item in result["missing"]} == {
+        names[5]: f"{names[5]} is gone from {tmp_path}",
+        names[4]: f"{names[4]} has 3 bytes, the record {64 + 2}",
+        names[3]: f"{names[3]}.manifest.json has another SHA-256 than the record's",
+        names[2]: f"{names[2]}.manifest.json is gone from {tmp_path}"}
+    assert warning_lines(result) == [
+        f"4 backup tercatat di ledger tetapi tidak utuh di {tmp_path} (dihapus di luar SOP "
+        "atau ukurannya berubah), tidak dihitung retensi dan tidak dihapus: "
+        + ", ".join(names[2:])]
+    assert Path(ledger).read_bytes() == before
+    assert (tmp_path / names[0]).exists() and (tmp_path / names[4]).exists()
+    # with one day kept, only the older whole backup goes: never one for a missing one
+    rc, result = run_module("backup_retention", tmp_path, {
+        "path": str(tmp_path), "prefix": "sipp", "ledger": ledger,
+        "keep_daily": 1, "keep_weekly": 0, "keep_monthly": 0})
+    assert rc == 0 and [item["name"] for item in result["pruned"]] == [names[0]], result
+    assert len(result["missing"]) == 4 and (tmp_path / names[1]).exists()
+
+
 def test_retention_prunes_nothing_it_cannot_record(tmp_path) -> None:
     """The ledger's disk is full (here: it may grow by 40 bytes, RLIMIT_FSIZE): the
     "pruned" line cannot be written. Retention deleted the backup after a half line (the
