@@ -39,6 +39,10 @@ description:
     store's own record C(ledger.jsonl). A file that does not match is removed and
     recorded as C(rejected), and the task fails. The manifest must be the backup's own,
     C(NAME.manifest.json).
+  - What is moved is a name; the file then in the store must be the one opened and
+    checked in O(incoming) (a plain file with no other link), made root's before it is
+    hashed, or it is removed from the store and refused (another file put at the name or
+    a link made meanwhile by anything but the receiver).
   - A name already in the record with the same SHA-256 is left alone (idempotent); with
     another SHA-256 it is refused; nothing in the store is ever replaced.
     A failed ingest (a full store, say) leaves neither a half copy nor the manifest in
@@ -222,6 +226,9 @@ def _take(incoming: str, store: str, wanted: dict[str, Any]) -> str:
         raise IngestFailed(f"{name} in {incoming}: {exc.strerror}") from None
     try:
         info = os.fstat(fd)
+        # Two links: the receiver links NAME.partial to NAME, then removes NAME.partial;
+        # an ingest between the two is refused here, moving nothing. None runs then: the
+        # push the ingest follows returned when the receiver exited, after the removal.
         if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
             raise IngestFailed(f"{name} in {incoming} is not a plain file (refused)")
         try:
@@ -242,8 +249,7 @@ def _take(incoming: str, store: str, wanted: dict[str, Any]) -> str:
             os.unlink(src)
             os.close(fd)
             fd = os.open(dst, os.O_RDONLY | os.O_NOFOLLOW)
-        os.fchown(fd, 0, 0)
-        os.fchmod(fd, 0o600)
+        _claimed(fd, dst, f"{name} in {incoming}")
         sha256, size = _hash_fd(fd)
     finally:
         os.close(fd)
@@ -254,6 +260,30 @@ def _take(incoming: str, store: str, wanted: dict[str, Any]) -> str:
                            f"match {wanted['sha256']} ({wanted['size']} bytes) reported by "
                            "the SIPP server; the file was removed")
     return sha256
+
+
+def _claimed(fd: int, dst: str, what: str) -> None:
+    """Make the file moved to ``dst`` root's (0600), and check that it is the file opened
+    and checked as ``fd`` with no other link; else remove it from the store and refuse.
+
+    The name is renamed, not the file opened: between the open in the in-tray and the
+    rename, something writing the push account's directory other than the receiver
+    (which never replaces, renames or removes a name; but a key line without its forced
+    command, or a process of that account, can) could put another file at the name, or
+    link the file elsewhere. The ledger would then record the SHA-256 of the file read
+    while another one sat in the store, still the push account's, which could go on
+    writing it: a forged backup. In the store (root's, 0700) nothing changes the name
+    after the rename, and once the file is root's 0600 no other account can link it
+    (fs.protected_hardlinks), so the checks after the chown hold."""
+    held, moved = os.fstat(fd), os.lstat(dst)
+    if (held.st_dev, held.st_ino) == (moved.st_dev, moved.st_ino):
+        os.fchown(fd, 0, 0)
+        os.fchmod(fd, 0o600)
+        if os.fstat(fd).st_nlink == 1:
+            return
+    os.unlink(dst)
+    raise IngestFailed(f"{what} was replaced or linked elsewhere while it was taken in: "
+                       "removed from the store (refused)")
 
 
 def sweep(incoming: str, prefix: str, wanted: set[str], stale: float, *, dry: bool,

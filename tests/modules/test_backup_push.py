@@ -177,6 +177,35 @@ def test_ingest_checks_what_arrived_against_what_was_reported(tmp_path) -> None:
     assert [e["event"] for e in ledger.read(record)] == ["discarded", "discarded"]
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+@pytest.mark.parametrize("race", ["replace", "link"])
+def test_a_file_changed_between_its_check_and_its_move_is_refused(
+        tmp_path, monkeypatch, race: str) -> None:
+    """The ingest opened and checked the pushed file, then renamed its name into the store
+    and hashed what it had opened. Something writing the in-tray other than the receiver
+    put another file at the name in between (or linked the file elsewhere): the store
+    held a file nobody hashed, the push account's, while the record showed the SHA-256 of
+    the one read. The file moved is now checked to be the one read, with no other link."""
+    incoming, store, _ = in_and_store(tmp_path)
+    (incoming / NAME).write_bytes(b"backup")
+    rename = os.rename
+
+    def racing(src: str, dst: str) -> None:
+        if src == str(incoming / NAME):
+            if race == "replace":
+                os.unlink(src)
+                Path(src).write_bytes(b"forged")
+            else:
+                os.link(src, incoming / "kept-by-the-pusher")
+        rename(src, dst)
+
+    monkeypatch.setattr(ingest.os, "rename", racing)
+    with pytest.raises(ingest.IngestFailed, match=f"{NAME} in {incoming} was replaced or "
+                       "linked elsewhere while it was taken in: removed from the store"):
+        ingest.take(str(incoming), str(store), reported(b"backup", NAME))
+    assert list(store.iterdir()) == []
+
+
 def test_ledger_is_the_only_truth(tmp_path) -> None:
     record = str(tmp_path / "ledger.jsonl")
     ledger.append(record, "ingested", name=NAME, sha256="a", size=1, manifest="m")
