@@ -14,6 +14,9 @@ description:
     SOP keeps in O(store), the backup computer's own record that the SIPP server cannot
     write, and returns the newest backup still stored whose restore test passed, with its
     age in hours.
+  - A verified backup the ledger lists whose file is not whole in O(store) (deleted by
+    hand or a disk clean-up, another size than recorded, its manifest gone or changed:
+    C(backup_retention)'s check) is no proof of a backup: left out, with a warning naming it.
   - C(fresh) is true when that backup is younger than O(max_age_hours). A missing ledger
     means no verified backup (C(fresh) false), not an error. A backup dated more than five
     minutes ahead of this computer's clock (the clock set back since) is not fresh, with a
@@ -72,6 +75,7 @@ from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_backup_ledger import (  # noqa: E402
     LEDGER_NAME,
     backups,
+    not_whole,
     parse_time,
     read,
 )
@@ -91,9 +95,19 @@ def undated(events: list[dict[str, Any]]) -> list[str]:
                   if b["verified"] and ingested_at(b["ingested_at"]) is None)
 
 
-def newest_verified(events: list[dict[str, Any]], now: datetime.datetime) -> dict[str, Any] | None:
+def not_in_store(events: list[dict[str, Any]], store: str) -> dict[str, str]:
+    """Verified backups the ledger lists that are not whole in ``store`` (deleted by hand
+    or a disk clean-up, cut short), each with why: no proof of a backup."""
+    return {b["name"]: why for b in backups(events).values()
+            if b["verified"] and (why := not_whole(store, b)) is not None}
+
+
+def newest_verified(events: list[dict[str, Any]], now: datetime.datetime,
+                    left_out: frozenset[str] = frozenset()) -> dict[str, Any] | None:
+    """The newest verified backup by its arrival, but those named in ``left_out``."""
     verified = [(at, b) for b in backups(events).values()
-                if b["verified"] and (at := ingested_at(b["ingested_at"])) is not None]
+                if b["verified"] and b["name"] not in left_out
+                and (at := ingested_at(b["ingested_at"])) is not None]
     if not verified:
         return None
     at, best = max(verified, key=lambda pair: pair[0])
@@ -114,7 +128,11 @@ def main() -> None:
         events = read(path)
     except OSError as exc:
         module.fail_json(msg=f"cannot read the backup ledger {path}: {exc.strerror}")
-    newest = newest_verified(events, datetime.datetime.now().astimezone())
+    gone = not_in_store(events, module.params["store"])
+    if gone:
+        module.warn("backup tercatat di ledger tetapi tidak utuh di penyimpanan, tidak dihitung: "
+                    + "; ".join(gone.values()))
+    newest = newest_verified(events, datetime.datetime.now().astimezone(), frozenset(gone))
     skipped = undated(events)
     if skipped:
         module.warn("backup tanpa waktu masuk yang terbaca di ledger, tidak dihitung: "

@@ -1570,6 +1570,8 @@ def test_backup_age_of_a_ledger_mixing_time_zones_or_unreadable_times(tmp_path):
     assert backup_age.undated(events) == ["bad.sql.zst", "nodate.sql.zst"]
     store = tmp_path / "store"
     store.mkdir()
+    for name in ("old", "new", "bad", "nodate"):
+        (store / f"{name}.sql.zst").write_bytes(b"")
     (store / "ledger.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
     rc, result = run_module("server_backup_age", tmp_path, {"store": str(store)})
     assert rc == 0, result.get("msg")
@@ -2249,6 +2251,7 @@ def test_a_backup_dated_ahead_of_the_clock_is_not_fresh(tmp_path):
                "name": "sipp.sql.zst", "sha256": "aa", "status": "ok"}]
     store = tmp_path / "store"
     store.mkdir()
+    (store / "sipp.sql.zst").write_bytes(b"")
     (store / "ledger.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
     rc, result = run_module("server_backup_age", tmp_path, {"store": str(store)})
     assert rc == 0, result.get("msg")
@@ -2284,3 +2287,29 @@ def test_condition_report_when_apt_cannot_refresh_its_lists(tmp_path, monkeypatc
         assert any(f.startswith("Pembaruan paket tidak dapat diperiksa: apt-get -s upgrade "
                                 "failed: E: The package lists are damaged") for f in flags), flags
         assert any(v.startswith("pembaruan paket") for v in result["condition"]["not_visible"])
+
+
+def test_a_verified_backup_gone_from_the_store_is_no_fresh_backup(tmp_path):
+    """The newest verified backup deleted by hand (or cut short) after it was recorded:
+    the ledger still said a fresh backup existed, and the maintenance went ahead on it."""
+    now = datetime.datetime.now().astimezone()
+    events = []
+    for name, hours, size in (("older.sql.zst", 30, 3), ("newer.sql.zst", 2, 5)):
+        at = (now - datetime.timedelta(hours=hours)).isoformat(timespec="seconds")
+        events += [{"at": at, "event": "ingested", "name": name, "sha256": "aa", "size": size},
+                   {"at": at, "event": "verified", "name": name, "sha256": "aa", "status": "ok"}]
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "older.sql.zst").write_bytes(b"abc")
+    (store / "ledger.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
+    rc, result = run_module("server_backup_age", tmp_path, {"store": str(store)})
+    assert rc == 0, result.get("msg")
+    assert (result["newest"]["name"], result["fresh"]) == ("older.sql.zst", False)
+    assert f"tidak dihitung: newer.sql.zst is gone from {store}" in json.dumps(result["warnings"])
+    (store / "newer.sql.zst").write_bytes(b"abcd")  # cut short
+    rc, result = run_module("server_backup_age", tmp_path, {"store": str(store)})
+    assert "newer.sql.zst has 4 bytes, the record 5" in json.dumps(result["warnings"])
+    (store / "newer.sql.zst").write_bytes(b"abcde")
+    rc, result = run_module("server_backup_age", tmp_path, {"store": str(store)})
+    assert (result["newest"]["name"], result["fresh"], result.get("warnings")) == (
+        "newer.sql.zst", True, None)
