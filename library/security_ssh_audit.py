@@ -22,15 +22,17 @@ description:
     least O(success_after_failures) failures, logins as root, and logins outside office
     hours (O(office_hours_start) to O(office_hours_end) on O(office_days), in
     O(timezone), WIB by default).
-  - Counts, per source address, the connections sshd refused because it had penalised
+  - "Counts, per source address, the connections sshd refused because it had penalised
     the address (OpenSSH 9.8+ C(PerSourcePenalties), on by default; a C(drop connection)
     line naming the address and the penalty's reason, such as a failed authentication).
-    sshd penalises only repeated misbehaviour, so each such address is a finding
+    An address refused at least O(penalised_warn) times is a finding
     (C(penalised_sources)) even when few C(Failed) lines remain, as a penalised
-    attacker's connections are refused before they can fail. sshd stops logging these
+    attacker's connections are refused before they can fail; one refused fewer times is
+    only counted (C(penalised_by_source)): sshd's defaults penalise a person too, an
+    administrator mistyping a password in a few sessions in a row. sshd stops logging these
     lines while they come faster than about one a second (its C(logging rate-limited)
     line then counts the rest without addresses), so the counts are a lower bound. C(Maxstartups) drops name
-    no penalised source and are not counted.
+    no penalised source and are not counted."
   - Reports the journal lines read per second.
   - C(journalctl)'s output is read as it comes (a month of a host under attack does
     not have to fit in memory), within O(timeout).
@@ -66,6 +68,18 @@ options:
     description: Failures from one address in the period that make a finding.
     type: int
     default: 20
+  penalised_warn:
+    description:
+      - Connections from one address that sshd refused for its penalty (PerSourcePenalties)
+        in the period that make a finding.
+      - "sshd_config(5)'s defaults (C(authfail:5s noauth:1s min:15s max:10m)) penalise an
+        address once more than 15 s of penalties have accrued, 5 s per session ended after
+        a failed authentication: an administrator who mistypes a password in a few sessions
+        in a row and tries again at once is refused for some seconds, one or a few
+        connections. An attacker's penalty grows to 10 minutes and every connection of it
+        is refused, again each time it comes back."
+    type: int
+    default: 10
   success_after_failures:
     description: Failures from an address before a successful login from it that make a finding.
     type: int
@@ -138,7 +152,8 @@ ssh:
     accepted: {description: Accepted logins., type: int}
     failures_by_source: {description: The addresses with most failures and their counts., type: dict}
     penalised: {description: "Connections sshd refused as their address was penalised (PerSourcePenalties, OpenSSH 9.8+).", type: int}
-    penalised_by_source: {description: The penalised addresses with most refused connections and their counts., type: dict}
+    penalised_by_source: {description: "The penalised addresses with most refused connections and their counts, those
+      below O(penalised_warn) too.", type: dict}
     from_cursor: {description: Whether reading started at the previous run's cursor., type: bool}
   sample:
     lines_read: 1200
@@ -286,13 +301,17 @@ class Audit:
                 "many_failures",
                 f"{len(many)} alamat dengan sedikitnya {self.params['failure_warn']} kali gagal login SSH",
                 sum(many.values()), [f"{a}: {n}" for a, n in Counter(many).most_common()]))
-        if self.penalised:
+        # a few refusals are a person's mistyped password too: counted, not a finding
+        penalised = Counter({a: n for a, n in self.penalised.items()
+                             if n >= self.params["penalised_warn"]})
+        if penalised:
             found.append(finding(
                 "penalised_sources",
-                f"Koneksi SSH ditolak sshd (PerSourcePenalties) dari {len(self.penalised)} alamat "
+                f"Koneksi SSH ditolak sshd (PerSourcePenalties) sedikitnya "
+                f"{self.params['penalised_warn']} kali dari {len(penalised)} alamat "
                 "yang dikenai penalti karena percobaan berulang",
-                sum(self.penalised.values()),
-                [f"{a}: {n} ditolak ({self.reasons(a)})" for a, n in self.penalised.most_common()]))
+                sum(penalised.values()),
+                [f"{a}: {n} ditolak ({self.reasons(a)})" for a, n in penalised.most_common()]))
         if self.after_failures:
             found.append(finding(
                 "success_after_failures",
@@ -411,6 +430,7 @@ def main() -> None:
             "burst_failures": {"type": "int", "default": 10},
             "burst_seconds": {"type": "int", "default": 60},
             "failure_warn": {"type": "int", "default": 20},
+            "penalised_warn": {"type": "int", "default": 10},
             "success_after_failures": {"type": "int", "default": 5},
             "root_login": {"type": "bool", "default": True},
             "office_hours_start": {"type": "str", "default": "07:30"},

@@ -17,7 +17,8 @@ ssh = load("security_ssh_audit")
 common = load("sop_security")
 
 PARAMS = {"burst_failures": 10, "burst_seconds": 60, "failure_warn": 20,
-          "success_after_failures": 5, "root_login": True, "trusted_users": []}
+          "penalised_warn": 10, "success_after_failures": 5,
+          "root_login": True, "trusted_users": []}
 MONDAY_10_WIB = 1796007600.0
 
 
