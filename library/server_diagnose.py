@@ -52,11 +52,13 @@ description:
   - "Causes recognised: a full disk or inode table, a stopped or failed database, a
     database being started (C(MariaDB sedang dijalankan (mariadb: activating/start, result
     success)): not serving yet, its crash recovery may take long; one waiting to restart,
-    activating/auto-restart, is stopped), a database that does not answer C(mariadb-admin
+    activating/auto-restart, is stopped) or being stopped (C(MariaDB sedang berhenti
+    (mariadb: deactivating/stop-sigterm, result success)): no longer serving, not stopped
+    yet), a database that does not answer C(mariadb-admin
     ping) in time, or whose unit runs while its ping fails (named by the ping's error line,
     masked as log lines are: C(Too many connections), C(Can't connect to local server
     through socket ...); an C(Access denied) is the server's answer, no cause), a web
-    server that was killed, stopped or is being started,
+    server that was killed, stopped, or is being started or stopped,
     other failed units, out-of-memory kills, an overloaded host, unreachable court hosts."
   - "Out-of-memory kills are read from the journal's last O(log_lines) lines naming one:
     the kernel's, systemd-oomd's (C(Killed /system.slice/mariadb.service due to memory
@@ -717,11 +719,15 @@ def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
             continue
         reported.add(svc["unit"])
         state = f"{svc['name']}: {svc['active']}/{svc['sub']}, result {svc['result']}"
+        label = "MariaDB" if svc["name"] in DATABASES else f"Web server {svc['name']}"
         if starting(svc):
             # not serving yet, a cause: MariaDB's crash recovery may take long (its ping
             # fails meanwhile, named by this line)
-            label = "MariaDB" if svc["name"] in DATABASES else f"Web server {svc['name']}"
             found.append(f"{label} sedang dijalankan ({state})")
+        elif svc["active"] == "deactivating":
+            # no longer serving, a cause, but not stopped yet: MariaDB's shutdown may take
+            # long (flushing InnoDB), a stop hanging shows its sub-state (stop-sigkill)
+            found.append(f"{label} sedang berhenti ({state})")
         elif svc["name"] in DATABASES:
             found.append(f"MariaDB berhenti ({state})")
         elif svc["result"] == "signal":

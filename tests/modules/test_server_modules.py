@@ -514,6 +514,24 @@ def test_a_unit_being_started_is_named_so_not_stopped(name, sub, result, cause):
 
 
 
+@pytest.mark.parametrize(("name", "sub", "cause"), [
+    ("mariadb", "stop-sigterm",
+     "MariaDB sedang berhenti (mariadb: deactivating/stop-sigterm, result success)"),
+    ("nginx", "stop",
+     "Web server nginx sedang berhenti (nginx: deactivating/stop, result success)"),
+], ids=["database", "web"])
+def test_a_unit_being_stopped_is_named_so_not_stopped(name, sub, cause):
+    """MariaDB shutting down (deactivating/stop-sigterm while InnoDB flushes, its ping
+    failing) was 'MariaDB berhenti', stopped; nginx stopping was 'tidak berjalan'. It is
+    being stopped: a cause still (no longer serving), named by its state, as one being
+    started is."""
+    assert diagnose.causes(bundle(services=[
+        {"name": name, "unit": f"{name}.service", "active": "deactivating", "sub": sub,
+         "result": "success", "enabled": "enabled"}],
+        mariadb_ping={"rc": 1, "output": NO_SOCKET, "error": "Can't connect"}), 97, 100) \
+        == [cause]
+
+
 @pytest.mark.parametrize("name", ["mariadb", "nginx"])
 def test_a_unit_reloading_its_configuration_is_running(name):
     """A unit reloading (ActiveState reloading: running, reading its configuration again,
