@@ -67,7 +67,10 @@ description:
     with its source: the kernel's by the pid its lines name (C(kernel mariadbd pid 812
     (mariadb.service))), systemd-oomd's by unit (C(systemd-oomd apache2.service)), and a
     unit systemd names only when no kill read is that unit's (C(systemd
-    mariadb.service)); another program's C(Out of memory) (PHP's) is none."
+    mariadb.service)); a kernel's kill and systemd-oomd's of the same unit at the same
+    moment (lines at most 5 s apart) are one kill, named with both sources (C(kernel dan
+    systemd-oomd mariadbd pid 812 (mariadb.service))); another program's C(Out of memory)
+    (PHP's) is none."
   - "Each tool (C(journalctl), C(systemctl), C(mariadb-admin ping)) is stopped after a time
     limit (TIME_LIMITS in C(module_utils/sop_server.py)), never a wait without end. A
     read stopped is named in the bundle's not_visible in one line with the tool and the
@@ -231,6 +234,11 @@ KERNEL_LINE = re.compile(r"(?:^|\s)kernel: ")
 OOMD_KILL = re.compile(r"(?:Killed|Marked) (/\S*) (?:for killing )?due to ")
 UNIT_OOM = re.compile(r"(\S+): (?:(systemd-oomd killed)|A process of this unit has been "
                       r"killed by the OOM killer|Failed with result 'oom-kill')")
+# The seconds between a kernel OOM kill's lines and systemd-oomd's kill of the same unit
+# that make them one kill: the kernel's OOM killer and systemd-oomd (polling memory
+# pressure each second, counters lagging about 2 s: oomd-manager.h) both ending the
+# unit's process at one moment, logged in whole seconds (short-iso).
+SAME_KILL_SECONDS = 5
 # An sshd login line of auth.log (OpenSSH 9.8 logs each login as sshd-session).
 SSHD_LOGIN = re.compile(r" sshd(?:-session)?\[\d+\]: (?:Accepted|Failed password) ")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -632,24 +640,45 @@ class Collector:
 
 
 class OomKill:
-    """One OOM kill and who made it: kernel (a process, by pid), systemd-oomd (a unit's
-    cgroup) or systemd (a unit it says a kill ended, the kill's own lines not read). A
-    plain class: a dataclass needs its module in sys.modules, which a module loaded by
-    path for its documentation is not."""
+    """One OOM kill and who made it: kernel (a process, by pid; and systemd-oomd too when
+    it killed the process's unit at the same moment), systemd-oomd (a unit's cgroup) or
+    systemd (a unit it says a kill ended, the kill's own lines not read); ``when``, the
+    time of its first line read. A plain class: a dataclass needs its module in
+    sys.modules, which a module loaded by path for its documentation is not."""
 
-    def __init__(self, source: str, unit: str | None = None, pid: str | None = None) -> None:
+    def __init__(self, source: str, when: float | None, unit: str | None = None,
+                 pid: str | None = None) -> None:
         self.source = source
+        self.when = when
         self.unit = unit
         self.pid = pid
         self.name: str | None = None
+        self.oomd = False
 
     def __str__(self) -> str:
         if self.source != "kernel":
             return f"{self.source} {self.unit}"
+        source = "kernel dan systemd-oomd" if self.oomd else "kernel"
         if self.pid is None:
-            return f"kernel ({self.unit or 'korban tidak tercatat'})"
-        victim = f"kernel {self.name or 'proses'} pid {self.pid}"
+            return f"{source} ({self.unit or 'korban tidak tercatat'})"
+        victim = f"{source} {self.name or 'proses'} pid {self.pid}"
         return f"{victim} ({self.unit})" if self.unit else victim
+
+
+def logged_when(line: str) -> float | None:
+    """The time (epoch seconds) a journal line (short-iso) begins with, or None."""
+    try:
+        return parse_moment(line.split(maxsplit=1)[0], time_required=True).timestamp()
+    except (ValueError, OverflowError, IndexError):
+        return None
+
+
+def same_kill(kernel: OomKill, oomd: OomKill) -> bool:
+    """Whether systemd-oomd's kill ``oomd`` is the kernel's ``kernel``: the same unit's
+    process at the same moment (their lines at most SAME_KILL_SECONDS apart)."""
+    return kernel.source == "kernel" and kernel.unit == oomd.unit \
+        and kernel.when is not None and oomd.when is not None \
+        and abs(kernel.when - oomd.when) <= SAME_KILL_SECONDS
 
 
 def cgroup_unit(path: str) -> str | None:
@@ -664,25 +693,33 @@ def oom_kills(lines: list[str]) -> list[OomKill]:
     unit; systemd names the unit of a kernel kill too ('A process of this unit ...', then
     'Failed with result 'oom-kill''), counted only when no kill read is the unit's (the
     kernel's lines left before the window: a kernel kill whose unit the window does not
-    show is taken for it). Another program's line ('PHP Fatal error: Out of memory') is
-    no kill."""
+    show is taken for it). systemd-oomd's kill of the unit of a kernel's kill at the same
+    moment (same_kill) is that kill, the kernel's and systemd-oomd's at once. Another
+    program's line ('PHP Fatal error: Out of memory') is no kill."""
     kills: dict[str, OomKill] = {}
     reported: list[str] = []
     for line in lines:
+        when = logged_when(line)
         memcg = OOM_MEMCG.search(line)
         for pid, name, task, task_pid in OOM_VICTIM.findall(line):
-            kill = kills.setdefault(pid or task_pid, OomKill("kernel", pid=pid or task_pid))
+            kill = kills.setdefault(pid or task_pid, OomKill("kernel", when, pid=pid or task_pid))
             kill.name = kill.name or name or task
             kill.unit = kill.unit or (cgroup_unit(memcg.group(1)) if memcg else None)
         oomd, said = OOMD_KILL.search(line), UNIT_OOM.search(line)
         unit = cgroup_unit(oomd.group(1)) if oomd \
             else said.group(1) if said and said.group(2) else None
         if unit:
-            kills.setdefault(f"oomd {unit}", OomKill("systemd-oomd", unit=unit))
+            kills.setdefault(f"oomd {unit}", OomKill("systemd-oomd", when, unit=unit))
         elif said:
             reported.append(said.group(1))
     if not any(k.pid for k in kills.values()) and any(map(KERNEL_LINE.search, lines)):
-        kills["kernel"] = OomKill("kernel")
+        kills["kernel"] = OomKill("kernel", None)
+    for key, oomd_kill in list(kills.items()):
+        kernel = next((k for k in kills.values() if same_kill(k, oomd_kill)), None) \
+            if oomd_kill.source == "systemd-oomd" else None
+        if kernel:
+            kernel.oomd = True
+            del kills[key]
     for unit in dict.fromkeys(reported):
         if any(kill.unit == unit for kill in kills.values()):
             continue
@@ -690,7 +727,7 @@ def oom_kills(lines: list[str]) -> list[OomKill]:
         if unknown:
             unknown.unit = unit
         else:
-            kills[f"systemd {unit}"] = OomKill("systemd", unit=unit)
+            kills[f"systemd {unit}"] = OomKill("systemd", None, unit=unit)
     return list(kills.values())
 
 

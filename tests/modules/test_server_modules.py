@@ -616,6 +616,49 @@ def test_oom_kills_of_systemd_oomd_and_systemds_unit_lines_are_counted_once_each
             f"Kehabisan memori: {len(kills)} pembunuhan OOM: " + ", ".join(kills)], lines
 
 
+def _at(clock, lines):
+    """``lines`` as journalctl -o short-iso gives them, logged on 2026-12-04 at ``clock``."""
+    return [f"2026-12-04T{clock}+0700 sipp {line}" for line in lines]
+
+
+# systemd-oomd killing mariadb.service's cgroup under the memory pressure that made the
+# kernel's OOM killer end its mariadbd, and systemd's lines for the unit of both kills.
+OOMD_KILLS_MARIADB = [
+    "systemd-oomd[301]: Killed /system.slice/mariadb.service due to memory pressure for "
+    "/system.slice being 85.03% > 80.00% for > 20s with reclaim activity"]
+UNIT_SAYS_BOTH = [
+    "systemd[1]: mariadb.service: A process of this unit has been killed by the OOM killer.",
+    "systemd[1]: mariadb.service: systemd-oomd killed 1 process(es) in this unit.",
+    "systemd[1]: mariadb.service: Failed with result 'oom-kill'."]
+
+
+def test_the_kernels_and_systemd_oomds_kill_of_one_process_at_one_moment_is_one_kill():
+    """The kernel's OOM killer and systemd-oomd ending mariadbd at the same moment were
+    '2 pembunuhan OOM: kernel mariadbd pid 812 (mariadb.service), systemd-oomd
+    mariadb.service': one process killed, counted once with both sources, whichever
+    logged first."""
+    for lines in (_at("10:00:07", KERNEL_KILL) + _at("10:00:09", OOMD_KILLS_MARIADB)
+                  + _at("10:00:09", UNIT_SAYS_BOTH),
+                  _at("10:00:06", OOMD_KILLS_MARIADB) + _at("10:00:07", KERNEL_KILL)
+                  + _at("10:00:07", UNIT_SAYS_BOTH)):
+        assert _oom_cause(lines) == [
+            "Kehabisan memori: 1 pembunuhan OOM: kernel dan systemd-oomd mariadbd pid 812 "
+            "(mariadb.service)"], lines
+
+
+def test_the_kernels_and_systemd_oomds_kills_of_one_unit_at_other_moments_are_two():
+    """The same unit killed by the kernel in the morning and by systemd-oomd after its
+    restart, or another unit's kill by systemd-oomd at the moment of the kernel's, are
+    two kills."""
+    mariadbd = "kernel mariadbd pid 812 (mariadb.service)"
+    for lines, kills in (
+            (_at("10:00:07", KERNEL_KILL + UNIT_SAYS_OOM) + _at("14:30:00", OOMD_KILLS_MARIADB),
+             [mariadbd, "systemd-oomd mariadb.service"]),
+            (_at("10:00:07", KERNEL_KILL + OOMD_KILL), [mariadbd, "systemd-oomd apache2.service"])):
+        assert _oom_cause(lines) == [
+            f"Kehabisan memori: {len(kills)} pembunuhan OOM: " + ", ".join(kills)], lines
+
+
 def test_another_programs_out_of_memory_is_no_oom_kill():
     """oom_kills' grep matches 'Out of memory' wherever it is written: PHP's fatal error
     (a script over memory_limit) was 'Kehabisan memori: 1 proses dihentikan (OOM)'."""
