@@ -248,59 +248,92 @@ def mask_argv(argv: list[str]) -> list[str]:
     return masked
 
 
+# A quoted value, read whole as SQL reads a string literal (a shell's quoted word is read
+# alike, on the safe side: its spaces too): a quote in it doubled ('it''s') or escaped
+# ('it\'s'), also as a JSON or Python string shows it (\'X\', \"X\") or a YAML
+# single-quoted one (''X'', its quote as ''''). A quote followed by a letter or digit does
+# not end it (no statement goes on so; a JSON string's 'it\\'s' does, and a shell word
+# 'a b'c goes on); nor does an escaped backslash's quote that a later quote on the line
+# may close (a JSON string's 'it\\' s' is SQL's 'it\' s'); unterminated (a cut line), it
+# runs to the line's end. '' is the empty string unless what follows it is no space, ; , )
+# quote or backslash, or the line's next quote is doubled too (a YAML-quoted ''X''). Each
+# form ends at its first unmatched quote, so a line is read once, without backtracking.
+def _sql_string(q: str) -> str:
+    """The pattern of an SQL string literal quoted by ``q`` (' or ") in its three forms."""
+    escaped = (rf"\\{q}(?:[^\\\n]|\\\\(?:\\.|[^\\\n])?|\\{q}\\{q}|\\[^\\{q}\n])*"
+               rf"(?:\\{q}|\\?(?=\n|\Z))")
+    doubled = (rf"{q}{q}(?!{q})(?=[^\s;,)'\"\\]|[^{q}\n]*{q}{q})"
+               rf"(?:[^{q}\\\n]|{q}{{4}}|\\(?:{q}{q}|[^{q}\n])?)*(?:{q}{q}?|(?=\n|\Z))")
+    plain = (rf"{q}(?:[^{q}\\\n]|{q}{q}|{q}(?=\w)|\\\\{q}(?=[^{q}\n]*{q})|\\.?)*"
+             rf"(?:{q}|(?=\n|\Z))")
+    return f"{escaped}|{doubled}|{plain}"
+
+
+_QUOTED = f"{_sql_string(chr(39))}|{_sql_string(chr(34))}"
+
+
 # A command line written as one string (a sync command, its error): the value of an
 # option or of a NAME=value word whose name holds a secret-looking word (--password=X,
 # --api-key X, SYNC_TOKEN=X), and -pX or -p X of the MariaDB/MySQL clients (after
 # _CLIENT; mydumper and myloader read their password from the word after a bare -p).
 # A word begins after white space, or after a quote, bracket or comma: a message may quote
-# an argv as Python shows it (['mysqldump', '-pX'], b'SYNC_TOKEN=x').
-_WORD_START = r"(?:^|[\s'\"(\[{,])"
+# an argv as Python or JSON shows it (['mysqldump', '-pX'], b'SYNC_TOKEN=x',
+# "--password=a b"): a value in a word a quote began runs to that quote, its spaces too.
+# A quoted value (--password="a b", -p'a b', PASSWORD='a b', \"a b\" in a JSON string) is
+# read whole (_QUOTED).
+_WORD_START = r"(?:^|[\s(\[{,]|(?P<open>['\"]))"
+
+
+def _secret_value(first: str) -> str:
+    """A secret value whose first character ``first`` matches, after _WORD_START."""
+    return rf"(?={first})(?:{_QUOTED}|(?(open)(?:\\.|(?!(?P=open))[^\\\n])+|\S+))"
+
+
+_OPTION_VALUE = _secret_value(r"[^\s-]")
+_VALUE = _secret_value(r"\S")
 _COMMAND_OPTION = re.compile(
-    rf"({_WORD_START}--?[\w.-]*(?:{SECRET_NAME.pattern})[\w.-]*(?:=|\s+))[^\s-]\S*",
+    rf"({_WORD_START}--?[\w.-]*(?:{SECRET_NAME.pattern})[\w.-]*(?:=|\s+)){_OPTION_VALUE}",
     re.IGNORECASE)
-_COMMAND_SHORT_PASSWORD = re.compile(rf"({_WORD_START}-p\s*)[^\s-]\S*")
+_COMMAND_SHORT_PASSWORD = re.compile(rf"({_WORD_START}-p\s*){_OPTION_VALUE}")
 _COMMAND_ASSIGNMENT = re.compile(
-    rf"({_WORD_START}[\w.-]*(?:{SECRET_NAME.pattern})[\w.-]*=)\S+", re.IGNORECASE)
+    rf"({_WORD_START}[\w.-]*(?:{SECRET_NAME.pattern})[\w.-]*=){_VALUE}", re.IGNORECASE)
 # The other tools' password options (as mask_argv's), in the text after the tool's name up
-# to the end of its command (; & | or a line's end); sshpass's among its own options only.
-_COMMAND_END = r"([^;&|\n]*)"
+# to the end of its command (; & | outside quotes, or a line's end); sshpass's among its
+# own options only. A user:password (curl) or user%password (Samba) quoted whole
+# ('sipp:a b') runs to its quote.
+_COMMAND_END = r"((?:[^;&|\n'\"]|'[^'\n]*'?|\"(?:[^\"\\\n]|\\.)*\"?)*)"
+_USER_VALUE = rf"(?(user)(?:\\.|(?!(?P=user))[^\\\n])+|{_VALUE})"
 _TOOL_OPTIONS = tuple(
     (re.compile(f"({name}){_COMMAND_END}"), re.compile(option)) for name, option in (
-        (_SSHPASS, r"\A((?:\s+(?:-[dfP]\s*\S+|-[ehvV]\S*))*\s+-p\s*)[^\s-]\S*"),
-        (_SEVEN_ZIP, rf"({_WORD_START}-p)\S+"),
-        (_ZIP, rf"({_WORD_START}-P\s*)\S+"),
-        (_CURL, rf"({_WORD_START}(?:-[uU]\s*|--(?:proxy-)?user(?:=|\s+))[^\s:]*:)\S+"),
-        (_OPENSSL, rf"({_WORD_START}-k\s+)\S+"),
+        (_SSHPASS, r"\A((?:\s+(?:-[dfP]\s*\S+|-[ehvV]\S*))*\s+-p\s*)"
+                   rf"(?=[^\s-])(?:{_QUOTED}|\S+)"),
+        (_SEVEN_ZIP, rf"({_WORD_START}-p){_VALUE}"),
+        (_ZIP, rf"({_WORD_START}-P\s*){_VALUE}"),
+        (_CURL, rf"({_WORD_START}(?:-[uU]\s*|--(?:proxy-)?user(?:=|\s+))"
+                rf"(?P<user>['\"])?[^\s:'\"]*:){_USER_VALUE}"),
+        (_OPENSSL, rf"({_WORD_START}-k\s+){_VALUE}"),
     ))
 _SAMBA_CREDENTIALS = re.compile(
-    rf"({_WORD_START}(?:-U\s*|--user(?:name)?(?:=|\s+))[^\s%]+%)\S+")
+    rf"({_WORD_START}(?:-U\s*|--user(?:name)?(?:=|\s+))(?P<user>['\"])?[^\s%'\"]+%)"
+    + _USER_VALUE)
 # An SQL statement setting a password (a failed GRANT, CREATE USER or ALTER USER quoted in
 # an error or a log): IDENTIFIED BY 'X', IDENTIFIED WITH plugin BY 'X', MariaDB's
 # IDENTIFIED VIA plugin USING PASSWORD('X'), SET PASSWORD ... = 'X'. The value is quoted
-# (SQL's string, so prose such as 'identified by its name' is kept) and read whole as SQL
-# reads it: a quote in it doubled ('it''s') or escaped ('it\'s'), also as a JSON or Python
-# string shows the statement (\'X\', \"X\") or a YAML single-quoted one (''X'', its quote
-# as ''''). A quote followed by a letter or digit does not end it (no statement goes on
-# so; a JSON string's 'it\\'s' does); unterminated (a cut line), it runs to the line's end.
-# Each form ends at its first unmatched quote, so a line is read once, without
-# backtracking; SET PASSWORD's account before '=' is bounded (MariaDB's user and host
-# names are).
-def _sql_string(q: str) -> str:
-    """The pattern of an SQL string literal quoted by ``q`` (' or ") in its three forms."""
-    escaped = (rf"\\{q}(?:[^\\\n]|\\\\(?:\\.|[^\\\n])?|\\{q}\\{q}|\\[^\\{q}\n])*"
-               rf"(?:\\{q}|\\?(?=\n|\Z))")
-    doubled = (rf"{q}{q}(?!{q})(?:[^{q}\\\n]|{q}{{4}}|\\(?:{q}{q}|[^{q}\n])?)*"
-               rf"(?:{q}{q}?|(?=\n|\Z))")
-    plain = rf"{q}(?:[^{q}\\\n]|{q}{q}|{q}(?=\w)|\\.?)*(?:{q}|(?=\n|\Z))"
-    return f"{escaped}|{doubled}|{plain}"
-
-
-_SINGLE_QUOTED, _DOUBLE_QUOTED = _sql_string("'"), _sql_string('"')
+# (SQL's string, so prose such as 'identified by its name' is kept) and read whole
+# (_QUOTED); SET PASSWORD's account before '=' is bounded (MariaDB's user and host names
+# are).
 _SQL_PASSWORD = re.compile(
     r"((?:\bIDENTIFIED(?:\s+(?:WITH|VIA)\s+[\w'\"`]+)?\s+(?:BY|AS|USING)"
     r"|\bSET\s+PASSWORD\b[^=\n]{0,512}=)\s*(?:(?:OLD_)?PASSWORD\b\s*\(?\s*)?)"
-    rf"(?:{_SINGLE_QUOTED}|{_DOUBLE_QUOTED})",
+    rf"(?:{_QUOTED})",
     re.IGNORECASE)
+
+
+# A MariaDB/MySQL client's refusal of an option it does not know, from its command line or
+# an option file (my.cnf, ~/.my.cnf), quotes the option's value: a password under a
+# misspelt name ("mariadb-admin: unknown variable 'pasword=X'") is masked up to the line's
+# last quote (its end without one).
+_UNKNOWN_OPTION = re.compile(r"(\bunknown variable '[^'=\n]*=)(?:[^\n]*(?=')|[^\n]*)")
 
 
 def _mask_option(option: re.Pattern[str], command: re.Match[str]) -> str:
@@ -321,14 +354,15 @@ def mask_command(text: str | None) -> str | None:
     (``--password=X``, ``--api-key X``) and ``NAME=value`` words replaced by ***, and a
     MariaDB/MySQL client's ``-pX`` or ``-p X`` after its name (``mysql -pX``, ``mydumper
     -p X``; ``find -perm`` is kept), the password options of sshpass, 7-Zip, zip, unzip,
-    curl, openssl and Samba's tools, and the password of an SQL statement setting one
-    (``IDENTIFIED BY 'X'``).
+    curl, openssl and Samba's tools, each value read whole when quoted (``--password="a
+    b"``), the password of an SQL statement setting one (``IDENTIFIED BY 'X'``), and the
+    value of an option a MariaDB client refused (``unknown variable 'pasword=X'``).
     Also a Jinja filter on the controller (plugins/filter/sop_secrets.py), and how the
     runner records a failed task's cause (runner/sop/masking.py)."""
     shown = mask_text(text)
     if not shown:
         return shown
-    for pattern in (_SQL_PASSWORD, _COMMAND_OPTION, _COMMAND_ASSIGNMENT):
+    for pattern in (_SQL_PASSWORD, _UNKNOWN_OPTION, _COMMAND_OPTION, _COMMAND_ASSIGNMENT):
         shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
     shown = _mask_tool_options(shown)
     client = _CLIENT.search(shown)

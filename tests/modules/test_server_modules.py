@@ -1455,14 +1455,57 @@ def test_mask_command_masks_p_only_in_a_mariadb_clients_command(command, shown):
 
 @pytest.mark.parametrize(("message", "shown"), [
     ("[Errno 2] No such file or directory: b'SYNC_TOKEN=abc'",
-     "[Errno 2] No such file or directory: b'SYNC_TOKEN=***"),
-    ("cmd: ['mysqldump', '-pS3cret', 'db']", "cmd: ['mysqldump', '-p*** 'db']"),
-    ('argv ["sync", "--api-token=abc"] failed', 'argv ["sync", "--api-token=*** failed'),
+     "[Errno 2] No such file or directory: b'SYNC_TOKEN=***'"),
+    ("cmd: ['mysqldump', '-pS3cret', 'db']", "cmd: ['mysqldump', '-p***', 'db']"),
+    ('argv ["sync", "--api-token=abc"] failed', 'argv ["sync", "--api-token=***"] failed'),
     ("(PASSWORD=x)", "(PASSWORD=***"),
+    # an argv word holding a space, as JSON or Python quotes it: masked up to its quote
+    ('"cmd": ["mysqldump", "--password=a S3cretX", "db"]',
+     '"cmd": ["mysqldump", "--password=***", "db"]'),
+    ("cmd: ['sync', 'SYNC_TOKEN=a S3cretX']", "cmd: ['sync', 'SYNC_TOKEN=***']"),
+    ("cmd: ['mydumper', '-p', 'Tiger7']", "cmd: ['mydumper', '-p***]"),
 ])
 def test_mask_command_reads_words_a_quote_or_bracket_begins(message, shown):
-    # a secret right after a quote, as Python shows an argv or a bytes path, was kept
+    # a secret right after a quote, as Python shows an argv or a bytes path, was kept;
+    # a word a quote began was masked to its first space only
     assert secrets.mask_command(message) == shown
+
+
+@pytest.mark.parametrize(("command", "shown"), [
+    ('mysqldump --password="my S3cretX pw" sipp', "mysqldump --password=*** sipp"),
+    ("mysqldump --password='my S3cretX' sipp", "mysqldump --password=*** sipp"),
+    ("mysql -p 'a S3cretX c' sipp", "mysql -p *** sipp"),
+    ("mysql -p'a S3cretX c' sipp", "mysql -p*** sipp"),
+    ('PASSWORD="x S3cretX" sync', "PASSWORD=*** sync"),
+    ("SYNC_TOKEN='a S3cretX' sync", "SYNC_TOKEN=*** sync"),
+    ("sync --api-key 'a S3cretX' --verbose", "sync --api-key *** --verbose"),
+    (r'{"cmd": "mysql --password=\"a S3cretX\" sipp"}', '{"cmd": "mysql --password=*** sipp"}'),
+    ("sshpass -p 'a;S3cretX c' ssh -p 22 h", "sshpass -p *** ssh -p 22 h"),
+    ("7z a -p'a S3cretX' b.7z", "7z a -p*** b.7z"),
+    ('zip -P "a S3cretX" b.zip', "zip -P *** b.zip"),
+    ("openssl enc -k 'a S3cretX' -in f", "openssl enc -k *** -in f"),
+    ("curl -u 'sipp:a S3cretX' https://x/", "curl -u 'sipp:***' https://x/"),
+    ('smbclient //nas/b -U "sipp%a S3cretX" -c ls', 'smbclient //nas/b -U "sipp%***" -c ls'),
+])
+def test_mask_command_masks_a_quoted_value_whole(command, shown):
+    # a quoted value holding a space was masked to its first word: --password="my secret"
+    # was shown as --password=*** secret"
+    assert secrets.mask_command(command) == shown
+
+
+@pytest.mark.parametrize(("stderr", "shown"), [
+    ("mariadb-admin: unknown variable 'pasword=a S3cretX'",
+     "mariadb-admin: unknown variable 'pasword=***'"),
+    ("mysqladmin: [ERROR] unknown variable 'pasword=S3cretX'.",
+     "mysqladmin: [ERROR] unknown variable 'pasword=***'."),
+    ("mariadb-admin: unknown variable 'pasword=S3cretX",
+     "mariadb-admin: unknown variable 'pasword=***"),
+    ("mariadb-admin: unknown option '--pasword'", "mariadb-admin: unknown option '--pasword'"),
+])
+def test_mask_command_masks_the_value_of_an_option_a_client_refused(stderr, shown):
+    # mariadb-admin ping (the maintenance post-check) reads root's option files: a password
+    # under a misspelt name is quoted whole in its error, and no secret-looking name masked it
+    assert secrets.mask_command(stderr) == shown
 
 
 @pytest.mark.parametrize(("command", "shown"), [
@@ -1554,6 +1597,22 @@ def test_mask_argv_masks_other_tools_password_options(argv, shown):
     (r"['-e', 'CREATE USER u IDENTIFIED BY \'#it\'\'s S3cretX\' REQUIRE SSL']",
      "['-e', 'CREATE USER u IDENTIFIED BY *** REQUIRE SSL']"),
     ("SET PASSWORD='it s S3cretX'", "SET PASSWORD=***"),
+    # an escaped backslash's quote in a JSON string (SQL's 'it\' s') that a later quote closes
+    (r'{"cmd": "CREATE USER u IDENTIFIED BY ' + r"'it\\' s S3cretX' REQUIRE SSL" + '"}',
+     '{"cmd": "CREATE USER u IDENTIFIED BY *** REQUIRE SSL"}'),
+    # an empty password is the literal alone
+    ("CREATE USER u IDENTIFIED BY '' REQUIRE SSL; SELECT 1",
+     "CREATE USER u IDENTIFIED BY *** REQUIRE SSL; SELECT 1"),
+    ('GRANT ALL ON sipp.* TO u IDENTIFIED BY "" WITH GRANT OPTION',
+     "GRANT ALL ON sipp.* TO u IDENTIFIED BY *** WITH GRANT OPTION"),
+    ("CREATE USER u IDENTIFIED BY '', v IDENTIFIED BY 'S3cretX'",
+     "CREATE USER u IDENTIFIED BY ***, v IDENTIFIED BY ***"),
+    ("stderr: 'CREATE USER u IDENTIFIED BY '''' REQUIRE SSL'",
+     "stderr: 'CREATE USER u IDENTIFIED BY *** REQUIRE SSL'"),
+    # a YAML-quoted password beginning with a space, and one cut short
+    ("stderr: 'CREATE USER u IDENTIFIED BY '' S3cretX'' REQUIRE SSL'",
+     "stderr: 'CREATE USER u IDENTIFIED BY *** REQUIRE SSL'"),
+    ("stderr: 'CREATE USER u IDENTIFIED BY ''S3cre", "stderr: 'CREATE USER u IDENTIFIED BY ***"),
     # a line cut inside the password
     ("ERROR 1064: CREATE USER u IDENTIFIED BY 'S3cre",
      "ERROR 1064: CREATE USER u IDENTIFIED BY ***"),
@@ -1595,6 +1654,12 @@ def test_mask_log_line_masks_the_password_an_sql_statement_sets(line, shown):
     "identified by ''a " * 20000,
     "IDENTIFIED BY " + "'" * 300000,
     "IDENTIFIED BY ''" + "\\'" * 150000,
+    "IDENTIFIED BY 'a\\\\' " * 20000,
+    "IDENTIFIED BY '' " * 20000 + "''",
+    "--password='" * 20000,
+    "x --password=\"" + "a" * 300000,
+    "sshpass " * 20000 + "-p",
+    "unknown variable 'a=" * 20000,
 ])
 def test_an_sql_password_pattern_reads_a_crafted_line_in_linear_time(text):
     # SET PASSWORD's account ran to each line's '=': 20000 without one took about 10 s
@@ -1776,7 +1841,7 @@ def test_a_download_that_hangs_is_stopped_before_anything_is_installed(tmp_path,
     (1, "mariadb-admin: mysqld doesn't answer to ping, error: 'Lost connection to server "
         "during query'\n", "Lost connection to server during query"),
     (7, "mariadb-admin: unknown variable 'db_password=hunter2'\n",
-     "mariadb-admin: unknown variable 'db_password=***"),
+     "mariadb-admin: unknown variable 'db_password=***'"),
 ], ids=["alive", "access-denied", "too-many", "too-many-tls", "no-socket", "lost", "masked"])
 def test_a_ping_that_fails_is_a_cause_named_in_one_line(tmp_path, monkeypatch, real_module,
                                                         rc, output, error):
