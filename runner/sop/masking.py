@@ -81,6 +81,10 @@ def _masked(value: Any, *, secret: bool) -> Any:
             for key, item in value.items()
         }
     if isinstance(value, list):
+        if not secret and value and all(isinstance(item, str) for item in value):
+            # a command's words (a command module's cmd, an argv): read as one command
+            # line, so a word holding a quoted value's spaces (--password=a b) is masked whole
+            value = _SECRETS.mask_argv(value)
         return [_masked(item, secret=secret) for item in value]
     if secret and isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return _SECRETS.MASK
