@@ -90,7 +90,7 @@ PINGS: dict[str, tuple[int, str, str | None]] = {
                   "and that the socket: '/run/mysqld/mysqld.sock' exists!\n", NO_SOCKET),
     "long": (1, f"mariadb-admin: mysqld doesn't answer to ping, error: '{LONG}'\n", LONG[:300]),
     "masked": (7, "mariadb-admin: unknown variable 'db_password=hunter2'\n",
-               "mariadb-admin: unknown variable 'db_password=***"),
+               "mariadb-admin: unknown variable 'db_password=***'"),
     "hung": (0, "", "ping tidak selesai dalam 1 detik"),
 }
 
