@@ -134,8 +134,8 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     context_for,
     not_followed,
     redirect_destination,
-    redirect_target,
     redirects,
+    refused_target,
     scheme_followed,
 )
 from ansible.module_utils.sop_secrets import basic_auth, mask_data, url_secrets  # noqa: E402
@@ -166,10 +166,8 @@ def request(url: str, timeout: int, validate_certs: bool) -> Answer:
     last = chain[-1]
     if last["status"] < 0:
         return -1, "", 0, last["error"], None, None
-    target = redirect_target(last)
     return (last["status"], last["body"], sum(a["response_ms"] for a in chain), None,
-            redirect_destination(plain, last),
-            target if target and not scheme_followed(last["url"], target) else None)
+            redirect_destination(plain, last), refused_target(last, scheme_followed))
 
 
 def page_title(page: str) -> str | None:

@@ -201,8 +201,8 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     context_for,
     not_followed,
     redirect_destination,
-    redirect_target,
     redirects,
+    refused_target,
     scheme_followed,
 )
 from ansible.module_utils.sop_secrets import (  # noqa: E402
@@ -379,10 +379,9 @@ def fetch(url: str, timeout: int, validate_certs: bool,
                       headers={"User-Agent": "sop-sipp-sync-status"},
                       authorization=authorization)
     answer = chain[-1]
-    target = redirect_target(answer)
     if answer["status"] < 0:
         raise StatusError(f"{mask_url(url)}: {answer['error']}")
-    if target and not scheme_followed(answer["url"], target):
+    if (target := refused_target(answer, scheme_followed)) is not None:
         raise StatusError(f"{mask_url(url)} {not_followed(target)} (tidak diikuti)")
     if answer["status"] >= 400:
         said = reason(answer["body"], secrets)

@@ -150,6 +150,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     parse_date,
     redirect_target,
     redirects,
+    refused_target,
     scheme_followed,
     ssl_context,
     tls_certificate,
@@ -190,11 +191,10 @@ def read_page(url: str, timeout: float, context: ssl.SSLContext) -> dict[str, An
     plain, authorization = basic_auth(url)
     chain = redirects(plain, timeout, context, follow=_page_follows, authorization=authorization)
     last = chain[-1]
-    target = redirect_target(last)
     spent = [answer["response_ms"] for answer in chain]
     return {**last, "final_url": last["url"],
             "response_ms": None if None in spent else sum(spent),
-            "elsewhere": target if target and not _page_follows(last["url"], target) else None}
+            "elsewhere": refused_target(last, _page_follows)}
 
 
 def check_page(url: str, p: dict[str, Any]) -> dict[str, Any]:

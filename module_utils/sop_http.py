@@ -208,6 +208,13 @@ def redirect_target(answer: dict[str, Any]) -> str | None:
         return None
 
 
+def refused_target(answer: dict[str, Any], follow: Callable[[str, str], bool]) -> str | None:
+    """Where the last answer of ``redirects`` redirects when ``follow`` refused it (the
+    chain ended there), else None: no redirect, or one ended by a loop or the hop limit."""
+    target = redirect_target(answer)
+    return target if target and not follow(str(answer["url"]), target) else None
+
+
 def redirect_destination(asked: str, answer: dict[str, Any]) -> str | None:
     """Where ``fetch``'s redirects led from the address ``asked``, masked; None when the
     page is that address's own (urllib's final address drops the fragment: only another
