@@ -761,9 +761,11 @@ def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
             # not serving yet, a cause: MariaDB's crash recovery may take long (its ping
             # fails meanwhile, named by this line)
             found.append(f"{label} sedang dijalankan ({state})")
-        elif svc["active"] == "deactivating":
+        elif svc["active"] == "deactivating" and svc["result"] != "signal":
             # no longer serving, a cause, but not stopped yet: MariaDB's shutdown may take
-            # long (flushing InnoDB), a stop hanging shows its sub-state (stop-sigkill)
+            # long (flushing InnoDB), a stop hanging shows its sub-state (stop-sigkill).
+            # One killed (result signal) is named as killed while systemd clears its stop
+            # phase (final-sigterm, until its cgroup empties)
             found.append(f"{label} sedang berhenti ({state})")
         elif svc["name"] in DATABASES:
             found.append(f"MariaDB berhenti ({state})")

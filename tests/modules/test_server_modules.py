@@ -532,6 +532,23 @@ def test_a_unit_being_stopped_is_named_so_not_stopped(name, sub, cause):
         == [cause]
 
 
+@pytest.mark.parametrize(("name", "cause"), [
+    ("mariadb", "MariaDB berhenti (mariadb: deactivating/final-sigterm, result signal)"),
+    ("nginx",
+     "Web server nginx mati dibunuh sinyal (nginx: deactivating/final-sigterm, result signal)"),
+], ids=["database", "web"])
+def test_a_unit_killed_is_named_killed_while_systemd_clears_its_stop(name, cause):
+    """nginx killed (systemctl kill --signal=KILL, the lab's incident) sits in
+    deactivating/final-sigterm, result signal, until systemd sees its cgroup empty (on a
+    cgroup v1 container, the stop timeout): it read 'sedang berhenti', stopping, not
+    killed."""
+    assert diagnose.causes(bundle(services=[
+        {"name": name, "unit": f"{name}.service", "active": "deactivating",
+         "sub": "final-sigterm", "result": "signal", "enabled": "enabled"}],
+        mariadb_ping={"rc": 1, "output": NO_SOCKET, "error": "Can't connect"}), 97, 100) \
+        == [cause]
+
+
 @pytest.mark.parametrize("name", ["mariadb", "nginx"])
 def test_a_unit_reloading_its_configuration_is_running(name):
     """A unit reloading (ActiveState reloading: running, reading its configuration again,
