@@ -65,7 +65,8 @@ description:
     pressure ...)) and systemd's of a unit (C(A process of this unit has been killed by
     the OOM killer), C(Failed with result 'oom-kill')). Each kill is counted once and named
     with its source: the kernel's by the pid its lines name (C(kernel mariadbd pid 812
-    (mariadb.service))), systemd-oomd's by unit (C(systemd-oomd apache2.service)), and a
+    (mariadb.service))), systemd-oomd's by unit and moment (C(systemd-oomd
+    apache2.service); its kills of one unit more than 5 s apart are two), and a
     unit systemd names only when no kill read is that unit's (C(systemd
     mariadb.service)); a kernel's kill and systemd-oomd's of the same unit at the same
     moment (lines at most 5 s apart) are one kill, named with both sources (C(kernel dan
@@ -686,12 +687,25 @@ def cgroup_unit(path: str) -> str | None:
     return path.rstrip("/").rsplit("/", 1)[-1] or None
 
 
+def count_oomd_kill(kills: dict[str, OomKill], unit: str, when: float | None) -> None:
+    """Count a line of systemd-oomd's kill of ``unit`` logged at ``when``: the unit's last
+    kill read (its own line and systemd's come together), unless both times are known and
+    more than SAME_KILL_SECONDS apart: then a kill of its own (systemd-oomd kills a unit
+    again only after its pressure builds up for its duration again, 20 s and more)."""
+    same = [kill for kill in kills.values() if kill.source == "systemd-oomd" and kill.unit == unit]
+    last = same[-1].when if same else None
+    if same and (last is None or when is None or abs(when - last) <= SAME_KILL_SECONDS):
+        return
+    kills[f"oomd {unit} {len(same)}"] = OomKill("systemd-oomd", when, unit=unit)
+
+
 def oom_kills(lines: list[str]) -> list[OomKill]:
     """The OOM kills the journal's ``lines`` (oom_kills, OOM_GREP) name, each once: the
     kernel writes up to four lines per kill, counted by the pid they name (its lines naming
-    none, 'X invoked oom-killer' alone, are one kill when none names a pid); systemd-oomd and systemd name its kill of a unit's cgroup, counted once per
-    unit; systemd names the unit of a kernel kill too ('A process of this unit ...', then
-    'Failed with result 'oom-kill''), counted only when no kill read is the unit's (the
+    none, 'X invoked oom-killer' alone, are one kill when none names a pid); systemd-oomd
+    and systemd name its kill of a unit's cgroup, counted once per unit and moment
+    (count_oomd_kill); systemd names the unit of a kernel kill too ('A process of this
+    unit ...', then 'Failed with result 'oom-kill''), counted only when no kill read is the unit's (the
     kernel's lines left before the window: a kernel kill whose unit the window does not
     show is taken for it). systemd-oomd's kill of the unit of a kernel's kill at the same
     moment (same_kill) is that kill, the kernel's and systemd-oomd's at once. Another
@@ -709,7 +723,7 @@ def oom_kills(lines: list[str]) -> list[OomKill]:
         unit = cgroup_unit(oomd.group(1)) if oomd \
             else said.group(1) if said and said.group(2) else None
         if unit:
-            kills.setdefault(f"oomd {unit}", OomKill("systemd-oomd", when, unit=unit))
+            count_oomd_kill(kills, unit, when)
         elif said:
             reported.append(said.group(1))
     if not any(k.pid for k in kills.values()) and any(map(KERNEL_LINE.search, lines)):

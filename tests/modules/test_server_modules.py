@@ -676,6 +676,18 @@ def test_the_kernels_and_systemd_oomds_kills_of_one_unit_at_other_moments_are_tw
             f"Kehabisan memori: {len(kills)} pembunuhan OOM: " + ", ".join(kills)], lines
 
 
+def test_systemd_oomds_kills_of_one_unit_hours_apart_are_two():
+    """systemd-oomd killing apache2.service at 10:00 and again after its restart at 14:30
+    was counted once ('1 pembunuhan OOM'): its kills were counted once per unit. Its own
+    line and systemd's of one kill, a second apart, are still one."""
+    assert _oom_cause(_at("10:00:07", OOMD_KILL[:1]) + _at("10:00:08", OOMD_KILL[1:])
+                      + _at("14:30:00", OOMD_KILL)) == [
+        "Kehabisan memori: 2 pembunuhan OOM: systemd-oomd apache2.service, "
+        "systemd-oomd apache2.service"]
+    assert _oom_cause(_at("10:00:07", OOMD_KILL[:1]) + _at("10:00:08", OOMD_KILL[1:])) == [
+        "Kehabisan memori: 1 pembunuhan OOM: systemd-oomd apache2.service"]
+
+
 def test_another_programs_out_of_memory_is_no_oom_kill():
     """oom_kills' grep matches 'Out of memory' wherever it is written: PHP's fatal error
     (a script over memory_limit) was 'Kehabisan memori: 1 proses dihentikan (OOM)'."""
