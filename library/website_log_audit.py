@@ -46,7 +46,9 @@ description:
   - A request target is inspected as the client sent it, the log's escapes undone once
     (nginx writes a quote, a backslash and bytes outside printable ASCII as C(\xHH), so
     C(1" OR "a"="a) is logged C(1\x22 OR \x22a\x22=\x22a); Apache writes C(\") and
-    C(\\)), then percent-decoded twice. Paths and sample lines are shown as logged.
+    C(\\)), then percent-decoded again until nothing is left to decode, at most four
+    times (C(../) encoded three times, C(%25252e%25252e%25252f), is read as C(../)).
+    Paths and sample lines are shown as logged.
   - C(java) is a Log4j lookup in the target, C(${) with a lookup's name and its C(:)
     (C(${jndi:), C(${::-j})) or a nested C(${) within 16 characters, as every Log4Shell
     payload opens however it builds the name C(jndi) (C(${${lower:j}ndi:),

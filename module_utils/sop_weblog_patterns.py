@@ -4,9 +4,9 @@ OWASP Core Rule Set (CRS). The patterns are the project's own (not CRS rules); e
 category names the CRS rule file it corresponds to.
 
 A request target is matched after undoing the web server's log escapes (nginx's \\xHH,
-Apache's \\" and \\\\), URL-decoding twice and lower-casing; user agents are matched
-lower-cased, and, like referers, for injection after undoing the log escapes. Stdlib only
-(runs on the managed host).
+Apache's \\" and \\\\), URL-decoding up to DECODE_ROUNDS times and lower-casing; user
+agents are matched lower-cased, and, like referers, for injection after undoing the log
+escapes. Stdlib only (runs on the managed host).
 """
 
 from __future__ import annotations
@@ -210,6 +210,18 @@ _HEADER_HINT = re.compile(rb"[$(<'\"`*\\\s\x1c-\x1f\x85\xa0]")
 _LOG_ESCAPE = re.compile(rb'\\(?:x([0-9a-fA-F]{2})|(["\\]))')
 
 
+# A target is URL-decoded at most this many times: ../ encoded three times
+# (%25252e%25252e%25252f) is read as ../, and an attack encoded four times too. Each round
+# is one linear pass that never lengthens the target (a hostile 200,000-character one of
+# %25 repeated costs a few milliseconds); the rounds stop as soon as one decodes nothing.
+DECODE_ROUNDS = 4
+# A percent escape; a '%' without two hex digits after it stays as it is, as
+# urllib.parse.unquote_to_bytes keeps it (which costs an exception per such '%').
+_PERCENT = re.compile(rb"%([0-9A-Fa-f]{2})")
+_HEX_DIGITS = "0123456789abcdefABCDEF"
+_HEX = {(a + b).encode(): bytes((int(a + b, 16),)) for a in _HEX_DIGITS for b in _HEX_DIGITS}
+
+
 def _unescaped(match: re.Match[bytes]) -> bytes:
     code = match.group(1)
     return bytes((int(code, 16),)) if code else match.group(2)
@@ -222,13 +234,22 @@ def log_unescape(value: bytes) -> bytes:
     return _LOG_ESCAPE.sub(_unescaped, value) if b"\\" in value else value
 
 
+def _percent_byte(match: re.Match[bytes]) -> bytes:
+    return _HEX[match.group(1)]
+
+
 def decode_target(target: bytes) -> str:
-    """A request target as the client sent it (log_unescape), then URL-decoded twice
-    (double encoding), '+' as space, lower-case."""
-    once = unquote_to_bytes(log_unescape(target).replace(b"+", b" "))
-    if b"%" in once:
-        once = unquote_to_bytes(once)
-    return once.decode("latin-1").lower()
+    """A request target as the client sent it (log_unescape), '+' as space, then
+    URL-decoded again and again (an attack encoded several times), at most DECODE_ROUNDS
+    times and until nothing is left to decode, lower-case."""
+    value = log_unescape(target).replace(b"+", b" ")
+    for _round in range(DECODE_ROUNDS):
+        if b"%" not in value:
+            break
+        value, decoded = _PERCENT.subn(_percent_byte, value)
+        if not decoded:
+            break
+    return value.decode("latin-1").lower()
 
 
 def target_categories(target: bytes) -> tuple[str, ...]:

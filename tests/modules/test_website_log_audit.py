@@ -199,6 +199,44 @@ def test_a_hostile_target_is_read_in_linear_time(unit):
     assert "sqli" in patterns.target_categories(b"/?id=-1+union/*!50000*/select+1,2")
 
 
+@pytest.mark.parametrize("rounds", [1, 2, 3, 4])
+@pytest.mark.parametrize(("category", "attack"), [
+    ("lfi", "/index.php?page=../../../etc/passwd"),
+    ("sqli", "/?id=1' union select user_pass from wp_users--"),
+    ("xss", "/?s=<script>alert(1)</script>"),
+])
+def test_an_attack_encoded_up_to_four_times_is_read(category, attack, rounds):
+    """A target was URL-decoded twice: ../ encoded three times (%25252e%25252e%25252f)
+    was still %2e%2e%2f and slipped past every pattern. It is decoded until nothing is
+    left to decode, at most DECODE_ROUNDS (4) times."""
+    path, query = attack.split("?", 1)
+    name, value = query.split("=", 1)
+    for _round in range(rounds):
+        value = quote(value, safe="")
+    assert category in patterns.target_categories(f"{path}?{name}={value}".encode())
+
+
+def test_a_target_is_decoded_at_most_four_times_and_stops_when_nothing_changes():
+    """Each round undoes one layer; a '%' that starts no escape stays."""
+    assert patterns.decode_target(b"/?p=%25252e%25252e%25252fwp-config.php") == \
+        "/?p=../wp-config.php"
+    assert patterns.decode_target(b"/?q=%" + b"25" * 3 + b"41") == "/?q=a"
+    assert patterns.decode_target(b"/?q=%" + b"25" * 4 + b"41") == "/?q=%41"
+    assert patterns.decode_target(b"/?q=100%25%20OFF+now") == "/?q=100% off now"
+    assert patterns.decode_target(b"/?q=%%zz%4") == "/?q=%%zz%4"
+
+
+@pytest.mark.parametrize("target", [
+    b"%25" * 66_666, b"%" + b"25" * 99_999, b"%" * 200_000, b"%2e" * 66_666,
+    b"%25252e%25252e%25252f" * 9_524])
+def test_a_hostile_encoded_target_is_decoded_in_bounded_time(target):
+    """A 200,000-character target of escapes that decode into more escapes (%2525...
+    loses two characters a round: decoding until nothing changes would take 100,000
+    rounds) costs at most DECODE_ROUNDS linear passes (measured: under 0.08 s each)."""
+    with within(2, "decoding the target"):
+        patterns.target_categories(b"/?a=" + target)
+
+
 def test_a_target_ending_in_a_comment_mark_and_spaces_is_read_in_linear_time():
     """'1--' then spaces ('+' or %20) and one more character: the end-of-comment pattern
     (quote or digit, '--' or '#', spaces, an optional '-', spaces, the end) tried every
