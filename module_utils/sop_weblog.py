@@ -100,12 +100,29 @@ def _address(text: bytes) -> IPAddress | None:
         return None
 
 
+def _hop(text: bytes) -> bytes | None:
+    """The address an X-Forwarded-For hop names, read as nginx's realip reads one
+    (ngx_parse_addr_port): an address, or 'IPv4:port' or '[IPv6]:port' (a port of
+    1-65535) without its port; None when it is none of these (a bare '[IPv6]' too)."""
+    if _address(text) is not None:
+        return text
+    if text[:1] == b"[":
+        host, colon, port = text[1:].partition(b"]:")
+    else:
+        host, colon, port = text.partition(b":")
+    digits = port.lstrip(b"0")
+    if not colon or not port.isdigit() or len(digits) > 5 or not 1 <= int(digits or 0) <= 65535:
+        return None
+    return host if _address(host) is not None else None
+
+
 class Proxies:
     """The reverse proxies trusted to name a request's client in X-Forwarded-For, as
     nginx's set_real_ip_from with real_ip_recursive and Apache's RemoteIPTrustedProxy
     read it: from the right, each trusted proxy passed over, the first other address is
-    the client (the leftmost when all are trusted); a value that is no address ends the
-    walk (the client is the last address read)."""
+    the client (the leftmost when all are trusted); a hop with a port (203.0.113.7:51234,
+    [2001:db8::1]:443) is its address, as nginx reads it (_hop); a value that is no
+    address ends the walk (the client is the last address read)."""
 
     def __init__(self, entries: list[str]) -> None:
         """``entries``: addresses or networks (CIDR); ValueError naming a bad one."""
@@ -137,8 +154,9 @@ class Proxies:
         """The client of a request a trusted ``proxy`` passed on with X-Forwarded-For
         ``forwarded``."""
         client = proxy
-        for hop in reversed([part.strip() for part in forwarded.split(b",")]):
-            if _address(hop) is None:
+        for part in reversed(forwarded.split(b",")):
+            hop = _hop(part.strip())
+            if hop is None:
                 break
             client = hop
             if not self.trusted(hop):

@@ -942,6 +942,33 @@ def test_a_proxy_logged_as_an_ipv4_mapped_address_is_its_ipv4_network_s(tmp_path
     assert mapped["top_clients"][0] == {"client": "203.0.113.7", "count": 25}
 
 
+@pytest.mark.parametrize(("xff", "client"), [
+    ("203.0.113.7:51234", "203.0.113.7"),
+    ("[2001:db8::1]:443", "2001:db8::1"),
+    ("203.0.113.7:51234, 10.0.0.9:8080", "203.0.113.7"),
+    ("[2001:db8::1]:443, [2001:db8::9]:1", "2001:db8::1"),
+    ("198.51.100.1, 203.0.113.7:65535", "203.0.113.7"),
+    # what nginx's ngx_parse_addr_port refuses ends the walk: no port, port 0 or past
+    # 65535, a sign, a bare [IPv6], a name
+    ("198.51.100.1, 10.0.0.9:0", "10.0.0.5"),
+    ("198.51.100.1, 10.0.0.9:65536", "10.0.0.5"),
+    ("198.51.100.1, 10.0.0.9:", "10.0.0.5"),
+    ("198.51.100.1, 10.0.0.9:+80", "10.0.0.5"),
+    ("198.51.100.1, [2001:db8::1]", "10.0.0.5"),
+    ("198.51.100.1, proxy.lan:80", "10.0.0.5"),
+    ("203.0.113.7:" + "9" * 5000, "10.0.0.5"),
+])
+def test_a_forwarded_hop_with_a_port_is_its_address(tmp_path, xff, client):
+    """A proxy that writes the client's port (Azure's, some CDNs': 203.0.113.7:51234,
+    [2001:db8::1]:443) ended the walk: every visitor stayed the proxy. nginx's realip
+    reads each hop with ngx_parse_addr_port, an address with or without a port of
+    1-65535 ('[...]' around IPv6), and so does the audit."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(forwarded("10.0.0.5", xff, "GET / HTTP/1.1"))
+    result = audit(log, state, trusted_proxies=["10.0.0.0/24", "2001:db8::9"])
+    assert result["top_clients"] == [{"client": client, "count": 1}]
+
+
 @pytest.mark.parametrize(("proxy", "xff", "trusted", "expected"), [
     ("127.0.0.1", True, [], {"client": "127.0.0.1", "xff": True}),
     ("10.0.0.5", False, [], {"client": "10.0.0.5", "xff": False}),
