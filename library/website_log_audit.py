@@ -183,7 +183,7 @@ audit:
     status_classes: {description: "Requests per status class: {2xx: n, 3xx: n, ...}.", type: dict}
     statuses: {description: Requests per status code., type: dict}
     top_paths: {description: "[{path, count}] (without query strings; a path at most 2000 characters).", type: list, elements: dict}
-    top_clients: {description: "[{client, count}] (a client at most 2000 characters).", type: list, elements: dict}
+    top_clients: {description: "[{client, count}] (a client at most 2000 characters; an IPv4-mapped IPv6 client, C(::ffff:203.0.113.7) as a dual-stack socket logs an IPv4 visitor, is its IPv4 address, counted with it).", type: list, elements: dict}
     counts_error_bound: {description: The most a listed count may be short of the truth (0 when exact)., type: int}
     crawlers: {description: "Requests per crawler name.", type: dict}
     crawler_requests: {description: Requests by crawlers., type: int}

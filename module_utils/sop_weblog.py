@@ -116,6 +116,16 @@ def _hop(text: bytes) -> bytes | None:
     return host if _address(host) is not None else None
 
 
+@functools.lru_cache(maxsize=4096)
+def _client(text: bytes) -> bytes:
+    """A client as it is counted and shown: an IPv4-mapped IPv6 address (::ffff:203.0.113.7,
+    as a dual-stack socket logs an IPv4 visitor) as its IPv4 address, the visitor its
+    IPv4 requests are; any other as logged."""
+    address = _address(text)
+    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+    return text if mapped is None else str(mapped).encode()
+
+
 class Proxies:
     """The reverse proxies trusted to name a request's client in X-Forwarded-For, as
     nginx's set_real_ip_from with real_ip_recursive and Apache's RemoteIPTrustedProxy
@@ -516,6 +526,8 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
                 field = _FORWARDED.match(line, end)
                 if field:
                     ip = proxies.client(ip, field.group(1))
+        if 58 in ip:  # ':', an IPv6 client: an IPv4-mapped one is its IPv4 address
+            ip = _client(ip)
         if not first:
             first = stamp
         last = stamp

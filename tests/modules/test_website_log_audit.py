@@ -969,6 +969,32 @@ def test_a_forwarded_hop_with_a_port_is_its_address(tmp_path, xff, client):
     assert result["top_clients"] == [{"client": client, "count": 1}]
 
 
+def test_an_ipv4_mapped_client_is_counted_as_its_ipv4_address(tmp_path):
+    """A web server on one dual-stack socket logs an IPv4 visitor as ::ffff:203.0.113.7:
+    it was a client of its own beside 203.0.113.7 (its brute force split in two, each
+    under the threshold), and behind_proxy showed a proxy as Python writes it,
+    ::ffff:a00:5. It is counted and shown as the IPv4 address, forwarded or not."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text("".join(
+        [line("::ffff:203.0.113.7" if i % 2 else "203.0.113.7",
+              f"30/Nov/2026:10:00:{i:02d}", "POST /wp-login.php HTTP/1.1") for i in range(30)]
+        + [forwarded("10.0.0.5", "::FFFF:198.51.100.1", "GET /.env HTTP/1.1"),
+           line("2001:db8::7", "30/Nov/2026:10:01:00", "GET / HTTP/1.1")]))
+    result = audit(log, state, trusted_proxies=["10.0.0.5"])
+    assert result["top_clients"] == [{"client": "203.0.113.7", "count": 30},
+                                     {"client": "198.51.100.1", "count": 1},
+                                     {"client": "2001:db8::7", "count": 1}]
+    brute = next(f for f in result["findings"] if f["category"] == "wp_bruteforce")
+    assert brute["clients"] == [{"client": "203.0.113.7", "count": 30}]
+    env = next(f for f in result["findings"] if f["category"] == "restricted_file")
+    assert env["clients"] == [{"client": "198.51.100.1", "count": 1}]
+    proxied = tmp_path / "proxied.log"
+    proxied.write_text("".join(line("::ffff:10.0.0.5", f"30/Nov/2026:11:00:{i % 60:02d}",
+                                    "GET / HTTP/1.1") for i in range(240)))
+    found = audit(proxied, state)["behind_proxy"]
+    assert (found["client"], found["count"]) == ("10.0.0.5", 240)
+
+
 @pytest.mark.parametrize(("proxy", "xff", "trusted", "expected"), [
     ("127.0.0.1", True, [], {"client": "127.0.0.1", "xff": True}),
     ("10.0.0.5", False, [], {"client": "10.0.0.5", "xff": False}),
