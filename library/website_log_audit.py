@@ -81,8 +81,8 @@ description:
     C(main) format, C("$http_x_forwarded_for"); Apache's C(\"%{X-Forwarded-For}i\")),
     O(trusted_proxies) names the proxies whose requests are counted for the client that
     header names, read as those modules read it. One private or loopback address making
-    90 % of at least 200 requests is reported in RV(audit.behind_proxy); the website role
-    warns about it.
+    O(proxy_share_percent) % (90) of at least O(proxy_min_requests) (200) requests is
+    reported in RV(audit.behind_proxy); the website role warns about it.
   - Times are compared as instants, not as text, so that a log whose zone offset changed
     (C(+0700) then C(+0000)) or several logs are ordered by when the requests were made.
   - Uses every CPU (the logs are cut into byte ranges read by parallel processes) with
@@ -139,6 +139,19 @@ options:
     type: list
     elements: str
     default: []
+  proxy_share_percent:
+    description:
+      - The percentage of the requests (1 to 100) one private or loopback address makes
+        that reports it in RV(audit.behind_proxy) as a reverse proxy logged for every
+        visitor.
+    type: int
+    default: 90
+  proxy_min_requests:
+    description:
+      - The fewest requests read for RV(audit.behind_proxy) to judge (at least 1); a
+        court's own quiet LAN, a few visitors, is no proxy.
+    type: int
+    default: 200
   timeout:
     description:
       - Seconds the audit may take. Past them it is stopped and fails naming the log being
@@ -203,7 +216,7 @@ audit:
         samples: {description: "Sample log lines (at most 2000 characters each; the values of secret-looking query parameters, C(key=), C(token=), C(session=) ..., and a referer's C(user:password@) shown as C(***)).", type: list, elements: str}
     behind_proxy:
       description:
-        - "The address that seems a reverse proxy without real_ip: one private or loopback address making 90 % of the requests (at least 200), so per-client counts see one client; null when none."
+        - "The address that seems a reverse proxy without real_ip: one private or loopback address making O(proxy_share_percent) % of the requests (at least O(proxy_min_requests)), so per-client counts see one client; null when none."
         - "{client, count, share, xff}: xff is true when the lines carry an X-Forwarded-For field that listing the address in O(trusted_proxies) would read."
       type: dict
     files:
@@ -256,7 +269,9 @@ def run(params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
     tally = audit(tasks, workers=params["workers"], top_limit=params["top_limit"],
                   samples=params["samples"], deadline=deadline, proxies=proxies)
     result = summary(tally, top=params["top"],
-                     bruteforce_threshold=params["bruteforce_threshold"], proxies=proxies)
+                     bruteforce_threshold=params["bruteforce_threshold"], proxies=proxies,
+                     proxy_share_percent=params["proxy_share_percent"],
+                     proxy_min_requests=params["proxy_min_requests"])
     result["files"] = [{"path": t.path, "from": t.start, "to": t.end} for t in tasks]
     result["resumed"] = {found.state["path"]: found.resumed for _file, found in plans}
     if not check_mode:
@@ -295,13 +310,19 @@ def main() -> None:
             "workers": {"type": "int", "default": 0},
             "timeout": {"type": "int", "default": 1800},
             "trusted_proxies": {"type": "list", "elements": "str", "default": []},
+            "proxy_share_percent": {"type": "int", "default": 90},
+            "proxy_min_requests": {"type": "int", "default": 200},
         },
         supports_check_mode=True,
     )
     params = module.params
-    for name in ("top", "samples", "bruteforce_threshold", "top_limit", "timeout"):
+    for name in ("top", "samples", "bruteforce_threshold", "top_limit", "timeout",
+                 "proxy_min_requests"):
         if params[name] < 1:
             module.fail_json(msg=f"{name} must be at least 1")
+    if not 1 <= params["proxy_share_percent"] <= 100:
+        module.fail_json(msg="proxy_share_percent must be from 1 to 100 (a percentage of "
+                             f"the requests), not {params['proxy_share_percent']}")
     if params["workers"] < 0:
         module.fail_json(msg="workers must be 0 (one per CPU) or more")
     if not params["paths"]:

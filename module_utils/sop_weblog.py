@@ -969,24 +969,29 @@ def state_path(state_dir: str, log: str) -> str:
 
 # -- the result ------------------------------------------------------------------------
 
-# One private (or loopback) address making this share of at least this many requests is
-# a reverse proxy in front of the web server, logged as every visitor's address.
-PROXY_SHARE = 0.9
+# One private (or loopback) address making this percentage of at least this many requests
+# is a reverse proxy in front of the web server, logged as every visitor's address (the
+# defaults of the module's proxy_share_percent and proxy_min_requests).
+PROXY_SHARE_PERCENT = 90
 PROXY_MIN_REQUESTS = 200
 
 
-def behind_proxy(tally: Tally, proxies: Proxies = NO_PROXIES) -> dict[str, Any] | None:
+def behind_proxy(tally: Tally, proxies: Proxies = NO_PROXIES, *,
+                 share_percent: int = PROXY_SHARE_PERCENT,
+                 min_requests: int = PROXY_MIN_REQUESTS) -> dict[str, Any] | None:
     """The address that seems a reverse proxy without real_ip (nginx's ngx_http_realip,
-    Apache's mod_remoteip) in front of the web server: every request logged with its
-    address, so the per-client counts (brute force, a finding's clients) see one client.
-    ``xff``: the lines carry an X-Forwarded-For field after the user agent that listing
-    the address in ``proxies`` would read (false: none does, or it is listed already)."""
+    Apache's mod_remoteip) in front of the web server, making ``share_percent`` % of at
+    least ``min_requests`` requests: every request logged with its address, so the
+    per-client counts (brute force, a finding's clients) see one client. ``xff``: the
+    lines carry an X-Forwarded-For field after the user agent that listing the address
+    in ``proxies`` would read (false: none does, or it is listed already)."""
     found = tally.clients.top(1)
-    if not found or tally.requests < PROXY_MIN_REQUESTS:
+    if not found or tally.requests < min_requests:
         return None
     client, count = found[0]
     address = _address(client)
-    if count < tally.requests * PROXY_SHARE or address is None or not address.is_private:
+    if count * 100 < tally.requests * share_percent or address is None \
+            or not address.is_private:
         return None
     return {"client": address.compressed, "count": count,
             "share": round(count / tally.requests, 3),
@@ -994,9 +999,11 @@ def behind_proxy(tally: Tally, proxies: Proxies = NO_PROXIES) -> dict[str, Any] 
 
 
 def summary(tally: Tally, *, top: int, bruteforce_threshold: int,
-            proxies: Proxies = NO_PROXIES) -> dict[str, Any]:
+            proxies: Proxies = NO_PROXIES, proxy_share_percent: int = PROXY_SHARE_PERCENT,
+            proxy_min_requests: int = PROXY_MIN_REQUESTS) -> dict[str, Any]:
     """The audit result as plain data; a path or a client at most SAMPLE_CHARS characters
-    (whoever writes the log makes them a line long: ten 1 MiB lines were a 22 MB result)."""
+    (whoever writes the log makes them a line long: ten 1 MiB lines were a 22 MB result);
+    ``behind_proxy`` by the thresholds ``proxy_share_percent`` and ``proxy_min_requests``."""
     def text(value: bytes) -> str:
         return value[:SAMPLE_CHARS * 4].decode("utf-8", "replace")[:SAMPLE_CHARS]
 
@@ -1035,7 +1042,8 @@ def summary(tally: Tally, *, top: int, bruteforce_threshold: int,
         "crawlers": dict(sorted(tally.crawlers.items(), key=lambda i: (-i[1], i[0]))),
         "crawler_requests": sum(tally.crawlers.values()),
         "findings": findings,
-        "behind_proxy": behind_proxy(tally, proxies),
+        "behind_proxy": behind_proxy(tally, proxies, share_percent=proxy_share_percent,
+                                     min_requests=proxy_min_requests),
     }
 
 

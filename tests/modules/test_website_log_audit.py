@@ -18,8 +18,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import yaml
 from conftest import within
-from loader import load, run_module
+from loader import ROOT, load, run_module
 
 weblog = load("sop_weblog")
 patterns = load("sop_weblog_patterns")
@@ -75,7 +76,7 @@ LOG = "".join(NORMAL + [p for _c, p in PROBES] + BRUTE) + "not a log line\n"
 def audit(path: Path, state_dir: Path, **params):
     base = {"paths": [str(path)], "state_dir": str(state_dir), "top": 10, "samples": 3,
             "bruteforce_threshold": 20, "top_limit": 5000, "workers": 1, "timeout": 600,
-            "trusted_proxies": []}
+            "trusted_proxies": [], "proxy_share_percent": 90, "proxy_min_requests": 200}
     base.update(params)
     return mod.run(base, check_mode=params.pop("check", False))
 
@@ -1020,6 +1021,50 @@ def test_a_court_s_own_quiet_lan_is_no_proxy(tmp_path):
     log, state = tmp_path / "access.log", tmp_path / "state"
     log.write_text(lines(150, 1, "192.168.1.10"))
     assert audit(log, state)["behind_proxy"] is None
+
+
+def test_the_proxy_thresholds_are_settings(tmp_path):
+    """90 % of at least 200 requests was fixed: a court behind a proxy that also serves
+    its LAN directly (80 %), or a small site (150 requests a day), was never told."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text("".join(line("10.0.0.5", "30/Nov/2026:11:00:00", "GET / HTTP/1.1")
+                           for _i in range(120)) + lines(30, 12, "36.3.3.3"))
+    assert audit(log, state, check=True)["behind_proxy"] is None
+    found = audit(log, state, proxy_share_percent=80, proxy_min_requests=150)["behind_proxy"]
+    assert (found["client"], found["count"], found["share"]) == ("10.0.0.5", 120, 0.8)
+    assert audit(log, state, proxy_share_percent=81, proxy_min_requests=150)["behind_proxy"] is None
+    assert audit(log, state, proxy_share_percent=80, proxy_min_requests=151)["behind_proxy"] is None
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"proxy_share_percent": 0},
+     "proxy_share_percent must be from 1 to 100 (a percentage of the requests), not 0"),
+    ({"proxy_share_percent": 101},
+     "proxy_share_percent must be from 1 to 100 (a percentage of the requests), not 101"),
+    ({"proxy_min_requests": 0}, "proxy_min_requests must be at least 1"),
+])
+def test_module_bad_proxy_threshold_fails_with_one_line(tmp_path, params, message):
+    log = tmp_path / "access.log"
+    log.write_text(lines(1, 1))
+    rc, result = run_module("website_log_audit", tmp_path, {
+        "paths": [str(log)], "state_dir": str(tmp_path / "s"), **params})
+    assert (rc != 0, result["msg"]) == (True, message)
+    assert not (tmp_path / "s").exists()
+
+
+def test_the_role_passes_its_proxy_thresholds_to_the_module():
+    """The role's variables reach the module, with the module's own defaults."""
+    defaults = yaml.safe_load((ROOT / "roles/website/defaults/main.yml").read_text())
+    assert (defaults["website_log_proxy_share_percent"],
+            defaults["website_log_proxy_min_requests"]) == (
+        weblog.PROXY_SHARE_PERCENT, weblog.PROXY_MIN_REQUESTS) == (90, 200)
+    tasks = yaml.safe_load((ROOT / "roles/website/tasks/pengunjung.yml").read_text())
+    task = next(t for t in tasks if "website_log_audit" in t)["website_log_audit"]
+    assert (task["proxy_share_percent"], task["proxy_min_requests"]) == (
+        "{{ website_log_proxy_share_percent }}", "{{ website_log_proxy_min_requests }}")
+    spec = yaml.safe_load(mod.DOCUMENTATION)["options"]
+    assert (spec["proxy_share_percent"]["default"], spec["proxy_min_requests"]["default"]) == (
+        90, 200)
 
 
 def test_module_bad_trusted_proxy_fails_with_one_line(tmp_path):
