@@ -325,7 +325,7 @@ integrity:
       type: list
       elements: dict
       contains:
-        kind: {description: "php_in_uploads, webshell, new_file, changed_file, removed_file, special_file (a FIFO, socket or device file; its type in C(type)), baseline_roots (the folders checked differ from the baseline's), cloaking, page_spam, hidden_text, page_unreachable, post_spam, option_spam.", type: str}
+        kind: {description: "php_in_uploads, webshell, new_file, changed_file, removed_file, special_file (a FIFO, socket or device file; its type in C(type)), baseline_roots (the folders or single files checked differ from the baseline's), cloaking, page_spam, hidden_text, page_unreachable, post_spam, option_spam.", type: str}
         name: {description: One line naming it., type: str}
         detail: {description: What is wrong (Bahasa Indonesia)., type: str}
         path: {description: The file (file findings)., type: str}

@@ -721,10 +721,11 @@ def compare_covered(old: dict[str, Entry], new: dict[str, Entry], old_roots: lis
 
 
 def roots_finding(old_roots: list[str], roots: list[str], outside: int) -> dict[str, Any]:
-    """The folders checked are not those of the accepted baseline: a finding until the
-    administrator accepts them (a site's configuration can change which folders are its)."""
+    """The roots checked (folders and single files) are not those of the accepted
+    baseline: a finding until the administrator accepts them (a site's configuration can
+    change which folders are its, and add a wp-config.php one folder above the web root)."""
     return {"kind": "baseline_roots", "path": None, "area": "baseline",
-            "name": "baseline_roots: folder yang diperiksa berbeda dari baseline",
+            "name": "baseline_roots: folder atau file yang diperiksa berbeda dari baseline",
             "detail": f"baseline: {', '.join(old_roots)}; sekarang: {', '.join(roots)}; "
                       f"{outside} file hanya di salah satunya belum dibandingkan; periksa, lalu "
                       "terima dengan website_accept_baseline=true",

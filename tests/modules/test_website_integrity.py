@@ -243,8 +243,9 @@ def test_other_folders_are_compared_with_the_web_roots_baseline_not_a_new_one(tm
     for _ in range(2):
         changed, found = mod.run(both, False, None)
         assert not changed and found["baseline"] == "compared"
-        assert names(found) == {f"new_file: {planted}",
-                                "baseline_roots: folder yang diperiksa berbeda dari baseline"}
+        assert names(found) == {
+            f"new_file: {planted}",
+            "baseline_roots: folder atau file yang diperiksa berbeda dari baseline"}
     roots = next(f for f in found["findings"] if f["kind"] == "baseline_roots")
     assert roots["baseline_roots"] == [str(root)]
     assert roots["roots"] == sorted([str(root), str(other)])
@@ -271,7 +272,7 @@ def test_a_wp_config_above_the_web_root_is_in_the_baseline_never_shown(tmp_path)
     with_config = params(root, state, files=[str(config), str(root / "index.php")])
     changed, found = mod.run(with_config, False, None)
     assert not changed and names(found) == {
-        "baseline_roots: folder yang diperiksa berbeda dari baseline"}
+        "baseline_roots: folder atau file yang diperiksa berbeda dari baseline"}
     assert found["findings"][0]["roots"] == [str(root), str(config)]
     mod.run(dict(with_config, accept_baseline=True), False, None)
     changed, clean = mod.run(with_config, False, None)
