@@ -66,7 +66,11 @@ description:
   - "Pages: each URL of O(urls) is fetched as a browser, as Googlebot, and as a browser
     arriving from a search engine (Referer), following redirects within the site only
     (its host with or without C(www.), at most 10): the page read is where they lead, and
-    a redirect to another site is the variant's answer. A variant with a different
+    a redirect to another site is the variant's answer. A redirect within the site from
+    https down to plain http (a TLS downgrade: the page asked over TLS would be read
+    without it), or to a scheme other than http and https, is never followed, as
+    website_check's page check: it is the variant's answer too, and a finding of its own
+    (C(page_redirect)) naming where it leads and the variants it was given. A variant with a different
     status, redirect or final address, gambling keywords or links to other sites the browser
     does not get, or clearly different text is cloaking. Gambling keywords and hidden
     elements (C(display:none), C(visibility:hidden), off-screen or zero-size text) carrying
@@ -314,7 +318,7 @@ integrity:
     removed: {description: Files removed since the baseline., type: int}
     media_added: {description: New media files in uploads (not findings)., type: int}
     pages:
-      description: "Per URL (its credentials masked), each variant's status, redirect (one to another site, not followed), final address and size: {url: {browser: {status, location, final_url, bytes}, googlebot: ..., search_referer: ...}}, C(truncated) on a variant larger than the 15 MiB Googlebot indexes (only those are read), and C(certificate) (why it failed verification) when the page was read without it."
+      description: "Per URL (its credentials masked), each variant's status, redirect (one to another site, not followed), final address and size: {url: {browser: {status, location, final_url, bytes}, googlebot: ..., search_referer: ...}}, C(truncated) on a variant larger than the 15 MiB Googlebot indexes (only those are read), C(refused) on a variant whose redirect within the site was not followed (to plain http from https, or to another scheme, named), and C(certificate) (why it failed verification) when the page was read without it."
       type: dict
     posts_checked: {description: Posts and options that matched the database pre-filter (null without a database)., type: int}
     database_error:
@@ -325,7 +329,7 @@ integrity:
       type: list
       elements: dict
       contains:
-        kind: {description: "php_in_uploads, webshell, new_file, changed_file, removed_file, special_file (a FIFO, socket or device file; its type in C(type)), baseline_roots (the folders or single files checked differ from the baseline's), cloaking, page_spam, hidden_text, page_unreachable, post_spam, option_spam.", type: str}
+        kind: {description: "php_in_uploads, webshell, new_file, changed_file, removed_file, special_file (a FIFO, socket or device file; its type in C(type)), baseline_roots (the folders or single files checked differ from the baseline's), cloaking, page_spam, hidden_text, page_unreachable, page_redirect (a redirect within the site not followed, from https to plain http or to another scheme; the variants in C(variants)), post_spam, option_spam.", type: str}
         name: {description: One line naming it., type: str}
         detail: {description: What is wrong (Bahasa Indonesia)., type: str}
         path: {description: The file (file findings)., type: str}
@@ -363,7 +367,14 @@ from typing import Any  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_http import context_for, redirects, url_option_error  # noqa: E402
+from ansible.module_utils.sop_http import (  # noqa: E402
+    context_for,
+    not_followed,
+    redirects,
+    refused_target,
+    scheme_followed,
+    url_option_error,
+)
 from ansible.module_utils.sop_integrity import (  # noqa: E402
     Entry,
     IntegrityError,
@@ -493,21 +504,33 @@ def packaged(changes: dict[str, list[str]], entries: dict[str, Entry],
     return found
 
 
+def follows(old: str, new: str) -> bool:
+    """A redirect a page's fetch follows: within the site (same_site), and never from
+    https down to plain http nor to another scheme (sop_http.scheme_followed, the rule of
+    website_check's page check): the page asked over TLS is not read without it."""
+    return same_site(old, new) and scheme_followed(old, new)
+
+
 def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> dict[str, Any]:
-    """One page, following redirects within the site only (same_site): {status, location,
+    """One page, following redirects within the site only (follows): {status, location,
     final_url, html} of the last answer, a redirect elsewhere not followed (status -1,
-    ``error`` and ``certificate`` when there is no answer). The URL's user:password@ is
-    sent as HTTP basic credentials (urllib would take it for part of the host)."""
+    ``error`` and ``certificate`` when there is no answer); ``refused`` names a redirect
+    within the site refused for its scheme (sop_http.not_followed: a TLS downgrade). The
+    URL's user:password@ is sent as HTTP basic credentials (urllib would take it for part
+    of the host)."""
     context = context_for(params["validate_certs"], params["ca_path"])
     headers = {"User-Agent": agent, **({"Referer": referer} if referer else {})}
     plain, authorization = basic_auth(url)
-    page = redirects(plain, params["timeout"], context, follow=same_site, headers=headers,
+    page = redirects(plain, params["timeout"], context, follow=follows, headers=headers,
                      authorization=authorization, limit=PAGE_BYTES)[-1]
     if page["status"] == -1:
         return {"status": -1, "location": None, "final_url": page["url"], "html": "",
                 "error": page["error"], "certificate": page["certificate"]}
+    target = refused_target(page, follows)
     return {"status": page["status"], "location": page["location"], "final_url": page["url"],
-            "html": page["body"], "truncated": page["truncated"]}
+            "html": page["body"], "truncated": page["truncated"],
+            **({"refused": not_followed(target)}
+               if target and same_site(page["url"], target) else {})}
 
 
 def allowed_hosts(params: dict[str, Any]) -> tuple[str, ...]:
@@ -555,7 +578,7 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
         pages[url] = {name: {"status": v["status"], "location": v["location"],
                              "final_url": v["final_url"], "bytes": len(v["html"]),
                              **({"truncated": True} if v.get("truncated") else {}),
-                             **({"error": v["error"]} if "error" in v else {})}
+                             **({key: v[key] for key in ("error", "refused") if key in v})}
                       for name, v in variants.items()}
         if certificate:
             pages[url]["certificate"] = certificate
@@ -565,6 +588,12 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
             found.append({"kind": "page_unreachable", "url": url, "name": f"page_unreachable: {url}",
                           "detail": f"halaman tidak dapat diambil: {base['error']}"})
             continue
+        refused = {name: v["refused"] for name, v in variants.items() if "refused" in v}
+        if refused:
+            found.append({"kind": "page_redirect", "url": url, "variants": sorted(refused),
+                          "name": f"page_redirect: {url}",
+                          "detail": "; ".join(dict.fromkeys(refused.values()))
+                                    + " (tidak diikuti)"})
         for page in variants.values():  # each page parsed and searched once
             page["scan"] = scan_html(page["html"])
             page["keywords"] = found_keywords(page["html"], pattern)

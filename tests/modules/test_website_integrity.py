@@ -20,7 +20,7 @@ from typing import ClassVar
 import pytest
 import yaml
 from conftest import MariaDB, within
-from httpd import serving, start, tls_contexts
+from httpd import https_and_http, serving, start, tls_contexts
 from loader import ROOT, load, run_module
 
 integrity = load("sop_integrity")
@@ -684,6 +684,39 @@ def test_an_expired_certificate_does_not_blind_the_content_checks(tmp_path):
     assert f"cloaking: {url} (googlebot)" in names(result)
     assert result["pages"][url]["certificate"].startswith("[SSL: CERTIFICATE_VERIFY_FAILED]")
     assert "certificate has expired" in result["pages"][url]["certificate"]
+
+
+class _Downgrade(BaseHTTPRequestHandler):
+    """The site over HTTPS: /to/<address> redirects every visitor there."""
+    def do_GET(self):
+        self.send_response(301)
+        self.send_header("Location", self.path.removeprefix("/to/"))
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_an_https_page_redirected_to_plain_http_of_the_site_is_named_not_read(tmp_path):
+    """https://court/ -> http://court/... (same host, the redirect same_site allows) was
+    followed: the page asked over TLS was read without it (a tampered site or proxy), its
+    spam judged as the court's page, and nothing said so. Now it is not followed, as
+    website_check's page check (sop_http.scheme_followed), and named."""
+    with https_and_http(tmp_path, _Downgrade, Handler) as (secure, plain):
+        url = f"{secure}/to/{plain}/cloak"
+        site(tmp_path / "www")
+        _changed, result = mod.run(params(tmp_path / "www", tmp_path / "state", urls=[url],
+                                          validate_certs=False), False, None)
+    found = {f["name"]: f for f in result["findings"]}
+    assert set(found) == {f"page_redirect: {url}"}
+    assert found[f"page_redirect: {url}"]["detail"] == (
+        f"dialihkan ke http tanpa TLS: {plain}/cloak (tidak diikuti)")
+    assert found[f"page_redirect: {url}"]["variants"] == [
+        "browser", "googlebot", "search_referer"]
+    browser = result["pages"][url]["browser"]
+    assert (browser["status"], browser["final_url"]) == (301, url)
+    assert browser["refused"] == f"dialihkan ke http tanpa TLS: {plain}/cloak"
 
 
 def test_a_url_s_credentials_are_sent_as_basic_auth_and_never_recorded(
