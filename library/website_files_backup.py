@@ -41,9 +41,15 @@ options:
       - Single files outside O(paths) to archive with them (WordPress's C(wp-config.php)
         one folder above the web root, website_cms's C(files)), with their owner and mode
         as tar keeps them and in the manifest's entries and listing like every other
-        entry; the folder holding one is not archived. A file given as a symbolic link is
-        archived as the link, not followed (that folder may be the web account's); one
-        inside a folder of O(paths) is archived once, with it.
+        entry; the folder holding one is not archived. One inside a folder of O(paths) is
+        archived once, with it (a link there stays a link, never followed).
+      - A file given as a symbolic link to a file outside O(paths) (C(wp-config.php) ->
+        C(/etc/wordpress/config-court.php)) is archived as what PHP reads: its target's
+        content, owner and mode, under the link's name, and the link and its target are
+        named in RV(file_links). A link whose target cannot be read (gone, a folder, a
+        device, refused) fails the module naming it, in check mode too: archived as the
+        link, the backup held a dangling link, not the court's configuration. A link to a
+        file inside O(paths) stays a link (its target is in the archive).
     type: list
     elements: path
     default: []
@@ -136,6 +142,12 @@ files:
   returned: when a backup exists or was made
   type: list
   elements: str
+file_links:
+  description: "The O(files) that were symbolic links to a file outside O(paths), archived
+    as their target's content under their own name: {name: target}, as the manifest
+    records them."
+  returned: when a backup exists or was made
+  type: dict
 verified:
   description: The backup computer verified its copy (false for a new archive).
   returned: when a backup exists or was made
@@ -157,6 +169,7 @@ import contextlib  # noqa: E402
 import datetime  # noqa: E402
 import errno  # noqa: E402
 import os  # noqa: E402
+import stat  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -184,16 +197,61 @@ def same_content(manifest: dict[str, Any], p: dict[str, Any]) -> bool:
                 and manifest.get("exclude") == p["exclude"])
 
 
-def operands(paths: list[str], files: list[str]) -> list[str]:
-    """What tar is given: each folder under its real path (/var/www/html ->
-    /home/web/public_html is archived with its files; tar alone keeps only the link), then
-    each file outside them in its folder's real path, itself not followed (a link stays a
-    link: its folder may be the web account's, which could point it at any file root reads)."""
+def single_files(paths: list[str], files: list[str]) -> list[str]:
+    """The ``files`` outside the folders ``paths`` (a file inside one is archived once,
+    with it), each in its folder's real path (the name tar stores it under)."""
     folders = [os.path.realpath(x) for x in paths]
     singles = [os.path.join(os.path.realpath(os.path.dirname(f)), os.path.basename(f))
                for f in files]
-    return folders + [f for f in dict.fromkeys(singles)
-                      if not any(f.startswith(d.rstrip("/") + "/") for d in folders)]
+    return [f for f in dict.fromkeys(singles) if not inside(f, folders)]
+
+
+def inside(path: str, folders: list[str]) -> bool:
+    return any(path.startswith(d.rstrip("/") + "/") for d in folders)
+
+
+class LinkError(ValueError):
+    """A single file is a link to nothing that can be archived; one line."""
+
+
+def link_targets(paths: list[str], files: list[str]) -> dict[str, str]:
+    """{name: its target's real path} of the single files outside the folders that are
+    symbolic links to a file outside them (a wp-config.php one folder above the web root
+    linked to /etc/wordpress/...): what PHP reads, archived under the link's name (a link
+    to a file of the folders stays a link: its target is in the archive). LinkError for a
+    link whose target is not a regular file that can be read (gone, a folder, refused):
+    archived as the link, the backup held a dangling link, not the court's configuration."""
+    folders = [os.path.realpath(x) for x in paths]
+    targets: dict[str, str] = {}
+    for name in single_files(paths, files):
+        if not os.path.islink(name):
+            continue
+        target = os.path.realpath(name)
+        if inside(target, folders):
+            continue
+        try:
+            fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError as exc:
+            raise LinkError(f"{name} adalah tautan ke {target} yang tidak dapat dibaca: "
+                            f"{exc.strerror}") from None
+        try:
+            regular = stat.S_ISREG(os.fstat(fd).st_mode)
+        finally:
+            os.close(fd)
+        if not regular:
+            raise LinkError(f"{name} adalah tautan ke {target}, bukan berkas biasa")
+        targets[name] = target
+    return targets
+
+
+def operands(paths: list[str], files: list[str], links: dict[str, str]) -> list[str]:
+    """What tar is given: each folder under its real path (/var/www/html ->
+    /home/web/public_html is archived with its files; tar alone keeps only the link), then
+    each file outside them in its folder's real path, itself not followed (a link to a
+    file of the folders stays a link), or the target of a link of ``links``
+    (link_targets), which tar_argv stores under the link's name."""
+    return [os.path.realpath(x) for x in paths] + [
+        links.get(f, f) for f in single_files(paths, files)]
 
 
 def existing(path: str) -> dict[str, Any]:
@@ -201,11 +259,12 @@ def existing(path: str) -> dict[str, Any]:
     mpath = manifest_path(path)
     return {"path": path, "manifest": mpath, "size": manifest.get("size"),
             "sha256": manifest.get("sha256"), "entries": manifest.get("entries"),
-            "files": manifest.get("files", []), "verified": manifest.get("verified") is True,
+            "files": manifest.get("files", []), "file_links": manifest.get("file_links", {}),
+            "verified": manifest.get("verified") is True,
             "manifest_size": os.path.getsize(mpath), "manifest_sha256": sha256_file(mpath)}
 
 
-def backup(p: dict[str, Any], moment: datetime.datetime) -> dict[str, Any]:
+def backup(p: dict[str, Any], moment: datetime.datetime, links: dict[str, str]) -> dict[str, Any]:
     name = "{}-{}.tar.zst".format(p["prefix"], moment.strftime("%Y%m%dT%H%M%S"))
     path = os.path.join(p["dest"], name)
     # The manifest is written before the archive gets its name: a backup of the same
@@ -216,8 +275,9 @@ def backup(p: dict[str, Any], moment: datetime.datetime) -> dict[str, Any]:
     start = time.monotonic()
     writer = HashingWriter(path)
     try:
-        archived = write_archive(operands(p["paths"], p["files"]), p["exclude"],
-                                 writer, p["level"], p["stall_timeout"])
+        archived = write_archive(operands(p["paths"], p["files"], links), p["exclude"],
+                                 writer, p["level"], p["stall_timeout"],
+                                 rename={target: name for name, target in links.items()})
         writer.sync()
     except (ArchiveError, OSError):
         writer.discard()
@@ -225,7 +285,7 @@ def backup(p: dict[str, Any], moment: datetime.datetime) -> dict[str, Any]:
     # Verified only by the backup computer on its own copy (website_archive_verify), as the
     # SIPP backup is by its restore there; until then the period has no backup.
     manifest = {"name": name, "kind": "files", "paths": p["paths"], "files": p["files"],
-                "exclude": p["exclude"],
+                "file_links": links, "exclude": p["exclude"],
                 "size": writer.size, "sha256": writer.sha256.hexdigest(),
                 "entries": archived["entries"], "listing_sha256": archived["listing_sha256"],
                 "period": period_key(moment, p["period"]), "started_at": moment.isoformat(),
@@ -268,6 +328,10 @@ def main() -> None:
                  (os.path.isdir(path) and not os.path.islink(path))]
     if not_files:
         module.fail_json(msg=f"berkas situs tidak ada (atau sebuah folder): {', '.join(not_files)}")
+    try:
+        links = link_targets(p["paths"], p["files"])
+    except LinkError as exc:
+        module.fail_json(msg=f"berkas situs tidak dapat di-backup: {exc}")
     moment = datetime.datetime.now().astimezone().replace(microsecond=0)
     found = None if p["force"] or not os.path.isdir(p["dest"]) else \
         find_verified(p["dest"], p["prefix"], period_key(moment, p["period"]))
@@ -281,7 +345,7 @@ def main() -> None:
                          msg=f"akan membuat arsip {', '.join(p['paths'] + p['files'])} di {p['dest']}")
     os.makedirs(p["dest"], mode=0o700, exist_ok=True)
     try:
-        result = backup(p, moment)
+        result = backup(p, moment, links)
     except ArchiveError as exc:
         module.fail_json(msg=f"backup file situs gagal: {exc}")
     except OSError as exc:

@@ -48,9 +48,32 @@ class ListingTimeout(ArchiveError):
     """Listing an archive took longer than allowed (a hung tool or a compressed bomb)."""
 
 
-def tar_argv(paths: list[str], exclude: list[str]) -> list[str]:
+# Delimiters a --transform expression may take: the first in neither of its names.
+DELIMITERS = ",|#%@;:!~=+"
+
+
+def renaming(source: str, name: str) -> str:
+    """tar's --transform expression that stores the file ``source`` (an operand, its
+    absolute path) as ``name``, and no other member: an exact match of the whole name
+    (a basic regular expression, its special characters escaped), applied to member names
+    only (flags S and H: a link's target that names ``source`` stays as it is)."""
+    delimiter = next((d for d in DELIMITERS if d not in source + name), None)
+    if delimiter is None:
+        raise ArchiveError(f"{source!r}: no delimiter for tar's --transform is free")
+    pattern = "".join("\\" + c if c in "\\.*[]^$" else c for c in source)
+    replacement = "".join("\\" + c if c in "\\&" else c for c in name)
+    return f"s{delimiter}^{pattern}${delimiter}{replacement}{delimiter}SH"
+
+
+def tar_argv(paths: list[str], exclude: list[str],
+             rename: dict[str, str] | None = None) -> list[str]:
+    """tar creating the archive of ``paths``; ``rename``: {operand: the name it is stored
+    under} (a file a link outside the folders points to, stored under the link's name).
+    The names tar lists are those stored (--show-transformed-names), as tar -t lists them."""
     argv = ["tar", "--create", "--file=-", "--verbose", "--sparse", "--warning=no-file-changed"]
     argv += [f"--exclude={pattern}" for pattern in exclude]
+    argv += [f"--transform={renaming(source, name)}" for source, name in (rename or {}).items()]
+    argv += ["--show-transformed-names"] if rename else []
     return [*argv, "--absolute-names", "--", *paths]
 
 
@@ -118,8 +141,10 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
 
 
 def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
-                  level: int, stall_seconds: int = 0) -> dict[str, Any]:
+                  level: int, stall_seconds: int = 0, *,
+                  rename: dict[str, str] | None = None) -> dict[str, Any]:
     """Stream the archive of ``paths`` into ``writer``; entries, listing hash, warnings.
+    ``rename``: operands stored under another name (tar_argv).
 
     tar's verbose listing (every entry's name, on its stderr) goes straight into the
     Python that counts and hashes the names (COUNT_AND_HASH, as on the backup computer,
@@ -134,8 +159,8 @@ def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
     procs: list[subprocess.Popen[bytes]] = []
     try:
         with open("/dev/null", "rb") as devnull:
-            procs.append(subprocess.Popen(tar_argv(paths, exclude), stdin=devnull, stdout=pipe,
-                                          stderr=pipe, env=tar_env()))
+            procs.append(subprocess.Popen(tar_argv(paths, exclude, rename), stdin=devnull,
+                                          stdout=pipe, stderr=pipe, env=tar_env()))
         tar = procs[0]
         procs.append(subprocess.Popen(["zstd", "-q", "-T0", f"-{level}", "-c"], stdin=tar.stdout,
                                       stdout=pipe, stderr=pipe))

@@ -155,14 +155,14 @@ def test_a_backup_named_as_an_existing_one_leaves_it_and_its_manifest_alone(site
     params = {"paths": [str(site)], "dest": str(dest), "prefix": "website", "exclude": [],
               "level": 3, "period": "always", "stall_timeout": 600, "files": []}
     moment = datetime.datetime(2026, 11, 30, 1, 0, 0).astimezone()
-    first = backup_module.backup(params, moment)
+    first = backup_module.backup(params, moment, {})
     manifest = Path(first["manifest"])
     manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "verified": True}))
     kept = manifest.read_bytes()
     (site / "new.php").write_text("<?php echo 1;\n")
     with pytest.raises(FileExistsError, match="a backup of this second exists already: "
                        r"'.*/website-20261130T010000\.tar\.zst'$"):
-        backup_module.backup(params, moment)
+        backup_module.backup(params, moment, {})
     assert manifest.read_bytes() == kept
     assert sorted(os.listdir(dest)) == [Path(first["path"]).name, manifest.name]
 
@@ -181,7 +181,7 @@ def test_an_archive_that_cannot_take_its_name_leaves_no_manifest(site, tmp_path,
 
     monkeypatch.setattr(os, "link", full)
     with pytest.raises(OSError, match="No space left"):
-        backup_module.backup(params, datetime.datetime(2026, 11, 30, 1, 0, 0).astimezone())
+        backup_module.backup(params, datetime.datetime(2026, 11, 30, 1, 0, 0).astimezone(), {})
     assert os.listdir(dest) == []
 
 
@@ -489,10 +489,67 @@ def test_a_wp_config_one_folder_up_is_backed_up_and_verified_not_its_folder(site
     assert verify.check(result["path"], manifest, result["sha256"], 60, nobody)["status"] == "ok"
 
 
+def test_a_wp_config_one_folder_up_that_is_a_link_is_backed_up_as_php_reads_it(site, tmp_path):
+    """wp-config.php one folder above the web root, a link to the court's configuration
+    elsewhere: archived as the link, the backup held a dangling link and a restore had no
+    database login. Its target's content is archived under its name, mode kept, the link
+    named in the result; links inside the web root are still archived as links."""
+    etc = tmp_path / "etc" / "wordpress"
+    etc.mkdir(parents=True)
+    target = etc / "c&f[1]*.php"  # the rename of an exact name: no regex, no '&'
+    target.write_text("<?php define('DB_NAME', 'court');")
+    target.chmod(0o640)
+    (etc / "cXf[1]*.php").write_text("not the configuration")
+    config = tmp_path / "wp-config.php"
+    config.symlink_to(target)
+    (site / "wp-content" / "uploads" / "hostname").symlink_to("/etc/hostname")
+    dest = tmp_path / "backups"
+    rc, result = run_module("website_files_backup", tmp_path, {
+        "paths": [str(site)], "files": [str(config)], "dest": str(dest),
+        "exclude": ["*/cache"]})
+    assert rc == 0, result
+    assert result["file_links"] == {str(config): str(target)}
+    names = tar_names(result["path"])
+    assert str(config) in names and str(target) not in names
+    listing = subprocess.run(["tar", "--list", "--verbose", "-I", "zstd", "-f", result["path"],
+                              "--absolute-names"], capture_output=True, check=True,
+                             text=True).stdout.splitlines()
+    assert next(line for line in listing if line.endswith(str(config))).startswith("-rw-r-----")
+    assert next(line for line in listing if "/uploads/hostname" in line).startswith("l")
+    content = subprocess.run(["tar", "-x", "-O", "-I", "zstd", "-f", result["path"],
+                              "--absolute-names", str(config)], capture_output=True,
+                             check=True, text=True).stdout
+    assert content == "<?php define('DB_NAME', 'court');"
+    manifest = json.loads(Path(result["manifest"]).read_text())
+    assert manifest["file_links"] == {str(config): str(target)}
+    assert manifest["entries"] == len(names)
+    nobody = pwd.getpwnam("nobody")
+    assert verify.check(result["path"], manifest, result["sha256"], 60, nobody)["status"] == "ok"
+
+
+@pytest.mark.parametrize(("make", "why"), [
+    (lambda target: None, " yang tidak dapat dibaca: No such file or directory"),
+    (lambda target: target.mkdir(), ", bukan berkas biasa"),
+])
+def test_a_wp_config_link_to_nothing_readable_fails_in_one_line(site, tmp_path, make, why):
+    """A dangling link was archived as it was: a backup without the configuration."""
+    target = tmp_path / "gone.php"
+    make(target)
+    config = tmp_path / "wp-config.php"
+    config.symlink_to(target)
+    for check_mode in (True, False):
+        rc, result = run_module("website_files_backup", tmp_path, {
+            "paths": [str(site)], "files": [str(config)], "dest": str(tmp_path / "backups"),
+            "_ansible_check_mode": check_mode})
+        assert (rc, result["msg"]) == (1, "berkas situs tidak dapat di-backup: "
+                                          f"{config} adalah tautan ke {target}{why}")
+    assert not (tmp_path / "backups").exists()
+
+
 def test_a_file_inside_an_archived_folder_is_archived_once_and_a_missing_one_fails(
         site, tmp_path):
     inside = site / "index.php"
-    assert backup_module.operands([str(site)], [str(inside)]) == [str(site)]
+    assert backup_module.operands([str(site)], [str(inside)], {}) == [str(site)]
     rc, result = run_module("website_files_backup", tmp_path, {
         "paths": [str(site)], "files": [str(tmp_path / "wp-config.php")],
         "dest": str(tmp_path / "backups")})
@@ -727,7 +784,7 @@ def test_a_verification_that_cannot_be_recorded_is_one_line_and_nothing_half_wri
     made = backup_module.backup(
         {"paths": [str(site)], "dest": str(dest), "prefix": "website", "exclude": [],
          "level": 3, "period": "always", "stall_timeout": 600, "files": []},
-        datetime.datetime(2026, 11, 30, 1, 0, 0).astimezone())
+        datetime.datetime(2026, 11, 30, 1, 0, 0).astimezone(), {})
     ledger = tmp_path / "ledger.jsonl"
     name = Path(made["path"]).name
     ledger.write_text(json.dumps({"at": "2026-11-30T01:00:05+07:00", "event": "ingested",
