@@ -12,9 +12,7 @@ short_description: Back up the court website's files as a streamed, checksummed 
 description:
   - Archives O(paths) and O(files) with C(tar | zstd -T0) straight into C(<dest>/<prefix>-<time>.tar.zst.partial),
     hashing the archive while it is written (no second read), then writes the manifest
-    (size, sha256, number of entries, hash of the sorted entry list, a sketch of the names
-    of a few kilobytes from which the backup computer names the entries its listing lacks
-    or has in addition, period) and gives the
+    (size, sha256, number of entries, hash of the sorted entry list, period) and gives the
     file its final name, which never replaces anything. A failure leaves no file with a
     final name and older backups untouched.
   - tar's listing of the entries goes straight into a C(python3) that counts and hashes
@@ -46,11 +44,11 @@ options:
         entry; the folder holding one is not archived. One inside a folder of O(paths) is
         archived once, with it (a link there stays a link, never followed).
       - A file given as a symbolic link to a file outside O(paths) (C(wp-config.php) ->
-        C(/etc/wordpress/config-court.php)) is archived as what PHP reads (its target's
-        content, owner and mode, under the link's name), and the link and its target are
+        C(/etc/wordpress/config-court.php)) is archived as what PHP reads: its target's
+        content, owner and mode, under the link's name, and the link and its target are
         named in RV(file_links). A link whose target cannot be read (gone, a folder, a
-        device, refused) fails the module naming it, in check mode too (archived as the
-        link, the backup held a dangling link, not the court's configuration). A link to a
+        device, refused) fails the module naming it, in check mode too: archived as the
+        link, the backup held a dangling link, not the court's configuration. A link to a
         file inside O(paths) stays a link (its target is in the archive).
     type: list
     elements: path

@@ -9,10 +9,8 @@ listing it (``zstd -dc | tar -t``).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pwd
-import re
 import subprocess
 import sys
 import threading
@@ -83,16 +81,9 @@ def tar_argv(paths: list[str], exclude: list[str],
 # computed by the pipeline's last process on both sides: the names of a crafted archive
 # (millions of entries) fill that process, which on the backup computer runs like zstd and
 # tar as the verify account, and is the kernel's first choice when memory runs out, never
-# the root module that reads its answer. With TAR_MESSAGES (the archive's own side, where
+# the root module that reads its one line. With TAR_MESSAGES (the archive's own side, where
 # tar's names and messages share its stderr) the lines "tar: ..." are no names: they are
 # written to its stderr instead.
-# Its second line is the names' sketch (an invertible Bloom lookup table): PARTS x
-# PART_CELLS cells "count:check:value" (hex), each name (its first SKETCH_NAME bytes) added
-# to one cell of each part: the count, the XOR of the first 8 bytes of its sha256, the
-# XOR of the name as a number (a 0x01 byte before it). The manifest's sketch minus the
-# listing's holds only the names in one of them, which listing_difference reads back
-# (up to about as many as there are cells), so a verification names them.
-PARTS, PART_CELLS, SKETCH_NAME = 3, 20, 4096
 COUNT_AND_HASH = (
     "import hashlib, sys\n"
     "lines = sys.stdin.buffer.read().decode('utf-8', 'surrogateescape').splitlines()\n"
@@ -103,106 +94,18 @@ COUNT_AND_HASH = (
     "    lines = [line for line in lines if not line.startswith('tar: ')]\n"
     "names = sorted(lines)\n"
     "digest = hashlib.sha256()\n"
-    f"cells = [[0, 0, 0] for _ in range({PARTS * PART_CELLS})]\n"
     "for name in names:\n"
-    "    raw = name.encode('utf-8', 'surrogateescape')\n"
-    "    digest.update(raw + b'\\n')\n"
-    f"    raw = raw[:{SKETCH_NAME}]\n"
-    "    key = hashlib.sha256(raw).digest()\n"
-    "    check, value = int.from_bytes(key[:8], 'big'), int.from_bytes(b'\\x01' + raw, 'big')\n"
-    f"    for part in range({PARTS}):\n"
-    "        spot = int.from_bytes(key[8 + 4 * part:12 + 4 * part], 'big')\n"
-    f"        cell = cells[part * {PART_CELLS} + spot % {PART_CELLS}]\n"
-    "        cell[0] += 1\n"
-    "        cell[1] ^= check\n"
-    "        cell[2] ^= value\n"
+    "    digest.update(name.encode('utf-8', 'surrogateescape') + b'\\n')\n"
     "print(len(names), digest.hexdigest())\n"
-    "print(' '.join('%d:%x:%x' % tuple(cell) for cell in cells))\n"
 )
 TAR_MESSAGES = "--tar-messages"
-# The counter's answer: "<entries> <sha256>" and the sketch's cells, each at most
-# SKETCH_NAME + 1 bytes of a name in hex.
-ANSWER_MAX = 4096 + PARTS * PART_CELLS * (2 * SKETCH_NAME + 64)
+LINE_MAX = 4096  # the counter's answer: "<entries> <sha256>"
 SAID = 16384  # bytes kept of the start and of the end of what each tool writes to stderr
-SHOWN = 5  # names of a listing's difference a verification shows, of each kind
-_CELL = re.compile(rf"-?[0-9]{{1,12}}:[0-9a-f]{{1,16}}:[0-9a-f]{{1,{2 * SKETCH_NAME + 2}}}")
 
 
 class Listing(NamedTuple):
     entries: int
     sha256: str  # of the sorted names (COUNT_AND_HASH)
-    cells: list[str]  # the names' sketch (COUNT_AND_HASH)
-
-
-def _answer(out: bytes) -> Listing:
-    """The counter's answer (COUNT_AND_HASH)."""
-    first, _, cells = out.decode().partition("\n")
-    entries, digest = first.split()
-    return Listing(int(entries), digest, cells.split())
-
-
-def _spots(raw: bytes) -> tuple[bytes, list[int]]:
-    """The first 8 bytes of a name's sha256 and its cell in each part (COUNT_AND_HASH)."""
-    key = hashlib.sha256(raw).digest()
-    return key[:8], [part * PART_CELLS + int.from_bytes(key[8 + 4 * part:12 + 4 * part], "big")
-                     % PART_CELLS for part in range(PARTS)]
-
-
-def _cells(sketch: Any) -> list[list[int]] | None:
-    """A sketch's cells as numbers; None for anything else (a manifest from before the
-    sketch, or a crafted one)."""
-    if not isinstance(sketch, list) or len(sketch) != PARTS * PART_CELLS or not all(
-            isinstance(cell, str) and _CELL.fullmatch(cell) for cell in sketch):
-        return None
-    return [[int(count), int(check, 16), int(value, 16)]
-            for count, check, value in (cell.split(":") for cell in sketch)]
-
-
-def _pure(spot: int, cell: list[int]) -> bytes | None:
-    """The one name a cell of a difference holds, else None."""
-    if cell[0] not in (1, -1) or not cell[2]:
-        return None
-    whole = cell[2].to_bytes((cell[2].bit_length() + 7) // 8, "big")
-    check, spots = _spots(whole[1:])
-    if whole[0] != 1 or int.from_bytes(check, "big") != cell[1] or spot not in spots:
-        return None
-    return whole[1:]
-
-
-def shown(raw: bytes) -> str:
-    """A name for a report: printable ASCII as it is (tar's C locale escapes too), any
-    other byte as that locale writes it (\\ooo), so that no name read back from a pushed
-    manifest carries control or bidi characters."""
-    return "".join(chr(b) if 0x20 <= b < 0x7F else f"\\{b:03o}" for b in raw)
-
-
-def listing_difference(expected: Any, listed: list[str]) -> dict[str, Any] | None:
-    """The names only the manifest's sketch (``expected``) holds (``missing`` from the
-    archive) and only the listing's (``extra``, a name listed once more counted too), the
-    first SHOWN of each as ``shown`` writes them, and how many more (``more``; None when
-    they are too many to read back: some are not named). None without a manifest sketch."""
-    ours, theirs = _cells(expected), _cells(listed)
-    if ours is None or theirs is None:
-        return None
-    diff = [[a[0] - b[0], a[1] ^ b[1], a[2] ^ b[2]] for a, b in zip(ours, theirs)]
-    found: dict[int, list[bytes]] = {1: [], -1: []}
-    for _ in range(4 * len(diff)):  # each name is read back once: a crafted sketch ends
-        pure = next(((cell[0], name) for spot, cell in enumerate(diff)
-                     if (name := _pure(spot, cell)) is not None), None)
-        if pure is None:
-            break
-        count, name = pure
-        found[count].append(name)
-        check, spots = _spots(name)
-        for spot in spots:
-            diff[spot][0] -= count
-            diff[spot][1] ^= int.from_bytes(check, "big")
-            diff[spot][2] ^= int.from_bytes(b"\x01" + name, "big")
-    named = [sorted(found[1]), sorted(found[-1])]
-    complete = not any(any(cell) for cell in diff)
-    return {"missing": [shown(n) for n in named[0][:SHOWN]],
-            "extra": [shown(n) for n in named[1][:SHOWN]],
-            "more": sum(max(0, len(n) - SHOWN) for n in named) if complete else None}
 
 
 class _Said(threading.Thread):
@@ -309,7 +212,7 @@ def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
                 zstd_out.close()
     finally:
         # Sorting the names of a large site takes its time once tar has ended: no stall.
-        out = counted.read(ANSWER_MAX)
+        out = counted.read(LINE_MAX)
         counter.wait()
         counted.close()
         said.join()
@@ -320,9 +223,8 @@ def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
     if tar_rc not in (0, 1) or zstd_rc != 0:
         cause = (errors[0] if errors else zstd_err.decode(errors="replace").strip()) or "unknown"
         raise ArchiveError(f"tar/zstd failed (tar {tar_rc}, zstd {zstd_rc}): {cause}")
-    listing = _answer(out)
-    return {"entries": listing.entries, "listing_sha256": listing.sha256,
-            "listing_cells": listing.cells, "warnings": errors[-5:]}
+    entries, digest = out.decode().split()
+    return {"entries": int(entries), "listing_sha256": digest, "warnings": errors[-5:]}
 
 
 def _left(deadline: float | None) -> float | None:
@@ -381,7 +283,8 @@ def list_archive(path: str, tar: list[str], timeout: float | None = None,
     if listing.returncode != 0:
         causes = [line for line in tar_said if "Removing leading" not in line]
         raise ArchiveError((causes[:1] or [f"tar: {ended(listing.returncode)}"])[0])
-    return _answer(out)
+    entries, digest = out.decode().split()
+    return Listing(int(entries), digest)
 
 
 def archive_listing(path: str, timeout: float | None = None,
