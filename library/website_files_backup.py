@@ -44,11 +44,14 @@ options:
         entry; the folder holding one is not archived. One inside a folder of O(paths) is
         archived once, with it (a link there stays a link, never followed).
       - A file given as a symbolic link to a file outside O(paths) (C(wp-config.php) ->
-        C(/etc/wordpress/config-court.php)) is archived as what PHP reads: its target's
-        content, owner and mode, under the link's name, and the link and its target are
+        C(/etc/wordpress/config-court.php)) is archived as what PHP reads (its target's
+        content, owner and mode, under the link's name), and the link and its target are
         named in RV(file_links). A link whose target cannot be read (gone, a folder, a
-        device, refused) fails the module naming it, in check mode too: archived as the
-        link, the backup held a dangling link, not the court's configuration. A link to a
+        device, refused) fails the module naming it, in check mode too (archived as the
+        link, the backup held a dangling link, not the court's configuration), and so does
+        a link owned by neither root nor its target's owner (as Apache's
+        SymLinksIfOwnerMatch; the module reads as root, and an account that can write the
+        folder must not copy another account's file into the backup by a link). A link to a
         file inside O(paths) stays a link (its target is in the archive).
     type: list
     elements: path
@@ -169,6 +172,7 @@ import contextlib  # noqa: E402
 import datetime  # noqa: E402
 import errno  # noqa: E402
 import os  # noqa: E402
+import pwd  # noqa: E402
 import stat  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
@@ -214,13 +218,25 @@ class LinkError(ValueError):
     """A single file is a link to nothing that can be archived; one line."""
 
 
+def user_name(uid: int) -> str:
+    """An account's name, else its number."""
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
 def link_targets(paths: list[str], files: list[str]) -> dict[str, str]:
     """{name: its target's real path} of the single files outside the folders that are
     symbolic links to a file outside them (a wp-config.php one folder above the web root
     linked to /etc/wordpress/...): what PHP reads, archived under the link's name (a link
     to a file of the folders stays a link: its target is in the archive). LinkError for a
     link whose target is not a regular file that can be read (gone, a folder, refused):
-    archived as the link, the backup held a dangling link, not the court's configuration."""
+    archived as the link, the backup held a dangling link, not the court's configuration.
+    LinkError too for a link owned by neither root nor its target's owner (Apache's
+    SymLinksIfOwnerMatch): this module reads as root, and a web account that can write
+    the folder above the web root must not copy /etc/shadow into the backup by a link."""
+
     folders = [os.path.realpath(x) for x in paths]
     targets: dict[str, str] = {}
     for name in single_files(paths, files):
@@ -235,11 +251,16 @@ def link_targets(paths: list[str], files: list[str]) -> dict[str, str]:
             raise LinkError(f"{name} adalah tautan ke {target} yang tidak dapat dibaca: "
                             f"{exc.strerror}") from None
         try:
-            regular = stat.S_ISREG(os.fstat(fd).st_mode)
+            info = os.fstat(fd)
         finally:
             os.close(fd)
-        if not regular:
+        if not stat.S_ISREG(info.st_mode):
             raise LinkError(f"{name} adalah tautan ke {target}, bukan berkas biasa")
+        owner = os.lstat(name).st_uid
+        if owner not in (0, info.st_uid):
+            raise LinkError(f"{name} adalah tautan milik {user_name(owner)} ke {target} milik "
+                            f"{user_name(info.st_uid)}; tidak diikuti (hanya tautan milik root "
+                            "atau pemilik berkasnya)")
         targets[name] = target
     return targets
 

@@ -546,6 +546,29 @@ def test_a_wp_config_link_to_nothing_readable_fails_in_one_line(site, tmp_path, 
     assert not (tmp_path / "backups").exists()
 
 
+def test_a_wp_config_link_of_another_account_than_its_targets_owner_is_not_followed(
+        site, tmp_path):
+    """The module reads as root: a web account that can write the folder above the web
+    root linked wp-config.php to /etc/shadow and the backup held root's file. A link is
+    followed only when root or its target's owner made it (SymLinksIfOwnerMatch)."""
+    target = tmp_path / "secret"
+    target.write_text("root:$y$j9T$...")
+    target.chmod(0o600)
+    config = tmp_path / "wp-config.php"
+    config.symlink_to(target)
+    os.lchown(config, pwd.getpwnam("nobody").pw_uid, -1)
+    rc, result = run_module("website_files_backup", tmp_path, {
+        "paths": [str(site)], "files": [str(config)], "dest": str(tmp_path / "backups")})
+    assert (rc, result["msg"]) == (1, (
+        f"berkas situs tidak dapat di-backup: {config} adalah tautan milik nobody ke {target} "
+        "milik root; tidak diikuti (hanya tautan milik root atau pemilik berkasnya)"))
+    assert not (tmp_path / "backups").exists()
+    os.lchown(config, 0, -1)
+    rc, result = run_module("website_files_backup", tmp_path, {
+        "paths": [str(site)], "files": [str(config)], "dest": str(tmp_path / "backups")})
+    assert rc == 0 and result["file_links"] == {str(config): str(target)}, result
+
+
 def test_a_file_inside_an_archived_folder_is_archived_once_and_a_missing_one_fails(
         site, tmp_path):
     inside = site / "index.php"
