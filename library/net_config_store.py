@@ -18,10 +18,17 @@ description:
     call without O(items) so that the next run reads only what is new.
   - The store directory is mode 0700 and files 0600, owned by root. Files are written
     to a temporary file and renamed, so a crash never leaves half a configuration.
-  - An existing store directory, or a device's directory in it, owned by another account
+  - An existing store directory, or a device's directory in it (checked before its files
+    are read, in check mode and by a call without O(items) too), owned by another account
     or writable by its group or others is refused (that account could change or read
     the configurations, and the states the next run trusts); one only readable by them
     is closed to them (0700).
+  - So is a folder above the store, from C(/) down, symbolic links on the way followed
+    (the folder holding each link checked too), as OpenSSH's C(safe_path) and sudo check
+    theirs - owned by another account than root or the one running the module, or
+    writable by its group or others without the sticky bit (as C(/tmp) has it), since
+    that account could put a link to a store of its own in place of the store. Missing
+    folders are created as C(mkdir -p) creates them (their mode by the umask).
   - In the returned diff the values of keys that hold secrets in RouterOS exports made
     with show-sensitive (C(password), C(passphrase), C(secret), C(pre-shared-key),
     C(preshared-key), C(private-key), C(authentication-key), C(auth-key), C(tcp-md5-key),
@@ -100,6 +107,7 @@ import pwd  # noqa: E402
 import re  # noqa: E402
 import stat  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -108,6 +116,10 @@ from ansible.module_utils.sop_secrets import mask_export_lines  # noqa: E402
 from ansible.module_utils.sop_state import write_private  # noqa: E402
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# Symbolic links followed on the way to the store at most, as Linux's MAXSYMLINKS.
+_MAX_LINKS = 40
+
+
 def _lines(text: str) -> list[str]:
     """The lines of a configuration, each with its newline (a CR within one stays)."""
     lines = text.split("\n")
@@ -164,6 +176,53 @@ def check_dir(path: Path) -> None:
                           f"or others (mode {stat.S_IMODE(info.st_mode):04o})")
 
 
+def folders_above(path: Path) -> Iterator[Path]:
+    """The existing folders whose entries decide where ``path`` leads, from / down,
+    symbolic links followed as the kernel follows them (the folder holding each link,
+    then the link's target's); missing folders and ``path`` itself end the walk."""
+    todo = list(reversed(path.absolute().parts[1:]))
+    current, links = Path("/"), 0
+    while todo:
+        part = todo.pop()
+        if part == "..":
+            current = current.parent
+            continue
+        yield current
+        entry = current / part
+        if entry.is_symlink():
+            links += 1
+            if links > _MAX_LINKS:
+                raise UnsafeStore(f"configuration store path {path} passes more than "
+                                  f"{_MAX_LINKS} symbolic links")
+            target = Path(os.readlink(entry))
+            if target.is_absolute():
+                current = Path("/")
+            todo.extend(reversed(target.parts[target.is_absolute():]))
+        elif todo and entry.is_dir():
+            current = entry
+        else:
+            return
+
+
+def check_above(path: Path) -> None:
+    """Raise UnsafeStore for a folder above the store (``folders_above``) that another
+    account than root or the running one owns, or that its group or others can write
+    without the sticky bit, as OpenSSH's safe_path and sudo refuse: that account could
+    replace the store with a link to a directory of its own."""
+    owners = {0, os.geteuid()}
+    for folder in folders_above(path):
+        info = folder.stat()
+        mode = stat.S_IMODE(info.st_mode)
+        if info.st_uid not in owners:
+            allowed = " or ".join(account(uid) for uid in sorted(owners))
+            raise UnsafeStore(f"folder {folder} above the configuration store is owned by "
+                              f"{account(info.st_uid)}, not {allowed}")
+        if mode & (stat.S_IWGRP | stat.S_IWOTH) and not mode & stat.S_ISVTX:
+            raise UnsafeStore(f"folder {folder} above the configuration store is writable by "
+                              f"its group or others without the sticky bit (mode {mode:04o}): "
+                              "another account could replace the store with a link")
+
+
 def store_dir(path: Path) -> None:
     """The store's own directories: 0700, tightened if they existed readable by others;
     UnsafeStore for one another account owns or can write."""
@@ -175,9 +234,12 @@ def store_dir(path: Path) -> None:
 
 
 def read_states(root: Path) -> dict[str, Any]:
+    """The state kept per device; UnsafeStore for a device directory another account
+    owns or can write (the state the next run trusts would be theirs)."""
     states: dict[str, Any] = {}
     if root.is_dir():
         for state in sorted(root.glob("*/state.json")):
+            check_dir(state.parent)
             try:
                 states[state.parent.name] = json.loads(state.read_text(encoding="utf-8"))
             except (OSError, ValueError):
@@ -192,6 +254,8 @@ def store(
     device = root / name
     current = device / "config.txt"
     old: str | None = None
+    if device.is_dir():
+        check_dir(device)  # before its configuration is read and compared, in check mode too
     if current.is_file():
         # newline="": as written (write_private translates nothing on POSIX), so a CR in
         # a configuration does not read back as LF and count as a change on every run
@@ -252,11 +316,14 @@ def main() -> None:
     if root.exists() and not root.is_dir():
         module.fail_json(msg=f"configuration store {root} is not a directory")
     try:
+        check_above(root)
         if root.is_dir():
             check_dir(root)
+        states = read_states(root)
     except UnsafeStore as exc:
         module.fail_json(msg=str(exc))
-    states = read_states(root)
+    except OSError as exc:
+        module.fail_json(msg=f"cannot read the configuration store {root}: {exc.strerror or exc}")
     if p["items"] is None:
         module.exit_json(changed=False, states=states, changed_names=[])
     try:

@@ -284,6 +284,59 @@ def test_store_refuses_a_directory_another_account_can_change(tmp_path):
         f"{store_mod.account(65534)}, not user root")
 
 
+def test_store_refuses_a_folder_above_it_another_account_can_change(tmp_path):
+    # only the store directory itself was checked: in a folder above it that others can
+    # write (without the sticky bit), another account could rename the store away and
+    # put a link to a directory of its own in its place
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    args = {"path": str(shared / "jaringan"), "items": [{"name": "rb-a", "content": "x\n"}]}
+    refused = (f"folder {shared} above the configuration store is writable by its group "
+               "or others without the sticky bit (mode 0777): another account could "
+               "replace the store with a link")
+    for call in (args, {**args, "items": None}, {**args, "_ansible_check_mode": True}):
+        rc, out = run_module("net_config_store", tmp_path, call)
+        assert rc == 1 and out["msg"] == refused
+    assert not (shared / "jaringan").exists()
+    # reached through a link: the folders on the link's way are checked, and the folder
+    # holding the link
+    (shared / "real").mkdir(mode=0o755)
+    via = tmp_path / "via"
+    via.symlink_to(shared / "real")
+    rc, out = run_module("net_config_store", tmp_path, {**args, "path": str(via / "jaringan")})
+    assert rc == 1 and out["msg"] == refused
+    hop = tmp_path / "hop"
+    hop.symlink_to("via/../real")  # relative; ".." is the parent of the link's target
+    assert list(store_mod.folders_above(hop / "jaringan"))[-1] == shared / "real"
+    assert os.path.realpath(hop / "jaringan") == str(shared / "real" / "jaringan")
+    shared.chmod(0o1777)  # sticky, as /tmp: others cannot rename what is not theirs
+    rc, out = run_module("net_config_store", tmp_path, args)
+    assert rc == 0 and (shared / "jaringan" / "rb-a" / "config.txt").read_text() == "x\n"
+    if os.geteuid() != 0:
+        pytest.skip("gives a folder to another account")
+    shared.chmod(0o755)
+    os.chown(shared, 65534, 65534)
+    rc, out = run_module("net_config_store", tmp_path, args)
+    assert rc == 1 and out["msg"] == (
+        f"folder {shared} above the configuration store is owned by "
+        f"{store_mod.account(65534)}, not user root")
+
+
+def test_store_checks_a_device_directory_before_reading_it(tmp_path):
+    # a device directory others can write was refused only when written: its state was
+    # read and returned (the log cursor the next run trusts), and its configuration read
+    # and compared, in check mode and by a call without items
+    root = tmp_path / "jaringan"
+    store_mod.store(root, item("rb-a", "x\n", {"log_cursor": "*3"}), {}, 5, False)
+    (root / "rb-a").chmod(0o777)
+    refused = f"configuration store directory {root / 'rb-a'} is writable by its group or others"
+    rc, out = run_module("net_config_store", tmp_path, {"path": str(root)})
+    assert rc == 1 and out["msg"] == f"{refused} (mode 0777)"
+    with pytest.raises(store_mod.UnsafeStore, match=refused):
+        store_mod.store(root, item("rb-a", "y\n"), {}, 5, True)
+
+
 @pytest.mark.parametrize("keep", [12, -16, -10, -4, -1])
 def test_dns_malformed_answer_is_one_clear_line(keep):
     # a resolver (misbehaving, or spoofed on the LAN) whose answer is cut short: after
