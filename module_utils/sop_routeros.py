@@ -21,7 +21,7 @@ from ansible.module_utils.sop_clock import parse_moment
 try:
     import librouteros
     from librouteros.api import Api
-    from librouteros.exceptions import FatalError, LibRouterosError, TrapError
+    from librouteros.exceptions import ConnectionClosed, FatalError, LibRouterosError, TrapError
 
     HAS_LIBROUTEROS = True
 except ImportError:  # reported by the module through missing_required_lib
@@ -125,7 +125,9 @@ def login(api: Any, username: str, password: str) -> None:
 class BoundedSocket:
     """The socket of one router's session, as librouteros's transport uses it (recv,
     sendall, close), with a byte budget and a deadline for the whole session; each recv
-    still waits at most ``timeout`` for the next bytes."""
+    still waits at most ``timeout`` for the next bytes. It keeps the first two bytes the
+    router sent (``head``) and counts the sentences sent (``sends``: librouteros writes
+    each in one call), for what a failed login says of the port."""
 
     def __init__(self, sock: Any, where: str, timeout: float,
                  limit: int = MAX_SESSION_BYTES) -> None:
@@ -133,6 +135,8 @@ class BoundedSocket:
         self.total = timeout * SESSION_TIMEOUTS
         self.deadline = time.monotonic() + self.total
         self.received = 0
+        self.head = b""
+        self.sends = 0
 
     def _late(self) -> RouterError:
         return RouterError(
@@ -156,9 +160,11 @@ class BoundedSocket:
                 raise self._late() from None
             raise
         self.received += max(len(data), READ_COST)
+        self.head += data[:2 - len(self.head)]
         return data
 
     def sendall(self, data: bytes) -> None:
+        self.sends += 1
         self.sock.sendall(data)
 
     def close(self) -> None:
@@ -186,13 +192,54 @@ def tls_context(ca_path: str | None, validate: bool, where: str) -> ssl.SSLConte
         ) from None
 
 
-def plain_to_tls(port: int, tls: bool) -> str:
-    """What a login that broke off, went unanswered or read garbage adds when plain API
-    words went to api-ssl's port: its TLS service closes the session or waits for a
-    handshake."""
-    if tls or port != API_SSL_PORT:
+# The first bytes of a TLS record a TLS service answers the plain API's words with: an
+# alert (21) or a handshake (22), then the major version 3 (SSL 3.0 to TLS 1.3).
+_TLS_RECORDS = (b"\x15\x03", b"\x16\x03")
+# What OpenSSL reports of a handshake answered with bytes that are no TLS record, as the
+# plain API's words (a !fatal sentence) are.
+_NOT_TLS = frozenset({"WRONG_VERSION_NUMBER", "UNKNOWN_PROTOCOL", "PACKET_LENGTH_TOO_LONG",
+                      "RECORD_LAYER_FAILURE"})
+
+
+def speaks_tls(host: str, port: int, timeout: float) -> bool:
+    """Whether ``host:port`` completes a TLS handshake (nothing verified, nothing sent
+    after it): asked only of a port that closed a plain session on its first sentence,
+    as a TLS service does, and as a service refusing the address may do too."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with socket.create_connection((host, port), timeout) as sock, \
+                context.wrap_socket(sock, server_hostname=host):
+            return True
+    except (OSError, ValueError):  # ssl.SSLError and socket.timeout are OSErrors
+        return False
+
+
+def plain_to_tls(host: str, port: int, session: BoundedSocket | None, closed: bool,
+                 timeout: float) -> str:
+    """What a failed plain login adds when its port speaks TLS (api-ssl): the first bytes
+    it answered are a TLS record, or it closed the session right after the first
+    sentence without a byte and completes a TLS handshake; else, on api-ssl's own port
+    (a TLS service may also wait for a handshake), that the port is api-ssl's."""
+    if session is not None and (
+        session.head in _TLS_RECORDS
+        or (closed and not session.head and session.sends == 1
+            and speaks_tls(host, port, timeout))
+    ):
+        return f" (port {port} seems to speak TLS (api-ssl): set tls: true)"
+    if port == API_SSL_PORT:
+        return f" (port {API_SSL_PORT} is api-ssl: set tls: true)"
+    return ""
+
+
+def tls_to_plain(port: int, reason: str | None) -> str:
+    """What a TLS handshake that failed on bytes that are no TLS record adds: the port
+    answers in the clear, as the plain API does."""
+    if reason not in _NOT_TLS:
         return ""
-    return f" (port {API_SSL_PORT} is api-ssl: set tls: true)"
+    return (f" (port {port} answers without TLS, as the plain API does: set tls: false, "
+            f"or use api-ssl's port {API_SSL_PORT})")
 
 
 def connect(
@@ -210,7 +257,13 @@ def connect(
     inside TLS when ``tls``); raise RouterError."""
     where = f"{host}:{port}"
     context = tls_context(ca_path, validate_certs, where) if tls else None
-    hint = plain_to_tls(port, tls)
+    sessions: list[BoundedSocket] = []
+
+    def hint(closed: bool = False) -> str:
+        """Of a plain login that failed: whether its port seems to speak TLS."""
+        if tls:
+            return ""
+        return plain_to_tls(host, port, sessions[0] if sessions else None, closed, timeout)
 
     def wrapper(sock: socket.socket) -> BoundedSocket:
         if context is not None:
@@ -222,7 +275,8 @@ def connect(
                     f"RouterOS API at {where} did not answer the TLS handshake within "
                     f"{timeout:g} s (TLS to the API's plain port? api-ssl is {API_SSL_PORT})"
                 ) from None
-        return BoundedSocket(sock, where, timeout)
+        sessions.append(BoundedSocket(sock, where, timeout))
+        return sessions[0]
 
     try:
         return librouteros.connect(
@@ -243,18 +297,20 @@ def connect(
     except ssl.SSLError as exc:
         raise RouterError(
             f"TLS handshake with the RouterOS API at {where} failed: {exc.reason}"
+            f"{tls_to_plain(port, exc.reason)}"
         ) from None
     except ConnectionRefusedError:
         raise RouterError(f"RouterOS API port {where} is closed (connection refused)") from None
     except socket.timeout:
         raise RouterError(
-            f"RouterOS API at {where} did not answer within {timeout:g} s{hint}"
+            f"RouterOS API at {where} did not answer within {timeout:g} s{hint()}"
         ) from None
     except socket.gaierror as exc:
         raise RouterError(f"cannot resolve RouterOS host {host}: {exc.strerror}") from None
     except OSError as exc:
+        closed = isinstance(exc, (ConnectionResetError, BrokenPipeError))
         raise RouterError(
-            f"cannot reach the RouterOS API at {where}: {exc.strerror or exc}{hint}"
+            f"cannot reach the RouterOS API at {where}: {exc.strerror or exc}{hint(closed)}"
         ) from None
     except TrapError as exc:
         if any(wrong in str(exc.message) for wrong in _WRONG_LOGIN):
@@ -267,12 +323,13 @@ def connect(
         ) from None
     except LibRouterosError as exc:
         raise RouterError(
-            f"RouterOS API at {where} broke off the login: {str(exc).rstrip('.')}{hint}"
+            f"RouterOS API at {where} broke off the login: {str(exc).rstrip('.')}"
+            f"{hint(isinstance(exc, ConnectionClosed))}"
         ) from None
     except _MALFORMED:
         raise RouterError(
             f"RouterOS API at {where} answered the login with a malformed reply "
-            f"(not the RouterOS API protocol){hint}"
+            f"(not the RouterOS API protocol){hint()}"
         ) from None
 
 

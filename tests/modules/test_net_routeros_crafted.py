@@ -9,7 +9,7 @@ import hashlib
 import socket
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import pytest
 import routeros_lab
@@ -396,3 +396,76 @@ def test_tls_to_a_port_that_does_not_answer_it_is_named_so():
     assert one_line(r["error"]) == (
         f"RouterOS API at 127.0.0.1:{port} did not answer the TLS handshake within 1 s "
         "(TLS to the API's plain port? api-ssl is 8729)")
+
+
+@contextmanager
+def raw_service(answer: Callable[[socket.socket], None]) -> Iterator[int]:
+    """A service on a free port calling ``answer(conn)`` for each connection, closing
+    it when ``answer`` returns."""
+    srv = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            with conn, suppress(OSError):
+                answer(conn)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield srv.getsockname()[1]
+    finally:
+        srv.close()
+
+
+TLS_ALERT = b"\x15\x03\x03\x00\x02\x02\x46"  # fatal protocol_version, as OpenSSL sends
+
+
+@pytest.mark.parametrize(("hold", "failure"), [
+    (0, "broke off the login: Connection unexpectedly closed"),
+    (2, "did not answer within 1 s"),
+], ids=["closes", "holds"])
+def test_a_plain_login_answered_by_a_tls_alert_names_tls(hold, failure):
+    # a TLS service on a port other than 8729 answered the API's words with an alert:
+    # reported as a login broken off (or, the session held open, a router not answering)
+    # with no word of TLS
+    def answer(conn):
+        conn.recv(100)
+        conn.sendall(TLS_ALERT)
+        threading.Event().wait(hold)
+
+    with raw_service(answer) as port, within(30, "a TLS alert"):
+        r = mod.read_router(spec(port), PARAMS)
+    assert one_line(r["error"]) == (f"RouterOS API at 127.0.0.1:{port} {failure} (port {port} "
+                                    "seems to speak TLS (api-ssl): set tls: true)")
+
+
+def test_a_plain_service_closing_the_session_is_not_taken_for_tls():
+    # closing right after the first sentence fits TLS, but also a service refusing the
+    # address: TLS is named only when the port then takes a TLS handshake
+    def answer(conn):
+        conn.recv(100)
+
+    with raw_service(answer) as port:
+        r = mod.read_router(spec(port), PARAMS)
+    assert one_line(r["error"]) == (f"RouterOS API at 127.0.0.1:{port} broke off the login: "
+                                    "Connection unexpectedly closed")
+
+
+def test_tls_to_the_plain_api_is_named_so():
+    # the plain API answers words sent before a login with !fatal (the lab's service
+    # does, test_routeros.test_commands_before_login_are_fatal), a TLS ClientHello read
+    # as words too once a zero byte ends its sentence: the handshake failed with
+    # OpenSSL's reason alone (WRONG_VERSION_NUMBER)
+    def answer(conn):
+        conn.recv(1000)
+        conn.sendall(reply("!fatal", "not logged in"))
+
+    with raw_service(answer) as port:
+        r = mod.read_router({**spec(port), "tls": True, "validate_certs": False}, PARAMS)
+    assert one_line(r["error"]).startswith(
+        f"TLS handshake with the RouterOS API at 127.0.0.1:{port} failed: ")
+    assert r["error"].endswith(f" (port {port} answers without TLS, as the plain API does: "
+                               "set tls: false, or use api-ssl's port 8729)")

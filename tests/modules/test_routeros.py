@@ -291,23 +291,23 @@ def test_tls_verified_and_mismatched(lab):
     assert unchecked["identity"] == "rb-tls"
 
 
-def test_the_plain_api_to_the_api_ssl_port_is_named_so(lab, monkeypatch):
-    # tls false against api-ssl (8729): its TLS service closes the session, or waits for
-    # a handshake, on the API's words, reported only as a login broken off or a router
-    # not answering; the lab's TLS router stands in for port 8729
-    monkeypatch.setattr(util, "API_SSL_PORT", lab["tls"])
+def test_the_plain_api_to_a_tls_port_is_named_so(lab, monkeypatch):
+    # tls false against a TLS service: it closes the session on the API's words, reported
+    # only as a login broken off, and named only on port 8729; the lab's TLS router, on
+    # a port of its own, closes it so and then takes a TLS handshake
     r = mod.read_router(router(lab, "tls"), PARAMS)
     assert r["error"] == (f"RouterOS API at 127.0.0.1:{lab['tls']} broke off the login: "
-                          f"Connection unexpectedly closed (port {lab['tls']} is api-ssl: "
-                          "set tls: true)")
-    with socket.create_server(("127.0.0.1", 0)) as silent:  # waits for a handshake
+                          f"Connection unexpectedly closed (port {lab['tls']} seems to speak "
+                          "TLS (api-ssl): set tls: true)")
+    # a service waiting for a handshake says nothing of itself: named on api-ssl's port
+    with socket.create_server(("127.0.0.1", 0)) as silent:
         port = silent.getsockname()[1]
         monkeypatch.setattr(util, "API_SSL_PORT", port)
         r = mod.read_router({**router(lab, "tls"), "port": port}, {**PARAMS, "timeout": 0.5})
     assert r["error"] == (f"RouterOS API at 127.0.0.1:{port} did not answer within 0.5 s "
                           f"(port {port} is api-ssl: set tls: true)")
-    # the plain API's own port and TLS to api-ssl say nothing of it
-    assert util.plain_to_tls(8728, False) == util.plain_to_tls(8729, True) == ""
+    # the plain API's own port, nothing known of it, says nothing
+    assert util.plain_to_tls("127.0.0.1", 8728, None, True, 1) == ""
 
 
 def test_an_empty_answer_of_routeros_7_18_and_later(lab):
