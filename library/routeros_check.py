@@ -37,7 +37,11 @@ description:
     lab's RouterOS API test service (lab/roles/lab_routeros), which speaks the API's
     wire protocol with data shaped like RouterOS 6 and 7. The export needs a RouterOS
     whose C(execute) command offers C(as-string); where it does not, the export is
-    reported unavailable with the router's own error and the health is still read."
+    reported unavailable with the router's own error and the health is still read.
+    The health needs no C(/execute); a router that refuses it for want of a policy
+    (C(not enough permissions)) gets an export error naming the policies that may be
+    missing (C(test), as RouterOS's own C(read) group has it, else C(write) or C(policy);
+    C(sensitive) with O(show_sensitive)), since RouterOS documents none for C(/execute)."
   - Read-only, never reports a change. Supports check mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
@@ -72,7 +76,7 @@ options:
         type: bool
         default: true
       username:
-        description: API user (a read-only group is enough).
+        description: API user; the policies C(read) and C(api) read the health, the export's C(/execute) may want one more (see above).
         type: str
         required: true
       password:
@@ -330,6 +334,25 @@ def exported(rows: list[dict[str, str]]) -> str:
     return normalise_export(text)
 
 
+# RouterOS's !trap to a command the user's group has no policy for (text as RouterOS 6
+# and 7 send it, "not enough permissions (9)").
+NO_PERMISSION = "not enough permissions"
+
+
+def export_refused(exc: RouterTrap, show_sensitive: bool) -> str:
+    """The export's error when the router refused /execute for want of a policy: which
+    policies may be missing. RouterOS's manual names no policy for /execute (its read
+    policy allows every command that does not change the configuration; its built-in
+    read group also has test and sensitive, a group of read and api alone has neither);
+    only a real router can tell which one it wants."""
+    if NO_PERMISSION not in exc.message:
+        return str(exc)
+    sensitive = "'sensitive' (show_sensitive), " if show_sensitive else ""
+    return (f"{exc} (the API user's group lacks a policy /execute needs: {sensitive}'test' "
+            "as RouterOS's own read group has it, or 'write' or 'policy', which would also "
+            "let this user change the router; the health is read without /execute)")
+
+
 def read_router(spec: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     name = spec["name"]
     port = spec["port"] or (API_SSL_PORT if spec["tls"] else API_PORT)
@@ -425,9 +448,12 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
         script = export_command(version_tuple(version), params["show_sensitive"])
         try:
             result["export"] = exported(run(api, "/execute", script=script, **{"as-string": ""}))
+        except RouterTrap as exc:
+            result["export_error"] = export_refused(exc, params["show_sensitive"])
         except RouterError as exc:
             result["export_error"] = str(exc)
-            w.append(f"{name}: ekspor konfigurasi tidak tersedia ({exc})")
+        if result["export_error"]:
+            w.append(f"{name}: ekspor konfigurasi tidak tersedia ({result['export_error']})")
 
 
 def main() -> None:

@@ -469,3 +469,29 @@ def test_tls_to_the_plain_api_is_named_so():
         f"TLS handshake with the RouterOS API at 127.0.0.1:{port} failed: ")
     assert r["error"].endswith(f" (port {port} answers without TLS, as the plain API does: "
                                "set tls: false, or use api-ssl's port 8729)")
+
+
+@pytest.mark.parametrize("show_sensitive", [False, True])
+def test_an_execute_refused_for_a_policy_names_the_policies(show_sensitive):
+    # a read-only API group (policy=read,api) may be refused /execute: the export error
+    # was RouterOS's bare "not enough permissions (9)", naming no policy to grant
+    def answer(conn, sentence):
+        if sentence[0] == "/execute":
+            conn.sendall(reply("!trap", "=message=not enough permissions (9)") + reply("!done"))
+            return
+        rows = {"/system/resource/print": reply("!re", "=version=7.15.3", "=uptime=1d")}
+        conn.sendall(rows.get(sentence[0], b"") + reply("!done"))
+
+    with crafted(answer) as port:
+        r = mod.read_router(spec(port), {**PARAMS, "show_sensitive": show_sensitive})
+    sensitive = "'sensitive' (show_sensitive), " if show_sensitive else ""
+    expected = ("/execute: not enough permissions (9) (the API user's group lacks a policy "
+                f"/execute needs: {sensitive}'test' as RouterOS's own read group has it, or "
+                "'write' or 'policy', which would also let this user change the router; the "
+                "health is read without /execute)")
+    assert r["error"] is None and r["export"] is None and r["uptime"] == "1d"
+    assert one_line(r["export_error"]) == expected
+    assert f"rb-x: ekspor konfigurasi tidak tersedia ({expected})" in r["warnings"]
+    # another refusal is the router's own words
+    assert mod.export_refused(load("sop_routeros").RouterTrap("/execute", "no such command"),
+                              False) == "/execute: no such command"
