@@ -23,7 +23,7 @@ from ansible.module_utils.sop_backup_files import (
     manifest_path,
     owned_by,
 )
-from ansible.module_utils.sop_backup_ledger import LEDGER_NAME, append, backups, read
+from ansible.module_utils.sop_backup_ledger import LEDGER_NAME, append, backups, read, stamp
 from ansible.module_utils.sop_state import fsync_dir
 
 DOCUMENTATION = r"""
@@ -36,7 +36,9 @@ description:
     the backup and its manifest from there into O(store) (root, 0700, files 0600),
     computes each file's SHA-256 itself, checks it and the size against what the SIPP
     server reported (O(backup), O(manifest)), and appends an C(ingested) event to the
-    store's own record C(ledger.jsonl). A file that does not match is removed and
+    store's own record C(ledger.jsonl), with the stored backup's inode, mtime and ctime
+    (nanoseconds), by which C(backup_retention) and C(server_backup_age) find it changed
+    after it was stored without reading it. A file that does not match is removed and
     recorded as C(rejected), and the task fails. The manifest must be the backup's own,
     C(NAME.manifest.json).
   - What is moved is a name; the file then in the store must be the one opened and
@@ -201,8 +203,9 @@ def _hash_fd(fd: int) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def take(incoming: str, store: str, wanted: dict[str, Any]) -> str:
-    """Move one pushed file into the store; its sha256 computed here. Returns it."""
+def take(incoming: str, store: str, wanted: dict[str, Any]) -> tuple[str, dict[str, int]]:
+    """Move one pushed file into the store; its sha256 computed here. Returns it and the
+    stored file's inode, mtime and ctime (the ledger's ``stamp``)."""
     name = wanted["name"]
     if "/" in name or name.startswith("."):
         raise IngestFailed(f"invalid file name {name!r}")
@@ -212,7 +215,7 @@ def take(incoming: str, store: str, wanted: dict[str, Any]) -> str:
         raise IngestFailed(f"{name}: {exc.strerror}: {exc.filename or store}") from None
 
 
-def _take(incoming: str, store: str, wanted: dict[str, Any]) -> str:
+def _take(incoming: str, store: str, wanted: dict[str, Any]) -> tuple[str, dict[str, int]]:
     name = wanted["name"]
     src, dst = os.path.join(incoming, name), os.path.join(store, name)
     partial = dst + PARTIAL_SUFFIX
@@ -251,6 +254,7 @@ def _take(incoming: str, store: str, wanted: dict[str, Any]) -> str:
             fd = os.open(dst, os.O_RDONLY | os.O_NOFOLLOW)
         _claimed(fd, dst, f"{name} in {incoming}")
         sha256, size = _hash_fd(fd)
+        stored = stamp(os.fstat(fd))
     finally:
         os.close(fd)
     fsync_dir(store)
@@ -259,7 +263,7 @@ def _take(incoming: str, store: str, wanted: dict[str, Any]) -> str:
         raise IngestFailed(f"{name}: sha256 {sha256} ({size} bytes) computed here does not "
                            f"match {wanted['sha256']} ({wanted['size']} bytes) reported by "
                            "the SIPP server; the file was removed")
-    return sha256
+    return sha256, stored
 
 
 def _claimed(fd: int, dst: str, what: str) -> None:
@@ -466,9 +470,9 @@ def run(module: AnsibleModule) -> dict[str, Any]:
             return already(result, known[backup["name"]], backup)
         removed, orphans = sweep_store(store, p["prefix"], known, ledger=ledger)
         try:
-            manifest_sha = take(incoming, store, manifest)
+            manifest_sha, _ = take(incoming, store, manifest)
             try:
-                sha256 = take(incoming, store, backup)
+                sha256, stored = take(incoming, store, backup)
             except IngestFailed:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(result["manifest"])
@@ -479,7 +483,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
             raise
         append(ledger, "ingested", name=backup["name"], sha256=sha256,
                size=int(backup["size"]), reported_sha256=backup["sha256"],
-               manifest=manifest["name"], manifest_sha256=manifest_sha)
+               manifest=manifest["name"], manifest_sha256=manifest_sha, **stored)
         unexpected, swept = sweep(incoming, p["prefix"], {backup["name"], manifest["name"]},
                                   p["stale_minutes"] * 60, dry=False, ledger=ledger)
     for name in unexpected:

@@ -35,8 +35,10 @@ description:
     not give (a line written by hand or by an older tool) is kept and never pruned; it
     is returned in RV(kept) with no time and the reason.
   - With O(ledger), a recorded backup that is not whole in O(path) (its file deleted by
-    hand or by a disk clean-up, another size than recorded, its manifest gone or another
-    SHA-256 than recorded) fills no slot of the keep rules; the rules choose among the
+    hand or by a disk clean-up, another size than recorded, changed after it was stored,
+    as another inode, mtime or ctime than the ingest recorded tells (a rewrite of the same
+    size), where the record gives them; its manifest gone or another SHA-256 than
+    recorded) fills no slot of the keep rules; the rules choose among the
     whole ones, so as many real backups are kept as configured and none is pruned
     because a missing one took its day, week or month. It is neither pruned nor recorded
     as pruned (a store whose disk is not mounted loses nothing); it is returned in
@@ -172,8 +174,8 @@ def main() -> None:
 
     if missing:
         module.warn(f"{len(missing)} backup tercatat di ledger tetapi tidak utuh di {p['path']} "
-                    "(dihapus di luar SOP atau ukurannya berubah), tidak dihitung retensi dan "
-                    f"tidak dihapus: {', '.join(i['name'] for i in missing)}")
+                    "(dihapus di luar SOP, ukurannya berubah atau diubah setelah disimpan), tidak "
+                    f"dihitung retensi dan tidak dihapus: {', '.join(i['name'] for i in missing)}")
     module.exit_json(changed=bool(pruned), kept=[show(i, "reasons") for i in kept],
                      pruned=[show(i, "reason") for i in pruned],
                      missing=[show(dict(i, reason=i["missing"]), "reason") for i in missing],

@@ -15,9 +15,10 @@ description:
     write, and returns the newest backup still stored whose restore test passed, with its
     age in hours.
   - A verified backup the ledger lists whose file is not whole in O(store) (deleted by
-    hand or a disk clean-up, another size than recorded, its manifest gone or changed, as
-    C(backup_retention) checks) is no proof of a backup; it is left out, with a warning
-    naming it.
+    hand or a disk clean-up, another size than recorded, changed after it was stored as
+    another inode, mtime or ctime than the ingest recorded tells, its manifest gone or
+    changed, as C(backup_retention) checks) is no proof of a backup; it is left out, with
+    a warning naming it.
   - C(fresh) is true when that backup is younger than O(max_age_hours). A missing ledger
     means no verified backup (C(fresh) false), not an error. A backup dated more than five
     minutes ahead of this computer's clock (the clock set back since) is not fresh, with a

@@ -5,9 +5,11 @@ One JSON object per line in ``<store>/ledger.jsonl`` (root, 0600), appended whol
 at all and fsynced (sop_state.append_json), never rewritten. Only root on the backup
 computer writes it: the SIPP server's push key cannot reach it. Events: ``ingested``
 (name, sha256 and size computed here, the sha256 the SIPP server reported, the
-manifest's name and sha256), ``verified`` (status ok or failed, reason, method),
+manifest's name and sha256; since 2026-12 also the stored file's ``inode``,
+``mtime_ns`` and ``ctime_ns``), ``verified`` (status ok or failed, reason, method),
 ``pruned``, ``rejected``, ``discarded`` (files in the incoming directory that were never
-asked for). Retention on the backup computer reads only this.
+asked for). Lines without a field a later tool added read as before; events a reader
+does not know are ignored. Retention on the backup computer reads only this.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ from ansible.module_utils.sop_clock import parse_moment
 from ansible.module_utils.sop_state import append_json
 
 LEDGER_NAME = "ledger.jsonl"
+# What the ingest records of the stored file besides its size: a write to it changes
+# st_ctime (which only root can set back, by setting the clock), and a file put at its
+# name has another inode; both read without reading the file.
+STAMP = ("inode", "mtime_ns", "ctime_ns")
 
 
 def now_iso() -> str:
@@ -86,6 +92,7 @@ def backups(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
                            "manifest": entry.get("manifest"),
                            "manifest_sha256": entry.get("manifest_sha256"),
                            "ingested_at": entry.get("at"),
+                           **{key: entry.get(key) for key in STAMP},
                            "verified": False, "verification": {"status": "pending"}}
         elif entry.get("event") == "verified" and name in state:
             if entry.get("sha256") == state[name]["sha256"]:
@@ -98,22 +105,29 @@ def backups(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return state
 
 
+def stamp(info: os.stat_result) -> dict[str, int]:
+    """What the ingest records of a stored file to find it changed later (``STAMP``)."""
+    return {"inode": info.st_ino, "mtime_ns": info.st_mtime_ns, "ctime_ns": info.st_ctime_ns}
+
+
 def not_whole(directory: str, entry: dict[str, Any]) -> str | None:
     """Why the backup the record lists as ``entry`` is not whole in ``directory`` (its
     file deleted by hand or by a disk clean-up, cut short, its manifest gone or changed),
     or None. What is cheap is checked: the backup's size as recorded (its content was
     hashed when it was taken in and verified; reading every kept backup on every run is
-    not), the manifest's SHA-256 (a small file). What the record does not give (a line of
-    an older tool) is not checked."""
+    not), its inode, mtime and ctime as recorded (a rewrite of the same size changes the
+    ctime, which only root can set back), the manifest's SHA-256 (a small file). What the
+    record does not give (a line of an older tool) is not checked."""
     name, manifest = entry["name"], entry.get("manifest")
-    fault = _plain_file(directory, name, entry.get("size"))
+    fault = _plain_file(directory, name, entry.get("size"), entry)
     if fault is None and isinstance(manifest, str):
         fault = _plain_file(directory, manifest, None) or _manifest_changed(
             os.path.join(directory, manifest), entry.get("manifest_sha256"))
     return fault
 
 
-def _plain_file(directory: str, name: str, size: Any) -> str | None:
+def _plain_file(directory: str, name: str, size: Any,
+                recorded: dict[str, Any] | None = None) -> str | None:
     try:
         info = os.lstat(os.path.join(directory, name))
     except FileNotFoundError:
@@ -124,7 +138,18 @@ def _plain_file(directory: str, name: str, size: Any) -> str | None:
         return f"{name} in {directory} is no plain file"
     if isinstance(size, int) and not isinstance(size, bool) and info.st_size != size:
         return f"{name} has {info.st_size} bytes, the record {size}"
-    return None
+    return _changed(name, info, recorded or {})
+
+
+def _changed(name: str, info: os.stat_result, recorded: dict[str, Any]) -> str | None:
+    """Which of the recorded inode, mtime and ctime the file no longer has, or None."""
+    now = stamp(info)
+    differ = [key for key in STAMP if isinstance(recorded.get(key), int)
+              and not isinstance(recorded.get(key), bool) and recorded[key] != now[key]]
+    if not differ:
+        return None
+    return (f"{name} changed after it was stored (its {', '.join(differ)} differ from the "
+            "record's)")
 
 
 def _manifest_changed(path: str, sha256: Any) -> str | None:

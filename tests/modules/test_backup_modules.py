@@ -331,8 +331,9 @@ def test_retention_keeps_whole_backups_in_the_slots_of_missing_ones(tmp_path) ->
         names[3]: f"{names[3]}.manifest.json has another SHA-256 than the record's",
         names[2]: f"{names[2]}.manifest.json is gone from {tmp_path}"}
     assert warning_lines(result) == [
-        f"4 backup tercatat di ledger tetapi tidak utuh di {tmp_path} (dihapus di luar SOP "
-        "atau ukurannya berubah), tidak dihitung retensi dan tidak dihapus: "
+        f"4 backup tercatat di ledger tetapi tidak utuh di {tmp_path} (dihapus di luar SOP, "
+        "ukurannya berubah atau diubah setelah disimpan), tidak dihitung retensi dan tidak "
+        "dihapus: "
         + ", ".join(names[2:])]
     assert Path(ledger).read_bytes() == before
     assert (tmp_path / names[0]).exists() and (tmp_path / names[4]).exists()
@@ -342,6 +343,53 @@ def test_retention_keeps_whole_backups_in_the_slots_of_missing_ones(tmp_path) ->
         "keep_daily": 1, "keep_weekly": 0, "keep_monthly": 0})
     assert rc == 0 and [item["name"] for item in result["pruned"]] == [names[0]], result
     assert len(result["missing"]) == 4 and (tmp_path / names[1]).exists()
+
+
+def stamped(store: Path, ledger: str, name: str) -> None:
+    """Append to ``ledger`` the stored file's inode, mtime and ctime, as the ingest now
+    records them on its ``ingested`` line (written here as a second ingested line of the
+    same backup: the last one counts)."""
+    entry = next(e for e in ledger_mod.read(ledger) if e.get("name") == name)
+    ledger_mod.append(ledger, "ingested", **{k: v for k, v in entry.items()
+                                             if k not in ("at", "event")},
+                      **ledger_mod.stamp(os.lstat(store / name)))
+    ledger_mod.append(ledger, "verified", name=name, sha256=entry["sha256"], status="ok")
+
+
+def test_retention_names_a_backup_rewritten_with_the_same_size(tmp_path) -> None:
+    """A stored backup rewritten in place with as many bytes (or another file put at its
+    name) passed the cheap check, which read only its size: only the restore drill, which
+    reads the newest, hashes again. Retention counted it as a good backup and could prune
+    the whole ones it displaced. The ingest now records its inode, mtime and ctime; a
+    change of any is 'not whole', named, never pruned, never counted. A line without them
+    (an older ingest's) is checked as before."""
+    ledger = str(tmp_path / "ledger.jsonl")
+    names = whole_backups(tmp_path, ledger, 4)
+    for name in names[1:]:
+        stamped(tmp_path, ledger, name)
+    time.sleep(0.05)  # past the file system's timestamp granularity
+    for name in (names[3], names[0]):  # names[0]: an older line, without the stamp
+        size = (tmp_path / name).stat().st_size
+        with open(tmp_path / name, "r+b") as handle:
+            handle.write(b"x" * size)
+    replaced = tmp_path / names[2]
+    data = replaced.read_bytes()
+    replaced.unlink()
+    replaced.write_bytes(data)  # the same bytes, another file
+    rc, result = run_module("backup_retention", tmp_path, {
+        "path": str(tmp_path), "prefix": "sipp", "ledger": ledger,
+        "keep_daily": 1, "keep_weekly": 0, "keep_monthly": 0})
+    assert rc == 0, result.get("msg")
+    missing = {item["name"]: item["reason"] for item in result["missing"]}
+    assert missing[names[3]] == (f"{names[3]} changed after it was stored (its mtime_ns, "
+                                 "ctime_ns differ from the record's)")
+    # the file system may give the new file the freed inode number: its ctime tells
+    assert missing[names[2]].startswith(f"{names[2]} changed after it was stored (its ")
+    assert set(missing) == {names[3], names[2]}
+    assert [item["name"] for item in result["kept"]] == [names[1]]
+    assert [item["name"] for item in result["pruned"]] == [names[0]]
+    assert (tmp_path / names[3]).exists() and replaced.exists()
+    assert "diubah setelah disimpan" in warning_lines(result)[0]
 
 
 def test_retention_prunes_nothing_it_cannot_record(tmp_path) -> None:

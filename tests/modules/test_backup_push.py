@@ -160,7 +160,7 @@ def test_ingest_checks_what_arrived_against_what_was_reported(tmp_path) -> None:
         ingest.take(str(incoming), str(store), reported(b"backup", NAME))
     assert list(store.iterdir()) == []  # removed
     (incoming / NAME).write_bytes(b"backup")
-    digest = ingest.take(str(incoming), str(store), reported(b"backup", NAME))
+    digest, _ = ingest.take(str(incoming), str(store), reported(b"backup", NAME))
     assert digest == hashlib.sha256(b"backup").hexdigest()
     assert (store / NAME).stat().st_mode & 0o777 == 0o600 and not (incoming / NAME).exists()
     (incoming / NAME).write_bytes(b"backup")
@@ -289,6 +289,33 @@ def test_the_store_keeps_no_half_copies_and_names_orphans(tmp_path) -> None:
     for name in set(debris) - {"sipp-20261121T010000.sql.zst.partial"}:
         assert (store / name).exists(), name
     assert [e["event"] for e in ledger.read(record)] == ["ingested", "discarded", "ingested"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+def test_a_stored_backup_rewritten_with_the_same_size_is_no_backup(tmp_path) -> None:
+    """The record held the stored backup's size and SHA-256 only: a rewrite in place with
+    as many bytes passed every check but the restore drill's, and server_backup_age
+    counted it as a fresh verified backup. The ingest records the stored file's inode,
+    mtime and ctime; a write changes the ctime, which no account can set back."""
+    incoming, store, record = in_and_store(tmp_path)
+    for name, data in ((f"{NAME}.manifest.json", b"{}"), (NAME, b"backup")):
+        (incoming / name).write_bytes(data)
+    code, result = run_module("backup_ingest", tmp_path, {
+        "incoming": str(incoming), "store": str(store), "prefix": "sipp",
+        "backup": reported(b"backup", NAME),
+        "manifest": reported(b"{}", f"{NAME}.manifest.json")})
+    assert code == 0, result
+    entry = ledger.read(record)[-1]
+    assert {key: entry[key] for key in ledger.STAMP} == ledger.stamp(os.lstat(store / NAME))
+    ledger.append(record, "verified", name=NAME, sha256=entry["sha256"], status="ok")
+    code, result = run_module("server_backup_age", tmp_path, {"store": str(store)})
+    assert (result["newest"]["name"], result["fresh"]) == (NAME, True), result
+    time.sleep(0.05)  # past the file system's timestamp granularity
+    (store / NAME).write_bytes(b"forged")
+    code, result = run_module("server_backup_age", tmp_path, {"store": str(store)})
+    assert (code, result["newest"], result["fresh"]) == (0, None, False), result
+    assert f"{NAME} changed after it was stored (its mtime_ns, ctime_ns differ" in \
+        json.dumps(result["warnings"])
 
 
 class IngestModule:
