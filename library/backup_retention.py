@@ -11,7 +11,15 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.sop_backup_files import inventory, owned_by
-from ansible.module_utils.sop_backup_ledger import append, backups, not_whole, parse_time, read
+from ansible.module_utils.sop_backup_ledger import (
+    ACKNOWLEDGED_LOST,
+    acknowledged,
+    append,
+    backups,
+    not_whole,
+    parse_time,
+    read,
+)
 from ansible.module_utils.sop_retention import select
 
 DOCUMENTATION = r"""
@@ -43,6 +51,14 @@ description:
     because a missing one took its day, week or month. It is neither pruned nor recorded
     as pruned (a store whose disk is not mounted loses nothing); it is returned in
     RV(missing) and named in a warning, on every run until it is put back.
+  - With O(ledger), O(acknowledged_lost) lets the backup computer's admin end those
+    warnings for a backup that will not come back. Each one listed that the record holds
+    and that is not whole is recorded as C(acknowledged_lost) (with who and why; the
+    record keeps its history, nothing is removed), returned once in RV(acknowledged), and
+    from then on is no backup of the record, neither warned about nor counted. One that
+    is whole, or that the record does not hold, fails the task in one line and nothing is
+    recorded; one acknowledged already is left alone. The SIPP server cannot write the
+    record, so only the admin's inventory can acknowledge a loss.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
@@ -73,6 +89,26 @@ options:
     description: Age after which unverified and partial files may be removed.
     type: int
     default: 24
+  acknowledged_lost:
+    description: With O(ledger), backups of O(prefix) the admin acknowledges as lost (not
+      whole in O(path) and not coming back), each with the name, the reason and who
+      acknowledges it.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: The backup's name, as the record lists it.
+        type: str
+        required: true
+      reason:
+        description: Why it is lost (recorded).
+        type: str
+        required: true
+      by:
+        description: Who acknowledges the loss (recorded).
+        type: str
+        required: true
 attributes:
   check_mode:
     support: full
@@ -87,6 +123,16 @@ EXAMPLES = r"""
     keep_daily: 7
     keep_weekly: 4
     keep_monthly: 12
+
+- name: On the backup computer, acknowledge a backup deleted by a disk clean-up as lost
+  backup_retention:
+    path: /srv/backup/sipp/400999
+    ledger: /srv/backup/sipp/400999/ledger.jsonl
+    prefix: sipp
+    acknowledged_lost:
+      - name: sipp-20261121T020000.sql.zst
+        reason: deleted by a disk clean-up on 2026-11-30
+        by: Budi (admin PTIP)
 """
 
 RETURN = r"""
@@ -103,6 +149,12 @@ pruned:
 missing:
   description: With O(ledger), recorded backups that are not whole in O(path), with the
     reason (name, time, reason); counted by no keep rule, left alone.
+  returned: always
+  type: list
+  elements: dict
+acknowledged:
+  description: Backups recorded as C(acknowledged_lost) in this run (in check mode, that
+    would be), with the reason and who (name, reason, by, fault).
   returned: always
   type: list
   elements: dict
@@ -127,6 +179,42 @@ def recorded(directory: str, ledger: str, prefix: str) -> list[dict[str, Any]]:
     return items
 
 
+class Refused(Exception):
+    """One clear line: an acknowledgement that cannot be recorded."""
+
+
+def acknowledge(directory: str, ledger: str, prefix: str, wanted: list[dict[str, str]],
+                *, dry: bool) -> list[dict[str, str]]:
+    """Record each backup of ``wanted`` as lost (with ``dry``, only name it); all are
+    checked before any is recorded. Returns the new acknowledgements."""
+    events = read(ledger)
+    state, done = backups(events), acknowledged(events)
+    found = []
+    for item in wanted:
+        name, entry = item["name"], state.get(item["name"])
+        for key in ("reason", "by"):
+            if not item[key].strip():
+                raise Refused(f"acknowledged_lost: {name} needs a {key}")
+        if entry is None or owned_by(name, prefix) != "backup":
+            if name in done:
+                continue
+            raise Refused(f"acknowledged_lost: {name} is no backup of {prefix} in the record "
+                          f"{ledger}")
+        fault = not_whole(directory, entry)
+        if fault is None:
+            raise Refused(f"acknowledged_lost: {name} is whole in {directory}: only a backup "
+                          "that is not whole can be acknowledged as lost")
+        found.append({"name": name, "reason": item["reason"], "by": item["by"],
+                      "fault": fault, "sha256": entry["sha256"]})
+    for item in [] if dry else found:
+        try:
+            append(ledger, ACKNOWLEDGED_LOST, **item)
+        except OSError as exc:
+            raise Refused(f"cannot record {item['name']} as lost in {ledger}: "
+                          f"{exc.strerror}") from None
+    return [{k: v for k, v in item.items() if k != "sha256"} for item in found]
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
@@ -137,17 +225,30 @@ def main() -> None:
             "keep_monthly": {"type": "int", "default": 12},
             "ledger": {"type": "path"},
             "stale_after_hours": {"type": "int", "default": 24},
+            "acknowledged_lost": {"type": "list", "elements": "dict", "default": [],
+                                  "options": {key: {"type": "str", "required": True}
+                                              for key in ("name", "reason", "by")}},
         },
         supports_check_mode=True,
     )
     p = module.params
+    if p["acknowledged_lost"] and not p["ledger"]:
+        module.fail_json(msg="retention: acknowledged_lost needs the ledger (the backup "
+                             "computer's record)")
     if not os.path.isdir(p["path"]):
-        module.exit_json(changed=False, kept=[], pruned=[], missing=[],
+        module.exit_json(changed=False, kept=[], pruned=[], missing=[], acknowledged=[],
                          msg=f"nothing to prune: {p['path']} does not exist (yet)")
     keep = {"daily": p["keep_daily"], "weekly": p["keep_weekly"], "monthly": p["keep_monthly"]}
     try:
+        lost = acknowledge(p["path"], p["ledger"], p["prefix"], p["acknowledged_lost"],
+                           dry=module.check_mode) if p["ledger"] else []
+    except Refused as exc:
+        module.fail_json(msg=f"retention: {exc}")
+    gone = {i["name"] for i in lost}
+    try:
         items = recorded(p["path"], p["ledger"], p["prefix"]) if p["ledger"] else \
             inventory(p["path"], p["prefix"])
+        items = [i for i in items if i["name"] not in gone]  # already so in check mode
         missing = [i for i in items if i.get("missing")]
         items = [i for i in items if not i.get("missing")]
         kept, pruned = select([i for i in items if i["time"] is not None], keep,
@@ -176,12 +277,16 @@ def main() -> None:
         module.warn(f"{len(missing)} backup tercatat di ledger tetapi tidak utuh di {p['path']} "
                     "(dihapus di luar SOP, ukurannya berubah atau diubah setelah disimpan), tidak "
                     f"dihitung retensi dan tidak dihapus: {', '.join(i['name'] for i in missing)}")
-    module.exit_json(changed=bool(pruned), kept=[show(i, "reasons") for i in kept],
+    module.exit_json(changed=bool(pruned or lost), kept=[show(i, "reasons") for i in kept],
                      pruned=[show(i, "reason") for i in pruned],
                      missing=[show(dict(i, reason=i["missing"]), "reason") for i in missing],
+                     acknowledged=lost,
                      msg=f"{len(kept)} kept, {len(pruned)} "
                          f"{'to be ' if module.check_mode else ''}pruned"
-                         + (f", {len(missing)} missing or not whole" if missing else ""))
+                         + (f", {len(missing)} missing or not whole" if missing else "")
+                         + "".join(f"; {'would record' if module.check_mode else 'recorded'}"
+                                   f" {i['name']} as lost, acknowledged by {i['by']}: "
+                                   f"{i['reason']} ({i['fault']})" for i in lost))
 
 
 if __name__ == "__main__":

@@ -8,8 +8,10 @@ computer writes it: the SIPP server's push key cannot reach it. Events: ``ingest
 manifest's name and sha256; since 2026-12 also the stored file's ``inode``,
 ``mtime_ns`` and ``ctime_ns``), ``verified`` (status ok or failed, reason, method),
 ``pruned``, ``rejected``, ``discarded`` (files in the incoming directory that were never
-asked for). Lines without a field a later tool added read as before; events a reader
-does not know are ignored. Retention on the backup computer reads only this.
+asked for), ``acknowledged_lost`` (a backup not whole in the store that the backup
+computer's admin declared lost: sha256, reason, by, and why it was not whole). Lines
+without a field a later tool added read as before; events a reader does not know are
+ignored. Retention on the backup computer reads only this.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ansible.module_utils.sop_clock import parse_moment
 from ansible.module_utils.sop_state import append_json
 
 LEDGER_NAME = "ledger.jsonl"
+ACKNOWLEDGED_LOST = "acknowledged_lost"
 # What the ingest records of the stored file besides its size: a write to it changes
 # st_ctime (which only root can set back, by setting the clock), and a file put at its
 # name has another inode; both read without reading the file.
@@ -100,9 +103,17 @@ def backups(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
                 # the verification record as the verify step returned it
                 state[name]["verification"] = {k: v for k, v in entry.items()
                                                if k not in ("at", "event", "name", "sha256")}
-        elif entry.get("event") == "pruned":
+        elif entry.get("event") == "pruned" or (
+                entry.get("event") == ACKNOWLEDGED_LOST and name in state
+                and entry.get("sha256") == state[name]["sha256"]):
             state.pop(name, None)
     return state
+
+
+def acknowledged(events: list[dict[str, Any]]) -> set[str]:
+    """Names the admin acknowledged as lost (``backups`` lists them no more)."""
+    return {entry["name"] for entry in events
+            if entry.get("event") == ACKNOWLEDGED_LOST and isinstance(entry.get("name"), str)}
 
 
 def stamp(info: os.stat_result) -> dict[str, int]:

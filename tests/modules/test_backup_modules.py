@@ -392,6 +392,52 @@ def test_retention_names_a_backup_rewritten_with_the_same_size(tmp_path) -> None
     assert "diubah setelah disimpan" in warning_lines(result)[0]
 
 
+def test_the_admin_acknowledges_a_lost_backup_once(tmp_path) -> None:
+    """A backup the record lists whose file is gone was warned about on every run, for
+    good: nothing could say the loss was known. The backup computer's admin now lists it
+    (role variable sipp_backup_acknowledged_lost): it is recorded as acknowledged_lost,
+    reported once with who and why, then neither warned about nor counted; a whole backup
+    is refused, and the record only grows."""
+    ledger = str(tmp_path / "ledger.jsonl")
+    names = whole_backups(tmp_path, ledger, 3)
+    (tmp_path / names[1]).unlink()  # a disk clean-up
+    args = {"path": str(tmp_path), "prefix": "sipp", "ledger": ledger,
+            "keep_daily": 7, "keep_weekly": 0, "keep_monthly": 0}
+    before = Path(ledger).read_bytes()
+    whole = {"name": names[0], "reason": "old", "by": "admin"}
+    rc, result = run_module("backup_retention", tmp_path, dict(args, acknowledged_lost=[
+        {"name": names[1], "reason": "clean-up", "by": "Budi"}, whole]))
+    assert (rc, result["msg"]) == (1, (
+        f"retention: acknowledged_lost: {names[0]} is whole in {tmp_path}: only a backup "
+        "that is not whole can be acknowledged as lost"))
+    rc, result = run_module("backup_retention", tmp_path, dict(args, acknowledged_lost=[
+        dict(whole, name="sipp-20991231T020000.sql.zst")]))
+    assert (rc, result["msg"]) == (1, "retention: acknowledged_lost: sipp-20991231T020000"
+                                      f".sql.zst is no backup of sipp in the record {ledger}")
+    assert Path(ledger).read_bytes() == before
+    lost = [{"name": names[1], "reason": "deleted by a disk clean-up", "by": "Budi (PTIP)"}]
+    rc, result = run_module("backup_retention", tmp_path, dict(
+        args, acknowledged_lost=lost, _ansible_check_mode=True))
+    assert rc == 0 and result["acknowledged"][0]["name"] == names[1], result
+    assert result["missing"] == [] and Path(ledger).read_bytes() == before
+    rc, result = run_module("backup_retention", tmp_path, dict(args, acknowledged_lost=lost))
+    assert rc == 0, result.get("msg")
+    assert result["acknowledged"] == [dict(lost[0], fault=f"{names[1]} is gone from {tmp_path}")]
+    assert result["missing"] == [] and not warning_lines(result) and result["changed"]
+    assert f"recorded {names[1]} as lost, acknowledged by Budi (PTIP)" in result["msg"]
+    after = Path(ledger).read_bytes()
+    assert after.startswith(before)
+    entry = json.loads(after[len(before):])
+    assert (entry["event"], entry["name"], entry["by"]) == ("acknowledged_lost", names[1],
+                                                            "Budi (PTIP)")
+    rc, result = run_module("backup_retention", tmp_path, dict(args, acknowledged_lost=lost))
+    assert (rc, result["acknowledged"], result["changed"]) == (0, [], False), result
+    assert not warning_lines(result) and Path(ledger).read_bytes() == after
+    assert [item["name"] for item in result["kept"]] == [names[2], names[0]]
+    rc, result = run_module("server_backup_age", tmp_path, {"store": str(tmp_path)})
+    assert rc == 0 and "warnings" not in result, result
+
+
 def test_retention_prunes_nothing_it_cannot_record(tmp_path) -> None:
     """The ledger's disk is full (here: it may grow by 40 bytes, RLIMIT_FSIZE): the
     "pruned" line cannot be written. Retention deleted the backup after a half line (the
