@@ -236,3 +236,16 @@ def test_a_web_server_still_in_service_is_not_retired(tmp_path) -> None:
     assert keys.read_text(encoding="utf-8") == f"{RECEIVE} {KEY} sipp-backup@pn-web2\n"
     # a SIPP server is not a web server in service: its name may be retired here
     assert changed(retire_web(tmp_path, ["pn-sipp"], "-i", str(inventory))) == 0
+
+
+def test_only_the_backup_computers_retention_records_acknowledged_losses() -> None:
+    """sipp_backup_acknowledged_lost reaches the retention of the backup computer's record
+    (delegated there), never the SIPP server's own retention, which has no record."""
+    tasks = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/backup.yml").read_text())
+    retention = {t["name"]: t for t in tasks if "backup_retention" in t}
+    remote = retention["Apply retention to the backup computer's store (its own record only)"]
+    assert remote["backup_retention"]["acknowledged_lost"] == \
+        "{{ sipp_backup_acknowledged_lost }}"
+    assert remote["delegate_to"] == "{{ sipp_backup_host }}"
+    local = retention["Apply retention to the SIPP server's backups"]
+    assert "acknowledged_lost" not in local["backup_retention"]
