@@ -45,6 +45,13 @@ description:
     checked in O(incoming) (a plain file with no other link), made root's before it is
     hashed, or it is removed from the store and refused (another file put at the name or
     a link made meanwhile by anything but the receiver).
+  - A file still open for writing by another process once it is root's in the store (a
+    process of the push account that opened it in O(incoming) before the move, which could
+    write on after the check) is removed from the store and refused. This is found by a
+    read lease (C(fcntl) C(F_SETLEASE) C(F_RDLCK), which Linux refuses with C(EAGAIN)
+    while the file is open for writing), taken and released before the file is hashed;
+    where the kernel gives no leases, the inode, mtime and ctime the record keeps name a
+    later write.
   - A name already in the record with the same SHA-256 is left alone (idempotent); with
     another SHA-256 it is refused; nothing in the store is ever replaced.
     A failed ingest (a full store, say) leaves neither a half copy nor the manifest in
@@ -268,7 +275,8 @@ def _take(incoming: str, store: str, wanted: dict[str, Any]) -> tuple[str, dict[
 
 def _claimed(fd: int, dst: str, what: str) -> None:
     """Make the file moved to ``dst`` root's (0600), and check that it is the file opened
-    and checked as ``fd`` with no other link; else remove it from the store and refuse.
+    and checked as ``fd`` with no other link and that nothing else has it open for
+    writing (``_open_for_writing``); else remove it from the store and refuse.
 
     The name is renamed, not the file opened: between the open in the in-tray and the
     rename, something writing the push account's directory other than the receiver
@@ -284,10 +292,37 @@ def _claimed(fd: int, dst: str, what: str) -> None:
         os.fchown(fd, 0, 0)
         os.fchmod(fd, 0o600)
         if os.fstat(fd).st_nlink == 1:
-            return
+            if not _open_for_writing(fd):
+                return
+            os.unlink(dst)
+            raise IngestFailed(f"{what} is still open for writing by another process, which "
+                               "could change it in the store: removed from the store "
+                               "(refused)")
     os.unlink(dst)
     raise IngestFailed(f"{what} was replaced or linked elsewhere while it was taken in: "
                        "removed from the store (refused)")
+
+
+def _open_for_writing(fd: int) -> bool:
+    """Whether another open file still writes the file ``fd`` reads (read-only).
+
+    A process of the push account that opened the file in the in-tray before the move can
+    write on after it (the chown stops only new opens). A read lease, fcntl(2) F_SETLEASE
+    F_RDLCK, is refused with EAGAIN while the file is open for writing anywhere (a shared
+    writable mapping included: fs/locks.c, check_conflicting_open); it is released at
+    once. Where the kernel gives no leases
+    (fs.leases-enable = 0, a file system without them: EINVAL) this is not known here:
+    the inode, mtime and ctime the record keeps name a later write on the next run."""
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+    except OSError as exc:
+        if exc.errno == errno.EAGAIN:
+            return True
+        if exc.errno == errno.EINVAL:
+            return False
+        raise
+    fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+    return False
 
 
 def sweep(incoming: str, prefix: str, wanted: set[str], stale: float, *, dry: bool,

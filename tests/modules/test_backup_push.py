@@ -206,6 +206,36 @@ def test_a_file_changed_between_its_check_and_its_move_is_refused(
     assert list(store.iterdir()) == []
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+def test_a_file_still_open_for_writing_is_refused(tmp_path, monkeypatch) -> None:
+    """A process that opened the pushed file for writing before the ingest moved it kept
+    writing it in the store after its SHA-256 was recorded (the chown to root stops only
+    new opens). A read lease, refused while the file is open for writing, finds it: the
+    file is removed from the store and refused. Once the writer is gone it goes in."""
+    incoming, store, _ = in_and_store(tmp_path)
+    (incoming / NAME).write_bytes(b"backup")
+    writer = os.open(incoming / NAME, os.O_WRONLY)
+    try:
+        with pytest.raises(ingest.IngestFailed, match=f"^{NAME} in {incoming} is still open "
+                           "for writing by another process, which could change it in the "
+                           "store: removed from the store"):
+            ingest.take(str(incoming), str(store), reported(b"backup", NAME))
+    finally:
+        os.close(writer)
+    assert list(store.iterdir()) == []
+    (incoming / NAME).write_bytes(b"backup")
+    fcntl = ingest.fcntl.fcntl
+
+    def no_leases(fd: int, command: int, arg: int = 0) -> int:
+        if command == ingest.fcntl.F_SETLEASE:  # fs.leases-enable = 0
+            raise OSError(ingest.errno.EINVAL, "Invalid argument")
+        return fcntl(fd, command, arg)
+
+    monkeypatch.setattr(ingest.fcntl, "fcntl", no_leases)
+    digest, _ = ingest.take(str(incoming), str(store), reported(b"backup", NAME))
+    assert digest == hashlib.sha256(b"backup").hexdigest() and (store / NAME).exists()
+
+
 def test_ledger_is_the_only_truth(tmp_path) -> None:
     record = str(tmp_path / "ledger.jsonl")
     ledger.append(record, "ingested", name=NAME, sha256="a", size=1, manifest="m")
