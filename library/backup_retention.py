@@ -13,12 +13,14 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.sop_backup_files import inventory, owned_by
 from ansible.module_utils.sop_backup_ledger import (
     ACKNOWLEDGED_LOST,
+    RESTAMPED,
     acknowledged,
     append,
     backups,
     not_whole,
     parse_time,
     read,
+    rehashed,
 )
 from ansible.module_utils.sop_retention import select
 
@@ -45,12 +47,17 @@ description:
   - With O(ledger), a recorded backup that is not whole in O(path) (its file deleted by
     hand or by a disk clean-up, another size than recorded, changed after it was stored,
     as another inode, mtime or ctime than the ingest recorded tells (a rewrite of the same
-    size), where the record gives them; its manifest gone or another SHA-256 than
+    size), where the record gives them, and a read of the whole file again shows another
+    content than the recorded SHA-256; its manifest gone or another SHA-256 than
     recorded) fills no slot of the keep rules; the rules choose among the
     whole ones, so as many real backups are kept as configured and none is pruned
     because a missing one took its day, week or month. It is neither pruned nor recorded
     as pruned (a store whose disk is not mounted loses nothing); it is returned in
     RV(missing) and named in a warning, on every run until it is put back.
+  - A backup whose inode, mtime or ctime changed but whose content is still the recorded
+    SHA-256 (the store copied to another disk or moved, C(cp -a) or C(rsync -a) give new
+    inodes and ctimes) is whole; its new stamp is recorded as C(restamped) (reported
+    C(changed)), so it is read again only once, and it is returned in RV(restamped).
   - With O(ledger), O(acknowledged_lost) lets the backup computer's admin end those
     warnings for a backup that will not come back. Each one listed that the record holds
     and that is not whole is recorded as C(acknowledged_lost) (with who and why; the
@@ -152,6 +159,14 @@ missing:
   returned: always
   type: list
   elements: dict
+restamped:
+  description: With O(ledger), recorded backups whose inode, mtime or ctime changed (the
+    store copied to another disk or moved, C(cp -a), C(rsync -a)) that were read again and
+    still have their recorded SHA-256, so their new stamp was recorded (C(restamped); in
+    check mode, would be). One whose content differs is in RV(missing).
+  returned: always
+  type: list
+  elements: str
 acknowledged:
   description: Backups recorded as C(acknowledged_lost) in this run (in check mode, that
     would be), with the reason and who (name, reason, by, fault).
@@ -164,8 +179,13 @@ acknowledged:
 UNDATED = "no readable arrival time in the record: kept, never pruned"
 
 
-def recorded(directory: str, ledger: str, prefix: str) -> list[dict[str, Any]]:
-    """Backups of exactly ``prefix`` as the backup computer's record knows them."""
+def recorded(directory: str, ledger: str, prefix: str, restamped: list[str], *,
+             dry: bool) -> list[dict[str, Any]]:
+    """Backups of exactly ``prefix`` as the backup computer's record knows them. One
+    whose inode, mtime or ctime changed is read again: still its recorded SHA-256 (the
+    store copied or moved), its new stamp is recorded (with ``dry``, only named) and its
+    name added to ``restamped``; else it is not whole, named. OSError when the record
+    cannot be written."""
     items = []
     for arrival, (name, entry) in enumerate(backups(read(ledger)).items()):
         if owned_by(name, prefix) != "backup":
@@ -173,9 +193,18 @@ def recorded(directory: str, ledger: str, prefix: str) -> list[dict[str, Any]]:
         files = [os.path.join(directory, name)]
         if entry.get("manifest"):
             files.append(os.path.join(directory, entry["manifest"]))
+        fault = not_whole(directory, entry)
+        again = rehashed(directory, entry) if fault is not None else None
+        if isinstance(again, dict):  # the same content: a copy or a move of the store
+            if not dry:
+                append(ledger, RESTAMPED, name=name, sha256=entry["sha256"], **again)
+            restamped.append(name)
+            fault = not_whole(directory, {**entry, **again})
+        elif isinstance(again, str):
+            fault = again
         items.append({"name": name, "time": parse_time(entry["ingested_at"]),
                       "arrival": arrival, "verified": entry["verified"], "files": files,
-                      "missing": not_whole(directory, entry)})
+                      "missing": fault})
     return items
 
 
@@ -237,7 +266,7 @@ def main() -> None:
                              "computer's record)")
     if not os.path.isdir(p["path"]):
         module.exit_json(changed=False, kept=[], pruned=[], missing=[], acknowledged=[],
-                         msg=f"nothing to prune: {p['path']} does not exist (yet)")
+                         restamped=[], msg=f"nothing to prune: {p['path']} does not exist (yet)")
     keep = {"daily": p["keep_daily"], "weekly": p["keep_weekly"], "monthly": p["keep_monthly"]}
     try:
         lost = acknowledge(p["path"], p["ledger"], p["prefix"], p["acknowledged_lost"],
@@ -245,8 +274,10 @@ def main() -> None:
     except Refused as exc:
         module.fail_json(msg=f"retention: {exc}")
     gone = {i["name"] for i in lost}
+    restamped: list[str] = []
     try:
-        items = recorded(p["path"], p["ledger"], p["prefix"]) if p["ledger"] else \
+        items = recorded(p["path"], p["ledger"], p["prefix"], restamped,
+                         dry=module.check_mode) if p["ledger"] else \
             inventory(p["path"], p["prefix"])
         items = [i for i in items if i["name"] not in gone]  # already so in check mode
         missing = [i for i in items if i.get("missing")]
@@ -256,6 +287,9 @@ def main() -> None:
                               datetime.timedelta(hours=p["stale_after_hours"]))
     except ValueError as exc:
         module.fail_json(msg=f"retention: {exc}")
+    except OSError as exc:
+        module.fail_json(msg=f"retention: cannot record a re-hashed backup's new stamp in "
+                             f"{p['ledger']}: {exc.strerror}")
     kept += [dict(i, reasons=[UNDATED]) for i in items if i["time"] is None]
     if not module.check_mode:
         for item in pruned:
@@ -277,13 +311,15 @@ def main() -> None:
         module.warn(f"{len(missing)} backup tercatat di ledger tetapi tidak utuh di {p['path']} "
                     "(dihapus di luar SOP, ukurannya berubah atau diubah setelah disimpan), tidak "
                     f"dihitung retensi dan tidak dihapus: {', '.join(i['name'] for i in missing)}")
-    module.exit_json(changed=bool(pruned or lost), kept=[show(i, "reasons") for i in kept],
+    module.exit_json(changed=bool(pruned or lost or restamped), kept=[show(i, "reasons") for i in kept],
                      pruned=[show(i, "reason") for i in pruned],
                      missing=[show(dict(i, reason=i["missing"]), "reason") for i in missing],
-                     acknowledged=lost,
+                     acknowledged=lost, restamped=restamped,
                      msg=f"{len(kept)} kept, {len(pruned)} "
                          f"{'to be ' if module.check_mode else ''}pruned"
                          + (f", {len(missing)} missing or not whole" if missing else "")
+                         + (f", {len(restamped)} re-hashed after a copy or move of the store"
+                            if restamped else "")
                          + "".join(f"; {'would record' if module.check_mode else 'recorded'}"
                                    f" {i['name']} as lost, acknowledged by {i['by']}: "
                                    f"{i['reason']} ({i['fault']})" for i in lost))

@@ -9,7 +9,10 @@ manifest's name and sha256; since 2026-12 also the stored file's ``inode``,
 ``mtime_ns`` and ``ctime_ns``), ``verified`` (status ok or failed, reason, method),
 ``pruned``, ``rejected``, ``discarded`` (files in the incoming directory that were never
 asked for), ``acknowledged_lost`` (a backup not whole in the store that the backup
-computer's admin declared lost: sha256, reason, by, and why it was not whole). Lines
+computer's admin declared lost: sha256, reason, by, and why it was not whole),
+``restamped`` (a backup whose inode, mtime or ctime changed but whose content retention
+found still the recorded sha256, e.g. the store copied to another disk: sha256 and its
+new stamp). Lines
 without a field a later tool added read as before; events a reader does not know are
 ignored. Retention on the backup computer reads only this.
 """
@@ -32,6 +35,10 @@ ACKNOWLEDGED_LOST = "acknowledged_lost"
 # st_ctime (which only root can set back, by setting the clock), and a file put at its
 # name has another inode; both read without reading the file.
 STAMP = ("inode", "mtime_ns", "ctime_ns")
+# A backup whose stamp changed but whose content is still the recorded SHA-256 (the store
+# copied to another disk, or restored from a copy: cp -a and rsync -a give new inodes and
+# ctimes): retention re-hashes it once and records its new stamp under this event.
+RESTAMPED = "restamped"
 
 
 def now_iso() -> str:
@@ -103,6 +110,9 @@ def backups(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
                 # the verification record as the verify step returned it
                 state[name]["verification"] = {k: v for k, v in entry.items()
                                                if k not in ("at", "event", "name", "sha256")}
+        elif entry.get("event") == RESTAMPED and name in state \
+                and entry.get("sha256") == state[name]["sha256"]:
+            state[name].update({key: entry.get(key) for key in STAMP})
         elif entry.get("event") == "pruned" or (
                 entry.get("event") == ACKNOWLEDGED_LOST and name in state
                 and entry.get("sha256") == state[name]["sha256"]):
@@ -163,18 +173,49 @@ def _changed(name: str, info: os.stat_result, recorded: dict[str, Any]) -> str |
             "record's)")
 
 
+def rehashed(directory: str, entry: dict[str, Any]) -> dict[str, int] | str | None:
+    """For a backup whose size is as recorded but whose stamp differs (``_changed``): its
+    new stamp when its content is still the recorded SHA-256 (a copy or a move of the
+    store), else why it is not whole; None for any other backup (nothing re-hashed). Reads
+    the whole file, so only for such a backup, once: retention records the new stamp."""
+    name, sha256 = entry["name"], entry.get("sha256")
+    path = os.path.join(directory, name)
+    try:
+        before = os.lstat(path)
+    except OSError:
+        return None
+    if not isinstance(sha256, str) or not stat.S_ISREG(before.st_mode) \
+            or before.st_size != entry.get("size") or _changed(name, before, entry) is None:
+        return None
+    try:
+        digest = _sha256(path)
+        after = os.lstat(path)
+    except OSError as exc:
+        return f"{name} in {directory} cannot be read: {exc.strerror}"
+    if stamp(after) != stamp(before):
+        return f"{name} changed while it was read again"
+    if digest != sha256:
+        return f"{name} changed after it was stored (its content differs from the record's SHA-256)"
+    return stamp(after)
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _manifest_changed(path: str, sha256: Any) -> str | None:
     if not isinstance(sha256, str):
         return None
-    digest = hashlib.sha256()
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-        with os.fdopen(fd, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
+        digest = _sha256(path)
     except OSError as exc:
         return f"{os.path.basename(path)} cannot be read: {exc.strerror}"
-    if digest.hexdigest() != sha256:
+    if digest != sha256:
         return f"{os.path.basename(path)} has another SHA-256 than the record's"
     return None
 

@@ -215,7 +215,7 @@ def test_retention_on_the_backup_computer_reads_only_its_record(tmp_path) -> Non
     (tmp_path / forged).write_bytes(b"junk")
     files.write_json_atomic(str(tmp_path / (forged + ".manifest.json")),
                             {"size": 4, "verified": True, "period": "2099-12-31"})
-    items = retention.recorded(str(tmp_path), ledger, "sipp")
+    items = retention.recorded(str(tmp_path), ledger, "sipp", [], dry=True)
     assert sorted(i["name"] for i in items) == ["sipp-20261101T020000.sql.zst",
                                                 "sipp-20261102T020000.sql.zst"]
     after = dt.datetime.now()
@@ -381,15 +381,51 @@ def test_retention_names_a_backup_rewritten_with_the_same_size(tmp_path) -> None
         "keep_daily": 1, "keep_weekly": 0, "keep_monthly": 0})
     assert rc == 0, result.get("msg")
     missing = {item["name"]: item["reason"] for item in result["missing"]}
-    assert missing[names[3]] == (f"{names[3]} changed after it was stored (its mtime_ns, "
-                                 "ctime_ns differ from the record's)")
-    # the file system may give the new file the freed inode number: its ctime tells
-    assert missing[names[2]].startswith(f"{names[2]} changed after it was stored (its ")
-    assert set(missing) == {names[3], names[2]}
-    assert [item["name"] for item in result["kept"]] == [names[1]]
-    assert [item["name"] for item in result["pruned"]] == [names[0]]
+    assert missing == {names[3]: f"{names[3]} changed after it was stored (its content "
+                                 "differs from the record's SHA-256)"}
+    # another file of the same bytes (its ctime, or inode, differs) is read again: whole
+    assert result["restamped"] == [names[2]]
+    assert [item["name"] for item in result["kept"]] == [names[2]]
+    assert sorted(item["name"] for item in result["pruned"]) == [names[0], names[1]]
     assert (tmp_path / names[3]).exists() and replaced.exists()
     assert "diubah setelah disimpan" in warning_lines(result)[0]
+
+
+def test_a_store_copied_to_another_disk_is_read_again_once_and_stays_whole(tmp_path) -> None:
+    """A store copied or moved to another disk (cp -a, rsync -a: new inodes and ctimes)
+    read as changed after it was stored, every backup: none counted, the SOP failing for
+    good. Retention reads such a backup again: the recorded SHA-256, it is whole and its
+    new stamp recorded (once; check mode records nothing); another content is named."""
+    ledger = str(tmp_path / "ledger.jsonl")
+    names = whole_backups(tmp_path, ledger, 3)
+    for name in names:
+        stamped(tmp_path, ledger, name)
+    time.sleep(0.05)
+    for name in names:  # as cp -a does: another file of the same bytes and mtime
+        path = tmp_path / name
+        info, data = path.stat(), path.read_bytes()
+        path.unlink()
+        path.write_bytes(data)
+        os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    size = (tmp_path / names[1]).stat().st_size
+    with open(tmp_path / names[1], "r+b") as handle:
+        handle.write(b"x" * size)
+    args = {"path": str(tmp_path), "prefix": "sipp", "ledger": ledger,
+            "keep_daily": 5, "keep_weekly": 0, "keep_monthly": 0}
+    before = Path(ledger).read_bytes()
+    rc, result = run_module("backup_retention", tmp_path, {**args, "_ansible_check_mode": True})
+    assert (rc, result["restamped"], Path(ledger).read_bytes()) == (
+        0, [names[0], names[2]], before), result
+    rc, result = run_module("backup_retention", tmp_path, args)
+    assert rc == 0 and result["changed"] and result["restamped"] == [names[0], names[2]]
+    assert {item["name"]: item["reason"] for item in result["missing"]} == {
+        names[1]: f"{names[1]} changed after it was stored (its content differs from the "
+                  "record's SHA-256)"}
+    # whole again: counted by the keep rules (all re-stamped today: one day's newest kept)
+    assert [item["name"] for item in result["kept"] + result["pruned"]] == [names[2], names[0]]
+    rc, result = run_module("backup_retention", tmp_path, {**args, "keep_daily": 1})
+    assert rc == 0 and result["restamped"] == [] and not result["changed"], result
+    assert [e["event"] for e in ledger_mod.read(ledger)].count("restamped") == 2
 
 
 def test_the_admin_acknowledges_a_lost_backup_once(tmp_path) -> None:
