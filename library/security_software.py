@@ -96,6 +96,7 @@ from ansible.module_utils.sop_security import (  # noqa: E402
     summary,
 )
 from ansible.module_utils.sop_server import (  # noqa: E402
+    apt_policy,
     installed_from,
     os_release,
     package_files,
@@ -200,20 +201,11 @@ def from_words(item: dict[str, Any]) -> str:
 def apt_origins(module: AnsibleModule, apt_cache: str, names: list[str],
                 release: dict[str, str]) -> dict[str, str]:
     """The origin of each installed package of ``names`` that is not the operating
-    system's supported archive (two `apt-cache policy` runs within the timeout)."""
-    outputs = []
-    for argv in ([apt_cache, "policy"], [apt_cache, "policy", *names]):
-        rc, out, err = run_limited(module, argv, module.params["timeout"],
-                                   environ_update={"LC_ALL": "C"})
-        if rc is None:
-            module.fail_json(msg=f"apt-cache policy tidak selesai dalam "
-                                 f"{module.params['timeout']} detik")
-        if rc != 0:
-            module.fail_json(msg=f"apt-cache policy failed: {err.strip() or rc}")
-        outputs.append(out)
-    files = package_files(outputs[0])
+    system's supported archive (two `apt-cache policy` runs, each within the timeout)."""
+    files = package_files(apt_policy(module, apt_cache, [], module.params["timeout"]))
+    tables = apt_policy(module, apt_cache, names, module.params["timeout"])
     found = {name: origin(sources, files, release)
-             for name, sources in installed_from(outputs[1]).items()}
+             for name, sources in installed_from(tables).items()}
     return {name: words for name, words in found.items() if words}
 
 

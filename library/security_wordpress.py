@@ -157,7 +157,6 @@ import urllib.parse  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_command import run_limited  # noqa: E402
 from ansible.module_utils.sop_http import context_for, fetch, redirect_target, redirects, url_error  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_url  # noqa: E402
 from ansible.module_utils.sop_security import (  # noqa: E402
@@ -166,6 +165,7 @@ from ansible.module_utils.sop_security import (  # noqa: E402
     summary,
     version_key,
 )
+from ansible.module_utils.sop_server import apt_policy  # noqa: E402
 from ansible.module_utils.sop_tree import read_start  # noqa: E402
 from ansible.module_utils.sop_website_cms import DEBIAN_WP_ETC, parse_wordpress  # noqa: E402
 
@@ -522,14 +522,7 @@ def main() -> None:
     apt: tuple[str | None, str | None] = (None, None)
     apt_cache = module.get_bin_path("apt-cache") if p["apt_package"] else None
     if apt_cache:
-        rc, out, err = run_limited(module, [apt_cache, "policy", p["apt_package"]],
-                                   p["timeout"], environ_update={"LC_ALL": "C"})
-        if rc is None:
-            module.fail_json(msg=f"apt-cache policy {p['apt_package']} tidak selesai dalam "
-                                 f"{p['timeout']} detik")
-        if rc != 0:
-            module.fail_json(msg=f"apt-cache policy {p['apt_package']} failed: {err.strip() or rc}")
-        apt = parse_policy(out)
+        apt = parse_policy(apt_policy(module, apt_cache, [p["apt_package"]], p["timeout"]))
     findings = assess(cores, plugins, available, apt)
     roots = [core["root"] for core in cores]
     configs = list(dict.fromkeys(path for root in roots for path in config_files(root)))

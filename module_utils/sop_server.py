@@ -421,6 +421,20 @@ def apt_failure(out: str, err: str) -> str:
     return f"{full[:300]}; {found}" if full and full not in found else found
 
 
+def apt_policy(module: Any, apt_cache: str, names: list[str], seconds: float) -> str:
+    """The output of `LC_ALL=C apt-cache policy [NAMES...]` (the package files alone
+    without names), apt-cache stopped after ``seconds``; the module fails with one line
+    when it does not end ('apt-cache policy tidak selesai dalam 60 detik') or fails
+    ('apt-cache policy failed: E: ...')."""
+    rc, out, err = run_limited(module, [apt_cache, "policy", *names], seconds,
+                               environ_update={"LC_ALL": "C"})
+    if rc is None:
+        module.fail_json(msg=f"apt-cache policy tidak selesai dalam {seconds:g} detik")
+    if rc != 0:
+        module.fail_json(msg="apt-cache policy failed: " + apt_failure(out, err))
+    return out
+
+
 def apt_pending(run: Any, update_cache: bool, security_pattern: str,
                 hold: list[str]) -> dict[str, Any]:
     """Refresh the package lists (when asked) and list the pending upgrades: security,

@@ -349,6 +349,31 @@ def test_the_module_asks_apt_where_the_installed_versions_come_from(tmp_path, mo
         "PHP 8.2: dukungan sampai 2026-12-31 (upstream; dari repositori packages.sury.org)"]
 
 
+@pytest.mark.parametrize(("script", "message"), [
+    ("echo 'W: Unable to read /etc/apt/preferences.d/x' >&2\n"
+     "echo 'E: The package cache file is corrupted' >&2; exit 100\n",
+     "apt-cache policy failed: E: The package cache file is corrupted"),
+    ("exec sleep 20\n", "apt-cache policy tidak selesai dalam 1 detik")])
+def test_both_modules_run_apt_cache_policy_alike(tmp_path, monkeypatch, script, message):
+    """security_software and security_wordpress ran apt-cache policy each with its own
+    copy: the same failure read 'apt-cache policy wordpress failed: ...' in one, and in
+    the other every line apt wrote, warnings included. One run (sop_server.apt_policy),
+    one line: apt's error."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for name, text in {"dpkg-query": "printf 'ii \\tphp8.2-fpm\\t8.2.36-1~deb12u1\\n'\n",
+                       "apt-cache": script}.items():
+        (tools / name).write_text("#!/bin/sh\n" + text)
+        (tools / name).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    for name, args in (("security_software", {}),
+                       ("security_wordpress", {"roots": [str(tmp_path / "none")],
+                                               "plugin_dirs": []})):
+        with within(15, f"{name} and a hung apt-cache"):
+            rc, result = run_module(name, tmp_path, {**args, "timeout": 1})
+        assert (rc, result["msg"]) == (1, message), name
+
+
 @pytest.mark.parametrize(("newer", "older"),
                          [("6.4.10", "6.4.9"), ("5.3.1", "5.3-beta"), ("2", "1.9.9")])
 def test_version_order(newer, older):
