@@ -27,8 +27,12 @@ description:
     is the operating system's (C(o=Debian), C(o=Ubuntu), and Ubuntu Pro's C(o=UbuntuESM)
     and C(o=UbuntuESMApps), Canonical's security archives for main and universe, judged
     by the release's standard end of support), component C(main) (Ubuntu's
-    C(restricted) too). A version no repository publishes any more (superseded in the
-    archive) keeps the judgement by its version."
+    C(restricted) too). A version no repository publishes any more (only in
+    C(/var/lib/dpkg/status)) is judged by the repository of the version superseding
+    it (Debian's security archive keeps only the newest); when none is newer, its
+    repository was removed (a PHP from C(packages.sury.org) after the source was
+    deleted): it gets the upstream date alone, its origin saying so (versi
+    terpasang tidak ada di repositori mana pun (repositori dihapus?))."
   - A version past its end of support is a finding; a version the table does not know
     is reported with status C(unknown) (add its row), never as supported.
   - Reports only; never changes anything.
@@ -64,7 +68,7 @@ EXAMPLES = r"""
 RETURN = r"""
 software:
   description: Each installed version (product, version, packages, end_of_support with date, days_left, status, by;
-    origin, the repository or unsupported component it comes from, null for the operating system's supported archive).
+    origin, the repository or unsupported component it comes from or that no repository publishes it, null for the operating system's supported archive).
   returned: success
   type: list
   elements: dict
@@ -115,6 +119,9 @@ SUPPORTED_COMPONENTS = ("main", "restricted")
 # operating system (o=Debian, o=Ubuntu): Ubuntu Pro's esm-infra and esm-apps, Canonical's
 # security fixes for main after its standard support and for universe.
 VENDOR_ORIGINS = {"ubuntu": ("ubuntuesm", "ubuntuesmapps")}
+# The origin of an installed version no repository publishes, nor a newer one (a PHP
+# from sury whose repository was removed): nothing says the operating system patches it.
+NOWHERE = "versi terpasang tidak ada di repositori mana pun (repositori dihapus?)"
 
 
 def major_minor(version: str) -> str | None:
@@ -153,7 +160,9 @@ def origin(sources: list[str], files: dict[str, dict[str, str]],
            release: dict[str, str]) -> str | None:
     """Where a version published by ``sources`` comes from when it is not the operating
     system's supported archive ('repositori packages.sury.org', 'komponen universe
-    Ubuntu'); None when that archive publishes it, or no repository does."""
+    Ubuntu', NOWHERE when no repository publishes it); None when that archive does."""
+    if not sources:
+        return NOWHERE
     system = release.get("ID", "").lower()
     elsewhere = []
     for source in sources:
@@ -194,8 +203,12 @@ def assess(found: dict[tuple[str, str], list[str]], release: dict[str, str],
 
 
 def from_words(item: dict[str, Any]) -> str:
-    """'; dari repositori packages.sury.org' for a version from elsewhere, else ''."""
-    return f"; dari {item['origin']}" if item["origin"] else ""
+    """'; dari repositori packages.sury.org' for a version from elsewhere ('; versi
+    terpasang tidak ada ...' for NOWHERE), else ''."""
+    if not item["origin"]:
+        return ""
+    return "; " + ", ".join(words if words == NOWHERE else f"dari {words}"
+                            for words in item["origin"].split(", "))
 
 
 def apt_origins(module: AnsibleModule, apt_cache: str, names: list[str],

@@ -392,15 +392,17 @@ def security_versions(text: str, origins: dict[str, str], security_pattern: str)
 
 
 def installed_from(text: str) -> dict[str, list[str]]:
-    """The package files publishing the installed version of each package of
-    `apt-cache policy PACKAGE...` (dpkg's status file left out: none for a version no
-    repository publishes)."""
+    """The package files publishing the installed version of each installed package of
+    `apt-cache policy PACKAGE...`, dpkg's status file left out. A version no repository
+    publishes any more gets those of the version right above it, superseding it (the
+    archive its updates come from: Debian's security archive keeps only the newest);
+    none (an empty list) when no version is newer: its repository was removed."""
     found: dict[str, list[str]] = {}
     for package, versions in version_tables(text).items():
-        files = [source for version in versions if version.installed
-                 for source in version.files if source != DPKG_STATUS]
-        if files:
-            found[package] = files
+        for index, version in enumerate(versions):
+            if version.installed:
+                files = [source for source in version.files if source != DPKG_STATUS]
+                found[package] = files or (versions[index - 1].files if index else [])
     return found
 
 

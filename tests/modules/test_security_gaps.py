@@ -195,10 +195,63 @@ def origins_of(files: str, tables: str, release: dict[str, str]) -> dict[str, st
 
 
 def test_the_operating_systems_archive_is_no_other_origin():
-    # the installed PHP is superseded in the archive (dpkg's status alone lists it):
-    # nothing says it comes from elsewhere, its version is judged as before
-    assert origins_of(DEBIAN_FILES, DEBIAN_TABLES, BOOKWORM) == {"mariadb-server": None}
+    # the installed PHP is superseded in Debian's security archive (dpkg's status alone
+    # lists it): the archive its update comes from is the operating system's
+    assert origins_of(DEBIAN_FILES, DEBIAN_TABLES, BOOKWORM) == {"mariadb-server": None,
+                                                                 "php8.2-fpm": None}
     assert origins_of(JAMMY_FILES, JAMMY_TABLES, JAMMY)["php8.1-fpm"] is None
+
+
+# sury's PHP after its repository was removed from apt's sources: dpkg's status alone
+# lists the installed version, above Debian's own; and sury's older PHP on a host still
+# using sury, superseded there.
+SURY_GONE_TABLES = """php8.2-fpm:
+  Installed: 8.2.40-1+0~20260105.70+debian12~1.gbp1a2b3c
+  Candidate: 8.2.40-1+0~20260105.70+debian12~1.gbp1a2b3c
+  Version table:
+ *** 8.2.40-1+0~20260105.70+debian12~1.gbp1a2b3c 100
+        100 /var/lib/dpkg/status
+     8.2.36-1~deb12u1 500
+        500 http://deb.debian.org/debian-security bookworm-security/main amd64 Packages
+php8.3-fpm:
+  Installed: 8.3.30-1+0~20260105.80+debian12~1.gbp4d5e6f
+  Candidate: 8.3.30-1+0~20260105.80+debian12~1.gbp4d5e6f
+  Version table:
+ *** 8.3.30-1+0~20260105.80+debian12~1.gbp4d5e6f 100
+        100 /var/lib/dpkg/status
+"""
+SURY_SUPERSEDED_TABLES = """php8.2-fpm:
+  Installed: 8.2.39-1+0~20251120.69+debian12~1.gbp0a1b2c
+  Candidate: 8.2.40-1+0~20260105.70+debian12~1.gbp1a2b3c
+  Version table:
+     8.2.40-1+0~20260105.70+debian12~1.gbp1a2b3c 500
+        500 https://packages.sury.org/php bookworm/main amd64 Packages
+ *** 8.2.39-1+0~20251120.69+debian12~1.gbp0a1b2c 100
+        100 /var/lib/dpkg/status
+     8.2.36-1~deb12u1 500
+        500 http://deb.debian.org/debian-security bookworm-security/main amd64 Packages
+"""
+
+
+def test_a_version_no_repository_publishes_gets_no_operating_system_date():
+    """A version dpkg's status alone lists was judged by its version: sury's PHP 8.2 whose
+    repository was removed read as Debian's own, supported until Debian 12's end
+    (2028-06-30), and so did sury's older PHP superseded in sury's repository."""
+    nowhere = "versi terpasang tidak ada di repositori mana pun (repositori dihapus?)"
+    gone = origins_of(DEBIAN_FILES, SURY_GONE_TABLES, BOOKWORM)
+    assert gone == {"php8.2-fpm": nowhere, "php8.3-fpm": nowhere}
+    assert origins_of(SURY_FILES, SURY_SUPERSEDED_TABLES, BOOKWORM) == {
+        "php8.2-fpm": "repositori packages.sury.org"}
+    found = software.installed(
+        [("php8.2-fpm", "8.2.40-1+0~20260105.70+debian12~1.gbp1a2b3c")], ["php"])
+    listed, _ = software.assess(found, BOOKWORM, TODAY, gone)
+    assert (listed[0]["end_of_support"]["by"], listed[0]["end_of_support"]["date"]) == (
+        "upstream", "2026-12-31")
+    later = software.assess(found, BOOKWORM, datetime.date(2027, 1, 1), gone)[1]
+    assert later[0]["message"] == (
+        "PHP 8.2 sudah melewati akhir dukungan (2026-12-31; versi terpasang tidak ada di "
+        "repositori mana pun (repositori dihapus?)): "
+        "php8.2-fpm 8.2.40-1+0~20260105.70+debian12~1.gbp1a2b3c")
 
 
 def test_php_and_mariadb_from_other_repositories_get_upstream_dates_and_say_so():
