@@ -23,7 +23,10 @@ description:
     C(packages.sury.org), MariaDB from C(dlm.mariadb.com)), or a component the release's
     vendor does not support (Ubuntu's C(universe), where Ubuntu ships MariaDB), gets the
     upstream date alone and says its origin (C(origin): C(repositori packages.sury.org),
-    C(komponen universe Ubuntu)). The supported archive is the one whose release origin
+    C(komponen universe Ubuntu)); so do backports, which the release's security support
+    does not cover, named by their suite (Debian backports (bookworm-backports), Ubuntu
+    backports (jammy-backports)) from the codename (C(n=)) or archive (C(a=)) of their
+    release line. The supported archive is the one whose release origin
     is the operating system's (C(o=Debian), C(o=Ubuntu), and Ubuntu Pro's C(o=UbuntuESM)
     and C(o=UbuntuESMApps), Canonical's security archives for main and universe, judged
     by the release's standard end of support), component C(main) (Ubuntu's
@@ -119,6 +122,11 @@ SUPPORTED_COMPONENTS = ("main", "restricted")
 # operating system (o=Debian, o=Ubuntu): Ubuntu Pro's esm-infra and esm-apps, Canonical's
 # security fixes for main after its standard support and for universe.
 VENDOR_ORIGINS = {"ubuntu": ("ubuntuesm", "ubuntuesmapps")}
+# Backports, newer versions built for a stable release (bookworm-backports, its
+# -sloppy beside it, jammy-backports), which the release's security support does not
+# cover; Debian's archive has an origin of its own (o=Debian Backports).
+BACKPORTS_SUITE = re.compile(r"-backports(?:-sloppy)?$")
+BACKPORTS_ORIGIN = re.compile(r"\s*backports$", re.IGNORECASE)
 # The origin of an installed version no repository publishes, nor a newer one (a PHP
 # from sury whose repository was removed): nothing says the operating system patches it.
 NOWHERE = "versi terpasang tidak ada di repositori mana pun (repositori dihapus?)"
@@ -156,6 +164,13 @@ def parse_dpkg(text: str) -> list[tuple[str, str]]:
     return rows
 
 
+def backports_suite(fields: dict[str, str]) -> str | None:
+    """The backports suite of a package file's release fields (n=bookworm-backports on
+    Debian, a=jammy-backports on Ubuntu), None for another archive."""
+    return next((fields[key] for key in ("n", "a")
+                 if BACKPORTS_SUITE.search(fields.get(key, ""))), None)
+
+
 def origin(sources: list[str], files: dict[str, dict[str, str]],
            release: dict[str, str]) -> str | None:
     """Where a version published by ``sources`` comes from when it is not the operating
@@ -168,7 +183,10 @@ def origin(sources: list[str], files: dict[str, dict[str, str]],
     for source in sources:
         fields = files.get(source, {})
         vendor = fields.get("o", "")
-        if vendor and vendor.lower() in (system, *VENDOR_ORIGINS.get(system, ())):
+        suite = backports_suite(fields)
+        if suite:
+            elsewhere.append(f"{BACKPORTS_ORIGIN.sub('', vendor) or 'repositori'} backports ({suite})")
+        elif vendor and vendor.lower() in (system, *VENDOR_ORIGINS.get(system, ())):
             if fields.get("c") in SUPPORTED_COMPONENTS:
                 return None
             elsewhere.append(f"komponen {fields.get('c') or '?'} {vendor}")

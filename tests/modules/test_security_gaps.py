@@ -379,6 +379,47 @@ def test_a_version_ubuntu_still_phases_in_is_one_of_the_table():
         "php8.1-fpm": "repositori ppa.launchpadcontent.net"}
 
 
+# Debian 12's backports (its own origin, o=Debian Backports, on deb.debian.org) and
+# Ubuntu 22.04's (o=Ubuntu, component main, the suite telling them apart).
+BACKPORTS_FILES = DEBIAN_FILES + JAMMY_FILES.split("Package files:\n")[1].replace(
+    "Pinned packages:\n", """\
+ 100 http://deb.debian.org/debian bookworm-backports/main amd64 Packages
+     release o=Debian Backports,a=bookworm-backports,n=bookworm-backports,l=Debian Backports,c=main,b=amd64
+     origin deb.debian.org
+ 100 http://archive.ubuntu.com/ubuntu jammy-backports/main amd64 Packages
+     release v=22.04,o=Ubuntu,a=jammy-backports,n=jammy,l=Ubuntu,c=main,b=amd64
+     origin archive.ubuntu.com
+Pinned packages:
+""")  # noqa: E501 (apt's lines as they are)
+BACKPORTS_TABLES = """mariadb-server:
+  Installed: 1:11.8.3-1~bpo12+1
+  Candidate: 1:11.8.3-1~bpo12+1
+  Version table:
+ *** 1:11.8.3-1~bpo12+1 100
+        100 http://deb.debian.org/debian bookworm-backports/main amd64 Packages
+        100 /var/lib/dpkg/status
+     1:10.11.19-0+deb12u1 500
+        500 http://deb.debian.org/debian-security bookworm-security/main amd64 Packages
+php8.1-fpm:
+  Installed: 8.1.2-1ubuntu2.22~bpo22.04.1
+  Candidate: 8.1.2-1ubuntu2.22~bpo22.04.1
+  Version table:
+ *** 8.1.2-1ubuntu2.22~bpo22.04.1 100
+        100 http://archive.ubuntu.com/ubuntu jammy-backports/main amd64 Packages
+        100 /var/lib/dpkg/status
+"""
+
+
+def test_backports_are_named_as_backports():
+    """Debian's backports read 'repositori deb.debian.org' (Debian's own mirror, as if
+    another repository), and Ubuntu's, origin Ubuntu and component main, as the supported
+    archive: each is named by its suite (an origin: upstream's date alone)."""
+    assert origins_of(BACKPORTS_FILES, BACKPORTS_TABLES, BOOKWORM)["mariadb-server"] == \
+        "Debian backports (bookworm-backports)"
+    assert origins_of(BACKPORTS_FILES, BACKPORTS_TABLES, JAMMY)["php8.1-fpm"] == \
+        "Ubuntu backports (jammy-backports)"
+
+
 def test_the_module_asks_apt_where_the_installed_versions_come_from(tmp_path, monkeypatch):
     tools = tmp_path / "bin"
     tools.mkdir()
