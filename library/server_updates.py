@@ -32,11 +32,9 @@ description:
     O(scope=security) that security version is installed, not the candidate.
   - In check mode nothing is installed; C(upgraded) lists what would be.
   - The packages are downloaded first (C(apt-get install --download-only)), stopped
-    after TIME_LIMITS["download"] seconds (C(module_utils/sop_server.py), an hour, in
-    which a slow court link still takes a kernel and a database update) with nothing
-    installed then, and installed from apt's cache (C(--no-download)) without a time
-    limit, as killing dpkg in the middle of an install would leave the server
-    half-upgraded, worse than waiting for it.
+    after O(download_timeout) seconds with nothing installed then, and installed from
+    apt's cache (C(--no-download)) without a time limit, as killing dpkg in the middle
+    of an install would leave the server half-upgraded, worse than waiting for it.
   - Returns whether a reboot is required afterwards (C(/run/reboot-required), needrestart's
     kernel status, a kernel package C(linux-image-*) it installed, which on Debian
     without unattended-upgrades or needrestart nothing else reports) and the services
@@ -64,6 +62,14 @@ options:
     description: Run C(apt-get update) first.
     type: bool
     default: true
+  download_timeout:
+    description: Seconds the download before the install (C(apt-get install
+      --download-only)) may take; a download still running then is stopped and the
+      module fails with nothing installed. The default hour takes a kernel and a
+      MariaDB update, some 200 MB, over a 1 Mbit/s link in about half of it. A whole
+      number of seconds, at least 1.
+    type: int
+    default: 3600
 attributes:
   check_mode:
     support: full
@@ -119,6 +125,7 @@ import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_command import run_limited  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     AptError,
     apt_failure,
@@ -128,7 +135,6 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     pattern_problem,
     reboot_required,
     run_bounded,
-    timed_out,
 )
 
 INSTALL_OPTIONS = ["--only-upgrade", "--no-install-recommends", "--no-remove",
@@ -161,18 +167,18 @@ def simulate_install(module: AnsibleModule, chosen: list[dict[str, Any]],
     return [u for u in changes if u["name"] not in names]
 
 
-def install(module: AnsibleModule, packages: list[str]) -> None:
-    """Download the packages within TIME_LIMITS["download"] seconds, then install them
-    from apt's cache with no time limit: a mirror that hangs is stopped while nothing
-    is installed yet; dpkg killed in the middle of an install would leave the server
-    half-upgraded, worse than waiting for it. Fails, nothing installed, when the
-    download fails or does not end."""
+def install(module: AnsibleModule, packages: list[str], seconds: int) -> None:
+    """Download the packages within ``seconds``, then install them from apt's cache with
+    no time limit: a mirror that hangs is stopped while nothing is installed yet; dpkg
+    killed in the middle of an install would leave the server half-upgraded, worse than
+    waiting for it. Fails, nothing installed, when the download fails or does not end."""
     environ = {"DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C"}
     argv = ["apt-get", "install", "-y", "-q", *INSTALL_OPTIONS, "--download-only", *packages]
-    rc, out, err = run_bounded(module, argv, "download", environ_update=environ)
+    rc, out, err = run_limited(module, argv, seconds, environ_update=environ)
     if rc is None:
-        module.fail_json(msg=f"Unduhan paket: {timed_out(argv, 'download')} (mirror lambat "
-                         "atau tidak menjawab); tidak ada paket yang dipasang", upgraded=[])
+        module.fail_json(msg=f"Unduhan paket: apt-get tidak selesai dalam {seconds} detik "
+                         "(mirror lambat atau tidak menjawab); tidak ada paket yang dipasang",
+                         upgraded=[])
     if rc != 0:
         module.fail_json(msg="apt-get --download-only failed: " + apt_failure(out, err),
                          upgraded=[])
@@ -232,6 +238,7 @@ def main() -> None:
             "hold": {"type": "list", "elements": "str", "default": []},
             "security_pattern": {"type": "str", "default": "security"},
             "update_cache": {"type": "bool", "default": True},
+            "download_timeout": {"type": "int", "default": 3600},
         },
         supports_check_mode=True,
     )
@@ -239,6 +246,9 @@ def main() -> None:
     problem = pattern_problem("security_pattern", params["security_pattern"])
     if problem:
         module.fail_json(msg=problem, setting="security_pattern")
+    if params["download_timeout"] < 1:
+        module.fail_json(msg="download_timeout: must be a positive whole number of seconds "
+                         f"(got {params['download_timeout']})", setting="download_timeout")
     if not module.get_bin_path("apt-get"):
         module.fail_json(msg="server_updates supports apt systems only (apt-get not found)")
 
@@ -257,7 +267,8 @@ def main() -> None:
     upgraded = [{"name": u["name"], "before": u["installed"], "after": u["candidate"],
                  "security": u["security"]} for u in chosen + extra]
     if chosen and not module.check_mode:
-        install(module, [f"{u['name']}={u['candidate']}" for u in chosen])
+        install(module, [f"{u['name']}={u['candidate']}" for u in chosen],
+                params["download_timeout"])
         now = installed_versions(module, [u["name"] for u in chosen])
         wrong = [f"{u['name']} {now.get(installed_key(u))} (expected {u['candidate']})"
                  for u in chosen if now.get(installed_key(u)) != u["candidate"]]

@@ -68,13 +68,10 @@ BUSY_PATTERNS = (
 # a hung disk (smartctl), D-Bus or systemd (timedatectl, systemctl), database
 # (mariadb-admin ping) or a huge journal (journalctl --grep) must not stop the SOP.
 # restart: a stop and a start, each up to MariaDB's own TimeoutStartSec/TimeoutStopSec
-# (900 s in its unit). download: server_updates' apt-get --download-only, before
-# anything is installed (a kernel and a MariaDB update, some 200 MB, over a 1 Mbit/s
-# link take about half of it); the install itself has no limit, as dpkg killed midway
-# leaves a half-upgraded server.
+# (900 s in its unit). server_updates' download has its own option (download_timeout).
 TIME_LIMITS: dict[str, int] = {"smartctl": 60, "timedatectl": 30, "systemctl": 60,
                                "needrestart": 180, "journalctl": 120, "ping": 30,
-                               "restart": 1800, "download": 3600}
+                               "restart": 1800}
 
 
 def run_bounded(module: Any, argv: list[str], limit: str,

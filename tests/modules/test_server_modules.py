@@ -1841,7 +1841,7 @@ def test_a_download_that_hangs_is_stopped_before_anything_is_installed(tmp_path,
                    'case "$*" in *--download-only*) exec sleep 20 ;; esac\n')
     module = real_module({}, {})
     with within(10, "a hung download"), pytest.raises(SystemExit):
-        updates.install(module, ["libmariadb3=1:10.11.11-0+deb12u1"])
+        updates.install(module, ["libmariadb3=1:10.11.11-0+deb12u1"], 1)
     result = json.loads(capsys.readouterr().out)
     assert result["msg"] == ("Unduhan paket: apt-get tidak selesai dalam 1 detik (mirror "
                              "lambat atau tidak menjawab); tidak ada paket yang dipasang")
@@ -1850,9 +1850,37 @@ def test_a_download_that_hangs_is_stopped_before_anything_is_installed(tmp_path,
     apt_get = tmp_path / "bin" / "apt-get"
     apt_get.write_text('#!/bin/sh\necho "$*" >> "$LOG"\n')
     with within(10, "a download and an install"):
-        updates.install(module, ["libmariadb3=1:10.11.11-0+deb12u1"])
+        updates.install(module, ["libmariadb3=1:10.11.11-0+deb12u1"], 1)
     assert [line.split()[-2] for line in log.read_text().splitlines()] == [
         "--download-only", "--no-download"]
+
+
+def test_the_download_limit_is_the_modules_option(tmp_path, monkeypatch):
+    """The download's limit was a fixed hour (TIME_LIMITS["download"]): a court behind a
+    slower link could not give it more. It is download_timeout (the role's
+    server_maintenance_download_timeout), a whole number of seconds, at least 1."""
+    apt_host(tmp_path, monkeypatch, FAKE_APT.replace("Remv sipp-report-tool [2.1]\n", "")
+             .replace("Inst mariadb-common [1:10.11.6-0+deb12u1] (1:10.11.11-0+deb12u1 "
+                      "Debian-Security:12/stable-security [all])\n", "", 1)
+             .replace("esac\n", "  *--download-only*) exec sleep 20 ;;\nesac\n"))
+    args = {"hold": ["mariadb-*"], "update_cache": False}
+    with within(15, "a hung download"):
+        rc, result = run_module("server_updates", tmp_path, {**args, "download_timeout": 2})
+    assert (rc, result["msg"]) == (1, "Unduhan paket: apt-get tidak selesai dalam 2 detik "
+                                   "(mirror lambat atau tidak menjawab); tidak ada paket yang "
+                                   "dipasang")
+    for bad in (0, -5):
+        rc, result = run_module("server_updates", tmp_path, {**args, "download_timeout": bad})
+        assert (rc, result["msg"], result["setting"]) == (
+            1, f"download_timeout: must be a positive whole number of seconds (got {bad})",
+            "download_timeout")
+    role = ROOT / "roles" / "server_maintenance"
+    task = next(task for task in yaml.safe_load(
+        (role / "tasks" / "perawatan_server.yml").read_text()) if "server_updates" in task)
+    assert task["server_updates"]["download_timeout"] == \
+        "{{ server_maintenance_download_timeout }}"
+    assert yaml.safe_load((role / "defaults" / "main.yml").read_text())[
+        "server_maintenance_download_timeout"] == 3600
 
 
 # mariadb-admin 10.11.19's output and exit status (recorded): a server's error (Access
