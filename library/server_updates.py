@@ -31,10 +31,15 @@ description:
     (a Debian point release, Ubuntu's C(-updates) pocket, after the security fix); with
     O(scope=security) that security version is installed, not the candidate.
   - In check mode nothing is installed; C(upgraded) lists what would be.
-  - The packages are downloaded first (C(apt-get install --download-only)), stopped
+  - "The packages are downloaded first (C(apt-get install --download-only)), stopped
     after O(download_timeout) seconds with nothing installed then, and installed from
     apt's cache (C(--no-download)) without a time limit, as killing dpkg in the middle
     of an install would leave the server half-upgraded, worse than waiting for it.
+    When apt's package lists change in between (an C(apt-get update) elsewhere), the
+    install finds no archive for a version (apt's C(E: Unable to fetch some archives),
+    C(E: Can't find a source to download version)) and stops before anything is
+    installed; the message then says so after apt's line (run it again, which repeats
+    the download)."
   - Returns whether a reboot is required afterwards (C(/run/reboot-required), needrestart's
     kernel status, a kernel package C(linux-image-*) it installed, which on Debian
     without unattended-upgrades or needrestart nothing else reports) and the services
@@ -141,6 +146,9 @@ INSTALL_OPTIONS = ["--only-upgrade", "--no-install-recommends", "--no-remove",
                    "-o", "Dpkg::Options::=--force-confold",
                    "-o", "Dpkg::Options::=--force-confdef"]
 ENV = ["env", "DEBIAN_FRONTEND=noninteractive", "LC_ALL=C"]
+# apt's lines (LC_ALL=C) when an install with --no-download finds no archive in its cache
+# for a version it is to install.
+NO_ARCHIVE = ("E: Unable to fetch some archives", "E: Can't find a source to download version")
 
 
 def simulate_install(module: AnsibleModule, chosen: list[dict[str, Any]],
@@ -186,8 +194,20 @@ def install(module: AnsibleModule, packages: list[str], seconds: int) -> None:
         ["apt-get", "install", "-y", "-q", *INSTALL_OPTIONS, "--no-download", *packages],
         environ_update=environ)
     if rc != 0:
-        module.fail_json(msg="apt-get install failed: " + apt_failure(str(out), str(err)),
-                         upgraded=[])
+        module.fail_json(msg="apt-get install failed: " + apt_failure(str(out), str(err))
+                         + lists_changed(str(out) + str(err)), upgraded=[])
+
+
+def lists_changed(output: str) -> str:
+    """What happened, in the report's words, when the install from apt's cache found no
+    archive of a version it downloaded: apt's package lists changed in between (an
+    apt-get update of unattended-upgrades or an administrator), and apt fetches nothing
+    with --no-download, so it stopped before dpkg ran. '' for another failure."""
+    if not any(line in output for line in NO_ARCHIVE):
+        return ""
+    return ("; daftar paket apt berubah setelah unduhan (apt-get update lain berjalan), "
+            "arsip paket yang diunduh tidak cocok lagi; tidak ada paket yang dipasang: "
+            "jalankan perawatan lagi, unduhan diulang")
 
 
 def installed_versions(module: AnsibleModule, names: list[str]) -> dict[str, str]:

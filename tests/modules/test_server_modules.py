@@ -1278,6 +1278,26 @@ esac
                              "E: Sub-process /usr/bin/dpkg returned an error code (1)")
 
 
+@pytest.mark.parametrize("line", [
+    "E: Unable to fetch some archives, maybe run apt-get update or try with --fix-missing?",
+    "E: Can't find a source to download version '1:10.11.11-0+deb12u1' of 'libmariadb3:amd64'"])
+def test_an_install_after_apts_lists_changed_says_what_to_do(tmp_path, monkeypatch, line):
+    """An apt-get update between the download and the install (unattended-upgrades, an
+    administrator) leaves the install from apt's cache without an archive of a version:
+    apt's line alone left the court guessing. It says what happened and what to do."""
+    failing = FAKE_APT.replace("Remv sipp-report-tool [2.1]\n", "").replace(
+        "esac\n", f"""  *--no-download*) printf '%s\\n' "{line}" >&2; exit 100 ;;
+esac
+""")
+    apt_host(tmp_path, monkeypatch, failing)
+    rc, result = run_module("server_updates", tmp_path, {"update_cache": False})
+    assert rc == 1 and result["upgraded"] == []
+    assert result["msg"] == (
+        f"apt-get install failed: {line}; daftar paket apt berubah setelah unduhan "
+        "(apt-get update lain berjalan), arsip paket yang diunduh tidak cocok lagi; tidak ada "
+        "paket yang dipasang: jalankan perawatan lagi, unduhan diulang")
+
+
 def test_apt_failures_are_one_line():
     def run(argv):
         if "showhold" in argv:
