@@ -25,17 +25,29 @@ description:
     C(/etc/wordpress/config-*.php) files its C(wp-config.php) reads) holding the database
     password (C(DB_PASSWORD)) must not be readable by other users (mode o+r) nor writable by
     O(web_user) (owner, group or other bits as the kernel applies them; ACLs are not read):
-    WordPress only reads it. A copy of C(wp-config.php) in the web root (C(wp-config.php.bak),
+    WordPress only reads it."
+  - "A copy of C(wp-config.php) in the web root (C(wp-config.php.bak),
     C(.old), C(.orig), C(.save), C(.backup), C(.tmp), C(.txt), C(~), an editor's
     C(.wp-config.php.swp) or C(.swo)) is served as plain text, since only names ending in
     C(.php) run as PHP; so is C(debug.log) (C(WP_DEBUG_LOG)) in a root's C(wp-content) or the
     C(wp-content) holding a folder of O(plugin_dirs) (Debian's package serves
-    C(/var/lib/wordpress/wp-content) as C(/wp-content)): each present is a finding."
+    C(/var/lib/wordpress/wp-content) as C(/wp-content)), and the file a configuration's
+    C(WP_DEBUG_LOG) names (a string literal, relative ones from the root) when it lies in a
+    root or one of those C(wp-content) folders. Without O(site_url) each present is a finding."
   - >-
-    With O(site_url), three GET requests to the site: C(xmlrpc.php) answering (password
-    guessing many at a time through C(system.multicall), pingbacks), C(?author=1) redirecting to
-    C(/author/LOGIN/) and C(?rest_route=/wp/v2/users) listing users (both give away login
-    names). A site that does not answer is a finding too (C(wordpress_unreachable)).
+    With O(site_url), each such file is asked from the site (its path under the root after
+    O(site_url); a GET of its first byte, the body neither kept nor shown): served (2xx, or
+    416 for an empty file) or an answer that cannot tell (no answer, 5xx, a redirect down to
+    plain http) is a finding; refused (4xx, or a redirect to another path) a note in
+    C(notes): it exists, the web server refuses it. C(xmlrpc.php) is asked for its methods by
+    a POSTed C(system.listMethods) call (no login, never C(system.multicall)), following
+    redirects but never from https down to plain http: methods listed beside the XML-RPC
+    server's own C(system.*) ones are a finding naming C(system.multicall) (password guessing
+    many at a time) and C(pingback.ping) among them; a fault, 403, 404, 405 or the C(system.*)
+    methods alone (a plugin removed the rest) mean closed; any other answer is a note.
+    C(?author=1) redirecting to C(/author/LOGIN/) and C(?rest_route=/wp/v2/users) listing
+    users give away login names. A site that does not answer is a finding too
+    (C(wordpress_unreachable)), and the files found are then findings as without O(site_url).
   - Reports only; never changes anything (the HTTP checks only read).
 version_added: "1.0.0"
 author: Court IT SOP maintainers
@@ -75,7 +87,8 @@ options:
     default: www-data
   site_url:
     description: The site's address (http or https, no query or credentials) for the HTTP
-      checks (C(xmlrpc.php), user enumeration); empty to skip them.
+      checks (the files found in the web root, C(xmlrpc.php), user enumeration); empty to
+      skip them.
     type: str
     default: ""
   validate_certs:
@@ -129,9 +142,17 @@ findings:
   description:
     - Findings of kind C(wordpress_core) and C(wordpress_plugin) (versions),
       C(wordpress_config) (a configuration others can read or the web server can change),
-      C(wordpress_exposed) (a C(wp-config.php) copy or C(debug.log) served from the web root),
-      C(wordpress_xmlrpc), C(wordpress_users) (login names given away) and
+      C(wordpress_exposed) (a C(wp-config.php) copy or debug log served from the web
+      root), C(wordpress_xmlrpc), C(wordpress_users) (login names given away) and
       C(wordpress_unreachable) (O(site_url) did not answer).
+  returned: success
+  type: list
+  elements: dict
+notes:
+  description:
+    - What is worth knowing but no finding, as findings are written - C(wordpress_exposed) a
+      file in the web root that the site refuses to serve, C(wordpress_xmlrpc) an answer of
+      C(xmlrpc.php) that cannot tell whether it is open. Empty without O(site_url).
   returned: success
   type: list
   elements: dict
@@ -154,10 +175,20 @@ import re  # noqa: E402
 import ssl  # noqa: E402
 import stat  # noqa: E402
 import urllib.parse  # noqa: E402
-from typing import Any  # noqa: E402
+from itertools import islice  # noqa: E402
+from typing import Any, NamedTuple  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_http import context_for, fetch, redirect_target, redirects, url_error  # noqa: E402
+from ansible.module_utils.sop_http import (  # noqa: E402
+    context_for,
+    fetch,
+    not_followed,
+    redirect_target,
+    redirects,
+    scheme_followed,
+    tls_downgrade,
+    url_error,
+)
 from ansible.module_utils.sop_secrets import mask_url  # noqa: E402
 from ansible.module_utils.sop_security import (  # noqa: E402
     SecurityInputError,
@@ -186,8 +217,31 @@ CONFIG_BYTES = 1 << 20
 # since only a name ending in .php runs as PHP.
 CONFIG_COPY = re.compile(
     r"^\.?wp-config\.php(?:~|\.(?:bak|backup|old|orig|save|swp|swo|tmp|txt))$", re.I)
-# What xmlrpc.php answers a GET with while it serves XML-RPC (POST) requests.
-XMLRPC_ANSWER = "XML-RPC server accepts POST requests only"
+# WP_DEBUG_LOG set to a file: a string literal (true means wp-content/debug.log, which is
+# looked at anyway); a double-quoted one with a variable inside is no literal. The first
+# few count: each found in the web root is asked from the site.
+DEBUG_LOG_SETTING = re.compile(
+    r"""define\(\s*(['"])WP_DEBUG_LOG\1\s*,\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\$]|\\.)*)")\s*\)""")
+DEBUG_LOGS_READ = 10
+# The harmless XML-RPC call xmlrpc.php is asked: the names of the methods it serves (no
+# login, nothing changed).
+XMLRPC_CALL = (b'<?xml version="1.0"?>\n<methodCall><methodName>system.listMethods</methodName>'
+               b"<params></params></methodCall>\n")
+# An answer's method names (WordPress writes <value><string>NAME</string></value>; a
+# <value> without a type is a string too).
+XMLRPC_NAME = re.compile(r"<value>\s*(?:<string>)?\s*([\w.]{1,128})\s*(?:</string>)?\s*</value>")
+# The XML-RPC server's own methods, which WordPress lists even when a plugin removed all
+# the others: with none beside them there is nothing to log in to or to ping.
+XMLRPC_OWN = ("system.getCapabilities", "system.listMethods", "system.multicall")
+# The methods attacks use: many passwords tried in one request, and pingbacks.
+XMLRPC_ATTACKS = {"system.multicall": "menebak kata sandi secara massal",
+                  "pingback.ping": "pingback"}
+# What a site serving no XML-RPC answers: denied, no such file, POST not allowed.
+XMLRPC_CLOSED = (403, 404, 405)
+XMLRPC_BYTES = 64 << 10
+
+# The web server's account (name, uid, groups).
+Web = tuple[str, int, set[int]]
 # An author archive's address, where WordPress redirects ?author=N.
 AUTHOR_PATH = re.compile(r"/author/([^/?#]+)")
 # Login names a site gives away shown in a finding, each at most NAME_CHARS long.
@@ -324,7 +378,7 @@ def config_files(root: str) -> list[str]:
     return found
 
 
-def web_account(name: str) -> tuple[str, int, set[int]] | None:
+def web_account(name: str) -> Web | None:
     """(name, uid, its groups) of the web server's account; None when ``name`` is empty."""
     if not name:
         return None
@@ -361,7 +415,7 @@ def owner(info: os.stat_result) -> str:
     return f"{user}:{group}"
 
 
-def config_findings(paths: list[str], web: tuple[str, int, set[int]] | None) -> list[dict[str, Any]]:
+def config_findings(paths: list[str], web: Web | None) -> list[dict[str, Any]]:
     """A configuration holding the database password that others can read, or that the
     web server's account can change (WordPress only reads it)."""
     findings = []
@@ -383,9 +437,19 @@ def config_findings(paths: list[str], web: tuple[str, int, set[int]] | None) -> 
     return findings
 
 
-def exposed_findings(root: str) -> list[dict[str, Any]]:
+class Exposed(NamedTuple):
+    """A file found in the web root that the site may serve: its path, its address under
+    the site (the part after O(site_url)), what it is, and the finding's message."""
+
+    path: str
+    web: str
+    subject: str
+    message: str
+
+
+def config_copies(root: str) -> list[Exposed]:
     """Copies of wp-config.php in the web root, which the web server serves as plain text."""
-    findings = []
+    found = []
     try:
         names = sorted(os.listdir(root))
     except OSError:
@@ -393,9 +457,10 @@ def exposed_findings(root: str) -> list[dict[str, Any]]:
     for name in names:
         path = os.path.join(root, name)
         if CONFIG_COPY.match(name) and os.path.isfile(path):
-            findings.append(finding("wordpress_exposed", f"Salinan konfigurasi WordPress {path} ada di web root: "
-                                    "disajikan sebagai teks biasa, kata sandi database dapat terbaca publik"))
-    return findings
+            subject = f"Salinan konfigurasi WordPress {path}"
+            found.append(Exposed(path, name, subject, f"{subject} ada di web root: disajikan sebagai "
+                                 "teks biasa, kata sandi database dapat terbaca publik"))
+    return found
 
 
 def content_dirs(roots: list[str], plugin_dirs: list[str]) -> list[str]:
@@ -407,17 +472,86 @@ def content_dirs(roots: list[str], plugin_dirs: list[str]) -> list[str]:
     return list(dict.fromkeys(os.path.realpath(folder) for folder in dirs))
 
 
-def debug_log_findings(folder: str) -> list[dict[str, Any]]:
-    """The debug log WP_DEBUG_LOG writes in wp-content, served publicly with it."""
-    log = os.path.join(folder, "debug.log")
+def debug_log_settings(text: str) -> list[str]:
+    """The files a configuration's WP_DEBUG_LOG names (string literals; the first
+    DEBUG_LOGS_READ, a commented-out one included: a file there is served all the same)."""
+    return [re.sub(r"\\([\\'\"])", r"\1", match[2] if match[2] is not None else match[3])
+            for match in islice(DEBUG_LOG_SETTING.finditer(text), DEBUG_LOGS_READ)]
+
+
+def web_path(path: str, served: list[tuple[str, str]]) -> str | None:
+    """The address under the site of ``path``, by the first of ``served`` (folder, its
+    address) holding it as named or with its links resolved; None outside them all."""
+    for candidate in dict.fromkeys((os.path.normpath(path), os.path.realpath(path))):
+        for folder, prefix in served:
+            if candidate != folder and os.path.commonpath((folder, candidate)) == folder:
+                return prefix + os.path.relpath(candidate, folder)
+    return None
+
+
+def debug_log(path: str, web: str) -> Exposed | None:
+    """The debug log at ``path`` when it is a regular file (none is the usual case)."""
     try:
-        info = os.stat(log)
-    except OSError:  # none, the usual case
-        return []
+        info = os.stat(path)
+    except OSError:
+        return None
     if not stat.S_ISREG(info.st_mode):
-        return []
-    return [finding("wordpress_exposed", f"Log debug WordPress {log} ({info.st_size} bita) "
-                    "ada di web root dan dapat diunduh publik (WP_DEBUG_LOG)")]
+        return None
+    subject = f"Log debug WordPress {path} ({info.st_size} bita)"
+    return Exposed(path, web, subject, f"{subject} ada di web root dan dapat diunduh publik (WP_DEBUG_LOG)")
+
+
+def debug_logs(roots: list[str], plugin_dirs: list[str]) -> list[Exposed]:
+    """The debug logs in the web root: wp-content/debug.log in each wp-content the site
+    serves (content_dirs), and each file a root's configuration names in WP_DEBUG_LOG
+    that lies in the root or those wp-content folders (a relative one from the root,
+    the front page's working folder); one elsewhere is not served."""
+    folders = content_dirs(roots, plugin_dirs)
+    served = [(folder, "") for root in roots
+              for folder in dict.fromkeys((os.path.normpath(root), os.path.realpath(root)))]
+    served += [(folder, "wp-content/") for folder in folders]
+    logs = {os.path.join(folder, "debug.log"): "wp-content/debug.log" for folder in folders}
+    for root in roots:
+        for config in config_files(root):
+            for setting in debug_log_settings(read_text(config, CONFIG_BYTES) or ""):
+                path = os.path.join(root, setting)
+                web = web_path(path, served)
+                if web is not None:
+                    logs.setdefault(os.path.realpath(path), web)
+    return [item for path, web in logs.items() if (item := debug_log(path, web)) is not None]
+
+
+def served_answer(url: str, timeout: float, context: ssl.SSLContext) -> dict[str, Any]:
+    """The last answer to a GET of the first byte of ``url`` (a range: the body is
+    neither read further nor kept), following redirects to the same path (to HTTPS, to
+    the site's main name), never down to plain http."""
+    path = urllib.parse.urlsplit(url).path
+
+    def same_file(old: str, new: str) -> bool:
+        return scheme_followed(old, new) and urllib.parse.urlsplit(new).path == path
+
+    return redirects(url, timeout, context, follow=same_file, headers={"Range": "bytes=0-0"}, limit=0)[-1]
+
+
+def exposed_on_site(item: Exposed, base: str, timeout: float,
+                    context: ssl.SSLContext) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """([finding], []) when the site serves ``item`` (an answer with its content, or 416:
+    an empty file's range) or its answer cannot tell; ([], [note]) when the web server
+    refuses it (4xx, or a redirect elsewhere): it exists all the same."""
+    url = base + urllib.parse.quote(item.web)
+    shown = mask_url(url) or url
+    answer = served_answer(url, timeout, context)
+    status = answer["status"]
+    if 200 <= status < 300 or status == 416:
+        return [finding("wordpress_exposed", f"{item.message}; {shown} menjawab HTTP {status}")], []
+    target = redirect_target(answer)
+    refused = f"HTTP {status}" if 400 <= status < 500 else (
+        f"dialihkan ke {mask_url(target)}" if target and not tls_downgrade(url, target) else None)
+    if refused:
+        return [], [finding("wordpress_exposed", f"{item.subject} ada di web root, tetapi web server menolak "
+                            f"menyajikannya ({shown}: {refused}); sebaiknya dihapus")]
+    why = answer["error"] or (not_followed(target) if target else f"HTTP {status}")
+    return [finding("wordpress_exposed", f"{item.message}; tidak dapat dipastikan lewat {shown}: {why}")], []
 
 
 def site_url_error(url: str) -> str | None:
@@ -463,18 +597,56 @@ def rest_users(base: str, timeout: float, context: ssl.SSLContext) -> list[str]:
     return [str(user["slug"])[:NAME_CHARS] for user in users if isinstance(user, dict) and user.get("slug")]
 
 
-def site_findings(url: str, timeout: float, context: ssl.SSLContext) -> list[dict[str, Any]]:
-    """xmlrpc.php answering and login names given away (?author=1, the REST API's users)."""
-    shown = mask_url(url)
+def xmlrpc_methods(body: str) -> list[str] | None:
+    """The method names a system.listMethods answer lists (none for a fault); None when
+    ``body`` is no XML-RPC answer."""
+    if "<methodResponse>" not in body:
+        return None
+    return [] if "<fault>" in body else XMLRPC_NAME.findall(body)
+
+
+def xmlrpc_verdict(answer: dict[str, Any], shown: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """([finding], []) when xmlrpc.php lists methods beside the XML-RPC server's own
+    (naming system.multicall and pingback.ping among them); ([], []) when it is closed (a
+    fault, 403, 404 or 405, or only the server's own methods); ([], [note]) for any other
+    answer, which cannot tell."""
+    methods = xmlrpc_methods(answer["body"])
+    if methods is None and answer["status"] in XMLRPC_CLOSED:
+        return [], []
+    if methods is not None:
+        if not set(methods) - set(XMLRPC_OWN):
+            return [], []
+        attacks = [name for name in XMLRPC_ATTACKS if name in methods]
+        named = " dan ".join(f"{name} ({XMLRPC_ATTACKS[name]})" for name in attacks)
+        return [finding("wordpress_xmlrpc", f"xmlrpc.php situs {shown} terbuka: {len(methods)} metode "
+                        "XML-RPC dilayani" + (f", termasuk {named}" if named else ""),
+                        len(methods), attacks)], []
+    target = redirect_target(answer)
+    why = answer["error"] or (not_followed(target) if target else
+                              f"HTTP {answer['status']}, bukan jawaban XML-RPC")
+    return [], [finding("wordpress_xmlrpc", f"xmlrpc.php situs {shown} tidak dapat dinilai: {why}")]
+
+
+def site_findings(url: str, exposed: list[Exposed], timeout: float,
+                  context: ssl.SSLContext) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(findings, notes) of the site: each of ``exposed`` asked from it (exposed_on_site),
+    xmlrpc.php asked for its methods (a system.listMethods call POSTed, following
+    redirects never down to plain http) and login names given away (?author=1, the REST
+    API's users). A site that does not answer is a finding, and ``exposed`` are then
+    findings as found on disk."""
+    shown = mask_url(url) or url
     base = url if url.endswith("/") else url + "/"
-    xmlrpc = fetch(base + "xmlrpc.php", timeout, context, limit=4096)
-    if xmlrpc["status"] < 0:
+    chain = redirects(base + "xmlrpc.php", timeout, context, follow=scheme_followed,
+                      headers={"Content-Type": "text/xml"}, data=XMLRPC_CALL, limit=XMLRPC_BYTES)
+    if chain[0]["status"] < 0:
         return [finding("wordpress_unreachable", f"Situs {shown} tidak dapat dihubungi untuk uji WordPress: "
-                        f"{xmlrpc['error']}")]
-    findings = []
-    if XMLRPC_ANSWER in xmlrpc["body"]:
-        findings.append(finding("wordpress_xmlrpc", f"xmlrpc.php situs {shown} terbuka: dapat dipakai menebak "
-                                "kata sandi secara massal (system.multicall) dan untuk pingback"))
+                        f"{chain[0]['error']}")] + [finding("wordpress_exposed", item.message) for item in exposed], []
+    findings: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
+    for result in [exposed_on_site(item, base, timeout, context) for item in exposed] + [
+            xmlrpc_verdict(chain[-1], shown)]:
+        findings += result[0]
+        notes += result[1]
     login = author_login(base, timeout, context)
     if login:
         findings.append(finding("wordpress_users", f"Situs {shown} membuka nama login pengguna: ?author=1 "
@@ -483,7 +655,7 @@ def site_findings(url: str, timeout: float, context: ssl.SSLContext) -> list[dic
     if users:
         findings.append(finding("wordpress_users", f"Situs {shown} membuka daftar pengguna lewat REST API "
                                 f"(wp/v2/users): {shown_names(users)}", len(users), users))
-    return findings
+    return findings, notes
 
 
 def main() -> None:
@@ -531,17 +703,21 @@ def main() -> None:
     except SecurityInputError as exc:
         module.fail_json(msg=str(exc))
     findings += config_findings(configs, web)
-    findings += [item for root in roots for item in exposed_findings(root)]
-    findings += [item for folder in content_dirs(roots, p["plugin_dirs"]) for item in debug_log_findings(folder)]
+    exposed = [item for root in roots for item in config_copies(root)] + debug_logs(roots, p["plugin_dirs"])
+    notes: list[dict[str, Any]] = []
     if p["site_url"]:
-        findings += site_findings(p["site_url"], p["http_timeout"], context_for(p["validate_certs"]))
+        site, notes = site_findings(p["site_url"], exposed, p["http_timeout"], context_for(p["validate_certs"]))
+        findings += site
+    else:
+        findings += [finding("wordpress_exposed", item.message) for item in exposed]
     module.exit_json(changed=False, core=cores, plugins=plugins, apt={"installed": apt[0], "candidate": apt[1]},
-                     site=mask_url(p["site_url"]) or None, findings=findings, sop_output={
+                     site=mask_url(p["site_url"]) or None, findings=findings, notes=notes, sop_output={
                          "wordpress": [f"{c['root']}: {c['version']}" for c in cores],
                          "plugins": list(dict.fromkeys(f"{x['slug']} {x['version'] or '?'} ({x['status']})"
                                                        for x in plugins)),
                          "site": mask_url(p["site_url"]) or None,
-                         "findings": summary(findings)})
+                         "findings": summary(findings),
+                         "notes": summary(notes)})
 
 
 if __name__ == "__main__":

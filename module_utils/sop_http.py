@@ -135,10 +135,12 @@ def url_error(url: str) -> str | None:
 
 def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None, *,
           follow: bool = True, headers: dict[str, str] | None = None,
-          limit: int = MAX_BODY, deadline: float | None = None) -> dict[str, Any]:
+          limit: int = MAX_BODY, deadline: float | None = None,
+          data: bytes | None = None) -> dict[str, Any]:
     """``{status, location, body, truncated, response_ms, final_url, error}``: at most
     ``limit`` bytes of the body (``truncated`` when it had more); HTTP errors (and, with
-    ``follow`` false, redirects) still count as answers. No answer: status -1, ``error``,
+    ``follow`` false, redirects) still count as answers. ``data``: the body of a POST
+    (its Content-Type among ``headers``), else a GET. No answer: status -1, ``error``,
     and ``certificate`` true when the certificate did not verify. ``timeout`` bounds each
     wait, and the whole answer takes at most WHOLE_ANSWER times it, or ends at
     ``deadline`` (time.monotonic's: a chain of answers bounded as one): the request runs
@@ -159,7 +161,7 @@ def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None, *,
     def request() -> None:
         try:
             answer.update(_fetch(url, timeout, context, follow=follow, headers=headers,
-                                 limit=limit))
+                                 limit=limit, data=data))
         except Exception as exc:  # the thread's end: reported, as _fetch reports the rest
             answer.update(_no_answer(url, f"{type(exc).__name__}: {exc}"))
 
@@ -171,7 +173,8 @@ def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None, *,
 
 def redirects(url: str, timeout: float, context: ssl.SSLContext | None, *,
               follow: Callable[[str, str], bool], headers: dict[str, str] | None = None,
-              authorization: str | None = None, limit: int = MAX_BODY) -> list[dict[str, Any]]:
+              authorization: str | None = None, limit: int = MAX_BODY,
+              data: bytes | None = None) -> list[dict[str, Any]]:
     """The answers (fetch's, not following, each with the ``url`` asked) to ``url`` and to
     the redirects it leads to that ``follow(from, to)`` allows, in order: the chain ends
     at an answer that is no redirect, at a redirect not followed, at an address already
@@ -179,15 +182,17 @@ def redirects(url: str, timeout: float, context: ssl.SSLContext | None, *,
     followed: no credentials. ``authorization`` (an Authorization header, a URL's
     credentials: sop_secrets.basic_auth) goes on to a redirect of the same site only, as
     fetch's does (scheme, host and port; http to https of the same host), and not back
-    once a redirect has left it. The whole chain takes at most WHOLE_ANSWER times
-    ``timeout``, as fetch's answer following its redirects does: a site redirecting
-    within itself, each answer slow, kept a monitor eleven times as long."""
+    once a redirect has left it. ``data`` is POSTed to every address followed (as a 307
+    redirect keeps it; nothing secret: it goes wherever the chain leads). The whole
+    chain takes at most WHOLE_ANSWER times ``timeout``, as fetch's answer following its
+    redirects does: a site redirecting within itself, each answer slow, kept a monitor
+    eleven times as long."""
     chain: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout * WHOLE_ANSWER
     while True:
         sent = {**(headers or {}), **({"Authorization": authorization} if authorization else {})}
         chain.append({**fetch(url, timeout, context, follow=False, headers=sent or None,
-                              limit=limit, deadline=deadline), "url": url})
+                              limit=limit, deadline=deadline, data=data), "url": url})
         target = redirect_target(chain[-1])
         if (target is None or len(chain) > REDIRECT_HOPS
                 or target in {a["url"] for a in chain} or not follow(url, target)):
@@ -257,13 +262,13 @@ def _no_answer(url: str, error: str, certificate: bool = False) -> dict[str, Any
 
 
 def _fetch(url: str, timeout: float, context: ssl.SSLContext | None, *, follow: bool,
-           headers: dict[str, str] | None, limit: int) -> dict[str, Any]:
+           headers: dict[str, str] | None, limit: int, data: bytes | None) -> dict[str, Any]:
     """fetch's request, without its bound on the whole answer."""
     handlers: list[Any] = [urllib.request.HTTPSHandler(context=context),
                            _HttpOnlyRedirect() if follow else _NoRedirect()]
     opener = urllib.request.build_opener(*handlers)
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked by fetch
-        url, headers={"User-Agent": USER_AGENT, **(headers or {})})
+        url, data=data, headers={"User-Agent": USER_AGENT, **(headers or {})})
     start = time.monotonic()
     try:
         try:

@@ -16,6 +16,7 @@ import threading
 import warnings
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
+from typing import ClassVar
 
 import pytest
 from conftest import within
@@ -726,14 +727,12 @@ def test_wp_config_copies_and_debug_log_served_from_the_web_root(tmp_path):
                  "wp-config-sample.php", "wp-config.php.bak.php", "wp-config.phpx"]:
         (root / name).write_text(CONFIG)
     os.mkfifo(root / "wp-config.php.old")  # no file to serve
-    assert wordpress.exposed_findings(str(root))[0]["kind"] == "wordpress_exposed"
-    found = wordpress.exposed_findings(str(root))
-    assert [f["kind"] for f in found] == ["wordpress_exposed"] * 4
-    assert [f["message"].split()[3] for f in found[:4]] == [
-        str(root / name) for name in [".wp-config.php.swp", "wp-config.php.bak",
-                                      "wp-config.php.save", "wp-config.php~"]]
-    assert found[0]["message"].endswith("ada di web root: disajikan sebagai teks biasa, kata sandi "
-                                        "database dapat terbaca publik")
+    found = wordpress.config_copies(str(root))
+    names = [".wp-config.php.swp", "wp-config.php.bak", "wp-config.php.save", "wp-config.php~"]
+    assert [(item.path, item.web) for item in found] == [(str(root / name), name) for name in names]
+    assert found[0].message == (
+        f"Salinan konfigurasi WordPress {root}/.wp-config.php.swp ada di web root: disajikan "
+        "sebagai teks biasa, kata sandi database dapat terbaca publik")
 
 
 def test_debug_log_in_each_served_wp_content_debians_included(tmp_path):
@@ -744,19 +743,37 @@ def test_debug_log_in_each_served_wp_content_debians_included(tmp_path):
     plugin_dirs = [str(debian / "plugins") + "/", str(tmp_path / "extra")]
     folders = wordpress.content_dirs([str(root)], plugin_dirs)
     assert folders == [str(root / "wp-content"), str(debian)]
-    assert [wordpress.debug_log_findings(folder) for folder in folders] == [[], []]
+    assert wordpress.debug_logs([str(root)], plugin_dirs) == []
     (root / "wp-content" / "debug.log").write_text("PHP Notice: x\n")
     (debian / "debug.log").write_text("PHP Warning: y\n")
-    found = [item for folder in folders for item in wordpress.debug_log_findings(folder)]
-    assert [f["message"] for f in found] == [
-        f"Log debug WordPress {folder}/debug.log ({size} bita) ada di web root dan dapat "
-        "diunduh publik (WP_DEBUG_LOG)"
+    found = wordpress.debug_logs([str(root)], plugin_dirs)
+    assert [(item.message, item.web) for item in found] == [
+        (f"Log debug WordPress {folder}/debug.log ({size} bita) ada di web root dan dapat "
+         "diunduh publik (WP_DEBUG_LOG)", "wp-content/debug.log")
         for folder, size in [(root / "wp-content", 14), (debian, 15)]]
 
 
+def method_response(names: list[str]) -> str:
+    """What WordPress answers system.listMethods with."""
+    values = "".join(f"  <value><string>{name}</string></value>\n" for name in names)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<methodResponse>\n  <params>\n    <param>\n'
+            f"      <value>\n      <array><data>\n{values}</data></array>\n      </value>\n"
+            "    </param>\n  </params>\n</methodResponse>\n")
+
+
+# system.listMethods of a fresh WordPress 6 (a part: it lists about 80).
+WP_METHODS = ["system.multicall", "system.listMethods", "system.getCapabilities",
+              "demo.addTwoNumbers", "demo.sayHello", "pingback.extensions.getPingbacks",
+              "pingback.ping", "mt.publishPost", "metaWeblog.newPost", "blogger.getUsersBlogs",
+              "wp.getUsersBlogs", "wp.getPosts", "wp.newPost"]
+
+
 class OpenWordPress(BaseHTTPRequestHandler):
-    """WordPress as installed: xmlrpc.php answering, ?author=1 redirected (through the
-    site's own redirect to its main address first), users listed by the REST API."""
+    """WordPress as installed: xmlrpc.php serving its methods (and telling a GET it takes
+    POST requests only), ?author=1 redirected (through the site's own redirect to its main
+    address first), users listed by the REST API."""
+
+    posted: ClassVar[list[bytes]] = []
 
     def log_message(self, *_: object) -> None:
         pass
@@ -771,6 +788,13 @@ class OpenWordPress(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def do_POST(self) -> None:
+        self.posted.append(self.rfile.read(int(self.headers["Content-Length"])))
+        if self.path == "/xmlrpc.php":
+            self.answer(200, method_response(WP_METHODS), kind="text/xml; charset=UTF-8")
+        else:
+            self.answer(404, "<html>404</html>")
 
     def do_GET(self) -> None:
         if self.path == "/xmlrpc.php":
@@ -790,6 +814,10 @@ class HardenedWordPress(OpenWordPress):
     """xmlrpc.php denied by the web server, ?author=1 sent home, the REST API's users for
     logged-in users only."""
 
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.answer(403, "<html>403 Forbidden</html>")
+
     def do_GET(self) -> None:
         if self.path == "/xmlrpc.php":
             self.answer(403, "<html>403 Forbidden</html>")
@@ -803,12 +831,19 @@ class HardenedWordPress(OpenWordPress):
 
 def test_xmlrpc_and_user_enumeration_over_http():
     context = ssl.create_default_context()
+    OpenWordPress.posted.clear()
     with serving(OpenWordPress) as url, within(30, "the HTTP checks"):
-        found = wordpress.site_findings(url, 5, context)
+        found, notes = wordpress.site_findings(url, [], 5, context)
+    assert notes == []
     assert [f["kind"] for f in found] == ["wordpress_xmlrpc", "wordpress_users", "wordpress_users"]
     assert found[0]["message"] == (
-        f"xmlrpc.php situs {url} terbuka: dapat dipakai menebak kata sandi secara massal "
-        "(system.multicall) dan untuk pingback")
+        f"xmlrpc.php situs {url} terbuka: 13 metode XML-RPC dilayani, termasuk system.multicall "
+        "(menebak kata sandi secara massal) dan pingback.ping (pingback)")
+    assert found[0]["samples"] == ["system.multicall", "pingback.ping"]
+    # one harmless call: the method names, no login, no system.multicall
+    assert OpenWordPress.posted == [
+        b'<?xml version="1.0"?>\n<methodCall><methodName>system.listMethods</methodName>'
+        b"<params></params></methodCall>\n"]
     assert found[1]["message"] == (
         f"Situs {url} membuka nama login pengguna: ?author=1 dialihkan ke /author/admin-pn/")
     assert found[2]["message"] == (
@@ -816,14 +851,15 @@ def test_xmlrpc_and_user_enumeration_over_http():
         + ", ".join(f"user{n}" for n in range(1, 11)) + " dan 2 lainnya")
     assert found[2]["count"] == 12
     with serving(HardenedWordPress) as url, within(30, "the HTTP checks"):
-        assert wordpress.site_findings(url + "/", 5, context) == []
+        assert wordpress.site_findings(url + "/", [], 5, context) == ([], [])
 
 
 def test_a_site_that_does_not_answer_is_a_finding():
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
-    found = wordpress.site_findings(f"http://127.0.0.1:{port}/", 2, ssl.create_default_context())
-    assert [f["kind"] for f in found] == ["wordpress_unreachable"]
+    found, notes = wordpress.site_findings(f"http://127.0.0.1:{port}/", [], 2,
+                                           ssl.create_default_context())
+    assert notes == [] and [f["kind"] for f in found] == ["wordpress_unreachable"]
     assert found[0]["message"].startswith(
         f"Situs http://127.0.0.1:{port}/ tidak dapat dihubungi untuk uji WordPress: ")
 
