@@ -23,9 +23,13 @@ description:
   - "Hardening of each installation found under O(roots): its configuration (C(wp-config.php),
     or the one a folder up, as WordPress looks; with Debian's package the
     C(/etc/wordpress/config-*.php) files its C(wp-config.php) reads) holding the database
-    password (C(DB_PASSWORD)) must not be readable by other users (mode o+r) nor writable by
-    O(web_user) (owner, group or other bits as the kernel applies them; ACLs are not read):
-    WordPress only reads it."
+    password (C(DB_PASSWORD)) must not be readable by other users (mode o+r, or a POSIX ACL
+    entry naming a user or group other than its owner, its group and O(web_user)) nor
+    writable by O(web_user) (its mode bits or ACL as the kernel applies them), nor lie in a
+    folder O(web_user) can write (that of its link too), where that account can replace it
+    (unless the folder is sticky and neither it nor the file is that account's): WordPress
+    only reads it. ACLs are read from the C(system.posix_acl_access) attribute; where the
+    system or file system keeps none, the mode bits alone decide."
   - "A copy of C(wp-config.php) in the web root (C(wp-config.php.bak),
     C(.old), C(.orig), C(.save), C(.backup), C(.tmp), C(.txt), C(~), an editor's
     C(.wp-config.php.swp) or C(.swo)) is served as plain text, since only names ending in
@@ -141,8 +145,8 @@ apt:
 findings:
   description:
     - Findings of kind C(wordpress_core) and C(wordpress_plugin) (versions),
-      C(wordpress_config) (a configuration others can read or the web server can change),
-      C(wordpress_exposed) (a C(wp-config.php) copy or debug log served from the web
+      C(wordpress_config) (a configuration others can read or the web server can change or
+      replace), C(wordpress_exposed) (a C(wp-config.php) copy or debug log served from the web
       root), C(wordpress_xmlrpc), C(wordpress_users) (login names given away) and
       C(wordpress_unreachable) (O(site_url) did not answer).
   returned: success
@@ -174,6 +178,7 @@ import pwd  # noqa: E402
 import re  # noqa: E402
 import ssl  # noqa: E402
 import stat  # noqa: E402
+import struct  # noqa: E402
 import urllib.parse  # noqa: E402
 from itertools import islice  # noqa: E402
 from typing import Any, NamedTuple  # noqa: E402
@@ -223,6 +228,24 @@ CONFIG_COPY = re.compile(
 DEBUG_LOG_SETTING = re.compile(
     r"""define\(\s*(['"])WP_DEBUG_LOG\1\s*,\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\$]|\\.)*)")\s*\)""")
 DEBUG_LOGS_READ = 10
+# POSIX ACLs as Linux keeps a file's access ACL in an extended attribute
+# (linux/posix_acl_xattr.h): a little-endian version (2), then 8 bytes an entry: its tag
+# and permissions (16 bits each) and the user or group id it names (32 bits).
+ACL_XATTR = "system.posix_acl_access"
+ACL_VERSION = 2
+ACL_HEADER = struct.Struct("<I")
+ACL_ENTRY = struct.Struct("<HHI")
+# Its tags (the owner, a named user, the owning group, a named group, the mask, others)
+# and permission bits.
+USER_OBJ = 0x01
+USER = 0x02
+GROUP_OBJ = 0x04
+GROUP = 0x08
+MASK = 0x10
+OTHER = 0x20
+READ = 4
+WRITE = 2
+SEARCH = 1
 # The harmless XML-RPC call xmlrpc.php is asked: the names of the methods it serves (no
 # login, nothing changed).
 XMLRPC_CALL = (b'<?xml version="1.0"?>\n<methodCall><methodName>system.listMethods</methodName>'
@@ -240,7 +263,9 @@ XMLRPC_ATTACKS = {"system.multicall": "menebak kata sandi secara massal",
 XMLRPC_CLOSED = (403, 404, 405)
 XMLRPC_BYTES = 64 << 10
 
-# The web server's account (name, uid, groups).
+# An access ACL's entries (tag, permissions, id); the web server's account (name, uid,
+# groups).
+Acl = list[tuple[int, int, int]]
 Web = tuple[str, int, set[int]]
 # An author archive's address, where WordPress redirects ?author=N.
 AUTHOR_PATH = re.compile(r"/author/([^/?#]+)")
@@ -390,34 +415,121 @@ def web_account(name: str) -> Web | None:
     return name, entry.pw_uid, set(os.getgrouplist(name, entry.pw_gid))
 
 
-def writable_by(info: os.stat_result, uid: int, gids: set[int]) -> bool:
-    """Whether an account may write the file ``info`` describes, by its mode bits as the
-    kernel applies them: the owner's to its owner, else the group's to its members, else
-    the others'."""
+def parse_acl(raw: bytes) -> Acl | None:
+    """The entries (tag, permissions, id) of an access ACL in the form Linux keeps it;
+    None for anything else (the kernel keeps no other)."""
+    if (len(raw) < ACL_HEADER.size or (len(raw) - ACL_HEADER.size) % ACL_ENTRY.size
+            or ACL_HEADER.unpack_from(raw)[0] != ACL_VERSION):
+        return None
+    return [ACL_ENTRY.unpack_from(raw, offset) for offset in range(ACL_HEADER.size, len(raw), ACL_ENTRY.size)]
+
+
+def read_acl(path: str) -> Acl | None:
+    """The access ACL of ``path`` (links followed); None when it has none beyond its mode
+    bits, or the platform or file system keeps none: the mode bits alone then decide."""
+    getxattr = getattr(os, "getxattr", None)
+    if getxattr is None:  # not Linux
+        return None
+    try:
+        return parse_acl(getxattr(path, ACL_XATTR))
+    except OSError:  # ENODATA: no ACL; ENOTSUP: none on this file system
+        return None
+
+
+def mode_acl(info: os.stat_result) -> Acl:
+    """The mode bits as the ACL they are (owner, group, others)."""
+    return [(USER_OBJ, info.st_mode >> 6 & 7, 0), (GROUP_OBJ, info.st_mode >> 3 & 7, 0),
+            (OTHER, info.st_mode & 7, 0)]
+
+
+def acl_mask(acl: Acl) -> int:
+    """What the ACL's mask lets named entries and the group grant (all without a mask)."""
+    return next((perm for tag, perm, _id in acl if tag == MASK), 7)
+
+
+def allowed(info: os.stat_result, acl: Acl | None, uid: int, gids: set[int], want: int) -> bool:
+    """Whether an account (``uid`` in ``gids``) gets ``want`` on the file ``info``
+    describes, as the kernel decides (posix_acl_permission; the mode bits when ``acl`` is
+    None): its owner entry to its owner, else a named user entry within the mask, else
+    the group entries it is in (one granting ``want``, within the mask; in one and none
+    granting it: refused), else the others' entry. Root may do anything."""
     if uid == 0:
         return True
-    if info.st_uid == uid:
-        return bool(info.st_mode & stat.S_IWUSR)
-    if info.st_gid in gids:
-        return bool(info.st_mode & stat.S_IWGRP)
-    return bool(info.st_mode & stat.S_IWOTH)
+    entries = acl or mode_acl(info)
+    in_group = False
+    for tag, perm, ident in entries:
+        if tag == USER_OBJ and info.st_uid == uid:
+            return (perm & want) == want
+        if tag == USER and ident == uid:
+            return (perm & acl_mask(entries) & want) == want
+        if (tag == GROUP_OBJ and info.st_gid in gids) or (tag == GROUP and ident in gids):
+            in_group = True
+            if (perm & want) == want:
+                return (perm & acl_mask(entries) & want) == want
+        if tag == OTHER:
+            return not in_group and (perm & want) == want
+    return False
+
+
+def writable_by(info: os.stat_result, uid: int, gids: set[int], acl: Acl | None = None) -> bool:
+    """Whether an account may write the file ``info`` describes, by its mode bits or its
+    ACL as the kernel applies them (allowed)."""
+    return allowed(info, acl, uid, gids, WRITE)
+
+
+def replaceable_by(path: str, web: Web) -> str | None:
+    """The folder of ``path`` (as named, or of the file a link leads to) in which the web
+    server's account may replace it: write and search access, and, in a sticky folder
+    (/tmp's t bit), the folder or the file its own. None when there is none."""
+    for name in dict.fromkeys((path, os.path.realpath(path))):
+        folder = os.path.dirname(name)
+        try:
+            info, own = os.stat(folder), os.stat(name, follow_symlinks=False)
+        except OSError:  # removed meanwhile
+            continue
+        sticky_kept = info.st_mode & stat.S_ISVTX and web[1] not in (0, info.st_uid, own.st_uid)
+        if allowed(info, read_acl(folder), web[1], web[2], WRITE | SEARCH) and not sticky_kept:
+            return folder
+    return None
+
+
+def user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def group_name(gid: int) -> str:
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return str(gid)
 
 
 def owner(info: os.stat_result) -> str:
-    try:
-        user = pwd.getpwuid(info.st_uid).pw_name
-    except KeyError:
-        user = str(info.st_uid)
-    try:
-        group = grp.getgrgid(info.st_gid).gr_name
-    except KeyError:
-        group = str(info.st_gid)
-    return f"{user}:{group}"
+    return f"{user_name(info.st_uid)}:{group_name(info.st_gid)}"
+
+
+def acl_readers(acl: Acl, info: os.stat_result, web: Web | None) -> list[str]:
+    """The named entries of ``acl`` that let read (within its mask) an account other than
+    the file's owner, its group and the web server's account (which must read it):
+    ``user:NAME``, ``group:NAME``."""
+    readers = []
+    for tag, perm, ident in acl:
+        if not perm & acl_mask(acl) & READ:
+            continue
+        if tag == USER and ident != info.st_uid and (web is None or ident != web[1]):
+            readers.append(f"user:{user_name(ident)}")
+        if tag == GROUP and ident != info.st_gid and (web is None or ident not in web[2]):
+            readers.append(f"group:{group_name(ident)}")
+    return readers
 
 
 def config_findings(paths: list[str], web: Web | None) -> list[dict[str, Any]]:
-    """A configuration holding the database password that others can read, or that the
-    web server's account can change (WordPress only reads it)."""
+    """A configuration holding the database password that others can read (its mode or
+    its ACL), or that the web server's account can change or replace (WordPress only
+    reads it)."""
     findings = []
     for path in paths:
         text = read_text(path, CONFIG_BYTES)
@@ -427,13 +539,24 @@ def config_findings(paths: list[str], web: Web | None) -> list[dict[str, Any]]:
             info = os.stat(path)
         except OSError:  # removed meanwhile
             continue
+        acl = read_acl(path)
         mode = f"{stat.S_IMODE(info.st_mode):04o}, {owner(info)}"
+        secret = f"Konfigurasi WordPress {path} berisi kata sandi database dan dapat dibaca"
         if info.st_mode & stat.S_IROTH:
-            findings.append(finding("wordpress_config", f"Konfigurasi WordPress {path} berisi kata sandi "
-                                    f"database dan dapat dibaca semua pengguna ({mode})"))
-        if web is not None and writable_by(info, web[1], web[2]):
+            findings.append(finding("wordpress_config", f"{secret} semua pengguna ({mode})"))
+        readers = acl_readers(acl or [], info, web)
+        if readers:
+            findings.append(finding("wordpress_config", f"{secret} lewat ACL oleh {', '.join(readers)} ({mode})",
+                                    len(readers), readers))
+        if web is None:
+            continue
+        if writable_by(info, web[1], web[2], acl):
             findings.append(finding("wordpress_config", f"Konfigurasi WordPress {path} dapat diubah oleh "
                                     f"akun web server {web[0]} ({mode}); cukup dapat dibaca"))
+        folder = replaceable_by(path, web)
+        if folder is not None:
+            findings.append(finding("wordpress_config", f"Konfigurasi WordPress {path} dapat diganti oleh akun "
+                                    f"web server {web[0]}: folder {folder} dapat ditulisnya"))
     return findings
 
 

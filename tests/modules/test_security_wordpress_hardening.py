@@ -1,11 +1,15 @@
 """security_wordpress's hardening beyond names on disk: xmlrpc.php judged by a real
 XML-RPC call, the files found in the web root asked from the site, a WP_DEBUG_LOG set to
-a file. Real files and real local HTTP servers (tests/httpd.py)."""
+a file, and who may read or replace the configuration (its ACL, its folder). Real files,
+real extended attributes and real local HTTP servers (tests/httpd.py)."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import ssl
+import struct
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
@@ -286,3 +290,129 @@ def test_a_debug_log_under_debians_served_wp_content_by_its_link(tmp_path):
     found = wordpress.debug_logs([str(root)], [str(debian / "plugins")])
     assert [(item.path, item.web) for item in found] == [
         (str(debian / "log.txt"), "wp-content/log.txt")]
+
+
+# --- Who may read or replace the configuration: ACLs and its folder -------------------
+
+# The entries' tags, and the id of those that name no user or group.
+USER_OBJ, USER, GROUP_OBJ, GROUP, MASK, OTHER = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
+NONE = 0xFFFFFFFF
+
+
+def acl(*entries: tuple[int, int, int]) -> bytes:
+    """An access ACL in the form Linux keeps it (linux/posix_acl_xattr.h)."""
+    return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", *entry) for entry in entries)
+
+
+def test_acls_are_parsed_and_applied_as_the_kernel_does():
+    web, other, group = 4242, 4343, 4444
+    info = os.stat_result((0o100640, 0, 0, 1, 0, 0, 0, 0, 0, 0))
+    base = [(USER_OBJ, 6, NONE), (GROUP_OBJ, 4, NONE)]
+    other_none = (OTHER, 0, NONE)
+    entries = wordpress.parse_acl(acl(*base, (USER, 6, web), (MASK, 6, NONE),
+                                      other_none))
+    assert entries is not None and wordpress.writable_by(info, web, set(), entries)
+    assert not wordpress.writable_by(info, other, set(), entries)
+    # the mask limits a named entry
+    masked = wordpress.parse_acl(acl(*base, (USER, 6, web), (MASK, 4, NONE),
+                                     other_none))
+    assert not wordpress.writable_by(info, web, set(), masked)
+    # in a group whose entry refuses it: refused, whatever the others' entry grants
+    grouped = wordpress.parse_acl(acl(*base, (GROUP, 4, group), (MASK, 6, NONE),
+                                      (OTHER, 6, NONE)))
+    assert not wordpress.writable_by(info, web, {group}, grouped)
+    assert wordpress.writable_by(info, web, {group + 1}, grouped)
+    for bad in [b"", acl()[:3], struct.pack("<I", 1) + acl()[4:], acl(other_none)[:-1]]:
+        assert wordpress.parse_acl(bad) is None
+
+
+def set_acl(path: Path, raw: bytes) -> None:
+    try:
+        os.setxattr(path, "system.posix_acl_access", raw)
+    except OSError as exc:
+        if exc.errno in (errno.ENOTSUP, errno.EOPNOTSUPP):
+            pytest.skip(f"no POSIX ACLs on {path.parent}")
+        raise
+
+
+def test_acl_entries_letting_others_read_or_the_web_server_write_are_findings(tmp_path):
+    """ACLs were not read: a 0640 wp-config.php with user:backup:r-- or user:www-data:rw-
+    looked hardened."""
+    root = installation(tmp_path)
+    config = root / "wp-config.php"
+    config.write_text(CONFIG)
+    config.chmod(0o640)
+    web = ("www-data", os.getuid() + 4242, {os.getgid() + 4242})
+    reader = os.getuid() + 4343
+    assert wordpress.config_findings([str(config)], web) == []
+    set_acl(config, acl((USER_OBJ, 6, NONE), (USER, 4, reader),
+                        (USER, 6, web[1]), (GROUP_OBJ, 4, NONE),
+                        (GROUP, 4, next(iter(web[2]))), (MASK, 6, NONE),
+                        (OTHER, 0, NONE)))
+    assert oct(os.stat(config).st_mode & 0o777) == "0o660"  # the group bits are the mask
+    found = wordpress.config_findings([str(config)], web)
+    mode = f"0660, {wordpress.owner(os.stat(config))}"
+    assert [f["message"] for f in found] == [
+        f"Konfigurasi WordPress {config} berisi kata sandi database dan dapat dibaca lewat ACL "
+        f"oleh user:{reader} ({mode})",
+        f"Konfigurasi WordPress {config} dapat diubah oleh akun web server www-data ({mode}); "
+        "cukup dapat dibaca"]
+    assert found[0]["samples"] == [f"user:{reader}"]
+
+
+def test_file_systems_without_acls_leave_the_mode_bits_to_decide(tmp_path, monkeypatch):
+    root = installation(tmp_path)
+    config = root / "wp-config.php"
+    config.write_text(CONFIG)
+    config.chmod(0o644)
+
+    def unsupported(*_: object) -> bytes:
+        raise OSError(errno.EOPNOTSUPP, "Operation not supported")
+
+    monkeypatch.setattr(os, "getxattr", unsupported)
+    args = {"roots": [str(root)], "plugin_dirs": [], "apt_package": "", "web_user": "nobody"}
+    rc, result = run_module("security_wordpress", tmp_path, args)
+    assert rc == 0 and [f["message"].split(" (")[0] for f in result["findings"]] == [
+        f"Konfigurasi WordPress {config} berisi kata sandi database dan dapat dibaca semua "
+        "pengguna"]
+    assert wordpress.read_acl(str(config)) is None
+    monkeypatch.delattr(os, "getxattr")  # a platform without extended attributes
+    assert wordpress.read_acl(str(config)) is None
+    assert len(wordpress.config_findings([str(config)], None)) == 1
+
+
+def test_a_configuration_in_a_folder_the_web_server_can_write_can_be_replaced(tmp_path):
+    """Its folder's write access was not read: the web server's account may rename a
+    root-owned 0640 wp-config.php away and put its own in place."""
+    root = installation(tmp_path)
+    config = root / "wp-config.php"
+    config.write_text(CONFIG)
+    config.chmod(0o640)
+    web = ("www-data", os.getuid() + 4242, {os.getgid() + 4242})
+    root.chmod(0o755)
+    assert wordpress.config_findings([str(config)], web) == []
+    root.chmod(0o757)
+    found = wordpress.config_findings([str(config)], web)
+    assert [f["message"] for f in found] == [
+        f"Konfigurasi WordPress {config} dapat diganti oleh akun web server www-data: folder "
+        f"{root} dapat ditulisnya"]
+    root.chmod(0o1777)  # sticky: another's file stays
+    assert wordpress.config_findings([str(config)], web) == []
+    root.chmod(0o755)
+    set_acl(root, acl((USER_OBJ, 7, NONE), (GROUP_OBJ, 5, NONE),
+                      (GROUP, 7, next(iter(web[2]))), (MASK, 7, NONE),
+                      (OTHER, 5, NONE)))
+    assert len(wordpress.config_findings([str(config)], web)) == 1
+    # Debian's wp-config.php is a link: the folder of the file it leads to counts too
+    etc = tmp_path / "etc-wordpress"
+    etc.mkdir(mode=0o755)
+    root.chmod(0o755)
+    os.removexattr(root, "system.posix_acl_access")
+    (etc / "wp-config.php").write_text(CONFIG)
+    (etc / "wp-config.php").chmod(0o640)
+    config.unlink()
+    config.symlink_to(etc / "wp-config.php")
+    assert wordpress.config_findings([str(config)], web) == []
+    etc.chmod(0o757)
+    found = wordpress.config_findings([str(config)], web)
+    assert found[0]["message"].endswith(f"folder {etc} dapat ditulisnya")
