@@ -43,11 +43,20 @@ description:
     its colon, one without an offset taken as UTC). The module reads these forms itself,
     alike on any Python from 3.9 (ISO 8601's basic form C(20261121T070000Z) is not read, as
     Python 3.9 does not); a date without a time is unreadable (RV(sync.central.error)).
+  - With O(compare_counts), the C(Penyamaan data) of the SOP (the data made equal with SIPP
+    MA) is checked. SIPP MA's counts C(cases) and C(putusan) from O(central_status_url)'s
+    answer are compared with the local SIPP database's, counted as SIPP's sync counts them
+    (the rows of C(perkara) and of C(perkara_putusan)), after SIPP MA answered
+    (RV(sync.comparison)). The database is read only when SIPP MA's answer holds a count;
+    an answer without one skips the comparison and says so.
   - Read-only; never reports a change; the playbook decides what stale means for the
-    run (O(max_age_hours) gives the C(fresh) verdict). Supports check mode.
+    run (O(max_age_hours) gives the C(fresh) verdict) and what a difference of the
+    counts means (RV(sync.comparison.status)). Supports check mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
 extends_documentation_fragment:
+  - mariadb_login
+  - sipp_db
   - sipp_zone
 options:
   public_url:
@@ -87,6 +96,21 @@ options:
     description: Verify TLS certificates.
     type: bool
     default: true
+  compare_counts:
+    description:
+      - Compare SIPP MA's counts (O(central_status_url)) with the local SIPP database's
+        (RV(sync.comparison)); the database options say how to reach it.
+      - A database that cannot be read is the comparison's C(error), never the module's
+        failure.
+    type: bool
+    default: false
+  count_tolerance:
+    description:
+      - How many more perkara (and putusan) the local database may hold than SIPP MA and
+        still be C(within_tolerance) (cases registered after the sync counted them).
+      - Below 0 fails the module with C(setting) C(count_tolerance).
+    type: int
+    default: 0
 attributes:
   check_mode:
     support: full
@@ -98,6 +122,9 @@ EXAMPLES = r"""
     public_url: https://sipp.pn-contoh.go.id/
     max_age_hours: 8
     central_status_url: "http://sippma:8080/api/status/400999"
+    compare_counts: true
+    login_user: sop_backup
+    login_password: "{{ sipp_db_password }}"
   register: sipp_sync_state
 
 - name: Fail when the public SIPP data is stale
@@ -161,8 +188,8 @@ sync:
     central:
       description:
         - The central SIPP MA's answer (url, http_status, data, last_sync, age_seconds,
-          age_hours, fresh, in_future, message, error, and cases, the answer's count of
-          cases or null when it is not a count).
+          age_hours, fresh, in_future, message, error, and cases and putusan, the
+          answer's counts of cases and of decisions, each null when it is not a count).
         - C(data) is the decoded answer when its text is at most 4096 characters; a
           longer one is C(data_excerpt) instead, its first 4096 characters (the URLs'
           credentials masked before the cut) followed by C(... [cut from N characters]). C(last_sync) and C(cases) are read from the
@@ -173,6 +200,27 @@ sync:
           than five minutes ahead of the clock, never fresh) in its own fresh and message;
           RV(sync.fresh) is the public page's verdict alone.
       type: dict
+    comparison:
+      description:
+        - With O(compare_counts), the Penyamaan data. C(local), the local database's
+          C(cases) and C(putusan) (null when not read); C(central), SIPP MA's (each null
+          when its answer holds no count); C(difference), local minus SIPP MA of each
+          count compared (null otherwise); C(tolerance), O(count_tolerance); C(message),
+          the report's line (Bahasa Indonesia, numbers as C(1.250); see the sample).
+        - C(status) C(equal); C(within_tolerance), the local database larger by at most
+          O(count_tolerance); C(local_larger), larger by more; C(central_larger), SIPP MA
+          counting more than the local database on any count (data lost locally, or an
+          answer that is not this court's); C(skipped), no count to compare (no
+          O(central_status_url), SIPP MA's answer an error or without counts), never a
+          difference; C(error), the database could not be read (C(message) names why).
+      type: dict
+      sample:
+        status: equal
+        local: {cases: 1250, putusan: 980}
+        central: {cases: 1250, putusan: 980}
+        difference: {cases: 0, putusan: 0}
+        tolerance: 0
+        message: "Penyamaan data: SIPP lokal dan SIPP MA sama (1.250 perkara, 980 putusan)"
   sample:
     public_url: http://web/sipp-publik/
     http_status: 200
@@ -187,7 +235,7 @@ sync:
 import datetime as dt  # noqa: E402
 import json  # noqa: E402
 import re  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
+from collections.abc import Callable, Mapping, Sequence  # noqa: E402
 from typing import Any, NoReturn  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
@@ -205,6 +253,14 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     refused_target,
     scheme_followed,
 )
+from ansible.module_utils.sop_mariadb import (  # noqa: E402
+    CLIENT_BINARIES,
+    Connection,
+    MariaDBError,
+    connection_from_params,
+    find_binary,
+    query,
+)
 from ansible.module_utils.sop_secrets import (  # noqa: E402
     basic_auth,
     mask_data,
@@ -213,6 +269,7 @@ from ansible.module_utils.sop_secrets import (  # noqa: E402
     url_secrets,
 )
 from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
+    SIPP_DB_ARGUMENT_SPEC,
     format_offset,
     offset_minutes,
     zone_error,
@@ -256,6 +313,15 @@ MAX_CENTRAL_DATA = 4096
 UTC = dt.timezone.utc
 # The keys whose text is an error answer's reason (SIPP MA's JSON {"message": ...}).
 REASON_KEYS = ("message", "error", "detail", "msg")
+# Penyamaan data: each count SIPP MA's status answer holds (the court's sync sent it) and
+# the report's word for it; LOCAL_COUNTS_SQL counts them, in this order, in the local
+# database as SIPP's sync does (lab/roles/lab_sipp/files/sipp-sync). jadwal_mendatang is
+# not compared: it counts the hearings from CURDATE() on, a number that changes at
+# midnight without any new data.
+COUNTS = (("cases", "perkara"), ("putusan", "putusan"))
+LOCAL_COUNTS_SQL = "SELECT (SELECT COUNT(*) FROM perkara), (SELECT COUNT(*) FROM perkara_putusan);"
+# A count taken from SIPP MA's answer: a crafted one could be anything.
+MAX_COUNT = 10 ** 12
 _TAG = re.compile(r"<[^<>]*>")
 # A zone in any case: pages write "WITA", "Wita" and "wita" alike; UTC or GMT with an
 # offset ("GMT+8", "UTC+07:00") or without; or an offset alone at the end ("+07:00").
@@ -453,10 +519,7 @@ def central_status(url: str, timeout: int, validate_certs: bool, max_age: float,
         result["error"] = "answer is not JSON"
         return result
     result.update(kept_answer(body, data, secrets))
-    # Only a count reaches the record: a crafted answer's "cases" could be anything.
-    cases = data.get("cases") if isinstance(data, dict) else None
-    result["cases"] = cases if isinstance(cases, int) and not isinstance(cases, bool) \
-        and 0 <= cases < 10 ** 12 else None
+    result.update({key: count_of(data, key) for key, _ in COUNTS})
     last = data.get("last_sync") if isinstance(data, dict) else None
     if not isinstance(last, str):
         # no verdict without a date: the report says why rather than show nothing
@@ -476,6 +539,115 @@ def central_status(url: str, timeout: int, validate_certs: bool, max_age: float,
     return result
 
 
+def count_of(data: Any, key: str) -> int | None:
+    """The count SIPP MA's answer ``data`` gives under ``key``, else None: only a whole
+    number from 0 below MAX_COUNT reaches the record."""
+    value = data.get(key) if isinstance(data, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < MAX_COUNT:
+        return value
+    return None
+
+
+def angka(value: int) -> str:
+    """A count as the reports' Bahasa Indonesia writes it, a dot between thousands
+    (``1.250``), as the runner's sop/bahasa.angka does."""
+    return f"{value:,}".replace(",", ".")
+
+
+def local_counts(conn: Connection) -> dict[str, int]:
+    """The local SIPP database's counts (COUNTS' keys); MariaDBError naming the database
+    when it cannot be read or answers anything but one row of numbers."""
+    try:
+        rows = query(conn, LOCAL_COUNTS_SQL)
+    except MariaDBError as exc:
+        raise MariaDBError(f"SIPP database {conn.database}: {exc}") from exc
+    cells = rows[0] if len(rows) == 1 and len(rows[0]) == len(COUNTS) else []
+    counts = {key: int(cell) for (key, _), cell in zip(COUNTS, cells)
+              if cell is not None and cell.isascii() and cell.isdigit()}
+    if len(counts) != len(COUNTS):
+        raise MariaDBError(f"SIPP database {conn.database}: the counts' query answered "
+                           f"{_cut(repr(rows))}")
+    return counts
+
+
+def _count_part(word: str, local: int, central: int, tolerance: int) -> str:
+    """One count's part of the report's line: equal, or both numbers and which is larger
+    by how many."""
+    difference = local - central
+    if difference == 0:
+        return f"{angka(local)} {word} sama"
+    larger = (f"lokal lebih banyak {angka(difference)}"
+              + (f", dalam toleransi {angka(tolerance)}" if difference <= tolerance else "")
+              if difference > 0 else f"SIPP MA lebih banyak {angka(-difference)}")
+    return f"{word}: SIPP lokal {angka(local)}, SIPP MA {angka(central)} ({larger})"
+
+
+def compare_counts(local: Mapping[str, int], central: Mapping[str, int | None],
+                   tolerance: int) -> dict[str, Any]:
+    """The Penyamaan data of the counts SIPP MA gave (``central``, at least one) with the
+    local ones: its status (see RETURN), each difference (local minus SIPP MA) and the
+    report's line, which names a count SIPP MA did not give as not compared."""
+    pairs = {key: (word, local[key], count) for key, word in COUNTS
+             if (count := central.get(key)) is not None}
+    difference = {key: pairs[key][1] - pairs[key][2] if key in pairs else None
+                  for key, _ in COUNTS}
+    found = [difference[key] or 0 for key in pairs]
+    if min(found) < 0:
+        status, heading = "central_larger", (
+            "SIPP MA mencatat lebih banyak dari SIPP lokal (data SIPP lokal terhapus atau "
+            "hilang, atau jawaban SIPP MA bukan data pengadilan ini)")
+    elif max(found) > tolerance:
+        status, heading = "local_larger", "SIPP lokal lebih banyak dari SIPP MA"
+    elif max(found) > 0:
+        status, heading = "within_tolerance", (
+            f"SIPP lokal dan SIPP MA sama dalam toleransi {angka(tolerance)}")
+    else:
+        status, heading = "equal", "SIPP lokal dan SIPP MA sama"
+    if status == "equal":
+        line = f"{heading} ({', '.join(f'{angka(n)} {word}' for word, n, _ in pairs.values())})"
+    else:
+        line = f"{heading}: " + "; ".join(
+            _count_part(word, n, count, tolerance) for word, n, count in pairs.values())
+    missing = [word for key, word in COUNTS if key not in pairs]
+    if missing:
+        line += f"; {' dan '.join(missing)} tidak dikirim SIPP MA (tidak dibandingkan)"
+    return {"status": status, "local": dict(local), "central": dict(central),
+            "difference": difference, "tolerance": tolerance,
+            "message": f"Penyamaan data: {line}"}
+
+
+def count_comparison(central: Mapping[str, Any] | None, read_local: Callable[[], dict[str, int]],
+                     tolerance: int) -> dict[str, Any]:
+    """The Penyamaan data of SIPP MA's answer (``central_status``'s result, None when not
+    asked): skipped, and why, when it holds no count (the local database is then not
+    read); the database's error when ``read_local`` raises MariaDBError; else
+    ``compare_counts``."""
+    counts = {key: (central or {}).get(key) for key, _ in COUNTS}
+    result: dict[str, Any] = {"status": "skipped", "local": None, "central": counts,
+                              "difference": None, "tolerance": tolerance}
+    if all(count is None for count in counts.values()):
+        why = ("status SIPP MA tidak dibaca (tanpa central_status_url)" if central is None
+               else f"status SIPP MA tidak terbaca: {central['error']}" if central.get("error")
+               else "jawaban SIPP MA tidak memuat jumlah perkara dan putusan")
+        result["message"] = f"Penyamaan data dilewati: {why}"
+        return result
+    try:
+        local = read_local()
+    except MariaDBError as exc:
+        result.update(status="error", message=f"Penyamaan data tidak dapat diperiksa: {exc}")
+        return result
+    return compare_counts(local, counts, tolerance)
+
+
+def read_local_counts(params: Mapping[str, Any]) -> dict[str, int]:
+    """``local_counts`` of the database the module's options name (SIPP_DB_ARGUMENT_SPEC),
+    through the client they name or the first of CLIENT_BINARIES found."""
+    binary = params["client_binary"] or find_binary(CLIENT_BINARIES)
+    if not binary:
+        raise MariaDBError("neither mariadb nor mysql client found on the host")
+    return local_counts(connection_from_params(params, binary))
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
@@ -486,6 +658,9 @@ def main() -> None:
             "central_status_url": {"type": "str"},
             "timeout": {"type": "int", "default": 15},
             "validate_certs": {"type": "bool", "default": True},
+            "compare_counts": {"type": "bool", "default": False},
+            "count_tolerance": {"type": "int", "default": 0},
+            **SIPP_DB_ARGUMENT_SPEC,
         },
         supports_check_mode=True,
     )
@@ -509,6 +684,8 @@ def main() -> None:
         fail(bad_zone["msg"], setting=bad_zone["setting"])
     if p["timeout"] <= 0:  # else blamed on the page: "no complete answer within 0 s"
         fail("timeout: must be a positive number of seconds", setting="timeout")
+    if p["count_tolerance"] < 0:
+        fail("count_tolerance: must be 0 or more", setting="count_tolerance")
     try:
         status, page, redirected_to = fetch(p["public_url"], p["timeout"],
                                             p["validate_certs"], secrets)
@@ -523,6 +700,11 @@ def main() -> None:
         sync["central"] = central_status(p["central_status_url"], p["timeout"],
                                          p["validate_certs"], p["max_age_hours"], now,
                                          secrets=secrets)
+    if p["compare_counts"]:
+        # after SIPP MA answered: a case registered meanwhile makes the local count larger
+        sync["comparison"] = count_comparison(sync.get("central"),
+                                              lambda: read_local_counts(p),
+                                              p["count_tolerance"])
     output: dict[str, Any] = {key: sync.get(key) for key in ("public_url", "last_sync", "age_hours",
                                               "max_age_hours", "fresh", "message")}
     output["pembaharuan_data"] = sync.get("marker_text")
@@ -530,7 +712,9 @@ def main() -> None:
         central = sync["central"]
         output["central"] = {key: central.get(key)
                              for key in ("last_sync", "age_hours", "fresh", "message",
-                                         "error", "cases")}
+                                         "error", "cases", "putusan")}
+    if "comparison" in sync:
+        output["comparison"] = sync["comparison"]
     module.exit_json(changed=False, sync=mask_data(sync, secrets),
                      sop_output=mask_data(output, secrets), invocation=invocation)
 

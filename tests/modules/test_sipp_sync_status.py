@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import pathlib
 import re
+import sys
 import urllib.parse
 from http.server import BaseHTTPRequestHandler
 from typing import ClassVar
@@ -548,7 +549,8 @@ def with_central(tmp_path, handler, satker="400999"):
 class CraftedCentral(Central):
     def status(self) -> tuple[int, str]:
         cases = CRAFTED_CASES[int(self.path.rsplit("/", 1)[1])]
-        return 200, json.dumps({"last_sync": "2026-11-21T11:00:00+00:00", "cases": cases})
+        return 200, json.dumps({"last_sync": "2026-11-21T11:00:00+00:00", "cases": cases,
+                                "putusan": cases})
 
 
 @pytest.mark.parametrize(("index", "cases"), [(0, 5), (1, None), (2, None), (3, None)])
@@ -556,8 +558,9 @@ def test_only_a_count_of_cases_reaches_the_record(tmp_path, index, cases):
     # What SIPP MA answers is not trusted: a crafted "cases" must not fill the record.
     rc, result = with_central(tmp_path, CraftedCentral, str(index))
     assert rc == 0, result
-    assert result["sop_output"]["central"]["cases"] == cases
-    assert result["sync"]["central"]["cases"] == cases
+    for count in ("cases", "putusan"):
+        assert result["sop_output"]["central"][count] == cases
+        assert result["sync"]["central"][count] == cases
 
 
 
@@ -800,3 +803,154 @@ def test_an_https_page_redirected_to_plain_http_is_a_tls_downgrade_not_followed(
     assert (rc, result["msg"]) == (1, f"public SIPP page: {secure}/to/ftp://files.example/sipp/ "
                                       "dialihkan ke alamat ftp: ftp://files.example/sipp/, "
                                       "bukan http(s) (tidak diikuti)"), result
+
+
+
+# Penyamaan data: SIPP MA's counts against the local database's.
+LOCAL = {"cases": 1250, "putusan": 980}
+
+
+@pytest.mark.parametrize(("central", "tolerance", "status", "difference", "message"), [
+    ({"cases": 1250, "putusan": 980}, 0, "equal", {"cases": 0, "putusan": 0},
+     "Penyamaan data: SIPP lokal dan SIPP MA sama (1.250 perkara, 980 putusan)"),
+    ({"cases": 1249, "putusan": 980}, 1, "within_tolerance", {"cases": 1, "putusan": 0},
+     "Penyamaan data: SIPP lokal dan SIPP MA sama dalam toleransi 1: perkara: SIPP lokal "
+     "1.250, SIPP MA 1.249 (lokal lebih banyak 1, dalam toleransi 1); 980 putusan sama"),
+    ({"cases": 1249, "putusan": 978}, 1, "local_larger", {"cases": 1, "putusan": 2},
+     "Penyamaan data: SIPP lokal lebih banyak dari SIPP MA: perkara: SIPP lokal 1.250, "
+     "SIPP MA 1.249 (lokal lebih banyak 1, dalam toleransi 1); putusan: SIPP lokal 980, "
+     "SIPP MA 978 (lokal lebih banyak 2)"),
+    # SIPP MA larger on one count outweighs the local database larger on another
+    ({"cases": 1240, "putusan": 1980}, 100, "central_larger", {"cases": 10, "putusan": -1000},
+     "Penyamaan data: SIPP MA mencatat lebih banyak dari SIPP lokal (data SIPP lokal "
+     "terhapus atau hilang, atau jawaban SIPP MA bukan data pengadilan ini): perkara: SIPP "
+     "lokal 1.250, SIPP MA 1.240 (lokal lebih banyak 10, dalam toleransi 100); putusan: "
+     "SIPP lokal 980, SIPP MA 1.980 (SIPP MA lebih banyak 1.000)"),
+    ({"cases": None, "putusan": 980}, 0, "equal", {"cases": None, "putusan": 0},
+     "Penyamaan data: SIPP lokal dan SIPP MA sama (980 putusan); perkara tidak dikirim "
+     "SIPP MA (tidak dibandingkan)"),
+])
+def test_counts_are_compared_naming_both_numbers_and_the_difference(central, tolerance, status,
+                                                                    difference, message):
+    result = mod.compare_counts(LOCAL, central, tolerance)
+    assert (result["status"], result["difference"], result["message"]) == (
+        status, difference, message)
+    assert (result["local"], result["central"], result["tolerance"]) == (LOCAL, central, tolerance)
+
+
+def test_counts_are_written_as_bahasa_indonesia_writes_them():
+    assert [mod.angka(n) for n in (0, 980, 1250, 1234567)] == ["0", "980", "1.250", "1.234.567"]
+
+
+def _unread() -> dict[str, int]:
+    raise AssertionError("the local database was read")
+
+
+@pytest.mark.parametrize(("central", "why"), [
+    (None, "status SIPP MA tidak dibaca (tanpa central_status_url)"),
+    ({"url": "http://ma", "error": "http://ma: HTTP 404: satker has never synchronised"},
+     "status SIPP MA tidak terbaca: http://ma: HTTP 404: satker has never synchronised"),
+    ({"url": "http://ma", "cases": None, "putusan": None, "last_sync": "2026-11-21T11:00:00"},
+     "jawaban SIPP MA tidak memuat jumlah perkara dan putusan"),
+])
+def test_without_counts_from_sipp_ma_the_comparison_is_skipped_and_says_why(central, why):
+    # a real SIPP MA may answer without counts: never a failure, nor a database read
+    result = mod.count_comparison(central, _unread, 0)
+    assert (result["status"], result["local"], result["difference"]) == ("skipped", None, None)
+    assert result["message"] == f"Penyamaan data dilewati: {why}"
+
+
+def test_a_central_answer_with_counts_and_an_error_is_still_compared():
+    # an answer without last_sync has an error, yet its counts are SIPP MA's
+    result = mod.count_comparison({"error": "answer has no last_sync", "cases": 1250,
+                                   "putusan": 980}, lambda: dict(LOCAL), 0)
+    assert result["status"] == "equal"
+
+
+def test_a_database_that_cannot_be_read_is_the_comparisons_error():
+    def refused() -> dict[str, int]:
+        raise mod.MariaDBError("SIPP database sipp: ERROR 1045 (28000): Access denied")
+
+    result = mod.count_comparison({"cases": 1, "putusan": 1}, refused, 0)
+    assert (result["status"], result["local"]) == ("error", None)
+    assert result["message"] == ("Penyamaan data tidak dapat diperiksa: SIPP database sipp: "
+                                 "ERROR 1045 (28000): Access denied")
+
+
+def _connection():
+    return mod.Connection(binary="/nonexistent/mariadb", database="sipp_pn")
+
+
+def test_the_local_counts_are_sipp_syncs_counts(monkeypatch):
+    asked = []
+    monkeypatch.setattr(mod, "query", lambda conn, sql: asked.append(sql) or [["1250", "980"]])
+    assert mod.local_counts(_connection()) == LOCAL
+    assert asked == ["SELECT (SELECT COUNT(*) FROM perkara), "
+                     "(SELECT COUNT(*) FROM perkara_putusan);"]
+
+
+@pytest.mark.parametrize("rows", [[], [["1250"]], [["1250", None]], [["1250", "-1"]],
+                                  [["1250", "980"], ["1", "1"]]])
+def test_an_answer_that_is_no_row_of_counts_is_an_error_not_a_traceback(monkeypatch, rows):
+    monkeypatch.setattr(mod, "query", lambda conn, sql: rows)
+    with pytest.raises(mod.MariaDBError) as caught:
+        mod.local_counts(_connection())
+    assert str(caught.value).startswith("SIPP database sipp_pn: the counts' query answered ")
+
+
+def test_a_database_error_names_the_database(monkeypatch):
+    def refused(conn, sql):
+        raise mod.MariaDBError("ERROR 1146 (42S02): Table 'sipp_pn.perkara_putusan' doesn't exist")
+
+    monkeypatch.setattr(mod, "query", refused)
+    with pytest.raises(mod.MariaDBError) as caught:
+        mod.local_counts(_connection())
+    assert str(caught.value) == ("SIPP database sipp_pn: ERROR 1146 (42S02): Table "
+                                 "'sipp_pn.perkara_putusan' doesn't exist")
+
+
+class CountingCentral(Central):
+    def status(self) -> tuple[int, str]:
+        return 200, json.dumps({"last_sync": "2026-11-21T11:00:00+00:00", "cases": 1250,
+                                "putusan": 981})
+
+
+def test_the_module_compares_through_the_client_with_its_password_in_the_option_file(tmp_path):
+    # the client gets the password in its --defaults-extra-file, never on its command line;
+    # no result holds it; the comparison is in the result and the record
+    log = tmp_path / "client.log"
+    client = tmp_path / "mariadb"
+    client.write_text(f"""#!{sys.executable}
+import json, sys
+extra = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--defaults-extra-file=")]
+with open({str(log)!r}, "w") as out:
+    json.dump({{"argv": sys.argv, "options": open(extra[0]).read()}}, out)
+print("1250\\t980")
+""")
+    client.chmod(0o755)
+    with serving(CountingCentral) as url:
+        rc, result = run_module("sipp_sync_status", tmp_path, {
+            "public_url": url + "/", "central_status_url": f"{url}/api/status/400999",
+            "compare_counts": True, "client_binary": str(client), "login_user": "sop_ro",
+            "login_password": "DbPa55w0rd"})
+    assert rc == 0, result
+    comparison = result["sync"]["comparison"]
+    assert (comparison["status"], comparison["difference"]) == (
+        "central_larger", {"cases": 0, "putusan": -1})
+    assert result["sop_output"]["comparison"] == comparison
+    called = json.loads(log.read_text())
+    assert 'password="DbPa55w0rd"' in called["options"]
+    assert "DbPa55w0rd" not in json.dumps(called["argv"]) + json.dumps(result)
+
+
+def test_a_negative_count_tolerance_is_named_as_the_setting(tmp_path):
+    rc, result = run_module("sipp_sync_status", tmp_path, {
+        "public_url": "http://127.0.0.1:9/", "count_tolerance": -1})
+    assert (rc, result["msg"], result["setting"]) == (
+        1, "count_tolerance: must be 0 or more", "count_tolerance")
+
+
+def test_without_compare_counts_there_is_no_comparison(tmp_path):
+    rc, result = with_central(tmp_path, CountingCentral)
+    assert rc == 0, result
+    assert "comparison" not in result["sync"] and "comparison" not in result["sop_output"]
