@@ -8,6 +8,7 @@ import json
 import os
 import pathlib
 import subprocess
+import sys
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -267,7 +268,8 @@ class AheadCentral(Fresh):
 
 def test_the_report_says_sipp_mas_last_sync_lies_in_the_future(tmp_path):
     # It showed 'SIPP MA <time> (umur -7.0 jam, ...)', a negative age and nothing said.
-    proc = _sync_with(tmp_path, "--tags", "laporan", handler=AheadCentral, **JSON_RESULTS)
+    proc = _sync_with(tmp_path, "--tags", "laporan", "-e", "sipp_sync_compare_counts=false",
+                      handler=AheadCentral, **JSON_RESULTS)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     report = next(json.loads(line.split(" => ", 1)[1])["msg"] for line in proc.stdout.splitlines()
                   if "Laporan sinkronisasi" in line and " => " in line)
@@ -410,3 +412,171 @@ def test_the_roles_own_requests_follow_no_redirect(tmp_path):
     assert "302" in message and "SyncT0k" not in out
     # only sipp_sync_status's own, safe, reading of the public page went on
     assert all(path.startswith("/publik/") for path in reached), reached
+
+
+# Penyamaan data: SIPP MA's counts against the local database's, read by a stand-in for the
+# mariadb client on PATH that logs its command line and the option file it was given.
+FAKE_CLIENT = """#!{python}
+import json, sys
+argv = sys.argv[1:]
+extra = [a.split("=", 1)[1] for a in argv if a.startswith("--defaults-extra-file=")]
+with open(extra[0], encoding="utf-8") as handle:
+    options = handle.read()
+with open({log!r}, "a", encoding="utf-8") as log:
+    log.write(json.dumps({{"argv": argv, "options": options, "sql": sys.stdin.read()}}) + "\\n")
+sys.stdout.write({output!r})
+sys.stderr.write({error!r})
+sys.exit({rc})
+"""
+
+
+def fake_client(tmp_path: pathlib.Path, output: str = "1250\t980\n", error: str = "",
+                rc: int = 0) -> dict[str, str]:
+    """The environment putting a fake ``mariadb`` first on PATH, answering ``output``."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    client = bin_dir / "mariadb"
+    client.write_text(FAKE_CLIENT.format(python=sys.executable, log=str(tmp_path / "client.log"),
+                                         output=output, error=error, rc=rc), encoding="utf-8")
+    client.chmod(0o755)
+    return {"PATH": f"{bin_dir}:{os.environ['PATH']}"}
+
+
+def counting(answer: dict[str, object]) -> type[Fresh]:
+    """A fresh public page and SIPP MA answering ``answer`` (its last_sync now added)."""
+
+    class Counting(Fresh):
+        def do_GET(self):
+            if not self.path.startswith("/api/status/"):
+                super().do_GET()
+                return
+            now = dt.datetime.now(dt.timezone.utc).isoformat()  # noqa: UP017
+            body = json.dumps({"last_sync": now, **answer}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Counting
+
+
+def results(proc: subprocess.CompletedProcess[str], start: str) -> list[str]:
+    """The msg of each task result line whose msg starts with ``start`` (an assert's
+    success_msg is shown with -v)."""
+    found = []
+    for line in proc.stdout.splitlines():
+        if " => " in line:
+            msg = json.loads(line.split(" => ", 1)[1]).get("msg")
+            if isinstance(msg, str) and msg.startswith(start):
+                found.append(msg)
+    return found
+
+
+def test_equal_counts_are_the_penyamaan_data_of_activities_2_and_3(tmp_path):
+    # The SOP's output of activities 1 and 2 is "Penyamaan data dengan SIPP MA": only the
+    # public page's freshness was checked, and the report named SIPP MA's cases alone.
+    # The database password reaches the client in its option file, never its command
+    # line, a result or the output.
+    (tmp_path / "dump.py").write_text(DUMP, encoding="utf-8")
+    dump = tmp_path / "results.jsonl"
+    proc = _sync_with(tmp_path, "-v", "-e", "sipp_sync_db_password=DbPa55w0rd", "-e",
+                      "sipp_sync_db_user=sop_ro", handler=counting({"cases": 1250, "putusan": 980}),
+                      ANSIBLE_CALLBACK_PLUGINS=f"{tmp_path}:{ROOT / 'plugins' / 'callback'}",
+                      DUMP_FILE=str(dump), **fake_client(tmp_path), **JSON_RESULTS)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    equal = "Penyamaan data: SIPP lokal dan SIPP MA sama (1.250 perkara, 980 putusan)"
+    assert results(proc, "Penyamaan data") == [equal]
+    report = results(proc, "Laporan sinkronisasi")
+    assert len(report) == 1 and report[0].endswith(f"; 1250 perkara; {equal}"), report
+    records = dump.read_text(encoding="utf-8")
+    outputs = [json.loads(line)["sop_output"] for line in records.splitlines()
+               if '"sop_output"' in line]
+    compared = [o["comparison"] for o in outputs if "comparison" in o]
+    assert [c["status"] for c in compared] == ["equal", "equal"]  # activities 2 and 3
+    assert compared[0]["local"] == compared[0]["central"] == {"cases": 1250, "putusan": 980}
+    assert any(o.get("penyamaan_data") == equal for o in outputs), outputs
+    calls = [json.loads(line) for line in (tmp_path / "client.log").read_text().splitlines()]
+    assert len(calls) == 2
+    assert all('password="DbPa55w0rd"' in c["options"] and 'user="sop_ro"' in c["options"]
+               for c in calls)
+    assert "DbPa55w0rd" not in json.dumps([c["argv"] for c in calls])
+    assert "COUNT(*) FROM perkara)" in calls[0]["sql"]
+    assert "DbPa55w0rd" not in records + proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(("answer", "args", "said"), [
+    # SIPP MA counting more: the local data lost, or the answer not this court's
+    ({"cases": 1300, "putusan": 980}, ("-e", "sipp_sync_trigger=never"),
+     "Kegiatan 2: Penyamaan data gagal: SIPP MA mencatat lebih banyak dari SIPP lokal "
+     "(data SIPP lokal terhapus atau hilang, atau jawaban SIPP MA bukan data pengadilan "
+     "ini): perkara: SIPP lokal 1.250, SIPP MA 1.300 (SIPP MA lebih banyak 50); 980 "
+     "putusan sama (sinkronisasi tidak dijalankan pada run ini: bila perkara sengaja "
+     "dihapus sesudah sinkronisasi terakhir, jalankan dengan sipp_sync_trigger always)"),
+    # right after this run's sync the local database counts more than the tolerance
+    ({"cases": 1247, "putusan": 980}, ("-e", "sipp_sync_count_tolerance=2"),
+     "Kegiatan 2: Penyamaan data gagal: SIPP lokal lebih banyak dari SIPP MA: perkara: "
+     "SIPP lokal 1.250, SIPP MA 1.247 (lokal lebih banyak 3); 980 putusan sama (sesudah "
+     "sinkronisasi pada run ini; batas selisih sipp_sync_count_tolerance 2)"),
+])
+def test_counts_that_differ_fail_activity_2_naming_both(tmp_path, answer, args, said):
+    proc = _sync_with(tmp_path, *args, handler=counting(answer), **fake_client(tmp_path))
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert said in proc.stdout, proc.stdout[-3000:]
+
+
+@pytest.mark.parametrize(("answer", "args", "said"), [
+    # cases registered between the sync's count and this one, within the tolerance
+    ({"cases": 1248, "putusan": 980}, ("-e", "sipp_sync_count_tolerance=2"),
+     "Penyamaan data: SIPP lokal dan SIPP MA sama dalam toleransi 2: perkara: SIPP lokal "
+     "1.250, SIPP MA 1.248 (lokal lebih banyak 2, dalam toleransi 2); 980 putusan sama"),
+    # no sync this run: the cases registered since the last one are not at SIPP MA yet
+    ({"cases": 1200, "putusan": 900}, ("-e", "sipp_sync_trigger=never"),
+     "Penyamaan data: SIPP lokal lebih banyak dari SIPP MA: perkara: SIPP lokal 1.250, "
+     "SIPP MA 1.200 (lokal lebih banyak 50); putusan: SIPP lokal 980, SIPP MA 900 (lokal "
+     "lebih banyak 80); sinkronisasi tidak dijalankan pada run ini: yang terdaftar sesudah "
+     "sinkronisasi terakhir belum ada di SIPP MA"),
+    # a SIPP MA whose answer holds no counts (a real one may send none): skipped, said
+    ({}, (), "Penyamaan data dilewati: jawaban SIPP MA tidak memuat jumlah perkara dan putusan"),
+    ({"cases": 1250}, (), "Penyamaan data: SIPP lokal dan SIPP MA sama (1.250 perkara); "
+                          "putusan tidak dikirim SIPP MA (tidak dibandingkan)"),
+    # check mode: the due sync is not run, so what it would make equal is not judged
+    ({"cases": 1300, "putusan": 980}, ("--check",),
+     "Penyamaan data: SIPP MA mencatat lebih banyak dari SIPP lokal (data SIPP lokal "
+     "terhapus atau hilang, atau jawaban SIPP MA bukan data pengadilan ini): perkara: "
+     "SIPP lokal 1.250, SIPP MA 1.300 (SIPP MA lebih banyak 50); 980 putusan sama (mode "
+     "cek: sinkronisasi akan dijalankan, belum dinilai)"),
+])
+def test_what_does_not_fail_activity_2_is_said(tmp_path, answer, args, said):
+    proc = _sync_with(tmp_path, "-v", *args, handler=counting(answer), **fake_client(tmp_path),
+                      **JSON_RESULTS)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert results(proc, "Penyamaan data") == [said]
+
+
+def test_counts_skipped_leave_the_database_unread(tmp_path):
+    # a "cases" that is no count is no count: nothing to compare, the database unread
+    proc = _sync_with(tmp_path, "-v", handler=counting({"cases": "banyak"}),
+                      **fake_client(tmp_path), **JSON_RESULTS)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert results(proc, "Penyamaan data") == [
+        "Penyamaan data dilewati: jawaban SIPP MA tidak memuat jumlah perkara dan putusan"]
+    assert not (tmp_path / "client.log").exists()
+
+
+def test_a_database_that_cannot_be_read_fails_activity_2_naming_why(tmp_path):
+    proc = _sync_with(tmp_path, handler=counting({"cases": 1250, "putusan": 980}),
+                      **fake_client(tmp_path, output="", rc=1,
+                                    error="ERROR 1045 (28000): Access denied for user 'sop'\n"))
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert ("Kegiatan 2: Penyamaan data tidak dapat diperiksa: SIPP database sipp: ERROR 1045 "
+            "(28000): Access denied for user 'sop' (atur sipp_sync_db_*, atau "
+            "sipp_sync_compare_counts: false)") in proc.stdout, proc.stdout[-3000:]
+
+
+def test_the_comparison_turned_off_reads_no_database(tmp_path):
+    proc = _sync_with(tmp_path, "-v", "-e", "sipp_sync_compare_counts=false", **JSON_RESULTS,
+                      handler=counting({"cases": 1300, "putusan": 980}), **fake_client(tmp_path))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert not (tmp_path / "client.log").exists()
+    assert results(proc, "Penyamaan data") == []
+    assert results(proc, "Laporan sinkronisasi")[0].endswith("; 1300 perkara")
