@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sop.bahasa import BULAN, angka, angka_ringkas, pukul, tanggal
+from sop.bahasa import BULAN, angka, angka_ringkas, persen, pukul, tanggal
 from sop.catalogue import FREQUENCY_LABEL, Activity, Sop
 from sop.durations import format_seconds
 from sop.errors import SopError
@@ -402,10 +402,6 @@ def _manual_rows(executions: Sequence[Row], month: Month, sop: Sop) -> list[list
     return rows
 
 
-def _rate(ok: int, total: int) -> str:
-    return f"{angka(100 * ok / total)}%" if total else "-"
-
-
 def real(executions: Iterable[Row]) -> list[Row]:
     """The executions that performed the SOP: a dry run (--check) performs nothing and a
     partial run (--activity) some activities, so they are listed (marked) but neither
@@ -438,7 +434,7 @@ def tally(executions: Iterable[Row]) -> tuple[int, int, str]:
     done = real(executions)
     ok = sum(1 for e in done if e["status"] == "successful")
     finished = sum(1 for e in done if e["status"] != "running")
-    return len(done), ok, _rate(ok, finished)
+    return len(done), ok, persen(ok, finished)
 
 
 def first_runs(store: Store, court: str | None) -> dict[str, datetime]:
@@ -683,12 +679,12 @@ def build_regional(
                     planned(month, sop, started),
                     angka(total),
                     angka(success),
-                    _rate(success, total - going),
+                    persen(success, total - going),
                     angka(total - going - success),
                 ]
             )
         totals.append(
-            [court or "-", angka(asked), angka(executed), angka(ok), _rate(ok, finished)]
+            [court or "-", angka(asked), angka(executed), angka(ok), persen(ok, finished)]
         )
     blocks.append(("h2", "Ringkasan per pengadilan"))
     blocks.append(
