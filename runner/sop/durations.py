@@ -41,6 +41,10 @@ def parse_duration(text: str) -> int:
 
 
 _UNITS = ((86400, "hari"), (3600, "jam"), (60, "menit"), (1, "detik"))
+# A duration no clock measured: not a number, endless, or an end recorded before its start
+# (the controller's clock set back while it ran: the record keeps what it computed).
+UNMEASURED = "tidak terukur"
+CLOCK_SET_BACK = f"{UNMEASURED} (jam mundur)"
 
 
 def _largest_two(total: int) -> list[tuple[int, int, str]]:
@@ -59,9 +63,17 @@ def format_seconds(seconds: float | None, *, over: bool = False) -> str:
 
     ``over``: a duration judged over its limit (a Mutu Baku, a whole number of seconds,
     which this shows at most as long as it is) has its last shown unit rounded up, never
-    to the nearest: 900.4 s over 15 minutes reads "15 menit 1 detik", not "15 menit"."""
+    to the nearest: 900.4 s over 15 minutes reads "15 menit 1 detik", not "15 menit".
+
+    A negative duration (an end recorded before its start: the clock was set back) reads
+    CLOCK_SET_BACK, not "-0,0 detik"; NaN or infinity UNMEASURED."""
     if seconds is None:
         return "-"
+    if not math.isfinite(seconds):
+        return UNMEASURED
+    if seconds < 0:
+        return CLOCK_SET_BACK
+    seconds = abs(seconds)  # -0.0 reads "0,0 detik"
     # a measured time is to the microsecond: float noise below it is not over anything
     total = math.ceil(round(seconds, 6)) if over else round(seconds)
     if total < 60:

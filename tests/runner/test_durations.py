@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from sop.durations import format_seconds
+from sop.report import duration_text
 
 
 @pytest.mark.parametrize(
@@ -44,3 +47,32 @@ def test_a_duration_over_its_limit_has_its_last_unit_rounded_up(seconds: float, 
     """A limit (whole seconds) is shown at most as long as it is; a duration over it has
     the last unit shown rounded up, so it reads longer than the limit it exceeded."""
     assert format_seconds(seconds, over=True) == shown
+
+
+@pytest.mark.parametrize("over", [False, True])
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (-0.04, "tidak terukur (jam mundur)"),  # not "-0,0 detik": the clock was set back
+        (-5, "tidak terukur (jam mundur)"),
+        (-3700.0, "tidak terukur (jam mundur)"),  # not "-3.700,0 detik"
+        (-0.0, "0,0 detik"),
+        (float("nan"), "tidak terukur"),  # never a ValueError
+        (float("inf"), "tidak terukur"),  # never an OverflowError
+        (float("-inf"), "tidak terukur"),
+    ],
+)
+def test_a_duration_no_clock_measured_says_so(seconds: float, shown: str, over: bool) -> None:
+    assert format_seconds(seconds, over=over) == shown
+
+
+def test_a_run_whose_clock_was_set_back_reads_so_in_the_report() -> None:
+    """An execution recorded ending before it started (the controller's clock stepped
+    back while it ran) reads as such in a report's table."""
+    started = datetime(2026, 11, 3, 2, tzinfo=UTC)
+    row = {
+        "started_at": started,
+        "ended_at": started - timedelta(seconds=40),
+        "status": "successful",
+    }
+    assert duration_text(row) == "tidak terukur (jam mundur)"
