@@ -1,7 +1,7 @@
 """Notifications through apprise (e-mail, Telegram, JSON webhooks, ...), in Bahasa Indonesia.
 Their text writes numbers and times as the reports' text does (sop.bahasa: `3,5 MiB`,
-`6 Januari 2026 pukul 15.30`); execution numbers are ids, written as `sop execution` takes
-them.
+`6 Januari 2026 pukul 15.30 WIB`, the court's clock named); execution numbers are ids,
+written as `sop execution` takes them.
 
 What is told, per court and SOP: an execution that failed, was unreachable, canceled or
 interrupted (`gagal`); a finding in an execution's outputs (`temuan`: a backup not
@@ -566,10 +566,11 @@ def overdue_check(
 
 
 def _waktu(value: datetime, zone: tzinfo) -> str:
-    """A time in a message's text as a letter writes it (sop.bahasa), on the court's clock:
-    `6 Januari 2026 pukul 15.30`."""
+    """A time in a message's text as a letter writes it (sop.bahasa), on the court's clock,
+    named as the reports name it (`Month.clock`: WIB, WITA, WIT; a message is read far from
+    the court): `6 Januari 2026 pukul 15.30 WIB`."""
     local = value.astimezone(zone)
-    return f"{tanggal(local)} {pukul(local)}"
+    return f"{tanggal(local)} {pukul(local)} {local.tzname()}"
 
 
 def _overdue_events(

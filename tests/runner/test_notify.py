@@ -197,23 +197,32 @@ def test_overdue_notified_once_per_deadline(
 
 
 @pytest.mark.usefixtures("controller_at_utc")
+@pytest.mark.parametrize(
+    ("clock", "overdue", "last"),
+    [((), "15.30 WIB", "09.30 WIB"), (("--timezone", "WITA"), "16.30 WITA", "10.30 WITA")],
+)
 def test_overdue_times_are_the_courts_clock(
-    cli: Callable[..., CliResult], configured: Receivers, sop_env: dict[str, str]
+    cli: Callable[..., CliResult],
+    configured: Receivers,
+    sop_env: dict[str, str],
+    clock: tuple[str, ...],
+    overdue: str,
+    last: str,
 ) -> None:
     """On a controller kept at UTC, "TERLAMBAT sejak" is the court's time (WIB by default,
-    its inventory's sop_schedule.timezone), not 7 hours earlier; written as the reports'
-    text writes a time (sop.bahasa), not `06-01-2026 15:30`."""
+    its inventory's sop_schedule.timezone or --timezone), not 7 hours earlier, its zone
+    named as a court reads it (WIB, WITA, WIT: the same hour is another in each); written
+    as the reports' text writes a time (sop.bahasa), not `06-01-2026 15:30`."""
     _, inbox = configured
     store = data_store(sop_env)
-    last = datetime(2026, 1, 5, 2, 30, tzinfo=UTC)  # 09:30 WIB
-    craft_execution(store, "local-demo", last)
+    craft_execution(store, "local-demo", datetime(2026, 1, 5, 2, 30, tzinfo=UTC))
     store.close()
-    assert cli("overdue", "--notify", "-i", str(INVENTORY))[0] == 7
+    assert cli("overdue", "--notify", "-i", str(INVENTORY), *clock)[0] == 7
     # daily: due a day after, overdue 6 hours later: 2026-01-06 15:30 WIB
     message = inbox.posts[0]["message"]
     assert (
-        "TERLAMBAT sejak 6 Januari 2026 pukul 15.30: berhasil terakhir 5 Januari 2026 "
-        "pukul 09.30 (eksekusi 1)."
+        f"TERLAMBAT sejak 6 Januari 2026 pukul {overdue}: berhasil terakhir 5 Januari 2026 "
+        f"pukul {last} (eksekusi 1)."
     ) in message
 
 
