@@ -22,7 +22,8 @@ RuntimeDirectory (/run/sop-<id>, 0700, removed when it stops).
 
 Each service has a time limit (TimeoutStartSec: a oneshot's whole run), so a run that
 hangs does not hold back the SOP's later runs (systemd starts no other run of a service
-still starting): the court's `sop_schedule.time_limit`, else twice the Mutu Baku of the
+still starting): the court's `sop_schedule.time_limit` (a time span as systemd reads
+one, `time_span`, with a unit), else twice the Mutu Baku of the
 activities the playbook carries out when each has one (the court's: `render` is given
 the SOPs with its overrides; at least MIN_TIME_LIMIT, at most MAX_TIME_LIMIT), else
 DEFAULT_TIME_LIMIT. Once it has passed, systemd sends the service's
@@ -40,6 +41,7 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -74,7 +76,26 @@ _ZONE = re.compile(r"^(UTC|GMT|[A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$")
 _CALENDAR = re.compile(r"^[A-Za-z0-9*:,./~ +-]{1,100}$")
 # Seconds `systemd-analyze calendar` may take to check one expression.
 ANALYZE_TIMEOUT = 30
-_DELAY = re.compile(r"^\d+(us|ms|s|min|m|h|d)?( \d+(us|ms|s|min|m|h|d)?)*$")
+# A time span as systemd.time(7) reads one (RandomizedDelaySec=, TimeoutStartSec=): numbers
+# (a decimal point allowed), each with a unit or none (seconds), with or without spaces
+# between them: `1h30min`, `2 h`, `55s500ms`. Its units from microseconds to weeks, in
+# microseconds, each spelling systemd takes (months and years, of uneven lengths, left out);
+# tried longest first, as systemd's table takes the first spelling that starts the rest.
+_SPAN_UNITS = {
+    **dict.fromkeys(("usec", "us", "\u03bcs", "\u00b5s"), 1),
+    **dict.fromkeys(("msec", "ms"), 1000),
+    **dict.fromkeys(("seconds", "second", "sec", "s"), 10**6),
+    **dict.fromkeys(("minutes", "minute", "min", "m"), 60 * 10**6),
+    **dict.fromkeys(("hours", "hour", "hr", "h"), 3600 * 10**6),
+    **dict.fromkeys(("days", "day", "d"), 86400 * 10**6),
+    **dict.fromkeys(("weeks", "week", "w"), 7 * 86400 * 10**6),
+}
+_SPAN_PART = re.compile(
+    r"[ \t]*([0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[ \t]*("
+    + "|".join(sorted(_SPAN_UNITS, key=len, reverse=True))
+    + "))?"
+)
+_SPAN_MAX_CHARS = 100  # longer is no time span a court writes
 # How long a timer's run may take (module docstring), in seconds.
 DEFAULT_TIME_LIMIT = 3 * 3600
 MIN_TIME_LIMIT = 3600
@@ -331,6 +352,39 @@ def due_calendars(sops: Mapping[str, Sop], court_schedule: Any) -> dict[str, lis
     return found
 
 
+@dataclass(frozen=True)
+class TimeSpan:
+    """A time span as written (its spaces and tabs each one space) and what it says."""
+
+    text: str
+    microseconds: int
+    has_unit: bool  # False: bare numbers, which systemd reads as seconds
+
+
+def time_span(value: object) -> TimeSpan | None:
+    """`value` read as systemd reads a time span (_SPAN_PART), None when it reads none:
+    no number, a unit it does not know (or months, years), a number running into another
+    (`1.2.3`), a line break, beyond systemd's largest."""
+    text = str(value).strip(" \t") if isinstance(value, (str, int)) else ""
+    if isinstance(value, bool) or not text or len(text) > _SPAN_MAX_CHARS:
+        return None
+    total, units, position = Fraction(0), 0, 0
+    while position < len(text):
+        part = _SPAN_PART.match(text, position)
+        if part is None:
+            return None
+        number, unit = part.groups()
+        position = part.end()
+        if unit is None and position < len(text) and text[position] not in " \t":
+            return None  # `12.34.56`, `4x`: systemd refuses a number run into more
+        total += Fraction(number) * _SPAN_UNITS[unit or "s"]
+        units += unit is not None
+    if total >= 2**64 - 1:  # systemd's infinity and beyond
+        return None
+    # int(): a fraction of a microsecond dropped, as systemd drops it
+    return TimeSpan(" ".join(text.split()), int(total), units > 0)
+
+
 def default_time_limit(sop: Sop) -> int:
     """Seconds a timer's run of `sop` may take unless the court says otherwise: twice the
     Mutu Baku of the activities its playbook carries out when each has one, at least
@@ -349,19 +403,19 @@ def _time_limit(sop: Sop, court_schedule: Mapping[str, Any]) -> str:
     if given is None:
         hours, minutes = divmod(-(-default_time_limit(sop) // 60), 60)
         return " ".join(f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "min")) if n)
-    text = str(given) if isinstance(given, (str, int)) else ""
-    if text.strip().isdigit() and re.search("[1-9]", text):
+    span = time_span(given)
+    if span is None or span.microseconds == 0:  # 0: systemd's no limit
+        raise SopError(
+            f"inventory: sop_schedule/time_limit: {given!r} is not a time span (such as 4h "
+            "or 90min)"
+        )
+    if not span.has_unit:
         # `time_limit: 4` meant hours would stop every run after 4 seconds
         raise SopError(
             f"inventory: sop_schedule/time_limit: {given!r} has no unit: write it as a time "
             "span such as 4h or 90min (systemd would read a bare number as seconds)"
         )
-    if not _DELAY.fullmatch(text) or not re.search("[1-9]", text):
-        raise SopError(
-            f"inventory: sop_schedule/time_limit: {given!r} is not a time span (such as 4h "
-            "or 90min)"
-        )
-    return text
+    return span.text
 
 
 def scheduled(sops: Mapping[str, Sop]) -> list[Sop]:
@@ -397,9 +451,13 @@ def render(
             f"inventory: sop_schedule/{unknown[0]}: not a scheduled SOP (scheduled: "
             f"{', '.join(s.id for s in scheduled(sops))})"
         )
-    delay = str(schedule.get("randomized_delay", DEFAULT_DELAY))
-    if not _DELAY.fullmatch(delay):
-        raise SopError(f"inventory: sop_schedule/randomized_delay: {delay!r} is not a time span")
+    given_delay = schedule.get("randomized_delay", DEFAULT_DELAY)
+    delay_span = time_span(given_delay)
+    if delay_span is None:
+        raise SopError(
+            f"inventory: sop_schedule/randomized_delay: {str(given_delay)!r} is not a time span"
+        )
+    delay = delay_span.text
     command = [str(sop_bin), "run", "", "-i", inventory]
     # The run's own clock is the court's too: the times it prints and notifies, `now()`.
     environment = _environment("TZ", _timezone(schedule))

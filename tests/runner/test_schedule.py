@@ -397,6 +397,12 @@ def test_an_on_demand_sop_takes_no_calendar(tmp_path: Path) -> None:
         ("  time_limit: 4\n", "sop_schedule/time_limit: 4 has no unit: write it as a time "
                               "span such as 4h or 90min (systemd would read a bare number "
                               "as seconds)"),
+        ("  time_limit: '4.5'\n", "sop_schedule/time_limit: '4.5' has no unit: write it"),
+        ("  time_limit: '4 30'\n", "sop_schedule/time_limit: '4 30' has no unit: write it"),
+        ("  time_limit: 1h30x\n", "sop_schedule/time_limit: '1h30x' is not a time span"),
+        ("  time_limit: 2months\n", "sop_schedule/time_limit: '2months' is not a time span"),
+        ("  time_limit: \"1h\\n30min\"\n", "sop_schedule/time_limit: '1h\\n30min' is not a"),
+        ("  time_limit: 0.4us\n", "sop_schedule/time_limit: '0.4us' is not a time span"),
     ],
 )
 def test_bad_schedule_is_one_line_and_writes_nothing(
@@ -830,6 +836,63 @@ def test_a_timers_run_has_a_time_limit(tmp_path: Path) -> None:
     write(tmp_path / "units", _render_with(tmp_path, schedule={"time_limit": "5400s"}))
     if shutil.which("systemd-analyze"):
         assert_units_verify(tmp_path / "units")
+
+
+# systemd.time(7)'s time spans (microseconds), read as systemd-analyze timespan reads them
+TIME_SPANS = {
+    "1h30min": 5400 * 10**6,  # refused while a space was required between the parts
+    "1h 30min": 5400 * 10**6,
+    "55s500ms": 55_500_000,
+    "2 h": 7200 * 10**6,
+    "1 h30 m": 5400 * 10**6,
+    "1.5h": 5400 * 10**6,
+    ".5s": 500_000,
+    "3 weeks": 21 * 86400 * 10**6,
+    "2w 1d": 15 * 86400 * 10**6,
+    "1hr 2minutes 3sec": 3723 * 10**6,
+    "100us": 100,
+    "7msec": 7000,
+    "1h 30": 3630 * 10**6,  # a bare number among units: seconds, as systemd reads it
+}
+NO_TIME_SPANS = ("5.", "5.s", "12.34.56", "4x", "1H", "-5s", "")
+# Spans systemd reads that a court's setting may not be: months and years (of uneven
+# length), a line break (it would end a unit file's line)
+REFUSED_HERE = ("2months", "1y", "1h\n30min")
+
+
+@pytest.mark.parametrize(("text", "microseconds"), TIME_SPANS.items())
+def test_a_time_limit_is_any_time_span_systemd_reads(
+    tmp_path: Path, text: str, microseconds: int
+) -> None:
+    """`sop_schedule.time_limit` in any form systemd.time(7) gives a time span, with or
+    without spaces (`1h30min`, `55s500ms`, `2 h`): the service's TimeoutStartSec= and the
+    SOP_TIME_LIMIT its run names, as written."""
+    span = schedule.time_span(text)
+    assert span is not None and (span.microseconds, span.has_unit) == (microseconds, True)
+    court = {"time_limit": text}
+    units = render(load_catalogue(PACKAGE_CATALOGUE), sop_bin=Path(SOP_BIN), inventory="i",
+                   project_dir=tmp_path, data_dir=tmp_path, schedule=court)  # fmt: skip
+    backup = next(u.text for u in units if u.name == "sop-sipp-backup.service")
+    assert f"\nTimeoutStartSec={text}\n" in backup and f'"SOP_TIME_LIMIT={text}"' in backup
+
+
+@pytest.mark.parametrize("text", NO_TIME_SPANS + REFUSED_HERE)
+def test_what_systemd_reads_as_no_time_span_is_none(text: str) -> None:
+    assert schedule.time_span(text) is None
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="no systemd-analyze")
+def test_time_spans_are_read_as_systemd_reads_them() -> None:
+    """The same microseconds as the controller's systemd, and refused where it refuses."""
+    for text in (*TIME_SPANS, *NO_TIME_SPANS):
+        done = subprocess.run(["systemd-analyze", "timespan", "--", text],
+                              capture_output=True, text=True, check=False)  # fmt: skip
+        read = re.search(r"\u03bcs: (\d+)", done.stdout)
+        span = schedule.time_span(text)
+        if span is None:
+            assert done.returncode != 0, text
+        else:
+            assert read and int(read.group(1)) == span.microseconds, (text, done.stdout)
 
 
 def test_a_courts_own_mutu_baku_sets_its_timers_time_limit(
