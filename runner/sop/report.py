@@ -40,6 +40,13 @@ STATUS_ID = {
     "acknowledged": "Dikonfirmasi",
     "delegated": "Dilaksanakan oleh SOP lain",
 }
+# Who signs a report (every format alike), under the place and day it is signed.
+SIGNATURES = (
+    ("Dibuat oleh", "Staf IT"),
+    ("Diperiksa oleh", "Kasubbag PTIP"),
+    ("Mengetahui", "Sekretaris"),
+)
+SIGNATURE_LINE = "(............................................)"
 WAKTU_FORMAT = "%d-%m-%Y %H:%M"
 WIB = ZoneInfo(DEFAULT_TIMEZONE)  # a court's clock unless its sop_schedule.timezone differs
 
@@ -479,6 +486,33 @@ def schedule_note(sops: Mapping[str, Sop], calendars: Calendars | None) -> str |
     )
 
 
+def signed_at(month: Month, place: str | None) -> str:
+    """The place and day a report is signed, as an Indonesian official letter dates itself
+    above its signer: `Bangil, 5 Desember 2026` (the court's court_city), the day alone
+    when no place is known (a report made without -i)."""
+    return f"{place.strip()}, {month.today()}" if place and place.strip() else month.today()
+
+
+def signature_blocks(month: Month, place: str | None) -> list[Block]:
+    """The report's close in Markdown and HTML, as the PDF's (report_pdf.signature_block):
+    the place and day it is signed, then each signer's role, who, a line to sign on and
+    the NIP under it."""
+    return [
+        ("p", signed_at(month, place)),
+        (
+            "table",
+            (
+                [role for role, _ in SIGNATURES],
+                [
+                    [who for _, who in SIGNATURES],
+                    [SIGNATURE_LINE] * len(SIGNATURES),
+                    ["NIP."] * len(SIGNATURES),
+                ],
+            ),
+        ),
+    ]
+
+
 def month_court(store: Store, month: Month, court: str | None) -> str | None:
     """`court`, else the one court whose executions the month holds, else (a month in
     which nothing ran, the one its head must see) the store's one court; SopError if
@@ -503,9 +537,11 @@ def build(
     court: str | None = None,
     *,
     calendars: Calendars | None = None,
+    place: str | None = None,
 ) -> list[Block]:
     """One court's report (`court`, else the month's records, which must be one court's),
-    planned by the court's schedule of a SOP where `calendars` (-i's) gives one."""
+    planned by the court's schedule of a SOP where `calendars` (-i's) gives one, closed as
+    the PDF is, signed at `place` (the court's court_city) when given."""
     given = court
     court = month_court(store, month, court)
     firsts = first_runs(store, court)
@@ -635,7 +671,7 @@ def build(
         if manual:
             blocks.append(("h3", "Langkah manual"))
             blocks.append(("table", (["Eksekusi", "No", "Kegiatan", "Keterangan"], manual)))
-    return blocks
+    return blocks + signature_blocks(month, place)
 
 
 def build_regional(

@@ -37,6 +37,8 @@ from sop.report import (
     FILES_HEADER,
     FILES_HEADING,
     PENDING_HEADING,
+    SIGNATURE_LINE,
+    SIGNATURES,
     STATUS_ID,
     Month,
     _activity_rows,
@@ -55,6 +57,7 @@ from sop.report import (
     real,
     reported_number,
     schedule_note,
+    signed_at,
     size_text,
     tally,
     write_report,
@@ -63,11 +66,6 @@ from sop.report import literal_html as _e
 from sop.store import Row, Store, performs_sop
 
 GREEN, RED, AMBER, GREY, BLUE = "#2e7d32", "#c62828", "#ef8f00", "#9e9e9e", "#1565c0"
-SIGNATURES = (
-    ("Dibuat oleh", "Staf IT"),
-    ("Diperiksa oleh", "Kasubbag PTIP"),
-    ("Mengetahui", "Sekretaris"),
-)
 
 
 def _status(status: str) -> str:
@@ -439,13 +437,11 @@ def _css() -> str:
 
 
 def signature_block(month: Month, place: str | None) -> str:
-    """The signatures, under the place and day the report is signed, as an Indonesian
-    official letter dates itself above its signer: `Bangil, 5 Desember 2026` (the court's
-    court_city), the day alone when no place is known (a report made without -i)."""
-    dated = f"{place.strip()}, {month.today()}" if place and place.strip() else month.today()
+    """The signatures, under the place and day the report is signed (`signed_at`)."""
+    dated = signed_at(month, place)
     cells = "".join(
         f'<td><p>{_e(role)}</p><p class="who">{_e(who)}</p><div class="space"></div>'
-        f'<p class="line">(............................................)</p>'
+        f'<p class="line">{SIGNATURE_LINE}</p>'
         f"<p>NIP.</p></td>"
         for role, who in SIGNATURES
     )

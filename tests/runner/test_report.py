@@ -645,3 +645,30 @@ def test_dates_in_the_text_name_their_month_the_tables_keep_numbers(
     assert f"| {ran} | 05-11-2026 03:53 |" in _runs(out, "SOP Uji Lokal")
     code, page, err = cli("report", "--month", "2026-11", "--all-courts", "--format", "html")
     assert code == 0 and "dibuat 5 Desember 2026 pukul 03.53" in page, err
+
+
+def test_every_format_closes_signed_at_the_courts_city(
+    cli: Cli, store_at: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Markdown and HTML reports close as the PDF does: "Bangil, 5 Desember 2026" (-i's
+    court_city; the day alone without -i), then each signer's role, who, a line to sign
+    on and the NIP; they ended with the last SOP's table."""
+    monkeypatch.setattr(report, "now", lambda: datetime(2026, 12, 4, 20, 53, tzinfo=UTC))
+    craft_execution(store_at, "local-demo", datetime(2026, 11, 3, 2, tzinfo=UTC), court=A)
+    inventory = _inventory_with(tmp_path, "court_city: Bangil\n")
+    code, out, err = cli("report", "--month", "2026-11", "-i", str(inventory))
+    assert code == 0, err
+    signers = "| Dibuat oleh | Diperiksa oleh | Mengetahui |"
+    line = "(............................................)"
+    assert out.rstrip("\n").endswith(
+        f"Bangil, 5 Desember 2026\n\n{signers}\n|---|---|---|\n"
+        f"| Staf IT | Kasubbag PTIP | Sekretaris |\n| {line} | {line} | {line} |\n"
+        "| NIP. | NIP. | NIP. |"
+    )
+    code, page, err = cli("report", "--month", "2026-11", "-i", str(inventory), "--format", "html")
+    assert code == 0, err
+    closing = page.split("<p>Bangil, 5 Desember 2026</p>")[1]
+    assert "<th>Dibuat oleh</th><th>Diperiksa oleh</th><th>Mengetahui</th>" in closing
+    assert "<td>Kasubbag PTIP</td>" in closing and "<h2>" not in closing
+    code, out, err = cli("report", "--month", "2026-11", "--court", A)
+    assert code == 0 and f"\n5 Desember 2026\n\n{signers}\n" in out, err
