@@ -358,7 +358,7 @@ class TimeSpan:
 
     text: str
     microseconds: int
-    has_unit: bool  # False: bare numbers, which systemd reads as seconds
+    has_unit: bool  # False: a number without a unit, which systemd reads as seconds
 
 
 def time_span(value: object) -> TimeSpan | None:
@@ -368,7 +368,7 @@ def time_span(value: object) -> TimeSpan | None:
     text = str(value).strip(" \t") if isinstance(value, (str, int)) else ""
     if isinstance(value, bool) or not text or len(text) > _SPAN_MAX_CHARS:
         return None
-    total, units, position = Fraction(0), 0, 0
+    total, bare, position = Fraction(0), 0, 0
     while position < len(text):
         part = _SPAN_PART.match(text, position)
         if part is None:
@@ -378,11 +378,11 @@ def time_span(value: object) -> TimeSpan | None:
         if unit is None and position < len(text) and text[position] not in " \t":
             return None  # `12.34.56`, `4x`: systemd refuses a number run into more
         total += Fraction(number) * _SPAN_UNITS[unit or "s"]
-        units += unit is not None
+        bare += unit is None
     if total >= 2**64 - 1:  # systemd's infinity and beyond
         return None
     # int(): a fraction of a microsecond dropped, as systemd drops it
-    return TimeSpan(" ".join(text.split()), int(total), units > 0)
+    return TimeSpan(" ".join(text.split()), int(total), bare == 0)
 
 
 def default_time_limit(sop: Sop) -> int:
@@ -410,10 +410,14 @@ def _time_limit(sop: Sop, court_schedule: Mapping[str, Any]) -> str:
             "or 90min)"
         )
     if not span.has_unit:
-        # `time_limit: 4` meant hours would stop every run after 4 seconds
+        # `time_limit: 4` meant hours would stop every run after 4 seconds; `1h 30` meant
+        # 1h 30min would be 1h 30s
         raise SopError(
             f"inventory: sop_schedule/time_limit: {given!r} has no unit: write it as a time "
             "span such as 4h or 90min (systemd would read a bare number as seconds)"
+            if not any(c.isalpha() for c in span.text) else
+            f"inventory: sop_schedule/time_limit: {given!r} has a number without a unit: "
+            "write each with its unit, such as 1h 30min (systemd would read it as seconds)"
         )
     return span.text
 

@@ -399,6 +399,8 @@ def test_an_on_demand_sop_takes_no_calendar(tmp_path: Path) -> None:
                               "as seconds)"),
         ("  time_limit: '4.5'\n", "sop_schedule/time_limit: '4.5' has no unit: write it"),
         ("  time_limit: '4 30'\n", "sop_schedule/time_limit: '4 30' has no unit: write it"),
+        ("  time_limit: '1h 30'\n", "sop_schedule/time_limit: '1h 30' has a number without a "
+                                   "unit: write each with its unit, such as 1h 30min"),
         ("  time_limit: 1h30x\n", "sop_schedule/time_limit: '1h30x' is not a time span"),
         ("  time_limit: 2months\n", "sop_schedule/time_limit: '2months' is not a time span"),
         ("  time_limit: \"1h\\n30min\"\n", "sop_schedule/time_limit: '1h\\n30min' is not a"),
@@ -852,8 +854,10 @@ TIME_SPANS = {
     "1hr 2minutes 3sec": 3723 * 10**6,
     "100us": 100,
     "7msec": 7000,
-    "1h 30": 3630 * 10**6,  # a bare number among units: seconds, as systemd reads it
 }
+# A bare number among units: seconds, as systemd reads it; no time_limit (1h 30s meant
+# as 1h 30min): has_unit false
+MIXED_SPANS = {"1h 30": 3630 * 10**6}
 NO_TIME_SPANS = ("5.", "5.s", "12.34.56", "4x", "1H", "-5s", "")
 # Spans systemd reads that a court's setting may not be: months and years (of uneven
 # length), a line break (it would end a unit file's line)
@@ -876,6 +880,10 @@ def test_a_time_limit_is_any_time_span_systemd_reads(
     assert f"\nTimeoutStartSec={text}\n" in backup and f'"SOP_TIME_LIMIT={text}"' in backup
 
 
+def test_a_bare_number_among_units_is_read_as_seconds_without_its_unit() -> None:
+    assert schedule.time_span("1h 30") == schedule.TimeSpan("1h 30", MIXED_SPANS["1h 30"], False)
+
+
 @pytest.mark.parametrize("text", NO_TIME_SPANS + REFUSED_HERE)
 def test_what_systemd_reads_as_no_time_span_is_none(text: str) -> None:
     assert schedule.time_span(text) is None
@@ -884,7 +892,7 @@ def test_what_systemd_reads_as_no_time_span_is_none(text: str) -> None:
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="no systemd-analyze")
 def test_time_spans_are_read_as_systemd_reads_them() -> None:
     """The same microseconds as the controller's systemd, and refused where it refuses."""
-    for text in (*TIME_SPANS, *NO_TIME_SPANS):
+    for text in (*TIME_SPANS, *MIXED_SPANS, *NO_TIME_SPANS):
         done = subprocess.run(["systemd-analyze", "timespan", "--", text],
                               capture_output=True, text=True, check=False)  # fmt: skip
         read = re.search(r"\u03bcs: (\d+)", done.stdout)
