@@ -64,11 +64,44 @@ def test_stale_data_fails_then_auto_trigger_syncs_then_nothing_changes():
     assert report_sync["age_seconds"] < 300
     assert report_sync["central"]["data"]["kode_satker"] == "400999"
     assert report_sync["central"]["age_seconds"] < 300
+    # Penyamaan data: the lab database's counts, as SIPP MA received them
+    comparison = report_sync["comparison"]
+    assert comparison["status"] == "equal", comparison
+    assert comparison["local"] == local_counts()
 
     rc, report = play()
     assert rc == 0
     assert report["stats"]["sipp"]["changed"] == 0
     assert results(report)["Run the sync command"].get("skipped") is True
+
+
+def local_counts() -> dict[str, int]:
+    """The lab SIPP database's counts, as the lab's sipp-sync reads them."""
+    summary = json.loads(subprocess.run(
+        ["podman", "exec", "court-lab-sipp", "sipp-sync", "--dry-run"],
+        capture_output=True, text=True, check=True).stdout)["summary"]
+    return {"cases": summary["cases"], "putusan": summary["putusan"]}
+
+
+def test_sipp_ma_counting_more_than_the_local_database_fails_until_a_sync():
+    """Penyamaan data against the lab's real MariaDB and SIPP MA: SIPP MA holding 50 cases
+    more than the database (data lost locally, or an answer not this court's) fails
+    activity 2 naming both numbers, without a sync too; a sync makes them equal."""
+    counts = local_counts()
+    forged = {"kode_satker": "400999", "cases": counts["cases"] + 50,
+              "putusan": counts["putusan"]}
+    subprocess.run(["podman", "exec", "court-lab-sipp", "curl", "-fsS", "-H",
+                    "Content-Type: application/json", "-d", json.dumps(forged),
+                    "http://sippma:8080/api/sync"], capture_output=True, check=True)
+    rc, report = play("-e", "sipp_sync_trigger=never")
+    assert rc == 2
+    msg = failure(report)
+    assert msg.startswith("Penyamaan data gagal: SIPP MA mencatat lebih banyak"), msg
+    assert "SIPP MA lebih banyak 50" in msg, msg
+    rc, report = play("-e", "sipp_sync_trigger=always")
+    assert rc == 0
+    sync = results(report)["Read the last sync and SIPP MA's status of this court"]["sync"]
+    assert sync["comparison"]["status"] == "equal", sync["comparison"]
 
 
 def test_check_mode_reports_a_due_sync_without_running_it():
