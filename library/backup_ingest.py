@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import stat
+import tempfile
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -50,8 +51,10 @@ description:
     write on after the check) is removed from the store and refused. This is found by a
     read lease (C(fcntl) C(F_SETLEASE) C(F_RDLCK), which Linux refuses with C(EAGAIN)
     while the file is open for writing), taken and released before the file is hashed;
-    where the kernel gives no leases, the inode, mtime and ctime the record keeps name a
-    later write.
+    where the kernel gives no leases (EINVAL, or EAGAIN on a new file of the store too, as
+    NFSv4 without a delegation and CIFS without an oplock refuse every lease), the inode,
+    mtime and ctime the record keeps name a later write. A file whose check ends in
+    another error is removed from the store too.
   - A name already in the record with the same SHA-256 is left alone (idempotent); with
     another SHA-256 it is refused; nothing in the store is ever replaced.
     A failed ingest (a full store, say) leaves neither a half copy nor the manifest in
@@ -259,9 +262,14 @@ def _take(incoming: str, store: str, wanted: dict[str, Any]) -> tuple[str, dict[
             os.unlink(src)
             os.close(fd)
             fd = os.open(dst, os.O_RDONLY | os.O_NOFOLLOW)
-        _claimed(fd, dst, f"{name} in {incoming}")
-        sha256, size = _hash_fd(fd)
-        stored = stamp(os.fstat(fd))
+        try:
+            _claimed(fd, dst, f"{name} in {incoming}")
+            sha256, size = _hash_fd(fd)
+            stored = stamp(os.fstat(fd))
+        except OSError:  # a file taken in but not recorded is no backup: none is left
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(dst)
+            raise
     finally:
         os.close(fd)
     fsync_dir(store)
@@ -292,7 +300,7 @@ def _claimed(fd: int, dst: str, what: str) -> None:
         os.fchown(fd, 0, 0)
         os.fchmod(fd, 0o600)
         if os.fstat(fd).st_nlink == 1:
-            if not _open_for_writing(fd):
+            if not _open_for_writing(fd, os.path.dirname(dst)):
                 return
             os.unlink(dst)
             raise IngestFailed(f"{what} is still open for writing by another process, which "
@@ -303,8 +311,9 @@ def _claimed(fd: int, dst: str, what: str) -> None:
                        "removed from the store (refused)")
 
 
-def _open_for_writing(fd: int) -> bool:
-    """Whether another open file still writes the file ``fd`` reads (read-only).
+def _open_for_writing(fd: int, store: str) -> bool:
+    """Whether another open file still writes the file ``fd`` reads (read-only), taken
+    into ``store``.
 
     A process of the push account that opened the file in the in-tray before the move can
     write on after it (the chown stops only new opens). A read lease, fcntl(2) F_SETLEASE
@@ -312,7 +321,17 @@ def _open_for_writing(fd: int) -> bool:
     writable mapping included: fs/locks.c, check_conflicting_open); it is released at
     once. Where the kernel gives no leases
     (fs.leases-enable = 0, a file system without them: EINVAL) this is not known here:
-    the inode, mtime and ctime the record keeps name a later write on the next run."""
+    the inode, mtime and ctime the record keeps name a later write on the next run.
+    NFSv4 without a read delegation and CIFS without an oplock refuse every lease with
+    EAGAIN, open for writing or not: EAGAIN counts only when a file of the store that
+    nothing can have open for writing gets one (``_leases_given``)."""
+    if not _read_lease(fd):
+        return False
+    return _leases_given(store)
+
+
+def _read_lease(fd: int) -> bool:
+    """Whether a read lease on ``fd`` is refused with EAGAIN (taken, it is released)."""
     try:
         fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
     except OSError as exc:
@@ -323,6 +342,21 @@ def _open_for_writing(fd: int) -> bool:
         raise
     fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
     return False
+
+
+def _leases_given(store: str) -> bool:
+    """Whether the file system of ``store`` gives a read lease on a file of root's that
+    nothing has open for writing (a new one, removed at once)."""
+    written, path = tempfile.mkstemp(prefix=".lease-probe-", dir=store)
+    try:
+        os.close(written)
+        probe = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    finally:
+        os.unlink(path)
+    try:
+        return not _read_lease(probe)
+    finally:
+        os.close(probe)
 
 
 def sweep(incoming: str, prefix: str, wanted: set[str], stale: float, *, dry: bool,

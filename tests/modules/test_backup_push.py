@@ -236,6 +236,49 @@ def test_a_file_still_open_for_writing_is_refused(tmp_path, monkeypatch) -> None
     assert digest == hashlib.sha256(b"backup").hexdigest() and (store / NAME).exists()
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+def test_a_store_whose_file_system_refuses_every_lease_takes_files_in(tmp_path,
+                                                                       monkeypatch) -> None:
+    """NFSv4 without a read delegation and CIFS without an oplock refuse every read lease
+    with EAGAIN, a file open for writing or not: each push to a store on such a share was
+    refused as still open for writing. A lease refused on a new file of the store too
+    tells only that the file system gives none (as EINVAL does)."""
+    incoming, store, _ = in_and_store(tmp_path)
+    (incoming / NAME).write_bytes(b"backup")
+    fcntl = ingest.fcntl.fcntl
+
+    def no_delegation(fd: int, command: int, arg: int = 0) -> int:
+        if command == ingest.fcntl.F_SETLEASE and arg == ingest.fcntl.F_RDLCK:
+            raise OSError(ingest.errno.EAGAIN, "Resource temporarily unavailable")
+        return fcntl(fd, command, arg)
+
+    monkeypatch.setattr(ingest.fcntl, "fcntl", no_delegation)
+    digest, _ = ingest.take(str(incoming), str(store), reported(b"backup", NAME))
+    assert digest == hashlib.sha256(b"backup").hexdigest()
+    assert sorted(p.name for p in store.iterdir()) == [NAME]  # no probe file left
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+def test_a_file_whose_check_fails_with_an_error_is_not_left_in_the_store(tmp_path,
+                                                                          monkeypatch) -> None:
+    """The lease check (or the hash) ending in another error than it knows (ENOLCK, EIO)
+    left the file in the store unrecorded: an orphan, and every later push of the name
+    refused as existing. It is removed, and the ingest fails in one line."""
+    incoming, store, _ = in_and_store(tmp_path)
+    (incoming / NAME).write_bytes(b"backup")
+    fcntl = ingest.fcntl.fcntl
+
+    def failing(fd: int, command: int, arg: int = 0) -> int:
+        if command == ingest.fcntl.F_SETLEASE:
+            raise OSError(ingest.errno.ENOLCK, "No locks available")
+        return fcntl(fd, command, arg)
+
+    monkeypatch.setattr(ingest.fcntl, "fcntl", failing)
+    with pytest.raises(ingest.IngestFailed, match=f"^{NAME}: No locks available"):
+        ingest.take(str(incoming), str(store), reported(b"backup", NAME))
+    assert list(store.iterdir()) == []
+
+
 def test_ledger_is_the_only_truth(tmp_path) -> None:
     record = str(tmp_path / "ledger.jsonl")
     ledger.append(record, "ingested", name=NAME, sha256="a", size=1, manifest="m")
