@@ -49,7 +49,8 @@ options:
         named in RV(file_links). A link whose target cannot be read (gone, a folder, a
         device, refused) fails the module naming it, in check mode too (archived as the
         link, the backup held a dangling link, not the court's configuration), and so does
-        a link owned by neither root nor its target's owner (as Apache's
+        a link owned by neither root nor its target's owner, the link itself or any link
+        it passes (a link to a link, a folder on the way that is a link) (as Apache's
         SymLinksIfOwnerMatch; the module reads as root, and an account that can write the
         folder must not copy another account's file into the backup by a link). A link to a
         file inside O(paths) stays a link (its target is in the archive).
@@ -256,13 +257,44 @@ def link_targets(paths: list[str], files: list[str]) -> dict[str, str]:
             os.close(fd)
         if not stat.S_ISREG(info.st_mode):
             raise LinkError(f"{name} adalah tautan ke {target}, bukan berkas biasa")
-        owner = os.lstat(name).st_uid
-        if owner not in (0, info.st_uid):
-            raise LinkError(f"{name} adalah tautan milik {user_name(owner)} ke {target} milik "
-                            f"{user_name(info.st_uid)}; tidak diikuti (hanya tautan milik root "
-                            "atau pemilik berkasnya)")
+        for link, owner in links_passed(name):
+            if owner in (0, info.st_uid):
+                continue
+            way = "" if link == name else f" lewat tautan {link}"
+            raise LinkError(f"{name} adalah tautan{way} milik {user_name(owner)} ke {target} "
+                            f"milik {user_name(info.st_uid)}; tidak diikuti (hanya tautan "
+                            "milik root atau pemilik berkasnya)")
         targets[name] = target
     return targets
+
+
+def links_passed(path: str) -> list[tuple[str, int]]:
+    """Each symbolic link the kernel follows to open ``path`` (the link itself, a link it
+    points to, a folder on the way that is a link), with its owner: the owner rule holds
+    for every one (as Apache's SymLinksIfOwnerMatch), not only the first, else a root
+    link to a file of the web account's that the account then made a link to /etc/shadow
+    was followed. Read as realpath reads it (``path`` resolved just before)."""
+    parts, current, passed = [p for p in path.split("/") if p], "/", []
+    while parts:
+        part = parts.pop(0)
+        if part in (".", ".."):
+            current = os.path.dirname(current) if part == ".." else current
+            continue
+        candidate = os.path.join(current, part)
+        try:
+            info = os.lstat(candidate)
+            target = os.readlink(candidate) if stat.S_ISLNK(info.st_mode) else ""
+        except OSError as exc:  # changed since it was opened
+            raise LinkError(f"{path}: {candidate} tidak dapat dibaca: {exc.strerror}") from None
+        if not stat.S_ISLNK(info.st_mode):
+            current = candidate
+            continue
+        if len(passed) >= 40:  # the kernel's limit (ELOOP): open() refused it already
+            raise LinkError(f"{path}: terlalu banyak tautan")
+        passed.append((candidate, info.st_uid))
+        parts[:0] = [p for p in target.split("/") if p]
+        current = "/" if target.startswith("/") else current
+    return passed
 
 
 def operands(paths: list[str], files: list[str], links: dict[str, str]) -> list[str]:

@@ -569,6 +569,38 @@ def test_a_wp_config_link_of_another_account_than_its_targets_owner_is_not_follo
     assert rc == 0 and result["file_links"] == {str(config): str(target)}, result
 
 
+def test_a_wp_config_link_to_a_link_of_another_account_is_not_followed(site, tmp_path):
+    """Only the first link's owner was checked: root's wp-config.php -> the web account's
+    file, which the account then made a link to root's /etc/shadow (a link, or a folder on
+    the way, the web account's), was followed and root's file archived. Every link passed
+    must be root's or the final target's owner's."""
+    nobody = pwd.getpwnam("nobody").pw_uid
+    target = tmp_path / "secret"
+    target.write_text("root:$y$j9T$...")
+    target.chmod(0o600)
+    web = tmp_path / "home"
+    web.mkdir()
+    (web / "config.php").symlink_to(target)
+    os.lchown(web / "config.php", nobody, -1)
+    (web / "conf").symlink_to(tmp_path)  # a folder on the way that is the account's link
+    os.lchown(web / "conf", nobody, -1)
+    for via, link in (("config.php", web / "config.php"), ("conf/secret", web / "conf")):
+        config = tmp_path / "wp-config.php"
+        config.unlink(missing_ok=True)
+        config.symlink_to(web / via)
+        rc, result = run_module("website_files_backup", tmp_path, {
+            "paths": [str(site)], "files": [str(config)], "dest": str(tmp_path / "backups")})
+        assert (rc, result["msg"]) == (1, (
+            f"berkas situs tidak dapat di-backup: {config} adalah tautan lewat tautan {link} "
+            f"milik nobody ke {target} milik root; tidak diikuti (hanya tautan milik root "
+            "atau pemilik berkasnya)")), result
+    assert not (tmp_path / "backups").exists()
+    os.lchown(web / "conf", 0, -1)  # root's links all the way: followed
+    rc, result = run_module("website_files_backup", tmp_path, {
+        "paths": [str(site)], "files": [str(config)], "dest": str(tmp_path / "backups")})
+    assert rc == 0 and result["file_links"] == {str(config): str(target)}, result
+
+
 def test_a_file_inside_an_archived_folder_is_archived_once_and_a_missing_one_fails(
         site, tmp_path):
     inside = site / "index.php"
