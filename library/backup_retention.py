@@ -63,8 +63,10 @@ description:
     and that is not whole is recorded as C(acknowledged_lost) (with who and why; the
     record keeps its history, nothing is removed), returned once in RV(acknowledged), and
     from then on is no backup of the record, neither warned about nor counted. One that
-    is whole, or that the record does not hold, fails the task in one line and nothing is
-    recorded; one acknowledged already is left alone. The SIPP server cannot write the
+    is whole (one whose only change is its inode, mtime or ctime, read again, too), or
+    that the record does not hold, fails the task in one line and nothing is recorded; one
+    acknowledged already is left alone, and so is one a later push took in again while it
+    is whole. The SIPP server cannot write the
     record, so only the admin's inventory can acknowledge a loss.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
@@ -193,19 +195,26 @@ def recorded(directory: str, ledger: str, prefix: str, restamped: list[str], *,
         files = [os.path.join(directory, name)]
         if entry.get("manifest"):
             files.append(os.path.join(directory, entry["manifest"]))
-        fault = not_whole(directory, entry)
-        again = rehashed(directory, entry) if fault is not None else None
-        if isinstance(again, dict):  # the same content: a copy or a move of the store
+        fault, again = checked(directory, entry)
+        if again is not None:  # the same content: a copy or a move of the store
             if not dry:
                 append(ledger, RESTAMPED, name=name, sha256=entry["sha256"], **again)
             restamped.append(name)
-            fault = not_whole(directory, {**entry, **again})
-        elif isinstance(again, str):
-            fault = again
         items.append({"name": name, "time": parse_time(entry["ingested_at"]),
                       "arrival": arrival, "verified": entry["verified"], "files": files,
                       "missing": fault})
     return items
+
+
+def checked(directory: str, entry: dict[str, Any]) -> tuple[str | None, dict[str, int] | None]:
+    """Why the recorded backup ``entry`` is not whole (None when it is), and its new stamp
+    when only its inode, mtime or ctime changed and a read again found its recorded
+    SHA-256 (a copy or a move of the store), else None."""
+    fault = not_whole(directory, entry)
+    again = rehashed(directory, entry) if fault is not None else None
+    if isinstance(again, dict):
+        return not_whole(directory, {**entry, **again}), again
+    return (again if isinstance(again, str) else fault), None
 
 
 class Refused(Exception):
@@ -229,7 +238,9 @@ def acknowledge(directory: str, ledger: str, prefix: str, wanted: list[dict[str,
                 continue
             raise Refused(f"acknowledged_lost: {name} is no backup of {prefix} in the record "
                           f"{ledger}")
-        fault = not_whole(directory, entry)
+        fault, _ = checked(directory, entry)  # a copy of the store is no loss
+        if fault is None and name in done:  # taken in again since: that loss is recorded
+            continue
         if fault is None:
             raise Refused(f"acknowledged_lost: {name} is whole in {directory}: only a backup "
                           "that is not whole can be acknowledged as lost")

@@ -428,6 +428,45 @@ def test_a_store_copied_to_another_disk_is_read_again_once_and_stays_whole(tmp_p
     assert [e["event"] for e in ledger_mod.read(ledger)].count("restamped") == 2
 
 
+def test_a_lost_backup_taken_in_again_and_a_copied_store_are_no_acknowledged_loss(
+        tmp_path) -> None:
+    """A name acknowledged as lost is no backup of the record, so a push of it is taken in
+    again (the SIPP server still had it, or a compromised one sends it): the admin's list,
+    still naming it, then failed every later retention as 'whole', pruning nothing. That
+    loss is recorded: it is left alone. And a backup whose only change is its inode and
+    ctime (the store copied to another disk) is whole: it is refused as a loss, as
+    retention reads it again."""
+    ledger = str(tmp_path / "ledger.jsonl")
+    names = whole_backups(tmp_path, ledger, 3)
+    data = (tmp_path / names[1]).read_bytes()
+    (tmp_path / names[1]).unlink()
+    args = {"path": str(tmp_path), "prefix": "sipp", "ledger": ledger,
+            "keep_daily": 7, "keep_weekly": 0, "keep_monthly": 0,
+            "acknowledged_lost": [{"name": names[1], "reason": "clean-up", "by": "Budi"}]}
+    rc, result = run_module("backup_retention", tmp_path, args)
+    assert rc == 0 and [i["name"] for i in result["acknowledged"]] == [names[1]], result
+    (tmp_path / names[1]).write_bytes(data)  # taken in again
+    entry = next(e for e in ledger_mod.read(ledger) if e.get("name") == names[1])
+    ledger_mod.append(ledger, "ingested", **{k: v for k, v in entry.items()
+                                             if k not in ("at", "event")})
+    before = Path(ledger).read_bytes()
+    rc, result = run_module("backup_retention", tmp_path, args)
+    assert (rc, result["acknowledged"]) == (0, []), result.get("msg")
+    assert names[1] in [i["name"] for i in result["kept"]] and not warning_lines(result)
+    assert Path(ledger).read_bytes() == before
+    stamped(tmp_path, ledger, names[0])
+    time.sleep(0.05)
+    copied = tmp_path / names[0]
+    content = copied.read_bytes()
+    copied.unlink()
+    copied.write_bytes(content)  # as cp -a: another inode and ctime, the same bytes
+    rc, result = run_module("backup_retention", tmp_path, dict(args, acknowledged_lost=[
+        {"name": names[0], "reason": "changed", "by": "Budi"}]))
+    assert (rc, result["msg"]) == (1, (
+        f"retention: acknowledged_lost: {names[0]} is whole in {tmp_path}: only a backup "
+        "that is not whole can be acknowledged as lost"))
+
+
 def test_the_admin_acknowledges_a_lost_backup_once(tmp_path) -> None:
     """A backup the record lists whose file is gone was warned about on every run, for
     good: nothing could say the loss was known. The backup computer's admin now lists it
