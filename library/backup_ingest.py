@@ -53,7 +53,8 @@ description:
     while the file is open for writing), taken and released before the file is hashed;
     where the kernel gives no leases (EINVAL, or EAGAIN on a new file of the store too, as
     NFSv4 without a delegation and CIFS without an oplock refuse every lease), the inode,
-    mtime and ctime the record keeps name a later write. A file whose check ends in
+    mtime and ctime the record keeps name a later write; read before and after the hash,
+    they refuse a file written while it was hashed. A file whose check ends in
     another error is removed from the store too.
   - A name already in the record with the same SHA-256 is left alone (idempotent); with
     another SHA-256 it is refused; nothing in the store is ever replaced.
@@ -264,8 +265,12 @@ def _take(incoming: str, store: str, wanted: dict[str, Any]) -> tuple[str, dict[
             fd = os.open(dst, os.O_RDONLY | os.O_NOFOLLOW)
         try:
             _claimed(fd, dst, f"{name} in {incoming}")
-            sha256, size = _hash_fd(fd)
             stored = stamp(os.fstat(fd))
+            sha256, size = _hash_fd(fd)
+            if stamp(os.fstat(fd)) != stored:  # written meanwhile: the hash is of no file
+                os.unlink(dst)
+                raise IngestFailed(f"{name} in {incoming} was written while it was hashed "
+                                   "in the store: removed from the store (refused)")
         except OSError:  # a file taken in but not recorded is no backup: none is left
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(dst)

@@ -279,6 +279,30 @@ def test_a_file_whose_check_fails_with_an_error_is_not_left_in_the_store(tmp_pat
     assert list(store.iterdir()) == []
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+def test_a_file_written_while_it_is_hashed_is_refused(tmp_path, monkeypatch) -> None:
+    """Where the kernel gives no leases, a writer the push account kept open could write
+    while the file was hashed: the record took the stamp after the write and a SHA-256 of
+    no content the file ever had, so the stamp named no change later. The stamp is read
+    before and after the hash: another one refuses the file."""
+    incoming, store, _ = in_and_store(tmp_path)
+    (incoming / NAME).write_bytes(b"backup")
+    hash_fd = ingest._hash_fd
+
+    def written_meanwhile(fd: int) -> tuple[str, int]:
+        digest = hash_fd(fd)
+        time.sleep(0.05)  # past the file system's timestamp granularity
+        with open(store / NAME, "r+b") as writer:  # as the pusher's fd kept open would
+            writer.write(b"forged")
+        return digest
+
+    monkeypatch.setattr(ingest, "_hash_fd", written_meanwhile)
+    with pytest.raises(ingest.IngestFailed, match=f"^{NAME} in {incoming} was written while "
+                       "it was hashed in the store: removed from the store"):
+        ingest.take(str(incoming), str(store), reported(b"backup", NAME))
+    assert list(store.iterdir()) == []
+
+
 def test_ledger_is_the_only_truth(tmp_path) -> None:
     record = str(tmp_path / "ledger.jsonl")
     ledger.append(record, "ingested", name=NAME, sha256="a", size=1, manifest="m")
