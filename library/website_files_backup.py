@@ -274,7 +274,8 @@ def links_passed(path: str) -> list[tuple[str, int]]:
     for every one (as Apache's SymLinksIfOwnerMatch), not only the first, else a root
     link to a file of the web account's that the account then made a link to /etc/shadow
     was followed. Read as realpath reads it (``path`` resolved just before)."""
-    parts, current, passed = [p for p in path.split("/") if p], "/", []
+    parts, current = [p for p in path.split("/") if p], "/"
+    passed: list[tuple[str, int]] = []
     while parts:
         part = parts.pop(0)
         if part in (".", ".."):
