@@ -598,15 +598,17 @@ def content_dirs(roots: list[str], plugin_dirs: list[str]) -> list[str]:
 
 def debug_log_settings(text: str) -> list[str]:
     """The files a configuration's WP_DEBUG_LOG names (string literals; the first
-    DEBUG_LOGS_READ, a commented-out one included: a file there is served all the same)."""
-    return [re.sub(r"\\([\\'\"])", r"\1", match[2] if match[2] is not None else match[3])
-            for match in islice(DEBUG_LOG_SETTING.finditer(text), DEBUG_LOGS_READ)]
+    DEBUG_LOGS_READ, a commented-out one included: a file there is served all the same);
+    one holding a NUL names no file (PHP refuses such a path; os.stat raised ValueError)."""
+    names = [re.sub(r"\\([\\'\"])", r"\1", match[2] if match[2] is not None else match[3])
+             for match in islice(DEBUG_LOG_SETTING.finditer(text), DEBUG_LOGS_READ)]
+    return [name for name in names if "\0" not in name]
 
 
 def web_path(path: str, served: list[tuple[str, str]]) -> str | None:
     """The address under the site of ``path``, by the first of ``served`` (folder, its
     address) holding it as named or with its links resolved; None outside them all."""
-    for candidate in dict.fromkeys((os.path.normpath(path), os.path.realpath(path))):
+    for candidate in dict.fromkeys((os.path.abspath(path), os.path.realpath(path))):
         for folder, prefix in served:
             if candidate != folder and os.path.commonpath((folder, candidate)) == folder:
                 return prefix + os.path.relpath(candidate, folder)
@@ -631,8 +633,8 @@ def debug_logs(roots: list[str], plugin_dirs: list[str]) -> list[Exposed]:
     that lies in the root or those wp-content folders (a relative one from the root,
     the front page's working folder); one elsewhere is not served."""
     folders = content_dirs(roots, plugin_dirs)
-    served = [(folder, "") for root in roots
-              for folder in dict.fromkeys((os.path.normpath(root), os.path.realpath(root)))]
+    served = [(folder, "") for root in roots  # absolute: a relative root beside them raised
+              for folder in dict.fromkeys((os.path.abspath(root), os.path.realpath(root)))]
     served += [(folder, "wp-content/") for folder in folders]
     logs = {os.path.join(folder, "debug.log"): "wp-content/debug.log" for folder in folders}
     for root in roots:

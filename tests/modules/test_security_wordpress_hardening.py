@@ -288,6 +288,22 @@ def test_a_debug_log_set_to_a_file_in_the_web_root_is_looked_for(tmp_path):
     assert found[0]["message"].endswith(f"{url}/wp-content/logs/dbg.log menjawab HTTP 206")
 
 
+def test_a_crafted_debug_log_setting_or_a_relative_root_raises_nothing(tmp_path, monkeypatch):
+    """A WP_DEBUG_LOG holding a NUL (a configuration the site's account wrote) raised
+    ValueError from os.stat; a relative root, its setting outside it, raised ValueError
+    mixing absolute and relative paths: a traceback, not a report."""
+    root = installation(tmp_path)
+    (root / "wp-config.php").write_bytes(b"<?php define('WP_DEBUG_LOG', '/srv/a\0b.log');\n"
+                                         b"define('WP_DEBUG_LOG', '../outside.log');\n"
+                                         b"define('WP_DEBUG_LOG', 'in.log');\n")
+    (tmp_path / "outside.log").write_text("x")
+    (root / "in.log").write_text("x")
+    monkeypatch.chdir(tmp_path)
+    for roots in [[str(root)], [root.name]]:
+        assert [(item.path, item.web) for item in wordpress.debug_logs(roots, [])] == [
+            (str(root / "in.log"), "in.log")]
+
+
 def test_a_debug_log_under_debians_served_wp_content_by_its_link(tmp_path):
     root = installation(tmp_path)
     (root / "wp-content").rmdir()
