@@ -453,10 +453,12 @@ def allowed(info: os.stat_result, acl: Acl | None, uid: int, gids: set[int], wan
     describes, as the kernel decides (posix_acl_permission; the mode bits when ``acl`` is
     None): its owner entry to its owner, else a named user entry within the mask, else
     the group entries it is in (one granting ``want``, within the mask; in one and none
-    granting it: refused), else the others' entry. Root may do anything."""
+    granting it: refused), else the others' entry. Root may do anything. With no
+    group-class bits in the mode (the ACL's mask ---) the kernel reads no ACL
+    (acl_permission_check): a named entry then gets the group's or the others' bits."""
     if uid == 0:
         return True
-    entries = acl or mode_acl(info)
+    entries = (acl if info.st_mode & stat.S_IRWXG else None) or mode_acl(info)
     in_group = False
     for tag, perm, ident in entries:
         if tag == USER_OBJ and info.st_uid == uid:

@@ -348,6 +348,12 @@ def test_acls_are_parsed_and_applied_as_the_kernel_does():
                                       (OTHER, 6, NONE)))
     assert not wordpress.writable_by(info, web, {group}, grouped)
     assert wordpress.writable_by(info, web, {group + 1}, grouped)
+    # the mask ---, so the mode's group bits none (0606): the kernel reads no ACL, and the
+    # named user, in no group of the file, gets the others' rw- (it was judged refused)
+    unmasked = os.stat_result((0o100606, 0, 0, 1, 0, 0, 0, 0, 0, 0))
+    closed = wordpress.parse_acl(acl(*base, (USER, 6, web), (MASK, 0, NONE), (OTHER, 6, NONE)))
+    assert wordpress.writable_by(unmasked, web, set(), closed)
+    assert not wordpress.writable_by(unmasked, web, {0}, closed)
     for bad in [b"", acl()[:3], struct.pack("<I", 1) + acl()[4:], acl(other_none)[:-1]]:
         assert wordpress.parse_acl(bad) is None
 
