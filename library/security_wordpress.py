@@ -727,10 +727,13 @@ def rest_users(base: str, timeout: float, context: ssl.SSLContext) -> list[str]:
 
 def xmlrpc_methods(body: str) -> list[str] | None:
     """The method names a system.listMethods answer lists (none for a fault); None when
-    ``body`` is no XML-RPC answer."""
+    ``body`` is no XML-RPC answer, or one listing no method: every XML-RPC server lists
+    its own system.* ones, so it cannot tell (it was judged closed)."""
     if "<methodResponse>" not in body:
         return None
-    return [] if "<fault>" in body else XMLRPC_NAME.findall(body)
+    if "<fault>" in body:
+        return []
+    return XMLRPC_NAME.findall(body) or None
 
 
 def xmlrpc_verdict(answer: dict[str, Any], shown: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

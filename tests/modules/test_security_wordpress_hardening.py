@@ -174,12 +174,16 @@ def test_an_xmlrpc_answer_sent_without_end_keeps_the_time_limit():
 
 def test_a_hostile_xmlrpc_answer_of_blanks_is_judged_at_once():
     """'<value>' and 64 KiB of blanks (what the probe reads at most) cost the method
-    search half a minute: its two runs of blanks were tried at every split."""
+    search half a minute: its two runs of blanks were tried at every split. Listing no
+    method, such an answer cannot tell (it was judged closed)."""
     for body in ["<methodResponse><value>" + " " * wordpress.XMLRPC_BYTES,
-                 "<methodResponse><value>wp.x" + " " * wordpress.XMLRPC_BYTES]:
+                 "<methodResponse><value>wp.x" + " " * wordpress.XMLRPC_BYTES,
+                 method_response([])]:
         answer = {"status": 200, "body": body, "location": None, "error": None, "url": "u"}
         with within(3, "the XML-RPC answer's judgement"):
-            assert wordpress.xmlrpc_verdict(answer, "u") == ([], [])
+            assert wordpress.xmlrpc_verdict(answer, "u") == ([], [{
+                "kind": "wordpress_xmlrpc", "count": 1, "samples": [],
+                "message": "xmlrpc.php situs u tidak dapat dinilai: HTTP 200, bukan jawaban XML-RPC"}])
 
 
 # --- Files found in the web root, asked from the site ---------------------------------
