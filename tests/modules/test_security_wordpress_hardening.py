@@ -183,7 +183,8 @@ def test_a_hostile_xmlrpc_answer_of_blanks_is_judged_at_once():
         with within(3, "the XML-RPC answer's judgement"):
             assert wordpress.xmlrpc_verdict(answer, "u") == ([], [{
                 "kind": "wordpress_xmlrpc", "count": 1, "samples": [],
-                "message": "xmlrpc.php situs u tidak dapat dinilai: HTTP 200, bukan jawaban XML-RPC"}])
+                "message": "xmlrpc.php situs u tidak dapat dinilai: HTTP 200, "
+                           "bukan jawaban XML-RPC"}])
 
 
 # --- Files found in the web root, asked from the site ---------------------------------
