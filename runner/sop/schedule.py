@@ -41,7 +41,6 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -96,6 +95,8 @@ _SPAN_PART = re.compile(
     + "))?"
 )
 _SPAN_MAX_CHARS = 100  # longer is no time span a court writes
+_USEC_INFINITY = 2**64 - 1  # systemd's infinity, which no time span reaches
+_LLONG_MAX = 2**63 - 1  # the largest number systemd's strtoll reads
 # How long a timer's run may take (module docstring), in seconds.
 DEFAULT_TIME_LIMIT = 3 * 3600
 MIN_TIME_LIMIT = 3600
@@ -368,7 +369,7 @@ def time_span(value: object) -> TimeSpan | None:
     text = str(value).strip(" \t") if isinstance(value, (str, int)) else ""
     if isinstance(value, bool) or not text or len(text) > _SPAN_MAX_CHARS:
         return None
-    total, bare, position = Fraction(0), 0, 0
+    total, bare, position = 0, 0, 0
     while position < len(text):
         part = _SPAN_PART.match(text, position)
         if part is None:
@@ -377,12 +378,30 @@ def time_span(value: object) -> TimeSpan | None:
         position = part.end()
         if unit is None and position < len(text) and text[position] not in " \t":
             return None  # `12.34.56`, `4x`: systemd refuses a number run into more
-        total += Fraction(number) * _SPAN_UNITS[unit or "s"]
+        added = _span_part(number, _SPAN_UNITS[unit or "s"], total)
+        if added is None:
+            return None
+        total += added
         bare += unit is None
-    if total >= 2**64 - 1:  # systemd's infinity and beyond
+    return TimeSpan(" ".join(text.split()), total, bare == 0)
+
+
+def _span_part(number: str, unit: int, total: int) -> int | None:
+    """The microseconds `number` of `unit` adds to `total`, as systemd's parse_time adds
+    them, None where it refuses: a whole part beyond strtoll's largest or beyond its
+    infinity in this unit, a sum reaching infinity. Each decimal digit adds its tenth,
+    hundredth, ... of the unit, each cut to whole microseconds (`0.00000002min` is 0, no
+    time limit to systemd, not 1 µs)."""
+    whole, _, decimals = number.partition(".")
+    count = int(whole or "0")
+    if count > _LLONG_MAX or count >= _USEC_INFINITY // unit:
         return None
-    # int(): a fraction of a microsecond dropped, as systemd drops it
-    return TimeSpan(" ".join(text.split()), int(total), bare == 0)
+    added = count * unit
+    step = unit // 10
+    for digit in decimals:
+        added += int(digit) * step
+        step //= 10
+    return added if total + added < _USEC_INFINITY else None
 
 
 def default_time_limit(sop: Sop) -> int:

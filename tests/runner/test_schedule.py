@@ -858,7 +858,17 @@ TIME_SPANS = {
 # A bare number among units: seconds, as systemd reads it; no time_limit (1h 30s meant
 # as 1h 30min): has_unit false
 MIXED_SPANS = {"1h 30": 3630 * 10**6}
-NO_TIME_SPANS = ("5.", "5.s", "12.34.56", "4x", "1H", "-5s", "")
+# systemd's arithmetic: each decimal digit cut to whole microseconds on its own, a whole
+# part below strtoll's largest and below its infinity in its unit, a sum below infinity
+EXACT_SPANS = {
+    "0.99999999min": 59_999_994,
+    "0.00000002min": 0,  # no time limit to systemd, not 1 us
+    "9223372036854775807us 9223372036854775807us": 2**64 - 2,
+}
+NO_TIME_SPANS = (
+    "5.", "5.s", "12.34.56", "4x", "1H", "-5s", "",
+    "213503982d", "9223372036854775808us", "9223372036854775807us 9223372036854775808us",
+)  # fmt: skip
 # Spans systemd reads that a court's setting may not be: months and years (of uneven
 # length), a line break (it would end a unit file's line)
 REFUSED_HERE = ("2months", "1y", "1h\n30min")
@@ -884,6 +894,20 @@ def test_a_bare_number_among_units_is_read_as_seconds_without_its_unit() -> None
     assert schedule.time_span("1h 30") == schedule.TimeSpan("1h 30", MIXED_SPANS["1h 30"], False)
 
 
+@pytest.mark.parametrize(("text", "microseconds"), EXACT_SPANS.items())
+def test_a_time_span_adds_up_as_systemds_does(text: str, microseconds: int) -> None:
+    span = schedule.time_span(text)
+    assert span is not None and span.microseconds == microseconds
+
+
+def test_a_time_limit_systemd_reads_as_none_is_refused(tmp_path: Path) -> None:
+    """`0.00000002min` is 1.2 us, which systemd cuts to 0: TimeoutStartSec=0, no limit."""
+    with pytest.raises(SopError, match="is not a time span"):
+        render(load_catalogue(PACKAGE_CATALOGUE), sop_bin=Path(SOP_BIN), inventory="i",
+               project_dir=tmp_path, data_dir=tmp_path,
+               schedule={"time_limit": "0.00000002min"})  # fmt: skip
+
+
 @pytest.mark.parametrize("text", NO_TIME_SPANS + REFUSED_HERE)
 def test_what_systemd_reads_as_no_time_span_is_none(text: str) -> None:
     assert schedule.time_span(text) is None
@@ -892,7 +916,7 @@ def test_what_systemd_reads_as_no_time_span_is_none(text: str) -> None:
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="no systemd-analyze")
 def test_time_spans_are_read_as_systemd_reads_them() -> None:
     """The same microseconds as the controller's systemd, and refused where it refuses."""
-    for text in (*TIME_SPANS, *MIXED_SPANS, *NO_TIME_SPANS):
+    for text in (*TIME_SPANS, *MIXED_SPANS, *EXACT_SPANS, *NO_TIME_SPANS):
         done = subprocess.run(["systemd-analyze", "timespan", "--", text],
                               capture_output=True, text=True, check=False)  # fmt: skip
         read = re.search(r"\u03bcs: (\d+)", done.stdout)
