@@ -788,13 +788,29 @@ def _md_text(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", visible(text.replace("\n", " ")))
 
 
+# What starts a list item at the start of a line: `- `, `+ `, `1. `, `1) ` (the other
+# block marks, `#`, `>`, `*`, `<`, fences, are _MD_SPECIAL)
+_MD_LIST_MARK = re.compile(r"^(?:[-+]|[0-9]{1,9}(?=[.)]))(?=[.)]?(?:[ \t]|$))")
+
+
+def _md_paragraph(text: str) -> str:
+    """Literal in Markdown as a paragraph of its own: one starting with a list mark (a
+    court_city `1. Bangil` before the day it is signed) or indented stays text, not a
+    list or code (a paragraph shows no leading spaces anyway)."""
+    marked = _MD_LIST_MARK.match(escaped := _md_text(text).lstrip(" \t"))
+    if marked is None:
+        return escaped
+    cut = marked.end() if escaped[0].isdigit() else 0  # `1\. `; `\- `
+    return f"{escaped[:cut]}\\{escaped[cut:]}"
+
+
 def to_markdown(blocks: Sequence[Block]) -> str:
     out: list[str] = []
     for kind, value in blocks:
         if kind in ("h1", "h2", "h3"):
             out += ["#" * int(kind[1]) + " " + _md_text(value), ""]
         elif kind == "p":
-            out += [_md_text(value), ""]
+            out += [_md_paragraph(value), ""]
         else:
             headers, rows = value
             out.append("| " + " | ".join(headers) + " |")

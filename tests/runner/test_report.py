@@ -672,3 +672,16 @@ def test_every_format_closes_signed_at_the_courts_city(
     assert "<td>Kasubbag PTIP</td>" in closing and "<h2>" not in closing
     code, out, err = cli("report", "--month", "2026-11", "--court", A)
     assert code == 0 and f"\n5 Desember 2026\n\n{signers}\n" in out, err
+
+
+@pytest.mark.parametrize(
+    "place", ["1. Bangil", "2) Bangil", "- Bangil", "+ Bangil", "    Bangil", "\t- Bangil"]
+)
+def test_a_place_reads_in_the_rendered_markdown_as_it_is_written(place: str) -> None:
+    """The day a report is signed is a paragraph of its own, starting with the court's
+    court_city: one that starts as a list item (or indented, as code) was a list there."""
+    month = report.Month(2026, 11)
+    rendered = MarkdownIt("commonmark").enable(["table"]).render(
+        report.to_markdown(report.signature_blocks(month, place))
+    )
+    assert rendered.startswith(f"<p>{place.strip()}, {month.today()}</p>\n<table>"), rendered
