@@ -610,7 +610,9 @@ def compare_counts(local: Mapping[str, int], central: Mapping[str, int | None],
             _count_part(word, n, count, tolerance) for word, n, count in pairs.values())
     missing = [word for key, word in COUNTS if key not in pairs]
     if missing:
-        line += f"; {' dan '.join(missing)} tidak dikirim SIPP MA (tidak dibandingkan)"
+        # absent or no count (`"980"`, `-1`, `1e400`, `true`): never "not sent" for either
+        line += (f"; {' dan '.join(missing)} tidak dikirim SIPP MA sebagai jumlah "
+                 "(tidak dibandingkan)")
     return {"status": status, "local": dict(local), "central": dict(central),
             "difference": difference, "tolerance": tolerance,
             "message": f"Penyamaan data: {line}"}

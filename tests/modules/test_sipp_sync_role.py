@@ -538,7 +538,7 @@ def test_counts_that_differ_fail_activity_2_naming_both(tmp_path, answer, args, 
     # a SIPP MA whose answer holds no counts (a real one may send none): skipped, said
     ({}, (), "Penyamaan data dilewati: jawaban SIPP MA tidak memuat jumlah perkara dan putusan"),
     ({"cases": 1250}, (), "Penyamaan data: SIPP lokal dan SIPP MA sama (1.250 perkara); "
-                          "putusan tidak dikirim SIPP MA (tidak dibandingkan)"),
+                          "putusan tidak dikirim SIPP MA sebagai jumlah (tidak dibandingkan)"),
     # check mode: the due sync is not run, so what it would make equal is not judged
     ({"cases": 1300, "putusan": 980}, ("--check",),
      "Penyamaan data: SIPP MA mencatat lebih banyak dari SIPP lokal (data SIPP lokal "

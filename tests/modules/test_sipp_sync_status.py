@@ -828,7 +828,7 @@ LOCAL = {"cases": 1250, "putusan": 980}
      "SIPP lokal 980, SIPP MA 1.980 (SIPP MA lebih banyak 1.000)"),
     ({"cases": None, "putusan": 980}, 0, "equal", {"cases": None, "putusan": 0},
      "Penyamaan data: SIPP lokal dan SIPP MA sama (980 putusan); perkara tidak dikirim "
-     "SIPP MA (tidak dibandingkan)"),
+     "SIPP MA sebagai jumlah (tidak dibandingkan)"),
 ])
 def test_counts_are_compared_naming_both_numbers_and_the_difference(central, tolerance, status,
                                                                     difference, message):
@@ -840,6 +840,19 @@ def test_counts_are_compared_naming_both_numbers_and_the_difference(central, tol
 
 def test_counts_are_written_as_bahasa_indonesia_writes_them():
     assert [mod.angka(n) for n in (0, 980, 1250, 1234567)] == ["0", "980", "1.250", "1.234.567"]
+
+
+@pytest.mark.parametrize("putusan", ['"980"', "-1", "1e400", "true", "[980]", "980.0",
+                                     str(10 ** 12), "null"])
+def test_a_putusan_that_is_no_count_is_named_so_not_as_unsent(monkeypatch, putusan):
+    # SIPP MA sent putusan, but no count: the line said "putusan tidak dikirim SIPP MA"
+    answer = f'{{"last_sync": "2026-11-21T11:00:00Z", "cases": 1250, "putusan": {putusan}}}'
+    monkeypatch.setattr(mod, "fetch", lambda url, t, v, secrets=(): (200, answer, None))
+    central = mod.central_status("http://ma/api/status/400999", 5, True, 8, NOW)
+    result = mod.count_comparison(central, lambda: dict(LOCAL), 0)
+    assert (result["status"], result["message"]) == (
+        "equal", "Penyamaan data: SIPP lokal dan SIPP MA sama (1.250 perkara); putusan tidak "
+                 "dikirim SIPP MA sebagai jumlah (tidak dibandingkan)")
 
 
 def _unread() -> dict[str, int]:
