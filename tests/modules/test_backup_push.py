@@ -144,6 +144,16 @@ def reported(data: bytes, name: str) -> dict:
     return {"name": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
 
 
+def pushed(incoming: Path, store: Path, name: str = NAME) -> dict:
+    """The backup ``name`` and its manifest written into ``incoming`` as a push leaves
+    them, and backup_ingest's arguments taking them into ``store``."""
+    for file, data in ((f"{name}.manifest.json", b"{}"), (name, b"backup")):
+        (incoming / file).write_bytes(data)
+    return {"incoming": str(incoming), "store": str(store), "prefix": "sipp",
+            "backup": reported(b"backup", name),
+            "manifest": reported(b"{}", f"{name}.manifest.json")}
+
+
 def in_and_store(tmp_path: Path) -> tuple[Path, Path, str]:
     """An incoming directory, an empty store (0700) and the store's record."""
     incoming, store = tmp_path / "in", tmp_path / "store"
@@ -332,12 +342,7 @@ def test_a_ledger_line_that_is_no_text_is_skipped_as_a_torn_one(tmp_path) -> Non
         handle.write(b'{"event": "pruned", "name": "\xff\xfe"}\n')
     assert list(ledger.backups(ledger.read(record))) == [NAME]
     other = "sipp-20261122T020000.sql.zst"
-    for name, data in ((f"{other}.manifest.json", b"{}"), (other, b"backup")):
-        (incoming / name).write_bytes(data)
-    code, result = run_module("backup_ingest", tmp_path, {
-        "incoming": str(incoming), "store": str(store), "prefix": "sipp",
-        "backup": reported(b"backup", other),
-        "manifest": reported(b"{}", f"{other}.manifest.json")})
+    code, result = run_module("backup_ingest", tmp_path, pushed(incoming, store, other))
     assert code == 0, result
     assert list(ledger.backups(ledger.read(record))) == [NAME, other]
 
@@ -372,11 +377,7 @@ def test_the_store_keeps_no_half_copies_and_names_orphans(tmp_path) -> None:
               "sipp-test-20261121T010000.sql.zst.partial": b"another prefix"}
     for name, data in debris.items():
         (store / name).write_bytes(data)
-    for name, data in ((f"{NAME}.manifest.json", b"{}"), (NAME, b"backup")):
-        (incoming / name).write_bytes(data)
-    args = {"incoming": str(incoming), "store": str(store), "prefix": "sipp",
-            "backup": reported(b"backup", NAME),
-            "manifest": reported(b"{}", f"{NAME}.manifest.json")}
+    args = pushed(incoming, store)
     code, result = run_module("backup_ingest", tmp_path, args)
     assert code == 0, result
     assert result["removed"] == ["sipp-20261121T010000.sql.zst.partial"]
@@ -395,12 +396,7 @@ def test_a_stored_backup_rewritten_with_the_same_size_is_no_backup(tmp_path) -> 
     counted it as a fresh verified backup. The ingest records the stored file's inode,
     mtime and ctime; a write changes the ctime, which no account can set back."""
     incoming, store, record = in_and_store(tmp_path)
-    for name, data in ((f"{NAME}.manifest.json", b"{}"), (NAME, b"backup")):
-        (incoming / name).write_bytes(data)
-    code, result = run_module("backup_ingest", tmp_path, {
-        "incoming": str(incoming), "store": str(store), "prefix": "sipp",
-        "backup": reported(b"backup", NAME),
-        "manifest": reported(b"{}", f"{NAME}.manifest.json")})
+    code, result = run_module("backup_ingest", tmp_path, pushed(incoming, store))
     assert code == 0, result
     entry = ledger.read(record)[-1]
     assert {key: entry[key] for key in ledger.STAMP} == ledger.stamp(os.lstat(store / NAME))
@@ -434,11 +430,7 @@ def test_an_ingest_that_waited_for_another_of_the_same_backup_finds_it_taken_in(
     took the files in and recorded them. It then refused them as 'exists and is not in
     the record' (which it was) and recorded the good backup as rejected."""
     incoming, store, record = in_and_store(tmp_path)
-    for name, data in ((f"{NAME}.manifest.json", b"{}"), (NAME, b"backup")):
-        (incoming / name).write_bytes(data)
-    params = {"incoming": str(incoming), "store": str(store), "prefix": "sipp",
-              "backup": reported(b"backup", NAME),
-              "manifest": reported(b"{}", f"{NAME}.manifest.json")}
+    params = pushed(incoming, store)
     store_lock = ingest._store_lock
 
     @contextlib.contextmanager
