@@ -131,9 +131,10 @@ options:
         field (the quoted field after the user agent) names, read from the right past
         every trusted proxy, as nginx's C(real_ip_recursive) and Apache's
         C(mod_remoteip) read it (an IPv4-mapped C(::ffff:10.0.0.5), as a dual-stack
-        socket logs it, is in its IPv4 network too). A hop with a port
+        socket logs it, is in its IPv4 network too). Hops are separated by commas or
+        spaces (C(203.0.113.7 198.51.100.2)), and a hop with a port
         (C(203.0.113.7:51234), C([2001:db8::1]:443)) is its address, as nginx's realip
-        reads it; a value that is no address (or a port outside 1-65535) ends the walk.
+        reads them; a value that is no address (or a port outside 1-65535) ends the walk.
       - A spoofed X-Forwarded-For is believed only past a listed proxy; list only the
         court's own proxies. A log without that field keeps the proxy's address.
     type: list

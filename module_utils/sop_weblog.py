@@ -79,6 +79,10 @@ _LINE = re.compile(
 # documented "main": ... "$http_user_agent" "$http_x_forwarded_for"; Apache's
 # \"%{X-Forwarded-For}i\" so placed).
 _FORWARDED = re.compile(rb' "((?:[^"\\]|\\.)*)"')
+# An X-Forwarded-For hop: nginx's realip (ngx_http_get_forwarded_addr_internal) ends
+# one at a space or a comma, a run of them one separator ('203.0.113.7 198.51.100.2',
+# '203.0.113.7,, 10.0.0.9'); Apache's mod_remoteip splits at commas only.
+_HOPS = re.compile(rb"[^ ,]+")
 _ROTATED = re.compile(r"^[.-](\d+)(\.gz)?$")
 # A sample line's request target (a path, its query after it).
 _SAMPLE_TARGET = re.compile(r'"([A-Za-z]+ )(/[^\s"]*)')
@@ -130,7 +134,8 @@ class Proxies:
     """The reverse proxies trusted to name a request's client in X-Forwarded-For, as
     nginx's set_real_ip_from with real_ip_recursive and Apache's RemoteIPTrustedProxy
     read it: from the right, each trusted proxy passed over, the first other address is
-    the client (the leftmost when all are trusted); a hop with a port (203.0.113.7:51234,
+    the client (the leftmost when all are trusted); hops are separated by spaces or
+    commas, as nginx separates them (_HOPS); a hop with a port (203.0.113.7:51234,
     [2001:db8::1]:443) is its address, as nginx reads it (_hop); a value that is no
     address ends the walk (the client is the last address read)."""
 
@@ -164,8 +169,8 @@ class Proxies:
         """The client of a request a trusted ``proxy`` passed on with X-Forwarded-For
         ``forwarded``."""
         client = proxy
-        for part in reversed(forwarded.split(b",")):
-            hop = _hop(part.strip())
+        for part in reversed(_HOPS.findall(forwarded)):
+            hop = _hop(part)
             if hop is None:
                 break
             client = hop

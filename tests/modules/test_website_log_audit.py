@@ -970,6 +970,24 @@ def test_a_forwarded_hop_with_a_port_is_its_address(tmp_path, xff, client):
     assert result["top_clients"] == [{"client": client, "count": 1}]
 
 
+@pytest.mark.parametrize(("xff", "client"), [
+    ("203.0.113.7 198.51.100.2", "198.51.100.2"),
+    ("203.0.113.7 10.0.0.9", "203.0.113.7"),
+    ("203.0.113.7,10.0.0.9", "203.0.113.7"),
+    ("203.0.113.7 ,, 10.0.0.9 ,", "203.0.113.7"),
+    ("garbage 10.0.0.9", "10.0.0.9"),
+])
+def test_forwarded_hops_are_separated_by_spaces_as_by_commas(tmp_path, xff, client):
+    """A proxy that writes its hops with spaces only ('203.0.113.7 198.51.100.2') made
+    the whole field one value that is no address: every visitor stayed the proxy.
+    nginx's realip (ngx_http_get_forwarded_addr_internal) ends a hop at a space or a
+    comma, a run of them one separator, and so does the audit."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(forwarded("10.0.0.5", xff, "GET / HTTP/1.1"))
+    result = audit(log, state, trusted_proxies=["10.0.0.0/24"])
+    assert result["top_clients"] == [{"client": client, "count": 1}]
+
+
 def test_an_ipv4_mapped_client_is_counted_as_its_ipv4_address(tmp_path):
     """A web server on one dual-stack socket logs an IPv4 visitor as ::ffff:203.0.113.7:
     it was a client of its own beside 203.0.113.7 (its brute force split in two, each
