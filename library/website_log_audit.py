@@ -83,6 +83,10 @@ description:
     header names, read as those modules read it. One private or loopback address making
     O(proxy_share_percent) % (90) of at least O(proxy_min_requests) (200) requests is
     reported in RV(audit.behind_proxy); the website role warns about it.
+  - A setting the module refuses (a count below 1, O(proxy_share_percent) outside 1-100,
+    O(trusted_proxies) naming no address or network, no O(paths)) fails it before any log
+    is read, with C(setting), the option's name, its message starting with that name; the
+    website role names its own variable (C(website_log_proxy_share_percent)) from it.
   - Times are compared as instants, not as text, so that a log whose zone offset changed
     (C(+0700) then C(+0000)) or several logs are ordered by when the requests were made.
   - Uses every CPU (the logs are cut into byte ranges read by parallel processes) with
@@ -320,19 +324,20 @@ def main() -> None:
     for name in ("top", "samples", "bruteforce_threshold", "top_limit", "timeout",
                  "proxy_min_requests"):
         if params[name] < 1:
-            module.fail_json(msg=f"{name} must be at least 1")
+            module.fail_json(msg=f"{name} must be at least 1", setting=name)
     if not 1 <= params["proxy_share_percent"] <= 100:
         module.fail_json(msg="proxy_share_percent must be from 1 to 100 (a percentage of "
-                             f"the requests), not {params['proxy_share_percent']}")
+                             f"the requests), not {params['proxy_share_percent']}",
+                         setting="proxy_share_percent")
     if params["workers"] < 0:
-        module.fail_json(msg="workers must be 0 (one per CPU) or more")
+        module.fail_json(msg="workers must be 0 (one per CPU) or more", setting="workers")
     if not params["paths"]:
-        module.fail_json(msg="paths: give at least one access log")
+        module.fail_json(msg="paths: give at least one access log", setting="paths")
     params["paths"] = [os.path.abspath(p) for p in params["paths"]]
     try:
         Proxies(params["trusted_proxies"])
     except ValueError as exc:
-        module.fail_json(msg=f"trusted_proxies: {exc}")
+        module.fail_json(msg=f"trusted_proxies: {exc}", setting="trusted_proxies")
     try:
         result = run(params, module.check_mode)
     except LogError as exc:
