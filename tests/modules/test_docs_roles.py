@@ -24,6 +24,12 @@ SPEC_KEYS = {"type", "elements", "description", "default", "required", "choices"
              "required_if", "required_one_of", "required_together", "required_by"}
 
 
+# A description of what true (or false) does: a bool's. A variable of another type
+# carrying one has its switch's description copied (website_quarantine_dir had
+# website_quarantine's 'true: move each planted file ...').
+_SWITCH = re.compile(r"(true|false):", re.IGNORECASE)
+
+
 def _load(path: Path) -> dict[str, Any]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     assert isinstance(data, dict), path
@@ -57,6 +63,9 @@ def problems(role: Path) -> list[str]:
             where = f"{role.name} {entry}: {name}"
             if "description" not in option:
                 found.append(f"{where} has no description")
+            elif _SWITCH.match(str(option["description"])) and option.get("type") != "bool":
+                found.append(f"{where} is {option.get('type', 'str')} but describes a switch "
+                             "(a true/false variable's description copied)")
             for key in sorted(set(option) - SPEC_KEYS):
                 found.append(f"{where} has the unknown key {key!r}")
             if name not in defaults:
@@ -98,6 +107,7 @@ def test_a_mismatch_is_found(tmp_path: Path) -> None:
             "demo_user": {"default": "y", "description": "d"},
             "demo_gone": {"type": "str"},
             "demo_cut": {"description": "one", "two).": None},
+            "demo_dir": {"type": "str", "description": "true: move files into demo_dir."},
         }}}}))
     assert sorted(problems(role)) == sorted([
         "demo main: demo_port is int but defaults to '22'",
@@ -108,5 +118,8 @@ def test_a_mismatch_is_found(tmp_path: Path) -> None:
         "demo main: demo_gone is documented but has no default in defaults/main.yml",
         "demo main: demo_cut has the unknown key 'two).'",
         "demo main: demo_cut is documented but has no default in defaults/main.yml",
+        "demo main: demo_dir is str but describes a switch (a true/false variable's "
+        "description copied)",
+        "demo main: demo_dir is documented but has no default in defaults/main.yml",
         "demo: demo_extra is in defaults/main.yml but not in argument_specs.yml",
     ])
