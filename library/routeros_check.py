@@ -41,7 +41,10 @@ description:
     The health needs no C(/execute); a router that refuses it for want of a policy
     (C(not enough permissions)) gets an export error naming the policies that may be
     missing (C(test), as RouterOS's own C(read) group has it, else C(write) or C(policy);
-    C(sensitive) with O(show_sensitive)), since RouterOS documents none for C(/execute)."
+    C(sensitive) with O(show_sensitive)), since RouterOS documents none for C(/execute).
+    A C(/system/health) refused for want of a policy (C(not enough permissions)) is a
+    warning naming C(read); any other refusal (no health menu) or an empty reply is a
+    board without sensors."
   - Read-only, never reports a change. Supports check mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
@@ -356,6 +359,20 @@ def export_refused(exc: RouterTrap, show_sensitive: bool) -> str:
             "let this user change the router; the health is read without /execute)")
 
 
+def read_health(api: Any) -> tuple[list[dict[str, str]], str | None]:
+    """/system/health's rows, and why it was refused for want of a policy (None when
+    read). Any other !trap is a board without sensors (CHR, some hAP: no health menu,
+    "no such command prefix"), as an empty reply is; any other error (no answer in
+    time) ends the session's reading."""
+    try:
+        return run(api, "/system/health/print"), None
+    except RouterTrap as exc:
+        if NO_PERMISSION not in exc.message:
+            return [], None
+        return [], (f"{exc} (the API user's group lacks the 'read' policy, which RouterOS's "
+                    "manual names for every command that does not change the configuration)")
+
+
 def read_router(spec: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     name = spec["name"]
     port = spec["port"] or (API_SSL_PORT if spec["tls"] else API_PORT)
@@ -394,10 +411,7 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
     resource = run(api, "/system/resource/print")[0]
     board = (run(api, "/system/routerboard/print") or [{}])[0]
     packages = run(api, "/system/package/print")
-    try:
-        sensors = run(api, "/system/health/print")
-    except RouterTrap:  # boards without sensors (CHR, some hAP) have no health menu;
-        sensors = []  # any other error (no answer in time) ends the session's reading
+    sensors, health_refused = read_health(api)
     health, states = health_values(sensors), health_states(sensors)
     version = resource.get("version", "")
     installed = max((version_tuple(p.get("version", "")) for p in packages
@@ -426,6 +440,9 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
         "log_warnings": warnings, "log_cursor": cursor,
     })
     w = result["warnings"]
+    if health_refused:
+        w.append(f"{name}: sensor (suhu, tegangan, catu daya, kipas) tidak dapat dibaca "
+                 f"({health_refused})")
     if restarted:
         w.append(f"{name}: router dinyalakan ulang sejak pemeriksaan terakhir "
                  f"(uptime {resource.get('uptime')})")

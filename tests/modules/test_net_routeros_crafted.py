@@ -543,3 +543,28 @@ def test_a_tls_probe_sent_a_byte_at_a_time_is_given_up_at_the_timeout():
         f"RouterOS API at 127.0.0.1:{port} broke off the login: Connection unexpectedly "
         f"closed (port {port} closed the session after its first sentence, as TLS "
         "(api-ssl) does, but did not finish a TLS handshake within 1 s)")
+
+
+@pytest.mark.parametrize(("health", "warning"), [
+    (reply("!trap", "=message=not enough permissions (9)") + reply("!done"),
+     "rb-x: sensor (suhu, tegangan, catu daya, kipas) tidak dapat dibaca "
+     "(/system/health/print: not enough permissions (9) (the API user's group lacks the "
+     "'read' policy, which RouterOS's manual names for every command that does not change "
+     "the configuration))"),
+    (reply("!trap", "=message=no such command prefix") + reply("!done"), None),
+    (reply("!done"), None),
+], ids=["refused", "no-menu", "empty"])
+def test_a_health_menu_refused_for_a_policy_is_not_a_board_without_sensors(health, warning):
+    # every !trap to /system/health was read as a board without sensors (CHR, some hAP):
+    # a router refusing it to the API user was reported in order, its temperature,
+    # power supplies and fans unread without a word
+    def answer(conn, sentence):
+        rows = {"/system/resource/print": reply("!re", "=version=7.15.3", "=uptime=1d")}
+        conn.sendall(health if sentence[0] == "/system/health/print"
+                     else rows.get(sentence[0], b"") + reply("!done"))
+
+    with crafted(answer) as port:
+        r = mod.read_router(spec(port), {**PARAMS, "export": False})
+    assert r["error"] is None and r["temperature"] is None and r["health_states"] == {}
+    sensors = [w for w in r["warnings"] if "sensor" in w]
+    assert sensors == ([one_line(warning)] if warning else [])
