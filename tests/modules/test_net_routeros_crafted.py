@@ -513,7 +513,7 @@ def test_a_tls_handshake_sent_a_byte_at_a_time_is_given_up_at_the_timeout():
     # socket's timeout bounds a whole handshake in CPython), but reported as a port that
     # did not answer the handshake, the plain API's port: the wrong cause, for a port
     # that answered; and the timeout only began after the connection
-    with raw_service(trickle_tls) as port, \
+    with raw_service(lambda conn: trickle_tls(conn)) as port, \
             within(30, "a trickled TLS handshake"):
         started = time.monotonic()
         r = mod.read_router({**spec(port), "tls": True, "validate_certs": False}, PARAMS)
