@@ -118,10 +118,7 @@ options:
     default: 32
   timeout:
     description:
-      - Seconds before a router that does not answer is given up (more than 0); with
-        O(routers[].tls), connecting and the whole TLS handshake together, a handshake
-        still under way then (a port that answered part of it) named as such; the same
-        for the TLS probe of a port that closed a plain login.
+      - Seconds before a router that does not answer is given up (more than 0).
       - One router's whole session may take at most 30 times as long and send at most
         32 MiB, each read of a word or its length counted as at least 32 bytes (what a
         word costs in memory, however short); a router that keeps sending, floods short

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-import selectors
 import socket
 import ssl
 import time
@@ -202,76 +201,16 @@ _NOT_TLS = frozenset({"WRONG_VERSION_NUMBER", "UNKNOWN_PROTOCOL", "PACKET_LENGTH
                       "RECORD_LAYER_FAILURE"})
 
 
-class LateHandshake(Exception):
-    """A TLS handshake not finished by its deadline; ``answered``: the port sent bytes
-    during it (a port that sends none is silent, as the plain API is to a handshake)."""
-
-    def __init__(self, answered: bool) -> None:
-        super().__init__("TLS handshake not finished in time")
-        self.answered = answered
-
-
-def handshake(sock: socket.socket, context: ssl.SSLContext, host: str,
-              deadline: float) -> ssl.SSLSocket:
-    """``sock`` wrapped in TLS, its whole handshake done by ``deadline`` (``time.monotonic``,
-    shared with the connection before it) or LateHandshake, which says whether the port
-    sent any of a handshake: a socket's own timeout bounds the handshake too, but tells a
-    silent port (the plain API, waiting for words) from one sending its handshake a byte
-    at a time no more than it tells the connection's time from the handshake's. The
-    socket is left blocking again with its former timeout."""
-    timeout = sock.gettimeout()
-    tls = context.wrap_socket(sock, server_hostname=host, do_handshake_on_connect=False)
-    try:
-        tls.setblocking(False)
-        answered = False
-        with selectors.DefaultSelector() as selector:
-            while (waited := _handshake_step(tls, selector, deadline)) is not None:
-                answered = answered or waited == selectors.EVENT_READ
-    except LateHandshake as exc:
-        tls.close()
-        exc.answered = answered
-        raise
-    except BaseException:
-        tls.close()
-        raise
-    tls.settimeout(timeout)
-    return tls
-
-
-def _handshake_step(tls: ssl.SSLSocket, selector: selectors.BaseSelector,
-                    deadline: float) -> int | None:
-    """One step of a non-blocking handshake: None when it is done, else the event it
-    waited for (bytes to read, room to write); LateHandshake when not by ``deadline``."""
-    try:
-        tls.do_handshake()
-        return None
-    except ssl.SSLWantReadError:
-        event = selectors.EVENT_READ
-    except ssl.SSLWantWriteError:
-        event = selectors.EVENT_WRITE
-    left = deadline - time.monotonic()
-    selector.register(tls, event)
-    try:
-        ready = selector.select(left) if left > 0 else []
-    finally:
-        selector.unregister(tls)
-    if not ready:
-        raise LateHandshake(False)
-    return event
-
-
 def speaks_tls(host: str, port: int, timeout: float) -> bool:
     """Whether ``host:port`` completes a TLS handshake (nothing verified, nothing sent
-    after it), connection and handshake within ``timeout`` or LateHandshake: asked only
-    of a port that closed a plain session on its first sentence, as a TLS service does,
-    and as a service refusing the address may do too."""
-    deadline = time.monotonic() + timeout
+    after it): asked only of a port that closed a plain session on its first sentence,
+    as a TLS service does, and as a service refusing the address may do too."""
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     try:
         with socket.create_connection((host, port), timeout) as sock, \
-                handshake(sock, context, host, deadline):
+                context.wrap_socket(sock, server_hostname=host):
             return True
     except (OSError, ValueError):  # ssl.SSLError and socket.timeout are OSErrors
         return False
@@ -282,17 +221,12 @@ def plain_to_tls(host: str, port: int, session: BoundedSocket | None, closed: bo
     """What a failed plain login adds when its port speaks TLS (api-ssl): the first bytes
     it answered are a TLS record, or it closed the session right after the first
     sentence without a byte and completes a TLS handshake; else, on api-ssl's own port
-    (a TLS service may also wait for a handshake), that the port is api-ssl's. A
-    handshake still under way after ``timeout`` is named so."""
-    closed_first = (session is not None and closed and not session.head
-                    and session.sends == 1)
-    try:
-        tls = session is not None and (session.head in _TLS_RECORDS
-                                       or (closed_first and speaks_tls(host, port, timeout)))
-    except LateHandshake:
-        return (f" (port {port} closed the session after its first sentence, as TLS "
-                f"(api-ssl) does, but did not finish a TLS handshake within {timeout:g} s)")
-    if tls:
+    (a TLS service may also wait for a handshake), that the port is api-ssl's."""
+    if session is not None and (
+        session.head in _TLS_RECORDS
+        or (closed and not session.head and session.sends == 1
+            and speaks_tls(host, port, timeout))
+    ):
         return f" (port {port} seems to speak TLS (api-ssl): set tls: true)"
     if port == API_SSL_PORT:
         return f" (port {API_SSL_PORT} is api-ssl: set tls: true)"
@@ -320,9 +254,7 @@ def connect(
     timeout: float = 10,
 ) -> Any:
     """Log in (``login``: RouterOS 6.43 and later, or the challenge of an older one;
-    inside TLS when ``tls``, connection and handshake within ``timeout`` together);
-    raise RouterError."""
-    deadline = time.monotonic() + timeout
+    inside TLS when ``tls``); raise RouterError."""
     where = f"{host}:{port}"
     context = tls_context(ca_path, validate_certs, where) if tls else None
     sessions: list[BoundedSocket] = []
@@ -336,12 +268,9 @@ def connect(
     def wrapper(sock: socket.socket) -> BoundedSocket:
         if context is not None:
             try:
-                sock = handshake(sock, context, host, deadline)
-            except LateHandshake as exc:
-                if exc.answered:
-                    raise RouterError(f"RouterOS API at {where} did not finish the TLS "
-                                      f"handshake within {timeout:g} s") from None
-                # the plain API waits for words, silent to a handshake
+                sock = context.wrap_socket(sock, server_hostname=host)
+            except socket.timeout:  # the plain API waits for words, silent to a handshake
+                sock.close()
                 raise RouterError(
                     f"RouterOS API at {where} did not answer the TLS handshake within "
                     f"{timeout:g} s (TLS to the API's plain port? api-ssl is {API_SSL_PORT})"

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
@@ -496,53 +495,6 @@ def test_an_execute_refused_for_a_policy_names_the_policies(show_sensitive):
     # another refusal is the router's own words
     assert mod.export_refused(load("sop_routeros").RouterTrap("/execute", "no such command"),
                               False) == "/execute: no such command"
-
-
-def trickle_tls(conn: socket.socket) -> None:
-    """A TLS handshake record announced whole (16 KiB) and sent a byte every 0.2 s,
-    until the client leaves."""
-    conn.recv(1000)
-    conn.sendall(b"\x16\x03\x03\x40\x00")
-    while True:
-        threading.Event().wait(0.2)
-        conn.sendall(b"\x02")
-
-
-def test_a_tls_handshake_sent_a_byte_at_a_time_is_given_up_at_the_timeout():
-    # a port sending its handshake a byte at a time was given up at the timeout (the
-    # socket's timeout bounds a whole handshake in CPython), but reported as a port that
-    # did not answer the handshake, the plain API's port: the wrong cause, for a port
-    # that answered; and the timeout only began after the connection
-    with raw_service(lambda conn: trickle_tls(conn)) as port, \
-            within(30, "a trickled TLS handshake"):
-        started = time.monotonic()
-        r = mod.read_router({**spec(port), "tls": True, "validate_certs": False}, PARAMS)
-    assert time.monotonic() - started < 3
-    assert one_line(r["error"]) == (f"RouterOS API at 127.0.0.1:{port} did not finish the "
-                                    "TLS handshake within 1 s")
-
-
-def test_a_tls_probe_sent_a_byte_at_a_time_is_given_up_at_the_timeout():
-    # a plain login closed on its first sentence asks whether the port speaks TLS: a
-    # handshake still under way at the timeout was read as "no TLS", and the error said
-    # nothing of the port that answered the probe in TLS records
-    connections = []
-
-    def answer(conn):
-        connections.append(conn)
-        if len(connections) == 1:  # the plain login: closed without a byte
-            conn.recv(100)
-        else:
-            trickle_tls(conn)
-
-    with raw_service(answer) as port, within(30, "a trickled TLS probe"):
-        started = time.monotonic()
-        r = mod.read_router(spec(port), PARAMS)
-    assert time.monotonic() - started < 3
-    assert one_line(r["error"]) == (
-        f"RouterOS API at 127.0.0.1:{port} broke off the login: Connection unexpectedly "
-        f"closed (port {port} closed the session after its first sentence, as TLS "
-        "(api-ssl) does, but did not finish a TLS handshake within 1 s)")
 
 
 @pytest.mark.parametrize(("health", "warning"), [
