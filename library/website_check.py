@@ -151,12 +151,11 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     redirect_target,
     redirects,
     refused_target,
-    scheme_followed,
     ssl_context,
     tls_certificate,
     url_option_error,
 )
-from ansible.module_utils.sop_integrity_content import same_site  # noqa: E402
+from ansible.module_utils.sop_integrity_content import page_follows, same_site  # noqa: E402
 from ansible.module_utils.sop_secrets import basic_auth, mask_data, url_secrets  # noqa: E402
 
 
@@ -174,27 +173,20 @@ def _within_site(old: str, new: str) -> bool:
     return same_site(old, new) and _scheme(new) in ("http", "https")
 
 
-def _page_follows(old: str, new: str) -> bool:
-    """A redirect the page check follows: within the site, and never from https down to
-    plain http (sop_http.scheme_followed: a TLS downgrade, the page asked over TLS would
-    be read without it)."""
-    return same_site(old, new) and scheme_followed(old, new)
-
-
 def read_page(url: str, timeout: float, context: ssl.SSLContext) -> dict[str, Any]:
     """The page's last answer (fetch's, its ``url`` the address it came from), following
-    redirects within the site only (_page_follows), ``url``'s user:password@ sent as HTTP
+    redirects within the site only (page_follows), ``url``'s user:password@ sent as HTTP
     basic credentials; ``response_ms`` is the whole chain's, and ``elsewhere`` the address
     of another site (or scheme, or plain http after https) the page redirected to, not
     followed: an intruder's redirect to a gambling site answers 200 there, which is no
     court website that is up, and a page that drops TLS is not the one asked for."""
     plain, authorization = basic_auth(url)
-    chain = redirects(plain, timeout, context, follow=_page_follows, authorization=authorization)
+    chain = redirects(plain, timeout, context, follow=page_follows, authorization=authorization)
     last = chain[-1]
     spent = [answer["response_ms"] for answer in chain]
     return {**last, "final_url": last["url"],
             "response_ms": None if None in spent else sum(spent),
-            "elsewhere": refused_target(last, _page_follows)}
+            "elsewhere": refused_target(last, page_follows)}
 
 
 def check_page(url: str, p: dict[str, Any]) -> dict[str, Any]:

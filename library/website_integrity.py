@@ -372,7 +372,6 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     not_followed,
     redirects,
     refused_target,
-    scheme_followed,
     url_option_error,
 )
 from ansible.module_utils.sop_integrity import (  # noqa: E402
@@ -405,6 +404,7 @@ from ansible.module_utils.sop_integrity_content import (  # noqa: E402
     found_keywords,
     hidden_findings,
     keyword_pattern,
+    page_follows,
     same_site,
     scan_html,
     settle_spam,
@@ -504,15 +504,8 @@ def packaged(changes: dict[str, list[str]], entries: dict[str, Entry],
     return found
 
 
-def follows(old: str, new: str) -> bool:
-    """A redirect a page's fetch follows: within the site (same_site), and never from
-    https down to plain http nor to another scheme (sop_http.scheme_followed, the rule of
-    website_check's page check): the page asked over TLS is not read without it."""
-    return same_site(old, new) and scheme_followed(old, new)
-
-
 def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> dict[str, Any]:
-    """One page, following redirects within the site only (follows): {status, location,
+    """One page, following redirects within the site only (page_follows): {status, location,
     final_url, html} of the last answer, a redirect elsewhere not followed (status -1,
     ``error`` and ``certificate`` when there is no answer); ``refused`` names a redirect
     within the site refused for its scheme (sop_http.not_followed: a TLS downgrade). The
@@ -521,12 +514,12 @@ def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> 
     context = context_for(params["validate_certs"], params["ca_path"])
     headers = {"User-Agent": agent, **({"Referer": referer} if referer else {})}
     plain, authorization = basic_auth(url)
-    page = redirects(plain, params["timeout"], context, follow=follows, headers=headers,
+    page = redirects(plain, params["timeout"], context, follow=page_follows, headers=headers,
                      authorization=authorization, limit=PAGE_BYTES)[-1]
     if page["status"] == -1:
         return {"status": -1, "location": None, "final_url": page["url"], "html": "",
                 "error": page["error"], "certificate": page["certificate"]}
-    target = refused_target(page, follows)
+    target = refused_target(page, page_follows)
     return {"status": page["status"], "location": page["location"], "final_url": page["url"],
             "html": page["body"], "truncated": page["truncated"],
             **({"refused": not_followed(target)}

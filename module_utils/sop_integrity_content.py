@@ -21,6 +21,8 @@ from html.parser import HTMLParser
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from ansible.module_utils.sop_http import scheme_followed
+
 # Online-gambling spam injected into Indonesian government sites (BSSN, 2024-2025).
 SPAM_KEYWORDS = ["slot gacor", "judi online", "judi slot", "judi bola", "situs slot",
                  "slot online", "slot88", "slot777", "togel", "toto macau", "maxwin",
@@ -651,6 +653,14 @@ def same_site(old: str, new: str) -> bool:
         return host[4:] if host.startswith("www.") else host
 
     return site(old) == site(new) != ""
+
+
+def page_follows(old: str, new: str) -> bool:
+    """A redirect a court page's fetch follows (website_check's page check, website_
+    integrity's pages): within the site (same_site), and never from https down to plain
+    http nor to another scheme (sop_http.scheme_followed): a page asked over TLS is not
+    read without it."""
+    return same_site(old, new) and scheme_followed(old, new)
 
 
 def hosts(links: set[str] | list[str], trusted: tuple[str, ...]) -> set[str]:
