@@ -424,9 +424,12 @@ class HashingWriter:
             os.unlink(self.partial_path)
 
 
-def sha256_file(path: str, chunk_size: int = 1 << 20) -> str:
+def sha256_file(path: str, chunk_size: int = 1 << 20, *, follow: bool = True) -> str:
+    """The SHA-256 of the file ``path``; with ``follow`` false, OSError (ELOOP) when it is
+    a symbolic link (a store's file a link put in its place is not read through it)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    fd = os.open(path, os.O_RDONLY | (0 if follow else os.O_NOFOLLOW))
+    with os.fdopen(fd, "rb") as handle:
         for chunk in iter(lambda: handle.read(chunk_size), b""):
             digest.update(chunk)
     return digest.hexdigest()

@@ -20,12 +20,12 @@ ignored. Retention on the backup computer reads only this.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import os
 import stat
 from typing import Any
 
+from ansible.module_utils.sop_backup_files import sha256_file
 from ansible.module_utils.sop_clock import parse_moment
 from ansible.module_utils.sop_state import append_json
 
@@ -188,7 +188,7 @@ def rehashed(directory: str, entry: dict[str, Any]) -> dict[str, int] | str | No
             or before.st_size != entry.get("size") or _changed(name, before, entry) is None:
         return None
     try:
-        digest = _sha256(path)
+        digest = sha256_file(path, follow=False)
         after = os.lstat(path)
     except OSError as exc:
         return f"{name} in {directory} cannot be read: {exc.strerror}"
@@ -199,20 +199,11 @@ def rehashed(directory: str, entry: dict[str, Any]) -> dict[str, int] | str | No
     return stamp(after)
 
 
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    with os.fdopen(fd, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _manifest_changed(path: str, sha256: Any) -> str | None:
     if not isinstance(sha256, str):
         return None
     try:
-        digest = _sha256(path)
+        digest = sha256_file(path, follow=False)
     except OSError as exc:
         return f"{os.path.basename(path)} cannot be read: {exc.strerror}"
     if digest != sha256:
