@@ -122,6 +122,8 @@ options:
         lock, every write to SIPP waiting, and 0.20 and later stop at such a table.
         V(mydumper) then fails at once naming the tables; V(auto) uses C(mariadb-dump),
         which dumps them under the lock.
+      - Nor on a table whose name holds a backtick, which mydumper 0.10 does not quote
+        (its dump stops with an SQL syntax error); the same refusal and fallback apply.
     type: str
     choices: [auto, mariadb-dump, mysqldump, mydumper]
     default: auto

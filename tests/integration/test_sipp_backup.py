@@ -603,7 +603,7 @@ def test_mydumper_never_runs_on_tables_not_in_innodb(hosts: None,
         ok, refused = module(ansible_env, "mariadb_backup", dump_args(dest, engine="mydumper"))
         assert not ok
         assert refused["msg"] == (f"backup of sipp failed: engine mydumper refused: {why}; use "
-                                  "engine auto or mariadb-dump, which dump them under the lock")
+                                  "engine auto or mariadb-dump")
         assert backups_in(listing(SIPP, dest)) == []
         ok, dump = module(ansible_env, "mariadb_backup", dump_args(dest, engine="auto"))
         assert ok and dump["engine"] == "mariadb-dump", dump

@@ -55,6 +55,18 @@ def test_mydumper_is_refused_before_anything_is_dumped_on_tables_not_in_innodb(
     assert preflight(mariadb, tmp_path, database, engine="auto")[0] == 0
 
 
+def test_mydumper_is_refused_on_a_table_name_with_a_backtick(
+        mariadb: MariaDB, tmp_path: Path, database: str) -> None:
+    """mydumper 0.10 fails on it (it does not double the backtick); auto passes."""
+    mariadb.root_sql(f"CREATE TABLE {database}.`a``b` (id INT PRIMARY KEY) ENGINE=InnoDB;\n")
+    code, result = preflight(mariadb, tmp_path, database, engine="mydumper")
+    assert code == 1
+    assert result["msg"] == ("engine mydumper refused: a backtick in a table name: a`b "
+                             "(mydumper 0.10 does not quote it and fails); use engine auto or "
+                             "mariadb-dump")
+    assert preflight(mariadb, tmp_path, database, engine="auto")[0] == 0
+
+
 def test_short_space_unreachable_server_and_empty_database_are_one_line(
         mariadb: MariaDB, tmp_path: Path, database: str) -> None:
     code, result = preflight(mariadb, tmp_path, database, margin=1e15)
