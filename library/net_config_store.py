@@ -112,12 +112,11 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_pathwalk import MAX_LINKS, TooManyLinks, walk  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_export_lines  # noqa: E402
 from ansible.module_utils.sop_state import write_private  # noqa: E402
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-# Symbolic links followed on the way to the store at most, as Linux's MAXSYMLINKS.
-_MAX_LINKS = 40
 
 
 def _lines(text: str) -> list[str]:
@@ -177,31 +176,20 @@ def check_dir(path: Path) -> None:
 
 
 def folders_above(path: Path) -> Iterator[Path]:
-    """The existing folders whose entries decide where ``path`` leads, from / down,
-    symbolic links followed as the kernel follows them (the folder holding each link,
-    then the link's target's); missing folders and ``path`` itself end the walk."""
-    todo = list(reversed(path.absolute().parts[1:]))
-    current, links = Path("/"), 0
-    while todo:
-        part = todo.pop()
-        if part == "..":
-            current = current.parent
-            continue
-        yield current
-        entry = current / part
-        if entry.is_symlink():
-            links += 1
-            if links > _MAX_LINKS:
-                raise UnsafeStore(f"configuration store path {path} passes more than "
-                                  f"{_MAX_LINKS} symbolic links")
-            target = Path(os.readlink(entry))
-            if target.is_absolute():
-                current = Path("/")
-            todo.extend(reversed(target.parts[target.is_absolute():]))
-        elif todo and entry.is_dir():
-            current = entry
-        else:
-            return
+    """The existing folders whose entries decide where ``path`` leads, from / down, in
+    the order the kernel looks their entries up (sop_pathwalk.walk: the folder holding
+    each symbolic link, then the link's target's); a missing entry ends the walk after
+    the folder that lacks it, a file on the way at the folder holding it."""
+    try:
+        for entry in walk(path):
+            yield Path(entry.folder)
+            if not entry.is_link and not stat.S_ISDIR(entry.info.st_mode):
+                return
+    except FileNotFoundError as exc:  # made by the store's mkdir -p from here on
+        yield Path(os.path.dirname(exc.filename))
+    except TooManyLinks:
+        raise UnsafeStore(f"configuration store path {path} passes more than "
+                          f"{MAX_LINKS} symbolic links") from None
 
 
 def check_above(path: Path) -> None:

@@ -189,6 +189,7 @@ from ansible.module_utils.sop_backup_files import (  # noqa: E402
     sha256_file,
     write_json_atomic,
 )
+from ansible.module_utils.sop_pathwalk import TooManyLinks, walk  # noqa: E402
 from ansible.module_utils.sop_website_files import (  # noqa: E402
     ArchiveError,
     write_archive,
@@ -270,32 +271,17 @@ def link_targets(paths: list[str], files: list[str]) -> dict[str, str]:
 
 def links_passed(path: str) -> list[tuple[str, int]]:
     """Each symbolic link the kernel follows to open ``path`` (the link itself, a link it
-    points to, a folder on the way that is a link), with its owner: the owner rule holds
-    for every one (as Apache's SymLinksIfOwnerMatch), not only the first, else a root
-    link to a file of the web account's that the account then made a link to /etc/shadow
-    was followed. Read as realpath reads it (``path`` resolved just before)."""
-    parts, current = [p for p in path.split("/") if p], "/"
-    passed: list[tuple[str, int]] = []
-    while parts:
-        part = parts.pop(0)
-        if part in (".", ".."):
-            current = os.path.dirname(current) if part == ".." else current
-            continue
-        candidate = os.path.join(current, part)
-        try:
-            info = os.lstat(candidate)
-            target = os.readlink(candidate) if stat.S_ISLNK(info.st_mode) else ""
-        except OSError as exc:  # changed since it was opened
-            raise LinkError(f"{path}: {candidate} tidak dapat dibaca: {exc.strerror}") from None
-        if not stat.S_ISLNK(info.st_mode):
-            current = candidate
-            continue
-        if len(passed) >= 40:  # the kernel's limit (ELOOP): open() refused it already
-            raise LinkError(f"{path}: terlalu banyak tautan")
-        passed.append((candidate, info.st_uid))
-        parts[:0] = [p for p in target.split("/") if p]
-        current = "/" if target.startswith("/") else current
-    return passed
+    points to, a folder on the way that is a link; sop_pathwalk.walk), with its owner:
+    the owner rule holds for every one (as Apache's SymLinksIfOwnerMatch), not only the
+    first, else a root link to a file of the web account's that the account then made a
+    link to /etc/shadow was followed. Read as realpath reads it (``path`` resolved just
+    before)."""
+    try:
+        return [(entry.path, entry.info.st_uid) for entry in walk(path) if entry.is_link]
+    except TooManyLinks:  # the kernel's limit (ELOOP): open() refused it already
+        raise LinkError(f"{path}: terlalu banyak tautan") from None
+    except OSError as exc:  # changed since it was opened
+        raise LinkError(f"{path}: {exc.filename} tidak dapat dibaca: {exc.strerror}") from None
 
 
 def operands(paths: list[str], files: list[str], links: dict[str, str]) -> list[str]:
