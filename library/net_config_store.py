@@ -28,7 +28,8 @@ description:
     theirs - owned by another account than root or the one running the module, or
     writable by its group or others without the sticky bit (as C(/tmp) has it), since
     that account could put a link to a store of its own in place of the store. Missing
-    folders are created as C(mkdir -p) creates them (their mode by the umask).
+    folders are created as C(mkdir -p) creates them, but each one mode 0700 whatever the
+    umask (a umask 002 would make them group-writable, refused by the next run).
   - In the returned diff the values of keys that hold secrets in RouterOS exports made
     with show-sensitive (C(password), C(passphrase), C(secret), C(pre-shared-key),
     C(preshared-key), C(private-key), C(authentication-key), C(auth-key), C(tcp-md5-key),
@@ -211,12 +212,29 @@ def check_above(path: Path) -> None:
                               "another account could replace the store with a link")
 
 
+def make_folders(path: Path) -> None:
+    """``path`` and its missing parents made as ``mkdir -p`` makes them, but each one
+    0700 whatever the umask: a umask 002 made them group-writable, and the next run
+    refused them as folders above the store. The umask only narrows mkdir's mode, so a
+    new folder is never wider than 0700 before its chmod."""
+    if path.is_dir():
+        return
+    make_folders(path.parent)
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        if path.is_dir():  # made meanwhile, not by this run: left as it is
+            return
+        raise
+    path.chmod(0o700)
+
+
 def store_dir(path: Path) -> None:
     """The store's own directories: 0700, tightened if they existed readable by others;
     UnsafeStore for one another account owns or can write."""
     if path.is_dir():
         check_dir(path)
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_folders(path)
     if path.stat().st_mode & 0o077:
         path.chmod(0o700)
 

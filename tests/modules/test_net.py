@@ -323,6 +323,23 @@ def test_store_refuses_a_folder_above_it_another_account_can_change(tmp_path):
         f"{store_mod.account(65534)}, not user root")
 
 
+def test_store_makes_missing_folders_above_it_0700_whatever_the_umask(tmp_path):
+    # they were made as mkdir -p makes them, with the umask's mode: under a umask 002
+    # they were group-writable, and the next run refused them as folders above the store
+    root = tmp_path / "sop" / "net" / "jaringan"
+    args = {"path": str(root), "items": [{"name": "rb-a", "content": "x\n"}]}
+    umask = os.umask(0o002)
+    try:
+        first = run_module("net_config_store", tmp_path, args)
+        second = run_module("net_config_store", tmp_path, args)
+    finally:
+        os.umask(umask)
+    assert first[0] == 0 and first[1]["changed_names"] == ["rb-a"], first
+    assert second[0] == 0 and not second[1]["changed"], second
+    for folder in (tmp_path / "sop", tmp_path / "sop" / "net", root):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
 def test_store_checks_a_device_directory_before_reading_it(tmp_path):
     # a device directory others can write was refused only when written: its state was
     # read and returned (the log cursor the next run trusts), and its configuration read
