@@ -65,8 +65,11 @@ description:
     holding it); a folder named there fails the module."
   - "Pages: each URL of O(urls) is fetched as a browser, as Googlebot, and as a browser
     arriving from a search engine (Referer), following redirects within the site only
-    (its host with or without C(www.), at most 10): the page read is where they lead, and
-    a redirect to another site is the variant's answer. A redirect within the site from
+    (its host or one of O(own_hosts), each with or without C(www.), at most 10): the page
+    read is where they lead, and a redirect to another site is the variant's answer. A
+    page whose every variant is redirected to another site (a hijacked site sending
+    every visitor to a gambling site) is a finding (C(page_offsite)) naming the hosts
+    they were sent to (not their paths or queries). A redirect within the site from
     https down to plain http (a TLS downgrade: the page asked over TLS would be read
     without it), or to a scheme other than http and https, is never followed, as
     website_check's page check: it is the variant's answer too, and a finding of its own
@@ -179,6 +182,17 @@ options:
         C(mahkamahagung.go.id) for a folded menu of links to the Supreme Court's sites).
       - Gambling keywords are findings whatever the links. Injected links also point to
         other compromised government sites, so name exact sites, not C(go.id).
+    type: list
+    elements: str
+    default: []
+  own_hosts:
+    description:
+      - Other names of the site itself (each with or without C(www.)), beside each URL's
+        own host, such as the court's new domain its old one redirects to. A redirect
+        there is followed as one within the site (the page read there), not a
+        C(page_offsite) finding, and links there are the site's own (as O(allow_hosts)).
+      - Name only the court's own domains; a redirect to any other site is what a hijack
+        looks like.
     type: list
     elements: str
     default: []
@@ -329,7 +343,7 @@ integrity:
       type: list
       elements: dict
       contains:
-        kind: {description: "php_in_uploads, webshell, new_file, changed_file, removed_file, special_file (a FIFO, socket or device file; its type in C(type)), baseline_roots (the folders or single files checked differ from the baseline's), cloaking, page_spam, hidden_text, page_unreachable, page_redirect (a redirect within the site not followed, from https to plain http or to another scheme; the variants in C(variants)), post_spam, option_spam.", type: str}
+        kind: {description: "php_in_uploads, webshell, new_file, changed_file, removed_file, special_file (a FIFO, socket or device file; its type in C(type)), baseline_roots (the folders or single files checked differ from the baseline's), cloaking, page_spam, hidden_text, page_unreachable, page_offsite (every variant redirected to another site; their hosts in C(hosts)), page_redirect (a redirect within the site not followed, from https to plain http or to another scheme; the variants in C(variants)), post_spam, option_spam.", type: str}
         name: {description: One line naming it., type: str}
         detail: {description: What is wrong (Bahasa Indonesia)., type: str}
         path: {description: The file (file findings)., type: str}
@@ -372,6 +386,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     not_followed,
     redirects,
     refused_target,
+    scheme_followed,
     url_option_error,
 )
 from ansible.module_utils.sop_integrity import (  # noqa: E402
@@ -404,7 +419,7 @@ from ansible.module_utils.sop_integrity_content import (  # noqa: E402
     found_keywords,
     hidden_findings,
     keyword_pattern,
-    page_follows,
+    link_host,
     same_site,
     scan_html,
     settle_spam,
@@ -505,29 +520,58 @@ def packaged(changes: dict[str, list[str]], entries: dict[str, Entry],
 
 
 def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> dict[str, Any]:
-    """One page, following redirects within the site only (page_follows): {status, location,
-    final_url, html} of the last answer, a redirect elsewhere not followed (status -1,
-    ``error`` and ``certificate`` when there is no answer); ``refused`` names a redirect
-    within the site refused for its scheme (sop_http.not_followed: a TLS downgrade). The
-    URL's user:password@ is sent as HTTP basic credentials (urllib would take it for part
-    of the host)."""
+    """One page, following redirects within the site only (its host with or without www.,
+    or one of own_hosts; never from https down to http nor to another scheme): {status,
+    location, final_url, html} of the last answer (status -1, ``error`` and
+    ``certificate`` when there is no answer). A redirect not followed is that answer:
+    ``refused`` names one within the site refused for its scheme (sop_http.not_followed:
+    a TLS downgrade), ``offsite`` the host of one to another site. The URL's
+    user:password@ is sent as HTTP basic credentials (urllib would take it for part of
+    the host)."""
     context = context_for(params["validate_certs"], params["ca_path"])
     headers = {"User-Agent": agent, **({"Referer": referer} if referer else {})}
     plain, authorization = basic_auth(url)
-    page = redirects(plain, params["timeout"], context, follow=page_follows, headers=headers,
+    own = own_hosts(params)
+
+    def follow(old: str, new: str) -> bool:
+        return on_site(old, new, own) and scheme_followed(old, new)
+
+    page = redirects(plain, params["timeout"], context, follow=follow, headers=headers,
                      authorization=authorization, limit=PAGE_BYTES)[-1]
     if page["status"] == -1:
         return {"status": -1, "location": None, "final_url": page["url"], "html": "",
                 "error": page["error"], "certificate": page["certificate"]}
-    target = refused_target(page, page_follows)
+    target = refused_target(page, follow)
+    unfollowed = {}
+    if target and on_site(page["url"], target, own):
+        unfollowed["refused"] = not_followed(target)
+    elif target:
+        unfollowed["offsite"] = link_host(target) or f"{urlsplit(target).scheme[:20]}:"
     return {"status": page["status"], "location": page["location"], "final_url": page["url"],
-            "html": page["body"], "truncated": page["truncated"],
-            **({"refused": not_followed(target)}
-               if target and same_site(page["url"], target) else {})}
+            "html": page["body"], "truncated": page["truncated"], **unfollowed}
+
+
+def site_name(host: str) -> str:
+    """A host as a site: lower-case, without a final dot or a leading "www."."""
+    host = host.strip().lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def own_hosts(params: dict[str, Any]) -> frozenset[str]:
+    """The site's other names of O(own_hosts), as site_name reads them."""
+    return frozenset(site_name(h) for h in params["own_hosts"] if site_name(h))
+
+
+def on_site(old: str, new: str, own: frozenset[str]) -> bool:
+    """Whether a redirect from ``old`` to ``new`` stays on the site: same_site, or to one
+    of its ``own`` other names (with or without www.)."""
+    return same_site(old, new) or site_name(link_host(new)) in own
 
 
 def allowed_hosts(params: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(h.strip().lower().strip(".") for h in params["allow_hosts"] if h.strip())
+    """The hosts links may lead to: O(allow_hosts) and the site's O(own_hosts)."""
+    allowed = (h.strip().lower().strip(".") for h in params["allow_hosts"] if h.strip())
+    return (*allowed, *sorted(own_hosts(params)))
 
 
 def fetch_variants(url: str, own: str, params: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -581,6 +625,15 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
             found.append({"kind": "page_unreachable", "url": url, "name": f"page_unreachable: {url}",
                           "detail": f"halaman tidak dapat diambil: {base['error']}"})
             continue
+        offsite = {v["offsite"] for v in variants.values() if "offsite" in v}
+        if all("offsite" in v for v in variants.values()):
+            # every visitor sent elsewhere: the site hijacked to a gambling site, say
+            found.append({"kind": "page_offsite", "url": url, "hosts": sorted(offsite),
+                          "name": f"page_offsite: {url} -> {', '.join(sorted(offsite))}",
+                          "detail": "semua varian halaman dialihkan ke situs lain: "
+                                    + ", ".join(sorted(offsite)) + " (tidak diikuti); bila "
+                                    "itu nama lain situs ini sendiri, tambahkan ke own_hosts "
+                                    "(website_integrity_own_hosts)"})
         refused = {name: v["refused"] for name, v in variants.items() if "refused" in v}
         if refused:
             found.append({"kind": "page_redirect", "url": url, "variants": sorted(refused),
@@ -812,6 +865,7 @@ def main() -> None:
                  "default": ["*/cache/*", "*/cache", "*/wp-content/upgrade/*"]},
         allow={"type": "list", "elements": "str", "default": []},
         allow_hosts={"type": "list", "elements": "str", "default": []},
+        own_hosts={"type": "list", "elements": "str", "default": []},
         package_info={"type": "path", "default": "/var/lib/dpkg/info"},
         max_scan_bytes={"type": "int", "default": 8 << 20},
         urls={"type": "list", "elements": "str", "default": []},

@@ -111,7 +111,7 @@ def site(root: Path) -> None:
 
 def params(root: Path, state: Path, **extra):
     base = {"paths": [str(root)], "files": [], "state_dir": str(state), "accept_baseline": False,
-            "exclude": ["*/cache/*", "*/cache"], "allow": [], "allow_hosts": [],
+            "exclude": ["*/cache/*", "*/cache"], "allow": [], "allow_hosts": [], "own_hosts": [],
             "max_scan_bytes": 8 << 20, "package_info": "",
             "urls": [], "timeout": 5, "validate_certs": True, "ca_path": None,
             "similarity": 0.6, "spam_keywords": content.SPAM_KEYWORDS,
@@ -401,6 +401,14 @@ class Handler(BaseHTTPRequestHandler):
                                           "/moved-again": "/cloak"}[self.path])
             self.end_headers()
             return
+        if self.path in ("/hijacked", "/renamed"):  # every visitor sent to another host
+            port = self.server.server_address[1]
+            self.send_response(302)
+            self.send_header("Location", {
+                "/hijacked": "https://judi-online.example/daftar?ref=pn&token=t0ken5ecret",
+                "/renamed": f"http://localhost:{port}/cloak"}[self.path])
+            self.end_headers()
+            return
         if self.path == "/redirect" and "google." in referer:
             self.send_response(302)
             self.send_header("Location", "https://judi-online.example/")
@@ -500,6 +508,44 @@ def test_a_page_behind_redirects_within_the_site_is_read_where_they_lead(base, t
     pages = page_findings(base, "/moved", tmp_path)["pages"][url]
     assert pages["googlebot"]["status"] == 200
     assert pages["googlebot"]["final_url"] == base + "/cloak"
+
+
+def test_a_page_sending_every_visitor_to_another_site_is_named_by_its_host(base, tmp_path):
+    """Every variant redirected alike to a gambling site compared equal: no cloaking, no
+    page read, no finding, the hijack the check exists for passed. Now it is named, by
+    the host alone (the query carried the campaign's and a token)."""
+    url = base + "/hijacked"
+    result = page_findings(base, "/hijacked", tmp_path)
+    found = {f["name"]: f for f in result["findings"]}
+    assert set(found) == {f"page_offsite: {url} -> judi-online.example"}
+    assert found[f"page_offsite: {url} -> judi-online.example"]["hosts"] == [
+        "judi-online.example"]
+    assert "judi-online.example (tidak diikuti)" in found[
+        f"page_offsite: {url} -> judi-online.example"]["detail"]
+    assert "t0ken5ecret" not in json.dumps(result["findings"])
+    assert result["pages"][url]["browser"]["status"] == 302
+
+
+def test_a_redirect_for_some_visitors_only_is_cloaking_not_page_offsite(base, tmp_path):
+    assert {f["kind"] for f in page_findings(base, "/redirect", tmp_path)["findings"]} == {
+        "cloaking"}
+
+
+@pytest.mark.parametrize("own", ["localhost", "WWW.localhost."])
+def test_a_redirect_to_one_of_the_site_s_own_names_is_followed_and_read(base, tmp_path, own):
+    """The court's other name (own_hosts, with or without www.) is the site: the page is
+    read there (its cloaking found), no page_offsite."""
+    url = base + "/renamed"
+    site(tmp_path / "www")
+    _changed, result = mod.run(params(tmp_path / "www", tmp_path / "state", urls=[url],
+                                      own_hosts=[own]), False, None)
+    assert names(result) == {f"cloaking: {url} (googlebot)", f"page_spam: {url}",
+                             f"hidden_text: {url} (position:absolute; left:-9999px)"}
+    assert result["pages"][url]["browser"]["final_url"] == (
+        base.replace("127.0.0.1", "localhost") + "/cloak")
+    # without it, the other name is another site
+    assert {f["kind"] for f in page_findings(base, "/renamed", tmp_path)["findings"]} == {
+        "page_offsite"}
 
 
 @pytest.mark.parametrize(("old", "new", "same"), [
