@@ -50,7 +50,11 @@ description:
     many at a time) and C(pingback.ping) among them; a fault, 403, 404, 405 or the C(system.*)
     methods alone (a plugin removed the rest) mean closed; any other answer is a note.
     C(?author=1) redirecting to C(/author/LOGIN/) and C(?rest_route=/wp/v2/users) listing
-    users give away login names. A site that does not answer is a finding too
+    users give away login names; both follow redirects within the site only (its host
+    with or without C(www.), never from https down to plain http): one to another site is
+    not followed (the login names of that site are not this one's) and is a note naming
+    its host alone, as is one within the site refused for its scheme: neither can tell
+    from here. A site that does not answer is a finding too
     (C(wordpress_unreachable)), and the files found are then findings as without O(site_url).
   - Reports only; never changes anything (the HTTP checks only read).
 version_added: "1.0.0"
@@ -156,7 +160,9 @@ notes:
   description:
     - What is worth knowing but no finding, as findings are written - C(wordpress_exposed) a
       file in the web root that the site refuses to serve, C(wordpress_xmlrpc) an answer of
-      C(xmlrpc.php) that cannot tell whether it is open. Empty without O(site_url).
+      C(xmlrpc.php) that cannot tell whether it is open, C(wordpress_users) a user-name check
+      redirected to another site (its host) or down to plain http, not followed. Empty
+      without O(site_url).
   returned: success
   type: list
   elements: dict
@@ -186,14 +192,15 @@ from typing import Any, NamedTuple  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_http import (  # noqa: E402
     context_for,
-    fetch,
     not_followed,
     redirect_target,
     redirects,
+    refused_target,
     scheme_followed,
     tls_downgrade,
     url_error,
 )
+from ansible.module_utils.sop_integrity_content import link_host, page_follows, same_site  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_url  # noqa: E402
 from ansible.module_utils.sop_security import (  # noqa: E402
     SecurityInputError,
@@ -697,32 +704,53 @@ def shown_names(names: list[str]) -> str:
     return ", ".join(names[:NAMES_SHOWN]) + (f" dan {more} lainnya" if more > 0 else "")
 
 
-def author_login(base: str, timeout: float, context: ssl.SSLContext) -> str | None:
-    """The login ?author=1 is redirected to (/author/LOGIN/), following the site's other
-    redirects (to HTTPS, to its www. name) until there."""
+def unfollowed(answer: dict[str, Any]) -> str | None:
+    """Why the last answer of a chain following page_follows is a redirect not followed:
+    to another site (named by its host alone: the check asks this site, not that one),
+    or within the site down to plain http or to another scheme; None for any other end."""
+    target = refused_target(answer, page_follows)
+    if target is None:
+        return None
+    if same_site(str(answer["url"]), target):
+        return not_followed(target)
+    where = link_host(target) or f"{urllib.parse.urlsplit(target).scheme[:20]}:"
+    return f"dialihkan ke situs lain ({where}), tidak diikuti"
+
+
+def author_login(base: str, timeout: float,
+                 context: ssl.SSLContext) -> tuple[str | None, str | None]:
+    """(the login ?author=1 is redirected to (/author/LOGIN/), None) following the site's
+    other redirects within it (page_follows: to HTTPS, to its www. name) until there;
+    (None, why not from here) when a redirect leads elsewhere (unfollowed); (None, None)
+    when the site gives no login away."""
     def to_author(target: str) -> re.Match[str] | None:
         return AUTHOR_PATH.search(urllib.parse.urlsplit(target).path)
 
-    chain = redirects(base + "?author=1", timeout, context, follow=lambda _old, new: to_author(new) is None)
+    chain = redirects(base + "?author=1", timeout, context,
+                      follow=lambda old, new: to_author(new) is None and page_follows(old, new))
     for answer in chain:
         match = to_author(redirect_target(answer) or "")
         if match:
-            return urllib.parse.unquote(match[1])[:NAME_CHARS]
-    return None
+            return urllib.parse.unquote(match[1])[:NAME_CHARS], None
+    return None, unfollowed(chain[-1])
 
 
-def rest_users(base: str, timeout: float, context: ssl.SSLContext) -> list[str]:
-    """The user names (slugs) the REST API lists to anyone."""
-    answer = fetch(base + "?rest_route=/wp/v2/users", timeout, context, limit=1 << 20)
+def rest_users(base: str, timeout: float,
+               context: ssl.SSLContext) -> tuple[list[str], str | None]:
+    """The user names (slugs) the REST API lists to anyone, following redirects within
+    the site (page_follows); with why not from here when one leads elsewhere (unfollowed)."""
+    answer = redirects(base + "?rest_route=/wp/v2/users", timeout, context,
+                       follow=page_follows, limit=1 << 20)[-1]
     if answer["status"] != 200:
-        return []
+        return [], unfollowed(answer)
     try:
         users = json.loads(answer["body"])
     except ValueError:
-        return []
+        return [], None
     if not isinstance(users, list):
-        return []
-    return [str(user["slug"])[:NAME_CHARS] for user in users if isinstance(user, dict) and user.get("slug")]
+        return [], None
+    return [str(user["slug"])[:NAME_CHARS] for user in users
+            if isinstance(user, dict) and user.get("slug")], None
 
 
 def xmlrpc_methods(body: str) -> list[str] | None:
@@ -778,14 +806,20 @@ def site_findings(url: str, exposed: list[Exposed], timeout: float,
             xmlrpc_verdict(chain[-1], shown)]:
         findings += result[0]
         notes += result[1]
-    login = author_login(base, timeout, context)
+    login, why = author_login(base, timeout, context)
     if login:
         findings.append(finding("wordpress_users", f"Situs {shown} membuka nama login pengguna: ?author=1 "
                                 f"dialihkan ke /author/{login}/", 1, [login]))
-    users = rest_users(base, timeout, context)
+    elif why:
+        notes.append(finding("wordpress_users", f"Nama login lewat ?author=1 situs {shown} tidak "
+                             f"dapat diuji dari sini: {why}"))
+    users, why = rest_users(base, timeout, context)
     if users:
         findings.append(finding("wordpress_users", f"Situs {shown} membuka daftar pengguna lewat REST API "
                                 f"(wp/v2/users): {shown_names(users)}", len(users), users))
+    elif why:
+        notes.append(finding("wordpress_users", f"Daftar pengguna lewat REST API (wp/v2/users) situs "
+                             f"{shown} tidak dapat diuji dari sini: {why}"))
     return findings, notes
 
 

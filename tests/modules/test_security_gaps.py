@@ -854,6 +854,37 @@ def test_xmlrpc_and_user_enumeration_over_http():
         assert wordpress.site_findings(url + "/", [], 5, context) == ([], [])
 
 
+class MovedWordPress(HardenedWordPress):
+    """A court site whose user-name checks are redirected to another site (by the
+    address's other name, localhost: another host), which gives a login away."""
+
+    elsewhere = ""  # that site's address (a test sets it)
+
+    def do_GET(self) -> None:
+        if self.path in ("/?author=1", "/?rest_route=/wp/v2/users"):
+            self.answer(302, location=self.elsewhere + self.path)
+        else:
+            super().do_GET()
+
+
+def test_user_name_checks_redirected_to_another_site_are_notes_not_followed():
+    """?author=1 followed any redirect: another site's /author/LOGIN/ was reported as the
+    court's login given away (and the REST API's users as its users). Now only redirects
+    within the site are followed; one elsewhere is a note naming its host alone (not its
+    path or query)."""
+    context = ssl.create_default_context()
+    with serving(OpenWordPress) as other, serving(MovedWordPress) as url, \
+            within(30, "the HTTP checks"):
+        MovedWordPress.elsewhere = other.replace("127.0.0.1", "localhost")
+        found, notes = wordpress.site_findings(url, [], 5, context)
+    assert found == []
+    assert [n["message"] for n in notes] == [
+        f"Nama login lewat ?author=1 situs {url} tidak dapat diuji dari sini: dialihkan ke "
+        "situs lain (localhost), tidak diikuti",
+        f"Daftar pengguna lewat REST API (wp/v2/users) situs {url} tidak dapat diuji dari "
+        "sini: dialihkan ke situs lain (localhost), tidak diikuti"]
+
+
 def test_a_site_that_does_not_answer_is_a_finding():
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]

@@ -160,6 +160,23 @@ def test_xmlrpc_redirects_are_posted_again_but_never_down_to_plain_http(tmp_path
         f"{plain}/xmlrpc.php"]
 
 
+def test_author_enumeration_is_never_followed_down_to_plain_http(tmp_path):
+    """?author=1 followed an https site's redirect to its plain-http address, and the
+    login the unencrypted answer named was reported as the site's; now it is a note."""
+    plain_author = {"/?author=1": (301, "", {"Location": "/author/admin/"})}
+    with https_and_http(tmp_path, Site, site((404, "", {}), **plain_author)) as (
+            secure, plain), within(30, "the HTTP checks"):
+        Site.pages = {"/?author=1": (301, "", {"Location": plain + "/?author=1"})}
+        try:
+            found, notes = wordpress.site_findings(secure, [], 5, wordpress.context_for(False))
+        finally:
+            Site.pages = {}
+    assert [f["kind"] for f in found] == ["wordpress_xmlrpc"]
+    assert [n["message"] for n in notes] == [
+        f"Nama login lewat ?author=1 situs {secure} tidak dapat diuji dari sini: dialihkan "
+        f"ke http tanpa TLS: {plain}/?author=***"]  # masked as a credential would be
+
+
 def test_an_xmlrpc_answer_sent_without_end_keeps_the_time_limit():
     class Slow(Site):
         def do_POST(self) -> None:
