@@ -40,7 +40,7 @@ description:
     root or one of those C(wp-content) folders. Without O(site_url) each present is a finding."
   - >-
     With O(site_url), each such file is asked from the site (its path under the root after
-    O(site_url); a GET of its first byte, the body neither kept nor shown): served (2xx, or
+    O(site_url), or after the root's own address in O(root_urls); a GET of its first byte, the body neither kept nor shown): served (2xx, or
     416 for an empty file) or an answer that cannot tell (no answer, 5xx, a redirect down to
     plain http) is a finding; refused (4xx, or a redirect to another path) a note in
     C(notes): it exists, the web server refuses it. C(xmlrpc.php) is asked for its methods by
@@ -99,6 +99,17 @@ options:
       skip them.
     type: str
     default: ""
+  root_urls:
+    description:
+      - "The address each root of O(roots) is served at where it is not O(site_url)'s
+        (several sites on one server, C({/usr/share/wordpress: https://blog.pn-contoh.go.id/})):
+        the files found under that root are asked there. A root not named is asked at
+        O(site_url), where a root it does not serve answers 404: a note, naming the root
+        and that address."
+      - Each key one of O(roots), each address as O(site_url)'s; needs O(site_url) (where
+        C(xmlrpc.php) and the user names are asked).
+    type: dict
+    default: {}
   validate_certs:
     description: Verify the site's certificate (against the system's trust store) for the HTTP checks.
     type: bool
@@ -572,12 +583,15 @@ def config_findings(paths: list[str], web: Web | None) -> list[dict[str, Any]]:
 
 class Exposed(NamedTuple):
     """A file found in the web root that the site may serve: its path, its address under
-    the site (the part after O(site_url)), what it is, and the finding's message."""
+    the site (the part after its root's address), what it is, the finding's message, and
+    the root it is served under ("" for a wp-content of O(plugin_dirs) outside every root:
+    O(site_url)'s)."""
 
     path: str
     web: str
     subject: str
     message: str
+    root: str = ""
 
 
 def config_copies(root: str) -> list[Exposed]:
@@ -592,17 +606,22 @@ def config_copies(root: str) -> list[Exposed]:
         if CONFIG_COPY.match(name) and os.path.isfile(path):
             subject = f"Salinan konfigurasi WordPress {path}"
             found.append(Exposed(path, name, subject, f"{subject} ada di web root: disajikan sebagai "
-                                 "teks biasa, kata sandi database dapat terbaca publik"))
+                                 "teks biasa, kata sandi database dapat terbaca publik", root))
     return found
 
 
-def content_dirs(roots: list[str], plugin_dirs: list[str]) -> list[str]:
-    """The wp-content folders the site serves: each root's, and the one holding each of
-    ``plugin_dirs`` (Debian's package serves /var/lib/wordpress/wp-content as /wp-content)."""
-    dirs = [os.path.join(root, "wp-content") for root in roots]
-    dirs += [os.path.dirname(folder.rstrip("/")) for folder in plugin_dirs
-             if os.path.basename(folder.rstrip("/")) == "plugins"]
-    return list(dict.fromkeys(os.path.realpath(folder) for folder in dirs))
+def content_dirs(roots: list[str], plugin_dirs: list[str]) -> dict[str, str]:
+    """The wp-content folders the site serves (real paths), each with the root it is
+    served under: each root's, and the one holding each of ``plugin_dirs`` (Debian's
+    package serves /var/lib/wordpress/wp-content as /wp-content: the root whose
+    wp-content links there, else "")."""
+    dirs: dict[str, str] = {}
+    for root in roots:
+        dirs.setdefault(os.path.realpath(os.path.join(root, "wp-content")), root)
+    for folder in plugin_dirs:
+        if os.path.basename(folder.rstrip("/")) == "plugins":
+            dirs.setdefault(os.path.realpath(os.path.dirname(folder.rstrip("/"))), "")
+    return dirs
 
 
 def debug_log_settings(text: str) -> list[str]:
@@ -614,17 +633,18 @@ def debug_log_settings(text: str) -> list[str]:
     return [name for name in names if "\0" not in name]
 
 
-def web_path(path: str, served: list[tuple[str, str]]) -> str | None:
-    """The address under the site of ``path``, by the first of ``served`` (folder, its
-    address) holding it as named or with its links resolved; None outside them all."""
+def web_path(path: str, served: list[tuple[str, str, str]]) -> tuple[str, str] | None:
+    """(the address under its root's site, the root) of ``path``, by the first of
+    ``served`` (folder, its address under the root, the root) holding it as named or with
+    its links resolved; None outside them all."""
     for candidate in dict.fromkeys((os.path.abspath(path), os.path.realpath(path))):
-        for folder, prefix in served:
+        for folder, prefix, root in served:
             if candidate != folder and os.path.commonpath((folder, candidate)) == folder:
-                return prefix + os.path.relpath(candidate, folder)
+                return prefix + os.path.relpath(candidate, folder), root
     return None
 
 
-def debug_log(path: str, web: str) -> Exposed | None:
+def debug_log(path: str, web: str, root: str) -> Exposed | None:
     """The debug log at ``path`` when it is a regular file (none is the usual case)."""
     try:
         info = os.stat(path)
@@ -633,7 +653,8 @@ def debug_log(path: str, web: str) -> Exposed | None:
     if not stat.S_ISREG(info.st_mode):
         return None
     subject = f"Log debug WordPress {path} ({info.st_size} bita)"
-    return Exposed(path, web, subject, f"{subject} ada di web root dan dapat diunduh publik (WP_DEBUG_LOG)")
+    return Exposed(path, web, subject, f"{subject} ada di web root dan dapat diunduh publik (WP_DEBUG_LOG)",
+                   root)
 
 
 def debug_logs(roots: list[str], plugin_dirs: list[str]) -> list[Exposed]:
@@ -642,10 +663,11 @@ def debug_logs(roots: list[str], plugin_dirs: list[str]) -> list[Exposed]:
     that lies in the root or those wp-content folders (a relative one from the root,
     the front page's working folder); one elsewhere is not served."""
     folders = content_dirs(roots, plugin_dirs)
-    served = [(folder, "") for root in roots  # absolute: a relative root beside them raised
+    served = [(folder, "", root) for root in roots  # absolute: a relative root beside them raised
               for folder in dict.fromkeys((os.path.abspath(root), os.path.realpath(root)))]
-    served += [(folder, "wp-content/") for folder in folders]
-    logs = {os.path.join(folder, "debug.log"): "wp-content/debug.log" for folder in folders}
+    served += [(folder, "wp-content/", root) for folder, root in folders.items()]
+    logs = {os.path.join(folder, "debug.log"): ("wp-content/debug.log", root)
+            for folder, root in folders.items()}
     for root in roots:
         for config in config_files(root):
             for setting in debug_log_settings(read_text(config, CONFIG_BYTES) or ""):
@@ -653,7 +675,8 @@ def debug_logs(roots: list[str], plugin_dirs: list[str]) -> list[Exposed]:
                 web = web_path(path, served)
                 if web is not None:
                     logs.setdefault(os.path.realpath(path), web)
-    return [item for path, web in logs.items() if (item := debug_log(path, web)) is not None]
+    return [item for path, (web, root) in logs.items()
+            if (item := debug_log(path, web, root)) is not None]
 
 
 def served_answer(url: str, timeout: float, context: ssl.SSLContext) -> dict[str, Any]:
@@ -683,20 +706,44 @@ def exposed_on_site(item: Exposed, base: str, timeout: float,
     refused = f"HTTP {status}" if 400 <= status < 500 else (
         f"dialihkan ke {mask_url(target)}" if target and not tls_downgrade(url, target) else None)
     if refused:
+        # 404 may be the root's files asked at another root's site
+        unserved = (f"; bila root {item.root} tidak dilayani di {mask_url(base)}, tetapkan "
+                    "alamatnya di root_urls" if status == 404 and item.root else "")
         return [], [finding("wordpress_exposed", f"{item.subject} ada di web root, tetapi web server menolak "
-                            f"menyajikannya ({shown}: {refused}); sebaiknya dihapus")]
+                            f"menyajikannya ({shown}: {refused}); sebaiknya dihapus{unserved}")]
     why = answer["error"] or (not_followed(target) if target else f"HTTP {status}")
     return [finding("wordpress_exposed", f"{item.message}; tidak dapat dipastikan lewat {shown}: {why}")], []
 
 
 def site_url_error(url: str) -> str | None:
-    """Why ``url`` cannot be the site the HTTP checks ask (one line naming the option)."""
+    """Why ``url`` cannot be a site the HTTP checks ask (one line)."""
     error = url_error(url)
     if error is None:
         parts = urllib.parse.urlsplit(url)
         if parts.username is not None or parts.query or parts.fragment:
             error = f"{mask_url(url)!r}: expected the site's address without credentials, query or fragment"
-    return f"site_url: {error}" if error else None
+    return error
+
+
+def with_slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def root_bases(root_urls: dict[str, Any], roots: list[str]) -> dict[str, str]:
+    """{root of ``roots``: its address by O(root_urls), ending in "/"}; SecurityInputError
+    (one line naming the setting) for a key that is none of ``roots`` or a value that is
+    no site address."""
+    named = {os.path.normpath(root): root for root in roots}
+    bases = {}
+    for key, url in root_urls.items():
+        root = named.get(os.path.normpath(str(key)))
+        if root is None:
+            raise SecurityInputError(f"root_urls: {key} is not one of roots ({', '.join(roots)})")
+        error = site_url_error(url) if isinstance(url, str) else "expected the site's address as text"
+        if error:
+            raise SecurityInputError(f"root_urls[{key}]: {error}")
+        bases[root] = with_slash(url)
+    return bases
 
 
 def shown_names(names: list[str]) -> str:
@@ -786,15 +833,15 @@ def xmlrpc_verdict(answer: dict[str, Any], shown: str) -> tuple[list[dict[str, A
     return [], [finding("wordpress_xmlrpc", f"xmlrpc.php situs {shown} tidak dapat dinilai: {why}")]
 
 
-def site_findings(url: str, exposed: list[Exposed], timeout: float,
-                  context: ssl.SSLContext) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def site_findings(url: str, exposed: list[Exposed], timeout: float, context: ssl.SSLContext,
+                  bases: dict[str, str] | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(findings, notes) of the site: each of ``exposed`` asked from it (exposed_on_site),
     xmlrpc.php asked for its methods (a system.listMethods call POSTed, following
     redirects never down to plain http) and login names given away (?author=1, the REST
     API's users). A site that does not answer is a finding, and ``exposed`` are then
     findings as found on disk."""
     shown = mask_url(url) or url
-    base = url if url.endswith("/") else url + "/"
+    base = with_slash(url)
     chain = redirects(base + "xmlrpc.php", timeout, context, follow=scheme_followed,
                       headers={"Content-Type": "text/xml"}, data=XMLRPC_CALL, limit=XMLRPC_BYTES)
     if chain[0]["status"] < 0:
@@ -802,7 +849,8 @@ def site_findings(url: str, exposed: list[Exposed], timeout: float,
                         f"{chain[0]['error']}")] + [finding("wordpress_exposed", item.message) for item in exposed], []
     findings: list[dict[str, Any]] = []
     notes: list[dict[str, Any]] = []
-    for result in [exposed_on_site(item, base, timeout, context) for item in exposed] + [
+    for result in [exposed_on_site(item, (bases or {}).get(item.root, base), timeout, context)
+                   for item in exposed] + [
             xmlrpc_verdict(chain[-1], shown)]:
         findings += result[0]
         notes += result[1]
@@ -835,6 +883,7 @@ def main() -> None:
             "timeout": {"type": "int", "default": 60},
             "web_user": {"type": "str", "default": "www-data"},
             "site_url": {"type": "str", "default": ""},
+            "root_urls": {"type": "dict", "default": {}},
             "validate_certs": {"type": "bool", "default": True},
             "http_timeout": {"type": "float", "default": 10},
         },
@@ -847,7 +896,14 @@ def main() -> None:
         module.fail_json(msg=str(exc))
     error = site_url_error(p["site_url"]) if p["site_url"] else None
     if error:
-        module.fail_json(msg=error)
+        module.fail_json(msg=f"site_url: {error}")
+    if p["root_urls"] and not p["site_url"]:
+        module.fail_json(msg="root_urls: needs site_url (the site xmlrpc.php and the user names "
+                             "are asked at; the HTTP checks run only with it)")
+    try:
+        bases = root_bases(p["root_urls"], p["roots"])
+    except SecurityInputError as exc:
+        module.fail_json(msg=str(exc))
     if p["http_timeout"] <= 0:
         module.fail_json(msg="http_timeout must be more than 0 seconds")
     cores = [{"root": root, "version": version} for root in p["roots"]
@@ -871,7 +927,8 @@ def main() -> None:
     exposed = [item for root in roots for item in config_copies(root)] + debug_logs(roots, p["plugin_dirs"])
     notes: list[dict[str, Any]] = []
     if p["site_url"]:
-        site, notes = site_findings(p["site_url"], exposed, p["http_timeout"], context_for(p["validate_certs"]))
+        site, notes = site_findings(p["site_url"], exposed, p["http_timeout"], context_for(p["validate_certs"]),
+                                    bases)
         findings += site
     else:
         findings += [finding("wordpress_exposed", item.message) for item in exposed]

@@ -742,7 +742,7 @@ def test_debug_log_in_each_served_wp_content_debians_included(tmp_path):
     (debian / "plugins").mkdir(parents=True)
     plugin_dirs = [str(debian / "plugins") + "/", str(tmp_path / "extra")]
     folders = wordpress.content_dirs([str(root)], plugin_dirs)
-    assert folders == [str(root / "wp-content"), str(debian)]
+    assert folders == {str(root / "wp-content"): str(root), str(debian): ""}
     assert wordpress.debug_logs([str(root)], plugin_dirs) == []
     (root / "wp-content" / "debug.log").write_text("PHP Notice: x\n")
     (debian / "debug.log").write_text("PHP Warning: y\n")

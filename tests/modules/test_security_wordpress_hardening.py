@@ -269,6 +269,48 @@ def test_the_module_asks_the_site_only_with_site_url_and_keeps_no_body(tmp_path)
     assert "rahasia" not in json.dumps(result)
 
 
+def test_a_root_served_at_its_own_address_is_asked_there(tmp_path):
+    """Every root was asked at site_url: a second site's root answered 404 there, its
+    served wp-config.php copy a note "refused". Now root_urls gives a root its address,
+    and a 404 note names the root and the address it was asked at."""
+    main, blog = installation(tmp_path / "main"), installation(tmp_path / "blog")
+    (blog / "wp-config.php.bak").write_text(CONFIG)
+    exposed = wordpress.config_copies(str(main)) + wordpress.config_copies(str(blog))
+    blog_site = site((404, "", {}), **{"/wp-config.php.bak": (200, CONFIG, {})})
+    with serving(site((404, "", {}))) as url, serving(blog_site) as blog_url, \
+            within(30, "the HTTP checks"):
+        found, notes = wordpress.site_findings(url, exposed, 5, CONTEXT)
+        assert found == [] and [n["message"] for n in notes] == [
+            f"Salinan konfigurasi WordPress {blog}/wp-config.php.bak ada di web root, tetapi web "
+            f"server menolak menyajikannya ({url}/wp-config.php.bak: HTTP 404); sebaiknya "
+            f"dihapus; bila root {blog} tidak dilayani di {url}/, tetapkan alamatnya di root_urls"]
+        bases = wordpress.root_bases({str(blog) + "/": blog_url}, [str(main), str(blog)])
+        found, notes = wordpress.site_findings(url, exposed, 5, CONTEXT, bases)
+    assert notes == [] and [f["message"] for f in found] == [
+        exposed[0].message + f"; {blog_url}/wp-config.php.bak menjawab HTTP 200"]
+
+
+@pytest.mark.parametrize(("root_urls", "site_url", "msg"), [
+    ({"/srv/other": "https://blog.example/"}, "https://pn.example/",
+     "root_urls: /srv/other is not one of roots ({root})"),
+    ({"{root}": "https://blog.example/?x=1"}, "https://pn.example/",
+     "root_urls[{root}]: 'https://blog.example/?x=1': expected the site's address without "
+     "credentials, query or fragment"),
+    ({"{root}": "blog.example"}, "https://pn.example/",
+     "root_urls[{root}]: 'blog.example' is not an http(s) URL with a host"),
+    ({"{root}": "https://blog.example/"}, "",
+     "root_urls: needs site_url (the site xmlrpc.php and the user names are asked at; the "
+     "HTTP checks run only with it)"),
+])
+def test_a_wrong_root_url_fails_in_one_line_naming_it(tmp_path, root_urls, site_url, msg):
+    root = str(installation(tmp_path))
+    rc, result = run_module("security_wordpress", tmp_path, {
+        "roots": [root], "plugin_dirs": [], "apt_package": "", "web_user": "",
+        "site_url": site_url,
+        "root_urls": {key.format(root=root): url for key, url in root_urls.items()}})
+    assert (rc, result["msg"]) == (1, msg.format(root=root))
+
+
 def test_an_unreachable_site_leaves_the_files_found_on_disk_as_findings(tmp_path):
     _root, exposed = planted(tmp_path)
     with serving(site((200, "", {}))) as url:
