@@ -119,6 +119,11 @@ options:
   timeout:
     description:
       - Seconds before a router that does not answer is given up (more than 0).
+      - Resolving the host name, connecting and, with O(routers[].tls), the TLS handshake
+        together take at most this long; a name with several addresses tries them in
+        turn, each given an equal share of the time left, so an address that never
+        answers leaves time for the next. Each answer of the login, and of every command
+        after it, may take this long again.
       - One router's whole session may take at most 30 times as long and send at most
         32 MiB, each read of a word or its length counted as at least 32 bytes (what a
         word costs in memory, however short); a router that keeps sending, floods short

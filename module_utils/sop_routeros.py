@@ -14,14 +14,16 @@ import re
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from typing import Any
 
 from ansible.module_utils.sop_clock import parse_moment
 
 try:
-    import librouteros
     from librouteros.api import Api
+    from librouteros.connections import SocketTransport
     from librouteros.exceptions import ConnectionClosed, FatalError, LibRouterosError, TrapError
+    from librouteros.protocol import ApiProtocol
 
     HAS_LIBROUTEROS = True
 except ImportError:  # reported by the module through missing_required_lib
@@ -132,6 +134,7 @@ class BoundedSocket:
     def __init__(self, sock: Any, where: str, timeout: float,
                  limit: int = MAX_SESSION_BYTES) -> None:
         self.sock, self.where, self.timeout, self.limit = sock, where, timeout, limit
+        sock.settimeout(timeout)  # for sendall: what connecting left of it may be nothing
         self.total = timeout * SESSION_TIMEOUTS
         self.deadline = time.monotonic() + self.total
         self.received = 0
@@ -201,16 +204,62 @@ _NOT_TLS = frozenset({"WRONG_VERSION_NUMBER", "UNKNOWN_PROTOCOL", "PACKET_LENGTH
                       "RECORD_LAYER_FAILURE"})
 
 
+def left(deadline: float) -> float:
+    """What is left until ``deadline`` (``time.monotonic``); socket.timeout when nothing is."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise socket.timeout("timed out")
+    return remaining
+
+
+def open_socket(host: str, port: int, deadline: float) -> socket.socket:
+    """A connection to ``host:port`` as ``socket.create_connection`` makes one (each address
+    of the name in turn, the last one's error when none connects), resolved and connected
+    by ``deadline``: each address is given an equal share of what is left, so one that
+    never answers leaves time for the next. A name resolved only after ``deadline`` is the
+    gaierror EAI_AGAIN (the resolver has no time limit of ours to give it)."""
+    addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    if time.monotonic() >= deadline:
+        raise socket.gaierror(socket.EAI_AGAIN, "the resolver answered only after the timeout")
+    error = OSError(f"{host} has no address")
+    for index, (family, kind, proto, _, address) in enumerate(addresses):
+        share = left(deadline) / (len(addresses) - index)
+        sock = socket.socket(family, kind, proto)
+        sock.settimeout(share)
+        try:
+            sock.connect(address)
+        except OSError as exc:
+            sock.close()
+            error = exc
+            continue
+        return sock
+    raise error
+
+
+def tls_socket(sock: socket.socket, context: ssl.SSLContext, host: str,
+               deadline: float) -> ssl.SSLSocket:
+    """``sock`` in TLS, its handshake done by ``deadline`` (CPython bounds a blocking
+    handshake as a whole by the socket's timeout, however the peer trickles it); ``sock``
+    is closed when it fails."""
+    try:
+        sock.settimeout(left(deadline))
+        return context.wrap_socket(sock, server_hostname=host)
+    except BaseException:
+        sock.close()
+        raise
+
+
 def speaks_tls(host: str, port: int, timeout: float) -> bool:
     """Whether ``host:port`` completes a TLS handshake (nothing verified, nothing sent
-    after it): asked only of a port that closed a plain session on its first sentence,
-    as a TLS service does, and as a service refusing the address may do too."""
+    after it), connection and handshake within ``timeout``: asked only of a port that
+    closed a plain session on its first sentence, as a TLS service does, and as a service
+    refusing the address may do too."""
+    deadline = time.monotonic() + timeout
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     try:
-        with socket.create_connection((host, port), timeout) as sock, \
-                context.wrap_socket(sock, server_hostname=host):
+        with tls_socket(open_socket(host, port, deadline), context, host, deadline):
             return True
     except (OSError, ValueError):  # ssl.SSLError and socket.timeout are OSErrors
         return False
@@ -242,6 +291,50 @@ def tls_to_plain(port: int, reason: str | None) -> str:
             f"or use api-ssl's port {API_SSL_PORT})")
 
 
+def open_api(host: str, port: int, context: ssl.SSLContext | None,
+             timeout: float) -> socket.socket:
+    """The connection of one login, in TLS with ``context``: resolving, connecting and
+    the handshake together within ``timeout``; RouterError naming the step that failed."""
+    where = f"{host}:{port}"
+    deadline = time.monotonic() + timeout
+    try:
+        sock = open_socket(host, port, deadline)
+    except socket.timeout:
+        raise RouterError(
+            f"RouterOS API at {where} did not accept a connection within {timeout:g} s"
+        ) from None
+    except ConnectionRefusedError:
+        raise RouterError(f"RouterOS API port {where} is closed (connection refused)") from None
+    except socket.gaierror as exc:
+        raise RouterError(f"cannot resolve RouterOS host {host}: {exc.strerror}") from None
+    except OSError as exc:
+        raise RouterError(
+            f"cannot reach the RouterOS API at {where}: {exc.strerror or exc}"
+        ) from None
+    if context is None:
+        return sock
+    try:
+        return tls_socket(sock, context, host, deadline)
+    except socket.timeout:  # the plain API waits for words, silent to a handshake
+        raise RouterError(
+            f"RouterOS API at {where} did not answer the TLS handshake within {timeout:g} s "
+            f"(TLS to the API's plain port? api-ssl is {API_SSL_PORT})"
+        ) from None
+    except ssl.SSLCertVerificationError as exc:
+        raise RouterError(
+            f"TLS certificate of the RouterOS API at {where} does not verify: {exc.verify_message}"
+        ) from None
+    except ssl.SSLError as exc:
+        raise RouterError(
+            f"TLS handshake with the RouterOS API at {where} failed: {exc.reason}"
+            f"{tls_to_plain(port, exc.reason)}"
+        ) from None
+    except OSError as exc:
+        raise RouterError(
+            f"cannot reach the RouterOS API at {where}: {exc.strerror or exc}"
+        ) from None
+
+
 def connect(
     host: str,
     port: int,
@@ -254,59 +347,38 @@ def connect(
     timeout: float = 10,
 ) -> Any:
     """Log in (``login``: RouterOS 6.43 and later, or the challenge of an older one;
-    inside TLS when ``tls``); raise RouterError."""
+    inside TLS when ``tls``; resolving, connecting and the handshake together within
+    ``timeout``, each answer of the login within it again); raise RouterError."""
     where = f"{host}:{port}"
     context = tls_context(ca_path, validate_certs, where) if tls else None
-    sessions: list[BoundedSocket] = []
+    session = BoundedSocket(open_api(host, port, context, timeout), where, timeout)
+    api = TextApi(protocol=ApiProtocol(transport=SocketTransport(sock=session),
+                                       encoding=WIRE_ENCODING))
 
     def hint(closed: bool = False) -> str:
         """Of a plain login that failed: whether its port seems to speak TLS."""
-        if tls:
-            return ""
-        return plain_to_tls(host, port, sessions[0] if sessions else None, closed, timeout)
-
-    def wrapper(sock: socket.socket) -> BoundedSocket:
-        if context is not None:
-            try:
-                sock = context.wrap_socket(sock, server_hostname=host)
-            except socket.timeout:  # the plain API waits for words, silent to a handshake
-                sock.close()
-                raise RouterError(
-                    f"RouterOS API at {where} did not answer the TLS handshake within "
-                    f"{timeout:g} s (TLS to the API's plain port? api-ssl is {API_SSL_PORT})"
-                ) from None
-        sessions.append(BoundedSocket(sock, where, timeout))
-        return sessions[0]
+        return "" if tls else plain_to_tls(host, port, session, closed, timeout)
 
     try:
-        return librouteros.connect(
-            host=host,
-            port=port,
-            username=to_wire(username),
-            password=to_wire(password),
-            timeout=timeout,
-            ssl_wrapper=wrapper,
-            encoding=WIRE_ENCODING,
-            login_method=login,
-            subclass=TextApi,
-        )
-    except ssl.SSLCertVerificationError as exc:
-        raise RouterError(
-            f"TLS certificate of the RouterOS API at {where} does not verify: {exc.verify_message}"
-        ) from None
-    except ssl.SSLError as exc:
-        raise RouterError(
-            f"TLS handshake with the RouterOS API at {where} failed: {exc.reason}"
-            f"{tls_to_plain(port, exc.reason)}"
-        ) from None
-    except ConnectionRefusedError:
-        raise RouterError(f"RouterOS API port {where} is closed (connection refused)") from None
+        log_in(api, session, username, password, hint)
+    except BaseException:
+        session.close()
+        raise
+    return api
+
+
+def log_in(api: Any, session: BoundedSocket, username: str, password: str,
+           hint: Callable[..., str]) -> None:
+    """``login`` on a new session; RouterError naming why it failed, with ``hint``'s word
+    on the port (given whether the router closed the session)."""
+    where, timeout = session.where, session.timeout
+
+    try:
+        login(api, to_wire(username), to_wire(password))
     except socket.timeout:
         raise RouterError(
             f"RouterOS API at {where} did not answer within {timeout:g} s{hint()}"
         ) from None
-    except socket.gaierror as exc:
-        raise RouterError(f"cannot resolve RouterOS host {host}: {exc.strerror}") from None
     except OSError as exc:
         closed = isinstance(exc, (ConnectionResetError, BrokenPipeError))
         raise RouterError(

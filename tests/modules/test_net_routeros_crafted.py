@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
@@ -48,12 +49,12 @@ Answer = Callable[[socket.socket, list[str]], None]
 
 
 @contextmanager
-def crafted(answer: Answer, login: Answer | None = None) -> Iterator[int]:
-    """A router on a free port: logs in anybody (or answers ``/login`` with ``login``),
-    then ``answer(conn, sentence)``."""
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen()
+def crafted(answer: Answer, login: Answer | None = None,
+            host: str = "127.0.0.1") -> Iterator[int]:
+    """A router on a free port of ``host``: logs in anybody (or answers ``/login`` with
+    ``login``), then ``answer(conn, sentence)``."""
+    srv = socket.create_server((host, 0), family=socket.AF_INET6 if ":" in host
+                               else socket.AF_INET)
     stop = threading.Event()
 
     def client(conn: socket.socket) -> None:
@@ -469,6 +470,115 @@ def test_tls_to_the_plain_api_is_named_so():
         f"TLS handshake with the RouterOS API at 127.0.0.1:{port} failed: ")
     assert r["error"].endswith(f" (port {port} answers without TLS, as the plain API does: "
                                "set tls: false, or use api-ssl's port 8729)")
+
+
+@contextmanager
+def unanswered() -> Iterator[tuple[str, int]]:
+    """An address whose connections are never accepted (a listener with a full backlog:
+    the kernel drops their SYN), as a router's address that is down or filtered."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(0)
+    queued = []
+    try:
+        for _ in range(16):
+            client = socket.socket()
+            client.settimeout(0.2)
+            queued.append(client)
+            try:
+                client.connect(srv.getsockname())
+            except TimeoutError:
+                break
+        else:
+            pytest.fail("the listener's backlog never filled")
+        yield srv.getsockname()
+    finally:
+        for client in queued:
+            client.close()
+        srv.close()
+
+
+def resolving(monkeypatch: pytest.MonkeyPatch, *addresses: tuple[str, int],
+              delay: float = 0) -> None:
+    """The name rb.test resolved, after ``delay``, to ``addresses`` in that order."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host != "rb.test":
+            return real(host, port, *args, **kwargs)
+        threading.Event().wait(delay)
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", address)
+                for address in addresses]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def test_addresses_that_never_answer_leave_time_for_the_next_one(monkeypatch):
+    # socket.create_connection gives each address of a name the whole timeout: a name
+    # whose first two addresses never answered took twice the timeout to connect
+    sop_routeros = load("sop_routeros")
+    with unanswered() as dead, crafted(lambda conn, sentence: None) as port:
+        resolving(monkeypatch, dead, dead, ("127.0.0.1", port))
+        started = time.monotonic()
+        sop_routeros.connect("rb.test", port, "sop", "pw", tls=False, timeout=1).close()
+    assert time.monotonic() - started < 1.5
+
+
+def test_connecting_to_every_address_takes_one_timeout(monkeypatch):
+    with unanswered() as dead, within(30, "addresses that never answer"):
+        resolving(monkeypatch, dead, dead)
+        started = time.monotonic()
+        r = mod.read_router({**spec(dead[1]), "host": "rb.test"}, PARAMS)
+    assert time.monotonic() - started < 1.5
+    assert one_line(r["error"]) == (f"RouterOS API at rb.test:{dead[1]} did not accept a "
+                                    "connection within 1 s")
+
+
+def test_connecting_and_the_tls_handshake_take_one_timeout(monkeypatch):
+    # the handshake was given the whole timeout again after connecting: an address that
+    # never answered, then a port silent to the handshake, took twice the timeout
+    with unanswered() as dead, socket.create_server(("127.0.0.1", 0)) as silent, \
+            within(30, "a connection and a handshake that never end"):
+        resolving(monkeypatch, dead, silent.getsockname())
+        started = time.monotonic()
+        r = mod.read_router({**spec(dead[1]), "host": "rb.test", "tls": True,
+                             "validate_certs": False}, PARAMS)
+    assert time.monotonic() - started < 1.5
+    assert one_line(r["error"]) == (
+        f"RouterOS API at rb.test:{dead[1]} did not answer the TLS handshake within 1 s "
+        "(TLS to the API's plain port? api-ssl is 8729)")
+
+
+def test_a_name_resolved_after_the_timeout_is_given_up(monkeypatch):
+    # the resolver has no time limit of ours: what it took counts, and a name resolved
+    # only after the timeout is not connected to with no time left
+    with crafted(lambda conn, sentence: None) as port, within(30, "a slow resolver"):
+        resolving(monkeypatch, ("127.0.0.1", port), delay=1.1)
+        r = mod.read_router({**spec(port), "host": "rb.test"}, PARAMS)
+    assert one_line(r["error"]) == ("cannot resolve RouterOS host rb.test: the resolver "
+                                    "answered only after the timeout")
+
+
+def has_ipv6_loopback() -> bool:
+    try:
+        with socket.create_server(("::1", 0), family=socket.AF_INET6):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not has_ipv6_loopback(), reason="no IPv6 loopback address")
+def test_a_router_at_an_ipv6_address_is_read():
+    # librouteros binds every connection to the IPv4 source 0.0.0.0, so an IPv6 address
+    # failed as "cannot resolve RouterOS host ::1: Address family for hostname not
+    # supported"
+    sop_routeros = load("sop_routeros")
+    with crafted(lambda conn, sentence: conn.sendall(reply("!done")), host="::1") as port:
+        api = sop_routeros.connect("::1", port, "sop", "pw", tls=False, timeout=2)
+        try:
+            assert sop_routeros.run(api, "/system/identity/print") == []
+        finally:
+            api.close()
 
 
 @pytest.mark.parametrize("show_sensitive", [False, True])
