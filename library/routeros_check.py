@@ -28,11 +28,12 @@ description:
     others. A router that cannot be read is reported with one line naming the cause
     (wrong credentials, API port closed, TLS certificate mismatch, no answer). TLS to the
     plain API is named when the handshake is answered with bytes that are no TLS record
-    (or not answered at all). The plain API without O(routers[].tls) to a port that speaks
-    TLS (C(api-ssl)) is named when the port's first answer is a TLS record (an alert or a
-    handshake), or it closed the session right after the login's first sentence and then
-    completes a TLS handshake (one more connection, nothing sent in it), or the port is
-    8729.
+    (or not answered at all), or the port closes it and then answers a plain C(/quit)
+    with an API reply word (one more connection, nothing else sent in it). The plain API
+    without O(routers[].tls) to a port that speaks TLS (C(api-ssl)) is named when the
+    port's first answer is a TLS record (an alert or a handshake), or it closed the
+    session right after the login's first sentence and then completes a TLS handshake
+    (one more connection, nothing sent in it), or the port is 8729.
   - "No real RouterOS runs in this project's lab: the module is tested against the
     lab's RouterOS API test service (lab/roles/lab_routeros), which speaks the API's
     wire protocol with data shaped like RouterOS 6 and 7. The export needs a RouterOS

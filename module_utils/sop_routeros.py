@@ -23,7 +23,7 @@ try:
     from librouteros.api import Api
     from librouteros.connections import SocketTransport
     from librouteros.exceptions import ConnectionClosed, FatalError, LibRouterosError, TrapError
-    from librouteros.protocol import ApiProtocol
+    from librouteros.protocol import ApiProtocol, encode_sentence
 
     HAS_LIBROUTEROS = True
 except ImportError:  # reported by the module through missing_required_lib
@@ -202,6 +202,12 @@ _TLS_RECORDS = (b"\x15\x03", b"\x16\x03")
 # plain API's words (a !fatal sentence) are.
 _NOT_TLS = frozenset({"WRONG_VERSION_NUMBER", "UNKNOWN_PROTOCOL", "PACKET_LENGTH_TOO_LONG",
                       "RECORD_LAYER_FAILURE"})
+# How a handshake ends when the port closes the connection: its close (OpenSSL 3.0 reads
+# it as a TLS close), an EOF, or a reset (the port left bytes it was sent unread).
+_CLOSED = (ssl.SSLZeroReturnError, ssl.SSLEOFError, ConnectionError)
+# The reply words the plain API begins its answers with (one length byte each).
+_REPLY_WORDS = frozenset({b"!done", b"!re", b"!trap", b"!fatal", b"!empty"})
+_REPLY_LENGTHS = frozenset(len(word) for word in _REPLY_WORDS)
 
 
 def left(deadline: float) -> float:
@@ -249,6 +255,34 @@ def tls_socket(sock: socket.socket, context: ssl.SSLContext, host: str,
         raise
 
 
+def read_exactly(sock: socket.socket, size: int, deadline: float) -> bytes:
+    """``size`` bytes, fewer when the peer closes first, all read by ``deadline``."""
+    data = b""
+    while len(data) < size:
+        sock.settimeout(left(deadline))
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def speaks_plain(host: str, port: int, timeout: float) -> bool:
+    """Whether ``host:port`` answers ``/quit`` (the plain API's end of a session, which
+    changes nothing) with a reply word (``!fatal``, as RouterOS does, or another one),
+    connection and answer within ``timeout``: asked only of a port that closed a TLS
+    handshake, as the plain API may do with words it cannot read."""
+    deadline = time.monotonic() + timeout
+    try:
+        with open_socket(host, port, deadline) as sock:
+            sock.sendall(encode_sentence("/quit", encoding=WIRE_ENCODING))
+            head = read_exactly(sock, 1, deadline)
+            return (head != b"" and head[0] in _REPLY_LENGTHS
+                    and read_exactly(sock, head[0], deadline) in _REPLY_WORDS)
+    except OSError:  # socket.timeout is one
+        return False
+
+
 def speaks_tls(host: str, port: int, timeout: float) -> bool:
     """Whether ``host:port`` completes a TLS handshake (nothing verified, nothing sent
     after it), connection and handshake within ``timeout``: asked only of a port that
@@ -282,10 +316,12 @@ def plain_to_tls(host: str, port: int, session: BoundedSocket | None, closed: bo
     return ""
 
 
-def tls_to_plain(port: int, reason: str | None) -> str:
-    """What a TLS handshake that failed on bytes that are no TLS record adds: the port
-    answers in the clear, as the plain API does."""
-    if reason not in _NOT_TLS:
+def tls_to_plain(host: str, port: int, reason: str | None, closed: bool,
+                 timeout: float) -> str:
+    """What a failed TLS handshake adds when its port speaks the plain API: it answered
+    with bytes that are no TLS record (OpenSSL's ``reason``), or it ``closed`` the
+    connection and answers a plain ``/quit`` as the API does (``speaks_plain``)."""
+    if reason not in _NOT_TLS and not (closed and speaks_plain(host, port, timeout)):
         return ""
     return (f" (port {port} answers without TLS, as the plain API does: set tls: false, "
             f"or use api-ssl's port {API_SSL_PORT})")
@@ -324,14 +360,13 @@ def open_api(host: str, port: int, context: ssl.SSLContext | None,
         raise RouterError(
             f"TLS certificate of the RouterOS API at {where} does not verify: {exc.verify_message}"
         ) from None
-    except ssl.SSLError as exc:
+    except OSError as exc:  # ssl.SSLError, or the connection closed
+        reason = getattr(exc, "reason", None)
+        closed = isinstance(exc, _CLOSED)
+        cause = "the port closed the connection" if closed else reason or exc.strerror or exc
         raise RouterError(
-            f"TLS handshake with the RouterOS API at {where} failed: {exc.reason}"
-            f"{tls_to_plain(port, exc.reason)}"
-        ) from None
-    except OSError as exc:
-        raise RouterError(
-            f"cannot reach the RouterOS API at {where}: {exc.strerror or exc}"
+            f"TLS handshake with the RouterOS API at {where} failed: {cause}"
+            f"{tls_to_plain(host, port, reason, closed, timeout)}"
         ) from None
 
 

@@ -472,6 +472,37 @@ def test_tls_to_the_plain_api_is_named_so():
                                "set tls: false, or use api-ssl's port 8729)")
 
 
+@pytest.mark.parametrize("swallows", [False, True], ids=["resets", "closes"])
+def test_tls_to_a_plain_api_that_closes_the_handshake_is_named_so(swallows):
+    # the plain API may close on a ClientHello read as words instead of answering it:
+    # the handshake failed as "Connection reset by peer" (with no word of the plain API,
+    # which a plain /quit then shows: RouterOS answers it with !fatal) or, the port's
+    # close read by OpenSSL 3.0 as a TLS close, as "failed: None"
+    def answer(conn):
+        first = conn.recv(2000 if swallows else 10)  # unread bytes make the close a reset
+        if first == reply("/quit"):
+            conn.sendall(reply("!fatal", "session terminated on request"))
+
+    with raw_service(answer) as port, within(30, "a plain API closing a handshake"):
+        r = mod.read_router({**spec(port), "tls": True, "validate_certs": False}, PARAMS)
+    assert one_line(r["error"]) == (
+        f"TLS handshake with the RouterOS API at 127.0.0.1:{port} failed: the port closed "
+        f"the connection (port {port} answers without TLS, as the plain API does: set tls: "
+        "false, or use api-ssl's port 8729)")
+
+
+def test_a_port_closing_tls_and_plain_alike_is_not_taken_for_the_plain_api():
+    # closing a handshake fits the plain API, but also a service refusing the address:
+    # the plain API is named only when the port answers its /quit with a reply word
+    def answer(conn):
+        conn.recv(10)
+
+    with raw_service(answer) as port, within(30, "a port closing everything"):
+        r = mod.read_router({**spec(port), "tls": True, "validate_certs": False}, PARAMS)
+    assert one_line(r["error"]) == (f"TLS handshake with the RouterOS API at 127.0.0.1:{port} "
+                                    "failed: the port closed the connection")
+
+
 @contextmanager
 def unanswered() -> Iterator[tuple[str, int]]:
     """An address whose connections are never accepted (a listener with a full backlog:
