@@ -37,8 +37,9 @@ description:
     of an install would leave the server half-upgraded, worse than waiting for it.
     When apt's package lists change in between (an C(apt-get update) elsewhere), the
     install finds no archive for a version (apt's C(E: Unable to fetch some archives),
-    C(E: Can't find a source to download version)) and stops before anything is
-    installed; the message then says so after apt's line (run it again, which repeats
+    C(E: Can't find a source to download version)) or, the version gone from the lists,
+    no such version (C(E: Version '...' for '...' was not found)) and stops before
+    anything is installed; the message then says so after apt's line (run it again, which repeats
     the download)."
   - Returns whether a reboot is required afterwards (C(/run/reboot-required), needrestart's
     kernel status, a kernel package C(linux-image-*) it installed, which on Debian
@@ -147,8 +148,9 @@ INSTALL_OPTIONS = ["--only-upgrade", "--no-install-recommends", "--no-remove",
                    "-o", "Dpkg::Options::=--force-confdef"]
 ENV = ["env", "DEBIAN_FRONTEND=noninteractive", "LC_ALL=C"]
 # apt's lines (LC_ALL=C) when an install with --no-download finds no archive in its cache
-# for a version it is to install.
-NO_ARCHIVE = ("E: Unable to fetch some archives", "E: Can't find a source to download version")
+# for a version it is to install, or (the version gone from the lists) no such version.
+NO_ARCHIVE = re.compile(r"E: (?:Unable to fetch some archives|Can't find a source to download "
+                        r"version |Version '[^']+' for '[^']+' was not found)")
 
 
 def simulate_install(module: AnsibleModule, chosen: list[dict[str, Any]],
@@ -200,10 +202,11 @@ def install(module: AnsibleModule, packages: list[str], seconds: int) -> None:
 
 def lists_changed(output: str) -> str:
     """What happened, in the report's words, when the install from apt's cache found no
-    archive of a version it downloaded: apt's package lists changed in between (an
-    apt-get update of unattended-upgrades or an administrator), and apt fetches nothing
-    with --no-download, so it stopped before dpkg ran. '' for another failure."""
-    if not any(line in output for line in NO_ARCHIVE):
+    archive of a version it downloaded, or no such version: apt's package lists changed
+    in between (an apt-get update of unattended-upgrades or an administrator), and apt
+    fetches nothing with --no-download, so it stopped before dpkg ran. '' for another
+    failure."""
+    if not NO_ARCHIVE.search(output):
         return ""
     return ("; daftar paket apt berubah setelah unduhan (apt-get update lain berjalan), "
             "arsip paket yang diunduh tidak cocok lagi; tidak ada paket yang dipasang: "

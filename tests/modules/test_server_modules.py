@@ -1280,7 +1280,8 @@ esac
 
 @pytest.mark.parametrize("line", [
     "E: Unable to fetch some archives, maybe run apt-get update or try with --fix-missing?",
-    "E: Can't find a source to download version '1:10.11.11-0+deb12u1' of 'libmariadb3:amd64'"])
+    "E: Can't find a source to download version '1:10.11.11-0+deb12u1' of 'libmariadb3:amd64'",
+    "E: Version '1:10.11.11-0+deb12u1' for 'libmariadb3' was not found"])
 def test_an_install_after_apts_lists_changed_says_what_to_do(tmp_path, monkeypatch, line):
     """An apt-get update between the download and the install (unattended-upgrades, an
     administrator) leaves the install from apt's cache without an archive of a version:
