@@ -219,7 +219,7 @@ from ansible.module_utils.sop_security import (  # noqa: E402
     summary,
     version_key,
 )
-from ansible.module_utils.sop_server import apt_policy  # noqa: E402
+from ansible.module_utils.sop_server import apt_policy, installed_and_candidate  # noqa: E402
 from ansible.module_utils.sop_tree import read_start  # noqa: E402
 from ansible.module_utils.sop_website_cms import DEBIAN_WP_ETC, parse_wordpress  # noqa: E402
 
@@ -345,13 +345,6 @@ def plugins_in(folder: str) -> list[dict[str, Any]]:
                               "version": headers.get("version", "")})
                 break
     return found
-
-
-def parse_policy(text: str) -> tuple[str | None, str | None]:
-    """(installed, candidate) of `apt-cache policy PACKAGE`; None for '(none)'."""
-    values = dict(re.findall(r"^\s+(Installed|Candidate):\s*(\S+)", text, re.M))
-    return (None if values.get("Installed", "(none)") == "(none)" else values["Installed"],
-            None if values.get("Candidate", "(none)") == "(none)" else values["Candidate"])
 
 
 def version_text(where: str, value: Any) -> str:
@@ -915,7 +908,7 @@ def main() -> None:
     apt: tuple[str | None, str | None] = (None, None)
     apt_cache = module.get_bin_path("apt-cache") if p["apt_package"] else None
     if apt_cache:
-        apt = parse_policy(apt_policy(module, apt_cache, [p["apt_package"]], p["timeout"]))
+        apt = installed_and_candidate(apt_policy(module, apt_cache, [p["apt_package"]], p["timeout"]))
     findings = assess(cores, plugins, available, apt)
     roots = [core["root"] for core in cores]
     configs = list(dict.fromkeys(path for root in roots for path in config_files(root)))

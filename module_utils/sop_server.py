@@ -358,6 +358,16 @@ def version_tables(text: str) -> dict[str, list[PolicyVersion]]:
     return tables
 
 
+def installed_and_candidate(text: str) -> tuple[str | None, str | None]:
+    """(installed, candidate) of `apt-cache policy PACKAGE`, its 'Installed:' and
+    'Candidate:' lines; None for '(none)'. The candidate is apt's choice by pin priority,
+    not the newest version of the table (a newer backports version, priority 100, is
+    not it)."""
+    values = dict(re.findall(r"^\s+(Installed|Candidate):\s*(\S+)", text, re.M))
+    return (None if values.get("Installed", "(none)") == "(none)" else values["Installed"],
+            None if values.get("Candidate", "(none)") == "(none)" else values["Candidate"])
+
+
 def _newer(versions: list[PolicyVersion]) -> list[PolicyVersion]:
     """The versions of a version table above the installed one (all when none is)."""
     return list(itertools.takewhile(lambda version: not version.installed, versions))

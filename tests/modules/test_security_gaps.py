@@ -641,10 +641,48 @@ def test_a_fifo_among_the_plugins_is_not_waited_for(tmp_path):
 
 def test_apt_policy_parsing():
     text = "wordpress:\n  Installed: 6.1.9+dfsg1-0+deb12u1\n  Candidate: 6.1.9+dfsg1-0+deb12u1\n"
-    assert wordpress.parse_policy(text) == ("6.1.9+dfsg1-0+deb12u1", "6.1.9+dfsg1-0+deb12u1")
+    assert server.installed_and_candidate(text) == ("6.1.9+dfsg1-0+deb12u1",
+                                                    "6.1.9+dfsg1-0+deb12u1")
     none = "wordpress:\n  Installed: (none)\n  Candidate: 6.1\n"
-    assert wordpress.parse_policy(none) == (None, "6.1")
-    assert wordpress.parse_policy("") == (None, None)
+    assert server.installed_and_candidate(none) == (None, "6.1")
+    assert server.installed_and_candidate("") == (None, None)
+
+
+WORDPRESS_POLICY = """wordpress:
+  Installed: 6.1.9+dfsg1-0+deb12u1
+  Candidate: {candidate}
+  Version table:
+     6.4.3+dfsg1-1~bpo12+1 100
+        100 http://deb.debian.org/debian bookworm-backports/main all Packages
+     6.1.10+dfsg1-0+deb12u1 500
+        500 http://deb.debian.org/debian-security bookworm-security/main all Packages
+ *** 6.1.9+dfsg1-0+deb12u1 500
+        500 http://deb.debian.org/debian bookworm/main all Packages
+        100 /var/lib/dpkg/status
+"""
+
+
+@pytest.mark.parametrize(("candidate", "messages"), [
+    ("6.1.10+dfsg1-0+deb12u1",
+     ["Paket WordPress 6.1.9+dfsg1-0+deb12u1 belum diperbarui ke 6.1.10+dfsg1-0+deb12u1"]),
+    ("6.1.9+dfsg1-0+deb12u1", [])])
+def test_the_wordpress_package_is_judged_by_apts_candidate(tmp_path, monkeypatch, candidate,
+                                                           messages):
+    """The package is compared with apt's candidate (its pins), never with the newest
+    version of the table: bookworm-backports' newer WordPress, priority 100, is no update
+    apt would install."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tmp_path / "policy").write_text(WORDPRESS_POLICY.format(candidate=candidate))
+    (tools / "apt-cache").write_text(
+        f'#!/bin/sh\n[ "$*" = "policy wordpress" ] && cat {tmp_path}/policy\n')
+    (tools / "apt-cache").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc, result = run_module("security_wordpress", tmp_path, {
+        "roots": [str(tmp_path / "none")], "plugin_dirs": [], "web_user": ""})
+    assert rc == 0, result["msg"]
+    assert result["apt"] == {"installed": "6.1.9+dfsg1-0+deb12u1", "candidate": candidate}
+    assert [f["message"] for f in result["findings"]] == messages
 
 
 # --- WordPress hardening: its configuration, files served from the web root, HTTP -----
