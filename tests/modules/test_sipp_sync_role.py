@@ -487,7 +487,9 @@ def test_equal_counts_are_the_penyamaan_data_of_activities_2_and_3(tmp_path):
     equal = "Penyamaan data: SIPP lokal dan SIPP MA sama (1.250 perkara, 980 putusan)"
     assert results(proc, "Penyamaan data") == [equal]
     report = results(proc, "Laporan sinkronisasi")
-    assert len(report) == 1 and report[0].endswith(f"; 1250 perkara; {equal}"), report
+    # the count said once, by the comparison (it repeated '1250 perkara' before it)
+    assert len(report) == 1 and report[0].endswith(f" (segar); {equal}"), report
+    assert report[0].count("perkara") == 1, report
     records = dump.read_text(encoding="utf-8")
     outputs = [json.loads(line)["sop_output"] for line in records.splitlines()
                if '"sop_output"' in line]
@@ -551,6 +553,26 @@ def test_what_does_not_fail_activity_2_is_said(tmp_path, answer, args, said):
                       **JSON_RESULTS)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert results(proc, "Penyamaan data") == [said]
+
+
+@pytest.mark.parametrize(("answer", "client", "ends"), [
+    # SIPP MA sent no count: the comparison says so, no '- perkara' before it
+    ({}, {}, " (segar); Penyamaan data dilewati: jawaban SIPP MA tidak memuat jumlah "
+             "perkara dan putusan"),
+    ({"putusan": 980}, {}, " (segar); Penyamaan data: SIPP lokal dan SIPP MA sama (980 "
+                           "putusan); perkara tidak dikirim SIPP MA sebagai jumlah (tidak "
+                           "dibandingkan)"),
+    # the database unread: SIPP MA's count is said by nothing else
+    ({"cases": 1250}, {"output": "", "rc": 1, "error": "ERROR 2002 (HY000): no socket\n"},
+     " (segar); 1250 perkara; Penyamaan data tidak dapat diperiksa: SIPP database sipp: "
+     "ERROR 2002 (HY000): no socket"),
+])
+def test_the_report_says_sipp_mas_count_once(tmp_path, answer, client, ends):
+    proc = _sync_with(tmp_path, "--tags", "laporan", handler=counting(answer),
+                      **fake_client(tmp_path, **client), **JSON_RESULTS)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    [report] = results(proc, "Laporan sinkronisasi")
+    assert report.endswith(ends), report
 
 
 def test_counts_skipped_leave_the_database_unread(tmp_path):
