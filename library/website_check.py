@@ -34,6 +34,11 @@ description:
   - A URL's C(user:password@) is sent as HTTP basic credentials (on to a redirect of the
     same site only; never to the plain-HTTP address checked for the redirect); it and
     secret-looking query values (C(token=), C(key=) ...) are shown as C(***) in the result.
+  - A setting the module refuses (no O(urls), a URL option that is no http(s) URL, a
+    O(timeout) or O(max_response_seconds) that is not a positive number, a negative
+    O(freshness_days)) fails it before any page is asked, with C(setting), the option's
+    name, its message starting with that name; the website role names its own variable
+    (C(website_http_timeout)) from it.
   - Reports only (C(problems) fail the activity, C(warnings) do not); never reports a
     change. Supports check mode.
 version_added: "0.1.0"
@@ -136,6 +141,7 @@ sop_output:
 """
 
 import datetime  # noqa: E402
+import math  # noqa: E402
 import ssl  # noqa: E402
 import urllib.parse  # noqa: E402
 from typing import Any  # noqa: E402
@@ -330,14 +336,29 @@ def main() -> None:
     secrets = [secret for url in p["urls"] + [p["feed_url"], p["sitemap_url"]]
                for secret in url_secrets(url)]
     invocation = {"module_args": mask_data(dict(p), secrets)}
-    if not p["urls"]:
-        module.fail_json(msg="urls is empty: name at least one page of the website to check",
-                         invocation=invocation)
-    error = url_option_error([("urls", url) for url in p["urls"]] + [
-            ("feed_url", p["feed_url"]), ("sitemap_url", p["sitemap_url"])])
-    if error:
-        module.fail_json(msg=error, invocation=invocation)
+    refused = setting_error(p)
+    if refused:
+        module.fail_json(msg=refused[1], setting=refused[0], invocation=invocation)
     module.exit_json(**mask_data(check(p), secrets), invocation=invocation)
+
+
+def setting_error(p: dict[str, Any]) -> tuple[str, str] | None:
+    """The first setting the module refuses, (option, one line starting with its name),
+    else None. A timeout of 0 s was blamed on the site ("no complete answer within 0
+    s"); the role names its own variable from the option (sop_failure_cause)."""
+    if not p["urls"]:
+        return "urls", "urls is empty: name at least one page of the website to check"
+    for name in ("timeout", "max_response_seconds"):
+        if not 0 < p[name] < math.inf:  # nan too
+            return name, f"{name}: must be a positive number of seconds, not {p[name]:g}"
+    if p["freshness_days"] < 0:
+        return "freshness_days", f"freshness_days: must be 0 or more days, not {p['freshness_days']}"
+    for name, url in [("urls", url) for url in p["urls"]] + [
+            ("feed_url", p["feed_url"]), ("sitemap_url", p["sitemap_url"])]:
+        error = url_option_error([(name, url)])
+        if error:
+            return name, error
+    return None
 
 
 def check(p: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,11 @@ description:
     threshold reached (30, 14, 7 days); a date in the past is a problem (the hosting
     contract's end date is its last day, in O(timezone)). A domain expiry
     the registry does not give, or a certificate that cannot be read, is a warning.
+  - A setting the module refuses (a O(hosting_end_date) that is no YYYY-MM-DD date, a
+    O(timeout) that is not a positive number, a negative day in O(warn_days), a URL
+    option that is no http(s) URL, an unknown O(timezone)) fails it before anything is
+    asked, with C(setting), the option's name, its message starting with that name; the
+    website role names its own variable (C(website_renewal_warn_days)) from it.
   - Read-only; never reports a change. Supports check mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
@@ -111,6 +116,7 @@ sop_output:
 
 import datetime  # noqa: E402
 import json  # noqa: E402
+import math  # noqa: E402
 import urllib.parse  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -230,6 +236,31 @@ def messages(items: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
     return problems, warnings
 
 
+def setting_error(p: dict[str, Any]) -> tuple[str, str] | None:
+    """The first setting the module refuses, (option, one line starting with its name),
+    else None; the role names its own variable from the option (sop_failure_cause). A
+    timeout of 0 s left every certificate unread ("Operation now in progress")."""
+    if p["hosting_end_date"]:
+        try:
+            parse_day(p["hosting_end_date"])
+        except ValueError:
+            return "hosting_end_date", (f"hosting_end_date {p['hosting_end_date']!r} is not "
+                                        "a date (YYYY-MM-DD)")
+    if not 0 < p["timeout"] < math.inf:  # nan too
+        return "timeout", f"timeout: must be a positive number of seconds, not {p['timeout']:g}"
+    if any(days < 0 for days in p["warn_days"]):
+        return "warn_days", f"warn_days: days before an expiry are 0 or more, not {p['warn_days']}"
+    for name, url in [("urls", url) for url in p["urls"]] + [("rdap_url", p["rdap_url"])]:
+        error = url_option_error([(name, url)])
+        if error:
+            return name, error
+    try:
+        zone(p["timezone"])
+    except ValueError as exc:
+        return "timezone", f"timezone: {exc}"
+    return None
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
@@ -251,19 +282,10 @@ def main() -> None:
     # invocation are masked, a failure's too.
     secrets = [secret for url in p["urls"] + [p["rdap_url"]] for secret in url_secrets(url)]
     invocation = {"module_args": mask_data(dict(p), secrets)}
-    if p["hosting_end_date"]:
-        try:
-            parse_day(p["hosting_end_date"])
-        except ValueError:
-            module.fail_json(msg=f"hosting_end_date {p['hosting_end_date']!r} is not a date (YYYY-MM-DD)",
-                             invocation=invocation)
-    error = url_option_error([("urls", url) for url in p["urls"]] + [("rdap_url", p["rdap_url"])])
-    if error:
-        module.fail_json(msg=error, invocation=invocation)
-    try:
-        now = datetime.datetime.now(zone(p["timezone"]))
-    except ValueError as exc:
-        module.fail_json(msg=f"timezone: {exc}", invocation=invocation)
+    refused = setting_error(p)
+    if refused:
+        module.fail_json(msg=refused[1], setting=refused[0], invocation=invocation)
+    now = datetime.datetime.now(zone(p["timezone"]))
     items = collect(p, now)
     problems, warnings = messages(items)
     module.exit_json(**mask_data({"changed": False, "renewals": items, "problems": problems,

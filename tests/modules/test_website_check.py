@@ -601,8 +601,39 @@ def test_a_malformed_url_setting_fails_in_one_line_naming_it(tmp_path, module, a
     # website_check and website_renewals split each https URL for its certificate and
     # ended in a traceback (ValueError) for a URL Python cannot split.
     rc, result = run_module(module, tmp_path, {"timeout": 1, **args})
-    assert (rc, result["msg"]) == (1, msg)
+    assert (rc, result["msg"], result["setting"]) == (1, msg, msg.split(":")[0])
     assert "rahasia" not in json.dumps(result)  # the invocation's URL is masked too
+
+
+@pytest.mark.parametrize(("module", "args", "setting", "msg"), [
+    # a timeout of 0 s was blamed on the site: "tidak dapat diakses: no complete answer
+    # within 0 s"; on activity 4 every certificate was unread ("Operation now in progress")
+    ("website_check", {"urls": ["http://127.0.0.1:9/"], "timeout": 0}, "timeout",
+     "timeout: must be a positive number of seconds, not 0"),
+    ("website_check", {"urls": ["http://127.0.0.1:9/"], "timeout": "nan"}, "timeout",
+     "timeout: must be a positive number of seconds, not nan"),
+    ("website_check", {"urls": ["http://127.0.0.1:9/"], "max_response_seconds": 0},
+     "max_response_seconds", "max_response_seconds: must be a positive number of seconds, not 0"),
+    ("website_check", {"urls": ["http://127.0.0.1:9/"], "freshness_days": -1},
+     "freshness_days", "freshness_days: must be 0 or more days, not -1"),
+    ("website_check", {"urls": []}, "urls",
+     "urls is empty: name at least one page of the website to check"),
+    ("website_renewals", {"domain": "pn-contoh.go.id", "urls": ["https://127.0.0.1:9/"],
+                          "timeout": 0}, "timeout",
+     "timeout: must be a positive number of seconds, not 0"),
+    ("website_renewals", {"domain": "pn-contoh.go.id", "warn_days": [30, -7]}, "warn_days",
+     "warn_days: days before an expiry are 0 or more, not [30, -7]"),
+    ("website_renewals", {"domain": "pn-contoh.go.id", "hosting_end_date": "20270131"},
+     "hosting_end_date", "hosting_end_date '20270131' is not a date (YYYY-MM-DD)"),
+    ("website_renewals", {"domain": "pn-contoh.go.id", "timezone": "XYZ"}, "timezone",
+     "timezone: unknown time zone 'XYZ'"),
+])
+def test_a_refused_setting_is_named_before_anything_is_asked(tmp_path, module, args, setting,
+                                                              msg):
+    # setting: the website role names its own variable from it (sop_failure_cause)
+    rc, result = run_module(module, tmp_path, {"rdap_url": "", **args}
+                            if module == "website_renewals" else args)
+    assert (rc, result["msg"], result.get("setting")) == (1, msg, setting)
 
 
 def test_a_url_s_credentials_are_sent_as_basic_auth_and_never_recorded(tls, tmp_path):
