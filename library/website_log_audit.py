@@ -80,7 +80,7 @@ description:
     format writes the X-Forwarded-For header after the user agent (nginx's documented
     C(main) format, C("$http_x_forwarded_for"); Apache's C(\"%{X-Forwarded-For}i\")),
     O(trusted_proxies) names the proxies whose requests are counted for the client that
-    header names, read as those modules read it. One private or loopback address making
+    header names, read as nginx's realip reads it (see O(trusted_proxies)). One private or loopback address making
     O(proxy_share_percent) % (90) of at least O(proxy_min_requests) (200) requests is
     reported in RV(audit.behind_proxy); the website role warns about it.
   - A setting the module refuses (a count below 1, O(proxy_share_percent) outside 1-100,
@@ -139,6 +139,14 @@ options:
         spaces (C(203.0.113.7 198.51.100.2)), and a hop with a port
         (C(203.0.113.7:51234), C([2001:db8::1]:443)) is its address, as nginx's realip
         reads them; a value that is no address (or a port outside 1-65535) ends the walk.
+      - The module is not told which web server wrote the log (the website role has no
+        such setting; its default log is nginx's), so it reads every log as nginx does.
+        Apache's C(mod_remoteip) splits at commas only, and a value whose hops are
+        separated by spaces only is no address to it and ends its walk; on Apache the
+        audit may then name as the client an address within such a value (its
+        rightmost one not trusted) where Apache keeps the proxy. Proxies write C(, ) between the
+        hops they add, so such a value is the client's own header passed on or a proxy's
+        that writes spaces only.
       - A spoofed X-Forwarded-For is believed only past a listed proxy; list only the
         court's own proxies. A log without that field keeps the proxy's address.
     type: list

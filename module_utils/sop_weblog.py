@@ -81,7 +81,9 @@ _LINE = re.compile(
 _FORWARDED = re.compile(rb' "((?:[^"\\]|\\.)*)"')
 # An X-Forwarded-For hop: nginx's realip (ngx_http_get_forwarded_addr_internal) ends
 # one at a space or a comma, a run of them one separator ('203.0.113.7 198.51.100.2',
-# '203.0.113.7,, 10.0.0.9'); Apache's mod_remoteip splits at commas only.
+# '203.0.113.7,, 10.0.0.9'). Apache's mod_remoteip splits at commas only (a value of
+# hops separated by spaces only ends its walk); the audit is not told which server wrote
+# the log and reads every log as nginx does (the module's trusted_proxies says so).
 _HOPS = re.compile(rb"[^ ,]+")
 _ROTATED = re.compile(r"^[.-](\d+)(\.gz)?$")
 # A sample line's request target (a path, its query after it).
@@ -135,9 +137,9 @@ class Proxies:
     nginx's set_real_ip_from with real_ip_recursive and Apache's RemoteIPTrustedProxy
     read it: from the right, each trusted proxy passed over, the first other address is
     the client (the leftmost when all are trusted); hops are separated by spaces or
-    commas, as nginx separates them (_HOPS); a hop with a port (203.0.113.7:51234,
-    [2001:db8::1]:443) is its address, as nginx reads it (_hop); a value that is no
-    address ends the walk (the client is the last address read)."""
+    commas, as nginx separates them, in an Apache log too (_HOPS); a hop with a port
+    (203.0.113.7:51234, [2001:db8::1]:443) is its address, as nginx reads it (_hop); a
+    value that is no address ends the walk (the client is the last address read)."""
 
     def __init__(self, entries: list[str]) -> None:
         """``entries``: addresses or networks (CIDR); ValueError naming a bad one."""

@@ -976,6 +976,10 @@ def test_a_forwarded_hop_with_a_port_is_its_address(tmp_path, xff, client):
     ("203.0.113.7,10.0.0.9", "203.0.113.7"),
     ("203.0.113.7 ,, 10.0.0.9 ,", "203.0.113.7"),
     ("garbage 10.0.0.9", "10.0.0.9"),
+    # an Apache log is read as nginx reads it (the module is not told the server):
+    # Apache's mod_remoteip, commas only, ends its walk at '198.51.100.7 10.0.0.2' and
+    # keeps 10.0.0.1 (the module's documentation of trusted_proxies says so)
+    ("198.51.100.7 10.0.0.2, 10.0.0.1", "198.51.100.7"),
 ])
 def test_forwarded_hops_are_separated_by_spaces_as_by_commas(tmp_path, xff, client):
     """A proxy that writes its hops with spaces only ('203.0.113.7 198.51.100.2') made
