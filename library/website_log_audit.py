@@ -26,10 +26,16 @@ description:
     fingerprint of the newest rotated copy then, and the copies rotated after it are read. When the file cannot be found any more (rotated away
     unread, replaced, or cut without a rotated copy; the web server's account owns the
     log and can cut its own traces), every file present is read and RV(audit.resumed)
-    says C(lost); the website role warns about it. When the position falls inside a line
-    (the log was cut below it, keeping its first line, and written past it again), reading
-    resumes at the next line; the rest of the cut line is skipped, never read as a request,
-    and counted in RV(audit.skipped); the website role warns about that too.
+    says C(lost); the website role warns about it. How many of its lines were not read
+    is not known, as nothing records how far a log grew after the run that kept the
+    position. A log cut below the position (keeping its first line) and written past it
+    again is read from the position on, and the lines written between the cut and the
+    position are never read. The state also keeps a fingerprint of the line ending at the
+    position; when the plain file holding it (the live log or a plain rotated copy) no
+    longer has that line there, RV(audit.resumed) says C(cut) (C(cut:<file>)), even when
+    the cut left a line start at the position; when the position falls inside a line,
+    reading resumes at the next line, the rest of the cut line skipped, never read as a
+    request, and counted in RV(audit.skipped). The website role warns about both.
   - A log or a rotated copy that is a symbolic link, a FIFO or a device is never read or
     waited for (the web server's account may write the log folder); the audit then fails
     naming it.
@@ -237,7 +243,7 @@ audit:
       type: list
       elements: dict
     resumed:
-      description: "Per log, where reading resumed: first-run, live, rotated:<file> or lost."
+      description: "Per log, where reading resumed: first-run, live, rotated:<file>, cut (the live log) or cut:<file> (a plain rotated copy) when the line ending at the position changed (cut below it and written again), or lost."
       type: dict
     seconds: {description: Time the audit took., type: float}
 sop_output:

@@ -12,7 +12,8 @@ Stdlib only (runs on the managed host, Python 3.9+).
 - ``plan`` finds where the last run stopped (offset and a fingerprint of the first line,
   or of the newest rotated copy's when the log had none, kept in a state file) among the
   live log and its rotated copies (``.1``, ``.2.gz`` ... or ``-YYYYMMDD[.gz]``), so only
-  new lines are read, across rotation, ``copytruncate`` and truncation.
+  new lines are read, across rotation, ``copytruncate`` and truncation; a fingerprint of
+  the line ending at the offset tells a plain log cut below it and written again.
 """
 
 from __future__ import annotations
@@ -861,7 +862,7 @@ class Plan:
 
     tasks: list[Task]
     state: dict[str, Any]
-    resumed: str  # first-run | live | rotated:<file> | lost
+    resumed: str  # first-run | live | rotated:<file> | cut | cut:<file> | lost
 
 
 def read_state(state_file: str) -> dict[str, Any] | None:
@@ -904,7 +905,7 @@ def _plan(path: str, state: dict[str, Any] | None, deadline: Deadline) -> Plan:
     end = complete_end(path, info.st_size, deadline)
     live_print = fingerprint(path, False)
     new_state = {"version": STATE_VERSION, "path": path, "offset": end,
-                 "fingerprint": live_print}
+                 "fingerprint": live_print, "tail": tail_print(path, end)}
     live = Task(path, 0, end)
     older = rotated(path)
     if live_print is None:  # no line to know the log by: the copies rotated since are new
@@ -922,13 +923,40 @@ def _plan(path: str, state: dict[str, Any] | None, deadline: Deadline) -> Plan:
             f"rotated:{newer[-1].path}" if newer else "live"
         return Plan([*reversed(newer), live], new_state, resumed)
     if live_print == old_print and end >= offset:
-        return Plan([Task(path, offset, end)], new_state, "live")
+        resumed = "live" if _intact(path, offset, state) else "cut"
+        return Plan([Task(path, offset, end)], new_state, resumed)
     newer, found = _since(older, old_print, deadline)
     if found is None:
         return Plan([*reversed(newer), live], new_state, "lost")
     file, gz = found
     first = Task(file, offset, -1 if gz else _size(file), gz, rotated=True)
-    return Plan([first, *reversed(newer), live], new_state, f"rotated:{file}")
+    resumed = f"rotated:{file}" if gz or _intact(file, offset, state) else f"cut:{file}"
+    return Plan([first, *reversed(newer), live], new_state, resumed)
+
+
+def tail_print(path: str, end: int) -> str | None:
+    """sha256 of the line of a plain file that ends at ``end`` (at most its last
+    FINGERPRINT_BYTES; a file now shorter, what is left of it); None when ``end`` is 0."""
+    if end <= 0:
+        return None
+    start = max(0, end - FINGERPRINT_BYTES)
+    try:
+        with open_log(path) as handle:
+            handle.seek(start)
+            data = handle.read(end - start)
+    except OSError as exc:
+        raise LogError(f"{path}: {exc.strerror}") from exc
+    return hashlib.sha256(data[data.rfind(b"\n", 0, len(data) - 1) + 1:]).hexdigest()
+
+
+def _intact(path: str, offset: int, state: dict[str, Any]) -> bool:
+    """Whether the plain file holding the previous run's position still has the line
+    that ended there (``state``'s ``tail``; a state kept without one is not checked).
+    Else the log was cut below the position and written past it again: the lines written
+    between the cut and the position are never read, and even a cut that left a line
+    start at the position (nothing skipped) is told."""
+    kept = state.get("tail")
+    return kept is None or tail_print(path, offset) == kept
 
 
 def _since(older: list[tuple[str, bool]], mark: str | None,

@@ -817,9 +817,78 @@ def test_a_log_cut_below_the_position_and_written_again_resumes_at_a_line_start(
             handle.write(text)
     result = audit(log, state)
     assert result["resumed"][str(log)] == ("rotated:" + str(tmp_path / "access.log.1.gz")
-                                           if rotated else "live")
+                                           if rotated else "cut")
     assert (result["requests"], result["malformed"], result["skipped"]) == \
         (whole + 2 * rotated, 0, 1)
+
+
+def test_a_log_cut_below_the_position_leaving_a_line_start_there_is_told(tmp_path):
+    """The log was cut below the kept position and written past it again with a line
+    ending exactly there: nothing was skipped, so the cut went untold, the lines written
+    between the cut and the position unread. The line that ended at the position is no
+    longer there: resumed says cut, and the lines after it are read."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(lines(10, 1))
+    audit(log, state)
+    offset = log.stat().st_size
+    kept = "".join(log.read_text().splitlines(keepends=True)[:4])
+    filler = line("36.9.9.9", "30/Nov/2026:05:00:00", "GET /x HTTP/1.1")
+    filler = filler.replace("/x", "/x" + "y" * (offset - len(kept) - len(filler)))
+    log.write_text(kept + filler + lines(3, 6, "36.6.6.6"))
+    assert len(kept + filler) == offset
+    result = audit(log, state)
+    assert (result["resumed"][str(log)], result["requests"], result["skipped"]) == ("cut", 3, 0)
+    with open(log, "a") as handle:
+        handle.write(lines(2, 7))
+    again = audit(log, state)
+    assert (again["resumed"][str(log)], again["requests"]) == ("live", 2)
+
+
+def test_a_rotated_copy_cut_below_the_position_is_told(tmp_path):
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(lines(10, 1))
+    audit(log, state)
+    text = log.read_text()
+    (tmp_path / "access.log.1").write_text(text[:len(text) // 2] + lines(8, 5, "36.9.9.9"))
+    log.write_text(lines(2, 6, "36.6.6.6"))
+    result = audit(log, state)
+    assert result["resumed"][str(log)] == f"cut:{tmp_path / 'access.log.1'}"
+
+
+def numbered(first: int, count: int) -> str:
+    """Lines each asking its own path, /n<k>: a line read twice counts its path twice."""
+    return "".join(line("36.2.2.2", f"30/Nov/2026:12:{k // 60 % 60:02d}:{k % 60:02d}",
+                        f"GET /n{k} HTTP/1.1") for k in range(first, first + count))
+
+
+@pytest.mark.parametrize(("rotation", "copy"), [
+    ("delaycompress", "access.log.1"), ("compress", "access.log.1.gz"),
+    ("copytruncate", "access.log.1")])
+def test_every_line_around_a_rotation_is_read_once(tmp_path, rotation, copy):
+    """40 lines read, 7 more written to the old log, then rotated (logrotate's default
+    delaycompress keeps .1 plain; compress without it gzips .1.gz at once; copytruncate
+    keeps the live log's inode) and 5 written to the new one: the 7 are read from the
+    rotated copy known by its first line, then the new log from its start, each line
+    once; the next run reads nothing again."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(numbered(0, 40))
+    assert audit(log, state)["requests"] == 40
+    with open(log, "a") as handle:
+        handle.write(numbered(40, 7))
+    if rotation == "delaycompress":
+        os.rename(log, tmp_path / copy)
+    elif rotation == "compress":
+        (tmp_path / copy).write_bytes(gzip.compress(log.read_bytes()))
+        log.unlink()
+    else:
+        shutil.copyfile(log, tmp_path / copy)
+    log.write_text(numbered(47, 5))  # copytruncate: the same inode, truncated
+    result = audit(log, state, top=100)
+    assert result["resumed"][str(log)] == f"rotated:{tmp_path / copy}"
+    assert {p["path"]: p["count"] for p in result["top_paths"]} == {
+        f"/n{k}": 1 for k in range(40, 52)}
+    again = audit(log, state)
+    assert (again["requests"], again["resumed"][str(log)]) == (0, "live")
 
 
 def test_a_position_at_a_line_start_skips_nothing(tmp_path):
