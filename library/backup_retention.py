@@ -17,10 +17,9 @@ from ansible.module_utils.sop_backup_ledger import (
     acknowledged,
     append,
     backups,
-    not_whole,
+    checked,
     parse_time,
     read,
-    rehashed,
 )
 from ansible.module_utils.sop_retention import select
 
@@ -68,6 +67,17 @@ description:
     acknowledged already is left alone, and so is one a later push took in again while it
     is whole. The SIPP server cannot write the
     record, so only the admin's inventory can acknowledge a loss.
+  - An acknowledgement applies to the loss it was recorded for (the record's events are
+    ordered). When a later push takes the name in again and that backup is lost too, the
+    entry recorded then (the same name, reason and by) does not acknowledge the new loss:
+    the backup is warned about as not whole, and a warning names the entry as recorded
+    for the earlier loss; an entry of its own (another reason or by) acknowledges it. One
+    loss takes one acknowledgement; two new entries of one name fail the task.
+  - Several prefixes sharing one record (the website's files and database) each run
+    retention with the admin's one list and the others in O(other_prefixes): each run
+    records only the entries naming a backup of exactly its O(prefix) (the rule of its
+    files, C(website) never takes C(website-db-...)); an entry naming a backup of none of
+    them fails the task in one line.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
@@ -118,6 +128,12 @@ options:
         description: Who acknowledges the loss (recorded).
         type: str
         required: true
+  other_prefixes:
+    description: With O(acknowledged_lost), the other prefixes of the same record whose
+      own retention runs acknowledge their backups; entries naming those are left to them.
+    type: list
+    elements: str
+    default: []
 attributes:
   check_mode:
     support: full
@@ -206,34 +222,58 @@ def recorded(directory: str, ledger: str, prefix: str, restamped: list[str], *,
     return items
 
 
-def checked(directory: str, entry: dict[str, Any]) -> tuple[str | None, dict[str, int] | None]:
-    """Why the recorded backup ``entry`` is not whole (None when it is), and its new stamp
-    when only its inode, mtime or ctime changed and a read again found its recorded
-    SHA-256 (a copy or a move of the store), else None."""
-    fault = not_whole(directory, entry)
-    again = rehashed(directory, entry) if fault is not None else None
-    if isinstance(again, dict):
-        return not_whole(directory, {**entry, **again}), again
-    return (again if isinstance(again, str) else fault), None
-
-
 class Refused(Exception):
     """One clear line: an acknowledgement that cannot be recorded."""
 
 
+def own_entries(wanted: list[dict[str, str]], prefix: str,
+                other_prefixes: list[str]) -> list[dict[str, str]]:
+    """The entries of ``wanted`` naming a backup of exactly ``prefix`` (``owned_by``, the
+    rule of the store's files: ``website`` never takes ``website-db-...``); those of one
+    of ``other_prefixes`` are left to that prefix's retention. Refused: one of none."""
+    prefixes = [prefix, *other_prefixes]
+    own = []
+    for item in wanted:
+        owner = next((p for p in prefixes if owned_by(item["name"], p) == "backup"), None)
+        if owner is None:
+            raise Refused(f"acknowledged_lost: {item['name']} is the name of no backup of "
+                          f"{' or '.join(prefixes)}")
+        if owner == prefix:
+            own.append(item)
+    return own
+
+
+def spent_on(item: dict[str, str], recorded: list[dict[str, Any]]) -> str | None:
+    """The warning for an entry of the admin's list that the record holds already (the same
+    reason and by) for an earlier loss of its name, now given for a later loss; else
+    None."""
+    earlier = next((e for e in recorded
+                    if (e.get("reason"), e.get("by")) == (item["reason"], item["by"])), None)
+    if earlier is None:
+        return None
+    return (f"acknowledged_lost: {item['name']} ({item['reason']}, {item['by']}) sudah dicatat "
+            f"untuk kehilangan sebelumnya ({earlier.get('at')}); backup dengan nama itu "
+            "diterima lagi dan kini tidak utuh lagi: konfirmasi kehilangan ini dengan entri "
+            "baru (alasan atau nama lain)")
+
+
 def acknowledge(directory: str, ledger: str, prefix: str, wanted: list[dict[str, str]],
-                *, dry: bool) -> list[dict[str, str]]:
+                *, dry: bool) -> tuple[list[dict[str, str]], list[str]]:
     """Record each backup of ``wanted`` as lost (with ``dry``, only name it); all are
-    checked before any is recorded. Returns the new acknowledgements."""
+    checked before any is recorded. Returns the new acknowledgements, and a warning for
+    each entry the record holds already for an earlier loss of a backup not whole again
+    (taken in again since, then lost) that no new entry acknowledges: that
+    acknowledgement is not this loss's."""
     events = read(ledger)
     state, done = backups(events), acknowledged(events)
-    found = []
+    found: list[dict[str, str]] = []
+    spent: dict[str, str] = {}
     for item in wanted:
         name, entry = item["name"], state.get(item["name"])
         for key in ("reason", "by"):
             if not item[key].strip():
                 raise Refused(f"acknowledged_lost: {name} needs a {key}")
-        if entry is None or owned_by(name, prefix) != "backup":
+        if entry is None:
             if name in done:
                 continue
             raise Refused(f"acknowledged_lost: {name} is no backup of {prefix} in the record "
@@ -244,6 +284,13 @@ def acknowledge(directory: str, ledger: str, prefix: str, wanted: list[dict[str,
         if fault is None:
             raise Refused(f"acknowledged_lost: {name} is whole in {directory}: only a backup "
                           "that is not whole can be acknowledged as lost")
+        earlier = spent_on(item, done.get(name, []))
+        if earlier is not None:
+            spent[name] = earlier
+            continue
+        if any(f["name"] == name for f in found):
+            raise Refused(f"acknowledged_lost: {name} is listed twice for one loss: one "
+                          "acknowledgement a loss")
         found.append({"name": name, "reason": item["reason"], "by": item["by"],
                       "fault": fault, "sha256": entry["sha256"]})
     for item in [] if dry else found:
@@ -252,7 +299,9 @@ def acknowledge(directory: str, ledger: str, prefix: str, wanted: list[dict[str,
         except OSError as exc:
             raise Refused(f"cannot record {item['name']} as lost in {ledger}: "
                           f"{exc.strerror}") from None
-    return [{k: v for k, v in item.items() if k != "sha256"} for item in found]
+    new = {item["name"] for item in found}
+    return ([{k: v for k, v in item.items() if k != "sha256"} for item in found],
+            [line for name, line in spent.items() if name not in new])
 
 
 def main() -> None:
@@ -268,6 +317,7 @@ def main() -> None:
             "acknowledged_lost": {"type": "list", "elements": "dict", "default": [],
                                   "options": {key: {"type": "str", "required": True}
                                               for key in ("name", "reason", "by")}},
+            "other_prefixes": {"type": "list", "elements": "str", "default": []},
         },
         supports_check_mode=True,
     )
@@ -279,9 +329,13 @@ def main() -> None:
         module.exit_json(changed=False, kept=[], pruned=[], missing=[], acknowledged=[],
                          restamped=[], msg=f"nothing to prune: {p['path']} does not exist (yet)")
     keep = {"daily": p["keep_daily"], "weekly": p["keep_weekly"], "monthly": p["keep_monthly"]}
+    lost: list[dict[str, str]] = []
     try:
-        lost = acknowledge(p["path"], p["ledger"], p["prefix"], p["acknowledged_lost"],
-                           dry=module.check_mode) if p["ledger"] else []
+        if p["ledger"]:
+            lost, spent = acknowledge(p["path"], p["ledger"], p["prefix"], own_entries(
+                p["acknowledged_lost"], p["prefix"], p["other_prefixes"]), dry=module.check_mode)
+            for line in spent:
+                module.warn(line)
     except Refused as exc:
         module.fail_json(msg=f"retention: {exc}")
     gone = {i["name"] for i in lost}

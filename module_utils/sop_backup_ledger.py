@@ -120,10 +120,16 @@ def backups(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return state
 
 
-def acknowledged(events: list[dict[str, Any]]) -> set[str]:
-    """Names the admin acknowledged as lost (``backups`` lists them no more)."""
-    return {entry["name"] for entry in events
-            if entry.get("event") == ACKNOWLEDGED_LOST and isinstance(entry.get("name"), str)}
+def acknowledged(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The admin's recorded acknowledgements of losses, by name, in the record's order.
+    Each applies to the loss of the backup the record held under that name when it was
+    recorded (``backups`` lists it no more); a later push of the name is another backup,
+    whose loss needs an acknowledgement of its own."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for entry in events:
+        if entry.get("event") == ACKNOWLEDGED_LOST and isinstance(entry.get("name"), str):
+            found.setdefault(entry["name"], []).append(entry)
+    return found
 
 
 def stamp(info: os.stat_result) -> dict[str, int]:
@@ -171,6 +177,31 @@ def _changed(name: str, info: os.stat_result, recorded: dict[str, Any]) -> str |
         return None
     return (f"{name} changed after it was stored (its {', '.join(differ)} differ from the "
             "record's)")
+
+
+def only_restamped(directory: str, entry: dict[str, Any]) -> bool:
+    """Whether the backup the record lists as ``entry`` is whole but for its inode, mtime
+    or ctime (its size and manifest as recorded): the store copied or moved, or a rewrite
+    of the same size, which only a read of its content (``checked``) tells apart. Reads
+    no backup."""
+    try:
+        info = os.lstat(os.path.join(directory, entry["name"]))
+    except OSError:
+        return False
+    return _changed(entry["name"], info, entry) is not None \
+        and not_whole(directory, {**entry, **stamp(info)}) is None
+
+
+def checked(directory: str, entry: dict[str, Any]) -> tuple[str | None, dict[str, int] | None]:
+    """Why the recorded backup ``entry`` is not whole (None when it is), and its new stamp
+    when only its inode, mtime or ctime changed and a read again found its recorded
+    SHA-256 (a copy or a move of the store), else None. Reads the whole file of such a
+    backup only (``rehashed``)."""
+    fault = not_whole(directory, entry)
+    again = rehashed(directory, entry) if fault is not None else None
+    if isinstance(again, dict):
+        return not_whole(directory, {**entry, **again}), again
+    return (again if isinstance(again, str) else fault), None
 
 
 def rehashed(directory: str, entry: dict[str, Any]) -> dict[str, int] | str | None:

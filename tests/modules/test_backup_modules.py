@@ -285,14 +285,15 @@ def test_retention_on_the_backup_computer_keeps_what_arrived_after_the_clock_wen
     assert (tmp_path / arrivals[3][0]).exists() and not (tmp_path / arrivals[0][0]).exists()
 
 
-def whole_backups(store: Path, ledger: str, days: int) -> list[str]:
-    """``days`` verified backups with their manifests in ``store``, one a day up to
-    yesterday, recorded as the ingest and the verification record them; oldest first."""
+def whole_backups(store: Path, ledger: str, days: int, prefix: str = "sipp") -> list[str]:
+    """``days`` verified backups of ``prefix`` with their manifests in ``store``, one a day
+    up to yesterday, recorded as the ingest and the verification record them; oldest
+    first."""
     names = []
     with open(ledger, "a", encoding="utf-8") as handle:
         for days_ago in range(days, 0, -1):
             at = (dt.datetime.now().astimezone() - dt.timedelta(days=days_ago)).isoformat()
-            name = f"sipp-{at[:10].replace('-', '')}T020000.sql.zst"
+            name = f"{prefix}-{at[:10].replace('-', '')}T020000.sql.zst"
             data, manifest = os.urandom(64 + days_ago), f'{{"of": "{name}"}}'.encode()
             (store / name).write_bytes(data)
             (store / (name + ".manifest.json")).write_bytes(manifest)
@@ -511,6 +512,95 @@ def test_the_admin_acknowledges_a_lost_backup_once(tmp_path) -> None:
     assert [item["name"] for item in result["kept"]] == [names[2], names[0]]
     rc, result = run_module("server_backup_age", tmp_path, {"store": str(tmp_path)})
     assert rc == 0 and "warnings" not in result, result
+
+
+def taken_in_again(store: Path, ledger: str, name: str, data: bytes) -> None:
+    """``name`` pushed again with ``data`` and taken in: a new ``ingested`` line of it."""
+    (store / name).write_bytes(data)
+    entry = next(e for e in ledger_mod.read(ledger) if e.get("name") == name)
+    ledger_mod.append(ledger, "ingested", **{k: v for k, v in entry.items()
+                                             if k not in ("at", "event")})
+
+
+def test_a_later_loss_of_a_name_takes_an_acknowledgement_of_its_own(tmp_path) -> None:
+    """A backup lost and acknowledged, taken in again by a later push and lost again: the
+    admin's list, still naming it as the first time, acknowledged the new loss silently,
+    with the first loss's reason and who. An acknowledgement applies to the loss it was
+    recorded for; the new loss is warned about (the old entry named as spent) until an
+    entry of its own acknowledges it, once; two new entries for one loss are refused."""
+    ledger = str(tmp_path / "ledger.jsonl")
+    names = whole_backups(tmp_path, ledger, 3)
+    data = (tmp_path / names[1]).read_bytes()
+    (tmp_path / names[1]).unlink()
+    first = {"name": names[1], "reason": "clean-up", "by": "Budi"}
+    args = {"path": str(tmp_path), "prefix": "sipp", "ledger": ledger,
+            "keep_daily": 7, "keep_weekly": 0, "keep_monthly": 0, "acknowledged_lost": [first]}
+    rc, result = run_module("backup_retention", tmp_path, args)
+    assert rc == 0 and [i["reason"] for i in result["acknowledged"]] == ["clean-up"], result
+    taken_in_again(tmp_path, ledger, names[1], data)
+    (tmp_path / names[1]).unlink()  # lost again
+    before = Path(ledger).read_bytes()
+    rc, result = run_module("backup_retention", tmp_path, args)
+    assert (rc, result["acknowledged"], result["changed"]) == (0, [], False), result
+    assert [i["name"] for i in result["missing"]] == [names[1]]
+    assert any(line.startswith(f"acknowledged_lost: {names[1]} (clean-up, Budi) sudah dicatat "
+                               "untuk kehilangan sebelumnya") for line in warning_lines(result))
+    assert Path(ledger).read_bytes() == before
+    second = {"name": names[1], "reason": "deleted again", "by": "Ani"}
+    rc, result = run_module("backup_retention", tmp_path, dict(
+        args, acknowledged_lost=[first, second, dict(second, reason="and again")]))
+    assert (rc, result["msg"]) == (1, f"retention: acknowledged_lost: {names[1]} is listed "
+                                      "twice for one loss: one acknowledgement a loss")
+    assert Path(ledger).read_bytes() == before
+    rc, result = run_module("backup_retention", tmp_path, dict(
+        args, acknowledged_lost=[first, second]))
+    assert rc == 0 and result["acknowledged"] == [
+        dict(second, fault=f"{names[1]} is gone from {tmp_path}")], result
+    assert result["missing"] == [] and not warning_lines(result)
+    losses = [(e["reason"], e["by"]) for e in ledger_mod.read(ledger)
+              if e["event"] == "acknowledged_lost"]
+    assert losses == [("clean-up", "Budi"), ("deleted again", "Ani")]
+    rc, result = run_module("backup_retention", tmp_path, dict(
+        args, acknowledged_lost=[first, second]))
+    assert (rc, result["acknowledged"], result["changed"]) == (0, [], False), result
+    assert not warning_lines(result)
+
+
+def test_one_list_for_two_prefixes_of_one_record(tmp_path) -> None:
+    """The website's files and database backups share one record, each prefix's
+    retention a run of its own: the admin's one list is given to both, each records only
+    the entries naming exactly its backups (website never takes website-db-...), and a
+    name of neither fails before anything is recorded."""
+    ledger = str(tmp_path / "ledger.jsonl")
+    files_, db = (whole_backups(tmp_path, ledger, 2, "website"),
+                  whole_backups(tmp_path, ledger, 2, "website-db"))
+    (tmp_path / files_[0]).unlink()
+    (tmp_path / db[0]).unlink()
+    lost = [{"name": db[0], "reason": "clean-up", "by": "Budi"},
+            {"name": files_[0], "reason": "clean-up", "by": "Budi"}]
+    args = {"path": str(tmp_path), "ledger": ledger, "acknowledged_lost": lost,
+            "keep_daily": 7, "keep_weekly": 0, "keep_monthly": 0}
+    before = Path(ledger).read_bytes()
+    stray = dict(lost[0], name="web-20261121T020000.sql.zst")
+    for prefix, other in (("website", "website-db"), ("website-db", "website")):
+        rc, result = run_module("backup_retention", tmp_path, dict(
+            args, prefix=prefix, acknowledged_lost=[*lost, stray], other_prefixes=[other]))
+        assert (rc, result["msg"]) == (1, "retention: acknowledged_lost: web-20261121T020000"
+                                          f".sql.zst is the name of no backup of {prefix} or "
+                                          f"{other}")
+    rc, result = run_module("backup_retention", tmp_path, dict(args, prefix="website"))
+    assert (rc, result["msg"]) == (1, f"retention: acknowledged_lost: {db[0]} is the name of "
+                                      "no backup of website")
+    assert Path(ledger).read_bytes() == before
+    rc, result = run_module("backup_retention", tmp_path, dict(
+        args, prefix="website", other_prefixes=["website-db"]))
+    assert rc == 0 and [i["name"] for i in result["acknowledged"]] == [files_[0]], result
+    assert [i["name"] for i in result["kept"]] == [files_[1]]
+    rc, result = run_module("backup_retention", tmp_path, dict(
+        args, prefix="website-db", other_prefixes=["website"]))
+    assert rc == 0 and [i["name"] for i in result["acknowledged"]] == [db[0]], result
+    assert [e["name"] for e in ledger_mod.read(ledger)
+            if e["event"] == "acknowledged_lost"] == [files_[0], db[0]]
 
 
 def test_retention_prunes_nothing_it_cannot_record(tmp_path) -> None:
