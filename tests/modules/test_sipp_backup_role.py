@@ -249,3 +249,62 @@ def test_only_the_backup_computers_retention_records_acknowledged_losses() -> No
     assert remote["delegate_to"] == "{{ sipp_backup_host }}"
     local = retention["Apply retention to the SIPP server's backups"]
     assert "acknowledged_lost" not in local["backup_retention"]
+
+
+def website_retention_play() -> str:
+    """The website's backup activity's retention on the backup computer and its report
+    of the losses it recorded, as the role writes them, with the role's defaults."""
+    tasks = yaml.safe_load((ROOT / "roles/website/tasks/backup.yml").read_text(encoding="utf-8"))
+    names = ("Apply retention to the backup computer's store (its own record only)",
+             "Show the backups acknowledged as lost in this run (recorded, no longer warned about)")
+    defaults = yaml.safe_load((ROOT / "roles/website/defaults/main.yml").read_text())
+    return yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "vars": {
+        key: value for key, value in defaults.items()
+        if key.startswith(("website_backup_keep_", "website_backup_prefix",
+                           "website_backup_db_prefix"))},
+        "tasks": [task for task in tasks if task.get("name") in names]}])
+
+
+def test_the_websites_acknowledged_losses_reach_each_prefixs_retention(tmp_path) -> None:
+    """The website role had no acknowledged-lost list: a lost website backup was warned
+    about on every run, for good. Its one list serves both prefixes' retention runs, each
+    recording only the entries of exactly its prefix (website-db-... is no website
+    backup); a name of neither prefix fails the activity in one line."""
+    ledger = tmp_path / "ledger.jsonl"
+    lost = ["website-db-20261121T020000.sql.zst", "website-20261121T020000.tar.zst"]
+    ledger.write_text("".join(json.dumps({
+        "at": "2026-11-21T02:00:07+07:00", "event": event, "name": name, "sha256": "ab" * 32,
+        "size": 10, **({"status": "ok"} if event == "verified" else {})}) + "\n"
+        for name in lost for event in ("ingested", "verified")), encoding="utf-8")
+    play, extra = tmp_path / "retention.yml", tmp_path / "vars.json"
+    play.write_text(website_retention_play(), encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
+               ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="false")
+
+    def run(entries: list[str]) -> subprocess.CompletedProcess[str]:
+        extra.write_text(json.dumps({
+            "website_backup_host": "localhost", "website_backup_remote_dir": str(tmp_path),
+            "website__ledger": str(ledger), "website_backup_acknowledged_lost": [
+                {"name": name, "reason": "disk clean-up", "by": "Budi"} for name in entries]}),
+            encoding="utf-8")
+        return subprocess.run([*LOCAL_PLAYBOOK, "-e", f"@{extra}", str(play)],
+                              capture_output=True, text=True, check=False, env=env, timeout=300)
+
+    before = ledger.read_bytes()
+    proc = run([*lost, "web-20261121T020000.tar.zst"])
+    assert proc.returncode == 2
+    assert ("acknowledged_lost: web-20261121T020000.tar.zst is the name of no backup of "
+            "website or website-db") in proc.stdout
+    assert ("acknowledged_lost: web-20261121T020000.tar.zst is the name of no backup of "
+            "website-db or website") in proc.stdout
+    assert ledger.read_bytes() == before
+    proc = run(lost)
+    assert changed(proc) == 1  # the retention task, both its runs
+    for name in lost:
+        assert f"Backup {name} dicatat hilang di komputer backup ({name} is gone from " \
+               f"{tmp_path}), dikonfirmasi oleh Budi: disk clean-up" in proc.stdout
+    recorded = [json.loads(line) for line in ledger.read_text().splitlines()[4:]]
+    assert [(e["event"], e["name"]) for e in recorded] == [
+        ("acknowledged_lost", lost[1]), ("acknowledged_lost", lost[0])]
+    assert changed(run(lost)) == 0
