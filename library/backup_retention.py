@@ -69,12 +69,12 @@ description:
     record, so only the admin's inventory can acknowledge a loss.
   - An acknowledgement applies to the loss it was recorded for (the record's events are
     ordered). When a later push takes the name in again and that backup is lost too, the
-    entry recorded then (the same name, reason and by) does not acknowledge the new loss:
+    entry recorded then (the same name, reason and by) does not acknowledge the new loss;
     the backup is warned about as not whole, and a warning names the entry as recorded
     for the earlier loss; an entry of its own (another reason or by) acknowledges it. One
     loss takes one acknowledgement; two new entries of one name fail the task.
   - Several prefixes sharing one record (the website's files and database) each run
-    retention with the admin's one list and the others in O(other_prefixes): each run
+    retention with the admin's one list and the others in O(other_prefixes); each run
     records only the entries naming a backup of exactly its O(prefix) (the rule of its
     files, C(website) never takes C(website-db-...)); an entry naming a backup of none of
     them fails the task in one line.
