@@ -19,6 +19,17 @@ description:
     another inode, mtime or ctime than the ingest recorded tells, its manifest gone or
     changed, as C(backup_retention) checks) is no proof of a backup; it is left out, with
     a warning naming it.
+  - A backup whose inode, mtime or ctime changed while its size and manifest are as
+    recorded (the store copied or moved to another disk, C(cp -a), C(rsync -a); or a
+    rewrite of the same size) proves nothing until its content is read again. This check
+    reads again only the newest such backup, and only when no whole backup is newer (the
+    one it would report; the store may hold tens of GB, read whole by nothing else here),
+    by C(backup_retention)'s own re-read (sop_backup_ledger); still its recorded SHA-256,
+    it counts (RV(reread)), else it is left out as changed after it was stored. Any other
+    such backup is neither counted nor called missing; it is returned in RV(not_reread)
+    with a warning of its own (the stamp changed, not read again yet), until the next
+    backup run's retention reads it again and records its new stamp (C(restamped)). This
+    check records nothing; until then a daily run reads that one backup again each time.
   - C(fresh) is true when that backup is younger than O(max_age_hours). A missing ledger
     means no verified backup (C(fresh) false), not an error. A backup dated more than five
     minutes ahead of this computer's clock (the clock set back since) is not fresh, with a
@@ -63,6 +74,17 @@ fresh:
   description: A verified backup younger than max_age_hours exists.
   returned: success
   type: bool
+reread:
+  description: The name of the newest backup, its inode, mtime or ctime changed, whose
+    content this run read again and found still its recorded SHA-256; null when none was.
+  returned: success
+  type: str
+not_reread:
+  description: Verified backups whose inode, mtime or ctime changed (the store copied or
+    moved) that this run did not read again; not counted until retention re-reads them.
+  returned: success
+  type: list
+  elements: str
 sop_output:
   description: The compact record the C(sop) runner keeps.
   returned: success
@@ -71,13 +93,15 @@ sop_output:
 
 import datetime  # noqa: E402
 import os  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import Any, NamedTuple  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_backup_ledger import (  # noqa: E402
     LEDGER_NAME,
     backups,
+    checked,
     not_whole,
+    only_restamped,
     parse_time,
     read,
 )
@@ -97,11 +121,39 @@ def undated(events: list[dict[str, Any]]) -> list[str]:
                   if b["verified"] and ingested_at(b["ingested_at"]) is None)
 
 
-def not_in_store(events: list[dict[str, Any]], store: str) -> dict[str, str]:
-    """Verified backups the ledger lists that are not whole in ``store`` (deleted by hand
-    or a disk clean-up, cut short), each with why: no proof of a backup."""
-    return {b["name"]: why for b in backups(events).values()
-            if b["verified"] and (why := not_whole(store, b)) is not None}
+class Judged(NamedTuple):
+    """The verified backups of the ledger that the store does not prove (left out)."""
+
+    gone: dict[str, str]  # not whole (name: why)
+    not_reread: list[str]  # only their stamp changed, not read again here
+    reread: str | None  # the one read again and found whole, counted
+
+
+def judged(events: list[dict[str, Any]], store: str) -> Judged:
+    """Each verified backup checked cheaply (``not_whole``), the newest first; the newest
+    candidate whose stamp only changed (the store copied or moved) read again, once
+    (``checked``, retention's re-read); any other such one left unread."""
+    entries = [(ingested_at(b["ingested_at"]), b) for b in backups(events).values()
+               if b["verified"]]
+    dated = sorted(((at, b) for at, b in entries if at is not None), key=lambda pair: pair[0],
+                   reverse=True)
+    gone: dict[str, str] = {}
+    unread: list[str] = []
+    reread, tried, found = None, False, False
+    for at, entry in dated + [(at, b) for at, b in entries if at is None]:
+        fault = not_whole(store, entry)
+        if fault is not None and only_restamped(store, entry):
+            if tried or found or at is None:
+                unread.append(entry["name"])
+                continue
+            tried = True
+            fault, _ = checked(store, entry)
+            reread = entry["name"] if fault is None else None
+        if fault is not None:
+            gone[entry["name"]] = fault
+        elif at is not None:
+            found = True  # the newest whole one: older ones are not read again
+    return Judged(gone, unread, reread)
 
 
 def newest_verified(events: list[dict[str, Any]], now: datetime.datetime,
@@ -130,11 +182,17 @@ def main() -> None:
         events = read(path)
     except OSError as exc:
         module.fail_json(msg=f"cannot read the backup ledger {path}: {exc.strerror}")
-    gone = not_in_store(events, module.params["store"])
-    if gone:
+    found = judged(events, module.params["store"])
+    if found.gone:
         module.warn("backup tercatat di ledger tetapi tidak utuh di penyimpanan, tidak dihitung: "
-                    + "; ".join(gone.values()))
-    newest = newest_verified(events, datetime.datetime.now().astimezone(), frozenset(gone))
+                    + "; ".join(found.gone.values()))
+    if found.not_reread:
+        module.warn("backup tercatat di ledger yang inode, mtime atau ctime-nya berubah "
+                    "(penyimpanan disalin atau dipindah?), belum dibaca ulang, tidak dihitung "
+                    "sampai retensi backup berikutnya membacanya ulang: "
+                    + ", ".join(found.not_reread))
+    newest = newest_verified(events, datetime.datetime.now().astimezone(),
+                             frozenset([*found.gone, *found.not_reread]))
     skipped = undated(events)
     if skipped:
         module.warn("backup tanpa waktu masuk yang terbaca di ledger, tidak dihitung: "
@@ -144,7 +202,8 @@ def main() -> None:
         fresh = False
         module.warn(f"backup {newest['name']} tercatat {newest['ingested_at']}, di masa depan "
                     "menurut jam komputer backup (jam dimundurkan?): tidak dianggap baru")
-    module.exit_json(changed=False, newest=newest, fresh=fresh, sop_output={
+    module.exit_json(changed=False, newest=newest, fresh=fresh, reread=found.reread,
+                     not_reread=found.not_reread, sop_output={
         "backup_terbaru": newest["name"] if newest else None,
         "umur_jam": newest["age_hours"] if newest else None, "fresh": fresh})
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import gzip
+import hashlib
 import json
 import os
 import shutil
@@ -21,7 +22,7 @@ import pytest
 import yaml
 from ansible.module_utils import basic
 from conftest import within
-from loader import ROOT, load, run_module
+from loader import ROOT, load, run_module, warning_lines
 
 srv = load("sop_server")
 secrets = load("sop_secrets")
@@ -2517,3 +2518,61 @@ def test_a_verified_backup_gone_from_the_store_is_no_fresh_backup(tmp_path):
     rc, result = run_module("server_backup_age", tmp_path, {"store": str(store)})
     assert (result["newest"]["name"], result["fresh"], result.get("warnings")) == (
         "newer.sql.zst", True, None)
+
+
+@pytest.mark.parametrize(("tool", "source"), [(["cp", "-a"], "/."), (["rsync", "-a"], "/")])
+def test_a_store_copied_to_another_disk_is_read_again_not_called_no_backup(
+        tmp_path, tool, source):
+    """The store copied to another disk (cp -a, rsync -a: new inodes and ctimes): every
+    backup read as changed after it was stored, so server_backup_age said no verified
+    backup until the next backup run's retention re-read them. The newest is now read
+    again (retention's re-read, once): still its SHA-256, it counts; the older ones are
+    named apart, neither read nor called missing; a changed content is no backup."""
+    ledger = load("sop_backup_ledger")
+    store, moved = tmp_path / "store", tmp_path / "moved"
+    store.mkdir()
+    moved.mkdir()
+    now = datetime.datetime.now().astimezone()
+    names, lines = [], []
+    for hours in (50, 30, 2):
+        name = f"sipp-{(now - datetime.timedelta(hours=hours)):%Y%m%dT%H%M%S}.sql.zst"
+        data, manifest = os.urandom(4096 + hours), json.dumps({"of": name}).encode()
+        (store / name).write_bytes(data)
+        (store / f"{name}.manifest.json").write_bytes(manifest)
+        at = (now - datetime.timedelta(hours=hours)).isoformat(timespec="seconds")
+        sha = hashlib.sha256(data).hexdigest()
+        lines += [{"at": at, "event": "ingested", "name": name, "sha256": sha, "size": len(data),
+                   "manifest": f"{name}.manifest.json",
+                   "manifest_sha256": hashlib.sha256(manifest).hexdigest(),
+                   **ledger.stamp(os.lstat(store / name))},
+                  {"at": at, "event": "verified", "name": name, "sha256": sha, "status": "ok"}]
+        names.append(name)
+    (store / "ledger.jsonl").write_text("".join(json.dumps(e) + "\n" for e in lines))
+    rc, result = run_module("server_backup_age", tmp_path, {"store": str(store)})
+    assert (rc, result["newest"]["name"], result["reread"], result["not_reread"]) == (
+        0, names[2], None, []), result
+    subprocess.run([*tool, f"{store}{source}", f"{moved}/"], check=True)
+    rc, result = run_module("server_backup_age", tmp_path, {"store": str(moved)})
+    assert rc == 0, result.get("msg")
+    assert (result["newest"]["name"], result["fresh"]) == (names[2], True)
+    assert (result["reread"], result["not_reread"]) == (names[2], [names[1], names[0]])
+    assert warning_lines(result) == [
+        "backup tercatat di ledger yang inode, mtime atau ctime-nya berubah (penyimpanan "
+        "disalin atau dipindah?), belum dibaca ulang, tidak dihitung sampai retensi backup "
+        f"berikutnya membacanya ulang: {names[1]}, {names[0]}"]
+    forged = moved / names[2]
+    forged.write_bytes(os.urandom(forged.stat().st_size))  # the same size, another content
+    rc, result = run_module("server_backup_age", tmp_path, {"store": str(moved)})
+    assert (rc, result["newest"], result["fresh"], result["reread"]) == (0, None, False, None)
+    assert result["not_reread"] == [names[1], names[0]]  # one read a run: named, not "none"
+    assert warning_lines(result)[0] == (
+        "backup tercatat di ledger tetapi tidak utuh di penyimpanan, tidak dihitung: "
+        f"{names[2]} changed after it was stored (its content differs from the record's "
+        "SHA-256)")
+    rc, result = run_module("backup_retention", tmp_path, {
+        "path": str(moved), "prefix": "sipp", "ledger": str(moved / "ledger.jsonl")})
+    assert rc == 0 and result["restamped"] == [names[0], names[1]], result
+    rc, result = run_module("server_backup_age", tmp_path, {"store": str(moved)})
+    assert (result["newest"]["name"], result["reread"], result["not_reread"]) == (
+        names[1], None, [])
+    assert len(warning_lines(result)) == 1 and names[2] in warning_lines(result)[0]
