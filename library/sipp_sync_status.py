@@ -239,6 +239,7 @@ from collections.abc import Callable, Mapping, Sequence  # noqa: E402
 from typing import Any, NoReturn  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
 from ansible.module_utils.sop_clock import (  # noqa: E402
     MAX_OFFSET,
     MIN_OFFSET,
@@ -469,9 +470,9 @@ def verdict(subject: str, when: dt.datetime, max_age: float, now: dt.datetime,
     in_future = ahead_of_clock(seconds)
     fresh = not in_future and seconds <= max_age * 3600
     if in_future:
-        message = f"{subject}: {-hours} jam di masa depan ({future_cause}); tidak dianggap segar"
+        message = f"{subject}: {angka(-hours, 1)} jam di masa depan ({future_cause}); tidak dianggap segar"
     else:
-        message = (f"{subject}: umur {hours} jam, batas {max_age:g} jam "
+        message = (f"{subject}: umur {angka(hours, 1)} jam, batas {angka_ringkas(max_age)} jam "
                    f"({'segar' if fresh else 'BASI'})")
     return {"last_sync": when.isoformat(), "age_seconds": seconds, "age_hours": hours,
             "fresh": fresh, "in_future": in_future, "message": message}
@@ -546,12 +547,6 @@ def count_of(data: Any, key: str) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < MAX_COUNT:
         return value
     return None
-
-
-def angka(value: int) -> str:
-    """A count as the reports' Bahasa Indonesia writes it, a dot between thousands
-    (``1.250``), as the runner's sop/bahasa.angka does."""
-    return f"{value:,}".replace(",", ".")
 
 
 def local_counts(conn: Connection) -> dict[str, int]:

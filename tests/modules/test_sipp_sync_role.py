@@ -274,7 +274,7 @@ def test_the_report_says_sipp_mas_last_sync_lies_in_the_future(tmp_path):
     report = next(json.loads(line.split(" => ", 1)[1])["msg"] for line in proc.stdout.splitlines()
                   if "Laporan sinkronisasi" in line and " => " in line)
     assert "; SIPP MA last_sync " in report
-    assert ": 7.0 jam di masa depan (jam server atau SIPP MA salah, " in report, report
+    assert ": 7,0 jam di masa depan (jam server atau SIPP MA salah, " in report, report
     assert report.endswith("; 4 perkara"), report
 
 
@@ -354,7 +354,7 @@ def test_a_page_dated_beyond_the_limit_is_stale(tmp_path):
     proc = _sync_with(tmp_path, "-e", "sipp_sync_trigger=never", handler=Stale)
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "Kegiatan 2: Data SIPP publik BASI: Pembaharuan Data " in proc.stdout
-    assert ": umur 10.0 jam, batas 8 jam (BASI)" in proc.stdout
+    assert ": umur 10,0 jam, batas 8 jam (BASI)" in proc.stdout
 
 
 REDIRECT_PLAY = """
