@@ -141,6 +141,7 @@ from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_bahasa import angka_ringkas  # noqa: E402
 from ansible.module_utils.sop_net import (  # noqa: E402
     SEGMENT_NAMES,
     SEGMENTS,
@@ -207,8 +208,8 @@ def main() -> None:
         checks[seg].append(result)
     fault = localise(checks)
     warnings = [
-        f"{c['target']}: hilang {c['loss_percent']:g}%, rata-rata {c.get('avg_ms')} ms, "
-        f"jitter {c.get('jitter_ms')} ms"
+        f"{c['target']}: hilang {angka_ringkas(c['loss_percent'])}%, "
+        f"rata-rata {angka_ringkas(c['avg_ms'])} ms, jitter {angka_ringkas(c['jitter_ms'])} ms"
         for seg in ("lan", "gateway", "upstream")
         for c in checks[seg]
         if c["ok"]

@@ -281,6 +281,7 @@ from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib  # noqa: E402
+from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
 from ansible.module_utils.sop_routeros import (  # noqa: E402
     API_PORT,
     API_SSL_PORT,
@@ -454,12 +455,12 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
     if outdated:
         w.append(f"{name}: firmware RouterBOOT {firmware} lebih lama dari RouterOS {version}")
     if cpu >= params["cpu_warn_percent"]:
-        w.append(f"{name}: beban CPU {cpu}%")
+        w.append(f"{name}: beban CPU {angka(cpu)}%")
     if used is not None and used >= params["memory_warn_percent"]:
-        w.append(f"{name}: memori terpakai {used}%")
+        w.append(f"{name}: memori terpakai {angka(used, 1)}%")
     if temperature is not None and temperature >= params["temperature_warn"]:
         where = "" if sensor == "temperature" else f" ({sensor})"
-        w.append(f"{name}: suhu {temperature:g} C{where}")
+        w.append(f"{name}: suhu {angka_ringkas(temperature)} C{where}")
     for i in result["interfaces"]:
         if not i["disabled"] and (i["rx_error"] or i["tx_error"]):
             w.append(f"{name}: interface {i['name']} error rx {i['rx_error']} tx {i['tx_error']}")

@@ -182,6 +182,7 @@ from collections.abc import Iterable  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_bahasa import angka  # noqa: E402
 from ansible.module_utils.sop_security import (  # noqa: E402
     OfficeHours,
     SecurityInputError,
@@ -286,7 +287,7 @@ class Audit:
             before = self.failures[address]
             if before >= self.params["success_after_failures"]:
                 self.after_failures.append(
-                    f"{self.stamp(when)} {user} dari {address} ({method}) setelah {before} kali gagal")
+                    f"{self.stamp(when)} {user} dari {address} ({method}) setelah {angka(before)} kali gagal")
 
     def findings(self) -> list[dict[str, Any]]:
         found = []
@@ -299,8 +300,9 @@ class Audit:
         if many:
             found.append(finding(
                 "many_failures",
-                f"{len(many)} alamat dengan sedikitnya {self.params['failure_warn']} kali gagal login SSH",
-                sum(many.values()), [f"{a}: {n}" for a, n in Counter(many).most_common()]))
+                f"{angka(len(many))} alamat dengan sedikitnya {angka(self.params['failure_warn'])} "
+                "kali gagal login SSH",
+                sum(many.values()), [f"{a}: {angka(n)}" for a, n in Counter(many).most_common()]))
         # a few refusals are a person's mistyped password too: counted, not a finding
         penalised = Counter({a: n for a, n in self.penalised.items()
                              if n >= self.params["penalised_warn"]})
@@ -308,7 +310,7 @@ class Audit:
             found.append(finding(
                 "penalised_sources",
                 f"Koneksi SSH ditolak sshd (PerSourcePenalties) sedikitnya "
-                f"{self.params['penalised_warn']} kali dari {len(penalised)} alamat "
+                f"{angka(self.params['penalised_warn'])} kali dari {angka(len(penalised))} alamat "
                 "yang dikenai penalti karena percobaan berulang",
                 sum(penalised.values()),
                 [f"{a}: {n} ditolak ({self.reasons(a)})" for a, n in penalised.most_common()]))

@@ -92,6 +92,7 @@ import warnings  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_bahasa import angka_ringkas  # noqa: E402
 from ansible.module_utils.sop_net import split_host_port  # noqa: E402
 from ansible.module_utils.sop_security import SecurityInputError, finding, summary  # noqa: E402
 
@@ -206,7 +207,7 @@ def probe(site: str, connect: str, old: list[str], weak: dict[str, str],
     if result["timed_out"]:
         findings.append(finding(
             "tls_timeout", f"Situs {label} menerima koneksi TCP tetapi tidak menyelesaikan jabat "
-            f"tangan TLS dalam {timeout:g} dtk: {', '.join(result['timed_out'])}",
+            f"tangan TLS dalam {angka_ringkas(timeout)} dtk: {', '.join(result['timed_out'])}",
             len(result["timed_out"]), result["timed_out"]))
     accepted_old = [v for v in result["protocols"] if v in old]
     if accepted_old:

@@ -201,6 +201,7 @@ from itertools import islice  # noqa: E402
 from typing import Any, NamedTuple  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_bahasa import angka  # noqa: E402
 from ansible.module_utils.sop_http import (  # noqa: E402
     context_for,
     not_followed,
@@ -645,7 +646,7 @@ def debug_log(path: str, web: str, root: str) -> Exposed | None:
         return None
     if not stat.S_ISREG(info.st_mode):
         return None
-    subject = f"Log debug WordPress {path} ({info.st_size} bita)"
+    subject = f"Log debug WordPress {path} ({angka(info.st_size)} bita)"
     return Exposed(path, web, subject, f"{subject} ada di web root dan dapat diunduh publik (WP_DEBUG_LOG)",
                    root)
 

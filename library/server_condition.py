@@ -148,6 +148,7 @@ import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     BOOT,
     AptError,
@@ -357,20 +358,20 @@ def flags(report: dict[str, Any], params: dict[str, Any]) -> list[str]:
         found.append(f"{report['os']['name']} berakhir dukungannya {eos['date']} "
                      f"({eos['days_left']} hari lagi)")
     if report["uptime_days"] > params["uptime_warn_days"]:
-        found.append(f"Uptime {report['uptime_days']} hari (kernel lama masih berjalan?)")
+        found.append(f"Uptime {angka_ringkas(report['uptime_days'])} hari (kernel lama masih berjalan?)")
     load = report["load"]
     if load["15m"] > params["load_warn_per_cpu"] * load["cpus"]:
-        found.append(f"Beban tinggi: {load['15m']} untuk {load['cpus']} CPU")
+        found.append(f"Beban tinggi: {angka_ringkas(load['15m'])} untuk {angka(load['cpus'])} CPU")
     if report["memory_used_percent"] > params["memory_warn_percent"]:
-        found.append(f"Memori terpakai {report['memory_used_percent']}%")
+        found.append(f"Memori terpakai {angka(report['memory_used_percent'], 1)}%")
     for fs in report["file_systems"]:
         if fs["path"] == BOOT:  # a mount of its own: judged by room for a kernel
             found.extend(boot_short_of_room(fs, params["boot_min_free_mb"]))
         elif fs["used_percent"] >= params["disk_warn_percent"]:
-            found.append(f"Disk {fs['path']} terpakai {fs['used_percent']}% "
-                         f"(sisa {fs['free_mb']} MB)")
+            found.append(f"Disk {fs['path']} terpakai {angka(fs['used_percent'], 1)}% "
+                         f"(sisa {angka(fs['free_mb'])} MB)")
         if fs["inodes_percent"] >= params["disk_warn_percent"]:
-            found.append(f"Inode {fs['path']} terpakai {fs['inodes_percent']}%")
+            found.append(f"Inode {fs['path']} terpakai {angka(fs['inodes_percent'], 1)}%")
     if report["failed_units"]:
         found.append("Unit systemd gagal: " + ", ".join(report["failed_units"]))
     updates = report["updates"]

@@ -175,6 +175,7 @@ from collections.abc import Iterator  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
 from ansible.module_utils.sop_clock import parse_moment  # noqa: E402
 from ansible.module_utils.sop_mariadb import MAX_PING_LINE, ping_failure  # noqa: E402
 from ansible.module_utils.sop_net import split_host_port  # noqa: E402
@@ -760,10 +761,10 @@ def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
     for fs in bundle["file_systems"]:
         if fs["used_percent"] >= full_percent \
                 or fs["free_mb"] < min(min_free_mb, MIN_FREE_SHARE * fs["size_mb"]):
-            found.append(f"Disk penuh: {fs['path']} terpakai {fs['used_percent']}% "
-                         f"(sisa {fs['free_mb']} MB)")
+            found.append(f"Disk penuh: {fs['path']} terpakai {angka(fs['used_percent'], 1)}% "
+                         f"(sisa {angka(fs['free_mb'])} MB)")
         if fs["inodes_percent"] >= full_percent:
-            found.append(f"Inode habis: {fs['path']} terpakai {fs['inodes_percent']}%")
+            found.append(f"Inode habis: {fs['path']} terpakai {angka(fs['inodes_percent'], 1)}%")
     reported: set[str] = set()
     for svc in bundle["services"]:
         if svc["active"] in RUNNING or svc["enabled"] not in ("enabled", "static"):
@@ -805,7 +806,7 @@ def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
                      + ", ".join(map(str, kills)))
     load = bundle["load"]
     if load["5m"] > load_per_cpu * load["cpus"]:
-        found.append(f"Beban sangat tinggi: {load['5m']} untuk {load['cpus']} CPU")
+        found.append(f"Beban sangat tinggi: {angka_ringkas(load['5m'])} untuk {angka(load['cpus'])} CPU")
     down = [p["peer"] for p in bundle["peers"] if not p["reachable"]]
     if down:
         found.append("Server lain tidak terjangkau: " + ", ".join(down))

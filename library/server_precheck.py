@@ -74,6 +74,7 @@ import os  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_bahasa import angka  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     boot_file_system,
     boot_short_of_room,
@@ -109,7 +110,7 @@ def main() -> None:
     file_systems = [file_system(p) for p in module.params["paths"] if os.path.exists(p)]
     boot, unread = own_boot()
     busy = busy_processes()
-    problems = [f"ruang kosong {fs['path']} {fs['free_mb']} MB (< {minimum} MB)"
+    problems = [f"ruang kosong {fs['path']} {angka(fs['free_mb'])} MB (< {angka(minimum)} MB)"
                 for fs in file_systems if fs["free_mb"] < minimum] \
         + (boot_short_of_room(boot, module.params["boot_min_free_mb"]) if boot else []) \
         + unread + busy + ([DPKG_INTERRUPTED] if dpkg_interrupted() else [])

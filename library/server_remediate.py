@@ -94,6 +94,7 @@ from collections.abc import Iterator  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_bahasa import angka  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     TIME_LIMITS,
     apt_failure,
@@ -159,7 +160,7 @@ def restart_service(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, An
                                         "restart")
             if rc is None:
                 unfinished.append(f"restart {name} tidak selesai dalam "
-                                  f"{TIME_LIMITS['restart']} detik")
+                                  f"{angka(TIME_LIMITS['restart'])} detik")
             elif rc != 0:  # systemctl's first line says why: exit code, timeout, start limit
                 refused[name] = next((line.strip() for line in err.splitlines() if line.strip()),
                                      f"systemctl restart exit {rc}")

@@ -131,6 +131,7 @@ import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_bahasa import angka  # noqa: E402
 from ansible.module_utils.sop_command import run_limited  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     AptError,
@@ -186,7 +187,7 @@ def install(module: AnsibleModule, packages: list[str], seconds: int) -> None:
     argv = ["apt-get", "install", "-y", "-q", *INSTALL_OPTIONS, "--download-only", *packages]
     rc, out, err = run_limited(module, argv, seconds, environ_update=environ)
     if rc is None:
-        module.fail_json(msg=f"Unduhan paket: apt-get tidak selesai dalam {seconds} detik "
+        module.fail_json(msg=f"Unduhan paket: apt-get tidak selesai dalam {angka(seconds)} detik "
                          "(mirror lambat atau tidak menjawab); tidak ada paket yang dipasang",
                          upgraded=[])
     if rc != 0:

@@ -244,6 +244,7 @@ import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_bahasa import angka  # noqa: E402
 from ansible.module_utils.sop_clock import FUTURE_TOLERANCE  # noqa: E402
 from ansible.module_utils.sop_mariadb import (  # noqa: E402
     CLIENT_BINARIES,
@@ -427,8 +428,8 @@ def group_count_sql(sql: dict[str, str], category: str, actions: list[str]) -> s
 
 
 def cut_line(category: str, listed: int, total: int) -> str:
-    """``rincian login gagal: 50 baris pertama dari 812``."""
-    return f"rincian {DETAILS[category]}: {listed} baris pertama dari {total}"
+    """``rincian login gagal: 50 baris pertama dari 1.812``."""
+    return f"rincian {DETAILS[category]}: {angka(listed)} baris pertama dari {angka(total)}"
 
 
 def notable_details(conn: Connection, sql: dict[str, str], actions: dict[str, list[str]],

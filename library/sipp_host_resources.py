@@ -112,6 +112,7 @@ import threading  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
 
 GRADES = ("ok", "warn", "fail")
 GRADE_WORDS = {"warn": "peringatan", "fail": "gagal"}
@@ -147,7 +148,7 @@ def disk_usage(path: str, warn: int, fail: int, timeout: float = 10) -> dict[str
         return {"path": path, "status": "fail",
                 "error": f"tidak dapat diukur: {failure[0].strerror or failure[0]}"}
     return {"path": path, "status": "fail",
-            "error": f"sistem berkas tidak menjawab dalam {timeout:g} s (mount macet?)"}
+            "error": f"sistem berkas tidak menjawab dalam {angka_ringkas(timeout)} s (mount macet?)"}
 
 
 def _disk_usage(path: str, warn: int, fail: int) -> dict[str, Any]:
@@ -233,12 +234,13 @@ def graded_problems(disks: list[dict[str, Any]], memory: dict[str, Any],
 
 
 def problem_line(subject: str, measured: dict[str, Any], warn: int, fail: int) -> str:
-    """``disk /: terpakai 96.0% (batas gagal 95%)``, or the error and its grade."""
+    """``disk /: terpakai 96,0% (batas gagal 95%)``, or the error and its grade."""
     grade_word = GRADE_WORDS[measured["status"]]
     if measured.get("error"):
         return f"{subject}: {measured['error']} ({grade_word})"
     limit = fail if measured["status"] == "fail" else warn
-    return f"{subject}: terpakai {measured['used_percent']}% (batas {grade_word} {limit}%)"
+    return (f"{subject}: terpakai {angka(measured['used_percent'], 1)}% "
+            f"(batas {grade_word} {limit}%)")
 
 
 def threshold_error(params: dict[str, Any]) -> dict[str, str] | None:
@@ -276,7 +278,8 @@ def main() -> None:
             module.warn(line)
     module.exit_json(changed=False, resources=result, sop_output={
         "resources_status": result["status"],
-        "disks": [f"{d['path']} terpakai {d['used_percent']}% (sisa {d['free_mb']} MB)" if "used_percent"
+        "disks": [f"{d['path']} terpakai {angka(d['used_percent'], 1)}% (sisa {angka(d['free_mb'])} MB)"
+                  if "used_percent"
                   in d else f"{d['path']}: {d.get('error')}" for d in result["disks"]],
         "memory_used_percent": result["memory"]["used_percent"],
         "problems": result["problems"]})

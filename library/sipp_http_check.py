@@ -130,6 +130,7 @@ import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
 from ansible.module_utils.sop_http import (  # noqa: E402
     context_for,
     not_followed,
@@ -196,8 +197,8 @@ def grade(url: str, answer: Answer, params: dict[str, Any]) -> dict[str, Any]:
             problems.append(f"teks '{expected}' tidak ada di halaman" + (
                 f" yang dialihkan ke {redirected_to}" if redirected_to else ""))
         if elapsed > params["max_response_seconds"] * 1000:
-            problems.append(f"waktu respons {elapsed} ms melebihi "
-                            f"{params['max_response_seconds']:g} dtk")
+            problems.append(f"waktu respons {angka(elapsed)} ms melebihi "
+                            f"{angka_ringkas(params['max_response_seconds'])} dtk")
     return {
         "url": url, "status": status, "redirected_to": redirected_to,
         "response_ms": None if error else elapsed,

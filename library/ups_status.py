@@ -75,6 +75,7 @@ import time  # noqa: E402
 from typing import IO, Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_bahasa import angka_ringkas  # noqa: E402
 
 # What upsc may print: a UPS has some hundred variables of a few dozen bytes, and upsc
 # prints each as the NUT server sends it, as long as the server goes on sending.
@@ -121,9 +122,9 @@ def grade(name: str, variables: dict[str, str]) -> dict[str, Any]:
     else:
         status, state = "warning", f"status tidak dikenal '{' '.join(flags)}'"
     details = [
-        f"baterai {charge:g}%" if charge is not None else None,
-        f"sisa waktu {runtime / 60:g} menit" if runtime is not None else None,
-        f"beban {load:g}%" if load is not None else None,
+        f"baterai {angka_ringkas(charge)}%" if charge is not None else None,
+        f"sisa waktu {angka_ringkas(round(runtime / 60, 1))} menit" if runtime is not None else None,
+        f"beban {angka_ringkas(load)}%" if load is not None else None,
     ]
     return {
         "ups": name,

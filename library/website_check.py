@@ -147,6 +147,7 @@ import urllib.parse  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
 from ansible.module_utils.sop_clock import ahead_of_clock  # noqa: E402
 from ansible.module_utils.sop_http import (  # noqa: E402
     fetch,
@@ -210,8 +211,8 @@ def check_page(url: str, p: dict[str, Any]) -> dict[str, Any]:
         if p["expected_text"] and p["expected_text"] not in answer["body"]:
             problems.append(f"teks '{p['expected_text']}' tidak ada di {url}")
         if answer["response_ms"] > p["max_response_seconds"] * 1000:
-            problems.append(f"{url}: waktu respons {answer['response_ms']} ms melebihi "
-                            f"{p['max_response_seconds']:g} dtk")
+            problems.append(f"{url}: waktu respons {angka(answer['response_ms'])} ms melebihi "
+                            f"{angka_ringkas(p['max_response_seconds'])} dtk")
     page: dict[str, Any] = {"url": url, "status": answer["status"], "response_ms": answer["response_ms"],
                             "final_url": answer["final_url"], "https_redirect": None}
     plain = http_variant(url)
@@ -309,8 +310,8 @@ def grade(pages: list[dict[str, Any]], certs: list[dict[str, Any]], fresh: dict[
                         f"server atau zona waktu salah, atau tanggal di {fresh['source']} "
                         "tidak benar); tidak dianggap segar")
     elif not fresh["fresh"]:
-        warnings.append(f"konten terbaru berumur {fresh['age_days']} hari "
-                        f"(lebih dari {p['freshness_days']} hari, {fresh['newest'][:10]})")
+        warnings.append(f"konten terbaru berumur {angka(fresh['age_days'])} hari "
+                        f"(lebih dari {angka(p['freshness_days'])} hari, {fresh['newest'][:10]})")
     return problems, warnings
 
 

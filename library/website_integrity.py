@@ -381,6 +381,7 @@ from typing import Any  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_bahasa import angka  # noqa: E402
 from ansible.module_utils.sop_http import (  # noqa: E402
     context_for,
     not_followed,
@@ -654,7 +655,7 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
             found.append({"kind": "hidden_text", "url": url, "style": "", "keywords": [],
                           "links": [], "text": "",
                           "name": f"hidden_text: {url} (aturan CSS terlalu banyak)",
-                          "detail": f"lebih dari {RULE_CHECKS:,} pemeriksaan aturan CSS "
+                          "detail": f"lebih dari {angka(RULE_CHECKS)} pemeriksaan aturan CSS "
                                     "gabungan: elemen tersembunyi tidak diperiksa seluruhnya"})
         for name in ("googlebot", "search_referer"):
             reasons = compare_variant(base, variants[name], trusted=trusted,

@@ -259,6 +259,7 @@ import time  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_bahasa import angka  # noqa: E402
 from ansible.module_utils.sop_weblog import (  # noqa: E402
     Deadline,
     LogError,
@@ -306,10 +307,10 @@ def sop_output(result: dict[str, Any]) -> dict[str, Any]:
         "skipped": result["skipped"],
         "period": f"{result['first_seen'] or '-'} .. {result['last_seen'] or '-'}",
         "status_classes": result["status_classes"],
-        "top_paths": [f"{p['path']}: {p['count']}" for p in result["top_paths"][:5]],
+        "top_paths": [f"{p['path']}: {angka(p['count'])}" for p in result["top_paths"][:5]],
         "crawlers": dict(list(result["crawlers"].items())[:5]),
-        "findings": [f"{f['category']}: {f['count']} permintaan"
-                     + (f", {f['successful']} dijawab 2xx" if f["successful"] else "")
+        "findings": [f"{f['category']}: {angka(f['count'])} permintaan"
+                     + (f", {angka(f['successful'])} dijawab 2xx" if f["successful"] else "")
                      + f" ({', '.join(c['client'] for c in f['clients'][:3])})"
                      for f in result["findings"]],
         "resumed": result["resumed"],

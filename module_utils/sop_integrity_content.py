@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from ansible.module_utils.sop_bahasa import angka
 from ansible.module_utils.sop_http import scheme_followed
 
 # Online-gambling spam injected into Indonesian government sites (BSSN, 2024-2025).
@@ -716,5 +717,5 @@ def compare_variant(base: dict[str, Any], other: dict[str, Any], *,
         reasons.append("tautan baru ke " + ", ".join(new_hosts[:10]))
     ratio = similarity(a.words, b.words)
     if ratio < threshold:
-        reasons.append(f"isi berbeda (kemiripan {ratio:.2f})")
+        reasons.append(f"isi berbeda (kemiripan {angka(ratio, 2)})")
     return reasons

@@ -16,6 +16,7 @@ import subprocess
 import time
 from typing import Any
 
+from ansible.module_utils.sop_bahasa import angka_ringkas
 from ansible.module_utils.sop_http import fetch
 from ansible.module_utils.sop_secrets import basic_auth, mask_text, mask_url, url_secrets
 
@@ -82,7 +83,8 @@ def ping(address: str, count: int, interval: float, timeout: float) -> dict[str,
         return {**unanswered, "error": "perintah ping tidak ada (paket iputils-ping)"}
     except subprocess.TimeoutExpired:
         # a name whose resolver does not answer: ping waits for it before any echo
-        return {**unanswered, "error": f"ping {address} tidak selesai dalam {limit:g} dtk"}
+        return {**unanswered,
+                "error": f"ping {address} tidak selesai dalam {angka_ringkas(limit)} dtk"}
     # a reply that comes twice, "(DUP!)", is one answer: its round trip is not counted
     rtts = [float(m) for line in proc.stdout.splitlines() if "(DUP!)" not in line
             for m in _RTT.findall(line)]
@@ -203,7 +205,7 @@ def dns_query(server: str, name: str, timeout: float, port: int = 53) -> dict[st
             sock.send(query)
             data = _answer(sock, qid, start + timeout)
     except socket.timeout:  # TimeoutError from Python 3.10; an OSError of its own on 3.9
-        result["error"] = f"resolver {server} tidak menjawab dalam {timeout:g} dtk"
+        result["error"] = f"resolver {server} tidak menjawab dalam {angka_ringkas(timeout)} dtk"
         return result
     except ConnectionRefusedError:
         result["error"] = f"resolver {server}: tidak ada layanan DNS di port {port}/udp (ditolak)"

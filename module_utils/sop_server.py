@@ -16,6 +16,7 @@ import os
 import re
 from typing import Any, NamedTuple
 
+from ansible.module_utils.sop_bahasa import angka, angka_ringkas
 from ansible.module_utils.sop_command import run_limited
 from ansible.module_utils.sop_secrets import mask_argv
 
@@ -83,7 +84,7 @@ def run_bounded(module: Any, argv: list[str], limit: str,
 
 def timed_out(argv: list[str], limit: str) -> str:
     """One line for a tool stopped by run_bounded ('smartctl tidak selesai dalam 60 detik')."""
-    return f"{os.path.basename(argv[0])} tidak selesai dalam {TIME_LIMITS[limit]} detik"
+    return f"{os.path.basename(argv[0])} tidak selesai dalam {angka(TIME_LIMITS[limit])} detik"
 
 
 _INST = re.compile(r"^Inst (\S+) (?:\[(\S+)\] )?\((\S+) (.*?)(?: \[([^]]*)\])?\)")
@@ -245,8 +246,8 @@ def boot_short_of_room(fs: dict[str, Any], min_free_mb: int) -> list[str]:
     with less than ``min_free_mb`` MiB free for one more kernel and its initramfs."""
     if fs["free_mb"] >= min_free_mb:
         return []
-    return [f"Disk /boot sisa {fs['free_mb']} MB, kurang dari {min_free_mb} MB untuk satu "
-            "kernel baru dan initramfs-nya (hapus kernel lama)"]
+    return [f"Disk /boot sisa {angka(fs['free_mb'])} MB, kurang dari {angka(min_free_mb)} MB "
+            "untuk satu kernel baru dan initramfs-nya (hapus kernel lama)"]
 
 
 def busy_processes(proc: str = "/proc") -> list[str]:
@@ -438,7 +439,7 @@ def apt_policy(module: Any, apt_cache: str, names: list[str], seconds: float) ->
     rc, out, err = run_limited(module, [apt_cache, "policy", *names], seconds,
                                environ_update={"LC_ALL": "C"})
     if rc is None:
-        module.fail_json(msg=f"apt-cache policy tidak selesai dalam {seconds:g} detik")
+        module.fail_json(msg=f"apt-cache policy tidak selesai dalam {angka_ringkas(seconds)} detik")
     if rc != 0:
         module.fail_json(msg="apt-cache policy failed: " + apt_failure(out, err))
     return out

@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ansible.module_utils.sop_bahasa import angka
 from ansible.module_utils.sop_clock import MAX_OFFSET, MIN_OFFSET, zone
 from ansible.module_utils.sop_mariadb import LOGIN_ARGUMENT_SPEC
 
@@ -182,6 +183,6 @@ def future_finding(count: int, ahead_seconds: int, what: str, clock: str, *,
         return None
     cause = ("jam server SIPP salah" if unix_time
              else "jam server SIPP salah atau data_timezone tidak sesuai zona waktu SIPP")
-    return (f"{count} {what} bertanggal di masa depan, hingga "
-            f"{round(ahead_seconds / 3600.0, 1)} jam setelah {clock} "
+    return (f"{angka(count)} {what} bertanggal di masa depan, hingga "
+            f"{angka(ahead_seconds / 3600.0, 1)} jam setelah {clock} "
             f"({cause}); tidak dihitung")

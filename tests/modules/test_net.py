@@ -201,7 +201,7 @@ def test_dns_answers_nxdomain_and_silence():
     silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     silent.bind(("127.0.0.1", 0))
     r = net.dns_query("127.0.0.1", "x.court", 0.3, port=silent.getsockname()[1])
-    assert r["error"] == "resolver 127.0.0.1 tidak menjawab dalam 0.3 dtk"
+    assert r["error"] == "resolver 127.0.0.1 tidak menjawab dalam 0,3 dtk"
     for s in (good, nx, silent):
         s.close()
 
@@ -397,7 +397,7 @@ def test_ping_of_a_name_while_the_resolver_hangs_is_one_clear_line():
     assert "Traceback" not in proc.stderr, proc.stderr
     r = json.loads(proc.stdout)
     assert r["ok"] is False and r["loss_percent"] == 100.0
-    assert r["error"] == "ping sipp.pn-contoh.court tidak selesai dalam 5.7 dtk"
+    assert r["error"] == "ping sipp.pn-contoh.court tidak selesai dalam 5,7 dtk"
 
 
 def test_store_keeps_the_stored_configuration_out_of_its_result(tmp_path):
@@ -592,7 +592,7 @@ def test_answers_to_other_queries_do_not_extend_the_timeout():
     r = net.dns_query("127.0.0.1", "sipp.pn.court", 0.5, port=srv.getsockname()[1])
     srv.close()
     assert time.monotonic() - start < 1
-    assert r["error"] == "resolver 127.0.0.1 tidak menjawab dalam 0.5 dtk"
+    assert r["error"] == "resolver 127.0.0.1 tidak menjawab dalam 0,5 dtk"
 
 
 def test_a_timeout_or_interval_that_is_no_time_is_refused_in_one_line(tmp_path):

@@ -568,7 +568,7 @@ def test_a_handshake_that_never_ends_is_a_finding_not_a_refusal(certificate):
     assert result["protocols"] == [] and result["timed_out"] == tested
     assert findings == [{"kind": "tls_timeout", "count": len(tested), "samples": tested[:5],
                          "message": f"Situs pn-test.go.id:{port} menerima koneksi TCP tetapi "
-                                    "tidak menyelesaikan jabat tangan TLS dalam 0.3 dtk: "
+                                    "tidak menyelesaikan jabat tangan TLS dalam 0,3 dtk: "
                                     + ", ".join(tested)}]
     port, stop = serve(certificate, ssl.TLSVersion.TLSv1_3, "ECDHE+AESGCM")
     try:

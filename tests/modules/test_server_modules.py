@@ -331,7 +331,7 @@ def test_report_flags_each_need():
         file_systems=[{"path": "/var", "free_mb": 10, "used_percent": 99.0, "inodes_percent": 90}],
     ), PARAMS)
     assert flags == [
-        "Disk /var terpakai 99.0% (sisa 10 MB)", "Inode /var terpakai 90%",
+        "Disk /var terpakai 99,0% (sisa 10 MB)", "Inode /var terpakai 90,0%",
         "Unit systemd gagal: lab-report-export.service",
         "1 pembaruan keamanan tertunda: rsync", "1 pembaruan lain tertunda: zstd",
         "Paket ditahan (tidak diperbarui otomatis): mariadb-common",
@@ -354,9 +354,23 @@ def test_a_boot_of_its_own_is_judged_by_room_for_one_more_kernel():
         "(hapus kernel lama)"]
     assert condition.flags(report(file_systems=[boot(975, 140, 86.0)]), PARAMS) == []
     assert condition.flags(report(file_systems=[boot(975, 140, 86.0, 90.0)]), PARAMS) == [
-        "Inode /boot terpakai 90.0%"]
+        "Inode /boot terpakai 90,0%"]
     assert condition.flags(report(file_systems=[{**boot(975, 140, 86.0), "path": "/"}]),
-                           PARAMS) == ["Disk / terpakai 86.0% (sisa 140 MB)"]
+                           PARAMS) == ["Disk / terpakai 86,0% (sisa 140 MB)"]
+
+
+def test_findings_write_numbers_as_the_reports_do():
+    # The report quotes these lines beside its own `2,2 detik`: never `93.5%` or `20480 MB`.
+    flags = condition.flags(report(
+        uptime_days=1234.25, load={"15m": 3.75, "cpus": 2}, memory_used_percent=93.5,
+        file_systems=[{"path": "/srv", "free_mb": 20480, "used_percent": 93.5,
+                       "inodes_percent": 5.0}]), PARAMS)
+    assert flags == ["Uptime 1.234,25 hari (kernel lama masih berjalan?)",
+                     "Beban tinggi: 3,75 untuk 2 CPU", "Memori terpakai 93,5%",
+                     "Disk /srv terpakai 93,5% (sisa 20.480 MB)"]
+    assert srv.boot_short_of_room({"free_mb": 900}, 1200) == [
+        "Disk /boot sisa 900 MB, kurang dari 1.200 MB untuk satu kernel baru dan initramfs-nya "
+        "(hapus kernel lama)"]
 
 
 def test_an_interrupted_dpkg_is_a_finding_and_not_safe_to_patch(tmp_path, monkeypatch, capsys):
@@ -469,12 +483,12 @@ def test_causes_named_most_serious_first():
         load={"5m": 9.5, "cpus": 2},
         peers=[{"peer": "backup", "reachable": False}]), 97, 100)
     assert causes == [
-        "Disk penuh: /srv/sipp-data terpakai 100.0% (sisa 0 MB)",
+        "Disk penuh: /srv/sipp-data terpakai 100,0% (sisa 0 MB)",
         "MariaDB berhenti (mariadb: inactive/dead, result success)",
         "Web server nginx mati dibunuh sinyal (nginx: failed/failed, result signal)",
         "Unit systemd gagal: lab-report-export.service",
         "Kehabisan memori: 1 pembunuhan OOM: kernel mariadbd pid 123",
-        "Beban sangat tinggi: 9.5 untuk 2 CPU",
+        "Beban sangat tinggi: 9,5 untuk 2 CPU",
         "Server lain tidak terjangkau: backup"]
 
 
@@ -736,10 +750,10 @@ def test_a_small_file_system_is_judged_by_its_size():
     assert diagnose.causes(bundle(file_systems=[
         _fs("/var", 500, 40, 92.0), _fs("/srv", 2000, 90, 95.5),
         _fs(shm, 62, 5, 91.9), _fs("/srv/sipp-data", 16, 0, 100.0)]), 97, 100) == [
-        "Disk penuh: /var terpakai 92.0% (sisa 40 MB)",
-        "Disk penuh: /srv terpakai 95.5% (sisa 90 MB)",
-        f"Disk penuh: {shm} terpakai 91.9% (sisa 5 MB)",
-        "Disk penuh: /srv/sipp-data terpakai 100.0% (sisa 0 MB)"]
+        "Disk penuh: /var terpakai 92,0% (sisa 40 MB)",
+        "Disk penuh: /srv terpakai 95,5% (sisa 90 MB)",
+        f"Disk penuh: {shm} terpakai 91,9% (sisa 5 MB)",
+        "Disk penuh: /srv/sipp-data terpakai 100,0% (sisa 0 MB)"]
 
 
 def test_reachability_is_a_real_connection():

@@ -322,7 +322,7 @@ def test_rows_dated_in_the_future_are_a_finding_not_recent(mariadb: MariaDB, aud
     assert "ahead" not in s["per_user"] and s["per_user"]["near"]["total"] == 1
     assert s["future_rows"] == 2
     assert s["future_finding"] == (
-        f"2 kegiatan bertanggal di masa depan, hingga 3.0 jam setelah {s['until']} "
+        f"2 kegiatan bertanggal di masa depan, hingga 3,0 jam setelah {s['until']} "
         "(jam server SIPP salah atau data_timezone tidak sesuai zona waktu SIPP); "
         "tidak dihitung")
     out = mod.sop_output(s)

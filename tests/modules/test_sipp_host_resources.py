@@ -19,6 +19,15 @@ PARAMS = {"paths": ["/"], "disk_warn_percent": 80, "disk_fail_percent": 95,
           "memory_warn_percent": 70, "memory_fail_percent": 90}
 
 
+def decimal_comma(value: float) -> str:
+    """A percent rounded to one digit as the reports' Bahasa Indonesia writes it."""
+    return f"{value:.1f}".replace(".", ",")
+
+
+def thousands(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
 def test_grade_boundaries():
     assert mod.grade(79.9, 80, 95) == "ok"
     assert mod.grade(80, 80, 95) == "warn"
@@ -60,7 +69,7 @@ def test_resources_worst_grade_and_problems(tmp_path):
     assert result["status"] == "warn"
     # the lines the head of the IT unit reads in the verdict: Bahasa Indonesia
     assert result["problems"] == [f"disk {tmp_path / 'missing'}: path tidak ada (peringatan)",
-                                  "memori: terpakai 75.0% (batas peringatan 70%)"]
+                                  "memori: terpakai 75,0% (batas peringatan 70%)"]
 
 
 def test_fail_threshold_fails(tmp_path):
@@ -70,8 +79,8 @@ def test_fail_threshold_fails(tmp_path):
     assert disk["status"] == "fail"
     assert result["status"] == "fail"
     assert result["problems"] == [
-        f"disk {tmp_path}: terpakai {disk['used_percent']}% (batas gagal 0%)",
-        "memori: terpakai 75.0% (batas gagal 75%)"]
+        f"disk {tmp_path}: terpakai {decimal_comma(disk['used_percent'])}% (batas gagal 0%)",
+        "memori: terpakai 75,0% (batas gagal 75%)"]
 
 
 def test_a_disk_warn_line_names_its_warn_threshold(tmp_path):
@@ -79,7 +88,7 @@ def test_a_disk_warn_line_names_its_warn_threshold(tmp_path):
                                 disk_fail_percent=101, memory_warn_percent=101,
                                 memory_fail_percent=101), MEMINFO)
     percent = result["disks"][0]["used_percent"]
-    assert result["problems"] == [f"disk {tmp_path}: terpakai {percent}% (batas peringatan 0%)"]
+    assert result["problems"] == [f"disk {tmp_path}: terpakai {decimal_comma(percent)}% (batas peringatan 0%)"]
 
 
 def test_a_path_statvfs_refuses_is_a_failure_with_the_reason(tmp_path, monkeypatch):
@@ -103,12 +112,13 @@ def test_the_module_warns_of_warn_grades_only_and_records_its_lines(tmp_path):
         "paths": [str(tmp_path), str(missing)], "disk_warn_percent": 0,
         "disk_fail_percent": 0, "memory_warn_percent": 101, "memory_fail_percent": 101})
     disk = result["resources"]["disks"][0]
-    fail_line = f"disk {tmp_path}: terpakai {disk['used_percent']}% (batas gagal 0%)"
+    fail_line = f"disk {tmp_path}: terpakai {decimal_comma(disk['used_percent'])}% (batas gagal 0%)"
     warn_line = f"disk {missing}: path tidak ada (peringatan)"
     assert rc == 0 and result["resources"]["problems"] == [fail_line, warn_line]
     assert warning_lines(result) == [warn_line]
     assert result["sop_output"]["disks"] == [
-        f"{tmp_path} terpakai {disk['used_percent']}% (sisa {disk['free_mb']} MB)",
+        f"{tmp_path} terpakai {decimal_comma(disk['used_percent'])}% "
+        f"(sisa {thousands(disk['free_mb'])} MB)",
         f"{missing}: path tidak ada"]
     assert result["sop_output"]["problems"] == [fail_line, warn_line]
 

@@ -159,4 +159,4 @@ def test_activity_3_names_audit_rows_dated_in_the_future(tmp_path, mariadb: Mari
     assert rc == 0, shown[-5000:]
     assert "1 kegiatan oleh 1 user, 1 login" in shown, shown[-5000:]
     assert ("0 login gagal, 0 penghapusan data; 1 kegiatan bertanggal di masa depan, "
-            "hingga 5.0 jam setelah ") in shown, shown[-5000:]
+            "hingga 5,0 jam setelah ") in shown, shown[-5000:]

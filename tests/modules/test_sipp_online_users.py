@@ -125,7 +125,7 @@ def test_sessions_dated_in_the_future_are_a_finding_not_online(mariadb: MariaDB,
     assert "ahead" not in [s["user"] for s in result["active"]]
     assert result["future_sessions"] == 1
     assert result["future_finding"] == (
-        f"1 sesi bertanggal di masa depan, hingga 7.0 jam setelah {result['database_time']} "
+        f"1 sesi bertanggal di masa depan, hingga 7,0 jam setelah {result['database_time']} "
         "(jam server SIPP salah atau data_timezone tidak sesuai zona waktu SIPP); "
         "tidak dihitung")
     plain = mod.online_users(connection(mariadb), new_table(mariadb, "online", USER_ONLINE),

@@ -99,13 +99,18 @@ def test_future_finding_names_the_rows_how_far_ahead_and_the_likely_cause():
     # Rows dated ahead of the clock were counted as recent activity without a word.
     assert u.future_finding(0, 0, "sesi", "2026-11-21 12:00:00", unix_time=False) is None
     assert u.future_finding(3, 25190, "kegiatan", "2026-11-21 12:00:00", unix_time=False) == (
-        "3 kegiatan bertanggal di masa depan, hingga 7.0 jam setelah 2026-11-21 12:00:00 "
+        "3 kegiatan bertanggal di masa depan, hingga 7,0 jam setelah 2026-11-21 12:00:00 "
         "(jam server SIPP salah atau data_timezone tidak sesuai zona waktu SIPP); "
         "tidak dihitung")
     # a Unix time knows its zone: only a clock can be wrong
     assert u.future_finding(1, 400, "sesi", "2026-11-21 12:00:00", unix_time=True) == (
-        "1 sesi bertanggal di masa depan, hingga 0.1 jam setelah 2026-11-21 12:00:00 "
+        "1 sesi bertanggal di masa depan, hingga 0,1 jam setelah 2026-11-21 12:00:00 "
         "(jam server SIPP salah); tidak dihitung")
+    # written as the reports write numbers, which quote the line
+    assert u.future_finding(1234, 4_500_000, "kegiatan", "2026-11-21 12:00:00",
+                            unix_time=True) == (
+        "1.234 kegiatan bertanggal di masa depan, hingga 1.250,0 jam setelah "
+        "2026-11-21 12:00:00 (jam server SIPP salah); tidak dihitung")
 
 
 def test_a_columns_key_no_role_has_is_refused_with_the_keys_it_takes():

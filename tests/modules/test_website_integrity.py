@@ -490,6 +490,15 @@ def test_cloaking_for_googlebot_is_named(base, tmp_path):
         "gacor88.example", "togel.example"]
 
 
+def test_a_variant_s_similarity_is_written_as_the_reports_write_numbers():
+    # 3 words of 7 shared: the report quotes the reason beside its own `2,2 detik`
+    page = {"status": 200, "scan": content.scan_html("<p>sidang perkara perdata hari senin</p>"),
+            "keywords": []}
+    other = dict(page, scan=content.scan_html("<p>sidang perkara pidana hari selasa</p>"))
+    assert content.compare_variant(page, other, trusted=(), threshold=0.6) == [
+        "isi berbeda (kemiripan 0,43)"]
+
+
 def test_redirect_for_search_engine_visitors_is_named(base, tmp_path):
     url = base + "/redirect"
     found = {f["name"]: f for f in page_findings(base, "/redirect", tmp_path)["findings"]}
@@ -584,7 +593,7 @@ def test_a_page_of_too_many_hiding_rules_is_a_finding_not_a_stall(base, tmp_path
     url = base + "/many-rules"
     found = {f["name"]: f for f in page_findings(base, "/many-rules", tmp_path)["findings"]}
     assert set(found) == {f"hidden_text: {url} (aturan CSS terlalu banyak)"}
-    assert "lebih dari 1,000,000 pemeriksaan" in found[
+    assert "lebih dari 1.000.000 pemeriksaan" in found[
         f"hidden_text: {url} (aturan CSS terlalu banyak)"]["detail"]
     single = "<style>" + "".join(f".a{i}{{display:none}}" for i in range(100_000)) + \
         "</style>" + '<b class="x y">z</b>' * 100_000
