@@ -601,4 +601,4 @@ def test_the_comparison_turned_off_reads_no_database(tmp_path):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert not (tmp_path / "client.log").exists()
     assert results(proc, "Penyamaan data") == []
-    assert results(proc, "Laporan sinkronisasi")[0].endswith("; 1300 perkara")
+    assert results(proc, "Laporan sinkronisasi")[0].endswith("; 1.300 perkara")
