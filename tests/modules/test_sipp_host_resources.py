@@ -88,7 +88,8 @@ def test_a_disk_warn_line_names_its_warn_threshold(tmp_path):
                                 disk_fail_percent=101, memory_warn_percent=101,
                                 memory_fail_percent=101), MEMINFO)
     percent = result["disks"][0]["used_percent"]
-    assert result["problems"] == [f"disk {tmp_path}: terpakai {decimal_comma(percent)}% (batas peringatan 0%)"]
+    assert result["problems"] == [
+        f"disk {tmp_path}: terpakai {decimal_comma(percent)}% (batas peringatan 0%)"]
 
 
 def test_a_path_statvfs_refuses_is_a_failure_with_the_reason(tmp_path, monkeypatch):
