@@ -564,7 +564,7 @@ def test_what_does_not_fail_activity_2_is_said(tmp_path, answer, args, said):
                            "dibandingkan)"),
     # the database unread: SIPP MA's count is said by nothing else
     ({"cases": 1250}, {"output": "", "rc": 1, "error": "ERROR 2002 (HY000): no socket\n"},
-     " (segar); 1250 perkara; Penyamaan data tidak dapat diperiksa: SIPP database sipp: "
+     " (segar); 1.250 perkara; Penyamaan data tidak dapat diperiksa: SIPP database sipp: "
      "ERROR 2002 (HY000): no socket"),
 ])
 def test_the_report_says_sipp_mas_count_once(tmp_path, answer, client, ends):
