@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sop.bahasa import BULAN, angka, angka_ringkas, persen, pukul, tanggal
 from sop.catalogue import FREQUENCY_LABEL, Activity, Sop
-from sop.durations import format_seconds
+from sop.durations import UNMEASURED, format_seconds
 from sop.errors import SopError
 from sop.oncalendar import Calendar, Calendars, occurrences
 from sop.overdue import Due
@@ -257,17 +257,28 @@ def mutu_baku_text(activity: Activity, results: Sequence[Mapping[str, Any]]) -> 
     return f"{'; '.join(format_seconds(limit) for limit in limits)} ({RECORDED_LIMIT})"
 
 
+def measured(duration: Any) -> bool:
+    """Whether an activity's recorded duration is one a clock measured: a number, finite
+    and not negative (an end recorded before its start: the controller's clock was set
+    back). Only these count in an average or in a judgement against the Mutu Baku."""
+    return isinstance(duration, int | float) and math.isfinite(duration) and duration >= 0
+
+
 def _duration_cells(results: Sequence[Mapping[str, Any]]) -> list[str]:
     """The average and the longest duration of an activity's runs, never shown as within
     the Mutu Baku beside the runs counted over it (`format_seconds`'s ``over``): the
-    longest when its run was over, the average when every run was."""
-    timed = [a for a in results if a["duration_s"] is not None]
+    longest when its run was over, the average when every run was. Runs whose duration
+    no clock measured (`measured`) are left out of both, and the average says how many
+    (runs without a duration, not run, are no runs of the activity)."""
+    timed = [a for a in results if measured(a["duration_s"])]
+    unmeasured = sum(1 for a in results if a["duration_s"] is not None) - len(timed)
+    left_out = f" ({angka(unmeasured)} {UNMEASURED}, tidak dihitung)" if unmeasured else ""
     if not timed:
-        return ["-", "-"]
+        return [f"-{left_out}", "-"]
     average = sum(a["duration_s"] for a in timed) / len(timed)
     longest = max(timed, key=lambda a: a["duration_s"])
     return [
-        format_seconds(average, over=all(a["over_time"] for a in timed)),
+        format_seconds(average, over=all(a["over_time"] for a in timed)) + left_out,
         format_seconds(longest["duration_s"], over=bool(longest["over_time"])),
     ]
 
@@ -276,7 +287,7 @@ def _activity_rows(sop: Sop, executions: Sequence[Row]) -> list[list[str]]:
     rows = []
     for activity in sop.activities:
         results = [a for e in executions for a in e["activities"] if a["number"] == activity.number]
-        over = sum(1 for a in results if a["over_time"])
+        over = sum(1 for a in results if a["over_time"] and measured(a["duration_s"]))
         mode = {
             "automated": f"otomatis (tag {activity.automated})",
             "delegated": f"oleh SOP {activity.automated_by}",

@@ -4,6 +4,7 @@ counted as an execution, empty months, and what a host reported shown, never cra
 from __future__ import annotations
 
 import html
+import math
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -685,3 +686,40 @@ def test_a_place_reads_in_the_rendered_markdown_as_it_is_written(place: str) -> 
         report.to_markdown(report.signature_blocks(month, place))
     )
     assert rendered.startswith(f"<p>{place.strip()}, {month.today()}</p>\n<table>"), rendered
+
+
+def test_durations_no_clock_measured_are_left_out_of_the_average_and_the_counts(
+    cli: Cli, store_at: Store
+) -> None:
+    """An activity whose end was recorded before its start (the controller's clock set
+    back) read "tidak terukur (jam mundur)" in its run's line but still counted in the
+    Mutu Baku average (60 s, 120 s and -3600 s average below zero); an endless one
+    judged over its limit was counted "Melebihi". Both are left out of the average, the
+    longest and the over count, and the average says how many were left out."""
+    durations = [(60.0, False), (120.0, False), (-3600.0, False), (math.inf, True)]
+    for day, (seconds, over) in enumerate(durations, start=3):
+        execution = craft_execution(store_at, "local-demo",
+                                    datetime(2026, 11, day, 3, tzinfo=UTC), court=A, activities=1)
+        with store_at.db.transaction(write=True) as tx:
+            tx.update("activity_results",
+                      {"duration_s": seconds, "limit_s": 300, "over_time": over},
+                      "execution_id = :key_id AND number = 1", key_id=execution)
+    code, out, err = cli("report", "--month", "2026-11", "--court", A)
+    assert code == 0, err
+    assert _activity(out, "SOP Uji Lokal", "1")[4:] == [
+        "1 menit 30 detik (2 tidak terukur, tidak dihitung)", "2 menit", "-"
+    ]
+
+
+def test_an_activity_with_no_duration_measured_shows_none(cli: Cli, store_at: Store) -> None:
+    """Every run's duration unmeasured: no average and no longest, and how many there were."""
+    execution = craft_execution(store_at, "local-demo", datetime(2026, 11, 3, 3, tzinfo=UTC),
+                                court=A, activities=1)
+    with store_at.db.transaction(write=True) as tx:
+        tx.update("activity_results", {"duration_s": -1.0, "limit_s": 60, "over_time": False},
+                  "execution_id = :key_id AND number = 1", key_id=execution)
+    code, out, err = cli("report", "--month", "2026-11", "--court", A)
+    assert code == 0, err
+    assert _activity(out, "SOP Uji Lokal", "1")[4:] == [
+        "- (1 tidak terukur, tidak dihitung)", "-", "-"
+    ]
