@@ -756,7 +756,8 @@ def cmd_incident(ctx: Context) -> ExitCode:
             resolution=args.resolution,
         )
         over, limit = row["within_limit"] is False, row["limit_s"]
-        judged = f"{'over' if over else 'within'} its Mutu Baku ({format_seconds(limit)})"
+        verdict = "not judged by" if row["within_limit"] is None else "over" if over else "within"
+        judged = f"{verdict} its Mutu Baku ({format_seconds(limit)})"
         ctx.console.print(
             f"Incident {args.id} closed after {format_seconds(row['duration_s'], over=over)}, "
             + ("no Mutu Baku applies" if limit is None else judged)

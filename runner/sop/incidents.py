@@ -111,13 +111,15 @@ def applied_limit(row: dict[str, Any], unrecorded: int | None) -> int | None:
 
 def judge(row: dict[str, Any], unrecorded: int | None) -> dict[str, Any]:
     """`row` with its time to resolution (or open so far), `duration_s`, the limit it is
-    judged against, `limit_s` (see applied_limit), and whether it is within it."""
+    judged against, `limit_s` (see applied_limit), and whether it is within it: None
+    without a limit, and for a time no clock measured (closed, or listed, before it was
+    opened: the controller's clock was set back), which is within no limit."""
     seconds = ((row["closed_at"] or now()) - row["opened_at"]).total_seconds()
     limit = applied_limit(row, unrecorded)
     row.update(
         duration_s=round(seconds),
         limit_s=limit,
-        within_limit=None if limit is None else seconds <= limit,
+        within_limit=None if limit is None or seconds < 0 else seconds <= limit,
     )
     return row
 

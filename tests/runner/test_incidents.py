@@ -344,3 +344,24 @@ def test_close_says_how_long_and_against_which_limit(
     assert (code, out) == (0, "Incident 1 closed after 5 jam, over its Mutu Baku (4 jam).\n"), err
     code, out, err = cli("incident", "close", "2", *close)
     assert (code, out) == (0, "Incident 2 closed after 0 detik, no Mutu Baku applies.\n"), err
+
+
+def test_an_incident_closed_before_it_was_opened_is_not_judged(
+    cli: Cli, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The controller's clock set back between opening and closing: the handling read
+    "tidak terukur (jam mundur)" yet "within its Mutu Baku" (a negative time is under any
+    limit). It is judged by none, in `close`'s line and in every listing."""
+    monkeypatch.setenv("SOP_DATABASE_URL", store_url)
+    monkeypatch.setenv("SOP_CATALOGUE_DIR", str(REPO / "runner" / "sop" / "catalogue"))
+    opened = ("incident", "open", "--host", "sipp", "--summary", "Mati", "--by", "B")
+    assert cli(*opened)[0] == 0
+    store = Store(store_url)
+    _opened_hours_ago(store, 1, -1)  # opened an hour ahead of the clock now
+    store.close()
+    code, out, err = cli("incident", "close", "1", "--by", "B", "--resolution", "Hidup")
+    assert (code, out) == (0, "Incident 1 closed after tidak terukur (jam mundur), "
+                              "not judged by its Mutu Baku (4 jam).\n"), err
+    sop = load_catalogue(REPO / "runner" / "sop" / "catalogue")["server-incident"]
+    [row] = incidents.listing(Store(store_url), sop)
+    assert (row["limit_s"], row["within_limit"]) == (4 * 3600, None)
