@@ -338,6 +338,9 @@ def cmd_run(ctx: Context) -> ExitCode:
     from sop.locking import project_lock
 
     given = _given_clock(ctx)  # a bad --timezone: refused before anything
+    ignored = _ignored_time_limit(ctx.args.time_limit)
+    if ignored:
+        _error(f"sop: warning: {ignored}")
     project = ctx.project_dir
     wait = schedule.RUN_LOCK_WAIT
 
@@ -352,6 +355,20 @@ def cmd_run(ctx: Context) -> ExitCode:
 
     with project_lock(project, wait, waiting):
         return _run(ctx, project, given)
+
+
+def _ignored_time_limit(limit: str | None) -> str | None:
+    """What to say of a SOP_TIME_LIMIT in the environment (set by hand, in
+    /etc/sop/environment) that is not the run's time limit (`limit`, --time-limit): it
+    changed the message of a run stopped at the limit, never the limit."""
+    given = os.environ.get("SOP_TIME_LIMIT")
+    if given is None or given == limit:
+        return None
+    held = f"its timer's service's TimeoutStartSec ({limit})" if limit else "none"
+    return (
+        f"SOP_TIME_LIMIT={given[:40]!r} is ignored: this run's time limit is {held}; set a "
+        "timer's in the inventory's sop_schedule.time_limit, then run `sop schedule install`"
+    )
 
 
 def _run(ctx: Context, project: Path, given: tzinfo | None) -> ExitCode:
@@ -381,6 +398,7 @@ def _run(ctx: Context, project: Path, given: tzinfo | None) -> ExitCode:
         trigger=_trigger(),
         vault=vault,
         activities=chosen,
+        time_limit=args.time_limit,
     )
     result = runner.run(request, ctx.store, ConsoleProgress(ctx.console, sop))
     zone = _run_clock(given, result.timezone)
@@ -804,6 +822,17 @@ def _text(value: str) -> str:
     return value
 
 
+def _time_limit(value: str) -> str:
+    """--time-limit's value: a time span with its unit, as `sop schedule install` writes
+    it from the inventory's sop_schedule.time_limit."""
+    from sop.schedule import time_span
+
+    span = time_span(value)
+    if span is None or not span.has_unit or span.microseconds == 0:
+        raise argparse.ArgumentTypeError("not a time span with its unit (such as 2h 22min)")
+    return span.text
+
+
 def _path(value: str) -> str:
     """A file or directory option's value: not empty, which read as the option not given
     (`-i ''`: ansible.cfg's inventory) or as the current directory (`--data-dir ''`)."""
@@ -955,6 +984,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="key=value, JSON or @file; only the names are recorded",
     )
     run.add_argument("--operator", type=_text, help="who runs it (default: SUDO_USER, USER)")
+    run.add_argument(
+        "--time-limit",
+        type=_time_limit,
+        metavar="SPAN",
+        help="the time limit systemd holds the run to (its timer's service's TimeoutStartSec, "
+        "which `sop schedule install` passes): named when the run is stopped for passing it",
+    )
     clock_option(run, "the inventory's sop_schedule.timezone, else TZ, else Asia/Jakarta")
     vault_options(run, "the inventory's and -e @files'")
 

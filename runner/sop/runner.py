@@ -76,6 +76,9 @@ class RunRequest:
     vault: VaultOptions
     # The activities chosen (`sop run --activity`), run by their tags; (): the whole SOP.
     activities: tuple[int, ...] = ()
+    # The time limit its timer's service holds the run to (`sop run --time-limit`, the
+    # service's TimeoutStartSec); None: none (a run typed by hand).
+    time_limit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -240,13 +243,13 @@ def _path_env() -> dict[str, str]:
 
 class Signals:
     """The signals that stop a run once it is recorded: SIGINT and SIGTERM (Ctrl-C,
-    `systemctl stop`, a shutdown) cancel it; with SOP_TIME_LIMIT (its timer's service,
-    schedule.py), the signal systemd sends when the run passed that limit fails it,
-    saying so."""
+    `systemctl stop`, a shutdown) cancel it; with a time limit (`sop run --time-limit`:
+    its timer's service, schedule.py), the signal systemd sends when the run passed that
+    limit fails it, saying so."""
 
-    def __init__(self) -> None:
+    def __init__(self, time_limit: str | None) -> None:
         self.received: list[int] = []
-        self.time_limit = os.environ.get("SOP_TIME_LIMIT")
+        self.time_limit = time_limit
 
     def handled(self) -> tuple[signal.Signals, ...]:
         timed = (signal.Signals[TIME_LIMIT_SIGNAL],) if self.time_limit else ()
@@ -267,9 +270,9 @@ class Signals:
 
 
 @contextmanager
-def _cancel_on_signals() -> Iterator[Signals]:
+def _cancel_on_signals(time_limit: str | None) -> Iterator[Signals]:
     """Signals' signals during the run stop it (ansible-runner's cancel_callback)."""
-    signals = Signals()
+    signals = Signals(time_limit)
 
     def handler(signum: int, _frame: FrameType | None) -> None:
         signals.received.append(signum)
@@ -473,7 +476,10 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
     # SIGINT/SIGTERM from the moment the execution is recorded until its outcome is: a
     # cancel before the playbook starts or while it runs; once it has ended, its outcome
     # is recorded and stands.
-    with request.vault.shared_file() as vault_file, _cancel_on_signals() as signals:
+    with (
+        request.vault.shared_file() as vault_file,
+        _cancel_on_signals(request.time_limit) as signals,
+    ):
         execution_id, initial = _start(request, request.sop, store, court, automated=True)
         try:
             return _run_playbook(

@@ -28,9 +28,11 @@ activities the playbook carries out when each has one (the court's: `render` is 
 the SOPs with its overrides; at least MIN_TIME_LIMIT, at most MAX_TIME_LIMIT), else
 DEFAULT_TIME_LIMIT. Once it has passed, systemd sends the service's
 processes TIME_LIMIT_SIGNAL, not the SIGTERM of a `systemctl stop` or a shutdown
-(TimeoutStartFailureMode=abort, WatchdogSignal=), and `sop run`, told the limit in
-SOP_TIME_LIMIT, records the execution failed, stopped for passing its time limit; it has
-TimeoutAbortSec (systemd's default, TimeoutStopSec's 90 s) to do so before SIGKILL.
+(TimeoutStartFailureMode=abort, WatchdogSignal=), and `sop run`, told the limit by its
+command line (`--time-limit`, written from the same value as TimeoutStartSec=; an
+Environment= would yield to the EnvironmentFile= an admin writes by hand), records the
+execution failed, stopped for passing its time limit; it has TimeoutAbortSec (systemd's
+default, TimeoutStopSec's 90 s) to do so before SIGKILL.
 """
 
 from __future__ import annotations
@@ -481,7 +483,6 @@ def render(
             f"inventory: sop_schedule/randomized_delay: {str(given_delay)!r} is not a time span"
         )
     delay = delay_span.text
-    command = [str(sop_bin), "run", "", "-i", inventory]
     # The run's own clock is the court's too: the times it prints and notifies, `now()`.
     environment = _environment("TZ", _timezone(schedule))
     if vault_password_file:  # every unit's: the hourly check reads the inventory too
@@ -494,12 +495,13 @@ def render(
         environment += _environment("SOP_CATALOGUE_DIR", catalogue_dir)
     units = []
     for sop in scheduled(sops):
-        command[2] = sop.id
         title = _text(f"catalogue: {sop.id}: the title", sop.title)
+        limit = _time_limit(sop, schedule)
+        # the limit on the command line: EnvironmentFile= would override an Environment=
+        command = [str(sop_bin), "run", sop.id, "-i", inventory, "--time-limit", limit]
         exec_start = _exec_start(_locked(project_dir, command))
         # this service's own SSH control sockets (the module's docstring)
         sockets = _environment("ANSIBLE_SSH_CONTROL_PATH_DIR", str(RUNTIME_DIR / f"sop-{sop.id}"))
-        limit = _time_limit(sop, schedule)
         service = f"""{MARKER}
 [Unit]
 Description=SOP {title} ({sop.id})
@@ -512,7 +514,7 @@ Type=oneshot
 WorkingDirectory={working_directory}
 RuntimeDirectory=sop-{sop.id}
 RuntimeDirectoryMode=0700
-{environment}{sockets}{_environment("SOP_TIME_LIMIT", limit)}EnvironmentFile=-{ENVIRONMENT_FILE}
+{environment}{sockets}EnvironmentFile=-{ENVIRONMENT_FILE}
 ExecStart={exec_start}
 TimeoutStartSec={limit}
 TimeoutStartFailureMode=abort

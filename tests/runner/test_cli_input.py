@@ -61,6 +61,9 @@ def _refused(result: tuple[int, str, str], cause: str, code: int = 2) -> None:
         (("history", "-n", "many"), "argument -n/--last: invalid int value: 'many'"),
         (("incident", "close", "x1", "--by", "a", "--resolution", "r"), "is no incident id"),
         (("ack", "1"), "the following arguments are required: activity, --by"),
+        (("run", "local-demo", "--time-limit", "4"),  # systemd: 4 seconds
+         "argument --time-limit: not a time span with its unit (such as 2h 22min)"),
+        (("run", "local-demo", "--time-limit", "0s"), "argument --time-limit: not a time span"),
     ],
 )
 def test_argument_errors_are_one_line(sop: Cli, args: tuple[str, ...], cause: str) -> None:

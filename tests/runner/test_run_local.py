@@ -250,12 +250,13 @@ def _wait_gone(pid: int, timeout: float) -> None:
 
 
 def _spawn_slow_run(
-    sop_env: dict[str, str], work: Path, seconds: int | str = 30
+    sop_env: dict[str, str], work: Path, seconds: int | str = 30, *more: str
 ) -> subprocess.Popen[str]:
-    """A `sop run` whose playbook sleeps: time to lock, kill or signal it."""
+    """A `sop run` whose playbook sleeps: time to lock, kill or signal it (`more`: more
+    arguments of the run)."""
     return spawn_sop(
         sop_env, "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={work}",
-        "-e", f"demo_sleep={seconds}",
+        "-e", f"demo_sleep={seconds}", *more,
     )
 
 
@@ -361,9 +362,12 @@ def test_a_run_past_its_time_limit_is_recorded_failed_saying_so(
     """A timer's run that passes its service's TimeoutStartSec gets systemd's
     WatchdogSignal (schedule.py: TimeoutStartFailureMode=abort), sent to each of the
     service's processes, ansible-playbook's too. Its default action killed sop, leaving
-    the execution `running`, then `interrupted`, with no word of the limit."""
-    env = {**sop_env, "SOP_TIME_LIMIT": "2h 22min"}  # as the service sets it
-    slow = _spawn_slow_run(env, tmp_path, seconds="31.7")
+    the execution `running`, then `interrupted`, with no word of the limit.
+    The limit is the one the service's command line gives (`--time-limit`, as
+    TimeoutStartSec=): a SOP_TIME_LIMIT set by hand in /etc/sop/environment, which
+    overrode the unit's own and changed only the message, is ignored, saying so."""
+    env = {**sop_env, "SOP_TIME_LIMIT": "30min"}  # by hand, in the service's environment file
+    slow = _spawn_slow_run(env, tmp_path, "31.7", "--time-limit", "2h 22min")
     playbook_pid = _playbook_pid(env)
     _wait_for_command("sleep 31.7")  # Persiapan is in its sleep
     for pid in (playbook_pid, slow.pid):  # the service's processes, as systemd signals them
@@ -375,6 +379,11 @@ def test_a_run_past_its_time_limit_is_recorded_failed_saying_so(
         os.kill(int(pid), signal.SIGKILL)
     cause = "stopped: the run passed its time limit of 2h 22min (TimeoutStartSec of"
     assert slow.returncode == 1 and f"execution 1 failed: {cause}" in err, err
+    assert err.startswith(
+        "sop: warning: SOP_TIME_LIMIT='30min' is ignored: this run's time limit is its timer's "
+        "service's TimeoutStartSec (2h 22min); set a timer's in the inventory's "
+        "sop_schedule.time_limit, then run `sop schedule install`\n"
+    ), err
     row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
     assert row["status"] == "failed" and str(row["error"]).startswith(cause), row
     assert _statuses(row) == {1: "failed", 2: "not-run", **MANUAL}

@@ -23,6 +23,7 @@ from ansible.parsing.vault import VaultLib, VaultSecret
 
 from sop import schedule
 from sop.catalogue import PACKAGE_CATALOGUE, load_catalogue
+from sop.cli import build_parser
 from sop.errors import SopError
 from sop.schedule import FLOCK, Unit, default_calendar, render, write
 
@@ -138,7 +139,7 @@ def test_install_renders_units_idempotently(cli: Cli, court: Path, tmp_path: Pat
     assert 'Environment="SOP_TRIGGER=timer"' in service
     locked = [FLOCK, "--shared", "--wait", "3600", "--conflict-exit-code", "4", "--verbose"]
     assert _exec_argv(service) == [
-        *locked, str(REPO), SOP_BIN, "run", "local-demo", "-i", str(court)
+        *locked, str(REPO), SOP_BIN, "run", "local-demo", "-i", str(court), "--time-limit", "1h"
     ]
     check = (units / "sop-overdue.service").read_text()
     assert _exec_argv(check) == [
@@ -459,7 +460,8 @@ def test_service_command_runs_the_sop_as_timer(
     units = tmp_path / "units"
     assert _install(cli, court, units)[0] == 0
     unit_environment, command = _service(units / "sop-local-demo.service")
-    environment = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], **unit_environment}
+    environment = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"],
+                   "PYTHONPATH": os.environ.get("PYTHONPATH", ""), **unit_environment}
     assert environment["SOP_DATA_DIR"] == sop_env["SOP_DATA_DIR"]
     done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
@@ -478,7 +480,8 @@ def test_a_timers_run_waits_while_the_project_is_installed(
     units = tmp_path / "units"
     assert _install(cli, court, units)[0] == 0
     unit_environment, command = _service(units / "sop-local-demo.service")
-    environment = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], **unit_environment}
+    environment = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"],
+                   "PYTHONPATH": os.environ.get("PYTHONPATH", ""), **unit_environment}
     assert unit_environment["SOP_PROJECT_DIR"] == str(project)  # locked here, no other test's
     handle = os.open(project, os.O_RDONLY)
     try:
@@ -627,7 +630,7 @@ def test_exec_start_keeps_dollars_backslashes_and_quotes_of_paths(tmp_path: Path
     )
     assert_units_verify(units)
     assert _exec_argv((units / "sop-local-demo.service").read_text())[7:] == [
-        str(tmp_path), str(sop_bin), "run", "local-demo", "-i", inventory,
+        str(tmp_path), str(sop_bin), "run", "local-demo", "-i", inventory, "--time-limit", "1h",
     ]  # fmt: skip
     assert _exec_argv((units / "sop-overdue.service").read_text())[7:] == [
         str(tmp_path), str(sop_bin), "overdue", "-i", inventory, "--notify",
@@ -818,14 +821,14 @@ def test_a_timers_run_has_a_time_limit(tmp_path: Path) -> None:
         units = render(sops, sop_bin=Path(SOP_BIN), inventory="i", project_dir=tmp_path,
                        data_dir=tmp_path, schedule=court)  # fmt: skip
         return {
-            u.name: re.findall(r"^(?:TimeoutStart\w+|WatchdogSignal)=.*$|SOP_TIME_LIMIT=[^\"]*",
-                               u.text, re.MULTILINE)
+            u.name: [" ".join(_exec_argv(u.text)[-2:]), *re.findall(
+                r"^(?:TimeoutStart\w+|WatchdogSignal)=.*$", u.text, re.MULTILINE)]
             for u in units if u.name.endswith(".service") and u.name != "sop-overdue.service"
         }  # fmt: skip
 
     def rendered(limit: str) -> list[str]:
         signal = f"WatchdogSignal={schedule.TIME_LIMIT_SIGNAL}"
-        return [f"SOP_TIME_LIMIT={limit}", f"TimeoutStartSec={limit}",
+        return [f"--time-limit {limit}", f"TimeoutStartSec={limit}",
                 "TimeoutStartFailureMode=abort", signal]  # fmt: skip
 
     found = limits({})
@@ -880,14 +883,16 @@ def test_a_time_limit_is_any_time_span_systemd_reads(
 ) -> None:
     """`sop_schedule.time_limit` in any form systemd.time(7) gives a time span, with or
     without spaces (`1h30min`, `55s500ms`, `2 h`): the service's TimeoutStartSec= and the
-    SOP_TIME_LIMIT its run names, as written."""
+    --time-limit its run names, as written."""
     span = schedule.time_span(text)
     assert span is not None and (span.microseconds, span.has_unit) == (microseconds, True)
     court = {"time_limit": text}
     units = render(load_catalogue(PACKAGE_CATALOGUE), sop_bin=Path(SOP_BIN), inventory="i",
                    project_dir=tmp_path, data_dir=tmp_path, schedule=court)  # fmt: skip
     backup = next(u.text for u in units if u.name == "sop-sipp-backup.service")
-    assert f"\nTimeoutStartSec={text}\n" in backup and f'"SOP_TIME_LIMIT={text}"' in backup
+    assert f"\nTimeoutStartSec={text}\n" in backup
+    assert _exec_argv(backup)[-2:] == ["--time-limit", text]
+    assert build_parser().parse_args(["run", "x", "--time-limit", text]).time_limit == text
 
 
 def test_a_bare_number_among_units_is_read_as_seconds_without_its_unit() -> None:
