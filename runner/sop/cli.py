@@ -335,7 +335,7 @@ def cmd_run(ctx: Context) -> ExitCode:
     """The run under the project directory's shared lock, as its timer units take it
     (flock(1)): it waits while the controller's install replaces the project."""
     from sop import schedule
-    from sop.locking import project_lock
+    from sop.locking import flock_wait, project_lock
 
     given = _given_clock(ctx)  # a bad --timezone: refused before anything
     ignored = _ignored_time_limit(ctx.args.time_limit)
@@ -353,8 +353,9 @@ def cmd_run(ctx: Context) -> ExitCode:
             soft_wrap=True,
         )
 
-    with project_lock(project, wait, waiting):
-        return _run(ctx, project, given)
+    with project_lock(project, wait, waiting) as waited:
+        # a timer's run: its unit's flock(1) waited first (TimeoutStartSec counts both)
+        return _run(ctx, project, given, flock_wait() + waited)
 
 
 def _ignored_time_limit(limit: str | None) -> str | None:
@@ -371,7 +372,7 @@ def _ignored_time_limit(limit: str | None) -> str | None:
     )
 
 
-def _run(ctx: Context, project: Path, given: tzinfo | None) -> ExitCode:
+def _run(ctx: Context, project: Path, given: tzinfo | None, lock_wait: float) -> ExitCode:
     from rich.markup import escape
 
     from sop import runner, views
@@ -399,6 +400,7 @@ def _run(ctx: Context, project: Path, given: tzinfo | None) -> ExitCode:
         vault=vault,
         activities=chosen,
         time_limit=args.time_limit,
+        lock_wait_s=lock_wait,
     )
     result = runner.run(request, ctx.store, ConsoleProgress(ctx.console, sop))
     zone = _run_clock(given, result.timezone)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import os
 import signal
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 
 from sop.durations import format_seconds
 from sop.errors import ExitCode, SopError
+from sop.liveness import process_token
 from sop.store import Row, Store, now
 
 
@@ -117,17 +119,19 @@ def _shared_within(handle: int, wait: float) -> bool:
 
 
 @contextmanager
-def project_lock(project_dir: Path, wait: float, waiting: Callable[[], None]) -> Iterator[None]:
-    """Hold the project directory's shared flock for a run. Runs share it, a run under its
-    unit's flock(1) too (Linux grants a shared flock beside shared holders, even while an
-    install waits for the exclusive one); while an install holds it, `waiting()` is
-    called once and the lock waited for at most `wait` seconds, then SopError (exit 4)
-    before anything is run or recorded. Called from the main thread (SIGALRM)."""
+def project_lock(project_dir: Path, wait: float, waiting: Callable[[], None]) -> Iterator[float]:
+    """Hold the project directory's shared flock for a run, giving the seconds waited for
+    it. Runs share it, a run under its unit's flock(1) too (Linux grants a shared flock
+    beside shared holders, even while an install waits for the exclusive one); while an
+    install holds it, `waiting()` is called once and the lock waited for at most `wait`
+    seconds, then SopError (exit 4) before anything is run or recorded. Called from the
+    main thread (SIGALRM)."""
     try:
         handle = os.open(project_dir, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as exc:
         raise SopError(f"cannot lock the project {project_dir}: {exc.strerror}") from None
     try:
+        began = time.monotonic()
         if not _shared(handle):
             waiting()
             if not _shared_within(handle, wait):
@@ -137,6 +141,22 @@ def project_lock(project_dir: Path, wait: float, waiting: Callable[[], None]) ->
                     "install is done",
                     ExitCode.LOCKED,
                 )
-        yield
+        yield time.monotonic() - began
     finally:
         os.close(handle)  # releases the lock
+
+
+def flock_wait() -> float:
+    """Seconds the flock(1) that started this process (a timer's service: schedule.py's
+    `_locked`) waited for the project's lock: from its start to this process's, both in
+    clock ticks since boot (it forks the command once it holds the lock). 0 when this
+    process's parent is no flock(1) (a run typed by hand) or /proc cannot tell."""
+    parent = os.getppid()
+    try:
+        name = Path(f"/proc/{parent}/comm").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return 0.0
+    started, flock_started = process_token(os.getpid()), process_token(parent)
+    if name.strip() != "flock" or started is None or flock_started is None:
+        return 0.0
+    return max(int(started) - int(flock_started), 0) / os.sysconf("SC_CLK_TCK")

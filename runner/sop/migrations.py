@@ -216,6 +216,11 @@ V10_SCHEDULES = (
     "CREATE INDEX ix_schedules_sop_court ON schedules (sop_id, court_name)",
 )
 
+# Seconds a run waited for the project's lock while the controller's install held it,
+# before it was recorded (flock(1) of its timer's service, and `sop run`'s own): a timer's
+# time limit (TimeoutStartSec) counts that wait. NULL: recorded before, or no run started.
+V11_LOCK_WAITS = ("ALTER TABLE executions ADD COLUMN lock_wait_s FLOAT",)
+
 MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("initial schema", V1_INITIAL),
     ("ansible-playbook process of an execution", V2_PLAYBOOK_PROCESS),
@@ -227,6 +232,7 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("incident limits", V8_INCIDENT_LIMITS),
     ("incident limits recorded", V9_INCIDENT_LIMIT_RECORDED),
     ("installed timers", V10_SCHEDULES),
+    ("lock waits", V11_LOCK_WAITS),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The PostgreSQL advisory lock that serialises migrating (signed 64 bits, apart from the

@@ -41,6 +41,7 @@ EXECUTION_KEYS = (
     "started_at",
     "ended_at",
     "duration_s",
+    "lock_wait_s",
     "inventory",
     "limit_pattern",
     "extra_var_names",

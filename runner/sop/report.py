@@ -169,6 +169,16 @@ def duration_text(execution: Row) -> str:
     return f"{shown} (sampai terputus)" if execution["status"] == "interrupted" else shown
 
 
+def remarks(execution: Row) -> str:
+    """An execution's "Keterangan": its error, and how long it waited for the
+    controller's install to finish before it started (its timer's time limit counts it)."""
+    parts = [execution["error"]] if execution["error"] else []
+    if (execution.get("lock_wait_s") or 0) >= 1:
+        waited = format_seconds(execution["lock_wait_s"])
+        parts.append(f"menunggu instalasi selesai {waited} sebelum mulai")
+    return "; ".join(parts) or "-"
+
+
 def mappings(value: Any) -> list[Mapping[str, Any]]:
     """The mappings of a list a host reported (an activity's outputs, a restore drill's
     rows): their shape is what the host's module chose, anything else is left out."""
@@ -645,7 +655,7 @@ def build(
                             ", ".join(e["hosts"]) or "-",
                             "ya" if e["check_mode"] else "tidak",
                             f"{STATUS_ID.get(e['status'], e['status'])}{partial_mark(e)}",
-                            e["error"] or "-",
+                            remarks(e),
                         ]
                         for e in mine
                     ],

@@ -55,6 +55,7 @@ from sop.report import (
     pending_count,
     planned,
     real,
+    remarks,
     reported_number,
     schedule_note,
     signed_at,
@@ -422,7 +423,7 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
                     e["operator"],
                     e["trigger"],
                     _run_status(e),
-                    e["error"] or "-",
+                    remarks(e),
                 ]
                 for e in mine
             ],

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from sop import __version__, inventory
 from sop.catalogue import Sop, apply_overrides
+from sop.durations import format_seconds
 from sop.errors import ExitCode, SopError
 from sop.events import ActivityProgress, EventRecorder, TagIndex
 from sop.extravars import ExtraVars
@@ -79,6 +80,8 @@ class RunRequest:
     # The time limit its timer's service holds the run to (`sop run --time-limit`, the
     # service's TimeoutStartSec); None: none (a run typed by hand).
     time_limit: str | None = None
+    # Seconds the run waited for the project's lock while an install held it (cli.cmd_run).
+    lock_wait_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -245,11 +248,13 @@ class Signals:
     """The signals that stop a run once it is recorded: SIGINT and SIGTERM (Ctrl-C,
     `systemctl stop`, a shutdown) cancel it; with a time limit (`sop run --time-limit`:
     its timer's service, schedule.py), the signal systemd sends when the run passed that
-    limit fails it, saying so."""
+    limit fails it, saying so, and that the limit counted the run's wait for the project's
+    lock (`lock_wait`, seconds) when it waited."""
 
-    def __init__(self, time_limit: str | None) -> None:
+    def __init__(self, time_limit: str | None, lock_wait: float) -> None:
         self.received: list[int] = []
         self.time_limit = time_limit
+        self.lock_wait = lock_wait
 
     def handled(self) -> tuple[signal.Signals, ...]:
         timed = (signal.Signals[TIME_LIMIT_SIGNAL],) if self.time_limit else ()
@@ -262,17 +267,23 @@ class Signals:
     def outcome(self) -> tuple[str, str | None]:
         """The status and error a run they stopped is recorded with."""
         if signal.Signals[TIME_LIMIT_SIGNAL] in self.received:
+            counted = (
+                f", which counted its wait of {format_seconds(self.lock_wait)} for the "
+                "install's lock"
+                if self.lock_wait >= 1
+                else ""
+            )
             return "failed", (
                 f"stopped: the run passed its time limit of {self.time_limit} "
-                "(TimeoutStartSec of its timer's service)"
+                f"(TimeoutStartSec of its timer's service{counted})"
             )[:300]
         return "canceled", None
 
 
 @contextmanager
-def _cancel_on_signals(time_limit: str | None) -> Iterator[Signals]:
+def _cancel_on_signals(time_limit: str | None, lock_wait: float) -> Iterator[Signals]:
     """Signals' signals during the run stop it (ansible-runner's cancel_callback)."""
-    signals = Signals(time_limit)
+    signals = Signals(time_limit, lock_wait)
 
     def handler(signum: int, _frame: FrameType | None) -> None:
         signals.received.append(signum)
@@ -417,6 +428,7 @@ def _start(
             "hosts": [],
             "pid": pid,
             "pid_start": process_token(pid),
+            "lock_wait_s": round(request.lock_wait_s, 3),
         },
         initial,
     )
@@ -478,7 +490,7 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
     # is recorded and stands.
     with (
         request.vault.shared_file() as vault_file,
-        _cancel_on_signals(request.time_limit) as signals,
+        _cancel_on_signals(request.time_limit, request.lock_wait_s) as signals,
     ):
         execution_id, initial = _start(request, request.sop, store, court, automated=True)
         try:

@@ -723,3 +723,21 @@ def test_an_activity_with_no_duration_measured_shows_none(cli: Cli, store_at: St
     assert _activity(out, "SOP Uji Lokal", "1")[4:] == [
         "- (1 tidak terukur, tidak dihitung)", "-", "-"
     ]
+
+
+def test_a_runs_wait_for_the_install_is_told(cli: Cli, store_at: Store) -> None:
+    """A run that waited for the controller's install (its timer's time limit counts the
+    wait) says how long, in the report's Keterangan and in `sop execution`."""
+    waited = craft_execution(store_at, "local-demo", datetime(2026, 11, 3, 3, tzinfo=UTC), court=A)
+    craft_execution(store_at, "local-demo", datetime(2026, 11, 4, 3, tzinfo=UTC), court=A)
+    with store_at.db.transaction(write=True) as tx:
+        tx.update("executions", {"lock_wait_s": 2400.4}, "id = :key_id", key_id=waited)
+    code, out, err = cli("report", "--month", "2026-11", "--court", A)
+    assert code == 0, err
+    rows = [line for line in _runs(out, "SOP Uji Lokal").splitlines() if line.startswith("| ")]
+    assert {row.split(" | ")[0]: row.rsplit(" | ", 1)[-1] for row in rows[1:]} == {
+        f"| {waited}": "menunggu instalasi selesai 40 menit sebelum mulai |",
+        f"| {waited + 1}": "- |",
+    }
+    code, shown, err = cli("execution", str(waited))
+    assert code == 0 and "40 menit for the install's lock before it started" in shown, err

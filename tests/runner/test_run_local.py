@@ -971,3 +971,18 @@ def test_sigterm_as_the_playbook_ends_keeps_its_outcome(
     row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
     assert row["status"] == "successful", row
     assert (tmp_path / "dump.sql").exists()
+
+
+def test_a_time_limit_passed_after_a_wait_for_the_lock_says_the_wait_counted() -> None:
+    """TimeoutStartSec counts a timer's run's wait for the install's lock (up to an hour):
+    a run stopped at its limit after such a wait said only that it passed its limit."""
+    stopped = sop.runner.Signals("2h 22min", 2400.4)
+    stopped.received.append(signal.Signals[schedule.TIME_LIMIT_SIGNAL])
+    assert stopped.outcome() == ("failed", (
+        "stopped: the run passed its time limit of 2h 22min (TimeoutStartSec of its timer's "
+        "service, which counted its wait of 40 menit for the install's lock)"))
+    unhindered = sop.runner.Signals("2h 22min", 0.2)
+    unhindered.received.append(signal.Signals[schedule.TIME_LIMIT_SIGNAL])
+    assert unhindered.outcome() == ("failed", (
+        "stopped: the run passed its time limit of 2h 22min (TimeoutStartSec of its timer's "
+        "service)"))
