@@ -53,7 +53,7 @@ def test_stale_data_fails_then_auto_trigger_syncs_then_nothing_changes():
     assert rc == 2
     msg = failure(report)
     assert msg.startswith("Data SIPP publik BASI: Pembaharuan Data ")
-    assert "umur 10.0 jam, batas 8 jam" in msg
+    assert "umur 10,0 jam, batas 8 jam" in msg
 
     rc, report = play()
     assert rc == 0
