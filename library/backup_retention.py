@@ -72,7 +72,10 @@ description:
     entry recorded then (the same name, reason and by) does not acknowledge the new loss;
     the backup is warned about as not whole, and a warning names the entry as recorded
     for the earlier loss; an entry of its own (another reason or by) acknowledges it. One
-    loss takes one acknowledgement; two new entries of one name fail the task.
+    loss takes one acknowledgement; two new entries of one name fail the task, and so
+    does an entry the record does not hold naming a backup whose earlier loss is recorded
+    while it is whole again or no backup of the record (written before a loss, it would
+    acknowledge that loss the moment it happened).
   - Several prefixes sharing one record (the website's files and database) each run
     retention with the admin's one list and the others in O(other_prefixes); each run
     records only the entries naming a backup of exactly its O(prefix) (the rule of its
@@ -273,20 +276,25 @@ def acknowledge(directory: str, ledger: str, prefix: str, wanted: list[dict[str,
         for key in ("reason", "by"):
             if not item[key].strip():
                 raise Refused(f"acknowledged_lost: {name} needs a {key}")
+        held = spent_on(item, done.get(name, []))  # this entry is recorded already
         if entry is None:
-            if name in done:
+            if held is not None:
                 continue
+            if name in done:  # an entry written before a later loss would acknowledge it
+                last = done[name][-1]
+                raise Refused(f"acknowledged_lost: {name} ({item['reason']}, {item['by']}) is "
+                              f"no backup of {prefix} in the record {ledger}: its loss was "
+                              f"acknowledged already ({last.get('reason')}, {last.get('by')})")
             raise Refused(f"acknowledged_lost: {name} is no backup of {prefix} in the record "
                           f"{ledger}")
         fault, _ = checked(directory, entry)  # a copy of the store is no loss
-        if fault is None and name in done:  # taken in again since: that loss is recorded
+        if fault is None and held is not None:  # taken in again since: that loss is recorded
             continue
         if fault is None:
             raise Refused(f"acknowledged_lost: {name} is whole in {directory}: only a backup "
                           "that is not whole can be acknowledged as lost")
-        earlier = spent_on(item, done.get(name, []))
-        if earlier is not None:
-            spent[name] = earlier
+        if held is not None:
+            spent[name] = held
             continue
         if any(f["name"] == name for f in found):
             raise Refused(f"acknowledged_lost: {name} is listed twice for one loss: one "

@@ -566,6 +566,40 @@ def test_a_later_loss_of_a_name_takes_an_acknowledgement_of_its_own(tmp_path) ->
     assert not warning_lines(result)
 
 
+def test_an_entry_written_before_a_later_loss_does_not_acknowledge_it(tmp_path) -> None:
+    """An entry of the admin's list that the record does not hold, naming a backup whose
+    earlier loss is recorded, was passed over in silence while that name was no backup of
+    the record or whole again (taken in again): it waited there and acknowledged the next
+    loss of the name the moment it happened, never warned about. An entry written before
+    its loss is refused, as one for a name never lost is."""
+    ledger = str(tmp_path / "ledger.jsonl")
+    names = whole_backups(tmp_path, ledger, 3)
+    data = (tmp_path / names[1]).read_bytes()
+    (tmp_path / names[1]).unlink()
+    first = {"name": names[1], "reason": "clean-up", "by": "Budi"}
+    early = {"name": names[1], "reason": "typo fixed", "by": "Budi"}
+    args = {"path": str(tmp_path), "prefix": "sipp", "ledger": ledger,
+            "keep_daily": 7, "keep_weekly": 0, "keep_monthly": 0, "acknowledged_lost": [first]}
+    rc, result = run_module("backup_retention", tmp_path, args)
+    assert rc == 0 and [i["reason"] for i in result["acknowledged"]] == ["clean-up"], result
+    rc, result = run_module("backup_retention", tmp_path, dict(
+        args, acknowledged_lost=[first, early]))
+    assert (rc, result["msg"]) == (1, (
+        f"retention: acknowledged_lost: {names[1]} (typo fixed, Budi) is no backup of sipp in "
+        f"the record {ledger}: its loss was acknowledged already (clean-up, Budi)")), result
+    taken_in_again(tmp_path, ledger, names[1], data)
+    before = Path(ledger).read_bytes()
+    rc, result = run_module("backup_retention", tmp_path, dict(
+        args, acknowledged_lost=[first, early]))
+    assert (rc, result["msg"]) == (1, (
+        f"retention: acknowledged_lost: {names[1]} is whole in {tmp_path}: only a backup "
+        "that is not whole can be acknowledged as lost")), result
+    assert Path(ledger).read_bytes() == before
+    (tmp_path / names[1]).unlink()  # lost again: warned about until an entry names it
+    rc, result = run_module("backup_retention", tmp_path, args)
+    assert rc == 0 and [i["name"] for i in result["missing"]] == [names[1]], result
+
+
 def test_one_list_for_two_prefixes_of_one_record(tmp_path) -> None:
     """The website's files and database backups share one record, each prefix's
     retention a run of its own: the admin's one list is given to both, each records only
