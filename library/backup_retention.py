@@ -267,7 +267,10 @@ def acknowledge(directory: str, ledger: str, prefix: str, wanted: list[dict[str,
     each entry the record holds already for an earlier loss of a backup not whole again
     (taken in again since, then lost) that no new entry acknowledges: that
     acknowledgement is not this loss's."""
-    events = read(ledger)
+    try:
+        events = read(ledger)
+    except OSError as exc:
+        raise Refused(f"cannot read the backup ledger {ledger}: {exc.strerror}") from None
     state, done = backups(events), acknowledged(events)
     found: list[dict[str, str]] = []
     spent: dict[str, str] = {}

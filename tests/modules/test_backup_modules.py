@@ -637,6 +637,18 @@ def test_one_list_for_two_prefixes_of_one_record(tmp_path) -> None:
             if e["event"] == "acknowledged_lost"] == [files_[0], db[0]]
 
 
+def test_retention_names_a_ledger_it_cannot_read(tmp_path) -> None:
+    """A ledger path that is a folder (the store's own path given by a typo) or cannot be
+    read ended retention in a traceback; now one line naming the ledger and why."""
+    (tmp_path / "store").mkdir()
+    ledger = tmp_path / "store" / "ledger.jsonl"
+    ledger.mkdir()
+    rc, result = run_module("backup_retention", tmp_path, {
+        "path": str(tmp_path / "store"), "prefix": "sipp", "ledger": str(ledger)})
+    assert (rc, result["msg"]) == (1, f"retention: cannot read the backup ledger {ledger}: "
+                                      "Is a directory")
+
+
 def test_retention_prunes_nothing_it_cannot_record(tmp_path) -> None:
     """The ledger's disk is full (here: it may grow by 40 bytes, RLIMIT_FSIZE): the
     "pruned" line cannot be written. Retention deleted the backup after a half line (the
