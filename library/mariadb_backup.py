@@ -50,6 +50,7 @@ from ansible.module_utils.sop_mariadb import (
     DUMP_BINARIES,
     LOGIN_ARGUMENT_SPEC,
     MariaDBError,
+    backtick_names,
     client_argv,
     compress_argv,
     dump_argv,
@@ -122,8 +123,9 @@ options:
         lock, every write to SIPP waiting, and 0.20 and later stop at such a table.
         V(mydumper) then fails at once naming the tables; V(auto) uses C(mariadb-dump),
         which dumps them under the lock.
-      - Nor on a table whose name holds a backtick, which mydumper 0.10 does not quote
-        (its dump stops with an SQL syntax error); the same refusal and fallback apply.
+      - Nor on a database where a table, view, trigger, routine or event has a backtick in
+        its name, which mydumper 0.10 does not quote (a table's or view's dump stops with an
+        SQL syntax error, a routine's crashes it); the same refusal and fallback apply.
     type: str
     choices: [auto, mariadb-dump, mysqldump, mydumper]
     default: auto
@@ -636,7 +638,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
         if p["engine"] == "auto" and available["mydumper"] and \
                 free < estimate_dump_bytes(data_bytes, p["compression"], "mydumper"):
             available["mydumper"] = None
-        why_not = why_not_mydumper(tables)
+        why_not = why_not_mydumper(tables, backtick_names(client_cmd, database))
         if why_not and p["engine"] == "mydumper":
             raise BackupFailed(mydumper_refusal(why_not))
         if why_not and p["engine"] == "auto" and available["mydumper"]:

@@ -11,6 +11,7 @@ from ansible.module_utils.sop_mariadb import (
     CLIENT_BINARIES,
     LOGIN_ARGUMENT_SPEC,
     MariaDBError,
+    backtick_names,
     client_argv,
     estimate_dump_bytes,
     find_binary,
@@ -133,12 +134,14 @@ def main() -> None:
             argv = client_argv(client, opt)
             version = run_sql(argv, "SELECT VERSION();", timeout=30)[0][0]
             listing = run_sql(argv, table_listing_sql(p["database"]), timeout=300)
+            backticked = backtick_names(argv, p["database"])
     except MariaDBError as exc:
         module.fail_json(msg="database {} not reachable: {}".format(p["database"], exc))
     if not listing:
         module.fail_json(msg="database {} has no tables (or the user cannot see them)".format(p["database"]))
     data_bytes = sum(int(row[2] or 0) for row in listing)
-    why_not = why_not_mydumper([{"name": row[0], "engine": row[1]} for row in listing])
+    why_not = why_not_mydumper([{"name": row[0], "engine": row[1]} for row in listing],
+                               backticked)
     if p["engine"] == "mydumper" and why_not:
         module.fail_json(msg=mydumper_refusal(why_not))
     # auto falls back to mariadb-dump when mydumper's directory does not fit: plan for that.

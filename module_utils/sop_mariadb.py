@@ -253,32 +253,42 @@ def not_for_mydumper(tables: Sequence[Mapping[str, Any]]) -> list[str]:
     return [str(t["name"]) for t in tables if str(t.get("engine") or "").lower() != "innodb"]
 
 
-def names_mydumper_breaks_on(tables: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Names of the tables mydumper 0.10 cannot quote: those with a backtick.
+def backtick_names(client: Sequence[str], database: str) -> list[str]:
+    """Names of the tables, views, triggers, routines and events of ``database`` that
+    hold a backtick, which mydumper 0.10 (Debian 12's) cannot dump.
 
-    mydumper 0.10 (Debian 12's) writes a table's name into its SELECT between backticks
-    without doubling a backtick in it: the dump of such a table stops with "You have an
-    error in your SQL syntax" (seen in the lab; a quote or a backslash in a name it
-    handles).
+    It writes such a name between backticks without doubling the one inside: a table's
+    or a view's dump stops with "You have an error in your SQL syntax", a routine's
+    crashes mydumper (a segmentation fault), both seen in the lab; a quote or a backslash
+    in a name it handles.
     """
-    return [str(t["name"]) for t in tables if "`" in str(t["name"])]
+    db = quote_string(database)
+    sql = " UNION ALL ".join(
+        f"SELECT HEX({name}) FROM information_schema.{view} "  # noqa: S608
+        f"WHERE {schema}={db} AND INSTR({name}, '`') > 0"
+        for name, view, schema in (("TABLE_NAME", "TABLES", "TABLE_SCHEMA"),
+                                   ("TRIGGER_NAME", "TRIGGERS", "TRIGGER_SCHEMA"),
+                                   ("ROUTINE_NAME", "ROUTINES", "ROUTINE_SCHEMA"),
+                                   ("EVENT_NAME", "EVENTS", "EVENT_SCHEMA")))
+    rows = run_sql(client, sql + ";\n", timeout=300)
+    return [bytes.fromhex(row[0] or "").decode("utf-8", "replace") for row in rows]
 
 
 def _shown(names: Sequence[str]) -> str:
     return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
 
 
-def why_not_mydumper(tables: Sequence[Mapping[str, Any]]) -> str:
-    """Why mydumper must not dump these tables (not InnoDB, or a name it breaks on), or ''."""
+def why_not_mydumper(tables: Sequence[Mapping[str, Any]], backticked: Sequence[str] = ()) -> str:
+    """Why mydumper must not dump this database, or '': tables not in InnoDB, names with
+    a backtick (``backtick_names``)."""
     reasons = []
     names = not_for_mydumper(tables)
     if names:
         reasons.append(f"not InnoDB: {_shown(names)} (mydumper 0.10 can hang holding its "
                        "global read lock on such tables, every write waiting; 0.20 and later "
                        "stop at them)")
-    odd = names_mydumper_breaks_on(tables)
-    if odd:
-        reasons.append(f"a backtick in a table name: {_shown(odd)} (mydumper 0.10 does not "
+    if backticked:
+        reasons.append(f"a backtick in a name: {_shown(backticked)} (mydumper 0.10 does not "
                        "quote it and fails)")
     return "; ".join(reasons)
 

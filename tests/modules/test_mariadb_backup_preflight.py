@@ -55,13 +55,20 @@ def test_mydumper_is_refused_before_anything_is_dumped_on_tables_not_in_innodb(
     assert preflight(mariadb, tmp_path, database, engine="auto")[0] == 0
 
 
-def test_mydumper_is_refused_on_a_table_name_with_a_backtick(
-        mariadb: MariaDB, tmp_path: Path, database: str) -> None:
-    """mydumper 0.10 fails on it (it does not double the backtick); auto passes."""
-    mariadb.root_sql(f"CREATE TABLE {database}.`a``b` (id INT PRIMARY KEY) ENGINE=InnoDB;\n")
+@pytest.mark.parametrize("ddl", [
+    "CREATE TABLE {db}.`a``b` (id INT PRIMARY KEY) ENGINE=InnoDB",
+    "CREATE VIEW {db}.`a``b` AS SELECT 1 AS x",
+    "CREATE PROCEDURE {db}.`a``b`() SELECT 1",
+])
+def test_mydumper_is_refused_on_a_name_with_a_backtick(
+        mariadb: MariaDB, tmp_path: Path, database: str, ddl: str) -> None:
+    """mydumper 0.10 fails on a table or view so named and crashes on a routine (it does
+    not double the backtick); auto passes."""
+    mariadb.root_sql(f"CREATE TABLE {database}.t (id INT PRIMARY KEY) ENGINE=InnoDB;\n"
+                     + ddl.format(db=database) + ";\n")
     code, result = preflight(mariadb, tmp_path, database, engine="mydumper")
     assert code == 1
-    assert result["msg"] == ("engine mydumper refused: a backtick in a table name: a`b "
+    assert result["msg"] == ("engine mydumper refused: a backtick in a name: a`b "
                              "(mydumper 0.10 does not quote it and fails); use engine auto or "
                              "mariadb-dump")
     assert preflight(mariadb, tmp_path, database, engine="auto")[0] == 0
