@@ -365,7 +365,13 @@ def _ignored_time_limit(limit: str | None) -> str | None:
     given = os.environ.get("SOP_TIME_LIMIT")
     if given is None or given == limit:
         return None
-    held = f"its timer's service's TimeoutStartSec ({limit})" if limit else "none"
+    held = (
+        f"its timer's service's TimeoutStartSec ({limit})" if limit
+        # a unit `sop schedule install` wrote before --time-limit: its own SOP_TIME_LIMIT
+        else "its timer's service's TimeoutStartSec (not on its command line: a unit written "
+        "before `sop run --time-limit`)" if os.environ.get("SOP_TRIGGER") == "timer"
+        else "none"
+    )
     return (
         f"SOP_TIME_LIMIT={given[:40]!r} is ignored: this run's time limit is {held}; set a "
         "timer's in the inventory's sop_schedule.time_limit, then run `sop schedule install`"

@@ -247,17 +247,19 @@ def _path_env() -> dict[str, str]:
 class Signals:
     """The signals that stop a run once it is recorded: SIGINT and SIGTERM (Ctrl-C,
     `systemctl stop`, a shutdown) cancel it; with a time limit (`sop run --time-limit`:
-    its timer's service, schedule.py), the signal systemd sends when the run passed that
-    limit fails it, saying so, and that the limit counted the run's wait for the project's
-    lock (`lock_wait`, seconds) when it waited."""
+    its timer's service, schedule.py), or in any `timer`'s run (a unit written before
+    --time-limit, its limit not on its command line), the signal systemd sends when the run
+    passed that limit fails it, saying so, and that the limit counted the run's wait for the
+    project's lock (`lock_wait`, seconds) when it waited."""
 
-    def __init__(self, time_limit: str | None, lock_wait: float) -> None:
+    def __init__(self, time_limit: str | None, lock_wait: float, *, timer: bool = False) -> None:
         self.received: list[int] = []
         self.time_limit = time_limit
         self.lock_wait = lock_wait
+        self.timer = timer
 
     def handled(self) -> tuple[signal.Signals, ...]:
-        timed = (signal.Signals[TIME_LIMIT_SIGNAL],) if self.time_limit else ()
+        timed = (signal.Signals[TIME_LIMIT_SIGNAL],) if self.time_limit or self.timer else ()
         return (signal.SIGINT, signal.SIGTERM, *timed)
 
     def __call__(self) -> bool:
@@ -267,6 +269,7 @@ class Signals:
     def outcome(self) -> tuple[str, str | None]:
         """The status and error a run they stopped is recorded with."""
         if signal.Signals[TIME_LIMIT_SIGNAL] in self.received:
+            limit = f" of {self.time_limit}" if self.time_limit else ""
             counted = (
                 f", which counted its wait of {format_seconds(self.lock_wait)} for the "
                 "install's lock"
@@ -274,16 +277,16 @@ class Signals:
                 else ""
             )
             return "failed", (
-                f"stopped: the run passed its time limit of {self.time_limit} "
+                f"stopped: the run passed its time limit{limit} "
                 f"(TimeoutStartSec of its timer's service{counted})"
             )[:300]
         return "canceled", None
 
 
 @contextmanager
-def _cancel_on_signals(time_limit: str | None, lock_wait: float) -> Iterator[Signals]:
+def _cancel_on_signals(time_limit: str | None, lock_wait: float, timer: bool) -> Iterator[Signals]:
     """Signals' signals during the run stop it (ansible-runner's cancel_callback)."""
-    signals = Signals(time_limit, lock_wait)
+    signals = Signals(time_limit, lock_wait, timer=timer)
 
     def handler(signum: int, _frame: FrameType | None) -> None:
         signals.received.append(signum)
@@ -490,7 +493,9 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
     # is recorded and stands.
     with (
         request.vault.shared_file() as vault_file,
-        _cancel_on_signals(request.time_limit, request.lock_wait_s) as signals,
+        _cancel_on_signals(
+            request.time_limit, request.lock_wait_s, request.trigger == "timer"
+        ) as signals,
     ):
         execution_id, initial = _start(request, request.sop, store, court, automated=True)
         try:

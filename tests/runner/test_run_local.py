@@ -389,6 +389,38 @@ def test_a_run_past_its_time_limit_is_recorded_failed_saying_so(
     assert _statuses(row) == {1: "failed", 2: "not-run", **MANUAL}
 
 
+def test_a_timer_unit_written_before_time_limit_still_has_its_run_stopped_recorded(
+    sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A timer's service `sop schedule install` wrote before `sop run --time-limit` (its
+    limit in Environment=SOP_TIME_LIMIT, none on its command line) runs the new sop until
+    the units are installed again: a run its flock(1) held while the controller's install
+    replaced the project starts it so. Systemd's WatchdogSignal at the limit killed that
+    sop (its default action), leaving the execution `running`, then `interrupted`, and
+    the warning said the run had no limit."""
+    env = {**sop_env, "SOP_TRIGGER": "timer", "SOP_TIME_LIMIT": "2h 22min"}  # the old unit's
+    slow = _spawn_slow_run(env, tmp_path, "31.9")
+    playbook_pid = _playbook_pid(env)
+    _wait_for_command("sleep 31.9")
+    for pid in (playbook_pid, slow.pid):  # the service's processes, as systemd signals them
+        os.kill(pid, signal.Signals[schedule.TIME_LIMIT_SIGNAL])
+    _, err = slow.communicate(timeout=60)
+    found = subprocess.run(["pgrep", "-fx", "sleep 31.9"], capture_output=True, text=True,
+                           check=False)  # fmt: skip
+    for pid in found.stdout.split():  # the task's own command, in a session of its own
+        os.kill(int(pid), signal.SIGKILL)
+    cause = "stopped: the run passed its time limit (TimeoutStartSec of its timer's service)"
+    assert slow.returncode == 1 and f"execution 1 failed: {cause}" in err, err
+    assert err.startswith(
+        "sop: warning: SOP_TIME_LIMIT='2h 22min' is ignored: this run's time limit is its "
+        "timer's service's TimeoutStartSec (not on its command line: a unit written before "
+        "`sop run --time-limit`); set a timer's in the inventory's sop_schedule.time_limit, "
+        "then run `sop schedule install`\n"
+    ), err
+    row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
+    assert (row["status"], row["error"]) == ("failed", cause), row
+
+
 def test_no_secret_leaks(
     cli: Cli, sop_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
