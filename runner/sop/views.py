@@ -346,7 +346,7 @@ def execution(row: Row, zone: tzinfo, sop: Sop | None) -> Group:
         f"{court_time(row['started_at'], zone)} / {court_time(row['ended_at'], zone)}"
         f"  ({format_seconds(_duration(row))})",
     )
-    if row.get("lock_wait_s"):
+    if (row.get("lock_wait_s") or 0) >= 1:  # as the report: below, a clock tick, no install
         info.add_row("Waited", f"{format_seconds(row['lock_wait_s'])} for the install's lock "
                      "before it started (a timer's time limit counts it)")
     info.add_row(

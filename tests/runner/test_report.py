@@ -741,3 +741,15 @@ def test_a_runs_wait_for_the_install_is_told(cli: Cli, store_at: Store) -> None:
     }
     code, shown, err = cli("execution", str(waited))
     assert code == 0 and "40 menit for the install's lock before it started" in shown, err
+
+
+def test_a_runs_wait_below_a_second_is_told_nowhere(cli: Cli, store_at: Store) -> None:
+    """A timer's run waits a clock tick or so between its flock(1)'s start and sop's
+    (`locking.flock_wait`, 0.01 s) with no install holding the lock: `sop execution`
+    said "Waited 0,0 detik for the install's lock" of it, where the report says nothing."""
+    execution = craft_execution(store_at, "local-demo", datetime(2026, 11, 3, 3, tzinfo=UTC),
+                                court=A)
+    with store_at.db.transaction(write=True) as tx:
+        tx.update("executions", {"lock_wait_s": 0.01}, "id = :key_id", key_id=execution)
+    code, shown, err = cli("execution", str(execution))
+    assert code == 0 and "Started / ended" in shown and "Waited" not in shown, (shown, err)
