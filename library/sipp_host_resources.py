@@ -21,7 +21,7 @@ description:
     null, never as 0% used, and the disks are still measured."
   - "Each C(warn) or C(fail) grade is a problem line in Bahasa Indonesia, the language
     of the court's reports: the use and, in brackets, the threshold it reached
-    (C(disk /: terpakai 96.0%) then C(batas gagal 95%); C(memori: terpakai 91.2%) then
+    (C(disk /: terpakai 96,0%) then C(batas gagal 95%); C(memori: terpakai 91,2%) then
     C(batas peringatan 90%)), or the error and, in brackets, the grade
     (C(peringatan) or C(gagal)). Errors of bad options stay in English, naming the option."
   - Reports only; the playbook decides what a C(fail) means. Warnings are emitted for
@@ -75,7 +75,7 @@ sop_output:
   description: The compact record the C(sop) runner keeps as the activity's output.
   returned: success
   type: dict
-  sample: {resources_status: ok, disks: ["/ terpakai 20.0% (sisa 40960 MB)"], memory_used_percent: 35.8,
+  sample: {resources_status: ok, disks: ["/ terpakai 20,0% (sisa 40.960 MB)"], memory_used_percent: 35.8,
            problems: []}
 resources:
   description: The measurements and grades.
