@@ -17,7 +17,11 @@ def angka(value: float, decimals: int = 0) -> str:
     """``value`` with ``decimals`` digits after a decimal comma and a dot between
     thousands: ``angka(1250)`` is ``1.250``, ``angka(93.46, 1)`` is ``93,5`` (rounded as
     ``format`` rounds)."""
-    return f"{value:,.{decimals}f}".translate(_SEPARATORS)
+    if isinstance(value, int):  # exactly: a float's 53 bits would change a larger one
+        text = f"{value:,}" + ("." + "0" * decimals if decimals else "")
+    else:
+        text = f"{value:,.{decimals}f}"
+    return text.translate(_SEPARATORS)
 
 
 def angka_ringkas(value: float) -> str:

@@ -13,7 +13,7 @@ u = load("sop_bahasa")
 
 VALUES = (0, 1, -1, 7, 999, 1000, -1000, 1250, 1234567, 10**12, 0.0, -0.0, 0.05, 0.15, 0.25,
           0.5, 1.5, 2.5, 2.25, 2.675, 9.95, 99.95, 999.95, 93.46, -93.46, 12.5, 0.625,
-          1234567.5, 1234567.45, 0.1 + 0.2, 1e-7, 123456789012.5, 1e15)
+          1234567.5, 1234567.45, 0.1 + 0.2, 1e-7, 123456789012.5, 1e15, 10**16 + 1, 2**63 - 1)
 
 
 @pytest.mark.parametrize("value", VALUES)
@@ -38,6 +38,10 @@ def test_angka_ringkas_writes_as_the_runners_reports_do(value):
     (9.95, 1, "9,9"),          # 9.95 is a little below it in binary
     (999.95, 1, "1.000,0"),    # and 999.95 a little above: a thousand, with its dot
     (0.875, 2, "0,88"),
+    # a whole number beyond a float's 53 bits (a count, a file's size) is written exactly:
+    # through a float it read 9.223.372.036.854.775.808
+    (2**63 - 1, 0, "9.223.372.036.854.775.807"),
+    (10**16 + 1, 1, "10.000.000.000.000.001,0"),
 ])
 def test_angka_puts_a_dot_between_thousands_and_a_decimal_comma(value, decimals, text):
     assert u.angka(value, decimals) == text
