@@ -1731,7 +1731,7 @@ def test_an_sql_password_pattern_reads_a_crafted_line_in_linear_time(text):
     started = time.monotonic()
     for mask in (secrets.mask_command, secrets.mask_log_line):
         mask(text)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 5  # about 0.5 s on a loaded machine
 
 
 def test_backup_age_of_a_ledger_mixing_time_zones_or_unreadable_times(tmp_path):
