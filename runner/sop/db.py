@@ -40,7 +40,7 @@ DATETIME_COLUMNS = frozenset(
         "installed_at", "removed_at",
     }
 )  # fmt: skip
-JSON_COLUMNS = frozenset({"extra_var_names", "hosts", "pelaksana", "outputs"})
+JSON_COLUMNS = frozenset({"extra_var_names", "hosts", "pelaksana", "outputs", "warnings"})
 BOOLEAN_COLUMNS = frozenset({"check_mode", "over_time", "limit_recorded"})
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 SQLITE_PRAGMAS = (

@@ -29,6 +29,9 @@ MAX_OUTPUT_CHARS = 4000
 # A cause is one line, cut here (marked "…"): long enough for a SOP's summary of every
 # failed activity (IT security names each finding of four activities in one message).
 MAX_MESSAGE_CHARS = 1000
+# The warnings a module returned (`module.warn`), per activity: each distinct one per host,
+# masked and cut as a cause is; those past the count are counted, not kept.
+MAX_WARNINGS_PER_ACTIVITY = 20
 FILE_OUTPUT_KEYS = ("path", "dest", "size", "sha256")
 HIDDEN = "(disembunyikan: no_log)"
 
@@ -136,6 +139,21 @@ def extract_outputs(res: Any) -> list[dict[str, Any]]:
     return [_finite(output) for output in found]
 
 
+def extract_warnings(res: Any) -> list[str]:
+    """The warnings a task result returned (a module's `module.warn`, Ansible's own
+    warnings about the task), its loop items' too, masked (`mask_ansible_error`) and cut
+    as a failure's cause is; none of a no_log result. Deprecations are Ansible's notes to
+    the playbook's author, not the run's: left out."""
+    if not isinstance(res, dict) or "censored" in res or res.get("_ansible_no_log"):
+        return []
+    found = res.get("warnings")
+    warnings = [_recorded(str(w)) for w in (found if isinstance(found, list) else []) if w]
+    items = res.get("results")
+    if isinstance(items, list):
+        warnings += [warning for item in items for warning in extract_warnings(item)]
+    return warnings
+
+
 # Lines that say a task failed without saying why: never the recorded cause when the
 # result holds anything better.
 _GENERIC = (
@@ -203,6 +221,8 @@ class ActivityProgress:
     started: datetime | None = None
     ended: datetime | None = None
     outputs: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)  # {"host", "warning"}
+    warnings_left_out: set[tuple[str, str]] = field(default_factory=set)
     current_task: str = ""
 
     @property
@@ -236,6 +256,26 @@ class ActivityProgress:
     def add_output(self, output: dict[str, Any]) -> None:
         if len(self.outputs) < MAX_OUTPUTS_PER_ACTIVITY:
             self.outputs.append(_bounded(output))
+
+    def add_warning(self, host: str, warning: str) -> None:
+        """A warning ``host`` returned, once per host: the first ones kept, the others
+        past the bound counted."""
+        entry = {"host": host, "warning": warning}
+        if entry in self.warnings:
+            return
+        if len(self.warnings) < MAX_WARNINGS_PER_ACTIVITY:
+            self.warnings.append(entry)
+        else:
+            self.warnings_left_out.add((host, warning))
+
+    @property
+    def recorded_warnings(self) -> list[dict[str, str]]:
+        """The warnings as the record keeps them, closed by how many were left out."""
+        if not self.warnings_left_out:
+            return list(self.warnings)
+        left_out = len(self.warnings_left_out)
+        more = {"host": "", "warning": f"({left_out} peringatan lain tidak dicatat)"}
+        return [*self.warnings, more]
 
 
 _RESULT_STATUS = {
@@ -388,6 +428,8 @@ class EventRecorder:
         activity.counts[status] += 1
         if host:
             activity.hosts.add(host)
+        for warning in extract_warnings(res):
+            activity.add_warning(host, warning)
         if status in ("failed", "unreachable"):
             activity.add_output(
                 {"host": host, "task": data.get("task", ""), "error": failure_cause(res) or status}

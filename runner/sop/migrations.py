@@ -221,6 +221,11 @@ V10_SCHEDULES = (
 # time limit (TimeoutStartSec) counts that wait. NULL: recorded before, or no run started.
 V11_LOCK_WAITS = ("ALTER TABLE executions ADD COLUMN lock_wait_s FLOAT",)
 
+# The warnings the hosts returned for an activity's tasks (a module's `module.warn`: a
+# backup dumped again by another tool), a JSON list of {"host", "warning"}. NULL:
+# recorded before, read as none (a NOT NULL default differs between the dialects).
+V12_ACTIVITY_WARNINGS = ("ALTER TABLE activity_results ADD COLUMN warnings JSON",)
+
 MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("initial schema", V1_INITIAL),
     ("ansible-playbook process of an execution", V2_PLAYBOOK_PROCESS),
@@ -233,6 +238,7 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("incident limits recorded", V9_INCIDENT_LIMIT_RECORDED),
     ("installed timers", V10_SCHEDULES),
     ("lock waits", V11_LOCK_WAITS),
+    ("activity warnings", V12_ACTIVITY_WARNINGS),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The PostgreSQL advisory lock that serialises migrating (signed 64 bits, apart from the

@@ -73,6 +73,7 @@ ACTIVITY_KEYS = (
     "acknowledged_at",
     "note",
     "manual_step",  # the human part recorded with it (store.human_part), null for none
+    "warnings",  # [{"host", "warning"}] the hosts returned (module.warn), [] for none
 )
 HOST_STAT_KEYS = ("host", *HOST_COUNTS)
 INCIDENT_KEYS = (

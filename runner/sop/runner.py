@@ -376,6 +376,7 @@ def _activity_rows(
                 "duration_s": None if going else progress.duration,
                 "over_time": None if going else progress.over_time,
                 "outputs": progress.outputs,
+                "warnings": progress.recorded_warnings,
             }
         )
     return rows

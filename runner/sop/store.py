@@ -89,6 +89,13 @@ def _update_activities(
         )
 
 
+def _activities(rows: list[Row]) -> list[Row]:
+    """Activity rows as read: `warnings` (schema v12) NULL, recorded before, as none."""
+    for row in rows:
+        row["warnings"] = row.get("warnings") or []
+    return rows
+
+
 def now() -> datetime:
     return datetime.now(UTC)
 
@@ -172,7 +179,7 @@ class Store:
                 tx.insert(
                     "activity_results",
                     {
-                        "ref": "", "pelaksana": [], "hosts": [], "outputs": [],
+                        "ref": "", "pelaksana": [], "hosts": [], "outputs": [], "warnings": [],
                         **activity, "execution_id": execution_id,
                         "manual_step": activity.get("manual_step") or NO_HUMAN_PART,
                     },
@@ -341,8 +348,10 @@ class Store:
             row = tx.first("SELECT * FROM executions WHERE id = :id", key)
             if row is None:
                 raise SopError(f"no execution {execution_id}")
-            row["activities"] = tx.rows(
-                "SELECT * FROM activity_results WHERE execution_id = :id ORDER BY number", key
+            row["activities"] = _activities(
+                tx.rows(
+                    "SELECT * FROM activity_results WHERE execution_id = :id ORDER BY number", key
+                )
             )
             row["host_stats"] = tx.rows(
                 "SELECT * FROM host_stats WHERE execution_id = :id ORDER BY host", key
@@ -383,10 +392,12 @@ class Store:
             if with_activities and rows:
                 by_id: dict[int, list[Row]] = {r["id"]: [] for r in rows}
                 chosen = f"SELECT id FROM ({query}) AS chosen"  # noqa: S608 (fixed SQL)
-                for activity in tx.rows(
-                    f"SELECT * FROM activity_results WHERE execution_id IN ({chosen}) "  # noqa: S608 (fixed SQL)
-                    "ORDER BY execution_id, number",
-                    params,
+                for activity in _activities(
+                    tx.rows(
+                        f"SELECT * FROM activity_results WHERE execution_id IN ({chosen}) "  # noqa: S608 (fixed SQL)
+                        "ORDER BY execution_id, number",
+                        params,
+                    )
                 ):
                     by_id[activity["execution_id"]].append(activity)
                 for row in rows:

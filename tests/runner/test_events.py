@@ -9,7 +9,15 @@ from typing import Any
 import pytest
 
 from sop.catalogue import load_catalogue
-from sop.events import HIDDEN, EventRecorder, TagIndex, extract_outputs, failure_cause
+from sop.events import (
+    HIDDEN,
+    MAX_WARNINGS_PER_ACTIVITY,
+    EventRecorder,
+    TagIndex,
+    extract_outputs,
+    extract_warnings,
+    failure_cause,
+)
 
 from .conftest import FIXTURES
 
@@ -346,3 +354,66 @@ def test_a_commands_words_are_masked_as_one_command_line() -> None:
     assert res["cmd"] == ["mariadb-dump", "--password=***", "-p", "***", "sipp"]
     assert res["stdout_lines"] == ["plain", "lines"]
     assert "ter6x" not in json.dumps(event)
+
+
+def _backup_recorder(tmp_path: Path) -> EventRecorder:
+    """A recorder whose tasks u1..u9 belong to local-demo's activity 2 (tag backup)."""
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    tags = tmp_path / "tags.jsonl"
+    tags.write_text("".join(json.dumps({"uuid": f"u{n}", "tags": ["backup"]}) + "\n"
+                            for n in range(1, 10)))
+    return EventRecorder(sop, TagIndex(tags))
+
+
+def test_the_warnings_a_module_returned_are_recorded_per_host(tmp_path: Path) -> None:
+    """`module.warn` (mariadb_backup's fallback to mariadb-dump) is recorded with the host,
+    once per host however many tasks repeat it; a loop's items' too; a failed task's as
+    well as its cause; deprecations are Ansible's notes, not the run's."""
+    recorder = _backup_recorder(tmp_path)
+    fallback = "mydumper failed (exit 1): x; dumped again with mariadb-dump"
+    recorder(_event("runner_on_ok", "u1", "00", host="sipp", res={
+        "changed": True, "warnings": [fallback],
+        "deprecations": [{"msg": "x is deprecated", "version": "2.23"}]}))
+    recorder(_event("runner_on_ok", "u2", "01", host="sipp", res={"warnings": [fallback]}))
+    recorder(_event("runner_on_ok", "u2", "01", host="web", res={"warnings": [fallback]}))
+    recorder(_event("runner_on_ok", "u3", "02", host="sipp", res={
+        "warnings": ["item a"], "results": [{"item": "a"}, {"item": "b", "warnings": ["item b"]}]}))
+    recorder(_event("runner_on_failed", "u4", "03", host="web", res={
+        "msg": "disk full", "warnings": ["retried once"]}))
+    assert recorder.activities[2].recorded_warnings == [
+        {"host": "sipp", "warning": fallback},
+        {"host": "web", "warning": fallback},
+        {"host": "sipp", "warning": "item a"},
+        {"host": "sipp", "warning": "item b"},
+        {"host": "web", "warning": "retried once"},
+    ]
+    assert recorder.activities[1].recorded_warnings == []
+
+
+def test_a_no_log_result_records_no_warning_and_a_secret_is_masked() -> None:
+    assert extract_warnings({"censored": "hidden", "warnings": ["pw Hunter2x"]}) == []
+    assert extract_warnings({"_ansible_no_log": True, "warnings": ["pw Hunter2x"]}) == []
+    assert extract_warnings({"results": [{"_ansible_no_log": True, "warnings": ["x"]}]}) == []
+    assert extract_warnings({"warnings": "not a list"}) == []
+    assert extract_warnings({"warnings": [
+        "rsync to https://sipp:Tr0ub4dor@backup.invalid/ slow",
+        "mysqldump --password=Hunter2x -u sipp failed",
+    ]}) == [
+        "rsync to https://***@backup.invalid/ slow",
+        "mysqldump --password=*** -u sipp failed",
+    ]
+
+
+def test_warnings_are_bounded_in_length_and_count(tmp_path: Path) -> None:
+    """Each warning is cut as a cause is (after masking); past the count they are counted,
+    not kept, and the record says how many were left out (each distinct one once)."""
+    [long] = extract_warnings({"warnings": ["y" * 980 + " https://u:Tr0ub4dor@h.invalid/x"]})
+    assert len(long) == 1000 and long.endswith("…") and "Tr0" not in long
+    recorder = _backup_recorder(tmp_path)
+    many = [f"file {n} not asked for" for n in range(MAX_WARNINGS_PER_ACTIVITY + 3)]
+    recorder(_event("runner_on_ok", "u1", "00", host="bk", res={"warnings": many}))
+    recorder(_event("runner_on_ok", "u2", "01", host="bk", res={"warnings": many}))
+    recorded = recorder.activities[2].recorded_warnings
+    assert len(recorded) == MAX_WARNINGS_PER_ACTIVITY + 1
+    assert recorded[0] == {"host": "bk", "warning": "file 0 not asked for"}
+    assert recorded[-1] == {"host": "", "warning": "(3 peringatan lain tidak dicatat)"}

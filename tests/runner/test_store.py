@@ -136,6 +136,38 @@ def test_a_v6_store_migrates_to_record_human_parts(store_url: str) -> None:
     store.close()
 
 
+def test_a_v11_store_migrates_to_record_activity_warnings(store_url: str) -> None:
+    """v12 records the warnings the hosts returned per activity (`warnings`, JSON): a v11
+    store's activities are kept and read as having none (NULL, recorded before), while
+    an execution created since holds what its run recorded, on both dialects."""
+    _old_store_with_a_run(store_url, version=11)
+    db = Database(store_url)
+    with db.transaction(write=True) as tx:
+        tx.execute(
+            "INSERT INTO activity_results (execution_id, number, ref, kegiatan, pelaksana, "
+            "mode, tag, status, hosts, outputs) VALUES (1, 1, '', 'Backup', '[]', "
+            "'automated', 'backup', 'ok', '[\"h1\"]', '[]')"
+        )
+    db.close()
+    store = Store(store_url)
+    assert store.schema_version == SCHEMA_VERSION >= 12
+    [old] = store.execution(1)["activities"]
+    assert (old["warnings"], old["status"], old["hosts"]) == ([], "ok", ["h1"])
+    new = store.create_execution(_values(), ACTIVITIES)
+    assert [a["warnings"] for a in store.execution(new)["activities"]] == [[], []]
+    warned = [{"host": "sipp", "warning": "mydumper failed (exit 1); dumped again \u202e"}]
+    store.finish_execution(
+        new, status="successful", rc=0,
+        activities=[{"number": 1, "status": "ok", "warnings": warned}],
+    )  # fmt: skip
+    assert store.execution(new)["activities"][0]["warnings"] == warned
+    [listed] = store.executions(sop_id="demo", limit=1, with_activities=True)
+    assert [a["warnings"] for a in listed["activities"]] == [warned, []]
+    [before] = [r for r in store.executions(with_activities=True) if r["id"] == 1]
+    assert before["activities"][0]["warnings"] == []
+    store.close()
+
+
 def test_newer_schema_is_refused(store_url: str) -> None:
     store = Store(store_url)
     with store.db.transaction(write=True) as tx:
