@@ -247,6 +247,28 @@ def _drill_rows(executions: Sequence[Row]) -> list[list[str]]:
     ]
 
 
+WARNINGS_HEADING = "Peringatan dari host"
+WARNINGS_HEADER = ["Eksekusi", "No", "Kegiatan", "Host", "Peringatan"]
+
+
+def warning_rows(executions: Sequence[Row]) -> list[list[str]]:
+    """One row per warning a host returned for an activity (a module's `module.warn`:
+    `mydumper failed ...; dumped again with mariadb-dump`), as recorded (schema v12), a
+    partial run's marked."""
+    return [
+        [
+            execution_label(execution),
+            activity["ref"] or str(activity["number"]),
+            activity["kegiatan"],
+            str(warning.get("host") or "-"),
+            str(warning.get("warning", "-")),
+        ]
+        for execution in executions
+        for activity in execution["activities"]
+        for warning in mappings(activity.get("warnings"))
+    ]
+
+
 def _seconds(value: Any) -> str:
     """A time in seconds a host reported, in words; as written when it is no number."""
     seconds = reported_number(value)
@@ -688,6 +710,10 @@ def build(
         if drills:
             blocks.append(("h3", "Uji restorasi backup"))
             blocks.append(("table", (DRILL_HEADER, drills)))
+        warnings = warning_rows(not_dry(mine))
+        if warnings:
+            blocks.append(("h3", WARNINGS_HEADING))
+            blocks.append(("table", (WARNINGS_HEADER, warnings)))
         manual = _manual_rows(not_dry(mine), month, sop)
         if manual:
             blocks.append(("h3", "Langkah manual"))

@@ -4,10 +4,11 @@ The same month and court as the Markdown/HTML report, laid out as a document: th
 and the SOP numbers; per SOP planned versus executed versus successful (planned from the
 day the SOP first ran at the court, by its frequency or, under -i, by the times the court's
 sop_schedule gives it); activities against the Mutu Baku; the files the
-runs produced; manual steps and who confirmed them; a failed execution with its cause;
-charts drawn here as inline SVG (executions per day, durations against the Mutu Baku,
-backup size and verification, website availability where recorded); and the signature
-block under the place (the court's court_city, when -i gives it) and day it is signed.
+runs produced; the warnings the hosts returned; manual steps and who confirmed them; a
+failed execution with its cause; charts drawn here as inline SVG (executions per day,
+durations against the Mutu Baku, backup size and verification, website availability
+where recorded); and the signature block under the place (the court's court_city, when
+-i gives it) and day it is signed.
 Numbers and dates in its text as Bahasa Indonesia writes them (sop.bahasa).
 
 Website availability is drawn from activity outputs carrying `available` (true/false),
@@ -40,6 +41,8 @@ from sop.report import (
     SIGNATURE_LINE,
     SIGNATURES,
     STATUS_ID,
+    WARNINGS_HEADER,
+    WARNINGS_HEADING,
     Month,
     _activity_rows,
     _drill_rows,
@@ -61,6 +64,7 @@ from sop.report import (
     signed_at,
     size_text,
     tally,
+    warning_rows,
     write_report,
 )
 from sop.report import literal_html as _e
@@ -407,6 +411,10 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
     if drills:
         parts.append("<h3>Uji restorasi backup</h3>")
         parts.append(_table(DRILL_HEADER, drills))
+    warnings = warning_rows(worked)
+    if warnings:
+        parts.append(f"<h3>{_e(WARNINGS_HEADING)}</h3>")
+        parts.append(_table(WARNINGS_HEADER, warnings, "warnings"))
     manual = _manual_rows(worked, month, sop)
     if manual:
         parts.append("<h3>Langkah manual dan konfirmasinya</h3>")

@@ -310,6 +310,25 @@ def _outputs(outputs: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines)  # shown already (sop.untrusted): one pass, not two
 
 
+def warning_lines(activity: Mapping[str, Any]) -> list[str]:
+    """The warnings the hosts returned for an activity, one line each, host first
+    (`sipp: mydumper failed ...`), as recorded (untrusted text: shown by the caller)."""
+    return [
+        f"{w.get('host')}: {w.get('warning')}" if w.get("host") else str(w.get("warning"))
+        for w in activity.get("warnings") or []
+        if isinstance(w, Mapping)
+    ]
+
+
+def _outputs_cell(activity: Mapping[str, Any]) -> Text:
+    """An activity's outputs, then its warnings (`Peringatan: host: text`), each one line."""
+    cell = Text(_outputs(activity["outputs"]))
+    for line in warning_lines(activity):
+        cell.append("\n" if cell.plain else "")
+        cell.append(f"Peringatan: {visible(line, newlines=False)}", style="yellow")
+    return cell
+
+
 def _limit_cell(activity: Mapping[str, Any]) -> Text:
     duration = format_seconds(activity.get("duration_s"), over=bool(activity.get("over_time")))
     limit = activity.get("limit_s")
@@ -397,7 +416,7 @@ def execution(row: Row, zone: tzinfo, sop: Sop | None) -> Group:
             plain(", ".join(activity["hosts"]) or "-"),
             court_time(activity["started_at"], zone),
             _limit_cell(activity),
-            Text(_outputs(activity["outputs"])),
+            _outputs_cell(activity),
         )
     parts: list[RenderableType] = [Panel(info, title=f"Execution {row['id']}"), activities]
     if row["host_stats"]:

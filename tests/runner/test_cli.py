@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -223,6 +224,39 @@ def test_what_a_host_reported_is_shown_not_acted_on(
     assert "x\\\\x1b\\[2K\\\\x1b\\[1A\\\\x0dshell\\\\u202egnp.php" in out  # Markdown-escaped
     _, out, _ = cli("report", "--format", "html")
     assert HOSTILE_SHOWN in out
+
+
+def test_the_warnings_a_host_returned_are_shown_not_acted_on(
+    cli: Cli, store_at: Store
+) -> None:
+    """`sop execution` shows each warning an activity's hosts returned (schema v12) under
+    its outputs, host first, one line each with its controls shown; `--json` keeps it
+    exact; a row recorded before (NULL) shows none and reads as []."""
+    execution = craft_execution(store_at, "local-demo", now(), activities=2)
+    fallback = "mydumper failed (exit 1): x; dumped again with mariadb-dump"
+    warnings = [
+        {"host": "sipp", "warning": fallback},
+        {"host": "web", "warning": f"{HOSTILE}\nPeringatan: palsu"},
+        {"host": "", "warning": "(3 peringatan lain tidak dicatat)"},
+    ]
+    with store_at.db.transaction(write=True) as tx:
+        tx.update("activity_results", {"warnings": warnings},
+                  "execution_id = :key_id AND number = 1", key_id=execution)
+    code, out, err = cli("execution", str(execution))
+    assert code == 0, err
+    assert not set(out) & {"\x1b", "\r", "\u202e"}
+    # the Outputs column (the table's last), its folded lines joined
+    column = " ".join(line.split("│")[-2].strip() for line in out.splitlines()
+                      if line.startswith("│") and line.count("│") > 3).strip()
+    assert column.startswith(f"Peringatan: sipp: {fallback} Peringatan: web: ")
+    # one line: its newline shown, no second warning faked
+    assert f"Peringatan: web: {HOSTILE_SHOWN}\\x0aPeringatan: palsu" in column
+    assert column.endswith("Peringatan: (3 peringatan lain tidak dicatat)")
+    code, out, err = cli("execution", str(execution), "--json")
+    assert code == 0, err
+    assert not set(out) & {"\x1b", "\r", "\u202e"}
+    first, second = json.loads(out)["activities"]
+    assert (first["warnings"], second["warnings"]) == (warnings, [])
 
 
 def test_a_court_name_is_shown_not_acted_on_in_the_list(cli: Cli, store_at: Store) -> None:

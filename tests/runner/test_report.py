@@ -570,6 +570,44 @@ def test_a_hosts_text_reads_in_the_rendered_markdown_as_it_was_recorded(store_at
     assert f"<td>{html.escape(text, quote=False)}</td>" in rendered
 
 
+def test_the_warnings_the_hosts_returned_are_listed_as_text(store_at: Store) -> None:
+    """The report lists each warning an activity's hosts returned ("Peringatan dari
+    host": execution, activity, host, warning), a partial run's marked, none of a dry run
+    (it worked on no host) nor of a row recorded before schema v12 (NULL). A warning is a
+    host's text: a Markdown table cell, heading or link in it stays text, and its controls
+    are shown."""
+    day = datetime(2026, 11, 3, 3, tzinfo=UTC)
+    ran = craft_execution(store_at, "local-demo", day, court=A, activities=2)
+    part = craft_execution(store_at, "local-demo", day, court=A, activities=1, partial="1")
+    dry = craft_execution(store_at, "local-demo", day, court=A, activities=1, check_mode=True)
+    craft_execution(store_at, "local-demo", day, court=A, activities=1)  # recorded before v12
+    fallback = "mydumper failed (exit 1): x; dumped again with mariadb-dump"
+    forged = "a | b |\n## Laporan palsu\n[unduh](http://evil.invalid) <b>x</b> \x1b[2K\u202e"
+    with store_at.db.transaction(write=True) as tx:
+        for execution, number, warnings in (
+            (ran, 2, [{"host": "sipp", "warning": fallback}, {"host": "web", "warning": forged}]),
+            (part, 1, [{"host": "sipp", "warning": "partial"}]),
+            (dry, 1, [{"host": "sipp", "warning": "dry"}]),
+        ):
+            tx.update("activity_results", {"warnings": warnings},
+                      "execution_id = :key_id AND number = :n", key_id=execution, n=number)
+    blocks = report.build(store_at, load_catalogue(), report.Month(2026, 11), A)
+    markdown = report.to_markdown(blocks)
+    assert _table(markdown, "SOP Uji Lokal", report.WARNINGS_HEADING)[0] == (
+        f"| {ran} | 2 | Kegiatan 2 | sipp | mydumper failed (exit 1): x; dumped again with "
+        "mariadb-dump |"
+    )
+    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown)
+    shown = forged.replace("\n", " ").replace("\x1b", "\\x1b").replace("\u202e", "\\u202e")
+    assert f"<td>web</td>\n<td>{html.escape(shown, quote=False)}</td>" in rendered
+    assert "<h2>Laporan palsu" not in rendered and "<a href" not in rendered
+    assert f"<td>{part} (sebagian: kegiatan 1)</td>\n<td>1</td>" in rendered
+    assert "<td>dry</td>" not in rendered
+    page = report.to_html(blocks)
+    assert "\x1b" not in page and "\u202e" not in page and "<b>x</b>" not in page
+    assert html.escape(forged.replace("\x1b", "\\x1b").replace("\u202e", "\\u202e")) in page
+
+
 def test_a_steps_recorded_reason_is_shown_with_it(cli: Cli, store_at: Store) -> None:
     """A step another SOP carries out (`automated_by`) names the run that did it, that
     SOP's and when, not only "Dilaksanakan oleh SOP lain (eksekusi 7)"; one still

@@ -187,6 +187,29 @@ def test_a_partial_runs_files_and_human_part_are_in_the_pdf_marked(tmp_path: Pat
     assert _summary(url, COURT)["Pengelolaan Website"][2:5] == ["belum dimulai", "0", "0"]
 
 
+def test_the_warnings_the_hosts_returned_are_in_the_pdf_as_text(tmp_path: Path) -> None:
+    """The PDF lists each warning an activity's hosts returned, as the Markdown does: the
+    backup dumped again by another tool is read by whoever signs it; a host's markup and
+    controls stay text."""
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    ran = craft_execution(store, "sipp-backup", datetime(2025, 11, 3, 3, tzinfo=UTC),
+                          court=COURT, activities=2)
+    fallback = "mydumper failed (exit 1): x; dumped again with mariadb-dump"
+    warnings = [{"host": "sipp", "warning": fallback},
+                {"host": "sipp", "warning": "<img src=x onerror=alert(1)>\x1b[2K"}]
+    with store.db.transaction(write=True) as tx:
+        tx.update("activity_results", {"warnings": warnings},
+                  "execution_id = :key_id AND number = 2", key_id=ran)
+    page = report_pdf.document(store, load_catalogue(), Month(2025, 11), COURT)
+    store.close()
+    heading = f"<h3>{report.WARNINGS_HEADING}</h3>"
+    listed = page.split(heading, 1)[1].split("</table>", 1)[0]
+    assert f"<tr><td>{ran}</td><td>2</td><td>Kegiatan 2</td><td>sipp</td><td>{fallback}</td>" in (
+        listed)
+    assert "<td>&lt;img src=x onerror=alert(1)&gt;\\x1b[2K</td>" in listed
+    assert "<img" not in page and "\x1b" not in page
+
+
 def test_a_run_that_recorded_no_cause_says_so(tmp_path: Path) -> None:
     """A run canceled before its playbook started records no error and no exit code: its
     cause read "rc None" among the runs that did not succeed."""

@@ -74,6 +74,32 @@ def test_successful_run_records_evidence(cli: Cli, sop_env: dict[str, str], tmp_
     assert "+ manual (sop ack): Salinan berkas disimpan di lemari arsip" in out
 
 
+def test_the_warnings_a_module_returned_are_recorded(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A module's `module.warn` (mariadb_backup's "dumped again with mariadb-dump") was
+    only in the artifacts' stdout: it is recorded with its activity and host, once, its
+    secret masked, and shown by `sop execution` and the report."""
+    fallback = "mydumper failed (exit 1): x; dumped again with mariadb-dump"
+    warnings = [fallback, "push https://sipp:Tr0ub4dor@backup.invalid/ slow", fallback]
+    code, _, err = cli(
+        "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path / 'work'}",
+        "-e", json.dumps({"demo_warnings": warnings}),
+    )  # fmt: skip
+    assert code == 0, err
+    first, second, *_ = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)["activities"]
+    assert json.loads(first["warnings"]) == []
+    assert json.loads(second["warnings"]) == [
+        {"host": "localhost", "warning": fallback},
+        {"host": "localhost", "warning": "push https://***@backup.invalid/ slow"},
+    ]
+    code, out, _ = cli("execution", "1")
+    assert code == 0 and "Peringatan: localhost: mydumper failed" in out  # rich folds the rest
+    assert "Tr0ub4dor" not in out
+    code, out, _ = cli("report", "--format", "md")
+    assert code == 0 and f"| localhost | {fallback} |" in out
+
+
 def test_a_run_keeps_the_human_parts_of_its_catalogue(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
