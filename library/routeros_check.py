@@ -119,7 +119,7 @@ options:
     default: 32
   timeout:
     description:
-      - Seconds before a router that does not answer is given up (more than 0).
+      - Seconds before a router that does not answer is given up (more than 0, finite).
       - Resolving the host name, connecting and, with O(routers[].tls), the TLS handshake
         together take at most this long; a name with several addresses tries them in
         turn, each given an equal share of the time left, so an address that never
@@ -277,6 +277,7 @@ failed_count:
 """
 
 import datetime  # noqa: E402
+import math  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -508,6 +509,8 @@ def main() -> None:
     if not HAS_LIBROUTEROS:
         module.fail_json(msg=missing_required_lib("librouteros"))
     p = module.params
+    if not math.isfinite(p["timeout"]):
+        module.fail_json(msg=f"timeout must be a finite number of seconds, not {p['timeout']:g}")
     if p["timeout"] <= 0:
         module.fail_json(msg=f"timeout must be more than 0 seconds, not {p['timeout']:g}")
     names = [r["name"] for r in p["routers"]]

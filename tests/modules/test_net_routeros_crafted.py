@@ -258,6 +258,14 @@ def test_a_timeout_that_is_no_time_is_refused_in_one_line(tmp_path):
         assert rc == 1 and out["msg"] == f"timeout must be more than 0 seconds, not {timeout:g}"
 
 
+@pytest.mark.parametrize("timeout", [float("nan"), float("inf")])
+def test_a_timeout_that_is_no_number_is_refused_in_one_line(tmp_path, timeout):
+    # nan and inf passed "more than 0": each router's thread crashed the module with a
+    # traceback (ValueError, OverflowError from settimeout)
+    rc, out = run_module("routeros_check", tmp_path, {"routers": [spec(1)], "timeout": timeout})
+    assert rc == 1 and out["msg"] == f"timeout must be a finite number of seconds, not {timeout:g}"
+
+
 def legacy_router(password: str, challenge: bytes = bytes(range(0x10, 0x20))
                   ) -> tuple[Answer, Answer]:
     """A RouterOS older than 6.43: it ignores a /login's name and password and answers
