@@ -343,6 +343,10 @@ def open_api(host: str, port: int, context: ssl.SSLContext | None,
         raise RouterError(f"RouterOS API port {where} is closed (connection refused)") from None
     except socket.gaierror as exc:
         raise RouterError(f"cannot resolve RouterOS host {host}: {exc.strerror}") from None
+    except UnicodeError as exc:  # the IDNA codec refused the name before any lookup
+        raise RouterError(
+            f"cannot resolve RouterOS host {host}: not a host name ({exc.__cause__ or exc})"
+        ) from None
     except OSError as exc:
         raise RouterError(
             f"cannot reach the RouterOS API at {where}: {exc.strerror or exc}"

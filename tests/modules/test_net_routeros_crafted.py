@@ -601,6 +601,15 @@ def test_a_name_resolved_after_the_timeout_is_given_up(monkeypatch):
                                     "answered only after the timeout")
 
 
+def test_a_host_name_that_is_no_name_is_that_routers_error():
+    # a label longer than 63 characters is refused by the IDNA codec before any lookup:
+    # its UnicodeError escaped open_api and crashed the module with a traceback
+    host = "a" * 64 + ".example"
+    r = mod.read_router({**spec(1), "host": host}, PARAMS)
+    assert one_line(r["error"]) == (f"cannot resolve RouterOS host {host}: not a host name "
+                                    "(label empty or too long)")
+
+
 def has_ipv6_loopback() -> bool:
     try:
         with socket.create_server(("::1", 0), family=socket.AF_INET6):
