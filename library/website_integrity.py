@@ -66,7 +66,9 @@ description:
   - "Pages: each URL of O(urls) is fetched as a browser, as Googlebot, and as a browser
     arriving from a search engine (Referer), following redirects within the site only
     (its host or one of O(own_hosts), each with or without C(www.), at most 10): the page
-    read is where they lead, and a redirect to another site is the variant's answer. A
+    read is where they lead, and a redirect to another site is the variant's answer (one
+    with a backslash before its query too, which a browser reads as a slash: C(/\\host/)
+    is another site's address). A
     page whose every variant is redirected to another site (a hijacked site sending
     every visitor to a gambling site) is a finding (C(page_offsite)) naming the hosts
     they were sent to (not their paths or queries). A redirect within the site from
@@ -378,7 +380,7 @@ import os  # noqa: E402
 import stat  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
-from urllib.parse import urlsplit  # noqa: E402
+from urllib.parse import urljoin, urlsplit  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
@@ -416,6 +418,7 @@ from ansible.module_utils.sop_integrity_content import (  # noqa: E402
     SPAM_SUFFIXES,
     SQL_HIDDEN,
     accepted_spam,
+    as_browser,
     compare_variant,
     found_keywords,
     hidden_findings,
@@ -547,9 +550,19 @@ def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> 
     if target and on_site(page["url"], target, own):
         unfollowed["refused"] = not_followed(target)
     elif target:
-        unfollowed["offsite"] = link_host(target) or f"{urlsplit(target).scheme[:20]}:"
+        unfollowed["offsite"] = offsite_host(page, target)
     return {"status": page["status"], "location": page["location"], "final_url": page["url"],
             "html": page["body"], "truncated": page["truncated"], **unfollowed}
+
+
+def offsite_host(page: dict[str, Any], target: str) -> str:
+    """Where a redirect to another site (``target``, the last answer's Location as Python
+    joins it) takes a browser: its host (as_browser's reading), else its scheme."""
+    try:
+        seen = urljoin(str(page["url"]), as_browser(str(page["location"])))
+    except ValueError:  # an unclosed IPv6 bracket once read as a browser does
+        seen = target
+    return link_host(seen) or f"{urlsplit(target).scheme[:20]}:"
 
 
 def site_name(host: str) -> str:

@@ -646,14 +646,23 @@ def link_host(link: str) -> str:
         return (name if colon and port.isdigit() else host).lower()
 
 
+def as_browser(link: str) -> str:
+    """A link as a browser reads an http(s) address: a backslash before its query or
+    fragment is a slash ("/\\judi.example/" is "//judi.example/", another site, where
+    Python reads a path of the site itself)."""
+    end = min((i for i in (link.find("?"), link.find("#")) if i >= 0), default=len(link))
+    return link[:end].replace("\\", "/") + link[end:]
+
+
 def same_site(old: str, new: str) -> bool:
     """Whether a redirect from ``old`` to ``new`` stays on the site: the same host, with or
-    without "www." (any port, http to https too)."""
+    without "www." (any port, http to https too), read alike by Python and a browser
+    (as_browser: no backslash before the query)."""
     def site(url: str) -> str:
         host = link_host(url)
         return host[4:] if host.startswith("www.") else host
 
-    return site(old) == site(new) != ""
+    return new == as_browser(new) and site(old) == site(new) != ""
 
 
 def page_follows(old: str, new: str) -> bool:

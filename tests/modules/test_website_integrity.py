@@ -409,6 +409,11 @@ class Handler(BaseHTTPRequestHandler):
                 "/renamed": f"http://localhost:{port}/cloak"}[self.path])
             self.end_headers()
             return
+        if self.path == "/slashed":  # a browser reads /\host as //host: another site
+            self.send_response(302)
+            self.send_header("Location", "/\\judi-online.example/daftar")
+            self.end_headers()
+            return
         if self.path == "/redirect" and "google." in referer:
             self.send_response(302)
             self.send_header("Location", "https://judi-online.example/")
@@ -557,7 +562,19 @@ def test_a_redirect_to_one_of_the_site_s_own_names_is_followed_and_read(base, tm
         "page_offsite"}
 
 
+def test_a_redirect_a_browser_reads_as_another_site_is_page_offsite(base, tmp_path):
+    """Location: /\\judi-online.example/ takes every browser to judi-online.example (a
+    backslash is a slash to it), where urllib read the site's own path /\\judi-online...:
+    the hijack was read as the site's clean page, no finding."""
+    url = base + "/slashed"
+    result = page_findings(base, "/slashed", tmp_path)
+    assert names(result) == {f"page_offsite: {url} -> judi-online.example"}
+
+
 @pytest.mark.parametrize(("old", "new", "same"), [
+    ("https://pn.example/", "https://pn.example/\\judi.example/", False),
+    ("https://pn.example/", "https://judi.example\\@pn.example/", False),
+    ("https://pn.example/", "https://pn.example/a?q=\\", True),
     ("https://pn.example/", "https://www.pn.example/id/", True),
     ("http://www.pn.example/", "https://PN.example/", True),
     ("https://pn.example/", "https://pn.example.judi.example/", False),
