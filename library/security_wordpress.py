@@ -760,7 +760,7 @@ def unfollowed(answer: dict[str, Any]) -> str | None:
 
 def author_login(base: str, timeout: float,
                  context: ssl.SSLContext) -> tuple[str | None, str | None]:
-    """(the login ?author=1 is redirected to (/author/LOGIN/), None) following the site's
+    """(the login ?author=1 is redirected to (/author/LOGIN/ of the site), None) following the site's
     other redirects within it (page_follows: to HTTPS, to its www. name) until there;
     (None, why not from here) when a redirect leads elsewhere (unfollowed); (None, None)
     when the site gives no login away."""
@@ -770,7 +770,8 @@ def author_login(base: str, timeout: float,
     chain = redirects(base + "?author=1", timeout, context,
                       follow=lambda old, new: to_author(new) is None and page_follows(old, new))
     for answer in chain:
-        match = to_author(redirect_target(answer) or "")
+        target = redirect_target(answer) or ""
+        match = to_author(target) if same_site(str(answer["url"]), target) else None
         if match:
             return urllib.parse.unquote(match[1])[:NAME_CHARS], None
     return None, unfollowed(chain[-1])

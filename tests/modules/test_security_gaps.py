@@ -923,6 +923,28 @@ def test_user_name_checks_redirected_to_another_site_are_notes_not_followed():
         "sini: dialihkan ke situs lain (localhost), tidak diikuti"]
 
 
+class SentAway(HardenedWordPress):
+    """A court site whose ?author=1 is redirected straight to another site's author page."""
+
+    def do_GET(self) -> None:
+        if self.path == "/?author=1":
+            self.answer(302, location="https://judi-online.example/author/admin/")
+        else:
+            super().do_GET()
+
+
+def test_author_redirected_straight_to_another_sites_author_page_is_a_note():
+    """A redirect not followed was still searched for /author/LOGIN/: ?author=1 sent to
+    judi-online.example/author/admin/ reported admin as the court's login given away."""
+    context = ssl.create_default_context()
+    with serving(SentAway) as url, within(30, "the HTTP checks"):
+        found, notes = wordpress.site_findings(url, [], 5, context)
+    assert found == []
+    assert [n["message"] for n in notes] == [
+        f"Nama login lewat ?author=1 situs {url} tidak dapat diuji dari sini: dialihkan ke "
+        "situs lain (judi-online.example), tidak diikuti"]
+
+
 def test_a_site_that_does_not_answer_is_a_finding():
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
