@@ -120,8 +120,11 @@ options:
   timeout:
     description:
       - Seconds before a router that does not answer is given up (more than 0, finite).
-      - Resolving the host name, connecting and, with O(routers[].tls), the TLS handshake
-        together take at most this long; a name with several addresses tries them in
+      - Connecting and, with O(routers[].tls), the TLS handshake take at most this long
+        counted from before the host name is resolved. The resolver itself is not
+        bounded by it (the system's resolver has its own time limit, some 10 s for each
+        DNS server that does not answer); a name resolved only after this time is given
+        up then, as unresolvable. A name with several addresses tries them in
         turn, each given an equal share of the time left, so an address that never
         answers leaves time for the next. Each answer of the login, and of every command
         after it, may take this long again.
