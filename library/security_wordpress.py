@@ -213,7 +213,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     url_error,
 )
 from ansible.module_utils.sop_integrity_content import link_host, page_follows, same_site  # noqa: E402
-from ansible.module_utils.sop_secrets import mask_url  # noqa: E402
+from ansible.module_utils.sop_secrets import mask_data, mask_url, url_secrets  # noqa: E402
 from ansible.module_utils.sop_security import (  # noqa: E402
     SecurityInputError,
     finding,
@@ -885,20 +885,25 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
+    # a refused address's credentials masked in the invocation too, not in the message only
+    secrets = [secret for url in [p["site_url"], *p["root_urls"].values()]
+               if isinstance(url, str) for secret in url_secrets(url)]
+    invocation = {"module_args": mask_data(dict(p), secrets)}
     try:
         available = available_versions(p["available"])
     except SecurityInputError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg=str(exc), invocation=invocation)
     error = site_url_error(p["site_url"]) if p["site_url"] else None
     if error:
-        module.fail_json(msg=f"site_url: {error}")
+        module.fail_json(msg=f"site_url: {error}", invocation=invocation)
     if p["root_urls"] and not p["site_url"]:
         module.fail_json(msg="root_urls: needs site_url (the site xmlrpc.php and the user names "
-                             "are asked at; the HTTP checks run only with it)")
+                             "are asked at; the HTTP checks run only with it)",
+                         invocation=invocation)
     try:
         bases = root_bases(p["root_urls"], p["roots"])
     except SecurityInputError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg=str(exc), invocation=invocation)
     if p["http_timeout"] <= 0:
         module.fail_json(msg="http_timeout must be more than 0 seconds")
     cores = [{"root": root, "version": version} for root in p["roots"]

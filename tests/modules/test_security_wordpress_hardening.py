@@ -311,6 +311,20 @@ def test_a_wrong_root_url_fails_in_one_line_naming_it(tmp_path, root_urls, site_
     assert (rc, result["msg"]) == (1, msg.format(root=root))
 
 
+@pytest.mark.parametrize(("site_url", "root_url"), [
+    ("https://pn.example/", "https://court:s3cretpw@blog.example/"),
+    ("https://court:s3cretpw@pn.example/", "https://blog.example/"),
+])
+def test_a_refused_address_s_credentials_are_not_in_the_result(tmp_path, site_url, root_url):
+    # the message masked them, the invocation echoed the module's arguments as given
+    root = str(installation(tmp_path))
+    rc, result = run_module("security_wordpress", tmp_path, {
+        "roots": [root], "plugin_dirs": [], "apt_package": "", "web_user": "",
+        "site_url": site_url, "root_urls": {root: root_url}})
+    assert rc == 1 and "***@" in result["msg"]
+    assert "s3cretpw" not in json.dumps(result)
+
+
 def test_an_unreachable_site_leaves_the_files_found_on_disk_as_findings(tmp_path):
     _root, exposed = planted(tmp_path)
     with serving(site((200, "", {}))) as url:
