@@ -66,7 +66,9 @@ description:
   - "Pages: each URL of O(urls) is fetched as a browser, as Googlebot, and as a browser
     arriving from a search engine (Referer), following redirects within the site only
     (its host or one of O(own_hosts), each with or without C(www.), at most 10): the page
-    read is where they lead, and a redirect to another site is the variant's answer (one
+    read is where they lead (a page whose redirects within the site do not end within
+    them, or loop, is C(page_unreachable)), and a redirect to another site is the
+    variant's answer (one
     with a backslash before its query too, which a browser reads as a slash: C(/\\host/)
     is another site's address). A
     page whose every variant is redirected to another site (a hijacked site sending
@@ -385,8 +387,10 @@ from urllib.parse import urljoin, urlsplit  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
 from ansible.module_utils.sop_http import (  # noqa: E402
+    REDIRECT_HOPS,
     context_for,
     not_followed,
+    redirect_target,
     redirects,
     refused_target,
     scheme_followed,
@@ -546,6 +550,12 @@ def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> 
         return {"status": -1, "location": None, "final_url": page["url"], "html": "",
                 "error": page["error"], "certificate": page["certificate"]}
     target = refused_target(page, follow)
+    if target is None and redirect_target(page) is not None:
+        # the chain ended by a loop or the hop limit: no page read (browsers follow 20)
+        return {"status": -1, "location": page["location"], "final_url": page["url"],
+                "html": "", "certificate": False,
+                "error": f"lebih dari {REDIRECT_HOPS} pengalihan di dalam situs, atau "
+                         "pengalihan berputar: halaman tidak terbaca"}
     unfollowed = {}
     if target and on_site(page["url"], target, own):
         unfollowed["refused"] = not_followed(target)

@@ -409,6 +409,13 @@ class Handler(BaseHTTPRequestHandler):
                 "/renamed": f"http://localhost:{port}/cloak"}[self.path])
             self.end_headers()
             return
+        if self.path.startswith("/hop/"):  # 12 redirects within the site, then away
+            hop = int(self.path[5:])
+            self.send_response(302)
+            self.send_header("Location", f"/hop/{hop + 1}" if hop < 12
+                             else "https://judi-online.example/")
+            self.end_headers()
+            return
         if self.path == "/slashed":  # a browser reads /\host as //host: another site
             self.send_response(302)
             self.send_header("Location", "/\\judi-online.example/daftar")
@@ -569,6 +576,16 @@ def test_a_redirect_a_browser_reads_as_another_site_is_page_offsite(base, tmp_pa
     url = base + "/slashed"
     result = page_findings(base, "/slashed", tmp_path)
     assert names(result) == {f"page_offsite: {url} -> judi-online.example"}
+
+
+def test_a_page_whose_redirects_do_not_end_within_the_hop_limit_is_named(base, tmp_path):
+    """Browsers follow 20 redirects, the check 10: 12 within the site and then one to a
+    gambling site left every variant an equal redirect, not followed, no page read, and
+    no finding; the page that cannot be read is page_unreachable."""
+    url = base + "/hop/0"
+    result = page_findings(base, "/hop/0", tmp_path)
+    assert names(result) == {f"page_unreachable: {url}"}
+    assert "lebih dari 10 pengalihan" in result["findings"][0]["detail"]
 
 
 @pytest.mark.parametrize(("old", "new", "same"), [
