@@ -66,7 +66,7 @@ options:
         type: str
         required: true
       port:
-        description: API port; default 8729 with O(routers[].tls), 8728 without.
+        description: API port (1-65535); default 8729 with O(routers[].tls), 8728 without.
         type: int
       tls:
         description: Use the API over TLS (C(api-ssl)).
@@ -516,6 +516,10 @@ def main() -> None:
         module.fail_json(msg=f"timeout must be a finite number of seconds, not {p['timeout']:g}")
     if p["timeout"] <= 0:
         module.fail_json(msg=f"timeout must be more than 0 seconds, not {p['timeout']:g}")
+    for router in p["routers"]:
+        if router["port"] and not 0 < router["port"] < 65536:
+            module.fail_json(
+                msg=f"routers[{router['name']}].port must be 1-65535, not {router['port']}")
     names = [r["name"] for r in p["routers"]]
     if len(set(names)) != len(names):
         module.fail_json(msg="router names must be unique: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))

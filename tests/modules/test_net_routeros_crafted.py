@@ -266,6 +266,14 @@ def test_a_timeout_that_is_no_number_is_refused_in_one_line(tmp_path, timeout):
     assert rc == 1 and out["msg"] == f"timeout must be a finite number of seconds, not {timeout:g}"
 
 
+@pytest.mark.parametrize("port", [70000, -1])
+def test_a_port_out_of_range_is_refused_in_one_line(tmp_path, port):
+    # 70000 was reported as "port 127.0.0.1:70000 is closed" after connecting to port
+    # 4464 (the resolver keeps its low 16 bits), -1 as a host that cannot be resolved
+    rc, out = run_module("routeros_check", tmp_path, {"routers": [{**spec(1), "port": port}]})
+    assert rc == 1 and out["msg"] == f"routers[rb-x].port must be 1-65535, not {port}"
+
+
 def legacy_router(password: str, challenge: bytes = bytes(range(0x10, 0x20))
                   ) -> tuple[Answer, Answer]:
     """A RouterOS older than 6.43: it ignores a /login's name and password and answers
