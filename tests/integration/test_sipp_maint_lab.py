@@ -102,7 +102,7 @@ def test_disk_threshold_fails_activity_1():
     rc, report = play("--tags", "monitor_akses", "-e",
                       "sipp_maintenance_disk_warn_percent=0 sipp_maintenance_disk_fail_percent=0")
     assert rc == 2
-    assert re.match(r"Sumber daya server SIPP melewati batas: disk /: terpakai [0-9.]+% "
+    assert re.match(r"Sumber daya server SIPP melewati batas: disk /: terpakai [0-9,]+% "
                     r"\(batas gagal 0%\)", failure(report))
 
 
