@@ -382,7 +382,7 @@ import os  # noqa: E402
 import stat  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
-from urllib.parse import urljoin, urlsplit  # noqa: E402
+from urllib.parse import urlsplit  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
@@ -422,7 +422,6 @@ from ansible.module_utils.sop_integrity_content import (  # noqa: E402
     SPAM_SUFFIXES,
     SQL_HIDDEN,
     accepted_spam,
-    as_browser,
     compare_variant,
     found_keywords,
     hidden_findings,
@@ -560,19 +559,15 @@ def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> 
     if target and on_site(page["url"], target, own):
         unfollowed["refused"] = not_followed(target)
     elif target:
-        unfollowed["offsite"] = offsite_host(page, target)
+        unfollowed["offsite"] = offsite_host(target)
     return {"status": page["status"], "location": page["location"], "final_url": page["url"],
             "html": page["body"], "truncated": page["truncated"], **unfollowed}
 
 
-def offsite_host(page: dict[str, Any], target: str) -> str:
-    """Where a redirect to another site (``target``, the last answer's Location as Python
-    joins it) takes a browser: its host (as_browser's reading), else its scheme."""
-    try:
-        seen = urljoin(str(page["url"]), as_browser(str(page["location"])))
-    except ValueError:  # an unclosed IPv6 bracket once read as a browser does
-        seen = target
-    return link_host(seen) or f"{urlsplit(target).scheme[:20]}:"
+def offsite_host(target: str) -> str:
+    """The host a redirect to another site leads to (``target``: its Location read as a
+    browser reads it, sop_http.redirect_target), else its scheme."""
+    return link_host(target) or f"{urlsplit(target).scheme[:20]}:"
 
 
 def site_name(host: str) -> str:

@@ -202,13 +202,32 @@ def redirects(url: str, timeout: float, context: ssl.SSLContext | None, *,
         url = target
 
 
+# An http(s) Location whose scheme is followed by three or more slashes: a browser skips
+# every slash and reads the host after them (the URL Standard's "special authority
+# ignore slashes state"), where urllib reads an empty host and joins a path of the site
+# asked ("https:///judi.example/" is https://judi.example/, not /judi.example/ here).
+_MANY_SLASHES = re.compile(r"(?i)(https?):/{3,}")
+
+
+def browser_location(location: str) -> str:
+    """A Location as a browser reads it before joining it to the address asked: in what
+    precedes its query or fragment a backslash is a slash, and ``https:///host`` is
+    ``https://host`` (_MANY_SLASHES)."""
+    end = min((i for i in (location.find("?"), location.find("#")) if i >= 0),
+              default=len(location))
+    location = location[:end].replace("\\", "/") + location[end:]
+    return _MANY_SLASHES.sub(lambda m: m.group(1) + "://", location, count=1) \
+        if _MANY_SLASHES.match(location) else location
+
+
 def redirect_target(answer: dict[str, Any]) -> str | None:
-    """Where a redirect of ``redirects`` leads (its Location read against the address
-    asked); None for an answer that is no redirect or a Location that is no URL."""
+    """Where a redirect of ``redirects`` leads (its Location read as a browser reads it,
+    against the address asked); None for an answer that is no redirect or a Location
+    that is no URL."""
     if not 300 <= answer["status"] < 400 or not answer["location"]:
         return None
     try:
-        return urllib.parse.urljoin(str(answer["url"]), str(answer["location"]))
+        return urllib.parse.urljoin(str(answer["url"]), browser_location(str(answer["location"])))
     except ValueError:  # an unclosed IPv6 bracket
         return None
 

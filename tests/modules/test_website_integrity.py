@@ -421,6 +421,11 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Location", "/\\judi-online.example/daftar")
             self.end_headers()
             return
+        if self.path == "/many-slashes":  # a browser skips the slashes: another site
+            self.send_response(302)
+            self.send_header("Location", "https:///judi-online.example/../")
+            self.end_headers()
+            return
         if self.path == "/redirect" and "google." in referer:
             self.send_response(302)
             self.send_header("Location", "https://judi-online.example/")
@@ -569,12 +574,15 @@ def test_a_redirect_to_one_of_the_site_s_own_names_is_followed_and_read(base, tm
         "page_offsite"}
 
 
-def test_a_redirect_a_browser_reads_as_another_site_is_page_offsite(base, tmp_path):
+@pytest.mark.parametrize("path", ["/slashed", "/many-slashes"])
+def test_a_redirect_a_browser_reads_as_another_site_is_page_offsite(base, tmp_path, path):
     """Location: /\\judi-online.example/ takes every browser to judi-online.example (a
     backslash is a slash to it), where urllib read the site's own path /\\judi-online...:
-    the hijack was read as the site's clean page, no finding."""
-    url = base + "/slashed"
-    result = page_findings(base, "/slashed", tmp_path)
+    the hijack was read as the site's clean page, no finding. So did
+    https:///judi-online.example/../ (a browser skips the slashes after the scheme; urllib
+    read an empty host and joined the site's own /)."""
+    url = base + path
+    result = page_findings(base, path, tmp_path)
     assert names(result) == {f"page_offsite: {url} -> judi-online.example"}
 
 
