@@ -139,6 +139,12 @@ non_transactional_tables:
   returned: state=read
   type: list
   elements: str
+broken_views:
+  description: Views the backup left out because they no longer open (mariadb_backup's
+    C(broken_views)).
+  returned: state=read
+  type: list
+  elements: str
 binlog:
   description: Binary log position of the dump's snapshot (C(gtid_binlog_pos) on MariaDB or
     C(gtid_executed) on MySQL, C(file), C(position)) for a point-in-time recovery, or why
@@ -165,6 +171,7 @@ def outputs(path: str, manifest: dict[str, Any], copies: Any) -> dict[str, Any]:
             "non_transactional_tables": nontx.get("tables", []),
             "non_transactional_consistent": nontx.get("consistent", True),
             "non_transactional_note": nontx.get("how", ""),
+            "broken_views": manifest.get("broken_views") or [],
             "binlog": manifest.get("binlog") or {}, "copies": copies}
 
 

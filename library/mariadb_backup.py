@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
@@ -37,6 +38,7 @@ from ansible.module_utils.sop_backup_sql import (
     CHECKSUM_METHOD,
     Session,
     binlog_position,
+    broken_views,
     is_transactional,
     list_tables,
     measure_sql,
@@ -252,6 +254,13 @@ binlog:
   description: Binary log position of the dump's snapshot, or why none was recorded.
   returned: success
   type: dict
+broken_views:
+  description: Views left out of the backup because they no longer open (a table, column
+    or function they name is gone, or their definer lacks rights); also in the manifest
+    and a warning. Repair or drop them.
+  returned: success
+  type: list
+  elements: str
 """
 
 
@@ -580,7 +589,8 @@ def _summary(manifest: dict[str, Any], path: str) -> dict[str, Any]:
             "manifest_sha256": sha256_file(manifest_path(path)),
             "manifest_size": os.path.getsize(manifest_path(path)),
             "non_transactional": manifest.get("non_transactional", {}),
-            "binlog": manifest.get("binlog", {})}
+            "binlog": manifest.get("binlog", {}),
+            "broken_views": manifest.get("broken_views", [])}
 
 
 def _remove_stale(dest: str, prefix: str) -> list[str]:
@@ -633,6 +643,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
         client_cmd = client_argv(client, opt, database)
         version = run_sql(client_cmd, "SELECT VERSION();", timeout=60)[0][0] or ""
         tables = list_tables(client_cmd, database)
+        broken = broken_views(client_cmd, database)
         data_bytes = sum(t["bytes"] for t in tables)
         free = _free_bytes(dest)
         if p["engine"] == "auto" and available["mydumper"] and \
@@ -656,7 +667,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
                            + (f" (mydumper not used: {why_not})" if why_not else "")}
         try:
             result = _take_backup(p, opt, client_cmd, tables, engine=engine, binary=binary,
-                                  path=path, period=period, version=version)
+                                  path=path, period=period, version=version, broken=broken)
             return dict(result, msg=f"{result['msg']} (mydumper not used: {why_not})") \
                 if why_not else result
         except DumperFailed as exc:
@@ -669,17 +680,19 @@ def run(module: AnsibleModule) -> dict[str, Any]:
             module.warn(f"{exc}; dumped again with {engine}")
             path = os.path.join(dest, backup_name(prefix, moment, engine, p["compression"]))
             result = _take_backup(p, opt, client_cmd, tables, engine=engine, binary=binary,
-                                  path=path, period=period, version=version)
+                                  path=path, period=period, version=version, broken=broken)
             return dict(result, msg=f"{result['msg']}, after: {exc}")
 
 
 def _dumps(engine: str, binary: str, opt: str, database: str, measurer: Measurer, *,
-           outdir: str | None, threads: int) -> list[list[str]]:
+           outdir: str | None, threads: int, broken: Sequence[str] = ()) -> list[list[str]]:
     """The dump commands: for mariadb-dump/mysqldump, the non-transactional tables first
-    (run while the global read lock holds) when they fit the lock budget."""
+    (run while the global read lock holds) when they fit the lock budget; the broken
+    views left out (mariadb-dump stops at one; mydumper leaves them out itself)."""
     if engine == "mydumper":  # only on InnoDB tables (see run)
         return [dump_argv(engine, binary, opt, database, outdir=outdir, threads=threads)]
-    main = dump_argv(engine, binary, opt, database)
+    main = _with_options(dump_argv(engine, binary, opt, database),
+                         [f"--ignore-table={database}.{name}" for name in broken])
     if not measurer.nontx_locked:
         return [main]
     names = [t["name"] for t in measurer.nontx]
@@ -689,7 +702,7 @@ def _dumps(engine: str, binary: str, opt: str, database: str, measurer: Measurer
 
 def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str],
                  tables: list[dict[str, Any]], *, engine: str, binary: str, path: str,
-                 period: str, version: str) -> dict[str, Any]:
+                 period: str, version: str, broken: list[str]) -> dict[str, Any]:
     dest, prefix = os.path.dirname(path), p["prefix"] or p["database"]
     lock_fd = os.open(os.path.join(dest, f".{prefix}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -722,11 +735,14 @@ def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str],
                                    counters=measurer)
             else:
                 dumps = _dumps(engine, binary, opt, p["database"], measurer, outdir=None,
-                               threads=threads)
+                               threads=threads, broken=broken)
                 with StallGuard(pipeline.kill, lambda: writer.size, p["stall_timeout"], engine,
                                 error=DumpStalled):
                     _dump_sql(pipeline, dumps, compressor, writer=writer, counters=measurer)
             measured = measurer.result()
+            left_out = {f"view:{name}" for name in broken}
+            measured["objects"] = {key: value for key, value in measured["objects"].items()
+                                   if key not in left_out}
             duration = round(time.monotonic() - clock, 3)
             manifest = {
                 "manifest_version": 2, "file": os.path.basename(path), "database": p["database"],
@@ -739,7 +755,7 @@ def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str],
                 "row_counts": measurer.note if measured["tables"] else "not recorded",
                 "checksums": CHECKSUM_METHOD if measured["tables"] else "not recorded",
                 "non_transactional": measurer.nontransactional(),
-                "binlog": measurer.binlog,
+                "binlog": measurer.binlog, "broken_views": broken,
                 "verified": False, "verification": {"status": "pending"},
             }
             writer.sync()
@@ -786,6 +802,12 @@ def main() -> None:
     )
     try:
         result = run(module)
+        if result.get("broken_views"):
+            left_out = (f"views left out, they no longer open (a table, column or function "
+                        f"they name is gone): {', '.join(result['broken_views'])}; repair "
+                        "or drop them")
+            module.warn(left_out)
+            result["msg"] = f"{result['msg']}; {left_out}"
     except (BackupFailed, MariaDBError, ValueError) as exc:
         module.fail_json(msg="backup of {} failed: {}".format(module.params["database"], exc))
     except OSError as exc:

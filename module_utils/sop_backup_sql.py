@@ -98,6 +98,20 @@ def columns_sql(database: str) -> str:
             "ORDER BY TABLE_NAME, ORDINAL_POSITION;\n")
 
 
+def broken_views(client: Sequence[str], database: str) -> list[str]:
+    """Views that no longer open (they name a table, column or function that is gone, or
+    a definer without rights): information_schema lists no column of them. A dump cannot
+    take one (mariadb-dump stops at it, mydumper leaves it out with a warning), and
+    restored it could not be created: the backup leaves them out and says so."""
+    db = quote_string(database)
+    rows = run_sql(client, "SELECT HEX(v.TABLE_NAME) FROM information_schema.VIEWS v "  # noqa: S608
+                           f"WHERE v.TABLE_SCHEMA={db} AND NOT EXISTS (SELECT 1 FROM "
+                           "information_schema.COLUMNS c WHERE c.TABLE_SCHEMA=v.TABLE_SCHEMA "
+                           "AND c.TABLE_NAME=v.TABLE_NAME) ORDER BY v.TABLE_NAME;\n",
+                   timeout=300)
+    return [_unhex(row[0] or "") for row in rows]
+
+
 def list_tables(client: Sequence[str], database: str) -> list[dict[str, Any]]:
     """Base tables with engine, size and columns (name, type, character set, collation)."""
     return tables_from_rows(run_sql(client, columns_sql(database), timeout=300),
