@@ -70,7 +70,8 @@ description:
     them, or loop, is C(page_unreachable)), and a redirect to another site is the
     variant's answer (one
     with a backslash before its query too, which a browser reads as a slash: C(/\\host/)
-    is another site's address, as is C(https:///host/), whose slashes a browser skips). A
+    is another site's address, as are C(https:///host/) and C(///host/), whose slashes a
+    browser skips). A
     page whose every variant is redirected to another site (a hijacked site sending
     every visitor to a gambling site) is a finding (C(page_offsite)) naming the hosts
     they were sent to (not their paths or queries). A redirect within the site from

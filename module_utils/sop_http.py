@@ -202,22 +202,33 @@ def redirects(url: str, timeout: float, context: ssl.SSLContext | None, *,
         url = target
 
 
-# An http(s) Location whose scheme is followed by three or more slashes: a browser skips
-# every slash and reads the host after them (the URL Standard's "special authority
-# ignore slashes state"), where urllib reads an empty host and joins a path of the site
-# asked ("https:///judi.example/" is https://judi.example/, not /judi.example/ here).
-_MANY_SLASHES = re.compile(r"(?i)(https?):/{3,}")
+# An http(s) Location as the URL Standard reads it where urllib reads a path of the site
+# asked (or an empty host): its leading and trailing C0 controls and spaces and every
+# tab or newline dropped ("http:/\t//judi.example/"); the slashes after the scheme (the
+# same as the page's) or a scheme-relative "//" all skipped before the host (the
+# "special authority ignore slashes state": "///judi.example/", "https:///judi.example/"
+# are judi.example); another scheme than the page's followed by the host whatever slashes
+# ("https:judi.example" from an http page).
+_C0_OR_SPACE = "".join(map(chr, range(0x21)))
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+_SCHEME = re.compile(r"(?i)https?:")
 
 
-def browser_location(location: str) -> str:
-    """A Location as a browser reads it before joining it to the address asked: in what
-    precedes its query or fragment a backslash is a slash, and ``https:///host`` is
-    ``https://host`` (_MANY_SLASHES)."""
+def browser_location(location: str, asked: str) -> str:
+    """A Location as a browser reads it before joining it to the address ``asked``: in
+    what precedes its query or fragment a backslash is a slash, and the rest as
+    _SCHEME's comment says (``https:///host`` is ``https://host``)."""
+    location = _TAB_OR_NEWLINE.sub("", location.strip(_C0_OR_SPACE))
     end = min((i for i in (location.find("?"), location.find("#")) if i >= 0),
               default=len(location))
     location = location[:end].replace("\\", "/") + location[end:]
-    return _MANY_SLASHES.sub(lambda m: m.group(1) + "://", location, count=1) \
-        if _MANY_SLASHES.match(location) else location
+    scheme = location[: location.find(":") + 1] if _SCHEME.match(location) else ""
+    path = location[len(scheme):]
+    slashes = len(path) - len(path.lstrip("/"))
+    other = bool(scheme) and scheme[:-1].lower() != urllib.parse.urlsplit(asked).scheme.lower()
+    if slashes > 2 or (other and slashes != 2):
+        return f"{scheme}//{path.lstrip('/')}"
+    return location
 
 
 def redirect_target(answer: dict[str, Any]) -> str | None:
@@ -227,7 +238,8 @@ def redirect_target(answer: dict[str, Any]) -> str | None:
     if not 300 <= answer["status"] < 400 or not answer["location"]:
         return None
     try:
-        return urllib.parse.urljoin(str(answer["url"]), browser_location(str(answer["location"])))
+        return urllib.parse.urljoin(str(answer["url"]),
+                                    browser_location(str(answer["location"]), str(answer["url"])))
     except ValueError:  # an unclosed IPv6 bracket
         return None
 

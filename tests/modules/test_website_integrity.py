@@ -25,6 +25,7 @@ from loader import ROOT, load, run_module
 
 integrity = load("sop_integrity")
 content = load("sop_integrity_content")
+http = load("sop_http")
 mod = load("website_integrity")
 
 CLEAN_PHP = """<?php
@@ -367,6 +368,17 @@ NEWS = ("<h2>Sidang perkara perjudian</h2><p>Terdakwa ditangkap dengan barang bu
         "<b>kupon togel</b> dan uang tunai sebesar Rp 350.000 dari tangan terdakwa.</p>")
 
 
+# Redirects a browser reads as judi-online.example where urllib read a path of the site
+# (or an empty host): scheme-relative with three slashes, a tab within the slashes,
+# another scheme than the page's (http) without slashes.
+LOCATIONS = {
+    "/scheme-relative": "///judi-online.example/",
+    "/slash-backslash": "//\\judi-online.example/",
+    "/tab": "http:/\t//judi-online.example/",
+    "/other-scheme": "https:judi-online.example/",
+}
+
+
 class Handler(BaseHTTPRequestHandler):
     counter = 0
     planted = ""  # added to the news page (a test sets it)
@@ -424,6 +436,11 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/many-slashes":  # a browser skips the slashes: another site
             self.send_response(302)
             self.send_header("Location", "https:///judi-online.example/../")
+            self.end_headers()
+            return
+        if self.path in LOCATIONS:  # each read by a browser as another site
+            self.send_response(302)
+            self.send_header("Location", LOCATIONS[self.path])
             self.end_headers()
             return
         if self.path == "/redirect" and "google." in referer:
@@ -557,6 +574,24 @@ def test_a_redirect_for_some_visitors_only_is_cloaking_not_page_offsite(base, tm
         "cloaking"}
 
 
+@pytest.mark.parametrize(("location", "target"), [
+    ("ht\ntps:///judi.example/x", "https://judi.example/x"),
+    ("\x0b https:///judi.example/ \x00", "https://judi.example/"),
+    ("/\\/\\judi.example/", "https://judi.example/"),
+    ("http:/judi.example/", "http://judi.example/"),
+    ("https:/own/", "https://site.example/own/"),
+    ("https:own", "https://site.example/a/own"),
+    ("//site.example/a?q=\\//x", "https://site.example/a?q=\\//x"),
+])
+def test_a_location_is_read_as_the_url_standard_reads_it(location, target):
+    """A tab or newline is dropped and leading or trailing controls and spaces are cut;
+    every slash (or backslash) after a scheme-relative "//" is skipped before the host;
+    another scheme than the page's is followed by the host whatever slashes, the same
+    scheme by one slash or none is a path of the site."""
+    answer = {"status": 302, "location": location, "url": "https://site.example/a/b"}
+    assert http.redirect_target(answer) == target
+
+
 @pytest.mark.parametrize("own", ["localhost", "WWW.localhost."])
 def test_a_redirect_to_one_of_the_site_s_own_names_is_followed_and_read(base, tmp_path, own):
     """The court's other name (own_hosts, with or without www.) is the site: the page is
@@ -574,13 +609,15 @@ def test_a_redirect_to_one_of_the_site_s_own_names_is_followed_and_read(base, tm
         "page_offsite"}
 
 
-@pytest.mark.parametrize("path", ["/slashed", "/many-slashes"])
+@pytest.mark.parametrize("path", ["/slashed", "/many-slashes", *LOCATIONS])
 def test_a_redirect_a_browser_reads_as_another_site_is_page_offsite(base, tmp_path, path):
     """Location: /\\judi-online.example/ takes every browser to judi-online.example (a
     backslash is a slash to it), where urllib read the site's own path /\\judi-online...:
     the hijack was read as the site's clean page, no finding. So did
     https:///judi-online.example/../ (a browser skips the slashes after the scheme; urllib
-    read an empty host and joined the site's own /)."""
+    read an empty host and joined the site's own /). So do the LOCATIONS (the URL
+    Standard: a tab or newline dropped, the slashes after a scheme-relative "//"
+    skipped, another scheme than the page's followed by its host whatever slashes)."""
     url = base + path
     result = page_findings(base, path, tmp_path)
     assert names(result) == {f"page_offsite: {url} -> judi-online.example"}
