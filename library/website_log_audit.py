@@ -10,14 +10,22 @@ DOCUMENTATION = r"""
 module: website_log_audit
 short_description: Audit nginx/Apache access logs (visitors, crawlers, attack probes) since the last run
 description:
-  - Reads combined-format access logs (nginx's C(combined), Apache's C(combined)) with
-    their rotated copies (C(access.log.1), C(access.log.2.gz) ..., or C(access.log-YYYYMMDD[.gz])),
-    only the lines written since the previous run (the first run reads every file present,
+  - Reads combined-format access logs with their rotated copies (C(access.log.1),
+    C(access.log.2.gz) ..., or C(access.log-YYYYMMDD[.gz])), only the lines written since the previous run (the first run reads every file present,
     oldest first). A copy present both plain and gzipped (C(access.log.2) and
     C(access.log.2.gz) while logrotate compresses it) is read once, from the plain file.
     A rotated copy's last line counts without a newline, plain or gzipped (C(copytruncate)
     copied it while it was being written); the live log's is still being written and
     waits for the next run.
+  - The formats read are nginx's C(combined) (and C(main), which adds X-Forwarded-For
+    after it) and Apache's C(combined) (C(%h %l %u %t \"%r\" %>s %O \"%{Referer}i\"
+    \"%{User-Agent}i\"), Debian's C(/var/log/apache2/access.log)), also with C(%a) for
+    C(%h), as many set up C(mod_remoteip) (from Apache 2.4.39 on, C(%h) also logs the
+    client C(mod_remoteip) names; C(%{c}a) and C(%{c}h) log the proxy), and Apache's
+    C(vhost_combined) (C(%v:%p) before it, Debian's C(other_vhosts_access.log)), whose
+    leading C(server:port) field is the site, not the client, so the client is the field
+    after it. A line without the combined fields (Apache's C(common) format, say) is
+    counted in RV(audit.malformed).
   - Where the previous run stopped is kept in a state file per log on the host (root-only
     directory O(state_dir)), namely the offset after the live log's last complete line, a
     fingerprint (sha256) of its first line and when that run began. The next run finds that
@@ -86,7 +94,7 @@ description:
     format writes the X-Forwarded-For header after the user agent (nginx's documented
     C(main) format, C("$http_x_forwarded_for"); Apache's C(\"%{X-Forwarded-For}i\")),
     O(trusted_proxies) names the proxies whose requests are counted for the client that
-    header names, read as nginx's realip reads it (see O(trusted_proxies)). One private or loopback address making
+    header names, read as O(web_server) reads it (see O(trusted_proxies)). One private or loopback address making
     O(proxy_share_percent) % (90) of at least O(proxy_min_requests) (200) requests is
     reported in RV(audit.behind_proxy); the website role warns about it.
   - A setting the module refuses (a count below 1, O(proxy_share_percent) outside 1-100,
@@ -141,23 +149,36 @@ options:
         field (the quoted field after the user agent) names, read from the right past
         every trusted proxy, as nginx's C(real_ip_recursive) and Apache's
         C(mod_remoteip) read it (an IPv4-mapped C(::ffff:10.0.0.5), as a dual-stack
-        socket logs it, is in its IPv4 network too). Hops are separated by commas or
-        spaces (C(203.0.113.7 198.51.100.2)), and a hop with a port
-        (C(203.0.113.7:51234), C([2001:db8::1]:443)) is its address, as nginx's realip
-        reads them; a value that is no address (or a port outside 1-65535) ends the walk.
-      - The module is not told which web server wrote the log (the website role has no
-        such setting; its default log is nginx's), so it reads every log as nginx does.
-        Apache's C(mod_remoteip) splits at commas only, and a value whose hops are
-        separated by spaces only is no address to it and ends its walk; on Apache the
-        audit may then name as the client an address within such a value (its
-        rightmost one not trusted) where Apache keeps the proxy. Proxies write C(, ) between the
-        hops they add, so such a value is the client's own header passed on or a proxy's
-        that writes spaces only.
+        socket logs it, is in its IPv4 network too); a hop that is no address ends the
+        walk, the client then the last address read. Its hops are read as O(web_server)
+        reads them.
+      - C(nginx) (its realip module, C(ngx_http_get_forwarded_addr_internal) and
+        C(ngx_parse_addr_port)) - hops are separated by commas or spaces, a run of them
+        one separator (C(203.0.113.7 198.51.100.2) is two hops), and a hop with a port
+        (C(203.0.113.7:51234), C([2001:db8::1]:443)) is its address; a port outside
+        1-65535 is no address.
+      - C(apache) (C(mod_remoteip)'s C(remoteip_modify_request) in httpd 2.4 and its
+        manual) - the value is split at commas only and the spaces around each hop
+        trimmed (C(203.0.113.7 , 10.0.0.9) is two hops); a value whose hops are separated
+        by spaces only (C(203.0.113.7 198.51.100.2)) is one hop, no address, and so are
+        an empty hop (C(,,)), a hop with a port or brackets (C(203.0.113.7:51234),
+        C([2001:db8::1])), and a host name, which C(mod_remoteip) looks up in the DNS
+        and the audit does not. The listed proxies are read as C(RemoteIPInternalProxy)
+        reads them; a C(RemoteIPTrustedProxy) also refuses a private or loopback
+        address named in the header, where the audit believes it.
       - A spoofed X-Forwarded-For is believed only past a listed proxy; list only the
         court's own proxies. A log without that field keeps the proxy's address.
     type: list
     elements: str
     default: []
+  web_server:
+    description:
+      - The web server that writes the logs, whose reading of X-Forwarded-For
+        O(trusted_proxies) follows. The log formats read are the same for both (see the
+        description).
+    type: str
+    choices: [nginx, apache]
+    default: nginx
   proxy_share_percent:
     description:
       - The percentage of the requests (1 to 100) one private or loopback address makes
@@ -190,6 +211,12 @@ EXAMPLES = r"""
   website_log_audit:
     paths: [/var/log/nginx/access.log]
   register: website_log
+
+- name: Audit Debian's Apache access log, behind the court's reverse proxy
+  website_log_audit:
+    paths: [/var/log/apache2/access.log]
+    web_server: apache
+    trusted_proxies: [10.0.0.5]
 
 - name: Name the attack probes found
   ansible.builtin.debug:
@@ -277,7 +304,7 @@ from ansible.module_utils.sop_weblog import (  # noqa: E402
 def run(params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
     """Plan every log, audit the new lines, then keep the new positions."""
     started = time.monotonic()
-    proxies = Proxies(params["trusted_proxies"])
+    proxies = Proxies(params["trusted_proxies"], params["web_server"])
     deadline = Deadline(params["timeout"])
     tasks: list[Task] = []
     plans = []
@@ -330,6 +357,7 @@ def main() -> None:
             "workers": {"type": "int", "default": 0},
             "timeout": {"type": "int", "default": 1800},
             "trusted_proxies": {"type": "list", "elements": "str", "default": []},
+            "web_server": {"type": "str", "choices": ["nginx", "apache"], "default": "nginx"},
             "proxy_share_percent": {"type": "int", "default": 90},
             "proxy_min_requests": {"type": "int", "default": 200},
         },

@@ -1,5 +1,6 @@
 # GPL-3.0-or-later
-"""Streaming audit of nginx/Apache combined-format access logs.
+"""Streaming audit of nginx/Apache combined-format access logs (Apache's vhost_combined
+too: its leading ``server:port`` field is read as the server's, not as the client).
 
 Stdlib only (runs on the managed host, Python 3.9+).
 
@@ -80,11 +81,15 @@ _LINE = re.compile(
 # documented "main": ... "$http_user_agent" "$http_x_forwarded_for"; Apache's
 # \"%{X-Forwarded-For}i\" so placed).
 _FORWARDED = re.compile(rb' "((?:[^"\\]|\\.)*)"')
-# An X-Forwarded-For hop: nginx's realip (ngx_http_get_forwarded_addr_internal) ends
-# one at a space or a comma, a run of them one separator ('203.0.113.7 198.51.100.2',
-# '203.0.113.7,, 10.0.0.9'). Apache's mod_remoteip splits at commas only (a value of
-# hops separated by spaces only ends its walk); the audit is not told which server wrote
-# the log and reads every log as nginx does (the module's trusted_proxies says so).
+# Apache's vhost_combined ("%v:%p %h %l %u %t ..."): the server's name and its port,
+# one colon and digits, then the three fields of a combined line before its time. A
+# combined line has only those three (its client one of them, even with a port), and an
+# IPv6 client has two colons at least: no combined line's client is taken for a server.
+_VHOST = re.compile(rb'[^\s:\[\]"]+:\d{1,5} (?=\S+ \S+ \S+ \[)')
+# An X-Forwarded-For hop as nginx's realip reads it (ngx_http_get_forwarded_addr_internal):
+# one ends at a space or a comma, a run of them one separator ('203.0.113.7
+# 198.51.100.2', '203.0.113.7,, 10.0.0.9'). Apache's mod_remoteip splits at commas only
+# (Proxies.client).
 _HOPS = re.compile(rb"[^ ,]+")
 _ROTATED = re.compile(r"^[.-](\d+)(\.gz)?$")
 # A sample line's request target (a path, its query after it).
@@ -133,16 +138,35 @@ def _client(text: bytes) -> bytes:
     return text if mapped is None else str(mapped).encode()
 
 
+def _nginx_hops(forwarded: bytes) -> Iterator[bytes | None]:
+    """X-Forwarded-For's hops from the right as nginx's realip reads them: separated by
+    spaces or commas (_HOPS), a hop with a port its address (_hop), None for one that is
+    no address."""
+    for part in reversed(_HOPS.findall(forwarded)):
+        yield _hop(part)
+
+
+def _apache_hops(forwarded: bytes) -> Iterator[bytes | None]:
+    """X-Forwarded-For's hops from the right as Apache's mod_remoteip reads them
+    (remoteip_modify_request, httpd 2.4): split at each comma (strrchr), the spaces
+    around a hop (not tabs) trimmed, each hop an IP address as written: None for an
+    empty hop (',,'), a space inside one ('203.0.113.7 198.51.100.2' is one hop, no
+    address), a port or brackets ('203.0.113.7:51234', '[2001:db8::1]'), and a host name,
+    which mod_remoteip would look up in the DNS and the audit does not."""
+    for part in reversed(forwarded.split(b",")):
+        hop = part.strip(b" ")
+        yield hop if _address(hop) is not None else None
+
+
 class Proxies:
     """The reverse proxies trusted to name a request's client in X-Forwarded-For, as
-    nginx's set_real_ip_from with real_ip_recursive and Apache's RemoteIPTrustedProxy
-    read it: from the right, each trusted proxy passed over, the first other address is
-    the client (the leftmost when all are trusted); hops are separated by spaces or
-    commas, as nginx separates them, in an Apache log too (_HOPS); a hop with a port
-    (203.0.113.7:51234, [2001:db8::1]:443) is its address, as nginx reads it (_hop); a
-    value that is no address ends the walk (the client is the last address read)."""
+    nginx's set_real_ip_from with real_ip_recursive and Apache's mod_remoteip with
+    RemoteIPInternalProxy read it: from the right, each trusted proxy passed over, the
+    first other address is the client (the leftmost when all are trusted); a hop that is
+    no address ends the walk (the client is the last address read). Hops are read as
+    ``web_server`` ("nginx" or "apache") reads them: _nginx_hops, _apache_hops."""
 
-    def __init__(self, entries: list[str]) -> None:
+    def __init__(self, entries: list[str], web_server: str = "nginx") -> None:
         """``entries``: addresses or networks (CIDR); ValueError naming a bad one."""
         networks = []
         for entry in entries:
@@ -151,6 +175,7 @@ class Proxies:
             except ValueError as exc:
                 raise ValueError(f"{entry!r} is no IP address or network") from exc
         self.networks = tuple(networks)
+        self.web_server = web_server
         self._known: dict[bytes, bool] = {}
 
     def trusted(self, client: bytes) -> bool:
@@ -172,8 +197,8 @@ class Proxies:
         """The client of a request a trusted ``proxy`` passed on with X-Forwarded-For
         ``forwarded``."""
         client = proxy
-        for part in reversed(_HOPS.findall(forwarded)):
-            hop = _hop(part)
+        hops = _apache_hops if self.web_server == "apache" else _nginx_hops
+        for hop in hops(forwarded):
             if hop is None:
                 break
             client = hop
@@ -513,7 +538,9 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
     first = last = b""
     fast, slow = _FAST.match, _LINE.match
     for line in data.split(b"\n"):
-        match = fast(line)
+        vhost = _VHOST.match(line)
+        start = vhost.end() if vhost else 0
+        match = fast(line, start)
         # 92: the user agent "x\" sqlmap" read as "x\" (the scanner hidden), or the
         # referer "x\" " as "x\" and the agent as " "; a raw backslash ending them
         # (nginx's escape=none) is no escape: _FAST's reading stays
@@ -521,7 +548,7 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
                                              or line[match.end(5) - 1] == 92)):
             if not line:
                 continue
-            match = slow(line) or match
+            match = slow(line, start) or match
             if match is None:
                 malformed += 1
                 continue
@@ -591,7 +618,9 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
 
 def _request_time(line: bytes, tally: Tally) -> Seen | None:
     """The time of a request line as tally.judge gives it (None for no request line)."""
-    match = _FAST.match(line) or _LINE.match(line)
+    vhost = _VHOST.match(line)
+    start = vhost.end() if vhost else 0
+    match = _FAST.match(line, start) or _LINE.match(line, start)
     return tally.judge(match.group(2)) if match else None
 
 

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import time
 import tracemalloc
 import zlib
@@ -20,7 +21,7 @@ from urllib.parse import quote
 import pytest
 import yaml
 from conftest import within
-from loader import ROOT, load, run_module
+from loader import LOCAL_PLAYBOOK, ROOT, load, run_module
 
 weblog = load("sop_weblog")
 patterns = load("sop_weblog_patterns")
@@ -76,7 +77,8 @@ LOG = "".join(NORMAL + [p for _c, p in PROBES] + BRUTE) + "not a log line\n"
 def audit(path: Path, state_dir: Path, **params):
     base = {"paths": [str(path)], "state_dir": str(state_dir), "top": 10, "samples": 3,
             "bruteforce_threshold": 20, "top_limit": 5000, "workers": 1, "timeout": 600,
-            "trusted_proxies": [], "proxy_share_percent": 90, "proxy_min_requests": 200}
+            "trusted_proxies": [], "web_server": "nginx", "proxy_share_percent": 90,
+            "proxy_min_requests": 200}
     base.update(params)
     return mod.run(base, check_mode=params.pop("check", False))
 
@@ -1045,9 +1047,8 @@ def test_a_forwarded_hop_with_a_port_is_its_address(tmp_path, xff, client):
     ("203.0.113.7,10.0.0.9", "203.0.113.7"),
     ("203.0.113.7 ,, 10.0.0.9 ,", "203.0.113.7"),
     ("garbage 10.0.0.9", "10.0.0.9"),
-    # an Apache log is read as nginx reads it (the module is not told the server):
-    # Apache's mod_remoteip, commas only, ends its walk at '198.51.100.7 10.0.0.2' and
-    # keeps 10.0.0.1 (the module's documentation of trusted_proxies says so)
+    # as nginx reads it (web_server nginx, the default); Apache's mod_remoteip keeps
+    # 10.0.0.1 (test_apache_reads_forwarded_hops_as_mod_remoteip_does)
     ("198.51.100.7 10.0.0.2, 10.0.0.1", "198.51.100.7"),
 ])
 def test_forwarded_hops_are_separated_by_spaces_as_by_commas(tmp_path, xff, client):
@@ -1059,6 +1060,72 @@ def test_forwarded_hops_are_separated_by_spaces_as_by_commas(tmp_path, xff, clie
     log.write_text(forwarded("10.0.0.5", xff, "GET / HTTP/1.1"))
     result = audit(log, state, trusted_proxies=["10.0.0.0/24"])
     assert result["top_clients"] == [{"client": client, "count": 1}]
+
+
+def apache_line(client: str, i: int, request: str, xff: str | None = None,
+                vhost: str | None = None, agent: str = BROWSER) -> str:
+    """A line of Debian's apache2 LogFormat "combined" (%h %l %u %t \\"%r\\" %>s %O
+    \\"%{Referer}i\\" \\"%{User-Agent}i\\"), "vhost_combined" with ``vhost`` (%v:%p before
+    it) and \\"%{X-Forwarded-For}i\\" after it with ``xff``."""
+    text = (f'{client} - - [30/Nov/2026:11:{i // 60:02d}:{i % 60:02d} +0700] "{request}" '
+            f'200 3380 "-" "{agent}"')
+    return (f"{vhost} " if vhost else "") + text + (f' "{xff}"' if xff is not None else "") + "\n"
+
+
+@pytest.mark.parametrize(("xff", "nginx", "apache"), [
+    # spaces only: two hops to nginx, one hop that is no address to mod_remoteip
+    ("203.0.113.7 198.51.100.2", "198.51.100.2", "10.0.0.5"),
+    ("198.51.100.7 10.0.0.2, 10.0.0.1", "198.51.100.7", "10.0.0.1"),
+    # an empty hop ends mod_remoteip's walk; nginx skips it as a separator
+    ("203.0.113.7,,10.0.0.9", "203.0.113.7", "10.0.0.9"),
+    ("203.0.113.7,", "203.0.113.7", "10.0.0.5"),
+    # a port or brackets: nginx's ngx_parse_addr_port reads them, mod_remoteip does not
+    ("203.0.113.7:51234", "203.0.113.7", "10.0.0.5"),
+    ("198.51.100.1, [2001:db8::1]:443", "2001:db8::1", "10.0.0.5"),
+])
+def test_apache_reads_forwarded_hops_as_mod_remoteip_does(tmp_path, xff, nginx, apache):
+    """An Apache log was read as nginx reads X-Forwarded-For: a value of hops separated
+    by spaces only, which mod_remoteip reads as one hop that is no address (keeping the
+    proxy), named a client Apache never saw. With web_server apache the audit reads it as
+    httpd 2.4's remoteip_modify_request: split at commas (strrchr), spaces around a hop
+    trimmed, each hop an address as written, an empty or unreadable one ending the walk."""
+    log = tmp_path / "access.log"
+    log.write_text(apache_line("10.0.0.5", 0, "GET / HTTP/1.1", xff=xff))
+    found = {server: audit(log, tmp_path / server, trusted_proxies=["10.0.0.0/24"],
+                           web_server=server)["top_clients"]
+             for server in ("nginx", "apache")}
+    assert found == {"nginx": [{"client": nginx, "count": 1}],
+                     "apache": [{"client": apache, "count": 1}]}
+
+
+def test_apache_s_vhost_combined_lines_are_counted_for_their_clients(tmp_path):
+    """Debian's other_vhosts_access.log is vhost_combined: "%v:%p" before the combined
+    fields. Its server:port was read as the client of every request: one client, its
+    brute force and probes named 'www.pn-contoh.go.id:443', the visitors none. The client
+    is the field after it; a combined line whose client is IPv6 (colons, no port) or a
+    unix socket is still its own client."""
+    log, state = tmp_path / "other_vhosts_access.log", tmp_path / "state"
+    site = "www.pn-contoh.go.id:443"
+    log.write_text("".join(
+        [apache_line("203.0.113.7", i, "POST /wp-login.php HTTP/1.1", vhost=site)
+         for i in range(25)]
+        + [apache_line("2001:db8::7", 30, "GET /.env HTTP/1.1", vhost="127.0.1.1:80"),
+           apache_line("198.51.100.9", 31, 'GET /?id=1\\" OR \\"a\\"=\\"a HTTP/1.1',
+                       vhost=site, agent='x\\" sqlmap/1.7'),
+           apache_line("2001:db8::1", 32, "GET / HTTP/1.1"),
+           apache_line("10.0.0.5", 33, "GET / HTTP/1.1", vhost=site, xff="198.51.100.3"),
+           'unix: - - [30/Nov/2026:11:00:34 +0700] "GET / HTTP/1.1" 200 1 "-" "-"\n']))
+    result = audit(log, state, trusted_proxies=["10.0.0.5"], web_server="apache")
+    assert (result["requests"], result["malformed"]) == (30, 0)
+    assert {c["client"]: c["count"] for c in result["top_clients"]} == {
+        "203.0.113.7": 25, "2001:db8::7": 1, "198.51.100.9": 1, "2001:db8::1": 1,
+        "198.51.100.3": 1, "unix:": 1}
+    found = {f["category"]: f["clients"] for f in result["findings"]}
+    assert found["wp_bruteforce"] == [{"client": "203.0.113.7", "count": 25}]
+    assert found["restricted_file"] == [{"client": "2001:db8::7", "count": 1}]
+    assert found["sqli"] == found["scanner"] == [{"client": "198.51.100.9", "count": 1}]
+    assert (result["first_seen"], result["last_seen"]) == (
+        "2026-11-30T11:00:00+07:00", "2026-11-30T11:00:34+07:00")
 
 
 def test_an_ipv4_mapped_client_is_counted_as_its_ipv4_address(tmp_path):
@@ -1156,6 +1223,65 @@ def test_the_role_passes_its_proxy_thresholds_to_the_module():
     spec = yaml.safe_load(mod.DOCUMENTATION)["options"]
     assert (spec["proxy_share_percent"]["default"], spec["proxy_min_requests"]["default"]) == (
         90, 200)
+
+
+def test_the_role_s_web_server_is_the_module_s(tmp_path):
+    """The role was written for nginx: its only log was nginx's and every log was read as
+    nginx reads X-Forwarded-For. website_web_server documents the module's web_server
+    (choices, default) and the role passes it on."""
+    defaults = yaml.safe_load((ROOT / "roles/website/defaults/main.yml").read_text())
+    specs = yaml.safe_load((ROOT / "roles/website/meta/argument_specs.yml").read_text())
+    spec = specs["argument_specs"]["main"]["options"]["website_web_server"]
+    option = yaml.safe_load(mod.DOCUMENTATION)["options"]["web_server"]
+    assert defaults["website_web_server"] == spec["default"] == option["default"] == "nginx"
+    assert spec["choices"] == option["choices"] == ["nginx", "apache"]
+    tasks = yaml.safe_load((ROOT / "roles/website/tasks/pengunjung.yml").read_text())
+    task = next(t for t in tasks if "website_log_audit" in t)["website_log_audit"]
+    assert task["web_server"] == "{{ website_web_server }}"
+    log = tmp_path / "access.log"
+    log.write_text(lines(1, 1))
+    rc, result = run_module("website_log_audit", tmp_path, {
+        "paths": [str(log)], "state_dir": str(tmp_path / "s"), "web_server": "iis"})
+    assert (rc != 0, result["msg"]) == (True, "value of web_server must be one of: nginx, "
+                                              "apache, got: iis")
+
+
+def test_an_apache_court_s_log_and_advice_are_apache_s(tmp_path):
+    """Run by Ansible with the role's defaults and tasks: with website_web_server apache
+    the default log is Debian's /var/log/apache2/access.log (a path the court sets is
+    kept), the module takes the server, and the warning about a proxy logged for every
+    visitor gives Apache's remedy, not nginx's set_real_ip_from and $http_x_forwarded_for."""
+    role = ROOT / "roles/website"
+    tasks = yaml.safe_load((role / "tasks/pengunjung.yml").read_text())
+    audit_task = next(t for t in tasks if "website_log_audit" in t)
+    warn = next(t for t in tasks if t["name"].startswith("Warn about a reverse proxy"))
+    log = tmp_path / "access.log"
+    log.write_text("".join(apache_line("10.0.0.5", i % 60, "GET / HTTP/1.1") for i in range(240)))
+    court = {"website_web_server": "apache", "court_kode_satker": "000000"}
+    listed = {**court, "website_log_paths": [str(log)],
+              "website_log_state_dir": str(tmp_path / "state")}
+    plays = []
+    for name, settings, tasks in (("court", court, [{"ansible.builtin.debug": {
+            "var": "website_log_paths"}}]), ("listed", listed, [audit_task, warn])):
+        (tmp_path / f"{name}.yml").write_text(yaml.safe_dump(settings))
+        # after the defaults, as a court's inventory sets them
+        files = [str(role / "defaults/main.yml"), str(tmp_path / f"{name}.yml"),
+                 str(role / "vars/main.yml")]
+        plays.append({"hosts": "localhost", "gather_facts": False, "vars_files": files,
+                      "tasks": tasks})
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(plays))
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    proc = subprocess.run([*LOCAL_PLAYBOOK, str(tmp_path / "play.yml")], capture_output=True,
+                          text=True, check=False, env=env, timeout=120, cwd=ROOT)
+    results = [[task["hosts"]["localhost"] for task in p["tasks"]]
+               for p in json.loads(proc.stdout)["plays"]]
+    assert results[0][0]["website_log_paths"] == ["/var/log/apache2/access.log"]
+    assert results[1][0]["audit"]["top_clients"] == [{"client": "10.0.0.5", "count": 240}]
+    message = results[1][1]["msg"]
+    assert "mod_remoteip di Apache (RemoteIPHeader X-Forwarded-For" in message
+    assert '"%{X-Forwarded-For}i"' in message
+    assert "set_real_ip_from" not in message and "$http_x_forwarded_for" not in message
 
 
 def test_module_bad_trusted_proxy_fails_with_one_line(tmp_path):
