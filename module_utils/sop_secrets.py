@@ -357,7 +357,7 @@ def mask_command(text: str | None) -> str | None:
     curl, openssl and Samba's tools, each value read whole when quoted (``--password="a
     b"``), the password of an SQL statement setting one (``IDENTIFIED BY 'X'``), and the
     value of an option a MariaDB client refused (``unknown variable 'pasword=X'``).
-    Also a Jinja filter on the controller (plugins/filter/sop_secrets.py), and how the
+    Also a Jinja filter on the controller (plugins/filter/sop_module_utils.py), and how the
     runner records a failed task's cause (runner/sop/masking.py)."""
     shown = mask_text(text)
     if not shown:

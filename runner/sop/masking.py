@@ -3,7 +3,7 @@ as artifacts, show no secret: module_utils/sop_secrets.py's rules, the modules' 
 implementation, never a copy of its patterns).
 
 Ansible makes a project's ``module_utils`` importable only inside modules (it ships them
-to the host), so the file is loaded here by its path, as plugins/filter/sop_secrets.py
+to the host), so the file is loaded here by its path, as plugins/filter/sop_module_utils.py
 loads it for the roles; ``sop`` is installed from the checkout (``pip install -e``).
 """
 

@@ -1,5 +1,7 @@
-"""plugins/filter/sop_angka.py: ``sop_angka``, module_utils/sop_bahasa's number forms for
-the roles' Bahasa messages, rendered by a real ansible-playbook too."""
+"""plugins/filter/sop_module_utils.py: the project's module_utils functions as Jinja
+filters: ``sop_ping_failure`` (module_utils/sop_mariadb's judgement of mariadb-admin
+ping; server maintenance's own cases are in test_server_role_ping.py), ``sop_angka``
+(module_utils/sop_bahasa's number forms), the ``sop_mask_*`` filters (sop_secrets)."""
 
 from __future__ import annotations
 
@@ -8,23 +10,41 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
+TOO_MANY = ["mysqladmin: connect to server at 'localhost' failed",
+            "error: 'Too many connections'"]
 
 
-def _plugin() -> ModuleType:
+def _filters() -> dict[str, Callable[..., Any]]:
     spec = importlib.util.spec_from_file_location(
-        "sop_filter_angka", ROOT / "plugins" / "filter" / "sop_angka.py")
+        "sop_filter_module_utils", ROOT / "plugins" / "filter" / "sop_module_utils.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
-    return module
+    filters: dict[str, Callable[..., Any]] = module.FilterModule().filters()
+    return filters
+
+
+def test_the_ping_filter_judges_as_the_module_utils_do():
+    failure = _filters()["sop_ping_failure"]
+    assert failure(["mysqld is alive"], 0) is None
+    assert failure(["error: 'Access denied for user 'root'@'localhost''"], 0) is None
+    assert failure(TOO_MANY, 0) == "Too many connections"  # exit 0 before 10.11.19
+    assert failure([], "1") == "kode keluar 1"  # Ansible may hand the status as text
+
+
+def test_the_mask_filters_are_sop_secrets_own():
+    filters = _filters()
+    assert filters["sop_mask_url"]("https://u:s3cret@pn.example/") == "https://***@pn.example/"
+    assert "s3cret" not in filters["sop_mask_command"]("mariadb --password=s3cret")
 
 
 @pytest.mark.parametrize(("value", "decimals", "text"), [
@@ -33,8 +53,8 @@ def _plugin() -> ModuleType:
     (0, 1, "0,0"), (-1.25, None, "-1,25"),
     (None, None, "?"), ("12", None, "?"), (True, None, "?"), ([], 1, "?"),
 ])
-def test_the_filter_writes_as_module_utils_sop_bahasa(value, decimals, text):
-    angka = _plugin().FilterModule().filters()["sop_angka"]
+def test_sop_angka_writes_as_module_utils_sop_bahasa(value, decimals, text):
+    angka = _filters()["sop_angka"]
     assert (angka(value) if decimals is None else angka(value, decimals)) == text
 
 
@@ -61,10 +81,12 @@ def test_a_value_a_module_did_not_return_renders_as_a_question_mark(tmp_path):
     assert result["msg"] == "? detik, 12,5 MiB, 93,5 %"
 
 
-def test_ansible_doc_renders_the_filter():
-    proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", "sop_angka"],
+@pytest.mark.parametrize(("name", "options"), [("sop_ping_failure", {"_input", "rc"}),
+                                               ("sop_angka", {"_input", "decimals"})])
+def test_ansible_doc_renders_the_filter(name, options):
+    proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", name],
                           capture_output=True, text=True, check=False, env=ENV, cwd=ROOT,
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     doc = next(iter(json.loads(proc.stdout).values()))["doc"]
-    assert set(doc["options"]) == {"_input", "decimals"}
+    assert set(doc["options"]) == options

@@ -1,0 +1,72 @@
+# Copyright: Court IT SOP maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Jinja filters that are the project's module_utils functions on the controller, so a
+role judges, masks and writes numbers by the modules' own rules, never by a copy:
+
+- ``sop_mask_url``, ``sop_mask_text``, ``sop_mask_command``: module_utils/sop_secrets.
+- ``sop_ping_failure``: module_utils/sop_mariadb's ``ping_failure`` (mariadb-admin ping
+  judged as server_diagnose judges it).
+- ``sop_angka``: module_utils/sop_bahasa's number forms (``1.250``, ``93,5``).
+
+Ansible makes a project's ``module_utils`` importable only inside modules (it ships them
+to the host), so the files are loaded here by their paths, once. The documentation of
+``sop_ping_failure`` and ``sop_angka`` (``ansible-doc -t filter NAME``) is in the YAML
+files of their names beside this one.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+_MODULE_UTILS = Path(__file__).resolve().parents[2] / "module_utils"
+
+
+def _load(name: str) -> ModuleType:
+    """module_utils/NAME.py, registered before it runs as importlib's recipe for a source
+    file does (dataclasses look their module up in sys.modules)."""
+    spec = importlib.util.spec_from_file_location(f"sop_project_{name}",
+                                                  _MODULE_UTILS / f"{name}.py")
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {_MODULE_UTILS / name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_SECRETS = _load("sop_secrets")
+_MARIADB = _load("sop_mariadb")
+_BAHASA = _load("sop_bahasa")
+
+
+def ping_failure(lines: list[str], rc: int) -> str | None:
+    """``module_utils/sop_mariadb.ping_failure`` with the lines as the filter's input."""
+    failure: str | None = _MARIADB.ping_failure(int(rc), [str(line) for line in lines])
+    return failure
+
+
+def angka(value: Any, decimals: int | None = None) -> str:
+    """``value`` as module_utils/sop_bahasa writes it; ``?`` for anything but a number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "?"
+    text: str = (_BAHASA.angka_ringkas(value) if decimals is None
+                 else _BAHASA.angka(value, int(decimals)))
+    return text
+
+
+class FilterModule:
+    """The project's module_utils as filters."""
+
+    def filters(self) -> dict[str, Callable[..., Any]]:
+        return {
+            "sop_mask_url": _SECRETS.mask_url,
+            "sop_mask_text": _SECRETS.mask_text,
+            "sop_mask_command": _SECRETS.mask_command,
+            "sop_ping_failure": ping_failure,
+            "sop_angka": angka,
+        }
