@@ -271,7 +271,9 @@ def backtick_names(client: Sequence[str], database: str) -> list[str]:
                                    ("ROUTINE_NAME", "ROUTINES", "ROUTINE_SCHEMA"),
                                    ("EVENT_NAME", "EVENTS", "EVENT_SCHEMA")))
     rows = run_sql(client, sql + ";\n", timeout=300)
-    return [bytes.fromhex(row[0] or "").decode("utf-8", "replace") for row in rows]
+    # a trigger or routine named as its table is named once
+    return list(dict.fromkeys(bytes.fromhex(row[0] or "").decode("utf-8", "replace")
+                              for row in rows))
 
 
 def _shown(names: Sequence[str]) -> str:

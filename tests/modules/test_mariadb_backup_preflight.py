@@ -59,6 +59,8 @@ def test_mydumper_is_refused_before_anything_is_dumped_on_tables_not_in_innodb(
     "CREATE TABLE {db}.`a``b` (id INT PRIMARY KEY) ENGINE=InnoDB",
     "CREATE VIEW {db}.`a``b` AS SELECT 1 AS x",
     "CREATE PROCEDURE {db}.`a``b`() SELECT 1",
+    "CREATE TABLE {db}.`a``b` (id INT) ENGINE=InnoDB;\n"
+    "CREATE TRIGGER {db}.`a``b` BEFORE INSERT ON {db}.`a``b` FOR EACH ROW SET NEW.id = 1",
 ])
 def test_mydumper_is_refused_on_a_name_with_a_backtick(
         mariadb: MariaDB, tmp_path: Path, database: str, ddl: str) -> None:
