@@ -63,8 +63,10 @@ description:
     accepted, as a folder is. Only its sha256, size and markers' names are kept or shown,
     never its content. One not there has no entry (C(removed_file) against a baseline
     holding it); a folder named there fails the module."
-  - "Pages: each URL of O(urls) is fetched as a browser, as Googlebot, and as a browser
-    arriving from a search engine (Referer), following redirects within the site only
+  - "Pages: each URL of O(urls) is fetched as a browser, as Googlebot, as a browser
+    arriving from a search engine (Referer), and as Chrome on an Android phone arriving
+    from a search engine (C(mobile_search): injected redirects often wait for a phone
+    coming from Google), following redirects within the site only
     (its host or one of O(own_hosts), each with or without C(www.), at most 10): the page
     read is where they lead (a page whose redirects within the site do not end within
     them, or loop, is C(page_unreachable)), and a redirect to another site is the
@@ -214,8 +216,9 @@ options:
     type: int
     default: 8388608
   urls:
-    description: Pages to fetch as a browser, as Googlebot and from a search engine
-      (http or https URLs; one that is not fails the module naming the option).
+    description: Pages to fetch as a browser, as Googlebot, from a search engine and as a
+      phone from a search engine (http or https URLs; one that is not fails the module
+      naming the option).
     type: list
     elements: str
     default: []
@@ -337,7 +340,7 @@ integrity:
     removed: {description: Files removed since the baseline., type: int}
     media_added: {description: New media files in uploads (not findings)., type: int}
     pages:
-      description: "Per URL (its credentials masked), each variant's status, redirect (one to another site, not followed), final address and size: {url: {browser: {status, location, final_url, bytes}, googlebot: ..., search_referer: ...}}, C(truncated) on a variant larger than the 15 MiB Googlebot indexes (only those are read), C(refused) on a variant whose redirect within the site was not followed (to plain http from https, or to another scheme, named), and C(certificate) (why it failed verification) when the page was read without it."
+      description: "Per URL (its credentials masked), each variant's status, redirect (one to another site, not followed), final address and size: {url: {browser: {status, location, final_url, bytes}, googlebot: ..., search_referer: ..., mobile_search: ...}}, C(truncated) on a variant larger than the 15 MiB Googlebot indexes (only those are read), C(refused) on a variant whose redirect within the site was not followed (to plain http from https, or to another scheme, named), and C(certificate) (why it failed verification) when the page was read without it."
       type: dict
     posts_checked: {description: Posts and options that matched the database pre-filter (null without a database)., type: int}
     database_error:
@@ -414,6 +417,7 @@ from ansible.module_utils.sop_integrity import (  # noqa: E402
 from ansible.module_utils.sop_integrity_content import (  # noqa: E402
     BROWSER_AGENT,
     CRAWLER_AGENT,
+    MOBILE_AGENT,
     PAGE_BYTES,
     RULE_CHECKS,
     SEARCH_REFERER,
@@ -595,11 +599,14 @@ def allowed_hosts(params: dict[str, Any]) -> tuple[str, ...]:
 
 
 def fetch_variants(url: str, own: str, params: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The page as a browser, as Googlebot and as a visitor from a search engine."""
+    """The page as a browser, as Googlebot, as a visitor from a search engine and as a
+    phone's visitor from a search engine (cloaking often sends only those elsewhere)."""
+    search = SEARCH_REFERER.format(host=own)
     return {
         "browser": fetch(url, BROWSER_AGENT, None, params),
         "googlebot": fetch(url, CRAWLER_AGENT, None, params),
-        "search_referer": fetch(url, BROWSER_AGENT, SEARCH_REFERER.format(host=own), params),
+        "search_referer": fetch(url, BROWSER_AGENT, search, params),
+        "mobile_search": fetch(url, MOBILE_AGENT, search, params),
     }
 
 
@@ -617,7 +624,7 @@ def page_path(url: str) -> str:
 
 
 def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Fetch every URL in three variants; the pages' summary and findings."""
+    """Fetch every URL in its variants (fetch_variants); the pages' summary and findings."""
     pattern = keyword_pattern(*spam_words(params))
     allowed = allowed_hosts(params)
     pages: dict[str, Any] = {}
@@ -676,7 +683,7 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
                           "name": f"hidden_text: {url} (aturan CSS terlalu banyak)",
                           "detail": f"lebih dari {angka(RULE_CHECKS)} pemeriksaan aturan CSS "
                                     "gabungan: elemen tersembunyi tidak diperiksa seluruhnya"})
-        for name in ("googlebot", "search_referer"):
+        for name in (name for name in variants if name != "browser"):
             reasons = compare_variant(base, variants[name], trusted=trusted,
                                       threshold=params["similarity"])
             if reasons:

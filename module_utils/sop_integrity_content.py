@@ -54,6 +54,10 @@ _FINGERPRINT = re.compile(r"[0-9a-f]{32}")
 BROWSER_AGENT = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
                  "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36")
 CRAWLER_AGENT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+# Chrome on an Android phone (its reduced User-Agent): injected redirects often wait for
+# a phone coming from a search result.
+MOBILE_AGENT = ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 "
+                "(KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36")
 SEARCH_REFERER = "https://www.google.com/search?q={host}"
 # What is read of each page: Googlebot indexes the first 15 MB of an HTML file (Google
 # Search Central, "Googlebot", file size limit), so spam padded past a smaller limit

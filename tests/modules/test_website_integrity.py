@@ -536,9 +536,10 @@ def test_a_variant_s_similarity_is_written_as_the_reports_write_numbers():
 def test_redirect_for_search_engine_visitors_is_named(base, tmp_path):
     url = base + "/redirect"
     found = {f["name"]: f for f in page_findings(base, "/redirect", tmp_path)["findings"]}
-    assert set(found) == {f"cloaking: {url} (search_referer)"}
-    assert found[f"cloaking: {url} (search_referer)"]["reasons"][:2] == [
-        "status 200 -> 302", "redirect ke https://judi-online.example/"]
+    assert set(found) == {f"cloaking: {url} (search_referer)", f"cloaking: {url} (mobile_search)"}
+    for name in ("search_referer", "mobile_search"):
+        assert found[f"cloaking: {url} ({name})"]["reasons"][:2] == [
+            "status 200 -> 302", "redirect ke https://judi-online.example/"]
 
 
 def test_a_page_behind_redirects_within_the_site_is_read_where_they_lead(base, tmp_path):
@@ -847,7 +848,7 @@ def test_an_https_page_redirected_to_plain_http_of_the_site_is_named_not_read(tm
     assert found[f"page_redirect: {url}"]["detail"] == (
         f"dialihkan ke http tanpa TLS: {plain}/cloak (tidak diikuti)")
     assert found[f"page_redirect: {url}"]["variants"] == [
-        "browser", "googlebot", "search_referer"]
+        "browser", "googlebot", "mobile_search", "search_referer"]
     browser = result["pages"][url]["browser"]
     assert (browser["status"], browser["final_url"]) == (301, url)
     assert browser["refused"] == f"dialihkan ke http tanpa TLS: {plain}/cloak"
@@ -881,7 +882,7 @@ def test_a_url_s_credentials_are_sent_as_basic_auth_and_never_recorded(
     url = shown + "cloak?token=***"
     assert f"cloaking: {url} (googlebot)" in names(result["integrity"])
     # the same site's other port (a redirect the cloaking check follows) is not sent them
-    assert Handler.authorizations == ["", "", ""]
+    assert Handler.authorizations == ["", "", "", ""]
     recorded = json.dumps(result)
     assert "rahasia" not in recorded and "t0ken5ecret" not in recorded
     assert "court:" not in recorded
