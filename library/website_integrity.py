@@ -76,13 +76,30 @@ description:
     browser skips). A
     page whose every variant is redirected to another site (a hijacked site sending
     every visitor to a gambling site) is a finding (C(page_offsite)) naming the hosts
-    they were sent to (not their paths or queries). A redirect within the site from
+    they were sent to (not their paths or queries). Redirects the page makes itself count
+    as HTTP ones do, read as a browser reads them against the page's address: a
+    C(Refresh) header or C(<meta http-equiv=\"refresh\">) (any attribute order, case or
+    quotes) sending the visitor on within 10 seconds (C(0;url=X), C(5, 'X'), C(0; X), as
+    the HTML standard reads its content), and an inline C(<script>) assigning a string
+    literal of an absolute http(s) or protocol-relative address (its escapes read, C(\\/)
+    too) to C(location), C(window.location), C(document.location) or their C(.href), or
+    passing one to C(location.replace) or C(location.assign), a delay around it or
+    not; a literal joined to more (C(+ x), C(${x})) counts when its host is whole within
+    it. One to another site (neither the page's host nor O(own_hosts), as for HTTP) in
+    every variant, by HTTP or by the page, is C(page_offsite) too, saying how (C(by):
+    C(http), C(header Refresh), C(meta refresh), C(skrip)); one to the site itself is no
+    finding. No JavaScript is run: an address built by code or obfuscated, or a redirect
+    in a script file the page loads, is left to the IT-security SOP's malware scan and
+    to the files baseline, which names the theme, plugin or C(.htaccess) file changed to
+    inject it. A redirect within the site from
     https down to plain http (a TLS downgrade: the page asked over TLS would be read
     without it), or to a scheme other than http and https, is never followed, as
     website_check's page check: it is the variant's answer too, and a finding of its own
     (C(page_redirect)) naming where it leads and the variants it was given. A variant with a different
-    status, redirect or final address, gambling keywords or links to other sites the browser
-    does not get, or clearly different text is cloaking. Gambling keywords and hidden
+    status, redirect or final address, a different redirect of the page itself to another
+    site (given to the visitors from a search engine only, say: named by its hosts and
+    how), gambling keywords or links to other sites the browser does not get, or clearly
+    different text is cloaking. Gambling keywords and hidden
     elements (C(display:none), C(visibility:hidden), off-screen or zero-size text) carrying
     keywords or links to other sites are findings in any variant, hidden by an inline style
     or by a class or id rule of the page's own C(<style>) elements (where injected spam
@@ -340,7 +357,7 @@ integrity:
     removed: {description: Files removed since the baseline., type: int}
     media_added: {description: New media files in uploads (not findings)., type: int}
     pages:
-      description: "Per URL (its credentials masked), each variant's status, redirect (one to another site, not followed), final address and size: {url: {browser: {status, location, final_url, bytes}, googlebot: ..., search_referer: ..., mobile_search: ...}}, C(truncated) on a variant larger than the 15 MiB Googlebot indexes (only those are read), C(refused) on a variant whose redirect within the site was not followed (to plain http from https, or to another scheme, named), and C(certificate) (why it failed verification) when the page was read without it."
+      description: "Per URL (its credentials masked), each variant's status, redirect (one to another site, not followed), final address and size: {url: {browser: {status, location, final_url, bytes}, googlebot: ..., search_referer: ..., mobile_search: ...}}, C(offsite_redirects) on a variant whose page redirects to another site itself ([{by, host}]: how, C(header Refresh), C(meta refresh) or C(skrip), and the host alone), C(truncated) on a variant larger than the 15 MiB Googlebot indexes (only those are read), C(refused) on a variant whose redirect within the site was not followed (to plain http from https, or to another scheme, named), and C(certificate) (why it failed verification) when the page was read without it."
       type: dict
     posts_checked: {description: Posts and options that matched the database pre-filter (null without a database)., type: int}
     database_error:
@@ -351,7 +368,7 @@ integrity:
       type: list
       elements: dict
       contains:
-        kind: {description: "php_in_uploads, webshell, new_file, changed_file, removed_file, special_file (a FIFO, socket or device file; its type in C(type)), baseline_roots (the folders or single files checked differ from the baseline's), cloaking, page_spam, hidden_text, page_unreachable, page_offsite (every variant redirected to another site; their hosts in C(hosts)), page_redirect (a redirect within the site not followed, from https to plain http or to another scheme; the variants in C(variants)), post_spam, option_spam.", type: str}
+        kind: {description: "php_in_uploads, webshell, new_file, changed_file, removed_file, special_file (a FIFO, socket or device file; its type in C(type)), baseline_roots (the folders or single files checked differ from the baseline's), cloaking, page_spam, hidden_text, page_unreachable, page_offsite (every variant redirected to another site, by HTTP or by the page itself; their hosts in C(hosts), how in C(by)), page_redirect (a redirect within the site not followed, from https to plain http or to another scheme; the variants in C(variants)), post_spam, option_spam.", type: str}
         name: {description: One line naming it., type: str}
         detail: {description: What is wrong (Bahasa Indonesia)., type: str}
         path: {description: The file (file findings)., type: str}
@@ -386,7 +403,7 @@ import os  # noqa: E402
 import stat  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
-from urllib.parse import urlsplit  # noqa: E402
+from urllib.parse import urljoin, urlsplit  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
@@ -432,6 +449,7 @@ from ansible.module_utils.sop_integrity_content import (  # noqa: E402
     hidden_findings,
     keyword_pattern,
     link_host,
+    page_redirects,
     same_site,
     scan_html,
     settle_spam,
@@ -534,12 +552,12 @@ def packaged(changes: dict[str, list[str]], entries: dict[str, Entry],
 def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> dict[str, Any]:
     """One page, following redirects within the site only (its host with or without www.,
     or one of own_hosts; never from https down to http nor to another scheme): {status,
-    location, final_url, html} of the last answer (status -1, ``error`` and
-    ``certificate`` when there is no answer). A redirect not followed is that answer:
-    ``refused`` names one within the site refused for its scheme (sop_http.not_followed:
-    a TLS downgrade), ``offsite`` the host of one to another site. The URL's
-    user:password@ is sent as HTTP basic credentials (urllib would take it for part of
-    the host)."""
+    location, refresh (its Refresh header), final_url, html} of the last answer (status
+    -1, ``error`` and ``certificate`` when there is no answer). A redirect not followed
+    is that answer: ``refused`` names one within the site refused for its scheme
+    (sop_http.not_followed: a TLS downgrade), ``offsite`` the host of one to another
+    site. The URL's user:password@ is sent as HTTP basic credentials (urllib would take
+    it for part of the host)."""
     context = context_for(params["validate_certs"], params["ca_path"])
     headers = {"User-Agent": agent, **({"Referer": referer} if referer else {})}
     plain, authorization = basic_auth(url)
@@ -565,8 +583,9 @@ def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> 
         unfollowed["refused"] = not_followed(target)
     elif target:
         unfollowed["offsite"] = offsite_host(target)
-    return {"status": page["status"], "location": page["location"], "final_url": page["url"],
-            "html": page["body"], "truncated": page["truncated"], **unfollowed}
+    return {"status": page["status"], "location": page["location"], "refresh": page["refresh"],
+            "final_url": page["url"], "html": page["body"], "truncated": page["truncated"],
+            **unfollowed}
 
 
 def offsite_host(target: str) -> str:
@@ -590,6 +609,26 @@ def on_site(old: str, new: str, own: frozenset[str]) -> bool:
     """Whether a redirect from ``old`` to ``new`` stays on the site: same_site, or to one
     of its ``own`` other names (with or without www.)."""
     return same_site(old, new) or site_name(link_host(new)) in own
+
+
+def offsite_redirects(page: dict[str, Any], own: frozenset[str]) -> list[dict[str, str]]:
+    """The redirects to other sites a page read makes itself (sop_integrity_content.
+    page_redirects: its Refresh header, meta refreshes, inline scripts), each joined to
+    the page's address as a browser joins it, [{by, host}] (the host alone: no path or
+    query), once each; none on an HTTP redirect (a browser follows its Location) or no
+    answer. One within the site (on_site) is none."""
+    if page["status"] == -1 or 300 <= page["status"] < 400:
+        return []
+    found = set()
+    for how, address in page_redirects(page["scan"], page.get("refresh"), page["final_url"]):
+        try:
+            target = urljoin(page["final_url"], address)
+        except ValueError:  # an unclosed IPv6 bracket: no address a browser goes to
+            continue
+        if (urlsplit(target).scheme.lower() in ("http", "https") and link_host(target)
+                and not on_site(page["final_url"], target, own)):
+            found.add((how, link_host(target)))
+    return [{"by": how, "host": host} for how, host in sorted(found)]
 
 
 def allowed_hosts(params: dict[str, Any]) -> tuple[str, ...]:
@@ -627,6 +666,7 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
     """Fetch every URL in its variants (fetch_variants); the pages' summary and findings."""
     pattern = keyword_pattern(*spam_words(params))
     allowed = allowed_hosts(params)
+    own_names = own_hosts(params)
     pages: dict[str, Any] = {}
     found: list[dict[str, Any]] = []
     for url in params["urls"]:
@@ -652,24 +692,24 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
             found.append({"kind": "page_unreachable", "url": url, "name": f"page_unreachable: {url}",
                           "detail": f"halaman tidak dapat diambil: {base['error']}"})
             continue
-        offsite = {v["offsite"] for v in variants.values() if "offsite" in v}
-        if all("offsite" in v for v in variants.values()):
+        for name, page in variants.items():  # each page parsed and searched once
+            page["scan"] = scan_html(page["html"])
+            page["keywords"] = found_keywords(page["html"], pattern)
+            page["offsite_redirects"] = offsite_redirects(page, own_names)
+            if page["offsite_redirects"]:
+                pages[url][name]["offsite_redirects"] = page["offsite_redirects"]
+        # how each variant is sent to another site: by HTTP, or by the page itself
+        sent = {name: [{"by": "http", "host": v["offsite"]}] if "offsite" in v
+                else v["offsite_redirects"] for name, v in variants.items()}
+        if all(sent.values()):
             # every visitor sent elsewhere: the site hijacked to a gambling site, say
-            found.append({"kind": "page_offsite", "url": url, "hosts": sorted(offsite),
-                          "name": f"page_offsite: {url} -> {', '.join(sorted(offsite))}",
-                          "detail": "semua varian halaman dialihkan ke situs lain: "
-                                    + ", ".join(sorted(offsite)) + " (tidak diikuti); bila "
-                                    "itu nama lain situs ini sendiri, tambahkan ke own_hosts "
-                                    "(website_integrity_own_hosts)"})
+            found.append(offsite_finding(url, [r for rs in sent.values() for r in rs]))
         refused = {name: v["refused"] for name, v in variants.items() if "refused" in v}
         if refused:
             found.append({"kind": "page_redirect", "url": url, "variants": sorted(refused),
                           "name": f"page_redirect: {url}",
                           "detail": "; ".join(dict.fromkeys(refused.values()))
                                     + " (tidak diikuti)"})
-        for page in variants.values():  # each page parsed and searched once
-            page["scan"] = scan_html(page["html"])
-            page["keywords"] = found_keywords(page["html"], pattern)
         if not all(page["scan"].complete for page in variants.values()):
             found.append({"kind": "hidden_text", "url": url, "style": "", "keywords": [],
                           "links": [], "text": "",
@@ -714,6 +754,21 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
                           "detail": "teks/tautan tersembunyi: "
                                     + ", ".join(region["keywords"] + region["links"])})
     return pages, found
+
+
+def offsite_finding(url: str, sent: list[dict[str, str]]) -> dict[str, Any]:
+    """page_offsite: every variant of ``url`` sent to another site, ``sent`` [{by (http,
+    or how the page itself redirects), host}], named by the hosts alone."""
+    hosts = sorted({r["host"] for r in sent})
+    ways = {host: sorted({"tidak diikuti" if r["by"] == "http" else r["by"]
+                          for r in sent if r["host"] == host}) for host in hosts}
+    return {"kind": "page_offsite", "url": url, "hosts": hosts,
+            "by": sorted({r["by"] for r in sent}),
+            "name": f"page_offsite: {url} -> {', '.join(hosts)}",
+            "detail": "semua varian halaman dialihkan ke situs lain: "
+                      + ", ".join(f"{host} ({', '.join(ways[host])})" for host in hosts)
+                      + "; bila itu nama lain situs ini sendiri, tambahkan ke own_hosts "
+                        "(website_integrity_own_hosts)"}
 
 
 def secrets_of(urls: list[str]) -> list[str]:

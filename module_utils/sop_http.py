@@ -137,8 +137,9 @@ def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None, *,
           follow: bool = True, headers: dict[str, str] | None = None,
           limit: int = MAX_BODY, deadline: float | None = None,
           data: bytes | None = None) -> dict[str, Any]:
-    """``{status, location, body, truncated, response_ms, final_url, error}``: at most
-    ``limit`` bytes of the body (``truncated`` when it had more); HTTP errors (and, with
+    """``{status, location, refresh, body, truncated, response_ms, final_url, error}``: at
+    most ``limit`` bytes of the body (``truncated`` when it had more), ``refresh`` the
+    answer's Refresh header (None without one); HTTP errors (and, with
     ``follow`` false, redirects) still count as answers. ``data``: the body of a POST
     (its Content-Type among ``headers``), else a GET. No answer: status -1, ``error``,
     and ``certificate`` true when the certificate did not verify. ``timeout`` bounds each
@@ -288,7 +289,7 @@ def _scheme(url: str) -> str:
 
 
 def _no_answer(url: str, error: str, certificate: bool = False) -> dict[str, Any]:
-    return {"status": -1, "location": None, "body": "", "truncated": False,
+    return {"status": -1, "location": None, "refresh": None, "body": "", "truncated": False,
             "response_ms": None, "final_url": url, "error": error, "certificate": certificate}
 
 
@@ -304,18 +305,19 @@ def _fetch(url: str, timeout: float, context: ssl.SSLContext | None, *, follow: 
     try:
         try:
             with opener.open(request, timeout=timeout) as response:
-                status, body = response.status, response.read(limit + 1)
-                location, final = response.headers.get("Location"), response.url
+                status, body, answer = response.status, response.read(limit + 1), response.headers
+                final = response.url
         except urllib.error.HTTPError as exc:  # an answer too (404, 503 ...), maybe
             body = exc.read(limit + 1)  # of an address redirected to
-            status, location, final = exc.code, exc.headers.get("Location"), exc.filename or url
+            status, answer, final = exc.code, exc.headers, exc.filename or url
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", None) or exc
         # "Connection refused", not "[Errno 111] Connection refused"
         error = getattr(reason, "strerror", None) or str(reason)
         return _no_answer(url, error, isinstance(reason, ssl.SSLCertVerificationError))
     elapsed = int((time.monotonic() - start) * 1000)
-    return {"status": status, "location": location,
+    return {"status": status, "location": answer.get("Location"),
+            "refresh": answer.get("Refresh"),
             "body": body[:limit].decode("utf-8", "replace"), "truncated": len(body) > limit,
             "response_ms": elapsed, "final_url": final, "error": None}
 

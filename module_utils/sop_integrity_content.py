@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from ansible.module_utils.sop_bahasa import angka
-from ansible.module_utils.sop_http import scheme_followed
+from ansible.module_utils.sop_http import browser_location, scheme_followed
 
 # Online-gambling spam injected into Indonesian government sites (BSSN, 2024-2025).
 SPAM_KEYWORDS = ["slot gacor", "judi online", "judi slot", "judi bola", "situs slot",
@@ -59,6 +59,32 @@ CRAWLER_AGENT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/
 MOBILE_AGENT = ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 "
                 "(KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36")
 SEARCH_REFERER = "https://www.google.com/search?q={host}"
+# A Refresh header or <meta http-equiv="refresh"> sending the visitor on within this many
+# seconds is a redirect the page makes itself (a longer wait: a page read first).
+REFRESH_SECONDS = 10
+# A refresh's time: digits, then digits and dots (ignored: "0.5" is 0 seconds).
+_REFRESH_TIME = re.compile(r"[\t\n\f\r ]*(\d*)([\d.]*)")
+# A script's assignment to location (location, window.location, document.location, each
+# with or without .href) or call of location.replace/assign, before its string literal.
+# A script is the attacker's: each match reads at most LITERAL_CHARS of its literal, so
+# that the page is read in linear time.
+_SCRIPT_REDIRECT = re.compile(
+    r"(?<![\w$.])(?:(?:window|document)\.)?location"
+    r"(?:(?:\.href)?\s*=(?!=)|\.(?:replace|assign)\s*\()\s*([\"'`])")
+LITERAL_CHARS = 2048
+# A literal's text after its opening quote (at most LITERAL_CHARS; a template's up to its
+# first ${), and its closing quote when nothing is joined to it (no "+" follows).
+_LITERALS = {quote: re.compile(
+    rf"((?:[^{quote}{'$' if quote == '`' else ''}\\\r\n]|\\[^\r\n]){{0,{LITERAL_CHARS}}})"
+    rf"({quote}(?!\s*\+))?") for quote in "\"'`"}
+_JS_ESCAPE = re.compile(
+    r"\\(?:x([0-9a-fA-F]{2})|u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|(.))", re.DOTALL)
+_JS_CHARACTERS = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+# An address of another site as a script writes it: http(s) or protocol-relative.
+_ABSOLUTE = re.compile(r"(?:https?:)?//", re.IGNORECASE)
+# ... with what follows its host (a path, query or fragment): the host is whole.
+_WHOLE_HOST = re.compile(r"(?:https?:)?//[^/?#]*[/?#]", re.IGNORECASE)
+_ASCII_SPACE = "\t\n\f\r "
 # What is read of each page: Googlebot indexes the first 15 MB of an HTML file (Google
 # Search Central, "Googlebot", file size limit), so spam padded past a smaller limit
 # would still be indexed; what lies beyond is not indexed and is not read either.
@@ -507,7 +533,8 @@ class _OutOfTime(Exception):
 
 
 class PageScan(HTMLParser):
-    """Visible words, link hosts, and what hidden elements carry (text and links)."""
+    """Visible words, link hosts, what hidden elements carry (text and links), and what
+    may send the visitor on: its meta refreshes' contents and its inline scripts."""
 
     def __init__(self, hiding: list[tuple[str, frozenset[str], str]] | None = None,
                  deadline: float | None = None) -> None:
@@ -528,6 +555,8 @@ class PageScan(HTMLParser):
         self.text: list[str] = []
         self.links: set[str] = set()
         self.hidden: list[dict[str, Any]] = []
+        self.refreshes: list[str] = []  # <meta http-equiv="refresh">'s content, each
+        self.scripts: list[str] = []  # the inline scripts' text, each begun with a newline
         # Open elements, and counts kept beside them so that no tag or text scans the
         # stack (a page nesting a million elements must not take a million squared).
         self._stack: list[tuple[str, bool]] = []
@@ -555,7 +584,10 @@ class PageScan(HTMLParser):
         values = {k: (v or "") for k, v in attrs}
         if tag in ("script", "style", "noscript", "template"):
             self._push(tag, False)
+            self.scripts += ["\n"] if tag == "script" else []
             return
+        if tag == "meta" and values.get("http-equiv", "").strip().lower() == "refresh":
+            self.refreshes.append(values.get("content", ""))
         href = values.get("href", "")
         if tag == "a" and href:
             self.links.add(href)
@@ -606,6 +638,8 @@ class PageScan(HTMLParser):
                 return
 
     def handle_data(self, data: str) -> None:
+        if self._stack and self._stack[-1][0] == "script":
+            self.scripts.append(data)
         if self._skip:
             return
         if self._hidden_depth():
@@ -656,6 +690,74 @@ def as_browser(link: str) -> str:
     Python reads a path of the site itself)."""
     end = min((i for i in (link.find("?"), link.find("#")) if i >= 0), default=len(link))
     return link[:end].replace("\\", "/") + link[end:]
+
+
+def refresh_url(content: str, asked: str) -> str | None:
+    """Where a Refresh header's or meta refresh's ``content`` sends the visitor, read as
+    the HTML standard's declarative refresh steps read it (``0;url=X``, ``5, 'X'``,
+    ``0; X``; sop_http.browser_location, on the page ``asked``), when it does so within
+    REFRESH_SECONDS; None when it names no address (a reload of the page itself), is no
+    refresh, or waits longer."""
+    match = _REFRESH_TIME.match(content)  # always: every part may be empty
+    if match is None or not match.group(1) + match.group(2):  # no time: no refresh
+        return None
+    rest = content[match.end():]
+    if rest and rest[0] not in ";," + _ASCII_SPACE:
+        return None
+    rest = rest.lstrip(_ASCII_SPACE)
+    rest = rest[1:] if rest[:1] in (";", ",") else rest
+    rest = rest.lstrip(_ASCII_SPACE)
+    named = re.match(r"url[\t\n\f\r ]*=[\t\n\f\r ]*", rest, re.IGNORECASE)
+    if named:
+        rest = rest[named.end():]
+    if named or rest[:1] not in ("u", "U"):  # the standard's "skip quotes"
+        quote = rest[:1] if rest[:1] in ("'", '"') else ""
+        rest = rest[1:].partition(quote)[0] if quote else rest
+    # (a number of many digits is long: int() refuses one of thousands)
+    if not rest or int(match.group(1).lstrip("0")[:3] or 0) > REFRESH_SECONDS:
+        return None
+    return browser_location(rest, asked)
+
+
+def js_string(text: str) -> str:
+    """A JavaScript string literal's text as the script reads it (its escapes)."""
+    def character(match: re.Match[str]) -> str:
+        if match.group(4) is not None:
+            return _JS_CHARACTERS.get(match.group(4), match.group(4))
+        code = int(match.group(1) or match.group(2) or match.group(3), 16)
+        return chr(code) if code <= 0x10FFFF else "\ufffd"
+
+    return _JS_ESCAPE.sub(character, text)
+
+
+def script_redirects(script: str, asked: str) -> list[str]:
+    """The addresses a script of the page ``asked`` sends the visitor to by a string
+    literal (as sop_http.browser_location reads them), read without running it: an
+    absolute http(s) or protocol-relative address assigned to location, window.location,
+    document.location (or their .href) or passed to location.replace or location.assign.
+    A literal joined to more (``+ x``, or ``${x}`` in a template) counts only when its
+    host is whole within it (a path, query or fragment after it): ``"https://www." +
+    name`` names no site."""
+    found = []
+    for match in _SCRIPT_REDIRECT.finditer(script):
+        literal = _LITERALS[match.group(1)].match(script, match.end())
+        if literal is None:  # (never: every part of it may be empty)
+            continue
+        address = browser_location(js_string(literal.group(1)), asked)
+        if _ABSOLUTE.match(address) and (literal.group(2) or _WHOLE_HOST.match(address)):
+            found.append(address)
+    return found
+
+
+def page_redirects(scan: PageScan, refresh: str | None,
+                   asked: str) -> list[tuple[str, str]]:
+    """(how, address as a browser reads it) of each redirect the page ``asked`` makes itself: its
+    Refresh header (``refresh``), meta refreshes (refresh_url) and inline scripts
+    (script_redirects), the address not yet joined to the page's."""
+    found = [("header Refresh", refresh_url(refresh, asked))] if refresh else []
+    found += [("meta refresh", refresh_url(content, asked)) for content in scan.refreshes]
+    found += [("skrip", address) for address in script_redirects("".join(scan.scripts), asked)]
+    return [(how, address) for how, address in found if address]
 
 
 def same_site(old: str, new: str) -> bool:
@@ -712,8 +814,9 @@ def compare_variant(base: dict[str, Any], other: dict[str, Any], *,
                     trusted: tuple[str, ...], threshold: float) -> list[str]:
     """Why a variant (as Googlebot, from a search engine) differs from the browser's page;
     empty when it does not. Pages are {status, location, final_url (where the redirects
-    within the site led), scan (scan_html), keywords (found_keywords)}: each page is
-    parsed and searched once, however often compared."""
+    within the site led), offsite_redirects (those the page makes itself to other sites:
+    [{by, host}]), scan (scan_html), keywords (found_keywords)}: each page is parsed and
+    searched once, however often compared."""
     reasons = []
     if other["status"] != base["status"]:
         reasons.append(f"status {base['status']} -> {other['status']}")
@@ -721,6 +824,10 @@ def compare_variant(base: dict[str, Any], other: dict[str, Any], *,
         reasons.append(f"redirect ke {other.get('location') or '(tidak ada)'}")
     if other.get("final_url") != base.get("final_url"):
         reasons.append(f"dialihkan ke {other.get('final_url')}")
+    sent = other.get("offsite_redirects") or []
+    if sent != (base.get("offsite_redirects") or []):
+        reasons.append("pengalihan oleh halaman ke " + (", ".join(
+            f"{r['host']} ({r['by']})" for r in sent) or "(tidak ada)"))
     a, b = base["scan"], other["scan"]
     new_words = sorted(set(other["keywords"]) - set(base["keywords"]))
     if new_words:

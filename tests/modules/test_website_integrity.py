@@ -384,6 +384,12 @@ class Handler(BaseHTTPRequestHandler):
     planted = ""  # added to the news page (a test sets it)
     elsewhere = ""  # where /private/elsewhere leads: another server (a test sets it)
     authorizations: ClassVar[list[str]] = []  # the Authorization headers /landing was sent
+    # /sends-on: a Refresh header and markup (PORT: the server's port) the page sends the
+    # visitors of "sent_to" on with (all, search: from Google, mobile_search: a phone from
+    # Google, browsers: those not from Google, the others redirected by HTTP)
+    refresh = ""
+    sends_on = ""
+    sent_to = "all"
 
     def do_GET(self):
         agent = self.headers.get("User-Agent", "")
@@ -443,6 +449,11 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Location", LOCATIONS[self.path])
             self.end_headers()
             return
+        if self.path == "/sends-on" and self.sends_on_to(agent, referer):
+            return self.send_page(Handler.sends_on.replace(
+                "PORT", str(self.server.server_address[1])), Handler.refresh)
+        if self.path == "/sends-on" and Handler.sent_to == "browsers":
+            self.path = "/redirect"
         if self.path == "/redirect" and "google." in referer:
             self.send_response(302)
             self.send_header("Location", "https://judi-online.example/")
@@ -466,6 +477,9 @@ class Handler(BaseHTTPRequestHandler):
                      '<div style="display:none"><a href="https://u@[spam.example]:8443/">y</a></div>')
         if self.path == "/huge":
             extra = "<!-- " + "x" * (16 << 20) + " -->"
+        self.send_page(extra)
+
+    def send_page(self, extra: str, refresh: str = "") -> None:
         body = PAGE.format(nonce=Handler.counter, extra=extra).encode()
         status = 503 if self.path == "/maintenance" else 200  # the server's own error page
         if self.path == "/unclosed-tags":  # at the end: no '>' after them
@@ -475,8 +489,17 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
+        if refresh:
+            self.send_header("Refresh", refresh)
         self.end_headers()
         self.wfile.write(body)
+
+    @staticmethod
+    def sends_on_to(agent: str, referer: str) -> bool:
+        """Whether /sends-on sends this visitor on (Handler.sent_to)."""
+        search = "google." in referer
+        return {"all": True, "search": search, "mobile_search": search and "Android" in agent,
+                "browsers": not search}[Handler.sent_to]
 
     def authorized(self) -> bool:
         """Whether the request carries the basic credentials court:rahasia (else 401)."""
@@ -624,6 +647,127 @@ def test_a_redirect_a_browser_reads_as_another_site_is_page_offsite(base, tmp_pa
     assert names(result) == {f"page_offsite: {url} -> judi-online.example"}
 
 
+def sends_on(base, tmp_path, monkeypatch, markup="", refresh="", to="all"):
+    """The result for /sends-on sending the visitors of ``to`` on by ``markup`` (PORT:
+    the server's port) and a Refresh header."""
+    monkeypatch.setattr(Handler, "sends_on", markup)
+    monkeypatch.setattr(Handler, "refresh", refresh)
+    monkeypatch.setattr(Handler, "sent_to", to)
+    return page_findings(base, "/sends-on", tmp_path)
+
+
+def test_a_refresh_header_sending_every_visitor_elsewhere_is_page_offsite(
+        base, tmp_path, monkeypatch):
+    """A page answering 200 with "Refresh: 0; url=https://judi..." sends every browser to
+    the gambling site; only HTTP redirects were seen: no finding. It is named by the host
+    alone (the query carries the campaign's token)."""
+    url = base + "/sends-on"
+    result = sends_on(base, tmp_path, monkeypatch,
+                      refresh="0; url=https://judi.example/daftar?token=t0ken5ecret")
+    found = {f["name"]: f for f in result["findings"]}
+    assert set(found) == {f"page_offsite: {url} -> judi.example"}
+    finding = found[f"page_offsite: {url} -> judi.example"]
+    assert (finding["hosts"], finding["by"]) == (["judi.example"], ["header Refresh"])
+    assert "judi.example (header Refresh)" in finding["detail"]
+    assert result["pages"][url]["mobile_search"]["offsite_redirects"] == [
+        {"by": "header Refresh", "host": "judi.example"}]
+    assert "t0ken5ecret" not in json.dumps(result)
+
+
+@pytest.mark.parametrize("markup", [
+    '<meta http-equiv="refresh" content="0;url=https://judi.example/?token=t0ken5ecret">',
+    "<META CONTENT='10; URL=https://judi.example/daftar' HTTP-EQUIV='Refresh'>",
+    "<meta content=0;url=//judi.example/ http-equiv=refresh>",
+    '<meta http-equiv="Refresh" content="2, \'https://Judi.example/x\'" />',
+    '<meta http-equiv="refresh" content=" 0.5 ; URL = https:///judi.example/">',
+    '<meta http-equiv="refresh" content="0; url=/\\judi.example/">',
+], ids=["plain", "order-case-quotes", "unquoted", "comma-quoted", "spaces-slashes",
+        "backslash"])
+def test_a_meta_refresh_sending_every_visitor_elsewhere_is_page_offsite(
+        base, tmp_path, monkeypatch, markup):
+    url = base + "/sends-on"
+    result = sends_on(base, tmp_path, monkeypatch, markup)
+    found = {f["name"]: f for f in result["findings"]}
+    assert set(found) == {f"page_offsite: {url} -> judi.example"}
+    assert found[f"page_offsite: {url} -> judi.example"]["by"] == ["meta refresh"]
+    assert "t0ken5ecret" not in json.dumps(result)
+
+
+@pytest.mark.parametrize("script", [
+    'location = "https://judi.example/?token=t0ken5ecret";',
+    "window.location='https:\\/\\/judi.example\\/';",
+    'location.href = "//judi.example/" + "?ref=" + document.referrer;',
+    "document.location = `https://judi.example/`",
+    'window.location.href="https://judi.example/?r=" + encodeURIComponent(r)',
+    'setTimeout(function () { location.replace("https://judi.example/daftar"); }, 3000)',
+    "window.location.assign( 'HTTP://judi.example:8443/' );",
+    'location.href = "\\x68ttps://judi.example/";',
+], ids=["location", "window-escaped", "href-protocol-relative", "document-template",
+        "window-href-joined", "replace-delayed", "assign", "escape"])
+def test_a_script_sending_every_visitor_elsewhere_is_page_offsite(
+        base, tmp_path, monkeypatch, script):
+    url = base + "/sends-on"
+    result = sends_on(base, tmp_path, monkeypatch, f"<script>{script}</script>")
+    found = {f["name"]: f for f in result["findings"]}
+    assert set(found) == {f"page_offsite: {url} -> judi.example"}
+    assert found[f"page_offsite: {url} -> judi.example"]["by"] == ["skrip"]
+    assert "t0ken5ecret" not in json.dumps(result)
+
+
+@pytest.mark.parametrize(("markup", "refresh"), [
+    ('<meta http-equiv="refresh" content="0;url=/berita/">', ""),
+    ('<meta http-equiv="refresh" content="0;url=http://127.0.0.1:PORT/berita/">', ""),
+    ("<script>location.href = 'http://www.127.0.0.1:PORT/berita/';</script>", ""),
+    ("<script>location.replace('//127.0.0.1:PORT/');</script>", ""),
+    ("", "0; url=/id/"),
+], ids=["meta-relative", "meta-absolute", "script-www", "script-protocol-relative", "header"])
+def test_a_refresh_or_script_to_the_site_s_own_page_is_no_finding(
+        base, tmp_path, monkeypatch, markup, refresh):
+    """The page sends its visitors within the site (its language version, its new
+    address): read, and judged the site's own."""
+    url = base + "/sends-on"
+    result = sends_on(base, tmp_path, monkeypatch, markup, refresh)
+    assert result["findings"] == []
+    # it was read, and judged the site's own: not left unread
+    port = base.rsplit(":", 1)[1]
+    page = content.scan_html(markup.replace("PORT", port))
+    [(_how, address)] = content.page_redirects(page, refresh or None, "https://pn.example/")
+    assert mod.on_site(url, mod.urljoin(url, address), frozenset())
+
+
+@pytest.mark.parametrize("to", ["search", "mobile_search"])
+def test_a_refresh_for_visitors_from_a_search_engine_only_is_cloaking(
+        base, tmp_path, monkeypatch, to):
+    """Injected redirects send on only the visitors from Google (often only those on a
+    phone): the variants that get them are cloaking, not page_offsite."""
+    url = base + "/sends-on"
+    result = sends_on(base, tmp_path, monkeypatch,
+                      '<meta http-equiv="refresh" content="0;url=https://judi.example/">'
+                      "<script>location.href='https://judi.example/?t=t0ken5ecret'"
+                      "</script>", to=to)
+    variants = ["mobile_search"] if to == "mobile_search" else ["mobile_search", "search_referer"]
+    found = {f["name"]: f for f in result["findings"]}
+    assert set(found) == {f"cloaking: {url} ({name})" for name in variants}
+    for name in variants:
+        assert ("pengalihan oleh halaman ke judi.example (meta refresh), "
+                "judi.example (skrip)") in found[f"cloaking: {url} ({name})"]["reasons"]
+    assert "t0ken5ecret" not in json.dumps(result)
+
+
+def test_a_page_sent_away_by_http_for_some_and_by_itself_for_others_is_page_offsite(
+        base, tmp_path, monkeypatch):
+    """Every visitor leaves, those from Google by HTTP, the others by the page's own
+    refresh: the hijack is named with both ways, not as cloaking alone."""
+    url = base + "/sends-on"
+    result = sends_on(base, tmp_path, monkeypatch,
+                      refresh="1;url=https://judi-online.example/", to="browsers")
+    found = {f["name"]: f for f in result["findings"]}
+    assert f"page_offsite: {url} -> judi-online.example" in found
+    finding = found[f"page_offsite: {url} -> judi-online.example"]
+    assert finding["by"] == ["header Refresh", "http"]
+    assert "judi-online.example (header Refresh, tidak diikuti)" in finding["detail"]
+
+
 def test_a_page_whose_redirects_do_not_end_within_the_hop_limit_is_named(base, tmp_path):
     """Browsers follow 20 redirects, the check 10: 12 within the site and then one to a
     gambling site left every variant an equal redirect, not followed, no page read, and
@@ -646,6 +790,46 @@ def test_a_page_whose_redirects_do_not_end_within_the_hop_limit_is_named(base, t
 ])
 def test_redirects_are_followed_within_the_site_only(old, new, same):
     assert content.same_site(old, new) is same
+
+
+@pytest.mark.parametrize(("refresh", "address"), [
+    ("0;url=https://judi.example/", "https://judi.example/"),
+    ("10; URL = 'https://judi.example/x' rest", "https://judi.example/x"),  # the quote ends it
+    ('0,"//judi.example/"', "//judi.example/"),
+    ("0; https://judi.example/", "https://judi.example/"),  # no url=: the address itself
+    (".5;url=https://judi.example/", "https://judi.example/"),  # half a second
+    ("0;url=\thttps://judi\n.example/ ", "https://judi.example/"),  # as a URL parser reads it
+    ("0; urlx", "urlx"),  # "url" without "=": an address of the page's
+    ("11;url=https://judi.example/", None),  # a page read first
+    ("9" * 5000 + ";url=https://judi.example/", None),  # no int() of thousands of digits
+    ("0", None), ("5;", None), ("", None),  # a reload of the page itself
+    ("x;url=https://judi.example/", None), (";url=https://judi.example/", None),
+    ("0x;url=https://judi.example/", None),  # no refresh at all
+])
+def test_a_refresh_is_read_as_a_browser_reads_it(refresh, address):
+    assert content.refresh_url(refresh, "https://pn.example/") == address
+
+
+@pytest.mark.parametrize("script", [
+    'if (location.href == "https://judi.example/") {}',  # a comparison
+    'el.location = "https://judi.example/"; mylocation = "https://judi.example/";',
+    'location.hash = "https://judi.example/"; location.search = "//judi.example/"',
+    'location.href = "https://www." + domain + "/";',  # no host within the literal
+    "location.href = `https://${domain}/`;",
+    'location.href = "/berita/"; location = "berita.html";',  # the site's own pages
+    'location.href = "javascript:void(0)"; location = url;',
+    'location.href = "https://judi' + "x" * 5000 + '.example/";',  # its host not read whole
+])
+def test_only_string_literals_of_absolute_addresses_in_location_redirects_count(script):
+    """No JavaScript is run: what is not such a literal is the malware scanner's."""
+    assert content.script_redirects(script, "https://pn.example/") == []
+
+
+def test_a_hostile_script_is_read_in_linear_time():
+    page = "<script>" + "location=\"a location='b location=`c " * 200_000 + (
+        'location.href="' + "a" * 5000) * 200 + "</script>"
+    with within(30, "reading the scripts"):
+        assert content.page_redirects(content.scan_html(page), None, "https://pn.example/") == []
 
 
 def test_hidden_spam_for_everyone_is_named(base, tmp_path):
