@@ -824,11 +824,15 @@ def compare_variant(base: dict[str, Any], other: dict[str, Any], *,
         reasons.append(f"redirect ke {other.get('location') or '(tidak ada)'}")
     if other.get("final_url") != base.get("final_url"):
         reasons.append(f"dialihkan ke {other.get('final_url')}")
+    a, b = base["scan"], other["scan"]
+    if not (a.complete and b.complete):
+        # what each parse read by its deadline differs from run to run: compared, it
+        # would be a cloaking of chance; the page is a finding of its own (not parsed)
+        return reasons
     sent = other.get("offsite_redirects") or []
     if sent != (base.get("offsite_redirects") or []):
         reasons.append("pengalihan oleh halaman ke " + (", ".join(
             f"{r['host']} ({r['by']})" for r in sent) or "(tidak ada)"))
-    a, b = base["scan"], other["scan"]
     new_words = sorted(set(other["keywords"]) - set(base["keywords"]))
     if new_words:
         reasons.append("kata kunci judi: " + ", ".join(new_words))
