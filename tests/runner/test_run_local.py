@@ -286,6 +286,23 @@ def _spawn_slow_run(
     )
 
 
+def _stopped_at_time_limit(env: dict[str, str], tmp_path: Path, seconds: str,
+                           *args: str) -> tuple[int, str]:
+    """A slow run (its Persiapan sleeping ``seconds``) given systemd's time-limit signal, as
+    systemd signals a timer's service (sop and ansible-playbook): its exit status, stderr."""
+    slow = _spawn_slow_run(env, tmp_path, seconds, *args)
+    playbook_pid = _playbook_pid(env)
+    _wait_for_command(f"sleep {seconds}")  # Persiapan is in its sleep
+    for pid in (playbook_pid, slow.pid):
+        os.kill(pid, signal.Signals[schedule.TIME_LIMIT_SIGNAL])
+    _, err = slow.communicate(timeout=60)
+    found = subprocess.run(["pgrep", "-fx", f"sleep {seconds}"], capture_output=True,
+                           text=True, check=False)  # fmt: skip
+    for pid in found.stdout.split():  # the task's own command, in a session of its own
+        os.kill(int(pid), signal.SIGKILL)
+    return slow.returncode, err
+
+
 def test_kill_9_leaves_no_unrecorded_playbook(sop_env: dict[str, str], tmp_path: Path) -> None:
     """kill -9 of sop: its ansible-playbook finishes the task at hand, then dies at its next
     output (the pty is gone) without starting another task; while it lives the SOP stays
@@ -393,18 +410,9 @@ def test_a_run_past_its_time_limit_is_recorded_failed_saying_so(
     TimeoutStartSec=): a SOP_TIME_LIMIT set by hand in /etc/sop/environment, which
     overrode the unit's own and changed only the message, is ignored, saying so."""
     env = {**sop_env, "SOP_TIME_LIMIT": "30min"}  # by hand, in the service's environment file
-    slow = _spawn_slow_run(env, tmp_path, "31.7", "--time-limit", "2h 22min")
-    playbook_pid = _playbook_pid(env)
-    _wait_for_command("sleep 31.7")  # Persiapan is in its sleep
-    for pid in (playbook_pid, slow.pid):  # the service's processes, as systemd signals them
-        os.kill(pid, signal.Signals[schedule.TIME_LIMIT_SIGNAL])
-    _, err = slow.communicate(timeout=60)
-    found = subprocess.run(["pgrep", "-fx", "sleep 31.7"], capture_output=True, text=True,
-                           check=False)  # fmt: skip
-    for pid in found.stdout.split():  # the task's own command, in a session of its own
-        os.kill(int(pid), signal.SIGKILL)
+    returncode, err = _stopped_at_time_limit(env, tmp_path, "31.7", "--time-limit", "2h 22min")
     cause = "stopped: the run passed its time limit of 2h 22min (TimeoutStartSec of"
-    assert slow.returncode == 1 and f"execution 1 failed: {cause}" in err, err
+    assert returncode == 1 and f"execution 1 failed: {cause}" in err, err
     assert err.startswith(
         "sop: warning: SOP_TIME_LIMIT='30min' is ignored: this run's time limit is its timer's "
         "service's TimeoutStartSec (2h 22min); set a timer's in the inventory's "
@@ -425,18 +433,9 @@ def test_a_timer_unit_written_before_time_limit_still_has_its_run_stopped_record
     sop (its default action), leaving the execution `running`, then `interrupted`, and
     the warning said the run had no limit."""
     env = {**sop_env, "SOP_TRIGGER": "timer", "SOP_TIME_LIMIT": "2h 22min"}  # the old unit's
-    slow = _spawn_slow_run(env, tmp_path, "31.9")
-    playbook_pid = _playbook_pid(env)
-    _wait_for_command("sleep 31.9")
-    for pid in (playbook_pid, slow.pid):  # the service's processes, as systemd signals them
-        os.kill(pid, signal.Signals[schedule.TIME_LIMIT_SIGNAL])
-    _, err = slow.communicate(timeout=60)
-    found = subprocess.run(["pgrep", "-fx", "sleep 31.9"], capture_output=True, text=True,
-                           check=False)  # fmt: skip
-    for pid in found.stdout.split():  # the task's own command, in a session of its own
-        os.kill(int(pid), signal.SIGKILL)
+    returncode, err = _stopped_at_time_limit(env, tmp_path, "31.9")
     cause = "stopped: the run passed its time limit (TimeoutStartSec of its timer's service)"
-    assert slow.returncode == 1 and f"execution 1 failed: {cause}" in err, err
+    assert returncode == 1 and f"execution 1 failed: {cause}" in err, err
     assert err.startswith(
         "sop: warning: SOP_TIME_LIMIT='2h 22min' is ignored: this run's time limit is its "
         "timer's service's TimeoutStartSec (not on its command line: a unit written before "

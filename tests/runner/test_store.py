@@ -94,6 +94,20 @@ def _old_store_with_a_run(url: str, version: int) -> list[str]:
     return columns
 
 
+def _old_store_with_an_activity(url: str, version: int, number: int) -> None:
+    """_old_store_with_a_run, its run holding activity ``number`` (ok on h1) as that
+    version's sop recorded it."""
+    _old_store_with_a_run(url, version=version)
+    db = Database(url)
+    with db.transaction(write=True) as tx:
+        tx.execute(
+            "INSERT INTO activity_results (execution_id, number, ref, kegiatan, pelaksana, "
+            f"mode, tag, status, hosts, outputs) VALUES (1, {number}, '', 'Backup', '[]', "
+            "'automated', 'backup', 'ok', '[\"h1\"]', '[]')"
+        )
+    db.close()
+
+
 def test_a_v5_store_migrates_to_record_partial_runs(store_url: str) -> None:
     """v6 records the activities a run chose (`partial`, NULL: the whole SOP): a v5
     store's executions keep their data and stay whole runs, the SOP's last success."""
@@ -110,15 +124,7 @@ def test_a_v6_store_migrates_to_record_human_parts(store_url: str) -> None:
     """v7 records each activity's human part (`manual_step`) with it: a v6 store's rows
     are kept, NULL (recorded before: the catalogue tells, as it did), while an execution
     created since records its text, '' for an activity without one."""
-    _old_store_with_a_run(store_url, version=6)
-    db = Database(store_url)
-    with db.transaction(write=True) as tx:
-        tx.execute(
-            "INSERT INTO activity_results (execution_id, number, ref, kegiatan, pelaksana, "
-            "mode, tag, status, hosts, outputs) VALUES (1, 2, '', 'Backup', '[]', "
-            "'automated', 'backup', 'ok', '[\"h1\"]', '[]')"
-        )
-    db.close()
+    _old_store_with_an_activity(store_url, version=6, number=2)
     store = Store(store_url)
     assert store.schema_version == SCHEMA_VERSION >= 7
     [old] = store.execution(1)["activities"]
@@ -140,15 +146,7 @@ def test_a_v11_store_migrates_to_record_activity_warnings(store_url: str) -> Non
     """v12 records the warnings the hosts returned per activity (`warnings`, JSON): a v11
     store's activities are kept and read as having none (NULL, recorded before), while
     an execution created since holds what its run recorded, on both dialects."""
-    _old_store_with_a_run(store_url, version=11)
-    db = Database(store_url)
-    with db.transaction(write=True) as tx:
-        tx.execute(
-            "INSERT INTO activity_results (execution_id, number, ref, kegiatan, pelaksana, "
-            "mode, tag, status, hosts, outputs) VALUES (1, 1, '', 'Backup', '[]', "
-            "'automated', 'backup', 'ok', '[\"h1\"]', '[]')"
-        )
-    db.close()
+    _old_store_with_an_activity(store_url, version=11, number=1)
     store = Store(store_url)
     assert store.schema_version == SCHEMA_VERSION >= 12
     [old] = store.execution(1)["activities"]
