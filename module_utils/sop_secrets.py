@@ -170,7 +170,9 @@ def _tool(name: str) -> str:
 # user:X of -u, -U, --user or --proxy-user, openssl's -k X (enc's password; curl -k,
 # ssh -k and ls -k are other options, and -kfile names a file). Samba's user%X of -U or
 # --user is masked after any name (smbclient, rpcclient, net, smbget: nothing else writes
-# user%password).
+# user%password), and so is the user:X of --user or --proxy-user (curl's, in a wrapper's
+# command or a line cut before curl's name; a container's --user name:group is shown as
+# name:***, the safe side).
 _SSHPASS = _tool("sshpass")
 _SEVEN_ZIP = _tool("7z[arz]?")
 _ZIP = _tool("(?:un)?zip")
@@ -180,7 +182,8 @@ _ARGV_TOOLS = (("mariadb", _CLIENT), ("sshpass", re.compile(_SSHPASS)),
                ("7z", re.compile(_SEVEN_ZIP)), ("zip", re.compile(_ZIP)),
                ("curl", re.compile(_CURL)), ("openssl", re.compile(_OPENSSL)))
 _SSHPASS_ARGUMENT = ("-d", "-f", "-P")  # its options whose value is the next word
-_CURL_USER = ("-u", "-U", "--user", "--proxy-user")
+_CURL_USER = ("-u", "-U")
+_USER_OPTIONS = ("--user", "--proxy-user")
 _SAMBA_USER = ("-U", "--user", "--username")
 
 
@@ -201,7 +204,7 @@ def _tool_word(word: str, previous: str, tools: set[str]) -> str | None:
         return MASK
     if ("zip" in tools and previous == "-P") or ("openssl" in tools and previous == "-k"):
         return MASK
-    if "curl" in tools and previous in _CURL_USER:
+    if ("curl" in tools and previous in _CURL_USER) or (previous in _USER_OPTIONS and ":" in word):
         return _after(word, ":")
     if previous in _SAMBA_USER and "%" in word:
         return _after(word, "%")
@@ -210,7 +213,8 @@ def _tool_word(word: str, previous: str, tools: set[str]) -> str | None:
         if shown:
             return shown
     head, equals, _ = word.partition("=")
-    if "curl" in tools and (word[:2] in ("-u", "-U") or (equals and head in _CURL_USER)):
+    if ("curl" in tools and word[:2] in _CURL_USER) or (
+            equals and head in _USER_OPTIONS and ":" in word):
         return _after(word, ":")
     if (word.startswith("-U") or (equals and head in _SAMBA_USER)) and "%" in word:
         return _after(word, "%")
@@ -300,19 +304,23 @@ _COMMAND_ASSIGNMENT = re.compile(
 # The other tools' password options (as mask_argv's), in the text after the tool's name up
 # to the end of its command (; & | outside quotes, or a line's end); sshpass's among its
 # own options only. A user:password (curl) or user%password (Samba) quoted whole
-# ('sipp:a b') runs to its quote.
+# ('sipp:a b') runs to its quote. An option's value is also the next item of an argv
+# quoted as Python or JSON shows it (['curl', '-u', 'sipp:X']).
 _COMMAND_END = r"((?:[^;&|\n'\"]|'[^'\n]*'?|\"(?:[^\"\\\n]|\\.)*\"?)*)"
 _USER_VALUE = rf"(?(user)(?:\\.|(?!(?P=user))[^\\\n])+|{_VALUE})"
+_NEXT_ITEM = r"['\"],[ \t]*"
+_USER_PASSWORD = rf"(?P<user>['\"])?[^\s:'\"]*:){_USER_VALUE}"
 _TOOL_OPTIONS = tuple(
     (re.compile(f"({name}){_COMMAND_END}"), re.compile(option)) for name, option in (
         (_SSHPASS, r"\A((?:\s+(?:-[dfP]\s*\S+|-[ehvV]\S*))*\s+-p\s*)"
                    rf"(?=[^\s-])(?:{_QUOTED}|\S+)"),
         (_SEVEN_ZIP, rf"({_WORD_START}-p){_VALUE}"),
         (_ZIP, rf"({_WORD_START}-P\s*){_VALUE}"),
-        (_CURL, rf"({_WORD_START}(?:-[uU]\s*|--(?:proxy-)?user(?:=|\s+))"
-                rf"(?P<user>['\"])?[^\s:'\"]*:){_USER_VALUE}"),
+        (_CURL, rf"({_WORD_START}-[uU](?:{_NEXT_ITEM}|\s*){_USER_PASSWORD}"),
         (_OPENSSL, rf"({_WORD_START}-k\s+){_VALUE}"),
     ))
+_USER_OPTION = re.compile(
+    rf"({_WORD_START}--(?:proxy-)?user(?:{_NEXT_ITEM}|=|\s+){_USER_PASSWORD}")
 _SAMBA_CREDENTIALS = re.compile(
     rf"({_WORD_START}(?:-U\s*|--user(?:name)?(?:=|\s+))(?P<user>['\"])?[^\s%'\"]+%)"
     + _USER_VALUE)
@@ -345,7 +353,9 @@ def _mask_tool_options(text: str) -> str:
     """``text`` with the password options of the tools named in it masked."""
     for tool, option in _TOOL_OPTIONS:
         text = tool.sub(functools.partial(_mask_option, option), text)
-    return _SAMBA_CREDENTIALS.sub(lambda m: m.group(1) + MASK, text)
+    for pattern in (_USER_OPTION, _SAMBA_CREDENTIALS):
+        text = pattern.sub(lambda m: m.group(1) + MASK, text)
+    return text
 
 
 def mask_command(text: str | None) -> str | None:
@@ -468,9 +478,11 @@ def mask_log_line(text: str) -> str:
     """A log line (journal, a service's error log) as the records show it: every URL
     masked (mask_url), the password of an SQL statement setting one (``IDENTIFIED BY 'X'``:
     a failed GRANT in MariaDB's or an application's log, as mask_command), ``NAME=value``
-    words with a secret-looking name, and the arguments of a PHP stack frame that logs in
-    (PDO's constructor, mysqli_connect...)."""
+    words with a secret-looking name, the password options of the tools mask_command knows
+    by name (a command cron logs: ``CMD (curl -u sipp:X ...)``), and the arguments of a PHP
+    stack frame that logs in (PDO's constructor, mysqli_connect...)."""
     shown = str(mask_text(text))
     for pattern in (_SQL_PASSWORD, _COMMAND_ASSIGNMENT):
         shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
+    shown = _mask_tool_options(shown)
     return _LOG_CALL.sub(lambda m: m.group(1) + MASK, shown)

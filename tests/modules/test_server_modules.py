@@ -1631,6 +1631,45 @@ def test_mask_argv_masks_other_tools_password_options(argv, shown):
     assert secrets.mask_argv(argv) == shown
 
 
+@pytest.mark.parametrize(("text", "shown"), [
+    # an argv quoted as Python or JSON shows it
+    ("cmd: ['curl', '-u', 'admin:S3cretX', 'https://x/']",
+     "cmd: ['curl', '-u', 'admin:***', 'https://x/']"),
+    ('"cmd": ["curl", "--proxy-user", "proxy:S3cretX", "-x", "p:3128"]',
+     '"cmd": ["curl", "--proxy-user", "proxy:***", "-x", "p:3128"]'),
+    # --user and --proxy-user without curl's name (a wrapper script, a cut line)
+    ("sh: 1: --user=admin:S3cretX: not found", "sh: 1: --user=admin:*** not found"),
+    ("fetch-sipp --user admin:S3cretX --proxy-user=p:S3cretX",
+     "fetch-sipp --user admin:*** --proxy-user=p:***"),
+    ("sudo --user=backup rsync -a /srv/b nas:", "sudo --user=backup rsync -a /srv/b nas:"),
+])
+def test_mask_command_masks_curls_user_password_everywhere(text, shown):
+    # curl's -u user:X was masked only when its words followed curl's name on one line:
+    # an argv quoted as a list, or --user X without curl's name, kept the password
+    assert secrets.mask_command(text) == shown
+
+
+@pytest.mark.parametrize(("line", "shown"), [
+    ("CRON[812]: (root) CMD (curl -fsS -u admin:S3cretX https://x/ping)",
+     "CRON[812]: (root) CMD (curl -fsS -u admin:*** https://x/ping)"),
+    ("CRON[812]: (root) CMD (curl --user admin:S3cretX -U p:S3cretX https://x/)",
+     "CRON[812]: (root) CMD (curl --user admin:*** -U p:*** https://x/)"),
+    ("CRON[812]: (root) CMD (smbclient //nas/b -U sipp%S3cretX -c ls)",
+     "CRON[812]: (root) CMD (smbclient //nas/b -U sipp%*** -c ls)"),
+    ("CRON[812]: (root) CMD (date -u +%H:%M; docker run -u 1000:1000 img)",
+     "CRON[812]: (root) CMD (date -u +%H:%M; docker run -u 1000:1000 img)"),
+])
+def test_mask_log_line_masks_the_password_options_of_a_logged_command(line, shown):
+    # cron logs each command it runs: the journal's CMD line kept curl's user:password
+    assert secrets.mask_log_line(line) == shown
+
+
+def test_mask_argv_masks_user_password_without_curls_name():
+    assert secrets.mask_argv(["fetch-sipp", "--user", "admin:S3cretX", "--proxy-user=p:S3cretX"]
+                             ) == ["fetch-sipp", "--user", "admin:***", "--proxy-user=p:***"]
+    assert secrets.mask_argv(["sudo", "--user=backup", "id"]) == ["sudo", "--user=backup", "id"]
+
+
 @pytest.mark.parametrize(("message", "shown"), [
     ("ERROR 1064: GRANT ALL ON sipp.* TO sipp@'%' IDENTIFIED BY 'S3cretX' WITH GRANT OPTION",
      "ERROR 1064: GRANT ALL ON sipp.* TO sipp@'%' IDENTIFIED BY *** WITH GRANT OPTION"),
@@ -1725,6 +1764,9 @@ def test_mask_log_line_masks_the_password_an_sql_statement_sets(line, shown):
     "x --password=\"" + "a" * 300000,
     "sshpass " * 20000 + "-p",
     "unknown variable 'a=" * 20000,
+    "curl --user 'a:" * 20000,
+    "--user', '" * 20000,
+    "--user " * 40000 + "a:",
 ])
 def test_an_sql_password_pattern_reads_a_crafted_line_in_linear_time(text):
     # SET PASSWORD's account ran to each line's '=': 20000 without one took about 10 s
