@@ -324,6 +324,24 @@ _USER_OPTION = re.compile(
 _SAMBA_CREDENTIALS = re.compile(
     rf"({_WORD_START}(?:-U\s*|--user(?:name)?(?:=|\s+))(?P<user>['\"])?[^\s%'\"]+%)"
     + _USER_VALUE)
+# A proxy given without its scheme (curl's -x, --proxy and --preproxy, pip's --proxy, an
+# http_proxy variable, apt's Acquire::http::Proxy): a user:password before its host's @
+# (the word's last @) is shown as ***@. One written with its scheme is mask_url's; a
+# user@host without a password (ssh -x backup@nas) is kept.
+_PROXY = re.compile(
+    rf"({_WORD_START}(?:-x|[\w.:-]*proxy)(?:{_NEXT_ITEM}|[ \t]*=[ \t]*|[ \t]+)['\"]?)"
+    r"(?P<value>[^\s'\"]+)", re.IGNORECASE)
+
+
+def _proxy(match: re.Match[str]) -> str:
+    """A proxy option's or variable's match with a user:password before its host masked."""
+    value = match.group("value")
+    userinfo, at, host = value.rpartition("@")
+    if at and ":" in userinfo and "://" not in value:
+        value = MASK + at + host
+    return match.group(1) + value
+
+
 # An SQL statement setting a password (a failed GRANT, CREATE USER or ALTER USER quoted in
 # an error or a log): IDENTIFIED BY 'X', IDENTIFIED WITH plugin BY 'X', MariaDB's
 # IDENTIFIED VIA plugin USING PASSWORD('X'), SET PASSWORD ... = 'X'. The value is quoted
@@ -374,7 +392,7 @@ def mask_command(text: str | None) -> str | None:
         return shown
     for pattern in (_SQL_PASSWORD, _UNKNOWN_OPTION, _COMMAND_OPTION, _COMMAND_ASSIGNMENT):
         shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
-    shown = _mask_tool_options(shown)
+    shown = _PROXY.sub(_proxy, _mask_tool_options(shown))
     client = _CLIENT.search(shown)
     if client:
         head, tail = shown[:client.end()], shown[client.end():]
@@ -484,5 +502,5 @@ def mask_log_line(text: str) -> str:
     shown = str(mask_text(text))
     for pattern in (_SQL_PASSWORD, _COMMAND_ASSIGNMENT):
         shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
-    shown = _mask_tool_options(shown)
+    shown = _PROXY.sub(_proxy, _mask_tool_options(shown))
     return _LOG_CALL.sub(lambda m: m.group(1) + MASK, shown)

@@ -1664,6 +1664,28 @@ def test_mask_log_line_masks_the_password_options_of_a_logged_command(line, show
     assert secrets.mask_log_line(line) == shown
 
 
+@pytest.mark.parametrize(("text", "shown"), [
+    ("curl -x admin:S3cretX@proxy.pta:3128 https://x/", "curl -x ***@proxy.pta:3128 https://x/"),
+    ("curl --proxy=admin:S3cretX@proxy:3128 --preproxy 'u:p@S3cretX@socks:1080' x",
+     "curl --proxy=***@proxy:3128 --preproxy '***@socks:1080' x"),
+    ("https_proxy=admin:S3cretX@proxy:3128 apt-get update",
+     "https_proxy=***@proxy:3128 apt-get update"),
+    ('E: Acquire::http::Proxy "admin:S3cretX@proxy:3128";',
+     'E: Acquire::http::Proxy "***@proxy:3128";'),
+    ("cmd: ['pip', 'install', '--proxy', 'admin:S3cretX@proxy:3128', 'x']",
+     "cmd: ['pip', 'install', '--proxy', '***@proxy:3128', 'x']"),
+    # with its scheme it is mask_url's; a proxy without credentials, ssh -x user@host kept
+    ("HTTPS_PROXY=http://admin:S3cretX@proxy:3128", "HTTPS_PROXY=http://***@proxy:3128"),
+    ("curl -x proxy:3128 https://x/; ssh -x backup@nas:/srv uptime; tar -xf b.tar",
+     "curl -x proxy:3128 https://x/; ssh -x backup@nas:/srv uptime; tar -xf b.tar"),
+])
+def test_a_proxys_user_password_without_a_scheme_is_masked(text, shown):
+    # curl and pip take a proxy without its scheme (user:X@proxy:3128): mask_url, which
+    # reads scheme://, kept its password
+    assert secrets.mask_command(text) == shown
+    assert secrets.mask_log_line(text) == shown
+
+
 def test_mask_argv_masks_user_password_without_curls_name():
     assert secrets.mask_argv(["fetch-sipp", "--user", "admin:S3cretX", "--proxy-user=p:S3cretX"]
                              ) == ["fetch-sipp", "--user", "admin:***", "--proxy-user=p:***"]
@@ -1767,6 +1789,9 @@ def test_mask_log_line_masks_the_password_an_sql_statement_sets(line, shown):
     "curl --user 'a:" * 20000,
     "--user', '" * 20000,
     "--user " * 40000 + "a:",
+    " " + "proxy:" * 50000 + " ",
+    "--proxy', 'a:" * 20000,
+    "http_proxy=a:b@" * 30000,
 ])
 def test_an_sql_password_pattern_reads_a_crafted_line_in_linear_time(text):
     # SET PASSWORD's account ran to each line's '=': 20000 without one took about 10 s
