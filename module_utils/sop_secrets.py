@@ -342,6 +342,25 @@ def _proxy(match: re.Match[str]) -> str:
     return match.group(1) + value
 
 
+# An HTTP header carrying credentials (Authorization, Proxy-Authorization, an API key's or
+# a token's: X-Api-Key, X-Auth-Token, Private-Token), as a failed curl -H, a verbose
+# client or a logged request shows it: its value after the scheme (Basic, Bearer...) is
+# ***. A value quoted ('Authorization: Bearer X', "X-Api-Key": "X") runs to its quote;
+# unquoted, to the line's end or an escaped \r or \n (a JSON string's). Prose
+# (Authorization failed) and other headers (Public-Key: (2048 bit)) are kept.
+_HEADER_NAME = (r"(?:Proxy-)?Authorization|X-[\w-]*?(?:Key|Token|Secret|Password|Auth|Signature)"
+                r"|(?:Api|Private|Access|Auth)-?(?:Key|Token)")
+_AUTH_SCHEME = (r"Basic|Bearer|Digest|Negotiate|NTLM|Token|OAuth|HOBA|Mutual|ApiKey|Key"
+                r"|AWS4-HMAC-SHA256|SCRAM-SHA-(?:1|256)")
+_HEADER = re.compile(
+    rf"(?P<head>(?P<open>['\"])?(?<![\w-])(?:{_HEADER_NAME})(?![\w-])"
+    r"(?:(?(open)(?P=open))[ \t]*:[ \t]*(?P<quote>['\"])|[ \t]*:[ \t]*)"
+    rf"(?:(?:{_AUTH_SCHEME})[ \t]+)?)"
+    r"(?(quote)(?:\\.|(?!(?P=quote))[^\\\n])+"
+    r"|(?(open)(?:\\.|(?!(?P=open))[^\\\n])+|(?:[^\\\r\n]|\\(?![rn]))+))",
+    re.IGNORECASE)
+
+
 # An SQL statement setting a password (a failed GRANT, CREATE USER or ALTER USER quoted in
 # an error or a log): IDENTIFIED BY 'X', IDENTIFIED WITH plugin BY 'X', MariaDB's
 # IDENTIFIED VIA plugin USING PASSWORD('X'), SET PASSWORD ... = 'X'. The value is quoted
@@ -390,6 +409,7 @@ def mask_command(text: str | None) -> str | None:
     shown = mask_text(text)
     if not shown:
         return shown
+    shown = _HEADER.sub(lambda m: m.group("head") + MASK, shown)
     for pattern in (_SQL_PASSWORD, _UNKNOWN_OPTION, _COMMAND_OPTION, _COMMAND_ASSIGNMENT):
         shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
     shown = _PROXY.sub(_proxy, _mask_tool_options(shown))
@@ -499,7 +519,7 @@ def mask_log_line(text: str) -> str:
     words with a secret-looking name, the password options of the tools mask_command knows
     by name (a command cron logs: ``CMD (curl -u sipp:X ...)``), and the arguments of a PHP
     stack frame that logs in (PDO's constructor, mysqli_connect...)."""
-    shown = str(mask_text(text))
+    shown = _HEADER.sub(lambda m: m.group("head") + MASK, str(mask_text(text)))
     for pattern in (_SQL_PASSWORD, _COMMAND_ASSIGNMENT):
         shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
     shown = _PROXY.sub(_proxy, _mask_tool_options(shown))

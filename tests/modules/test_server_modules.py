@@ -1686,6 +1686,30 @@ def test_a_proxys_user_password_without_a_scheme_is_masked(text, shown):
     assert secrets.mask_log_line(text) == shown
 
 
+@pytest.mark.parametrize(("text", "shown"), [
+    ("curl -H 'Authorization: Basic dXNlcjpTM2NyZXRY' https://x/",
+     "curl -H 'Authorization: Basic ***' https://x/"),
+    ('curl -sH "authorization: Bearer eyJhbGciOi.eyJzdWIi.S3cretX" https://x/',
+     'curl -sH "authorization: Bearer ***" https://x/'),
+    ("< Proxy-Authorization: Basic dXNlcjpTM2NyZXRY", "< Proxy-Authorization: Basic ***"),
+    ("Authorization: S3cretX-raw-token", "Authorization: ***"),
+    ('Authorization: Digest username="sipp", response="S3cretX"', "Authorization: Digest ***"),
+    ("X-Api-Key: S3cretX", "X-Api-Key: ***"),
+    ("headers: {'Authorization': 'Bearer S3cretX', 'X-Auth-Token': 'S3cretX', 'Accept': 'json'}",
+     "headers: {'Authorization': 'Bearer ***', 'X-Auth-Token': '***', 'Accept': 'json'}"),
+    (r'{"msg": "sent Private-Token: S3cretX\r\nHost: x"}',
+     r'{"msg": "sent Private-Token: ***\r\nHost: x"}'),
+    # prose and other headers are kept
+    ("Authorization failed for user sipp; X-Frame-Options: DENY; Public-Key: (2048 bit)",
+     "Authorization failed for user sipp; X-Frame-Options: DENY; Public-Key: (2048 bit)"),
+])
+def test_an_http_authorization_header_is_masked(text, shown):
+    # a failed curl -H, a verbose client's request or a logged request kept the credentials
+    # of its Authorization and API-key headers
+    assert secrets.mask_command(text) == shown
+    assert secrets.mask_log_line(text) == shown
+
+
 def test_mask_argv_masks_user_password_without_curls_name():
     assert secrets.mask_argv(["fetch-sipp", "--user", "admin:S3cretX", "--proxy-user=p:S3cretX"]
                              ) == ["fetch-sipp", "--user", "admin:***", "--proxy-user=p:***"]
@@ -1792,6 +1816,10 @@ def test_mask_log_line_masks_the_password_an_sql_statement_sets(line, shown):
     " " + "proxy:" * 50000 + " ",
     "--proxy', 'a:" * 20000,
     "http_proxy=a:b@" * 30000,
+    "'Authorization: a" * 20000,
+    '"X-Auth-Token": "' * 20000,
+    " X-" + "_" * 200000 + "Key",
+    "Authorization: \\" * 50000,
 ])
 def test_an_sql_password_pattern_reads_a_crafted_line_in_linear_time(text):
     # SET PASSWORD's account ran to each line's '=': 20000 without one took about 10 s
