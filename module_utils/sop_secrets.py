@@ -361,6 +361,18 @@ _HEADER = re.compile(
     re.IGNORECASE)
 
 
+# A query's (or fragment's) parameter after a path without its scheme (a request in an
+# access log, an HTTP error naming the path: /api?api_key=X&page=2): a secret-looking
+# name's value is *** (mask_url's rule for a whole URL). Prose's ? and & are kept.
+_QUERY_PARAM = re.compile(r"([?&;#][^\s=&#;?'\"<>]+=)([^\s&#;'\"<>]+)")
+
+
+def _query_param(match: re.Match[str]) -> str:
+    """A path's query parameter with a secret-looking name's value masked."""
+    secret = SECRET_NAME.search(urllib.parse.unquote_plus(match.group(1)[1:-1]))
+    return match.group(1) + MASK if secret else match.group(0)
+
+
 # An SQL statement setting a password (a failed GRANT, CREATE USER or ALTER USER quoted in
 # an error or a log): IDENTIFIED BY 'X', IDENTIFIED WITH plugin BY 'X', MariaDB's
 # IDENTIFIED VIA plugin USING PASSWORD('X'), SET PASSWORD ... = 'X'. The value is quoted
@@ -409,7 +421,7 @@ def mask_command(text: str | None) -> str | None:
     shown = mask_text(text)
     if not shown:
         return shown
-    shown = _HEADER.sub(lambda m: m.group("head") + MASK, shown)
+    shown = _QUERY_PARAM.sub(_query_param, _HEADER.sub(lambda m: m.group("head") + MASK, shown))
     for pattern in (_SQL_PASSWORD, _UNKNOWN_OPTION, _COMMAND_OPTION, _COMMAND_ASSIGNMENT):
         shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
     shown = _PROXY.sub(_proxy, _mask_tool_options(shown))
@@ -520,6 +532,7 @@ def mask_log_line(text: str) -> str:
     by name (a command cron logs: ``CMD (curl -u sipp:X ...)``), and the arguments of a PHP
     stack frame that logs in (PDO's constructor, mysqli_connect...)."""
     shown = _HEADER.sub(lambda m: m.group("head") + MASK, str(mask_text(text)))
+    shown = _QUERY_PARAM.sub(_query_param, shown)
     for pattern in (_SQL_PASSWORD, _COMMAND_ASSIGNMENT):
         shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
     shown = _PROXY.sub(_proxy, _mask_tool_options(shown))

@@ -1710,6 +1710,21 @@ def test_an_http_authorization_header_is_masked(text, shown):
     assert secrets.mask_log_line(text) == shown
 
 
+@pytest.mark.parametrize(("text", "shown"), [
+    ('nginx: 10.0.0.9 - - "GET /api/perkara?api_key=S3cretX&page=2 HTTP/1.1" 200',
+     'nginx: 10.0.0.9 - - "GET /api/perkara?api_key=***&page=2 HTTP/1.1" 200'),
+    ("HTTP Error 401 for /sync?kode=400&access_token=S3cretX;sig=S3cretX#token=S3cretX",
+     "HTTP Error 401 for /sync?kode=400&access_token=***;sig=***#token=***"),
+    ("GET /?page=2&sort=desc&token= HTTP/1.1", "GET /?page=2&sort=desc&token= HTTP/1.1"),
+    ("the token expired? renew the token & retry", "the token expired? renew the token & retry"),
+])
+def test_a_secret_query_parameter_of_a_path_is_masked(text, shown):
+    # mask_url masks a query's secret values only in a URL with its scheme: a request's
+    # path (an access log, an HTTP error naming the path) kept ?api_key=X
+    assert secrets.mask_command(text) == shown
+    assert secrets.mask_log_line(text) == shown
+
+
 def test_mask_argv_masks_user_password_without_curls_name():
     assert secrets.mask_argv(["fetch-sipp", "--user", "admin:S3cretX", "--proxy-user=p:S3cretX"]
                              ) == ["fetch-sipp", "--user", "admin:***", "--proxy-user=p:***"]
@@ -1820,6 +1835,8 @@ def test_mask_log_line_masks_the_password_an_sql_statement_sets(line, shown):
     '"X-Auth-Token": "' * 20000,
     " X-" + "_" * 200000 + "Key",
     "Authorization: \\" * 50000,
+    "?token" * 50000,
+    "&a=" * 100000,
 ])
 def test_an_sql_password_pattern_reads_a_crafted_line_in_linear_time(text):
     # SET PASSWORD's account ran to each line's '=': 20000 without one took about 10 s
