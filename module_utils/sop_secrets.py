@@ -373,6 +373,17 @@ def _query_param(match: re.Match[str]) -> str:
     return match.group(1) + MASK if secret else match.group(0)
 
 
+# An Ansible Vault block ($ANSIBLE_VAULT;1.1;AES256, or 1.2 with its vault id, then lines
+# of hex), as a task printing a vaulted file shows it, its lines indented (a YAML !vault
+# value) or joined by a JSON string's \n: the header is kept, its payload (each following
+# line that is hex alone) shown as one ***. A ciphertext, not a plaintext secret, but no
+# part of a record.
+_LINE_BREAK = r"[ \t]*(?:\r?\n|\\r?\\n)[ \t]*"
+_HEX_LINE = r"[0-9a-fA-F]+(?=[ \t]*(?:[\r\n'\"]|\\[rn]|\Z))"
+_VAULT = re.compile(rf"(\$ANSIBLE_VAULT;[\d.]+;\w+(?:;[^\s;'\"\\]+)?{_LINE_BREAK})"
+                    rf"{_HEX_LINE}(?:{_LINE_BREAK}{_HEX_LINE})*")
+
+
 # An SQL statement setting a password (a failed GRANT, CREATE USER or ALTER USER quoted in
 # an error or a log): IDENTIFIED BY 'X', IDENTIFIED WITH plugin BY 'X', MariaDB's
 # IDENTIFIED VIA plugin USING PASSWORD('X'), SET PASSWORD ... = 'X'. The value is quoted
@@ -422,7 +433,7 @@ def mask_command(text: str | None) -> str | None:
     if not shown:
         return shown
     shown = _QUERY_PARAM.sub(_query_param, _HEADER.sub(lambda m: m.group("head") + MASK, shown))
-    for pattern in (_SQL_PASSWORD, _UNKNOWN_OPTION, _COMMAND_OPTION, _COMMAND_ASSIGNMENT):
+    for pattern in (_VAULT, _SQL_PASSWORD, _UNKNOWN_OPTION, _COMMAND_OPTION, _COMMAND_ASSIGNMENT):
         shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
     shown = _PROXY.sub(_proxy, _mask_tool_options(shown))
     client = _CLIENT.search(shown)
@@ -533,7 +544,7 @@ def mask_log_line(text: str) -> str:
     stack frame that logs in (PDO's constructor, mysqli_connect...)."""
     shown = _HEADER.sub(lambda m: m.group("head") + MASK, str(mask_text(text)))
     shown = _QUERY_PARAM.sub(_query_param, shown)
-    for pattern in (_SQL_PASSWORD, _COMMAND_ASSIGNMENT):
+    for pattern in (_VAULT, _SQL_PASSWORD, _COMMAND_ASSIGNMENT):
         shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
     shown = _PROXY.sub(_proxy, _mask_tool_options(shown))
     return _LOG_CALL.sub(lambda m: m.group(1) + MASK, shown)

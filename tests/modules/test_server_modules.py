@@ -1725,6 +1725,24 @@ def test_a_secret_query_parameter_of_a_path_is_masked(text, shown):
     assert secrets.mask_log_line(text) == shown
 
 
+@pytest.mark.parametrize(("text", "shown"), [
+    ("$ANSIBLE_VAULT;1.1;AES256\n62383464313965396337\n33653266336532663365",
+     "$ANSIBLE_VAULT;1.1;AES256\n***"),
+    ("password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6238346431\n  3365326633\nuser: sipp",
+     "password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  ***\nuser: sipp"),
+    (r'{"stdout": "$ANSIBLE_VAULT;1.2;AES256;prod\r\n6238346431\r\n3365326633", "rc": 1}',
+     r'{"stdout": "$ANSIBLE_VAULT;1.2;AES256;prod\r\n***", "rc": 1}'),
+    # the lines after the payload are kept, a hex-looking word of prose too
+    ("$ANSIBLE_VAULT;1.1;AES256\n6238346431\nadded to vars/main.yml",
+     "$ANSIBLE_VAULT;1.1;AES256\n***\nadded to vars/main.yml"),
+    ("a vault header alone: $ANSIBLE_VAULT;1.1;AES256", "a vault header alone: $ANSIBLE_VAULT;1.1;AES256"),
+])
+def test_an_ansible_vault_payload_is_masked(text, shown):
+    # a task printing a vaulted file (cat, a failed template) put its ciphertext in the record
+    assert secrets.mask_command(text) == shown
+    assert secrets.mask_log_line(text) == shown
+
+
 def test_mask_argv_masks_user_password_without_curls_name():
     assert secrets.mask_argv(["fetch-sipp", "--user", "admin:S3cretX", "--proxy-user=p:S3cretX"]
                              ) == ["fetch-sipp", "--user", "admin:***", "--proxy-user=p:***"]
@@ -1837,6 +1855,9 @@ def test_mask_log_line_masks_the_password_an_sql_statement_sets(line, shown):
     "Authorization: \\" * 50000,
     "?token" * 50000,
     "&a=" * 100000,
+    "$ANSIBLE_VAULT;1.1;AES256\n" * 20000,
+    "$ANSIBLE_VAULT;1.1;AES256\\n" + "0" * 300000 + "x",
+    "$ANSIBLE_VAULT;1;A;" + "b" * 300000,
 ])
 def test_an_sql_password_pattern_reads_a_crafted_line_in_linear_time(text):
     # SET PASSWORD's account ran to each line's '=': 20000 without one took about 10 s
