@@ -22,6 +22,13 @@ SECRET_NAME = re.compile(
     r"pass|pwd|secret|token|key|auth|sig|credential|session|sid|otp", re.IGNORECASE)
 _URL = re.compile(r"^(?P<head>[A-Za-z][A-Za-z0-9+.-]*://)(?:(?P<userinfo>[^/?#]*)@)?"
                   r"(?P<rest>.*)$", re.DOTALL)
+# A password holding an unencoded / ? or # (https://user:pa/ss@host/): urllib and a browser
+# end the host at that character and read user and pa as a host and a port, no address
+# they can open, but whoever reads the record reads a password. When what follows
+# scheme:// (or a userinfo's @) is user:X with X no port number, and an @ comes later, the
+# userinfo runs to the URL's last @: masked whole, the safe side (host:8080/@user and a
+# path's /@user are kept).
+_DOUBTFUL_USERINFO = re.compile(r"[^/?#@\[:]*:(?!\d+[/?#])[^@]*(?=@)")
 _URL_IN_TEXT = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+")
 _PARAM = re.compile(r"([^&;=]*)(=?)([^&;]*)")
 
@@ -44,15 +51,29 @@ def _mask_params(text: str) -> str:
     ) else m.group(1) + m.group(2) + MASK, text)
 
 
+def _split(url: str) -> tuple[str, str | None, str] | None:
+    """(scheme://, the userinfo or None, the rest) of a URL as the records read it: a
+    userinfo holding an unencoded / ? or # is read whole (_DOUBTFUL_USERINFO)."""
+    match = _URL.match(url)
+    if not match:
+        return None
+    head, userinfo, rest = match.group("head", "userinfo", "rest")
+    doubtful = _DOUBTFUL_USERINFO.match(rest)
+    if doubtful:
+        userinfo = ("" if userinfo is None else userinfo + "@") + doubtful.group(0)
+        rest = rest[doubtful.end() + 1:]
+    return head, userinfo, rest
+
+
 def mask_url(url: str | None) -> str | None:
     """The URL as the records show it: userinfo and secret-looking parameter values
     replaced by ***; the rest unchanged (not re-encoded)."""
     if not url:
         return url
-    match = _URL.match(url)
-    if not match:
+    split = _split(url)
+    if not split:
         return url
-    head, userinfo, rest = match.group("head", "userinfo", "rest")
+    head, userinfo, rest = split
     rest, hash_mark, fragment = rest.partition("#")
     path, question, query = rest.partition("?")
     shown = head + (MASK + "@" if userinfo is not None else "") + path
@@ -66,14 +87,14 @@ def mask_url(url: str | None) -> str | None:
 def url_secrets(url: str | None) -> list[str]:
     """The secrets a URL carries (userinfo, its password, secret-looking parameter
     values), as written and decoded: what must not appear anywhere in a record."""
-    match = _URL.match(url or "")
-    if not match:
+    split = _split(url or "")
+    if not split:
         return []
     found: list[str] = []
-    userinfo = match.group("userinfo")
+    _, userinfo, rest_text = split
     if userinfo:
         found += [userinfo, userinfo.partition(":")[2]]
-    rest = match.group("rest").partition("#")
+    rest = rest_text.partition("#")
     for part in (rest[0].partition("?")[2], rest[2]):
         found += [value for _, _, value, secret in _params(part) if secret]
     found += [urllib.parse.unquote_plus(value) for value in found]

@@ -1858,6 +1858,8 @@ def test_mask_log_line_masks_the_password_an_sql_statement_sets(line, shown):
     "$ANSIBLE_VAULT;1.1;AES256\n" * 20000,
     "$ANSIBLE_VAULT;1.1;AES256\\n" + "0" * 300000 + "x",
     "$ANSIBLE_VAULT;1;A;" + "b" * 300000,
+    "https://a:b/" * 25000,
+    "https://a:" + "x" * 300000,
 ])
 def test_an_sql_password_pattern_reads_a_crafted_line_in_linear_time(text):
     # SET PASSWORD's account ran to each line's '=': 20000 without one took about 10 s

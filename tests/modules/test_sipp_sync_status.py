@@ -705,6 +705,15 @@ secrets = load("sop_secrets")
      "http://ma/x?API_KEY=***&password=***;secret=***&user=u"),
     ("http://ma/x?token=", "http://ma/x?token="),
     ("http://a@b:c@ma/x", "http://***@ma/x"),
+    # a password holding an unencoded @ (urllib and a browser split at the last @)
+    ("https://user:p@ss@host/", "https://***@host/"),
+    # or an unencoded / ? #, which ends the host for urllib and a browser: the userinfo runs
+    # to the last @, masked whole; a port's digits and a path's @ are kept
+    ("https://user:pa/ss@host/x?token=t1", "https://***@host/x?token=***"),
+    ("https://user:pa?ss@host/", "https://***@host/"),
+    ("https://me@court.id:pa/ss@host/", "https://***@host/"),
+    ("https://host:8080/@user/x", "https://host:8080/@user/x"),
+    ("https://medium.com/@court/post", "https://medium.com/@court/post"),
 ])
 def test_mask_url(url, shown):
     assert secrets.mask_url(url) == shown
@@ -723,6 +732,14 @@ def test_url_secrets_are_each_secret_as_written_and_decoded():
     assert secrets.url_secrets("https://TOKEN@ma/") == ["TOKEN"]
     assert secrets.url_secrets("http://ma/x?token=&user=u") == []
     assert secrets.url_secrets(None) == []
+    assert secrets.url_secrets("https://user:pa/ss@host/") == ["user:pa/ss", "pa/ss"]
+
+
+def test_a_url_in_text_whose_password_holds_a_slash_is_masked_whole():
+    # _URL read the userinfo only up to the first /: user:pa/ss@host was kept, a host and
+    # a port for urllib but a password for whoever reads the record
+    assert secrets.mask_text("GET https://user:pa/ss@host/x failed") == "GET https://***@host/x failed"
+    assert secrets.mask_log_line("see https://user:pa/ss@host/") == "see https://***@host/"
 
 
 def test_a_malformed_url_fails_with_one_line(tmp_path):
