@@ -370,7 +370,7 @@ def _proxy(match: re.Match[str]) -> str:
 # unquoted, to the line's end or an escaped \r or \n (a JSON string's). Prose
 # (Authorization failed) and other headers (Public-Key: (2048 bit)) are kept.
 _HEADER_NAME = (r"(?:Proxy-)?Authorization|X-[\w-]*?(?:Key|Token|Secret|Password|Auth|Signature)"
-                r"|(?:Api|Private|Access|Auth)-?(?:Key|Token)")
+                r"|(?:Api|Private|Access|Auth)-(?:Key|Token)")
 _AUTH_SCHEME = (r"Basic|Bearer|Digest|Negotiate|NTLM|Token|OAuth|HOBA|Mutual|ApiKey|Key"
                 r"|AWS4-HMAC-SHA256|SCRAM-SHA-(?:1|256)")
 _HEADER = re.compile(
@@ -446,8 +446,11 @@ def mask_command(text: str | None) -> str | None:
     MariaDB/MySQL client's ``-pX`` or ``-p X`` after its name (``mysql -pX``, ``mydumper
     -p X``; ``find -perm`` is kept), the password options of sshpass, 7-Zip, zip, unzip,
     curl, openssl and Samba's tools, each value read whole when quoted (``--password="a
-    b"``), the password of an SQL statement setting one (``IDENTIFIED BY 'X'``), and the
-    value of an option a MariaDB client refused (``unknown variable 'pasword=X'``).
+    b"``), the password of an SQL statement setting one (``IDENTIFIED BY 'X'``), the
+    value of an option a MariaDB client refused (``unknown variable 'pasword=X'``), a
+    proxy's ``user:X@`` without its scheme (``-x``, ``http_proxy=``), the credentials of an
+    HTTP Authorization or API-key header, a path's secret-looking query values
+    (``/api?api_key=X``) and an Ansible Vault block's payload.
     Also a Jinja filter on the controller (plugins/filter/sop_module_utils.py), and how the
     runner records a failed task's cause (runner/sop/masking.py)."""
     shown = mask_text(text)

@@ -1735,7 +1735,8 @@ def test_a_secret_query_parameter_of_a_path_is_masked(text, shown):
     # the lines after the payload are kept, a hex-looking word of prose too
     ("$ANSIBLE_VAULT;1.1;AES256\n6238346431\nadded to vars/main.yml",
      "$ANSIBLE_VAULT;1.1;AES256\n***\nadded to vars/main.yml"),
-    ("a vault header alone: $ANSIBLE_VAULT;1.1;AES256", "a vault header alone: $ANSIBLE_VAULT;1.1;AES256"),
+    ("a vault header alone: $ANSIBLE_VAULT;1.1;AES256",
+     "a vault header alone: $ANSIBLE_VAULT;1.1;AES256"),
 ])
 def test_an_ansible_vault_payload_is_masked(text, shown):
     # a task printing a vaulted file (cat, a failed template) put its ciphertext in the record

@@ -738,7 +738,8 @@ def test_url_secrets_are_each_secret_as_written_and_decoded():
 def test_a_url_in_text_whose_password_holds_a_slash_is_masked_whole():
     # _URL read the userinfo only up to the first /: user:pa/ss@host was kept, a host and
     # a port for urllib but a password for whoever reads the record
-    assert secrets.mask_text("GET https://user:pa/ss@host/x failed") == "GET https://***@host/x failed"
+    assert secrets.mask_text("GET https://user:pa/ss@host/x failed") == (
+        "GET https://***@host/x failed")
     assert secrets.mask_log_line("see https://user:pa/ss@host/") == "see https://***@host/"
 
 
