@@ -316,12 +316,19 @@ def _secret_value(first: str) -> str:
 
 _OPTION_VALUE = _secret_value(r"[^\s-]")
 _VALUE = _secret_value(r"\S")
+# The option's or variable's name is taken whole, once (a lookahead's group matched again
+# by reference: what Python 3.9 has of an atomic group), and its secret word looked for in
+# it: a long name holding the word many times, then no value ("--" + "token" * 8000 + " -")
+# was tried at every split of the name, 15 s for 40 KB.
 _COMMAND_OPTION = re.compile(
-    rf"({_WORD_START}--?[\w.-]*(?:{SECRET_NAME.pattern})[\w.-]*(?:=|\s+)){_OPTION_VALUE}",
+    rf"({_WORD_START}--?(?=(?P<option>[\w.-]*))(?=[\w.-]*?(?:{SECRET_NAME.pattern}))"
+    rf"(?P=option)(?:=|\s+)){_OPTION_VALUE}",
     re.IGNORECASE)
 _COMMAND_SHORT_PASSWORD = re.compile(rf"({_WORD_START}-p\s*){_OPTION_VALUE}")
 _COMMAND_ASSIGNMENT = re.compile(
-    rf"({_WORD_START}[\w.-]*(?:{SECRET_NAME.pattern})[\w.-]*=){_VALUE}", re.IGNORECASE)
+    rf"({_WORD_START}(?=(?P<name>[\w.-]*))(?=[\w.-]*?(?:{SECRET_NAME.pattern}))(?P=name)=)"
+    rf"{_VALUE}",
+    re.IGNORECASE)
 # The other tools' password options (as mask_argv's), in the text after the tool's name up
 # to the end of its command (; & | outside quotes, or a line's end); sshpass's among its
 # own options only. A user:password (curl) or user%password (Samba) quoted whole

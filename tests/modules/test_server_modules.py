@@ -1844,6 +1844,8 @@ def test_mask_log_line_masks_the_password_an_sql_statement_sets(line, shown):
     "x --password=\"" + "a" * 300000,
     "sshpass " * 20000 + "-p",
     "unknown variable 'a=" * 20000,
+    " --" + "token" * 8000 + " -",  # a name tried at every split: 15 s
+    " --" + "token" * 8000 + "=-",
     "curl --user 'a:" * 20000,
     "--user', '" * 20000,
     "--user " * 40000 + "a:",
