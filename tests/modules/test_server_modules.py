@@ -1845,6 +1845,7 @@ def test_mask_log_line_masks_the_password_an_sql_statement_sets(line, shown):
     "sshpass " * 20000 + "-p",
     "unknown variable 'a=" * 20000,
     " --" + "token" * 8000 + " -",  # a name tried at every split: 15 s
+    " " + "X-" * 100000 + " y://z",  # a URL's scheme tried at every word start: 23 s
     " --" + "token" * 8000 + "=-",
     "curl --user 'a:" * 20000,
     "--user', '" * 20000,
