@@ -150,7 +150,8 @@ def test_a_dump_never_replaces_the_manifest_of_a_backup_of_the_same_name(tmp_pat
               "stall_timeout": 0, "period": "daily"}
     with pytest.raises(backup.BackupFailed, match="exists"):
         backup._take_backup(params, "/dev/null", ["false"], [], engine="mariadb-dump",
-                            binary=str(dump), path=good, period="2026-11-21", version="x")
+                            binary=str(dump), path=good, period="2026-11-21", version="x",
+                            broken=[])
     assert Path(good).read_bytes() == b"good"
     assert Path(good + files.MANIFEST_SUFFIX).read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [
