@@ -649,7 +649,9 @@ def run(module: AnsibleModule) -> dict[str, Any]:
         if p["engine"] == "auto" and available["mydumper"] and \
                 free < estimate_dump_bytes(data_bytes, p["compression"], "mydumper"):
             available["mydumper"] = None
-        why_not = why_not_mydumper(tables, backtick_names(client_cmd, database))
+        candidate = p["engine"] == "mydumper" or (p["engine"] == "auto" and available["mydumper"])
+        why_not = why_not_mydumper(tables, backtick_names(client_cmd, database)) \
+            if candidate else ""
         if why_not and p["engine"] == "mydumper":
             raise BackupFailed(mydumper_refusal(why_not))
         if why_not and p["engine"] == "auto" and available["mydumper"]:
