@@ -215,14 +215,19 @@ _TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
 _SCHEME = re.compile(r"(?i)https?:")
 
 
+def as_browser(link: str) -> str:
+    """A link as a browser reads an http(s) address: a backslash before its query or
+    fragment is a slash ("/\\judi.example/" is "//judi.example/", another site, where
+    Python reads a path of the site itself)."""
+    end = min((i for i in (link.find("?"), link.find("#")) if i >= 0), default=len(link))
+    return link[:end].replace("\\", "/") + link[end:]
+
+
 def browser_location(location: str, asked: str) -> str:
     """A Location as a browser reads it before joining it to the address ``asked``: in
-    what precedes its query or fragment a backslash is a slash, and the rest as
-    _SCHEME's comment says (``https:///host`` is ``https://host``)."""
-    location = _TAB_OR_NEWLINE.sub("", location.strip(_C0_OR_SPACE))
-    end = min((i for i in (location.find("?"), location.find("#")) if i >= 0),
-              default=len(location))
-    location = location[:end].replace("\\", "/") + location[end:]
+    what precedes its query or fragment a backslash is a slash (as_browser), and the rest
+    as _SCHEME's comment says (``https:///host`` is ``https://host``)."""
+    location = as_browser(_TAB_OR_NEWLINE.sub("", location.strip(_C0_OR_SPACE)))
     scheme = location[: location.find(":") + 1] if _SCHEME.match(location) else ""
     path = location[len(scheme):]
     slashes = len(path) - len(path.lstrip("/"))

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from ansible.module_utils.sop_bahasa import angka
-from ansible.module_utils.sop_http import browser_location, scheme_followed
+from ansible.module_utils.sop_http import as_browser, browser_location, scheme_followed
 
 # Online-gambling spam injected into Indonesian government sites (BSSN, 2024-2025).
 SPAM_KEYWORDS = ["slot gacor", "judi online", "judi slot", "judi bola", "situs slot",
@@ -682,14 +682,6 @@ def link_host(link: str) -> str:
         host = match.group(1).rpartition("@")[2]
         name, colon, port = host.rpartition(":")
         return (name if colon and port.isdigit() else host).lower()
-
-
-def as_browser(link: str) -> str:
-    """A link as a browser reads an http(s) address: a backslash before its query or
-    fragment is a slash ("/\\judi.example/" is "//judi.example/", another site, where
-    Python reads a path of the site itself)."""
-    end = min((i for i in (link.find("?"), link.find("#")) if i >= 0), default=len(link))
-    return link[:end].replace("\\", "/") + link[end:]
 
 
 def refresh_url(content: str, asked: str) -> str | None:
