@@ -674,43 +674,41 @@ def test_a_refresh_header_sending_every_visitor_elsewhere_is_page_offsite(
     assert "t0ken5ecret" not in json.dumps(result)
 
 
-@pytest.mark.parametrize("markup", [
-    '<meta http-equiv="refresh" content="0;url=https://judi.example/?token=t0ken5ecret">',
-    "<META CONTENT='10; URL=https://judi.example/daftar' HTTP-EQUIV='Refresh'>",
-    "<meta content=0;url=//judi.example/ http-equiv=refresh>",
-    '<meta http-equiv="Refresh" content="2, \'https://Judi.example/x\'" />',
-    '<meta http-equiv="refresh" content=" 0.5 ; URL = https:///judi.example/">',
-    '<meta http-equiv="refresh" content="0; url=/\\judi.example/">',
-], ids=["plain", "order-case-quotes", "unquoted", "comma-quoted", "spaces-slashes",
-        "backslash"])
-def test_a_meta_refresh_sending_every_visitor_elsewhere_is_page_offsite(
-        base, tmp_path, monkeypatch, markup):
+META_REFRESHES = {
+    "plain": '<meta http-equiv="refresh" content="0;url=https://judi.example/?token=t0ken5ecret">',
+    "order-case-quotes":
+        "<META CONTENT='10; URL=https://judi.example/daftar' HTTP-EQUIV='Refresh'>",
+    "unquoted": "<meta content=0;url=//judi.example/ http-equiv=refresh>",
+    "comma-quoted": '<meta http-equiv="Refresh" content="2, \'https://Judi.example/x\'" />',
+    "spaces-slashes": '<meta http-equiv="refresh" content=" 0.5 ; URL = https:///judi.example/">',
+    "backslash": '<meta http-equiv="refresh" content="0; url=/\\judi.example/">',
+}
+SCRIPT_REDIRECTS = {
+    "location": 'location = "https://judi.example/?token=t0ken5ecret";',
+    "window-escaped": "window.location='https:\\/\\/judi.example\\/';",
+    "href-protocol-relative": 'location.href = "//judi.example/" + "?ref=" + document.referrer;',
+    "document-template": "document.location = `https://judi.example/`",
+    "window-href-joined": 'window.location.href="https://judi.example/?r=" + encodeURIComponent(r)',
+    "replace-delayed":
+        'setTimeout(function () { location.replace("https://judi.example/daftar"); }, 3000)',
+    "assign": "window.location.assign( 'HTTP://judi.example:8443/' );",
+    "escape": 'location.href = "\\x68ttps://judi.example/";',
+}
+
+
+@pytest.mark.parametrize(("markup", "by"), [
+    *[pytest.param(markup, "meta refresh", id=f"meta-{name}")
+      for name, markup in META_REFRESHES.items()],
+    *[pytest.param(f"<script>{script}</script>", "skrip", id=f"script-{name}")
+      for name, script in SCRIPT_REDIRECTS.items()],
+])
+def test_a_page_sending_every_visitor_elsewhere_itself_is_page_offsite(
+        base, tmp_path, monkeypatch, markup, by):
     url = base + "/sends-on"
     result = sends_on(base, tmp_path, monkeypatch, markup)
     found = {f["name"]: f for f in result["findings"]}
     assert set(found) == {f"page_offsite: {url} -> judi.example"}
-    assert found[f"page_offsite: {url} -> judi.example"]["by"] == ["meta refresh"]
-    assert "t0ken5ecret" not in json.dumps(result)
-
-
-@pytest.mark.parametrize("script", [
-    'location = "https://judi.example/?token=t0ken5ecret";',
-    "window.location='https:\\/\\/judi.example\\/';",
-    'location.href = "//judi.example/" + "?ref=" + document.referrer;',
-    "document.location = `https://judi.example/`",
-    'window.location.href="https://judi.example/?r=" + encodeURIComponent(r)',
-    'setTimeout(function () { location.replace("https://judi.example/daftar"); }, 3000)',
-    "window.location.assign( 'HTTP://judi.example:8443/' );",
-    'location.href = "\\x68ttps://judi.example/";',
-], ids=["location", "window-escaped", "href-protocol-relative", "document-template",
-        "window-href-joined", "replace-delayed", "assign", "escape"])
-def test_a_script_sending_every_visitor_elsewhere_is_page_offsite(
-        base, tmp_path, monkeypatch, script):
-    url = base + "/sends-on"
-    result = sends_on(base, tmp_path, monkeypatch, f"<script>{script}</script>")
-    found = {f["name"]: f for f in result["findings"]}
-    assert set(found) == {f"page_offsite: {url} -> judi.example"}
-    assert found[f"page_offsite: {url} -> judi.example"]["by"] == ["skrip"]
+    assert found[f"page_offsite: {url} -> judi.example"]["by"] == [by]
     assert "t0ken5ecret" not in json.dumps(result)
 
 
