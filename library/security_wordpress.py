@@ -222,7 +222,11 @@ from ansible.module_utils.sop_security import (  # noqa: E402
 )
 from ansible.module_utils.sop_server import apt_policy, installed_and_candidate  # noqa: E402
 from ansible.module_utils.sop_tree import read_start  # noqa: E402
-from ansible.module_utils.sop_website_cms import DEBIAN_WP_ETC, parse_wordpress  # noqa: E402
+from ansible.module_utils.sop_website_cms import (  # noqa: E402
+    DEBIAN_WP_ETC,
+    CmsError,
+    parse_wordpress,
+)
 
 WP_VERSION = re.compile(r"""^\$wp_version\s*=\s*['"]([^'"]+)['"]""", re.M)
 # As WordPress's get_file_data: a header may follow '<?php' on its line, its first
@@ -541,6 +545,15 @@ def acl_readers(acl: Acl, info: os.stat_result, web: Web | None) -> list[str]:
     return readers
 
 
+def _holds_password(text: str) -> bool:
+    """Whether a wp-config.php defines DB_PASSWORD; one PHP builds from a variable (which
+    parse_wordpress refuses to read) still holds a password."""
+    try:
+        return "DB_PASSWORD" in parse_wordpress(text)
+    except CmsError:
+        return True
+
+
 def config_findings(paths: list[str], web: Web | None) -> list[dict[str, Any]]:
     """A configuration holding the database password that others can read (its mode or
     its ACL), or that the web server's account can change or replace (WordPress only
@@ -548,7 +561,7 @@ def config_findings(paths: list[str], web: Web | None) -> list[dict[str, Any]]:
     findings = []
     for path in paths:
         text = read_text(path, CONFIG_BYTES)
-        if text is None or "DB_PASSWORD" not in parse_wordpress(text):
+        if text is None or not _holds_password(text):
             continue
         try:
             info = os.stat(path)

@@ -71,8 +71,46 @@ def only_root_can_change(path: str) -> bool:
     return True
 
 
-def _unescape(value: str) -> str:
-    return value.replace("\\'", "'").replace('\\"', '"').replace("\\\\", "\\")
+# PHP's escapes (php.net, Strings): in single quotes only \' and \\; in double quotes
+# \n \t \r \v \e \f \\ \$ \", octal and \x hex (a byte each) and \u{...} (UTF-8). Any
+# other backslash stays, as PHP keeps it: 'pa\"ss' is the six characters p a \ " s s.
+_SINGLE_ESCAPE = re.compile(r"\\([\\'])")
+_DOUBLE_ESCAPE = re.compile(
+    r"\\(?:([ntrvef\\$\"])|([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|u\{([0-9A-Fa-f]{1,6})\})")
+_DOUBLE_CHARACTERS = {"n": b"\n", "t": b"\t", "r": b"\r", "v": b"\v", "e": b"\x1b",
+                      "f": b"\f", "\\": b"\\", "$": b"$", '"': b'"'}
+# A variable in a double-quoted literal: PHP puts its value there, which no reader of the
+# file can know (an unescaped $ before a name or a brace; {$ starts one too).
+_PHP_VARIABLE = re.compile(r"(?<!\\)(?:\\\\)*(?:\$[A-Za-z_\x80-\U0010ffff{]|\{\$)")
+
+
+def _double_bytes(match: re.Match[str]) -> bytes:
+    simple, octal, hexa, code = match.groups()
+    if simple is not None:
+        return _DOUBLE_CHARACTERS[simple]
+    if octal is not None:
+        return bytes([int(octal, 8) & 0xFF])  # PHP drops an octal escape's overflow
+    if hexa is not None:
+        return bytes([int(hexa, 16)])
+    point = int(code, 16)
+    return chr(point).encode("utf-8", "surrogatepass") if point <= 0x10FFFF else \
+        match.group(0).encode()
+
+
+def _unescape(name: str, value: str, quote: str) -> str:
+    """A PHP string literal's value as PHP reads it (its bytes read as UTF-8); CmsError
+    (naming the setting, never its value) for a double-quoted one holding a variable."""
+    if quote == "'":
+        return _SINGLE_ESCAPE.sub(r"\1", value)
+    if _PHP_VARIABLE.search(value):
+        raise CmsError(f"{name} is a double-quoted PHP string holding a variable ($...), "
+                       "whose value only PHP knows: write it in single quotes")
+    parts, pos = [], 0
+    for match in _DOUBLE_ESCAPE.finditer(value):
+        parts += [value[pos:match.start()].encode(), _double_bytes(match)]
+        pos = match.end()
+    parts.append(value[pos:].encode())
+    return b"".join(parts).decode("utf-8", "replace")
 
 
 def _php_settings(text: str, start: re.Pattern[str], end: re.Pattern[str]) -> dict[str, str]:
@@ -84,7 +122,8 @@ def _php_settings(text: str, start: re.Pattern[str], end: re.Pattern[str]) -> di
         pos = match.end()
         literal = _PHP_STRING[match.group(2)].match(text, pos)
         if literal is not None and end.match(text, literal.end()):
-            found[match.group(1)] = _unescape(text[pos:literal.end() - 1])
+            found[match.group(1)] = _unescape(match.group(1), text[pos:literal.end() - 1],
+                                              match.group(2))
     return found
 
 

@@ -262,6 +262,31 @@ def test_php_strings_are_read_to_their_first_unescaped_quote():
         "DB_USER": "x"}  # not a plain string: not read (the old pattern read "a' . 'b")
 
 
+@pytest.mark.parametrize(("literal", "value"), [
+    (r"""'pa\"ss'""", r"""pa\"ss"""),  # single quotes keep a backslash before "
+    ("'it\\'s\\\\'", "it's\\"),
+    ("'a\\nb$c'", "a\\nb$c"),  # no escape nor variable in single quotes
+    ('"pa\\\\\\"ss"', 'pa\\"ss'),
+    ('"a\\$b\\tc\\x41\\101\\u{e9}"', "a$b\tcAA\u00e9"),
+    ('"\\xc3\\xa9\\q"', "\u00e9\\q"),  # bytes read as UTF-8; an unknown escape stays
+    ('"p\\\'s"', "p\\'s"),  # \' is no escape in double quotes
+], ids=["single-backslash-quote", "single-escapes", "single-literal", "double-quote",
+        "double-escapes", "double-bytes", "double-apostrophe"])
+def test_a_password_is_read_as_php_reads_its_literal(literal, value):
+    """The database password decides whether the backup and the checks can log in: a
+    backslash before a double quote in single quotes (kept by PHP) was dropped, and a
+    double-quoted literal's escapes were not read, so a right password was sent wrong."""
+    assert cms.parse_wordpress(f"define('DB_PASSWORD', {literal});") == {"DB_PASSWORD": value}
+
+
+@pytest.mark.parametrize("literal", ['"pa$word"', '"x{$y}"', '"a\\\\$b"'])
+def test_a_double_quoted_password_holding_a_variable_is_refused_by_name(literal):
+    with pytest.raises(cms.CmsError) as caught:
+        cms.parse_wordpress(f"define('DB_PASSWORD', {literal});")
+    assert str(caught.value).startswith("DB_PASSWORD is a double-quoted PHP string")
+    assert "word" not in str(caught.value) and "$b" not in str(caught.value)
+
+
 def test_a_writable_configuration_never_chooses_the_database_server(
         tmp_path, root_only):
     """wp-config.php is often the web server's to write. Its DB_HOST decided where the
