@@ -55,6 +55,7 @@ from ansible.module_utils.sop_mariadb import (
     backtick_names,
     client_argv,
     compress_argv,
+    database_name_problem,
     dump_argv,
     estimate_dump_bytes,
     find_binary,
@@ -104,7 +105,8 @@ extends_documentation_fragment:
   - mariadb_login
 options:
   database:
-    description: Database to dump.
+    description:
+      - Database to dump (at most 64 characters, not starting with C(-)).
     type: str
     required: true
   dest:
@@ -112,7 +114,7 @@ options:
     type: path
     required: true
   prefix:
-    description: File name prefix; defaults to the database name.
+    description: File name prefix (without C(/)); defaults to the database name.
     type: str
   engine:
     description:
@@ -127,7 +129,9 @@ options:
         which dumps them under the lock.
       - Nor on a database where a table, view, trigger, routine or event has a backtick in
         its name, which mydumper 0.10 does not quote (a table's or view's dump stops with an
-        SQL syntax error, a routine's crashes it); the same refusal and fallback apply.
+        SQL syntax error, a routine's crashes it), nor on one whose own name holds a
+        backtick or a C(/) (mydumper 0.10 names its files after it); the same refusal and
+        fallback apply.
     type: str
     choices: [auto, mariadb-dump, mysqldump, mydumper]
     default: auto
@@ -545,14 +549,20 @@ def _dump_sql(pipeline: Pipeline, dumps: list[list[str]], comp_cmd: list[str],
     _check(comp, pipeline, comp_cmd[0])
 
 
+def _mydumper_sql(name: str) -> bool:
+    """Whether ``name`` is one of the .sql files mydumper writes only after all its threads
+    hold their snapshots; before, it writes only its metadata (``metadata.partial``; later
+    releases also ``metadata.header``), whose names a database's files can begin with too
+    (``metadata.t-schema.sql`` of a database named metadata)."""
+    return name.endswith(".sql")
+
+
 def _dump_mydumper(pipeline: Pipeline, dump_cmd: list[str], outdir: str, comp_cmd: list[str],
                    *, writer: HashingWriter, counters: Measurer) -> None:
     dump = pipeline.start(dump_cmd, stdout=subprocess.DEVNULL)
 
     def started() -> bool:
-        # mydumper writes table files only after all its threads hold their snapshots.
-        return dump.poll() is not None or any(
-            not name.startswith("metadata") for name in os.listdir(outdir))
+        return dump.poll() is not None or any(map(_mydumper_sql, os.listdir(outdir)))
 
     done = threading.Event()
     watcher = _watch(started, counters.past_snapshot, done)
@@ -616,6 +626,13 @@ def run(module: AnsibleModule) -> dict[str, Any]:
     p = module.params
     database, dest = p["database"], p["dest"]
     prefix = p["prefix"] or database
+    problem = database_name_problem(database)
+    if problem:
+        raise BackupFailed(problem)
+    if "/" in prefix:
+        # os.path.join(dest, name) would put the backup, its manifest and lock elsewhere
+        raise BackupFailed(f"the file name prefix {prefix} (the database name unless prefix "
+                           "is set) holds a '/': set prefix to a name without one")
     moment = datetime.datetime.now()
     period = period_key(moment, p["period"])
     if os.path.isdir(dest) and not p["force"]:
@@ -650,7 +667,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
                 free < estimate_dump_bytes(data_bytes, p["compression"], "mydumper"):
             available["mydumper"] = None
         candidate = p["engine"] == "mydumper" or (p["engine"] == "auto" and available["mydumper"])
-        why_not = why_not_mydumper(tables, backtick_names(client_cmd, database)) \
+        why_not = why_not_mydumper(tables, backtick_names(client_cmd, database), database) \
             if candidate else ""
         if why_not and p["engine"] == "mydumper":
             raise BackupFailed(mydumper_refusal(why_not))

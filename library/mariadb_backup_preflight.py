@@ -13,6 +13,7 @@ from ansible.module_utils.sop_mariadb import (
     MariaDBError,
     backtick_names,
     client_argv,
+    database_name_problem,
     estimate_dump_bytes,
     find_binary,
     mydumper_refusal,
@@ -124,6 +125,9 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
+    problem = database_name_problem(p["database"])
+    if problem:
+        module.fail_json(msg=problem)
     client = find_binary(CLIENT_BINARIES) or ""
     if not client:
         module.fail_json(msg="no mariadb/mysql client installed")
@@ -141,7 +145,7 @@ def main() -> None:
         module.fail_json(msg="database {} has no tables (or the user cannot see them)".format(p["database"]))
     data_bytes = sum(int(row[2] or 0) for row in listing)
     why_not = why_not_mydumper([{"name": row[0], "engine": row[1]} for row in listing],
-                               backticked)
+                               backticked, p["database"])
     if p["engine"] == "mydumper" and why_not:
         module.fail_json(msg=mydumper_refusal(why_not))
     # auto falls back to mariadb-dump when mydumper's directory does not fit: plan for that.

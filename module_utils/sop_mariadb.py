@@ -43,6 +43,8 @@ OPTION_DIR_PREFIX = "sop-mariadb-"
 # Option-file directories of older versions carry no pid: swept once this old (seconds).
 LEGACY_OPTION_DIR_AGE = 24 * 3600
 INT_TYPES = frozenset({"tinyint", "smallint", "mediumint", "int", "integer", "bigint"})
+# MariaDB's longest database name, in characters (NAME_CHAR_LEN).
+MAX_DATABASE_CHARS = 64
 
 # mariadb-admin ping: the length of the line naming why it got no answer, that line
 # ('error: 'Too many connections'', 'mariadb-admin: mysqld doesn't answer to ping, error:
@@ -280,10 +282,37 @@ def _shown(names: Sequence[str]) -> str:
     return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
 
 
-def why_not_mydumper(tables: Sequence[Mapping[str, Any]], backticked: Sequence[str] = ()) -> str:
+def database_name_problem(name: str) -> str:
+    """Why ``name`` cannot be the database a dump and its client name, or ''.
+
+    Longer than MariaDB's limit the server refuses it with a message about the login; a
+    leading '-' makes the command lines (the name is their last argument) read it as an
+    option."""
+    if not name:
+        return "the database name is empty"
+    if len(name) > MAX_DATABASE_CHARS:
+        return (f"the database name is {len(name)} characters long, longer than MariaDB's "
+                f"limit of {MAX_DATABASE_CHARS}")
+    if name.startswith("-"):
+        return (f"the database name {name} starts with '-', which the dump and the client "
+                "would read as an option")
+    return ""
+
+
+def why_not_mydumper(tables: Sequence[Mapping[str, Any]], backticked: Sequence[str] = (),
+                     database: str = "") -> str:
     """Why mydumper must not dump this database, or '': tables not in InnoDB, names with
-    a backtick (``backtick_names``)."""
+    a backtick (``backtick_names``), a database name with a backtick (mydumper 0.10 writes
+    it between backticks as it is) or a '/' (0.10 names its files ``<database>.<table>
+    -schema.sql`` in its output directory: they cannot be written, and '../' would write
+    them outside it)."""
     reasons = []
+    if "`" in database:
+        reasons.append("a backtick in the database name (mydumper 0.10 does not quote it "
+                       "and fails)")
+    if "/" in database:
+        reasons.append("a '/' in the database name (mydumper 0.10 names its files after it, "
+                       "which then cannot be written or land outside its directory)")
     names = not_for_mydumper(tables)
     if names:
         reasons.append(f"not InnoDB: {_shown(names)} (mydumper 0.10 can hang holding its "

@@ -159,6 +159,52 @@ def test_a_dump_never_replaces_the_manifest_of_a_backup_of_the_same_name(tmp_pat
         "sipp-20261121T020000.sql.zst.manifest.json"]
 
 
+NAME_PROBLEMS = [
+    ("x" * 65, "the database name is 65 characters long, longer than MariaDB's limit of 64"),
+    ("-sipp", "the database name -sipp starts with '-', which the dump and the client would "
+              "read as an option")]
+
+
+@pytest.mark.parametrize(("database", "prefix", "msg"), [
+    *((database, "sipp", msg) for database, msg in NAME_PROBLEMS),
+    ("../sipp", None, "the file name prefix ../sipp (the database name unless prefix is "
+                      "set) holds a '/': set prefix to a name without one"),
+    ("sipp", "a/b", "the file name prefix a/b (the database name unless prefix is set) holds "
+                    "a '/': set prefix to a name without one"),
+])
+def test_a_database_or_prefix_no_backup_can_be_named_by_is_one_line_before_anything(
+        tmp_path, database: str, prefix: str | None, msg: str) -> None:
+    """A '/' in the prefix (the database name by default) put the backup, its manifest
+    and its lock under dest or ('../') outside it; a name longer than 64 characters
+    failed at the login, one starting with '-' was read as an option. Nothing connects
+    (no login is given) and dest is not created."""
+    dest = tmp_path / "backups"
+    code, result = run_module("mariadb_backup", tmp_path,
+                              {"database": database, "dest": str(dest), "prefix": prefix})
+    assert (code, result["msg"]) == (1, f"backup of {database} failed: {msg}")
+    assert not dest.exists()
+
+
+@pytest.mark.parametrize(("database", "msg"), NAME_PROBLEMS)
+def test_the_preflight_refuses_the_same_database_names(tmp_path, database: str,
+                                                       msg: str) -> None:
+    code, result = run_module("mariadb_backup_preflight", tmp_path,
+                              {"database": database, "dest": str(tmp_path / "backups")})
+    assert (code, result["msg"]) == (1, msg)
+
+
+@pytest.mark.parametrize(("name", "snapshot"), [
+    ("metadata.partial", False), ("metadata.header", False), ("metadata", False),
+    ("metadata-schema-create.sql", True), ("metadata.partial-schema.sql", True),
+    ("sipp.perkara.00000.sql", True), ("sipp-schema-post.sql", True)])
+def test_mydumper_is_past_its_snapshot_at_its_first_sql_file(name: str,
+                                                             snapshot: bool) -> None:
+    """Its metadata comes first, under its lock; the global read lock held for the
+    measurements is released at its first .sql file. A database named metadata... was
+    taken for metadata: the lock, every write to SIPP waiting, held until mydumper ended."""
+    assert backup._mydumper_sql(name) is snapshot
+
+
 def test_manifest_outputs_for_the_sop_record() -> None:
     out = manifest_mod.outputs("/b/x.sql.zst", {
         "size": 5, "sha256": "ab", "duration": 1.5, "tables": {"t": {"rows": 1}},

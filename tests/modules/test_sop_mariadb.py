@@ -116,6 +116,44 @@ def test_why_not_mydumper_names_the_names_with_a_backtick() -> None:
     assert m.why_not_mydumper(tables) == ""
 
 
+def test_why_not_mydumper_names_a_backtick_or_slash_in_the_database_name() -> None:
+    """mydumper 0.10 writes the database name between backticks as it is and names its
+    files after it (<database>.<table>-schema.sql): a '/' makes them unwritable, '../'
+    puts them outside its output directory. A dot it survives (myloader is given the
+    scratch database's name); the other reasons still follow."""
+    tables = [{"name": "perkara", "engine": "InnoDB"}]
+    assert m.why_not_mydumper(tables, [], "sipp.lama") == ""
+    assert m.why_not_mydumper(tables, [], "a`b") == (
+        "a backtick in the database name (mydumper 0.10 does not quote it and fails)")
+    assert m.why_not_mydumper(tables, [], "../sipp") == (
+        "a '/' in the database name (mydumper 0.10 names its files after it, which then "
+        "cannot be written or land outside its directory)")
+    both = m.why_not_mydumper([*tables, {"name": "lama", "engine": "MyISAM"}], ["v`x"], "a`/b")
+    assert both.startswith("a backtick in the database name (mydumper 0.10 does not quote "
+                           "it and fails); a '/' in the database name (")
+    assert "; not InnoDB: lama (" in both and both.endswith("; a backtick in a name: v`x "
+                                                            "(mydumper 0.10 does not quote "
+                                                            "it and fails)")
+
+
+@pytest.mark.parametrize(("name", "problem"), [
+    ("", "the database name is empty"),
+    ("x" * 65, "the database name is 65 characters long, longer than MariaDB's limit of 64"),
+    ("é" * 65, "the database name is 65 characters long, longer than MariaDB's limit of 64"),
+    ("--all-databases", "the database name --all-databases starts with '-', which the dump "
+                        "and the client would read as an option"),
+])
+def test_database_name_problem_is_one_line_naming_the_cause(name: str, problem: str) -> None:
+    assert m.database_name_problem(name) == problem
+
+
+@pytest.mark.parametrize("name", ["sipp", "x" * 64, "é" * 64, "a`b", "a.b", "a/b", "a-b"])
+def test_database_names_mariadb_takes_have_no_problem(name: str) -> None:
+    """64 characters (not bytes) is MariaDB's limit; backticks, dots and slashes are
+    quoted (quote_identifier) or left to why_not_mydumper."""
+    assert m.database_name_problem(name) == ""
+
+
 def test_compress_and_decompress_argv() -> None:
     assert m.compress_argv("zstd", None) == ["zstd", "-q", "-c", "-3", "-T0"]
     assert m.compress_argv("zstd", 7) == ["zstd", "-q", "-c", "-7", "-T0"]
