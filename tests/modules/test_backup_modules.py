@@ -1387,3 +1387,43 @@ def test_check_mode_names_the_copy_it_would_scrub_and_reads_nothing(tmp_path) ->
     code, done = run_module("backup_copy", tmp_path, args)
     assert code == 0 and done["scrubbed"] == check["scrubbed"], done
     assert done["damaged_others"] == {check["scrubbed"]: check["scrubbed"] + ".damaged"}
+
+
+def test_verify_passes_the_manifests_broken_views_to_the_comparison(tmp_path,
+                                                                   monkeypatch) -> None:
+    """A view the backup left out as broken that the restore holds all the same (a
+    mydumper that dumps it) does not fail the verification; one the manifest does not
+    name does. Everything but the comparison is a stand-in here (the restore itself:
+    tests/integration/test_sipp_backup.py)."""
+
+    class Runner:
+        def __init__(self, *args, **kwargs) -> None:
+            pass
+
+        def batch(self, database: str | None = None) -> list[str]:
+            return ["true"]
+
+        def left(self) -> float:
+            return 60.0
+
+    restored = {"tables": {"t": {"rows": 1, "checksum": "c", "structure": "s"}},
+                "objects": {"view:v": "x", "view:v_rusak": "y"}}
+    monkeypatch.setattr(verify, "LOCK_PATH", str(tmp_path / "lock"))
+    monkeypatch.setattr(verify, "Runner", Runner)
+    monkeypatch.setattr(verify, "sweep_scratch", lambda runner, seconds: [])
+    monkeypatch.setattr(verify, "drop_scratch", lambda runner, name, seconds: None)
+    monkeypatch.setattr(verify, "run_sql", lambda argv, sql, timeout=None: [])
+    monkeypatch.setattr(verify, "restore", lambda *args, **kwargs: None)
+    monkeypatch.setattr(verify, "measure", lambda *args, **kwargs: restored)
+    params = {"timeout": 60, "os_user": "sop_verify", "login_unix_socket": None,
+              "checksum": False, "work_dir": str(tmp_path), "threads": 1}
+    manifest = {"format": "mydumper-tar", "tables": {"t": {"rows": 1, "checksum": "c",
+                                                           "structure": "s"}},
+                "objects": {"view:v": "x"}, "broken_views": ["v_rusak"]}
+    record = verify.verify(params, manifest, str(tmp_path / "x.tar.zst"))
+    assert (record["status"], record["reason"]) == (
+        "ok", "restored 1 tables, 1 rows: row counts match, content checksums match for 1 "
+              "tables, 1 views/triggers/routines/events match")
+    record = verify.verify(params, dict(manifest, broken_views=[]), str(tmp_path / "x"))
+    assert (record["status"], record["reason"]) == (
+        "failed", "view:v_rusak not in the manifest")
