@@ -29,7 +29,8 @@ description:
   - Each tool (C(smartctl), C(timedatectl), C(systemctl), C(needrestart)) is stopped
     after a time limit (TIME_LIMITS in C(module_utils/sop_server.py)); one that did
     not answer is named in C(not_visible), a disk whose SMART query did not end in
-    C(flags).
+    C(flags). A C(systemctl) that fails (no systemd as PID 1, a hung manager) is named
+    in C(not_visible) with its first error line, not read as no failed unit.
   - Never changes the host. Refreshing apt's package lists (O(update_cache)) is done in
     check mode too, as it only updates metadata. Lists apt cannot refresh (another apt
     holding their lock, a mirror down) leave the pending updates of the lists it has, and
@@ -158,6 +159,7 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     data_file_systems,
     dpkg_interrupted,
     end_of_support,
+    first_line,
     os_release,
     parse_mdstat,
     pattern_problem,
@@ -201,9 +203,12 @@ class Probe:
             return []
         argv = [systemctl, "list-units", "--state=failed", "--plain", "--no-legend",
                 "--no-pager"]
-        rc, out, _err = self.ask(argv, "systemctl")
+        rc, out, err = self.ask(argv, "systemctl")
         if rc is None:
             self.not_visible.append(f"unit systemd gagal ({timed_out(argv, 'systemctl')})")
+            return []
+        if rc != 0:  # no systemd as PID 1, a hung manager: not 'no failed unit'
+            self.not_visible.append(f"unit systemd gagal (systemctl: {first_line(err, rc)})")
             return []
         return [line.split()[0] for line in out.splitlines() if line.strip()]
 

@@ -76,7 +76,9 @@ description:
     limit (TIME_LIMITS in C(module_utils/sop_server.py)), never a wait without end. A
     read stopped is named in the bundle's not_visible in one line with the tool and the
     limit (C(journal_errors tidak terbaca (journalctl tidak selesai dalam 120 detik))),
-    what the tool wrote until then not shown; a ping stopped is a cause."
+    what the tool wrote until then not shown; a ping stopped is a cause. A C(systemctl)
+    read that fails (no systemd as PID 1, a hung manager) is named there too with its
+    first error line, never shown as no unit."
   - Read-only; supports check mode.
 version_added: "0.2.0"
 author: Court IT SOP maintainers
@@ -182,6 +184,7 @@ from ansible.module_utils.sop_net import split_host_port  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_log_line  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     data_file_systems,
+    first_line,
     run_bounded,
     timed_out,
 )
@@ -518,6 +521,15 @@ class Collector:
             return None, "", ""
         return rc, out, err
 
+    def systemctl(self, args: list[str], read: str) -> str:
+        """systemctl's output; one that failed (no systemd as PID 1, a hung manager) is
+        named in not_visible with its first error line, never read as no unit."""
+        rc, out, err = self.run(["systemctl", *args], read)
+        if rc:
+            self.note(f"{read} tidak terbaca (systemctl: {first_line(err, rc)})")
+            return ""
+        return out
+
     def journal(self, read: str, *args: str) -> list[str]:
         """The last log_lines journal lines of the hours that ``args`` select, masked; the
         bundle's ``read`` journalctl did not make whole is named in not_visible
@@ -585,10 +597,10 @@ class Collector:
         return package_changes(lines, self.since, self.params["log_lines"])
 
     def service(self, name: str) -> dict[str, Any] | None:
-        props = dict(line.split("=", 1) for line in self.run(
-            ["systemctl", "show", f"{name}.service", "-p",
+        props = dict(line.split("=", 1) for line in self.systemctl(
+            ["show", f"{name}.service", "-p",
              "Id,LoadState,ActiveState,SubState,Result,UnitFileState,ExecMainStatus"],
-            f"layanan {name}")[1].splitlines() if "=" in line)
+            f"layanan {name}").splitlines() if "=" in line)
         if props.get("LoadState") != "loaded":
             return None
         return {"name": name, "unit": props.get("Id"), "active": props.get("ActiveState"), "sub": props.get("SubState"),
@@ -624,9 +636,9 @@ class Collector:
         journals = self.sources["journal"] = self.journal_storage()
         return {
             "journal_errors": self.journal("journal_errors", "-p", "err"),
-            "failed_units": [line.split()[0] for line in self.run(
-                ["systemctl", "list-units", "--state=failed", "--plain", "--no-legend"],
-                "failed_units")[1].splitlines() if line.strip()],
+            "failed_units": [line.split()[0] for line in self.systemctl(
+                ["list-units", "--state=failed", "--plain", "--no-legend"],
+                "failed_units").splitlines() if line.strip()],
             "file_systems": data_file_systems(read_mounts()),
             "oom_kills": self.journal("oom_kills", "--grep", OOM_GREP),
             "load": {"1m": load[0], "5m": load[1], "15m": load[2], "cpus": os.cpu_count() or 1},

@@ -17,7 +17,9 @@ description:
     nor one starting, reloading or being stopped (C(activating), C(reloading),
     C(deactivating), an administrator may be stopping it), which is named in C(skipped).
     A unit named twice (C(mysql) is an alias of C(mariadb) on Debian) is restarted once,
-    under the first name given.
+    under the first name given. A unit whose state C(systemctl) does not say (no systemd
+    as PID 1, a hung manager) is not restarted and is named in C(skipped) with
+    systemctl's first error line.
     A restart that does not finish within the time limit (TIME_LIMITS in
     C(module_utils/sop_server.py)) fails naming the unit; systemd's job may still run.
     A unit the restart did not bring back fails naming it with systemctl's reason (the
@@ -75,7 +77,7 @@ done:
   elements: str
 skipped:
   description: Units C(restart_service) left alone because they were in the middle of a
-    start, reload or stop.
+    start, reload or stop, or their state could not be read.
   returned: success
   type: list
   elements: str
@@ -99,6 +101,7 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     TIME_LIMITS,
     apt_failure,
     file_system,
+    first_line,
     run_bounded,
     timed_out,
 )
@@ -111,13 +114,14 @@ ROTATED = re.compile(r"\.(?:gz|[1-9])$")
 def unit_state(module: AnsibleModule, name: str) -> dict[str, str] | None:
     """The unit's own name (Id: mariadb.service for its alias mysql), ActiveState and
     UnitFileState of a loaded unit; active '?' with the reason when systemctl did not
-    answer in time (a hung systemd)."""
+    answer in time (a hung systemd) or failed (no systemd as PID 1): not a unit missing."""
     argv = ["systemctl", "show", f"{name}.service", "-p",
             "Id,LoadState,ActiveState,UnitFileState"]
-    rc, out, _err = run_bounded(module, argv, "systemctl")
-    if rc is None:
+    rc, out, err = run_bounded(module, argv, "systemctl")
+    if rc != 0:
         return {"unit": f"{name}.service", "active": "?", "enabled": "?",
-                "error": timed_out(argv, "systemctl")}
+                "error": timed_out(argv, "systemctl") if rc is None
+                else f"systemctl: {first_line(err, rc)}"}
     props = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
     if props.get("LoadState") != "loaded":
         return None

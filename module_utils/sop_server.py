@@ -82,6 +82,14 @@ def run_bounded(module: Any, argv: list[str], limit: str,
     return run_limited(module, argv, TIME_LIMITS[limit], **kwargs)
 
 
+def first_line(err: str, rc: int) -> str:
+    """A tool's failure on one line: the first line it wrote to stderr (systemctl's
+    'System has not been booted with systemd as init system (PID 1). Can't operate.'),
+    else its exit status."""
+    return next((line.strip() for line in err.splitlines() if line.strip()),
+                f"kode keluar {rc}")
+
+
 def timed_out(argv: list[str], limit: str) -> str:
     """One line for a tool stopped by run_bounded ('smartctl tidak selesai dalam 60 detik')."""
     return f"{os.path.basename(argv[0])} tidak selesai dalam {angka(TIME_LIMITS[limit])} detik"

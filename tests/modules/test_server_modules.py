@@ -2729,3 +2729,47 @@ def test_a_store_copied_to_another_disk_is_read_again_not_called_no_backup(
     assert (result["newest"]["name"], result["reread"], result["not_reread"]) == (
         names[1], None, [])
     assert len(warning_lines(result)) == 1 and names[2] in warning_lines(result)[0]
+
+
+# systemctl on a host whose systemd does not answer it (a container or chroot without
+# systemd as PID 1, as systemd 252 says it; a hung manager says 'Failed to list units:
+# Connection timed out'): exit status 1, these lines on stderr, nothing on stdout.
+NO_SYSTEMD = ("echo \"System has not been booted with systemd as init system (PID 1). "
+              "Can't operate.\" >&2\necho 'Failed to connect to bus: Host is down' >&2\nexit 1\n")
+NO_SYSTEMD_LINE = ("System has not been booted with systemd as init system (PID 1). "
+                   "Can't operate.")
+
+
+def test_a_systemctl_that_cannot_list_failed_units_is_not_visible_not_none(
+        tmp_path, monkeypatch, real_module):
+    """systemctl's exit status was not read: a systemd that could not be asked read as
+    'no failed unit' in the condition report, never named in not_visible."""
+    hung_tools(tmp_path, monkeypatch, systemctl=NO_SYSTEMD)
+    probe = condition.Probe(real_module({}, {}))
+    assert probe.failed_units() == []
+    assert probe.not_visible == [f"unit systemd gagal (systemctl: {NO_SYSTEMD_LINE})"]
+
+
+def test_a_systemctl_that_cannot_answer_is_named_in_the_diagnosis(tmp_path, monkeypatch,
+                                                                  real_module):
+    """The diagnosis of a host whose systemd could not be asked showed no service and no
+    failed unit, as if MariaDB were not installed and nothing had failed."""
+    bundle = _diagnosis(tmp_path, monkeypatch, real_module, {"services": ["mariadb"]},
+                        systemctl=NO_SYSTEMD)
+    assert bundle["services"] == bundle["failed_units"] == []
+    assert bundle["not_visible"] == [
+        f"layanan mariadb tidak terbaca (systemctl: {NO_SYSTEMD_LINE})",
+        f"failed_units tidak terbaca (systemctl: {NO_SYSTEMD_LINE})"]
+
+
+def test_a_unit_whose_state_systemctl_cannot_say_is_named_not_left_silently(
+        tmp_path, monkeypatch, real_module):
+    """restart_service on a host whose systemd could not be asked took every unit for one
+    not installed: nothing restarted, nothing named, the incident's remedy 'done'."""
+    hung_tools(tmp_path, monkeypatch, systemctl=NO_SYSTEMD)
+    module = real_module({"services": {"type": "list", "elements": "str"}},
+                         {"services": ["mariadb"]})
+    _before, _after, done, skipped = remediate.restart_service(module)
+    assert done == []
+    assert skipped == [f"mariadb: status tidak terbaca (systemctl: {NO_SYSTEMD_LINE}), "
+                       "tidak di-restart"]
