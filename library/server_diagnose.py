@@ -34,7 +34,8 @@ description:
   - "A log missing or not read (a link or a FIFO put in its place is not followed or
     waited on) is named in the bundle's not_visible, never shown as empty; a missing
     rotation, a host not rotated yet, is not. Bytes that are not UTF-8, in a log or in a
-    tool's output, are shown as U+FFFD."
+    tool's output, are shown as U+FFFD (the journal is read with C(journalctl --all),
+    which writes such a message as it is, not as C([N blob data]))."
   - "A journal read (journal_errors, oom_kills, logins) that C(journalctl) did not make
     whole is named in not_visible with the first line it wrote to stderr (masked as log
     lines are), or its exit status when it wrote none: no permission, an option or a
@@ -534,7 +535,9 @@ class Collector:
         """The last log_lines journal lines of the hours that ``args`` select, masked; the
         bundle's ``read`` journalctl did not make whole is named in not_visible
         (journal_problem), never shown as a journal without such lines."""
-        rc, out, err = self.run(["journalctl", "--no-pager", "-q", "-o", "short-iso",
+        # --all: a message with a byte not UTF-8 or a control character is written as
+        # it is, not as '[N blob data]'
+        rc, out, err = self.run(["journalctl", "--no-pager", "-q", "--all", "-o", "short-iso",
                                  "--since", f"-{self.params['hours']}h",
                                  "-n", str(self.params["log_lines"]), *args], read)
         problem = journal_problem(rc, err, "--grep" in args)

@@ -2773,3 +2773,15 @@ def test_a_unit_whose_state_systemctl_cannot_say_is_named_not_left_silently(
     assert done == []
     assert skipped == [f"mariadb: status tidak terbaca (systemctl: {NO_SYSTEMD_LINE}), "
                        "tidak di-restart"]
+
+
+def test_a_journal_message_not_utf8_is_shown_not_hidden_as_blob_data(tmp_path, monkeypatch,
+                                                                     real_module):
+    """journalctl writes a message that is no printable UTF-8 (a PHP error quoting a
+    Latin-1 name, a kernel line with a raw byte) as '[N blob data]' unless given --all
+    (systemd's logs-show.c): the error the diagnosis is for was shown as its size."""
+    line = "2026-01-05T10:00:00+0700 sipp php-fpm[9]: PHP Fatal error in /srv/sipp/"
+    bundle = _diagnosis(tmp_path, monkeypatch, real_module, journalctl=(
+        f'for arg; do [ "$arg" = --all ] && {{ printf \'{line}\\351.php\\n\'; exit 0; }}; done\n'
+        "echo '2026-01-05T10:00:00+0700 sipp php-fpm[9]: [62B blob data]'\n"))
+    assert bundle["journal_errors"] == [f"{line}\ufffd.php"]
