@@ -573,7 +573,8 @@ def reboot_required(run: Any, needrestart: str | None) -> dict[str, Any]:
     packages; needrestart's kernel status) and the services running outdated code.
 
     `run(argv)` returns (rc, stdout, stderr); rc None when the tool was stopped at its
-    time limit (run_bounded with TIME_LIMITS["needrestart"]), then named in not_visible."""
+    time limit (run_bounded with TIME_LIMITS["needrestart"]), then named in not_visible,
+    as is a needrestart that failed (its first error line)."""
     reasons = []
     if os.path.exists("/run/reboot-required"):
         try:
@@ -586,10 +587,12 @@ def reboot_required(run: Any, needrestart: str | None) -> dict[str, Any]:
     not_visible: list[str] = []
     if needrestart:
         argv = [needrestart, "-b", "-r", "l"]
-        rc, out, _err = run(argv)
+        rc, out, err = run(argv)
         if rc is None:
             not_visible.append(timed_out(argv, "needrestart"))
-        elif rc == 0:
+        elif rc != 0:  # not 'no service needs a restart'
+            not_visible.append(f"needrestart: {first_line(err, rc)}")
+        else:
             status = parse_needrestart(out)
             services = status["services"]
             if status["kernel_status"] in (2, 3):

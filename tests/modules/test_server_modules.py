@@ -2785,3 +2785,15 @@ def test_a_journal_message_not_utf8_is_shown_not_hidden_as_blob_data(tmp_path, m
         f'for arg; do [ "$arg" = --all ] && {{ printf \'{line}\\351.php\\n\'; exit 0; }}; done\n'
         "echo '2026-01-05T10:00:00+0700 sipp php-fpm[9]: [62B blob data]'\n"))
     assert bundle["journal_errors"] == [f"{line}\ufffd.php"]
+
+
+def test_a_needrestart_that_fails_is_not_visible_not_no_service():
+    """needrestart's exit status other than 0 was passed over: a needrestart that failed
+    (its Perl modules broken by a half-done upgrade) read as no service needing a
+    restart, never named."""
+    error = ("Can't locate NeedRestart.pm in @INC (you may need to install the "
+             "NeedRestart module) at /usr/sbin/needrestart line 30.\n"
+             "BEGIN failed--compilation aborted at /usr/sbin/needrestart line 30.\n")
+    status = srv.reboot_required(lambda argv: (2, "", error), "/usr/sbin/needrestart")
+    assert status["services"] == []
+    assert status["not_visible"] == ["needrestart: " + error.splitlines()[0]]
