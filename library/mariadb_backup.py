@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.sop_backup_files import (
     MANIFEST_SUFFIX,
     HashingWriter,
@@ -696,7 +697,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
             # again with the next engine (the failed attempt left nothing behind).
             available["mydumper"] = None
             engine, binary = select_engine("auto", available)
-            module.warn(f"{exc}; dumped again with {engine}")
+            _warn(module, f"{exc}; dumped again with {engine}")
             path = os.path.join(dest, backup_name(prefix, moment, engine, p["compression"]))
             result = _take_backup(p, opt, client_cmd, tables, engine=engine, binary=binary,
                                   path=path, period=period, version=version, broken=broken)
@@ -798,6 +799,13 @@ def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str],
                 msg="dumped {} with {} in {:.1f} s".format(p["database"], engine, duration))
 
 
+def _warn(module: AnsibleModule, text: str) -> None:
+    """module.warn with the no_log option values (login_password) masked: Ansible masks
+    them in the rest of the result, but ansible-core 2.19 returns a warning (an event
+    object, not a string) as it was given."""
+    module.warn(remove_values(text, module.no_log_values))
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
@@ -825,7 +833,7 @@ def main() -> None:
             left_out = (f"views left out, they no longer open (a table, column or function "
                         f"they name is gone): {', '.join(result['broken_views'])}; repair "
                         "or drop them")
-            module.warn(left_out)
+            _warn(module, left_out)
             result["msg"] = f"{result['msg']}; {left_out}"
     except (BackupFailed, MariaDBError, ValueError) as exc:
         module.fail_json(msg="backup of {} failed: {}".format(module.params["database"], exc))

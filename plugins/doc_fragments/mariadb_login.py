@@ -18,6 +18,11 @@ options:
       - Password of O(login_user). It reaches the client only through an in-memory option
         file (C(--defaults-extra-file=/proc/<pid>/fd/<n>)), never a command line, a log or
         the disk.
+      - Declared C(no_log), so Ansible masks its value in the module's result (its
+        invocation and any returned text holding it; not a warning, which ansible-core
+        2.19 returns as given, so a module masks its own). Passing it alone needs no
+        task-level C(no_log), which would also hide the module's warnings and failure
+        from the SOP record.
     type: str
   login_host:
     description: Database host; the local unix socket when omitted.

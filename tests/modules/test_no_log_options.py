@@ -1,0 +1,136 @@
+"""A module's options declared no_log (the MariaDB login_password, a router's password
+in routeros_check's routers list) are masked in the module's result: by Ansible in its
+invocation and in any returned text holding them (a failure's message), by mariadb_backup
+itself in its warnings (ansible-core 2.19 returns a warning as it was given). A task that
+passes a password only through such an option needs no task-level no_log, which would
+hide the module's warnings and the cause of its failure from the SOP record. Each module
+runs its main() in this process, as Ansible would, against a closed port of 127.0.0.1
+(nothing listens there)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ansible.module_utils import _internal, basic
+from ansible.module_utils.common import warnings
+from loader import load, warning_lines
+
+SECRET = "Rahasia-Uji-7f3c"  # in no other argument, path or message
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A port of 127.0.0.1 that refuses connections: bound for this test, never
+    listening (so no other process takes it meanwhile)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+def run_main(name: str, args: dict[str, Any], monkeypatch, capsys) -> dict[str, Any]:
+    """library/<name>.py's main() with ``args``: its JSON result, with its own warnings
+    only (they are kept in this process until it ends), as on a host (where Ansible's
+    controller code is loaded, as another test file may have, warnings go to its display
+    instead)."""
+    module = load(name)
+    monkeypatch.setattr(warnings, "_global_warnings", {})
+    monkeypatch.setattr(_internal, "is_controller", False)
+    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
+    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
+    with pytest.raises(SystemExit):
+        module.main()
+    return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
+
+
+def login_args(tmp_path: Path, port: int) -> dict[str, Any]:
+    if not (shutil.which("mariadb") or shutil.which("mysql")) or not shutil.which("zstd"):
+        pytest.skip("needs the mariadb (or mysql) client and zstd")
+    return {
+        "database": "sipp",
+        "dest": str(tmp_path / "backups"),
+        "login_user": "sop_backup",
+        "login_password": SECRET,
+        "login_host": "127.0.0.1",
+        "login_port": port,
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "failed"),
+    [
+        ("mariadb_backup", "backup of sipp failed: "),
+        ("mariadb_backup_preflight", "database sipp not reachable: "),
+    ],
+)
+def test_a_failed_login_names_its_cause_and_never_the_password(
+    name: str, failed: str, tmp_path, closed_port: int, monkeypatch, capsys
+) -> None:
+    result = run_main(name, login_args(tmp_path, closed_port), monkeypatch, capsys)
+    assert result["failed"] is True
+    # the client's own line: ERROR 2002 (HY000): Can't connect to server on '127.0.0.1' (115)
+    assert result["msg"].startswith(f"{failed}ERROR ")
+    assert "Can't connect to" in result["msg"] and "'127.0.0.1" in result["msg"]
+    assert "login_password" in result["invocation"]["module_args"]
+    assert SECRET not in json.dumps(result)
+
+
+def test_a_warning_or_message_holding_the_password_is_masked(
+    tmp_path, closed_port: int, monkeypatch, capsys
+) -> None:
+    """What the module returns is masked too: a broken view named like the password
+    (its warning and its msg name the views left out) reaches the result masked. Ansible
+    masks the msg and broken_views; ansible-core 2.19 returns a warning (an event object)
+    unmasked, so the module masks its own warnings."""
+    backup = load("mariadb_backup")
+    view = f"v_{SECRET}"
+    monkeypatch.setattr(
+        backup,
+        "run",
+        lambda module: {"changed": True, "msg": "dumped sipp", "broken_views": [view]},
+    )
+    result = run_main("mariadb_backup", login_args(tmp_path, closed_port), monkeypatch, capsys)
+    assert result["msg"] == (
+        "dumped sipp; views left out, they no longer open (a table, "
+        "column or function they name is gone): v_********; repair or "
+        "drop them"
+    )
+    assert warning_lines(result) == [result["msg"].split("; ", 1)[1]]
+    assert result["broken_views"] == ["v_********"]
+    assert SECRET not in json.dumps(result)
+
+
+def test_a_routers_password_is_masked_in_its_error_and_invocation(
+    closed_port: int, monkeypatch, capsys
+) -> None:
+    """routers[].password is a suboption of a list of dicts: masked as a top-level
+    option is."""
+    result = run_main(
+        "routeros_check",
+        {
+            "routers": [
+                {
+                    "name": "rb-kantor",
+                    "host": "127.0.0.1",
+                    "port": closed_port,
+                    "username": "sop",
+                    "password": SECRET,
+                }
+            ],
+            "timeout": 2,
+        },
+        monkeypatch,
+        capsys,
+    )
+    router = result["routers"][0]
+    assert router["error"] == (
+        f"RouterOS API port 127.0.0.1:{closed_port} is closed (connection refused)"
+    )
+    assert result["failed_count"] == 1
+    assert "password" in result["invocation"]["module_args"]["routers"][0]
+    assert SECRET not in json.dumps(result)
