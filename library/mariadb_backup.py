@@ -197,7 +197,6 @@ EXAMPLES = r"""
     login_password: "{{ sipp_db_password }}"
     engine: auto
     compression: zstd
-  no_log: true
   register: dump
 """
 

@@ -84,7 +84,11 @@ options:
         type: str
         required: true
       password:
-        description: Its password (Ansible Vault).
+        description:
+          - Its password (Ansible Vault).
+          - Declared C(no_log), so Ansible masks its value in the result. The
+            task still wants C(no_log) for the result's RV(routers[].export) and
+            RV(store_items), which hold the routers' secrets with O(show_sensitive).
         type: str
         required: true
   export:

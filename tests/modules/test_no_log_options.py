@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from ansible.module_utils import _internal, basic
 from ansible.module_utils.common import warnings
-from loader import load, warning_lines
+from loader import ROOT, load, warning_lines
 
 SECRET = "Rahasia-Uji-7f3c"  # in no other argument, path or message
 
@@ -134,3 +135,16 @@ def test_a_routers_password_is_masked_in_its_error_and_invocation(
     assert result["failed_count"] == 1
     assert "password" in result["invocation"]["module_args"]["routers"][0]
     assert SECRET not in json.dumps(result)
+
+
+def test_the_sipp_dump_is_recorded_and_its_password_is_only_its_no_log_option() -> None:
+    """The SIPP dump's warnings (broken views, a mydumper that failed) are the court's
+    evidence: the task is not no_log, and the password reaches it only as login_password."""
+    tasks = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/backup.yml").read_text())
+    dump = next(
+        task for block in tasks for task in block.get("block", []) if "mariadb_backup" in task
+    )
+    assert "no_log" not in dump
+    assert [key for key, value in dump["mariadb_backup"].items() if "password" in str(value)] == [
+        "login_password"
+    ]
