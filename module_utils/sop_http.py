@@ -118,11 +118,10 @@ def url_error(url: str) -> str | None:
     port out of range), or a host that is no DNS name (an empty label, ``court..go.id``,
     or one longer than 63 characters: the certificate check's connection ended in a
     UnicodeError traceback); None for a good one."""
-    try:
-        parts = urllib.parse.urlsplit(url)
-        parts.port  # noqa: B018 - raises for a port out of range or not a number
-    except ValueError as exc:
-        return f"{mask_url(url)!r} is not a valid URL ({exc})"
+    unsplit = _unsplit(url)
+    if unsplit:
+        return f"{mask_url(url)!r} is not a valid URL ({unsplit})"
+    parts = urllib.parse.urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return f"{mask_url(url)!r} is not an http(s) URL with a host"
     try:
@@ -130,6 +129,33 @@ def url_error(url: str) -> str | None:
     except UnicodeError:  # its wording differs between Python versions
         return (f"{mask_url(url)!r} is not a valid URL (host {parts.hostname!r} is no DNS "
                 "name: an empty label, one over 63 characters or a character IDNA forbids)")
+    return None
+
+
+def _unsplit(url: str) -> str | None:
+    """Why Python cannot split ``url`` (its port included), in words of this module's;
+    None when it can. Python's own words may quote the URL's credentials: a password
+    holding an unencoded '/' ends the host there (https://admin:pa/ss@host/ is the host
+    admin and the port pa: "Port could not be cast to integer value as 'pa'"), and a
+    character NFKC turns into a delimiter has the whole user:password quoted."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError as exc:
+        if "NFKC" in str(exc):
+            return ("its host or credentials hold characters Unicode normalization (NFKC) "
+                    "turns into '/', '?', '#', '@' or ':'")
+        # an unclosed bracket, or brackets holding no IP address (Python 3.11.4 on)
+        return "Invalid IPv6 URL" if "IPv" in str(exc) else "Python cannot split it"
+    try:
+        parts.port  # noqa: B018 - raises for a port out of range or not a number
+    except ValueError:
+        port = parts.netloc.rpartition("@")[2].rpartition("]")[2].rpartition(":")[2]
+        if port.isascii() and port.isdigit():
+            return "Port out of range 0-65535"
+        if "@" in parts.path + parts.query + parts.fragment:  # the host's true end
+            return ("Port is not a number: a '/', '?' or '#' in a password must be "
+                    "percent-encoded, %2F %3F %23")
+        return "Port is not a number"
     return None
 
 
@@ -146,11 +172,10 @@ def fetch(url: str, timeout: float, context: ssl.SSLContext | None = None, *,
     wait, and the whole answer takes at most WHOLE_ANSWER times it, or ends at
     ``deadline`` (time.monotonic's: a chain of answers bounded as one): the request runs
     in a thread that is left behind when it takes longer (it ends with the process)."""
-    try:
-        scheme = urllib.parse.urlsplit(url).scheme
-    except ValueError as exc:  # an unclosed IPv6 bracket: "Invalid IPv6 URL"
-        return _no_answer(url, f"not a valid URL ({exc})")
-    if scheme not in ("http", "https"):
+    unsplit = _unsplit(url)
+    if unsplit:  # (urllib's words would quote a password: _unsplit)
+        return _no_answer(url, f"not a valid URL ({unsplit})")
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         return _no_answer(url, "not an http(s) URL")
     whole = timeout * WHOLE_ANSWER
     wait = whole if deadline is None else min(whole, deadline - time.monotonic())

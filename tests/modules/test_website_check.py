@@ -581,8 +581,7 @@ def test_a_certificate_s_date_is_shown_in_the_court_s_time_zone(tls, monkeypatch
      "feed_url: 'pn-contoh.go.id/feed' is not an http(s) URL with a host"),
     ("website_renewals", {"domain": "pn-contoh.go.id", "rdap_url": "",
                           "urls": ["https://pn-contoh.go.id:https/"]},
-     "urls: 'https://pn-contoh.go.id:https/' is not a valid URL (Port could not be cast to "
-     "integer value as 'https')"),
+     "urls: 'https://pn-contoh.go.id:https/' is not a valid URL (Port is not a number)"),
     ("website_renewals", {"domain": "pn-contoh.go.id", "rdap_url": "",
                           "urls": ["https://u:rahasia@pn-contoh.go.id:99999/"]},
      "urls: 'https://***@pn-contoh.go.id:99999/' is not a valid URL (Port out of range "
@@ -603,6 +602,38 @@ def test_a_malformed_url_setting_fails_in_one_line_naming_it(tmp_path, module, a
     rc, result = run_module(module, tmp_path, {"timeout": 1, **args})
     assert (rc, result["msg"], result["setting"]) == (1, msg, msg.split(":")[0])
     assert "rahasia" not in json.dumps(result)  # the invocation's URL is masked too
+
+
+PASSWORD_HINT = ("Port is not a number: a '/', '?' or '#' in a password must be "
+                 "percent-encoded, %2F %3F %23")
+
+
+@pytest.mark.parametrize(("url", "cause"), [
+    ("https://admin:rah/asia@pn-contoh.go.id/", PASSWORD_HINT),
+    ("https://admin:rah?asia@pn-contoh.go.id/", PASSWORD_HINT),
+    ("https://admin:rah#asia@pn-contoh.go.id/", PASSWORD_HINT),
+    ("https://admin:rah:asia/x@pn-contoh.go.id/", PASSWORD_HINT),
+    # the whole user:password in Python's words
+    ("https://admin:rahasia@pn-contoh\uff03go.id/",
+     "its host or credentials hold characters Unicode normalization (NFKC) turns into "
+     "'/', '?', '#', '@' or ':'"),
+], ids=["slash", "question-mark", "hash", "colon-then-slash", "nfkc"])
+def test_a_url_python_cannot_split_is_named_without_any_part_of_its_credentials(url, cause):
+    """A password holding an unencoded '/' ends the host there: Python reads admin:rah as
+    a host and a port, and its words ("Port could not be cast to integer value as 'rah'")
+    put part of the password in the module's message, and in the records."""
+    error = http.url_error(url)
+    assert error.startswith("'https://***@pn-contoh")
+    assert error.endswith(f"' is not a valid URL ({cause})")
+    answer = http.fetch(url.replace("https:", "http:"), 1)
+    assert answer["error"] == f"not a valid URL ({cause})"
+    for part in ("admin", "rah", "asia"):
+        assert part not in error and part not in answer["error"]
+
+
+def test_a_password_python_can_split_is_no_error():
+    assert http.url_error("https://u:12ab@pn-contoh.go.id/") is None
+    assert http.url_error("https://u:p:ss@pn-contoh.go.id/") is None
 
 
 @pytest.mark.parametrize(("module", "args", "setting", "msg"), [
