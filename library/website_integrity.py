@@ -77,18 +77,23 @@ description:
     page whose every variant is redirected to another site (a hijacked site sending
     every visitor to a gambling site) is a finding (C(page_offsite)) naming the hosts
     they were sent to (not their paths or queries). Redirects the page makes itself count
-    as HTTP ones do, read as a browser reads them against the page's address: a
-    C(Refresh) header or C(<meta http-equiv=\"refresh\">) (any attribute order, case or
-    quotes) sending the visitor on within 10 seconds (C(0;url=X), C(5, 'X'), C(0; X), as
-    the HTML standard reads its content), and an inline C(<script>) assigning a string
-    literal of an absolute http(s) or protocol-relative address (its escapes read, C(\\/)
-    too) to C(location), C(window.location), C(document.location) or their C(.href), or
-    passing one to C(location.replace) or C(location.assign), a delay around it or
-    not; a literal joined to more (C(+ x), C(${x})) counts when its host is whole within
-    it. One to another site (neither the page's host nor O(own_hosts), as for HTTP) in
-    every variant, by HTTP or by the page, is C(page_offsite) too, saying how (C(by):
-    C(http), C(header Refresh), C(meta refresh), C(skrip)); one to the site itself is no
-    finding. No JavaScript is run: an address built by code or obfuscated, or a redirect
+    as HTTP ones do, read as a browser reads them against the page's address, or its
+    C(<base href>) (the first; for a meta refresh, one before it): a C(Refresh) header
+    (against the page's address: a browser reads it before any C(<base>)) or
+    C(<meta http-equiv=\"refresh\">) (any attribute order, case or quotes) sending the
+    visitor on (C(0;url=X), C(5, 'X'), C(0; X), as the HTML standard reads its content)
+    after any wait (a visitor who stays on the page is sent all the same; one longer
+    than 10 seconds is named with it, C(seconds)), and an inline C(<script>), or an
+    event handler a browser runs unasked (C(onload), C(onpageshow), C(onerror); not a
+    click's), assigning a string literal of an absolute http(s) or protocol-relative
+    address (its escapes read, C(\\/) too) to C(location), C(window.location),
+    C(document.location) or their C(.href), or passing one to C(location.replace) or
+    C(location.assign), a delay around it or not; a literal joined to more (C(+ x),
+    C(${x})) counts when its host is whole within it, and a relative one (nothing
+    joined to it) on a page with a C(<base href>). One to another site (neither the
+    page's host nor O(own_hosts), as for HTTP) in every variant, by HTTP or by the page,
+    is C(page_offsite) too, saying how (C(by): C(http), C(header Refresh), C(meta
+    refresh), C(skrip)); one to the site itself is no finding. No JavaScript is run: an address built by code or obfuscated, or a redirect
     in a script file the page loads, is left to the IT-security SOP's malware scan and
     to the files baseline, which names the theme, plugin or C(.htaccess) file changed to
     inject it. A redirect within the site from
@@ -357,7 +362,7 @@ integrity:
     removed: {description: Files removed since the baseline., type: int}
     media_added: {description: New media files in uploads (not findings)., type: int}
     pages:
-      description: "Per URL (its credentials masked), each variant's status, redirect (one to another site, not followed), final address and size: {url: {browser: {status, location, final_url, bytes}, googlebot: ..., search_referer: ..., mobile_search: ...}}, C(offsite_redirects) on a variant whose page redirects to another site itself ([{by, host}]: how, C(header Refresh), C(meta refresh) or C(skrip), and the host alone), C(truncated) on a variant larger than the 15 MiB Googlebot indexes (only those are read), C(refused) on a variant whose redirect within the site was not followed (to plain http from https, or to another scheme, named), and C(certificate) (why it failed verification) when the page was read without it."
+      description: "Per URL (its credentials masked), each variant's status, redirect (one to another site, not followed), final address and size: {url: {browser: {status, location, final_url, bytes}, googlebot: ..., search_referer: ..., mobile_search: ...}}, C(offsite_redirects) on a variant whose page redirects to another site itself ([{by, host, seconds}]: how, C(header Refresh), C(meta refresh) or C(skrip), the host alone, and a refresh's wait when longer than 10 seconds), C(truncated) on a variant larger than the 15 MiB Googlebot indexes (only those are read), C(refused) on a variant whose redirect within the site was not followed (to plain http from https, or to another scheme, named), and C(certificate) (why it failed verification) when the page was read without it."
       type: dict
     posts_checked: {description: Posts and options that matched the database pre-filter (null without a database)., type: int}
     database_error:
@@ -403,7 +408,7 @@ import os  # noqa: E402
 import stat  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
-from urllib.parse import urljoin, urlsplit  # noqa: E402
+from urllib.parse import urlsplit  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
@@ -436,6 +441,7 @@ from ansible.module_utils.sop_integrity_content import (  # noqa: E402
     CRAWLER_AGENT,
     MOBILE_AGENT,
     PAGE_BYTES,
+    REFRESH_SECONDS,
     RULE_CHECKS,
     SEARCH_REFERER,
     SPAM_KEYWORDS,
@@ -450,6 +456,7 @@ from ansible.module_utils.sop_integrity_content import (  # noqa: E402
     keyword_pattern,
     link_host,
     page_redirects,
+    redirect_way,
     same_site,
     scan_html,
     settle_spam,
@@ -611,24 +618,25 @@ def on_site(old: str, new: str, own: frozenset[str]) -> bool:
     return same_site(old, new) or site_name(link_host(new)) in own
 
 
-def offsite_redirects(page: dict[str, Any], own: frozenset[str]) -> list[dict[str, str]]:
+def offsite_redirects(page: dict[str, Any], own: frozenset[str]) -> list[dict[str, Any]]:
     """The redirects to other sites a page read makes itself (sop_integrity_content.
-    page_redirects: its Refresh header, meta refreshes, inline scripts), each joined to
-    the page's address as a browser joins it, [{by, host}] (the host alone: no path or
-    query), once each; none on an HTTP redirect (a browser follows its Location) or no
-    answer. One within the site (on_site) is none."""
+    page_redirects: its Refresh header, meta refreshes, inline scripts and the handlers a
+    browser runs unasked), each joined as a browser joins it (against the page's address
+    or its <base href>), [{by, host}] (the host alone: no path or query) with
+    ``seconds``, a refresh's wait, when it is longer than REFRESH_SECONDS, once each;
+    none on an HTTP redirect (a browser follows its Location) or no answer. One within
+    the site (on_site) is none."""
     if page["status"] == -1 or 300 <= page["status"] < 400:
         return []
     found = set()
-    for how, address in page_redirects(page["scan"], page.get("refresh"), page["final_url"]):
-        try:
-            target = urljoin(page["final_url"], address)
-        except ValueError:  # an unclosed IPv6 bracket: no address a browser goes to
-            continue
+    for how, target, seconds in page_redirects(page["scan"], page.get("refresh"),
+                                               page["final_url"]):
         if (urlsplit(target).scheme.lower() in ("http", "https") and link_host(target)
                 and not on_site(page["final_url"], target, own)):
-            found.add((how, link_host(target)))
-    return [{"by": how, "host": host} for how, host in sorted(found)]
+            wait = seconds if seconds is not None and seconds > REFRESH_SECONDS else 0
+            found.add((how, link_host(target), wait))
+    return [{"by": how, "host": host, **({"seconds": wait} if wait else {})}
+            for how, host, wait in sorted(found)]
 
 
 def allowed_hosts(params: dict[str, Any]) -> tuple[str, ...]:
@@ -756,11 +764,12 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
     return pages, found
 
 
-def offsite_finding(url: str, sent: list[dict[str, str]]) -> dict[str, Any]:
+def offsite_finding(url: str, sent: list[dict[str, Any]]) -> dict[str, Any]:
     """page_offsite: every variant of ``url`` sent to another site, ``sent`` [{by (http,
-    or how the page itself redirects), host}], named by the hosts alone."""
+    or how the page itself redirects), host, seconds (a refresh's long wait)}], named by
+    the hosts alone."""
     hosts = sorted({r["host"] for r in sent})
-    ways = {host: sorted({"tidak diikuti" if r["by"] == "http" else r["by"]
+    ways = {host: sorted({"tidak diikuti" if r["by"] == "http" else redirect_way(r)
                           for r in sent if r["host"] == host}) for host in hosts}
     return {"kind": "page_offsite", "url": url, "hosts": hosts,
             "by": sorted({r["by"] for r in sent}),

@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from html.parser import HTMLParser
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from ansible.module_utils.sop_bahasa import angka
 from ansible.module_utils.sop_http import as_browser, browser_location, scheme_followed
@@ -59,9 +59,23 @@ CRAWLER_AGENT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/
 MOBILE_AGENT = ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 "
                 "(KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36")
 SEARCH_REFERER = "https://www.google.com/search?q={host}"
-# A Refresh header or <meta http-equiv="refresh"> sending the visitor on within this many
-# seconds is a redirect the page makes itself (a longer wait: a page read first).
+# A Refresh header or <meta http-equiv="refresh"> sends the visitor on after its wait,
+# however long: a visitor who stays on the page (a court's schedule left open) is sent all
+# the same, and a hijack need only wait a little longer than a limit. One waiting longer
+# than this many seconds is named with its wait (a visitor may read the page first).
 REFRESH_SECONDS = 10
+# A wait of more digits than this (over 31 years) sends no visitor anywhere.
+REFRESH_DIGITS = 9
+# A <base href> as relative addresses are read against it: its scheme, host and port, and
+# at most this much of its path. Its credentials, query and the rest of its path change
+# no address's host; joined to each of a page's many addresses, a base of megabytes would
+# cost their product. A host longer than a DNS name may be leads nowhere.
+BASE_PATH_CHARS = 2048
+DNS_NAME_CHARS = 253
+# The event handlers a browser runs without the visitor doing anything (a page's or an
+# image's onload, a broken image's onerror): read as inline scripts. A click's or a
+# pointer's handler is a link the visitor follows, not the page sending every visitor.
+_UNASKED_HANDLERS = ("onload", "onpageshow", "onerror")
 # A refresh's time: digits, then digits and dots (ignored: "0.5" is 0 seconds).
 _REFRESH_TIME = re.compile(r"[\t\n\f\r ]*(\d*)([\d.]*)")
 # A script's assignment to location (location, window.location, document.location, each
@@ -534,7 +548,8 @@ class _OutOfTime(Exception):
 
 class PageScan(HTMLParser):
     """Visible words, link hosts, what hidden elements carry (text and links), and what
-    may send the visitor on: its meta refreshes' contents and its inline scripts."""
+    may send the visitor on: its meta refreshes' contents, its inline scripts and the
+    event handlers a browser runs unasked, and its <base href>."""
 
     def __init__(self, hiding: list[tuple[str, frozenset[str], str]] | None = None,
                  deadline: float | None = None) -> None:
@@ -555,8 +570,11 @@ class PageScan(HTMLParser):
         self.text: list[str] = []
         self.links: set[str] = set()
         self.hidden: list[dict[str, Any]] = []
-        self.refreshes: list[str] = []  # <meta http-equiv="refresh">'s content, each
-        self.scripts: list[str] = []  # the inline scripts' text, each begun with a newline
+        self.base: str | None = None  # the first <base href>'s, as written
+        # each <meta http-equiv="refresh">'s content, and the <base href> before it
+        self.refreshes: list[tuple[str, str | None]] = []
+        # the inline scripts' text and the handlers', each begun with a newline
+        self.scripts: list[str] = []
         # Open elements, and counts kept beside them so that no tag or text scans the
         # stack (a page nesting a million elements must not take a million squared).
         self._stack: list[tuple[str, bool]] = []
@@ -582,12 +600,17 @@ class PageScan(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: (v or "") for k, v in attrs}
+        if not self._skip:  # (inside a <template> or <noscript>: inert)
+            self.scripts += ["\n" + values[name] for name in _UNASKED_HANDLERS
+                             if values.get(name)]
+            if tag == "base" and "href" in values and self.base is None:
+                self.base = values["href"]
         if tag in ("script", "style", "noscript", "template"):
             self._push(tag, False)
             self.scripts += ["\n"] if tag == "script" else []
             return
         if tag == "meta" and values.get("http-equiv", "").strip().lower() == "refresh":
-            self.refreshes.append(values.get("content", ""))
+            self.refreshes.append((values.get("content", ""), self.base))
         href = values.get("href", "")
         if tag == "a" and href:
             self.links.add(href)
@@ -684,12 +707,12 @@ def link_host(link: str) -> str:
         return (name if colon and port.isdigit() else host).lower()
 
 
-def refresh_url(content: str, asked: str) -> str | None:
-    """Where a Refresh header's or meta refresh's ``content`` sends the visitor, read as
-    the HTML standard's declarative refresh steps read it (``0;url=X``, ``5, 'X'``,
-    ``0; X``; sop_http.browser_location, on the page ``asked``), when it does so within
-    REFRESH_SECONDS; None when it names no address (a reload of the page itself), is no
-    refresh, or waits longer."""
+def read_refresh(content: str, asked: str) -> tuple[int, str] | None:
+    """(seconds, address): after how long and where a Refresh header's or meta refresh's
+    ``content`` sends the visitor, read as the HTML standard's declarative refresh steps
+    read it (``0;url=X``, ``5, 'X'``, ``0; X``; sop_http.browser_location, against
+    ``asked``: the page's address, or its <base href>); None when it names no address (a
+    reload of the page itself), is no refresh, or waits more than REFRESH_DIGITS digits."""
     match = _REFRESH_TIME.match(content)  # always: every part may be empty
     if match is None or not match.group(1) + match.group(2):  # no time: no refresh
         return None
@@ -705,10 +728,28 @@ def refresh_url(content: str, asked: str) -> str | None:
     if named or rest[:1] not in ("u", "U"):  # the standard's "skip quotes"
         quote = rest[:1] if rest[:1] in ("'", '"') else ""
         rest = rest[1:].partition(quote)[0] if quote else rest
-    # (a number of many digits is long: int() refuses one of thousands)
-    if not rest or int(match.group(1).lstrip("0")[:3] or 0) > REFRESH_SECONDS:
+    seconds = match.group(1).lstrip("0")  # (int() refuses thousands of digits)
+    if not rest or len(seconds) > REFRESH_DIGITS:
         return None
-    return browser_location(rest, asked)
+    return int(seconds or 0), browser_location(rest, asked)
+
+
+def base_url(href: str | None, asked: str) -> str:
+    """The address a page's relative addresses are read against: its <base href>
+    (``href``; None without one) as a browser reads it, joined to the page's address
+    ``asked``, reduced to what decides where they lead (BASE_PATH_CHARS); that address
+    itself without one, or for one that is no http(s) URL with a host a DNS name may be."""
+    if href is None:
+        return asked
+    try:
+        parts = urlsplit(urljoin(asked, browser_location(href, asked)))
+        host, port = parts.hostname or "", parts.port
+    except ValueError:  # an unclosed IPv6 bracket, a port out of range
+        return asked
+    if parts.scheme.lower() not in ("http", "https") or not host or len(host) > DNS_NAME_CHARS:
+        return asked
+    netloc = (f"[{host}]" if ":" in host else host) + ("" if port is None else f":{port}")
+    return f"{parts.scheme}://{netloc}{parts.path[:BASE_PATH_CHARS]}"
 
 
 def js_string(text: str) -> str:
@@ -722,34 +763,63 @@ def js_string(text: str) -> str:
     return _JS_ESCAPE.sub(character, text)
 
 
-def script_redirects(script: str, asked: str) -> list[str]:
+def script_redirects(script: str, asked: str, relative: bool = False) -> list[str]:
     """The addresses a script of the page ``asked`` sends the visitor to by a string
     literal (as sop_http.browser_location reads them), read without running it: an
     absolute http(s) or protocol-relative address assigned to location, window.location,
     document.location (or their .href) or passed to location.replace or location.assign.
     A literal joined to more (``+ x``, or ``${x}`` in a template) counts only when its
     host is whole within it (a path, query or fragment after it): ``"https://www." +
-    name`` names no site."""
+    name`` names no site. ``relative``: a relative address, nothing joined to it, counts
+    too (``asked`` is the page's <base href>, which may be another site)."""
     found = []
     for match in _SCRIPT_REDIRECT.finditer(script):
         literal = _LITERALS[match.group(1)].match(script, match.end())
         if literal is None:  # (never: every part of it may be empty)
             continue
         address = browser_location(js_string(literal.group(1)), asked)
-        if _ABSOLUTE.match(address) and (literal.group(2) or _WHOLE_HOST.match(address)):
+        absolute = _ABSOLUTE.match(address)
+        if (literal.group(2) and (absolute or relative)) or (
+                absolute and _WHOLE_HOST.match(address)):
             found.append(address)
     return found
 
 
 def page_redirects(scan: PageScan, refresh: str | None,
-                   asked: str) -> list[tuple[str, str]]:
-    """(how, address as a browser reads it) of each redirect the page ``asked`` makes itself: its
-    Refresh header (``refresh``), meta refreshes (refresh_url) and inline scripts
-    (script_redirects), the address not yet joined to the page's."""
-    found = [("header Refresh", refresh_url(refresh, asked))] if refresh else []
-    found += [("meta refresh", refresh_url(content, asked)) for content in scan.refreshes]
-    found += [("skrip", address) for address in script_redirects("".join(scan.scripts), asked)]
-    return [(how, address) for how, address in found if address]
+                   asked: str) -> list[tuple[str, str, int | None]]:
+    """(how, address, seconds) of each redirect the page ``asked`` makes itself, its address
+    read and joined as a browser does: its Refresh header (``refresh``, against the
+    page's address: a browser reads it before any <base>), meta refreshes (read_refresh,
+    against the <base href> before each) and inline scripts and the handlers a browser
+    runs unasked (script_redirects, against the page's <base href>); ``seconds`` a
+    refresh's wait (None for a script: its timers are not read). One no URL (an unclosed
+    IPv6 bracket) is none."""
+    bases = {None: asked, scan.base: base_url(scan.base, asked)}  # each read once
+    refreshes: list[tuple[str, str, str | None]] = (
+        [("header Refresh", refresh, None)] if refresh else [])
+    refreshes += [("meta refresh", content, href) for content, href in scan.refreshes]
+    found: list[tuple[str, str, str, int | None]] = []  # (how, base, address, seconds)
+    for how, content, href in refreshes:
+        read = read_refresh(content, bases[href])
+        if read:
+            found.append((how, bases[href], read[1], read[0]))
+    base = bases[scan.base]
+    found += [("skrip", base, address, None) for address in script_redirects(
+        "".join(scan.scripts), base, relative=scan.base is not None)]
+    joined = []
+    for how, against, address, seconds in found:
+        try:
+            joined.append((how, urljoin(against, address), seconds))
+        except ValueError:  # an unclosed IPv6 bracket: no address a browser goes to
+            continue
+    return joined
+
+
+def redirect_way(redirect: dict[str, Any]) -> str:
+    """How a page redirect of website_integrity's offsite_redirects ({by, host, seconds
+    when its wait is longer than REFRESH_SECONDS}) sends the visitor, for a message."""
+    wait = f" setelah {angka(redirect['seconds'])} detik" if "seconds" in redirect else ""
+    return f"{redirect['by']}{wait}"
 
 
 def same_site(old: str, new: str) -> bool:
@@ -824,7 +894,7 @@ def compare_variant(base: dict[str, Any], other: dict[str, Any], *,
     sent = other.get("offsite_redirects") or []
     if sent != (base.get("offsite_redirects") or []):
         reasons.append("pengalihan oleh halaman ke " + (", ".join(
-            f"{r['host']} ({r['by']})" for r in sent) or "(tidak ada)"))
+            f"{r['host']} ({redirect_way(r)})" for r in sent) or "(tidak ada)"))
     new_words = sorted(set(other["keywords"]) - set(base["keywords"]))
     if new_words:
         reasons.append("kata kunci judi: " + ", ".join(new_words))
