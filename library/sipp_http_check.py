@@ -20,6 +20,13 @@ description:
     http (a TLS downgrade, SIPP asked over TLS read without it, by a misconfigured proxy or
     a tampered site) or to a scheme other than http and https is a problem naming where it
     leads, and is not followed; one from http to https is followed.
+  - A page showing a PHP fatal or parse error or a database error (C(Fatal error),
+    C(Too many connections), C(SQLSTATE[...]), C(Access denied for user), CodeIgniter's
+    C(A Database Error Occurred)) is a problem quoting it (one line, no stack trace, login
+    arguments masked), whatever its status (PHP shows a fatal error with status 200 when
+    C(display_errors) is on, and the path it names may hold O(expected_text)). A notice or
+    warning alone is not (SIPP works with them), save a database connection's.
+  - A redirect loop, or more than 10 redirects, is a problem saying so (no page read).
   - Reports only (C(ok) and C(problems)); the playbook decides what a problem means.
     Never reports a change. Supports check mode.
 version_added: "0.1.0"
@@ -132,14 +139,22 @@ from typing import Any  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
 from ansible.module_utils.sop_http import (  # noqa: E402
+    REDIRECT_HOPS,
     context_for,
     not_followed,
     redirect_destination,
+    redirect_target,
     redirects,
     refused_target,
     scheme_followed,
 )
-from ansible.module_utils.sop_secrets import basic_auth, mask_data, url_secrets  # noqa: E402
+from ansible.module_utils.sop_secrets import (  # noqa: E402
+    basic_auth,
+    mask_data,
+    mask_log_line,
+    mask_url,
+    url_secrets,
+)
 
 # The title's tags, each searched once: (.*?)</title> rescanned the rest of the page
 # from every unclosed '<title>' (minutes for 5 MB of them); a tag ends before the next '<'.
@@ -147,10 +162,23 @@ _TITLE_OPEN = re.compile(r"<title\b[^<>]*>", re.IGNORECASE)
 _TITLE_CLOSE = re.compile(r"</title\s*>", re.IGNORECASE)
 # A title longer than this is cut (the record keeps one line, not a crafted page).
 MAX_TITLE = 200
+# What PHP, MySQL/MariaDB and CodeIgniter (SIPP's framework) show instead of the page when
+# SIPP cannot run: a fatal or parse error (html_errors on or off), and a database that
+# refuses or is not there. Written as they write them (case matters): SIPP's own words
+# ("Username atau password salah") and a notice it works with are none of these.
+_PAGE_ERROR = re.compile(
+    r"\b(?:Fatal|Parse) error(?:</b>)?:|\bToo many connections\b|\bSQLSTATE\["
+    r"|\((?:HY000|08004)/\d{4}\)|\bAccess denied for user\b"
+    r"|\bCan't connect to (?:local )?(?:MySQL|MariaDB) server\b"
+    r"|\bA Database Error Occurred\b|\bUnable to connect to your database server\b")
+_TAG = re.compile(r"<[^<>]*>")
+# How much of the page after an error's start is read for its line (a crafted page's
+# line may run on for megabytes).
+_ERROR_READ = 2000
 
 
 # (status, page, milliseconds, error, where the redirects led: None when the page is the
-# URL's own, a redirect not followed: None when there is none)
+# URL's own, why the redirects led to no page: None when they led to one)
 Answer = tuple[int, str, int, "str | None", "str | None", "str | None"]
 
 
@@ -167,8 +195,16 @@ def request(url: str, timeout: int, validate_certs: bool) -> Answer:
     last = chain[-1]
     if last["status"] < 0:
         return -1, "", 0, last["error"], None, None
-    return (last["status"], last["body"], sum(a["response_ms"] for a in chain), None,
-            redirect_destination(plain, last), refused_target(last, scheme_followed))
+    elapsed, led_to = sum(a["response_ms"] for a in chain), redirect_destination(plain, last)
+    refused, target = refused_target(last, scheme_followed), redirect_target(last)
+    if refused is not None:
+        return last["status"], "", elapsed, None, led_to, f"{not_followed(refused)} (tidak diikuti)"
+    if target is not None:  # the chain ended by a loop or the hop limit: no page read
+        unread = (f"dialihkan berputar (kembali ke {mask_url(target)})"
+                  if target in {a["url"] for a in chain}
+                  else f"dialihkan lebih dari {REDIRECT_HOPS} kali")
+        return last["status"], "", elapsed, None, led_to, f"{unread}: halaman tidak terbaca"
+    return last["status"], last["body"], elapsed, None, led_to, None
 
 
 def page_title(page: str) -> str | None:
@@ -181,18 +217,34 @@ def page_title(page: str) -> str | None:
     return title if len(title) <= MAX_TITLE else title[:MAX_TITLE - 3] + "..."
 
 
+def page_error(page: str) -> str | None:
+    """The line of the first PHP or database error the page shows (_PAGE_ERROR), from
+    its start to the end of its line or its stack trace, without tags, login arguments
+    masked (sop_secrets.mask_log_line), at most MAX_TITLE characters; None without one."""
+    found = _PAGE_ERROR.search(page)
+    if found is None:
+        return None
+    text = page[found.start():found.start() + _ERROR_READ].split("\n", 1)[0]
+    text = " ".join(_TAG.sub(" ", text).split()).replace(" :", ":")
+    text = mask_log_line(html.unescape(text.split(" Stack trace:", 1)[0]))
+    return text if len(text) <= MAX_TITLE else text[:MAX_TITLE - 3] + "..."
+
+
 def grade(url: str, answer: Answer, params: dict[str, Any]) -> dict[str, Any]:
-    status, page, elapsed, error, redirected_to, refused = answer
+    status, page, elapsed, error, redirected_to, unread = answer
     expected = params["expected_text"] or ""
     found = expected in page if expected else True
     problems = []
     if error is not None:
         problems.append(f"tidak ada jawaban dari {url}: {error}")
-    elif refused is not None:
-        problems.append(f"{url} {not_followed(refused)} (tidak diikuti)")
+    elif unread is not None:
+        problems.append(f"{url} {unread}")
     else:
         if status not in params["status_codes"]:
             problems.append(f"status HTTP {status}")
+        shown = page_error(page)
+        if shown is not None:
+            problems.append(f"halaman menampilkan galat PHP/database: {shown}")
         if not found:
             problems.append(f"teks '{expected}' tidak ada di halaman" + (
                 f" yang dialihkan ke {redirected_to}" if redirected_to else ""))
