@@ -53,7 +53,8 @@ options:
     type: int
     default: 98
   timeout:
-    description: Seconds each path's file system may take to answer.
+    description: Seconds each path's file system may take to answer (above 0, else the
+      module fails with C(setting) C(timeout)).
     type: int
     default: 10
 attributes:
@@ -271,7 +272,7 @@ def main() -> None:
     if bad_threshold:  # which one, named by the role's variable (sop_failure_cause)
         module.fail_json(**bad_threshold)
     if params["timeout"] <= 0:
-        module.fail_json(msg="timeout must be a positive number of seconds")
+        module.fail_json(msg="timeout: must be a positive number of seconds", setting="timeout")
     result = resources(params, read_meminfo())
     for status, line in graded_problems(result["disks"], result["memory"], params):
         if status == "warn":

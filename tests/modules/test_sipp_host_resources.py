@@ -214,3 +214,12 @@ def test_an_unreadable_meminfo_is_a_bahasa_warning_and_the_disks_still_measured(
         "error": "/proc/meminfo tidak terbaca: Permission denied"}
     assert line in result["resources"]["problems"] and line in warning_lines(result)
     assert "used_percent" in result["resources"]["disks"][0]
+
+
+@pytest.mark.parametrize("timeout", [0, -3])
+def test_a_timeout_not_above_zero_is_a_bad_setting_named(tmp_path, timeout):
+    # 'timeout must be a positive number of seconds', without the option's name first nor
+    # the setting the roles name their variable by (every other refused option has both)
+    rc, result = run_module("sipp_host_resources", tmp_path, {"paths": ["/"], "timeout": timeout})
+    assert (rc, result["msg"], result.get("setting")) == (
+        1, "timeout: must be a positive number of seconds", "timeout")
