@@ -79,7 +79,8 @@ options:
     type: str
     default: Asia/Jakarta
   max_age_hours:
-    description: The date is fresh when younger than this many hours.
+    description: The date is fresh when younger than this many hours (above 0, else the
+      module fails with C(setting) C(max_age_hours)).
     type: float
     default: 8
   central_status_url:
@@ -234,6 +235,7 @@ sync:
 
 import datetime as dt  # noqa: E402
 import json  # noqa: E402
+import math  # noqa: E402
 import re  # noqa: E402
 from collections.abc import Callable, Mapping, Sequence  # noqa: E402
 from typing import Any, NoReturn  # noqa: E402
@@ -683,6 +685,8 @@ def main() -> None:
         fail("timeout: must be a positive number of seconds", setting="timeout")
     if p["count_tolerance"] < 0:
         fail("count_tolerance: must be 0 or more", setting="count_tolerance")
+    if not 0 < p["max_age_hours"] < math.inf:  # nan too: else every date stale, or fresh
+        fail("max_age_hours: must be a positive number of hours", setting="max_age_hours")
     try:
         status, page, redirected_to = fetch(p["public_url"], p["timeout"],
                                             p["validate_certs"], secrets)

@@ -989,3 +989,13 @@ def test_without_compare_counts_there_is_no_comparison(tmp_path):
     rc, result = with_central(tmp_path, CountingCentral)
     assert rc == 0, result
     assert "comparison" not in result["sync"] and "comparison" not in result["sop_output"]
+
+
+@pytest.mark.parametrize("hours", [0, -8, "inf", "nan"])
+def test_a_max_age_not_a_positive_number_is_named_as_the_setting(tmp_path, hours):
+    # 0 or less called every sync BASI ("umur 0,1 jam, batas -8 jam"), nan too, and inf
+    # every date fresh: a setting's error blamed on SIPP's sync, or hiding a stale one
+    rc, result = run_module("sipp_sync_status", tmp_path, {
+        "public_url": "http://127.0.0.1:9/", "max_age_hours": hours})
+    assert (rc, result["msg"], result.get("setting")) == (
+        1, "max_age_hours: must be a positive number of hours", "max_age_hours")
