@@ -18,6 +18,7 @@ description:
     along in the clear and read a page anyone on the way may write) nor to another
     scheme. Such a redirect of the public page fails the module naming where it leads
     (C(dialihkan ke http tanpa TLS)); of O(central_status_url) it is RV(sync.central.error).
+    So is a redirect loop, or more than 10 redirects (C(dialihkan berputar)), no page read.
   - Understands C(2026-11-21 14:05:00), C(2026/11/21 14:05), C(21-11-2026 14:05:33),
     C(21/11/2026 14:05:00), C(21.11.2026 14.05) and Indonesian or English month names,
     whole or cut short (C(21 November 2026 14:05 WIB), C(Sabtu, 21 Nop 2026 | pukul 14.05),
@@ -249,9 +250,11 @@ from ansible.module_utils.sop_clock import (  # noqa: E402
     parse_moment,
 )
 from ansible.module_utils.sop_http import (  # noqa: E402
+    REDIRECT_HOPS,
     context_for,
     not_followed,
     redirect_destination,
+    redirect_target,
     redirects,
     refused_target,
     scheme_followed,
@@ -441,8 +444,10 @@ def fetch(url: str, timeout: int, validate_certs: bool,
     http(s) addresses of any site (a login page), never from https down to plain http
     (sop_http.scheme_followed): the URL's token, which such a redirect carries along,
     would go out in the clear and a page anyone on the way may write be read; that one
-    is the error, naming where it leads. A user:password@ in the URL is sent as HTTP
-    basic credentials (on to a redirect of the same site only: sop_http.redirects)."""
+    is the error, naming where it leads; so is a loop or the hop limit (no page read,
+    never a redirect's empty answer read as the page). A user:password@ in the URL is
+    sent as HTTP basic credentials (on to a redirect of the same site only:
+    sop_http.redirects)."""
     plain, authorization = basic_auth(url)
     chain = redirects(plain, timeout, context_for(validate_certs), follow=scheme_followed,
                       headers={"User-Agent": "sop-sipp-sync-status"},
@@ -452,6 +457,11 @@ def fetch(url: str, timeout: int, validate_certs: bool,
         raise StatusError(f"{mask_url(url)}: {answer['error']}")
     if (target := refused_target(answer, scheme_followed)) is not None:
         raise StatusError(f"{mask_url(url)} {not_followed(target)} (tidak diikuti)")
+    if (target := redirect_target(answer)) is not None:  # a loop or the hop limit: no page
+        unread = (f"dialihkan berputar (kembali ke {mask_url(target)})"
+                  if target in {a["url"] for a in chain}
+                  else f"dialihkan lebih dari {REDIRECT_HOPS} kali")
+        raise StatusError(f"{mask_url(url)} {unread}: halaman tidak terbaca")
     if answer["status"] >= 400:
         said = reason(answer["body"], secrets)
         raise StatusError(f"{mask_url(url)}: HTTP {answer['status']}{': ' + said if said else ''}")

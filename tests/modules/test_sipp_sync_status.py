@@ -999,3 +999,40 @@ def test_a_max_age_not_a_positive_number_is_named_as_the_setting(tmp_path, hours
         "public_url": "http://127.0.0.1:9/", "max_age_hours": hours})
     assert (rc, result["msg"], result.get("setting")) == (
         1, "max_age_hours: must be a positive number of hours", "max_age_hours")
+
+
+class LoginLoop(BaseHTTPRequestHandler):
+    """/ -> /login -> / (a login page sending the visitor back), /api/... the same, and
+    /hop/N -> /hop/N+1 without end."""
+
+    def do_GET(self):
+        if self.path.startswith("/hop/"):
+            target = f"/hop/{int(self.path[len('/hop/'):]) + 1}"
+        else:
+            target = {"/": "/login", "/login": "/", "/api/status/1": "/api/status/1/login",
+                      "/api/status/1/login": "/api/status/1"}[self.path]
+        self.send_response(302)
+        self.send_header("Location", target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_redirect_loop_is_named_not_a_missing_marker(tmp_path):
+    # the chain's last redirect was read as the page: "Tanda 'Pembaharuan Data' tidak
+    # ditemukan ...; halaman dialihkan ke .../login", a page without its date, where no
+    # page was ever read; SIPP MA's "answer is not JSON" said the same of an empty 302
+    with serving(LoginLoop) as url:
+        rc, result = run_module("sipp_sync_status", tmp_path, {
+            "public_url": url + "/", "central_status_url": url + "/api/status/1"})
+        rc_hops, hops = run_module("sipp_sync_status", tmp_path, {"public_url": url + "/hop/0"})
+        central = mod.central_status(url + "/api/status/1", 5, True, 8, NOW)
+    assert (rc, result["msg"]) == (
+        1, f"public SIPP page: {url}/ dialihkan berputar (kembali ke {url}/): "
+           "halaman tidak terbaca")
+    assert (rc_hops, hops["msg"]) == (
+        1, f"public SIPP page: {url}/hop/0 dialihkan lebih dari 10 kali: halaman tidak terbaca")
+    assert central["error"] == (f"{url}/api/status/1 dialihkan berputar (kembali ke "
+                                f"{url}/api/status/1): halaman tidak terbaca")
