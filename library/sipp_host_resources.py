@@ -23,7 +23,9 @@ description:
     of the court's reports: the use and, in brackets, the threshold it reached
     (C(disk /: terpakai 96,0%) then C(batas gagal 95%); C(memori: terpakai 91,2%) then
     C(batas peringatan 90%)), or the error and, in brackets, the grade
-    (C(peringatan) or C(gagal)). Errors of bad options stay in English, naming the option."
+    (C(peringatan) or C(gagal)). Paths on one file system (C(/) and C(/var/lib/mysql) on
+    a server of one disk) are one line naming them all (C(disk /, /var/lib/mysql)).
+    Errors of bad options stay in English, naming the option."
   - Reports only; the playbook decides what a C(fail) means. Warnings are emitted for
     C(warn) grades. Never reports a change. Supports check mode.
 version_added: "0.1.0"
@@ -223,10 +225,19 @@ def resources(params: dict[str, Any], meminfo: str | OSError) -> dict[str, Any]:
 def graded_problems(disks: list[dict[str, Any]], memory: dict[str, Any],
                     params: dict[str, Any]) -> list[tuple[str, str]]:
     """(grade, line) of each warn or fail grade, the line in Bahasa Indonesia as the
-    role's verdict shows it to the head of the IT unit."""
-    found = [(d["status"], problem_line(f"disk {d['path']}", d, params["disk_warn_percent"],
-                                        params["disk_fail_percent"]))
-             for d in disks if d["status"] != "ok"]
+    role's verdict shows it to the head of the IT unit. Paths on one file system (/ and
+    /var/lib/mysql on a server of one disk) are one line naming them all, its figures
+    the first's."""
+    paths: dict[Any, list[str]] = {}
+    for d in disks:
+        paths.setdefault(d.get("device", d["path"]), []).append(d["path"])
+    found = []
+    for d in disks:
+        key = d.get("device", d["path"])
+        if d["status"] != "ok" and key in paths:
+            found.append((d["status"], problem_line(f"disk {', '.join(paths.pop(key))}", d,
+                                                    params["disk_warn_percent"],
+                                                    params["disk_fail_percent"])))
     if memory["status"] != "ok":
         found.append((memory["status"],
                       problem_line("memori", memory, params["memory_warn_percent"],

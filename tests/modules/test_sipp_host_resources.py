@@ -223,3 +223,17 @@ def test_a_timeout_not_above_zero_is_a_bad_setting_named(tmp_path, timeout):
     rc, result = run_module("sipp_host_resources", tmp_path, {"paths": ["/"], "timeout": timeout})
     assert (rc, result["msg"], result.get("setting")) == (
         1, "timeout: must be a positive number of seconds", "timeout")
+
+
+def test_paths_on_one_file_system_are_one_problem(tmp_path):
+    # the default paths / and /var/lib/mysql are one disk on most court servers: a full
+    # one read as two full disks in the verdict, each line warned of twice
+    (tmp_path / "mysql").mkdir()
+    result = mod.resources(dict(PARAMS, paths=[str(tmp_path), str(tmp_path / "mysql")],
+                                disk_warn_percent=0, disk_fail_percent=101,
+                                memory_warn_percent=101, memory_fail_percent=101), MEMINFO)
+    first, second = result["disks"]
+    assert first["device"] == second["device"] and second["status"] == "warn"
+    assert result["problems"] == [
+        f"disk {tmp_path}, {tmp_path / 'mysql'}: terpakai "
+        f"{decimal_comma(first['used_percent'])}% (batas peringatan 0%)"]
