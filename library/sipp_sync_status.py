@@ -329,6 +329,9 @@ LOCAL_COUNTS_SQL = "SELECT (SELECT COUNT(*) FROM perkara), (SELECT COUNT(*) FROM
 # A count taken from SIPP MA's answer: a crafted one could be anything.
 MAX_COUNT = 10 ** 12
 _TAG = re.compile(r"<[^<>]*>")
+# What a date of year, month and day 0 is: no date (SIPP shows an empty DATETIME so),
+# not a month out of range.
+ZERO_DATE_SAYS = "the zero date, MySQL's empty date"
 # A zone in any case: pages write "WITA", "Wita" and "wita" alike; UTC or GMT with an
 # offset ("GMT+8", "UTC+07:00") or without; or an offset alone at the end ("+07:00").
 _SUFFIX = re.compile(
@@ -404,6 +407,8 @@ def parse_marker(text: str, default_offset: int) -> dt.datetime:
         month = _month(match["month"]) if match else None
         if match is None or month is None:
             continue
+        if month == 0 and int(match["day"]) == 0 and int(match["year"].lstrip("'")) == 0:
+            raise StatusError(f"no sync date in {text.strip()!r}: {ZERO_DATE_SAYS}")
         offset = default_offset
         suffix = _SUFFIX.search(text[match.end():])
         if suffix:
@@ -540,6 +545,8 @@ def central_status(url: str, timeout: int, validate_certs: bool, max_age: float,
                            f"last_sync is no ISO 8601 text but {type(last).__name__}")
         return result
     try:
+        if last.strip().startswith("0000-00-00"):
+            raise ValueError(ZERO_DATE_SAYS)
         when = parse_iso(last)
     except ValueError as exc:
         result["error"] = f"unreadable last_sync {_cut(last)!r}: {exc}"

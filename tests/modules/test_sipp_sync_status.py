@@ -1036,3 +1036,23 @@ def test_a_redirect_loop_is_named_not_a_missing_marker(tmp_path):
         1, f"public SIPP page: {url}/hop/0 dialihkan lebih dari 10 kali: halaman tidak terbaca")
     assert central["error"] == (f"{url}/api/status/1 dialihkan berputar (kembali ke "
                                 f"{url}/api/status/1): halaman tidak terbaca")
+
+
+@pytest.mark.parametrize("text", ["0000-00-00 00:00:00", "00-00-0000 00:00",
+                                  "00/00/0000 00.00 WIB"])
+def test_the_zero_date_is_named_as_no_sync_recorded(text):
+    # "invalid date in '0000-00-00 00:00:00': month must be in 1..12" (and SIPP MA's "year
+    # 0 is out of range"): a reader looked for a wrong month, where MySQL's zero date is
+    # SIPP's empty one, no sync recorded
+    verdict = mod.evaluate(f"Pembaharuan Data: {text}", REGEX, WIB, 8, NOW)
+    assert (verdict["last_sync"], verdict["fresh"]) == (None, False)
+    assert verdict["message"] == (f"Tanggal 'Pembaharuan Data' tidak terbaca: no sync date in "
+                                  f"{text!r}: the zero date, MySQL's empty date")
+
+
+def test_sipp_mas_zero_date_is_named_as_no_sync_recorded(monkeypatch):
+    monkeypatch.setattr(mod, "fetch", lambda url, t, v, secrets=(): (
+        200, '{"last_sync": "0000-00-00 00:00:00", "cases": 5}', None))
+    result = mod.central_status("http://ma/api/status/400999", 5, True, 8, NOW)
+    assert result["error"] == ("unreadable last_sync '0000-00-00 00:00:00': the zero date, "
+                               "MySQL's empty date")
