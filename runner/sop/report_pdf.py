@@ -31,7 +31,7 @@ from typing import Any
 
 from sop.bahasa import angka, angka_ringkas
 from sop.catalogue import FREQUENCY_LABEL, Sop
-from sop.durations import format_seconds
+from sop.durations import UNMEASURED, format_seconds
 from sop.oncalendar import Calendars
 from sop.report import (
     DRILL_HEADER,
@@ -52,6 +52,7 @@ from sop.report import (
     file_outputs,
     first_runs,
     mappings,
+    measured,
     month_court,
     not_dry,
     partial_mark,
@@ -121,10 +122,13 @@ def svg_bars(
     height: int = 190,
 ) -> str:
     """A bar chart (stacked parts) as an SVG element; `reference` draws a dashed line at a
-    value with its label (the Mutu Baku)."""
+    value with its label (the Mutu Baku). A part no clock or count measured (`measured`:
+    negative, such as a duration whose clock was set back, or not finite) is not drawn:
+    no bar of negative height below the axis, no scale an endless one breaks."""
     left, right, top, bottom = 46, 8, 10, 34
     plot_w, plot_h = width - left - right, height - top - bottom
-    peak = max([sum(v for v, _ in b.parts) for b in bars] + [reference[0] if reference else 0])
+    drawn = [[(v, colour) for v, colour in b.parts if measured(v)] for b in bars]
+    peak = max([sum(v for v, _ in parts) for parts in drawn] + [reference[0] if reference else 0])
     top_value = _nice_max(peak)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -146,10 +150,10 @@ def svg_bars(
     bar_w = min(slot * 0.7, MAX_BAR_WIDTH)  # one run is a bar, not a band over the chart
     label_every = max(1, round(len(bars) / 31))
     written = None  # the last label written: bars of one day share theirs
-    for index, bar in enumerate(bars):
+    for index, (bar, parts) in enumerate(zip(bars, drawn, strict=True)):
         x = left + index * slot + (slot - bar_w) / 2
         y = top + plot_h
-        for value, colour in bar.parts:
+        for value, colour in parts:
             h = plot_h * value / top_value
             y -= h
             out.append(
@@ -242,8 +246,8 @@ def durations_chart(month: Month, executions: Sequence[Row]) -> str | None:
     limits: set[float | None] = set()
     for execution in executions:
         seconds = _duration(execution)
-        if seconds is None:
-            continue
+        if seconds is None or not measured(seconds):
+            continue  # still running, or its clock set back (`unmeasured_runs`)
         minutes = seconds / 60
         baku = _baku_minutes(execution)
         limits.add(baku)
@@ -266,6 +270,15 @@ def durations_chart(month: Month, executions: Sequence[Row]) -> str | None:
         # in hundredths: a court's `waktu: 2h 20s` is not 123,333333333 minutes
         reference=(baku, f"Mutu Baku {angka_ringkas(round(baku, 2))} menit") if baku else None,
     )
+
+
+def unmeasured_runs(executions: Sequence[Row]) -> str | None:
+    """What the durations chart says of the runs it leaves out for a duration no clock
+    measured (an end recorded before its start: the controller's clock set back), as the
+    Mutu Baku table's average does; None when it leaves none out."""
+    durations = [_duration(e) for e in executions]
+    count = sum(1 for seconds in durations if seconds is not None and not measured(seconds))
+    return f"{angka(count)} eksekusi dengan durasi {UNMEASURED} tidak digambar" if count else None
 
 
 def _outputs(executions: Sequence[Row]) -> list[tuple[Row, Mapping[str, Any]]]:
@@ -393,10 +406,12 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
         )
     )
     chart = durations_chart(month, performed)
+    left_out = unmeasured_runs(performed)
     if chart:
-        parts.append(
-            _figure(chart, f"Durasi tiap eksekusi {sop.title} dibandingkan Mutu Baku (menit)")
-        )
+        caption = f"Durasi tiap eksekusi {sop.title} dibandingkan Mutu Baku (menit)"
+        parts.append(_figure(chart, f"{caption}; {left_out}" if left_out else caption))
+    elif left_out:
+        parts.append(f'<p class="note">Durasi: {_e(left_out)}.</p>')
     backups = backup_chart(month, worked)
     if backups:
         parts.append(_figure(backups, "Ukuran dan verifikasi backup selama bulan ini"))

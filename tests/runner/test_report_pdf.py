@@ -4,6 +4,7 @@ read back by pdftotext, so what is checked is what a person sees on paper."""
 from __future__ import annotations
 
 import importlib.util
+import math
 import re
 import shutil
 import subprocess
@@ -552,3 +553,59 @@ def test_the_mutu_baku_line_is_labelled_in_few_decimals(tmp_path: Path) -> None:
     with twelve digits, 'Mutu Baku 123,333333333 menit'; it is rounded to hundredths."""
     _execution, page = _ninety_minute_backup(tmp_path, 7220)
     assert "Mutu Baku 123,33 menit" in page  # 3 x 1 minute + 2 hours 20 seconds
+
+
+def _rects(svg: str) -> list[tuple[float, float, float]]:
+    """(y, height, width) of every rect a chart draws but its legend's keys, as numbers
+    (`nan`, `-inf` too)."""
+    found = re.findall(r'<rect x="[^"]*" y="([^"]*)" width="([^"]*)" height="([^"]*)"', svg)
+    return [(float(y), float(h), float(w)) for y, w, h in found if h != "9"]
+
+
+@pytest.mark.parametrize("value", [-3.0, -0.001, math.inf, -math.inf, math.nan])
+def test_a_bar_of_no_measured_value_is_not_drawn(value: float) -> None:
+    """A bar's part that no clock measured (negative: the clock set back; not finite) drew
+    a rect of negative height, or one below the axis, or broke the axis's scale; it is not
+    drawn, and the other bars keep theirs within the plot (above the axis, below its top)."""
+    svg = report_pdf.svg_bars(
+        [report_pdf.Bar("1", ((2.0, report_pdf.BLUE),)),
+         report_pdf.Bar("2", ((value, report_pdf.BLUE),)),
+         report_pdf.Bar("3", ((1.0, report_pdf.BLUE), (value, report_pdf.RED)))],
+        unit="menit")
+    rects = _rects(svg)
+    assert len(rects) == 2  # the bars of 2 and 1 minutes only
+    axis = float(re.findall(r'<line x1="46" y1="([\d.]+)" x2="672" y2="[\d.]+" '
+                            r'stroke="#333"', svg)[0])
+    assert all(h > 0 and y >= 10 and y + h <= axis + 0.1 for y, h, _ in rects)
+    assert re.findall(r'text-anchor="end">([^<]*)</text>', svg)[-1] == "2"  # its top
+
+
+def test_a_run_whose_clock_was_set_back_is_not_drawn_and_the_report_says_so(
+    tmp_path: Path,
+) -> None:
+    """A run whose end was recorded before its start (the controller's clock set back) was
+    drawn in the durations chart as a bar of negative height, below the axis, as if it
+    took less than nothing; its list says "tidak terukur (jam mundur)". It is not drawn,
+    and the chart's caption says how many runs were left out, as the Mutu Baku table's
+    average does; a month of such runs only draws no chart and says so."""
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    started = datetime(2025, 11, 3, 3, tzinfo=UTC)
+    back = craft_execution(store, "sipp-backup", started, court=COURT, activities=4)
+    with store.db.transaction(write=True) as tx:
+        tx.update("executions", {"ended_at": started - timedelta(hours=1)},
+                  "id = :key_id", key_id=back)
+    only_back = report_pdf.document(store, load_catalogue(), Month(2025, 11), COURT)
+    fine = craft_execution(store, "sipp-backup", started + timedelta(days=1), court=COURT,
+                           activities=4)
+    page = report_pdf.document(store, load_catalogue(), Month(2025, 11), COURT)
+    store.close()
+    said = "1 eksekusi dengan durasi tidak terukur tidak digambar"
+    chart = page.split("<figure>")[2].split("</figure>")[0]
+    assert "Durasi tiap eksekusi Backup Database SIPP" in chart
+    assert f"eksekusi {fine}: 2 menit" in chart and f"eksekusi {back}:" not in chart
+    assert all(h >= 0 for _, h, _ in _rects(chart))
+    assert said in chart
+    section = only_back.split("<h2>Backup Database SIPP</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "Durasi tiap eksekusi" not in section
+    assert said in section
+    assert "tidak terukur (jam mundur)" in section  # the run's line in the list
