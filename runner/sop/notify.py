@@ -379,20 +379,33 @@ def _where(row: Mapping[str, Any]) -> str:
     return f" di {row['court_name']}" if row.get("court_name") else ""
 
 
+MAX_BODY_CHARS = 1000  # a message of a failure or finding; the report to the head, 1500
+
+
+def _fitted(head: str, text: str, tail: str, chars: int = MAX_BODY_CHARS) -> str:
+    """`head`, `text` and `tail` in at most `chars` characters: `text` (a cause, what
+    outputs say) cut, marked "…", so that the message keeps its close (where the
+    record is, `sop execution N`)."""
+    room = max(chars - len(head) - len(tail), 40)
+    cut = text if len(text) <= room else text[: room - 1] + "…"
+    return (head + cut + tail)[:chars]
+
+
 def failure_event(row: Row) -> Event:
     status = row["status"]
     cause = (row.get("error") or f"rc {row.get('rc')}").strip()
-    body = (
+    body = _fitted(
         f"SOP {row['sop_title']}{_where(row)}: eksekusi {row['id']} "
-        f"{STATUS_TEXT.get(status, status)}. Penyebab: {cause}. "
-        f"Rincian: sop execution {row['id']}"
+        f"{STATUS_TEXT.get(status, status)}. Penyebab: ",
+        cause,
+        f". Rincian: sop execution {row['id']}",
     )
     return Event(
         row.get("court_name"),
         row["sop_id"],
         "gagal",
         _digest(status, _DIGITS.sub("#", cause)),
-        body[:1000],
+        body,
         row["id"],
     )
 

@@ -773,3 +773,21 @@ def test_the_test_notification_keeps_the_configs_time_limit(
         "sop: error: test notification not delivered: cut off: the notifications' time "
         f"limit of 2 s (timeout in {config}) ran out\n"
     )
+
+
+def test_a_long_cause_keeps_the_failures_pointer_to_its_record(tmp_path: Path) -> None:
+    """A cause as long as a record keeps one (events.MAX_MESSAGE_CHARS: IT security's
+    summary of every failed activity) filled the message's 1000 characters: the message
+    was cut there, and "Rincian: sop execution N", how the head of unit finds the record,
+    was lost. The cause is cut, marked; the message keeps its close."""
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    execution = craft_execution(store, "it-security", now(), status="failed")
+    cause = "h1: Kegiatan 3: " + "temuan é🚀 " * 200
+    with store.db.transaction(write=True) as tx:
+        tx.update("executions", {"error": cause[:1000]}, "id = :key_id", key_id=execution)
+    event = notify.failure_event(store.execution(execution))
+    store.close()
+    assert len(event.body) <= 1000
+    assert event.body.startswith(f"SOP It-Security di Pengadilan Negeri Uji: eksekusi {execution} "
+                                 "GAGAL. Penyebab: h1: Kegiatan 3: temuan é🚀 temuan")
+    assert event.body.endswith(f"…. Rincian: sop execution {execution}")
