@@ -7,7 +7,8 @@ What is told, per court and SOP: an execution that failed, was unreachable, canc
 interrupted (`gagal`); a finding in an execution's outputs (`temuan`: a backup not
 verified, an output carrying `finding`); a SOP overdue (`terlambat`, from `sop overdue`);
 the SOP's own report to the head of the unit (`laporan`, its "Melaporkan" activity); and
-the end of a problem told before (`pulih`).
+the end of a problem told before (`pulih`). A run's message (`gagal`, `temuan`, `laporan`)
+says how many warnings its hosts returned and the first two, as recorded (masked).
 
 The same problem is told once: the table `notifications` keeps per court, SOP and kind
 the fingerprint last told; nothing is sent again until the fingerprint changes or the
@@ -60,7 +61,7 @@ import yaml
 from sop.bahasa import angka, pukul, tanggal
 from sop.errors import SopError
 from sop.masking import mask_notify_reason
-from sop.report import reported_number
+from sop.report import WARNINGS_HEADING, mappings, reported_number
 from sop.store import Row, Store, now, performs_sop
 from sop.untrusted import visible
 
@@ -379,16 +380,48 @@ def _where(row: Mapping[str, Any]) -> str:
     return f" di {row['court_name']}" if row.get("court_name") else ""
 
 
-MAX_BODY_CHARS = 1000  # a message of a failure or finding; the report to the head, 1500
+MAX_BODY_CHARS = 1000  # a message of a failure or a finding
+REPORT_CHARS = 1500  # the report to the head of unit
+
+
+def _cut(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[: chars - 1] + "…"
 
 
 def _fitted(head: str, text: str, tail: str, chars: int = MAX_BODY_CHARS) -> str:
     """`head`, `text` and `tail` in at most `chars` characters: `text` (a cause, what
-    outputs say) cut, marked "…", so that the message keeps its close (where the
-    record is, `sop execution N`)."""
-    room = max(chars - len(head) - len(tail), 40)
-    cut = text if len(text) <= room else text[: room - 1] + "…"
-    return (head + cut + tail)[:chars]
+    outputs say) cut, marked "…", so that the message keeps its close (the run's warnings,
+    where the record is, `sop execution N`)."""
+    return (head + _cut(text, max(chars - len(head) - len(tail), 40)) + tail)[:chars]
+
+
+SHOWN_WARNINGS = 2  # a message names the first ones; `sop execution N` shows them all
+WARNING_CHARS = 150  # each cut here: a message is short
+# The record's closing entry of the warnings past its bound (events.ActivityProgress's
+# recorded_warnings): counted, as they were.
+_LEFT_OUT = re.compile(r"\(([0-9]+) peringatan lain tidak dicatat\)")
+
+
+def warnings_text(row: Row) -> str:
+    """` Peringatan dari host (3): sipp: mydumper failed ...; web: ...; dan 1 lainnya.`:
+    how many warnings the run's hosts returned (its activities' `warnings`, masked as
+    recorded) and the first SHOWN_WARNINGS, host first; empty when there were none."""
+    shown: list[str] = []
+    total = 0
+    for activity in row.get("activities", []):
+        for warning in mappings(activity.get("warnings")):
+            host, text = str(warning.get("host") or ""), str(warning.get("warning") or "")
+            left_out = None if host else _LEFT_OUT.fullmatch(text)
+            if left_out:
+                total += int(left_out.group(1))
+                continue
+            total += 1
+            if len(shown) < SHOWN_WARNINGS:
+                shown.append(_cut(f"{host}: {text}" if host else text, WARNING_CHARS))
+    if not total:
+        return ""
+    rest = f"; dan {angka(total - len(shown))} lainnya" if total > len(shown) else ""
+    return f" {WARNINGS_HEADING} ({angka(total)}): {'; '.join(shown)}{rest}."
 
 
 def failure_event(row: Row) -> Event:
@@ -398,7 +431,7 @@ def failure_event(row: Row) -> Event:
         f"SOP {row['sop_title']}{_where(row)}: eksekusi {row['id']} "
         f"{STATUS_TEXT.get(status, status)}. Penyebab: ",
         cause,
-        f". Rincian: sop execution {row['id']}",
+        f".{warnings_text(row)} Rincian: sop execution {row['id']}",
     )
     return Event(
         row.get("court_name"),
@@ -458,18 +491,20 @@ def report_event(row: Row) -> Event | None:
         for line in [_output_line(output)]
         if line
     ]
-    body = (
+    outputs = "; ".join(dict.fromkeys(lines))
+    body = _fitted(
         f"Kepada Kasubbag PTIP: SOP {row['sop_title']}{_where(row)} dilaksanakan "
-        f"(eksekusi {row['id']}, {row['operator']}), berhasil."
+        f"(eksekusi {row['id']}, {row['operator']}), berhasil.",
+        f" {outputs}" if outputs else "",
+        warnings_text(row),
+        REPORT_CHARS,
     )
-    if lines:
-        body += " " + "; ".join(dict.fromkeys(lines))
     return Event(
         row.get("court_name"),
         row["sop_id"],
         "laporan",
         _digest(str(row["id"])),
-        body[:1500],
+        body,
         row["id"],
     )
 
@@ -496,8 +531,11 @@ def events_for_execution(notifier: Notifier, row: Row) -> None:
                 sop_id,
                 "temuan",
                 _digest(*found),
-                f"SOP {row['sop_title']}{_where(row)}, eksekusi {row['id']}: "
-                + "; ".join(found)[:1000],
+                _fitted(
+                    f"SOP {row['sop_title']}{_where(row)}, eksekusi {row['id']}: ",
+                    "; ".join(found),
+                    warnings_text(row),
+                ),
                 row["id"],
             )
         )

@@ -791,3 +791,54 @@ def test_a_long_cause_keeps_the_failures_pointer_to_its_record(tmp_path: Path) -
     assert event.body.startswith(f"SOP It-Security di Pengadilan Negeri Uji: eksekusi {execution} "
                                  "GAGAL. Penyebab: h1: Kegiatan 3: temuan é🚀 temuan")
     assert event.body.endswith(f"…. Rincian: sop execution {execution}")
+
+
+def _with_warnings(store: Store, execution: int, number: int, warnings: list[object]) -> None:
+    with store.db.transaction(write=True) as tx:
+        tx.update(
+            "activity_results",
+            {"warnings": warnings},
+            "execution_id = :key_id AND number = :number",
+            key_id=execution,
+            number=number,
+        )
+
+
+FALLBACK = "mydumper failed (exit 1): x; dumped again with mariadb-dump"
+
+
+def test_a_runs_warnings_are_in_its_notifications(receivers: Receivers, tmp_path: Path) -> None:
+    """A run whose hosts returned warnings (a backup dumped again by another tool) was
+    told as if it had none: the failure, the finding and the report to the head of unit
+    carried none. Each says how many there were (those the record counts beyond its
+    bound too) and the first two, host first, as recorded (masked), each cut short; a
+    run without warnings says nothing of them."""
+    _, inbox = receivers
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    config = notify.Config(tmp_path, (inbox.url,), {})
+    failed = craft_execution(store, "sipp-backup", now(), status="failed", activities=3)
+    _with_warnings(store, failed, 1, [{"host": "sipp", "warning": FALLBACK}])
+    _with_warnings(store, failed, 2, [
+        {"host": "web", "warning": "kata é🚀 " * 100},
+        {"host": "sipp", "warning": "ketiga"},
+        {"host": "", "warning": "(4 peringatan lain tidak dicatat)"},
+    ])
+    event = notify.failure_event(store.execution(failed))
+    told = (f"Peringatan dari host (7): sipp: {FALLBACK}; web: kata é🚀 kata é🚀")
+    assert told in event.body
+    assert "…; dan 5 lainnya. Rincian: sop execution" in event.body
+    assert "ketiga" not in event.body and len(event.body) <= 1000
+
+    ran = craft_execution(store, "sipp-backup", now(), activities=3)
+    backup = {"path": "/srv/backup/x.sql.zst", "size": 2048, "sha256": "ab" * 32,
+              "verified": False}
+    _with_outputs(store, ran, "Melaporkan kegiatan Backup Database SIPP", [backup])
+    _with_warnings(store, ran, 1, [{"host": "sipp", "warning": FALLBACK}])
+    notify.events_for_execution(notify.Notifier(store, config), store.execution(ran))
+    assert [p["title"] for p in inbox.posts] == ["Temuan SOP", "Laporan SOP"]
+    for post in inbox.posts:
+        assert post["message"].endswith(f" Peringatan dari host (1): sipp: {FALLBACK}.")
+
+    quiet = craft_execution(store, "sipp-backup", now(), status="failed", activities=3)
+    assert "Peringatan" not in notify.failure_event(store.execution(quiet)).body
+    store.close()
