@@ -21,6 +21,7 @@ the convention for monitoring SOPs; backups from outputs with `sha256` and `size
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -70,6 +71,7 @@ from sop.report import (
 )
 from sop.report import literal_html as _e
 from sop.store import Row, Store, performs_sop
+from sop.untrusted import visible
 
 GREEN, RED, AMBER, GREY, BLUE = "#2e7d32", "#c62828", "#ef8f00", "#9e9e9e", "#1565c0"
 
@@ -346,12 +348,30 @@ def availability_chart(month: Month, executions: Sequence[Row]) -> str | None:
 _LONG_WORD = re.compile(r"\S{40,}")
 
 
+# A long word has a break opportunity (<wbr>) every this many characters: WeasyPrint,
+# left to find one anywhere (`overflow-wrap`), takes time growing with its square (15 s
+# for a cause of 1000 characters, the longest a record keeps).
+_BREAK_EVERY = 20
+
+
+def _breakable(text: str) -> str:
+    """`text` literal in HTML (`literal_html`), its long words given a break opportunity
+    every _BREAK_EVERY characters: <wbr> adds no character to what is read or copied."""
+    shown, out, last = visible(text), [], 0
+    for word in _LONG_WORD.finditer(shown):
+        pieces = [word[0][i : i + _BREAK_EVERY] for i in range(0, len(word[0]), _BREAK_EVERY)]
+        out += [html.escape(shown[last : word.start()]), "<wbr>".join(map(html.escape, pieces))]
+        last = word.end()
+    return "".join(out) + html.escape(shown[last:])
+
+
 def _cell(text: str) -> str:
     """A table cell; one with a long word breaks it within the page rather than widening
     its table past the page's edge, where that text and the columns after it are not
     printed. Shorter words keep their cell as wide as they are."""
-    long = _LONG_WORD.search(text) is not None
-    return f'<td class="long">{_e(text)}</td>' if long else f"<td>{_e(text)}</td>"
+    if _LONG_WORD.search(visible(text)) is None:
+        return f"<td>{_e(text)}</td>"
+    return f'<td class="long">{_breakable(text)}</td>'
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
