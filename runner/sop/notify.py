@@ -61,7 +61,7 @@ import yaml
 from sop.bahasa import angka, pukul, tanggal
 from sop.errors import SopError
 from sop.masking import mask_notify_reason
-from sop.report import WARNINGS_HEADING, mappings, reported_number
+from sop.report import WARNINGS_HEADING, mappings, recorded_cause, reported_number
 from sop.store import Row, Store, now, performs_sop
 from sop.untrusted import visible
 
@@ -426,7 +426,7 @@ def warnings_text(row: Row) -> str:
 
 def failure_event(row: Row) -> Event:
     status = row["status"]
-    cause = (row.get("error") or f"rc {row.get('rc')}").strip()
+    cause = recorded_cause(row).strip()
     body = _fitted(
         f"SOP {row['sop_title']}{_where(row)}: eksekusi {row['id']} "
         f"{STATUS_TEXT.get(status, status)}. Penyebab: ",

@@ -169,6 +169,14 @@ def duration_text(execution: Row) -> str:
     return f"{shown} (sampai terputus)" if execution["status"] == "interrupted" else shown
 
 
+def recorded_cause(execution: Mapping[str, Any]) -> str:
+    """Why a run did not succeed, as recorded: its error, else its playbook's exit code,
+    else neither (a run canceled before its playbook started), never "rc None"."""
+    if execution.get("error"):
+        return str(execution["error"])
+    return "tidak tercatat" if execution.get("rc") is None else f"rc {execution['rc']}"
+
+
 def remarks(execution: Row) -> str:
     """An execution's "Keterangan": its error, and how long it waited for the
     controller's install to finish before it started (its timer's time limit counts it)."""

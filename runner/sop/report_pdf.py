@@ -60,6 +60,7 @@ from sop.report import (
     pending_count,
     planned,
     real,
+    recorded_cause,
     remarks,
     reported_number,
     schedule_note,
@@ -84,14 +85,6 @@ def _run_status(execution: Row) -> str:
     """An execution's status, marked when it is not the SOP done (a dry run, a partial run)."""
     check = " (mode uji)" if execution["check_mode"] else ""
     return _status(execution["status"]) + check + partial_mark(execution)
-
-
-def _cause(execution: Row) -> str:
-    """Why a run did not succeed, as recorded: its error, else its playbook's exit code,
-    else neither (a run canceled before its playbook started), never "rc None"."""
-    if execution["error"]:
-        return str(execution["error"])
-    return "tidak tercatat" if execution["rc"] is None else f"rc {execution['rc']}"
 
 
 MAX_BAR_WIDTH = 24.0  # px: a month of daily runs (31 bars) draws each ~14 px wide
@@ -403,7 +396,7 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
                         str(e["id"]),
                         month.when(e["started_at"]),
                         _run_status(e),
-                        _cause(e),
+                        recorded_cause(e),
                     ]
                     for e in failed
                 ],

@@ -842,3 +842,19 @@ def test_a_runs_warnings_are_in_its_notifications(receivers: Receivers, tmp_path
     quiet = craft_execution(store, "sipp-backup", now(), status="failed", activities=3)
     assert "Peringatan" not in notify.failure_event(store.execution(quiet)).body
     store.close()
+
+
+def test_a_run_that_recorded_no_cause_is_told_so_not_rc_none(tmp_path: Path) -> None:
+    """A run canceled before its playbook started records neither an error nor an exit
+    code: its message read "Penyebab: rc None." (the PDF says "tidak tercatat")."""
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    canceled = craft_execution(store, "website", now(), status="canceled")
+    failed = craft_execution(store, "website", now(), status="failed")
+    with store.db.transaction(write=True) as tx:
+        tx.update("executions", {"error": None, "rc": None}, "id = :key_id", key_id=canceled)
+        tx.update("executions", {"error": None}, "id = :key_id", key_id=failed)
+    told = notify.failure_event(store.execution(canceled)).body
+    rc = notify.failure_event(store.execution(failed)).body
+    store.close()
+    assert f"eksekusi {canceled} DIBATALKAN. Penyebab: tidak tercatat. Rincian" in told
+    assert f"eksekusi {failed} GAGAL. Penyebab: rc 2. Rincian" in rc
