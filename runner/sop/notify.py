@@ -58,7 +58,7 @@ from typing import Any
 
 import yaml
 
-from sop.bahasa import angka, pukul, tanggal
+from sop.bahasa import angka, angka_ringkas, pukul, tanggal
 from sop.errors import SopError
 from sop.masking import mask_notify_reason
 from sop.report import WARNINGS_HEADING, mappings, recorded_cause, reported_number
@@ -460,12 +460,19 @@ def findings(row: Row) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _size(size: float) -> str:
+    """A file's size in MiB to one decimal, in bytes where that would read `0,0 MiB`: an
+    empty backup never reads as a small one."""
+    mib = size / 1048576
+    return f"{angka(mib, 1)} MiB" if round(mib, 1) else f"{angka_ringkas(size)} byte"
+
+
 def _output_line(output: Mapping[str, Any]) -> str | None:
     if isinstance(output.get("msg"), str) and output["msg"]:
         return str(output["msg"])
     if output.get("sha256"):
         size = reported_number(output.get("size"))  # what the host wrote: maybe no size
-        mib = f", {angka(size / 1048576, 1)} MiB" if size is not None else ""
+        mib = "" if size is None else f", {_size(size)}"
         verified = output.get("verified")
         state = ", terverifikasi" if verified is True else ""
         state = ", BELUM terverifikasi" if verified is False else state

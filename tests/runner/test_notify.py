@@ -858,3 +858,21 @@ def test_a_run_that_recorded_no_cause_is_told_so_not_rc_none(tmp_path: Path) -> 
     store.close()
     assert f"eksekusi {canceled} DIBATALKAN. Penyebab: tidak tercatat. Rincian" in told
     assert f"eksekusi {failed} GAGAL. Penyebab: rc 2. Rincian" in rc
+
+
+@pytest.mark.parametrize(
+    ("size", "told"),
+    [(0, "0 byte"), (40960, "40.960 byte"), (52428, "52.428 byte"), (52429, "0,1 MiB"),
+     (int(1234.5 * 1048576), "1.234,5 MiB")],
+)
+def test_an_empty_backup_never_reads_as_a_small_one(size: int, told: str) -> None:
+    """The report to the head of unit wrote a backup's size in MiB to one decimal: an
+    empty backup (0 bytes) and one of 40 KiB both read "0,0 MiB". A size that would read
+    so is written in bytes."""
+    row = {"id": 3, "sop_title": "Backup", "operator": "budi", "court_name": None,
+           "sop_id": "sipp-backup",
+           "activities": [{"kegiatan": "Melaporkan", "status": "ok", "warnings": [],
+                           "outputs": [{"path": "/b/x.sql", "size": size, "sha256": "ab" * 32}]}]}
+    event = notify.report_event(row)
+    assert event is not None
+    assert f"berkas x.sql, {told}, sha256 abababababababab..." in event.body
