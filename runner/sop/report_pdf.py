@@ -22,6 +22,7 @@ the convention for monitoring SOPs; backups from outputs with `sha256` and `size
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -113,18 +114,22 @@ def svg_bars(
     unit: str,
     legend: Sequence[tuple[str, str]] = (),
     reference: tuple[float, str] | None = None,
+    whole: bool = False,
     width: int = 680,
     height: int = 190,
 ) -> str:
     """A bar chart (stacked parts) as an SVG element; `reference` draws a dashed line at a
     value with its label (the Mutu Baku). A part no clock or count measured (`measured`:
     negative, such as a duration whose clock was set back, or not finite) is not drawn:
-    no bar of negative height below the axis, no scale an endless one breaks."""
+    no bar of negative height below the axis, no scale an endless one breaks. `whole`:
+    the values are counts, and so is every tick of the axis (no quarter of a run)."""
     left, right, top, bottom = 46, 8, 10, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     drawn = [[(v, colour) for v, colour in b.parts if measured(v)] for b in bars]
     peak = max([sum(v for v, _ in parts) for parts in drawn] + [reference[0] if reference else 0])
     top_value = _nice_max(peak)
+    if whole:  # four intervals of whole numbers
+        top_value = float(4 * math.ceil(top_value / 4))
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, sans-serif" font-size="9">'
@@ -217,6 +222,7 @@ def executions_per_day(month: Month, executions: Sequence[Row]) -> str:
     return svg_bars(
         bars,
         unit="eksekusi",
+        whole=True,
         legend=(
             ("berhasil", GREEN),
             ("gagal/terputus", RED),

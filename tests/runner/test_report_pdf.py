@@ -632,3 +632,22 @@ def test_a_long_word_gives_the_pdf_its_breaks_and_keeps_its_text(tmp_path: Path)
     for cell in cells:
         assert max(len(piece) for piece in cell.split("<wbr>")) <= 60  # entities included
         assert html.unescape(cell.replace("<wbr>", "")) == visible(cause[:1000])
+
+
+@pytest.mark.parametrize(("runs", "ticks"), [
+    (0, ["0", "1", "2", "3", "4"]), (1, ["0", "1", "2", "3", "4"]),
+    (5, ["0", "2", "4", "6", "8"]), (17, ["0", "5", "10", "15", "20"]),
+])
+def test_the_executions_per_day_axis_counts_whole_runs(
+    tmp_path: Path, runs: int, ticks: list[str]
+) -> None:
+    """A month with no run, or at most one a day, read "0 0,25 0,5 0,75 1 eksekusi" up
+    the axis of runs per day: a quarter of a run. Its ticks are whole runs."""
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    for _ in range(runs):
+        craft_execution(store, "website", datetime(2025, 11, 3, 3, tzinfo=UTC), court=COURT)
+    page = report_pdf.document(store, load_catalogue(), Month(2025, 11), COURT)
+    store.close()
+    chart = page.split("<figure>", 1)[1].split("</figure>", 1)[0]
+    assert "Jumlah eksekusi SOP per hari" in chart
+    assert re.findall(r'text-anchor="end">([^<]*)</text>', chart) == ticks
