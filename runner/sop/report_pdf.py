@@ -108,6 +108,11 @@ def _nice_max(value: float) -> float:
     return value
 
 
+# A reference more than this many times the highest bar is named above the chart, not
+# drawn to its scale.
+REFERENCE_ABOVE = 4
+
+
 def svg_bars(
     bars: Sequence[Bar],
     *,
@@ -119,14 +124,19 @@ def svg_bars(
     height: int = 190,
 ) -> str:
     """A bar chart (stacked parts) as an SVG element; `reference` draws a dashed line at a
-    value with its label (the Mutu Baku). A part no clock or count measured (`measured`:
+    value with its label (the Mutu Baku), or names it above the chart when it is more than
+    REFERENCE_ABOVE times the highest bar. A part no clock or count measured (`measured`:
     negative, such as a duration whose clock was set back, or not finite) is not drawn:
     no bar of negative height below the axis, no scale an endless one breaks. `whole`:
     the values are counts, and so is every tick of the axis (no quarter of a run)."""
     left, right, top, bottom = 46, 8, 10, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     drawn = [[(v, colour) for v, colour in b.parts if measured(v)] for b in bars]
-    peak = max([sum(v for v, _ in parts) for parts in drawn] + [reference[0] if reference else 0])
+    bars_peak = max([sum(v for v, _ in parts) for parts in drawn] + [0])
+    # a reference far above every bar (a day's Mutu Baku over runs of a minute) would
+    # flatten them to nothing: the scale is the bars', the reference named above it
+    above = reference is not None and reference[0] > REFERENCE_ABOVE * bars_peak > 0
+    peak = max(bars_peak, reference[0] if reference and not above else 0)
     top_value = _nice_max(peak)
     if whole:  # four intervals of whole numbers
         top_value = float(4 * math.ceil(top_value / 4))
@@ -166,7 +176,12 @@ def svg_bars(
                 f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 11}" '
                 f'text-anchor="middle">{_e(bar.label)}</text>'
             )
-    if reference is not None:
+    if reference is not None and above:
+        out.append(
+            f'<text x="{width - right}" y="{top - 1}" text-anchor="end" fill="{RED}">'
+            f"{_e(reference[1])} (di atas skala)</text>"
+        )
+    elif reference is not None:
         y = top + plot_h - plot_h * reference[0] / top_value
         out.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '

@@ -651,3 +651,25 @@ def test_the_executions_per_day_axis_counts_whole_runs(
     chart = page.split("<figure>", 1)[1].split("</figure>", 1)[0]
     assert "Jumlah eksekusi SOP per hari" in chart
     assert re.findall(r'text-anchor="end">([^<]*)</text>', chart) == ticks
+
+
+@pytest.mark.parametrize(("reference", "scale_top", "line"), [
+    (2940.0, "1", False),  # a month's Mutu Baku over runs of under a minute: named above
+    (3.0, "5", True),  # near the bars: drawn to their common scale
+])
+def test_a_mutu_baku_far_above_every_run_is_named_above_the_chart_not_drawn_to_scale(
+        reference: float, scale_top: str, line: bool) -> None:
+    """Pemeliharaan Server's automated activities together allow 2.940 minutes, its runs
+    take under one: the chart's scale was the Mutu Baku's (0 to 5.000 minutes), its bars
+    slivers no reader could see. A reference more than REFERENCE_ABOVE times the highest
+    bar is named above the chart ('... (di atas skala)') and the scale is the bars'."""
+    svg = report_pdf.svg_bars(
+        [report_pdf.Bar("1", ((0.8, report_pdf.BLUE),)),
+         report_pdf.Bar("2", ((0.5, report_pdf.BLUE),))],
+        unit="menit", reference=(reference, f"Mutu Baku {reference:g} menit"))
+    ticks = re.findall(r'text-anchor="end">([^<]*)</text>', svg)
+    assert scale_top in ticks[:5][-1:]
+    assert ('stroke-dasharray' in svg) is line
+    assert (f"Mutu Baku {reference:g} menit (di atas skala)" in svg) is not line
+    tallest = max(h for _, h, _ in _rects(svg))  # of a plot 146 high
+    assert tallest > 100 if not line else tallest < 30
