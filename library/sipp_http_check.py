@@ -142,6 +142,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     REDIRECT_HOPS,
     context_for,
     not_followed,
+    page_error,
     redirect_destination,
     redirect_target,
     redirects,
@@ -151,7 +152,6 @@ from ansible.module_utils.sop_http import (  # noqa: E402
 from ansible.module_utils.sop_secrets import (  # noqa: E402
     basic_auth,
     mask_data,
-    mask_log_line,
     mask_url,
     url_secrets,
 )
@@ -162,19 +162,6 @@ _TITLE_OPEN = re.compile(r"<title\b[^<>]*>", re.IGNORECASE)
 _TITLE_CLOSE = re.compile(r"</title\s*>", re.IGNORECASE)
 # A title longer than this is cut (the record keeps one line, not a crafted page).
 MAX_TITLE = 200
-# What PHP, MySQL/MariaDB and CodeIgniter (SIPP's framework) show instead of the page when
-# SIPP cannot run: a fatal or parse error (html_errors on or off), and a database that
-# refuses or is not there. Written as they write them (case matters): SIPP's own words
-# ("Username atau password salah") and a notice it works with are none of these.
-_PAGE_ERROR = re.compile(
-    r"\b(?:Fatal|Parse) error(?:</b>)?:|\bToo many connections\b|\bSQLSTATE\["
-    r"|\((?:HY000|08004)/\d{4}\)|\bAccess denied for user\b"
-    r"|\bCan't connect to (?:local )?(?:MySQL|MariaDB) server\b"
-    r"|\bA Database Error Occurred\b|\bUnable to connect to your database server\b")
-_TAG = re.compile(r"<[^<>]*>")
-# How much of the page after an error's start is read for its line (a crafted page's
-# line may run on for megabytes).
-_ERROR_READ = 2000
 
 
 # (status, page, milliseconds, error, where the redirects led: None when the page is the
@@ -215,19 +202,6 @@ def page_title(page: str) -> str | None:
         return None
     title = html.unescape(" ".join(page[opening.end():closing.start()].split()))
     return title if len(title) <= MAX_TITLE else title[:MAX_TITLE - 3] + "..."
-
-
-def page_error(page: str) -> str | None:
-    """The line of the first PHP or database error the page shows (_PAGE_ERROR), from
-    its start to the end of its line or its stack trace, without tags, login arguments
-    masked (sop_secrets.mask_log_line), at most MAX_TITLE characters; None without one."""
-    found = _PAGE_ERROR.search(page)
-    if found is None:
-        return None
-    text = page[found.start():found.start() + _ERROR_READ].split("\n", 1)[0]
-    text = " ".join(_TAG.sub(" ", text).split()).replace(" :", ":")
-    text = mask_log_line(html.unescape(text.split(" Stack trace:", 1)[0]))
-    return text if len(text) <= MAX_TITLE else text[:MAX_TITLE - 3] + "..."
 
 
 def grade(url: str, answer: Answer, params: dict[str, Any]) -> dict[str, Any]:

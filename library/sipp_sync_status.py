@@ -36,8 +36,14 @@ description:
     C(-12:00) to C(+14:00) (C(GMT+20)), leaves the date unreadable.
   - A page or SIPP MA answering an HTTP error (4xx, 5xx) is named with the reason its
     answer gives, on one line of at most 200 characters, credentials masked (a JSON
-    object's C(message), C(error), C(detail) or C(msg), else the text without its tags), e.g.
+    object's C(message), C(error), C(detail) or C(msg), else the PHP or database error the
+    page shows, as below, else the text without its tags), e.g.
     C(HTTP 404) followed by C(satker has never synchronised).
+  - A public page without its marker that shows a PHP fatal or parse error or a database
+    error in its place (C(Fatal error), C(Too many connections), C(SQLSTATE[...]),
+    CodeIgniter's C(A Database Error Occurred) ...; PHP shows one with status 200 when
+    C(display_errors) is on) is named by that error in RV(sync.message) (one line, no stack
+    trace, login arguments masked), not as a marker not found; never fresh.
   - Optionally asks the central SIPP MA for the court's last sync (O(central_status_url),
     a JSON answer whose C(last_sync) is an ISO 8601 date and time such as C(2026-11-21T07:00:00Z),
     C(2026-11-21 14:00:00.123456789+0700), C(2026-11-21t07:00z), an offset with or without
@@ -253,6 +259,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     REDIRECT_HOPS,
     context_for,
     not_followed,
+    page_error,
     redirect_destination,
     redirect_target,
     redirects,
@@ -428,14 +435,18 @@ def parse_marker(text: str, default_offset: int) -> dt.datetime:
 
 def reason(body: str, secrets: Sequence[str] = ()) -> str:
     """Why an error answer says it failed, for its one line: a JSON object's message
-    (REASON_KEYS), else the text without its tags; on one line, ``secrets`` and URL
-    credentials masked before it is cut to MAX_MARKER characters."""
+    (REASON_KEYS), else the PHP or database error the page shows (sop_http.page_error:
+    not its stack trace, whose login arguments the text would show), else the text
+    without its tags; on one line, ``secrets`` and URL credentials masked before it is
+    cut to MAX_MARKER characters."""
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):
         data = None
     found = [data[key] for key in REASON_KEYS
              if isinstance(data, dict) and isinstance(data.get(key), str)]
+    if not found and (shown := page_error(body)) is not None:
+        return _cut(mask_text(shown, secrets) or "")
     text = (found[0] if found else _TAG.sub(" ", body))[:MAX_CENTRAL_DATA]
     line = " ".join("".join(c if c.isprintable() else " " for c in text).split())
     return _cut(mask_text(line, secrets) or "")
@@ -499,14 +510,20 @@ def evaluate(page: str, regex: str, default_offset: int, max_age: float,
              now: dt.datetime, *, redirected_to: str | None = None) -> dict[str, Any]:
     """The freshness verdict of a fetched page; ``redirected_to``, where the public URL's
     redirect led (a login or error page has no marker), is named when the marker is not
-    found."""
+    found. A page without the marker that shows a PHP or database error in its place
+    (sop_http.page_error) is named by that error: SIPP could not build the page, which
+    is no missing marker."""
     match = re.search(regex, page, re.IGNORECASE)
     if not match:
         # the address last: the masking of its query would take a ')' after it along
         where = f"; halaman dialihkan ke {redirected_to}" if redirected_to else ""
+        shown = page_error(page)
         return {"marker_text": None, "last_sync": None, "age_seconds": None,
                 "age_hours": None, "fresh": False, "in_future": False,
-                "message": f"Tanda 'Pembaharuan Data' tidak ditemukan di halaman SIPP publik{where}"}
+                "message": (f"Halaman SIPP publik menampilkan galat PHP/database, tanda "
+                            f"'Pembaharuan Data' tidak terbaca: {shown}{where}"
+                            if shown is not None else
+                            f"Tanda 'Pembaharuan Data' tidak ditemukan di halaman SIPP publik{where}")}
     # a marker_regex whose first group is optional may match without it: no date
     text = _cut(((match.group(1) if match.groups() else match.group(0)) or "").strip())
     try:

@@ -18,6 +18,12 @@ description:
     than http and https, or from https to plain http of the site (a TLS downgrade, a
     misconfigured or tampered site) is a problem naming where it leads, and is not
     followed; one from http to https is followed.
+  - A page showing a PHP fatal or parse error or a database error in place of its content
+    (C(Fatal error), C(Too many connections), C(SQLSTATE[...]), WordPress's C(Error
+    establishing a database connection), Joomla's C(Could not connect to MySQL) ...) is
+    not available, whatever its status (PHP shows a fatal error with status 200 when
+    C(display_errors) is on), a problem quoting the error (one line, no stack trace, login
+    arguments masked). A notice or warning alone is not, save a database connection's.
   - For each https URL, its plain-HTTP address (port 80) must answer with a redirect to HTTPS
     of the same site (O(require_https_redirect)), directly or after redirects over plain HTTP within it (to the
     C(www.) name, say; at most 10, a loop is no redirect to HTTPS), and the server certificate must verify (O(ca_file) or
@@ -154,6 +160,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     http_variant,
     newest_date,
     not_followed,
+    page_error,
     parse_date,
     redirect_target,
     redirects,
@@ -208,6 +215,9 @@ def check_page(url: str, p: dict[str, Any]) -> dict[str, Any]:
         if not 200 <= answer["status"] < 300:
             where = f" di {answer['final_url']}" if answer["final_url"] != url else ""
             problems.append(f"{url} menjawab status HTTP {answer['status']}{where}")
+        shown = page_error(answer["body"])
+        if shown is not None:
+            problems.append(f"{url} menampilkan galat PHP/database: {shown}")
         if p["expected_text"] and p["expected_text"] not in answer["body"]:
             problems.append(f"teks '{p['expected_text']}' tidak ada di {url}")
         if answer["response_ms"] > p["max_response_seconds"] * 1000:

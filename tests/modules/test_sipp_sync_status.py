@@ -187,6 +187,37 @@ def test_missing_and_unreadable_marker_are_not_fresh():
     assert "tidak terbaca" in result["message"]
 
 
+# SIPP with display_errors on: the public page is PHP's fatal error, status 200; it read
+# "Tanda 'Pembaharuan Data' tidak ditemukan", a page changed or a regex to fix, where SIPP
+# could not reach its database. Its stack trace holds the database login.
+_FATAL = ("<br />\n<b>Fatal error</b>:  Uncaught mysqli_sql_exception: Too many connections"
+          " in /var/www/html/SIPP/system/database/drivers/mysqli/mysqli_driver.php:135\n"
+          "Stack trace:\n#0 /var/www/html/SIPP/system/database/drivers/mysqli/"
+          "mysqli_driver.php(135): mysqli->real_connect('localhost', 'sipp', 'Rahasia1', "
+          "'sipp', 3306, NULL, 0)\n#1 {main}\n  thrown in <b>/var/www/html/SIPP/x.php</b> "
+          "on line <b>135</b><br />\n")
+_SHOWN = ("Fatal error: Uncaught mysqli_sql_exception: Too many connections in "
+          "/var/www/html/SIPP/system/database/drivers/mysqli/mysqli_driver.php:135")
+
+
+def test_a_page_showing_a_php_or_database_error_is_named_not_a_missing_marker():
+    result = mod.evaluate(_FATAL, REGEX, WIB, 8, NOW)
+    moved = mod.evaluate(_FATAL, REGEX, WIB, 8, NOW, redirected_to="http://sipp/publik/")
+    assert (result["fresh"], result["marker_text"], result["last_sync"]) == (False, None, None)
+    said = ("Halaman SIPP publik menampilkan galat PHP/database, tanda 'Pembaharuan Data' "
+            f"tidak terbaca: {_SHOWN}")
+    assert result["message"] == said
+    assert moved["message"] == f"{said}; halaman dialihkan ke http://sipp/publik/"
+    assert "Rahasia1" not in json.dumps([result, moved])
+
+
+def test_a_page_with_its_marker_is_read_whatever_else_it_shows():
+    # a notice CodeIgniter shows while the page works is no error page
+    page = ("<h4>A PHP Error was encountered</h4><p>Severity: Notice</p>"
+            "Pembaharuan Data: 2026-11-21 18:30:00 WIB")
+    assert mod.evaluate(page, REGEX, WIB, 8, NOW)["age_seconds"] == 1800
+
+
 def test_a_marker_regex_whose_date_group_matched_nothing_is_unreadable_not_a_traceback():
     # an optional first group ('(?::\\s*(.+))?') matches the marker without a date: its
     # None was stripped, and the module died with a traceback instead of its verdict
@@ -451,6 +482,10 @@ def test_an_error_page_is_no_answer_whatever_it_says():
     ("x" * 10000, "x" * 197 + "..."),
     (json.dumps({"error": "bad key http://sop:S3cretPw@sippma/?token=T0ken"}),
      "bad key http://***@sippma/?token=***"),
+    # a 500 page of PHP's fatal error: the error, never its stack trace's login
+    (_FATAL, _SHOWN),
+    (json.dumps({"message": "SQLSTATE[HY000] [1040] Too many connections"}),
+     "SQLSTATE[HY000] [1040] Too many connections"),
     ("", ""),
 ])
 def test_an_error_answer_gives_its_reason_on_one_bounded_masked_line(body, said):

@@ -40,6 +40,17 @@ CRAFTED_RDAP = {
 WIB_EXPIRY = json.dumps({"events": [{"eventAction": "expiration",
                                      "eventDate": "2027-01-31T16:59:59Z"}]}).encode()
 
+# A court website with display_errors on: PHP's fatal error answers 200, and the theme's
+# header was sent before it ("Selamat datang" on the page). WordPress without its
+# database answers 500.
+PHP_FATAL = (b"<html><title>Pengadilan</title>Selamat datang<br />\n<b>Fatal error</b>:  "
+             b"Uncaught PDOException: SQLSTATE[HY000] [2002] Connection refused in "
+             b"/var/www/html/wp-includes/class-wpdb.php:12\nStack trace:\n#0 "
+             b"/var/www/html/x.php(12): PDO->__construct('mysql:host=db', 'wp', 'Rahasia1')")
+WP_DB_DOWN = (b"<!DOCTYPE html><html><head><title>Database Error</title></head><body "
+              b"id=\"error-page\"><div class=\"wp-die-message\"><h1>Error establishing a "
+              b"database connection</h1></div></body></html>")
+
 
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
@@ -87,6 +98,8 @@ class Handler(BaseHTTPRequestHandler):
                 {"eventAction": "expiration", "eventDate": EXPIRY}]}).encode()),
             **{f"/rdap/domain/{name}.id": (200, body) for name, body in CRAFTED_RDAP.items()},
             "/rdap/domain/wib.id": (200, WIB_EXPIRY),
+            "/php-fatal": (200, PHP_FATAL),
+            "/wp-db-down": (500, WP_DB_DOWN),
         }
         if self.path.startswith("/private/"):  # behind basic auth: court:rahasia
             if self.headers.get("Authorization") != "Basic Y291cnQ6cmFoYXNpYQ==":
@@ -316,6 +329,93 @@ def test_a_redirect_to_a_missing_page_reports_where_it_led(tls):
     assert (answer["status"], answer["final_url"]) == (404, f"{plain}/gone")
     page = check.check_page(f"{plain}/to//gone", params())
     assert page["problems"] == [f"{plain}/to//gone menjawab status HTTP 404 di {plain}/gone"]
+
+
+def test_a_page_showing_a_php_or_database_error_is_not_available(tls):
+    # it was graded up ("Selamat" on the page, status 200) while the site could not reach
+    # its database
+    plain = f"http://127.0.0.1:{tls['http']}"
+    fatal = check.check_page(f"{plain}/php-fatal", params(expected_text="Selamat"))
+    wordpress = check.check_page(f"{plain}/wp-db-down", params())
+    assert (fatal["ok"], fatal["status"]) == (False, 200)
+    assert fatal["problems"] == [
+        f"{plain}/php-fatal menampilkan galat PHP/database: Fatal error: Uncaught "
+        "PDOException: SQLSTATE[HY000] [2002] Connection refused in "
+        "/var/www/html/wp-includes/class-wpdb.php:12"]
+    assert wordpress["problems"] == [
+        f"{plain}/wp-db-down menjawab status HTTP 500",
+        f"{plain}/wp-db-down menampilkan galat PHP/database: Error establishing a database "
+        "connection"]
+    assert "Rahasia1" not in json.dumps(fatal)
+
+
+# The pages sop_http.page_error names (sipp_http_check, sipp_sync_status and
+# website_check grade them). PHP shows a fatal error with status 200 when display_errors
+# is on (a court's SIPP server often has it on).
+_FATAL = ("<br />\n<b>Fatal error</b>:  Uncaught mysqli_sql_exception: Too many connections"
+          " in /var/www/html/SIPP/system/database/drivers/mysqli/mysqli_driver.php:135\n"
+          "Stack trace:\n#0 /var/www/html/SIPP/system/database/drivers/mysqli/"
+          "mysqli_driver.php(135): mysqli->real_connect('localhost', 'sipp', 'Rahasia1', "
+          "'sipp', 3306, NULL, 0)\n#1 {main}\n  thrown in <b>/var/www/html/SIPP/x.php</b> "
+          "on line <b>135</b><br />\n")
+
+
+@pytest.mark.parametrize(("page", "shown"), [
+    (_FATAL, "Fatal error: Uncaught mysqli_sql_exception: Too many connections in "
+             "/var/www/html/SIPP/system/database/drivers/mysqli/mysqli_driver.php:135"),
+    # html_errors off, the whole trace on one line: never its login arguments
+    ("<title>SIPP</title>PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [1040] "
+     "Too many connections in /var/www/SIPP/index.php:5 Stack trace: #0 /var/www/SIPP/"
+     "index.php(5): PDO->__construct('mysql:host=db', 'sipp', 'Rahasia1') #1 {main}",
+     "Fatal error: Uncaught PDOException: SQLSTATE[HY000] [1040] Too many connections in "
+     "/var/www/SIPP/index.php:5"),
+    ("<html><head><title>SIPP</title></head><body>Error: Too many connections</body></html>",
+     "Too many connections"),
+    ("<title>SIPP</title><div id='container'><h1>A Database Error Occurred</h1><p>Unable to "
+     "connect to your database server using the provided settings.</p>",
+     "A Database Error Occurred Unable to connect to your database server using the "
+     "provided settings."),
+    ("<b>Warning</b>: mysqli::real_connect(): (HY000/2002): No such file or directory in "
+     "<b>/var/www/html/SIPP/system/database/drivers/mysqli/mysqli_driver.php</b> on line "
+     "<b>203</b><br />\n<title>SIPP</title>",
+     "(HY000/2002): No such file or directory in "
+     "/var/www/html/SIPP/system/database/drivers/mysqli/mysqli_driver.php on line 203"),
+    ("<title>SIPP</title><b>Parse error</b>: syntax error, unexpected '}' in "
+     "/var/www/html/SIPP/application/controllers/Login.php on line 12",
+     "Parse error: syntax error, unexpected '}' in "
+     "/var/www/html/SIPP/application/controllers/Login.php on line 12"),
+    # the court website's CMSs: WordPress, and Joomla 3 and 4
+    (WP_DB_DOWN.decode(), "Error establishing a database connection"),
+    ("<h1>Error</h1><p>Error displaying the error page: Application Instantiation Error: "
+     "Could not connect to MySQL.</p>", "Could not connect to MySQL."),
+    ("<p>Error: Failed to start application: Could not connect to database: Connection "
+     "refused</p>", "Could not connect to database: Connection refused"),
+])
+def test_a_php_or_database_error_a_page_shows_is_named_on_one_masked_line(page, shown):
+    assert http.page_error(page) == shown
+
+
+@pytest.mark.parametrize("page", [
+    "<html><head><title>SIPP - Sistem Informasi Penelusuran Perkara</title></head></html>",
+    # an application's own words, and a notice CodeIgniter shows while the page works
+    "<title>SIPP</title><div class='error'>Username atau password salah</div>"
+    "<h4>A PHP Error was encountered</h4><p>Severity: Notice</p><p>Message: Undefined "
+    "index: lang</p>",
+    # the words in another case: a page's text, not PHP's
+    "<p>Berita: fatal error: too many connections di sistem lama</p>",
+])
+def test_a_working_page_shows_no_php_or_database_error(page):
+    assert http.page_error(page) is None
+
+
+def test_a_long_line_of_errors_is_read_in_linear_time_and_cut():
+    with within(3, "reading the page's error"):
+        shown = http.page_error("Fatal error: " + "x" * (5 << 20))
+        many = http.page_error("Fatal error: <b>" * (400 << 10))
+        none = http.page_error("Fatal erro Could not SQLSTATE <p>" * (160 << 10))
+    assert len(shown) == http.MAX_ERROR_LINE and shown.endswith("...")
+    assert many is not None and len(many) <= http.MAX_ERROR_LINE
+    assert none is None
 
 
 def test_stale_and_unknown_content_warn():
