@@ -22,7 +22,10 @@ description:
     category, each limited in SQL to O(max_details) rows (the largest groups first), so
     a court with years of audit rows never reads them all. A category that has more
     groups is counted by one more query and said in RV(summary.details_cut)
-    (C(rincian login gagal: 50 baris pertama dari 812))."
+    (C(rincian login gagal: 50 baris pertama dari 812)). The counts per user and per
+    action list the O(max_details) largest too (a flood of failed logins under 100 000
+    user names made a result of megabytes), the totals exact, and say how many they
+    leave out."
   - The period ends five minutes (the monitors' shared tolerance for two clocks a little
     apart) after now. Rows dated later are not counted as recent activity; one more scan
     of the time column counts them apart (RV(summary.future_rows)) and names them as a
@@ -115,7 +118,9 @@ options:
   max_details:
     description: How many grouped rows to list for each notable category, the SQL
       C(LIMIT) of its query (0 to 1000; another value fails the module before it
-      connects, with C(setting) C(max_details)). 0 lists none and queries none.
+      connects, with C(setting) C(max_details)), and how many users, actions of each
+      user and actions RV(summary.per_user) and RV(summary.per_action) list (the
+      largest; the counts stay exact). 0 lists none and queries none.
     type: int
     default: 50
 attributes:
@@ -165,11 +170,19 @@ summary:
       description: Distinct users in the period.
       type: int
     per_user:
-      description: "{user: {total: n, actions: {action: n}}}."
+      description: "{user: {total: n, actions: {action: n}}}: the O(max_details) users
+        with the most rows (largest first), each with its O(max_details) most frequent
+        actions and, when it has more, C(actions_left_out: n)."
       type: dict
+    per_user_left_out:
+      description: Users left out of RV(summary.per_user) (RV(summary.users) counts them all).
+      type: int
     per_action:
-      description: "{action: n}."
+      description: "{action: n}: the O(max_details) most frequent actions, largest first."
       type: dict
+    per_action_left_out:
+      description: Actions left out of RV(summary.per_action) (the other counts hold them).
+      type: int
     logins:
       description: Successful logins.
       type: int
@@ -205,7 +218,9 @@ summary:
     details_cut:
       description: "One line (Bahasa Indonesia) for each of the three details above that
         lists fewer groups than the period has (O(max_details) reached), with how many
-        it has (C(rincian penghapusan data: 50 baris pertama dari 61)); empty when none is cut."
+        it has (C(rincian penghapusan data: 50 baris pertama dari 61)), and for
+        RV(summary.per_user) and RV(summary.per_action) when they leave some out
+        (C(kegiatan per user: 50 user terbanyak dari 100.000)); empty when none is cut."
       type: list
       elements: str
     office_hours:
@@ -240,8 +255,10 @@ summary:
 """
 
 import datetime as dt  # noqa: E402
+import heapq  # noqa: E402
 import re  # noqa: E402
-from typing import Any  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any, TypeVar  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
@@ -284,11 +301,12 @@ CANDIDATES: dict[str, list[str]] = {
 }
 # Summary keys each column's absence hides (None in the result).
 HIDDEN: dict[str, list[str]] = {
-    "time": ["rows", "users", "per_user", "per_action", "logins", "failed_logins",
-             "logins_outside_office_hours", "deletions", "future_rows"],
-    "user": ["users", "per_user"],
-    "action": ["per_action", "logins", "failed_logins", "logins_outside_office_hours",
-               "deletions"],
+    "time": ["rows", "users", "per_user", "per_user_left_out", "per_action",
+             "per_action_left_out", "logins", "failed_logins", "logins_outside_office_hours",
+             "deletions", "future_rows"],
+    "user": ["users", "per_user", "per_user_left_out"],
+    "action": ["per_action", "per_action_left_out", "logins", "failed_logins",
+               "logins_outside_office_hours", "deletions"],
     "ip": [],
     "table": [],
 }
@@ -305,6 +323,8 @@ AFFECTS: dict[str, list[str]] = {
 DETAILS: dict[str, str] = {"failed_login": "login gagal", "login": "login di luar jam kerja",
                            "delete": "penghapusan data"}
 MAX_DETAILS = 1000
+# The per-user and per-action counts cut to max_details, by the report's word for one.
+GROUPS: dict[str, str] = {"per_user": "user", "per_action": "jenis"}
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 UNKNOWN = "(tidak diketahui)"
 
@@ -448,6 +468,28 @@ def notable_details(conn: Connection, sql: dict[str, str], actions: dict[str, li
                   if _int(row[0]) > listed[c]]
 
 
+_Item = TypeVar("_Item")
+
+
+def largest(items: dict[str, _Item], limit: int,
+            size: Callable[[_Item], int]) -> dict[str, _Item]:
+    """The ``limit`` largest of ``items`` by ``size``, largest first (a tie by name)."""
+    return dict(heapq.nsmallest(limit, items.items(), key=lambda item: (-size(item[1]), item[0])))
+
+
+def groups_cut(summary: dict[str, Any]) -> list[str]:
+    """``kegiatan per user: 50 user terbanyak dari 100.000`` for per_user and per_action
+    when summarise left some out."""
+    lines = []
+    for key, word in GROUPS.items():
+        left_out = summary[f"{key}_left_out"]
+        if summary[key] and left_out:
+            listed = len(summary[key])
+            lines.append(f"kegiatan per {word}: {angka(listed)} {word} terbanyak dari "
+                         f"{angka(listed + left_out)}")
+    return lines
+
+
 def classify(action: str, patterns: dict[str, list[str]]) -> str:
     """'failed_login', 'login', 'delete' or 'other' (failed checked first)."""
     for category in ("failed_login", "login", "delete"):
@@ -458,7 +500,11 @@ def classify(action: str, patterns: dict[str, list[str]]) -> str:
 
 def summarise(main_rows: list[list[str | None]], detail_rows: list[list[str | None]],
               patterns: dict[str, list[str]], limit: int) -> dict[str, Any]:
-    """Fold the grouped rows (values selected with nullable_text) into the summary."""
+    """Fold the grouped rows (values selected with nullable_text) into the summary. The
+    counts are exact; per_user, each user's actions and per_action list the ``limit``
+    largest (a flood of failed logins under 100 000 names made a result of megabytes),
+    saying how many they leave out (``per_user_left_out``, ``per_action_left_out``, a
+    user's ``actions_left_out`` when it leaves some out)."""
     per_user: dict[str, dict[str, Any]] = {}
     per_action: dict[str, int] = {}
     totals = {"rows": 0, "logins": 0, "failed_logins": 0, "deletions": 0,
@@ -497,8 +543,16 @@ def summarise(main_rows: list[list[str | None]], detail_rows: list[list[str | No
             details["outside_office_logins_details"].append(item)
     for key in details:
         details[key] = details[key][:limit]
+    listed = largest(per_user, limit, lambda entry: int(entry["total"]))
+    for entry in listed.values():
+        if len(entry["actions"]) > limit:
+            entry["actions_left_out"] = len(entry["actions"]) - limit
+        entry["actions"] = largest(entry["actions"], limit, int)
     result: dict[str, Any] = dict(totals)
-    result.update(users=len(per_user), per_user=per_user, per_action=per_action, **details)
+    result.update(users=len(per_user), per_user=listed,
+                  per_user_left_out=len(per_user) - len(listed),
+                  per_action=largest(per_action, limit, int),
+                  per_action_left_out=max(len(per_action) - limit, 0), **details)
     return result
 
 
@@ -604,6 +658,7 @@ def audit_summary(conn: Connection, params: dict[str, Any]) -> dict[str, Any]:
     for role, column in cols.items():
         if column is None:
             result.update({key: None for key in HIDDEN[role]})
+    result["details_cut"] += groups_cut(result)
     result["time_column_indexed"] = cols["time"].lower() in indexed_columns(conn, table)
     return result
 

@@ -205,16 +205,55 @@ def test_a_cut_detail_says_how_many_groups_it_lists_of_how_many(monkeypatch):
     limited = seen[0].split("\n")
     assert len(limited) == 3 and all(q.endswith("LIMIT 2;") for q in limited)
     assert seen[1].startswith("SELECT COUNT(*) FROM (SELECT 1 ") and "\n" not in seen[1]
-    assert summary["details_cut"] == ["rincian login gagal: 2 baris pertama dari 7"]
+    # the four actions are cut to the two largest as well
+    assert summary["details_cut"] == ["rincian login gagal: 2 baris pertama dari 7",
+                                      "kegiatan per jenis: 2 jenis terbanyak dari 4"]
     assert [d["user"] for d in summary["failed_login_details"]] == ["admin", "budi"]
     assert summary["outside_office_logins_details"][0]["count"] == 2
     assert mod.sop_output(summary)["details_cut"] == summary["details_cut"]
 
 
+def test_per_user_and_per_action_list_the_largest_and_say_how_many_are_left_out():
+    # a failed-login flood under 100 000 user names, and an admin with 61 actions: the
+    # whole per_user and per_action made a task result of 5.6 MB
+    main = [[f"=u{i:06d}", "=login_failed", "1", "0", "a", "b"] for i in range(100_000)]
+    main += [["=admin", f"=view {i:02d}", "2", "0", "a", "b"] for i in range(60)]
+    main += [["=admin", "=login", "200", "7", "a", "b"]]
+    s = mod.summarise(main, [], PATTERNS, 50)
+    # the counts are exact
+    assert (s["rows"], s["users"], s["failed_logins"], s["logins"]) == (
+        100_000 + 120 + 200, 100_001, 100_000, 200)
+    assert (s["logins_outside_office_hours"], s["per_user_left_out"]) == (7, 100_001 - 50)
+    # the largest first, a tie by name
+    assert list(s["per_user"])[:3] == ["admin", "u000000", "u000001"]
+    assert len(s["per_user"]) == 50 and "u000049" not in s["per_user"]
+    admin = s["per_user"]["admin"]
+    assert (admin["total"], admin["actions_left_out"], len(admin["actions"])) == (320, 11, 50)
+    assert list(admin["actions"])[:2] == ["login", "view 00"]
+    assert "actions_left_out" not in s["per_user"]["u000000"]
+    assert list(s["per_action"])[:3] == ["login_failed", "login", "view 00"]
+    assert (len(s["per_action"]), s["per_action_left_out"]) == (50, 62 - 50)
+    assert mod.groups_cut(s) == ["kegiatan per user: 50 user terbanyak dari 100.001",
+                                 "kegiatan per jenis: 50 jenis terbanyak dari 62"]
+    assert len(json.dumps(s)) < 10_000
+
+
+def test_per_user_and_per_action_within_the_limit_are_whole():
+    main = [["=admin", "=login", "3", "0", "a", "b"], ["=budi", "=view", "5", "0", "a", "b"]]
+    s = mod.summarise(main, [], PATTERNS, 2)
+    assert s["per_user"] == {"budi": {"total": 5, "actions": {"view": 5}},
+                             "admin": {"total": 3, "actions": {"login": 3}}}
+    assert (s["per_action"], s["per_user_left_out"], s["per_action_left_out"]) == (
+        {"view": 5, "login": 3}, 0, 0)
+    assert mod.groups_cut(s) == []
+
+
 def test_a_detail_at_its_limit_with_no_more_groups_is_not_cut(monkeypatch):
     rows = [detail_row("login_failed", "admin", "5"), detail_row("Hapus", "budi", "1")]
     summary, seen = details_of(monkeypatch, 1, rows, ["1", "1"])
-    assert summary["details_cut"] == []
+    # no detail cut: only the users and actions, more than one each, are
+    assert summary["details_cut"] == ["kegiatan per user: 1 user terbanyak dari 2",
+                                      "kegiatan per jenis: 1 jenis terbanyak dari 4"]
     summary, seen = details_of(monkeypatch, 0, rows, [])
     # no details asked for: no detail query, nothing said cut
     assert summary["details_cut"] == [] and summary["failed_login_details"] == []
@@ -302,8 +341,12 @@ def test_details_are_limited_and_the_cut_is_said(mariadb: MariaDB, audit: str) -
     assert s["failed_logins"] == 6
     # the larger group of the two (four rows from .77) is the one listed
     assert [(d["ip"], d["count"]) for d in s["failed_login_details"]] == [("10.10.20.77", 4)]
-    assert s["details_cut"] == ["rincian login gagal: 1 baris pertama dari 2"]
+    assert s["details_cut"] == ["rincian login gagal: 1 baris pertama dari 2",
+                                "kegiatan per user: 1 user terbanyak dari 5",
+                                "kegiatan per jenis: 1 jenis terbanyak dari 6"]
     assert len(s["deletion_details"]) == 1
+    assert (s["per_user"], s["per_user_left_out"]) == ({"admin": {
+        "total": 6, "actions": {"login_failed": 6}}}, 4)
 
 
 @pytest.mark.mariadb
