@@ -34,6 +34,9 @@ MAX_MESSAGE_CHARS = 1000
 MAX_WARNINGS_PER_ACTIVITY = 20
 FILE_OUTPUT_KEYS = ("path", "dest", "size", "sha256")
 HIDDEN = "(disembunyikan: no_log)"
+# The record's closing entry of an activity's warnings past its bound (its host empty):
+# how many were left out, which notify counts.
+WARNINGS_LEFT_OUT = "({} peringatan lain tidak dicatat)"
 
 
 class TagIndex:
@@ -274,7 +277,7 @@ class ActivityProgress:
         if not self.warnings_left_out:
             return list(self.warnings)
         left_out = len(self.warnings_left_out)
-        more = {"host": "", "warning": f"({left_out} peringatan lain tidak dicatat)"}
+        more = {"host": "", "warning": WARNINGS_LEFT_OUT.format(left_out)}
         return [*self.warnings, more]
 
 

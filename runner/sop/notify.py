@@ -60,6 +60,7 @@ import yaml
 
 from sop.bahasa import angka, angka_ringkas, pukul, tanggal
 from sop.errors import SopError
+from sop.events import WARNINGS_LEFT_OUT
 from sop.masking import mask_notify_reason
 from sop.report import WARNINGS_HEADING, mappings, recorded_cause, reported_number
 from sop.store import Row, Store, now, performs_sop
@@ -399,7 +400,7 @@ SHOWN_WARNINGS = 2  # a message names the first ones; `sop execution N` shows th
 WARNING_CHARS = 150  # each cut here: a message is short
 # The record's closing entry of the warnings past its bound (events.ActivityProgress's
 # recorded_warnings): counted, as they were.
-_LEFT_OUT = re.compile(r"\(([0-9]+) peringatan lain tidak dicatat\)")
+_LEFT_OUT = re.compile(re.escape(WARNINGS_LEFT_OUT).replace(r"\{\}", "([0-9]+)"))
 
 
 def warnings_text(row: Row) -> str:
