@@ -351,15 +351,31 @@ def _secret_value(first: str) -> str:
 
 _OPTION_VALUE = _secret_value(r"[^\s-]")
 _VALUE = _secret_value(r"\S")
+# An option's value may be the next item of an argv quoted as Python or JSON shows it
+# (['sync', '--password', 'X'], ["mydumper", "-p", "X"]): after the item's opening quote
+# (``item``), its value runs to its closing quote; an item beginning with - is the next
+# option (['mysqldump', '-p', '-u', 'sipp'] is kept).
+_NEXT_ITEM = r"['\"],[ \t]*"
+_ITEM = rf"{_NEXT_ITEM}(?P<item>['\"])"
+# Not the quote ending a word a quote began (['mysql', '-p']: no value glued to -p).
+_NO_ITEM_END = rf"(?!{_NEXT_ITEM}|(?(open)(?P=open)|(?!)))"
+
+
+def _item_or(value: str, first: str = r"[^\s-]") -> str:
+    """The next item's value up to its quote after _ITEM, else ``value``."""
+    return rf"(?(item)(?={first})(?:\\.|(?!(?P=item))[^\\\n])+|{value})"
+
+
 # The option's or variable's name is taken whole, once (a lookahead's group matched again
 # by reference: what Python 3.9 has of an atomic group), and its secret word looked for in
 # it: a long name holding the word many times, then no value ("--" + "token" * 8000 + " -")
 # was tried at every split of the name, 15 s for 40 KB.
 _COMMAND_OPTION = re.compile(
     rf"({_WORD_START}--?(?=(?P<option>[\w.-]*))(?=[\w.-]*?(?:{SECRET_NAME.pattern}))"
-    rf"(?P=option)(?:=|\s+)){_OPTION_VALUE}",
+    rf"(?P=option)(?:=|{_ITEM}|\s+)){_item_or(_OPTION_VALUE)}",
     re.IGNORECASE)
-_COMMAND_SHORT_PASSWORD = re.compile(rf"({_WORD_START}-p\s*){_OPTION_VALUE}")
+_COMMAND_SHORT_PASSWORD = re.compile(
+    rf"({_WORD_START}-p(?:{_ITEM}|{_NO_ITEM_END}\s*)){_item_or(_OPTION_VALUE)}")
 _COMMAND_ASSIGNMENT = re.compile(
     rf"({_WORD_START}(?=(?P<name>[\w.-]*))(?=[\w.-]*?(?:{SECRET_NAME.pattern}))(?P=name)=)"
     rf"{_VALUE}",
@@ -371,21 +387,26 @@ _COMMAND_ASSIGNMENT = re.compile(
 # quoted as Python or JSON shows it (['curl', '-u', 'sipp:X']).
 _COMMAND_END = r"((?:[^;&|\n'\"]|'[^'\n]*'?|\"(?:[^\"\\\n]|\\.)*\"?)*)"
 _USER_VALUE = rf"(?(user)(?:\\.|(?!(?P=user))[^\\\n])+|{_VALUE})"
-_NEXT_ITEM = r"['\"],[ \t]*"
 _USER_PASSWORD = rf"(?P<user>['\"])?[^\s:'\"]*:){_USER_VALUE}"
+_GAP = rf"(?:\s+|{_NEXT_ITEM}['\"])"  # between two words, or two items of a quoted argv
+_QUOTED_OR_WORD = rf"(?:{_QUOTED}|\S+)"
+_ANY = r"\S"  # (zip's and openssl's value may begin with -)
+_ARGUMENT = r"(?:[^\s'\"]+|'[^'\n]*'|\"[^\"\n]*\")"  # a word, or one quoted
 _TOOL_OPTIONS = tuple(
     (re.compile(f"({name}){_COMMAND_END}"), re.compile(option)) for name, option in (
-        (_SSHPASS, r"\A((?:\s+(?:-[dfP]\s*\S+|-[ehvV]\S*))*\s+-p\s*)"
-                   rf"(?=[^\s-])(?:{_QUOTED}|\S+)"),
-        (_SEVEN_ZIP, rf"({_WORD_START}-p){_VALUE}"),
-        (_ZIP, rf"({_WORD_START}-P\s*){_VALUE}"),
+        (_SSHPASS, rf"\A((?:{_GAP}(?:-[dfP](?:{_NEXT_ITEM}['\"]|\s*){_ARGUMENT}|-[ehvV]\w*))*"
+                   rf"{_GAP}-p(?:{_ITEM}|(?!{_NEXT_ITEM})\s*))"
+                   rf"(?=[^\s-]){_item_or(_QUOTED_OR_WORD)}"),
+        (_SEVEN_ZIP, rf"({_WORD_START}-p{_NO_ITEM_END}){_VALUE}"),
+        (_ZIP, rf"({_WORD_START}-P(?:{_ITEM}|{_NO_ITEM_END}\s*)){_item_or(_VALUE, _ANY)}"),
         (_CURL, rf"({_WORD_START}-[uU](?:{_NEXT_ITEM}|\s*){_USER_PASSWORD}"),
-        (_OPENSSL, rf"({_WORD_START}-k\s+){_VALUE}"),
+        (_OPENSSL, rf"({_WORD_START}-k(?:{_ITEM}|\s+)){_item_or(_VALUE, _ANY)}"),
     ))
 _USER_OPTION = re.compile(
     rf"({_WORD_START}--(?:proxy-)?user(?:{_NEXT_ITEM}|=|\s+){_USER_PASSWORD}")
 _SAMBA_CREDENTIALS = re.compile(
-    rf"({_WORD_START}(?:-U\s*|--user(?:name)?(?:=|\s+))(?P<user>['\"])?[^\s%'\"]+%)"
+    rf"({_WORD_START}(?:-U(?:{_NEXT_ITEM}|\s*)|--user(?:name)?(?:{_NEXT_ITEM}|=|\s+))"
+    r"(?P<user>['\"])?[^\s%'\"]+%)"
     + _USER_VALUE)
 # A proxy given without its scheme (curl's -x, --proxy and --preproxy, pip's --proxy, an
 # http_proxy variable, apt's Acquire::http::Proxy): a user:password before its host's @
@@ -445,6 +466,16 @@ _LINE_BREAK = r"[ \t]*(?:\r?\n|\\r?\\n)[ \t]*"
 _HEX_LINE = r"[0-9a-fA-F]+(?=[ \t]*(?:[\r\n'\"]|\\[rn]|\Z))"
 _VAULT = re.compile(rf"(\$ANSIBLE_VAULT;[\d.]+;\w+(?:;[^\s;'\"\\]+)?{_LINE_BREAK})"
                     rf"{_HEX_LINE}(?:{_LINE_BREAK}{_HEX_LINE})*")
+# A payload line seen alone (the runner masks its stdout artifact one line at a time, and a
+# cause is one line): ansible-vault writes the payload in lines of 80 hex digits, the
+# last one shorter. A line that is exactly 80 hex digits, indented or in a terminal's
+# colour, or a quoted string that is (a stdout_lines item), is masked on its own: no
+# common digest is 80 (sha256 is 64, sha512 128, a git commit 40). The last, shorter line
+# is masked only after its header (_VAULT), and is no more than a ciphertext's tail.
+_BLANK = r"[ \t]*(?:\x1b\[[\d;]*m[ \t]*)?"  # (one run of blanks each side of a colour code)
+_VAULT_LINE = re.compile(
+    rf"((?:(?<![^\n])|(?<=\\n)){_BLANK}|(?<=['\"]))"
+    rf"[0-9a-fA-F]{{80}}(?={_BLANK}(?:\r?\n|\\[rn]|\Z)|['\"])")
 
 
 # An SQL statement setting a password (a failed GRANT, CREATE USER or ALTER USER quoted in
@@ -492,21 +523,28 @@ def mask_command(text: str | None) -> str | None:
     value of an option a MariaDB client refused (``unknown variable 'pasword=X'``), a
     proxy's ``user:X@`` without its scheme (``-x``, ``http_proxy=``), the credentials of an
     HTTP Authorization or API-key header, a path's secret-looking query values
-    (``/api?api_key=X``) and an Ansible Vault block's payload.
+    (``/api?api_key=X``) and an Ansible Vault block's payload (a payload line of 80 hex
+    digits alone too). An option's value is also the next item of an argv quoted as Python
+    or JSON shows it (``['sync', '--password', 'X']``).
     Also a Jinja filter on the controller (plugins/filter/sop_module_utils.py), and how the
     runner records a failed task's cause (runner/sop/masking.py)."""
     shown = mask_text(text)
     if not shown:
         return shown
     shown = _QUERY_PARAM.sub(_query_param, _HEADER.sub(lambda m: m.group("head") + MASK, shown))
-    for pattern in (_VAULT, _SQL_PASSWORD, _UNKNOWN_OPTION, _COMMAND_OPTION, _COMMAND_ASSIGNMENT):
+    for pattern in (_VAULT, _VAULT_LINE, _SQL_PASSWORD, _UNKNOWN_OPTION, _COMMAND_OPTION,
+                    _COMMAND_ASSIGNMENT):
         shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
-    shown = _PROXY.sub(_proxy, _mask_tool_options(shown))
-    client = _CLIENT.search(shown)
-    if client:
-        head, tail = shown[:client.end()], shown[client.end():]
-        shown = head + _COMMAND_SHORT_PASSWORD.sub(lambda m: m.group(1) + MASK, tail)
-    return shown
+    return _mask_client_password(_PROXY.sub(_proxy, _mask_tool_options(shown)))
+
+
+def _mask_client_password(text: str) -> str:
+    """``text`` with a MariaDB/MySQL client's ``-pX`` or ``-p X`` after its name masked."""
+    client = _CLIENT.search(text)
+    if not client:
+        return text
+    head, tail = text[:client.end()], text[client.end():]
+    return head + _COMMAND_SHORT_PASSWORD.sub(lambda m: m.group(1) + MASK, tail)
 
 
 # A setting an Ansible error quotes from an inventory, a vars file or extra vars, in YAML,
@@ -521,7 +559,13 @@ def mask_command(text: str | None) -> str | None:
 # it is. Its value is masked
 # whatever it is (null too): a quoted string; unquoted, the rest of the line (a YAML plain
 # value may hold spaces), or in a flow collection ([key: x, ...], {key: x}) up to its next
-# , ] or }.
+# , ] or }. Kept, as an error message's prose, not a value ("token: it is invalid",
+# "password: terlalu pendek"): after a key that is one plain word (password, TOKEN: all
+# small or all capital letters) and ': ', unquoted and outside a flow collection, a rest
+# of the line of two words or more, small letters only (a final '.' allowed), more than
+# half of them words of an error message in English or Bahasa Indonesia (_PROSE_WORDS).
+# Anything else is masked, the safe side: a capital, a digit or another sign in it, one
+# word alone, or words mostly not those ("password: correct horse").
 _CAPITALISED = "|".join(word.capitalize() for word in SECRET_NAME.pattern.split("|"))
 _SETTING_KEY = (rf"(?:[a-z0-9_]*(?:{SECRET_NAME.pattern.lower()})[a-z0-9_]*"
                 rf"|[A-Z0-9_]*(?:{SECRET_NAME.pattern.upper()})[A-Z0-9_]*"
@@ -533,7 +577,7 @@ _KEY_ANY_CASE = rf"(?:{_SETTING_KEY}|(?:{_CAPITALISED})[a-z0-9]*)"
 SECRET_SETTING_KEY = re.compile(_KEY_ANY_CASE)
 _SECRET_SETTING = re.compile(
     rf"(?P<head>(?P<flow>[{{\[,][ \t]*)?(?<![\w.-])"
-    rf"(?:(?P<quote>['\"]){_KEY_ANY_CASE}(?P=quote):[ \t]*|{_SETTING_KEY}:[ \t]+"
+    rf"(?:(?P<quote>['\"]){_KEY_ANY_CASE}(?P=quote):[ \t]*|(?P<bare>{_SETTING_KEY}):[ \t]+"
     rf"|{_KEY_ANY_CASE}(?:[ \t]+=[ \t]*|[ \t]*=[ \t]+)(?!=)))"
     r"(?:'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.)*\"|(?(flow)[^\s,\]}][^,\]}]*|\S.*))")
 
@@ -542,12 +586,38 @@ def mask_ansible_error(text: str | None) -> str | None:
     """Ansible's own error line (a playbook, inventory or extra-vars problem) as the
     records show it: mask_command's rules, and the value of a secret-looking ``key: value``
     or ``key = value`` setting it quotes (``'[sipp_db_password: x]' could not be made into
-    a dictionary``, ``DB_Password: x``, ``"dbPassword": "x"``).
+    a dictionary``, ``DB_Password: x``, ``"dbPassword": "x"``); an error's prose after a
+    secret word's colon is kept (``token: it is invalid``: see _SECRET_SETTING's rule).
     How the runner records an execution's error when no task failed (runner/sop/masking.py)."""
     shown = mask_command(text)
     if not shown:
         return shown
-    return _SECRET_SETTING.sub(lambda m: m.group("head") + MASK, shown)
+    return _SECRET_SETTING.sub(_setting, shown)
+
+
+_PLAIN_WORD = re.compile(r"[a-z]+|[A-Z]+")
+_PROSE = re.compile(r"[a-z]+(?: [a-z]+)+\.?")
+_PROSE_WORDS = frozenset({
+    "is", "are", "was", "were", "be", "been", "not", "no", "too", "must", "should", "cannot",
+    "can", "has", "have", "had", "does", "did", "do", "the", "an", "it", "its", "this", "that",
+    "of", "to", "for", "in", "on", "at", "or", "and", "with", "by", "invalid", "expired",
+    "missing", "required", "incorrect", "wrong", "empty", "short", "long", "weak", "failed",
+    "denied", "unknown", "mismatch",
+    "tidak", "bukan", "tak", "terlalu", "salah", "harus", "belum", "sudah", "telah", "kosong",
+    "pendek", "panjang", "lemah", "gagal", "ditolak", "kedaluwarsa", "wajib", "diisi", "yang",
+    "ini", "itu", "untuk", "dan", "atau", "dengan", "akan", "ada", "sah", "cocok",
+})
+
+
+def _setting(match: re.Match[str]) -> str:
+    """A secret setting's match with its value masked, or kept whole when that is prose."""
+    value = match.group(0)[len(match.group("head")):].rstrip()
+    if (match.group("bare") and not match.group("flow")
+            and _PLAIN_WORD.fullmatch(match.group("bare")) and _PROSE.fullmatch(value)):
+        words = value.rstrip(".").split(" ")
+        if 2 * sum(word in _PROSE_WORDS for word in words) > len(words):
+            return match.group(0)
+    return match.group("head") + MASK
 
 
 # key=value of a configuration export (RouterOS with show-sensitive) whose value is a
@@ -602,15 +672,17 @@ _LOG_CALL = re.compile(
 
 
 def mask_log_line(text: str) -> str:
-    """A log line (journal, a service's error log) as the records show it: every URL
-    masked (mask_url), the password of an SQL statement setting one (``IDENTIFIED BY 'X'``:
-    a failed GRANT in MariaDB's or an application's log, as mask_command), ``NAME=value``
-    words with a secret-looking name, the password options of the tools mask_command knows
-    by name (a command cron logs: ``CMD (curl -u sipp:X ...)``), and the arguments of a PHP
-    stack frame that logs in (PDO's constructor, mysqli_connect...)."""
+    """A log line (journal, a service's error log) or a cron line as the records show it:
+    every URL masked (mask_url), the password of an SQL statement setting one
+    (``IDENTIFIED BY 'X'``: a failed GRANT in MariaDB's or an application's log, as
+    mask_command), ``NAME=value`` words and the values of options with a secret-looking
+    name (``--password X``), the password options of the tools mask_command knows by name
+    (a command cron runs or logs: ``CMD (curl -u sipp:X ...)``, ``mysqldump -uroot -pX``),
+    and the arguments of a PHP stack frame that logs in (PDO's constructor,
+    mysqli_connect...)."""
     shown = _HEADER.sub(lambda m: m.group("head") + MASK, str(mask_text(text)))
     shown = _QUERY_PARAM.sub(_query_param, shown)
-    for pattern in (_VAULT, _SQL_PASSWORD, _COMMAND_ASSIGNMENT):
+    for pattern in (_VAULT, _VAULT_LINE, _SQL_PASSWORD, _COMMAND_OPTION, _COMMAND_ASSIGNMENT):
         shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
-    shown = _PROXY.sub(_proxy, _mask_tool_options(shown))
+    shown = _mask_client_password(_PROXY.sub(_proxy, _mask_tool_options(shown)))
     return _LOG_CALL.sub(lambda m: m.group(1) + MASK, shown)

@@ -1528,12 +1528,44 @@ def test_mask_command_masks_p_only_in_a_mariadb_clients_command(command, shown):
     ('"cmd": ["mysqldump", "--password=a S3cretX", "db"]',
      '"cmd": ["mysqldump", "--password=***", "db"]'),
     ("cmd: ['sync', 'SYNC_TOKEN=a S3cretX']", "cmd: ['sync', 'SYNC_TOKEN=***']"),
-    ("cmd: ['mydumper', '-p', 'Tiger7']", "cmd: ['mydumper', '-p***]"),
+    ("cmd: ['mydumper', '-p', 'Tiger7']", "cmd: ['mydumper', '-p', '***']"),
 ])
 def test_mask_command_reads_words_a_quote_or_bracket_begins(message, shown):
     # a secret right after a quote, as Python shows an argv or a bytes path, was kept;
     # a word a quote began was masked to its first space only
     assert secrets.mask_command(message) == shown
+
+
+@pytest.mark.parametrize(("message", "shown"), [
+    ("cmd: ['sync', '--password', 'S3cretX']", "cmd: ['sync', '--password', '***']"),
+    ('argv ["sync", "--api-token", "S3cretX", "-v"] failed',
+     'argv ["sync", "--api-token", "***", "-v"] failed'),
+    ("['sync', '--password', \"it's S3cretX\"]", "['sync', '--password', \"***\"]"),
+    (r"['sync', '--password', 'it\'s S3cretX']", "['sync', '--password', '***']"),
+    ('["mysqldump", "-pS3cretX", "sipp"]', '["mysqldump", "-p***", "sipp"]'),
+    ("['mysqldump', '-uroot', '-p', 'S3cretX', 'sipp']",
+     "['mysqldump', '-uroot', '-p', '***', 'sipp']"),
+    ("'--password=S3cretX'", "'--password=***'"),
+    # the other tools' password options
+    ("['sshpass', '-P', 'assword:', '-p', 'S3cretX', 'ssh', '-p', '22', 'h']",
+     "['sshpass', '-P', 'assword:', '-p', '***', 'ssh', '-p', '22', 'h']"),
+    ('["zip", "-r", "-P", "S3cretX", "b.zip"]', '["zip", "-r", "-P", "***", "b.zip"]'),
+    ("['openssl', 'enc', '-k', 'S3cretX', '-in', 'f']",
+     "['openssl', 'enc', '-k', '***', '-in', 'f']"),
+    ("['smbclient', '//nas/b', '-U', 'sipp%S3cretX']",
+     "['smbclient', '//nas/b', '-U', 'sipp%***']"),
+    ("['7z', 'a', '-pS3cretX', 'b.7z']; ['7z', 'a', '-p', 'b.7z']",
+     "['7z', 'a', '-p***', 'b.7z']; ['7z', 'a', '-p', 'b.7z']"),
+    # a bare -p or --password then the next option, or the list's end, is kept whole
+    ("['mysqldump', '-p', '-u', 'sipp']", "['mysqldump', '-p', '-u', 'sipp']"),
+    ("['mysql', '-p']; ['sync', '--password', '--verbose']",
+     "['mysql', '-p']; ['sync', '--password', '--verbose']"),
+])
+def test_mask_command_masks_the_next_item_of_a_quoted_argv(message, shown):
+    # Ansible's error quotes a command's argv as a Python list: --password's value in the
+    # next item was kept, and after a bare -p the rest of the list was eaten as its value
+    assert secrets.mask_command(message) == shown
+    assert secrets.mask_ansible_error(message) == shown
 
 
 @pytest.mark.parametrize(("command", "shown"), [
@@ -1664,6 +1696,31 @@ def test_mask_log_line_masks_the_password_options_of_a_logged_command(line, show
     assert secrets.mask_log_line(line) == shown
 
 
+@pytest.mark.parametrize(("line", "shown"), [
+    # crontab -l, /etc/cron.d (its user field), cron's own log of the command
+    ("30 1 * * * mysql -pS3cretX -e 'select 1'", "30 1 * * * mysql -p*** -e 'select 1'"),
+    ("30 1 * * * root mysqldump -uroot -pS3cretX sipp | gzip > /srv/b.sql.gz",
+     "30 1 * * * root mysqldump -uroot -p*** sipp | gzip > /srv/b.sql.gz"),
+    ("@daily root /usr/bin/mysqldump -uroot -p S3cretX sipp > /srv/b-$(date +\\%F).sql",
+     "@daily root /usr/bin/mysqldump -uroot -p *** sipp > /srv/b-$(date +\\%F).sql"),
+    ("0 2 * * * mysqldump --password=S3cretX sipp", "0 2 * * * mysqldump --password=*** sipp"),
+    ("0 2 * * * mariadb-dump --password S3cretX sipp",
+     "0 2 * * * mariadb-dump --password *** sipp"),
+    ("0 2 * * * mysqldump -uroot -p'S3cretX c' sipp", "0 2 * * * mysqldump -uroot -p*** sipp"),
+    ("CRON[812]: (root) CMD (mysqldump -uroot -pS3cretX sipp > /srv/b.sql)",
+     "CRON[812]: (root) CMD (mysqldump -uroot -p*** sipp > /srv/b.sql)"),
+    # other commands' -p and a cron line without a client are kept
+    ("0 3 * * * root mkdir -p /srv/b && tar -pcf /srv/b/etc.tar /etc",
+     "0 3 * * * root mkdir -p /srv/b && tar -pcf /srv/b/etc.tar /etc"),
+])
+def test_a_cron_lines_mariadb_password_is_masked(line, shown):
+    # mask_log_line masked a MariaDB client's --password=X but not its -pX or -p X, nor a
+    # --password X: a cron line (crontab -l, /etc/cron.d, cron's CMD log) kept them
+    assert secrets.mask_log_line(line) == shown
+    assert secrets.mask_command(line) == shown
+    assert secrets.mask_ansible_error(line) == shown
+
+
 @pytest.mark.parametrize(("text", "shown"), [
     ("curl -x admin:S3cretX@proxy.pta:3128 https://x/", "curl -x ***@proxy.pta:3128 https://x/"),
     ("curl --proxy=admin:S3cretX@proxy:3128 --preproxy 'u:p@S3cretX@socks:1080' x",
@@ -1742,6 +1799,63 @@ def test_an_ansible_vault_payload_is_masked(text, shown):
     # a task printing a vaulted file (cat, a failed template) put its ciphertext in the record
     assert secrets.mask_command(text) == shown
     assert secrets.mask_log_line(text) == shown
+
+
+# a line of ansible-vault's payload: 80 hex digits
+VAULT_LINE = "36356137336233623137356566636234336630633238623263303961306462303862383966376537"
+
+
+@pytest.mark.parametrize(("line", "shown"), [
+    (VAULT_LINE + "\n", "***\n"),
+    ("          " + VAULT_LINE + "\r\n", "          ***\r\n"),
+    ("\x1b[0;31m   " + VAULT_LINE + "\x1b[0m\n", "\x1b[0;31m   ***\x1b[0m\n"),
+    ("stdout_lines: ['$ANSIBLE_VAULT;1.1;AES256', '" + VAULT_LINE + "', '6237']",
+     "stdout_lines: ['$ANSIBLE_VAULT;1.1;AES256', '***', '6237']"),
+    (r'{"stdout": "' + VAULT_LINE + r'\n' + VAULT_LINE + '"}', r'{"stdout": "***\n***"}'),
+    # other hex lines are kept: a sha256, a git commit, a line of 81 or 79, hex in prose
+    ("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n",
+     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"),
+    ("07cc0aa1d0e3b5c0f1e2d3c4b5a69788796a5b4c\n", "07cc0aa1d0e3b5c0f1e2d3c4b5a69788796a5b4c\n"),
+    (VAULT_LINE + "0\n", VAULT_LINE + "0\n"),
+    (VAULT_LINE[1:] + "\n", VAULT_LINE[1:] + "\n"),
+    ("sum " + VAULT_LINE + "\n", "sum " + VAULT_LINE + "\n"),
+])
+def test_a_vault_payload_line_is_masked_alone(line, shown):
+    # the runner masks the stdout artifact one line at a time (Ansible's own lines, an
+    # error quoting a vaulted vars file's lines): a payload line, without the header line
+    # before it, was kept; ansible-vault writes the payload in lines of 80 hex digits
+    assert secrets.mask_command(line) == shown
+    assert secrets.mask_ansible_error(line) == shown
+    assert secrets.mask_log_line(line) == shown
+
+
+@pytest.mark.parametrize(("line", "shown"), [
+    # prose after a secret word's colon: an error message in English or Bahasa Indonesia
+    ("ERROR! token: it is invalid", "ERROR! token: it is invalid"),
+    ("fatal: password: too short.", "fatal: password: too short."),
+    ("gagal: password: terlalu pendek", "gagal: password: terlalu pendek"),
+    ("TOKEN: has expired", "TOKEN: has expired"),
+    # settings are masked: a name that is no plain word, a quoted or flow value, words not
+    # mostly an error's, a capital, a digit or a sign
+    ("password: hunter2", "password: ***"),
+    ("api_key: abc123", "api_key: ***"),
+    ('db_password: "x y"', "db_password: ***"),
+    ("password: 'too short'", "password: ***"),
+    ("db_password: too short", "db_password: ***"),
+    ("[password: too short, user: sipp]", "[password: ***, user: sipp]"),
+    ("password = too short", "password = ***"),
+    ("password: correct horse", "password: ***"),
+    ("password: kopi tidak manis", "password: ***"),
+    ("password: ini rahasia", "password: ***"),
+    ("password: is Hunter2", "password: ***"),
+    ("password: is not hunter2", "password: ***"),
+    ("password: it is!", "password: ***"),
+    ("password: tidak", "password: ***"),
+])
+def test_a_setting_is_masked_and_prose_after_its_colon_kept(line, shown):
+    # mask_ansible_error took every secret word before ': ' for a setting: an error's
+    # prose ("token: it is invalid") was recorded as ***, its cause lost
+    assert secrets.mask_ansible_error(line) == shown
 
 
 def test_mask_argv_masks_user_password_without_curls_name():
@@ -1864,11 +1978,22 @@ def test_mask_log_line_masks_the_password_an_sql_statement_sets(line, shown):
     "$ANSIBLE_VAULT;1;A;" + "b" * 300000,
     "https://a:b/" * 25000,
     "https://a:" + "x" * 300000,
+    "--password', '" * 15000,
+    "'-p', '" * 25000 + "-",
+    "mysql '-p" * 25000,
+    "\n          " * 20000 + "0" * 79,
+    " " * 200000 + "x",  # two runs of blanks around an optional colour code: 3 s for 20 KB
+    "0" * 80 + " " * 100000 + "\x1b[0m" + " " * 100000 + "x",
+    "--password'," + " " * 200000,
+    "'" + "0" * 79 + "'" * 2000,
+    ("0" * 80 + "'") * 2500,
+    "password: is " * 15000 + "x",
+    "password: " + "too " * 50000,
 ])
 def test_an_sql_password_pattern_reads_a_crafted_line_in_linear_time(text):
     # SET PASSWORD's account ran to each line's '=': 20000 without one took about 10 s
     started = time.monotonic()
-    for mask in (secrets.mask_command, secrets.mask_log_line):
+    for mask in (secrets.mask_command, secrets.mask_log_line, secrets.mask_ansible_error):
         mask(text)
     assert time.monotonic() - started < 5  # about 0.5 s on a loaded machine
 
