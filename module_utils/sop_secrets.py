@@ -559,13 +559,10 @@ def _mask_client_password(text: str) -> str:
 # it is. Its value is masked
 # whatever it is (null too): a quoted string; unquoted, the rest of the line (a YAML plain
 # value may hold spaces), or in a flow collection ([key: x, ...], {key: x}) up to its next
-# , ] or }. Kept, as an error message's prose, not a value ("token: it is invalid",
-# "password: terlalu pendek"): after a key that is one plain word (password, TOKEN: all
-# small or all capital letters) and ': ', unquoted and outside a flow collection, a rest
-# of the line of two words or more, small letters only (a final '.' allowed), more than
-# half of them words of an error message in English or Bahasa Indonesia (_PROSE_WORDS).
-# Anything else is masked, the safe side: a capital, a digit or another sign in it, one
-# word alone, or words mostly not those ("password: correct horse").
+# , ] or }. Kept: the YES or NO of MariaDB's and MySQL's "Access denied for user 'u'@'h'
+# (using password: YES)", which says whether a password was sent, not which. Nothing else
+# after a secret word's colon is taken for prose ("password: too short" is masked too): a
+# passphrase of plain words ("the cat is on the mat") reads as prose as well.
 _CAPITALISED = "|".join(word.capitalize() for word in SECRET_NAME.pattern.split("|"))
 _SETTING_KEY = (rf"(?:[a-z0-9_]*(?:{SECRET_NAME.pattern.lower()})[a-z0-9_]*"
                 rf"|[A-Z0-9_]*(?:{SECRET_NAME.pattern.upper()})[A-Z0-9_]*"
@@ -586,8 +583,8 @@ def mask_ansible_error(text: str | None) -> str | None:
     """Ansible's own error line (a playbook, inventory or extra-vars problem) as the
     records show it: mask_command's rules, and the value of a secret-looking ``key: value``
     or ``key = value`` setting it quotes (``'[sipp_db_password: x]' could not be made into
-    a dictionary``, ``DB_Password: x``, ``"dbPassword": "x"``); an error's prose after a
-    secret word's colon is kept (``token: it is invalid``: see _SECRET_SETTING's rule).
+    a dictionary``, ``DB_Password: x``, ``"dbPassword": "x"``); the client's ``(using
+    password: YES)`` is kept.
     How the runner records an execution's error when no task failed (runner/sop/masking.py)."""
     shown = mask_command(text)
     if not shown:
@@ -595,29 +592,19 @@ def mask_ansible_error(text: str | None) -> str | None:
     return _SECRET_SETTING.sub(_setting, shown)
 
 
-_PLAIN_WORD = re.compile(r"[a-z]+|[A-Z]+")
-_PROSE = re.compile(r"[a-z]+(?: [a-z]+)+\.?")
-_PROSE_WORDS = frozenset({
-    "is", "are", "was", "were", "be", "been", "not", "no", "too", "must", "should", "cannot",
-    "can", "has", "have", "had", "does", "did", "do", "the", "an", "it", "its", "this", "that",
-    "of", "to", "for", "in", "on", "at", "or", "and", "with", "by", "invalid", "expired",
-    "missing", "required", "incorrect", "wrong", "empty", "short", "long", "weak", "failed",
-    "denied", "unknown", "mismatch",
-    "tidak", "bukan", "tak", "terlalu", "salah", "harus", "belum", "sudah", "telah", "kosong",
-    "pendek", "panjang", "lemah", "gagal", "ditolak", "kedaluwarsa", "wajib", "diisi", "yang",
-    "ini", "itu", "untuk", "dan", "atau", "dengan", "akan", "ada", "sah", "cocok",
-})
+# MariaDB's "(using password: YES)": the YES or NO, and its closing parenthesis, kept.
+_USING_PASSWORD = re.compile(r"(YES|NO)\)")
 
 
 def _setting(match: re.Match[str]) -> str:
-    """A secret setting's match with its value masked, or kept whole when that is prose."""
-    value = match.group(0)[len(match.group("head")):].rstrip()
-    if (match.group("bare") and not match.group("flow")
-            and _PLAIN_WORD.fullmatch(match.group("bare")) and _PROSE.fullmatch(value)):
-        words = value.rstrip(".").split(" ")
-        if 2 * sum(word in _PROSE_WORDS for word in words) > len(words):
-            return match.group(0)
-    return match.group("head") + MASK
+    """A secret setting's match with its value masked; the client's ``(using password:
+    YES)`` kept, and what follows it on the line masked by the same rule."""
+    head, value = match.group("head"), match.group(0)[len(match.group("head")):]
+    said = _USING_PASSWORD.match(value)
+    if (said and match.group("bare") == "password" and not match.group("flow")
+            and match.string[:match.start()].endswith("(using ")):
+        return head + said.group(0) + _SECRET_SETTING.sub(_setting, value[said.end():])
+    return head + MASK
 
 
 # key=value of a configuration export (RouterOS with show-sensitive) whose value is a
