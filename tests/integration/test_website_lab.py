@@ -97,8 +97,9 @@ def test_site_down_and_database_down_fail_each_activity_in_one_line():
                          "ketersediaan,backup,pengunjung,laporan",
                          "-e", "website_backup_force=true")
         message = failures(report)
-        assert rc != 0 and "Kegiatan 1: https://web/ menjawab status HTTP 500; database CMS " \
-            "wordpress tidak menjawab" in message
+        assert rc != 0 and "Kegiatan 1: https://web/ menjawab status HTTP 500; https://web/ " \
+            "menampilkan galat PHP/database: Error establishing a database connection; " \
+            "database CMS wordpress tidak menjawab" in message
         assert "Kegiatan 2: Backup database CMS gagal: backup of wordpress failed" in message
         assert "Kegiatan 3: database CMS wordpress tidak dapat diperiksa" in message
         assert re.search(r"backup berkas website-\S+ \(terverifikasi\), database GAGAL\.",
