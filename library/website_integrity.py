@@ -83,7 +83,10 @@ description:
     C(<meta http-equiv=\"refresh\">) (any attribute order, case or quotes) sending the
     visitor on (C(0;url=X), C(5, 'X'), C(0; X), as the HTML standard reads its content)
     after any wait (a visitor who stays on the page is sent all the same; one longer
-    than 10 seconds is named with it, C(seconds)), and an inline C(<script>), or an
+    than 10 seconds is named with it, C(seconds); one in a C(<noscript>), which a
+    browser without JavaScript and a crawler reading the markup follow, counts as
+    C(meta refresh (noscript)), as does one a C(<base href>) in a C(<noscript>) sends
+    elsewhere; one in a C(<template>) is inert), and an inline C(<script>), or an
     event handler a browser runs unasked (C(onload), C(onpageshow), C(onerror); not a
     click's), assigning a string literal of an absolute http(s) or protocol-relative
     address (its escapes read, C(\\/) too) to C(location), C(window.location),
@@ -93,7 +96,7 @@ description:
     joined to it) on a page with a C(<base href>). One to another site (neither the
     page's host nor O(own_hosts), as for HTTP) in every variant, by HTTP or by the page,
     is C(page_offsite) too, saying how (C(by): C(http), C(header Refresh), C(meta
-    refresh), C(skrip)); one to the site itself is no finding. No JavaScript is run: an address built by code or obfuscated, or a redirect
+    refresh), C(meta refresh (noscript)), C(skrip)); one to the site itself is no finding. No JavaScript is run: an address built by code or obfuscated, or a redirect
     in a script file the page loads, is left to the IT-security SOP's malware scan and
     to the files baseline, which names the theme, plugin or C(.htaccess) file changed to
     inject it. A redirect within the site from
@@ -106,7 +109,9 @@ description:
     how), gambling keywords or links to other sites the browser does not get, or clearly
     different text is cloaking. Gambling keywords and hidden
     elements (C(display:none), C(visibility:hidden), off-screen or zero-size text) carrying
-    keywords or links to other sites are findings in any variant, hidden by an inline style
+    keywords or links to other sites (read as a browser reads them, against the page's
+    C(<base href>): a hidden C(/slot) under C(<base href=\"https://judi.example/\">) is a
+    link to judi.example) are findings in any variant, hidden by an inline style
     or by a class or id rule of the page's own C(<style>) elements (where injected spam
     brings its CSS; the theme's stylesheet files are not fetched). A class or id hidden by
     C(display:none) or C(visibility:hidden) that another rule shows (a hover menu, a media
@@ -362,7 +367,7 @@ integrity:
     removed: {description: Files removed since the baseline., type: int}
     media_added: {description: New media files in uploads (not findings)., type: int}
     pages:
-      description: "Per URL (its credentials masked), each variant's status, redirect (one to another site, not followed), final address and size: {url: {browser: {status, location, final_url, bytes}, googlebot: ..., search_referer: ..., mobile_search: ...}}, C(offsite_redirects) on a variant whose page redirects to another site itself ([{by, host, seconds}]: how, C(header Refresh), C(meta refresh) or C(skrip), the host alone, and a refresh's wait when longer than 10 seconds), C(truncated) on a variant larger than the 15 MiB Googlebot indexes (only those are read), C(refused) on a variant whose redirect within the site was not followed (to plain http from https, or to another scheme, named), and C(certificate) (why it failed verification) when the page was read without it."
+      description: "Per URL (its credentials masked), each variant's status, redirect (one to another site, not followed), final address and size: {url: {browser: {status, location, final_url, bytes}, googlebot: ..., search_referer: ..., mobile_search: ...}}, C(offsite_redirects) on a variant whose page redirects to another site itself ([{by, host, seconds}]: how, C(header Refresh), C(meta refresh), C(meta refresh (noscript)) or C(skrip), the host alone, and a refresh's wait when longer than 10 seconds), C(truncated) on a variant larger than the 15 MiB Googlebot indexes (only those are read), C(refused) on a variant whose redirect within the site was not followed (to plain http from https, or to another scheme, named), and C(certificate) (why it failed verification) when the page was read without it."
       type: dict
     posts_checked: {description: Posts and options that matched the database pre-filter (null without a database)., type: int}
     database_error:
@@ -743,7 +748,7 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
         for name, page in variants.items():
             for word in page["keywords"]:
                 words.setdefault(word, []).append(name)
-            for region in hidden_findings(page["scan"], pattern, trusted):
+            for region in hidden_findings(page["scan"], pattern, trusted, page["final_url"]):
                 if region not in hidden:
                     hidden.append(region)
         if words:
@@ -820,14 +825,15 @@ def check_database(conn: Connection, params: dict[str, Any]) -> tuple[int, list[
         f"SELECT option_name, {nullable_text('option_value')} FROM {options} "  # noqa: S608
         "WHERE option_name NOT LIKE '\\_transient%' AND option_name NOT LIKE '\\_site\\_transient%' "
         f"AND {matching('option_value', *words, hidden_re)} ORDER BY option_name;"))
-    own = next((urlsplit(u).hostname or "" for u in params["urls"]), "").lower()
+    site = next(iter(params["urls"]), None)  # where posts' relative links lead
+    own = (urlsplit(site).hostname or "").lower() if site else ""
     trusted = (own, *allowed_hosts(params))
     found: list[dict[str, Any]] = []
     for row in post_rows:
         title, content = text_value(row[3]) or "", text_value(row[4]) or ""
         words = sorted(set(found_keywords(title, pattern)) | set(found_keywords(content, pattern)))
         scan = scan_html(content)
-        hidden = hidden_findings(scan, pattern, trusted)
+        hidden = hidden_findings(scan, pattern, trusted, site)
         if not words and not hidden and scan.complete:
             continue
         post_id = int(row[0] or 0)
@@ -849,7 +855,7 @@ def check_database(conn: Connection, params: dict[str, Any]) -> tuple[int, list[
         value = text_value(row[1]) or ""
         words = found_keywords(value, pattern)
         scan = scan_html(value)
-        hidden = hidden_findings(scan, pattern, trusted)
+        hidden = hidden_findings(scan, pattern, trusted, site)
         links = sorted({x for h in hidden for x in h["links"]})
         if words or links or not scan.complete:
             found.append({"kind": "option_spam", "option": row[0], "keywords": words,

@@ -76,6 +76,9 @@ DNS_NAME_CHARS = 253
 # image's onload, a broken image's onerror): read as inline scripts. A click's or a
 # pointer's handler is a link the visitor follows, not the page sending every visitor.
 _UNASKED_HANDLERS = ("onload", "onpageshow", "onerror")
+# How a meta refresh in a <noscript> (or one read against a <base> there) is named: it
+# sends on the browsers without JavaScript and the crawlers reading the markup.
+NOSCRIPT_REFRESH = "meta refresh (noscript)"
 # A refresh's time: digits, then digits and dots (ignored: "0.5" is 0 seconds).
 _REFRESH_TIME = re.compile(r"[\t\n\f\r ]*(\d*)([\d.]*)")
 # A script's assignment to location (location, window.location, document.location, each
@@ -99,6 +102,11 @@ _ABSOLUTE = re.compile(r"(?:https?:)?//", re.IGNORECASE)
 # ... with what follows its host (a path, query or fragment): the host is whole.
 _WHOLE_HOST = re.compile(r"(?:https?:)?//[^/?#]*[/?#]", re.IGNORECASE)
 _ASCII_SPACE = "\t\n\f\r "
+# A link a browser reads as one of its page's <base href> host whatever that is: a path
+# from the root ("/x", not "//x" nor "/\\x", nor "/<tab>/x": a tab or newline is
+# dropped), a query or fragment, or a relative path with no ":" before its first "/"
+# (not "http:x", which may name a host). Others are read and joined (page_links).
+_BASE_HOST = re.compile(r"/(?![/\\\t\n\r])|[?#]|[^\x00-\x20/\\:?#][^:/\\?#]*(?:[/?#]|\Z)")
 # What is read of each page: Googlebot indexes the first 15 MB of an HTML file (Google
 # Search Central, "Googlebot", file size limit), so spam padded past a smaller limit
 # would still be indexed; what lies beyond is not indexed and is not read either.
@@ -571,8 +579,11 @@ class PageScan(HTMLParser):
         self.links: set[str] = set()
         self.hidden: list[dict[str, Any]] = []
         self.base: str | None = None  # the first <base href>'s, as written
-        # each <meta http-equiv="refresh">'s content, and the <base href> before it
-        self.refreshes: list[tuple[str, str | None]] = []
+        # ... as a browser without JavaScript reads the page: a <noscript>'s markup is its
+        self.base_without_js: str | None = None
+        # each <meta http-equiv="refresh">'s content, the <base href> before it with
+        # JavaScript and without, and whether it is in a <noscript> (read without only)
+        self.refreshes: list[tuple[str, str | None, str | None, bool]] = []
         # the inline scripts' text and the handlers', each begun with a newline
         self.scripts: list[str] = []
         # Open elements, and counts kept beside them so that no tag or text scans the
@@ -605,12 +616,19 @@ class PageScan(HTMLParser):
                              if values.get(name)]
             if tag == "base" and "href" in values and self.base is None:
                 self.base = values["href"]
+        # A <template>'s content is inert in every browser; a <noscript>'s is markup to a
+        # browser without JavaScript (and to a crawler reading the markup), text to one with.
+        template, noscript = self._open.get("template", 0) > 0, self._open.get("noscript", 0) > 0
+        if not template and tag == "base" and "href" in values and self.base_without_js is None:
+            self.base_without_js = values["href"]
         if tag in ("script", "style", "noscript", "template"):
             self._push(tag, False)
             self.scripts += ["\n"] if tag == "script" else []
             return
-        if tag == "meta" and values.get("http-equiv", "").strip().lower() == "refresh":
-            self.refreshes.append((values.get("content", ""), self.base))
+        if (tag == "meta" and not template
+                and values.get("http-equiv", "").strip().lower() == "refresh"):
+            self.refreshes.append((values.get("content", ""), self.base, self.base_without_js,
+                                   noscript))
         href = values.get("href", "")
         if tag == "a" and href:
             self.links.add(href)
@@ -785,6 +803,23 @@ def script_redirects(script: str, asked: str, relative: bool = False) -> list[st
     return found
 
 
+def _joined(against: str, address: str) -> str | None:
+    """``address`` (as sop_http.browser_location reads it) joined to ``against``; None
+    for one that is no URL (an unclosed IPv6 bracket: no address a browser goes to)."""
+    try:
+        return urljoin(against, address)
+    except ValueError:
+        return None
+
+
+def _refresh(how: str, content: str, against: str) -> list[tuple[str, str, int | None]]:
+    """[(how, address, seconds)] of a refresh's ``content`` read against ``against``
+    (read_refresh), or [] when it sends the visitor nowhere."""
+    read = read_refresh(content, against)
+    address = _joined(against, read[1]) if read else None
+    return [(how, address, read[0])] if read and address else []
+
+
 def page_redirects(scan: PageScan, refresh: str | None,
                    asked: str) -> list[tuple[str, str, int | None]]:
     """(how, address, seconds) of each redirect the page ``asked`` makes itself, its address
@@ -793,26 +828,24 @@ def page_redirects(scan: PageScan, refresh: str | None,
     against the <base href> before each) and inline scripts and the handlers a browser
     runs unasked (script_redirects, against the page's <base href>); ``seconds`` a
     refresh's wait (None for a script: its timers are not read). One no URL (an unclosed
-    IPv6 bracket) is none."""
-    bases = {None: asked, scan.base: base_url(scan.base, asked)}  # each read once
-    refreshes: list[tuple[str, str, str | None]] = (
-        [("header Refresh", refresh, None)] if refresh else [])
-    refreshes += [("meta refresh", content, href) for content, href in scan.refreshes]
-    found: list[tuple[str, str, str, int | None]] = []  # (how, base, address, seconds)
-    for how, content, href in refreshes:
-        read = read_refresh(content, bases[href])
-        if read:
-            found.append((how, bases[href], read[1], read[0]))
+    IPv6 bracket) is none. A meta refresh in a <noscript> sends on the browsers without
+    JavaScript and the crawlers reading the markup (an injected one, every such visitor
+    of the page): it counts, as "meta refresh (noscript)"; so does one a <base> in a
+    <noscript> sends elsewhere than it sends a browser with JavaScript."""
+    bases = {href: base_url(href, asked)  # each read once
+             for href in dict.fromkeys((None, scan.base, scan.base_without_js))}
+    found = _refresh("header Refresh", refresh, asked) if refresh else []
+    for content, href, href_without_js, noscript in scan.refreshes:
+        with_js = [] if noscript else _refresh("meta refresh", content, bases[href])
+        found += with_js
+        if noscript or href_without_js != href:
+            found += [r for r in _refresh(NOSCRIPT_REFRESH, content, bases[href_without_js])
+                      if all(r[1:] != w[1:] for w in with_js)]
     base = bases[scan.base]
-    found += [("skrip", base, address, None) for address in script_redirects(
-        "".join(scan.scripts), base, relative=scan.base is not None)]
-    joined = []
-    for how, against, address, seconds in found:
-        try:
-            joined.append((how, urljoin(against, address), seconds))
-        except ValueError:  # an unclosed IPv6 bracket: no address a browser goes to
-            continue
-    return joined
+    for address in script_redirects("".join(scan.scripts), base, relative=scan.base is not None):
+        joined = _joined(base, address)
+        found += [("skrip", joined, None)] if joined else []
+    return found
 
 
 def redirect_way(redirect: dict[str, Any]) -> str:
@@ -852,14 +885,40 @@ def hosts(links: set[str] | list[str], trusted: tuple[str, ...]) -> set[str]:
     return found
 
 
-def hidden_findings(scan: PageScan, pattern: KeywordPattern,
-                    trusted: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Hidden elements carrying spam keywords or links to other sites (see hosts)."""
+def page_links(scan: PageScan, links: Iterable[str], asked: str) -> set[str]:
+    """``links`` of the page ``asked`` (scanned as ``scan``) as a browser reads them
+    (sop_http.browser_location), joined to the scheme and host of its <base href>
+    (base_url; its path changes no link's host, and joined to each of thousands of links
+    its 2 KiB would cost their product); to both, when a <base> in a <noscript> is one a
+    browser without JavaScript reads first. A link plainly of the base's host
+    (_BASE_HOST), or naming its own, is not joined (urljoin's 50 us, 100,000 times)."""
+    origins = set()
+    for href in dict.fromkeys((scan.base, scan.base_without_js)):
+        parts = urlsplit(base_url(href, asked))
+        origins.add(f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/")
+    found = set()
+    for link in links:
+        if _BASE_HOST.match(link):
+            found.update(origins)
+            continue
+        for origin in origins:
+            address = browser_location(link, origin)
+            # one naming its host is read as it is (link_host reads what urljoin refuses)
+            found.add(address if _AUTHORITY.match(address) else _joined(origin, address) or address)
+    return found
+
+
+def hidden_findings(scan: PageScan, pattern: KeywordPattern, trusted: tuple[str, ...],
+                    asked: str | None = None) -> list[dict[str, Any]]:
+    """Hidden elements carrying spam keywords or links to other sites (see hosts), the
+    links read as a browser reads them on the page ``asked`` (page_links: against its
+    <base href>), as written when not given."""
     out = []
     for region in scan.hidden:
         text = " ".join(" ".join(region["text"]).split())
         words = found_keywords(text + " " + " ".join(region["links"]), pattern)
-        external = sorted(hosts(region["links"], trusted))
+        links = region["links"] if asked is None else page_links(scan, region["links"], asked)
+        external = sorted(hosts(links, trusted))
         if words or external:
             out.append({"style": region["style"] or "hidden", "keywords": words,
                         "links": external, "text": text[:200]})

@@ -764,6 +764,48 @@ def test_a_refresh_or_script_to_the_site_s_own_page_is_no_finding(
     assert mod.on_site(url, address, frozenset())
 
 
+@pytest.mark.parametrize(("markup", "by"), [
+    ('<noscript><meta http-equiv="refresh" content="0;url=https://judi.example/"></noscript>',
+     "meta refresh (noscript)"),
+    ('<base href="https://judi.example/">'
+     '<noscript><meta http-equiv="refresh" content="0;url=/slot"></noscript>',
+     "meta refresh (noscript)"),
+    # a browser without JavaScript reads the <noscript> as markup: its <base> is the page's
+    ('<noscript><base href="https://judi.example/"></noscript>'
+     '<noscript><meta http-equiv="refresh" content="0;url=/slot"></noscript>',
+     "meta refresh (noscript)"),
+], ids=["absolute", "base-before", "base-in-noscript"])
+def test_a_refresh_in_noscript_is_page_offsite_naming_noscript(
+        base, tmp_path, monkeypatch, markup, by):
+    """A meta refresh inside <noscript> runs only where JavaScript does not: an injected
+    one still sends crawlers reading the markup and visitors without JavaScript to the
+    gambling site. It counts, named as such."""
+    url = base + "/sends-on"
+    result = sends_on(base, tmp_path, monkeypatch, markup)
+    found = {f["name"]: f for f in result["findings"]}
+    assert set(found) == {f"page_offsite: {url} -> judi.example"}
+    assert found[f"page_offsite: {url} -> judi.example"]["by"] == [by]
+    assert f"judi.example ({by})" in found[f"page_offsite: {url} -> judi.example"]["detail"]
+
+
+def test_a_base_in_noscript_sends_a_refresh_elsewhere_without_javascript_only():
+    """With JavaScript the <noscript> is text: the refresh is read against the page's
+    address (the site's own page); without it, against the <base> there."""
+    page = content.scan_html(
+        '<noscript><base href="https://judi.example/"></noscript>'
+        '<meta http-equiv="refresh" content="0;url=/berita/">')
+    assert content.page_redirects(page, None, "https://pn.example/") == [
+        ("meta refresh", "https://pn.example/berita/", 0),
+        ("meta refresh (noscript)", "https://judi.example/berita/", 0)]
+
+
+def test_a_refresh_in_a_template_is_no_redirect():
+    """An element in a <template> is no element of the page, with JavaScript or not."""
+    page = content.scan_html('<template><meta http-equiv="refresh" '
+                             'content="0;url=https://judi.example/"></template>')
+    assert content.page_redirects(page, None, "https://pn.example/") == []
+
+
 def test_a_handler_the_visitor_must_trigger_is_no_redirect_of_the_page():
     """A button sending its visitor to another site (e-court, the Supreme Court's) when
     clicked is a link, not the page sending every visitor away."""
@@ -909,6 +951,9 @@ BASE_PAGES = {
                       + '<meta http-equiv="refresh" content="0;url=/slot">' * 20_000),
     "scripts": ('<base href="https://judi.example/"><script>'
                 + "location=\"a location='b location=`c " * 60_000 + "</script>"),
+    # each refresh read twice: with JavaScript, and without it against the <noscript>'s base
+    "noscript": ('<noscript><base href="https://judi.example/' + "/" * (1 << 20) + '"></noscript>'
+                 + '<meta http-equiv="refresh" content="0;url=/slot">' * 20_000),
 }
 
 
@@ -924,8 +969,8 @@ def test_a_hostile_page_of_bases_is_read_in_linear_time(name):
     assert redirects[0] == ("header Refresh", "https://pn.example/id/", 0)
     if name != "unclosed":
         assert scan.complete and len(redirects) > 10_000
-        assert {content.link_host(address) for _how, address, _s in redirects[1:]} == {
-            "judi.example"}
+        assert {content.link_host(address) for _how, address, _s in redirects[1:]} == (
+            {"pn.example", "judi.example"} if name == "noscript" else {"judi.example"})
 
 
 def test_hidden_spam_for_everyone_is_named(base, tmp_path):
@@ -1422,6 +1467,46 @@ def hidden_of(markup, trusted=("pn.example",)):
     return [(r["style"], r["keywords"], r["links"])
             for r in content.hidden_findings(scan, content.keyword_pattern(["slot gacor"]),
                                              trusted)]
+
+
+@pytest.mark.parametrize(("markup", "links"), [
+    ('<base href="https://judi.example/"><div style="display:none"><a href="/slot">x</a></div>',
+     ["judi.example"]),
+    ('<div style="display:none"><a href="slot">x</a></div><base href="//judi.example/a/">',
+     ["judi.example"]),  # a link is read against the page's first <base>, before it or after
+    ('<noscript><base href="https://judi.example/"></noscript>'
+     '<div style="display:none"><a href="/slot">x</a></div>', ["judi.example"]),
+    ('<base href="/id/"><div style="display:none"><a href="/slot">x</a></div>', []),
+    ('<base href="https://judi.example/"><div style="display:none">'
+     '<a href="https://pn.example/">x</a><a href="mailto:a@b.example">y</a></div>', []),
+    ('<template><base href="https://judi.example/"></template>'
+     '<div style="display:none"><a href="/slot">x</a></div>', []),
+    ('<div style="display:none"><a href="/\\judi.example/">x</a>'
+     '<a href="https:///judi.example/">y</a></div>', ["judi.example"]),
+], ids=["base", "base-after", "base-in-noscript", "base-own", "absolute-own", "template",
+        "read-as-a-browser"])
+def test_hidden_links_are_read_against_the_page_s_base(markup, links):
+    """A hidden <a href="/slot"> on a page whose <base href> is a gambling site leads
+    there, as a browser reads it: a link to another site."""
+    scan = content.scan_html(markup)
+    found = content.hidden_findings(scan, content.keyword_pattern(["slot gacor"]),
+                                    ("pn.example",), "https://pn.example/berita/")
+    assert [link for r in found for link in r["links"]] == links
+
+
+def test_a_hostile_page_of_hidden_links_against_a_base_is_read_in_linear_time():
+    """150,000 hidden relative links under a base of half a megabyte: each is read
+    against the base's scheme and host, not joined to its 2 KiB path (over 30 s)."""
+    page = ('<base href="https://judi.example/' + "a/" * (1 << 18) + '">'
+            '<div style="display:none">' + "".join(f"<a href=b{i}>" for i in range(150_000))
+            + "</div>")
+    assert len(page) >= 2_000_000
+    with within(30, "reading the hidden links"):
+        scan = content.scan_html(page, seconds=20)
+        found = content.hidden_findings(scan, content.keyword_pattern(["slot gacor"]),
+                                        ("pn.example",), "https://pn.example/")
+    assert scan.complete
+    assert [link for r in found for link in r["links"]] == ["judi.example"]
 
 
 def test_a_page_hiding_by_menu_or_media_query_gives_no_hidden_finding():
