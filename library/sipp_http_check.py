@@ -51,8 +51,8 @@ options:
     elements: int
     default: [200]
   max_response_seconds:
-    description: Slower answers are a problem (above 0, else the module fails with
-      C(setting) C(max_response_seconds)).
+    description: Slower answers are a problem (above 0 and finite, else the module fails
+      with C(setting) C(max_response_seconds)).
     type: float
     default: 5
   timeout:
@@ -133,6 +133,7 @@ access:
 """
 
 import html  # noqa: E402
+import math  # noqa: E402
 import re  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -258,8 +259,10 @@ def main() -> None:
     # else blamed on SIPP: "no complete answer within 0 s", "waktu respons 3 ms melebihi 0 dtk"
     if p["timeout"] <= 0:
         module.fail_json(msg="timeout: must be a positive number of seconds", setting="timeout")
-    if p["max_response_seconds"] <= 0:
-        module.fail_json(msg="max_response_seconds: must be a positive number of seconds",
+    # inf or nan: no answer would ever be slow, the limit silently switched off
+    if not 0 < p["max_response_seconds"] < math.inf:  # nan too
+        module.fail_json(msg="max_response_seconds: must be a positive number of seconds, "
+                             f"not {p['max_response_seconds']:g}",
                          setting="max_response_seconds")
     answer = request(p["url"], p["timeout"], p["validate_certs"])
     # Credentials in the URL (user:password@, a token in the query) never reach the

@@ -180,14 +180,16 @@ def test_a_timeout_not_above_zero_is_a_bad_setting_not_a_slow_site(tmp_path, bas
         1, "timeout: must be a positive number of seconds", "timeout")
 
 
-@pytest.mark.parametrize("seconds", [0, -1.5])
-def test_a_response_limit_not_above_zero_is_a_bad_setting_not_a_slow_site(tmp_path, base,
-                                                                          seconds):
-    # every answer was a problem, "waktu respons 3 ms melebihi 0 dtk": SIPP called slow
+@pytest.mark.parametrize(("seconds", "shown"), [
+    (0, "0"), (-1.5, "-1.5"), ("inf", "inf"), ("nan", "nan"), ("-inf", "-inf")])
+def test_a_response_limit_not_a_positive_finite_number_is_a_bad_setting(tmp_path, base,
+                                                                       seconds, shown):
+    # 0: every answer was a problem, "waktu respons 3 ms melebihi 0 dtk": SIPP called slow;
+    # inf or nan: no answer was ever slow, a limit silently switched off
     rc, result = run_module("sipp_http_check", tmp_path, {
         "url": base + "/sipp/", "max_response_seconds": seconds})
     assert (rc, result["msg"], result["setting"]) == (
-        1, "max_response_seconds: must be a positive number of seconds",
+        1, f"max_response_seconds: must be a positive number of seconds, not {shown}",
         "max_response_seconds")
 
 
