@@ -117,10 +117,11 @@ options:
     default: {}
   max_details:
     description: How many grouped rows to list for each notable category, the SQL
-      C(LIMIT) of its query (0 to 1000; another value fails the module before it
-      connects, with C(setting) C(max_details)), and how many users, actions of each
-      user and actions RV(summary.per_user) and RV(summary.per_action) list (the
-      largest; the counts stay exact). 0 lists none and queries none.
+      C(LIMIT) of its query (a whole number 0 to 1000; another value, C(true) too,
+      fails the module before it connects, with C(setting) C(max_details)), and how
+      many users, actions of each user and actions RV(summary.per_user) and
+      RV(summary.per_action) list (the largest; the counts stay exact). 0 lists none
+      and queries none.
     type: int
     default: 50
 attributes:
@@ -580,9 +581,11 @@ def settings_error(params: dict[str, Any]) -> dict[str, str] | None:
     starts with the option's name), or None."""
     if params["hours"] <= 0:
         return {"msg": "hours: must be a positive number", "setting": "hours"}
-    if not 0 <= params["max_details"] <= MAX_DETAILS:
-        return {"msg": f"max_details: must be 0 to {MAX_DETAILS}, got {params['max_details']}",
-                "setting": "max_details"}
+    # Ansible's int option passes a YAML true through as True: it was the SQL "LIMIT True"
+    max_details = params["max_details"]
+    if type(max_details) is not int or not 0 <= max_details <= MAX_DETAILS:
+        return {"msg": f"max_details: must be a whole number from 0 to {MAX_DETAILS}, "
+                       f"got {max_details!r}", "setting": "max_details"}
     try:
         _office(params)
     except SettingError as exc:

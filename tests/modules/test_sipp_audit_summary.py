@@ -61,8 +61,24 @@ def test_a_max_details_out_of_its_bounds_is_refused(tmp_path, value):
     rc, result = run_module("sipp_audit_summary", tmp_path, {
         "database": "sipp", "max_details": value, "client_binary": "/nonexistent/mariadb"})
     assert rc == 1
-    assert (result["msg"], result["setting"]) == (f"max_details: must be 0 to 1000, got {value}",
-                                                  "max_details")
+    assert (result["msg"], result["setting"]) == (
+        f"max_details: must be a whole number from 0 to 1000, got {value}", "max_details")
+
+
+def test_a_max_details_of_true_is_refused_not_read_as_one(tmp_path):
+    # Ansible's int option passes a YAML true through as True: it was the SQL "LIMIT True"
+    rc, result = run_module("sipp_audit_summary", tmp_path, {
+        "database": "sipp", "max_details": True, "client_binary": "/nonexistent/mariadb"})
+    assert rc == 1
+    assert (result["msg"], result["setting"]) == (
+        "max_details: must be a whole number from 0 to 1000, got True", "max_details")
+
+
+@pytest.mark.parametrize("value", [True, False, 2.0, 1.5, "3", None])
+def test_a_max_details_not_an_integer_is_refused_by_the_check(value):
+    assert mod.settings_error(dict(PARAMS, max_details=value)) == {
+        "msg": f"max_details: must be a whole number from 0 to 1000, got {value!r}",
+        "setting": "max_details"}
 
 
 def test_valid_settings_are_accepted():
