@@ -95,7 +95,9 @@ resources:
       elements: dict
     memory:
       description: total_mb, available_mb, used_percent, status; and error, why the memory
-        could not be measured (the figures then null), in Bahasa Indonesia.
+        could not be measured (the figures then null), in Bahasa Indonesia; and note, when
+        MemAvailable is above MemTotal (seen in containers), saying the use is recorded as
+        0% (available_mb stays as read), in Bahasa Indonesia.
       type: dict
     problems:
       description: One line per warn or fail grade, in Bahasa Indonesia (the percent used
@@ -197,16 +199,21 @@ def unmeasured_memory(why: str) -> dict[str, Any]:
 
 def memory_usage(meminfo: dict[str, int], warn: int, fail: int) -> dict[str, Any]:
     """The memory in use graded, or ``warn`` with the ``error`` naming what /proc/meminfo
-    lacks (no MemTotal read as 0% used)."""
+    lacks (no MemTotal read as 0% used). A MemAvailable above MemTotal is 0% used, and
+    ``note`` says so."""
     total = meminfo.get("MemTotal", 0)
     available = meminfo.get("MemAvailable", meminfo.get("MemFree"))
     missing = ([] if total > 0 else ["MemTotal di atas 0"]) + \
         ([] if available is not None else ["MemAvailable atau MemFree"])
     if missing or available is None:
         return unmeasured_memory(f"tidak ada {' dan tidak ada '.join(missing)}")
-    percent = round(100.0 * (total - available) / total, 1)
-    return {"total_mb": total // 1024, "available_mb": available // 1024,
-            "used_percent": percent, "status": grade(percent, warn, fail)}
+    percent = round(100.0 * max(total - available, 0) / total, 1)
+    memory = {"total_mb": total // 1024, "available_mb": available // 1024,
+              "used_percent": percent, "status": grade(percent, warn, fail)}
+    if available > total:  # seen in containers: the use was negative
+        memory["note"] = (f"MemAvailable ({angka(available // 1024)} MB) melebihi MemTotal "
+                          f"({angka(total // 1024)} MB), biasa di container: terpakai dicatat 0%")
+    return memory
 
 
 def resources(params: dict[str, Any], meminfo: str | OSError) -> dict[str, Any]:

@@ -40,6 +40,16 @@ def test_memory_from_meminfo():
                       "status": "warn"}
 
 
+def test_a_meminfo_with_more_available_than_total_is_clamped_to_zero_and_says_so():
+    # seen in containers (lxcfs): it was "used_percent": -25.0, graded ok on a negative use
+    memory = mod.memory_usage(mod.parse_meminfo(
+        "MemTotal:  8000000 kB\nMemAvailable:  10000000 kB\n"), 70, 90)
+    assert memory == {"total_mb": 7812, "available_mb": 9765, "used_percent": 0.0,
+                      "status": "ok",
+                      "note": "MemAvailable (9.765 MB) melebihi MemTotal (7.812 MB), biasa di "
+                              "container: terpakai dicatat 0%"}
+
+
 @pytest.mark.parametrize(("meminfo", "missing"), [
     ("MemFree:  100000 kB\nMemAvailable:   2000000 kB\n", "MemTotal di atas 0"),
     ("MemTotal:  0 kB\nMemAvailable:   0 kB\n", "MemTotal di atas 0"),
