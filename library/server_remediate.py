@@ -191,7 +191,8 @@ def clean_package_cache(module: AnsibleModule) -> tuple[dict[str, Any], dict[str
     files = glob.glob(f"{cache}/*.deb")
     before = space(cache, files)
     if files and not module.check_mode:
-        rc, _out, err = module.run_command(["apt-get", "clean"])
+        rc, _out, err = module.run_command(["apt-get", "clean"],
+                                           environ_update={"LC_ALL": "C"})
         if rc != 0:
             module.fail_json(msg="apt-get clean failed: " + apt_failure("", str(err)))
     after = space(cache, glob.glob(f"{cache}/*.deb")) if not module.check_mode else before

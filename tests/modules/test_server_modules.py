@@ -2919,3 +2919,17 @@ def test_a_needrestart_that_fails_is_not_visible_not_no_service():
     status = srv.reboot_required(lambda argv: (2, "", error), "/usr/sbin/needrestart")
     assert status["services"] == []
     assert status["not_visible"] == ["needrestart: " + error.splitlines()[0]]
+
+
+def test_apt_get_clean_runs_in_the_c_locale(tmp_path, monkeypatch, real_module, capsys):
+    """apt-get clean ran in the host's locale (every other apt call sets LC_ALL=C): its
+    error could be in Indonesian, unmatched by apt_failure's English words."""
+    hung_tools(tmp_path, monkeypatch, apt_get='echo "E: locale ${LC_ALL:-unset}" >&2\nexit 100\n')
+    monkeypatch.setattr(remediate.glob, "glob", lambda _pattern: ["/var/cache/apt/archives/a.deb"])
+    monkeypatch.setattr(remediate, "space", lambda _path, _files: {"free_mb": 1, "bytes": 1})
+    module = real_module({}, {})
+    # a host with id_ID.UTF-8 installed: AnsibleModule keeps a locale it can set
+    monkeypatch.setenv("LC_ALL", "id_ID.UTF-8")
+    with pytest.raises(SystemExit):
+        remediate.clean_package_cache(module)
+    assert json.loads(capsys.readouterr().out)["msg"] == "apt-get clean failed: E: locale C"
