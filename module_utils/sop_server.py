@@ -46,6 +46,8 @@ END_OF_SUPPORT: dict[str, dict[str, str]] = {
 # File system types that hold data worth measuring (not proc, tmpfs, overlay layers...).
 DATA_FS_TYPES = ("ext2", "ext3", "ext4", "xfs", "btrfs", "zfs", "vfat", "f2fs", "reiserfs",
                  "jfs", "overlay", "tmpfs")
+# A tmpfs is data only at or below these folders (/run, /dev/shm are the system's).
+TMPFS_DATA_DIRS = ("/tmp", "/srv", "/var")  # noqa: S108 (mount points)
 # Processes during which maintenance must wait: backups, package managers, other runs
 # (regular expressions on the command line). unattended-upgrades.service's idle
 # /usr/share/unattended-upgrades/unattended-upgrade-shutdown --wait-for-signal runs all
@@ -195,7 +197,9 @@ def mounts(text: str) -> list[tuple[str, str]]:
         parts = line.split()
         if len(parts) >= 3 and parts[2] in DATA_FS_TYPES:
             point = _unescape(parts[1])
-            if parts[2] == "tmpfs" and not point.startswith(("/tmp", "/srv", "/var")):  # noqa: S108 (mount points)
+            # the folder itself or below it: startswith("/tmp") kept /tmpfoo too
+            if parts[2] == "tmpfs" and not any(point == top or point.startswith(top + "/")
+                                               for top in TMPFS_DATA_DIRS):
                 continue
             seen.setdefault(point, parts[2])
     return sorted(seen.items())

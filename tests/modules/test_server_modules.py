@@ -231,6 +231,14 @@ def test_mounts_keep_data_file_systems():
                                 ("/var/lib/mysql", "ext4")]
 
 
+def test_a_tmpfs_is_kept_under_tmp_srv_var_only_not_beside_them():
+    # startswith("/tmp") kept /tmpfoo, "/var" /variable: a RAM disk graded as data
+    text = "".join(f"tmpfs {point} tmpfs rw 0 0\n" for point in (
+        "/tmp", "/tmp/sipp", "/srv", "/var/cache", "/tmpfoo", "/srvx", "/variable", "/run"))
+    assert srv.mounts(text) == [("/srv", "tmpfs"), ("/tmp", "tmpfs"), ("/tmp/sipp", "tmpfs"),
+                                ("/var/cache", "tmpfs")]
+
+
 def test_certificate_days_left():
     now = datetime.datetime(2026, 11, 30, tzinfo=datetime.UTC)
     assert srv.cert_days_left("Dec 10 12:00:00 2026 GMT", now) == 10
