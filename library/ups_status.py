@@ -18,6 +18,9 @@ description:
     active alarm (C(ALARM), with the text of C(ups.alarm)) is C(fail).
   - A NUT server that cannot be reached or a UPS it does not know is one clear line
     (C(error), status C(fail)); the module itself does not fail, the playbook decides.
+    NUT's C(Data stale) and C(Driver not connected) keep NUT's words in C(error), and
+    C(message) adds what they mean in Bahasa Indonesia (a data cable unplugged or the UPS
+    off; the NUT driver not running).
   - Needs C(upsc) (Debian package C(nut-client)) on the host it runs on. Read-only;
     supports check mode.
 version_added: "0.1.0"
@@ -94,6 +97,13 @@ FAIL_FLAGS = {
 WARNING_FLAGS = {
     "OB": "memakai baterai (listrik PLN padam)",
     "BYPASS": "bypass (beban tidak dilindungi UPS)",
+}
+
+# upsc's errors (after "Error: ") that need a hint of what to check, in Bahasa Indonesia
+NUT_ERRORS = {
+    "Data stale": "driver NUT tidak menerima data dari UPS: kabel data lepas atau UPS mati",
+    "Driver not connected": "driver NUT tidak berjalan atau tidak tersambung ke server NUT "
+                            "(upsd): periksa layanan nut-driver",
 }
 
 
@@ -205,6 +215,9 @@ def main() -> None:
         ]
         cause = lines[-1] if lines else f"upsc exit {rc}"
         message = f"UPS {name} tidak dapat dibaca dari server NUT: {cause}"
+        hint = NUT_ERRORS.get(cause.removeprefix("Error: "))
+        if hint:
+            message += f" ({hint})"
         module.exit_json(
             changed=False,
             ups={"ups": name, "status": "fail", "flags": [], "error": cause, "message": message},

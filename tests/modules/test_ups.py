@@ -121,3 +121,18 @@ def test_a_timeout_that_is_no_time_is_refused_in_one_line(tmp_path, monkeypatch)
     for timeout in (0, -1):
         rc, result = run_module("ups_status", tmp_path, {"ups": "ups@nut", "timeout": timeout})
         assert rc == 1 and result["msg"] == f"timeout must be more than 0 seconds, not {timeout}"
+
+
+@pytest.mark.parametrize(("nut", "explained"), [
+    ("Data stale", "driver NUT tidak menerima data dari UPS: kabel data lepas atau UPS mati"),
+    ("Driver not connected", "driver NUT tidak berjalan atau tidak tersambung ke server NUT "
+                             "(upsd): periksa layanan nut-driver"),
+])
+def test_a_stale_or_unconnected_driver_is_explained_in_bahasa(tmp_path, monkeypatch, nut,
+                                                              explained):
+    # NUT's English words alone left the head of the IT unit guessing what to check
+    fake_upsc(tmp_path, monkeypatch, f"echo 'Error: {nut}' >&2\nexit 1")
+    rc, result = run_module("ups_status", tmp_path, {"ups": "ups@nut"})
+    assert rc == 0 and result["ups"]["error"] == f"Error: {nut}"
+    assert result["ups"]["message"] == (
+        f"UPS ups@nut tidak dapat dibaca dari server NUT: Error: {nut} ({explained})")
