@@ -46,7 +46,8 @@ description:
     without unattended-upgrades or needrestart nothing else reports) and the services
     needing a restart.
   - A failed C(apt-get update) (an unreachable or broken repository) fails with apt's own
-    error lines; nothing is upgraded then.
+    error lines, first the one saying a disk is full when one does (C(No space left on
+    device), a full C(/var)); nothing is upgraded then.
 version_added: "0.2.0"
 author: Court IT SOP maintainers
 options:

@@ -430,16 +430,20 @@ class AptError(Exception):
     """apt could not refresh its lists or simulate the upgrade (the message says why)."""
 
 
-def apt_failure(out: str, err: str) -> str:
-    """Why apt or dpkg failed, on one line: their error lines (E:, dpkg: error ...), else
-    the last line they wrote; first the line saying a disk is full, when one does (a
-    full /boot stops a kernel's initramfs with only 'gzip: stdout: No space left on
-    device', which neither names)."""
+def apt_failure(out: str, err: str, errors: list[str] | None = None) -> str:
+    """Why apt or dpkg failed, on one line: ``errors`` when given (apt-get update's E:,
+    W: and Err: lines), else their error lines (E:, dpkg: error ...), else the last line
+    they wrote; first the line saying a disk is full, when one does, moved there when
+    among them (a full /boot stops a kernel's initramfs with only 'gzip: stdout: No
+    space left on device', which neither names; a full /var's came after apt-get
+    update's long Err: lines)."""
     lines = [line.strip() for line in (out + "\n" + err).splitlines() if line.strip()]
-    errors = [line.rstrip(":") for line in lines if line.startswith(("E:", "dpkg: error"))]
+    full = next((line for line in lines if "No space left on device" in line), None)
+    if errors is None:
+        errors = [line.rstrip(":") for line in lines if line.startswith(("E:", "dpkg: error"))]
+    errors = [line for line in errors if line.strip() != full]
     found = "; ".join(dict.fromkeys(errors))[-600:] if errors else \
         lines[-1][-300:] if lines else "no output"
-    full = next((line for line in lines if "No space left on device" in line), None)
     return f"{full[:300]}; {found}" if full and full not in found else found
 
 
@@ -480,8 +484,7 @@ def apt_pending(run: Any, update_cache: bool, security_pattern: str,
         problems = [line for line in (out + err).splitlines()
                     if line.startswith(("E:", "W:", "Err:"))]
         if rc != 0 or any(p.startswith(("E:", "Err:")) for p in problems):
-            raise AptError("apt-get update failed: "
-                           + ("; ".join(problems) if problems else apt_failure(out, err)))
+            raise AptError("apt-get update failed: " + apt_failure(out, err, problems or None))
     rc, out, err = run([*env, "apt-get", "-s", "-o", "Debug::NoLocking=1", "--with-new-pkgs",
                         "upgrade"])
     if rc != 0:

@@ -191,6 +191,37 @@ def test_apt_update_failure_names_the_repository():
         srv.apt_pending(run, True, "security", [])
 
 
+def test_apt_update_stopped_by_a_full_var_names_it_first():
+    """A full /var: apt's 'No space left on device' came after long Err: lines (or, as
+    an indented line under one, not at all)."""
+    def run(argv):
+        if "update" in argv:
+            return 100, ("Err:1 http://deb.debian.org/debian bookworm InRelease\n"
+                         "  Error writing to file - write (28: No space left on device) "
+                         "[IP: 151.101.2.132 80]\n"
+                         "Err:2 http://security.debian.org/debian-security bookworm-security "
+                         "InRelease\n"), (
+                "W: Failed to fetch http://deb.debian.org/debian/dists/bookworm/InRelease\n"
+                "E: Write error - write (28: No space left on device)\n")
+        return 0, "", ""
+
+    with pytest.raises(srv.AptError) as failure:
+        srv.apt_pending(run, True, "security", [])
+    assert str(failure.value) == (
+        "apt-get update failed: Error writing to file - write (28: No space left on device) "
+        "[IP: 151.101.2.132 80]; Err:1 http://deb.debian.org/debian bookworm InRelease; "
+        "Err:2 http://security.debian.org/debian-security bookworm-security InRelease; "
+        "W: Failed to fetch http://deb.debian.org/debian/dists/bookworm/InRelease; "
+        "E: Write error - write (28: No space left on device)")
+
+
+def test_a_full_disk_error_line_is_moved_first():
+    """The E: line saying a disk is full stayed where apt wrote it, behind others."""
+    assert srv.apt_failure("", "E: Failed to fetch http://x/InRelease\n"
+                               "E: Write error - write (28: No space left on device)\n") == (
+        "E: Write error - write (28: No space left on device); "
+        "E: Failed to fetch http://x/InRelease")
+
 @pytest.mark.parametrize("name", ["server_condition", "server_updates"])
 def test_a_security_pattern_that_is_no_regular_expression_is_refused(tmp_path, name):
     """security_pattern is a regular expression a court sets: one that is none ended the
