@@ -327,8 +327,13 @@ def drop_scratch(runner: Runner, name: str, seconds: float) -> None:
 
 
 def sweep_scratch(runner: Runner, seconds: float = DROP_SECONDS) -> list[str]:
-    """Drop scratch databases a killed verification left (we hold the host-wide lock)."""
-    rows = run_sql(runner.batch(), "SHOW DATABASES LIKE 'sop\\_verify\\_%';\n", timeout=60)
+    """Drop scratch databases a killed verification left (we hold the host-wide lock).
+
+    The pattern names its escape ('!'): a backslash is none when the server's sql_mode
+    has NO_BACKSLASH_ESCAPES ('sop\\_verify\\_%' then matched no scratch database), and
+    SHOW DATABASES LIKE takes no ESCAPE clause."""
+    rows = run_sql(runner.batch(), "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA "
+                   "WHERE SCHEMA_NAME LIKE 'sop!_verify!_%' ESCAPE '!';\n", timeout=60)
     stale = [name for name in (row[0] for row in rows if row) if name and name.startswith(SCRATCH_PREFIX)]
     for name in stale:
         drop_scratch(runner, name, seconds)

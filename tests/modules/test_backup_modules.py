@@ -896,7 +896,8 @@ def second_database_client() -> Iterator[tuple[str, str]]:
     log, databases = os.path.join(state, "statements"), os.path.join(state, "databases")
     script = (f'#!/bin/sh\nsql=$(cat)\ncase "$*" in *--sandbox*) echo sop_verify_x >> {databases}'
               f'; exit 0 ;; esac\nprintf "%s\\n" "$sql" >> {log}\ncase "$sql" in '
-              f'*"SHOW DATABASES"*) cat {databases} 2>/dev/null ;; esac\ncase "$sql" in '
+              f'*"information_schema.SCHEMATA"*) cat {databases} 2>/dev/null ;; esac\n'
+              'case "$sql" in '
               f'*"DROP DATABASE IF EXISTS \\`sop_verify_x\\`"*) : > {databases} ;; esac\n'
               'exit 0\n')
     for folder in fake_client(script):
@@ -921,6 +922,33 @@ def test_a_database_the_restore_created_besides_its_scratch_database_is_dropped(
     with open(log, encoding="utf-8") as handle:
         assert "DROP DATABASE IF EXISTS `sop_verify_x`" in handle.read()
 
+
+def test_the_scratch_sweep_means_the_same_in_every_sql_mode(monkeypatch) -> None:
+    """SHOW DATABASES LIKE 'sop\\_verify\\_%': with NO_BACKSLASH_ESCAPES in the server's
+    sql_mode the backslash is a plain character and no escape, so the pattern matched
+    no scratch database and a killed verification's stayed. The pattern has no
+    backslash, its escape is named (SHOW ... LIKE takes none), and the names are
+    checked again in Python."""
+    sent: list[str] = []
+
+    def run_sql(argv, sql, timeout=None):
+        sent.append(sql)
+        return [["sop_verify_1_2"], ["sopXverifyX3"], [None], ["sipp"], ["sop_verify_x"]]
+
+    dropped: list[str] = []
+    monkeypatch.setattr(verify, "run_sql", run_sql)
+    monkeypatch.setattr(verify, "drop_scratch",
+                        lambda runner, name, seconds: dropped.append(name))
+
+    class Runner:
+        def batch(self, database: str | None = None) -> list[str]:
+            return ["true"]
+
+    assert verify.sweep_scratch(Runner(), 5) == ["sop_verify_1_2", "sop_verify_x"]
+    assert dropped == ["sop_verify_1_2", "sop_verify_x"]
+    assert sent == ["SELECT SCHEMA_NAME FROM information_schema.SCHEMATA "
+                    "WHERE SCHEMA_NAME LIKE 'sop!_verify!_%' ESCAPE '!';\n"]
+    assert "\\" not in sent[0]
 
 def verified_backup(directory, name: str, content: bytes) -> str:
     """A backup file and its verified manifest, as the SIPP server holds them."""
