@@ -464,18 +464,30 @@ def _query_param(match: re.Match[str]) -> str:
 # part of a record.
 _LINE_BREAK = r"[ \t]*(?:\r?\n|\\r?\\n)[ \t]*"
 _HEX_LINE = r"[0-9a-fA-F]+(?=[ \t]*(?:[\r\n'\"]|\\[rn]|\Z))"
-_VAULT = re.compile(rf"(\$ANSIBLE_VAULT;[\d.]+;\w+(?:;[^\s;'\"\\]+)?{_LINE_BREAK})"
+VAULT_HEADER = re.compile(r"\$ANSIBLE_VAULT;[\d.]+;\w+")
+_VAULT = re.compile(rf"({VAULT_HEADER.pattern}(?:;[^\s;'\"\\]+)?{_LINE_BREAK})"
                     rf"{_HEX_LINE}(?:{_LINE_BREAK}{_HEX_LINE})*")
 # A payload line seen alone (the runner masks its stdout artifact one line at a time, and a
 # cause is one line): ansible-vault writes the payload in lines of 80 hex digits, the
 # last one shorter. A line that is exactly 80 hex digits, indented or in a terminal's
 # colour, or a quoted string that is (a stdout_lines item), is masked on its own: no
 # common digest is 80 (sha256 is 64, sha512 128, a git commit 40). The last, shorter line
-# is masked only after its header (_VAULT), and is no more than a ciphertext's tail.
+# is masked only after its header (_VAULT on one line, VAULT_PAYLOAD_LINE in lines read
+# one at a time), and is no more than a ciphertext's tail.
 _BLANK = r"[ \t]*(?:\x1b\[[\d;]*m[ \t]*)?"  # (one run of blanks each side of a colour code)
 _VAULT_LINE = re.compile(
     rf"((?:(?<![^\n])|(?<=\\n)){_BLANK}|(?<=['\"]))"
     rf"[0-9a-fA-F]{{80}}(?={_BLANK}(?:\r?\n|\\[rn]|\Z)|['\"])")
+# A payload line read after the line holding its header (VAULT_HEADER): the runner reads
+# its stdout artifact one line at a time and masks, after a line holding a header, each
+# line that is hex alone, the last, shorter one too, up to the first line that is not
+# (runner/sop/masking.py). Hex alone: any number of digits, indented or in a terminal's
+# colour, quoted as a stdout_lines item ("6238...",), or runs of hex joined by a JSON
+# string's \n; group 1 is what comes before the payload, kept.
+_ESCAPED_BREAK = r"(?:\\r)?\\n"
+VAULT_PAYLOAD_LINE = re.compile(
+    rf"({_BLANK}['\"]?(?:{_ESCAPED_BREAK})?)[0-9a-fA-F]+(?:{_ESCAPED_BREAK}[0-9a-fA-F]+)*"
+    rf"(?=(?:{_ESCAPED_BREAK})?['\"]?,?{_BLANK}(?:\r?\n|\r)?\Z)")
 
 
 # An SQL statement setting a password (a failed GRANT, CREATE USER or ALTER USER quoted in

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -40,6 +40,24 @@ def mask_ansible_error(text: str) -> str:
     extra vars or a configuration (``sipp_db_password: ***``, ``"dbPassword": ***``)
     replaced by ***; module_utils/sop_secrets.py's ``mask_ansible_error``."""
     return str(_SECRETS.mask_ansible_error(text) or "")
+
+
+def mask_output_lines(lines: Iterable[str]) -> Iterator[str]:
+    """The lines of a run's output (its ``stdout`` artifact) as the records keep them, one
+    at a time: each masked by ``mask_ansible_error``, which masks an Ansible Vault block
+    seen whole on one line and a lone payload line of 80 hex digits, but not a block's
+    last, shorter line without its header. So after a line holding a block's header
+    (``$ANSIBLE_VAULT;1.1;AES256``), each line that is hex alone (indented, coloured,
+    quoted as a ``stdout_lines`` item) is shown as ***, up to the first line that is not:
+    module_utils/sop_secrets.py's ``VAULT_HEADER`` and ``VAULT_PAYLOAD_LINE``."""
+    payload = False
+    for line in lines:
+        match = _SECRETS.VAULT_PAYLOAD_LINE.match(line) if payload else None
+        if match:
+            yield match.group(1) + _SECRETS.MASK + line[match.end():]
+            continue
+        payload = _SECRETS.VAULT_HEADER.search(line) is not None
+        yield mask_ansible_error(line)
 
 
 def mask_notify_reason(text: str, urls: Iterable[str]) -> str:

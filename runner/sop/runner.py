@@ -43,7 +43,7 @@ from sop.extravars import ExtraVars
 from sop.inventory import VaultOptions
 from sop.liveness import process_token
 from sop.locking import target
-from sop.masking import mask_ansible_error, mask_event
+from sop.masking import mask_ansible_error, mask_event, mask_output_lines
 from sop.schedule import TIME_LIMIT_SIGNAL, court_timezone, office_clock
 from sop.statuses import cut_short_status
 from sop.sweep import ARTIFACTS_DIR, claim_artifacts, private_dir, scrub_command
@@ -303,12 +303,14 @@ def _read_stdout(artifact_dir: Path) -> str:
     """The run's output, its ``stdout`` artifact rewritten masked first (a file of its own
     replacing it): a task's text was masked in its event (``mask_event``), but Ansible's
     own lines outside a task (its error and warning lines, which may quote an extra var's
-    or an inventory's setting) are written by ansible-runner as the playbook printed them."""
+    or an inventory's setting) are written by ansible-runner as the playbook printed them,
+    and a vault block's payload lines are masked knowing the header line before them
+    (``mask_output_lines``)."""
     stdout = artifact_dir / "stdout"
     if not stdout.is_file():
         return ""
     raw = stdout.read_text(encoding="utf-8", errors="replace")
-    masked = "".join(mask_ansible_error(line) for line in raw.splitlines(keepends=True))
+    masked = "".join(mask_output_lines(raw.splitlines(keepends=True)))
     if masked != raw:
         handle, name = tempfile.mkstemp(prefix=".stdout.", dir=artifact_dir)
         try:

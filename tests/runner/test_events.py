@@ -253,6 +253,46 @@ def test_ansibles_own_lines_in_the_stdout_artifact_are_masked(tmp_path: Path) ->
     assert [file.name for file in tmp_path.iterdir()] == ["stdout"]
 
 
+# ansible-vault's payload: lines of 80 hex digits, the last one shorter
+_PAYLOAD = ("36356137336233623137356566636234336630633238623263303961306462303862383966376537",
+            "62383464313965396337336532663365326633653266336532663365326633653266")
+
+
+@pytest.mark.parametrize(("raw", "shown"), [
+    # callback_result_format = yaml: a vaulted file's text as a block scalar, each line
+    # in the task's colour
+    ("".join(f"\x1b[0;32m{line}\x1b[0m\n" for line in (
+        "ok: [web] => ", "    msg: |-", "        $ANSIBLE_VAULT;1.1;AES256",
+        "        " + _PAYLOAD[0], "        " + _PAYLOAD[1], "    changed: false")),
+     "".join(f"\x1b[0;32m{line}\x1b[0m\n" for line in (
+        "ok: [web] => ", "    msg: |-", "        $ANSIBLE_VAULT;1.1;AES256",
+        "        ***", "        ***", "    changed: false"))),
+    # stdout_lines as JSON shows them, a vault id in the header
+    ('    "stdout_lines": [\n        "$ANSIBLE_VAULT;1.2;AES256;prod",\n'
+     f'        "{_PAYLOAD[0]}",\n        "{_PAYLOAD[1]}"\n    ]\n',
+     '    "stdout_lines": [\n        "$ANSIBLE_VAULT;1.2;AES256;prod",\n'
+     '        "***",\n        "***"\n    ]\n'),
+    # runs of hex joined by a JSON string's \n
+    (f'$ANSIBLE_VAULT;1.1;AES256\n  "{_PAYLOAD[0]}\\n{_PAYLOAD[1]}\\n"\n',
+     '$ANSIBLE_VAULT;1.1;AES256\n  "***\\n"\n'),
+    # the block ends at its first line that is not hex alone: a digest after it is kept
+    (f"$ANSIBLE_VAULT;1.1;AES256\n{_PAYLOAD[1]}\nchecksum:\n{_PAYLOAD[1][:64]}\n",
+     f"$ANSIBLE_VAULT;1.1;AES256\n***\nchecksum:\n{_PAYLOAD[1][:64]}\n"),
+    (f"$ANSIBLE_VAULT;1.1;AES256\n\n{_PAYLOAD[1]}", f"$ANSIBLE_VAULT;1.1;AES256\n\n{_PAYLOAD[1]}"),
+    (f"{_PAYLOAD[1]}\n", f"{_PAYLOAD[1]}\n"),
+])
+def test_a_vault_blocks_payload_in_the_stdout_artifact_is_masked(
+        tmp_path: Path, raw: str, shown: str) -> None:
+    """The stdout artifact is masked one line at a time: a vault block's lines of 80 hex
+    digits were masked alone, its last, shorter line, without its header on the same
+    line, was kept. Every line of hex alone after a line holding the header is masked."""
+    from sop.runner import _read_stdout  # noqa: PLC0415 (the runner's private helper)
+
+    (tmp_path / "stdout").write_bytes(raw.encode())
+    assert _read_stdout(tmp_path) == shown
+    assert (tmp_path / "stdout").read_bytes() == shown.encode()
+
+
 def test_execution_error_is_the_failed_hosts_cause(tmp_path: Path) -> None:
     sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
     recorder = EventRecorder(sop, TagIndex(tmp_path / "none"))
