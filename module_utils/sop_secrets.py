@@ -462,7 +462,8 @@ def _query_param(match: re.Match[str]) -> str:
 # value) or joined by a JSON string's \n: the header is kept, its payload (each following
 # line that is hex alone) shown as one ***. A ciphertext, not a plaintext secret, but no
 # part of a record.
-_LINE_BREAK = r"[ \t]*(?:\r?\n|\\r?\\n)[ \t]*"
+_ESCAPED_BREAK = r"(?:\\r)?\\n"  # a JSON string's \n or \r\n
+_LINE_BREAK = rf"[ \t]*(?:\r?\n|{_ESCAPED_BREAK})[ \t]*"
 _HEX_LINE = r"[0-9a-fA-F]+(?=[ \t]*(?:[\r\n'\"]|\\[rn]|\Z))"
 VAULT_HEADER = re.compile(r"\$ANSIBLE_VAULT;[\d.]+;\w+")
 _VAULT = re.compile(rf"({VAULT_HEADER.pattern}(?:;[^\s;'\"\\]+)?{_LINE_BREAK})"
@@ -484,7 +485,6 @@ _VAULT_LINE = re.compile(
 # (runner/sop/masking.py). Hex alone: any number of digits, indented or in a terminal's
 # colour, quoted as a stdout_lines item ("6238...",), or runs of hex joined by a JSON
 # string's \n; group 1 is what comes before the payload, kept.
-_ESCAPED_BREAK = r"(?:\\r)?\\n"
 VAULT_PAYLOAD_LINE = re.compile(
     rf"({_BLANK}['\"]?(?:{_ESCAPED_BREAK})?)[0-9a-fA-F]+(?:{_ESCAPED_BREAK}[0-9a-fA-F]+)*"
     rf"(?=(?:{_ESCAPED_BREAK})?['\"]?,?{_BLANK}(?:\r?\n|\r)?\Z)")

@@ -1828,6 +1828,8 @@ def test_a_secret_query_parameter_of_a_path_is_masked(text, shown):
      "password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  ***\nuser: sipp"),
     (r'{"stdout": "$ANSIBLE_VAULT;1.2;AES256;prod\r\n6238346431\r\n3365326633", "rc": 1}',
      r'{"stdout": "$ANSIBLE_VAULT;1.2;AES256;prod\r\n***", "rc": 1}'),
+    (r'{"stdout": "$ANSIBLE_VAULT;1.1;AES256\n6238346431\n3365326633\n", "rc": 1}',
+     r'{"stdout": "$ANSIBLE_VAULT;1.1;AES256\n***\n", "rc": 1}'),
     # the lines after the payload are kept, a hex-looking word of prose too
     ("$ANSIBLE_VAULT;1.1;AES256\n6238346431\nadded to vars/main.yml",
      "$ANSIBLE_VAULT;1.1;AES256\n***\nadded to vars/main.yml"),
