@@ -340,13 +340,25 @@ _QUOTED = f"{_sql_string(chr(39))}|{_sql_string(chr(34))}"
 # an argv as Python or JSON shows it (['mysqldump', '-pX'], b'SYNC_TOKEN=x',
 # "--password=a b"): a value in a word a quote began runs to that quote, its spaces too.
 # A quoted value (--password="a b", -p'a b', PASSWORD='a b', \"a b\" in a JSON string) is
-# read whole (_QUOTED).
-_WORD_START = r"(?:^|[\s(\[{,]|(?P<open>['\"]))"
+# read whole (_QUOTED). An argv JSON-escaped inside a JSON string (a registered result
+# printed as JSON: "[\"sync\", \"--password=a b\"]") is read alike, its quotes escaped
+# (\"): the group ``open_escaped``; a quote after a backslash opens no other word.
+_WORD_START = r"(?:^|[\s(\[{,]|(?:(?P<open_escaped>\\)|(?<!\\))(?P<open>['\"]))"
+
+
+def _up_to_quote(quote: str, escaped: str) -> str:
+    """A quoted word's text up to its closing quote, the group ``quote``, its escapes (\\X)
+    read whole; when the group ``escaped`` matched (its quote was \\" in a JSON string), up
+    to \\" and the quote, the JSON string's own escapes read in pairs (\\\\X: the word's \\X).
+    Each character begins one alternative only: read once, without backtracking."""
+    plain = rf"(?:\\.|(?!(?P={quote}))[^\\\n])+"
+    json = rf"(?:\\\\(?:\\.|[^\\\n])|\\(?!(?P={quote}))[^\\\n]|(?!(?P={quote}))[^\\\n])+"
+    return rf"(?({escaped}){json}|{plain})"
 
 
 def _secret_value(first: str) -> str:
     """A secret value whose first character ``first`` matches, after _WORD_START."""
-    return rf"(?={first})(?:{_QUOTED}|(?(open)(?:\\.|(?!(?P=open))[^\\\n])+|\S+))"
+    return rf"(?={first})(?:{_QUOTED}|(?(open){_up_to_quote('open', 'open_escaped')}|\S+))"
 
 
 _OPTION_VALUE = _secret_value(r"[^\s-]")
@@ -354,16 +366,18 @@ _VALUE = _secret_value(r"\S")
 # An option's value may be the next item of an argv quoted as Python or JSON shows it
 # (['sync', '--password', 'X'], ["mydumper", "-p", "X"]): after the item's opening quote
 # (``item``), its value runs to its closing quote; an item beginning with - is the next
-# option (['mysqldump', '-p', '-u', 'sipp'] is kept).
-_NEXT_ITEM = r"['\"],[ \t]*"
-_ITEM = rf"{_NEXT_ITEM}(?P<item>['\"])"
+# option (['mysqldump', '-p', '-u', 'sipp'] is kept). The quotes may be escaped, an argv
+# JSON-escaped inside a JSON string ("[\"sync\", \"--password\", \"X\"]"): the group
+# ``item_escaped``.
+_NEXT_ITEM = r"\\?['\"],[ \t]*"
+_ITEM = rf"{_NEXT_ITEM}(?P<item_escaped>\\)?(?P<item>['\"])"
 # Not the quote ending a word a quote began (['mysql', '-p']: no value glued to -p).
-_NO_ITEM_END = rf"(?!{_NEXT_ITEM}|(?(open)(?P=open)|(?!)))"
+_NO_ITEM_END = rf"(?!{_NEXT_ITEM}|(?(open)(?(open_escaped)\\)(?P=open)|(?!)))"
 
 
 def _item_or(value: str, first: str = r"[^\s-]") -> str:
     """The next item's value up to its quote after _ITEM, else ``value``."""
-    return rf"(?(item)(?={first})(?:\\.|(?!(?P=item))[^\\\n])+|{value})"
+    return rf"(?(item)(?={first}){_up_to_quote('item', 'item_escaped')}|{value})"
 
 
 # The option's or variable's name is taken whole, once (a lookahead's group matched again
@@ -386,15 +400,18 @@ _COMMAND_ASSIGNMENT = re.compile(
 # ('sipp:a b') runs to its quote. An option's value is also the next item of an argv
 # quoted as Python or JSON shows it (['curl', '-u', 'sipp:X']).
 _COMMAND_END = r"((?:[^;&|\n'\"]|'[^'\n]*'?|\"(?:[^\"\\\n]|\\.)*\"?)*)"
-_USER_VALUE = rf"(?(user)(?:\\.|(?!(?P=user))[^\\\n])+|{_VALUE})"
-_USER_PASSWORD = rf"(?P<user>['\"])?[^\s:'\"]*:){_USER_VALUE}"
-_GAP = rf"(?:\s+|{_NEXT_ITEM}['\"])"  # between two words, or two items of a quoted argv
+# a user:password or user%password quoted whole, its quote escaped too (\"sipp:a b\")
+_USER_QUOTE = r"(?:(?P<user_escaped>\\)?(?P<user>['\"]))?"
+_USER_VALUE = rf"(?(user){_up_to_quote('user', 'user_escaped')}|{_VALUE})"
+_USER_PASSWORD = rf"{_USER_QUOTE}[^\s:'\"]*:){_USER_VALUE}"
+_GAP = rf"(?:\s+|{_NEXT_ITEM}\\?['\"])"  # between two words, or two items of a quoted argv
 _QUOTED_OR_WORD = rf"(?:{_QUOTED}|\S+)"
 _ANY = r"\S"  # (zip's and openssl's value may begin with -)
-_ARGUMENT = r"(?:[^\s'\"]+|'[^'\n]*'|\"[^\"\n]*\")"  # a word, or one quoted
+# a word (its \ before a quote is an escaped item's end), or one quoted
+_ARGUMENT = r"(?:(?:[^\s'\"\\]|\\(?!['\"]))+|'[^'\n]*'|\"[^\"\n]*\")"
 _TOOL_OPTIONS = tuple(
     (re.compile(f"({name}){_COMMAND_END}"), re.compile(option)) for name, option in (
-        (_SSHPASS, rf"\A((?:{_GAP}(?:-[dfP](?:{_NEXT_ITEM}['\"]|\s*){_ARGUMENT}|-[ehvV]\w*))*"
+        (_SSHPASS, rf"\A((?:{_GAP}(?:-[dfP](?:{_NEXT_ITEM}\\?['\"]|\s*){_ARGUMENT}|-[ehvV]\w*))*"
                    rf"{_GAP}-p(?:{_ITEM}|(?!{_NEXT_ITEM})\s*))"
                    rf"(?=[^\s-]){_item_or(_QUOTED_OR_WORD)}"),
         (_SEVEN_ZIP, rf"({_WORD_START}-p{_NO_ITEM_END}){_VALUE}"),
@@ -406,14 +423,14 @@ _USER_OPTION = re.compile(
     rf"({_WORD_START}--(?:proxy-)?user(?:{_NEXT_ITEM}|=|\s+){_USER_PASSWORD}")
 _SAMBA_CREDENTIALS = re.compile(
     rf"({_WORD_START}(?:-U(?:{_NEXT_ITEM}|\s*)|--user(?:name)?(?:{_NEXT_ITEM}|=|\s+))"
-    r"(?P<user>['\"])?[^\s%'\"]+%)"
+    rf"{_USER_QUOTE}[^\s%'\"]+%)"
     + _USER_VALUE)
 # A proxy given without its scheme (curl's -x, --proxy and --preproxy, pip's --proxy, an
 # http_proxy variable, apt's Acquire::http::Proxy): a user:password before its host's @
 # (the word's last @) is shown as ***@. One written with its scheme is mask_url's; a
 # user@host without a password (ssh -x backup@nas) is kept.
 _PROXY = re.compile(
-    rf"({_WORD_START}(?:-x|[\w.:-]*proxy)(?:{_NEXT_ITEM}|[ \t]*=[ \t]*|[ \t]+)['\"]?)"
+    rf"({_WORD_START}(?:-x|[\w.:-]*proxy)(?:{_NEXT_ITEM}|[ \t]*=[ \t]*|[ \t]+)(?:\\?['\"])?)"
     r"(?P<value>[^\s'\"]+)", re.IGNORECASE)
 
 
@@ -537,7 +554,8 @@ def mask_command(text: str | None) -> str | None:
     HTTP Authorization or API-key header, a path's secret-looking query values
     (``/api?api_key=X``) and an Ansible Vault block's payload (a payload line of 80 hex
     digits alone too). An option's value is also the next item of an argv quoted as Python
-    or JSON shows it (``['sync', '--password', 'X']``).
+    or JSON shows it (``['sync', '--password', 'X']``), or JSON-escaped inside a JSON
+    string (``"[\\"sync\\", \\"--password\\", \\"X\\"]"``).
     Also a Jinja filter on the controller (plugins/filter/sop_module_utils.py), and how the
     runner records a failed task's cause (runner/sop/masking.py)."""
     shown = mask_text(text)

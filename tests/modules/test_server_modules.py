@@ -1607,6 +1607,49 @@ def test_mask_command_masks_the_next_item_of_a_quoted_argv(message, shown):
     assert secrets.mask_ansible_error(message) == shown
 
 
+@pytest.mark.parametrize(("message", "shown"), [
+    (r'"cmd": "[\"sync\", \"--password\", \"S3cretX\"]"',
+     r'"cmd": "[\"sync\", \"--password\", \"***\"]"'),
+    (r'{"cmd": "[\"sync\", \"--api-token\", \"S3cretX\", \"-v\"]", "rc": 1}',
+     r'{"cmd": "[\"sync\", \"--api-token\", \"***\", \"-v\"]", "rc": 1}'),
+    (r'"[\"sync\", \"--password\", \"it\\\"s S3cretX\", \"-v\"]"',
+     r'"[\"sync\", \"--password\", \"***\", \"-v\"]"'),
+    (r'"[\"sync\", \"--password\", \"a\\\\\", \"-v\"]"',
+     r'"[\"sync\", \"--password\", \"***\", \"-v\"]"'),
+    (r'"[\"mysqldump\", \"-uroot\", \"-p\", \"S3cretX\", \"sipp\"]"',
+     r'"[\"mysqldump\", \"-uroot\", \"-p\", \"***\", \"sipp\"]"'),
+    (r'"[\"mysqldump\", \"-pS3cretX\", \"sipp\"]"', r'"[\"mysqldump\", \"-p***\", \"sipp\"]"'),
+    (r'"[\"mysqldump\", \"--password=a S3cretX\", \"sipp\"]"',
+     r'"[\"mysqldump\", \"--password=***\", \"sipp\"]"'),
+    (r'"[\"sync\", \"SYNC_TOKEN=a S3cretX\", \"-v\"]"',
+     r'"[\"sync\", \"SYNC_TOKEN=***\", \"-v\"]"'),
+    # the other tools' password options
+    (r'"[\"sshpass\", \"-f\", \"/x\", \"-p\", \"S3cretX\", \"ssh\", \"-p\", \"22\"]"',
+     r'"[\"sshpass\", \"-f\", \"/x\", \"-p\", \"***\", \"ssh\", \"-p\", \"22\"]"'),
+    (r'"[\"zip\", \"-r\", \"-P\", \"S3cretX\", \"b.zip\"]"',
+     r'"[\"zip\", \"-r\", \"-P\", \"***\", \"b.zip\"]"'),
+    (r'"[\"openssl\", \"enc\", \"-k\", \"S3cretX\", \"-in\", \"f\"]"',
+     r'"[\"openssl\", \"enc\", \"-k\", \"***\", \"-in\", \"f\"]"'),
+    (r'"[\"curl\", \"-u\", \"sipp:S3cretX\", \"https://x/\"]"',
+     r'"[\"curl\", \"-u\", \"sipp:***\", \"https://x/\"]"'),
+    (r'"[\"smbclient\", \"//nas/b\", \"-U\", \"sipp%S3cretX\", \"-c\", \"ls\"]"',
+     r'"[\"smbclient\", \"//nas/b\", \"-U\", \"sipp%***\", \"-c\", \"ls\"]"'),
+    (r'"[\"pip\", \"--proxy\", \"sipp:S3cretX@proxy:3128\"]"',
+     r'"[\"pip\", \"--proxy\", \"***@proxy:3128\"]"'),
+    # a bare -p or --password then the next option, or the list's end, is kept whole
+    (r'"[\"mysqldump\", \"-p\", \"-u\", \"sipp\"]"',
+     r'"[\"mysqldump\", \"-p\", \"-u\", \"sipp\"]"'),
+    (r'"[\"mysql\", \"-p\"]"', r'"[\"mysql\", \"-p\"]"'),
+    (r'"[\"sync\", \"--password\", \"--verbose\"]"',
+     r'"[\"sync\", \"--password\", \"--verbose\"]"'),
+])
+def test_mask_command_masks_an_argv_json_escaped_in_a_json_string(message, shown):
+    # a registered result printed as JSON shows a command's argv as a string: its items'
+    # quotes escaped (\"), --password's next item was kept, -p's ate the list's end
+    assert secrets.mask_command(message) == shown
+    assert secrets.mask_ansible_error(message) == shown
+
+
 @pytest.mark.parametrize(("command", "shown"), [
     ('mysqldump --password="my S3cretX pw" sipp', "mysqldump --password=*** sipp"),
     ("mysqldump --password='my S3cretX' sipp", "mysqldump --password=*** sipp"),
@@ -2018,6 +2061,11 @@ def test_mask_log_line_masks_the_password_an_sql_statement_sets(line, shown):
     "https://a:" + "x" * 300000,
     "--password', '" * 15000,
     "'-p', '" * 25000 + "-",
+    '\\"--password\\", \\"' * 15000,
+    '\\"-p\\", \\"' * 25000 + "-",
+    'mysql \\"-p' * 25000,
+    'curl \\"-u\\", \\"a:' * 20000,
+    '--password\\", \\"a\\\\' * 20000,
     "mysql '-p" * 25000,
     "\n          " * 20000 + "0" * 79,
     " " * 200000 + "x",  # two runs of blanks around an optional colour code: 3 s for 20 KB
