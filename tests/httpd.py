@@ -99,3 +99,36 @@ def send_without_end(handler: BaseHTTPRequestHandler, chunk: bytes) -> None:
     with contextlib.suppress(BrokenPipeError, ConnectionResetError):
         while True:
             handler.wfile.write(chunk)
+
+
+# The page PHP shows (status 200 when display_errors is on, as a court's SIPP server often
+# has it) when SIPP cannot reach its database: a fatal error whose stack trace holds the
+# database login (Rahasia1), one of the pages sop_http.page_error names.
+PHP_FATAL_PAGE = (
+    "<br />\n<b>Fatal error</b>:  Uncaught mysqli_sql_exception: Too many connections"
+    " in /var/www/html/SIPP/system/database/drivers/mysqli/mysqli_driver.php:135\n"
+    "Stack trace:\n#0 /var/www/html/SIPP/system/database/drivers/mysqli/"
+    "mysqli_driver.php(135): mysqli->real_connect('localhost', 'sipp', 'Rahasia1', "
+    "'sipp', 3306, NULL, 0)\n#1 {main}\n  thrown in <b>/var/www/html/SIPP/x.php</b> "
+    "on line <b>135</b><br />\n")
+
+
+def redirect_loop(back: dict[str, str]) -> type[BaseHTTPRequestHandler]:
+    """A handler answering every GET with a 302: ``/hop/N`` to ``/hop/N+1`` without end,
+    and each path of ``back`` to its value (a login page sending the visitor back)."""
+
+    class RedirectLoop(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path.startswith("/hop/"):
+                target = f"/hop/{int(self.path[len('/hop/'):]) + 1}"
+            else:
+                target = back[self.path]
+            self.send_response(302)
+            self.send_header("Location", target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return RedirectLoop

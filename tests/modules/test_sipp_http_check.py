@@ -9,7 +9,7 @@ from typing import ClassVar
 
 import pytest
 from conftest import within
-from httpd import https_and_http, send_without_end, serving
+from httpd import PHP_FATAL_PAGE, https_and_http, redirect_loop, send_without_end, serving
 from loader import load, run_module
 
 mod = load("sipp_http_check")
@@ -276,16 +276,8 @@ def test_a_redirect_to_another_scheme_is_named_not_followed():
 # server often has it on), and the path it names holds the expected text: the page was
 # graded "Akses SIPP tersedia". The pages sop_http.page_error names are tested with it
 # (test_website_check.py).
-_FATAL = ("<br />\n<b>Fatal error</b>:  Uncaught mysqli_sql_exception: Too many connections"
-          " in /var/www/html/SIPP/system/database/drivers/mysqli/mysqli_driver.php:135\n"
-          "Stack trace:\n#0 /var/www/html/SIPP/system/database/drivers/mysqli/"
-          "mysqli_driver.php(135): mysqli->real_connect('localhost', 'sipp', 'Rahasia1', "
-          "'sipp', 3306, NULL, 0)\n#1 {main}\n  thrown in <b>/var/www/html/SIPP/x.php</b> "
-          "on line <b>135</b><br />\n")
-
-
 def test_a_page_showing_a_php_or_database_error_is_no_access():
-    access = mod.grade("http://sipp/", (200, _FATAL, 10, None, None, None), PARAMS)
+    access = mod.grade("http://sipp/", (200, PHP_FATAL_PAGE, 10, None, None, None), PARAMS)
     assert (access["ok"], access["expected_text_found"]) == (False, True)
     assert access["problems"] == [
         "halaman menampilkan galat PHP/database: Fatal error: Uncaught mysqli_sql_exception: "
@@ -301,22 +293,7 @@ def test_a_working_page_with_a_notice_is_access():
     assert (access["ok"], access["problems"]) == (True, [])
 
 
-class _Loop(BaseHTTPRequestHandler):
-    """/sipp/ -> /sipp/login -> /sipp/ (a login page that sends the visitor back), and
-    /hop/N -> /hop/N+1 without end."""
-
-    def do_GET(self):
-        if self.path.startswith("/hop/"):
-            target = f"/hop/{int(self.path[len('/hop/'):]) + 1}"
-        else:
-            target = "/sipp/" if self.path == "/sipp/login" else "/sipp/login"
-        self.send_response(302)
-        self.send_header("Location", target)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
+_Loop = redirect_loop({"/sipp/": "/sipp/login", "/sipp/login": "/sipp/"})
 
 
 def test_a_redirect_loop_is_named_not_a_status():

@@ -15,7 +15,7 @@ from typing import ClassVar
 import pytest
 import yaml
 from conftest import within
-from httpd import https_and_http, send_without_end, serving
+from httpd import PHP_FATAL_PAGE, https_and_http, redirect_loop, send_without_end, serving
 from loader import load, run_module
 
 mod = load("sipp_sync_status")
@@ -190,19 +190,13 @@ def test_missing_and_unreadable_marker_are_not_fresh():
 # SIPP with display_errors on: the public page is PHP's fatal error, status 200; it read
 # "Tanda 'Pembaharuan Data' tidak ditemukan", a page changed or a regex to fix, where SIPP
 # could not reach its database. Its stack trace holds the database login.
-_FATAL = ("<br />\n<b>Fatal error</b>:  Uncaught mysqli_sql_exception: Too many connections"
-          " in /var/www/html/SIPP/system/database/drivers/mysqli/mysqli_driver.php:135\n"
-          "Stack trace:\n#0 /var/www/html/SIPP/system/database/drivers/mysqli/"
-          "mysqli_driver.php(135): mysqli->real_connect('localhost', 'sipp', 'Rahasia1', "
-          "'sipp', 3306, NULL, 0)\n#1 {main}\n  thrown in <b>/var/www/html/SIPP/x.php</b> "
-          "on line <b>135</b><br />\n")
 _SHOWN = ("Fatal error: Uncaught mysqli_sql_exception: Too many connections in "
           "/var/www/html/SIPP/system/database/drivers/mysqli/mysqli_driver.php:135")
 
 
 def test_a_page_showing_a_php_or_database_error_is_named_not_a_missing_marker():
-    result = mod.evaluate(_FATAL, REGEX, WIB, 8, NOW)
-    moved = mod.evaluate(_FATAL, REGEX, WIB, 8, NOW, redirected_to="http://sipp/publik/")
+    result = mod.evaluate(PHP_FATAL_PAGE, REGEX, WIB, 8, NOW)
+    moved = mod.evaluate(PHP_FATAL_PAGE, REGEX, WIB, 8, NOW, redirected_to="http://sipp/publik/")
     assert (result["fresh"], result["marker_text"], result["last_sync"]) == (False, None, None)
     said = ("Halaman SIPP publik menampilkan galat PHP/database, tanda 'Pembaharuan Data' "
             f"tidak terbaca: {_SHOWN}")
@@ -483,7 +477,7 @@ def test_an_error_page_is_no_answer_whatever_it_says():
     (json.dumps({"error": "bad key http://sop:S3cretPw@sippma/?token=T0ken"}),
      "bad key http://***@sippma/?token=***"),
     # a 500 page of PHP's fatal error: the error, never its stack trace's login
-    (_FATAL, _SHOWN),
+    (PHP_FATAL_PAGE, _SHOWN),
     (json.dumps({"message": "SQLSTATE[HY000] [1040] Too many connections"}),
      "SQLSTATE[HY000] [1040] Too many connections"),
     ("", ""),
@@ -1036,23 +1030,8 @@ def test_a_max_age_not_a_positive_number_is_named_as_the_setting(tmp_path, hours
         1, "max_age_hours: must be a positive number of hours", "max_age_hours")
 
 
-class LoginLoop(BaseHTTPRequestHandler):
-    """/ -> /login -> / (a login page sending the visitor back), /api/... the same, and
-    /hop/N -> /hop/N+1 without end."""
-
-    def do_GET(self):
-        if self.path.startswith("/hop/"):
-            target = f"/hop/{int(self.path[len('/hop/'):]) + 1}"
-        else:
-            target = {"/": "/login", "/login": "/", "/api/status/1": "/api/status/1/login",
-                      "/api/status/1/login": "/api/status/1"}[self.path]
-        self.send_response(302)
-        self.send_header("Location", target)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
+LoginLoop = redirect_loop({"/": "/login", "/login": "/", "/api/status/1": "/api/status/1/login",
+                           "/api/status/1/login": "/api/status/1"})
 
 
 def test_a_redirect_loop_is_named_not_a_missing_marker(tmp_path):
