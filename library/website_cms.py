@@ -139,6 +139,16 @@ newest_content:
   description: Newest published content date (ISO 8601 UTC), null when unknown.
   returned: always
   type: str
+notes:
+  description:
+    - The module's warnings (Bahasa Indonesia), also returned as C(warnings), which a
+      C(no_log) task hides; without secrets (the database password and a URL's
+      credentials masked), for a task after it to show. Returned on failure too when
+      only the database did not answer.
+  returned: always
+  type: list
+  elements: str
+  sample: ["DB_HOST db.lan:3307 dari /var/www/html/wp-config.php tidak dipakai (...)"]
 """
 
 from typing import Any  # noqa: E402
@@ -151,6 +161,7 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
     find_binary,
     query,
 )
+from ansible.module_utils.sop_secrets import mask_text  # noqa: E402
 from ansible.module_utils.sop_website_cms import (  # noqa: E402
     CmsError,
     detect,
@@ -185,10 +196,14 @@ def merged_database(found: dict[str, Any], params: dict[str, Any],
     if written and not all(only_root_can_change(config) for config in configs):
         database.update(dict.fromkeys(TARGET))
         if not any(overrides[key] for key in TARGET):
+            # DB_HOST is the web server's to write: it may hold a URL with credentials,
+            # or the password itself; the warning is recorded, so both are masked.
             shown = ":".join(str(value) for value in written.values())
-            warning = (f"DB_HOST {shown} dari {', '.join(configs)} tidak dipakai (berkas itu "
-                       "dapat diubah oleh akun selain root): server database lokal yang "
-                       "dipakai; isi website_db_host bila database memang di host lain")
+            warning = mask_text(
+                f"DB_HOST {shown} dari {', '.join(configs)} tidak dipakai (berkas itu "
+                "dapat diubah oleh akun selain root): server database lokal yang "
+                "dipakai; isi website_db_host bila database memang di host lain",
+                [str(found.get("password") or ""), str(params["login_password"] or "")])
     database.update({k: v for k, v in overrides.items() if v})
     return database, warning
 
@@ -209,7 +224,9 @@ def main() -> None:
         site = detect(p["root"], p["cms"], p["domain"])
     except CmsError as exc:
         module.fail_json(msg=f"CMS situs tidak dapat dibaca: {exc}")
-    result: dict[str, Any] = {"changed": False, "newest_content": None, **site}
+    # The warnings in `notes` too: the role runs this module no_log (its `login` holds
+    # the password), which hides `warnings` from the record; a task after it shows these.
+    result: dict[str, Any] = {"changed": False, "newest_content": None, "notes": [], **site}
     if site["database"] is not None:
         db, warning = merged_database(site["database"], p, site["config"])
         unset = unset_login(site, db)
@@ -217,6 +234,7 @@ def main() -> None:
             module.fail_json(msg=f"CMS situs tidak dapat dibaca: {unset}")
         if warning:
             module.warn(warning)
+            result["notes"].append(warning)
         result["login"] = {"login_user": db["user"], "login_password": db["password"],
                            "login_host": db["host"], "login_port": db["port"],
                            "login_unix_socket": db["socket"], "database": db["name"]}

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import within
-from loader import load, run_module
+from loader import ROOT, load, run_module, warning_lines
 
 cms = load("sop_website_cms")
 
@@ -322,6 +323,57 @@ def test_a_writable_configuration_never_chooses_the_database_server(
     (root_only / "html" / "wp-config.php").write_text(WP_CONFIG)
     db, warnings = database(root_only / "html", **login)
     assert (db["host"], db["port"]) == ("db.lan", 3307) and not warnings
+
+
+def test_the_warnings_are_returned_as_notes_a_no_log_task_does_not_hide(tmp_path):
+    """The role runs website_cms no_log (its `login` holds the password), and the runner
+    records no warning of a no_log result: a DB_HOST it would not use was never
+    recorded. The same warnings come back in `notes`, for a task after it to show;
+    being recorded, a URL's credentials and the password in them are masked."""
+    web = tmp_path / "html"
+    web.mkdir()
+    config = web / "wp-config.php"
+    args = {"root": str(web), "newest_content": False}
+    config.write_text(WP_CONFIG)  # DB_HOST db.lan:3307, in a folder under /tmp
+    rc, result = run_module("website_cms", tmp_path, args)
+    assert rc == 0, result.get("msg")
+    assert result["notes"] == warning_lines(result) == [
+        f"DB_HOST db.lan:3307 dari {config} tidak dipakai (berkas itu dapat diubah oleh "
+        "akun selain root): server database lokal yang dipakai; isi website_db_host bila "
+        "database memang di host lain"]
+    # DB_HOST is the web server's to write: credentials in it, the password among them
+    config.write_text(WP_CONFIG.replace("db.lan:3307", "https://wp:pw-in-host@db.lan:/s")
+                      .replace("p\\'w#1", "pw-in-host"))
+    rc, result = run_module("website_cms", tmp_path, args)
+    assert rc == 0, result.get("msg")
+    assert result["login"]["login_password"] == "pw-in-host"  # the later tasks still get it
+    assert result["notes"] == warning_lines(result)
+    assert result["notes"][0].startswith("DB_HOST https://***@db.lan:/s dari ")
+    assert "pw-in-host" not in json.dumps(result["notes"])
+    config.write_text(WP_CONFIG.replace("db.lan:3307", "pw-in-host:3306")
+                      .replace("p\\'w#1", "pw-in-host"))
+    rc, result = run_module("website_cms", tmp_path, {**args, "login_password": "inv-pw"})
+    assert rc == 0 and result["notes"][0].startswith("DB_HOST ***:3306 dari "), result
+    rc, result = run_module("website_cms", tmp_path, {**args, "login_host": "db.court.lan"})
+    assert rc == 0 and result["notes"] == warning_lines(result) == []
+    (tmp_path / "static").mkdir()
+    rc, result = run_module("website_cms", tmp_path, {"root": str(tmp_path / "static")})
+    assert rc == 0 and result["notes"] == [] and result["cms"] == "static"
+
+
+@pytest.mark.parametrize("tasks", ["roles/website/tasks/ketersediaan.yml",
+                                   "roles/website/tasks/site.yml"])
+def test_the_role_shows_the_notes_of_its_no_log_lookup_in_a_task_the_runner_records(tasks):
+    """A debug task's result names its `var`: `var: warnings` returns the notes as the
+    task's warnings, which the runner records (a `PERINGATAN:` debug message it does
+    not). That task follows the no_log lookup and is not no_log itself."""
+    loaded = yaml.safe_load((ROOT / tasks).read_text(encoding="utf-8"))
+    lookup = next(i for i, task in enumerate(loaded) if "website_cms" in task)
+    assert loaded[lookup]["no_log"] is True
+    shown = [task for task in loaded[lookup + 1:]
+             if task.get("ansible.builtin.debug") == {"var": "warnings"}]
+    assert len(shown) == 1 and "no_log" not in shown[0]
+    assert ".notes | default([])" in shown[0]["vars"]["warnings"]
 
 
 DOCKER_WP_CONFIG = """<?php
