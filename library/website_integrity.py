@@ -86,7 +86,10 @@ description:
     than 10 seconds is named with it, C(seconds); one in a C(<noscript>), which a
     browser without JavaScript and a crawler reading the markup follow, counts as
     C(meta refresh (noscript)), as does one a C(<base href>) in a C(<noscript>) sends
-    elsewhere; one in a C(<template>) is inert), and an inline C(<script>), or an
+    elsewhere; one in a C(<template>) is inert), and an inline C(<script>) (not one in a
+    C(<noscript>) or C(<template>), which no browser runs; a C(</noscript) that a
+    markup reader reads in a comment, script, style or attribute still ends the C(<noscript>)
+    for a browser with JavaScript, and the scripts after it count), or an
     event handler a browser runs unasked (C(onload), C(onpageshow), C(onerror); not a
     click's), assigning a string literal of an absolute http(s) or protocol-relative
     address (its escapes read, C(\\/) too) to C(location), C(window.location),
@@ -106,7 +109,10 @@ description:
     (C(page_redirect)) naming where it leads and the variants it was given. A variant with a different
     status, redirect or final address, a different redirect of the page itself to another
     site (given to the visitors from a search engine only, say: named by its hosts and
-    how), gambling keywords or links to other sites the browser does not get, or clearly
+    how), gambling keywords or links to other sites the browser does not get (each
+    variant's links read as a browser reads them, against its final address and its
+    C(<base href>): a crawler's page whose C(<base href=\"https://judi.example/\">) sends its
+    relative links there links to judi.example), or clearly
     different text is cloaking. Gambling keywords and hidden
     elements (C(display:none), C(visibility:hidden), off-screen or zero-size text) carrying
     keywords or links to other sites (read as a browser reads them, against the page's

@@ -79,6 +79,10 @@ _UNASKED_HANDLERS = ("onload", "onpageshow", "onerror")
 # How a meta refresh in a <noscript> (or one read against a <base> there) is named: it
 # sends on the browsers without JavaScript and the crawlers reading the markup.
 NOSCRIPT_REFRESH = "meta refresh (noscript)"
+# What ends a <noscript> for a browser with JavaScript, to which its content is text: the
+# first "</noscript" before whitespace, "/" or ">", wherever a markup reader reads it (in a
+# comment, a script, a style, an attribute).
+_NOSCRIPT_END = re.compile(r"</noscript[\t\n\f\r />]", re.IGNORECASE)
 # A refresh's time: digits, then digits and dots (ignored: "0.5" is 0 seconds).
 _REFRESH_TIME = re.compile(r"[\t\n\f\r ]*(\d*)([\d.]*)")
 # A script's assignment to location (location, window.location, document.location, each
@@ -584,8 +588,12 @@ class PageScan(HTMLParser):
         # each <meta http-equiv="refresh">'s content, the <base href> before it with
         # JavaScript and without, and whether it is in a <noscript> (read without only)
         self.refreshes: list[tuple[str, str | None, str | None, bool]] = []
-        # the inline scripts' text and the handlers', each begun with a newline
+        # the inline scripts' text and the handlers', each begun with a newline: a
+        # browser runs none in a <template> or a <noscript> (see _live)
         self.scripts: list[str] = []
+        # "</noscript" ended the open <noscript> for a browser with JavaScript, where the
+        # parser read no end tag: what follows is markup to that browser
+        self._noscript_ended = False
         # Open elements, and counts kept beside them so that no tag or text scans the
         # stack (a page nesting a million elements must not take a million squared).
         self._stack: list[tuple[str, bool]] = []
@@ -609,7 +617,42 @@ class PageScan(HTMLParser):
         self._hiding += hidden
         self._skip += tag in ("script", "style", "noscript", "template")
 
+    def _live(self, text: str) -> str:
+        """What of ``text``, read by the parser in a <noscript>, a browser with JavaScript
+        reads as markup: none up to the first "</noscript" (the <noscript>'s content is
+        text to it), the rest from there (see _NOSCRIPT_END); all of it outside one or
+        once that browser has ended it."""
+        if not self._open.get("noscript") or self._noscript_ended:
+            return text
+        end = _NOSCRIPT_END.search(text)
+        if end is None:
+            return ""
+        self._noscript_ended = True
+        return text[end.start():]
+
+    def _noscript_text(self, text: str) -> None:
+        """A piece the parser read in a <noscript> that is no script's text (a comment,
+        a declaration, a tag, a style, text): markup to a browser with JavaScript from a
+        "</noscript" in it on, its scripts among it, read as scripts (not a <template>'s)."""
+        if self._open.get("noscript") and not self._noscript_ended:
+            live = self._live(text)
+            if live and not self._open.get("template"):
+                self.scripts.append("\n" + live)
+
+    def handle_comment(self, data: str) -> None:
+        self._noscript_text(data)
+
+    def handle_decl(self, decl: str) -> None:
+        self._noscript_text(decl)
+
+    def unknown_decl(self, data: str) -> None:
+        self._noscript_text(data)
+
+    def handle_pi(self, data: str) -> None:
+        self._noscript_text(data)
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._noscript_text(self.get_starttag_text() or "")
         values = {k: (v or "") for k, v in attrs}
         if not self._skip:  # (inside a <template> or <noscript>: inert)
             self.scripts += ["\n" + values[name] for name in _UNASKED_HANDLERS
@@ -675,12 +718,18 @@ class PageScan(HTMLParser):
             self._open[closed] -= 1
             self._hiding -= hidden
             self._skip -= closed in ("script", "style", "noscript", "template")
+            self._noscript_ended &= self._open.get("noscript", 0) > 0
             if closed == tag:
                 return
 
     def handle_data(self, data: str) -> None:
         if self._stack and self._stack[-1][0] == "script":
-            self.scripts.append(data)
+            # a <template>'s script is inert, a <noscript>'s never run (text to a browser
+            # with JavaScript, and one without runs none)
+            if not self._open.get("template"):
+                self.scripts.append(self._live(data))
+        else:
+            self._noscript_text(data)
         if self._skip:
             return
         if self._hidden_depth():
@@ -931,11 +980,20 @@ def similarity(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+def link_hosts(page: dict[str, Any], trusted: tuple[str, ...]) -> set[str]:
+    """The hosts of other sites (hosts) a page of compare_variant links to, its links read
+    as a browser reads them where it was read (page_links: against its final_url and its
+    <base href>), as written without a final_url."""
+    scan, asked = page["scan"], page.get("final_url")
+    return hosts(scan.links if asked is None else page_links(scan, scan.links, asked), trusted)
+
+
 def compare_variant(base: dict[str, Any], other: dict[str, Any], *,
                     trusted: tuple[str, ...], threshold: float) -> list[str]:
     """Why a variant (as Googlebot, from a search engine) differs from the browser's page;
     empty when it does not. Pages are {status, location, final_url (where the redirects
-    within the site led), offsite_redirects (those the page makes itself to other sites:
+    within the site led: its links are read against it and its <base href>, link_hosts),
+    offsite_redirects (those the page makes itself to other sites:
     [{by, host}]), scan (scan_html), keywords (found_keywords)}: each page is parsed and
     searched once, however often compared."""
     reasons = []
@@ -957,7 +1015,7 @@ def compare_variant(base: dict[str, Any], other: dict[str, Any], *,
     new_words = sorted(set(other["keywords"]) - set(base["keywords"]))
     if new_words:
         reasons.append("kata kunci judi: " + ", ".join(new_words))
-    new_hosts = sorted(hosts(b.links, trusted) - hosts(a.links, trusted))
+    new_hosts = sorted(link_hosts(other, trusted) - link_hosts(base, trusted))
     if new_hosts:
         reasons.append("tautan baru ke " + ", ".join(new_hosts[:10]))
     ratio = similarity(a.words, b.words)

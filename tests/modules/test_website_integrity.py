@@ -556,6 +556,58 @@ def test_a_variant_s_similarity_is_written_as_the_reports_write_numbers():
         "isi berbeda (kemiripan 0,43)"]
 
 
+def variant(markup: str, final_url: str = "https://pn.example/berita/") -> dict:
+    """A variant's page as compare_variant reads it (check_pages' fields)."""
+    return {"status": 200, "location": None, "final_url": final_url,
+            "scan": content.scan_html(markup), "keywords": []}
+
+
+PAGE_TEXT = "<p>jadwal sidang perkara perdata pengadilan negeri</p>"
+
+
+@pytest.mark.parametrize(("crawler", "reasons"), [
+    # the crawler's page differs by its <base> alone: its relative links go to the
+    # gambling site, the browser's to the court's own pages
+    ('<base href="https://judi.example/">' + PAGE_TEXT + '<a href="/slot">x</a>',
+     ["tautan baru ke judi.example"]),
+    ('<base href="//judi.example/a/">' + PAGE_TEXT + '<a href="slot">x</a>',
+     ["tautan baru ke judi.example"]),
+    # read as a browser reads it, not as written
+    (PAGE_TEXT + '<a href="/\\judi.example/">x</a>', ["tautan baru ke judi.example"]),
+    ('<base href="/id/">' + PAGE_TEXT + '<a href="/slot">x</a>', []),
+    ('<template><base href="https://judi.example/"></template>' + PAGE_TEXT
+     + '<a href="/slot">x</a>', []),
+], ids=["base", "base-protocol-relative", "backslash", "base-own", "base-in-template"])
+def test_a_crawler_s_links_are_read_against_its_base_href(crawler, reasons):
+    """A variant whose only difference is a <base href> of the gambling site sends every
+    click of the crawler's page there: new links to another site, not the same page."""
+    browser = variant(PAGE_TEXT + '<a href="/slot">x</a>')
+    assert content.compare_variant(browser, variant(crawler), trusted=("pn.example",),
+                                   threshold=0.6) == reasons
+
+
+def test_a_hostile_variant_of_links_against_a_base_is_compared_in_linear_time():
+    """150,000 relative links under a base of half a megabyte, in the crawler's page and
+    the browser's: each read against the base's scheme and host, once per page."""
+    links = "".join(f"<a href=b{i}>" for i in range(150_000))
+    crawler = variant('<base href="https://judi.example/' + "a/" * (1 << 18) + '">' + links)
+    browser = variant('<base href="/' + "a/" * (1 << 18) + '">' + links)
+    assert len(links) >= 2_000_000
+    with within(30, "comparing the variants"):
+        assert content.compare_variant(browser, crawler, trusted=("pn.example",),
+                                       threshold=0.6) == ["tautan baru ke judi.example"]
+
+
+def test_a_variant_s_links_are_read_against_its_own_final_address():
+    """Each variant is read where its redirects within the site led: the same relative
+    links on the same site are no new links, a variant redirected to the www. name
+    neither."""
+    page = PAGE_TEXT + '<a href="/slot">x</a><a href="https://judi.example/">y</a>'
+    assert content.compare_variant(
+        variant(page), variant(page, "https://www.pn.example/"), trusted=("pn.example",),
+        threshold=0.6) == ["dialihkan ke https://www.pn.example/"]
+
+
 def test_redirect_for_search_engine_visitors_is_named(base, tmp_path):
     url = base + "/redirect"
     found = {f["name"]: f for f in page_findings(base, "/redirect", tmp_path)["findings"]}
@@ -804,6 +856,61 @@ def test_a_refresh_in_a_template_is_no_redirect():
     page = content.scan_html('<template><meta http-equiv="refresh" '
                              'content="0;url=https://judi.example/"></template>')
     assert content.page_redirects(page, None, "https://pn.example/") == []
+
+
+@pytest.mark.parametrize("markup", [
+    "<noscript><script>location.href = 'https://judi.example/';</script></noscript>",
+    "<NOSCRIPT><div><script>location = '//judi.example/'</script></div></NOSCRIPT>",
+    "<template><script>location.replace('https://judi.example/')</script></template>",
+    '<base href="https://judi.example/">'
+    "<noscript><script>location.href = '/slot';</script></noscript>",
+    "<template><noscript></noscript><script>location = 'https://judi.example/'</script>"
+    "</template>",
+], ids=["noscript", "noscript-nested", "template", "noscript-base-relative",
+        "template-after-noscript"])
+def test_a_script_in_noscript_or_template_is_no_redirect(markup):
+    """No browser runs a script in a <noscript> (with JavaScript its content is text,
+    without it no script runs) nor in a <template> (inert)."""
+    assert content.page_redirects(content.scan_html(markup), None, "https://pn.example/") == []
+
+
+@pytest.mark.parametrize("markup", [
+    "<noscript><!-- </noscript><script>location = 'https://judi.example/'</script> --></noscript>",
+    "<noscript><script></noscript><script>location = 'https://judi.example/'</script>",
+    "<noscript><style></noscript><script>location = 'https://judi.example/'</script></style>",
+    "<noscript><p title=\"</NOSCRIPT ><script>location = 'https://judi.example/'</script>\">",
+    "<noscript><script></noscript></script><script>location = 'https://judi.example/'</script>",
+    "<noscript><!--</noscript>--><script>location = 'https://judi.example/'</script>",
+], ids=["comment", "script", "style", "attribute", "script-after", "after-comment"])
+def test_a_script_after_a_noscript_a_browser_ends_early_is_a_redirect(markup):
+    """With JavaScript a <noscript> is text up to the first "</noscript": one hidden from
+    the markup reader in a comment, a script, a style or an attribute ends it for the
+    browser, and the script after it runs."""
+    assert content.page_redirects(content.scan_html(markup), None, "https://pn.example/") == [
+        ("skrip", "https://judi.example/", None)]
+
+
+NOSCRIPT_PAGES = {
+    # never closed: every piece after it read in a <noscript> a browser has not ended
+    "unclosed": "<noscript>" + "<!-- </noscrip --><script>location = '/slot'</script>" * 40_000,
+    "nested": "<noscript><p title='</noscripts>'>" * 70_000,
+    # each ended by a comment the markup reader reads: every script after it runs
+    "ended": ('<base href="https://judi.example/">'
+              + "<noscript><!--</noscript>--><script>location = '/slot'</script>" * 35_000),
+}
+
+
+@pytest.mark.parametrize("name", NOSCRIPT_PAGES)
+def test_a_hostile_page_of_noscripts_is_read_in_linear_time(name):
+    """2 MB of <noscript>s never closed, each piece in them searched for the end a browser
+    with JavaScript reads, once."""
+    page = NOSCRIPT_PAGES[name]
+    assert len(page) >= 2_000_000
+    with within(30, "reading the page's redirects"):
+        scan = content.scan_html(page, seconds=20)
+        redirects = content.page_redirects(scan, None, "https://pn.example/")
+    assert scan.complete
+    assert len(redirects) == (35_000 if name == "ended" else 0)
 
 
 def test_a_handler_the_visitor_must_trigger_is_no_redirect_of_the_page():
