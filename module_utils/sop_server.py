@@ -481,7 +481,7 @@ def apt_pending(run: Any, update_cache: bool, security_pattern: str,
     env = ["env", "DEBIAN_FRONTEND=noninteractive", "LC_ALL=C"]
     if update_cache:
         rc, out, err = run([*env, "apt-get", "-q", "update"])
-        problems = [line for line in (out + err).splitlines()
+        problems = [line for line in out.splitlines() + err.splitlines()
                     if line.startswith(("E:", "W:", "Err:"))]
         if rc != 0 or any(p.startswith(("E:", "Err:")) for p in problems):
             raise AptError("apt-get update failed: " + apt_failure(out, err, problems or None))

@@ -191,6 +191,22 @@ def test_apt_update_failure_names_the_repository():
         srv.apt_pending(run, True, "security", [])
 
 
+def test_apt_update_error_after_output_without_a_final_newline_is_its_own_line():
+    """apt-get update's stdout may end without a newline ('Reading package lists...'):
+    its last line and stderr's first are two lines, the E: line still read as one."""
+    def run(argv):
+        if "update" in argv:
+            return 0, ("Hit:1 http://deb.debian.org/debian bookworm InRelease\n"
+                       "Reading package lists..."), \
+                "E: Failed to fetch http://backup:8081/dists/bookworm-lab/InRelease\n"
+        return 0, "", ""
+
+    with pytest.raises(srv.AptError) as failure:
+        srv.apt_pending(run, True, "security", [])
+    assert str(failure.value) == ("apt-get update failed: "
+                                  "E: Failed to fetch http://backup:8081/dists/bookworm-lab/InRelease")
+
+
 def test_apt_update_stopped_by_a_full_var_names_it_first():
     """A full /var: apt's 'No space left on device' came after long Err: lines (or, as
     an indented line under one, not at all)."""
