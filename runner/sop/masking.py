@@ -48,8 +48,9 @@ def mask_output_lines(lines: Iterable[str]) -> Iterator[str]:
     seen whole on one line and a lone payload line of 80 hex digits, but not a block's
     last, shorter line without its header. So after a line holding a block's header
     (``$ANSIBLE_VAULT;1.1;AES256``), each line that is hex alone (indented, coloured,
-    quoted as a ``stdout_lines`` item) is shown as ***, up to the first line that is not:
-    module_utils/sop_secrets.py's ``VAULT_HEADER`` and ``VAULT_PAYLOAD_LINE``."""
+    after a diff's + or -, quoted as a ``stdout_lines`` item) is shown as ***, up to the
+    first line that is not: module_utils/sop_secrets.py's ``VAULT_HEADER`` and
+    ``VAULT_PAYLOAD_LINE``."""
     payload = False
     for line in lines:
         match = _SECRETS.VAULT_PAYLOAD_LINE.match(line) if payload else None

@@ -1894,6 +1894,22 @@ def test_a_secret_query_parameter_of_a_path_is_masked(text, shown):
      "$ANSIBLE_VAULT;1.1;AES256\n***\nadded to vars/main.yml"),
     ("a vault header alone: $ANSIBLE_VAULT;1.1;AES256",
      "a vault header alone: $ANSIBLE_VAULT;1.1;AES256"),
+    # in a diff (--diff): each line after its + or - (the block's last line too), a
+    # context line's space, a YAML value's indent after the mark
+    ("+$ANSIBLE_VAULT;1.1;AES256\n+6238346431\n+3365326633\n",
+     "+$ANSIBLE_VAULT;1.1;AES256\n+***\n"),
+    ("@@ -1,3 +1,3 @@\n $ANSIBLE_VAULT;1.1;AES256\n-6238346431\n-3365326633\n+3031323334\n"
+     "+3536\n password: x",
+     "@@ -1,3 +1,3 @@\n $ANSIBLE_VAULT;1.1;AES256\n-***\n password: x"),
+    ("-$ANSIBLE_VAULT;1.1;AES256\n-6238346431\n+$ANSIBLE_VAULT;1.2;AES256;prod\n+3031323334",
+     "-$ANSIBLE_VAULT;1.1;AES256\n-***\n+$ANSIBLE_VAULT;1.2;AES256;prod\n+***"),
+    ("+password: !vault |\n+  $ANSIBLE_VAULT;1.1;AES256\n+  6238346431\n+user: sipp",
+     "+password: !vault |\n+  $ANSIBLE_VAULT;1.1;AES256\n+  ***\n+user: sipp"),
+    (r'{"prepared": "+$ANSIBLE_VAULT;1.1;AES256\n+6238346431\n+3365326633\n"}',
+     r'{"prepared": "+$ANSIBLE_VAULT;1.1;AES256\n+***\n"}'),
+    # a line of prose after the header, and a mark alone, are kept
+    ("+$ANSIBLE_VAULT;1.1;AES256\n+user: sipp\n-\n",
+     "+$ANSIBLE_VAULT;1.1;AES256\n+user: sipp\n-\n"),
 ])
 def test_an_ansible_vault_payload_is_masked(text, shown):
     # a task printing a vaulted file (cat, a failed template) put its ciphertext in the record
@@ -1912,6 +1928,13 @@ VAULT_LINE = "363561373362336231373565666362343366306332386232633039613064623038
     ("stdout_lines: ['$ANSIBLE_VAULT;1.1;AES256', '" + VAULT_LINE + "', '6237']",
      "stdout_lines: ['$ANSIBLE_VAULT;1.1;AES256', '***', '6237']"),
     (r'{"stdout": "' + VAULT_LINE + r'\n' + VAULT_LINE + '"}', r'{"stdout": "***\n***"}'),
+    # a diff's line (--diff, without its header in the hunk), after its colour too
+    ("+" + VAULT_LINE + "\n", "+***\n"),
+    ("-" + VAULT_LINE + "\r\n", "-***\r\n"),
+    ("+    " + VAULT_LINE + "\n", "+    ***\n"),
+    ("\x1b[0;32m+" + VAULT_LINE + "\x1b[0m\n", "\x1b[0;32m+***\x1b[0m\n"),
+    (r'{"prepared": "+' + VAULT_LINE + r'\n-' + VAULT_LINE + '"}',
+     r'{"prepared": "+***\n-***"}'),
     # other hex lines are kept: a sha256, a git commit, a line of 81 or 79, hex in prose
     ("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n",
      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"),
@@ -1919,6 +1942,8 @@ VAULT_LINE = "363561373362336231373565666362343366306332386232633039613064623038
     (VAULT_LINE + "0\n", VAULT_LINE + "0\n"),
     (VAULT_LINE[1:] + "\n", VAULT_LINE[1:] + "\n"),
     ("sum " + VAULT_LINE + "\n", "sum " + VAULT_LINE + "\n"),
+    ("+-" + VAULT_LINE + "\n", "+-" + VAULT_LINE + "\n"),
+    ("+ sum " + VAULT_LINE + "\n", "+ sum " + VAULT_LINE + "\n"),
 ])
 def test_a_vault_payload_line_is_masked_alone(line, shown):
     # the runner masks the stdout artifact one line at a time (Ansible's own lines, an
@@ -2084,6 +2109,12 @@ def test_mask_log_line_masks_the_password_an_sql_statement_sets(line, shown):
     '--password\\", \\"a\\\\' * 20000,
     "mysql '-p" * 25000,
     "\n          " * 20000 + "0" * 79,
+    "\n+ " * 100000 + "0" * 79,
+    "$ANSIBLE_VAULT;1.1;AES256\n+" * 20000,
+    "$ANSIBLE_VAULT;1.1;AES256\n+" + " " * 200000 + "x",
+    "$ANSIBLE_VAULT;1.1;AES256" + "\n+0 " * 60000 + "x",
+    "+" + " " * 200000 + "x",
+    "\x1b[0m" + " " * 100000 + "+" + " " * 100000 + "x",
     " " * 200000 + "x",  # two runs of blanks around an optional colour code: 3 s for 20 KB
     "0" * 80 + " " * 100000 + "\x1b[0m" + " " * 100000 + "x",
     "--password'," + " " * 200000,

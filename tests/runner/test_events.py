@@ -280,6 +280,18 @@ _PAYLOAD = ("3635613733623362313735656663623433663063323862326330396130646230386
      f"$ANSIBLE_VAULT;1.1;AES256\n***\nchecksum:\n{_PAYLOAD[1][:64]}\n"),
     (f"$ANSIBLE_VAULT;1.1;AES256\n\n{_PAYLOAD[1]}", f"$ANSIBLE_VAULT;1.1;AES256\n\n{_PAYLOAD[1]}"),
     (f"{_PAYLOAD[1]}\n", f"{_PAYLOAD[1]}\n"),
+    # --diff: each line after its + or - in the diff's colour, a context line's space
+    ("".join(f"\x1b[0;{colour}m{line}\x1b[0m\n" for colour, line in (
+        ("36", "@@ -1,3 +1,3 @@"), ("0", " $ANSIBLE_VAULT;1.1;AES256"),
+        ("31", "-" + _PAYLOAD[0]), ("31", "-" + _PAYLOAD[1]),
+        ("32", "+" + _PAYLOAD[0]), ("32", "+" + _PAYLOAD[1]))),
+     "".join(f"\x1b[0;{colour}m{line}\x1b[0m\n" for colour, line in (
+        ("36", "@@ -1,3 +1,3 @@"), ("0", " $ANSIBLE_VAULT;1.1;AES256"),
+        ("31", "-***"), ("31", "-***"), ("32", "+***"), ("32", "+***")))),
+    (f"+$ANSIBLE_VAULT;1.1;AES256\n+{_PAYLOAD[1]}\n+  $ANSIBLE_VAULT;1.1;AES256\n"
+     f"+  {_PAYLOAD[1]}\n+user: sipp\n+{_PAYLOAD[1][:64]}\n",
+     "+$ANSIBLE_VAULT;1.1;AES256\n+***\n+  $ANSIBLE_VAULT;1.1;AES256\n+  ***\n+user: sipp\n"
+     f"+{_PAYLOAD[1][:64]}\n"),
 ])
 def test_a_vault_blocks_payload_in_the_stdout_artifact_is_masked(
         tmp_path: Path, raw: str, shown: str) -> None:
