@@ -305,16 +305,17 @@ def _read_stdout(artifact_dir: Path) -> str:
     own lines outside a task (its error and warning lines, which may quote an extra var's
     or an inventory's setting) are written by ansible-runner as the playbook printed them,
     and a vault block's payload lines are masked knowing the header line before them
-    (``mask_output_lines``)."""
+    (``mask_output_lines``). Its line endings are kept (a pty's \\r\\n)."""
     stdout = artifact_dir / "stdout"
     if not stdout.is_file():
         return ""
-    raw = stdout.read_text(encoding="utf-8", errors="replace")
+    with stdout.open(encoding="utf-8", errors="replace", newline="") as file:
+        raw = file.read()
     masked = "".join(mask_output_lines(raw.splitlines(keepends=True)))
     if masked != raw:
         handle, name = tempfile.mkstemp(prefix=".stdout.", dir=artifact_dir)
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
                 file.write(masked)
             Path(name).replace(stdout)
         except BaseException:

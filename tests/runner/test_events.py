@@ -253,6 +253,24 @@ def test_ansibles_own_lines_in_the_stdout_artifact_are_masked(tmp_path: Path) ->
     assert [file.name for file in tmp_path.iterdir()] == ["stdout"]
 
 
+def test_the_stdout_artifact_rewritten_masked_keeps_its_line_endings(tmp_path: Path) -> None:
+    """ansible-runner's stdout artifact from a pty ends its lines in \\r\\n: read with
+    universal newlines, a masked artifact was rewritten with \\n alone."""
+    from sop.runner import _read_stdout  # noqa: PLC0415 (the runner's private helper)
+
+    stdout = tmp_path / "stdout"
+    stdout.write_bytes(
+        b"PLAY [web] ***\r\n"
+        b"[ERROR]: Invalid extra vars data supplied. '[sipp_db_password: hunter2]'\r\n"
+        b"progress\rdone\n")
+    shown = (
+        "PLAY [web] ***\r\n"
+        "[ERROR]: Invalid extra vars data supplied. '[sipp_db_password: ***]'\r\n"
+        "progress\rdone\n")
+    assert _read_stdout(tmp_path) == shown
+    assert stdout.read_bytes() == shown.encode()
+
+
 # ansible-vault's payload: lines of 80 hex digits, the last one shorter
 _PAYLOAD = ("36356137336233623137356566636234336630633238623263303961306462303862383966376537",
             "62383464313965396337336532663365326633653266336532663365326633653266")
@@ -280,6 +298,9 @@ _PAYLOAD = ("3635613733623362313735656663623433663063323862326330396130646230386
      f"$ANSIBLE_VAULT;1.1;AES256\n***\nchecksum:\n{_PAYLOAD[1][:64]}\n"),
     (f"$ANSIBLE_VAULT;1.1;AES256\n\n{_PAYLOAD[1]}", f"$ANSIBLE_VAULT;1.1;AES256\n\n{_PAYLOAD[1]}"),
     (f"{_PAYLOAD[1]}\n", f"{_PAYLOAD[1]}\n"),
+    # a pty's \r\n
+    (f"$ANSIBLE_VAULT;1.1;AES256\r\n{_PAYLOAD[0]}\r\n{_PAYLOAD[1]}\r\nok\r\n",
+     "$ANSIBLE_VAULT;1.1;AES256\r\n***\r\n***\r\nok\r\n"),
     # --diff: each line after its + or - in the diff's colour, a context line's space
     ("".join(f"\x1b[0;{colour}m{line}\x1b[0m\n" for colour, line in (
         ("36", "@@ -1,3 +1,3 @@"), ("0", " $ANSIBLE_VAULT;1.1;AES256"),
