@@ -463,6 +463,30 @@ def test_the_warnings_a_module_returned_are_recorded_per_host(tmp_path: Path) ->
     assert recorder.activities[1].recorded_warnings == []
 
 
+def test_the_warnings_of_sop_warning_are_recorded(tmp_path: Path) -> None:
+    """A role's own warning (plugins/action/sop_warning.py) is recorded as a module's is:
+    results shaped as ansible-playbook returns the action's (a loop's warnings gathered
+    into the task's by Ansible, its items keeping only their `msg`)."""
+    one = {"action": "sop_warning", "changed": False, "msg": "Sertifikat habis dalam 7 hari",
+           "warnings": ["Sertifikat habis dalam 7 hari"]}
+    looped = {"action": "sop_warning", "changed": False, "msg": "All items completed",
+              "warnings": ["domain perlu diperpanjang", "hosting perlu diperpanjang"],
+              "results": [{"item": "domain", "changed": False, "failed": False,
+                           "msg": "domain perlu diperpanjang"},
+                          {"item": "hosting", "changed": False, "failed": False,
+                           "msg": "hosting perlu diperpanjang"}]}
+    listed = {"action": "sop_warning", "changed": False,
+              "msg": ["DB_HOST tidak dipakai", " "], "warnings": ["DB_HOST tidak dipakai"]}
+    assert extract_warnings(one) == ["Sertifikat habis dalam 7 hari"]
+    assert extract_warnings(looped) == ["domain perlu diperpanjang", "hosting perlu diperpanjang"]
+    recorder = _backup_recorder(tmp_path)
+    for uuid, res in (("u1", one), ("u2", looped), ("u3", listed)):
+        recorder(_event("runner_on_ok", uuid, "00", host="web", res=res))
+    assert recorder.activities[2].recorded_warnings == [
+        {"host": "web", "warning": warning} for warning in (
+            "Sertifikat habis dalam 7 hari", "domain perlu diperpanjang",
+            "hosting perlu diperpanjang", "DB_HOST tidak dipakai")]
+
 def test_a_no_log_result_records_no_warning_and_a_secret_is_masked() -> None:
     assert extract_warnings({"censored": "hidden", "warnings": ["pw Hunter2x"]}) == []
     assert extract_warnings({"_ansible_no_log": True, "warnings": ["pw Hunter2x"]}) == []
