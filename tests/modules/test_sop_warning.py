@@ -90,3 +90,24 @@ def test_the_documented_options_are_the_action_s() -> None:
     spec.loader.exec_module(action)
     doc = yaml.safe_load(load("sop_warning").DOCUMENTATION)
     assert set(doc["options"]) == action.ActionModule._VALID_ARGS == {"msg"}
+
+
+def tasks_of(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The tasks of a tasks file, those in its blocks too."""
+    return [found for task in tasks
+            for found in ([task] if "block" not in task else tasks_of(
+                task["block"] + task.get("rescue", []) + task.get("always", [])))]
+
+
+def test_no_role_warns_in_a_debug_message() -> None:
+    """A debug message is shown, never recorded: the roles' warnings are sop_warning's."""
+    files = sorted(ROOT.glob("roles/*/tasks/*.yml"))
+    tasks = [(path, task) for path in files
+             for task in tasks_of(yaml.safe_load(path.read_text(encoding="utf-8")) or [])]
+    debug_warnings = [
+        f"{path.relative_to(ROOT)}: {task['name']}" for path, task in tasks
+        for debug in [task.get("ansible.builtin.debug")] if isinstance(debug, dict)
+        if "PERINGATAN" in str(debug.get("msg")) or debug.get("var") == "warnings"]
+    assert debug_warnings == []
+    assert any("sop_warning" in task for _, task in tasks)
+
