@@ -20,6 +20,8 @@ description:
   - Runs on the controller, without a connection to the host. Never put secrets in O(data).
 version_added: "0.1.0"
 author: Court IT SOP maintainers
+extends_documentation_fragment:
+  - sop_runner_action
 options:
   data:
     description: The output to record, small and secret-free (for example path, size, sha256, counts).
@@ -28,11 +30,6 @@ options:
   msg:
     description: An optional human-readable line shown in the play output.
     type: str
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
 notes:
   - Ansible without the C(sop) runner simply shows the data; nothing else happens.
 """

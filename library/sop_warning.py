@@ -24,6 +24,8 @@ description:
   - Runs on the controller, without a connection to the host. Never put secrets in O(msg).
 version_added: "0.1.0"
 author: Court IT SOP maintainers
+extends_documentation_fragment:
+  - sop_runner_action
 options:
   msg:
     description:
@@ -33,11 +35,6 @@ options:
         record and report say C(Peringatan).
     type: raw
     required: true
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
 notes:
   - Ansible without the C(sop) runner simply shows the warnings; nothing else happens.
 seealso:
