@@ -425,8 +425,12 @@ def test_names_outside_ascii_verify_whatever_the_locale(tmp_path, monkeypatch):
 def child_uids(commands: tuple[str, ...]) -> list[tuple[str, int, int]]:
     """(command, real uid, oom_score_adj) of this process's child processes running
     ``commands``."""
-    pids = " ".join(Path(task, "children").read_text()
-                    for task in Path("/proc/self/task").iterdir()).split()
+    pids = []
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            pids += Path(task, "children").read_text().split()
+        except FileNotFoundError:  # a thread that ended since the folder was listed
+            continue
     found = []
     for pid in pids:
         try:
