@@ -140,20 +140,18 @@ from typing import Any  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
 from ansible.module_utils.sop_http import (  # noqa: E402
-    REDIRECT_HOPS,
     context_for,
     not_followed,
     page_error,
     redirect_destination,
-    redirect_target,
     redirects,
     refused_target,
     scheme_followed,
+    unread_chain,
 )
 from ansible.module_utils.sop_secrets import (  # noqa: E402
     basic_auth,
     mask_data,
-    mask_url,
     url_secrets,
 )
 
@@ -184,13 +182,10 @@ def request(url: str, timeout: int, validate_certs: bool) -> Answer:
     if last["status"] < 0:
         return -1, "", 0, last["error"], None, None
     elapsed, led_to = sum(a["response_ms"] for a in chain), redirect_destination(plain, last)
-    refused, target = refused_target(last, scheme_followed), redirect_target(last)
+    refused = refused_target(last, scheme_followed)
     if refused is not None:
         return last["status"], "", elapsed, None, led_to, f"{not_followed(refused)} (tidak diikuti)"
-    if target is not None:  # the chain ended by a loop or the hop limit: no page read
-        unread = (f"dialihkan berputar (kembali ke {mask_url(target)})"
-                  if target in {a["url"] for a in chain}
-                  else f"dialihkan lebih dari {REDIRECT_HOPS} kali")
+    if (unread := unread_chain(chain)) is not None:  # a loop or the hop limit: no page read
         return last["status"], "", elapsed, None, led_to, f"{unread}: halaman tidak terbaca"
     return last["status"], last["body"], elapsed, None, led_to, None
 

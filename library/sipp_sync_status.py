@@ -256,15 +256,14 @@ from ansible.module_utils.sop_clock import (  # noqa: E402
     parse_moment,
 )
 from ansible.module_utils.sop_http import (  # noqa: E402
-    REDIRECT_HOPS,
     context_for,
     not_followed,
     page_error,
     redirect_destination,
-    redirect_target,
     redirects,
     refused_target,
     scheme_followed,
+    unread_chain,
 )
 from ansible.module_utils.sop_mariadb import (  # noqa: E402
     CLIENT_BINARIES,
@@ -473,10 +472,7 @@ def fetch(url: str, timeout: int, validate_certs: bool,
         raise StatusError(f"{mask_url(url)}: {answer['error']}")
     if (target := refused_target(answer, scheme_followed)) is not None:
         raise StatusError(f"{mask_url(url)} {not_followed(target)} (tidak diikuti)")
-    if (target := redirect_target(answer)) is not None:  # a loop or the hop limit: no page
-        unread = (f"dialihkan berputar (kembali ke {mask_url(target)})"
-                  if target in {a["url"] for a in chain}
-                  else f"dialihkan lebih dari {REDIRECT_HOPS} kali")
+    if (unread := unread_chain(chain)) is not None:  # a loop or the hop limit: no page
         raise StatusError(f"{mask_url(url)} {unread}: halaman tidak terbaca")
     if answer["status"] >= 400:
         said = reason(answer["body"], secrets)

@@ -337,6 +337,18 @@ def not_followed(target: str) -> str:
     return f"dialihkan ke alamat {scheme[:20]}: {mask_url(target)}, bukan http(s)"
 
 
+def unread_chain(chain: list[dict[str, Any]]) -> str | None:
+    """Why a chain of ``redirects`` read no page, for the report: it ended on a redirect
+    (a loop back to an address it asked, ``dialihkan berputar (kembali ke URL)``, else
+    the hop limit, ``dialihkan lebih dari N kali``); None when it ended on a page."""
+    target = redirect_target(chain[-1])
+    if target is None:
+        return None
+    if target in {answer["url"] for answer in chain}:
+        return f"dialihkan berputar (kembali ke {mask_url(target)})"
+    return f"dialihkan lebih dari {REDIRECT_HOPS} kali"
+
+
 def _scheme(url: str) -> str:
     return urllib.parse.urlsplit(url).scheme.lower()
 
