@@ -63,6 +63,7 @@ from ansible.module_utils.sop_mariadb import (
     first_error_line,
     mydumper_refusal,
     option_file,
+    password_shown_masked,
     run_sql,
     select_engine,
     why_not_mydumper,
@@ -182,6 +183,8 @@ notes:
   - Needs the C(mariadb)/C(mysql) client and C(zstd) or C(gzip) on the host.
   - The database user needs SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES, SELECT on
     mysql.proc (routines), RELOAD and PROCESS; BINLOG MONITOR to record the binlog file.
+  - A I(login_password) that is part of the database name, I(prefix) or I(dest) is refused;
+    Ansible hides it wherever it appears in a result, so the returned paths would not exist.
 attributes:
   check_mode:
     support: full
@@ -626,7 +629,9 @@ def run(module: AnsibleModule) -> dict[str, Any]:
     p = module.params
     database, dest = p["database"], p["dest"]
     prefix = p["prefix"] or database
-    problem = database_name_problem(database)
+    problem = database_name_problem(database) or password_shown_masked(
+        p["login_password"], {"database name": database, "file name prefix": p["prefix"],
+                              "backup directory": dest})
     if problem:
         raise BackupFailed(problem)
     if "/" in prefix:

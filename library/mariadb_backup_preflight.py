@@ -18,6 +18,7 @@ from ansible.module_utils.sop_mariadb import (
     find_binary,
     mydumper_refusal,
     option_file,
+    password_shown_masked,
     run_sql,
     table_listing_sql,
     why_not_mydumper,
@@ -34,7 +35,9 @@ description:
     engine and compression, and checks that the target directory's file system has at
     least that estimate times O(margin) free.
   - Fails with one clear line when the database is unreachable, the login is refused,
-    the space is short or O(engine=mydumper) cannot dump its tables. Changes nothing.
+    the space is short, O(engine=mydumper) cannot dump its tables or O(login_password) is
+    part of O(database) or O(dest) (Ansible hides it wherever it appears in a result, so
+    the backup's returned paths would not exist). Changes nothing.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 extends_documentation_fragment:
@@ -125,7 +128,8 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
-    problem = database_name_problem(p["database"])
+    problem = database_name_problem(p["database"]) or password_shown_masked(
+        p["login_password"], {"database name": p["database"], "backup directory": p["dest"]})
     if problem:
         module.fail_json(msg=problem)
     client = find_binary(CLIENT_BINARIES) or ""

@@ -299,6 +299,23 @@ def database_name_problem(name: str) -> str:
     return ""
 
 
+def password_shown_masked(password: str | None, named: Mapping[str, str | None]) -> str:
+    """Why ``password`` would garble a module's result, or ''.
+
+    Ansible replaces a no_log value wherever it appears in a module's result, so a password
+    that is part of the database name or the backup directory turns the returned paths into
+    ``/var/backups/********/...``, which the next task cannot find. ``named`` maps what a
+    value is ("database name") to the value."""
+    if not password:
+        return ""
+    parts = [what for what, value in named.items() if value and password in value]
+    if not parts:
+        return ""
+    return (f"the login password is part of the {' and the '.join(parts)}: Ansible hides a "
+            "password wherever it appears in a result, so the backup's names and paths would "
+            "read '********'; use a password that is not part of them")
+
+
 def why_not_mydumper(tables: Sequence[Mapping[str, Any]], backticked: Sequence[str] = (),
                      database: str = "") -> str:
     """Why mydumper must not dump this database, or '': tables not in InnoDB, names with

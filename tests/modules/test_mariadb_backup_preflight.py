@@ -89,3 +89,18 @@ def test_short_space_unreachable_server_and_empty_database_are_one_line(
     code, result = preflight(mariadb, tmp_path, f"{database}_kosong")
     assert (code, result["msg"]) == (
         1, f"database {database}_kosong has no tables (or the user cannot see them)")
+
+
+@pytest.mark.parametrize("module", ["mariadb_backup_preflight", "mariadb_backup"])
+def test_a_password_inside_the_backup_paths_is_refused_before_connecting(
+        tmp_path: Path, module: str) -> None:
+    """Ansible would mask it inside every returned path ('/var/backups/********/...') and
+    the copy to the backup computer would look for a file that is not there."""
+    args = {"database": "sipp", "dest": str(tmp_path / "backups" / "sipp"),
+            "login_user": "sipp", "login_password": "sipp", "login_host": "127.0.0.1",
+            "login_port": 9}
+    code, result = run_module(module, tmp_path, args)
+    assert code == 1
+    assert "the login password is part of the database name and the backup directory: " \
+           "Ansible hides a password" in result["msg"]
+    assert not (tmp_path / "backups").exists()

@@ -154,6 +154,20 @@ def test_database_names_mariadb_takes_have_no_problem(name: str) -> None:
     assert m.database_name_problem(name) == ""
 
 
+def test_a_password_that_is_part_of_a_returned_name_is_named_not_used() -> None:
+    """Ansible would print '********' for it inside the returned paths."""
+    named = {"database name": "sipp", "backup directory": "/var/backups/sipp"}
+    assert m.password_shown_masked("sipp", named) == (
+        "the login password is part of the database name and the backup directory: Ansible "
+        "hides a password wherever it appears in a result, so the backup's names and paths "
+        "would read '********'; use a password that is not part of them")
+    assert m.password_shown_masked("backups", named).startswith(
+        "the login password is part of the backup directory: ")
+    assert m.password_shown_masked("sipp-Rahasia9", named) == ""
+    assert m.password_shown_masked("", named) == ""
+    assert m.password_shown_masked(None, {"file name prefix": None}) == ""
+
+
 def test_compress_and_decompress_argv() -> None:
     assert m.compress_argv("zstd", None) == ["zstd", "-q", "-c", "-3", "-T0"]
     assert m.compress_argv("zstd", 7) == ["zstd", "-q", "-c", "-7", "-T0"]
