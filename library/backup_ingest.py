@@ -24,7 +24,14 @@ from ansible.module_utils.sop_backup_files import (
     manifest_path,
     owned_by,
 )
-from ansible.module_utils.sop_backup_ledger import LEDGER_NAME, append, backups, read, stamp
+from ansible.module_utils.sop_backup_ledger import (
+    LEDGER_NAME,
+    append,
+    backups,
+    checked,
+    read,
+    stamp,
+)
 from ansible.module_utils.sop_state import fsync_dir
 
 DOCUMENTATION = r"""
@@ -57,7 +64,10 @@ description:
     they refuse a file written while it was hashed. A file whose check ends in
     another error is removed from the store too.
   - A name already in the record with the same SHA-256 is left alone (idempotent); with
-    another SHA-256 it is refused; nothing in the store is ever replaced.
+    another SHA-256, or when its file in the store is no longer whole, it is refused;
+    nothing in the store is ever replaced. Without O(backup) the module names in
+    RV(damaged) the recorded backups no longer whole, so that the backup modules take a
+    new backup of their period instead of counting on one.
     A failed ingest (a full store, say) leaves neither a half copy nor the manifest in
     the store.
   - Files of exactly O(prefix) in O(store) that the record does not list are what an
@@ -188,6 +198,16 @@ unrecognized:
     oldest_age:
       description: Its age in seconds (0 when none).
       type: int
+damaged:
+  description:
+    - Backups of O(prefix) the record holds whose file in O(store) is no longer whole (gone,
+      cut short, changed after it was stored, its manifest changed), for the backup
+      modules' C(damaged) option, so that a new backup of their period is taken.
+    - A backup only copied or moved with the store (its content still the recorded
+      SHA-256, read again) counts as whole.
+  returned: without O(backup)
+  type: list
+  elements: str
 orphans:
   description: Complete files of the prefix in the store that the record does not list (an
     ingest or a retention interrupted after moving or before removing them), reported only.
@@ -389,15 +409,27 @@ def sweep(incoming: str, prefix: str, wanted: set[str], stale: float, *, dry: bo
     return found, removed
 
 
+def damaged(store: str, prefix: str) -> list[str]:
+    """The backups of ``prefix`` the record holds whose file in ``store`` is no longer
+    whole (gone, cut short, rewritten, its manifest changed). One only copied or moved with
+    the store is read again and counts as whole (``checked``)."""
+    known = backups(read(os.path.join(store, LEDGER_NAME)))
+    return [name for name, entry in known.items()
+            if owned_by(name, prefix) == "backup" and checked(store, entry)[0] is not None]
+
+
 def sweep_before_push(module: AnsibleModule) -> dict[str, Any]:
     """The mode without ``backup``: the stale files of the prefix nobody asked for removed
     before a push, so that a flood of large files (the push share of the file system
-    full, every push refused, no ingest to sweep after) heals as a flood of files does."""
+    full, every push refused, no ingest to sweep after) heals as a flood of files does;
+    and the recorded backups no longer whole, which the backup modules then do not count
+    as their period's."""
     p = module.params
     incoming, store, prefix = p["incoming"], p["store"], p["prefix"]
     ledger, minutes = os.path.join(store, LEDGER_NAME), p["stale_minutes"]
+    broken = damaged(store, prefix)
     if not os.path.isdir(incoming):  # check mode before the first run creates it
-        return {"changed": False, "unexpected": [], "swept": [],
+        return {"changed": False, "unexpected": [], "swept": [], "damaged": broken,
                 "msg": f"{incoming} does not exist yet: nothing to sweep"}
     found, stale = sweep(incoming, prefix, set(), minutes * 60, dry=True, ledger=ledger)
     if stale and not module.check_mode:
@@ -413,7 +445,8 @@ def sweep_before_push(module: AnsibleModule) -> dict[str, Any]:
     msg = (f"{verb} {len(stale)} file(s) of {prefix} from {incoming} never asked for and "
            f"older than {minutes} minutes" if stale
            else f"no file of {prefix} in {incoming} to sweep")
-    return {"changed": bool(stale), "unexpected": found, "swept": stale, "msg": msg}
+    return {"changed": bool(stale), "unexpected": found, "swept": stale, "damaged": broken,
+            "msg": msg}
 
 
 def unrecognized(incoming: str, prefixes: list[str], stale: float) -> dict[str, Any]:
@@ -499,10 +532,16 @@ def _size(item: dict[str, Any]) -> int:
 def already(result: dict[str, Any], entry: dict[str, Any],
             backup: dict[str, Any]) -> dict[str, Any]:
     """The result for a backup the record already holds (``entry``): the same file, or
-    one that is refused (nothing in the store is replaced)."""
+    one that is refused (nothing in the store is replaced), as is one whose file in the
+    store is no longer whole (the sweep before the next push names it in ``damaged``, so
+    that run takes a new backup)."""
     if entry["sha256"] != backup["sha256"]:
         raise IngestFailed(f"{backup['name']} is in the store with sha256 {entry['sha256']}"
                            f", not {backup['sha256']} (nothing is replaced)")
+    fault, _stamp = checked(os.path.dirname(result["path"]), entry)
+    if fault is not None:
+        raise IngestFailed(f"{backup['name']} is recorded but no longer whole in the store: "
+                           f"{fault} (nothing is replaced; the next run takes a new backup)")
     return dict(result, verified=entry["verified"], unexpected=[],
                 msg=f"{backup['name']} already in the store")
 

@@ -169,6 +169,14 @@ options:
     description: Take a new backup even when a verified one of this period exists.
     type: bool
     default: false
+  damaged:
+    description:
+      - Names of backup files whose copy on the backup computer is no longer whole
+        (M(backup_ingest)'s RV(backup_ingest#module:damaged)). Such a backup does not count
+        as this period's, so a new one is taken; the file here is kept.
+    type: list
+    elements: str
+    default: []
   row_counts:
     description: Record per-table row counts, content checksums and object definitions.
     type: bool
@@ -641,7 +649,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
     moment = datetime.datetime.now()
     period = period_key(moment, p["period"])
     if os.path.isdir(dest) and not p["force"]:
-        existing = find_verified(dest, prefix, period)
+        existing = find_verified(dest, prefix, period, p["damaged"])
         if existing:
             return dict(_summary(existing["manifest"], existing["path"]), changed=False,
                         period=period, msg="verified backup of {} exists: {}".format(period, existing["path"]))
@@ -826,6 +834,7 @@ def main() -> None:
             "period": {"type": "str", "default": "daily",
                        "choices": ["daily", "weekly", "monthly", "always"]},
             "force": {"type": "bool", "default": False},
+            "damaged": {"type": "list", "elements": "str", "default": []},
             "row_counts": {"type": "bool", "default": True},
             "lock_budget_mb": {"type": "int", "default": 256},
         },

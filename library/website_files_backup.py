@@ -83,6 +83,14 @@ options:
     description: Take a new backup even when the period has one.
     type: bool
     default: false
+  damaged:
+    description:
+      - Names of archives whose copy on the backup computer is no longer whole
+        (M(backup_ingest)'s RV(backup_ingest#module:damaged)). Such an archive does not
+        count as this period's, so a new one is taken; the file here is kept.
+    type: list
+    elements: str
+    default: []
   stall_timeout:
     description:
       - Seconds tar may go without writing anything before it is stopped and the backup
@@ -356,6 +364,7 @@ def main() -> None:
             "level": {"type": "int", "default": 3},
             "period": {"type": "str", "default": "daily", "choices": ["daily", "weekly", "monthly", "always"]},
             "force": {"type": "bool", "default": False},
+            "damaged": {"type": "list", "elements": "str", "default": []},
             "stall_timeout": {"type": "int", "default": 600},
         },
         supports_check_mode=True,
@@ -374,7 +383,7 @@ def main() -> None:
         module.fail_json(msg=f"berkas situs tidak dapat di-backup: {exc}")
     moment = datetime.datetime.now().astimezone().replace(microsecond=0)
     found = None if p["force"] or not os.path.isdir(p["dest"]) else \
-        find_verified(p["dest"], p["prefix"], period_key(moment, p["period"]))
+        find_verified(p["dest"], p["prefix"], period_key(moment, p["period"]), p["damaged"])
     if found is not None and not same_content(found["manifest"], p):
         found = None  # the folders or exclusions changed since: this period needs a new one
     if found is not None:

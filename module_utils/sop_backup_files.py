@@ -26,7 +26,7 @@ import re
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from ansible.module_utils.sop_state import fsync_dir, write_private
@@ -261,10 +261,13 @@ def inventory(directory: str, prefix: str) -> list[dict[str, Any]]:
     return items
 
 
-def find_verified(directory: str, prefix: str, period: str) -> dict[str, Any] | None:
-    """The newest verified backup of ``period`` (a period key), or None."""
+def find_verified(directory: str, prefix: str, period: str,
+                  damaged: Collection[str] = ()) -> dict[str, Any] | None:
+    """The newest verified backup of ``period`` (a period key), or None. A backup named
+    in ``damaged`` (its copy on the backup computer is no longer whole) does not count."""
     matches = [b for b in list_backups(directory, prefix)
-               if b["verified"] and b["period"] == period]
+               if b["verified"] and b["period"] == period
+               and b["name"] not in damaged]
     return matches[-1] if matches else None
 
 

@@ -413,6 +413,37 @@ def test_a_stored_backup_rewritten_with_the_same_size_is_no_backup(tmp_path) -> 
         "SHA-256)" in json.dumps(result["warnings"])
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+def test_a_stored_backup_no_longer_whole_is_named_before_the_dump_and_never_counted(
+        tmp_path) -> None:
+    """A backup damaged or deleted on the backup computer after it was taken in: the
+    dump of the SIPP server found its own verified copy of the period and took no new
+    one, the ingest answered 'already in the store' and the run succeeded with no whole
+    copy off the server. The sweep before the dump now names it (the backup modules'
+    ``damaged`` option then take a new one) and the ingest refuses to count on it."""
+    incoming, store, record = in_and_store(tmp_path)
+    args = pushed(incoming, store)
+    assert run_module("backup_ingest", tmp_path, args)[0] == 0
+    sweep = {"incoming": str(incoming), "store": str(store), "prefix": "sipp"}
+    code, result = run_module("backup_ingest", tmp_path, sweep)
+    assert (code, result["damaged"]) == (0, []), result
+    time.sleep(0.05)  # past the file system's timestamp granularity
+    (store / NAME).write_bytes(b"rotten")  # as many bytes
+    code, result = run_module("backup_ingest", tmp_path, sweep)
+    assert (code, result["damaged"]) == (0, [NAME]), result
+    assert run_module("backup_ingest", tmp_path, {**sweep, "prefix": "website"})[1][
+        "damaged"] == []
+    code, result = run_module("backup_ingest", tmp_path, args)
+    assert code == 1
+    assert result["msg"] == (
+        f"ingest failed: {NAME} is recorded but no longer whole in the store: {NAME} changed "
+        "after it was stored (its content differs from the record's SHA-256) (nothing is "
+        "replaced; the next run takes a new backup)")
+    assert (store / NAME).read_bytes() == b"rotten"  # kept as found
+    (store / NAME).unlink()
+    assert run_module("backup_ingest", tmp_path, sweep)[1]["damaged"] == [NAME]
+
+
 class IngestModule:
     """What ``backup_ingest.run`` reads of an AnsibleModule."""
 
@@ -463,6 +494,8 @@ def test_files_no_ingest_takes_or_removes_are_reported_on_every_run(tmp_path) ->
     incoming, store, record = in_and_store(tmp_path)
     ledger.append(record, "ingested", name=NAME, sha256=hashlib.sha256(b"backup").hexdigest(),
                   size=6, manifest=f"{NAME}.manifest.json")
+    (store / NAME).write_bytes(b"backup")
+    (store / f"{NAME}.manifest.json").write_bytes(b"{}")
     planted = {"junk-1": 3 * 86400, "sipp-20261399T000000.sql.zst": 5 * 86400,
                "sipp-test-20261121T020000.sql.zst": 2 * 3600,  # another prefix
                "junk-2": 60,  # fresh: maybe still being written

@@ -127,6 +127,9 @@ def test_only_verified_backups_with_matching_size_count(tmp_path) -> None:
     assert f.find_verified(str(tmp_path), "sipp", "2026-11-21")["path"] == good
     assert f.find_verified(str(tmp_path), "sipp", "2026-11-20") is None
     assert f.find_verified(str(tmp_path), "other", "2026-11-21") is None
+    # its copy on the backup computer no longer whole: the period has no backup to count on
+    assert f.find_verified(str(tmp_path), "sipp", "2026-11-21",
+                           {"sipp-20261121T020000.sql.zst"}) is None
 
 
 def test_hashing_writer_commit(tmp_path) -> None:
