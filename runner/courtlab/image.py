@@ -112,7 +112,14 @@ def _debootstrap(tarball: Path) -> None:
         stamp = time.mktime((2000, 1, 1, 0, 0, 0, 0, 1, -1))
         os.utime(lists, (stamp, stamp))
         partial = tarball.with_suffix(".partial")
-        subprocess.run(["tar", "-C", str(rootfs), "-czf", str(partial), "."], check=True)
+        proc = subprocess.run(["tar", "-C", str(rootfs), "-czf", str(partial), "."],
+                              capture_output=True, text=True, check=False)
+        if proc.returncode != 0:  # a full disk: no half tarball left to be imported later
+            partial.unlink(missing_ok=True)
+            # its first line is the cause ("gzip: stdout: No space left on device"), the
+            # last only "Error is not recoverable"
+            cause = proc.stderr.strip().splitlines()[:1] or [f"exit status {proc.returncode}"]
+            raise podman.PodmanError(f"cannot write {tarball}: {cause[0]}")
         partial.replace(tarball)
 
 
@@ -129,7 +136,7 @@ def ensure(root: Path, *, force: bool = False) -> str:
             _debootstrap(tarball)
         _log(f"importing {tarball.name}")
         podman.run("import", "--change", 'CMD ["sleep","infinity"]', str(tarball),
-                   r.rootfs_image)
+                   r.rootfs_image, what=f"podman import {tarball}")
     _log(f"building {r.image} (packages baked in; a few minutes the first time)")
     proc = podman.run(
         "build", "--pull=never", "--build-arg", f"BASE={r.rootfs_image}",

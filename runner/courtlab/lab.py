@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -30,8 +31,13 @@ def ssh_key(root: Path) -> Path:
     if not key.is_file():
         key.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(key.parent, 0o700)
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "sop-lab",
-                        "-f", str(key)], check=True)
+        if shutil.which("ssh-keygen") is None:
+            raise podman.PodmanError("ssh-keygen is not installed (run scripts/setup.sh)")
+        proc = subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "sop-lab",
+                               "-f", str(key)], capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            tail = proc.stderr.strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
+            raise podman.PodmanError(f"ssh-keygen {key}: {tail[0]}")
     return key
 
 
@@ -90,11 +96,15 @@ def down(root: Path) -> int:
     if names:
         # Stop first: an explicit stop turns the restart policy off (podman restarts a
         # container whose systemd ended, which races a plain `rm -f`).
-        podman.run("stop", "-t", "1", *names)
-        podman.run("rm", "-f", "-t", "1", *names)
+        # Unchecked: podman refuses to stop a container whose start failed ("can only
+        # stop created or running containers ... in state configured"), as a failed `up`
+        # leaves one; `rm -f` below removes it and names any real failure.
+        podman.run("stop", "-t", "1", *names, check=False)
+        podman.run("rm", "-f", "--ignore", "-t", "1", *names,
+                   what=f"podman rm {' '.join(names)}")
     for network, _subnet in NETWORKS:
         if podman.exists("network", network):
-            podman.run("network", "rm", "-f", network)
+            podman.run("network", "rm", "-f", network, what=f"podman network rm {network}")
     known_hosts(root).unlink(missing_ok=True)
     return len(names)
 
@@ -102,7 +112,8 @@ def down(root: Path) -> int:
 def _create_networks() -> None:
     for network, subnet in NETWORKS:
         if not podman.exists("network", network):
-            podman.run("network", "create", "--subnet", subnet, "--label", LABEL, network)
+            podman.run("network", "create", "--subnet", subnet, "--label", LABEL, network,
+                       what=f"podman network create {network}")
 
 
 def _run_host(host: Host, image_ref: str) -> None:
@@ -118,7 +129,7 @@ def _run_host(host: Host, image_ref: str) -> None:
         args += ["--add-host", f"{name}:{ip}"]
     for sysctl in host.sysctls:
         args += ["--sysctl", sysctl]
-    podman.run(*args, image_ref, "/sbin/init")
+    podman.run(*args, image_ref, "/sbin/init", what=f"podman run {host.container}")
 
 
 def _bootstrap_script(host: Host, pubkey: str) -> str:
@@ -179,7 +190,8 @@ def up(root: Path, *, cases: int | None, rebuild: bool = False,
             _run_host(state.host, image_ref)
     host_keys = {
         host: podman.run("exec", "-i", host.container, "bash", "-s",
-                         input_text=_bootstrap_script(host, pubkey)).stdout
+                         input_text=_bootstrap_script(host, pubkey),
+                         what=f"podman exec {host.container}").stdout
         for host in HOSTS}
     # Host keys come through podman exec, never over an unchecked SSH connection.
     write_known_hosts(known_hosts(root), host_keys)

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,10 @@ def available() -> bool:
 
 
 def run(*args: str, check: bool = True, capture: bool = True,
-        input_text: str | None = None) -> subprocess.CompletedProcess[str]:
+        input_text: str | None = None, what: str = "") -> subprocess.CompletedProcess[str]:
+    """Run podman; with ``check``, a failure is PodmanError "WHAT: <podman's last error
+    line>", WHAT being ``what`` (the command and what it acts on: "podman network create
+    court-lab-lan") or else podman and the words before its first option."""
     proc = subprocess.run(
         ["podman", *args], text=True, input=input_text,
         stdout=subprocess.PIPE if capture else None,
@@ -44,7 +48,8 @@ def run(*args: str, check: bool = True, capture: bool = True,
     if check and proc.returncode != 0:
         err = (proc.stderr or "").strip().splitlines()
         first = err[-1] if err else f"exit status {proc.returncode}"
-        raise PodmanError(f"podman {args[0]}: {first}")
+        words = takewhile(lambda arg: not arg.startswith("-"), args)
+        raise PodmanError(f"{what or ' '.join(('podman', *words))}: {first}")
     return proc
 
 

@@ -1,0 +1,140 @@
+"""`sop-lab` when podman, tar or ssh-keygen fail: one line naming what failed, and a
+failed `up` leaves nothing that stops the next `down` (podman faked: no container runs)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from courtlab import image, lab, podman, topology
+
+
+class FakeCommands:
+    """subprocess.run for podman and the tools the lab runs: each call recorded; a call
+    whose words start with a key of ``fail`` exits 125 with that stderr."""
+
+    def __init__(self, fail: dict[tuple[str, ...], str] | None = None,
+                 stdout: dict[tuple[str, ...], str] | None = None) -> None:
+        self.fail = fail or {}
+        self.stdout = stdout or {}
+        self.calls: list[list[str]] = []
+
+    def __call__(self, cmd: Sequence[str], **_kwargs: object) -> subprocess.CompletedProcess[str]:
+        self.calls.append(list(cmd))
+        for prefix, err in self.fail.items():
+            if tuple(cmd[:len(prefix)]) == prefix:
+                return subprocess.CompletedProcess(cmd, 125, "", err)
+        out = next((o for p, o in self.stdout.items() if tuple(cmd[:len(p)]) == p), "")
+        return subprocess.CompletedProcess(cmd, 0, out, "")
+
+
+@pytest.fixture()
+def fake(monkeypatch: pytest.MonkeyPatch) -> FakeCommands:
+    commands = FakeCommands()
+    monkeypatch.setattr(subprocess, "run", commands)
+    return commands
+
+
+def test_a_network_podman_cannot_create_is_named(fake: FakeCommands) -> None:
+    """`podman network: Error: ...` did not say which network, nor what podman did."""
+    fake.fail = {("podman", "network", "exists"): "",
+                 ("podman", "network", "create"): (
+                     'time="..." level=warning msg="cgroupv2 manager"\n'
+                     "Error: subnet 10.231.10.0/24 is already used on the host or by "
+                     "another config\n")}
+    with pytest.raises(podman.PodmanError) as exc:
+        lab._create_networks()
+    assert str(exc.value) == (
+        "podman network create court-lab-lan: Error: subnet 10.231.10.0/24 is already "
+        "used on the host or by another config")
+
+
+def test_a_host_podman_cannot_start_is_named(fake: FakeCommands) -> None:
+    fake.fail = {("podman", "run"): "Error: runc: container_linux.go:380: starting "
+                                    "container process caused: EPERM"}
+    with pytest.raises(podman.PodmanError, match=r"^podman run court-lab-web: Error: runc"):
+        lab._run_host(topology.by_name("web"), "localhost/sop-lab:x")
+
+
+def test_a_podman_command_is_named_by_its_words_before_any_option(fake: FakeCommands) -> None:
+    fake.fail = {("podman", "tag"): "Error: localhost/sop-lab:abc: image not known"}
+    with pytest.raises(podman.PodmanError) as exc:
+        podman.run("tag", "localhost/sop-lab:abc", "localhost/sop-lab:latest")
+    assert str(exc.value) == ("podman tag localhost/sop-lab:abc localhost/sop-lab:latest: "
+                              "Error: localhost/sop-lab:abc: image not known")
+
+
+def test_down_removes_a_lab_whose_start_failed(fake: FakeCommands, tmp_path: Path) -> None:
+    """A host whose `podman run` failed stays in state "configured", which `podman stop`
+    refuses: `down` failed on it, and so did every later `up` (it calls `down` on a
+    stale lab) until the admin removed the container by hand."""
+    names = ["court-lab-sipp", "court-lab-web"]
+    fake.stdout = {("podman", "ps"): json.dumps([{"Names": [n]} for n in names])}
+    fake.fail = {
+        ("podman", "stop"): "Error: can only stop created or running containers. 3f2a is "
+                            "in state configured: container state improper",
+        # the WAN network is already gone
+        ("podman", "network", "exists", topology.WAN): "",
+    }
+    (tmp_path / ".lab").mkdir()
+    lab.known_hosts(tmp_path).write_text("[127.0.0.1]:2221 ssh-ed25519 AAAA\n")
+    assert lab.down(tmp_path) == 2
+    assert ["podman", "rm", "-f", "--ignore", "-t", "1", *names] in fake.calls
+    assert ["podman", "network", "rm", "-f", topology.LAN] in fake.calls
+    assert ["podman", "network", "rm", "-f", topology.WAN] not in fake.calls
+    assert not lab.known_hosts(tmp_path).exists()
+
+
+def test_down_names_a_container_podman_cannot_remove(fake: FakeCommands,
+                                                     tmp_path: Path) -> None:
+    fake.stdout = {("podman", "ps"): json.dumps([{"Names": ["court-lab-gw"]}])}
+    fake.fail = {("podman", "rm"): "Error: cannot remove container 9c1e as it is running"}
+    with pytest.raises(podman.PodmanError) as exc:
+        lab.down(tmp_path)
+    assert str(exc.value) == ("podman rm court-lab-gw: Error: cannot remove container 9c1e "
+                              "as it is running")
+
+
+def _debootstrapped(cmd: Sequence[str]) -> None:
+    rootfs = Path(cmd[-2])
+    (rootfs / "etc/apt").mkdir(parents=True)
+    (rootfs / "var/lib/apt/lists").mkdir(parents=True)
+    (rootfs / "var/lib/apt/lists/lock").write_text("")
+
+
+def test_a_full_disk_leaves_no_half_tarball(monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: Path) -> None:
+    """tar's failure was a CalledProcessError traceback, its 60 MB .partial left on the
+    full disk."""
+    tarball = tmp_path / "rootfs-bookworm-0123.tar.gz"
+
+    def run(cmd: Sequence[str], **_kwargs: object) -> subprocess.CompletedProcess[str]:
+        if cmd[0] == "debootstrap":
+            _debootstrapped(cmd)
+            return subprocess.CompletedProcess(cmd, 0, "", "")
+        Path(cmd[cmd.index("-czf") + 1]).write_bytes(b"half")
+        return subprocess.CompletedProcess(
+            cmd, 2, "", "gzip: stdout: No space left on device\ntar: Child returned "
+                        "status 1\ntar: Error is not recoverable: exiting now\n")
+
+    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/sbin/{name}")
+    monkeypatch.setattr(subprocess, "run", run)
+    with pytest.raises(podman.PodmanError) as exc:
+        image._debootstrap(tarball)
+    assert str(exc.value) == f"cannot write {tarball}: gzip: stdout: No space left on device"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_key_ssh_keygen_cannot_write_is_named(fake: FakeCommands, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")
+    fake.fail = {("ssh-keygen",): "Saving key failed: Read-only file system\n"}
+    with pytest.raises(podman.PodmanError) as exc:
+        lab.ssh_key(tmp_path)
+    assert str(exc.value) == (f"ssh-keygen {tmp_path}/.lab/ssh/id_ed25519: Saving key "
+                              "failed: Read-only file system")
