@@ -56,8 +56,9 @@ def cache_dir() -> Path:
 def host_mirrors(apt_dir: Path = Path("/etc/apt")) -> tuple[str, str]:
     """The Debian mirrors this machine's apt uses (so the image uses the same)."""
     text = ""
+    # The files apt reads: a mirror disabled as `old.list.disabled` or `.list.save` is not.
     for f in [apt_dir / "sources.list", *sorted((apt_dir / "sources.list.d").glob("*"))]:
-        if f.is_file():
+        if f.is_file() and f.suffix in (".list", ".sources"):
             text += f.read_text(errors="replace") + "\n"
     found = re.findall(r"(?:^URIs:\s*|^deb\s+(?:\[[^\]]*\]\s*)?)(\S+)", text, re.M)
     # Network mirrors only: not an installation disc (cdrom:) nor a mirror+file: list.

@@ -119,3 +119,18 @@ def test_known_hosts_refuses_hosts_sharing_a_key(tmp_path: Path) -> None:
 def test_bootstrap_script_prints_the_host_keys() -> None:
     assert "cat /etc/ssh/ssh_host_*_key.pub" in lab._bootstrap_script(
         topology.by_name("gw"), "ssh-ed25519 AAAA test")
+
+
+def test_mirrors_only_come_from_files_apt_reads(tmp_path: Path) -> None:
+    """apt reads sources.list.d's *.list and *.sources only: a mirror switched off by
+    renaming its file (`old.list.disabled`, `.list.save`) was still the image's."""
+    apt = _apt_dir(tmp_path, {
+        "sources.list.d/a-old-mirror.list.disabled":
+            "deb http://old.example.id/debian bookworm main\n",
+        "sources.list.d/debian.list.save": "deb http://saved.example.id/debian bookworm main\n",
+        "sources.list.d/debian.sources": (
+            "Types: deb\nURIs: http://mirror.example.id/debian\nSuites: bookworm\n\n"
+            "Types: deb\nURIs: http://mirror.example.id/debian-security\n"
+            "Suites: bookworm-security\n")})
+    assert image.host_mirrors(apt) == ("http://mirror.example.id/debian",
+                                       "http://mirror.example.id/debian-security")
