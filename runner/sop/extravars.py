@@ -6,6 +6,7 @@ recorded (never values)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 import yaml
 
 from sop.errors import SopError
+from sop.inventory import VAULT_HEADER
 from sop.untrusted import is_text
 
 
@@ -24,12 +26,45 @@ class ExtraVars:
     names: list[str] = field(default_factory=list)
 
 
-def _file_names(path: Path) -> list[str]:
+class _VarsLoader(yaml.SafeLoader):
+    """YAML as Ansible reads a vars file, for its names: a value tagged `!vault` or
+    `!unsafe` (Ansible's tags) is a value, not an error."""
+
+
+def _any_value(_loader: yaml.SafeLoader, _node: yaml.Node) -> None:
+    return None
+
+
+for _tag in ("!vault", "!unsafe"):
+    _VarsLoader.add_constructor(_tag, _any_value)
+
+
+def _file_names(given: str, path: Path) -> list[str]:
+    """The names an @file sets; SopError for one ansible-playbook refuses (after the
+    execution is recorded): no YAML, or YAML that is no mapping (empty, a list). A vaulted
+    file is recorded by its name, its content unread."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError):
-        return [f"@{path.name}"]  # vaulted or not YAML: record the file, not its content
-    return sorted(map(str, data)) if isinstance(data, dict) else [f"@{path.name}"]
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SopError(f"-e {given}: {exc.strerror}") from None
+    if raw.lstrip().startswith(VAULT_HEADER):
+        return [f"@{path.name}"]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SopError(f"-e {given}: not UTF-8 text (content not shown)") from None
+    try:
+        data = json.loads(text)  # as Ansible: JSON first (a tab-indented file), then YAML
+    except ValueError:
+        try:
+            data = yaml.load(text, Loader=_VarsLoader)  # noqa: S506 (a SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark is not None else ""
+            raise SopError(f"-e {given}: not valid YAML{where} (content not shown)") from None
+    if not isinstance(data, dict):
+        raise SopError(f"-e {given}: extra vars must be a mapping (name: value lines)")
+    return sorted(map(str, data))
 
 
 def parse_extra_vars(arguments: Sequence[str]) -> ExtraVars:
@@ -43,8 +78,8 @@ def parse_extra_vars(arguments: Sequence[str]) -> ExtraVars:
             path = Path(text[1:]).expanduser()
             if not path.is_file():
                 raise SopError(f"-e {text}: file not found")
+            parsed.names.extend(_file_names(text, path))
             parsed.files.append(str(path.resolve()))
-            parsed.names.extend(_file_names(path))
         elif text.startswith(("{", "[")):
             try:
                 data = yaml.safe_load(text)
