@@ -35,7 +35,9 @@ version_added: "0.1.0"
 author: Court IT SOP maintainers
 options:
   ignore_interfaces:
-    description: Interface name patterns (regular expressions) left out of the health.
+    description:
+      - Interface name patterns (regular expressions) left out of the health; one that is
+        no regular expression is refused before anything is read.
     type: list
     elements: str
     default: ['^lo$']
@@ -194,6 +196,11 @@ def main() -> None:
     )
     if module.params["timeout"] <= 0:
         module.fail_json(msg="timeout must be a positive number of seconds")
+    for pattern in module.params["ignore_interfaces"]:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            module.fail_json(msg=f"ignore_interfaces: {pattern!r} is not a regular expression: {exc}")
     nft = module.get_bin_path("nft", required=True)
     ip = module.get_bin_path("ip", required=True)
     # stateless: without the counters' values, quotas' use, last use, elements' expiry

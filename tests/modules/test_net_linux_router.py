@@ -493,3 +493,11 @@ def test_a_real_gateways_configuration_change_is_one(tmp_path):
     assert "tcp dport 22 ip saddr @addr-set-sshd reject" in rule
     assert "addr-set-sshd" in port and "addr-set-sshd" not in removed
     assert len({unchanged, rule, port, removed}) == 4
+
+
+def test_an_ignore_pattern_that_is_no_regular_expression_is_one_line(tmp_path):
+    # "eth[0" failed the gateway's check with re.error's traceback, after nft and ip ran
+    rc, out = run_module("net_linux_router", tmp_path, {"ignore_interfaces": ["^lo$", "eth[0"]})
+    assert rc == 1
+    assert out["msg"] == ("ignore_interfaces: 'eth[0' is not a regular expression: "
+                          "unterminated character set at position 3")
