@@ -126,7 +126,8 @@ fault:
   returned: always
   type: str
 summary:
-  description: One line in Bahasa Indonesia naming the failed segment or saying all is well.
+  description: One line in Bahasa Indonesia naming the failed segment, or saying all is well
+    (naming the segments checked), or that nothing was checked (no target in any list).
   returned: always
   type: str
 warnings_found:
@@ -218,9 +219,12 @@ def main() -> None:
     if fault:
         causes = "; ".join(describe(c) for c in checks[fault] if not c["ok"])
         summary = f"Gangguan di segmen {SEGMENT_NAMES[fault]}: {causes}"
-    else:
+    elif any(checks.values()):
         done = [SEGMENT_NAMES[s] for s in SEGMENTS if checks[s]]
         summary = "Jaringan baik: " + ", ".join(done) + " terjangkau"
+    else:  # "Jaringan baik:  terjangkau" said all was well of nothing checked
+        summary = ("Tidak ada yang diperiksa: daftar target (LAN, gateway, DNS, upstream, "
+                   "layanan pusat) semuanya kosong")
     # A central URL's credentials (user:password@, a token in the query) never reach
     # the records: the checks show it masked, and so does the invocation.
     secrets = [secret for url in p["central"] for secret in url_secrets(url)]

@@ -607,3 +607,11 @@ def test_a_timeout_or_interval_that_is_no_time_is_refused_in_one_line(tmp_path):
             "dns_servers": ["127.0.0.1"], "internal_names": ["sipp.pn.local"],
             "lan": ["127.0.0.1"], option: value})
         assert rc == 1 and out["msg"] == message, out
+
+
+def test_nothing_to_check_is_not_reported_as_a_good_network(tmp_path):
+    # every list empty (the role's defaults) was summed up "Jaringan baik:  terjangkau"
+    rc, out = run_module("net_reachability", tmp_path, {})
+    assert rc == 0 and out["fault"] is None
+    assert out["summary"] == ("Tidak ada yang diperiksa: daftar target (LAN, gateway, DNS, "
+                              "upstream, layanan pusat) semuanya kosong")
