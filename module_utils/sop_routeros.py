@@ -22,7 +22,13 @@ from ansible.module_utils.sop_clock import parse_moment
 try:
     from librouteros.api import Api
     from librouteros.connections import SocketTransport
-    from librouteros.exceptions import ConnectionClosed, FatalError, LibRouterosError, TrapError
+    from librouteros.exceptions import (
+        ConnectionClosed,
+        FatalError,
+        LibRouterosError,
+        MultiTrapError,
+        TrapError,
+    )
     from librouteros.protocol import ApiProtocol, encode_sentence
 
     HAS_LIBROUTEROS = True
@@ -69,6 +75,12 @@ def from_wire(text: str) -> str:
 def to_wire(value: Any) -> Any:
     """Text to send, as the Latin-1 characters of its UTF-8 bytes; other values as they are."""
     return value.encode("utf-8").decode(WIRE_ENCODING) if isinstance(value, str) else value
+
+
+def one_line(text: str) -> str:
+    """A message the router sent, for an error line: its lines (RouterOS breaks them with
+    CR LF) joined with ", ", as librouteros's own TrapError shows them."""
+    return ", ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def word_text(word: str) -> tuple[str, str]:
@@ -430,11 +442,12 @@ def log_in(api: Any, session: BoundedSocket, username: str, password: str,
                 "wrong user name or password"
             ) from None
         raise RouterError(
-            f"RouterOS at {where} refused the login: {from_wire(str(exc.message))}"
+            f"RouterOS at {where} refused the login: {one_line(from_wire(str(exc.message)))}"
         ) from None
     except LibRouterosError as exc:
         raise RouterError(
-            f"RouterOS API at {where} broke off the login: {str(exc).rstrip('.')}"
+            f"RouterOS API at {where} broke off the login: "
+            f"{one_line(from_wire(str(exc))).rstrip('.')}"
             f"{hint(isinstance(exc, ConnectionClosed))}"
         ) from None
     except _MALFORMED:
@@ -445,18 +458,22 @@ def log_in(api: Any, session: BoundedSocket, username: str, password: str,
 
 
 def run(api: Any, command: str, **words: Any) -> list[dict[str, str]]:
-    """One command's replies, their values as text (``connect``'s TextApi); a !trap or
-    !fatal becomes RouterError naming the command."""
+    """One command's replies, their values as text (``connect``'s TextApi); a !trap (or
+    several, their messages joined) is RouterTrap, a !fatal RouterError, each naming the
+    command, the router's message on one line."""
     try:
         sent = {to_wire(key): to_wire(value) for key, value in words.items()}
         rows = api(to_wire(command), **sent)
         return [{from_wire(key): from_wire(value) for key, value in row.items()}
                 for row in rows]
     except TrapError as exc:
-        raise RouterTrap(command, from_wire(str(exc.message))) from None
+        raise RouterTrap(command, one_line(from_wire(str(exc.message)))) from None
+    except MultiTrapError as exc:
+        raise RouterTrap(command, "; ".join(one_line(from_wire(str(trap.message)))
+                                            for trap in exc.traps)) from None
     except FatalError as exc:
         raise RouterError(
-            f"{command}: the router closed the session ({from_wire(str(exc))})"
+            f"{command}: the router closed the session ({one_line(from_wire(str(exc)))})"
         ) from None
     except (LibRouterosError, OSError) as exc:
         raise RouterError(f"{command}: {exc}") from None

@@ -689,3 +689,61 @@ def test_a_health_menu_refused_for_a_policy_is_not_a_board_without_sensors(healt
     assert r["error"] is None and r["temperature"] is None and r["health_states"] == {}
     sensors = [w for w in r["warnings"] if "sensor" in w]
     assert sensors == ([one_line(warning)] if warning else [])
+
+
+def test_ports_refused_by_a_trap_each_are_warnings_for_those_ports():
+    # one !trap per port that cannot be monitored is librouteros's MultiTrapError, which
+    # was no RouterTrap: the router was reported unreadable, none of its health kept
+    def answer(conn, sentence):
+        if sentence[0] == "/interface/ethernet/monitor":
+            ports = next(w for w in sentence if w.startswith("=numbers=")).split("=", 2)[2]
+            traps = b"".join(reply("!trap", f"=message={port}: not an ethernet port")
+                             for port in ports.split(",") if port != "ether1")
+            rate = reply("!re", "=name=ether1", "=rate=1Gbps") if "ether1" in ports else b""
+            conn.sendall(rate + traps + reply("!done"))
+            return
+        rows = {
+            "/system/resource/print": reply("!re", "=version=7.15.3", "=uptime=1d"),
+            "/interface/print": b"".join(
+                reply("!re", f"=name={name}", "=type=ether", "=running=true")
+                for name in ("ether1", "ether2", "ether3")),
+        }
+        conn.sendall(rows.get(sentence[0], b"") + reply("!done"))
+
+    with crafted(answer) as port:
+        r = mod.read_router(spec(port), {**PARAMS, "export": False})
+    assert r["error"] is None
+    assert [i["rate"] for i in r["interfaces"]] == ["1Gbps", None, None]
+    assert [w for w in r["warnings"] if "dimonitor" in w] == [
+        "rb-x: interface ether2 tidak dapat dimonitor (ether2: not an ethernet port)",
+        "rb-x: interface ether3 tidak dapat dimonitor (ether3: not an ethernet port)",
+    ]
+
+
+def test_a_message_of_several_lines_from_the_router_is_one_error_line():
+    # the message of a !trap (or !fatal) was put into the error as the router sent it,
+    # its CR LF breaking the "one line" every problem and warning is
+    def answer(conn, sentence):
+        if sentence[0] == "/execute":
+            conn.sendall(reply("!trap", "=message=failure:\r\nexport aborted\r\n")
+                         + reply("!trap", "=message=second\nline") + reply("!done"))
+        elif sentence[0] == "/log/print":
+            conn.sendall(reply("!fatal", "session ended\r\nby the router"))
+        else:
+            rows = {"/system/resource/print": reply("!re", "=version=7.15.3", "=uptime=1d")}
+            conn.sendall(rows.get(sentence[0], b"") + reply("!done"))
+
+    sop_routeros = load("sop_routeros")
+    with crafted(answer) as port:
+        api = sop_routeros.connect("127.0.0.1", port, "sop", "pw", tls=False, timeout=2)
+        try:
+            with pytest.raises(sop_routeros.RouterTrap) as trap:
+                sop_routeros.run(api, "/execute", script="/export")
+            assert one_line(str(trap.value)) == \
+                "/execute: failure:, export aborted; second, line"
+            with pytest.raises(sop_routeros.RouterError) as fatal:
+                sop_routeros.run(api, "/log/print")
+            assert one_line(str(fatal.value)) == \
+                "/log/print: the router closed the session (session ended, by the router)"
+        finally:
+            api.close()
