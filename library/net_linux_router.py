@@ -17,7 +17,8 @@ description:
     changes (M(net_config_store)) - C(nft --stateless list ruleset), C(ip -br address)
     without the interfaces' state column, and C(ip route) for IPv4 and IPv6 without the
     C(linkdown) and C(dead) flags and the lifetime left of learnt routes, so that a pulled
-    cable or a route counting down is no configuration change.
+    cable or a route counting down is no configuration change. A byte of their output
+    that is not UTF-8 (a comment written in Latin-1) is kept as C(\xNN).
   - "The ruleset is read stateless: nft itself leaves out what traffic changes - the
     packets and bytes of counters (in rules, named counter objects, a set's elements),
     the C(used) of quotas, the C(last used) of C(last), the C(expires) of elements. A
@@ -145,7 +146,9 @@ def memory_used_percent() -> float | None:
 
 def run(module: AnsibleModule, *argv: str) -> str:
     seconds = module.params["timeout"]
-    rc, out, err = run_limited(module, list(argv), seconds)
+    # a byte that is not UTF-8 (an nft comment written in Latin-1) as \xNN: a surrogate
+    # escape in the result was refused by the controller ("invalid UTF8 string value")
+    rc, out, err = run_limited(module, list(argv), seconds, errors="backslashreplace")
     if rc is None:
         module.fail_json(msg=f"{' '.join(argv)} tidak selesai dalam {seconds} detik")
     if rc != 0:

@@ -501,3 +501,21 @@ def test_an_ignore_pattern_that_is_no_regular_expression_is_one_line(tmp_path):
     assert rc == 1
     assert out["msg"] == ("ignore_interfaces: 'eth[0' is not a regular expression: "
                           "unterminated character set at position 3")
+
+
+def test_a_byte_that_is_not_utf8_is_kept_escaped_not_as_a_surrogate(tmp_path, monkeypatch):
+    # an nft comment written in Latin-1 came back as a surrogate escape, which the
+    # controller refuses ("Refusing to deserialize an invalid UTF8 string value"): the
+    # gateway check failed without naming its cause, and no configuration was kept
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tmp_path / "ruleset").write_bytes(b'table inet filter {\n\tchain input {\n'
+                                       b'\t\tcomment "caf\xe9"\n\t}\n}\n')
+    nft = tools / "nft"
+    nft.write_text(f"#!/bin/sh\nexec cat {tmp_path}/ruleset\n")
+    nft.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
+    rc, out = run_module("net_linux_router", tmp_path, {})
+    assert rc == 0, out
+    assert '\t\tcomment "caf\\xe9"\n' in out["config"]
+    out["config"].encode("utf-8")  # no surrogate left
