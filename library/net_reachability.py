@@ -73,11 +73,11 @@ options:
     type: int
     default: 5
   interval:
-    description: Seconds between echo requests (0 or more).
+    description: Seconds between echo requests (0 or more, finite).
     type: float
     default: 0.2
   timeout:
-    description: Seconds to wait for one answer (ping, DNS, HTTP), more than 0; datagrams
+    description: Seconds to wait for one answer (ping, DNS, HTTP), more than 0, finite; datagrams
       that are no answer to the DNS query do not extend it.
     type: float
     default: 2
@@ -138,6 +138,7 @@ warnings_found:
 """
 
 import ipaddress  # noqa: E402
+import math  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -181,6 +182,9 @@ def main() -> None:
     p = module.params
     if p["probes"] < 1:
         module.fail_json(msg="probes must be at least 1")
+    for option in ("timeout", "interval"):  # inf and nan failed a DNS query's settimeout
+        if not math.isfinite(p[option]):
+            module.fail_json(msg=f"{option} must be a finite number of seconds, not {p[option]:g}")
     if p["timeout"] <= 0:
         module.fail_json(msg=f"timeout must be more than 0 seconds, not {p['timeout']:g}")
     if p["interval"] < 0:

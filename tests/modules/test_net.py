@@ -602,6 +602,10 @@ def test_a_timeout_or_interval_that_is_no_time_is_refused_in_one_line(tmp_path):
         ("timeout", 0, "timeout must be more than 0 seconds, not 0"),
         ("timeout", -1, "timeout must be more than 0 seconds, not -1"),
         ("interval", -0.5, "interval must be 0 seconds or more, not -0.5"),
+        # inf and nan were a traceback from the DNS query's socket.settimeout
+        ("timeout", "inf", "timeout must be a finite number of seconds, not inf"),
+        ("timeout", "nan", "timeout must be a finite number of seconds, not nan"),
+        ("interval", "inf", "interval must be a finite number of seconds, not inf"),
     ):
         rc, out = run_module("net_reachability", tmp_path, {
             "dns_servers": ["127.0.0.1"], "internal_names": ["sipp.pn.local"],
