@@ -43,7 +43,7 @@ version_added: "0.1.0"
 author: Court IT SOP maintainers
 options:
   path:
-    description: The store directory.
+    description: The store directory (an absolute path).
     type: path
     required: true
   items:
@@ -315,6 +315,8 @@ def main() -> None:
     p = module.params
     if p["keep"] < 0:
         module.fail_json(msg=f"keep must be 0 or more (older versions kept), not {p['keep']}")
+    if not os.path.isabs(p["path"]):  # relative to the module's working directory
+        module.fail_json(msg=f"path must be an absolute path, not {p['path']!r}")
     root = Path(p["path"])
     bad = [i["name"] for i in p["items"] or [] if not _NAME.fullmatch(i["name"])]
     if bad:

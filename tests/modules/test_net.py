@@ -249,6 +249,16 @@ def test_store_refuses_a_name_with_a_trailing_newline(tmp_path):
     assert not (tmp_path / "jaringan" / "rb-a\n").exists()
 
 
+@pytest.mark.parametrize("path", ["", "jaringan", "./jaringan"])
+def test_store_refuses_a_path_that_is_not_absolute(tmp_path, monkeypatch, path):
+    # "" or a relative path was the store in whatever folder the module ran in (the SSH
+    # user's home under become), or refused as that folder's owner's, naming no path
+    monkeypatch.chdir(tmp_path)
+    rc, out = run_module("net_config_store", tmp_path, {
+        "path": path, "items": [{"name": "rb-a", "content": "x\n"}]})
+    assert rc == 1 and out["msg"] == f"path must be an absolute path, not {path!r}"
+
+
 def test_store_refuses_a_negative_keep(tmp_path):
     # keep -3 pruned the three oldest versions and kept the rest (a slice from the end):
     # a typo that silently rewrote the history's length; now refused before any write.
