@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import within
-from loader import ROOT, load, run_module, warning_lines
+from loader import LOCAL_PLAYBOOK, ROOT, load, run_module, warning_lines
 
 cms = load("sop_website_cms")
 
@@ -373,6 +374,76 @@ def test_the_role_shows_the_notes_of_its_no_log_lookup_in_a_task_the_runner_reco
     shown = [task for task in loaded[lookup + 1:]
              if ".notes" in str(task.get("sop_warning", {}).get("msg"))]
     assert len(shown) == 1 and "no_log" not in shown[0]
+
+
+def role_warnings(tmp_path: Path, tags: str) -> list[tuple[str, str]]:
+    """(activity, warning) of each warning the runner would record of activities 1 to 3 of
+    the website role, up to their CMS lookups' warnings, run by Ansible (check mode) with
+    ``--tags``: activity 1's tasks before website_check (its lookup given a client that
+    answers a date), the site.yml that backup.yml and pengunjung.yml import."""
+    main = yaml.safe_load((ROOT / "roles/website/tasks/main.yml").read_text(encoding="utf-8"))
+    client = tmp_path / "mariadb"
+    client.write_text("#!/bin/sh\ncat >/dev/null\necho 2026-12-01T00:00:00Z\n")
+    client.chmod(0o755)
+    tasks = []
+    for number in (1, 2, 3):
+        block = next(t for t in main if t["name"].startswith(f"Kegiatan {number}:"))
+        imported = yaml.safe_load((ROOT / "roles/website/tasks" / block["block"][0][
+            "ansible.builtin.import_tasks"]).read_text(encoding="utf-8"))
+        if number == 1:
+            inner = imported[:next(i for i, t in enumerate(imported) if "website_check" in t)]
+            inner[0]["website_cms"]["client_binary"] = str(client)
+        else:
+            assert imported[0]["ansible.builtin.import_tasks"] == "site.yml"
+            inner = [{"ansible.builtin.import_tasks": str(ROOT / "roles/website/tasks/site.yml")}]
+        tasks.append({"name": block["name"], "tags": block["tags"], "block":
+                      [{"name": f"Kegiatan {number}", "ansible.builtin.debug": {"msg": "-"}},
+                       *inner]})
+    court = tmp_path / "court.yml"  # after the defaults, as a court's inventory sets them
+    court.write_text(yaml.safe_dump({"website_root": str(tmp_path / "html")}), encoding="utf-8")
+    play = [{"hosts": "localhost", "gather_facts": False,
+             "vars_files": [str(ROOT / "roles/website/defaults/main.yml"), str(court)],
+             "tasks": tasks}]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play), encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    proc = subprocess.run([*LOCAL_PLAYBOOK, "--check", "--tags", tags,
+                           str(tmp_path / "play.yml")], capture_output=True, text=True,
+                          check=False, env=env, timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    found, activity = [], ""
+    for task in json.loads(proc.stdout)["plays"][0]["tasks"]:
+        activity = task["task"]["name"] if task["task"]["name"].startswith("Kegiatan") \
+            else activity
+        result = task["hosts"]["localhost"]
+        if "censored" not in result:  # the runner records no warning of a no_log result
+            found += [(activity, line) for line in warning_lines(result)]
+    return found
+
+
+@pytest.mark.parametrize(("tags", "first"), [
+    ("ketersediaan,backup,pengunjung", "Kegiatan 1"),
+    ("backup,pengunjung", "Kegiatan 2"),
+    ("pengunjung", "Kegiatan 3"),
+    ("ketersediaan", "Kegiatan 1"),
+])
+def test_each_warning_of_the_cms_configuration_is_given_once_a_run(tmp_path, tags, first):
+    """Activity 1 warned about the lookup's notes, then activities 2 and 3 (site.yml)
+    again, each also about a folder the configuration names but the web server could have
+    changed: the same warnings up to three times in one run. The first activity that
+    reads the configuration gives them; the folder, a backup and integrity matter, is
+    activity 2's or 3's."""
+    web = tmp_path / "html"
+    web.mkdir()
+    content_dir_config(web / "wp-config.php", "/etc")  # DB_HOST db.lan:3307, under /tmp
+    warnings = role_warnings(tmp_path, tags)
+    notes = [(activity, line) for activity, line in warnings if line.startswith("DB_HOST ")]
+    folders = [(activity, line) for activity, line in warnings if line.startswith("/etc ")]
+    assert len(warnings) == len(notes) + len(folders), warnings
+    assert [activity for activity, _ in notes] == [first], warnings
+    assert "db.lan:3307" in notes[0][1] and "p'w#1" not in json.dumps(warnings)
+    assert [activity for activity, _ in folders] == (
+        [] if tags == "ketersediaan" else ["Kegiatan 2" if "backup" in tags else first])
 
 
 DOCKER_WP_CONFIG = """<?php
