@@ -13,6 +13,7 @@ import os
 import re
 from typing import Any
 
+from ansible.module_utils.sop_secrets import mask_text
 from ansible.module_utils.sop_tree import read_start
 
 DEBIAN_WP_ETC = "/etc/wordpress"
@@ -139,15 +140,20 @@ def parse_joomla(text: str) -> dict[str, str]:
     return _php_settings(text, _JOOMLA_VAR, _STATEMENT_END)
 
 
-def split_host(host: str) -> dict[str, Any]:
-    """WordPress/Joomla DB_HOST (``localhost``, ``db:3307``, ``localhost:/run/x.sock``)."""
+def split_host(host: str, password: str) -> dict[str, Any]:
+    """WordPress/Joomla DB_HOST (``localhost``, ``db:3307``, ``localhost:/run/x.sock``).
+    One whose part after ':' is neither a port nor a socket path is a CmsError, which the
+    record keeps as the activity's cause: it quotes neither that part (an admin may have
+    typed ``user:password@db``) nor the configuration's ``password`` in the rest."""
     name, _, rest = host.partition(":")
     login: dict[str, Any] = {"host": None, "port": None, "socket": None}
     if rest.startswith("/"):
         login["socket"] = rest
     elif rest:
         if not rest.isdigit():
-            raise CmsError(f"DB_HOST {host!r}: port {rest!r} is not a number")
+            shown = mask_text(f"{name}:…", [password])
+            raise CmsError(f"DB_HOST {shown!r}: the part after ':' is neither a port number "
+                           "nor a socket path")
         login["port"] = int(rest)
     if name and name != "localhost":
         login["host"] = name
@@ -209,7 +215,8 @@ def wordpress(root: str, domain: str) -> dict[str, Any]:
         "database": {"name": values.get("DB_NAME", ""), "user": values.get("DB_USER", ""),
                      "password": values.get("DB_PASSWORD", ""),
                      "table_prefix": values.get("table_prefix", "wp_"),
-                     **split_host(values.get("DB_HOST", "localhost"))},
+                     **split_host(values.get("DB_HOST", "localhost"),
+                                  values.get("DB_PASSWORD", ""))},
         "content_dir": content,
         "uploads_dir": os.path.join(content, values.get("UPLOADS", "uploads")),
         "paths": paths,
@@ -227,7 +234,8 @@ def joomla(root: str) -> dict[str, Any]:
         "database": {"name": values.get("db", ""), "user": values.get("user", ""),
                      "password": values.get("password", ""),
                      "table_prefix": values.get("dbprefix", "jos_"),
-                     **split_host(values.get("host", "localhost"))},
+                     **split_host(values.get("host", "localhost"),
+                                  values.get("password", ""))},
         "content_dir": root, "uploads_dir": os.path.join(root, "images"), "paths": [root],
         "files": [],
     }

@@ -193,10 +193,42 @@ def test_joomla_and_static(tmp_path):
 def test_bad_input_is_one_clear_line(tmp_path):
     with pytest.raises(cms.CmsError, match="does not exist"):
         cms.detect(str(tmp_path / "missing"), "auto", "")
-    with pytest.raises(cms.CmsError, match="not a number"):
-        cms.split_host("db:abc")
+    with pytest.raises(cms.CmsError, match="neither a port number nor a socket path"):
+        cms.split_host("db:abc", "")
     with pytest.raises(cms.CmsError, match="plain name"):
         cms.newest_content_sql("wordpress", "wp_`; DROP")
+
+
+@pytest.mark.parametrize(("host", "shown"), [
+    ("db:secret", "DB_HOST 'db:…'"),
+    ("wp:s3cret@db.lan", "DB_HOST 'wp:…'"),
+    ("db.lan:3307x", "DB_HOST 'db.lan:…'"),
+    ("s3cret:pw", "DB_HOST '***:…'"),  # the configuration's password before the ':'
+    (":secret", "DB_HOST ':…'"),
+])
+def test_a_db_host_s_part_after_the_colon_is_not_quoted(tmp_path, host, shown):
+    """DB_HOST db:secret was quoted whole in the error the record keeps as the activity's
+    cause; what follows the ':' is whatever an administrator typed there (user:password@
+    among them), and the configuration's password is not quoted anywhere in it."""
+    (tmp_path / "wp-config.php").write_text(WP_CONFIG.replace("db.lan:3307", host)
+                                            .replace("p\\'w#1", "s3cret"))
+    with pytest.raises(cms.CmsError) as caught:
+        cms.detect(str(tmp_path), "auto", "pn-x.go.id")
+    assert str(caught.value) == (
+        f"{shown}: the part after ':' is neither a port number nor a socket path")
+    assert "secret" not in str(caught.value) and "s3cret" not in str(caught.value)
+    (tmp_path / "configuration.php").write_text(
+        f"<?php class JConfig {{ public $host = '{host}'; public $password = 's3cret'; }}")
+    with pytest.raises(cms.CmsError) as caught:
+        cms.detect(str(tmp_path), "joomla", "")
+    assert str(caught.value).startswith(f"{shown}: ") and "secret" not in str(caught.value)
+
+
+def test_a_db_host_port_or_socket_is_read():
+    assert cms.split_host("db.lan:3307", "") == {"host": "db.lan", "port": 3307, "socket": None}
+    assert cms.split_host("localhost:/run/mysqld/mysqld.sock", "") == {
+        "host": None, "port": None, "socket": "/run/mysqld/mysqld.sock"}
+    assert cms.split_host("localhost", "") == {"host": None, "port": None, "socket": None}
 
 
 def test_newest_content_sql_per_cms():
