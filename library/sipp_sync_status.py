@@ -263,6 +263,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     redirects,
     refused_target,
     scheme_followed,
+    strip_tags,
     unread_chain,
 )
 from ansible.module_utils.sop_mariadb import (  # noqa: E402
@@ -334,7 +335,6 @@ COUNTS = (("cases", "perkara"), ("putusan", "putusan"))
 LOCAL_COUNTS_SQL = "SELECT (SELECT COUNT(*) FROM perkara), (SELECT COUNT(*) FROM perkara_putusan);"
 # A count taken from SIPP MA's answer: a crafted one could be anything.
 MAX_COUNT = 10 ** 12
-_TAG = re.compile(r"<[^<>]*>")
 # What a date of year, month and day 0 is: no date (SIPP shows an empty DATETIME so),
 # not a month out of range.
 ZERO_DATE_SAYS = "the zero date, MySQL's empty date"
@@ -446,7 +446,7 @@ def reason(body: str, secrets: Sequence[str] = ()) -> str:
              if isinstance(data, dict) and isinstance(data.get(key), str)]
     if not found and (shown := page_error(body)) is not None:
         return _cut(mask_text(shown, secrets) or "")
-    text = (found[0] if found else _TAG.sub(" ", body))[:MAX_CENTRAL_DATA]
+    text = (found[0] if found else strip_tags(body))[:MAX_CENTRAL_DATA]
     line = " ".join("".join(c if c.isprintable() else " " for c in text).split())
     return _cut(mask_text(line, secrets) or "")
 

@@ -494,6 +494,11 @@ def newest_date(document: str) -> datetime.datetime | None:
     return max(dates) if dates else None
 
 
+def strip_tags(text: str) -> str:
+    """``text`` with each HTML tag (``<...>``, no ``<`` or ``>`` inside) a space."""
+    return _TAG.sub(" ", text)
+
+
 def page_error(page: str) -> str | None:
     """The PHP fatal or parse error or the database error a page shows in place of its
     content (_PAGE_ERROR: PHP shows one with status 200 when display_errors is on), for a
@@ -504,7 +509,7 @@ def page_error(page: str) -> str | None:
     if found is None:
         return None
     text = page[found.start():found.start() + _ERROR_READ].split("\n", 1)[0]
-    text = " ".join(_TAG.sub(" ", text).split()).replace(" :", ":")
+    text = " ".join(strip_tags(text).split()).replace(" :", ":")
     text = mask_log_line(html.unescape(text.split(" Stack trace:", 1)[0]))
     return text if len(text) <= MAX_ERROR_LINE else text[:MAX_ERROR_LINE - 3] + "..."
 
