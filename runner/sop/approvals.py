@@ -87,7 +87,8 @@ def approve(store: Store, request: Approval) -> dict[str, Any]:
         raise SopError(f"execution {request.execution_id}'s activity {plan} covered no host")
     _refuse_courtless(store, row)
     approved_at = now()
-    plan_ends = _refuse_stale(row, plan, approved_at)
+    # in UTC, as the note and `sop approve` tell it (PostgreSQL gives its own clock's)
+    plan_ends = _refuse_stale(row, plan, approved_at).astimezone(UTC)
     values = {
         "execution_id": request.execution_id,
         "sop_id": row["sop_id"],

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from sop.extravars import ExtraVars
 from sop.store import Store, now
 
 from .conftest import INVENTORY, CliResult
+from .pgserver import PgServer
 
 REPO = Path(__file__).resolve().parents[2]
 ACTIVITIES = [
@@ -392,3 +393,34 @@ def test_run_warns_of_the_lapsed_approval(
     for given in ('{"sop_approvals": []}', f"@{own}"):
         code, _, err = cli("run", "server-maintenance", "-i", str(INVENTORY), "-e", given)
         assert err == f"sop: error: execution {refused} failed: Perawatan ditolak\n"
+
+
+def test_an_approval_to_its_plans_end_is_told_in_utc(
+    pg_server: PgServer, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PostgreSQL server set to the court's clock (initdb's TimeZone on a WIB host)
+    returns timestamptz on that clock: an approval ending when its plan turns 7 days old
+    was recorded in the order's note, and told, 7 hours off, its WIB time labelled UTC."""
+    name = pg_server.create_database()
+    url = pg_server.url(name)
+    store = Store(url)
+    try:
+        store.db.conn.execute(f"ALTER DATABASE {name} SET TimeZone = 'Asia/Jakarta'")
+        store.close()
+        store = Store(url)
+        monkeypatch.setenv("SOP_DATABASE_URL", url)
+        execution_id = _execution(store)
+        _planned_days_ago(store, execution_id, 5)
+        code, out, err = cli("approve", str(execution_id), "--by", "A", "--role", "PPK",
+                             "--valid-days", "30")
+        assert code == 0, err
+        planned = store.execution(execution_id)["started_at"]
+        assert planned.utcoffset() == timedelta(hours=7)  # the server's clock
+        ends = f"{(planned + approvals.PLAN_MAX_AGE).astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        assert f"valid until {ends}, when its plan turns 7 days old." in out
+        assert store.execution(execution_id)["activities"][1]["note"] == (
+            f"Disetujui (PPK) s.d. {ends}"
+        )
+    finally:
+        store.close()
+        pg_server.drop_database(name)
