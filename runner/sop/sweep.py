@@ -27,6 +27,7 @@ import time
 from contextlib import suppress
 from pathlib import Path
 
+from sop.errors import ExitCode, SopError
 from sop.liveness import is_alive, process_token
 
 RUN_DIR = "run"
@@ -110,7 +111,19 @@ def scrub_command(command_file: Path) -> None:
 
 def sweep(data_dir: Path) -> None:
     """Remove dead processes' private dirs and the raw events of artifact dirs no live run
-    claims; scrub unscrubbed `command` artifacts."""
+    claims; scrub unscrubbed `command` artifacts. SopError (exit 2, as for a store this
+    account cannot write) naming the file when the data dir does not let it."""
+    try:
+        _sweep(data_dir)
+    except OSError as exc:
+        raise SopError(
+            f"cannot clear the data directory {data_dir} of what a killed `sop` left: "
+            f"{exc.filename}: {exc.strerror}",
+            ExitCode.USAGE,
+        ) from None
+
+
+def _sweep(data_dir: Path) -> None:
     artifacts = data_dir / ARTIFACTS_DIR
     # Listed before the live runs are read: a run starting in between claims its artifact
     # dir before its first event, so none of its files is in this list.
@@ -127,4 +140,7 @@ def sweep(data_dir: Path) -> None:
         if event.parent.parent.name not in live:
             event.unlink(missing_ok=True)
     for command_file in artifacts.glob("*/command"):
-        scrub_command(command_file)
+        try:
+            scrub_command(command_file)
+        except OSError as exc:  # named by the file it scrubs, not its temporary copy's
+            raise OSError(exc.errno, exc.strerror, str(command_file)) from None

@@ -13,6 +13,8 @@ import pytest
 from sop.liveness import process_token
 from sop.sweep import claim_artifacts, private_dir, scrub_command, sweep
 
+from .conftest import SOP_BIN
+
 
 def test_sweep_removes_dead_private_dirs_and_scrubs_commands(tmp_path: Path) -> None:
     data = tmp_path / "data"
@@ -103,3 +105,41 @@ def test_two_commands_scrubbing_one_artifact_at_once_both_succeed(
     scrub_command(command)
     assert other and json.loads(command.read_text()) == scrubbed
     assert [p.name for p in command.parent.iterdir()] == ["command"]
+
+
+# Root without the capabilities that let it write any file: its permissions then apply.
+NO_DAC = "-dac_override,-dac_read_search"
+
+
+@pytest.mark.parametrize("left", ["raw event", "command"])
+def test_a_data_dir_the_sweep_cannot_write_is_named(
+    sop_env: dict[str, str], tmp_path: Path, left: str
+) -> None:
+    """What a killed run left in a data dir this account cannot write (a read-only copy,
+    another account's dir) failed every command, `sop history` too, with "internal
+    error: PermissionError(13, 'Permission denied')", exit 6, naming no file. One line
+    names the file and the cause, exit 2."""
+    data = tmp_path / "data"
+    artifact = data / "artifacts" / "7"
+    if left == "raw event":
+        named = _raw_event(artifact, "u-partial.json")
+    else:
+        named = artifact / "command"
+        artifact.mkdir(parents=True)
+        named.write_text(json.dumps({"command": ["a"], "env": {"X": "s3cret"}}))
+    held = named.parent
+    held.chmod(0o500)
+    prefix = ["setpriv", f"--inh-caps={NO_DAC}", f"--bounding-set={NO_DAC}"] \
+        if os.geteuid() == 0 else []  # fmt: skip
+    try:
+        done = subprocess.run(
+            [*prefix, SOP_BIN, "--data-dir", str(data), "history"],
+            env=sop_env, capture_output=True, text=True, check=False, timeout=120,
+        )  # fmt: skip
+    finally:
+        held.chmod(0o700)
+    assert (done.returncode, done.stdout) == (2, ""), done.stderr
+    assert done.stderr == (
+        f"sop: error: cannot clear the data directory {data} of what a killed `sop` left: "
+        f"{named}: Permission denied\n"
+    )
