@@ -44,9 +44,19 @@ def holds(running: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
 
 @contextmanager
 def _exclusive(data_dir: Path) -> Iterator[None]:
-    """Serialise check-and-record between `sop` processes of this machine."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with (data_dir / "run.lock").open("a+") as handle:
+    """Serialise check-and-record between `sop` processes of this machine; SopError (exit
+    2, nothing recorded) when the data dir does not let this account lock it (a store
+    elsewhere, SOP_DATABASE_URL, opened without writing there)."""
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        opened = (data_dir / "run.lock").open("a+")
+    except OSError as exc:
+        raise SopError(
+            f"cannot lock the data directory {data_dir} for the run: {exc.filename}: "
+            f"{exc.strerror}",
+            ExitCode.USAGE,
+        ) from None
+    with opened as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

@@ -181,3 +181,33 @@ def test_check_and_insert_are_one_step_on_postgresql(pg_server: PgServer) -> Non
     a.close()
     b.close()
     pg_server.drop_database(name)
+
+
+# Root without the capabilities that let it write any file: its permissions then apply.
+NO_DAC = "-dac_override,-dac_read_search"
+
+
+def test_a_data_dir_the_run_cannot_lock_is_named(tmp_path: Path) -> None:
+    """With the store elsewhere (SOP_DATABASE_URL), a data dir this account cannot write
+    failed `sop run` with "internal error: PermissionError(13, 'Permission denied')",
+    exit 6, naming nothing. One line names the lock file and the cause, exit 2, nothing
+    recorded."""
+    script = tmp_path / "controller.py"
+    script.write_text(CHILD)
+    url = f"sqlite:///{tmp_path / 'sop.db'}"
+    Store(url).close()
+    data = tmp_path / "data"
+    data.mkdir(mode=0o500)
+    prefix = ["setpriv", f"--inh-caps={NO_DAC}", f"--bounding-set={NO_DAC}"] \
+        if os.geteuid() == 0 else []  # fmt: skip
+    done = subprocess.run(
+        [*prefix, *_controller(0, script, url, data, time.time())],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert {k: v for k, v in json.loads(done.stdout).items() if k != "hostname"} == {
+        "code": int(ExitCode.USAGE),
+        "error": f"cannot lock the data directory {data} for the run: {data / 'run.lock'}: "
+        "Permission denied",
+    }
+    assert Store(url).executions() == []
