@@ -94,7 +94,11 @@ def close_incident(
             "id = :key_id AND status = 'open'",
             key_id=incident_id,
         )
-    return judge(_get(store, incident_id), None)  # its limit now recorded
+        closed = tx.cursor.rowcount == 1
+    row = _get(store, incident_id)
+    if not closed:  # another `sop incident close` closed it since it was read above
+        raise SopError(f"incident {incident_id} was already closed by {row['closed_by']}")
+    return judge(row, None)  # its limit now recorded
 
 
 def handling_limit(sop: Sop) -> int | None:

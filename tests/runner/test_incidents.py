@@ -97,6 +97,27 @@ def test_cli(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-u
     assert "web\\x1b[2K" in out and "\x1b" not in out
 
 
+def test_a_close_that_lost_the_race_says_so(
+    store_url: str, sop: Sop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two admins closed one incident at once: both read it open, the second's update
+    changed nothing, and it still said "Incident closed", its resolution silently
+    lost. The one that lost is refused, naming who closed it."""
+    store = Store(store_url)
+    opened = incidents.open_incident(
+        store, sop, host="sipp", summary="mati", by="Budi", court="PN Lab"
+    )
+    read_open = incidents._get(store, opened["id"])
+    incidents.close_incident(store, sop, opened["id"], by="Ani", resolution="MariaDB hidup")
+    reads = iter([read_open])  # the second close read it before the first one's update
+    get = incidents._get
+    monkeypatch.setattr(incidents, "_get", lambda s, i: next(reads, None) or get(s, i))
+    with pytest.raises(SopError, match=f"^incident {opened['id']} was already closed by Ani$"):
+        incidents.close_incident(store, sop, opened["id"], by="Budi", resolution="restart")
+    [row] = incidents.listing(store, sop)
+    assert (row["closed_by"], row["resolution"]) == ("Ani", "MariaDB hidup")
+
+
 def test_diagnostics_are_the_incident_courts_own(store_url: str, sop: object) -> None:
     """A regional store holds several courts, whose servers often share a name ("sipp"):
     an incident listed every court's diagnostics on that host name. Only its court's
