@@ -116,7 +116,9 @@ def test_check_mode_reports_a_due_sync_without_running_it():
 def test_unreachable_central_fails_the_preparation():
     rc, report = play("--tags", "persiapan", "-e", "sipp_central_url=http://sippma:9/")
     assert rc == 2
-    assert failure(report).startswith("Persiapan gagal: SIPP MA http://sippma:9/ status -1")
+    assert failure(report).startswith(
+        "Persiapan gagal: SIPP MA http://sippma:9/ tidak menjawab (Connection refused), SIPP "
+        "publik ")
 
 
 def test_missing_trigger_configuration_is_clear():

@@ -1,0 +1,37 @@
+"""plugins/filter/sop_uri_failure.py: the cause in an ansible.builtin.uri message, as a
+report shows it."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+_PATH = Path(__file__).resolve().parents[2] / "plugins" / "filter" / "sop_uri_failure.py"
+_SPEC = importlib.util.spec_from_file_location("sop_uri_failure", _PATH)
+assert _SPEC is not None and _SPEC.loader is not None
+uri = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(uri)
+
+
+@pytest.mark.parametrize(("message", "cause"), [
+    ("Status code was -1 and not [100, 101, 102, 200, 499]: Request failed: "
+     "<urlopen error [Errno 111] Connection refused>", "Connection refused"),
+    ("Request failed: <urlopen error [Errno -2] Name or service not known>",
+     "Name or service not known"),
+    ("Request failed: <urlopen error timed out>", "timed out"),
+    ("Status code was -1 and not [200]: Connection failure: The read operation timed out",
+     "The read operation timed out"),
+    ("Request failed: <urlopen error [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify "
+     "failed: self-signed certificate (_ssl.c:992)>",
+     "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate "
+     "(_ssl.c:992)"),
+    ("Status code was 503 and not [200]: HTTP Error 503: Service Unavailable",
+     "HTTP Error 503: Service Unavailable"),
+    ("HTTP Error 404:\nNot Found", "HTTP Error 404: Not Found"),
+    ("", ""),
+    (None, ""),
+])
+def test_the_cause_without_uris_and_urllibs_wrapping(message: str | None, cause: str) -> None:
+    assert uri.uri_failure(message) == cause
