@@ -14,8 +14,11 @@ description:
     Ubuntu, CentOS, Rocky and AlmaLinux releases), uptime, load per CPU, memory, space
     and inode use of every data file system (the space of a C(/boot) of its own by the
     MiB left for one more kernel, O(boot_min_free_mb)), failed systemd units, pending package
-    updates split into security and other (apt; held packages listed apart, and apart
-    from them the upgrades Ubuntu still phases in, which apt installs when the rollout
+    updates split into security and other (apt; held packages, those an administrator
+    held with C(apt-mark hold) or O(hold), listed apart, and apart from them the
+    upgrades apt keeps back itself, their dependencies changed (a removal or a package
+    apt cannot install; they wait for C(apt full-upgrade) or a review, no one held
+    them), and the upgrades Ubuntu still phases in, which apt installs when the rollout
     reaches the host and which need no action, so are no line in C(flags); a security
     archive's version between the installed one and a candidate from another archive
     makes the upgrade a security one; a dpkg interrupted in the middle of an install,
@@ -124,7 +127,7 @@ condition:
     memory_used_percent: {description: Memory in use (MemTotal minus MemAvailable)., type: float}
     file_systems: {description: "path, size_mb, free_mb, used_percent, inodes_percent", type: list, elements: dict}
     failed_units: {description: Failed systemd units., type: list, elements: str}
-    updates: {description: "security, other (name, installed, candidate, origin, arch), held names and phased names (Ubuntu's phased updates, deferred by apt until the rollout reaches this host); stale (why apt could not refresh its lists: those it had were read) or error (why apt could not say: none listed)", type: dict}
+    updates: {description: "security, other (name, installed, candidate, origin, arch), held names (dpkg holds, O(hold)), kept_back names (kept back by apt, held by no one: their dependencies changed) and phased names (Ubuntu's phased updates, deferred by apt until the rollout reaches this host); stale (why apt could not refresh its lists: those it had were read) or error (why apt could not say: none listed)", type: dict}
     reboot_required: {description: "required (bool), reasons, services needing a restart", type: dict}
     clock_synchronized: {description: timedatectl's NTPSynchronized (null when unknown)., type: bool}
     raid: {description: Software RAID arrays (name, state, degraded)., type: list, elements: dict}
@@ -304,7 +307,8 @@ def condition(module: AnsibleModule, params: dict[str, Any]) -> dict[str, Any]:
                for line in _read("/proc/meminfo").splitlines() if line.split()[1:2] != []}
     total = meminfo.get("MemTotal", 0)
     file_systems = data_file_systems(_read("/proc/mounts"))
-    updates: dict[str, Any] = {"security": [], "other": [], "held": [], "phased": []}
+    updates: dict[str, Any] = {"security": [], "other": [], "held": [], "kept_back": [],
+                               "phased": []}
     if probe.tool("apt-get"):
         updates = {**_updates(probe, params), "dpkg_interrupted": dpkg_interrupted()}
     else:
@@ -348,7 +352,8 @@ def _updates(probe: Probe, params: dict[str, Any]) -> dict[str, Any]:
     except AptError as exc:
         refreshed = exc
     probe.not_visible.append(f"pembaruan paket ({refreshed})")
-    return {"security": [], "other": [], "held": [], "phased": [], "error": str(refreshed)}
+    return {"security": [], "other": [], "held": [], "kept_back": [], "phased": [],
+            "error": str(refreshed)}
 
 
 def flags(report: dict[str, Any], params: dict[str, Any]) -> list[str]:
@@ -394,6 +399,9 @@ def flags(report: dict[str, Any], params: dict[str, Any]) -> list[str]:
                          + ", ".join(u["name"] for u in updates[kind]))
     if updates["held"]:
         found.append("Paket ditahan (tidak diperbarui otomatis): " + ", ".join(updates["held"]))
+    if updates["kept_back"]:
+        found.append("Paket tertahan apt (dependensinya berubah; perlu apt full-upgrade atau "
+                     "ditinjau): " + ", ".join(updates["kept_back"]))
     reboot = report["reboot_required"]
     if reboot["required"]:
         found.append("Perlu reboot: " + "; ".join(reboot["reasons"]))
@@ -448,6 +456,7 @@ def main() -> None:
         "security_updates": [u["name"] for u in updates["security"]],
         "other_updates": [u["name"] for u in updates["other"]],
         "held": updates["held"],
+        "kept_back": updates["kept_back"],
         "phased": updates["phased"],
         "reboot_required": report["reboot_required"]["required"],
         "failed_units": report["failed_units"],

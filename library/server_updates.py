@@ -19,13 +19,17 @@ description:
   - Packages held by dpkg or matching O(hold) are never upgraded; they are returned in
     C(held) so the report shows them (for example MariaDB, whose major version changes
     only by decision).
+  - Upgrades apt keeps back itself, held by no one (their dependencies changed, so the
+    new version needs a package removed or one apt cannot install), are not installed
+    either, as C(apt-get upgrade) does not install them; they are returned in
+    C(kept_back) for an administrator to review (C(apt full-upgrade) by hand).
   - Upgrades Ubuntu still phases in (apt defers them until the rollout reaches the host;
     never a security update) are not installed either and not held; they are returned
     in C(phased).
-  - The install is simulated first; when apt would remove a package or upgrade a held
-    one as a dependency of a chosen upgrade, nothing is installed and the module fails
-    naming them. Dependencies apt adds are listed in C(upgraded) too (a new package with
-    C(before) null).
+  - The install is simulated first; when apt would remove a package, or upgrade a held
+    or kept-back one as a dependency of a chosen upgrade, nothing is installed and the
+    module fails naming them. Dependencies apt adds are listed in C(upgraded) too (a new
+    package with C(before) null).
   - A package whose candidate comes from another archive is a security update too when
     a security archive publishes a version between the installed one and the candidate
     (a Debian point release, Ubuntu's C(-updates) pocket, after the security fix); with
@@ -107,7 +111,14 @@ outside_scope:
   type: list
   elements: str
 held:
-  description: Packages with an upgrade that were held back (never upgraded silently).
+  description: Packages with an upgrade that an administrator held (dpkg holds and
+    O(hold)), never upgraded.
+  returned: success
+  type: list
+  elements: str
+kept_back:
+  description: Packages whose upgrade apt kept back itself, held by no one (their
+    dependencies changed); not upgraded, they wait for C(apt full-upgrade) or a review.
   returned: success
   type: list
   elements: str
@@ -159,8 +170,8 @@ def simulate_install(module: AnsibleModule, chosen: list[dict[str, Any]],
                      pending: dict[str, Any], params: dict[str, Any]) -> list[dict[str, Any]]:
     """What installing exactly the chosen versions would change (apt-get -s install):
     the chosen upgrades and the dependencies apt adds to them. Fails, before anything is
-    installed, when apt would remove a package or upgrade a held one along the way
-    (apt-get install -y does both without asking)."""
+    installed, when apt would remove a package or upgrade a held or kept-back one along
+    the way (apt-get install -y does both without asking)."""
     rc, out, err = module.run_command(
         [*ENV, "apt-get", "-s", "-o", "Debug::NoLocking=1", "install", *INSTALL_OPTIONS,
          *[f"{u['name']}={u['candidate']}" for u in chosen]])
@@ -171,11 +182,15 @@ def simulate_install(module: AnsibleModule, chosen: list[dict[str, Any]],
     names = {u["name"] for u in chosen}
     held = [u["name"] for u in changes if u["name"] not in names
             and (u["name"] in pending["held"] or matches_any(u["name"], params["hold"]))]
-    if removed or held:
+    kept = [u["name"] for u in changes if u["name"] in pending["kept_back"]]
+    if removed or held or kept:
         module.fail_json(msg="Pembaruan dibatalkan, apt akan "
                          + "; ".join(([f"menghapus {', '.join(removed)}"] if removed else [])
                                      + ([f"ikut memperbarui paket yang ditahan {', '.join(held)}"]
-                                        if held else [])), upgraded=[])
+                                        if held else [])
+                                     + ([f"ikut memperbarui paket yang tertahan apt "
+                                         f"{', '.join(kept)} (perlu apt full-upgrade atau "
+                                         "ditinjau)"] if kept else [])), upgraded=[])
     return [u for u in changes if u["name"] not in names]
 
 
@@ -306,11 +321,11 @@ def main() -> None:
         module.warn(f"layanan yang perlu restart tidak diketahui: {line}")
     module.exit_json(
         changed=bool(chosen), upgraded=upgraded, outside_scope=outside, held=pending["held"],
-        phased=pending["phased"], reboot_required=reboot,
+        kept_back=pending["kept_back"], phased=pending["phased"], reboot_required=reboot,
         sop_output={"upgraded": [f"{u['name']} {u['before'] or '(baru)'} -> {u['after']}"
                                  for u in upgraded],
                     "outside_scope": outside, "held": pending["held"],
-                    "phased": pending["phased"],
+                    "kept_back": pending["kept_back"], "phased": pending["phased"],
                     "reboot_required": reboot["required"], "check_mode": module.check_mode})
 
 

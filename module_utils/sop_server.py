@@ -464,7 +464,10 @@ def apt_policy(module: Any, apt_cache: str, names: list[str], seconds: float) ->
 def apt_pending(run: Any, update_cache: bool, security_pattern: str,
                 hold: list[str]) -> dict[str, Any]:
     """Refresh the package lists (when asked) and list the pending upgrades: security,
-    other, and held back (dpkg holds and names matching the hold patterns).
+    other, held (dpkg holds and names matching the hold patterns: an administrator's
+    decision), kept back (apt's own: the upgrade needs a removal or a dependency apt
+    cannot install, so it waits for `apt full-upgrade` or a review; no one held it) and
+    phased (Ubuntu's rollout, installed by apt when it reaches the host).
 
     The simulation takes new packages (--with-new-pkgs): an upgrade needing one, Debian's
     linux-image-amd64 at every kernel ABI change, is pending like any other, not kept
@@ -495,17 +498,17 @@ def apt_pending(run: Any, update_cache: bool, security_pattern: str,
     for item in upgrades:
         item["held"] = item["name"] in dpkg_holds or matches_any(item["name"], hold)
     _security_fixes(run, upgrades, security_pattern)
-    held_names = {u["name"] for u in upgrades if u["held"]}
     # apt keeps back what is held by dpkg or cannot be installed, and (apt before 2.7.11,
     # Ubuntu 22.04) an upgrade Ubuntu still phases in; apt 2.7.11 lists those apart
-    kept = [name for name in _listed(out, APT_KEPT_BACK)
-            if name not in dpkg_holds and not matches_any(name, hold)]
+    listed = _listed(out, APT_KEPT_BACK)
+    kept = [name for name in listed if name not in dpkg_holds and not matches_any(name, hold)]
+    held_names = {u["name"] for u in upgrades if u["held"]} | set(listed).difference(kept)
     phased = set(_listed(out, APT_PHASING)) | _phasing(run, kept)
-    held_names.update(name for name in _listed(out, APT_KEPT_BACK) if name not in phased)
     return {
         "security": [u for u in upgrades if u["security"] and not u["held"]],
         "other": [u for u in upgrades if not u["security"] and not u["held"]],
         "held": sorted(held_names),
+        "kept_back": sorted(set(kept) - phased),
         "phased": sorted(phased - held_names),
     }
 

@@ -72,12 +72,15 @@ def test_apt_pending_holds_and_kept_back():
     pending = srv.apt_pending(run, False, "security", ["mariadb-*"])
     assert [u["name"] for u in pending["security"]] == ["rsync", "sop-lab-kernel"]
     assert pending["other"] == []
-    assert pending["held"] == ["libfoo1", "mariadb-common", "zstd"]
+    assert pending["held"] == ["mariadb-common", "zstd"]
+    assert pending["kept_back"] == ["libfoo1"]
+    assert pending["phased"] == []
     assert not any("update" in argv for argv in calls)
 
 
 # apt-get -s upgrade on Ubuntu 22.04 (apt 2.4): an upgrade Ubuntu still phases in is
-# listed as kept back, like a held one or one whose dependencies cannot be met.
+# listed as kept back, like a held one or one whose dependencies cannot be met
+# (libfoo1: kept back by apt, held by no one).
 JAMMY_SIMULATION = """NOTE: This is only a simulation!
       apt-get needs root privileges for real execution.
       Keep also in mind that locking is deactivated,
@@ -148,7 +151,9 @@ def test_ubuntu_phased_updates_are_neither_held_nor_pending():
     """Ubuntu rolls an update out in phases: apt defers it on the hosts the rollout has
     not reached. Ubuntu 22.04's apt lists those as kept back, so the report named them
     held ('Paket ditahan') as if an administrator had held them; 24.04's apt lists them
-    apart. Phased names are reported apart: not held, not pending."""
+    apart. Phased names are reported apart: not held, not pending. So is an upgrade apt
+    keeps back itself, its dependencies changed (libfoo1): no one held it, it waits for
+    `apt full-upgrade` or a review, and the report named it held as well."""
     calls = []
 
     def jammy(argv):
@@ -163,7 +168,8 @@ def test_ubuntu_phased_updates_are_neither_held_nor_pending():
     pending = srv.apt_pending(jammy, False, "security", [])
     assert [u["name"] for u in pending["security"]] == ["openssl"]
     assert pending["other"] == []
-    assert pending["held"] == ["libfoo1", "mariadb-server-10.6"]
+    assert pending["held"] == ["mariadb-server-10.6"]
+    assert pending["kept_back"] == ["libfoo1"]
     assert pending["phased"] == ["libspeechd2", "systemd"]
 
     def noble(argv):
@@ -173,7 +179,7 @@ def test_ubuntu_phased_updates_are_neither_held_nor_pending():
 
     pending = srv.apt_pending(noble, False, "security", [])
     assert [u["name"] for u in pending["security"]] == ["openssl"]
-    assert pending["held"] == []
+    assert pending["held"] == pending["kept_back"] == []
     assert pending["phased"] == [
         "bsdextrautils", "bsdutils", "eject", "fdisk", "libblkid1", "libfdisk1", "libmount1",
         "libsmartcols1", "libuuid1", "mount", "ubuntu-drivers-common", "util-linux",
@@ -357,7 +363,8 @@ def report(**changes):
         "uptime_days": 3.0, "load": {"15m": 0.5, "cpus": 2}, "memory_used_percent": 40.0,
         "file_systems": [{"path": "/", "free_mb": 9000, "used_percent": 20.0,
                           "inodes_percent": 5.0}],
-        "failed_units": [], "updates": {"security": [], "other": [], "held": []},
+        "failed_units": [], "updates": {"security": [], "other": [], "held": [],
+                                        "kept_back": []},
         "reboot_required": {"required": False, "reasons": [], "services": []},
         "clock_synchronized": True, "raid": [], "disks": [], "certificates": [],
     }
@@ -378,7 +385,7 @@ def test_report_flags_each_need():
     flags = condition.flags(report(
         failed_units=["lab-report-export.service"],
         updates={"security": [{"name": "rsync"}], "other": [{"name": "zstd"}],
-                 "held": ["mariadb-common"]},
+                 "held": ["mariadb-common"], "kept_back": ["libfoo1"]},
         reboot_required={"required": True, "reasons": ["/run/reboot-required (sop-lab-kernel)"],
                          "services": ["nginx.service"]},
         clock_synchronized=False, raid=[{"name": "md0", "state": "active", "degraded": True}],
@@ -390,6 +397,8 @@ def test_report_flags_each_need():
         "Unit systemd gagal: lab-report-export.service",
         "1 pembaruan keamanan tertunda: rsync", "1 pembaruan lain tertunda: zstd",
         "Paket ditahan (tidak diperbarui otomatis): mariadb-common",
+        "Paket tertahan apt (dependensinya berubah; perlu apt full-upgrade atau ditinjau): "
+        "libfoo1",
         "Perlu reboot: /run/reboot-required (sop-lab-kernel)",
         "Layanan perlu restart: nginx.service", "Jam server tidak tersinkronisasi (NTP)",
         "RAID md0 terdegradasi", "Sertifikat /etc/ssl/a.pem berakhir Dec 1 (1 hari lagi)"]
@@ -440,7 +449,8 @@ def test_an_interrupted_dpkg_is_a_finding_and_not_safe_to_patch(tmp_path, monkey
     (updates / "0003").write_text("")
     assert srv.dpkg_interrupted(str(tmp_path))
     assert condition.flags(report(updates={"security": [], "other": [], "held": [],
-                                           "dpkg_interrupted": True}), PARAMS) == [
+                                           "kept_back": [], "dpkg_interrupted": True}),
+                           PARAMS) == [
         "dpkg terhenti di tengah pemasangan: tidak ada pembaruan yang dapat dipasang "
         "sebelum dpkg --configure -a"]
     precheck = load("server_precheck")
@@ -1195,6 +1205,40 @@ def test_updates_report_phased_upgrades_apart_from_held_ones(tmp_path, monkeypat
     assert not result["changed"] and result["held"] == []
     assert result["phased"] == result["sop_output"]["phased"]
     assert "util-linux" in result["phased"]
+
+
+# apt keeping back libfoo1 itself (its new version needs a package removed), held by no
+# one, and listing it as a dependency of the libmariadb3 security fix when asked to
+# install that alone (DEPENDS=1).
+KEPT_BACK_APT = r"""
+echo "$*" >> "$LOG"
+case "$*" in
+  *-s*install*) [ -n "$DEPENDS" ] && echo 'Inst libfoo1 [1.0-1] (1.1-1 Debian:12.15/oldstable [amd64])'
+    echo 'Inst libmariadb3 [1:10.11.6-0+deb12u1] (1:10.11.11-0+deb12u1 Debian-Security:12/stable-security [amd64])' ;;
+  *-s*upgrade*) printf 'The following packages have been kept back:\n  libfoo1\n'
+    echo 'Inst libmariadb3 [1:10.11.6-0+deb12u1] (1:10.11.11-0+deb12u1 Debian-Security:12/stable-security [amd64])' ;;
+esac
+"""  # noqa: E501 (apt's lines as they are)
+
+
+def test_updates_report_what_apt_keeps_back_apart_and_never_install_it(tmp_path, monkeypatch):
+    """An upgrade apt-get upgrade keeps back itself (its dependencies changed) is held by
+    no one: reported in kept_back, not held, and installed neither as an upgrade nor, the
+    install refused then, as a dependency of a chosen one (apt full-upgrade is the
+    administrator's decision)."""
+    log = apt_host(tmp_path, monkeypatch, KEPT_BACK_APT)
+    _fake_tool(tmp_path / "bin", "apt-cache", "exit 0\n")  # libfoo1 is not phased
+    rc, result = run_module("server_updates", tmp_path, {"update_cache": False})
+    assert rc == 0, result["msg"]
+    assert result["held"] == [] and result["phased"] == []
+    assert result["kept_back"] == result["sop_output"]["kept_back"] == ["libfoo1"]
+    assert installed(log) == ["libmariadb3=1:10.11.11-0+deb12u1"]
+    monkeypatch.setenv("DEPENDS", "1")
+    rc, result = run_module("server_updates", tmp_path, {"update_cache": False})
+    assert rc == 1
+    assert result["msg"] == ("Pembaruan dibatalkan, apt akan ikut memperbarui paket yang "
+                             "tertahan apt libfoo1 (perlu apt full-upgrade atau ditinjau)")
+    assert installed(log) == ["libmariadb3=1:10.11.11-0+deb12u1"]  # the first run's only
 
 
 # apt at a Debian kernel ABI change: the metapackage's new version needs a new package,
