@@ -75,7 +75,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 sop_output:
-  description: The compact record the C(sop) runner keeps as the activity's output.
+  description: The compact record the C(sop) runner keeps as the activity's output
+    (C(memory_note) the memory's note when it has one, a use recorded as 0%).
   returned: success
   type: dict
   sample: {resources_status: ok, disks: ["/ terpakai 20,0% (sisa 40.960 MB)"], memory_used_percent: 35.8,
@@ -301,6 +302,7 @@ def main() -> None:
                   if "used_percent"
                   in d else f"{d['path']}: {d.get('error')}" for d in result["disks"]],
         "memory_used_percent": result["memory"]["used_percent"],
+        **({"memory_note": result["memory"]["note"]} if "note" in result["memory"] else {}),
         "problems": result["problems"]})
 
 

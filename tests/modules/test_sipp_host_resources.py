@@ -197,33 +197,52 @@ def test_a_warn_threshold_above_its_fail_threshold_is_named(tmp_path, args, msg,
     assert (rc, result["msg"], result["setting"]) == (1, msg, setting)
 
 
-def test_an_unreadable_meminfo_is_a_bahasa_warning_and_the_disks_still_measured(tmp_path):
-    # The module failed with 'cannot read /proc/meminfo: ...', an English cause in the
-    # Bahasa Indonesia report, and no disk measured; it is memory left unmeasured, as a
-    # /proc/meminfo without its figures is.
+def run_reading_meminfo(tmp_path, meminfo: str | None) -> dict:
+    """The module's result on a host whose /proc/meminfo reads ``meminfo`` (None: refused,
+    Permission denied), its only path ``tmp_path``."""
     args = tmp_path / "args.json"
     args.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {"paths": [str(tmp_path)]}}))
     driver = (
-        "import builtins, runpy, ansible.module_utils\n"
+        "import builtins, io, runpy, ansible.module_utils\n"
         f"ansible.module_utils.__path__.append({str(ROOT / 'module_utils')!r})\n"
         "real_open = builtins.open\n"
-        "def refusing_open(path, *args, **kwargs):\n"
+        "def fake_open(path, *args, **kwargs):\n"
         "    if path == '/proc/meminfo':\n"
-        "        raise PermissionError(13, 'Permission denied', path)\n"
-        "    return real_open(path, *args, **kwargs)\n"
-        "builtins.open = refusing_open\n"
+        + ("        raise PermissionError(13, 'Permission denied', path)\n" if meminfo is None
+           else f"        return io.StringIO({meminfo!r})\n")
+        + "    return real_open(path, *args, **kwargs)\n"
+        "builtins.open = fake_open\n"
         f"runpy.run_path({str(ROOT / 'library' / 'sipp_host_resources.py')!r}, "
         "run_name='__main__')\n")
     proc = subprocess.run([sys.executable, "-c", driver, str(args)], capture_output=True,
                           text=True, check=False, timeout=30)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    result = json.loads(proc.stdout)
+    return json.loads(proc.stdout)
+
+
+def test_an_unreadable_meminfo_is_a_bahasa_warning_and_the_disks_still_measured(tmp_path):
+    # The module failed with 'cannot read /proc/meminfo: ...', an English cause in the
+    # Bahasa Indonesia report, and no disk measured; it is memory left unmeasured, as a
+    # /proc/meminfo without its figures is.
+    result = run_reading_meminfo(tmp_path, None)
     line = "memori: /proc/meminfo tidak terbaca: Permission denied (peringatan)"
     assert result["resources"]["memory"] == {
         "total_mb": None, "available_mb": None, "used_percent": None, "status": "warn",
         "error": "/proc/meminfo tidak terbaca: Permission denied"}
     assert line in result["resources"]["problems"] and line in warning_lines(result)
     assert "used_percent" in result["resources"]["disks"][0]
+    assert "memory_note" not in result["sop_output"]
+
+
+def test_the_memory_note_is_recorded_with_its_figure(tmp_path):
+    # A container's MemAvailable above MemTotal is recorded as 0% used with a note saying
+    # so; the record kept the 0% alone, read as an idle server.
+    result = run_reading_meminfo(tmp_path, "MemTotal:  8000000 kB\nMemAvailable:  10000000 kB\n")
+    note = ("MemAvailable (9.765 MB) melebihi MemTotal (7.812 MB), biasa di container: "
+            "terpakai dicatat 0%")
+    assert result["resources"]["memory"]["note"] == note
+    assert result["sop_output"]["memory_used_percent"] == 0.0
+    assert result["sop_output"]["memory_note"] == note
 
 
 @pytest.mark.parametrize("timeout", [0, -3])
