@@ -159,16 +159,24 @@ def _urls_in_text(text: str) -> list[tuple[int, int]]:
     return found
 
 
-def mask_text(text: str | None, secrets: Sequence[str] = ()) -> str | None:
-    """Text (an error, a message) with every URL in it masked and every given secret
-    replaced by ***."""
-    if not text:
-        return text
+def _mask_urls(text: str) -> str:
+    """``text`` with every URL in it masked (mask_url)."""
     shown, done = "", 0
     for start, end in _urls_in_text(text):
         shown += text[done:start] + str(mask_url(text[start:end]))
         done = end
-    shown += text[done:]
+    return shown + text[done:]
+
+
+def mask_text(text: str | None, secrets: Sequence[str] = ()) -> str | None:
+    """Text (an error, a message) with every URL in it masked, the password options of a
+    command line it quotes masked by mask_command's rules for them (``--password=X``,
+    ``NAME=value`` words with a secret-looking name, ``mysqldump -pX``, ``curl -u
+    user:X``...; a command cron runs, a tool's error), and every given secret replaced by
+    ***."""
+    if not text:
+        return text
+    shown = _mask_command_line(_mask_urls(text))
     for secret in sorted(secrets, key=len, reverse=True):
         if secret:
             shown = shown.replace(secret, MASK)
@@ -561,14 +569,22 @@ def mask_command(text: str | None) -> str | None:
     JSON-escaped inside a JSON string (``"[\\"sync\\", \\"--password\\", \\"X\\"]"``).
     Also a Jinja filter on the controller (plugins/filter/sop_module_utils.py), and how the
     runner records a failed task's cause (runner/sop/masking.py)."""
-    shown = mask_text(text)
-    if not shown:
-        return shown
+    if not text:
+        return text
+    shown = _mask_urls(text)
     shown = _QUERY_PARAM.sub(_query_param, _HEADER.sub(lambda m: m.group("head") + MASK, shown))
-    for pattern in (_VAULT, _VAULT_LINE, _SQL_PASSWORD, _UNKNOWN_OPTION, _COMMAND_OPTION,
-                    _COMMAND_ASSIGNMENT):
+    for pattern in (_VAULT, _VAULT_LINE, _SQL_PASSWORD, _UNKNOWN_OPTION):
         shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
-    return _mask_client_password(_PROXY.sub(_proxy, _mask_tool_options(shown)))
+    return _mask_command_line(shown)
+
+
+def _mask_command_line(text: str) -> str:
+    """``text`` with the password options of a command line in it masked: the values of
+    secret-looking options and ``NAME=value`` words, the password options of the tools
+    named in it, a proxy's ``user:X@`` and a MariaDB/MySQL client's ``-pX``."""
+    for pattern in (_COMMAND_OPTION, _COMMAND_ASSIGNMENT):
+        text = pattern.sub(lambda m: m.group(1) + MASK, text)
+    return _mask_client_password(_PROXY.sub(_proxy, _mask_tool_options(text)))
 
 
 def _mask_client_password(text: str) -> str:
@@ -700,9 +716,8 @@ def mask_log_line(text: str) -> str:
     (a command cron runs or logs: ``CMD (curl -u sipp:X ...)``, ``mysqldump -uroot -pX``),
     and the arguments of a PHP stack frame that logs in (PDO's constructor,
     mysqli_connect...)."""
-    shown = _HEADER.sub(lambda m: m.group("head") + MASK, str(mask_text(text)))
+    shown = _HEADER.sub(lambda m: m.group("head") + MASK, _mask_urls(text))
     shown = _QUERY_PARAM.sub(_query_param, shown)
-    for pattern in (_VAULT, _VAULT_LINE, _SQL_PASSWORD, _COMMAND_OPTION, _COMMAND_ASSIGNMENT):
+    for pattern in (_VAULT, _VAULT_LINE, _SQL_PASSWORD):
         shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
-    shown = _mask_client_password(_PROXY.sub(_proxy, _mask_tool_options(shown)))
-    return _LOG_CALL.sub(lambda m: m.group(1) + MASK, shown)
+    return _LOG_CALL.sub(lambda m: m.group(1) + MASK, _mask_command_line(shown))
