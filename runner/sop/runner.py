@@ -305,23 +305,25 @@ def _read_stdout(artifact_dir: Path) -> str:
     own lines outside a task (its error and warning lines, which may quote an extra var's
     or an inventory's setting) are written by ansible-runner as the playbook printed them,
     and a vault block's payload lines are masked knowing the header line before them
-    (``mask_output_lines``). Its line endings are kept (a pty's \\r\\n)."""
+    (``mask_output_lines``). Its line endings are kept (a pty's \\r\\n), and so are its
+    bytes that are not UTF-8 (a command's output in another encoding: evidence as written),
+    which the text returned shows as U+FFFD."""
     stdout = artifact_dir / "stdout"
     if not stdout.is_file():
         return ""
-    with stdout.open(encoding="utf-8", errors="replace", newline="") as file:
-        raw = file.read()
+    raw = stdout.read_bytes().decode("utf-8", errors="surrogateescape")
     masked = "".join(mask_output_lines(raw.splitlines(keepends=True)))
+    data = masked.encode("utf-8", errors="surrogateescape")
     if masked != raw:
         handle, name = tempfile.mkstemp(prefix=".stdout.", dir=artifact_dir)
         try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-                file.write(masked)
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
             Path(name).replace(stdout)
         except BaseException:
             Path(name).unlink(missing_ok=True)
             raise
-    return masked
+    return data.decode("utf-8", errors="replace")
 
 
 def _error_line(stdout: str) -> str | None:

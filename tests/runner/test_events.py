@@ -271,6 +271,29 @@ def test_the_stdout_artifact_rewritten_masked_keeps_its_line_endings(tmp_path: P
     assert stdout.read_bytes() == shown.encode()
 
 
+def test_the_stdout_artifact_rewritten_masked_keeps_bytes_that_are_not_utf8(
+        tmp_path: Path) -> None:
+    """A command's output in another encoding (Latin-1's caf\\xe9, a cut multi-byte
+    character) was read with each byte that is not UTF-8 replaced by U+FFFD, and the
+    masked artifact rewritten so: the evidence lost its bytes. They are kept as written;
+    the text returned shows them as U+FFFD."""
+    from sop.runner import _read_stdout  # noqa: PLC0415 (the runner's private helper)
+
+    stdout = tmp_path / "stdout"
+    stdout.write_bytes(
+        b"ok: [web] => caf\xe9 \xe2\x82\r\n"
+        b"[ERROR]: Invalid extra vars data supplied. '[sipp_db_password: hunter2\xff]'\r\n"
+        b"done \xc3\xa9\n")
+    assert _read_stdout(tmp_path) == (
+        "ok: [web] => caf\ufffd \ufffd\r\n"
+        "[ERROR]: Invalid extra vars data supplied. '[sipp_db_password: ***]'\r\n"
+        "done \u00e9\n")
+    assert stdout.read_bytes() == (
+        b"ok: [web] => caf\xe9 \xe2\x82\r\n"
+        b"[ERROR]: Invalid extra vars data supplied. '[sipp_db_password: ***]'\r\n"
+        b"done \xc3\xa9\n")
+
+
 # ansible-vault's payload: lines of 80 hex digits, the last one shorter
 _PAYLOAD = ("36356137336233623137356566636234336630633238623263303961306462303862383966376537",
             "62383464313965396337336532663365326633653266336532663365326633653266")
