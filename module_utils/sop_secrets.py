@@ -485,13 +485,15 @@ def _query_param(match: re.Match[str]) -> str:
 # An Ansible Vault block ($ANSIBLE_VAULT;1.1;AES256, or 1.2 with its vault id, then lines
 # of hex), as a task printing a vaulted file shows it, its lines indented (a YAML !vault
 # value) or joined by a JSON string's \n, or in a diff (--diff: each line after its + or -,
-# a context line's space): the header is kept, its payload (each following line that is
-# hex alone) shown as one ***. A ciphertext, not a plaintext secret, but no part of a
-# record.
+# a context line's space), each line in a terminal's colour (Ansible's coloured output
+# ends each line's colour before its newline, \x1b[0m\n, and begins it again after): the
+# header is kept, its payload (each following line that is hex alone) shown as one ***. A
+# ciphertext, not a plaintext secret, but no part of a record.
 _ESCAPED_BREAK = r"(?:\\r)?\\n"  # a JSON string's \n or \r\n
 _DIFF_MARK = r"(?:[+-][ \t]*)?"  # a diff line's + or -, before an indent
-_LINE_BREAK = rf"[ \t]*(?:\r?\n|{_ESCAPED_BREAK})[ \t]*{_DIFF_MARK}"
-_HEX_LINE = r"[0-9a-fA-F]+(?=[ \t]*(?:[\r\n'\"]|\\[rn]|\Z))"
+_BLANK = r"[ \t]*(?:\x1b\[[\d;]*m[ \t]*)?"  # (one run of blanks each side of a colour code)
+_LINE_BREAK = rf"{_BLANK}(?:\r?\n|{_ESCAPED_BREAK}){_BLANK}{_DIFF_MARK}"
+_HEX_LINE = rf"[0-9a-fA-F]+(?={_BLANK}(?:[\r\n'\"]|\\[rn]|\Z))"
 VAULT_HEADER = re.compile(r"\$ANSIBLE_VAULT;[\d.]+;\w+")
 _VAULT = re.compile(rf"({VAULT_HEADER.pattern}(?:;[^\s;'\"\\]+)?{_LINE_BREAK})"
                     rf"{_HEX_LINE}(?:{_LINE_BREAK}{_HEX_LINE})*")
@@ -502,7 +504,6 @@ _VAULT = re.compile(rf"({VAULT_HEADER.pattern}(?:;[^\s;'\"\\]+)?{_LINE_BREAK})"
 # masked on its own: no common digest is 80 (sha256 is 64, sha512 128, a git commit 40).
 # The last, shorter line is masked only after its header (_VAULT on one line,
 # VAULT_PAYLOAD_LINE in lines read one at a time), and is no more than a ciphertext's tail.
-_BLANK = r"[ \t]*(?:\x1b\[[\d;]*m[ \t]*)?"  # (one run of blanks each side of a colour code)
 _VAULT_LINE = re.compile(
     rf"((?:(?<![^\n])|(?<=\\n)){_BLANK}{_DIFF_MARK}|(?<=['\"]){_DIFF_MARK})"
     rf"[0-9a-fA-F]{{80}}(?={_BLANK}(?:\r?\n|\\[rn]|\Z)|['\"])")
@@ -511,10 +512,13 @@ _VAULT_LINE = re.compile(
 # line that is hex alone, the last, shorter one too, up to the first line that is not
 # (runner/sop/masking.py). Hex alone: any number of digits, indented or in a terminal's
 # colour, after a diff's + or -, quoted as a stdout_lines item ("6238...",), or runs of
-# hex joined by a JSON string's \n; group 1 is what comes before the payload, kept.
+# hex joined by a JSON string's \n; group 1 is what comes before the payload, kept. A
+# line that is *** alone in the same way goes on with the block: a task's text reaches the
+# artifact masked in its event, its lines of 80 hex digits as *** (_VAULT_LINE) when the
+# block was not seen whole, its last, shorter line not.
 VAULT_PAYLOAD_LINE = re.compile(
     rf"({_BLANK}{_DIFF_MARK}['\"]?(?:{_ESCAPED_BREAK})?)"
-    rf"[0-9a-fA-F]+(?:{_ESCAPED_BREAK}[0-9a-fA-F]+)*"
+    rf"(?:[0-9a-fA-F]+(?:{_ESCAPED_BREAK}[0-9a-fA-F]+)*|{re.escape(MASK)})"
     rf"(?=(?:{_ESCAPED_BREAK})?['\"]?,?{_BLANK}(?:\r?\n|\r)?\Z)")
 
 
@@ -563,10 +567,10 @@ def mask_command(text: str | None) -> str | None:
     value of an option a MariaDB client refused (``unknown variable 'pasword=X'``), a
     proxy's ``user:X@`` without its scheme (``-x``, ``http_proxy=``), the credentials of an
     HTTP Authorization or API-key header, a path's secret-looking query values
-    (``/api?api_key=X``) and an Ansible Vault block's payload (in a diff too, and a
-    payload line of 80 hex digits alone). An option's value is also the next item of an
-    argv quoted as Python or JSON shows it (``['sync', '--password', 'X']``), or
-    JSON-escaped inside a JSON string (``"[\\"sync\\", \\"--password\\", \\"X\\"]"``).
+    (``/api?api_key=X``) and an Ansible Vault block's payload (in a diff or a terminal's
+    colour too, and a payload line of 80 hex digits alone). An option's value is also the
+    next item of an argv quoted as Python or JSON shows it (``['sync', '--password',
+    'X']``), or JSON-escaped inside a JSON string (``"[\\"sync\\", \\"--password\\", \\"X\\"]"``).
     Also a Jinja filter on the controller (plugins/filter/sop_module_utils.py), and how the
     runner records a failed task's cause (runner/sop/masking.py)."""
     if not text:

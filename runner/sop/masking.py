@@ -49,7 +49,8 @@ def mask_output_lines(lines: Iterable[str]) -> Iterator[str]:
     last, shorter line without its header. So after a line holding a block's header
     (``$ANSIBLE_VAULT;1.1;AES256``), each line that is hex alone (indented, coloured,
     after a diff's + or -, quoted as a ``stdout_lines`` item) is shown as ***, up to the
-    first line that is not: module_utils/sop_secrets.py's ``VAULT_HEADER`` and
+    first line that is neither that nor *** alone (a payload line its event's masking
+    showed as ***): module_utils/sop_secrets.py's ``VAULT_HEADER`` and
     ``VAULT_PAYLOAD_LINE``."""
     payload = False
     for line in lines:

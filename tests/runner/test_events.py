@@ -336,6 +336,16 @@ _PAYLOAD = ("3635613733623362313735656663623433663063323862326330396130646230386
      f"+  {_PAYLOAD[1]}\n+user: sipp\n+{_PAYLOAD[1][:64]}\n",
      "+$ANSIBLE_VAULT;1.1;AES256\n+***\n+  $ANSIBLE_VAULT;1.1;AES256\n+  ***\n+user: sipp\n"
      f"+{_PAYLOAD[1][:64]}\n"),
+    # a task's text as its event's masking left it when it did not see the block whole:
+    # its lines of 80 hex digits as ***, in their colour, its last, shorter line not
+    ("".join(f"\x1b[0;32m{line}\x1b[0m\n" for line in (
+        "        $ANSIBLE_VAULT;1.1;AES256", "        ***", "        ***",
+        "        " + _PAYLOAD[1], "    changed: false")),
+     "".join(f"\x1b[0;32m{line}\x1b[0m\n" for line in (
+        "        $ANSIBLE_VAULT;1.1;AES256", "        ***", "        ***", "        ***",
+        "    changed: false"))),
+    (f'        "$ANSIBLE_VAULT;1.1;AES256",\n        "***",\n        "{_PAYLOAD[1]}"\n',
+     '        "$ANSIBLE_VAULT;1.1;AES256",\n        "***",\n        "***"\n'),
 ])
 def test_a_vault_blocks_payload_in_the_stdout_artifact_is_masked(
         tmp_path: Path, raw: str, shown: str) -> None:
@@ -347,6 +357,44 @@ def test_a_vault_blocks_payload_in_the_stdout_artifact_is_masked(
     (tmp_path / "stdout").write_bytes(raw.encode())
     assert _read_stdout(tmp_path) == shown
     assert (tmp_path / "stdout").read_bytes() == shown.encode()
+
+
+def _coloured(*lines: str, colour: str = "0;32") -> str:
+    """``lines`` as Ansible's coloured output prints a text: each line in the colour, the
+    colour ended before each newline (ansible.utils.color.stringc)."""
+    return "\n".join(f"\x1b[{colour}m{line}\x1b[0m" for line in lines)
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    # callback_result_format = yaml: a vaulted file's text as a block scalar
+    (_coloured("ok: [web] => ", "    msg: |-", "        $ANSIBLE_VAULT;1.1;AES256",
+               "        " + _PAYLOAD[0], "        " + _PAYLOAD[0], "        " + _PAYLOAD[1],
+               "    changed: false"),
+     _coloured("ok: [web] => ", "    msg: |-", "        $ANSIBLE_VAULT;1.1;AES256",
+               "        ***", "    changed: false")),
+    # --diff: the changed lines in red and green
+    (_coloured("@@ -1,2 +1,2 @@", colour="0;36") + "\n"
+     + _coloured(" $ANSIBLE_VAULT;1.1;AES256", colour="0") + "\n"
+     + _coloured("-" + _PAYLOAD[0], "-" + _PAYLOAD[1], colour="0;31") + "\n"
+     + _coloured("+" + _PAYLOAD[0], "+" + _PAYLOAD[1], colour="0;32") + "\n",
+     _coloured("@@ -1,2 +1,2 @@", colour="0;36") + "\n"
+     + _coloured(" $ANSIBLE_VAULT;1.1;AES256", colour="0") + "\n"
+     + _coloured("-***", colour="0;31") + "\n"),
+])
+def test_a_coloured_vault_block_in_a_tasks_text_is_masked_whole(
+        tmp_path: Path, text: str, shown: str) -> None:
+    """Ansible's coloured output ends each line's colour before its newline: a vault
+    block in a task's text was not seen whole, only its lines of 80 hex digits were
+    masked, its last, shorter line was kept in the event (job_events/) and in the stdout
+    artifact ansible-runner writes from it."""
+    from sop.masking import mask_event  # noqa: PLC0415 (the runner's, not the recorder's)
+    from sop.runner import _read_stdout  # noqa: PLC0415 (the runner's private helper)
+
+    event = {"event": "runner_on_ok", "stdout": text}
+    mask_event(event)
+    assert event["stdout"] == shown
+    (tmp_path / "stdout").write_text(f"{event['stdout']}\n", encoding="utf-8")
+    assert _PAYLOAD[1] not in _read_stdout(tmp_path)
 
 
 def test_execution_error_is_the_failed_hosts_cause(tmp_path: Path) -> None:
