@@ -35,16 +35,13 @@ def available() -> bool:
     return shutil.which("podman") is not None
 
 
-def run(*args: str, check: bool = True, capture: bool = True,
-        input_text: str | None = None, what: str = "") -> subprocess.CompletedProcess[str]:
+def run(*args: str, check: bool = True, input_text: str | None = None,
+        what: str = "") -> subprocess.CompletedProcess[str]:
     """Run podman; with ``check``, a failure is PodmanError "WHAT: <podman's last error
     line>", WHAT being ``what`` (the command and what it acts on: "podman network create
     court-lab-lan") or else podman and the words before its first option."""
     proc = subprocess.run(
-        ["podman", *args], text=True, input=input_text,
-        stdout=subprocess.PIPE if capture else None,
-        stderr=subprocess.PIPE if capture else None, check=False,
-    )
+        ["podman", *args], text=True, input=input_text, capture_output=True, check=False)
     if check and proc.returncode != 0:
         err = (proc.stderr or "").strip().splitlines()
         first = err[-1] if err else f"exit status {proc.returncode}"
