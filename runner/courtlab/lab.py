@@ -26,13 +26,17 @@ class HostState:
 
 
 def ssh_key(root: Path) -> Path:
-    """The controller's key for the lab (made once per checkout)."""
+    """The controller's key pair for the lab (made once per checkout, and again when an
+    interrupted ssh-keygen left half of it: each `up` gives the hosts the new .pub)."""
     key = root / ".lab" / "ssh" / "id_ed25519"
-    if not key.is_file():
+    if not (key.is_file() and key.with_suffix(".pub").is_file()):
         key.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(key.parent, 0o700)
         if shutil.which("ssh-keygen") is None:
             raise podman.PodmanError("ssh-keygen is not installed (run scripts/setup.sh)")
+        # ssh-keygen asks on the terminal before it overwrites a key; its .pub goes too
+        key.unlink(missing_ok=True)
+        key.with_suffix(".pub").unlink(missing_ok=True)
         proc = subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "sop-lab",
                                "-f", str(key)], capture_output=True, text=True, check=False)
         if proc.returncode != 0:

@@ -138,3 +138,27 @@ def test_a_key_ssh_keygen_cannot_write_is_named(fake: FakeCommands, tmp_path: Pa
         lab.ssh_key(tmp_path)
     assert str(exc.value) == (f"ssh-keygen {tmp_path}/.lab/ssh/id_ed25519: Saving key "
                               "failed: Read-only file system")
+
+
+def test_a_key_without_its_public_half_is_made_again(monkeypatch: pytest.MonkeyPatch,
+                                                     tmp_path: Path) -> None:
+    """An interrupted ssh-keygen leaves id_ed25519 without id_ed25519.pub: `up` took the
+    key as made and ended in a FileNotFoundError traceback reading the .pub."""
+    key = tmp_path / ".lab/ssh/id_ed25519"
+    key.parent.mkdir(parents=True)
+    key.write_text("half a key")
+    calls: list[list[str]] = []
+
+    def keygen(cmd: Sequence[str], **_kwargs: object) -> subprocess.CompletedProcess[str]:
+        calls.append(list(cmd))
+        # ssh-keygen asks on the terminal before it overwrites an existing key
+        assert not key.exists()
+        key.write_text("private")
+        key.with_suffix(".pub").write_text("ssh-ed25519 AAAA sop-lab\n")
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+
+    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(subprocess, "run", keygen)
+    assert lab.ssh_key(tmp_path) == key
+    assert [c[0] for c in calls] == ["ssh-keygen"]
+    assert key.read_text() == "private"
