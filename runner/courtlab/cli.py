@@ -44,6 +44,13 @@ def _status() -> int:
     return 0 if all(s.ssh for s in states) else 1
 
 
+def _os_error(exc: OSError) -> str:
+    """The line for an OSError: "PATH: Permission denied" (its own text adds the errno)."""
+    files = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
+    reason = exc.strerror or str(exc)
+    return f"{files}: {reason}" if files else reason
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -75,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
     except podman.PodmanError as exc:
         print(f"sop-lab: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file or command the lab needs: its path and the OS's reason
+        print(f"sop-lab: error: {_os_error(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("sop-lab: interrupted", file=sys.stderr)

@@ -4,6 +4,7 @@ failed `up` leaves nothing that stops the next `down` (podman faked: no containe
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from courtlab import image, lab, podman, topology
+from courtlab import cli, image, lab, podman, topology
 
 
 class FakeCommands:
@@ -162,3 +163,51 @@ def test_a_key_without_its_public_half_is_made_again(monkeypatch: pytest.MonkeyP
     assert lab.ssh_key(tmp_path) == key
     assert [c[0] for c in calls] == ["ssh-keygen"]
     assert key.read_text() == "private"
+
+
+@pytest.fixture()
+def cli_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """`sop-lab` run as root on a checkout at tmp_path whose setup ran, podman faked."""
+    conf = tmp_path / ".lab/containers.conf"
+    conf.parent.mkdir()
+    conf.write_text("[engine]\nruntime = \"runc\"\n")
+    monkeypatch.setenv("CONTAINERS_CONF", str(conf))
+    monkeypatch.setattr(podman, "project_root", lambda: tmp_path)
+    monkeypatch.setattr(podman, "available", lambda: True)
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    return tmp_path
+
+
+def test_a_cache_directory_that_cannot_be_made_is_named(
+        fake: FakeCommands, cli_root: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """An unwritable cache directory was a NotADirectoryError/PermissionError traceback."""
+    (cli_root / "file").write_text("")
+    monkeypatch.setenv("SOP_LAB_CACHE", str(cli_root / "file/sop-lab"))
+    fake.fail = {("podman", "image", "exists"): ""}
+    assert cli.main(["image"]) == 1
+    assert capsys.readouterr().err == (
+        f"sop-lab: error: {cli_root}/file/sop-lab: Not a directory\n")
+
+
+def test_a_missing_ansible_playbook_is_named(cli_root: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """No .venv (scripts/setup.sh not run): run_provision was a FileNotFoundError
+    traceback (nothing runs: the command does not exist)."""
+    def up(root: Path, **_kwargs: object) -> None:
+        lab.run_provision(root, None)
+
+    monkeypatch.setattr(lab, "up", up)
+    assert cli.main(["up"]) == 1
+    assert capsys.readouterr().err.endswith(
+        f"sop-lab: error: {cli_root}/.venv/bin/ansible-playbook: No such file or directory\n")
+
+
+def test_a_programming_error_keeps_its_traceback(cli_root: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    def down(_root: Path) -> int:
+        raise KeyError("Names")
+
+    monkeypatch.setattr(lab, "down", down)
+    with pytest.raises(KeyError):
+        cli.main(["down"])
