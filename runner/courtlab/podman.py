@@ -25,10 +25,14 @@ def project_root() -> Path:
 
 
 def configure_environment(root: Path) -> None:
-    """Point podman at the project's containers.conf (runc, ulimits, fast stop)."""
-    conf = root / ".lab" / "containers.conf"
-    if "CONTAINERS_CONF" not in os.environ and conf.is_file():
-        os.environ["CONTAINERS_CONF"] = str(conf)
+    """Point podman at the project's containers.conf (runc, ulimits, fast stop), unless
+    CONTAINERS_CONF names another. Without the file (scripts/setup.sh never ran) podman
+    would run with its defaults (crun) and fail later, with crun's message."""
+    conf = os.environ.get("CONTAINERS_CONF") or str(root / ".lab" / "containers.conf")
+    if not Path(conf).is_file():
+        raise PodmanError(f"podman's configuration {conf} does not exist "
+                          "(scripts/setup.sh writes it)")
+    os.environ["CONTAINERS_CONF"] = conf
 
 
 def available() -> bool:

@@ -211,3 +211,21 @@ def test_a_programming_error_keeps_its_traceback(cli_root: Path,
     monkeypatch.setattr(lab, "down", down)
     with pytest.raises(KeyError):
         cli.main(["down"])
+
+
+@pytest.mark.parametrize("exported", [False, True], ids=["unset", "make-exported"])
+def test_a_checkout_without_its_containers_conf_says_to_run_setup(
+        fake: FakeCommands, cli_root: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], exported: bool) -> None:
+    """podman installed by hand, scripts/setup.sh never run: podman ran with its defaults
+    (crun) and the lab failed later with crun's message. The Makefile exports
+    CONTAINERS_CONF whether or not the file is there."""
+    conf = cli_root / ".lab/containers.conf"
+    conf.unlink()
+    if not exported:
+        monkeypatch.delenv("CONTAINERS_CONF")
+    assert cli.main(["status"]) == 1
+    assert capsys.readouterr().err == (
+        f"sop-lab: error: podman's configuration {conf} does not exist "
+        "(scripts/setup.sh writes it)\n")
+    assert fake.calls == []
