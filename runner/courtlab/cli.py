@@ -73,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "status":
             return _status()
         if args.command == "image":
+            podman.check_working()
             print(image.ensure(root, force=args.rebuild))
             return 0
         if args.command == "reach":

@@ -181,6 +181,7 @@ def _is_stale(states: list[HostState], image_ref: str) -> bool:
 def up(root: Path, *, cases: int | None, rebuild: bool = False,
        provision: bool = True) -> None:
     """Create (or repair) the lab, then provision it over SSH with Ansible."""
+    podman.check_working()
     image_ref = image.ensure(root, force=rebuild)
     pubkey = (ssh_key(root).with_suffix(".pub")).read_text().strip()
     states = status()

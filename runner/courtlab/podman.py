@@ -54,6 +54,18 @@ def run(*args: str, check: bool = True, input_text: str | None = None,
     return proc
 
 
+def check_working() -> None:
+    """Fail with podman's own first error line when podman does not work at all (broken
+    storage, runtime, configuration): exists() and inspect() take any failure for "does
+    not exist", and `up` would debootstrap for a minute before the import fails."""
+    proc = run("info", check=False)
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines()
+        errors = [line for line in lines if line.startswith("Error:")]
+        first = (errors or lines[-1:] or [f"exit status {proc.returncode}"])[0]
+        raise PodmanError(f"podman info: {first}")
+
+
 def exists(kind: str, name: str) -> bool:
     return run(kind, "exists", name, check=False).returncode == 0
 

@@ -229,3 +229,37 @@ def test_a_checkout_without_its_containers_conf_says_to_run_setup(
         f"sop-lab: error: podman's configuration {conf} does not exist "
         "(scripts/setup.sh writes it)\n")
     assert fake.calls == []
+
+
+BROKEN_PODMAN = (
+    'WARN[0000] Failed to decode the keys ["storage.options.override_kernel_check"] from '
+    '"/etc/containers/storage.conf"\n'
+    "Error: creating runtime static files directory: mkdir "
+    "/var/lib/containers/storage/libpod: read-only file system\n"
+    "Error: exit status 125\n")
+BROKEN_PODMAN_LINE = ("podman info: Error: creating runtime static files directory: mkdir "
+                      "/var/lib/containers/storage/libpod: read-only file system")
+
+
+def test_up_stops_at_a_podman_that_does_not_work(fake: FakeCommands, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """podman.exists took the broken podman's failure for "no such image": `up` spent a
+    minute on debootstrap before `podman import` failed."""
+    monkeypatch.setenv("SOP_LAB_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/sbin/{name}")
+    fake.fail = {("podman",): BROKEN_PODMAN}
+    with pytest.raises(podman.PodmanError) as exc:
+        lab.up(tmp_path, cases=None)
+    assert str(exc.value) == BROKEN_PODMAN_LINE
+    assert fake.calls == [["podman", "info"]]
+
+
+def test_image_stops_at_a_podman_that_does_not_work(
+        fake: FakeCommands, cli_root: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("SOP_LAB_CACHE", str(cli_root / "cache"))
+    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/sbin/{name}")
+    fake.fail = {("podman",): BROKEN_PODMAN}
+    assert cli.main(["image"]) == 1
+    assert capsys.readouterr().err == f"sop-lab: error: {BROKEN_PODMAN_LINE}\n"
+    assert fake.calls == [["podman", "info"]]
