@@ -28,7 +28,12 @@ EVALUABLE = ("user", "group", "host", "address", "localaddress", "localport", "r
              "all", "version", "invalid-user")
 FLAGS = ("all", "invalid-user")
 NAME_FILLS = ("x", "")  # a name pattern's * filled: "adm*" tried as "admx", then "adm"
-WORD = re.compile(r'"((?:[^"\\]|\\.)*)"|([^\s"]+)')
+# A line's keyword as sshd's strdelim() takes it: up to blanks or "=", then blanks, one
+# "=" and blanks after it skipped ("Include =/etc/x" names /etc/x).
+KEYWORD = re.compile(r"[ \t]*([^ \t=]*)(?:=[ \t]*|[ \t]+(?:=[ \t]*)?)?")
+# What a backslash escapes in an argument (argv_split): a quote, a backslash, and outside
+# quotes a space.
+ESCAPED = "'\"\\"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,17 +49,42 @@ class Block:
 
 
 def words(line: str) -> list[str]:
-    """A configuration line's words as sshd splits them: quotes kept together, a word
-    starting with # ends the line, the keyword's "=" a separator."""
-    found: list[str] = []
-    for match in WORD.finditer(line):
-        if match[1] is None and match[2].startswith("#"):
+    """A configuration line's words as sshd splits them: the keyword as strdelim() takes
+    it (a "=" after it a separator, blanks around it or not), its arguments as
+    argv_split() does (single or double quotes anywhere in a word, a backslash escaping a
+    quote, a backslash or, outside quotes, a space; a word starting with # ends the line).
+    A comment line has no words."""
+    line = line.rstrip(" \t\r\n\f")  # as sshd strips a line's end
+    keyword = KEYWORD.match(line)
+    assert keyword is not None  # every part of KEYWORD may be empty
+    if not keyword[1] or keyword[1].startswith("#"):
+        return []
+    found = [keyword[1]]
+    rest, index = line[keyword.end():], 0
+    while index < len(rest):
+        if rest[index] in " \t":
+            index += 1
+            continue
+        if rest[index] == "#":
             break
-        found.append(match[1] if match[1] is not None else match[2])
-    if found:
-        keyword, _, rest = found[0].partition("=")
-        found[:1] = [keyword, rest] if rest else [keyword]
-    return [word for word in found if word != "="]
+        word, quote = [], ""
+        while index < len(rest):
+            char = rest[index]
+            if char == "\\" and index + 1 < len(rest) and (
+                    rest[index + 1] in ESCAPED or (not quote and rest[index + 1] == " ")):
+                index += 1
+                word.append(rest[index])
+            elif not quote and char in " \t":
+                break
+            elif not quote and char in "'\"":
+                quote = char
+            elif char == quote:
+                quote = ""
+            else:
+                word.append(char)
+            index += 1
+        found.append("".join(word))
+    return found
 
 
 def criteria(args: list[str]) -> tuple[tuple[str, str], ...]:

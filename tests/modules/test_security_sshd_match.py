@@ -118,6 +118,25 @@ def test_an_include_starting_with_a_tilde_is_read_as_sshd_reads_it(tmp_path, mon
     assert [block.line for block in blocks] == ["User literal"] and warnings == []
 
 
+def test_include_arguments_are_split_as_sshd_splits_them(tmp_path):
+    """sshd takes the keyword as strdelim() does, a "=" after it skipped with the blanks
+    around it ("Include =conf.d/*.conf" names conf.d/*.conf), and its arguments as
+    argv_split() does: single or double quotes, a backslash before a space."""
+    folder = tmp_path / "ssh"
+    for name in ("conf.d", "my dir", "other dir"):
+        (folder / name).mkdir(parents=True)
+    (folder / "conf.d" / "a.conf").write_text("Match User from_equals\n")
+    (folder / "my dir" / "b.conf").write_text("Match User from_quoted\n")
+    (folder / "other dir" / "c.conf").write_text("Match User from_escaped\n")
+    config = folder / "sshd_config"
+    config.write_text("Include =conf.d/*.conf\nInclude 'my dir/*.conf'\n"
+                      "include other\\ dir/c.conf   # an escaped blank\n")
+    blocks, warnings = sshd.read_config(str(config), str(folder))
+    assert [block.line for block in blocks] == [
+        "User from_equals", "User from_quoted", "User from_escaped"]
+    assert warnings == []
+
+
 @pytest.mark.parametrize(("value", "patterns", "expected"), [
     ("budi", "budi", 1), ("budi", "bud?", 1), ("budi", "b*", 1), ("budi", "root", 0),
     ("root", "*,!root", -1), ("budi", "*,!root", 1), ("root", "!root,*", -1),
