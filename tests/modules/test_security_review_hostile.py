@@ -562,3 +562,80 @@ def test_a_connection_sshd_ends_after_maxauthtries_is_forgotten():
     audit = audit_of(lines)
     assert audit.failures == {"203.0.113.9": 7}
     assert not audit.failed_connections
+
+
+# --- Malware scan ----------------------------------------------------------------------------
+
+def malware_scan_with(tmp_path, monkeypatch, tools: dict[str, str],
+                      **args) -> tuple[int, dict, Path]:
+    """security_malware_scan of a web root with fake tools (name: shell script; $WEB is
+    the web root), limited to ``args``."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    for name, script in tools.items():
+        (folder / name).write_text("#!/bin/sh\n" + script)
+        (folder / name).chmod(0o755)
+    web = tmp_path / "www"
+    web.mkdir()
+    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+    monkeypatch.setenv("WEB", str(web))
+    rc, result = run_module("security_malware_scan", tmp_path,
+                            {"paths": [str(web)], "rules": "rule x { condition: false }",
+                             **args}, seconds=30)
+    return rc, result, web
+
+
+YARA_VERSION = 'if [ "$1" = --version ]; then echo 4.2.3; exit 0; fi\n'
+
+
+def test_a_file_yara_cannot_scan_is_a_finding(tmp_path, monkeypatch):
+    # yara names a file it cannot open (unreadable to root on NFS with root_squash) or
+    # whose condition overflows its stack on stderr, goes on and exits 0: the file was
+    # not checked, which the report must say, a name with a newline included; not a
+    # file removed since (an upload's temporary file).
+    script = YARA_VERSION + (
+        'mkdir "$WEB/nfs" && touch "$WEB/nfs/shell.php" "$WEB/two\nlines.php"\n'
+        'echo "php_eval_base64 $WEB/a.php"\n'
+        'echo "error scanning $WEB/nfs/shell.php: could not open file" >&2\n'
+        'echo "error scanning $WEB/upload.tmp: could not open file" >&2\n'
+        'printf "error scanning %s/two\\nlines.php: stack overflow while evaluating '
+        'condition (see --stack-size argument) \\n" "$WEB" >&2\n')
+    rc, result, web = malware_scan_with(tmp_path, monkeypatch, {"yara": script}, clamav="never")
+    assert rc == 0
+    unscanned = [f"{web}/nfs/shell.php (could not open file)",
+                 f"{web}/two\\nlines.php (stack overflow while evaluating condition "
+                 "(see --stack-size argument))"]
+    assert result["scanned"]["unscanned"] == unscanned
+    assert result["sop_output"]["unscanned"] == 2
+    assert [f["kind"] for f in result["findings"]] == ["malware", "malware_unscanned"]
+    assert result["findings"][1]["message"] == (
+        "2 berkas tidak dapat dipindai yara, isinya tidak diperiksa: " + ", ".join(unscanned))
+
+
+def test_yara_s_own_deadline_never_ends_the_scan_before_the_module_s(tmp_path, monkeypatch):
+    # yara 4's -a is the whole tree's deadline, from the whole second time() gave after
+    # loading the rules: up to a second before the module's limit. Past it yara takes no
+    # further file and exits 0, so a scan cut short read as a clean one. This yara stops
+    # at its deadline as yara may, 0.9 s early.
+    deadline = ('while [ $# -gt 0 ]; do [ "$1" = -a ] && a=$2; shift; done\n'
+                'exec sleep "$(awk -v a="$a" "BEGIN { print a - 0.9 }")"\n')
+    rc, result, web = malware_scan_with(tmp_path, monkeypatch, {"yara": YARA_VERSION + deadline},
+                                        clamav="never", timeout=1)
+    assert (rc, result["msg"]) == (1, f"yara tidak selesai dalam 1 detik di {web}")
+
+
+@pytest.mark.parametrize(("clamscan", "reason"), [
+    # an unreadable file makes clamscan exit 2, after the files it did scan
+    ('echo "$WEB/up/x.php: Php.Webshell-1 FOUND"\necho "ERROR: Can\'t open file" >&2\n'
+     "exit 2\n", "clamscan tidak dapat dipakai: ERROR: Can't open file"),
+    ('echo "$WEB/up/x.php: Php.Webshell-1 FOUND"\nexec sleep 20\n',
+     "clamscan tidak selesai dalam 1 detik"),
+])
+def test_what_clamscan_found_before_an_error_or_its_stop_stays_found(tmp_path, monkeypatch,
+                                                                      clamscan, reason):
+    rc, result, web = malware_scan_with(tmp_path, monkeypatch,
+                                        {"yara": YARA_VERSION, "clamscan": clamscan}, timeout=1)
+    assert rc == 0 and result["scanned"]["clamav"] == {"used": False, "reason": reason}
+    assert result["matches"] == [{"scanner": "clamav", "rule": "Php.Webshell-1",
+                                  "path": f"{web}/up/x.php"}]
+    assert [f["kind"] for f in result["findings"]] == ["malware"]
