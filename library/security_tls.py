@@ -23,6 +23,9 @@ description:
     listed in C(timed_out) and is a C(tls_timeout) finding naming the protocols and
     classes concerned; the other handshakes are still tried, so a site that answers none
     takes up to four plus one per weak class times O(timeout).
+  - "A site that refuses the handshake of every protocol version tried (closes or resets
+    the connection: no TLS service on the port, or none for the name sent) is a
+    C(tls_no_handshake) finding: nothing of it could be judged."
   - The certificate is not verified here (the website SOP checks it); only what the
     server negotiates is.
   - Reports only; never changes anything.
@@ -76,7 +79,7 @@ sites:
   elements: dict
   sample: [{site: "pn-contoh.go.id:443", protocols: [TLSv1.2, TLSv1.3], weak_ciphers: {}, untested: [RC4, EXPORT], timed_out: []}]
 findings:
-  description: Findings of kind old_tls, weak_cipher, tls_timeout and tls_unreachable.
+  description: Findings of kind old_tls, weak_cipher, tls_timeout, tls_no_handshake and tls_unreachable.
   returned: success
   type: list
   elements: dict
@@ -204,6 +207,13 @@ def probe(site: str, connect: str, old: list[str], weak: dict[str, str],
     except Unreachable as exc:
         return result, [finding("tls_unreachable", f"Situs {label} tidak dapat dihubungi untuk uji TLS: {exc}")]
     findings = []
+    refused = [v for v in VERSIONS if v not in result["protocols"] + result["untested"]
+               + result["timed_out"]]
+    if refused and not result["protocols"]:
+        findings.append(finding(
+            "tls_no_handshake", f"Situs {label} menolak jabat tangan TLS dengan setiap versi "
+            f"yang diuji ({', '.join(refused)}): tidak ada layanan TLS di port ini atau untuk "
+            "nama ini; protokol dan cipher-nya tidak dapat dinilai", len(refused), refused))
     if result["timed_out"]:
         findings.append(finding(
             "tls_timeout", f"Situs {label} menerima koneksi TCP tetapi tidak menyelesaikan jabat "

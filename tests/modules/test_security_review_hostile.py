@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -639,3 +640,44 @@ def test_what_clamscan_found_before_an_error_or_its_stop_stays_found(tmp_path, m
     assert result["matches"] == [{"scanner": "clamav", "rule": "Php.Webshell-1",
                                   "path": f"{web}/up/x.php"}]
     assert [f["kind"] for f in result["findings"]] == ["malware"]
+
+
+# --- TLS -------------------------------------------------------------------------------------
+
+tls = load("security_tls")
+
+
+def test_a_site_refusing_every_handshake_is_a_finding():
+    """A port that takes the TCP connection and resets it at the client's hello (no TLS
+    there, or a web server rejecting the name sent) refuses every protocol:
+    the site showed no protocol and no finding, as if it were sound."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        stop = False
+
+        def reset_each() -> None:
+            while not stop:
+                try:
+                    connection, _ = listener.accept()
+                except OSError:
+                    return
+                connection.recv(4096)  # the client's hello, then the reset
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                      b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                connection.close()
+
+        thread = threading.Thread(target=reset_each, daemon=True)
+        thread.start()
+        try:
+            result, findings = tls.probe(f"pn-test.go.id:{port}", "127.0.0.1", ["TLSv1"],
+                                         {"RSA statis": "kRSA"}, 5)
+        finally:
+            stop = True
+            listener.shutdown(socket.SHUT_RDWR)
+    refused = [v for v in tls.VERSIONS if v not in result["untested"]]
+    assert result["protocols"] == [] and result["timed_out"] == []
+    assert findings == [{
+        "kind": "tls_no_handshake", "count": len(refused), "samples": refused,
+        "message": f"Situs pn-test.go.id:{port} menolak jabat tangan TLS dengan setiap versi "
+                   f"yang diuji ({', '.join(refused)}): tidak ada layanan TLS di port ini atau "
+                   "untuk nama ini; protokol dan cipher-nya tidak dapat dinilai"}]
