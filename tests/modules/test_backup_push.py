@@ -421,7 +421,7 @@ def test_a_stored_backup_no_longer_whole_is_named_before_the_dump_and_never_coun
     one, the ingest answered 'already in the store' and the run succeeded with no whole
     copy off the server. The sweep before the dump now names it (the backup modules'
     ``damaged`` option then take a new one) and the ingest refuses to count on it."""
-    incoming, store, record = in_and_store(tmp_path)
+    incoming, store, _record = in_and_store(tmp_path)
     args = pushed(incoming, store)
     assert run_module("backup_ingest", tmp_path, args)[0] == 0
     sweep = {"incoming": str(incoming), "store": str(store), "prefix": "sipp"}
