@@ -42,6 +42,7 @@ lint() {
     if ((${#mods[@]})); then
         timed "ansible-doc (${#mods[@]} modules)" doc_modules "${mods[@]}"
     fi
+    timed "ansible-doc (filters)" doc_filters
 }
 
 host_python() {  # what runs on the managed hosts needs no Python newer than Debian 11's 3.9
@@ -54,6 +55,13 @@ host_python() {  # what runs on the managed hosts needs no Python newer than Deb
 
 doc_modules() {  # one ansible-doc for all: it names each module it cannot render, exit 1
     ansible-doc -M library -t module "$@" >/dev/null || die "ansible-doc cannot render every module (above)"
+}
+
+doc_filters() {  # the documented filters: sop_*.yml beside a file, or a file's DOCUMENTATION
+    local f names=()
+    for f in plugins/filter/sop_*.yml; do names+=("$(basename "$f" .yml)"); done
+    for f in $(grep -l '^DOCUMENTATION' plugins/filter/sop_*.py); do names+=("$(basename "$f" .py)"); done
+    ansible-doc -t filter "${names[@]}" >/dev/null || die "ansible-doc cannot render every filter (above)"
 }
 
 run_unit() {
