@@ -19,6 +19,11 @@ description:
     C(linkdown) and C(dead) flags and the lifetime left of learnt routes, so that a pulled
     cable or a route counting down is no configuration change. A byte of their output
     that is not UTF-8 (a comment written in Latin-1) is kept as C(\xNN).
+  - "The addresses leave out IPv6 temporary (privacy) addresses, those C(ip -6 address
+    show temporary) lists: the kernel makes them from a SLAAC prefix where
+    C(use_tempaddr) is 1 or 2 (Ubuntu's default) and replaces them about daily, which
+    would be a configuration change on every run. The stable SLAAC address and an IPv4
+    secondary address stay."
   - "The ruleset is read stateless: nft itself leaves out what traffic changes - the
     packets and bytes of counters (in rules, named counter objects, a set's elements),
     the C(used) of quotas, the C(last used) of C(last), the C(expires) of elements. A
@@ -175,18 +180,26 @@ def runtime_elements(table: re.Match[str]) -> str:
 
 def normalise(title: str, text: str) -> str:
     """What is configuration, without what the moment adds: the elements of sets filled
-    at runtime (bans, a rule's add @set) in a stateless ruleset, the interfaces'
-    operational state (a pulled cable, a modem off), the routes' linkdown and dead flags
-    and the lifetime left of a learnt route."""
+    at runtime (bans, a rule's add @set) in a stateless ruleset, the routes' linkdown and
+    dead flags and the lifetime left of a learnt route."""
     if title == "nft list ruleset":
         return _TABLE.sub(runtime_elements, text)
-    if title == "ip -br address":  # name, state, addresses: the state left out
-        return "".join(
-            " ".join(fields[:1] + fields[2:]) + "\n"
-            for fields in (line.split() for line in text.splitlines())
-            if fields
-        )
     return _ROUTE_STATE.sub("", text)
+
+
+def addresses(brief: str, temporary: str) -> str:
+    """``ip -br address`` (name, state, addresses) without the interfaces' operational
+    state (a pulled cable, a modem off) and without the IPv6 temporary addresses that
+    ``ip -o -6 address show temporary`` lists (replaced about daily). Not ``ip -br
+    address show -temporary``: that flag is IPv4's secondary too, which would leave out
+    a second IPv4 address in a subnet, configuration."""
+    rotating = {fields[3] for fields in (line.split() for line in temporary.splitlines())
+                if len(fields) > 3 and fields[2] == "inet6"}
+    return "".join(
+        " ".join(fields[:1] + [a for a in fields[2:] if a not in rotating]) + "\n"
+        for fields in (line.split() for line in brief.splitlines())
+        if fields
+    )
 
 
 def main() -> None:
@@ -211,7 +224,8 @@ def main() -> None:
     ruleset = normalise("nft list ruleset", run(module, nft, "--stateless", "list", "ruleset"))
     sections = [
         ("nft list ruleset", ruleset),
-        ("ip -br address", normalise("ip -br address", run(module, ip, "-br", "address"))),
+        ("ip -br address", addresses(run(module, ip, "-br", "address"),
+                                     run(module, ip, "-o", "-6", "address", "show", "temporary"))),
         ("ip -4 route", normalise("ip -4 route", run(module, ip, "-4", "route"))),
         ("ip -6 route", normalise("ip -6 route", run(module, ip, "-6", "route"))),
     ]

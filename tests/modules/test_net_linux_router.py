@@ -51,7 +51,8 @@ def test_a_hung_command_is_killed_and_named(module, capsys):
 
 
 SEP = "=== cable pulled ==="
-READ = "ip -br address; echo @@; ip -4 route; echo @@; ip -6 route"
+READ = ("ip -br address; echo @@; ip -o -6 address show temporary; echo @@; ip -4 route;"
+        " echo @@; ip -6 route")
 
 
 def netns(script: str) -> str:
@@ -65,8 +66,10 @@ def netns(script: str) -> str:
 
 
 def sections(text: str) -> list[tuple[str, str]]:
-    titles = ("ip -br address", "ip -4 route", "ip -6 route")
-    return [(t, mod.normalise(t, part)) for t, part in zip(titles, text.split("@@\n"), strict=True)]
+    brief, temporary, *routes = text.split("@@\n")
+    titles = ("ip -4 route", "ip -6 route")
+    return [("ip -br address", mod.addresses(brief, temporary))] + [
+        (t, mod.normalise(t, part)) for t, part in zip(titles, routes, strict=True)]
 
 
 def test_a_carrier_lost_and_a_route_lifetime_are_no_configuration_change():
@@ -519,3 +522,24 @@ def test_a_byte_that_is_not_utf8_is_kept_escaped_not_as_a_surrogate(tmp_path, mo
     assert rc == 0, out
     assert '\t\tcomment "caf\\xe9"\n' in out["config"]
     out["config"].encode("utf-8")  # no surrogate left
+
+
+def test_ipv6_temporary_addresses_replaced_daily_are_no_configuration_change(tmp_path):
+    # use_tempaddr=2 (Ubuntu's default) on a SLAAC prefix: the kernel makes a temporary
+    # (privacy) address and replaces it about daily, each new one stored as a change; a
+    # new one is made here by the stable address added again. The stable address and an
+    # IPv4 secondary address (the same flag as temporary, for IPv4) stay configuration.
+    seen = tmp_path / "temporary"
+    stable = "ip -6 addr add 2001:db8:1::1/64 dev v0 mngtmpaddr nodad"
+    listed = f"ip -o -6 address show temporary >> {seen}; echo @@ >> {seen}"
+    before, after = gateway_configs(
+        tmp_path,
+        "ip link add v0 type veth peer name v1; sysctl -qw net.ipv6.conf.v0.use_tempaddr=2;"
+        " ip link set v0 up; ip link set v1 up; ip addr add 10.9.0.1/24 dev v0;"
+        f" ip addr add 10.9.0.2/24 dev v0; {stable}; {listed}",
+        f"ip -6 addr del 2001:db8:1::1/64 dev v0 mngtmpaddr; {stable}; {listed}")
+    first, second = (part.split()[3] for part in seen.read_text().split("@@\n")[:2])
+    assert first != second and first.startswith("2001:db8:1:0:")  # replaced for real
+    assert before == after
+    assert "\nv0@v1 10.9.0.1/24 10.9.0.2/24 2001:db8:1::1/64 fe80::" in after
+    assert first not in before and second not in after
