@@ -18,7 +18,8 @@ description:
     without the interfaces' state column, and C(ip route) for IPv4 and IPv6 without the
     C(linkdown) and C(dead) flags and the lifetime left of learnt routes, so that a pulled
     cable or a route counting down is no configuration change. A byte of their output
-    that is not UTF-8 (a comment written in Latin-1) is kept as C(\xNN).
+    or of an interface's name that is not UTF-8 (a comment written in Latin-1) is kept
+    as C(\xNN).
   - "The addresses leave out IPv6 temporary (privacy) addresses, those C(ip -6 address
     show temporary) lists: the kernel makes them from a SLAAC prefix where
     C(use_tempaddr) is 1 or 2 (Ubuntu's default) and replaces them about daily, which
@@ -87,6 +88,7 @@ config:
   type: str
 """
 
+import os  # noqa: E402
 import re  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -120,7 +122,10 @@ def read(path: Path, default: str = "") -> str:
 def interfaces(ignore: list[str]) -> list[dict[str, Any]]:
     found = []
     for dev in sorted(NET.iterdir()) if NET.is_dir() else []:
-        if any(re.search(p, dev.name) for p in ignore):
+        # a name's byte that is not UTF-8 as \xNN, as ip prints it in the configuration:
+        # its surrogate escape in the result was refused by the controller
+        name = os.fsencode(dev.name).decode("utf-8", "backslashreplace")
+        if any(re.search(p, name) for p in ignore):
             continue
         stats = {
             k: int(read(dev / "statistics" / k, "0") or 0)
@@ -129,7 +134,7 @@ def interfaces(ignore: list[str]) -> list[dict[str, Any]]:
         speed = read(dev / "speed", "-1")
         found.append(
             {
-                "name": dev.name,
+                "name": name,
                 "operstate": read(dev / "operstate", "unknown"),
                 "speed_mbps": int(speed)
                 if speed.lstrip("-").isdigit() and int(speed) > 0

@@ -543,3 +543,16 @@ def test_ipv6_temporary_addresses_replaced_daily_are_no_configuration_change(tmp
     assert before == after
     assert "\nv0@v1 10.9.0.1/24 10.9.0.2/24 2001:db8:1::1/64 fe80::" in after
     assert first not in before and second not in after
+
+
+def test_an_interface_name_that_is_not_utf8_is_kept_escaped_as_ip_prints_it(tmp_path, monkeypatch):
+    # /sys/class/net's name came back as a surrogate escape in the health (the interface,
+    # its problem line), which the controller refuses ("invalid UTF8 string value"); ip
+    # prints the name's bytes, which the configuration keeps as \xNN
+    net = tmp_path / "net"
+    for name in (b"caf\xe9", b"lo"):
+        (net / os.fsdecode(name)).mkdir(parents=True)
+        (net / os.fsdecode(name) / "operstate").write_text("down\n")
+    monkeypatch.setattr(mod, "NET", net)
+    assert [i["name"] for i in mod.interfaces(["^lo$"])] == ["caf\\xe9"]
+    assert mod.interfaces(["^lo$", r"^caf\\xe9$"]) == []  # the name a pattern matches
