@@ -66,7 +66,9 @@ options:
         type: str
         required: true
       port:
-        description: API port (1-65535); default 8729 with O(routers[].tls), 8728 without.
+        description:
+          - API port (1-65535; 0 is refused, not taken as the default); when omitted,
+            8729 with O(routers[].tls), 8728 without.
         type: int
       tls:
         description: Use the API over TLS (C(api-ssl)).
@@ -387,7 +389,9 @@ def read_health(api: Any) -> tuple[list[dict[str, str]], str | None]:
 
 def read_router(spec: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     name = spec["name"]
-    port = spec["port"] or (API_SSL_PORT if spec["tls"] else API_PORT)
+    port = spec["port"]
+    if port is None:
+        port = API_SSL_PORT if spec["tls"] else API_PORT
     result: dict[str, Any] = {"name": name, "host": spec["host"], "port": port, "ok": False,
                               "error": None, "export": None, "export_error": None,
                               "warnings": [], "problems": []}
@@ -521,7 +525,7 @@ def main() -> None:
     if p["timeout"] <= 0:
         module.fail_json(msg=f"timeout must be more than 0 seconds, not {p['timeout']:g}")
     for router in p["routers"]:
-        if router["port"] and not 0 < router["port"] < 65536:
+        if router["port"] is not None and not 0 < router["port"] < 65536:
             module.fail_json(
                 msg=f"routers[{router['name']}].port must be 1-65535, not {router['port']}")
     names = [r["name"] for r in p["routers"]]

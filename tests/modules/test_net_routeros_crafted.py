@@ -266,10 +266,11 @@ def test_a_timeout_that_is_no_number_is_refused_in_one_line(tmp_path, timeout):
     assert rc == 1 and out["msg"] == f"timeout must be a finite number of seconds, not {timeout:g}"
 
 
-@pytest.mark.parametrize("port", [70000, -1])
+@pytest.mark.parametrize("port", [70000, -1, 0])
 def test_a_port_out_of_range_is_refused_in_one_line(tmp_path, port):
     # 70000 was reported as "port 127.0.0.1:70000 is closed" after connecting to port
-    # 4464 (the resolver keeps its low 16 bits), -1 as a host that cannot be resolved
+    # 4464 (the resolver keeps its low 16 bits), -1 as a host that cannot be resolved,
+    # 0 was read as no port given (the default port)
     rc, out = run_module("routeros_check", tmp_path, {"routers": [{**spec(1), "port": port}]})
     assert rc == 1 and out["msg"] == f"routers[rb-x].port must be 1-65535, not {port}"
 
