@@ -105,6 +105,10 @@ options:
     description:
       - Per router name, the state kept from the previous run (C(states) of
         M(net_config_store)); its C(log_cursor) is the newest log warning already reported.
+      - "A router's state that is no JSON object (a damaged C(NAME/state.json) in the
+        store) is a warning naming it, and the router is read as without a state: every
+        warning, error and critical line of its log is reported again, and its new state
+        is there for M(net_config_store) to write."
     type: dict
     default: {}
   temperature_warn:
@@ -421,6 +425,11 @@ def read_router(spec: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+# What a state.json that is no object holds, as JSON names it.
+JSON_TYPES = {list: "array", str: "string", int: "number", float: "number", bool: "boolean",
+              type(None): "null"}
+
+
 def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
     name = result["name"]
     identity = run(api, "/system/identity/print")
@@ -440,7 +449,14 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
     cpu = int(resource.get("cpu-load", 0))
     sensor, temperature = hottest(health) or (None, None)
     ports, unmonitored = interfaces(api)
-    state = params["states"].get(name) or {}
+    state = params["states"].get(name, {})
+    if not isinstance(state, dict):  # net_config_store returns what the file holds
+        kind = JSON_TYPES.get(type(state), type(state).__name__)
+        result["warnings"].append(
+            f"{name}: status tersimpan {name}/state.json di penyimpanan konfigurasi "
+            f"(net_config_store) bukan objek JSON melainkan {kind}; diabaikan, semua "
+            "peringatan log router ini dibaca ulang")
+        state = {}
     booted_at, restarted = boot_time(resource.get("uptime"),
                                      datetime.datetime.now(datetime.timezone.utc),
                                      state.get("booted_at"))

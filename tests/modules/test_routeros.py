@@ -205,6 +205,25 @@ def test_log_warnings_since_the_last_run(lab):
     assert third["log_warnings"] == []
 
 
+@pytest.mark.parametrize(("stored", "kind"), [(["*1F"], "array"), ("*1F", "string"),
+                                              (31, "number"), (None, "null")])
+def test_a_state_that_is_no_json_object_is_named_not_blamed_on_the_router(lab, stored, kind):
+    # a damaged state.json (only root writes it) was "RouterOS at ... answered with data
+    # RouterOS does not send (AttributeError)": the router's fault, and nothing read
+    conn = api(lab["v7"])
+    tuple(conn("/log/warning", message="ether2 link down"))
+    conn.close()
+    r = mod.read_router(router(lab, "v7"), dict(PARAMS, states={"rb-v7": stored}))
+    fresh = mod.read_router(router(lab, "v7"), dict(PARAMS, states={}))
+    assert r["error"] is None and r["problems"] == []
+    assert r["warnings"][0] == (
+        "rb-v7: status tersimpan rb-v7/state.json di penyimpanan konfigurasi (net_config_store)"
+        f" bukan objek JSON melainkan {kind}; diabaikan, semua peringatan log router ini"
+        " dibaca ulang")
+    assert r["log_warnings"] == fresh["log_warnings"] != []  # read as without a state
+    assert r["log_cursor"] == fresh["log_cursor"]
+
+
 def test_warnings_after_a_restart_are_read_however_many_lines_followed(lab):
     # After a restart RouterOS starts its log ids again. The check knew a restart only
     # by the ids falling below the stored cursor: once more lines had been logged since
