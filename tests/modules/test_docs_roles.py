@@ -1,6 +1,6 @@
 """Each role's documented interface matches its code: every variable of
 defaults/main.yml is in meta/argument_specs.yml and the other way round, with the
-documented type, choices and default."""
+documented type, choices and default; every role variable the READMEs name exists."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = sorted(path.parent.parent for path in ROOT.glob("roles/*/meta/argument_specs.yml"))
+# What a court's admin reads to set a role's variables.
+DOCS = [ROOT / "README.md", *sorted(ROOT.glob("roles/*/README.md"))]
 TYPES: dict[str, type | tuple[type, ...]] = {
     "str": str, "path": str, "int": int, "float": (int, float), "bool": bool,
     "list": list, "dict": dict,
@@ -88,9 +90,59 @@ def problems(role: Path) -> list[str]:
     return found
 
 
+# Inline code and code blocks of a README, and the snake_case names in them.
+_CODE = re.compile(r"`([^`]+)`")
+_NAME = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def _variables(role: Path) -> set[str]:
+    options: set[str] = set()
+    for spec in _load(role / "meta" / "argument_specs.yml")["argument_specs"].values():
+        options |= set(spec.get("options") or {})
+    return set(_load(role / "defaults" / "main.yml")) | options
+
+
+def unknown_variables(text: str, variables: dict[str, set[str]], others: set[str]) -> list[str]:
+    """The names in `code` that start with a role's prefix (`website_`) but are none of
+    that role's variables (a variable renamed or removed, still in the README), nor one
+    of `others`: a module (`website_check`) or a variable a playbook reads
+    (`server_maintenance_hosts`)."""
+    prefixes = sorted(variables, key=len, reverse=True)  # sipp_backup_ before a sipp_ role
+    found: list[str] = []
+    for code in _CODE.findall(text):
+        for name in _NAME.findall(code):
+            role = next((r for r in prefixes if name.startswith(r + "_")), None)
+            if role is not None and name not in variables[role] and name not in others:
+                found.append(f"{name} (role {role})")
+    return sorted(set(found))
+
+
 @pytest.mark.parametrize("role", ROLES, ids=[role.name for role in ROLES])
 def test_role_defaults_match_argument_specs(role: Path) -> None:
     assert problems(role) == []
+
+
+@pytest.fixture(scope="module")
+def known() -> tuple[dict[str, set[str]], set[str]]:
+    """Each role's variables; the modules and the names the playbooks use."""
+    others = {path.stem for path in (ROOT / "library").glob("*.py")}
+    for playbook in (ROOT / "playbooks").glob("*.yml"):
+        others |= set(_NAME.findall(playbook.read_text(encoding="utf-8")))
+    return {role.name: _variables(role) for role in ROLES}, others
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=[doc.relative_to(ROOT).as_posix() for doc in DOCS])
+def test_documented_role_variables_exist(
+        doc: Path, known: tuple[dict[str, set[str]], set[str]]) -> None:
+    assert unknown_variables(doc.read_text(encoding="utf-8"), *known) == []
+
+
+def test_an_unknown_documented_variable_is_found() -> None:
+    text = ("Set `demo_port` (22) and `demo_gone: 1`; `demo_check` is a module, `demo_hosts`\n"
+            "a playbook's; `demo_sub_mode` is demo_sub's.\n```sh\nsop run demo -e demo_old=1\n```")
+    variables = {"demo": {"demo_port"}, "demo_sub": {"demo_sub_mode"}}
+    assert unknown_variables(text, variables, {"demo_check", "demo_hosts"}) == [
+        "demo_gone (role demo)", "demo_old (role demo)"]
 
 
 def test_a_mismatch_is_found(tmp_path: Path) -> None:
