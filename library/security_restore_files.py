@@ -10,8 +10,10 @@ module: security_restore_files
 short_description: Restore a website files archive into scratch and compare it with its manifest
 description:
   - The restore drill of SOP Pengamanan TI (D.7) for the website's files archives
-    (website_files_backup), on the backup computer. Checks the archive's sha256 against
-    its manifest, then really restores it,
+    (website_files_backup), on the backup computer. Opens the archive once (a symbolic
+    link is not followed, anything but a regular file is refused), checks its sha256
+    against its manifest, then really restores what was hashed, from the same open file
+    (a file put in its place meanwhile is not what is restored),
     C(zstd -dc | tar -x) into a new scratch folder in O(work_dir), run as the
     unprivileged O(os_user) (owners and modes of the archive are not applied). The
     entries tar restored are counted and hashed by a C(python3) of the same user and
@@ -62,12 +64,14 @@ verification:
   sample: {status: ok, reason: "sha256 and all 1520 entries match", entries: 1520, bytes: 48233411, duration: 2.41}
 """
 
+import errno  # noqa: E402
+import hashlib  # noqa: E402
 import os  # noqa: E402
 import pwd  # noqa: E402
 import shutil  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import IO, Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_backup_files import (  # noqa: E402
@@ -76,8 +80,8 @@ from ansible.module_utils.sop_backup_files import (  # noqa: E402
     load_backup,
     manifest_path,
     restore_user,
-    sha256_file,
 )
+from ansible.module_utils.sop_tree import open_regular  # noqa: E402
 from ansible.module_utils.sop_website_files import (  # noqa: E402
     ArchiveError,
     Listing,
@@ -85,20 +89,47 @@ from ansible.module_utils.sop_website_files import (  # noqa: E402
 )
 
 TIMEOUT = 3600  # seconds a restore may take unless the task says otherwise
+CHUNK = 1 << 20
 
 
 class DrillFailed(Exception):
     """The archive did not restore with its recorded content; the message says why."""
 
 
-def extract(path: str, scratch: str, user: pwd.struct_passwd, timeout: float) -> Listing:
-    """``zstd -dc < path | tar -x -v -C scratch`` as ``user`` within ``timeout`` seconds:
-    the names tar restored, counted and hashed (list_archive)."""
+def open_archive(path: str) -> IO[bytes]:
+    """The archive ``path`` opened for reading, once: it is hashed and restored through
+    this one descriptor. A symbolic link is not followed; a FIFO, a device or a folder is
+    refused (and a FIFO not waited for)."""
+    try:
+        fd, _info = open_regular(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise DrillFailed(f"{path} is a symbolic link (not followed): not restored") from None
+        if exc.errno == errno.EINVAL:
+            raise DrillFailed(f"{path} is not a regular file: not restored") from None
+        raise DrillFailed(f"cannot open {path}: {exc.strerror}") from None
+    return os.fdopen(fd, "rb")
+
+
+def sha256_of(archive: IO[bytes]) -> str:
+    """The SHA-256 of what is left to read of ``archive``."""
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: archive.read(CHUNK), b""):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def extract(archive: IO[bytes], scratch: str, user: pwd.struct_passwd,
+            timeout: float) -> Listing:
+    """``zstd -dc < archive | tar -x -v -C scratch`` as ``user`` within ``timeout``
+    seconds, from the archive's start: the names tar restored, counted and hashed
+    (list_archive)."""
     # --ignore-zeros: past an end-of-archive marker too, as website_archive_verify lists it.
     tar = ["tar", "-x", "-v", "--ignore-zeros", "--file=-", "--no-same-owner",
            "--no-same-permissions", "-C", scratch]
     try:
-        return list_archive(path, tar, timeout=timeout, user=user)
+        archive.seek(0)
+        return list_archive(archive, tar, timeout=timeout, user=user)
     except ArchiveError as exc:
         if disk_full(scratch):
             raise DrillFailed(f"no space left in {os.path.dirname(scratch)} to restore the "
@@ -126,16 +157,18 @@ def drill(path: str, manifest: dict[str, Any], os_user: str, work_dir: str,
             user = restore_user(os_user)
         except LookupError as exc:
             raise DrillFailed(str(exc)) from None
-        actual = sha256_file(path)
-        if actual != manifest.get("sha256"):
-            raise DrillFailed(f"sha256 {actual} does not match the manifest {manifest.get('sha256')}")
-        scratch = tempfile.mkdtemp(prefix="sop-drill-", dir=work_dir)
-        try:
-            os.chown(scratch, user.pw_uid, user.pw_gid)
-            restored = extract(path, scratch, user, timeout)
-            record["bytes"] = restored_bytes(scratch)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+        with open_archive(path) as archive:
+            actual = sha256_of(archive)
+            if actual != manifest.get("sha256"):
+                raise DrillFailed(f"sha256 {actual} does not match the manifest "
+                                  f"{manifest.get('sha256')}")
+            scratch = tempfile.mkdtemp(prefix="sop-drill-", dir=work_dir)
+            try:
+                os.chown(scratch, user.pw_uid, user.pw_gid)
+                restored = extract(archive, scratch, user, timeout)
+                record["bytes"] = restored_bytes(scratch)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
         record["entries"] = restored.entries
         if (restored.entries != manifest.get("entries")
                 or restored.sha256 != manifest.get("listing_sha256")):

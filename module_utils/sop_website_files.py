@@ -9,6 +9,7 @@ listing it (``zstd -dc | tar -t``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import subprocess
@@ -231,11 +232,14 @@ def _left(deadline: float | None) -> float | None:
     return None if deadline is None else max(0.0, deadline - time.monotonic())
 
 
-def list_archive(path: str, tar: list[str], timeout: float | None = None,
+def list_archive(archive: str | IO[bytes], tar: list[str], timeout: float | None = None,
                  user: pwd.struct_passwd | None = None) -> Listing:
-    """``zstd -dc < path | TAR``, TAR printing the entries' names (``tar --list`` or
+    """``zstd -dc < archive | TAR``, TAR printing the entries' names (``tar --list`` or
     ``tar -x -v``), read to its very end, counted and hashed; within ``timeout`` seconds
     (else all are stopped: ListingTimeout). ArchiveError names the first cause of a failure.
+    ``archive``: its path, or a file the caller opened (and closes), read by zstd from its
+    descriptor's current position: the very file the caller checked (hashed), whatever
+    its name points to meanwhile.
 
     The archive comes from a server that may be compromised. Our end of each pipe is closed
     once its reader runs, so no tool blocks forever on output the next did not read. With
@@ -250,8 +254,9 @@ def list_archive(path: str, tar: list[str], timeout: float | None = None,
     pipe = subprocess.PIPE
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        with open(path, "rb") as archive:
-            procs.append(subprocess.Popen(run_as(["zstd", "-q", "-dc"]), stdin=archive,
+        with (open(archive, "rb") if isinstance(archive, str)
+              else contextlib.nullcontext(archive)) as source:
+            procs.append(subprocess.Popen(run_as(["zstd", "-q", "-dc"]), stdin=source,
                                           stdout=pipe, stderr=pipe, **drop))
         # python3 found in PATH (/usr/bin for the verify account): the module's own
         # interpreter may lie where that account cannot run it (a virtualenv in /root).

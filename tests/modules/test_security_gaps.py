@@ -1067,6 +1067,44 @@ def test_drill_names_a_damaged_archive_and_a_wrong_listing(archive):
     assert os.listdir(work) == []
 
 
+def test_drill_restores_the_archive_it_hashed_not_one_swapped_in_meanwhile(
+        archive, tmp_path, monkeypatch):
+    # The archive was hashed by its name, then opened again by its name to be restored:
+    # a file renamed into its place in between (here: once the scratch folder is made)
+    # was restored in place of the one hashed.
+    path, manifest, work = archive
+    (tmp_path / "extra").mkdir()
+    (tmp_path / "extra" / "shell.php").write_text("<?php system($_GET['c']);")
+    swapped = tmp_path / "swapped.tar.zst"
+    subprocess.run(["tar", "-c", "--zstd", "-f", str(swapped), "-C", str(tmp_path / "extra"),
+                    "."], check=True)
+    mkdtemp = tempfile.mkdtemp
+
+    def swap_then_mkdtemp(**kwargs: str) -> str:
+        os.rename(swapped, path)
+        return mkdtemp(**kwargs)
+
+    monkeypatch.setattr(restore.tempfile, "mkdtemp", swap_then_mkdtemp)
+    record = restore.drill(path, manifest, "nobody", work)
+    assert not swapped.exists()  # the swap did happen
+    assert record["status"] == "ok" and record["entries"] == 5, record
+    assert os.listdir(work) == []
+
+
+def test_drill_follows_no_link_and_reads_no_fifo(archive, tmp_path):
+    path, manifest, work = archive
+    link = tmp_path / "website-20261201T010000.tar.zst"
+    link.symlink_to(path)
+    assert restore.drill(str(link), manifest, "nobody", work)["reason"] == (
+        f"{link} is a symbolic link (not followed): not restored")
+    fifo = tmp_path / "website-20261202T010000.tar.zst"
+    os.mkfifo(fifo)
+    with within(10, "a FIFO is not waited for"):
+        record = restore.drill(str(fifo), manifest, "nobody", work)
+    assert record["reason"] == f"{fifo} is not a regular file: not restored"
+    assert os.listdir(work) == []
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounts a tmpfs")
 def test_drill_names_a_full_work_directory(archive):
     path, manifest, work = archive
