@@ -22,6 +22,11 @@ description:
     least O(success_after_failures) failures, logins as root, and logins outside office
     hours (O(office_hours_start) to O(office_hours_end) on O(office_days), in
     O(timezone), WIB by default).
+  - "A burst's sample names the accounts its failures tried (those sshd took as valid,
+    root, and accounts of this host it refused as C(invalid user), such as by
+    C(AllowUsers)); the failures for any other name are counted, the name is not
+    returned: people type their password into the user field, and it would be kept in
+    the SOP's records, reports and notifications."
   - "Counts, per source address, the connections sshd refused because it had penalised
     the address (OpenSSH 9.8+ C(PerSourcePenalties), on by default; a C(drop connection)
     line naming the address and the penalty's reason, such as a failed authentication).
@@ -136,7 +141,8 @@ EXAMPLES = r"""
 RETURN = r"""
 findings:
   description: Findings (kind, message, count, samples); kinds brute_force, many_failures,
-    penalised_sources, success_after_failures, root_login, outside_office_hours.
+    penalised_sources, success_after_failures, root_login, outside_office_hours. No sample
+    holds a user name that is no account of this host (a brute_force sample counts them).
   returned: success
   type: list
   elements: dict
@@ -173,6 +179,7 @@ sop_output:
 
 import json  # noqa: E402
 import os  # noqa: E402
+import pwd  # noqa: E402
 import re  # noqa: E402
 import subprocess  # noqa: E402
 import threading  # noqa: E402
@@ -194,7 +201,7 @@ from ansible.module_utils.sop_state import private_dir, write_private  # noqa: E
 # sshd logs the user name a client sends as it is, spaces included: a name ending in
 # "from 10.0.0.5 port 1" must not make that address the source. The user is matched
 # greedily and the line anchored at its end, so the address is the one sshd appended.
-FAILED = re.compile(r"^Failed (\S+) for (?:invalid user )?(.*) from (\S+) port (\d+) ssh2(?:: .*)?$")
+FAILED = re.compile(r"^Failed (\S+) for (invalid user )?(.*) from (\S+) port (\d+) ssh2(?:: .*)?$")
 # sshd logs "Failed none" for an invalid user's first request, the method query every
 # client opens with; sshd counts no failure for it ("initial try of none auth without
 # failure penalty"), nor does this audit: the connection's real attempt, or its close
@@ -205,7 +212,7 @@ FAILED = re.compile(r"^Failed (\S+) for (?:invalid user )?(.*) from (\S+) port (
 # or sshd ended it after MaxAuthTries failures ("Disconnecting ...: Too many
 # authentication failures", after its "Failed" lines).
 CLOSED = re.compile(
-    r"^(?:Connection (?:closed|reset) by|Disconnected from|Disconnecting) (?:invalid|authenticating) "
+    r"^(?:Connection (?:closed|reset) by|Disconnected from|Disconnecting) (invalid|authenticating) "
     r"user (.*) (\S+) port (\d+)(?:: Too many authentication failures)? \[preauth\]$")
 # OpenSSH 9.8's PerSourcePenalties: the listener (syslog identifier sshd) refuses a new
 # connection from an address it penalised for misbehaving (failed authentications,
@@ -223,6 +230,20 @@ CURSOR_BYTES = 4096
 STDERR_TAIL = 4096
 
 
+def account(name: str, invalid: bool) -> str | None:
+    """The user name a failure is recorded with: one sshd took as valid, root, or an
+    account of this host that sshd refused as an invalid user (AllowUsers, DenyUsers);
+    None for any other name, which is not recorded: people type their password into the
+    user field, and a name sshd found no account for may be one."""
+    if not invalid or name == "root":
+        return name
+    try:
+        pwd.getpwnam(name)
+    except (KeyError, ValueError):  # ValueError: a name with a NUL
+        return None
+    return name
+
+
 def message_text(value: Any) -> str:
     """journalctl gives MESSAGE as a list of bytes when it is not valid UTF-8."""
     if isinstance(value, list):
@@ -235,7 +256,8 @@ class Audit:
         self.params, self.office = params, office
         self.failures: Counter[str] = Counter()
         self.failed_connections: set[tuple[str, str]] = set()
-        self.recent: dict[str, deque[float]] = defaultdict(deque)
+        # per address: (time, user name, whether sshd called the user invalid)
+        self.recent: dict[str, deque[tuple[float, str, bool]]] = defaultdict(deque)
         self.bursts: dict[str, list[str]] = {}
         self.accepted: list[tuple[float, str, str, str]] = []
         self.after_failures: list[str] = []
@@ -243,15 +265,15 @@ class Audit:
         self.penalty_reasons: dict[str, Counter[str]] = defaultdict(Counter)
         self.lines = 0
 
-    def failure(self, when: float, address: str, user: str) -> None:
+    def failure(self, when: float, address: str, user: str, invalid: bool) -> None:
         self.failures[address] += 1
         window = self.recent[address]
-        window.append(when)
-        while window and when - window[0] > self.params["burst_seconds"]:
+        window.append((when, user, invalid))
+        while window and when - window[0][0] > self.params["burst_seconds"]:
             window.popleft()
         if len(window) >= self.params["burst_failures"] and address not in self.bursts:
-            self.bursts[address] = [f"{self.stamp(window[0])}: {len(window)} gagal dalam "
-                                    f"{self.params['burst_seconds']} detik (user {user})"]
+            self.bursts[address] = [f"{self.stamp(window[0][0])}: {len(window)} gagal dalam "
+                                    f"{self.params['burst_seconds']} detik ({tried(window)})"]
 
     def reasons(self, address: str) -> str:
         """sshd's reasons for the penalty of an address, most frequent first."""
@@ -263,17 +285,17 @@ class Audit:
     def line(self, when: float, text: str) -> None:
         self.lines += 1
         match = FAILED.match(text)
-        if match and match[1] == "none" and (match[3], match[4]) not in self.failed_connections:
+        if match and match[1] == "none" and (match[4], match[5]) not in self.failed_connections:
             return  # the client's opening query, logged for an invalid user: no failure
         if match:
-            self.failed_connections.add((match[3], match[4]))
-            self.failure(when, match[3], match[2])
+            self.failed_connections.add((match[4], match[5]))
+            self.failure(when, match[4], match[3], match[2] is not None)
             return
         match = CLOSED.match(text)
         if match:
-            if (match[2], match[3]) not in self.failed_connections:
-                self.failure(when, match[2], match[1])
-            self.failed_connections.discard((match[2], match[3]))
+            if (match[3], match[4]) not in self.failed_connections:
+                self.failure(when, match[3], match[2], match[1] == "invalid")
+            self.failed_connections.discard((match[3], match[4]))
             return
         match = DROPPED.match(text)
         if match:
@@ -330,6 +352,23 @@ class Audit:
             found.append(finding("outside_office_hours", "Login SSH di luar jam kerja",
                                  len(late), late))
         return found
+
+
+def tried(window: Iterable[tuple[float, str, bool]]) -> str:
+    """The users a burst's failures tried: the accounts by name (account), most tried
+    first, the other names only counted."""
+    known: Counter[str] = Counter()
+    unknown = 0
+    for _when, name, invalid in window:
+        user = account(name, invalid)
+        if user is None:
+            unknown += 1
+        else:
+            known[user] += 1
+    parts = ["user " + ", ".join(user for user, _n in known.most_common())] if known else []
+    if unknown:
+        parts.append(f"{angka(unknown)} kali dengan nama yang bukan akun host ini")
+    return "; ".join(parts)
 
 
 def read_cursor(path: str) -> str | None:

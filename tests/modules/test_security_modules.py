@@ -77,6 +77,29 @@ def test_burst_then_success_from_the_same_address():
     assert audit.failures["203.0.113.9"] == 12
 
 
+def test_a_burst_names_the_accounts_tried_and_only_counts_other_names():
+    # People type their password into the user field: sshd logs it as an invalid user,
+    # and the burst's sample (kept in the SOP's records, reports and notifications)
+    # named it. Accounts of the host are named, sshd's refused ones (AllowUsers) too.
+    secret = "Rahasia#PN2026"
+    lines = [(MONDAY_22_WIB + i, f"Failed password for root from 203.0.113.9 port {4000 + i} ssh2")
+             for i in range(3)]
+    lines += [(MONDAY_22_WIB + 5, "Failed password for invalid user nobody from 203.0.113.9 "
+                                  "port 4100 ssh2"),
+              (MONDAY_22_WIB + 6, "Connection closed by invalid user ubnt 203.0.113.9 port 4101 "
+                                  "[preauth]")]
+    lines += [(MONDAY_22_WIB + 10 + i, f"Failed password for invalid user {secret} from "
+               f"203.0.113.9 port {4200 + i} ssh2") for i in range(5)]
+    audit = ssh.Audit(PARAMS, office())
+    ssh.analyse(audit, journal(lines))
+    found = audit.findings()
+    assert [f["kind"] for f in found] == ["brute_force"]
+    assert found[0]["samples"] == [
+        "203.0.113.9 2026-11-30 22:00:00 WIB: 10 gagal dalam 60 detik (user root, nobody; "
+        "6 kali dengan nama yang bukan akun host ini)"]
+    assert secret not in json.dumps(found) and "ubnt" not in json.dumps(found)
+
+
 def test_spread_failures_are_no_burst_and_closed_connections_count_once():
     audit = ssh.Audit(PARAMS, office())
     lines = []
