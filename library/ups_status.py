@@ -18,9 +18,12 @@ description:
     active alarm (C(ALARM), with the text of C(ups.alarm)) is C(fail).
   - A NUT server that cannot be reached or a UPS it does not know is one clear line
     (C(error), status C(fail)); the module itself does not fail, the playbook decides.
-    NUT's C(Data stale) and C(Driver not connected) keep NUT's words in C(error), and
-    C(message) adds what they mean in Bahasa Indonesia (a data cable unplugged or the UPS
-    off; the NUT driver not running).
+    NUT's C(Data stale), C(Driver not connected), C(Unknown UPS), C(Connection failure),
+    C(No such host) and C(Access denied) keep NUT's words in C(error), and C(message) adds
+    what they mean in Bahasa Indonesia (a data cable unplugged or the UPS off; the NUT
+    driver not running; a UPS name that C(ups.conf) does not have; C(upsd) not running,
+    a wrong address or a firewall; an unknown host name; the NUT server's tcp-wrappers
+    refusing this host).
   - Needs C(upsc) (Debian package C(nut-client)) on the host it runs on. Read-only;
     supports check mode.
 version_added: "0.1.0"
@@ -71,6 +74,7 @@ ups:
 """
 
 import contextlib  # noqa: E402
+import math  # noqa: E402
 import os  # noqa: E402
 import selectors  # noqa: E402
 import subprocess  # noqa: E402
@@ -99,19 +103,37 @@ WARNING_FLAGS = {
     "BYPASS": "bypass (beban tidak dilindungi UPS)",
 }
 
-# upsc's errors (after "Error: ") that need a hint of what to check, in Bahasa Indonesia
+# upsc's errors (after "Error: ", each alone or followed by ": " and the system's reason,
+# "Connection failure: Connection refused") that need a hint of what to check, in Bahasa
+# Indonesia (NUT's clients/upsclient.c names them)
 NUT_ERRORS = {
     "Data stale": "driver NUT tidak menerima data dari UPS: kabel data lepas atau UPS mati",
     "Driver not connected": "driver NUT tidak berjalan atau tidak tersambung ke server NUT "
                             "(upsd): periksa layanan nut-driver",
+    "Unknown UPS": "server NUT tidak mengenal UPS dengan nama ini: periksa nama di ups.conf "
+                   "(upsc -l HOST menampilkan nama yang dikenal)",
+    "Connection failure": "server NUT (upsd) tidak dapat dihubungi: layanan nut-server tidak "
+                          "berjalan, alamat atau port salah, atau diblokir firewall",
+    "No such host": "nama komputer server NUT tidak dikenal (DNS atau /etc/hosts)",
+    "Access denied": "server NUT menolak akses dari komputer ini: periksa /etc/hosts.allow "
+                     "dan /etc/hosts.deny di server NUT",
 }
 
 
+def hint(cause: str) -> str | None:
+    """What to check for upsc's error ``cause``, in Bahasa Indonesia; None when unknown."""
+    text = cause.removeprefix("Error: ")
+    return next((explained for error, explained in NUT_ERRORS.items()
+                 if text == error or text.startswith(f"{error}: ")), None)
+
+
 def number(value: str | None) -> float | None:
+    """A NUT value as a number; None when missing or no finite number ("nan", "inf")."""
     try:
-        return float(value) if value is not None else None
+        result = float(value) if value is not None else None
     except ValueError:
         return None
+    return result if result is None or math.isfinite(result) else None
 
 
 def grade(name: str, variables: dict[str, str]) -> dict[str, Any]:
@@ -215,9 +237,9 @@ def main() -> None:
         ]
         cause = lines[-1] if lines else f"upsc exit {rc}"
         message = f"UPS {name} tidak dapat dibaca dari server NUT: {cause}"
-        hint = NUT_ERRORS.get(cause.removeprefix("Error: "))
-        if hint:
-            message += f" ({hint})"
+        explained = hint(cause)
+        if explained:
+            message += f" ({explained})"
         module.exit_json(
             changed=False,
             ups={"ups": name, "status": "fail", "flags": [], "error": cause, "message": message},

@@ -127,12 +127,33 @@ def test_a_timeout_that_is_no_time_is_refused_in_one_line(tmp_path, monkeypatch)
     ("Data stale", "driver NUT tidak menerima data dari UPS: kabel data lepas atau UPS mati"),
     ("Driver not connected", "driver NUT tidak berjalan atau tidak tersambung ke server NUT "
                              "(upsd): periksa layanan nut-driver"),
+    # a UPS name ups.conf does not have, upsd not running, a host name no DNS knows, a
+    # NUT server whose tcp-wrappers refuse this host: NUT's English alone, before
+    ("Unknown UPS", "server NUT tidak mengenal UPS dengan nama ini: periksa nama di ups.conf "
+                    "(upsc -l HOST menampilkan nama yang dikenal)"),
+    ("Connection failure: Connection refused",
+     "server NUT (upsd) tidak dapat dihubungi: layanan nut-server tidak berjalan, alamat atau "
+     "port salah, atau diblokir firewall"),
+    ("Connection failure: No route to host",
+     "server NUT (upsd) tidak dapat dihubungi: layanan nut-server tidak berjalan, alamat atau "
+     "port salah, atau diblokir firewall"),
+    ("No such host", "nama komputer server NUT tidak dikenal (DNS atau /etc/hosts)"),
+    ("Access denied", "server NUT menolak akses dari komputer ini: periksa /etc/hosts.allow "
+                      "dan /etc/hosts.deny di server NUT"),
 ])
-def test_a_stale_or_unconnected_driver_is_explained_in_bahasa(tmp_path, monkeypatch, nut,
-                                                              explained):
+def test_nuts_errors_are_explained_in_bahasa(tmp_path, monkeypatch, nut, explained):
     # NUT's English words alone left the head of the IT unit guessing what to check
     fake_upsc(tmp_path, monkeypatch, f"echo 'Error: {nut}' >&2\nexit 1")
     rc, result = run_module("ups_status", tmp_path, {"ups": "ups@nut"})
     assert rc == 0 and result["ups"]["error"] == f"Error: {nut}"
     assert result["ups"]["message"] == (
         f"UPS ups@nut tidak dapat dibaca dari server NUT: Error: {nut} ({explained})")
+
+
+@pytest.mark.parametrize("runtime", ["nan", "inf", "-inf"])
+def test_a_value_that_is_no_finite_number_is_left_out(runtime):
+    # float() reads "nan" and "inf": int() of them raised, a traceback instead of a grade
+    ups = mod.grade("ups@backup", mod.parse(UPSC.format(charge=100, runtime=runtime,
+                                                        status="OL")))
+    assert ups["status"] == "ok" and ups["runtime_seconds"] is None
+    assert ups["message"] == "UPS ups@backup online, baterai 100%, beban 35%"
