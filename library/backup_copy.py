@@ -39,9 +39,14 @@ description:
     O(require_mountpoint), not a mount point), read-only, or failing is a warning and
     C(copied=false), and nothing on it is pruned; a C(.partial) left by an interrupted copy
     of this prefix is a warning and is removed (files of other prefixes are not touched).
+  - A medium unmounted during the task (pulled out while the scrub reads a copy) is
+    absent too: its mount point, then a directory of the server's own disk, never takes
+    the copy. A backup larger than one file on the medium can be (FAT32 holds at most
+    4 GiB a file) is a warning naming the limit; nothing of the copy is left.
   - The media has its own retention (O(keep_daily), O(keep_weekly), O(keep_monthly),
     restic/borg C(forget) semantics over the verified copies on it), applied after the
-    copy.
+    copy. The copy of this task counts as the medium's newest whatever its name's date (a
+    clock set back names it the oldest): it is never pruned.
   - A full medium keeps itself healthy. A copy that fails for lack of space leaves nothing
     of itself; the medium's retention is then applied to the copies already there (never
     pruning one it keeps) and, when that freed something, the copy is tried once more.
@@ -166,13 +171,42 @@ pruned:
 """
 
 
-def _copy(src: str, target: str, manifest: dict[str, Any]) -> None:
+def _unmounted(dest: str) -> OSError:
+    return OSError(0, f"removable media not present: {dest} was unmounted during the task "
+                   "(nothing is written on the directory left in its place)")
+
+
+def _device(dest: str) -> int:
+    """The file system of the directory ``dest``, opened: an automount point
+    (x-systemd.automount) mounts the medium then, where a stat reads the automount's."""
+    fd = os.open(dest, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        return os.fstat(fd).st_dev
+    finally:
+        os.close(fd)
+
+
+def _present(dest: str, device: int) -> None:
+    """OSError when ``dest`` is no longer the medium found mounted at the task's start
+    (``device``): unmounted since (the medium pulled out during the scrub's long read),
+    its mount point is a directory of the server's own disk."""
+    try:
+        now = _device(dest)
+    except OSError:
+        raise _unmounted(dest) from None
+    if now != device:
+        raise _unmounted(dest)
+
+
+def _copy(src: str, target: str, manifest: dict[str, Any], device: int) -> None:
     if os.path.lexists(target):
         # Never replaced, nor its manifest: a copy gets its final name last (publish).
         raise OSError(errno.EEXIST, f"{target} exists and differs from the backup (size "
                       "or manifest); left as it is")
     writer = HashingWriter(target)
     try:
+        if os.fstat(writer.fd).st_dev != device:  # written where the medium was
+            raise _unmounted(os.path.dirname(target))
         with open(src, "rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 writer.write(chunk)
@@ -193,40 +227,49 @@ def _copy(src: str, target: str, manifest: dict[str, Any]) -> None:
 NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
-def _copied(src: str, target: str, manifest: dict[str, Any]) -> bool:
+def _copied(src: str, target: str, manifest: dict[str, Any], device: int) -> bool:
     """Copy; False when the medium has no room for it (nothing of the copy is left)."""
     try:
-        _copy(src, target, manifest)
+        _copy(src, target, manifest, device)
     except OSError as exc:
+        if exc.errno == errno.EFBIG:  # "File too large" named the limit, not the medium
+            raise OSError(0, f"{os.path.basename(src)} ({os.path.getsize(src)} bytes) is "
+                          f"larger than one file on {os.path.dirname(target)} can be (FAT32, "
+                          "the file system of most USB disks, holds at most 4 GiB a file): "
+                          "format the medium as exFAT or ext4") from None
         if exc.errno not in NO_ROOM:
             raise
         return False
     return True
 
 
-def _on_medium(dest: str, prefix: str, done: dict[str, Any],
+def _on_medium(dest: str, prefix: str, done: dict[str, Any], newest: str,
                adding: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The medium's files of ``prefix`` as its retention sees them: without those the task
     removed or set aside (leftovers of interrupted copies, pruned copies, damaged copies of
     other backups: still there in check mode) and, in check mode, with the copy it would
-    make (``adding``)."""
+    make (``adding``). Each in the order of arrival: by its time, but the copy the task
+    makes or found up to date (``newest``) arrived last, whatever its name says (with the
+    clock set back, a dead CMOS battery, it names the medium's oldest day)."""
     gone = {*done["leftovers_removed"], *done["pruned"],
             *(os.path.basename(path) for path in done["damaged_others"])}
     if adding is not None:
         gone.add(adding["name"])
     items = [item for item in inventory(dest, prefix) if item["name"] not in gone]
-    return items + ([adding] if adding is not None else [])
+    order = sorted(items + ([adding] if adding is not None else []),
+                   key=lambda item: (item["name"] == newest, item["time"]))
+    return [dict(item, arrival=rank) for rank, item in enumerate(order)]
 
 
-def _prune(module: AnsibleModule, dest: str, prefix: str, done: dict[str, Any],
-           adding: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def _prune(module: AnsibleModule, dest: str, prefix: str, done: dict[str, Any], *,
+           newest: str, adding: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Apply the medium's retention to the copies on it (listed only in check mode, with
-    the copy it would make, ``adding``): the items pruned, their names added to
-    ``done["pruned"]``."""
+    the copy it would make, ``adding``), ``newest`` the copy of the task: the items
+    pruned, their names added to ``done["pruned"]``."""
     p = module.params
     keep = {"daily": p["keep_daily"], "weekly": p["keep_weekly"], "monthly": p["keep_monthly"]}
-    _, pruned = select(_on_medium(dest, prefix, done, adding), keep, datetime.datetime.now(),
-                       datetime.timedelta(hours=24))
+    _, pruned = select(_on_medium(dest, prefix, done, newest, adding), keep,
+                       datetime.datetime.now(), datetime.timedelta(hours=24))
     if not module.check_mode:
         for item in pruned:
             for path in item["files"]:
@@ -237,15 +280,16 @@ def _prune(module: AnsibleModule, dest: str, prefix: str, done: dict[str, Any],
 
 
 def _copy_making_room(module: AnsibleModule, src: str, target: str, manifest: dict[str, Any],
-                      *, prefix: str, done: dict[str, Any]) -> bool:
+                      *, prefix: str, device: int, done: dict[str, Any]) -> bool:
     """Copy, then apply the medium's retention. A copy the medium has no room for applies
     the retention first, over the copies already there (never one it keeps), and is tried
     once more when that freed something. Whether the medium holds the copy."""
-    dest = os.path.dirname(target)
-    fits = _copied(src, target, manifest) or (
-        bool(_prune(module, dest, prefix, done)) and _copied(src, target, manifest))
+    dest, newest = os.path.dirname(target), os.path.basename(target)
+    fits = _copied(src, target, manifest, device) or (
+        bool(_prune(module, dest, prefix, done, newest=newest))
+        and _copied(src, target, manifest, device))
     if fits:
-        _prune(module, dest, prefix, done)  # the copy on the medium is now its newest
+        _prune(module, dest, prefix, done, newest=newest)  # the copy is now there
     return fits
 
 
@@ -281,12 +325,12 @@ def _predict(module: AnsibleModule, src: str, target: str, prefix: str,
     free = _free(dest) + _size([os.path.join(dest, name) for name in done["leftovers_removed"]])
     msg = f"would copy to {target}"
     if needed > free:
-        room = _prune(module, dest, prefix, done)
+        room = _prune(module, dest, prefix, done, newest=copy["name"])
         free += _size([path for item in room for path in item["files"]])
         if needed > free:
             return False, _no_room(src, dest, free, check=True)
         msg += " once the medium's retention has made room"
-    _prune(module, dest, prefix, done, adding=copy)
+    _prune(module, dest, prefix, done, newest=copy["name"], adding=copy)
     return True, msg
 
 
@@ -446,6 +490,7 @@ def run(module: AnsibleModule, done: dict[str, Any]) -> None:
     if not os.path.isdir(dest) or (module.params["require_mountpoint"]
                                    and not os.path.ismount(dest)):
         raise OSError(0, f"removable media not present: {dest} is not a mounted directory")
+    device = _device(dest)
     prefix = info["prefix"]
     done["leftovers_removed"] = _sweep(module, dest, prefix)
     target = os.path.join(dest, os.path.basename(src))
@@ -457,16 +502,18 @@ def run(module: AnsibleModule, done: dict[str, Any]) -> None:
     if same:  # read back whole just now
         checked[os.path.basename(target)] = time.time()
     _scrub(module, dest, prefix, target, checked=checked, done=done)
+    _present(dest, device)  # the scrub reads a whole copy: minutes at USB speed
     if same:
         fits, msg = True, "copy up to date"
-        _prune(module, dest, prefix, done)
+        _prune(module, dest, prefix, done, newest=os.path.basename(target))
     elif module.check_mode:
         copy = {"name": os.path.basename(target), "time": info["time"],
                 "verified": manifest.get("verified") is True, "files": []}
         fits, msg = _predict(module, src, target, prefix, done, copy=copy)
     else:
         _keep_record(module, record, checked, dest, prefix)  # kept should the copy fail
-        fits = _copy_making_room(module, src, target, manifest, prefix=prefix, done=done)
+        fits = _copy_making_room(module, src, target, manifest, prefix=prefix, device=device,
+                                 done=done)
         msg = f"copied to {target}" if fits else _no_room(src, dest, _free(dest), check=False)
         if fits:  # hashed as it was written
             checked[os.path.basename(target)] = time.time()

@@ -1455,3 +1455,106 @@ def test_verify_passes_the_manifests_broken_views_to_the_comparison(tmp_path,
     record = verify.verify(params, dict(manifest, broken_views=[]), str(tmp_path / "x"))
     assert (record["status"], record["reason"]) == (
         "failed", "view:v_rusak not in the manifest")
+
+
+copy_mod = load("backup_copy")
+
+
+class CopyModule:
+    """What backup_copy.run takes of AnsibleModule: its parameters and warnings."""
+
+    def __init__(self, params: dict) -> None:
+        self.params = {"require_mountpoint": True, "keep_daily": 7, "keep_weekly": 4,
+                       "keep_monthly": 12, **params}
+        self.check_mode = False
+        self.warnings: list[str] = []
+
+    def warn(self, msg: str) -> None:
+        self.warnings.append(msg)
+
+
+@pytest.mark.parametrize("during", ["_scrub", "_keep_record"])
+def test_a_medium_unmounted_during_the_task_gets_no_copy_on_the_servers_disk(
+        tmp_path, monkeypatch, during: str) -> None:
+    """The medium was found mounted once, at the start; pulled out while the scrub read an
+    older copy whole (minutes at USB speed), the copy, its manifest and the scrub's record
+    were written into its mount point, a directory of the server's own disk, and reported
+    copied."""
+    if os.geteuid() != 0:
+        pytest.skip("mounts a tmpfs")
+    server, media = tmp_path / "server", tmp_path / "media"
+    server.mkdir()
+    media.mkdir()
+    src = verified_backup(server, NEW_COPY, os.urandom(4096))
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(media)], check=True)
+    mounted = True
+    try:
+        verified_backup(media, OLD_COPIES[0], os.urandom(4096))
+        step = getattr(copy_mod, during)
+
+        def pulled_out(*args, **kwargs) -> None:
+            nonlocal mounted
+            step(*args, **kwargs)
+            if mounted:
+                subprocess.run(["umount", str(media)], check=True)
+                mounted = False
+
+        monkeypatch.setattr(copy_mod, during, pulled_out)
+        if during == "_keep_record":  # past the check after the scrub: the copy's own
+            monkeypatch.setattr(copy_mod, "_present", lambda dest, device: None,
+                                raising=False)
+        done: dict = {"copied": False, "pruned": []}
+        with pytest.raises(OSError) as raised:
+            copy_mod.run(CopyModule({"src": src, "dest": str(media)}), done)
+        assert raised.value.strerror == (
+            f"removable media not present: {media} was unmounted during the task (nothing is "
+            "written on the directory left in its place)")
+        assert not mounted and list(media.iterdir()) == []
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(media)], check=True)
+
+
+def test_the_copy_made_after_the_clock_went_back_is_not_pruned_from_the_medium(
+        tmp_path) -> None:
+    """With the clock set back (a dead CMOS battery) the new backup is named 1 January
+    2000: the medium's retention, ordering its copies by their names, took it for the
+    oldest and pruned it right after copying it, while reporting it copied."""
+    server, media = tmp_path / "server", tmp_path / "media"
+    server.mkdir()
+    media.mkdir()
+    for name in OLD_COPIES:
+        verified_backup(media, name, os.urandom(1000))
+    new = "sipp-20000101T020000.sql.zst"
+    src = verified_backup(server, new, os.urandom(1000))
+    args = copy_args(src, media, **keep_daily(2))
+    code, check = run_module("backup_copy", tmp_path, {**args, "_ansible_check_mode": True})
+    assert code == 0, check
+    code, done = run_module("backup_copy", tmp_path, args)
+    assert code == 0 and done["copied"] is True, done
+    # kept: the copy just made and the newest day before it
+    assert done["pruned"] == check["pruned"] == [OLD_COPIES[1], OLD_COPIES[0]]
+    assert medium_files(media) == sorted([SCRUB_RECORD, *with_manifests(OLD_COPIES[2], new)])
+    code, again = run_module("backup_copy", tmp_path, args)
+    assert code == 0 and again["copied"] is True and again["pruned"] == [], again
+
+
+def test_a_backup_larger_than_a_file_on_the_medium_is_one_line(tmp_path) -> None:
+    """FAT32 (most USB disks) holds at most 4 GiB a file: the copy of a larger backup
+    failed as 'File too large', which named neither the medium nor the remedy. The
+    process's file size limit stands in for FAT32's here."""
+    server, media = tmp_path / "server", tmp_path / "media"
+    server.mkdir()
+    media.mkdir()
+    verified_backup(media, OLD_COPIES[2], os.urandom(1000))
+    src = verified_backup(server, NEW_COPY, os.urandom(64 << 10))
+    before = contents(media)
+    code, result = run_module("backup_copy", tmp_path, copy_args(src, media),
+                              file_limit=16 << 10)
+    assert code == 0 and result["copied"] is False and result["pruned"] == [], result
+    line = (f"removable media copy skipped: {NEW_COPY} ({64 << 10} bytes) is larger than one "
+            f"file on {media} can be (FAT32, the file system of most USB disks, holds at "
+            "most 4 GiB a file): format the medium as exFAT or ext4")
+    assert result["msg"] == line and warning_lines(result) == [line]
+    assert {name: data for name, data in contents(media).items()
+            if name != SCRUB_RECORD} == before
