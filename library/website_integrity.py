@@ -181,7 +181,10 @@ extends_documentation_fragment:
   - mariadb_login
 options:
   paths:
-    description: Directories of the site (the web root, and for example C(/var/lib/wordpress/wp-content)). Symbolic links are recorded, not followed.
+    description: Directories of the site (the web root, and for example C(/var/lib/wordpress/wp-content)).
+      Symbolic links below them are recorded, not followed; a directory named here that
+      is itself a link (a web root C(/var/www/html) linking to the site's real folder) is
+      followed, as the web server follows it, and its files are named by the path given.
     type: list
     elements: path
     required: true

@@ -14,6 +14,7 @@ or anything under an uploads folder.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import errno
 import fnmatch
 import hashlib
@@ -21,6 +22,7 @@ import json
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -517,57 +519,72 @@ def walk(roots: list[str], exclude: list[str]) -> Iterator[tuple[str, os.stat_re
     through the descriptor (read_entry), not by their path, which that account can
     redirect. Of what ``exclude`` matches (cache folders, whose files come and go) only
     files that run as PHP and special files are given, excluded: a webshell in a cache
-    folder still shows its markers."""
+    folder still shows its markers. A root that is itself a symbolic link (a web root
+    /var/www/html linking to the site's real folder) is followed, as the web server
+    follows it; os.fwalk given the link would walk nothing. A file or folder removed
+    since its folder was listed is not there (a removed file against the baseline), and
+    folders nested deeper than Python's recursion allows os.fwalk are IntegrityError
+    naming the deepest one reached."""
     for root in roots:
         if not os.path.isdir(root):
             raise IntegrityError(f"{root}: not a directory")
 
         def fail(exc: OSError) -> None:
-            raise IntegrityError(f"{exc.filename}: {exc.strerror}")
+            if not isinstance(exc, FileNotFoundError):  # (a folder removed meanwhile)
+                raise IntegrityError(f"{exc.filename}: {exc.strerror}")
 
-        volatile = {root: False}  # folders by path: excluded, or inside an excluded one
-        for directory, dirs, files, dir_fd in os.fwalk(root, onerror=fail):
-            inside = volatile.pop(directory, False)
-            kept: list[str] = []
-            for name in dirs:
-                path = os.path.join(directory, name)
-                try:
-                    is_link = stat.S_ISLNK(os.stat(name, dir_fd=dir_fd,
-                                                   follow_symlinks=False).st_mode)
-                except FileNotFoundError:
-                    continue  # removed since the folder was listed
-                if is_link:
-                    files.append(name)
-                    continue
-                kept.append(name)
-                volatile[path] = inside or excluded(path, root, exclude)
-            dirs[:] = kept
-            for name in files:
-                path = os.path.join(directory, name)
-                left_out = inside or excluded(path, root, exclude)
-                try:
-                    info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
-                except FileNotFoundError:
-                    if left_out:
-                        continue  # a cache's file, gone since the folder was listed
-                    raise IntegrityError(f"{path}: {os.strerror(errno.ENOENT)}") from None
-                except OSError as exc:
-                    raise IntegrityError(f"{path}: {exc.strerror}") from exc
-                if special_type(info) is not None or (stat.S_ISREG(info.st_mode) and (
-                        not left_out or runs_as_php(path))) or (
-                        stat.S_ISLNK(info.st_mode) and not left_out):
-                    yield path, info, dir_fd, left_out
+        # "link/": the kernel follows the root's link; every path is the root's as written
+        top = root.rstrip("/") + "/"
+        volatile = {top: False}  # folders by path: excluded, or inside an excluded one
+        directory = top
+        try:
+            for directory, dirs, files, dir_fd in os.fwalk(top, onerror=fail):
+                inside = volatile.pop(directory, False)
+                kept: list[str] = []
+                for name in dirs:
+                    path = os.path.join(directory, name)
+                    try:
+                        is_link = stat.S_ISLNK(os.stat(name, dir_fd=dir_fd,
+                                                       follow_symlinks=False).st_mode)
+                    except FileNotFoundError:
+                        continue  # removed since the folder was listed
+                    if is_link:
+                        files.append(name)
+                        continue
+                    kept.append(name)
+                    volatile[path] = inside or excluded(path, root, exclude)
+                dirs[:] = kept
+                for name in files:
+                    path = os.path.join(directory, name)
+                    left_out = inside or excluded(path, root, exclude)
+                    try:
+                        info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+                    except FileNotFoundError:
+                        continue  # removed since the folder was listed: not there
+                    except OSError as exc:
+                        raise IntegrityError(f"{path}: {exc.strerror}") from exc
+                    if special_type(info) is not None or (stat.S_ISREG(info.st_mode) and (
+                            not left_out or runs_as_php(path))) or (
+                            stat.S_ISLNK(info.st_mode) and not left_out):
+                        yield path, info, dir_fd, left_out
+        except RecursionError:  # os.fwalk recurses once per folder level
+            way = directory[len(top):].split("/")[0]
+            raise IntegrityError(f"{top}{way}: folders nested too deep to walk (over "
+                                 f"{sys.getrecursionlimit()} levels)") from None
 
 
 def read_entry(path: str, info: os.stat_result, known: Entry | None,
                max_scan: int, dir_fd: int | None = None) -> Entry:
     """The entry of a file: the baseline's when its stat is unchanged, else read (by its
     name in folder ``dir_fd`` when given: see walk). A file swapped since it was listed
-    for a link, a FIFO or a device is not read: IntegrityError naming it."""
+    for a link, a FIFO or a device is not read: IntegrityError naming it; one removed
+    meanwhile, FileNotFoundError (not there)."""
     target = os.path.basename(path) if dir_fd is not None else path
     if stat.S_ISLNK(info.st_mode):
         try:
             return Entry(link=os.readlink(target, dir_fd=dir_fd))
+        except FileNotFoundError:
+            raise
         except OSError as exc:
             raise IntegrityError(f"{path}: {exc.strerror}") from exc
     entry = Entry(size=info.st_size, mtime=info.st_mtime_ns, ctime=info.st_ctime_ns,
@@ -593,6 +610,8 @@ def read_entry(path: str, info: os.stat_result, known: Entry | None,
                 digest.update(block)
                 if check:  # each block with the end of the one before: no match is cut
                     scan.feed(block.decode("latin-1"))
+    except FileNotFoundError:
+        raise
     except OSError as exc:
         cause = ("replaced by a symbolic link while checked (not followed)"
                  if exc.errno == errno.ELOOP else exc.strerror)
@@ -616,10 +635,14 @@ def snapshot(roots: list[str], exclude: list[str], known: dict[str, Entry], max_
         if kind is not None:
             if special is not None:
                 special[path] = (kind, excluded_here)
-        elif excluded_here:
-            left_out[path] = read_entry(path, info, None, max_scan, dir_fd)
-        else:
-            entries[path] = read_entry(path, info, known.get(path), max_scan, dir_fd)
+            continue
+        try:
+            if excluded_here:
+                left_out[path] = read_entry(path, info, None, max_scan, dir_fd)
+            else:
+                entries[path] = read_entry(path, info, known.get(path), max_scan, dir_fd)
+        except FileNotFoundError:
+            continue  # removed since it was listed: not there
     return entries, left_out
 
 
@@ -654,7 +677,8 @@ def file_entries(files: list[str], known: dict[str, Entry], max_scan: int,
         elif stat.S_ISDIR(info.st_mode):
             raise IntegrityError(f"{path}: a folder, not a single file (name folders in paths)")
         else:
-            entries[path] = read_entry(path, info, known.get(path), max_scan)
+            with contextlib.suppress(FileNotFoundError):  # removed since: not there
+                entries[path] = read_entry(path, info, known.get(path), max_scan)
     return entries
 
 

@@ -5,12 +5,15 @@ Referer, and WordPress posts and options in a real MariaDB."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import inspect
 import json
 import os
 import re
 import socket
 import stat
+import sys
 import time
 import unicodedata
 from http.server import BaseHTTPRequestHandler
@@ -2073,3 +2076,67 @@ def test_fifos_sockets_and_devices_in_the_web_root_are_findings_never_opened(tmp
         assert allowed["findings"] == []
     finally:
         sock.close()
+
+
+def test_a_web_root_that_is_a_symbolic_link_is_walked(tmp_path):
+    """A web root /var/www/html linking to the site's real folder was walked as nothing
+    (os.fwalk does not enter a link it is given): a baseline of no files, and a webshell
+    there never a finding. The root's link is followed, its files named by the path given."""
+    real = tmp_path / "srv-site"
+    real.mkdir()
+    (real / "x.php").write_text(WEBSHELL)
+    root = tmp_path / "html"
+    root.symlink_to(real)
+    _changed, result = mod.run(params(root, tmp_path / "state"), False, None)
+    assert result["files"] == 1
+    assert [f["name"] for f in result["findings"]] == [f"webshell: {root / 'x.php'}"]
+
+
+def test_a_file_removed_during_the_walk_is_not_there_not_a_failure(tmp_path, monkeypatch):
+    """A file the site removes between the walk listing its folder and reading it (a
+    plugin's temporary file, a backup plugin's archive) failed the whole check ("No such
+    file or directory"); it is simply not there: removed against the baseline."""
+    root, state = tmp_path / "www", tmp_path / "state"
+    root.mkdir()
+    for name in ("a.php", "b.php", "c.php"):
+        (root / name).write_text("<?php echo 1;")
+    _changed, first = mod.run(params(root, state), False, None)
+    read = {}
+    for path, info, dir_fd, _excluded in integrity.walk([str(root)], []):
+        for other in ("b.php", "c.php"):  # gone before it is read, or before it is listed
+            (root / other).unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            read[path] = integrity.read_entry(path, info, None, 8 << 20, dir_fd)
+    assert list(read) == [str(root / "a.php")]
+    (root / "b.php").write_text("<?php echo 1;")
+    real_read = integrity.read_entry
+
+    def vanishing(path, info, known, max_scan, dir_fd=None):
+        if path.endswith("b.php"):
+            os.unlink(os.path.basename(path), dir_fd=dir_fd)
+        return real_read(path, info, None, max_scan, dir_fd)
+
+    monkeypatch.setattr(integrity, "read_entry", vanishing)
+    _changed, result = mod.run(params(root, state), False, None)
+    assert (first["files"], result["files"], result["removed"]) == (3, 1, 2)
+    assert sorted(f["name"] for f in result["findings"]) == [
+        f"removed_file: {root / 'b.php'}", f"removed_file: {root / 'c.php'}"]
+
+
+def test_folders_nested_too_deep_to_walk_fail_in_one_line(tmp_path):
+    """The site's account nests a folder a thousand levels deep: os.fwalk, which
+    recurses once per level, ended the module in a RecursionError traceback. (Here a
+    tree of 200 levels against a recursion limit lowered to match: pytest's own
+    rmtree recurses too, and could not remove a tree left deeper than its limit.)"""
+    root = tmp_path / "www"
+    root.joinpath(*["d"] * 200).mkdir(parents=True)
+    (root / "index.php").write_text("<?php echo 1;")
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 100)
+    try:
+        with pytest.raises(integrity.IntegrityError) as raised:
+            mod.run(params(root, tmp_path / "state"), False, None)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert str(raised.value).startswith(f"{root}/d: folders nested too deep to walk (over ")
+
