@@ -196,7 +196,11 @@ options:
     elements: path
     default: []
   state_dir:
-    description: Directory of the baseline (created 0700, the baseline 0600).
+    description: Directory of the baseline (created 0700, the baseline 0600). A baseline
+      another account could have written (not owned by the account running the check,
+      a link, writable by group or others, or in a directory others can write without
+      the sticky bit) fails the module naming why; its entries decide which files are
+      read again, so a forged one would hide a webshell.
     type: path
     default: /var/lib/sop/website_integrity
   accept_baseline:

@@ -683,10 +683,43 @@ def file_entries(files: list[str], known: dict[str, Entry], max_scan: int,
 
 
 def load_baseline(path: str) -> dict[str, Any] | None:
+    """The baseline at ``path``; None when there is none. IntegrityError when it cannot
+    be read, or when another account could have written it (see untrusted): its
+    entries decide which files are read at all, so a forged one hides a webshell."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise IntegrityError(f"baseline {path}: {exc.strerror}") from exc
+    why = untrusted(info) or untrusted(os.stat(os.path.dirname(os.path.abspath(path))),
+                                       folder=True)
+    if why:
+        raise IntegrityError(f"baseline {path} is not trusted: {why}; remove it if the "
+                             "account running the check did not write it")
     try:
         return read_json(path, BASELINE_VERSION)
     except StateError as exc:
         raise IntegrityError(f"baseline {exc}") from exc
+
+
+def untrusted(info: os.stat_result, folder: bool = False) -> str | None:
+    """Why an account other than the one running the check (root) could have written the
+    baseline (``info``, its lstat) or replaced it (``folder``, its directory's): not
+    owned by this account (nor, a folder, by root), a link or no regular file, or
+    writable by group or others (a folder so writable without the sticky bit, /tmp's,
+    which keeps others from renaming over this account's file). A state_dir shared with
+    the web server's account (/tmp) let it write a baseline before the first check;
+    None when only this account could have."""
+    mode = stat.S_IMODE(info.st_mode)
+    owners = {os.geteuid(), 0} if folder else {os.geteuid()}
+    if info.st_uid not in owners:
+        return f"owned by uid {info.st_uid}"
+    if not (stat.S_ISDIR if folder else stat.S_ISREG)(info.st_mode):
+        return "not a regular file"
+    if mode & 0o022 and not (folder and mode & stat.S_ISVTX):
+        return f"writable by other accounts (mode {mode:04o})"
+    return None
 
 
 def baseline_entries(data: dict[str, Any] | None, path: str = "") -> dict[str, Entry]:

@@ -2140,3 +2140,45 @@ def test_folders_nested_too_deep_to_walk_fail_in_one_line(tmp_path):
         sys.setrecursionlimit(limit)
     assert str(raised.value).startswith(f"{root}/d: folders nested too deep to walk (over ")
 
+
+@pytest.mark.parametrize("forge", ["group-writable", "other-owner", "link", "open-folder"])
+def test_a_baseline_another_account_could_write_is_refused(tmp_path, forge):
+    """state_dir shared with the web server's account (/tmp, say): its account writes
+    the baseline (named by the web root's path, known in advance) before the first check,
+    listing its webshell with the size, times and inode it has and no markers: the
+    check took the entry as unchanged, never read the file and reported nothing."""
+    root, state = tmp_path / "www", tmp_path / "state"
+    root.mkdir()
+    shell = root / "x.php"
+    shell.write_text(WEBSHELL)
+    info = shell.stat()
+    state.mkdir()
+    baseline = Path(integrity.baseline_path(str(state), str(root)))
+    forged = json.dumps({"version": 1, "roots": [str(root)], "accepted": "then", "files": {
+        str(shell): ["0" * 64, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino,
+                     []]}})
+    written = tmp_path / "forged.json"
+    written.write_text(forged)
+    if forge == "link":
+        baseline.symlink_to(written)
+    else:
+        baseline.write_text(forged)
+        os.chmod(baseline, 0o600)
+    if forge == "group-writable":
+        os.chmod(baseline, 0o620)
+    elif forge == "other-owner":
+        if os.geteuid() != 0:
+            pytest.skip("gives a file away")
+        os.chown(baseline, 33, 33)
+    elif forge == "open-folder":
+        os.chmod(state, 0o777)
+    with pytest.raises(integrity.IntegrityError, match=rf"baseline {baseline} is not trusted"):
+        mod.run(params(root, state), False, None)
+    if forge != "link":
+        os.chmod(state, 0o700)
+        os.chmod(baseline, 0o600)
+        os.chown(baseline, os.geteuid(), os.getegid())
+        # the same file, root's alone, is trusted: its entry is taken as read, the shell
+        # unread (what the forgery got before it was refused)
+        _changed, trusted = mod.run(params(root, state), False, None)
+        assert trusted["baseline"] == "compared" and trusted["findings"] == []
