@@ -14,7 +14,9 @@ description:
     C(kind) is in O(kinds) (by default webshells, PHP in uploads and new files) and that
     lies under one of O(roots) into O(dest)C(/<time>/<original path>), mode 0600, owner root.
   - Appends one JSON line per moved file to O(dest)C(/quarantine.jsonl) (original path,
-    quarantined path, size, sha256, time, finding) before the original name is removed,
+    quarantined path, size, sha256, time, finding, and the original's C(mode), C(uid),
+    C(gid) and C(mtime), which the copy, 0600 root, does not keep; what a file moved by
+    mistake is restored with) before the original name is removed,
     so a moved file is always recorded. Nothing is ever deleted. The original name is
     removed only after its copy is complete and on disk (fsynced) and its record line
     written; a copy that fails (the quarantine's disk full) or a file written to while
@@ -86,7 +88,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 moved:
-  description: One entry per file moved (or to move, in check mode) with path, quarantined, size, sha256.
+  description: One entry per file moved (or to move, in check mode) with path, quarantined, size, sha256,
+    and the original's mode, uid, gid and mtime (the record's line; in check mode path and finding only).
   returned: always
   type: list
   elements: dict
@@ -288,7 +291,12 @@ def quarantine(entry: dict[str, Any], roots: list[str], batch: str, log: str) ->
         record = {"path": source, "quarantined": target, "size": size,
                   "sha256": digest,
                   "moved_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
-                  "finding": entry["finding"].get("name")}
+                  "finding": entry["finding"].get("name"),
+                  # the original's, for a restore: the copy is 0600 root's
+                  "mode": f"{stat.S_IMODE(info.st_mode):04o}", "uid": info.st_uid,
+                  "gid": info.st_gid,
+                  "mtime": datetime.datetime.fromtimestamp(
+                      info.st_mtime, datetime.timezone.utc).isoformat()}
         try:
             append_json(log, record)  # before it is removed: a whole line or none
         except BaseException:

@@ -4,6 +4,7 @@ crash that tore the last line and when the line cannot be written."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,19 @@ def test_a_wp_config_above_the_web_root_is_reported_never_moved(planted, tmp_pat
     assert result["left"] == left and result["sop_output"]["dibiarkan"] == left
     rc, again = run_module("website_quarantine", tmp_path, {**args, "_ansible_check_mode": True})
     assert (rc, again["changed"], again["left"]) == (0, False, left)
+
+
+def test_the_record_keeps_what_a_restore_needs(planted, tmp_path):
+    """The copy is root's, 0600: a file moved by mistake (a new plugin file of the
+    court's own) could not be put back as it was, its mode, owner and time lost. The
+    record keeps them."""
+    shell, _dest, args = planted
+    os.chmod(shell, 0o640)
+    os.utime(shell, (1700000000, 1700000000))
+    owner = os.stat(shell)
+    rc, result = run_module("website_quarantine", tmp_path, args)
+    assert rc == 0
+    [moved] = result["moved"]
+    assert (moved["mode"], moved["uid"], moved["gid"], moved["mtime"]) == (
+        "0640", owner.st_uid, owner.st_gid, "2023-11-14T22:13:20+00:00")
+    assert os.stat(moved["quarantined"]).st_mode & 0o777 == 0o600
