@@ -392,7 +392,7 @@ integrity:
       elements: dict
       contains:
         kind: {description: "php_in_uploads, webshell, new_file, changed_file, removed_file, special_file (a FIFO, socket or device file; its type in C(type)), baseline_roots (the folders or single files checked differ from the baseline's), cloaking, page_spam, hidden_text, page_unreachable, page_offsite (every variant redirected to another site, by HTTP or by the page itself; their hosts in C(hosts), how in C(by)), page_redirect (a redirect within the site not followed, from https to plain http or to another scheme; the variants in C(variants)), post_spam, option_spam.", type: str}
-        name: {description: One line naming it., type: str}
+        name: {description: "One line naming it (a line break or other control character in a file's name shown escaped, C(\\x0a)).", type: str}
         detail: {description: What is wrong (Bahasa Indonesia)., type: str}
         path: {description: The file (file findings)., type: str}
         area: {description: "Where the file is (file findings): htaccess, theme, plugin, uploads, core, or cache (a folder of O(exclude)).", type: str}

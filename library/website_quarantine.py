@@ -100,7 +100,9 @@ left:
   type: list
   elements: str
 msg:
-  description: "The files refused, each with why (C(karantina PATH gagal: ...)); the task fails."
+  description: "The files refused, each with why (C(karantina PATH gagal: ...)); the task fails.
+    A line break or other control character in a name, here and in RV(left), is shown
+    escaped (C(\\x0a)): one line per file."
   returned: failure
   type: str
 sop_output:
@@ -119,7 +121,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_state import append_json, fsync_dir  # noqa: E402
-from ansible.module_utils.sop_tree import open_folder, open_regular, unlink_same  # noqa: E402
+from ansible.module_utils.sop_tree import open_folder, open_regular, shown, unlink_same  # noqa: E402
 
 
 def root_of(path: str, roots: list[str]) -> tuple[str, str] | None:
@@ -141,7 +143,7 @@ OUTSIDE = ("di luar folder situs (mis. wp-config.php di atas web root), tidak di
 def outside(findings: list[dict[str, Any]], roots: list[str], kinds: list[str]) -> list[str]:
     """The files of findings of ``kinds`` outside ``roots``, each with why it stays."""
     paths = {f.get("path") for f in findings if f.get("kind") in kinds}
-    return [f"{path}: {OUTSIDE}" for path in sorted(p for p in paths if isinstance(p, str))
+    return [f"{shown(path)}: {OUTSIDE}" for path in sorted(p for p in paths if isinstance(p, str))
             if root_of(path, roots) is None]
 
 
@@ -172,7 +174,7 @@ def candidates(findings: list[dict[str, Any]], roots: list[str],
         except (FileNotFoundError, NotADirectoryError):  # no such file (any longer)
             continue
         except OSError as exc:
-            refused.append(f"karantina {path} gagal: {_refusal_at_choice(exc)}")
+            refused.append(f"karantina {shown(path)} gagal: {_refusal_at_choice(exc)}")
             continue
         if stat.S_ISREG(info.st_mode):
             chosen[path] = finding
@@ -195,12 +197,12 @@ def _refusal_at_choice(exc: OSError) -> str:
     where it leads, as far as it can be read), or the system's reason."""
     if exc.errno == errno.ELOOP:
         try:
-            target = f" ke {os.readlink(exc.filename)}"
+            target = f" ke {shown(os.readlink(exc.filename))}"
         except OSError:
             target = ""
-        return (f"folder {exc.filename} adalah tautan simbolik{target} (tidak diikuti; "
+        return (f"folder {shown(exc.filename)} adalah tautan simbolik{target} (tidak diikuti; "
                 "tidak ada yang dipindahkan)")
-    return f"{exc.strerror}: {exc.filename or ''}".rstrip(": ")
+    return f"{exc.strerror}: {shown(str(exc.filename or ''))}".rstrip(": ")
 
 
 def _make_folders(folder: str) -> list[str]:
@@ -322,7 +324,7 @@ def refusal(exc: OSError) -> str:
         return "berubah selama disalin (salinan tidak lengkap dihapus, berkas tetap di situs)"
     if exc.errno == errno.ESTALE:
         return "diganti dengan berkas lain selama karantina (salinannya ada, nama tidak dihapus)"
-    return f"{exc.strerror}: {exc.filename or ''}".rstrip(": ")
+    return f"{exc.strerror}: {shown(str(exc.filename or ''))}".rstrip(": ")
 
 
 def move_all(todo: list[dict[str, Any]], roots: list[str], dest: str,
@@ -341,7 +343,7 @@ def move_all(todo: list[dict[str, Any]], roots: list[str], dest: str,
         except FileNotFoundError:
             continue  # gone since it was found: nothing to move
         except OSError as exc:
-            refused.append(f"karantina {entry['path']} gagal: {refusal(exc)}")
+            refused.append(f"karantina {shown(entry['path'])} gagal: {refusal(exc)}")
     return outcome(moved, refused, changed=bool(moved))
 
 

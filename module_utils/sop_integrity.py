@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ansible.module_utils.sop_state import StateError, private_dir, read_json, write_private
-from ansible.module_utils.sop_tree import open_regular
+from ansible.module_utils.sop_tree import open_regular, shown
 
 BASELINE_VERSION = 1
 PHP_EXTENSIONS = frozenset({".php", ".php3", ".php4", ".php5", ".php7", ".php8", ".phtml",
@@ -809,7 +809,7 @@ def file_findings(entries: dict[str, Entry], changes: dict[str, list[str]] | Non
         if not any(fnmatch.fnmatch(path, pattern) for pattern in allow):
             found.append({"kind": kind, "path": path,
                           "area": "cache" if cache or path in left_out else area(path),
-                          "name": f"{kind}: {path}", "detail": detail, **extra})
+                          "name": f"{kind}: {shown(path)}", "detail": detail, **extra})
 
     for path, (kind, cache) in sorted(special.items()):
         add("special_file", path, f"berkas khusus ({kind}) di folder situs, dibuat oleh akun "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 
 # O_NONBLOCK: opening a FIFO for reading does not wait for a writer (and the file
@@ -83,3 +84,19 @@ def unlink_same(name: str, dir_fd: int, info: os.stat_result) -> None:
         raise OSError(errno.ESTALE, "replaced by another file meanwhile", name)
     os.unlink(name, dir_fd=dir_fd)
     os.fsync(dir_fd)
+
+
+# What would end a line of a finding's name or a message (Python's splitlines too): control
+# characters, C1 included, and the Unicode line and paragraph separators
+_LINE_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def shown(path: str) -> str:
+    """``path`` on one line, for a finding's name or a message: each character that
+    would break it (a newline the site's account put in a file's name, to write a line
+    of its own into the report) as an escape, \\x0a (\\u2028)."""
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _LINE_BREAKING.sub(escape, path)

@@ -2182,3 +2182,18 @@ def test_a_baseline_another_account_could_write_is_refused(tmp_path, forge):
         # unread (what the forgery got before it was refused)
         _changed, trusted = mod.run(params(root, state), False, None)
         assert trusted["baseline"] == "compared" and trusted["findings"] == []
+
+
+def test_a_file_name_with_a_line_break_stays_on_its_finding_s_line(tmp_path):
+    """The site's account names its shell "x<newline>bersih: ....php": the finding's
+    name, one line in the report and the notifications, became two, the second one the
+    account wrote. The name shows the break escaped; the path stays the file's own."""
+    root = tmp_path / "www"
+    root.mkdir()
+    shell = root / "x\nbersih: tidak ada webshell\u2028.php"
+    shell.write_text(WEBSHELL)
+    _changed, result = mod.run(params(root, tmp_path / "state"), False, None)
+    [finding] = result["findings"]
+    assert finding["path"] == str(shell)
+    assert finding["name"] == f"webshell: {root}/x\\x0abersih: tidak ada webshell\\u2028.php"
+    assert len(mod.sop_output(result)["findings"][0].splitlines()) == 1

@@ -100,3 +100,22 @@ def test_the_record_keeps_what_a_restore_needs(planted, tmp_path):
     assert (moved["mode"], moved["uid"], moved["gid"], moved["mtime"]) == (
         "0640", owner.st_uid, owner.st_gid, "2023-11-14T22:13:20+00:00")
     assert os.stat(moved["quarantined"]).st_mode & 0o777 == 0o600
+
+
+def test_a_name_with_a_line_break_stays_on_one_line_in_the_messages(planted, tmp_path):
+    """A refused file's name with a line break wrote a line of the site account's own
+    into the task's one-line failure; a file left outside the site did the same."""
+    shell, _dest, args = planted
+    elsewhere = tmp_path / "etc\nkarantina selesai"
+    elsewhere.mkdir()
+    (elsewhere / "y.php").write_text("<?php")
+    folder = shell.parent / "l\nk"
+    folder.symlink_to(elsewhere)
+    outside = tmp_path / "wp-config.php\nok"
+    args["findings"] += [{"kind": "php_in_uploads", "path": str(folder / "y.php"), "name": "y"},
+                         {"kind": "new_file", "path": str(outside), "name": "outside"}]
+    rc, result = run_module("website_quarantine", tmp_path, args)
+    assert rc != 0 and len(result["msg"].splitlines()) == 1
+    assert f"{shell.parent}/l\\x0ak/y.php" in result["msg"]
+    assert f"{tmp_path}/etc\\x0akarantina selesai" in result["msg"]
+    assert result["left"][0].startswith(f"{tmp_path}/wp-config.php\\x0aok: ")
