@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import glob
 import os
@@ -15,7 +16,7 @@ import stat
 import subprocess
 import tempfile
 import time
-from typing import Any
+from typing import IO, Any
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.sop_backup_files import (
@@ -27,7 +28,7 @@ from ansible.module_utils.sop_backup_files import (
     manifest_path,
     now_iso,
     restore_user,
-    sha256_file,
+    sha256_fileobj,
     write_json_atomic,
 )
 from ansible.module_utils.sop_backup_ledger import backups, read, record_verified
@@ -41,13 +42,18 @@ from ansible.module_utils.sop_mariadb import (
     quote_identifier,
     run_sql,
 )
+from ansible.module_utils.sop_tree import open_regular
 
 DOCUMENTATION = r"""
 ---
 module: mariadb_restore_verify
 short_description: Verify a MariaDB backup by restoring it into a scratch database
 description:
-  - Checks the backup file's SHA-256, restores it into a new scratch database
+  - >-
+    Checks the backup file's SHA-256, restores what it hashed (the file is opened once,
+    hashed and restored from that same open file, so a file put in its place meanwhile is
+    not what is restored; a symbolic link is not followed and anything but a regular file
+    is refused, and the backup fails its verification) into a new scratch database
     C(sop_verify_<time>_<pid>) and compares, table by table, the row count, a content
     checksum and the columns with the manifest (measured in the dump's own snapshot),
     and the definitions of the views, triggers, routines and events (a view the backup
@@ -276,11 +282,11 @@ class Runner:
                            "--clear-groups", *self.client, "--batch", "--skip-column-names",
                            *([database] if database else [])])
 
-    def chain(self, stages: list[list[str]], source: str, what: str = "restore") -> None:
-        """``stage1 < source | stage2 | ...``, every stage as this user; a failure of the
-        last stage is called ``what``."""
-        with open(source, "rb") as handle:
-            procs = [self.popen(stages[0], stdin=handle, stdout=subprocess.PIPE)]
+    def chain(self, stages: list[list[str]], source: IO[bytes], what: str = "restore") -> None:
+        """``stage1 < source | stage2 | ...`` from the start of the open file ``source``,
+        every stage as this user; a failure of the last stage is called ``what``."""
+        source.seek(0)
+        procs = [self.popen(stages[0], stdin=source, stdout=subprocess.PIPE)]
         for index, argv in enumerate(stages[1:], start=1):
             previous = procs[-1].stdout
             last = index == len(stages) - 1
@@ -353,14 +359,31 @@ def not_a_plain_file(workdir: str) -> str | None:
     return None
 
 
-def restore(runner: Runner, manifest: dict[str, Any], path: str, scratch: str, *,
-            work_dir: str, threads: int) -> None:
-    unpack = decompress_argv(path)[:-1]  # read from stdin: the file is opened as root
+def open_backup(path: str) -> IO[bytes]:
+    """The backup ``path`` opened for reading, once: it is hashed and restored through
+    this one open file. A symbolic link is not followed; a FIFO, a device or a folder is
+    refused (and a FIFO not waited for): VerifyFailed names it."""
+    try:
+        fd, _info = open_regular(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise VerifyFailed(f"{path} is a symbolic link (not followed)") from None
+        if exc.errno == errno.EINVAL:
+            raise VerifyFailed(f"{path} is not a regular file") from None
+        raise
+    return os.fdopen(fd, "rb")
+
+
+def restore(runner: Runner, manifest: dict[str, Any], path: str, backup: IO[bytes],
+            scratch: str, *, work_dir: str, threads: int) -> None:
+    """Restore ``backup`` (the open file of ``path``, whose name tells its compression)
+    into ``scratch``."""
+    unpack = decompress_argv(path)[:-1]  # read from stdin: the file root opened
     if manifest.get("format") != "mydumper-tar":
         client = [*runner.client, "--batch", "--binary-mode", "--sandbox",
                   "--max-allowed-packet=1073741824", scratch]
         runner.chain([unpack, ["sed", "-E", "/^(\\/\\*!5|CREATE)/" + STRIP_DEFINER], client],
-                     path)
+                     backup)
         return
     loader = find_binary(["myloader"])
     if not loader:
@@ -383,7 +406,7 @@ def restore(runner: Runner, manifest: dict[str, Any], path: str, scratch: str, *
         os.chown(workdir, runner.uid, runner.gid)
         try:
             runner.chain([unpack, ["tar", "-x", "--no-same-owner", "--no-same-permissions",
-                                   "-C", workdir, "-f", "-"]], path, "unpack")
+                                   "-C", workdir, "-f", "-"]], backup, "unpack")
         except VerifyFailed as exc:
             if disk_full(workdir):
                 raise VerifyError(f"no space left in {work_dir} to unpack the backup "
@@ -412,6 +435,7 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
     record: dict[str, Any] = {"method": METHOD, "verified_at": now_iso(),
                               "verified_on": socket.getfqdn(), "scratch_database": scratch}
     restored: dict[str, Any] = {}
+    backup: IO[bytes] | None = None
     lock = os.open(LOCK_PATH, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -425,8 +449,9 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
                 record["swept"] = swept
         except MariaDBError as exc:
             raise VerifyError(f"MariaDB: {exc}") from None
+        backup = open_backup(path)
         if params["checksum"]:
-            actual = sha256_file(path)
+            actual = sha256_fileobj(backup)
             if actual != manifest.get("sha256"):
                 raise VerifyFailed(f"sha256 {actual} does not match the manifest "
                                    f"{manifest.get('sha256')}")
@@ -436,7 +461,7 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
         except MariaDBError as exc:
             raise VerifyError(f"cannot create the scratch database: {exc}") from None
         try:
-            restore(runner, manifest, path, scratch, work_dir=params["work_dir"],
+            restore(runner, manifest, path, backup, scratch, work_dir=params["work_dir"],
                     threads=params["threads"])
             restored = measure(runner.batch(scratch), scratch, timeout=runner.left(),
                                parallel=params["threads"] or os.cpu_count() or 2, analyze=True)
@@ -479,6 +504,8 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
             raise VerifyError(reason) from None
         record.update(status="failed", reason=reason)
     finally:
+        if backup is not None:
+            backup.close()
         os.close(lock)
     record["duration"] = round(time.monotonic() - clock, 3)
     record["tables"] = {name: t["rows"] for name, t in (restored.get("tables") or {}).items()}

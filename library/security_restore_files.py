@@ -65,7 +65,6 @@ verification:
 """
 
 import errno  # noqa: E402
-import hashlib  # noqa: E402
 import os  # noqa: E402
 import pwd  # noqa: E402
 import shutil  # noqa: E402
@@ -80,6 +79,7 @@ from ansible.module_utils.sop_backup_files import (  # noqa: E402
     load_backup,
     manifest_path,
     restore_user,
+    sha256_fileobj,
 )
 from ansible.module_utils.sop_tree import open_regular  # noqa: E402
 from ansible.module_utils.sop_website_files import (  # noqa: E402
@@ -89,7 +89,6 @@ from ansible.module_utils.sop_website_files import (  # noqa: E402
 )
 
 TIMEOUT = 3600  # seconds a restore may take unless the task says otherwise
-CHUNK = 1 << 20
 
 
 class DrillFailed(Exception):
@@ -109,14 +108,6 @@ def open_archive(path: str) -> IO[bytes]:
             raise DrillFailed(f"{path} is not a regular file: not restored") from None
         raise DrillFailed(f"cannot open {path}: {exc.strerror}") from None
     return os.fdopen(fd, "rb")
-
-
-def sha256_of(archive: IO[bytes]) -> str:
-    """The SHA-256 of what is left to read of ``archive``."""
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: archive.read(CHUNK), b""):
-        digest.update(chunk)
-    return digest.hexdigest()
 
 
 def extract(archive: IO[bytes], scratch: str, user: pwd.struct_passwd,
@@ -158,7 +149,7 @@ def drill(path: str, manifest: dict[str, Any], os_user: str, work_dir: str,
         except LookupError as exc:
             raise DrillFailed(str(exc)) from None
         with open_archive(path) as archive:
-            actual = sha256_of(archive)
+            actual = sha256_fileobj(archive)
             if actual != manifest.get("sha256"):
                 raise DrillFailed(f"sha256 {actual} does not match the manifest "
                                   f"{manifest.get('sha256')}")

@@ -20,6 +20,11 @@ description:
     of millions of entries never fill this module's memory) and compares the number of
     entries and the hash of their sorted names with the manifest written by
     website_files_backup. tar writes names in the C locale on both sides.
+  - >-
+    The archive is opened once, and what is listed is what was hashed, read again from
+    that same open file: a file put in its place meanwhile is not what is verified. A
+    symbolic link is not followed and anything but a regular file (a FIFO, a device) is
+    refused; either fails the verification.
   - Appends the result (C(verified), status ok or failed, reason, method C(listing)) to
     the record, which alone decides retention on the backup computer. An archive the
     record already shows verified is not read again.
@@ -69,11 +74,12 @@ verified:
   type: bool
 verification:
   description: Status (ok, failed, pending; error when the listing was stopped at its
-    timeout), reason, method, entries, duration.
+    timeout or the archive could not be opened), reason, method, entries, duration.
   returned: always
   type: dict
 """
 
+import errno  # noqa: E402
 import os  # noqa: E402
 import pwd  # noqa: E402
 import time  # noqa: E402
@@ -85,30 +91,48 @@ from ansible.module_utils.sop_backup_files import (  # noqa: E402
     load_backup,
     manifest_path,
     restore_user,
-    sha256_file,
+    sha256_fileobj,
 )
 from ansible.module_utils.sop_backup_ledger import backups, read, record_verified  # noqa: E402
+from ansible.module_utils.sop_tree import open_regular  # noqa: E402
 from ansible.module_utils.sop_website_files import (  # noqa: E402
     ArchiveError,
     ListingTimeout,
-    archive_listing,
+    list_archive,
 )
+
+# As sop_website_files.archive_listing lists: --ignore-zeros reads past an end-of-archive
+# marker, so entries hidden after one are listed (and differ from the manifest).
+LIST = ["tar", "--list", "--ignore-zeros", "--file=-", "--absolute-names"]
 
 
 def check(path: str, manifest: dict[str, Any], recorded_sha256: str,
           timeout: int, user: pwd.struct_passwd | None) -> dict[str, Any]:
     """The verification record (status ok or failed); ListingTimeout when it took too
-    long (nothing judged). The listing runs as ``user`` (see archive_listing)."""
+    long (nothing judged), OSError when the archive cannot be opened. The archive is
+    opened once (open_regular: a symbolic link is not followed, a FIFO or a device is
+    refused and not waited for), hashed, and listed from that same open file, as ``user``
+    (see list_archive): a file renamed into its place meanwhile is not what is listed."""
     start = time.monotonic()
-    sha256 = sha256_file(path)
-    if sha256 != recorded_sha256:
-        return {"status": "failed", "reason": f"sha256 {sha256} is not the recorded {recorded_sha256}"}
     try:
-        listed = archive_listing(path, timeout=timeout, user=user)
-    except ListingTimeout:
+        fd, _info = open_regular(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return {"status": "failed", "reason": f"{path} is a symbolic link (not followed)"}
+        if exc.errno == errno.EINVAL:
+            return {"status": "failed", "reason": f"{path} is not a regular file"}
         raise
-    except ArchiveError as exc:  # what the archive holds: a verdict
-        return {"status": "failed", "reason": str(exc)}
+    with os.fdopen(fd, "rb") as archive:
+        sha256 = sha256_fileobj(archive)
+        if sha256 != recorded_sha256:
+            return {"status": "failed", "reason": f"sha256 {sha256} is not the recorded {recorded_sha256}"}
+        archive.seek(0)
+        try:
+            listed = list_archive(archive, LIST, timeout=timeout, user=user)
+        except ListingTimeout as exc:
+            raise ListingTimeout(f"listing {path} {exc}") from None
+        except ArchiveError as exc:  # what the archive holds: a verdict
+            return {"status": "failed", "reason": f"listing {path} failed: {exc}"}
     entries = manifest.get("entries")
     if listed.entries != entries or listed.sha256 != manifest.get("listing_sha256"):
         return {"status": "failed", "entries": listed.entries,
@@ -151,6 +175,11 @@ def main() -> None:
         module.fail_json(msg=f"cannot verify {path}: {exc} (the archive is not judged: it "
                          "stays unverified, nothing recorded)", verified=False,
                          verification={"status": "error", "reason": str(exc)})
+        return
+    except OSError as exc:
+        module.fail_json(msg=f"cannot verify {path}: cannot open it: {exc.strerror} (it "
+                         "stays unverified, nothing recorded)", verified=False,
+                         verification={"status": "error", "reason": str(exc.strerror)})
         return
     record = {"method": "listing", "verified_on": os.uname().nodename, **checked}
     error = record_verified(ledger, path, known["sha256"], record)

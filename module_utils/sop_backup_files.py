@@ -27,7 +27,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import IO, Any
 
 from ansible.module_utils.sop_state import fsync_dir, write_private
 
@@ -427,15 +427,22 @@ class HashingWriter:
             os.unlink(self.partial_path)
 
 
+def sha256_fileobj(handle: IO[bytes], chunk_size: int = 1 << 20) -> str:
+    """The SHA-256 of what is left to read of the open file ``handle`` (read to its end):
+    a caller that hashes a file and then reads it again (lists, restores) rewinds this
+    same file, never reopens it by its name, which may meanwhile name another."""
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: handle.read(chunk_size), b""):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
 def sha256_file(path: str, chunk_size: int = 1 << 20, *, follow: bool = True) -> str:
     """The SHA-256 of the file ``path``; with ``follow`` false, OSError (ELOOP) when it is
     a symbolic link (a store's file a link put in its place is not read through it)."""
-    digest = hashlib.sha256()
     fd = os.open(path, os.O_RDONLY | (0 if follow else os.O_NOFOLLOW))
     with os.fdopen(fd, "rb") as handle:
-        for chunk in iter(lambda: handle.read(chunk_size), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return sha256_fileobj(handle, chunk_size)
 
 
 def now_iso() -> str:

@@ -13,8 +13,10 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from conftest import within
 from loader import load, run_module, tmpfs, warning_lines
 
 backup = load("mariadb_backup")
@@ -923,6 +925,74 @@ def test_a_database_the_restore_created_besides_its_scratch_database_is_dropped(
         assert "DROP DATABASE IF EXISTS `sop_verify_x`" in handle.read()
 
 
+@pytest.fixture
+def recording_client() -> Iterator[tuple[str, str]]:
+    """A server where every statement succeeds and prints nothing; what the restore
+    (the client run with ``--sandbox``) is fed is written to a file. Yields the client's
+    folder and that file."""
+    state = tempfile.mkdtemp(prefix="sop-fake-server-")
+    os.chmod(state, 0o777)
+    fed = os.path.join(state, "restored.sql")
+    script = (f'#!/bin/sh\ncase "$*" in *--sandbox*) cat > {fed}; exit 0 ;; esac\n'
+              "cat >/dev/null\nexit 0\n")
+    for folder in fake_client(script):
+        yield folder, fed
+    shutil.rmtree(state)
+
+
+def restore_params(tmp_path) -> dict[str, Any]:
+    return {"timeout": 60, "os_user": "nobody", "login_unix_socket": None, "checksum": True,
+            "work_dir": str(tmp_path), "threads": 1}
+
+
+def test_the_verification_restores_the_backup_it_hashed_not_one_swapped_in_meanwhile(
+        tmp_path, monkeypatch, recording_client: tuple[str, str]) -> None:
+    """The backup was hashed by its name, then opened again by its name to be restored:
+    a file renamed into its place in between (here: as the scratch database is created)
+    was restored in place of the one whose SHA-256 matched the manifest."""
+    folder, fed = recording_client
+    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+    monkeypatch.setattr(verify, "LOCK_PATH", str(tmp_path / "lock"))
+    path = _sql_backup(tmp_path, b"CREATE TABLE hashed (id INT);\n")
+    (tmp_path / "elsewhere").mkdir()
+    swapped = _sql_backup(tmp_path / "elsewhere", b"CREATE TABLE swapped (id INT);\n")
+    run_sql = verify.run_sql
+
+    def swap_then_run_sql(argv: list[str], sql: str, timeout: float | None = None) -> Any:
+        if sql.startswith("CREATE DATABASE"):
+            os.rename(swapped, path)
+        return run_sql(argv, sql, timeout=timeout)
+
+    monkeypatch.setattr(verify, "run_sql", swap_then_run_sql)
+    record = verify.verify(restore_params(tmp_path), files.read_manifest(
+        str(path) + files.MANIFEST_SUFFIX) or {}, str(path))
+    assert not swapped.exists()  # the swap did happen
+    assert record["status"] == "ok", record
+    with open(fed, "rb") as handle:
+        assert handle.read() == b"CREATE TABLE hashed (id INT);\n"
+
+
+def test_the_verification_follows_no_link_and_reads_no_fifo(
+        tmp_path, monkeypatch, recording_client: tuple[str, str]) -> None:
+    folder, fed = recording_client
+    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+    monkeypatch.setattr(verify, "LOCK_PATH", str(tmp_path / "lock"))
+    path = _sql_backup(tmp_path, b"CREATE TABLE t (id INT);\n")
+    manifest = files.read_manifest(str(path) + files.MANIFEST_SUFFIX) or {}
+    link = tmp_path / "sipp-20261122T020000.sql.gz"
+    link.symlink_to(path)
+    record = verify.verify(restore_params(tmp_path), manifest, str(link))
+    assert (record["status"], record["reason"]) == (
+        "failed", f"{link} is a symbolic link (not followed)")
+    fifo = tmp_path / "sipp-20261123T020000.sql.gz"
+    os.mkfifo(fifo)
+    with within(30, "a FIFO is not waited for"):
+        record = verify.verify(restore_params(tmp_path), manifest, str(fifo))
+    assert (record["status"], record["reason"]) == (
+        "failed", f"{fifo} is not a regular file")
+    assert not os.path.exists(fed)  # nothing restored
+
+
 def test_the_scratch_sweep_means_the_same_in_every_sql_mode(monkeypatch) -> None:
     """SHOW DATABASES LIKE 'sop\\_verify\\_%': with NO_BACKSLASH_ESCAPES in the server's
     sql_mode the backslash is a plain character and no escape, so the pattern matched
@@ -1448,11 +1518,12 @@ def test_verify_passes_the_manifests_broken_views_to_the_comparison(tmp_path,
     manifest = {"format": "mydumper-tar", "tables": {"t": {"rows": 1, "checksum": "c",
                                                            "structure": "s"}},
                 "objects": {"view:v": "x"}, "broken_views": ["v_rusak"]}
+    (tmp_path / "x.tar.zst").write_bytes(b"")  # opened (to be restored) even unhashed
     record = verify.verify(params, manifest, str(tmp_path / "x.tar.zst"))
     assert (record["status"], record["reason"]) == (
         "ok", "restored 1 tables, 1 rows: row counts match, content checksums match for 1 "
               "tables, 1 views/triggers/routines/events match")
-    record = verify.verify(params, dict(manifest, broken_views=[]), str(tmp_path / "x"))
+    record = verify.verify(params, dict(manifest, broken_views=[]), str(tmp_path / "x.tar.zst"))
     assert (record["status"], record["reason"]) == (
         "failed", "view:v_rusak not in the manifest")
 

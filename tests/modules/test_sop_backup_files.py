@@ -200,6 +200,16 @@ def test_sha256_file(tmp_path) -> None:
     assert f.sha256_file(str(tmp_path / "x")) == hashlib.sha256(b"hello").hexdigest()
 
 
+def test_sha256_fileobj_hashes_the_rest_of_an_open_file_in_chunks(tmp_path) -> None:
+    # One open file is hashed, then rewound and read again (listed, restored): never
+    # reopened by its name, which may name another file by then.
+    (tmp_path / "x").write_bytes(b"skip:hello world")
+    with open(tmp_path / "x", "rb") as handle:
+        handle.seek(5)
+        assert f.sha256_fileobj(handle, 4) == hashlib.sha256(b"hello world").hexdigest()
+        assert handle.read() == b""  # read to its end
+
+
 @pytest.mark.parametrize(("name", "prefix", "kind"), [
     ("sipp-20261121T020000.sql.zst", "sipp", "backup"),
     ("sipp-20261121T020000.sql.zst.manifest.json", "sipp", "manifest"),

@@ -201,6 +201,46 @@ def test_verify_catches_a_changed_or_truncated_archive(site, tmp_path):
     assert verify.check(writer.final_path, manifest, truncated, 60, nobody)["status"] == "failed"
 
 
+def test_verify_lists_the_archive_it_hashed_not_one_swapped_in_meanwhile(
+        site, tmp_path, monkeypatch):
+    """The archive was hashed by its name, then opened again by its name to be listed: a
+    file renamed into its place in between (here: as the listing starts) was listed in
+    place of the one hashed, and its entries judged."""
+    writer, archived = make_archive(site, tmp_path)
+    manifest = {"entries": archived["entries"], "listing_sha256": archived["listing_sha256"]}
+    (tmp_path / "extra").mkdir()
+    (tmp_path / "extra" / "shell.php").write_text("<?php system($_GET['c']);")
+    swapped = tmp_path / "swapped.tar.zst"
+    subprocess.run(["tar", "-c", "--zstd", "-f", str(swapped), "-C", str(tmp_path / "extra"),
+                    "."], check=True)
+    drop = files.unprivileged
+
+    def swap_then_drop(entry: pwd.struct_passwd) -> dict[str, object]:
+        os.rename(swapped, writer.final_path)
+        return drop(entry)
+
+    monkeypatch.setattr(files, "unprivileged", swap_then_drop)
+    checked = verify.check(writer.final_path, manifest, writer.sha256.hexdigest(), 60,
+                           pwd.getpwnam("nobody"))
+    assert not swapped.exists()  # the swap did happen
+    assert checked["status"] == "ok" and checked["entries"] == archived["entries"], checked
+
+
+def test_verify_follows_no_link_and_reads_no_fifo(site, tmp_path):
+    writer, archived = make_archive(site, tmp_path)
+    manifest = {"entries": archived["entries"], "listing_sha256": archived["listing_sha256"]}
+    sha, nobody = writer.sha256.hexdigest(), pwd.getpwnam("nobody")
+    link = tmp_path / "website-20261201T010000.tar.zst"
+    link.symlink_to(writer.final_path)
+    assert verify.check(str(link), manifest, sha, 60, nobody) == {
+        "status": "failed", "reason": f"{link} is a symbolic link (not followed)"}
+    fifo = tmp_path / "website-20261202T010000.tar.zst"
+    os.mkfifo(fifo)
+    with within(10, "a FIFO is not waited for"):
+        checked = verify.check(str(fifo), manifest, sha, 60, nobody)
+    assert checked == {"status": "failed", "reason": f"{fifo} is not a regular file"}
+
+
 def test_listing_reads_past_an_end_marker_and_never_hangs(site, tmp_path):
     """A pushed archive is untrusted: data after tar's end-of-archive marker neither hides
     entries from the listing nor leaves zstd blocked (the verification hung forever)."""
