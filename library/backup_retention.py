@@ -35,6 +35,12 @@ description:
     C(.partial) files are removed only when older than O(stale_after_hours) and a newer
     verified backup exists; with no verified backup nothing is removed.
   - Prefixes match exactly (C(sipp) never touches C(sipp-test-...) files).
+  - >-
+    Without O(ledger) (a server's own local backups) which backup is newer is the date in
+    its name. O(current), the backup the run made, counts as the newest whatever that
+    date: after a clock set back (a dead CMOS battery) it is named 1 January 2000, and
+    without O(current) it is the oldest, pruned right after it was made once the directory
+    holds as many backups as the keep rules keep.
   - With O(ledger) (the backup computer) only the record counts, that is which backups exist,
     whether they were verified there, and when they arrived (the backup computer's
     clock, not a date in a file name). Which backup is newer is the order the record
@@ -107,6 +113,15 @@ options:
   ledger:
     description: The backup computer's record (C(ledger.jsonl)); the only source of truth when set.
     type: path
+  current:
+    description:
+      - >-
+        Without O(ledger), the file name of the backup this run made (or found made for its
+        period): it counts as the newest backup of the directory whatever the date in its
+        name, so a clock set back does not make it the oldest, pruned at once. The others
+        are ordered by the dates in their names. A name not in O(path) changes nothing.
+      - With O(ledger) the record's order already does this; both together fail the task.
+    type: str
   stale_after_hours:
     description: Age after which unverified and partial files may be removed.
     type: int
@@ -151,6 +166,7 @@ EXAMPLES = r"""
     keep_daily: 7
     keep_weekly: 4
     keep_monthly: 12
+    current: "{{ sipp_dump.path | basename }}"  # registered by the mariadb_backup task
 
 - name: On the backup computer, acknowledge a backup deleted by a disk clean-up as lost
   backup_retention:
@@ -198,6 +214,15 @@ acknowledged:
 
 
 UNDATED = "no readable arrival time in the record: kept, never pruned"
+
+
+def local(directory: str, prefix: str, current: str | None) -> list[dict[str, Any]]:
+    """The local backups and leftovers of exactly ``prefix`` in the order they were made:
+    by the dates in their names, but ``current`` (the backup of this run) last, whatever
+    its name says (with the clock set back, a dead CMOS battery, it names the oldest day)."""
+    order = sorted(inventory(directory, prefix),
+                   key=lambda item: (item["name"] == current, item["time"]))
+    return [dict(item, arrival=rank) for rank, item in enumerate(order)]
 
 
 def recorded(directory: str, ledger: str, prefix: str, restamped: list[str], *,
@@ -324,12 +349,14 @@ def main() -> None:
             "keep_weekly": {"type": "int", "default": 4},
             "keep_monthly": {"type": "int", "default": 12},
             "ledger": {"type": "path"},
+            "current": {"type": "str"},
             "stale_after_hours": {"type": "int", "default": 24},
             "acknowledged_lost": {"type": "list", "elements": "dict", "default": [],
                                   "options": {key: {"type": "str", "required": True}
                                               for key in ("name", "reason", "by")}},
             "other_prefixes": {"type": "list", "elements": "str", "default": []},
         },
+        mutually_exclusive=[("ledger", "current")],
         supports_check_mode=True,
     )
     p = module.params
@@ -354,7 +381,7 @@ def main() -> None:
     try:
         items = recorded(p["path"], p["ledger"], p["prefix"], restamped,
                          dry=module.check_mode) if p["ledger"] else \
-            inventory(p["path"], p["prefix"])
+            local(p["path"], p["prefix"], p["current"])
         items = [i for i in items if i["name"] not in gone]  # already so in check mode
         missing = [i for i in items if i.get("missing")]
         items = [i for i in items if not i.get("missing")]

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import within
-from loader import load, run_module, tmpfs, warning_lines
+from loader import LOCAL_PLAYBOOK, ROOT, load, run_module, tmpfs, warning_lines
 
 backup = load("mariadb_backup")
 verify = load("mariadb_restore_verify")
@@ -1608,6 +1609,67 @@ def test_the_copy_made_after_the_clock_went_back_is_not_pruned_from_the_medium(
     assert medium_files(media) == sorted([SCRUB_RECORD, *with_manifests(OLD_COPIES[2], new)])
     code, again = run_module("backup_copy", tmp_path, args)
     assert code == 0 and again["copied"] is True and again["pruned"] == [], again
+
+
+def test_local_retention_keeps_the_backup_made_after_the_clock_went_back(tmp_path) -> None:
+    """The SIPP server rebooted with a dead CMOS battery: its new backup is named 1 January
+    2000. Its own retention (no record: the dates in the names) took it for the oldest and
+    pruned it right after it was made. The run's backup (``current``) is the newest."""
+    for name in OLD_COPIES:
+        verified_backup(tmp_path, name, os.urandom(1000))
+    new = "sipp-20000101T020000.sql.zst"
+    verified_backup(tmp_path, new, os.urandom(1000))
+    args = {"path": str(tmp_path), "prefix": "sipp", "current": new,
+            "keep_daily": 2, "keep_weekly": 0, "keep_monthly": 0}
+    rc, result = run_module("backup_retention", tmp_path, args)
+    assert rc == 0, result.get("msg")
+    assert [(item["name"], item["reasons"]) for item in result["kept"]] == [
+        (new, ["newest verified", "daily 2000-01-01"]),
+        (OLD_COPIES[2], ["daily 2026-11-20"])]
+    assert [item["name"] for item in result["pruned"]] == [OLD_COPIES[1], OLD_COPIES[0]]
+    assert (tmp_path / new).exists() and not (tmp_path / OLD_COPIES[1]).exists()
+    rc, result = run_module("backup_retention", tmp_path, {
+        **args, "ledger": str(tmp_path / "ledger.jsonl")})
+    assert rc == 1 and "mutually exclusive" in result["msg"], result
+
+
+@pytest.mark.parametrize(("role", "task", "made"), [
+    ("sipp_backup", "Apply retention to the SIPP server's backups",
+     {"sipp_backup__dump": "sipp-20000101T020000.sql.zst"}),
+    ("website", "Apply retention to the web server's backups",
+     {"website__backup_files": "website-20000101T020000.tar.zst",
+      "website__backup_db": "website-db-20000101T020000.sql.zst"})])
+def test_the_roles_local_retention_keeps_the_backups_of_the_run(
+        tmp_path, role: str, task: str, made: dict[str, str]) -> None:
+    """The roles' own retention (the SIPP server's, the web server's: no record) was given
+    no ``current``: the run's backup, named 1 January 2000 after a reboot with a dead CMOS
+    battery, was pruned as the oldest right after it was made."""
+    local = tmp_path / "local"
+    local.mkdir()
+    for name in made.values():
+        prefix, ext = name.split("-20000101T020000")
+        for day in (18, 19, 20):
+            verified_backup(local, f"{prefix}-202611{day}T020000{ext}", os.urandom(100))
+        verified_backup(local, name, os.urandom(100))
+    tasks = yaml.safe_load((ROOT / "roles" / role / "tasks/backup.yml").read_text())
+    play = tmp_path / "retention.yml"
+    play.write_text(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": [
+        t for t in tasks if t.get("name") == task]}]), encoding="utf-8")
+    var = "sipp" if role == "sipp_backup" else "website"  # also the backups' prefix
+    extra = {f"{var}_backup_local_dir": str(local), f"{var}_backup_keep_daily": 2,
+             f"{var}_backup_keep_weekly": 0, f"{var}_backup_keep_monthly": 0,
+             f"{var}_backup_prefix": var,
+             "website_backup_db_prefix": "website-db",
+             **{key: {"path": str(local / name)} for key, name in made.items()}}
+    (tmp_path / "vars.json").write_text(json.dumps(extra), encoding="utf-8")
+    proc = subprocess.run([*LOCAL_PLAYBOOK, "-e", f"@{tmp_path / 'vars.json'}", str(play)],
+                          capture_output=True, text=True, check=False, timeout=300,
+                          env=dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg")))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for name in made.values():
+        prefix, ext = name.split("-20000101T020000")
+        assert sorted(n for n in os.listdir(local) if files.owned_by(n, prefix) == "backup") \
+            == [name, f"{prefix}-20261120T020000{ext}"]
 
 
 def test_a_backup_larger_than_a_file_on_the_medium_is_one_line(tmp_path) -> None:
