@@ -428,6 +428,21 @@ def restore(runner: Runner, manifest: dict[str, Any], path: str, backup: IO[byte
         shutil.rmtree(top, ignore_errors=True)
 
 
+def take_lock() -> int:
+    """The verifications' lock (one restore at a time), held: a descriptor to close. One
+    that cannot be taken is this computer's problem, never the backup's."""
+    try:
+        lock = os.open(LOCK_PATH, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise VerifyError(f"cannot open the lock {LOCK_PATH}: {exc.strerror}") from None
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+    except OSError as exc:
+        os.close(lock)
+        raise VerifyError(f"cannot lock {LOCK_PATH}: {exc.strerror}") from None
+    return lock
+
+
 def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[str, Any]:
     """Restore and compare; returns the verification record (status ok or failed)."""
     clock = time.monotonic()
@@ -436,10 +451,9 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
                               "verified_on": socket.getfqdn(), "scratch_database": scratch}
     restored: dict[str, Any] = {}
     backup: IO[bytes] | None = None
-    lock = os.open(LOCK_PATH, os.O_RDWR | os.O_CREAT, 0o600)
+    lock = take_lock()
+    deadline = time.monotonic() + params["timeout"]  # not counting the wait for the lock
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        deadline = time.monotonic() + params["timeout"]  # not counting the wait for the lock
         runner = Runner(params["os_user"], params["login_unix_socket"],
                         seconds=params["timeout"], deadline=deadline)
         drop_seconds = min(DROP_SECONDS, params["timeout"])

@@ -994,6 +994,23 @@ def test_the_verification_follows_no_link_and_reads_no_fifo(
     assert not os.path.exists(fed)  # nothing restored
 
 
+def test_a_lock_that_cannot_be_taken_is_this_computers_problem(tmp_path, monkeypatch) -> None:
+    """An unwritable lock folder ended in a traceback, a failed flock in a NameError (its
+    deadline unset): neither judged the backup, but neither said why."""
+    monkeypatch.setattr(verify, "LOCK_PATH", str(tmp_path / "no-such-folder" / "lock"))
+    with pytest.raises(verify.VerifyError, match=r"^cannot open the lock .*/no-such-folder/"
+                       r"lock: No such file or directory$"):
+        verify.verify(restore_params(tmp_path), {}, str(tmp_path / "x.sql.gz"))
+    monkeypatch.setattr(verify, "LOCK_PATH", str(tmp_path / "lock"))
+
+    def interrupted(_fd: int, _how: int) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(verify.fcntl, "flock", interrupted)
+    with pytest.raises(verify.VerifyError, match=r"^cannot lock .*/lock: No locks available$"):
+        verify.verify(restore_params(tmp_path), {}, str(tmp_path / "x.sql.gz"))
+
+
 def test_the_scratch_sweep_means_the_same_in_every_sql_mode(monkeypatch) -> None:
     """SHOW DATABASES LIKE 'sop\\_verify\\_%': with NO_BACKSLASH_ESCAPES in the server's
     sql_mode the backslash is a plain character and no escape, so the pattern matched
