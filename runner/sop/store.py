@@ -581,11 +581,15 @@ class Store:
         )
         if found is None:
             raise SopError(f"execution {execution_id} has no recorded activity {number}")
-        if found["acknowledged_by"]:
-            raise SopError(
+
+        def refused(by_first: str) -> SopError:
+            return SopError(
                 f"activity {number} of execution {execution_id} was already acknowledged "
-                f"by {found['acknowledged_by']}"
+                f"by {by_first}"
             )
+
+        if found["acknowledged_by"]:
+            raise refused(found["acknowledged_by"])
         values: dict[str, Any] = {"acknowledged_by": by, "acknowledged_at": now(),
                                   "note": note}
         if not (manual_step and found["mode"] == "automated"):
@@ -595,4 +599,15 @@ class Store:
                     "not a manual step waiting for acknowledgement"
                 )
             values["status"] = "acknowledged"
-        tx.update("activity_results", values, "id = :key_id", key_id=found["id"])
+        tx.update(
+            "activity_results",
+            values,
+            "id = :key_id AND acknowledged_by IS NULL",
+            key_id=found["id"],
+        )
+        if tx.cursor.rowcount != 1:  # another `sop ack` or `sop approve` since it was read
+            [by_first] = tx.scalars(
+                "SELECT acknowledged_by FROM activity_results WHERE id = :id",
+                {"id": found["id"]},
+            )
+            raise refused(by_first)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from sop.catalogue import get_sop, load_catalogue
-from sop.db import Database
+from sop.db import Database, Transaction
 from sop.errors import SopError
 from sop.liveness import process_token
 from sop.migrations import SCHEMA_VERSION, migrate
@@ -213,6 +213,38 @@ def test_execution_lifecycle_and_ack(store_url: str) -> None:
     with pytest.raises(SopError, match="already acknowledged by siti"):
         store.acknowledge(execution_id, 1, "ani", None, manual_step=True)
     assert store.latest_per_sop(status="successful")["demo"]["id"] == execution_id
+
+
+@pytest.mark.parametrize("manual_step", [False, True])
+def test_an_ack_that_lost_the_race_says_so(
+    store_url: str, manual_step: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two `sop ack` (or `sop approve`) at once both read the activity unacknowledged on
+    PostgreSQL, and the second overwrote the first's name and note. The one that lost
+    is refused, naming who acknowledged it, and the first's record stays."""
+    store = Store(store_url)
+    execution_id = store.create_execution(_values(), ACTIVITIES)
+    store.finish_execution(
+        execution_id, status="successful", rc=0, activities=[{"number": 1, "status": "ok"}]
+    )
+    number = 1 if manual_step else 2
+    read_before = store.execution(execution_id)["activities"][number - 1]
+    store.acknowledge(execution_id, number, "ani", "INV-7", manual_step=manual_step)
+    reads = iter([read_before])  # the second ack read it before the first one's update
+    first = Transaction.first
+    monkeypatch.setattr(
+        Transaction, "first", lambda tx, *args: next(reads, None) or first(tx, *args)
+    )
+    with pytest.raises(
+        SopError,
+        match=f"^activity {number} of execution {execution_id} was already acknowledged "
+        "by ani$",
+    ):
+        store.acknowledge(execution_id, number, "budi", "lain", manual_step=manual_step)
+    monkeypatch.undo()
+    row = store.execution(execution_id)["activities"][number - 1]
+    assert (row["acknowledged_by"], row["note"]) == ("ani", "INV-7")
+    store.close()
 
 
 def test_dead_process_is_marked_interrupted(store_url: str) -> None:
