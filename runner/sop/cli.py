@@ -640,13 +640,20 @@ def cmd_schedule(ctx: Context) -> ExitCode:
             # run without this shell's environment
             vault_password_file=vault.file(),
         )
-        changed, removed = schedule.write(unit_dir, units)
         timers = [u.name for u in units if u.name.endswith(".timer")]
+        if system and unit_dir.is_dir():
+            # As `remove`: a timer no longer wanted is disabled while its file is there
+            # (some systemd versions refuse a unit whose file is gone), then deleted.
+            stale = [
+                path.name
+                for path in schedule.installed(unit_dir)
+                if path.suffix == ".timer" and path.name not in timers
+            ]
+            if stale:
+                _systemctl("disable", "--now", *stale)
+        changed, removed = schedule.write(unit_dir, units)
         turned_on: list[str] = []
         if system:
-            for name in removed:
-                if name.endswith(".timer"):
-                    _systemctl("disable", "--now", name)
             _systemctl("daemon-reload")
             turned_on = [name for name in _timers_off(timers) if name not in changed]
             _systemctl("enable", "--now", *timers)

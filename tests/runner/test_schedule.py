@@ -157,9 +157,16 @@ def test_install_renders_units_idempotently(cli: Cli, court: Path, tmp_path: Pat
 
 FAKE_SYSTEMCTL = """#!/bin/sh
 # systemctl for the test: the timers named in $STATE/off are disabled and stopped until
-# `enable --now` turns them on; every call is logged
+# `enable --now` turns them on; every call is logged; `disable` refuses a unit whose file
+# is no longer in $UNITS, as some systemd versions do
 echo "$*" >> "$STATE/calls"
 case "$1" in
+  disable) shift 2
+    for unit in "$@"; do
+      if [ ! -e "$UNITS/$unit" ]; then
+        echo "Failed to disable unit: Unit file $unit does not exist." >&2; exit 1
+      fi
+    done ;;
   is-enabled|is-active)
     if grep -qx "$2" "$STATE/off" 2>/dev/null; then
       [ "$1" = is-enabled ] && echo disabled || echo inactive; exit 1
@@ -189,6 +196,7 @@ def test_install_tells_a_timer_it_turned_on_again(
     (bin_dir / "systemctl").chmod(0o755)
     (state / "off").write_text("")
     monkeypatch.setenv("STATE", str(state))
+    monkeypatch.setenv("UNITS", str(units))
     monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
     monkeypatch.setattr(schedule, "SYSTEM_UNIT_DIR", units)
     install = ("schedule", "install", "-i", str(court))
@@ -203,6 +211,39 @@ def test_install_tells_a_timer_it_turned_on_again(
     assert "enabled and started sop-local-demo.timer (it was disabled or stopped)" in out
     assert "4 timers enabled; 1 units changed, 0 removed." in out
     assert (state / "off").read_text() == ""
+
+
+def test_install_disables_a_removed_sops_timer_before_deleting_it(
+    cli: Cli, court: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SOP no longer scheduled: its timer file was deleted before `systemctl disable
+    --now`, which some systemd versions refuse ("Unit file ... does not exist"), and the
+    install stopped there, before daemon-reload and enable. Disabled first, as `remove`
+    does, then deleted, then daemon-reload."""
+    from sop import schedule  # noqa: PLC0415 (its SYSTEM_UNIT_DIR, patched)
+
+    units, state, bin_dir = tmp_path / "units", tmp_path / "state", tmp_path / "bin"
+    for directory in (units, state, bin_dir):
+        directory.mkdir()
+    (bin_dir / "systemctl").write_text(FAKE_SYSTEMCTL)
+    (bin_dir / "systemctl").chmod(0o755)
+    monkeypatch.setenv("STATE", str(state))
+    monkeypatch.setenv("UNITS", str(units))
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    monkeypatch.setattr(schedule, "SYSTEM_UNIT_DIR", units)
+    install = ("schedule", "install", "-i", str(court))
+    assert cli(*install)[0] == 0
+    for suffix in (".timer", ".service"):  # a SOP the catalogue has since dropped
+        shutil.copy(units / f"sop-local-demo{suffix}", units / f"sop-gone{suffix}")
+    (state / "calls").write_text("")
+    code, out, err = cli(*install)
+    assert code == 0, err
+    assert f"removed {units / 'sop-gone.timer'}" in out
+    assert "4 timers enabled; 0 units changed, 2 removed." in out
+    assert not (units / "sop-gone.timer").exists()
+    calls = (state / "calls").read_text().splitlines()
+    assert calls[:2] == ["disable --now sop-gone.timer", "daemon-reload"]
+    assert calls[-1].startswith("enable --now sop-")
 
 
 def test_remove_deletes_only_generated_units(cli: Cli, court: Path, tmp_path: Path) -> None:
@@ -790,6 +831,7 @@ def test_an_installed_timer_that_never_runs_its_sop_makes_it_overdue(
     (bin_dir / "systemctl").write_text(FAKE_SYSTEMCTL)
     (bin_dir / "systemctl").chmod(0o755)
     monkeypatch.setenv("STATE", str(state))
+    monkeypatch.setenv("UNITS", str(units))
     monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
     monkeypatch.setattr(schedule, "SYSTEM_UNIT_DIR", units)
     code, out, err = cli("overdue", "-i", str(court), "--json")
