@@ -60,6 +60,7 @@ class Context:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
+        self.reaped: list[int] = []  # executions the store's opening marked interrupted
 
     @cached_property
     def console(self) -> Console:
@@ -77,7 +78,7 @@ class Context:
 
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         store = Store(database_url(self.data_dir))
-        store.reap_stale()
+        self.reaped = store.reap_stale()
         return store
 
     def close(self) -> None:
@@ -538,6 +539,38 @@ def cmd_ack(ctx: Context) -> ExitCode:
             pending.append(name)
     if pending:
         ctx.console.print(f"Still waiting: {', '.join(pending)}", markup=False, highlight=False)
+    return ExitCode.OK
+
+
+def cmd_reap(ctx: Context) -> ExitCode:
+    """Mark interrupted the dead runs recorded under a former hostname of this controller
+    (renamed, or restored onto a VM of another name), judged here by pid and start time."""
+    former = ctx.args.hostname
+    store = ctx.store
+    reaped = ctx.reaped + store.reap_stale(former)
+    for execution_id in reaped:
+        row = store.execution(execution_id)
+        ctx.console.print(
+            f"execution {execution_id} ({row['sop_id']}, pid {row['pid']} on "
+            f"{row['hostname']}) marked interrupted: {row['error']}",
+            markup=False,
+            highlight=False,
+        )
+    alive = [row for row in store.executions(status="running") if row["hostname"] == former]
+    for row in alive:
+        ctx.console.print(
+            f"execution {row['id']} ({row['sop_id']}, pid {row['pid']} on {former}) is "
+            "still running on this controller"
+            + (f": {row['error']}" if row["error"] else ""),
+            markup=False,
+            highlight=False,
+        )
+    ctx.console.print(
+        f"{len(reaped)} executions marked interrupted; {len(alive)} recorded on {former} "
+        "still running.",
+        markup=False,
+        highlight=False,
+    )
     return ExitCode.OK
 
 
@@ -1034,6 +1067,20 @@ def build_parser() -> argparse.ArgumentParser:
     ack.add_argument("activity", help="activity number (or document reference such as C.2)")
     ack.add_argument("--by", type=_text, required=True, help="who carried it out")
     ack.add_argument("--note", type=_text)
+
+    reap = command(
+        "reap",
+        cmd_reap,
+        "mark interrupted the dead runs recorded under this controller's former hostname",
+    )
+    reap.add_argument(
+        "--hostname",
+        type=_text,
+        required=True,
+        metavar="NAME",
+        help="the name this controller had (renamed, or its data restored onto another VM); "
+        "never another controller's: its runs would be judged by this one's processes",
+    )
 
     sched = command(
         "schedule", cmd_schedule, "systemd timers running the SOPs at their frequency"

@@ -272,16 +272,30 @@ class Store:
         with self.db.transaction(write=True) as tx:
             _update_activities(tx, execution_id, activities)
 
-    def reap_stale(self) -> list[int]:
-        """Mark `interrupted` the running executions of this host whose `sop` process is
-        gone, once their ansible-playbook (if it outlived `sop`) is gone too; until then the
-        execution stays `running` (it holds its lock) and its error says so."""
+    def reap_stale(self, former_hostname: str | None = None) -> list[int]:
+        """Mark `interrupted` the running executions of this controller whose `sop`
+        process is gone, once their ansible-playbook (if it outlived `sop`) is gone too;
+        until then the execution stays `running` (it holds its lock) and its error says so.
+
+        Processes are judged here, by pid and start time, so only this controller's runs
+        are. A SQLite store is one machine's (its runs serialised by the data dir's
+        run.lock): every running execution in it is this controller's, whatever hostname
+        it was recorded under (the controller renamed since, or its data dir restored
+        onto a VM of another name). A PostgreSQL store is shared by controllers whose
+        processes this one cannot see: only those recorded under its hostname, and
+        under `former_hostname`, which the admin names as this controller's own former
+        name (`sop reap --hostname`)."""
         query = (
             "SELECT id, pid, pid_start, playbook_pid, playbook_pid_start, error, started_at "
-            "FROM executions WHERE status = 'running' AND hostname = :hostname"
+            "FROM executions WHERE status = 'running'"
         )
+        params: dict[str, str] = {}
+        if self.db.dialect != "sqlite":
+            query += " AND hostname IN (:hostname, :former)"
+            params["hostname"] = socket.gethostname()
+            params["former"] = former_hostname or params["hostname"]
         with self.db.transaction() as tx:
-            running = tx.rows(query, {"hostname": socket.gethostname()})
+            running = tx.rows(query, params)
         changes: list[tuple[int, dict[str, Any]]] = []
         started = {row["id"]: row["started_at"] for row in running}
         for row in running:

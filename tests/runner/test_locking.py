@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,10 @@ from sop.errors import ExitCode, SopError
 from sop.locking import start_execution
 from sop.store import Row, Store, now
 
+from .conftest import CliResult
 from .pgserver import PgServer
+
+CliRun = Callable[..., CliResult]
 
 CHILD = """
 import json, socket, sys, time
@@ -95,6 +100,69 @@ def test_a_run_on_another_controller_holds_its_target(store_url: str, tmp_path: 
     with pytest.raises(SopError, match="already running on inventory /other: execution 3"):
         start_execution(store, tmp_path / "a", _values("sipp", inventory="/other"), [])
     store.close()
+
+
+def test_a_crashed_run_recorded_under_a_former_hostname_stops_holding_its_target(
+    store_url: str, tmp_path: Path, cli: CliRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that crashed before the controller was renamed (or its data dir restored
+    onto a VM of another name) was never marked interrupted: only runs recorded under
+    the current hostname were judged, and every later run of the SOP on that inventory
+    was refused (exit 4) for good. A SQLite store is this machine's alone: its runs are
+    judged whatever name they recorded. On PostgreSQL, another name's run may be alive
+    on another controller: it keeps its target until the admin names that hostname as
+    this controller's former one (`sop reap --hostname`); a run of that name whose
+    process lives here stays running."""
+    monkeypatch.setenv("SOP_DATABASE_URL", store_url)
+    crashed, alive = subprocess.Popen(["sleep", "30"]), subprocess.Popen(["sleep", "30"])
+    crashed.kill()
+    crashed.wait()
+    store = Store(store_url)
+    with store.db.transaction(write=True) as tx:
+        for inventory, pid in (("/court/inventory", crashed.pid), ("/other", alive.pid)):
+            tx.insert(
+                "executions",
+                {
+                    **_values(inventory=inventory),
+                    "pid": pid,
+                    "pid_start": None,
+                    "hostname": "pn-lama",
+                    "status": "running",
+                    "started_at": now(),
+                    "check_mode": False,
+                    "extra_var_names": [],
+                },
+            )
+    monkeypatch.setattr(socket, "gethostname", lambda: "pn-baru")
+    try:
+        if store_url.startswith("postgresql"):
+            with pytest.raises(SopError, match=r"execution 1 by budi .* on pn-lama, started"):
+                start_execution(store, tmp_path / "a", _values(), [])
+            assert store.execution(1)["status"] == "running"
+            code, out, err = cli("reap", "--hostname", "pn-lain")
+            assert (code, err) == (0, "")
+            assert out == "0 executions marked interrupted; 0 recorded on pn-lain still running.\n"
+            assert store.execution(1)["status"] == "running"
+            code, out, err = cli("reap", "--hostname", "pn-lama")
+        else:
+            code, out, err = cli("reap", "--hostname", "pn-lama")  # already judged at its open
+        assert (code, err) == (0, "")
+        assert out.splitlines() == [
+            f"execution 1 (demo, pid {crashed.pid} on pn-lama) marked interrupted: the sop "
+            "process ended without recording the result before ansible-playbook reported "
+            "its start",
+            f"execution 2 (demo, pid {alive.pid} on pn-lama) is still running on this "
+            "controller",
+            "1 executions marked interrupted; 1 recorded on pn-lama still running.",
+        ]
+        assert start_execution(store, tmp_path / "a", _values(), []) == 3
+        assert store.execution(1)["status"] == "interrupted"
+        with pytest.raises(SopError, match="already running on inventory /other: execution 2"):
+            start_execution(store, tmp_path / "a", _values(inventory="/other"), [])
+    finally:
+        alive.kill()
+        alive.wait()
+        store.close()
 
 
 OWN_HOSTNAMES = os.geteuid() == 0 and shutil.which("unshare") is not None
