@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import os
 import signal
+import socket
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -81,6 +82,9 @@ def start_execution(
                 holder = f"pid {running['pid']} on {running['hostname']}, started {age} ago"
                 if running["error"]:  # sop died, its ansible-playbook still runs (reap_stale)
                     holder += f"; {running['error']}"
+                elif running["hostname"] != socket.gethostname():
+                    holder += (f"; if {running['hostname']} is this controller's former name "
+                               f"and the run died: sop reap --hostname {running['hostname']}")
                 raise SopError(
                     f"SOP {values['sop_id']} is already running on "
                     f"{target(running['inventory'], running['limit_pattern'])}: "
