@@ -169,18 +169,21 @@ def _mask_urls(text: str) -> str:
 
 
 def mask_text(text: str | None, secrets: Sequence[str] = ()) -> str | None:
-    """Text (an error, a message) with every URL in it masked, the password options of a
-    command line it quotes masked by mask_command's rules for them (``--password=X``,
-    ``NAME=value`` words with a secret-looking name, ``mysqldump -pX``, ``curl -u
-    user:X``...; a command cron runs, a tool's error), and every given secret replaced by
-    ***."""
+    """Text (an error, a message, a page's or a log's text a finding quotes) as the
+    records show it: every given secret replaced by ***, then all of mask_command's rules
+    (every URL masked, a command line's password options, an HTTP Authorization or
+    API-key header, a path's secret-looking query values, an SQL statement's password,
+    a MariaDB client's ``unknown variable 'pasword=X'``, an Ansible Vault block's
+    payload): a module's text may quote any of them. The given secrets are replaced
+    first: a rule masks a value up to a space (``--password=a b`` as ``--password=*** b``),
+    after which a secret holding one would no longer be found whole."""
     if not text:
         return text
-    shown = _mask_command_line(_mask_urls(text))
+    shown = text
     for secret in sorted(secrets, key=len, reverse=True):
         if secret:
             shown = shown.replace(secret, MASK)
-    return shown
+    return mask_command(shown)
 
 
 def mask_data(value: Any, secrets: Sequence[str] = ()) -> Any:
@@ -572,7 +575,8 @@ def mask_command(text: str | None) -> str | None:
     next item of an argv quoted as Python or JSON shows it (``['sync', '--password',
     'X']``), or JSON-escaped inside a JSON string (``"[\\"sync\\", \\"--password\\", \\"X\\"]"``).
     Also a Jinja filter on the controller (plugins/filter/sop_module_utils.py), and how the
-    runner records a failed task's cause (runner/sop/masking.py)."""
+    runner records a failed task's cause (runner/sop/masking.py); mask_text applies these
+    rules after replacing the secrets a module knows."""
     if not text:
         return text
     shown = _mask_urls(text)
