@@ -681,25 +681,37 @@ def mask_assignments(text: str) -> str:
     return _SECRET_ASSIGNMENT.sub(r"\1********", text)
 
 
-# An SNMP v1/v2c community is known by its name, which is its password: a RouterOS export
-# shows it (hide-sensitive too) as the name of a /snmp community entry, and as /snmp's
-# trap-community. A name is a secret only in that menu, so lines are masked knowing theirs.
-_COMMUNITY_MENU = "/snmp community"
-_COMMUNITY_NAME = re.compile(r'(?<![\w-])(name=)("(?:[^"\\]|\\.)*"|[^\s"]\S*)')
-_TRAP_COMMUNITY = re.compile(r'(?<![\w-])(trap-community=)("(?:[^"\\]|\\.)*"|[^\s"]\S*)')
+def _export_value(key: str) -> re.Pattern[str]:
+    """``key``=value in an export line, its value a word or a quoted string with \\"."""
+    return re.compile(rf'(?<![\w-])({key}=)("(?:[^"\\]|\\.)*"|[^\s"]\S*)')
+
+
+# A value that is a secret only in its menu, so lines are masked knowing theirs: an SNMP
+# v1/v2c community is known by its name, which is its password (a RouterOS export shows it,
+# hide-sensitive too, as the name of a /snmp community entry, and as /snmp's
+# trap-community); an NTP authentication key is /system ntp key's key (its key-id kept);
+# a container's environment variable is /container envs' value (key=DB_PASSWORD
+# value=X), every one masked: a variable's name does not tell whether its value holds a
+# password (DATABASE_URL=mysql://sipp:X@db/sipp).
+_MENU_SECRETS = (("/snmp community", _export_value("name")),
+                 ("/system ntp key", _export_value("key")),
+                 ("/container envs", _export_value("value")))
+_TRAP_COMMUNITY = _export_value("trap-community")
 
 
 def mask_export_lines(lines: list[str]) -> list[str]:
     """The lines of a configuration export as a record may show them: the values of
-    secret-holding keys masked (mask_assignments), and SNMP community names."""
+    secret-holding keys masked (mask_assignments), and the values that are secrets in
+    their menu (_MENU_SECRETS: SNMP community names, NTP keys, container variables)."""
     shown: list[str] = []
     menu = ""
     for line in lines:
         if line.startswith("/"):
             menu = line.rstrip("\r\n")  # "/snmp community", or a terse line's own path
         masked = _TRAP_COMMUNITY.sub(r"\1********", mask_assignments(line))
-        if (menu + " ").startswith(_COMMUNITY_MENU + " "):
-            masked = _COMMUNITY_NAME.sub(r"\1********", masked)
+        for secret_menu, value in _MENU_SECRETS:
+            if (menu + " ").startswith(secret_menu + " "):
+                masked = value.sub(r"\1********", masked)
         shown.append(masked)
     return shown
 

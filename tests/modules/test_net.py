@@ -525,18 +525,52 @@ def test_a_last_line_without_newline_is_marked_not_run_into_the_next(tmp_path):
     ("/routing bgp connection", "add name=isp remote.address=203.0.113.1 tcp-md5-key={}"),
     ("/interface wireless security-profiles", "add management-protection-key={} name=kantor"),
     ("/interface macsec", "add cak={} ckn=f2c4660060169391 interface=ether1 name=macsec1"),
+    ("/system ntp key", "add key={} key-id=1"),
+    ("/container envs", "add key=DB_PASSWORD name=sipp value={}"),
+    ("/ip ipsec identity", "add auth-method=pre-shared-key peer=kantor secret={}"),
+    ("/interface l2tp-server server", "set enabled=yes ipsec-secret={} use-ipsec=yes"),
+    ("/snmp community", "set [ find default=yes ] authentication-password={0} "
+                        "encryption-password={0} security=private"),
+    ("/ppp secret", "add name=vpn password={} service=l2tp"),
+    ("/user-manager user", "add name=staf password={} shared-users=1"),
+    ("/ip hotspot user", "add name=tamu password={} server=hotspot1"),
+    ("/interface wifi security", "add authentication-types=wpa2-psk name=kantor passphrase={}"),
+    ("/interface wifi", "set [ find default-name=wifi1 ] configuration.ssid=PN "
+                        "security.passphrase={}"),
 ])
 def test_every_routeros_secret_key_is_masked_in_the_diff(tmp_path, menu, line):
     # RouterOS 7 names a WireGuard peer's pre-shared key preshared-key, OSPF's and BGP's
     # keys auth-key and tcp-md5-key, a wireless profile's 802.11w key
     # management-protection-key, a MACsec interface's key cak: their values went into
-    # the recorded diff
+    # the recorded diff; so did an NTP authentication key (/system ntp key's key) and a
+    # container's environment variable (/container envs' value), which show-sensitive
+    # shows: a key or a value only in that menu. The others are the menus' secrets as
+    # RouterOS 7 names them, whose values must stay masked.
     root = tmp_path / "jaringan"
     store_mod.store(root, item("rb-a", f"{menu}\n{line.format('Old-Key-1')}\n"), {}, 5, False)
     diff = store_mod.store(root, item("rb-a", f"{menu}\n{line.format('New-Key-2')}\n"),
                            {}, 5, False)["diff"]
     assert "Old-Key-1" not in diff and "New-Key-2" not in diff
     assert f"+{line.format('********')}\n" in diff
+
+
+def test_a_key_or_value_that_is_a_secret_in_its_menu_only_is_masked_there(tmp_path):
+    # every container variable's value is masked, whatever its name (a URL's password);
+    # key= and value= in other menus are no secret: an NTP server's key-id, a DHCP
+    # option's value
+    before = ("/container envs\n"
+              'add key=DATABASE_URL name=sipp value="mysql://sipp:Old-Pw-1@db/sipp"\n'
+              "/ip dhcp-server option\nadd code=42 name=ntp value=\"'10.0.0.1'\"\n"
+              "/system ntp client servers\nadd address=10.0.0.1 key-id=1\n")
+    after = (before.replace("Old-Pw-1", "New-Pw-2").replace("10.0.0.1", "10.0.0.2")
+             .replace("key-id=1", "key-id=2"))
+    root = tmp_path / "jaringan"
+    store_mod.store(root, item("rb-a", before), {}, 5, False)
+    diff = store_mod.store(root, item("rb-a", after), {}, 5, False)["diff"]
+    assert "Pw-" not in diff, diff
+    assert "+add key=DATABASE_URL name=sipp value=********\n" in diff
+    assert "+add code=42 name=ntp value=\"'10.0.0.2'\"\n" in diff
+    assert "+add address=10.0.0.2 key-id=2\n" in diff
 
 
 @pytest.mark.parametrize("name", ["x" * 64 + ".pn-contoh.court", "sipp..pn-contoh.court", ""])
