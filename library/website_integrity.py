@@ -44,6 +44,11 @@ description:
     checksum files root (or the account running the check) alone can write are read: the
     web server's account cannot make its own file a package's. Markers are still read in
     such a file, and a file a package update removed is still a finding (C(removed_file))."
+  - >-
+    A PHP file or server configuration larger than O(max_script_bytes) (32 MiB: no real
+    script is) is not read for markers but is a finding of its own (C(large_script)),
+    naming its size; it is hashed and compared as any file is. A file with holes
+    (C(truncate -s 100G)) is hashed by the data it holds on disk.
   - A FIFO, socket or device file anywhere under O(paths) (cache folders included) is a
     finding of its own (C(special_file), with its C(type)) whatever the baseline says; a
     web root has no use for one, so the account writing the site made it. It is never
@@ -251,10 +256,25 @@ options:
     default: /var/lib/dpkg/info
   max_scan_bytes:
     description: Larger uploads (videos, big documents) are hashed but not read for
-      markers. PHP files and server configuration are read whatever their size, so that
-      padding cannot hide a webshell.
+      markers. PHP files and server configuration are read up to O(max_script_bytes),
+      so that padding cannot hide a webshell.
     type: int
     default: 8388608
+  max_script_bytes:
+    description:
+      - >-
+        PHP files and server configuration larger than this are not read for markers
+        (read at about 4 MiB/s, a C(truncate -s 100G x.php) by the web server's account,
+        which costs it no disk, would hold the check for hours): no real script comes
+        near it, so such a file is a finding of its own (C(large_script), its size named:
+        check it by hand). It is still hashed and compared with the baseline.
+      - >-
+        Any file with holes (sparse: larger than the disk it holds) is hashed by the data
+        it holds on disk alone, with the place of each part, recorded as C(sparse-) and
+        that sha256, so that reading it takes the time its disk space does; a file system
+        that cannot tell holes reads it whole.
+    type: int
+    default: 33554432
   urls:
     description: Pages to fetch as a browser, as Googlebot, from a search engine and as a
       phone from a search engine (http or https URLs; one that is not fails the module
@@ -391,7 +411,7 @@ integrity:
       type: list
       elements: dict
       contains:
-        kind: {description: "php_in_uploads, webshell, new_file, changed_file, removed_file, special_file (a FIFO, socket or device file; its type in C(type)), baseline_roots (the folders or single files checked differ from the baseline's), cloaking, page_spam, hidden_text, page_unreachable, page_offsite (every variant redirected to another site, by HTTP or by the page itself; their hosts in C(hosts), how in C(by)), page_redirect (a redirect within the site not followed, from https to plain http or to another scheme; the variants in C(variants)), post_spam, option_spam.", type: str}
+        kind: {description: "php_in_uploads, webshell, new_file, changed_file, removed_file, special_file (a FIFO, socket or device file; its type in C(type)), large_script (a PHP file or server configuration larger than O(max_script_bytes), not read for markers; its size in C(size)), baseline_roots (the folders or single files checked differ from the baseline's), cloaking, page_spam, hidden_text, page_unreachable, page_offsite (every variant redirected to another site, by HTTP or by the page itself; their hosts in C(hosts), how in C(by)), page_redirect (a redirect within the site not followed, from https to plain http or to another scheme; the variants in C(variants)), post_spam, option_spam.", type: str}
         name: {description: "One line naming it (a line break or other control character in a file's name shown escaped, C(\\x0a)).", type: str}
         detail: {description: What is wrong (Bahasa Indonesia)., type: str}
         path: {description: The file (file findings)., type: str}
@@ -441,6 +461,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     url_option_error,
 )
 from ansible.module_utils.sop_integrity import (  # noqa: E402
+    MAX_SCRIPT_BYTES,
     Entry,
     IntegrityError,
     baseline_entries,
@@ -544,12 +565,16 @@ def package_sums(folder: str, wanted: set[str]) -> dict[str, tuple[str, str]]:
     return found
 
 
-def digests(path: str) -> tuple[str, str] | None:
-    """(md5, sha256) of the regular file ``path``; None when it cannot be read."""
+def digests(path: str, size: int) -> tuple[str, str] | None:
+    """(md5, sha256) of the regular file ``path``; None when it cannot be read, or is no
+    longer ``size`` bytes (the size the snapshot hashed: one swapped since for a far
+    larger file is not read)."""
     md5, sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha256()
     try:
-        fd, _info = open_regular(path)
+        fd, info = open_regular(path)
         with os.fdopen(fd, "rb") as handle:
+            if info.st_size != size:
+                return None
             for block in iter(lambda: handle.read(1 << 20), b""):
                 md5.update(block)
                 sha256.update(block)
@@ -562,14 +587,15 @@ def packaged(changes: dict[str, list[str]], entries: dict[str, Entry],
              folder: str) -> dict[str, list[str]]:
     """{package: paths} of the new and changed files whose content is their installed
     package's: dpkg's md5 of the path is that of a content whose sha256 is the one the
-    snapshot read (so a file swapped while it is hashed again proves nothing)."""
+    snapshot read (so a file swapped while it is hashed again proves nothing). A file
+    with holes (its sha256 ``sparse-``: not of its whole content) is never a package's."""
     wanted = {p for kind in ("new", "changed") for p in changes.get(kind, [])
-              if entries[p].link is None}
+              if entries[p].link is None and not entries[p].sha256.startswith("sparse-")}
     if not wanted or not folder:
         return {}
     found: dict[str, list[str]] = {}
     for path, (package, md5) in sorted(package_sums(folder, wanted).items()):
-        if digests(path) == (md5, entries[path].sha256):
+        if digests(path, entries[path].size) == (md5, entries[path].sha256):
             found.setdefault(package, []).append(path)
     return found
 
@@ -900,9 +926,11 @@ def run(params: dict[str, Any], check_mode: bool, conn: Connection | None) -> tu
         data = load_baseline(read_from)
     old = baseline_entries(data, read_from)
     special: dict[str, tuple[str, bool]] = {}
+    max_script = params["max_script_bytes"]
     entries, left_out = snapshot(folders, params["exclude"], old, params["max_scan_bytes"],
-                                 special)
-    entries.update(file_entries(single, old, params["max_scan_bytes"], special))
+                                 special, max_script=max_script)
+    entries.update(file_entries(single, old, params["max_scan_bytes"], special,
+                                max_script=max_script))
     changes = None
     updated: dict[str, list[str]] = {}
     extra: list[dict[str, Any]] = []
@@ -915,7 +943,7 @@ def run(params: dict[str, Any], check_mode: bool, conn: Connection | None) -> tu
         ours = {p for paths in updated.values() for p in paths}
         changes = {kind: [p for p in paths if p not in ours] for kind, paths in changes.items()}
     findings, media = file_findings({**entries, **left_out}, changes, params["allow"],
-                                    frozenset(left_out), special)
+                                    frozenset(left_out), special, max_script=max_script)
     findings += extra
     changed = False
     if data is None:
@@ -978,6 +1006,7 @@ def main() -> None:
         own_hosts={"type": "list", "elements": "str", "default": []},
         package_info={"type": "path", "default": "/var/lib/dpkg/info"},
         max_scan_bytes={"type": "int", "default": 8 << 20},
+        max_script_bytes={"type": "int", "default": MAX_SCRIPT_BYTES},
         urls={"type": "list", "elements": "str", "default": []},
         timeout={"type": "int", "default": 30},
         validate_certs={"type": "bool", "default": True},
@@ -1001,6 +1030,8 @@ def main() -> None:
     invocation = {"module_args": mask_data(dict(params), secrets_of(params["urls"]))}
     if not params["paths"]:
         module.fail_json(msg="paths: give at least the web root", invocation=invocation)
+    if params["max_script_bytes"] < 1:
+        module.fail_json(msg="max_script_bytes must be positive", invocation=invocation)
     if not 0 < params["similarity"] <= 1:
         module.fail_json(msg="similarity must be between 0 and 1", invocation=invocation)
     error = url_option_error([("urls", url) for url in params["urls"]])

@@ -8,7 +8,8 @@ ctime, inode and the webshell markers found in it, and each symbolic link to its
 A file whose size, mtime, ctime and inode equal the baseline's is not read again (ctime
 cannot be set back by a user); every other file is hashed, and checked for markers when it
 is executable by the web server (PHP), a server configuration file (.htaccess, .user.ini)
-or anything under an uploads folder.
+or anything under an uploads folder, up to a size (a larger one is hashed only; see
+read_entry). A file with holes is hashed by the data it holds on disk (file_digest).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ansible.module_utils.sop_bahasa import angka_ringkas
 from ansible.module_utils.sop_state import StateError, private_dir, read_json, write_private
 from ansible.module_utils.sop_tree import open_regular, shown
 
@@ -241,6 +243,11 @@ _MARKERS = [(name, re.compile(pattern, re.IGNORECASE if name in AS_WRITTEN else 
 # Files are read for markers in blocks, each with this much of the block before: longer
 # than any match the patterns look for (the longest, a base64 payload, needs 3,000 bytes).
 OVERLAP = 1 << 16
+# PHP and server configuration larger than this are not read for markers (at about
+# 4 MiB/s, `truncate -s 100G x.php`, which costs the site's account no disk, would hold
+# the check for hours): no real script comes near it, so such a file is a finding of its
+# own (large_script), hashed as any file is.
+MAX_SCRIPT_BYTES = 32 << 20
 MEDIA_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".bmp",
                               ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx",
                               ".mp4", ".mp3", ".zip", ".txt", ".csv", ".odt", ".ods"})
@@ -455,7 +462,7 @@ def area(path: str) -> str:
 
 
 def runs_as_php(path: str) -> bool:
-    """A PHP file or server configuration: read for markers whatever its size."""
+    """A PHP file or server configuration: read for markers up to max_script (read_entry)."""
     name = os.path.basename(path).lower()
     return os.path.splitext(name)[1] in PHP_EXTENSIONS or name in CONFIG_NAMES or ".php." in name
 
@@ -573,8 +580,69 @@ def walk(roots: list[str], exclude: list[str]) -> Iterator[tuple[str, os.stat_re
                                  f"{sys.getrecursionlimit()} levels)") from None
 
 
+def size_text(size: int) -> str:
+    """A size in Bahasa Indonesia, in the largest binary unit it reaches: ``100 GiB``,
+    ``1,5 MiB``, ``512 B``."""
+    value, unit = float(size), "B"
+    for larger in ("KiB", "MiB", "GiB", "TiB", "PiB"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, larger
+    return f"{angka_ringkas(round(value, 1))} {unit}"
+
+
+def large_script(path: str, size: int, max_script: int) -> bool:
+    """A PHP file or server configuration too large to read for markers (see
+    MAX_SCRIPT_BYTES)."""
+    return size > max_script and runs_as_php(path)
+
+
+def _data_extents(fd: int, size: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each part of the first ``size`` bytes of the file open at ``fd``
+    that holds data (SEEK_DATA, SEEK_HOLE), not a hole; one cut or removed meanwhile
+    ends them."""
+    pos = 0
+    while pos < size:
+        try:
+            start = os.lseek(fd, pos, os.SEEK_DATA)
+            end = min(os.lseek(fd, start, os.SEEK_HOLE), size)
+        except OSError as exc:
+            if exc.errno == errno.ENXIO:  # only a hole from pos on, or cut meanwhile
+                return
+            raise
+        if end <= start:
+            return
+        yield start, end
+        pos = end
+
+
+def file_digest(fd: int, size: int) -> str:
+    """The sha256 of the file open at ``fd`` (its first ``size`` bytes, its size when
+    opened). A file with holes (``truncate -s 100G``: no disk, hours of zeros to read) is
+    hashed by the data it holds on disk alone, each part's place with it, as
+    ``sparse-`` and the sha256 of that: reading it takes the time its disk space does. A
+    file system that cannot tell holes (no SEEK_HOLE) is read whole."""
+    try:
+        holes = os.lseek(fd, 0, os.SEEK_HOLE) < size
+    except OSError:
+        holes = False
+    digest = hashlib.sha256(b"sparse-v1 %d\n" % size if holes else b"")
+    for start, end in _data_extents(fd, size) if holes else iter([(0, size)]):
+        if holes:
+            digest.update(b"%d %d\n" % (start, end))
+        at = start
+        while at < end:
+            block = os.pread(fd, min(1 << 20, end - at), at)
+            if not block:  # cut meanwhile
+                break
+            digest.update(block)
+            at += len(block)
+    return ("sparse-" if holes else "") + digest.hexdigest()
+
+
 def read_entry(path: str, info: os.stat_result, known: Entry | None,
-               max_scan: int, dir_fd: int | None = None) -> Entry:
+               max_scan: int, dir_fd: int | None = None, *,
+               max_script: int = MAX_SCRIPT_BYTES) -> Entry:
     """The entry of a file: the baseline's when its stat is unchanged, else read (by its
     name in folder ``dir_fd`` when given: see walk). A file swapped since it was listed
     for a link, a FIFO or a device is not read: IntegrityError naming it; one removed
@@ -597,19 +665,27 @@ def read_entry(path: str, info: os.stat_result, known: Entry | None,
     try:
         fd, opened = open_regular(target, dir_fd)
         # the entry describes the file that is read, even one replaced since it was listed
+        # (and only as much of it as it held then: one grown meanwhile is not read on)
         entry = Entry(size=opened.st_size, mtime=opened.st_mtime_ns, ctime=opened.st_ctime_ns,
                       inode=opened.st_ino)
-        # Uploads larger than max_scan (videos, big PDFs) are hashed only; PHP is always
-        # read, or padding a webshell past the limit would hide it.
-        check = runs_as_php(path) or (in_uploads(path) and opened.st_size <= max_scan)
+        # Uploads larger than max_scan (videos, big PDFs) are hashed only; PHP is read up
+        # to max_script, far past max_scan, or padding a webshell past the limit would
+        # hide it; a larger one is hashed only, and a finding (large_script).
+        check = (not large_script(path, opened.st_size, max_script) if runs_as_php(path)
+                 else in_uploads(path) and opened.st_size <= max_scan)
         with os.fdopen(fd, "rb") as handle:
-            while True:
-                block = handle.read(1 << 20)
+            if not check:
+                entry.sha256 = file_digest(handle.fileno(), opened.st_size)
+                return entry
+            left = opened.st_size
+            while left > 0:
+                block = handle.read(min(1 << 20, left))
                 if not block:
                     break
+                left -= len(block)
                 digest.update(block)
-                if check:  # each block with the end of the one before: no match is cut
-                    scan.feed(block.decode("latin-1"))
+                # each block with the end of the one before: no match is cut
+                scan.feed(block.decode("latin-1"))
     except FileNotFoundError:
         raise
     except OSError as exc:
@@ -622,7 +698,8 @@ def read_entry(path: str, info: os.stat_result, known: Entry | None,
 
 
 def snapshot(roots: list[str], exclude: list[str], known: dict[str, Entry], max_scan: int,
-             special: dict[str, tuple[str, bool]] | None = None,
+             special: dict[str, tuple[str, bool]] | None = None, *,
+             max_script: int = MAX_SCRIPT_BYTES,
              ) -> tuple[dict[str, Entry], dict[str, Entry]]:
     """The current entries of the web root: those of the baseline, and the PHP files
     of the excluded folders (read for markers every time, never in the baseline). The
@@ -638,9 +715,11 @@ def snapshot(roots: list[str], exclude: list[str], known: dict[str, Entry], max_
             continue
         try:
             if excluded_here:
-                left_out[path] = read_entry(path, info, None, max_scan, dir_fd)
+                left_out[path] = read_entry(path, info, None, max_scan, dir_fd,
+                                            max_script=max_script)
             else:
-                entries[path] = read_entry(path, info, known.get(path), max_scan, dir_fd)
+                entries[path] = read_entry(path, info, known.get(path), max_scan, dir_fd,
+                                           max_script=max_script)
         except FileNotFoundError:
             continue  # removed since it was listed: not there
     return entries, left_out
@@ -656,7 +735,8 @@ def single_files(files: list[str], folders: list[str]) -> list[str]:
 
 
 def file_entries(files: list[str], known: dict[str, Entry], max_scan: int,
-                 special: dict[str, tuple[str, bool]] | None = None) -> dict[str, Entry]:
+                 special: dict[str, tuple[str, bool]] | None = None, *,
+                 max_script: int = MAX_SCRIPT_BYTES) -> dict[str, Entry]:
     """The entries of single files of the site outside its folders (a wp-config.php one
     folder above the web root), read as a folder's files are: a link recorded, not
     followed; a FIFO, socket or device never opened, into ``special``. A file that is not
@@ -678,7 +758,8 @@ def file_entries(files: list[str], known: dict[str, Entry], max_scan: int,
             raise IntegrityError(f"{path}: a folder, not a single file (name folders in paths)")
         else:
             with contextlib.suppress(FileNotFoundError):  # removed since: not there
-                entries[path] = read_entry(path, info, known.get(path), max_scan)
+                entries[path] = read_entry(path, info, known.get(path), max_scan,
+                                           max_script=max_script)
     return entries
 
 
@@ -791,7 +872,8 @@ def roots_finding(old_roots: list[str], roots: list[str], outside: int) -> dict[
 
 def file_findings(entries: dict[str, Entry], changes: dict[str, list[str]] | None,
                   allow: list[str], left_out: frozenset[str] = frozenset(),
-                  special: dict[str, tuple[str, bool]] | None = None,
+                  special: dict[str, tuple[str, bool]] | None = None, *,
+                  max_script: int = MAX_SCRIPT_BYTES,
                   ) -> tuple[list[dict[str, Any]], int]:
     """Findings on files, and how many new media files (not findings) were added.
 
@@ -800,7 +882,8 @@ def file_findings(entries: dict[str, Entry], changes: dict[str, list[str]] | Non
     ``allow`` (shell patterns) are never findings. Files of ``left_out`` (in folders
     excluded from the baseline: caches, which hold no code of the site) are in area
     ``cache``. Each special file (``special``, from snapshot) is a finding
-    ``special_file`` whatever the baseline says.
+    ``special_file`` whatever the baseline says, and so is each PHP file or server
+    configuration larger than ``max_script`` (``large_script``: not read for markers).
     """
     found: list[dict[str, Any]] = []
     special = special or {}
@@ -818,6 +901,9 @@ def file_findings(entries: dict[str, Entry], changes: dict[str, list[str]] | Non
     for path, entry in sorted(entries.items()):
         if executable_upload(path):
             add("php_in_uploads", path, "file PHP di folder uploads")
+        if entry.link is None and large_script(path, entry.size, max_script):
+            add("large_script", path, f"berkas skrip sangat besar ({size_text(entry.size)}), "
+                "tidak dipindai isinya: periksa manual", size=entry.size)
         if entry.markers:
             add("webshell", path, "penanda webshell/kode sisipan: " + ", ".join(entry.markers),
                 markers=entry.markers)

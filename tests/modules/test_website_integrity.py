@@ -116,7 +116,7 @@ def site(root: Path) -> None:
 def params(root: Path, state: Path, **extra):
     base = {"paths": [str(root)], "files": [], "state_dir": str(state), "accept_baseline": False,
             "exclude": ["*/cache/*", "*/cache"], "allow": [], "allow_hosts": [], "own_hosts": [],
-            "max_scan_bytes": 8 << 20, "package_info": "",
+            "max_scan_bytes": 8 << 20, "max_script_bytes": 32 << 20, "package_info": "",
             "urls": [], "timeout": 5, "validate_certs": True, "ca_path": None,
             "similarity": 0.6, "spam_keywords": content.SPAM_KEYWORDS,
             "spam_stems": content.SPAM_STEMS, "spam_prefixes": content.SPAM_PREFIXES,
@@ -2038,6 +2038,112 @@ def test_a_baseline_in_a_shared_directory_leaves_the_directory_as_it_was(tmp_pat
     assert oct((shared / "baseline.json").stat().st_mode & 0o777) == "0o600"
 
 
+def test_a_huge_sparse_script_is_a_finding_not_read_for_hours(tmp_path):
+    """`truncate -s 100G uploads/x.php` costs the web server's account no disk; its
+    markers were read at about 4 MiB/s and its sha256 of zeros computed, holding the
+    check (and the SOP's lock) for hours. A script over max_script_bytes is not read for
+    markers but is a finding naming its size; with holes, it is hashed by its data on
+    disk, still compared with the baseline."""
+    root, state = tmp_path / "www", tmp_path / "state"
+    site(root)
+    mod.run(params(root, state), False, None)
+    huge = root / "wp-content" / "uploads" / "x.php"
+    with huge.open("wb") as handle:
+        handle.write(b"<?php eval(base64_decode($_POST['k']));")
+        handle.truncate(100 << 30)
+    if os.stat(huge).st_blocks * 512 >= 1 << 30:
+        pytest.skip("the file system here does not keep holes")
+    with within(30, "the check of a 100 GiB sparse script"):
+        _changed, result = mod.run(params(root, state), False, None)
+    found = {f["kind"]: f for f in result["findings"]}
+    assert set(found) == {"large_script", "php_in_uploads", "new_file"}
+    assert found["large_script"]["name"] == f"large_script: {huge}"
+    assert found["large_script"]["size"] == 100 << 30
+    assert found["large_script"]["detail"] == (
+        "berkas skrip sangat besar (100 GiB), tidak dipindai isinya: periksa manual")
+    with within(30, "accepting a 100 GiB sparse script"):
+        mod.run(params(root, state, accept_baseline=True), False, None)
+    with huge.open("r+b") as handle:  # the data it holds changed, its size not
+        handle.write(b"<?php system($_GET['c']); //")
+    with within(30, "the check of a changed 100 GiB sparse script"):
+        _changed, result = mod.run(params(root, state), False, None)
+    assert {f["kind"] for f in result["findings"]} == {"large_script", "php_in_uploads",
+                                                       "changed_file"}
+
+
+def test_scripts_are_read_for_markers_up_to_max_script_bytes(tmp_path):
+    """A script at the limit is read for markers, padding and all; one byte more and it
+    is not, but is a large_script finding whatever the baseline says (its markers are
+    never read, so an accept cannot clear it); an upload over max_scan_bytes is no
+    finding, as before."""
+    root, state = tmp_path / "www", tmp_path / "state"
+    site(root)
+    theme = root / "wp-content" / "themes" / "court"
+    payload = b"*/ eval(base64_decode($k));"
+    at_limit, over = theme / "a.php", theme / "b.php"
+    at_limit.write_bytes(b"<?php /*" + b"x" * ((1 << 20) - 8 - len(payload)) + payload)
+    over.write_bytes(b"<?php /*" + b"x" * ((1 << 20) - 7 - len(payload)) + payload)
+    video = root / "wp-content" / "uploads" / "sidang.mp4"
+    video.write_bytes(bytes(2 << 20))
+    for accept in (True, False):
+        _changed, result = mod.run(params(root, state, max_script_bytes=1 << 20,
+                                          max_scan_bytes=1 << 20, accept_baseline=accept),
+                                   False, None)
+        assert sorted((f["kind"], f["path"], f["detail"]) for f in result["findings"]) == [
+            ("large_script", str(over),
+             "berkas skrip sangat besar (1 MiB), tidak dipindai isinya: periksa manual"),
+            ("webshell", str(at_limit), "penanda webshell/kode sisipan: eval(base64_decode(")]
+
+
+def test_a_file_with_holes_is_hashed_by_its_data_on_disk(tmp_path):
+    """A sparse file of any name (uploads/x.jpg) was read whole for its sha256, zeros
+    and all, at disk speed without disk: it is hashed by the data it holds and where;
+    the same data gives the same digest, other data or another place another one. A
+    file without holes keeps its plain sha256 (baselines made before stay valid)."""
+    def digest(path: Path) -> str:
+        return integrity.read_entry(str(path), path.stat(), None, 8 << 20).sha256
+
+    def sparse(name: str, data: bytes, at: int) -> Path:
+        path = tmp_path / "uploads" / name
+        path.parent.mkdir(exist_ok=True)
+        with path.open("wb") as handle:
+            handle.truncate(100 << 30)
+            handle.seek(at)
+            handle.write(data)
+        return path
+
+    first = sparse("x.jpg", b"JPEG", 1 << 30)
+    if os.stat(first).st_blocks * 512 >= 1 << 30:
+        pytest.skip("the file system here does not keep holes")
+    with within(20, "hashing 100 GiB sparse files"):
+        same, other, moved = (sparse("y.jpg", b"JPEG", 1 << 30), sparse("z.jpg", b"GIF8", 1 << 30),
+                              sparse("w.jpg", b"JPEG", 2 << 30))
+        digests = [digest(p) for p in (first, same, other, moved)]
+    assert all(d.startswith("sparse-") and len(d) == 7 + 64 for d in digests)
+    assert digests[0] == digests[1] and len(set(digests)) == 3
+    dense = tmp_path / "uploads" / "dense.mp4"
+    dense.write_bytes(bytes(9 << 20))
+    assert digest(dense) == hashlib.sha256(bytes(9 << 20)).hexdigest()
+
+
+def test_sizes_in_bahasa():
+    assert [integrity.size_text(n) for n in (512, 1536, 32 << 20, 100 << 30, (3 << 40) // 2)] == [
+        "512 B", "1,5 KiB", "32 MiB", "100 GiB", "1,5 TiB"]
+
+
+def test_a_packaged_path_swapped_for_a_larger_file_is_not_read(tmp_path):
+    """packaged() reads a new file again for dpkg's md5: a file swapped meanwhile for
+    another size (a 100 GiB sparse one) is not read, and so is not the package's."""
+    path = tmp_path / "index.php"
+    path.write_bytes(b"<?php")
+    assert mod.digests(str(path), 5) == (hashlib.md5(b"<?php").hexdigest(),
+                                         hashlib.sha256(b"<?php").hexdigest())
+    with path.open("r+b") as handle:
+        handle.truncate(100 << 30)
+    with within(10, "reading a swapped file"):
+        assert mod.digests(str(path), 5) is None
+
+
 def test_fifos_sockets_and_devices_in_the_web_root_are_findings_never_opened(tmp_path):
     """A FIFO, a socket or a device file in the web root was skipped without a word: the
     web server's account made it (a covert channel, a device node planted by root code),
@@ -2111,10 +2217,10 @@ def test_a_file_removed_during_the_walk_is_not_there_not_a_failure(tmp_path, mon
     (root / "b.php").write_text("<?php echo 1;")
     real_read = integrity.read_entry
 
-    def vanishing(path, info, known, max_scan, dir_fd=None):
+    def vanishing(path, info, known, max_scan, dir_fd=None, *, max_script):
         if path.endswith("b.php"):
             os.unlink(os.path.basename(path), dir_fd=dir_fd)
-        return real_read(path, info, None, max_scan, dir_fd)
+        return real_read(path, info, None, max_scan, dir_fd, max_script=max_script)
 
     monkeypatch.setattr(integrity, "read_entry", vanishing)
     _changed, result = mod.run(params(root, state), False, None)
