@@ -412,12 +412,27 @@ def _enddate_from_der(der: bytes) -> datetime.datetime | None:
                              input=der, capture_output=True, check=True, timeout=10).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    text = out.decode().strip().partition("=")[2]
-    return _parse_cert_time(text) if text else None
+    text = out.decode("ascii", "replace").strip().partition("=")[2]
+    try:
+        return _parse_cert_time(text) if text else None
+    except (ValueError, OverflowError, OSError):  # a form ssl does not read, or no calendar date
+        return None
 
 
 def _parse_cert_time(text: str) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(ssl.cert_time_to_seconds(text), datetime.timezone.utc)
+
+
+def _verified_expiry(cert: dict[str, Any]) -> tuple[datetime.datetime | None, str | None]:
+    """The expiry of a verified certificate (getpeercert's ``notAfter``), or why it
+    cannot be read (none, or a form ssl does not read): one line."""
+    text = cert.get("notAfter")
+    if not text:
+        return None, "the certificate has no expiry date (notAfter)"
+    try:
+        return _parse_cert_time(str(text)), None
+    except (ValueError, OverflowError, OSError):
+        return None, f"the certificate's expiry date is unreadable ({str(text)[:60]!r})"
 
 
 def tls_certificate(host: str, port: int, timeout: float, ca_file: str | None,
@@ -431,7 +446,7 @@ def tls_certificate(host: str, port: int, timeout: float, ca_file: str | None,
                 ssl_context(ca_file).wrap_socket(sock, server_hostname=host) as tls:
             cert = tls.getpeercert() or {}
         result["valid"] = True
-        expiry: datetime.datetime | None = _parse_cert_time(str(cert["notAfter"]))
+        expiry, result["error"] = _verified_expiry(cert)
         issuer = {str(rdn[0][0]): str(rdn[0][1]) for rdn in cert.get("issuer", ()) if rdn}
         result["issuer"] = issuer.get("organizationName") or issuer.get("commonName")
     except ssl.SSLCertVerificationError as exc:

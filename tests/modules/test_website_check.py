@@ -6,7 +6,10 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
+import re
 import socket
+import ssl
+import subprocess
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -665,6 +668,50 @@ def test_a_certificate_s_date_is_shown_in_the_court_s_time_zone(tls, monkeypatch
     now = datetime.datetime(2026, 12, 4, 21, 0, tzinfo=wib)
     cert = http.tls_certificate("localhost", tls["https"], 5, tls["ca"], now)
     assert cert["valid"] and (cert["not_after"], cert["days_left"]) == ("2027-01-02", 28)
+
+
+def test_a_certificate_without_a_readable_expiry_is_one_line_not_a_traceback(tls, monkeypatch):
+    """A verified certificate whose notAfter is missing or in a form ssl does not read,
+    and one failing verification whose date openssl writes oddly, ended the module in a
+    KeyError or ValueError traceback: the cause is the certificate's error, its date
+    unknown."""
+    now = datetime.datetime.now(datetime.UTC)
+
+    def unreadable(text):
+        raise ValueError(f"time data {text!r} does not match format")
+
+    monkeypatch.setattr(http, "_parse_cert_time", unreadable)
+    cert = http.tls_certificate("localhost", tls["https"], 5, tls["ca"], now)
+    assert cert["valid"] and (cert["not_after"], cert["days_left"]) == (None, None)
+    assert re.fullmatch(r"the certificate's expiry date is unreadable \('\w{3} .*GMT'\)",
+                        cert["error"])
+    untrusted = http.tls_certificate("localhost", tls["https"], 5, "", now)
+    assert not untrusted["valid"] and untrusted["error"] == "unable to get local issuer certificate"
+    assert untrusted["days_left"] is None
+    entry = renewals.certificate_item("localhost", cert, today=now.date(), warn_days=[30])
+    assert renewals.messages([entry])[1] == [
+        "Sertifikat TLS localhost: tanggal berakhir tidak terbaca (" + cert["error"] + ")"]
+    monkeypatch.undo()
+    peer = ssl.SSLSocket.getpeercert
+
+    def without_expiry(self, binary_form=False):
+        found = peer(self, binary_form)
+        return found if binary_form else {k: v for k, v in found.items() if k != "notAfter"}
+
+    monkeypatch.setattr(ssl.SSLSocket, "getpeercert", without_expiry)
+    cert = http.tls_certificate("localhost", tls["https"], 5, tls["ca"], now)
+    assert (cert["valid"], cert["error"], cert["days_left"]) == (
+        True, "the certificate has no expiry date (notAfter)", None)
+
+
+def test_an_odd_date_from_openssl_is_no_expiry(monkeypatch):
+    """openssl's -enddate in a form ssl does not read (a time zone other than GMT, a
+    year past the calendar) is no expiry, not a ValueError."""
+    for out in (b"notAfter=Jan  1 00:00:00 2027 PST\n", b"notAfter=Jan  1 00:00:00 99999 GMT\n",
+                b"notAfter=\xff\xfe\n"):
+        monkeypatch.setattr(http.subprocess, "run",
+                            lambda *_a, out=out, **_k: subprocess.CompletedProcess([], 0, out, b""))
+        assert http._enddate_from_der(b"0") is None, out
 
 
 @pytest.mark.parametrize(("module", "args", "msg"), [
