@@ -12,7 +12,9 @@ short_description: Move planted files (webshells, PHP in uploads, new files) out
 description:
   - Takes the C(findings) of the website_integrity module and moves each file whose
     C(kind) is in O(kinds) (by default webshells, PHP in uploads and new files) and that
-    lies under one of O(roots) into O(dest)C(/<time>/<original path>), mode 0600, owner root.
+    lies under one of O(roots) into O(dest)C(/<time>/<original path>), mode 0600, owner root;
+    C(<time>) is the run's UTC time to the second (C(20261205T124400Z)), with C(-2), C(-3) ...
+    after it when a run in the same second has that folder already.
   - Appends one JSON line per moved file to O(dest)C(/quarantine.jsonl) (original path,
     quarantined path, size, sha256, time, finding, and the original's C(mode), C(uid),
     C(gid) and C(mtime), which the copy, 0600 root, does not keep; what a file moved by
@@ -327,13 +329,31 @@ def refusal(exc: OSError) -> str:
     return f"{exc.strerror}: {shown(str(exc.filename or ''))}".rstrip(": ")
 
 
+def new_batch(dest: str, now: datetime.datetime) -> str:
+    """A new folder of ``dest`` (0700) for one run's files, named by ``now`` to the
+    second (20261205T124400Z), with -2, -3 ... after it when a run in the same second
+    made that one already: a second move of the same path into it was refused ("File
+    exists") and the file stayed in the site."""
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    count = 1
+    while True:
+        batch = os.path.join(dest, stamp if count == 1 else f"{stamp}-{count}")
+        try:
+            os.mkdir(batch, 0o700)
+        except FileExistsError:
+            count += 1
+            continue
+        return batch
+
+
 def move_all(todo: list[dict[str, Any]], roots: list[str], dest: str,
              refused: list[str]) -> dict[str, Any]:
     """Quarantine every file of ``todo`` into a new batch folder of ``dest``: the module's
     result, with ``refused`` (candidates') and the files refused meanwhile. Changed only
-    when a file was moved: files gone since they were chosen are nothing to move."""
+    when a file was moved: files gone since they were chosen are nothing to move (and
+    leave no batch folder)."""
     os.makedirs(dest, mode=0o700, exist_ok=True)
-    batch = os.path.join(dest, datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
+    batch = new_batch(dest, datetime.datetime.now(datetime.timezone.utc))
     moved: list[dict[str, Any]] = []
     log = os.path.join(dest, "quarantine.jsonl")
     refused = list(refused)
@@ -344,6 +364,9 @@ def move_all(todo: list[dict[str, Any]], roots: list[str], dest: str,
             continue  # gone since it was found: nothing to move
         except OSError as exc:
             refused.append(f"karantina {shown(entry['path'])} gagal: {refusal(exc)}")
+    if not moved:
+        with contextlib.suppress(OSError):  # (only while empty)
+            os.rmdir(batch)
     return outcome(moved, refused, changed=bool(moved))
 
 

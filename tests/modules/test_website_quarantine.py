@@ -3,12 +3,15 @@ crash that tore the last line and when the line cannot be written."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 from pathlib import Path
 
 import pytest
-from loader import run_module
+from loader import load, run_module
+
+quarantine = load("website_quarantine")
 
 
 @pytest.fixture
@@ -119,3 +122,31 @@ def test_a_name_with_a_line_break_stays_on_one_line_in_the_messages(planted, tmp
     assert f"{shell.parent}/l\\x0ak/y.php" in result["msg"]
     assert f"{tmp_path}/etc\\x0akarantina selesai" in result["msg"]
     assert result["left"][0].startswith(f"{tmp_path}/wp-config.php\\x0aok: ")
+
+
+def test_the_same_path_moved_twice_within_a_second_is_moved_both_times(planted, monkeypatch):
+    """The batch folder was named to the second: a file planted again and moved in the
+    same second met its first copy there ("File exists") and stayed in the site. The
+    second run gets a folder of its own, its time still readable; a run that moves
+    nothing leaves none."""
+    shell, dest, args = planted
+    instant = datetime.datetime(2026, 12, 5, 12, 44, 0, 500000, tzinfo=datetime.UTC)
+
+    class Clock(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return instant
+
+    monkeypatch.setattr(quarantine.datetime, "datetime", Clock)
+    todo = [{"path": str(shell), "finding": {"name": "php in uploads"}}]
+    results = []
+    for _ in range(2):
+        shell.write_text("<?php eval($_POST['c']);")
+        results.append(quarantine.move_all(todo, args["roots"], str(dest), []))
+        assert not shell.exists()
+    assert [r["moved"][0]["quarantined"] for r in results] == [
+        f"{dest}/20261205T124400Z{suffix}{shell}" for suffix in ("", "-2")]
+    assert all(r["changed"] and "msg" not in r for r in results)
+    assert quarantine.move_all(todo, args["roots"], str(dest), [])["changed"] is False
+    assert sorted(p.name for p in dest.iterdir()) == [
+        "20261205T124400Z", "20261205T124400Z-2", "quarantine.jsonl"]
