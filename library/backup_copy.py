@@ -39,7 +39,8 @@ description:
     O(require_mountpoint), not a mount point), read-only, or failing is a warning and
     C(copied=false), and nothing on it is pruned; a C(.partial) left by an interrupted copy
     of this prefix is a warning and is removed (files of other prefixes are not touched).
-  - A medium unmounted during the task (pulled out while the scrub reads a copy) is
+  - >-
+    A medium unmounted during the task (pulled out while the scrub reads a copy) is
     absent too: its mount point, then a directory of the server's own disk, never takes
     the copy. A backup larger than one file on the medium can be (FAT32 holds at most
     4 GiB a file) is a warning naming the limit; nothing of the copy is left.

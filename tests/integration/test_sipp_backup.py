@@ -555,7 +555,7 @@ def test_row_counts_bracketed_without_reload(hosts: None, ansible_env: dict[str,
 
 def test_wrong_password_fails_clearly(hosts: None, ansible_env: dict[str, str]) -> None:
     args = dump_args("/var/backups/it-wrong")
-    args["login_password"] = "wrong"
+    args["login_password"] = "Salah-Sandi-2026"  # no part of the paths (see mariadb_backup)
     ok, result = module(ansible_env, "mariadb_backup", args)
     assert not ok and "Access denied" in result["msg"]
     assert backups_in(listing(SIPP, "/var/backups/it-wrong")) == []
