@@ -44,7 +44,8 @@ description:
     absent too: its mount point, then a directory of the server's own disk, never takes
     the copy. A backup larger than one file on the medium can be (FAT32 holds at most
     4 GiB a file) is a warning naming the limit; nothing of the copy is left.
-  - The media has its own retention (O(keep_daily), O(keep_weekly), O(keep_monthly),
+  - >-
+    The media has its own retention (O(keep_daily), O(keep_weekly), O(keep_monthly),
     restic/borg C(forget) semantics over the verified copies on it), applied after the
     copy. The copy of this task counts as the medium's newest whatever its name's date (a
     clock set back names it the oldest): it is never pruned.
