@@ -31,6 +31,16 @@ description:
     out of the baseline, holding no code of the site) or new since the accepted
     baseline; the site's own theme, plugin and core files with injected code are left in
     place for the administrator to restore from the backup.
+  - >-
+    The copy takes the disk space the file does: only the parts of it that hold data are
+    read and written, and a hole stays a hole (a C(uploads/x.php) the site's account made
+    100 GiB with C(truncate -s 100G), at no disk cost, was written out as 100 GiB of
+    zeros, filling the disk). A file holding more than O(max_copy_bytes) of data is not
+    copied: it stays in the site, named in the task's one-line failure
+    (C(karantina PATH gagal: berisi 2 GiB data, melebihi batas salinan karantina 1 GiB ...));
+    the move finds it, not check mode. The record's C(sha256) is the file's digest as
+    website_integrity computes it (for a file with holes, C(sparse-) and the digest of its
+    data and where each part lies).
   - A file outside O(roots) is never moved, whatever its finding. Among them the single
     files website_integrity checks beside the folders (its C(files), a C(wp-config.php)
     one folder above the web root, with the database login); moved, the site would lose
@@ -73,6 +83,12 @@ options:
     type: list
     elements: str
     default: [webshell, php_in_uploads, new_file]
+  max_copy_bytes:
+    description: The most data (bytes on disk, holes not counted) a file may hold to be
+      copied into quarantine; a larger one is not copied, stays in the site and fails the
+      task naming it (a webshell is a few KiB).
+    type: int
+    default: 1073741824
 attributes:
   check_mode:
     support: full
@@ -116,12 +132,12 @@ sop_output:
 import contextlib  # noqa: E402
 import datetime  # noqa: E402
 import errno  # noqa: E402
-import hashlib  # noqa: E402
 import os  # noqa: E402
 import stat  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_integrity import _data_extents, file_digest, size_text  # noqa: E402
 from ansible.module_utils.sop_state import append_json, fsync_dir  # noqa: E402
 from ansible.module_utils.sop_tree import open_folder, open_regular, shown, unlink_same  # noqa: E402
 
@@ -136,6 +152,10 @@ def root_of(path: str, roots: list[str]) -> tuple[str, str] | None:
             return root or "/", below
     return None
 
+
+# The most data (bytes on disk, holes not counted) a file may hold to be copied into
+# quarantine (max_copy_bytes): a webshell is a few KiB; a larger one would fill the disk.
+MAX_COPY_BYTES = 1 << 30
 
 # Why a finding's file outside the roots stays where it is (Bahasa Indonesia, reported)
 OUTSIDE = ("di luar folder situs (mis. wp-config.php di atas web root), tidak dipindahkan: "
@@ -230,31 +250,52 @@ def _remove_folders(made: list[str]) -> None:
             os.rmdir(path)
 
 
-def _copy(fd: int, info: os.stat_result, target: str, made: list[str]) -> tuple[str, int]:
+def _copy(fd: int, info: os.stat_result, target: str, made: list[str],
+          max_data: int) -> tuple[str, int]:
     """Copy the open file into ``target`` (a new file, 0600) and make it durable, with
-    the folders ``made`` for it: its sha256 and size. The copy is complete or not there
-    at all: a write that fails (the quarantine's disk full) or a file that changed while
-    it was read (the site's account writing to it) removes what was written, and OSError
-    says why."""
-    digest, size = hashlib.sha256(), 0
+    the folders ``made`` for it: its digest (sop_integrity's file_digest, as
+    website_integrity hashes it) and size. Only the parts that hold data are read and
+    written: a hole stays a hole (``truncate -s 100G``, no disk, would have been written
+    out as 100 GiB of zeros), and a file holding more than ``max_data`` bytes of data is
+    refused (OSError EFBIG, why in Bahasa) before anything is written. The copy is
+    complete or not there at all: a write that fails (the quarantine's disk full) or a
+    file that changed while it was read (the site's account writing to it) removes what
+    was written, and OSError says why."""
+    size = info.st_size
+    try:
+        holes = os.lseek(fd, 0, os.SEEK_HOLE) < size
+    except OSError:  # a file system that cannot tell holes: read whole
+        holes = False
+    parts = list(_data_extents(fd, size)) if holes else [(0, size)]
+    data = sum(end - start for start, end in parts)
+    if data > max_data:
+        raise OSError(errno.EFBIG, f"berisi {size_text(data)} data, melebihi batas salinan "
+                      f"karantina {size_text(max_data)} (max_copy_bytes); tidak disalin, "
+                      "berkas tetap di situs: periksa dan tangani manual")
     out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
                   0o600)
     try:
         try:
-            for block in iter(lambda: os.read(fd, 1 << 20), b""):
-                digest.update(block)
-                size += len(block)
-                view = memoryview(block)
-                while view:
-                    view = view[os.write(out, view):]
+            for start, end in parts:
+                at = start
+                while at < end:
+                    block = os.pread(fd, min(1 << 20, end - at), at)
+                    if not block:  # cut meanwhile
+                        raise OSError(errno.EAGAIN, "changed while it was copied", target)
+                    view = memoryview(block)
+                    while view:
+                        written = os.pwrite(out, view, at)
+                        view, at = view[written:], at + written
+            os.ftruncate(out, size)  # a hole at the end too
             os.fsync(out)
         finally:
             os.close(out)
+        digest = file_digest(fd, size)
         # The change time too: the site's account can set the modification time back
         # (touch -d), never the change time, which only the kernel sets.
         now = os.fstat(fd)
-        if (size, now.st_size, now.st_mtime_ns, now.st_ctime_ns) != (
-                info.st_size, info.st_size, info.st_mtime_ns, info.st_ctime_ns):
+        if (now.st_size, now.st_mtime_ns, now.st_ctime_ns) != (
+                info.st_size, info.st_mtime_ns, info.st_ctime_ns):
             raise OSError(errno.EAGAIN, "changed while it was copied", target)
         for folder in [os.path.dirname(target)] + [os.path.dirname(m) for m in made]:
             fsync_dir(folder)
@@ -262,10 +303,11 @@ def _copy(fd: int, info: os.stat_result, target: str, made: list[str]) -> tuple[
         with contextlib.suppress(OSError):
             os.unlink(target)
         raise
-    return digest.hexdigest(), size
+    return digest, size
 
 
-def quarantine(entry: dict[str, Any], roots: list[str], batch: str, log: str) -> dict[str, Any]:
+def quarantine(entry: dict[str, Any], roots: list[str], batch: str, log: str,
+               max_data: int = MAX_COPY_BYTES) -> dict[str, Any]:
     """Copy the file into ``batch``, record it in ``log``, then remove it from the site.
 
     The site is the web server's to write, and a compromised one races this module: its
@@ -286,7 +328,7 @@ def quarantine(entry: dict[str, Any], roots: list[str], batch: str, log: str) ->
         made: list[str] = []
         try:
             made = _make_folders(os.path.dirname(target))
-            digest, size = _copy(fd, info, target, made)
+            digest, size = _copy(fd, info, target, made, max_data)
         except BaseException:
             _remove_folders(made)
             raise
@@ -347,7 +389,7 @@ def new_batch(dest: str, now: datetime.datetime) -> str:
 
 
 def move_all(todo: list[dict[str, Any]], roots: list[str], dest: str,
-             refused: list[str]) -> dict[str, Any]:
+             refused: list[str], max_data: int = MAX_COPY_BYTES) -> dict[str, Any]:
     """Quarantine every file of ``todo`` into a new batch folder of ``dest``: the module's
     result, with ``refused`` (candidates') and the files refused meanwhile. Changed only
     when a file was moved: files gone since they were chosen are nothing to move (and
@@ -359,7 +401,7 @@ def move_all(todo: list[dict[str, Any]], roots: list[str], dest: str,
     refused = list(refused)
     for entry in todo:  # one refused file does not keep the others in the site
         try:
-            moved.append(quarantine(entry, roots, batch, log))
+            moved.append(quarantine(entry, roots, batch, log, max_data))
         except FileNotFoundError:
             continue  # gone since it was found: nothing to move
         except OSError as exc:
@@ -388,6 +430,7 @@ def main() -> None:
             "roots": {"type": "list", "elements": "path", "required": True},
             "kinds": {"type": "list", "elements": "str",
                       "default": ["webshell", "php_in_uploads", "new_file"]},
+            "max_copy_bytes": {"type": "int", "default": MAX_COPY_BYTES},
         },
         supports_check_mode=True,
     )
@@ -397,7 +440,7 @@ def main() -> None:
         planned = [{"path": e["path"], "finding": e["finding"].get("name")} for e in todo]
         result = outcome(planned, refused, changed=bool(todo))
     else:
-        result = move_all(todo, p["roots"], p["dest"], refused)
+        result = move_all(todo, p["roots"], p["dest"], refused, p["max_copy_bytes"])
     left = outside(p["findings"], p["roots"], p["kinds"])
     if left:
         result["left"] = left

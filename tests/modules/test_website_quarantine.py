@@ -12,6 +12,7 @@ import pytest
 from loader import load, run_module
 
 quarantine = load("website_quarantine")
+integrity = load("sop_integrity")
 
 
 @pytest.fixture
@@ -150,3 +151,51 @@ def test_the_same_path_moved_twice_within_a_second_is_moved_both_times(planted, 
     assert quarantine.move_all(todo, args["roots"], str(dest), [])["changed"] is False
     assert sorted(p.name for p in dest.iterdir()) == [
         "20261205T124400Z", "20261205T124400Z-2", "quarantine.jsonl"]
+
+
+def test_a_sparse_file_is_copied_sparsely(planted, tmp_path):
+    """The site's account can make uploads/x.php as large as it likes at no disk cost
+    (truncate -s 100G): the copy read it whole and wrote every hole out as zeros, filling
+    the quarantine's disk. Only the parts holding data are copied now; the copy is the
+    same file, holes and all, and the record's digest is website_integrity's."""
+    shell, _dest, args = planted
+    with shell.open("r+b") as opened:
+        opened.seek(200 << 20)
+        opened.write(b"<?php system($_GET['c']);")
+        opened.truncate(256 << 20)
+    with shell.open("rb") as opened:
+        digest = integrity.file_digest(opened.fileno(), 256 << 20)
+    assert digest.startswith("sparse-") and shell.stat().st_blocks * 512 <= 1 << 20
+    rc, result = run_module("website_quarantine", tmp_path, args, seconds=60)
+    assert rc == 0 and not shell.exists(), result
+    [moved] = result["moved"]
+    copy = Path(moved["quarantined"])
+    assert copy.stat().st_size == 256 << 20 and copy.stat().st_blocks * 512 <= 1 << 20
+    assert (moved["size"], moved["sha256"]) == (256 << 20, digest)
+    with copy.open("rb") as opened:
+        assert opened.read(24) == b"<?php eval($_POST['c']);"
+        opened.seek(200 << 20)
+        assert opened.read(25) == b"<?php system($_GET['c']);"
+        assert opened.read() == bytes((256 << 20) - (200 << 20) - 25)
+
+
+def test_a_file_holding_more_data_than_the_cap_stays_in_the_site(planted, tmp_path):
+    """A file holding more data than max_copy_bytes is not copied (the quarantine's disk
+    would fill): the task fails naming it and why, in one line, and it stays in the site,
+    no copy of it left behind. Holes are not counted, and the other files still move."""
+    shell, _dest, args = planted
+    with shell.open("ab") as opened:
+        opened.write(os.urandom(3 << 20))
+        opened.truncate(1 << 30)
+    large = shell.with_name("z.php")
+    large.write_bytes(b"<?php" + bytes(5 << 20))  # data on disk, even as zeros
+    args["findings"].append({"kind": "php_in_uploads", "path": str(large), "name": "z"})
+    rc, result = run_module("website_quarantine", tmp_path, {**args, "max_copy_bytes": 4 << 20})
+    assert rc != 0 and [m["path"] for m in result["moved"]] == [str(shell)], result
+    assert result["msg"] == (
+        f"karantina {large} gagal: berisi 5 MiB data, melebihi batas salinan karantina "
+        "4 MiB (max_copy_bytes); tidak disalin, berkas tetap di situs: periksa dan tangani "
+        "manual")
+    assert large.stat().st_size == (5 << 20) + 5 and not shell.exists()
+    batch = Path(result["moved"][0]["quarantined"]).parent
+    assert [p.name for p in batch.iterdir()] == ["x.php"]
