@@ -15,7 +15,9 @@ description:
   - Grades it like the SOP does - online is C(ok), on battery (C(OB)) or on bypass
     (C(BYPASS), the load not protected) is C(warning), low battery (C(LB)), replace
     battery (C(RB)), overload (C(OVER)), forced shutdown (C(FSD)), off (C(OFF)) or an
-    active alarm (C(ALARM), with the text of C(ups.alarm)) is C(fail).
+    active alarm (C(ALARM), with the text of C(ups.alarm)) is C(fail), and so is an answer
+    without C(ups.status) (C(tidak melaporkan ups.status), the UPS's state not known);
+    flags the SOP does not know (C(CAL)) are C(warning).
   - A NUT server that cannot be reached or a UPS it does not know is one clear line
     (C(error), status C(fail)); the module itself does not fail, the playbook decides.
     NUT's C(Data stale), C(Driver not connected), C(Unknown UPS), C(Connection failure),
@@ -145,7 +147,10 @@ def grade(name: str, variables: dict[str, str]) -> dict[str, Any]:
     failed = [f"{text}: {alarm}" if flag == "ALARM" and alarm else text
               for flag, text in FAIL_FLAGS.items() if flag in flags]
     warned = [text for flag, text in WARNING_FLAGS.items() if flag in flags]
-    if failed:
+    if not flags:  # the state is not known: the load may not be protected
+        status, state = "fail", ("tidak melaporkan ups.status (keadaan UPS tidak diketahui: "
+                                 "periksa driver NUT)")
+    elif failed:
         status, state = "fail", ", ".join(failed + warned)
     elif warned:
         status, state = "warning", ", ".join(warned)

@@ -157,3 +157,17 @@ def test_a_value_that_is_no_finite_number_is_left_out(runtime):
                                                         status="OL")))
     assert ups["status"] == "ok" and ups["runtime_seconds"] is None
     assert ups["message"] == "UPS ups@backup online, baterai 100%, beban 35%"
+
+
+@pytest.mark.parametrize("text", [
+    UPSC.format(charge=74, runtime=900, status="").replace("ups.status: \n", ""),
+    UPSC.format(charge=74, runtime=900, status=""),
+])
+def test_an_answer_without_ups_status_says_so(text):
+    """upsc answered without ups.status (or with it empty): the message read "status
+    tidak dikenal ''", a warning, though nothing says the load is protected."""
+    ups = mod.grade("ups@backup", mod.parse(text))
+    assert (ups["status"], ups["flags"]) == ("fail", [])
+    assert ups["message"] == ("UPS ups@backup tidak melaporkan ups.status (keadaan UPS tidak "
+                              "diketahui: periksa driver NUT), baterai 74%, sisa waktu 15 "
+                              "menit, beban 35%")
