@@ -64,6 +64,12 @@ description:
     readable or none at all, one its content no longer matches, or one that differs from
     the backup's while the content is the backup's). Remove it once examined, as it takes
     room on the medium.
+  - >-
+    A copy of the backup found up to date on the medium is reported as there
+    (C(copied=true), RV(path), RV(sha256)) even when the medium's upkeep after it fails (a
+    read-only medium whose retention would prune, a damaged older copy that cannot be set
+    aside); the warning and RV(msg) then say so, naming the cause
+    (C(copy up to date (PATH), but the medium's upkeep (retention, damaged copies) failed: ...)).
   - A copy whole by its own manifest that is not the backup's content is never set aside
     (the backup's own manifest may be what rotted, on the server); it is left as it is
     and the copy skipped with a warning.
@@ -497,6 +503,8 @@ def run(module: AnsibleModule, done: dict[str, Any]) -> None:
     done["leftovers_removed"] = _sweep(module, dest, prefix)
     target = os.path.join(dest, os.path.basename(src))
     same, fault = _examine(target, manifest)
+    if same:  # the medium holds this backup, whatever of its upkeep below fails
+        done.update(copied=True, path=target, sha256=manifest.get("sha256"))
     if fault is not None:
         done["damaged"] = _set_aside(module, target, fault, anew=True)
     record = _record_path(dest, prefix)
@@ -548,9 +556,13 @@ def main() -> None:
         reason = exc.strerror or str(exc)
         if exc.filename:
             reason += f": {exc.filename}"
-        module.warn(f"removable media copy skipped: {reason}")
-        done.update(changed=_altered(done), copied=False,
-                    msg=f"removable media copy skipped: {reason}")
+        # A copy found up to date stays reported (copied): only the medium's upkeep failed
+        # (a read-only medium whose retention would prune, say).
+        msg = (f"copy up to date ({done['path']}), but the medium's upkeep (retention, "
+               f"damaged copies) failed: {reason}" if done["copied"]
+               else f"removable media copy skipped: {reason}")
+        module.warn(msg)
+        done.update(changed=_altered(done), msg=msg)
     module.exit_json(**done)
 
 

@@ -1223,6 +1223,27 @@ def test_a_read_only_medium_is_not_pruned(tmp_path, medium) -> None:
     assert medium_files(medium) == with_manifests(*OLD_COPIES)
 
 
+def test_a_read_only_medium_holding_the_copy_reports_it(tmp_path, medium) -> None:
+    """A read-only medium that already held an up-to-date copy of the backup, whose
+    retention wanted to prune, reported the copy skipped (copied false): the report then
+    said there was no copy on the medium though there was one."""
+    src = full_medium(tmp_path, medium, 64 << 10)
+    shutil.copy(src, medium / NEW_COPY)
+    shutil.copy(src + files.MANIFEST_SUFFIX, medium / (NEW_COPY + files.MANIFEST_SUFFIX))
+    before = contents(medium)
+    subprocess.run(["mount", "-o", "remount,ro", str(medium)], check=True)
+    code, result = run_module("backup_copy", tmp_path,
+                              {"src": src, "dest": str(medium), **keep_daily(1)})
+    assert code == 0 and result["copied"] is True and result["pruned"] == [], result
+    assert (result["path"], result["changed"]) == (str(medium / NEW_COPY), False)
+    assert result["sha256"] == hashlib.sha256(Path(src).read_bytes()).hexdigest()
+    assert result["msg"].startswith(
+        f"copy up to date ({medium / NEW_COPY}), but the medium's upkeep (retention, "
+        "damaged copies) failed: Read-only file system: "), result["msg"]
+    assert result["msg"] in warning_lines(result) and "skipped" not in result["msg"]
+    assert contents(medium) == before
+
+
 def damaged_copy(tmp_path) -> tuple[str, str, bytes]:
     """A backup on the server and its copy on the medium with the same size and manifest,
     one byte of it changed (bit rot, a failing stick)."""
