@@ -16,6 +16,12 @@ description:
     configuration history. An unchanged configuration changes nothing.
   - Each device may also keep a small state (the RouterOS log cursor), returned by a
     call without O(items) so that the next run reads only what is new.
+  - >-
+    A C(NAME/state.json) that cannot be read or is no JSON (damaged, cut short) is read as
+    no state (C({})), with a warning naming the file
+    (C(NAME: status tersimpan PATH di penyimpanan konfigurasi bukan JSON ...)); a call that
+    writes the device's new state (not in check mode) replaces it without warning again.
+    One that is JSON but no object is returned as it is and named by M(routeros_check).
   - The store directory is mode 0700 and files 0600, owned by root. Files are written
     to a temporary file and renamed, so a crash never leaves half a configuration.
   - An existing store directory, or a device's directory in it (checked before its files
@@ -239,18 +245,27 @@ def store_dir(path: Path) -> None:
         path.chmod(0o700)
 
 
-def read_states(root: Path) -> dict[str, Any]:
-    """The state kept per device; UnsafeStore for a device directory another account
-    owns or can write (the state the next run trusts would be theirs)."""
+def read_states(root: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """The state kept per device, and per device whose state.json cannot be read or is
+    no JSON (damaged, cut short) the warning naming it, in Bahasa Indonesia: its state is
+    then {} (read as without a state). UnsafeStore for a device directory another
+    account owns or can write (the state the next run trusts would be theirs)."""
     states: dict[str, Any] = {}
+    damaged: dict[str, str] = {}
     if root.is_dir():
         for state in sorted(root.glob("*/state.json")):
             check_dir(state.parent)
+            name = state.parent.name
             try:
-                states[state.parent.name] = json.loads(state.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                states[state.parent.name] = {}
-    return states
+                states[name] = json.loads(state.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                why = (f"tidak dapat dibaca ({exc.strerror or exc})" if isinstance(exc, OSError)
+                       else "bukan JSON (rusak atau terpotong)")
+                damaged[name] = (f"{name}: status tersimpan {state} di penyimpanan konfigurasi "
+                                 f"{why}; diabaikan, semua peringatan log perangkat ini "
+                                 "dibaca ulang")
+                states[name] = {}
+    return states, damaged
 
 
 def store(
@@ -327,11 +342,17 @@ def main() -> None:
         check_above(root)
         if root.is_dir():
             check_dir(root)
-        states = read_states(root)
+        states, damaged = read_states(root)
     except UnsafeStore as exc:
         module.fail_json(msg=str(exc))
     except OSError as exc:
         module.fail_json(msg=f"cannot read the configuration store {root}: {exc.strerror or exc}")
+    # Named once a run: not again by the call that writes the device's new state.
+    renewed = set() if module.check_mode else {
+        i["name"] for i in p["items"] or [] if i["state"] is not None}
+    for name, warning in damaged.items():
+        if name not in renewed:
+            module.warn(warning)
     if p["items"] is None:
         module.exit_json(changed=False, states=states, changed_names=[])
     try:

@@ -21,7 +21,7 @@ from typing import ClassVar
 import httpd
 import pytest
 from ansible.module_utils.common.parameters import PASS_VARS
-from loader import load, run_module
+from loader import load, run_module, warning_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 net = load("sop_net")
@@ -217,8 +217,8 @@ def test_store_first_unchanged_changed_and_history(tmp_path):
     device = root / "rb-a"
     assert stat.S_IMODE(device.stat().st_mode) == 0o700
     assert stat.S_IMODE((device / "config.txt").stat().st_mode) == 0o600
-    states = store_mod.read_states(root)
-    assert states == {"rb-a": {"log_cursor": "*3"}}
+    states, damaged = store_mod.read_states(root)
+    assert (states, damaged) == ({"rb-a": {"log_cursor": "*3"}}, {})
     same = store_mod.store(root, item("rb-a", "set name=a\n", {"log_cursor": "*3"}),
                            states, 5, False)
     assert not same["changed"] and not same["state_changed"]
@@ -663,3 +663,38 @@ def test_nothing_to_check_is_not_reported_as_a_good_network(tmp_path):
     assert rc == 0 and out["fault"] is None
     assert out["summary"] == ("Tidak ada yang diperiksa: daftar target (LAN, gateway, DNS, "
                               "upstream, layanan pusat) semuanya kosong")
+
+
+@pytest.mark.parametrize(("stored", "why"), [
+    *((data, "bukan JSON (rusak atau terpotong)") for data in (b'{"log_cursor": "*3"',
+                                                               b"\xff\xfe", b"")),
+    (None, "tidak dapat dibaca (Is a directory)"),
+])
+def test_a_state_that_is_no_json_is_a_warning_naming_it(tmp_path, stored, why):
+    """A state.json that is no JSON (cut short by a full disk, damaged) was silently read
+    as no state: every log warning of the router came back, and nobody knew why. It is
+    a warning naming the file, once a run: not again by the call writing the new state."""
+    root = tmp_path / "jaringan"
+    store_mod.store(root, item("rb-a", "set name=a\n", {"log_cursor": "*1"}), {}, 5, False)
+    store_mod.store(root, item("rb-b", "set name=b\n", {"log_cursor": "*2"}), {}, 5, False)
+    state = root / "rb-a" / "state.json"
+    if stored is None:  # no file to read
+        state.unlink()
+        state.mkdir()
+    else:
+        state.write_bytes(stored)
+    warning = (f"rb-a: status tersimpan {state} di penyimpanan konfigurasi {why}; "
+               "diabaikan, semua peringatan log perangkat ini dibaca ulang")
+    rc, result = run_module("net_config_store", tmp_path, {"path": str(root)})
+    assert rc == 0 and result["states"] == {"rb-a": {}, "rb-b": {"log_cursor": "*2"}}
+    assert warning_lines(result) == [warning]
+    stored_again = [item("rb-a", "set name=a\n", {"log_cursor": "*4"})]
+    rc, result = run_module("net_config_store", tmp_path, {
+        "path": str(root), "items": stored_again, "_ansible_check_mode": True})
+    assert rc == 0 and warning_lines(result) == [warning]
+    if stored is None:
+        return  # (a folder in its place: the new state cannot be written there)
+    rc, result = run_module("net_config_store", tmp_path, {"path": str(root),
+                                                           "items": stored_again})
+    assert rc == 0 and warning_lines(result) == [] and result["changed"], result
+    assert json.loads((root / "rb-a" / "state.json").read_text()) == {"log_cursor": "*4"}
