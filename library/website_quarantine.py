@@ -137,7 +137,7 @@ import stat  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_integrity import _data_extents, file_digest, size_text  # noqa: E402
+from ansible.module_utils.sop_integrity import data_extents, file_digest, size_text  # noqa: E402
 from ansible.module_utils.sop_state import append_json, fsync_dir  # noqa: E402
 from ansible.module_utils.sop_tree import open_folder, open_regular, shown, unlink_same  # noqa: E402
 
@@ -266,7 +266,7 @@ def _copy(fd: int, info: os.stat_result, target: str, made: list[str],
         holes = os.lseek(fd, 0, os.SEEK_HOLE) < size
     except OSError:  # a file system that cannot tell holes: read whole
         holes = False
-    parts = list(_data_extents(fd, size)) if holes else [(0, size)]
+    parts = list(data_extents(fd, size)) if holes else [(0, size)]
     data = sum(end - start for start, end in parts)
     if data > max_data:
         raise OSError(errno.EFBIG, f"berisi {size_text(data)} data, melebihi batas salinan "

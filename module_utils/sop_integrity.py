@@ -597,7 +597,7 @@ def large_script(path: str, size: int, max_script: int) -> bool:
     return size > max_script and runs_as_php(path)
 
 
-def _data_extents(fd: int, size: int) -> Iterator[tuple[int, int]]:
+def data_extents(fd: int, size: int) -> Iterator[tuple[int, int]]:
     """(start, end) of each part of the first ``size`` bytes of the file open at ``fd``
     that holds data (SEEK_DATA, SEEK_HOLE), not a hole; one cut or removed meanwhile
     ends them."""
@@ -627,7 +627,7 @@ def file_digest(fd: int, size: int) -> str:
     except OSError:
         holes = False
     digest = hashlib.sha256(b"sparse-v1 %d\n" % size if holes else b"")
-    for start, end in _data_extents(fd, size) if holes else iter([(0, size)]):
+    for start, end in data_extents(fd, size) if holes else iter([(0, size)]):
         if holes:
             digest.update(b"%d %d\n" % (start, end))
         at = start
