@@ -286,6 +286,46 @@ def test_install_waits_for_the_runs_in_progress(tmp_path: Path, local_tmp: Path)
     assert sorted(p.name for p in dest.parent.iterdir()) == ["court-it-sop"]
 
 
+NOBODY = 65534  # another account on the controller (Debian's nobody)
+
+
+def _as_nobody(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *command],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("setpriv") is None,
+    reason="the role installs the project as root; setpriv runs a command as nobody",
+)
+def test_no_other_account_can_lock_the_project(tmp_path: Path, local_tmp: Path) -> None:
+    """The project directory, the lock every timer's run takes shared and the install
+    exclusive (flock), was 0755: any account on the controller could open it and hold
+    the lock, so every timer's run (the backups too) waited an hour and failed, or no
+    install could ever replace the project. It is now 0711: its files are still reached
+    by name, the directory cannot be opened, so not locked, by another account."""
+    checkout = tmp_path / "checkout"
+    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\n")
+    _commit_all(checkout)
+    reachable = Path(tempfile.mkdtemp(prefix="sop-ctl-open-", dir="/tmp"))
+    try:
+        reachable.chmod(0o755)  # as /opt: every account may pass, the project's mode decides
+        dest = reachable / "court-it-sop"
+        output = _install_project(tmp_path, local_tmp, checkout, dest)
+        assert "failed=0" in _recap(output), output[-3000:]
+        locked = _as_nobody("flock", "--nonblock", "--exclusive", str(dest), "true")
+        assert locked.returncode != 0 and "Permission denied" in locked.stderr, locked
+        read = _as_nobody("cat", str(dest / "pyproject.toml"))
+        assert read.returncode == 0 and read.stdout == "[project]\n", read
+        again = _install_project(tmp_path, local_tmp, checkout, dest)
+        assert "changed=0" in _recap(again) and "failed=0" in _recap(again), again[-3000:]
+    finally:
+        shutil.rmtree(reachable)
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
 @pytest.mark.parametrize("version", ["main", "v1", "HEAD", "0d3240c", ""])
 def test_a_git_source_is_installed_only_at_a_commit_it_names_in_full(
