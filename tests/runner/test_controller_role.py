@@ -327,6 +327,50 @@ def test_no_other_account_can_lock_the_project(tmp_path: Path, local_tmp: Path) 
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
+def test_what_the_copy_keeps_is_made_roots(tmp_path: Path, local_tmp: Path) -> None:
+    """rsync makes every committed file root's, but never touches what it keeps: the
+    venv, __pycache__ and *.egg-info. Left by an install by hand (a clone and `make
+    setup` under the admin's own account) they stayed that account's, or writable by
+    others, so that account could change the code root's timers run (the venv's `sop`,
+    a compiled module). They are now made root's without group or other write; check
+    mode lists them and changes nothing; a run after that changes nothing."""
+    checkout = tmp_path / "checkout"
+    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\n")
+    (checkout / "runner" / "sop").mkdir(parents=True)
+    (checkout / "runner" / "sop" / "cli.py").write_text("cli\n")
+    _commit_all(checkout)
+    dest = tmp_path / "opt" / "court-it-sop"
+    first = _install_project(tmp_path, local_tmp, checkout, dest)
+    assert "failed=0" in _recap(first), first[-3000:]
+    sop = dest / ".venv" / "bin" / "sop"
+    sop.write_text("#!/bin/sh\n")
+    cache = dest / "runner" / "sop" / "__pycache__"
+    cache.mkdir()
+    (cache / "cli.cpython-311.pyc").write_text("pyc\n")
+    egg = dest / "runner" / "court_it_sop.egg-info"
+    egg.mkdir()
+    for path in (sop, sop.parent, cache, cache / "cli.cpython-311.pyc"):
+        os.chown(path, NOBODY, NOBODY)
+    egg.chmod(0o777)
+    (dest / ".venv").chmod(0o757)
+    unsafe = [sop, sop.parent, cache, cache / "cli.cpython-311.pyc", egg, dest / ".venv"]
+
+    check = _install_project(tmp_path, local_tmp, checkout, dest, "--check")
+    assert "failed=0" in _recap(check) and "changed=0" not in _recap(check), check[-3000:]
+    assert sop.stat().st_uid == NOBODY and stat.S_IMODE(egg.stat().st_mode) == 0o777
+
+    fixed = _install_project(tmp_path, local_tmp, checkout, dest)
+    assert "failed=0" in _recap(fixed) and "changed=0" not in _recap(fixed), fixed[-3000:]
+    for path in unsafe:
+        info = path.stat()
+        assert (info.st_uid, info.st_gid) == (0, 0) and not info.st_mode & 0o022, path
+    assert sop.read_text() == "#!/bin/sh\n" and egg.is_dir()
+    again = _install_project(tmp_path, local_tmp, checkout, dest)
+    assert "changed=0" in _recap(again) and "failed=0" in _recap(again), again[-3000:]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
 @pytest.mark.parametrize("version", ["main", "v1", "HEAD", "0d3240c", ""])
 def test_a_git_source_is_installed_only_at_a_commit_it_names_in_full(
     tmp_path: Path, local_tmp: Path, version: str
