@@ -371,6 +371,40 @@ def test_what_the_copy_keeps_is_made_roots(tmp_path: Path, local_tmp: Path) -> N
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
+@pytest.mark.parametrize(
+    "setting", ["sop_controller_data_dir", "sop_controller_vault_password_file"]
+)
+def test_records_and_vault_password_inside_the_project_are_refused(
+    tmp_path: Path, local_tmp: Path, setting: str
+) -> None:
+    """The install makes the project directory the commit's files exactly (rsync
+    --delete): a data directory inside it (`/opt/court-it-sop/var`) lost every record
+    and backup at each install, a vault password file there was deleted and written
+    again at every run. Either is refused in one line naming the setting, before
+    anything is copied."""
+    checkout = tmp_path / "checkout"
+    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\n")
+    _commit_all(checkout)
+    dest = tmp_path / "opt" / "court-it-sop"
+    first = _install_project(tmp_path, local_tmp, checkout, dest)
+    assert "failed=0" in _recap(first), first[-3000:]
+    kept = dest / "var" / "sop.db"
+    kept.parent.mkdir()
+    kept.write_text("records\n")
+    output = _install_project(
+        tmp_path, local_tmp, checkout, dest, "-e", f"{setting}={kept.parent}/"
+    )
+    assert "failed=1" in _recap(output), output[-3000:]
+    assert f"{setting}: inside sop_controller_dir {dest}," in output, output[-3000:]
+    assert kept.read_text() == "records\n"
+    beside = _install_project(
+        tmp_path, local_tmp, checkout, dest, "-e", f"{setting}={dest}-records/sop.db"
+    )
+    assert "failed=0" in _recap(beside), beside[-3000:]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
 @pytest.mark.parametrize("version", ["main", "v1", "HEAD", "0d3240c", ""])
 def test_a_git_source_is_installed_only_at_a_commit_it_names_in_full(
     tmp_path: Path, local_tmp: Path, version: str
