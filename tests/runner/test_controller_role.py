@@ -603,9 +603,12 @@ print("4 timers enabled; 0 units changed, 0 removed.")
 """
 
 
-def _timers_play(tmp_path: Path, fake_sop: str, *options: str) -> tuple[str, Path]:
-    """The role's timers.yml run on localhost with ``fake_sop`` as the venv's `sop`: what
-    ansible-playbook showed, and that stand-in's path."""
+def _timers_play(
+    tmp_path: Path, fake_sop: str, *options: str, project: Path | None = None
+) -> tuple[str, Path]:
+    """The role's timers.yml run on localhost with ``fake_sop`` as the venv's `sop` and
+    ``project`` (tmp_path) as the project directory: what ansible-playbook showed, and
+    that stand-in's path."""
     venv = tmp_path / "venv"
     (venv / "bin").mkdir(parents=True)
     sop = venv / "bin" / "sop"
@@ -621,7 +624,7 @@ def _timers_play(tmp_path: Path, fake_sop: str, *options: str) -> tuple[str, Pat
     done = subprocess.run(
         [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,",
          "-c", "local", "-e", f"ansible_python_interpreter={sys.executable}", *options,
-         "-e", f"sop_controller_venv={venv}", "-e", f"sop_controller_dir={tmp_path}",
+         "-e", f"sop_controller_venv={venv}", "-e", f"sop_controller_dir={project or tmp_path}",
          "-e", "sop_controller_inventory=inventory/court", str(playbook)],
         capture_output=True, text=True, check=False, timeout=120, cwd=REPO,
         env={**os.environ, "SOP_DATABASE_URL": ""},
@@ -697,3 +700,18 @@ def test_the_timers_removal_gets_the_environment(tmp_path: Path) -> None:
     got = json.loads(Path(f"{sop}.env.json").read_text(encoding="utf-8"))
     expected = {**HOSTILE_VALUES, "SOP_DATA_DIR": str(tmp_path / "data")}
     assert {name: got.get(name) for name in expected} == expected
+
+
+@pytest.mark.parametrize("timers", ["true", "false"])
+def test_check_mode_of_a_first_install_passes_the_timers(tmp_path: Path, timers: str) -> None:
+    """--check of a first install failed at the timers' task ("Unable to change
+    directory before execution"): the project it runs in is not there yet, and command
+    checks its chdir even in check mode. The task (which has no dry run) is skipped in
+    check mode, and `sop` is not run."""
+    fake = FAKE_SOP_ARGV.format(python=sys.executable, answer="0 units removed from x.")
+    output, sop = _timers_play(
+        tmp_path, fake, "--check", "-e", f"sop_controller_timers={timers}",
+        project=tmp_path / "opt" / "court-it-sop",
+    )  # fmt: skip
+    assert "changed=0" in _recap(output) and "failed=0" in _recap(output), output[-3000:]
+    assert not Path(f"{sop}.calls").exists()
