@@ -98,12 +98,8 @@ from ansible.module_utils.sop_tree import open_regular  # noqa: E402
 from ansible.module_utils.sop_website_files import (  # noqa: E402
     ArchiveError,
     ListingTimeout,
-    list_archive,
+    archive_listing,
 )
-
-# As sop_website_files.archive_listing lists: --ignore-zeros reads past an end-of-archive
-# marker, so entries hidden after one are listed (and differ from the manifest).
-LIST = ["tar", "--list", "--ignore-zeros", "--file=-", "--absolute-names"]
 
 
 def check(path: str, manifest: dict[str, Any], recorded_sha256: str,
@@ -128,11 +124,11 @@ def check(path: str, manifest: dict[str, Any], recorded_sha256: str,
             return {"status": "failed", "reason": f"sha256 {sha256} is not the recorded {recorded_sha256}"}
         archive.seek(0)
         try:
-            listed = list_archive(archive, LIST, timeout=timeout, user=user)
-        except ListingTimeout as exc:
-            raise ListingTimeout(f"listing {path} {exc}") from None
+            listed = archive_listing(path, timeout, user, archive=archive)
+        except ListingTimeout:
+            raise
         except ArchiveError as exc:  # what the archive holds: a verdict
-            return {"status": "failed", "reason": f"listing {path} failed: {exc}"}
+            return {"status": "failed", "reason": str(exc)}
     entries = manifest.get("entries")
     if listed.entries != entries or listed.sha256 != manifest.get("listing_sha256"):
         return {"status": "failed", "entries": listed.entries,

@@ -293,13 +293,16 @@ def list_archive(archive: str | IO[bytes], tar: list[str], timeout: float | None
 
 
 def archive_listing(path: str, timeout: float | None = None,
-                    user: pwd.struct_passwd | None = None) -> Listing:
+                    user: pwd.struct_passwd | None = None, *,
+                    archive: IO[bytes] | None = None) -> Listing:
     """The entries of an archive (``zstd -dc | tar --list``), counted and hashed.
     ``--ignore-zeros`` reads past an end-of-archive marker, so entries hidden after one
-    are listed (and differ from the manifest). See list_archive."""
+    are listed (and differ from the manifest). ``archive``: the file at ``path`` the caller
+    opened (and closes), listed from its current position instead of opening ``path``
+    again; ``path`` then only names it in errors. See list_archive."""
     tar = ["tar", "--list", "--ignore-zeros", "--file=-", "--absolute-names"]
     try:
-        return list_archive(path, tar, timeout, user)
+        return list_archive(path if archive is None else archive, tar, timeout, user)
     except ListingTimeout as exc:
         raise ListingTimeout(f"listing {path} {exc}") from None
     except ArchiveError as exc:

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import pwd
+import re
 import socket
 import subprocess
 import threading
@@ -198,7 +199,9 @@ def test_verify_catches_a_changed_or_truncated_archive(site, tmp_path):
     with open(writer.final_path, "r+b") as handle:
         handle.truncate(os.path.getsize(writer.final_path) // 2)
     truncated = backup_files.sha256_file(writer.final_path)
-    assert verify.check(writer.final_path, manifest, truncated, 60, nobody)["status"] == "failed"
+    checked = verify.check(writer.final_path, manifest, truncated, 60, nobody)
+    assert checked["status"] == "failed"
+    assert checked["reason"].startswith(f"listing {writer.final_path} failed: "), checked
 
 
 def test_verify_lists_the_archive_it_hashed_not_one_swapped_in_meanwhile(
@@ -401,7 +404,8 @@ def test_a_compressed_bomb_is_stopped_at_the_timeout(tmp_path):
     nothing is judged."""
     path = bomb(tmp_path)
     started = time.monotonic()
-    with pytest.raises(files.ListingTimeout, match=r"not finished within 1 s: stopped"):
+    with pytest.raises(files.ListingTimeout,
+                       match=rf"^listing {re.escape(str(path))} not finished within 1 s: stopped"):
         verify.check(str(path), {"entries": 1}, backup_files.sha256_file(str(path)), 1,
                      pwd.getpwnam("nobody"))
     assert time.monotonic() - started < 10
