@@ -24,7 +24,7 @@ from ansible.module_utils.sop_backup_files import (
     sha256_file,
     write_json_atomic,
 )
-from ansible.module_utils.sop_retention import select
+from ansible.module_utils.sop_retention import by_arrival, select
 from ansible.module_utils.sop_state import StateError, fsync_dir, read_json
 
 DOCUMENTATION = r"""
@@ -258,15 +258,13 @@ def _on_medium(dest: str, prefix: str, done: dict[str, Any], newest: str,
     other backups: still there in check mode) and, in check mode, with the copy it would
     make (``adding``). Each in the order of arrival: by its time, but the copy the task
     makes or found up to date (``newest``) arrived last, whatever its name says (with the
-    clock set back, a dead CMOS battery, it names the medium's oldest day)."""
+    clock set back, a dead CMOS battery, it names the medium's oldest day: by_arrival)."""
     gone = {*done["leftovers_removed"], *done["pruned"],
             *(os.path.basename(path) for path in done["damaged_others"])}
     if adding is not None:
         gone.add(adding["name"])
     items = [item for item in inventory(dest, prefix) if item["name"] not in gone]
-    order = sorted(items + ([adding] if adding is not None else []),
-                   key=lambda item: (item["name"] == newest, item["time"]))
-    return [dict(item, arrival=rank) for rank, item in enumerate(order)]
+    return by_arrival(items + ([adding] if adding is not None else []), newest)
 
 
 def _prune(module: AnsibleModule, dest: str, prefix: str, done: dict[str, Any], *,

@@ -21,7 +21,7 @@ from ansible.module_utils.sop_backup_ledger import (
     parse_time,
     read,
 )
-from ansible.module_utils.sop_retention import select
+from ansible.module_utils.sop_retention import by_arrival, select
 
 DOCUMENTATION = r"""
 ---
@@ -219,10 +219,8 @@ UNDATED = "no readable arrival time in the record: kept, never pruned"
 def local(directory: str, prefix: str, current: str | None) -> list[dict[str, Any]]:
     """The local backups and leftovers of exactly ``prefix`` in the order they were made:
     by the dates in their names, but ``current`` (the backup of this run) last, whatever
-    its name says (with the clock set back, a dead CMOS battery, it names the oldest day)."""
-    order = sorted(inventory(directory, prefix),
-                   key=lambda item: (item["name"] == current, item["time"]))
-    return [dict(item, arrival=rank) for rank, item in enumerate(order)]
+    its name says (sop_retention.by_arrival)."""
+    return by_arrival(inventory(directory, prefix), current)
 
 
 def recorded(directory: str, ledger: str, prefix: str, restamped: list[str], *,

@@ -18,13 +18,14 @@ computer's record: lines are appended, never reordered) and the time otherwise: 
 set back (a dead CMOS battery, 1 January 2000 after a reboot) or ahead for one run does
 not make a new backup the oldest, pruned at once, or an old one the newest, kept for
 good. The time still names each backup's day, week and month; a bucket counts once
-however its backups are ordered.
+however its backups are ordered. Without a record (a server's own backups, the copies on
+a medium) ``by_arrival`` gives the order: the backup or copy a run made arrived last.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 Bucket = Callable[[datetime.datetime], str]
@@ -81,6 +82,15 @@ def select(items: Sequence[dict[str, Any]], keep: dict[str, int], now: datetime.
             kept.append(dict(item, reasons=[f"unverified, kept: younger than {_human(stale_after)}"
                                             " or no newer verified backup"]))
     return kept, pruned
+
+
+def by_arrival(items: Iterable[dict[str, Any]], last: str | None) -> list[dict[str, Any]]:
+    """Copies of ``items`` (each with ``name`` and ``time``) with their ``arrival``, where no
+    record gives one: by their time, but the item named ``last`` (the backup or copy this
+    run made) last, whatever its name's date says (with the clock set back, a dead CMOS
+    battery, it names the oldest day)."""
+    order = sorted(items, key=lambda item: (item["name"] == last, item["time"]))
+    return [dict(item, arrival=rank) for rank, item in enumerate(order)]
 
 
 def _newness(item: dict[str, Any]) -> Any:

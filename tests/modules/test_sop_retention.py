@@ -143,3 +143,18 @@ def test_a_day_counts_once_however_its_backups_arrived() -> None:
                       ("d5", dt.datetime(2026, 11, 5, 10)), ("d6", dt.datetime(2026, 11, 6, 9)))
     kept, pruned = r.select(entries, {"daily": 3}, dt.datetime(2026, 11, 6, 11))
     assert names(kept) == ["d6", "d5", "d4"] and names(pruned) == ["ahead"]
+
+
+def test_without_a_record_the_backup_the_run_made_arrived_last() -> None:
+    """A server's own backups and a medium's copies have no record: by the dates in their
+    names, but the run's backup, named 1 January 2000 after the clock went back, is the
+    newest (it was pruned as the oldest right after it was made)."""
+    entries = [item("after-reboot", dt.datetime(2000, 1, 1, 2)),
+               *[item(f"d{day}", dt.datetime(2026, 11, day, 2)) for day in (3, 1, 2)]]
+    ordered = r.by_arrival(entries, "after-reboot")
+    assert [(e["name"], e["arrival"]) for e in ordered] == [
+        ("d1", 0), ("d2", 1), ("d3", 2), ("after-reboot", 3)]
+    assert "arrival" not in entries[0]  # copies
+    kept, pruned = r.select(ordered, {"daily": 2}, dt.datetime(2000, 1, 1, 3))
+    assert names(kept) == ["after-reboot", "d3"] and names(pruned) == ["d2", "d1"]
+    assert names(r.by_arrival(entries, None)) == ["after-reboot", "d1", "d2", "d3"]
