@@ -576,9 +576,15 @@ def mask_command(text: str | None) -> str | None:
     'X']``), or JSON-escaped inside a JSON string (``"[\\"sync\\", \\"--password\\", \\"X\\"]"``).
     Also a Jinja filter on the controller (plugins/filter/sop_module_utils.py), and how the
     runner records a failed task's cause (runner/sop/masking.py); mask_text applies these
-    rules after replacing the secrets a module knows."""
+    rules after replacing the secrets a module knows, mask_log_line before masking a PHP
+    stack frame's login arguments."""
     if not text:
         return text
+    return _mask_command_rules(text)
+
+
+def _mask_command_rules(text: str) -> str:
+    """``text`` with all of mask_command's rules applied."""
     shown = _mask_urls(text)
     shown = _QUERY_PARAM.sub(_query_param, _HEADER.sub(lambda m: m.group("head") + MASK, shown))
     for pattern in (_VAULT, _VAULT_LINE, _SQL_PASSWORD, _UNKNOWN_OPTION):
@@ -729,15 +735,12 @@ _LOG_CALL = re.compile(
 
 def mask_log_line(text: str) -> str:
     """A log line (journal, a service's error log) or a cron line as the records show it:
-    every URL masked (mask_url), the password of an SQL statement setting one
-    (``IDENTIFIED BY 'X'``: a failed GRANT in MariaDB's or an application's log, as
-    mask_command), ``NAME=value`` words and the values of options with a secret-looking
-    name (``--password X``), the password options of the tools mask_command knows by name
-    (a command cron runs or logs: ``CMD (curl -u sipp:X ...)``, ``mysqldump -uroot -pX``),
-    and the arguments of a PHP stack frame that logs in (PDO's constructor,
+    all of mask_command's rules (every URL masked, the password of an SQL statement
+    setting one, ``IDENTIFIED BY 'X'``: a failed GRANT in MariaDB's or an application's
+    log; ``NAME=value`` words and the values of options with a secret-looking name,
+    ``--password X``; the password options of the tools mask_command knows by name, a
+    command cron runs or logs: ``CMD (curl -u sipp:X ...)``, ``mysqldump -uroot -pX``; the
+    value of an option a MariaDB client refused, ``unknown variable 'pasword=X'``...),
+    then the arguments of a PHP stack frame that logs in (PDO's constructor,
     mysqli_connect...)."""
-    shown = _HEADER.sub(lambda m: m.group("head") + MASK, _mask_urls(text))
-    shown = _QUERY_PARAM.sub(_query_param, shown)
-    for pattern in (_VAULT, _VAULT_LINE, _SQL_PASSWORD):
-        shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
-    return _LOG_CALL.sub(lambda m: m.group(1) + MASK, _mask_command_line(shown))
+    return _LOG_CALL.sub(lambda m: m.group(1) + MASK, _mask_command_rules(text))
