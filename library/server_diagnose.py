@@ -43,11 +43,13 @@ description:
     read exits 0). A C(--grep) matching nothing (exit status 1 and no word, as grep's) is
     an empty list, not a failure."
   - "Log lines are kept as the records may show them (C(mask_log_line) of
-    C(module_utils/sop_secrets.py)): URL credentials, C(NAME=value) words with a
-    secret-looking name, the password an SQL statement sets (C(IDENTIFIED BY 'X'),
-    C(SET PASSWORD ... = PASSWORD('X'))), and the arguments of a PHP stack frame that logs
-    in (PDO's constructor, C(mysqli_connect), any function named for a connection or
-    login) are ***.
+    C(module_utils/sop_secrets.py), the rules of C(mask_command)): URL credentials,
+    C(NAME=value) words with a secret-looking name, password options of a command line,
+    HTTP Authorization and API-key headers, an Ansible Vault payload, the value of an
+    option a client refused (C(unknown variable 'pasword=X')), the password an SQL
+    statement sets (C(IDENTIFIED BY 'X'), C(SET PASSWORD ... = PASSWORD('X'))), and the
+    arguments of a PHP stack frame that logs in (PDO's constructor, C(mysqli_connect), any
+    function named for a connection or login) are ***.
     A log's tail is read from its last 64 KiB, and a line cut there is left out: its
     secret could not be known for one."
   - "Causes recognised: a full disk or inode table, a stopped or failed database, a
