@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import glob
 import os
@@ -42,7 +41,7 @@ from ansible.module_utils.sop_mariadb import (
     quote_identifier,
     run_sql,
 )
-from ansible.module_utils.sop_tree import open_regular
+from ansible.module_utils.sop_tree import NotRegularFile, open_once
 
 DOCUMENTATION = r"""
 ---
@@ -364,14 +363,9 @@ def open_backup(path: str) -> IO[bytes]:
     this one open file. A symbolic link is not followed; a FIFO, a device or a folder is
     refused (and a FIFO not waited for): VerifyFailed names it."""
     try:
-        fd, _info = open_regular(path)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise VerifyFailed(f"{path} is a symbolic link (not followed)") from None
-        if exc.errno == errno.EINVAL:
-            raise VerifyFailed(f"{path} is not a regular file") from None
-        raise
-    return os.fdopen(fd, "rb")
+        return open_once(path)
+    except NotRegularFile as exc:
+        raise VerifyFailed(str(exc)) from None
 
 
 def restore(runner: Runner, manifest: dict[str, Any], path: str, backup: IO[bytes],

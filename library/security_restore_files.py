@@ -64,7 +64,6 @@ verification:
   sample: {status: ok, reason: "sha256 and all 1520 entries match", entries: 1520, bytes: 48233411, duration: 2.41}
 """
 
-import errno  # noqa: E402
 import os  # noqa: E402
 import pwd  # noqa: E402
 import shutil  # noqa: E402
@@ -81,7 +80,7 @@ from ansible.module_utils.sop_backup_files import (  # noqa: E402
     restore_user,
     sha256_fileobj,
 )
-from ansible.module_utils.sop_tree import open_regular  # noqa: E402
+from ansible.module_utils.sop_tree import NotRegularFile, open_once  # noqa: E402
 from ansible.module_utils.sop_website_files import (  # noqa: E402
     ArchiveError,
     Listing,
@@ -100,14 +99,11 @@ def open_archive(path: str) -> IO[bytes]:
     this one descriptor. A symbolic link is not followed; a FIFO, a device or a folder is
     refused (and a FIFO not waited for)."""
     try:
-        fd, _info = open_regular(path)
+        return open_once(path)
+    except NotRegularFile as exc:
+        raise DrillFailed(f"{exc}: not restored") from None
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise DrillFailed(f"{path} is a symbolic link (not followed): not restored") from None
-        if exc.errno == errno.EINVAL:
-            raise DrillFailed(f"{path} is not a regular file: not restored") from None
         raise DrillFailed(f"cannot open {path}: {exc.strerror}") from None
-    return os.fdopen(fd, "rb")
 
 
 def extract(archive: IO[bytes], scratch: str, user: pwd.struct_passwd,

@@ -79,7 +79,6 @@ verification:
   type: dict
 """
 
-import errno  # noqa: E402
 import os  # noqa: E402
 import pwd  # noqa: E402
 import time  # noqa: E402
@@ -94,7 +93,7 @@ from ansible.module_utils.sop_backup_files import (  # noqa: E402
     sha256_fileobj,
 )
 from ansible.module_utils.sop_backup_ledger import backups, read, record_verified  # noqa: E402
-from ansible.module_utils.sop_tree import open_regular  # noqa: E402
+from ansible.module_utils.sop_tree import NotRegularFile, open_once  # noqa: E402
 from ansible.module_utils.sop_website_files import (  # noqa: E402
     ArchiveError,
     ListingTimeout,
@@ -106,19 +105,15 @@ def check(path: str, manifest: dict[str, Any], recorded_sha256: str,
           timeout: int, user: pwd.struct_passwd | None) -> dict[str, Any]:
     """The verification record (status ok or failed); ListingTimeout when it took too
     long (nothing judged), OSError when the archive cannot be opened. The archive is
-    opened once (open_regular: a symbolic link is not followed, a FIFO or a device is
+    opened once (open_once: a symbolic link is not followed, a FIFO or a device is
     refused and not waited for), hashed, and listed from that same open file, as ``user``
     (see list_archive): a file renamed into its place meanwhile is not what is listed."""
     start = time.monotonic()
     try:
-        fd, _info = open_regular(path)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return {"status": "failed", "reason": f"{path} is a symbolic link (not followed)"}
-        if exc.errno == errno.EINVAL:
-            return {"status": "failed", "reason": f"{path} is not a regular file"}
-        raise
-    with os.fdopen(fd, "rb") as archive:
+        opened = open_once(path)
+    except NotRegularFile as exc:
+        return {"status": "failed", "reason": str(exc)}
+    with opened as archive:
         sha256 = sha256_fileobj(archive)
         if sha256 != recorded_sha256:
             return {"status": "failed", "reason": f"sha256 {sha256} is not the recorded {recorded_sha256}"}

@@ -18,6 +18,7 @@ import errno
 import os
 import re
 import stat
+from typing import IO
 
 # O_NONBLOCK: opening a FIFO for reading does not wait for a writer (and the file
 # is refused as not regular); on a regular file it changes nothing.
@@ -66,6 +67,26 @@ def open_regular(name: str, dir_fd: int | None = None, *,
         os.close(fd)
         raise
     return fd, info
+
+
+class NotRegularFile(Exception):
+    """Why a file to read once is not read: a symbolic link, or no regular file."""
+
+
+def open_once(path: str) -> IO[bytes]:
+    """``path`` opened for reading, to be hashed and read again through this one open
+    file (a file renamed into its place meanwhile is not what is read): no symbolic link
+    followed, a FIFO, a device or a folder refused and not waited for (NotRegularFile
+    naming it); any other OSError as the OS gives it."""
+    try:
+        fd, _info = open_regular(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotRegularFile(f"{path} is a symbolic link (not followed)") from None
+        if exc.errno == errno.EINVAL:
+            raise NotRegularFile(f"{path} is not a regular file") from None
+        raise
+    return os.fdopen(fd, "rb")
 
 
 def read_start(path: str, limit: int, *, follow: bool = False) -> tuple[bytes, int]:

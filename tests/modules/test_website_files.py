@@ -742,7 +742,7 @@ def _copy_refused_as_changed(fd: int, info: os.stat_result, shell: Path, tmp_pat
     target = tmp_path / "copy"
     try:
         with pytest.raises(OSError) as refused:
-            quarantine._copy(fd, info, str(target), [])
+            quarantine._copy(fd, info, str(target), [], 1 << 30)
     finally:
         os.close(fd)
     assert quarantine.refusal(refused.value).startswith("berubah selama disalin")
