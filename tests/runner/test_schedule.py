@@ -181,12 +181,10 @@ exit 0
 """
 
 
-def test_install_tells_a_timer_it_turned_on_again(
-    cli: Cli, court: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A timer the admin disabled was enabled again by `enable --now` while the install
-    said "0 units changed" (the controller role's changed_when read it as no change): a
-    timer turned on again is named and counted."""
+@pytest.fixture
+def fake_systemd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """FAKE_SYSTEMCTL first on PATH and the unit directory `sop schedule` writes to: the
+    units folder and the fake's state folder."""
     from sop import schedule  # noqa: PLC0415 (its SYSTEM_UNIT_DIR, patched)
 
     units, state, bin_dir = tmp_path / "units", tmp_path / "state", tmp_path / "bin"
@@ -194,11 +192,21 @@ def test_install_tells_a_timer_it_turned_on_again(
         directory.mkdir()
     (bin_dir / "systemctl").write_text(FAKE_SYSTEMCTL)
     (bin_dir / "systemctl").chmod(0o755)
-    (state / "off").write_text("")
     monkeypatch.setenv("STATE", str(state))
     monkeypatch.setenv("UNITS", str(units))
     monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
     monkeypatch.setattr(schedule, "SYSTEM_UNIT_DIR", units)
+    return units, state
+
+
+def test_install_tells_a_timer_it_turned_on_again(
+    cli: Cli, court: Path, fake_systemd: tuple[Path, Path]
+) -> None:
+    """A timer the admin disabled was enabled again by `enable --now` while the install
+    said "0 units changed" (the controller role's changed_when read it as no change): a
+    timer turned on again is named and counted."""
+    state = fake_systemd[1]
+    (state / "off").write_text("")
     install = ("schedule", "install", "-i", str(court))
     code, out, err = cli(*install)
     assert code == 0, err
@@ -214,23 +222,13 @@ def test_install_tells_a_timer_it_turned_on_again(
 
 
 def test_install_disables_a_removed_sops_timer_before_deleting_it(
-    cli: Cli, court: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, court: Path, fake_systemd: tuple[Path, Path]
 ) -> None:
     """A SOP no longer scheduled: its timer file was deleted before `systemctl disable
     --now`, which some systemd versions refuse ("Unit file ... does not exist"), and the
     install stopped there, before daemon-reload and enable. Disabled first, as `remove`
     does, then deleted, then daemon-reload."""
-    from sop import schedule  # noqa: PLC0415 (its SYSTEM_UNIT_DIR, patched)
-
-    units, state, bin_dir = tmp_path / "units", tmp_path / "state", tmp_path / "bin"
-    for directory in (units, state, bin_dir):
-        directory.mkdir()
-    (bin_dir / "systemctl").write_text(FAKE_SYSTEMCTL)
-    (bin_dir / "systemctl").chmod(0o755)
-    monkeypatch.setenv("STATE", str(state))
-    monkeypatch.setenv("UNITS", str(units))
-    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
-    monkeypatch.setattr(schedule, "SYSTEM_UNIT_DIR", units)
+    units, state = fake_systemd
     install = ("schedule", "install", "-i", str(court))
     assert cli(*install)[0] == 0
     for suffix in (".timer", ".service"):  # a SOP the catalogue has since dropped
@@ -819,21 +817,10 @@ def test_each_service_keeps_its_ssh_connections_to_itself(tmp_path: Path) -> Non
 
 
 def test_an_installed_timer_that_never_runs_its_sop_makes_it_overdue(
-    cli: Cli, court: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, court: Path, fake_systemd: tuple[Path, Path]
 ) -> None:
     """`sop schedule install` records since when the court's timers are installed: a SOP
     they never ran falls due from then (overdue.py), `new` again once they are removed."""
-    from sop import schedule  # noqa: PLC0415 (its SYSTEM_UNIT_DIR, patched)
-
-    units, state, bin_dir = tmp_path / "units", tmp_path / "state", tmp_path / "bin"
-    for directory in (units, state, bin_dir):
-        directory.mkdir()
-    (bin_dir / "systemctl").write_text(FAKE_SYSTEMCTL)
-    (bin_dir / "systemctl").chmod(0o755)
-    monkeypatch.setenv("STATE", str(state))
-    monkeypatch.setenv("UNITS", str(units))
-    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
-    monkeypatch.setattr(schedule, "SYSTEM_UNIT_DIR", units)
     code, out, err = cli("overdue", "-i", str(court), "--json")
     assert (code, json.loads(out)) == (0, []), err  # nothing installed: all new
     assert cli("schedule", "install", "-i", str(court))[0] == 0
