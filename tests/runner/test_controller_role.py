@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import fcntl
+import http.server
 import json
 import os
 import re
@@ -11,8 +14,10 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,10 +115,11 @@ def _install_project(
     *extra: str,
     source: str = "archive",
     git_version: str | None = None,
+    path_first: Path | None = None,
 ) -> str:
     """project.yml (`source` archive, or git cloning `checkout` at `git_version`, its
     HEAD's commit id by default) from `checkout` into `dest`, on this machine, its venv
-    made by FAKE_PYTHON."""
+    made by FAKE_PYTHON; `path_first` put before the others in PATH."""
     if git_version is None:
         git_version = subprocess.run(
             ["git", "-C", str(checkout), "rev-parse", "HEAD"],
@@ -139,7 +145,9 @@ def _install_project(
          "-e", f"sop_controller_venv={dest}/.venv", "-e", f"sop_controller_python={python}",
          *extra, str(playbook)],
         capture_output=True, text=True, check=False, timeout=300, cwd=REPO,
-        env={**os.environ, "TMPDIR": str(local_tmp)},
+        env={**os.environ, "TMPDIR": str(local_tmp),
+             "PATH": os.pathsep.join([*([str(path_first)] if path_first else []),
+                                      os.environ.get("PATH", os.defpath)])},
     )  # fmt: skip
     return done.stdout + done.stderr
 
@@ -443,6 +451,94 @@ def test_archive_removed_when_the_install_fails(tmp_path: Path, local_tmp: Path)
     output = _install_project(tmp_path, local_tmp, checkout, blocker / "court-it-sop")
     assert "failed=1" in _recap(output), output[-3000:]
     assert list(local_tmp.iterdir()) == []
+
+
+@contextlib.contextmanager
+def _repository_asking_a_password(root: Path, user: str, password: str) -> Iterator[str]:
+    """The bare repositories under ``root`` served over git's dumb HTTP protocol (their
+    files) only to a request with HTTP basic credentials ``user``:``password``: its
+    ``host:port``."""
+    wanted = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def do_GET(self) -> None:
+            if self.headers.get("Authorization") == wanted:
+                super().do_GET()
+                return
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="git"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
+def test_the_git_token_stays_off_the_command_line_and_out_of_the_output(
+    tmp_path: Path, local_tmp: Path
+) -> None:
+    """A token in sop_controller_git_repo (https://user:TOKEN@host/repo.git) was on `git
+    clone`'s command line, where every account sees it (ps), and in the clone's output
+    and errors (-vvv, a failure's message). Git now gets the URL without it and the
+    credentials from a helper of the clone's own, for that host only; a failed clone is
+    told with the URL masked."""
+    checkout = tmp_path / "checkout"
+    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\n")
+    _commit_all(checkout)
+    served = tmp_path / "served"
+    served.mkdir()
+    subprocess.run(["git", "clone", "-q", "--bare", str(checkout), str(served / "repo.git")],
+                   check=True, capture_output=True, timeout=60)  # fmt: skip
+    _git(served / "repo.git", "update-server-info")
+    # every git command run, as ps would show it
+    real_git = shutil.which("git")
+    assert real_git is not None
+    shims = tmp_path / "bin"
+    shims.mkdir()
+    argv_log = tmp_path / "git-argv.log"
+    (shims / "git").write_text(
+        f'#!/bin/sh\nprintf \'%s\\n\' "$*" >> {argv_log}\nexec {real_git} "$@"\n'
+    )
+    (shims / "git").chmod(0o755)
+    dest = tmp_path / "opt" / "court-it-sop"
+    # %40 and + as git reads them: @ and +
+    with _repository_asking_a_password(served, "court", "s3cr3t-Tok3n@x+y") as host:
+        wrong = _install_project(
+            tmp_path, local_tmp, checkout, dest, "-vvv",
+            "-e", f"sop_controller_git_repo=http://court:s3cr3t-WRONG@{host}/repo.git",
+            source="git", path_first=shims,
+        )  # fmt: skip
+        right = _install_project(
+            tmp_path, local_tmp, checkout, dest, "-vvv",
+            "-e", f"sop_controller_git_repo=http://court:s3cr3t-Tok3n%40x+y@{host}/repo.git",
+            source="git", path_first=shims,
+        )  # fmt: skip
+    assert "failed=1" in _recap(wrong), wrong[-3000:]
+    assert "failed=0" in _recap(right), right[-3000:]
+    argv = argv_log.read_text()
+    for output in (wrong, right, argv):
+        assert "s3cr3t" not in output
+    assert f"git clone of http://***@{host}/repo.git at " in wrong, wrong[-3000:]
+    assert "Authentication failed" in wrong, wrong[-3000:]
+    assert (dest / "pyproject.toml").read_text() == "[project]\n"
+    assert f"clone --origin origin http://{host}/repo.git" in argv, argv
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["court-it-sop"]
+
 
 
 ENV_GENERATOR = Path(
