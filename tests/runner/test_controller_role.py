@@ -540,6 +540,29 @@ def test_the_git_token_stays_off_the_command_line_and_out_of_the_output(
     assert sorted(p.name for p in dest.parent.iterdir()) == ["court-it-sop"]
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
+def test_a_pip_variable_not_named_as_a_variable_is_refused(
+    tmp_path: Path, local_tmp: Path
+) -> None:
+    """pip.env, sourced by the shell as root, wrote each of sop_controller_pip_environment's
+    names as given: a name that is not a variable's was shell code, run as root. It is
+    refused in one line naming it, before anything is installed."""
+    checkout = tmp_path / "checkout"
+    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\n")
+    _commit_all(checkout)
+    dest = tmp_path / "opt" / "court-it-sop"
+    ran = tmp_path / "ran"
+    settings = tmp_path / "pip.json"
+    settings.write_text(json.dumps({
+        "sop_controller_pip_environment": {f"X=1; touch {ran}; Y": "z", "PIP_CERT": "/c"},
+    }))  # fmt: skip
+    output = _install_project(tmp_path, local_tmp, checkout, dest, "-e", f"@{settings}")
+    assert "failed=1" in _recap(output), output[-3000:]
+    refusal = f"sop_controller_pip_environment: X=1; touch {ran}; Y: a name must"
+    assert refusal in output, output[-3000:]
+    assert not ran.exists() and not dest.exists()
+
 
 ENV_GENERATOR = Path(
     "/usr/lib/systemd/user-environment-generators/30-systemd-environment-d-generator"
