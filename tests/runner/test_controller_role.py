@@ -698,6 +698,25 @@ def test_environment_value_with_a_newline_is_refused(
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role writes root's files")
+@pytest.mark.parametrize(
+    ("name", "setting"),
+    [("SOP_DATA_DIR", "sop_controller_data_dir"), ("SOP_PROJECT_DIR", "sop_controller_dir")],
+)
+def test_the_environment_cannot_move_the_records_or_the_project(
+    tmp_path: Path, name: str, setting: str
+) -> None:
+    """sop_controller_environment, applied last, replaced the SOP_DATA_DIR and
+    SOP_PROJECT_DIR the role sets: the timers' records went to a directory the role never
+    made 0700 (or SOPs ran from another tree). Either name is refused in one line naming
+    the setting to use."""
+    output, path = _environment_file(tmp_path, {name: str(tmp_path / "elsewhere")})
+    assert "failed=1" in _recap(output), output[-3000:]
+    refusal = f"sop_controller_environment: {name}: the role's own, set from {setting} instead"
+    assert refusal in output, output[-3000:]
+    assert not path.exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role writes root's files")
 def test_the_timers_fact_cache_is_private(tmp_path: Path) -> None:
     """ansible.cfg keeps the facts in ~/.ansible/facts (root's, for the timers): Ansible
     makes that directory with the umask and each host's file 0644, so the role makes it
