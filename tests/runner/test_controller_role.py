@@ -617,7 +617,9 @@ def test_the_man_page_parser_reads_as_systemd_does() -> None:
     assert ours["C"] == 'double \\ " ` $ \\q $ end'
 
 
-def _environment_file(tmp_path: Path, environment: dict[str, str]) -> tuple[str, Path]:
+def _environment_file(
+    tmp_path: Path, environment: dict[str, str], vault_password: str = "vault-password"
+) -> tuple[str, Path]:
     """secrets.yml with its files under tmp_path: the run's output and the environment file."""
     playbook = tmp_path / "secrets.yml"
     playbook.write_text(
@@ -634,7 +636,7 @@ def _environment_file(tmp_path: Path, environment: dict[str, str]) -> tuple[str,
                 "sop_controller__fact_cache_dir": str(tmp_path / "root" / ".ansible" / "facts"),
                 "sop_controller_data_dir": str(tmp_path / "data"),
                 "sop_controller_dir": "/opt/court-it-sop",
-                "sop_controller_vault_password": "vault-password",
+                "sop_controller_vault_password": vault_password,
                 "sop_controller_vault_password_file": str(tmp_path / "vault"),
                 "sop_controller_notify_urls": [],
                 "sop_controller_environment": environment,
@@ -715,6 +717,24 @@ def test_the_environment_cannot_move_the_records_or_the_project(
     assert refusal in output, output[-3000:]
     assert not path.exists()
 
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role writes root's files")
+def test_no_vault_password_leaves_no_password_file(tmp_path: Path) -> None:
+    """sop_controller_vault_password emptied (an inventory with nothing vaulted any more)
+    left the old password in its file, which nothing named any more. The file is removed
+    (a directory given as that file is left alone)."""
+    output, path = _environment_file(tmp_path, {})
+    vault = tmp_path / "vault"
+    assert "failed=0" in _recap(output) and vault.read_text() == "vault-password\n", output
+    output, path = _environment_file(tmp_path, {}, vault_password="")
+    assert "failed=0" in _recap(output), output[-3000:]
+    assert not vault.exists()
+    assert "ANSIBLE_VAULT_PASSWORD_FILE" not in systemdenv.parse(path.read_text())
+    again, _ = _environment_file(tmp_path, {}, vault_password="")
+    assert "changed=0" in _recap(again), again[-3000:]
+    (vault / "kept").mkdir(parents=True)
+    output, _ = _environment_file(tmp_path, {}, vault_password="")
+    assert "failed=0" in _recap(output) and (vault / "kept").is_dir(), output[-3000:]
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role writes root's files")
 def test_the_timers_fact_cache_is_private(tmp_path: Path) -> None:
