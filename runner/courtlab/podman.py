@@ -12,7 +12,8 @@ from typing import Any
 
 
 class PodmanError(RuntimeError):
-    """A podman command failed; the message is its first error line."""
+    """A lab step failed; the message is one line naming the cause (for a podman command,
+    what it did and podman's error line: see error_line)."""
 
 
 def project_root() -> Path:
@@ -39,31 +40,35 @@ def available() -> bool:
     return shutil.which("podman") is not None
 
 
+def error_line(stderr: str | None, returncode: int) -> str:
+    """The line naming why a podman command failed: podman prints its cause on an
+    "Error: ..." line, so the first such line (a later one, such as "Error: exit status
+    125", only repeats that it failed), else the last non-empty line of ``stderr``, else
+    the exit status."""
+    lines = [line.strip() for line in (stderr or "").splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("Error:")]
+    return (errors or lines[-1:] or [f"exit status {returncode}"])[0]
+
+
 def run(*args: str, check: bool = True, input_text: str | None = None,
         what: str = "") -> subprocess.CompletedProcess[str]:
-    """Run podman; with ``check``, a failure is PodmanError "WHAT: <podman's last error
-    line>", WHAT being ``what`` (the command and what it acts on: "podman network create
+    """Run podman; with ``check``, a failure is PodmanError "WHAT: <error_line>", WHAT
+    being ``what`` (the command and what it acts on: "podman network create
     court-lab-lan") or else podman and the words before its first option."""
     proc = subprocess.run(
         ["podman", *args], text=True, input=input_text, capture_output=True, check=False)
     if check and proc.returncode != 0:
-        err = (proc.stderr or "").strip().splitlines()
-        first = err[-1] if err else f"exit status {proc.returncode}"
         words = takewhile(lambda arg: not arg.startswith("-"), args)
-        raise PodmanError(f"{what or ' '.join(('podman', *words))}: {first}")
+        raise PodmanError(f"{what or ' '.join(('podman', *words))}: "
+                          f"{error_line(proc.stderr, proc.returncode)}")
     return proc
 
 
 def check_working() -> None:
-    """Fail with podman's own first error line when podman does not work at all (broken
+    """Fail with podman's own error line when podman does not work at all (broken
     storage, runtime, configuration): exists() and inspect() take any failure for "does
     not exist", and `up` would debootstrap for a minute before the import fails."""
-    proc = run("info", check=False)
-    if proc.returncode != 0:
-        lines = proc.stderr.strip().splitlines()
-        errors = [line for line in lines if line.startswith("Error:")]
-        first = (errors or lines[-1:] or [f"exit status {proc.returncode}"])[0]
-        raise PodmanError(f"podman info: {first}")
+    run("info")
 
 
 def exists(kind: str, name: str) -> bool:

@@ -70,6 +70,31 @@ def test_a_podman_command_is_named_by_its_words_before_any_option(fake: FakeComm
                               "Error: localhost/sop-lab:abc: image not known")
 
 
+def test_a_podman_failure_is_named_by_its_first_error_line(fake: FakeCommands) -> None:
+    """podman.run gave stderr's last line: podman's closing "Error: exit status 125"
+    hid the cause it printed first."""
+    fake.fail = {("podman", "load"): (
+        'time="..." level=warning msg="cgroupv2 manager"\n'
+        "Error: payload does not match any of the supported image formats\n"
+        "Error: exit status 125\n")}
+    with pytest.raises(podman.PodmanError) as exc:
+        podman.run("load", "-i", "image.tar")
+    assert str(exc.value) == ("podman load: Error: payload does not match any of the "
+                              "supported image formats")
+
+
+@pytest.mark.parametrize(("stderr", "line"), [
+    ("warning one\nwarning two\n\n", "warning two"),
+    ("", "exit status 125"),
+], ids=["no-error-line", "silent"])
+def test_a_podman_failure_without_an_error_line(fake: FakeCommands, stderr: str,
+                                                line: str) -> None:
+    fake.fail = {("podman", "load"): stderr}
+    with pytest.raises(podman.PodmanError) as exc:
+        podman.run("load")
+    assert str(exc.value) == f"podman load: {line}"
+
+
 def test_down_removes_a_lab_whose_start_failed(fake: FakeCommands, tmp_path: Path) -> None:
     """A host whose `podman run` failed stays in state "configured", which `podman stop`
     refuses: `down` failed on it, and so did every later `up` (it calls `down` on a
