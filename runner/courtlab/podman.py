@@ -65,20 +65,31 @@ def run(*args: str, check: bool = True, input_text: str | None = None,
 
 
 def check_working() -> None:
-    """Fail with podman's own error line when podman does not work at all (broken
-    storage, runtime, configuration): exists() and inspect() take any failure for "does
-    not exist", and `up` would debootstrap for a minute before the import fails."""
+    """Fail with podman's own error line, as `podman info`'s, when podman does not work
+    at all (broken storage, runtime, configuration), before the first lab step."""
     run("info")
 
 
 def exists(kind: str, name: str) -> bool:
-    return run(kind, "exists", name, check=False).returncode == 0
+    """Whether the ``kind`` (container, image, network) ``name`` exists: `podman KIND
+    exists` exits 1 when it does not; any other failure (125: podman itself failed) is
+    PodmanError."""
+    proc = run(kind, "exists", name, check=False)
+    if proc.returncode not in (0, 1):
+        raise PodmanError(f"podman {kind} exists {name}: "
+                          f"{error_line(proc.stderr, proc.returncode)}")
+    return proc.returncode == 0
 
 
 def inspect(kind: str, name: str) -> dict[str, Any] | None:
+    """``name``'s `podman KIND inspect`, or None when it does not exist (as exists() tells:
+    inspect's own exit status is 125 for both); another failure is PodmanError."""
     proc = run(kind, "inspect", name, check=False)
     if proc.returncode != 0:
-        return None
+        if run(kind, "exists", name, check=False).returncode == 1:
+            return None
+        raise PodmanError(f"podman {kind} inspect {name}: "
+                          f"{error_line(proc.stderr, proc.returncode)}")
     data = json.loads(proc.stdout or "[]")
     return data[0] if data else None
 

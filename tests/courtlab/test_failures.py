@@ -17,16 +17,20 @@ from courtlab import cli, image, lab, podman, topology
 
 class FakeCommands:
     """subprocess.run for podman and the tools the lab runs: each call recorded; a call
-    whose words start with a key of ``fail`` exits 125 with that stderr."""
+    whose words start with a key of ``fail`` exits 125 with that stderr, one whose words
+    start with an item of ``absent`` exits 1 (`podman exists` for what is not there)."""
 
     def __init__(self, fail: dict[tuple[str, ...], str] | None = None,
                  stdout: dict[tuple[str, ...], str] | None = None) -> None:
         self.fail = fail or {}
         self.stdout = stdout or {}
+        self.absent: list[tuple[str, ...]] = []
         self.calls: list[list[str]] = []
 
     def __call__(self, cmd: Sequence[str], **_kwargs: object) -> subprocess.CompletedProcess[str]:
         self.calls.append(list(cmd))
+        if any(tuple(cmd[:len(prefix)]) == prefix for prefix in self.absent):
+            return subprocess.CompletedProcess(cmd, 1, "", "")
         for prefix, err in self.fail.items():
             if tuple(cmd[:len(prefix)]) == prefix:
                 return subprocess.CompletedProcess(cmd, 125, "", err)
@@ -43,8 +47,8 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> FakeCommands:
 
 def test_a_network_podman_cannot_create_is_named(fake: FakeCommands) -> None:
     """`podman network: Error: ...` did not say which network, nor what podman did."""
-    fake.fail = {("podman", "network", "exists"): "",
-                 ("podman", "network", "create"): (
+    fake.absent = [("podman", "network", "exists")]
+    fake.fail = {("podman", "network", "create"): (
                      'time="..." level=warning msg="cgroupv2 manager"\n'
                      "Error: subnet 10.231.10.0/24 is already used on the host or by "
                      "another config\n")}
@@ -104,9 +108,9 @@ def test_down_removes_a_lab_whose_start_failed(fake: FakeCommands, tmp_path: Pat
     fake.fail = {
         ("podman", "stop"): "Error: can only stop created or running containers. 3f2a is "
                             "in state configured: container state improper",
-        # the WAN network is already gone
-        ("podman", "network", "exists", topology.WAN): "",
     }
+    # the WAN network is already gone
+    fake.absent = [("podman", "network", "exists", topology.WAN)]
     (tmp_path / ".lab").mkdir()
     lab.known_hosts(tmp_path).write_text("[127.0.0.1]:2221 ssh-ed25519 AAAA\n")
     assert lab.down(tmp_path) == 2
@@ -209,7 +213,7 @@ def test_a_cache_directory_that_cannot_be_made_is_named(
     """An unwritable cache directory was a NotADirectoryError/PermissionError traceback."""
     (cli_root / "file").write_text("")
     monkeypatch.setenv("SOP_LAB_CACHE", str(cli_root / "file/sop-lab"))
-    fake.fail = {("podman", "image", "exists"): ""}
+    fake.absent = [("podman", "image", "exists")]
     assert cli.main(["image"]) == 1
     assert capsys.readouterr().err == (
         f"sop-lab: error: {cli_root}/file/sop-lab: Not a directory\n")
@@ -262,8 +266,9 @@ BROKEN_PODMAN = (
     "Error: creating runtime static files directory: mkdir "
     "/var/lib/containers/storage/libpod: read-only file system\n"
     "Error: exit status 125\n")
-BROKEN_PODMAN_LINE = ("podman info: Error: creating runtime static files directory: mkdir "
-                      "/var/lib/containers/storage/libpod: read-only file system")
+BROKEN_PODMAN_ERROR = ("Error: creating runtime static files directory: mkdir "
+                       "/var/lib/containers/storage/libpod: read-only file system")
+BROKEN_PODMAN_LINE = f"podman info: {BROKEN_PODMAN_ERROR}"
 
 
 def test_up_stops_at_a_podman_that_does_not_work(fake: FakeCommands, tmp_path: Path,
@@ -288,3 +293,32 @@ def test_image_stops_at_a_podman_that_does_not_work(
     assert cli.main(["image"]) == 1
     assert capsys.readouterr().err == f"sop-lab: error: {BROKEN_PODMAN_LINE}\n"
     assert fake.calls == [["podman", "info"]]
+
+
+def test_status_stops_at_a_podman_that_does_not_work(
+        fake: FakeCommands, cli_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """inspect took the broken podman's failure for "no such container": status showed
+    every host missing."""
+    fake.fail = {("podman",): BROKEN_PODMAN}
+    assert cli.main(["status"]) == 1
+    host = topology.HOSTS[0].container
+    assert capsys.readouterr() == ("", f"sop-lab: error: podman container inspect {host}: "
+                                       f"{BROKEN_PODMAN_ERROR}\n")
+
+
+def test_status_shows_hosts_that_do_not_exist_as_missing(fake: FakeCommands) -> None:
+    fake.fail = {("podman", "container", "inspect"): "Error: no such container court-lab-x"}
+    fake.absent = [("podman", "container", "exists")]
+    assert [s.status for s in lab.status()] == ["missing"] * len(topology.HOSTS)
+
+
+def test_down_stops_at_a_network_podman_cannot_tell_exists(fake: FakeCommands,
+                                                          tmp_path: Path) -> None:
+    """exists took podman's failure for "no such network": down went on as if the lab
+    networks were gone."""
+    fake.fail = {("podman", "network", "exists"): BROKEN_PODMAN}
+    with pytest.raises(podman.PodmanError) as exc:
+        lab.down(tmp_path)
+    assert str(exc.value) == (f"podman network exists {topology.LAN}: "
+                              f"{BROKEN_PODMAN_ERROR}")
+    assert not [c for c in fake.calls if c[:3] == ["podman", "network", "rm"]]
