@@ -80,8 +80,10 @@ def _explain(probe: Probe, what: str, peer: str, port: int) -> str:
 
 def dns_cause(container: str) -> str:
     """Why podman's DNS did not give a container the name of another."""
-    backend = podman.run("info", "--format", "{{.Host.NetworkBackend}}",
-                         check=False).stdout.strip() or "unknown"
+    proc = podman.run("info", "--format", "{{.Host.NetworkBackend}}", check=False)
+    if proc.returncode != 0:
+        return f"podman info: {podman.error_line(proc.stderr, proc.returncode)}"
+    backend = proc.stdout.strip() or "unknown"
     if backend != "netavark":
         return f"podman DNS (aardvark-dns) is not working; network backend is {backend}"
     if not any(Path(d, "aardvark-dns").is_file() for d in HELPER_DIRS):

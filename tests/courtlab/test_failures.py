@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from courtlab import cli, image, lab, podman, topology
+from courtlab import cli, image, lab, podman, reach, topology
 
 
 class FakeCommands:
@@ -322,3 +322,12 @@ def test_down_stops_at_a_network_podman_cannot_tell_exists(fake: FakeCommands,
     assert str(exc.value) == (f"podman network exists {topology.LAN}: "
                               f"{BROKEN_PODMAN_ERROR}")
     assert not [c for c in fake.calls if c[:3] == ["podman", "network", "rm"]]
+
+
+def test_a_dns_failure_on_a_podman_that_does_not_work_names_podman(
+        fake: FakeCommands) -> None:
+    """`podman info` failing read as network backend "unknown": "podman DNS
+    (aardvark-dns) is not working; network backend is unknown"."""
+    fake.fail = {("podman", "info"): BROKEN_PODMAN}
+    assert reach.dns_cause("court-lab-web") == BROKEN_PODMAN_LINE
+    assert fake.calls == [["podman", "info", "--format", "{{.Host.NetworkBackend}}"]]
