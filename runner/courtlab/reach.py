@@ -59,8 +59,8 @@ def check(probes: list[Probe], port: int) -> None:
     for probe, proc in running:
         out, err = proc.communicate(PROBE)
         if proc.returncode != 0:
-            last = (err.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
-            failures.append(f"cannot check lab host {probe.label}: {last}")
+            failures.append(f"cannot check lab host {probe.label}: "
+                            f"{podman.error_line(err, proc.returncode)}")
             continue
         for line in out.splitlines():
             what, _, peer = line.partition(" ")

@@ -331,3 +331,24 @@ def test_a_dns_failure_on_a_podman_that_does_not_work_names_podman(
     fake.fail = {("podman", "info"): BROKEN_PODMAN}
     assert reach.dns_cause("court-lab-web") == BROKEN_PODMAN_LINE
     assert fake.calls == [["podman", "info", "--format", "{{.Host.NetworkBackend}}"]]
+
+
+class FakeExec:
+    """subprocess.Popen for `podman exec` on a podman that does not work."""
+
+    returncode = 125
+
+    def __init__(self, _cmd: Sequence[str], **_kwargs: object) -> None:
+        pass
+
+    def communicate(self, _input: str) -> tuple[str, str]:
+        return "", BROKEN_PODMAN
+
+
+def test_a_host_podman_cannot_exec_in_is_named_by_podmans_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """reach named stderr's last line: "Error: exit status 125", not the cause."""
+    monkeypatch.setattr(subprocess, "Popen", FakeExec)
+    with pytest.raises(podman.PodmanError) as exc:
+        reach.check([reach.Probe("court-lab-web", "web", ("db",))], port=0)
+    assert str(exc.value) == f"cannot check lab host web: {BROKEN_PODMAN_ERROR}"
