@@ -116,10 +116,12 @@ def _install_project(
     source: str = "archive",
     git_version: str | None = None,
     path_first: Path | None = None,
+    whole_role: bool = False,
 ) -> str:
-    """project.yml (`source` archive, or git cloning `checkout` at `git_version`, its
+    """checks.yml and project.yml (`source` archive, or git cloning `checkout` at `git_version`, its
     HEAD's commit id by default) from `checkout` into `dest`, on this machine, its venv
-    made by FAKE_PYTHON; `path_first` put before the others in PATH."""
+    made by FAKE_PYTHON; `path_first` put before the others in PATH. `whole_role`: the
+    role itself (main.yml), `extra` pointing what else it writes elsewhere."""
     if git_version is None:
         git_version = subprocess.run(
             ["git", "-C", str(checkout), "rev-parse", "HEAD"],
@@ -132,9 +134,11 @@ def _install_project(
     playbook.write_text(
         "- hosts: localhost\n"
         "  gather_facts: false\n"
-        "  tasks:\n"
-        "    - ansible.builtin.include_role: {name: sop_controller, tasks_from: project}\n"
-    )
+        + ("  roles: [sop_controller]\n" if whole_role else
+           "  tasks:\n"
+           "    - ansible.builtin.include_role: {name: sop_controller, tasks_from: checks}\n"
+           "    - ansible.builtin.include_role: {name: sop_controller, tasks_from: project}\n")
+    )  # fmt: skip
     done = subprocess.run(
         [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local",
          "-e", f"ansible_python_interpreter={sys.executable}",
@@ -564,6 +568,46 @@ def test_a_pip_variable_not_named_as_a_variable_is_refused(
     assert not ran.exists() and not dest.exists()
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
+@pytest.mark.parametrize(
+    ("environment", "refusal"),
+    [({"SOP_PROJECT_DIR": "/srv/elsewhere"},
+      "sop_controller_environment: SOP_PROJECT_DIR: the role's own"),
+     ({"SOP_DATABASE_URL": "postgresql://a\nEXTRA=injected"},
+      "sop_controller_environment: SOP_DATABASE_URL: a name must")],
+)  # fmt: skip
+def test_a_bad_setting_is_refused_before_anything_changes(
+    tmp_path: Path, local_tmp: Path, environment: dict[str, str], refusal: str
+) -> None:
+    """sop_controller_environment was checked in secrets.yml, after the project and its
+    venv were installed: a name the role owns, or a value holding a newline, was refused
+    only once the controller ran a new version. Every check of the settings now comes
+    first in the role: the refusal leaves the controller as it was."""
+    checkout = tmp_path / "checkout"
+    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\n")
+    _commit_all(checkout)
+    dest = tmp_path / "opt" / "court-it-sop"
+    elsewhere = {
+        "sop_controller__config_dir": str(tmp_path / "etc-sop"),
+        "sop_controller__fact_cache_dir": str(tmp_path / "root" / ".ansible" / "facts"),
+        "sop_controller_data_dir": str(tmp_path / "data"),
+        "sop_controller_vault_password_file": str(tmp_path / "vault"),
+        "sop_controller_notify_urls": [],
+        "sop_controller_environment": environment,
+    }
+    output = _install_project(
+        tmp_path, local_tmp, checkout, dest, "-e", json.dumps(elsewhere),
+        "--skip-tags", "sop_controller_packages", whole_role=True,
+    )  # fmt: skip
+    assert "failed=1" in _recap(output), output[-3000:]
+    assert refusal in output, output[-3000:]
+    assert "injected" not in output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "checkout", "project.yml", "python3"
+    ]  # fmt: skip
+
+
 ENV_GENERATOR = Path(
     "/usr/lib/systemd/user-environment-generators/30-systemd-environment-d-generator"
 )
@@ -620,12 +664,14 @@ def test_the_man_page_parser_reads_as_systemd_does() -> None:
 def _environment_file(
     tmp_path: Path, environment: dict[str, str], vault_password: str = "vault-password"
 ) -> tuple[str, Path]:
-    """secrets.yml with its files under tmp_path: the run's output and the environment file."""
+    """checks.yml and secrets.yml with its files under tmp_path: the run's output and the
+    environment file."""
     playbook = tmp_path / "secrets.yml"
     playbook.write_text(
         "- hosts: localhost\n"
         "  gather_facts: false\n"
         "  tasks:\n"
+        "    - ansible.builtin.include_role: {name: sop_controller, tasks_from: checks}\n"
         "    - ansible.builtin.include_role: {name: sop_controller, tasks_from: secrets}\n"
     )
     variables = tmp_path / "vars.json"
