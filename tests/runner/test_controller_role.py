@@ -569,6 +569,32 @@ def test_a_pip_variable_not_named_as_a_variable_is_refused(
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
+@pytest.mark.parametrize("name", ["SOP_CONTROLLER_VENV", "PATH"])
+def test_a_pip_variable_of_the_install_script_is_refused(
+    tmp_path: Path, local_tmp: Path, name: str
+) -> None:
+    """pip.env is sourced inside the install's own script: SOP_CONTROLLER_VENV there put
+    the venv (and the root-owned files the script fixes) elsewhere, PATH chose which
+    python made it. The script's variables and PATH are refused in one line, before
+    anything is installed."""
+    checkout = tmp_path / "checkout"
+    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\n")
+    _commit_all(checkout)
+    dest = tmp_path / "opt" / "court-it-sop"
+    elsewhere = tmp_path / "elsewhere"
+    settings = tmp_path / "pip.json"
+    settings.write_text(json.dumps({
+        "sop_controller_pip_environment": {name: str(elsewhere), "PIP_CERT": "/c"},
+    }))  # fmt: skip
+    output = _install_project(tmp_path, local_tmp, checkout, dest, "-e", f"@{settings}")
+    assert "failed=1" in _recap(output), output[-3000:]
+    refusal = f"sop_controller_pip_environment: {name}: the install script's own"
+    assert refusal in output, output[-3000:]
+    assert not elsewhere.exists() and not dest.exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
 @pytest.mark.parametrize(
     ("environment", "refusal"),
     [({"SOP_PROJECT_DIR": "/srv/elsewhere"},
