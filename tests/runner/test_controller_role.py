@@ -491,15 +491,10 @@ def _repository_asking_a_password(root: Path, user: str, password: str) -> Itera
         thread.join(timeout=10)
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
-def test_the_git_token_stays_off_the_command_line_and_out_of_the_output(
-    tmp_path: Path, local_tmp: Path
-) -> None:
-    """A token in sop_controller_git_repo (https://user:TOKEN@host/repo.git) was on `git
-    clone`'s command line, where every account sees it (ps), and in the clone's output
-    and errors (-vvv, a failure's message). Git now gets the URL without it and the
-    credentials from a helper of the clone's own, for that host only; a failed clone is
-    told with the URL masked."""
+def _served_checkout(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
+    """A checkout, its bare copy ``served/repo.git`` ready for git's dumb HTTP protocol,
+    and a `git` (in the directory returned third) logging each command it runs, as ps
+    would show it, to the file returned last."""
     checkout = tmp_path / "checkout"
     (checkout / "collections" / "ansible_collections").mkdir(parents=True)
     (checkout / "pyproject.toml").write_text("[project]\n")
@@ -509,7 +504,6 @@ def test_the_git_token_stays_off_the_command_line_and_out_of_the_output(
     subprocess.run(["git", "clone", "-q", "--bare", str(checkout), str(served / "repo.git")],
                    check=True, capture_output=True, timeout=60)  # fmt: skip
     _git(served / "repo.git", "update-server-info")
-    # every git command run, as ps would show it
     real_git = shutil.which("git")
     assert real_git is not None
     shims = tmp_path / "bin"
@@ -519,6 +513,19 @@ def test_the_git_token_stays_off_the_command_line_and_out_of_the_output(
         f'#!/bin/sh\nprintf \'%s\\n\' "$*" >> {argv_log}\nexec {real_git} "$@"\n'
     )
     (shims / "git").chmod(0o755)
+    return checkout, served, shims, argv_log
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
+def test_the_git_token_stays_off_the_command_line_and_out_of_the_output(
+    tmp_path: Path, local_tmp: Path
+) -> None:
+    """A token in sop_controller_git_repo (https://user:TOKEN@host/repo.git) was on `git
+    clone`'s command line, where every account sees it (ps), and in the clone's output
+    and errors (-vvv, a failure's message). Git now gets the URL without it and the
+    credentials from a helper of the clone's own, for that host only; a failed clone is
+    told with the URL masked."""
+    checkout, served, shims, argv_log = _served_checkout(tmp_path)
     dest = tmp_path / "opt" / "court-it-sop"
     # %40 and + as git reads them: @ and +
     with _repository_asking_a_password(served, "court", "s3cr3t-Tok3n@x+y") as host:
@@ -542,6 +549,30 @@ def test_the_git_token_stays_off_the_command_line_and_out_of_the_output(
     assert (dest / "pyproject.toml").read_text() == "[project]\n"
     assert f"clone --origin origin http://{host}/repo.git" in argv, argv
     assert sorted(p.name for p in dest.parent.iterdir()) == ["court-it-sop"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
+@pytest.mark.parametrize("scheme", ["HTTP", "Http"])
+def test_the_git_token_of_an_upper_case_scheme_stays_off_the_command_line(
+    tmp_path: Path, local_tmp: Path, scheme: str
+) -> None:
+    """Only a lowercase http:// or https:// was split: `HTTP://user:TOKEN@host/...` went
+    to git whole, the token on its command line (ps), and git 2.39 then looked for a
+    `git-remote-HTTP` it does not have. The scheme is read whatever its case (as URLs'
+    are), and git is given it lowercase, the credentials by the clone's helper."""
+    checkout, served, shims, argv_log = _served_checkout(tmp_path)
+    dest = tmp_path / "opt" / "court-it-sop"
+    with _repository_asking_a_password(served, "court", "s3cr3t-Tok3n") as host:
+        output = _install_project(
+            tmp_path, local_tmp, checkout, dest, "-vvv",
+            "-e", f"sop_controller_git_repo={scheme}://court:s3cr3t-Tok3n@{host}/repo.git",
+            source="git", path_first=shims,
+        )  # fmt: skip
+    argv = argv_log.read_text()
+    assert "s3cr3t" not in output and "s3cr3t" not in argv, argv
+    assert "failed=0" in _recap(output), output[-3000:]
+    assert f"clone --origin origin http://{host}/repo.git" in argv, argv
+    assert (dest / "pyproject.toml").read_text() == "[project]\n"
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
