@@ -111,3 +111,14 @@ def run_module(name: str, tmp_path: Path, args: dict[str, Any],
 def warning_lines(result: dict[str, Any]) -> list[str]:
     """A module's warnings (ansible-core 2.19 returns each as a summary of its event)."""
     return [w if isinstance(w, str) else w["event"]["msg"] for w in result.get("warnings", [])]
+
+
+def webshell_archive(folder: Path) -> Path:
+    """``folder``/swapped.tar.zst, a site archive of one PHP webshell: what a swap puts in
+    place of the archive a check hashed."""
+    (folder / "extra").mkdir()
+    (folder / "extra" / "shell.php").write_text("<?php system($_GET['c']);")
+    swapped = folder / "swapped.tar.zst"
+    subprocess.run(["tar", "-c", "--zstd", "-f", str(swapped), "-C", str(folder / "extra"),
+                    "."], check=True)
+    return swapped

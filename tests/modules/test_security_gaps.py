@@ -21,7 +21,7 @@ from typing import ClassVar
 import pytest
 from conftest import within
 from httpd import serving
-from loader import load, run_module
+from loader import load, run_module, webshell_archive
 
 common = load("sop_security")
 software = load("security_software")
@@ -1073,11 +1073,7 @@ def test_drill_restores_the_archive_it_hashed_not_one_swapped_in_meanwhile(
     # a file renamed into its place in between (here: once the scratch folder is made)
     # was restored in place of the one hashed.
     path, manifest, work = archive
-    (tmp_path / "extra").mkdir()
-    (tmp_path / "extra" / "shell.php").write_text("<?php system($_GET['c']);")
-    swapped = tmp_path / "swapped.tar.zst"
-    subprocess.run(["tar", "-c", "--zstd", "-f", str(swapped), "-C", str(tmp_path / "extra"),
-                    "."], check=True)
+    swapped = webshell_archive(tmp_path)
     mkdtemp = tempfile.mkdtemp
 
     def swap_then_mkdtemp(**kwargs: str) -> str:

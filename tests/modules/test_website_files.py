@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import within
-from loader import ROOT, load, run_module
+from loader import ROOT, load, run_module, webshell_archive
 
 files = load("sop_website_files")
 backup_files = load("sop_backup_files")
@@ -211,11 +211,7 @@ def test_verify_lists_the_archive_it_hashed_not_one_swapped_in_meanwhile(
     place of the one hashed, and its entries judged."""
     writer, archived = make_archive(site, tmp_path)
     manifest = {"entries": archived["entries"], "listing_sha256": archived["listing_sha256"]}
-    (tmp_path / "extra").mkdir()
-    (tmp_path / "extra" / "shell.php").write_text("<?php system($_GET['c']);")
-    swapped = tmp_path / "swapped.tar.zst"
-    subprocess.run(["tar", "-c", "--zstd", "-f", str(swapped), "-C", str(tmp_path / "extra"),
-                    "."], check=True)
+    swapped = webshell_archive(tmp_path)
     drop = files.unprivileged
 
     def swap_then_drop(entry: pwd.struct_passwd) -> dict[str, object]:
