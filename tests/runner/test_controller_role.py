@@ -554,53 +554,34 @@ def test_the_git_token_stays_off_the_command_line_and_out_of_the_output(
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
-def test_a_pip_variable_not_named_as_a_variable_is_refused(
-    tmp_path: Path, local_tmp: Path
+@pytest.mark.parametrize(("name", "refusal"), [
+    ("X=1; touch {made}; Y", "a name must"),
+    ("SOP_CONTROLLER_VENV", "the install script's own"),
+    ("PATH", "the install script's own"),
+])  # fmt: skip
+def test_a_pip_variable_no_name_or_the_install_scripts_own_is_refused(
+    tmp_path: Path, local_tmp: Path, name: str, refusal: str
 ) -> None:
-    """pip.env, sourced by the shell as root, wrote each of sop_controller_pip_environment's
-    names as given: a name that is not a variable's was shell code, run as root. It is
-    refused in one line naming it, before anything is installed."""
+    """pip.env, sourced by the shell as root inside the install's own script, wrote each
+    of sop_controller_pip_environment's names as given: a name that is not a variable's
+    was shell code, run as root; SOP_CONTROLLER_VENV put the venv (and the root-owned
+    files the script fixes) elsewhere, PATH chose which python made it. Each is refused
+    in one line naming it, before anything is installed."""
     checkout = tmp_path / "checkout"
     (checkout / "collections" / "ansible_collections").mkdir(parents=True)
     (checkout / "pyproject.toml").write_text("[project]\n")
     _commit_all(checkout)
     dest = tmp_path / "opt" / "court-it-sop"
-    ran = tmp_path / "ran"
+    made = tmp_path / "made"
+    name = name.format(made=made)
     settings = tmp_path / "pip.json"
     settings.write_text(json.dumps({
-        "sop_controller_pip_environment": {f"X=1; touch {ran}; Y": "z", "PIP_CERT": "/c"},
+        "sop_controller_pip_environment": {name: str(made), "PIP_CERT": "/c"},
     }))  # fmt: skip
     output = _install_project(tmp_path, local_tmp, checkout, dest, "-e", f"@{settings}")
     assert "failed=1" in _recap(output), output[-3000:]
-    refusal = f"sop_controller_pip_environment: X=1; touch {ran}; Y: a name must"
-    assert refusal in output, output[-3000:]
-    assert not ran.exists() and not dest.exists()
-
-
-@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
-@pytest.mark.parametrize("name", ["SOP_CONTROLLER_VENV", "PATH"])
-def test_a_pip_variable_of_the_install_script_is_refused(
-    tmp_path: Path, local_tmp: Path, name: str
-) -> None:
-    """pip.env is sourced inside the install's own script: SOP_CONTROLLER_VENV there put
-    the venv (and the root-owned files the script fixes) elsewhere, PATH chose which
-    python made it. The script's variables and PATH are refused in one line, before
-    anything is installed."""
-    checkout = tmp_path / "checkout"
-    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
-    (checkout / "pyproject.toml").write_text("[project]\n")
-    _commit_all(checkout)
-    dest = tmp_path / "opt" / "court-it-sop"
-    elsewhere = tmp_path / "elsewhere"
-    settings = tmp_path / "pip.json"
-    settings.write_text(json.dumps({
-        "sop_controller_pip_environment": {name: str(elsewhere), "PIP_CERT": "/c"},
-    }))  # fmt: skip
-    output = _install_project(tmp_path, local_tmp, checkout, dest, "-e", f"@{settings}")
-    assert "failed=1" in _recap(output), output[-3000:]
-    refusal = f"sop_controller_pip_environment: {name}: the install script's own"
-    assert refusal in output, output[-3000:]
-    assert not elsewhere.exists() and not dest.exists()
+    assert f"sop_controller_pip_environment: {name}: {refusal}" in output, output[-3000:]
+    assert not made.exists() and not dest.exists()
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
