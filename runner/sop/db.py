@@ -157,11 +157,14 @@ class Transaction:
                 self.db.sql(insert_sql(table, list(rows[0]))), [self.db.params(r) for r in rows]
             )
 
-    def update(self, table: str, values: Mapping[str, Any], where: str, **keys: Any) -> None:
+    def update(self, table: str, values: Mapping[str, Any], where: str, **keys: Any) -> int:
         """UPDATE `table` SET the (fixed) columns of `values` WHERE `where`, whose own
-        parameters are `keys` (named apart from the columns, e.g. :key_id)."""
+        parameters are `keys` (named apart from the columns, e.g. :key_id); how many rows
+        it changed (0: a condition in `where` no longer held, another writer was first)."""
         columns = ", ".join(f'"{c}" = :{c}' for c in values)
         self.execute(f"UPDATE {table} SET {columns} WHERE {where}", {**values, **keys})  # noqa: S608 (fixed names)
+        count: int = self.cursor.rowcount
+        return count
 
     def has_table(self, name: str) -> bool:
         if self.db.dialect == "sqlite":

@@ -81,7 +81,7 @@ def close_incident(
     if found["status"] == "closed":
         raise SopError(f"incident {incident_id} was already closed by {found['closed_by']}")
     with store.db.transaction(write=True) as tx:
-        tx.update(
+        closed = tx.update(
             "incidents",
             {
                 "status": "closed",
@@ -93,8 +93,7 @@ def close_incident(
             },
             "id = :key_id AND status = 'open'",
             key_id=incident_id,
-        )
-        closed = tx.cursor.rowcount == 1
+        ) == 1
     row = _get(store, incident_id)
     if not closed:  # another `sop incident close` closed it since it was read above
         raise SopError(f"incident {incident_id} was already closed by {row['closed_by']}")

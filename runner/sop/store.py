@@ -613,13 +613,13 @@ class Store:
                     "not a manual step waiting for acknowledgement"
                 )
             values["status"] = "acknowledged"
-        tx.update(
+        changed = tx.update(
             "activity_results",
             values,
             "id = :key_id AND acknowledged_by IS NULL",
             key_id=found["id"],
         )
-        if tx.cursor.rowcount != 1:  # another `sop ack` or `sop approve` since it was read
+        if changed != 1:  # another `sop ack` or `sop approve` since it was read
             [by_first] = tx.scalars(
                 "SELECT acknowledged_by FROM activity_results WHERE id = :id",
                 {"id": found["id"]},
