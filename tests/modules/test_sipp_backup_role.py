@@ -308,3 +308,23 @@ def test_the_websites_acknowledged_losses_reach_each_prefixs_retention(tmp_path)
     assert [(e["event"], e["name"]) for e in recorded] == [
         ("acknowledged_lost", lost[1]), ("acknowledged_lost", lost[0])]
     assert changed(run(lost)) == 0
+
+
+def test_a_kept_free_share_outside_0_to_90_percent_is_refused_first(tmp_path) -> None:
+    """sipp_backup_remote_keep_free=100000 reached the room check as "only has
+    -257.941.280,2 MiB free" (and the receiver refuses it): now Kegiatan 1's first task
+    names the variable and its range."""
+    steps = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/persiapan.yml").read_text())
+    play = [{"hosts": "localhost", "gather_facts": False, "tasks": [steps[0]]}]
+
+    def run(percent: int) -> subprocess.CompletedProcess[str]:
+        return run_retire(tmp_path, yaml.safe_dump(play),
+                          {"sipp_backup_remote_keep_free": percent})
+
+    refused = run(100000)
+    assert refused.returncode == 2
+    assert ("sipp_backup_remote_keep_free is 100000, a percent of the backup computer's file "
+            "system from 0 to 90") in refused.stdout
+    assert run(-1).returncode == 2
+    assert changed(run(90)) == 0
+    assert changed(run(0)) == 0
