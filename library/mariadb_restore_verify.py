@@ -52,7 +52,9 @@ description:
     Checks the backup file's SHA-256, restores what it hashed (the file is opened once,
     hashed and restored from that same open file, so a file put in its place meanwhile is
     not what is restored; a symbolic link is not followed and anything but a regular file
-    is refused, and the backup fails its verification) into a new scratch database
+    is refused: the store no longer holds the file it took in, nothing is proven about
+    the backup, and the task fails naming it, C(status=error), nothing recorded) into a
+    new scratch database
     C(sop_verify_<time>_<pid>) and compares, table by table, the row count, a content
     checksum and the columns with the manifest (measured in the dump's own snapshot),
     and the definitions of the views, triggers, routines and events (a view the backup
@@ -85,7 +87,7 @@ description:
     verified with the same SHA-256 is not restored again.
   - When the verification cannot run because of this computer (no space to unpack, its
     MariaDB down or out of memory, the verification account missing, a client too old for
-    C(--sandbox)) the task fails with
+    C(--sandbox), a symbolic link or a FIFO at the backup's name) the task fails with
     that cause and nothing is recorded. The backup is not judged and stays unverified
     (C(status=error) in RV(verification)).
 version_added: "1.0.0"
@@ -202,7 +204,8 @@ class VerifyFailed(Exception):
 
 class VerifyError(Exception):
     """The verification could not run: a problem of this computer (no space to unpack, its
-    MariaDB down, the verification account missing), not a verdict on the backup."""
+    MariaDB down, the verification account missing, no regular file at the backup's name
+    in its store), not a verdict on the backup."""
 
 
 # Errors that say what this computer lacks, not what the backup holds: disk space, memory,
@@ -361,11 +364,13 @@ def not_a_plain_file(workdir: str) -> str | None:
 def open_backup(path: str) -> IO[bytes]:
     """The backup ``path`` opened for reading, once: it is hashed and restored through
     this one open file. A symbolic link is not followed; a FIFO, a device or a folder is
-    refused (and a FIFO not waited for): VerifyFailed names it."""
+    refused (and a FIFO not waited for): VerifyError names it, as what the store holds at
+    the name is not the backup it took in (a link put there by whoever changed the store
+    is no verdict on that backup)."""
     try:
         return open_once(path)
     except NotRegularFile as exc:
-        raise VerifyFailed(str(exc)) from None
+        raise VerifyError(str(exc)) from None
 
 
 def restore(runner: Runner, manifest: dict[str, Any], path: str, backup: IO[bytes],

@@ -11,7 +11,9 @@ short_description: Restore a website files archive into scratch and compare it w
 description:
   - The restore drill of SOP Pengamanan TI (D.7) for the website's files archives
     (website_files_backup), on the backup computer. Opens the archive once (a symbolic
-    link is not followed, anything but a regular file is refused), checks its sha256
+    link is not followed, anything but a regular file is refused, as the store no longer
+    holds the file it took in and nothing is proven about the archive; the task fails
+    naming it, C(status=error), as mariadb_restore_verify's drill does), checks its sha256
     against its manifest, then really restores what was hashed, from the same open file
     (a file put in its place meanwhile is not what is restored),
     C(zstd -dc | tar -x) into a new scratch folder in O(work_dir), run as the
@@ -58,7 +60,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 verification:
-  description: Status (ok, failed, pending), reason, entries and bytes restored, duration in seconds.
+  description: Status (ok, failed, pending; error when no regular file is at the archive's
+    name), reason, entries and bytes restored, duration in seconds.
   returned: always
   type: dict
   sample: {status: ok, reason: "sha256 and all 1520 entries match", entries: 1520, bytes: 48233411, duration: 2.41}
@@ -94,14 +97,19 @@ class DrillFailed(Exception):
     """The archive did not restore with its recorded content; the message says why."""
 
 
+class DrillError(Exception):
+    """The drill could not run: the store holds no regular file at the archive's name (a
+    symbolic link, a FIFO), which proves nothing about the archive it took in."""
+
+
 def open_archive(path: str) -> IO[bytes]:
     """The archive ``path`` opened for reading, once: it is hashed and restored through
     this one descriptor. A symbolic link is not followed; a FIFO, a device or a folder is
-    refused (and a FIFO not waited for)."""
+    refused (and a FIFO not waited for): DrillError."""
     try:
         return open_once(path)
     except NotRegularFile as exc:
-        raise DrillFailed(f"{exc}: not restored") from None
+        raise DrillError(f"{exc}: not restored") from None
     except OSError as exc:
         raise DrillFailed(f"cannot open {path}: {exc.strerror}") from None
 
@@ -163,6 +171,8 @@ def drill(path: str, manifest: dict[str, Any], os_user: str, work_dir: str,
                               f"{manifest.get('entries')} (or other names)")
         record.update(status="ok",
                       reason=f"sha256 and all {restored.entries} restored entries match")
+    except DrillError as exc:
+        record.update(status="error", reason=str(exc))
     except (DrillFailed, OSError) as exc:
         record.update(status="failed", reason=str(exc))
     record["duration"] = round(time.monotonic() - clock, 3)
@@ -190,8 +200,12 @@ def main() -> None:
         module.exit_json(changed=False, verification={"status": "pending"},
                          msg=f"would restore {p['path']} into scratch in {p['work_dir']}")
     # The scratch folder is made and removed within this task: nothing remains.
-    module.exit_json(changed=False, verification=drill(p["path"], manifest, p["os_user"],
-                                                       p["work_dir"], p["timeout"]))
+    record = drill(p["path"], manifest, p["os_user"], p["work_dir"], p["timeout"])
+    if record["status"] == "error":
+        module.fail_json(msg=f"cannot restore {p['path']}: {record['reason']} (the store no "
+                         "longer holds the archive it took in at that name; the archive is "
+                         "not judged)", verification=record)
+    module.exit_json(changed=False, verification=record)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,9 @@ description:
     The archive is opened once, and what is listed is what was hashed, read again from
     that same open file: a file put in its place meanwhile is not what is verified. A
     symbolic link is not followed and anything but a regular file (a FIFO, a device) is
-    refused; either fails the verification.
+    refused: the store no longer holds the file it took in under that name, and nothing
+    is proven about the archive, so the task fails naming it (C(status=error)) and
+    nothing is recorded.
   - Appends the result (C(verified), status ok or failed, reason, method C(listing)) to
     the record, which alone decides retention on the backup computer. An archive the
     record already shows verified is not read again.
@@ -74,7 +76,8 @@ verified:
   type: bool
 verification:
   description: Status (ok, failed, pending; error when the listing was stopped at its
-    timeout or the archive could not be opened), reason, method, entries, duration.
+    timeout, or the archive could not be opened or is no regular file), reason, method,
+    entries, duration.
   returned: always
   type: dict
 """
@@ -104,16 +107,13 @@ from ansible.module_utils.sop_website_files import (  # noqa: E402
 def check(path: str, manifest: dict[str, Any], recorded_sha256: str,
           timeout: int, user: pwd.struct_passwd | None) -> dict[str, Any]:
     """The verification record (status ok or failed); ListingTimeout when it took too
-    long (nothing judged), OSError when the archive cannot be opened. The archive is
-    opened once (open_once: a symbolic link is not followed, a FIFO or a device is
-    refused and not waited for), hashed, and listed from that same open file, as ``user``
-    (see list_archive): a file renamed into its place meanwhile is not what is listed."""
+    long, OSError when the archive cannot be opened, NotRegularFile when the store holds
+    a symbolic link, a FIFO or a device at its name (nothing judged). The archive is
+    opened once (open_once: a link is not followed, a FIFO not waited for), hashed, and
+    listed from that same open file, as ``user`` (see list_archive): a file renamed into
+    its place meanwhile is not what is listed."""
     start = time.monotonic()
-    try:
-        opened = open_once(path)
-    except NotRegularFile as exc:
-        return {"status": "failed", "reason": str(exc)}
-    with opened as archive:
+    with open_once(path) as archive:
         sha256 = sha256_fileobj(archive)
         if sha256 != recorded_sha256:
             return {"status": "failed", "reason": f"sha256 {sha256} is not the recorded {recorded_sha256}"}
@@ -165,6 +165,11 @@ def main() -> None:
     except ListingTimeout as exc:
         module.fail_json(msg=f"cannot verify {path}: {exc} (the archive is not judged: it "
                          "stays unverified, nothing recorded)", verified=False,
+                         verification={"status": "error", "reason": str(exc)})
+        return
+    except NotRegularFile as exc:  # the store changed: no verdict on the archive taken in
+        module.fail_json(msg=f"cannot verify {path}: {exc}, not the archive the store took "
+                         "in (it stays unverified, nothing recorded)", verified=False,
                          verification={"status": "error", "reason": str(exc)})
         return
     except OSError as exc:

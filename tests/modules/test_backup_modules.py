@@ -7,6 +7,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -982,16 +983,40 @@ def test_the_verification_follows_no_link_and_reads_no_fifo(
     manifest = files.read_manifest(str(path) + files.MANIFEST_SUFFIX) or {}
     link = tmp_path / "sipp-20261122T020000.sql.gz"
     link.symlink_to(path)
-    record = verify.verify(restore_params(tmp_path), manifest, str(link))
-    assert (record["status"], record["reason"]) == (
-        "failed", f"{link} is a symbolic link (not followed)")
+    # the store holds no regular file at the name: no verdict on the backup (VerifyError)
+    with pytest.raises(verify.VerifyError,
+                       match=f"^{re.escape(str(link))} is a symbolic link \\(not followed\\)$"):
+        verify.verify(restore_params(tmp_path), manifest, str(link))
     fifo = tmp_path / "sipp-20261123T020000.sql.gz"
     os.mkfifo(fifo)
-    with within(30, "a FIFO is not waited for"):
-        record = verify.verify(restore_params(tmp_path), manifest, str(fifo))
-    assert (record["status"], record["reason"]) == (
-        "failed", f"{fifo} is not a regular file")
+    with within(30, "a FIFO is not waited for"), pytest.raises(
+            verify.VerifyError, match=f"^{re.escape(str(fifo))} is not a regular file$"):
+        verify.verify(restore_params(tmp_path), manifest, str(fifo))
     assert not os.path.exists(fed)  # nothing restored
+
+
+def test_a_link_in_the_store_is_no_verdict_on_the_backup_it_names(
+        tmp_path, monkeypatch, empty_server_client: str) -> None:
+    """A symbolic link put at a stored backup's name (the store tampered with) was
+    recorded in the ledger as the backup's failed verification, under the SHA-256 of the
+    backup taken in (and the SIPP server then renamed its copy .failed): the court's
+    record said the real backup was bad. It is an error naming the link; nothing is
+    recorded."""
+    monkeypatch.setenv("PATH", f"{empty_server_client}:{os.environ['PATH']}")
+    (tmp_path / "store").mkdir()
+    path = _sql_backup(tmp_path / "store", b"CREATE TABLE t (id INT);\n")
+    record = str(tmp_path / ledger_mod.LEDGER_NAME)
+    ledger_mod.append(record, "ingested", name=path.name, size=path.stat().st_size,
+                      sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                      manifest=path.name + files.MANIFEST_SUFFIX)
+    before = Path(record).read_bytes()
+    os.rename(path, tmp_path / "elsewhere.sql.gz")
+    path.symlink_to(tmp_path / "elsewhere.sql.gz")
+    code, result = run_module("mariadb_restore_verify", tmp_path, {
+        "path": str(path), "ledger": record, "os_user": "nobody", "fail_on_mismatch": False})
+    assert code == 1 and result["verification"]["status"] == "error", result
+    assert f"{path} is a symbolic link (not followed)" in result["msg"]
+    assert Path(record).read_bytes() == before
 
 
 def test_a_lock_that_cannot_be_taken_is_this_computers_problem(tmp_path, monkeypatch) -> None:

@@ -1088,16 +1088,34 @@ def test_drill_restores_the_archive_it_hashed_not_one_swapped_in_meanwhile(
 
 
 def test_drill_follows_no_link_and_reads_no_fifo(archive, tmp_path):
+    """No regular file at the archive's name in the store: the drill cannot run (status
+    error, as mariadb_restore_verify's), no verdict that the archive does not restore."""
     path, manifest, work = archive
     link = tmp_path / "website-20261201T010000.tar.zst"
     link.symlink_to(path)
-    assert restore.drill(str(link), manifest, "nobody", work)["reason"] == (
-        f"{link} is a symbolic link (not followed): not restored")
+    record = restore.drill(str(link), manifest, "nobody", work)
+    assert (record["status"], record["reason"]) == (
+        "error", f"{link} is a symbolic link (not followed): not restored")
     fifo = tmp_path / "website-20261202T010000.tar.zst"
     os.mkfifo(fifo)
     with within(10, "a FIFO is not waited for"):
         record = restore.drill(str(fifo), manifest, "nobody", work)
-    assert record["reason"] == f"{fifo} is not a regular file: not restored"
+    assert (record["status"], record["reason"]) == (
+        "error", f"{fifo} is not a regular file: not restored")
+    assert os.listdir(work) == []
+
+
+def test_a_drill_of_a_link_in_the_store_fails_naming_it(archive, tmp_path):
+    """A symbolic link at a stored archive's name was a drill that ran and found the
+    archive bad (status failed), where the database drill of the same store fails the
+    task as one that could not run (status error): the same fault, one verdict."""
+    path, _manifest, work = archive
+    os.rename(path, tmp_path / "elsewhere.tar.zst")
+    os.symlink(tmp_path / "elsewhere.tar.zst", path)
+    rc, result = run_module("security_restore_files", tmp_path,
+                            {"path": path, "os_user": "nobody", "work_dir": work})
+    assert rc == 1, result
+    assert f"{path} is a symbolic link (not followed)" in result["msg"]
     assert os.listdir(work) == []
 
 

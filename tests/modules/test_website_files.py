@@ -25,6 +25,7 @@ from loader import ROOT, load, run_module, webshell_archive
 
 files = load("sop_website_files")
 backup_files = load("sop_backup_files")
+tree = load("sop_tree")
 verify = load("website_archive_verify")
 quarantine = load("website_quarantine")
 backup_module = load("website_files_backup")
@@ -226,18 +227,47 @@ def test_verify_lists_the_archive_it_hashed_not_one_swapped_in_meanwhile(
 
 
 def test_verify_follows_no_link_and_reads_no_fifo(site, tmp_path):
+    """What the store holds under the archive's name is no regular file: the store was
+    changed, and nothing is proven about the archive (no verdict, NotRegularFile)."""
     writer, archived = make_archive(site, tmp_path)
     manifest = {"entries": archived["entries"], "listing_sha256": archived["listing_sha256"]}
     sha, nobody = writer.sha256.hexdigest(), pwd.getpwnam("nobody")
     link = tmp_path / "website-20261201T010000.tar.zst"
     link.symlink_to(writer.final_path)
-    assert verify.check(str(link), manifest, sha, 60, nobody) == {
-        "status": "failed", "reason": f"{link} is a symbolic link (not followed)"}
+    with pytest.raises(tree.NotRegularFile,
+                       match=f"^{re.escape(str(link))} is a symbolic link \\(not followed\\)$"):
+        verify.check(str(link), manifest, sha, 60, nobody)
     fifo = tmp_path / "website-20261202T010000.tar.zst"
     os.mkfifo(fifo)
-    with within(10, "a FIFO is not waited for"):
-        checked = verify.check(str(fifo), manifest, sha, 60, nobody)
-    assert checked == {"status": "failed", "reason": f"{fifo} is not a regular file"}
+    with within(10, "a FIFO is not waited for"), pytest.raises(
+            tree.NotRegularFile, match=f"^{re.escape(str(fifo))} is not a regular file$"):
+        verify.check(str(fifo), manifest, sha, 60, nobody)
+
+
+def test_a_link_in_the_store_is_no_verdict_on_the_archive_it_names(site, tmp_path):
+    """A symbolic link put at a stored archive's name (the store tampered with) was
+    recorded in the ledger as the archive's failed verification, under the SHA-256 of the
+    archive taken in: the court's record said the real archive was bad. It is an error
+    naming the link, and the record is left as it was."""
+    dest = tmp_path / "backups"
+    dest.mkdir()
+    made = backup_module.backup(
+        {"paths": [str(site)], "dest": str(dest), "prefix": "website", "exclude": [],
+         "level": 3, "period": "always", "stall_timeout": 600, "files": []},
+        datetime.datetime(2026, 11, 30, 1, 0, 0).astimezone(), {})
+    ledger = tmp_path / "ledger.jsonl"
+    ledger.write_text(json.dumps({"at": "2026-11-30T01:00:05+07:00", "event": "ingested",
+                                  "name": Path(made["path"]).name,
+                                  "sha256": made["sha256"]}) + "\n")
+    before = ledger.read_bytes()
+    elsewhere = tmp_path / "elsewhere.tar.zst"
+    os.rename(made["path"], elsewhere)
+    os.symlink(elsewhere, made["path"])
+    rc, result = run_module("website_archive_verify", tmp_path, {
+        "path": made["path"], "ledger": str(ledger), "os_user": "nobody"})
+    assert rc == 1 and result["verification"]["status"] == "error", result
+    assert f"{made['path']} is a symbolic link (not followed)" in result["msg"]
+    assert ledger.read_bytes() == before
 
 
 def test_listing_reads_past_an_end_marker_and_never_hangs(site, tmp_path):
