@@ -547,7 +547,8 @@ def main() -> None:
     try:
         manifest = load_backup(path, mpath)
     except BackupMissing as exc:
-        module.fail_json(msg=f"cannot verify {path}: {exc}")
+        module.fail_json(msg=f"cannot verify {path}: {exc}", verified=False,
+                         verification={"status": "error", "reason": str(exc)}, path=path)
     ledger = module.params["ledger"]
     known = backups(read(ledger)).get(os.path.basename(path)) if ledger else None
     if ledger and known is None:

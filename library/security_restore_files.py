@@ -195,7 +195,8 @@ def main() -> None:
     try:
         manifest = load_backup(p["path"], manifest_path(p["path"]))
     except BackupMissing as exc:
-        module.fail_json(msg=f"cannot restore {p['path']}: {exc}")
+        module.fail_json(msg=f"cannot restore {p['path']}: {exc}",
+                         verification={"status": "error", "reason": str(exc)})
     if module.check_mode:
         module.exit_json(changed=False, verification={"status": "pending"},
                          msg=f"would restore {p['path']} into scratch in {p['work_dir']}")

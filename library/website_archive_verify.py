@@ -144,7 +144,8 @@ def main() -> None:
     try:
         manifest = load_backup(path, manifest_path(path))
     except BackupMissing as exc:
-        module.fail_json(msg=f"cannot verify {path}: {exc}")
+        module.fail_json(msg=f"cannot verify {path}: {exc}", verified=False,
+                         verification={"status": "error", "reason": str(exc)})
     known = backups(read(ledger)).get(os.path.basename(path))
     if known is None:
         module.fail_json(msg=f"cannot verify {path}: not in the record {ledger}")

@@ -24,6 +24,7 @@ import os
 import pwd
 import re
 import signal
+import stat
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -182,7 +183,8 @@ def ended(returncode: int) -> str:
 
 
 class BackupMissing(Exception):
-    """A backup file or its manifest is missing or unreadable; the message says which."""
+    """A backup file or its manifest is missing or unreadable, or the file is no regular
+    file; the message says which."""
 
 
 # Free space (bytes, inodes) under which a failed restore is blamed on its file system:
@@ -198,11 +200,37 @@ def disk_full(path: str) -> bool:
         info.f_files > 0 and info.f_favail < FULL_INODES)
 
 
+# What a name that is no regular file is, for a message.
+_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISDIR, "a folder"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def _not_regular(path: str) -> str | None:
+    """What ``path`` is when it is there but no regular file (``is a symbolic link (not
+    followed)``, ``is a FIFO, not a regular file``, ...), else None. Looked at, not
+    opened: a FIFO is not waited for."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link (not followed)"
+    kind = next((name for test, name in _KINDS if test(mode)), "an unknown kind of file")
+    return f"is {kind}, not a regular file"
+
+
 def load_backup(backup_path: str, mpath: str) -> dict[str, Any]:
-    """The manifest of a backup whose file and manifest both exist (BackupMissing if not)."""
+    """The manifest of a backup whose file and manifest both exist (BackupMissing if not,
+    or if the file is no regular file: a symbolic link is not followed)."""
     manifest = read_manifest(mpath)
     if manifest is None:
         raise BackupMissing(f"manifest {mpath} missing or unreadable")
+    odd = _not_regular(backup_path)
+    if odd:
+        raise BackupMissing(f"file {backup_path} {odd}")
     if not os.path.isfile(backup_path):
         raise BackupMissing(f"file {backup_path} missing")
     return manifest

@@ -89,6 +89,35 @@ def test_a_crafted_manifest_is_unreadable_not_a_crash(tmp_path) -> None:
         f.load_backup(str(tmp_path / "sipp-20261121T020000.sql.zst"), str(path))
 
 
+@pytest.mark.parametrize(("kind", "said"), [
+    ("link", "is a symbolic link (not followed)"), ("fifo", "is a FIFO, not a regular file"),
+    ("folder", "is a folder, not a regular file"),
+    ("device", "is a character device, not a regular file")])
+def test_a_backup_that_is_no_regular_file_is_named_for_what_it_is(
+        tmp_path, kind: str, said: str) -> None:
+    """load_backup asked os.path.isfile, which follows links: a symbolic link to any
+    file passed as the backup, and a FIFO, a folder or a device at its name read "file
+    missing". Each is named for what it is, in one line, and nothing is opened."""
+    if kind == "device" and os.geteuid() != 0:
+        pytest.skip("mknod of a device needs root")
+    real = write_backup(tmp_path, "sipp-20261120T020000.sql.zst", b"x")
+    path = str(tmp_path / "sipp-20261121T020000.sql.zst")
+    f.write_json_atomic(f.manifest_path(path), {"size": 1})
+    if kind == "link":
+        os.symlink(real, path)
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        os.mkdir(path)
+    else:
+        os.mknod(path, 0o600 | stat.S_IFCHR, os.makedev(1, 3))  # as /dev/null
+    with pytest.raises(f.BackupMissing, match=f"^file {re.escape(path)} {re.escape(said)}$"):
+        f.load_backup(path, f.manifest_path(path))
+    (os.rmdir if kind == "folder" else os.remove)(path)
+    with pytest.raises(f.BackupMissing, match=f"^file {re.escape(path)} missing$"):
+        f.load_backup(path, f.manifest_path(path))
+
+
 def test_a_huge_manifest_is_not_read_whole(tmp_path) -> None:
     """A pushed manifest of 512 MiB was read whole into the memory of a root process on
     the backup computer (a real one is a few hundred KiB): read at most MANIFEST_MAX."""
