@@ -31,6 +31,7 @@ from collections.abc import Callable, Collection
 from typing import IO, Any
 
 from ansible.module_utils.sop_state import fsync_dir, write_private
+from ansible.module_utils.sop_tree import open_regular
 
 MANIFEST_SUFFIX = ".manifest.json"
 PARTIAL_SUFFIX = ".partial"
@@ -129,10 +130,12 @@ MANIFEST_MAX = 64 << 20
 
 
 def read_manifest(path: str) -> dict[str, Any] | None:
-    """The manifest at ``path``, or None when missing, unreadable, larger than
-    MANIFEST_MAX or not a JSON object (nested without end included)."""
+    """The manifest at ``path``, or None when missing, unreadable, no regular file (a
+    symbolic link is not followed, a FIFO not waited for), larger than MANIFEST_MAX or not
+    a JSON object (nested without end included)."""
     try:
-        with open(path, "rb") as handle:
+        fd, _info = open_regular(path)
+        with os.fdopen(fd, "rb") as handle:
             raw = handle.read(MANIFEST_MAX + 1)
         if len(raw) > MANIFEST_MAX:
             return None
@@ -224,10 +227,11 @@ def _not_regular(path: str) -> str | None:
 
 def load_backup(backup_path: str, mpath: str) -> dict[str, Any]:
     """The manifest of a backup whose file and manifest both exist (BackupMissing if not,
-    or if the file is no regular file: a symbolic link is not followed)."""
+    or if either is no regular file: a symbolic link is not followed)."""
     manifest = read_manifest(mpath)
     if manifest is None:
-        raise BackupMissing(f"manifest {mpath} missing or unreadable")
+        odd = _not_regular(mpath)
+        raise BackupMissing(f"manifest {mpath} {odd or 'missing or unreadable'}")
     odd = _not_regular(backup_path)
     if odd:
         raise BackupMissing(f"file {backup_path} {odd}")

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import within
 from loader import load
 
 f = load("sop_backup_files")
@@ -116,6 +117,27 @@ def test_a_backup_that_is_no_regular_file_is_named_for_what_it_is(
     (os.rmdir if kind == "folder" else os.remove)(path)
     with pytest.raises(f.BackupMissing, match=f"^file {re.escape(path)} missing$"):
         f.load_backup(path, f.manifest_path(path))
+
+
+@pytest.mark.parametrize(("kind", "said"), [
+    ("fifo", "is a FIFO, not a regular file"), ("link", "is a symbolic link (not followed)")])
+def test_a_manifest_that_is_no_regular_file_is_not_waited_for_nor_followed(
+        tmp_path, kind: str, said: str) -> None:
+    """read_manifest opened the manifest as any file: a FIFO at its name (the store
+    changed) held the verification, and its host-wide lock, until a writer came, and a
+    symbolic link was read through (another backup's manifest, judged as this one's)."""
+    path = write_backup(tmp_path, "sipp-20261121T020000.sql.zst", b"x")
+    other = write_backup(tmp_path, "sipp-20261120T020000.sql.zst", b"y")
+    os.remove(f.manifest_path(path))
+    if kind == "fifo":
+        os.mkfifo(f.manifest_path(path))
+    else:
+        os.symlink(f.manifest_path(other), f.manifest_path(path))
+    with within(10, "reading a FIFO manifest"):
+        assert f.read_manifest(f.manifest_path(path)) is None
+        with pytest.raises(f.BackupMissing, match=(
+                f"^manifest {re.escape(f.manifest_path(path))} {re.escape(said)}$")):
+            f.load_backup(path, f.manifest_path(path))
 
 
 def test_a_huge_manifest_is_not_read_whole(tmp_path) -> None:
