@@ -22,8 +22,11 @@ description:
     compared, as website_archive_verify compares a listing, with the manifest's number of
     entries and the hash of their sorted names. The scratch
     folder is removed afterwards, also on failure. Decompressing, extracting and counting
-    stop after O(timeout) seconds (a hung tool or a compressed bomb) and the drill fails
-    naming it.
+    stop after O(timeout) seconds (a hung tool or a compressed bomb).
+  - A drill this computer cannot run (stopped at O(timeout), no room in O(work_dir),
+    O(os_user) missing or root, no regular file at the archive's name) judges nothing;
+    the task fails naming the cause (C(status=error)), as mariadb_restore_verify's
+    drill of the same store does.
   - Records nothing in the store (the website SOP's verification is its record); the
     result and its duration are returned for the SOP's record.
   - Check mode only says what it would restore.
@@ -60,8 +63,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 verification:
-  description: Status (ok, failed, pending; error when no regular file is at the archive's
-    name), reason, entries and bytes restored, duration in seconds.
+  description: Status (ok, failed, pending; error when the drill could not run), reason,
+    entries and bytes restored, duration in seconds.
   returned: always
   type: dict
   sample: {status: ok, reason: "sha256 and all 1520 entries match", entries: 1520, bytes: 48233411, duration: 2.41}
@@ -87,6 +90,7 @@ from ansible.module_utils.sop_tree import NotRegularFile, open_once  # noqa: E40
 from ansible.module_utils.sop_website_files import (  # noqa: E402
     ArchiveError,
     Listing,
+    ListingTimeout,
     list_archive,
 )
 
@@ -98,8 +102,9 @@ class DrillFailed(Exception):
 
 
 class DrillError(Exception):
-    """The drill could not run: the store holds no regular file at the archive's name (a
-    symbolic link, a FIFO), which proves nothing about the archive it took in."""
+    """The drill could not run, which proves nothing about the archive: its time ran out,
+    this computer lacks room or the OS user, or the store holds no regular file at the
+    archive's name (a symbolic link, a FIFO: not the archive it took in)."""
 
 
 def open_archive(path: str) -> IO[bytes]:
@@ -125,10 +130,12 @@ def extract(archive: IO[bytes], scratch: str, user: pwd.struct_passwd,
     try:
         archive.seek(0)
         return list_archive(archive, tar, timeout=timeout, user=user)
+    except ListingTimeout as exc:
+        raise DrillError(f"restore {exc}") from None
     except ArchiveError as exc:
         if disk_full(scratch):
-            raise DrillFailed(f"no space left in {os.path.dirname(scratch)} to restore the "
-                              f"archive ({exc})") from None
+            raise DrillError(f"no space left in {os.path.dirname(scratch)} to restore the "
+                             f"archive ({exc})") from None
         raise DrillFailed(f"restore failed: {exc}") from None
 
 
@@ -151,7 +158,7 @@ def drill(path: str, manifest: dict[str, Any], os_user: str, work_dir: str,
         try:
             user = restore_user(os_user)
         except LookupError as exc:
-            raise DrillFailed(str(exc)) from None
+            raise DrillError(str(exc)) from None
         with open_archive(path) as archive:
             actual = sha256_fileobj(archive)
             if actual != manifest.get("sha256"):
@@ -203,9 +210,8 @@ def main() -> None:
     # The scratch folder is made and removed within this task: nothing remains.
     record = drill(p["path"], manifest, p["os_user"], p["work_dir"], p["timeout"])
     if record["status"] == "error":
-        module.fail_json(msg=f"cannot restore {p['path']}: {record['reason']} (the store no "
-                         "longer holds the archive it took in at that name; the archive is "
-                         "not judged)", verification=record)
+        module.fail_json(msg=f"cannot restore {p['path']}: {record['reason']} (the drill "
+                         "could not run; the archive is not judged)", verification=record)
     module.exit_json(changed=False, verification=record)
 
 
