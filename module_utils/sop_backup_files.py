@@ -470,9 +470,10 @@ def sha256_fileobj(handle: IO[bytes], chunk_size: int = 1 << 20) -> str:
 
 
 def sha256_file(path: str, chunk_size: int = 1 << 20, *, follow: bool = True) -> str:
-    """The SHA-256 of the file ``path``; with ``follow`` false, OSError (ELOOP) when it is
-    a symbolic link (a store's file a link put in its place is not read through it)."""
-    fd = os.open(path, os.O_RDONLY | (0 if follow else os.O_NOFOLLOW))
+    """The SHA-256 of the file ``path``; with ``follow`` false, OSError ELOOP when it is
+    a symbolic link (a store's file a link put in its place is not read through it) and
+    EINVAL when it is no regular file (a FIFO put there is not waited for)."""
+    fd = open_regular(path)[0] if not follow else os.open(path, os.O_RDONLY)
     with os.fdopen(fd, "rb") as handle:
         return sha256_fileobj(handle, chunk_size)
 

@@ -251,6 +251,20 @@ def test_sha256_file(tmp_path) -> None:
     assert f.sha256_file(str(tmp_path / "x")) == hashlib.sha256(b"hello").hexdigest()
 
 
+def test_sha256_file_not_following_links_waits_for_no_fifo(tmp_path) -> None:
+    """Retention re-hashes a stored backup or manifest it found a plain file (lstat),
+    by its name (sha256_file with follow false): a FIFO put there in between held
+    retention, and the store's lock, until a writer came. It is refused, not read."""
+    os.mkfifo(tmp_path / "fifo")
+    with within(10, "hashing a FIFO"), pytest.raises(OSError) as refused:
+        f.sha256_file(str(tmp_path / "fifo"), follow=False)
+    assert refused.value.errno == errno.EINVAL
+    (tmp_path / "link").symlink_to(tmp_path / "fifo")
+    with pytest.raises(OSError) as refused:
+        f.sha256_file(str(tmp_path / "link"), follow=False)
+    assert refused.value.errno == errno.ELOOP
+
+
 def test_sha256_fileobj_hashes_the_rest_of_an_open_file_in_chunks(tmp_path) -> None:
     # One open file is hashed, then rewound and read again (listed, restored): never
     # reopened by its name, which may name another file by then.
