@@ -133,6 +133,9 @@ def _vault_for(
             f"{vaulted[0]} holds vaulted values: give --vault-password-file FILE or "
             "--ask-vault-pass (or set ANSIBLE_VAULT_PASSWORD_FILE)"
         )
+    problem = inventory.undecryptable(vaulted, vault) if vaulted else None
+    if problem:
+        raise SopError(problem)
     return vault
 
 

@@ -151,16 +151,64 @@ def vaulted_files(source: str, extra_files: Sequence[str] = ()) -> list[Path]:
     return found
 
 
-def _vault_secrets(loader: Any, vault: VaultOptions) -> None:
+# A vault block as a file or an inline !vault value holds it: the header line, then lines
+# of hex (indented alike in YAML).
+_VAULT_BLOCK = re.compile(
+    rb"(\$ANSIBLE_VAULT;[^\r\n]*)\r?\n((?:[ \t]*[0-9a-fA-F]+[ \t]*(?:\r?\n|$))+)"
+)
+
+
+def undecryptable(files: Sequence[Path], vault: VaultOptions) -> str | None:
+    """One line naming the first vault block of ``files`` that the password of ``vault``
+    (typed, or its file's) does not decrypt, None when all do (or no single password is
+    given: vault identities are Ansible's own to try). Checked before a run: with a wrong
+    password ansible-playbook fails at the first task that reads such a value (recorded as
+    a failed SOP, "Decryption failed", no file named), or never, when no task reads it."""
+    from ansible.errors import AnsibleError
+    from ansible.parsing.vault import VaultLib
+
+    try:
+        secret = _vault_secret(vault)
+    except AnsibleError as exc:
+        message = str(getattr(exc, "message", exc)).strip().splitlines()[0]
+        return f"vault password: {message}"
+    if secret is None:
+        return None
+    lib = VaultLib([("default", secret)])
+    for file in files:
+        try:
+            data = file.read_bytes()
+        except OSError:
+            continue
+        for match in _VAULT_BLOCK.finditer(data):
+            block = match.group(1) + b"\n" + b"".join(match.group(2).split())
+            try:
+                lib.decrypt(block)
+            except AnsibleError:
+                line = data.count(b"\n", 0, match.start()) + 1
+                return f"the vault password does not decrypt {file} (line {line})"
+    return None
+
+
+def _vault_secret(vault: VaultOptions) -> Any:
+    """The password of ``vault`` as Ansible's VaultSecret (its file read, or run when it is
+    a script), None without a password or a password file."""
+    from ansible.parsing.dataloader import DataLoader
     from ansible.parsing.vault import VaultSecret, get_file_vault_secret
 
     if vault.password is not None:
-        loader.set_vault_secrets([("default", VaultSecret(vault.password.encode()))])
-        return
+        return VaultSecret(vault.password.encode())
     file = vault.file()
-    if file:
-        secret = get_file_vault_secret(filename=file, loader=loader)
-        secret.load()
+    if not file:
+        return None
+    secret = get_file_vault_secret(filename=file, loader=DataLoader())
+    secret.load()
+    return secret
+
+
+def _vault_secrets(loader: Any, vault: VaultOptions) -> None:
+    secret = _vault_secret(vault)
+    if secret is not None:
         loader.set_vault_secrets([("default", secret)])
 
 

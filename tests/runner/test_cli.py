@@ -78,12 +78,47 @@ def test_read_only_commands_take_the_vault_password(
     for vault_option, cause in (
         ([], f"{court_vars} holds vaulted values: give --vault-password-file FILE or "
              "--ask-vault-pass"),
-        (["--vault-password-file", str(wrong_file)], "Decryption failed"),
+        (["--vault-password-file", str(wrong_file)],
+         f"the vault password does not decrypt {court_vars} (line 1)"),
         (["--vault-password-file", str(tmp_path / "none")], "none: file not found"),
     ):
         code, out, err = cli(*args, *vault_option)
         assert code == 2 and err.strip().count("\n") == 0 and cause in err, err
         assert "not-it" not in err
+
+
+def test_a_wrong_vault_password_runs_and_records_nothing(cli: Cli, tmp_path: Path) -> None:
+    """A wrong --vault-password-file ran the SOP: it was recorded as failed at the first
+    task reading a vaulted value ("Decryption failed", no file named), a false failure in
+    the court's evidence, or succeeded when no task read one. Now each inline !vault value
+    is tried first: one line naming the file and line, exit 2, nothing recorded."""
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    vault = VaultLib([("default", VaultSecret(b"vault-pw-4411"))])
+    secret = vault.encrypt("unused-4411").decode()
+    court_vars = inventory / "group_vars" / "all.yml"
+    court_vars.write_text(
+        court_vars.read_text(encoding="utf-8")
+        + "lab_secret: !vault |\n" + "".join(f"  {line}\n" for line in secret.splitlines()),
+        encoding="utf-8",
+    )
+    line = court_vars.read_text(encoding="utf-8").splitlines().index("lab_secret: !vault |") + 2
+    wrong_file = tmp_path / "wrong-pass"
+    wrong_file.write_text("not-it\n", encoding="utf-8")
+    code, out, err = cli(
+        "run", "local-demo", "-i", str(inventory), "--vault-password-file", str(wrong_file)
+    )
+    assert (code, out) == (2, "")
+    assert err.strip() == (
+        f"sop: error: the vault password does not decrypt {court_vars} (line {line})"
+    )
+    assert cli("execution", "1")[0] == 2  # no execution recorded
+    right_file = tmp_path / "vault-pass"
+    right_file.write_text("vault-pw-4411\n", encoding="utf-8")
+    code, _, err = cli(
+        "run", "local-demo", "-i", str(inventory), "--vault-password-file", str(right_file)
+    )
+    assert code == 0, err
 
 
 def test_one_line_errors(cli: Cli) -> None:
