@@ -98,8 +98,8 @@ access:
       description: HTTP status, or -1 when there was no answer.
       type: int
     redirected_to:
-      description: Where the URL's redirects led, the page graded (credentials masked),
-        or null when it is the URL's own.
+      description: Where the URL's redirects led, the page graded or the address that
+        did not answer (credentials masked), or null when it is the URL's own.
       type: str
     response_ms:
       description: Milliseconds until the page was read (null without answer).
@@ -179,9 +179,10 @@ def request(url: str, timeout: int, validate_certs: bool) -> Answer:
                       follow=scheme_followed, headers={"User-Agent": "sop-sipp-http-check"},
                       authorization=authorization)
     last = chain[-1]
-    if last["status"] < 0:
-        return -1, "", 0, last["error"], None, None
-    elapsed, led_to = sum(a["response_ms"] for a in chain), redirect_destination(plain, last)
+    led_to = redirect_destination(plain, last)
+    if last["status"] < 0:  # the URL's own, or the address its redirects led to
+        return -1, "", 0, last["error"], led_to if len(chain) > 1 else None, None
+    elapsed = sum(a["response_ms"] for a in chain)
     refused = refused_target(last, scheme_followed)
     if refused is not None:
         return last["status"], "", elapsed, None, led_to, f"{not_followed(refused)} (tidak diikuti)"
@@ -206,7 +207,8 @@ def grade(url: str, answer: Answer, params: dict[str, Any]) -> dict[str, Any]:
     found = expected in page if expected else True
     problems = []
     if error is not None:
-        problems.append(f"tidak ada jawaban dari {url}: {error}")
+        problems.append(f"{url} dialihkan ke {redirected_to}, yang tidak menjawab: {error}"
+                        if redirected_to else f"tidak ada jawaban dari {url}: {error}")
     elif unread is not None:
         problems.append(f"{url} {unread}")
     else:

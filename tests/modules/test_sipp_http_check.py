@@ -210,6 +210,20 @@ def test_where_a_redirect_led_is_reported(tmp_path):
     assert with_text["access"]["ok"] is True and "S1d" not in json.dumps(with_text)
 
 
+def test_a_redirect_to_an_address_that_does_not_answer_names_that_address():
+    # SIPP answered with a redirect (to its https name, which the server itself may not
+    # reach) and the address it led to did not answer: the problem read "tidak ada
+    # jawaban dari http://localhost/sipp/: Name or service not known", the URL that did
+    # answer blamed and where it led not said, not even in redirected_to.
+    with serving(_redirecting_to("http://127.0.0.1:9/sipp/login?sid=S1d")) as site:
+        access = check(site + "/sipp/")
+    assert (access["ok"], access["status"], access["response_ms"]) == (False, -1, None)
+    assert access["redirected_to"] == "http://127.0.0.1:9/sipp/login?sid=***"
+    assert access["problems"] == [
+        f"{site}/sipp/ dialihkan ke http://127.0.0.1:9/sipp/login?sid=***, yang tidak "
+        "menjawab: Connection refused"]
+
+
 def test_a_page_not_redirected_reports_no_redirect(tmp_path, base):
     rc, result = run_module("sipp_http_check", tmp_path, {"url": base + "/sipp/#top"})
     assert (rc, result["access"]["redirected_to"], result["access"]["ok"]) == (0, None, True)
