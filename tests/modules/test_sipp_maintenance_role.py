@@ -10,6 +10,7 @@ import pathlib
 import subprocess
 
 import pytest
+import yaml
 from conftest import MariaDB
 from loader import LOCAL_PLAYBOOK
 from sipp_tables import AUDITTRAIL, insert, lit, new_table
@@ -160,3 +161,42 @@ def test_activity_3_names_audit_rows_dated_in_the_future(tmp_path, mariadb: Mari
     assert "1 kegiatan oleh 1 user, 1 login" in shown, shown[-5000:]
     assert ("0 login gagal, 0 penghapusan data; 1 kegiatan bertanggal di masa depan, "
             "hingga 5,0 jam setelah ") in shown, shown[-5000:]
+
+
+def required_services(tmp_path: pathlib.Path, units: dict[str, dict[str, str]]) -> list[str]:
+    """The services activity 1 requires on a host whose service_facts are ``units``: the
+    role's own task choosing them (its facts given as the variable it reads them into)."""
+    tasks = yaml.safe_load((ROOT / "roles/sipp_maintenance/tasks/monitor_akses.yml")
+                           .read_text(encoding="utf-8"))
+    choose = next(t for t in tasks if t["name"] == "Choose the services that must run")
+    show = {"ansible.builtin.debug": {"msg": "REQUIRED={{ sipp_maintenance_required_services"
+                                             " | join(' ') }}."}}
+    text = yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "vars": {
+        "sipp_maintenance_db_services": [], "sipp_maintenance_web_services": []},
+        "tasks": [choose, show]}])
+    given = {"sipp_maintenance__units": {name: {"name": name, "source": "systemd", **unit}
+                                         for name, unit in units.items()}}
+    rc, shown = play(tmp_path, "-e", json.dumps(given), text=text)
+    assert rc == 0, shown[-5000:]
+    return shown.split("REQUIRED=", 1)[1].split(".\"", 1)[0].split()
+
+
+RUNNING = {"state": "running", "status": "enabled"}
+# service_facts of a unit that failed (crashed, or did not start): systemd's "failed"
+# replaces its unit file's "enabled", and its state is "stopped"
+FAILED = {"state": "stopped", "status": "failed"}
+
+
+def test_a_failed_php_fpm_or_web_server_is_required_not_left_out(tmp_path):
+    # A failed unit's status reads "failed", not "enabled": a crashed php8.2-fpm behind
+    # nginx (SIPP answering 502) was not among the services checked, and a failed nginx
+    # beside an installed but disabled apache2 made the verdict name apache2 as the
+    # service not running, never nginx.
+    assert required_services(tmp_path, {
+        "mariadb.service": RUNNING, "nginx.service": RUNNING,
+        "php8.2-fpm.service": FAILED}) == ["mariadb.service", "nginx.service",
+                                           "php8.2-fpm.service"]
+    assert required_services(tmp_path, {
+        "mariadb.service": RUNNING, "nginx.service": FAILED,
+        "apache2.service": {"state": "inactive", "status": "disabled"}}) == [
+        "mariadb.service", "nginx.service"]
