@@ -288,6 +288,7 @@ from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     matches_any,
     missing_column,
     offset_minutes,
+    query_timeout_error,
     resolve_columns,
     unavailable,
     zone_error,
@@ -590,7 +591,7 @@ def settings_error(params: dict[str, Any]) -> dict[str, str] | None:
         _office(params)
     except SettingError as exc:
         return {"msg": str(exc), "setting": exc.setting}
-    return zone_error(params, ["timezone", "data_timezone"])
+    return query_timeout_error(params) or zone_error(params, ["timezone", "data_timezone"])
 
 
 def audit_summary(conn: Connection, params: dict[str, Any]) -> dict[str, Any]:

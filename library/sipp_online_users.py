@@ -174,6 +174,7 @@ from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     future_finding,
     missing_column,
     offset_minutes,
+    query_timeout_error,
     resolve_columns,
     unavailable,
     zone_error,
@@ -306,7 +307,7 @@ def settings_error(params: dict[str, Any]) -> dict[str, str] | None:
     if params["max_sessions"] < 0:
         return {"msg": f"max_sessions: must be 0 or more, got {params['max_sessions']}",
                 "setting": "max_sessions"}
-    return zone_error(params, ["data_timezone"])
+    return query_timeout_error(params) or zone_error(params, ["data_timezone"])
 
 
 def main() -> None:

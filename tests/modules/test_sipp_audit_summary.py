@@ -20,7 +20,8 @@ PARAMS = {"table": "sys_audittrail", "columns": {}, "hours": 24, "office_hours_s
           "office_hours_end": "23:59", "office_days": [1, 2, 3, 4, 5, 6, 7],
           "timezone": "+07:00", "data_timezone": "+07:00", "login_actions": PATTERNS["login"],
           "failed_login_actions": PATTERNS["failed_login"],
-          "delete_actions": PATTERNS["delete"], "max_details": 10}
+          "delete_actions": PATTERNS["delete"], "max_details": 10,
+          "query_timeout": 300}
 ODD = "si\tti\n\\x"
 
 
