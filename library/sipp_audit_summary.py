@@ -689,6 +689,24 @@ def sop_output(summary: dict[str, Any], top: int = 5) -> dict[str, Any]:
     }
 
 
+def summary_warnings(summary: dict[str, Any], params: dict[str, Any]) -> list[str]:
+    """The module's warnings, in Bahasa Indonesia as the activity's record and report
+    show them: what the schema hides, rows dated ahead of the clock, a time column
+    without an index, and failed logins reaching O(failed_login_warn)."""
+    warnings = [entry["message"] for entry in summary["unavailable"]]
+    if summary["future_finding"]:
+        warnings.append(summary["future_finding"])
+    if summary["time_column_indexed"] is False:
+        warnings.append(f"{params['table']}.{summary['columns']['time']} tidak berindeks: "
+                        "ringkasan aktivitas membaca seluruh tabel")
+    threshold = params["failed_login_warn"]
+    if threshold > 0 and (summary["failed_logins"] or 0) >= threshold:
+        warnings.append(f"{angka(summary['failed_logins'])} login SIPP gagal dalam "
+                        f"{angka(params['hours'])} jam terakhir (batas peringatan "
+                        f"{angka(threshold)})")
+    return warnings
+
+
 def main() -> None:
     spec = dict(SIPP_DB_ARGUMENT_SPEC)
     spec.update(
@@ -725,17 +743,8 @@ def main() -> None:
         module.fail_json(msg=f"SIPP database {conn.database}: {exc}")
     except ValueError as exc:
         module.fail_json(msg=str(exc))
-    for entry in summary["unavailable"]:
-        module.warn(entry["message"])
-    if summary["future_finding"]:
-        module.warn(summary["future_finding"])
-    if summary["time_column_indexed"] is False:
-        module.warn(f"{params['table']}.{summary['columns']['time']} has no index: "
-                    "the audit scan reads the whole table")
-    threshold = params["failed_login_warn"]
-    if threshold > 0 and (summary["failed_logins"] or 0) >= threshold:
-        module.warn(f"{summary['failed_logins']} failed SIPP logins in the last "
-                    f"{params['hours']} hours (threshold {threshold})")
+    for warning in summary_warnings(summary, params):
+        module.warn(warning)
     module.exit_json(changed=False, summary=summary, sop_output=sop_output(summary))
 
 

@@ -133,6 +133,20 @@ def test_rows_ahead_of_the_clock_are_one_more_range_scan_apart():
         "FROM `sys_audittrail` WHERE `datetime` > UNIX_TIMESTAMP() + 300;")
 
 
+def test_the_warnings_are_in_the_reports_bahasa():
+    # the record and the report of activity 3 read "1250 failed SIPP logins in the last
+    # 24 hours (threshold 10)" and "... has no index: the audit scan reads the whole
+    # table" beside the module's Bahasa warnings
+    summary = {"unavailable": [], "future_finding": None, "time_column_indexed": False,
+               "columns": {"time": "datetime"}, "failed_logins": 1250}
+    params = {"table": "sys_audittrail", "failed_login_warn": 10, "hours": 24}
+    assert mod.summary_warnings(summary, params) == [
+        "sys_audittrail.datetime tidak berindeks: ringkasan aktivitas membaca seluruh tabel",
+        "1.250 login SIPP gagal dalam 24 jam terakhir (batas peringatan 10)"]
+    quiet = dict(summary, time_column_indexed=True, failed_logins=9)
+    assert mod.summary_warnings(quiet, params) == []
+
+
 def test_sop_output_is_compact_and_names_the_notable_sources():
     details = [{"action": "login_failed", "user": f"u{i}", "ip": f"10.0.0.{i}", "table": None,
                 "count": 100 - i, "first": "a", "last": "b"} for i in range(50)]
