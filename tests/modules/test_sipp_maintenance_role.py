@@ -200,3 +200,39 @@ def test_a_failed_php_fpm_or_web_server_is_required_not_left_out(tmp_path):
         "mariadb.service": RUNNING, "nginx.service": FAILED,
         "apache2.service": {"state": "inactive", "status": "disabled"}}) == [
         "mariadb.service", "nginx.service"]
+
+
+def role_task_output(tmp_path: pathlib.Path, tasks_file: str, name: str,
+                     given: dict[str, object]) -> str:
+    """What the role's task ``name`` of ``tasks_file`` shows, the variables it reads
+    ``given`` (as extra variables: the results its activity registered)."""
+    tasks = yaml.safe_load((ROOT / "roles/sipp_maintenance/tasks" / tasks_file)
+                           .read_text(encoding="utf-8"))
+    task = next(t for t in tasks if t["name"] == name)
+    text = yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": [task]}])
+    rc, shown = play(tmp_path, "-e", json.dumps(given), text=text)
+    assert rc == 0, shown[-5000:]
+    return shown
+
+
+def test_the_reports_numbers_are_written_as_bahasa_writes_them(tmp_path):
+    # "65000 kegiatan oleh 120 user, 1500 login": the roles' Bahasa lines write their
+    # numbers through sop_angka, 65.000 (and ? for a count the schema hides)
+    shown = role_task_output(tmp_path, "aktivitas_user.yml", "Report activity 3", {
+        "sipp_maintenance_activity_hours": 24, "sipp_maintenance_activity": {"summary": {
+            "rows": 65000, "users": 120, "logins": 1500, "logins_outside_office_hours": 3,
+            "failed_logins": 1250, "deletions": None, "future_finding": None,
+            "unavailable": []}}})
+    assert ("Log aktivitas user 24 jam terakhir: 65.000 kegiatan oleh 120 user, 1.500 login "
+            "(3 di luar jam kerja), 1.250 login gagal, ? penghapusan data") in shown, shown
+    shown = role_task_output(
+        tmp_path, "monitor_akses.yml", "SIPP, its database, services and resources are in order", {
+            "sipp_maintenance_http": {"access": {"ok": True, "status": 200, "response_ms": 1200}},
+            "sipp_maintenance_online": {"online_users": {
+                "users": 1200, "sessions": 1350, "unavailable": [], "future_finding": None}},
+            "sipp_maintenance_online_window_minutes": 15,
+            "sipp_maintenance_required_services": ["mariadb.service"],
+            "sipp_maintenance_stopped_services": [],
+            "sipp_maintenance_resources": {"resources": {"status": "ok", "problems": []}}})
+    assert ("Akses SIPP tersedia (status 200, 1.200 ms); 1.200 user online (1.350 sesi, "
+            "15 menit terakhir)") in shown, shown
