@@ -163,7 +163,8 @@ def test_activity_3_names_audit_rows_dated_in_the_future(tmp_path, mariadb: Mari
             "hingga 5,0 jam setelah ") in shown, shown[-5000:]
 
 
-def required_services(tmp_path: pathlib.Path, units: dict[str, dict[str, str]]) -> list[str]:
+def required_services(tmp_path: pathlib.Path, units: dict[str, dict[str, str]],
+                      db_host: str = "localhost") -> list[str]:
     """The services activity 1 requires on a host whose service_facts are ``units``: the
     role's own task choosing them (its facts given as the variable it reads them into)."""
     tasks = yaml.safe_load((ROOT / "roles/sipp_maintenance/tasks/monitor_akses.yml")
@@ -172,7 +173,8 @@ def required_services(tmp_path: pathlib.Path, units: dict[str, dict[str, str]]) 
     show = {"ansible.builtin.debug": {"msg": "REQUIRED={{ sipp_maintenance_required_services"
                                              " | join(' ') }}."}}
     text = yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "vars": {
-        "sipp_maintenance_db_services": [], "sipp_maintenance_web_services": []},
+        "sipp_maintenance_db_services": [], "sipp_maintenance_web_services": [],
+        "sipp_maintenance_db_host": db_host},
         "tasks": [choose, show]}])
     given = {"sipp_maintenance__units": {name: {"name": name, "source": "systemd", **unit}
                                          for name, unit in units.items()}}
@@ -236,3 +238,20 @@ def test_the_reports_numbers_are_written_as_bahasa_writes_them(tmp_path):
             "sipp_maintenance_resources": {"resources": {"status": "ok", "problems": []}}})
     assert ("Akses SIPP tersedia (status 200, 1.200 ms); 1.200 user online (1.350 sesi, "
             "15 menit terakhir)") in shown, shown
+
+
+def test_a_database_on_another_server_is_no_service_required_here(tmp_path):
+    """A court whose SIPP database runs on another computer failed activity 1 every week
+    with "mariadb.service (tidak terpasang)": with no database unit here and the database
+    elsewhere, none is required; a database here without its unit still is."""
+    web = {"apache2.service": RUNNING}
+    assert required_services(tmp_path, web, db_host="10.0.0.5") == ["apache2.service"]
+    assert required_services(tmp_path, web, db_host="db.pn.local") == ["apache2.service"]
+    assert required_services(tmp_path, web) == ["mariadb.service", "apache2.service"]
+    assert required_services(tmp_path, web, db_host="127.0.0.1") == [
+        "mariadb.service", "apache2.service"]
+    assert required_services(tmp_path, web, db_host="/run/mysqld/mysqld.sock") == [
+        "mariadb.service", "apache2.service"]
+    # a database unit installed here is required wherever the login goes
+    assert required_services(tmp_path, {**web, "mariadb.service": RUNNING},
+                             db_host="10.0.0.5") == ["mariadb.service", "apache2.service"]
