@@ -91,7 +91,13 @@ options:
     type: int
     default: 24
   services:
-    description: The database and web units that must run when they are enabled.
+    description:
+      - The database and web units that must run when they are enabled, each C(NAME) or
+        C(NAME@INSTANCE) without C(.service).
+      - A name that is no such unit name (a glob pattern, which C(systemctl show) expands
+        to every loaded unit matching it, their states read as one; one beginning with
+        C(-), read as an option; one given with C(.service), never found) fails the module
+        with one line naming it.
     type: list
     elements: str
     default: [mariadb, mysql, nginx, apache2]
@@ -189,6 +195,7 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     data_file_systems,
     first_line,
     run_bounded,
+    services_problem,
     timed_out,
 )
 from ansible.module_utils.sop_tree import open_regular  # noqa: E402
@@ -850,6 +857,9 @@ def main() -> None:
         if module.params[option] < 1:
             module.fail_json(msg=f"{option}: must be 1 or more, not {module.params[option]}",
                              setting=option)
+    problem = services_problem(module.params["services"])
+    if problem:
+        module.fail_json(msg=problem, setting="services")
     bad = unusable_peers(module.params["peers"])
     if bad:
         module.fail_json(msg="peers not HOST, HOST:PORT, an IPv6 address or [IPv6]:PORT: "

@@ -39,7 +39,13 @@ options:
     required: true
     choices: [restart_service, clean_package_cache, remove_rotated_logs]
   services:
-    description: Units C(restart_service) may restart.
+    description:
+      - Units C(restart_service) may restart, each C(NAME) or C(NAME@INSTANCE) without
+        C(.service).
+      - A name that is no such unit name (a glob pattern, which C(systemctl restart) would
+        expand to every loaded unit matching it, running ones too; one beginning with
+        C(-), read as an option; one given with C(.service)) fails the module with one
+        line naming it, before C(systemctl) is asked anything.
     type: list
     elements: str
     default: [mariadb, mysql, nginx, apache2]
@@ -103,6 +109,7 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     file_system,
     first_line,
     run_bounded,
+    services_problem,
     timed_out,
 )
 from ansible.module_utils.sop_tree import unlink_same  # noqa: E402
@@ -253,6 +260,9 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
+    problem = services_problem(module.params["services"])
+    if problem:  # before systemctl is asked anything
+        module.fail_json(msg=problem, setting="services")
     before, after, done, skipped = ACTIONS[module.params["action"]](module)
     module.exit_json(changed=bool(done), before=before, after=after, done=done, skipped=skipped,
                      sop_output={"tindakan": module.params["action"], "sebelum": before,

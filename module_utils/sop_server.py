@@ -97,6 +97,25 @@ def timed_out(argv: list[str], limit: str) -> str:
     return f"{os.path.basename(argv[0])} tidak selesai dalam {angka(TIME_LIMITS[limit])} detik"
 
 
+# A service's name as server_diagnose and server_remediate give it to systemctl (NAME or
+# NAME@INSTANCE, '.service' added): systemd's characters ('\x2d' escapes included), no
+# glob (systemctl show and restart expand 'php*' to every loaded unit matching it, a
+# running one too), no leading '-' (read as an option: -H host runs it on another host).
+_SERVICE_NAME = re.compile(r"[A-Za-z0-9:_.\\][A-Za-z0-9:_.\\-]*(?:@[A-Za-z0-9:_.\\-]+)?")
+
+
+def services_problem(names: list[str]) -> str | None:
+    """One line naming the names that are no service unit name without its '.service' (a
+    pattern, an option, a name given with '.service', read as 'nginx.service.service'
+    and never found, a template without its instance); None when each is one."""
+    bad = [name for name in names
+           if not _SERVICE_NAME.fullmatch(name) or name.endswith(".service")]
+    if not bad:
+        return None
+    return ("services not NAME or NAME@INSTANCE of a service unit (systemd's characters, "
+            "without .service, no pattern, no leading '-'): " + ", ".join(bad))
+
+
 _INST = re.compile(r"^Inst (\S+) (?:\[(\S+)\] )?\((\S+) (.*?)(?: \[([^]]*)\])?\)")
 
 

@@ -2507,6 +2507,33 @@ printf 'Id=%s\\nLoadState=loaded\\nActiveState=%s\\nUnitFileState=enabled\\n' $u
     assert after["mariadb"]["active"] == "active"
 
 
+UNIT_NAMES_REFUSED = ["php*-fpm", "-Hevil", "nginx.service", "getty@", "mariadb;reboot", ""]
+
+
+@pytest.mark.parametrize("name", ["server_remediate", "server_diagnose"])
+def test_services_that_are_no_unit_name_are_refused_before_systemctl_is_asked(
+        tmp_path, monkeypatch, name):
+    """A services name was handed to systemctl as it was: 'php*-fpm' is a pattern that
+    systemctl show and restart expand to every loaded unit matching it (one stopped
+    among them got all of them restarted, running ones too), '-Hevil' an option (-H:
+    run it on host evil), 'nginx.service' read as nginx.service.service, never found,
+    never named. Each is refused in one line; systemd's own names pass."""
+    calls = tmp_path / "calls"
+    hung_tools(tmp_path, monkeypatch, systemctl=f"""echo "$*" >> {calls}
+printf 'Id=%s\\nLoadState=loaded\\nActiveState=failed\\nUnitFileState=enabled\\n' "$2"
+""")
+    args = {"action": "restart_service"} if name == "server_remediate" else {}
+    rc, result = run_module(name, tmp_path, {**args, "services": [
+        "mariadb", "php8.2-fpm", "getty@tty1", "systemd-fsck@dev-disk-by\\x2dlabel-data",
+        *UNIT_NAMES_REFUSED]})
+    assert rc == 1
+    assert result["msg"] == (
+        "services not NAME or NAME@INSTANCE of a service unit (systemd's characters, "
+        "without .service, no pattern, no leading '-'): " + ", ".join(UNIT_NAMES_REFUSED))
+    assert result["setting"] == "services"
+    assert not calls.exists()
+
+
 def test_diagnosis_lists_logins_sshd_session_logged(tmp_path, monkeypatch, real_module):
     """Debian 13's OpenSSH logs each login as sshd-session: the bundle's logins were
     empty there."""
