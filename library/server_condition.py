@@ -420,6 +420,8 @@ def flags(report: dict[str, Any], params: dict[str, Any]) -> list[str]:
     for cert in report["certificates"]:
         if "error" in cert:
             found.append(f"Sertifikat {cert['path']} tidak terbaca: {cert['error']}")
+        elif cert["days_left"] < 0:  # its end passed (days_left counts whole days, floored)
+            found.append(f"Sertifikat {cert['path']} sudah berakhir pada {cert['not_after']}")
         elif cert["days_left"] <= params["cert_warn_days"]:
             found.append(f"Sertifikat {cert['path']} berakhir {cert['not_after']} "
                          f"({cert['days_left']} hari lagi)")

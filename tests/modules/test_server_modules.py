@@ -404,6 +404,18 @@ def test_report_flags_each_need():
         "RAID md0 terdegradasi", "Sertifikat /etc/ssl/a.pem berakhir Dec 1 (1 hari lagi)"]
 
 
+def test_an_expired_certificate_is_named_expired_not_minus_days_left():
+    """A certificate past its end was flagged 'berakhir Jun  1 ... (-30 hari lagi)', a
+    negative count of days still to go; it is named as ended, as website_renewals does."""
+    flags = condition.flags(report(certificates=[
+        {"path": "/etc/ssl/old.pem", "not_after": "Jun  1 12:00:00 2026 GMT", "days_left": -30},
+        {"path": "/etc/ssl/today.pem", "not_after": "Dec  5 23:00:00 2026 GMT", "days_left": 0}]),
+        PARAMS)
+    assert flags == ["Sertifikat /etc/ssl/old.pem sudah berakhir pada Jun  1 12:00:00 2026 GMT",
+                     "Sertifikat /etc/ssl/today.pem berakhir Dec  5 23:00:00 2026 GMT "
+                     "(0 hari lagi)"]
+
+
 def test_a_boot_of_its_own_is_judged_by_room_for_one_more_kernel():
     """A 256 MiB /boot holding two kernels (60 MiB left, 75%) passed the 85% threshold and
     the next kernel upgrade failed half-way writing its initramfs; a 1 GiB /boot at 86%
