@@ -28,7 +28,8 @@ description:
   - C(remove_rotated_logs) deletes rotated logs under C(/var/log) (C(*.gz), C(*.1) to
     C(*.9)) older than O(log_min_age_days); current logs are never touched. Folders are
     entered and files removed without following symbolic links (a service's account that
-    owns its log folder cannot redirect the removal outside C(/var/log)).
+    owns its log folder cannot redirect the removal outside C(/var/log)); each file
+    removed is named on one line, a control character in its name written as C(\x0a).
   - In check mode nothing is changed; C(after) is then what is known before.
 version_added: "0.2.0"
 author: Court IT SOP maintainers
@@ -112,7 +113,7 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     services_problem,
     timed_out,
 )
-from ansible.module_utils.sop_tree import unlink_same  # noqa: E402
+from ansible.module_utils.sop_tree import shown, unlink_same  # noqa: E402
 
 LOGS = "/var/log"
 ROTATED = re.compile(r"\.(?:gz|[1-9])$")
@@ -237,13 +238,14 @@ def remove_rotated_logs(module: AnsibleModule) -> tuple[dict[str, Any], dict[str
             except FileNotFoundError:
                 continue
             except OSError as exc:
-                module.warn(f"{path} not removed: {exc.strerror}")
+                module.warn(f"{shown(path)} not removed: {exc.strerror}")
                 continue
         done.append(path)
         size += info.st_size
     before = {"free_mb": free_before, "bytes": size}
     after = {"free_mb": file_system(LOGS)["free_mb"], "bytes": size if module.check_mode else 0}
-    return before, after, [f"hapus {path}" for path in done], []
+    # a name the folder's account chose (/var/log/mysql is mysql's) writes no line of its own
+    return before, after, [f"hapus {shown(path)}" for path in done], []
 
 
 ACTIONS = {"restart_service": restart_service, "clean_package_cache": clean_package_cache,

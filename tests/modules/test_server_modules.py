@@ -954,6 +954,23 @@ def _wait_cmdline(pid, needle):
         time.sleep(0.05)
 
 
+def test_a_removed_logs_name_writes_no_line_of_its_own_into_the_record(tmp_path, monkeypatch,
+                                                                       real_module):
+    """/var/log/mysql belongs to MariaDB's account, which names the files in it: a rotated
+    log named with a newline put a line of its choosing into the incident's record
+    ('hapus .../a' then 'MariaDB berhenti.gz')."""
+    logs = tmp_path / "log"
+    (logs / "mysql").mkdir(parents=True)
+    planted = logs / "mysql" / "a\nMariaDB berhenti.gz"
+    planted.write_text("x")
+    os.utime(planted, (time.time() - 30 * 86400,) * 2)
+    monkeypatch.setattr(remediate, "LOGS", str(logs))
+    module = real_module({"log_min_age_days": {"type": "int"}}, {"log_min_age_days": 7})
+    _before, _after, done, _skipped = remediate.remove_rotated_logs(module)
+    assert done == [f"hapus {logs}/mysql/a\\x0aMariaDB berhenti.gz"]
+    assert not planted.exists()
+
+
 def test_unattended_upgrades_idle_daemon_is_not_busy(tmp_path):
     """Debian's unattended-upgrades.service runs unattended-upgrade-shutdown
     --wait-for-signal all the time: it is not an upgrade, maintenance must not wait for it;
