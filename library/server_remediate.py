@@ -19,7 +19,7 @@ description:
     A unit named twice (C(mysql) is an alias of C(mariadb) on Debian) is restarted once,
     under the first name given. A unit whose state C(systemctl) does not say (no systemd
     as PID 1, a hung manager) is not restarted and is named in C(skipped) with
-    systemctl's first error line.
+    systemctl's first error line, or C(systemctl tidak ada) on a host without it.
     A restart that does not finish within the time limit (TIME_LIMITS in
     C(module_utils/sop_server.py)) fails naming the unit; systemd's job may still run.
     A unit the restart did not bring back fails naming it with systemctl's reason (the
@@ -122,9 +122,13 @@ ROTATED = re.compile(r"\.(?:gz|[1-9])$")
 def unit_state(module: AnsibleModule, name: str) -> dict[str, str] | None:
     """The unit's own name (Id: mariadb.service for its alias mysql), ActiveState and
     UnitFileState of a loaded unit; active '?' with the reason when systemctl did not
-    answer in time (a hung systemd) or failed (no systemd as PID 1): not a unit missing."""
-    argv = ["systemctl", "show", f"{name}.service", "-p",
-            "Id,LoadState,ActiveState,UnitFileState"]
+    answer in time (a hung systemd) or failed (no systemd as PID 1), or is not there
+    (run_command's bare 'Error executing command.' otherwise): not a unit missing."""
+    systemctl = module.get_bin_path("systemctl")
+    if not systemctl:
+        return {"unit": f"{name}.service", "active": "?", "enabled": "?",
+                "error": "systemctl tidak ada"}
+    argv = [systemctl, "show", f"{name}.service", "-p", "Id,LoadState,ActiveState,UnitFileState"]
     rc, out, err = run_bounded(module, argv, "systemctl")
     if rc != 0:
         return {"unit": f"{name}.service", "active": "?", "enabled": "?",

@@ -1559,6 +1559,9 @@ class SystemdModule:
     def warn(self, text):
         self.warnings.append(text)
 
+    def get_bin_path(self, name):
+        return name
+
     def fail_json(self, **kwargs):
         raise AssertionError(kwargs["msg"])
 
@@ -3133,6 +3136,19 @@ def test_a_unit_whose_state_systemctl_cannot_say_is_named_not_left_silently(
     assert done == []
     assert skipped == [f"mariadb: status tidak terbaca (systemctl: {NO_SYSTEMD_LINE}), "
                        "tidak di-restart"]
+
+
+def test_a_host_without_systemctl_is_named_not_a_bare_error_executing_command(
+        tmp_path, monkeypatch, real_module):
+    """restart_service on a host without systemctl failed with run_command's 'Error
+    executing command.', naming neither the tool nor the unit."""
+    hung_tools(tmp_path, monkeypatch, true="exit 0\n")
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    module = real_module({"services": {"type": "list", "elements": "str"}},
+                         {"services": ["mariadb"]})
+    _before, _after, done, skipped = remediate.restart_service(module)
+    assert done == []
+    assert skipped == ["mariadb: status tidak terbaca (systemctl tidak ada), tidak di-restart"]
 
 
 def test_a_journal_message_not_utf8_is_shown_not_hidden_as_blob_data(tmp_path, monkeypatch,
