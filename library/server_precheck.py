@@ -15,7 +15,8 @@ description:
     and of C(/boot), when it is a file system of its own, against O(boot_min_free_mb),
     and looks for processes during which patching is unsafe (a database backup
     (mariadb-dump, mysqldump, mydumper), a package manager (apt, apt-get, aptitude, dpkg,
-    unattended-upgrades) or another SOP's Ansible module (C(AnsiballZ_))), not counting
+    unattended-upgrades) or another SOP's Ansible module (C(AnsiballZ_), or, pipelined, the
+    shell Ansible runs it in, C(BECOME-SUCCESS-) or C(&& sleep 0))), not counting
     this module and its parents.
   - Fails too when dpkg was interrupted in the middle of an install (its journal in
     C(/var/lib/dpkg/updates)), as apt then installs nothing until C(dpkg --configure -a).

@@ -54,6 +54,10 @@ TMPFS_DATA_DIRS = ("/tmp", "/srv", "/var")  # noqa: S108 (mount points)
 # the time on Debian and is not an upgrade: only the unattended-upgrade program counts.
 # apt, apt-get, aptitude and dpkg are programs of their own, named by the command line's
 # first word: an administrator's apt full-upgrade or dpkg --configure -a, or apt's dpkg.
+# Another Ansible run: its module file (AnsiballZ_...) without pipelining; with it (this
+# project's ansible.cfg) the module runs inside a bare python3 read from stdin, and only
+# the shell around it says Ansible started it: 'echo BECOME-SUCCESS-...; python3' (with
+# become) and '... && sleep 0' (the command line Ansible's connection ends each one with).
 BUSY_PATTERNS = (
     ("mariadb-dump", "backup database sedang berjalan"),
     ("mysqldump", "backup database sedang berjalan"),
@@ -61,7 +65,7 @@ BUSY_PATTERNS = (
     (r"^(?:\S*/)?(?:apt|apt-get|aptitude)(?:\s|$)", "apt sedang berjalan"),
     (r"(?:^|[\s/])unattended-upgrade(?:\s|$)", "unattended-upgrades sedang berjalan"),
     (r"^(?:\S*/)?dpkg(?:\s|$)", "dpkg sedang berjalan"),
-    ("AnsiballZ_", "SOP/Ansible lain sedang berjalan"),
+    (r"AnsiballZ_|BECOME-SUCCESS-|&& sleep 0\s*$", "SOP/Ansible lain sedang berjalan"),
 )
 
 # 'Inst libc6:i386 [2.36-9+deb12u7] (2.36-9+deb12u9 Debian-Security:12/stable-security

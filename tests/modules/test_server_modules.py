@@ -2951,6 +2951,23 @@ def test_apt_and_dpkg_run_by_hand_are_busy(program, reason):
         sleeper.kill()
 
 
+@pytest.mark.parametrize("command", [
+    "echo BECOME-SUCCESS-kqzjwvx ; sleep 30; true",  # become: sudo ... /bin/sh -c '...'
+    "sleep 30; true && sleep 0",  # the connection's command line, without become
+])
+def test_another_pipelined_ansible_run_is_busy(command):
+    """Only a module file's name (AnsiballZ_) counted: with pipelining, this project's
+    ansible.cfg, another run's module is a bare python3 reading stdin, and the host was
+    'safe to patch' while it ran. The shell Ansible starts it in names it."""
+    shell = subprocess.Popen(["sh", "-c", command])
+    try:
+        _wait_cmdline(shell.pid, command.encode())
+        assert [line for line in srv.busy_processes() if f"pid {shell.pid}:" in line] == [
+            f"SOP/Ansible lain sedang berjalan (pid {shell.pid}: sh -c {command})"]
+    finally:
+        shell.kill()
+
+
 def test_a_program_naming_apts_folders_is_not_busy():
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)",
                                 "/var/log/apt", "/tmp/dpkg"])
