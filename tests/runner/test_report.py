@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import math
 import shutil
+import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -552,6 +553,43 @@ def test_a_scheduled_time_still_to_come_is_not_planned_yet(
     code, out, err = cli("report", "-i", str(inventory))
     assert code == 0, err
     assert _summary(out)["SOP Uji Lokal"][2] == "0"
+
+
+def test_a_name_in_bytes_that_are_no_utf8_is_shown_in_every_report(
+    cli: Cli, store_at: Store, tmp_path: Path
+) -> None:
+    """A file an intruder named in bytes that are no UTF-8 reaches the record as Python
+    keeps them, lone surrogates: every report (md, html, pdf) written to a file failed on
+    it, an internal error, and the month's evidence was not made. Its byte is shown as
+    its escape, as a control character is."""
+    day = datetime(2026, 11, 3, 3, tzinfo=UTC)
+    execution = craft_execution(store_at, "local-demo", day, court=A, activities=1)
+    planted = [  # a word of 40 characters or more is a PDF cell's long word (report_pdf)
+        name.decode("utf-8", "surrogateescape")
+        for name in (
+            b"/var/www/html/shell\xff.php", b"/var/www/html/wp-content/uploads/2026/x\xff.php"
+        )
+    ]
+    with store_at.db.transaction(write=True) as tx:
+        tx.update(
+            "activity_results",
+            {"outputs": [{"path": name, "sha256": "ab" * 32, "size": 5} for name in planted]},
+            "execution_id = :key_id",
+            key_id=execution,
+        )
+    shown_in = {"md": "shell\\\\udcff.php", "html": "shell\\udcff.php", "pdf": ""}
+    for fmt, shown in shown_in.items():
+        written = tmp_path / f"laporan.{fmt}"
+        code, _, err = cli(
+            "report", "--month", "2026-11", "--court", A, "--format", fmt, "-o", str(written)
+        )
+        assert code == 0, err
+        if shown:
+            assert shown in written.read_text("utf-8")  # Markdown escapes its backslash
+        elif shutil.which("pdftotext") is not None:
+            text = subprocess.run(["pdftotext", str(written), "-"], capture_output=True,
+                                  text=True, check=True).stdout
+            assert "shell\\udcff.php" in text
 
 
 def test_a_hosts_text_reads_in_the_rendered_markdown_as_it_was_recorded(store_at: Store) -> None:
