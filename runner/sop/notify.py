@@ -62,9 +62,14 @@ from sop.bahasa import angka, angka_ringkas, pukul, tanggal
 from sop.errors import SopError
 from sop.events import WARNINGS_LEFT_OUT
 from sop.masking import mask_notify_reason
-from sop.report import WARNINGS_HEADING, mappings, recorded_cause, reported_number
+from sop.report import (
+    WARNINGS_HEADING,
+    mappings,
+    recorded_cause,
+    reported_number,
+    visible_text,
+)
 from sop.store import Row, Store, now, performs_sop
-from sop.untrusted import visible
 
 CONFIG_ENV = "SOP_NOTIFY_CONFIG"
 DEFAULT_CONFIG = Path("/etc/sop/notify.yml")
@@ -263,10 +268,11 @@ def _send(urls: Sequence[str], title: str, body: str) -> str | None:
         bundle.add(url)
     with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:  # type: ignore[no-untyped-call]
         # Plain text: apprise escapes it for the services that take HTML (e-mail, Telegram),
-        # so a name chosen by an intruder (`<a href=...>`) is shown, not rendered.
+        # so a name chosen by an intruder (`<a href=...>`) is shown, not rendered; its
+        # bytes that are no UTF-8 as their escapes (visible_text), which a message can hold.
         done = bundle.notify(
-            title=visible(title),
-            body=visible(body),
+            title=visible_text(title),
+            body=visible_text(body),
             body_format=apprise.NotifyFormat.TEXT,
         )
     if done:
@@ -276,7 +282,8 @@ def _send(urls: Sequence[str], title: str, body: str) -> str | None:
 
 
 def _digest(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    # surrogatepass: a host's name in bytes that are no UTF-8 (a lone surrogate) is told too
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 class Notifier:

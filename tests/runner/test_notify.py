@@ -349,6 +349,25 @@ def test_a_name_an_intruder_chose_is_text_in_every_message(
     assert "<a href" not in html and "&lt;a" in html and "\u202e" not in html
 
 
+def test_a_name_in_bytes_that_are_no_utf8_is_told(receivers: Receivers, tmp_path: Path) -> None:
+    """A file an intruder named in bytes that are no UTF-8 reaches the record's outputs as
+    Python keeps them, lone surrogates: the finding's fingerprint failed on it
+    (UnicodeEncodeError) and the webshell was never told; past it, apprise failed to send
+    it. Its byte is told as its escape, as a control character is."""
+    box, inbox = receivers
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    config = notify.Config(tmp_path, (box.url, inbox.url), {})
+    name = b"shell\xff.php".decode("utf-8", "surrogateescape")
+    execution = craft_execution(store, "website", now(), activities=2)
+    _with_outputs(store, execution, "Memeriksa situs", [{"finding": f"webshell: {name}"}])
+    notifier = notify.Notifier(store, config)
+    notify.events_for_execution(notifier, store.execution(execution))
+    store.close()
+    assert [outcome for _, outcome, _ in notifier.outcomes] == ["sent"]
+    assert "webshell: shell\\udcff.php" in inbox.posts[0]["message"]
+    assert "webshell: shell\\udcff.php" in box.texts()[0]
+
+
 def test_a_size_no_float_holds_still_reports_to_the_head_of_unit(
     receivers: Receivers, tmp_path: Path
 ) -> None:
