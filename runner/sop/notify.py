@@ -663,12 +663,17 @@ def _overdue_events(
                 )
             )
         elif due.state in ("up", "grace"):
+            # no success: it ran (and failed) since, and falls due from its first run
+            done = (
+                f"eksekusi {due.last_success_id} berhasil"
+                if due.last_success_id is not None
+                else "sudah dijalankan, belum pernah berhasil"
+            )
             notifier.resolve(
                 due.court_name,
                 due.sop.id,
                 "terlambat",
-                f"SOP {due.sop.title}{where} tidak terlambat lagi "
-                f"(eksekusi {due.last_success_id} berhasil).",
+                f"SOP {due.sop.title}{where} tidak terlambat lagi ({done}).",
             )
     for court in courts:
         # None: the executions recorded without a court name (not every court's newest);

@@ -16,13 +16,16 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 import httpd
 import pytest
 
 from sop import notify, runner
+from sop.catalogue import load_catalogue
 from sop.errors import SopError
 from sop.masking import mask_notify_reason
+from sop.overdue import Due
 from sop.store import Store, now
 
 from .conftest import INVENTORY, CliResult, craft_execution
@@ -224,6 +227,28 @@ def test_overdue_times_are_the_courts_clock(
         f"TERLAMBAT sejak 6 Januari 2026 pukul {overdue}: berhasil terakhir 5 Januari 2026 "
         f"pukul {last} (eksekusi 1)."
     ) in message
+
+
+def test_a_sop_up_again_without_a_success_is_not_told_as_succeeded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SOP overdue from its timer's install that then runs and fails is no longer
+    overdue (it falls due from its first run), though it never succeeded: its recovery
+    read "tidak terlambat lagi (eksekusi None berhasil)", a success that never was."""
+    sop = load_catalogue()["sipp-backup"]
+    due = datetime(2026, 11, 3, 2, tzinfo=UTC)
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    with http_receiver() as inbox:
+        monkeypatch.setenv(notify.CONFIG_ENV, str(write_config(tmp_path / "n.yml", [inbox.url])))
+        for state in ("overdue", "grace"):
+            dues = [Due(sop, "PN Uji", state, due_at=due, overdue_at=due + timedelta(hours=6))]
+            assert notify.overdue_check(store, dues, [], ZoneInfo("Asia/Jakarta")) is None
+    store.close()
+    assert [post["title"] for post in inbox.posts] == ["SOP terlambat", "SOP pulih"]
+    assert inbox.posts[1]["message"] == (
+        f"SOP {sop.title} di PN Uji tidak terlambat lagi (sudah dijalankan, belum pernah "
+        "berhasil)."
+    )
 
 
 def test_interrupted_execution_notified_by_the_overdue_check(
