@@ -841,9 +841,11 @@ def _run_playbook(
         _stopped(store, execution_id, events, initial, runner)
     status = _status(runner.status, runner.rc, recorder.stats)
     error = None
-    if status != "successful" and signals():
+    if status != "successful" and signals() and (status == "canceled" or not recorder.stats):
         # stopped by a signal: systemd signals the service's every process, so
-        # ansible-playbook may have died of it before ansible-runner canceled it ("failed")
+        # ansible-playbook may have died of it before ansible-runner canceled it ("failed");
+        # one that reported its final stats and ended uncanceled ran to its end: its
+        # outcome stands
         status, error = signals.outcome()
     else:
         refused = _refused(request, status, events)

@@ -1002,12 +1002,17 @@ def test_sigint_before_the_playbook_starts_is_a_cancel(
     assert not (tmp_path / "dump.sql").exists()  # nothing ran
 
 
+@pytest.mark.parametrize(
+    ("fail", "code", "status", "error"),
+    [("false", 0, "successful", None), ("true", 1, "failed", "localhost: Fail on request: x")],
+)
 def test_sigterm_as_the_playbook_ends_keeps_its_outcome(
-    sop_env: dict[str, str], tmp_path: Path
+    sop_env: dict[str, str], tmp_path: Path, fail: str, code: int, status: str, error: str | None
 ) -> None:
     """SIGTERM after the playbook ended but before its outcome was recorded killed sop
     (the default action: sop's handlers were gone), leaving a finished run `running`,
-    then `interrupted`. The outcome is recorded, then sop exits."""
+    then `interrupted`. The outcome is recorded, then sop exits. A playbook that ran to
+    its end and failed was recorded `canceled`, without its cause."""
     script = (
         "import os, signal, sys\n"
         "import sop.runner\n"
@@ -1021,12 +1026,13 @@ def test_sigterm_as_the_playbook_ends_keeps_its_outcome(
     )
     done = subprocess.run(
         [str(Path(SOP_BIN).parent / "python"), "-c", script, "run", "local-demo",
-         "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}"],
+         "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}", "-e", f"demo_fail={fail}",
+         "-e", "demo_fail_msg=x"],
         env=sop_env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
-    assert done.returncode == 0, (done.returncode, done.stderr)
+    assert done.returncode == code, (done.returncode, done.stderr)
     row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
-    assert row["status"] == "successful", row
+    assert (row["status"], row["error"]) == (status, error), row
     assert (tmp_path / "dump.sql").exists()
 
 
