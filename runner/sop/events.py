@@ -417,6 +417,14 @@ class EventRecorder:
         than it can show."""
         return None if self.stats else self.current()
 
+    def stopped(self, when: datetime) -> None:
+        """The playbook stopped at ``when``: the activity a cancel or a crash cut short
+        (`unfinished`) went on until then, not only until its task's last event (a task
+        that hung until the run's time limit stopped it took that long)."""
+        number = self.unfinished()
+        if number is not None:
+            self.activities[number].ended = when
+
     def hosts(self) -> list[str]:
         """The hosts the playbook actually ran on (a task result or the final stats)."""
         return sorted(self.hosts_seen | set(self.stats))

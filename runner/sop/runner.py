@@ -29,7 +29,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -829,6 +829,7 @@ def _run_playbook(
             runner.run()
         finally:
             progress.finished()
+        recorder.stopped(datetime.now(UTC))  # its tags file is still there to read
         if not events.court_reported and events.failure is None:  # no play, no task
             events.poll_court(refresh=True)
     finally:

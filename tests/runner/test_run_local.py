@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -386,17 +387,23 @@ def test_sigterm_cancels(sop_env: dict[str, str], tmp_path: Path) -> None:
     slow = _spawn_slow_run(sop_env, tmp_path)
     _playbook_pid(sop_env)
     _wait_for_command("sleep 30")  # Persiapan is in its sleep
+    sent = datetime.now(UTC)
     os.kill(slow.pid, signal.SIGTERM)
     _, err = slow.communicate(timeout=30)
     assert slow.returncode == 5, err
     assert "canceled" in err
-    with sqlite3.connect(Path(sop_env["SOP_DATA_DIR"]) / "sop.db") as conn:
-        assert conn.execute("SELECT status FROM executions").fetchone()[0] == "canceled"
-        activities = dict(conn.execute("SELECT number, status FROM activity_results"))
+    row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
+    assert row["status"] == "canceled"
     # Persiapan had created its directory and was cut short in its sleep: the record says
     # canceled, not ok; the backup activity never started.
-    assert activities[1] == "canceled"
-    assert activities[2] == "not-run"
+    assert _statuses(row) == {1: "canceled", 2: "not-run", **MANUAL}
+    # It went on until the cancel stopped it: it ended then, not at its sleep's start (a
+    # run stopped at its time limit in a hung task read as within its Mutu Baku).
+    persiapan = row["activities"][0]  # type: ignore[index]
+    ended = datetime.fromisoformat(persiapan["ended_at"]).replace(tzinfo=UTC)
+    started = datetime.fromisoformat(persiapan["started_at"]).replace(tzinfo=UTC)
+    assert ended >= sent
+    assert persiapan["duration_s"] == pytest.approx((ended - started).total_seconds())
 
 
 def test_a_run_past_its_time_limit_is_recorded_failed_saying_so(
