@@ -433,8 +433,8 @@ class EventRecorder:
         host = str(data.get("host", ""))
         res = data.get("res")
         if status == "failed" and data.get("ignore_errors"):
-            status = "ok"
-        elif status == "ok" and isinstance(res, dict) and res.get("changed"):
+            status = "ok"  # and changed when it changed something, as Ansible counts it
+        if status == "ok" and isinstance(res, dict) and res.get("changed"):
             status = "changed"
         activity.counts[status] += 1
         if host:

@@ -80,6 +80,12 @@ def test_ignored_failure_counts_as_ok(tmp_path: Path) -> None:
     )
     assert recorder.activities[2].status == "ok"
     assert recorder.activities[1].status == "not-run"
+    # One that changed something is changed, as Ansible counts it (ok, ignored, changed).
+    with (tmp_path / "t").open("a") as out:
+        out.write(json.dumps({"uuid": "c", "tags": ["persiapan"]}) + "\n")
+    changed = {"censored": "hidden", "changed": True}
+    recorder(_event("runner_on_failed", "c", "01", host="h", ignore_errors=True, res=changed))
+    assert recorder.activities[1].status == "changed"
 
 
 def test_the_activity_of_the_task_started_last_is_unfinished(tmp_path: Path) -> None:
