@@ -196,7 +196,8 @@ def failure_cause(res: Any) -> str:
         if lines:
             # stderr: its last line (the error after any progress/context); msg: its first
             return _recorded(lines[-1] if "std" in key else lines[0])
-    for item in res.get("results") or ():
+    items = res.get("results")
+    for item in items if isinstance(items, list) else ():
         if isinstance(item, dict) and item.get("failed"):
             cause = failure_cause(item)
             if cause:

@@ -162,6 +162,9 @@ def test_failure_cause() -> None:
         "results": [{"failed": False}, {"failed": True, "msg": "item two failed"}],
     }
     assert failure_cause(loop) == "item two failed"
+    # A module's own `results` that is no list (a count): its msg, not a TypeError that
+    # stopped the playbook (the event handler's failure cancels the run).
+    assert failure_cause({"msg": "non-zero return code", "results": 3}) == "non-zero return code"
     assert failure_cause({"censored": "x", "stderr": "secret"}) == HIDDEN
     findings = "; ".join(f"Kegiatan {n}: temuan nomor {n} di web" for n in range(25))
     assert failure_cause({"msg": findings}) == findings  # 903 characters: whole
