@@ -244,6 +244,12 @@ def _path_env() -> dict[str, str]:
     return {"PATH": os.pathsep.join([str(bin_dir), os.environ.get("PATH", os.defpath)])}
 
 
+CALLBACK_SILENT = (
+    "the sop_activity callback plugin did not run (plugins/callback of the project not loaded, "
+    "or it failed: see the run's stdout): the playbook ran, its activities cannot be recorded"
+)
+
+
 class Signals:
     """The signals that stop a run once it is recorded: SIGINT and SIGTERM (Ctrl-C,
     `systemctl stop`, a shutdown) cancel it; with a time limit (`sop run --time-limit`:
@@ -855,6 +861,10 @@ def _run_playbook(
             shutil.rmtree(artifact_dir, ignore_errors=True)
             # its number was shown when it started
             raise SopError(f"{refused} (nothing ran: execution {execution_id} is not kept)")
+    if status == "successful" and recorder.stats and not events.court_reported:
+        # hosts ran tasks and the callback wrote not even its first line: every activity
+        # would read not-run in a successful execution
+        status, error = "failed", CALLBACK_SILENT
     if status in ("failed", "unreachable") and error is None:
         error = recorder.error() or _error_line(output)
     store.finish_execution(

@@ -23,7 +23,7 @@ from sop.catalogue import get_sop, load_catalogue
 from sop.db import StoreError
 from sop.store import Store
 
-from .conftest import INVENTORY, SOP_BIN, spawn_sop
+from .conftest import INVENTORY, REPO, SOP_BIN, spawn_sop
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -163,6 +163,26 @@ def test_failed_and_check_runs(cli: Cli, tmp_path: Path) -> None:
     assert code == 0
     code, out, _ = cli("history")
     assert "(check)" in out and "failed" in out
+
+
+def test_a_callback_that_did_not_run_fails_the_run_saying_so(
+    cli: Cli, project: Path, sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The sop_activity callback maps tasks to activities: when it did not load (an
+    Ansible upgrade its import no longer suits), Ansible only warns, and the run was
+    recorded successful with every automated activity not-run."""
+    (project / "plugins").unlink()
+    shutil.copytree(REPO / "plugins", project / "plugins")
+    (project / "plugins" / "callback" / "sop_activity.py").write_text(
+        "raise ImportError('not for this Ansible')\n", encoding="utf-8"
+    )
+    code, _, err = cli("run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}")
+    assert code == 1
+    assert err.strip() == (
+        f"sop: error: execution 1 failed: {sop.runner.CALLBACK_SILENT}"
+    )
+    row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
+    assert row["status"] == "failed" and row["error"] == sop.runner.CALLBACK_SILENT
 
 
 def test_a_partial_run_runs_and_records_only_the_chosen_activities(
