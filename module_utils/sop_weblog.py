@@ -61,6 +61,10 @@ PARALLEL_BYTES = 16 << 20  # below this much to read, one process does it all
 VISITOR_EXACT = 1 << 17  # distinct visitors counted exactly per tally, then estimated
 HLL_P = 14
 CACHE_LIMIT = 1 << 16  # distinct targets / agents remembered per tally
+# ... and only those of at most this many bytes: over HTTP a field is up to 8 KiB (nginx's
+# large_client_header_buffers, Apache's LimitRequestLine), and CACHE_LIMIT of them held
+# 1.5 GiB per process; a longer one (no browser's or crawler's) is judged each time.
+CACHE_KEY_BYTES = 256
 FINGERPRINT_BYTES = 4096
 STATE_VERSION = 1
 MONTHS = {m.encode(): i + 1 for i, m in enumerate(
@@ -571,14 +575,18 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
         vadd(hash(stamp[:11]) ^ hash(ip) * 31 ^ hash(agent))
         cls = agents.get(agent)
         if cls is None:
-            cls = agents[agent] = agent_class(agent)
+            cls = agent_class(agent)
+            if len(agent) <= CACHE_KEY_BYTES:
+                agents[agent] = cls
         if cls[0] is not None:
             crawlers[cls[0]] = crawlers.get(cls[0], 0) + 1
         elif cls[1]:
             tally.hit("scanner", ip, stamp, status, line)
         injected = cls[2] or referers.get(referer)
         if injected is None:
-            injected = referers[referer] = header_injection(referer)
+            injected = header_injection(referer)
+            if len(referer) <= CACHE_KEY_BYTES:
+                referers[referer] = injected
         if injected:
             tally.hit(HEADER_INJECTION, ip, stamp, status, line)
         sp1 = request.find(b" ")
@@ -597,7 +605,9 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
             tally.login(ip, stamp, status, line)
         found = targets.get(target)
         if found is None:
-            found = targets[target] = target_categories(target)
+            found = target_categories(target)
+            if len(target) <= CACHE_KEY_BYTES:
+                targets[target] = found
         for category in found:
             tally.hit(category, ip, stamp, status, line)
     tally.requests += requests
@@ -713,7 +723,7 @@ def _from_line_start(blocks: Iterator[bytes], tally: Tally, deadline: Deadline,
 
 
 # What each distinct request target, user agent and referer is, kept by each process
-# across its tasks (bounded by CACHE_LIMIT).
+# across its tasks (bounded by CACHE_LIMIT and CACHE_KEY_BYTES).
 _TARGETS: dict[bytes, tuple[str, ...]] = {}
 _AGENTS: dict[bytes, tuple[str | None, bool, bool]] = {}
 _REFERERS: dict[bytes, bool] = {}
