@@ -23,13 +23,18 @@ from urllib.parse import unquote_to_bytes
 # before the first nested '${'. A template's unrendered ${item.src}, ${page ? page : 1}
 # (a JavaScript ternary) or ${$t('home')} (Vue's i18n) is no lookup.
 LOG4J_LOOKUP = r"\$\{(?:[\w.-]{0,16}:|[^}]{0,16}\$\{)"
+# What MySQL reads as a space between SQL words: a space, a comment (/**/, sqlmap's
+# space2comment), or either end of a versioned comment, whose words it runs
+# (/*!50000union*/ is union). An opening /*! is never read as a whole comment too (one
+# reading of each text: a long run of them costs no backtracking).
+_SQL_GAP = r"(?:\s|/\*(?!!)[^*]{0,64}\*/|/\*!\d{0,6}|\*/)"
 # category: (CRS reference, title in the report's language, patterns on the decoded target)
 TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "sqli": ("CRS 942 SQLi", "injeksi SQL", (
-        r"union(?:\s|\+|/\*[^*]{0,64}\*/)+(?:all(?:\s|\+)+|distinct(?:\s|\+)+)?select",
+        rf"union(?:{_SQL_GAP}|[+(])+(?:(?:all|distinct(?:row)?)(?:{_SQL_GAP}|[+(])+)?select\b",
         r"\bselect\b.{1,100}\bfrom\b",
-        r"['\"`]\s*(?:or|and|xor|\|\||&&)\s*['\"(\d]",
-        r"\b(?:or|and)\s+['\"]?\d+['\"]?\s*(?:=|<|>|like)\s*['\"]?\d",
+        rf"['\"`]{_SQL_GAP}*(?:or|and|xor|\|\||&&){_SQL_GAP}*['\"(\d]",
+        rf"\b(?:or|and){_SQL_GAP}+['\"]?\d+['\"]?{_SQL_GAP}*(?:=|<|>|like){_SQL_GAP}*['\"]?\d",
         r"\b(?:sleep|benchmark|pg_sleep)\s*\(",
         r"waitfor\s+delay",
         r";\s*(?:drop|insert|update|delete|truncate|alter|create|exec)\s",

@@ -161,6 +161,21 @@ def test_probes_written_with_plain_characters(target, category):
     assert category in patterns.target_categories(target.encode())
 
 
+@pytest.mark.parametrize("target", [
+    "/?id=1'/**/OR/**/'1'='1", "/?id=1/**/AnD/**/1=1", "/?id=1%2F%2A%2A%2For%2F%2A%2A%2F1%3D1",
+    "/?id=1/*!UNION*//*!ALL*//*!SELECT*//*!NULL*/", "/?id=1'/*!0UNION/*!0ALL/*!0SELECT/*!0NULL#",
+    "/?id=1/*!50000UnIoN*/+/*!50000SeLeCt*/+1,2", "/?id=-1+UNION(SELECT+1,2)",
+    "/?id=1+union/**/all/**/select+1", "/?id=1+union+distinctrow+select+1",
+])
+def test_sql_injection_with_comments_for_spaces_is_sqli(target):
+    """MySQL reads a comment as a space and runs the words of a versioned comment, and a
+    parenthesis may follow UNION: sqlmap's space2comment and versionedkeywords tampers
+    ('/**/OR/**/1=1', '/*!UNION*//*!ALL*//*!SELECT*/') and UNION(SELECT passed as
+    ordinary requests. A search for words in parentheses is still none."""
+    assert "sqli" in patterns.target_categories(target.encode())
+    assert patterns.target_categories(b"/?s=european+union+(selection)") == ()
+
+
 @pytest.mark.parametrize(("target", "category"), [
     # nginx's default escaping: a raw '"' as \x22, '\' as \x5C, a tab as \x09
     (r"/?id=1\x22 OR \x22a\x22=\x22a", "sqli"),
@@ -190,7 +205,7 @@ def test_nginx_and_apache_lines_with_an_escaped_quote_are_sql_injection(tmp_path
     assert (result["requests"], result["malformed"]) == (2, 0)
 
 
-@pytest.mark.parametrize("unit", ["union/**/ ", "union/*", "/wp-admin/", "/.well-known/",
+@pytest.mark.parametrize("unit", ["union/**/ ", "union/*", "'/*!1*/", "/wp-admin/", "/.well-known/",
                                   "/wp-content/uploads/", "file=http://a", "\\x22\\"])
 def test_a_hostile_target_is_read_in_linear_time(unit):
     """A target as long as the longest line kept (1 MiB), repeating one pattern's
