@@ -205,6 +205,9 @@ _PLAIN_PROBE = re.compile(
     r"disable_functions")
 _PATH_CATEGORIES = frozenset({"lfi", "webshell", "restricted_file", "admin_probe"})
 _PATH_TARGET = [(name, pattern) for name, pattern in _TARGET if name in _PATH_CATEGORIES]
+# A web shell is a file requested: its name in the query is not one (WordPress's updater
+# names each plugin's main file there, plugins=updraftplus/updraftplus.php).
+_REQUESTED_FILE = "webshell"
 _CRAWLER = [(re.compile(pattern), name) for pattern, name in CRAWLERS]
 _HEADER = re.compile("|".join(f"(?:{p})" for p in HEADER_PATTERNS))
 # A value with none of these (a plain URL, the usual referer) cannot match _HEADER: it is
@@ -264,7 +267,9 @@ def target_categories(target: bytes) -> tuple[str, ...]:
     text = decode_target(target)
     plain = _PLAIN.fullmatch(text) and not _PLAIN_PROBE.search(text)
     checks = _PATH_TARGET if plain else _TARGET
-    return tuple(name for name, pattern in checks if pattern.search(text))
+    path = text.partition("?")[0]
+    return tuple(name for name, pattern in checks
+                 if pattern.search(path if name == _REQUESTED_FILE else text))
 
 
 def login_path(path: bytes) -> bool:

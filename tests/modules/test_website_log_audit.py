@@ -131,6 +131,21 @@ def test_a_multisite_s_network_about_page_is_no_webshell(target):
         assert "webshell" in patterns.target_categories(shell.encode()), shell
 
 
+@pytest.mark.parametrize("target", [
+    "/wp-admin/update.php?action=update-selected&plugins=akismet%2Fakismet.php%2C"
+    "updraftplus%2Fupdraftplus.php&_wpnonce=0a1b2c3d4e",
+    "/wp-admin/update.php?action=upgrade-plugin&plugin=updraftplus%2Fupdraftplus.php",
+    "/wp-admin/plugins.php?action=activate&plugin=updraftplus%2Fupdraftplus.php",
+])
+def test_a_shell_s_name_in_the_query_is_no_webshell(target):
+    """WordPress's updater names each plugin's main file in its query (the Updates page
+    loads update.php?action=update-selected&plugins=...): UpdraftPlus's updraftplus.php
+    read as an 'up...' shell, a webshell probe answered 2xx, and updating the plugins
+    failed the activity. A web shell is the file requested; one in the path still is."""
+    assert "webshell" not in patterns.target_categories(target.encode())
+    assert "webshell" in patterns.target_categories(b"/updraftplus.php?" + target.encode())
+
+
 @pytest.mark.parametrize(("target", "restricted"), [
     ("/wp-content/uploads/2026/11/formulir-gugatan.zip", False),
     ("/wp-content/uploads/2026/11/aplikasi.rar?ver=2", False),
