@@ -52,7 +52,8 @@ description:
     classes, top paths and clients, crawlers; and attack probes by the categories of the
     OWASP Core Rule Set (C(sqli), C(lfi), C(rfi), C(rce), C(php), C(xss), C(java),
     C(webshell), C(restricted_file), C(admin_probe), C(scanner) user agents,
-    C(header_injection), C(protocol) abuse, C(wp_bruteforce) on
+    C(header_injection), C(protocol) abuse (not a line without a request, C("-"), a
+    browser's unused preconnection), C(wp_bruteforce) on
     C(wp-login.php)/C(xmlrpc.php), also percent-encoded, with repeated slashes or dot
     segments, in a sub-folder or with a path after it, as the web server runs them), each
     with its count, how many were answered 2xx, first and last seen, top clients and

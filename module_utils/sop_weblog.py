@@ -591,7 +591,10 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
             tally.hit(HEADER_INJECTION, ip, stamp, status, line)
         sp1 = request.find(b" ")
         if sp1 < 0:
-            tally.hit("protocol", ip, stamp, status, line)
+            # "-": no request line read, a browser's unused preconnection (408, nginx's
+            # 400 too); another word is no HTTP (a TLS handshake to the plain port)
+            if request != b"-":
+                tally.hit("protocol", ip, stamp, status, line)
             continue
         method = request[:sp1]
         sp2 = request.rfind(b" ")

@@ -487,6 +487,22 @@ def test_clean_log_has_no_findings(tmp_path):
     assert audit(log, tmp_path / "state")["findings"] == []
 
 
+def test_a_browser_s_unused_preconnection_is_no_protocol_abuse(tmp_path):
+    """Chrome and Firefox open connections ahead of need and close the unused ones; nginx
+    logs each as "-" 400 or 408 and Apache as "-" 408, no request line read: every
+    visitor's browser was a 'protocol' finding each day. A request line that is no HTTP
+    (a TLS handshake to the plain port) still is one."""
+    log = tmp_path / "access.log"
+    log.write_text("".join(NORMAL) + "".join(
+        f'36.1.1.{n} - - [30/Nov/2026:08:0{n}:20 +0700] "-" {status} 0 "-" "-"\n'
+        for n, status in ((1, 408), (2, 400))))
+    result = audit(log, tmp_path / "state")
+    assert result["findings"] == []
+    assert (result["requests"], result["statuses"]["408"]) == (len(NORMAL) + 2, 1)
+    log.write_text(PROBES[-1][1])
+    assert [f["category"] for f in audit(log, tmp_path / "other")["findings"]] == ["protocol"]
+
+
 def test_a_user_agent_with_apache_s_escaped_quotes_is_read_whole(tmp_path):
     """Apache writes a quote in a field as \" (nginx's escape=json too). The fast
     pattern ended the user agent, the last field it reads, at the first \", so a
