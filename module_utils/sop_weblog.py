@@ -660,13 +660,17 @@ def _begin(task: Task) -> int:
 
 
 def _plain_blocks(task: Task) -> Iterator[bytes]:
+    """The blocks of a plain file's range; EOFError when the file ends before it (renamed
+    away by logrotate and a new one created, or cut by copytruncate, since the plan: the
+    lines not read would be lost, the next run resuming past them)."""
     with open_log(task.path) as handle:
         handle.seek(_begin(task))
         remaining = task.end - _begin(task)
         while remaining > 0:
             data = handle.read(min(BLOCK, remaining))
             if not data:
-                break
+                raise EOFError("shorter than when the audit began (rotated or cut while it "
+                               "was read): the read positions are kept, run it again")
             remaining -= len(data)
             yield data
 

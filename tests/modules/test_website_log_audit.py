@@ -983,6 +983,29 @@ def test_a_position_at_a_line_start_skips_nothing(tmp_path):
     assert (result["requests"], result["malformed"], result["skipped"]) == (3, 0, 0)
 
 
+@pytest.mark.parametrize("rotation", ["rename", "copytruncate"])
+def test_a_log_rotated_while_the_audit_reads_it_fails_and_keeps_the_position(tmp_path,
+                                                                            rotation):
+    """logrotate renaming the live log (or cutting it, copytruncate) after the plan and
+    before its range was read: the range read in the new file found nothing, and the next
+    run resumed in the rotated copy past the lines never read. The audit fails naming the
+    log, its positions kept, and the next run reads them."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(lines(10, 1))
+    audit(log, state)
+    with open(log, "a") as handle:
+        handle.write(lines(10, 2))
+    planned = weblog.plan(str(log), weblog.read_state(weblog.state_path(str(state), str(log))))
+    if rotation == "rename":
+        log.rename(tmp_path / "access.log.1")
+    else:
+        shutil.copyfile(log, tmp_path / "access.log.1")
+    log.write_text(lines(1, 3))
+    with pytest.raises(weblog.LogError, match=r"access\.log: shorter than when the audit began"):
+        weblog.audit(planned.tasks, workers=1)
+    assert audit(log, state)["requests"] == 10 + 1
+
+
 def test_first_run_reads_rotated_files_oldest_first(tmp_path):
     log = tmp_path / "access.log"
     with gzip.open(tmp_path / "access.log.2.gz", "wt") as handle:
