@@ -99,6 +99,10 @@ _ROTATED = re.compile(r"^[.-](\d+)(\.gz)?$")
 # A sample line's request target (a path, its query after it).
 _SAMPLE_TARGET = re.compile(r'"([A-Za-z]+ )(/[^\s"]*)')
 SAMPLE_CHARS = 2000  # a sample line longer than this is cut
+# A path or a client is counted by its first KEY_BYTES, all the result shows of it
+# (summary): whoever writes the log makes them a line long, and top_limit of each held
+# their whole text (5000 paths of 1 MiB, 5 GiB).
+KEY_BYTES = SAMPLE_CHARS * 4
 
 
 class LogError(Exception):
@@ -557,6 +561,8 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
                 malformed += 1
                 continue
         ip, stamp, request, status, referer, agent = match.groups()
+        if len(ip) > KEY_BYTES:  # no address (nor a trusted proxy's)
+            ip = ip[:KEY_BYTES]
         requests += 1
         end = match.end()
         if line[end:end + 2] == b' "' and line[end:end + 4] != b' "-"':
@@ -601,7 +607,8 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
         target = request[sp1 + 1:sp2] if sp2 > sp1 else request[sp1 + 1:]
         q = target.find(b"?")
         path = target if q < 0 else target[:q]
-        paths[path] = paths.get(path, 0) + 1
+        key = path if len(path) <= KEY_BYTES else path[:KEY_BYTES]
+        paths[key] = paths.get(key, 0) + 1
         if method not in ALLOWED_METHODS or sp2 <= sp1:
             tally.hit("protocol", ip, stamp, status, line)
         elif method == b"POST" and login_path(path):
@@ -1086,7 +1093,7 @@ def summary(tally: Tally, *, top: int, bruteforce_threshold: int,
     (whoever writes the log makes them a line long: ten 1 MiB lines were a 22 MB result);
     ``behind_proxy`` by the thresholds ``proxy_share_percent`` and ``proxy_min_requests``."""
     def text(value: bytes) -> str:
-        return value[:SAMPLE_CHARS * 4].decode("utf-8", "replace")[:SAMPLE_CHARS]
+        return value[:KEY_BYTES].decode("utf-8", "replace")[:SAMPLE_CHARS]
 
     visitors, exact = tally.unique_visitors()
     classes: dict[str, int] = {}

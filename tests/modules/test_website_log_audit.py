@@ -751,6 +751,26 @@ def test_long_distinct_fields_are_not_all_remembered(tmp_path):
     assert peak < 24 << 20, peak  # not the 24 MB of fields besides the blocks read
 
 
+def test_paths_and_clients_a_line_long_are_counted_by_what_the_result_shows(tmp_path):
+    """The top paths and clients were counted with their whole text: 5000 of each
+    (top_limit) a line long (1 MiB), written by the web server's account, which owns its
+    log, held 10 GiB. They are counted by the text the result shows (at most 2000
+    characters)."""
+    log = tmp_path / "access.log"
+    with open(log, "w") as handle:
+        for i in range(100):
+            pad = f"{i:08d}" * (1 << 15)  # 256 KiB
+            handle.write(line(f"45.1.1.1{pad}", "30/Nov/2026:09:00:00", f"GET /{pad} HTTP/1.1"))
+    tracemalloc.start()
+    try:
+        result = audit(log, tmp_path / "state")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (result["requests"], len(result["top_paths"][0]["path"])) == (100, 2000)
+    assert peak < 24 << 20, peak  # not the 2 x 25 MiB of paths and clients
+
+
 def test_a_compressed_bomb_is_inflated_a_block_at_a_time(tmp_path):
     """A rotated log of 130 KiB that inflates to 128 MiB of NUL bytes (a compromised web
     server's, or logrotate's copy of a sparse log): each 1 MiB read was inflated whole, up
