@@ -558,6 +558,9 @@ def test_the_git_token_stays_off_the_command_line_and_out_of_the_output(
     ("X=1; touch {made}; Y", "a name must"),
     ("SOP_CONTROLLER_VENV", "the install script's own"),
     ("PATH", "the install script's own"),
+    ("IFS", "changes what the shell, the dynamic loader or Python runs"),
+    ("LD_PRELOAD", "changes what the shell, the dynamic loader or Python runs"),
+    ("PYTHONPATH", "changes what the shell, the dynamic loader or Python runs"),
 ])  # fmt: skip
 def test_a_pip_variable_no_name_or_the_install_scripts_own_is_refused(
     tmp_path: Path, local_tmp: Path, name: str, refusal: str
@@ -565,8 +568,9 @@ def test_a_pip_variable_no_name_or_the_install_scripts_own_is_refused(
     """pip.env, sourced by the shell as root inside the install's own script, wrote each
     of sop_controller_pip_environment's names as given: a name that is not a variable's
     was shell code, run as root; SOP_CONTROLLER_VENV put the venv (and the root-owned
-    files the script fixes) elsewhere, PATH chose which python made it. Each is refused
-    in one line naming it, before anything is installed."""
+    files the script fixes) elsewhere, PATH chose which python made it; IFS split pip's
+    arguments otherwise, LD_PRELOAD and PYTHONPATH put other code in what ran as root.
+    Each is refused in one line naming it, before anything is installed."""
     checkout = tmp_path / "checkout"
     (checkout / "collections" / "ansible_collections").mkdir(parents=True)
     (checkout / "pyproject.toml").write_text("[project]\n")
@@ -590,7 +594,11 @@ def test_a_pip_variable_no_name_or_the_install_scripts_own_is_refused(
     [({"SOP_PROJECT_DIR": "/srv/elsewhere"},
       "sop_controller_environment: SOP_PROJECT_DIR: the role's own"),
      ({"SOP_DATABASE_URL": "postgresql://a\nEXTRA=injected"},
-      "sop_controller_environment: SOP_DATABASE_URL: a name must")],
+      "sop_controller_environment: SOP_DATABASE_URL: a name must"),
+     ({"PYTHONHOME": "/srv/elsewhere"},
+      "sop_controller_environment: PYTHONHOME: changes what the shell, the dynamic loader"),
+     ({"LD_LIBRARY_PATH": "/srv/elsewhere"},
+      "sop_controller_environment: LD_LIBRARY_PATH: changes what the shell, the dynamic loader")],
 )  # fmt: skip
 def test_a_bad_setting_is_refused_before_anything_changes(
     tmp_path: Path, local_tmp: Path, environment: dict[str, str], refusal: str
