@@ -9,6 +9,7 @@ import http.server
 import json
 import os
 import re
+import shlex
 import shutil
 import stat
 import subprocess
@@ -83,28 +84,41 @@ def local_tmp() -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
 
 
-# `python -m venv DIR` making a venv whose pip logs, in the file named after the script,
-# whether the project it installs (its last argument) was locked (flock) and its arguments
-# (and its PIP_INDEX_URL in pip.index). A stand-in: a real `pip install -e` needs
+# `python -m venv DIR` making a venv whose python is this one and whose pip logs, in
+# python3.pip.log beside this script, its arguments (the project it installs, its last, by
+# name only: the fresh copy's is random) and PIP_INDEX_URL in python3.pip.index, and writes
+# the editable install's .pth naming that project's runner/, as setuptools does; it fails
+# as pip does when python3.pip.fails exists. A stand-in: a real `pip install -e` needs
 # setuptools and wheel from PyPI.
 FAKE_PYTHON = """#!/bin/sh
 [ "$1 $2" = "-m venv" ] || exit 2
-mkdir -p "$3/bin" && touch "$3/bin/python" && chmod +x "$3/bin/python"
-cat > "$3/bin/pip" <<'EOF'
-#!/bin/sh
+mkdir -p "$3/bin" "$3/lib/python3.11/site-packages" || exit
+printf '#!/bin/sh\\nexec %s "$@"\\n' {python} > "$3/bin/python"
+printf '#!/bin/sh\\nlog=%s\\n' "$0.pip" > "$3/bin/pip"
+cat >> "$3/bin/pip" <<'EOF'
 for last; do :; done
-if flock --shared --nonblock "$last" true; then state=unlocked; else state=locked; fi
-echo "$state $*" >> "$0.log"
-printf '%s\n' "$PIP_INDEX_URL" > "$0.index"
+all="$*"
+echo "${{all%"$last"}}${{last##*/}}" >> "$log.log"
+printf '%s\\n' "$PIP_INDEX_URL" > "$log.index"
+if [ -e "$log.fails" ]; then
+  echo "ERROR: No matching distribution found for weasyprint" >&2; exit 1
+fi
+printf '%s/runner\\n' "$last" > "${{0%/bin/pip}}/lib/python3.11/site-packages/__editable__.sop.pth"
 EOF
-chmod +x "$3/bin/pip"
+chmod +x "$3/bin/python" "$3/bin/pip"
 """
 
 
-def _pip_log(dest: Path) -> list[str]:
-    """What the venv's pip was asked (FAKE_PYTHON), each with whether the project was locked."""
-    log = dest / ".venv" / "bin" / "pip.log"
+def _pip_log(tmp_path: Path) -> list[str]:
+    """What the venvs' pip was asked (FAKE_PYTHON), the project by its name only."""
+    log = tmp_path / "python3.pip.log"
     return log.read_text().splitlines() if log.exists() else []
+
+
+def _editable_path(dest: Path) -> str:
+    """What the editable install of the venv in use names (FAKE_PYTHON's .pth)."""
+    site = dest / ".venv" / "lib" / "python3.11" / "site-packages"
+    return (site / "__editable__.sop.pth").read_text()
 
 
 def _install_project(
@@ -128,7 +142,7 @@ def _install_project(
             capture_output=True, text=True, check=True, timeout=60,
         ).stdout.strip()  # fmt: skip
     python = tmp_path / "python3"
-    python.write_text(FAKE_PYTHON)
+    python.write_text(FAKE_PYTHON.format(python=shlex.quote(sys.executable)))
     python.chmod(0o755)
     playbook = tmp_path / "project.yml"
     playbook.write_text(
@@ -193,9 +207,10 @@ def test_install_removes_what_the_project_no_longer_has(
     assert "failed=0" in _recap(first), first[-3000:]
     assert (dest / "playbooks" / "removed.yml").read_text() == "removed\n"
     assert (dest / "collections" / "ansible_collections" / "ns" / "col" / "MANIFEST.json").exists()
-    assert _pip_log(dest) == [f"locked install -q -e {dest}"]
+    assert _pip_log(tmp_path) == ["install -q -e tree"]
+    assert _editable_path(dest) == f"{dest}/runner\n"
     # what the machine adds beside the project: the venv, Python's and pip's files
-    (dest / ".venv" / "bin" / "python").write_text("venv\n")
+    (dest / ".venv" / "kept").write_text("venv\n")
     (dest / "library" / "__pycache__").mkdir()
     (dest / "library" / "__pycache__" / "old_module.cpython-311.pyc").write_text("pyc\n")
     (dest / "runner" / "court_it_sop.egg-info").mkdir(parents=True)
@@ -214,7 +229,7 @@ def test_install_removes_what_the_project_no_longer_has(
     assert (dest / "playbooks" / "kept.yml").read_text() == "kept\n"
     for path in (dest, dest / "playbooks", dest / "playbooks" / "kept.yml"):
         assert not path.stat().st_mode & 0o022, path  # git archive's 0664/0775: no more
-    assert (dest / ".venv" / "bin" / "python").read_text() == "venv\n"
+    assert (dest / ".venv" / "kept").read_text() == "venv\n"
     assert (dest / "runner" / "court_it_sop.egg-info").is_dir()
     assert (dest / "collections" / "ansible_collections" / "ns" / "col" / "MANIFEST.json").exists()
 
@@ -222,7 +237,7 @@ def test_install_removes_what_the_project_no_longer_has(
     assert "changed=0" in _recap(third) and "failed=0" in _recap(third), third[-3000:]
     check = _install_project(tmp_path, local_tmp, checkout, dest, "--check", source=source)
     assert "changed=0" in _recap(check) and "failed=0" in _recap(check), check[-3000:]
-    assert len(_pip_log(dest)) == 1  # pyproject.toml unchanged: pip ran once
+    assert len(_pip_log(tmp_path)) == 1  # pyproject.toml unchanged: pip ran once
     # nothing left behind, on the machine running the playbook or beside the project
     assert list(local_tmp.iterdir()) == []
     assert sorted(p.name for p in dest.parent.iterdir()) == ["court-it-sop"]
@@ -251,8 +266,8 @@ def test_pips_index_and_arguments_stay_off_the_command_line(
     output = _install_project(tmp_path, local_tmp, checkout, dest, "-vvv", "-e", f"@{settings}")
     assert "failed=0" in _recap(output), output[-3000:]
     assert "Rah4sia" not in output and "Wheels-s3cret" not in output
-    assert _pip_log(dest) == [f"locked install -q --find-links /srv/Wheels-s3cret -e {dest}"]
-    assert (dest / ".venv" / "bin" / "pip.index").read_text() == index + "\n"
+    assert _pip_log(tmp_path) == ["install -q --find-links /srv/Wheels-s3cret -e tree"]
+    assert (tmp_path / "python3.pip.index").read_text() == index + "\n"
     assert sorted(p.name for p in dest.parent.iterdir()) == ["court-it-sop"]
 
 
@@ -260,8 +275,8 @@ def test_pips_index_and_arguments_stay_off_the_command_line(
 def test_install_waits_for_the_runs_in_progress(tmp_path: Path, local_tmp: Path) -> None:
     """The install copied the project over itself while a timer's `sop run` could be
     starting or running in it: the run read a mixture of two versions (and new code with
-    the old venv's dependencies). Now the install replaces the project and brings its
-    venv up to date under the project directory's exclusive lock, which each timer's run
+    the old venv's dependencies). Now the install replaces the project and switches to
+    its venv (built beforehand) under the project directory's exclusive lock, which each timer's run
     holds shared (sop schedule): it waits for the runs in progress
     (sop_controller_install_wait seconds), then gives up with one line, the project as
     it was."""
@@ -273,6 +288,7 @@ def test_install_waits_for_the_runs_in_progress(tmp_path: Path, local_tmp: Path)
     dest = tmp_path / "opt" / "court-it-sop"
     first = _install_project(tmp_path, local_tmp, checkout, dest)
     assert "failed=0" in _recap(first), first[-3000:]
+    in_use = (dest / ".venv").resolve()
 
     (checkout / "old.yml").unlink()
     (checkout / "pyproject.toml").write_text("[project]\nname = 'two'\n")
@@ -288,13 +304,70 @@ def test_install_waits_for_the_runs_in_progress(tmp_path: Path, local_tmp: Path)
         os.close(handle)
     assert "failed=1" in _recap(refused), refused[-3000:]
     assert f"{dest} is in use by a SOP run" in refused, refused[-3000:]
-    assert (dest / "old.yml").exists() and len(_pip_log(dest)) == 1
+    assert (dest / "old.yml").exists() and len(_pip_log(tmp_path)) == 2  # built, not used
+    assert (dest / ".venv").resolve() == in_use
+    assert _editable_path(dest) == f"{dest}/runner\n"
 
     done = _install_project(tmp_path, local_tmp, checkout, dest)
     assert "failed=0" in _recap(done), done[-3000:]
     assert not (dest / "old.yml").exists()
-    assert _pip_log(dest)[1:] == [f"locked install -q -e {dest}"]
+    assert len(_pip_log(tmp_path)) == 2  # the venv built before is used now
+    assert (dest / ".venv").resolve() != in_use
     assert list(local_tmp.iterdir()) == []
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["court-it-sop"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
+def test_a_failed_pip_leaves_the_install_in_use(tmp_path: Path, local_tmp: Path) -> None:
+    """The install copied the new project over the old, then ran pip in the venv in use:
+    when pip failed (the index down, a dependency gone) the timers ran the new code with
+    the old venv's dependencies, pip's half-done changes among them, until an install
+    succeeded. The new project's venv is now built beside the one in use first: a failure
+    is told in one line and leaves the project and the venv in use as they were; the next
+    install switches to the venv it builds, and one after that changes nothing. The venv
+    directory of an earlier install (no symlink yet) is replaced and removed."""
+    checkout = tmp_path / "checkout"
+    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\n")
+    (checkout / "old.yml").write_text("old\n")
+    _commit_all(checkout)
+    dest = tmp_path / "opt" / "court-it-sop"
+    (dest / ".venv" / "bin").mkdir(parents=True)  # an earlier install's venv directory
+    first = _install_project(tmp_path, local_tmp, checkout, dest)
+    assert "failed=0" in _recap(first), first[-3000:]
+    in_use = (dest / ".venv").resolve()
+    assert (dest / ".venv").is_symlink() and in_use.parent == dest
+    assert sorted(p.name for p in dest.glob(".venv*")) == [".venv", in_use.name]
+
+    (checkout / "old.yml").unlink()
+    (checkout / "new.yml").write_text("new\n")
+    (checkout / "pyproject.toml").write_text("[project]\nname = 'two'\n")
+    _git(checkout, "add", "-A")
+    _git(checkout, "commit", "-q", "-m", "two")
+    (tmp_path / "python3.pip.fails").touch()
+    failed = _install_project(tmp_path, local_tmp, checkout, dest)
+    assert "failed=1" in _recap(failed), failed[-3000:]
+    assert "the venv of the new project could not be built" in failed, failed[-3000:]
+    assert (
+        "No matching distribution found for weasyprint; the project and the venv in use are"
+        " unchanged" in failed
+    ), failed[-3000:]
+    assert (dest / "old.yml").exists() and not (dest / "new.yml").exists()
+    assert (dest / ".venv").resolve() == in_use
+    assert sorted(p.name for p in dest.glob(".venv*")) == [".venv", in_use.name]
+
+    (tmp_path / "python3.pip.fails").unlink()
+    done = _install_project(tmp_path, local_tmp, checkout, dest)
+    assert "failed=0" in _recap(done) and "changed=0" not in _recap(done), done[-3000:]
+    assert (dest / "new.yml").exists() and not (dest / "old.yml").exists()
+    now = (dest / ".venv").resolve()
+    assert now != in_use and sorted(p.name for p in dest.glob(".venv*")) == [".venv", now.name]
+    assert _editable_path(dest) == f"{dest}/runner\n"
+    again = _install_project(tmp_path, local_tmp, checkout, dest)
+    assert "changed=0" in _recap(again) and "failed=0" in _recap(again), again[-3000:]
+    check = _install_project(tmp_path, local_tmp, checkout, dest, "--check")
+    assert "changed=0" in _recap(check) and "failed=0" in _recap(check), check[-3000:]
+    assert len(_pip_log(tmp_path)) == 3 and list(local_tmp.iterdir()) == []
     assert sorted(p.name for p in dest.parent.iterdir()) == ["court-it-sop"]
 
 
@@ -842,6 +915,7 @@ def _timers_play(
     sop = venv / "bin" / "sop"
     sop.write_text(fake_sop)
     sop.chmod(0o755)
+    (venv / "bin" / "python").symlink_to(sys.executable)  # the role runs `sop` with it
     playbook = tmp_path / "timers.yml"
     playbook.write_text(
         "- hosts: localhost\n"
