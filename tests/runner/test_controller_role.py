@@ -84,16 +84,19 @@ def local_tmp() -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
 
 
-# `python -m venv DIR` making a venv whose python is this one and whose pip logs, in
+# `python -m venv DIR` (its version: python3.version's when it exists, else this one's)
+# making a venv whose python is this one and whose pip logs, in
 # python3.pip.log beside this script, its arguments (the project it installs, its last, by
 # name only: the fresh copy's is random) and PIP_INDEX_URL in python3.pip.index, and writes
 # the editable install's .pth naming that project's runner/, as setuptools does; it fails
 # as pip does when python3.pip.fails exists. A stand-in: a real `pip install -e` needs
 # setuptools and wheel from PyPI.
 FAKE_PYTHON = """#!/bin/sh
+if [ "$1" = -c ]; then cat "$0.version" 2>/dev/null || exec {python} "$@"; exit; fi
 [ "$1 $2" = "-m venv" ] || exit 2
 mkdir -p "$3/bin" "$3/lib/python3.11/site-packages" || exit
-printf '#!/bin/sh\\nexec %s "$@"\\n' {python} > "$3/bin/python"
+printf '#!/bin/sh\\n[ "$1" = -c ] && cat %s 2>/dev/null && exit\\nexec %s "$@"\\n' \\
+  "$0.version" {python} > "$3/bin/python"
 printf '#!/bin/sh\\nlog=%s\\n' "$0.pip" > "$3/bin/pip"
 cat >> "$3/bin/pip" <<'EOF'
 for last; do :; done
@@ -369,6 +372,41 @@ def test_a_failed_pip_leaves_the_install_in_use(tmp_path: Path, local_tmp: Path)
     assert "changed=0" in _recap(check) and "failed=0" in _recap(check), check[-3000:]
     assert len(_pip_log(tmp_path)) == 3 and list(local_tmp.iterdir()) == []
     assert sorted(p.name for p in dest.parent.iterdir()) == ["court-it-sop"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
+def test_the_venv_is_rebuilt_for_another_python(tmp_path: Path, local_tmp: Path) -> None:
+    """A venv was made once, then kept while its pyproject.toml was unchanged: after a
+    Debian upgrade (python3 3.11 to 3.13) it named a Python whose packages it lacks, or
+    one no longer there, and every `sop` failed until someone removed it by hand. A new
+    one is now built when sop_controller_python's version changes, or the venv's python
+    no longer runs, and switched to; a run after that changes nothing."""
+    checkout = tmp_path / "checkout"
+    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\n")
+    _commit_all(checkout)
+    dest = tmp_path / "opt" / "court-it-sop"
+    first = _install_project(tmp_path, local_tmp, checkout, dest)
+    assert "failed=0" in _recap(first), first[-3000:]
+    in_use = (dest / ".venv").resolve()
+    assert in_use.name.startswith(f".venv.sop-py{sys.version_info[0]}.{sys.version_info[1]}-")
+
+    (tmp_path / "python3.version").write_text("3.13\n")  # a Debian upgrade
+    upgraded = _install_project(tmp_path, local_tmp, checkout, dest)
+    assert "failed=0" in _recap(upgraded) and "changed=0" not in _recap(upgraded), upgraded
+    now = (dest / ".venv").resolve()
+    assert now.name.startswith(".venv.sop-py3.13-") and not in_use.exists()
+    again = _install_project(tmp_path, local_tmp, checkout, dest)
+    assert "changed=0" in _recap(again) and "failed=0" in _recap(again), again[-3000:]
+
+    (now / "bin" / "python").unlink()  # the interpreter the venv names is gone
+    check = _install_project(tmp_path, local_tmp, checkout, dest, "--check")
+    assert "changed=0" not in _recap(check) and "failed=0" in _recap(check), check[-3000:]
+    rebuilt = _install_project(tmp_path, local_tmp, checkout, dest)
+    assert "failed=0" in _recap(rebuilt) and "changed=0" not in _recap(rebuilt), rebuilt
+    assert (dest / ".venv").resolve() == now and (now / "bin" / "python").exists()
+    assert len(_pip_log(tmp_path)) == 3
+    assert sorted(p.name for p in dest.glob(".venv*")) == [".venv", now.name]
 
 
 NOBODY = 65534  # another account on the controller (Debian's nobody)
