@@ -465,9 +465,42 @@ def apt_failure(out: str, err: str, errors: list[str] | None = None) -> str:
     if errors is None:
         errors = [line.rstrip(":") for line in lines if line.startswith(("E:", "dpkg: error"))]
     errors = [line for line in errors if line.strip() != full]
-    found = "; ".join(dict.fromkeys(errors))[-600:] if errors else \
+    found = _whole_items(list(dict.fromkeys(errors)), 600) if errors else \
         lines[-1][-300:] if lines else "no output"
     return f"{full[:300]}; {found}" if full and full not in found else found
+
+
+def _whole_items(items: list[str], limit: int) -> str:
+    """``items`` joined by '; ', the first ones whole up to about ``limit`` characters and
+    how many more there are: a cut from the front began the line mid-word ('orm-lab
+    InRelease; Err:2 ...')."""
+    kept: list[str] = []
+    for item in items:
+        if kept and len("; ".join([*kept, item])) > limit:
+            break
+        kept.append(item[:limit])
+    more = len(items) - len(kept)
+    return "; ".join(kept) + (f" (+{more} more)" if more else "")
+
+
+def update_problems(out: str, err: str) -> list[str]:
+    """apt-get update's problems, the causes first: its E: lines; each source it could not
+    fetch with apt's reason ('Failed to fetch URL (Could not connect to backup:8081 ...)');
+    its other W: lines (a GPG error); its Err: lines (which name a source, not why) only
+    when nothing else says more. The summary 'Some index files failed to download' goes."""
+    lines = [line.strip() for line in (out + "\n" + err).splitlines() if line.strip()]
+    errors, fetched, warnings = [], [], []
+    for line in lines:
+        if line.startswith(("E: Failed to fetch ", "W: Failed to fetch ")):
+            url, _, reason = line[len("W: Failed to fetch "):].partition("  ")
+            reason = reason.strip()
+            fetched.append(f"Failed to fetch {url.strip()}" + (f" ({reason})" if reason else ""))
+        elif line.startswith("E:"):
+            errors.append(line)
+        elif line.startswith("W:") and not line.startswith("W: Some index files failed"):
+            warnings.append(line)
+    found = errors + fetched + warnings
+    return found or [line for line in lines if line.startswith(("Err:", "W:"))]
 
 
 def apt_policy(module: Any, apt_cache: str, names: list[str], seconds: float) -> str:
@@ -507,10 +540,10 @@ def apt_pending(run: Any, update_cache: bool, security_pattern: str,
     env = ["env", "DEBIAN_FRONTEND=noninteractive", "LC_ALL=C"]
     if update_cache:
         rc, out, err = run([*env, "apt-get", "-q", "update"])
-        problems = [line for line in out.splitlines() + err.splitlines()
-                    if line.startswith(("E:", "W:", "Err:"))]
-        if rc != 0 or any(p.startswith(("E:", "Err:")) for p in problems):
-            raise AptError("apt-get update failed: " + apt_failure(out, err, problems or None))
+        lines = out.splitlines() + err.splitlines()
+        if rc != 0 or any(line.startswith(("E:", "Err:")) for line in lines):
+            raise AptError("apt-get update failed: "
+                           + apt_failure(out, err, update_problems(out, err) or None))
     rc, out, err = run([*env, "apt-get", "-s", "-o", "Debug::NoLocking=1", "--with-new-pkgs",
                         "upgrade"])
     if rc != 0:

@@ -193,8 +193,10 @@ def test_apt_update_failure_names_the_repository():
                 "E: The repository 'http://backup:8081 bookworm-lab InRelease' is not signed.\n"
         return 0, "", ""
 
-    with pytest.raises(srv.AptError, match="apt-get update failed: Err:1 http://backup:8081"):
+    with pytest.raises(srv.AptError) as failure:
         srv.apt_pending(run, True, "security", [])
+    assert str(failure.value) == ("apt-get update failed: E: The repository "
+                                  "'http://backup:8081 bookworm-lab InRelease' is not signed.")
 
 
 def test_apt_update_error_after_output_without_a_final_newline_is_its_own_line():
@@ -210,7 +212,7 @@ def test_apt_update_error_after_output_without_a_final_newline_is_its_own_line()
     with pytest.raises(srv.AptError) as failure:
         srv.apt_pending(run, True, "security", [])
     assert str(failure.value) == ("apt-get update failed: "
-                                  "E: Failed to fetch http://backup:8081/dists/bookworm-lab/InRelease")
+                                  "Failed to fetch http://backup:8081/dists/bookworm-lab/InRelease")
 
 
 def test_apt_update_stopped_by_a_full_var_names_it_first():
@@ -231,10 +233,42 @@ def test_apt_update_stopped_by_a_full_var_names_it_first():
         srv.apt_pending(run, True, "security", [])
     assert str(failure.value) == (
         "apt-get update failed: Error writing to file - write (28: No space left on device) "
-        "[IP: 151.101.2.132 80]; Err:1 http://deb.debian.org/debian bookworm InRelease; "
-        "Err:2 http://security.debian.org/debian-security bookworm-security InRelease; "
-        "W: Failed to fetch http://deb.debian.org/debian/dists/bookworm/InRelease; "
-        "E: Write error - write (28: No space left on device)")
+        "[IP: 151.101.2.132 80]; E: Write error - write (28: No space left on device); "
+        "Failed to fetch http://deb.debian.org/debian/dists/bookworm/InRelease")
+
+
+def test_apt_update_failure_names_each_source_with_apts_reason_whole():
+    """The lab's repository down: the line began mid-word, cut from the front ('apt-get
+    update failed: orm-lab InRelease; Err:2 ...'), and named each source twice, once
+    without a reason (Err:) and once with one (W: Failed to fetch)."""
+    def run(argv):
+        if "update" in argv:
+            return 0, "".join(
+                f"Err:{n} http://backup:8081 bookworm-lab{suite} InRelease\n"
+                f"  Could not connect to backup:8081 (10.231.10.12). - connect (111: "
+                "Connection refused)\n" for n, suite in enumerate(SUITES, 1)), "".join(
+                f"W: Failed to fetch http://backup:8081/dists/bookworm-lab{suite}/InRelease  "
+                "Could not connect to backup:8081 (10.231.10.12). - connect (111: Connection "
+                "refused)\n" for suite in SUITES) + (
+                "W: Some index files failed to download. They have been ignored, or old ones "
+                "used instead.\n")
+        return 0, "", ""
+
+    with pytest.raises(srv.AptError) as failure:
+        srv.apt_pending(run, True, "security", [])
+    reason = ("(Could not connect to backup:8081 (10.231.10.12). - connect (111: Connection "
+              "refused))")
+    assert str(failure.value) == (
+        f"apt-get update failed: Failed to fetch http://backup:8081/dists/bookworm-lab/InRelease "
+        f"{reason}; Failed to fetch http://backup:8081/dists/bookworm-lab-security/InRelease "
+        f"{reason}; Failed to fetch http://backup:8081/dists/bookworm-lab-updates/InRelease "
+        f"{reason}")
+    many = [f"Failed to fetch http://mirror{n}.example/InRelease {reason}" for n in range(9)]
+    summary = srv.apt_failure("", "", many)
+    assert summary.startswith(many[0]) and summary.endswith(" more)") and len(summary) < 700
+
+
+SUITES = ("", "-security", "-updates")
 
 
 def test_a_full_disk_error_line_is_moved_first():
