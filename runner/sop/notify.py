@@ -62,14 +62,9 @@ from sop.bahasa import angka, angka_ringkas, pukul, tanggal
 from sop.errors import SopError
 from sop.events import WARNINGS_LEFT_OUT
 from sop.masking import mask_notify_reason
-from sop.report import (
-    WARNINGS_HEADING,
-    mappings,
-    recorded_cause,
-    reported_number,
-    visible_text,
-)
+from sop.report import WARNINGS_HEADING, mappings, recorded_cause, reported_number
 from sop.store import Row, Store, now, performs_sop
+from sop.untrusted import visible
 
 CONFIG_ENV = "SOP_NOTIFY_CONFIG"
 DEFAULT_CONFIG = Path("/etc/sop/notify.yml")
@@ -269,10 +264,10 @@ def _send(urls: Sequence[str], title: str, body: str) -> str | None:
     with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:  # type: ignore[no-untyped-call]
         # Plain text: apprise escapes it for the services that take HTML (e-mail, Telegram),
         # so a name chosen by an intruder (`<a href=...>`) is shown, not rendered; its
-        # bytes that are no UTF-8 as their escapes (visible_text), which a message can hold.
+        # bytes that are no UTF-8 as their escapes (visible), which a message can hold.
         done = bundle.notify(
-            title=visible_text(title),
-            body=visible_text(body),
+            title=visible(title),
+            body=visible(body),
             body_format=apprise.NotifyFormat.TEXT,
         )
     if done:

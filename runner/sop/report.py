@@ -833,22 +833,14 @@ def build_regional(
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|&~])")
 
 
-def visible_text(value: object) -> str:
-    """`value` as a report shows it (`untrusted.visible`), a lone surrogate too as its
-    escape (`\\udcff`): a name a host wrote in bytes that are no UTF-8 (a file an
-    intruder named so), which Python keeps as such and no UTF-8 file or message can hold.
-    (`visible` has already written a backslash that would read as such an escape.)"""
-    return visible(str(value)).encode("utf-8", "backslashreplace").decode("utf-8")
-
-
 def literal_html(value: object) -> str:
     """Literal in HTML: names, messages and errors are text, their controls shown."""
-    return html.escape(visible_text(value))
+    return html.escape(visible(str(value)))
 
 
 def _md_text(text: str) -> str:
     """Literal in Markdown: names, messages and errors keep their brackets, stars, ..."""
-    return _MD_SPECIAL.sub(r"\\\1", visible_text(text.replace("\n", " ")))
+    return _MD_SPECIAL.sub(r"\\\1", visible(text.replace("\n", " ")))
 
 
 # What starts a list item at the start of a line: `- `, `+ `, `1. `, `1) ` (the other

@@ -68,12 +68,12 @@ from sop.report import (
     signed_at,
     size_text,
     tally,
-    visible_text,
     warning_rows,
     write_report,
 )
 from sop.report import literal_html as _e
 from sop.store import Row, Store, performs_sop
+from sop.untrusted import visible
 
 GREEN, RED, AMBER, GREY, BLUE = "#2e7d32", "#c62828", "#ef8f00", "#9e9e9e", "#1565c0"
 
@@ -371,7 +371,7 @@ _BREAK_EVERY = 20
 def _breakable(text: str) -> str:
     """`text` literal in HTML (`literal_html`), its long words given a break opportunity
     every _BREAK_EVERY characters: <wbr> adds no character to what is read or copied."""
-    shown, out, last = visible_text(text), [], 0
+    shown, out, last = visible(text), [], 0
     for word in _LONG_WORD.finditer(shown):
         pieces = [word[0][i : i + _BREAK_EVERY] for i in range(0, len(word[0]), _BREAK_EVERY)]
         out += [html.escape(shown[last : word.start()]), "<wbr>".join(map(html.escape, pieces))]
@@ -383,7 +383,7 @@ def _cell(text: str) -> str:
     """A table cell; one with a long word breaks it within the page rather than widening
     its table past the page's edge, where that text and the columns after it are not
     printed. Shorter words keep their cell as wide as they are."""
-    if _LONG_WORD.search(visible_text(text)) is None:
+    if _LONG_WORD.search(visible(text)) is None:
         return f"<td>{_e(text)}</td>"
     return f'<td class="long">{_breakable(text)}</td>'
 

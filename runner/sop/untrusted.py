@@ -9,8 +9,11 @@ bidirectional controls reorder what is read (`shell\\u202egnp.php` reads as
 `shellphp.png`). `visible` writes each of them as its escape, the way nginx writes a
 request's control bytes in its log, and a backslash that would start such an escape as
 `\\x5c` (so a name spelled `shell\\u202egnp.php` cannot pass for one holding the control;
-other backslashes stay as they are). `json_text` (`--json`) uses JSON's own escapes, so
-the data stays exact. `is_text` tells a command line's value that is no text at all.
+other backslashes stay as they are). A name a host wrote in bytes that are no UTF-8 (a
+file an intruder named `shell\\xff.php`) reaches Python as a lone surrogate, which no UTF-8
+terminal, file or message can hold: it is written as its escape too (`shell\\udcff.php`).
+`json_text` (`--json`) uses JSON's own escapes, so the data stays exact. `is_text` tells a
+command line's value that is no text at all.
 """
 
 from __future__ import annotations
@@ -18,9 +21,12 @@ from __future__ import annotations
 import json
 import re
 
-# C0 controls but tab and newline, DEL, C1 controls, and the bidirectional marks,
-# embeddings, overrides and isolates (Unicode's Bidi_Control characters).
-_CONTROLS = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# C0 controls but tab and newline, DEL, C1 controls, the bidirectional marks,
+# embeddings, overrides and isolates (Unicode's Bidi_Control characters), and the lone
+# surrogates (a byte that is no UTF-8, as Python keeps it: surrogateescape).
+_CONTROLS = (
+    r"\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+)
 _HIDDEN = re.compile(f"[{_CONTROLS}]")
 # ...and, for `visible`, a backslash before `x` or `u`: what reads as one of its escapes.
 _SHOWN = re.compile(f"[{_CONTROLS}]|\\\\(?=[xu])")
@@ -42,9 +48,10 @@ def json_text(data: object) -> str:
 
 
 def visible(text: str, *, newlines: bool = True) -> str:
-    """`text` with every control character written as its escape (`\\x1b`, `\\u202e`),
-    and a backslash before `x` or `u` as `\\x5c`; newlines kept unless `newlines` is false
-    (one value that must not fake a next line)."""
+    """`text` with every control character written as its escape (`\\x1b`, `\\u202e`), a
+    lone surrogate too (`\\udcff`: a byte that is no UTF-8), and a backslash before `x` or
+    `u` as `\\x5c`; newlines kept unless `newlines` is false (one value that must not fake
+    a next line). What it returns is always valid UTF-8."""
     return (_SHOWN if newlines else _SHOWN_OR_NEWLINE).sub(_escape, text)
 
 

@@ -294,6 +294,33 @@ def test_the_warnings_a_host_returned_are_shown_not_acted_on(
     assert (first["warnings"], second["warnings"]) == (warnings, [])
 
 
+def test_a_name_in_bytes_that_are_no_utf8_is_shown_as_its_escape(
+    cli: Cli, store_at: Store
+) -> None:
+    """A file an intruder named in bytes that are no UTF-8 reaches the record exactly, as
+    Python keeps it: a lone surrogate, which no terminal can show. `sop execution` and
+    `--json` wrote its byte as it is (a UTF-8 terminal showed "�", a JSON reader read
+    no UTF-8; under a strict UTF-8 locale, an internal error). Every view shows it as its
+    escape, as the reports do; `--json` keeps it exact (JSON's own escape)."""
+    name = b"/var/www/shell\xff.php".decode("utf-8", "surrogateescape")
+    execution = craft_execution(store_at, "local-demo", now(), activities=1)
+    warnings = [{"host": "web", "warning": f"tidak terbaca: {name}"}]
+    with store_at.db.transaction(write=True) as tx:
+        tx.update("activity_results", {"outputs": [{"finding": name}], "warnings": warnings},
+                  "execution_id = :key_id", key_id=execution)
+    code, out, err = cli("execution", str(execution))
+    assert code == 0, err
+    out.encode("utf-8")  # UnicodeEncodeError for a lone surrogate
+    assert "finding=/var/www/shell\\udcff.php" in out
+    assert "Peringatan: web: tidak terbaca: /var/www/shell\\udcff.php" in out
+    code, out, err = cli("execution", str(execution), "--json")
+    assert code == 0, err
+    out.encode("utf-8")
+    assert "/var/www/shell\\udcff.php" in out  # JSON's escape
+    [activity] = json.loads(out)["activities"]
+    assert (activity["outputs"], activity["warnings"]) == ([{"finding": name}], warnings)
+
+
 def test_a_court_name_is_shown_not_acted_on_in_the_list(cli: Cli, store_at: Store) -> None:
     """`sop list` names the court whose state of a SOP is the most urgent (of several): a
     court_name is an inventory's, recorded as its playbook reported it, and it reached

@@ -41,3 +41,17 @@ def test_a_name_cannot_pass_for_an_escape() -> None:
     assert visible(planted) != visible("shell\u202egnp.php")
     assert visible("a\\x1b \\x5c") == "a\\x5cx1b \\x5cx5c"
     assert visible("C:\\Users\\admin \\d+\\.php") == "C:\\Users\\admin \\d+\\.php"
+
+
+def test_a_byte_that_is_no_utf8_is_shown_as_its_escape() -> None:
+    # A file an intruder named in bytes that are no UTF-8 reaches Python as a lone
+    # surrogate, which no UTF-8 terminal, file or message can hold: shown as its escape
+    # (a name spelled with that escape still cannot pass for it), exact in JSON.
+    name = b"shell\xff.php".decode("utf-8", "surrogateescape")
+    assert visible(name) == "shell\\udcff.php"
+    assert visible(name, newlines=False) == "shell\\udcff.php"
+    assert visible("shell\\udcff.php") == "shell\\x5cudcff.php"
+    assert visible("\ud83d\ude04").encode("utf-8") == b"\\ud83d\\ude04"  # a split pair too
+    text = json_text({"path": name})
+    assert text.encode("utf-8") == b'{\n  "path": "shell\\udcff.php"\n}'
+    assert json.loads(text) == {"path": name}
