@@ -7,7 +7,8 @@ kept them when it was built on SQLAlchemy (stores written then open unchanged): 
 SQLite a datetime is text
 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC without offset, JSON is JSON text, a boolean 0/1;
 PostgreSQL has timestamptz, json and boolean. Rows come back as dicts with datetimes
-(timezone-aware), JSON values and booleans on both.
+(timezone-aware), JSON values and booleans on both. Text is UTF-8: a byte a host wrote
+that is no UTF-8 (a lone surrogate, as Python keeps it) is stored as its escape text.
 """
 
 from __future__ import annotations
@@ -283,8 +284,17 @@ class Database:
         return {key: self.value(value) for key, value in values.items()}
 
     def value(self, value: Any) -> Any:
-        """A Python value as bound: datetimes and JSON (a list or dict) as stored; the
-        rest (booleans too: sqlite3 binds 1/0) as they are."""
+        """A Python value as bound: datetimes and JSON (a list or dict) as stored; text
+        with each lone surrogate as its escape (`\\udcff`); the rest (booleans too:
+        sqlite3 binds 1/0) as they are.
+
+        A name a host wrote in bytes that are no UTF-8 (a file an intruder named so)
+        reaches Python as a lone surrogate, which neither driver encodes (a failed task's
+        message quoting it: UnicodeEncodeError, and the run's end went unrecorded). In
+        JSON it stays exact: json.dumps (psycopg's too) writes JSON's own escape, which
+        PostgreSQL's json type keeps as written and a reader decodes back."""
+        if isinstance(value, str):
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
         if isinstance(value, datetime):
             value = value.replace(tzinfo=UTC) if value.tzinfo is None else value
             if self.dialect == "sqlite":

@@ -919,6 +919,37 @@ def test_a_failure_cause_is_recorded_without_its_secrets(
         assert "Tr0ub4dor" not in out, command
 
 
+def test_a_failure_naming_a_file_in_bytes_that_are_no_utf8_is_recorded(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A file an intruder named in bytes that are no UTF-8 reaches a failed task's message
+    as Python keeps it, a lone surrogate (a name the controller read: Ansible refuses one
+    in a module's result). No text column holds it: recording the run's end raised
+    UnicodeEncodeError, sop ended in an internal error, and the record lost the run's
+    cause, return code, activity outputs, host counts and artifacts. The byte is recorded
+    as its escape text in the error (`\\udcff`), exactly in the outputs (JSON's own)."""
+    www = tmp_path / "www"
+    www.mkdir()
+    (www / os.fsdecode(b"shell\xff.php")).touch()
+    name = f"{www}/" + b"shell\xff.php".decode("utf-8", "surrogateescape")
+    message = f"webshell: {{{{ lookup('fileglob', '{www}/*') }}}}"  # read on the controller
+    code, _, err = cli(
+        "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path / 'work'}",
+        "-e", json.dumps({"demo_fail": True, "demo_fail_msg": message}),
+    )  # fmt: skip
+    escaped = f"{www}/shell\\udcff.php"
+    assert code == 1, err
+    cause = f"localhost: Fail on request: webshell: {escaped}"
+    assert err.strip() == f"sop: error: execution 1 failed: {cause}"
+    row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
+    assert (row["status"], row["rc"], row["error"]) == ("failed", 2, cause)
+    outputs = json.loads(str(row["activities"][1]["outputs"]))
+    assert outputs[-1]["error"] == f"webshell: {name}" and outputs[0]["sha256"]
+    assert row["artifact_dir"] and _statuses(row) == {1: "changed", 2: "failed", **MANUAL}
+    with sqlite3.connect(Path(sop_env["SOP_DATA_DIR"]) / "sop.db") as conn:
+        assert conn.execute("SELECT failures FROM host_stats").fetchall() == [(1,)]
+
+
 def test_a_failed_tasks_secret_reaches_no_file_the_run_leaves(
     cli: Cli, sop_env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -319,6 +319,28 @@ def test_orphaned_playbook_holds_the_execution(store_url: str) -> None:
     assert [a["status"] for a in row["activities"]] == ["interrupted", "pending-manual"]
 
 
+def test_a_name_in_bytes_that_are_no_utf8_is_recorded(store_url: str) -> None:
+    """A name a host wrote in bytes that are no UTF-8 is a lone surrogate in Python, which
+    no text column holds (UnicodeEncodeError, both drivers): it is stored as its escape
+    text. JSON keeps it exact, as JSON's own escape."""
+    name = b"/var/www/shell\xff.php".decode("utf-8", "surrogateescape")
+    store = Store(store_url)
+    execution_id = store.create_execution(_values(), ACTIVITIES)
+    store.finish_execution(
+        execution_id,
+        status="failed",
+        rc=2,
+        error=f"web: Memeriksa situs: {name}",
+        activities=[{"number": 1, "status": "failed", "outputs": [{"finding": name}],
+                     "warnings": [{"host": "web", "warning": name}]}],
+    )
+    row = store.execution(execution_id)
+    assert row["error"] == "web: Memeriksa situs: /var/www/shell\\udcff.php"
+    assert row["activities"][0]["outputs"] == [{"finding": name}]
+    assert row["activities"][0]["warnings"] == [{"host": "web", "warning": name}]
+    store.close()
+
+
 def test_an_activity_left_running_ends_as_its_execution(store_url: str) -> None:
     """An end that reports no activities (an internal error) does not leave one running."""
     store = Store(store_url)
