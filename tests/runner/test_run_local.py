@@ -514,7 +514,7 @@ def test_no_secret_leaks(
         "run", "local-secret", "-i", str(inventory), "--vault-password-file", str(wrong_password)
     )
     assert code == 2 and "\n" not in err.strip()
-    assert "decryption failed" in err.lower() and "not-the-password" not in err
+    assert "the vault password does not decrypt" in err and "not-the-password" not in err
 
     # Given in a file or typed, the password reaches ansible-playbook and the `sop -i` the
     # playbook runs on the controller (SOP Pengamanan TI's C.1, C.8, C.9).
