@@ -21,11 +21,12 @@ from __future__ import annotations
 import json
 import re
 
-# C0 controls but tab and newline, DEL, C1 controls, the bidirectional marks,
+# C0 controls but tab and newline, DEL, C1 controls, Unicode's line and paragraph
+# separators (str.splitlines and browsers break lines there), the bidirectional marks,
 # embeddings, overrides and isolates (Unicode's Bidi_Control characters), and the lone
 # surrogates (a byte that is no UTF-8, as Python keeps it: surrogateescape).
 _CONTROLS = (
-    r"\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+    r"\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff"
 )
 _HIDDEN = re.compile(f"[{_CONTROLS}]")
 # ...and, for `visible`, a backslash before `x` or `u`: what reads as one of its escapes.

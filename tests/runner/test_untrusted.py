@@ -19,6 +19,8 @@ def test_controls_are_escaped_and_text_kept() -> None:
 
 def test_one_value_cannot_fake_a_next_line() -> None:
     assert visible("a.php\nsemua bersih", newlines=False) == "a.php\\x0asemua bersih"
+    # Unicode's line and paragraph separators: lines to str.splitlines and to browsers
+    assert visible("a.php\u2028semua\u2029bersih") == "a.php\\u2028semua\\u2029bersih"
     assert visible("a\tb", newlines=False) == "a\tb"
 
 
