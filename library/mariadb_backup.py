@@ -101,6 +101,8 @@ description:
     The manifest starts with C(verified=false); the verify step marks it verified.
   - A failed or killed dump leaves no backup file and no manifest; older backups are
     never touched.
+  - A database without a single table (a wrong database name) is refused, as its backup
+    would restore to nothing and no verification could prove anything of it.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 extends_documentation_fragment:
@@ -673,6 +675,11 @@ def run(module: AnsibleModule) -> dict[str, Any]:
         client_cmd = client_argv(client, opt, database)
         version = run_sql(client_cmd, "SELECT VERSION();", timeout=60)[0][0] or ""
         tables = list_tables(client_cmd, database)
+        if not tables:
+            # A wrong database name (or one emptied) would give an empty backup that
+            # restores to nothing, taken every day as if all were well.
+            raise BackupFailed(f"database {database} has no tables: nothing to back up "
+                               "(is it the right database?)")
         broken = broken_views(client_cmd, database)
         data_bytes = sum(t["bytes"] for t in tables)
         free = _free_bytes(dest)

@@ -59,7 +59,9 @@ description:
     checksum and the columns with the manifest (measured in the dump's own snapshot),
     and the definitions of the views, triggers, routines and events (a view the backup
     left out as broken, C(broken_views) in the manifest, that the dump holds all the same
-    is no difference). The scratch
+    is no difference). A manifest that lists no table (a backup of an empty or a wrong
+    database, or one without its table list) fails its verification: a restore of
+    nothing proves nothing. The scratch
     database is dropped afterwards, also on failure, and so is every other scratch-named
     database the restore created (a crafted dump's C(CREATE DATABASE) of another
     C(sop_verify_) name, with its tables and events), and the backup then fails its
@@ -468,6 +470,9 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
             if actual != manifest.get("sha256"):
                 raise VerifyFailed(f"sha256 {actual} does not match the manifest "
                                    f"{manifest.get('sha256')}")
+        if not manifest.get("tables"):
+            raise VerifyFailed("the manifest lists no tables: a restore of nothing proves "
+                               "nothing (a backup of an empty or a wrong database?)")
         try:
             run_sql(runner.batch(), f"CREATE DATABASE {quote_identifier(scratch)} "
                     "CHARACTER SET utf8mb4;\n", timeout=runner.left())
@@ -492,7 +497,7 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
         if others:  # the dump's CREATE DATABASE of another sop_verify_ name
             raise VerifyFailed("the restore created databases besides its scratch database: "
                                f"{', '.join(others)} (dropped)")
-        expected = {"tables": manifest.get("tables") or {}}
+        expected = {"tables": manifest["tables"]}
         if "objects" in manifest:
             expected["objects"] = manifest["objects"]
         if "broken_views" in manifest:

@@ -20,7 +20,8 @@ description:
     unprivileged O(os_user) (owners and modes of the archive are not applied). The
     entries tar restored are counted and hashed by a C(python3) of the same user and
     compared, as website_archive_verify compares a listing, with the manifest's number of
-    entries and the hash of their sorted names. The scratch
+    entries and the hash of their sorted names (a manifest that lists no entries fails,
+    as an empty archive proves nothing). The scratch
     folder is removed afterwards, also on failure. Decompressing, extracting and counting
     stop after O(timeout) seconds (a hung tool or a compressed bomb).
   - A drill this computer cannot run (stopped at O(timeout), no room in O(work_dir),
@@ -164,6 +165,10 @@ def drill(path: str, manifest: dict[str, Any], os_user: str, work_dir: str,
             if actual != manifest.get("sha256"):
                 raise DrillFailed(f"sha256 {actual} does not match the manifest "
                                   f"{manifest.get('sha256')}")
+            entries = manifest.get("entries")
+            if not isinstance(entries, int) or isinstance(entries, bool) or entries < 1:
+                raise DrillFailed("the manifest lists no entries: an empty archive proves "
+                                  "nothing")
             scratch = tempfile.mkdtemp(prefix="sop-drill-", dir=work_dir)
             try:
                 os.chown(scratch, user.pw_uid, user.pw_gid)

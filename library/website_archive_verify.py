@@ -19,7 +19,8 @@ description:
     the first processes the kernel stops when memory runs out, so the names of an archive
     of millions of entries never fill this module's memory) and compares the number of
     entries and the hash of their sorted names with the manifest written by
-    website_files_backup. tar writes names in the C locale on both sides.
+    website_files_backup. tar writes names in the C locale on both sides. A manifest
+    that lists no entries fails the verification, as an empty archive proves nothing.
   - >-
     The archive is opened once, and what is listed is what was hashed, read again from
     that same open file: a file put in its place meanwhile is not what is verified. A
@@ -117,6 +118,10 @@ def check(path: str, manifest: dict[str, Any], recorded_sha256: str,
         sha256 = sha256_fileobj(archive)
         if sha256 != recorded_sha256:
             return {"status": "failed", "reason": f"sha256 {sha256} is not the recorded {recorded_sha256}"}
+        entries = manifest.get("entries")
+        if not isinstance(entries, int) or isinstance(entries, bool) or entries < 1:
+            return {"status": "failed", "reason": "the manifest lists no entries: an empty "
+                                                  "archive proves nothing"}
         archive.seek(0)
         try:
             listed = archive_listing(path, timeout, user, archive=archive)
@@ -124,7 +129,6 @@ def check(path: str, manifest: dict[str, Any], recorded_sha256: str,
             raise
         except ArchiveError as exc:  # what the archive holds: a verdict
             return {"status": "failed", "reason": str(exc)}
-    entries = manifest.get("entries")
     if listed.entries != entries or listed.sha256 != manifest.get("listing_sha256"):
         return {"status": "failed", "entries": listed.entries,
                 "reason": f"the archive lists {listed.entries} entries, the manifest {entries} (or other names)"}

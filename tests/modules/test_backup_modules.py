@@ -836,15 +836,19 @@ def empty_server_client() -> Iterator[str]:
     yield from fake_client("#!/bin/sh\ncat >/dev/null\nexit 0\n")
 
 
+# What a manifest lists of a database of one table of one row.
+ONE_TABLE = {"t": {"rows": 1, "checksum": "2212294583", "structure": "s"}}
+
+
 def _sql_backup(tmp_path, sql: bytes):
-    """A gzipped SQL backup of ``sql`` with its manifest (sha256 and size right, no
-    tables), as the SIPP server pushes one."""
+    """A gzipped SQL backup of ``sql`` with its manifest (sha256 and size right, one
+    table), as the SIPP server pushes one."""
     path = tmp_path / "sipp-20261121T020000.sql.gz"
     path.write_bytes(subprocess.run(["gzip", "-c"], input=sql,
                                     capture_output=True, check=True).stdout)
     files.write_json_atomic(str(path) + ".manifest.json", {
         "format": "sql", "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-        "size": path.stat().st_size, "tables": {}})
+        "size": path.stat().st_size, "tables": ONE_TABLE})
     return path
 
 
@@ -875,7 +879,7 @@ def test_a_manifest_cannot_write_its_own_size_into_the_record(
     path = tmp_path / "sipp-20261121T020000.sql.gz"
     path.write_bytes(b"not what the manifest says")
     files.write_json_atomic(str(path) + files.MANIFEST_SUFFIX, {
-        "format": "sql", "sha256": "f" * (1 << 20), "tables": {}})
+        "format": "sql", "sha256": "f" * (1 << 20), "tables": ONE_TABLE})
     record = str(tmp_path / ledger_mod.LEDGER_NAME)
     ledger_mod.append(record, "ingested", name=path.name, size=path.stat().st_size,
                       sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
@@ -966,6 +970,7 @@ def test_the_verification_restores_the_backup_it_hashed_not_one_swapped_in_meanw
         return run_sql(argv, sql, timeout=timeout)
 
     monkeypatch.setattr(verify, "run_sql", swap_then_run_sql)
+    monkeypatch.setattr(verify, "measure", lambda *args, **kwargs: {"tables": ONE_TABLE})
     record = verify.verify(restore_params(tmp_path), files.read_manifest(
         str(path) + files.MANIFEST_SUFFIX) or {}, str(path))
     assert not swapped.exists()  # the swap did happen
@@ -1551,12 +1556,10 @@ def test_check_mode_names_the_copy_it_would_scrub_and_reads_nothing(tmp_path) ->
     assert done["damaged_others"] == {check["scrubbed"]: check["scrubbed"] + ".damaged"}
 
 
-def test_verify_passes_the_manifests_broken_views_to_the_comparison(tmp_path,
-                                                                   monkeypatch) -> None:
-    """A view the backup left out as broken that the restore holds all the same (a
-    mydumper that dumps it) does not fail the verification; one the manifest does not
-    name does. Everything but the comparison is a stand-in here (the restore itself:
-    tests/integration/test_sipp_backup.py)."""
+def stand_in_verification(monkeypatch, tmp_path, restored: dict[str, Any]) -> dict[str, Any]:
+    """verify.verify with stand-ins for everything but the comparison (the runner, the
+    scratch database, the restore), ``restored`` as what the restore measured; returns
+    its parameters (the file is not hashed)."""
 
     class Runner:
         def __init__(self, *args, **kwargs) -> None:
@@ -1568,8 +1571,6 @@ def test_verify_passes_the_manifests_broken_views_to_the_comparison(tmp_path,
         def left(self) -> float:
             return 60.0
 
-    restored = {"tables": {"t": {"rows": 1, "checksum": "c", "structure": "s"}},
-                "objects": {"view:v": "x", "view:v_rusak": "y"}}
     monkeypatch.setattr(verify, "LOCK_PATH", str(tmp_path / "lock"))
     monkeypatch.setattr(verify, "Runner", Runner)
     monkeypatch.setattr(verify, "sweep_scratch", lambda runner, seconds: [])
@@ -1577,8 +1578,51 @@ def test_verify_passes_the_manifests_broken_views_to_the_comparison(tmp_path,
     monkeypatch.setattr(verify, "run_sql", lambda argv, sql, timeout=None: [])
     monkeypatch.setattr(verify, "restore", lambda *args, **kwargs: None)
     monkeypatch.setattr(verify, "measure", lambda *args, **kwargs: restored)
-    params = {"timeout": 60, "os_user": "sop_verify", "login_unix_socket": None,
-              "checksum": False, "work_dir": str(tmp_path), "threads": 1}
+    return {"timeout": 60, "os_user": "sop_verify", "login_unix_socket": None,
+            "checksum": False, "work_dir": str(tmp_path), "threads": 1}
+
+
+@pytest.mark.parametrize("manifest", [{"format": "sql", "tables": {}}, {"format": "sql"},
+                                      {"format": "sql", "tables": None}])
+def test_a_manifest_that_lists_no_table_does_not_verify(tmp_path, monkeypatch,
+                                                        manifest: dict[str, Any]) -> None:
+    """The dump of a database without tables (a wrong database name) restored nothing and
+    compared equal with its manifest's empty list: 'restored 0 tables' verified it, as
+    one without a table list at all (manifest.get("tables") or {})."""
+    params = stand_in_verification(monkeypatch, tmp_path, {"tables": {}, "objects": {}})
+    (tmp_path / "x.sql.gz").write_bytes(b"")
+    record = verify.verify(params, manifest, str(tmp_path / "x.sql.gz"))
+    assert (record["status"], record["reason"]) == (
+        "failed", "the manifest lists no tables: a restore of nothing proves nothing (a "
+                  "backup of an empty or a wrong database?)")
+
+
+def test_a_database_without_tables_is_not_backed_up(tmp_path, monkeypatch) -> None:
+    """A wrong database name (one the account may read, without tables) gave an empty
+    backup, taken and reported ok every day. Refused in one line, nothing written."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "mariadb").write_text('#!/bin/sh\ncase "$(cat)" in *"VERSION()"*) '
+                                  "echo 10.11.6-MariaDB ;; esac\nexit 0\n")
+    (fake / "mariadb").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")
+    dest = tmp_path / "backups"
+    code, result = run_module("mariadb_backup", tmp_path, {
+        "database": "sip", "dest": str(dest), "login_user": "sop_backup"})
+    assert (code, result["msg"]) == (1, "backup of sip failed: database sip has no tables: "
+                                        "nothing to back up (is it the right database?)")
+    assert os.listdir(dest) == []
+
+
+def test_verify_passes_the_manifests_broken_views_to_the_comparison(tmp_path,
+                                                                   monkeypatch) -> None:
+    """A view the backup left out as broken that the restore holds all the same (a
+    mydumper that dumps it) does not fail the verification; one the manifest does not
+    name does. Everything but the comparison is a stand-in here (the restore itself:
+    tests/integration/test_sipp_backup.py)."""
+    restored = {"tables": {"t": {"rows": 1, "checksum": "c", "structure": "s"}},
+                "objects": {"view:v": "x", "view:v_rusak": "y"}}
+    params = stand_in_verification(monkeypatch, tmp_path, restored)
     manifest = {"format": "mydumper-tar", "tables": {"t": {"rows": 1, "checksum": "c",
                                                            "structure": "s"}},
                 "objects": {"view:v": "x"}, "broken_views": ["v_rusak"]}

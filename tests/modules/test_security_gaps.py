@@ -5,6 +5,7 @@ and the restore drill of a real website files archive."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
 import shutil
@@ -1087,6 +1088,23 @@ def test_drill_restores_the_archive_it_hashed_not_one_swapped_in_meanwhile(
     assert not swapped.exists()  # the swap did happen
     assert record["status"] == "ok" and record["entries"] == 5, record
     assert os.listdir(work) == []
+
+
+def test_drill_fails_an_archive_of_no_entries(tmp_path):
+    """An archive of 0 entries restored 0 entries, as its manifest listed: the drill
+    passed a backup of nothing."""
+    path = tmp_path / "website-20261130T010000.tar.zst"
+    subprocess.run(["tar", "-c", "--zstd", "-f", str(path), "-T", "/dev/null"], check=True)
+    manifest = {"sha256": backup_files.sha256_file(str(path)), "entries": 0,
+                "listing_sha256": hashlib.sha256(b"").hexdigest()}
+    work = tempfile.mkdtemp(prefix="sop-drill-test-", dir="/var/tmp")  # reachable by nobody
+    try:
+        record = restore.drill(str(path), manifest, "nobody", work)
+        assert os.listdir(work) == []
+    finally:
+        shutil.rmtree(work)
+    assert (record["status"], record["reason"]) == (
+        "failed", "the manifest lists no entries: an empty archive proves nothing")
 
 
 def test_drill_follows_no_link_and_reads_no_fifo(archive, tmp_path):

@@ -205,6 +205,24 @@ def test_verify_catches_a_changed_or_truncated_archive(site, tmp_path):
     assert checked["reason"].startswith(f"listing {writer.final_path} failed: "), checked
 
 
+def empty_archive(folder: Path) -> Path:
+    """An archive of no entry at all, as a stand-in tar that archived nothing writes."""
+    path = folder / "website-20261130T010000.tar.zst"
+    subprocess.run(["tar", "-c", "--zstd", "-f", str(path), "-T", "/dev/null"], check=True)
+    return path
+
+
+def test_verify_fails_an_archive_of_no_entries(tmp_path):
+    """An archive of 0 entries listed as its manifest's 0 entries verified ok ('all 0
+    entries match'): a backup of nothing, recorded as a good one."""
+    path = empty_archive(tmp_path)
+    assert tar_names(path) == []
+    checked = verify.check(str(path), {"entries": 0, "listing_sha256": listing_digest([])},
+                           backup_files.sha256_file(str(path)), 60, pwd.getpwnam("nobody"))
+    assert (checked["status"], checked["reason"]) == (
+        "failed", "the manifest lists no entries: an empty archive proves nothing")
+
+
 def test_verify_lists_the_archive_it_hashed_not_one_swapped_in_meanwhile(
         site, tmp_path, monkeypatch):
     """The archive was hashed by its name, then opened again by its name to be listed: a
