@@ -86,7 +86,9 @@ description:
     C(log_bin_trust_function_creators).
   - With O(ledger) the result is appended to the backup computer's own record; with
     O(update_manifest) it is written into the manifest. A backup already recorded as
-    verified with the same SHA-256 is not restored again.
+    verified with the same SHA-256 is not restored again. A manifest whose SHA-256 is no
+    longer the one the record took in (changed in the store since) is not trusted; the
+    task fails naming it (C(status=error)) and nothing is recorded.
   - When the verification cannot run because of this computer (no space to unpack, its
     MariaDB down or out of memory, the verification account missing, a client too old for
     C(--sandbox), a symbolic link or a FIFO at the backup's name) the task fails with
@@ -549,13 +551,14 @@ def main() -> None:
     )
     path = module.params["path"]
     mpath = module.params["manifest"] or manifest_path(path)
+    ledger = module.params["ledger"]
+    known = backups(read(ledger)).get(os.path.basename(path)) if ledger else None
+    recorded = known.get("manifest_sha256") if known else None
     try:
-        manifest = load_backup(path, mpath)
+        manifest = load_backup(path, mpath, recorded if isinstance(recorded, str) else None)
     except BackupMissing as exc:
         module.fail_json(msg=f"cannot verify {path}: {exc}", verified=False,
                          verification={"status": "error", "reason": str(exc)}, path=path)
-    ledger = module.params["ledger"]
-    known = backups(read(ledger)).get(os.path.basename(path)) if ledger else None
     if ledger and known is None:
         module.fail_json(msg=f"cannot verify {path}: not in the record {ledger}")
     if known and known["verified"]:

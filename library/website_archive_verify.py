@@ -30,7 +30,9 @@ description:
     nothing is recorded.
   - Appends the result (C(verified), status ok or failed, reason, method C(listing)) to
     the record, which alone decides retention on the backup computer. An archive the
-    record already shows verified is not read again.
+    record already shows verified is not read again. A manifest whose SHA-256 is no
+    longer the one the record took in (changed in the store since) is not trusted; the
+    task fails naming it (C(status=error)) and nothing is recorded.
   - Check mode reports what it would check.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
@@ -145,12 +147,14 @@ def main() -> None:
         supports_check_mode=True,
     )
     path, ledger = module.params["path"], module.params["ledger"]
+    known = backups(read(ledger)).get(os.path.basename(path))
+    recorded = known.get("manifest_sha256") if known else None
     try:
-        manifest = load_backup(path, manifest_path(path))
+        manifest = load_backup(path, manifest_path(path),
+                               recorded if isinstance(recorded, str) else None)
     except BackupMissing as exc:
         module.fail_json(msg=f"cannot verify {path}: {exc}", verified=False,
                          verification={"status": "error", "reason": str(exc)})
-    known = backups(read(ledger)).get(os.path.basename(path))
     if known is None:
         module.fail_json(msg=f"cannot verify {path}: not in the record {ledger}")
         return

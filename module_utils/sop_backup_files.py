@@ -129,20 +129,35 @@ def write_json_atomic(path: str, data: dict[str, Any]) -> None:
 MANIFEST_MAX = 64 << 20
 
 
-def read_manifest(path: str) -> dict[str, Any] | None:
-    """The manifest at ``path``, or None when missing, unreadable, no regular file (a
-    symbolic link is not followed, a FIFO not waited for), larger than MANIFEST_MAX or not
-    a JSON object (nested without end included)."""
+def _manifest_bytes(path: str) -> bytes | None:
+    """The bytes of the manifest at ``path``, or None when missing, unreadable, no regular
+    file (a symbolic link is not followed, a FIFO not waited for) or larger than
+    MANIFEST_MAX."""
     try:
         fd, _info = open_regular(path)
         with os.fdopen(fd, "rb") as handle:
             raw = handle.read(MANIFEST_MAX + 1)
-        if len(raw) > MANIFEST_MAX:
-            return None
+    except OSError:
+        return None
+    return raw if len(raw) <= MANIFEST_MAX else None
+
+
+def _parsed(raw: bytes | None) -> dict[str, Any] | None:
+    """The JSON object ``raw`` holds, or None (nested without end included)."""
+    if raw is None:
+        return None
+    try:
         data = json.loads(raw.decode("utf-8"))
-    except (OSError, ValueError, RecursionError):
+    except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def read_manifest(path: str) -> dict[str, Any] | None:
+    """The manifest at ``path``, or None when missing, unreadable, no regular file (a
+    symbolic link is not followed, a FIFO not waited for), larger than MANIFEST_MAX or not
+    a JSON object (nested without end included)."""
+    return _parsed(_manifest_bytes(path))
 
 
 def restore_user(name: str) -> pwd.struct_passwd:
@@ -186,8 +201,9 @@ def ended(returncode: int) -> str:
 
 
 class BackupMissing(Exception):
-    """A backup file or its manifest is missing or unreadable, or the file is no regular
-    file; the message says which."""
+    """A backup file or its manifest is missing or unreadable, the file is no regular
+    file, or the manifest is not the one the store's record took in; the message says
+    which."""
 
 
 # Free space (bytes, inodes) under which a failed restore is blamed on its file system:
@@ -225,10 +241,19 @@ def _not_regular(path: str) -> str | None:
     return f"is {kind}, not a regular file"
 
 
-def load_backup(backup_path: str, mpath: str) -> dict[str, Any]:
+def load_backup(backup_path: str, mpath: str,
+                recorded_sha256: str | None = None) -> dict[str, Any]:
     """The manifest of a backup whose file and manifest both exist (BackupMissing if not,
-    or if either is no regular file: a symbolic link is not followed)."""
-    manifest = read_manifest(mpath)
+    or if either is no regular file: a symbolic link is not followed). With
+    ``recorded_sha256`` (the store's record of the manifest it took in) the bytes read
+    must have that SHA-256: a manifest changed in the store since is not trusted
+    (BackupMissing), as a verdict drawn from it would be recorded under the backup's."""
+    raw = _manifest_bytes(mpath)
+    if raw is not None and recorded_sha256 is not None \
+            and hashlib.sha256(raw).hexdigest() != recorded_sha256:
+        raise BackupMissing(f"manifest {mpath} changed since it was taken in (its SHA-256 is "
+                            "not the one the record took in)")
+    manifest = _parsed(raw)
     if manifest is None:
         odd = _not_regular(mpath)
         raise BackupMissing(f"manifest {mpath} {odd or 'missing or unreadable'}")

@@ -1024,6 +1024,32 @@ def test_a_link_in_the_store_is_no_verdict_on_the_backup_it_names(
     assert Path(record).read_bytes() == before
 
 
+def test_a_manifest_changed_in_the_store_is_no_verdict_on_the_backup(
+        tmp_path, monkeypatch, empty_server_client: str) -> None:
+    """The stored manifest was edited after it was taken in (still a regular file): the
+    verification compared the restore with what the edit said and recorded 'failed' under
+    the SHA-256 of the real backup. The record's manifest_sha256 is checked first: an
+    error naming the manifest, nothing recorded."""
+    monkeypatch.setenv("PATH", f"{empty_server_client}:{os.environ['PATH']}")
+    path = _sql_backup(tmp_path, b"CREATE TABLE t (id INT);\n")
+    mpath = Path(str(path) + files.MANIFEST_SUFFIX)
+    record = str(tmp_path / ledger_mod.LEDGER_NAME)
+    ledger_mod.append(record, "ingested", name=path.name, size=path.stat().st_size,
+                      sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                      manifest=mpath.name,
+                      manifest_sha256=hashlib.sha256(mpath.read_bytes()).hexdigest())
+    before = Path(record).read_bytes()
+    edited = json.loads(mpath.read_text())
+    edited["tables"]["t"]["rows"] = 2
+    mpath.write_text(json.dumps(edited))
+    code, result = run_module("mariadb_restore_verify", tmp_path, {
+        "path": str(path), "ledger": record, "os_user": "nobody", "fail_on_mismatch": False})
+    assert code == 1 and result["verification"]["status"] == "error", result
+    assert result["msg"] == (f"cannot verify {path}: manifest {mpath} changed since it was "
+                             "taken in (its SHA-256 is not the one the record took in)")
+    assert Path(record).read_bytes() == before
+
+
 def test_a_lock_that_cannot_be_taken_is_this_computers_problem(tmp_path, monkeypatch) -> None:
     """An unwritable lock folder ended in a traceback, a failed flock in a NameError (its
     deadline unset): neither judged the backup, but neither said why."""

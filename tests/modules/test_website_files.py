@@ -288,6 +288,34 @@ def test_a_link_in_the_store_is_no_verdict_on_the_archive_it_names(site, tmp_pat
     assert ledger.read_bytes() == before
 
 
+def test_a_manifest_changed_in_the_store_is_no_verdict_on_the_archive(site, tmp_path):
+    """The stored manifest was edited after it was taken in: the listing was compared with
+    the edited entries and 'failed' recorded under the SHA-256 of the real archive. The
+    record's manifest_sha256 is checked first: an error naming it, nothing recorded."""
+    dest = tmp_path / "backups"
+    dest.mkdir()
+    made = backup_module.backup(
+        {"paths": [str(site)], "dest": str(dest), "prefix": "website", "exclude": [],
+         "level": 3, "period": "always", "stall_timeout": 600, "files": []},
+        datetime.datetime(2026, 11, 30, 1, 0, 0).astimezone(), {})
+    mpath = Path(made["manifest"])
+    ledger = tmp_path / "ledger.jsonl"
+    ledger.write_text(json.dumps({"at": "2026-11-30T01:00:05+07:00", "event": "ingested",
+                                  "name": Path(made["path"]).name, "sha256": made["sha256"],
+                                  "manifest": mpath.name,
+                                  "manifest_sha256": made["manifest_sha256"]}) + "\n")
+    before = ledger.read_bytes()
+    edited = json.loads(mpath.read_text())
+    edited["entries"] += 1
+    mpath.write_text(json.dumps(edited))
+    rc, result = run_module("website_archive_verify", tmp_path, {
+        "path": made["path"], "ledger": str(ledger), "os_user": "nobody"})
+    assert rc == 1 and result["verification"]["status"] == "error", result
+    assert result["msg"] == (f"cannot verify {made['path']}: manifest {mpath} changed since "
+                             "it was taken in (its SHA-256 is not the one the record took in)")
+    assert ledger.read_bytes() == before
+
+
 def test_listing_reads_past_an_end_marker_and_never_hangs(site, tmp_path):
     """A pushed archive is untrusted: data after tar's end-of-archive marker neither hides
     entries from the listing nor leaves zstd blocked (the verification hung forever)."""
