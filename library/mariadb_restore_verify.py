@@ -91,7 +91,8 @@ description:
     task fails naming it (C(status=error)) and nothing is recorded.
   - When the verification cannot run because of this computer (no space to unpack, its
     MariaDB down or out of memory, the verification account missing, a client too old for
-    C(--sandbox), a symbolic link or a FIFO at the backup's name) the task fails with
+    C(--sandbox), a symbolic link or a FIFO at the backup's name, a backup file it cannot
+    open or read) the task fails with
     that cause and nothing is recorded. The backup is not judged and stays unverified
     (C(status=error) in RV(verification)).
 version_added: "1.0.0"
@@ -370,11 +371,14 @@ def open_backup(path: str) -> IO[bytes]:
     this one open file. A symbolic link is not followed; a FIFO, a device or a folder is
     refused (and a FIFO not waited for): VerifyError names it, as what the store holds at
     the name is not the backup it took in (a link put there by whoever changed the store
-    is no verdict on that backup)."""
+    is no verdict on that backup). One that cannot be opened (EACCES, EIO) is a
+    VerifyError too: nothing is proven about the backup."""
     try:
         return open_once(path)
     except NotRegularFile as exc:
         raise VerifyError(str(exc)) from None
+    except OSError as exc:
+        raise VerifyError(f"cannot read {path}: {exc.strerror}") from None
 
 
 def restore(runner: Runner, manifest: dict[str, Any], path: str, backup: IO[bytes],
@@ -468,7 +472,10 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
             raise VerifyError(f"MariaDB: {exc}") from None
         backup = open_backup(path)
         if params["checksum"]:
-            actual = sha256_fileobj(backup)
+            try:
+                actual = sha256_fileobj(backup)
+            except OSError as exc:  # EIO: nothing is proven about the backup
+                raise VerifyError(f"cannot read {path}: {exc.strerror}") from None
             if actual != manifest.get("sha256"):
                 raise VerifyFailed(f"sha256 {actual} does not match the manifest "
                                    f"{manifest.get('sha256')}")

@@ -25,7 +25,8 @@ description:
     folder is removed afterwards, also on failure. Decompressing, extracting and counting
     stop after O(timeout) seconds (a hung tool or a compressed bomb).
   - A drill this computer cannot run (stopped at O(timeout), no room in O(work_dir),
-    O(os_user) missing or root, no regular file at the archive's name) judges nothing;
+    O(os_user) missing or root, no regular file at the archive's name, an archive it
+    cannot open or read) judges nothing;
     the task fails naming the cause (C(status=error)), as mariadb_restore_verify's
     drill of the same store does.
   - Records nothing in the store (the website SOP's verification is its record); the
@@ -104,20 +105,22 @@ class DrillFailed(Exception):
 
 class DrillError(Exception):
     """The drill could not run, which proves nothing about the archive: its time ran out,
-    this computer lacks room or the OS user, or the store holds no regular file at the
-    archive's name (a symbolic link, a FIFO: not the archive it took in)."""
+    this computer lacks room or the OS user, the store holds no regular file at the
+    archive's name (a symbolic link, a FIFO: not the archive it took in), or the archive
+    cannot be read."""
 
 
 def open_archive(path: str) -> IO[bytes]:
     """The archive ``path`` opened for reading, once: it is hashed and restored through
     this one descriptor. A symbolic link is not followed; a FIFO, a device or a folder is
-    refused (and a FIFO not waited for): DrillError."""
+    refused (and a FIFO not waited for): DrillError, as for one that cannot be opened
+    (EACCES, EIO): nothing is proven about the archive."""
     try:
         return open_once(path)
     except NotRegularFile as exc:
         raise DrillError(f"{exc}: not restored") from None
     except OSError as exc:
-        raise DrillFailed(f"cannot open {path}: {exc.strerror}") from None
+        raise DrillError(f"cannot read {path}: {exc.strerror}") from None
 
 
 def extract(archive: IO[bytes], scratch: str, user: pwd.struct_passwd,
@@ -161,7 +164,10 @@ def drill(path: str, manifest: dict[str, Any], os_user: str, work_dir: str,
         except LookupError as exc:
             raise DrillError(str(exc)) from None
         with open_archive(path) as archive:
-            actual = sha256_fileobj(archive)
+            try:
+                actual = sha256_fileobj(archive)
+            except OSError as exc:  # EIO: nothing is proven about the archive
+                raise DrillError(f"cannot read {path}: {exc.strerror}") from None
             if actual != manifest.get("sha256"):
                 raise DrillFailed(f"sha256 {actual} does not match the manifest "
                                   f"{manifest.get('sha256')}")

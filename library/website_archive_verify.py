@@ -79,8 +79,8 @@ verified:
   type: bool
 verification:
   description: Status (ok, failed, pending; error when the listing was stopped at its
-    timeout, or the archive could not be opened or is no regular file), reason, method,
-    entries, duration.
+    timeout, or the archive could not be opened or read or is no regular file), reason,
+    method, entries, duration.
   returned: always
   type: dict
 """
@@ -110,7 +110,7 @@ from ansible.module_utils.sop_website_files import (  # noqa: E402
 def check(path: str, manifest: dict[str, Any], recorded_sha256: str,
           timeout: int, user: pwd.struct_passwd | None) -> dict[str, Any]:
     """The verification record (status ok or failed); ListingTimeout when it took too
-    long, OSError when the archive cannot be opened, NotRegularFile when the store holds
+    long, OSError when the archive cannot be read, NotRegularFile when the store holds
     a symbolic link, a FIFO or a device at its name (nothing judged). The archive is
     opened once (open_once: a link is not followed, a FIFO not waited for), hashed, and
     listed from that same open file, as ``user`` (see list_archive): a file renamed into
@@ -182,7 +182,7 @@ def main() -> None:
                          verification={"status": "error", "reason": str(exc)})
         return
     except OSError as exc:
-        module.fail_json(msg=f"cannot verify {path}: cannot open it: {exc.strerror} (it "
+        module.fail_json(msg=f"cannot verify {path}: cannot read it: {exc.strerror} (it "
                          "stays unverified, nothing recorded)", verified=False,
                          verification={"status": "error", "reason": str(exc.strerror)})
         return

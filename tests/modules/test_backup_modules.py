@@ -1623,6 +1623,32 @@ def test_a_manifest_that_lists_no_table_does_not_verify(tmp_path, monkeypatch,
                   "backup of an empty or a wrong database?)")
 
 
+def unreadable(error: int) -> Any:
+    """A stand-in for open_once or sha256_fileobj that fails with ``error``."""
+
+    def fail(*_args: object) -> Any:
+        raise OSError(error, os.strerror(error))
+
+    return fail
+
+
+@pytest.mark.parametrize(("where", "error"), [("open_once", errno.EACCES),
+                                              ("sha256_fileobj", errno.EIO)])
+def test_a_backup_file_that_cannot_be_read_is_no_verdict(tmp_path, monkeypatch, where: str,
+                                                         error: int) -> None:
+    """A stored backup the verification could not open or read (EACCES, EIO while
+    hashing) was recorded 'failed', a verdict on a backup of which nothing was read, where
+    website_archive_verify calls it an error: an error here too, nothing recorded."""
+    params = stand_in_verification(monkeypatch, tmp_path, {"tables": ONE_TABLE})
+    path = tmp_path / "x.sql.gz"
+    path.write_bytes(b"")
+    monkeypatch.setattr(verify, where, unreadable(error))
+    with pytest.raises(verify.VerifyError,
+                       match=f"^cannot read {re.escape(str(path))}: {os.strerror(error)}$"):
+        verify.verify(dict(params, checksum=True), {"format": "sql", "tables": ONE_TABLE},
+                      str(path))
+
+
 def test_a_database_without_tables_is_not_backed_up(tmp_path, monkeypatch) -> None:
     """A wrong database name (one the account may read, without tables) gave an empty
     backup, taken and reported ok every day. Refused in one line, nothing written."""

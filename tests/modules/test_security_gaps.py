@@ -5,6 +5,7 @@ and the restore drill of a real website files archive."""
 from __future__ import annotations
 
 import datetime
+import errno
 import hashlib
 import json
 import os
@@ -1105,6 +1106,25 @@ def test_drill_fails_an_archive_of_no_entries(tmp_path):
         shutil.rmtree(work)
     assert (record["status"], record["reason"]) == (
         "failed", "the manifest lists no entries: an empty archive proves nothing")
+
+
+@pytest.mark.parametrize(("where", "error"), [("open_once", errno.EACCES),
+                                              ("sha256_fileobj", errno.EIO)])
+def test_a_drill_of_an_archive_it_cannot_read_is_an_error(archive, monkeypatch, where: str,
+                                                          error: int):
+    """An archive the drill could not open or read (EACCES, EIO while hashing) was judged
+    'failed', where the verification of the same store calls it an error: nothing is
+    proven about the archive."""
+    path, manifest, work = archive
+
+    def fail(*_args: object) -> None:
+        raise OSError(error, os.strerror(error))
+
+    monkeypatch.setattr(restore, where, fail)
+    record = restore.drill(path, manifest, "nobody", work)
+    assert (record["status"], record["reason"]) == (
+        "error", f"cannot read {path}: {os.strerror(error)}")
+    assert os.listdir(work) == []
 
 
 def test_drill_follows_no_link_and_reads_no_fifo(archive, tmp_path):
