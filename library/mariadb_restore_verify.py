@@ -120,7 +120,10 @@ options:
     type: path
     default: /var/tmp
   checksum:
-    description: Check the file's SHA-256 against the manifest first.
+    description:
+      - Check the file's SHA-256 against the manifest first.
+      - Always done with O(ledger), whose record is under the SHA-256 the store took in, so
+        that a result is never recorded under a SHA-256 that was not checked.
     type: bool
     default: true
   update_manifest:
@@ -574,8 +577,11 @@ def main() -> None:
     if module.check_mode:
         module.exit_json(changed=True, verified=False, verification={"status": "pending"},
                          msg=f"would restore {path} into a scratch database and compare it")
+    # The record's result is filed under the SHA-256 the store took in: with a ledger
+    # the file is hashed whatever checksum says.
+    params = dict(module.params, checksum=module.params["checksum"] or bool(ledger))
     try:
-        record = verify(module.params, manifest, path)
+        record = verify(params, manifest, path)
     except VerifyError as exc:
         module.fail_json(msg=f"cannot verify {path} on {socket.getfqdn()}: {exc} (a problem of "
                          "this computer, not of the backup: it stays unverified, neither "

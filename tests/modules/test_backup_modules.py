@@ -946,6 +946,47 @@ def recording_client() -> Iterator[tuple[str, str]]:
     shutil.rmtree(state)
 
 
+@pytest.fixture
+def one_table_client() -> Iterator[str]:
+    """A server where every restore succeeds and the scratch database then holds what
+    ONE_TABLE says (table t, one row): the measurements' statements are answered so."""
+    yield from fake_client(
+        '#!/bin/sh\nsql=$(cat)\ncase "$sql" in\n'
+        "*\"SELECT 'T'\"*) printf 'T\\t74\\t1\\t2212294583\\ts\\n' ;;\n"
+        "*\"TABLE_TYPE='BASE TABLE'\"*) printf '74\\tInnoDB\\t16384\\n' ;;\n"
+        "*\"TABLE_NAME, ORDINAL_POSITION;\"*) printf '74\\t6964\\tint\\t\\t\\n' ;;\n"
+        "esac\nexit 0\n")
+
+
+def test_a_result_is_never_recorded_under_a_sha256_not_checked(
+        tmp_path, monkeypatch, one_table_client: str) -> None:
+    """With checksum: false and a ledger, a stored file that was no longer the one taken
+    in was restored unhashed and recorded 'ok' under the SHA-256 the record took in. With
+    a ledger the file is hashed whatever checksum says."""
+    monkeypatch.setenv("PATH", f"{one_table_client}:{os.environ['PATH']}")
+    path = _sql_backup(tmp_path, b"CREATE TABLE t (id INT);\n")
+    original = path.read_bytes()
+    taken_in = hashlib.sha256(original).hexdigest()
+    record = str(tmp_path / ledger_mod.LEDGER_NAME)
+    ledger_mod.append(record, "ingested", name=path.name, size=path.stat().st_size,
+                      sha256=taken_in, manifest=path.name + files.MANIFEST_SUFFIX)
+    args = {"path": str(path), "ledger": record, "os_user": "nobody", "checksum": False,
+            "fail_on_mismatch": False}
+    path.write_bytes(subprocess.run(["gzip", "-c"], input=b"CREATE TABLE t (id INT);\n-- x\n",
+                                    capture_output=True, check=True).stdout)
+    code, result = run_module("mariadb_restore_verify", tmp_path, args)
+    assert code == 0 and result["verification"]["status"] == "failed", result
+    assert result["verification"]["reason"] == (
+        f"sha256 {hashlib.sha256(path.read_bytes()).hexdigest()} does not match the manifest "
+        f"{taken_in}")
+    assert ledger_mod.backups(ledger_mod.read(record))[path.name]["verified"] is False
+    # the file taken in verifies, and is recorded so
+    path.write_bytes(original)
+    code, result = run_module("mariadb_restore_verify", tmp_path, args)
+    assert code == 0 and result["verification"]["status"] == "ok", result
+    assert ledger_mod.backups(ledger_mod.read(record))[path.name]["verified"] is True
+
+
 def restore_params(tmp_path) -> dict[str, Any]:
     return {"timeout": 60, "os_user": "nobody", "login_unix_socket": None, "checksum": True,
             "work_dir": str(tmp_path), "threads": 1}
