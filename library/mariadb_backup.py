@@ -180,7 +180,11 @@ options:
     elements: str
     default: []
   row_counts:
-    description: Record per-table row counts, content checksums and object definitions.
+    description:
+      - Record per-table row counts, content checksums and object definitions.
+      - The table list is recorded either way; without them each table's C(rows),
+        C(checksum) and C(structure) are null and the manifest has no C(objects), so the
+        verification checks that the same tables restore, not what they hold.
     type: bool
     default: true
   lock_budget_mb:
@@ -244,7 +248,8 @@ server_version:
   returned: success
   type: str
 tables:
-  description: Per-table row counts (C(rows), or C(rows_min)/C(rows_max)).
+  description: Per-table row counts (C(rows), or C(rows_min)/C(rows_max); C(rows) null
+    without O(row_counts)).
   returned: success
   type: dict
 period:
@@ -471,8 +476,13 @@ class Measurer:
             self.error = exc
 
     def result(self) -> dict[str, Any]:
+        """``tables`` and ``objects`` as measured; without measurements (row_counts off)
+        the tables listed before the dump, each not counted, and no ``objects``: the
+        verification then checks that each table restores and no other does, and compares
+        no definitions (an empty list made every table and view 'not in the manifest')."""
         if not self.enabled:
-            return {"tables": {}, "objects": {}}
+            return {"tables": {t["name"]: {"rows": None, "checksum": None, "structure": None}
+                               for t in self.tables}}
         if self.error is not None:
             raise BackupFailed(f"checksums failed: {self.error}")
         if not self.fired or self.before is None:
@@ -780,8 +790,8 @@ def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str],
                     _dump_sql(pipeline, dumps, compressor, writer=writer, counters=measurer)
             measured = measurer.result()
             left_out = {f"view:{name}" for name in broken}
-            measured["objects"] = {key: value for key, value in measured["objects"].items()
-                                   if key not in left_out}
+            objects = {"objects": {key: value for key, value in measured["objects"].items()
+                                   if key not in left_out}} if "objects" in measured else {}
             duration = round(time.monotonic() - clock, 3)
             manifest = {
                 "manifest_version": 2, "file": os.path.basename(path), "database": p["database"],
@@ -790,9 +800,9 @@ def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str],
                 "compression": p["compression"], "size": writer.size,
                 "sha256": writer.sha256.hexdigest(), "started_at": started, "finished_at": now_iso(),
                 "duration": duration, "period": period, "period_kind": p["period"],
-                "tables": measured["tables"], "objects": measured["objects"],
-                "row_counts": measurer.note if measured["tables"] else "not recorded",
-                "checksums": CHECKSUM_METHOD if measured["tables"] else "not recorded",
+                "tables": measured["tables"], **objects,
+                "row_counts": measurer.note if measurer.enabled else "not recorded",
+                "checksums": CHECKSUM_METHOD if measurer.enabled else "not recorded",
                 "non_transactional": measurer.nontransactional(),
                 "binlog": measurer.binlog, "broken_views": broken,
                 "verified": False, "verification": {"status": "pending"},

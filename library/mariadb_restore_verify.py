@@ -59,9 +59,10 @@ description:
     checksum and the columns with the manifest (measured in the dump's own snapshot),
     and the definitions of the views, triggers, routines and events (a view the backup
     left out as broken, C(broken_views) in the manifest, that the dump holds all the same
-    is no difference). A manifest that lists no table (a backup of an empty or a wrong
-    database, or one without its table list) fails its verification: a restore of
-    nothing proves nothing. The scratch
+    is no difference). Of a backup taken without row counts (mariadb_backup's
+    C(row_counts=false)) only its table list is compared. A manifest that lists no table
+    (a backup of an empty or a wrong database, or one without its table list) fails its
+    verification: a restore of nothing proves nothing. The scratch
     database is dropped afterwards, also on failure, and so is every other scratch-named
     database the restore created (a crafted dump's C(CREATE DATABASE) of another
     C(sop_verify_) name, with its tables and events), and the backup then fails its
@@ -520,10 +521,16 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
             raise VerifyFailed("; ".join(problems[:10]) + more)
         tables = restored["tables"]
         checked = sum(1 for t in expected["tables"].values() if t.get("checksum"))
+        uncounted = sum(1 for t in expected["tables"].values() if t.get("rows") is None
+                        and "rows_min" not in t)
+        counts = "row counts match" + (
+            f" ({uncounted} tables the backup did not count)" if uncounted else "")
+        objects = (f"{len(expected['objects'] or {})} views/triggers/routines/events match"
+                   if "objects" in expected
+                   else "views/triggers/routines/events not recorded by the backup")
         record.update(status="ok", reason=(
             f"restored {len(tables)} tables, {sum(t['rows'] for t in tables.values())} rows: "
-            f"row counts match, content checksums match for {checked} tables, "
-            f"{len(expected.get('objects') or {})} views/triggers/routines/events match"))
+            f"{counts}, content checksums match for {checked} tables, {objects}"))
     except (VerifyFailed, MariaDBError, OSError) as exc:
         reason = clipped(f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError)
                          else str(exc))

@@ -399,6 +399,13 @@ def _count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _uncounted(entry: dict[str, Any]) -> bool:
+    """Whether a manifest's table entry records the table only, not its rows (a backup
+    taken with row_counts off): ``rows`` null and no ``rows_min``/``rows_max``."""
+    return "rows" in entry and entry["rows"] is None \
+        and "rows_min" not in entry and "rows_max" not in entry
+
+
 def _malformed(entry: Any) -> bool:
     """Whether a manifest's table entry is not what a dump writes (the manifest comes
     from the SIPP server: a forged one is a difference, never a crash)."""
@@ -406,6 +413,8 @@ def _malformed(entry: Any) -> bool:
         return True
     if entry.get("rows") is not None:
         return not _count(entry["rows"])
+    if _uncounted(entry):
+        return False
     return not (_count(entry.get("rows_min")) and _count(entry.get("rows_max")))
 
 
@@ -428,7 +437,8 @@ def compare(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
             elif entry.get("checksum") and restored["checksum"] != entry["checksum"]:
                 problems.append(f"table {name}: content differs (checksum {restored['checksum']},"
                                 f" manifest {entry['checksum']})")
-        elif not entry.get("rows_min", 0) <= restored["rows"] <= entry.get("rows_max", -1):
+        elif not _uncounted(entry) and not \
+                entry["rows_min"] <= restored["rows"] <= entry["rows_max"]:
             problems.append(f"table {name} has {restored['rows']} rows, manifest "
                             f"{entry.get('rows_min')}..{entry.get('rows_max')}")
         if entry.get("structure") and restored.get("structure") != entry["structure"]:

@@ -1707,6 +1707,41 @@ def test_a_database_without_tables_is_not_backed_up(tmp_path, monkeypatch) -> No
     assert os.listdir(dest) == []
 
 
+def test_a_backup_without_row_counts_lists_its_tables_and_verifies(tmp_path,
+                                                                  monkeypatch) -> None:
+    """row_counts: false wrote tables: {} and objects: {}: the verification of any
+    database with a table (or a view) failed with 'not in the manifest'. The table list
+    is written regardless, each table not counted, and no objects."""
+    dump = tmp_path / "mariadb-dump"
+    dump.write_text("#!/bin/sh\necho 'CREATE TABLE t (id INT);'\n")
+    dump.chmod(0o755)
+    params = {"prefix": "sipp", "database": "sipp", "threads": 1, "compression": "zstd",
+              "compression_level": None, "row_counts": False, "lock_budget_mb": 1,
+              "stall_timeout": 0, "period": "daily"}
+    (tmp_path / "backups").mkdir()
+    made = backup._take_backup(
+        params, "/dev/null", ["false"], [{"name": "t", "engine": "InnoDB", "bytes": 0,
+                                          "columns": []}], engine="mariadb-dump",
+        binary=str(dump), path=str(tmp_path / "backups" / "sipp-20261121T020000.sql.zst"),
+        period="2026-11-21", version="x", broken=[])
+    manifest = files.read_manifest(made["manifest"]) or {}
+    assert manifest["tables"] == {"t": {"rows": None, "checksum": None, "structure": None}}
+    assert "objects" not in manifest
+    assert (manifest["row_counts"], manifest["checksums"]) == ("not recorded", "not recorded")
+    restored = {"tables": {"t": {"rows": 3, "checksum": "c", "structure": "s"}},
+                "objects": {"view:v": "x"}}
+    verify_params = stand_in_verification(monkeypatch, tmp_path, restored)
+    record = verify.verify(verify_params, manifest, made["path"])
+    assert (record["status"], record["reason"]) == (
+        "ok", "restored 1 tables, 3 rows: row counts match (1 tables the backup did not "
+              "count), content checksums match for 0 tables, views/triggers/routines/events "
+              "not recorded by the backup")
+    restored["tables"]["u"] = restored["tables"].pop("t")
+    record = verify.verify(verify_params, manifest, made["path"])
+    assert (record["status"], record["reason"]) == (
+        "failed", "table t missing after restore; table u not in the manifest")
+
+
 def test_verify_passes_the_manifests_broken_views_to_the_comparison(tmp_path,
                                                                    monkeypatch) -> None:
     """A view the backup left out as broken that the restore holds all the same (a

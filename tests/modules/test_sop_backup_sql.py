@@ -179,7 +179,8 @@ RESTORED = {"tables": {"a": {"rows": 1, "checksum": "1/2", "structure": "s"}},
     {"tables": {"a": {"rows": None, "rows_min": "0", "rows_max": 9}}},
     {"tables": {"a": {"rows": None, "rows_min": 0, "rows_max": [9]}}},
     {"tables": {"a": {"rows": True, "checksum": "1/2", "structure": "s"}}},
-    {"tables": {"a": {"rows": "1"}}},
+    {"tables": {"a": {"rows": "1"}}}, {"tables": {"a": {}}},
+    {"tables": {"a": {"rows": None, "rows_min": 0}}},
     {"tables": {"a": {"rows": 1}}, "objects": ["view:v"]},
     {"tables": {"a": {"rows": 1}}, "objects": "view:v"}])
 def test_a_forged_manifest_is_a_difference_not_a_crash(manifest: dict) -> None:
