@@ -203,7 +203,11 @@ sync:
           credentials masked before the cut) followed by C(... [cut from N characters]). C(last_sync) and C(cases) are read from the
           whole answer.
         - An answer without a C(last_sync) text (none, null, a number) has no verdict; its
-          C(error) says so (C(answer has no last_sync)).
+          C(error) says so (C(answer has no last_sync)), with the reason a JSON answer gives
+          (C(message), C(error), C(detail) or C(msg)). An answer that is not JSON (a login
+          page, PHP's error, answered with status 200) is C(answer is not JSON), with the
+          PHP or database error it shows. Either names where SIPP MA's redirects led
+          (C(; dialihkan ke https://.../login)).
         - Its last_sync is judged as the page's date is (O(max_age_hours), in_future more
           than five minutes ahead of the clock, never fresh) in its own fresh and message;
           RV(sync.fresh) is the public page's verdict alone.
@@ -442,13 +446,33 @@ def reason(body: str, secrets: Sequence[str] = ()) -> str:
         data = json.loads(body)
     except (ValueError, RecursionError):
         data = None
+    given = said_in(data)
+    if given is None and (shown := page_error(body)) is not None:
+        return _cut(mask_text(shown, secrets) or "")
+    return _line(strip_tags(body) if given is None else given, secrets)
+
+
+def said_in(data: Any) -> str | None:
+    """The reason a decoded JSON answer gives, its first REASON_KEYS text; None when it
+    gives none."""
     found = [data[key] for key in REASON_KEYS
              if isinstance(data, dict) and isinstance(data.get(key), str)]
-    if not found and (shown := page_error(body)) is not None:
-        return _cut(mask_text(shown, secrets) or "")
-    text = (found[0] if found else strip_tags(body))[:MAX_CENTRAL_DATA]
-    line = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return found[0] if found else None
+
+
+def _line(text: str, secrets: Sequence[str]) -> str:
+    """``text`` on one line, ``secrets`` and URL credentials masked before it is cut to
+    MAX_MARKER characters."""
+    line = " ".join("".join(c if c.isprintable() else " " for c in text[:MAX_CENTRAL_DATA]).split())
     return _cut(mask_text(line, secrets) or "")
+
+
+def no_status(what: str, said: str | None, redirected_to: str | None) -> str:
+    """The error of SIPP MA's answer that is no status of the court (``what``), with what
+    it says instead (a login page, PHP's error, an error's message) and where its
+    redirects led (a login page): the address last, as ``evaluate`` names it."""
+    return (what + (f": {said}" if said else "")
+            + (f"; dialihkan ke {redirected_to}" if redirected_to else ""))
 
 
 def fetch(url: str, timeout: int, validate_certs: bool,
@@ -539,7 +563,7 @@ def central_status(url: str, timeout: int, validate_certs: bool, max_age: float,
     are reported, not raised. ``secrets`` are masked in the answer's excerpt."""
     result: dict[str, Any] = {"url": mask_url(url)}
     try:
-        status, body, _ = fetch(url, timeout, validate_certs, secrets=secrets)
+        status, body, redirected_to = fetch(url, timeout, validate_certs, secrets=secrets)
     except StatusError as exc:
         result["error"] = str(exc)
         return result
@@ -547,15 +571,19 @@ def central_status(url: str, timeout: int, validate_certs: bool, max_age: float,
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):  # RecursionError: an answer nested too deep
-        result["error"] = "answer is not JSON"
+        # a login page or PHP's error answered with status 200: named, with where it led
+        result["error"] = no_status("answer is not JSON", page_error(body), redirected_to)
         return result
     result.update(kept_answer(body, data, secrets))
     result.update({key: count_of(data, key) for key, _ in COUNTS})
     last = data.get("last_sync") if isinstance(data, dict) else None
     if not isinstance(last, str):
         # no verdict without a date: the report says why rather than show nothing
-        result["error"] = ("answer has no last_sync" if last is None else
-                           f"last_sync is no ISO 8601 text but {type(last).__name__}")
+        given = said_in(data)
+        result["error"] = no_status(
+            "answer has no last_sync" if last is None else
+            f"last_sync is no ISO 8601 text but {type(last).__name__}",
+            None if given is None else _line(given, secrets), redirected_to)
         return result
     try:
         if last.strip().startswith("0000-00-00"):

@@ -395,6 +395,46 @@ def test_a_central_answer_without_a_last_sync_text_says_so(monkeypatch, answer, 
     assert (result["error"], result.get("fresh")) == (error, None)
 
 
+class CentralLogin(BaseHTTPRequestHandler):
+    """SIPP MA sending the status request to its login page (an expired token), which
+    answers 200; and a status page showing PHP's fatal error, with status 200."""
+
+    def do_GET(self):
+        if self.path.startswith("/api/status/"):
+            body = b""
+            self.send_response(302)
+            self.send_header("Location", "/login?token=T0kenLogin")
+        else:
+            body = (PHP_FATAL_PAGE if self.path.startswith("/php") else
+                    "<title>SIPP MA - Login</title><form>Username Password</form>").encode()
+            self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_central_answer_that_is_no_status_says_what_it_is(monkeypatch):
+    # SIPP MA's status read sent to its login page, or answering PHP's fatal error or a
+    # JSON error with status 200, was "answer is not JSON" or "answer has no last_sync":
+    # the report never said that SIPP MA asked for a login or why it refused
+    with serving(CentralLogin) as url:
+        login = mod.central_status(url + "/api/status/400999?token=T0k", 5, True, 8, NOW,
+                                   secrets=["T0k"])
+        php = mod.central_status(url + "/php/api", 5, True, 8, NOW)
+    assert login["error"] == f"answer is not JSON; dialihkan ke {url}/login?token=***"
+    assert php["error"] == (
+        "answer is not JSON: Fatal error: Uncaught mysqli_sql_exception: Too many "
+        "connections in /var/www/html/SIPP/system/database/drivers/mysqli/"
+        "mysqli_driver.php:135")
+    monkeypatch.setattr(mod, "fetch", lambda url, t, v, secrets=(): (
+        200, '{"status": "error", "message": "token\\ntidak valid", "cases": 0}', None))
+    refused = mod.central_status("http://ma/api/status/400999", 5, True, 8, NOW)
+    assert refused["error"] == "answer has no last_sync: token tidak valid"
+
+
 @pytest.mark.parametrize("public_url", ["http://127.0.0.1:9/", None])
 def test_a_bad_timezone_is_named_as_the_setting_not_the_page(tmp_path, public_url):
     # The zone was read after the page: "public SIPP page: unknown time zone ..." blamed
