@@ -10,6 +10,7 @@ import pathlib
 import subprocess
 import sys
 from http.server import BaseHTTPRequestHandler
+from typing import ClassVar
 
 import pytest
 from httpd import serving
@@ -108,10 +109,17 @@ SECRET_PLAY = """
 
 
 class Fresh(BaseHTTPRequestHandler):
-    """SIPP MA, the public page and the sync URL: every page says it is fresh."""
+    """SIPP MA, the public page and the sync URL: every page says it is fresh, dated now,
+    and each read a second later than the one before at least, as a sync between two
+    reads (under a second apart on a fast host) moves it."""
+
+    dated: ClassVar[dt.datetime | None] = None
 
     def do_GET(self):
-        wib = dt.datetime.now(dt.timezone(dt.timedelta(hours=7)))
+        wib = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).replace(microsecond=0)
+        if Fresh.dated is not None:
+            wib = max(wib, Fresh.dated + dt.timedelta(seconds=1))
+        Fresh.dated = wib
         body = f"Pembaharuan Data: {wib:%Y-%m-%d %H:%M:%S} WIB".encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
@@ -349,6 +357,32 @@ class Stale(Fresh):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+def test_a_sync_that_left_the_public_pages_date_as_it_was_fails(tmp_path):
+    # A sync command that exits 0 (or a sync URL answering 200 with a login or error
+    # page) without syncing passed as long as the page's last sync was under
+    # sipp_sync_max_age_hours old: 'auto' ran it at two hours and reported it run
+    two_hours_ago = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))) - dt.timedelta(hours=2)
+
+    class Unmoved(Fresh):
+        def do_GET(self):
+            body = f"Pembaharuan Data: {two_hours_ago:%Y-%m-%d %H:%M:%S} WIB".encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    proc = _sync_with(tmp_path, "-e", "sipp_sync_trigger=auto", handler=Unmoved)
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert (f"Kegiatan 2: Sinkronisasi dijalankan tetapi Pembaharuan Data di SIPP publik "
+            f"tidak berubah: masih {two_hours_ago:%Y-%m-%d %H:%M:%S} WIB (/bin/true selesai "
+            "tanpa galat, tetapi data tidak sampai ke SIPP publik)") in proc.stdout, \
+        proc.stdout[-3000:]
+    # not run (never), or in check mode: nothing to move it
+    for args in (("-e", "sipp_sync_trigger=never"), ("--check",)):
+        proc = _sync_with(tmp_path, *args, handler=Unmoved)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
 
 
 def test_a_page_dated_beyond_the_limit_is_stale(tmp_path):
