@@ -385,6 +385,19 @@ def test_a_sync_that_left_the_public_pages_date_as_it_was_fails(tmp_path):
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
 
 
+@pytest.mark.parametrize("setting", ["sipp_sync_command=", "sipp_sync_url=http://127.0.0.1:9/sync"])
+def test_activity_2_alone_checks_its_trigger_is_set(tmp_path, setting):
+    # `sop run sipp-sync --activity 2` skips the preparation's check of the settings:
+    # without a command or URL it recorded the sync triggered, nothing run, and passed on
+    # the page's date; with both it ran the command and called the URL
+    proc = _sync_with(tmp_path, "--tags", "sinkronisasi", "-e", setting)
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert ("Kegiatan 2: Konfigurasi sinkronisasi tidak lengkap: perlu tepat satu dari "
+            "sipp_sync_command atau sipp_sync_url (sipp_sync_trigger always)") in proc.stdout, \
+        proc.stdout[-3000:]
+    assert "Run the sync command" not in proc.stdout
+
+
 def test_a_page_dated_beyond_the_limit_is_stale(tmp_path):
     proc = _sync_with(tmp_path, "-e", "sipp_sync_trigger=never", handler=Stale)
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
