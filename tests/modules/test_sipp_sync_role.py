@@ -398,6 +398,30 @@ def test_activity_2_alone_checks_its_trigger_is_set(tmp_path, setting):
     assert "Run the sync command" not in proc.stdout
 
 
+def test_auto_syncs_data_past_the_limit_whatever_its_interval(tmp_path):
+    # 'auto' synced only data older than sipp_sync_min_interval: set above
+    # sipp_sync_max_age_hours (600 minutes against 8 hours) it failed the SOP as stale
+    # with 'pemicu auto, tidak dijalankan', the one sync that repairs it never run
+    synced = tmp_path / "synced"
+
+    class StaleUntilSynced(Fresh):
+        def do_GET(self):
+            if synced.exists():
+                super().do_GET()
+                return
+            wib = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))) - dt.timedelta(hours=9)
+            body = f"Pembaharuan Data: {wib:%Y-%m-%d %H:%M:%S} WIB".encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    proc = _sync_with(tmp_path, "-e", "sipp_sync_trigger=auto", "-e", "sipp_sync_min_interval=600",
+                      command=f"touch {synced}", handler=StaleUntilSynced)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert synced.exists()
+
+
 def test_a_page_dated_beyond_the_limit_is_stale(tmp_path):
     proc = _sync_with(tmp_path, "-e", "sipp_sync_trigger=never", handler=Stale)
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
