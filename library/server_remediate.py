@@ -24,7 +24,9 @@ description:
     C(module_utils/sop_server.py)) fails naming the unit; systemd's job may still run.
     A unit the restart did not bring back fails naming it with systemctl's reason (the
     start's exit code, a timeout, its start limit).
-  - C(clean_package_cache) removes downloaded package files (C(apt-get clean)).
+  - C(clean_package_cache) removes downloaded package files (C(apt-get clean)). Without
+    C(/var/cache/apt/archives) (removed by hand to free space) there is nothing to clean;
+    the free space is that of the folder above it.
   - C(remove_rotated_logs) deletes rotated logs under C(/var/log) (C(*.gz), C(*.1) to
     C(*.9)) older than O(log_min_age_days); current logs are never touched. Folders are
     entered and files removed without following symbolic links (a service's account that
@@ -116,6 +118,7 @@ from ansible.module_utils.sop_server import (  # noqa: E402
 from ansible.module_utils.sop_tree import shown, unlink_same  # noqa: E402
 
 LOGS = "/var/log"
+PACKAGE_CACHE = "/var/cache/apt/archives"
 ROTATED = re.compile(r"\.(?:gz|[1-9])$")
 
 
@@ -199,15 +202,17 @@ def space(path: str, files: list[str]) -> dict[str, Any]:
 
 def clean_package_cache(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, Any], list[str],
                                                         list[str]]:
-    cache = "/var/cache/apt/archives"
-    files = glob.glob(f"{cache}/*.deb")
+    files = glob.glob(f"{PACKAGE_CACHE}/*.deb")
+    cache = PACKAGE_CACHE  # removed in a full disk's rush: nothing to clean, its parent measured
+    while not os.path.isdir(cache):
+        cache = os.path.dirname(cache)
     before = space(cache, files)
     if files and not module.check_mode:
         rc, _out, err = module.run_command(["apt-get", "clean"],
                                            environ_update={"LC_ALL": "C"})
         if rc != 0:
             module.fail_json(msg="apt-get clean failed: " + apt_failure("", str(err)))
-    after = space(cache, glob.glob(f"{cache}/*.deb")) if not module.check_mode else before
+    after = space(cache, glob.glob(f"{PACKAGE_CACHE}/*.deb")) if not module.check_mode else before
     return before, after, [f"hapus {len(files)} paket unduhan"] if files else [], []
 
 

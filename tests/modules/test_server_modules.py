@@ -3238,3 +3238,18 @@ def test_apt_get_clean_runs_in_the_c_locale(tmp_path, monkeypatch, real_module, 
     with pytest.raises(SystemExit):
         remediate.clean_package_cache(module)
     assert json.loads(capsys.readouterr().out)["msg"] == "apt-get clean failed: E: locale C"
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_package_cache_folder_removed_by_hand_is_nothing_to_clean(tmp_path, monkeypatch,
+                                                                   real_module, check_mode):
+    """/var/cache/apt/archives removed by hand in a full disk's rush: clean_package_cache
+    failed with a traceback (statvfs of the missing folder), not 'nothing to clean'."""
+    (tmp_path / "cache").mkdir()
+    monkeypatch.setattr(remediate, "PACKAGE_CACHE", str(tmp_path / "cache" / "apt" / "archives"))
+    hung_tools(tmp_path, monkeypatch, apt_get="exit 100\n")  # never asked
+    before, after, done, skipped = remediate.clean_package_cache(real_module({}, {}, check_mode))
+    free = srv.file_system(str(tmp_path / "cache"))["free_mb"]
+    assert done == [] and skipped == []
+    assert before["bytes"] == after["bytes"] == 0
+    assert abs(before["free_mb"] - free) <= 1 and abs(after["free_mb"] - free) <= 1
