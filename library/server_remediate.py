@@ -53,7 +53,9 @@ options:
     elements: str
     default: [mariadb, mysql, nginx, apache2]
   log_min_age_days:
-    description: Rotated logs younger than this are kept.
+    description:
+      - Rotated logs younger than this (days) are kept.
+      - A negative number fails the module with one line naming it.
     type: int
     default: 7
 attributes:
@@ -274,6 +276,9 @@ def main() -> None:
     problem = services_problem(module.params["services"])
     if problem:  # before systemctl is asked anything
         module.fail_json(msg=problem, setting="services")
+    if module.params["log_min_age_days"] < 0:  # a cutoff in the future: every rotated log
+        module.fail_json(msg="log_min_age_days must be 0 or more, not "
+                         f"{module.params['log_min_age_days']}", setting="log_min_age_days")
     before, after, done, skipped = ACTIONS[module.params["action"]](module)
     module.exit_json(changed=bool(done), before=before, after=after, done=done, skipped=skipped,
                      sop_output={"tindakan": module.params["action"], "sebelum": before,

@@ -3253,3 +3253,14 @@ def test_a_package_cache_folder_removed_by_hand_is_nothing_to_clean(tmp_path, mo
     assert done == [] and skipped == []
     assert before["bytes"] == after["bytes"] == 0
     assert abs(before["free_mb"] - free) <= 1 and abs(after["free_mb"] - free) <= 1
+
+
+def test_a_negative_log_min_age_is_refused_as_a_setting(tmp_path):
+    """log_min_age_days -1 was taken: a cutoff a day ahead, every rotated log under
+    /var/log old enough to remove, the newest one (written an hour ago) too. Refused in
+    one line naming the option, whatever the action (nothing is done)."""
+    rc, result = run_module("server_remediate", tmp_path, {
+        "action": "restart_service", "services": [], "log_min_age_days": -1})
+    assert rc == 1
+    assert result["msg"] == "log_min_age_days must be 0 or more, not -1"
+    assert result["setting"] == "log_min_age_days"
