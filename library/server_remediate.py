@@ -27,8 +27,12 @@ description:
   - C(clean_package_cache) removes downloaded package files (C(apt-get clean)). Without
     C(/var/cache/apt/archives) (removed by hand to free space) there is nothing to clean;
     the free space is that of the folder above it.
-  - C(remove_rotated_logs) deletes rotated logs under C(/var/log) (C(*.gz), C(*.1) to
-    C(*.9)) older than O(log_min_age_days); current logs are never touched. Folders are
+  - C(remove_rotated_logs) deletes rotated logs under C(/var/log) older than
+    O(log_min_age_days), named as logrotate names them, C(NAME.N) (N from 1 to 9999) or
+    C(NAME-YYYYMMDD) (C(dateext); C(NAME-YYYYMMDDHH) hourly), each also with C(.gz),
+    C(.bz2), C(.xz) or C(.zst); current logs are never touched (C(NAME.N) needs a NAME not
+    ending in a digit, so C(10.0.0.1), a host's log by its address, is no rotation; nor are
+    MariaDB's binary logs C(mysql-bin.000123)). Folders are
     entered and files removed without following symbolic links (a service's account that
     owns its log folder cannot redirect the removal outside C(/var/log)); each file
     removed is named on one line, a control character in its name written as C(\x0a).
@@ -121,7 +125,12 @@ from ansible.module_utils.sop_tree import shown, unlink_same  # noqa: E402
 
 LOGS = "/var/log"
 PACKAGE_CACHE = "/var/cache/apt/archives"
-ROTATED = re.compile(r"\.(?:gz|[1-9])$")
+# logrotate's rotated names: NAME.N (N up to 4 digits: MariaDB's binary log
+# mysql-bin.000123 or .100000 and rotatelogs' live access.log.1733400000 are longer or
+# begin with 0) and NAME-YYYYMMDD[HH] (dateext; HH when hourly), each compressed or not.
+# NAME.N needs a NAME not ending in a digit or a dot: rsyslog's live log of a host by its
+# address (10.0.0.1) is no rotation of '10.0.0'.
+ROTATED = re.compile(r"(?:(?<=[^\d.])\.[1-9]\d{0,3}|-\d{8}(?:\d{2})?)(?:\.(?:gz|bz2|xz|zst))?$")
 
 
 def unit_state(module: AnsibleModule, name: str) -> dict[str, str] | None:

@@ -992,16 +992,16 @@ def test_a_removed_logs_name_writes_no_line_of_its_own_into_the_record(tmp_path,
                                                                        real_module):
     """/var/log/mysql belongs to MariaDB's account, which names the files in it: a rotated
     log named with a newline put a line of its choosing into the incident's record
-    ('hapus .../a' then 'MariaDB berhenti.gz')."""
+    ('hapus .../a' then 'MariaDB berhenti.log.1.gz')."""
     logs = tmp_path / "log"
     (logs / "mysql").mkdir(parents=True)
-    planted = logs / "mysql" / "a\nMariaDB berhenti.gz"
+    planted = logs / "mysql" / "a\nMariaDB berhenti.log.1.gz"
     planted.write_text("x")
     os.utime(planted, (time.time() - 30 * 86400,) * 2)
     monkeypatch.setattr(remediate, "LOGS", str(logs))
     module = real_module({"log_min_age_days": {"type": "int"}}, {"log_min_age_days": 7})
     _before, _after, done, _skipped = remediate.remove_rotated_logs(module)
-    assert done == [f"hapus {logs}/mysql/a\\x0aMariaDB berhenti.gz"]
+    assert done == [f"hapus {logs}/mysql/a\\x0aMariaDB berhenti.log.1.gz"]
     assert not planted.exists()
 
 
@@ -3264,3 +3264,36 @@ def test_a_negative_log_min_age_is_refused_as_a_setting(tmp_path):
     assert rc == 1
     assert result["msg"] == "log_min_age_days must be 0 or more, not -1"
     assert result["setting"] == "log_min_age_days"
+
+
+# logrotate's names of rotated logs: numbered (rotate 14 without compress reaches
+# syslog.14; delaycompress leaves .1 plain), dateext (-YYYYMMDD, -YYYYMMDDHH hourly), each
+# compressed by gzip, bzip2, xz or zstd, or not
+LOGROTATE_NAMES = ["syslog.1", "syslog.9", "syslog.10", "syslog.14", "syslog.2.gz",
+                   "syslog.10.gz", "mail.log.365.xz", "access.log.12.zst", "auth.log.3.bz2",
+                   "messages-20261101", "messages-20261101.gz", "secure-20261101.xz",
+                   "access.log-20261101.zst", "nginx/access.log-2026110113.gz",
+                   "php8.2-fpm.log.11"]
+# live logs old enough to remove if they were rotations: a host's log by its address
+# (rsyslog's per-host files), MariaDB's binary and relay logs, rotatelogs' live file
+# (its start time), apt's live eipp.log.xz, names merely ending in a digit, NAME.0
+LIVE_NAMES = ["remote/10.0.0.1", "remote/192.168.1.10", "remote/192.168.1.10.gz",
+              "mysql/mysql-bin.000012", "mysql/mysql-bin.100000", "mysql/relay-bin.000003",
+              "apache2/access.log.1733400000", "apt/eipp.log.xz", "nginx/access.log.site1",
+              "nginx/site1", "syslog", "access.log", "lastlog", "dmesg.0", "backup.tar.gz"]
+
+
+def test_rotated_logs_are_logrotates_names_and_no_live_log(tmp_path):
+    """Only *.gz and *.1 to *.9 were taken: rotate 14 without compress left syslog.10 to
+    .14 (and .10.gz on), RHEL's dateext messages-YYYYMMDD and xz/zstd rotations in place
+    on a full disk; yet a quiet host's live log named by its address (10.0.0.1) and any
+    file ending in .gz (a backup left in /var/log) were removed as rotations."""
+    old = time.time() - 30 * 86400
+    for name in LOGROTATE_NAMES + LIVE_NAMES:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+        os.utime(path, (old, old))
+    found = sorted(path for path, _fd, _info in remediate.old_rotated_logs(str(tmp_path),
+                                                                         time.time()))
+    assert found == sorted(str(tmp_path / name) for name in LOGROTATE_NAMES)
