@@ -133,12 +133,12 @@ PACKAGE_CACHE = "/var/cache/apt/archives"
 ROTATED = re.compile(r"(?:(?<=[^\d.])\.[1-9]\d{0,3}|-\d{8}(?:\d{2})?)(?:\.(?:gz|bz2|xz|zst))?$")
 
 
-def unit_state(module: AnsibleModule, name: str) -> dict[str, str] | None:
+def unit_state(module: AnsibleModule, systemctl: str | None, name: str) -> dict[str, str] | None:
     """The unit's own name (Id: mariadb.service for its alias mysql), ActiveState and
-    UnitFileState of a loaded unit; active '?' with the reason when systemctl did not
-    answer in time (a hung systemd) or failed (no systemd as PID 1), or is not there
-    (run_command's bare 'Error executing command.' otherwise): not a unit missing."""
-    systemctl = module.get_bin_path("systemctl")
+    UnitFileState of a loaded unit, asked of ``systemctl`` (its path); active '?' with the
+    reason when systemctl did not answer in time (a hung systemd) or failed (no systemd as
+    PID 1), or is not there (None; run_command's bare 'Error executing command.'
+    otherwise): not a unit missing."""
     if not systemctl:
         return {"unit": f"{name}.service", "active": "?", "enabled": "?",
                 "error": "systemctl tidak ada"}
@@ -155,12 +155,13 @@ def unit_state(module: AnsibleModule, name: str) -> dict[str, str] | None:
             "enabled": props.get("UnitFileState", "?")}
 
 
-def loaded_units(module: AnsibleModule, names: list[str]) -> dict[str, dict[str, str]]:
+def loaded_units(module: AnsibleModule, systemctl: str | None,
+                 names: list[str]) -> dict[str, dict[str, str]]:
     """unit_state of each loaded unit of ``names``, one name per unit: mysql.service is
     an alias of mariadb.service on Debian, restarted once, under the first name given."""
     states: dict[str, dict[str, str]] = {}
     for name in names:
-        state = unit_state(module, name)
+        state = unit_state(module, systemctl, name)
         if state and state["unit"] not in [s["unit"] for s in states.values()]:
             states[name] = state
     return states
@@ -173,7 +174,10 @@ RESTARTABLE = ("failed", "inactive")
 
 def restart_service(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, Any], list[str],
                                                     list[str]]:
-    before = loaded_units(module, module.params["services"])
+    # one path for the states and the restart: a systemctl in /usr/sbin alone, not on the
+    # module's PATH, was found for the states and the restart then failed to start
+    systemctl = module.get_bin_path("systemctl")
+    before = loaded_units(module, systemctl, module.params["services"])
     names = list(before)
     enabled = {n: s for n, s in before.items() if s["enabled"] in ("enabled", "static")}
     todo = [n for n, s in enabled.items() if s["active"] in RESTARTABLE]
@@ -186,7 +190,7 @@ def restart_service(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, An
     unfinished, refused = [], {}
     if not module.check_mode:
         for name in todo:
-            rc, _out, err = run_bounded(module, ["systemctl", "restart", f"{name}.service"],
+            rc, _out, err = run_bounded(module, [str(systemctl), "restart", f"{name}.service"],
                                         "restart")
             if rc is None:
                 unfinished.append(f"restart {name} tidak selesai dalam "
@@ -197,7 +201,7 @@ def restart_service(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, An
     if unfinished:  # systemd's job may still run: its state now would say little
         module.fail_json(msg="; ".join(unfinished) + " (systemd mungkin masih menjalankannya)",
                          before=before, after={})
-    after = {n: unit_state(module, n) for n in names} if not module.check_mode else before
+    after = {n: unit_state(module, systemctl, n) for n in names} if not module.check_mode else before
     failed = [n for n in todo if not module.check_mode and (after[n] or {}).get("active") != "active"]
     if failed:
         module.fail_json(msg="restart did not bring back: " + ", ".join(

@@ -3297,3 +3297,20 @@ def test_rotated_logs_are_logrotates_names_and_no_live_log(tmp_path):
     found = sorted(path for path, _fd, _info in remediate.old_rotated_logs(str(tmp_path),
                                                                          time.time()))
     assert found == sorted(str(tmp_path / name) for name in LOGROTATE_NAMES)
+
+
+def test_the_restart_runs_the_systemctl_the_states_were_read_with():
+    """The states were read with get_bin_path's systemctl (found in /usr/sbin too), the
+    restart ran a bare 'systemctl' (the module's PATH only): a host whose systemctl
+    get_bin_path found off that PATH read the failed unit, then failed to start the
+    restart. One resolved path for both."""
+    class SbinSystemd(SystemdModule):
+        def get_bin_path(self, name):
+            return f"/usr/sbin/{name}"
+
+    module = SbinSystemd({"mariadb": "failed"})
+    _before, after, done, _skipped = remediate.restart_service(module)
+    assert done == ["restart mariadb"] and after["mariadb"]["active"] == "active"
+    assert [argv[:2] for argv in module.calls] == [
+        ["/usr/sbin/systemctl", "show"], ["/usr/sbin/systemctl", "restart"],
+        ["/usr/sbin/systemctl", "show"]]
