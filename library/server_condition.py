@@ -188,7 +188,9 @@ class Probe:
         self.not_visible: list[str] = []
 
     def run(self, argv: list[str]) -> tuple[int, str, str]:
-        rc, out, err = self.module.run_command(argv)
+        """apt's and openssl's answer, a byte no UTF-8 (a Latin-1 repository label or
+        certificate path) read as U+FFFD: a lone surrogate is no text the result can carry."""
+        rc, out, err = self.module.run_command(argv, errors="replace")
         return int(rc), str(out), str(err)
 
     def ask(self, argv: list[str], limit: str) -> tuple[int | None, str, str]:

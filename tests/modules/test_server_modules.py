@@ -3314,3 +3314,30 @@ def test_the_restart_runs_the_systemctl_the_states_were_read_with():
     assert [argv[:2] for argv in module.calls] == [
         ["/usr/sbin/systemctl", "show"], ["/usr/sbin/systemctl", "restart"],
         ["/usr/sbin/systemctl", "show"]]
+
+
+def test_apt_and_openssl_output_not_utf8_is_read_with_its_bytes_replaced(tmp_path, monkeypatch,
+                                                                         real_module):
+    """apt and openssl were read as run_command decodes by default (surrogate escapes): a
+    Latin-1 byte in a repository's label or a certificate's path or subject stayed a lone
+    surrogate (\\udce9) in the report, which UTF-8 cannot write: the condition's result
+    was refused. Their bytes are replaced (\\ufffd), like journalctl's in the diagnosis."""
+    hung_tools(tmp_path, monkeypatch, apt_get=r"""case "$*" in
+  *update*) printf 'Err:1 http://mirror.pn D\351p\364t InRelease\n' >&2; exit 100 ;;
+  *) printf 'Inst rsync [1] (2 D\351p\364t-security:stable [amd64])\n' ;;
+esac
+""", apt_mark="exit 0\n", apt_cache="exit 0\n",
+               openssl=r"""printf 'Could not open file or uri for loading certificate from ' >&2
+printf 'Cr\351dit\n' >&2; exit 1
+""")
+    cert = tmp_path / "cert.pem"
+    cert.write_text("")
+    probe = condition.Probe(real_module({}, {}))
+    updates = condition._updates(probe, {"update_cache": True, "security_pattern": "security",
+                                         "hold": []})
+    certs = probe.certificates([str(cert)], datetime.datetime.now(datetime.UTC))
+    assert updates["stale"] == ("apt-get update failed: Err:1 http://mirror.pn D\ufffdp\ufffdt "
+                                "InRelease")
+    assert updates["security"][0]["origin"] == "D\ufffdp\ufffdt-security:stable"
+    assert certs == [{"path": str(cert), "error": (
+        "Could not open file or uri for loading certificate from Cr\ufffddit")}]
