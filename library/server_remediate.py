@@ -204,7 +204,7 @@ def restart_service(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, An
     after = {n: unit_state(module, systemctl, n) for n in names} if not module.check_mode else before
     failed = [n for n in todo if not module.check_mode and (after[n] or {}).get("active") != "active"]
     if failed:
-        module.fail_json(msg="restart did not bring back: " + ", ".join(
+        module.fail_json(msg="tidak aktif kembali setelah restart: " + ", ".join(
             f"{n} ({refused[n]})" if n in refused else n for n in failed),
                          before=before, after=after)
     return before, after, [f"restart {n}" for n in todo], skipped
@@ -226,7 +226,7 @@ def clean_package_cache(module: AnsibleModule) -> tuple[dict[str, Any], dict[str
         rc, _out, err = module.run_command(["apt-get", "clean"],
                                            environ_update={"LC_ALL": "C"})
         if rc != 0:
-            module.fail_json(msg="apt-get clean failed: " + apt_failure("", str(err)))
+            module.fail_json(msg="apt-get clean gagal: " + apt_failure("", str(err)))
     after = space(cache, glob.glob(f"{PACKAGE_CACHE}/*.deb")) if not module.check_mode else before
     return before, after, [f"hapus {len(files)} paket unduhan"] if files else [], []
 

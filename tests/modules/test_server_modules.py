@@ -2536,8 +2536,9 @@ printf 'LoadState=loaded\\nActiveState=failed\\nUnitFileState=enabled\\n'
 
 def test_a_restart_that_fails_names_systemctls_reason(tmp_path, monkeypatch, real_module,
                                                      capsys):
-    """A unit whose restart failed was named alone ('restart did not bring back:
-    mariadb'); systemctl's line says why (its start limit, an exit code, a timeout)."""
+    """A unit whose restart failed was named alone ('... setelah restart: mariadb');
+    systemctl's line says why (its start limit, an exit code, a timeout), in the Bahasa
+    line of its neighbours ('restart did not bring back' was English in the record)."""
     hung_tools(tmp_path, monkeypatch, systemctl="""
 [ "$1" = restart ] && { printf 'Job for mariadb.service failed because start of the service \
 was attempted too often.\nSee "systemctl status mariadb.service" for details.\n' >&2; exit 1; }
@@ -2548,8 +2549,8 @@ printf 'LoadState=loaded\nActiveState=failed\nUnitFileState=enabled\n'
     with pytest.raises(SystemExit):
         remediate.restart_service(module)
     assert json.loads(capsys.readouterr().out)["msg"] == (
-        "restart did not bring back: mariadb (Job for mariadb.service failed because start "
-        "of the service was attempted too often.)")
+        "tidak aktif kembali setelah restart: mariadb (Job for mariadb.service failed because "
+        "start of the service was attempted too often.)")
 
 
 def test_an_alias_is_restarted_once_under_its_units_name(tmp_path, monkeypatch, real_module):
@@ -3237,7 +3238,7 @@ def test_apt_get_clean_runs_in_the_c_locale(tmp_path, monkeypatch, real_module, 
     monkeypatch.setenv("LC_ALL", "id_ID.UTF-8")
     with pytest.raises(SystemExit):
         remediate.clean_package_cache(module)
-    assert json.loads(capsys.readouterr().out)["msg"] == "apt-get clean failed: E: locale C"
+    assert json.loads(capsys.readouterr().out)["msg"] == "apt-get clean gagal: E: locale C"
 
 
 @pytest.mark.parametrize("check_mode", [False, True])
