@@ -1,0 +1,71 @@
+"""roles/server_incident: what is recorded of the incident when a remediation fails
+(ansible-playbook on localhost in check mode: the real server_diagnose reads this
+machine, the remediation is refused before it does anything)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+from typing import Any
+
+from loader import LOCAL_PLAYBOOK
+
+ROOT = pathlib.Path(__file__).parents[2]
+PLAY = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - ansible.builtin.include_role:
+        name: server_incident
+        tasks_from: diagnosa_gangguan
+"""
+
+
+def incident(tmp_path: pathlib.Path, **variables: Any) -> tuple[int, list[dict[str, Any]], str]:
+    """The role's activity with ``variables``, in check mode: its exit status, the results
+    it printed (-v) and its output."""
+    play, extra = tmp_path / "play.yml", tmp_path / "vars.json"
+    play.write_text(PLAY, encoding="utf-8")
+    extra.write_text(json.dumps({"server_incident_bundle_dir": str(tmp_path / "incidents"),
+                                 "server_incident_hours": 1, **variables}), encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
+               ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="false")
+    proc = subprocess.run([*LOCAL_PLAYBOOK, "--check", "-v", "-e", f"@{extra}", str(play)],
+                          capture_output=True, text=True, check=False, env=env, timeout=600)
+    results = [json.loads(line.split(" => ", 1)[1]) for line in proc.stdout.splitlines()
+               if line.startswith(("ok: [localhost] => {", "fatal: [localhost]: FAILED! => {"))]
+    return proc.returncode, results, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+
+def test_a_failed_remediation_is_recorded_with_the_diagnosis(tmp_path: pathlib.Path) -> None:
+    """A remediation that failed stopped the play before 'Record the diagnosis': the
+    bundle was written, the incident's record (its causes, what the remediation did) was
+    not. The record is written, naming the remediation that failed and why; the run then
+    fails with that cause."""
+    rc, results, output = incident(tmp_path, server_incident_remediate=["remove_rotated_logs"],
+                                   server_incident_log_min_age_days=-1)
+    assert rc == 2, output
+    record = next(r["sop_output"] for r in results if "bundel" in r.get("sop_output", {}))
+    cause = "remove_rotated_logs: log_min_age_days must be 0 or more, not -1"
+    assert record["gagal"] == cause
+    assert [(a["tindakan"], a["gagal"]) for a in record["tindakan"]] == [
+        ("remove_rotated_logs", "log_min_age_days must be 0 or more, not -1")]
+    assert record["penyebab_sesudah"] is None
+    assert isinstance(record["penyebab"], list)
+    assert pathlib.Path(record["bundel"]).parent == tmp_path / "incidents"
+    assert results[-1]["msg"] == cause  # the run's failure: the remediation's own cause
+
+
+def test_a_remediation_that_succeeds_is_recorded_as_before(tmp_path: pathlib.Path) -> None:
+    """The record of remediations that end well is what it was: each one's own record,
+    no failure, the diagnosis after them."""
+    rc, results, output = incident(tmp_path, server_incident_remediate=["clean_package_cache"])
+    assert rc == 0, output
+    record = next(r["sop_output"] for r in results if "bundel" in r.get("sop_output", {}))
+    assert record["gagal"] is None
+    assert [a["tindakan"] for a in record["tindakan"]] == ["clean_package_cache"]
+    assert record["tindakan"][0]["uji_coba"] is True
+    assert isinstance(record["penyebab_sesudah"], list)
