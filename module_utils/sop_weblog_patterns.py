@@ -86,8 +86,12 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         r"class\.module\.classloader",
     )),
     "webshell": ("CRS 955 web shell", "probe webshell", (
-        # WordPress's own Media Library, updater and database upgrade (/wp-admin/upload.php,
-        # update.php, upgrade.php, also under network/) are the site's pages, not shells
+        # a shell's name (the file requested, in the root or a folder). Not WordPress's own
+        # Media Library, updater and database upgrade (/wp-admin/upload.php, update.php,
+        # upgrade.php, also under network/), the site's pages; nor a plugin's main file,
+        # named as its folder (/wp-content/plugins/updraftplus/updraftplus.php, which
+        # scanners ask for to learn the plugin's version, and which answers 200)
+        r"(?:^|/(?!(?<=/wp-content/plugins/)(?P<plugin>[^/]{1,128})/(?P=plugin)\.php\b)[^/]*)"
         r"(?:(?<!/wp-admin)(?<!/wp-admin/network)|(?!/up(?:load|date|grade)\.php\b))"
         r"/(?:wso|c99|r57|alfa|alfa-rex|b374k|shell|cmd|up|uploader|webshell|indoxploit|"
         r"priv8|wp-shell|1337|mini|marijuana|leaf|bypass|haxor|sym|symlink|0x)\w{0,12}"
@@ -98,7 +102,7 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         # admin have their own about.php (wp-admin/network/about.php, wp-admin/user/...)
         r"/wp-(?:includes/|admin/(?!(?:network|user)/about\.php(?:\?|$)))[^?]{0,256}/"
         r"(?:about|radio|alfa|xmrlpc|wp-conflg|css|install)\.php\b",
-        r"/wp-content/(?:plugins|themes)/[^/?]+/(?:up|shell|cmd|wso|alfa|ws)\.php\b",
+        r"/wp-content/(?:plugins|themes)/[^/?]+/(?:up|shell|cmd|wso|alfa|ws|mini)\.php\b",
     )),
     "restricted_file": ("CRS 930130/920440", "file terlarang", (
         r"/\.(?:env|git|svn|hg|bzr|htaccess|htpasswd|ds_store|aws|ssh|docker|vscode|idea)"

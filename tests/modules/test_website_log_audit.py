@@ -146,6 +146,27 @@ def test_a_shell_s_name_in_the_query_is_no_webshell(target):
     assert "webshell" in patterns.target_categories(b"/updraftplus.php?" + target.encode())
 
 
+@pytest.mark.parametrize("target", [
+    "/wp-content/plugins/updraftplus/updraftplus.php",
+    "/pn/wp-content/plugins/updraftplus/updraftplus.php",
+    "/wp-content/plugins/uploadcare/uploadcare.php",
+    "/wp-content/plugins/symbiostock/symbiostock.php",
+])
+def test_a_plugin_s_main_file_is_no_webshell(target):
+    """Scanners ask for a plugin's main file, named as its folder, to learn its version,
+    and it answers 200: UpdraftPlus's updraftplus.php read as an 'up...' shell, a webshell
+    answered 2xx, and failed the activity. A shell's name in a plugin's folder, a plugin's
+    name elsewhere, and the names shells take still are."""
+    assert "webshell" not in patterns.target_categories(target.encode())
+    name = target.rsplit("/", 1)[1]
+    for shell in (f"/wp-content/plugins/akismet/{name}", f"/{name}", f"/wp-content/themes/x/{name}",
+                  target.replace(name, "up.php"), target.replace(name, "mini.php"),
+                  "/wp-content/plugins/wso/wso.php", "/wp-content/plugins/mini/mini.php",
+                  "/up.php", "/x/upload.php", "/mini.php", "/symlink.php", "/alfa.php",
+                  "/wso.php", "/c99.php", "/r57.php", "/b374k.php"):
+        assert "webshell" in patterns.target_categories(shell.encode()), shell
+
+
 @pytest.mark.parametrize(("target", "restricted"), [
     ("/wp-content/uploads/2026/11/formulir-gugatan.zip", False),
     ("/wp-content/uploads/2026/11/aplikasi.rar?ver=2", False),
