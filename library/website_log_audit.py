@@ -54,7 +54,7 @@ description:
     OWASP Core Rule Set (C(sqli), C(lfi), C(rfi), C(rce), C(php), C(xss), C(java),
     C(webshell), C(restricted_file), C(admin_probe), C(scanner) user agents,
     C(header_injection), C(protocol) abuse (not a line without a request, C("-"), a
-    browser's unused preconnection), C(wp_bruteforce) on
+    browser's unused preconnection), C(wp_bruteforce), failed logins on
     C(wp-login.php)/C(xmlrpc.php), also percent-encoded, with repeated slashes or dot
     segments, in a sub-folder or with a path after it, as the web server runs them), each
     with its count, how many were answered 2xx, first and last seen, top clients and
@@ -65,6 +65,12 @@ description:
     C(\\)), then percent-decoded again until nothing is left to decode, at most four
     times (C(../) encoded three times, C(%25252e%25252e%25252f), is read as C(../)).
     Paths and sample lines are shown as logged.
+  - C(wp_bruteforce) counts failed logins per client. WordPress redirects a login it
+    accepts (C(302) to C(wp-admin)) and answers a failed one with its login page (C(200)),
+    so a POST to C(wp-login.php) answered 3xx is not counted (an office's staff behind one
+    NAT address logging in each day is no brute force). A login plugin that redirects
+    failed logins too hides them. XML-RPC answers C(200) whatever the password, so every
+    POST to C(xmlrpc.php) counts.
   - C(java) is a Log4j lookup in the target, C(${) with a lookup's name and its C(:)
     (C(${jndi:), C(${::-j})) or a nested C(${) within 16 characters, as every Log4Shell
     payload opens however it builds the name C(jndi) (C(${${lower:j}ndi:),
@@ -133,7 +139,7 @@ options:
     type: int
     default: 3
   bruteforce_threshold:
-    description: POST requests to C(wp-login.php)/C(xmlrpc.php) (however the path is written) from one client that make it a brute-force finding.
+    description: Failed logins (a POST to C(wp-login.php) not answered 3xx, any POST to C(xmlrpc.php), however the path is written) from one client that make it a brute-force finding.
     type: int
     default: 20
   top_limit:

@@ -46,8 +46,8 @@ from ansible.module_utils.sop_weblog_patterns import (
     HEADER_INJECTION,
     agent_class,
     category_title,
+    failed_login,
     header_injection,
-    login_path,
     target_categories,
 )
 
@@ -418,7 +418,7 @@ class Tally:
         self.paths = TopCounter(top_limit)
         self.clients = TopCounter(top_limit)
         self.crawlers: dict[str, int] = {}
-        self.logins = TopCounter(top_limit)  # POST wp-login.php / xmlrpc.php per client
+        self.logins = TopCounter(top_limit)  # failed logins per client (failed_login)
         self.login_seen: dict[bytes, list[Any]] = {}  # client: [first, last, sample]
         self.findings: dict[str, Finding] = {}
         self.samples = samples
@@ -611,7 +611,7 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
         paths[key] = paths.get(key, 0) + 1
         if method not in ALLOWED_METHODS or sp2 <= sp1:
             tally.hit("protocol", ip, stamp, status, line)
-        elif method == b"POST" and login_path(path):
+        elif method == b"POST" and failed_login(path, status):
             tally.login(ip, stamp, status, line)
         found = targets.get(target)
         if found is None:

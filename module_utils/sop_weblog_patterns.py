@@ -192,10 +192,10 @@ FORGED_TIME_TITLE = ("log", "waktu permintaan tidak wajar (dipalsukan, atau jam 
 # Methods a court website answers; others (PUT, DELETE, TRACE, CONNECT, PROPFIND...) are
 # protocol abuse.
 ALLOWED_METHODS = frozenset({b"GET", b"POST", b"HEAD", b"OPTIONS"})
-LOGIN_PATHS = frozenset({b"/wp-login.php", b"/xmlrpc.php"})
+LOGIN_PATHS = {b"/wp-login.php": b"wp-login", b"/xmlrpc.php": b"xmlrpc"}
 # WordPress's login or XML-RPC in a path as the web server maps it: in the folder
 # WordPress is installed in, with a PATH_INFO after it (Apache runs /wp-login.php/x).
-_LOGIN = re.compile(rb"/(?:wp-login|xmlrpc)\.php(?:/|$)")
+_LOGIN = re.compile(rb"/(wp-login|xmlrpc)\.php(?:/|$)")
 
 _TARGET = [(name, re.compile("|".join(f"(?:{p})" for p in pats)))
            for name, (_ref, _title, pats) in TARGET_CATEGORIES.items()]
@@ -276,13 +276,26 @@ def target_categories(target: bytes) -> tuple[str, ...]:
                  if pattern.search(path if name == _REQUESTED_FILE else text))
 
 
-def login_path(path: bytes) -> bool:
-    """Whether a POST to ``path`` (no query) reaches WordPress's login or XML-RPC. The web
-    server decodes it once and merges repeated slashes and ./.. segments: /%77p-login.php,
-    //wp-login.php and /x/../xmlrpc.php run them as /wp-login.php does."""
-    if path in LOGIN_PATHS:
-        return True
-    return _LOGIN.search(posixpath.normpath(unquote_to_bytes(path))) is not None
+def login_path(path: bytes) -> bytes | None:
+    """Which of WordPress's login (b"wp-login") or XML-RPC (b"xmlrpc") a POST to ``path``
+    (no query) reaches, None for neither. The web server decodes it once and merges
+    repeated slashes and ./.. segments: /%77p-login.php, //wp-login.php and
+    /x/../xmlrpc.php run them as /wp-login.php does."""
+    known = LOGIN_PATHS.get(path)
+    if known is not None:
+        return known
+    found = _LOGIN.search(posixpath.normpath(unquote_to_bytes(path)))
+    return found.group(1) if found else None
+
+
+def failed_login(path: bytes, status: bytes) -> bool:
+    """Whether a POST to ``path`` answered ``status`` counts as a failed login (brute
+    force): WordPress redirects a login it accepts (302 to wp-admin) and answers a failed
+    one with its login page again (200), so a wp-login.php answered 3xx is no attempt to
+    count (an office's staff behind one NAT address logging in each day); XML-RPC answers
+    200 whatever the password (the failure is in its body), so each of its POSTs counts."""
+    login = login_path(path)
+    return login == b"xmlrpc" or (login == b"wp-login" and status[:1] != b"3")
 
 
 def header_injection(value: bytes) -> bool:

@@ -482,6 +482,26 @@ def test_below_bruteforce_threshold_is_no_finding(tmp_path):
     assert result["findings"] == []
 
 
+def test_only_failed_logins_are_brute_force(tmp_path):
+    """WordPress redirects a login it accepts (302 to wp-admin) and answers a failed one
+    with its login page (200): every login was counted, so an office's staff behind one
+    NAT address passed the threshold of 20 in a day. XML-RPC answers 200 either way:
+    each of its POSTs still counts."""
+    office = "".join(line("36.8.8.8", f"30/Nov/2026:08:{i:02d}:00", "POST /wp-login.php HTTP/1.1",
+                          302) for i in range(30))
+    failed = [line("36.8.8.8", f"30/Nov/2026:09:{i:02d}:00", "POST /wp-login.php HTTP/1.1", status)
+              for i, status in enumerate([200] * 17 + [403])]
+    log = tmp_path / "access.log"
+    log.write_text(office + "".join(failed))
+    assert audit(log, tmp_path / "state")["findings"] == []
+    xmlrpc = "".join(line("36.8.8.8", f"30/Nov/2026:10:{i:02d}:00", "POST /xmlrpc.php HTTP/1.1")
+                     for i in range(2))
+    log.write_text(office + "".join(failed) + xmlrpc)
+    brute = audit(log, tmp_path / "again")["findings"]
+    assert [(f["category"], f["count"], f["first_seen"]) for f in brute] == [
+        ("wp_bruteforce", 20, "2026-11-30T09:00:00+07:00")]
+
+
 def test_a_login_path_written_otherwise_is_brute_force_too(tmp_path):
     """The web server decodes a path once and merges slashes and dot segments, and
     WordPress may live in a sub-folder: POSTs to /%77p-login.php, //wp-login.php,
