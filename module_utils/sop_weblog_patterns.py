@@ -59,6 +59,9 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "rfi": ("CRS 931 RFI", "remote file inclusion", (
         r"(?:file|page|path|include|inc|template|url|src|doc|dir)=(?:https?|ftps?|smb)://"
         r"[^&]{0,512}\?",
+        # an address for a name; not WordPress's redirect_to back to a private or loopback
+        # one (staff opening the site by its LAN address: wp-login.php?redirect_to=...)
+        r"(?:(?<!redirect_to)|(?!=https?://(?:10|127|192\.168|172\.(?:1[6-9]|2\d|3[01]))\.))"
         r"=(?:https?|ftp)://\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}",
     )),
     "rce": ("CRS 932 RCE", "eksekusi perintah jarak jauh", (

