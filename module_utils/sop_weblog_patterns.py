@@ -114,11 +114,13 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         r"(?:about|radio|alfa|xmrlpc|wp-conflg|css|install)\.php\b",
         r"/wp-content/(?:plugins|themes)/[^/?]+/(?:up|shell|cmd|wso|alfa|ws|mini)\.php\b",
     )),
+    # A NUL byte (%00) ends a name where PHP's or C's file functions read it: /.env%00,
+    # /dump.sql%00.jpg ask for the file before it.
     "restricted_file": ("CRS 930130/920440", "file terlarang", (
         r"/\.(?:env|git|svn|hg|bzr|htaccess|htpasswd|ds_store|aws|ssh|docker|vscode|idea)"
-        r"(?:/|$|\.|\?)",
+        r"(?:/|$|\.|\?|\x00)",
         r"\.(?:sql|bak|old|orig|swp|save|dump|backup|log|ini|conf|cfg|pem|key|db|sqlite)"
-        r"(?:$|\?)",
+        r"(?:$|\?|\x00)",
         # an archive, except one the Media Library keeps in its dated folders (a form or
         # a document the court publishes, downloaded by its visitors)
         r"^(?![^?]*/wp-content/uploads/\d{4}/\d{2}/[^/?]*\.(?:tar|tgz|tar\.gz|zip|rar|7z)"

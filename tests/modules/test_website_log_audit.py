@@ -167,6 +167,17 @@ def test_a_plugin_s_main_file_is_no_webshell(target):
         assert "webshell" in patterns.target_categories(shell.encode()), shell
 
 
+@pytest.mark.parametrize("target", [
+    "/.env%00", "/.env%2500", "/.git%00/config", "/wp-content/backup.sql%00.jpg",
+    "/?f=court.sqlite%00",
+])
+def test_a_restricted_file_ended_by_a_nul_byte_is_one(target):
+    """A NUL byte (%00) ends a file's name where PHP's or C's file functions read it:
+    /.env%00 asks for .env, and passed as an ordinary request."""
+    assert "restricted_file" in patterns.target_categories(target.encode())
+    assert patterns.target_categories(b"/.environment%20pengadilan") == ()
+
+
 @pytest.mark.parametrize(("target", "restricted"), [
     ("/wp-content/uploads/2026/11/formulir-gugatan.zip", False),
     ("/wp-content/uploads/2026/11/aplikasi.rar?ver=2", False),
