@@ -63,8 +63,10 @@ description:
     (nginx writes a quote, a backslash and bytes outside printable ASCII as C(\xHH), so
     C(1" OR "a"="a) is logged C(1\x22 OR \x22a\x22=\x22a); Apache writes C(\") and
     C(\\)), then percent-decoded again until nothing is left to decode, at most four
-    times (C(../) encoded three times, C(%25252e%25252e%25252f), is read as C(../)).
-    Paths and sample lines are shown as logged.
+    times (C(../) encoded three times, C(%25252e%25252e%25252f), is read as C(../)), and
+    the overlong UTF-8 forms of C(.), C(/) and C(\) (C(%c0%ae), C(%c0%af), C(%e0%80%af),
+    C(%c1%9c)), which no text has and an old server reads as those characters, are read
+    as them (C(..%c0%af) is C(../)). Paths and sample lines are shown as logged.
   - C(wp_bruteforce) counts failed logins per client. WordPress redirects a login it
     accepts (C(302) to C(wp-admin)) and answers a failed one with its login page (C(200)),
     so a POST to C(wp-login.php) answered 3xx is not counted (an office's staff behind one

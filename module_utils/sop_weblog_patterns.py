@@ -250,6 +250,18 @@ _HEX_DIGITS = "0123456789abcdefABCDEF"
 _HEX = {(a + b).encode(): bytes((int(a + b, 16),)) for a in _HEX_DIGITS for b in _HEX_DIGITS}
 
 
+# Overlong UTF-8 forms of '.', '/' and '\\' (%c0%ae, %c0%af, %e0%80%af, %c1%9c ...):
+# UTF-8 forbids them, so no text has them, and a server or an application that reads them
+# as those characters (IIS 5, Tomcat's CVE-2008-2938) walks out of its folder
+# (..%c0%af, %c0%ae%c0%ae/). They are read as those characters, in one linear pass.
+_OVERLONG = re.compile(rb"(?:\xc0|\xe0\x80|\xf0\x80\x80)([\xae\xaf])|\xc1\x9c")
+_OVERLONG_CHAR = {b"\xae": b".", b"\xaf": b"/", None: b"\\"}
+
+
+def _overlong_char(match: re.Match[bytes]) -> bytes:
+    return _OVERLONG_CHAR[match.group(1)]
+
+
 def _unescaped(match: re.Match[bytes]) -> bytes:
     code = match.group(1)
     return bytes((int(code, 16),)) if code else match.group(2)
@@ -269,7 +281,8 @@ def _percent_byte(match: re.Match[bytes]) -> bytes:
 def decode_target(target: bytes) -> str:
     """A request target as the client sent it (log_unescape), '+' as space, then
     URL-decoded again and again (an attack encoded several times), at most DECODE_ROUNDS
-    times and until nothing is left to decode, lower-case."""
+    times and until nothing is left to decode, overlong UTF-8 forms of '.', '/' and '\\'
+    read as those characters (_OVERLONG), lower-case."""
     value = log_unescape(target).replace(b"+", b" ")
     for _round in range(DECODE_ROUNDS):
         if b"%" not in value:
@@ -277,6 +290,8 @@ def decode_target(target: bytes) -> str:
         value, decoded = _PERCENT.subn(_percent_byte, value)
         if not decoded:
             break
+    if not value.isascii():
+        value = _OVERLONG.sub(_overlong_char, value)
     return value.decode("latin-1").lower()
 
 

@@ -361,6 +361,22 @@ def test_an_attack_encoded_up_to_four_times_is_read(category, attack, rounds):
     assert category in patterns.target_categories(f"{path}?{name}={value}".encode())
 
 
+@pytest.mark.parametrize("target", [
+    "/..%c0%af..%c0%afetc%c0%afpasswd", "/%c0%ae%c0%ae/%c0%ae%c0%ae/x",
+    "/%C0%AE%C0%AE%C0%AF%C0%AE%C0%AE%C0%AFwp-config.php", "/%e0%80%ae%e0%80%ae%e0%80%afx",
+    "/?f=..%c1%9c..%c1%9cwindows", "/%25c0%25ae%25c0%25ae/x",
+])
+def test_an_overlong_utf8_traversal_is_lfi(target):
+    """UTF-8's overlong forms of '.', '/' and '\\', which no text has and old servers read
+    as those characters, walked out of the folder unseen: ..%c0%af is ../. A visitor's
+    own UTF-8 (an accented word) is read as before."""
+    assert "lfi" in patterns.target_categories(target.encode())
+    assert patterns.decode_target(b"/..%c0%af%e0%80%ae%c1%9c") == "/../.\\"
+    assert patterns.decode_target(b"/?s=caf%C3%A9") == "/?s=caf\xe3\xa9"
+    with within(20, "reading the target"):
+        patterns.target_categories(b"/?s=" + b"\xe0\x80" * (weblog.MAX_LINE // 2))
+
+
 def test_a_target_is_decoded_at_most_four_times_and_stops_when_nothing_changes():
     """Each round undoes one layer; a '%' that starts no escape stays."""
     assert patterns.decode_target(b"/?p=%25252e%25252e%25252fwp-config.php") == \
