@@ -11,10 +11,13 @@ module: website_log_audit
 short_description: Audit nginx/Apache access logs (visitors, crawlers, attack probes) since the last run
 description:
   - Reads combined-format access logs with their rotated copies (C(access.log.1),
-    C(access.log.2.gz) ..., or C(access.log-YYYYMMDD[.gz])), only the lines written since the previous run (the first run reads every file present,
-    oldest first). A copy present both plain and gzipped (C(access.log.2) and
+    C(access.log.2.gz) ..., or with logrotate's C(dateext) C(access.log-YYYYMMDD) or
+    C(access.log-<epoch>) for C(-%s), each also compressed as C(.gz), C(.xz) or C(.bz2)),
+    only the lines written since the previous run (the first run reads every file present,
+    oldest first). A copy compressed with zstd (C(.zst)) is not read (Python on Debian 12
+    has no zstd module without another package). A copy present both plain and compressed (C(access.log.2) and
     C(access.log.2.gz) while logrotate compresses it) is read once, from the plain file.
-    A rotated copy's last line counts without a newline, plain or gzipped (C(copytruncate)
+    A rotated copy's last line counts without a newline, plain or compressed (C(copytruncate)
     copied it while it was being written); the live log's is still being written and
     waits for the next run.
   - The formats read are nginx's C(combined) (and C(main), which adds X-Forwarded-For
@@ -276,7 +279,7 @@ audit:
         - "{client, count, share, xff}: xff is true when the lines carry an X-Forwarded-For field that listing the address in O(trusted_proxies) would read."
       type: dict
     files:
-      description: "What was read: [{path, from, to}] (to -1: to the end of a gzipped file)."
+      description: "What was read: [{path, from, to}] (to -1: to the end of a compressed file)."
       type: list
       elements: dict
     resumed:

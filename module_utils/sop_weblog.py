@@ -8,25 +8,30 @@ Stdlib only (runs on the managed host, Python 3.9+).
   (exact up to ``VISITOR_EXACT`` distinct ones, then a HyperLogLog estimate, about 1 %),
   top paths and clients with pruned counters (memory does not grow with the file),
   crawlers, and attack-probe findings with first/last seen and sample lines.
-- ``scan_task`` reads one byte range of a plain log, or one gzipped log, in blocks;
+- ``scan_task`` reads one byte range of a plain log, or one compressed log (gzip, xz or
+  bzip2), in blocks;
   ``audit`` runs the tasks over the CPUs (fork) and merges the tallies in log order.
 - ``plan`` finds where the last run stopped (offset and a fingerprint of the first line,
   or of the newest rotated copy's when the log had none, kept in a state file) among the
-  live log and its rotated copies (``.1``, ``.2.gz`` ... or ``-YYYYMMDD[.gz]``), so only
+  live log and its rotated copies (``.1``, ``.2.gz`` ... or ``-YYYYMMDD[.gz]``, also
+  ``.xz`` or ``.bz2``), so only
   new lines are read, across rotation, ``copytruncate`` and truncation; a fingerprint of
   the line ending at the offset tells a plain log cut below it and written again.
 """
 
 from __future__ import annotations
 
+import bz2
 import dataclasses
 import datetime
 import errno
 import functools
 import gzip
 import hashlib
+import io
 import ipaddress
 import json
+import lzma
 import math
 import multiprocessing
 import os
@@ -34,7 +39,7 @@ import re
 import stat
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Union
 
@@ -95,7 +100,14 @@ _VHOST = re.compile(rb'[^\s:\[\]"]+:\d{1,5} (?=\S+ \S+ \S+ \[)')
 # 198.51.100.2', '203.0.113.7,, 10.0.0.9'). Apache's mod_remoteip splits at commas only
 # (Proxies.client).
 _HOPS = re.compile(rb"[^ ,]+")
-_ROTATED = re.compile(r"^[.-](\d+)(\.gz)?$")
+# A rotated copy's name after the log's: logrotate's number (.1) or dateext's date or
+# time (-20261205, -%s), then the extension of its compression, if any (no Python on
+# Debian 12 reads zstd without a package: a .zst copy is none).
+_ROTATED = re.compile(r"^[.-](\d+)(?:\.(gz|xz|bz2))?$")
+# What reads each compression's stream (bounded reads; every member or stream of a file).
+_UNPACK: dict[str, Callable[[BinaryIO], io.BufferedIOBase]] = {
+    "gz": lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"),
+    "xz": lzma.LZMAFile, "bz2": bz2.BZ2File}
 # A sample line's request target (a path, its query after it).
 _SAMPLE_TARGET = re.compile(r'"([A-Za-z]+ )(/[^\s"]*)')
 SAMPLE_CHARS = 2000  # a sample line longer than this is cut
@@ -646,8 +658,9 @@ def _request_time(line: bytes, tally: Tally) -> Seen | None:
 
 @dataclass(frozen=True)
 class Task:
-    """Lines to read: a plain file's byte range [start, end), or a gzipped file's
-    decompressed bytes from ``start`` (``end`` -1: to its end); request times before
+    """Lines to read: a plain file's byte range [start, end), or a compressed file's
+    (``compressed``: gz, xz or bz2) decompressed bytes from ``start`` (``end`` -1: to its
+    end); request times before
     ``not_before`` are forged (Tally). A ``rotated`` copy is no longer written: its last
     line counts without a newline (copytruncate copied it while it was being written).
     The live log's range ends at its last newline: a line still being written waits."""
@@ -655,7 +668,7 @@ class Task:
     path: str
     start: int
     end: int
-    compressed: bool = False
+    compressed: str = ""
     not_before: float = PAST_FLOOR
     rotated: bool = False
 
@@ -713,6 +726,33 @@ def _gzip_blocks(task: Task) -> Iterator[bytes]:
                        "the lines after the cut are lost; repair or move it away")
 
 
+def _unpacked_blocks(task: Task) -> Iterator[bytes]:
+    """The decompressed blocks of an xz or bzip2 file from the byte before the task's
+    start (as _gzip_blocks), every stream of it; the reader inflates at most BLOCK bytes a
+    read (a compressed bomb is never held at once). An empty file is nothing to read."""
+    skip = _begin(task)
+    with open_log(task.path) as raw:
+        if not raw.read(1):
+            return
+        raw.seek(0)
+        with _UNPACK[task.compressed](raw) as handle:
+            while True:
+                try:
+                    data = handle.read(BLOCK)
+                except EOFError as exc:  # what `xzcat` calls "unexpected end of input"
+                    raise EOFError(
+                        f"truncated {task.compressed} file (it ends before its end-of-stream "
+                        "marker): the lines after the cut are lost; repair or move it away"
+                    ) from exc
+                if not data:
+                    break
+                if skip:
+                    cut = min(skip, len(data))
+                    data, skip = data[cut:], skip - cut
+                if data:
+                    yield data
+
+
 def _from_line_start(blocks: Iterator[bytes], tally: Tally, deadline: Deadline,
                      path: str) -> Iterator[bytes]:
     """The blocks of a task starting past 0 (read from the byte before its start), from
@@ -754,7 +794,8 @@ def scan_task(task: Task, top_limit: int = 5000, samples: int = 3,
                   not_before=task.not_before)
     targets, agents, referers = _TARGETS, _AGENTS, _REFERERS
     carry = b""
-    blocks = _gzip_blocks(task) if task.compressed else _plain_blocks(task)
+    blocks = _gzip_blocks(task) if task.compressed == "gz" else \
+        _unpacked_blocks(task) if task.compressed else _plain_blocks(task)
     if task.start:
         blocks = _from_line_start(blocks, tally, deadline, task.path)
     try:
@@ -769,7 +810,7 @@ def scan_task(task: Task, top_limit: int = 5000, samples: int = 3,
             for cache in (targets, agents, referers):
                 if len(cache) > CACHE_LIMIT:
                     cache.clear()
-    except (OSError, zlib.error, EOFError) as exc:
+    except (OSError, zlib.error, lzma.LZMAError, EOFError) as exc:
         raise LogError(f"{task.path}: {getattr(exc, 'strerror', None) or exc}") from exc
     if carry and task.rotated:  # a rotated copy's last line, without a newline
         scan_block(carry, tally, targets, agents, referers, proxies=proxies)
@@ -848,17 +889,17 @@ def audit(tasks: list[Task], *, workers: int = 0, top_limit: int = 5000,
 
 # -- where the last run stopped --------------------------------------------------------
 
-def fingerprint(path: str, compressed: bool) -> str | None:
-    """sha256 of the file's first line (at most FINGERPRINT_BYTES); None when empty or
-    without a complete first line."""
+def fingerprint(path: str, compressed: str) -> str | None:
+    """sha256 of the file's first line (at most FINGERPRINT_BYTES; ``compressed``: its
+    compression, gz, xz or bz2, or ""); None when empty or without a complete first line."""
     try:
         with open_log(path) as raw:
-            if compressed:
-                with gzip.GzipFile(fileobj=raw, mode="rb") as handle:
+            head = raw.read(FINGERPRINT_BYTES)
+            if compressed and head:
+                raw.seek(0)
+                with _UNPACK[compressed](raw) as handle:
                     head = handle.read(FINGERPRINT_BYTES)
-            else:
-                head = raw.read(FINGERPRINT_BYTES)
-    except (OSError, EOFError, zlib.error) as exc:
+    except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
         raise LogError(f"{path}: {getattr(exc, 'strerror', None) or exc}") from exc
     cut = head.find(b"\n")
     if cut < 0 and len(head) < FINGERPRINT_BYTES:
@@ -866,12 +907,13 @@ def fingerprint(path: str, compressed: bool) -> str | None:
     return hashlib.sha256(head[:cut + 1] if cut >= 0 else head).hexdigest()
 
 
-def rotated(path: str) -> list[tuple[str, bool]]:
-    """The rotated copies of ``path``, newest first: [(file, gzipped)]. Of ``.2`` and
-    ``.2.gz`` together (logrotate compressing the one into the other, then removing it)
-    only the plain file, which is whole, is one: the gzip may still be being written."""
+def rotated(path: str) -> list[tuple[str, str]]:
+    """The rotated copies of ``path``, newest first: [(file, its compression: gz, xz, bz2
+    or "")]. Of ``.2`` and ``.2.gz`` together (logrotate compressing the one into the
+    other, then removing it) only the plain file, which is whole, is one: the compressed
+    one may still be being written."""
     directory, name = os.path.split(path)
-    found: list[tuple[int, str, bool]] = []
+    found: list[tuple[int, str, str]] = []
     try:
         entries = os.listdir(directory or ".")
     except OSError as exc:
@@ -883,9 +925,10 @@ def rotated(path: str) -> list[tuple[str, bool]]:
         if match:
             number = int(match.group(1))
             key = -number if len(match.group(1)) >= 8 else number  # dates: newest first
-            found.append((key, os.path.join(directory, entry), bool(match.group(2))))
-    plain = {file for _key, file, gz in found if not gz}
-    return [(file, gz) for _key, file, gz in sorted(found) if not (gz and file[:-3] in plain)]
+            found.append((key, os.path.join(directory, entry), match.group(2) or ""))
+    plain = {file for _key, file, packed in found if not packed}
+    return [(file, packed) for _key, file, packed in sorted(found)
+            if not (packed and file[:-len(packed) - 1] in plain)]
 
 
 def _size(path: str) -> int:
@@ -956,7 +999,7 @@ def _plan(path: str, state: dict[str, Any] | None, deadline: Deadline) -> Plan:
     if not os.access(path, os.R_OK):
         raise LogError(f"{path}: permission denied")
     end = complete_end(path, info.st_size, deadline)
-    live_print = fingerprint(path, False)
+    live_print = fingerprint(path, "")
     new_state = {"version": STATE_VERSION, "path": path, "offset": end,
                  "fingerprint": live_print, "tail": tail_print(path, end)}
     live = Task(path, 0, end)
@@ -1012,8 +1055,8 @@ def _intact(path: str, offset: int, state: dict[str, Any]) -> bool:
     return kept is None or tail_print(path, offset) == kept
 
 
-def _since(older: list[tuple[str, bool]], mark: str | None,
-           deadline: Deadline) -> tuple[list[Task], tuple[str, bool] | None]:
+def _since(older: list[tuple[str, str]], mark: str | None,
+           deadline: Deadline) -> tuple[list[Task], tuple[str, str] | None]:
     """The rotated copies newer than the one whose fingerprint is ``mark`` (newest first,
     each read whole), and that one (None when no copy has it: all are newer)."""
     newer: list[Task] = []
@@ -1025,12 +1068,12 @@ def _since(older: list[tuple[str, bool]], mark: str | None,
     return newer, None
 
 
-def _whole(file: str, gz: bool) -> Task:
+def _whole(file: str, gz: str) -> Task:
     """The task reading the whole of a rotated copy."""
     return Task(file, 0, -1 if gz else _size(file), gz, rotated=True)
 
 
-def _newest_print(older: list[tuple[str, bool]], deadline: Deadline) -> str | None:
+def _newest_print(older: list[tuple[str, str]], deadline: Deadline) -> str | None:
     """The fingerprint of the newest rotated copy that has one (None: none has)."""
     for file, gz in older:
         deadline.check(file)

@@ -4,10 +4,12 @@ parallel path equal to the serial one, bounded counters, and the module's failur
 
 from __future__ import annotations
 
+import bz2
 import datetime
 import errno
 import gzip
 import json
+import lzma
 import os
 import re
 import shutil
@@ -849,6 +851,47 @@ def test_truncated_gzip_is_named_not_read_silently(tmp_path):
     assert "\n" not in result["msg"]
 
 
+@pytest.mark.parametrize("kind", ["xz", "bz2"])
+def test_an_xz_or_bzip2_copy_is_read_whole_and_a_truncated_one_named(tmp_path, kind):
+    """Every stream of a copy is read (xz and bzip2 files may hold several), from a
+    position inside it too; an empty one is nothing to read; one cut before its end is
+    named, not read silently short."""
+    copy = tmp_path / f"access.log.1.{kind}"
+    text = lines(3, 1) + lines(4, 2)
+    copy.write_bytes(PACK[kind](lines(3, 1).encode()) + PACK[kind](lines(4, 2).encode()))
+    (tmp_path / "plain").write_text(text)
+    assert weblog.fingerprint(str(copy), kind) == weblog.fingerprint(str(tmp_path / "plain"), "")
+    tally = weblog.scan_task(weblog.Task(str(copy), 0, -1, kind, rotated=True))
+    assert (tally.requests, tally.malformed) == (7, 0)
+    start = len(lines(2, 1))
+    assert weblog.scan_task(weblog.Task(str(copy), start, -1, kind, rotated=True)).requests == 5
+    copy.write_bytes(b"")
+    assert weblog.fingerprint(str(copy), kind) is None
+    assert weblog.scan_task(weblog.Task(str(copy), 0, -1, kind, rotated=True)).requests == 0
+    whole = PACK[kind](lines(4000, 2).encode())
+    copy.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(weblog.LogError, match=f"^{re.escape(str(copy))}: truncated {kind} file"):
+        weblog.scan_task(weblog.Task(str(copy), 0, -1, kind, rotated=True))
+
+
+def test_rotated_copies_by_number_date_and_compression(tmp_path):
+    """logrotate's numbers and dateext's dates and epochs, plain or compressed with gzip,
+    xz or bzip2, newest first; a copy being compressed is read from its plain file; a
+    zstd copy, which Python on Debian 12 cannot read, is none."""
+    names = ["access.log", "access.log.1", "access.log.2", "access.log.2.xz", "access.log.3.bz2",
+             "access.log.4.gz", "access.log.5.zst", "access.log.old", "access.log.6.xz.tmp"]
+    for name in names:
+        (tmp_path / name).write_text("")
+    assert weblog.rotated(str(tmp_path / "access.log")) == [
+        (str(tmp_path / "access.log.1"), ""), (str(tmp_path / "access.log.2"), ""),
+        (str(tmp_path / "access.log.3.bz2"), "bz2"), (str(tmp_path / "access.log.4.gz"), "gz")]
+    for name in ("access.log-20261204.xz", "access.log-20261205", "access.log-20261203.bz2"):
+        (tmp_path / name).write_text("")
+    assert [(Path(f).name, k) for f, k in weblog.rotated(str(tmp_path / "access.log"))][:3] == [
+        ("access.log-20261205", ""), ("access.log-20261204.xz", "xz"),
+        ("access.log-20261203.bz2", "bz2")]
+
+
 def test_an_overlong_line_is_malformed_and_memory_stays_bounded(tmp_path):
     """A crash's block of NUL bytes (here 40 MiB without a newline) before a request."""
     log, state = tmp_path / "access.log", tmp_path / "state"
@@ -1098,15 +1141,29 @@ def numbered(first: int, count: int) -> str:
                         f"GET /n{k} HTTP/1.1") for k in range(first, first + count))
 
 
+PACK = {"gz": gzip.compress, "xz": lzma.compress, "bz2": bz2.compress}
+
+
+def packed(name: str, data: bytes) -> bytes:
+    """``data`` compressed as the extension of ``name`` tells (as it is when none)."""
+    pack = PACK.get(name.rsplit(".", 1)[-1])
+    return pack(data) if pack else data
+
+
 @pytest.mark.parametrize(("rotation", "copy"), [
     ("delaycompress", "access.log.1"), ("compress", "access.log.1.gz"),
-    ("copytruncate", "access.log.1")])
+    ("copytruncate", "access.log.1"), ("compress", "access.log.1.xz"),
+    ("compress", "access.log.1.bz2"), ("delaycompress", "access.log-20261205"),
+    ("compress", "access.log-20261205.gz"), ("compress", "access.log-20261205.xz"),
+    ("compress", "access.log-1796428800.bz2")])
 def test_every_line_around_a_rotation_is_read_once(tmp_path, rotation, copy):
     """40 lines read, 7 more written to the old log, then rotated (logrotate's default
-    delaycompress keeps .1 plain; compress without it gzips .1.gz at once; copytruncate
-    keeps the live log's inode) and 5 written to the new one: the 7 are read from the
-    rotated copy known by its first line, then the new log from its start, each line
-    once; the next run reads nothing again."""
+    delaycompress keeps .1 plain; compress without it gzips .1.gz at once, or with xz or
+    bzip2 as compresscmd .1.xz, .1.bz2; dateext names it by the date or, with -%s, the
+    epoch; copytruncate keeps the live log's inode) and 5 written to the new one: the 7
+    are read from the rotated copy known by its first line, then the new log from its
+    start, each line once; the next run reads nothing again. An xz or bzip2 copy was not
+    found: the position was lost and every file read again."""
     log, state = tmp_path / "access.log", tmp_path / "state"
     log.write_text(numbered(0, 40))
     assert audit(log, state)["requests"] == 40
@@ -1115,7 +1172,7 @@ def test_every_line_around_a_rotation_is_read_once(tmp_path, rotation, copy):
     if rotation == "delaycompress":
         os.rename(log, tmp_path / copy)
     elif rotation == "compress":
-        (tmp_path / copy).write_bytes(gzip.compress(log.read_bytes()))
+        (tmp_path / copy).write_bytes(packed(copy, log.read_bytes()))
         log.unlink()
     else:
         shutil.copyfile(log, tmp_path / copy)
