@@ -174,16 +174,18 @@ def mask_text(text: str | None, secrets: Sequence[str] = ()) -> str | None:
     (every URL masked, a command line's password options, an HTTP Authorization or
     API-key header, a path's secret-looking query values, an SQL statement's password,
     a MariaDB client's ``unknown variable 'pasword=X'``, an Ansible Vault block's
-    payload): a module's text may quote any of them. The given secrets are replaced
-    first: a rule masks a value up to a space (``--password=a b`` as ``--password=*** b``),
-    after which a secret holding one would no longer be found whole."""
+    payload), and the value of a secret-looking ``key: value`` or ``key = value`` setting
+    (mask_ansible_error's: a sync command printing its configuration, ``"password": "x"``):
+    a module's text may quote any of them. The given secrets are replaced first: a rule
+    masks a value up to a space (``--password=a b`` as ``--password=*** b``), after which a
+    secret holding one would no longer be found whole."""
     if not text:
         return text
     shown = text
     for secret in sorted(secrets, key=len, reverse=True):
         if secret:
             shown = shown.replace(secret, MASK)
-    return mask_command(shown)
+    return mask_ansible_error(shown)
 
 
 def mask_data(value: Any, secrets: Sequence[str] = ()) -> Any:

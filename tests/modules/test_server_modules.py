@@ -1815,6 +1815,20 @@ def test_the_value_of_an_option_a_client_refused_is_masked(stderr, shown, mask):
     assert getattr(secrets, mask)(stderr) == shown
 
 
+@pytest.mark.parametrize(("text", "shown"), [
+    ('sync: config {"password": "S3cretX", "user": "sipp"}',
+     'sync: config {"password": ***, "user": "sipp"}'),
+    ("db_password: S3cretX", "db_password: ***"),
+    ("Access denied for user 'sipp'@'localhost' (using password: YES)",
+     "Access denied for user 'sipp'@'localhost' (using password: YES)"),
+])
+def test_mask_text_masks_a_secret_settings_value(text, shown):
+    """A sync command printing its configuration: mask_text (sop_mask_text, the records
+    of a module's or a command's text) applied mask_command's rules only, and a JSON or
+    YAML password reached the sipp-sync record."""
+    assert secrets.mask_text(text) == shown
+
+
 @pytest.mark.parametrize(("command", "shown"), [
     ("sshpass -pS3cretX rsync -a /srv/b backup:", "sshpass -p*** rsync -a /srv/b backup:"),
     ("sshpass -v -p S3cretX ssh -p 2222 backup", "sshpass -v -p *** ssh -p 2222 backup"),

@@ -86,7 +86,8 @@ class CallbackModule(CallbackBase):
     v2_runner_on_ok = v2_runner_on_failed = v2_runner_on_skipped = _dump
 '''
 
-SECRETS = ("S3cretPw", "T0kenCentral", "K3yPublic", "Pa55word", "UrlPa55", "SyncT0k")
+SECRETS = ("S3cretPw", "T0kenCentral", "K3yPublic", "Pa55word", "UrlPa55", "SyncT0k",
+           "JsonPa55")
 SECRET_PLAY = """
 - hosts: localhost
   gather_facts: false
@@ -95,7 +96,9 @@ SECRET_PLAY = """
     sipp_sync_public_url: "http://{authority}/publik/?key=K3yPublic"
     sipp_sync_kode_satker: "400999"
     sipp_sync_trigger: always
-    sipp_sync_command: /bin/echo --password=Pa55word
+    # printing its configuration as JSON too: a setting's value, not only an option's
+    sipp_sync_command: >-
+      /bin/echo --password=Pa55word '{{"password": "JsonPa55"}}'
   roles: [sipp_sync]
 - hosts: localhost
   gather_facts: false
@@ -148,7 +151,10 @@ def test_credentials_in_urls_and_command_never_reach_the_records(tmp_path):
                         if any(secret in line for secret in leaked)][:5]
     outputs = [json.loads(line)["sop_output"] for line in results.splitlines()
                if '"sop_output"' in line]
-    assert any(o.get("command") == "/bin/echo --password=***" for o in outputs), outputs
+    assert any(o.get("command") == """/bin/echo --password=*** '{"password": ***}'"""
+               for o in outputs), outputs
+    assert any(o.get("command_output") == '--password=*** {"password": ***}'
+               for o in outputs), outputs
     assert any(o.get("url") == "http://***@" + url.split("://", 1)[1] + "/sync?token=***"
                for o in outputs), outputs
 
