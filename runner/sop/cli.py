@@ -214,13 +214,16 @@ def _court_inventory(ctx: Context) -> tuple[inventory.InventoryInfo, dict[str, S
 def _court_view(ctx: Context) -> tuple[dict[str, Sop], list[str | None], tzinfo, Calendars]:
     """The SOPs (with the court's overrides under -i) and the courts a view covers:
     the inventory's court (-i), the one named (--court), else every court recorded; the
-    court's clock (_clock) for what it tells people; and per SOP the times its
-    sop_schedule gives it (-i), by which it falls due."""
+    court's clock (_clock) for what it tells people; and per SOP the times its timer
+    runs it at (-i), by which it falls due: those its sop_schedule gives, else, its
+    timer installed for the court, the SOP's default ones (a SOP the court runs by hand
+    falls due by its period)."""
     from sop import schedule
 
     court, zone, sops, info = _court_scope(ctx)
     if info is not None:
-        return sops, [court], zone, schedule.due_calendars(sops, info.schedule)
+        installed = {sop_id for sop_id, name in ctx.store.scheduled_since(court) if name == court}
+        return sops, [court], zone, schedule.due_calendars(sops, info.schedule, installed)
     if court is not None:
         return sops, [_recorded_court(ctx, court)], zone, {}
     return sops, _every_court(ctx) or [None], zone, {}

@@ -2,17 +2,21 @@
 its last successful run at a court and is overdue once the grace after that has passed.
 A monthly SOP's period is a calendar month on the court's clock (the same day and time of
 the next month, its last day when it has no such day: 31 January falls due on the last
-day of February). When the court's `sop_schedule` gives the SOP its times (a timer's
-OnCalendar), it falls due at their first occurrence after that run instead, as
-Healthchecks' cron checks do: a SOP run on weekdays only is not due on Saturday.
+day of February). When the SOP's timer runs it at times `sop` reads (its OnCalendar:
+the times the court's `sop_schedule` gives it, else, its timer installed for the court,
+the SOP's default ones; schedule.due_calendars), it falls due at their first occurrence
+after that run instead, as Healthchecks' cron checks do: a SOP run on weekdays only is
+not due on Saturday, and a SIPP sync run at 09:00, 13:00 and 17:00 falls due at the next
+of them, not a day after its last run.
 
 A SOP never run for real at a court is `new`, as a Healthchecks check that was never
 pinged, with one departure: Healthchecks keeps a check `new` until its first ping, cron
 schedule or not, and a timer that never fires (a broken controller, a timer never
 enabled) would then go unnoticed forever. Once `sop schedule install` has installed the
 SOP's timer for the court (the store's record of it), its install counts as the run it
-falls due from: at the first time the court's schedule gives after it (one period after
-it when the schedule is the default one), then within the grace, then overdue.
+falls due from: at the first of its timer's times after it (one period after it when
+`sop` knows none: without the court's inventory, or times of a form it does not read),
+then within the grace, then overdue.
 
 States per SOP and court: `up` (not due yet), `grace` (due, within the grace), `overdue`,
 `new` (never run for real at this court: nothing is expected of it yet, or, its timer
@@ -88,7 +92,7 @@ def evaluate(
     scheduled_since: datetime | None = None,
 ) -> Due:
     """The state of `sop` at `court_name` at time `at`, on the court's clock `zone`, by
-    the court's schedule of the SOP (`calendars`) when it gives one; `scheduled_since`:
+    the times its timer runs it at (`calendars`) when they are known; `scheduled_since`:
     when its timer was installed for the court (None: it is not)."""
     period = sop.period_seconds
     if period is None:
@@ -131,7 +135,7 @@ def evaluate_all(
     scheduled: Mapping[tuple[str, str | None], datetime] | None = None,
 ) -> list[Due]:
     """Every SOP at every court, in catalogue then court order; `calendars`: per SOP, the
-    court's schedule of it (one court's, read from its inventory); `scheduled`: per
+    times its timer runs it at (one court's, read from its inventory); `scheduled`: per
     (SOP, court), since when its timer is installed (Store.scheduled_since)."""
     court_list = list(courts)
     schedules = calendars or {}

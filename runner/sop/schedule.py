@@ -41,7 +41,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -338,16 +338,26 @@ def calendar(sop: Sop, value: str) -> Calendar | None:
         return None
 
 
-def due_calendars(sops: Mapping[str, Sop], court_schedule: Any) -> dict[str, list[Calendar]]:
+def due_calendars(
+    sops: Mapping[str, Sop], court_schedule: Any, installed: Collection[str] = ()
+) -> dict[str, list[Calendar]]:
     """Per SOP whose times the court's `sop_schedule` gives, in forms `sop` follows
-    (oncalendar's), its timer's calendar: when it falls due after a run (`sop
-    overdue`); the other SOPs keep their frequency's period."""
+    (oncalendar's), those times: the runs a court's report plans (`sop report -i`). With
+    `installed` (the SOPs whose timer `sop schedule install` installed for the court:
+    Store.scheduled_since), also the default times (default_calendar, on the court's
+    clock) of each of those it gives none, as the timer runs it: when a SOP falls due
+    after a run (`sop overdue -i`, `sop list -i`). The other SOPs, and those of a
+    calendar of another form, keep their frequency's period."""
+    if court_schedule is None:
+        court_schedule = {}
     if not isinstance(court_schedule, Mapping):
         return {}
     zone = _timezone(court_schedule)
     found = {}
     for sop in scheduled(sops):
         given = _given_calendars(sop, court_schedule)
+        if given is None and sop.id in installed:
+            given = default_calendar(sop)
         if given is not None:
             calendars = [calendar(sop, _zoned(value, zone)) for value in given]
             if all(calendars):

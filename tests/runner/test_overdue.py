@@ -316,7 +316,7 @@ def test_a_scheduled_sop_never_run_falls_due_at_its_first_time() -> None:
     """A SOP never run at a court was `new` forever, timer installed or not: a timer that
     never fired (a broken controller, a timer never enabled) went unnoticed. Installed,
     it falls due at the schedule's first time after the install (one period after it
-    by default), overdue after the grace; without a timer it stays `new`."""
+    when no times are known), overdue after the grace; without a timer it stays `new`."""
     sop = PACKAGED["sipp-backup"]  # daily, 6 h grace
     court = {"timezone": "Asia/Jayapura", "sipp-backup": "Mon..Fri 00:30"}
     calendars = due_calendars({sop.id: sop}, court)[sop.id]
@@ -331,9 +331,86 @@ def test_a_scheduled_sop_never_run_falls_due_at_its_first_time() -> None:
     assert state(datetime(2026, 3, 8, 23, 0, tzinfo=WIT), **installed) == ("new", monday)
     assert state(monday + timedelta(minutes=1), **installed) == ("grace", monday)
     assert state(monday + timedelta(hours=6), **installed) == ("overdue", monday)
-    # the default times: a day after the install
+    # no times known (without -i): a day after the install
     assert state(friday + timedelta(days=1, hours=6), scheduled_since=friday)[0] == "overdue"
     assert state(friday + timedelta(days=30), calendars=calendars) == ("new", None)
+
+
+def test_a_sync_its_default_timer_runs_falls_due_at_its_next_run() -> None:
+    """sipp-sync's default timer runs it at 09:00, 13:00 and 17:00, but `sop overdue`
+    followed a court's own times only: a sync whose 13:00 and 17:00 runs were missed fell
+    due a day after its 09:00 run, and a daily SOP's 6 h grace outlasted the 4 h between
+    runs. Its timer installed, it falls due at the timer's next run, overdue 3 h later."""
+    sop = PACKAGED["sipp-sync"]
+
+    def state(
+        last_success: datetime,
+        at: datetime,
+        installed: tuple[str, ...] = (sop.id,),
+        court_schedule: Mapping[str, object] | None = None,
+    ) -> tuple[str, datetime | None]:
+        calendars = due_calendars({sop.id: sop}, court_schedule, installed)
+        record = DueRecord(last_success - timedelta(days=60), (7, last_success))
+        due = evaluate(sop, A, record, at, zone=court_zone(court_schedule),
+                       calendars=calendars.get(sop.id, ()))  # fmt: skip
+        return due.state, due.due_at
+
+    nine = datetime(2026, 3, 10, 9, 5, tzinfo=WIB)  # a Tuesday's 09:00 run
+    one = datetime(2026, 3, 10, 13, 0, tzinfo=WIB)
+    assert state(nine, one - timedelta(minutes=1)) == ("up", one)
+    assert state(nine, datetime(2026, 3, 10, 15, 59, tzinfo=WIB)) == ("grace", one)
+    assert state(nine, datetime(2026, 3, 10, 16, 0, tzinfo=WIB)) == ("overdue", one)
+    five = datetime(2026, 3, 10, 17, 0, tzinfo=WIB)  # the 17:00 run: falls due next at 09:00
+    assert state(five + timedelta(minutes=5), datetime(2026, 3, 11, 8, 0, tzinfo=WIB)) == (
+        "up", datetime(2026, 3, 11, 9, 0, tzinfo=WIB),
+    )  # fmt: skip
+    # never run: due at the first of the timer's times after its install
+    installed_at = datetime(2026, 3, 10, 10, 0, tzinfo=WIB)
+    calendars = due_calendars({sop.id: sop}, None, {sop.id})[sop.id]
+    never = evaluate(sop, A, None, datetime(2026, 3, 10, 16, 0, tzinfo=WIB), zone=WIB,
+                     calendars=calendars, scheduled_since=installed_at)  # fmt: skip
+    assert (never.state, never.due_at) == ("overdue", one)
+    # run by hand (no timer installed): its period, a day after its run
+    assert state(nine, datetime(2026, 3, 10, 16, 30, tzinfo=WIB), ()) == (
+        "up", nine + timedelta(days=1),
+    )  # fmt: skip
+    # the court's clock: a WITA court's timer runs it at 13:00 WITA
+    wita = ZoneInfo("Asia/Makassar")
+    assert state(nine.replace(tzinfo=wita), nine.replace(tzinfo=wita), court_schedule={
+        "timezone": "WITA"
+    }) == ("up", one.replace(tzinfo=wita))  # fmt: skip
+    # the court's own times stand before the default ones (Tuesday 09:05: Wednesday 08:00)
+    assert state(nine, nine, court_schedule={"sipp-sync": "Mon..Fri 08:00"}) == (
+        "up", datetime(2026, 3, 11, 8, 0, tzinfo=WIB),
+    )  # fmt: skip
+    # the report plans by the court's own times only: none given, none
+    assert due_calendars({sop.id: sop}, None) == {}
+
+
+def test_overdue_follows_an_installed_timers_default_times(
+    cli: Cli, store_at: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sop overdue -i` followed a court's own times only: local-demo, which its installed
+    timer runs daily at 18:00 by default, run by hand at 10:00 fell due at 10:00 the next
+    day, its 18:00 run missed unseen until then. Now due at 18:00, overdue 6 h later; by
+    its period where no timer runs it, and without -i (no court's clock known)."""
+    import sop.store  # noqa: PLC0415 (its clock, patched)
+
+    by_hand = datetime(2026, 3, 10, 10, 0, tzinfo=WIB)
+    at = datetime(2026, 3, 11, 0, 30, tzinfo=WIB)
+    craft_execution(store_at, "local-demo", by_hand, court=A)
+    monkeypatch.setattr(sop.store, "now", lambda: at)
+    assert _states(cli, "-i", str(INVENTORY))[(A, "local-demo")] == "up"  # no timer
+    monkeypatch.setattr(sop.store, "now", lambda: by_hand - timedelta(days=7))
+    store_at.set_schedules(A, ["local-demo"])
+    monkeypatch.setattr(sop.store, "now", lambda: at)
+    code, out, err = cli("overdue", "-i", str(INVENTORY), "--json")
+    assert code == 7, err
+    (row,) = json.loads(out)
+    assert row["sop_id"] == "local-demo"
+    assert datetime.fromisoformat(row["due_at"]) == datetime(2026, 3, 10, 18, 0, tzinfo=WIB)
+    assert _states(cli, "-i", str(INVENTORY))[(A, "local-demo")] == "overdue"
+    assert _states(cli)[(A, "local-demo")] == "up"  # without -i: its period
 
 
 def test_a_court_whose_timers_never_ran_is_seen_by_the_regional_office(
