@@ -62,6 +62,7 @@ from ansible.module_utils.sop_mariadb import (
     find_binary,
     first_error_line,
     mydumper_refusal,
+    no_tables_refusal,
     option_file,
     password_shown_masked,
     run_sql,
@@ -686,10 +687,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
         version = run_sql(client_cmd, "SELECT VERSION();", timeout=60)[0][0] or ""
         tables = list_tables(client_cmd, database)
         if not tables:
-            # A wrong database name (or one emptied) would give an empty backup that
-            # restores to nothing, taken every day as if all were well.
-            raise BackupFailed(f"database {database} has no tables: nothing to back up "
-                               "(is it the right database?)")
+            raise BackupFailed(no_tables_refusal(database))
         broken = broken_views(client_cmd, database)
         data_bytes = sum(t["bytes"] for t in tables)
         free = _free_bytes(dest)

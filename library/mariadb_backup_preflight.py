@@ -17,6 +17,7 @@ from ansible.module_utils.sop_mariadb import (
     estimate_dump_bytes,
     find_binary,
     mydumper_refusal,
+    no_tables_refusal,
     option_file,
     password_shown_masked,
     run_sql,
@@ -35,9 +36,10 @@ description:
     engine and compression, and checks that the target directory's file system has at
     least that estimate times O(margin) free.
   - Fails with one clear line when the database is unreachable, the login is refused,
-    the space is short, O(engine=mydumper) cannot dump its tables or O(login_password) is
-    part of O(database) or O(dest) (Ansible hides it wherever it appears in a result, so
-    the backup's returned paths would not exist). Changes nothing.
+    the database has no tables (a wrong database name, refused as M(mariadb_backup)
+    refuses it), the space is short, O(engine=mydumper) cannot dump its tables or
+    O(login_password) is part of O(database) or O(dest) (Ansible hides it wherever it
+    appears in a result, so the backup's returned paths would not exist). Changes nothing.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 extends_documentation_fragment:
@@ -146,7 +148,7 @@ def main() -> None:
     except MariaDBError as exc:
         module.fail_json(msg="database {} not reachable: {}".format(p["database"], exc))
     if not listing:
-        module.fail_json(msg="database {} has no tables (or the user cannot see them)".format(p["database"]))
+        module.fail_json(msg=no_tables_refusal(p["database"]))
     data_bytes = sum(int(row[2] or 0) for row in listing)
     why_not = why_not_mydumper([{"name": row[0], "engine": row[1]} for row in listing],
                                backticked, p["database"])

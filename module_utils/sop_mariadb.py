@@ -346,6 +346,13 @@ def mydumper_refusal(why_not: str) -> str:
     return f"engine mydumper refused: {why_not}; use engine auto or mariadb-dump"
 
 
+def no_tables_refusal(database: str) -> str:
+    """The one-line error for a database without tables, in mariadb_backup and its
+    preflight: a wrong database name (or one emptied) would give an empty backup that
+    restores to nothing, taken every day as if all were well."""
+    return f"database {database} has no tables: nothing to back up (is it the right database?)"
+
+
 def client_argv(binary: str, defaults_file: str, database: str | None = None) -> list[str]:
     """argv of a batch-mode client reading SQL on stdin (tab-separated, no headers).
 

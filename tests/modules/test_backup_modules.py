@@ -1690,9 +1690,13 @@ def test_a_backup_file_that_cannot_be_read_is_no_verdict(tmp_path, monkeypatch, 
                       str(path))
 
 
-def test_a_database_without_tables_is_not_backed_up(tmp_path, monkeypatch) -> None:
+@pytest.mark.parametrize(("module", "prefix"), [
+    ("mariadb_backup", "backup of sip failed: "), ("mariadb_backup_preflight", "")])
+def test_a_database_without_tables_is_not_backed_up(tmp_path, monkeypatch, module: str,
+                                                    prefix: str) -> None:
     """A wrong database name (one the account may read, without tables) gave an empty
-    backup, taken and reported ok every day. Refused in one line, nothing written."""
+    backup, taken and reported ok every day. Refused in one line, nothing written; the
+    preflight (the preparation activity) refuses it in the same words."""
     fake = tmp_path / "bin"
     fake.mkdir()
     (fake / "mariadb").write_text('#!/bin/sh\ncase "$(cat)" in *"VERSION()"*) '
@@ -1700,9 +1704,10 @@ def test_a_database_without_tables_is_not_backed_up(tmp_path, monkeypatch) -> No
     (fake / "mariadb").chmod(0o755)
     monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")
     dest = tmp_path / "backups"
-    code, result = run_module("mariadb_backup", tmp_path, {
+    dest.mkdir()
+    code, result = run_module(module, tmp_path, {
         "database": "sip", "dest": str(dest), "login_user": "sop_backup"})
-    assert (code, result["msg"]) == (1, "backup of sip failed: database sip has no tables: "
+    assert (code, result["msg"]) == (1, f"{prefix}database sip has no tables: "
                                         "nothing to back up (is it the right database?)")
     assert os.listdir(dest) == []
 

@@ -88,7 +88,8 @@ def test_short_space_unreachable_server_and_empty_database_are_one_line(
     mariadb.root_sql(f"CREATE DATABASE {database}_kosong;\n")
     code, result = preflight(mariadb, tmp_path, f"{database}_kosong")
     assert (code, result["msg"]) == (
-        1, f"database {database}_kosong has no tables (or the user cannot see them)")
+        1, f"database {database}_kosong has no tables: nothing to back up "
+           "(is it the right database?)")
 
 
 @pytest.mark.parametrize("module", ["mariadb_backup_preflight", "mariadb_backup"])
