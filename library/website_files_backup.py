@@ -32,7 +32,9 @@ author: Court IT SOP maintainers
 options:
   paths:
     description: Folders to archive (the web root first). A folder given as a symbolic link
-      is archived with its files, under its real path.
+      is archived with its files, under its real path. A folder without a single file in it
+      (only folders, or nothing) fails the module naming it before anything is written, in
+      check mode too, as a wrong path or a volume not mounted.
     type: list
     elements: path
     required: true
@@ -220,6 +222,20 @@ def single_files(paths: list[str], files: list[str]) -> list[str]:
     return [f for f in dict.fromkeys(singles) if not inside(f, folders)]
 
 
+def holds_a_file(folder: str) -> bool:
+    """Anything but a folder somewhere under ``folder`` (a link counts: tar keeps it). A
+    web root without one is a wrong path or a volume not mounted, and its backup an
+    archive of nothing, taken every day as if all were well."""
+    pending = [folder]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if not entry.is_dir(follow_symlinks=False):
+                    return True
+                pending.append(entry.path)
+    return False
+
+
 def inside(path: str, folders: list[str]) -> bool:
     return any(path.startswith(d.rstrip("/") + "/") for d in folders)
 
@@ -373,6 +389,13 @@ def main() -> None:
     missing = [path for path in p["paths"] if not os.path.isdir(path)]
     if missing:
         module.fail_json(msg=f"folder situs tidak ada: {', '.join(missing)}")
+    try:
+        empty = [path for path in p["paths"] if not holds_a_file(path)]
+    except OSError as exc:
+        module.fail_json(msg=f"folder situs tidak dapat dibaca: {exc.filename}: {exc.strerror}")
+    if empty:
+        module.fail_json(msg=f"folder situs tanpa satu berkas pun (path salah atau volume belum "
+                             f"di-mount?): {', '.join(empty)}")
     not_files = [path for path in p["files"] if not os.path.lexists(path) or
                  (os.path.isdir(path) and not os.path.islink(path))]
     if not_files:

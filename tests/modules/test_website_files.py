@@ -108,6 +108,31 @@ def test_missing_folder_fails_with_one_line_and_leaves_nothing(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_web_root_without_a_file_is_refused_before_anything_is_written(
+        site, tmp_path, check_mode):
+    """A wrong path or a volume not mounted (an empty mount point, or folders only) was
+    archived as its one folder entry, a backup of nothing taken every day. Refused in one
+    line naming it, nothing written; a folder holding only a link is not empty."""
+    mount = tmp_path / "mnt" / "html"
+    (mount / "wp-content" / "uploads").mkdir(parents=True)
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    dest = tmp_path / "backups"
+    rc, result = run_module("website_files_backup", tmp_path, {
+        "paths": [str(site), str(mount), str(bare)], "dest": str(dest),
+        "_ansible_check_mode": check_mode})
+    assert (rc, result["msg"]) == (1, "folder situs tanpa satu berkas pun (path salah atau "
+                                      f"volume belum di-mount?): {mount}, {bare}")
+    assert not dest.exists()
+    (bare / "index.php").symlink_to(site / "index.php")
+    (mount / "wp-content" / "uploads" / "foto.jpg").write_bytes(b"jpg")
+    rc, result = run_module("website_files_backup", tmp_path, {
+        "paths": [str(site), str(mount), str(bare)], "dest": str(dest),
+        "_ansible_check_mode": check_mode})
+    assert rc == 0, result
+
+
 def test_a_failed_write_stops_tar_and_zstd(tmp_path, monkeypatch):
     """Disk full while streaming: the error reaches the caller and nothing keeps running
     (before, tar and zstd stayed blocked on full pipes and the module never exited)."""
