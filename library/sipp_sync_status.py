@@ -289,6 +289,7 @@ from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     SIPP_DB_ARGUMENT_SPEC,
     format_offset,
     offset_minutes,
+    query_timeout_error,
     zone_error,
 )
 
@@ -743,6 +744,9 @@ def main() -> None:
         fail("timeout: must be a positive number of seconds", setting="timeout")
     if p["count_tolerance"] < 0:
         fail("count_tolerance: must be 0 or more", setting="count_tolerance")
+    bad_query_timeout = query_timeout_error(p)
+    if bad_query_timeout:
+        fail(bad_query_timeout["msg"], setting=bad_query_timeout["setting"])
     if not 0 < p["max_age_hours"] < math.inf:  # nan too: else every date stale, or fresh
         fail("max_age_hours: must be a positive number of hours", setting="max_age_hours")
     try:

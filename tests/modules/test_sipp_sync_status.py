@@ -1054,6 +1054,17 @@ def test_a_negative_count_tolerance_is_named_as_the_setting(tmp_path):
         1, "count_tolerance: must be 0 or more", "count_tolerance")
 
 
+@pytest.mark.parametrize("query_timeout", [0, -5])
+def test_a_query_timeout_not_above_zero_is_named_as_the_setting(tmp_path, query_timeout):
+    # as sipp_online_users and sipp_audit_summary refuse it (the same database options):
+    # -5 read "database did not answer within -5 s", the database blamed; 0 was 300
+    rc, result = run_module("sipp_sync_status", tmp_path, {
+        "public_url": "http://127.0.0.1:9/", "compare_counts": True,
+        "query_timeout": query_timeout})
+    assert (rc, result["msg"], result.get("setting")) == (
+        1, "query_timeout: must be a positive number of seconds", "query_timeout")
+
+
 def test_without_compare_counts_there_is_no_comparison(tmp_path):
     rc, result = with_central(tmp_path, CountingCentral)
     assert rc == 0, result
