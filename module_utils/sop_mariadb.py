@@ -350,7 +350,8 @@ def no_tables_refusal(database: str) -> str:
     """The one-line error for a database without tables, in mariadb_backup and its
     preflight: a wrong database name (or one emptied) would give an empty backup that
     restores to nothing, taken every day as if all were well."""
-    return f"database {database} has no tables: nothing to back up (is it the right database?)"
+    return (f"database {database} has no tables: nothing to back up (is it the right database, "
+            "and may the backup account see its tables?)")
 
 
 def client_argv(binary: str, defaults_file: str, database: str | None = None) -> list[str]:

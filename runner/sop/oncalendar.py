@@ -86,8 +86,9 @@ class Calendar:
         return [when for when in map(self.on, days) if when is not None and start <= when < end]
 
 
-# Per SOP id, a court's times of it (schedule.due_calendars, from its sop_schedule): when
-# it falls due (`sop overdue -i`) and the runs its report plans (`sop report -i`).
+# Per SOP id, a court's times of it (schedule.due_calendars, from its sop_schedule, or an
+# installed timer's default times for `sop list/overdue -i`): when it falls due (`sop
+# overdue -i`) and the runs its report plans (`sop report -i`, the court's own only).
 Calendars = Mapping[str, Sequence[Calendar]]
 
 

@@ -1708,7 +1708,8 @@ def test_a_database_without_tables_is_not_backed_up(tmp_path, monkeypatch, modul
     code, result = run_module(module, tmp_path, {
         "database": "sip", "dest": str(dest), "login_user": "sop_backup"})
     assert (code, result["msg"]) == (1, f"{prefix}database sip has no tables: "
-                                        "nothing to back up (is it the right database?)")
+                                        "nothing to back up (is it the right database, "
+                                        "and may the backup account see its tables?)")
     assert os.listdir(dest) == []
 
 

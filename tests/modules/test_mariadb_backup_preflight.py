@@ -89,7 +89,7 @@ def test_short_space_unreachable_server_and_empty_database_are_one_line(
     code, result = preflight(mariadb, tmp_path, f"{database}_kosong")
     assert (code, result["msg"]) == (
         1, f"database {database}_kosong has no tables: nothing to back up "
-           "(is it the right database?)")
+           "(is it the right database, and may the backup account see its tables?)")
 
 
 @pytest.mark.parametrize("module", ["mariadb_backup_preflight", "mariadb_backup"])
