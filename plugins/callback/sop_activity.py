@@ -1,6 +1,7 @@
 # Copyright: Court IT SOP maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The tags of each task for the `sop` runner (ansible-runner's events carry none)."""
+"""The tags of each task for the `sop` runner (ansible-runner's events carry none), and
+which no_log results changed something (its events no longer say)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,16 @@ from ansible.plugins.callback import CallbackBase
 DOCUMENTATION = r"""
 name: sop_activity
 type: aggregate
-short_description: the task tags the sop runner maps to SOP activities
+short_description: the task tags (and no_log changes) the sop runner maps to SOP activities
 description:
   - On every task (and handler) start, appends one JSON line with the task uuid and its
     tags to the file named by E(SOP_ACTIVITY_TAGS_FILE). The tags include the ones a task
     inherits from its block, role, play and C(import_tasks).
+  - For each result of a C(no_log) task that changed something (a task's, a handler's,
+    an ignored failure's), appends one JSON line with the task uuid, the host's name and
+    C(changed) set to true, and nothing else of the result. ansible-runner's events
+    replace such a result by C(censored) alone, dropping the C(changed) Ansible keeps;
+    without the line the runner would record the activity C(ok), not C(changed).
   - At the first play with hosts, appends one JSON line (key C(court)) with the
     court's variables (C(court_name), C(court_kode_satker), C(sop_catalogue_overrides),
     C(sop_schedule)) as the play's first host sees them, so the runner records the court,
@@ -48,7 +54,7 @@ def _plain(value: Any) -> Any:
 
 
 class CallbackModule(CallbackBase):  # type: ignore[misc]  # Ansible ships no type hints
-    """Aggregate callback: one JSON line per started task."""
+    """Aggregate callback: one JSON line per started task, one per changed no_log result."""
 
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "aggregate"
@@ -90,6 +96,24 @@ class CallbackModule(CallbackBase):  # type: ignore[misc]  # Ansible ships no ty
 
     def v2_playbook_on_handler_task_start(self, task: Any) -> None:
         self._write(task)
+
+    def _write_hidden_change(self, result: Any) -> None:
+        """A no_log result that changed something: that it did, which ansible-runner's
+        event (`censored` only) no longer says. The loop items' own results are not
+        needed: the runner counts the task's result, which says the loop changed."""
+        if self._out is None:
+            return
+        res = result.result  # censored by Ansible: `changed` kept, nothing secret
+        if ("censored" in res or res.get("_ansible_no_log")) and res.get("changed"):
+            line = {"uuid": result.task._uuid, "host": result.host.get_name(), "changed": True}
+            self._out.write(json.dumps(line) + "\n")
+
+    def v2_runner_on_ok(self, result: Any) -> None:  # a handler's result too
+        self._write_hidden_change(result)
+
+    def v2_runner_on_failed(self, result: Any, ignore_errors: bool = False) -> None:
+        if ignore_errors:  # counted ok, and changed when it changed something
+            self._write_hidden_change(result)
 
     def v2_playbook_on_stats(self, stats: Any) -> None:
         if self._out is not None:

@@ -5,6 +5,8 @@ ansible-runner's events carry no task tags, so the `sop_activity` callback plugi
 it meets an unknown task uuid (or is asked for the court). At the first play with hosts
 the plugin also writes `{"court": {court_name, court_kode_satker, sop_catalogue_overrides,
 sop_schedule}}` as the playbook sees them: the court the runner records (and its clock).
+For a no_log result that changed something it writes `{"uuid", "host", "changed": true}`:
+ansible-runner's event keeps only `censored` of it, not the `changed` Ansible kept.
 Each automated activity owns ONE tag; a task belongs to the first activity (catalogue
 order) whose tag it carries (in a partial run, the first of those chosen); untagged tasks
 belong to none.
@@ -15,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,8 +42,8 @@ WARNINGS_LEFT_OUT = "({} peringatan lain tidak dicatat)"
 
 
 class TagIndex:
-    """task uuid -> tags, and the court's variables, read lazily from the callback
-    plugin's JSON-lines file."""
+    """task uuid -> tags, the court's variables and the changed no_log results, read
+    lazily from the callback plugin's JSON-lines file."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -49,11 +51,18 @@ class TagIndex:
         self._partial = ""
         self._tags: dict[str, tuple[str, ...]] = {}
         self._court: dict[str, Any] | None = None
+        self._hidden_changes: set[tuple[str, str]] = set()  # (task uuid, host)
 
     def tags(self, uuid: str) -> tuple[str, ...] | None:
         if uuid not in self._tags:
             self._read_new_lines()
         return self._tags.get(uuid)
+
+    def hidden_changes(self) -> Set[tuple[str, str]]:
+        """(task uuid, host) of each no_log result that changed something, as reported
+        so far (one reported later is not in it yet)."""
+        self._read_new_lines()
+        return self._hidden_changes
 
     def court(self, *, refresh: bool = False) -> dict[str, Any] | None:
         """The court's variables, once the playbook reported them (None before)."""
@@ -75,6 +84,8 @@ class TagIndex:
             self._partial = ""
             if "court" in record:
                 self._court = record["court"]
+            elif "changed" in record:
+                self._hidden_changes.add((record["uuid"], record["host"]))
             else:
                 self._tags[record["uuid"]] = tuple(record["tags"])
 
@@ -319,6 +330,9 @@ class EventRecorder:
         self.hosts_seen: set[str] = set()
         self.failures: list[tuple[str, str]] = []  # (host, one-line cause)
         self._last_task: str | None = None  # the uuid of the task started last
+        # no_log results counted ok whose change the callback had not reported yet:
+        # (task uuid, host) -> their activity, once per result; changed once it is
+        self._hidden_pending: dict[tuple[str, str], list[ActivityProgress]] = {}
 
     def _activity_of(self, uuid: str) -> ActivityProgress | None:
         if uuid in self._task_activity:
@@ -353,6 +367,7 @@ class EventRecorder:
         uuid = data.get("task_uuid")
         if uuid and kind.endswith("task_start"):
             self._last_task = str(uuid)
+            self._resolve_hidden()  # before the runner writes the last activity's row
         if not uuid or not (status or kind.endswith("task_start")):
             return True
         activity = self._activity_of(str(uuid))
@@ -421,10 +436,12 @@ class EventRecorder:
     def stopped(self, when: datetime) -> None:
         """The playbook stopped at ``when``: the activity a cancel or a crash cut short
         (`unfinished`) went on until then, not only until its task's last event (a task
-        that hung until the run's time limit stopped it took that long)."""
+        that hung until the run's time limit stopped it took that long). The no_log
+        results whose change the callback reported after their event are changed."""
         number = self.unfinished()
         if number is not None:
             self.activities[number].ended = when
+        self._resolve_hidden()  # the callback wrote its last line
 
     def hosts(self) -> list[str]:
         """The hosts the playbook actually ran on (a task result or the final stats)."""
@@ -437,6 +454,14 @@ class EventRecorder:
             status = "ok"  # and changed when it changed something, as Ansible counts it
         if status == "ok" and isinstance(res, dict) and res.get("changed"):
             status = "changed"
+        elif status == "ok" and isinstance(res, dict) and "censored" in res:
+            # ansible-runner kept only `censored` of a no_log result: the callback's line
+            # says whether it changed something, maybe only after this event
+            key = (str(data.get("task_uuid") or ""), host)
+            if key in self.tag_index.hidden_changes():
+                status = "changed"
+            else:
+                self._hidden_pending.setdefault(key, []).append(activity)
         activity.counts[status] += 1
         if host:
             activity.hosts.add(host)
@@ -449,6 +474,17 @@ class EventRecorder:
             return
         for output in extract_outputs(res):
             activity.add_output({"host": host, "task": data.get("task", ""), **output})
+
+    def _resolve_hidden(self) -> None:
+        """The no_log results counted ok whose change the callback has reported since:
+        changed. Those it never reports (nothing changed) stay ok."""
+        if not self._hidden_pending:
+            return
+        reported = self.tag_index.hidden_changes()
+        for key in [key for key in self._hidden_pending if key in reported]:
+            for activity in self._hidden_pending.pop(key):
+                activity.counts["ok"] -= 1
+                activity.counts["changed"] += 1
 
     def _record_stats(self, data: dict[str, Any]) -> None:
         for key in ("ok", "changed", "failures", "dark", "skipped", "rescued", "ignored"):

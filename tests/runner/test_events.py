@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,45 @@ def test_ignored_failure_counts_as_ok(tmp_path: Path) -> None:
     changed = {"censored": "hidden", "changed": True}
     recorder(_event("runner_on_failed", "c", "01", host="h", ignore_errors=True, res=changed))
     assert recorder.activities[1].status == "changed"
+
+
+def test_a_no_log_result_that_changed_something_is_changed(tmp_path: Path) -> None:
+    """ansible-runner's event keeps only `censored` of a no_log result, not the `changed`
+    Ansible kept (the sync command of sipp-sync: host stats changed=1, activity ok). The
+    callback's line says it changed, written after the event reached the runner or before:
+    the activity is changed by the next task start, or when the playbook stopped."""
+    tags_file = tmp_path / "t"
+    tags = [{"uuid": "u1", "tags": ["persiapan"]}, {"uuid": "u2", "tags": ["backup"]}]
+    tags_file.write_text("".join(json.dumps(t) + "\n" for t in tags))
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    recorder = EventRecorder(sop, TagIndex(tags_file))
+    hidden = {"censored": "the output has been hidden"}
+    recorder(_event("playbook_on_task_start", "u1", "00"))
+    recorder(_event("runner_on_ok", "u1", "01", host="h1", res=hidden))
+    recorder(_event("runner_on_ok", "u1", "01", host="h2", res=hidden))
+    assert recorder.activities[1].status == "ok"  # its line not written yet
+    with tags_file.open("a") as out:
+        out.write(json.dumps({"uuid": "u1", "host": "h1", "changed": True}) + "\n")
+    recorder(_event("playbook_on_task_start", "u2", "02"))
+    first = recorder.activities[1]
+    assert first.status == "changed"
+    assert (first.counts["ok"], first.counts["changed"]) == (1, 1)  # h2 changed nothing
+    # The line already read when the event arrives: changed at once.
+    with tags_file.open("a") as out:
+        out.write(json.dumps({"uuid": "u2", "host": "h1", "changed": True}) + "\n")
+    recorder(_event("runner_on_ok", "u2", "03", host="h1", res=hidden))
+    assert recorder.activities[2].status == "changed"
+    # An ignored failure's, written only after the playbook's last event.
+    late_file = tmp_path / "late"
+    late_file.write_text(json.dumps({"uuid": "u", "tags": ["backup"]}) + "\n")
+    late = EventRecorder(sop, TagIndex(late_file))
+    late(_event("runner_on_failed", "u", "00", host="h", ignore_errors=True, res=hidden))
+    late({"event": "playbook_on_stats", "event_data": {"ok": {"h": 1}, "changed": {"h": 1}}})
+    assert late.activities[2].status == "ok"
+    with late_file.open("a") as out:
+        out.write(json.dumps({"uuid": "u", "host": "h", "changed": True}) + "\n")
+    late.stopped(datetime.now(UTC))
+    assert late.activities[2].status == "changed"
 
 
 def test_the_activity_of_the_task_started_last_is_unfinished(tmp_path: Path) -> None:

@@ -101,6 +101,28 @@ def test_the_warnings_a_module_returned_are_recorded(
     assert code == 0 and f"| localhost | {fallback} |" in out
 
 
+def test_a_change_whose_result_is_hidden_is_recorded_changed(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """sipp-sync's sync command runs with no_log: ansible-runner's event keeps only
+    `censored` of its result, not its `changed`, and the activity was recorded ok while
+    the host stats said changed=1. The work directory exists already: the hidden command
+    is activity 1's only change (without it, the activity is ok)."""
+    work = tmp_path / "work"
+    work.mkdir(mode=0o700)
+    run = ("run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={work}", "--activity", "1")
+    code, _, err = cli(*run)
+    assert code == 0, err
+    code, _, err = cli(*run, "-e", "demo_hidden_change=true")
+    assert code == 0, err
+    data = Path(sop_env["SOP_DATA_DIR"])
+    assert _execution(data, 1)["activities"][0]["status"] == "ok"
+    assert _execution(data, 2)["activities"][0]["status"] == "changed"
+    with sqlite3.connect(data / "sop.db") as conn:
+        query = "SELECT execution_id, changed FROM host_stats ORDER BY execution_id"
+        assert conn.execute(query).fetchall() == [(1, 0), (2, 1)]
+
+
 def test_a_run_keeps_the_human_parts_of_its_catalogue(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,0 +1,55 @@
+"""The sop_activity callback's lines for no_log results, from what Ansible hands it."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ansible.executor.task_result import CallbackTaskResult, _RawTaskResult
+from ansible.inventory.host import Host
+from ansible.playbook.task import Task
+
+from .conftest import REPO
+
+
+def _callback(tags_file: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("SOP_ACTIVITY_TAGS_FILE", str(tags_file))
+    path = REPO / "plugins" / "callback" / "sop_activity.py"
+    spec = importlib.util.spec_from_file_location("sop_activity", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.CallbackModule()
+
+
+def _result(task: Task, host: str, **data: Any) -> CallbackTaskResult:
+    """The result as Ansible's strategy hands it to callbacks (censored for no_log)."""
+    return _RawTaskResult(Host(host), task, data, {}).as_callback_task_result()
+
+
+def test_a_changed_no_log_result_is_written_without_its_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ansible-runner's event keeps only `censored` of a no_log result: the callback says
+    that it changed (task uuid, host), nothing else of it; nothing for the others."""
+    tags_file = tmp_path / "tags.jsonl"
+    callback = _callback(tags_file, monkeypatch)
+    hidden, shown = Task(), Task()
+    hidden.no_log = True
+    secret = {"stdout": "Tr0ub4dor", "cmd": "sync --password=Tr0ub4dor", "rc": 0}
+    callback.v2_runner_on_ok(_result(hidden, "h1", changed=True, _ansible_no_log=True, **secret))
+    callback.v2_runner_on_ok(_result(hidden, "h2", changed=False, _ansible_no_log=True))
+    callback.v2_runner_on_ok(_result(shown, "h1", changed=True, rc=0))  # its event says so
+    failed = _result(hidden, "h3", changed=True, failed=True, _ansible_no_log=True, **secret)
+    callback.v2_runner_on_failed(failed)  # failed: never counted changed
+    callback.v2_runner_on_failed(failed, ignore_errors=True)  # ok, and changed
+    callback.v2_playbook_on_stats(None)
+    text = tags_file.read_text(encoding="utf-8")
+    assert "Tr0ub4dor" not in text
+    assert [json.loads(line) for line in text.splitlines()] == [
+        {"uuid": hidden._uuid, "host": "h1", "changed": True},
+        {"uuid": hidden._uuid, "host": "h3", "changed": True},
+    ]
