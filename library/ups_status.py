@@ -17,7 +17,9 @@ description:
     battery (C(RB)), overload (C(OVER)), forced shutdown (C(FSD)), off (C(OFF)) or an
     active alarm (C(ALARM), with the text of C(ups.alarm)) is C(fail), and so is an answer
     without C(ups.status) (C(tidak melaporkan ups.status), the UPS's state not known);
-    flags the SOP does not know (C(CAL)) are C(warning).
+    flags the SOP does not know (C(CAL), C(HB), a newer NUT's) are C(warning), beside
+    online (C(OL)) too; online charging or discharging its battery (C(CHRG), C(DISCHRG)) or
+    trimming or boosting the mains' voltage (C(TRIM), C(BOOST)) is C(ok).
   - A NUT server that cannot be reached or a UPS it does not know is one clear line
     (C(error), status C(fail)); the module itself does not fail, the playbook decides.
     NUT's C(Data stale), C(Driver not connected), C(Unknown UPS), C(Connection failure),
@@ -104,6 +106,9 @@ WARNING_FLAGS = {
     "OB": "memakai baterai (listrik PLN padam)",
     "BYPASS": "bypass (beban tidak dilindungi UPS)",
 }
+# beside online, what a UPS in order says: charging or discharging its battery, trimming or
+# boosting the mains' voltage; any other word (CAL, HB, a newer NUT's) is a warning
+NORMAL_FLAGS = {"OL", "CHRG", "DISCHRG", "TRIM", "BOOST"}
 
 # upsc's errors (after "Error: ", each alone or followed by ": " and the system's reason,
 # "Connection failure: Connection refused") that need a hint of what to check, in Bahasa
@@ -146,7 +151,10 @@ def grade(name: str, variables: dict[str, str]) -> dict[str, Any]:
     alarm = variables.get("ups.alarm")
     failed = [f"{text}: {alarm}" if flag == "ALARM" and alarm else text
               for flag, text in FAIL_FLAGS.items() if flag in flags]
-    warned = [text for flag, text in WARNING_FLAGS.items() if flag in flags]
+    unknown = [flag for flag in flags
+               if flag not in FAIL_FLAGS and flag not in WARNING_FLAGS and flag not in NORMAL_FLAGS]
+    warned = [text for flag, text in WARNING_FLAGS.items() if flag in flags] + (
+        [f"status tidak dikenal '{' '.join(unknown)}'"] if unknown else [])
     if not flags:  # the state is not known: the load may not be protected
         status, state = "fail", ("tidak melaporkan ups.status (keadaan UPS tidak diketahui: "
                                  "periksa driver NUT)")

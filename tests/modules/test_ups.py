@@ -34,6 +34,11 @@ ups.status: {status}
     ("OB DISCHRG OVER", "fail", "beban berlebih"),
     ("OL TRIM", "ok", "online"),
     ("CAL", "warning", "status tidak dikenal"),
+    ("OL BOOST", "ok", "online"),
+    ("OL DISCHRG CAL", "warning", "status tidak dikenal 'CAL'"),
+    ("OL HB", "warning", "status tidak dikenal 'HB'"),
+    ("OB DISCHRG LB CAL", "fail", "baterai lemah, memakai baterai (listrik PLN padam), "
+                                  "status tidak dikenal 'CAL'"),
 ])
 def test_grades(status, grade, text):
     ups = mod.grade("ups@backup", mod.parse(UPSC.format(charge=74, runtime=900, status=status)))
@@ -54,6 +59,16 @@ def test_alarm_names_the_ups_alarm():
     ups = mod.grade("ups@backup", mod.parse(text))
     assert ups["status"] == "fail"
     assert ups["message"].startswith("UPS ups@backup alarm: Internal UPS fault!, baterai 100%")
+
+
+def test_a_word_the_sop_does_not_know_is_a_warning_beside_online_too():
+    # "OL" made the UPS "online" whatever else it said: an APC calibrating its runtime
+    # (the load on battery, "OL DISCHRG CAL") or a status word of a newer NUT read as ok
+    ups = mod.grade("ups@backup", mod.parse(UPSC.format(charge=60, runtime=600,
+                                                        status="OL DISCHRG CAL NEW")))
+    assert (ups["status"], ups["flags"]) == ("warning", ["OL", "DISCHRG", "CAL", "NEW"])
+    assert ups["message"] == ("UPS ups@backup status tidak dikenal 'CAL NEW', baterai 60%, "
+                              "sisa waktu 10 menit, beban 35%")
 
 
 def test_warnings_are_all_named():
