@@ -17,6 +17,8 @@ description:
     battery (C(RB)), overload (C(OVER)), forced shutdown (C(FSD)), off (C(OFF)) or an
     active alarm (C(ALARM), with the text of C(ups.alarm)) is C(fail), and so is an answer
     without C(ups.status) (C(tidak melaporkan ups.status), the UPS's state not known);
+    a battery self-test that failed (C(ups.test.result) C(Done and error), C(failed)) is
+    C(fail), one that warned (C(Done and warning)) C(warning);
     flags the SOP does not know (C(CAL), C(HB), a newer NUT's) are C(warning), beside
     online (C(OL)) too; online charging or discharging its battery (C(CHRG), C(DISCHRG)) or
     trimming or boosting the mains' voltage (C(TRIM), C(BOOST)) is C(ok).
@@ -80,6 +82,7 @@ ups:
 import contextlib  # noqa: E402
 import math  # noqa: E402
 import os  # noqa: E402
+import re  # noqa: E402
 import selectors  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
@@ -109,6 +112,10 @@ WARNING_FLAGS = {
 # beside online, what a UPS in order says: charging or discharging its battery, trimming or
 # boosting the mains' voltage; any other word (CAL, HB, a newer NUT's) is a warning
 NORMAL_FLAGS = {"OL", "CHRG", "DISCHRG", "TRIM", "BOOST"}
+# ups.test.result of a battery self-test that failed ("Done and error", "failed", any case)
+# or warned ("Done and warning"); passed, aborted, in progress or none are no finding
+TEST_FAILED = re.compile(r"\b(error|fail\w*)\b", re.IGNORECASE)
+TEST_WARNED = re.compile(r"\bwarning\b", re.IGNORECASE)
 
 # upsc's errors (after "Error: ", each alone or followed by ": " and the system's reason,
 # "Connection failure: Connection refused") that need a hint of what to check, in Bahasa
@@ -155,6 +162,11 @@ def grade(name: str, variables: dict[str, str]) -> dict[str, Any]:
                if flag not in FAIL_FLAGS and flag not in WARNING_FLAGS and flag not in NORMAL_FLAGS]
     warned = [text for flag, text in WARNING_FLAGS.items() if flag in flags] + (
         [f"status tidak dikenal '{' '.join(unknown)}'"] if unknown else [])
+    tested = variables.get("ups.test.result", "")
+    if TEST_FAILED.search(tested):
+        failed.append(f"uji baterai terakhir gagal (ups.test.result '{tested}')")
+    elif TEST_WARNED.search(tested):
+        warned.append(f"uji baterai terakhir dengan peringatan (ups.test.result '{tested}')")
     if not flags:  # the state is not known: the load may not be protected
         status, state = "fail", ("tidak melaporkan ups.status (keadaan UPS tidak diketahui: "
                                  "periksa driver NUT)")

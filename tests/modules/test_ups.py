@@ -71,6 +71,27 @@ def test_a_word_the_sop_does_not_know_is_a_warning_beside_online_too():
                               "sisa waktu 10 menit, beban 35%")
 
 
+@pytest.mark.parametrize(("result", "grade", "text"), [
+    # usbhid-ups's, snmp-ups's words (mge's in lower case) and another driver's
+    ("Done and error", "fail", "uji baterai terakhir gagal (ups.test.result 'Done and error')"),
+    ("done and error", "fail", "uji baterai terakhir gagal (ups.test.result 'done and error')"),
+    ("Failed", "fail", "uji baterai terakhir gagal (ups.test.result 'Failed')"),
+    ("Done and warning", "warning",
+     "uji baterai terakhir dengan peringatan (ups.test.result 'Done and warning')"),
+    ("Done and passed", "ok", "online"),
+    ("No test initiated", "ok", "online"),
+    ("In progress", "ok", "online"),
+    ("Aborted", "ok", "online"),
+])
+def test_a_battery_self_test_that_failed_is_named(result, grade, text):
+    # a UPS whose battery failed its last self-test (the driver setting no RB) was "online"
+    # and ok: the battery that is to carry the load when the mains fail may not
+    ups = mod.grade("ups@backup", mod.parse(UPSC.format(charge=100, runtime=1800, status="OL")
+                                            + f"ups.test.result: {result}\n"))
+    assert ups["status"] == grade
+    assert ups["message"] == f"UPS ups@backup {text}, baterai 100%, sisa waktu 30 menit, beban 35%"
+
+
 def test_warnings_are_all_named():
     ups = mod.grade("ups@backup", mod.parse(UPSC.format(charge=60, runtime=600,
                                                         status="OB BYPASS")))
