@@ -47,6 +47,8 @@ options:
       - C(upsc) may print at most 1 MiB (a UPS has some hundred variables of a few dozen
         bytes); a NUT server that never ends its list of variables is likewise a failed
         read, instead of filling the memory of the host C(upsc) runs on.
+      - Either keeps the module's English cause in C(error), and C(message) adds what it
+        means in Bahasa Indonesia.
     type: int
     default: 30
 attributes:
@@ -197,11 +199,14 @@ def grade(name: str, variables: dict[str, str]) -> dict[str, Any]:
 
 
 def run_upsc(argv: list[str], seconds: float,
-             limit: int = MAX_OUTPUT) -> tuple[int | None, str, str]:
-    """upsc's exit status, output and errors, read up to ``limit`` bytes within
-    ``seconds``; past either it is killed, its status None and its errors why."""
+             limit: int = MAX_OUTPUT) -> tuple[int | None, str, str, str | None]:
+    """upsc's exit status, output, errors and None, read up to ``limit`` bytes within
+    ``seconds``; past either it is killed: its status None, its errors why, and the last
+    what that means in Bahasa Indonesia."""
     deadline = time.monotonic() + seconds
     stopped = f"upsc did not answer within {seconds:g} s (a hung NUT server?)"
+    explained = (f"server NUT tidak menjawab dalam {angka_ringkas(seconds)} detik: upsd macet, "
+                 "atau firewall membuang koneksi tanpa menolaknya")
     with subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, env={**os.environ, "LANG": "C"}) as proc, \
             selectors.DefaultSelector() as selector:
@@ -222,13 +227,15 @@ def run_upsc(argv: list[str], seconds: float,
         if over:
             stopped = (f"upsc printed more than {limit // 1024} KiB (a NUT server that "
                        "does not end its list of variables?)")
+            explained = ("server NUT mengirim daftar variabel tanpa akhir: upsd rusak, atau "
+                         "alamat dan port itu bukan server NUT")
         elif not selector.get_map():
             with contextlib.suppress(subprocess.TimeoutExpired):
                 rc = proc.wait(max(0.0, deadline - time.monotonic()))
         if rc is None:
             proc.kill()
         out, err = (bytes(data).decode("utf-8", "replace") for data in read.values())
-    return rc, out, stopped if rc is None else err
+    return (rc, out, stopped, explained) if rc is None else (rc, out, err, None)
 
 
 def parse(text: str) -> dict[str, str]:
@@ -253,7 +260,7 @@ def main() -> None:
     seconds = module.params["timeout"]
     if seconds <= 0:
         module.fail_json(msg=f"timeout must be more than 0 seconds, not {seconds}")
-    rc, out, err = run_upsc([upsc, name], seconds)
+    rc, out, err, stopped = run_upsc([upsc, name], seconds)
     if rc is None:
         out = ""
     if rc != 0 or not out.strip():
@@ -262,7 +269,7 @@ def main() -> None:
         ]
         cause = lines[-1] if lines else f"upsc exit {rc}"
         message = f"UPS {name} tidak dapat dibaca dari server NUT: {cause}"
-        explained = hint(cause)
+        explained = stopped or hint(cause)
         if explained:
             message += f" ({explained})"
         module.exit_json(

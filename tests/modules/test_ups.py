@@ -114,6 +114,11 @@ def test_a_nut_server_that_never_answers_is_a_failed_read_not_a_hang(tmp_path, m
     assert time.monotonic() - started < 20
     assert result["ups"]["status"] == "fail"
     assert result["ups"]["error"] == "upsc did not answer within 1 s (a hung NUT server?)"
+    # the cause alone was English in the Bahasa report, unlike NUT's own errors
+    assert result["ups"]["message"] == (
+        "UPS ups@nut tidak dapat dibaca dari server NUT: upsc did not answer within 1 s (a "
+        "hung NUT server?) (server NUT tidak menjawab dalam 1 detik: upsd macet, atau "
+        "firewall membuang koneksi tanpa menolaknya)")
 
 
 def fake_upsc(tmp_path, monkeypatch, script):
@@ -136,6 +141,9 @@ def test_a_nut_server_that_does_not_end_its_list_is_a_failed_read(tmp_path, monk
     assert result["ups"]["error"] == (
         "upsc printed more than 1024 KiB (a NUT server that does not end its list of "
         "variables?)")
+    assert result["ups"]["message"].endswith(
+        "variables?) (server NUT mengirim daftar variabel tanpa akhir: upsd rusak, atau "
+        "alamat dan port itu bukan server NUT)")
 
 
 def test_a_ups_is_read_whole_and_its_errors_named(tmp_path, monkeypatch):
