@@ -223,6 +223,8 @@ def _activity(file: Path, index: int, raw: Mapping[str, Any]) -> Activity:
         limit = None if waktu is None else parse_duration(str(waktu))
     except ValueError as exc:
         raise SopError(f"{file}: activities/{index}/waktu: {exc}") from None
+    if limit == 0:  # every run of the activity would be judged over it
+        raise SopError(f"{file}: activities/{index}/waktu: {waktu!r} is no time (null: no limit)")
     return Activity(
         number=raw["number"],
         ref=raw.get("ref", ""),

@@ -122,6 +122,10 @@ VALID = (FIXTURES / "catalogue" / "local-manual.yml").read_text(encoding="utf-8"
             ("waktu: 1d", "waktu: " + "9" * 5000 + "d"),
             r"activities/0/waktu: not a duration: '9{20}",
         ),
+        # a limit of nothing judged every run of the activity over its Mutu Baku (the
+        # court's own `waktu` refuses it); no limit is `null`
+        (("waktu: 1d", "waktu: 0m"), r"activities/0/waktu: '0m' is no time \(null: no limit\)$"),
+        (("waktu: 1d", "waktu: PT0S"), r"activities/0/waktu: 'PT0S' is no time"),
     ],
 )
 def test_schema_errors_are_one_line(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
