@@ -248,6 +248,13 @@ def parse_sop(file: Path, raw_bytes: bytes | None = None, *, validate: bool = Tr
         raw_bytes = file.read_bytes()
     try:
         data = yaml.load(raw_bytes, Loader=_YamlLoader)  # noqa: S506 (safe loader)
+    except yaml.reader.ReaderError as exc:  # not UTF-8, or a control character
+        line = raw_bytes[: exc.position].count(b"\n") + 1  # libyaml counts bytes
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        raise SopError(
+            f"{file}: line {line}: invalid YAML: unacceptable character #x{code:04x} "
+            f"({exc.reason})"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "(file)"

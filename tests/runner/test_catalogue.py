@@ -138,6 +138,27 @@ def test_schema_errors_are_one_line(tmp_path: Path, change: tuple[str, str], exp
     assert re.search(expected, message), message
 
 
+@pytest.mark.parametrize(
+    ("bad", "expected"),
+    [
+        (b"\xff", r"line 3: invalid YAML: unacceptable character #x00ff \(invalid .*\)$"),
+        (b"\x07", r"line 3: invalid YAML: unacceptable character #x0007 \(.* not allowed\)$"),
+    ],
+)
+def test_a_character_yaml_refuses_is_one_line(tmp_path: Path, bad: bytes, expected: str) -> None:
+    """A byte that is no UTF-8 (a court's catalogue saved as Latin-1) or a control
+    character was told in YAML's two lines ending in `in "<byte string>", position N`."""
+    text = VALID.encode().replace(b"Uji Manual\n", b"Uji Manual" + bad + b"\n", 1)
+    file = tmp_path / "local-manual.yml"
+    file.write_bytes(text)
+    with pytest.raises(SopError) as caught:
+        parse_sop(file)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{file}: ")
+    assert re.search(expected, message), message
+
+
 SECOND = """  - number: 2
     ref: {ref}
     kegiatan: Langkah kedua
