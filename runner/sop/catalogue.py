@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     import jsonschema
 
 PACKAGE_CATALOGUE = Path(__file__).with_name("catalogue")
+# Tags Ansible gives a meaning (`--tags always` runs only the tasks every run runs, `all`
+# every task): no activity's own tag, by which it is run and its tasks are counted.
+_ANSIBLE_SPECIAL_TAGS = ("all", "always", "never", "tagged", "untagged")
 FREQUENCY_DAYS = {"daily": 1, "weekly": 7, "monthly": 30, "on_demand": None}
 # Grace after a SOP falls due before it counts as overdue (Healthchecks' period + grace),
 # unless the SOP's catalogue file (`grace`) or the court (`sop_catalogue_overrides`) says.
@@ -287,6 +290,13 @@ def parse_sop(file: Path, raw_bytes: bytes | None = None, *, validate: bool = Tr
             raise SopError(
                 f"{file}: calendar/{index}: {expression!r} is not a systemd OnCalendar "
                 "expression (such as *-*-01 20:00, Mon..Fri 09:00, hourly or *:0/15)"
+            )
+    for index, activity in enumerate(activities):
+        if activity.automated in _ANSIBLE_SPECIAL_TAGS:
+            raise SopError(
+                f"{file}: activities/{index}/automated: {activity.automated!r} is one of "
+                f"Ansible's special tags ({', '.join(_ANSIBLE_SPECIAL_TAGS)}), not an "
+                "activity's own"
             )
     tags = [a.automated for a in activities if a.automated]
     duplicates = sorted({t for t in tags if tags.count(t) > 1})
