@@ -485,10 +485,13 @@ def _override_problem(overrides: Any) -> str | None:
             if key not in _OVERRIDE_KEYS:
                 return f"{sop_id}: unknown key {key!r} (known: {', '.join(_OVERRIDE_KEYS)})"
             if key == "pelaksana":
-                if not isinstance(value, dict) or not all(
-                    isinstance(v, str) for v in value.values()
-                ):
+                if not isinstance(value, dict):
                     return f"{where}: must map each pelaksana of the SOP to a name"
+                for role, name in value.items():
+                    if not isinstance(role, str):
+                        return f"{where}: {role!r} is not a role of the SOP document"
+                    if not isinstance(name, str) or not name.strip():
+                        return f"{where}/{role}: {name!r} is not a person's name"
             elif key == "waktu":
                 if not isinstance(value, dict):
                     return f"{where}: must map each activity (number or ref) to its time"

@@ -233,6 +233,20 @@ def test_overrides_number_and_pelaksana() -> None:
         ({"local-demo": {"number": 5}}, "sop_catalogue_overrides/local-demo/number: 5 is not"),
         ({"local-demo": {"court": ""}}, "sop_catalogue_overrides/local-demo/court: '' is not"),
         ({"local-demo": {"pelaksana": ["Budi"]}}, "local-demo/pelaksana: must map each"),
+        # a role YAML read as a number beside a misspelt one: sorting them raised TypeError
+        (
+            {"local-demo": {"pelaksana": {1: "Budi", "Staf TI": "Siti"}}},
+            "sop_catalogue_overrides/local-demo/pelaksana: 1 is not a role of the SOP document",
+        ),
+        # an empty name showed the pelaksana as "Staf IT ()" in every record
+        (
+            {"local-demo": {"pelaksana": {"Staf IT": ""}}},
+            "sop_catalogue_overrides/local-demo/pelaksana/Staf IT: '' is not a person's name",
+        ),
+        (
+            {"local-demo": {"pelaksana": {"Staf IT": None}}},
+            "sop_catalogue_overrides/local-demo/pelaksana/Staf IT: None is not a person's name",
+        ),
         ({"local-demo": "W99/1"}, "sop_catalogue_overrides/local-demo: must be a mapping"),
         (["local-demo"], "sop_catalogue_overrides/(top): must be a mapping of SOP id"),
     ],
