@@ -403,9 +403,12 @@ def _is_time(word: str) -> bool:
 
 
 def _grace(where: Path | str, key: str, given: str | None, frequency: str) -> int | None:
-    """The grace in seconds: `given`, else the frequency's default; None when on demand."""
+    """The grace in seconds: `given`, else the frequency's default; None when on demand
+    (SopError when one is given: it would be silently ignored)."""
     default = FREQUENCY_GRACE[frequency]
     if default is None:
+        if given is not None:
+            raise SopError(f"{where}: {key}: an on-demand SOP is never overdue (no grace to give)")
         return None
     try:
         return parse_duration(given or default)

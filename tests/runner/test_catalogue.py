@@ -358,6 +358,24 @@ def test_a_grace_beyond_any_date_is_refused(grace: str) -> None:
     assert len(message) < 200
 
 
+def test_a_grace_for_an_on_demand_sop_is_refused(tmp_path: Path) -> None:
+    """An on-demand SOP is never overdue: a grace for it (the catalogue's, or a court's
+    for Penanganan Gangguan Server) was silently ignored, as a calendar for it is not."""
+    file = _write(tmp_path, VALID + "grace: 1d\n", "local-manual.yml")
+    with pytest.raises(SopError) as caught:
+        parse_sop(file)
+    assert str(caught.value) == (
+        f"{file}: grace: an on-demand SOP is never overdue (no grace to give)"
+    )
+    sop = load_catalogue(FIXTURES / "catalogue")["local-manual"]
+    with pytest.raises(SopError) as caught:
+        apply_overrides(sop, {"local-manual": {"grace": "1d"}}, None)
+    assert str(caught.value) == (
+        "inventory: sop_catalogue_overrides/local-manual/grace: an on-demand SOP is never "
+        "overdue (no grace to give)"
+    )
+
+
 def test_validation_is_cached_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A validated content (catalogue files + schema) is not validated again; any change
     to a file is: a marker from before never hides a new schema error."""
