@@ -503,6 +503,8 @@ def _override_problem(overrides: Any) -> str | None:
                         return f"{where}/{activity}: {given!r} is not a duration such as 30m"
             elif not isinstance(value, str) or not value:
                 return f"{where}: {value!r} is not a non-empty string"
+        if "court" in override and "number" not in override:  # else silently ignored
+            return f"{sop_id}/court: is the court of this SOP's own number: give number too"
     return None
 
 

@@ -248,6 +248,12 @@ def test_overrides_number_and_pelaksana() -> None:
             "sop_catalogue_overrides/local-demo/pelaksana/Staf IT: None is not a person's name",
         ),
         ({"local-demo": "W99/1"}, "sop_catalogue_overrides/local-demo: must be a mapping"),
+        # `court` is the court of the court's own `number`: alone it was silently ignored
+        (
+            {"local-demo": {"court": "PN Uji"}},
+            "sop_catalogue_overrides/local-demo/court: is the court of this SOP's own number: "
+            "give number too",
+        ),
         (["local-demo"], "sop_catalogue_overrides/(top): must be a mapping of SOP id"),
     ],
 )
