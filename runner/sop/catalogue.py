@@ -49,6 +49,29 @@ FREQUENCY_LABEL = {
 }
 
 _YamlLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _construct_mapping(
+    loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[Any, Any]:
+    """A mapping as YAML's safe loader builds it, refusing a key it gives twice (the
+    loader keeps the last: a second `waktu` below the document's would win silently)."""
+    seen: set[tuple[str, Any]] = set()
+    for key_node, _value in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE_TAG:
+            if (key_node.tag, key_node.value) in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key_node.value!r} given twice", key_node.start_mark
+                )
+            seen.add((key_node.tag, key_node.value))
+    return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep)
+
+
+# The catalogue's loader: the fast one where libyaml is installed, keys given once.
+_CatalogueLoader: type[yaml.SafeLoader] = type(
+    "_CatalogueLoader", (_YamlLoader,), {"construct_mapping": _construct_mapping}
+)
 
 # systemd's OnCalendar syntax (systemd.time(7)), checked when the catalogue loads rather
 # than when a timer is installed: its shorthands (any case), else `[WEEKDAYS] [DATE]
@@ -250,7 +273,7 @@ def parse_sop(file: Path, raw_bytes: bytes | None = None, *, validate: bool = Tr
     if raw_bytes is None:
         raw_bytes = file.read_bytes()
     try:
-        data = yaml.load(raw_bytes, Loader=_YamlLoader)  # noqa: S506 (safe loader)
+        data = yaml.load(raw_bytes, Loader=_CatalogueLoader)  # noqa: S506 (safe loader)
     except yaml.reader.ReaderError as exc:  # not UTF-8, or a control character
         line = raw_bytes[: exc.position].count(b"\n") + 1  # libyaml counts bytes
         code = ord(exc.character) if isinstance(exc.character, str) else exc.character

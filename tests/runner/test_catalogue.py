@@ -139,6 +139,27 @@ def test_schema_errors_are_one_line(tmp_path: Path, change: tuple[str, str], exp
 
 
 @pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("waktu: 1d", "waktu: 1d\n    waktu: 2d"),
+            "line 19: invalid YAML: key 'waktu' given twice",
+        ),
+        (("id: local-manual", "id: local-manual\nid: local-manual"), "line 3: invalid YAML: key"),
+    ],
+)
+def test_a_key_given_twice_is_refused(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
+    """YAML's loader kept the last of a key given twice: an activity with the document's
+    Mutu Baku time and, below it, another was recorded and judged against the other."""
+    file = _write(tmp_path, VALID.replace(*change), "local-manual.yml")
+    with pytest.raises(SopError) as caught:
+        parse_sop(file)
+    assert str(caught.value).startswith(f"{file}: {expected}"), str(caught.value)
+
+
+@pytest.mark.parametrize(
     ("bad", "expected"),
     [
         (b"\xff", r"line 3: invalid YAML: unacceptable character #x00ff \(invalid .*\)$"),
