@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from sop import catalogue as catalogue_module
 from sop.catalogue import PACKAGE_CATALOGUE, apply_overrides, load_catalogue, parse_sop
@@ -79,6 +80,33 @@ def test_automated_tags_exist_in_playbooks(directory: Path) -> None:
         checked += 1
     if directory == FIXTURES / "catalogue":
         assert checked == 3
+
+
+# A role's task for an activity the catalogue keeps manual: the optional quarantine of the
+# website's activity 6 (-e website_quarantine=true), recorded with the rest of 6 by sop ack.
+OPTIONAL_TASKS_OF_MANUAL_ACTIVITIES = {("website", 6): "karantina"}
+
+
+def test_each_activity_tag_is_on_its_kegiatan_task_in_the_role() -> None:
+    """The tag that runs and counts an automated activity is the one on the role's task
+    named for that activity ("Kegiatan N"), not another activity's; a manual activity
+    has no such task. Tags merely existing in the playbook (above) let two be swapped."""
+    for sop in load_catalogue(PACKAGE_CATALOGUE).values():
+        assert sop.playbook is not None
+        main = REPO / "roles" / Path(sop.playbook).stem / "tasks" / "main.yml"
+        tasks = yaml.safe_load(main.read_text(encoding="utf-8"))
+        by_number: dict[int, set[str]] = {}
+        for task in tasks:
+            found = re.match(r"Kegiatan (\d+)\b", task.get("name", ""))
+            if found:
+                by_number.setdefault(int(found[1]), set()).update(task.get("tags", []))
+        for activity in sop.activities:
+            tags = by_number.get(activity.number)
+            if activity.automated:
+                assert tags and activity.automated in tags, (sop.id, activity.number, tags)
+            else:
+                optional = OPTIONAL_TASKS_OF_MANUAL_ACTIVITIES.get((sop.id, activity.number))
+                assert tags == ({optional} if optional else None), (sop.id, activity.number)
 
 
 def _write(tmp_path: Path, text: str, name: str = "demo.yml") -> Path:
