@@ -24,7 +24,10 @@ extends_documentation_fragment:
   - sop_runner_action
 options:
   data:
-    description: The output to record, small and secret-free (for example path, size, sha256, counts).
+    description:
+      - The output to record, small and secret-free (for example path, size, sha256, counts).
+      - A mapping, or a list of mappings (one output each); anything else fails the task,
+        as the runner would not record it.
     type: raw
     required: true
   msg:

@@ -10,6 +10,12 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 
+def _kind(value: Any) -> str:
+    """The value's type as the playbook's author knows it (`str`, not Ansible's tagged
+    `_AnsibleTaggedStr`), as sop_warning names it."""
+    return next(cls.__name__ for cls in type(value).__mro__ if not cls.__name__.startswith("_"))
+
+
 class ActionModule(ActionBase):  # type: ignore[misc]
     TRANSFERS_FILES = False
     _requires_connection = False
@@ -20,6 +26,11 @@ class ActionModule(ActionBase):  # type: ignore[misc]
         data = self._task.args.get("data")
         if not isinstance(data, (dict, list)):
             raise AnsibleActionFail("sop_output: 'data' must be a mapping or a list of mappings")
+        # the runner records a list's mappings only: anything else would be shown, not recorded
+        for number, item in enumerate(data if isinstance(data, list) else [], 1):
+            if not isinstance(item, dict):
+                raise AnsibleActionFail(f"sop_output: 'data' item {number} is {_kind(item)}, "
+                                        "not a mapping")
         result.update(changed=False, sop_output=data)
         if self._task.args.get("msg"):
             result["msg"] = str(self._task.args["msg"])
