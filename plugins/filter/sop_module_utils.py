@@ -23,6 +23,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from ansible.errors import AnsibleFilterError
+
 _MODULE_UTILS = Path(__file__).resolve().parents[2] / "module_utils"
 
 
@@ -44,9 +46,25 @@ _MARIADB = _load("sop_mariadb")
 _BAHASA = _load("sop_bahasa")
 
 
+def _kind(value: Any) -> str:
+    """The value's type as the playbook's author knows it (`str`, not Ansible's tagged
+    `_AnsibleTaggedStr`)."""
+    return next(cls.__name__ for cls in type(value).__mro__ if not cls.__name__.startswith("_"))
+
+
 def ping_failure(lines: list[str], rc: int) -> str | None:
-    """``module_utils/sop_mariadb.ping_failure`` with the lines as the filter's input."""
-    failure: str | None = _MARIADB.ping_failure(int(rc), [str(line) for line in lines])
+    """``module_utils/sop_mariadb.ping_failure`` with the lines as the filter's input. A
+    text (``stdout`` for ``stdout_lines``) is refused: read as its characters, it was
+    judged by its first one, or as an answer with exit status 0."""
+    if not isinstance(lines, list):
+        raise AnsibleFilterError("sop_ping_failure: the input must be the ping's output "
+                                 f"lines (a list), not {_kind(lines)}")
+    try:
+        status = int(rc)
+    except (TypeError, ValueError):
+        raise AnsibleFilterError(f"sop_ping_failure: rc must be the ping's exit status, "
+                                 f"not {rc!r}") from None
+    failure: str | None = _MARIADB.ping_failure(status, [str(line) for line in lines])
     return failure
 
 

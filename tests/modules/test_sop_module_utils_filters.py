@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ansible.errors import AnsibleFilterError
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
@@ -39,6 +40,20 @@ def test_the_ping_filter_judges_as_the_module_utils_do():
     assert failure(["error: 'Access denied for user 'root'@'localhost''"], 0) is None
     assert failure(TOO_MANY, 0) == "Too many connections"  # exit 0 before 10.11.19
     assert failure([], "1") == "kode keluar 1"  # Ansible may hand the status as text
+
+
+@pytest.mark.parametrize(("lines", "rc", "message"), [
+    ("error: 'Too many connections'", 0,
+     "sop_ping_failure: the input must be the ping's output lines (a list), not str"),
+    (["mysqld is alive"], None, "sop_ping_failure: rc must be the ping's exit status, not None"),
+    (["mysqld is alive"], "", "sop_ping_failure: rc must be the ping's exit status, not ''"),
+])
+def test_the_ping_filter_refuses_what_is_no_ping_s_output(lines, rc, message):
+    """A ping's stdout (text) for its stdout_lines was read as its characters: judged
+    an answer with exit status 0, else by its first character ('e')."""
+    with pytest.raises(AnsibleFilterError) as refused:
+        _filters()["sop_ping_failure"](lines, rc)
+    assert str(refused.value) == message
 
 
 def test_the_mask_filters_are_sop_secrets_own():
