@@ -17,6 +17,7 @@ files of their names beside this one.
 from __future__ import annotations
 
 import importlib.util
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -69,8 +70,11 @@ def ping_failure(lines: list[str], rc: int) -> str | None:
 
 
 def angka(value: Any, decimals: int | None = None) -> str:
-    """``value`` as module_utils/sop_bahasa writes it; ``?`` for anything but a number."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    """``value`` as module_utils/sop_bahasa writes it; ``?`` for anything but a number,
+    NaN and the infinities too (Ansible's JSON passes them on; ``format`` writes them
+    ``nan``, ``inf``)."""
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or not math.isfinite(value)):
         return "?"
     text: str = (_BAHASA.angka_ringkas(value) if decimals is None
                  else _BAHASA.angka(value, int(decimals)))

@@ -67,6 +67,9 @@ def test_the_mask_filters_are_sop_secrets_own():
     (2**63 - 1, None, "9.223.372.036.854.775.807"), (1234567.5, 1, "1.234.567,5"),
     (0, 1, "0,0"), (-1.25, None, "-1,25"),
     (None, None, "?"), ("12", None, "?"), (True, None, "?"), ([], 1, "?"),
+    # a module's 0/0 or overflow (Ansible's JSON passes NaN and the infinities on) was
+    # written nan or inf in a Bahasa report
+    (float("nan"), None, "?"), (float("inf"), 1, "?"), (-float("inf"), None, "?"),
 ])
 def test_sop_angka_writes_as_module_utils_sop_bahasa(value, decimals, text):
     angka = _filters()["sop_angka"]
