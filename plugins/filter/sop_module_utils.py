@@ -73,11 +73,18 @@ def angka(value: Any, decimals: int | None = None) -> str:
     """``value`` as module_utils/sop_bahasa writes it; ``?`` for anything but a number,
     NaN and the infinities too (Ansible's JSON passes them on; ``format`` writes them
     ``nan``, ``inf``)."""
+    try:
+        count = None if decimals is None else int(decimals)
+    except (TypeError, ValueError):
+        count = -1
+    if count is not None and count < 0:
+        raise AnsibleFilterError("sop_angka: decimals must be a whole number of 0 or more, "
+                                 f"not {decimals!r}")
     if (isinstance(value, bool) or not isinstance(value, (int, float))
             or not math.isfinite(value)):
         return "?"
-    text: str = (_BAHASA.angka_ringkas(value) if decimals is None
-                 else _BAHASA.angka(value, int(decimals)))
+    text: str = (_BAHASA.angka_ringkas(value) if count is None
+                 else _BAHASA.angka(value, count))
     return text
 
 

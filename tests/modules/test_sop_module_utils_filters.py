@@ -76,6 +76,16 @@ def test_sop_angka_writes_as_module_utils_sop_bahasa(value, decimals, text):
     assert (angka(value) if decimals is None else angka(value, decimals)) == text
 
 
+@pytest.mark.parametrize("decimals", [-1, "x", [], "-2"])
+def test_sop_angka_refuses_decimals_that_are_no_count(decimals):
+    """A negative count failed in format's words (Format specifier missing precision), a
+    text one in int()'s (invalid literal for int() with base 10)."""
+    with pytest.raises(AnsibleFilterError) as refused:
+        _filters()["sop_angka"](1.25, decimals)
+    assert str(refused.value) == (
+        f"sop_angka: decimals must be a whole number of 0 or more, not {decimals!r}")
+
+
 def test_a_value_a_module_did_not_return_renders_as_a_question_mark(tmp_path):
     """An assert's success_msg is rendered even when the assert fails: a message naming a
     result field absent in check mode must not replace the task's own failure."""
