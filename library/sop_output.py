@@ -17,7 +17,13 @@ description:
   - Returns O(data) as the task's C(sop_output). When the playbook runs under C(sop run),
     the runner records it as an output of the SOP activity the task belongs to (by tag),
     and the monthly report lists it (a file with C(path) and C(sha256) is listed as ADK).
-  - Runs on the controller, without a connection to the host. Never put secrets in O(data).
+  - >-
+    Runs on the controller, without a connection to the host. Never put secrets in O(data)
+    or O(msg). What looks like one is masked (C(***)) before the runner records it, as a
+    module masks its result (C(mask_text) of C(module_utils/sop_secrets.py): a URL's
+    C(user:password@), a command's password option, a C(password: x) setting in a text) and
+    a vaulted value given whole, through any variable; a secret in other words (a vaulted
+    value inside a longer text, a plain variable) is not.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
 extends_documentation_fragment:
@@ -49,7 +55,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 sop_output:
-  description: The recorded data, as given.
+  description: The recorded data, as given, what looks like a secret masked.
   returned: always
   type: raw
 msg:
