@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ansible.errors import AnsibleFilterError
+
 DOCUMENTATION = r"""
 name: sop_failure_cause
 short_description: Why a role's activity failed, naming the role's variable for a bad setting
@@ -62,11 +64,27 @@ _value:
 """
 
 
+def _kind(value: Any) -> str:
+    """The value's type as the playbook's author knows it (`dict`, not Ansible's tagged
+    `_AnsibleTaggedDict`)."""
+    return next(cls.__name__ for cls in type(value).__mro__ if not cls.__name__.startswith("_"))
+
+
 def failure_cause(result: Mapping[str, Any], prefix: str,
                   names: Mapping[str, str] | None = None) -> str:
     """``result``'s msg, as the refused setting of the role's variable when it names one:
     ``names``' variable for the option when it has one (the message starts with the
-    option's name, which the variable's replaces), else ``prefix`` before the message."""
+    option's name, which the variable's replaces), else ``prefix`` before the message.
+    Arguments of other types fail in one line naming them, not in Python's words (a
+    prefix of None was written ``None`` before the option's name)."""
+    if not isinstance(result, Mapping):
+        raise AnsibleFilterError("sop_failure_cause: the input must be the failed task's "
+                                 f"result (ansible_failed_result), not {_kind(result)}")
+    if not isinstance(prefix, str):
+        raise AnsibleFilterError(f"sop_failure_cause: prefix must be a string, not {_kind(prefix)}")
+    if names is not None and not isinstance(names, Mapping):
+        raise AnsibleFilterError("sop_failure_cause: names must map option names to variable "
+                                 f"names, not {_kind(names)}")
     message = str(result.get("msg", ""))
     if "setting" not in result:
         return message

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from ansible.errors import AnsibleFilterError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,6 +55,24 @@ def test_an_option_the_role_sets_by_another_name_is_named_by_that_variable(cause
 def test_any_other_failure_is_its_message(cause):
     assert cause({"failed": True, "msg": "SIPP database sipp: Can't connect"},
                  "sipp_sync_") == "SIPP database sipp: Can't connect"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ((None, "sipp_sync_"), "sop_failure_cause: the input must be the failed task's result "
+                           "(ansible_failed_result), not NoneType"),
+    (("HTTP 404", "sipp_sync_"), "sop_failure_cause: the input must be the failed task's "
+                                 "result (ansible_failed_result), not str"),
+    (({"setting": "timezone", "msg": "timezone: x"}, None),
+     "sop_failure_cause: prefix must be a string, not NoneType"),
+    (({"msg": "x"}, "sipp_sync_", ["timeout"]),
+     "sop_failure_cause: names must map option names to variable names, not list"),
+])
+def test_arguments_of_another_type_fail_in_one_line_naming_them(cause, args, message):
+    """They failed in Python's words ('NoneType' object has no attribute 'get'), and a
+    prefix of None was written before the option's name (Nonetimezone: x)."""
+    with pytest.raises(AnsibleFilterError) as refused:
+        cause(*args)
+    assert str(refused.value) == message
 
 
 def test_ansible_doc_renders_the_filter():
