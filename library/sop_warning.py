@@ -21,7 +21,8 @@ description:
   - Use it instead of M(ansible.builtin.debug) for a role's own warnings (a debug message is
     shown, never recorded), for example the notes of a C(no_log) task, whose own warnings
     the record cannot show.
-  - Runs on the controller, without a connection to the host. Never put secrets in O(msg).
+  - Runs on the controller, without a connection to the host. Never put secrets in O(msg);
+    a vaulted value given whole as a message is shown and recorded as C(***).
 version_added: "0.1.0"
 author: Court IT SOP maintainers
 extends_documentation_fragment:
