@@ -122,3 +122,37 @@ def webshell_archive(folder: Path) -> Path:
     subprocess.run(["tar", "-c", "--zstd", "-f", str(swapped), "-C", str(folder / "extra"),
                     "."], check=True)
     return swapped
+
+
+# A play's head whose `court_secret` is vaulted (the password `uji-vault`, the plaintext
+# `rahasia-vault-9`): what an action plugin is given when a role passes a vaulted value.
+VAULTED_PLAY_HEAD = """
+- hosts: localhost
+  gather_facts: false
+  vars:
+    court_secret: !vault |
+      $ANSIBLE_VAULT;1.1;AES256
+      33373037303563333963643732636261623461393237626235393566303939326135623232343161
+      6138336132323866396134373133343030303763386161300a366630613232393430633763343033
+      37626435353630663162333838633039346663363036363639646533656133336231366630346263
+      6134656462656534610a313237363332373066393762613334656266383532326434316662393532
+      6139
+"""
+VAULTED_PLAINTEXT = "rahasia-vault-9"
+
+
+def run_vaulted_play(tmp_path: Path, play: str) -> list[dict[str, Any]]:
+    """``play`` (VAULTED_PLAY_HEAD and its own vars and tasks) in check mode with the
+    vault's password: each task's result on localhost, in order; the vault's plaintext in
+    none of ansible-playbook's output."""
+    (tmp_path / "play.yml").write_text(play, encoding="utf-8")
+    (tmp_path / "vault-pass").write_text("uji-vault", encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    proc = subprocess.run([*LOCAL_PLAYBOOK, "--check", "--vault-password-file",
+                           str(tmp_path / "vault-pass"), str(tmp_path / "play.yml")],
+                          capture_output=True, text=True, check=False, env=env, timeout=120,
+                          cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert VAULTED_PLAINTEXT not in proc.stdout + proc.stderr
+    return [task["hosts"]["localhost"] for task in json.loads(proc.stdout)["plays"][0]["tasks"]]

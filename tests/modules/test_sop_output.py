@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from loader import LOCAL_PLAYBOOK, ROOT
+from loader import LOCAL_PLAYBOOK, ROOT, VAULTED_PLAY_HEAD, run_vaulted_play
 
 PLAY = """
 - hosts: localhost
@@ -68,17 +68,7 @@ def test_a_list_item_that_is_no_mapping_is_refused(results: list[dict[str, Any]]
     ]
 
 
-VAULTED = """
-- hosts: localhost
-  gather_facts: false
-  vars:
-    court_secret: !vault |
-      $ANSIBLE_VAULT;1.1;AES256
-      33373037303563333963643732636261623461393237626235393566303939326135623232343161
-      6138336132323866396134373133343030303763386161300a366630613232393430633763343033
-      37626435353630663162333838633039346663363036363639646533656133336231366630346263
-      6134656462656534610a313237363332373066393762613334656266383532326434316662393532
-      6139
+VAULTED = VAULTED_PLAY_HEAD + """
     through_a_variable: "{{ court_secret }}"
   tasks:
     - name: Secrets among the data
@@ -94,17 +84,7 @@ def test_a_secret_among_the_data_is_masked(tmp_path: Path) -> None:
     """The runner records the data as the action returns it (the events it keeps as
     artifacts are masked, its record of the outputs is not): a vaulted value, or a URL's
     password, was recorded in the clear."""
-    (tmp_path / "play.yml").write_text(VAULTED, encoding="utf-8")
-    (tmp_path / "vault-pass").write_text("uji-vault", encoding="utf-8")
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
-    proc = subprocess.run([*LOCAL_PLAYBOOK, "--check", "--vault-password-file",
-                           str(tmp_path / "vault-pass"), str(tmp_path / "play.yml")],
-                          capture_output=True, text=True, check=False, env=env, timeout=120,
-                          cwd=ROOT)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    result = json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
-    assert "rahasia-vault-9" not in json.dumps(result)
+    (result,) = run_vaulted_play(tmp_path, VAULTED)
     assert result["sop_output"] == [
         {"token": "***", "again": ["***"], "rows": 3},
         {"url": "https://***@pn.example/api", "path": "/srv/a.tar"},

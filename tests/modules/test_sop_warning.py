@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from loader import LOCAL_PLAYBOOK, ROOT, load
+from loader import LOCAL_PLAYBOOK, ROOT, VAULTED_PLAY_HEAD, load, run_vaulted_play
 
 PLAY = """
 - hosts: localhost
@@ -113,17 +113,8 @@ def test_no_role_warns_in_a_debug_message() -> None:
 
 
 
-VAULTED = """
-- hosts: localhost
-  gather_facts: false
-  vars:
-    court_secret: !vault |
-      $ANSIBLE_VAULT;1.1;AES256
-      33373037303563333963643732636261623461393237626235393566303939326135623232343161
-      6138336132323866396134373133343030303763386161300a366630613232393430633763343033
-      37626435353630663162333838633039346663363036363639646533656133336231366630346263
-      6134656462656534610a313237363332373066393762613334656266383532326434316662393532
-      6139
+
+VAULTED = VAULTED_PLAY_HEAD + """
   tasks:
     - name: A vaulted value given whole
       sop_warning:
@@ -137,17 +128,6 @@ VAULTED = """
 def test_a_vaulted_value_given_whole_is_masked(tmp_path: Path) -> None:
     """The runner masks warnings by its text rules, which cannot know a vault's
     plaintext: a vaulted value given as a warning was recorded in the clear."""
-    (tmp_path / "play.yml").write_text(VAULTED, encoding="utf-8")
-    (tmp_path / "vault-pass").write_text("uji-vault", encoding="utf-8")
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
-    proc = subprocess.run([*LOCAL_PLAYBOOK, "--check", "--vault-password-file",
-                           str(tmp_path / "vault-pass"), str(tmp_path / "play.yml")],
-                          capture_output=True, text=True, check=False, env=env, timeout=120,
-                          cwd=ROOT)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    assert "rahasia-vault-9" not in proc.stdout + proc.stderr
-    whole, among = (task["hosts"]["localhost"]
-                    for task in json.loads(proc.stdout)["plays"][0]["tasks"])
+    whole, among = run_vaulted_play(tmp_path, VAULTED)
     assert (whole["msg"], whole["warnings"]) == ("***", ["***"])
     assert among["warnings"] == ["***", "tetap terbaca"]
