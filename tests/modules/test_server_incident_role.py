@@ -23,9 +23,10 @@ PLAY = """
 """
 
 
-def incident(tmp_path: pathlib.Path, **variables: Any) -> tuple[int, list[dict[str, Any]], str]:
-    """The role's activity with ``variables``, in check mode: its exit status, the results
-    it printed (-v) and its output."""
+def incident(tmp_path: pathlib.Path, path: str | None = None,
+             **variables: Any) -> tuple[int, list[dict[str, Any]], str]:
+    """The role's activity with ``variables``, in check mode (the tools found on ``path``
+    first, when given): its exit status, the results it printed (-v) and its output."""
     play, extra = tmp_path / "play.yml", tmp_path / "vars.json"
     play.write_text(PLAY, encoding="utf-8")
     extra.write_text(json.dumps({"server_incident_bundle_dir": str(tmp_path / "incidents"),
@@ -33,6 +34,8 @@ def incident(tmp_path: pathlib.Path, **variables: Any) -> tuple[int, list[dict[s
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
                ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
                ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="false")
+    if path:
+        env["PATH"] = f"{path}:{env['PATH']}"
     proc = subprocess.run([*LOCAL_PLAYBOOK, "--check", "-v", "-e", f"@{extra}", str(play)],
                           capture_output=True, text=True, check=False, env=env, timeout=600)
     results = [json.loads(line.split(" => ", 1)[1]) for line in proc.stdout.splitlines()
@@ -69,3 +72,54 @@ def test_a_remediation_that_succeeds_is_recorded_as_before(tmp_path: pathlib.Pat
     assert [a["tindakan"] for a in record["tindakan"]] == ["clean_package_cache"]
     assert record["tindakan"][0]["uji_coba"] is True
     assert isinstance(record["penyebab_sesudah"], list)
+
+
+# A host whose php8.2-fpm stopped (nginx answers 502), as service_facts and systemctl see
+# it: `service --status-all` is what service_facts reads where systemd is not PID 1 (this
+# machine), systemctl what server_diagnose and server_remediate ask.
+FPM_HOST = {
+    "service": "echo ' [ - ]  php8.2-fpm.service'\necho ' [ + ]  nginx.service'\n",
+    "systemctl": """case "$1 $2" in
+  "show php8.2-fpm.service") printf 'Id=php8.2-fpm.service\\nLoadState=loaded\\n'
+    printf 'ActiveState=failed\\nSubState=failed\\nResult=exit-code\\n'
+    printf 'UnitFileState=enabled\\nExecMainStatus=78\\n' ;;
+  "show nginx.service") printf 'Id=nginx.service\\nLoadState=loaded\\nActiveState=active\\n'
+    printf 'SubState=running\\nResult=success\\nUnitFileState=enabled\\n' ;;
+  show*) printf 'LoadState=not-found\\n' ;;
+esac
+""",
+}
+
+
+def fpm_host(tmp_path: pathlib.Path) -> str:
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    for name, script in FPM_HOST.items():
+        (folder / name).write_text("#!/bin/sh\n" + script, encoding="utf-8")
+        (folder / name).chmod(0o755)
+    return str(folder)
+
+
+def test_a_stopped_php_fpm_is_named_and_restarted_when_asked(tmp_path: pathlib.Path) -> None:
+    """php-fpm was not among the services diagnosed and restarted by default: a stopped
+    php8.2-fpm took SIPP and the website down (nginx answering 502) and was neither named
+    nor restarted. The php*-fpm units installed are added to the default services."""
+    rc, results, output = incident(tmp_path, fpm_host(tmp_path),
+                                   server_incident_remediate=["restart_service"])
+    assert rc == 0, output
+    record = next(r["sop_output"] for r in results if "bundel" in r.get("sop_output", {}))
+    assert "Web server php8.2-fpm tidak berjalan (php8.2-fpm: failed/failed, result " \
+        "exit-code)" in record["penyebab"]
+    assert record["tindakan"][0]["dilakukan"] == ["restart php8.2-fpm"]
+    diagnosis = next(r for r in results if "bundle" in r)
+    assert [s["name"] for s in diagnosis["bundle"]["services"]] == ["nginx", "php8.2-fpm"]
+
+
+def test_the_courts_own_services_are_diagnosed_as_given(tmp_path: pathlib.Path) -> None:
+    """A court's own server_incident_services is the list: no php*-fpm unit added."""
+    rc, results, output = incident(tmp_path, fpm_host(tmp_path), server_incident_services=["nginx"])
+    assert rc == 0, output
+    record = next(r["sop_output"] for r in results if "bundel" in r.get("sop_output", {}))
+    assert not any("php8.2-fpm" in cause for cause in record["penyebab"])
+    diagnosis = next(r for r in results if "bundle" in r)
+    assert [s["name"] for s in diagnosis["bundle"]["services"]] == ["nginx"]
