@@ -194,8 +194,9 @@ class Probe:
         return int(rc), str(out), str(err)
 
     def ask(self, argv: list[str], limit: str) -> tuple[int | None, str, str]:
-        """run(), the tool stopped after TIME_LIMITS[limit] seconds (rc None then)."""
-        return run_bounded(self.module, argv, limit)
+        """run(), the tool stopped after TIME_LIMITS[limit] seconds (rc None then); its
+        bytes that are no UTF-8 (a unit's Latin-1 description) replaced as run()'s are."""
+        return run_bounded(self.module, argv, limit, errors="replace")
 
     def tool(self, name: str) -> str | None:
         path = self.module.get_bin_path(name)

@@ -3356,3 +3356,23 @@ printf 'Cr\351dit\n' >&2; exit 1
     assert updates["security"][0]["origin"] == "D\ufffdp\ufffdt-security:stable"
     assert certs == [{"path": str(cert), "error": (
         "Could not open file or uri for loading certificate from Cr\ufffddit")}]
+
+
+def test_the_bounded_tools_output_not_utf8_is_read_with_its_bytes_replaced(tmp_path, monkeypatch,
+                                                                          real_module):
+    """systemctl, smartctl, timedatectl and needrestart were read as run_command decodes
+    by default, unlike apt and openssl: a Latin-1 byte in their answer (a unit's
+    description, an error line quoting a path) stayed a lone surrogate (\\udce9), which
+    UTF-8 cannot write, and the condition's result was refused."""
+    hung_tools(tmp_path, monkeypatch, systemctl=(
+        r"printf 'sipp-sync.service loaded failed failed Sinkronisasi D\351p\364t\n'"),
+               needrestart=(r"printf 'Cannot open /etc/needrestart/conf.d/d\351p\364t.conf\n' >&2"
+                            "\nexit 2\n"))
+    probe = condition.Probe(real_module({}, {}))
+    assert probe.ask(["systemctl", "list-units"], "systemctl")[1] == (
+        "sipp-sync.service loaded failed failed Sinkronisasi D\ufffdp\ufffdt\n")
+    assert probe.failed_units() == ["sipp-sync.service"]
+    probe.reboot()
+    assert probe.not_visible == [
+        "layanan yang perlu restart (needrestart: Cannot open "
+        "/etc/needrestart/conf.d/d\ufffdp\ufffdt.conf)"]
