@@ -223,8 +223,11 @@ def clean_package_cache(module: AnsibleModule) -> tuple[dict[str, Any], dict[str
         cache = os.path.dirname(cache)
     before = space(cache, files)
     if files and not module.check_mode:
-        rc, _out, err = module.run_command(["apt-get", "clean"],
-                                           environ_update={"LC_ALL": "C"})
+        # resolved as the restart's systemctl is (/usr/sbin too, not the module's PATH alone)
+        apt_get = module.get_bin_path("apt-get")
+        if not apt_get:
+            module.fail_json(msg="apt-get clean gagal: apt-get tidak ada")
+        rc, _out, err = module.run_command([apt_get, "clean"], environ_update={"LC_ALL": "C"})
         if rc != 0:
             module.fail_json(msg="apt-get clean gagal: " + apt_failure("", str(err)))
     after = space(cache, glob.glob(f"{PACKAGE_CACHE}/*.deb")) if not module.check_mode else before

@@ -3376,3 +3376,38 @@ def test_the_bounded_tools_output_not_utf8_is_read_with_its_bytes_replaced(tmp_p
     assert probe.not_visible == [
         "layanan yang perlu restart (needrestart: Cannot open "
         "/etc/needrestart/conf.d/d\ufffdp\ufffdt.conf)"]
+
+
+def test_apt_get_clean_runs_the_apt_get_get_bin_path_finds(monkeypatch):
+    """apt-get clean was run by its bare name (the module's PATH only), the restart's
+    systemctl by get_bin_path's path (found in /usr/sbin too): one found off that PATH
+    failed to start. apt-get is resolved as systemctl is."""
+    class Module:
+        check_mode, calls = False, []
+
+        def get_bin_path(self, name):
+            return f"/usr/sbin/{name}"
+
+        def run_command(self, argv, **_kwargs):
+            self.calls.append(list(argv))
+            return 0, "", ""
+
+    monkeypatch.setattr(remediate.glob, "glob", lambda _pattern: ["/var/cache/apt/archives/a.deb"])
+    monkeypatch.setattr(remediate, "space", lambda _path, _files: {"free_mb": 1, "bytes": 1})
+    module = Module()
+    _before, _after, done, _skipped = remediate.clean_package_cache(module)
+    assert done == ["hapus 1 paket unduhan"]
+    assert module.calls == [["/usr/sbin/apt-get", "clean"]]
+
+
+def test_apt_get_clean_without_apt_get_is_one_line(tmp_path, monkeypatch, real_module, capsys):
+    """Downloaded packages on a host without apt-get: one line naming it, not
+    run_command's exception."""
+    monkeypatch.setattr(remediate.glob, "glob", lambda _pattern: ["/var/cache/apt/archives/a.deb"])
+    monkeypatch.setattr(remediate, "space", lambda _path, _files: {"free_mb": 1, "bytes": 1})
+    monkeypatch.setenv("PATH", str(tmp_path))  # no apt-get to run, whatever is asked
+    module = real_module({}, {})
+    monkeypatch.setattr(module, "get_bin_path", lambda _name: None)
+    with pytest.raises(SystemExit):
+        remediate.clean_package_cache(module)
+    assert json.loads(capsys.readouterr().out)["msg"] == "apt-get clean gagal: apt-get tidak ada"
