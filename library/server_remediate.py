@@ -102,6 +102,7 @@ sop_output:
   type: dict
 """
 
+import errno  # noqa: E402
 import glob  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
@@ -264,8 +265,10 @@ def remove_rotated_logs(module: AnsibleModule) -> tuple[dict[str, Any], dict[str
                 unlink_same(os.path.basename(path), dir_fd, info)
             except FileNotFoundError:
                 continue
-            except OSError as exc:
-                module.warn(f"{shown(path)} not removed: {exc.strerror}")
+            except OSError as exc:  # an immutable file, a file system gone read-only
+                reason = "diganti dengan berkas lain sementara itu" \
+                    if exc.errno == errno.ESTALE else exc.strerror
+                module.warn(f"{shown(path)} tidak dihapus: {reason}")
                 continue
         done.append(path)
         size += info.st_size

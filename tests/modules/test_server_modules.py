@@ -5,6 +5,7 @@ machine's real /proc, apt and systemd files where they exist."""
 from __future__ import annotations
 
 import datetime
+import errno
 import gzip
 import hashlib
 import json
@@ -3411,3 +3412,30 @@ def test_apt_get_clean_without_apt_get_is_one_line(tmp_path, monkeypatch, real_m
     with pytest.raises(SystemExit):
         remediate.clean_package_cache(module)
     assert json.loads(capsys.readouterr().out)["msg"] == "apt-get clean gagal: apt-get tidak ada"
+
+
+def test_a_rotated_log_not_removed_is_warned_in_bahasa(tmp_path, monkeypatch):
+    """A rotated log not removed was warned in English ('... not removed: <reason>')
+    among remove_rotated_logs' Bahasa lines that reach the incident's record; one
+    replaced by another file meanwhile in unlink_same's English words too."""
+    logs = tmp_path / "log"
+    logs.mkdir()
+    old = time.time() - 30 * 86400
+    for name in ("syslog.2.gz", "auth.log.3.gz"):
+        (logs / name).write_text("x")
+        os.utime(logs / name, (old, old))
+    errors = {"syslog.2.gz": OSError(errno.EPERM, "Operation not permitted"),
+              "auth.log.3.gz": OSError(errno.ESTALE, "replaced by another file meanwhile")}
+
+    def refuse(name, _dir_fd, _info):
+        raise errors[name]
+
+    monkeypatch.setattr(remediate, "LOGS", str(logs))
+    monkeypatch.setattr(remediate, "unlink_same", refuse)
+    module = SystemdModule({})
+    module.params = {"log_min_age_days": 7}
+    _before, _after, done, _skipped = remediate.remove_rotated_logs(module)
+    assert done == []
+    assert sorted(module.warnings) == [
+        f"{logs}/auth.log.3.gz tidak dihapus: diganti dengan berkas lain sementara itu",
+        f"{logs}/syslog.2.gz tidak dihapus: Operation not permitted"]
