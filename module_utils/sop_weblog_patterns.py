@@ -98,13 +98,20 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         r"class\.module\.classloader",
     )),
     "webshell": ("CRS 955 web shell", "probe webshell", (
-        # a shell's name (the file requested, in the root or a folder). Not WordPress's own
-        # Media Library, updater and database upgrade (/wp-admin/upload.php, update.php,
-        # upgrade.php, also under network/), the site's pages; nor a plugin's main file,
-        # named as its folder (/wp-content/plugins/updraftplus/updraftplus.php, which
-        # scanners ask for to learn the plugin's version, and which answers 200)
+        # a shell's name (the file requested, in the root or a folder). Not a WordPress core
+        # file of such a name, itself or with a PATH_INFO: the Media Library, the updater
+        # and the database upgrade (/wp-admin/upload.php, update.php, upgrade.php, the last
+        # two under network/ too), the files they include (wp-admin/includes/update.php,
+        # upgrade.php, wp-includes/update.php) and Text_Diff's shell engine; scanners ask
+        # for them, they answer 200, and website_integrity watches what they hold. Nor a
+        # plugin's main file, named as its folder
+        # (/wp-content/plugins/updraftplus/updraftplus.php, which scanners ask for to learn
+        # the plugin's version, and which answers 200)
         r"(?:^|/(?!(?<=/wp-content/plugins/)(?P<plugin>[^/]{1,128})/(?P=plugin)\.php\b)[^/]*)"
-        r"(?:(?<!/wp-admin)(?<!/wp-admin/network)|(?!/up(?:load|date|grade)\.php\b))"
+        r"(?!(?:(?<=/wp-admin)|(?<=/wp-admin/network)|(?<=/wp-admin/includes))"
+        r"/up(?:date|grade)\.php(?![^/])|(?<=/wp-admin)/upload\.php(?![^/])"
+        r"|(?<=/wp-includes)/update\.php(?![^/])"
+        r"|(?<=/wp-includes/text/diff/engine)/shell\.php(?![^/]))"
         r"/(?:wso|c99|r57|alfa|alfa-rex|b374k|shell|cmd|up|uploader|webshell|indoxploit|"
         r"priv8|wp-shell|1337|mini|marijuana|leaf|bypass|haxor|sym|symlink|0x)\w{0,12}"
         r"\.(?:php\d?|phtml|phar)\b",

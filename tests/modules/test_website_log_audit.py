@@ -118,6 +118,29 @@ def test_wordpress_s_own_admin_pages_are_no_webshell(target):
 
 
 @pytest.mark.parametrize("target", [
+    "/wp-admin/includes/update.php", "/wp-admin/includes/upgrade.php", "/wp-admin/upgrade.php",
+    "/wp-admin/network/upgrade.php", "/wp-includes/update.php",
+    "/wp-includes/Text/Diff/Engine/shell.php", "/pn/wp-includes/update.php",
+])
+def test_wordpress_core_files_requested_directly_are_no_webshell(target):
+    """Scanners request WordPress's core files named like shells (wp-admin/includes/
+    update.php, wp-includes/update.php, Text_Diff's shell.php) and they answer 200: a
+    webshell probe answered 2xx, and the activity failed on the site's own code, which
+    website_integrity watches. The same name elsewhere (the root, the uploads, another
+    folder), another name of a shell in those folders, another extension, and a shell's
+    query on the core file still are findings."""
+    assert "webshell" not in patterns.target_categories(target.encode())
+    assert "webshell" not in patterns.target_categories(f"{target}/x".encode())
+    assert "rce" in patterns.target_categories(f"{target}?cmd=id".encode())
+    folder, name = target.rsplit("/", 1)
+    for shell in (f"/{name}", f"/wp-content/uploads/2026/11/{name}", f"{folder}/x/{name}",
+                  f"{folder}/up.php", f"{folder}/mini.php", f"{folder}/symlink.php",
+                  f"{target}5", target.replace(".php", ".phtml"),
+                  "/wp-includes/upgrade.php", "/wp-admin/includes/upload.php"):
+        assert "webshell" in patterns.target_categories(shell.encode()), shell
+
+
+@pytest.mark.parametrize("target", [
     "/wp-admin/network/about.php", "/wp-admin/network/about.php?updated=true",
     "/wp-admin/user/about.php", "/pn/wp-admin/network/about.php",
 ])
@@ -335,7 +358,8 @@ def test_nginx_and_apache_lines_with_an_escaped_quote_are_sql_injection(tmp_path
 
 
 @pytest.mark.parametrize("unit", ["union/**/ ", "union/*", "'/*!1*/", "/wp-admin/", "/.well-known/",
-                                  "/wp-content/uploads/", "file=http://a", "\\x22\\"])
+                                  "/wp-includes/", "/wp-content/uploads/", "file=http://a",
+                                  "\\x22\\"])
 def test_a_hostile_target_is_read_in_linear_time(unit):
     """A target as long as the longest line kept (1 MiB), repeating one pattern's
     beginning, took minutes to an hour with patterns that searched again from each
