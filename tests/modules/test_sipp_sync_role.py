@@ -391,6 +391,58 @@ def test_a_sync_that_left_the_public_pages_date_as_it_was_fails(tmp_path):
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
 
 
+SYNC_URL_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  vars:
+    sipp_sync_central_url: "http://{authority}/"
+    sipp_sync_public_url: "http://{authority}/publik/"
+    sipp_sync_kode_satker: "400999"
+    sipp_sync_trigger: always
+    sipp_sync_url: "http://{authority}/sync?token=SyncT0k"
+  roles: [sipp_sync]
+"""
+
+
+@pytest.mark.parametrize(("status", "syncs"), [(202, True), (204, True), (204, False)])
+def test_a_sync_url_answering_accepted_or_no_content_ran(tmp_path, status, syncs):
+    # The sync URL was accepted only answering 200: an endpoint answering 202 Accepted or
+    # 204 No Content failed the sync ('Status code was 204'). Whether it synced is still
+    # the public page's date to tell: one that did not move fails as before.
+    two_hours_ago = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))) - dt.timedelta(hours=2)
+    calls: list[str] = []
+
+    class Endpoint(Fresh):
+        def do_GET(self):
+            if calls and syncs:
+                super().do_GET()
+                return
+            body = f"Pembaharuan Data: {two_hours_ago:%Y-%m-%d %H:%M:%S} WIB".encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self):
+            calls.append(self.path)
+            self.send_response(status)
+            self.end_headers()
+
+    with serving(Endpoint) as url:
+        authority = url.split("://", 1)[1]
+        proc = playbook(tmp_path, SYNC_URL_PLAY.format(authority=authority))
+    assert calls == ["/sync?token=SyncT0k"], proc.stdout[-3000:]
+    assert "Sinkronisasi gagal" not in proc.stdout, proc.stdout[-3000:]
+    if syncs:
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+        return
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert (f"Kegiatan 2: Sinkronisasi dijalankan tetapi Pembaharuan Data di SIPP publik "
+            f"tidak berubah: masih {two_hours_ago:%Y-%m-%d %H:%M:%S} WIB (http://{authority}"
+            "/sync?token=*** selesai tanpa galat, tetapi data tidak sampai ke SIPP publik)"
+            ) in proc.stdout, proc.stdout[-3000:]
+
+
 @pytest.mark.parametrize("setting", ["sipp_sync_command=", "sipp_sync_url=http://127.0.0.1:9/sync"])
 def test_activity_2_alone_checks_its_trigger_is_set(tmp_path, setting):
     # `sop run sipp-sync --activity 2` skips the preparation's check of the settings:
