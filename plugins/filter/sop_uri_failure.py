@@ -21,6 +21,10 @@ description:
     C(Request failed: <urlopen error [Errno 111] Connection refused>) becomes
     C(Connection refused).
   - >-
+    An answer with a status not asked for keeps its number when the cause does not name it
+    (C(Status code was 205 and not [200]: OK (unknown bytes)) becomes
+    C(status 205: OK (unknown bytes))).
+  - >-
     A message of another shape (C(HTTP Error 404: Not Found)) is kept, on one line.
 options:
   _input:
@@ -42,7 +46,7 @@ _value:
   type: str
 """
 
-_STATUS_LIST = re.compile(r"^Status code was -?\d+ and not \[[^\]]*\]: ")
+_STATUS_LIST = re.compile(r"^Status code was (-?\d+) and not \[[^\]]*\]:\s*")
 _WRAPPED = re.compile(r"^(?:Request failed|Connection failure): (?:<urlopen error (.*)>|(.*))$",
                       re.DOTALL)
 _ERRNO = re.compile(r"\[Errno -?\d+\] ")
@@ -51,11 +55,17 @@ _ERRNO = re.compile(r"\[Errno -?\d+\] ")
 def uri_failure(message: Any) -> str:
     """``message`` (a uri result's msg) without uri's status list, urllib's wrapping and
     the errno, on one line."""
-    text = _STATUS_LIST.sub("", str(message or "").strip())
+    text = str(message or "").strip()
+    status = _STATUS_LIST.match(text)
+    text = text[status.end():] if status else text
     wrapped = _WRAPPED.match(text)
     if wrapped:
         text = wrapped.group(1) if wrapped.group(1) is not None else wrapped.group(2)
-    return " ".join(_ERRNO.sub("", text).split())
+    text = " ".join(_ERRNO.sub("", text).split())
+    # an answer with a status not asked for: its number, unless the cause already names it
+    # (urllib's HTTP Error 503); -1 is no answer
+    code = status.group(1) if status else "-1"
+    return text if code == "-1" or code in text else f"status {code}: {text}".rstrip(": ")
 
 
 class FilterModule:
