@@ -1,7 +1,8 @@
 # Copyright: Court IT SOP maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The tags of each task for the `sop` runner (ansible-runner's events carry none), and
-which no_log results changed something (its events no longer say)."""
+"""The tags of each task for the `sop` runner (ansible-runner's events carry none), which
+no_log results changed something (its events no longer say), and the host a failed or
+unreachable delegated task ran on (its events name only the inventory host)."""
 
 from __future__ import annotations
 
@@ -108,12 +109,25 @@ class CallbackModule(CallbackBase):  # type: ignore[misc]  # Ansible ships no ty
             line = {"uuid": result.task._uuid, "host": result.host.get_name(), "changed": True}
             self._out.write(json.dumps(line) + "\n")
 
+    def _write_delegation(self, result: Any) -> None:
+        """A failed or unreachable result of a delegated task: the host it ran on."""
+        host = result.host.get_name()
+        delegated = result.task.delegate_to
+        if self._out is not None and delegated and str(delegated) != host:
+            line = {"uuid": result.task._uuid, "host": host, "delegated_to": str(delegated)}
+            self._out.write(json.dumps(line) + "\n")
+
     def v2_runner_on_ok(self, result: Any) -> None:  # a handler's result too
         self._write_hidden_change(result)
 
     def v2_runner_on_failed(self, result: Any, ignore_errors: bool = False) -> None:
         if ignore_errors:  # counted ok, and changed when it changed something
             self._write_hidden_change(result)
+        else:
+            self._write_delegation(result)
+
+    def v2_runner_on_unreachable(self, result: Any) -> None:
+        self._write_delegation(result)
 
     def v2_playbook_on_stats(self, stats: Any) -> None:
         if self._out is not None:

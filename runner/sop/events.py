@@ -7,6 +7,8 @@ the plugin also writes `{"court": {court_name, court_kode_satker, sop_catalogue_
 sop_schedule}}` as the playbook sees them: the court the runner records (and its clock).
 For a no_log result that changed something it writes `{"uuid", "host", "changed": true}`:
 ansible-runner's event keeps only `censored` of it, not the `changed` Ansible kept.
+For a failed or unreachable result of a delegated task it writes `{"uuid", "host",
+"delegated_to"}`: the event names only the inventory host, not the one the task ran on.
 Each automated activity owns ONE tag; a task belongs to the first activity (catalogue
 order) whose tag it carries (in a partial run, the first of those chosen); untagged tasks
 belong to none.
@@ -52,6 +54,7 @@ class TagIndex:
         self._tags: dict[str, tuple[str, ...]] = {}
         self._court: dict[str, Any] | None = None
         self._hidden_changes: set[tuple[str, str]] = set()  # (task uuid, host)
+        self._delegations: dict[tuple[str, str], str] = {}  # (task uuid, host) -> host
 
     def tags(self, uuid: str) -> tuple[str, ...] | None:
         if uuid not in self._tags:
@@ -63,6 +66,16 @@ class TagIndex:
         so far (one reported later is not in it yet)."""
         self._read_new_lines()
         return self._hidden_changes
+
+    def delegated_to(self, uuid: str, host: str) -> str | None:
+        """The host a failed or unreachable result of task `uuid` for `host` ran on, when
+        the task was delegated to another one, as read so far (`refresh`)."""
+        return self._delegations.get((uuid, host))
+
+    def refresh(self) -> None:
+        """Read the lines the callback wrote since (the runner does once the playbook
+        stopped, before the file goes)."""
+        self._read_new_lines()
 
     def court(self, *, refresh: bool = False) -> dict[str, Any] | None:
         """The court's variables, once the playbook reported them (None before)."""
@@ -86,6 +99,9 @@ class TagIndex:
                 self._court = record["court"]
             elif "changed" in record:
                 self._hidden_changes.add((record["uuid"], record["host"]))
+            elif "delegated_to" in record:
+                key = (record["uuid"], record["host"])
+                self._delegations[key] = str(record["delegated_to"])
             else:
                 self._tags[record["uuid"]] = tuple(record["tags"])
 
@@ -328,7 +344,8 @@ class EventRecorder:
         self._unresolved_start: dict[str, datetime] = {}
         self.stats: dict[str, dict[str, int]] = {}
         self.hosts_seen: set[str] = set()
-        self.failures: list[tuple[str, str]] = []  # (host, one-line cause)
+        # (host, task uuid, one-line cause after the host's label)
+        self.failures: list[tuple[str, str, str]] = []
         self._last_task: str | None = None  # the uuid of the task started last
         # no_log results counted ok whose change the callback had not reported yet:
         # (task uuid, host) -> their activity, once per result; changed once it is
@@ -388,15 +405,22 @@ class EventRecorder:
     def _record_host(self, status: str, data: dict[str, Any]) -> None:
         """Every task result: the host it ran on; a failure's cause, in order."""
         host = str(data.get("host") or "")
+        uuid = str(data.get("task_uuid") or "")
         if host:
             self.hosts_seen.add(host)
         if status == "unreachable":
             cause = failure_cause(data.get("res")) or "unreachable"
-            self.failures.append((host, f"{host} unreachable: {cause}"))
+            self.failures.append((host, uuid, f" unreachable: {cause}"))
         elif status == "failed" and not data.get("ignore_errors"):
             cause = failure_cause(data.get("res")) or "failed"
             task = str(data.get("task") or "").strip()
-            self.failures.append((host, f"{host}: {task}: {cause}" if task else f"{host}: {cause}"))
+            self.failures.append((host, uuid, f": {task}: {cause}" if task else f": {cause}"))
+
+    def _failure(self, host: str, uuid: str, text: str) -> str:
+        """A failure as the record says it: the host, `sipp -> backup` when the task ran
+        on another host (delegate_to), as Ansible's output labels it, then the cause."""
+        delegated = self.tag_index.delegated_to(uuid, host) if uuid else None
+        return f"{host} -> {delegated}{text}" if delegated else f"{host}{text}"
 
     def error(self) -> str | None:
         """The execution's error: the failure that ended the first host that ended failed
@@ -408,15 +432,15 @@ class EventRecorder:
         several failed."""
         ended_badly = {h for h, s in self.stats.items() if s.get("failures") or s.get("dark")}
         last: dict[str, str] = {}  # keeps the order in which hosts first failed
-        for host, text in self.failures:
+        for host, uuid, text in self.failures:
             if host in ended_badly:
-                last[host] = text
+                last[host] = self._failure(host, uuid, text)
         if last:
             first, *others = last
             if not others:
                 return last[first]
             return f"{last[first]} (also failed: {', '.join(others)})"
-        return self.failures[0][1] if self.failures else None
+        return self._failure(*self.failures[0]) if self.failures else None
 
     def current(self) -> int | None:
         """The activity of the task started last (None: none yet, or an untagged task)."""
@@ -437,11 +461,13 @@ class EventRecorder:
         """The playbook stopped at ``when``: the activity a cancel or a crash cut short
         (`unfinished`) went on until then, not only until its task's last event (a task
         that hung until the run's time limit stopped it took that long). The no_log
-        results whose change the callback reported after their event are changed."""
+        results whose change the callback reported after their event are changed; the
+        failures of delegated tasks name the host they ran on (`error`)."""
         number = self.unfinished()
         if number is not None:
             self.activities[number].ended = when
-        self._resolve_hidden()  # the callback wrote its last line
+        self.tag_index.refresh()  # the callback wrote its last line
+        self._resolve_hidden()
 
     def hosts(self) -> list[str]:
         """The hosts the playbook actually ran on (a task result or the final stats)."""

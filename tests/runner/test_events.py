@@ -473,6 +473,25 @@ def test_execution_error_is_the_failure_that_ended_the_host(tmp_path: Path) -> N
     assert recorder.error() == expected
 
 
+def test_execution_error_names_the_host_a_delegated_task_ran_on(tmp_path: Path) -> None:
+    """The backup computer hung during a task the SIPP server delegated to it: the error
+    read "sipp unreachable" (the event's host); the callback's line, written after the
+    event, makes it "sipp -> backup", as Ansible's output labels it."""
+    tags_file = tmp_path / "tags.jsonl"
+    tags_file.write_text("", encoding="utf-8")
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    recorder = EventRecorder(sop, TagIndex(tags_file))
+    recorder(_event("runner_on_unreachable", "a", "00", host="sipp", res={"msg": "ssh: hung"}))
+    recorder(_event("runner_on_failed", "b", "01", host="web", res={"msg": "refused"}))
+    with tags_file.open("a", encoding="utf-8") as out:
+        out.write(json.dumps({"uuid": "a", "host": "sipp", "delegated_to": "backup"}) + "\n")
+    recorder({"event": "playbook_on_stats", "event_data": {"dark": {"sipp": 1}}})
+    recorder.stopped(datetime(2025, 1, 1, tzinfo=UTC))
+    assert recorder.error() == "sipp -> backup unreachable: ssh: hung"
+    recorder.stats = {"web": {"failures": 1}}  # not delegated: its own name
+    assert recorder.error() == "web: task b: refused"
+
+
 def test_execution_error_names_the_other_hosts_that_failed(tmp_path: Path) -> None:
     """Three hosts failed the same activity: the error was the first host's cause alone
     and read as if only that host failed (Pengamanan TI's update check on sipp, web,

@@ -53,3 +53,27 @@ def test_a_changed_no_log_result_is_written_without_its_data(
         {"uuid": hidden._uuid, "host": "h1", "changed": True},
         {"uuid": hidden._uuid, "host": "h3", "changed": True},
     ]
+
+
+def test_a_failed_or_unreachable_delegated_result_names_the_host_it_ran_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The backup computer hung during a task of the SIPP server delegated to it: the
+    events name `sipp` only; the callback says the task ran on `backup`. Nothing for a
+    task not delegated, delegated to its own host, or failed with ignore_errors."""
+    tags_file = tmp_path / "tags.jsonl"
+    callback = _callback(tags_file, monkeypatch)
+    delegated, own, plain = Task(), Task(), Task()
+    delegated.delegate_to = "backup"
+    own.delegate_to = "sipp"
+    callback.v2_runner_on_unreachable(_result(delegated, "sipp", unreachable=True))
+    callback.v2_runner_on_failed(_result(delegated, "web", failed=True))
+    callback.v2_runner_on_failed(_result(delegated, "gw", failed=True), ignore_errors=True)
+    callback.v2_runner_on_unreachable(_result(own, "sipp", unreachable=True))
+    callback.v2_runner_on_failed(_result(plain, "sipp", failed=True))
+    callback.v2_playbook_on_stats(None)
+    lines = tags_file.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == [
+        {"uuid": delegated._uuid, "host": "sipp", "delegated_to": "backup"},
+        {"uuid": delegated._uuid, "host": "web", "delegated_to": "backup"},
+    ]
