@@ -15,7 +15,7 @@ description:
   - "The bundle: journal errors of the last O(hours) hours, failed units, space and inode
     use of every data file system, out-of-memory kills, load, the state of the database and
     web services (systemd's ActiveState, SubState, Result), C(mariadb-admin ping), the tail
-    of the MariaDB and web server error logs, TCP reachability of O(peers), the package
+    of the MariaDB, web server and PHP-FPM error logs, TCP reachability of O(peers), the package
     installs, upgrades and removals of those hours (C(/var/log/dpkg.log)) and their logins;
     and the bundle's sources, where the journal, the package history and the logins were
     read."
@@ -61,8 +61,25 @@ description:
     ping) in time, or whose unit runs while its ping fails (named by the ping's error line,
     masked as log lines are: C(Too many connections), C(Can't connect to local server
     through socket ...); an C(Access denied) is the server's answer, no cause), a web
-    server that was killed, stopped, or is being started or stopped,
+    server or PHP-FPM that was killed, stopped, or is being started or stopped,
     other failed units, out-of-memory kills, an overloaded host, unreachable court hosts."
+  - "A service is named by its kind: C(MariaDB) (mariadb, mysql), C(Web server NAME)
+    (nginx, apache2, httpd), C(PHP-FPM NAME) (the PHP process manager: Debian's
+    C(php8.2-fpm), RHEL's C(php-fpm)), any other C(Layanan NAME)."
+  - "PHP-FPM's own log is the C(error_log) of the [global] section of its configuration
+    (C(/etc/php/VERSION/fpm/php-fpm.conf); RHEL's C(/etc/php-fpm.conf)), a relative one
+    under C(/var), else C(/var/log/phpVERSION-fpm.log) (RHEL's
+    C(/var/log/php-fpm/error.log)); none when it is C(syslog). Its lines of the O(hours)
+    hours and, its unit not running, the unit's journal lines of those hours (PHP-FPM
+    writes why its configuration failed to stderr, before it opens its log) name causes,
+    one line each: while the unit is down, its listen address taken (C(unable to bind
+    listening socket ... Address already in use), C(Another FPM instance seems to already
+    listen on ...)), its configuration not opened (C(failed to open configuration
+    file)) or wrong (C(ERROR: [/etc/php/8.2/fpm/pool.d/www.conf:NN] ...)), else
+    C(FPM initialization failed) alone, the line that follows each of those (named
+    C(PHP-FPM php8.2-fpm gagal dijalankan) with it); and, down or running, each pool
+    that reached its pm.max_children (named C(PHP-FPM php8.2-fpm: pool www mencapai
+    pm.max_children) with its limit: PHP requests wait, nginx answers 502 or 504)."
   - "Out-of-memory kills are read from the journal's last O(log_lines) lines naming one:
     the kernel's, systemd-oomd's (C(Killed /system.slice/mariadb.service due to memory
     pressure ...)) and systemd's of a unit (C(A process of this unit has been killed by
@@ -92,8 +109,8 @@ options:
     default: 24
   services:
     description:
-      - The database and web units that must run when they are enabled, each C(NAME) or
-        C(NAME@INSTANCE) without C(.service).
+      - The database, web server and PHP-FPM units that must run when they are enabled,
+        each C(NAME) or C(NAME@INSTANCE) without C(.service).
       - A name that is no such unit name (a glob pattern, which C(systemctl show) expands
         to every loaded unit matching it, their states read as one; one beginning with
         C(-), read as an option; one given with C(.service), never found) fails the module
@@ -158,7 +175,9 @@ summary:
 bundle:
   description: Everything collected (journal_errors, failed_units, file_systems, oom_kills,
     load, services, mariadb_ping (rc; output, its first 10 lines, masked; error, why the
-    server did not answer, or null; timed_out), logs, peers, packages, logins); sources,
+    server did not answer, or null; timed_out), logs, php_fpm (by PHP-FPM service, its
+    error_log, null for syslog, and the lines its causes are read from), peers, packages,
+    logins); sources,
     where it was read (journal, its folders holding journal files; packages, the dpkg logs read;
     logins, auth.log or the journal's folders); and not_visible, what this host did not
     show (tools it lacks, such as journalctl, systemctl and mariadb-admin; reads stopped
@@ -207,6 +226,20 @@ ERROR_LOGS = {
     "apache2": ["/var/log/apache2/error.log"],
 }
 DATABASES = ("mariadb", "mysql")
+# The kinds of services the causes name, by unit name: the database (MariaDB, mysql its
+# alias on Debian), the web servers (Debian's apache2, RHEL's httpd) and PHP-FPM, the PHP
+# process manager behind them (Debian's php8.2-fpm, its version in the name; RHEL's
+# php-fpm), the names the role's default services add (defaults/main.yml, the same
+# pattern).
+WEB_SERVERS = ("nginx", "apache2", "httpd")
+PHP_FPM = re.compile(r"php([0-9.]*)-fpm")
+# PHP-FPM's configuration, whose [global] error_log names its own log, and that log when
+# it names none: Debian's by version, RHEL's. A relative error_log is under FPM's
+# prefix for it (PHP's localstatedir, /var); 'syslog' is the journal's.
+PHP_FPM_FILES = {"debian": ("/etc/php/{version}/fpm/php-fpm.conf", "/var/log/php{version}-fpm.log"),
+                 "rhel": ("/etc/php-fpm.conf", "/var/log/php-fpm/error.log")}
+PHP_FPM_PREFIX = "/var"
+CONF_BYTES = 2**20
 # systemd's ActiveStates of a unit that serves (reloading: it reads its configuration
 # again, as logrotate's postrotate makes a web server do).
 RUNNING = ("active", "reloading")
@@ -257,6 +290,18 @@ SAME_KILL_SECONDS = 5
 # An sshd login line of auth.log (OpenSSH 9.8 logs each login as sshd-session).
 SSHD_LOGIN = re.compile(r" sshd(?:-session)?\[\d+\]: (?:Accepted|Failed password) ")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# PHP-FPM's lines (fpm_sockets.c, fpm_conf.c, fpm.c, fpm_process_ctl.c; a system error
+# followed by ': strerror (errno)'), each beginning with its time in its own log
+# ('[05-Dec-2026 10:00:00] ERROR: ...'): why it stopped or could not start, and a pool
+# out of children (pm.max_children; ondemand's 'max_children').
+FPM_TIME = re.compile(r"\[(\d\d)-([A-Z][a-z]{2})-(\d{4}) (\d\d):(\d\d):(\d\d)(?:\.\d+)?\] ")
+FPM_BIND = re.compile(r"unable to bind listening socket for address '([^']*)': (.+)")
+FPM_ANOTHER = re.compile(r"Another FPM instance seems to already listen on (\S+)")
+FPM_OPEN_CONF = re.compile(r"failed to open configuration file '([^']*)': (.+)")
+FPM_CONF_ERROR = re.compile(r"ERROR: \[(/[^\]]*):(\d+)\] (.+)")
+FPM_INIT_FAILED = "FPM initialization failed"
+FPM_MAX_CHILDREN = re.compile(r"\[pool ([^\]]+)\] server reached (?:pm\.)?max_children "
+                              r"setting \((\d+)\)")
 
 
 def read_tail(path: str, lines: int) -> tuple[list[str], bool]:
@@ -276,6 +321,72 @@ def read_tail(path: str, lines: int) -> tuple[list[str], bool]:
     text = data.decode("utf-8", "replace").splitlines()
     kept = text[-lines:]
     return [mask_log_line(line) for line in kept], start == 0 and len(kept) == len(text)
+
+
+def fpm_error_log(text: str) -> str | None:
+    """The error_log of a php-fpm.conf's text, as written, set in its [global] section
+    (its lines before any section too; a pool's section cannot set it); None when none
+    is. A line's ';' begins a comment, a value may be quoted."""
+    section, value = "global", None
+    for line in map(str.strip, text.splitlines()):
+        if line.startswith("["):
+            section = line[1:].split("]", 1)[0].strip().lower()
+            continue
+        key, sep, rest = line.partition("=")
+        rest = rest.strip()
+        if section == "global" and sep and key.strip() == "error_log":
+            value = rest[1:].split(rest[0], 1)[0] if rest[:1] in ('"', "'") \
+                else rest.split(";", 1)[0].strip()
+    return value or None
+
+
+def fpm_logged_at(line: str) -> datetime.datetime | None:
+    """The time (the host's local time) a line of PHP-FPM's log begins with, or None."""
+    match = FPM_TIME.match(line)
+    if not match or match.group(2) not in MONTHS:
+        return None
+    day, month, year, hour, minute, second = match.groups()
+    try:
+        return datetime.datetime(int(year), MONTHS.index(month) + 1, int(day), int(hour),
+                                 int(minute), int(second))
+    except ValueError:
+        return None
+
+
+def php_fpm_causes(label: str, lines: list[str], down: bool) -> list[str]:
+    """The causes PHP-FPM's ``lines`` name, one line each, each once: while its unit is
+    down, why it stopped or could not start (its listen address taken, by another FPM
+    too; its configuration not opened or wrong; 'FPM initialization failed' only when no
+    line says why, the line that follows each of those); and each pool that reached its
+    pm.max_children, PHP requests waiting (nginx answering 502 or 504) while it runs."""
+    startup: list[str] = []
+    failed = False
+    pools: dict[str, str] = {}
+    for line in lines:
+        bind, another = FPM_BIND.search(line), FPM_ANOTHER.search(line)
+        opened, wrong = FPM_OPEN_CONF.search(line), FPM_CONF_ERROR.search(line)
+        full = FPM_MAX_CHILDREN.search(line)
+        if bind:
+            taken = ": sudah dipakai proses lain" \
+                if bind.group(2).startswith("Address already in use") else ""
+            startup.append(f"{label} tidak dapat membuka soket listen {bind.group(1)}{taken} "
+                           f"({bind.group(2)})")
+        elif another:
+            startup.append(f"{label}: PHP-FPM lain sudah mendengarkan di {another.group(1)}")
+        elif opened:
+            startup.append(f"{label} tidak dapat membuka berkas konfigurasi {opened.group(1)} "
+                           f"({opened.group(2)})")
+        elif wrong:
+            startup.append(f"{label}: konfigurasi salah di {wrong.group(1)} baris "
+                           f"{wrong.group(2)} ({wrong.group(3)})")
+        elif full:
+            pools[full.group(1)] = full.group(2)
+        failed = failed or FPM_INIT_FAILED in line
+    found = list(dict.fromkeys(startup)) if down else []
+    if down and failed and not found:
+        found.append(f"{label} gagal dijalankan ({FPM_INIT_FAILED})")
+    return found + [f"{label}: pool {pool} mencapai pm.max_children ({limit}), permintaan PHP "
+                    "menunggu" for pool, limit in pools.items()]
 
 
 def unreadable(path: str, exc: OSError) -> str:
@@ -588,11 +699,14 @@ class Collector:
                             "-t", "sshd-session",  # OpenSSH 9.8: per login
                             "--grep", "Accepted|Failed password")
 
-    def error_logs(self, services: list[dict[str, Any]]) -> dict[str, list[str]]:
-        """The tails of the services' error logs that are there; one there but not read
-        (a link or a FIFO put in its place, no permission) is named in not_visible."""
+    def error_logs(self, services: list[dict[str, Any]],
+                   php_fpm: dict[str, str | None]) -> dict[str, list[str]]:
+        """The tails of the services' error logs that are there (``php_fpm``, those of
+        the PHP-FPM services, php_fpm_log); one there but not read (a link or a FIFO put
+        in its place, no permission) is named in not_visible."""
+        paths = [p for s in services for p in ERROR_LOGS.get(s["name"], [])]
         logs = {}
-        for path in dict.fromkeys(p for s in services for p in ERROR_LOGS.get(s["name"], [])):
+        for path in dict.fromkeys([*paths, *filter(None, php_fpm.values())]):
             if not os.path.lexists(path):
                 continue
             try:
@@ -600,6 +714,44 @@ class Collector:
             except OSError as exc:
                 self.note(unreadable(path, exc))
         return logs
+
+    def php_fpm_log(self, name: str) -> str | None:
+        """The error log of the PHP-FPM service ``name`` (PHP_FPM): the [global]
+        error_log of its configuration (fpm_error_log), else its default (PHP_FPM_FILES);
+        None when it logs to syslog (the journal). A configuration there but not read
+        is named in not_visible, the default log read instead."""
+        match = PHP_FPM.fullmatch(name)
+        version = match.group(1) if match else ""
+        conf, default = (path.format(version=version)
+                         for path in PHP_FPM_FILES["debian" if version else "rhel"])
+        try:
+            fd, _info = open_regular(conf)
+            with os.fdopen(fd, "rb") as handle:
+                text = handle.read(CONF_BYTES).decode("utf-8", "replace")
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:
+                self.note(unreadable(conf, exc))
+            return default
+        path = fpm_error_log(text) or default
+        return None if path == "syslog" else os.path.join(PHP_FPM_PREFIX, path)
+
+    def php_fpm(self, services: list[dict[str, Any]], paths: dict[str, str | None],
+                logs: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
+        """Each PHP-FPM service's error log (``paths``) and the lines its causes are read
+        from: its log's (``logs``) logged in the hours and, its unit not running, its
+        journal's of the hours (PHP-FPM writes why its configuration failed to stderr,
+        before it opens its log)."""
+        found = {}
+        for svc in services:
+            if svc["name"] not in paths:
+                continue
+            path = paths[svc["name"]]
+            lines = [line for line in logs.get(path or "", [])
+                     if (fpm_logged_at(line) or datetime.datetime.min) >= self.since]
+            if svc["active"] not in RUNNING:
+                lines += self.journal(f"journal {svc['unit']}", "-u", svc["unit"])
+            found[svc["name"]] = {"error_log": path, "lines": lines}
+        return found
 
     def packages(self) -> list[str]:
         """The package changes of the last hours (package_history, package_changes)."""
@@ -646,6 +798,9 @@ class Collector:
         with open("/proc/loadavg", encoding="ascii") as handle:
             load = [float(x) for x in handle.read().split()[:3]]
         journals = self.sources["journal"] = self.journal_storage()
+        fpm_logs = {s["name"]: self.php_fpm_log(s["name"]) for s in services
+                    if PHP_FPM.fullmatch(s["name"])}
+        logs = self.error_logs(services, fpm_logs)
         return {
             "journal_errors": self.journal("journal_errors", "-p", "err"),
             "failed_units": [line.split()[0] for line in self.systemctl(
@@ -656,7 +811,8 @@ class Collector:
             "load": {"1m": load[0], "5m": load[1], "15m": load[2], "cpus": os.cpu_count() or 1},
             "services": services,
             "mariadb_ping": ping,
-            "logs": self.error_logs(services),
+            "logs": logs,
+            "php_fpm": self.php_fpm(services, fpm_logs, logs),
             "peers": [reachable(p) for p in self.params["peers"]],
             "packages": self.packages(),
             "logins": self.logins(journals),
@@ -778,6 +934,18 @@ def starting(service: dict[str, Any]) -> bool:
         and not (service["sub"] or "").startswith("auto-restart")
 
 
+def service_label(name: str) -> str:
+    """How the causes name the service ``name``, by its kind: MariaDB (DATABASES), 'Web
+    server NAME' (WEB_SERVERS), 'PHP-FPM NAME' (PHP_FPM), else 'Layanan NAME'."""
+    if name in DATABASES:
+        return "MariaDB"
+    if name in WEB_SERVERS:
+        return f"Web server {name}"
+    if PHP_FPM.fullmatch(name):
+        return f"PHP-FPM {name}"
+    return f"Layanan {name}"
+
+
 def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
            load_per_cpu: float = 2.0) -> list[str]:
     """The likely causes, most serious first (Bahasa Indonesia)."""
@@ -791,11 +959,15 @@ def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
             found.append(f"Inode habis: {fs['path']} terpakai {angka(fs['inodes_percent'], 1)}%")
     reported: set[str] = set()
     for svc in bundle["services"]:
-        if svc["active"] in RUNNING or svc["enabled"] not in ("enabled", "static"):
+        label = service_label(svc["name"])
+        stopped = svc["active"] not in RUNNING and svc["enabled"] in ("enabled", "static")
+        fpm = bundle.get("php_fpm", {}).get(svc["name"])
+        logged = php_fpm_causes(label, fpm["lines"], stopped) if fpm else []
+        if not stopped:
+            found.extend(logged)
             continue
         reported.add(svc["unit"])
         state = f"{svc['name']}: {svc['active']}/{svc['sub']}, result {svc['result']}"
-        label = "MariaDB" if svc["name"] in DATABASES else f"Web server {svc['name']}"
         if starting(svc):
             # not serving yet, a cause: MariaDB's crash recovery may take long (its ping
             # fails meanwhile, named by this line)
@@ -809,9 +981,10 @@ def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
         elif svc["name"] in DATABASES:
             found.append(f"MariaDB berhenti ({state})")
         elif svc["result"] == "signal":
-            found.append(f"Web server {svc['name']} mati dibunuh sinyal ({state})")
+            found.append(f"{label} mati dibunuh sinyal ({state})")
         else:
-            found.append(f"Web server {svc['name']} tidak berjalan ({state})")
+            found.append(f"{label} tidak berjalan ({state})")
+        found.extend(logged)
     ping = bundle.get("mariadb_ping") or {}
     if ping.get("timed_out"):
         found.append(f"MariaDB tidak menjawab ({ping['output']})")
