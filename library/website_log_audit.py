@@ -62,6 +62,14 @@ description:
     segments, in a sub-folder or with a path after it, as the web server runs them), each
     with its count, how many were answered 2xx, first and last seen, top clients and
     sample lines.
+  - C(webshell) is a shell's name requested (C(/up*.php), C(/shell*.php), C(/wso*.php)
+    ...), a PHP file under C(wp-content/uploads), and the like; WordPress's own files of
+    such names (C(wp-admin/update.php) ...) are not. With O(cms=drupal), Drupal's own
+    scripts at the web root are not either (C(/update.php), also with a path after it,
+    C(/update.php/selection); Drupal 7's C(/install.php), C(/cron.php), C(/authorize.php);
+    Drupal 8 and later's C(/core/install.php), C(/core/authorize.php),
+    C(/core/rebuild.php)); a Drupal in a sub-folder, or an C(update.php) elsewhere, still
+    is. Otherwise C(/update.php) is a shell's name, as scanners ask for it.
   - A request target is inspected as the client sent it, the log's escapes undone once
     (nginx writes a quote, a backslash and bytes outside printable ASCII as C(\xHH), so
     C(1" OR "a"="a) is logged C(1\x22 OR \x22a\x22=\x22a); Apache writes C(\") and
@@ -135,6 +143,14 @@ options:
     description: Directory of the state files (created 0700).
     type: path
     default: /var/lib/sop/website_log_audit
+  cms:
+    description:
+      - The CMS the site runs, as the website_cms module finds it (C(unknown) when not
+        known). Only C(drupal) changes the audit, its own scripts no webshell name (see
+        the description); the others keep what C(unknown) does.
+    type: str
+    choices: [unknown, wordpress, joomla, drupal, static]
+    default: unknown
   top:
     description: How many top paths and clients to list.
     type: int
@@ -327,7 +343,8 @@ def run(params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
         tasks.extend(found.tasks)
         plans.append((state_file, found))
     tally = audit(tasks, workers=params["workers"], top_limit=params["top_limit"],
-                  samples=params["samples"], deadline=deadline, proxies=proxies)
+                  samples=params["samples"], deadline=deadline, proxies=proxies,
+                  cms=params["cms"])
     result = summary(tally, top=params["top"],
                      bruteforce_threshold=params["bruteforce_threshold"], proxies=proxies,
                      proxy_share_percent=params["proxy_share_percent"],
@@ -363,6 +380,8 @@ def main() -> None:
         argument_spec={
             "paths": {"type": "list", "elements": "path", "required": True},
             "state_dir": {"type": "path", "default": "/var/lib/sop/website_log_audit"},
+            "cms": {"type": "str", "default": "unknown",
+                    "choices": ["unknown", "wordpress", "joomla", "drupal", "static"]},
             "top": {"type": "int", "default": 10},
             "samples": {"type": "int", "default": 3},
             "bruteforce_threshold": {"type": "int", "default": 20},

@@ -549,9 +549,11 @@ class Tally:
 
 def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
                agents: dict[bytes, tuple[str | None, bool, bool]],
-               referers: dict[bytes, bool], *, proxies: Proxies = NO_PROXIES) -> None:
+               referers: dict[bytes, bool], *, proxies: Proxies = NO_PROXIES,
+               cms: str = "") -> None:
     """Count the complete lines of ``data`` into ``tally`` (the hot loop); a request
-    from one of the trusted ``proxies`` is the client its X-Forwarded-For field names."""
+    from one of the trusted ``proxies`` is the client its X-Forwarded-For field names;
+    ``cms`` the site's (target_categories), whose ``targets`` these are."""
     statuses, paths, clients = tally.statuses, tally.paths.counts, tally.clients.counts
     crawlers, vadd = tally.crawlers, tally.visitors.add
     requests = malformed = forwarded = 0
@@ -627,7 +629,7 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
             tally.login(ip, stamp, status, line)
         found = targets.get(target)
         if found is None:
-            found = target_categories(target)
+            found = target_categories(target, cms)
             if len(target) <= CACHE_KEY_BYTES:
                 targets[target] = found
         for category in found:
@@ -776,23 +778,23 @@ def _from_line_start(blocks: Iterator[bytes], tally: Tally, deadline: Deadline,
             yield data[cut:] if cut else data
 
 
-# What each distinct request target, user agent and referer is, kept by each process
-# across its tasks (bounded by CACHE_LIMIT and CACHE_KEY_BYTES).
-_TARGETS: dict[bytes, tuple[str, ...]] = {}
+# What each distinct request target (per CMS), user agent and referer is, kept by each
+# process across its tasks (bounded by CACHE_LIMIT and CACHE_KEY_BYTES).
+_TARGETS: dict[str, dict[bytes, tuple[str, ...]]] = {}
 _AGENTS: dict[bytes, tuple[str | None, bool, bool]] = {}
 _REFERERS: dict[bytes, bool] = {}
 
 
 def scan_task(task: Task, top_limit: int = 5000, samples: int = 3,
               deadline: Deadline = NO_LIMIT, not_after: float | None = None, *,
-              proxies: Proxies = NO_PROXIES) -> Tally:
+              proxies: Proxies = NO_PROXIES, cms: str = "") -> Tally:
     """The tally of one task's complete lines (times before the task's ``not_before`` or
-    after ``not_after`` are not seen: see Tally; clients behind trusted ``proxies``:
-    scan_block)."""
+    after ``not_after`` are not seen: see Tally; clients behind trusted ``proxies`` and
+    the site's ``cms``: scan_block)."""
     deadline.check(task.path)
     tally = Tally(top_limit=top_limit, samples=samples, not_after=not_after,
                   not_before=task.not_before)
-    targets, agents, referers = _TARGETS, _AGENTS, _REFERERS
+    targets, agents, referers = _TARGETS.setdefault(cms, {}), _AGENTS, _REFERERS
     carry = b""
     blocks = _gzip_blocks(task) if task.compressed == "gz" else \
         _unpacked_blocks(task) if task.compressed else _plain_blocks(task)
@@ -805,7 +807,7 @@ def scan_task(task: Task, top_limit: int = 5000, samples: int = 3,
             data = carry + block if carry else block
             cut = data.rfind(b"\n") + 1
             carry = data[cut:][-MAX_LINE:]
-            scan_block(data[:cut], tally, targets, agents, referers, proxies=proxies)
+            scan_block(data[:cut], tally, targets, agents, referers, proxies=proxies, cms=cms)
             tally.prune()
             for cache in (targets, agents, referers):
                 if len(cache) > CACHE_LIMIT:
@@ -813,14 +815,14 @@ def scan_task(task: Task, top_limit: int = 5000, samples: int = 3,
     except (OSError, zlib.error, lzma.LZMAError, EOFError) as exc:
         raise LogError(f"{task.path}: {getattr(exc, 'strerror', None) or exc}") from exc
     if carry and task.rotated:  # a rotated copy's last line, without a newline
-        scan_block(carry, tally, targets, agents, referers, proxies=proxies)
+        scan_block(carry, tally, targets, agents, referers, proxies=proxies, cms=cms)
     tally.prune()
     return tally
 
 
-def _scan(args: tuple[Task, int, int, Deadline, float, Proxies]) -> Tally:
-    task, top_limit, samples, deadline, not_after, proxies = args
-    return scan_task(task, top_limit, samples, deadline, not_after, proxies=proxies)
+def _scan(args: tuple[Task, int, int, Deadline, float, Proxies, str]) -> Tally:
+    task, top_limit, samples, deadline, not_after, proxies, cms = args
+    return scan_task(task, top_limit, samples, deadline, not_after, proxies=proxies, cms=cms)
 
 
 def _next_line(handle: BinaryIO, point: int, end: int, deadline: Deadline, path: str) -> int:
@@ -857,12 +859,12 @@ def split_plain(path: str, start: int, end: int, size: int = TASK_BYTES,
 
 def audit(tasks: list[Task], *, workers: int = 0, top_limit: int = 5000,
           samples: int = 3, deadline: Deadline = NO_LIMIT,
-          proxies: Proxies = NO_PROXIES) -> Tally:
+          proxies: Proxies = NO_PROXIES, cms: str = "") -> Tally:
     """Run the tasks (in log order) on ``workers`` processes (0: one per CPU) and merge;
     LogError when ``deadline`` passes first. Request times more than FUTURE_SECONDS
     after the audit's start (its own clock), or before their task's ``not_before``, are
     counted but never first or last seen. A request from one of the trusted ``proxies``
-    is its X-Forwarded-For's client (scan_block)."""
+    is its X-Forwarded-For's client; ``cms`` is the site's (scan_block)."""
     not_after = time.time() + FUTURE_SECONDS
     total = Tally(top_limit=top_limit, samples=samples, not_after=not_after)
     count = workers or os.cpu_count() or 1
@@ -875,7 +877,7 @@ def audit(tasks: list[Task], *, workers: int = 0, top_limit: int = 5000,
         jobs.extend([task] if task.compressed else [
             dataclasses.replace(part, not_before=task.not_before, rotated=task.rotated)
             for part in split_plain(task.path, task.start, task.end, piece, deadline)])
-    args = [(job, top_limit, samples, deadline, not_after, proxies) for job in jobs]
+    args = [(job, top_limit, samples, deadline, not_after, proxies, cms) for job in jobs]
     if count <= 1 or len(jobs) <= 1 or size < PARALLEL_BYTES:
         for arg in args:
             total.merge(_scan(arg))

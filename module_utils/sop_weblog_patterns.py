@@ -233,6 +233,14 @@ _PATH_TARGET = [(name, pattern) for name, pattern in _TARGET if name in _PATH_CA
 # A web shell is a file requested: its name in the query is not one (WordPress's updater
 # names each plugin's main file there, plugins=updraftplus/updraftplus.php).
 _REQUESTED_FILE = "webshell"
+# Drupal's own scripts at the web root, with a PATH_INFO of plain words (Drupal 8 and later
+# run /update.php/selection, /update.php/start): the database update (update.php, which
+# the shell name up* matches), Drupal 7's install.php, cron.php and authorize.php, and
+# Drupal 8's core/install.php, core/authorize.php and core/rebuild.php. They are no shell
+# name when the site is known to run Drupal (target_categories' cms); a Drupal in a
+# sub-folder, or update.php in a folder of its files, is still one.
+_DRUPAL_CORE = re.compile(
+    r"/(?:update|install|cron|authorize|core/(?:install|authorize|rebuild))\.php(?:/[\w/-]*)?")
 _CRAWLER = [(re.compile(pattern), name) for pattern, name in CRAWLERS]
 _HEADER = re.compile("|".join(f"(?:{p})" for p in HEADER_PATTERNS))
 # A value with none of these (a plain URL, the usual referer) cannot match _HEADER: it is
@@ -302,14 +310,17 @@ def decode_target(target: bytes) -> str:
     return value.decode("latin-1").lower()
 
 
-def target_categories(target: bytes) -> tuple[str, ...]:
-    """The attack categories a request target matches (empty for a normal one)."""
+def target_categories(target: bytes, cms: str = "") -> tuple[str, ...]:
+    """The attack categories a request target matches (empty for a normal one); with
+    ``cms`` "drupal", Drupal's own scripts (_DRUPAL_CORE) are no webshell name."""
     text = decode_target(target)
     plain = _PLAIN.fullmatch(text) and not _PLAIN_PROBE.search(text)
     checks = _PATH_TARGET if plain else _TARGET
     path = text.partition("?")[0]
+    own = cms == "drupal" and _DRUPAL_CORE.fullmatch(path) is not None
     return tuple(name for name, pattern in checks
-                 if pattern.search(path if name == _REQUESTED_FILE else text))
+                 if not (own and name == _REQUESTED_FILE)
+                 and pattern.search(path if name == _REQUESTED_FILE else text))
 
 
 def login_path(path: bytes) -> bytes | None:

@@ -80,7 +80,7 @@ def audit(path: Path, state_dir: Path, **params):
     base = {"paths": [str(path)], "state_dir": str(state_dir), "top": 10, "samples": 3,
             "bruteforce_threshold": 20, "top_limit": 5000, "workers": 1, "timeout": 600,
             "trusted_proxies": [], "web_server": "nginx", "proxy_share_percent": 90,
-            "proxy_min_requests": 200}
+            "proxy_min_requests": 200, "cms": "unknown"}
     base.update(params)
     return mod.run(base, check_mode=params.pop("check", False))
 
@@ -640,6 +640,40 @@ def test_a_login_path_written_otherwise_is_brute_force_too(tmp_path):
     for other in (b"/wp-login.php/../index.php", b"/wp-login.php.bak", b"/xwp-login.php",
                   b"/%2577p-login.php"):
         assert not patterns.login_path(other), other
+
+
+DRUPAL_OWN = ["/update.php", "/update.php?op=info", "/update.php/selection",
+              "/update.php/start?id=2&op=do_nojs", "/%75pdate.php", "/install.php",
+              "/cron.php?cron_key=abc", "/authorize.php?batch=1&op=start",
+              "/core/install.php?rewrite=ok", "/core/authorize.php", "/core/rebuild.php"]
+
+
+@pytest.mark.parametrize("target", DRUPAL_OWN)
+def test_drupal_own_scripts_are_no_webshell_on_a_drupal_site(target):
+    """Drupal's database update is /update.php, which the shell name up*.php matched: a
+    Drupal site's own update was a webshell probe. Its scripts are none when the site is
+    known to run Drupal; on a site not known to, /update.php is still a shell's name."""
+    assert patterns.target_categories(target.encode(), "drupal") == ()
+    if target.startswith(("/update.php", "/%75pdate")):
+        assert patterns.target_categories(target.encode()) == ("webshell",)
+
+
+@pytest.mark.parametrize("target", [
+    "/sites/default/files/update.php", "/drupal/update.php", "/update.php/../shell.php",
+    "/update.php/x.php", "/core/update2.php", "/update.php%00.jpg"])
+def test_a_shell_named_like_drupal_scripts_elsewhere_is_still_one(target):
+    assert "webshell" in patterns.target_categories(target.encode(), "drupal")
+
+
+def test_the_cms_is_passed_to_the_audit(tmp_path):
+    """The module's cms reaches every worker, and a target's categories remembered for one
+    CMS are not another's."""
+    log = tmp_path / "access.log"
+    log.write_text("".join(line("36.1.1.9", f"30/Nov/2026:08:00:0{i}", f"GET {t} HTTP/1.1")
+                           for i, t in enumerate(["/update.php", "/core/rebuild.php"])))
+    assert audit(log, tmp_path / "drupal", cms="drupal")["findings"] == []
+    found = audit(log, tmp_path / "unknown")["findings"]
+    assert [(f["category"], f["count"]) for f in found] == [("webshell", 1)]
 
 
 def test_clean_log_has_no_findings(tmp_path):
