@@ -82,8 +82,17 @@ description:
     accepts (C(302) to C(wp-admin)) and answers a failed one with its login page (C(200)),
     so a POST to C(wp-login.php) answered 3xx is not counted (an office's staff behind one
     NAT address logging in each day is no brute force). A login plugin that redirects
-    failed logins too hides them. XML-RPC answers C(200) whatever the password, so every
-    POST to C(xmlrpc.php) counts.
+    failed logins too hides them. WordPress's modal re-login (the form wp-admin shows when
+    a session expired, C(wp-login.php?interim-login=1)) answers C(200) whether the login
+    succeeded or failed, so the log cannot tell; a POST to C(wp-login.php) answered 2xx
+    with C(interim-login) in its query, or with a referer that is that form
+    (C(wp-login.php?...interim-login...), as WordPress posts it to plain C(wp-login.php)
+    with the field in the body, which is not logged), is not counted as a failed login
+    (the report has no count of unknown logins). A later try in the same form, after a
+    failed one, has plain C(wp-login.php) as its referer and counts. Both the query and the
+    referer are written by the client, so a brute-force tool that adds either is not
+    counted. XML-RPC answers C(200) whatever the password, so every POST to
+    C(xmlrpc.php) counts.
   - C(java) is a Log4j lookup in the target, C(${) with a lookup's name and its C(:)
     (C(${jndi:), C(${::-j})) or a nested C(${) within 16 characters, as every Log4Shell
     payload opens however it builds the name C(jndi) (C(${${lower:j}ndi:),
@@ -160,7 +169,7 @@ options:
     type: int
     default: 3
   bruteforce_threshold:
-    description: Failed logins (a POST to C(wp-login.php) not answered 3xx, any POST to C(xmlrpc.php), however the path is written) from one client that make it a brute-force finding.
+    description: Failed logins (a POST to C(wp-login.php) not answered 3xx nor a modal re-login answered 2xx, any POST to C(xmlrpc.php), however the path is written) from one client that make it a brute-force finding.
     type: int
     default: 20
   top_limit:

@@ -625,7 +625,7 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
         paths[key] = paths.get(key, 0) + 1
         if method not in ALLOWED_METHODS or sp2 <= sp1:
             tally.hit("protocol", ip, stamp, status, line)
-        elif method == b"POST" and failed_login(path, status):
+        elif method == b"POST" and failed_login(path, status, target[len(path):], referer):
             tally.login(ip, stamp, status, line)
         found = targets.get(target)
         if found is None:

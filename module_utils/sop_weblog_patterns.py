@@ -217,6 +217,13 @@ LOGIN_PATHS = {b"/wp-login.php": b"wp-login", b"/xmlrpc.php": b"xmlrpc"}
 # WordPress's login or XML-RPC in a path as the web server maps it: in the folder
 # WordPress is installed in, with a PATH_INFO after it (Apache runs /wp-login.php/x).
 _LOGIN = re.compile(rb"/(wp-login|xmlrpc)\.php(?:/|$)")
+# WordPress's modal re-login: wp-login.php with interim-login (any value: WordPress asks
+# isset($_REQUEST['interim-login'])) answers a login it accepts with 200 ("You have logged
+# in successfully") as it answers a failed one. wp-admin loads the form as
+# wp-login.php?interim-login=1 and posts it to plain wp-login.php, the field in the body
+# (not logged): the form's address is the referer of that POST. Both are written by the
+# client, which may add them to hide a brute force from the count.
+_INTERIM = re.compile(rb"[?&]interim-login(?:[=&#]|$)")
 
 _TARGET = [(name, re.compile("|".join(f"(?:{p})" for p in pats)))
            for name, (_ref, _title, pats) in TARGET_CATEGORIES.items()]
@@ -335,14 +342,23 @@ def login_path(path: bytes) -> bytes | None:
     return found.group(1) if found else None
 
 
-def failed_login(path: bytes, status: bytes) -> bool:
-    """Whether a POST to ``path`` answered ``status`` counts as a failed login (brute
-    force): WordPress redirects a login it accepts (302 to wp-admin) and answers a failed
-    one with its login page again (200), so a wp-login.php answered 3xx is no attempt to
-    count (an office's staff behind one NAT address logging in each day); XML-RPC answers
-    200 whatever the password (the failure is in its body), so each of its POSTs counts."""
+def failed_login(path: bytes, status: bytes, query: bytes = b"", referer: bytes = b"") -> bool:
+    """Whether a POST to ``path`` (its ``query`` "?..." and ``referer`` as logged) answered
+    ``status`` counts as a failed login (brute force): WordPress redirects a login it
+    accepts (302 to wp-admin) and answers a failed one with its login page again (200), so
+    a wp-login.php answered 3xx is no attempt to count (an office's staff behind one NAT
+    address logging in each day). Its modal re-login (interim-login, after a session
+    expired in wp-admin) answers 200 both ways, so one answered 2xx is not counted: the
+    log cannot tell (_INTERIM). XML-RPC answers 200 whatever the password (the failure is
+    in its body), so each of its POSTs counts."""
     login = login_path(path)
-    return login == b"xmlrpc" or (login == b"wp-login" and status[:1] != b"3")
+    if login == b"xmlrpc":
+        return True
+    if login != b"wp-login" or status[:1] == b"3":
+        return False
+    interim = _INTERIM.search(query) is not None or (
+        b"/wp-login.php?" in referer and _INTERIM.search(referer) is not None)
+    return not (interim and status[:1] == b"2")
 
 
 def header_injection(value: bytes) -> bool:

@@ -642,6 +642,34 @@ def test_a_login_path_written_otherwise_is_brute_force_too(tmp_path):
         assert not patterns.login_path(other), other
 
 
+def test_a_wordpress_modal_re_login_is_no_failed_login(tmp_path):
+    """WordPress's modal re-login (wp-admin's form after a session expired) answers 200
+    whether the password was right or not: the log cannot tell, so it was a failed login,
+    and an office behind one NAT address re-logging in all day was a brute force. The
+    form is wp-login.php?interim-login=1, posted to plain wp-login.php (the field in the
+    body): the form is the POST's referer. A later try in it, refused by a security
+    plugin (403), or posted with a referer of plain wp-login.php, still counts."""
+    form = "https://pn.example.go.id/wp-login.php?interim-login=1&wp_lang=id_ID"
+    interim = [line("36.8.8.8", f"30/Nov/2026:08:{i:02d}:00",
+                    "POST /wp-login.php?interim-login=1 HTTP/1.1") for i in range(15)]
+    interim += [line("36.8.8.8", f"30/Nov/2026:09:{i:02d}:00", "POST /wp-login.php HTTP/1.1",
+                     referer=form) for i in range(15)]
+    log = tmp_path / "access.log"
+    log.write_text("".join(interim))
+    assert audit(log, tmp_path / "state")["findings"] == []
+    counted = [line("36.8.8.8", "30/Nov/2026:10:00:00",
+                    "POST /wp-login.php?interim-login=1 HTTP/1.1", 403),
+               line("36.8.8.8", "30/Nov/2026:10:00:01", "POST /wp-login.php HTTP/1.1",
+                    referer="https://pn.example.go.id/wp-login.php")]
+    log.write_text("".join(interim + counted * 10))
+    brute = audit(log, tmp_path / "again")["findings"]
+    assert [(f["category"], f["count"]) for f in brute] == [("wp_bruteforce", 20)]
+    assert patterns.failed_login(b"/wp-login.php", b"200", b"?interim-loginx=1",
+                                 b"https://x/wp-login.php?a=interim-login")
+    assert not patterns.failed_login(b"/blog/wp-login.php", b"200", b"",
+                                     b"https://x/blog/wp-login.php?redirect_to=%2F&interim-login")
+
+
 DRUPAL_OWN = ["/update.php", "/update.php?op=info", "/update.php/selection",
               "/update.php/start?id=2&op=do_nojs", "/%75pdate.php", "/install.php",
               "/cron.php?cron_key=abc", "/authorize.php?batch=1&op=start",
