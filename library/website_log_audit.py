@@ -47,6 +47,11 @@ description:
     the cut left a line start at the position; when the position falls inside a line,
     reading resumes at the next line, the rest of the cut line skipped, never read as a
     request, and counted in RV(audit.skipped). The website role warns about both.
+    logrotate's C(copytruncate) copying the log before a run and cutting it after that
+    run (the copy then ends before the position) is told as C(cut:<file>) too, though
+    every line was read; the state keeps no record of the lines before the position, so
+    such a copy cannot be told from one of a log cut below the position and written
+    again, whose new lines were never read.
   - A log or a rotated copy that is a symbolic link, a FIFO or a device is never read or
     waited for (the web server's account may write the log folder); the audit then fails
     naming it. So it does, its read positions kept, when a plain log ends before the

@@ -1221,6 +1221,27 @@ def test_a_rotated_copy_cut_below_the_position_is_told(tmp_path):
     assert result["resumed"][str(log)] == f"cut:{tmp_path / 'access.log.1'}"
 
 
+def test_a_copytruncate_copy_taken_before_the_last_run_is_told_as_a_cut(tmp_path):
+    """logrotate's copytruncate copied the log, the last run read past the copy's end,
+    then logrotate cut the log: every line was read, yet the copy ends before the
+    position, which is all a copy of a log cut below it and written again shows (the
+    state keeps no record of the lines before the position). resumed says cut, as the
+    module's description says."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(numbered(0, 10))
+    audit(log, state)
+    with open(log, "a") as handle:
+        handle.write(numbered(10, 5))
+    shutil.copyfile(log, tmp_path / "access.log.1")
+    with open(log, "a") as handle:
+        handle.write(numbered(15, 3))
+    assert audit(log, state)["requests"] == 8
+    log.write_text(numbered(18, 2))
+    result = audit(log, state)
+    assert (result["requests"], result["resumed"][str(log)]) == (
+        2, f"cut:{tmp_path / 'access.log.1'}")
+
+
 def numbered(first: int, count: int) -> str:
     """Lines each asking its own path, /n<k>: a line read twice counts its path twice."""
     return "".join(line("36.2.2.2", f"30/Nov/2026:12:{k // 60 % 60:02d}:{k % 60:02d}",
