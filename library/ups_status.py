@@ -22,6 +22,18 @@ description:
     flags the SOP does not know (C(CAL), C(HB), a newer NUT's) are C(warning), beside
     online (C(OL)) too; online charging or discharging its battery (C(CHRG), C(DISCHRG)) or
     trimming or boosting the mains' voltage (C(TRIM), C(BOOST)) is C(ok).
+  - A reading outside its physical range (C(battery.charge) below 0 or above 100,
+    C(battery.runtime) or C(ups.load) below 0; a broken firmware's or driver's) is named
+    as such with its value (C(nilai battery.charge tidak wajar)), a C(warning) at least, and
+    left out of the numbers returned; a load above 100 is an overload, graded by
+    C(OVER).
+  - With O(battery_max_age_days), a battery older than that many days by C(battery.date)
+    (installed or last replaced, as the UPS keeps it) or, without it,
+    C(battery.mfr.date) (made) is a C(warning), and so is a date that is no date of the
+    forms NUT's drivers write (C(YYYY/MM/DD), C(YYYY-MM-DD), C(MM/DD/YY); another, such
+    as a C(DD/MM/YY) firmware's C(13/11/15), is named as unreadable, never guessed) or a
+    date after today; a UPS that reports neither date is noted in C(message) without
+    changing its grade.
   - A NUT server that cannot be reached or a UPS it does not know is one clear line
     (C(error), status C(fail)); the module itself does not fail, the playbook decides.
     NUT's C(Data stale), C(Driver not connected), C(Unknown UPS), C(Connection failure),
@@ -36,7 +48,13 @@ version_added: "0.1.0"
 author: Court IT SOP maintainers
 options:
   ups:
-    description: The UPS as NUT names it, C(name@host[:port]).
+    description:
+      - The UPS as NUT names it, C(upsname[@hostname[:port]]) (upsc(8)); without a
+        hostname, the NUT server on C(localhost).
+      - The name and the hostname are letters, digits, C(.), C(_) and C(-), not starting
+        with C(-) (a name that would reach C(upsc) as an option, C(-l)); the hostname may
+        be an IPv6 address in brackets; the port is 1 to 65535. Anything else fails the
+        module in one line, before C(upsc) runs.
     type: str
     required: true
   timeout:
@@ -51,6 +69,13 @@ options:
         means in Bahasa Indonesia.
     type: int
     default: 30
+  battery_max_age_days:
+    description:
+      - Days from C(battery.date) (or C(battery.mfr.date)) after which the battery is a
+        C(warning), due for replacement; C(0) checks no age (a court's policy, off by
+        default).
+    type: int
+    default: 0
 attributes:
   check_mode:
     support: full
@@ -77,11 +102,14 @@ ups:
     charge_percent: 100.0
     runtime_seconds: 1800
     load_percent: 35.0
+    battery_date: "2024-03-01"
+    battery_age_days: 640
     error: null
     message: UPS ups-server@backup online, baterai 100%, sisa waktu 30 menit, beban 35%
 """
 
 import contextlib  # noqa: E402
+import datetime  # noqa: E402
 import math  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
@@ -91,7 +119,14 @@ import time  # noqa: E402
 from typing import IO, Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_bahasa import angka_ringkas  # noqa: E402
+from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
+
+# A UPS as upsc takes it (upsc(8), upsclient's upscli_splitname and upscli_splitaddr):
+# upsname[@hostname[:port]], the hostname an IPv6 address in brackets too. Neither name
+# starts with '-': upsc would read "-l" as its option.
+UPS = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*"
+                 r"(?:@(?:[A-Za-z0-9_][A-Za-z0-9_.-]*|\[[0-9A-Fa-f:.]+(?:%[A-Za-z0-9_.-]+)?\])"
+                 r"(?::(?P<port>[0-9]{1,5}))?)?")
 
 # What upsc may print: a UPS has some hundred variables of a few dozen bytes, and upsc
 # prints each as the NUT server sends it, as long as the server goes on sending.
@@ -118,6 +153,19 @@ NORMAL_FLAGS = {"OL", "CHRG", "DISCHRG", "TRIM", "BOOST"}
 # or warned ("Done and warning"); passed, aborted, in progress or none are no finding
 TEST_FAILED = re.compile(r"\b(error|fail\w*)\b", re.IGNORECASE)
 TEST_WARNED = re.compile(r"\bwarning\b", re.IGNORECASE)
+
+# The physical range of a reading: outside it, the number is a broken firmware's or
+# driver's, not the UPS's state (a load above 100 is an overload: the OVER flag)
+RANGES = {
+    "battery.charge": (0.0, 100.0),
+    "battery.runtime": (0.0, math.inf),
+    "ups.load": (0.0, math.inf),
+}
+# The battery's date: installed or last replaced, else made (NUT's battery.date,
+# battery.mfr.date), in the forms drivers write it (usbhid-ups YYYY/MM/DD, apcsmart
+# MM/DD/YY); any other is not guessed (a DD/MM/YY firmware's 13/11/15)
+BATTERY_DATES = ("battery.date", "battery.mfr.date")
+DATE_FORMATS = ("%Y/%m/%d", "%Y-%m-%d", "%m/%d/%y")
 
 # upsc's errors (after "Error: ", each alone or followed by ": " and the system's reason,
 # "Connection failure: Connection refused") that need a hint of what to check, in Bahasa
@@ -152,11 +200,59 @@ def number(value: str | None) -> float | None:
     return result if result is None or math.isfinite(result) else None
 
 
-def grade(name: str, variables: dict[str, str]) -> dict[str, Any]:
+def valid_ups(text: str) -> bool:
+    """Whether ``text`` is a UPS as upsc takes it, upsname[@hostname[:port]]."""
+    match = UPS.fullmatch(text)
+    return match is not None and (match["port"] is None or 1 <= int(match["port"]) <= 65535)
+
+
+def date_of(text: str) -> datetime.date | None:
+    """A NUT date (DATE_FORMATS) as a date; None when it is none of them."""
+    for form in DATE_FORMATS:
+        with contextlib.suppress(ValueError):
+            return datetime.datetime.strptime(text, form).date()
+    return None
+
+
+def battery_age(variables: dict[str, str], max_days: int, today: datetime.date
+                ) -> tuple[datetime.date | None, int | None, str | None, str | None]:
+    """The battery's date and age in days (None when unknown or after ``today``), then,
+    when ``max_days`` is more than 0, in Bahasa Indonesia: what is wrong with them (a
+    warning), or that the UPS reports no date (a note)."""
+    key = next((key for key in BATTERY_DATES if variables.get(key)), None)
+    made = date_of(variables[key]) if key else None
+    age = (today - made).days if made and made <= today else None
+    if max_days <= 0:
+        return made, age, None, None
+    if key is None:
+        return made, age, None, ("umur baterai tidak dapat diperiksa: UPS tidak melaporkan "
+                                 "battery.date maupun battery.mfr.date")
+    text = variables[key]
+    if made is None:
+        return made, age, (f"{key} '{text}' bukan tanggal yang dikenali (YYYY/MM/DD, "
+                           "YYYY-MM-DD atau MM/DD/YY): umur baterai tidak dapat diperiksa"), None
+    if age is None:
+        return made, age, (f"{key} {text} jatuh setelah hari ini: umur baterai tidak dapat "
+                           "diperiksa (jam UPS salah?)"), None
+    if age > max_days:
+        return made, age, (f"baterai berumur {angka(age)} hari ({key} {text}), melewati "
+                           f"batas {angka(max_days)} hari: rencanakan penggantian baterai"), None
+    return made, age, None, None
+
+
+def grade(name: str, variables: dict[str, str], max_age_days: int = 0,
+          today: datetime.date | None = None) -> dict[str, Any]:
+    """The UPS's grade from upsc's ``variables``; the battery's age is checked against
+    ``max_age_days`` (0: not) on ``today`` (the host's date when None)."""
     flags = variables.get("ups.status", "").split()
-    charge = number(variables.get("battery.charge"))
-    runtime = number(variables.get("battery.runtime"))
-    load = number(variables.get("ups.load"))
+    read = {key: number(variables.get(key)) for key in RANGES}
+    kept = {key: value for key, value in read.items()
+            if value is not None and RANGES[key][0] <= value <= RANGES[key][1]}
+    invalid = [f"nilai {key} tidak wajar: {variables[key]}" for key, value in read.items()
+               if value is not None and key not in kept]
+    charge, runtime, load = (kept.get(key) for key in RANGES)
+    made, age, aged, noted = battery_age(variables, max_age_days,
+                                         today or datetime.date.today())
     alarm = variables.get("ups.alarm")
     failed = [f"{text}: {alarm}" if flag == "ALARM" and alarm else text
               for flag, text in FAIL_FLAGS.items() if flag in flags]
@@ -180,6 +276,9 @@ def grade(name: str, variables: dict[str, str]) -> dict[str, Any]:
         status, state = "ok", "online"
     else:
         status, state = "warning", f"status tidak dikenal '{' '.join(flags)}'"
+    if status == "ok" and (invalid or aged):  # a reading not to trust, a battery due
+        status = "warning"
+    state = ", ".join([state, *invalid, *(text for text in (aged, noted) if text)])
     details = [
         f"baterai {angka_ringkas(charge)}%" if charge is not None else None,
         f"sisa waktu {angka_ringkas(round(runtime / 60, 1))} menit" if runtime is not None else None,
@@ -192,6 +291,8 @@ def grade(name: str, variables: dict[str, str]) -> dict[str, Any]:
         "charge_percent": charge,
         "runtime_seconds": int(runtime) if runtime is not None else None,
         "load_percent": load,
+        "battery_date": made.isoformat() if made else None,
+        "battery_age_days": age,
         "model": variables.get("device.model") or variables.get("ups.model"),
         "error": None,
         "message": f"UPS {name} {state}" + "".join(f", {d}" for d in details if d),
@@ -250,17 +351,26 @@ def parse(text: str) -> dict[str, str]:
 def main() -> None:
     module = AnsibleModule(
         argument_spec={"ups": {"type": "str", "required": True},
-                       "timeout": {"type": "int", "default": 30}},
+                       "timeout": {"type": "int", "default": 30},
+                       "battery_max_age_days": {"type": "int", "default": 0}},
         supports_check_mode=True,
     )
     name = module.params["ups"]
+    if not valid_ups(name):
+        module.fail_json(msg=f"ups must be a UPS as NUT names it, upsname[@hostname[:port]] "
+                             f"(letters, digits, '.', '_' and '-', not starting with '-'; a "
+                             f"port 1-65535), not {name!r}")
+    max_age_days = module.params["battery_max_age_days"]
+    if max_age_days < 0:
+        module.fail_json(msg=f"battery_max_age_days must be 0 (no check) or more, not "
+                             f"{max_age_days}")
     upsc = module.get_bin_path("upsc")
     if not upsc:
         module.fail_json(msg="upsc not found: install the nut-client package")
     seconds = module.params["timeout"]
     if seconds <= 0:
         module.fail_json(msg=f"timeout must be more than 0 seconds, not {seconds}")
-    rc, out, err, stopped = run_upsc([upsc, name], seconds)
+    rc, out, err, stopped = run_upsc([upsc, "--", name], seconds)
     if rc is None:
         out = ""
     if rc != 0 or not out.strip():
@@ -276,7 +386,7 @@ def main() -> None:
             changed=False,
             ups={"ups": name, "status": "fail", "flags": [], "error": cause, "message": message},
         )
-    module.exit_json(changed=False, ups=grade(name, parse(out)))
+    module.exit_json(changed=False, ups=grade(name, parse(out), max_age_days))
 
 
 if __name__ == "__main__":
