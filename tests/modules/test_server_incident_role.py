@@ -108,7 +108,7 @@ def test_a_stopped_php_fpm_is_named_and_restarted_when_asked(tmp_path: pathlib.P
                                    server_incident_remediate=["restart_service"])
     assert rc == 0, output
     record = next(r["sop_output"] for r in results if "bundel" in r.get("sop_output", {}))
-    assert "Web server php8.2-fpm tidak berjalan (php8.2-fpm: failed/failed, result " \
+    assert "PHP-FPM php8.2-fpm tidak berjalan (php8.2-fpm: failed/failed, result " \
         "exit-code)" in record["penyebab"]
     assert record["tindakan"][0]["dilakukan"] == ["restart php8.2-fpm"]
     diagnosis = next(r for r in results if "bundle" in r)
