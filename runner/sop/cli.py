@@ -7,14 +7,16 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from datetime import datetime, timedelta, tzinfo
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 from sop import __version__, inventory
 from sop.catalogue import Sop, apply_overrides, get_sop, load_catalogue
@@ -40,7 +42,8 @@ EXIT_CODES = """exit codes:
   3  hosts unreachable
   4  locked: the same SOP already runs on this inventory (and --limit), or the
      controller's install held the project longer than `sop run` waits (an hour)
-  5  canceled (SIGINT/SIGTERM) or interrupted
+  5  canceled (SIGINT/SIGTERM, or SIGHUP: the terminal that started it closed) or
+     interrupted
   6  internal error (store unavailable, unexpected exception)
   7  `sop overdue`: at least one SOP is overdue
   8  `sop overdue --notify`: a notification could not be sent (the notification
@@ -52,6 +55,60 @@ SOP_TRIGGER (manual|timer), SOP_KEEP_ARTIFACTS, ANSIBLE_VAULT_PASSWORD_FILE"""
 
 LOG_WIDTH = 160
 MAX_ID = 2**63 - 1  # the largest integer a store holds (SQLite's INTEGER, PostgreSQL's bigint)
+
+
+# A terminal that closed under the command (an SSH session dropped) fails a write with
+# EIO; a pipe whose reader left (`sop run | tee`, its session dropped), with EPIPE.
+GONE = (errno.EIO, errno.EPIPE)
+
+
+class _Output:
+    """stdout or stderr as the consoles write it. Once its terminal closed or its reader
+    left, a write is no error: its file descriptor, and the other standard one on the same
+    terminal, are pointed at /dev/null and what is written goes nowhere. The command ends
+    as it would have (a run the hangup canceled is recorded so and exits 5), never with a
+    traceback, and Python's flush of the stream at exit fails no more (exit 120)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.encoding = stream.encoding
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except OSError as exc:
+            self._gone(exc)
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError as exc:
+            self._gone(exc)
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def _gone(self, exc: OSError) -> None:
+        """`exc` raised again unless the terminal or the reader is gone."""
+        if exc.errno not in GONE:
+            raise exc
+        own = self.stream.fileno()
+        gone = os.fstat(own)
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            for fd in {own, 1, 2}:
+                with suppress(OSError):  # a standard stream closed (`2>&-`)
+                    if os.path.samestat(os.fstat(fd), gone):
+                        os.dup2(null, fd)
+        finally:
+            os.close(null)
+        self.stream.flush()  # what it still held goes there too
+
+
+def _output(stream: TextIO) -> IO[str]:
+    """`stream` for a rich Console (which writes, flushes, asks isatty and encoding)."""
+    return cast("IO[str]", _Output(stream))
 
 
 class Context:
@@ -66,7 +123,7 @@ class Context:
     def console(self) -> Console:
         from rich.console import Console
 
-        console = Console()
+        console = Console(file=_output(sys.stdout))
         if not console.is_terminal and "COLUMNS" not in os.environ:
             # Logs, pipes and timers: wide enough for the activity tables to stay readable.
             console.width = LOG_WIDTH
@@ -1183,7 +1240,9 @@ def _error(message: str) -> None:
     from sop.untrusted import visible
 
     # An error may quote a host (a failed task's cause): shown, never acted on.
-    Console(stderr=True, soft_wrap=True).print(visible(message), markup=False, highlight=False)
+    Console(file=_output(sys.stderr), soft_wrap=True).print(
+        visible(message), markup=False, highlight=False
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 
 DEFAULT_KEEP_ARTIFACTS = 100
 # ansible-runner's `pexpect_timeout` setting: how often it calls cancel_callback while
-# ansible-playbook runs, so SIGINT/SIGTERM cancel within a second (its default: 5 s).
+# ansible-playbook runs, so SIGINT/SIGTERM/SIGHUP cancel within a second (its default: 5 s).
 CANCEL_CHECK_SECONDS = 1
 # An on-demand SOP has no period: another SOP's success of the last day carries out its
 # activities that SOP does.
@@ -250,9 +250,15 @@ CALLBACK_SILENT = (
 )
 
 
+# The error of a run canceled by SIGHUP: no one typed Ctrl-C, the session went away.
+HANGUP = "stopped: the terminal that started the run closed (SIGHUP)"
+
+
 class Signals:
     """The signals that stop a run once it is recorded: SIGINT and SIGTERM (Ctrl-C,
-    `systemctl stop`, a shutdown) cancel it; with a time limit (`sop run --time-limit`:
+    `systemctl stop`, a shutdown) cancel it, and so does SIGHUP (the terminal that started
+    it closed: an SSH session dropped), saying so, unless `sop` started with SIGHUP ignored
+    (`nohup sop run`: the run outlives its terminal); with a time limit (`sop run --time-limit`:
     its timer's service, schedule.py), or in any `timer`'s run (a unit written before
     --time-limit, its limit not on its command line), the signal systemd sends when the run
     passed that limit fails it, saying so, and that the limit counted the run's wait for the
@@ -266,7 +272,9 @@ class Signals:
 
     def handled(self) -> tuple[signal.Signals, ...]:
         timed = (signal.Signals[TIME_LIMIT_SIGNAL],) if self.time_limit or self.timer else ()
-        return (signal.SIGINT, signal.SIGTERM, *timed)
+        ignored = signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+        hangup = () if ignored else (signal.SIGHUP,)
+        return (signal.SIGINT, signal.SIGTERM, *hangup, *timed)
 
     def __call__(self) -> bool:
         """Whether one arrived (ansible-runner's cancel_callback)."""
@@ -286,6 +294,8 @@ class Signals:
                 f"stopped: the run passed its time limit{limit} "
                 f"(TimeoutStartSec of its timer's service{counted})"
             )[:300]
+        if self.received[:1] == [signal.SIGHUP]:  # the first: not a Ctrl-C before it
+            return "canceled", HANGUP
         return "canceled", None
 
 
@@ -500,7 +510,7 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
         store.finish_execution(execution_id, status="successful", rc=0)
         return RunResult(execution_id, "successful", 0, None, timezone=timezone)
     court = _court_values(request.sop, None, None)  # until the playbook reports it
-    # SIGINT/SIGTERM from the moment the execution is recorded until its outcome is: a
+    # SIGINT/SIGTERM/SIGHUP from the moment the execution is recorded until its outcome is: a
     # cancel before the playbook starts or while it runs; once it has ended, its outcome
     # is recorded and stands.
     with (

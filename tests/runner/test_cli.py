@@ -458,6 +458,22 @@ def _console_script(ready: int) -> list[str]:
     return [sys.executable, "-c", script]
 
 
+def test_output_whose_reader_left_goes_nowhere_other_failures_stay() -> None:
+    """A console's stream whose reader left (EPIPE; a closed terminal: EIO) is pointed at
+    /dev/null, its text dropped, no error; a full disk (ENOSPC) stays an error."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    with os.fdopen(write_end, "w") as stream:
+        output = cli_module._Output(stream)
+        assert output.write("Execution 1\n") == 12
+        output.flush()
+        assert os.path.samestat(os.fstat(write_end), os.stat(os.devnull))
+        output.write("and more\n")
+        output.flush()
+    with pytest.raises(OSError, match="No space left"), open("/dev/full", "w") as full:
+        cli_module._Output(full).write("x" * 10000)  # more than its buffer: written at once
+
+
 def test_a_ctrl_c_python_wrapped_is_an_interruption(
     cli: Cli, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import sqlite3
 import subprocess
+import termios
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -446,6 +450,86 @@ def test_sigterm_cancels(sop_env: dict[str, str], tmp_path: Path) -> None:
     started = datetime.fromisoformat(persiapan["started_at"]).replace(tzinfo=UTC)
     assert ended >= sent
     assert persiapan["duration_s"] == pytest.approx((ended - started).total_seconds())
+
+
+def _take_terminal() -> None:
+    """In the child: its stdin, a pty's end, becomes the controlling terminal of the
+    session it leads (as the shell's of an SSH session)."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def test_a_dropped_ssh_session_cancels_the_run_saying_so(
+    sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The admin's SSH session dropped during `sop run`: its terminal hung up, and SIGHUP's
+    default action killed sop, leaving the execution `running` until a later command
+    marked it `interrupted`. It is canceled at once, saying why; what sop writes after to
+    the closed terminal (EIO: the live display's end, the execution, its error line) is no
+    traceback and keeps neither the record nor the exit status (5) from being right."""
+    master, terminal = os.openpty()
+    slow = subprocess.Popen(
+        [SOP_BIN, "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}",
+         "-e", "demo_sleep=31.7"],
+        env={**sop_env, "TERM": "xterm"}, stdin=terminal, stdout=terminal, stderr=terminal,
+        start_new_session=True, preexec_fn=_take_terminal,  # noqa: PLW1509 (no thread yet)
+    )  # fmt: skip
+    os.close(terminal)
+    shown = bytearray()
+    dropped = threading.Event()
+
+    def read() -> None:  # as ssh would: the live display never fills the pty
+        while not dropped.is_set():
+            if select.select([master], [], [], 0.1)[0]:
+                shown.extend(os.read(master, 65536))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        playbook_pid = _playbook_pid(sop_env)
+        _wait_for_command("sleep 31.7")  # Persiapan is in its sleep
+    finally:
+        dropped.set()
+        reader.join()
+        os.close(master)  # the session drops: the kernel hangs up its terminal
+    slow.wait(timeout=30)
+    _wait_gone(playbook_pid, timeout=30)
+    subprocess.run(["pkill", "-fx", "sleep 31.7"], check=False)  # the task's own command
+    assert b"Execution 1" in shown  # it ran on that terminal, its live display shown
+    row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
+    assert (row["status"], row["error"]) == (
+        "canceled", "stopped: the terminal that started the run closed (SIGHUP)")
+    assert _statuses(row) == {1: "canceled", 2: "not-run", **MANUAL}
+    assert slow.returncode == 5
+
+
+def test_a_hangup_after_the_output_s_reader_left_cancels_the_run(
+    sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`sop run ... | tee run.log` in an SSH session that dropped: tee died of its SIGHUP
+    (EPIPE on sop's next line) before sop's own came. The broken pipe's first line (the
+    execution's, as the playbook starts) made rich exit: the execution was recorded
+    `failed`, "internal error: SystemExit(1)", the playbook never ran. It runs until its
+    SIGHUP cancels it, and the result goes on stderr as one line, exit 5."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # tee is gone
+    slow = subprocess.Popen(
+        [SOP_BIN, "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}",
+         "-e", "demo_sleep=32.3"],
+        env=sop_env, stdout=write_end, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    os.close(write_end)
+    _playbook_pid(sop_env)
+    _wait_for_command("sleep 32.3")
+    os.kill(slow.pid, signal.SIGHUP)  # as its shell, hung up, sends its jobs
+    _, err = slow.communicate(timeout=30)
+    subprocess.run(["pkill", "-fx", "sleep 32.3"], check=False)
+    assert (slow.returncode, err) == (5, (
+        "sop: error: execution 1 canceled: stopped: the terminal that started the run "
+        "closed (SIGHUP)\n"))
+    row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
+    assert (row["status"], row["error"]) == (
+        "canceled", "stopped: the terminal that started the run closed (SIGHUP)")
+    assert _statuses(row) == {1: "canceled", 2: "not-run", **MANUAL}
 
 
 def test_a_run_past_its_time_limit_is_recorded_failed_saying_so(
@@ -1114,6 +1198,30 @@ def test_sigterm_as_the_playbook_ends_keeps_its_outcome(
     row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
     assert (row["status"], row["error"]) == (status, error), row
     assert (tmp_path / "dump.sql").exists()
+
+
+def test_a_hangup_cancels_saying_so_unless_sop_started_ignoring_it() -> None:
+    """SIGHUP is held with SIGINT and SIGTERM, except in a run started with it ignored
+    (`nohup sop run`, to outlive the session); its cancel names the closed terminal, a
+    Ctrl-C's before it is the Ctrl-C's, the time limit's signal still fails the run."""
+    hangup = sop.runner.Signals(None, 0)
+    assert signal.SIGHUP in hangup.handled()
+    hangup.received.append(signal.SIGHUP)
+    assert hangup.outcome() == (
+        "canceled", "stopped: the terminal that started the run closed (SIGHUP)")
+    typed = sop.runner.Signals(None, 0)
+    typed.received += [signal.SIGINT, signal.SIGHUP]
+    assert typed.outcome() == ("canceled", None)
+    timed = sop.runner.Signals("1h", 0)
+    timed.received += [signal.SIGHUP, signal.Signals[schedule.TIME_LIMIT_SIGNAL]]
+    assert timed.outcome()[0] == "failed"
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with sop.runner._cancel_on_signals(None, 0, timer=False) as signals:
+            assert signal.SIGHUP not in signals.handled()
+            assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, previous)
 
 
 def test_a_time_limit_passed_after_a_wait_for_the_lock_says_the_wait_counted() -> None:
