@@ -437,6 +437,7 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
                 "Melebihi",
             ],
             _activity_rows(sop, performed),
+            "activities",
         )
     )
     chart = durations_chart(month, performed)
@@ -467,7 +468,7 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
     manual = _manual_rows(worked, month, sop)
     if manual:
         parts.append("<h3>Langkah manual dan konfirmasinya</h3>")
-        parts.append(_table(["Eksekusi", "No", "Kegiatan", "Keterangan"], manual))
+        parts.append(_table(["Eksekusi", "No", "Kegiatan", "Keterangan"], manual, "manual"))
     parts.append("<h3>Daftar pelaksanaan</h3>")
     parts.append(
         _table(
