@@ -20,7 +20,9 @@ description:
     runs more often is listed up to that many, with a warning.
   - Each SOP's hosts are those its playbook's plays name (host patterns joined with
     C(:) or C(,), resolved through O(groups); exclusions C(!) and intersections C(&)
-    are not applied).
+    are not applied). A play's hosts given as a variable with a default pattern, as
+    C(server_maintenance_hosts) in C(playbooks/server_maintenance.yml), are the default
+    pattern's, which the SOP's timer runs with.
   - Reports only; changes nothing.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
@@ -86,6 +88,9 @@ ELAPSE = re.compile(r"(?:Next elapse|Iter\. #\d+): \w+ (\d{4}-\d\d-\d\d \d\d:\d\
 # runs more often (every few minutes) is listed up to that many, with a warning.
 ITERATIONS = 1500
 _TZ = re.compile(r'^Environment="TZ=([^"\\]+)"$', re.MULTILINE)
+# A play's hosts as a variable the SOP's run leaves unset, and the pattern it defaults to:
+# {{ server_maintenance_hosts | default('sipp_servers:web_servers:backup_hosts') }}.
+DEFAULT_HOSTS = re.compile(r"^\{\{\s*\w+\s*\|\s*default\(\s*(['\"])(.*?)\1\s*\)\s*\}\}$")
 
 
 def timer_calendars(text: str) -> list[str]:
@@ -122,7 +127,9 @@ def playbook_hosts(path: str, groups: dict[str, list[str]]) -> list[str]:
         plays = yaml.safe_load(handle) or []
     hosts: list[str] = []
     for play in plays:
-        for part in re.split(r"[:,]", str(play.get("hosts", ""))):
+        pattern = str(play.get("hosts", "")).strip()
+        templated = DEFAULT_HOSTS.match(pattern)
+        for part in re.split(r"[:,]", templated[2] if templated else pattern):
             name = part.strip()
             if name and name[0] not in "!&":
                 # A group, or a host's own name; a group this inventory lacks adds nobody.

@@ -355,6 +355,19 @@ def test_schedule_runs_in_the_month(tmp_path):
     assert schedule.playbook_hosts(str(playbook), groups) == ["gw", "sipp", "web", "web2"]
 
 
+def test_a_play_s_hosts_variable_gives_its_default_pattern(tmp_path):
+    """server_maintenance.yml's plays name their hosts as a variable the timer's run leaves
+    unset: the month's schedule listed its run for web_servers only (the words of the
+    template split at its colons), not the SIPP and backup servers it maintains."""
+    groups = {"all": ["sipp", "web", "nas"], "sipp_servers": ["sipp"], "web_servers": ["web"],
+              "backup_hosts": ["nas"]}
+    playbook = tmp_path / "p.yml"
+    playbook.write_text("- hosts: '{{ x_hosts|default(\"sipp_servers,backup_hosts\") }}'\n")
+    assert schedule.playbook_hosts(str(playbook), groups) == ["nas", "sipp"]
+    assert schedule.playbook_hosts(str(ROOT / "playbooks" / "server_maintenance.yml"),
+                                   groups) == ["nas", "sipp", "web"]
+
+
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="needs systemd-analyze")
 def test_the_schedule_is_listed_on_the_courts_clock():
     """The timers name the court's zone; on a controller kept at UTC the month's list
