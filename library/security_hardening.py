@@ -68,7 +68,10 @@ version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
   permit_root_login:
-    description: Acceptable values of sshd's C(permitrootlogin).
+    description:
+      - Acceptable values of sshd's C(permitrootlogin). C(prohibit-password) and
+        C(without-password) are one value (the names of one setting; C(sshd -T) prints
+        either, by OpenSSH version), either names both.
     type: list
     elements: str
     default: ["no", prohibit-password, without-password]
@@ -152,6 +155,8 @@ from ansible.module_utils.sop_sshd import connections, read_config  # noqa: E402
 
 SSHD_KEYS = ("passwordauthentication", "kbdinteractiveauthentication", "usepam",
              "permitemptypasswords", "permitrootlogin")
+# permitrootlogin's names of one value: sshd -T prints either, by OpenSSH version.
+ROOT_LOGIN_SYNONYMS = {"without-password": "prohibit-password"}
 MAX_CONNECTIONS = 32  # sshd -T -C evaluations of Match blocks at most, besides sshd -T
 TABLE = re.compile(r"^table \S+ \S+ \{\n(.*?)^\}", re.M | re.S)
 CHAIN = re.compile(r"^\s*chain (\S+) \{\n(.*?)^\s*\}", re.M | re.S)
@@ -219,7 +224,8 @@ def sshd_findings(settings: dict[str, str], root_ok: list[str],
     if settings.get("permitemptypasswords") == "yes":
         found.append(finding("ssh_empty_passwords", f"SSH mengizinkan password kosong{where}"))
     root = settings.get("permitrootlogin", "")
-    if root not in root_ok:
+    same = {ROOT_LOGIN_SYNONYMS.get(value, value) for value in root_ok}
+    if ROOT_LOGIN_SYNONYMS.get(root, root) not in same:
         found.append(finding("ssh_root_login",
                              f"SSH mengizinkan login root (permitrootlogin {root}){where}",
                              samples=[f"permitrootlogin {root}"]))

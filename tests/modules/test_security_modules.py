@@ -261,6 +261,11 @@ def test_sshd_findings():
                permitemptypasswords="yes")
     assert [f["kind"] for f in hardening.sshd_findings(bad, ok)] == [
         "ssh_password_auth", "ssh_empty_passwords", "ssh_root_login"]
+    # sshd -T names the value either way, by OpenSSH version; either name allows both
+    for printed in ("without-password", "prohibit-password"):
+        assert hardening.sshd_findings(dict(clean, permitrootlogin=printed), ok) == []
+        assert hardening.sshd_findings(dict(clean, permitrootlogin=printed),
+                                       ["no", "without-password"]) == []
     assert hardening.parse_sshd("passwordauthentication no\nport 22\n") == {
         "passwordauthentication": "no"}
 
