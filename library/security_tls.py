@@ -23,6 +23,9 @@ description:
     listed in C(timed_out) and is a C(tls_timeout) finding naming the protocols and
     classes concerned; the other handshakes are still tried, so a site that answers none
     takes up to four plus one per weak class times O(timeout).
+  - A site no TCP connection reaches is a C(tls_unreachable) finding; when it stops
+    taking connections part of the way through, what the handshakes before showed (an
+    old protocol, a weak class accepted) is still reported.
   - "A site that refuses the handshake of every protocol version tried (closes or resets
     the connection: no TLS service on the port, or none for the name sent) is a
     C(tls_no_handshake) finding: nothing of it could be judged."
@@ -205,11 +208,15 @@ def probe(site: str, connect: str, old: list[str], weak: dict[str, str],
             if chosen:
                 result["weak_ciphers"][kind] = f"{chosen[1]} ({chosen[0]})"
     except Unreachable as exc:
-        return result, [finding("tls_unreachable", f"Situs {label} tidak dapat dihubungi untuk uji TLS: {exc}")]
-    findings = []
+        # what the handshakes before showed still holds (a site that stops taking
+        # connections part of the way through keeps its old protocols found)
+        unreachable = [finding("tls_unreachable", f"Situs {label} tidak dapat dihubungi untuk uji TLS: {exc}")]
+    else:
+        unreachable = []
+    findings = unreachable
     refused = [v for v in VERSIONS if v not in result["protocols"] + result["untested"]
                + result["timed_out"]]
-    if refused and not result["protocols"]:
+    if refused and not result["protocols"] and not unreachable:
         findings.append(finding(
             "tls_no_handshake", f"Situs {label} menolak jabat tangan TLS dengan setiap versi "
             f"yang diuji ({', '.join(refused)}): tidak ada layanan TLS di port ini atau untuk "

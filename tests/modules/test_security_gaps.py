@@ -593,6 +593,23 @@ def test_unreachable_site_and_bad_site_name():
     assert tls.split_site("pn-test.go.id") == ("pn-test.go.id", 443)
 
 
+def test_a_site_unreachable_part_of_the_way_keeps_what_it_accepted(monkeypatch):
+    """A site that stopped taking connections after accepting TLS 1.0 (a connection limit,
+    a ban of the prober) was only unreachable: the old protocol it accepted was lost."""
+    answers = iter([("TLSv1", "ECDHE-RSA-AES128-SHA")])
+
+    def handshake(*_args: object) -> tuple[str, str]:
+        answer = next(answers, None)
+        if answer is None:
+            raise tls.Unreachable("127.0.0.1:443: Connection refused")
+        return answer
+    monkeypatch.setattr(tls, "handshake", handshake)
+    result, findings = tls.probe("pn-test.go.id", "127.0.0.1", ["TLSv1", "TLSv1.1"], {}, 2)
+    assert result["protocols"] == ["TLSv1"]
+    assert [f["kind"] for f in findings] == ["tls_unreachable", "old_tls"]
+    assert findings[1]["samples"] == ["TLSv1"]
+
+
 # --- WordPress on real files --------------------------------------------------------------
 
 def test_wordpress_core_and_plugins(tmp_path):
