@@ -132,6 +132,11 @@ def allowed(listener: dict[str, Any], rules: list[tuple[str, int, str | None]]) 
                for proto, port, name in rules)
 
 
+def endpoint(address: str, port: int) -> str:
+    """ADDRESS:PORT as ss writes it, an IPv6 address in brackets ('[::]:22', not ':::22')."""
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+
+
 def compare(listeners: list[dict[str, Any]], rules: list[tuple[str, int, str | None]],
             include_loopback: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     seen: dict[tuple[str, str, int], dict[str, Any]] = {}
@@ -147,7 +152,8 @@ def compare(listeners: list[dict[str, Any]], rules: list[tuple[str, int, str | N
         "Port terbuka yang tidak ada di daftar yang diizinkan: " + ", ".join(
             f"{i['proto']}/{i['port']} ({i['process'] or '?'})" for i in unexpected),
         len(unexpected),
-        [f"{i['proto']} {i['address']}:{i['port']} {i['process'] or '?'}" for i in unexpected])]
+        [f"{i['proto']} {endpoint(i['address'], i['port'])} {i['process'] or '?'}"
+         for i in unexpected])]
     return checked, found
 
 

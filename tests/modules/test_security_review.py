@@ -200,6 +200,10 @@ def test_ipv6_addresses_with_an_interface_as_ss_prints_them():
     checked, found = listeners.compare(parsed, listeners.parse_allowed(["udp/546"]),
                                        include_loopback=False)
     assert found == [] and [i["port"] for i in checked] == [546]
+    # an IPv6 listener not allowed is named as ss writes it, its port apart from the address
+    _, found = listeners.compare(parsed, [], include_loopback=True)
+    assert found[0]["samples"] == ["tcp [::1]:8080 python3",
+                                   "udp [fe80::5054:ff:fe12:3456]:546 systemd-network"]
 
 
 SSHD_T = "passwordauthentication no\\npermitrootlogin without-password\\nusepam yes\\n"
