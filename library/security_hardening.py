@@ -157,6 +157,9 @@ SSHD_KEYS = ("passwordauthentication", "kbdinteractiveauthentication", "usepam",
              "permitemptypasswords", "permitrootlogin")
 # permitrootlogin's names of one value: sshd -T prints either, by OpenSSH version.
 ROOT_LOGIN_SYNONYMS = {"without-password": "prohibit-password"}
+# The line sshd ends its configuration errors with ("/etc/ssh/sshd_config: terminating, 1
+# bad configuration options"); the lines before it name each option and its line.
+SSHD_SUMMARY = re.compile(r": terminating, \d+ bad configuration options$")
 MAX_CONNECTIONS = 32  # sshd -T -C evaluations of Match blocks at most, besides sshd -T
 TABLE = re.compile(r"^table \S+ \S+ \{\n(.*?)^\}", re.M | re.S)
 CHAIN = re.compile(r"^\s*chain (\S+) \{\n(.*?)^\s*\}", re.M | re.S)
@@ -233,8 +236,9 @@ def sshd_findings(settings: dict[str, str], root_ok: list[str],
 
 
 def cause(rc: int | None, out: str, err: str) -> str:
-    """A failed tool's own last line."""
-    return (err.strip() or out.strip() or str(rc)).splitlines()[-1]
+    """A failed tool's own last line; sshd's last error before its summary (SSHD_SUMMARY)."""
+    lines = (err.strip() or out.strip() or str(rc)).splitlines()
+    return ([line for line in lines if not SSHD_SUMMARY.search(line)] or lines)[-1]
 
 
 def match_connections(module: AnsibleModule, test: list[str], default: str,

@@ -232,6 +232,22 @@ def test_a_hung_tool_does_not_hang_the_hardening_check(tmp_path, monkeypatch, hu
         assert rc == 0 and text in json.dumps(result["warnings"])
 
 
+def test_a_bad_sshd_option_is_named_with_its_file_and_line(tmp_path, monkeypatch):
+    """A typo in a drop-in of sshd_config.d failed the check with sshd's summary, 'terminating,
+    1 bad configuration options', not the option and line sshd names before it."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    fake_tool(tools, "sshd", "echo '/etc/ssh/sshd_config.d/court.conf: line 3: Bad configuration "
+                             "option: PasswordAuthenticaton' >&2\n"
+                             "echo '/etc/ssh/sshd_config: terminating, 1 bad configuration "
+                             "options' >&2\nexit 255\n")
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc, result = run_module("security_hardening", tmp_path, {"timeout": 5})
+    assert rc == 1 and result["msg"] == (
+        "sshd -T failed: /etc/ssh/sshd_config.d/court.conf: line 3: Bad configuration option: "
+        "PasswordAuthenticaton")
+
+
 ENTRY = ('{"__CURSOR":"s=c1","__REALTIME_TIMESTAMP":"1796007600000000",'
          '"MESSAGE":"Failed password for alice from 203.0.113.9 port 4000 ssh2"}')
 
