@@ -164,7 +164,7 @@ def handshake(ctx: ssl.SSLContext, name: str, address: str, port: int,
     try:
         raw = socket.create_connection((address, port), timeout=timeout)
     except OSError as exc:
-        raise Unreachable(f"{address}:{port}: {exc.strerror or exc}") from None
+        raise Unreachable(f"{site_label(address, port)}: {exc.strerror or exc}") from None
     with raw:
         try:
             with ctx.wrap_socket(raw, server_hostname=name) as tls:

@@ -371,6 +371,18 @@ def test_a_site_on_an_ipv6_address_is_reached_and_labelled():
     assert found[0]["message"].startswith(f"Situs [::1]:{port} menerima koneksi TCP")
 
 
+def test_an_unreachable_ipv6_address_is_named_in_brackets():
+    """'tidak dapat dihubungi ...: ::1:443: Connection refused' read as address ::1:443."""
+    try:
+        with socket.create_server(("::1", 0), family=socket.AF_INET6) as taken:
+            port = taken.getsockname()[1]
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    _, found = tls.probe(f"pn-test.go.id:{port}", "[::1]", ["TLSv1"], {}, 2)
+    assert [f["kind"] for f in found] == ["tls_unreachable"]
+    assert f"uji TLS: [::1]:{port}: " in found[0]["message"]
+
+
 def test_a_plugin_folder_removed_while_it_is_read_is_skipped(tmp_path, monkeypatch):
     # The site's account owns the plugins folder: a folder it removes (or replaces with
     # a file) between the check that it is a folder and its listing is no traceback.
