@@ -37,7 +37,8 @@ description:
     deleted): it gets the upstream date alone, its origin saying so (versi
     terpasang tidak ada di repositori mana pun (repositori dihapus?))."
   - A version past its end of support is a finding; a version the table does not know
-    is reported with status C(unknown) (add its row), never as supported.
+    is reported with status C(unknown) and a warning naming it (add its row), never as
+    supported.
   - Reports only; never changes anything.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
@@ -281,6 +282,11 @@ def main() -> None:
         {package.split()[0] for packages in found.values() for package in packages}),
         release) if apt_cache else {}
     software, findings = assess(found, release, today, origins)
+    for item in software:
+        if item["end_of_support"]["status"] == "unknown":
+            module.warn(f"{NAMES[item['product']]} {item['version']}: akhir dukungannya tidak ada "
+                        "di tabel akhir dukungan (module_utils/sop_server.py), tidak dinilai: "
+                        + ", ".join(item["packages"]))
     module.exit_json(changed=False, software=software, findings=findings, sop_output={
         "software": [f"{NAMES[s['product']]} {s['version']}: dukungan sampai "
                      f"{s['end_of_support']['date'] or 'tidak diketahui'} "

@@ -446,6 +446,25 @@ def test_the_module_asks_apt_where_the_installed_versions_come_from(tmp_path, mo
         "PHP 8.2: dukungan sampai 2026-12-31 (upstream; dari repositori packages.sury.org)"]
 
 
+def test_a_version_the_table_does_not_know_is_a_warning(tmp_path, monkeypatch):
+    """MariaDB 11.2 from dlm.mariadb.com, past its end of support, is in no row of the
+    table: the activity passed without a word, the record saying only 'tidak diketahui'."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for name, script in {"dpkg-query": "printf 'ii \\tmariadb-server\\t1:11.2.6+maria~deb12\\n'\n",
+                         "apt-cache": "exit 0\n"}.items():
+        (tools / name).write_text("#!/bin/sh\n" + script)
+        (tools / name).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc, result = run_module("security_software", tmp_path, {"today": "2026-11-30"})
+    assert rc == 0, result
+    assert result["software"][0]["end_of_support"]["status"] == "unknown"
+    assert result["findings"] == []
+    assert ("MariaDB 11.2: akhir dukungannya tidak ada di tabel akhir dukungan "
+            "(module_utils/sop_server.py), tidak dinilai: mariadb-server 1:11.2.6+maria~deb12"
+            in json.dumps(result["warnings"]))
+
+
 @pytest.mark.parametrize(("script", "message"), [
     ("echo 'W: Unable to read /etc/apt/preferences.d/x' >&2\n"
      "echo 'E: The package cache file is corrupted' >&2; exit 100\n",
