@@ -180,20 +180,29 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
+    # A central URL's credentials (user:password@, a token in the query) never reach
+    # the records: the checks show it masked, and so does the invocation, of a refused
+    # option too.
+    secrets = [secret for url in p["central"] for secret in url_secrets(url)]
+    invocation = {"module_args": mask_data(dict(p), secrets)}
     if p["probes"] < 1:
-        module.fail_json(msg="probes must be at least 1")
+        module.fail_json(msg="probes must be at least 1", invocation=invocation)
     for option in ("timeout", "interval"):  # inf and nan failed a DNS query's settimeout
         if not math.isfinite(p[option]):
-            module.fail_json(msg=f"{option} must be a finite number of seconds, not {p[option]:g}")
+            module.fail_json(msg=f"{option} must be a finite number of seconds, not {p[option]:g}",
+                             invocation=invocation)
     if p["timeout"] <= 0:
-        module.fail_json(msg=f"timeout must be more than 0 seconds, not {p['timeout']:g}")
+        module.fail_json(msg=f"timeout must be more than 0 seconds, not {p['timeout']:g}",
+                         invocation=invocation)
     if p["interval"] < 0:
-        module.fail_json(msg=f"interval must be 0 seconds or more, not {p['interval']:g}")
+        module.fail_json(msg=f"interval must be 0 seconds or more, not {p['interval']:g}",
+                         invocation=invocation)
     for server in p["dns_servers"]:
         try:
             ipaddress.ip_address(server)
         except ValueError:
-            module.fail_json(msg=f"dns_servers: {server!r} is not an IPv4 or IPv6 address")
+            module.fail_json(msg=f"dns_servers: {server!r} is not an IPv4 or IPv6 address",
+                             invocation=invocation)
     jobs: list[tuple[str, Any]] = []
     for seg in ("lan", "gateway", "upstream"):
         jobs += [
@@ -229,12 +238,9 @@ def main() -> None:
     else:  # "Jaringan baik:  terjangkau" said all was well of nothing checked
         summary = ("Tidak ada yang diperiksa: daftar target (LAN, gateway, DNS, upstream, "
                    "layanan pusat) semuanya kosong")
-    # A central URL's credentials (user:password@, a token in the query) never reach
-    # the records: the checks show it masked, and so does the invocation.
-    secrets = [secret for url in p["central"] for secret in url_secrets(url)]
     module.exit_json(
         changed=False, checks=checks, fault=fault, summary=summary, warnings_found=warnings,
-        invocation={"module_args": mask_data(dict(p), secrets)},
+        invocation=invocation,
     )
 
 

@@ -486,6 +486,21 @@ def test_a_central_url_with_credentials_is_probed_and_recorded_masked(tmp_path):
         f"Gangguan di segmen layanan pusat: {shown}/down?token=***: status HTTP 503")
 
 
+@pytest.mark.parametrize("refused", [{"dns_servers": ["dns.pn.court"]}, {"probes": 0},
+                                     {"timeout": 0}, {"interval": -1}])
+def test_a_refused_option_keeps_a_central_urls_credentials_out_of_the_result(tmp_path, refused):
+    # the invocation was masked only on success: a refused option (a resolver given by
+    # name, a timeout of 0) returned the central URL's user:password@ and token in it
+    args: dict[str, object] = {"central": ["http://court:S3cret-pw@127.0.0.1:9/?token=T0ken-9"],
+                               **refused}
+    if "inject_invocation" in PASS_VARS:
+        args["_ansible_inject_invocation"] = True
+    rc, out = run_module("net_reachability", tmp_path, args)
+    assert rc == 1 and out["failed"]
+    assert out["invocation"]["module_args"]["central"] == ["http://***@127.0.0.1:9/?token=***"]
+    assert "S3cret-pw" not in json.dumps(out) and "T0ken-9" not in json.dumps(out)
+
+
 def test_snmp_community_names_are_masked_in_the_diff(tmp_path):
     # An SNMP v1/v2c community's name is its password, and a RouterOS export shows it,
     # hide-sensitive too: a renamed community went into the recorded diff. Its menu may
