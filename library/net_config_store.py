@@ -22,6 +22,9 @@ description:
     (C(NAME: status tersimpan PATH di penyimpanan konfigurasi bukan JSON ...)); a call that
     writes the device's new state (not in check mode) replaces it without warning again.
     One that is JSON but no object is returned as it is and named by M(routeros_check).
+  - A stored C(NAME/config.txt) with a byte that is not UTF-8 (edited or restored by
+    hand) is read with that byte as C(\xNN), so the device's new configuration replaces
+    it and the history keeps it so.
   - The store directory is mode 0700 and files 0600, owned by root. Files are written
     to a temporary file and renamed, so a crash never leaves half a configuration.
   - An existing store directory, or a device's directory in it (checked before its files
@@ -279,8 +282,10 @@ def store(
         check_dir(device)  # before its configuration is read and compared, in check mode too
     if current.is_file():
         # newline="": as written (write_private translates nothing on POSIX), so a CR in
-        # a configuration does not read back as LF and count as a change on every run
-        with open(current, encoding="utf-8", newline="") as handle:
+        # a configuration does not read back as LF and count as a change on every run; a
+        # byte that is not UTF-8 (a file edited or restored by hand) as \xNN, kept so in
+        # the history, instead of a traceback that stored no device of the run
+        with open(current, encoding="utf-8", errors="backslashreplace", newline="") as handle:
             old = handle.read()
     result: dict[str, Any] = {"name": name, "changed": False, "first": old is None, "diff": None}
     if content is not None and content != old:

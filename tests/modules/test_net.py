@@ -242,6 +242,25 @@ def test_store_content_with_a_carriage_return_is_unchanged_the_second_time(tmp_p
     assert not (root / "rb-a" / "history").exists()
 
 
+def test_a_stored_configuration_that_is_not_utf8_is_replaced_not_a_traceback(tmp_path):
+    # a config.txt edited or restored by hand in Latin-1 was a UnicodeDecodeError: a
+    # traceback, and no device of the run stored
+    root = tmp_path / "jaringan"
+    content = "/system identity\nset name=rb-a\n/ip address\nadd comment=a\n"
+    args = {"path": str(root), "items": [{"name": "rb-a", "content": content}]}
+    assert store_mod.store(root, item("rb-a", content), {}, 5, False)["changed"]
+    latin1 = content.replace("=a", "=\xe9quipe").encode("latin-1")
+    (root / "rb-a" / "config.txt").write_bytes(latin1)
+    rc, out = run_module("net_config_store", tmp_path, args)
+    assert rc == 0 and out["changed_names"] == ["rb-a"]
+    assert "-add comment=\\xe9quipe\n+add comment=a\n" in out["devices"][0]["diff"]
+    assert (root / "rb-a" / "config.txt").read_text() == content
+    assert [p.read_text() for p in (root / "rb-a" / "history").glob("*.txt")] == [
+        content.replace("=a", "=\\xe9quipe")]
+    rc, out = run_module("net_config_store", tmp_path, args)
+    assert rc == 0 and not out["changed"]
+
+
 def test_store_refuses_a_name_with_a_trailing_newline(tmp_path):
     rc, out = run_module("net_config_store", tmp_path, {
         "path": str(tmp_path / "jaringan"), "items": [{"name": "rb-a\n", "content": "x\n"}]})
