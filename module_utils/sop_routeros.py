@@ -63,13 +63,18 @@ _MALFORMED = (ValueError, TypeError, KeyError, IndexError, AttributeError)
 WIRE_ENCODING = "latin-1"
 
 
+# The surrogate escapes of bytes 0x80-0xFF, as their Latin-1 characters.
+_ESCAPED_BYTES = {0xDC00 + byte: byte for byte in range(0x80, 0x100)}
+
+
 def from_wire(text: str) -> str:
     """A word as librouteros read it in Latin-1: its text in UTF-8 where the bytes are
-    UTF-8, else the Latin-1 reading itself."""
-    try:
-        return text.encode(WIRE_ENCODING).decode("utf-8")
-    except UnicodeError:
-        return text
+    UTF-8, each other byte as its Latin-1 character. Decided byte by byte, not for the
+    whole word: an export is one word, and one comment typed in the Windows code page
+    turned every UTF-8 comment of it into mojibake (and back, a change of every such
+    line, once that comment was gone)."""
+    return text.encode(WIRE_ENCODING).decode("utf-8", "surrogateescape").translate(
+        _ESCAPED_BYTES)
 
 
 def to_wire(value: Any) -> Any:

@@ -226,6 +226,25 @@ def test_bytes_that_are_not_utf8_are_kept_not_dropped():
                      "comment": "ruang sidang \u00e9"}]
 
 
+def test_an_export_with_one_comment_not_in_utf8_keeps_its_utf8_comments():
+    # The export is one word: a comment typed in Winbox in the Windows code page (an
+    # en dash, 0x96) made the whole word read byte for byte, every UTF-8 comment of it
+    # mojibake ("ruang sidang \u00c3\u00a9"), and all of them a change again once that
+    # comment was gone
+    export = ("/interface ethernet\nset [ find default-name=ether1 ] comment=\"ruang sidang "
+              "\u00e9\"\nset [ find default-name=ether2 ] comment=\"lantai 1 ").encode()
+    resource = reply("!re", "=version=7.15.3 (stable)", "=uptime=1d")
+
+    def answer(conn, sentence):
+        rows = {"/system/resource/print": resource,
+                "/execute": raw_reply(b"!re", b"=ret=" + export + b"\x96 2\"\n")}
+        conn.sendall(rows.get(sentence[0], b"") + reply("!done"))
+
+    with crafted(answer) as port:
+        r = mod.read_router(spec(port), PARAMS)
+    assert r["export"] == export.decode() + "\u0096 2\"\n"
+
+
 def test_a_ca_file_that_cannot_be_read_is_that_routers_error(tmp_path):
     # ca_path is read before the login: a path mistyped in the inventory, or a file that
     # is no PEM certificate, raised out of the module (a traceback, every router's
