@@ -412,9 +412,10 @@ def read_router(spec: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     except RouterError as exc:
         result["error"] = str(exc)
         result["problems"].append(f"router {name} tidak dapat dibaca: {exc}")
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
         # well-formed sentences, but not what RouterOS answers (no resource row, a
-        # counter that is not a number): this router's error, not the module's crash
+        # counter that is not a number, an uptime of 99999999w, before the year 1): this
+        # router's error, not the module's crash
         error = (f"RouterOS at {spec['host']}:{port} answered with data RouterOS does "
                  f"not send ({type(exc).__name__})")
         result["error"] = error

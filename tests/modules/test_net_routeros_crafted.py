@@ -138,6 +138,24 @@ def test_a_crafted_router_does_not_crash_the_module_for_the_others(tmp_path):
     assert "malformed" in out["routers"][0]["error"]
 
 
+def test_an_uptime_older_than_the_calendar_is_that_routers_error(tmp_path):
+    # its boot time (now minus the uptime) fell before the year 1: an OverflowError out
+    # of the worker, a traceback that lost every other router's result
+    def answer(conn, sentence):
+        rows = {"/system/resource/print": reply("!re", "=version=7.15.3 (stable)",
+                                                "=uptime=99999999w")}
+        conn.sendall(rows.get(sentence[0], b"") + reply("!done"))
+
+    closed = routeros_lab.free_ports(1)[0]
+    with crafted(answer) as port:
+        rc, out = run_module("routeros_check", tmp_path, {
+            "routers": [spec(port), {**spec(closed), "name": "rb-y"}], "timeout": 2})
+    assert rc == 0, out
+    assert one_line(out["routers"][0]["error"]) == (
+        f"RouterOS at 127.0.0.1:{port} answered with data RouterOS does not send (OverflowError)")
+    assert "connection refused" in out["routers"][1]["error"]
+
+
 def test_a_router_that_never_stops_sending_is_given_up():
     def answer(conn, sentence):
         row = reply("!re", "=name=" + "x" * 1000)
