@@ -45,8 +45,11 @@ description:
     C(management-protection-key), C(static-key) and keys containing them, and a MACsec
     interface's C(cak)) are replaced by C(********), as Oxidized's C(remove_secret) does, and
     so are SNMP community names (C(name) in the C(/snmp community) menu, C(trap-community)),
-    which RouterOS shows even in exports that hide secrets; a changed secret shows
-    as a changed line without its value. The stored files keep the values.
+    which RouterOS shows even in exports that hide secrets; so are, in a line with a URL (a
+    DDNS or notification script's C(/tool fetch), which RouterOS shows with secrets hidden
+    too), the URL's C(user:password@) and secret-looking query values (C(***)), as the
+    records mask them. A changed secret shows as a changed line without its value. The
+    stored files keep the values.
   - Supports check mode (the diff is computed, nothing is written) and diff mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
@@ -123,7 +126,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_pathwalk import MAX_LINKS, TooManyLinks, walk  # noqa: E402
-from ansible.module_utils.sop_secrets import mask_export_lines  # noqa: E402
+from ansible.module_utils.sop_secrets import mask_export_lines, mask_text  # noqa: E402
 from ansible.module_utils.sop_state import write_private  # noqa: E402
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -141,12 +144,21 @@ def _span(start: int, stop: int) -> str:
     return f"{start + 1}" if length == 1 else f"{start + (length > 0)},{length}"
 
 
+def shown_lines(lines: list[str]) -> list[str]:
+    """The lines of a configuration as a record may show them: mask_export_lines's
+    masks, and a line with a URL (a DDNS or notification script's ``/tool fetch``, a
+    scheduler's on-event) as mask_text shows it, its ``user:password@`` and
+    secret-looking query values masked."""
+    return [str(mask_text(line.rstrip("\n"))) + line[len(line.rstrip("\n")):]
+            if "://" in line else line for line in mask_export_lines(lines)]
+
+
 def masked_diff(name: str, old: str, new: str) -> str:
     """The unified diff of two configurations, compared as stored and shown as
-    mask_export_lines masks them (a changed secret is a changed line without its value); a
+    shown_lines masks them (a changed secret is a changed line without its value); a
     last line without newline is marked so, not run into the next diff line."""
     before, after = _lines(old), _lines(new)
-    shown_before, shown_after = mask_export_lines(before), mask_export_lines(after)
+    shown_before, shown_after = shown_lines(before), shown_lines(after)
     out = [f"--- {name} (sebelumnya)\n", f"+++ {name} (sekarang)\n"]
     for group in difflib.SequenceMatcher(None, before, after).get_grouped_opcodes(3):
         out.append(f"@@ -{_span(group[0][1], group[-1][2])} "

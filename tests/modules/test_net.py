@@ -543,6 +543,25 @@ def test_snmp_community_names_are_masked_in_the_diff(tmp_path):
     assert (root / "rb-a" / "config.txt").read_text() == after
 
 
+def test_credentials_in_a_scripts_url_are_masked_in_the_diff(tmp_path):
+    # A DDNS or notification script fetches a URL with user:password@ or ?token=, and
+    # RouterOS exports its source with secrets hidden too: the diff recorded them
+    fetch = ('add name=ddns on-event="/tool fetch url=\\"http://court:S3cret-pw@members.'
+             'dyndns.org/nic/update\\?hostname=pa.example&token=T0ken-9\\" keep-result=no"'
+             ' start-time=startup\n')
+    before = f"/system scheduler\n{fetch}/system identity\nset name=rb-a\n"
+    after = before.replace("keep-result=no", "keep-result=yes").replace("rb-a\n", "rb-b\n")
+    root = tmp_path / "jaringan"
+    store_mod.store(root, item("rb-a", before), {}, 5, False)
+    diff = store_mod.store(root, item("rb-a", after), {}, 5, False)["diff"]
+    assert "S3cret-pw" not in diff and "T0ken-9" not in diff, diff
+    assert ('+add name=ddns on-event="/tool fetch url=\\"http://***@members.dyndns.org/nic/'
+            'update\\?hostname=pa.example&token=***" keep-result=yes" start-time=startup\n'
+            ) in diff  # the value masked up to the quote, its escaping backslash too
+    assert "-set name=rb-a\n+set name=rb-b\n" in diff
+    assert (root / "rb-a" / "config.txt").read_text() == after
+
+
 def test_a_last_line_without_newline_is_marked_not_run_into_the_next(tmp_path):
     # difflib writes such a line as it is: "-set name=a+set name=b", one line of the
     # record where there were two
