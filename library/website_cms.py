@@ -13,7 +13,18 @@ description:
   - Reads (never runs) the CMS configuration under O(root). WordPress C(wp-config.php),
     including the Debian C(wordpress) package's layout (C(/etc/wordpress/config-<domain>.php)
     or C(config-default.php), wp-content in C(/var/lib/wordpress/wp-content)); Joomla
-    C(configuration.php); otherwise a static site without a database.
+    C(configuration.php); Drupal C(sites/<host>/settings.php) (the folder of the site's
+    host or a parent domain of it, else C(sites/default); C(sites/sites.php) aliases are not
+    read), its first C($databases) connection (C(['default']['default'])) written as plain
+    strings, and a C(settings.local.php) beside it when settings.php includes it (outside a
+    comment); otherwise a static site without a database.
+  - Drupal's version is read from its core files (C(Drupal::VERSION) in
+    C(core/lib/Drupal.php); Drupal 7's C(VERSION) in C(includes/bootstrap.inc), else
+    C(modules/system/system.info)). A Drupal database with a driver other than MySQL or
+    MariaDB (C(pgsql), C(sqlite)) is not returned (no RV(login), so neither backed up nor
+    asked for its newest content), and a version that cannot be read leaves the newest
+    content unread; RV(notes) says so. A private files folder outside O(root)
+    (C($settings['file_private_path'])) is not among RV(paths); list it in the inventory.
   - Returns the folders that make up the site (O(root) plus a wp-content or configuration
     folder outside it), the uploads folder and the database login. A folder outside
     O(root) is taken from a configuration file only when root alone can change that file
@@ -22,14 +33,14 @@ description:
     C(login_*) options override what the configuration says; they are needed where it
     names the database or its user other than as a plain string (by C(getenv()), as the
     official WordPress image does, a constant or another file's setting), else the module
-    fails naming the settings missing. A DB_HOST naming another
+    fails naming the settings missing. A DB_HOST (Drupal's C($databases) host) naming another
     server (a host, port or socket) is used only when root alone can change the file;
     otherwise the local server is (a warning), unless O(login_host), O(login_port) or
     O(login_unix_socket) name one.
   - With O(newest_content), asks the CMS database for the newest published post or page
     date (Joomla, an article's publishing or last change, of articles already public; one
-    published ahead of now is not counted); a database that does not answer fails the
-    module with one line naming the cause.
+    published ahead of now is not counted; Drupal, the last change of a published node); a
+    database that does not answer fails the module with one line naming the cause.
   - The result contains the database password (C(login.password)), so register it only on a
     C(no_log) task. Read-only; never reports a change. Supports check mode.
 version_added: "0.1.0"
@@ -43,9 +54,11 @@ options:
     required: true
   cms:
     description: C(auto) detects from the files in O(root) (WordPress by its C(wp-config.php)
-      or C(wp-settings.php), whose C(wp-config.php) may lie one folder up, as WordPress reads it).
+      or C(wp-settings.php), whose C(wp-config.php) may lie one folder up, as WordPress reads it;
+      Joomla by C(configuration.php); Drupal 8 or later by C(core/lib/Drupal.php), Drupal 7 by
+      C(includes/bootstrap.inc) with C(modules/system/system.info) or its C(VERSION)).
     type: str
-    choices: [auto, wordpress, joomla, static]
+    choices: [auto, wordpress, joomla, drupal, static]
     default: auto
   domain:
     description: The site's host name (picks Debian's per-host WordPress configuration).
@@ -81,9 +94,16 @@ EXAMPLES = r"""
 
 RETURN = r"""
 cms:
-  description: wordpress, joomla or static.
+  description: wordpress, joomla, drupal or static.
   returned: always
   type: str
+version:
+  description: Drupal's version as its core files say it (C(10.2.5), C(7.98); C(7.x) when
+    Drupal 7's system.info says no more); null when unread, and for WordPress, Joomla and a
+    static site, whose version this module does not read.
+  returned: always
+  type: str
+  sample: "10.2.5"
 config:
   description: Configuration files read.
   returned: always
@@ -116,11 +136,12 @@ ignored_paths:
   type: list
   elements: dict
 content_dir:
-  description: The CMS content folder (wp-content).
+  description: The CMS content folder (wp-content; Drupal's site folder, C(sites/default)).
   returned: always
   type: str
 uploads_dir:
-  description: The uploads folder (null for a static site).
+  description: The uploads folder (Drupal's default public files folder, C(files) in its site
+    folder; null for a static site).
   returned: always
   type: str
 database:
@@ -176,8 +197,8 @@ CLIENT_BINARIES = ("mariadb", "mysql")
 TARGET = ("host", "port", "socket")
 
 
-def merged_database(found: dict[str, Any], params: dict[str, Any],
-                    configs: list[str]) -> tuple[dict[str, Any], str | None]:
+def merged_database(found: dict[str, Any], params: dict[str, Any], configs: list[str],
+                    setting: str = "DB_HOST") -> tuple[dict[str, Any], str | None]:
     """The configuration's database settings with the given overrides, and a warning
     when the configuration's server was not used. A server other than the local one
     (DB_HOST with a host, port or socket) is taken from the configuration only when root
@@ -186,7 +207,8 @@ def merged_database(found: dict[str, Any], params: dict[str, Any],
     not mixed in). A configuration the web server's account can write must not choose
     the server: the inventory's password would be sent to it, a server of its own would
     talk to the dump, which runs as root (a client bug becomes the intruder's way in),
-    and would serve a database of its choosing as the site's backup."""
+    and would serve a database of its choosing as the site's backup. ``setting`` is how
+    the configuration names its server, for the warning."""
     database = dict(found)
     overrides = {"name": params["database"], "user": params["login_user"],
                  "password": params["login_password"], "host": params["login_host"],
@@ -200,7 +222,7 @@ def merged_database(found: dict[str, Any], params: dict[str, Any],
             # or the password itself; the warning is recorded, so both are masked.
             shown = ":".join(str(value) for value in written.values())
             warning = mask_text(
-                f"DB_HOST {shown} dari {', '.join(configs)} tidak dipakai (berkas itu "
+                f"{setting} {shown} dari {', '.join(configs)} tidak dipakai (berkas itu "
                 "dapat diubah oleh akun selain root): server database lokal yang "
                 "dipakai; isi website_db_host bila database memang di host lain",
                 [str(found.get("password") or ""), str(params["login_password"] or "")])
@@ -211,7 +233,8 @@ def merged_database(found: dict[str, Any], params: dict[str, Any],
 def main() -> None:
     spec: dict[str, Any] = {
         "root": {"type": "path", "required": True},
-        "cms": {"type": "str", "default": "auto", "choices": ["auto", "wordpress", "joomla", "static"]},
+        "cms": {"type": "str", "default": "auto",
+                "choices": ["auto", "wordpress", "joomla", "drupal", "static"]},
         "domain": {"type": "str", "default": ""},
         "database": {"type": "str", "default": ""},
         "newest_content": {"type": "bool", "default": True},
@@ -226,9 +249,12 @@ def main() -> None:
         module.fail_json(msg=f"CMS situs tidak dapat dibaca: {exc}")
     # The warnings in `notes` too: the role runs this module no_log (its `login` holds
     # the password), which hides `warnings` from the record; a task after it shows these.
-    result: dict[str, Any] = {"changed": False, "newest_content": None, "notes": [], **site}
+    result: dict[str, Any] = {"changed": False, "newest_content": None, **site}
+    for note in site["notes"]:
+        module.warn(note)
     if site["database"] is not None:
-        db, warning = merged_database(site["database"], p, site["config"])
+        db, warning = merged_database(site["database"], p, site["config"],
+                                      "$databases host" if site["cms"] == "drupal" else "DB_HOST")
         unset = unset_login(site, db)
         if unset:
             module.fail_json(msg=f"CMS situs tidak dapat dibaca: {unset}")
@@ -239,7 +265,8 @@ def main() -> None:
                            "login_host": db["host"], "login_port": db["port"],
                            "login_unix_socket": db["socket"], "database": db["name"]}
         result["database"] = {k: v for k, v in db.items() if k != "password"}
-        if p["newest_content"]:
+        # a Drupal whose version is unread: its content table unknown (notes say so)
+        if p["newest_content"] and (site["cms"] != "drupal" or site["version"]):
             binary = p["client_binary"] or find_binary(CLIENT_BINARIES)
             if not binary:
                 module.fail_json(msg="mariadb/mysql client not found on the web server")
@@ -247,7 +274,8 @@ def main() -> None:
                               password=db["password"], host=db["host"], port=db["port"],
                               socket=db["socket"], timeout=60)
             try:
-                rows = query(conn, newest_content_sql(site["cms"], db["table_prefix"]))
+                rows = query(conn, newest_content_sql(site["cms"], db["table_prefix"],
+                                                      site["version"]))
             except (MariaDBError, CmsError) as exc:
                 # Everything found is still returned: the backup and the integrity check
                 # must try the database (and fail naming it), not skip it silently.

@@ -3,8 +3,8 @@
 
 WordPress (``wp-config.php``, including the Debian ``wordpress`` package's layout, whose
 ``wp-config.php`` reads ``/etc/wordpress/config-<host>.php`` or ``config-default.php``),
-Joomla (``configuration.php``) or a static site (no database). The PHP files are read,
-never run.
+Joomla (``configuration.php``), Drupal (``sites/<host>/settings.php``, 7 and 8 or later)
+or a static site (no database). The PHP files are read, never run.
 """
 
 from __future__ import annotations
@@ -223,6 +223,165 @@ def wordpress(root: str, domain: str) -> dict[str, Any]:
         # A wp-config.php one folder up is the site's too (it holds the database login):
         # that one file, not the folder holding it, which may hold anything.
         "files": [] if config == os.path.join(root, "wp-config.php") else [config],
+        "version": None, "notes": [],
+    }
+
+
+# PHP's string literals and comments, each matched once from its start: an unclosed one
+# runs to the end of the file (a file repeating an unclosed start is read in linear time).
+_PHP_TOKEN = re.compile(
+    r"""'[^'\\]*(?:\\.?[^'\\]*)*(?:'|\Z)|"[^"\\]*(?:\\.?[^"\\]*)*(?:"|\Z)"""
+    r"""|/\*[^*]*(?:\*(?!/)[^*]*)*(?:\*/|\Z)|(?://|#)[^\n]*|;|\$databases\b""", re.DOTALL)
+_DRUPAL_KEY = re.compile(
+    r"""(['"])(database|username|password|host|port|unix_socket|prefix|driver)\1"""
+    r"""\s*(?:=>|\]\s*=(?!=))\s*""")
+_DRUPAL_VALUE_END = re.compile(r"\s*[,;)\]]")
+_DRUPAL_NUMBER = re.compile(r"(\d+)(?=\s*[,;)\]])")
+_DRUPAL_CORE_VERSION = re.compile(r"""const\s+VERSION\s*=\s*['"]([0-9][0-9A-Za-z.+-]{0,39})['"]""")
+_DRUPAL_7_VERSION = re.compile(
+    r"""define\(\s*['"]VERSION['"]\s*,\s*['"]([0-9][0-9A-Za-z.+-]{0,39})['"]""")
+_DRUPAL_INFO_VERSION = re.compile(
+    r"""^(version|core)\s*=\s*["']?([0-9][0-9A-Za-z.+-]{0,39})""", re.MULTILINE)
+# Drupal 11.1's mysqli driver talks to the same servers; pgsql and sqlite the SOP cannot dump.
+DRUPAL_MYSQL_DRIVERS = ("mysql", "mysqli")
+
+
+def _databases_statements(text: str) -> list[str]:
+    """The statements of ``text`` (PHP) assigning ``$databases``, comments left out, in
+    their order: ``$databases = array(...)``, ``$databases['default']['default'] = [...]``
+    or one setting each (``$databases['default']['default']['host'] = 'db';``)."""
+    statements: list[str] = []
+    current: list[str] | None = None
+    pos = 0
+    for match in _PHP_TOKEN.finditer(text):
+        piece = match.group(0)
+        if piece == "$databases" and current is None:
+            current = [text[match.start():match.end()]]
+            pos = match.end()
+        elif current is not None and piece[0] in "'\";$":
+            current.append(text[pos:match.end()])
+            pos = match.end()
+            if piece == ";":
+                statements.append("".join(current))
+                current = None
+        elif current is not None:  # a comment: left out
+            current.append(text[pos:match.start()] + " ")
+            pos = match.end()
+    if current is not None:
+        statements.append("".join(current) + text[pos:])
+    return statements
+
+
+def parse_drupal(text: str) -> dict[str, str]:
+    """The first connection of ``$databases`` (``['default']['default']``, as Drupal's
+    installer writes it first): its settings written as plain strings (a port also as a
+    number), read up to a setting named again, the next connection's."""
+    found: dict[str, str] = {}
+    named: set[str] = set()
+    for statement in _databases_statements(text):
+        pos = 0
+        while (match := _DRUPAL_KEY.search(statement, pos)) is not None:
+            key, pos = match.group(2), match.end()
+            if key in named:
+                return found
+            named.add(key)
+            quote = statement[pos:pos + 1]
+            if quote in ("'", '"'):
+                literal = _PHP_STRING[quote].match(statement, pos + 1)
+                if literal is not None and _DRUPAL_VALUE_END.match(statement, literal.end()):
+                    found[key] = _unescape(key, statement[pos + 1:literal.end() - 1], quote)
+                    pos = literal.end()
+            elif number := _DRUPAL_NUMBER.match(statement, pos):
+                found[key] = number.group(1)
+    return found
+
+
+def drupal_site_folder(root: str, domain: str) -> str:
+    """The ``sites/`` folder Drupal serves ``domain`` from: ``sites/<host>`` for the host
+    and each of its parent domains (www.pn-x.go.id, pn-x.go.id, go.id ...), the first
+    holding a settings.php, else ``sites/default`` (sites.php aliases are not read)."""
+    labels = domain.lower().strip(".").split(".") if domain else []
+    for start in range(len(labels)):
+        folder = os.path.join(root, "sites", ".".join(labels[start:]))
+        if os.path.isfile(os.path.join(folder, "settings.php")):
+            return folder
+    return os.path.join(root, "sites", "default")
+
+
+def drupal_generation(root: str) -> str | None:
+    """``8`` for Drupal 8 or later (``core/lib/Drupal.php``), ``7`` for Drupal 7
+    (``includes/bootstrap.inc`` with ``modules/system/system.info`` or its ``VERSION``),
+    None for no Drupal."""
+    if os.path.isfile(os.path.join(root, "core", "lib", "Drupal.php")):
+        return "8"
+    bootstrap = os.path.join(root, "includes", "bootstrap.inc")
+    if os.path.isfile(bootstrap) and (
+            os.path.isfile(os.path.join(root, "modules", "system", "system.info"))
+            or _DRUPAL_7_VERSION.search(_read(bootstrap))):
+        return "7"
+    return None
+
+
+def drupal_version(root: str, generation: str) -> str | None:
+    """The version Drupal's own files say (``Drupal::VERSION``; Drupal 7's ``VERSION`` in
+    bootstrap.inc, else system.info's ``version``, else its ``core = 7.x``), None when
+    none does."""
+    if generation == "8":
+        found = _DRUPAL_CORE_VERSION.search(_read(os.path.join(root, "core", "lib", "Drupal.php")))
+        return found.group(1) if found else None
+    found = _DRUPAL_7_VERSION.search(_read(os.path.join(root, "includes", "bootstrap.inc")))
+    if found:
+        return found.group(1)
+    info = os.path.join(root, "modules", "system", "system.info")
+    if not os.path.isfile(info):
+        return None
+    values = {m.group(1): m.group(2) for m in _DRUPAL_INFO_VERSION.finditer(_read(info))}
+    return values.get("version") or values.get("core")
+
+
+def drupal(root: str, domain: str, generation: str) -> dict[str, Any]:
+    folder = drupal_site_folder(root, domain)
+    config = os.path.join(folder, "settings.php")
+    text = _read(config)
+    values = parse_drupal(text)
+    used = [config]
+    local = os.path.join(folder, "settings.local.php")
+    # the include Drupal's settings.php ships commented out; settings.local.php's
+    # $databases, read after it, win
+    if os.path.isfile(local) and any(
+            m.group(0)[0] in "'\"" and "settings.local.php" in m.group(0)
+            for m in _PHP_TOKEN.finditer(text)):
+        values.update(parse_drupal(_read(local)))
+        used.append(local)
+    version = drupal_version(root, generation)
+    notes = [] if version else [
+        f"versi Drupal tidak terbaca dari berkas intinya di {root}: tanggal konten terbaru "
+        "tidak dibaca dari database"]
+    driver = values.get("driver", "mysql")
+    database: dict[str, Any] | None = None
+    if driver in DRUPAL_MYSQL_DRIVERS:
+        # the client ignores a port without a host (it takes the socket), and Drupal's
+        # installer writes 'port' => '3306' beside 'host' => 'localhost'
+        host = values.get("host", "")
+        remote = host not in ("", "localhost")
+        port = values.get("port", "")
+        if remote and port and not port.isdigit():
+            raise CmsError(f"{config}: $databases port is not a port number")
+        database = {"name": values.get("database", ""), "user": values.get("username", ""),
+                    "password": values.get("password", ""),
+                    "table_prefix": values.get("prefix", ""),
+                    "host": host if remote else None,
+                    "port": int(port) if remote and port else None,
+                    "socket": values.get("unix_socket") or None}
+    else:  # the file may be the web server's: only a plain driver name is quoted
+        shown = driver if re.fullmatch(r"[a-z0-9_]{1,32}", driver) else "lain"
+        notes.append(f"database Drupal di {config} memakai driver {shown}, bukan "
+                     "MySQL/MariaDB: tidak dicadangkan dan tidak dibaca oleh SOP")
+    return {
+        "cms": "drupal", "version": version, "config": used, "ignored_paths": [],
+        "database": database, "content_dir": folder,
+        "uploads_dir": os.path.join(folder, "files"), "paths": [root], "files": [],
+        "notes": notes,
     }
 
 
@@ -237,12 +396,12 @@ def joomla(root: str) -> dict[str, Any]:
                      **split_host(values.get("host", "localhost"),
                                   values.get("password", ""))},
         "content_dir": root, "uploads_dir": os.path.join(root, "images"), "paths": [root],
-        "files": [],
+        "files": [], "version": None, "notes": [],
     }
 
 
 def detect(root: str, cms: str, domain: str) -> dict[str, Any]:
-    """The CMS of ``root`` (``cms`` auto|wordpress|joomla|static)."""
+    """The CMS of ``root`` (``cms`` auto|wordpress|joomla|drupal|static)."""
     if not os.path.isdir(root):
         raise CmsError(f"web root {root} does not exist")
     if cms == "auto":
@@ -254,21 +413,29 @@ def detect(root: str, cms: str, domain: str) -> dict[str, Any]:
         elif os.path.exists(os.path.join(root, "configuration.php")):
             cms = "joomla"
         else:
-            cms = "static"
+            cms = "drupal" if drupal_generation(root) else "static"
     try:
         if cms == "wordpress":
             return wordpress(root, domain)
         if cms == "joomla":
             return joomla(root)
+        if cms == "drupal":
+            generation = drupal_generation(root)
+            if generation is None:
+                raise CmsError(f"no Drupal in {root}: neither core/lib/Drupal.php nor "
+                               "includes/bootstrap.inc with modules/system/system.info")
+            return drupal(root, domain, generation)
     except OSError as exc:
         raise CmsError(
             f"cannot read the {cms} configuration: {exc.strerror}: {exc.filename}") from exc
     return {"cms": "static", "config": [], "ignored_paths": [], "database": None,
-            "content_dir": root, "uploads_dir": None, "paths": [root], "files": []}
+            "content_dir": root, "uploads_dir": None, "paths": [root], "files": [],
+            "version": None, "notes": []}
 
 
 # The settings naming the database and its user, per CMS.
-LOGIN_SETTINGS = {"wordpress": ("DB_NAME", "DB_USER"), "joomla": ("$db", "$user")}
+LOGIN_SETTINGS = {"wordpress": ("DB_NAME", "DB_USER"), "joomla": ("$db", "$user"),
+                  "drupal": ("$databases database", "$databases username")}
 
 
 def unset_login(site: dict[str, Any], database: dict[str, Any]) -> str | None:
@@ -284,10 +451,19 @@ def unset_login(site: dict[str, Any], database: dict[str, Any]) -> str | None:
             "website_db_name and website_db_user)")
 
 
-def newest_content_sql(cms: str, prefix: str) -> str:
-    """SQL answering the newest published content's date as ISO 8601 UTC."""
+def newest_content_sql(cms: str, prefix: str, version: str | None = None) -> str:
+    """SQL answering the newest published content's date as ISO 8601 UTC (``version``:
+    Drupal's, whose nodes are in ``node`` up to 7 and ``node_field_data`` from 8 on)."""
     if not re.fullmatch(r"[A-Za-z0-9_]*", prefix):
         raise CmsError(f"table prefix {prefix!r} is not a plain name")
+    if cms == "drupal":
+        if not version:
+            raise CmsError("Drupal version unknown: its content table cannot be told")
+        major = re.match(r"\d+", version)
+        table = "node" if major and int(major.group(0)) < 8 else "node_field_data"
+        # `changed` is a Unix time: added to the epoch, not FROM_UNIXTIME's session zone
+        return ("SELECT DATE_FORMAT(TIMESTAMPADD(SECOND, MAX(changed), '1970-01-01 00:00:00'), "  # noqa: S608
+                f"'%Y-%m-%dT%H:%i:%sZ') FROM `{prefix}{table}` WHERE status = 1")
     table = f"`{prefix}posts`" if cms == "wordpress" else f"`{prefix}content`"
     if cms == "wordpress":
         newest = "MAX(post_date_gmt)"
