@@ -132,11 +132,41 @@ def _finite(value: Any) -> Any:
     return value
 
 
+# How an output longer than MAX_OUTPUT_CHARS is shortened, step by step until it fits:
+# each text cut at this many characters, each list and nested mapping at this many items.
+_SHRINK_STEPS = ((1000, 50), (400, 20), (200, 10), (80, 5), (40, 2))
+
+
+def _shrunk(value: Any, chars: int, items: int) -> Any:
+    """`value` (plain JSON) with each text cut at `chars` characters ("…" marks it) and
+    each list and mapping at `items` entries, the rest counted ("(+N lainnya)")."""
+    if isinstance(value, str):
+        return value if len(value) <= chars else value[:chars] + "…"
+    if isinstance(value, list):
+        kept = [_shrunk(item, chars, items) for item in value[:items]]
+        return [*kept, f"(+{len(value) - items} lainnya)"] if len(value) > items else kept
+    if isinstance(value, dict):
+        shown = {key: _shrunk(item, chars, items) for key, item in list(value.items())[:items]}
+        if len(value) > items:
+            shown["…"] = f"(+{len(value) - items} lainnya)"
+        return shown
+    return value
+
+
 def _bounded(output: dict[str, Any]) -> dict[str, Any]:
-    text = json.dumps(output, default=str, ensure_ascii=False)
-    if len(text) <= MAX_OUTPUT_CHARS:
-        return json.loads(text)  # type: ignore[no-any-return]
-    return {"truncated": True, "keys": sorted(map(str, output))[:20]}
+    """The output as recorded: within MAX_OUTPUT_CHARS as JSON. A longer one keeps every
+    key with its values shortened (`_shrunk`, marked ``truncated``), so a network SOP's
+    reachability and router health stay recorded beside a long config diff; only an
+    output that still does not fit is recorded as its key names."""
+    plain = json.loads(json.dumps(output, default=str, ensure_ascii=False))
+    if len(json.dumps(plain, ensure_ascii=False)) <= MAX_OUTPUT_CHARS:
+        return plain  # type: ignore[no-any-return]
+    for chars, items in _SHRINK_STEPS:
+        shown = {key: _shrunk(value, chars, items) for key, value in plain.items()}
+        shown["truncated"] = True
+        if len(json.dumps(shown, ensure_ascii=False)) <= MAX_OUTPUT_CHARS:
+            return shown
+    return {"truncated": True, "keys": sorted(plain)[:20]}
 
 
 def extract_outputs(res: Any) -> list[dict[str, Any]]:

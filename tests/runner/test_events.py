@@ -12,6 +12,7 @@ import pytest
 from sop.catalogue import load_catalogue
 from sop.events import (
     HIDDEN,
+    MAX_OUTPUT_CHARS,
     MAX_WARNINGS_PER_ACTIVITY,
     EventRecorder,
     TagIndex,
@@ -724,3 +725,29 @@ def test_warnings_are_bounded_in_length_and_count(tmp_path: Path) -> None:
     assert len(recorded) == MAX_WARNINGS_PER_ACTIVITY + 1
     assert recorded[0] == {"host": "bk", "warning": "file 0 not asked for"}
     assert recorded[-1] == {"host": "", "warning": "(3 peringatan lain tidak dicatat)"}
+
+
+def test_a_long_output_keeps_its_keys_with_shortened_values(tmp_path: Path) -> None:
+    """The network SOP's output of a router with a long config diff was recorded as its
+    key names alone: reachability and health lost with the diff. Now each key stays, its
+    long text and lists shortened and marked; a short output is recorded as it is."""
+    tags_file = tmp_path / "tags.jsonl"
+    tags_file.write_text(json.dumps({"uuid": "u", "tags": ["persiapan"]}) + "\n")
+    recorder = EventRecorder(load_catalogue(FIXTURES / "catalogue")["local-demo"],
+                             TagIndex(tags_file))
+    diff = "\n".join(f"+/ip firewall filter add chain=input comment=rule{i}" for i in range(400))
+    router = {"reachable": True, "health": {"cpu": 12, "uptime": "3w"},
+              "diff_konfigurasi": diff, "log_warnings": [f"login failure {i}" for i in range(60)]}
+    many = {f"key{i}": "x" * 200 for i in range(400)}  # its key names alone are too long
+    for output in (router, {"ok": 1}, many):
+        recorder(_event("runner_on_ok", "u", "01", host="gw", res={"sop_output": output}))
+    recorded, short, names = recorder.activities[1].outputs
+    assert len(json.dumps(recorded, ensure_ascii=False)) <= MAX_OUTPUT_CHARS
+    assert recorded["truncated"] is True
+    assert recorded["host"] == "gw" and recorded["reachable"] is True
+    assert recorded["health"] == {"cpu": 12, "uptime": "3w"}
+    assert recorded["diff_konfigurasi"].startswith("+/ip firewall filter add chain=input")
+    assert recorded["diff_konfigurasi"].endswith("…")
+    assert recorded["log_warnings"][-1].endswith(" lainnya)")
+    assert short == {"host": "gw", "task": "task u", "ok": 1}
+    assert names == {"truncated": True, "keys": sorted(["host", "task", *many])[:20]}
