@@ -36,9 +36,10 @@ description:
     O(scope=security) that security version is installed, not the candidate.
   - In check mode nothing is installed; C(upgraded) lists what would be.
   - "The packages are downloaded first (C(apt-get install --download-only)), stopped
-    after O(download_timeout) seconds with nothing installed then, and installed from
-    apt's cache (C(--no-download)) without a time limit, as killing dpkg in the middle
-    of an install would leave the server half-upgraded, worse than waiting for it.
+    after O(download_timeout) seconds (plus O(lock_timeout), a wait for dpkg's lock)
+    with nothing installed then, and installed from apt's cache (C(--no-download))
+    without a time limit, as killing dpkg in the middle of an install would leave the
+    server half-upgraded, worse than waiting for it.
     When apt's package lists change in between (an C(apt-get update) elsewhere), the
     install finds no archive for a version (apt's C(E: Unable to fetch some archives),
     C(E: Can't find a source to download version)) or, the version gone from the lists,
@@ -52,6 +53,17 @@ description:
   - A failed C(apt-get update) (an unreachable or broken repository) fails with apt's own
     error lines, first the one saying a disk is full when one does (C(No space left on
     device), a full C(/var)); nothing is upgraded then.
+  - "Another process holding apt's or dpkg's lock (unattended-upgrades of
+    C(apt-daily-upgrade.timer), C(apt-daily.service), an administrator's apt) is waited
+    for up to O(lock_timeout) seconds: each C(apt-get install) waits for dpkg's lock
+    itself (apt's option C(DPkg::Lock::Timeout)); C(apt-get update), which waits for no
+    lock of its package lists, is tried again every few seconds while its failure is
+    that lock. A lock still held then fails with one line naming the holder apt
+    printed, the wait and that nothing was installed (C(apt/dpkg dipakai proses lain ...
+    lebih dari 300 detik; tidak ada paket yang dipasang: jalankan lagi setelah proses
+    itu selesai)); so does, at once, a lock of apt's downloaded archives
+    (C(/var/cache/apt/archives/lock), C(apt-daily.service) downloading), which apt does
+    not wait for."
 version_added: "0.2.0"
 author: Court IT SOP maintainers
 options:
@@ -74,13 +86,27 @@ options:
     type: bool
     default: true
   download_timeout:
-    description: Seconds the download before the install (C(apt-get install
-      --download-only)) may take; a download still running then is stopped and the
-      module fails with nothing installed. The default hour takes a kernel and a
-      MariaDB update, some 200 MB, over a 1 Mbit/s link in about half of it. A whole
-      number of seconds, at least 1.
+    description:
+      - Seconds the download before the install (C(apt-get install --download-only)) may
+        take; a download still running then is stopped and the module fails with
+        nothing installed. The default hour takes a kernel and a MariaDB update, some
+        200 MB, over a 1 Mbit/s link in about half of it. A whole number of seconds, at
+        least 1.
+      - The wait for dpkg's lock (O(lock_timeout)) happens inside that C(apt-get), so its
+        run is stopped after O(download_timeout) plus O(lock_timeout) seconds. A wait
+        for the lock does not shorten the download, and the download's whole run may
+        last that sum.
     type: int
     default: 3600
+  lock_timeout:
+    description:
+      - Seconds to wait for another process holding apt's or dpkg's lock (unattended-upgrades)
+        before failing with nothing installed; 0 does not wait. Each C(apt-get update) and
+        C(apt-get install) waits up to this long, so a run may wait for it more than once
+        (before the update, the download and the install). A whole number of seconds, 0
+        or more.
+    type: int
+    default: 300
 attributes:
   check_mode:
     support: full
@@ -148,6 +174,8 @@ from ansible.module_utils.sop_command import run_limited  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     AptError,
     apt_failure,
+    apt_lock,
+    apt_lock_held,
     apt_pending,
     matches_any,
     parse_apt_simulation,
@@ -194,27 +222,47 @@ def simulate_install(module: AnsibleModule, chosen: list[dict[str, Any]],
     return [u for u in changes if u["name"] not in names]
 
 
-def install(module: AnsibleModule, packages: list[str], seconds: int) -> None:
+def install(module: AnsibleModule, packages: list[str], seconds: int, lock_timeout: int) -> None:
     """Download the packages within ``seconds``, then install them from apt's cache with
     no time limit: a mirror that hangs is stopped while nothing is installed yet; dpkg
     killed in the middle of an install would leave the server half-upgraded, worse than
-    waiting for it. Fails, nothing installed, when the download fails or does not end."""
+    waiting for it. Each apt-get waits up to ``lock_timeout`` seconds for dpkg's lock held
+    by another process (unattended-upgrades), inside the download's run: that run is
+    stopped after ``seconds`` plus ``lock_timeout``, so a wait for the lock does not
+    shorten the download. Fails, nothing installed, when the download fails or does not
+    end, or a lock stays held."""
     environ = {"DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C"}
-    argv = ["apt-get", "install", "-y", "-q", *INSTALL_OPTIONS, "--download-only", *packages]
-    rc, out, err = run_limited(module, argv, seconds, environ_update=environ)
+    options = [*INSTALL_OPTIONS, "-o", f"DPkg::Lock::Timeout={lock_timeout}"]
+    argv = ["apt-get", "install", "-y", "-q", *options, "--download-only", *packages]
+    rc, out, err = run_limited(module, argv, seconds + lock_timeout, environ_update=environ)
     if rc is None:
-        module.fail_json(msg=f"Unduhan paket: apt-get tidak selesai dalam {angka(seconds)} detik "
-                         "(mirror lambat atau tidak menjawab); tidak ada paket yang dipasang",
-                         upgraded=[])
+        waited = (f" (ditambah batas tunggu kunci dpkg {angka(lock_timeout)} detik)"
+                  if lock_timeout else "")
+        module.fail_json(msg=f"Unduhan paket: apt-get tidak selesai dalam {angka(seconds)} "
+                         f"detik{waited} (mirror lambat atau tidak menjawab); tidak ada paket "
+                         "yang dipasang", upgraded=[])
     if rc != 0:
-        module.fail_json(msg="apt-get --download-only failed: " + apt_failure(out, err),
+        module.fail_json(msg=lock_held(out + err, lock_timeout)
+                         or "apt-get --download-only failed: " + apt_failure(out, err),
                          upgraded=[])
     rc, out, err = module.run_command(
-        ["apt-get", "install", "-y", "-q", *INSTALL_OPTIONS, "--no-download", *packages],
+        ["apt-get", "install", "-y", "-q", *options, "--no-download", *packages],
         environ_update=environ)
     if rc != 0:
-        module.fail_json(msg="apt-get install failed: " + apt_failure(str(out), str(err))
+        module.fail_json(msg=lock_held(str(out) + str(err), lock_timeout)
+                         or "apt-get install failed: " + apt_failure(str(out), str(err))
                          + lists_changed(str(out) + str(err)), upgraded=[])
+
+
+def lock_held(output: str, lock_timeout: int) -> str:
+    """apt_lock_held's line when apt-get install stopped at a lock another process holds,
+    '' for another failure. apt waited ``lock_timeout`` seconds for dpkg's locks
+    (DPkg::Lock::Timeout); for the downloaded archives' (/var/cache/apt/archives/lock,
+    apt-daily.service downloading) it does not wait."""
+    lock = apt_lock(output)
+    if lock is None:
+        return ""
+    return apt_lock_held(lock, 0 if lock[0].endswith("/archives/lock") else lock_timeout)
 
 
 def lists_changed(output: str) -> str:
@@ -279,6 +327,7 @@ def main() -> None:
             "security_pattern": {"type": "str", "default": "security"},
             "update_cache": {"type": "bool", "default": True},
             "download_timeout": {"type": "int", "default": 3600},
+            "lock_timeout": {"type": "int", "default": 300},
         },
         supports_check_mode=True,
     )
@@ -289,6 +338,9 @@ def main() -> None:
     if params["download_timeout"] < 1:
         module.fail_json(msg="download_timeout: must be a positive whole number of seconds "
                          f"(got {params['download_timeout']})", setting="download_timeout")
+    if params["lock_timeout"] < 0:
+        module.fail_json(msg="lock_timeout: must be a whole number of seconds, 0 or more "
+                         f"(got {params['lock_timeout']})", setting="lock_timeout")
     if not module.get_bin_path("apt-get"):
         module.fail_json(msg="server_updates supports apt systems only (apt-get not found)")
 
@@ -298,7 +350,7 @@ def main() -> None:
 
     try:
         pending = apt_pending(run, params["update_cache"], params["security_pattern"],
-                              params["hold"])
+                              params["hold"], params["lock_timeout"])
     except AptError as exc:
         module.fail_json(msg=str(exc))
     chosen = in_scope(pending, params["scope"])
@@ -308,7 +360,7 @@ def main() -> None:
                  "security": u["security"]} for u in chosen + extra]
     if chosen and not module.check_mode:
         install(module, [f"{u['name']}={u['candidate']}" for u in chosen],
-                params["download_timeout"])
+                params["download_timeout"], params["lock_timeout"])
         now = installed_versions(module, [u["name"] for u in chosen])
         wrong = [f"{u['name']} {now.get(installed_key(u))} (expected {u['candidate']})"
                  for u in chosen if now.get(installed_key(u)) != u["candidate"]]

@@ -14,6 +14,7 @@ import fnmatch
 import itertools
 import os
 import re
+import time
 from typing import Any, NamedTuple
 
 from ansible.module_utils.sop_bahasa import angka, angka_ringkas
@@ -517,8 +518,61 @@ def apt_policy(module: Any, apt_cache: str, names: list[str], seconds: float) ->
     return out
 
 
+# apt's line when another process holds one of its locks (LC_ALL=C): 'E: Could not get
+# lock /var/lib/dpkg/lock-frontend. It is held by process 3320 (python3)'; apt before 1.9
+# (Debian 10) names no holder: 'E: Could not get lock /var/lib/apt/lists/lock - open (11:
+# Resource temporarily unavailable)'.
+APT_LOCK = re.compile(r"^E: Could not get lock (\S+?)(?:\. It is held by (process \d+"
+                      r"(?: \([^)]*\))?)| - )", re.MULTILINE)
+# Seconds between two tries of apt-get update while another process holds the lists' lock.
+APT_LOCK_RETRY_SECONDS = 5
+
+
+def apt_lock(output: str) -> tuple[str, str] | None:
+    """The lock apt could not get, as its path and who holds it ('process 3320 (python3)',
+    or '' when apt does not say), from apt's output; None when no lock stopped it."""
+    found = APT_LOCK.search(output)
+    return (found.group(1), found.group(2) or "") if found else None
+
+
+def apt_lock_held(lock: tuple[str, str], seconds: int) -> str:
+    """One line, in the report's words, for a lock of apt or dpkg still held by another
+    process after ``seconds`` of waiting (0: not waited for); nothing was installed. A
+    holder named python3 is a Python program apt cannot name better: unattended-upgrades
+    (apt-daily-upgrade.timer) run by python3, or another Ansible run's apt module."""
+    path, holder = lock
+    who = holder or f"kunci {path}"
+    hint = ", misalnya unattended-upgrades" if holder.endswith("(python3)") else ""
+    waited = f" lebih dari {angka(seconds)} detik" if seconds > 0 else ""
+    return (f"apt/dpkg dipakai proses lain ({who}{hint}){waited}; tidak ada paket yang "
+            "dipasang: jalankan lagi setelah proses itu selesai")
+
+
+def apt_update(run: Any, lock_timeout: int | None) -> None:
+    """apt-get update; raises AptError naming apt's problems when it fails. apt waits for
+    no lock of its package lists (DPkg::Lock::Timeout is dpkg's only): with
+    ``lock_timeout`` seconds, a failure because another process holds the lists' lock
+    is tried again every APT_LOCK_RETRY_SECONDS until they have passed, then raises
+    apt_lock_held's line; None keeps apt's own failure at once."""
+    deadline = time.monotonic() + (lock_timeout or 0)
+    while True:
+        rc, out, err = run(["env", "DEBIAN_FRONTEND=noninteractive", "LC_ALL=C",
+                            "apt-get", "-q", "update"])
+        lines = out.splitlines() + err.splitlines()
+        if rc == 0 and not any(line.startswith(("E:", "Err:")) for line in lines):
+            return
+        lock = apt_lock(out + "\n" + err)
+        if lock_timeout is None or lock is None or not lock[0].endswith("/lists/lock"):
+            raise AptError("apt-get update failed: "
+                           + apt_failure(out, err, update_problems(out, err) or None))
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AptError(apt_lock_held(lock, lock_timeout))
+        time.sleep(min(APT_LOCK_RETRY_SECONDS, left))
+
+
 def apt_pending(run: Any, update_cache: bool, security_pattern: str,
-                hold: list[str]) -> dict[str, Any]:
+                hold: list[str], lock_timeout: int | None = None) -> dict[str, Any]:
     """Refresh the package lists (when asked) and list the pending upgrades: security,
     other, held (dpkg holds and names matching the hold patterns: an administrator's
     decision), kept back (apt's own: the upgrade needs a removal or a dependency apt
@@ -535,15 +589,14 @@ def apt_pending(run: Any, update_cache: bool, security_pattern: str,
     point release or Ubuntu's -updates pocket after the security fix): it is marked
     security, with ``security_candidate`` the version a security-only upgrade installs.
 
+    ``lock_timeout``: seconds apt-get update waits for another process holding the lists'
+    lock (apt_update); None fails at once, with apt's own line.
+
     `run(argv)` returns (rc, stdout, stderr), like AnsibleModule.run_command.
     """
     env = ["env", "DEBIAN_FRONTEND=noninteractive", "LC_ALL=C"]
     if update_cache:
-        rc, out, err = run([*env, "apt-get", "-q", "update"])
-        lines = out.splitlines() + err.splitlines()
-        if rc != 0 or any(line.startswith(("E:", "Err:")) for line in lines):
-            raise AptError("apt-get update failed: "
-                           + apt_failure(out, err, update_problems(out, err) or None))
+        apt_update(run, lock_timeout)
     rc, out, err = run([*env, "apt-get", "-s", "-o", "Debug::NoLocking=1", "--with-new-pkgs",
                         "upgrade"])
     if rc != 0:

@@ -2401,7 +2401,7 @@ def test_a_download_that_hangs_is_stopped_before_anything_is_installed(tmp_path,
                    'case "$*" in *--download-only*) exec sleep 20 ;; esac\n')
     module = real_module({}, {})
     with within(10, "a hung download"), pytest.raises(SystemExit):
-        updates.install(module, ["libmariadb3=1:10.11.11-0+deb12u1"], 1)
+        updates.install(module, ["libmariadb3=1:10.11.11-0+deb12u1"], 1, 0)
     result = json.loads(capsys.readouterr().out)
     assert result["msg"] == ("Unduhan paket: apt-get tidak selesai dalam 1 detik (mirror "
                              "lambat atau tidak menjawab); tidak ada paket yang dipasang")
@@ -2410,7 +2410,7 @@ def test_a_download_that_hangs_is_stopped_before_anything_is_installed(tmp_path,
     apt_get = tmp_path / "bin" / "apt-get"
     apt_get.write_text('#!/bin/sh\necho "$*" >> "$LOG"\n')
     with within(10, "a download and an install"):
-        updates.install(module, ["libmariadb3=1:10.11.11-0+deb12u1"], 1)
+        updates.install(module, ["libmariadb3=1:10.11.11-0+deb12u1"], 1, 0)
     assert [line.split()[-2] for line in log.read_text().splitlines()] == [
         "--download-only", "--no-download"]
 
@@ -2423,7 +2423,7 @@ def test_the_download_limit_is_the_modules_option(tmp_path, monkeypatch):
              .replace("Inst mariadb-common [1:10.11.6-0+deb12u1] (1:10.11.11-0+deb12u1 "
                       "Debian-Security:12/stable-security [all])\n", "", 1)
              .replace("esac\n", "  *--download-only*) exec sleep 20 ;;\nesac\n"))
-    args = {"hold": ["mariadb-*"], "update_cache": False}
+    args = {"hold": ["mariadb-*"], "update_cache": False, "lock_timeout": 0}
     with within(15, "a hung download"):
         rc, result = run_module("server_updates", tmp_path, {**args, "download_timeout": 2})
     assert (rc, result["msg"]) == (1, "Unduhan paket: apt-get tidak selesai dalam 2 detik "
@@ -2441,6 +2441,120 @@ def test_the_download_limit_is_the_modules_option(tmp_path, monkeypatch):
         "{{ server_maintenance_download_timeout }}"
     assert yaml.safe_load((role / "defaults" / "main.yml").read_text())[
         "server_maintenance_download_timeout"] == 3600
+
+
+# apt-get update (apt 2.6, LC_ALL=C) while unattended-upgrades holds the lists' lock:
+# it fails at once, DPkg::Lock::Timeout or not (recorded on the lab).
+LISTS_LOCKED = ("E: Could not get lock /var/lib/apt/lists/lock. It is held by process 4401 "
+                "(python3)\nE: Unable to lock directory /var/lib/apt/lists/\n")
+# apt-get install when dpkg's frontend lock stays held past DPkg::Lock::Timeout.
+DPKG_LOCKED = ("E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 3320 "
+               "(python3)\nE: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-"
+               "frontend), is another process using it?\n")
+# FAKE_APT without its removal and its held dependency: one install of libmariadb3.
+INSTALLING_APT = (FAKE_APT.replace("Remv sipp-report-tool [2.1]\n", "")
+                  .replace("Inst mariadb-common [1:10.11.6-0+deb12u1] (1:10.11.11-0+deb12u1 "
+                           "Debian-Security:12/stable-security [all])\n", "", 1))
+
+
+def test_apt_update_is_tried_again_while_the_lists_lock_is_held(monkeypatch):
+    """apt-get update fails at once while another process (unattended-upgrades) holds
+    /var/lib/apt/lists/lock; DPkg::Lock::Timeout does not make it wait. With a lock
+    timeout it is tried again until the lock is free; without one (server_condition,
+    which reads the lists it has) it still fails at once with apt's own line."""
+    monkeypatch.setattr(srv, "APT_LOCK_RETRY_SECONDS", 0.05)
+    updates = []
+
+    def run(argv):
+        if "update" in argv:
+            updates.append(argv)
+            return (100, "", LISTS_LOCKED) if len(updates) <= 2 else (0, "Reading...\n", "")
+        return 0, "", ""
+
+    with within(10, "a lock freed after two tries"):
+        pending = srv.apt_pending(run, True, "security", [], 30)
+    assert len(updates) == 3 and pending["security"] == []
+    updates.clear()
+    with pytest.raises(srv.AptError) as failure:
+        srv.apt_pending(run, True, "security", [])
+    assert len(updates) == 1
+    assert str(failure.value) == (
+        "apt-get update failed: E: Could not get lock /var/lib/apt/lists/lock. It is held by "
+        "process 4401 (python3); E: Unable to lock directory /var/lib/apt/lists/")
+
+
+def test_updates_fail_with_nothing_installed_when_the_lists_lock_stays_held(tmp_path,
+                                                                            monkeypatch):
+    """unattended-upgrades holding apt's lists' lock failed the maintenance at once with
+    apt's lines; it is waited for lock_timeout seconds, then the host fails with one line
+    naming the holder apt printed, the wait, and that nothing was installed."""
+    log = apt_host(tmp_path, monkeypatch, 'echo "$*" >> "$LOG"\n'
+                   f'case "$*" in *update*) printf \'{LISTS_LOCKED}\' >&2; exit 100 ;; esac\n')
+    started = time.monotonic()
+    with within(20, "a lock held for ever"):
+        rc, result = run_module("server_updates", tmp_path, {"lock_timeout": 2})
+    assert time.monotonic() - started >= 2
+    assert (rc, result["msg"]) == (1, (
+        "apt/dpkg dipakai proses lain (process 4401 (python3), misalnya unattended-upgrades) "
+        "lebih dari 2 detik; tidak ada paket yang dipasang: jalankan lagi setelah proses itu "
+        "selesai"))
+    tries = log.read_text().splitlines()
+    assert len(tries) >= 2 and all(line == "-q update" for line in tries)
+    log.write_text("")
+    rc, result = run_module("server_updates", tmp_path, {"lock_timeout": 0})
+    assert (rc, result["msg"]) == (1, (
+        "apt/dpkg dipakai proses lain (process 4401 (python3), misalnya unattended-upgrades); "
+        "tidak ada paket yang dipasang: jalankan lagi setelah proses itu selesai"))
+    assert log.read_text().splitlines() == ["-q update"]
+    rc, result = run_module("server_updates", tmp_path, {"lock_timeout": -1})
+    assert (rc, result["msg"], result["setting"]) == (
+        1, "lock_timeout: must be a whole number of seconds, 0 or more (got -1)", "lock_timeout")
+
+
+def test_installs_wait_for_dpkgs_lock(tmp_path, monkeypatch):
+    """apt-get install failed at once while unattended-upgrades held dpkg's frontend lock:
+    the download and the install wait lock_timeout seconds for it (DPkg::Lock::Timeout;
+    the role's server_maintenance_apt_lock_timeout), then fail with one line, nothing
+    installed."""
+    log = apt_host(tmp_path, monkeypatch, INSTALLING_APT)
+    args = {"hold": ["mariadb-*"], "update_cache": False}
+    rc, result = run_module("server_updates", tmp_path, args)
+    assert rc == 0, result["msg"]
+    installs = [line for line in log.read_text().splitlines() if line.startswith("install")]
+    assert [line.split()[-2] for line in installs] == ["--download-only", "--no-download"]
+    assert all("-o DPkg::Lock::Timeout=300 " in line for line in installs)
+    for step in ("--download-only", "--no-download"):
+        log.write_text("")
+        (tmp_path / "bin" / "apt-get").write_text("#!/bin/sh\n" + INSTALLING_APT.replace(
+            "esac\n", f"  *{step}*) printf '{DPKG_LOCKED}' >&2; exit 100 ;;\nesac\n"))
+        rc, result = run_module("server_updates", tmp_path, {**args, "lock_timeout": 7})
+        assert (rc, result["msg"]) == (1, (
+            "apt/dpkg dipakai proses lain (process 3320 (python3), misalnya "
+            "unattended-upgrades) lebih dari 7 detik; tidak ada paket yang dipasang: jalankan "
+            "lagi setelah proses itu selesai")), step
+        assert "-o DPkg::Lock::Timeout=7 " in log.read_text().splitlines()[-1]
+    role = ROOT / "roles" / "server_maintenance"
+    task = next(task for task in yaml.safe_load(
+        (role / "tasks" / "perawatan_server.yml").read_text()) if "server_updates" in task)
+    assert task["server_updates"]["lock_timeout"] == "{{ server_maintenance_apt_lock_timeout }}"
+    assert yaml.safe_load((role / "defaults" / "main.yml").read_text())[
+        "server_maintenance_apt_lock_timeout"] == 300
+
+
+def test_a_wait_for_dpkgs_lock_does_not_shorten_the_download(tmp_path, monkeypatch):
+    """apt-get waits for dpkg's lock inside the download's run: that run is stopped after
+    download_timeout plus lock_timeout, not download_timeout alone."""
+    apt_host(tmp_path, monkeypatch, INSTALLING_APT.replace(
+        "esac\n", "  *--download-only*) exec sleep 20 ;;\nesac\n"))
+    started = time.monotonic()
+    with within(15, "a hung download"):
+        rc, result = run_module("server_updates", tmp_path, {
+            "hold": ["mariadb-*"], "update_cache": False, "download_timeout": 1,
+            "lock_timeout": 2})
+    assert time.monotonic() - started >= 3
+    assert (rc, result["msg"]) == (1, "Unduhan paket: apt-get tidak selesai dalam 1 detik "
+                                   "(ditambah batas tunggu kunci dpkg 2 detik) (mirror lambat "
+                                   "atau tidak menjawab); tidak ada paket yang dipasang")
 
 
 # mariadb-admin 10.11.19's output and exit status (recorded): a server's error (Access
