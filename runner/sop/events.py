@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Set
 from dataclasses import dataclass, field
@@ -263,6 +264,26 @@ def failure_cause(res: Any) -> str:
     return _recorded(lines[0]) if lines else ""
 
 
+# Ansible's unreachable messages that end with the ssh output they quote, empty when the
+# host took the connection and then stopped answering (hung, paused, overloaded): the
+# record said "... waiting for privilege escalation prompt:" and nothing after it.
+_NO_ANSWER = (
+    (re.compile(r"^Timeout \(\d+s\) waiting for privilege escalation prompt:\s*$"),
+     "the host took the connection but did not answer in time (hung or overloaded, "
+     "or sudo asked for a password)"),
+    (re.compile(r"^Data could not be sent to remote host .*over ssh:\s*$"),
+     "ssh gave no reason (the host stopped answering or the connection dropped)"),
+)
+
+
+def _unanswered(cause: str) -> str:
+    """An unreachable host's cause, saying what an empty ssh output means."""
+    for pattern, meaning in _NO_ANSWER:
+        if pattern.match(cause):
+            return f"{cause.rstrip().rstrip(':')}: {meaning}"
+    return cause
+
+
 def _recorded(line: str) -> str:
     """The line masked, then cut: a cut first could leave a URL's password without the @
     that marks it."""
@@ -439,7 +460,7 @@ class EventRecorder:
         if host:
             self.hosts_seen.add(host)
         if status == "unreachable":
-            cause = failure_cause(data.get("res")) or "unreachable"
+            cause = _unanswered(failure_cause(data.get("res")) or "unreachable")
             self.failures.append((host, uuid, f" unreachable: {cause}"))
         elif status == "failed" and not data.get("ignore_errors"):
             cause = failure_cause(data.get("res")) or "failed"
@@ -524,9 +545,10 @@ class EventRecorder:
         for warning in extract_warnings(res):
             activity.add_warning(host, warning)
         if status in ("failed", "unreachable"):
-            activity.add_output(
-                {"host": host, "task": data.get("task", ""), "error": failure_cause(res) or status}
-            )
+            cause = failure_cause(res) or status
+            if status == "unreachable":
+                cause = _unanswered(cause)
+            activity.add_output({"host": host, "task": data.get("task", ""), "error": cause})
             return
         for output in extract_outputs(res):
             activity.add_output({"host": host, "task": data.get("task", ""), **output})

@@ -493,6 +493,37 @@ def test_execution_error_names_the_host_a_delegated_task_ran_on(tmp_path: Path) 
     assert recorder.error() == "web: task b: refused"
 
 
+@pytest.mark.parametrize(
+    ("msg", "recorded"),
+    [
+        ("Timeout (32s) waiting for privilege escalation prompt: ",
+         "gw unreachable: Timeout (32s) waiting for privilege escalation prompt: the host "
+         "took the connection but did not answer in time (hung or overloaded, or sudo "
+         "asked for a password)"),
+        ('Data could not be sent to remote host "10.0.0.5". Make sure this host can be '
+         "reached over ssh: ",
+         'gw unreachable: Data could not be sent to remote host "10.0.0.5". Make sure this '
+         "host can be reached over ssh: ssh gave no reason (the host stopped answering or "
+         "the connection dropped)"),
+        ('Data could not be sent to remote host "10.0.0.5". Make sure this host can be '
+         "reached over ssh: ssh: connect to host 10.0.0.5 port 22: No route to host",
+         'gw unreachable: Data could not be sent to remote host "10.0.0.5". Make sure this '
+         "host can be reached over ssh: ssh: connect to host 10.0.0.5 port 22: No route "
+         "to host"),
+    ],
+)
+def test_an_unreachable_host_that_stopped_answering_is_said_so(
+    tmp_path: Path, msg: str, recorded: str
+) -> None:
+    """A paused or hung host: Ansible's message ends with the ssh output it quotes, empty,
+    and the record read "... waiting for privilege escalation prompt:" and nothing more."""
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    recorder = EventRecorder(sop, TagIndex(tmp_path / "none"))
+    recorder(_event("runner_on_unreachable", "a", "00", host="gw", res={"msg": msg}))
+    recorder({"event": "playbook_on_stats", "event_data": {"dark": {"gw": 1}}})
+    assert recorder.error() == recorded
+
+
 def test_execution_error_names_the_other_hosts_that_failed(tmp_path: Path) -> None:
     """Three hosts failed the same activity: the error was the first host's cause alone
     and read as if only that host failed (Pengamanan TI's update check on sipp, web,
