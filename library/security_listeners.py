@@ -52,7 +52,10 @@ RETURN = r"""
 listeners:
   description: >-
     Every listening socket seen (proto, address, port, process: the first process
-    holding it, processes: every one, allowed).
+    holding it, processes: every one, allowed); sockets on one address and port held by
+    the same processes (a program's workers with SO_REUSEPORT) are one entry, those of
+    another program on that port (SO_REUSEPORT too) another entry, judged by itself.
+    A socket bound to no port (ss's C(*)) is none.
   returned: success
   type: list
   elements: dict
@@ -93,22 +96,30 @@ def parse_allowed(entries: list[str]) -> list[tuple[str, int, str | None]]:
     return rules
 
 
-def split_address(local: str) -> tuple[str, int]:
+def split_address(local: str) -> tuple[str, int | None]:
     """'0.0.0.0:22', '[::]:22', '*:68', '127.0.0.1%lo:53', '[fe80::1]%eth0:546' ->
-    (address, port): ss puts an interface after the brackets of an IPv6 address."""
+    (address, port): ss puts an interface after the brackets of an IPv6 address. ss
+    writes port 0 as '*' ('*:*', '0.0.0.0:*': a socket bound to no port): port None."""
     address, _, port = local.rpartition(":")
     address = address.split("%")[0].strip("[]")
+    if port == "*":
+        return address, None
+    if not port.isdigit():
+        raise SecurityInputError(f"ss printed a local address without a port number: {local!r}")
     return address, int(port)
 
 
 def parse_ss(text: str) -> list[dict[str, Any]]:
-    """Lines of `ss -H -tulpn`: Netid State Recv-Q Send-Q Local Peer [Process]."""
+    """Lines of `ss -H -tulpn`: Netid State Recv-Q Send-Q Local Peer [Process]. A socket
+    bound to no port (ss's '*') listens on none and is left out."""
     found = []
     for line in text.splitlines():
         fields = line.split()
         if len(fields) < 5 or fields[0] not in ("tcp", "udp"):
             continue
         address, port = split_address(fields[4])
+        if port is None:
+            continue
         names = list(dict.fromkeys(PROCESS.findall(line.partition("users:")[2])))
         found.append({"proto": fields[0], "address": address, "port": port,
                       "process": names[0] if names else None, "processes": names})
@@ -139,11 +150,14 @@ def endpoint(address: str, port: int) -> str:
 
 def compare(listeners: list[dict[str, Any]], rules: list[tuple[str, int, str | None]],
             include_loopback: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    seen: dict[tuple[str, str, int], dict[str, Any]] = {}
+    # One entry per address and port and set of processes: the sockets of one program's
+    # workers (SO_REUSEPORT) are one listener, but another program listening on the
+    # same port beside it (SO_REUSEPORT too) is one of its own, allowed or not by itself.
+    seen: dict[tuple[str, str, int, frozenset[str]], dict[str, Any]] = {}
     for item in listeners:
         if not include_loopback and loopback(item["address"]):
             continue
-        seen.setdefault((item["proto"], item["address"], item["port"]),
+        seen.setdefault((item["proto"], item["address"], item["port"], frozenset(item["processes"])),
                         dict(item, allowed=allowed(item, rules)))
     checked = sorted(seen.values(), key=lambda i: (i["proto"], i["port"], i["address"]))
     unexpected = [i for i in checked if not i["allowed"]]
@@ -180,7 +194,11 @@ def main() -> None:
         module.fail_json(msg=f"ss tidak selesai dalam {module.params['timeout']} detik")
     if rc != 0:
         module.fail_json(msg=f"ss failed: {err.strip() or rc}")
-    checked, found = compare(parse_ss(out), rules, module.params["include_loopback"])
+    try:
+        listening = parse_ss(out)
+    except SecurityInputError as exc:
+        module.fail_json(msg=str(exc))
+    checked, found = compare(listening, rules, module.params["include_loopback"])
     module.exit_json(changed=False, listeners=checked, findings=found, sop_output={
         "listeners": [f"{i['proto']}/{i['port']} {i['process'] or '?'}" for i in checked],
         "findings": summary(found)})

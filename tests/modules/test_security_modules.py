@@ -244,6 +244,44 @@ def test_a_listener_is_matched_by_every_holder_and_the_kernels_short_name():
     assert found[0]["count"] == 2
 
 
+def test_a_socket_bound_to_no_port_is_no_listener(tmp_path, monkeypatch):
+    """ss writes port 0 as '*' (a UDP socket bound to no port): int('*') was a traceback
+    that failed kegiatan 2 on the host; such a socket listens on no port."""
+    ss = ('udp UNCONN 0 0 *:* *:* users:(("dhclient",pid=7,fd=6))\n'
+          'udp UNCONN 0 0 0.0.0.0:* 0.0.0.0:* users:(("chronyd",pid=8,fd=5))\n'
+          'udp UNCONN 0 0 [::]:* [::]:*\n'
+          'tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:* users:(("sshd",pid=1,fd=3))\n')
+    assert [(i["address"], i["port"]) for i in listeners.parse_ss(ss)] == [("0.0.0.0", 22)]
+    with pytest.raises(common.SecurityInputError, match=r"without a port number: '0\.0\.0\.0:ssh'"):
+        listeners.parse_ss("tcp LISTEN 0 128 0.0.0.0:ssh 0.0.0.0:*\n")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "ss").write_text(f"#!/bin/sh\ncat <<'EOF'\n{ss}EOF\n")
+    (tools / "ss").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc, result = run_module("security_listeners", tmp_path, {"allowed": ["tcp/22 sshd"]}, 30)
+    assert rc == 0 and result["findings"] == []
+    assert result["sop_output"]["listeners"] == ["tcp/22 sshd"]
+
+
+def test_every_program_listening_on_one_port_is_judged(tmp_path):
+    """With SO_REUSEPORT two programs listen on one address and port, each its own socket:
+    only the first socket's process was kept, so a program beside the allowed sshd (or
+    the allowed one beside another) was never named."""
+    ss = ('tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:* users:(("sshd",pid=1,fd=3))\n'
+          'tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:* users:(("backdoor",pid=66,fd=3))\n'
+          # nginx's workers with reuseport: one socket each, one program
+          'tcp LISTEN 0 511 0.0.0.0:80 0.0.0.0:* '
+          'users:(("nginx",pid=11,fd=6),("nginx",pid=10,fd=6))\n'
+          'tcp LISTEN 0 511 0.0.0.0:80 0.0.0.0:* '
+          'users:(("nginx",pid=12,fd=7),("nginx",pid=10,fd=7))\n')
+    rules = listeners.parse_allowed(["tcp/22 sshd", "tcp/80 nginx"])
+    checked, found = listeners.compare(listeners.parse_ss(ss), rules, include_loopback=False)
+    assert [(i["port"], i["processes"], i["allowed"]) for i in checked] == [
+        (22, ["sshd"], True), (22, ["backdoor"], False), (80, ["nginx"], True)]
+    assert found[0]["count"] == 1 and found[0]["samples"] == ["tcp 0.0.0.0:22 backdoor"]
+
+
 @pytest.mark.parametrize("entry", ["ssh", "tcp/0", "icmp/1", "tcp/70000"])
 def test_bad_allowlist_entry(entry):
     with pytest.raises(common.SecurityInputError, match="expected PORT"):
