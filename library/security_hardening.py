@@ -80,7 +80,7 @@ options:
     type: bool
     default: true
   require_persistent:
-    description: Also require the C(nftables) service to be enabled, so the ruleset survives a reboot.
+    description: Also require the C(nftables) service to be enabled (C(systemctl is-enabled) prints C(enabled)), so the ruleset survives a reboot.
     type: bool
     default: true
   timeout:
@@ -124,7 +124,10 @@ sshd_match:
   elements: dict
   sample: [{connection: "user=budi,host=192.0.2.1,addr=192.0.2.1", blocks: ["Match User budi (/etc/ssh/sshd_config:120)"], settings: {passwordauthentication: "yes", permitrootlogin: "no"}}]
 firewall:
-  description: input_chains (chains on the input hook), filtering_chains (those that filter, see the description), service_enabled.
+  description:
+    - input_chains (chains on the input hook), filtering_chains (those that filter, see the description),
+      service_state (what C(systemctl is-enabled nftables) printed; null without C(systemctl) or when it
+      did not answer) and service_enabled (true only for C(enabled)).
   returned: success
   type: dict
 fail2ban:
@@ -197,6 +200,12 @@ NOISE = re.compile(r"\bcounter(?: packets \d+ bytes \d+| name \"\")?"
 FINAL_COMMENT = re.compile(r" comment \"\"$")
 # A drop of only the source addresses in a set (fail2ban's bans): a blocklist.
 BLOCKLIST = re.compile(r"\bsaddr @")
+# The states of `systemctl is-enabled` (systemctl(1)'s table) that start the nftables
+# service at the next boot. It exits 0 for others too: enabled-runtime (linked only in
+# /run, gone at reboot), static (not enabled; no [Install], started only if another unit
+# pulls it in), indirect (not enabled itself), alias (the name is another unit's),
+# generated and transient (made at run time): none says this unit starts at boot.
+PERSISTENT_STATES = ("enabled",)
 # How reading a chain ends (judge): in a drop, accepting every packet, or neither.
 FILTERS = "filters"
 ACCEPTS = "accepts"
@@ -421,14 +430,27 @@ def parse_ruleset(text: str) -> dict[str, Any]:
     return {"input_chains": inputs, "filtering_chains": filtering}
 
 
+def unit_file_state(out: str) -> str | None:
+    """The state `systemctl is-enabled` prints, its last line (a SysV service's redirect
+    to systemd-sysv-install is told before it); None when it printed none."""
+    lines = [line.strip() for line in out.splitlines() if line.strip()]
+    return lines[-1] if lines else None
+
+
 def firewall_findings(firewall: dict[str, Any], persistent: bool) -> list[dict[str, Any]]:
     if not firewall["filtering_chains"]:
         what = ("chain input " + ", ".join(firewall["input_chains"]) + " menerima semua lalu lintas"
                 if firewall["input_chains"] else "nftables tanpa chain pada hook input")
         return [finding("no_firewall", f"Tidak ada firewall aktif ({what})")]
     if persistent and not firewall["service_enabled"]:
+        state = firewall.get("service_state")
+        if state == "enabled-runtime":
+            why = ("hanya di-enable sampai reboot berikutnya (enabled-runtime, tautannya di "
+                   "/run/systemd)")
+        else:
+            why = "tidak di-enable" + (f" ({state})" if state else "")
         return [finding("firewall_not_persistent",
-                        "Firewall aktif tetapi layanan nftables tidak di-enable: aturan hilang setelah reboot")]
+                        f"Firewall aktif tetapi layanan nftables {why}: aturan hilang setelah reboot")]
     return []
 
 
@@ -493,8 +515,12 @@ def main() -> None:
         else:
             firewall = parse_ruleset(run([nft, "list", "ruleset"], "nft list ruleset"))
             systemctl = module.get_bin_path("systemctl")
-            enabled = systemctl and bounded([systemctl, "is-enabled", "nftables"])[0] == 0
-            firewall["service_enabled"] = bool(enabled)
+            state = None
+            if systemctl:
+                rc, out, _ = bounded([systemctl, "is-enabled", "nftables"])
+                state = None if rc is None else unit_file_state(out)
+            firewall["service_state"] = state
+            firewall["service_enabled"] = state in PERSISTENT_STATES
             found += firewall_findings(firewall, params["require_persistent"])
 
     fail2ban: dict[str, Any] | None = None

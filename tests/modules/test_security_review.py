@@ -232,6 +232,40 @@ def test_a_hung_tool_does_not_hang_the_hardening_check(tmp_path, monkeypatch, hu
         assert rc == 0 and text in json.dumps(result["warnings"])
 
 
+@pytest.mark.parametrize(("printed", "rc", "enabled", "why"), [
+    ("enabled", 0, True, None),
+    # enabled only until the next boot: systemctl exits 0 all the same
+    ("enabled-runtime", 0, False,
+     "hanya di-enable sampai reboot berikutnya (enabled-runtime, tautannya di /run/systemd)"),
+    ("static", 0, False, "tidak di-enable (static)"),
+    ("indirect", 0, False, "tidak di-enable (indirect)"),
+    ("disabled", 1, False, "tidak di-enable (disabled)"),
+    # a SysV script's redirect is told before the state
+    ("nftables.service is not a native service, redirecting to systemd-sysv-install.\n"
+     "Executing: /lib/systemd/systemd-sysv-install is-enabled nftables\nenabled", 0, True, None),
+])
+def test_only_an_enabled_nftables_survives_a_reboot(tmp_path, monkeypatch, printed, rc, enabled,
+                                                     why):
+    """systemctl is-enabled exits 0 for enabled-runtime (linked in /run, gone at the next
+    boot), static and indirect too: the firewall read as persistent by the exit code."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for name, script in {"sshd": f"printf '{SSHD_T}'\n", "nft": f"printf '{RULESET}'\n",
+                         "systemctl": f"printf '{printed}\\n'; exit {rc}\n"}.items():
+        fake_tool(tools, name, script)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc_module, result = run_module("security_hardening", tmp_path, {"timeout": 5})
+    assert rc_module == 0
+    assert result["firewall"]["service_enabled"] is enabled
+    assert result["firewall"]["service_state"] == printed.splitlines()[-1]
+    messages = [f["message"] for f in result["findings"] if f["kind"] == "firewall_not_persistent"]
+    if why is None:
+        assert messages == []
+    else:
+        assert messages == [f"Firewall aktif tetapi layanan nftables {why}: aturan hilang "
+                            "setelah reboot"]
+
+
 def test_a_bad_sshd_option_is_named_with_its_file_and_line(tmp_path, monkeypatch):
     """A typo in a drop-in of sshd_config.d failed the check with sshd's summary, 'terminating,
     1 bad configuration options', not the option and line sshd names before it."""
