@@ -62,7 +62,9 @@ description:
     policy (a chain gone to never comes back); after a C(return) or C(goto) with a match,
     as after a C(jump), the chain's rules are read on. A ruleset
     whose C(nftables) service is not enabled is reported (it does not survive a reboot) when O(require_persistent).
-  - Where C(fail2ban-client) answers, reports each jail's current and total bans.
+  - Where C(fail2ban-client) answers, reports each jail's current and total bans. A jail
+    C(fail2ban-client status) lists that no longer exists when asked for (a reload in
+    between) is left out, a C(fail2ban_jail_gone) note, not a failure.
   - Reports only; never changes anything.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
@@ -134,6 +136,11 @@ fail2ban:
   description: Jails with currently_banned, total_banned and banned addresses; null when fail2ban does not run.
   returned: success
   type: dict
+notes:
+  description: What is worth knowing but no finding, as findings are written - C(fail2ban_jail_gone) a jail gone between C(fail2ban-client status) and its own status.
+  returned: success
+  type: list
+  elements: dict
 findings:
   description:
     - Findings; kinds ssh_password_auth, ssh_empty_passwords, ssh_root_login, no_firewall, firewall_not_persistent.
@@ -459,6 +466,13 @@ def parse_fail2ban_jails(text: str) -> list[str]:
     return [j.strip() for j in match[1].split(",") if j.strip()] if match else []
 
 
+def jail_gone(jail: str, text: str) -> bool:
+    """Whether fail2ban-client answered that the jail does not exist (a reload between
+    `status` listing it and `status JAIL` removed it): 'Sorry but the jail 'sshd' does not
+    exist', after 'ERROR NOK: ('sshd',)'."""
+    return f"the jail '{jail}' does not exist" in text
+
+
 def parse_fail2ban_jail(text: str) -> dict[str, Any]:
     def number(label: str) -> int:
         match = re.search(label + r":\s*(\d+)", text)
@@ -524,6 +538,7 @@ def main() -> None:
             found += firewall_findings(firewall, params["require_persistent"])
 
     fail2ban: dict[str, Any] | None = None
+    notes: list[dict[str, Any]] = []
     client = module.get_bin_path("fail2ban-client")
     if client:
         rc, out, _ = bounded([client, "status"])
@@ -533,6 +548,10 @@ def main() -> None:
                 rc, out, err = bounded([client, "status", jail])
                 if rc is None:
                     break
+                if rc != 0 and jail_gone(jail, out + err):
+                    notes.append(finding("fail2ban_jail_gone", f"Jail fail2ban {jail} sudah tidak ada "
+                                         "saat dibaca (fail2ban dimuat ulang?): dilewati"))
+                    continue
                 if rc != 0:
                     module.fail_json(msg=f"fail2ban-client status {jail} failed: "
                                          f"{cause(rc, out, err)}")
@@ -541,12 +560,12 @@ def main() -> None:
                 fail2ban = jails
 
     module.exit_json(changed=False, sshd=settings, sshd_match=matched, firewall=firewall, fail2ban=fail2ban,
-                     findings=found, sop_output={
+                     findings=found, notes=notes, sop_output={
                          "sshd": {k: settings.get(k) for k in ("passwordauthentication", "permitrootlogin")},
                          "firewall_input_chains": (firewall or {}).get("input_chains"),
                          "fail2ban_banned": None if fail2ban is None else {
                              j: v["currently_banned"] for j, v in fail2ban.items()},
-                         "findings": summary(found)})
+                         "findings": summary(found), "notes": summary(notes)})
 
 
 if __name__ == "__main__":

@@ -266,6 +266,35 @@ def test_only_an_enabled_nftables_survives_a_reboot(tmp_path, monkeypatch, print
                             "setelah reboot"]
 
 
+def test_a_jail_gone_between_listing_and_reading_is_a_note(tmp_path, monkeypatch):
+    """A reload between `fail2ban-client status` (listing the jails) and `status JAIL`
+    removed one: its 'does not exist' failed the whole hardening check."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    client = """case "$2" in
+  "") printf '|- Number of jail:\\t2\\n`- Jail list:\\tsshd, recidive\\n' ;;
+  sshd) printf '|  |- Currently banned:\\t1\\n|  |- Total banned:\\t4\\n'
+        printf '|  `- Banned IP list:\\t203.0.113.9\\n' ;;
+  *) echo "ERROR  NOK: ('$2',)" >&2; echo "Sorry but the jail '$2' does not exist"; exit 255 ;;
+esac
+"""
+    for name, script in {"sshd": f"printf '{SSHD_T}'\n", "nft": f"printf '{RULESET}'\n",
+                         "systemctl": "echo enabled\n", "fail2ban-client": client}.items():
+        fake_tool(tools, name, script)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc, result = run_module("security_hardening", tmp_path, {"timeout": 5})
+    assert rc == 0, result.get("msg")
+    assert result["fail2ban"] == {"sshd": {"currently_banned": 1, "total_banned": 4,
+                                           "banned": ["203.0.113.9"]}}
+    assert [n["kind"] for n in result["notes"]] == ["fail2ban_jail_gone"]
+    assert "recidive" in result["notes"][0]["message"] and result["findings"] == []
+    # any other error of a jail's status still fails the check, naming it
+    fake_tool(tools, "fail2ban-client", client.replace(
+        "Sorry but the jail '$2' does not exist", "Failed to access socket path"))
+    rc, result = run_module("security_hardening", tmp_path, {"timeout": 5})
+    assert rc == 1 and result["msg"].startswith("fail2ban-client status recidive failed: ")
+
+
 def test_a_bad_sshd_option_is_named_with_its_file_and_line(tmp_path, monkeypatch):
     """A typo in a drop-in of sshd_config.d failed the check with sshd's summary, 'terminating,
     1 bad configuration options', not the option and line sshd names before it."""
