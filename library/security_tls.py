@@ -53,7 +53,12 @@ options:
     choices: [TLSv1, TLSv1.1, TLSv1.2]
     default: [TLSv1, TLSv1.1]
   weak_ciphers:
-    description: Weak cipher classes, a label and the OpenSSL cipher string that selects them.
+    description:
+      - Weak cipher classes, a label and the OpenSSL cipher string that selects them.
+      - A word that is no OpenSSL cipher keyword (of any version, C(EXP) too) nor a suite the
+        host's OpenSSL knows fails the module naming it (a typo, which OpenSSL would ignore); a
+        suite name it does not know (with C(-) or C(_); one its version lacks, or a typo) is a
+        warning naming it.
     type: dict
     default: {"NULL": eNULL, anonim: aNULL, EXPORT: EXP, RC4: RC4, DES/3DES: "DES:3DES", "RSA statis": kRSA}
   timeout:
@@ -92,6 +97,7 @@ sop_output:
   type: dict
 """
 
+import re  # noqa: E402
 import socket  # noqa: E402
 import ssl  # noqa: E402
 import warnings  # noqa: E402
@@ -110,6 +116,27 @@ VERSIONS = {"TLSv1": ssl.TLSVersion.TLSv1, "TLSv1.1": ssl.TLSVersion.TLSv1_1,
 # protocol version (one its build or settings leave out), which is no refusal.
 UNOFFERED = ("NO_CIPHERS_AVAILABLE", "no ciphers available", "NO_PROTOCOLS_AVAILABLE",
              "no protocols available")
+
+
+# The words of OpenSSL's cipher strings (ciphers(1); ssl.h's SSL_TXT_ names from 1.0.2 to
+# 3.x, those a version dropped too, as EXP: the host's OpenSSL ignores a word it does not
+# know, and a class it names none of is untested). A word neither here nor a suite the
+# host's OpenSSL knows is a typo; a suite name (with '-' or '_') it does not know may be
+# one it lacks (EXP-RC4-MD5 on OpenSSL 1.1 and later) or a typo: a warning.
+CIPHER_KEYWORDS = frozenset((
+    "ALL", "COMPLEMENTOFALL", "DEFAULT", "COMPLEMENTOFDEFAULT", "HIGH", "MEDIUM", "LOW", "FIPS",
+    "EXP", "EXPORT", "EXPORT40", "EXPORT56", "eNULL", "NULL", "aNULL", "kRSA", "aRSA", "RSA",
+    "kDHr", "kDHd", "kDH", "kEDH", "kDHE", "DH", "DHE", "EDH", "ADH", "kECDHr", "kECDHe", "kECDH",
+    "kEECDH", "kECDHE", "ECDH", "ECDHE", "EECDH", "AECDH", "aDSS", "DSS", "aDH", "aECDH", "aECDSA",
+    "ECDSA", "kPSK", "kRSAPSK", "kECDHEPSK", "kDHEPSK", "aPSK", "PSK", "kSRP", "aSRP", "SRP",
+    "kGOST", "kGOST18", "aGOST", "aGOST94", "aGOST01", "aGOST12", "GOST94", "GOST89", "GOST89MAC",
+    "GOST12", "GOST89MAC12", "GOST2012-GOST8912-GOST8912", "kKRB5", "aKRB5", "KRB5", "kFZA", "aFZA",
+    "eFZA", "FZA", "DES", "3DES", "RC4", "RC2", "IDEA", "SEED", "AES128", "AES256", "AES", "AESGCM",
+    "AESCCM", "AESCCM8", "CAMELLIA128", "CAMELLIA256", "CAMELLIA", "CHACHA20", "ARIA", "ARIAGCM",
+    "ARIA128", "ARIA256", "CBC", "MD5", "SHA1", "SHA", "SHA256", "SHA384", "SSLv2", "SSLv3",
+    "TLSv1", "TLSv1.0", "TLSv1.1", "TLSv1.2", "SUITEB128", "SUITEB128ONLY", "SUITEB128C2",
+    "SUITEB192", "ECCdraft",
+))
 
 
 class Untestable(Exception):
@@ -137,6 +164,33 @@ def split_site(site: str) -> tuple[str, int]:
         raise SecurityInputError(f"site {site!r}: {name!r} is no host name (a part between "
                                  "dots is empty or longer than 63 characters)") from None
     return name, port
+
+
+def local_cipher_names() -> frozenset[str]:
+    """The suites the host's OpenSSL knows (at security level 0, as the probes offer)."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.set_ciphers("ALL:COMPLEMENTOFALL:@SECLEVEL=0")
+    return frozenset(c["name"] for c in ctx.get_ciphers())
+
+
+def unknown_cipher_words(weak: dict[str, str], known: frozenset[str]) -> list[str]:
+    """Warnings naming each suite of ``weak`` the host's OpenSSL does not know (see
+    CIPHER_KEYWORDS); SecurityInputError naming the first word that is no keyword nor
+    suite at all (a typo: OpenSSL would ignore it, and a class of nothing else was only
+    'untested')."""
+    warned = []
+    for kind, ciphers in weak.items():
+        for word in re.split(r"[:, ]+", ciphers):
+            for part in word.lstrip("!-+").split("+"):
+                if not part or part.startswith("@") or part in CIPHER_KEYWORDS or part in known:
+                    continue
+                if "-" not in part and "_" not in part:
+                    raise SecurityInputError(
+                        f"weak_ciphers {kind!r}: {part!r} is no OpenSSL cipher keyword nor a "
+                        "suite this host's OpenSSL knows (a typo?)")
+                warned.append(f"weak_ciphers {kind!r}: OpenSSL host ini tidak mengenal suite "
+                              f"{part!r} (tidak tersedia di versinya, atau salah ketik): tidak diuji")
+    return warned
 
 
 def site_label(name: str, port: int) -> str:
@@ -254,11 +308,13 @@ def main() -> None:
     p = module.params
     if p["timeout"] <= 0:
         module.fail_json(msg="timeout must be more than 0 seconds")
+    weak = {str(k): str(v) for k, v in p["weak_ciphers"].items()}
     sites, findings = [], []
     try:
+        for warning in unknown_cipher_words(weak, local_cipher_names()):
+            module.warn(warning)
         for site in p["sites"]:
-            result, found = probe(site, p["connect"], p["old_protocols"],
-                                  {str(k): str(v) for k, v in p["weak_ciphers"].items()}, p["timeout"])
+            result, found = probe(site, p["connect"], p["old_protocols"], weak, p["timeout"])
             sites.append(result)
             findings += found
     except SecurityInputError as exc:

@@ -547,6 +547,33 @@ def client_can(version: str, ciphers: str = "ALL") -> bool:
     return True
 
 
+def test_a_misspelt_weak_cipher_class_fails_naming_it(tmp_path):
+    """OpenSSL ignores a word of a cipher string it does not know: a misspelt class
+    ('RC5', 'eNUL') selected nothing and was reported only 'untested', as if the host's
+    OpenSSL lacked those suites."""
+    defaults = {"NULL": "eNULL", "anonim": "aNULL", "EXPORT": "EXP", "RC4": "RC4",
+                "DES/3DES": "DES:3DES", "RSA statis": "kRSA"}
+    assert tls.unknown_cipher_words(defaults, frozenset()) == []
+    # keywords combined, negated, special; suites this OpenSSL knows
+    assert tls.unknown_cipher_words({"x": "kRSA+AES:!aNULL, -RC4 @STRENGTH:DES-CBC3-SHA"},
+                                    frozenset({"DES-CBC3-SHA"})) == []
+    for ciphers, word in (("RC5", "RC5"), ("eNULL:eNUL", "eNUL"), ("kRSA+AEZ", "AEZ")):
+        with pytest.raises(common.SecurityInputError, match=(
+                f"^weak_ciphers 'kelas': '{word}' is no OpenSSL cipher keyword nor a suite "
+                r"this host's OpenSSL knows \(a typo\?\)$")):
+            tls.unknown_cipher_words({"kelas": ciphers}, frozenset())
+    # a suite name the host's OpenSSL does not know: one it lacks, or a typo
+    assert tls.unknown_cipher_words({"EXPORT": "EXP-RC4-MD5"}, frozenset({"AES128-SHA"})) == [
+        "weak_ciphers 'EXPORT': OpenSSL host ini tidak mengenal suite 'EXP-RC4-MD5' (tidak "
+        "tersedia di versinya, atau salah ketik): tidak diuji"]
+    # the module fails before any connection, with the one line
+    rc, result = run_module("security_tls", tmp_path, {
+        "sites": ["pn-test.go.id"], "connect": "192.0.2.1", "weak_ciphers": {"RC4": "RC5"}})
+    assert rc == 1 and result["msg"] == (
+        "weak_ciphers 'RC4': 'RC5' is no OpenSSL cipher keyword nor a suite this host's "
+        "OpenSSL knows (a typo?)")
+
+
 def test_modern_site_has_no_tls_finding(certificate):
     port, stop = serve(certificate, ssl.TLSVersion.TLSv1_2, "ECDHE+AESGCM")
     try:
