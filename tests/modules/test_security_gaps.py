@@ -446,12 +446,24 @@ def test_the_module_asks_apt_where_the_installed_versions_come_from(tmp_path, mo
         "PHP 8.2: dukungan sampai 2026-12-31 (upstream; dari repositori packages.sury.org)"]
 
 
+def test_mariadbs_short_term_releases_have_their_end():
+    """MariaDB 11.2 from dlm.mariadb.com, a short-term release past its end (2024-11-21),
+    had no row of the table: only a warning that it was not judged."""
+    rows = [("mariadb-server", "1:11.2.6+maria~deb12"), ("php5.5-cli", "5.5.9+dfsg-1ubuntu4")]
+    _, findings = software.assess(software.installed(rows, ["php", "mariadb"]),
+                                  {"ID": "debian", "VERSION_ID": "12"}, TODAY)
+    assert [f["message"].split(":")[0] for f in findings] == [
+        "MariaDB 11.2 sudah melewati akhir dukungan (2024-11-21)",
+        "PHP 5.5 sudah melewati akhir dukungan (2016-07-21)"]
+
+
 def test_a_version_the_table_does_not_know_is_a_warning(tmp_path, monkeypatch):
-    """MariaDB 11.2 from dlm.mariadb.com, past its end of support, is in no row of the
-    table: the activity passed without a word, the record saying only 'tidak diketahui'."""
+    """A MariaDB from dlm.mariadb.com in no row of the table (a release newer than the
+    table; 11.2 was one): the activity passed without a word, the record saying only
+    'tidak diketahui'."""
     tools = tmp_path / "bin"
     tools.mkdir()
-    for name, script in {"dpkg-query": "printf 'ii \\tmariadb-server\\t1:11.2.6+maria~deb12\\n'\n",
+    for name, script in {"dpkg-query": "printf 'ii \\tmariadb-server\\t1:99.1.6+maria~deb12\\n'\n",
                          "apt-cache": "exit 0\n"}.items():
         (tools / name).write_text("#!/bin/sh\n" + script)
         (tools / name).chmod(0o755)
@@ -460,8 +472,8 @@ def test_a_version_the_table_does_not_know_is_a_warning(tmp_path, monkeypatch):
     assert rc == 0, result
     assert result["software"][0]["end_of_support"]["status"] == "unknown"
     assert result["findings"] == []
-    assert ("MariaDB 11.2: akhir dukungannya tidak ada di tabel akhir dukungan "
-            "(module_utils/sop_server.py), tidak dinilai: mariadb-server 1:11.2.6+maria~deb12"
+    assert ("MariaDB 99.1: akhir dukungannya tidak ada di tabel akhir dukungan "
+            "(module_utils/sop_server.py), tidak dinilai: mariadb-server 1:99.1.6+maria~deb12"
             in json.dumps(result["warnings"]))
 
 

@@ -291,6 +291,25 @@ def test_a_security_pattern_that_is_no_regular_expression_is_refused(tmp_path, n
     assert result["setting"] == "security_pattern"
 
 
+@pytest.mark.parametrize(("product", "version", "date"), [
+    # MariaDB's short-term releases (a year each) and rolling ones (until the next)
+    ("mariadb", "10.7", "2023-02-09"), ("mariadb", "10.8", "2023-05-20"),
+    ("mariadb", "10.9", "2023-08-22"), ("mariadb", "10.10", "2023-11-17"),
+    ("mariadb", "11.0", "2024-06-06"), ("mariadb", "11.1", "2024-08-21"),
+    ("mariadb", "11.2", "2024-11-21"), ("mariadb", "11.3", "2024-05-29"),
+    ("mariadb", "11.5", "2024-11-21"), ("mariadb", "11.6", "2025-02-13"),
+    ("mariadb", "11.7", "2025-05-12"), ("mariadb", "12.0", "2025-11-18"),
+    ("mariadb", "12.1", "2026-02-13"), ("mariadb", "12.2", "2026-05-28"),
+    # PHP before 5.6, php.net/eol.php's dates
+    ("php", "5.0", "2005-09-05"), ("php", "5.1", "2006-08-24"), ("php", "5.2", "2011-01-06"),
+    ("php", "5.3", "2014-08-14"), ("php", "5.4", "2015-09-03"), ("php", "5.5", "2016-07-21"),
+])
+def test_end_of_support_of_short_term_and_old_releases(product, version, date):
+    """These had no row: a server running one was 'unknown', never past its end."""
+    eos = srv.end_of_support({"ID": product, "VERSION_ID": version}, datetime.date(2026, 11, 30))
+    assert (eos["date"], eos["status"]) == (date, "fail")
+
+
 def test_end_of_support_table():
     today = datetime.date(2026, 11, 30)
     assert srv.end_of_support({"ID": "debian", "VERSION_ID": "12"}, today) == {
