@@ -19,8 +19,17 @@ description:
     uptime, temperature and voltage where the board reports them, the state of its power
     supplies and fans (one not C(ok) is a warning), the interfaces (running, errors,
     drops, link speed of Ethernet ports) and the log's warning, error and critical lines
-    newer than the previous run's (O(states)); a restart since the previous run (its boot
-    time moved) is a warning and its whole log is read again.
+    newer than the previous run's (O(states)); a restart since the previous run is a
+    warning and its whole log is read again.
+  - "A restart is told by the router's boot time (the controller's clock less the
+    uptime) moving later than the stored one (O(states)) by more than 5 minutes or 0.1%
+    of the time since the stored boot, whichever is more: the uptime went backwards.
+    The share follows the drift of a RouterBoard without NTP, whose crystal is off by
+    20-100 ppm (a fixed 5 minutes reported a false restart, and every log warning again,
+    after 35-170 days); 0.1% is ten times that (2.4 hours after 100 days). A restart is
+    missed only when it came within that tolerance after the stored boot. A boot time
+    earlier than the stored one beyond the tolerance (the controller's clock set back)
+    is no restart and replaces the stored one."
   - Reads the configuration export with C(/execute script="/export" as-string), secrets
     hidden unless O(show_sensitive), and returns it normalised (date header removed,
     line continuations joined), ready for M(net_config_store).
@@ -219,12 +228,14 @@ routers:
       type: str
     booted_at:
       description: "When the router started (UTC, from its uptime), kept in the state for
-        the next run; it stays the stored value unless the router restarted (null when
-        the uptime cannot be read)."
+        the next run; it stays the stored value unless the router restarted or its boot
+        time moved earlier than the tolerance allows (null when the uptime cannot be
+        read)."
       type: str
     restarted:
       description: "The router started again since the previous run (its boot time moved
-        by more than 5 minutes): a warning, and every warning in its log is read again."
+        later by more than 5 minutes or 0.1% of the time since the stored boot, whichever
+        is more): a warning, and every warning in its log is read again."
       type: bool
     temperature:
       description: "Celsius of the hottest temperature sensor the board reports

@@ -555,8 +555,26 @@ def log_id(value: str) -> int:
 # RouterOS writes uptime as 1w2d3h4m5s (the API) or 1w2d03:04:05 (RouterOS 6's console).
 UPTIME = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?(?:(\d+):(\d+):(\d+)"
                     r"|(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:\d+ms)?)")
-# A boot time that moved by more than this is a restart (not clock drift or rounding).
+# A boot time (the controller's now - the router's uptime) that moved later than the
+# stored one by more than the tolerance is a restart; within it, the difference is the
+# clocks' drift. The floor, 5 minutes, covers rounding and a step of the controller's
+# clock (corrected by NTP); the tolerance then grows with the time elapsed since the
+# stored boot, 0.1% of it: a RouterBoard without NTP counts its uptime with a crystal
+# off by 20-100 ppm, which a fixed 5 minutes let through for 35-170 days only, then
+# reported a false restart and every warning of its log again. 0.1% (1000 ppm, ten times
+# the worst crystal) is 5 minutes after 3.5 days, 2.4 hours after 100 days. A restart
+# moves the boot time later by as long as the router had run since the stored boot, so
+# one is missed only when the router restarted within the tolerance after the stored
+# boot: within 5 minutes, or first checked after more than 1000 times as long (a restart
+# 2 hours after the boot, next checked 84 days later).
 RESTART_TOLERANCE = datetime.timedelta(minutes=5)
+RESTART_TOLERANCE_SHARE = 0.001
+
+
+def restart_tolerance(elapsed: datetime.timedelta) -> datetime.timedelta:
+    """How much later than the stored one a boot time may be and still be the same boot,
+    ``elapsed`` after the stored boot (RESTART_TOLERANCE, RESTART_TOLERANCE_SHARE)."""
+    return max(RESTART_TOLERANCE, abs(elapsed) * RESTART_TOLERANCE_SHARE)
 
 
 def uptime_seconds(text: Any) -> int | None:
@@ -571,8 +589,12 @@ def uptime_seconds(text: Any) -> int | None:
 def boot_time(uptime: Any, now: datetime.datetime,
               before: str | None) -> tuple[str | None, bool]:
     """The router's boot time for the stored state, and whether it restarted since the
-    stored one (``before``). Within the tolerance the stored value is kept, so that a
-    router that did not restart leaves its state unchanged."""
+    stored one (``before``): its uptime went backwards, smaller than the time elapsed
+    since the stored boot by more than restart_tolerance (the boot time moved later).
+    Within the tolerance the stored value is kept, so that a router that did not restart
+    leaves its state unchanged. A boot time earlier than that is no restart (a restart
+    only makes the uptime smaller: the controller's clock was set back) and replaces the
+    stored one, which would otherwise hide every later restart before it."""
     seconds = uptime_seconds(uptime)
     if seconds is None:
         return before, False
@@ -583,9 +605,9 @@ def boot_time(uptime: Any, now: datetime.datetime,
         previous = None
     if previous is None or previous.tzinfo is None:
         return booted.isoformat(), False
-    if abs(booted - previous) <= RESTART_TOLERANCE:
+    if abs(booted - previous) <= restart_tolerance(now - previous):
         return before, False
-    return booted.isoformat(), True
+    return booted.isoformat(), booted > previous
 
 
 def log_warnings(

@@ -373,6 +373,31 @@ def test_boot_time_moves_only_with_a_restart():
     assert util.boot_time("1d", now, "not a time") == (first, False)
 
 
+def test_a_drifting_router_clock_is_no_restart_a_restart_still_is():
+    """A RouterBoard without NTP counts its uptime 20-100 ppm off: after 200 days at
+    100 ppm its boot time seems 29 minutes later than stored, and the fixed 5 minutes
+    reported a restart (and its whole log again). The tolerance grows with the time
+    since the stored boot (0.1%: 4.8 hours after 200 days); a restart an hour ago, or
+    one 5 hours after the stored boot, is still one."""
+    booted = util.datetime.datetime(2026, 5, 1, tzinfo=util.datetime.timezone.utc)
+    stored = booted.isoformat()
+    now = booted + util.datetime.timedelta(days=200)
+    counted = round(200 * 86400 * (1 - 100e-6))  # a crystal 100 ppm slow
+    assert util.boot_time(f"{counted}s", now, stored) == (stored, False)
+    assert util.boot_time(f"{round(200 * 86400 * (1 + 100e-6))}s", now, stored) == (stored, False)
+    assert util.boot_time("1h", now, stored) == ("2026-11-16T23:00:00+00:00", True)
+    assert util.boot_time("199d19h", now, stored) == ("2026-05-01T05:00:00+00:00", True)
+    assert util.boot_time("199d19h15m", now, stored) == (stored, False)  # 4h45m: within
+
+
+def test_a_boot_time_earlier_than_stored_is_no_restart_and_replaces_it():
+    # the controller's clock was a day ahead when the boot was stored, then corrected:
+    # the uptime did not go backwards; kept, the stored boot would hide a later restart
+    stored = "2026-12-02T08:00:00+00:00"
+    now = util.datetime.datetime(2026, 12, 2, 9, 0, tzinfo=util.datetime.timezone.utc)
+    assert util.boot_time("1d1h", now, stored) == ("2026-12-01T08:00:00+00:00", False)
+
+
 def test_every_key_of_a_router_is_documented(lab):
     r = mod.read_router(router(lab, "v7"), PARAMS)
     documented = yaml.safe_load(mod.RETURN)["routers"]["contains"]
