@@ -50,6 +50,14 @@ description:
     too), the URL's C(user:password@) and secret-looking query values (C(***)), as the
     records mask them. A changed secret shows as a changed line without its value. The
     stored files keep the values.
+  - >-
+    A configuration larger than O(max_export_bytes) (in UTF-8) is refused, in check mode
+    too: nothing of it is stored, the device's stored configuration and history stay as
+    they are, and a warning names the device in one line
+    (C(NAME: konfigurasi berukuran N byte melebihi batas M byte ...)); its state is kept
+    and the other devices are stored. The 32 MiB M(routeros_check) reads per router
+    session, kept O(keep) times, would let a compromised router fill the backup
+    computer's disk (1.6 GB a router with the default 50 versions).
   - Supports check mode (the diff is computed, nothing is written) and diff mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
@@ -77,6 +85,14 @@ options:
     description: Older versions kept per device (0 keeps none; a negative number is refused).
     type: int
     default: 50
+  max_export_bytes:
+    description:
+      - Largest configuration stored for a device, in bytes (UTF-8); a larger one is
+        refused with a warning (1 or more).
+      - The default, 4 MiB, is twenty times a RouterOS export of a large court network
+        (under 200 KB) and still bounds the store to 4 MiB times O(keep) plus one per device.
+    type: int
+    default: 4194304
 attributes:
   check_mode:
     support: full
@@ -97,11 +113,13 @@ EXAMPLES = r"""
 
 RETURN = r"""
 devices:
-  description: Per device, whether its configuration changed and the unified diff.
+  description: Per device, whether its configuration changed and the unified diff, and
+    the warning refusing a configuration larger than O(max_export_bytes) (C(refused), else null).
   returned: when O(items) is given
   type: list
   elements: dict
-  sample: [{name: rb-kantor, changed: true, first: false, diff: "--- rb-kantor (sebelumnya)\n+++ ..."}]
+  sample: [{name: rb-kantor, changed: true, first: false, diff: "--- rb-kantor (sebelumnya)\n+++ ...",
+            state_changed: false, refused: null}]
 states:
   description: Stored state per device name (before this call's update).
   returned: always
@@ -125,10 +143,13 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.sop_bahasa import angka  # noqa: E402
 from ansible.module_utils.sop_pathwalk import MAX_LINKS, TooManyLinks, walk  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_export_lines, mask_text  # noqa: E402
 from ansible.module_utils.sop_state import write_private  # noqa: E402
 
+# max_export_bytes's default: twenty times a RouterOS export of a large court network.
+MAX_EXPORT_BYTES = 4 * 1024 * 1024
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -283,10 +304,25 @@ def read_states(root: Path) -> tuple[dict[str, Any], dict[str, str]]:
     return states, damaged
 
 
+def too_large(name: str, content: str | None, max_bytes: int) -> str | None:
+    """The warning refusing a configuration larger than ``max_bytes`` in UTF-8 (as it
+    would be written), in Bahasa Indonesia; None for one that may be stored."""
+    size = 0 if content is None else len(content.encode("utf-8", "surrogatepass"))
+    if size <= max_bytes:
+        return None
+    return (f"{name}: konfigurasi berukuran {angka(size)} byte melebihi batas "
+            f"{angka(max_bytes)} byte (max_export_bytes); tidak disimpan, konfigurasi "
+            "tersimpan sebelumnya dan riwayatnya tetap")
+
+
 def store(
-    root: Path, item: dict[str, Any], states: dict[str, Any], keep: int, check: bool
+    root: Path, item: dict[str, Any], states: dict[str, Any], keep: int, check: bool,
+    *, max_bytes: int = MAX_EXPORT_BYTES,
 ) -> dict[str, Any]:
     name, content = item["name"], item["content"]
+    refused = too_large(name, content, max_bytes)
+    if refused:
+        content = None  # as an unavailable export: the stored one stays
     device = root / name
     current = device / "config.txt"
     old: str | None = None
@@ -299,7 +335,8 @@ def store(
         # the history, instead of a traceback that stored no device of the run
         with open(current, encoding="utf-8", errors="backslashreplace", newline="") as handle:
             old = handle.read()
-    result: dict[str, Any] = {"name": name, "changed": False, "first": old is None, "diff": None}
+    result: dict[str, Any] = {"name": name, "changed": False, "first": old is None, "diff": None,
+                              "refused": refused}
     if content is not None and content != old:
         result["changed"] = True
         if old is not None:
@@ -341,12 +378,16 @@ def main() -> None:
                 },
             },
             "keep": {"type": "int", "default": 50},
+            "max_export_bytes": {"type": "int", "default": MAX_EXPORT_BYTES},
         },
         supports_check_mode=True,
     )
     p = module.params
     if p["keep"] < 0:
         module.fail_json(msg=f"keep must be 0 or more (older versions kept), not {p['keep']}")
+    if p["max_export_bytes"] < 1:
+        module.fail_json(msg="max_export_bytes must be 1 or more (the largest configuration "
+                             f"stored), not {p['max_export_bytes']}")
     if not os.path.isabs(p["path"]):  # relative to the module's working directory
         module.fail_json(msg=f"path must be an absolute path, not {p['path']!r}")
     root = Path(p["path"])
@@ -375,11 +416,16 @@ def main() -> None:
     try:
         if not module.check_mode:
             store_dir(root)
-        results = [store(root, i, states, p["keep"], module.check_mode) for i in p["items"]]
+        results = [store(root, i, states, p["keep"], module.check_mode,
+                         max_bytes=p["max_export_bytes"])
+                   for i in p["items"]]
     except UnsafeStore as exc:
         module.fail_json(msg=str(exc))
     except OSError as exc:
         module.fail_json(msg=f"cannot write the configuration store {root}: {exc.strerror or exc}")
+    for r in results:
+        if r["refused"]:
+            module.warn(r["refused"])
     changed = [r["name"] for r in results if r["changed"]]
     diff = [
         {

@@ -287,6 +287,50 @@ def test_store_refuses_a_negative_keep(tmp_path):
     assert not (tmp_path / "jaringan").exists()
 
 
+def test_a_configuration_over_max_export_bytes_is_refused_for_its_device_alone(tmp_path):
+    """A compromised router could send 32 MiB a session (routeros_check's cap), kept 50
+    times: 1.6 GB of the backup computer's disk a router. A configuration larger than
+    max_export_bytes (counted in UTF-8, as written) is refused with one line naming the
+    device, its stored configuration and history untouched, in check mode too; its state
+    is kept and the other devices are stored."""
+    root = tmp_path / "jaringan"
+    store_mod.store(root, item("rb-a", "set name=a\n"), {}, 5, False)
+    large = "/system note\nset note=\"" + "é" * 50 + "\"\n"  # 75 characters, 125 bytes
+    items = [item("rb-a", large, {"log_cursor": "*9"}), item("rb-b", "set name=b\n")]
+    warning = ("rb-a: konfigurasi berukuran 125 byte melebihi batas 100 byte "
+               "(max_export_bytes); tidak disimpan, konfigurasi tersimpan sebelumnya dan "
+               "riwayatnya tetap")
+    for check in (True, False):
+        rc, out = run_module("net_config_store", tmp_path, {
+            "path": str(root), "items": items, "max_export_bytes": 100,
+            "_ansible_check_mode": check})
+        assert rc == 0 and warning_lines(out) == [warning], out
+        assert out["changed_names"] == ["rb-b"] and out["devices"][0]["refused"] == warning
+        assert out["devices"][1]["refused"] is None
+    assert (root / "rb-a" / "config.txt").read_text() == "set name=a\n"
+    assert not (root / "rb-a" / "history").exists()
+    assert json.loads((root / "rb-a" / "state.json").read_text()) == {"log_cursor": "*9"}
+    assert (root / "rb-b" / "config.txt").read_text() == "set name=b\n"
+    rc, out = run_module("net_config_store", tmp_path, {
+        "path": str(root), "items": items, "max_export_bytes": 125})
+    assert rc == 0 and warning_lines(out) == [] and out["changed_names"] == ["rb-a"]
+    rc, out = run_module("net_config_store", tmp_path, {
+        "path": str(root), "items": items, "max_export_bytes": 0})
+    assert rc == 1 and out["msg"] == ("max_export_bytes must be 1 or more (the largest "
+                                      "configuration stored), not 0")
+
+
+def test_the_default_max_export_bytes_is_4_mib(tmp_path):
+    root = tmp_path / "jaringan"
+    line = "add comment=" + "x" * 1011 + "\n"  # 1 KiB
+    largest = store_mod.store(root, item("rb-a", line * 4096), {}, 5, False)
+    assert largest["changed"] and largest["refused"] is None
+    over = store_mod.store(root, item("rb-b", line * 4096 + "\n"), {}, 5, False)
+    assert not over["changed"] and over["refused"].startswith(
+        "rb-b: konfigurasi berukuran 4.194.305 byte melebihi batas 4.194.304 byte")
+    assert not (root / "rb-b").exists()
+
+
 def test_store_refuses_a_directory_another_account_can_change(tmp_path):
     # the store holds the routers' exports (secrets with show_sensitive) and the state
     # the next run trusts: a directory another account owns, or one its group or others
