@@ -17,7 +17,9 @@ description:
     redirect to another site (an intruder's, to a gambling site say), to a scheme other
     than http and https, or from https to plain http of the site (a TLS downgrade, a
     misconfigured or tampered site) is a problem naming where it leads, and is not
-    followed; one from http to https is followed.
+    followed; one from http to https is followed. Redirects within the site that loop
+    back to an address asked, or run past 10, read no page, a problem naming the loop
+    (C(dialihkan berputar)) or the limit, not the status of the last redirect.
   - A page showing a PHP fatal or parse error or a database error in place of its content
     (C(Fatal error), C(Too many connections), C(SQLSTATE[...]), WordPress's C(Error
     establishing a database connection), Joomla's C(Could not connect to MySQL) ...) is
@@ -167,6 +169,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     refused_target,
     ssl_context,
     tls_certificate,
+    unread_chain,
     url_option_error,
 )
 from ansible.module_utils.sop_integrity_content import page_follows, same_site  # noqa: E402
@@ -193,14 +196,17 @@ def read_page(url: str, timeout: float, context: ssl.SSLContext) -> dict[str, An
     basic credentials; ``response_ms`` is the whole chain's, and ``elsewhere`` the address
     of another site (or scheme, or plain http after https) the page redirected to, not
     followed: an intruder's redirect to a gambling site answers 200 there, which is no
-    court website that is up, and a page that drops TLS is not the one asked for."""
+    court website that is up, and a page that drops TLS is not the one asked for.
+    ``unread``: why a chain within the site read no page (a loop, or more than
+    REDIRECT_HOPS redirects: sop_http.unread_chain), else None."""
     plain, authorization = basic_auth(url)
     chain = redirects(plain, timeout, context, follow=page_follows, authorization=authorization)
     last = chain[-1]
     spent = [answer["response_ms"] for answer in chain]
+    elsewhere = refused_target(last, page_follows)
     return {**last, "final_url": last["url"],
-            "response_ms": None if None in spent else sum(spent),
-            "elsewhere": refused_target(last, page_follows)}
+            "response_ms": None if None in spent else sum(spent), "elsewhere": elsewhere,
+            "unread": unread_chain(chain) if elsewhere is None else None}
 
 
 def check_page(url: str, p: dict[str, Any]) -> dict[str, Any]:
@@ -211,6 +217,8 @@ def check_page(url: str, p: dict[str, Any]) -> dict[str, Any]:
         problems.append(f"{url} tidak dapat diakses: {answer['error']}")
     elif answer["elsewhere"] is not None:
         problems.append(f"{url} {_left(answer['final_url'], answer['elsewhere'])} (tidak diikuti)")
+    elif answer["unread"] is not None:  # a WordPress behind a proxy redirecting to itself
+        problems.append(f"{url} {answer['unread']}: halaman tidak terbaca")
     else:
         if not 200 <= answer["status"] < 300:
             where = f" di {answer['final_url']}" if answer["final_url"] != url else ""

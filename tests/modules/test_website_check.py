@@ -276,6 +276,20 @@ def test_a_redirect_chain_reaching_https_passes_and_a_loop_does_not(tls, monkeyp
                                 f"(status 302 di {plain}/loop-b)"]
 
 
+def test_a_page_redirecting_in_a_loop_or_without_end_names_it():
+    """A WordPress behind a proxy that redirects its page to itself (siteurl http://
+    behind TLS: the browser's "too many redirects") was "menjawab status HTTP 302 di
+    <an address of the loop>": a status, not the cause, and no page was read."""
+    with httpd.serving(httpd.redirect_loop({"/a": "/b", "/b": "/a"})) as site:
+        loop = check.check_page(f"{site}/a", params())
+        endless = check.check_page(f"{site}/hop/0", params())
+    assert (loop["ok"], loop["status"]) == (False, 302)
+    assert loop["problems"] == [
+        f"{site}/a dialihkan berputar (kembali ke {site}/a): halaman tidak terbaca"]
+    assert endless["problems"] == [
+        f"{site}/hop/0 dialihkan lebih dari {http.REDIRECT_HOPS} kali: halaman tidak terbaca"]
+
+
 def test_a_redirect_to_another_site_is_no_site_that_is_up(tls, listener):
     """An intruder's redirect of the court's page to a gambling site (here 127.0.0.1 ->
     localhost) was followed: the other site's 200 counted as the court website up, and
