@@ -38,7 +38,9 @@ description:
     RSS/Atom feed O(feed_url) or a URL of the sitemap O(sitemap_url) (the feed's own
     date, which some CMSs set to the time it was made, only when no item has one). Older than O(freshness_days) is a
     warning, not a failure; so is a date more than five minutes ahead of this host's
-    clock (a wrong clock or time zone, or a wrong date), which is never fresh.
+    clock (a wrong clock or time zone, or a wrong date), which is never fresh. A feed or
+    sitemap date naming no zone (a C(lastmod) of a day alone) is read in the first zone
+    that day begins in (UTC+14:00), so that today's date is never ahead of the clock.
   - A URL's C(user:password@) is sent as HTTP basic credentials (on to a redirect of the
     same site only; never to the plain-HTTP address checked for the redirect); it and
     secret-looking query values (C(token=), C(key=) ...) are shown as C(***) in the result.

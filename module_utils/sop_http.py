@@ -471,9 +471,16 @@ def _unverified_expiry(host: str, port: int, timeout: float) -> datetime.datetim
     return _enddate_from_der(der) if der else None
 
 
-def parse_date(text: str) -> datetime.datetime | None:
+# The first zone a day begins in (UTC+14:00, Kiribati): a date naming no zone, read there,
+# is the earliest moment it may name.
+EARLIEST_ZONE = datetime.timezone(datetime.timedelta(hours=14))
+
+
+def parse_date(text: str, zoneless: datetime.tzinfo | None = None) -> datetime.datetime | None:
     """An RSS (RFC 822), Atom or sitemap (ISO 8601) date, as aware UTC; None for text
-    that is no date, or a date whose UTC time lies outside the calendar (years 1-9999)."""
+    that is no date, or a date whose UTC time lies outside the calendar (years 1-9999).
+    A date naming no zone (a day alone, ``2026-11-18``) is read as UTC, or in ``zoneless``
+    and kept in it."""
     text = text.strip()
     try:
         moment = email.utils.parsedate_to_datetime(text)
@@ -483,6 +490,8 @@ def parse_date(text: str) -> datetime.datetime | None:
         except ValueError:
             return None
     if moment.tzinfo is None:
+        if zoneless is not None:
+            return moment.replace(tzinfo=zoneless)
         moment = moment.replace(tzinfo=datetime.timezone.utc)
     try:
         return moment.astimezone(datetime.timezone.utc)
@@ -495,13 +504,16 @@ def newest_date(document: str) -> datetime.datetime | None:
     a sitemap's URLs (the dates from the first <item>, <entry> or <url> on). The
     document's own date (lastBuildDate, or a date before its first item) only when no
     item has one: Joomla writes the time the feed was made there, so a site without a
-    new article for a year read as fresh on every run."""
+    new article for a year read as fresh on every run. A date naming no zone (a
+    sitemap's lastmod of a day) is read in EARLIEST_ZONE, kept there: read as UTC, a
+    page changed today lay ahead of the clock in WIB until 07:00 (WITA 08:00, WIT 09:00),
+    the hours a scheduled run at night falls in, and was not fresh."""
     first = _FIRST_ITEM.search(document)
     start = first.start() if first else len(document)
     items: list[datetime.datetime] = []
     own: list[datetime.datetime] = []
     for match in _DATE_TAGS.finditer(document):
-        moment = parse_date(match.group(2))
+        moment = parse_date(match.group(2), EARLIEST_ZONE)
         if moment is not None:
             of_item = match.start() >= start and match.group(1).lower() != "lastbuilddate"
             (items if of_item else own).append(moment)

@@ -454,6 +454,36 @@ def test_a_feed_date_ahead_of_the_clock_is_not_fresh_and_is_named(tls):
         "segar"]
 
 
+class Sitemap(BaseHTTPRequestHandler):
+    """A sitemap dating its pages by the day alone (W3C-DTF allows it), no feed."""
+
+    def do_GET(self):
+        body = (b"<urlset><url><loc>/</loc><lastmod>2026-11-18</lastmod></url></urlset>"
+                if self.path == "/sitemap.xml" else b"not found")
+        self.send_response(200 if self.path == "/sitemap.xml" else 404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize(("wib_hour", "day", "fresh"), [(3, 18, True), (16, 17, False)])
+def test_a_day_without_a_time_is_not_ahead_of_the_clock_on_that_day(wib_hour, day, fresh):
+    """A sitemap's lastmod of 18 November read at 03:00 WIB on the 18th (20:00 UTC on
+    the 17th): read as midnight UTC it lay seven hours ahead of the clock, "di masa
+    depan", on every run before 07:00 WIB. The day before (16:00 WIB on the 17th, the
+    18th nowhere yet) it is still ahead."""
+    wib = datetime.timezone(datetime.timedelta(hours=7))
+    now = datetime.datetime(2026, 11, day, wib_hour, 0, tzinfo=wib)
+    with httpd.serving(Sitemap) as site:
+        found = check.freshness(params(urls=[f"{site}/"]), now.astimezone(datetime.UTC))
+    assert found["source"] == f"sitemap {site}/sitemap.xml"
+    assert (found["newest"][:10], found["fresh"], found["in_future"]) == (
+        "2026-11-18", fresh, not fresh)
+
+
 @pytest.mark.parametrize(("ahead", "fresh"), [(datetime.timedelta(minutes=4), True),
                                               (datetime.timedelta(minutes=6), False)])
 def test_a_cms_date_a_few_minutes_ahead_is_clock_skew(ahead, fresh):
