@@ -26,6 +26,12 @@ description:
     not available, whatever its status (PHP shows a fatal error with status 200 when
     C(display_errors) is on), a problem quoting the error (one line, no stack trace, login
     arguments masked). A notice or warning alone is not, save a database connection's.
+  - So is a page standing in for the site, whatever its status (a 200 too), a problem
+    naming it with its title. That is a web server's default page (C(Welcome to nginx!),
+    Apache's or Plesk's), a folder listing (C(Index of /)), a CMS installer (WordPress's
+    or Joomla's, reached when the site lost its database or C(wp-config.php), where
+    anyone could take the site), a suspended hosting account (cPanel's C(This account
+    has been suspended)), or a title beginning C(Hacked by) (a defacement).
   - For each https URL, its plain-HTTP address (port 80) must answer with a redirect to HTTPS
     of the same site (O(require_https_redirect)), directly or after redirects over plain HTTP within it (to the
     C(www.) name, say; at most 10, a loop is no redirect to HTTPS), and the server certificate must verify (O(ca_file) or
@@ -170,6 +176,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     redirects,
     refused_target,
     ssl_context,
+    stand_in_page,
     tls_certificate,
     unread_chain,
     url_option_error,
@@ -228,6 +235,9 @@ def check_page(url: str, p: dict[str, Any]) -> dict[str, Any]:
         shown = page_error(answer["body"])
         if shown is not None:
             problems.append(f"{url} menampilkan galat PHP/database: {shown}")
+        stand_in = stand_in_page(answer["body"])
+        if stand_in is not None:
+            problems.append(f"{url} menampilkan {stand_in}")
         if p["expected_text"] and p["expected_text"] not in answer["body"]:
             problems.append(f"teks '{p['expected_text']}' tidak ada di {url}")
         if answer["response_ms"] > p["max_response_seconds"] * 1000:

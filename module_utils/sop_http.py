@@ -541,6 +541,47 @@ def page_error(page: str) -> str | None:
     return text if len(text) <= MAX_ERROR_LINE else text[:MAX_ERROR_LINE - 3] + "..."
 
 
+# A page's first title: its opening tag's attributes hold no '<' or '>' and its text no
+# '<' (each scan stops at the next '<': linear in the page's size), at most 300 characters.
+_TITLE = re.compile(r"<title(?:\s[^<>]*)?>([^<]{0,300})</title", re.IGNORECASE)
+# What a server, a hosting panel or a CMS shows where the site's content is not (the first
+# title's words, read as a browser shows them, in any case; or the page's): a web server's
+# default page (the site's configuration gone: nginx, Apache on Debian/Ubuntu and
+# RHEL/CentOS, Plesk), a folder listing (its index.php gone), a CMS's installer (its
+# database or wp-config.php gone: anyone who opens it can take the site), a hosting
+# account suspended (an unpaid contract: cPanel sends the site's pages there), or an
+# intruder's defacement (a title beginning "Hacked by": a news title may hold the words).
+_STAND_IN_TITLES = (
+    (re.compile(r"welcome to nginx!|apache2 (?:ubuntu|debian) default page|test page for "
+                r"the (?:apache|nginx) http server|domain default page"),
+     "halaman bawaan server web, bukan situs"),
+    (re.compile(r"index of /"), "daftar isi folder, bukan situs"),
+    (re.compile(r"wordpress \u203a (?:installation|setup configuration file)"
+                r"|joomla! web installer"),
+     "halaman pemasangan CMS (siapa saja dapat mengambil alih situs)"),
+    (re.compile(r"\W*hacked by\b"), "tanda deface"),
+)
+_SUSPENDED = re.compile(r"\bThis account has been suspended\b", re.IGNORECASE)
+# A title shown longer than this is cut.
+MAX_TITLE = 100
+
+
+def stand_in_page(page: str) -> str | None:
+    """What a page shows in place of the site's content (_STAND_IN_TITLES, a suspended
+    hosting account), for a problem line: its kind and its title (one line, at most
+    MAX_TITLE characters); None for any other page. A status of 200 is no site that is
+    up when the page is nginx's "Welcome to nginx!" or WordPress's installer."""
+    found = _TITLE.search(page)
+    title = " ".join(html.unescape(found.group(1)).split()) if found else ""
+    shown = title if len(title) <= MAX_TITLE else title[:MAX_TITLE - 3] + "..."
+    for pattern, kind in _STAND_IN_TITLES:
+        if pattern.match(title.lower()):
+            return f"{kind}: '{shown}'"
+    if _SUSPENDED.search(page):
+        return "halaman akun hosting ditangguhkan (This account has been suspended)"
+    return None
+
+
 def http_variant(url: str) -> str | None:
     """The plain-HTTP address of an https URL on the standard port (443): port 80, the same
     host, path and query, without credentials. None for any other URL: an https site on

@@ -430,6 +430,78 @@ def test_a_long_line_of_errors_is_read_in_linear_time_and_cut():
     assert none is None
 
 
+class StandIn(BaseHTTPRequestHandler):
+    """A WordPress whose database lost its tables: every page redirects to the installer
+    (within the site), which answers 200."""
+
+    def do_GET(self):
+        if self.path != "/wp-admin/install.php":
+            self.send_response(302)
+            self.send_header("Location", "/wp-admin/install.php")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = (b"<!DOCTYPE html><html><head><title>WordPress &rsaquo; Installation</title>"
+                b"</head><body class=\"wp-core-ui\">Selamat datang</body></html>")
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_page_standing_in_for_the_site_is_not_available():
+    """The installer answered 200 and held the expected text: activity 1 passed while
+    anyone could install a WordPress over the court's site."""
+    with httpd.serving(StandIn) as site:
+        page = check.check_page(f"{site}/", params(expected_text="Selamat"))
+    assert (page["ok"], page["status"]) == (False, 200)
+    assert page["problems"] == [
+        f"{site}/ menampilkan halaman pemasangan CMS (siapa saja dapat mengambil alih situs): "
+        "'WordPress \u203a Installation'"]
+
+
+@pytest.mark.parametrize(("page", "shown"), [
+    ("<html><head>\n<title>Welcome to nginx!</title>\n<style>",
+     "halaman bawaan server web, bukan situs: 'Welcome to nginx!'"),
+    ('<title lang="en">Apache2 Ubuntu Default Page: It works</title>',
+     "halaman bawaan server web, bukan situs: 'Apache2 Ubuntu Default Page: It works'"),
+    ("<TITLE>Domain Default page</TITLE>",
+     "halaman bawaan server web, bukan situs: 'Domain Default page'"),
+    ("<html><head><title>Index of /</title></head><body><h1>Index of /</h1>",
+     "daftar isi folder, bukan situs: 'Index of /'"),
+    ("<title>WordPress &rsaquo; Setup Configuration File</title>",
+     "halaman pemasangan CMS (siapa saja dapat mengambil alih situs): "
+     "'WordPress \u203a Setup Configuration File'"),
+    ("<title>Joomla! Web Installer</title>",
+     "halaman pemasangan CMS (siapa saja dapat mengambil alih situs): 'Joomla! Web Installer'"),
+    ("<title>  HACKED BY\n Anon  </title>" + "x" * 50, "tanda deface: 'HACKED BY Anon'"),
+    ("<title>" + "Hacked by " + "x" * 200 + "</title>",
+     "tanda deface: 'Hacked by " + "x" * 87 + "...'"),
+    ("<html><body><h1>This Account has been suspended.</h1>",
+     "halaman akun hosting ditangguhkan (This account has been suspended)"),
+])
+def test_a_stand_in_page_is_named_with_its_title(page, shown):
+    assert http.stand_in_page(page) == shown
+
+
+@pytest.mark.parametrize("page", [
+    "<html><head><title>Pengadilan Negeri Bangil</title></head>Welcome to nginx!</html>",
+    "<title>Berita: situs lama pernah di-hacked by orang tak dikenal?</title>",
+    "<title>Daftar Index of /berkas perkara</title>", "<title>Welcome to nginx!", "",
+])
+def test_the_court_s_own_page_is_no_stand_in(page):
+    assert http.stand_in_page(page) is None
+
+
+def test_a_title_tag_without_end_is_read_in_linear_time():
+    with within(3, "reading the title"):
+        assert http.stand_in_page("<title" * (1 << 20)) is None
+        assert http.stand_in_page("<title>" * (1 << 20)) is None
+
+
 def test_stale_and_unknown_content_warn():
     p = params(freshness_days=7)
     _, warnings = check.grade([], [], {"newest": "2026-10-01T00:00:00+00:00", "age_days": 60,
