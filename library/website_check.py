@@ -35,7 +35,9 @@ description:
   - For each https URL, its plain-HTTP address (port 80) must answer with a redirect to HTTPS
     of the same site (O(require_https_redirect)), directly or after redirects over plain HTTP within it (to the
     C(www.) name, say; at most 10, a loop is no redirect to HTTPS), and the server certificate must verify (O(ca_file) or
-    the system's trust store); its expiry date and days left are reported. An https URL on
+    the system's trust store); its expiry date and days left are reported. A problem with
+    it names the likely cause after OpenSSL's words (a chain sent without its
+    intermediate certificate, a self-signed certificate, one not yet valid). An https URL on
     a port other than 443 has no known plain-HTTP address (plain HTTP to its TLS port is no
     answer, and port 80 may serve another site), so its redirect is not checked (its
     C(https_redirect) is null).
@@ -325,13 +327,29 @@ def freshness(p: dict[str, Any], now: datetime.datetime) -> dict[str, Any]:
             "fresh": not in_future and age <= p["freshness_days"], "in_future": in_future}
 
 
+# What OpenSSL's words for a certificate that fails verification mean for the court's
+# admin (OpenSSL 3 writes "self-signed", 1.1 "self signed"). The first is nginx's
+# ssl_certificate naming the site's certificate alone (cert.pem) instead of the chain
+# (fullchain.pem): a browser that fetches the intermediate shows the site as secure.
+_CERTIFICATE_CAUSES = {
+    "unable to get local issuer certificate":
+        "rantai sertifikat tidak lengkap, server tidak mengirim sertifikat perantara "
+        "(pasang fullchain), atau penerbitnya tidak dipercaya",
+    "self-signed certificate": "sertifikat buatan sendiri, bukan dari CA yang dipercaya",
+    "self signed certificate": "sertifikat buatan sendiri, bukan dari CA yang dipercaya",
+    "certificate is not yet valid": "belum berlaku: jam server ini atau tanggal sertifikat salah",
+}
+
+
 def grade(pages: list[dict[str, Any]], certs: list[dict[str, Any]], fresh: dict[str, Any],
           p: dict[str, Any]) -> tuple[list[str], list[str]]:
     problems = [line for page in pages for line in page["problems"]]
     warnings = []
     for cert in certs:
         if not cert["valid"]:
+            cause = _CERTIFICATE_CAUSES.get(str(cert["error"]))
             problems.append(f"sertifikat TLS {cert['host']} tidak sah: {cert['error']}"
+                            + (f" ({cause})" if cause else "")
                             + (f" (berakhir {cert['not_after']})" if cert["not_after"] else ""))
     if fresh["newest"] is None:
         warnings.append("tanggal konten terbaru tidak dapat dibaca (database CMS, RSS, sitemap)")

@@ -169,6 +169,26 @@ def test_untrusted_certificate_is_a_problem_with_its_expiry(tls):
     assert problems and "tidak sah" in problems[0]
 
 
+def test_an_untrusted_certificate_s_problem_names_its_likely_cause(tls):
+    """nginx sending the site's certificate without its intermediate (cert.pem, not
+    fullchain.pem) read "unable to get local issuer certificate": OpenSSL's words, which
+    do not tell the admin what to fix (the test's CA, not given, stands for the missing
+    intermediate)."""
+    cert = http.tls_certificate("localhost", tls["https"], 5, "",
+                                datetime.datetime.now(datetime.UTC))
+    problems, _ = check.grade([], [cert], {"newest": "x", "fresh": True}, params())
+    assert problems == [
+        "sertifikat TLS localhost tidak sah: unable to get local issuer certificate (rantai "
+        "sertifikat tidak lengkap, server tidak mengirim sertifikat perantara (pasang "
+        f"fullchain), atau penerbitnya tidak dipercaya) (berakhir {cert['not_after']})"]
+    for words in ("self-signed certificate", "self signed certificate"):
+        problems, _ = check.grade([], [{"host": "a.go.id", "valid": False, "error": words,
+                                        "not_after": None}], {"newest": "x", "fresh": True},
+                                  params())
+        assert problems == [f"sertifikat TLS a.go.id tidak sah: {words} (sertifikat buatan "
+                            "sendiri, bukan dari CA yang dipercaya)"]
+
+
 def test_expired_certificate_fails_activity_1_and_4_even_on_its_last_day(tls):
     now = datetime.datetime.now(datetime.UTC)
     cert = http.tls_certificate("localhost", tls["expired"], 5, tls["ca"], now)
