@@ -41,6 +41,9 @@ description:
     figures, without the action column the logins, failed logins and deletions), the
     rest is counted, and RV(summary.unavailable) says which table and column are missing
     and which option to set (also emitted as warnings).
+  - Each query ends on the server after O(query_timeout) seconds too (MariaDB's
+    C(max_statement_time), 10.1.8 and later; MySQL's server is not bounded), not only
+    the client, which left the server reading on when given up alone.
   - Read-only; never reports a change. Supports check mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
@@ -273,7 +276,6 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
     find_binary,
     indexed_columns,
     nullable_text,
-    query,
     quote_identifier,
     quote_string,
     table_columns,
@@ -288,6 +290,7 @@ from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     matches_any,
     missing_column,
     offset_minutes,
+    query,
     query_timeout_error,
     resolve_columns,
     unavailable,

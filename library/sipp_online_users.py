@@ -29,6 +29,9 @@ description:
     as its midnight); the counts that need it are null, and RV(online_users.unavailable) says which table and column are missing
     and which option to set (also emitted as warnings).
   - Also proves that the database is up (the module fails when it cannot connect).
+  - Each query ends on the server after O(query_timeout) seconds too (MariaDB's
+    C(max_statement_time), 10.1.8 and later; MySQL's server is not bounded), not only
+    the client, which left the server reading on when given up alone.
   - Read-only; never reports a change. Supports check mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
@@ -162,7 +165,6 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
     connection_from_params,
     find_binary,
     nullable_text,
-    query,
     quote_identifier,
     table_columns,
     text_value,
@@ -174,6 +176,7 @@ from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     future_finding,
     missing_column,
     offset_minutes,
+    query,
     query_timeout_error,
     resolve_columns,
     unavailable,

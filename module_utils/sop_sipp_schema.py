@@ -3,7 +3,7 @@
 """What the sipp_* modules know about SIPP beyond MariaDB (that layer is sop_mariadb):
 their database options, which column plays which role in a SIPP table (versions name
 them differently, and a date without its time plays no time role), how to report what
-a differing schema hides, LIKE patterns, the
+a differing schema hides, their queries bounded on the server, LIKE patterns, the
 time-zone offsets of SIPP's wall-clock times, and the report's line on rows dated ahead
 of the clock they are compared with.
 
@@ -19,7 +19,8 @@ from typing import Any
 
 from ansible.module_utils.sop_bahasa import angka
 from ansible.module_utils.sop_clock import MAX_OFFSET, MIN_OFFSET, zone
-from ansible.module_utils.sop_mariadb import LOGIN_ARGUMENT_SPEC
+from ansible.module_utils.sop_mariadb import LOGIN_ARGUMENT_SPEC, Connection
+from ansible.module_utils.sop_mariadb import query as client_query
 
 # Options of the sipp_* modules that read the database (doc fragments mariadb_login
 # and sipp_db).
@@ -39,6 +40,23 @@ def query_timeout_error(params: Mapping[str, Any]) -> dict[str, str] | None:
         return {"msg": "query_timeout: must be a positive number of seconds",
                 "setting": "query_timeout"}
     return None
+
+
+def bounded(sql: str, seconds: int) -> str:
+    """``sql`` after the statement that ends each of its statements on the server after
+    ``seconds``: MariaDB's max_statement_time (10.1.8 on), set in the executable comment
+    only MariaDB reads (MySQL, and an older MariaDB, read ``SET @sop_sipp_bound = 1``)."""
+    return (f"SET /*M!100108 max_statement_time = {int(seconds)}, */ @sop_sipp_bound = 1;\n"
+            f"{sql}")
+
+
+def query(conn: Connection, sql: str) -> list[list[str | None]]:
+    """sop_mariadb.query with each statement bounded on the server to ``conn.timeout``
+    (``bounded``). The client's timeout only kills the client: the server read on, a
+    scan of a large table without an index loading the production database long after
+    the module had failed 'database did not answer within 300 s', and one more with each
+    run."""
+    return client_query(conn, bounded(sql, conn.timeout))
 
 
 def resolve_columns(
