@@ -284,6 +284,7 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
 from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     SIPP_DB_ARGUMENT_SPEC,
     columns_error,
+    database_error,
     dateless_column,
     format_offset,
     future_finding,
@@ -594,7 +595,8 @@ def settings_error(params: dict[str, Any]) -> dict[str, str] | None:
         _office(params)
     except SettingError as exc:
         return {"msg": str(exc), "setting": exc.setting}
-    return query_timeout_error(params) or zone_error(params, ["timezone", "data_timezone"])
+    return (database_error(params) or query_timeout_error(params)
+            or zone_error(params, ["timezone", "data_timezone"]))
 
 
 def audit_summary(conn: Connection, params: dict[str, Any]) -> dict[str, Any]:

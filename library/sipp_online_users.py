@@ -172,6 +172,7 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
 from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     SIPP_DB_ARGUMENT_SPEC,
     columns_error,
+    database_error,
     dateless_column,
     future_finding,
     missing_column,
@@ -310,7 +311,8 @@ def settings_error(params: dict[str, Any]) -> dict[str, str] | None:
     if params["max_sessions"] < 0:
         return {"msg": f"max_sessions: must be 0 or more, got {params['max_sessions']}",
                 "setting": "max_sessions"}
-    return query_timeout_error(params) or zone_error(params, ["data_timezone"])
+    return (database_error(params) or query_timeout_error(params)
+            or zone_error(params, ["data_timezone"]))
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from ansible.module_utils.sop_bahasa import angka
 from ansible.module_utils.sop_clock import MAX_OFFSET, MIN_OFFSET, zone
-from ansible.module_utils.sop_mariadb import LOGIN_ARGUMENT_SPEC, Connection
+from ansible.module_utils.sop_mariadb import LOGIN_ARGUMENT_SPEC, Connection, database_name_problem
 from ansible.module_utils.sop_mariadb import query as client_query
 
 # Options of the sipp_* modules that read the database (doc fragments mariadb_login
@@ -40,6 +40,15 @@ def query_timeout_error(params: Mapping[str, Any]) -> dict[str, str] | None:
         return {"msg": "query_timeout: must be a positive number of seconds",
                 "setting": "query_timeout"}
     return None
+
+
+def database_error(params: Mapping[str, Any]) -> dict[str, str] | None:
+    """The failure of a ``database`` no client can be pointed at (sop_mariadb's
+    database_name_problem: empty, too long, a leading '-'), or None. An empty name
+    connected to no database: every table read as missing ('tabel .sys_audittrail tidak
+    ditemukan'), the court told to set the table; a leading '-' was read as an option."""
+    problem = database_name_problem(params["database"] or "")
+    return {"msg": f"database: {problem}", "setting": "database"} if problem else None
 
 
 def bounded(sql: str, seconds: int) -> str:

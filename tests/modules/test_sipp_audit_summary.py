@@ -16,7 +16,8 @@ mod = load("sipp_audit_summary")
 
 PATTERNS = {"login": ["login%", "masuk%"], "failed_login": ["%fail%", "%gagal%"],
             "delete": ["%delete%", "%hapus%"]}
-PARAMS = {"table": "sys_audittrail", "columns": {}, "hours": 24, "office_hours_start": "00:00",
+PARAMS = {"database": "sipp", "table": "sys_audittrail", "columns": {}, "hours": 24,
+          "office_hours_start": "00:00",
           "office_hours_end": "23:59", "office_days": [1, 2, 3, 4, 5, 6, 7],
           "timezone": "+07:00", "data_timezone": "+07:00", "login_actions": PATTERNS["login"],
           "failed_login_actions": PATTERNS["failed_login"],

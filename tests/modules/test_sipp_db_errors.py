@@ -72,3 +72,19 @@ def test_a_count_out_of_range_is_named_before_the_database_is_asked(tmp_path, mo
         "login_host": "127.0.0.1", "login_port": 9, "login_user": "sop", option: value})
     assert rc == 1
     assert (result["msg"], result["setting"]) == (f"{option}: {cause}", option)
+
+
+@pytest.mark.parametrize("module", ["sipp_online_users", "sipp_audit_summary"])
+@pytest.mark.parametrize(("database", "cause"), [
+    ("", "the database name is empty"),
+    ("-sipp", "the database name -sipp starts with '-', which the dump and the client "
+              "would read as an option"),
+])
+def test_a_database_name_no_client_can_use_is_named_before_the_database_is_asked(
+        tmp_path, module, database, cause):
+    # an empty name (sipp_db_name: "") connected to no database: every table read as
+    # missing, 'tabel .sys_user_online tidak ditemukan', the court told to set the table
+    rc, result = run_module(module, tmp_path, {
+        "login_host": "127.0.0.1", "login_port": 9, "login_user": "sop", "database": database})
+    assert rc == 1
+    assert (result["msg"], result["setting"]) == (f"database: {cause}", "database")

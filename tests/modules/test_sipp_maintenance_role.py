@@ -110,6 +110,15 @@ def test_options_the_role_sets_by_other_names_are_named_by_those_variables(tmp_p
             "sipp_maintenance_activity_hours: must be a positive number") in shown, shown[-5000:]
 
 
+def test_an_empty_database_name_is_a_bad_setting_named_by_its_variable(tmp_path):
+    # sipp_db_name: "" connected to no database: both activities read their tables as
+    # missing and told the court to set sipp_maintenance_online_table / _audit_table
+    rc, shown = play(tmp_path, "-e", '{"sipp_maintenance_db_name": ""}')
+    assert rc == 2, shown[-5000:]
+    setting = "pengaturan salah: sipp_maintenance_db_name: the database name is empty"
+    assert f"Kegiatan 1: {setting}; Kegiatan 3: {setting}" in shown, shown[-5000:]
+
+
 def test_overnight_office_hours_are_a_bad_setting(tmp_path):
     rc, shown = play(tmp_path, "--tags", "aktivitas_user", "-e",
                      "sipp_maintenance_office_hours_start=16:30",
