@@ -637,10 +637,26 @@ _KEY_ANY_CASE = rf"(?:{_SETTING_KEY}|(?:{_CAPITALISED})[a-z0-9]*)"
 # ``"key": value`` mask_ansible_error masks has it: the runner masks the values of such
 # keys in the events it keeps as artifacts (runner/sop/masking.py).
 SECRET_SETTING_KEY = re.compile(_KEY_ANY_CASE)
+
+
+def _whole_key(group: str) -> str:
+    """_KEY_ANY_CASE read as the whole run of its characters, the lowercase and the
+    UPPER_CASE name each taken once (a lookahead's group matched again by reference: what
+    Python 3.9 has of an atomic group). What follows a key (a quote, : or =) is none of
+    them, so only the whole run was ever a key; a long name holding the secret word many
+    times, then no colon ("key" * 13000: 40 KB), was tried at every split, 17 s."""
+    lower, upper = SECRET_NAME.pattern.lower(), SECRET_NAME.pattern.upper()
+    return (rf"(?:(?=(?P<{group}_lower>[a-z0-9_]*?(?:{lower})[a-z0-9_]*))(?P={group}_lower)"
+            rf"|(?=(?P<{group}_upper>[A-Z0-9_]*?(?:{upper})[A-Z0-9_]*))(?P={group}_upper)"
+            rf"|[A-Za-z0-9_]*[A-Za-z0-9]_?(?:{_CAPITALISED})[a-z0-9]*)")
+
+
 _SECRET_SETTING = re.compile(
-    rf"(?P<head>(?P<flow>[{{\[,][ \t]*)?(?<![\w.-])"
-    rf"(?:(?P<quote>['\"]){_KEY_ANY_CASE}(?P=quote):[ \t]*|(?P<bare>{_SETTING_KEY}):[ \t]+"
-    rf"|{_KEY_ANY_CASE}(?:[ \t]+=[ \t]*|[ \t]*=[ \t]+)(?!=)))"
+    r"(?P<head>(?P<flow>[{\[,][ \t]*)?(?<![\w.-])"
+    rf"(?:(?P<quote>['\"])(?:{_whole_key('quoted')}|(?:{_CAPITALISED})[a-z0-9]*)(?P=quote):[ \t]*"
+    rf"|(?P<bare>{_whole_key('bare')}):[ \t]+"
+    rf"|(?:{_whole_key('assigned')}|(?:{_CAPITALISED})[a-z0-9]*)"
+    rf"(?:[ \t]+=[ \t]*|[ \t]*=[ \t]+)(?!=)))"
     r"(?:'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.)*\"|(?(flow)[^\s,\]}][^,\]}]*|\S.*))")
 
 

@@ -2277,6 +2277,18 @@ def test_an_sql_password_pattern_reads_a_crafted_line_in_linear_time(text):
     assert time.monotonic() - started < 5  # about 0.5 s on a loaded machine
 
 
+@pytest.mark.parametrize("unit, last", [("key", "X"), ("PASSWORD", "x"), ("db_token_", "X")])
+def test_a_long_name_holding_a_secret_word_many_times_is_read_once(unit, last):
+    # mask_ansible_error's setting key was tried at every split of a name holding its
+    # secret word many times when no colon or '=' followed the whole name (its last
+    # letter in another case): 4 s for 18 KB, minutes for these 200 KB. Kept: no key.
+    name = unit * (200_000 // len(unit))
+    for text in (name + last + ": y", name + last + " = y", f'"{name}{last}": "y"'):
+        assert secrets.mask_ansible_error(text) == text
+    assert secrets.mask_ansible_error(name + ": y") == name + ": ***"
+    assert secrets.mask_ansible_error(f'"{name}": "y"') == f'"{name}": ***'
+
+
 def test_backup_age_of_a_ledger_mixing_time_zones_or_unreadable_times(tmp_path):
     """A ledger line whose time has no zone (written by hand or an older tool) beside
     the ledger's own zoned times raised TypeError (naive and aware datetimes compared);
