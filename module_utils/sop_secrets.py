@@ -396,7 +396,8 @@ def _item_or(value: str, first: str = r"[^\s-]") -> str:
 # The option's or variable's name is taken whole, once (a lookahead's group matched again
 # by reference: what Python 3.9 has of an atomic group), and its secret word looked for in
 # it: a long name holding the word many times, then no value ("--" + "token" * 8000 + " -")
-# was tried at every split of the name, 15 s for 40 KB.
+# was tried at every split of the name, 15 s for 40 KB. A variable's name is taken with
+# its '=': the secret word is looked for only in a word followed by one.
 _COMMAND_OPTION = re.compile(
     rf"({_WORD_START}--?(?=(?P<option>[\w.-]*))(?=[\w.-]*?(?:{SECRET_NAME.pattern}))"
     rf"(?P=option)(?:=|{_ITEM}|\s+)){_item_or(_OPTION_VALUE)}",
@@ -404,7 +405,7 @@ _COMMAND_OPTION = re.compile(
 _COMMAND_SHORT_PASSWORD = re.compile(
     rf"({_WORD_START}-p(?:{_ITEM}|{_NO_ITEM_END}\s*)){_item_or(_OPTION_VALUE)}")
 _COMMAND_ASSIGNMENT = re.compile(
-    rf"({_WORD_START}(?=(?P<name>[\w.-]*))(?=[\w.-]*?(?:{SECRET_NAME.pattern}))(?P=name)=)"
+    rf"({_WORD_START}(?=(?P<name>[\w.-]*)=)(?=[\w.-]*?(?:{SECRET_NAME.pattern}))(?P=name)=)"
     rf"{_VALUE}",
     re.IGNORECASE)
 # The other tools' password options (as mask_argv's), in the text after the tool's name up
@@ -422,15 +423,18 @@ _QUOTED_OR_WORD = rf"(?:{_QUOTED}|\S+)"
 _ANY = r"\S"  # (zip's and openssl's value may begin with -)
 # a word (its \ before a quote is an escaped item's end), or one quoted
 _ARGUMENT = r"(?:(?:[^\s'\"\\]|\\(?!['\"]))+|'[^'\n]*'|\"[^\"\n]*\")"
+# Each with what the tool's name always holds: a text without it is not searched.
 _TOOL_OPTIONS = tuple(
-    (re.compile(f"({name}){_COMMAND_END}"), re.compile(option)) for name, option in (
-        (_SSHPASS, rf"\A((?:{_GAP}(?:-[dfP](?:{_NEXT_ITEM}\\?['\"]|\s*){_ARGUMENT}|-[ehvV]\w*))*"
-                   rf"{_GAP}-p(?:{_ITEM}|(?!{_NEXT_ITEM})\s*))"
-                   rf"(?=[^\s-]){_item_or(_QUOTED_OR_WORD)}"),
-        (_SEVEN_ZIP, rf"({_WORD_START}-p{_NO_ITEM_END}){_VALUE}"),
-        (_ZIP, rf"({_WORD_START}-P(?:{_ITEM}|{_NO_ITEM_END}\s*)){_item_or(_VALUE, _ANY)}"),
-        (_CURL, rf"({_WORD_START}-[uU](?:{_NEXT_ITEM}|\s*){_USER_PASSWORD}"),
-        (_OPENSSL, rf"({_WORD_START}-k(?:{_ITEM}|\s+)){_item_or(_VALUE, _ANY)}"),
+    (literal, re.compile(f"({name}){_COMMAND_END}"), re.compile(option))
+    for literal, name, option in (
+        ("sshpass", _SSHPASS,
+         rf"\A((?:{_GAP}(?:-[dfP](?:{_NEXT_ITEM}\\?['\"]|\s*){_ARGUMENT}|-[ehvV]\w*))*"
+         rf"{_GAP}-p(?:{_ITEM}|(?!{_NEXT_ITEM})\s*))"
+         rf"(?=[^\s-]){_item_or(_QUOTED_OR_WORD)}"),
+        ("7z", _SEVEN_ZIP, rf"({_WORD_START}-p{_NO_ITEM_END}){_VALUE}"),
+        ("zip", _ZIP, rf"({_WORD_START}-P(?:{_ITEM}|{_NO_ITEM_END}\s*)){_item_or(_VALUE, _ANY)}"),
+        ("curl", _CURL, rf"({_WORD_START}-[uU](?:{_NEXT_ITEM}|\s*){_USER_PASSWORD}"),
+        ("openssl", _OPENSSL, rf"({_WORD_START}-k(?:{_ITEM}|\s+)){_item_or(_VALUE, _ANY)}"),
     ))
 _USER_OPTION = re.compile(
     rf"({_WORD_START}--(?:proxy-)?user(?:{_NEXT_ITEM}|=|\s+){_USER_PASSWORD}")
@@ -554,10 +558,13 @@ def _mask_option(option: re.Pattern[str], command: re.Match[str]) -> str:
 
 def _mask_tool_options(text: str) -> str:
     """``text`` with the password options of the tools named in it masked."""
-    for tool, option in _TOOL_OPTIONS:
-        text = tool.sub(functools.partial(_mask_option, option), text)
-    for pattern in (_USER_OPTION, _SAMBA_CREDENTIALS):
-        text = pattern.sub(lambda m: m.group(1) + MASK, text)
+    for literal, tool, option in _TOOL_OPTIONS:
+        if literal in text:
+            text = tool.sub(functools.partial(_mask_option, option), text)
+    if "-user" in text:  # --user, --proxy-user
+        text = _USER_OPTION.sub(lambda m: m.group(1) + MASK, text)
+    if "%" in text:  # user%password
+        text = _SAMBA_CREDENTIALS.sub(lambda m: m.group(1) + MASK, text)
     return text
 
 
@@ -585,12 +592,47 @@ def mask_command(text: str | None) -> str | None:
     return _mask_command_rules(text)
 
 
+# A rule's pass over a text tries its pattern at each character (about 50 ns each: a 5 MB
+# line took 9 s through all of them), so each is skipped when the text lacks what every
+# match of it holds: "://" for a URL, a secret-looking word for a variable's or a
+# setting's name (_holds_word), an option's - with the secret word of its name after it
+# (the last - before it: --ssl-password), a header's name (Authorization, or a - before
+# its last word: X-Auth-Token), a tool's name, the '@' a proxy's password is masked before,
+# 80 hex digits in a row for a Vault payload's line. Each is looked for in linear time.
+_OPTION_HINT = re.compile(rf"-[\w.]*(?:{SECRET_NAME.pattern})", re.IGNORECASE)
+_HEADER_HINT = re.compile(r"-\w*(?:key|token|secret|password|auth|signature)", re.IGNORECASE)
+_AUTHORIZATION = re.compile(r"authorization", re.IGNORECASE)
+_HEX_LINE_DIGITS = re.compile(r"[0-9a-fA-F]{80}")
+_SQL_WORDS = re.compile(r"identified|password", re.IGNORECASE)  # IDENTIFIED BY, SET PASSWORD
+_CLIENT_NAMES = ("mysql", "maria", "mydumper", "myloader")  # what each _CLIENT name holds
+
+
+def _holds_word(text: str, words: re.Pattern[str]) -> bool:
+    """Whether ``text`` holds one of the words of ``words`` (lowercase words joined by |,
+    compiled IGNORECASE) in any case. An ASCII text is lowered and each word looked for
+    with ``in`` (several times faster than the pattern's IGNORECASE search); another is
+    searched with the pattern, whose IGNORECASE also reads the long s as s and the Kelvin
+    sign as k."""
+    if text.isascii():
+        lowered = text.lower()
+        return any(word in lowered for word in words.pattern.split("|"))
+    return words.search(text) is not None
+
+
 def _mask_command_rules(text: str) -> str:
     """``text`` with all of mask_command's rules applied."""
-    shown = _mask_urls(text)
-    shown = _QUERY_PARAM.sub(_query_param, _HEADER.sub(lambda m: m.group("head") + MASK, shown))
-    for pattern in (_VAULT, _VAULT_LINE, _SQL_PASSWORD, _UNKNOWN_OPTION):
-        shown = pattern.sub(lambda m: m.group(1) + MASK, shown)
+    shown = _mask_urls(text) if "://" in text else text
+    if ":" in shown and (_holds_word(shown, _AUTHORIZATION) or _HEADER_HINT.search(shown)):
+        shown = _HEADER.sub(lambda m: m.group("head") + MASK, shown)
+    shown = _QUERY_PARAM.sub(_query_param, shown)
+    if "$ANSIBLE_VAULT;" in shown:
+        shown = _VAULT.sub(lambda m: m.group(1) + MASK, shown)
+    if _HEX_LINE_DIGITS.search(shown):
+        shown = _VAULT_LINE.sub(lambda m: m.group(1) + MASK, shown)
+    if _holds_word(shown, _SQL_WORDS):
+        shown = _SQL_PASSWORD.sub(lambda m: m.group(1) + MASK, shown)
+    if "unknown variable '" in shown:
+        shown = _UNKNOWN_OPTION.sub(lambda m: m.group(1) + MASK, shown)
     return _mask_command_line(shown)
 
 
@@ -598,15 +640,22 @@ def _mask_command_line(text: str) -> str:
     """``text`` with the password options of a command line in it masked: the values of
     secret-looking options and ``NAME=value`` words, the password options of the tools
     named in it, a proxy's ``user:X@`` and a MariaDB/MySQL client's ``-pX``."""
-    for pattern in (_COMMAND_OPTION, _COMMAND_ASSIGNMENT):
-        text = pattern.sub(lambda m: m.group(1) + MASK, text)
-    return _mask_client_password(_PROXY.sub(_proxy, _mask_tool_options(text)))
+    if _OPTION_HINT.search(text):
+        text = _COMMAND_OPTION.sub(lambda m: m.group(1) + MASK, text)
+    if "=" in text and _holds_word(text, SECRET_NAME):
+        text = _COMMAND_ASSIGNMENT.sub(lambda m: m.group(1) + MASK, text)
+    text = _mask_tool_options(text)
+    if "@" in text:  # (_proxy keeps a value without one)
+        text = _PROXY.sub(_proxy, text)
+    return _mask_client_password(text)
 
 
 def _mask_client_password(text: str) -> str:
     """``text`` with a MariaDB/MySQL client's ``-pX`` or ``-p X`` after its name masked."""
+    if not any(name in text for name in _CLIENT_NAMES):
+        return text
     client = _CLIENT.search(text)
-    if not client:
+    if not client or text.find("-p", client.end()) == -1:
         return text
     head, tail = text[:client.end()], text[client.end():]
     return head + _COMMAND_SHORT_PASSWORD.sub(lambda m: m.group(1) + MASK, tail)
@@ -651,8 +700,10 @@ def _whole_key(group: str) -> str:
             rf"|[A-Za-z0-9_]*[A-Za-z0-9]_?(?:{_CAPITALISED})[a-z0-9]*)")
 
 
+# Every setting's key (a run of [A-Za-z0-9_]) is followed by its colon, after its closing
+# quote, or by '=': a word without one is passed before the key's forms are tried.
 _SECRET_SETTING = re.compile(
-    r"(?P<head>(?P<flow>[{\[,][ \t]*)?(?<![\w.-])"
+    r"(?P<head>(?P<flow>[{\[,][ \t]*)?(?<![\w.-])(?=(?:'\w+'|\"\w+\"|\w+):|\w+[ \t]*=)"
     rf"(?:(?P<quote>['\"])(?:{_whole_key('quoted')}|(?:{_CAPITALISED})[a-z0-9]*)(?P=quote):[ \t]*"
     rf"|(?P<bare>{_whole_key('bare')}):[ \t]+"
     rf"|(?:{_whole_key('assigned')}|(?:{_CAPITALISED})[a-z0-9]*)"
@@ -668,7 +719,7 @@ def mask_ansible_error(text: str | None) -> str | None:
     password: YES)`` is kept.
     How the runner records an execution's error when no task failed (runner/sop/masking.py)."""
     shown = mask_command(text)
-    if not shown:
+    if not shown or not (":" in shown or "=" in shown) or not _holds_word(shown, SECRET_NAME):
         return shown
     return _SECRET_SETTING.sub(_setting, shown)
 
