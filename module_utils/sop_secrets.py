@@ -734,7 +734,7 @@ def _setting(match: re.Match[str]) -> str:
     head, value = match.group("head"), match.group(0)[len(match.group("head")):]
     said = _USING_PASSWORD.match(value)
     if (said and match.group("bare") == "password" and not match.group("flow")
-            and match.string[:match.start()].endswith("(using ")):
+            and match.string.endswith("(using ", 0, match.start())):  # (no copy of the text)
         return head + said.group(0) + _SECRET_SETTING.sub(_setting, value[said.end():])
     return head + MASK
 
