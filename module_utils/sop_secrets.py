@@ -739,15 +739,23 @@ def _setting(match: re.Match[str]) -> str:
     return head + MASK
 
 
+# A value in a configuration export: a quoted string with \"; one in a script's source
+# (source="... password=\"a b\" ..."), quoted with \" and its own escapes doubled; or a
+# word (\$pass, a variable in a source) ending at a space or at a quote before a space or
+# the line's end, which closes the string around it (source="... password=\$pass"): that
+# quote is no part of the value and stays; anything else after the key (an unclosed \")
+# up to a space.
+_EXPORT_VALUE = (r'"(?:[^"\\]|\\.)*"|\\"(?:[^"\\]|\\\\(?:\\.|[^\\])|\\[^"\\])*\\"'
+                 r'|(?:[^\s"\\]|\\[^\s"]|"(?=\S))+|\S+')
 # key=value of a configuration export (RouterOS with show-sensitive) whose value is a
-# secret: a word, or a quoted string with \" (keys as RouterOS 6 and 7 name them: a
+# secret (_EXPORT_VALUE; keys as RouterOS 6 and 7 name them: a
 # WireGuard peer's preshared-key, OSPF's auth-key, BGP's tcp-md5-key, a wireless
 # profile's management-protection-key; a MACsec interface's cak, its connectivity
 # association key, which RouterOS 7 generates when none is given)
 _SECRET_ASSIGNMENT = re.compile(
     r"(?<![\w-])([\w-]*(?:password|passphrase|secret|pre-?shared-key|private-key"
     r"|auth(?:entication)?-key|md5-key|protection-key|static-key)[\w-]*=|cak=)"
-    r"(\"(?:[^\"\\]|\\.)*\"|[^\s\"]\S*)")
+    rf"({_EXPORT_VALUE})")
 
 
 def mask_assignments(text: str) -> str:
@@ -757,8 +765,8 @@ def mask_assignments(text: str) -> str:
 
 
 def _export_value(key: str) -> re.Pattern[str]:
-    """``key``=value in an export line, its value a word or a quoted string with \\"."""
-    return re.compile(rf'(?<![\w-])({key}=)("(?:[^"\\]|\\.)*"|[^\s"]\S*)')
+    """``key``=value in an export line, its value as _EXPORT_VALUE reads it."""
+    return re.compile(rf"(?<![\w-])({key}=)({_EXPORT_VALUE})")
 
 
 # A value that is a secret only in its menu, so lines are masked knowing theirs: an SNMP

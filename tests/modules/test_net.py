@@ -651,6 +651,26 @@ def test_every_routeros_secret_key_is_masked_in_the_diff(tmp_path, menu, line):
     assert f"+{line.format('********')}\n" in diff
 
 
+def test_a_secret_in_a_scripts_source_is_masked_and_the_source_keeps_its_quotes(tmp_path):
+    """A value in a script's source (a variable, \\$pass, or a string quoted \\"...\\")
+    ate the quote closing the source (password=\\$pass" shown password=********), and
+    of a quoted string with a space it showed what followed the space. The stored file
+    keeps the values; the diff (the task's and the record's) masks the value alone."""
+    menu = "/system script\n"
+    before = (menu + 'add name=vpn source="/ppp secret set vpn password=\\$sandiLama"\n'
+              'add name=wifi source="/interface wifi security set kantor '
+              'passphrase=\\"Old Phrase\\"" policy=read\n')
+    after = before.replace("Lama", "Baru").replace("Old Phrase", "New Phrase")
+    root = tmp_path / "jaringan"
+    store_mod.store(root, item("rb-a", before), {}, 5, False)
+    diff = store_mod.store(root, item("rb-a", after), {}, 5, False)["diff"]
+    assert "sandi" not in diff and "Phrase" not in diff, diff
+    assert '+add name=vpn source="/ppp secret set vpn password=********"\n' in diff
+    assert ('+add name=wifi source="/interface wifi security set kantor '
+            'passphrase=********" policy=read\n') in diff
+    assert (root / "rb-a" / "config.txt").read_text() == after
+
+
 def test_a_key_or_value_that_is_a_secret_in_its_menu_only_is_masked_there(tmp_path):
     # every container variable's value is masked, whatever its name (a URL's password);
     # key= and value= in other menus are no secret: an NTP server's key-id, a DHCP
