@@ -2876,10 +2876,11 @@ def test_package_history_not_read_is_named(tmp_path, monkeypatch, real_module):
     since = datetime.datetime.now() - datetime.timedelta(hours=24)
     log, rotated = tmp_path / "dpkg.log", tmp_path / "dpkg.log.1"
     assert diagnose.package_history(str(log), since) == ([], [], [f"{log} tidak ada"])
-    log.write_text(_logged(1, "upgrade new:all 1 2\n"))
+    new = _logged(1, "upgrade new:all 1 2")  # once: a second call may fall a second later
+    log.write_text(new + "\n")
     os.mkfifo(rotated)
     assert diagnose.package_history(str(log), since) == (
-        [_logged(1, "upgrade new:all 1 2")], [str(log)],
+        [new], [str(log)],
         [f"{rotated} tidak terbaca (bukan berkas biasa)"])
     log.unlink()
     monkeypatch.setattr(diagnose, "DPKG_LOG", str(log))
@@ -2938,11 +2939,12 @@ def test_a_corrupt_gzip_rotation_is_one_line_and_ends_the_history(tmp_path, cont
     damage in one not_visible line; what was read before it is kept."""
     since = datetime.datetime.now() - datetime.timedelta(hours=24)
     log = tmp_path / "dpkg.log"
-    log.write_text(_logged(1, "upgrade new:all 1 2") + "\n")
+    new = _logged(1, "upgrade new:all 1 2")  # once: a second call may fall a second later
+    log.write_text(new + "\n")
     (tmp_path / "dpkg.log.1.gz").write_bytes(content)
     _gzip(tmp_path / "dpkg.log.2.gz", [_logged(30, "upgrade older:all 1 2")])
     assert diagnose.package_history(str(log), since) == (
-        [_logged(1, "upgrade new:all 1 2")], [str(log)],
+        [new], [str(log)],
         [f"{log}.1.gz tidak terbaca ({cause})"])
 
 
