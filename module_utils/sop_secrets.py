@@ -72,9 +72,16 @@ def _split(url: str) -> tuple[str, str | None, str] | None:
     return head, userinfo, rest
 
 
+# A Telegram bot's token (BOT_ID:SECRET) in a URL's host or path: the Bot API's
+# https://api.telegram.org/bot<token>/sendMessage (a RouterBoard's or a server's alert
+# script) and apprise's tgram://<token>/CHAT. Its secret half is 35 characters today.
+_TELEGRAM_TOKEN = re.compile(r"(?<![A-Za-z0-9_-])(bot)?\d{5,15}:[A-Za-z0-9_-]{30,}")
+
+
 def mask_url(url: str | None) -> str | None:
-    """The URL as the records show it: userinfo and secret-looking parameter values
-    replaced by ***; the rest unchanged (not re-encoded)."""
+    """The URL as the records show it: userinfo, a Telegram bot's token and
+    secret-looking parameter values replaced by ***; the rest unchanged (not
+    re-encoded)."""
     if not url:
         return url
     split = _split(url)
@@ -83,6 +90,7 @@ def mask_url(url: str | None) -> str | None:
     head, userinfo, rest = split
     rest, hash_mark, fragment = rest.partition("#")
     path, question, query = rest.partition("?")
+    path = _TELEGRAM_TOKEN.sub(lambda token: (token.group(1) or "") + MASK, path)
     shown = head + (MASK + "@" if userinfo is not None else "") + path
     if question:
         shown += question + _mask_params(query)
@@ -92,8 +100,9 @@ def mask_url(url: str | None) -> str | None:
 
 
 def url_secrets(url: str | None) -> list[str]:
-    """The secrets a URL carries (userinfo, its password, secret-looking parameter
-    values), as written and decoded: what must not appear anywhere in a record."""
+    """The secrets a URL carries (userinfo, its password, a Telegram bot's token,
+    secret-looking parameter values), as written and decoded: what must not appear
+    anywhere in a record."""
     split = _split(url or "")
     if not split:
         return []
@@ -102,6 +111,8 @@ def url_secrets(url: str | None) -> list[str]:
     if userinfo:
         found += [userinfo, userinfo.partition(":")[2]]
     rest = rest_text.partition("#")
+    found += [token.group(0).removeprefix(token.group(1) or "")
+              for token in _TELEGRAM_TOKEN.finditer(rest[0].partition("?")[0])]
     for part in (rest[0].partition("?")[2], rest[2]):
         found += [value for _, _, value, secret in _params(part) if secret]
     found += [urllib.parse.unquote_plus(value) for value in found]

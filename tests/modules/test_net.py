@@ -606,6 +606,20 @@ def test_credentials_in_a_scripts_url_are_masked_in_the_diff(tmp_path):
     assert (root / "rb-a" / "config.txt").read_text() == after
 
 
+def test_a_telegram_bots_token_in_a_scripts_url_is_masked_in_the_diff(tmp_path):
+    # RouterBoard alert scripts post to Telegram's Bot API, its token in the URL's path
+    token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
+    before = ('/system script\nadd name=lapor source="/tool fetch url=\\"https://api.'
+              f'telegram.org/bot{token}/sendMessage\\?chat_id=-100123\\" keep-result=no"\n')
+    after = before.replace("keep-result=no", "keep-result=yes")
+    root = tmp_path / "jaringan"
+    store_mod.store(root, item("rb-a", before), {}, 5, False)
+    diff = store_mod.store(root, item("rb-a", after), {}, 5, False)["diff"]
+    assert "AAHdqTcv" not in diff, diff
+    assert "https://api.telegram.org/bot***/sendMessage" in diff
+    assert (root / "rb-a" / "config.txt").read_text() == after
+
+
 def test_a_last_line_without_newline_is_marked_not_run_into_the_next(tmp_path):
     # difflib writes such a line as it is: "-set name=a+set name=b", one line of the
     # record where there were two

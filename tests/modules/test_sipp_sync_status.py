@@ -783,6 +783,11 @@ secrets = load("sop_secrets")
     ("https://me@court.id:pa/ss@host/", "https://***@host/"),
     ("https://host:8080/@user/x", "https://host:8080/@user/x"),
     ("https://medium.com/@court/post", "https://medium.com/@court/post"),
+    # a Telegram bot's token: the Bot API's path (an alert script) and apprise's host
+    ("https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0/sendMessage"
+     "?chat_id=-100123", "https://api.telegram.org/bot***/sendMessage?chat_id=-100123"),
+    ("tgram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0/-100123", "tgram://***/-100123"),
+    ("https://example.org/build/2024:01/12:30", "https://example.org/build/2024:01/12:30"),
 ])
 def test_mask_url(url, shown):
     assert secrets.mask_url(url) == shown
