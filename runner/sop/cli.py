@@ -7,18 +7,16 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
-from contextlib import suppress
 from datetime import datetime, timedelta, tzinfo
 from functools import cached_property
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn, TextIO, cast
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from sop import __version__, inventory
+from sop import __version__, inventory, output
 from sop.catalogue import Sop, apply_overrides, get_sop, load_catalogue
 from sop.errors import ExitCode, SopError, interrupted
 from sop.extravars import parse_extra_vars
@@ -57,60 +55,6 @@ LOG_WIDTH = 160
 MAX_ID = 2**63 - 1  # the largest integer a store holds (SQLite's INTEGER, PostgreSQL's bigint)
 
 
-# A terminal that closed under the command (an SSH session dropped) fails a write with
-# EIO; a pipe whose reader left (`sop run | tee`, its session dropped), with EPIPE.
-GONE = (errno.EIO, errno.EPIPE)
-
-
-class _Output:
-    """stdout or stderr as the consoles write it. Once its terminal closed or its reader
-    left, a write is no error: its file descriptor, and the other standard one on the same
-    terminal, are pointed at /dev/null and what is written goes nowhere. The command ends
-    as it would have (a run the hangup canceled is recorded so and exits 5), never with a
-    traceback, and Python's flush of the stream at exit fails no more (exit 120)."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.encoding = stream.encoding
-
-    def write(self, text: str) -> int:
-        try:
-            return self.stream.write(text)
-        except OSError as exc:
-            self._gone(exc)
-            return len(text)
-
-    def flush(self) -> None:
-        try:
-            self.stream.flush()
-        except OSError as exc:
-            self._gone(exc)
-
-    def isatty(self) -> bool:
-        return self.stream.isatty()
-
-    def _gone(self, exc: OSError) -> None:
-        """`exc` raised again unless the terminal or the reader is gone."""
-        if exc.errno not in GONE:
-            raise exc
-        own = self.stream.fileno()
-        gone = os.fstat(own)
-        null = os.open(os.devnull, os.O_WRONLY)
-        try:
-            for fd in {own, 1, 2}:
-                with suppress(OSError):  # a standard stream closed (`2>&-`)
-                    if os.path.samestat(os.fstat(fd), gone):
-                        os.dup2(null, fd)
-        finally:
-            os.close(null)
-        self.stream.flush()  # what it still held goes there too
-
-
-def _output(stream: TextIO) -> IO[str]:
-    """`stream` for a rich Console (which writes, flushes, asks isatty and encoding)."""
-    return cast("IO[str]", _Output(stream))
-
-
 class Context:
     """What the commands share; the store and catalogue open on first use."""
 
@@ -123,7 +67,7 @@ class Context:
     def console(self) -> Console:
         from rich.console import Console
 
-        console = Console(file=_output(sys.stdout))
+        console = Console(file=output.guarded(sys.stdout))
         if not console.is_terminal and "COLUMNS" not in os.environ:
             # Logs, pipes and timers: wide enough for the activity tables to stay readable.
             console.width = LOG_WIDTH
@@ -1240,7 +1184,7 @@ def _error(message: str) -> None:
     from sop.untrusted import visible
 
     # An error may quote a host (a failed task's cause): shown, never acted on.
-    Console(file=_output(sys.stderr), soft_wrap=True).print(
+    Console(file=output.guarded(sys.stderr), soft_wrap=True).print(
         visible(message), markup=False, highlight=False
     )
 

@@ -62,6 +62,7 @@ from sop.bahasa import angka, angka_ringkas, pukul, tanggal
 from sop.errors import SopError
 from sop.events import WARNINGS_LEFT_OUT
 from sop.masking import mask_notify_reason
+from sop.output import write
 from sop.report import WARNINGS_HEADING, mappings, recorded_cause, reported_number
 from sop.store import Row, Store, now, performs_sop
 from sop.untrusted import visible
@@ -562,7 +563,8 @@ def events_for_execution(notifier: Notifier, row: Row) -> None:
 
 
 def _warn(message: str) -> None:
-    print(f"sop: warning: {message}", file=sys.stderr)
+    # after the run is recorded: a closed terminal must not turn it into a failed one
+    write(sys.stderr, f"sop: warning: {message}\n")
 
 
 def _notifier(store: Store) -> Notifier | None:

@@ -18,7 +18,7 @@ import pytest
 from ansible.parsing.vault import VaultLib, VaultSecret
 
 from sop import cli as cli_module
-from sop import console, runner
+from sop import console, output, runner
 from sop.store import Store, now
 
 from .conftest import FIXTURES, INVENTORY, REPO, craft_execution
@@ -464,14 +464,14 @@ def test_output_whose_reader_left_goes_nowhere_other_failures_stay() -> None:
     read_end, write_end = os.pipe()
     os.close(read_end)
     with os.fdopen(write_end, "w") as stream:
-        output = cli_module._Output(stream)
-        assert output.write("Execution 1\n") == 12
-        output.flush()
+        guarded = output.Output(stream)
+        assert guarded.write("Execution 1\n") == 12
+        guarded.flush()
         assert os.path.samestat(os.fstat(write_end), os.stat(os.devnull))
-        output.write("and more\n")
-        output.flush()
+        guarded.write("and more\n")
+        guarded.flush()
     with pytest.raises(OSError, match="No space left"), open("/dev/full", "w") as full:
-        cli_module._Output(full).write("x" * 10000)  # more than its buffer: written at once
+        output.Output(full).write("x" * 10000)  # more than its buffer: written at once
 
 
 def test_a_ctrl_c_python_wrapped_is_an_interruption(

@@ -459,6 +459,28 @@ def test_bad_config_never_fails_the_sop(
     assert "readable by others" in err
 
 
+def test_a_warning_to_a_closed_terminal_never_fails_the_sop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run's notifications' warning after its record, on the terminal that closed (the
+    SSH session that dropped and canceled it: EIO; a reader that left: EPIPE), raised out
+    of execution_ended (its catch-all warned again): the run, recorded `canceled`, was
+    rewritten `failed`, "internal error: BrokenPipeError". It goes to /dev/null."""
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    execution = craft_execution(store, "local-demo", now(), status="canceled")
+    monkeypatch.setenv(
+        notify.CONFIG_ENV, str(write_config(tmp_path / "n.yml", [TELEGRAM], mode=0o640))
+    )
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader left
+    # line buffered, as Python's own stderr: each line written at once
+    with os.fdopen(write_end, "w", buffering=1) as stderr, monkeypatch.context() as patch:
+        patch.setattr("sys.stderr", stderr)
+        notify.execution_ended(store, execution)
+        assert os.path.samestat(os.fstat(write_end), os.stat(os.devnull))
+    store.close()
+
+
 def test_notify_test_command(
     cli: Callable[..., CliResult],
     configured: Receivers,
