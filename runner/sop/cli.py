@@ -616,7 +616,7 @@ def cmd_report(ctx: Context) -> ExitCode:
         report.write_report(Path(args.output), lambda path: path.write_text(text, "utf-8"))
         ctx.console.print(f"Laporan written to {args.output}", markup=False, highlight=False)
     else:
-        sys.stdout.write(text)
+        output.write(sys.stdout, text)
     return ExitCode.OK
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from sop import output
 from sop.errors import SopError
 from sop.overdue import Due, most_urgent
 from sop.store import HOST_COUNTS, human_part, partial_numbers
@@ -202,7 +203,8 @@ def _jmespath_problem(exc: Exception) -> str:
 
 
 def emit(data: Any, query: ParsedResult | None, stream: TextIO) -> None:
-    """Write `data` (or what `query` selects of it) as JSON."""
+    """Write `data` (or what `query` selects of it) as JSON, at once (sop.output: a
+    reader that left, `sop history --json | head`, is no error)."""
     if query is not None:
         import jmespath  # noqa: PLC0415
 
@@ -215,4 +217,4 @@ def emit(data: Any, query: ParsedResult | None, stream: TextIO) -> None:
     except ValueError:  # JMESPath's to_number('1e999') is infinity
         what = "the record holds" if query is None else f"--query {query.expression!r}: selects"
         raise SopError(f"{what} a number JSON cannot hold (infinity or NaN)") from None
-    stream.write(text + "\n")
+    output.write(stream, text + "\n")

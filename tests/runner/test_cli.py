@@ -21,7 +21,7 @@ from sop import cli as cli_module
 from sop import console, output, runner
 from sop.store import Store, now
 
-from .conftest import FIXTURES, INVENTORY, REPO, craft_execution
+from .conftest import FIXTURES, INVENTORY, REPO, SOP_BIN, craft_execution
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -472,6 +472,28 @@ def test_output_whose_reader_left_goes_nowhere_other_failures_stay() -> None:
         guarded.flush()
     with pytest.raises(OSError, match="No space left"), open("/dev/full", "w") as full:
         output.Output(full).write("x" * 10000)  # more than its buffer: written at once
+
+
+@pytest.mark.parametrize(
+    "command", [("history", "--json"), ("report", "--format", "md")], ids=" ".join
+)
+def test_json_and_a_report_whose_reader_left_end_quietly(
+    sop_env: dict[str, str], command: tuple[str, ...]
+) -> None:
+    """`sop history --json | head -c 10`, `sop report | head`: the reader left. The JSON
+    and the report went to sys.stdout, not through the consoles' output: its flush at the
+    interpreter's exit failed, "Exception ignored ... BrokenPipeError" and exit 120 (a
+    text longer than its buffer, or unbuffered: "sop: internal error", exit 6). As a
+    console's text: nothing said, the command's own exit code."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # head is gone
+    for unbuffered in ("", "1"):
+        done = subprocess.run(
+            [SOP_BIN, *command], env={**sop_env, "PYTHONUNBUFFERED": unbuffered},
+            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert (done.returncode, done.stderr) == (0, ""), unbuffered
+    os.close(write_end)
 
 
 def test_a_ctrl_c_python_wrapped_is_an_interruption(
