@@ -301,7 +301,10 @@ class Signals:
 
 @contextmanager
 def _cancel_on_signals(time_limit: str | None, lock_wait: float, timer: bool) -> Iterator[Signals]:
-    """Signals' signals during the run stop it (ansible-runner's cancel_callback)."""
+    """Signals' signals during the run stop it (ansible-runner's cancel_callback). Once a
+    SIGHUP came, SIGHUP stays ignored after: the terminal is gone, and the second one an
+    SSH session's drop sends (the kernel's, then its shell's) killed sop while it showed
+    the outcome recorded, its exit status no longer the record's (a canceled run's 5)."""
     signals = Signals(time_limit, lock_wait, timer=timer)
 
     def handler(signum: int, _frame: FrameType | None) -> None:
@@ -311,6 +314,8 @@ def _cancel_on_signals(time_limit: str | None, lock_wait: float, timer: bool) ->
     try:
         yield signals
     finally:
+        if signal.SIGHUP in signals.received:
+            previous[signal.SIGHUP] = signal.SIG_IGN
         for sig, old in previous.items():
             signal.signal(sig, old)
 

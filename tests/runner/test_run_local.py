@@ -1224,6 +1224,26 @@ def test_a_hangup_cancels_saying_so_unless_sop_started_ignoring_it() -> None:
         signal.signal(signal.SIGHUP, previous)
 
 
+def test_a_second_hangup_while_the_outcome_is_shown_is_ignored() -> None:
+    """A dropped SSH session sends SIGHUP twice (the kernel's hangup, then its shell's to
+    its jobs): the second, once the run's outcome was recorded and its handlers gone,
+    killed sop by default while it showed the execution, exit -SIGHUP, not 5. After a
+    hangup SIGHUP stays ignored; after a Ctrl-C it is as it was."""
+    previous, interrupt = signal.getsignal(signal.SIGHUP), signal.getsignal(signal.SIGINT)
+    try:
+        with sop.runner._cancel_on_signals(None, 0, timer=False) as typed:
+            signal.raise_signal(signal.SIGINT)
+        assert typed.received == [signal.SIGINT]
+        assert signal.getsignal(signal.SIGHUP) == previous
+        with sop.runner._cancel_on_signals(None, 0, timer=False) as hung_up:
+            signal.raise_signal(signal.SIGHUP)
+        assert hung_up.received == [signal.SIGHUP]
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+        assert signal.getsignal(signal.SIGINT) == interrupt
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+
+
 def test_a_time_limit_passed_after_a_wait_for_the_lock_says_the_wait_counted() -> None:
     """TimeoutStartSec counts a timer's run's wait for the install's lock (up to an hour):
     a run stopped at its limit after such a wait said only that it passed its limit."""
