@@ -53,9 +53,13 @@ def database_error(params: Mapping[str, Any]) -> dict[str, str] | None:
 
 def bounded(sql: str, seconds: int) -> str:
     """``sql`` after the statement that ends each of its statements on the server after
-    ``seconds``: MariaDB's max_statement_time (10.1.8 on), set in the executable comment
-    only MariaDB reads (MySQL, and an older MariaDB, read ``SET @sop_sipp_bound = 1``)."""
-    return (f"SET /*M!100108 max_statement_time = {int(seconds)}, */ @sop_sipp_bound = 1;\n"
+    ``seconds``, or the lower limit the server already sets (a DBA's global or the
+    account's max_statement_time; 0 is none): MariaDB's max_statement_time (10.1.8 on),
+    set in the executable comment only MariaDB reads (MySQL, and an older MariaDB, read
+    ``SET @sop_sipp_bound = 1``)."""
+    limit = int(seconds)
+    return ("SET /*M!100108 max_statement_time = IF(@@max_statement_time > 0, "
+            f"LEAST(@@max_statement_time, {limit}), {limit}), */ @sop_sipp_bound = 1;\n"
             f"{sql}")
 
 
