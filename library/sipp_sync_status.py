@@ -56,6 +56,10 @@ description:
     (the rows of C(perkara) and of C(perkara_putusan)), after SIPP MA answered
     (RV(sync.comparison)). The database is read only when SIPP MA's answer holds a count;
     an answer without one skips the comparison and says so.
+  - The counts' query ends on the server after O(query_timeout) seconds too (MariaDB's
+    C(max_statement_time), 10.1.8 and later, or the lower one the server already sets;
+    MySQL's server is not bounded), not only the client, which left the server counting
+    on when given up alone.
   - Read-only; never reports a change; the playbook decides what stale means for the
     run (O(max_age_hours) gives the C(fresh) verdict) and what a difference of the
     counts means (RV(sync.comparison.status)). Supports check mode.
@@ -276,7 +280,6 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
     MariaDBError,
     connection_from_params,
     find_binary,
-    query,
 )
 from ansible.module_utils.sop_secrets import (  # noqa: E402
     basic_auth,
@@ -289,6 +292,7 @@ from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     SIPP_DB_ARGUMENT_SPEC,
     format_offset,
     offset_minutes,
+    query,
     query_timeout_error,
     zone_error,
 )

@@ -9,6 +9,7 @@ m = load("sop_mariadb")
 schema = load("sop_sipp_schema")
 online = load("sipp_online_users")
 audit = load("sipp_audit_summary")
+sync = load("sipp_sync_status")
 
 BOUND = ("SET /*M!100108 max_statement_time = IF(@@max_statement_time > 0, "
          "LEAST(@@max_statement_time, 42), 42), */ @sop_sipp_bound = 1;\n")
@@ -69,3 +70,8 @@ def test_every_query_of_sipp_audit_summary_is_bounded_on_the_server(monkeypatch)
     assert len(reads) == 5
     assert all(sql.startswith(BOUND) for sql in reads), reads
 
+
+def test_the_query_of_sipp_sync_status_is_bounded_on_the_server(monkeypatch):
+    sent = sent_to_client(monkeypatch, [], {"perkara_putusan": [["1250", "980"]]})
+    assert sync.local_counts(CONN) == {"cases": 1250, "putusan": 980}
+    assert sent == [BOUND + sync.LOCAL_COUNTS_SQL]
