@@ -19,7 +19,12 @@ from typing import Any
 
 from ansible.module_utils.sop_bahasa import angka
 from ansible.module_utils.sop_clock import MAX_OFFSET, MIN_OFFSET, zone
-from ansible.module_utils.sop_mariadb import LOGIN_ARGUMENT_SPEC, Connection, database_name_problem
+from ansible.module_utils.sop_mariadb import (
+    LOGIN_ARGUMENT_SPEC,
+    Connection,
+    MariaDBError,
+    database_name_problem,
+)
 from ansible.module_utils.sop_mariadb import query as client_query
 
 # Options of the sipp_* modules that read the database (doc fragments mariadb_login
@@ -63,13 +68,27 @@ def bounded(sql: str, seconds: int) -> str:
             f"{sql}")
 
 
+# The row each answer of ``query`` begins with: a client that prints nothing, or not the
+# server's answer (client_binary /bin/true), is told apart from a query finding no rows.
+ANSWER_MARK = "sop-sipp-answer"
+
+
 def query(conn: Connection, sql: str) -> list[list[str | None]]:
     """sop_mariadb.query with each statement bounded on the server to ``conn.timeout``
     (``bounded``). The client's timeout only kills the client: the server read on, a
     scan of a large table without an index loading the production database long after
     the module had failed 'database did not answer within 300 s', and one more with each
-    run."""
-    return client_query(conn, bounded(sql, conn.timeout))
+    run. Raises MariaDBError, one line, when the client's output does not begin with
+    ANSWER_MARK's row: a client exiting 0 without printing it ended in an IndexError
+    where a module read the first row."""
+    rows = client_query(conn, bounded(f"SELECT '{ANSWER_MARK}';\n{sql}", conn.timeout))
+    if not rows:
+        raise MariaDBError(f"the MariaDB client {conn.binary} printed nothing, not even "
+                           "the server's answer (is client_binary a mariadb or mysql client?)")
+    if rows[0] != [ANSWER_MARK]:
+        raise MariaDBError(f"the MariaDB client {conn.binary} printed something other than "
+                           "the server's answer (is client_binary a mariadb or mysql client?)")
+    return rows[1:]
 
 
 def resolve_columns(

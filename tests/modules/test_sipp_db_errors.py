@@ -88,3 +88,18 @@ def test_a_database_name_no_client_can_use_is_named_before_the_database_is_asked
         "login_host": "127.0.0.1", "login_port": 9, "login_user": "sop", "database": database})
     assert rc == 1
     assert (result["msg"], result["setting"]) == (f"database: {cause}", "database")
+
+
+@pytest.mark.parametrize("module", ["sipp_online_users", "sipp_audit_summary"])
+def test_a_client_that_prints_nothing_is_named_not_a_traceback(tmp_path, module):
+    # a wrong client_binary (/bin/true) exits 0 printing nothing: the first row read of
+    # its answer ended in an IndexError traceback
+    client = tmp_path / "mariadb"
+    client.write_text("#!/bin/sh\nexit 0\n")
+    client.chmod(0o755)
+    rc, result = run_module(module, tmp_path, {"login_user": "sop",
+                                               "client_binary": str(client)})
+    assert rc == 1
+    assert result["msg"] == (f"SIPP database sipp: the MariaDB client {client} printed "
+                             "nothing, not even the server's answer (is client_binary a "
+                             "mariadb or mysql client?)")

@@ -3,6 +3,7 @@ client's timeout (no database: the client's answers are faked)."""
 
 from __future__ import annotations
 
+import pytest
 from loader import load
 
 m = load("sop_mariadb")
@@ -13,20 +14,23 @@ sync = load("sipp_sync_status")
 
 BOUND = ("SET /*M!100108 max_statement_time = IF(@@max_statement_time > 0, "
          "LEAST(@@max_statement_time, 42), 42), */ @sop_sipp_bound = 1;\n")
+MARK = "SELECT 'sop-sipp-answer';\n"
 CONN = m.Connection(binary="mariadb", database="sipp", timeout=42)
 
 
 def sent_to_client(monkeypatch, columns: list[list[str | None]],
                    answers: dict[str, list[list[str | None]]]) -> list[str]:
     """The SQL each client call was fed; ``columns`` answers information_schema, and
-    the first key of ``answers`` a statement holds, the rest."""
+    the first key of ``answers`` a statement holds, the rest (after the answer's mark
+    when the SQL asks for it)."""
     sent: list[str] = []
 
     def fake_run_sql(argv, sql, timeout=None):
         sent.append(sql)
         if "information_schema" in sql:
             return columns if "COLUMNS" in sql else [["datetime"]]
-        return next((rows for key, rows in answers.items() if key in sql), [])
+        mark = [[schema.ANSWER_MARK]] if MARK in sql else []
+        return mark + next((rows for key, rows in answers.items() if key in sql), [])
 
     monkeypatch.setattr(m, "run_sql", fake_run_sql)
     return sent
@@ -74,4 +78,24 @@ def test_every_query_of_sipp_audit_summary_is_bounded_on_the_server(monkeypatch)
 def test_the_query_of_sipp_sync_status_is_bounded_on_the_server(monkeypatch):
     sent = sent_to_client(monkeypatch, [], {"perkara_putusan": [["1250", "980"]]})
     assert sync.local_counts(CONN) == {"cases": 1250, "putusan": 980}
-    assert sent == [BOUND + sync.LOCAL_COUNTS_SQL]
+    assert sent == [BOUND + MARK + sync.LOCAL_COUNTS_SQL]
+
+
+@pytest.mark.parametrize(("output", "printed"), [
+    ([], "printed nothing, not even the server's answer"),
+    ([["1250", "980"]], "printed something other than the server's answer"),
+])
+def test_a_client_not_printing_the_server_s_answer_is_named_in_one_line(monkeypatch, output,
+                                                                        printed):
+    # client_binary /bin/true exits 0 printing nothing: the modules reading the first row
+    # ended in an IndexError; a query finding no rows still prints the mark
+    monkeypatch.setattr(m, "run_sql", lambda argv, sql, timeout=None: output)
+    with pytest.raises(m.MariaDBError) as caught:
+        schema.query(CONN, "SELECT NOW();")
+    assert str(caught.value) == (f"the MariaDB client mariadb {printed} "
+                                 "(is client_binary a mariadb or mysql client?)")
+
+
+def test_a_query_finding_no_rows_answers_no_rows(monkeypatch):
+    monkeypatch.setattr(m, "run_sql", lambda argv, sql, timeout=None: [[schema.ANSWER_MARK]])
+    assert schema.query(CONN, "SELECT 1 FROM DUAL WHERE 0;") == []

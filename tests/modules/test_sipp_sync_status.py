@@ -1034,7 +1034,8 @@ import json, sys
 extra = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--defaults-extra-file=")]
 with open({str(log)!r}, "w") as out:
     json.dump({{"argv": sys.argv, "options": open(extra[0]).read()}}, out)
-print("1250\\t980")
+# sop_sipp_schema.query's mark, then the counts
+print("sop-sipp-answer\\n1250\\t980")
 """)
     client.chmod(0o755)
     with serving(CountingCentral) as url:
@@ -1050,6 +1051,23 @@ print("1250\\t980")
     called = json.loads(log.read_text())
     assert 'password="DbPa55w0rd"' in called["options"]
     assert "DbPa55w0rd" not in json.dumps(called["argv"]) + json.dumps(result)
+
+
+def test_a_client_that_prints_nothing_is_the_comparisons_error(tmp_path):
+    # a wrong client_binary (/bin/true) exits 0 printing nothing: named, not a count
+    client = tmp_path / "mariadb"
+    client.write_text("#!/bin/sh\nexit 0\n")
+    client.chmod(0o755)
+    with serving(CountingCentral) as url:
+        rc, result = run_module("sipp_sync_status", tmp_path, {
+            "public_url": url + "/", "central_status_url": f"{url}/api/status/400999",
+            "compare_counts": True, "client_binary": str(client)})
+    assert rc == 0, result
+    comparison = result["sync"]["comparison"]
+    assert (comparison["status"], comparison["message"]) == (
+        "error", f"Penyamaan data tidak dapat diperiksa: SIPP database sipp: the MariaDB "
+                 f"client {client} printed nothing, not even the server's answer (is "
+                 "client_binary a mariadb or mysql client?)")
 
 
 def test_a_negative_count_tolerance_is_named_as_the_setting(tmp_path):
