@@ -560,9 +560,10 @@ sys.exit({rc})
 """
 
 
-def fake_client(tmp_path: pathlib.Path, output: str = "1250\t980\n", error: str = "",
-                rc: int = 0) -> dict[str, str]:
-    """The environment putting a fake ``mariadb`` first on PATH, answering ``output``."""
+def fake_client(tmp_path: pathlib.Path, output: str = "sop-sipp-answer\n1250\t980\n",
+                error: str = "", rc: int = 0) -> dict[str, str]:
+    """The environment putting a fake ``mariadb`` first on PATH, answering ``output`` (a
+    query's answer begins with sop_sipp_schema's mark)."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     client = bin_dir / "mariadb"
