@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sop import output
 from sop.errors import SopError
 
 VAULT_HEADER = b"$ANSIBLE_VAULT;"
@@ -293,7 +294,7 @@ def load(source: str, limit: str | None, vault: VaultOptions) -> InventoryInfo:
             if limit
             else f"inventory {source} has no hosts"
         )
-    sys.stderr.write(warnings.getvalue())
+    output.write(sys.stderr, warnings.getvalue())
     problems = identity_problems(court)
     if problems:
         raise SopError(next(iter(problems.values())))

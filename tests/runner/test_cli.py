@@ -18,7 +18,7 @@ import pytest
 from ansible.parsing.vault import VaultLib, VaultSecret
 
 from sop import cli as cli_module
-from sop import console, output, runner
+from sop import console, inventory, output, runner
 from sop.store import Store, now
 
 from .conftest import FIXTURES, INVENTORY, REPO, SOP_BIN, craft_execution
@@ -472,6 +472,26 @@ def test_output_whose_reader_left_goes_nowhere_other_failures_stay() -> None:
         guarded.flush()
     with pytest.raises(OSError, match="No space left"), open("/dev/full", "w") as full:
         output.Output(full).write("x" * 10000)  # more than its buffer: written at once
+
+
+def test_ansibles_inventory_warnings_whose_reader_left_go_nowhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ansible's warnings about the inventory (a group and a host of one name), shown
+    after a run as `sop run` checks what it ran on: on a terminal that closed, they raised
+    out of the run and its record, `canceled`, was rewritten `failed`."""
+    hosts = tmp_path / "hosts.yml"
+    hosts.write_text(
+        "all:\n  children:\n    web:\n      hosts:\n        web: {}\n"
+        "  vars: {court_name: PN Uji, court_kode_satker: '400999'}\n"
+    )
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader left
+    with os.fdopen(write_end, "w", buffering=1) as stderr, monkeypatch.context() as patch:
+        patch.setattr("sys.stderr", stderr)
+        loaded = inventory.load(str(hosts), None, inventory.VaultOptions())
+        assert os.path.samestat(os.fstat(write_end), os.stat(os.devnull))
+    assert loaded.hosts == ("web",) and loaded.court_name == "PN Uji"
 
 
 @pytest.mark.parametrize(
