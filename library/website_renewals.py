@@ -11,8 +11,20 @@ module: website_renewals
 short_description: Days left before the court website's domain, certificate and hosting contract expire
 description:
   - Asks the registry's RDAP service (RFC 9083; PANDI serves C(.id) and C(.go.id)) for
-    the O(domain)'s C(expiration) event, reads the TLS certificate of each https URL in
-    O(urls), and takes the hosting contract's end date from O(hosting_end_date).
+    the C(expiration) event of O(domain)'s registered domain, reads the TLS certificate of
+    each https URL in O(urls), and takes the hosting contract's end date from
+    O(hosting_end_date).
+  - The registered domain is the name one label below its public suffix, from a short
+    list of the suffixes a court's domain lies under (C(go.id), C(co.id), C(ac.id),
+    C(or.id), C(web.id), C(my.id), C(sch.id), C(net.id), C(mil.id), C(desa.id), C(id),
+    C(com), C(net), C(org); under any other ending, the last label, as the Public Suffix
+    List's default rule). So C(www.pn-bangil.go.id) is looked up as C(pn-bangil.go.id), and
+    C(xyz.pn-abc.go.id) as C(pn-abc.go.id). The domain entry's label names the domain
+    looked up (and O(domain) when it differs). An IP address (the website role's default
+    without C(court_domain)), or a name that is a public suffix or has no dot, is not
+    looked up, and a warning says it is no domain. A registry answering 404 for the
+    registered domain is a warning that it is not registered there (C(domain tidak
+    terdaftar menurut RDAP <rdap_url>)).
   - Each date within the largest of O(warn_days) is a warning naming the smallest
     threshold reached (30, 14, 7 days); a date in the past is a problem (the hosting
     contract's end date is its last day, in O(timezone)). A domain expiry
@@ -27,7 +39,8 @@ version_added: "0.1.0"
 author: Court IT SOP maintainers
 options:
   domain:
-    description: The registered domain.
+    description: The court's domain, or a name under it (C(www.) ...), whose registered
+      domain is looked up.
     type: str
     required: true
   rdap_url:
@@ -115,6 +128,7 @@ sop_output:
 """
 
 import datetime  # noqa: E402
+import ipaddress  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import urllib.parse  # noqa: E402
@@ -129,7 +143,35 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     tls_certificate,
     url_option_error,
 )
-from ansible.module_utils.sop_secrets import mask_data, url_secrets  # noqa: E402
+from ansible.module_utils.sop_secrets import mask_data, mask_url, url_secrets  # noqa: E402
+
+# The public suffixes a court's domain lies under: a small part of the Public Suffix List
+# (https://publicsuffix.org/list/), no dependency. A name is registered one label below
+# the longest of them it ends with (pn-bangil.go.id; xyz.pn-abc.go.id is pn-abc.go.id's),
+# under any other ending one label below its last (the list's default rule, "*").
+PUBLIC_SUFFIXES = frozenset({"go.id", "co.id", "ac.id", "or.id", "web.id", "my.id", "sch.id",
+                             "net.id", "mil.id", "desa.id", "id", "com", "net", "org"})
+
+
+def registered_domain(name: str) -> tuple[str | None, str | None]:
+    """(the registered domain of ``name``, None), or (None, why ``name`` has none: one
+    Bahasa line). An IP address is the website role's default without court_domain."""
+    host = name.strip().rstrip(".").lower()
+    try:
+        ipaddress.ip_address(host.removeprefix("[").removesuffix("]"))
+    except ValueError:
+        pass
+    else:
+        return None, ("alamat IP, bukan nama domain: setel court_domain (atau website_domain) "
+                      "ke domain pengadilan, mis. pn-contoh.go.id")
+    labels = host.split(".")
+    suffix = max((n for n in range(1, len(labels) + 1)
+                  if ".".join(labels[-n:]) in PUBLIC_SUFFIXES), default=1)
+    if len(labels) <= suffix or "" in labels:
+        return None, ("bukan nama domain terdaftar (tidak ada nama di bawah akhiran seperti "
+                      ".go.id): setel court_domain (atau website_domain) ke domain "
+                      "pengadilan, mis. pn-contoh.go.id")
+    return ".".join(labels[-suffix - 1:]), None
 
 
 def rdap_expiry(base: str, domain: str, timeout: float,
@@ -137,6 +179,8 @@ def rdap_expiry(base: str, domain: str, timeout: float,
     """(expiry moment, error) from the registry's RDAP domain object."""
     url = base.rstrip("/") + "/domain/" + urllib.parse.quote(domain.lower())
     answer = fetch(url, timeout, ssl_context(ca_file), headers={"Accept": "application/rdap+json"})
+    if answer["error"] is None and answer["status"] == 404:  # RFC 9082: no such object
+        return None, f"domain tidak terdaftar menurut RDAP {mask_url(base)}"
     if answer["error"] is not None or answer["status"] != 200:
         return None, f"RDAP {url}: {answer['error'] or 'status ' + str(answer['status'])}"
     try:  # the registry's answer, or a stand-in's: nesting past the recursion limit too
@@ -175,10 +219,15 @@ def item(kind: str, label: str, expires: str | None, *, today: datetime.date,
 
 
 def domain_item(domain: str, expires: datetime.datetime | None, error: str | None, *,
-                now: datetime.datetime, warn_days: list[int]) -> dict[str, Any]:
+                now: datetime.datetime, warn_days: list[int],
+                asked: str | None = None) -> dict[str, Any]:
     """The domain counts to the second, as a certificate: one that expired earlier today
-    is expired; its date is shown in the court's time zone (``now``'s), as ISO 8601."""
-    return item("domain", f"Domain {domain}",
+    is expired; its date is shown in the court's time zone (``now``'s), as ISO 8601. Its
+    label names ``domain``, the name looked up, and ``asked``, the module's, when that is
+    another (www.pn-bangil.go.id)."""
+    same = asked is None or asked.rstrip(".").lower() == domain.rstrip(".").lower()
+    of = "" if same else f" (domain terdaftar dari {asked})"
+    return item("domain", f"Domain {domain}{of}",
                 expires.astimezone(now.tzinfo).date().isoformat() if expires else None,
                 today=now.date(), warn_days=warn_days, error=error,
                 days_left=(expires - now).days if expires else None)
@@ -190,8 +239,12 @@ def collect(p: dict[str, Any], now: datetime.datetime) -> list[dict[str, Any]]:
     today = now.date()
     items = []
     if p["rdap_url"]:
-        expires, error = rdap_expiry(p["rdap_url"], p["domain"], p["timeout"], p["ca_file"])
-        items.append(domain_item(p["domain"], expires, error, now=now, warn_days=p["warn_days"]))
+        registered, error = registered_domain(p["domain"])
+        expires = None
+        if registered is not None:
+            expires, error = rdap_expiry(p["rdap_url"], registered, p["timeout"], p["ca_file"])
+        items.append(domain_item(registered or p["domain"], expires, error, now=now,
+                                 warn_days=p["warn_days"], asked=p["domain"]))
     hosts = sorted({(u.hostname, u.port or 443) for u in map(urllib.parse.urlsplit, p["urls"])
                     if u.scheme == "https" and u.hostname})
     for host, port in hosts:

@@ -602,7 +602,8 @@ def test_renewals_rdap_certificate_hosting(tls):
                                    now=datetime.datetime.now(datetime.UTC))
     problems, warnings = renewals.messages([domain, gone, unknown])
     assert problems == [f"Kontrak hosting sudah berakhir pada {today - datetime.timedelta(days=1)}"]
-    assert "batas peringatan 14 hari" in warnings[0] and "status 404" in warnings[1]
+    assert "batas peringatan 14 hari" in warnings[0]
+    assert f"(domain tidak terdaftar menurut RDAP {rdap})" in warnings[1]
 
 
 @pytest.mark.parametrize("document", [
