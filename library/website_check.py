@@ -41,6 +41,11 @@ description:
     a port other than 443 has no known plain-HTTP address (plain HTTP to its TLS port is no
     answer, and port 80 may serve another site), so its redirect is not checked (its
     C(https_redirect) is null).
+  - Pages and certificates go through the HTTPS proxy of the module's environment
+    (C(https_proxy) or C(HTTPS_PROXY), not for a host C(no_proxy) names; its
+    C(user:password@) sent as Proxy-Authorization), the certificate's by a CONNECT
+    tunnel, as urllib reads the pages; without one, directly. A proxy that cannot be
+    reached or refuses the tunnel is the certificate's problem, naming the proxy.
   - Content freshness comes from O(newest_content) (the CMS database's newest published
     date, given by the website_cms module) or else from the newest date of an item of the
     RSS/Atom feed O(feed_url) or a URL of the sitemap O(sitemap_url) (the feed's own

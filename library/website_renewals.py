@@ -25,6 +25,9 @@ description:
     looked up, and a warning says it is no domain. A registry answering 404 for the
     registered domain is a warning that it is not registered there (C(domain tidak
     terdaftar menurut RDAP <rdap_url>)).
+  - The certificates are read through the HTTPS proxy of the module's environment
+    (C(https_proxy), not for a host C(no_proxy) names) with CONNECT, as the RDAP answer
+    is; without one, directly.
   - Each date within the largest of O(warn_days) is a warning naming the smallest
     threshold reached (30, 14, 7 days); a date in the past is a problem (the hosting
     contract's end date is its last day, in O(timezone)). A domain expiry

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ansible.module_utils.sop_clock import parse_moment
-from ansible.module_utils.sop_secrets import mask_log_line, mask_url
+from ansible.module_utils.sop_secrets import basic_auth, mask_log_line, mask_url
 
 USER_AGENT = "sop-monitor/1 (+court IT SOP)"
 # What is read of a page, feed or RDAP answer: a server that sends without end (a broken
@@ -435,15 +435,61 @@ def _verified_expiry(cert: dict[str, Any]) -> tuple[datetime.datetime | None, st
         return None, f"the certificate's expiry date is unreadable ({str(text)[:60]!r})"
 
 
+def _https_proxy(host: str) -> str | None:
+    """The proxy urllib's requests for https pages of ``host`` go through, as urllib reads
+    the environment (https_proxy or HTTPS_PROXY, unless no_proxy names the host), with
+    http:// before an address written without a scheme; None for none."""
+    proxy = urllib.request.getproxies().get("https")
+    if not proxy or urllib.request.proxy_bypass(host):
+        return None
+    return proxy if "://" in proxy else "http://" + proxy
+
+
+def _tls_connection(host: str, port: int, timeout: float,
+                   context: ssl.SSLContext) -> ssl.SSLSocket:
+    """A TLS connection to ``host``:``port``, as the pages of the host are read: through
+    the HTTPS proxy urllib uses (_https_proxy; its user:password@ sent as
+    Proxy-Authorization) with CONNECT, http.client's tunnel, else directly. On a network
+    that reaches the web only through a proxy the certificate failed while the pages
+    passed. A proxy that cannot be reached or refuses the tunnel is an OSError naming
+    it; a TLS failure is the ssl module's own (ssl.SSLError)."""
+    proxy = _https_proxy(host)
+    if proxy is None:
+        sock = socket.create_connection((host, port), timeout=timeout)
+        try:
+            return context.wrap_socket(sock, server_hostname=host)
+        except BaseException:
+            sock.close()
+            raise
+    plain, authorization = basic_auth(proxy)
+    try:  # host:port, as urllib connects to it (never a password: after any '@')
+        address = urllib.parse.urlsplit(plain).netloc.rpartition("@")[2]
+        connection = http.client.HTTPSConnection(address, timeout=timeout, context=context)
+    except (ValueError, http.client.HTTPException):  # an unclosed '[', a port no number
+        raise OSError(f"proxy {mask_url(proxy)} (https_proxy) is no host:port") from None
+    connection.set_tunnel(host.encode("idna").decode("ascii"), port, headers=(
+        {"Proxy-Authorization": authorization} if authorization else None))
+    try:
+        connection.connect()
+    except (OSError, http.client.HTTPException) as exc:  # an answer that is no HTTP too
+        connection.close()
+        if isinstance(exc, ssl.SSLError):  # the site's TLS, through the tunnel
+            raise
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise OSError(f"proxy {address}: {reason}") from None
+    assert isinstance(connection.sock, ssl.SSLSocket)  # connect wrapped it
+    return connection.sock
+
+
 def tls_certificate(host: str, port: int, timeout: float, ca_file: str | None,
                     now: datetime.datetime) -> dict[str, Any]:
     """The server certificate: verified or why not, expiry date (in ``now``'s time zone,
-    the court's where a module reads its dates there) and days left."""
+    the court's where a module reads its dates there) and days left; read through the
+    proxy the pages are read through (_tls_connection)."""
     result: dict[str, Any] = {"host": host, "port": port, "valid": False, "error": None,
                               "not_after": None, "days_left": None, "issuer": None}
     try:
-        with socket.create_connection((host, port), timeout=timeout) as sock, \
-                ssl_context(ca_file).wrap_socket(sock, server_hostname=host) as tls:
+        with _tls_connection(host, port, timeout, ssl_context(ca_file)) as tls:
             cert = tls.getpeercert() or {}
         result["valid"] = True
         expiry, result["error"] = _verified_expiry(cert)
@@ -463,8 +509,7 @@ def tls_certificate(host: str, port: int, timeout: float, ca_file: str | None,
 
 def _unverified_expiry(host: str, port: int, timeout: float) -> datetime.datetime | None:
     try:
-        with socket.create_connection((host, port), timeout=timeout) as sock, \
-                unverified_context().wrap_socket(sock, server_hostname=host) as tls:
+        with _tls_connection(host, port, timeout, unverified_context()) as tls:
             der = tls.getpeercert(binary_form=True)
     except (OSError, ssl.SSLError):
         return None
