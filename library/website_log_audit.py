@@ -64,7 +64,8 @@ description:
     C(header_injection), C(protocol) abuse (not a line without a request, C("-"), a
     browser's unused preconnection), C(wp_bruteforce), failed logins on
     C(wp-login.php)/C(xmlrpc.php), also percent-encoded, with repeated slashes or dot
-    segments, in a sub-folder or with a path after it, as the web server runs them), each
+    segments, in a sub-folder or with a path after it, as the web server runs them, and,
+    with O(cms=drupal), C(drupal_bruteforce) and C(drupal_xmlrpc) (see below)), each
     with its count, how many were answered 2xx, first and last seen, top clients and
     sample lines.
   - C(webshell) is a shell's name requested (C(/up*.php), C(/shell*.php), C(/wso*.php)
@@ -98,6 +99,19 @@ description:
     referer are written by the client, so a brute-force tool that adds either is not
     counted. XML-RPC answers C(200) whatever the password, so every POST to
     C(xmlrpc.php) counts.
+  - With O(cms=drupal), C(drupal_bruteforce) counts failed logins per client on Drupal's
+    login form, as C(wp_bruteforce) does WordPress's; Drupal 8 and later's
+    C(/user/login), Drupal 7's C(/user) and C(/user/login), also without clean URLs
+    (C(/?q=user/login), C(/index.php?q=user)), after a language prefix
+    (C(/en/user/login)), written in any case or otherwise as the web server runs them.
+    The form answers a failed login with itself (C(200)) and redirects one it accepts
+    (C(303); Drupal 7 C(302)), so a POST answered 3xx is not counted; Drupal 8's REST
+    login (C(?_format=json)) answers one it accepts C(200) and a failed one C(400), so
+    there a POST answered 2xx is not counted. Drupal 7's login block, posted to the page
+    it is on, is not seen. A POST to the root's C(xmlrpc.php) is Drupal 7's XML-RPC
+    endpoint (Drupal 8 and later have none), no WordPress login but an attack surface,
+    each POST a C(drupal_xmlrpc) finding; an C(xmlrpc.php) in a sub-folder is still
+    WordPress's (C(wp_bruteforce)). With another O(cms) neither is counted.
   - C(java) is a Log4j lookup in the target, C(${) with a lookup's name and its C(:)
     (C(${jndi:), C(${::-j})) or a nested C(${) within 16 characters, as every Log4Shell
     payload opens however it builds the name C(jndi) (C(${${lower:j}ndi:),
@@ -160,8 +174,9 @@ options:
   cms:
     description:
       - The CMS the site runs, as the website_cms module finds it (C(unknown) when not
-        known). Only C(drupal) changes the audit, its own scripts no webshell name (see
-        the description); the others keep what C(unknown) does.
+        known). Only C(drupal) changes the audit, its own scripts no webshell name, its
+        login form's failures C(drupal_bruteforce) and its C(xmlrpc.php)
+        C(drupal_xmlrpc) (see the description); the others keep what C(unknown) does.
     type: str
     choices: [unknown, wordpress, joomla, drupal, static]
     default: unknown
@@ -174,7 +189,7 @@ options:
     type: int
     default: 3
   bruteforce_threshold:
-    description: Failed logins (a POST to C(wp-login.php) not answered 3xx nor a modal re-login answered 2xx, any POST to C(xmlrpc.php), however the path is written) from one client that make it a brute-force finding.
+    description: Failed logins (a POST to C(wp-login.php) not answered 3xx nor a modal re-login answered 2xx, any POST to C(xmlrpc.php), however the path is written; with O(cms=drupal), a POST to Drupal's login form not answered 3xx, 2xx for its REST login) from one client that make it a brute-force finding (C(wp_bruteforce), C(drupal_bruteforce), each counted on its own).
     type: int
     default: 20
   top_limit:
@@ -294,7 +309,7 @@ audit:
       type: list
       elements: dict
       contains:
-        category: {description: "sqli, lfi, rfi, rce, php, xss, java, webshell, restricted_file, admin_probe, scanner, header_injection (in the User-Agent or Referer), protocol, wp_bruteforce or forged_time (lines whose time was set aside).", type: str}
+        category: {description: "sqli, lfi, rfi, rce, php, xss, java, webshell, restricted_file, admin_probe, scanner, header_injection (in the User-Agent or Referer), protocol, wp_bruteforce, drupal_bruteforce, drupal_xmlrpc (both with O(cms=drupal)) or forged_time (lines whose time was set aside).", type: str}
         crs: {description: The OWASP CRS rule group it corresponds to., type: str}
         title: {description: The category's name in the report's language., type: str}
         count: {description: Requests., type: int}

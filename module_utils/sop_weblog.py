@@ -48,9 +48,13 @@ from ansible.module_utils.sop_state import StateError, private_dir, read_json, w
 from ansible.module_utils.sop_tree import open_regular
 from ansible.module_utils.sop_weblog_patterns import (
     ALLOWED_METHODS,
+    DRUPAL_BRUTEFORCE,
+    DRUPAL_XMLRPC,
     HEADER_INJECTION,
+    WP_BRUTEFORCE,
     agent_class,
     category_title,
+    drupal_xmlrpc,
     failed_login,
     header_injection,
     target_categories,
@@ -430,8 +434,9 @@ class Tally:
         self.paths = TopCounter(top_limit)
         self.clients = TopCounter(top_limit)
         self.crawlers: dict[str, int] = {}
-        self.logins = TopCounter(top_limit)  # failed logins per client (failed_login)
-        self.login_seen: dict[bytes, list[Any]] = {}  # client: [first, last, sample]
+        # failed logins per (brute-force category, client) (failed_login)
+        self.logins = TopCounter(top_limit)
+        self.login_seen: dict[tuple[str, bytes], list[Any]] = {}  # key: [first, last, sample]
         self.findings: dict[str, Finding] = {}
         self.samples = samples
         self._judged: tuple[bytes | None, Seen | None] = (None, None)  # the last line's time
@@ -488,13 +493,16 @@ class Tally:
     def hit(self, category: str, ip: bytes, stamp: bytes, status: bytes, line: bytes) -> None:
         self._add(category, ip, self.seen(ip, stamp, status, line), status, line)
 
-    def login(self, ip: bytes, stamp: bytes, status: bytes, line: bytes) -> None:
+    def login(self, category: str, ip: bytes, stamp: bytes, status: bytes,
+              line: bytes) -> None:
+        """A failed login of ``ip`` in the brute-force ``category`` (failed_login)."""
         counts = self.logins.counts
-        counts[ip] = counts.get(ip, 0) + 1
+        key = (category, ip)
+        counts[key] = counts.get(key, 0) + 1
         when = self.seen(ip, stamp, status, line)
-        seen = self.login_seen.get(ip)
+        seen = self.login_seen.get(key)
         if seen is None:
-            self.login_seen[ip] = [when, when, sample(line)]
+            self.login_seen[key] = [when, when, sample(line)]
         else:
             seen[0] = earlier(seen[0], when)
             seen[1] = later(seen[1], when)
@@ -532,10 +540,10 @@ class Tally:
         for name, count in other.crawlers.items():
             self.crawlers[name] = self.crawlers.get(name, 0) + count
         self.logins.merge(other.logins)
-        for ip, (first, last, sample) in other.login_seen.items():
-            mine = self.login_seen.get(ip)
+        for login, (first, last, sample) in other.login_seen.items():
+            mine = self.login_seen.get(login)
             if mine is None:
-                self.login_seen[ip] = [first, last, sample]
+                self.login_seen[login] = [first, last, sample]
             else:
                 mine[0] = earlier(mine[0], first)
                 mine[1] = later(mine[1], last)
@@ -625,8 +633,13 @@ def scan_block(data: bytes, tally: Tally, targets: dict[bytes, tuple[str, ...]],
         paths[key] = paths.get(key, 0) + 1
         if method not in ALLOWED_METHODS or sp2 <= sp1:
             tally.hit("protocol", ip, stamp, status, line)
-        elif method == b"POST" and failed_login(path, status, target[len(path):], referer):
-            tally.login(ip, stamp, status, line)
+        elif method == b"POST":
+            if cms == "drupal" and drupal_xmlrpc(path):
+                tally.hit(DRUPAL_XMLRPC, ip, stamp, status, line)
+            else:
+                login = failed_login(path, status, target[len(path):], referer, cms)
+                if login is not None:
+                    tally.login(login, ip, stamp, status, line)
         found = targets.get(target)
         if found is None:
             found = target_categories(target, cms)
@@ -1151,12 +1164,16 @@ def summary(tally: Tally, *, top: int, bruteforce_threshold: int,
             category, count=finding.count, successful=finding.successful,
             first=finding.first, last=finding.last, samples=finding.samples,
             clients=[{"client": text(ip), "count": n} for ip, n in finding.clients.top(5)]))
-    brute = [(ip, n) for ip, n in tally.logins.top(len(tally.logins.counts))
-             if n >= bruteforce_threshold]
-    if brute:
-        seen = [tally.login_seen[ip] for ip, _n in brute if ip in tally.login_seen]
+    logins = tally.logins.top(len(tally.logins.counts))
+    for login in (WP_BRUTEFORCE, DRUPAL_BRUTEFORCE):
+        brute = [(ip, n) for (category, ip), n in logins
+                 if category == login and n >= bruteforce_threshold]
+        if not brute:
+            continue
+        seen = [tally.login_seen[login, ip] for ip, _n in brute
+                if (login, ip) in tally.login_seen]
         findings.append(_finding(
-            "wp_bruteforce", count=sum(n for _ip, n in brute), successful=0,
+            login, count=sum(n for _ip, n in brute), successful=0,
             first=functools.reduce(earlier, (s[0] for s in seen), None),
             last=functools.reduce(later, (s[1] for s in seen), None),
             samples=[s[2] for s in seen[:tally.samples]],

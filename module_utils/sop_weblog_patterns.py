@@ -207,6 +207,17 @@ CRAWLERS: tuple[tuple[str, str], ...] = (
 )
 PROTOCOL_TITLE = ("CRS 920/921", "penyalahgunaan protokol / metode")
 BRUTEFORCE_TITLE = ("WordPress", "brute force wp-login.php / xmlrpc.php")
+# Failed logins per client, by the login they are made on (failed_login): WordPress's,
+# or, on a site known to run Drupal, Drupal's login form.
+WP_BRUTEFORCE = "wp_bruteforce"
+DRUPAL_BRUTEFORCE = "drupal_bruteforce"
+DRUPAL_BRUTEFORCE_TITLE = ("Drupal", "brute force login Drupal (/user/login)")
+# A POST to the root's xmlrpc.php on a site known to run Drupal: Drupal 7's XML-RPC
+# endpoint (Drupal 8 and later have none), which has no login of WordPress's kind but is
+# still an attack surface (its entity expansion, CVE-2014-5265; a WordPress scanner's
+# pingback or multicall). Each such POST is a finding (drupal_xmlrpc).
+DRUPAL_XMLRPC = "drupal_xmlrpc"
+DRUPAL_XMLRPC_TITLE = ("Drupal 7", "POST ke xmlrpc.php (endpoint XML-RPC Drupal 7)")
 # Lines of a finding or a login whose time is no real time or lies outside what the log
 # can hold (sop_weblog.seen_time): written by whoever owns the log, or a wrong clock.
 FORGED_TIME_TITLE = ("log", "waktu permintaan tidak wajar (dipalsukan, atau jam server salah)")
@@ -224,6 +235,18 @@ _LOGIN = re.compile(rb"/(wp-login|xmlrpc)\.php(?:/|$)")
 # (not logged): the form's address is the referer of that POST. Both are written by the
 # client, which may add them to hide a brute force from the count.
 _INTERIM = re.compile(rb"[?&]interim-login(?:[=&#]|$)")
+# Drupal's login form, as a served path (_served_path) or a path Drupal 7 reads from
+# ?q= without clean URLs: Drupal 8 and later's /user/login, Drupal 7's /user and
+# /user/login, after a language prefix (/en/user/login) and behind /index.php.
+# Drupal matches paths case-insensitively.
+_DRUPAL_LOGIN = re.compile(rb"(?:/index\.php)?(?:/[a-z]{2}(?:-[a-z]{2,4})?)?/user(?:/login)?")
+# Drupal 7's path in the query without clean URLs (/?q=user/login, /index.php?q=user).
+_DRUPAL_Q = re.compile(rb"[?&]q=([^&#]*)")
+# Drupal 8's REST login (POST /user/login?_format=json): it answers a login it accepts
+# with 200 and a failed one with 400 (403 past the flood limit), where the form answers
+# a failed one with itself (200) and redirects one it accepts (303; Drupal 7: 302).
+# ?_format=html is the form.
+_DRUPAL_REST = re.compile(rb"[?&]_format=(?!html(?:[&#]|$))[^&#]")
 
 _TARGET = [(name, re.compile("|".join(f"(?:{p})" for p in pats)))
            for name, (_ref, _title, pats) in TARGET_CATEGORIES.items()]
@@ -330,6 +353,31 @@ def target_categories(target: bytes, cms: str = "") -> tuple[str, ...]:
                  and pattern.search(path if name == _REQUESTED_FILE else text))
 
 
+def _served_path(path: bytes) -> bytes:
+    """``path`` as the web server runs it: decoded once, repeated slashes (leading ones
+    too) and ./.. segments merged."""
+    return b"/" + posixpath.normpath(unquote_to_bytes(path)).lstrip(b"/")
+
+
+def drupal_login(path: bytes, query: bytes = b"") -> bool:
+    """Whether a POST to ``path`` (its ``query`` "?...") reaches Drupal's login form
+    (_DRUPAL_LOGIN), also as Drupal 7 without clean URLs reads it (/?q=user/login)."""
+    served = _served_path(path).lower()
+    if _DRUPAL_LOGIN.fullmatch(served):
+        return True
+    found = _DRUPAL_Q.search(query) if served in (b"/", b"/index.php") else None
+    return found is not None and _DRUPAL_LOGIN.fullmatch(
+        _served_path(b"/" + found.group(1).replace(b"+", b" ")).lower()) is not None
+
+
+def drupal_xmlrpc(path: bytes) -> bool:
+    """Whether a POST to ``path`` (no query) reaches the root's xmlrpc.php, Drupal 7's
+    XML-RPC endpoint on a Drupal site (DRUPAL_XMLRPC); one in a sub-folder is a
+    WordPress's there."""
+    return login_path(path) == b"xmlrpc" and \
+        _served_path(path).partition(b"/xmlrpc.php")[0] == b""
+
+
 def login_path(path: bytes) -> bytes | None:
     """Which of WordPress's login (b"wp-login") or XML-RPC (b"xmlrpc") a POST to ``path``
     (no query) reaches, None for neither. The web server decodes it once and merges
@@ -342,23 +390,31 @@ def login_path(path: bytes) -> bytes | None:
     return found.group(1) if found else None
 
 
-def failed_login(path: bytes, status: bytes, query: bytes = b"", referer: bytes = b"") -> bool:
-    """Whether a POST to ``path`` (its ``query`` "?..." and ``referer`` as logged) answered
-    ``status`` counts as a failed login (brute force): WordPress redirects a login it
+def failed_login(path: bytes, status: bytes, query: bytes = b"", referer: bytes = b"",
+                 cms: str = "") -> str | None:
+    """The brute-force category (WP_BRUTEFORCE, DRUPAL_BRUTEFORCE) in which a POST to
+    ``path`` (its ``query`` "?..." and ``referer`` as logged) answered ``status`` counts
+    as a failed login, None when it is none. With ``cms`` "drupal", Drupal's login form
+    (drupal_login) redirects a login it accepts and answers a failed one with itself, as
+    WordPress's does; its REST login (_DRUPAL_REST) answers one it accepts 2xx. WordPress
+    redirects a login it
     accepts (302 to wp-admin) and answers a failed one with its login page again (200), so
     a wp-login.php answered 3xx is no attempt to count (an office's staff behind one NAT
     address logging in each day). Its modal re-login (interim-login, after a session
     expired in wp-admin) answers 200 both ways, so one answered 2xx is not counted: the
     log cannot tell (_INTERIM). XML-RPC answers 200 whatever the password (the failure is
     in its body), so each of its POSTs counts."""
+    if cms == "drupal" and drupal_login(path, query):
+        accepted = b"2" if _DRUPAL_REST.search(query) else b"3"
+        return None if status[:1] == accepted else DRUPAL_BRUTEFORCE
     login = login_path(path)
     if login == b"xmlrpc":
-        return True
+        return WP_BRUTEFORCE
     if login != b"wp-login" or status[:1] == b"3":
-        return False
+        return None
     interim = _INTERIM.search(query) is not None or (
         b"/wp-login.php?" in referer and _INTERIM.search(referer) is not None)
-    return not (interim and status[:1] == b"2")
+    return None if interim and status[:1] == b"2" else WP_BRUTEFORCE
 
 
 def header_injection(value: bytes) -> bool:
@@ -388,4 +444,5 @@ def category_title(category: str) -> tuple[str, str]:
         ref, title, _ = TARGET_CATEGORIES[category]
         return ref, title
     return {"scanner": SCANNER_TITLE, HEADER_INJECTION: HEADER_TITLE, "protocol": PROTOCOL_TITLE,
-            "wp_bruteforce": BRUTEFORCE_TITLE, "forged_time": FORGED_TIME_TITLE}[category]
+            WP_BRUTEFORCE: BRUTEFORCE_TITLE, DRUPAL_BRUTEFORCE: DRUPAL_BRUTEFORCE_TITLE,
+            DRUPAL_XMLRPC: DRUPAL_XMLRPC_TITLE, "forged_time": FORGED_TIME_TITLE}[category]

@@ -704,6 +704,60 @@ def test_the_cms_is_passed_to_the_audit(tmp_path):
     assert [(f["category"], f["count"]) for f in found] == [("webshell", 1)]
 
 
+DRUPAL_LOGINS = ["/user/login", "/user/login?destination=/node/5", "/user", "/user/",
+                 "/?q=user/login", "/index.php?q=user", "/?q=user%2Flogin&destination=node",
+                 "/en/user/login", "/index.php/user/login", "//User/Login"]
+
+
+def test_drupal_login_failures_are_brute_force_on_a_drupal_site(tmp_path):
+    """On a Drupal site a brute force went through its login form (Drupal 8 and later's
+    /user/login; Drupal 7's /user, /user/login, /?q=user/login) unseen, and Drupal 7's
+    XML-RPC endpoint (/xmlrpc.php) was counted as WordPress's brute force. The form
+    answers a failed login with itself (200) and redirects one it accepts (303, Drupal
+    7: 302), so only the others count, as WordPress's; the REST login
+    (?_format=json) answers one it accepts 200, a failed one 400. A POST to the root's
+    xmlrpc.php is its own finding, each one; a WordPress's in a sub-folder is still a
+    WordPress brute force."""
+    failed = [line("103.9.9.7", f"30/Nov/2026:10:00:{i:02d}",
+                   f"POST {DRUPAL_LOGINS[i % len(DRUPAL_LOGINS)]} HTTP/1.1", status)
+              for i, status in enumerate([200] * 19 + [403])]
+    office = [line("36.8.8.8", f"30/Nov/2026:08:{i:02d}:00",
+                   f"POST {DRUPAL_LOGINS[i % len(DRUPAL_LOGINS)]} HTTP/1.1", status)
+              for i, status in enumerate([303, 302] * 15)]
+    rest = [line("36.8.8.9", f"30/Nov/2026:08:{i:02d}:00",
+                 "POST /user/login?_format=json HTTP/1.1") for i in range(25)]
+    rest_failed = [line("103.9.9.6", f"30/Nov/2026:10:{i:02d}:00",
+                        f"POST /user/login?_format={f} HTTP/1.1", status)
+                   for i, (f, status) in enumerate([("json", 400), ("html", 200)] * 10)]
+    xmlrpc = [line("45.9.9.9", f"30/Nov/2026:11:00:0{i}", f"POST {t} HTTP/1.1")
+              for i, t in enumerate(["/xmlrpc.php", "//xmlrpc.php", "/%78mlrpc.php"])]
+    blog = [line("45.9.9.8", f"30/Nov/2026:11:01:{i:02d}", "POST /blog/xmlrpc.php HTTP/1.1")
+            for i in range(20)]
+    log = tmp_path / "access.log"
+    log.write_text("".join(failed + office + rest + rest_failed + xmlrpc + blog))
+    found = audit(log, tmp_path / "drupal", cms="drupal")["findings"]
+    assert [(f["category"], f["crs"], f["count"], f["successful"],
+             [c["client"] for c in f["clients"]]) for f in found] == [
+        ("drupal_bruteforce", "Drupal", 40, 0, ["103.9.9.6", "103.9.9.7"]),
+        ("wp_bruteforce", "WordPress", 20, 0, ["45.9.9.8"]),
+        ("drupal_xmlrpc", "Drupal 7", 3, 3, ["45.9.9.9"])]
+    assert found[0]["first_seen"] == "2026-11-30T10:00:00+07:00"
+    # elsewhere nothing changes: the Drupal logins are none, every xmlrpc.php WordPress's
+    for cms in ("unknown", "wordpress"):
+        found = audit(log, tmp_path / cms, cms=cms)["findings"]
+        assert [(f["category"], f["count"]) for f in found] == [("wp_bruteforce", 20)]
+
+
+@pytest.mark.parametrize("path", [
+    "/user/password", "/user/register", "/node/user/login", "/user/login/x", "/users/login",
+    "/?q=user/password", "/node?q=user/login", "/xx-yyyyy/user/login", "/user/login.php"])
+def test_other_drupal_paths_are_no_login(path):
+    target, _, query = path.partition("?")
+    assert not patterns.drupal_login(target.encode(), b"?" + query.encode() if query else b"")
+    assert patterns.failed_login(target.encode(), b"200", b"?" + query.encode(), b"",
+                                 "drupal") is None
+
+
 def test_clean_log_has_no_findings(tmp_path):
     log = tmp_path / "access.log"
     log.write_text("".join(NORMAL))
