@@ -304,3 +304,61 @@ def test_the_role_checks_the_database_content_of_wordpress_only():
     summary = pengunjung_tasks(("ansible.builtin.assert",))[-1]["ansible.builtin.assert"]
     assert "tidak diperiksa (pemeriksaan isi database hanya untuk WordPress)" in \
         summary["success_msg"]
+
+
+def role_task(tasks_file: str, name: str) -> dict[str, Any]:
+    """The task of roles/website/tasks/``tasks_file`` whose name starts with ``name``."""
+    loaded = yaml.safe_load((ROOT / "roles/website/tasks" / tasks_file).read_text(
+        encoding="utf-8"))
+    return next(task for task in loaded if task.get("name", "").startswith(name))
+
+
+def run_tasks(tmp_path: Path, tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each task's result on localhost, run by Ansible (check mode; the role's filters)."""
+    play = [{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play), encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    proc = subprocess.run([*LOCAL_PLAYBOOK, "--check", str(tmp_path / "play.yml")],
+                          capture_output=True, text=True, check=False, env=env, timeout=120,
+                          cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return [t["hosts"]["localhost"] for t in json.loads(proc.stdout)["plays"][0]["tasks"]]
+
+
+def test_activity_1_names_the_cms_with_its_version(tmp_path):
+    """Activity 1's message named the CMS alone (drupal): the version website_cms read is
+    named beside it, and nothing when it read none (WordPress, or a Drupal whose core
+    files say no version)."""
+    summary = role_task("ketersediaan.yml", "The website is available")
+    check = {"pages": [{"url": "https://pn-x.go.id/", "status": 200, "response_ms": 120}],
+             "certificates": [{"host": "pn-x.go.id", "not_after": "2027-03-01",
+                               "days_left": 86}],
+             "freshness": {"newest": "2026-12-01T00:00:00Z"}, "problems": []}
+    tasks = [dict(summary, vars={**summary["vars"], "website__check": check,
+                                 "website__cms": found})
+             for found in ({"cms": "drupal", "version": "10.2.5"},
+                           {"cms": "drupal", "version": None},
+                           {"cms": "wordpress", "version": None})]
+    said = [result["msg"] for result in run_tasks(tmp_path, tasks)]
+    assert [m.rpartition(" (")[2] for m in said] == ["drupal 10.2.5).", "drupal).",
+                                                     "wordpress)."]
+
+
+def test_the_report_says_a_drupal_database_the_sop_cannot_dump_was_not_backed_up(tmp_path):
+    """The situation report said a site whose database had no MySQL login was a site
+    without a CMS: a Drupal on SQLite or PostgreSQL (website_cms returns no login, and a
+    note) is named with its database not backed up; a static site is still one without
+    a CMS."""
+    report = role_task("laporan.yml", "Record the situation report")
+    files = {"path": "/var/backups/website/web-20261205.tar.zst", "verified": True}
+    tasks = [{"name": f"backup line {site['cms']}",
+              "ansible.builtin.debug": {"msg": "{{ website__backup_line }}"},
+              "vars": {**report["vars"], "website__site": site,
+                       "website__backup_files": files,
+                       "website__backup_db": {"changed": False, "skipped": True}}}
+             for site in ({"cms": "drupal", "version": "10.2.5"}, {"cms": "static"})]
+    assert [r["msg"] for r in run_tasks(tmp_path, tasks)] == [
+        "berkas web-20261205.tar.zst (terverifikasi), database tidak ada (database Drupal "
+        "bukan MySQL/MariaDB, tidak dibackup SOP)",
+        "berkas web-20261205.tar.zst (terverifikasi), database tidak ada (situs tanpa CMS)"]
