@@ -408,11 +408,13 @@ def test_the_role_shows_the_notes_of_its_no_log_lookup_in_a_task_the_runner_reco
     assert len(shown) == 1 and "no_log" not in shown[0]
 
 
-def role_warnings(tmp_path: Path, tags: str) -> list[tuple[str, str]]:
+def role_warnings(tmp_path: Path, tags: str,
+                  settings: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """(activity, warning) of each warning the runner would record of activities 1 to 3 of
     the website role, up to their CMS lookups' warnings, run by Ansible (check mode) with
     ``--tags``: activity 1's tasks before website_check (its lookup given a client that
-    answers a date), the site.yml that backup.yml and pengunjung.yml import."""
+    answers a date), the site.yml that backup.yml and pengunjung.yml import; the court's
+    inventory sets ``settings`` too."""
     main = yaml.safe_load((ROOT / "roles/website/tasks/main.yml").read_text(encoding="utf-8"))
     client = tmp_path / "mariadb"
     client.write_text("#!/bin/sh\ncat >/dev/null\necho 2026-12-01T00:00:00Z\n")
@@ -424,7 +426,12 @@ def role_warnings(tmp_path: Path, tags: str) -> list[tuple[str, str]]:
             "ansible.builtin.import_tasks"]).read_text(encoding="utf-8"))
         if number == 1:
             inner = imported[:next(i for i, t in enumerate(imported) if "website_check" in t)]
-            inner[0]["website_cms"]["client_binary"] = str(client)
+            next(t for t in inner if "website_cms" in t)["website_cms"]["client_binary"] = \
+                str(client)
+            for task in inner:  # the role's own task files, from this play's folder
+                if "ansible.builtin.import_tasks" in task:
+                    task["ansible.builtin.import_tasks"] = str(
+                        ROOT / "roles/website/tasks" / task["ansible.builtin.import_tasks"])
         else:
             assert imported[0]["ansible.builtin.import_tasks"] == "site.yml"
             inner = [{"ansible.builtin.import_tasks": str(ROOT / "roles/website/tasks/site.yml")}]
@@ -432,7 +439,8 @@ def role_warnings(tmp_path: Path, tags: str) -> list[tuple[str, str]]:
                       [{"name": f"Kegiatan {number}", "ansible.builtin.debug": {"msg": "-"}},
                        *inner]})
     court = tmp_path / "court.yml"  # after the defaults, as a court's inventory sets them
-    court.write_text(yaml.safe_dump({"website_root": str(tmp_path / "html")}), encoding="utf-8")
+    court.write_text(yaml.safe_dump({"website_root": str(tmp_path / "html"), **(settings or {})}),
+                     encoding="utf-8")
     play = [{"hosts": "localhost", "gather_facts": False,
              "vars_files": [str(ROOT / "roles/website/defaults/main.yml"), str(court)],
              "tasks": tasks}]
@@ -476,6 +484,34 @@ def test_each_warning_of_the_cms_configuration_is_given_once_a_run(tmp_path, tag
     assert "db.lan:3307" in notes[0][1] and "p'w#1" not in json.dumps(warnings)
     assert [activity for activity, _ in folders] == (
         [] if tags == "ketersediaan" else ["Kegiatan 2" if "backup" in tags else first])
+
+
+@pytest.mark.parametrize(("tags", "first"), [
+    ("ketersediaan,backup,pengunjung", "Kegiatan 1"),
+    ("backup,pengunjung", "Kegiatan 2"),
+])
+def test_a_website_domain_that_is_an_ip_address_is_warned_about_once_a_run(
+        tmp_path, tags, first):
+    """Without court_domain, website_domain is the server's sop_lan_address: activity 1's
+    certificate check failed on a name mismatch and activity 4 asked RDAP nothing, and
+    only activity 4 said the domain was an address. The first activity that runs says so,
+    naming court_domain; a court_domain set, or an address set on purpose, is said as it
+    is."""
+    (tmp_path / "html").mkdir()
+    warnings = role_warnings(tmp_path, tags, {"sop_lan_address": "192.0.2.10"})
+    assert warnings == [(first, "website_domain 192.0.2.10 adalah alamat IP, bukan nama domain "
+                         "(court_domain tidak disetel, jadi diambil dari sop_lan_address): "
+                         "sertifikat situs tidak cocok dengan alamat itu (halaman "
+                         "https://192.0.2.10/ bila website_urls tidak disetel) dan masa "
+                         "berlaku domain (RDAP) tidak diperiksa. Setel court_domain (atau "
+                         "website_domain) ke domain pengadilan, mis. pn-contoh.go.id.")]
+    assert role_warnings(tmp_path, tags, {"court_domain": "pn-x.go.id",
+                                          "sop_lan_address": "192.0.2.10"}) == []
+    said = role_warnings(tmp_path, tags, {"court_domain": "pn-x.go.id",
+                                          "website_domain": "[2001:db8::10]"})
+    assert [line.split(":")[0] for _activity, line in said] == [
+        "website_domain [2001"]
+    assert "court_domain tidak disetel" not in said[0][1]
 
 
 DOCKER_WP_CONFIG = """<?php
