@@ -42,8 +42,9 @@ description:
     rest is counted, and RV(summary.unavailable) says which table and column are missing
     and which option to set (also emitted as warnings).
   - Each query ends on the server after O(query_timeout) seconds too (MariaDB's
-    C(max_statement_time), 10.1.8 and later; MySQL's server is not bounded), not only
-    the client, which left the server reading on when given up alone.
+    C(max_statement_time), 10.1.8 and later, or the lower one the server already sets;
+    MySQL's server is not bounded), not only the client, which left the server reading
+    on when given up alone.
   - Read-only; never reports a change. Supports check mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers

@@ -30,8 +30,9 @@ description:
     and which option to set (also emitted as warnings).
   - Also proves that the database is up (the module fails when it cannot connect).
   - Each query ends on the server after O(query_timeout) seconds too (MariaDB's
-    C(max_statement_time), 10.1.8 and later; MySQL's server is not bounded), not only
-    the client, which left the server reading on when given up alone.
+    C(max_statement_time), 10.1.8 and later, or the lower one the server already sets;
+    MySQL's server is not bounded), not only the client, which left the server reading
+    on when given up alone.
   - Read-only; never reports a change. Supports check mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers

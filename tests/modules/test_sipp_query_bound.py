@@ -4,6 +4,7 @@ client's timeout (no database: the client's answers are faked)."""
 from __future__ import annotations
 
 import pytest
+import yaml
 from loader import load
 
 m = load("sop_mariadb")
@@ -40,6 +41,16 @@ def test_the_bound_is_mariadb_s_max_statement_time_read_by_no_other_server():
     # a lower limit the DBA (or the account) set is kept: max_statement_time = 42 raised
     # a global 10 s to 42 s for SIPP's queries; 0 is no limit, so 42 then
     assert schema.bounded("SELECT 1;", 42) == BOUND + "SELECT 1;"
+
+
+@pytest.mark.parametrize("module", [online, audit, sync], ids=lambda mod: mod.__name__)
+def test_each_module_s_documentation_names_the_server_s_lower_limit(module):
+    """The bound keeps a lower max_statement_time the server already sets (bounded):
+    sipp_online_users and sipp_audit_summary said their queries end after query_timeout
+    alone, as sipp_sync_status said before it was told."""
+    described = " ".join(" ".join(yaml.safe_load(module.DOCUMENTATION)["description"]).split())
+    assert "after O(query_timeout) seconds too (MariaDB's C(max_statement_time), 10.1.8 " \
+           "and later, or the lower one the server already sets;" in described
 
 
 def test_every_query_of_sipp_online_users_is_bounded_on_the_server(monkeypatch):
