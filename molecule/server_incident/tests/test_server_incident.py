@@ -6,6 +6,7 @@ fail because of the SOP.)"""
 def test_services_running_again(host):
     assert host.service("mariadb").is_running
     assert host.service("nginx").is_running
+    assert host.service("php8.2-fpm").is_running  # its pool repaired after the diagnosis
 
 
 def test_nginx_answers(host):
