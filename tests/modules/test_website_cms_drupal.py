@@ -277,19 +277,12 @@ def test_the_role_passes_the_site_s_cms_to_the_log_audit(tmp_path):
         "website_root": str(root), "website_domain": "pn-x.go.id",
         "website_log_paths": [str(log)], "website_log_state_dir": str(tmp_path / "state")}),
         encoding="utf-8")
-    play = [{"hosts": "localhost", "gather_facts": False,
-             "vars_files": [str(ROOT / "roles/website/defaults/main.yml"), str(court)],
-             "tasks": [{"ansible.builtin.import_tasks":
-                        str(ROOT / "roles/website/tasks/site.yml")},
-                       *pengunjung_tasks(("website_log_audit",))]}]
-    (tmp_path / "play.yml").write_text(yaml.safe_dump(play), encoding="utf-8")
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
-    proc = subprocess.run([*LOCAL_PLAYBOOK, "--check", str(tmp_path / "play.yml")],
-                          capture_output=True, text=True, check=False, env=env, timeout=120,
-                          cwd=ROOT)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    audit = json.loads(proc.stdout)["plays"][0]["tasks"][-1]["hosts"]["localhost"]
+    play = {"hosts": "localhost", "gather_facts": False,
+            "vars_files": [str(ROOT / "roles/website/defaults/main.yml"), str(court)],
+            "tasks": [{"ansible.builtin.import_tasks":
+                       str(ROOT / "roles/website/tasks/site.yml")},
+                      *pengunjung_tasks(("website_log_audit",))]}
+    audit = run_play(tmp_path, play)[-1]
     assert audit["invocation"]["module_args"]["cms"] == "drupal"
     assert audit["audit"]["requests"] == 1
     assert audit["audit"]["findings"] == []
@@ -315,8 +308,12 @@ def role_task(tasks_file: str, name: str) -> dict[str, Any]:
 
 def run_tasks(tmp_path: Path, tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each task's result on localhost, run by Ansible (check mode; the role's filters)."""
-    play = [{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]
-    (tmp_path / "play.yml").write_text(yaml.safe_dump(play), encoding="utf-8")
+    return run_play(tmp_path, {"hosts": "localhost", "gather_facts": False, "tasks": tasks})
+
+
+def run_play(tmp_path: Path, play: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each task's result on localhost of ``play``, run by Ansible in check mode."""
+    (tmp_path / "play.yml").write_text(yaml.safe_dump([play]), encoding="utf-8")
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
                ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
     proc = subprocess.run([*LOCAL_PLAYBOOK, "--check", str(tmp_path / "play.yml")],
