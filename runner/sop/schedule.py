@@ -453,6 +453,16 @@ def _time_limit(sop: Sop, court_schedule: Mapping[str, Any]) -> str:
     return span.text
 
 
+def _seconds_text(seconds: int) -> str:
+    """`seconds` as a time span systemd and a court write: `3h`, `1d 12h`, `0s`."""
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return " ".join(parts) or "0s"
+
+
 def scheduled(sops: Mapping[str, Sop]) -> list[Sop]:
     """The SOPs a timer runs: automated (a playbook) and not on demand."""
     return [s for s in sops.values() if s.playbook and s.frequency != "on_demand"]
@@ -493,6 +503,15 @@ def render(
             f"inventory: sop_schedule/randomized_delay: {str(given_delay)!r} is not a time span"
         )
     delay = delay_span.text
+    # A run starts up to the delay after its time (systemd's random pick): a delay as long
+    # as a SOP's grace would make it overdue by the delay alone, before its run started.
+    for sop in scheduled(sops):
+        if sop.grace_seconds is not None and delay_span.microseconds >= sop.grace_seconds * 10**6:
+            raise SopError(
+                f"inventory: sop_schedule/randomized_delay: {delay!r} is not shorter than "
+                f"the grace of {sop.id} ({_seconds_text(sop.grace_seconds)}): a run delayed "
+                "that long would be overdue before it starts"
+            )
     # The run's own clock is the court's too: the times it prints and notifies, `now()`.
     environment = _environment("TZ", _timezone(schedule))
     if vault_password_file:  # every unit's: the hourly check reads the inventory too

@@ -944,6 +944,29 @@ def test_a_time_limit_systemd_reads_as_none_is_refused(tmp_path: Path) -> None:
                schedule={"time_limit": "0.00000002min"})  # fmt: skip
 
 
+def test_a_delay_that_alone_would_make_a_sop_overdue_is_refused(tmp_path: Path) -> None:
+    """A run starts up to RandomizedDelaySec after its time, and the SOP is overdue its
+    grace after that time: a delay of 4h made the SIPP sync (grace 3h) overdue, and told,
+    before the 13:00 run it delayed had started."""
+    sops = load_catalogue(PACKAGE_CATALOGUE)
+
+    def units(delay: str, sop_list: dict[str, Any] = sops) -> list[Unit]:
+        return render(sop_list, sop_bin=Path(SOP_BIN), inventory="i", project_dir=tmp_path,
+                      data_dir=tmp_path, schedule={"randomized_delay": delay})  # fmt: skip
+
+    with pytest.raises(SopError, match=r"^inventory: sop_schedule/randomized_delay: '3h' is "
+                       r"not shorter than the grace of sipp-sync \(3h\): a run delayed that "
+                       r"long would be overdue before it starts$"):  # fmt: skip
+        units("3h")
+    timers = [u.text for u in units("2h 59min") if u.name == "sop-sipp-sync.timer"]
+    assert len(timers) == 1 and "\nRandomizedDelaySec=2h 59min\n" in timers[0]
+    # a court's shorter grace (sop_catalogue_overrides) against the default delay, 15m
+    backup = dataclasses.replace(sops["sipp-backup"], grace_seconds=10 * 60)
+    with pytest.raises(SopError, match=r"'15m' is not shorter than the grace of sipp-backup "
+                       r"\(10min\)"):  # fmt: skip
+        units("15m", {**sops, "sipp-backup": backup})
+
+
 @pytest.mark.parametrize("text", NO_TIME_SPANS + REFUSED_HERE)
 def test_what_systemd_reads_as_no_time_span_is_none(text: str) -> None:
     assert schedule.time_span(text) is None
