@@ -77,6 +77,8 @@ _ZONE = re.compile(r"^(UTC|GMT|[A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$")
 _CALENDAR = re.compile(r"^[A-Za-z0-9*:,./~ +-]{1,100}$")
 # Seconds `systemd-analyze calendar` may take to check one expression.
 ANALYZE_TIMEOUT = 30
+# What it says of an expression no time matches (it still exits 0).
+_NEVER = re.compile(r"^\s*Next elapse: never$", re.MULTILINE)
 # A time span as systemd.time(7) reads one (RandomizedDelaySec=, TimeoutStartSec=): numbers
 # (a decimal point allowed), each with a unit or none (seconds), with or without spaces
 # between them: `1h30min`, `2 h`, `55s500ms`. Its units from microseconds to weeks, in
@@ -200,7 +202,7 @@ def _check_calendar(sop: Sop, value: str, line: str) -> None:
     """systemd's own parser, when there is one, says whether the court's expression
     `value` is valid as the timer gets it, `line` (in its zone: as given, a time naming
     the controller's own zone's abbreviation, `18:00 JST`, passes, then fails beside the
-    court's)."""
+    court's), and whether it ever elapses."""
     if shutil.which("systemd-analyze") is None:
         return
     try:
@@ -217,6 +219,12 @@ def _check_calendar(sop: Sop, value: str, line: str) -> None:
         raise SopError(
             f"inventory: sop_schedule/{sop.id}: {value!r} is not a systemd OnCalendar "
             f"expression: {(done.stderr.strip().splitlines() or ['invalid'])[-1]}"
+        )
+    if _NEVER.search(done.stdout):
+        # valid to systemd, which then never starts the timer (`*-02-30`, a date gone by)
+        raise SopError(
+            f"inventory: sop_schedule/{sop.id}: {value!r} never elapses: its timer would "
+            "never run the SOP"
         )
 
 

@@ -460,6 +460,20 @@ def test_bad_schedule_is_one_line_and_writes_nothing(
     assert err.strip().count("\n") == 0 and problem in err, err
     assert not units.exists()
 
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="needs systemd-analyze")
+@pytest.mark.parametrize("given", ["*-02-30 09:00", "2020-01-01 09:00"])
+def test_a_time_that_never_comes_is_refused(tmp_path: Path, given: str) -> None:
+    """systemd-analyze takes `*-02-30` (no February has a 30th) and a date gone by, exits
+    0 and says `Next elapse: never`: the timer was installed and never ran the SOP, which
+    `sop overdue` told a period and its grace later at the earliest."""
+    with pytest.raises(SopError) as raised:
+        _render_with(tmp_path, schedule={"local-demo": ["07:00", given]})
+    assert str(raised.value) == (
+        f"inventory: sop_schedule/local-demo: {given!r} never elapses: its timer would never "
+        "run the SOP"
+    )
+
+
 def test_a_calendar_check_that_hangs_is_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
