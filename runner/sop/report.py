@@ -581,6 +581,21 @@ def month_court(store: Store, month: Month, court: str | None) -> str | None:
     return recorded[0] if recorded else None
 
 
+def month_executions(
+    store: Store, month: Month, court: str | None, *, unnamed: bool = False
+) -> tuple[str | None, list[Row]]:
+    """The court a report is for (`month_court`) and its executions of the month, oldest
+    first, with their activities. `unnamed`: an inventory (-i) without court_name, whose
+    runs are recorded without one: those only, never the one other court the month holds
+    (`sop list -i` and `sop overdue -i` read it so)."""
+    court = None if unnamed else month_court(store, month, court)
+    executions = store.executions(
+        court=court, since=month.start, until=month.end, with_activities=True
+    )
+    executions.reverse()  # oldest first
+    return court, [e for e in executions if not unnamed or e["court_name"] is None]
+
+
 def build(
     store: Store,
     sops: Mapping[str, Sop],
@@ -589,17 +604,14 @@ def build(
     *,
     calendars: Calendars | None = None,
     place: str | None = None,
+    unnamed: bool = False,
 ) -> list[Block]:
-    """One court's report (`court`, else the month's records, which must be one court's),
+    """One court's report (`court`, else the month's records, which must be one court's;
+    `unnamed`: the executions recorded without a court name, -i's without court_name),
     planned by the court's schedule of a SOP where `calendars` (-i's) gives one, closed as
     the PDF is, signed at `place` (the court's court_city) when given."""
-    given = court
-    court = month_court(store, month, court)
+    court, executions = month_executions(store, month, court, unnamed=unnamed)
     firsts = first_runs(store, court)
-    executions = store.executions(
-        court=given, since=month.start, until=month.end, with_activities=True
-    )
-    executions.reverse()  # oldest first
     names: set[str] = {e["court_name"] for e in executions if e["court_name"]}
     courts = sorted(names | {court} if court else names)
     blocks: list[Block] = [

@@ -55,7 +55,7 @@ from sop.report import (
     first_runs,
     mappings,
     measured,
-    month_court,
+    month_executions,
     not_dry,
     partial_mark,
     pending_count,
@@ -519,16 +519,13 @@ def document(
     *,
     calendars: Calendars | None = None,
     place: str | None = None,
+    unnamed: bool = False,
 ) -> str:
-    """The report as one HTML document (WeasyPrint's input), planned by the court's
-    schedule of a SOP where `calendars` (-i's) gives one, signed at `place` (the court's
-    court_city) when given."""
-    court_name = month_court(store, month, court)
+    """The report as one HTML document (WeasyPrint's input), of the court `build` reports
+    on (`unnamed` as there), planned by the court's schedule of a SOP where `calendars`
+    (-i's) gives one, signed at `place` (the court's court_city) when given."""
+    court_name, executions = month_executions(store, month, court, unnamed=unnamed)
     firsts = first_runs(store, court_name)
-    executions = store.executions(
-        court=court, since=month.start, until=month.end, with_activities=True
-    )
-    executions.reverse()  # oldest first
     title = f"Laporan Pelaksanaan SOP — {month.label}"
     note = schedule_note(sops, calendars)
     summary = []
@@ -596,6 +593,7 @@ def write_pdf(
     *,
     calendars: Calendars | None = None,
     place: str | None = None,
+    unnamed: bool = False,
 ) -> None:
     import logging
 
@@ -603,5 +601,7 @@ def write_pdf(
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    page = document(store, sops, month, court, calendars=calendars, place=place)
+    page = document(
+        store, sops, month, court, calendars=calendars, place=place, unnamed=unnamed
+    )
     write_report(output, lambda path: HTML(string=page).write_pdf(str(path)))

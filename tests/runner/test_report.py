@@ -829,3 +829,24 @@ def test_a_runs_wait_below_a_second_is_told_nowhere(cli: Cli, store_at: Store) -
         tx.update("executions", {"lock_wait_s": 0.01}, "id = :key_id", key_id=execution)
     code, shown, err = cli("execution", str(execution))
     assert code == 0 and "Started / ended" in shown and "Waited" not in shown, (shown, err)
+
+
+
+def test_an_inventory_without_court_name_reports_its_unnamed_runs_only(store_at: Store) -> None:
+    """An inventory without court_name records its runs without one (`sop list -i` and
+    `sop overdue -i` read those); its report (-i: `unnamed`) took the month's one other
+    court's instead, on its own clock and signed at its own city, or refused a month
+    holding both as several courts' ("give --court NAME")."""
+    sops = load_catalogue()
+    month = report.Month(2026, 11)
+    other = craft_execution(store_at, "local-demo", datetime(2026, 11, 3, 3, tzinfo=UTC),
+                            court="PN Lain")  # fmt: skip
+    out = report.to_markdown(report.build(store_at, sops, month, None, unnamed=True))
+    assert "PN Lain" not in out and "Pengadilan: -" in out
+    assert _summary(out)["SOP Uji Lokal"][2:4] == ["belum dimulai", "0"]
+    mine = craft_execution(store_at, "local-demo", datetime(2026, 11, 4, 3, tzinfo=UTC),
+                           court=None)  # fmt: skip
+    out = report.to_markdown(report.build(store_at, sops, month, None, unnamed=True))
+    assert f"| {mine} |" in _runs(out, "SOP Uji Lokal")
+    assert f"| {other} |" not in _runs(out, "SOP Uji Lokal")
+    assert _summary(out)["SOP Uji Lokal"][2:4] == ["27", "1"]  # 4-30 November

@@ -673,3 +673,19 @@ def test_a_mutu_baku_far_above_every_run_is_named_above_the_chart_not_drawn_to_s
     assert (f"Mutu Baku {reference:g} menit (di atas skala)" in svg) is not line
     tallest = max(h for _, h, _ in _rects(svg))  # of a plot 146 high
     assert tallest > 100 if not line else tallest < 30
+
+
+def test_the_pdf_of_an_inventory_without_court_name_is_of_its_unnamed_runs(
+    tmp_path: Path,
+) -> None:
+    """As the Markdown (`report.build`'s `unnamed`): the runs recorded without a court
+    name, not the month's one other court's."""
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    other = craft_execution(store, "website", datetime(2025, 11, 3, 3, tzinfo=UTC), court=COURT)
+    page = report_pdf.document(store, load_catalogue(), Month(2025, 11), None, unnamed=True)
+    assert html.escape(COURT) not in page and '<p class="court">-</p>' in page
+    mine = craft_execution(store, "website", datetime(2025, 11, 4, 3, tzinfo=UTC), court=None)
+    page = report_pdf.document(store, load_catalogue(), Month(2025, 11), None, unnamed=True)
+    store.close()
+    runs = page.split("<h3>Daftar pelaksanaan</h3>")[1]
+    assert f"<td>{mine}</td>" in runs and f"<td>{other}</td>" not in runs
