@@ -124,7 +124,7 @@ condition:
     os: {description: "name, id, version, end_of_support {date, days_left, status}", type: dict}
     uptime_days: {description: Days since boot., type: float}
     load: {description: "1/5/15 minute load and cpus", type: dict}
-    memory_used_percent: {description: Memory in use (MemTotal minus MemAvailable)., type: float}
+    memory_used_percent: {description: "Memory in use (MemTotal minus MemAvailable; minus MemFree, Buffers and Cached on a kernel without MemAvailable).", type: float}
     file_systems: {description: "path, size_mb, free_mb, used_percent, inodes_percent", type: list, elements: dict}
     failed_units: {description: Failed systemd units., type: list, elements: str}
     updates: {description: "security, other (name, installed, candidate, origin, arch), held names (dpkg holds, O(hold)), kept_back names (kept back by apt, held by no one: their dependencies changed) and phased names (Ubuntu's phased updates, deferred by apt until the rollout reaches this host); stale (why apt could not refresh its lists: those it had were read) or error (why apt could not say: none listed)", type: dict}
@@ -178,6 +178,27 @@ def _read(path: str) -> str:
             return handle.read()
     except OSError:
         return ""
+
+
+def memory_used_percent(meminfo: str) -> float:
+    """Memory in use, percent of MemTotal, from /proc/meminfo's text: MemTotal minus
+    MemAvailable, the kernel's estimate. A kernel before 3.14 (an OpenVZ 6 container)
+    writes no MemAvailable: none available read as 100% used, a finding on every such
+    host; the older estimate free(1) made, MemFree + Buffers + Cached, is taken then.
+    0.0 without MemTotal."""
+    values: dict[str, int] = {}
+    for line in meminfo.splitlines():
+        key, _, rest = line.partition(":")
+        words = rest.split()
+        if words and words[0].isdigit():
+            values[key.strip()] = int(words[0])
+    total = values.get("MemTotal", 0)
+    if not total:
+        return 0.0
+    available = values.get("MemAvailable")
+    if available is None:
+        available = sum(values.get(key, 0) for key in ("MemFree", "Buffers", "Cached"))
+    return round(100.0 * (total - available) / total, 1)
 
 
 class Probe:
@@ -306,9 +327,6 @@ def condition(module: AnsibleModule, params: dict[str, Any]) -> dict[str, Any]:
     now = datetime.datetime.now(datetime.timezone.utc)
     release = os_release(_read("/etc/os-release"))
     loads = _read("/proc/loadavg").split()[:3]
-    meminfo = {line.split(":")[0]: int(line.split()[1])
-               for line in _read("/proc/meminfo").splitlines() if line.split()[1:2] != []}
-    total = meminfo.get("MemTotal", 0)
     file_systems = data_file_systems(_read("/proc/mounts"))
     updates: dict[str, Any] = {"security": [], "other": [], "held": [], "kept_back": [],
                                "phased": []}
@@ -326,8 +344,7 @@ def condition(module: AnsibleModule, params: dict[str, Any]) -> dict[str, Any]:
         "uptime_days": round(float(_read("/proc/uptime").split()[0]) / 86400, 2),
         "load": {"1m": float(loads[0]), "5m": float(loads[1]), "15m": float(loads[2]),
                  "cpus": os.cpu_count() or 1},
-        "memory_used_percent": round(
-            100.0 * (total - meminfo.get("MemAvailable", 0)) / total, 1) if total else 0.0,
+        "memory_used_percent": memory_used_percent(_read("/proc/meminfo")),
         "file_systems": file_systems,
         "failed_units": probe.failed_units(),
         "updates": updates,

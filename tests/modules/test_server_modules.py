@@ -458,6 +458,20 @@ def test_report_flags_each_need():
         "RAID md0 terdegradasi", "Sertifikat /etc/ssl/a.pem berakhir Dec 1 (1 hari lagi)"]
 
 
+def test_memory_of_a_kernel_without_memavailable_is_not_all_used():
+    """A kernel before 3.14 (an OpenVZ 6 container) writes no MemAvailable: nothing
+    available read as 100% used, 'Memori terpakai 100,0%' on every such server."""
+    modern = ("MemTotal:        4000000 kB\nMemFree:          500000 kB\n"
+              "MemAvailable:    3000000 kB\nBuffers:          100000 kB\n"
+              "Cached:          2000000 kB\nHugePages_Total:       0\n")
+    assert condition.memory_used_percent(modern) == 25.0
+    old = "".join(line + "\n" for line in modern.splitlines() if "MemAvailable" not in line)
+    assert condition.memory_used_percent(old) == 35.0
+    assert condition.flags(report(memory_used_percent=condition.memory_used_percent(old)),
+                           PARAMS) == []
+    assert condition.memory_used_percent("") == 0.0
+
+
 def test_an_expired_certificate_is_named_expired_not_minus_days_left():
     """A certificate past its end was flagged 'berakhir Jun  1 ... (-30 hari lagi)', a
     negative count of days still to go; it is named as ended, as website_renewals does."""
