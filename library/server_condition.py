@@ -240,15 +240,23 @@ class Probe:
         return [line.split()[0] for line in out.splitlines() if line.strip()]
 
     def clock(self) -> bool | None:
+        """timedatectl's NTPSynchronized (the kernel's clock state, which chrony, ntpd
+        and systemd-timesyncd all set); None, named in not_visible with the cause, when
+        it does not say: timedatectl missing, stopped, or failing with its own line (no
+        systemd as PID 1, 'Unknown operation show.' before systemd 239)."""
         timedatectl = self.tool("timedatectl")
-        why = "timedatectl tidak menjawab"
+        why = "timedatectl tidak ada"
         if timedatectl:
             argv = [timedatectl, "show", "-p", "NTPSynchronized", "--value"]
-            rc, out, _err = self.ask(argv, "timedatectl")
+            rc, out, err = self.ask(argv, "timedatectl")
             if rc == 0 and out.strip() in ("yes", "no"):
                 return out.strip() == "yes"
             if rc is None:
                 why = timed_out(argv, "timedatectl")
+            elif rc != 0:
+                why = f"timedatectl: {first_line(err, rc)}"
+            else:
+                why = f"timedatectl: NTPSynchronized tidak terbaca ({out.strip()[:60] or 'kosong'})"
         self.not_visible.append(f"sinkronisasi jam ({why})")
         return None
 

@@ -2388,6 +2388,27 @@ def test_condition_report_with_hung_tools_ends(tmp_path, monkeypatch, real_modul
         "unit systemd gagal (systemctl tidak selesai dalam 1 detik)"]
 
 
+def test_a_clock_check_timedatectl_cannot_answer_names_why(tmp_path, monkeypatch, real_module):
+    """Every timedatectl that did not say yes or no was 'timedatectl tidak menjawab',
+    a missing one too: no systemd as PID 1, or systemd before 239 without 'show', read
+    as a hung tool."""
+    hung_tools(tmp_path, monkeypatch, timedatectl='[ "$1" = show ] || exit 0\n'
+               'echo "Unknown operation show." >&2; exit 1\n')
+    probe = condition.Probe(real_module({}, {}))
+    assert probe.clock() is None
+    _fake_tool(tmp_path / "bin", "timedatectl", "echo\n")
+    assert probe.clock() is None
+    (tmp_path / "bin" / "timedatectl").unlink()
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    assert probe.clock() is None
+    assert probe.not_visible == [
+        "sinkronisasi jam (timedatectl: Unknown operation show.)",
+        "sinkronisasi jam (timedatectl: NTPSynchronized tidak terbaca (kosong))",
+        "sinkronisasi jam (timedatectl tidak ada)"]
+    _fake_tool(tmp_path / "bin", "timedatectl", "echo no\n")
+    assert probe.clock() is False
+
+
 def test_diagnosis_of_a_hung_database_and_journal_ends(tmp_path, monkeypatch, real_module):
     """mariadb-admin ping against a hung server and journalctl --grep over a huge journal
     ran without a time limit: the incident diagnosis never ended. Each read stopped is
