@@ -26,7 +26,10 @@ version_added: "0.2.0"
 author: Court IT SOP maintainers
 options:
   paths:
-    description: Paths whose file systems need O(min_free_mb) free (missing paths are skipped).
+    description:
+      - Paths whose file systems need O(min_free_mb) free (missing paths are skipped).
+      - One that exists but cannot be measured (a dead FUSE or NFS mount, C(ENOTCONN),
+        C(ESTALE), an I/O error) is a problem naming it and the system's reason.
     type: list
     elements: str
     default: [/, /var]
@@ -71,7 +74,6 @@ busy:
   elements: str
 """
 
-import os  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
@@ -98,6 +100,21 @@ def own_boot() -> tuple[dict[str, Any] | None, list[str]]:
         return None, [f"{MOUNTS} tidak terbaca ({exc.strerror}): ruang /boot tidak diketahui"]
 
 
+def measured(paths: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """file_system() of each of ``paths`` (a missing one skipped) and a problem for each
+    that exists but cannot be measured: os.path.exists read a dead mount (ENOTCONN,
+    ESTALE) as missing and skipped it, and any other statvfs error was a traceback."""
+    found, problems = [], []
+    for path in paths:
+        try:
+            found.append(file_system(path))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError as exc:
+            problems.append(f"ruang {path} tidak dapat diukur ({exc.strerror})")
+    return found, problems
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
@@ -108,11 +125,11 @@ def main() -> None:
         supports_check_mode=True,
     )
     minimum = module.params["min_free_mb"]
-    file_systems = [file_system(p) for p in module.params["paths"] if os.path.exists(p)]
+    file_systems, unmeasured = measured(module.params["paths"])
     boot, unread = own_boot()
     busy = busy_processes()
     problems = [f"ruang kosong {fs['path']} {angka(fs['free_mb'])} MB (< {angka(minimum)} MB)"
-                for fs in file_systems if fs["free_mb"] < minimum] \
+                for fs in file_systems if fs["free_mb"] < minimum] + unmeasured \
         + (boot_short_of_room(boot, module.params["boot_min_free_mb"]) if boot else []) \
         + unread + busy + ([DPKG_INTERRUPTED] if dpkg_interrupted() else [])
     if boot and all(fs["path"] != boot["path"] for fs in file_systems):

@@ -590,6 +590,34 @@ def test_the_pre_check_refuses_a_boot_without_room_for_one_more_kernel(tmp_path,
         "{{ server_maintenance_boot_min_free_mb }}"
 
 
+def test_the_pre_check_names_a_path_it_cannot_measure(tmp_path, monkeypatch, capsys):
+    """A /var on a dead FUSE or NFS mount: os.path.exists read ENOTCONN as missing and the
+    pre-check passed without measuring it; another statvfs error was a traceback."""
+    precheck = load("server_precheck")
+    measured = precheck.file_system
+
+    def file_system(path):
+        if path == "/srv/dead":
+            raise OSError(errno.ENOTCONN, os.strerror(errno.ENOTCONN), path)
+        return measured(path)
+
+    monkeypatch.setattr(precheck, "file_system", file_system)
+    monkeypatch.setattr(precheck, "MOUNTS", str(tmp_path / "mounts"))
+    (tmp_path / "mounts").write_text("/dev/sda2 / ext4 rw,relatime 0 0\n")
+    monkeypatch.setattr(precheck, "dpkg_interrupted", lambda: False)
+    monkeypatch.setattr(precheck, "busy_processes", list)
+    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
+    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": {
+        "paths": [str(tmp_path), "/srv/dead", str(tmp_path / "missing")],
+        "min_free_mb": 0}}).encode())
+    with pytest.raises(SystemExit):
+        precheck.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result["msg"] == ("Belum aman untuk perawatan: ruang /srv/dead tidak dapat diukur "
+                             "(Transport endpoint is not connected)")
+    assert [fs["path"] for fs in result["file_systems"]] == [str(tmp_path)]
+
+
 def test_an_array_not_assembled_is_a_finding():
     """An array the kernel could not assemble at boot (md127 : inactive) has no [UU]
     line: it read as a healthy array."""
