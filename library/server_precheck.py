@@ -18,6 +18,11 @@ description:
     unattended-upgrades) or another SOP's Ansible module (C(AnsiballZ_), or, pipelined, the
     shell Ansible runs it in, C(BECOME-SUCCESS-) or C(&& sleep 0))), not counting
     this module and its parents.
+  - Fails too when a file system of O(paths) has fewer than 10,000 free inodes (none
+    counted on btrfs or vfat), as a kernel upgrade writes thousands of files (its modules,
+    dpkg's C(.dpkg-new) copies, the initramfs built in C(/var/tmp)), and a C(/var) whose
+    inodes PHP sessions or mail used up has space but fails it half-way with C(No space
+    left on device).
   - Fails too when dpkg was interrupted in the middle of an install (its journal in
     C(/var/lib/dpkg/updates)), as apt then installs nothing until C(dpkg --configure -a).
   - Fails with one line naming every problem; reports the measurements otherwise.
@@ -74,6 +79,7 @@ busy:
   elements: str
 """
 
+import os  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
@@ -86,6 +92,9 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     file_system,
 )
 
+# Free inodes a file system of ``paths`` needs for a kernel upgrade: thousands of module
+# files, each unpacked as NAME.dpkg-new, and the initramfs built from copies in /var/tmp.
+MIN_FREE_INODES = 10000
 DPKG_INTERRUPTED = "dpkg terhenti di tengah pemasangan (jalankan dpkg --configure -a)"
 MOUNTS = "/proc/mounts"
 
@@ -102,16 +111,23 @@ def own_boot() -> tuple[dict[str, Any] | None, list[str]]:
 
 def measured(paths: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
     """file_system() of each of ``paths`` (a missing one skipped) and a problem for each
-    that exists but cannot be measured: os.path.exists read a dead mount (ENOTCONN,
-    ESTALE) as missing and skipped it, and any other statvfs error was a traceback."""
+    that exists but cannot be measured (os.path.exists read a dead mount, ENOTCONN or
+    ESTALE, as missing and skipped it; any other statvfs error was a traceback) or has
+    fewer than MIN_FREE_INODES free inodes."""
     found, problems = [], []
     for path in paths:
         try:
             found.append(file_system(path))
+            inodes = os.statvfs(path)
         except (FileNotFoundError, NotADirectoryError):
             continue
         except OSError as exc:
             problems.append(f"ruang {path} tidak dapat diukur ({exc.strerror})")
+            continue
+        # f_files 0: the file system counts no inodes (btrfs, vfat), none can run out
+        if inodes.f_files and inodes.f_favail < MIN_FREE_INODES:
+            problems.append(f"inode kosong {path} {angka(inodes.f_favail)} "
+                            f"(< {angka(MIN_FREE_INODES)})")
     return found, problems
 
 

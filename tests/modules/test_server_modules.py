@@ -618,6 +618,41 @@ def test_the_pre_check_names_a_path_it_cannot_measure(tmp_path, monkeypatch, cap
     assert [fs["path"] for fs in result["file_systems"]] == [str(tmp_path)]
 
 
+def test_the_pre_check_refuses_a_file_system_without_free_inodes(tmp_path, monkeypatch, capsys):
+    """The pre-check measured space alone: a /var whose inodes PHP sessions used up passed
+    it with gigabytes free, and the kernel upgrade failed half-way ('No space left on
+    device'). A file system that counts no inodes (btrfs: f_files 0) is not judged."""
+    precheck = load("server_precheck")
+    real = os.statvfs
+    free = {"files": 6_553_600, "favail": 812}
+
+    def statvfs(path):
+        fields = list(real(path))
+        if path == str(tmp_path):
+            fields[5], fields[6], fields[7] = free["files"], free["favail"], free["favail"]
+        return os.statvfs_result(fields)
+
+    monkeypatch.setattr(os, "statvfs", statvfs)
+    monkeypatch.setattr(precheck, "MOUNTS", str(tmp_path / "mounts"))
+    (tmp_path / "mounts").write_text("/dev/sda2 / ext4 rw,relatime 0 0\n")
+    monkeypatch.setattr(precheck, "dpkg_interrupted", lambda: False)
+    monkeypatch.setattr(precheck, "busy_processes", list)
+    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
+    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": {
+        "paths": [str(tmp_path)], "min_free_mb": 0}}).encode())
+
+    def run():
+        with pytest.raises(SystemExit):
+            precheck.main()
+        return json.loads(capsys.readouterr().out)
+
+    assert run()["msg"] == f"Belum aman untuk perawatan: inode kosong {tmp_path} 812 (< 10.000)"
+    free["favail"] = 10_000
+    assert "failed" not in run()
+    free["files"], free["favail"] = 0, 0
+    assert "failed" not in run()
+
+
 def test_an_array_not_assembled_is_a_finding():
     """An array the kernel could not assemble at boot (md127 : inactive) has no [UU]
     line: it read as a healthy array."""
