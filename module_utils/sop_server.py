@@ -205,16 +205,24 @@ def parse_needrestart(text: str) -> dict[str, Any]:
 
 
 def parse_mdstat(text: str) -> list[dict[str, Any]]:
-    """Software RAID arrays of /proc/mdstat and whether a member is missing ([U_])."""
+    """Software RAID arrays of /proc/mdstat and whether a member is missing ([U_]).
+
+    The container of a firmware RAID (Intel RST/VROC's IMSM, DDF: 'md127 : inactive
+    sda[1](S) sdb[0](S)' over '5288 blocks super external:imsm') is inactive by design
+    and holds no data: it is left out (it read as 'RAID md127 tidak aktif' on every such
+    server). Its arrays ('super external:/md127/0') are kept."""
     arrays: list[dict[str, Any]] = []
+    containers: set[str] = set()
     for line in text.splitlines():
         match = re.match(r"^(md\S+) : (\S+)", line)
         if match:
             arrays.append({"name": match.group(1), "state": match.group(2), "degraded": False})
+        elif arrays and re.search(r"\bblocks super external:(?![/-])", line):
+            containers.add(arrays[-1]["name"])
         status = re.search(r"\[([U_]+)\]\s*$", line)
         if status and arrays:
             arrays[-1]["degraded"] = "_" in status.group(1)
-    return arrays
+    return [array for array in arrays if array["name"] not in containers]
 
 
 def _unescape(field: str) -> str:

@@ -331,6 +331,23 @@ def test_needrestart_and_mdstat():
                       {"name": "md1", "state": "active", "degraded": False}]
 
 
+def test_a_firmware_raids_container_is_no_inactive_array():
+    """Intel RST (IMSM) shows its container as an inactive md127 on every such server:
+    'RAID md127 tidak aktif' was flagged though the array it holds is healthy. An array
+    of the container that is inactive or degraded is still a finding."""
+    arrays = srv.parse_mdstat(
+        "Personalities : [raid1]\nmd126 : active raid1 sda[1] sdb[0]\n"
+        "      976759808 blocks super external:/md127/0 [2/1] [U_]\n\n"
+        "md127 : inactive sdb[1](S) sda[0](S)\n      5288 blocks super external:imsm\n\n"
+        "md125 : inactive sdc[0]\n      5567507712 blocks super external:-md124/0\n\n"
+        "md124 : inactive sdc[0](S)\n      1105 blocks super external:ddf\n\n"
+        "unused devices: <none>\n")
+    assert arrays == [{"name": "md126", "state": "active", "degraded": True},
+                      {"name": "md125", "state": "inactive", "degraded": False}]
+    assert condition.flags(report(raid=arrays), PARAMS) == ["RAID md126 terdegradasi",
+                                                            "RAID md125 tidak aktif"]
+
+
 def test_mounts_keep_data_file_systems():
     text = ("proc /proc proc rw 0 0\noverlay / overlay rw 0 0\ntmpfs /run tmpfs rw 0 0\n"
             "tmpfs /srv/sipp-data tmpfs rw 0 0\n/dev/sda1 /var/lib/mysql ext4 rw 0 0\n")
