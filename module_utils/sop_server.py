@@ -58,6 +58,12 @@ DATA_FS_TYPES = ("ext2", "ext3", "ext4", "xfs", "btrfs", "zfs", "vfat", "f2fs", 
                  "jfs", "overlay", "tmpfs")
 # A tmpfs is data only at or below these folders (/run, /dev/shm are the system's).
 TMPFS_DATA_DIRS = ("/tmp", "/srv", "/var")  # noqa: S108 (mount points)
+# Container runtimes' storage: below it each container has mounts of its own (Docker's
+# overlay root .../overlay2/ID/merged and shm tmpfs .../containers/ID/mounts/shm,
+# Kubernetes' secret volumes), each repeating the file system that holds the storage,
+# measured at its own mount point (/, /var, or /var/lib/docker itself).
+CONTAINER_STORAGE = ("/var/lib/docker", "/var/lib/containers", "/var/lib/containerd",
+                     "/var/lib/kubelet")
 # Processes during which maintenance must wait: backups, package managers, other runs
 # (regular expressions on the command line). unattended-upgrades.service's idle
 # /usr/share/unattended-upgrades/unattended-upgrade-shutdown --wait-for-signal runs all
@@ -232,7 +238,8 @@ def _unescape(field: str) -> str:
 
 
 def mounts(text: str) -> list[tuple[str, str]]:
-    """(mount point, type) of the data file systems in /proc/mounts, each once."""
+    """(mount point, type) of the data file systems in /proc/mounts, each once; none
+    below a container runtime's storage (CONTAINER_STORAGE)."""
     seen: dict[str, str] = {}
     for line in text.splitlines():
         parts = line.split()
@@ -241,6 +248,8 @@ def mounts(text: str) -> list[tuple[str, str]]:
             # the folder itself or below it: startswith("/tmp") kept /tmpfoo too
             if parts[2] == "tmpfs" and not any(point == top or point.startswith(top + "/")
                                                for top in TMPFS_DATA_DIRS):
+                continue
+            if any(point.startswith(top + "/") for top in CONTAINER_STORAGE):
                 continue
             seen.setdefault(point, parts[2])
     return sorted(seen.items())

@@ -355,6 +355,20 @@ def test_mounts_keep_data_file_systems():
                                 ("/var/lib/mysql", "ext4")]
 
 
+def test_a_containers_own_mounts_are_not_file_systems_of_the_server():
+    """Docker mounts each container's overlay root and shm tmpfs below /var/lib/docker:
+    a / at 90% was flagged once more per container, by a 64-digit name."""
+    layer = "/var/lib/docker/overlay2/" + "a" * 64
+    text = ("/dev/sda1 / ext4 rw 0 0\n/dev/sdb1 /var/lib/docker ext4 rw 0 0\n"
+            f"overlay {layer}/merged overlay rw,lowerdir={layer}-init/diff 0 0\n"
+            f"shm /var/lib/docker/containers/{'b' * 64}/mounts/shm tmpfs rw 0 0\n"
+            "overlay /var/lib/containers/storage/overlay/c/merged overlay rw 0 0\n"
+            "tmpfs /var/lib/kubelet/pods/d/volumes/kubernetes.io~secret/t tmpfs rw 0 0\n"
+            "/dev/sdc1 /var/lib/dockerdata ext4 rw 0 0\n")
+    assert srv.mounts(text) == [("/", "ext4"), ("/var/lib/docker", "ext4"),
+                                ("/var/lib/dockerdata", "ext4")]
+
+
 def test_a_tmpfs_is_kept_under_tmp_srv_var_only_not_beside_them():
     # startswith("/tmp") kept /tmpfoo, "/var" /variable: a RAM disk graded as data
     text = "".join(f"tmpfs {point} tmpfs rw 0 0\n" for point in (
