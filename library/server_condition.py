@@ -274,9 +274,12 @@ class Probe:
         if not smartctl:
             self.not_visible.append("kesehatan disk (smartctl tidak terpasang)")
             return []
-        rc, out, _err = self.ask([smartctl, "--scan"], "smartctl")
+        rc, out, err = self.ask([smartctl, "--scan"], "smartctl")
         if rc is None:
             self.not_visible.append(f"kesehatan disk ({timed_out([smartctl], 'smartctl')})")
+            return []
+        if rc != 0:
+            self.not_visible.append(f"kesehatan disk (smartctl --scan: {first_line(err, rc)})")
             return []
         result: list[dict[str, Any]] = []
         for line in out.splitlines():
@@ -306,6 +309,8 @@ class Probe:
             else:
                 self.not_visible.append(f"kesehatan disk {name} (SMART tidak tersedia)")
             result.append({"device": name, "healthy": healthy})
+        if not result:  # virtio disks (/dev/vda) of a virtual machine: smartctl sees none
+            self.not_visible.append("kesehatan disk (smartctl --scan tidak menemukan disk)")
         return result
 
     def certificates(self, patterns: list[str], now: datetime.datetime) -> list[dict[str, Any]]:

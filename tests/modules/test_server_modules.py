@@ -1294,6 +1294,20 @@ def test_smart_health_of_disks_without_smart_or_behind_a_raid_controller():
     assert flags == ["Disk /dev/sdb tidak sehat (SMART)"]
 
 
+def test_disks_smartctl_does_not_find_are_not_visible_not_healthy():
+    """A virtual machine's virtio disks (/dev/vda) are no device to smartctl --scan, and a
+    scan that failed listed none either: the report showed no disk and said nothing of
+    it, as if each were checked."""
+    empty = condition.Probe(FakeModule({(SMART, "--scan"): (0, "", "")}))
+    assert empty.disks() == []
+    failed = condition.Probe(FakeModule({(SMART, "--scan"): (
+        1, "", "smartctl: unrecognized option '--scan'\n")}))
+    assert failed.disks() == []
+    assert empty.not_visible + failed.not_visible == [
+        "kesehatan disk (smartctl --scan tidak menemukan disk)",
+        "kesehatan disk (smartctl --scan: smartctl: unrecognized option '--scan')"]
+
+
 def _fake_tool(folder, name, script):
     path = folder / name
     path.write_text("#!/bin/sh\n" + script)
