@@ -31,7 +31,8 @@ description:
     backup run's retention reads it again and records its new stamp (C(restamped)). This
     check records nothing; until then a daily run reads that one backup again each time.
   - C(fresh) is true when that backup is younger than O(max_age_hours). A missing ledger
-    means no verified backup (C(fresh) false), not an error. A backup dated more than five
+    means no verified backup (C(fresh) false), not an error; a missing O(store) too, with
+    a warning naming it (the backup disk not mounted, or O(store) mistyped). A backup dated more than five
     minutes ahead of this computer's clock (the clock set back since) is not fresh, with a
     warning (its age says nothing of whether backups still arrive).
   - A ledger time without a time zone is this computer's local time; a backup whose time
@@ -178,6 +179,9 @@ def main() -> None:
         supports_check_mode=True,
     )
     path = os.path.join(module.params["store"], LEDGER_NAME)
+    if not os.path.isdir(module.params["store"]):  # not the first backup's missing ledger
+        module.warn(f"penyimpanan backup {module.params['store']} tidak ada (disk backup "
+                    "tidak terpasang atau store salah?)")
     try:
         events = read(path)
     except OSError as exc:

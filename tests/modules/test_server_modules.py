@@ -1053,6 +1053,18 @@ def test_newest_verified_backup_from_the_ledger(tmp_path):
 
 
 @pytest.mark.skipif(not os.path.exists("/etc/os-release"), reason="needs /etc/os-release")
+def test_a_missing_backup_store_is_named_not_only_no_backup(tmp_path):
+    """A backup disk not mounted (or a mistyped store) read as a store without a ledger:
+    'no verified backup', with nothing saying the store itself was missing."""
+    rc, result = run_module("server_backup_age", tmp_path, {"store": str(tmp_path / "sipp")})
+    assert rc == 0 and result["newest"] is None and result["fresh"] is False
+    assert warning_lines(result) == [f"penyimpanan backup {tmp_path / 'sipp'} tidak ada (disk "
+                                     "backup tidak terpasang atau store salah?)"]
+    (tmp_path / "sipp").mkdir()
+    rc, result = run_module("server_backup_age", tmp_path, {"store": str(tmp_path / "sipp")})
+    assert rc == 0 and result["fresh"] is False and warning_lines(result) == []
+
+
 def test_os_release_of_this_machine():
     with open("/etc/os-release", encoding="utf-8") as handle:
         release = srv.os_release(handle.read())
