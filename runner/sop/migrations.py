@@ -252,24 +252,30 @@ def current_version(tx: Transaction) -> int:
     return max(tx.scalars("SELECT version FROM schema_migrations"), default=0)
 
 
-def migrate(db: Database, target: int = SCHEMA_VERSION) -> int:
-    """Apply the pending migrations up to `target` in order, in one transaction; the
-    schema version afterwards. An up-to-date store is only read."""
-    with db.transaction() as tx:
-        version = current_version(tx)
+def _known(version: int) -> int:
+    """`version`, unless it is newer than this sop knows (SopError)."""
     if version > SCHEMA_VERSION:
         raise SopError(
             f"the database schema is version {version}, newer than this sop "
             f"(knows {SCHEMA_VERSION}): upgrade sop",
             ExitCode.INTERNAL,
         )
+    return version
+
+
+def migrate(db: Database, target: int = SCHEMA_VERSION) -> int:
+    """Apply the pending migrations up to `target` in order, in one transaction; the
+    schema version afterwards. An up-to-date store is only read."""
+    with db.transaction() as tx:
+        version = _known(current_version(tx))
     if version >= target:
         return version
     types = TYPES[db.dialect]
     with db.transaction(write=True) as tx:
         tx.lock(MIGRATION_LOCK_KEY)  # SQLite: BEGIN IMMEDIATE serialises already
         tx.execute(SCHEMA_MIGRATIONS.format(**types))
-        version = current_version(tx)  # another process may have migrated meanwhile
+        # Another process may have migrated meanwhile: a newer sop, past what this one knows.
+        version = _known(current_version(tx))
         for number, (name, statements) in enumerate(MIGRATIONS[version:target], start=version + 1):
             for statement in statements:
                 tx.execute(statement.format(**types))

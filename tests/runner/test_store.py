@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from sop import migrations
 from sop.catalogue import get_sop, load_catalogue
 from sop.db import Database, Transaction
 from sop.errors import SopError
@@ -172,6 +173,37 @@ def test_newer_schema_is_refused(store_url: str) -> None:
         tx.execute("INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01')")
     store.close()
     with pytest.raises(SopError, match="schema is version 99, newer"):
+        Store(store_url)
+
+
+def test_a_newer_sop_migrating_meanwhile_is_refused(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two controllers open an old store at once, one running a newer sop: the older one,
+    waiting for the migration lock while the newer migrates past what it knows, refuses
+    the store as it would have on opening it a moment later, instead of writing into a
+    schema it does not know."""
+    old = Database(store_url)
+    migrate(old, target=4)
+    old.close()
+    first_read = migrations.current_version
+
+    def newer_sop_migrates_after(tx: Transaction) -> int:
+        version = first_read(tx)
+        monkeypatch.setattr(migrations, "current_version", first_read)
+        newer = Database(store_url)
+        with newer.transaction(write=True) as other:
+            for number in range(5, SCHEMA_VERSION + 2):
+                other.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) "
+                    "VALUES (:version, 'newer', :at)",
+                    {"version": number, "at": datetime.now(UTC)},
+                )
+        newer.close()
+        return version
+
+    monkeypatch.setattr(migrations, "current_version", newer_sop_migrates_after)
+    with pytest.raises(SopError, match=f"schema is version {SCHEMA_VERSION + 1}, newer"):
         Store(store_url)
 
 
