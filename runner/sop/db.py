@@ -8,7 +8,8 @@ SQLite a datetime is text
 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC without offset, JSON is JSON text, a boolean 0/1;
 PostgreSQL has timestamptz, json and boolean. Rows come back as dicts with datetimes
 (timezone-aware), JSON values and booleans on both. Text is UTF-8: a byte a host wrote
-that is no UTF-8 (a lone surrogate, as Python keeps it) is stored as its escape text.
+that is no UTF-8 (a lone surrogate, as Python keeps it) is stored as its escape text, and
+so is a NUL on PostgreSQL, whose text holds none.
 """
 
 from __future__ import annotations
@@ -292,9 +293,14 @@ class Database:
         reaches Python as a lone surrogate, which neither driver encodes (a failed task's
         message quoting it: UnicodeEncodeError, and the run's end went unrecorded). In
         JSON it stays exact: json.dumps (psycopg's too) writes JSON's own escape, which
-        PostgreSQL's json type keeps as written and a reader decodes back."""
+        PostgreSQL's json type keeps as written and a reader decodes back.
+
+        PostgreSQL's text holds no NUL, which a host's message may (a command's binary
+        output quoted by a failed task: psycopg refused it, the run's end unrecorded):
+        there it is its escape (`\\x00`); SQLite keeps it."""
         if isinstance(value, str):
-            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+            text = value.encode("utf-8", "backslashreplace").decode("utf-8")
+            return text if self.dialect == "sqlite" else text.replace("\x00", "\\x00")
         if isinstance(value, datetime):
             value = value.replace(tzinfo=UTC) if value.tzinfo is None else value
             if self.dialect == "sqlite":

@@ -373,6 +373,28 @@ def test_a_name_in_bytes_that_are_no_utf8_is_recorded(store_url: str) -> None:
     store.close()
 
 
+def test_a_failure_message_holding_a_nul_is_recorded(store_url: str) -> None:
+    """A host's message holding a NUL (a command's binary output quoted by the failed
+    task) is recorded: PostgreSQL's text holds none (psycopg refuses it, and the run's
+    end went unrecorded, the execution left running), so there it is its escape text;
+    SQLite keeps it as it is. JSON keeps it exact, as JSON's own escape, on both."""
+    store = Store(store_url)
+    execution_id = store.create_execution(_values(), ACTIVITIES)
+    store.finish_execution(
+        execution_id,
+        status="failed",
+        rc=2,
+        error="db: Mencadangkan: mysqldump: \x00\x01 unexpected",
+        activities=[{"number": 1, "status": "failed", "outputs": [{"stderr": "a\x00b"}]}],
+    )
+    row = store.execution(execution_id)
+    assert row["status"] == "failed"
+    nul = "\x00" if store.db.dialect == "sqlite" else "\\x00"
+    assert row["error"] == f"db: Mencadangkan: mysqldump: {nul}\x01 unexpected"
+    assert row["activities"][0]["outputs"] == [{"stderr": "a\x00b"}]
+    store.close()
+
+
 def test_an_activity_left_running_ends_as_its_execution(store_url: str) -> None:
     """An end that reports no activities (an internal error) does not leave one running."""
     store = Store(store_url)
