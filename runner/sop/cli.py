@@ -594,6 +594,7 @@ def cmd_report(ctx: Context) -> ExitCode:
     if args.court is not None:
         _recorded_court(ctx, args.court)
     place = info.court_city if info else None  # where it is signed: -i's court_city
+    unnamed = info is not None and court is None  # -i without court_name: its unnamed runs
     if args.all_courts:
         courts = _every_court(ctx)  # none in a store without executions or timers
         blocks = report.build_regional(
@@ -605,12 +606,21 @@ def cmd_report(ctx: Context) -> ExitCode:
         if not args.output:
             raise SopError("--format pdf needs -o FILE")
         write_pdf(
-            ctx.store, sops, month, court, Path(args.output), calendars=calendars, place=place
+            ctx.store,
+            sops,
+            month,
+            court,
+            Path(args.output),
+            calendars=calendars,
+            place=place,
+            unnamed=unnamed,
         )
         ctx.console.print(f"Laporan written to {args.output}", markup=False, highlight=False)
         return ExitCode.OK
     else:
-        blocks = report.build(ctx.store, sops, month, court, calendars=calendars, place=place)
+        blocks = report.build(
+            ctx.store, sops, month, court, calendars=calendars, place=place, unnamed=unnamed
+        )
     text = report.to_html(blocks) if args.format == "html" else report.to_markdown(blocks)
     if args.output:
         report.write_report(Path(args.output), lambda path: path.write_text(text, "utf-8"))

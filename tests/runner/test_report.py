@@ -850,3 +850,27 @@ def test_an_inventory_without_court_name_reports_its_unnamed_runs_only(store_at:
     assert f"| {mine} |" in _runs(out, "SOP Uji Lokal")
     assert f"| {other} |" not in _runs(out, "SOP Uji Lokal")
     assert _summary(out)["SOP Uji Lokal"][2:4] == ["27", "1"]  # 4-30 November
+
+
+def test_report_i_of_an_inventory_without_court_name_is_of_its_unnamed_runs(
+    cli: Cli, store_at: Store, tmp_path: Path
+) -> None:
+    """`sop report -i` of an inventory without court_name, as `sop list -i` reads it:
+    the runs recorded without a court name, in every format, not the month's one other
+    court's signed at this inventory's court_city."""
+    other = craft_execution(store_at, "local-demo", datetime(2026, 11, 3, 3, tzinfo=UTC),
+                            court="PN Lain")  # fmt: skip
+    mine = craft_execution(store_at, "local-demo", datetime(2026, 11, 4, 3, tzinfo=UTC),
+                           court=None)  # fmt: skip
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    all_yml = inventory / "group_vars/all.yml"
+    named = all_yml.read_text().splitlines(keepends=True)
+    all_yml.write_text("".join(line for line in named if not line.startswith("court_name")))
+    for fmt in ("md", "html"):
+        code, out, err = cli("report", "--month", "2026-11", "-i", str(inventory), "--format", fmt)
+        assert code == 0, err
+        assert "PN Lain" not in out
+    code, out, err = cli("report", "--month", "2026-11", "-i", str(inventory))
+    assert f"| {mine} |" in _runs(out, "SOP Uji Lokal")
+    assert f"| {other} |" not in _runs(out, "SOP Uji Lokal")
