@@ -46,7 +46,7 @@ from sop.locking import target
 from sop.masking import mask_ansible_error, mask_event, mask_output_lines
 from sop.schedule import TIME_LIMIT_SIGNAL, court_timezone, office_clock
 from sop.statuses import cut_short_status
-from sop.sweep import ARTIFACTS_DIR, claim_artifacts, private_dir, scrub_command
+from sop.sweep import ARTIFACTS_DIR, claim_artifacts, private_dir, rotate_artifacts, scrub_command
 
 if TYPE_CHECKING:
     from ansible_runner import Runner
@@ -483,7 +483,7 @@ def _require_room(data_dir: Path) -> None:
 
 
 def _keep_artifacts() -> int:
-    """SOP_KEEP_ARTIFACTS: the artifact directories ansible-runner keeps (0: every one);
+    """SOP_KEEP_ARTIFACTS: the artifact directories a run keeps (0: every one);
     SopError (nothing recorded yet) when it is no whole number."""
     given = os.environ.get("SOP_KEEP_ARTIFACTS")
     if given is None:
@@ -729,7 +729,7 @@ def _runner(
     vault_env = {"ANSIBLE_VAULT_PASSWORD_FILE": vault_file} if vault_file else {}
     ident = _artifact_ident(artifacts_root, execution_id)
     claim_artifacts(private, ident)  # its raw events are its own while it runs
-    return init_runner(
+    runner = init_runner(
         private_data_dir=str(private),
         project_dir=str(request.project_dir),
         playbook=str(playbook),
@@ -746,13 +746,15 @@ def _runner(
         suppress_env_files=True,  # envvars and settings stay in memory
         artifact_dir=str(artifacts_root),
         ident=ident,
-        rotate_artifacts=keep,
+        rotate_artifacts=0,  # rotated here: ansible-runner's fails on concurrent runs
         fact_cache_type="",  # keep ansible.cfg's fact cache
         quiet=True,
         event_handler=events,
         status_handler=_scrub_on_start,
         cancel_callback=cancel_requested,
     )
+    rotate_artifacts(request.data_dir, keep)  # its own dir, now created, among the kept
+    return runner
 
 
 def _refused(request: RunRequest, status: str, events: _Events) -> str | None:

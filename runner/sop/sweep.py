@@ -15,6 +15,10 @@ killed mid-run leaves its playbook's last ones unread, unmasked (a cancel kills 
 playbook's process group, which then writes none): every `sop` command removes those
 of any artifact dir no live run claims (a run names its artifact dir in its private dir
 before its playbook starts).
+
+A run rotates the artifact dirs (SOP_KEEP_ARTIFACTS) itself, not ansible-runner: that one
+removes the oldest with no regard for another `sop` removing them at once (two timers) or
+for a run still writing its own, and fails the run when a directory is gone meanwhile.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from contextlib import suppress
@@ -29,6 +34,7 @@ from pathlib import Path
 
 from sop.errors import ExitCode, SopError
 from sop.liveness import is_alive, process_token
+from sop.output import write
 
 RUN_DIR = "run"
 ARTIFACTS_DIR = "artifacts"
@@ -68,6 +74,61 @@ def _claimed(private: Path) -> str:
         return (private / CLAIM_FILE).read_text(encoding="utf-8")
     except OSError:
         return ""  # not claimed yet, or its run just ended
+
+
+def _live_claims(data_dir: Path) -> set[str]:
+    """The artifact dirs that live runs claim."""
+    claims: set[str] = set()
+    with suppress(FileNotFoundError):
+        for entry in (data_dir / RUN_DIR).iterdir():
+            if _owner_alive(entry.name):
+                claims.add(_claimed(entry))
+    return claims
+
+
+def _remove_tree(path: Path) -> None:
+    """`path` removed, also while another `sop` removes it (each stops at an entry the
+    other removed first: what the other left, if any, is removed again)."""
+    while True:
+        try:
+            shutil.rmtree(path)
+            return
+        except FileNotFoundError:
+            if not os.path.lexists(path):
+                return
+
+
+def rotate_artifacts(data_dir: Path, keep: int) -> None:
+    """Only the newest `keep` artifact dirs (0: every one) are kept, by modification time
+    as ansible-runner rotated them (execution ids start again in a new store: the names
+    do not order them), and every one a live run claims. A dir another `sop` removed
+    meanwhile is no error; any other error is one warning line (the next run rotates
+    again): the run goes on."""
+    if keep < 1:
+        return
+    artifacts = data_dir / ARTIFACTS_DIR
+    try:
+        dated: list[tuple[float, str]] = []
+        with os.scandir(artifacts) as entries:
+            for entry in entries:
+                with suppress(FileNotFoundError):  # removed since it was listed
+                    if entry.is_dir(follow_symlinks=False):
+                        dated.append((entry.stat(follow_symlinks=False).st_mtime, entry.name))
+        dated.sort(reverse=True)
+        # Read after the listing: a run claims its artifact dir before it creates it, so
+        # every listed dir of a live run is in this set.
+        claimed = _live_claims(data_dir)
+        for _, name in dated[keep:]:
+            if name not in claimed:
+                _remove_tree(artifacts / name)
+    except FileNotFoundError:  # no artifact dir yet
+        return
+    except OSError as exc:
+        write(
+            sys.stderr,
+            f"sop: warning: old artifact directories not removed (SOP_KEEP_ARTIFACTS={keep}): "
+            f"{exc.filename}: {exc.strerror}\n",
+        )
 
 
 def _raw_events(artifacts: Path) -> list[Path]:

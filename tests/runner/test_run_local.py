@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ansible.parsing.vault import VaultLib, VaultSecret
@@ -25,7 +26,9 @@ import sop.runner
 from sop import schedule
 from sop.catalogue import get_sop, load_catalogue
 from sop.db import StoreError
+from sop.liveness import process_token
 from sop.store import Store
+from sop.sweep import claim_artifacts
 
 from .conftest import INVENTORY, REPO, SOP_BIN, spawn_sop
 
@@ -745,6 +748,43 @@ def test_a_bad_keep_artifacts_refuses_the_run_before_it_is_recorded(
     code, out, _ = cli("history")
     assert code == 0 and "local-demo" not in out
     assert not work.exists()
+
+
+def test_keep_artifacts_rotates_past_another_sop_and_a_running_execution(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SOP_KEEP_ARTIFACTS=2: the run's own artifact dir and the newest other stay, and an
+    older one a running execution (another live `sop`) claims. Another `sop` starting at
+    once removes the same old dirs: ansible-runner's rotation then failed this run before
+    its playbook started ("internal error"); it runs and is recorded successful."""
+    data = Path(sop_env["SOP_DATA_DIR"])
+    for age, name in enumerate(["104", "103", "102", "101"], start=1):
+        (data / "artifacts" / name / "job_events").mkdir(parents=True)
+        os.utime(data / "artifacts" / name, (time.time() - 60 * age,) * 2)
+    running = subprocess.Popen(["sleep", "60"])
+    try:
+        claim = data / "run" / f"{running.pid}-{process_token(running.pid)}"
+        claim.mkdir(parents=True)
+        claim_artifacts(claim, "101")
+        rmtree = shutil.rmtree
+
+        def other_first(path: str, *args: Any, **kwargs: Any) -> None:
+            rmtree(path, ignore_errors=True)  # the other `sop`, start to end
+            rmtree(path, *args, **kwargs)
+
+        monkeypatch.setenv("SOP_KEEP_ARTIFACTS", "2")
+        work = tmp_path / "work"
+        with monkeypatch.context() as patched:
+            patched.setattr(shutil, "rmtree", other_first)
+            code, _, err = cli(
+                "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={work}"
+            )
+        assert (code, err) == (0, "")
+        assert _execution(data, 1)["status"] == "successful"
+        assert sorted(p.name for p in (data / "artifacts").iterdir()) == ["1", "101", "104"]
+    finally:
+        running.kill()
+        running.wait()
 
 
 def test_a_court_identity_that_is_no_text_is_not_recorded(
