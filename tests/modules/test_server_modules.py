@@ -577,30 +577,43 @@ def test_an_interrupted_dpkg_is_a_finding_and_not_safe_to_patch(tmp_path, monkey
         "--configure -a)")
 
 
+def _precheck(tmp_path, monkeypatch, capsys):
+    """server_precheck with dpkg whole and no apt process running, its mounts read from
+    tmp_path/mounts (/ alone unless a test writes others), and run(paths, **params): its
+    result for those paths."""
+    precheck = load("server_precheck")
+    (tmp_path / "mounts").write_text("/dev/sda2 / ext4 rw,relatime 0 0\n")
+    monkeypatch.setattr(precheck, "MOUNTS", str(tmp_path / "mounts"))
+    monkeypatch.setattr(precheck, "dpkg_interrupted", lambda: False)
+    monkeypatch.setattr(precheck, "busy_processes", list)
+    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
+
+    def run(paths, **params):
+        monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": {
+            "paths": paths, "min_free_mb": 0, **params}}).encode())
+        with pytest.raises(SystemExit):
+            precheck.main()
+        return json.loads(capsys.readouterr().out)
+
+    return precheck, run
+
+
 def test_the_pre_check_refuses_a_boot_without_room_for_one_more_kernel(tmp_path, monkeypatch,
                                                                           capsys):
     """The pre-check measured / and /var only: a /boot of its own with 60 MiB left passed
     it and the kernel upgrade failed half-way writing its initramfs. It is judged by the
     condition report's rule and threshold (server_maintenance_boot_min_free_mb); a /boot
     on / is measured there."""
-    precheck = load("server_precheck")
+    _, run_precheck = _precheck(tmp_path, monkeypatch, capsys)
     measured = srv.file_system
     room = {"free_mb": 60}
     monkeypatch.setattr(srv, "file_system", lambda path: {
         "path": path, "size_mb": 243, "free_mb": room["free_mb"], "used_percent": 75.0,
         "inodes_percent": 1.0} if path == "/boot" else measured(path))
-    monkeypatch.setattr(precheck, "MOUNTS", str(tmp_path / "mounts"))
-    monkeypatch.setattr(precheck, "dpkg_interrupted", lambda: False)
-    monkeypatch.setattr(precheck, "busy_processes", list)
-    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
 
     def run(mounts, **params):
         (tmp_path / "mounts").write_text(mounts)
-        monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": {
-            "paths": [str(tmp_path)], "min_free_mb": 0, **params}}).encode())
-        with pytest.raises(SystemExit):
-            precheck.main()
-        return json.loads(capsys.readouterr().out)
+        return run_precheck([str(tmp_path)], **params)
 
     root = "/dev/sda2 / ext4 rw,relatime 0 0\n"
     boot = root + "/dev/sda1 /boot ext4 rw,relatime 0 0\n"
@@ -624,7 +637,7 @@ def test_the_pre_check_refuses_a_boot_without_room_for_one_more_kernel(tmp_path,
 def test_the_pre_check_names_a_path_it_cannot_measure(tmp_path, monkeypatch, capsys):
     """A /var on a dead FUSE or NFS mount: os.path.exists read ENOTCONN as missing and the
     pre-check passed without measuring it; another statvfs error was a traceback."""
-    precheck = load("server_precheck")
+    precheck, run = _precheck(tmp_path, monkeypatch, capsys)
     measured = precheck.file_system
 
     def file_system(path):
@@ -633,17 +646,7 @@ def test_the_pre_check_names_a_path_it_cannot_measure(tmp_path, monkeypatch, cap
         return measured(path)
 
     monkeypatch.setattr(precheck, "file_system", file_system)
-    monkeypatch.setattr(precheck, "MOUNTS", str(tmp_path / "mounts"))
-    (tmp_path / "mounts").write_text("/dev/sda2 / ext4 rw,relatime 0 0\n")
-    monkeypatch.setattr(precheck, "dpkg_interrupted", lambda: False)
-    monkeypatch.setattr(precheck, "busy_processes", list)
-    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
-    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": {
-        "paths": [str(tmp_path), "/srv/dead", str(tmp_path / "missing")],
-        "min_free_mb": 0}}).encode())
-    with pytest.raises(SystemExit):
-        precheck.main()
-    result = json.loads(capsys.readouterr().out)
+    result = run([str(tmp_path), "/srv/dead", str(tmp_path / "missing")])
     assert result["msg"] == ("Belum aman untuk perawatan: ruang /srv/dead tidak dapat diukur "
                              "(Transport endpoint is not connected)")
     assert [fs["path"] for fs in result["file_systems"]] == [str(tmp_path)]
@@ -653,7 +656,7 @@ def test_the_pre_check_refuses_a_file_system_without_free_inodes(tmp_path, monke
     """The pre-check measured space alone: a /var whose inodes PHP sessions used up passed
     it with gigabytes free, and the kernel upgrade failed half-way ('No space left on
     device'). A file system that counts no inodes (btrfs: f_files 0) is not judged."""
-    precheck = load("server_precheck")
+    _, run_precheck = _precheck(tmp_path, monkeypatch, capsys)
     real = os.statvfs
     free = {"files": 6_553_600, "favail": 812}
 
@@ -664,18 +667,9 @@ def test_the_pre_check_refuses_a_file_system_without_free_inodes(tmp_path, monke
         return os.statvfs_result(fields)
 
     monkeypatch.setattr(os, "statvfs", statvfs)
-    monkeypatch.setattr(precheck, "MOUNTS", str(tmp_path / "mounts"))
-    (tmp_path / "mounts").write_text("/dev/sda2 / ext4 rw,relatime 0 0\n")
-    monkeypatch.setattr(precheck, "dpkg_interrupted", lambda: False)
-    monkeypatch.setattr(precheck, "busy_processes", list)
-    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
-    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": {
-        "paths": [str(tmp_path)], "min_free_mb": 0}}).encode())
 
     def run():
-        with pytest.raises(SystemExit):
-            precheck.main()
-        return json.loads(capsys.readouterr().out)
+        return run_precheck([str(tmp_path)])
 
     assert run()["msg"] == f"Belum aman untuk perawatan: inode kosong {tmp_path} 812 (< 10.000)"
     free["favail"] = 10_000
