@@ -276,11 +276,15 @@ _NO_ANSWER = (
 )
 
 
-def _unanswered(cause: str) -> str:
-    """An unreachable host's cause, saying what an empty ssh output means."""
-    for pattern, meaning in _NO_ANSWER:
-        if pattern.match(cause):
-            return f"{cause.rstrip().rstrip(':')}: {meaning}"
+def _result_cause(status: str, res: Any) -> str:
+    """A failed or unreachable result's cause as the record and the activity's output say
+    it: `failure_cause`, else the status; an unreachable host's saying what an empty ssh
+    output means."""
+    cause = failure_cause(res) or status
+    if status == "unreachable":
+        for pattern, meaning in _NO_ANSWER:
+            if pattern.match(cause):
+                return f"{cause.rstrip().rstrip(':')}: {meaning}"
     return cause
 
 
@@ -460,10 +464,10 @@ class EventRecorder:
         if host:
             self.hosts_seen.add(host)
         if status == "unreachable":
-            cause = _unanswered(failure_cause(data.get("res")) or "unreachable")
+            cause = _result_cause(status, data.get("res"))
             self.failures.append((host, uuid, f" unreachable: {cause}"))
         elif status == "failed" and not data.get("ignore_errors"):
-            cause = failure_cause(data.get("res")) or "failed"
+            cause = _result_cause(status, data.get("res"))
             task = str(data.get("task") or "").strip()
             self.failures.append((host, uuid, f": {task}: {cause}" if task else f": {cause}"))
 
@@ -545,9 +549,7 @@ class EventRecorder:
         for warning in extract_warnings(res):
             activity.add_warning(host, warning)
         if status in ("failed", "unreachable"):
-            cause = failure_cause(res) or status
-            if status == "unreachable":
-                cause = _unanswered(cause)
+            cause = _result_cause(status, res)
             activity.add_output({"host": host, "task": data.get("task", ""), "error": cause})
             return
         for output in extract_outputs(res):
