@@ -647,6 +647,32 @@ def _mask_command_rules(text: str) -> str:
     return _mask_command_line(shown)
 
 
+# The OpenSSH settings (ssh_config(5), sshd_config(5), any case as ssh reads them) whose
+# names hold a secret-looking word but whose values never are secrets (yes/no, a list of
+# algorithms, a number, a path): kept, `ssh -o StrictHostKeyChecking=yes` and
+# `PasswordAuthentication: yes` read as they are, not as ***.
+_OPENSSH_SETTINGS = frozenset(name.lower() for name in (
+    "AddKeysToAgent", "AuthenticationMethods", "AuthorizedKeysCommand",
+    "AuthorizedKeysCommandUser", "AuthorizedKeysFile", "CASignatureAlgorithms",
+    "ChallengeResponseAuthentication", "EnableSSHKeysign", "ExposeAuthInfo",
+    "GSSAPIAuthentication", "GSSAPICleanupCredentials", "GSSAPIDelegateCredentials",
+    "HostKey", "HostKeyAgent", "HostKeyAlgorithms", "HostKeyAlias", "HostbasedAuthentication",
+    "KbdInteractiveAuthentication", "KerberosAuthentication", "KerberosOrLocalPasswd",
+    "MaxAuthTries", "MaxSessions", "NumberOfPasswordPrompts", "PasswordAuthentication",
+    "PermitEmptyPasswords", "PreferredAuthentications", "PubkeyAcceptedAlgorithms",
+    "PubkeyAcceptedKeyTypes", "PubkeyAuthentication", "RekeyLimit", "RevokedHostKeys",
+    "SecurityKeyProvider", "StrictHostKeyChecking", "TrustedUserCAKeys", "UpdateHostKeys",
+    "VerifyHostKeyDNS", "VisualHostKey",
+))
+
+
+def _assignment(match: re.Match[str]) -> str:
+    """A secret-looking NAME=value word with its value masked; an OpenSSH setting's kept."""
+    if match.group("name").lower() in _OPENSSH_SETTINGS:
+        return match.group(0)
+    return match.group(1) + MASK
+
+
 def _mask_command_line(text: str) -> str:
     """``text`` with the password options of a command line in it masked: the values of
     secret-looking options and ``NAME=value`` words, the password options of the tools
@@ -654,7 +680,7 @@ def _mask_command_line(text: str) -> str:
     if _OPTION_HINT.search(text):
         text = _COMMAND_OPTION.sub(lambda m: m.group(1) + MASK, text)
     if "=" in text and _holds_word(text, SECRET_NAME):
-        text = _COMMAND_ASSIGNMENT.sub(lambda m: m.group(1) + MASK, text)
+        text = _COMMAND_ASSIGNMENT.sub(_assignment, text)
     text = _mask_tool_options(text)
     if "@" in text:  # (_proxy keeps a value without one)
         text = _PROXY.sub(_proxy, text)
@@ -740,9 +766,13 @@ _USING_PASSWORD = re.compile(r"(YES|NO)\)")
 
 
 def _setting(match: re.Match[str]) -> str:
-    """A secret setting's match with its value masked; the client's ``(using password:
-    YES)`` kept, and what follows it on the line masked by the same rule."""
+    """A secret setting's match with its value masked; an OpenSSH setting's kept
+    (_OPENSSH_SETTINGS); the client's ``(using password: YES)`` kept, and what follows it
+    on the line masked by the same rule."""
     head, value = match.group("head"), match.group(0)[len(match.group("head")):]
+    name = re.search(r"\w+", head[len(match.group("flow") or ""):])
+    if name and name.group(0).lower() in _OPENSSH_SETTINGS:
+        return match.group(0)
     said = _USING_PASSWORD.match(value)
     if (said and match.group("bare") == "password" and not match.group("flow")
             and match.string.endswith("(using ", 0, match.start())):  # (no copy of the text)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Set
@@ -276,10 +277,46 @@ _NO_ANSWER = (
 )
 
 
+# ssh's refusals of a host key (sshconnect.c), which Ansible quotes after its own first
+# line and a banner of @ signs the record kept as the cause.
+_KEY_CHANGED = re.compile(
+    r"REMOTE HOST IDENTIFICATION HAS CHANGED.*?The fingerprint for the (?P<type>\S+) key sent"
+    r" by the remote host is\s*(?P<key>\S+?)\.?\s"
+    r".*?Add correct host key in (?P<file>.+?) to get rid",
+    re.DOTALL)
+_KEY_UNKNOWN = re.compile(
+    r"No (?P<type>\S+) host key is known for (?P<host>\S+) and you have requested strict checking")
+
+
+def _host_key_refusal(res: Any) -> str | None:
+    """The cause of an unreachable result whose host ssh refused for its host key, in one
+    line saying what it means and what to do; None for other results."""
+    message = str(res.get("msg") or "") if isinstance(res, dict) else ""
+    if "Host key verification failed" not in message:
+        return None
+    changed = _KEY_CHANGED.search(message)
+    if changed:
+        key = f"{changed['type']} {changed['key']}"
+        return (f"the host answered with another SSH host key ({key}) than "
+                f"{os.path.normpath(changed['file'])} holds for it: a reinstalled server, or "
+                "another machine in its place; check the key on the server's console, then "
+                "replace it (ssh-keygen -R)")
+    unknown = _KEY_UNKNOWN.search(message)
+    if unknown:
+        return (f"no SSH host key of {unknown['host']} is in known_hosts (the file the "
+                "inventory's UserKnownHostsFile names, else ~/.ssh/known_hosts): add it, "
+                "checked against the server's console (ssh-keyscan, ssh-keygen -lf)")
+    return "ssh refused the host's key (Host key verification failed)"
+
+
 def _result_cause(status: str, res: Any) -> str:
     """A failed or unreachable result's cause as the record and the activity's output say
     it: `failure_cause`, else the status; an unreachable host's saying what an empty ssh
-    output means."""
+    output or ssh's host key refusal means."""
+    if status == "unreachable":
+        refusal = _host_key_refusal(res)
+        if refusal:
+            return _recorded(refusal)
     cause = failure_cause(res) or status
     if status == "unreachable":
         for pattern, meaning in _NO_ANSWER:

@@ -236,6 +236,19 @@ def _callback_env(tags_file: Path, project_dir: Path) -> dict[str, str]:
     }
 
 
+def _host_key_env() -> dict[str, str]:
+    """Keep SSH host keys checked. ansible-runner turns Ansible's check off
+    (ANSIBLE_HOST_KEY_CHECKING=False) unless its environment names the setting, and
+    Ansible then puts `-o StrictHostKeyChecking=no` before an inventory's own
+    `StrictHostKeyChecking=yes` (ssh takes the first): a server answering with another
+    key got the run, the SIPP database password included (OpenSSH lets key
+    authentication through a changed host key under `no`). Ansible's own default, True,
+    unless the admin's environment says otherwise."""
+    if "ANSIBLE_HOST_KEY_CHECKING" in os.environ:
+        return {}
+    return {"ANSIBLE_HOST_KEY_CHECKING": "True"}
+
+
 def _path_env() -> dict[str, str]:
     """Run the ansible-playbook of the Ansible this process imports (same venv) first."""
     bin_dir = Path(sys.executable).parent
@@ -739,6 +752,7 @@ def _runner(
         cmdline=shlex.join(cmdline) if cmdline else None,
         envvars={
             **_path_env(),
+            **_host_key_env(),
             **_callback_env(events.recorder.tag_index.path, request.project_dir),
             **vault_env,
         },

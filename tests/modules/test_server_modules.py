@@ -1810,6 +1810,23 @@ def test_mask_argv_keeps_a_p_option_outside_a_mariadb_client():
         "mydumper", "-u", "x", "-p", "***"]
 
 
+@pytest.mark.parametrize(("text", "shown"), [
+    # the sipp_backup role's push check as its record kept it: StrictHostKeyChecking=***
+    ("ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/k b list",
+     "ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/k b list"),
+    ("sshd: PasswordAuthentication: yes, PermitEmptyPasswords: no",
+     "sshd: PasswordAuthentication: yes, PermitEmptyPasswords: no"),
+    ("passwordauthentication = yes", "passwordauthentication = yes"),
+    # a secret setting beside them is still masked, and a name merely holding a keyword
+    ("ssh -o PubkeyAuthentication=no TOKEN=abc", "ssh -o PubkeyAuthentication=no TOKEN=***"),
+    ("{HostKeyAlias: gw, sipp_db_password: x}", "{HostKeyAlias: gw, sipp_db_password: ***}"),
+    ("StrictHostKeyCheckingPassword=abc", "StrictHostKeyCheckingPassword=***"),
+])
+def test_openssh_settings_are_no_secrets(text, shown):
+    # their names hold "key", "auth" or "pass", their values are yes/no, lists or paths
+    assert secrets.mask_ansible_error(text) == shown
+
+
 @pytest.mark.parametrize(("command", "shown"), [
     ("find / -perm -4000 -type f", "find / -perm -4000 -type f"),
     ("tar -pcf /srv/b.tar /etc", "tar -pcf /srv/b.tar /etc"),

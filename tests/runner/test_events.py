@@ -524,6 +524,53 @@ def test_an_unreachable_host_that_stopped_answering_is_said_so(
     assert recorder.error() == recorded
 
 
+# ssh's own words (OpenSSH 9.2, Debian 12), as Ansible quoted them under a lab run whose
+# known_hosts held another key for the SIPP server.
+_KEY_CHANGED_MSG = (
+    'Task failed: Data could not be sent to remote host "127.0.0.1". Make sure this host can '
+    "be reached over ssh: @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\r\n"
+    "@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\r\n"
+    "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\r\n"
+    "IT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!\r\n"
+    "Someone could be eavesdropping on you right now (man-in-the-middle attack)!\r\n"
+    "It is also possible that a host key has just been changed.\r\n"
+    "The fingerprint for the ED25519 key sent by the remote host is\n"
+    "SHA256:Lbtfft7IlSdjlMJ7JE1OI08I5HoqMXHBnuqcRIoowjo.\r\n"
+    "Please contact your system administrator.\r\n"
+    "Add correct host key in /srv/court/inventory/pn/../../known_hosts to get rid of this "
+    "message.\r\nOffending RSA key in /srv/court/inventory/pn/../../known_hosts:3\r\n"
+    '  remove with:\r\n  ssh-keygen -f "/srv/court/known_hosts" -R "[127.0.0.1]:2221"\r\n'
+    "Host key for [127.0.0.1]:2221 has changed and you have requested strict checking.\r\n"
+    "Host key verification failed."
+)
+
+
+@pytest.mark.parametrize(
+    ("msg", "recorded"),
+    [
+        (_KEY_CHANGED_MSG,
+         "sipp unreachable: the host answered with another SSH host key (ED25519 "
+         "SHA256:Lbtfft7IlSdjlMJ7JE1OI08I5HoqMXHBnuqcRIoowjo) than /srv/court/known_hosts holds "
+         "for it: a reinstalled server, or another machine in its place; check the key on "
+         "the server's console, then replace it (ssh-keygen -R)"),
+        ('Task failed: Data could not be sent to remote host "10.0.0.5". Make sure this host '
+         "can be reached over ssh: No ED25519 host key is known for 10.0.0.5 and you have "
+         "requested strict checking.\r\nHost key verification failed.",
+         "sipp unreachable: no SSH host key of 10.0.0.5 is in known_hosts (the file the "
+         "inventory's UserKnownHostsFile names, else ~/.ssh/known_hosts): add it, checked "
+         "against the server's console (ssh-keyscan, ssh-keygen -lf)"),
+    ],
+)
+def test_a_host_key_refusal_is_named_not_quoted(tmp_path: Path, msg: str, recorded: str) -> None:
+    """ssh refused the host's key: the record's cause was Ansible's first line, ending in
+    the banner's row of @ signs; now what the refusal means and what to do."""
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    recorder = EventRecorder(sop, TagIndex(tmp_path / "none"))
+    recorder(_event("runner_on_unreachable", "a", "00", host="sipp", res={"msg": msg}))
+    recorder({"event": "playbook_on_stats", "event_data": {"dark": {"sipp": 1}}})
+    assert recorder.error() == recorded
+
+
 def test_execution_error_names_the_other_hosts_that_failed(tmp_path: Path) -> None:
     """Three hosts failed the same activity: the error was the first host's cause alone
     and read as if only that host failed (Pengamanan TI's update check on sipp, web,
