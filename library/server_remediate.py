@@ -16,6 +16,9 @@ description:
     failed (a stopped or failed database or web server); a running one is never touched,
     nor one starting, reloading or being stopped (C(activating), C(reloading),
     C(deactivating), an administrator may be stopping it), which is named in C(skipped).
+    A failed unit that is not enabled (C(disabled) or C(masked), turned off by an
+    administrator, or not this server's service) is not restarted either and is named in
+    C(skipped) with its state; a stopped one that is not enabled is left alone unnamed.
     A unit named twice (C(mysql) is an alias of C(mariadb) on Debian) is restarted once,
     under the first name given. A unit whose state C(systemctl) does not say (no systemd
     as PID 1, a hung manager) is not restarted and is named in C(skipped) with
@@ -92,7 +95,7 @@ done:
   elements: str
 skipped:
   description: Units C(restart_service) left alone because they were in the middle of a
-    start, reload or stop, or their state could not be read.
+    start, reload or stop, failed but not enabled, or their state could not be read.
   returned: success
   type: list
   elements: str
@@ -184,6 +187,10 @@ def restart_service(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, An
     todo = [n for n, s in enabled.items() if s["active"] in RESTARTABLE]
     skipped = [f"{n} sedang {s['active']}, tidak di-restart" for n, s in enabled.items()
                if s["active"] not in RESTARTABLE and s["active"] != "active"]
+    # failed, yet turned off (disabled, masked): an administrator's decision, not undone
+    skipped += [f"{n} gagal, tetapi status unitnya {s['enabled'] or 'kosong'} (bukan enabled), "
+                "tidak di-restart" for n, s in before.items()
+                if n not in enabled and s["active"] == "failed"]
     skipped += [f"{n}: status tidak terbaca ({s['error']}), tidak di-restart"
                 for n, s in before.items() if "error" in s]
     for line in skipped:

@@ -1725,9 +1725,10 @@ class SystemdModule:
     """server_remediate's view of systemd: units in the given ActiveState; a restart
     makes a unit active."""
 
-    def __init__(self, states, check_mode=False):
+    def __init__(self, states, check_mode=False, unit_files=None):
         self.states, self.check_mode, self.calls, self.warnings = dict(states), check_mode, [], []
         self.params = {"services": list(states)}
+        self.unit_files = unit_files or {}
 
     def run_command(self, argv, **_kwargs):
         self.calls.append(list(argv))
@@ -1736,7 +1737,7 @@ class SystemdModule:
             self.states[unit] = "active"
             return 0, "", ""
         return 0, (f"LoadState=loaded\nActiveState={self.states[unit]}\n"
-                   "UnitFileState=enabled\n"), ""
+                   f"UnitFileState={self.unit_files.get(unit, 'enabled')}\n"), ""
 
     def warn(self, text):
         self.warnings.append(text)
@@ -1763,6 +1764,23 @@ def test_restart_only_failed_or_stopped_units():
                        "mysql sedang activating, tidak di-restart",
                        "php8.2-fpm sedang reloading, tidak di-restart"]
     assert after["nginx"]["active"] == "deactivating"
+
+
+def test_a_failed_unit_not_enabled_is_named_not_restarted():
+    """A failed unit an administrator disabled or masked was left alone without a word:
+    the incident record said nothing restarted and nothing skipped, the database still
+    down. It is still not restarted (turning it back on is the administrator's call),
+    and named with its state; a stopped unit not enabled is a server's normal state."""
+    module = SystemdModule({"mariadb": "failed", "apache2": "inactive", "nginx": "failed",
+                            "mysql": "failed"},
+                           unit_files={"mariadb": "disabled", "apache2": "disabled",
+                                       "nginx": "masked"})
+    _before, _after, done, skipped = remediate.restart_service(module)
+    assert done == ["restart mysql"]
+    assert skipped == [
+        "mariadb gagal, tetapi status unitnya disabled (bukan enabled), tidak di-restart",
+        "nginx gagal, tetapi status unitnya masked (bukan enabled), tidak di-restart"]
+    assert module.warnings == skipped
 
 
 def test_busy_processes_never_show_a_password(tmp_path):
