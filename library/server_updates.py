@@ -47,7 +47,9 @@ description:
     anything is installed; the message then says so after apt's line (run it again, which repeats
     the download)."
   - Returns whether a reboot is required afterwards (C(/run/reboot-required), needrestart's
-    kernel status, a kernel package C(linux-image-*) it installed, which on Debian
+    kernel status or its CPU microcode status (a newer intel-microcode or amd64-microcode
+    installed than the one running, loaded only at boot), a kernel package
+    C(linux-image-*) it installed, which on Debian
     without unattended-upgrades or needrestart nothing else reports) and the services
     needing a restart.
   - A failed C(apt-get update) (an unreachable or broken repository) fails with apt's own

@@ -198,16 +198,24 @@ def matches_any(name: str, patterns: list[str]) -> bool:
 
 def parse_needrestart(text: str) -> dict[str, Any]:
     """needrestart -b: kernel status (0 unknown, 1 current, 2 ABI upgrade, 3 version
-    upgrade) and the services running outdated binaries or libraries."""
-    kernel = 0
-    services = []
+    upgrade), the CPU microcode's status (UCSTA: 0 unknown, 1 current, 2 a newer one
+    installed, loaded at the next boot) with the running (UCCUR) and installed (UCEXP)
+    revisions when it says them (None otherwise), and the services running outdated
+    binaries or libraries."""
+    status: dict[str, Any] = {"kernel_status": 0, "microcode_status": 0,
+                              "microcode_running": None, "microcode_installed": None,
+                              "services": []}
+    fields = {"NEEDRESTART-UCCUR": "microcode_running", "NEEDRESTART-UCEXP": "microcode_installed"}
     for line in text.splitlines():
         key, _, value = line.partition(":")
-        if key == "NEEDRESTART-KSTA":
-            kernel = int(value.strip() or 0)
+        if key in ("NEEDRESTART-KSTA", "NEEDRESTART-UCSTA"):
+            status["kernel_status" if key == "NEEDRESTART-KSTA" else "microcode_status"] = \
+                int(value.strip() or 0)
+        elif key in fields:
+            status[fields[key]] = value.strip() or None
         elif key == "NEEDRESTART-SVC":
-            services.append(value.strip())
-    return {"kernel_status": kernel, "services": services}
+            status["services"].append(value.strip())
+    return status
 
 
 def parse_mdstat(text: str) -> list[dict[str, Any]]:
@@ -715,7 +723,9 @@ def dpkg_interrupted(status_dir: str = "/var/lib/dpkg") -> bool:
 
 def reboot_required(run: Any, needrestart: str | None) -> dict[str, Any]:
     """Whether a reboot is needed (/run/reboot-required, written by kernel and libc
-    packages; needrestart's kernel status) and the services running outdated code.
+    packages; needrestart's kernel status, and its microcode status: an installed
+    intel-microcode or amd64-microcode newer than the running one, which only a boot
+    loads) and the services running outdated code.
 
     `run(argv)` returns (rc, stdout, stderr); rc None when the tool was stopped at its
     time limit (run_bounded with TIME_LIMITS["needrestart"]), then named in not_visible,
@@ -742,5 +752,12 @@ def reboot_required(run: Any, needrestart: str | None) -> dict[str, Any]:
             services = status["services"]
             if status["kernel_status"] in (2, 3):
                 reasons.append("kernel yang berjalan lebih lama dari yang terpasang")
+            if status["microcode_status"] == 2:  # loaded by the kernel at boot only
+                revisions = (f" ({status['microcode_running']}, terpasang "
+                             f"{status['microcode_installed']})"
+                             if status["microcode_running"] and status["microcode_installed"]
+                             else "")
+                reasons.append("microcode CPU yang berjalan lebih lama dari yang terpasang"
+                               + revisions)
     return {"required": bool(reasons), "reasons": reasons, "services": services,
             "not_visible": not_visible}

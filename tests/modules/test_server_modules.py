@@ -322,7 +322,8 @@ def test_end_of_support_table():
 def test_needrestart_and_mdstat():
     status = srv.parse_needrestart(
         "NEEDRESTART-VER: 3.6\nNEEDRESTART-KSTA: 3\nNEEDRESTART-SVC: nginx.service\n")
-    assert status == {"kernel_status": 3, "services": ["nginx.service"]}
+    assert status == {"kernel_status": 3, "microcode_status": 0, "microcode_running": None,
+                      "microcode_installed": None, "services": ["nginx.service"]}
     arrays = srv.parse_mdstat(
         "Personalities : [raid1]\nmd0 : active raid1 sdb1[1] sda1[0]\n"
         "      976630464 blocks super 1.2 [2/1] [U_]\n\nmd1 : active raid1 sdc1[0] sdd1[1]\n"
@@ -3571,6 +3572,37 @@ def test_a_needrestart_that_fails_is_not_visible_not_no_service():
     status = srv.reboot_required(lambda argv: (2, "", error), "/usr/sbin/needrestart")
     assert status["services"] == []
     assert status["not_visible"] == ["needrestart: " + error.splitlines()[0]]
+
+
+def test_a_pending_microcode_update_requires_a_reboot():
+    """needrestart's microcode status was not read: intel-microcode or amd64-microcode
+    upgraded (a CPU vulnerability's fix) needs a boot to load, and neither the condition
+    report nor the maintenance's reboot step knew."""
+    def reboot(out):
+        return srv.reboot_required(lambda argv: (0, out, ""), "/usr/sbin/needrestart")
+
+    head = "NEEDRESTART-VER: 3.6\nNEEDRESTART-KSTA: 1\n"
+    pending = reboot(head + "NEEDRESTART-UCSTA: 2\nNEEDRESTART-UCCUR: 0xde\n"
+                     "NEEDRESTART-UCEXP: 0xf0\n")
+    assert pending["required"]
+    assert pending["reasons"][-1] == ("microcode CPU yang berjalan lebih lama dari yang "
+                                      "terpasang (0xde, terpasang 0xf0)")
+    unnamed = reboot(head + "NEEDRESTART-UCSTA: 2\n")
+    assert unnamed["reasons"][-1] == "microcode CPU yang berjalan lebih lama dari yang terpasang"
+    for status in ("NEEDRESTART-UCSTA: 1\nNEEDRESTART-UCCUR: 0xf0\nNEEDRESTART-UCEXP: 0xf0\n",
+                   "NEEDRESTART-UCSTA: 0\n", ""):
+        assert not any("microcode" in line for line in reboot(head + status)["reasons"])
+
+
+def test_the_condition_report_reads_needrestarts_microcode(tmp_path, monkeypatch,
+                                                           real_module):
+    hung_tools(tmp_path, monkeypatch, needrestart=(
+        'printf "NEEDRESTART-VER: 3.6\\nNEEDRESTART-KSTA: 1\\nNEEDRESTART-UCSTA: 2\\n'
+        'NEEDRESTART-UCCUR: 0x2b000603\\nNEEDRESTART-UCEXP: 0x2b000620\\n"\n'))
+    reboot = condition.Probe(real_module({}, {})).reboot()
+    assert reboot["required"]
+    assert "microcode CPU yang berjalan lebih lama dari yang terpasang (0x2b000603, " \
+        "terpasang 0x2b000620)" in reboot["reasons"]
 
 
 def test_apt_get_clean_runs_in_the_c_locale(tmp_path, monkeypatch, real_module, capsys):
