@@ -23,9 +23,32 @@ description:
     archive's version between the installed one and a candidate from another archive
     makes the upgrade a security one; a dpkg interrupted in the middle of an install,
     which lets apt install nothing until C(dpkg --configure -a)), whether a reboot is
-    required (C(/run/reboot-required), needrestart's kernel status) and which
+    required (C(/run/reboot-required), needrestart's kernel and microcode status) and which
     services need a restart, clock synchronisation, software RAID (C(/proc/mdstat)) and
     disk health (C(smartctl), when installed), and certificates expiring soon.
+  - >-
+    A data file system whose C(statvfs) does not answer within 10 seconds (C(statvfs)
+    in TIME_LIMITS, C(module_utils/sop_server.py); a dying disk, a hung iSCSI target)
+    is a finding naming its mount point; the report does not wait for it.
+  - >-
+    A local disk's file system (ext2/3/4, XFS, btrfs, ZFS, vfat, f2fs, ReiserFS, JFS;
+    not overlay, tmpfs, squashfs or iso9660, nor a container's own mounts) that is
+    read-only though meant read-write is a finding naming it and the likely cause, a
+    disk error (ext4's C(errors=remount-ro)), to be read in C(dmesg). Meant read-write:
+    C(/etc/fstab) mounts it without C(ro), or, not in C(/etc/fstab), the mount is
+    read-write in C(/proc/self/mountinfo) while its file system's options say C(ro)
+    (the kernel's remount after an error; an administrator's C(mount -o remount,ro)
+    makes both read-only and is no finding).
+  - >-
+    A disk whose C(smartctl -H) exit status has bit 3 (SMART status DISK FAILING) or
+    bit 4 (a prefail attribute at or below its threshold now) is unhealthy; bit 5 (the
+    status DISK OK, but a usage or prefail attribute was at or below its threshold in
+    the past) is a finding of its own, naming the disk (it wears out: watch it and
+    ready a replacement).
+  - >-
+    needrestart's microcode status (C(NEEDRESTART-UCSTA) 2, a newer CPU microcode
+    installed than the one running, loaded only at boot) is a reason to reboot, as its
+    kernel status is, with the running and installed revisions when it says them.
   - Each finding that needs action is a line in C(flags) (Bahasa Indonesia); what the
     host does not show (no RAID, no smartctl, a non-apt system) is listed in
     C(not_visible).
@@ -126,12 +149,14 @@ condition:
     load: {description: "1/5/15 minute load and cpus", type: dict}
     memory_used_percent: {description: "Memory in use (MemTotal minus MemAvailable; minus MemFree, Buffers and Cached on a kernel without MemAvailable).", type: float}
     file_systems: {description: "path, size_mb, free_mb, used_percent, inodes_percent", type: list, elements: dict}
+    mounts_not_answering: {description: "Mount points of data file systems whose statvfs did not answer in time.", type: list, elements: str}
+    read_only_mounts: {description: "Mount points of local disks' file systems read-only though meant read-write.", type: list, elements: str}
     failed_units: {description: Failed systemd units., type: list, elements: str}
     updates: {description: "security, other (name, installed, candidate, origin, arch), held names (dpkg holds, O(hold)), kept_back names (kept back by apt, held by no one: their dependencies changed) and phased names (Ubuntu's phased updates, deferred by apt until the rollout reaches this host); stale (why apt could not refresh its lists: those it had were read) or error (why apt could not say: none listed)", type: dict}
-    reboot_required: {description: "required (bool), reasons, services needing a restart", type: dict}
+    reboot_required: {description: "required (bool), reasons (/run/reboot-required, needrestart's kernel or CPU microcode status), services needing a restart", type: dict}
     clock_synchronized: {description: timedatectl's NTPSynchronized (null when unknown)., type: bool}
     raid: {description: Software RAID arrays (name, state, degraded)., type: list, elements: dict}
-    disks: {description: "smartctl health per disk (device, healthy; null when the disk shows no SMART verdict; error when smartctl did not finish in time)", type: list, elements: dict}
+    disks: {description: "smartctl health per disk (device, healthy; null when the disk shows no SMART verdict; error when smartctl did not finish in time; past_threshold true when an attribute was at or below its threshold in the past, exit status bit 5)", type: list, elements: dict}
     certificates: {description: "path, not_after, days_left; or path and error (no PEM certificate, an expiry date not read)", type: list, elements: dict}
     not_visible: {description: What this host does not show., type: list, elements: str}
     flags: {description: One line per finding that needs action (Bahasa Indonesia)., type: list, elements: str}
@@ -159,17 +184,29 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     apt_pending,
     boot_short_of_room,
     cert_days_left,
-    data_file_systems,
     dpkg_interrupted,
     end_of_support,
     first_line,
+    measured_mounts,
+    not_answering,
     os_release,
     parse_mdstat,
     pattern_problem,
+    read_only_mounts,
     reboot_required,
     run_bounded,
     timed_out,
 )
+
+MOUNTS = "/proc/mounts"
+MOUNTINFO = "/proc/self/mountinfo"
+FSTAB = "/etc/fstab"
+# smartctl's exit status bits (smartctl(8)): 3 the SMART status 'DISK FAILING', 4 a
+# prefail attribute at or below its threshold now, 5 the status 'DISK OK' but a usage or
+# prefail attribute was at or below its threshold some time in the past.
+SMART_FAILING = 1 << 3
+SMART_PREFAIL_NOW = 1 << 4
+SMART_PAST_THRESHOLD = 1 << 5
 
 
 def _read(path: str) -> str:
@@ -299,16 +336,19 @@ class Probe:
                                "error": timed_out(argv, "smartctl")})
                 continue
             rc = answer
-            # exit status bit 3: SMART status 'DISK FAILING'; no verdict at all (a virtual
-            # disk without SMART) is not a failing disk but one this host cannot show
+            # failing now (exit status bit 3 or 4); no verdict at all (a virtual disk
+            # without SMART) is not a failing disk but one this host cannot show
             healthy: bool | None = None
-            if rc & 8 or "FAILED" in health:
+            if rc & (SMART_FAILING | SMART_PREFAIL_NOW) or "FAILED" in health:
                 healthy = False
             elif "PASSED" in health or re.search(r"Health Status:\s*OK", health):
                 healthy = True
             else:
                 self.not_visible.append(f"kesehatan disk {name} (SMART tidak tersedia)")
-            result.append({"device": name, "healthy": healthy})
+            disk: dict[str, Any] = {"device": name, "healthy": healthy}
+            if rc & SMART_PAST_THRESHOLD and healthy is not False:  # wearing out
+                disk["past_threshold"] = True
+            result.append(disk)
         if not result:  # virtio disks (/dev/vda) of a virtual machine: smartctl sees none
             self.not_visible.append("kesehatan disk (smartctl --scan tidak menemukan disk)")
         return result
@@ -340,7 +380,10 @@ def condition(module: AnsibleModule, params: dict[str, Any]) -> dict[str, Any]:
     now = datetime.datetime.now(datetime.timezone.utc)
     release = os_release(_read("/etc/os-release"))
     loads = _read("/proc/loadavg").split()[:3]
-    file_systems = data_file_systems(_read("/proc/mounts"))
+    file_systems, hung = measured_mounts(_read(MOUNTS))
+    mountinfo = _read(MOUNTINFO)
+    if not mountinfo:
+        probe.not_visible.append(f"sistem berkas read-only ({MOUNTINFO} tidak terbaca)")
     updates: dict[str, Any] = {"security": [], "other": [], "held": [], "kept_back": [],
                                "phased": []}
     if probe.tool("apt-get"):
@@ -359,6 +402,8 @@ def condition(module: AnsibleModule, params: dict[str, Any]) -> dict[str, Any]:
                  "cpus": os.cpu_count() or 1},
         "memory_used_percent": memory_used_percent(_read("/proc/meminfo")),
         "file_systems": file_systems,
+        "mounts_not_answering": hung,
+        "read_only_mounts": read_only_mounts(mountinfo, _read(FSTAB)),
         "failed_units": probe.failed_units(),
         "updates": updates,
         "reboot_required": probe.reboot(),
@@ -415,6 +460,11 @@ def flags(report: dict[str, Any], params: dict[str, Any]) -> list[str]:
                          f"(sisa {angka(fs['free_mb'])} MB)")
         if fs["inodes_percent"] >= params["disk_warn_percent"]:
             found.append(f"Inode {fs['path']} terpakai {angka(fs['inodes_percent'], 1)}%")
+    found.extend(f"Sistem berkas {not_answering(path)}"
+                 for path in report["mounts_not_answering"])
+    found.extend(f"Sistem berkas {path} read-only, padahal seharusnya read-write: kemungkinan "
+                 "galat disk (errors=remount-ro), periksa dmesg"
+                 for path in report["read_only_mounts"])
     if report["failed_units"]:
         found.append("Unit systemd gagal: " + ", ".join(report["failed_units"]))
     updates = report["updates"]
@@ -450,6 +500,9 @@ def flags(report: dict[str, Any], params: dict[str, Any]) -> list[str]:
                  if d["healthy"] is False)
     found.extend(f"Disk {d['device']} tidak menjawab SMART ({d['error']})"
                  for d in report["disks"] if d.get("error"))
+    found.extend(f"Disk {d['device']} pernah melewati ambang SMART (status masih OK, tetapi "
+                 "atribut usage/prefail pernah mencapai ambang): pantau dan siapkan pengganti"
+                 for d in report["disks"] if d.get("past_threshold"))
     for cert in report["certificates"]:
         if "error" in cert:
             found.append(f"Sertifikat {cert['path']} tidak terbaca: {cert['error']}")

@@ -35,6 +35,11 @@ options:
       - Paths whose file systems need O(min_free_mb) free (missing paths are skipped).
       - One that exists but cannot be measured (a dead FUSE or NFS mount, C(ENOTCONN),
         C(ESTALE), an I/O error) is a problem naming it and the system's reason.
+      - One whose file system does not answer within 10 seconds (a hung NFS mount, whose
+        C(statvfs) never returns; C(TIME_LIMITS) in C(module_utils/sop_server.py)) is a
+        problem naming it and the seconds waited (C(/srv/arsip tidak menjawab dalam 10
+        detik), then the likely cause, a hung NFS server or disk), and so is a C(/boot)
+        of its own that does not answer; the pre-check does not wait for it.
     type: list
     elements: str
     default: [/, /var]
@@ -79,17 +84,23 @@ busy:
   elements: str
 """
 
+import functools  # noqa: E402
 import os  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
+    BOOT,
+    TIME_LIMITS,
+    NotAnswered,
     boot_file_system,
     boot_short_of_room,
+    bounded,
     busy_processes,
     dpkg_interrupted,
     file_system,
+    not_answering,
 )
 
 # Free inodes a file system of ``paths`` needs for a kernel upgrade: thousands of module
@@ -101,29 +112,41 @@ MOUNTS = "/proc/mounts"
 
 def own_boot() -> tuple[dict[str, Any] | None, list[str]]:
     """file_system() of /boot when it is a file system of its own (else None), and the
-    problem of a /proc/mounts that cannot be read (/boot's room then unknown)."""
+    problem of a /proc/mounts that cannot be read (/boot's room then unknown) or of a
+    /boot that does not answer."""
     try:
         with open(MOUNTS, encoding="utf-8", errors="replace") as handle:
             return boot_file_system(handle.read()), []
     except OSError as exc:
         return None, [f"{MOUNTS} tidak terbaca ({exc.strerror}): ruang /boot tidak diketahui"]
+    except NotAnswered:
+        return None, [not_answering(BOOT)]
+
+
+def _space_and_inodes(path: str) -> tuple[dict[str, Any], os.statvfs_result]:
+    return file_system(path), os.statvfs(path)
 
 
 def measured(paths: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
     """file_system() of each of ``paths`` (a missing one skipped) and a problem for each
     that exists but cannot be measured (os.path.exists read a dead mount, ENOTCONN or
-    ESTALE, as missing and skipped it; any other statvfs error was a traceback) or has
-    fewer than MIN_FREE_INODES free inodes."""
+    ESTALE, as missing and skipped it; any other statvfs error was a traceback), does
+    not answer within TIME_LIMITS["statvfs"] (a hung NFS mount's statvfs never returns:
+    the whole pre-check hung) or has fewer than MIN_FREE_INODES free inodes."""
     found, problems = [], []
     for path in paths:
         try:
-            found.append(file_system(path))
-            inodes = os.statvfs(path)
+            space, inodes = bounded(functools.partial(_space_and_inodes, path),
+                                    TIME_LIMITS["statvfs"])
         except (FileNotFoundError, NotADirectoryError):
             continue
         except OSError as exc:
             problems.append(f"ruang {path} tidak dapat diukur ({exc.strerror})")
             continue
+        except NotAnswered:
+            problems.append(not_answering(path))
+            continue
+        found.append(space)
         # f_files 0: the file system counts no inodes (btrfs, vfat), none can run out
         if inodes.f_files and inodes.f_favail < MIN_FREE_INODES:
             problems.append(f"inode kosong {path} {angka(inodes.f_favail)} "

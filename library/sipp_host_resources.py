@@ -113,12 +113,13 @@ resources:
     problems: []
 """
 
+import functools  # noqa: E402
 import os  # noqa: E402
-import threading  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
+from ansible.module_utils.sop_server import NotAnswered, bounded  # noqa: E402
 
 GRADES = ("ok", "warn", "fail")
 GRADE_WORDS = {"warn": "peringatan", "fail": "gagal"}
@@ -134,27 +135,15 @@ def grade(percent: float, warn: int, fail: int) -> str:
 
 def disk_usage(path: str, warn: int, fail: int, timeout: float = 10) -> dict[str, Any]:
     """statvfs of the file system holding path (as df computes Use%), given up after
-    timeout seconds: a hung NFS mount blocks stat and statvfs for good, so they run in
-    a daemon thread left behind (the module exits without it)."""
-    answer: list[dict[str, Any]] = []
-    failure: list[OSError] = []
-
-    def measure() -> None:
-        try:
-            answer.append(_disk_usage(path, warn, fail))
-        except OSError as exc:
-            failure.append(exc)
-
-    worker = threading.Thread(target=measure, daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if answer:
-        return answer[0]
-    if failure:
+    timeout seconds (bounded(): a hung NFS mount blocks stat and statvfs for good)."""
+    try:
+        return bounded(functools.partial(_disk_usage, path, warn, fail), timeout)
+    except OSError as exc:
         return {"path": path, "status": "fail",
-                "error": f"tidak dapat diukur: {failure[0].strerror or failure[0]}"}
-    return {"path": path, "status": "fail",
-            "error": f"sistem berkas tidak menjawab dalam {angka_ringkas(timeout)} s (mount macet?)"}
+                "error": f"tidak dapat diukur: {exc.strerror or exc}"}
+    except NotAnswered:
+        return {"path": path, "status": "fail", "error": "sistem berkas tidak menjawab dalam "
+                f"{angka_ringkas(timeout)} s (mount macet?)"}
 
 
 def _disk_usage(path: str, warn: int, fail: int) -> dict[str, Any]:

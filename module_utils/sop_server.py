@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import functools
 import itertools
 import os
 import re
+import threading
 import time
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
 
 from ansible.module_utils.sop_bahasa import angka, angka_ringkas
 from ansible.module_utils.sop_command import run_limited
@@ -92,9 +95,11 @@ BUSY_PATTERNS = (
 # (mariadb-admin ping) or a huge journal (journalctl --grep) must not stop the SOP.
 # restart: a stop and a start, each up to MariaDB's own TimeoutStartSec/TimeoutStopSec
 # (900 s in its unit). server_updates' download has its own option (download_timeout).
+# statvfs: a mount's space asked of its file system (a hung NFS server, or a dying disk,
+# blocks statvfs for good), bounded() in a thread, not a tool.
 TIME_LIMITS: dict[str, int] = {"smartctl": 60, "timedatectl": 30, "systemctl": 60,
                                "needrestart": 180, "journalctl": 120, "ping": 30,
-                               "restart": 1800}
+                               "restart": 1800, "statvfs": 10}
 
 
 def run_bounded(module: Any, argv: list[str], limit: str,
@@ -102,6 +107,44 @@ def run_bounded(module: Any, argv: list[str], limit: str,
     """run_limited with TIME_LIMITS[limit] seconds: the exit status None when the tool
     was stopped (timed_out() names it)."""
     return run_limited(module, argv, TIME_LIMITS[limit], **kwargs)
+
+
+_T = TypeVar("_T")
+
+
+class NotAnswered(Exception):
+    """A call bounded() gave up on: it did not return within its seconds."""
+
+
+def bounded(call: Callable[[], _T], seconds: float) -> _T:
+    """call()'s answer, given up after ``seconds``: a hung NFS mount blocks stat and
+    statvfs for good (no signal ends them), so call() runs in a daemon thread, left
+    behind when it does not return (the module exits without it). Raises what call()
+    raised, or NotAnswered when it did not return in time."""
+    answer: list[_T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            answer.append(call())
+        except BaseException as exc:  # raised again in the caller's thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if answer:
+        return answer[0]
+    if failure:
+        raise failure[0]
+    raise NotAnswered
+
+
+def not_answering(path: str) -> str:
+    """One line for a mount whose statvfs did not return within TIME_LIMITS["statvfs"]
+    ('/srv/arsip tidak menjawab dalam 10 detik (NFS atau disk macet?)')."""
+    return (f"{path} tidak menjawab dalam {angka(TIME_LIMITS['statvfs'])} detik "
+            "(NFS atau disk macet?)")
 
 
 def first_line(err: str, rc: int) -> str:
@@ -280,16 +323,69 @@ def file_system(path: str) -> dict[str, Any]:
     }
 
 
-def data_file_systems(mounts_text: str) -> list[dict[str, Any]]:
-    """file_system() of every data file system of /proc/mounts' text; one unmounted or
-    removed since the text was read is left out (not a traceback)."""
-    found = []
+def measured_mounts(mounts_text: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """file_system() of every data file system of /proc/mounts' text, and the mount
+    points that did not answer within TIME_LIMITS["statvfs"] (a dying disk, an iSCSI or
+    NFS server gone: statvfs blocks for good and hung the whole report); one unmounted
+    or removed since the text was read is left out (not a traceback)."""
+    found, hung = [], []
     for point, _type in mounts(mounts_text):
         try:
-            found.append(file_system(point))
+            found.append(bounded(functools.partial(file_system, point), TIME_LIMITS["statvfs"]))
+        except NotAnswered:
+            hung.append(point)
         except OSError:
             continue
+    return found, hung
+
+
+def data_file_systems(mounts_text: str) -> list[dict[str, Any]]:
+    """The file systems of measured_mounts() (those that did not answer left out)."""
+    return measured_mounts(mounts_text)[0]
+
+
+# Local disks' file systems, whose turning read-only is a disk error's doing (ext4's
+# errors=remount-ro, btrfs's and FAT's own remount after an error): not
+# overlay or tmpfs; squashfs and iso9660 (snaps, CD images), read-only by design, are
+# no data file system at all.
+DISK_FS_TYPES = tuple(kind for kind in DATA_FS_TYPES if kind not in ("overlay", "tmpfs"))
+
+
+def fstab_options(text: str) -> dict[str, list[str]]:
+    """The options of each mount point of /etc/fstab's text (escaped as /proc/mounts')."""
+    found = {}
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) >= 4 and not words[0].startswith("#"):
+            found[_unescape(words[1])] = words[3].split(",")
     return found
+
+
+def read_only_mounts(mountinfo: str, fstab: str) -> list[str]:
+    """Mount points of local disks' file systems (DISK_FS_TYPES, none below a container
+    runtime's storage) read-only though meant read-write, from /proc/self/mountinfo's
+    and /etc/fstab's texts: fstab mounts it without ``ro``, or (not in fstab) the mount
+    itself is read-write while its file system went read-only, the kernel's doing after
+    a disk error (mountinfo's super options; an administrator's ``mount -o remount,ro``
+    makes both read-only)."""
+    meant = fstab_options(fstab)
+    found = set()
+    for line in mountinfo.splitlines():
+        words = line.split()
+        # ID PARENT MAJ:MIN ROOT POINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER_OPTIONS
+        end = words.index("-", 6) if "-" in words[6:] else len(words)
+        if len(words) < end + 4 or words[end + 1] not in DISK_FS_TYPES:
+            continue
+        point = _unescape(words[4])
+        mount_ro = "ro" in words[5].split(",")
+        super_ro = "ro" in words[end + 3].split(",")
+        if not (mount_ro or super_ro) \
+                or any(point.startswith(top + "/") for top in CONTAINER_STORAGE):
+            continue
+        # not in fstab: the mount read-write over a file system gone read-only
+        if ("ro" not in meant[point]) if point in meant else (super_ro and not mount_ro):
+            found.add(point)
+    return sorted(found)
 
 
 # A /boot of its own is judged by the MiB it has left for one more kernel and its
@@ -302,10 +398,11 @@ BOOT = "/boot"
 def boot_file_system(mounts_text: str) -> dict[str, Any] | None:
     """file_system() of /boot when /proc/mounts' text has it as a data file system of its
     own (as data_file_systems() lists it); None when its kernels are on / (measured
-    there) or it was unmounted since."""
+    there) or it was unmounted since. NotAnswered when it did not answer within
+    TIME_LIMITS["statvfs"]."""
     if BOOT in dict(mounts(mounts_text)):
         try:
-            return file_system(BOOT)
+            return bounded(functools.partial(file_system, BOOT), TIME_LIMITS["statvfs"])
         except OSError:
             return None
     return None

@@ -449,6 +449,7 @@ def report(**changes):
         "uptime_days": 3.0, "load": {"15m": 0.5, "cpus": 2}, "memory_used_percent": 40.0,
         "file_systems": [{"path": "/", "free_mb": 9000, "used_percent": 20.0,
                           "inodes_percent": 5.0}],
+        "mounts_not_answering": [], "read_only_mounts": [],
         "failed_units": [], "updates": {"security": [], "other": [], "held": [],
                                         "kept_back": []},
         "reboot_required": {"required": False, "reasons": [], "services": []},
@@ -686,6 +687,127 @@ def test_an_array_not_assembled_is_a_finding():
                             "      976630464 blocks super 1.2\n\nunused devices: <none>\n")
     assert raid == [{"name": "md127", "state": "inactive", "degraded": False}]
     assert condition.flags(report(raid=raid), PARAMS) == ["RAID md127 tidak aktif"]
+
+
+@pytest.fixture
+def hung_mounts(monkeypatch):
+    """hang(module, *paths): the module's file_system() blocks on those paths, as statvfs
+    of a hung NFS mount does, until the test ends; TIME_LIMITS["statvfs"] 1 s."""
+    release = threading.Event()
+    monkeypatch.setitem(srv.TIME_LIMITS, "statvfs", 1)
+
+    def hang(module, *paths):
+        measure = module.file_system
+
+        def file_system(path):
+            if path in paths:
+                release.wait(60)
+            return measure(path)
+
+        monkeypatch.setattr(module, "file_system", file_system)
+
+    yield hang
+    release.set()
+
+
+def test_the_pre_check_names_a_mount_that_does_not_answer(tmp_path, monkeypatch, capsys,
+                                                          hung_mounts):
+    """statvfs of a hung NFS mount never returns: a path on one, or a /boot of its own
+    that hangs, hung the whole pre-check (and the maintenance run) for good."""
+    precheck, run = _precheck(tmp_path, monkeypatch, capsys)
+    nfs = tmp_path / "nfs"
+    nfs.mkdir()
+    hung_mounts(precheck, str(nfs))
+    hung_mounts(srv, "/boot")
+    (tmp_path / "mounts").write_text("/dev/sda2 / ext4 rw 0 0\n/dev/sda1 /boot ext4 rw 0 0\n")
+    with within(10, "the pre-check of a hung mount"):
+        result = run([str(tmp_path), str(nfs)])
+    assert result["msg"] == (
+        f"Belum aman untuk perawatan: {nfs} tidak menjawab dalam 1 detik (NFS atau disk "
+        "macet?); /boot tidak menjawab dalam 1 detik (NFS atau disk macet?)")
+    assert [fs["path"] for fs in result["file_systems"]] == [str(tmp_path)]
+
+
+def test_a_mount_that_does_not_answer_is_a_finding_not_a_hung_report(tmp_path, monkeypatch,
+                                                                     hung_mounts):
+    """The condition report measured every data file system without a time limit: one on
+    a dying disk or a lost iSCSI target hung it, the SOP with it."""
+    (tmp_path / "iscsi").mkdir()
+    hung_mounts(srv, f"{tmp_path}/iscsi")
+    (tmp_path / "mounts").write_text(
+        f"/dev/sda1 {tmp_path} ext4 rw 0 0\n/dev/sdc1 {tmp_path}/iscsi xfs rw 0 0\n")
+    for name in ("MOUNTS", "MOUNTINFO", "FSTAB"):
+        monkeypatch.setattr(condition, name, str(tmp_path / name.lower()))
+    with within(10, "the condition report of a hung mount"):
+        measured = condition.condition(FakeModule({}, tools=()), {"cert_paths": []})
+    assert [fs["path"] for fs in measured["file_systems"]] == [str(tmp_path)]
+    assert measured["mounts_not_answering"] == [f"{tmp_path}/iscsi"]
+    assert condition.flags(report(mounts_not_answering=measured["mounts_not_answering"]),
+                           PARAMS) == [f"Sistem berkas {tmp_path}/iscsi tidak menjawab dalam "
+                                       "1 detik (NFS atau disk macet?)"]
+    # no /proc/self/mountinfo (tmp_path/mountinfo is missing): said, not read as all well
+    assert measured["read_only_mounts"] == []
+    assert f"sistem berkas read-only ({tmp_path}/mountinfo tidak terbaca)" \
+        in measured["not_visible"]
+
+
+# /proc/self/mountinfo of a server whose / went read-only after an ext4 error (its mount
+# still rw, its file system ro), beside mounts read-only by design (fields as the kernel
+# writes them, a space in a mount point as \040).
+MOUNTINFO = """\
+22 1 8:2 / / rw,relatime shared:1 - ext4 /dev/sda2 ro,errors=remount-ro
+23 22 8:1 / /boot/efi rw,relatime shared:2 - vfat /dev/sda1 rw,fmask=0077,dmask=0077
+24 22 8:3 / /srv/arsip ro,relatime shared:3 - ext4 /dev/sdb1 ro
+25 22 8:4 / /data ro,relatime shared:4 - xfs /dev/sdc1 ro,attr2,inode64
+26 22 8:5 / /media/usb ro,nosuid,nodev,relatime shared:5 - ext4 /dev/sdd1 ro
+27 22 7:0 / /snap/core22/1380 ro,nodev,relatime shared:6 - squashfs /dev/loop0 ro
+28 22 11:0 / /mnt/cdrom ro,relatime shared:7 - iso9660 /dev/sr0 ro,nojoliet
+29 22 0:22 / /proc rw,nosuid,nodev,noexec,relatime shared:8 - proc proc rw
+30 22 0:21 / /sys ro,nosuid,nodev,noexec,relatime shared:9 - sysfs sysfs ro
+31 22 0:50 / /var/lib/docker/overlay2/abc/merged ro,relatime - overlay overlay ro,lowerdir=/x
+32 22 8:6 / /var/lib/kubelet/pods/p/volumes/v rw,relatime - ext4 /dev/sde1 ro
+33 22 8:7 / /srv/data\\040lama rw,relatime shared:10 - ext4 /dev/sdf1 ro,errors=remount-ro
+34 22 8:2 /srv/bagi /srv/bagi ro,relatime shared:11 - ext4 /dev/sda2 rw
+35 22 0:40 / /srv/tmp ro,relatime - tmpfs tmpfs ro
+"""
+FSTAB = """\
+# /etc/fstab: static file system information.
+UUID=0a1b / ext4 errors=remount-ro 0 1
+UUID=2c3d /boot/efi vfat umask=0077 0 1
+UUID=4e5f /srv/arsip ext4 defaults,ro 0 2
+UUID=6a7b /data xfs defaults 0 2
+/dev/sr0 /mnt/cdrom iso9660 ro,user,noauto 0 0
+UUID=8c9d /srv/data\\040lama ext4 defaults 0 2
+UUID=0e1f none swap sw 0 0
+"""
+
+
+def test_a_file_system_gone_read_only_is_a_finding():
+    """ext4 remounts itself read-only after a disk error (errors=remount-ro): the server
+    ran on, every write failing, and the condition report said nothing of it. Read-only
+    by design is no finding: ro in fstab, snaps, CD images, /proc and /sys, a read-only
+    bind mount or a USB disk mounted ro by hand, a container's own mounts, a tmpfs."""
+    assert srv.read_only_mounts(MOUNTINFO, FSTAB) == ["/", "/data", "/srv/data lama"]
+    # without fstab (a minimal VM): only the kernel's remount, the mount rw over an ro
+    # file system, is known to be meant read-write
+    assert srv.read_only_mounts(MOUNTINFO, "") == ["/", "/srv/data lama"]
+    assert srv.read_only_mounts("", FSTAB) == []
+    assert condition.flags(report(read_only_mounts=["/"]), PARAMS) == [
+        "Sistem berkas / read-only, padahal seharusnya read-write: kemungkinan galat disk "
+        "(errors=remount-ro), periksa dmesg"]
+
+
+def test_the_condition_report_reads_read_only_mounts_from_mountinfo_and_fstab(tmp_path,
+                                                                              monkeypatch):
+    (tmp_path / "mounts").write_text(f"/dev/sda1 {tmp_path} ext4 rw 0 0\n")
+    (tmp_path / "mountinfo").write_text(MOUNTINFO)
+    (tmp_path / "fstab").write_text(FSTAB)
+    for name in ("MOUNTS", "MOUNTINFO", "FSTAB"):
+        monkeypatch.setattr(condition, name, str(tmp_path / name.lower()))
+    measured = condition.condition(FakeModule({}, tools=()), {"cert_paths": []})
+    assert measured["read_only_mounts"] == ["/", "/data", "/srv/data lama"]
+    assert measured["mounts_not_answering"] == []
+    assert not any("read-only" in line for line in measured["not_visible"])
 
 
 def bundle(**changes):
@@ -1313,6 +1435,33 @@ def test_disks_smartctl_does_not_find_are_not_visible_not_healthy():
     assert empty.not_visible + failed.not_visible == [
         "kesehatan disk (smartctl --scan tidak menemukan disk)",
         "kesehatan disk (smartctl --scan: smartctl: unrecognized option '--scan')"]
+
+
+def test_smart_attributes_at_their_threshold_now_or_in_the_past():
+    """smartctl's exit status bit 3 alone was read: a prefail attribute at its threshold
+    now (bit 4) and one that was in the past (bit 5, the status still 'PASSED') said
+    nothing, though the disk wears out."""
+    scan = "/dev/sda -d sat # /dev/sda\n/dev/sdb -d sat # /dev/sdb\n/dev/sdc -d sat # /dev/sdc\n"
+    passed = "SMART overall-health self-assessment test result: PASSED\n"
+    module = FakeModule({
+        (SMART, "--scan"): (0, scan, ""),
+        (SMART, "-H", "-d", "sat", "/dev/sda"): (32, passed + "Please note the following "
+                                                 "marginal Attributes:\n", ""),
+        (SMART, "-H", "-d", "sat", "/dev/sdb"): (16, "SMART Status not supported\n", ""),
+        (SMART, "-H", "-d", "sat", "/dev/sdc"): (
+            8 | 32, "SMART overall-health self-assessment test result: FAILED!\n", ""),
+    })
+    disks = condition.Probe(module).disks()
+    assert disks == [{"device": "/dev/sda", "healthy": True, "past_threshold": True},
+                     {"device": "/dev/sdb", "healthy": False},
+                     {"device": "/dev/sdc", "healthy": False}]
+    assert condition.flags(report(disks=disks), PARAMS) == [
+        "Disk /dev/sdb tidak sehat (SMART)", "Disk /dev/sdc tidak sehat (SMART)",
+        "Disk /dev/sda pernah melewati ambang SMART (status masih OK, tetapi atribut "
+        "usage/prefail pernah mencapai ambang): pantau dan siapkan pengganti"]
+    healthy = FakeModule({(SMART, "--scan"): (0, "/dev/sda -d sat # /dev/sda\n", ""),
+                          (SMART, "-H", "-d", "sat", "/dev/sda"): (0, passed, "")})
+    assert condition.Probe(healthy).disks() == [{"device": "/dev/sda", "healthy": True}]
 
 
 def _fake_tool(folder, name, script):
