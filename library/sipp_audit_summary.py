@@ -40,7 +40,8 @@ description:
     (without the time column the whole period, without the user column the per-user
     figures, without the action column the logins, failed logins and deletions), the
     rest is counted, and RV(summary.unavailable) says which table and column are missing
-    and which option to set (also emitted as warnings).
+    and which option to set. The module does not warn of it; the caller warns of each
+    entry, naming the setting as it calls it (the sipp_maintenance role names its variable).
   - Each query ends on the server after O(query_timeout) seconds too (MariaDB's
     C(max_statement_time), 10.1.8 and later, or the lower one the server already sets;
     MySQL's server is not bounded), not only the client, which left the server reading
@@ -74,7 +75,10 @@ options:
     type: str
     default: "16:30"
   office_days:
-    description: Office days, ISO numbers (1 = Monday ... 7 = Sunday).
+    description:
+      - Office days, ISO numbers (1 = Monday ... 7 = Sunday).
+      - An empty list (no office day, every login outside office hours) or a number
+        outside 1 to 7 fails the module before it connects, with C(setting) naming it.
     type: list
     elements: int
     default: [1, 2, 3, 4, 5]
@@ -82,6 +86,9 @@ options:
     description:
       - Time zone of the office hours (an IANA name, C(WIB), C(WITA) or C(WIT), or an
         offset such as C(+07:00); see the notes).
+      - The module shifts each audit time by the difference of the two offsets itself
+        (SQL interval arithmetic), so every offset the notes name works; MariaDB's
+        C(CONVERT_TZ) takes none past C(+13:00) and answers NULL.
     type: str
     default: Asia/Jakarta
   data_timezone:
@@ -372,14 +379,19 @@ def _column(cols: dict[str, str | None], role: str) -> str:
 
 
 def build_sql(table: str, cols: dict[str, str | None], *, int_clock: bool, hours: int,
-              tz_shift: tuple[str, str] | None, office: tuple[str, str, list[int]],
+              tz_shift: int | None, office: tuple[str, str, list[int]],
               data_offset: int | None = None) -> dict[str, str]:
     """The WHERE clause, expressions and queries (one range scan each). Needs the time
     column; a missing user, action, ip or table column reads as NULL. The period ends
     sop_clock.FUTURE_TOLERANCE after now; the rows after it are the ``future`` query's
     (their count, and the seconds the furthest lies ahead). ``data_offset``: the
     minutes east of UTC of a time column written in another clock than the database's
-    (None: the database's clock, NOW())."""
+    (None: the database's clock, NOW()). ``tz_shift``: the minutes the office clock lies
+    ahead of the rows' (None: the same clock), added to a row's time before its office
+    hours are judged. Interval arithmetic, not CONVERT_TZ: MariaDB takes an offset only
+    from -12:59 to +13:00 (sql/tztime.cc, str_to_offset) and answers NULL past it, every
+    login then inside office hours under a +13:00 or +14:00 zone; and it leaves a time
+    outside the TIMESTAMP range (after 2038 before MariaDB 11.5) unconverted."""
     tcol = quote_identifier(cols["time"] or "")
     if int_clock:
         lower = f"UNIX_TIMESTAMP() - {hours * 3600}"
@@ -396,7 +408,7 @@ def build_sql(table: str, cols: dict[str, str | None], *, int_clock: bool, hours
         ahead = f"TIMESTAMPDIFF(SECOND, {now}, MAX({tcol}))"
         texpr = tcol
     where = f"{tcol} >= {lower} AND {tcol} <= {upper}"
-    local = f"CONVERT_TZ({texpr}, '{tz_shift[0]}', '{tz_shift[1]}')" if tz_shift else texpr
+    local = f"{texpr} + INTERVAL {int(tz_shift)} MINUTE" if tz_shift else texpr
     outside = outside_expr(local, *office)
     shown = {role: nullable_text(_column(cols, role)) for role in ("user", "action", "ip", "table")}
     tbl = quote_identifier(table)
@@ -570,6 +582,9 @@ def _office(params: dict[str, Any]) -> tuple[str, str, list[int]]:
         raise SettingError("office_hours_end", f"{end[:5]} is not after the start "
                            f"{start[:5]} (office hours do not run overnight)")
     days = list(params["office_days"])
+    if not days:  # no office day: every login in the period read as outside office hours
+        raise SettingError("office_days", "empty: name at least one office day, ISO weekday "
+                           "numbers 1 (Monday) to 7 (Sunday)")
     if any(d < 1 or d > 7 for d in days):
         raise SettingError("office_days", "ISO weekday numbers are 1 (Monday) to 7 (Sunday)")
     return start, end, days
@@ -645,10 +660,8 @@ def audit_summary(conn: Connection, params: dict[str, Any]) -> dict[str, Any]:
     if int_clock:
         data_offset = database_offset
         result.update(since=since, until=now)
-    tz_shift = None
-    if data_offset != office_offset:
-        tz_shift = (format_offset(data_offset), format_offset(office_offset))
-    sql = build_sql(table, cols, int_clock=int_clock, hours=hours, tz_shift=tz_shift,
+    sql = build_sql(table, cols, int_clock=int_clock, hours=hours,
+                    tz_shift=office_offset - data_offset or None,
                     office=office,
                     data_offset=None if data_offset == database_offset else data_offset)
     patterns = {"login": params["login_actions"], "failed_login": params["failed_login_actions"],
@@ -697,9 +710,11 @@ def sop_output(summary: dict[str, Any], top: int = 5) -> dict[str, Any]:
 
 def summary_warnings(summary: dict[str, Any], params: dict[str, Any]) -> list[str]:
     """The module's warnings, in Bahasa Indonesia as the activity's record and report
-    show them: what the schema hides, rows dated ahead of the clock, a time column
-    without an index, and failed logins reaching O(failed_login_warn)."""
-    warnings = [entry["message"] for entry in summary["unavailable"]]
+    show them: rows dated ahead of the clock, a time column without an index, and failed
+    logins reaching O(failed_login_warn). What the schema hides is the caller's to warn
+    of (``unavailable``), naming its own setting: warned here too, the record held it
+    twice, once naming the option and once the role's variable."""
+    warnings: list[str] = []
     if summary["future_finding"]:
         warnings.append(summary["future_finding"])
     if summary["time_column_indexed"] is False:

@@ -56,6 +56,19 @@ def test_a_malformed_office_hour_is_named_by_its_option():
         "msg": "office_hours_start: must be HH:MM, got '25:00'"}
 
 
+def test_no_office_day_is_refused_before_connecting(tmp_path):
+    # office_days: [] was taken: WEEKDAY(...) NOT IN (-1), every login of the period
+    # counted outside office hours, and nothing said why
+    msg = ("office_days: empty: name at least one office day, ISO weekday numbers "
+           "1 (Monday) to 7 (Sunday)")
+    assert mod.settings_error(dict(PARAMS, office_days=[])) == {
+        "msg": msg, "setting": "office_days"}
+    rc, result = run_module("sipp_audit_summary", tmp_path, {
+        "database": "sipp", "office_days": [], "client_binary": "/nonexistent/mariadb"})
+    assert rc == 1
+    assert (result["msg"], result["setting"]) == (msg, "office_days")
+
+
 @pytest.mark.parametrize("value", [-1, 1001])
 def test_a_max_details_out_of_its_bounds_is_refused(tmp_path, value):
     # max_details -1 silently dropped each category's last entry; it is the SQL LIMIT of
@@ -104,8 +117,8 @@ def test_sql_is_one_range_scan_grouped_in_sql():
     assert sql["main"].endswith("GROUP BY 1, 2;")
     assert sql["table"] == "CONCAT('=', NULL)"
     shifted = mod.build_sql("sys_audittrail", cols, int_clock=False, hours=24,
-                            tz_shift=("+00:00", "+07:00"), office=office)
-    assert "CONVERT_TZ(`datetime`, '+00:00', '+07:00')" in shifted["outside"]
+                            tz_shift=420, office=office)
+    assert "WEEKDAY(`datetime` + INTERVAL 420 MINUTE)" in shifted["outside"]
     # the range predicate stays on the raw column so the index is used
     assert shifted["where"] == ("`datetime` >= NOW() - INTERVAL 24 HOUR "
                                 "AND `datetime` <= NOW() + INTERVAL 300 SECOND")
@@ -146,6 +159,17 @@ def test_the_warnings_are_in_the_reports_bahasa():
         "1.250 login SIPP gagal dalam 24 jam terakhir (batas peringatan 10)"]
     quiet = dict(summary, time_column_indexed=True, failed_logins=9)
     assert mod.summary_warnings(quiet, params) == []
+
+
+def test_what_the_schema_hides_is_the_caller_s_warning_not_the_module_s():
+    # the module warned "... atur opsi columns.user" and the role "... (variabel
+    # sipp_maintenance_audit_columns.user)": two warnings of one column in the record
+    hidden = mod.unavailable("sys_audittrail", "kolom untuk user tidak ditemukan",
+                             setting="columns.user", column="user")
+    summary = {"unavailable": [hidden], "future_finding": None, "time_column_indexed": True,
+               "columns": {"time": "datetime"}, "failed_logins": 0}
+    params = {"table": "sys_audittrail", "failed_login_warn": 10, "hours": 24}
+    assert mod.summary_warnings(summary, params) == []
 
 
 def test_sop_output_is_compact_and_names_the_notable_sources():
@@ -468,7 +492,7 @@ def test_a_unix_time_column_is_read_in_the_database_clock(monkeypatch):
     monkeypatch.setattr(mod, "indexed_columns", lambda conn, table: set())
     mod.audit_summary(None, dict(PARAMS, data_timezone="+08:00"))
     main = next(sql for sql in seen if "GROUP BY 1, 2;" in sql)
-    assert "CONVERT_TZ(FROM_UNIXTIME(`datetime`), '+00:00', '+07:00')" in main
+    assert "WEEKDAY(FROM_UNIXTIME(`datetime`) + INTERVAL 420 MINUTE)" in main
     assert "`datetime` >= UNIX_TIMESTAMP() - 86400" in main
 
 
@@ -499,6 +523,46 @@ def test_the_period_is_reported_in_the_data_clock(monkeypatch):
     # a Unix-time column is shown in the database's clock, whatever data_timezone says
     assert period_of(monkeypatch, "0", "+07:00", "int") == \
         ("2026-11-20 12:00:00", "2026-11-21 12:00:00")
+
+
+def outside_of(monkeypatch, server_offset: str, **params: str | None) -> str:
+    """The main query's office-hours test (its SUM) on a database whose clock is
+    ``server_offset`` minutes east of UTC, for these parameters."""
+    seen: list[str] = []
+
+    def fake_query(conn, sql):
+        seen.append(sql)
+        if sql.startswith("SELECT NOW()"):
+            return [["2026-11-21 12:00:00", "2026-11-20 12:00:00", server_offset]]
+        return [["0", None]] if sql.startswith("SELECT COUNT(*)") else []
+
+    monkeypatch.setattr(mod, "query", fake_query)
+    monkeypatch.setattr(mod, "table_columns", lambda conn, table: {
+        "datetime": ("datetime", "datetime"), "action": ("action", "varchar")})
+    monkeypatch.setattr(mod, "indexed_columns", lambda conn, table: {"datetime"})
+    mod.audit_summary(None, dict(PARAMS, **params))
+    main = next(sql for sql in seen if "GROUP BY 1, 2;" in sql)
+    return main.split("SUM(", 1)[1].split("), MIN(", 1)[0]
+
+
+@pytest.mark.parametrize(("timezone", "data_timezone", "shift"), [
+    ("+14:00", "+00:00", 840), ("Pacific/Kiritimati", None, 840), ("+13:45", None, 825),
+    ("+07:00", "+14:00", -420), ("-12:00", "+13:00", -1500),
+])
+def test_every_offset_is_shifted_by_the_module_not_by_convert_tz(monkeypatch, timezone,
+                                                                data_timezone, shift):
+    # CONVERT_TZ(t, '+00:00', '+14:00') is NULL on MariaDB (offsets -12:59 to +13:00
+    # only): no login was ever outside office hours, and nothing said so
+    outside = outside_of(monkeypatch, "0", timezone=timezone, data_timezone=data_timezone)
+    shifted = f"`datetime` + INTERVAL {shift} MINUTE"
+    assert outside == (f"(WEEKDAY({shifted}) NOT IN (0,1,2,3,4,5,6) OR TIME({shifted}) < "
+                       f"'00:00:00' OR TIME({shifted}) >= '23:59:00')")
+
+
+def test_the_office_zone_of_the_rows_clock_is_not_shifted(monkeypatch):
+    assert outside_of(monkeypatch, "840", timezone="+14:00", data_timezone=None) == (
+        "(WEEKDAY(`datetime`) NOT IN (0,1,2,3,4,5,6) OR TIME(`datetime`) < '00:00:00' "
+        "OR TIME(`datetime`) >= '23:59:00')")
 
 
 def test_a_time_column_holding_no_moment_is_unavailable_not_scanned(monkeypatch):

@@ -110,6 +110,17 @@ def test_options_the_role_sets_by_other_names_are_named_by_those_variables(tmp_p
             "sipp_maintenance_activity_hours: must be a positive number") in shown, shown[-5000:]
 
 
+def test_no_office_day_is_a_bad_setting_named_by_its_variable(tmp_path):
+    # sipp_maintenance_office_days: [] passed the argument spec (it cannot say "at least
+    # one") and the module: every login of the day was reported outside office hours
+    rc, shown = play(tmp_path, "--tags", "aktivitas_user",
+                     "-e", '{"sipp_maintenance_office_days": []}')
+    assert rc == 2, shown[-5000:]
+    assert ("Kegiatan 3: pengaturan salah: sipp_maintenance_office_days: empty: name at "
+            "least one office day, ISO weekday numbers 1 (Monday) to 7 (Sunday)"
+            ) in shown, shown[-5000:]
+
+
 def test_an_empty_database_name_is_a_bad_setting_named_by_its_variable(tmp_path):
     # sipp_db_name: "" connected to no database: both activities read their tables as
     # missing and told the court to set sipp_maintenance_online_table / _audit_table
