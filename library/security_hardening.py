@@ -61,7 +61,16 @@ description:
     there, back to the rule after the jump that reached it or, in a base chain, to its
     policy (a chain gone to never comes back); after a C(return) or C(goto) with a match,
     as after a C(jump), the chain's rules are read on. A ruleset
-    whose C(nftables) service is not enabled is reported (it does not survive a reboot) when O(require_persistent).
+    whose C(nftables) service does not start at boot is reported (it does not survive a
+    reboot) when O(require_persistent). The service starts at boot when C(systemctl
+    is-enabled nftables) prints C(enabled); or when it prints C(static) (no C([Install])
+    section, started only when another unit pulls it in), C(indirect) (enabled only under
+    another name or through C(Also=)) or C(generated) (written by a systemd generator,
+    which also writes its C(.wants/) links again at each boot) and the units the boot
+    starts, C(systemctl list-dependencies --all default.target) as systemd has them
+    loaded, include C(nftables.service). C(enabled-runtime) (linked in C(/run) only,
+    gone at the next boot) and every other state are findings naming the state; a
+    C(list-dependencies) that does not answer leaves it unproven, a finding saying so.
   - Where C(fail2ban-client) answers, reports each jail's current and total bans. A jail
     C(fail2ban-client status) lists that no longer exists when asked for (a reload in
     between) is left out, a C(fail2ban_jail_gone) note, not a failure.
@@ -82,7 +91,7 @@ options:
     type: bool
     default: true
   require_persistent:
-    description: Also require the C(nftables) service to be enabled (C(systemctl is-enabled) prints C(enabled)), so the ruleset survives a reboot.
+    description: Also require the C(nftables) service to start at boot (enabled, or pulled in by the units the boot starts; see the description), so the ruleset survives a reboot.
     type: bool
     default: true
   timeout:
@@ -129,7 +138,9 @@ firewall:
   description:
     - input_chains (chains on the input hook), filtering_chains (those that filter, see the description),
       service_state (what C(systemctl is-enabled nftables) printed; null without C(systemctl) or when it
-      did not answer) and service_enabled (true only for C(enabled)).
+      did not answer), service_enabled (true only for C(enabled)) and service_pulled_in_at_boot
+      (for C(static), C(indirect) and C(generated) whether C(systemctl list-dependencies --all
+      default.target) lists C(nftables.service); null for another state or when it did not answer).
   returned: success
   type: dict
 fail2ban:
@@ -208,11 +219,26 @@ FINAL_COMMENT = re.compile(r" comment \"\"$")
 # A drop of only the source addresses in a set (fail2ban's bans): a blocklist.
 BLOCKLIST = re.compile(r"\bsaddr @")
 # The states of `systemctl is-enabled` (systemctl(1)'s table) that start the nftables
-# service at the next boot. It exits 0 for others too: enabled-runtime (linked only in
-# /run, gone at reboot), static (not enabled; no [Install], started only if another unit
-# pulls it in), indirect (not enabled itself), alias (the name is another unit's),
-# generated and transient (made at run time): none says this unit starts at boot.
+# service at the next boot by themselves. It exits 0 for others too: enabled-runtime
+# (linked only in /run, gone at reboot), alias (the name is another unit's), transient
+# (made at run time through the API), and those of PULLED_IN_STATES.
 PERSISTENT_STATES = ("enabled",)
+# The states of a unit the boot may still start, pulled in by another unit: static (no
+# [Install] section: another unit's Wants= or Requires=, or a .wants/ link made by hand),
+# indirect (enabled under another name, or through Also=), generated (written by a
+# generator, systemd.generator(7), which writes its .wants/ links again at every boot:
+# "enabled implicitly by their generator"). Such a unit survives a reboot when the
+# units the boot starts (default.target's dependencies) include it; whether it is
+# active now says nothing of the next boot.
+PULLED_IN_STATES = ("static", "indirect", "generated")
+# What each of them means, for the finding when the boot does not pull the unit in.
+PULLED_IN_WHY = {
+    "static": "tidak di-enable (static: unitnya tanpa bagian [Install])",
+    "indirect": "tidak di-enable (indirect: hanya lewat nama lain atau Also=)",
+    "generated": "dibuat oleh generator systemd (generated)",
+}
+BOOT_DEPENDENCIES = ("list-dependencies", "--plain", "--full", "--no-pager", "--all",
+                     "default.target")
 # How reading a chain ends (judge): in a drop, accepting every packet, or neither.
 FILTERS = "filters"
 ACCEPTS = "accepts"
@@ -444,20 +470,35 @@ def unit_file_state(out: str) -> str | None:
     return lines[-1] if lines else None
 
 
+def boot_units(out: str) -> set[str]:
+    """The units `systemctl list-dependencies --plain` printed, one a line (indented, and
+    after a state glyph where a systemd prints one)."""
+    return {line.split()[-1] for line in out.splitlines() if line.split()}
+
+
 def firewall_findings(firewall: dict[str, Any], persistent: bool) -> list[dict[str, Any]]:
     if not firewall["filtering_chains"]:
         what = ("chain input " + ", ".join(firewall["input_chains"]) + " menerima semua lalu lintas"
                 if firewall["input_chains"] else "nftables tanpa chain pada hook input")
         return [finding("no_firewall", f"Tidak ada firewall aktif ({what})")]
-    if persistent and not firewall["service_enabled"]:
+    pulled_in = firewall.get("service_pulled_in_at_boot")
+    if persistent and not firewall["service_enabled"] and not pulled_in:
         state = firewall.get("service_state")
+        lost = "aturan hilang setelah reboot"
         if state == "enabled-runtime":
             why = ("hanya di-enable sampai reboot berikutnya (enabled-runtime, tautannya di "
                    "/run/systemd)")
+        elif state in PULLED_IN_WHY and pulled_in is False:
+            why = (f"{PULLED_IN_WHY[state]} dan tidak ditarik unit yang dijalankan saat boot "
+                   "(systemctl list-dependencies default.target)")
+        elif state in PULLED_IN_WHY:
+            why = (f"{PULLED_IN_WHY[state]}, dan apakah unit yang dijalankan saat boot "
+                   "menariknya tidak terbaca (systemctl list-dependencies tidak menjawab)")
+            lost = "aturan bisa hilang setelah reboot"
         else:
             why = "tidak di-enable" + (f" ({state})" if state else "")
         return [finding("firewall_not_persistent",
-                        f"Firewall aktif tetapi layanan nftables {why}: aturan hilang setelah reboot")]
+                        f"Firewall aktif tetapi layanan nftables {why}: {lost}")]
     return []
 
 
@@ -529,12 +570,16 @@ def main() -> None:
         else:
             firewall = parse_ruleset(run([nft, "list", "ruleset"], "nft list ruleset"))
             systemctl = module.get_bin_path("systemctl")
-            state = None
+            state, pulled_in = None, None
             if systemctl:
                 rc, out, _ = bounded([systemctl, "is-enabled", "nftables"])
                 state = None if rc is None else unit_file_state(out)
+                if state in PULLED_IN_STATES:
+                    rc, out, _ = bounded([systemctl, *BOOT_DEPENDENCIES])
+                    pulled_in = "nftables.service" in boot_units(out) if rc == 0 else None
             firewall["service_state"] = state
             firewall["service_enabled"] = state in PERSISTENT_STATES
+            firewall["service_pulled_in_at_boot"] = pulled_in
             found += firewall_findings(firewall, params["require_persistent"])
 
     fail2ban: dict[str, Any] | None = None

@@ -232,38 +232,73 @@ def test_a_hung_tool_does_not_hang_the_hardening_check(tmp_path, monkeypatch, hu
         assert rc == 0 and text in json.dumps(result["warnings"])
 
 
-@pytest.mark.parametrize(("printed", "rc", "enabled", "why"), [
-    ("enabled", 0, True, None),
+BOOT = "default.target\n  sysinit.target\n  nftables.service\n  ssh.service\n"
+NOT_AT_BOOT = "default.target\n  sysinit.target\n  ssh.service\n"
+LOST = "aturan hilang setelah reboot"
+NOT_PULLED = ("dan tidak ditarik unit yang dijalankan saat boot (systemctl list-dependencies "
+              "default.target)")
+
+
+@pytest.mark.parametrize(("printed", "rc", "deps", "enabled", "pulled_in", "why"), [
+    ("enabled", 0, None, True, None, None),
     # enabled only until the next boot: systemctl exits 0 all the same
-    ("enabled-runtime", 0, False,
-     "hanya di-enable sampai reboot berikutnya (enabled-runtime, tautannya di /run/systemd)"),
-    ("static", 0, False, "tidak di-enable (static)"),
-    ("indirect", 0, False, "tidak di-enable (indirect)"),
-    ("disabled", 1, False, "tidak di-enable (disabled)"),
+    ("enabled-runtime", 0, BOOT, False, None,
+     "hanya di-enable sampai reboot berikutnya (enabled-runtime, tautannya di /run/systemd): "
+     + LOST),
+    # no [Install], or made by a generator, or enabled under another name: the boot still
+    # starts it when a unit it starts pulls it in, and only then
+    ("static", 0, BOOT, False, True, None),
+    ("generated", 0, BOOT, False, True, None),
+    ("indirect", 0, BOOT, False, True, None),
+    ("static", 0, NOT_AT_BOOT, False, False,
+     f"tidak di-enable (static: unitnya tanpa bagian [Install]) {NOT_PULLED}: {LOST}"),
+    ("generated", 0, NOT_AT_BOOT, False, False,
+     f"dibuat oleh generator systemd (generated) {NOT_PULLED}: {LOST}"),
+    ("indirect", 0, NOT_AT_BOOT, False, False,
+     f"tidak di-enable (indirect: hanya lewat nama lain atau Also=) {NOT_PULLED}: {LOST}"),
+    # the boot's units not read: unproven, said so
+    ("static", 0, "", False, None,
+     "tidak di-enable (static: unitnya tanpa bagian [Install]), dan apakah unit yang "
+     "dijalankan saat boot menariknya tidak terbaca (systemctl list-dependencies tidak "
+     "menjawab): aturan bisa hilang setelah reboot"),
+    ("disabled", 1, BOOT, False, None, "tidak di-enable (disabled): " + LOST),
+    ("masked", 1, BOOT, False, None, "tidak di-enable (masked): " + LOST),
     # a SysV script's redirect is told before the state
     ("nftables.service is not a native service, redirecting to systemd-sysv-install.\n"
-     "Executing: /lib/systemd/systemd-sysv-install is-enabled nftables\nenabled", 0, True, None),
+     "Executing: /lib/systemd/systemd-sysv-install is-enabled nftables\nenabled", 0, None, True,
+     None, None),
 ])
-def test_only_an_enabled_nftables_survives_a_reboot(tmp_path, monkeypatch, printed, rc, enabled,
-                                                     why):
+def test_the_nftables_service_must_start_at_boot(tmp_path, monkeypatch, printed, rc, deps,
+                                                 enabled, pulled_in, why):
     """systemctl is-enabled exits 0 for enabled-runtime (linked in /run, gone at the next
-    boot), static and indirect too: the firewall read as persistent by the exit code."""
+    boot), static, indirect and generated too: the firewall read as persistent by the exit
+    code. Then static, indirect and generated were all findings, though the boot starts
+    such a unit when another unit pulls it in (systemctl(1): static has no [Install];
+    generated units are "enabled implicitly by their generator")."""
     tools = tmp_path / "bin"
     tools.mkdir()
+    # list-dependencies answers only as the module must ask it (default.target, every
+    # unit expanded, one name a line); "" is a systemctl that fails there
+    answer = (f"printf '{deps}'; exit 0" if deps else "echo 'Failed to connect to bus' >&2; exit 1")
+    systemctl = (f'case "$*" in\n'
+                 f"  'is-enabled nftables') printf '{printed}\\n'; exit {rc} ;;\n"
+                 f"  'list-dependencies --plain --full --no-pager --all default.target') "
+                 f"{answer} ;;\n"
+                 f"esac\nexit 64\n")
     for name, script in {"sshd": f"printf '{SSHD_T}'\n", "nft": f"printf '{RULESET}'\n",
-                         "systemctl": f"printf '{printed}\\n'; exit {rc}\n"}.items():
+                         "systemctl": systemctl}.items():
         fake_tool(tools, name, script)
     monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
     rc_module, result = run_module("security_hardening", tmp_path, {"timeout": 5})
     assert rc_module == 0
     assert result["firewall"]["service_enabled"] is enabled
+    assert result["firewall"]["service_pulled_in_at_boot"] is pulled_in
     assert result["firewall"]["service_state"] == printed.splitlines()[-1]
     messages = [f["message"] for f in result["findings"] if f["kind"] == "firewall_not_persistent"]
     if why is None:
         assert messages == []
     else:
-        assert messages == [f"Firewall aktif tetapi layanan nftables {why}: aturan hilang "
-                            "setelah reboot"]
+        assert messages == [f"Firewall aktif tetapi layanan nftables {why}"]
 
 
 def test_a_jail_gone_between_listing_and_reading_is_a_note(tmp_path, monkeypatch):
