@@ -28,16 +28,20 @@ description:
     old protocol, a weak class accepted) is still reported.
   - "A site that refuses the handshake of every protocol version tried (closes or resets
     the connection: no TLS service on the port, or none for the name sent) is a
-    C(tls_no_handshake) finding: nothing of it could be judged."
-  - The certificate is not verified here (the website SOP checks it); only what the
-    server negotiates is.
+    C(tls_no_handshake) finding: nothing of it could be judged. A site written as an IP
+    address is sent no server name (RFC 6066 allows no address as SNI, and Python's
+    C(ssl) sends none): a server that serves named sites only refuses it, and the finding
+    says so, naming the remedy (the site's name, with O(connect) its address)."
+  - The certificate is not verified here, neither its chain nor its names (the website
+    SOP checks it), so no name or address is ever reported as a mismatch; only what the
+    server negotiates is judged.
   - Reports only; never changes anything.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
   sites:
     description:
-      - Sites as C(NAME) or C(NAME:PORT) (port 443 by default); NAME is sent as the server name (SNI).
+      - Sites as C(NAME) or C(NAME:PORT) (port 443 by default); NAME is sent as the server name (SNI), an IP address as none.
       - An IPv6 address is written C([2001:db8::1]:8443), or without a port C([2001:db8::1]) or C(2001:db8::1).
     type: list
     elements: str
@@ -80,12 +84,14 @@ EXAMPLES = r"""
 
 RETURN = r"""
 sites:
-  description: Per site, the protocols accepted, the weak classes accepted (with the suite
-    chosen), those untested and those whose handshake timed out.
+  description: Per site, the server name sent (SNI; null for an IP address), the protocols
+    accepted, the weak classes accepted (with the suite chosen), those untested and those
+    whose handshake timed out.
   returned: success
   type: list
   elements: dict
-  sample: [{site: "pn-contoh.go.id:443", protocols: [TLSv1.2, TLSv1.3], weak_ciphers: {}, untested: [RC4, EXPORT], timed_out: []}]
+  sample: [{site: "pn-contoh.go.id:443", server_name: pn-contoh.go.id, protocols: [TLSv1.2, TLSv1.3], weak_ciphers: {},
+            untested: [RC4, EXPORT], timed_out: []}]
 findings:
   description: Findings of kind old_tls, weak_cipher, tls_timeout, tls_no_handshake and tls_unreachable.
   returned: success
@@ -97,6 +103,7 @@ sop_output:
   type: dict
 """
 
+import ipaddress  # noqa: E402
 import re  # noqa: E402
 import socket  # noqa: E402
 import ssl  # noqa: E402
@@ -193,6 +200,16 @@ def unknown_cipher_words(weak: dict[str, str], known: frozenset[str]) -> list[st
     return warned
 
 
+def server_name(name: str) -> str | None:
+    """The server name (SNI) a handshake with the site ``name`` sends: None for an IP
+    address, which RFC 6066 (3) does not allow there and Python's ssl never sends."""
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return name
+    return None
+
+
 def site_label(name: str, port: int) -> str:
     return f"[{name}]:{port}" if ":" in name else f"{name}:{port}"
 
@@ -239,8 +256,9 @@ def probe(site: str, connect: str, old: list[str], weak: dict[str, str],
     name, port = split_site(site)
     address = connect.strip("[]") if connect else name
     label = site_label(name, port)
-    result: dict[str, Any] = {"site": label, "protocols": [], "weak_ciphers": {}, "untested": [],
-                              "timed_out": []}
+    sni = server_name(name)
+    result: dict[str, Any] = {"site": label, "server_name": sni, "protocols": [],
+                              "weak_ciphers": {}, "untested": [], "timed_out": []}
     try:
         for version in VERSIONS:
             try:
@@ -271,10 +289,14 @@ def probe(site: str, connect: str, old: list[str], weak: dict[str, str],
     refused = [v for v in VERSIONS if v not in result["protocols"] + result["untested"]
                + result["timed_out"]]
     if refused and not result["protocols"] and not unreachable:
+        why = ("tidak ada layanan TLS di port ini atau untuk nama ini" if sni else
+               "tanpa nama server (SNI tidak dikirim untuk alamat IP, RFC 6066): tidak ada "
+               "layanan TLS di port ini, atau server hanya melayani situs bernama (tulis nama "
+               "situsnya, dengan connect alamat ini)")
         findings.append(finding(
             "tls_no_handshake", f"Situs {label} menolak jabat tangan TLS dengan setiap versi "
-            f"yang diuji ({', '.join(refused)}): tidak ada layanan TLS di port ini atau untuk "
-            "nama ini; protokol dan cipher-nya tidak dapat dinilai", len(refused), refused))
+            f"yang diuji ({', '.join(refused)}): {why}; protokol dan cipher-nya tidak dapat "
+            "dinilai", len(refused), refused))
     if result["timed_out"]:
         findings.append(finding(
             "tls_timeout", f"Situs {label} menerima koneksi TCP tetapi tidak menyelesaikan jabat "

@@ -1256,3 +1256,62 @@ def test_a_protocol_the_host_cannot_offer_is_untested_not_refused():
     with socket.create_server(("127.0.0.1", 0)) as listener, within(10, "handshake"), \
             pytest.raises(tls.Untestable, match="no protocols available"):
         tls.handshake(ctx, "pn-test.go.id", "127.0.0.1", listener.getsockname()[1], 2)
+
+
+def serve_named_only(cert: tuple[str, str], seen: list[str | None]) -> tuple[int, threading.Event]:
+    """A TLS 1.2+ server on 127.0.0.1 that refuses a handshake without a server name
+    (nginx's ssl_reject_handshake on its default server), recording each name sent."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(*cert)
+
+    def named_only(_sock: ssl.SSLObject, name: str | None, _ctx: ssl.SSLContext) -> int | None:
+        seen.append(name)
+        return None if name else ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
+
+    ctx.sni_callback = named_only
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def loop() -> None:
+        with listener:
+            while not stop.is_set():
+                try:
+                    conn, _ = listener.accept()
+                except TimeoutError:
+                    continue
+                conn.settimeout(5)
+                try:
+                    with ctx.wrap_socket(conn, server_side=True):
+                        pass
+                except (ssl.SSLError, OSError):
+                    conn.close()
+
+    threading.Thread(target=loop, daemon=True).start()
+    return listener.getsockname()[1], stop
+
+
+def test_a_site_written_as_an_ip_address_sends_no_name_and_says_so(certificate):
+    # RFC 6066 allows no address as server name and Python's ssl sends none: a server
+    # serving named sites only refused every handshake, reported as "no TLS service on
+    # this port or for this name", though no name had been sent
+    seen: list[str | None] = []
+    port, stop = serve_named_only(certificate, seen)
+    try:
+        by_address, refused = tls.probe(f"127.0.0.1:{port}", "", ["TLSv1"], {}, 5)
+        sent = set(seen)
+        by_name, accepted = tls.probe(f"pn-test.go.id:{port}", "127.0.0.1", ["TLSv1"], {}, 5)
+    finally:
+        stop.set()
+    assert sent == {None}
+    assert by_address["server_name"] is None and by_address["protocols"] == []
+    tried = [v for v in tls.VERSIONS if v not in by_address["untested"]]
+    assert [f["message"] for f in refused] == [
+        f"Situs 127.0.0.1:{port} menolak jabat tangan TLS dengan setiap versi yang diuji "
+        f"({', '.join(tried)}): tanpa nama server (SNI tidak dikirim untuk alamat IP, "
+        "RFC 6066): tidak ada layanan TLS di port ini, atau server hanya melayani situs "
+        "bernama (tulis nama situsnya, dengan connect alamat ini); protokol dan cipher-nya "
+        "tidak dapat dinilai"]
+    assert by_name["server_name"] == "pn-test.go.id" and "TLSv1.2" in by_name["protocols"]
+    assert accepted == []
+    assert tls.server_name("2001:db8::1") is None and tls.server_name("pn-test.go.id")
