@@ -64,6 +64,9 @@ class OfficeHours:
         self.start, self.end = parse_hhmm(start), parse_hhmm(end)
         if self.start >= self.end:
             raise SecurityInputError(f"office hours {start}-{end}: start must be before end")
+        if not days:  # no office day: every login read as outside office hours
+            raise SecurityInputError("office days []: name at least one, ISO weekdays are "
+                                     "1 (Monday) to 7")
         bad = [day for day in days if not 1 <= day <= 7]
         if bad:
             raise SecurityInputError(f"office days {bad}: ISO weekdays are 1 (Monday) to 7")

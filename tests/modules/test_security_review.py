@@ -44,6 +44,14 @@ def test_a_crafted_user_name_does_not_blame_another_address():
     assert kinds["brute_force"]["message"].endswith("203.0.113.9")
 
 
+def test_no_office_day_is_refused():
+    # office_days: [] was taken: every login of the period read as outside office hours
+    with pytest.raises(common.SecurityInputError,
+                       match=r"^office days \[\]: name at least one, ISO weekdays are "
+                             r"1 \(Monday\) to 7$"):
+        common.OfficeHours("07:30", "17:00", [], "Asia/Jakarta")
+
+
 def test_a_crafted_user_name_in_a_closed_connection_does_not_blame_another_address():
     audit = ssh.Audit(PARAMS, common.OfficeHours("07:30", "17:00", [1, 2, 3, 4, 5],
                                                  "Asia/Jakarta"))
