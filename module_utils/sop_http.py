@@ -448,37 +448,55 @@ def _https_proxy(host: str) -> str | None:
 def _tls_connection(host: str, port: int, timeout: float,
                    context: ssl.SSLContext) -> ssl.SSLSocket:
     """A TLS connection to ``host``:``port``, as the pages of the host are read: through
-    the HTTPS proxy urllib uses (_https_proxy; its user:password@ sent as
-    Proxy-Authorization) with CONNECT, http.client's tunnel, else directly. On a network
-    that reaches the web only through a proxy the certificate failed while the pages
-    passed. A proxy that cannot be reached or refuses the tunnel is an OSError naming
-    it; a TLS failure is the ssl module's own (ssl.SSLError)."""
+    the HTTPS proxy urllib uses (_https_proxy) with CONNECT (_tunnel), else directly. On
+    a network that reaches the web only through a proxy the certificate failed while the
+    pages passed. A proxy that cannot be reached or refuses the tunnel is an OSError
+    naming it; a TLS failure is the ssl module's own (ssl.SSLError)."""
     proxy = _https_proxy(host)
-    if proxy is None:
-        sock = socket.create_connection((host, port), timeout=timeout)
-        try:
-            return context.wrap_socket(sock, server_hostname=host)
-        except BaseException:
-            sock.close()
-            raise
-    plain, authorization = basic_auth(proxy)
-    try:  # host:port, as urllib connects to it (never a password: after any '@')
-        address = urllib.parse.urlsplit(plain).netloc.rpartition("@")[2]
-        connection = http.client.HTTPSConnection(address, timeout=timeout, context=context)
-    except (ValueError, http.client.HTTPException):  # an unclosed '[', a port no number
-        raise OSError(f"proxy {mask_url(proxy)} (https_proxy) is no host:port") from None
-    connection.set_tunnel(host.encode("idna").decode("ascii"), port, headers=(
-        {"Proxy-Authorization": authorization} if authorization else None))
+    sock = (socket.create_connection((host, port), timeout=timeout) if proxy is None
+            else _tunnel(proxy, host, port, timeout))
     try:
-        connection.connect()
+        return context.wrap_socket(sock, server_hostname=host)
+    except BaseException:
+        sock.close()
+        raise
+
+
+def connect_request(host: str, port: int, authorization: str | None) -> bytes:
+    """The CONNECT request for ``host``:``port`` (RFC 9110 9.3.6: the authority, an IPv6
+    literal in brackets, also as its Host), with the proxy's Proxy-Authorization.
+    http.client before Python 3.12 sent an IPv6 literal unbracketed (CONNECT
+    2001:db8::1:443), which a proxy reads as another host and port, and no Host."""
+    authority = (f"[{host}]" if ":" in host else host.encode("idna").decode("ascii")) + f":{port}"
+    lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}"]
+    lines += [f"Proxy-Authorization: {authorization}"] if authorization else []
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def _tunnel(proxy: str, host: str, port: int, timeout: float) -> socket.socket:
+    """A connection to ``host``:``port`` through the CONNECT tunnel of ``proxy`` (its
+    user:password@ sent as Proxy-Authorization, never shown). A proxy that is no
+    host:port, cannot be reached or refuses the tunnel is an OSError naming it."""
+    plain, authorization = basic_auth(proxy)
+    parts = urllib.parse.urlsplit(plain) if _unsplit(plain) is None else None
+    if parts is None or not parts.hostname:  # an unclosed '[', a port no number
+        raise OSError(f"proxy {mask_url(proxy)} (https_proxy) is no host:port")
+    address = parts.netloc.rpartition("@")[2]  # as shown: never a password
+    try:  # on urllib's port for an https page's proxy written without one (443)
+        sock = socket.create_connection((parts.hostname, parts.port or 443), timeout=timeout)
+    except OSError as exc:
+        raise OSError(f"proxy {address}: {exc.strerror or exc}") from None
+    try:
+        sock.sendall(connect_request(host, port, authorization))
+        answer = http.client.HTTPResponse(sock, method="CONNECT")
+        answer.begin()  # the status and headers: the tunnel's bytes follow unread
+        if answer.status != 200:
+            raise OSError(f"Tunnel connection failed: {answer.status} {answer.reason.strip()}")
     except (OSError, http.client.HTTPException) as exc:  # an answer that is no HTTP too
-        connection.close()
-        if isinstance(exc, ssl.SSLError):  # the site's TLS, through the tunnel
-            raise
+        sock.close()
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise OSError(f"proxy {address}: {reason}") from None
-    assert isinstance(connection.sock, ssl.SSLSocket)  # connect wrapped it
-    return connection.sock
+    return sock
 
 
 def tls_certificate(host: str, port: int, timeout: float, ca_file: str | None,

@@ -160,3 +160,23 @@ def test_a_proxy_that_cannot_be_used_is_named(proxied, monkeypatch, proxy, error
     monkeypatch.setenv("https_proxy", proxy.format(closed=proxied["closed"]))
     cert = http.tls_certificate("localhost", proxied["closed"], 5, proxied["ca"], now())
     assert (cert["valid"], cert["error"]) == (False, error.format(closed=proxied["closed"]))
+
+
+def test_an_ipv6_literal_is_asked_of_the_proxy_in_brackets(proxied):
+    """http.client before Python 3.12 sent CONNECT 2001:db8::1:443, an IPv6 literal
+    unbracketed, which a proxy reads as the host 2001:db8::1 port... or refuses; the
+    tunnel is asked for [2001:db8::1]:443, on every Python."""
+    cert = http.tls_certificate("::1", proxied["closed"], 5, proxied["ca"], now())
+    assert not cert["valid"]  # the test site's certificate names localhost, not ::1
+    assert Proxy.asked and {path for path, _ in Proxy.asked} == {f"[::1]:{proxied['closed']}"}
+
+
+@pytest.mark.parametrize(("host", "request_line"), [
+    ("2001:db8::1", b"CONNECT [2001:db8::1]:443 HTTP/1.1\r\nHost: [2001:db8::1]:443\r\n"),
+    ("pn-bangil.go.id", b"CONNECT pn-bangil.go.id:443 HTTP/1.1\r\nHost: pn-bangil.go.id:443\r\n"),
+    ("pengadilan.\u00e9xample.id", b"CONNECT pengadilan.xn--xample-9ua.id:443 HTTP/1.1\r\n"),
+])
+def test_the_connect_request_names_the_authority(host, request_line):
+    sent = http.connect_request(host, 443, None)
+    assert sent.startswith(request_line) and sent.endswith(b"\r\n\r\n")
+    assert b"Proxy-Authorization: Basic x\r\n" in http.connect_request(host, 443, "Basic x")
