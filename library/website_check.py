@@ -74,7 +74,13 @@ options:
     elements: str
     required: true
   expected_text:
-    description: Text every page must contain (empty to skip).
+    description: Text every page must contain (empty to skip), as written in its HTML or
+      as a browser shows it (C(&ndash;) is an en dash, C(&eacute;) an C(e) with its
+      accent). The page is decoded as a browser decodes it - the charset of its
+      C(Content-Type), else a C(<meta charset>) or C(<meta http-equiv="Content-Type">)
+      in its first 1024 bytes, else UTF-8, or windows-1252 where it is no UTF-8 (an
+      older site in latin1 naming none); C(iso-8859-1) and C(latin1) are read as
+      windows-1252, as browsers do, and a charset no browser knows is passed over.
     type: str
     default: ""
   max_response_seconds:
@@ -164,6 +170,7 @@ sop_output:
 """
 
 import datetime  # noqa: E402
+import html  # noqa: E402
 import math  # noqa: E402
 import ssl  # noqa: E402
 import urllib.parse  # noqa: E402
@@ -245,7 +252,7 @@ def check_page(url: str, p: dict[str, Any]) -> dict[str, Any]:
         stand_in = stand_in_page(answer["body"])
         if stand_in is not None:
             problems.append(f"{url} menampilkan {stand_in}")
-        if p["expected_text"] and p["expected_text"] not in answer["body"]:
+        if p["expected_text"] and not shows_text(answer["body"], p["expected_text"]):
             problems.append(f"teks '{p['expected_text']}' tidak ada di {url}")
         if answer["response_ms"] > p["max_response_seconds"] * 1000:
             problems.append(f"{url}: waktu respons {angka(answer['response_ms'])} ms melebihi "
@@ -259,6 +266,13 @@ def check_page(url: str, p: dict[str, Any]) -> dict[str, Any]:
     page["ok"] = not problems
     page["problems"] = problems
     return page
+
+
+def shows_text(page: str, text: str) -> bool:
+    """Whether ``page`` (decoded as a browser decodes it: sop_http.decode_body) holds
+    ``text`` as written or as a browser shows it: an older site writes the en dash of
+    "Pengadilan Negeri Cibinong \u2013 Kelas IA" as &ndash; and an accent as &eacute;."""
+    return text in page or ("&" in page and text in html.unescape(page))
 
 
 def https_redirect(plain: str, timeout: float, context: ssl.SSLContext) -> tuple[bool, str | None]:

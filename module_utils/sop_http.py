@@ -10,6 +10,7 @@ for a site that does not answer: the caller grades the result.
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import email.utils
 import html
@@ -383,8 +384,100 @@ def _fetch(url: str, timeout: float, context: ssl.SSLContext | None, *, follow: 
     elapsed = int((time.monotonic() - start) * 1000)
     return {"status": status, "location": answer.get("Location"),
             "refresh": answer.get("Refresh"),
-            "body": body[:limit].decode("utf-8", "replace"), "truncated": len(body) > limit,
+            "body": decode_body(body[:limit], answer.get("Content-Type"), len(body) > limit),
+            "truncated": len(body) > limit,
             "response_ms": elapsed, "final_url": final, "error": None}
+
+
+# The character encodings a page may name (WHATWG Encoding Standard labels), as Python's
+# codecs: a label is read without case and surrounding spaces. Browsers read latin1,
+# iso-8859-1 and ascii as windows-1252 (its 0x80-0x9F are the en dash, the curly quotes,
+# the euro sign where latin1's are controls), iso-8859-9 as windows-1254, tis-620 as
+# windows-874, gb2312 as gb18030; other single-byte labels are Python's own codecs
+# (_SINGLE_BYTE). An unknown label (or a codec of Python's that is no web encoding,
+# rot13 or unicode_escape) is not used: the page is read as if it named none.
+_LABELS = {
+    **dict.fromkeys(("utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8",
+                     "x-unicode20utf8"), "utf-8"),
+    **dict.fromkeys(("windows-1252", "cp1252", "x-cp1252", "ascii", "us-ascii",
+                     "ansi_x3.4-1968", "iso-8859-1", "iso8859-1", "iso88591", "iso_8859-1",
+                     "iso_8859-1:1987", "iso-ir-100", "latin1", "l1", "cp819", "ibm819",
+                     "csisolatin1"), "cp1252"),
+    **dict.fromkeys(("windows-1254", "cp1254", "x-cp1254", "iso-8859-9", "iso8859-9",
+                     "iso88599", "iso_8859-9", "iso_8859-9:1989", "iso-ir-148", "latin5",
+                     "l5", "csisolatin5"), "cp1254"),
+    **dict.fromkeys(("windows-874", "dos-874", "tis-620", "iso-8859-11", "iso8859-11",
+                     "iso885911"), "cp874"),
+    **dict.fromkeys(("gbk", "gb2312", "gb18030", "x-gbk", "chinese", "csgb2312", "gb_2312",
+                     "gb_2312-80", "csiso58gb231280", "iso-ir-58"), "gb18030"),
+    **dict.fromkeys(("big5", "big5-hkscs", "cn-big5", "csbig5", "x-x-big5"), "big5hkscs"),
+    **dict.fromkeys(("shift_jis", "shift-jis", "sjis", "ms_kanji", "ms932", "windows-31j",
+                     "x-sjis", "csshiftjis"), "cp932"),
+    **dict.fromkeys(("euc-jp", "x-euc-jp", "cseucpkdfmtjapanese"), "euc_jp"),
+    **dict.fromkeys(("iso-2022-jp", "csiso2022jp"), "iso2022_jp"),
+    **dict.fromkeys(("euc-kr", "ks_c_5601-1987", "ks_c_5601-1989", "ksc5601", "ksc_5601",
+                     "korean", "windows-949", "cseuckr", "csksc56011987", "iso-ir-149"),
+                    "cp949"),
+    **dict.fromkeys(("utf-16", "utf-16le", "unicode", "ucs-2", "csunicode",
+                     "iso-10646-ucs-2", "unicodefeff"), "utf-16-le"),
+    **dict.fromkeys(("utf-16be", "unicodefffe"), "utf-16-be"),
+    **dict.fromkeys(("macintosh", "mac", "x-mac-roman", "csmacintosh"), "mac-roman"),
+    **dict.fromkeys(("x-mac-cyrillic", "x-mac-ukrainian"), "mac-cyrillic"),
+}
+_SINGLE_BYTE = frozenset({
+    "iso8859-2", "iso8859-3", "iso8859-4", "iso8859-5", "iso8859-6", "iso8859-7",
+    "iso8859-8", "iso8859-10", "iso8859-13", "iso8859-14", "iso8859-15", "iso8859-16",
+    "cp1250", "cp1251", "cp1253", "cp1255", "cp1256", "cp1257", "cp1258", "cp866",
+    "koi8-r", "koi8-u", "mac-roman", "mac-cyrillic"})
+# Byte order marks, which name the encoding before anything else does.
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([^"';\s]+)""", re.IGNORECASE)
+# How much of a page a browser reads for a <meta> naming its encoding (the prescan), and
+# the <meta charset=...> or <meta http-equiv="Content-Type" content="...; charset=...">
+# there (one tag: no '>' within), outside comments.
+PRESCAN = 1024
+_META_CHARSET = re.compile(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([a-z0-9_:.+-]+)""",
+                           re.IGNORECASE)
+_COMMENT = re.compile(rb"<!--.*?(?:-->|$)", re.DOTALL)
+
+
+def _encoding(label: str) -> str | None:
+    """The Python codec a page's charset ``label`` names (_LABELS, _SINGLE_BYTE), None for
+    a label no browser knows."""
+    label = label.strip().lower()
+    if label in _LABELS:
+        return _LABELS[label]
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return name if name in _SINGLE_BYTE else None
+
+
+def decode_body(body: bytes, content_type: str | None, truncated: bool = False) -> str:
+    """A page's text, decoded as a browser reads it (the WHATWG Encoding and HTML
+    standards, simply): a byte order mark, else the Content-Type header's charset, else
+    (HTML only: JSON is UTF-8) a <meta> naming one in the first PRESCAN bytes (one naming
+    UTF-16 is UTF-8 there), else UTF-8, or windows-1252 where the bytes are no UTF-8 (an
+    older site in latin1 naming nothing). A label no browser knows is passed over. Bytes a
+    named encoding cannot read are U+FFFD; ``truncated``: the body was cut at a limit, so a
+    UTF-8 character cut at its end is dropped rather than taken for windows-1252."""
+    for bom, marked in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom):].decode(marked, "replace")
+    header = _CHARSET.search(content_type or "")
+    name = _encoding(header.group(1)) if header else None
+    if name is None and "json" not in (content_type or "").lower():
+        meta = _META_CHARSET.search(_COMMENT.sub(b"", body[:PRESCAN]))
+        name = _encoding(meta.group(1).decode("ascii")) if meta else None
+        name = "utf-8" if name in ("utf-16-le", "utf-16-be") else name
+    if name is not None:
+        return body.decode(name, "replace")
+    try:
+        return codecs.getincrementaldecoder("utf-8")().decode(body, final=not truncated)
+    except UnicodeDecodeError:
+        return body.decode("cp1252", "replace")
 
 
 def ssl_context(ca_file: str | None) -> ssl.SSLContext:
