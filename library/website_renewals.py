@@ -25,6 +25,14 @@ description:
     looked up, and a warning says it is no domain. A registry answering 404 for the
     registered domain is a warning that it is not registered there (C(domain tidak
     terdaftar menurut RDAP <rdap_url>)).
+  - With O(rdap_url=auto) the registry's service comes from the domain's top-level
+    domain, in a table bundled from IANA's RDAP bootstrap registry
+    (U(https://data.iana.org/rdap/dns.json), RFC 9224, as published on 2024-02-07) for
+    the endings a court's domain may have - C(.id) (C(.go.id) and the other C(.id)
+    second levels, PANDI's C(https://rdap.pandi.id/rdap/)), C(.com), C(.net), C(.org),
+    C(.info), C(.biz), C(.asia), C(.online), C(.site), C(.tech), C(.xyz). Any other ending is
+    not asked, a warning naming the variable to set (C(website_rdap_url), the role's);
+    a registry that has moved its service since is asked at the address O(rdap_url) names.
   - The certificates are read through the HTTPS proxy of the module's environment
     (C(https_proxy), not for a host C(no_proxy) names) with CONNECT, as the RDAP answer
     is; without one, directly.
@@ -47,9 +55,11 @@ options:
     type: str
     required: true
   rdap_url:
-    description: Base URL of the RDAP service (C(domain/<name>) is appended); empty to skip the domain.
+    description: Base URL of the RDAP service (C(domain/<name>) is appended); C(auto) for
+      the registry of the domain's top-level domain (see the description); empty to skip
+      the domain.
     type: str
-    default: https://rdap.pandi.id/rdap/
+    default: auto
   urls:
     description: Pages whose https hosts' certificates are read (http or https URLs; one
       that is not, like a malformed O(rdap_url), fails the module naming the option).
@@ -156,6 +166,42 @@ PUBLIC_SUFFIXES = frozenset({"go.id", "co.id", "ac.id", "or.id", "web.id", "my.i
                              "net.id", "mil.id", "desa.id", "id", "com", "net", "org"})
 
 
+# The RDAP service of each top-level domain a court's domain may end in, from IANA's RDAP
+# bootstrap registry (https://data.iana.org/rdap/dns.json, RFC 9224) as published on
+# 2024-02-07T04:00:02Z: a small part of it, no download at run time (a court's network
+# may not reach data.iana.org). .go.id and the other .id second levels are .id's.
+RDAP_BOOTSTRAP = {
+    "id": "https://rdap.pandi.id/rdap/",
+    "com": "https://rdap.verisign.com/com/v1/",
+    "net": "https://rdap.verisign.com/net/v1/",
+    "org": "https://rdap.publicinterestregistry.org/rdap/",
+    "info": "https://rdap.identitydigital.services/rdap/",
+    "asia": "https://rdap.identitydigital.services/rdap/",
+    "biz": "https://rdap.nic.biz/",
+    "online": "https://rdap.centralnic.com/online/",
+    "site": "https://rdap.centralnic.com/site/",
+    "tech": "https://rdap.centralnic.com/tech/",
+    "xyz": "https://rdap.centralnic.com/xyz/",
+}
+# rdap_url's value for the service of RDAP_BOOTSTRAP.
+AUTO = "auto"
+
+
+def rdap_service(setting: str, domain: str) -> tuple[str | None, str | None]:
+    """(the RDAP base URL to ask for the registered ``domain``, None), or (None, why there
+    is none: one Bahasa line naming the variable to set). ``setting``: the module's
+    rdap_url, a URL or AUTO (the top-level domain's service in RDAP_BOOTSTRAP)."""
+    if setting != AUTO:
+        return setting, None
+    tld = domain.rstrip(".").rpartition(".")[2].lower()
+    base = RDAP_BOOTSTRAP.get(tld)
+    if base is None:
+        return None, (f"layanan RDAP untuk domain .{tld} tidak ada di tabel bawaan: setel "
+                      "website_rdap_url ke alamat RDAP registri domain ini (lihat "
+                      "https://data.iana.org/rdap/dns.json)")
+    return base, None
+
+
 def registered_domain(name: str) -> tuple[str | None, str | None]:
     """(the registered domain of ``name``, None), or (None, why ``name`` has none: one
     Bahasa line). An IP address is the website role's default without court_domain."""
@@ -244,8 +290,11 @@ def collect(p: dict[str, Any], now: datetime.datetime) -> list[dict[str, Any]]:
     if p["rdap_url"]:
         registered, error = registered_domain(p["domain"])
         expires = None
+        base = None
         if registered is not None:
-            expires, error = rdap_expiry(p["rdap_url"], registered, p["timeout"], p["ca_file"])
+            base, error = rdap_service(p["rdap_url"], registered)
+        if registered is not None and base is not None:
+            expires, error = rdap_expiry(base, registered, p["timeout"], p["ca_file"])
         items.append(domain_item(registered or p["domain"], expires, error, now=now,
                                  warn_days=p["warn_days"], asked=p["domain"]))
     hosts = sorted({(u.hostname, u.port or 443) for u in map(urllib.parse.urlsplit, p["urls"])
@@ -306,7 +355,8 @@ def setting_error(p: dict[str, Any]) -> tuple[str, str] | None:
         return "timeout", f"timeout: must be a positive number of seconds, not {p['timeout']:g}"
     if any(days < 0 for days in p["warn_days"]):
         return "warn_days", f"warn_days: days before an expiry are 0 or more, not {p['warn_days']}"
-    for name, url in [("urls", url) for url in p["urls"]] + [("rdap_url", p["rdap_url"])]:
+    rdap = [] if p["rdap_url"] == AUTO else [("rdap_url", p["rdap_url"])]
+    for name, url in [("urls", url) for url in p["urls"]] + rdap:
         error = url_option_error([(name, url)])
         if error:
             return name, error
@@ -321,7 +371,7 @@ def main() -> None:
     module = AnsibleModule(
         argument_spec={
             "domain": {"type": "str", "required": True},
-            "rdap_url": {"type": "str", "default": "https://rdap.pandi.id/rdap/"},
+            "rdap_url": {"type": "str", "default": AUTO},
             "urls": {"type": "list", "elements": "str", "default": []},
             "ca_file": {"type": "str", "default": ""},
             "hosting_end_date": {"type": "str", "default": ""},

@@ -112,3 +112,39 @@ def test_a_registered_name_the_registry_does_not_know_is_not_registered(rdap):
     assert warnings == [
         "Domain pn-lain.go.id (domain terdaftar dari www.pn-lain.go.id): tanggal berakhir "
         f"tidak terbaca (domain tidak terdaftar menurut RDAP {rdap})"]
+
+
+@pytest.mark.parametrize(("domain", "base"), [
+    ("pn-bangil.go.id", "https://rdap.pandi.id/rdap/"),
+    ("pengadilan.id", "https://rdap.pandi.id/rdap/"),
+    ("pn-contoh.com", "https://rdap.verisign.com/com/v1/"),
+    ("pn-contoh.NET", "https://rdap.verisign.com/net/v1/"),
+    ("pn-contoh.org", "https://rdap.publicinterestregistry.org/rdap/"),
+    ("pn-contoh.info", "https://rdap.identitydigital.services/rdap/"),
+])
+def test_auto_asks_the_registry_of_the_top_level_domain(domain, base):
+    """rdap_url defaulted to PANDI's service: a court domain under .com was asked there,
+    a 404 read as 'domain tidak terdaftar'."""
+    assert renewals.rdap_service("auto", domain) == (base, None)
+    assert renewals.rdap_service("https://rdap.example/", domain) == ("https://rdap.example/", None)
+
+
+def test_auto_uses_the_bundled_table(rdap, monkeypatch):
+    monkeypatch.setitem(renewals.RDAP_BOOTSTRAP, "id", rdap)
+    now = datetime.datetime.now(datetime.UTC)
+    (entry,) = renewals.collect(params("auto", "www.pn-x.go.id"), now)
+    assert Rdap.asked == ["/rdap/domain/pn-x.go.id"]
+    assert (entry["level"], entry["error"]) == ("warn", None)
+
+
+def test_an_ending_the_table_lacks_names_the_variable_to_set(tmp_path):
+    """Nothing is asked (no network here); one line, the variable named."""
+    code, result = run_module("website_renewals", tmp_path, {
+        "domain": "www.pn-contoh.co", "urls": [], "timezone": "Asia/Jakarta"})
+    assert code == 0 and result["problems"] == []
+    assert result["warnings_id"] == [
+        "Domain pn-contoh.co (domain terdaftar dari www.pn-contoh.co): tanggal berakhir tidak "
+        "terbaca (layanan RDAP untuk domain .co tidak ada di tabel bawaan: setel "
+        "website_rdap_url ke alamat RDAP registri domain ini (lihat "
+        "https://data.iana.org/rdap/dns.json))"]
+    assert result["renewals"][0]["level"] == "unknown"
