@@ -107,8 +107,17 @@ description:
     The form answers a failed login with itself (C(200)) and redirects one it accepts
     (C(303); Drupal 7 C(302)), so a POST answered 3xx is not counted; Drupal 8's REST
     login (C(?_format=json)) answers one it accepts C(200) and a failed one C(400), so
-    there a POST answered 2xx is not counted. Drupal 7's login block, posted to the page
-    it is on, is not seen. A POST to the root's C(xmlrpc.php) is Drupal 7's XML-RPC
+    there a POST answered 2xx is not counted. Drupal's login block (Drupal 7's, shown on
+    any page; Drupal 8 and later's too) posts to the page it is on with that page as its
+    destination (C(/node?destination=node), C(/berita/x?destination=node/5),
+    C(/?q=node&destination=node)), so a POST with C(?destination=) answered 2xx (the page
+    and its block again) counts, one answered otherwise (a login accepted is redirected)
+    does not, nor one to an admin's form that carries C(?destination=) too (a path with
+    an C(admin), C(edit), C(add), C(delete), C(cancel) or C(batch) segment). What a log
+    cannot show is the body, so a POST of the block whose C(?destination=) a tool dropped
+    (C(form_id=user_login_block) and the name tried are in the body) is any form's and
+    not counted, and a form of the site's own posted with C(?destination=) to a page
+    (rare) is. A POST to the root's C(xmlrpc.php) is Drupal 7's XML-RPC
     endpoint (Drupal 8 and later have none), no WordPress login but an attack surface,
     each POST a C(drupal_xmlrpc) finding; an C(xmlrpc.php) in a sub-folder is still
     WordPress's (C(wp_bruteforce)). With another O(cms) neither is counted.
@@ -189,7 +198,7 @@ options:
     type: int
     default: 3
   bruteforce_threshold:
-    description: Failed logins (a POST to C(wp-login.php) not answered 3xx nor a modal re-login answered 2xx, any POST to C(xmlrpc.php), however the path is written; with O(cms=drupal), a POST to Drupal's login form not answered 3xx, 2xx for its REST login) from one client that make it a brute-force finding (C(wp_bruteforce), C(drupal_bruteforce), each counted on its own).
+    description: Failed logins (a POST to C(wp-login.php) not answered 3xx nor a modal re-login answered 2xx, any POST to C(xmlrpc.php), however the path is written; with O(cms=drupal), a POST to Drupal's login form not answered 3xx, 2xx for its REST login, and one of its login block, a page with C(?destination=), answered 2xx) from one client that make it a brute-force finding (C(wp_bruteforce), C(drupal_bruteforce), each counted on its own).
     type: int
     default: 20
   top_limit:

@@ -211,7 +211,7 @@ BRUTEFORCE_TITLE = ("WordPress", "brute force wp-login.php / xmlrpc.php")
 # or, on a site known to run Drupal, Drupal's login form.
 WP_BRUTEFORCE = "wp_bruteforce"
 DRUPAL_BRUTEFORCE = "drupal_bruteforce"
-DRUPAL_BRUTEFORCE_TITLE = ("Drupal", "brute force login Drupal (/user/login)")
+DRUPAL_BRUTEFORCE_TITLE = ("Drupal", "brute force login Drupal (/user/login, blok login)")
 # A POST to the root's xmlrpc.php on a site known to run Drupal: Drupal 7's XML-RPC
 # endpoint (Drupal 8 and later have none), which has no login of WordPress's kind but is
 # still an attack surface (its entity expansion, CVE-2014-5265; a WordPress scanner's
@@ -247,6 +247,19 @@ _DRUPAL_Q = re.compile(rb"[?&]q=([^&#]*)")
 # a failed one with itself (200) and redirects one it accepts (303; Drupal 7: 302).
 # ?_format=html is the form.
 _DRUPAL_REST = re.compile(rb"[?&]_format=(?!html(?:[&#]|$))[^&#]")
+# Drupal's login block (Drupal 7's user_login_block, Drupal 8 and later's
+# UserLoginBlock), shown on any page, posts to the page it is on with that page as its
+# destination: POST /node?destination=node (the front page), /berita/x?destination=node/5,
+# /?q=node&destination=node without clean URLs, ?destination=/node/5 from Drupal 8. What
+# the log does not show is the body (form_id=user_login_block, the name tried): a POST
+# of the block without ?destination= (a tool dropping it) reads as any form's. A login
+# it accepts is redirected to the destination, a failed one answered with the page again
+# (200).
+_DRUPAL_DESTINATION = re.compile(rb"[?&]destination=")
+# Drupal's own forms that carry ?destination= too, an admin's edit, add, delete or
+# cancel form reached from a list (/node/5/edit?destination=admin/content), whose failed
+# validation answers 200 as a failed login does: no login block.
+_DRUPAL_ADMIN_FORM = re.compile(rb"/(?:admin|edit|delete|add|cancel|batch)(?:/|$)")
 
 _TARGET = [(name, re.compile("|".join(f"(?:{p})" for p in pats)))
            for name, (_ref, _title, pats) in TARGET_CATEGORIES.items()]
@@ -370,6 +383,19 @@ def drupal_login(path: bytes, query: bytes = b"") -> bool:
         _served_path(b"/" + found.group(1).replace(b"+", b" ")).lower()) is not None
 
 
+def drupal_login_block(path: bytes, query: bytes) -> bool:
+    """Whether a POST to ``path`` (its ``query`` "?...") is as Drupal's login block posts
+    (_DRUPAL_DESTINATION): to a page with ?destination=, no admin's form
+    (_DRUPAL_ADMIN_FORM), its path also as Drupal 7 without clean URLs reads it (?q=)."""
+    if _DRUPAL_DESTINATION.search(query) is None:
+        return False
+    page = _served_path(path).lower()
+    found = _DRUPAL_Q.search(query) if page in (b"/", b"/index.php") else None
+    if found is not None:
+        page = _served_path(b"/" + found.group(1).replace(b"+", b" ")).lower()
+    return _DRUPAL_ADMIN_FORM.search(page) is None
+
+
 def drupal_xmlrpc(path: bytes) -> bool:
     """Whether a POST to ``path`` (no query) reaches the root's xmlrpc.php, Drupal 7's
     XML-RPC endpoint on a Drupal site (DRUPAL_XMLRPC); one in a sub-folder is a
@@ -396,7 +422,9 @@ def failed_login(path: bytes, status: bytes, query: bytes = b"", referer: bytes 
     ``path`` (its ``query`` "?..." and ``referer`` as logged) answered ``status`` counts
     as a failed login, None when it is none. With ``cms`` "drupal", Drupal's login form
     (drupal_login) redirects a login it accepts and answers a failed one with itself, as
-    WordPress's does; its REST login (_DRUPAL_REST) answers one it accepts 2xx. WordPress
+    WordPress's does; its REST login (_DRUPAL_REST) answers one it accepts 2xx. Its login
+    block (drupal_login_block) posted to any page counts answered 2xx only (the page with
+    the block again): another status is no login there. WordPress
     redirects a login it
     accepts (302 to wp-admin) and answers a failed one with its login page again (200), so
     a wp-login.php answered 3xx is no attempt to count (an office's staff behind one NAT
@@ -407,6 +435,8 @@ def failed_login(path: bytes, status: bytes, query: bytes = b"", referer: bytes 
     if cms == "drupal" and drupal_login(path, query):
         accepted = b"2" if _DRUPAL_REST.search(query) else b"3"
         return None if status[:1] == accepted else DRUPAL_BRUTEFORCE
+    if cms == "drupal" and drupal_login_block(path, query):
+        return DRUPAL_BRUTEFORCE if status[:1] == b"2" else None
     login = login_path(path)
     if login == b"xmlrpc":
         return WP_BRUTEFORCE

@@ -758,6 +758,60 @@ def test_other_drupal_paths_are_no_login(path):
                                  "drupal") is None
 
 
+DRUPAL_BLOCK_POSTS = ["/node?destination=node", "/berita/sidang-hari-ini?destination=node/5",
+                      "/?q=node&destination=node", "/index.php?q=node/5&destination=node/5",
+                      "/profil?destination=/node/7"]
+
+
+def test_drupal_login_block_failures_are_brute_force_on_a_drupal_site(tmp_path):
+    """Drupal 7's login block, on every page, posts to the page it is on with
+    ?destination= (the front page: POST /node?destination=node): a brute force through it
+    was not seen. A failed login answers the page again (200), one accepted is redirected
+    (302); an admin's edit form also carries ?destination= and answers 200 when its
+    validation fails, and is no login."""
+    failed = [line("103.9.9.8", f"30/Nov/2026:10:00:{i:02d}",
+                   f"POST {DRUPAL_BLOCK_POSTS[i % len(DRUPAL_BLOCK_POSTS)]} HTTP/1.1")
+              for i in range(24)]
+    office = [line("36.8.8.8", f"30/Nov/2026:08:{i:02d}:00",
+                   f"POST {DRUPAL_BLOCK_POSTS[i % len(DRUPAL_BLOCK_POSTS)]} HTTP/1.1", 302)
+              for i in range(30)]
+    editor = [line("36.8.8.9", f"30/Nov/2026:09:{i:02d}:00", f"POST {path} HTTP/1.1")
+              for i, path in enumerate([
+                  "/node/5/edit?destination=admin/content", "/node/add/article?destination=node",
+                  "/admin/structure/block?destination=node",
+                  "/user/7/cancel?destination=admin/people",
+                  "/?q=node/5/delete&destination=admin/content",
+                  "/taxonomy/term/3/edit?destination=admin/structure"] * 5)]
+    log = tmp_path / "access.log"
+    log.write_text("".join(failed + office + editor))
+    found = audit(log, tmp_path / "drupal", cms="drupal")["findings"]
+    assert [(f["category"], f["count"], [c["client"] for c in f["clients"]])
+            for f in found] == [("drupal_bruteforce", 24, ["103.9.9.8"])]
+    assert found[0]["title"] == "brute force login Drupal (/user/login, blok login)"
+    # on a site not known to run Drupal a POST with ?destination= is no login
+    assert audit(log, tmp_path / "unknown")["findings"] == []
+
+
+@pytest.mark.parametrize(("path", "status", "counted"), [
+    ("/node?destination=node", b"200", True),
+    ("/node?destination=node", b"302", False),
+    ("/node?destination=node", b"404", False),  # a page that is not there: no block
+    ("/node", b"200", False),  # the block's POST without ?destination=: any form's
+    ("/node?x=1&destination=node", b"200", True),
+    ("/node?nodestination=node", b"200", False),
+    ("/node?Destination=node", b"200", False),  # PHP's $_GET names keep their case
+    ("/node/5/edit?destination=admin/content", b"200", False),
+    ("/admin?destination=node", b"200", False),
+    ("/index.php?q=admin/content&destination=node", b"200", False),
+    ("/editorial?destination=node", b"200", True),  # a page named like a form is a page
+])
+def test_the_drupal_login_block_is_told_from_other_posts(path, status, counted):
+    target, _, query = path.partition("?")
+    category = patterns.failed_login(target.encode(), status, b"?" + query.encode() if query
+                                     else b"", b"", "drupal")
+    assert category == ("drupal_bruteforce" if counted else None)
+
+
 def test_clean_log_has_no_findings(tmp_path):
     log = tmp_path / "access.log"
     log.write_text("".join(NORMAL))
