@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, tzinfo
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 from sop import __version__, inventory, output
 from sop.catalogue import Sop, apply_overrides, get_sop, load_catalogue
@@ -26,6 +26,7 @@ from sop.sweep import sweep
 from sop.untrusted import is_text
 
 if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
     from rich.console import Console
 
     from sop.oncalendar import Calendars
@@ -871,6 +872,14 @@ class _Parser(argparse.ArgumentParser):
 
         line = f"{self.prog}: error: {message} (see {self.prog} --help)"
         self.exit(ExitCode.USAGE, visible(line) + "\n")
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        # --help, --version and the error above, written through `output` as every other
+        # text of `sop`: into a pipe whose reader left (`sop --help | head -1`) they raised
+        # BrokenPipeError, a traceback and exit 1, not --help's 0 or an error's 2. (Not
+        # SIGPIPE's default action instead: it would kill `sop run` before it recorded.)
+        if message:
+            output.write(cast("TextIO", file or sys.stderr), message)
 
 
 EMPTY = "expected a value, not an empty string"

@@ -1,7 +1,8 @@
 """What `sop` writes to its stdout and stderr: the consoles' text, --json records, a
-report, warnings. Once the terminal closed (an SSH session dropped) or the reader left
-(`sop history --json | head`), writing is no error: the command ends as it would have
-(a run the hangup canceled is recorded so and exits 5), never with a traceback."""
+report, warnings, argparse's --help and usage errors. Once the terminal closed (an SSH
+session dropped) or the reader left (`sop history --json | head`), writing is no error:
+the command ends as it would have (a run the hangup canceled is recorded so and exits
+5), never with a traceback."""
 
 from __future__ import annotations
 

@@ -516,6 +516,43 @@ def test_json_and_a_report_whose_reader_left_end_quietly(
     os.close(write_end)
 
 
+@pytest.mark.parametrize(
+    "command", [("--help",), ("run", "--help"), ("--version",)], ids=" ".join
+)
+def test_help_whose_reader_left_ends_quietly(
+    sop_env: dict[str, str], command: tuple[str, ...]
+) -> None:
+    """`sop --help | head -1`: argparse wrote its help (its version) to sys.stdout itself,
+    not through the consoles' output: a BrokenPipeError traceback, or "Exception ignored
+    ... BrokenPipeError" at the interpreter's exit, and exit 1 or 120. Now as a console's
+    text: nothing said, --help's exit 0."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # head is gone
+    for unbuffered in ("", "1"):
+        done = subprocess.run(
+            [SOP_BIN, *command], env={**sop_env, "PYTHONUNBUFFERED": unbuffered},
+            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert (done.returncode, done.stderr) == (0, ""), unbuffered
+    os.close(write_end)
+
+
+@pytest.mark.parametrize("command", [("--no-such-option",), ("run",)], ids=" ".join)
+def test_a_usage_error_whose_reader_left_is_still_a_usage_error(
+    sop_env: dict[str, str], command: tuple[str, ...]
+) -> None:
+    """`sop run 2>&1 | true`: argparse's error line went to a pipe whose reader left,
+    a BrokenPipeError and exit 1. It is the usage error it was: exit 2."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    done = subprocess.run(
+        [SOP_BIN, *command], env=sop_env, stdout=subprocess.PIPE, stderr=write_end,
+        text=True, timeout=120, check=False,
+    )  # fmt: skip
+    os.close(write_end)
+    assert (done.returncode, done.stdout) == (2, "")
+
+
 def test_a_ctrl_c_python_wrapped_is_an_interruption(
     cli: Cli, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
