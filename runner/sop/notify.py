@@ -131,14 +131,25 @@ def _scheme(url: str) -> str:
 
 
 def validate_urls(urls: Iterable[str], where: str) -> None:
-    """apprise's own parser decides; the message names the service, never the URL (it
-    holds the token or password)."""
+    """apprise's own parser decides; the message names the URL's place, its service and
+    apprise's reason (what it warned, else its error), never the URL (it holds the token
+    or password): apprise may quote either, so the URL's secrets are masked in it."""
+    import logging
+
     import apprise
 
     for index, url in enumerate(urls):
-        if apprise.Apprise.instantiate(url) is None:
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(levelname)s %(message)s") as log:  # type: ignore[no-untyped-call]
+            loaded = apprise.Apprise.instantiate(url)
+        if loaded is None:
+            lines = [line.strip() for line in log.getvalue().splitlines() if line.strip()]
+            warned = [line.removeprefix("WARNING ") for line in lines
+                      if line.startswith("WARNING ")]
+            said = warned or [line.split(" ", 1)[-1] for line in lines]
+            reason = mask_notify_reason("; ".join(said), [url]) or "no reason given"
             raise SopError(
-                f"{where}[{index}]: not a valid apprise URL for service {_scheme(url)!r}"
+                f"{where}[{index}]: not a valid apprise URL for service {_scheme(url)!r} "
+                f"(apprise: {reason})"
             )
 
 

@@ -425,7 +425,8 @@ def test_config_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SopError) as caught:
         notify.load_config(bad_token)
     assert str(caught.value) == (
-        f"{bad_token}: urls[0]: not a valid apprise URL for service 'tgram'"
+        f"{bad_token}: urls[0]: not a valid apprise URL for service 'tgram' "
+        "(apprise: Unparseable Telegram URL tgram://n...n/)"
     )
     assert "not-a-bot-token" not in str(caught.value)  # never the secret itself
 
@@ -445,6 +446,31 @@ def test_config_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert config is not None
     assert config.urls_for("PN Uji") == (TELEGRAM,)
     assert config.urls_for("PN Lain") == ()
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        # what apprise warned, not its error after (which quotes the URL whole)
+        ("mailto://budi:Sup3rSecretPw@?from=bad", "Invalid ~From~ email specified: bad <>"),
+        # its error, the URL's password and user in it masked
+        ("matrix://budi:Sup3rSecretPw@", "Unparseable Matrix URL matrix://***:***@"),
+    ],
+    ids=("warned", "error"),
+)
+def test_a_refused_url_says_why_without_its_secrets(tmp_path: Path, url: str, reason: str) -> None:
+    """A URL apprise refuses: the message named its place and service only, not why
+    ("Invalid ~From~ email"): apprise's words can quote the URL's password or token.
+    They are shown now, with the URL's own secrets masked by value."""
+    config = write_config(tmp_path / "n.yml", [TELEGRAM, url])
+    with pytest.raises(SopError) as caught:
+        notify.load_config(config)
+    service = url.split("://", 1)[0]
+    assert str(caught.value) == (
+        f"{config}: urls[1]: not a valid apprise URL for service {service!r} "
+        f"(apprise: {reason})"
+    )
+    assert "Sup3rSecretPw" not in str(caught.value)
 
 
 def test_bad_config_never_fails_the_sop(
@@ -653,7 +679,7 @@ def test_an_unusable_notification_config_fails_the_check(
     broken = write_config(tmp_path / "broken.yml", ["tgram://not-a-bot-token/"])
     for config, reason in (
         (shared, f"notification config {shared} is readable by others (mode 0640)"),
-        (broken, f"{broken}: urls[0]: not a valid apprise URL for service 'tgram'"),
+        (broken, f"{broken}: urls[0]: not a valid apprise URL for service 'tgram' (apprise: "),
         (tmp_path / "none.yml", f"{notify.CONFIG_ENV}={tmp_path / 'none.yml'}: file not found"),
     ):
         monkeypatch.setenv(notify.CONFIG_ENV, str(config))
