@@ -1,8 +1,9 @@
 # Copyright: Court IT SOP maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The tags of each task for the `sop` runner (ansible-runner's events carry none), which
-no_log results changed something (its events no longer say), and the host a failed or
-unreachable delegated task ran on (its events name only the inventory host)."""
+no_log results changed something (its events no longer say), the host a failed or
+unreachable delegated task ran on (its events name only the inventory host), and which
+unreachable results their task ignored (its events do not say)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,11 @@ description:
     C(changed) set to true, and nothing else of the result. ansible-runner's events
     replace such a result by C(censored) alone, dropping the C(changed) Ansible keeps;
     without the line the runner would record the activity C(ok), not C(changed).
+  - For each unreachable result of a task with C(ignore_unreachable), appends one JSON
+    line with the task uuid, the host's name and C(ignore_unreachable) set to true.
+    ansible-runner's event does not say the task ignored it; Ansible counts it ok and
+    ignored and the play goes on for the host, so the runner records it as it records an
+    ignored failure (C(ignore_errors)), not the activity unreachable.
   - At the first play with hosts, appends one JSON line (key C(court)) with the
     court's variables (C(court_name), C(court_kode_satker), C(sop_catalogue_overrides),
     C(sop_schedule)) as the play's first host sees them, so the runner records the court,
@@ -55,7 +61,8 @@ def _plain(value: Any) -> Any:
 
 
 class CallbackModule(CallbackBase):  # type: ignore[misc]  # Ansible ships no type hints
-    """Aggregate callback: one JSON line per started task, one per changed no_log result."""
+    """Aggregate callback: one JSON line per started task, one per changed no_log result,
+    one per failed or unreachable delegated result, one per ignored unreachable result."""
 
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "aggregate"
@@ -117,6 +124,14 @@ class CallbackModule(CallbackBase):  # type: ignore[misc]  # Ansible ships no ty
             line = {"uuid": result.task._uuid, "host": host, "delegated_to": str(delegated)}
             self._out.write(json.dumps(line) + "\n")
 
+    def _write_ignored_unreachable(self, result: Any) -> None:
+        """An unreachable result its task ignores: that it does, which the event does
+        not say."""
+        if self._out is not None:
+            line = {"uuid": result.task._uuid, "host": result.host.get_name(),
+                    "ignore_unreachable": True}
+            self._out.write(json.dumps(line) + "\n")
+
     def v2_runner_on_ok(self, result: Any) -> None:  # a handler's result too
         self._write_hidden_change(result)
 
@@ -127,7 +142,10 @@ class CallbackModule(CallbackBase):  # type: ignore[misc]  # Ansible ships no ty
             self._write_delegation(result)
 
     def v2_runner_on_unreachable(self, result: Any) -> None:
-        self._write_delegation(result)
+        if result.task.ignore_unreachable:  # as it was templated for this host
+            self._write_ignored_unreachable(result)
+        else:
+            self._write_delegation(result)
 
     def v2_playbook_on_stats(self, stats: Any) -> None:
         if self._out is not None:

@@ -9,6 +9,10 @@ For a no_log result that changed something it writes `{"uuid", "host", "changed"
 ansible-runner's event keeps only `censored` of it, not the `changed` Ansible kept.
 For a failed or unreachable result of a delegated task it writes `{"uuid", "host",
 "delegated_to"}`: the event names only the inventory host, not the one the task ran on.
+For an unreachable result the task ignores (`ignore_unreachable`) it writes `{"uuid",
+"host", "ignore_unreachable": true}`: the event does not say so, but Ansible counts it ok
+and ignored and the play goes on, as for an ignored failure (`ignore_errors`, which the
+event says).
 Each automated activity owns ONE tag; a task belongs to the first activity (catalogue
 order) whose tag it carries (in a partial run, the first of those chosen); untagged tasks
 belong to none.
@@ -57,6 +61,7 @@ class TagIndex:
         self._court: dict[str, Any] | None = None
         self._hidden_changes: set[tuple[str, str]] = set()  # (task uuid, host)
         self._delegations: dict[tuple[str, str], str] = {}  # (task uuid, host) -> host
+        self._ignored_unreachable: set[tuple[str, str]] = set()  # (task uuid, host)
 
     def tags(self, uuid: str) -> tuple[str, ...] | None:
         if uuid not in self._tags:
@@ -68,6 +73,12 @@ class TagIndex:
         so far (one reported later is not in it yet)."""
         self._read_new_lines()
         return self._hidden_changes
+
+    def ignored_unreachable(self) -> Set[tuple[str, str]]:
+        """(task uuid, host) of each unreachable result its task ignored
+        (`ignore_unreachable`), as reported so far (one reported later is not in it yet)."""
+        self._read_new_lines()
+        return self._ignored_unreachable
 
     def delegated_to(self, uuid: str, host: str) -> str | None:
         """The host a failed or unreachable result of task `uuid` for `host` ran on, when
@@ -101,6 +112,8 @@ class TagIndex:
                 self._court = record["court"]
             elif "changed" in record:
                 self._hidden_changes.add((record["uuid"], record["host"]))
+            elif "ignore_unreachable" in record:
+                self._ignored_unreachable.add((record["uuid"], record["host"]))
             elif "delegated_to" in record:
                 key = (record["uuid"], record["host"])
                 self._delegations[key] = str(record["delegated_to"])
@@ -376,9 +389,13 @@ class ActivityProgress:
         if self.started is None or when < self.started:
             self.started = when
 
-    def add_output(self, output: dict[str, Any]) -> None:
-        if len(self.outputs) < MAX_OUTPUTS_PER_ACTIVITY:
-            self.outputs.append(_bounded(output))
+    def add_output(self, output: dict[str, Any]) -> dict[str, Any] | None:
+        """The output as recorded (`_bounded`); None past the bound (left out)."""
+        if len(self.outputs) >= MAX_OUTPUTS_PER_ACTIVITY:
+            return None
+        recorded = _bounded(output)
+        self.outputs.append(recorded)
+        return recorded
 
     def add_warning(self, host: str, warning: str) -> None:
         """A warning ``host`` returned, once per host: the first ones kept, the others
@@ -442,6 +459,12 @@ class EventRecorder:
         # no_log results counted ok whose change the callback had not reported yet:
         # (task uuid, host) -> their activity, once per result; changed once it is
         self._hidden_pending: dict[tuple[str, str], list[ActivityProgress]] = {}
+        # unreachable results whose task's ignore_unreachable the callback had not reported
+        # yet: (task uuid, host) -> their activity and the error recorded in its outputs;
+        # ok once it is, without that error
+        self._unreachable_pending: dict[
+            tuple[str, str], list[tuple[ActivityProgress, dict[str, Any] | None]]
+        ] = {}
 
     def _activity_of(self, uuid: str) -> ActivityProgress | None:
         if uuid in self._task_activity:
@@ -476,7 +499,7 @@ class EventRecorder:
         uuid = data.get("task_uuid")
         if uuid and kind.endswith("task_start"):
             self._last_task = str(uuid)
-            self._resolve_hidden()  # before the runner writes the last activity's row
+            self._resolve_late()  # before the runner writes the last activity's row
         if not uuid or not (status or kind.endswith("task_start")):
             return True
         activity = self._activity_of(str(uuid))
@@ -516,15 +539,17 @@ class EventRecorder:
 
     def error(self) -> str | None:
         """The execution's error: the failure that ended the first host that ended failed
-        or unreachable, i.e. that host's LAST failure (the ones before it were rescued or
-        ignored: a no_log check caught by a rescue that fails with its message, an
-        unreachable host tolerated by ignore_unreachable); else the first failure. The
-        other hosts that ended failed or unreachable are named after it (their causes are
-        in the activities' outputs): the record never reads as one host's failure when
-        several failed."""
+        or unreachable, i.e. that host's LAST failure (the ones before it were rescued:
+        a no_log check caught by a rescue that fails with its message); else the first
+        failure. An unreachable result its task ignored (ignore_unreachable) is none, as
+        an ignored failure is none. The other hosts that ended failed or unreachable are
+        named after it (their causes are in the activities' outputs): the record never
+        reads as one host's failure when several failed."""
+        ignored = self.tag_index.ignored_unreachable()
+        failures = [f for f in self.failures if (f[1], f[0]) not in ignored]
         ended_badly = {h for h, s in self.stats.items() if s.get("failures") or s.get("dark")}
         last: dict[str, str] = {}  # keeps the order in which hosts first failed
-        for host, uuid, text in self.failures:
+        for host, uuid, text in failures:
             if host in ended_badly:
                 last[host] = self._failure(host, uuid, text)
         if last:
@@ -532,7 +557,7 @@ class EventRecorder:
             if not others:
                 return last[first]
             return f"{last[first]} (also failed: {', '.join(others)})"
-        return self._failure(*self.failures[0]) if self.failures else None
+        return self._failure(*failures[0]) if failures else None
 
     def current(self) -> int | None:
         """The activity of the task started last (None: none yet, or an untagged task)."""
@@ -553,13 +578,14 @@ class EventRecorder:
         """The playbook stopped at ``when``: the activity a cancel or a crash cut short
         (`unfinished`) went on until then, not only until its task's last event (a task
         that hung until the run's time limit stopped it took that long). The no_log
-        results whose change the callback reported after their event are changed; the
-        failures of delegated tasks name the host they ran on (`error`)."""
+        results whose change the callback reported after their event are changed, the
+        unreachable results it reported ignored after theirs ok; the failures of delegated
+        tasks name the host they ran on (`error`)."""
         number = self.unfinished()
         if number is not None:
             self.activities[number].ended = when
         self.tag_index.refresh()  # the callback wrote its last line
-        self._resolve_hidden()
+        self._resolve_late()
 
     def hosts(self) -> list[str]:
         """The hosts the playbook actually ran on (a task result or the final stats)."""
@@ -568,14 +594,16 @@ class EventRecorder:
     def _record_result(self, activity: ActivityProgress, status: str, data: dict[str, Any]) -> None:
         host = str(data.get("host", ""))
         res = data.get("res")
+        key = (str(data.get("task_uuid") or ""), host)
         if status == "failed" and data.get("ignore_errors"):
             status = "ok"  # and changed when it changed something, as Ansible counts it
+        elif status == "unreachable" and key in self.tag_index.ignored_unreachable():
+            status = "ok"  # ignore_unreachable: as Ansible counts it (ok, ignored)
         if status == "ok" and isinstance(res, dict) and res.get("changed"):
             status = "changed"
         elif status == "ok" and isinstance(res, dict) and "censored" in res:
             # ansible-runner kept only `censored` of a no_log result: the callback's line
             # says whether it changed something, maybe only after this event
-            key = (str(data.get("task_uuid") or ""), host)
             if key in self.tag_index.hidden_changes():
                 status = "changed"
             else:
@@ -587,21 +615,33 @@ class EventRecorder:
             activity.add_warning(host, warning)
         if status in ("failed", "unreachable"):
             cause = _result_cause(status, res)
-            activity.add_output({"host": host, "task": data.get("task", ""), "error": cause})
+            task = data.get("task", "")
+            error = activity.add_output({"host": host, "task": task, "error": cause})
+            if status == "unreachable":  # the callback may say after this event it is ignored
+                self._unreachable_pending.setdefault(key, []).append((activity, error))
             return
         for output in extract_outputs(res):
             activity.add_output({"host": host, "task": data.get("task", ""), **output})
 
-    def _resolve_hidden(self) -> None:
-        """The no_log results counted ok whose change the callback has reported since:
-        changed. Those it never reports (nothing changed) stay ok."""
-        if not self._hidden_pending:
-            return
-        reported = self.tag_index.hidden_changes()
-        for key in [key for key in self._hidden_pending if key in reported]:
-            for activity in self._hidden_pending.pop(key):
-                activity.counts["ok"] -= 1
-                activity.counts["changed"] += 1
+    def _resolve_late(self) -> None:
+        """The results whose callback line came after their event. The no_log results
+        counted ok whose change the callback has reported since: changed; those it never
+        reports (nothing changed) stay ok. The unreachable results it has reported
+        ignored since: ok, their error taken out of the activity's outputs; the others
+        stay unreachable."""
+        if self._hidden_pending:
+            reported = self.tag_index.hidden_changes()
+            for key in [key for key in self._hidden_pending if key in reported]:
+                for activity in self._hidden_pending.pop(key):
+                    activity.counts["ok"] -= 1
+                    activity.counts["changed"] += 1
+        if self._unreachable_pending:
+            ignored = self.tag_index.ignored_unreachable()
+            for key in [key for key in self._unreachable_pending if key in ignored]:
+                for activity, error in self._unreachable_pending.pop(key):
+                    activity.counts["unreachable"] -= 1
+                    activity.counts["ok"] += 1
+                    activity.outputs = [out for out in activity.outputs if out is not error]
 
     def _record_stats(self, data: dict[str, Any]) -> None:
         for key in ("ok", "changed", "failures", "dark", "skipped", "rescued", "ignored"):

@@ -90,6 +90,85 @@ def test_ignored_failure_counts_as_ok(tmp_path: Path) -> None:
     assert recorder.activities[1].status == "changed"
 
 
+# An unreachable result as ansible-runner's event has it (a host on a closed port), with
+# ignore_unreachable or without: the event says nothing of it.
+UNREACHABLE = {
+    "unreachable": True,
+    "exception": "(traceback unavailable)",
+    "msg": "Task failed: Failed to connect to the host via ssh: ssh: connect to host "
+    "127.0.0.1 port 1: Connection refused",
+    "changed": False,
+    "_ansible_no_log": False,
+}
+UNREACHABLE_CAUSE = (
+    "Failed to connect to the host via ssh: ssh: connect to host 127.0.0.1 port 1: "
+    "Connection refused"
+)
+
+
+def test_an_unreachable_host_a_task_ignores_counts_as_ok(tmp_path: Path) -> None:
+    """`ignore_unreachable: true` on a task whose host is down: Ansible goes on with the
+    play for the host and counts the result ok and ignored (PLAY RECAP unreachable=0,
+    ignored=1), as for a failure with ignore_errors. The activity was recorded
+    unreachable, the host's error in its outputs, and the execution's error named it.
+    It is recorded as an ignored failure is: ok, no error. The callback's line says the
+    task ignored it (the event does not); the same task without it stays unreachable."""
+    tags_file = tmp_path / "t"
+    lines = [
+        {"uuid": "u1", "tags": ["persiapan"]},
+        {"uuid": "u1", "host": "gone", "ignore_unreachable": True},
+        {"uuid": "u2", "tags": ["backup"]},
+    ]
+    tags_file.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    recorder = EventRecorder(sop, TagIndex(tags_file))
+    recorder(_event("playbook_on_task_start", "u1", "00"))
+    recorder(_event("runner_on_unreachable", "u1", "01", host="gone", res=UNREACHABLE))
+    recorder(_event("playbook_on_task_start", "u2", "02"))
+    recorder(_event("runner_on_unreachable", "u2", "03", host="gone", res=UNREACHABLE))
+    stats = {"ok": {"gone": 1}, "ignored": {"gone": 1}, "dark": {"gone": 1}}
+    recorder({"event": "playbook_on_stats", "event_data": stats})
+    recorder.stopped(datetime(2025, 1, 1, tzinfo=UTC))
+    ignored, down = recorder.activities[1], recorder.activities[2]
+    assert (ignored.status, ignored.hosts, ignored.outputs) == ("ok", {"gone"}, [])
+    assert down.status == "unreachable"
+    assert down.outputs == [{"host": "gone", "task": "task u2", "error": UNREACHABLE_CAUSE}]
+    assert recorder.error() == f"gone unreachable: {UNREACHABLE_CAUSE}"  # u2's, not u1's
+
+
+def test_an_unreachable_host_a_task_ignores_said_after_its_event_counts_as_ok(
+    tmp_path: Path,
+) -> None:
+    """The callback's line may reach the runner after the event (another process writes
+    each): the activity is unreachable until the line is read, at the next task's start
+    or when the playbook stopped, then ok without the error; an execution that failed
+    for another reason never names the ignored host."""
+    tags_file = tmp_path / "t"
+    tags = [{"uuid": "u1", "tags": ["persiapan"]}, {"uuid": "u2", "tags": ["backup"]}]
+    tags_file.write_text("".join(json.dumps(t) + "\n" for t in tags))
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    recorder = EventRecorder(sop, TagIndex(tags_file))
+    recorder(_event("playbook_on_task_start", "u1", "00"))
+    recorder(_event("runner_on_unreachable", "u1", "01", host="gone", res=UNREACHABLE))
+    recorder(_event("runner_on_ok", "u1", "01", host="up", res={}))
+    first = recorder.activities[1]
+    assert first.status == "unreachable"  # its line not written yet
+    assert first.outputs == [{"host": "gone", "task": "task u1", "error": UNREACHABLE_CAUSE}]
+    with tags_file.open("a") as out:
+        out.write(json.dumps({"uuid": "u1", "host": "gone", "ignore_unreachable": True}) + "\n")
+    recorder(_event("playbook_on_task_start", "u2", "02"))
+    assert (first.status, first.counts["ok"], first.outputs) == ("ok", 2, [])
+    # The last task's, written only after the playbook's last event.
+    recorder(_event("runner_on_unreachable", "u2", "03", host="gone", res=UNREACHABLE))
+    recorder({"event": "playbook_on_stats", "event_data": {"ok": {"gone": 2, "up": 1}}})
+    assert recorder.activities[2].status == "unreachable"
+    with tags_file.open("a") as out:
+        out.write(json.dumps({"uuid": "u2", "host": "gone", "ignore_unreachable": True}) + "\n")
+    recorder.stopped(datetime(2025, 1, 1, tzinfo=UTC))
+    assert (recorder.activities[2].status, recorder.activities[2].outputs) == ("ok", [])
+    assert recorder.error() is None  # (the run failed otherwise: Ansible's own error line)
+
+
 def test_a_no_log_result_that_changed_something_is_changed(tmp_path: Path) -> None:
     """ansible-runner's event keeps only `censored` of a no_log result, not the `changed`
     Ansible kept (the sync command of sipp-sync: host stats changed=1, activity ok). The

@@ -77,3 +77,23 @@ def test_a_failed_or_unreachable_delegated_result_names_the_host_it_ran_on(
         {"uuid": delegated._uuid, "host": "sipp", "delegated_to": "backup"},
         {"uuid": delegated._uuid, "host": "web", "delegated_to": "backup"},
     ]
+
+
+def test_an_unreachable_result_its_task_ignores_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ansible-runner's event does not say a task ignores an unreachable host
+    (ignore_unreachable, as templated for the host): the callback does, per host. Nothing
+    for a task that does not ignore it (its delegation, if any, as before)."""
+    tags_file = tmp_path / "tags.jsonl"
+    callback = _callback(tags_file, monkeypatch)
+    ignoring, plain = Task(), Task()
+    ignoring.ignore_unreachable = True
+    ignoring.delegate_to = "backup"
+    callback.v2_runner_on_unreachable(_result(ignoring, "sipp", unreachable=True))
+    callback.v2_runner_on_unreachable(_result(plain, "web", unreachable=True))
+    callback.v2_playbook_on_stats(None)
+    lines = tags_file.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == [
+        {"uuid": ignoring._uuid, "host": "sipp", "ignore_unreachable": True},
+    ]
