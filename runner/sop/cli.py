@@ -1213,6 +1213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     ctx = Context(args)
     try:
+        from sop.store import refuse_too_long
+
+        refuse_too_long(vars(args))  # as bad input, before anything is recorded
         prepare_data_dir(ctx.data_dir)
         sweep(ctx.data_dir)  # what a killed `sop` left on disk
         return int(args.func(ctx))

@@ -12,6 +12,7 @@ booleans); never edit an applied one.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from sop.db import Database, Transaction
@@ -241,6 +242,28 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("activity warnings", V12_ACTIVITY_WARNINGS),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+_CREATE_TABLE = re.compile(r"CREATE TABLE (\w+) \((.*)\)", re.DOTALL)
+_ADD_COLUMN = re.compile(r"ALTER TABLE (\w+) ADD COLUMN (.*)", re.DOTALL)
+_VARCHAR = re.compile(r'^\s*"?(\w+)"? VARCHAR\((\d+)\)', re.MULTILINE)
+
+
+def _column_limits() -> dict[tuple[str, str], int]:
+    """(table, column) -> the characters a VARCHAR(n) column holds, read from the
+    migrations above: the schema is where the limits are written, once."""
+    limits: dict[tuple[str, str], int] = {}
+    for _, statements in MIGRATIONS:
+        for statement in statements:
+            found = _CREATE_TABLE.match(statement) or _ADD_COLUMN.match(statement)
+            if found:
+                table, columns = found.groups()
+                for column, length in _VARCHAR.findall(columns):
+                    limits[table, column] = int(length)
+    return limits
+
+
+# PostgreSQL refuses a longer value (SQLite keeps it): what a person gives is checked
+# against these before anything is recorded (store.refuse_too_long).
+COLUMN_LIMITS = _column_limits()
 # The PostgreSQL advisory lock that serialises migrating (signed 64 bits, apart from the
 # per-SOP run locks): controllers upgrading one store at once create each table once.
 MIGRATION_LOCK_KEY = int.from_bytes(b"sop-migr", "big", signed=True)

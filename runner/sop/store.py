@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from sop.db import Database, StoreError, Transaction, distinct_values, in_list
 from sop.errors import SopError
 from sop.liveness import is_alive
-from sop.migrations import migrate
+from sop.migrations import COLUMN_LIMITS, migrate
 from sop.statuses import cut_short_status
 
 if TYPE_CHECKING:
@@ -36,6 +36,16 @@ EXECUTION_FILTERS = {
     "check_mode": "check_mode = :check_mode",
     "partial": "(partial IS NOT NULL) = :partial",
 }
+# The options a command records in a column of limited length, by command ("incident
+# open": the command and its action): (option, table, column); the limits are the schema's
+# (migrations.COLUMN_LIMITS).
+RECORDED_OPTIONS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "run": (("operator", "executions", "operator"),),
+    "ack": (("by", "activity_results", "acknowledged_by"),),
+    "approve": (("by", "approvals", "approved_by"), ("role", "approvals", "role")),
+    "incident open": (("host", "incidents", "host"), ("by", "incidents", "reported_by")),
+    "incident close": (("by", "incidents", "closed_by"),),
+}
 # An activity row's `manual_step` when its activity has no human part (schema v7; NULL is
 # a row recorded before, see `human_part`).
 NO_HUMAN_PART = ""
@@ -47,6 +57,28 @@ def where(filters: Mapping[str, str], **given: Any) -> tuple[str, dict[str, Any]
     and its parameters."""
     params = {key: value for key, value in given.items() if value is not None}
     return (" WHERE " + " AND ".join(filters[key] for key in params) if params else ""), params
+
+
+def too_long(name: str, value: str, table: str, column: str) -> str | None:
+    """One line saying that `value`, given as `name` (an option, a variable), is longer
+    than the store's `table.column` holds; None when it fits (or the column has no limit).
+    PostgreSQL refuses such a value only as the command records it (a store error), SQLite
+    keeps it: checked so, it is bad input on both, before anything is recorded."""
+    limit = COLUMN_LIMITS.get((table, column))
+    if limit is None or len(value) <= limit:
+        return None
+    return f"{name} is {len(value)} characters long: the store records at most {limit}"
+
+
+def refuse_too_long(args: Mapping[str, Any]) -> None:
+    """SopError (bad input) for the first option of a command (`args`: its parsed options,
+    `command` and `action` too) longer than the store records (RECORDED_OPTIONS)."""
+    command = " ".join(str(args[key]) for key in ("command", "action") if key in args)
+    for option, table, column in RECORDED_OPTIONS.get(command, ()):
+        value = args.get(option)
+        problem = None if value is None else too_long(f"--{option}", value, table, column)
+        if problem:
+            raise SopError(problem)
 
 
 class DueRecord(NamedTuple):

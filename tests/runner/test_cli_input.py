@@ -20,7 +20,8 @@ import pytest
 from sop.catalogue import load_catalogue
 from sop.cli import main
 from sop.incidents import open_incident
-from sop.store import Row, Store, now
+from sop.migrations import COLUMN_LIMITS
+from sop.store import RECORDED_OPTIONS, Row, Store, now
 
 from .conftest import INVENTORY, REPO, SOP_BIN, craft_execution
 
@@ -151,6 +152,51 @@ def test_an_empty_option_is_refused(sop: Cli, store_at: Store, args: tuple[str, 
     before = _records(store_at)
     _refused(sop(*args), "expected a value, not an empty string")
     assert _records(store_at) == before
+
+
+# A command line of each command RECORDED_OPTIONS names, which `_waiting`'s store takes.
+RECORDING = {
+    "run": ("run", "local-manual", "-i", str(INVENTORY)),
+    "ack": ("ack", "1", "1", "--by", "Budi"),
+    "approve": ("approve", "1", "--by", "Budi", "--role", "PPK"),
+    "incident open": ("incident", "open", "--host", "h", "--summary", "s", "--by", "b"),
+    "incident close": ("incident", "close", "1", "--by", "b", "--resolution", "r"),
+}
+RECORDED = [
+    (command, option, table, column)
+    for command, options in RECORDED_OPTIONS.items()
+    for option, table, column in options
+]
+
+
+def _given(command: str, option: str, value: str) -> list[str]:
+    """RECORDING's command line with `--option value`."""
+    args = list(RECORDING[command])
+    if f"--{option}" in args:
+        args[args.index(f"--{option}") + 1] = value
+    else:
+        args += [f"--{option}", value]
+    return args
+
+
+@pytest.mark.parametrize(("command", "option", "table", "column"), RECORDED, ids=str)
+def test_an_option_longer_than_the_store_records_is_refused(
+    sop: Cli, store_at: Store, command: str, option: str, table: str, column: str
+) -> None:
+    """PostgreSQL refused it when the command recorded it (a run: at its end, a store
+    error), SQLite kept it: refused on both before anything, naming the option, its
+    length and the limit; one at the limit is not."""
+    assert set(RECORDING) == set(RECORDED_OPTIONS)
+    _waiting(store_at)
+    before = _records(store_at)
+    limit = COLUMN_LIMITS[table, column]
+    _refused(
+        sop(*_given(command, option, "é" * (limit + 1))),
+        f"--{option} is {limit + 1} characters long: the store records at most {limit}",
+    )
+    assert _records(store_at) == before
+    _code, _out, err = sop(*_given(command, option, "é" * limit))
+    assert "characters long" not in err
 
 
 @pytest.mark.parametrize("option", ["-i", "--limit"])

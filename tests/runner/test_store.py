@@ -294,6 +294,31 @@ def test_dead_process_is_marked_interrupted(store_url: str) -> None:
     assert row["error"].endswith("before ansible-playbook reported its start")
 
 
+def test_the_column_limits_are_the_schemas(store_url: str) -> None:
+    """migrations.COLUMN_LIMITS, read from the migrations' SQL, names every VARCHAR column
+    of the store as it was created, with its length."""
+    store = Store(store_url)
+    statements = [s for _, group in migrations.MIGRATIONS for s in group]
+    assert len(migrations.COLUMN_LIMITS) == sum(s.count("VARCHAR(") for s in statements)
+    with store.db.transaction() as tx:
+        for (table, column), limit in migrations.COLUMN_LIMITS.items():
+            if store.db.dialect == "sqlite":
+                declared = [
+                    row["type"] for row in tx.rows(f"PRAGMA table_info({table})")
+                    if row["name"] == column
+                ]
+                assert declared == [f"VARCHAR({limit})"], (table, column)
+            else:
+                assert tx.scalars(
+                    "SELECT character_maximum_length FROM information_schema.columns "
+                    "WHERE table_schema = current_schema() AND table_name = :table "
+                    "AND column_name = :column",
+                    {"table": table, "column": column},
+                ) == [limit], (table, column)
+    assert migrations.COLUMN_LIMITS["executions", "court_kode_satker"] == 40
+    store.close()
+
+
 def test_an_interrupted_execution_ends_at_its_last_recorded_activity(store_url: str) -> None:
     """An execution found dead days later was given the time it was found as its end: a
     5-minute run lasted 3 days in the report. It ends at the last time its record knows
