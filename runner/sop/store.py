@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sop.db import Database, StoreError, Transaction, distinct_values, in_list
 from sop.errors import SopError
-from sop.liveness import is_alive
+from sop.liveness import is_alive, with_boot
 from sop.migrations import COLUMN_LIMITS, migrate
 from sop.statuses import cut_short_status
 
@@ -191,13 +191,15 @@ class Store:
         `refuse` first sees the running executions of the same SOP and may raise; check
         and insert are one transaction, serialised per SOP with every controller sharing
         a PostgreSQL store (a transaction-level advisory lock). SQLite lives on one
-        machine: the caller's file lock serialises its processes.
+        machine: the caller's file lock serialises its processes. The process token
+        (`pid_start`) is recorded with this boot's id (liveness.with_boot).
         """
         row = {
             "check_mode": False,
             "extra_var_names": [],
             "hosts": [],
             **values,
+            "pid_start": with_boot(values.get("pid_start")),
             "status": "running",
             "started_at": now(),
             "hostname": socket.gethostname(),
@@ -289,11 +291,11 @@ class Store:
                 )
 
     def set_playbook_process(self, execution_id: int, pid: int, token: str | None) -> None:
-        """Record the execution's ansible-playbook process (pid + start time)."""
+        """Record the execution's ansible-playbook process (pid + start time and boot)."""
         with self.db.transaction(write=True) as tx:
             tx.update(
                 "executions",
-                {"playbook_pid": pid, "playbook_pid_start": token},
+                {"playbook_pid": pid, "playbook_pid_start": with_boot(token)},
                 "id = :key_id",
                 key_id=execution_id,
             )

@@ -11,7 +11,7 @@ from sop import migrations
 from sop.catalogue import get_sop, load_catalogue
 from sop.db import Database, Transaction
 from sop.errors import SopError
-from sop.liveness import process_token
+from sop.liveness import process_token, with_boot
 from sop.migrations import SCHEMA_VERSION, migrate
 from sop.store import DueRecord, Store, human_part
 
@@ -292,6 +292,27 @@ def test_dead_process_is_marked_interrupted(store_url: str) -> None:
     row = store.execution(execution_id)
     assert row["status"] == "interrupted"
     assert row["error"].endswith("before ansible-playbook reported its start")
+
+
+def test_a_run_recorded_at_another_boot_is_interrupted(store_url: str) -> None:
+    """Its pid and start time may be a process of this boot: the boot recorded with them
+    tells. A record of an older sop (a bare start time) is judged by its start time."""
+    store = Store(store_url)
+    sop = subprocess.Popen(["sleep", "30"])
+    start = process_token(sop.pid)
+    assert start is not None
+    before_reboot = store.create_execution(
+        _values(pid=sop.pid, pid_start=f"{start}@0123456789abcdef"), ACTIVITIES
+    )
+    older_sop = store.create_execution(_values(pid=sop.pid, pid_start=start), ACTIVITIES)
+    assert store.reap_stale() == [before_reboot]
+    assert store.execution(older_sop)["status"] == "running"
+    recorded = store.create_execution(_values(pid=sop.pid, pid_start=start), ACTIVITIES)
+    assert store.execution(recorded)["pid_start"] == with_boot(start) != start
+    sop.kill()
+    sop.wait()
+    assert sorted(store.reap_stale()) == [older_sop, recorded]
+    store.close()
 
 
 def test_the_column_limits_are_the_schemas(store_url: str) -> None:
