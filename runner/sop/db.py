@@ -15,6 +15,7 @@ so is a NUL on PostgreSQL, whose text holds none.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import time
@@ -53,6 +54,10 @@ SQLITE_PRAGMAS = (
 # Switching a new database to WAL needs its exclusive lock, which SQLite does not wait
 # for (busy_timeout does not apply): `sop` processes creating the store at once retry.
 SQLITE_WAL_SECONDS = 10.0
+# Seconds a PostgreSQL server is given to answer a connection (libpq's connect_timeout),
+# unless the URL (`?connect_timeout=N`) or PGCONNECT_TIMEOUT sets it: without one, an
+# unreachable server held every `sop` command for TCP's two minutes.
+CONNECT_TIMEOUT = 10
 # URL schemes (SQLAlchemy's spellings too, as SOP_DATABASE_URL was given before).
 DIALECTS = {
     "sqlite": "sqlite",
@@ -245,11 +250,30 @@ class Database:
                 time.sleep(0.01)
         return conn
 
-    @staticmethod
-    def _postgresql(rest: str) -> psycopg.Connection[tuple[Any, ...]]:
+    def _postgresql(self, rest: str) -> psycopg.Connection[tuple[Any, ...]]:
+        """The connection, within CONNECT_TIMEOUT unless the URL or PGCONNECT_TIMEOUT sets
+        libpq's connect_timeout; a server that does not answer in time is named in one
+        line (psycopg says only "connection timeout expired")."""
         import psycopg  # noqa: PLC0415
+        from psycopg.conninfo import conninfo_to_dict  # noqa: PLC0415
 
-        return psycopg.connect(f"postgresql://{rest}", autocommit=True)
+        url = f"postgresql://{rest}"
+        params = conninfo_to_dict(url)
+        timeout = (
+            params.get("connect_timeout") or os.environ.get("PGCONNECT_TIMEOUT") or CONNECT_TIMEOUT
+        )
+        try:
+            return psycopg.connect(url, autocommit=True, connect_timeout=timeout)
+        except psycopg.OperationalError as exc:
+            if not first_line(exc).endswith("timeout expired"):
+                raise
+        host = params.get("host") or params.get("hostaddr") or os.environ.get("PGHOST")
+        port = params.get("port") or os.environ.get("PGPORT") or 5432
+        server = f"{host} port {port}" if host else f"the default socket (port {port})"
+        self._refuse(
+            f"the PostgreSQL server at {server} did not answer within {timeout} s "
+            "(connect_timeout): down, or a firewall drops the connection"
+        )
 
     def close(self) -> None:
         self.conn.close()
