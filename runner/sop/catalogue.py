@@ -28,7 +28,7 @@ import yaml
 
 from sop.durations import format_seconds, parse_duration
 from sop.errors import SopError
-from sop.oncalendar import WEEKDAYS
+from sop.oncalendar import WEEKDAYS, systemd_refusal
 
 if TYPE_CHECKING:
     import jsonschema
@@ -314,6 +314,12 @@ def parse_sop(file: Path, raw_bytes: bytes | None = None, *, validate: bool = Tr
                 f"{file}: calendar/{index}: {expression!r} is not a systemd OnCalendar "
                 "expression (such as *-*-01 20:00, Mon..Fri 09:00, hourly or *:0/15)"
             )
+        # then systemd's own check, as `sop schedule install` makes of a court's times (one
+        # that never elapses, `*-02-30`, is refused); with its content validated before
+        # (load_catalogue's cache), not again
+        refusal = systemd_refusal(expression, expression) if validate else None
+        if refusal is not None:
+            raise SopError(f"{file}: calendar/{index}: {refusal}")
     for index, activity in enumerate(activities):
         if activity.automated in _ANSIBLE_SPECIAL_TAGS:
             raise SopError(

@@ -72,10 +72,12 @@ def falls_due(
     sop: Sop, period: int, last_success: datetime, zone: tzinfo, calendars: Sequence[Calendar]
 ) -> datetime:
     """When a SOP that last succeeded at `last_success` falls due again: the court's
-    schedule's (`calendars`) first occurrence after it, else one `period` after it (a
+    schedule's (`calendars`) first occurrence after it, else (no schedule, or one that
+    never elapses again, whose timer never runs the SOP) one `period` after it (a
     monthly SOP's: a calendar month on the court's clock `zone`)."""
-    if calendars:
-        return next_occurrence(calendars, last_success)
+    scheduled = next_occurrence(calendars, last_success) if calendars else None
+    if scheduled is not None:
+        return scheduled
     if sop.frequency == "monthly":
         return _next_month(last_success, zone)
     return last_success + timedelta(seconds=period)

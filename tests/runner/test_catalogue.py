@@ -463,7 +463,7 @@ CALENDARS_TAKEN = (
     "*-*-01 20:00", "*-*-* 18:00", "Mon *-*-* 09:00", "Mon..Fri 07:00", "mon-fri 9:00",
     "Sat,Sun 10:00", "Mon..Wed,Fri *-*-1..7 02:00", "Monday", "hourly", "Daily", "weekly",
     "monthly", "quarterly", "semi-annually", "*:0/15", "*:*", "00/6:00", "09,13,17:00",
-    "09..17:00", "09:00:30.5", "*:*:59.5", "*-02~03", "*~01", "2026-*-01", "01-01", "*-*-01/7",
+    "09..17:00", "09:00:30.5", "*:*:59.5", "*-02~03", "*~01", "2199-*-01", "01-01", "*-*-01/7",
     "*-*-01 20:00 UTC", "daily utc", "*-*-01 20:00 Asia/Makassar", "*-*-01  20:00",
 )  # fmt: skip
 CALENDARS_REFUSED = (
@@ -513,4 +513,18 @@ def _calendar(expression: str) -> str:
     """The fixture's SOP run monthly at `expression`."""
     return VALID.replace(
         "frequency: on_demand", f"frequency: monthly\ncalendar: [{json.dumps(expression)}]"
+    )
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="needs systemd-analyze")
+@pytest.mark.parametrize("expression", ["*-02-30 09:00", "2020-01-01 09:00"])
+def test_a_calendar_that_never_elapses_is_refused(tmp_path: Path, expression: str) -> None:
+    """systemd takes `*-02-30` (no February has a 30th) and a date gone by, then never
+    runs the timer: refused when the catalogue loads, as `sop schedule install` refuses a
+    court's own such times (test_schedule)."""
+    file = _write(tmp_path, _calendar(expression), "local-manual.yml")
+    with pytest.raises(SopError) as raised:
+        parse_sop(file)
+    assert str(raised.value) == (
+        f"{file}: calendar/0: {expression!r} never elapses: its timer would never run the SOP"
     )

@@ -292,8 +292,7 @@ def test_overdue_follows_the_inventorys_schedule(
     cli: Cli, store_at: Store, tmp_path: Path, wit: str
 ) -> None:
     """`sop overdue -i` (the hourly sop-overdue.service) judges a SOP the court's
-    sop_schedule gives times by them; by its period when their form is one it does not read
-    (the timer runs it: `sop schedule install` takes any calendar systemd takes)."""
+    sop_schedule gives times by them; by its period when it cannot read them."""
     t = now()
     craft_execution(store_at, "local-demo", t - timedelta(hours=31), court=A)
     soon = (t + timedelta(hours=2)).astimezone(WIT)  # its one weekly run: in 2 hours
@@ -307,8 +306,11 @@ def test_overdue_follows_the_inventorys_schedule(
     assert _states(cli, "-i", str(inventory))[(A, "local-demo")] == "up"
     assert _states(cli)[(A, "local-demo")] == "overdue"  # no schedule known: its period
     court_vars = inventory / "group_vars" / "all.yml"
-    court_vars.write_text(court_vars.read_text().replace(f"{soon:%H:%M}'", "08:00/2'"))
-    # a calendar of another form (systemd runs it; sop does not read it): its period
+    court_vars.write_text(
+        court_vars.read_text().replace(f"'{soon:%a} *-*-* {soon:%H:%M}'", "'Fri..Mon 08:00'")
+    )
+    # a calendar sop does not read (systemd refuses it too: written after the timer's
+    # install, which checks it): its period
     assert _states(cli, "-i", str(inventory))[(A, "local-demo")] == "overdue"
 
 
@@ -434,3 +436,29 @@ def test_a_court_whose_timers_never_ran_is_seen_by_the_regional_office(
     code, out, err = cli("report", "--all-courts")
     assert code == 0, err
     assert "2 pengadilan" in out and B in out
+
+
+def test_a_weekday_schedule_of_listed_hours_is_not_due_at_the_weekend() -> None:
+    """`Mon..Fri *-*-* 09,13,17:00` (hours listed) was of a form `sop` did not read: the
+    SIPP sync was judged by its period, overdue on Saturday evening after Friday's 17:00
+    run (a false alarm). Now it falls due at Monday's 09:00 run, the next after Friday's."""
+    court = {"sipp-sync": "Mon..Fri *-*-* 09,13,17:00"}
+    friday = datetime(2026, 3, 6, 17, 5, tzinfo=WIB)
+    saturday_evening = datetime(2026, 3, 7, 23, 30, tzinfo=WIB)
+    monday = datetime(2026, 3, 9, 9, 0, tzinfo=WIB)
+    assert _state("sipp-sync", friday, saturday_evening, court) == ("up", monday)
+    assert _state("sipp-sync", friday, saturday_evening)[0] == "overdue"  # by its period
+    # Monday's 09:00 run made, it falls due at 13:00
+    ran = datetime(2026, 3, 9, 9, 2, tzinfo=WIB)
+    assert _state("sipp-sync", ran, ran + timedelta(hours=1), court) == (
+        "up", datetime(2026, 3, 9, 13, 0, tzinfo=WIB),
+    )  # fmt: skip
+
+
+def test_a_schedule_that_never_elapses_again_falls_due_by_the_period() -> None:
+    """A court's times that no longer elapse (a year gone by): its timer never runs the
+    SOP, which falls due a period after its last run and is then overdue, not `up` forever."""
+    court = {"sipp-backup": "2026-*-* 00:30"}
+    last = datetime(2026, 12, 31, 0, 40, tzinfo=WIB)
+    state, due_at = _state("sipp-backup", last, last + timedelta(days=3), court)
+    assert (state, due_at) == ("overdue", last + timedelta(days=1))

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from sop import schedule
+from sop import oncalendar, schedule
 from sop.catalogue import PACKAGE_CATALOGUE, load_catalogue
 from sop.cli import build_parser
 from sop.errors import SopError
@@ -145,6 +145,11 @@ def test_install_renders_units_idempotently(cli: Cli, court: Path, tmp_path: Pat
     assert _exec_argv(check) == [
         *locked, str(REPO), SOP_BIN, "overdue", "-i", str(court), "--notify"
     ]
+    # an hourly check that hangs (a store that does not answer) is stopped within the hour
+    # rather than holding back every later one
+    assert f"\nTimeoutStartSec={schedule.OVERDUE_TIME_LIMIT}\n" in check
+    span = schedule.time_span(schedule.OVERDUE_TIME_LIMIT)
+    assert span is not None and 0 < span.microseconds < 3600 * 10**6
     before = {p.name: p.stat().st_mtime_ns for p in units.iterdir()}
     code, out, _ = _install(cli, court, units)
     assert code == 0 and "0 units changed, 0 removed." in out
@@ -485,7 +490,7 @@ def test_a_calendar_check_that_hangs_is_one_line(
     (tools / "systemd-analyze").write_text("#!/bin/sh\nexec sleep 60\n")
     (tools / "systemd-analyze").chmod(0o755)
     monkeypatch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
-    monkeypatch.setattr(schedule, "ANALYZE_TIMEOUT", 1)
+    monkeypatch.setattr(oncalendar, "ANALYZE_TIMEOUT", 1)
     with pytest.raises(SopError, match=r"sop_schedule/local-demo: systemd-analyze calendar "
                        r"'07:00' did not answer in 1 s"):  # fmt: skip
         _render_with(tmp_path, schedule={"local-demo": "07:00"})
