@@ -138,10 +138,11 @@ class Month:
         `first` (when the SOP first ran at the court) when given: a court that starts on
         the 30th is asked for 1 daily run, not 30. By the court's schedule of the SOP
         (`calendars`) when given, the times it elapses by now: a `Mon..Fri` court is asked
-        for no run at the weekend; else by its frequency, `times_per_period` each period
-        begun (today's included)."""
-        per = {"daily": 1, "weekly": 7, "monthly": 31}.get(sop.frequency)
-        if per is None:
+        for no run at the weekend; else by its frequency, `times_per_period` each day
+        (today's included), each whole week (WEEKLY_PLAN: no calendar says which of a
+        month's 4 or 5 Mondays, so its days are counted in whole weeks, never a week begun
+        on the 29th) and each month begun."""
+        if sop.frequency not in ("daily", "weekly", "monthly"):
             return None
         start = self.start
         if first is not None:
@@ -153,7 +154,9 @@ class Month:
         if calendars:
             return len(occurrences(calendars, start, end))
         days = (end.date() - start.date()).days + (1 if end < self.end else 0)
-        return -(-days // per) * sop.times_per_period
+        if sop.frequency == "weekly":
+            return days // 7 * sop.times_per_period
+        return (days if sop.frequency == "daily" else 1) * sop.times_per_period
 
 
 def _duration(row: Mapping[str, Any]) -> float | None:
@@ -380,8 +383,24 @@ def _declared_due(activity: Mapping[str, Any]) -> bool | None:
     return any(said) if said else None
 
 
+# The ends of an execution that did not carry its SOP out: the manual steps it recorded
+# pending at its start are no longer asked for (a new run asks them again).
+UNFINISHED = ("failed", "unreachable", "interrupted", "canceled")
+
+
+def abandoned_step(execution: Row, activity: Mapping[str, Any]) -> bool:
+    """A manual step of an execution that ended without carrying its SOP out
+    (UNFINISHED), nobody having acknowledged it: not awaited, no step still to confirm.
+    An automated activity's human part is not one: its own status says its automated
+    part ran (`waiting_human_part`)."""
+    return activity["status"] == "pending-manual" and execution["status"] in UNFINISHED
+
+
 def awaits_person(sop: Sop | None, execution: Row, activity: Mapping[str, Any]) -> bool:
-    """A manual activity not acknowledged yet, or an automated one's human part."""
+    """A manual activity not acknowledged yet (of a run that may still carry its SOP out:
+    `abandoned_step`), or an automated one's human part."""
+    if abandoned_step(execution, activity):
+        return False
     return (
         activity["status"] == "pending-manual"
         or waiting_human_part(sop, execution, activity) is not None
@@ -399,11 +418,15 @@ def pending_count(sop: Sop, executions: Iterable[Row]) -> str:
     )
 
 
-def _step_state(activity: Mapping[str, Any], month: Month) -> str:
+def _step_state(execution: Row, activity: Mapping[str, Any], month: Month) -> str:
     """A manual step nobody acknowledged, with its reason as recorded: a step another SOP
     carries out names that SOP's run that did it (`Dilaksanakan oleh SOP sipp-backup
     (eksekusi 12, mulai 03-11-2026 02:00)`), else says why it waits (its note: `belum ada
-    pelaksanaan SOP sipp-backup yang berhasil`)."""
+    pelaksanaan SOP sipp-backup yang berhasil`); one of a run that ended without carrying
+    its SOP out says so instead of waiting (`Tidak dikonfirmasi: eksekusi gagal`)."""
+    if abandoned_step(execution, activity):
+        state = f"Tidak dikonfirmasi: eksekusi {STATUS_ID[execution['status']].lower()}"
+        return state + (f" ({activity['note']})" if activity["note"] else "")
     state = STATUS_ID.get(activity["status"], str(activity["status"]))
     runs = mappings(activity["outputs"])
     if activity["status"] == "delegated" and runs:
@@ -448,7 +471,7 @@ def _manual_rows(executions: Sequence[Row], month: Month, sop: Sop) -> list[list
                 if activity["note"]:
                     state += f": {activity['note']}"
             else:
-                state = _step_state(activity, month)
+                state = _step_state(execution, activity, month)
             rows.append(
                 [
                     execution_label(execution),
@@ -525,6 +548,30 @@ def planned(
     return "-" if expected is None else angka(expected)
 
 
+# How a weekly SOP is planned where no schedule of the court says on which days it runs
+# (Month.expected_runs): the month's whole weeks, never one begun on its last days.
+WEEKLY_PLAN = "SOP mingguan sekali tiap 7 hari penuh, karena hari pelaksanaannya tidak diketahui"
+
+
+def weekly_note(sops: Mapping[str, Sop], calendars: Calendars | None = None) -> str:
+    """` (WEEKLY_PLAN)` after the words "by its frequency" when a weekly SOP is planned
+    so (no schedule of it in `calendars`); else nothing."""
+    weekly = any(s.frequency == "weekly" and s.id not in (calendars or {}) for s in sops.values())
+    return f" ({WEEKLY_PLAN})" if weekly else ""
+
+
+def plan_legend(sops: Mapping[str, Sop], calendars: Calendars | None, where: str) -> str | None:
+    """The line under a summary that says how its planned runs ("Seharusnya") are
+    counted from the SOP's first run at `where` (`pengadilan ini`): by the court's own
+    times (schedule_note), else by frequency, a weekly SOP's by whole weeks (weekly_note);
+    None when every SOP is planned by a frequency that needs no word."""
+    note, weekly = schedule_note(sops, calendars), weekly_note(sops, calendars)
+    since = f"Seharusnya, sejak hari pertama SOP dijalankan di {where}: "
+    if note:
+        return f"{since}{note}; SOP lain menurut frekuensinya{weekly}."
+    return f"{since}menurut frekuensinya{weekly}." if weekly else None
+
+
 def schedule_note(sops: Mapping[str, Sop], calendars: Calendars | None) -> str | None:
     """Which SOPs a court's report plans by the court's own times (`sop report -i`), in
     the words its legend gives; None when it plans every SOP by its frequency."""
@@ -562,6 +609,72 @@ def signature_blocks(month: Month, place: str | None) -> list[Block]:
             ),
         ),
     ]
+
+
+# A court as its records tell it apart: its court_name and court_kode_satker (None when
+# not recorded). Two courts of one name (a Pengadilan Agama and a Pengadilan Negeri of
+# one city, a name written alike) are two courts when their kode satker differ.
+Court = tuple[str | None, str | None]
+
+
+def court_codes(executions: Iterable[Row]) -> dict[str | None, set[str]]:
+    """Per court name, the kode satker its executions recorded (none for the runs without
+    a court name: they are one court, as `sop list -i` reads them)."""
+    codes: dict[str | None, set[str]] = {}
+    for execution in executions:
+        found = codes.setdefault(execution["court_name"], set())
+        if execution["court_name"] is not None and execution["court_kode_satker"]:
+            found.add(execution["court_kode_satker"])
+    return codes
+
+
+def court_of(execution: Row, codes: Mapping[str | None, set[str]]) -> Court:
+    """The court an execution ran for: its name and kode satker. One recorded without a
+    kode satker (an inventory that had none yet) is of the court of its name when `codes`
+    gives that name one kode satker, else apart from each court of the name."""
+    name = execution["court_name"]
+    code = execution["court_kode_satker"] or None if name is not None else None
+    known = codes.get(name, set())
+    if code is None and len(known) == 1:
+        code = next(iter(known))
+    return name, code
+
+
+def court_label(court: Court, codes: Mapping[str | None, set[str]]) -> str:
+    """A court as a report heads it: `PN Bangil (kode satker 401234)`; the name alone
+    when no kode satker is recorded for it, `(kode satker tidak tercatat)` added when
+    other courts of its name have one (`codes`)."""
+    name, code = court
+    if code is not None:
+        return f"{name or '-'} (kode satker {code})"
+    return f"{name} (kode satker tidak tercatat)" if codes.get(name) else name or "-"
+
+
+def recorded_code(store: Store, name: str | None) -> str | None:
+    """The kode satker the newest execution of court `name` recorded (a court with no
+    run in the month: the regional view still names it with its code)."""
+    if name is None:
+        return None
+    newest = store.executions(court=name, limit=1)
+    return (newest[0]["court_kode_satker"] or None) if newest else None
+
+
+def court_heading(executions: Sequence[Row], court: str | None) -> tuple[list[str], str | None]:
+    """The courts a court's report is of (`court`, and those of its executions), each
+    with its kode satker (court_label); and, when its name is borne by more than one
+    court (kode satker), a warning that the report holds the runs of all of them (`sop
+    report` chooses a court by name)."""
+    codes = court_codes(executions)
+    labels = {court_label(court_of(e, codes), codes) for e in executions if e["court_name"]}
+    if court is not None and court not in codes:
+        labels.add(court)
+    shared = sorted(name for name, found in codes.items() if name is not None and len(found) > 1)
+    if not shared:
+        return sorted(labels), None
+    return sorted(labels), (
+        f"Perhatian: lebih dari satu satuan kerja bernama {', '.join(shared)} tercatat pada "
+        "periode ini (kode satker di atas); laporan ini memuat eksekusi semuanya bersama."
+    )
 
 
 def month_court(store: Store, month: Month, court: str | None) -> str | None:
@@ -612,11 +725,11 @@ def build(
     the PDF is, signed at `place` (the court's court_city) when given."""
     court, executions = month_executions(store, month, court, unnamed=unnamed)
     firsts = first_runs(store, court)
-    names: set[str] = {e["court_name"] for e in executions if e["court_name"]}
-    courts = sorted(names | {court} if court else names)
+    courts, shared = court_heading(executions, court)
     blocks: list[Block] = [
         ("h1", f"Laporan Pelaksanaan SOP — {month.label}"),
         ("p", f"Pengadilan: {', '.join(courts) or '-'}"),
+        *([("p", shared)] if shared else []),
         ("p", f"Periode: {month.period()}."),
     ]
     summary = []
@@ -654,15 +767,9 @@ def build(
             ),
         )
     )
-    note = schedule_note(sops, calendars)
-    if note:
-        blocks.append(
-            (
-                "p",
-                f"Seharusnya, sejak hari pertama SOP dijalankan di pengadilan ini: {note}; "
-                "SOP lain menurut frekuensinya.",
-            )
-        )
+    legend = plan_legend(sops, calendars, "pengadilan ini")
+    if legend:
+        blocks.append(("p", legend))
     for sop in sops.values():
         mine = [e for e in executions if e["sop_id"] == sop.id]
         blocks.append(("h2", f"{sop.title} ({sop.id})"))
@@ -746,12 +853,21 @@ def build_regional(
 ) -> list[Block]:
     """Every court of the store in one view: per court and SOP, planned (from the SOP's
     first run at that court, as its own report plans), executed, successful; and the
-    SOPs overdue when the report is made."""
-    counts = store.month_counts(month.start, month.end)
-    firsts = every_first_run(store)
+    SOPs overdue when the report is made. Courts of one name are apart by their kode
+    satker (court_of). Every day and time is the one clock of `month`: the records keep
+    no court's own (its sop_schedule.timezone), which the view says (clock_note)."""
+    executions = store.executions(
+        since=month.start, until=month.end, check_mode=False, partial=False
+    )
+    codes = court_codes(executions)
+    counts: dict[tuple[Court, str], dict[str, int]] = {}
+    for execution in executions:
+        by_status = counts.setdefault((court_of(execution, codes), execution["sop_id"]), {})
+        by_status[execution["status"]] = by_status.get(execution["status"], 0) + 1
+    due_names = {d.court_name for d in dues if d.state != "new"} - set(codes)
     courts = sorted(
-        {court for court, _ in counts} | {d.court_name for d in dues if d.state != "new"},
-        key=lambda c: (c is None, c or ""),
+        {court for court, _ in counts} | {(name, recorded_code(store, name)) for name in due_names},
+        key=lambda c: (c[0] is None, c[0] or "", c[1] is None, c[1] or ""),
     )
     blocks: list[Block] = [
         ("h1", f"Laporan Pelaksanaan SOP Wilayah — {month.label}"),
@@ -760,16 +876,19 @@ def build_regional(
     if not courts:
         blocks.append(("p", "Belum ada eksekusi SOP yang tercatat."))
         return blocks
+    blocks.append(("p", clock_note(month)))
+    firsts = court_first_runs(store, courts, codes)
     totals = []
     rows = []
     for court in courts:
+        label = court_label(court, codes)
         executed = ok = finished = asked = 0
+        started = firsts.get(court, {})
         for sop in sops.values():
             by_status = counts.get((court, sop.id), {})
             total = sum(by_status.values())
             success = by_status.get("successful", 0)
             going = by_status.get("running", 0)  # neither a success nor a failure yet
-            started = firsts.get(court, {})
             expected = month.expected_runs(sop, started[sop.id]) if sop.id in started else None
             executed += total
             ok += success
@@ -777,7 +896,7 @@ def build_regional(
             asked += expected or 0
             rows.append(
                 [
-                    court or "-",
+                    label,
                     sop.title,
                     planned(month, sop, started),
                     angka(total),
@@ -786,9 +905,7 @@ def build_regional(
                     angka(total - going - success),
                 ]
             )
-        totals.append(
-            [court or "-", angka(asked), angka(executed), angka(ok), persen(ok, finished)]
-        )
+        totals.append([label, angka(asked), angka(executed), angka(ok), persen(ok, finished)])
     blocks.append(("h2", "Ringkasan per pengadilan"))
     blocks.append(
         (
@@ -799,6 +916,9 @@ def build_regional(
             ),
         )
     )
+    legend = plan_legend(sops, None, "tiap pengadilan")
+    if legend:
+        blocks.append(("p", legend))
     overdue = [d for d in dues if d.state == "overdue"]
     blocks.append(("h2", "SOP terlambat (saat laporan dibuat)"))
     if overdue:
@@ -809,7 +929,7 @@ def build_regional(
                     ["Pengadilan", "SOP", "Berhasil terakhir", "Terlambat sejak"],
                     [
                         [
-                            d.court_name or "-",
+                            _due_label(d.court_name, courts, codes),
                             d.sop.title,
                             month.when(d.last_success_at),
                             month.when(d.overdue_at),
@@ -840,6 +960,52 @@ def build_regional(
         )
     )
     return blocks
+
+
+def clock_note(month: Month) -> str:
+    """What the regional view says of its one clock: the records keep no court's own
+    (its inventory's sop_schedule.timezone), so a WITA or WIT court's days and times are
+    judged on the view's clock too, and a run near its midnight may fall on another day
+    (a WITA court's 00:30 is 23:30 WIB the day before)."""
+    key = getattr(month.zone, "key", None)
+    clock = f"{month.clock} ({key})" if key else month.clock
+    return (
+        "Zona waktu masing-masing pengadilan (WIB, WITA, WIT) tidak tercatat pada catatan "
+        f"eksekusi: hari dan jam semua pengadilan di laporan ini dinilai menurut {clock}. "
+        "Pelaksanaan di pengadilan dengan zona waktu lain yang dekat tengah malam dapat "
+        "terhitung pada hari (atau bulan) yang berbeda dari jam setempat; laporan satu "
+        "pengadilan yang dibuat dengan inventorinya memakai zona waktu pengadilan itu."
+    )
+
+
+def court_first_runs(
+    store: Store, courts: Iterable[Court], codes: Mapping[str | None, set[str]]
+) -> dict[Court, dict[str, datetime]]:
+    """first_runs of each of `courts`: their name's (every_first_run), but a name that
+    `codes` gives more than one kode satker has each court's read from its own runs."""
+    by_name = every_first_run(store)
+    firsts: dict[Court, dict[str, datetime]] = {}
+    for name in {name for name, _ in courts}:
+        if name is None or len(codes.get(name, ())) < 2:
+            firsts.update({c: by_name.get(name, {}) for c in courts if c[0] == name})
+            continue
+        for execution in store.executions(court=name, check_mode=False, partial=False):
+            # newest first: each SOP's oldest run is the last one set
+            court = court_of(execution, codes)
+            firsts.setdefault(court, {})[execution["sop_id"]] = execution["started_at"]
+    return firsts
+
+
+def _due_label(
+    name: str | None, courts: Sequence[Court], codes: Mapping[str | None, set[str]]
+) -> str:
+    """The court an overdue SOP is of, as the view names it: `sop overdue` judges a court
+    by its name, so a name of several courts (kode satker) names them all, judged as one."""
+    mine = [court for court in courts if court[0] == name]
+    if len(mine) < 2:
+        return court_label(mine[0], codes) if mine else name or "-"
+    shown = ", ".join(court[1] or "tidak tercatat" for court in mine)
+    return f"{name or '-'} (kode satker {shown}: dinilai bersama)"
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|&~])")

@@ -50,6 +50,7 @@ from sop.report import (
     _drill_rows,
     _duration,
     _manual_rows,
+    court_heading,
     duration_text,
     file_outputs,
     first_runs,
@@ -69,6 +70,7 @@ from sop.report import (
     size_text,
     tally,
     warning_rows,
+    weekly_note,
     write_report,
 )
 from sop.report import literal_html as _e
@@ -528,6 +530,7 @@ def document(
     firsts = first_runs(store, court_name)
     title = f"Laporan Pelaksanaan SOP — {month.label}"
     note = schedule_note(sops, calendars)
+    courts, shared = court_heading(executions, court_name)
     summary = []
     for sop in sops.values():
         mine = [e for e in executions if e["sop_id"] == sop.id]
@@ -546,7 +549,8 @@ def document(
         )
     body = [
         f"<header><h1>{_e(title)}</h1>",
-        f'<p class="court">{_e(court_name or "-")}</p>',
+        f'<p class="court">{_e(", ".join(courts) or "-")}</p>',
+        f'<p class="note">{_e(shared)}</p>' if shared else "",
         f'<p class="meta">Periode {_e(month.period())} oleh perintah sop. '
         "Mode uji (--check) dan pelaksanaan sebagian (--activity) "
         "tidak dihitung sebagai pelaksanaan; berkas dan langkah manual dari pelaksanaan "
@@ -569,8 +573,8 @@ def document(
         ),
         '<p class="note">Direncanakan: dihitung sejak hari pertama SOP dijalankan di '
         "pengadilan ini sampai akhir periode (atau hari ini) menurut frekuensi SOP"
-        f"{_e('; ' + note) if note else ''}; belum dimulai: SOP belum "
-        "pernah dijalankan di pengadilan ini sampai akhir periode.</p>",
+        f"{_e(weekly_note(sops, calendars))}{_e('; ' + note) if note else ''}; "
+        "belum dimulai: SOP belum pernah dijalankan di pengadilan ini sampai akhir periode.</p>",
         _figure(executions_per_day(month, executions), "Jumlah eksekusi SOP per hari"),
         *[
             _sop_section(sop, [e for e in executions if e["sop_id"] == sop.id], month)

@@ -519,7 +519,8 @@ def test_a_courts_own_times_are_what_its_report_plans(
     assert _summary(out)["SOP Uji Lokal"][2] == "21"  # the weekdays of November
     assert (
         "menurut jadwal pengadilan ini (sop\\_schedule): SOP Uji Lokal (waktu terjadwal yang "
-        "sudah tiba); SOP lain menurut frekuensinya." in out
+        "sudah tiba); SOP lain menurut frekuensinya (SOP mingguan sekali tiap 7 hari penuh, "
+        "karena hari pelaksanaannya tidak diketahui)." in out
     )
     code, out, err = cli("report", "--month", "2026-11", "--court", A)
     assert code == 0, err

@@ -432,7 +432,9 @@ def test_planned_counts_from_the_first_run(november: tuple[Path, str]) -> None:
     # The court that started on the 30th is asked for one daily run, not 30.
     late = _summary(url, LATE)
     assert late["Backup Database SIPP"][1:4] == ["harian", "1", "1"]
-    assert late["Pengelolaan Website"][2:4] == ["1", "1"]  # weekly: one week begun
+    # weekly, no schedule known: whole weeks, none from the 30th (WEEKLY_PLAN)
+    assert late["Pengelolaan Website"][2:4] == ["0", "1"]
+    assert full["Pengelolaan Website"][2] == "4"  # 30 days: 4 whole weeks, not 5 begun
 
 
 def _planned_note(page: str) -> str:
@@ -452,7 +454,8 @@ def test_planned_follows_the_courts_schedule_under_i(november: tuple[Path, str])
     assert planned["Backup Database SIPP"][2] == "20"
     assert planned["Pengelolaan Website"][2] == _summary(url, COURT)["Pengelolaan Website"][2]
     assert (
-        "menurut frekuensi SOP; menurut jadwal pengadilan ini (sop_schedule): Backup "
+        "menurut frekuensi SOP (SOP mingguan sekali tiap 7 hari penuh, karena hari "
+        "pelaksanaannya tidak diketahui); menurut jadwal pengadilan ini (sop_schedule): Backup "
         "Database SIPP (waktu terjadwal yang sudah tiba)"
     ) in _planned_note(_document(url, COURT, court))
     assert "jadwal" not in _planned_note(_document(url, COURT, None))
