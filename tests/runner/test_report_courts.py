@@ -103,6 +103,11 @@ def test_courts_of_one_name_stay_apart_by_their_kode_satker(cli: Cli, store_at: 
     assert rows[(two, "SOP Uji Lokal")] == ["11", "1", "0", "0%", "1"]
     assert rows[(unknown, "SOP Uji Lokal")] == ["29", "1", "1", "100%", "0"]
     assert rows[(lain, "SOP Uji Lokal")] == ["29", "2", "2", "100%", "0"]
+    # `sop overdue` judges a court by its name: the daily SOP of the shared name, last
+    # run in November, is overdue for all its courts at once, and the view says so
+    overdue = out.split("## SOP terlambat (saat laporan dibuat)")[1].split("\n## ", 1)[0]
+    assert f"| {A} (kode satker 401001, 401002, tidak tercatat: dinilai bersama) | " in overdue
+    assert f"| {lain} | SOP Uji Lokal | " in overdue
     code, out, err = cli("report", "--month", "2026-11", "--court", A)
     assert code == 0, err
     assert f"Pengadilan: {one}, {two}, {unknown}\n" in out
