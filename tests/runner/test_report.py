@@ -528,16 +528,26 @@ def test_a_courts_own_times_are_what_its_report_plans(
 
 
 @pytest.mark.parametrize(
-    "times", ["'*-*-* 08:00/2'", "['Mon..Fri 08:00', '*-*-* 09,13:00']", "daily"]
+    ("times", "planned"),
+    [
+        # every 2 minutes of 08:00-08:58, 6-31 October (the first run's day on)
+        ("'*-*-* 08:00/2'", "780"),
+        # 19 weekdays at 08:00 and two times a day on 26 days
+        ("['Mon..Fri 08:00', '*-*-* 09,13:00']", "71"),
+        ("daily", "26"),
+        # a form systemd refuses (a weekday range that wraps): by the frequency
+        ("'Fri..Mon 08:00'", "26"),
+    ],
 )
-def test_a_schedule_of_a_form_sop_does_not_read_plans_by_the_period(
-    cli: Cli, store_at: Store, tmp_path: Path, times: str
+def test_a_schedule_is_planned_as_systemd_runs_it(
+    cli: Cli, store_at: Store, tmp_path: Path, times: str, planned: str
 ) -> None:
-    """A calendar of another form than oncalendar reads (its timer runs it as systemd reads
-    it) leaves the SOP planned by its frequency, as `sop overdue -i` judges it."""
+    """Lists, repetitions and shorthands are counted as systemd runs them (they were
+    planned by the period); a calendar systemd itself refuses leaves the SOP planned by its
+    frequency, as `sop overdue -i` judges it."""
     craft_execution(store_at, "local-demo", datetime(2026, 10, 6, 16, tzinfo=UTC), court=A)
     inventory = _inventory_with(tmp_path, f"sop_schedule:\n  local-demo: {times}\n")
-    assert _planned(cli, "-i", str(inventory)) == ("26", "26")
+    assert _planned(cli, "-i", str(inventory)) == (planned, "26")
 
 
 def test_a_scheduled_time_still_to_come_is_not_planned_yet(

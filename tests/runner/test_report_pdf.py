@@ -446,10 +446,10 @@ def _planned_note(page: str) -> str:
 def test_planned_follows_the_courts_schedule_under_i(november: tuple[Path, str]) -> None:
     """A court that backs up `Mon..Fri 08:00` is asked for the 20 weekdays of November
     2025, not 30 days, and the note under the summary says so; the SOPs its schedule gives
-    no times (or none of a form sop reads) keep their frequency, as without -i."""
+    no times (or one systemd refuses) keep their frequency, as without -i."""
     pdf, _ = november
     url = f"sqlite:///{pdf.with_name('sop.db')}"
-    court = {"sipp-backup": "Mon..Fri 08:00", "website": "*-*-* 08:00/2"}
+    court = {"sipp-backup": "Mon..Fri 08:00", "website": "Fri..Mon 08:00"}  # systemd refuses
     planned = _summary(url, COURT, court)
     assert planned["Backup Database SIPP"][2] == "20"
     assert planned["Pengelolaan Website"][2] == _summary(url, COURT)["Pengelolaan Website"][2]
