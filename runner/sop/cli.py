@@ -213,6 +213,16 @@ def _court_inventory(ctx: Context) -> tuple[inventory.InventoryInfo, dict[str, S
     return info, sops
 
 
+def _court_calendars(ctx: Context, sops: dict[str, Sop], court: str | None,
+                     info: inventory.InventoryInfo) -> Calendars:
+    """Per SOP the times -i's court runs it at: those its sop_schedule gives, else, its
+    timer installed for the court, the SOP's default ones (schedule.due_calendars)."""
+    from sop import schedule
+
+    installed = {sop_id for sop_id, name in ctx.store.scheduled_since(court) if name == court}
+    return schedule.due_calendars(sops, info.schedule, installed)
+
+
 def _court_view(ctx: Context) -> tuple[dict[str, Sop], list[str | None], tzinfo, Calendars]:
     """The SOPs (with the court's overrides under -i) and the courts a view covers:
     the inventory's court (-i), the one named (--court), else every court recorded; the
@@ -220,12 +230,9 @@ def _court_view(ctx: Context) -> tuple[dict[str, Sop], list[str | None], tzinfo,
     runs it at (-i), by which it falls due: those its sop_schedule gives, else, its
     timer installed for the court, the SOP's default ones (a SOP the court runs by hand
     falls due by its period)."""
-    from sop import schedule
-
     court, zone, sops, info = _court_scope(ctx)
     if info is not None:
-        installed = {sop_id for sop_id, name in ctx.store.scheduled_since(court) if name == court}
-        return sops, [court], zone, schedule.due_calendars(sops, info.schedule, installed)
+        return sops, [court], zone, _court_calendars(ctx, sops, court, info)
     if court is not None:
         return sops, [_recorded_court(ctx, court)], zone, {}
     return sops, _every_court(ctx) or [None], zone, {}
@@ -583,12 +590,12 @@ def cmd_reap(ctx: Context) -> ExitCode:
 
 
 def cmd_report(ctx: Context) -> ExitCode:
-    from sop import report, schedule
+    from sop import report
 
     args = ctx.args
     court, zone, sops, info = _court_scope(ctx)
-    court_schedule = info.schedule if info else None
-    calendars = schedule.due_calendars(sops, court_schedule)  # -i's; none without it
+    # -i's court's times, its installed timers' default ones too; none without -i
+    calendars = _court_calendars(ctx, sops, court, info) if info else {}
     month = report.Month.parse(args.month, zone) if args.month else report.Month.current(zone)
     if args.format == "pdf" and args.all_courts:
         raise SopError("--format pdf is one court's report: give --court NAME, not --all-courts")

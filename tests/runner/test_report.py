@@ -885,3 +885,23 @@ def test_report_i_of_an_inventory_without_court_name_is_of_its_unnamed_runs(
     code, out, err = cli("report", "--month", "2026-11", "-i", str(inventory))
     assert f"| {mine} |" in _runs(out, "SOP Uji Lokal")
     assert f"| {other} |" not in _runs(out, "SOP Uji Lokal")
+
+
+def test_a_timer_installed_at_its_default_time_plans_its_days(
+    cli: Cli, store_at: Store, tmp_path: Path
+) -> None:
+    """A weekly SOP whose timer `sop schedule install` installed for the court at its
+    default time (Monday 09:00) is asked for November 2026's five Mondays under -i, as
+    `sop overdue -i` judges it; without its timer, or without -i, four whole weeks."""
+    craft_execution(store_at, "local-secret", datetime(2026, 11, 2, 3, tzinfo=UTC), court=A)
+    inventory = _inventory_with(tmp_path, "")
+
+    def planned(*scope: str) -> str:
+        code, out, err = cli("report", "--month", "2026-11", *scope)
+        assert code == 0, err
+        return _summary(out)["SOP Uji Rahasia"][2]
+
+    assert planned("-i", str(inventory)) == "4"
+    store_at.set_schedules(A, ["local-secret"])
+    assert planned("-i", str(inventory)) == "5"  # 2, 9, 16, 23 and 30 November
+    assert planned("--court", A) == "4"
