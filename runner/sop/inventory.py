@@ -230,11 +230,20 @@ IDENTITY_VARS = ("court_name", "court_kode_satker", "court_city")
 def identity_problems(court: Mapping[str, Any]) -> dict[str, str]:
     """The court's identity variables that are no text (unset is fine), each with one
     line saying so: a list recorded as a court name, or an unquoted kode satker, which
-    YAML reads as a number (012345 as the octal 5349), would be wrong evidence."""
+    YAML reads as a number (012345 as the octal 5349), would be wrong evidence; and those
+    longer than the store records (a kode satker over 40 characters: PostgreSQL refused it
+    only as the run recorded it, mid-playbook)."""
+    from sop.store import too_long
+
     problems = {}
     for key in IDENTITY_VARS:
         value = court.get(key)
-        if value is None or isinstance(value, str):
+        if value is None:
+            continue
+        if isinstance(value, str):
+            problem = too_long(f"inventory: {key}", value, "executions", key)
+            if problem:
+                problems[key] = problem
             continue
         shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:59] + "…"
         hint = ""

@@ -787,6 +787,27 @@ def test_keep_artifacts_rotates_past_another_sop_and_a_running_execution(
         running.wait()
 
 
+def test_a_kode_satker_longer_than_the_store_records_is_refused(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A kode satker over the store's 40 characters: SQLite kept it, PostgreSQL refused
+    it as the run recorded the court, mid-playbook; now bad input on both (the run kept
+    without it, as a kode satker that is no text), and the commands that read the
+    inventory refuse it."""
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    (inventory / "group_vars" / "all.yml").write_text(
+        f"court_name: Pengadilan Negeri Uji\ncourt_kode_satker: '{'4' * 41}'\n"
+    )
+    line = "inventory: court_kode_satker is 41 characters long: the store records at most 40"
+    code, _, err = cli("show", "local-demo", "-i", str(inventory))
+    assert (code, err.strip()) == (2, f"sop: error: {line}")
+    code, _, err = cli("run", "local-demo", "-i", str(inventory), "-e",
+                       f"demo_dir={tmp_path / 'work'}")
+    assert code == 2 and err.startswith(f"sop: error: {line} (execution 1 successful"), err
+    assert _execution(Path(sop_env["SOP_DATA_DIR"]), 1)["court_kode_satker"] is None
+
+
 def test_a_court_identity_that_is_no_text_is_not_recorded(
     cli: Cli, sop_env: dict[str, str], tmp_path: Path
 ) -> None:
