@@ -308,8 +308,8 @@ def _given_calendars(sop: Sop, court_schedule: Mapping[str, Any]) -> list[str] |
 
 def calendar(sop: Sop, value: str) -> Calendar | None:
     """An OnCalendar line `_calendars` wrote (its zone last) as `sop overdue` follows it;
-    None when its form is not one oncalendar reads (a timer may run on any systemd
-    calendar: `sop overdue` then judges the SOP by its frequency's period)."""
+    None when oncalendar cannot read it (`@EPOCH`, or what systemd itself refuses:
+    `sop overdue` then judges the SOP by its frequency's period)."""
     text, _, zone = value.rpartition(" ")
     try:
         return Calendar.parse(text, ZoneInfo(zone_name(zone, f"inventory: sop_schedule/{sop.id}")))
@@ -320,13 +320,13 @@ def calendar(sop: Sop, value: str) -> Calendar | None:
 def due_calendars(
     sops: Mapping[str, Sop], court_schedule: Any, installed: Collection[str] = ()
 ) -> dict[str, list[Calendar]]:
-    """Per SOP whose times the court's `sop_schedule` gives, in forms `sop` follows
-    (oncalendar's), those times: the runs a court's report plans (`sop report -i`). With
+    """Per SOP whose times the court's `sop_schedule` gives, as oncalendar reads them,
+    those times: the runs a court's report plans (`sop report -i`). With
     `installed` (the SOPs whose timer `sop schedule install` installed for the court:
     Store.scheduled_since), also the default times (default_calendar, on the court's
     clock) of each of those it gives none, as the timer runs it: when a SOP falls due
     after a run (`sop overdue -i`, `sop list -i`). The other SOPs, and those of a
-    calendar of another form, keep their frequency's period."""
+    calendar oncalendar cannot read, keep their frequency's period."""
     if court_schedule is None:
         court_schedule = {}
     if not isinstance(court_schedule, Mapping):
