@@ -102,7 +102,10 @@ options:
     type: str
     default: "17:00"
   office_days:
-    description: Office days, ISO weekdays (1 = Monday).
+    description:
+      - Office days, ISO weekdays (1 = Monday to 7).
+      - An empty list (every login would be outside office hours) or a day outside 1 to 7
+        fails the module with one line naming it.
     type: list
     elements: int
     default: [1, 2, 3, 4, 5]
