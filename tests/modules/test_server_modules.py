@@ -751,6 +751,24 @@ def test_a_mount_that_does_not_answer_is_a_finding_not_a_hung_report(tmp_path, m
         in measured["not_visible"]
 
 
+def test_the_diagnosis_names_a_mount_that_does_not_answer(tmp_path, monkeypatch, real_module,
+                                                         hung_mounts):
+    """The diagnosis measured its file systems within the time limit but left one that
+    did not answer out silently: the likely cause of the incident, a hung iSCSI target
+    or NFS server, was named nowhere."""
+    (tmp_path / "iscsi").mkdir()
+    hung_mounts(srv, f"{tmp_path}/iscsi")
+    mounts = f"/dev/sda1 {tmp_path} ext4 rw 0 0\n/dev/sdc1 {tmp_path}/iscsi xfs rw 0 0\n"
+    monkeypatch.setattr(diagnose, "read_mounts", lambda: mounts)
+    with within(15, "the diagnosis of a hung mount"):
+        collected = _diagnosis(tmp_path, monkeypatch, real_module)
+    assert [fs["path"] for fs in collected["file_systems"]] == [str(tmp_path)]
+    assert collected["mounts_not_answering"] == [f"{tmp_path}/iscsi"]
+    assert diagnose.causes(bundle(mounts_not_answering=collected["mounts_not_answering"]),
+                           97, 100) == [f"Sistem berkas {tmp_path}/iscsi tidak menjawab "
+                                        "dalam 1 detik (NFS atau disk macet?)"]
+
+
 # /proc/self/mountinfo of a server whose / went read-only after an ext4 error (its mount
 # still rw, its file system ro), beside mounts read-only by design (fields as the kernel
 # writes them, a space in a mount point as \040).
