@@ -39,6 +39,13 @@ description:
     entered and files removed without following symbolic links (a service's account that
     owns its log folder cannot redirect the removal outside C(/var/log)); each file
     removed is named on one line, a control character in its name written as C(\x0a).
+  - C(clean_package_cache) and C(remove_rotated_logs) measure the free space of the
+    package cache and C(/var/log) within 10 seconds (C(statvfs) in TIME_LIMITS,
+    C(module_utils/sop_server.py)). One that does not answer by then (a hung NFS server,
+    a dying disk) or cannot be measured is named in C(skipped) and the action is not run
+    (C(/var/log tidak menjawab dalam 10 detik), then the likely cause, and C(log rotasi
+    tidak dihapus)); one not measured after the action is named in C(after) under
+    C(error).
   - In check mode nothing is changed; C(after) is then what is known before.
 version_added: "0.2.0"
 author: Court IT SOP maintainers
@@ -81,7 +88,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 before:
-  description: What the action measures, before it (each service's unit, active and enabled states, or free space and bytes).
+  description: What the action measures, before it (each service's unit, active and enabled states, or free space and bytes; error, why the space was not measured).
   returned: success
   type: dict
 after:
@@ -95,7 +102,9 @@ done:
   elements: str
 skipped:
   description: Units C(restart_service) left alone because they were in the middle of a
-    start, reload or stop, failed but not enabled, or their state could not be read.
+    start, reload or stop, failed but not enabled, or their state could not be read; or
+    the cleaning C(clean_package_cache) or C(remove_rotated_logs) did not run because
+    the space of its folder did not answer in time or could not be measured.
   returned: success
   type: list
   elements: str
@@ -106,21 +115,25 @@ sop_output:
 """
 
 import errno  # noqa: E402
+import functools  # noqa: E402
 import glob  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
 import stat  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     TIME_LIMITS,
+    NotAnswered,
     apt_failure,
+    bounded,
     file_system,
     first_line,
+    not_answering,
     run_bounded,
     services_problem,
     timed_out,
@@ -223,13 +236,50 @@ def space(path: str, files: list[str]) -> dict[str, Any]:
             "bytes": sum(os.path.getsize(f) for f in files if os.path.isfile(f))}
 
 
-def clean_package_cache(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, Any], list[str],
-                                                        list[str]]:
+def unmeasured(path: str, exc: Exception) -> str:
+    """Why the space of ``path`` is not known: it did not answer within
+    TIME_LIMITS["statvfs"] (NotAnswered) or its statvfs failed (an OSError)."""
+    if isinstance(exc, OSError):
+        return f"ruang {path} tidak dapat diukur ({exc.strerror})"
+    return not_answering(path)
+
+
+def measured(path: str, measure: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """measure()'s space of ``path`` within TIME_LIMITS["statvfs"] (bounded(): a hung NFS
+    mount or a dying disk blocks statvfs, and a stat or a listing of it, for good), else
+    why it is not known (error)."""
+    try:
+        return bounded(measure, TIME_LIMITS["statvfs"])
+    except (NotAnswered, OSError) as exc:
+        return {"error": unmeasured(path, exc)}
+
+
+def not_run(module: AnsibleModule, path: str, exc: Exception, step: str
+            ) -> tuple[dict[str, Any], dict[str, Any], list[str], list[str]]:
+    """An action not run because the space of ``path`` is not known (unmeasured): named
+    in skipped and warned, as a unit left alone is; nothing done, after as before."""
+    reason = unmeasured(path, exc)
+    line = f"{reason}, {step}"
+    module.warn(line)
+    return {"error": reason}, {"error": reason}, [], [line]
+
+
+def package_cache() -> tuple[str, list[str], dict[str, Any]]:
+    """The package cache's folder (the nearest one there), its downloaded packages and
+    its space before the cleaning."""
     files = glob.glob(f"{PACKAGE_CACHE}/*.deb")
     cache = PACKAGE_CACHE  # removed in a full disk's rush: nothing to clean, its parent measured
     while not os.path.isdir(cache):
         cache = os.path.dirname(cache)
-    before = space(cache, files)
+    return cache, files, space(cache, files)
+
+
+def clean_package_cache(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, Any], list[str],
+                                                        list[str]]:
+    try:
+        cache, files, before = bounded(package_cache, TIME_LIMITS["statvfs"])
+    except (NotAnswered, OSError) as exc:
+        return not_run(module, PACKAGE_CACHE, exc, "cache paket tidak dibersihkan")
     if files and not module.check_mode:
         # resolved as the restart's systemctl is (/usr/sbin too, not the module's PATH alone)
         apt_get = module.get_bin_path("apt-get")
@@ -238,7 +288,8 @@ def clean_package_cache(module: AnsibleModule) -> tuple[dict[str, Any], dict[str
         rc, _out, err = module.run_command([apt_get, "clean"], environ_update={"LC_ALL": "C"})
         if rc != 0:
             module.fail_json(msg="apt-get clean gagal: " + apt_failure("", str(err)))
-    after = space(cache, glob.glob(f"{PACKAGE_CACHE}/*.deb")) if not module.check_mode else before
+    after = before if module.check_mode else measured(cache, lambda: space(
+        cache, glob.glob(f"{PACKAGE_CACHE}/*.deb")))
     return before, after, [f"hapus {len(files)} paket unduhan"] if files else [], []
 
 
@@ -264,7 +315,10 @@ def old_rotated_logs(top: str, cutoff: float) -> Iterator[tuple[str, int, os.sta
 def remove_rotated_logs(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, Any], list[str],
                                                         list[str]]:
     cutoff = time.time() - module.params["log_min_age_days"] * 86400
-    free_before = file_system(LOGS)["free_mb"]
+    try:
+        free_before = bounded(functools.partial(file_system, LOGS), TIME_LIMITS["statvfs"])["free_mb"]
+    except (NotAnswered, OSError) as exc:
+        return not_run(module, LOGS, exc, "log rotasi tidak dihapus")
     done, size = [], 0
     for path, dir_fd, info in old_rotated_logs(LOGS, cutoff):
         if not module.check_mode:
@@ -280,7 +334,8 @@ def remove_rotated_logs(module: AnsibleModule) -> tuple[dict[str, Any], dict[str
         done.append(path)
         size += info.st_size
     before = {"free_mb": free_before, "bytes": size}
-    after = {"free_mb": file_system(LOGS)["free_mb"], "bytes": size if module.check_mode else 0}
+    after = measured(LOGS, lambda: {"free_mb": file_system(LOGS)["free_mb"],
+                                    "bytes": size if module.check_mode else 0})
     # a name the folder's account chose (/var/log/mysql is mysql's) writes no line of its own
     return before, after, [f"hapus {shown(path)}" for path in done], []
 

@@ -3944,6 +3944,82 @@ def test_apt_get_clean_without_apt_get_is_one_line(tmp_path, monkeypatch, real_m
     assert json.loads(capsys.readouterr().out)["msg"] == "apt-get clean gagal: apt-get tidak ada"
 
 
+def _cleanable(tmp_path, monkeypatch):
+    """A /var/log with a rotated log a month old and a package cache with one download
+    (tmp_path/log, tmp_path/archives)."""
+    logs, cache = tmp_path / "log", tmp_path / "archives"
+    logs.mkdir()
+    cache.mkdir()
+    (logs / "syslog.2.gz").write_text("x")
+    os.utime(logs / "syslog.2.gz", (time.time() - 30 * 86400,) * 2)
+    (cache / "a.deb").write_text("x")
+    monkeypatch.setattr(remediate, "LOGS", str(logs))
+    monkeypatch.setattr(remediate, "PACKAGE_CACHE", str(cache))
+    module = SystemdModule({})  # its run_command fails an apt-get clean: never asked
+    module.params = {"log_min_age_days": 7}
+    return logs, cache, module
+
+
+@pytest.mark.parametrize("action", ["remove_rotated_logs", "clean_package_cache"])
+def test_a_cleaning_whose_folder_does_not_answer_is_skipped_not_hung(tmp_path, monkeypatch,
+                                                                   hung_mounts, action):
+    """remove_rotated_logs and clean_package_cache measured /var/log and the package
+    cache with statvfs without a time limit: on a hung NFS mount or a dying disk the
+    remediation, and the incident's run, hung for good. Not answering in time, the
+    folder is named in skipped and nothing is removed."""
+    logs, cache, module = _cleanable(tmp_path, monkeypatch)
+    folder, step = ((logs, "log rotasi tidak dihapus") if action == "remove_rotated_logs"
+                    else (cache, "cache paket tidak dibersihkan"))
+    hung_mounts(remediate, str(folder))
+    with within(10, f"{action} on a hung mount"):
+        before, after, done, skipped = getattr(remediate, action)(module)
+    reason = f"{folder} tidak menjawab dalam 1 detik (NFS atau disk macet?)"
+    assert before == after == {"error": reason}
+    assert done == [] and skipped == module.warnings == [f"{reason}, {step}"]
+    assert module.calls == []
+    assert (logs / "syslog.2.gz").exists() and (cache / "a.deb").exists()
+
+
+def test_a_cleaning_whose_folder_stops_answering_names_it_after(tmp_path, monkeypatch):
+    """The folder measured before the cleaning, it stops answering after it: the
+    cleaning is done and its after names why the space is not known."""
+    logs, _cache, module = _cleanable(tmp_path, monkeypatch)
+    release = threading.Event()
+    monkeypatch.setitem(srv.TIME_LIMITS, "statvfs", 1)
+    measure, calls = remediate.file_system, []
+
+    def file_system(path):
+        calls.append(path)
+        if len(calls) > 1:
+            release.wait(60)
+        return measure(path)
+
+    monkeypatch.setattr(remediate, "file_system", file_system)
+    try:
+        with within(10, "remove_rotated_logs on a mount that stops answering"):
+            before, after, done, skipped = remediate.remove_rotated_logs(module)
+    finally:
+        release.set()
+    assert done == [f"hapus {logs}/syslog.2.gz"] and skipped == []
+    assert before["bytes"] == 1 and not (logs / "syslog.2.gz").exists()
+    assert after == {"error": f"{logs} tidak menjawab dalam 1 detik (NFS atau disk macet?)"}
+
+
+def test_a_cleaning_whose_folder_cannot_be_measured_is_skipped(tmp_path, monkeypatch):
+    """A /var/log on a dead FUSE or NFS mount (ENOTCONN) was a traceback; it is named
+    with the system's reason, as the pre-check names it, and nothing is removed."""
+    logs, _cache, module = _cleanable(tmp_path, monkeypatch)
+
+    def file_system(path):
+        raise OSError(errno.ENOTCONN, os.strerror(errno.ENOTCONN), path)
+
+    monkeypatch.setattr(remediate, "file_system", file_system)
+    _before, _after, done, skipped = remediate.remove_rotated_logs(module)
+    assert done == [] and skipped == [f"ruang {logs} tidak dapat diukur (Transport endpoint "
+                                      "is not connected), log rotasi tidak dihapus"]
+    assert (logs / "syslog.2.gz").exists()
+
+
 def test_a_rotated_log_not_removed_is_warned_in_bahasa(tmp_path, monkeypatch):
     """A rotated log not removed was warned in English ('... not removed: <reason>')
     among remove_rotated_logs' Bahasa lines that reach the incident's record; one
