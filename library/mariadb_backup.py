@@ -158,7 +158,9 @@ options:
     description:
       - Seconds the dump may go without writing anything before it is stopped and the
         backup fails (no file is left and older backups are untouched). A hung dump would
-        otherwise hold the SOP and its lock forever. With O(engine=auto), a mydumper
+        otherwise hold the SOP and its lock forever. The same limit bounds the server's
+        answers to the sessions around the dump (the global read lock, the snapshots and
+        the tables' measurement), so a server that stops answering fails the backup too. With O(engine=auto), a mydumper
         stopped this way is followed by a dump with the next engine (a warning says so).
         V(0) never stops it.
     type: int
@@ -412,14 +414,18 @@ class Measurer:
     """
 
     def __init__(self, client: list[str], database: str, tables: list[dict[str, Any]],
-                 *, enabled: bool, lock_budget: int, parallel: int = 1) -> None:
+                 *, enabled: bool, lock_budget: int, parallel: int = 1,
+                 answer_timeout: float | None = None) -> None:
         self.client, self.database, self.enabled = client, database, enabled
+        # how long the lock's and the snapshots' statements may go unanswered (the dump's
+        # stall_timeout: these run before the dump writes, where its StallGuard watches)
+        self.answer_timeout = answer_timeout
         self.parallel = max(1, parallel)
         self.others: list[Session] = []
         self.tables = tables
         self.nontx = [t for t in tables if not is_transactional(t["engine"])]
         self.lock_budget = lock_budget
-        self.lock = Session(client)
+        self.lock = Session(client, answer_timeout)
         self.locked = False
         self.nontx_locked = False
         self.binlog: dict[str, Any] = {"binary_log": None, "note": "not recorded (no lock)"}
@@ -434,6 +440,9 @@ class Measurer:
         self.lock.start()
         rows = self.lock.send(f"SET SESSION lock_wait_timeout={READ_LOCK_TIMEOUT};\n"
                               "FLUSH TABLES WITH READ LOCK;\n" + BINLOG_STATE_SQL)
+        if self.lock.timed_out:
+            raise BackupFailed(f"{self.lock.error} at FLUSH TABLES WITH READ LOCK; "
+                               "no backup was written")
         self.locked = rows is not None
         if rows is not None:
             self.binlog = binlog_position(self.client, rows)
@@ -441,11 +450,12 @@ class Measurer:
             why=self.lock.error or "FLUSH TABLES WITH READ LOCK failed")
         if not self.enabled:
             return
-        self.before = open_snapshot(self.client)
+        self.before = open_snapshot(self.client, self.answer_timeout)
         if self.locked:
             # More snapshots of the same instant (nothing commits under the lock): the
             # tables are measured in parallel sessions, as mydumper's threads dump them.
-            self.others = [open_snapshot(self.client) for _ in range(self.parallel - 1)]
+            self.others = [open_snapshot(self.client, self.answer_timeout)
+                           for _ in range(self.parallel - 1)]
         self.nontx_locked = self.locked and bool(self.nontx) and \
             sum(t["bytes"] for t in self.nontx) <= self.lock_budget
         if self.nontx_locked:
@@ -470,7 +480,7 @@ class Measurer:
                 sessions[index].finish(measure_sql(self.database, group, objects=index == 0)
                                        + "COMMIT;\n")
             if not self.locked:
-                self.after = open_snapshot(self.client)
+                self.after = open_snapshot(self.client, self.answer_timeout)
                 self.after.finish(measure_sql(self.database, self.tables, objects=False)
                                   + "COMMIT;\n")
         except (MariaDBError, OSError) as exc:  # reported by result()
@@ -488,12 +498,19 @@ class Measurer:
             raise BackupFailed(f"checksums failed: {self.error}")
         if not self.fired or self.before is None:
             raise BackupFailed("checksums never started")
-        before: dict[str, Any] = parse_measure(
-            self.nontx_rows + [row for session in (self.before, *self.others)
-                               for row in session.result()])
-        if self.after is not None:
-            after = parse_measure(self.after.result())
-            before["tables"] = merge(before["tables"], after["tables"])
+        sessions = [self.before, *self.others, *([self.after] if self.after else [])]
+        # Their answers, one row a table, watched as the dump's output is: a server that
+        # stopped answering while they measure would hold the backup for ever.
+        with StallGuard(self.abort, lambda: sum(s.received for s in sessions),
+                        int(self.answer_timeout or 0),
+                        "MariaDB's measurement of the tables (row counts, checksums)",
+                        error=BackupFailed, cause="the server did not answer: hung or overloaded?"):
+            before: dict[str, Any] = parse_measure(
+                self.nontx_rows + [row for session in (self.before, *self.others)
+                                   for row in session.result()])
+            if self.after is not None:
+                after = parse_measure(self.after.result())
+                before["tables"] = merge(before["tables"], after["tables"])
         return before
 
     def nontransactional(self) -> dict[str, Any]:
@@ -766,7 +783,8 @@ def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str],
         started, clock = now_iso(), time.monotonic()
         pipeline = Pipeline()
         measurer = Measurer(client_cmd, p["database"], tables, enabled=p["row_counts"],
-                            lock_budget=p["lock_budget_mb"] * 2**20, parallel=threads)
+                            lock_budget=p["lock_budget_mb"] * 2**20, parallel=threads,
+                            answer_timeout=p["stall_timeout"] or None)
         writer = HashingWriter(path)
         outdir = None
         try:

@@ -240,9 +240,12 @@ def measure(client: Sequence[str], database: str, parallel: int = 1,
 
 
 def _drain(stream: IO[bytes] | None, sink: list[bytes]) -> threading.Thread:
+    """A thread appending what ``stream`` gives to ``sink`` as it comes (read1: what is
+    there, not 64 KiB at a time, so a watcher of its size sees each answer arrive)."""
     def run() -> None:
         if stream is not None:
-            for chunk in iter(lambda: stream.read(65536), b""):
+            read = getattr(stream, "read1", stream.read)  # a pipe's BufferedReader has read1
+            for chunk in iter(lambda: read(65536), b""):
                 sink.append(chunk)
 
     thread = threading.Thread(target=run, daemon=True)
@@ -258,8 +261,13 @@ class Session:
     ``result()`` waits for their rows.
     """
 
-    def __init__(self, argv: Sequence[str]) -> None:
+    def __init__(self, argv: Sequence[str], answer_timeout: float | None = None) -> None:
         self.argv = list(argv)
+        # Seconds ``send`` waits for the server's answer before it stops the client (None:
+        # no limit): a server that stopped answering (hung, SIGSTOPped, a dead NFS datadir)
+        # took the session, and the SOP with it, for ever.
+        self.answer_timeout = answer_timeout
+        self.timed_out = False
         self.proc: subprocess.Popen[bytes] | None = None
         self._out: list[bytes] = []
         self._err: list[bytes] = []
@@ -271,22 +279,41 @@ class Session:
                                      stderr=subprocess.PIPE)
 
     def send(self, sql: str) -> list[list[str]] | None:
-        """Run ``sql`` now; its rows, or None (with ``error`` set) when it failed."""
+        """Run ``sql`` now; its rows, or None (with ``error`` set) when it failed or the
+        server did not answer within ``answer_timeout`` (``timed_out`` set, the client
+        stopped)."""
         assert self.proc is not None and self.proc.stdin is not None
         assert self.proc.stdout is not None
-        with contextlib.suppress(OSError):  # a dead client: reported below
-            self.proc.stdin.write((sql + f"SELECT '{_MARKER}';\n").encode("utf-8"))
-            self.proc.stdin.flush()
-        rows: list[list[str]] = []
-        for raw in iter(self.proc.stdout.readline, b""):
-            line = raw.decode("utf-8", "replace").rstrip("\n")
-            if line == _MARKER:
-                return rows
-            rows.append(line.split("\t"))
+        timer = None
+        if self.answer_timeout:
+            timer = threading.Timer(self.answer_timeout, self._no_answer)
+            timer.daemon = True
+            timer.start()
+        try:
+            with contextlib.suppress(OSError):  # a dead client: reported below
+                self.proc.stdin.write((sql + f"SELECT '{_MARKER}';\n").encode("utf-8"))
+                self.proc.stdin.flush()
+            rows: list[list[str]] = []
+            for raw in iter(self.proc.stdout.readline, b""):
+                line = raw.decode("utf-8", "replace").rstrip("\n")
+                if line == _MARKER:
+                    return rows
+                rows.append(line.split("\t"))
+        finally:
+            if timer is not None:
+                timer.cancel()
         err = self.proc.stderr.read() if self.proc.stderr else b""
         self.proc.wait()
-        self.error = first_error_line(err) or f"client exited {self.proc.returncode}"
+        if self.timed_out:
+            self.error = (f"MariaDB did not answer within {self.answer_timeout:g} s "
+                          "(hung or overloaded?)")
+        else:
+            self.error = first_error_line(err) or f"client exited {self.proc.returncode}"
         return None
+
+    def _no_answer(self) -> None:
+        self.timed_out = True
+        self.abort()
 
     def finish(self, sql: str) -> None:
         """Send the last statements and return at once: a thread feeds them (a batch
@@ -306,6 +333,11 @@ class Session:
         writer.start()
         self._threads = [writer, _drain(self.proc.stdout, self._out),
                          _drain(self.proc.stderr, self._err)]
+
+    @property
+    def received(self) -> int:
+        """Bytes of answers ``finish``'s statements have printed so far."""
+        return sum(len(chunk) for chunk in self._out)
 
     def result(self) -> list[list[str]]:
         assert self.proc is not None
@@ -335,9 +367,10 @@ class Session:
             self.proc.wait()
 
 
-def open_snapshot(argv: Sequence[str]) -> Session:
-    """A session inside ``START TRANSACTION WITH CONSISTENT SNAPSHOT`` (time zone +00:00)."""
-    session = Session(argv)
+def open_snapshot(argv: Sequence[str], answer_timeout: float | None = None) -> Session:
+    """A session inside ``START TRANSACTION WITH CONSISTENT SNAPSHOT`` (time zone +00:00);
+    ``answer_timeout`` as Session's."""
+    session = Session(argv, answer_timeout)
     session.start()
     if session.send(_SESSION_SETUP + "START TRANSACTION WITH CONSISTENT SNAPSHOT;\n") is None:
         raise MariaDBError(session.error or "could not open a consistent snapshot")

@@ -747,6 +747,38 @@ def test_stall_guard_lets_a_dump_that_writes_run() -> None:
     assert slow.returncode == 0
 
 
+def test_measuring_sessions_of_a_server_that_stopped_answering_are_stopped() -> None:
+    """MariaDB stopped (SIGSTOP in the lab) while the snapshot sessions measured the tables
+    after the dump: the backup waited for their rows for ever, finished when the server
+    went on 10 minutes later. Clients that take their statements and never answer (a
+    shell that sleeps) are stopped after the stall timeout, the backup failing naming it."""
+    measurer = backup.Measurer(["sh", "-c", "exec sleep 60"], "sipp", [], enabled=True,
+                               lock_budget=0, answer_timeout=1)
+    measurer.before = backup.Session(measurer.client)
+    measurer.before.start()
+    measurer.before.finish("SELECT 1;\n")
+    measurer.fired = True
+    started = time.monotonic()
+    stalled = (r"MariaDB's measurement of the tables \(row counts, checksums\) wrote nothing "
+               r"for 1 s and was stopped \(the server did not answer: hung or overloaded\?\); "
+               "no backup was written")
+    with pytest.raises(backup.BackupFailed, match=stalled):
+        measurer.result()
+    assert time.monotonic() - started < 10
+
+
+def test_measuring_sessions_that_answer_slowly_are_waited_for() -> None:
+    """An answer that keeps coming (one table's row each 0.6 s) is no stall, whatever the
+    whole takes: each row counts as it arrives (not 64 KiB at a time)."""
+    rows = "for t in 1 2 3; do sleep 0.6; printf 'x\\n'; done; cat >/dev/null"
+    session = backup.Session(["sh", "-c", rows])
+    session.start()
+    session.finish("")
+    with backup.StallGuard(session.abort, lambda: session.received, 1, "measurement",
+                           error=backup.BackupFailed):
+        assert session.result() == [["x"], ["x"], ["x"]]
+
+
 @pytest.mark.parametrize(("line", "environment"), [
     ("restore failed: ERROR 1114 (HY000) at line 40: The table 'perkara' is full", True),
     ("restore failed: ERROR 2013 (HY000) at line 9: Lost connection to server during query",

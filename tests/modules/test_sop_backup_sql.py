@@ -304,3 +304,29 @@ def test_a_client_that_dies_while_fed_is_its_error() -> None:
     session.finish("SELECT 1;\n" * 100_000)
     with pytest.raises(q.MariaDBError, match="ERROR 2013: gone"):
         session.result()
+
+
+def test_a_server_that_does_not_answer_stops_the_session_in_its_time() -> None:
+    """MariaDB stopped (SIGSTOP in the lab) before the dump: the lock session waited for
+    its answer for ever, the backup and its SOP with it (stall_timeout watches the dump's
+    output only). A client that takes the statements and never answers (a shell that
+    sleeps, its input in the pipe) is stopped after answer_timeout, its error saying so."""
+    session = q.Session(["sh", "-c", "exec sleep 60"], answer_timeout=0.5)
+    session.start()
+    started = time.monotonic()
+    assert session.send("FLUSH TABLES WITH READ LOCK;\n") is None
+    assert time.monotonic() - started < 5
+    assert session.timed_out
+    assert session.error == "MariaDB did not answer within 0.5 s (hung or overloaded?)"
+    with pytest.raises(q.MariaDBError, match=r"did not answer within 0\.5 s"):
+        q.open_snapshot(["sh", "-c", "exec sleep 60"], answer_timeout=0.5)
+
+
+def test_an_answer_within_the_time_is_read_as_before() -> None:
+    """The limit is on the wait for an answer: one that comes is read, nothing stopped."""
+    answer = f"sleep 0.2; printf '1\\t2\\n{q._MARKER}\\n'; cat >/dev/null"
+    session = q.Session(["sh", "-c", answer], answer_timeout=5)
+    session.start()
+    assert session.send("SELECT 1, 2;\n") == [["1", "2"]]
+    assert not session.timed_out and session.proc.poll() is None
+    session.close()
