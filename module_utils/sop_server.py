@@ -339,11 +339,6 @@ def measured_mounts(mounts_text: str) -> tuple[list[dict[str, Any]], list[str]]:
     return found, hung
 
 
-def data_file_systems(mounts_text: str) -> list[dict[str, Any]]:
-    """The file systems of measured_mounts() (those that did not answer left out)."""
-    return measured_mounts(mounts_text)[0]
-
-
 # Local disks' file systems, whose turning read-only is a disk error's doing (ext4's
 # errors=remount-ro, btrfs's and FAT's own remount after an error): not
 # overlay or tmpfs; squashfs and iso9660 (snaps, CD images), read-only by design, are
@@ -397,7 +392,7 @@ BOOT = "/boot"
 
 def boot_file_system(mounts_text: str) -> dict[str, Any] | None:
     """file_system() of /boot when /proc/mounts' text has it as a data file system of its
-    own (as data_file_systems() lists it); None when its kernels are on / (measured
+    own (as measured_mounts() lists it); None when its kernels are on / (measured
     there) or it was unmounted since. NotAnswered when it did not answer within
     TIME_LIMITS["statvfs"]."""
     if BOOT in dict(mounts(mounts_text)):

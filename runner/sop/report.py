@@ -856,14 +856,15 @@ def build_regional(
     SOPs overdue when the report is made. Courts of one name are apart by their kode
     satker (court_of). Every day and time is the one clock of `month`: the records keep
     no court's own (its sop_schedule.timezone), which the view says (clock_note)."""
-    executions = store.executions(
-        since=month.start, until=month.end, check_mode=False, partial=False
-    )
-    codes = court_codes(executions)
+    recorded = store.month_counts(month.start, month.end)  # counted by the store's query
+    codes = court_codes({"court_name": name, "court_kode_satker": code}
+                        for name, code, _ in recorded)
     counts: dict[tuple[Court, str], dict[str, int]] = {}
-    for execution in executions:
-        by_status = counts.setdefault((court_of(execution, codes), execution["sop_id"]), {})
-        by_status[execution["status"]] = by_status.get(execution["status"], 0) + 1
+    for (name, code, sop_id), numbers in recorded.items():
+        court = court_of({"court_name": name, "court_kode_satker": code}, codes)
+        by_status = counts.setdefault((court, sop_id), {})
+        for status, number in numbers.items():
+            by_status[status] = by_status.get(status, 0) + number
     due_names = {d.court_name for d in dues if d.state != "new"} - set(codes)
     courts = sorted(
         {court for court, _ in counts} | {(name, recorded_code(store, name)) for name in due_names},

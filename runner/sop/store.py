@@ -502,21 +502,21 @@ class Store:
 
     def month_counts(
         self, since: datetime, until: datetime
-    ) -> dict[tuple[str | None, str], dict[str, int]]:
-        """(court, SOP) -> status -> number of real executions of the whole SOP (not dry
-        runs: they perform nothing; not partial runs: they did some activities only)
-        started in [since, until)."""
-        counts: dict[tuple[str | None, str], dict[str, int]] = {}
+    ) -> dict[tuple[str | None, str | None, str], dict[str, int]]:
+        """(court name, kode satker, SOP) -> status -> number of real executions of the
+        whole SOP (not dry runs: they perform nothing; not partial runs: they did some
+        activities only) started in [since, until)."""
+        counts: dict[tuple[str | None, str | None, str], dict[str, int]] = {}
         with self.db.transaction() as tx:
             for row in tx.rows(
-                "SELECT court_name, sop_id, status, count(*) AS number FROM executions "  # noqa: S608 (fixed SQL)
+                "SELECT court_name, court_kode_satker, sop_id, status, count(*) AS number "  # noqa: S608 (fixed SQL)
+                "FROM executions "
                 f"WHERE started_at >= :since AND started_at < :until AND {performs_sop_sql()} "
-                "GROUP BY court_name, sop_id, status",
+                "GROUP BY court_name, court_kode_satker, sop_id, status",
                 {"since": since, "until": until, "no": False},
             ):
-                counts.setdefault((row["court_name"], row["sop_id"]), {})[row["status"]] = int(
-                    row["number"]
-                )
+                key = (row["court_name"], row["court_kode_satker"], row["sop_id"])
+                counts.setdefault(key, {})[row["status"]] = int(row["number"])
         return counts
 
     def due_records(self, court: str | None = None) -> dict[tuple[str, str | None], DueRecord]:

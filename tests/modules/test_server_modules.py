@@ -1396,7 +1396,7 @@ def test_mount_points_with_escaped_characters(tmp_path):
 
 def test_a_mount_point_gone_meanwhile_is_skipped(tmp_path):
     text = f"/dev/sdb1 {tmp_path}/gone ext4 rw 0 0\n/dev/sda1 {tmp_path} ext4 rw 0 0\n"
-    assert [fs["path"] for fs in srv.data_file_systems(text)] == [str(tmp_path)]
+    assert [fs["path"] for fs in srv.measured_mounts(text)[0]] == [str(tmp_path)]
 
 
 class FakeModule:

@@ -490,7 +490,7 @@ def test_a_partial_run_is_not_the_sop_done(store_url: str) -> None:
     assert store.due_records() == {("a", "PN X"): DueRecord(t, (ok, t))}
     assert store.due_records("PN Y") == {}
     month = store.month_counts(t - timedelta(days=5), t + timedelta(days=5))
-    assert month == {("PN X", "a"): {"successful": 1}}
+    assert month == {("PN X", None, "a"): {"successful": 1}}
     assert store.execution(partial)["partial"] == "2"
     assert [r["id"] for r in store.executions(sop_id="a", limit=1)] == [partial]
     store.close()
