@@ -521,14 +521,9 @@ def certificate() -> Iterator[tuple[str, str]]:
     shutil.rmtree(folder)
 
 
-def serve(cert: tuple[str, str], minimum: ssl.TLSVersion,
-          ciphers: str) -> tuple[int, threading.Event]:
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(*cert)
-    ctx.set_ciphers(ciphers)
-    with warnings.catch_warnings():  # the weak server offers TLS 1.0 on purpose
-        warnings.simplefilter("ignore", DeprecationWarning)
-        ctx.minimum_version = minimum
+def _handshakes(ctx: ssl.SSLContext) -> tuple[int, threading.Event]:
+    """A server on 127.0.0.1 answering each connection with one handshake of ``ctx``:
+    its port, and the event that stops it."""
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.2)
     stop = threading.Event()
@@ -549,6 +544,17 @@ def serve(cert: tuple[str, str], minimum: ssl.TLSVersion,
 
     threading.Thread(target=loop, daemon=True).start()
     return listener.getsockname()[1], stop
+
+
+def serve(cert: tuple[str, str], minimum: ssl.TLSVersion,
+          ciphers: str) -> tuple[int, threading.Event]:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(*cert)
+    ctx.set_ciphers(ciphers)
+    with warnings.catch_warnings():  # the weak server offers TLS 1.0 on purpose
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx.minimum_version = minimum
+    return _handshakes(ctx)
 
 
 def client_can(version: str, ciphers: str = "ALL") -> bool:
@@ -1269,26 +1275,7 @@ def serve_named_only(cert: tuple[str, str], seen: list[str | None]) -> tuple[int
         return None if name else ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
 
     ctx.sni_callback = named_only
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.2)
-    stop = threading.Event()
-
-    def loop() -> None:
-        with listener:
-            while not stop.is_set():
-                try:
-                    conn, _ = listener.accept()
-                except TimeoutError:
-                    continue
-                conn.settimeout(5)
-                try:
-                    with ctx.wrap_socket(conn, server_side=True):
-                        pass
-                except (ssl.SSLError, OSError):
-                    conn.close()
-
-    threading.Thread(target=loop, daemon=True).start()
-    return listener.getsockname()[1], stop
+    return _handshakes(ctx)
 
 
 def test_a_site_written_as_an_ip_address_sends_no_name_and_says_so(certificate):

@@ -316,9 +316,10 @@ def test_a_detail_at_its_limit_with_no_more_groups_is_not_cut(monkeypatch):
     assert not any("LIMIT" in sql for sql in seen)
 
 
-def scan_of(monkeypatch, server_offset: str, data_timezone: str | None) -> str:
-    """The main query's range predicate on a database whose clock is server_offset
-    minutes east of UTC (no database: the queries are captured)."""
+def main_query(monkeypatch, server_offset: str, columns: dict, params: dict) -> str:
+    """The main query the summary sends to a database whose clock is ``server_offset``
+    minutes east of UTC, whose table has ``columns`` (no database: the queries are
+    captured)."""
     seen: list[str] = []
 
     def fake_query(conn, sql):
@@ -328,12 +329,17 @@ def scan_of(monkeypatch, server_offset: str, data_timezone: str | None) -> str:
         return [["0", None]] if sql.startswith("SELECT COUNT(*)") else []
 
     monkeypatch.setattr(mod, "query", fake_query)
-    monkeypatch.setattr(mod, "table_columns", lambda conn, table: {
-        "datetime": ("datetime", "datetime"), "username": ("username", "varchar"),
-        "action": ("action", "varchar")})
+    monkeypatch.setattr(mod, "table_columns", lambda conn, table: columns)
     monkeypatch.setattr(mod, "indexed_columns", lambda conn, table: {"datetime"})
-    mod.audit_summary(None, dict(PARAMS, data_timezone=data_timezone))
-    main = next(sql for sql in seen if "GROUP BY 1, 2;" in sql)
+    mod.audit_summary(None, dict(PARAMS, **params))
+    return next(sql for sql in seen if "GROUP BY 1, 2;" in sql)
+
+
+def scan_of(monkeypatch, server_offset: str, data_timezone: str | None) -> str:
+    """The main query's range predicate (main_query)."""
+    columns = {"datetime": ("datetime", "datetime"), "username": ("username", "varchar"),
+               "action": ("action", "varchar")}
+    main = main_query(monkeypatch, server_offset, columns, {"data_timezone": data_timezone})
     return main.split(" WHERE ", 1)[1].split(" GROUP BY", 1)[0]
 
 
@@ -526,22 +532,9 @@ def test_the_period_is_reported_in_the_data_clock(monkeypatch):
 
 
 def outside_of(monkeypatch, server_offset: str, **params: str | None) -> str:
-    """The main query's office-hours test (its SUM) on a database whose clock is
-    ``server_offset`` minutes east of UTC, for these parameters."""
-    seen: list[str] = []
-
-    def fake_query(conn, sql):
-        seen.append(sql)
-        if sql.startswith("SELECT NOW()"):
-            return [["2026-11-21 12:00:00", "2026-11-20 12:00:00", server_offset]]
-        return [["0", None]] if sql.startswith("SELECT COUNT(*)") else []
-
-    monkeypatch.setattr(mod, "query", fake_query)
-    monkeypatch.setattr(mod, "table_columns", lambda conn, table: {
-        "datetime": ("datetime", "datetime"), "action": ("action", "varchar")})
-    monkeypatch.setattr(mod, "indexed_columns", lambda conn, table: {"datetime"})
-    mod.audit_summary(None, dict(PARAMS, **params))
-    main = next(sql for sql in seen if "GROUP BY 1, 2;" in sql)
+    """The main query's office-hours test (its SUM), for these parameters (main_query)."""
+    columns = {"datetime": ("datetime", "datetime"), "action": ("action", "varchar")}
+    main = main_query(monkeypatch, server_offset, columns, params)
     return main.split("SUM(", 1)[1].split("), MIN(", 1)[0]
 
 
