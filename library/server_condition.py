@@ -193,6 +193,7 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     parse_mdstat,
     pattern_problem,
     read_only_mounts,
+    read_only_problem,
     reboot_required,
     run_bounded,
     timed_out,
@@ -462,9 +463,7 @@ def flags(report: dict[str, Any], params: dict[str, Any]) -> list[str]:
             found.append(f"Inode {fs['path']} terpakai {angka(fs['inodes_percent'], 1)}%")
     found.extend(f"Sistem berkas {not_answering(path)}"
                  for path in report["mounts_not_answering"])
-    found.extend(f"Sistem berkas {path} read-only, padahal seharusnya read-write: kemungkinan "
-                 "galat disk (errors=remount-ro), periksa dmesg"
-                 for path in report["read_only_mounts"])
+    found.extend(read_only_problem(path) for path in report["read_only_mounts"])
     if report["failed_units"]:
         found.append("Unit systemd gagal: " + ", ".join(report["failed_units"]))
     updates = report["updates"]

@@ -23,6 +23,9 @@ description:
     dpkg's C(.dpkg-new) copies, the initramfs built in C(/var/tmp)), and a C(/var) whose
     inodes PHP sessions or mail used up has space but fails it half-way with C(No space
     left on device).
+  - Fails too when a file system of O(paths) went read-only though meant read-write
+    (C(/etc/fstab) mounts it without C(ro), or the kernel remounted it after a disk
+    error, C(errors=remount-ro)), naming it, as server_condition reports it.
   - Fails too when dpkg was interrupted in the middle of an install (its journal in
     C(/var/lib/dpkg/updates)), as apt then installs nothing until C(dpkg --configure -a).
   - Fails with one line naming every problem; reports the measurements otherwise.
@@ -101,6 +104,8 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     dpkg_interrupted,
     file_system,
     not_answering,
+    read_only_holding,
+    read_only_problem,
 )
 
 # Free inodes a file system of ``paths`` needs for a kernel upgrade: thousands of module
@@ -108,6 +113,8 @@ from ansible.module_utils.sop_server import (  # noqa: E402
 MIN_FREE_INODES = 10000
 DPKG_INTERRUPTED = "dpkg terhenti di tengah pemasangan (jalankan dpkg --configure -a)"
 MOUNTS = "/proc/mounts"
+MOUNTINFO = "/proc/self/mountinfo"
+FSTAB = "/etc/fstab"
 
 
 def own_boot() -> tuple[dict[str, Any] | None, list[str]]:
@@ -121,6 +128,21 @@ def own_boot() -> tuple[dict[str, Any] | None, list[str]]:
         return None, [f"{MOUNTS} tidak terbaca ({exc.strerror}): ruang /boot tidak diketahui"]
     except NotAnswered:
         return None, [not_answering(BOOT)]
+
+
+def read_only(paths: list[str]) -> list[str]:
+    """A problem for each file system holding one of ``paths`` that went read-only though
+    meant read-write (a disk error's remount: nothing can be installed on it, and an
+    upgrade fails half-way), read from /proc/self/mountinfo and /etc/fstab; none when
+    they cannot be read (server_condition names that)."""
+    texts = []
+    for path in (MOUNTINFO, FSTAB):
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                texts.append(handle.read())
+        except OSError:
+            texts.append("")
+    return [read_only_problem(point) for point in read_only_holding(paths, *texts)]
 
 
 def _space_and_inodes(path: str) -> tuple[dict[str, Any], os.statvfs_result]:
@@ -170,7 +192,8 @@ def main() -> None:
     problems = [f"ruang kosong {fs['path']} {angka(fs['free_mb'])} MB (< {angka(minimum)} MB)"
                 for fs in file_systems if fs["free_mb"] < minimum] + unmeasured \
         + (boot_short_of_room(boot, module.params["boot_min_free_mb"]) if boot else []) \
-        + unread + busy + ([DPKG_INTERRUPTED] if dpkg_interrupted() else [])
+        + read_only(module.params["paths"]) + unread + busy \
+        + ([DPKG_INTERRUPTED] if dpkg_interrupted() else [])
     if boot and all(fs["path"] != boot["path"] for fs in file_systems):
         file_systems.append(boot)
     if problems:

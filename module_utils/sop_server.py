@@ -17,7 +17,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 from ansible.module_utils.sop_bahasa import angka, angka_ringkas
@@ -380,6 +380,28 @@ def read_only_mounts(mountinfo: str, fstab: str) -> list[str]:
         # not in fstab: the mount read-write over a file system gone read-only
         if ("ro" not in meant[point]) if point in meant else (super_ro and not mount_ro):
             found.add(point)
+    return sorted(found)
+
+
+def read_only_problem(point: str) -> str:
+    """The finding (server_condition) and refusal (server_precheck) of a mount point
+    read_only_mounts names."""
+    return (f"Sistem berkas {point} read-only, padahal seharusnya read-write: kemungkinan "
+            "galat disk (errors=remount-ro), periksa dmesg")
+
+
+def read_only_holding(paths: Sequence[str], mountinfo: str, fstab: str) -> list[str]:
+    """The mount points read_only_mounts names that hold one of ``paths`` (each's
+    longest mount point in /proc/self/mountinfo's text, symbolic links resolved)."""
+    gone = set(read_only_mounts(mountinfo, fstab))
+    points = [_unescape(words[4]) for words in map(str.split, mountinfo.splitlines())
+              if len(words) > 4]
+    found = set()
+    for path in map(os.path.realpath, paths):
+        holding = max((p for p in points if path == p or path.startswith(p.rstrip("/") + "/")),
+                      key=len, default=None)
+        if holding in gone:
+            found.add(holding)
     return sorted(found)
 
 

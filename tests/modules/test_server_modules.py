@@ -581,11 +581,15 @@ def test_an_interrupted_dpkg_is_a_finding_and_not_safe_to_patch(tmp_path, monkey
 
 def _precheck(tmp_path, monkeypatch, capsys):
     """server_precheck with dpkg whole and no apt process running, its mounts read from
-    tmp_path/mounts (/ alone unless a test writes others), and run(paths, **params): its
-    result for those paths."""
+    tmp_path/mounts (/ alone unless a test writes others), mountinfo and fstab (/
+    read-write, no fstab), and run(paths, **params): its result for those paths."""
     precheck = load("server_precheck")
     (tmp_path / "mounts").write_text("/dev/sda2 / ext4 rw,relatime 0 0\n")
     monkeypatch.setattr(precheck, "MOUNTS", str(tmp_path / "mounts"))
+    (tmp_path / "mountinfo").write_text("22 1 8:2 / / rw,relatime shared:1 - ext4 /dev/sda2 rw\n")
+    monkeypatch.setattr(precheck, "MOUNTINFO", str(tmp_path / "mountinfo"))
+    (tmp_path / "fstab").write_text("")
+    monkeypatch.setattr(precheck, "FSTAB", str(tmp_path / "fstab"))
     monkeypatch.setattr(precheck, "dpkg_interrupted", lambda: False)
     monkeypatch.setattr(precheck, "busy_processes", list)
     monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
@@ -598,6 +602,26 @@ def _precheck(tmp_path, monkeypatch, capsys):
         return json.loads(capsys.readouterr().out)
 
     return precheck, run
+
+
+def test_the_pre_check_refuses_a_file_system_gone_read_only(tmp_path, monkeypatch, capsys):
+    """/ remounted read-only after a disk error (errors=remount-ro): server_condition
+    reports it, but the pre-check passed and the upgrade failed on its first file. A
+    path on a read-write file system mounted below it passes; one an admin mounted
+    read-only on purpose (both options ro) is no refusal."""
+    _, run = _precheck(tmp_path, monkeypatch, capsys)
+    data = tmp_path / "data"
+    data.mkdir()
+    (tmp_path / "mountinfo").write_text(
+        "22 1 8:2 / / rw,relatime shared:1 - ext4 /dev/sda2 ro,errors=remount-ro\n"
+        f"23 22 8:3 / {data} rw,relatime shared:2 - ext4 /dev/sda3 rw\n")
+    result = run([str(tmp_path)])
+    assert result["msg"] == (
+        "Belum aman untuk perawatan: Sistem berkas / read-only, padahal seharusnya "
+        "read-write: kemungkinan galat disk (errors=remount-ro), periksa dmesg")
+    assert "failed" not in run([str(data)])
+    (tmp_path / "mountinfo").write_text("22 1 8:2 / / ro,relatime shared:1 - ext4 /dev/sda2 ro\n")
+    assert "failed" not in run([str(tmp_path)])
 
 
 def test_the_pre_check_refuses_a_boot_without_room_for_one_more_kernel(tmp_path, monkeypatch,
