@@ -191,6 +191,7 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     not_answering,
     os_release,
     parse_mdstat,
+    parse_meminfo,
     pattern_problem,
     read_only_mounts,
     read_only_problem,
@@ -224,12 +225,7 @@ def memory_used_percent(meminfo: str) -> float:
     writes no MemAvailable: none available read as 100% used, a finding on every such
     host; the older estimate free(1) made, MemFree + Buffers + Cached, is taken then.
     0.0 without MemTotal."""
-    values: dict[str, int] = {}
-    for line in meminfo.splitlines():
-        key, _, rest = line.partition(":")
-        words = rest.split()
-        if words and words[0].isdigit():
-            values[key.strip()] = int(words[0])
+    values = parse_meminfo(meminfo)
     total = values.get("MemTotal", 0)
     if not total:
         return 0.0

@@ -119,7 +119,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
-from ansible.module_utils.sop_server import NotAnswered, bounded  # noqa: E402
+from ansible.module_utils.sop_server import NotAnswered, bounded, parse_meminfo  # noqa: E402
 
 GRADES = ("ok", "warn", "fail")
 GRADE_WORDS = {"warn": "peringatan", "fail": "gagal"}
@@ -159,17 +159,6 @@ def _disk_usage(path: str, warn: int, fail: int) -> dict[str, Any]:
     return {"path": path, "device": os.stat(path).st_dev, "size_mb": size // mib,
             "used_mb": used // mib, "free_mb": free // mib, "used_percent": percent,
             "status": grade(percent, warn, fail)}
-
-
-def parse_meminfo(text: str) -> dict[str, int]:
-    """kB values of /proc/meminfo."""
-    values: dict[str, int] = {}
-    for line in text.splitlines():
-        key, _, rest = line.partition(":")
-        parts = rest.split()
-        if parts and parts[0].isdigit():
-            values[key.strip()] = int(parts[0])
-    return values
 
 
 def read_meminfo(path: str = "/proc/meminfo") -> str | OSError:

@@ -383,6 +383,17 @@ def read_only_mounts(mountinfo: str, fstab: str) -> list[str]:
     return sorted(found)
 
 
+def parse_meminfo(text: str) -> dict[str, int]:
+    """kB values of /proc/meminfo's text (server_condition, sipp_host_resources)."""
+    values: dict[str, int] = {}
+    for line in text.splitlines():
+        key, _, rest = line.partition(":")
+        words = rest.split()
+        if words and words[0].isdigit():
+            values[key.strip()] = int(words[0])
+    return values
+
+
 def read_only_problem(point: str) -> str:
     """The finding (server_condition) and refusal (server_precheck) of a mount point
     read_only_mounts names."""
