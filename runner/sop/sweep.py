@@ -1,6 +1,6 @@
 """No secret left on disk by a crash.
 
-A run's private data dir (`run/<pid>-<start time>` under the data dir) holds the `-e`
+A run's private data dir (`run/<pid>-<liveness token>` under the data dir) holds the `-e`
 values file and the sop_activity callback's tag file; ansible-runner keeps the vault
 password and the environment in memory (`suppress_env_files`), but writes the whole
 environment into the artifacts' `command` file, which the runner rewrites without it as
@@ -33,7 +33,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from sop.errors import ExitCode, SopError
-from sop.liveness import is_alive, process_token
+from sop.liveness import is_alive, process_token, with_boot
 from sop.output import write
 
 RUN_DIR = "run"
@@ -47,16 +47,21 @@ RAW_EVENT = "-partial.json"  # in a name: job_events/<uuid>-partial.json, and it
 
 
 def private_dir(data_dir: Path) -> Path:
-    """A new private data dir owned by this process: run/<pid>-<process start time>."""
+    """A new private data dir owned by this process: run/<pid>-<token>, the token as a
+    record keeps it (`START@BOOT`, liveness.with_boot): a dir a run left before a reboot
+    is never taken for one of a process of this boot that has its pid and start time."""
     root = data_dir / RUN_DIR
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     pid = os.getpid()
-    path = root / f"{pid}-{process_token(pid) or 'x'}"
+    path = root / f"{pid}-{with_boot(process_token(pid)) or 'x'}"
     path.mkdir(mode=0o700)
     return path
 
 
 def _owner_alive(name: str) -> bool:
+    """Whether the process a private dir's name names lives: `<pid>-<token>`, the token
+    with its boot, or a bare start time (an older `sop`'s name, judged by it alone), or
+    `x` (none: no /proc)."""
     pid, _, token = name.partition("-")
     if not pid.isdigit():
         return False

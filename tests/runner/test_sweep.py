@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sop.liveness import process_token
+from sop import liveness
+from sop.liveness import process_token, with_boot
 from sop.sweep import claim_artifacts, private_dir, rotate_artifacts, scrub_command, sweep
 
 from .conftest import SOP_BIN
@@ -46,6 +47,37 @@ def test_sweep_removes_dead_private_dirs_and_scrubs_commands(tmp_path: Path) -> 
     assert "DB_PASS" in partial.read_text()  # maybe still being written: left alone
     assert "DB_PASS" not in old.read_text()  # a crash's half-written file
     assert oct(command.stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.skipif(
+    not liveness.BOOT_ID.is_file(), reason="needs Linux's /proc/sys/kernel/random/boot_id"
+)
+def test_a_private_dir_left_before_a_reboot_is_swept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pids and start times start over at each boot: a run's private dir (its `-e` values,
+    the artifact dir it claims) named by its pid and start time alone stayed after a
+    reboot, for ever, once a process of the new boot had them both (a timer's catch-up
+    run at boot). Its name keeps its boot, as the store's records do; a name without one
+    (an older `sop`'s) is judged by its start time, as it was."""
+    data = tmp_path / "data"
+    mine = private_dir(data)
+    claim_artifacts(mine, "7")
+    raw = _raw_event(data / "artifacts" / "7", "a1-partial.json")
+    pid = os.getpid()
+    assert mine.name == f"{pid}-{with_boot(process_token(pid))}"
+    older = data / "run" / f"{pid}-{process_token(pid)}"
+    older.mkdir()
+
+    sweep(data)
+    assert mine.is_dir() and older.is_dir() and raw.exists()  # this process lives
+
+    rebooted = tmp_path / "boot_id"
+    rebooted.write_text("01234567-89ab-cdef-0123-456789abcdef\n")
+    monkeypatch.setattr(liveness, "BOOT_ID", rebooted)
+    sweep(data)
+    assert not mine.exists() and not raw.exists()
+    assert older.is_dir()  # no boot in its name: the same pid and start time live
 
 
 def _raw_event(artifact_dir: Path, name: str) -> Path:
