@@ -55,9 +55,38 @@ SQLITE_PRAGMAS = (
 # for (busy_timeout does not apply): `sop` processes creating the store at once retry.
 SQLITE_WAL_SECONDS = 10.0
 # Seconds a PostgreSQL server is given to answer a connection (libpq's connect_timeout),
-# unless the URL (`?connect_timeout=N`) or PGCONNECT_TIMEOUT sets it: without one, an
-# unreachable server held every `sop` command for TCP's two minutes.
+# unless the URL (`?connect_timeout=N`), its service's entry or PGCONNECT_TIMEOUT sets
+# it: without one, an unreachable server held every `sop` command for TCP's two minutes.
 CONNECT_TIMEOUT = 10
+# libpq's settings that end a connection whose server is gone or cut off mid-query
+# (powered off, a network or firewall dropping its packets), unless the URL or its
+# service's entry sets them: without them `sop` waited for the kernel (an unanswered
+# request retransmitted for some 15 minutes, an idle wait for a reply for ever). An idle
+# connection is probed after 30 s of silence, every 10 s, and given up after 3 unanswered
+# probes; data the server does not acknowledge within 60 s (tcp_user_timeout, ms) ends
+# it too. A server that is there answers the probes: a long query is never cut short so.
+KEEPALIVES = {
+    "keepalives": "1",
+    "keepalives_idle": "30",
+    "keepalives_interval": "10",
+    "keepalives_count": "3",
+    "tcp_user_timeout": "60000",
+}
+# The server's own bound on one statement (a query stuck behind a lock a dead client's
+# session holds), given in libpq's `options` unless the URL's, its service's entry's or
+# PGOPTIONS's already sets one: generous for the largest report.
+STATEMENT_TIMEOUT = "10min"
+# libpq's environment variables of the settings above (the keepalives have none).
+PG_ENVIRONMENT = {
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+    "options": "PGOPTIONS",
+    "host": "PGHOST",
+    "hostaddr": "PGHOSTADDR",
+    "port": "PGPORT",
+}
+# The directory of the system-wide pg_service.conf when PGSYSCONFDIR names none: Debian's
+# libpq's (psycopg's binary wheel's libpq is built with the same).
+PG_SYSCONFDIR = "/etc/postgresql-common"
 # URL schemes (SQLAlchemy's spellings too, as SOP_DATABASE_URL was given before).
 DIALECTS = {
     "sqlite": "sqlite",
@@ -251,24 +280,31 @@ class Database:
         return conn
 
     def _postgresql(self, rest: str) -> psycopg.Connection[tuple[Any, ...]]:
-        """The connection, within CONNECT_TIMEOUT unless the URL or PGCONNECT_TIMEOUT sets
-        libpq's connect_timeout; a server that does not answer in time is named in one
-        line (psycopg says only "connection timeout expired")."""
+        """The connection, within CONNECT_TIMEOUT, kept alive by KEEPALIVES and bounded by
+        STATEMENT_TIMEOUT, unless the URL, its service or libpq's environment sets them
+        (`pg_settings`); a server that does not answer in time is named in one line
+        (psycopg says only "connection timeout expired")."""
         import psycopg  # noqa: PLC0415
-        from psycopg.conninfo import conninfo_to_dict  # noqa: PLC0415
+        from psycopg.conninfo import conninfo_to_dict, make_conninfo  # noqa: PLC0415
 
         url = f"postgresql://{rest}"
         params = conninfo_to_dict(url)
-        timeout = (
-            params.get("connect_timeout") or os.environ.get("PGCONNECT_TIMEOUT") or CONNECT_TIMEOUT
-        )
+        given = pg_settings({key: str(value) for key, value in params.items()})
+        added = {key: value for key, value in KEEPALIVES.items() if not given.get(key)}
+        options = given.get("options") or ""
+        if not re.search(r"statement[-_]timeout", options, re.IGNORECASE):
+            added["options"] = f"{options} -c statement_timeout={STATEMENT_TIMEOUT}".strip()
+        # Given to psycopg even when libpq would find it: psycopg waits for the connection
+        # itself, by the URL's connect_timeout or PGCONNECT_TIMEOUT only (no service file).
+        timeout = given.get("connect_timeout") or str(CONNECT_TIMEOUT)
         try:
-            return psycopg.connect(url, autocommit=True, connect_timeout=timeout)
+            conninfo = make_conninfo(url, connect_timeout=timeout, **added)
+            return psycopg.connect(conninfo, autocommit=True)
         except psycopg.OperationalError as exc:
             if not first_line(exc).endswith("timeout expired"):
                 raise
-        host = params.get("host") or params.get("hostaddr") or os.environ.get("PGHOST")
-        port = params.get("port") or os.environ.get("PGPORT") or 5432
+        host = given.get("host") or given.get("hostaddr")
+        port = given.get("port") or 5432
         server = f"{host} port {port}" if host else f"the default socket (port {port})"
         self._refuse(
             f"the PostgreSQL server at {server} did not answer within {timeout} s "
@@ -351,6 +387,56 @@ class Database:
                 elif name in BOOLEAN_COLUMNS:
                     row[name] = bool(value)
         return row
+
+
+def pg_settings(params: Mapping[str, str]) -> dict[str, str]:
+    """The connection settings a PostgreSQL URL's `params` (libpq's keywords) come to
+    with libpq's precedence: the URL's own, else its service's entry in a service file
+    (`service_entry`), else libpq's environment (PG_ENVIRONMENT's keywords); an empty
+    value counts as none."""
+    service = service_entry(
+        params.get("service") or os.environ.get("PGSERVICE") or "",
+        params.get("servicefile") or os.environ.get("PGSERVICEFILE") or "",
+    )
+    settings = {key: os.environ.get(name, "") for key, name in PG_ENVIRONMENT.items()}
+    for source in (service, params):
+        settings.update({key: value for key, value in source.items() if value})
+    return {key: value for key, value in settings.items() if value}
+
+
+def service_entry(name: str, user_file: str = "") -> dict[str, str]:
+    """The settings of service `name` as libpq reads them: its section of the per-user
+    service file (`user_file`: the URL's servicefile or PGSERVICEFILE; else
+    ~/.pg_service.conf) or, when that file has none, of the system-wide one
+    (pg_service.conf in PGSYSCONFDIR, else PG_SYSCONFDIR); a setting given twice counts
+    once, the first time. Empty for no name, or no section of that name in a file this
+    account can read: libpq then refuses the URL itself."""
+    if not name:
+        return {}
+    files = (
+        Path(user_file or Path.home() / ".pg_service.conf"),
+        Path(os.environ.get("PGSYSCONFDIR") or PG_SYSCONFDIR) / "pg_service.conf",
+    )
+    for file in files:
+        try:
+            lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        entry: dict[str, str] | None = None
+        for raw in lines:
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith("["):
+                if entry is not None:
+                    break  # the end of its section
+                entry = {} if line.startswith(f"[{name}]") else None
+            elif entry is not None:
+                key, _, value = line.partition("=")
+                entry.setdefault(key, value)
+        if entry is not None:
+            return entry
+    return {}
 
 
 def first_line(exc: BaseException) -> str:
