@@ -127,6 +127,11 @@ def write_json_atomic(path: str, data: dict[str, Any]) -> None:
 # Largest manifest read (a real one is a few hundred KiB): manifests arrive from other
 # hosts (pushed), and are read by root on the backup computer.
 MANIFEST_MAX = 64 << 20
+# Most values a manifest read may hold, counted as its commas, "[" and "{" (those in its
+# strings too): json makes each 2-byte "[]" a list of 56 bytes and more, so a pushed
+# manifest of MANIFEST_MAX bytes of them took 1.4 GiB of a root process on the backup
+# computer. A real one holds a few thousand.
+MANIFEST_VALUES = 1 << 20
 
 
 def _manifest_bytes(path: str) -> bytes | None:
@@ -143,8 +148,9 @@ def _manifest_bytes(path: str) -> bytes | None:
 
 
 def _parsed(raw: bytes | None) -> dict[str, Any] | None:
-    """The JSON object ``raw`` holds, or None (nested without end included)."""
-    if raw is None:
+    """The JSON object ``raw`` holds, or None (nested without end, or more than
+    MANIFEST_VALUES values, included)."""
+    if raw is None or sum(map(raw.count, (b",", b"[", b"{"))) > MANIFEST_VALUES:
         return None
     try:
         data = json.loads(raw.decode("utf-8"))
@@ -156,7 +162,7 @@ def _parsed(raw: bytes | None) -> dict[str, Any] | None:
 def read_manifest(path: str) -> dict[str, Any] | None:
     """The manifest at ``path``, or None when missing, unreadable, no regular file (a
     symbolic link is not followed, a FIFO not waited for), larger than MANIFEST_MAX or not
-    a JSON object (nested without end included)."""
+    a JSON object (nested without end, or more than MANIFEST_VALUES values, included)."""
     return _parsed(_manifest_bytes(path))
 
 
