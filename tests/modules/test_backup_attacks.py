@@ -3,7 +3,12 @@ backup, how it sends them) must not exhaust the backup computer's memory or proc
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from loader import load, run_python
@@ -38,3 +43,48 @@ def test_a_manifest_of_a_large_real_database_is_read(tmp_path: Path) -> None:
     path = tmp_path / "sipp-20261121T020000.sql.zst.manifest.json"
     path.write_text(json.dumps(manifest, indent=2))
     assert files.read_manifest(str(path)) == manifest
+
+
+RECEIVE = Path(__file__).resolve().parents[2] / "roles/sipp_backup/files/sop-backup-receive"
+NAME = "sipp-20261121T020000.sql.zst"
+
+
+def test_a_push_that_stops_sending_is_stopped_and_leaves_nothing(tmp_path: Path) -> None:
+    """A push key that announced a backup, sent part of it and kept the connection open
+    without sending more held its receiver (and sshd's processes) for ever; its partial
+    file stopped counting among the in-tray's waiting files after an hour, so such pushes
+    piled up without bound. One that receives nothing for STALL seconds (1 here) is
+    refused in one line and leaves nothing."""
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    data = b"x" * 1000
+    driver = ("import importlib.machinery, importlib.util, sys\n"
+              f"loader = importlib.machinery.SourceFileLoader('receive', {str(RECEIVE)!r})\n"
+              "module = importlib.util.module_from_spec("
+              "importlib.util.spec_from_loader('receive', loader))\n"
+              "loader.exec_module(module)\n"
+              "module.STALL = 1\n"
+              f"sys.argv = ['sop-backup-receive', {str(incoming)!r}]\n"
+              "module.main()\n")
+    env = dict(os.environ, SSH_ORIGINAL_COMMAND=(
+        f"put {NAME} {len(data)} {hashlib.sha256(data).hexdigest()}"))
+    proc = subprocess.Popen([sys.executable, "-c", driver], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdin is not None and proc.stderr is not None
+    try:
+        proc.stdin.write(data[:400])
+        proc.stdin.flush()
+        time.sleep(0.5)
+        proc.stdin.write(data[400:600])  # a trickle is no stall
+        proc.stdin.flush()
+        proc.wait(timeout=30)  # stdin stays open (communicate would close it)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdin.close()
+    assert proc.returncode == 1
+    assert proc.stderr.read().decode() == (
+        f"sop-backup-receive: refused: {NAME}: no byte arrived for 1 s, after 600 of 1000 "
+        "bytes (a stalled push is stopped)\n")
+    assert os.listdir(incoming) == []
