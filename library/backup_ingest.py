@@ -52,7 +52,8 @@ description:
   - What is moved is a name; the file then in the store must be the one opened and
     checked in O(incoming) (a plain file with no other link), made root's before it is
     hashed, or it is removed from the store and refused (another file put at the name or
-    a link made meanwhile by anything but the receiver).
+    a link made meanwhile by anything but the receiver). A FIFO at a pushed name is
+    refused, never waited on (the store's lock held).
   - A file still open for writing by another process once it is root's in the store (a
     process of the push account that opened it in O(incoming) before the move, which could
     write on after the check) is removed from the store and refused. This is found by a
@@ -252,8 +253,8 @@ def _take(incoming: str, store: str, wanted: dict[str, Any]) -> tuple[str, dict[
     partial = dst + PARTIAL_SUFFIX
     if os.path.lexists(dst):
         raise IngestFailed(f"{dst} exists and is not in the record (refused)")
-    try:
-        fd = os.open(src, os.O_RDONLY | os.O_NOFOLLOW)
+    try:  # O_NONBLOCK: a FIFO put at the name is refused below, not waited on for ever
+        fd = os.open(src, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except FileNotFoundError:
         raise IngestFailed(f"{name} did not arrive in {incoming}") from None
     except OSError as exc:

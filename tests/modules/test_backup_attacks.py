@@ -10,8 +10,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from loader import load, run_python
+import pytest
+from loader import load, run_module, run_python
 
 files = load("sop_backup_files")
 
@@ -47,6 +49,11 @@ def test_a_manifest_of_a_large_real_database_is_read(tmp_path: Path) -> None:
 
 RECEIVE = Path(__file__).resolve().parents[2] / "roles/sipp_backup/files/sop-backup-receive"
 NAME = "sipp-20261121T020000.sql.zst"
+
+
+def reported(data: bytes, name: str) -> dict[str, Any]:
+    """A pushed file as the SIPP server reports it to the ingest."""
+    return {"name": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
 
 
 def test_a_push_that_stops_sending_is_stopped_and_leaves_nothing(tmp_path: Path) -> None:
@@ -88,3 +95,27 @@ def test_a_push_that_stops_sending_is_stopped_and_leaves_nothing(tmp_path: Path)
         f"sop-backup-receive: refused: {NAME}: no byte arrived for 1 s, after 600 of 1000 "
         "bytes (a stalled push is stopped)\n")
     assert os.listdir(incoming) == []
+
+
+@pytest.mark.parametrize("fifo", [NAME, f"{NAME}.manifest.json"])
+def test_a_fifo_at_a_pushed_name_is_refused_not_waited_for(tmp_path: Path, fifo: str) -> None:
+    """Anything of the push account but the receiver (a key line without its forced
+    command, one of its processes) can put a FIFO at a pushed name: the ingest opened it
+    as root and waited for a writer for ever, holding the store's lock, so every later
+    ingest of that store waited too. It is refused in one line, and the store keeps
+    nothing of the backup."""
+    incoming, store = tmp_path / "in", tmp_path / "store"
+    incoming.mkdir()
+    store.mkdir(mode=0o700)
+    for name, data in ((f"{NAME}.manifest.json", b"{}"), (NAME, b"backup")):
+        if name == fifo:
+            os.mkfifo(incoming / name)
+        else:
+            (incoming / name).write_bytes(data)
+    code, result = run_module("backup_ingest", tmp_path, {
+        "incoming": str(incoming), "store": str(store), "prefix": "sipp",
+        "backup": reported(b"backup", NAME),
+        "manifest": reported(b"{}", f"{NAME}.manifest.json")}, seconds=30)
+    assert code == 1
+    assert result["msg"] == f"ingest failed: {fifo} in {incoming} is not a plain file (refused)"
+    assert sorted(os.listdir(store)) == [".ingest.lock", "ledger.jsonl"]
