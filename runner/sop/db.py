@@ -72,14 +72,12 @@ KEEPALIVES = {
     "keepalives_count": "3",
     "tcp_user_timeout": "60000",
 }
-# The server's own bound on one statement (a query stuck behind a lock a dead client's
-# session holds), given in libpq's `options` unless the URL's, its service's entry's or
-# PGOPTIONS's already sets one: generous for the largest report.
-STATEMENT_TIMEOUT = "10min"
+# No statement_timeout is sent (libpq's `options`): PgBouncer refuses a connection whose
+# startup options name a setting it does not track, and a DBA's ALTER ROLE ... SET would be
+# overridden; the keepalives above end a connection to a server that is gone.
 # libpq's environment variables of the settings above (the keepalives have none).
 PG_ENVIRONMENT = {
     "connect_timeout": "PGCONNECT_TIMEOUT",
-    "options": "PGOPTIONS",
     "host": "PGHOST",
     "hostaddr": "PGHOSTADDR",
     "port": "PGPORT",
@@ -280,10 +278,10 @@ class Database:
         return conn
 
     def _postgresql(self, rest: str) -> psycopg.Connection[tuple[Any, ...]]:
-        """The connection, within CONNECT_TIMEOUT, kept alive by KEEPALIVES and bounded by
-        STATEMENT_TIMEOUT, unless the URL, its service or libpq's environment sets them
-        (`pg_settings`); a server that does not answer in time is named in one line
-        (psycopg says only "connection timeout expired")."""
+        """The connection, within CONNECT_TIMEOUT and kept alive by KEEPALIVES, unless the
+        URL, its service or libpq's environment sets them (`pg_settings`); a server that
+        does not answer in time is named in one line (psycopg says only "connection
+        timeout expired")."""
         import psycopg  # noqa: PLC0415
         from psycopg.conninfo import conninfo_to_dict, make_conninfo  # noqa: PLC0415
 
@@ -291,9 +289,6 @@ class Database:
         params = conninfo_to_dict(url)
         given = pg_settings({key: str(value) for key, value in params.items()})
         added = {key: value for key, value in KEEPALIVES.items() if not given.get(key)}
-        options = given.get("options") or ""
-        if not re.search(r"statement[-_]timeout", options, re.IGNORECASE):
-            added["options"] = f"{options} -c statement_timeout={STATEMENT_TIMEOUT}".strip()
         # Given to psycopg even when libpq would find it: psycopg waits for the connection
         # itself, by the URL's connect_timeout or PGCONNECT_TIMEOUT only (no service file).
         timeout = given.get("connect_timeout") or str(CONNECT_TIMEOUT)

@@ -220,39 +220,21 @@ def _socket_settings(database: Database) -> dict[str, int]:
 def test_a_connection_gives_up_on_a_server_gone_mid_query(postmaster: _Postmaster) -> None:
     """A server powered off or cut off mid-query held `sop` for the kernel's TCP timeout
     (some 15 minutes; for ever waiting for a reply): the connection has libpq's
-    keepalives and tcp_user_timeout, and the server bounds each statement."""
+    keepalives and tcp_user_timeout; no startup options (PgBouncer refuses them)."""
     database = Database(f"postgresql://sop@127.0.0.1:{postmaster.port}/sop?sslmode=disable")
     try:
         assert _socket_settings(database) == {k: int(v) for k, v in db.KEEPALIVES.items()}
     finally:
         database.close()
     postmaster.close()
-    assert postmaster.startup["options"] == f"-c statement_timeout={db.STATEMENT_TIMEOUT}"
+    assert "options" not in postmaster.startup  # PgBouncer refuses unknown startup options
 
 
-@pytest.mark.parametrize(
-    ("query", "environment", "options"),
-    [
-        ("&options=-c%20search_path%3Dsop", None, "-c search_path=sop -c statement_timeout="),
-        ("", "-c work_mem=8MB", "-c work_mem=8MB -c statement_timeout="),
-        ("&options=-c%20statement_timeout%3D1h", "-c work_mem=8MB", "-c statement_timeout=1h"),
-        ("", "--statement-timeout=0", "--statement-timeout=0"),
-    ],
-)
-def test_a_url_or_environment_keeps_its_own_settings(
-    postmaster: _Postmaster,
-    monkeypatch: pytest.MonkeyPatch,
-    query: str,
-    environment: str | None,
-    options: str,
-) -> None:
-    """What the URL sets (keepalives, a statement_timeout in its options) is kept; other
-    options (the URL's, else PGOPTIONS) are kept beside the statement_timeout added."""
-    if environment is not None:
-        monkeypatch.setenv("PGOPTIONS", environment)
+def test_a_url_keeps_its_own_settings(postmaster: _Postmaster) -> None:
+    """What the URL sets (keepalives, tcp_user_timeout) is kept; the others are added."""
     database = Database(
         f"postgresql://sop@127.0.0.1:{postmaster.port}/sop?sslmode=disable"
-        f"&keepalives_idle=5&tcp_user_timeout=2000{query}"
+        "&keepalives_idle=5&tcp_user_timeout=2000"
     )
     try:
         settings = _socket_settings(database)
@@ -261,8 +243,6 @@ def test_a_url_or_environment_keeps_its_own_settings(
     postmaster.close()
     assert settings["keepalives_idle"] == 5 and settings["tcp_user_timeout"] == 2000
     assert settings["keepalives_interval"] == int(db.KEEPALIVES["keepalives_interval"])
-    expected = options + db.STATEMENT_TIMEOUT if options.endswith("=") else options
-    assert postmaster.startup["options"] == expected
 
 
 def test_the_connection_settings_are_documented() -> None:
@@ -271,4 +251,3 @@ def test_the_connection_settings_are_documented() -> None:
     )
     for keyword, value in db.KEEPALIVES.items():
         assert f"`{keyword}={value}`" in readme
-    assert f"`statement_timeout={db.STATEMENT_TIMEOUT}`" in readme
