@@ -54,6 +54,10 @@ description:
     clock (a wrong clock or time zone, or a wrong date), which is never fresh. A feed or
     sitemap date naming no zone (a C(lastmod) of a day alone) is read in the first zone
     that day begins in (UTC+14:00), so that today's date is never ahead of the clock.
+    A feed or sitemap (an XML type such as C(application/rss+xml) or C(text/xml)) is
+    decoded as XML is - a byte order mark, else the charset of its C(Content-Type), else
+    the encoding its XML declaration names (C(<?xml version="1.0" encoding="ISO-8859-1"?>);
+    UTF-16 without a byte order mark too), else UTF-8 - and never by an HTML C(<meta>).
   - A URL's C(user:password@) is sent as HTTP basic credentials (on to a redirect of the
     same site only; never to the plain-HTTP address checked for the redirect); it and
     secret-looking query values (C(token=), C(key=) ...) are shown as C(***) in the result.

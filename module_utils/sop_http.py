@@ -440,6 +440,12 @@ PRESCAN = 1024
 _META_CHARSET = re.compile(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([a-z0-9_:.+-]+)""",
                            re.IGNORECASE)
 _COMMENT = re.compile(rb"<!--.*?(?:-->|$)", re.DOTALL)
+# An XML document (a feed, a sitemap) names its encoding in its declaration, at its very
+# start (XML 1.0 4.3.3): ``<?xml version="1.0" encoding="ISO-8859-1"?>``.
+_XML_DECLARATION = re.compile(
+    rb"""<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]*)["']""")
+# An XML declaration in UTF-16 without a byte order mark, "<?xml" (XML 1.0 Appendix F).
+_XML_UTF16 = ((b"<\0?\0x\0m\0l\0", "utf-16-le"), (b"\0<\0?\0x\0m\0l", "utf-16-be"))
 
 
 def _encoding(label: str) -> str | None:
@@ -455,20 +461,47 @@ def _encoding(label: str) -> str | None:
     return name if name in _SINGLE_BYTE else None
 
 
+def _xml(content_type: str, body: bytes) -> bool:
+    """Whether a body of this Content-Type is XML (RFC 7303: text/xml, application/xml,
+    a type ending +xml such as application/rss+xml or application/atom+xml), or, with no
+    media type, begins as XML does (an XML declaration, UTF-16 too)."""
+    media = content_type.partition(";")[0].strip().lower()
+    if not media:
+        return body.startswith(b"<?xml") or body.startswith(tuple(m for m, _ in _XML_UTF16))
+    return media in ("text/xml", "application/xml") or media.endswith("+xml")
+
+
+def _xml_encoding(body: bytes) -> str | None:
+    """The codec an XML document's declaration names (_encoding's; one naming UTF-16 in
+    bytes read as ASCII is UTF-8), or UTF-16 when its "<?xml" is in UTF-16 without a byte
+    order mark; None when it names none (or one no browser knows)."""
+    for start, marked in _XML_UTF16:
+        if body.startswith(start):
+            return marked
+    declaration = _XML_DECLARATION.match(body[:PRESCAN])
+    name = _encoding(declaration.group(1).decode("ascii")) if declaration else None
+    return "utf-8" if name in ("utf-16-le", "utf-16-be") else name
+
+
 def decode_body(body: bytes, content_type: str | None, truncated: bool = False) -> str:
     """A page's text, decoded as a browser reads it (the WHATWG Encoding and HTML
     standards, simply): a byte order mark, else the Content-Type header's charset, else
-    (HTML only: JSON is UTF-8) a <meta> naming one in the first PRESCAN bytes (one naming
-    UTF-16 is UTF-8 there), else UTF-8, or windows-1252 where the bytes are no UTF-8 (an
-    older site in latin1 naming nothing). A label no browser knows is passed over. Bytes a
-    named encoding cannot read are U+FFFD; ``truncated``: the body was cut at a limit, so a
-    UTF-8 character cut at its end is dropped rather than taken for windows-1252."""
+    for XML (a feed or sitemap: _xml) the encoding its XML declaration names
+    (_xml_encoding, XML 1.0 4.3.3 and Appendix F), for HTML a <meta> naming one in the
+    first PRESCAN bytes (one naming UTF-16 is UTF-8 there; JSON is UTF-8), else UTF-8, or
+    windows-1252 where the bytes are no UTF-8 (an older site in latin1 naming nothing). A
+    label no browser knows is passed over. Bytes a named encoding cannot read are U+FFFD;
+    ``truncated``: the body was cut at a limit, so a UTF-8 character cut at its end is
+    dropped rather than taken for windows-1252."""
     for bom, marked in _BOMS:
         if body.startswith(bom):
             return body[len(bom):].decode(marked, "replace")
-    header = _CHARSET.search(content_type or "")
+    content_type = content_type or ""
+    header = _CHARSET.search(content_type)
     name = _encoding(header.group(1)) if header else None
-    if name is None and "json" not in (content_type or "").lower():
+    if name is None and _xml(content_type, body):
+        name = _xml_encoding(body)
+    elif name is None and "json" not in content_type.lower():
         meta = _META_CHARSET.search(_COMMENT.sub(b"", body[:PRESCAN]))
         name = _encoding(meta.group(1).decode("ascii")) if meta else None
         name = "utf-8" if name in ("utf-16-le", "utf-16-be") else name

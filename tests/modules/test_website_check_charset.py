@@ -1,9 +1,11 @@
 """website_check reads a page in the encoding a browser reads it in (sop_http.decode_body):
 an older court site in latin1 or windows-1252, naming it in its Content-Type, in a <meta>
-or nowhere, against a local HTTP server."""
+or nowhere, and a feed or sitemap naming it in its XML declaration, against a local HTTP
+server."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 
@@ -33,12 +35,20 @@ PAGES: dict[str, tuple[str | None, bytes]] = {
     "/entities": ("text/html; charset=us-ascii",
                   b"<title>Pengadilan Negeri Cibinong &ndash; Kelas IA</title>Caf&eacute;"),
 }
+# A sitemap in UTF-16 without a byte order mark, as nginx serves a static sitemap.xml
+# (text/xml, no charset): its dates were NUL-separated UTF-8 and no date was found.
+SITEMAP_UTF16 = ('<?xml version="1.0" encoding="UTF-16"?><urlset><url><loc>/</loc>'
+                 "<lastmod>2026-11-18T02:00:00+07:00</lastmod></url></urlset>").encode("utf-16-le")
+FEEDS: dict[str, tuple[str | None, bytes]] = {
+    "/sitemap-utf16.xml": ("text/xml", SITEMAP_UTF16),
+}
 
 
 class Pages(BaseHTTPRequestHandler):
     def do_GET(self):
-        content_type, body = PAGES.get(self.path, ("text/plain", b"not found"))
-        self.send_response(200 if self.path in PAGES else 404)
+        pages = PAGES | FEEDS
+        content_type, body = pages.get(self.path, ("text/plain", b"not found"))
+        self.send_response(200 if self.path in pages else 404)
         if content_type is not None:
             self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -102,6 +112,57 @@ def test_text_the_page_does_not_show_is_still_a_problem(site):
 ])
 def test_decode_body(body, content_type, truncated, text):
     assert http.decode_body(body, content_type, truncated) == text
+
+
+LATIN2 = b'<?xml version="1.0" encoding="ISO-8859-2"?>'
+LATIN1 = b"<?xml version='1.0' encoding='iso-8859-1' ?>"
+XML_DECL = '<?xml version="1.0" encoding="{}"?>'
+
+
+@pytest.mark.parametrize(("body", "content_type", "text"), [
+    # the XML declaration names the encoding of a feed or sitemap whose Content-Type
+    # names none (nginx serves a static .xml as text/xml without a charset)
+    (LATIN2 + "<rss>\u0141\u00f3d\u017a".encode("iso8859-2"), "text/xml",
+     LATIN2.decode() + "<rss>\u0141\u00f3d\u017a"),
+    (LATIN2 + "\u0141\u00f3d\u017a".encode("iso8859-2"), "application/rss+xml",
+     LATIN2.decode() + "\u0141\u00f3d\u017a"),
+    # latin1 bytes that happen to be UTF-8 are read as latin1 (windows-1252)
+    (LATIN1 + b"<feed>\xc3\xa9", "application/atom+xml; type=feed",
+     LATIN1.decode() + "<feed>\u00c3\u00a9"),
+    # no Content-Type: a body beginning with an XML declaration is XML
+    (LATIN2 + b"\xa3", None, LATIN2.decode() + "\u0141"),
+    # an HTML <meta> in an item's content names nothing in a feed
+    (LATIN1 + b'<rss><item><description><![CDATA[<meta charset="utf-8">]]>Caf\xe9',
+     "application/rss+xml",
+     LATIN1.decode() + '<rss><item><description><![CDATA[<meta charset="utf-8">]]>Caf\u00e9'),
+    # "<?xml" in UTF-16 without a byte order mark (XML 1.0 Appendix F)
+    ((XML_DECL.format("UTF-16") + "\u2013").encode("utf-16-le"), "application/xml",
+     XML_DECL.format("UTF-16") + "\u2013"),
+    ((XML_DECL.format("UTF-16") + "\u2013").encode("utf-16-be"), "application/xml",
+     XML_DECL.format("UTF-16") + "\u2013"),
+    # the Content-Type's charset comes before the declaration, a byte order mark first
+    (LATIN1 + b"\xc3\xa9", "text/xml; charset=utf-8", LATIN1.decode() + "\u00e9"),
+    (b"\xef\xbb\xbf" + LATIN1 + b"\xc3\xa9", "text/xml", LATIN1.decode() + "\u00e9"),
+    # a declaration naming UTF-16 in bytes read as ASCII is UTF-8; an unknown one nothing
+    (XML_DECL.format("utf-16").encode() + b"\xc3\xa9", "text/xml",
+     XML_DECL.format("utf-16") + "\u00e9"),
+    (XML_DECL.format("x-no-such").encode() + b"\xe9", "text/xml",
+     XML_DECL.format("x-no-such") + "\u00e9"),
+    # HTML does not read an XML declaration (XHTML 1.0 served as text/html): the <meta>
+    (LATIN2 + b'<meta charset="utf-8">\xc5\x81', "text/html",
+     LATIN2.decode() + '<meta charset="utf-8">\u0141'),
+])
+def test_an_xml_document_is_decoded_in_the_encoding_its_declaration_names(
+        body, content_type, text):
+    """A feed or sitemap in ISO-8859-2 naming it only in its XML declaration was read
+    as UTF-8, else windows-1252; one in UTF-16 without a byte order mark as UTF-8."""
+    assert http.decode_body(body, content_type) == text
+
+
+def test_a_sitemap_in_utf_16_gives_its_date(site):
+    p = params(site + "/", "") | {"feed_url": site + "/sitemap-utf16.xml"}
+    fresh = check.freshness(p, datetime.datetime(2026, 11, 30, tzinfo=datetime.UTC))
+    assert fresh["newest"] == "2026-11-17T19:00:00+00:00"
 
 
 @pytest.mark.parametrize(("label", "codec"), [
