@@ -55,7 +55,10 @@ description:
   - A log or a rotated copy that is a symbolic link, a FIFO or a device is never read or
     waited for (the web server's account may write the log folder); the audit then fails
     naming it. So it does, its read positions kept, when a plain log ends before the
-    range planned for it (rotated or cut by logrotate while the audit read it).
+    range planned for it (rotated or cut by logrotate while the audit read it), and when
+    a log or a rotated copy planned is gone or is another file when it is read (logrotate
+    renamed the next one into its place, or removed the oldest), whose reading would
+    count another file's lines, or the same lines twice.
   - Counts requests, unique visitors (IP, day and user agent, as GoAccess counts them;
     exact up to 131072 per part of the log, a HyperLogLog estimate beyond), status
     classes, top paths and clients, crawlers; and attack probes by the categories of the

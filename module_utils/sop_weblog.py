@@ -253,12 +253,25 @@ class Deadline:
 NO_LIMIT = Deadline(float("inf"))
 
 
-def open_log(path: str) -> BinaryIO:
+# A file planned for reading that is gone or another one when it is read: logrotate ran
+# while the audit read (it renames .1 to .2, the live log to .1, compresses the one and
+# removes the oldest).
+ROTATED_MEANWHILE = ("since the audit began (rotated while it was read): the read "
+                     "positions are kept, run it again")
+
+# A file's identity: its device and inode numbers.
+Identity = tuple[int, int]
+
+
+def open_log(path: str, identity: Identity | None = None) -> BinaryIO:
     """``path`` opened for reading when it is a regular file. The web server's account may
     write the log folder: a link put in a log's place (to /etc/shadow, /proc/kmsg) is not
-    followed and a FIFO or a device is not waited for (LogError naming it)."""
+    followed and a FIFO or a device is not waited for (LogError naming it). With the
+    ``identity`` the plan saw, a file gone or replaced by another since (logrotate renamed
+    the next one into its place) is a LogError too: reading it would count another file's
+    lines, or count them twice."""
     try:
-        fd, _info = open_regular(path)
+        fd, info = open_regular(path)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise LogError(f"{path}: a symbolic link: not followed (give the log's own "
@@ -266,7 +279,12 @@ def open_log(path: str) -> BinaryIO:
         if exc.errno == errno.EINVAL:
             raise LogError(f"{path}: not a regular file (a FIFO, a device or a socket): "
                            "not read; move it away") from exc
+        if exc.errno == errno.ENOENT and identity is not None:
+            raise LogError(f"{path}: gone {ROTATED_MEANWHILE}") from exc
         raise LogError(f"{path}: {exc.strerror}") from exc
+    if identity is not None and (info.st_dev, info.st_ino) != identity:
+        os.close(fd)
+        raise LogError(f"{path}: another file {ROTATED_MEANWHILE}")
     return os.fdopen(fd, "rb")
 
 
@@ -678,7 +696,8 @@ class Task:
     end); request times before
     ``not_before`` are forged (Tally). A ``rotated`` copy is no longer written: its last
     line counts without a newline (copytruncate copied it while it was being written).
-    The live log's range ends at its last newline: a line still being written waits."""
+    The live log's range ends at its last newline: a line still being written waits.
+    ``identity``: the file's when planned (None: not checked; open_log)."""
 
     path: str
     start: int
@@ -686,6 +705,7 @@ class Task:
     compressed: str = ""
     not_before: float = PAST_FLOOR
     rotated: bool = False
+    identity: Identity | None = None
 
 
 def _begin(task: Task) -> int:
@@ -698,7 +718,7 @@ def _plain_blocks(task: Task) -> Iterator[bytes]:
     """The blocks of a plain file's range; EOFError when the file ends before it (renamed
     away by logrotate and a new one created, or cut by copytruncate, since the plan: the
     lines not read would be lost, the next run resuming past them)."""
-    with open_log(task.path) as handle:
+    with open_log(task.path, task.identity) as handle:
         handle.seek(_begin(task))
         remaining = task.end - _begin(task)
         while remaining > 0:
@@ -713,7 +733,7 @@ def _plain_blocks(task: Task) -> Iterator[bytes]:
 def _gzip_blocks(task: Task) -> Iterator[bytes]:
     skip = _begin(task)
     fed = False  # the current gzip member has input (an empty file is no error)
-    with open_log(task.path) as handle:
+    with open_log(task.path, task.identity) as handle:
         inflater = zlib.decompressobj(wbits=47)
         while True:
             raw = handle.read(BLOCK // 4)
@@ -746,7 +766,7 @@ def _unpacked_blocks(task: Task) -> Iterator[bytes]:
     start (as _gzip_blocks), every stream of it; the reader inflates at most BLOCK bytes a
     read (a compressed bomb is never held at once). An empty file is nothing to read."""
     skip = _begin(task)
-    with open_log(task.path) as raw:
+    with open_log(task.path, task.identity) as raw:
         if not raw.read(1):
             return
         raw.seek(0)
@@ -855,10 +875,15 @@ def _next_line(handle: BinaryIO, point: int, end: int, deadline: Deadline, path:
 
 
 def split_plain(path: str, start: int, end: int, size: int = TASK_BYTES,
-                deadline: Deadline = NO_LIMIT) -> list[Task]:
-    """Ranges of about ``size`` bytes of [start, end), each starting at a line start."""
+                deadline: Deadline = NO_LIMIT, *,
+                identity: Identity | None = None) -> list[Task]:
+    """Ranges of about ``size`` bytes of [start, end), each starting at a line start
+    (of the file ``identity``, when given; an empty range is not opened: nothing of it
+    is read, whatever file now has its name)."""
+    if end <= start:
+        return []
     cuts = [start]
-    with open_log(path) as handle:
+    with open_log(path, identity) as handle:
         point = start + size
         while point < end:
             position = _next_line(handle, point, end, deadline, path)
@@ -867,7 +892,7 @@ def split_plain(path: str, start: int, end: int, size: int = TASK_BYTES,
             cuts.append(position)
             point = position + size
     cuts.append(end)
-    return [Task(path, a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+    return [Task(path, a, b, identity=identity) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
 def audit(tasks: list[Task], *, workers: int = 0, top_limit: int = 5000,
@@ -882,14 +907,15 @@ def audit(tasks: list[Task], *, workers: int = 0, top_limit: int = 5000,
     total = Tally(top_limit=top_limit, samples=samples, not_after=not_after)
     count = workers or os.cpu_count() or 1
     # about 4 ranges per process (balance), each between 4 MiB and TASK_BYTES
-    size = sum(_size(t.path) * 8 if t.compressed else t.end - t.start for t in tasks)
+    size = sum(_planned_size(t) * 8 if t.compressed else t.end - t.start for t in tasks)
     piece = max(4 << 20, min(TASK_BYTES, size // (count * 4) + 1))
     jobs: list[Task] = []
     for task in tasks:
         deadline.check(task.path)  # an empty file has no block to check it on
         jobs.extend([task] if task.compressed else [
             dataclasses.replace(part, not_before=task.not_before, rotated=task.rotated)
-            for part in split_plain(task.path, task.start, task.end, piece, deadline)])
+            for part in split_plain(task.path, task.start, task.end, piece, deadline,
+                                    identity=task.identity)])
     args = [(job, top_limit, samples, deadline, not_after, proxies, cms) for job in jobs]
     if count <= 1 or len(jobs) <= 1 or size < PARALLEL_BYTES:
         for arg in args:
@@ -946,9 +972,13 @@ def rotated(path: str) -> list[tuple[str, str]]:
             if not (packed and file[:-len(packed) - 1] in plain)]
 
 
-def _size(path: str) -> int:
-    """The size of ``path`` itself (a link's own: what it points to is never read)."""
-    return os.stat(path, follow_symlinks=False).st_size
+def _planned_size(task: Task) -> int:
+    """The size of a task's file itself (a link's own: what it points to is never read),
+    for balancing the work; LogError when it is gone."""
+    try:
+        return os.stat(task.path, follow_symlinks=False).st_size
+    except FileNotFoundError as exc:
+        raise LogError(f"{task.path}: gone {ROTATED_MEANWHILE}") from exc
 
 
 def complete_end(path: str, size: int, deadline: Deadline = NO_LIMIT) -> int:
@@ -1017,7 +1047,7 @@ def _plan(path: str, state: dict[str, Any] | None, deadline: Deadline) -> Plan:
     live_print = fingerprint(path, "")
     new_state = {"version": STATE_VERSION, "path": path, "offset": end,
                  "fingerprint": live_print, "tail": tail_print(path, end)}
-    live = Task(path, 0, end)
+    live = Task(path, 0, end, identity=(info.st_dev, info.st_ino))
     older = rotated(path)
     if live_print is None:  # no line to know the log by: the copies rotated since are new
         new_state["newest"] = _newest_print(older, deadline)
@@ -1035,12 +1065,12 @@ def _plan(path: str, state: dict[str, Any] | None, deadline: Deadline) -> Plan:
         return Plan([*reversed(newer), live], new_state, resumed)
     if live_print == old_print and end >= offset:
         resumed = "live" if _intact(path, offset, state) else "cut"
-        return Plan([Task(path, offset, end)], new_state, resumed)
+        return Plan([dataclasses.replace(live, start=offset)], new_state, resumed)
     newer, found = _since(older, old_print, deadline)
     if found is None:
         return Plan([*reversed(newer), live], new_state, "lost")
     file, gz = found
-    first = Task(file, offset, -1 if gz else _size(file), gz, rotated=True)
+    first = dataclasses.replace(_whole(file, gz), start=offset)
     resumed = f"rotated:{file}" if gz or _intact(file, offset, state) else f"cut:{file}"
     return Plan([first, *reversed(newer), live], new_state, resumed)
 
@@ -1084,8 +1114,12 @@ def _since(older: list[tuple[str, str]], mark: str | None,
 
 
 def _whole(file: str, gz: str) -> Task:
-    """The task reading the whole of a rotated copy."""
-    return Task(file, 0, -1 if gz else _size(file), gz, rotated=True)
+    """The task reading the whole of a rotated copy (LogError when it is no regular file,
+    or gone: rotated away since it was listed)."""
+    with open_log(file) as handle:
+        info = os.fstat(handle.fileno())
+    return Task(file, 0, -1 if gz else info.st_size, gz, rotated=True,
+                identity=(info.st_dev, info.st_ino))
 
 
 def _newest_print(older: list[tuple[str, str]], deadline: Deadline) -> str | None:

@@ -1416,7 +1416,8 @@ def test_a_log_rotated_while_the_audit_reads_it_fails_and_keeps_the_position(tmp
     """logrotate renaming the live log (or cutting it, copytruncate) after the plan and
     before its range was read: the range read in the new file found nothing, and the next
     run resumed in the rotated copy past the lines never read. The audit fails naming the
-    log, its positions kept, and the next run reads them."""
+    log (another file now, or a shorter one), its positions kept, and the next run reads
+    them."""
     log, state = tmp_path / "access.log", tmp_path / "state"
     log.write_text(lines(10, 1))
     audit(log, state)
@@ -1428,9 +1429,68 @@ def test_a_log_rotated_while_the_audit_reads_it_fails_and_keeps_the_position(tmp
     else:
         shutil.copyfile(log, tmp_path / "access.log.1")
     log.write_text(lines(1, 3))
-    with pytest.raises(weblog.LogError, match=r"access\.log: shorter than when the audit began"):
+    cause = "another file since" if rotation == "rename" else "shorter than when"
+    with pytest.raises(weblog.LogError, match=rf"access\.log: {cause} the audit began"):
         weblog.audit(planned.tasks, workers=1)
     assert audit(log, state)["requests"] == 10 + 1
+
+
+def _write_copy(path: Path, text: str, compressed: str) -> None:
+    if compressed:
+        with gzip.open(path, "wt") as handle:
+            handle.write(text)
+    else:
+        path.write_text(text)
+
+
+@pytest.mark.parametrize("compressed", ["", "gz"])
+def test_a_rotated_copy_replaced_while_the_audit_reads_it_is_not_counted_as_planned(
+        tmp_path, compressed):
+    """logrotate renaming access.log.1 to .2 and the next file into .1's place after the
+    plan: the task read the new .1 (lines the plan gave another task, or none planned
+    for it) as the copy planned, up to the planned size, and counted them silently."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    suffix = ".gz" if compressed else ""
+    copy = tmp_path / f"access.log.1{suffix}"
+    _write_copy(copy, lines(3, 1), compressed)
+    log.write_text(lines(20, 2))
+    planned = weblog.plan(str(log), None)
+    copy.rename(tmp_path / f"access.log.2{suffix}")
+    _write_copy(copy, lines(20, 2), compressed)
+    log.write_text(lines(1, 3))
+    with pytest.raises(weblog.LogError, match=re.escape(
+            f"{copy}: another file since the audit began (rotated while it was read): the "
+            "read positions are kept, run it again")):
+        weblog.audit(planned.tasks[:1], workers=1)
+    assert audit(log, state)["requests"] == 3 + 20 + 1
+
+
+def test_a_rotated_copy_removed_while_the_audit_reads_it_is_one_line(tmp_path):
+    """logrotate removing the oldest copy (rotate N) after the plan: a FileNotFoundError
+    left the audit, a compressed copy's size being read to share the work."""
+    log = tmp_path / "access.log"
+    oldest = tmp_path / "access.log.2.gz"
+    _write_copy(oldest, lines(3, 1), "gz")
+    (tmp_path / "access.log.1").write_text(lines(3, 2))
+    log.write_text(lines(3, 3))
+    planned = weblog.plan(str(log), None)
+    oldest.unlink()
+    with pytest.raises(weblog.LogError, match=re.escape(
+            f"{oldest}: gone since the audit began (rotated while it was read)")):
+        weblog.audit(planned.tasks, workers=1)
+
+
+def test_a_live_log_rotated_with_nothing_new_to_read_is_no_failure(tmp_path):
+    """The live log renamed after a plan that reads nothing of it (no new line): the
+    next run reads the copy from the position kept, each line once."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_text(lines(10, 1))
+    audit(log, state)
+    planned = weblog.plan(str(log), weblog.read_state(weblog.state_path(str(state), str(log))))
+    log.rename(tmp_path / "access.log.1")
+    log.write_text(lines(4, 2))
+    assert weblog.audit(planned.tasks, workers=1).requests == 0
+    assert audit(log, state)["requests"] == 4
 
 
 def test_first_run_reads_rotated_files_oldest_first(tmp_path):
