@@ -172,8 +172,11 @@ duration:
   type: float
 warnings_tar:
   description:
-    - The last (at most 5) warnings tar gave while archiving (a file that changed or
-      shrank as it was read); such files are in the archive as tar read them.
+    - The last (at most 5) warnings tar gave while archiving (a file that shrank as it
+      was read, padded with zeros, or was removed before tar read it, a socket it does not
+      archive); such files are in the archive as tar read them, or not at all. A file
+      that changed as tar read it (a cache file rewritten) is archived as read, without a
+      warning.
   returned: when a backup was made
   type: list
   elements: str
@@ -223,12 +226,22 @@ def single_files(paths: list[str], files: list[str]) -> list[str]:
 
 
 def holds_a_file(folder: str) -> bool:
-    """Anything but a folder somewhere under ``folder`` (a link counts: tar keeps it). A
-    web root without one is a wrong path or a volume not mounted, and its backup an
-    archive of nothing, taken every day as if all were well."""
+    """Anything but a folder somewhere under ``folder`` (a link, a FIFO count: tar keeps
+    them; nothing is opened but folders). A web root without one is a wrong path or a
+    volume not mounted, and its backup an archive of nothing, taken every day as if all
+    were well. A folder under it gone (or no longer a folder) since its parent was listed
+    (a cache plugin's folder, removed as the site runs) is passed over, as tar passes
+    over it; OSError for ``folder`` itself, or a folder that cannot be read."""
     pending = [folder]
     while pending:
-        with os.scandir(pending.pop()) as entries:
+        current = pending.pop()
+        try:
+            entries = os.scandir(current)
+        except (FileNotFoundError, NotADirectoryError):
+            if current == folder:
+                raise
+            continue
+        with entries:
             for entry in entries:
                 if not entry.is_dir(follow_symlinks=False):
                     return True

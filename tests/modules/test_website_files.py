@@ -12,6 +12,7 @@ import os
 import pwd
 import re
 import socket
+import stat
 import subprocess
 import threading
 import time
@@ -972,6 +973,92 @@ def test_tar_warnings_still_reach_the_result(tmp_path):
         listener.close()
     assert archived["entries"] == len(tar_names(writer.final_path)) == 2
     assert any("socket ignored" in warning for warning in archived["warnings"]), archived
+
+
+def test_a_fifo_and_a_device_in_the_web_root_are_archived_unread_and_verify(tmp_path):
+    """A FIFO the web account made in its web root (or a device node) is archived as such,
+    never opened: reading one would wait for a writer for ever."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.php").write_text("<?php\n")
+    os.mkfifo(site / "pipe")
+    kinds = 3
+    with contextlib.suppress(PermissionError):  # root only
+        os.mknod(site / "null", 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+        kinds += 1
+    with within(30, "archiving a web root holding a FIFO"):
+        writer, archived = make_archive(site, tmp_path)
+        names = tar_names(writer.final_path)
+        listed = files.archive_listing(writer.final_path, 30)
+    assert archived["entries"] == len(names) == kinds
+    assert listed == (kinds, archived["listing_sha256"]) == (kinds, listing_digest(names))
+
+
+def test_files_cut_or_removed_while_tar_reads_the_web_root_still_give_a_backup_that_verifies(
+        tmp_path):
+    """A file cut shorter while tar reads it, and one removed before tar reached it (an
+    upload replaced, a cache purged as the site runs): tar pads the one with zeros, says
+    so and ends with status 1, the other is not archived; the backup is made, and its
+    manifest counts what the archive holds."""
+    first, second = tmp_path / "site", tmp_path / "uploads"
+    first.mkdir()
+    second.mkdir()
+    big = first / "big.bin"
+    big.write_bytes(os.urandom(64 << 20))  # tar reads this at the first write
+    (second / "removed.jpg").write_bytes(b"jpg")
+    (second / "kept.php").write_text("<?php\n")
+    writer = backup_files.HashingWriter(str(tmp_path / "website-20261130T010000.tar.zst"))
+    write = writer.write
+
+    def cut_at_the_first_write(chunk: bytes) -> None:
+        if big.stat().st_size > 1 << 20:
+            os.truncate(big, 1 << 20)
+            (second / "removed.jpg").unlink()
+        write(chunk)
+
+    writer.write = cut_at_the_first_write
+    archived = files.write_archive([str(first), str(second)], [], writer, 1)
+    writer.commit()
+    names = tar_names(writer.final_path)
+    assert str(big) in names and str(second / "removed.jpg") not in names
+    assert str(second / "kept.php") in names
+    assert (archived["entries"], archived["listing_sha256"]) == (len(names), listing_digest(names))
+    assert any("big.bin: File shrank by" in warning for warning in archived["warnings"])
+    assert files.archive_listing(writer.final_path, 60) == (len(names), listing_digest(names))
+
+
+def test_a_folder_removed_while_the_web_root_is_searched_for_a_file_is_passed_over(
+        tmp_path, monkeypatch):
+    """A web root of folders only at its top, one of them (a cache plugin's) removed
+    after its parent was listed: FileNotFoundError failed the backup ("folder situs tidak
+    dapat dibaca") although the next folder holds the site's files. The web root itself
+    gone is still an error."""
+    root = tmp_path / "wp-content"
+    (root / "cache" / "page").mkdir(parents=True)
+    (root / "uploads").mkdir()
+    (root / "uploads" / "foto.jpg").write_bytes(b"jpg")
+    scandir = os.scandir
+
+    class Listed(list):
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc_info):
+            return None
+
+    def listed_then_cache_removed(path):
+        with scandir(path) as found:
+            # the cache folder searched first (the last one listed)
+            entries = Listed(sorted(found, key=lambda entry: entry.name == "cache"))
+        if path == str(root) and (root / "cache").exists():
+            (root / "cache" / "page").rmdir()
+            (root / "cache").rmdir()
+        return entries
+
+    monkeypatch.setattr(os, "scandir", listed_then_cache_removed)
+    assert backup_module.holds_a_file(str(root))
+    with pytest.raises(FileNotFoundError):
+        backup_module.holds_a_file(str(tmp_path / "missing"))
 
 
 def test_a_verification_that_cannot_be_recorded_is_one_line_and_nothing_half_written(
