@@ -1102,6 +1102,26 @@ def test_an_overlong_line_is_malformed_and_memory_stays_bounded(tmp_path):
     assert peak < 24 << 20, peak  # not the 40 MiB "line"
 
 
+def test_lines_with_bytes_that_are_no_utf8_or_nul_bytes_are_counted_and_shown(tmp_path):
+    """The web account writes its own log: a client, a path and a user agent in bytes
+    that are no UTF-8, with NUL bytes, and a line of NUL bytes alone. Each request is
+    counted, the NUL line is malformed, and the result (a sample line too) is text JSON
+    can hold, U+FFFD where a byte was no UTF-8."""
+    log, state = tmp_path / "access.log", tmp_path / "state"
+    log.write_bytes(
+        b'36.1.\xff1.1 - - [30/Nov/2026:08:00:00 +0700] "GET /.env\x00\xfe HTTP/1.1" 404 5 '
+        b'"-" "Mozilla\xc3\x28\x00"\n' + b"\0" * 100 + b"\n"
+        + lines(2, 9).encode())
+    result = audit(log, state)
+    assert (result["requests"], result["malformed"]) == (3, 1)
+    [finding] = result["findings"]
+    assert finding["category"] == "restricted_file"
+    assert finding["clients"] == [{"client": "36.1.\ufffd1.1", "count": 1}]
+    assert finding["samples"][0].startswith('36.1.\ufffd1.1 - - [30/Nov/2026:08:00:00 +0700] '
+                                            '"GET /.env\x00\ufffd HTTP/1.1" 404')
+    assert json.loads(json.dumps(result)) == result
+
+
 def test_long_distinct_fields_are_not_all_remembered(tmp_path):
     """Each distinct target, user agent and referer was remembered with its verdict, up
     to 65536 of each: a client sending requests of 8 KiB fields (what nginx and Apache
