@@ -68,9 +68,19 @@ description:
     another name or through C(Also=)) or C(generated) (written by a systemd generator,
     which also writes its C(.wants/) links again at each boot) and the units the boot
     starts, C(systemctl list-dependencies --all default.target) as systemd has them
-    loaded, include C(nftables.service). C(enabled-runtime) (linked in C(/run) only,
-    gone at the next boot) and every other state are findings naming the state; a
-    C(list-dependencies) that does not answer leaves it unproven, a finding saying so.
+    loaded, include C(nftables.service). C(alias) (the name is a symlink to another
+    unit's file, as C(display-manager.service) to C(gdm.service)) says nothing of that
+    unit's enablement, so the unit it names (the C(Id) C(systemctl show) gives the loaded
+    unit) is judged so instead. C(enabled-runtime) (linked in C(/run) only, gone at the
+    next boot) and every other state are findings naming the state. A C(systemctl)
+    that does not answer within O(timeout), or fails, or is missing leaves the state
+    unread, and a C(list-dependencies) that does not answer leaves it unproven - a
+    C(firewall_persistence_unread) finding naming why, never one saying the service is
+    not enabled.
+  - When C(nftables.service)'s unit file changed on disk since systemd loaded it
+    (C(systemctl show -p NeedDaemonReload) C(yes), no C(systemctl daemon-reload) since),
+    what systemd has loaded, which C(list-dependencies) reads, is not what the next boot
+    reads, so the state reported may be stale - a C(nftables_unit_changed) note.
   - Where C(fail2ban-client) answers, reports each jail's current and total bans. A jail
     C(fail2ban-client status) lists that no longer exists when asked for (a reload in
     between) is left out, a C(fail2ban_jail_gone) note, not a failure.
@@ -98,8 +108,9 @@ options:
     description:
       - Seconds each tool (each C(sshd -T), C(nft), C(systemctl), C(fail2ban-client)) may take. A
         hung C(sshd -T) or C(nft) fails the module naming it; a hung C(systemctl) or
-        C(fail2ban-client) is a warning, the service then counted as not enabled and
-        fail2ban as not answering, and so is a hung C(sshd -T -C) (the C(Match) checks end).
+        C(fail2ban-client) is a warning, the nftables service's state then unread (a
+        C(firewall_persistence_unread) finding) and fail2ban as not answering, and so is a
+        hung C(sshd -T -C) (the C(Match) checks end).
     type: int
     default: 60
   sshd_config:
@@ -138,9 +149,14 @@ firewall:
   description:
     - input_chains (chains on the input hook), filtering_chains (those that filter, see the description),
       service_state (what C(systemctl is-enabled nftables) printed; null without C(systemctl) or when it
-      did not answer), service_enabled (true only for C(enabled)) and service_pulled_in_at_boot
-      (for C(static), C(indirect) and C(generated) whether C(systemctl list-dependencies --all
-      default.target) lists C(nftables.service); null for another state or when it did not answer).
+      did not answer), service_alias_of and service_alias_state (for C(alias), the unit
+      C(nftables.service) is an alias of and what C(systemctl is-enabled) printed for it; else null),
+      service_enabled (true only for C(enabled), of the aliased unit for C(alias)),
+      service_pulled_in_at_boot (for C(static), C(indirect) and C(generated) whether C(systemctl
+      list-dependencies --all default.target) lists the unit; null for another state or when it did
+      not answer), service_unread (why a state or the boot's units could not be read, one line;
+      null when they were) and service_needs_daemon_reload (C(NeedDaemonReload) of
+      C(systemctl show nftables.service); null when it was not read).
   returned: success
   type: dict
 fail2ban:
@@ -148,13 +164,15 @@ fail2ban:
   returned: success
   type: dict
 notes:
-  description: What is worth knowing but no finding, as findings are written - C(fail2ban_jail_gone) a jail gone between C(fail2ban-client status) and its own status.
+  description:
+    - What is worth knowing but no finding, as findings are written - C(fail2ban_jail_gone) a jail gone between C(fail2ban-client status) and its own status,
+      C(nftables_unit_changed) the nftables unit file changed on disk since systemd loaded it (the service's state may be stale).
   returned: success
   type: list
   elements: dict
 findings:
   description:
-    - Findings; kinds ssh_password_auth, ssh_empty_passwords, ssh_root_login, no_firewall, firewall_not_persistent.
+    - Findings; kinds ssh_password_auth, ssh_empty_passwords, ssh_root_login, no_firewall, firewall_not_persistent, firewall_persistence_unread.
     - An SSH finding of a C(Match) block's connection names it and the block, with its file and line (C(... untuk koneksi user=budi,host=192.0.2.1,addr=192.0.2.1 sesuai Match User budi) and the place).
   returned: success
   type: list
@@ -167,11 +185,13 @@ sop_output:
 
 import os  # noqa: E402
 import re  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_command import run_limited  # noqa: E402
 from ansible.module_utils.sop_security import finding, summary  # noqa: E402
+from ansible.module_utils.sop_server import first_line  # noqa: E402
 from ansible.module_utils.sop_sshd import connections, read_config  # noqa: E402
 
 SSHD_KEYS = ("passwordauthentication", "kbdinteractiveauthentication", "usepam",
@@ -220,8 +240,9 @@ FINAL_COMMENT = re.compile(r" comment \"\"$")
 BLOCKLIST = re.compile(r"\bsaddr @")
 # The states of `systemctl is-enabled` (systemctl(1)'s table) that start the nftables
 # service at the next boot by themselves. It exits 0 for others too: enabled-runtime
-# (linked only in /run, gone at reboot), alias (the name is another unit's), transient
-# (made at run time through the API), and those of PULLED_IN_STATES.
+# (linked only in /run, gone at reboot), alias (the name is a symlink to another unit's
+# file: that unit's own state decides, see service_at_boot), transient (made at run time
+# through the API), and those of PULLED_IN_STATES.
 PERSISTENT_STATES = ("enabled",)
 # The states of a unit the boot may still start, pulled in by another unit: static (no
 # [Install] section: another unit's Wants= or Requires=, or a .wants/ link made by hand),
@@ -476,30 +497,115 @@ def boot_units(out: str) -> set[str]:
     return {line.split()[-1] for line in out.splitlines() if line.split()}
 
 
+def properties(out: str) -> dict[str, str]:
+    """The NAME=VALUE lines `systemctl show` printed."""
+    return {name: value.strip() for name, sep, value in
+            (line.partition("=") for line in out.splitlines()) if sep}
+
+
+def unanswered(what: str, rc: int | None, err: str, seconds: int) -> str:
+    """Why a systemctl call gave no answer, one line: it did not end within ``seconds``
+    (rc None), or its own first error line ('Failed to connect to bus: ...')."""
+    if rc is None:
+        return f"systemctl tidak menjawab dalam {seconds} detik"
+    return f"systemctl {what} gagal: {first_line(err, rc)}"
+
+
+def service_at_boot(ask: Callable[[list[str]], tuple[int | None, str, str]],
+                    systemctl: str | None, seconds: int) -> dict[str, Any]:
+    """Whether the nftables service starts at boot, as RV(firewall) reports it: the state
+    `systemctl is-enabled` prints (through ``ask``, a bounded run); for alias, the state of
+    the unit it is an alias of (systemctl(1): "the name is an alias", which says nothing of
+    the unit's own enablement; the loaded unit's Id names it, as display-manager.service's
+    is gdm.service); for PULLED_IN_STATES whether default.target's dependencies include
+    the unit; and whether its unit file changed on disk since systemd loaded it
+    (NeedDaemonReload, so the loaded dependencies may be stale). A call that gives no
+    answer sets service_unread (why) and leaves what depends on it None."""
+    found: dict[str, Any] = {"service_state": None, "service_alias_of": None,
+                             "service_alias_state": None, "service_enabled": False,
+                             "service_pulled_in_at_boot": None, "service_unread": None,
+                             "service_needs_daemon_reload": None}
+    if not systemctl:
+        found["service_unread"] = "systemctl tidak ditemukan"
+        return found
+    rc, out, err = ask([systemctl, "is-enabled", "nftables"])
+    state = unit_file_state(out) if rc is not None else None
+    if state is None:
+        found["service_unread"] = unanswered("is-enabled nftables", rc, err, seconds)
+        return found
+    found["service_state"] = state
+    unit = "nftables.service"
+    rc, out, err = ask([systemctl, "show", "--property=Id,NeedDaemonReload", unit])
+    shown = properties(out) if rc == 0 else {}
+    found["service_needs_daemon_reload"] = {"yes": True, "no": False}.get(
+        shown.get("NeedDaemonReload", ""))
+    if state == "alias":
+        if not shown.get("Id") or shown["Id"] == unit:
+            why = (unanswered(f"show {unit}", rc, err, seconds) if rc != 0
+                   else "systemctl show tidak menyebut unit tujuannya")
+            found["service_unread"] = f"{unit} alias dari unit lain yang tidak terbaca ({why})"
+            return found
+        unit = found["service_alias_of"] = shown["Id"]
+        rc, out, err = ask([systemctl, "is-enabled", unit])
+        state = unit_file_state(out) if rc is not None else None
+        if state is None:
+            found["service_unread"] = unanswered(f"is-enabled {unit}", rc, err, seconds)
+            return found
+        found["service_alias_state"] = state
+    found["service_enabled"] = state in PERSISTENT_STATES
+    if state in PULLED_IN_STATES:
+        rc, out, err = ask([systemctl, *BOOT_DEPENDENCIES])
+        if rc == 0:
+            found["service_pulled_in_at_boot"] = unit in boot_units(out)
+        else:
+            found["service_unread"] = unanswered("list-dependencies", rc, err, seconds)
+    return found
+
+
 def firewall_findings(firewall: dict[str, Any], persistent: bool) -> list[dict[str, Any]]:
     if not firewall["filtering_chains"]:
         what = ("chain input " + ", ".join(firewall["input_chains"]) + " menerima semua lalu lintas"
                 if firewall["input_chains"] else "nftables tanpa chain pada hook input")
         return [finding("no_firewall", f"Tidak ada firewall aktif ({what})")]
     pulled_in = firewall.get("service_pulled_in_at_boot")
-    if persistent and not firewall["service_enabled"] and not pulled_in:
-        state = firewall.get("service_state")
-        lost = "aturan hilang setelah reboot"
-        if state == "enabled-runtime":
-            why = ("hanya di-enable sampai reboot berikutnya (enabled-runtime, tautannya di "
-                   "/run/systemd)")
-        elif state in PULLED_IN_WHY and pulled_in is False:
-            why = (f"{PULLED_IN_WHY[state]} dan tidak ditarik unit yang dijalankan saat boot "
-                   "(systemctl list-dependencies default.target)")
-        elif state in PULLED_IN_WHY:
-            why = (f"{PULLED_IN_WHY[state]}, dan apakah unit yang dijalankan saat boot "
-                   "menariknya tidak terbaca (systemctl list-dependencies tidak menjawab)")
-            lost = "aturan bisa hilang setelah reboot"
-        else:
-            why = "tidak di-enable" + (f" ({state})" if state else "")
-        return [finding("firewall_not_persistent",
-                        f"Firewall aktif tetapi layanan nftables {why}: {lost}")]
-    return []
+    if not persistent or firewall["service_enabled"] or pulled_in:
+        return []
+    alias = firewall.get("service_alias_of")
+    state = firewall.get("service_state")
+    if state == "alias":  # the unit it names decides, None when not read
+        state = firewall.get("service_alias_state")
+    unread = firewall.get("service_unread")
+    service = f"nftables (alias dari {alias})" if alias else "nftables"
+    lost = "aturan hilang setelah reboot"
+    if state is None:
+        return [finding("firewall_persistence_unread",
+                        f"Firewall aktif tetapi status layanan {service} tidak terbaca: {unread}: "
+                        "aturan bisa hilang setelah reboot")]
+    if state == "enabled-runtime":
+        why = ("hanya di-enable sampai reboot berikutnya (enabled-runtime, tautannya di "
+               "/run/systemd)")
+    elif state in PULLED_IN_WHY and pulled_in is False:
+        why = (f"{PULLED_IN_WHY[state]} dan tidak ditarik unit yang dijalankan saat boot "
+               "(systemctl list-dependencies default.target)")
+    elif state in PULLED_IN_WHY:
+        return [finding("firewall_persistence_unread",
+                        f"Firewall aktif tetapi layanan {service} {PULLED_IN_WHY[state]}, dan "
+                        f"apakah unit yang dijalankan saat boot menariknya tidak terbaca "
+                        f"({unread}): aturan bisa hilang setelah reboot")]
+    else:
+        why = f"tidak di-enable ({state})"
+    return [finding("firewall_not_persistent", f"Firewall aktif tetapi layanan {service} {why}: {lost}")]
+
+
+def reload_note(firewall: dict[str, Any]) -> list[dict[str, Any]]:
+    """A note when nftables.service's unit file changed on disk since systemd loaded it:
+    what systemd has loaded (its dependencies, its ExecStart) is not what the next boot
+    reads, so the state reported may be stale."""
+    if not firewall.get("service_needs_daemon_reload"):
+        return []
+    return [finding("nftables_unit_changed",
+                    "Berkas unit nftables.service berubah di disk sejak dimuat systemd (belum "
+                    "systemctl daemon-reload): status layanan yang dilaporkan bisa sudah usang")]
 
 
 def parse_fail2ban_jails(text: str) -> list[str]:
@@ -536,6 +642,8 @@ def main() -> None:
         supports_check_mode=True,
     )
     params = module.params
+    if params["timeout"] < 1:
+        module.fail_json(msg="timeout must be at least 1")
 
     def bounded(argv: list[str]) -> tuple[int | None, str, str]:
         """The tool's result; rc None (and a warning) when it did not end in time."""
@@ -563,27 +671,19 @@ def main() -> None:
     found += weakened
 
     firewall: dict[str, Any] | None = None
+    notes: list[dict[str, Any]] = []
+    fail2ban: dict[str, Any] | None = None
     if params["firewall"]:
         nft = module.get_bin_path("nft")
         if not nft:
             found.append(finding("no_firewall", "nftables tidak terpasang: tidak ada firewall"))
         else:
             firewall = parse_ruleset(run([nft, "list", "ruleset"], "nft list ruleset"))
-            systemctl = module.get_bin_path("systemctl")
-            state, pulled_in = None, None
-            if systemctl:
-                rc, out, _ = bounded([systemctl, "is-enabled", "nftables"])
-                state = None if rc is None else unit_file_state(out)
-                if state in PULLED_IN_STATES:
-                    rc, out, _ = bounded([systemctl, *BOOT_DEPENDENCIES])
-                    pulled_in = "nftables.service" in boot_units(out) if rc == 0 else None
-            firewall["service_state"] = state
-            firewall["service_enabled"] = state in PERSISTENT_STATES
-            firewall["service_pulled_in_at_boot"] = pulled_in
+            firewall.update(service_at_boot(bounded, module.get_bin_path("systemctl"),
+                                            params["timeout"]))
             found += firewall_findings(firewall, params["require_persistent"])
+            notes += reload_note(firewall)
 
-    fail2ban: dict[str, Any] | None = None
-    notes: list[dict[str, Any]] = []
     client = module.get_bin_path("fail2ban-client")
     if client:
         rc, out, _ = bounded([client, "status"])

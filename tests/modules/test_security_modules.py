@@ -333,7 +333,8 @@ def test_firewall_must_filter_input():
     opened = dict(hardening.parse_ruleset(RULESET_OPEN), service_enabled=True)
     assert opened["input_chains"] == ["input"] and opened["filtering_chains"] == []
     assert "menerima semua" in hardening.firewall_findings(opened, True)[0]["message"]
-    host = dict(hardening.parse_ruleset(RULESET_HOST), service_enabled=False)
+    host = dict(hardening.parse_ruleset(RULESET_HOST), service_enabled=False,
+                service_state="disabled")
     assert host["filtering_chains"] == ["input"]
     kinds = [f["kind"] for f in hardening.firewall_findings(host, True)]
     assert kinds == ["firewall_not_persistent"]

@@ -267,8 +267,8 @@ NOT_PULLED = ("dan tidak ditarik unit yang dijalankan saat boot (systemctl list-
     # the boot's units not read: unproven, said so
     ("static", 0, "", False, None,
      "tidak di-enable (static: unitnya tanpa bagian [Install]), dan apakah unit yang "
-     "dijalankan saat boot menariknya tidak terbaca (systemctl list-dependencies tidak "
-     "menjawab): aturan bisa hilang setelah reboot"),
+     "dijalankan saat boot menariknya tidak terbaca (systemctl list-dependencies gagal: "
+     "Failed to connect to bus): aturan bisa hilang setelah reboot"),
     ("disabled", 1, BOOT, False, None, "tidak di-enable (disabled): " + LOST),
     ("masked", 1, BOOT, False, None, "tidak di-enable (masked): " + LOST),
     # a SysV script's redirect is told before the state
@@ -302,11 +302,143 @@ def test_the_nftables_service_must_start_at_boot(tmp_path, monkeypatch, printed,
     assert result["firewall"]["service_enabled"] is enabled
     assert result["firewall"]["service_pulled_in_at_boot"] is pulled_in
     assert result["firewall"]["service_state"] == printed.splitlines()[-1]
-    messages = [f["message"] for f in result["findings"] if f["kind"] == "firewall_not_persistent"]
+    messages = [f["message"] for f in result["findings"]
+                if f["kind"] in ("firewall_not_persistent", "firewall_persistence_unread")]
     if why is None:
         assert messages == []
     else:
         assert messages == [f"Firewall aktif tetapi layanan nftables {why}"]
+
+
+def hardening_with_systemctl(tmp_path, monkeypatch, answers: dict[str, str],
+                             timeout: int = 5) -> dict:
+    """security_hardening's result with a filtering ruleset and a fake systemctl that
+    runs answers[ITS ARGUMENTS] (a shell snippet; its exit status its last command's)
+    and exits 64 for any other call."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    cases = "".join(f"  '{args}') {snippet} ;;\n" for args, snippet in answers.items())
+    for name, script in {"sshd": f"printf '{SSHD_T}'\n", "nft": f"printf '{RULESET}'\n",
+                         "systemctl": f'case "$*" in\n{cases}  *) exit 64 ;;\nesac\n'}.items():
+        fake_tool(tools, name, script)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc, result = run_module("security_hardening", tmp_path, {"timeout": timeout})
+    assert rc == 0, result.get("msg")
+    return result
+
+
+def persistence_findings(result: dict) -> list[tuple[str, str]]:
+    return [(f["kind"], f["message"]) for f in result["findings"]
+            if f["kind"].startswith("firewall_")]
+
+
+IS_ENABLED = "is-enabled nftables"
+SHOW = "show --property=Id,NeedDaemonReload nftables.service"
+DEPENDENCIES = "list-dependencies --plain --full --no-pager --all default.target"
+
+
+@pytest.mark.parametrize(("snippet", "why"), [
+    ("exec sleep 20", "systemctl tidak menjawab dalam 1 detik"),
+    ("echo 'Failed to get unit file state for nftables.service: Access denied' >&2; exit 1",
+     "systemctl is-enabled nftables gagal: Failed to get unit file state for "
+     "nftables.service: Access denied"),
+])
+def test_an_unread_service_state_is_not_a_disabled_service(tmp_path, monkeypatch, snippet, why):
+    """A systemctl is-enabled that hung (killed after the timeout) or failed printing no
+    state was reported as 'layanan nftables tidak di-enable': a false finding."""
+    result = hardening_with_systemctl(tmp_path, monkeypatch, {IS_ENABLED: snippet}, timeout=1)
+    assert result["firewall"]["service_state"] is None
+    assert result["firewall"]["service_unread"] == why
+    assert persistence_findings(result) == [
+        ("firewall_persistence_unread", f"Firewall aktif tetapi status layanan nftables tidak "
+                                        f"terbaca: {why}: aturan bisa hilang setelah reboot")]
+
+
+def test_a_hung_list_dependencies_is_named_as_such(tmp_path, monkeypatch):
+    result = hardening_with_systemctl(tmp_path, monkeypatch, {
+        IS_ENABLED: "echo static", DEPENDENCIES: "exec sleep 20"}, timeout=1)
+    assert result["firewall"]["service_pulled_in_at_boot"] is None
+    assert persistence_findings(result) == [(
+        "firewall_persistence_unread",
+        "Firewall aktif tetapi layanan nftables tidak di-enable (static: unitnya tanpa bagian "
+        "[Install]), dan apakah unit yang dijalankan saat boot menariknya tidak terbaca "
+        "(systemctl tidak menjawab dalam 1 detik): aturan bisa hilang setelah reboot")]
+
+
+FW_ENABLED = "is-enabled firewall.service"
+
+
+@pytest.mark.parametrize(("answers", "alias_state", "enabled", "pulled_in", "found"), [
+    # the unit nftables.service is an alias of starts at boot: no finding
+    ({FW_ENABLED: "echo enabled"}, "enabled", True, None, []),
+    ({FW_ENABLED: "echo static",
+      DEPENDENCIES: "printf 'default.target\\n  firewall.service\\n'"},
+     "static", False, True, []),
+    # it does not: the finding names both names and the unit's own state
+    ({FW_ENABLED: "echo disabled; exit 1"}, "disabled", False, None, [(
+        "firewall_not_persistent", "Firewall aktif tetapi layanan nftables (alias dari "
+        "firewall.service) tidak di-enable (disabled): aturan hilang setelah reboot")]),
+    ({FW_ENABLED: "echo static",
+      DEPENDENCIES: "printf 'default.target\\n  nftables.service\\n'"},
+     "static", False, False, [(
+         "firewall_not_persistent", "Firewall aktif tetapi layanan nftables (alias dari "
+         "firewall.service) tidak di-enable (static: unitnya tanpa bagian [Install]) dan "
+         "tidak ditarik unit yang dijalankan saat boot (systemctl list-dependencies "
+         "default.target): aturan hilang setelah reboot")]),
+    # its state not read: unread, naming it
+    ({FW_ENABLED: "exec sleep 20"}, None, False, None, [(
+        "firewall_persistence_unread", "Firewall aktif tetapi status layanan nftables (alias "
+        "dari firewall.service) tidak terbaca: systemctl tidak menjawab dalam 1 detik: "
+        "aturan bisa hilang setelah reboot")]),
+])
+def test_an_alias_is_judged_by_the_unit_it_names(tmp_path, monkeypatch, answers, alias_state,
+                                                 enabled, pulled_in, found):
+    """systemctl(1): alias means "the name is an alias (symlink to another unit file)",
+    nothing of whether that unit is enabled; it was a finding 'tidak di-enable (alias)'
+    whatever the unit's own state. The loaded unit's Id names the unit aliased."""
+    result = hardening_with_systemctl(tmp_path, monkeypatch, {
+        IS_ENABLED: "echo alias", SHOW: "printf 'Id=firewall.service\\nNeedDaemonReload=no\\n'",
+        **answers}, timeout=1)
+    firewall = result["firewall"]
+    assert firewall["service_state"] == "alias"
+    assert firewall["service_alias_of"] == "firewall.service"
+    assert firewall["service_alias_state"] == alias_state
+    assert firewall["service_enabled"] is enabled
+    assert firewall["service_pulled_in_at_boot"] is pulled_in
+    assert persistence_findings(result) == found
+
+
+@pytest.mark.parametrize("show", [
+    "echo 'Failed to connect to bus: No such file or directory' >&2; exit 1",
+    "printf 'Id=nftables.service\\nNeedDaemonReload=no\\n'"])
+def test_an_alias_whose_unit_is_unknown_is_unread(tmp_path, monkeypatch, show):
+    result = hardening_with_systemctl(tmp_path, monkeypatch, {IS_ENABLED: "echo alias",
+                                                              SHOW: show})
+    ((kind, message),) = persistence_findings(result)
+    assert kind == "firewall_persistence_unread"
+    assert message.startswith("Firewall aktif tetapi status layanan nftables tidak terbaca: "
+                              "nftables.service alias dari unit lain yang tidak terbaca (")
+    assert result["firewall"]["service_alias_of"] is None
+
+
+@pytest.mark.parametrize(("reload", "notes"), [
+    ("yes", ["nftables_unit_changed"]), ("no", []), (None, [])])
+def test_a_unit_file_changed_since_loaded_is_a_note(tmp_path, monkeypatch, reload, notes):
+    """nftables.service's unit file edited on disk without systemctl daemon-reload: what
+    systemd has loaded (and list-dependencies reads) is not what the next boot reads."""
+    show = (f"printf 'Id=nftables.service\\nNeedDaemonReload={reload}\\n'" if reload
+            else "exec sleep 20")
+    result = hardening_with_systemctl(tmp_path, monkeypatch, {IS_ENABLED: "echo enabled",
+                                                              SHOW: show}, timeout=1)
+    assert result["firewall"]["service_needs_daemon_reload"] is {"yes": True, "no": False}.get(
+        reload or "")
+    assert [n["kind"] for n in result["notes"]] == notes
+    assert persistence_findings(result) == []
+    if notes:
+        assert result["notes"][0]["message"] == (
+            "Berkas unit nftables.service berubah di disk sejak dimuat systemd (belum "
+            "systemctl daemon-reload): status layanan yang dilaporkan bisa sudah usang")
+        assert "nftables_unit_changed: Berkas unit" in result["sop_output"]["notes"][0]
 
 
 def test_a_jail_gone_between_listing_and_reading_is_a_note(tmp_path, monkeypatch):
@@ -784,3 +916,10 @@ def test_gambling_spam_glued_to_digits_is_found_and_numbers_beside_words_are_not
         "schedule.html": "Sesi slot 2 pukul 10; perkara 88 dan 7/Pid.B/2026; burung gacor, "
                          "togelan; slot-gacor",
     }) == [("gambling_spam", "brand.html"), ("gambling_spam", "togel.html")]
+
+
+def test_a_timeout_below_one_second_is_refused(tmp_path):
+    """timeout 0 killed every tool at once: 'sshd tidak selesai dalam 0 detik' named a
+    hung sshd that was never given time."""
+    rc, result = run_module("security_hardening", tmp_path, {"timeout": 0})
+    assert (rc, result["msg"]) == (1, "timeout must be at least 1")
