@@ -160,13 +160,14 @@ firewall:
   returned: success
   type: dict
 fail2ban:
-  description: Jails with currently_banned, total_banned and banned addresses; null when fail2ban does not run.
+  description: Jails with currently_banned, total_banned and banned addresses; null when fail2ban does not run or C(fail2ban-client) did not answer (then a C(fail2ban_unread) note).
   returned: success
   type: dict
 notes:
   description:
     - What is worth knowing but no finding, as findings are written - C(fail2ban_jail_gone) a jail gone between C(fail2ban-client status) and its own status,
-      C(nftables_unit_changed) the nftables unit file changed on disk since systemd loaded it (the service's state may be stale).
+      C(nftables_unit_changed) the nftables unit file changed on disk since systemd loaded it (the service's state may be stale),
+      C(fail2ban_unread) a C(fail2ban-client) that did not answer within O(timeout) (RV(fail2ban) null, though fail2ban may run).
   returned: success
   type: list
   elements: dict
@@ -620,6 +621,13 @@ def jail_gone(jail: str, text: str) -> bool:
     return f"the jail '{jail}' does not exist" in text
 
 
+def fail2ban_unread(seconds: int) -> dict[str, Any]:
+    """The note of a fail2ban-client that did not answer: fail2ban is then null, as when
+    it does not run, though it may well run."""
+    return finding("fail2ban_unread", f"fail2ban-client tidak menjawab dalam {seconds} detik: "
+                   "larangan fail2ban tidak terbaca")
+
+
 def parse_fail2ban_jail(text: str) -> dict[str, Any]:
     def number(label: str) -> int:
         match = re.search(label + r":\s*(\d+)", text)
@@ -687,11 +695,14 @@ def main() -> None:
     client = module.get_bin_path("fail2ban-client")
     if client:
         rc, out, _ = bounded([client, "status"])
+        if rc is None:
+            notes.append(fail2ban_unread(params["timeout"]))
         if rc == 0:
             jails = {}
             for jail in parse_fail2ban_jails(out):
                 rc, out, err = bounded([client, "status", jail])
                 if rc is None:
+                    notes.append(fail2ban_unread(params["timeout"]))
                     break
                 if rc != 0 and jail_gone(jail, out + err):
                     notes.append(finding("fail2ban_jail_gone", f"Jail fail2ban {jail} sudah tidak ada "

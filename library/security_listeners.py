@@ -193,7 +193,7 @@ def main() -> None:
     if rc is None:
         module.fail_json(msg=f"ss tidak selesai dalam {module.params['timeout']} detik")
     if rc != 0:
-        module.fail_json(msg=f"ss failed: {err.strip() or rc}")
+        module.fail_json(msg=f"ss failed: {(err.strip() or f'exit code {rc}').splitlines()[-1]}")
     try:
         listening = parse_ss(out)
     except SecurityInputError as exc:

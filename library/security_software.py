@@ -275,7 +275,8 @@ def main() -> None:
         module.fail_json(msg=f"{os.path.basename(argv[0])} tidak selesai dalam "
                              f"{module.params['timeout']} detik")
     if rc != 0:
-        module.fail_json(msg=f"{argv[0]} failed: {err.strip() or rc}")
+        module.fail_json(msg=f"{os.path.basename(argv[0])} failed: "
+                             f"{(err.strip() or f'exit code {rc}').splitlines()[-1]}")
     found = installed(parse_dpkg(out), module.params["products"])
     apt_cache = module.get_bin_path("apt-cache") if dpkg and found else None
     origins = apt_origins(module, apt_cache, sorted(

@@ -399,8 +399,8 @@ def write_cursor(path: str, cursor: str) -> None:
     write_private(path, cursor + "\n")
 
 
-def journal_argv(params: dict[str, Any], cursor: str | None) -> list[str]:
-    argv = ["journalctl", "--no-pager", "-q", "-o", "json",
+def journal_argv(journalctl: str, params: dict[str, Any], cursor: str | None) -> list[str]:
+    argv = [journalctl, "--no-pager", "-q", "-o", "json",
             "--output-fields=MESSAGE,__REALTIME_TIMESTAMP"]
     for identifier in params["identifiers"]:
         argv += ["-t", identifier]
@@ -460,7 +460,7 @@ def read_journal(argv: list[str], audit: Audit,
     error = None
     if proc.returncode != 0 and bad is None:
         lines = tail.decode("utf-8", "replace").strip().splitlines()
-        error = lines[-1] if lines else str(proc.returncode)
+        error = lines[-1] if lines else f"exit code {proc.returncode}"
     return last, bad, error, False
 
 
@@ -496,7 +496,8 @@ def main() -> None:
         module.fail_json(msg="burst_failures and burst_seconds must be at least 1")
     if params["timeout"] < 1:
         module.fail_json(msg="timeout must be at least 1")
-    if not module.get_bin_path("journalctl"):
+    journalctl = module.get_bin_path("journalctl")
+    if not journalctl:
         module.fail_json(msg="journalctl not found: this host has no systemd journal to read")
     try:
         cursor = read_cursor(params["cursor_file"])
@@ -504,7 +505,11 @@ def main() -> None:
         module.fail_json(msg=str(exc))
     audit = Audit(params, office)
     started = time.monotonic()
-    last, bad, error, expired = read_journal(journal_argv(params, cursor), audit, params["timeout"])
+    try:
+        last, bad, error, expired = read_journal(journal_argv(journalctl, params, cursor), audit,
+                                                 params["timeout"])
+    except OSError as exc:  # found by get_bin_path, yet not run: a broken interpreter line
+        module.fail_json(msg=f"cannot run {journalctl}: {exc.strerror}")
     if expired:
         module.fail_json(msg=f"journalctl tidak selesai dalam {params['timeout']} detik")
     if bad is not None:

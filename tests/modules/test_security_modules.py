@@ -179,8 +179,8 @@ def test_an_address_refused_repeatedly_for_its_penalty_is_a_finding():
 def test_non_utf8_message_and_cursor_argv(tmp_path):
     assert ssh.message_text(list(b"Failed password for \xff")) == "Failed password for \ufffd"
     params = {"identifiers": ["sshd"], "since": "-31d"}
-    assert ssh.journal_argv(params, None)[-1] == "--since=-31d"
-    assert ssh.journal_argv(params, "s=1")[-1] == "--after-cursor=s=1"
+    assert ssh.journal_argv("journalctl", params, None)[-1] == "--since=-31d"
+    assert ssh.journal_argv("journalctl", params, "s=1")[-1] == "--after-cursor=s=1"
     path = str(tmp_path / "state" / "cursor")
     assert ssh.read_cursor(path) is None
     ssh.write_cursor(path, "s=abc")

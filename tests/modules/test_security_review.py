@@ -238,6 +238,11 @@ def test_a_hung_tool_does_not_hang_the_hardening_check(tmp_path, monkeypatch, hu
         assert rc == 1 and result["msg"] == text
     else:
         assert rc == 0 and text in json.dumps(result["warnings"])
+    # a fail2ban-client that did not answer is no fail2ban that does not run
+    unread = [n["message"] for n in result.get("notes", []) if n["kind"] == "fail2ban_unread"]
+    assert unread == ([] if hung != "fail2ban-client" else
+                      ["fail2ban-client tidak menjawab dalam 1 detik: larangan fail2ban tidak "
+                       "terbaca"])
 
 
 BOOT = "default.target\n  sysinit.target\n  nftables.service\n  ssh.service\n"
@@ -923,3 +928,68 @@ def test_a_timeout_below_one_second_is_refused(tmp_path):
     hung sshd that was never given time."""
     rc, result = run_module("security_hardening", tmp_path, {"timeout": 0})
     assert (rc, result["msg"]) == (1, "timeout must be at least 1")
+
+
+@pytest.mark.parametrize("hung", ["status", "status sshd"])
+def test_a_fail2ban_client_that_does_not_answer_is_a_note(tmp_path, monkeypatch, hung):
+    """fail2ban-client killed after the timeout left fail2ban null, as if it did not run
+    (the activity's summary says 'tidak berjalan'), with only a warning."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    client = (f'[ "$*" = "{hung}" ] && exec sleep 20\n'
+              "[ -z \"$2\" ] && printf '|- Number of jail:\\t1\\n`- Jail list:\\tsshd\\n'\n"
+              "exit 0\n")
+    for name, script in {"sshd": f"printf '{SSHD_T}'\n", "nft": f"printf '{RULESET}'\n",
+                         "systemctl": "echo enabled\n", "fail2ban-client": client}.items():
+        fake_tool(tools, name, script)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc, result = run_module("security_hardening", tmp_path, {"timeout": 1})
+    assert rc == 0, result.get("msg")
+    assert result["fail2ban"] is None
+    assert result["sop_output"]["notes"] == [
+        "fail2ban_unread: fail2ban-client tidak menjawab dalam 1 detik: larangan fail2ban "
+        "tidak terbaca"]
+
+
+def test_a_failing_ss_is_one_line(tmp_path, monkeypatch):
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    fake_tool(tools, "ss", "exit 1\n")
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc, result = run_module("security_listeners", tmp_path, {}, 30)
+    # it was 'ss failed: 1'
+    assert (rc, result["msg"]) == (1, "ss failed: exit code 1")
+    fake_tool(tools, "ss", "echo 'Cannot open netlink socket: Protocol not supported' >&2\n"
+                           "echo 'Cannot send dump request: Protocol not supported' >&2\nexit 1\n")
+    rc, result = run_module("security_listeners", tmp_path, {}, 30)
+    assert (rc, result["msg"]) == (1, "ss failed: Cannot send dump request: Protocol not supported")
+
+
+def test_a_failing_dpkg_query_is_one_line_naming_it(tmp_path, monkeypatch):
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    fake_tool(tools, "dpkg-query", "echo 'dpkg-query: warning: files list file for package "
+                                   "libfoo missing' >&2\n"
+                                   "echo 'dpkg-query: error: parsing file status' >&2\nexit 2\n")
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc, result = run_module("security_software", tmp_path, {"today": "2026-12-01"}, 30)
+    # it was the full path and every line of stderr
+    assert (rc, result["msg"]) == (1, "dpkg-query failed: dpkg-query: error: parsing file status")
+    fake_tool(tools, "dpkg-query", "exit 2\n")
+    rc, result = run_module("security_software", tmp_path, {"today": "2026-12-01"}, 30)
+    assert (rc, result["msg"]) == (1, "dpkg-query failed: exit code 2")
+
+
+def test_a_journalctl_that_fails_or_cannot_run_is_one_line(tmp_path, monkeypatch):
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    fake_tool(tools, "journalctl", "exit 1\n")
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc, result = run_module("security_ssh_audit", tmp_path, {"cursor_file": ""}, 30)
+    # it was 'journalctl failed: 1'
+    assert (rc, result["msg"]) == (1, "journalctl failed: exit code 1")
+    # executable, yet its interpreter is gone: a traceback of Popen
+    (tools / "journalctl").write_text("#!/nonexistent/sh\n")
+    rc, result = run_module("security_ssh_audit", tmp_path, {"cursor_file": ""}, 30)
+    assert (rc, result["msg"]) == (
+        1, f"cannot run {tools / 'journalctl'}: No such file or directory")
