@@ -515,7 +515,7 @@ def cmd_execution(ctx: Context) -> ExitCode:
 def cmd_ack(ctx: Context) -> ExitCode:
     from rich.markup import escape
 
-    from sop.report import waiting_human_part
+    from sop.report import abandoned_state, abandoned_step, waiting_human_part
     from sop.store import human_part
 
     args = ctx.args
@@ -544,16 +544,31 @@ def cmd_ack(ctx: Context) -> ExitCode:
         f"[green]Acknowledged[/] activity {escape(key)} of execution {args.id} "
         f"({escape(row['sop_id'])}) by {escape(args.by)}."
     )
-    pending = []
+    if abandoned_step(row, match[0]):  # recorded all the same: a person did it after all
+        ctx.console.print(
+            f"Execution {args.id} ended {row['status']}: this step was no longer awaited "
+            f"({abandoned_state(row)}); now recorded as done.",
+            markup=False,
+            highlight=False,
+        )
+    pending, abandoned = [], []
     for activity in updated["activities"]:
         name = activity["ref"] or str(activity["number"])
         waiting = waiting_human_part(sop, updated, activity)
         if waiting is not None:
             pending.append(f"{name} ({waiting})")
+        elif abandoned_step(updated, activity):
+            abandoned.append(name)
         elif activity["status"] == "pending-manual":
             pending.append(name)
     if pending:
         ctx.console.print(f"Still waiting: {', '.join(pending)}", markup=False, highlight=False)
+    if abandoned:
+        ctx.console.print(
+            f"Not awaited: {', '.join(abandoned)} ({abandoned_state(updated)})",
+            markup=False,
+            highlight=False,
+        )
     return ExitCode.OK
 
 

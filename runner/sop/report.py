@@ -396,6 +396,13 @@ def abandoned_step(execution: Row, activity: Mapping[str, Any]) -> bool:
     return activity["status"] == "pending-manual" and execution["status"] in UNFINISHED
 
 
+def abandoned_state(execution: Row) -> str:
+    """What an `abandoned_step` of `execution` is, in the report, `sop execution` and `sop
+    ack` alike: not confirmed, its run having ended so (`Tidak dikonfirmasi: eksekusi
+    gagal`, `... eksekusi terputus`)."""
+    return f"Tidak dikonfirmasi: eksekusi {STATUS_ID[execution['status']].lower()}"
+
+
 def awaits_person(sop: Sop | None, execution: Row, activity: Mapping[str, Any]) -> bool:
     """A manual activity not acknowledged yet (of a run that may still carry its SOP out:
     `abandoned_step`), or an automated one's human part."""
@@ -425,7 +432,7 @@ def _step_state(execution: Row, activity: Mapping[str, Any], month: Month) -> st
     pelaksanaan SOP sipp-backup yang berhasil`); one of a run that ended without carrying
     its SOP out says so instead of waiting (`Tidak dikonfirmasi: eksekusi gagal`)."""
     if abandoned_step(execution, activity):
-        state = f"Tidak dikonfirmasi: eksekusi {STATUS_ID[execution['status']].lower()}"
+        state = abandoned_state(execution)
         return state + (f" ({activity['note']})" if activity["note"] else "")
     state = STATUS_ID.get(activity["status"], str(activity["status"]))
     runs = mappings(activity["outputs"])

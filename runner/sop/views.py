@@ -15,7 +15,7 @@ from rich.text import Text
 from sop.catalogue import FREQUENCY_LABEL, Sop
 from sop.durations import format_seconds
 from sop.overdue import Due, most_urgent
-from sop.report import waiting_human_part
+from sop.report import abandoned_state, abandoned_step, waiting_human_part
 from sop.store import HOST_COUNTS, Row, partial_numbers
 from sop.untrusted import visible
 
@@ -340,6 +340,15 @@ def _limit_cell(activity: Mapping[str, Any]) -> Text:
     return text
 
 
+def _activity_status(row: Row, activity: Mapping[str, Any]) -> Text:
+    """An activity's recorded status; a manual step of a run that ended without carrying
+    its SOP out, nobody having acknowledged it, as the report says it (not awaited:
+    `Tidak dikonfirmasi: eksekusi gagal`)."""
+    if abandoned_step(row, activity):
+        return Text(abandoned_state(row), style="dim")
+    return status_text(activity["status"])
+
+
 def execution(row: Row, zone: tzinfo, sop: Sop | None) -> Group:
     """One execution, with the human parts of automated activities that wait for `sop
     ack` as recorded with them; `sop` (its catalogue entry, if still there) names those
@@ -399,7 +408,7 @@ def execution(row: Row, zone: tzinfo, sop: Sop | None) -> Group:
     ):
         activities.add_column(column, overflow="fold")
     for activity in row["activities"]:
-        status = status_text(activity["status"])
+        status = _activity_status(row, activity)
         if activity["acknowledged_by"]:
             by = visible(activity["acknowledged_by"])
             when = court_time(activity["acknowledged_at"], zone)

@@ -436,6 +436,40 @@ def test_the_human_part_of_an_automated_activity_is_shown_waiting(
     assert code == 0 and "waits for sop ack" not in out
 
 
+def test_a_failed_runs_manual_step_is_shown_not_awaited(cli: Cli, store_at: Store) -> None:
+    """A manual step of a run that failed, nobody having acknowledged it, is no step still
+    awaited: `sop execution` and `sop ack` say so in the report's words; `sop ack` records
+    it all the same (a person did it after all), saying the run no longer awaited it, and
+    names the others not awaited apart from any still waiting. --json keeps the status
+    recorded (the execution's own says it failed)."""
+    ran = craft_execution(store_at, "local-demo", now(), activities=4, status="failed")
+    with store_at.db.transaction(write=True) as tx:  # activities 3 and 4 are manual ones
+        tx.update(
+            "activity_results",
+            {"mode": "manual", "tag": None, "status": "pending-manual"},
+            "execution_id = :key_id AND number >= 3",
+            key_id=ran,
+        )
+    code, out, err = cli("execution", str(ran), "--json")
+    assert code == 0, err
+    assert [a["status"] for a in json.loads(out)["activities"]][2:] == ["pending-manual"] * 2
+    code, out, err = cli("execution", str(ran))
+    assert code == 0, err
+    assert out.count("Tidak dikonfirmasi: eksekusi gagal") == 2
+    assert "pending-manual" not in out
+    code, out, err = cli("ack", str(ran), "3", "--by", "Budi")
+    assert code == 0, err
+    assert (
+        f"Execution {ran} ended failed: this step was no longer awaited (Tidak dikonfirmasi: "
+        "eksekusi gagal); now recorded as done.\n"
+    ) in out
+    assert "Still waiting: 2 (Salinan berkas disimpan di lemari arsip)\n" in out
+    assert out.endswith("Not awaited: 4 (Tidak dikonfirmasi: eksekusi gagal)\n")
+    code, out, err = cli("execution", str(ran))
+    assert code == 0, err
+    assert out.count("Tidak dikonfirmasi: eksekusi gagal") == 1 and "by Budi" in out
+
+
 def _console_script(ready: int) -> list[str]:
     """The `sop` console script as an install writes it from pyproject.toml's
     [project.scripts] (pip's script: import the entry point's function, exit with it),
