@@ -100,7 +100,21 @@ class Context:
 
 
 def _operator(given: str | None) -> str:
-    return given or os.environ.get("SUDO_USER") or os.environ.get("USER") or getpass.getuser()
+    """Who runs the SOP: --operator, else the person behind sudo (SUDO_USER), else USER,
+    else the account's login name. SopError (bad input) for a name taken so that is
+    longer than the store records, naming where it came from (--operator itself is
+    checked with the other options: store.refuse_too_long)."""
+    from sop.store import too_long
+
+    if given:
+        return given
+    variable = next((name for name in ("SUDO_USER", "USER") if os.environ.get(name)), None)
+    operator = os.environ[variable] if variable else getpass.getuser()
+    where = variable or "the account's login name"
+    problem = too_long(f"{where} (the default of --operator)", operator, "executions", "operator")
+    if problem:
+        raise SopError(f"{problem}; give --operator NAME")
+    return operator
 
 
 def _trigger() -> str:
@@ -354,6 +368,7 @@ def cmd_run(ctx: Context) -> ExitCode:
     from sop.locking import flock_wait, project_lock
 
     given = _given_clock(ctx)  # a bad --timezone: refused before anything
+    operator = _operator(ctx.args.operator)  # and one too long for the store
     ignored = _ignored_time_limit(ctx.args.time_limit)
     if ignored:
         _error(f"sop: warning: {ignored}")
@@ -371,7 +386,7 @@ def cmd_run(ctx: Context) -> ExitCode:
 
     with project_lock(project, wait, waiting) as waited:
         # a timer's run: its unit's flock(1) waited first (TimeoutStartSec counts both)
-        return _run(ctx, project, given, flock_wait() + waited)
+        return _run(ctx, project, given, operator, flock_wait() + waited)
 
 
 def _ignored_time_limit(limit: str | None) -> str | None:
@@ -394,7 +409,9 @@ def _ignored_time_limit(limit: str | None) -> str | None:
     )
 
 
-def _run(ctx: Context, project: Path, given: tzinfo | None, lock_wait: float) -> ExitCode:
+def _run(
+    ctx: Context, project: Path, given: tzinfo | None, operator: str, lock_wait: float
+) -> ExitCode:
     from rich.markup import escape
 
     from sop import runner, views
@@ -417,7 +434,7 @@ def _run(ctx: Context, project: Path, given: tzinfo | None, lock_wait: float) ->
         limit=args.limit,
         check=args.check,
         extra_vars=extra,
-        operator=_operator(args.operator),
+        operator=operator,
         trigger=_trigger(),
         vault=vault,
         activities=chosen,

@@ -199,6 +199,33 @@ def test_an_option_longer_than_the_store_records_is_refused(
     assert "characters long" not in err
 
 
+@pytest.mark.parametrize("variable", ["SUDO_USER", "USER"])
+def test_an_operator_from_the_environment_longer_than_the_store_records_is_refused(
+    sop: Cli, store_at: Store, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    """The operator taken from SUDO_USER or USER (no --operator) is recorded as --operator
+    is: a longer one than the store holds was kept by SQLite and refused by PostgreSQL at
+    the run's end. Refused before anything, naming the variable it came from; one at the
+    limit is not, nor a long one --operator replaces."""
+    monkeypatch.delenv("SUDO_USER", raising=False)
+    limit = COLUMN_LIMITS["executions", "operator"]
+    monkeypatch.setenv(variable, "é" * (limit + 1))
+    _waiting(store_at)
+    before = _records(store_at)
+    _refused(
+        sop(*RECORDING["run"]),
+        f"{variable} (the default of --operator) is {limit + 1} characters long: the store "
+        f"records at most {limit}; give --operator NAME",
+    )
+    assert _records(store_at) == before
+    _code, _out, err = sop(*RECORDING["run"], "--operator", "Budi")
+    assert "characters long" not in err
+    monkeypatch.setenv(variable, "é" * limit)
+    _code, _out, err = sop(*RECORDING["run"])
+    assert "characters long" not in err
+    assert [e["operator"] for e in store_at.executions(limit=2)] == ["é" * limit, "Budi"]
+
+
 @pytest.mark.parametrize("option", ["-i", "--limit"])
 def test_an_empty_inventory_or_limit_runs_nothing(
     sop_env: dict[str, str], store_at: Store, option: str
