@@ -633,6 +633,7 @@ def cmd_report(ctx: Context) -> ExitCode:
         raise SopError("--format pdf is one court's report: give --court NAME, not --all-courts")
     if args.court is not None:
         _recorded_court(ctx, args.court)
+    kode_satker = _report_kode_satker(args, info)
     place = info.court_city if info else None  # where it is signed: -i's court_city
     unnamed = info is not None and court is None  # -i without court_name: its unnamed runs
     if args.all_courts:
@@ -659,7 +660,14 @@ def cmd_report(ctx: Context) -> ExitCode:
         return ExitCode.OK
     else:
         blocks = report.build(
-            ctx.store, sops, month, court, calendars=calendars, place=place, unnamed=unnamed
+            ctx.store,
+            sops,
+            month,
+            court,
+            calendars=calendars,
+            place=place,
+            unnamed=unnamed,
+            kode_satker=kode_satker,
         )
     text = report.to_html(blocks) if args.format == "html" else report.to_markdown(blocks)
     if args.output:
@@ -668,6 +676,28 @@ def cmd_report(ctx: Context) -> ExitCode:
     else:
         output.write(sys.stdout, text)
     return ExitCode.OK
+
+
+def _report_kode_satker(
+    args: argparse.Namespace, info: inventory.InventoryInfo | None
+) -> str | None:
+    """The kode satker choosing one of the courts of the report's court name: --kode-satker,
+    else -i's court_kode_satker (a --kode-satker other than it is refused); None: the
+    name's runs, refused by the report when they are of several courts."""
+    given = args.kode_satker
+    if given is not None and args.all_courts:
+        raise SopError("--kode-satker chooses one court's report: not with --all-courts")
+    if given is not None and args.format == "pdf":
+        raise SopError(
+            "--kode-satker: the PDF report cannot choose one of the courts of a name yet; "
+            "use --format html or md"
+        )
+    own = info.court_kode_satker if info else None
+    if given is not None and own is not None and given != own:
+        raise SopError(
+            f"--kode-satker {given!r} differs from the inventory's court_kode_satker {own!r}"
+        )
+    return given if given is not None else own
 
 
 def _systemctl(*args: str) -> str:
@@ -1229,6 +1259,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scope.add_argument(
         "--all-courts", action="store_true", help="the regional view: every court of the store"
+    )
+    rep.add_argument(
+        "--kode-satker",
+        type=_text,
+        metavar="CODE",
+        help="of the courts recorded under the court's name, this one (court_kode_satker; "
+        "default: -i's)",
     )
     clock_option(rep, "-i's sop_schedule.timezone, else Asia/Jakarta")
     vault_options(rep, "-i's")

@@ -702,18 +702,66 @@ def month_court(store: Store, month: Month, court: str | None) -> str | None:
 
 
 def month_executions(
-    store: Store, month: Month, court: str | None, *, unnamed: bool = False
+    store: Store,
+    month: Month,
+    court: str | None,
+    *,
+    unnamed: bool = False,
+    kode_satker: str | None = None,
 ) -> tuple[str | None, list[Row]]:
     """The court a report is for (`month_court`) and its executions of the month, oldest
     first, with their activities. `unnamed`: an inventory (-i) without court_name, whose
     runs are recorded without one: those only, never the one other court the month holds
-    (`sop list -i` and `sop overdue -i` read it so)."""
+    (`sop list -i` and `sop overdue -i` read it so). `kode_satker`: of the courts of its
+    name, that one's only (`one_court`)."""
     court = None if unnamed else month_court(store, month, court)
     executions = store.executions(
         court=court, since=month.start, until=month.end, with_activities=True
     )
     executions.reverse()  # oldest first
-    return court, [e for e in executions if not unnamed or e["court_name"] is None]
+    if unnamed or court is None:
+        return court, [e for e in executions if not unnamed or e["court_name"] is None]
+    return court, one_court(store, month, executions, court, kode_satker)
+
+
+def one_court(
+    store: Store, month: Month, executions: list[Row], court: str, kode_satker: str | None
+) -> list[Row]:
+    """The executions (of the month, of court name `court`) of one court: those of the
+    court of `kode_satker` (court_of: one recorded without a code is its name's one
+    court's, else of none of them), all of them when no other code is recorded. SopError
+    when the name is borne by several courts (kode satker) and none is chosen, or the
+    one chosen is recorded for none of the name's executions: a report never mixes two
+    courts' runs."""
+    codes = court_codes(executions).get(court, set())
+    if kode_satker is None and len(codes) > 1:
+        raise SopError(
+            f"{court!r} names {len(codes)} courts in {month.label} (kode satker "
+            f"{', '.join(sorted(codes))}): give --kode-satker CODE for one court's report"
+        )
+    if kode_satker is None or not codes - {kode_satker}:
+        return executions
+    chosen = [e for e in executions if court_of(e, {court: codes}) == (court, kode_satker)]
+    if not chosen and not store.executions(court=court, kode_satker=kode_satker, limit=1):
+        raise SopError(
+            f"kode satker {kode_satker!r}: no execution of {court!r} recorded it (kode "
+            f"satker recorded in {month.label}: {', '.join(sorted(codes))})"
+        )
+    return chosen
+
+
+def chosen_first_runs(
+    store: Store, court: str | None, kode_satker: str | None
+) -> dict[str, datetime]:
+    """first_runs of `court`; with `kode_satker`, of that court of its name only, when
+    the name's runs recorded another code (one_court)."""
+    if court is None or kode_satker is None:
+        return first_runs(store, court)
+    runs = store.executions(court=court, check_mode=False, partial=False)
+    codes = court_codes(runs)
+    if not codes.get(court, set()) - {kode_satker}:
+        return first_runs(store, court)
+    return own_first_runs(runs, codes).get((court, kode_satker), {})
 
 
 def build(
@@ -725,14 +773,20 @@ def build(
     calendars: Calendars | None = None,
     place: str | None = None,
     unnamed: bool = False,
+    kode_satker: str | None = None,
 ) -> list[Block]:
     """One court's report (`court`, else the month's records, which must be one court's;
-    `unnamed`: the executions recorded without a court name, -i's without court_name),
+    `unnamed`: the executions recorded without a court name, -i's without court_name;
+    `kode_satker`: of the courts of its name, that one: month_executions),
     planned by the court's schedule of a SOP where `calendars` (-i's) gives one, closed as
     the PDF is, signed at `place` (the court's court_city) when given."""
-    court, executions = month_executions(store, month, court, unnamed=unnamed)
-    firsts = first_runs(store, court)
+    court, executions = month_executions(
+        store, month, court, unnamed=unnamed, kode_satker=kode_satker
+    )
+    firsts = chosen_first_runs(store, court, kode_satker)
     courts, shared = court_heading(executions, court)
+    if court is not None and kode_satker is not None:  # the court chosen, its runs or none
+        courts = [court_label((court, kode_satker), {})]
     blocks: list[Block] = [
         ("h1", f"Laporan Pelaksanaan SOP — {month.label}"),
         ("p", f"Pengadilan: {', '.join(courts) or '-'}"),
@@ -997,10 +1051,22 @@ def court_first_runs(
         if name is None or len(codes.get(name, ())) < 2:
             firsts.update({c: by_name.get(name, {}) for c in courts if c[0] == name})
             continue
-        for execution in store.executions(court=name, check_mode=False, partial=False):
-            # newest first: each SOP's oldest run is the last one set
-            court = court_of(execution, codes)
-            firsts.setdefault(court, {})[execution["sop_id"]] = execution["started_at"]
+        firsts.update(
+            own_first_runs(store.executions(court=name, check_mode=False, partial=False), codes)
+        )
+    return firsts
+
+
+def own_first_runs(
+    runs: Iterable[Row], codes: Mapping[str | None, set[str]]
+) -> dict[Court, dict[str, datetime]]:
+    """Per court (court_of, by `codes`) of the real runs of the whole SOP `runs`, newest
+    first: when each SOP first ran there."""
+    firsts: dict[Court, dict[str, datetime]] = {}
+    for execution in runs:  # newest first: each SOP's oldest run is the last one set
+        firsts.setdefault(court_of(execution, codes), {})[execution["sop_id"]] = (
+            execution["started_at"]
+        )
     return firsts
 
 

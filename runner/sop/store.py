@@ -30,6 +30,7 @@ ORPHAN = "the sop process died"
 EXECUTION_FILTERS = {
     "sop_id": "sop_id = :sop_id",
     "court": "court_name = :court",
+    "kode_satker": "court_kode_satker = :kode_satker",
     "status": "status = :status",
     "since": "started_at >= :since",
     "until": "started_at < :until",
@@ -412,6 +413,7 @@ class Store:
         sop_id: str | None = None,
         status: str | None = None,
         court: str | None = None,
+        kode_satker: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int | None = None,
@@ -419,12 +421,13 @@ class Store:
         check_mode: bool | None = None,
         partial: bool | None = None,
     ) -> list[Row]:
-        """Newest first, filtered (`check_mode` False: real runs only; `partial` False:
-        runs of the whole SOP only)."""
+        """Newest first, filtered (`kode_satker`: those that recorded that court's code;
+        `check_mode` False: real runs only; `partial` False: runs of the whole SOP only)."""
         clause, params = where(
             EXECUTION_FILTERS,
             sop_id=sop_id or None,
             court=court,
+            kode_satker=kode_satker,
             status=status or None,
             since=since,
             until=until,

@@ -73,8 +73,7 @@ def test_courts_of_one_name_stay_apart_by_their_kode_satker(cli: Cli, store_at: 
     of the regional view, each named with its code and planned from its own first run
     (a run of that name recorded without a code is of neither: a row of its own); a run
     recorded without a code (before the inventory had one) is of the one court of its
-    name otherwise. A court's report under the shared name names every court of it and
-    says it holds them all."""
+    name otherwise."""
     first = craft_execution(store_at, "local-demo", datetime(2026, 10, 20, 3, tzinfo=UTC), court=A)
     _satker(store_at, first, "401001")
     for day in (3, 4):
@@ -108,13 +107,69 @@ def test_courts_of_one_name_stay_apart_by_their_kode_satker(cli: Cli, store_at: 
     overdue = out.split("## SOP terlambat (saat laporan dibuat)")[1].split("\n## ", 1)[0]
     assert f"| {A} (kode satker 401001, 401002, tidak tercatat: dinilai bersama) | " in overdue
     assert f"| {lain} | SOP Uji Lokal | " in overdue
-    code, out, err = cli("report", "--month", "2026-11", "--court", A)
-    assert code == 0, err
-    assert f"Pengadilan: {one}, {two}, {unknown}\n" in out
-    assert f"Perhatian: lebih dari satu satuan kerja bernama {A} tercatat" in out
     code, out, err = cli("report", "--month", "2026-11", "--court", "PN Lain")
     assert code == 0, err
     assert f"Pengadilan: {lain}\n" in out and "Perhatian" not in out
+
+
+def test_a_courts_report_chooses_one_court_of_a_shared_name_by_its_kode_satker(
+    cli: Cli, store_at: Store, tmp_path: Path
+) -> None:
+    """A court's report under a name two courts (kode satker) ran under in the month held
+    both courts' runs, said to be mixed. Refused, one line naming their codes; the code
+    chooses one (--kode-satker, else -i's court_kode_satker): its runs only (not the other
+    court's, nor one of the name recorded without a code), planned from its own first run,
+    headed with its code. A code the name never recorded is refused, as is one other than
+    -i's."""
+    first = craft_execution(store_at, "local-demo", datetime(2026, 10, 20, 3, tzinfo=UTC), court=A)
+    _satker(store_at, first, "401001")
+    mine = []
+    for day in (3, 4):
+        mine.append(craft_execution(store_at, "local-demo", datetime(2026, 11, day, 3, tzinfo=UTC),
+                                    court=A))  # fmt: skip
+        _satker(store_at, mine[-1], "401001")
+    other = craft_execution(store_at, "local-demo", datetime(2026, 11, 19, 20, tzinfo=UTC),
+                            court=A, status="failed")  # fmt: skip
+    _satker(store_at, other, "401002")
+    craft_execution(store_at, "local-demo", datetime(2026, 11, 2, 3, tzinfo=UTC), court=A)
+    code, out, err = cli("report", "--month", "2026-11", "--court", A)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"sop: error: {A!r} names 2 courts in November 2026 (kode satker 401001, 401002): "
+        "give --kode-satker CODE for one court's report\n"
+    )
+    for chosen, ids, summary in (
+        ("401001", mine, ["30", "2", "2", "100%"]),  # planned from October
+        ("401002", [other], ["11", "1", "0", "0%"]),  # from 20 November, WIB
+    ):
+        code, out, err = cli("report", "--month", "2026-11", "--court", A, "--kode-satker", chosen)
+        assert code == 0, err
+        assert f"Pengadilan: {A} (kode satker {chosen})\n" in out and "Perhatian" not in out
+        assert _summary(out)["SOP Uji Lokal"][2:6] == summary
+        runs = _table(out, "SOP Uji Lokal", "Pelaksanaan")
+        assert [int(line.split(" | ")[0].strip("| ")) for line in runs] == ids  # no uncoded
+    inventory = _inventory_with(tmp_path, "court_kode_satker: '401002'\n")
+    code, out, err = cli("report", "--month", "2026-11", "-i", str(inventory))
+    assert code == 0, err
+    assert f"Pengadilan: {A} (kode satker 401002)\n" in out
+    code, out, err = cli("report", "--month", "2026-11", "--court", A, "--kode-satker", "401003")
+    assert (code, out) == (2, "")
+    assert err == (
+        f"sop: error: kode satker '401003': no execution of {A!r} recorded it (kode satker "
+        "recorded in November 2026: 401001, 401002)\n"
+    )
+    code, out, err = cli(
+        "report", "--month", "2026-11", "-i", str(inventory), "--kode-satker", "401001"
+    )
+    assert (code, out) == (2, "")
+    assert err == (
+        "sop: error: --kode-satker '401001' differs from the inventory's court_kode_satker "
+        "'401002'\n"
+    )
+    for scope in (["--all-courts"], ["--court", A, "--format", "pdf", "-o", str(tmp_path / "r")]):
+        code, out, err = cli("report", "--month", "2026-11", *scope, "--kode-satker", "401001")
+        assert (code, out) == (2, "") and err.count("\n") == 1
+        assert err.startswith("sop: error: --kode-satker")
 
 
 def test_the_regional_view_names_the_one_clock_it_judges_every_court_on(
