@@ -655,6 +655,7 @@ def cmd_report(ctx: Context) -> ExitCode:
             calendars=calendars,
             place=place,
             unnamed=unnamed,
+            kode_satker=kode_satker,
         )
         ctx.console.print(f"Laporan written to {args.output}", markup=False, highlight=False)
         return ExitCode.OK
@@ -687,11 +688,6 @@ def _report_kode_satker(
     given = args.kode_satker
     if given is not None and args.all_courts:
         raise SopError("--kode-satker chooses one court's report: not with --all-courts")
-    if given is not None and args.format == "pdf":
-        raise SopError(
-            "--kode-satker: the PDF report cannot choose one of the courts of a name yet; "
-            "use --format html or md"
-        )
     own = info.court_kode_satker if info else None
     if given is not None and own is not None and given != own:
         raise SopError(

@@ -666,22 +666,19 @@ def recorded_code(store: Store, name: str | None) -> str | None:
     return (newest[0]["court_kode_satker"] or None) if newest else None
 
 
-def court_heading(executions: Sequence[Row], court: str | None) -> tuple[list[str], str | None]:
-    """The courts a court's report is of (`court`, and those of its executions), each
-    with its kode satker (court_label); and, when its name is borne by more than one
-    court (kode satker), a warning that the report holds the runs of all of them (`sop
-    report` chooses a court by name)."""
+def court_heading(
+    executions: Sequence[Row], court: str | None, kode_satker: str | None = None
+) -> list[str]:
+    """The court a court's report is of (`court`, and that of its executions: one court,
+    month_executions), with its kode satker (court_label): `kode_satker` when it chose the
+    court, its runs or none."""
+    if court is not None and kode_satker is not None:
+        return [court_label((court, kode_satker), {})]
     codes = court_codes(executions)
     labels = {court_label(court_of(e, codes), codes) for e in executions if e["court_name"]}
     if court is not None and court not in codes:
         labels.add(court)
-    shared = sorted(name for name, found in codes.items() if name is not None and len(found) > 1)
-    if not shared:
-        return sorted(labels), None
-    return sorted(labels), (
-        f"Perhatian: lebih dari satu satuan kerja bernama {', '.join(shared)} tercatat pada "
-        "periode ini (kode satker di atas); laporan ini memuat eksekusi semuanya bersama."
-    )
+    return sorted(labels)
 
 
 def month_court(store: Store, month: Month, court: str | None) -> str | None:
@@ -784,13 +781,10 @@ def build(
         store, month, court, unnamed=unnamed, kode_satker=kode_satker
     )
     firsts = chosen_first_runs(store, court, kode_satker)
-    courts, shared = court_heading(executions, court)
-    if court is not None and kode_satker is not None:  # the court chosen, its runs or none
-        courts = [court_label((court, kode_satker), {})]
+    courts = court_heading(executions, court, kode_satker)
     blocks: list[Block] = [
         ("h1", f"Laporan Pelaksanaan SOP — {month.label}"),
         ("p", f"Pengadilan: {', '.join(courts) or '-'}"),
-        *([("p", shared)] if shared else []),
         ("p", f"Periode: {month.period()}."),
     ]
     summary = []

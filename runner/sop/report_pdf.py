@@ -50,10 +50,10 @@ from sop.report import (
     _drill_rows,
     _duration,
     _manual_rows,
+    chosen_first_runs,
     court_heading,
     duration_text,
     file_outputs,
-    first_runs,
     mappings,
     measured,
     month_executions,
@@ -522,15 +522,19 @@ def document(
     calendars: Calendars | None = None,
     place: str | None = None,
     unnamed: bool = False,
+    kode_satker: str | None = None,
 ) -> str:
     """The report as one HTML document (WeasyPrint's input), of the court `build` reports
-    on (`unnamed` as there), planned by the court's schedule of a SOP where `calendars`
-    (-i's) gives one, signed at `place` (the court's court_city) when given."""
-    court_name, executions = month_executions(store, month, court, unnamed=unnamed)
-    firsts = first_runs(store, court_name)
+    on (`unnamed` and `kode_satker` as there), planned by the court's schedule of a SOP
+    where `calendars` (-i's) gives one, signed at `place` (the court's court_city) when
+    given."""
+    court_name, executions = month_executions(
+        store, month, court, unnamed=unnamed, kode_satker=kode_satker
+    )
+    firsts = chosen_first_runs(store, court_name, kode_satker)
     title = f"Laporan Pelaksanaan SOP — {month.label}"
     note = schedule_note(sops, calendars)
-    courts, shared = court_heading(executions, court_name)
+    courts = court_heading(executions, court_name, kode_satker)
     summary = []
     for sop in sops.values():
         mine = [e for e in executions if e["sop_id"] == sop.id]
@@ -550,7 +554,6 @@ def document(
     body = [
         f"<header><h1>{_e(title)}</h1>",
         f'<p class="court">{_e(", ".join(courts) or "-")}</p>',
-        f'<p class="note">{_e(shared)}</p>' if shared else "",
         f'<p class="meta">Periode {_e(month.period())} oleh perintah sop. '
         "Mode uji (--check) dan pelaksanaan sebagian (--activity) "
         "tidak dihitung sebagai pelaksanaan; berkas dan langkah manual dari pelaksanaan "
@@ -598,6 +601,7 @@ def write_pdf(
     calendars: Calendars | None = None,
     place: str | None = None,
     unnamed: bool = False,
+    kode_satker: str | None = None,
 ) -> None:
     import logging
 
@@ -606,6 +610,13 @@ def write_pdf(
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     page = document(
-        store, sops, month, court, calendars=calendars, place=place, unnamed=unnamed
+        store,
+        sops,
+        month,
+        court,
+        calendars=calendars,
+        place=place,
+        unnamed=unnamed,
+        kode_satker=kode_satker,
     )
     write_report(output, lambda path: HTML(string=page).write_pdf(str(path)))

@@ -26,6 +26,7 @@ from sop.store import Store
 from sop.untrusted import visible
 
 from .conftest import REPO, CliResult, craft_execution
+from .test_report_courts import _satker
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
@@ -692,3 +693,43 @@ def test_the_pdf_of_an_inventory_without_court_name_is_of_its_unnamed_runs(
     store.close()
     runs = page.split("<h3>Daftar pelaksanaan</h3>")[1]
     assert f"<td>{mine}</td>" in runs and f"<td>{other}</td>" not in runs
+
+
+def test_the_pdf_of_each_court_of_a_shared_name_holds_its_own_runs_only(
+    cli: Callable[..., CliResult], tmp_path: Path, sop_env: dict[str, str]
+) -> None:
+    """As the Markdown (test_report_courts): `--format pdf --kode-satker CODE` is the
+    report of the court of that code among those of its name, headed with its code, its
+    runs only (not the other court's, nor one of the name recorded without a code; none
+    for a court of it that ran before the month only); the name alone, borne by two
+    courts in the month, is refused."""
+    data = Path(sop_env["SOP_DATA_DIR"])
+    data.mkdir(parents=True)
+    store = Store(f"sqlite:///{data / 'sop.db'}")
+    runs: dict[str | None, list[str]] = {"401003": []}
+    for code, day in (("401001", 3), ("401001", 4), ("401002", 19), (None, 2), ("401003", -1)):
+        started = datetime(2026, 11, 1, 3, tzinfo=UTC) + timedelta(days=day - 1)
+        execution = craft_execution(store, "local-demo", started, court=COURT)
+        if code is not None:
+            _satker(store, execution, code)
+        if code != "401003":  # 31 October: before the month
+            runs.setdefault(code, []).append(started.astimezone(WIB).strftime("%d-%m-%Y %H:%M"))
+    store.close()
+    out = tmp_path / "l.pdf"
+    for code in ("401001", "401002", "401003"):
+        result, _, err = cli("report", "--month", "2026-11", "--court", COURT,
+                             "--kode-satker", code, "--format", "pdf", "-o", str(out))  # fmt: skip
+        assert result == 0, err
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert f"{COURT} (kode satker {code})" in text
+        listed = re.findall(r"\d\d-11-2026 \d\d:\d\d", text.partition("Daftar pelaksanaan")[2])
+        assert listed == runs[code]
+    result, _, err = cli("report", "--month", "2026-11", "--court", COURT, "--format", "pdf",
+                         "-o", str(out))  # fmt: skip
+    assert (result, err) == (
+        2,
+        f"sop: error: {COURT!r} names 2 courts in November 2026 (kode satker 401001, "
+        "401002): give --kode-satker CODE for one court's report\n",
+    )
