@@ -38,15 +38,17 @@ fi
 """
 
 
-def outside_view(tmp_path: pathlib.Path, public: dict[str, list[int]]) -> tuple[str, str]:
-    """(the outcome the activity's assert gives, the fake nmap's argument lines)."""
+def outside_view(tmp_path: pathlib.Path, public: dict[str, list[int]],
+                 notes: list[dict[str, str]] | None = None) -> tuple[str, str]:
+    """(the outcome the activity's assert gives, the fake nmap's argument lines);
+    ``notes``: security_hardening's notes (fail2ban is null)."""
     tasks = [t for t in yaml.safe_load(TASKS.read_text(encoding="utf-8"))
              if t["name"].startswith(USED)]
     play = [{"hosts": "localhost", "gather_facts": False, "tasks": tasks, "vars": {
         "it_security_outside_group": "all", "it_security_public_addresses": public,
         "it_security_nmap_ports": "1-1024", "it_security_fail_on_findings": True,
         "it_security_hardening": {"findings": [], "sshd": {}, "firewall": None,
-                                  "fail2ban": None}}}]
+                                  "fail2ban": None, "notes": notes or []}}}]
     (tmp_path / "play.yml").write_text(yaml.safe_dump(play), encoding="utf-8")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -73,6 +75,17 @@ def test_an_ipv6_address_is_scanned_with_minus_6(tmp_path):
 def test_an_ipv4_address_is_scanned_without_it(tmp_path):
     outcome, calls = outside_view(tmp_path, {"203.0.113.10": [22]})
     assert outcome.startswith("SSH: passwordauthentication ?") and "-6" not in calls.split()
+
+
+def test_fail2ban_unread_is_not_named_as_not_running(tmp_path):
+    """fail2ban is null also when fail2ban-client did not answer: its note names why."""
+    unread = "fail2ban-client tidak menjawab dalam 60 detik: larangan fail2ban tidak terbaca"
+    outcome, _calls = outside_view(tmp_path, {"203.0.113.10": [22]},
+                                   [{"kind": "fail2ban_unread", "message": unread}])
+    assert outcome.endswith("; " + unread) and "tidak berjalan" not in outcome
+    (tmp_path / "none").mkdir()
+    outcome, _calls = outside_view(tmp_path / "none", {"203.0.113.10": [22]})
+    assert outcome.endswith("; fail2ban tidak berjalan")
 
 
 def test_an_address_nmap_scanned_no_host_of_is_named(tmp_path):
