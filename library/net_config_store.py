@@ -55,6 +55,13 @@ description:
     minutes) and computed in memory, with only the lines it shows masked; no
     configuration goes to a file or a command line for it.
   - >-
+    An export crafted with lines repeated hundreds of times on both sides (no router's)
+    whose matching would read more than ten million pairs of equal lines (difflib took
+    73 s for 200,000 such lines) gets, in place of the diff, one line counting the lines
+    added and removed regardless of their order
+    (C(NAME: diff tidak dibuat ...; N baris ditambah dan M baris dihapus ...)), found in
+    about two seconds at most; both versions are stored in full as any other.
+  - >-
     A configuration larger than O(max_export_bytes) (in UTF-8) is refused, in check mode
     too: nothing of it is stored, the device's stored configuration and history stay as
     they are, and a warning names the device in one line
@@ -117,7 +124,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 devices:
-  description: Per device, whether its configuration changed and the unified diff, and
+  description: Per device, whether its configuration changed and the unified diff (or the
+    line counting the lines added and removed of one too costly to find), and
     the warning refusing a configuration larger than O(max_export_bytes) (C(refused), else null).
   returned: when O(items) is given
   type: list
@@ -143,6 +151,7 @@ import pwd  # noqa: E402
 import re  # noqa: E402
 import stat  # noqa: E402
 import time  # noqa: E402
+from collections import Counter  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from operator import itemgetter  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -185,6 +194,15 @@ def shown_lines(lines: list[str]) -> list[str]:
 # thousands of times on both sides, no router's export) it leaves the matching to difflib:
 # the same blocks, in memory bounded by the lines instead of by the pairs, more slowly.
 MAX_LINE_PAIRS = 2_000_000
+# The most pairs difflib's scans may read then (each scan reads the pairs of its range's
+# old lines, a few million a second): an export crafted with lines repeated hundreds of
+# times on both sides took minutes (200,000 lines, 20 changed: 73 s), and is given a
+# summary instead of a diff (TooCostly).
+MAX_PAIR_SCANS = 10_000_000
+
+
+class TooCostly(Exception):
+    """The matching of two configurations would read more than MAX_PAIR_SCANS pairs."""
 
 
 class DiffMatcher(difflib.SequenceMatcher[str]):
@@ -212,6 +230,10 @@ class DiffMatcher(difflib.SequenceMatcher[str]):
         self.lines = (a, b)
         # bpopular, as difflib's manual names it (typeshed does not)
         self.popular: set[str] = vars(self)["bpopular"]
+        # past MAX_LINE_PAIRS: the pairs difflib's scans read, and those of the old lines
+        # before each one
+        self.scans = 0
+        self.pairs_before: list[int] = []
 
     def get_matching_blocks(self) -> list[difflib.Match]:
         a, b = self.lines
@@ -224,6 +246,10 @@ class DiffMatcher(difflib.SequenceMatcher[str]):
             if x not in popular:
                 b2j.setdefault(x, []).append(j)
         if sum(len(b2j.get(x, ())) for x in aid) > MAX_LINE_PAIRS:
+            # the pairs each of difflib's scans reads: those of its range's old lines
+            self.pairs_before = [0]
+            for x in aid:
+                self.pairs_before.append(self.pairs_before[-1] + len(b2j.get(x, ())))
             return super().get_matching_blocks()
         la, lb = len(a), len(b)
         segments: list[tuple[int, int, int]] = []  # those of 2 lines or more
@@ -304,6 +330,16 @@ class DiffMatcher(difflib.SequenceMatcher[str]):
                 blocks.append((i, j, k))
         return [difflib.Match(*block) for block in [*blocks, (la, lb, 0)]]
 
+    def find_longest_match(self, alo: int = 0, ahi: int | None = None, blo: int = 0,
+                           bhi: int | None = None) -> difflib.Match:
+        """difflib's scan (called by difflib's get_matching_blocks alone), TooCostly
+        once the scans would read more than MAX_PAIR_SCANS pairs in all."""
+        stop = len(self.lines[0]) if ahi is None else ahi
+        self.scans += self.pairs_before[stop] - self.pairs_before[alo]
+        if self.scans > MAX_PAIR_SCANS:
+            raise TooCostly
+        return super().find_longest_match(alo, stop, blo, len(self.lines[1]) if bhi is None else bhi)
+
 
 def _popular_run(aid: list[int], bid: list[int],
                  box: tuple[int, int, int, int]) -> list[tuple[int, int, int]]:
@@ -341,7 +377,10 @@ def masked_diff(name: str, old: str, new: str) -> str:
     last line without newline is marked so, not run into the next diff line. Only the
     lines the diff shows are masked."""
     before, after = _lines(old), _lines(new)
-    groups = list(DiffMatcher(before, after).get_grouped_opcodes(3))
+    try:
+        groups = list(DiffMatcher(before, after).get_grouped_opcodes(3))
+    except TooCostly:
+        return diff_summary(name, before, after)
     shown_before = shown_at(before, [i for group in groups for tag, i1, i2, _, _ in group
                                      if tag != "equal" for i in range(i1, i2)])
     shown_after = shown_at(after, [j for group in groups for _, _, _, j1, j2 in group
@@ -358,6 +397,18 @@ def masked_diff(name: str, old: str, new: str) -> str:
                 out += ["+" + shown_after[j] for j in range(j1, j2)]
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
                    for line in out)
+
+
+def diff_summary(name: str, before: list[str], after: list[str]) -> str:
+    """In place of a diff too costly to find (TooCostly), in Bahasa Indonesia: the lines
+    added and removed counted regardless of their order (as many as a diff has at
+    least), no line shown."""
+    added = sum((Counter(after) - Counter(before)).values())
+    removed = sum((Counter(before) - Counter(after)).values())
+    return (f"{name}: diff tidak dibuat (baris yang sama berulang ribuan kali di kedua "
+            f"versi, terlalu mahal dihitung); {angka(added)} baris ditambah dan "
+            f"{angka(removed)} baris dihapus, dihitung tanpa memperhatikan urutan; kedua "
+            "versi lengkap ada di penyimpanan konfigurasi dan riwayatnya\n")
 
 
 class UnsafeStore(Exception):

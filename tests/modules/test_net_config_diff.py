@@ -187,3 +187,52 @@ def test_the_diff_applied_to_the_old_configuration_makes_the_new(seed, tmp_path)
                    stdin=subprocess.DEVNULL)
     assert target.read_bytes() == new.encode()
     assert not [p.name for p in Path(tmp_path).iterdir() if p.suffix in (".orig", ".rej")]
+
+
+def crafted(lines: int, changes: int) -> tuple[str, str]:
+    """An export crafted to be costly: 101 distinct lines repeated in turn (each
+    just under difflib's 1% of popular lines, so every pair of them is read), a few of
+    them changed."""
+    old = [f"add chain=c{n % 101}\n" for n in range(lines)]
+    new = list(old)
+    for n in random.Random(3).sample(range(lines), changes):
+        new[n] = f"add chain=x{n}\n"
+    return "".join(old), "".join(new)
+
+
+def test_an_export_of_lines_repeated_on_both_sides_gets_a_summary_in_bounded_time():
+    # difflib took 6 s for these 60,000 lines (73 s for 200,000 in 4 MiB), reading
+    # 36 million pairs a scan: refused before its first scan
+    old, new = crafted(60000, 5)
+    scans: list[tuple[int, ...]] = []
+    matcher = store_mod.DiffMatcher(store_mod._lines(old), store_mod._lines(new))
+    real = difflib.SequenceMatcher.find_longest_match
+    difflib.SequenceMatcher.find_longest_match = lambda self, *a: scans.append(a) or real(self, *a)
+    try:
+        with pytest.raises(store_mod.TooCostly):
+            matcher.get_matching_blocks()
+    finally:
+        difflib.SequenceMatcher.find_longest_match = real
+    assert scans == []
+    assert store_mod.masked_diff("rb-a", old, new) == (
+        "rb-a: diff tidak dibuat (baris yang sama berulang ribuan kali di kedua versi, "
+        "terlalu mahal dihitung); 5 baris ditambah dan 5 baris dihapus, dihitung tanpa "
+        "memperhatikan urutan; kedua versi lengkap ada di penyimpanan konfigurasi dan "
+        "riwayatnya\n")
+
+
+def test_difflibs_scans_stop_past_their_budget(monkeypatch):
+    # each scan within the budget, their sum past it
+    old, new = crafted(3000, 40)
+    monkeypatch.setattr(store_mod, "MAX_LINE_PAIRS", 10)
+    assert store_mod.masked_diff("rb-a", old, new) == reference_diff("rb-a", old, new)
+    monkeypatch.setattr(store_mod, "MAX_PAIR_SCANS", 200_000)
+    assert store_mod.masked_diff("rb-a", old, new).startswith("rb-a: diff tidak dibuat")
+
+
+def test_the_summary_counts_lines_regardless_of_their_order():
+    before = ["a\n", "b\n", "b\n", "c\n"]
+    after = ["c\n", "b\n", "d\n", "d\n", "a"]
+    assert store_mod.diff_summary("rb-a", before, after).startswith(
+        "rb-a: diff tidak dibuat (baris yang sama berulang ribuan kali di kedua versi, "
+        "terlalu mahal dihitung); 3 baris ditambah dan 2 baris dihapus,")
