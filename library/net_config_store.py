@@ -69,6 +69,15 @@ description:
     and the other devices are stored. The 32 MiB M(routeros_check) reads per router
     session, kept O(keep) times, would let a compromised router fill the backup
     computer's disk (1.6 GB a router with the default 50 versions).
+  - >-
+    An item's O(items[].kind) (C(routeros) for a RouterBoard, C(linux) for a Linux
+    gateway) is recorded in its device's directory (C(NAME/kind)); an item of another kind
+    than the one recorded fails the module before anything is stored, in check mode too
+    (C(device NAME is a routeros device in the configuration store PATH, not linux ...)):
+    a gateway and a RouterBoard of one name would mix their configurations and history in
+    one directory. A directory without a record (stored before kinds were recorded) is
+    adopted by the first kind stored in it; an item without O(items[].kind) is neither
+    checked nor recorded.
   - Supports check mode (the diff is computed, nothing is written) and diff mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
@@ -92,6 +101,12 @@ options:
       state:
         description: State to keep for the next run.
         type: dict
+      kind:
+        description:
+          - The device's kind, recorded in its directory; an item of another kind than
+            the recorded one is refused. Omitted, not checked nor recorded.
+        type: str
+        choices: [routeros, linux]
   keep:
     description: Older versions kept per device (0 keeps none; a negative number is refused).
     type: int
@@ -119,6 +134,7 @@ EXAMPLES = r"""
       - name: rb-kantor
         content: "{{ export_text }}"
         state: {log_cursor: "*1F"}
+        kind: routeros
   become: true
 """
 
@@ -415,6 +431,33 @@ class UnsafeStore(Exception):
     """A store directory another account owns or can write."""
 
 
+class OtherKind(Exception):
+    """A device's directory recorded as another kind's than the item's."""
+
+
+def recorded_kind(device: Path) -> str | None:
+    """The kind recorded in a device's directory (``kind``), None without a record;
+    UnsafeStore for a directory another account owns or can write (checked first)."""
+    record = device / "kind"
+    if not record.is_file():
+        return None
+    check_dir(device)
+    return record.read_text(encoding="utf-8", errors="backslashreplace").strip()
+
+
+def check_kinds(root: Path, items: list[dict[str, Any]]) -> None:
+    """OtherKind for the first item whose kind differs from its directory's record:
+    a gateway and a RouterBoard of one name would mix their histories there."""
+    for item in items:
+        kind = item.get("kind")
+        found = None if kind is None else recorded_kind(root / item["name"])
+        if found is not None and found != kind:
+            raise OtherKind(
+                f"device {item['name']} is a {found} device in the configuration store "
+                f"{root}, not {kind}: a gateway and a RouterBoard of one name would mix "
+                "their configuration history there; rename one of them")
+
+
 def account(uid: int) -> str:
     try:
         return f"user {pwd.getpwuid(uid).pw_name}"
@@ -560,9 +603,16 @@ def store(
             result["diff"] = masked_diff(name, old, content)
     state_changed = item["state"] is not None and item["state"] != states.get(name)
     result["state_changed"] = state_changed
-    if check or not (result["changed"] or state_changed):
+    # checked by check_kinds: only a missing record is written (a directory stored
+    # before kinds were recorded adopted), not a new directory for it alone
+    kind = item.get("kind")
+    record = (kind is not None and not (device / "kind").is_file()
+              and (device.is_dir() or result["changed"] or state_changed))
+    if check or not (result["changed"] or state_changed or record):
         return result
     store_dir(device)
+    if record:
+        write_private(device / "kind", f"{kind}\n")
     if result["changed"]:
         if old is not None:
             history = device / "history"
@@ -592,6 +642,7 @@ def main() -> None:
                     # returns every argument as invocation)
                     "content": {"type": "str", "no_log": True},
                     "state": {"type": "dict"},
+                    "kind": {"type": "str", "choices": ["routeros", "linux"]},
                 },
             },
             "keep": {"type": "int", "default": 50},
@@ -630,6 +681,12 @@ def main() -> None:
             module.warn(warning)
     if p["items"] is None:
         module.exit_json(changed=False, states=states, changed_names=[])
+    try:
+        check_kinds(root, p["items"])
+    except (UnsafeStore, OtherKind) as exc:
+        module.fail_json(msg=str(exc))
+    except OSError as exc:
+        module.fail_json(msg=f"cannot read the configuration store {root}: {exc.strerror or exc}")
     try:
         if not module.check_mode:
             store_dir(root)

@@ -290,7 +290,7 @@ routers:
       log_cursor: "*1F"
 store_items:
   description: The items for M(net_config_store) - name, normalised export, state (C(log_cursor),
-    C(booted_at)); routers read.
+    C(booted_at)), kind (C(routeros)); routers read.
   returned: always
   type: list
   elements: dict
@@ -561,7 +561,7 @@ def main() -> None:
         module.fail_json(msg="router names must be unique: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))
     with ThreadPoolExecutor(max_workers=max(1, min(p["workers"], len(names) or 1))) as pool:
         results = list(pool.map(lambda spec: read_router(spec, p), p["routers"]))
-    items = [{"name": r["name"], "content": r["export"],
+    items = [{"name": r["name"], "content": r["export"], "kind": "routeros",
               "state": {"log_cursor": r["log_cursor"], "booted_at": r["booted_at"]}}
              for r in results if r["error"] is None]
     module.exit_json(changed=False, routers=results, store_items=items,

@@ -829,3 +829,52 @@ def test_a_state_that_is_no_json_is_a_warning_naming_it(tmp_path, stored, why):
                                                            "items": stored_again})
     assert rc == 0 and warning_lines(result) == [] and result["changed"], result
     assert json.loads((root / "rb-a" / "state.json").read_text()) == {"log_cursor": "*4"}
+
+
+def test_a_device_of_another_kind_than_its_directory_records_is_refused(tmp_path):
+    # a gateway and a RouterBoard of one name stored their configurations over each
+    # other's in one directory, each run's diff one device's against the other's
+    root = tmp_path / "jaringan"
+    routerboard = {"path": str(root), "items": [
+        {"name": "gw-a", "content": "/system identity\nset name=gw-a\n", "kind": "routeros"}]}
+    rc, out = run_module("net_config_store", tmp_path, routerboard)
+    assert rc == 0 and out["changed_names"] == ["gw-a"]
+    record = root / "gw-a" / "kind"
+    assert record.read_text() == "routeros\n" and stat.S_IMODE(record.stat().st_mode) == 0o600
+    gateway = {"path": str(root), "items": [
+        {"name": "gw-b", "content": "table inet b {}\n", "kind": "linux"},
+        {"name": "gw-a", "content": "table inet filter {}\n", "kind": "linux"}]}
+    for check in (True, False):
+        rc, out = run_module("net_config_store", tmp_path,
+                             {**gateway, "_ansible_check_mode": check})
+        assert rc == 1 and out["msg"] == (
+            f"device gw-a is a routeros device in the configuration store {root}, not linux: "
+            "a gateway and a RouterBoard of one name would mix their configuration history "
+            "there; rename one of them")
+    assert (root / "gw-a" / "config.txt").read_text() == "/system identity\nset name=gw-a\n"
+    assert not (root / "gw-a" / "history").exists() and not (root / "gw-b").exists()
+    rc, out = run_module("net_config_store", tmp_path, routerboard)
+    assert rc == 0 and not out["changed"]
+
+
+def test_a_directory_without_a_kind_is_adopted_by_the_first_kind_stored(tmp_path):
+    root = tmp_path / "jaringan"
+    old = {"path": str(root), "items": [{"name": "gw-a", "content": "table inet a {}\n"}]}
+    rc, out = run_module("net_config_store", tmp_path, old)
+    assert rc == 0 and not (root / "gw-a" / "kind").exists()
+    rc, out = run_module("net_config_store", tmp_path, {**old, "_ansible_check_mode": True,
+                         "items": [{**old["items"][0], "kind": "linux"}]})
+    assert rc == 0 and not (root / "gw-a" / "kind").exists()
+    # the same configuration: nothing changed but the record, written once
+    rc, out = run_module("net_config_store", tmp_path, {
+        **old, "items": [{**old["items"][0], "kind": "linux"}]})
+    assert rc == 0 and not out["changed"]
+    assert (root / "gw-a" / "kind").read_text() == "linux\n"
+    rc, out = run_module("net_config_store", tmp_path, {
+        **old, "items": [{**old["items"][0], "kind": "routeros"}]})
+    assert rc == 1 and out["msg"].startswith("device gw-a is a linux device")
+    # an item without a kind is neither checked nor recorded; nor is a device not read
+    rc, out = run_module("net_config_store", tmp_path, {**old, "items": [
+        {"name": "gw-a", "content": "table inet b {}\n"},
+        {"name": "rb-b", "content": None, "kind": "routeros"}]})
+    assert rc == 0 and out["changed_names"] == ["gw-a"] and not (root / "rb-b").exists()

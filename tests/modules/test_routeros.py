@@ -15,7 +15,7 @@ import yaml
 from librouteros.exceptions import FatalError, TrapError
 from librouteros.protocol import decode_length, encode_length, encode_word
 from librouteros.query import Key
-from loader import load
+from loader import load, run_module
 from routeros_lab import PARAMS, PASSWORD, SERVICE, USER, certificate, free_ports, service
 
 spec = importlib.util.spec_from_file_location("routeros_api_lab", SERVICE)
@@ -396,6 +396,13 @@ def test_a_boot_time_earlier_than_stored_is_no_restart_and_replaces_it():
     stored = "2026-12-02T08:00:00+00:00"
     now = util.datetime.datetime(2026, 12, 2, 9, 0, tzinfo=util.datetime.timezone.utc)
     assert util.boot_time("1d1h", now, stored) == ("2026-12-01T08:00:00+00:00", False)
+
+
+def test_the_store_items_record_a_routerboards_kind(lab, tmp_path):
+    # net_config_store refuses a gateway's configuration into a RouterBoard's directory
+    # of the same name by this kind
+    rc, out = run_module("routeros_check", tmp_path, {"routers": [router(lab, "v7")]})
+    assert rc == 0 and [i["kind"] for i in out["store_items"]] == ["routeros"]
 
 
 def test_every_key_of_a_router_is_documented(lab):
