@@ -35,7 +35,8 @@ description:
     line continuations joined), ready for M(net_config_store).
   - Routers are read in parallel (O(workers)); one router failing does not stop the
     others. A router that cannot be read is reported with one line naming the cause
-    (wrong credentials, API port closed, TLS certificate mismatch, no answer). TLS to the
+    (wrong credentials, API port closed, TLS certificate mismatch, no answer, the
+    connection closed before the end of a reply, a malformed reply). TLS to the
     plain API is named when the handshake is answered with bytes that are no TLS record
     (or not answered at all), or the port closes it and then answers a plain C(/quit)
     with an API reply word (one more connection, nothing else sent in it). The plain API

@@ -27,6 +27,7 @@ try:
         FatalError,
         LibRouterosError,
         MultiTrapError,
+        ProtocolError,
         TrapError,
     )
     from librouteros.protocol import ApiProtocol, encode_sentence
@@ -178,14 +179,19 @@ class BoundedSocket:
         except socket.timeout:  # TimeoutError from Python 3.10; an OSError of its own on 3.9
             if time.monotonic() >= self.deadline:
                 raise self._late() from None
-            raise
+            # named so in run's error line (the socket's own says "timed out")
+            raise socket.timeout(f"no answer within {self.timeout:g} s") from None
         self.received += max(len(data), READ_COST)
         self.head += data[:2 - len(self.head)]
         return data
 
     def sendall(self, data: bytes) -> None:
         self.sends += 1
-        self.sock.sendall(data)
+        try:
+            self.sock.sendall(data)
+        except socket.timeout:
+            raise socket.timeout(
+                f"the router took no command within {self.timeout:g} s") from None
 
     def close(self) -> None:
         self.sock.close()
@@ -450,6 +456,13 @@ def log_in(api: Any, session: BoundedSocket, username: str, password: str,
             f"RouterOS at {where} refused the login: {one_line(from_wire(str(exc.message)))}"
         ) from None
     except LibRouterosError as exc:
+        if isinstance(exc, ProtocolError) and not isinstance(exc, (FatalError, MultiTrapError)):
+            # a length's first byte RouterOS never sends (librouteros's "Unknown
+            # controll byte bytearray(...)")
+            raise RouterError(
+                f"RouterOS API at {where} answered the login with a malformed reply "
+                f"(not the RouterOS API protocol){hint()}"
+            ) from None
         raise RouterError(
             f"RouterOS API at {where} broke off the login: "
             f"{one_line(from_wire(str(exc))).rstrip('.')}"
@@ -480,8 +493,17 @@ def run(api: Any, command: str, **words: Any) -> list[dict[str, str]]:
         raise RouterError(
             f"{command}: the router closed the session ({one_line(from_wire(str(exc)))})"
         ) from None
+    except ConnectionClosed:
+        raise RouterError(
+            f"{command}: the router closed the connection before the end of its reply"
+        ) from None
     except (LibRouterosError, OSError) as exc:
-        raise RouterError(f"{command}: {exc}") from None
+        if isinstance(exc, ProtocolError):  # a length's first byte RouterOS never sends
+            raise RouterError(
+                f"{command}: malformed reply from the router (not the RouterOS API protocol)"
+            ) from None
+        raise RouterError(f"{command}: {exc.strerror or exc}" if isinstance(exc, OSError)
+                          else f"{command}: {exc}") from None
     except RouterError as exc:  # the session's byte budget or deadline
         raise RouterError(f"{command}: {exc}") from None
     except _MALFORMED:

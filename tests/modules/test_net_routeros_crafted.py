@@ -785,3 +785,48 @@ def test_a_message_of_several_lines_from_the_router_is_one_error_line():
                 "/log/print: the router closed the session (session ended, by the router)"
         finally:
             api.close()
+
+
+@pytest.mark.parametrize("cut", [
+    reply("!re", "=name=rb-x") + encode_length(12) + b"=versi",  # within a word
+    reply("!re", "=name=rb-x"),  # between two sentences
+], ids=["within a word", "between sentences"])
+def test_a_router_closing_the_connection_mid_reply_is_named_so(cut):
+    # was librouteros's "Connection unexpectedly closed.", naming neither side
+    def answer(conn, sentence):
+        conn.sendall(cut)
+        conn.shutdown(socket.SHUT_RDWR)
+
+    with crafted(answer) as port:
+        r = mod.read_router(spec(port), PARAMS)
+    assert one_line(r["error"]) == (
+        "/system/identity/print: the router closed the connection before the end of its reply")
+
+
+def test_a_length_byte_routeros_never_sends_is_a_malformed_reply():
+    # 0xF8 and up start no length: librouteros's "Unknown controll byte bytearray(b'\xf8')"
+    def answer(conn, sentence):
+        conn.sendall(reply("!re", "=name=rb-x") + b"\xf8\x00")
+
+    def login(conn, sentence):
+        conn.sendall(b"\xff")
+
+    with crafted(answer) as port:
+        r = mod.read_router(spec(port), PARAMS)
+    assert one_line(r["error"]) == (
+        "/system/identity/print: malformed reply from the router (not the RouterOS API protocol)")
+    with crafted(answer, login) as port:
+        r = mod.read_router(spec(port), PARAMS)
+    assert one_line(r["error"]) == (
+        f"RouterOS API at 127.0.0.1:{port} answered the login with a malformed reply "
+        "(not the RouterOS API protocol)")
+
+
+def test_a_router_that_stops_answering_after_the_login_is_named_so():
+    # was "/system/identity/print: timed out"
+    def answer(conn, sentence):
+        pass
+
+    with crafted(answer) as port, within(30, "waiting for a silent router"):
+        r = mod.read_router(spec(port), PARAMS)
+    assert one_line(r["error"]) == "/system/identity/print: no answer within 1 s"
