@@ -379,9 +379,11 @@ def open_api(host: str, port: int, context: ssl.SSLContext | None,
     try:
         return tls_socket(sock, context, host, deadline)
     except socket.timeout:  # the plain API waits for words, silent to a handshake
+        hint = (f"TLS to the API's plain port? api-ssl is {API_SSL_PORT}" if port != API_SSL_PORT
+                else "the router hung or overloaded?")
         raise RouterError(
             f"RouterOS API at {where} did not answer the TLS handshake within {timeout:g} s "
-            f"(TLS to the API's plain port? api-ssl is {API_SSL_PORT})"
+            f"({hint})"
         ) from None
     except ssl.SSLCertVerificationError as exc:
         raise RouterError(

@@ -456,6 +456,22 @@ def test_tls_to_a_port_that_does_not_answer_it_is_named_so():
         "(TLS to the API's plain port? api-ssl is 8729)")
 
 
+def test_tls_to_api_ssl_s_own_port_that_does_not_answer_is_no_port_mix_up(monkeypatch):
+    # on api-ssl's own port a silent handshake is a hung router, not TLS to the plain port
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+    port = srv.getsockname()[1]
+    monkeypatch.setattr(load("sop_routeros"), "API_SSL_PORT", port)
+    try:
+        r = mod.read_router({**spec(port), "tls": True, "validate_certs": False}, PARAMS)
+    finally:
+        srv.close()
+    assert one_line(r["error"]) == (
+        f"RouterOS API at 127.0.0.1:{port} did not answer the TLS handshake within 1 s "
+        "(the router hung or overloaded?)")
+
+
 @contextmanager
 def raw_service(answer: Callable[[socket.socket], None]) -> Iterator[int]:
     """A service on a free port calling ``answer(conn)`` for each connection, closing
