@@ -29,7 +29,18 @@ description:
   - >-
     A data file system whose C(statvfs) does not answer within 10 seconds (C(statvfs)
     in TIME_LIMITS, C(module_utils/sop_server.py); a dying disk, a hung iSCSI target)
-    is a finding naming its mount point; the report does not wait for it.
+    is a finding naming its mount point; the report does not wait for it. One whose
+    C(statvfs) fails (an I/O error, a dead FUSE client's C(ENOTCONN)) is a finding
+    naming it and the system's reason; one unmounted meanwhile is left out.
+  - >-
+    Network file systems are data file systems too, measured and judged as the local
+    ones (O(disk_warn_percent)) within the same 10 seconds: NFS (C(nfs), C(nfs4)),
+    CIFS/SMB (C(cifs), C(smb3)), CephFS and FUSE's network clients (C(fuse.sshfs),
+    C(fuse.rclone), C(fuse.s3fs), C(fuse.glusterfs), C(fuse.ceph-fuse)). A court's
+    backup share is often one, and a full or hung share fails the backups written to
+    it; a hung one is a finding naming it, never a hung report. FUSE's other file
+    systems are the host's own (lxcfs in an LXC container, gvfs, snapfuse's snaps,
+    always full) and are not measured.
   - >-
     A local disk's file system (ext2/3/4, XFS, btrfs, ZFS, vfat, f2fs, ReiserFS, JFS;
     not overlay, tmpfs, squashfs or iso9660, nor a container's own mounts) that is
@@ -150,6 +161,7 @@ condition:
     memory_used_percent: {description: "Memory in use (MemTotal minus MemAvailable; minus MemFree, Buffers and Cached on a kernel without MemAvailable).", type: float}
     file_systems: {description: "path, size_mb, free_mb, used_percent, inodes_percent", type: list, elements: dict}
     mounts_not_answering: {description: "Mount points of data file systems whose statvfs did not answer in time.", type: list, elements: str}
+    mounts_not_measured: {description: "Data file systems whose statvfs failed: path and error (the system's reason).", type: list, elements: dict}
     read_only_mounts: {description: "Mount points of local disks' file systems read-only though meant read-write.", type: list, elements: str}
     failed_units: {description: Failed systemd units., type: list, elements: str}
     updates: {description: "security, other (name, installed, candidate, origin, arch), held names (dpkg holds, O(hold)), kept_back names (kept back by apt, held by no one: their dependencies changed) and phased names (Ubuntu's phased updates, deferred by apt until the rollout reaches this host); stale (why apt could not refresh its lists: those it had were read) or error (why apt could not say: none listed)", type: dict}
@@ -189,6 +201,7 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     first_line,
     measured_mounts,
     not_answering,
+    not_measured,
     os_release,
     parse_mdstat,
     parse_meminfo,
@@ -377,7 +390,8 @@ def condition(module: AnsibleModule, params: dict[str, Any]) -> dict[str, Any]:
     now = datetime.datetime.now(datetime.timezone.utc)
     release = os_release(_read("/etc/os-release"))
     loads = _read("/proc/loadavg").split()[:3]
-    file_systems, hung = measured_mounts(_read(MOUNTS))
+    # a court's backup share on NFS or CIFS too: a full or hung share fails the backups
+    file_systems, hung, failed = measured_mounts(_read(MOUNTS), network=True)
     mountinfo = _read(MOUNTINFO)
     if not mountinfo:
         probe.not_visible.append(f"sistem berkas read-only ({MOUNTINFO} tidak terbaca)")
@@ -400,6 +414,7 @@ def condition(module: AnsibleModule, params: dict[str, Any]) -> dict[str, Any]:
         "memory_used_percent": memory_used_percent(_read("/proc/meminfo")),
         "file_systems": file_systems,
         "mounts_not_answering": hung,
+        "mounts_not_measured": failed,
         "read_only_mounts": read_only_mounts(mountinfo, _read(FSTAB)),
         "failed_units": probe.failed_units(),
         "updates": updates,
@@ -459,6 +474,7 @@ def flags(report: dict[str, Any], params: dict[str, Any]) -> list[str]:
             found.append(f"Inode {fs['path']} terpakai {angka(fs['inodes_percent'], 1)}%")
     found.extend(f"Sistem berkas {not_answering(path)}"
                  for path in report["mounts_not_answering"])
+    found.extend(not_measured(mount) for mount in report["mounts_not_measured"])
     found.extend(read_only_problem(path) for path in report["read_only_mounts"])
     if report["failed_units"]:
         found.append("Unit systemd gagal: " + ", ".join(report["failed_units"]))

@@ -104,7 +104,13 @@ description:
     in TIME_LIMITS; a hung NFS server, a dying disk) is a cause naming its mount point
     and the seconds waited (C(Sistem berkas /srv/arsip tidak menjawab dalam 10 detik),
     then the likely cause, a hung NFS server or disk), listed in the bundle's
-    mounts_not_answering; the diagnosis does not wait for it."
+    mounts_not_answering; the diagnosis does not wait for it. One whose C(statvfs)
+    fails (an I/O error of a dying disk, a dead FUSE client's C(ENOTCONN)) is a cause
+    naming it and the system's reason (C(Sistem berkas /srv/arsip tidak dapat diukur),
+    then the reason, C(Input/output error)), listed in mounts_not_measured; one unmounted meanwhile is
+    left out. Network file systems (NFS, CIFS) are not measured here (server_condition
+    reports them). An error log not read within those 10 seconds (a PHP-FPM pool's log on
+    a hung NFS mount) is named in not_visible the same way, not waited for."
   - Read-only; supports check mode.
 version_added: "0.2.0"
 author: Court IT SOP maintainers
@@ -180,7 +186,8 @@ summary:
   type: str
 bundle:
   description: Everything collected (journal_errors, failed_units, file_systems,
-    mounts_not_answering (mount points whose statvfs did not answer in time), oom_kills,
+    mounts_not_answering (mount points whose statvfs did not answer in time),
+    mounts_not_measured (path and error of those whose statvfs failed), oom_kills,
     load, services, mariadb_ping (rc; output, its first 10 lines, masked; error, why the
     server did not answer, or null; timed_out), logs, php_fpm (by PHP-FPM service, its
     error_log, null for syslog, and the lines its causes are read from), peers, packages,
@@ -201,6 +208,7 @@ sop_output:
 import collections  # noqa: E402
 import datetime  # noqa: E402
 import errno  # noqa: E402
+import functools  # noqa: E402
 import glob  # noqa: E402
 import gzip  # noqa: E402
 import io  # noqa: E402
@@ -218,9 +226,13 @@ from ansible.module_utils.sop_mariadb import MAX_PING_LINE, ping_failure  # noqa
 from ansible.module_utils.sop_net import split_host_port  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_log_line  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
+    TIME_LIMITS,
+    NotAnswered,
+    bounded,
     first_line,
     measured_mounts,
     not_answering,
+    not_measured,
     run_bounded,
     services_problem,
     timed_out,
@@ -395,6 +407,14 @@ def php_fpm_causes(label: str, lines: list[str], down: bool) -> list[str]:
         found.append(f"{label} gagal dijalankan ({FPM_INIT_FAILED})")
     return found + [f"{label}: pool {pool} mencapai pm.max_children ({limit}), permintaan PHP "
                     "menunggu" for pool, limit in pools.items()]
+
+
+def tail_if_there(path: str, lines: int) -> list[str] | None:
+    """read_tail's lines of ``path``, None when there is no such file (not even a
+    dangling link); OSError as read_tail raises it."""
+    if not os.path.lexists(path):
+        return None
+    return read_tail(path, lines)[0]
 
 
 def unreadable(path: str, exc: OSError) -> str:
@@ -715,12 +735,19 @@ class Collector:
         paths = [p for s in services for p in ERROR_LOGS.get(s["name"], [])]
         logs = {}
         for path in dict.fromkeys([*paths, *filter(None, php_fpm.values())]):
-            if not os.path.lexists(path):
-                continue
+            # within TIME_LIMITS["statvfs"]: a log on a hung NFS mount (a pool's error_log
+            # on a shared web root) blocks its stat and open for good
             try:
-                logs[path] = read_tail(path, self.params["log_lines"])[0]
+                tail = bounded(functools.partial(tail_if_there, path, self.params["log_lines"]),
+                               TIME_LIMITS["statvfs"])
+            except NotAnswered:
+                self.note(not_answering(path))
+                continue
             except OSError as exc:
                 self.note(unreadable(path, exc))
+                continue
+            if tail is not None:
+                logs[path] = tail
         return logs
 
     def php_fpm_log(self, name: str) -> str | None:
@@ -809,7 +836,7 @@ class Collector:
         fpm_logs = {s["name"]: self.php_fpm_log(s["name"]) for s in services
                     if PHP_FPM.fullmatch(s["name"])}
         logs = self.error_logs(services, fpm_logs)
-        file_systems, hung = measured_mounts(read_mounts())
+        file_systems, hung, failed = measured_mounts(read_mounts())
         return {
             "journal_errors": self.journal("journal_errors", "-p", "err"),
             "failed_units": [line.split()[0] for line in self.systemctl(
@@ -817,6 +844,7 @@ class Collector:
                 "failed_units").splitlines() if line.strip()],
             "file_systems": file_systems,
             "mounts_not_answering": hung,
+            "mounts_not_measured": failed,
             "oom_kills": self.journal("oom_kills", "--grep", OOM_GREP),
             "load": {"1m": load[0], "5m": load[1], "15m": load[2], "cpus": os.cpu_count() or 1},
             "services": services,
@@ -970,6 +998,7 @@ def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
     # a hung NFS server or a dying disk: left out of file_systems, named here
     found.extend(f"Sistem berkas {not_answering(path)}"
                  for path in bundle.get("mounts_not_answering", []))
+    found.extend(not_measured(mount) for mount in bundle.get("mounts_not_measured", []))
     reported: set[str] = set()
     for svc in bundle["services"]:
         label = service_label(svc["name"])

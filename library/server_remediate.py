@@ -27,9 +27,14 @@ description:
     C(module_utils/sop_server.py)) fails naming the unit; systemd's job may still run.
     A unit the restart did not bring back fails naming it with systemctl's reason (the
     start's exit code, a timeout, its start limit).
-  - C(clean_package_cache) removes downloaded package files (C(apt-get clean)). Without
+  - >-
+    C(clean_package_cache) removes downloaded package files (C(apt-get clean)). Without
     C(/var/cache/apt/archives) (removed by hand to free space) there is nothing to clean;
-    the free space is that of the folder above it.
+    the free space is that of the folder above it. An C(apt-get clean) that does not end
+    within 300 seconds (C(apt_clean) in TIME_LIMITS, C(module_utils/sop_server.py); a
+    hung disk or NFS mount under its cache) is stopped and fails the module in one line
+    (C(apt-get clean gagal: apt-get tidak selesai dalam 300 detik), then the likely
+    cause), with C(before).
   - C(remove_rotated_logs) deletes rotated logs under C(/var/log) older than
     O(log_min_age_days), named as logrotate names them, C(NAME.N) (N from 1 to 9999) or
     C(NAME-YYYYMMDD) (C(dateext); C(NAME-YYYYMMDDHH) hourly), each also with C(.gz),
@@ -39,6 +44,15 @@ description:
     entered and files removed without following symbolic links (a service's account that
     owns its log folder cannot redirect the removal outside C(/var/log)); each file
     removed is named on one line, a control character in its name written as C(\x0a).
+  - >-
+    C(remove_rotated_logs) stays on the file system of C(/var/log), as C(find -xdev)
+    does. A mount point below it (in C(/proc/self/mountinfo); an NFS share of old logs,
+    a disk of its own for C(/var/log/audit)) is not entered, nor even looked at, since
+    the stat of a hung NFS mount never returns; neither is a folder on another device,
+    nor what a symbolic link points to. Each is named in C(skipped) and warned
+    (C(/var/log/arsip adalah sistem berkas lain), its type, then C(tidak dimasuki)).
+    Without a readable C(/proc/self/mountinfo) nothing is removed and that is named in
+    C(skipped).
   - C(clean_package_cache) and C(remove_rotated_logs) measure the free space of the
     package cache and C(/var/log) within 10 seconds (C(statvfs) in TIME_LIMITS,
     C(module_utils/sop_server.py)). One that does not answer by then (a hung NFS server,
@@ -104,7 +118,8 @@ skipped:
   description: Units C(restart_service) left alone because they were in the middle of a
     start, reload or stop, failed but not enabled, or their state could not be read; or
     the cleaning C(clean_package_cache) or C(remove_rotated_logs) did not run because
-    the space of its folder did not answer in time or could not be measured.
+    the space of its folder did not answer in time or could not be measured; or a
+    mount below C(/var/log) that C(remove_rotated_logs) did not enter.
   returned: success
   type: list
   elements: str
@@ -133,6 +148,7 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     bounded,
     file_system,
     first_line,
+    mounts_below,
     not_answering,
     run_bounded,
     services_problem,
@@ -141,6 +157,7 @@ from ansible.module_utils.sop_server import (  # noqa: E402
 from ansible.module_utils.sop_tree import shown, unlink_same  # noqa: E402
 
 LOGS = "/var/log"
+MOUNTINFO = "/proc/self/mountinfo"
 PACKAGE_CACHE = "/var/cache/apt/archives"
 # logrotate's rotated names: NAME.N (N up to 4 digits: MariaDB's binary log
 # mysql-bin.000123 or .100000 and rotatelogs' live access.log.1733400000 are longer or
@@ -285,31 +302,103 @@ def clean_package_cache(module: AnsibleModule) -> tuple[dict[str, Any], dict[str
         apt_get = module.get_bin_path("apt-get")
         if not apt_get:
             module.fail_json(msg="apt-get clean gagal: apt-get tidak ada")
-        rc, _out, err = module.run_command([apt_get, "clean"], environ_update={"LC_ALL": "C"})
+        argv = [apt_get, "clean"]
+        rc, _out, err = run_bounded(module, argv, "apt_clean", environ_update={"LC_ALL": "C"})
+        if rc is None:  # a hung file system: part of the files may be gone
+            module.fail_json(msg=f"apt-get clean gagal: {timed_out(argv, 'apt_clean')} (disk "
+                             "atau NFS macet?), dihentikan", before=before, after={})
         if rc != 0:
-            module.fail_json(msg="apt-get clean gagal: " + apt_failure("", str(err)))
+            module.fail_json(msg="apt-get clean gagal: " + apt_failure("", err), before=before,
+                             after={})
     after = before if module.check_mode else measured(cache, lambda: space(
         cache, glob.glob(f"{PACKAGE_CACHE}/*.deb")))
     return before, after, [f"hapus {len(files)} paket unduhan"] if files else [], []
 
 
-def old_rotated_logs(top: str, cutoff: float) -> Iterator[tuple[str, int, os.stat_result]]:
+# Folders below /var/log are opened without following a link (O_NOFOLLOW), not waiting
+# on anything that is no folder (O_NONBLOCK).
+_BELOW = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def other_file_system(path: str, kind: str | None) -> str:
+    """The skipped line of a folder below /var/log on another file system, not entered."""
+    what = f"sistem berkas lain ({kind})" if kind else "sistem berkas lain"
+    return f"{shown(path)} adalah {what}: tidak dimasuki, log rotasi di dalamnya tidak dihapus"
+
+
+def old_rotated_logs(top: str, cutoff: float, mounted: dict[str, str],
+                     not_entered: list[str]) -> Iterator[tuple[str, int, os.stat_result]]:
     """Rotated logs (regular files) under ``top`` last written before ``cutoff``: (path,
     its folder's descriptor, valid until the next one is asked for, its status).
 
     Some folders under /var/log belong to a service's account (/var/log/mysql); one that
-    account swaps for a link to /etc is not entered (os.fwalk), and files are named
-    through their folder's descriptor, so root never removes anything outside /var/log."""
-    for folder, _dirs, names, dir_fd in os.fwalk(top):
-        for name in names:
-            if not ROTATED.search(name):
+    account swaps for a link to /etc is not entered, and files are named through their
+    folder's descriptor, so root never removes anything outside /var/log.
+
+    The walk stays on ``top``'s file system, as ``find -xdev``: a mount point of
+    ``mounted`` (mounts_below) is never looked at (the stat of a hung NFS mount's folder
+    never returns), and a folder on another device (mounted since the table was read) is
+    not entered; each is named in ``not_entered``. A link is never followed, not even to
+    ask whether it points to a folder (os.fwalk did, and hung on a link to a dead NFS
+    mount)."""
+    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    device = os.fstat(fd).st_dev
+
+    def walk(folder: str, dir_fd: int) -> Iterator[tuple[str, int, os.stat_result]]:
+        try:
+            with os.scandir(dir_fd) as listing:
+                entries = list(listing)
+        except OSError:  # unreadable: skipped, as os.fwalk skipped it
+            return
+        for entry in entries:
+            path = os.path.join(folder, entry.name)
+            if path in mounted:
+                not_entered.append(other_file_system(path, mounted[path]))
+                continue
+            if entry.is_dir(follow_symlinks=False):  # the listing's type: no stat
+                below = _folder_below(entry.name, dir_fd, device, path, not_entered)
+                if below is not None:
+                    try:
+                        yield from walk(path, below)
+                    finally:
+                        os.close(below)
+                continue
+            if not ROTATED.search(entry.name):
                 continue
             try:
-                info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+                info = os.stat(entry.name, dir_fd=dir_fd, follow_symlinks=False)
             except FileNotFoundError:
                 continue
             if stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
-                yield os.path.join(folder, name), dir_fd, info
+                yield path, dir_fd, info
+
+    try:
+        yield from walk(top, fd)
+    finally:
+        os.close(fd)
+
+
+def _folder_below(name: str, dir_fd: int, device: int, path: str,
+                  not_entered: list[str]) -> int | None:
+    """A descriptor of folder ``name`` in ``dir_fd`` when it is one on ``device``, opened
+    without following a link and still the folder that was looked at; None otherwise."""
+    try:
+        info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode):  # swapped for a link or a file since the listing
+        return None
+    if info.st_dev != device:
+        not_entered.append(other_file_system(path, None))
+        return None
+    try:
+        below = os.open(name, _BELOW, dir_fd=dir_fd)
+    except OSError:
+        return None
+    if not os.path.samestat(info, os.fstat(below)):  # replaced in between
+        os.close(below)
+        return None
+    return below
 
 
 def remove_rotated_logs(module: AnsibleModule) -> tuple[dict[str, Any], dict[str, Any], list[str],
@@ -319,8 +408,16 @@ def remove_rotated_logs(module: AnsibleModule) -> tuple[dict[str, Any], dict[str
         free_before = bounded(functools.partial(file_system, LOGS), TIME_LIMITS["statvfs"])["free_mb"]
     except (NotAnswered, OSError) as exc:
         return not_run(module, LOGS, exc, "log rotasi tidak dihapus")
+    try:
+        with open(MOUNTINFO, encoding="utf-8", errors="replace") as handle:
+            mounted = mounts_below(LOGS, handle.read())
+    except OSError as exc:  # which mounts to keep out of is not known: none entered
+        line = f"{MOUNTINFO} tidak terbaca ({exc.strerror}), log rotasi tidak dihapus"
+        module.warn(line)
+        return {"error": line}, {"error": line}, [], [line]
     done, size = [], 0
-    for path, dir_fd, info in old_rotated_logs(LOGS, cutoff):
+    not_entered: list[str] = []
+    for path, dir_fd, info in old_rotated_logs(LOGS, cutoff, mounted, not_entered):
         if not module.check_mode:
             try:
                 unlink_same(os.path.basename(path), dir_fd, info)
@@ -333,11 +430,13 @@ def remove_rotated_logs(module: AnsibleModule) -> tuple[dict[str, Any], dict[str
                 continue
         done.append(path)
         size += info.st_size
+    for line in not_entered:
+        module.warn(line)
     before = {"free_mb": free_before, "bytes": size}
     after = measured(LOGS, lambda: {"free_mb": file_system(LOGS)["free_mb"],
                                     "bytes": size if module.check_mode else 0})
     # a name the folder's account chose (/var/log/mysql is mysql's) writes no line of its own
-    return before, after, [f"hapus {shown(path)}" for path in done], []
+    return before, after, [f"hapus {shown(path)}" for path in done], not_entered
 
 
 ACTIONS = {"restart_service": restart_service, "clean_package_cache": clean_package_cache,

@@ -59,6 +59,13 @@ END_OF_SUPPORT: dict[str, dict[str, str]] = {
 # File system types that hold data worth measuring (not proc, tmpfs, overlay layers...).
 DATA_FS_TYPES = ("ext2", "ext3", "ext4", "xfs", "btrfs", "zfs", "vfat", "f2fs", "reiserfs",
                  "jfs", "overlay", "tmpfs")
+# Network file systems, measured as data too: a court's backup share on a NAS or another
+# server (NFS, CIFS/SMB) fills up and stops answering, and the backups written there fail.
+# FUSE's network clients only (sshfs, rclone, s3fs, GlusterFS, CephFS): its other file
+# systems are the host's own (lxcfs's /proc files in an LXC container, gvfs and the
+# document portal under /run/user, snapfuse's read-only snaps, always full).
+NETWORK_FS_TYPES = ("nfs", "nfs4", "cifs", "smb3", "ceph", "fuse.sshfs", "fuse.rclone",
+                    "fuse.s3fs", "fuse.glusterfs", "fuse.ceph-fuse")
 # A tmpfs is data only at or below these folders (/run, /dev/shm are the system's).
 TMPFS_DATA_DIRS = ("/tmp", "/srv", "/var")  # noqa: S108 (mount points)
 # Container runtimes' storage: below it each container has mounts of its own (Docker's
@@ -97,9 +104,12 @@ BUSY_PATTERNS = (
 # (900 s in its unit). server_updates' download has its own option (download_timeout).
 # statvfs: a mount's space asked of its file system (a hung NFS server, or a dying disk,
 # blocks statvfs for good), bounded() in a thread, not a tool.
+# apt_clean: server_remediate's apt-get clean, which removes files and takes apt's lock of
+# its archives (it waits for no lock: one held fails it at once); a hung cache or dpkg
+# folder (an NFS mount, a dying disk) held the incident's run for good.
 TIME_LIMITS: dict[str, int] = {"smartctl": 60, "timedatectl": 30, "systemctl": 60,
                                "needrestart": 180, "journalctl": 120, "ping": 30,
-                               "restart": 1800, "statvfs": 10}
+                               "restart": 1800, "statvfs": 10, "apt_clean": 300}
 
 
 def run_bounded(module: Any, argv: list[str], limit: str,
@@ -288,13 +298,15 @@ def _unescape(field: str) -> str:
     return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
 
 
-def mounts(text: str) -> list[tuple[str, str]]:
-    """(mount point, type) of the data file systems in /proc/mounts, each once; none
-    below a container runtime's storage (CONTAINER_STORAGE)."""
+def mounts(text: str, network: bool = False) -> list[tuple[str, str]]:
+    """(mount point, type) of the data file systems in /proc/mounts, each once, the
+    network ones (NETWORK_FS_TYPES) too when asked; none below a container runtime's
+    storage (CONTAINER_STORAGE)."""
+    kinds = DATA_FS_TYPES + NETWORK_FS_TYPES if network else DATA_FS_TYPES
     seen: dict[str, str] = {}
     for line in text.splitlines():
         parts = line.split()
-        if len(parts) >= 3 and parts[2] in DATA_FS_TYPES:
+        if len(parts) >= 3 and parts[2] in kinds:
             point = _unescape(parts[1])
             # the folder itself or below it: startswith("/tmp") kept /tmpfoo too
             if parts[2] == "tmpfs" and not any(point == top or point.startswith(top + "/")
@@ -323,20 +335,58 @@ def file_system(path: str) -> dict[str, Any]:
     }
 
 
-def measured_mounts(mounts_text: str) -> tuple[list[dict[str, Any]], list[str]]:
-    """file_system() of every data file system of /proc/mounts' text, and the mount
-    points that did not answer within TIME_LIMITS["statvfs"] (a dying disk, an iSCSI or
-    NFS server gone: statvfs blocks for good and hung the whole report); one unmounted
-    or removed since the text was read is left out (not a traceback)."""
-    found, hung = [], []
-    for point, _type in mounts(mounts_text):
+class MeasuredMounts(NamedTuple):
+    """measured_mounts()' answer."""
+
+    file_systems: list[dict[str, Any]]  # file_system() of each that answered
+    not_answering: list[str]  # mount points whose statvfs did not return in time
+    not_measured: list[dict[str, str]]  # path and error (the system's reason)
+
+
+def measured_mounts(mounts_text: str, network: bool = False) -> MeasuredMounts:
+    """file_system() of every data file system of /proc/mounts' text (the network ones
+    too when asked, as mounts() lists them), the mount points that did not answer within
+    TIME_LIMITS["statvfs"] (a dying disk, an iSCSI or NFS server gone: statvfs blocks
+    for good and hung the whole report), and those whose statvfs failed (a dead FUSE
+    client's ENOTCONN, a soft NFS mount's EIO, a dying disk's), with the system's reason;
+    one unmounted or removed since the text was read is left out (not a traceback)."""
+    found, hung, failed = [], [], []
+    for point, _type in mounts(mounts_text, network):
         try:
             found.append(bounded(functools.partial(file_system, point), TIME_LIMITS["statvfs"]))
         except NotAnswered:
             hung.append(point)
-        except OSError:
+        except (FileNotFoundError, NotADirectoryError):
             continue
-    return found, hung
+        except OSError as exc:
+            failed.append({"path": point, "error": exc.strerror or str(exc)})
+    return MeasuredMounts(found, hung, failed)
+
+
+def not_measured(mount: dict[str, str]) -> str:
+    """The finding (server_condition) and cause (server_diagnose) of a mount whose
+    statvfs failed ('Sistem berkas /mnt/nas tidak dapat diukur (Transport endpoint is
+    not connected)')."""
+    return f"Sistem berkas {mount['path']} tidak dapat diukur ({mount['error']})"
+
+
+def mounts_below(top: str, mountinfo: str) -> dict[str, str]:
+    """The mount points strictly below the folder ``top`` (each as a path under ``top``
+    as given, its links resolved only to match the table) and the type of the file system
+    last mounted there, from /proc/self/mountinfo's text: what a walk of ``top`` must not
+    enter, or even stat (a hung NFS mount's stat never returns)."""
+    real = os.path.realpath(top).rstrip("/")
+    found: dict[str, str] = {}
+    for line in mountinfo.splitlines():
+        words = line.split()
+        # ID PARENT MAJ:MIN ROOT POINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER_OPTIONS
+        end = words.index("-", 6) if "-" in words[6:] else len(words)
+        if len(words) < end + 2:
+            continue
+        point = _unescape(words[4])
+        if point.startswith(real + "/"):
+            found[os.path.join(top, point[len(real) + 1:])] = words[end + 1]
+    return found
 
 
 # Local disks' file systems, whose turning read-only is a disk error's doing (ext4's

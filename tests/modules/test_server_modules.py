@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import socket
+import stat as stat_module
 import struct
 import subprocess
 import sys
@@ -449,7 +450,7 @@ def report(**changes):
         "uptime_days": 3.0, "load": {"15m": 0.5, "cpus": 2}, "memory_used_percent": 40.0,
         "file_systems": [{"path": "/", "free_mb": 9000, "used_percent": 20.0,
                           "inodes_percent": 5.0}],
-        "mounts_not_answering": [], "read_only_mounts": [],
+        "mounts_not_answering": [], "mounts_not_measured": [], "read_only_mounts": [],
         "failed_units": [], "updates": {"security": [], "other": [], "held": [],
                                         "kept_back": []},
         "reboot_required": {"required": False, "reasons": [], "services": []},
@@ -1253,7 +1254,8 @@ def test_old_rotated_logs_are_chosen_and_nothing_else(tmp_path):
     (logs / "link.1").symlink_to(outside / "keep.1")  # a link is not a rotated log
     (logs / "mysql").symlink_to(outside)  # nor is a linked folder entered
     found = [(path, info.st_size)
-             for path, _fd, info in remediate.old_rotated_logs(str(logs), time.time() - 86400)]
+             for path, _fd, info in remediate.old_rotated_logs(str(logs), time.time() - 86400,
+                                                               {}, [])]
     assert sorted(found) == [(str(logs / n), 10) for n in (
         "nginx/access.log.1", "nginx/access.log.2.gz", "syslog.9")]
 
@@ -1269,7 +1271,7 @@ def test_a_log_folder_swapped_for_a_link_during_the_walk_removes_nothing_outside
         path.write_text("x")
         os.utime(path, (old, old))
     walked = []
-    for path, dir_fd, info in remediate.old_rotated_logs(str(logs), time.time()):
+    for path, dir_fd, info in remediate.old_rotated_logs(str(logs), time.time(), {}, []):
         walked.append(path)
         (logs / "mysql").rename(logs / "mysql.real")
         (logs / "mysql").symlink_to(outside)
@@ -3865,7 +3867,7 @@ def test_rotated_logs_are_logrotates_names_and_no_live_log(tmp_path):
         path.write_text("x")
         os.utime(path, (old, old))
     found = sorted(path for path, _fd, _info in remediate.old_rotated_logs(str(tmp_path),
-                                                                         time.time()))
+                                                                         time.time(), {}, []))
     assert found == sorted(str(tmp_path / name) for name in LOGROTATE_NAMES)
 
 
@@ -4069,3 +4071,208 @@ def test_a_rotated_log_not_removed_is_warned_in_bahasa(tmp_path, monkeypatch):
     assert sorted(module.warnings) == [
         f"{logs}/auth.log.3.gz tidak dihapus: diganti dengan berkas lain sementara itu",
         f"{logs}/syslog.2.gz tidak dihapus: Operation not permitted"]
+
+
+def test_mounts_below_a_folder_are_read_from_mountinfo():
+    """The mount points strictly below /var/log (not /var/log itself, nor /var/logs2
+    beside it), escaped as the kernel writes them, with their file systems' types."""
+    mountinfo = (
+        "22 1 8:2 / / rw,relatime shared:1 - ext4 /dev/sda2 rw\n"
+        "23 22 8:3 / /var/log rw,relatime shared:2 - ext4 /dev/sda3 rw\n"
+        "24 23 0:51 / /var/log/arsip rw,relatime shared:3 - nfs4 nas:/log rw,vers=4.2\n"
+        "25 23 8:4 / /var/log/audit rw,relatime - xfs /dev/sdb1 rw\n"
+        "26 22 8:5 / /var/logs2 rw,relatime - ext4 /dev/sdc1 rw\n"
+        "27 24 0:52 / /var/log/arsip/lama\\040x rw,relatime - cifs //nas/lama rw\n")
+    assert srv.mounts_below("/var/log", mountinfo) == {
+        "/var/log/arsip": "nfs4", "/var/log/audit": "xfs", "/var/log/arsip/lama x": "cifs"}
+
+
+def _stat_blocking(monkeypatch, name):
+    """os.stat blocks on ``name`` (asked relative to a folder or by a path ending in it)
+    until the test ends, as the stat of a hung NFS mount's folder does; the names asked."""
+    release, asked, real = threading.Event(), [], os.stat
+
+    def stat(path, *args, **kwargs):
+        asked.append(path)
+        if os.path.basename(str(path)) == name:
+            release.wait(60)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    return release, asked
+
+
+def test_log_cleaning_never_enters_nor_looks_at_a_mount_below_var_log(tmp_path, monkeypatch):
+    """os.fwalk stat'ed and entered every folder below /var/log: a hung NFS mount there
+    (an archive of old logs) hung the remediation and the incident's run for good, and a
+    mount of another file system had its rotated logs removed. A mount point of
+    /proc/self/mountinfo is not looked at, named in skipped and warned."""
+    logs, _cache, module = _cleanable(tmp_path, monkeypatch)
+    (logs / "arsip").mkdir()
+    (logs / "arsip" / "syslog.3.gz").write_text("x")
+    os.utime(logs / "arsip" / "syslog.3.gz", (time.time() - 30 * 86400,) * 2)
+    mountinfo = tmp_path / "mountinfo"
+    mountinfo.write_text(f"24 23 0:51 / {os.path.realpath(logs)}/arsip rw,relatime - nfs4 "
+                         "nas:/log rw\n")
+    monkeypatch.setattr(remediate, "MOUNTINFO", str(mountinfo))
+    release, asked = _stat_blocking(monkeypatch, "arsip")
+    try:
+        with within(10, "remove_rotated_logs beside a hung NFS mount"):
+            _before, _after, done, skipped = remediate.remove_rotated_logs(module)
+    finally:
+        release.set()
+    line = (f"{logs}/arsip adalah sistem berkas lain (nfs4): tidak dimasuki, log rotasi di "
+            "dalamnya tidak dihapus")
+    assert done == [f"hapus {logs}/syslog.2.gz"]
+    assert skipped == module.warnings == [line]
+    assert "arsip" not in [os.path.basename(str(path)) for path in asked]
+    assert (logs / "arsip" / "syslog.3.gz").exists()
+
+
+def test_log_cleaning_does_not_cross_into_another_device(tmp_path, monkeypatch):
+    """A folder on another device (mounted after the mount table was read) is not
+    entered, as find -xdev does not: named in skipped, its rotated logs kept."""
+    logs, _cache, module = _cleanable(tmp_path, monkeypatch)
+    (logs / "audit").mkdir()
+    (logs / "audit" / "audit.log.1").write_text("x")
+    os.utime(logs / "audit" / "audit.log.1", (time.time() - 30 * 86400,) * 2)
+    (tmp_path / "mountinfo").write_text("")
+    monkeypatch.setattr(remediate, "MOUNTINFO", str(tmp_path / "mountinfo"))
+    real = os.stat
+
+    def stat(path, *args, **kwargs):
+        found = real(path, *args, **kwargs)
+        if path == "audit":  # another disk's file system: another st_dev
+            fields = list(found[:10])
+            fields[stat_module.ST_DEV] += 1
+            return os.stat_result(fields)
+        return found
+
+    monkeypatch.setattr(os, "stat", stat)
+    _before, _after, done, skipped = remediate.remove_rotated_logs(module)
+    assert done == [f"hapus {logs}/syslog.2.gz"]
+    assert skipped == [f"{logs}/audit adalah sistem berkas lain: tidak dimasuki, log rotasi "
+                       "di dalamnya tidak dihapus"]
+    assert (logs / "audit" / "audit.log.1").exists()
+
+
+def test_log_cleaning_without_a_mount_table_removes_nothing(tmp_path, monkeypatch):
+    """Without /proc/self/mountinfo the mounts to keep out of are not known: nothing is
+    removed, and that is named."""
+    logs, _cache, module = _cleanable(tmp_path, monkeypatch)
+    monkeypatch.setattr(remediate, "MOUNTINFO", str(tmp_path / "missing"))
+    before, _after, done, skipped = remediate.remove_rotated_logs(module)
+    line = f"{tmp_path}/missing tidak terbaca (No such file or directory), log rotasi tidak dihapus"
+    assert done == [] and skipped == module.warnings == [line]
+    assert before == {"error": line}
+    assert (logs / "syslog.2.gz").exists()
+
+
+def test_apt_get_clean_that_hangs_is_stopped_in_one_line(tmp_path, monkeypatch, real_module,
+                                                        capsys):
+    """apt-get clean ran without a time limit: on a hung disk or NFS mount under its cache
+    it held the incident's run for good. It is stopped at TIME_LIMITS["apt_clean"] (1 s
+    here) and named in one Bahasa line, with what was measured before."""
+    hung_tools(tmp_path, monkeypatch, apt_get=HUNG)
+    monkeypatch.setattr(remediate.glob, "glob", lambda _pattern: ["/var/cache/apt/archives/a.deb"])
+    monkeypatch.setattr(remediate, "space", lambda _path, _files: {"free_mb": 1, "bytes": 1})
+    with within(10, "a hung apt-get clean"), pytest.raises(SystemExit):
+        remediate.clean_package_cache(real_module({}, {}))
+    result = json.loads(capsys.readouterr().out)
+    assert result["msg"] == ("apt-get clean gagal: apt-get tidak selesai dalam 1 detik (disk atau "
+                             "NFS macet?), dihentikan")
+    assert result["before"] == {"free_mb": 1, "bytes": 1}
+
+
+NFS_MOUNTS = """\
+nas:/backup {tmp}/nas nfs4 rw,relatime,vers=4.2 0 0
+//nas/arsip {tmp}/smb cifs rw,relatime 0 0
+sshfs#backup: {tmp}/ssh fuse.sshfs rw,nosuid,nodev 0 0
+lxcfs /proc/meminfo fuse.lxcfs rw,nosuid,nodev 0 0
+gvfsd-fuse /run/user/1000/gvfs fuse.gvfsd-fuse rw,nosuid,nodev 0 0
+squashfuse /snap/core22/1380 fuse.snapfuse ro,nodev 0 0
+/dev/sda1 {tmp} ext4 rw 0 0
+"""
+
+
+def test_a_network_share_is_measured_by_the_condition_report(tmp_path, monkeypatch, hung_mounts):
+    """NFS, CIFS and FUSE network mounts were never measured: a court's full backup share
+    (NFS or CIFS on a NAS) was no finding, nor one that hung. They are measured within
+    TIME_LIMITS["statvfs"]: a hung one and a dead one (ENOTCONN) are findings naming
+    them; FUSE's own file systems of the host (lxcfs, gvfs, snaps) are not measured."""
+    for name in ("nas", "smb", "ssh"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "mounts").write_text(NFS_MOUNTS.format(tmp=tmp_path))
+    for name in ("MOUNTS", "MOUNTINFO", "FSTAB"):
+        monkeypatch.setattr(condition, name, str(tmp_path / name.lower()))
+    hung_mounts(srv, f"{tmp_path}/nas")
+    measure = srv.file_system
+
+    def file_system(path):
+        if path == f"{tmp_path}/ssh":
+            raise OSError(errno.ENOTCONN, os.strerror(errno.ENOTCONN), path)
+        return measure(path)
+
+    monkeypatch.setattr(srv, "file_system", file_system)
+    with within(10, "the condition report of a hung NFS share"):
+        measured = condition.condition(FakeModule({}, tools=()), {"cert_paths": []})
+    assert [fs["path"] for fs in measured["file_systems"]] == [str(tmp_path), f"{tmp_path}/smb"]
+    assert measured["mounts_not_answering"] == [f"{tmp_path}/nas"]
+    assert measured["mounts_not_measured"] == [
+        {"path": f"{tmp_path}/ssh", "error": "Transport endpoint is not connected"}]
+    assert condition.flags(report(**{key: measured[key] for key in (
+        "mounts_not_answering", "mounts_not_measured")}), PARAMS) == [
+        f"Sistem berkas {tmp_path}/nas tidak menjawab dalam 1 detik (NFS atau disk macet?)",
+        f"Sistem berkas {tmp_path}/ssh tidak dapat diukur (Transport endpoint is not connected)"]
+
+
+def test_the_diagnosis_names_a_file_system_it_cannot_measure(tmp_path, monkeypatch):
+    """A statvfs that failed (a dying disk's I/O error) was left out silently, as one
+    unmounted meanwhile is: the likely cause of the incident was named nowhere. Network
+    file systems are left to the condition report."""
+    (tmp_path / "data").mkdir()
+    measure = srv.file_system
+
+    def file_system(path):
+        if path == f"{tmp_path}/data":
+            raise OSError(errno.EIO, os.strerror(errno.EIO), path)
+        return measure(path)
+
+    monkeypatch.setattr(srv, "file_system", file_system)
+    found = srv.measured_mounts(NFS_MOUNTS.format(tmp=tmp_path)
+                                + f"/dev/sdb1 {tmp_path}/data xfs rw 0 0\n"
+                                + f"/dev/sdc1 {tmp_path}/gone xfs rw 0 0\n")
+    assert [fs["path"] for fs in found.file_systems] == [str(tmp_path)]
+    assert found.not_answering == []
+    assert found.not_measured == [{"path": f"{tmp_path}/data", "error": "Input/output error"}]
+    assert diagnose.causes(bundle(mounts_not_measured=found.not_measured), 97, 100) == [
+        f"Sistem berkas {tmp_path}/data tidak dapat diukur (Input/output error)"]
+
+
+def test_an_error_log_on_a_hung_mount_is_named_not_waited_for(tmp_path, monkeypatch,
+                                                              real_module):
+    """The services' error logs were stat'ed and read without a time limit: a log on a
+    hung NFS mount (a PHP-FPM pool's error_log on a shared web root) hung the incident's
+    diagnosis for good. Not read within TIME_LIMITS["statvfs"], it is named."""
+    hung, real = tmp_path / "nfs-error.log", tmp_path / "error.log"
+    hung.write_text("[error] never read\n")
+    real.write_text("[error] upstream timed out\n")
+    monkeypatch.setitem(diagnose.ERROR_LOGS, "nginx", [str(hung), str(real)])
+    release, tail = threading.Event(), diagnose.read_tail
+
+    def read_tail(path, lines):
+        if path == str(hung):
+            release.wait(60)
+        return tail(path, lines)
+
+    monkeypatch.setattr(diagnose, "read_tail", read_tail)
+    try:
+        with within(15, "the diagnosis of a log on a hung mount"):
+            collected = _diagnosis(tmp_path, monkeypatch, real_module, {"services": ["nginx"]},
+                                   systemctl=("printf 'Id=nginx.service\\nLoadState=loaded\\n"
+                                              "ActiveState=active\\n'\n"))
+    finally:
+        release.set()
+    assert collected["logs"] == {str(real): ["[error] upstream timed out"]}
+    assert f"{hung} tidak menjawab dalam 1 detik (NFS atau disk macet?)" \
+        in collected["not_visible"]
