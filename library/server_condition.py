@@ -70,9 +70,11 @@ description:
     in C(not_visible) with its first error line, not read as no failed unit.
   - Never changes the host. Refreshing apt's package lists (O(update_cache)) is done in
     check mode too, as it only updates metadata. Lists apt cannot refresh (another apt
-    holding their lock, a mirror down) leave the pending updates of the lists it has, and
-    apt unable to say at all leaves none; either is a line in C(flags), never a failure
-    of the whole report.
+    holding their lock, a mirror down, an C(apt-get update) stopped after 1800 seconds,
+    TIME_LIMITS' C(apt_update)) leave the pending updates of the lists it has, and apt
+    unable to say at all (its simulation, C(apt-mark showhold) or C(apt-cache policy)
+    failing or stopped after 300 seconds, C(apt_query)) leaves none; either is a line in
+    C(flags), never a failure of the whole report.
 version_added: "0.2.0"
 author: Court IT SOP maintainers
 options:
@@ -256,14 +258,15 @@ class Probe:
         self.not_visible: list[str] = []
 
     def run(self, argv: list[str]) -> tuple[int, str, str]:
-        """apt's and openssl's answer, a byte no UTF-8 (a Latin-1 repository label or
-        certificate path) read as U+FFFD: a lone surrogate is no text the result can carry."""
+        """openssl's answer, a byte no UTF-8 (a Latin-1 certificate path) read as U+FFFD: a
+        lone surrogate is no text the result can carry."""
         rc, out, err = self.module.run_command(argv, errors="replace")
         return int(rc), str(out), str(err)
 
     def ask(self, argv: list[str], limit: str) -> tuple[int | None, str, str]:
         """run(), the tool stopped after TIME_LIMITS[limit] seconds (rc None then); its
-        bytes that are no UTF-8 (a unit's Latin-1 description) replaced as run()'s are."""
+        bytes that are no UTF-8 (a unit's Latin-1 description, a repository's label)
+        replaced as run()'s are."""
         return run_bounded(self.module, argv, limit, errors="replace")
 
     def tool(self, name: str) -> str | None:
@@ -433,12 +436,12 @@ def _updates(probe: Probe, params: dict[str, Any]) -> dict[str, Any]:
     all, none (``error``: why, and not visible): the rest of the report is read anyway."""
     args = (params["security_pattern"], params["hold"])
     try:
-        return apt_pending(probe.run, params["update_cache"], *args)
+        return apt_pending(probe.ask, params["update_cache"], *args)
     except AptError as exc:
         refreshed = exc
     try:
         if params["update_cache"]:
-            return {**apt_pending(probe.run, False, *args), "stale": str(refreshed)}
+            return {**apt_pending(probe.ask, False, *args), "stale": str(refreshed)}
     except AptError as exc:
         refreshed = exc
     probe.not_visible.append(f"pembaruan paket ({refreshed})")

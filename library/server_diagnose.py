@@ -110,7 +110,10 @@ description:
     then the reason, C(Input/output error)), listed in mounts_not_measured; one unmounted meanwhile is
     left out. Network file systems (NFS, CIFS) are not measured here (server_condition
     reports them). An error log not read within those 10 seconds (a PHP-FPM pool's log on
-    a hung NFS mount) is named in not_visible the same way, not waited for."
+    a hung NFS mount) is named in not_visible the same way, not waited for; so is
+    C(/var/log/auth.log) not read within 60 seconds (C(log_read) in TIME_LIMITS), the
+    logins then read from the journal. A mount table (C(/proc/mounts)) not read (a
+    container without C(/proc)) is named in not_visible, no file system measured."
   - Read-only; supports check mode.
 version_added: "0.2.0"
 author: Court IT SOP maintainers
@@ -227,6 +230,7 @@ from ansible.module_utils.sop_net import split_host_port  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_log_line  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     TIME_LIMITS,
+    MeasuredMounts,
     NotAnswered,
     bounded,
     first_line,
@@ -273,6 +277,7 @@ DPKG_LOG = "/var/log/dpkg.log"
 JOURNAL = "/var/log/journal"
 RUNTIME_JOURNAL = "/run/log/journal"
 AUTH_LOG = "/var/log/auth.log"
+MOUNTS = "/proc/mounts"
 # dpkg.log lines read (with its rotations', when read), the bytes a log's tail is read
 # from, the bytes streamed of auth.log's end or of a gzip rotation, and a line's length.
 HISTORY_LINES = 400
@@ -600,9 +605,16 @@ def journal_problem(rc: int | None, err: str, grep: bool) -> str | None:
 
 
 def read_mounts() -> str:
-    """/proc/mounts (a proc file: read whole, it has no size to seek from)."""
-    with open("/proc/mounts", encoding="utf-8", errors="replace") as handle:
+    """MOUNTS, /proc/mounts (a proc file: read whole, it has no size to seek from)."""
+    with open(MOUNTS, encoding="utf-8", errors="replace") as handle:
         return handle.read()
+
+
+def read_load() -> dict[str, float]:
+    """This host's load averages (/proc/loadavg) and its CPUs."""
+    with open("/proc/loadavg", encoding="ascii") as handle:
+        load = [float(x) for x in handle.read().split()[:3]]
+    return {"1m": load[0], "5m": load[1], "15m": load[2], "cpus": os.cpu_count() or 1}
 
 
 def reachable(peer: str, timeout: float = 3.0) -> dict[str, Any]:
@@ -711,15 +723,23 @@ class Collector:
     def logins(self, journals: list[str]) -> list[str]:
         """The sshd logins of the hours: the journal's (``journals``, its folders) while
         it is kept across boots, else auth.log's (rsyslog keeps it) when it is there,
-        else the journal's since the last boot; auth.log missing or not read then is
-        named in not_visible."""
+        else the journal's since the last boot; auth.log missing, not read or not read
+        within TIME_LIMITS["log_read"] then is named in not_visible."""
         if journals and RUNTIME_JOURNAL not in journals:
             self.sources["logins"] = journals
         else:
+            # within TIME_LIMITS["log_read"]: auth.log on a hung disk or NFS mount blocks
+            # its open and read for good
             try:
-                found = auth_logins(AUTH_LOG, self.since, self.params["log_lines"])
+                found = bounded(functools.partial(auth_logins, AUTH_LOG, self.since,
+                                                  self.params["log_lines"]),
+                                TIME_LIMITS["log_read"])
                 self.sources["logins"] = [AUTH_LOG]
                 return found
+            except NotAnswered:
+                self.note(f"{AUTH_LOG} tidak terbaca dalam {angka(TIME_LIMITS['log_read'])} "
+                          "detik (disk atau NFS macet?)")
+                self.sources["logins"] = journals
             except OSError as exc:
                 self.note(unreadable(AUTH_LOG, exc))
                 self.sources["logins"] = journals
@@ -822,6 +842,16 @@ class Collector:
         output = "\n".join(line[:MAX_PING_LINE] for line in lines[:PING_LINES])
         return {"rc": rc, "output": output, "error": ping_failure(rc, lines)}
 
+    def mounts(self) -> MeasuredMounts:
+        """measured_mounts() of MOUNTS; a mount table not read (no /proc in a container)
+        is named in not_visible, no file system measured, never read as none."""
+        try:
+            text = read_mounts()
+        except OSError as exc:
+            self.note(f"sistem berkas ({unreadable(MOUNTS, exc)})")
+            text = ""
+        return measured_mounts(text)
+
     def collect(self) -> dict[str, Any]:
         services: list[dict[str, Any]] = []
         for name in self.params["services"]:
@@ -830,13 +860,11 @@ class Collector:
             if found and found["unit"] not in [s["unit"] for s in services]:
                 services.append(found)
         ping = self.ping() if any(s["name"] in DATABASES for s in services) else None
-        with open("/proc/loadavg", encoding="ascii") as handle:
-            load = [float(x) for x in handle.read().split()[:3]]
         journals = self.sources["journal"] = self.journal_storage()
         fpm_logs = {s["name"]: self.php_fpm_log(s["name"]) for s in services
                     if PHP_FPM.fullmatch(s["name"])}
         logs = self.error_logs(services, fpm_logs)
-        file_systems, hung, failed = measured_mounts(read_mounts())
+        file_systems, hung, failed = self.mounts()
         return {
             "journal_errors": self.journal("journal_errors", "-p", "err"),
             "failed_units": [line.split()[0] for line in self.systemctl(
@@ -846,7 +874,7 @@ class Collector:
             "mounts_not_answering": hung,
             "mounts_not_measured": failed,
             "oom_kills": self.journal("oom_kills", "--grep", OOM_GREP),
-            "load": {"1m": load[0], "5m": load[1], "15m": load[2], "cpus": os.cpu_count() or 1},
+            "load": read_load(),
             "services": services,
             "mariadb_ping": ping,
             "logs": logs,

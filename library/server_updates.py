@@ -55,6 +55,15 @@ description:
   - A failed C(apt-get update) (an unreachable or broken repository) fails with apt's own
     error lines, first the one saying a disk is full when one does (C(No space left on
     device), a full C(/var)); nothing is upgraded then.
+  - "Each command but the download and the install has a time limit (TIME_LIMITS in
+    C(module_utils/sop_server.py)): C(apt-get update) 1800 seconds (C(apt_update): a
+    fresh host's lists over a slow court link), C(apt-get -s upgrade), C(apt-mark
+    showhold), C(apt-cache policy), C(apt-get -s install) and C(dpkg-query) 300 seconds
+    each (C(apt_query): they only read apt's and dpkg's files, a hung C(/var) held them
+    for good). One stopped fails in one line naming it (C(apt-get -s upgrade tidak
+    selesai dalam 300 detik)); before the download nothing is installed then. A
+    C(dpkg-query) that fails or is stopped after the install fails with its own line,
+    not as an upgrade that did not take effect."
   - "Another process holding apt's or dpkg's lock (unattended-upgrades of
     C(apt-daily-upgrade.timer), C(apt-daily.service), an administrator's apt) is waited
     for up to O(lock_timeout) seconds: each C(apt-get install) waits for dpkg's lock
@@ -167,6 +176,7 @@ sop_output:
 """
 
 
+import functools  # noqa: E402
 import re  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -179,11 +189,13 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     apt_lock,
     apt_lock_held,
     apt_pending,
+    first_line,
     matches_any,
     parse_apt_simulation,
     pattern_problem,
     reboot_required,
     run_bounded,
+    stopped,
 )
 
 INSTALL_OPTIONS = ["--only-upgrade", "--no-install-recommends", "--no-remove",
@@ -202,9 +214,12 @@ def simulate_install(module: AnsibleModule, chosen: list[dict[str, Any]],
     the chosen upgrades and the dependencies apt adds to them. Fails, before anything is
     installed, when apt would remove a package or upgrade a held or kept-back one along
     the way (apt-get install -y does both without asking)."""
-    rc, out, err = module.run_command(
-        [*ENV, "apt-get", "-s", "-o", "Debug::NoLocking=1", "install", *INSTALL_OPTIONS,
-         *[f"{u['name']}={u['candidate']}" for u in chosen]])
+    rc, out, err = run_bounded(
+        module, [*ENV, "apt-get", "-s", "-o", "Debug::NoLocking=1", "install", *INSTALL_OPTIONS,
+                 *[f"{u['name']}={u['candidate']}" for u in chosen]], "apt_query")
+    if rc is None:
+        module.fail_json(msg=stopped("apt-get -s install", "apt_query")
+                         + "; tidak ada paket yang dipasang", upgraded=[])
     if rc != 0:
         module.fail_json(msg="apt-get -s install failed: " + apt_failure(str(out), str(err)))
     removed = re.findall(r"^Remv (\S+)", str(out), re.MULTILINE)
@@ -284,9 +299,17 @@ def installed_versions(module: AnsibleModule, names: list[str]) -> dict[str, str
     """The installed version of each package, as ``package:architecture`` and, for the
     last one listed, the bare package name. dpkg-query's ${Package} never carries the
     architecture while apt names a foreign one (libc6:i386): on a multiarch host the
-    bare name alone mixed up libc6 and libc6:i386."""
-    _rc, out, _err = module.run_command(
-        ["dpkg-query", "-W", "-f", "${Package} ${Architecture} ${Version}\\n", *names])
+    bare name alone mixed up libc6 and libc6:i386. Fails in one line when dpkg-query is
+    stopped at TIME_LIMITS["apt_query"] or fails (its own line: a package it does not
+    know, a damaged status file), never read as packages not upgraded."""
+    rc, out, err = run_bounded(
+        module, ["dpkg-query", "-W", "-f", "${Package} ${Architecture} ${Version}\\n", *names],
+        "apt_query")
+    unchecked = "paket sudah dipasang, versi terpasangnya tidak dapat diperiksa"
+    if rc is None:
+        module.fail_json(msg=f"{stopped('dpkg-query', 'apt_query')}: {unchecked}")
+    elif rc != 0:
+        module.fail_json(msg=f"dpkg-query gagal ({first_line(str(err), rc)}): {unchecked}")
     versions: dict[str, str] = {}
     for line in str(out).splitlines():
         fields = line.split(" ", 2)
@@ -346,13 +369,9 @@ def main() -> None:
     if not module.get_bin_path("apt-get"):
         module.fail_json(msg="server_updates supports apt systems only (apt-get not found)")
 
-    def run(argv: list[str]) -> tuple[int, str, str]:
-        rc, out, err = module.run_command(argv)
-        return int(rc), str(out), str(err)
-
     try:
-        pending = apt_pending(run, params["update_cache"], params["security_pattern"],
-                              params["hold"], params["lock_timeout"])
+        pending = apt_pending(functools.partial(run_bounded, module), params["update_cache"],
+                              params["security_pattern"], params["hold"], params["lock_timeout"])
     except AptError as exc:
         module.fail_json(msg=str(exc))
     chosen = in_scope(pending, params["scope"])

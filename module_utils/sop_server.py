@@ -107,9 +107,22 @@ BUSY_PATTERNS = (
 # apt_clean: server_remediate's apt-get clean, which removes files and takes apt's lock of
 # its archives (it waits for no lock: one held fails it at once); a hung cache or dpkg
 # folder (an NFS mount, a dying disk) held the incident's run for good.
+# apt_update: apt-get update of server_updates and server_condition (apt_update), each try
+# while another process holds the lists' lock bounded alone. Generous: a fresh Debian 12
+# host fetches some 20 MB of lists, an Ubuntu one with universe some 50 MB, under 7
+# minutes at 1 Mbit/s (download_timeout's link); 1800 s leaves a link four times slower,
+# shared with the office, time for them. A mirror trickling bytes (apt's Acquire timeouts
+# end a silent connection, not a slow one) or a hung /var held it for good. Killed, apt
+# keeps the lists it had.
+# apt_query: what only reads apt's and dpkg's files: apt-get -s upgrade and -s install
+# (a simulation, no lock), apt-mark showhold, apt-cache policy, dpkg-query. Seconds on a
+# healthy host; a hung /var (NFS, a dying disk) held them for good.
+# log_read: server_diagnose's read of auth.log's last 32 MiB (SCAN_BYTES), bounded() in a
+# thread as statvfs is; a few seconds from a healthy disk, a hung /var/log's for good.
 TIME_LIMITS: dict[str, int] = {"smartctl": 60, "timedatectl": 30, "systemctl": 60,
                                "needrestart": 180, "journalctl": 120, "ping": 30,
-                               "restart": 1800, "statvfs": 10, "apt_clean": 300}
+                               "restart": 1800, "statvfs": 10, "apt_clean": 300,
+                               "apt_update": 1800, "apt_query": 300, "log_read": 60}
 
 
 def run_bounded(module: Any, argv: list[str], limit: str,
@@ -167,7 +180,13 @@ def first_line(err: str, rc: int) -> str:
 
 def timed_out(argv: list[str], limit: str) -> str:
     """One line for a tool stopped by run_bounded ('smartctl tidak selesai dalam 60 detik')."""
-    return f"{os.path.basename(argv[0])} tidak selesai dalam {angka(TIME_LIMITS[limit])} detik"
+    return stopped(os.path.basename(argv[0]), limit)
+
+
+def stopped(what: str, limit: str) -> str:
+    """One line for the command ``what`` stopped at TIME_LIMITS[limit] ('apt-get -s upgrade
+    tidak selesai dalam 300 detik'): apt's are run through env, which timed_out would name."""
+    return f"{what} tidak selesai dalam {angka(TIME_LIMITS[limit])} detik"
 
 
 # A service's name as server_diagnose and server_remediate give it to systemctl (NAME or
@@ -762,11 +781,15 @@ def apt_update(run: Any, lock_timeout: int | None) -> None:
     no lock of its package lists (DPkg::Lock::Timeout is dpkg's only): with
     ``lock_timeout`` seconds, a failure because another process holds the lists' lock
     is tried again every APT_LOCK_RETRY_SECONDS until they have passed, then raises
-    apt_lock_held's line; None keeps apt's own failure at once."""
+    apt_lock_held's line; None keeps apt's own failure at once. Each try is stopped at
+    TIME_LIMITS["apt_update"] (a mirror too slow, a hung /var): AptError in one line."""
     deadline = time.monotonic() + (lock_timeout or 0)
     while True:
         rc, out, err = run(["env", "DEBIAN_FRONTEND=noninteractive", "LC_ALL=C",
-                            "apt-get", "-q", "update"])
+                            "apt-get", "-q", "update"], "apt_update")
+        if rc is None:
+            raise AptError(stopped("apt-get update", "apt_update")
+                           + " (mirror lambat atau tidak menjawab, atau disk macet)")
         lines = out.splitlines() + err.splitlines()
         if rc == 0 and not any(line.startswith(("E:", "Err:")) for line in lines):
             return
@@ -801,16 +824,24 @@ def apt_pending(run: Any, update_cache: bool, security_pattern: str,
     ``lock_timeout``: seconds apt-get update waits for another process holding the lists'
     lock (apt_update); None fails at once, with apt's own line.
 
-    `run(argv)` returns (rc, stdout, stderr), like AnsibleModule.run_command.
+    `run(argv, limit)` returns (rc, stdout, stderr), like AnsibleModule.run_command, the
+    command stopped after TIME_LIMITS[limit] seconds (run_bounded: rc None), which
+    raises AptError naming it (apt-get update "apt_update", the others "apt_query").
     """
     env = ["env", "DEBIAN_FRONTEND=noninteractive", "LC_ALL=C"]
     if update_cache:
         apt_update(run, lock_timeout)
     rc, out, err = run([*env, "apt-get", "-s", "-o", "Debug::NoLocking=1", "--with-new-pkgs",
-                        "upgrade"])
+                        "upgrade"], "apt_query")
+    if rc is None:
+        raise AptError(stopped("apt-get -s upgrade", "apt_query"))
     if rc != 0:
         raise AptError("apt-get -s upgrade failed: " + apt_failure(out, err))
-    _rc, held_out, _err = run(["apt-mark", "showhold"])
+    rc, held_out, err = run(["apt-mark", "showhold"], "apt_query")
+    if rc is None:
+        raise AptError(stopped("apt-mark showhold", "apt_query"))
+    if rc != 0:  # no hold read is no hold: a held package would pass as kept back
+        raise AptError("apt-mark showhold failed: " + apt_failure("", err))
     dpkg_holds = held_out.split()
     upgrades = [u for u in parse_apt_simulation(out, security_pattern) if u["installed"]]
     for item in upgrades:
@@ -858,7 +889,9 @@ def _phasing(run: Any, names: list[str]) -> set[str]:
     the rollout reaches this host (never a security update: apt does not defer those)."""
     if not names:
         return set()
-    rc, out, err = run(["env", "LC_ALL=C", "apt-cache", "policy", *names])
+    rc, out, err = run(["env", "LC_ALL=C", "apt-cache", "policy", *names], "apt_query")
+    if rc is None:
+        raise AptError(stopped("apt-cache policy", "apt_query"))
     if rc != 0:
         raise AptError("apt-cache policy failed: " + apt_failure("", err))
     return {package for package, versions in version_tables(out).items()
@@ -873,9 +906,12 @@ def _security_fixes(run: Any, upgrades: list[dict[str, Any]], security_pattern: 
     if not others:
         return
     env = ["env", "LC_ALL=C"]
-    rc, files, err = run([*env, "apt-cache", "policy"])
+    rc, files, err = run([*env, "apt-cache", "policy"], "apt_query")
     if rc == 0:
-        rc, tables, err = run([*env, "apt-cache", "policy", *[u["name"] for u in others]])
+        rc, tables, err = run([*env, "apt-cache", "policy", *[u["name"] for u in others]],
+                              "apt_query")
+    if rc is None:
+        raise AptError(stopped("apt-cache policy", "apt_query"))
     if rc != 0:
         raise AptError("apt-cache policy failed: " + apt_failure("", err))
     fixes = security_versions(tables, package_file_origins(files), security_pattern)

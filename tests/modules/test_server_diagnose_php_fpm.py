@@ -181,12 +181,14 @@ def test_php_fpms_error_log_is_its_global_sections(conf: str, error_log: str | N
 
 
 class FpmHost:
-    """A Debian host with php8.2-fpm: its configuration and log under ``tmp_path``, and
-    fake systemctl and journalctl (recording their arguments) alone on PATH."""
+    """A Debian host with php8.2-fpm: its configuration and log under ``tmp_path``, fake
+    systemctl and journalctl (recording their arguments) alone on PATH, and its load
+    (``load``, its 5 minutes' average on 2 CPUs) and mount table (none) faked: the
+    causes of this machine's own load or disks are not the test's."""
 
     def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unit: dict[str, Any],
                  conf: str | None = DEBIAN_CONF, log: str | None = BIND_LOG,
-                 journal: str = CONF_JOURNAL) -> None:
+                 journal: str = CONF_JOURNAL, load: float = 0.5) -> None:
         self.tmp = tmp_path
         bin_dir = tmp_path / "bin"
         bin_dir.mkdir()
@@ -219,6 +221,9 @@ esac
             self.log.write_text(log, encoding="utf-8")
         monkeypatch.setitem(diagnose.PHP_FPM_FILES, "debian",
                             (str(tmp_path / "php-fpm.conf"), str(tmp_path / "default.log")))
+        monkeypatch.setattr(diagnose, "read_load",
+                            lambda: {"1m": load, "5m": load, "15m": load, "cpus": 2})
+        monkeypatch.setattr(diagnose, "read_mounts", lambda: "")
         for name in ("JOURNAL", "RUNTIME_JOURNAL", "AUTH_LOG", "DPKG_LOG"):
             monkeypatch.setattr(diagnose, name, str(tmp_path / name.lower()))
         monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": {
@@ -311,3 +316,14 @@ def test_a_configuration_swapped_for_a_link_is_not_followed(tmp_path: Path,
     bundle, _causes = host.diagnose()
     assert f"{host.conf} tidak terbaca (tautan simbolik, tidak diikuti)" in bundle["not_visible"]
     assert list(bundle["logs"]) == [str(tmp_path / "default.log")]
+
+
+def test_the_load_judged_is_the_hosts_read_not_this_machines(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    """The diagnosis judges the load it reads (read_load): the tests above fake it low,
+    as this machine's own load, under a busy test run, made their causes its."""
+    host = FpmHost(tmp_path, monkeypatch, RUNNING, log="", journal="", load=4.5)
+    bundle, causes = host.diagnose()
+    assert bundle["load"]["5m"] == 4.5
+    assert causes == ["Beban sangat tinggi: 4,5 untuk 2 CPU"]

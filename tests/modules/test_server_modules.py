@@ -65,8 +65,9 @@ def test_ubuntu_origin_format():
 def test_apt_pending_holds_and_kept_back():
     calls = []
 
-    def run(argv):
+    def run(argv, limit):
         calls.append(argv)
+        assert limit == "apt_query"  # apt-get update alone is "apt_update"
         if "showhold" in argv:
             return 0, "zstd\n", ""
         return 0, APT_SIMULATION, ""
@@ -158,7 +159,7 @@ def test_ubuntu_phased_updates_are_neither_held_nor_pending():
     `apt full-upgrade` or a review, and the report named it held as well."""
     calls = []
 
-    def jammy(argv):
+    def jammy(argv, _limit):
         calls.append(argv)
         if "showhold" in argv:
             return 0, "mariadb-server-10.6\n", ""
@@ -174,7 +175,7 @@ def test_ubuntu_phased_updates_are_neither_held_nor_pending():
     assert pending["kept_back"] == ["libfoo1"]
     assert pending["phased"] == ["libspeechd2", "systemd"]
 
-    def noble(argv):
+    def noble(argv, _limit):
         calls.append(argv)
         assert "policy" not in argv
         return (0, "", "") if "showhold" in argv else (0, NOBLE_SIMULATION, "")
@@ -189,7 +190,7 @@ def test_ubuntu_phased_updates_are_neither_held_nor_pending():
 
 
 def test_apt_update_failure_names_the_repository():
-    def run(argv):
+    def run(argv, _limit):
         if "update" in argv:
             return 100, "Err:1 http://backup:8081 bookworm-lab InRelease\n", \
                 "E: The repository 'http://backup:8081 bookworm-lab InRelease' is not signed.\n"
@@ -204,7 +205,7 @@ def test_apt_update_failure_names_the_repository():
 def test_apt_update_error_after_output_without_a_final_newline_is_its_own_line():
     """apt-get update's stdout may end without a newline ('Reading package lists...'):
     its last line and stderr's first are two lines, the E: line still read as one."""
-    def run(argv):
+    def run(argv, _limit):
         if "update" in argv:
             return 0, ("Hit:1 http://deb.debian.org/debian bookworm InRelease\n"
                        "Reading package lists..."), \
@@ -220,7 +221,7 @@ def test_apt_update_error_after_output_without_a_final_newline_is_its_own_line()
 def test_apt_update_stopped_by_a_full_var_names_it_first():
     """A full /var: apt's 'No space left on device' came after long Err: lines (or, as
     an indented line under one, not at all)."""
-    def run(argv):
+    def run(argv, _limit):
         if "update" in argv:
             return 100, ("Err:1 http://deb.debian.org/debian bookworm InRelease\n"
                          "  Error writing to file - write (28: No space left on device) "
@@ -243,7 +244,7 @@ def test_apt_update_failure_names_each_source_with_apts_reason_whole():
     """The lab's repository down: the line began mid-word, cut from the front ('apt-get
     update failed: orm-lab InRelease; Err:2 ...'), and named each source twice, once
     without a reason (Err:) and once with one (W: Failed to fetch)."""
-    def run(argv):
+    def run(argv, _limit):
         if "update" in argv:
             return 0, "".join(
                 f"Err:{n} http://backup:8081 bookworm-lab{suite} InRelease\n"
@@ -1730,7 +1731,7 @@ def test_a_security_fix_behind_a_newer_candidate_is_a_security_update():
     """apt's candidate of openssh-client came from a later point release, so its Inst line
     named no security archive: the condition report counted no pending security update
     and a security-only maintenance left the security fix (deb12u9) uninstalled."""
-    def run(argv):
+    def run(argv, _limit):
         if "showhold" in argv:
             return 0, "", ""
         if argv[-1] == "policy":
@@ -1819,7 +1820,7 @@ esac
 
 
 def test_apt_failures_are_one_line():
-    def run(argv):
+    def run(argv, _limit):
         if "showhold" in argv:
             return 0, "", ""
         return 100, "Reading package lists...\n", (
@@ -2874,8 +2875,9 @@ def test_apt_update_is_tried_again_while_the_lists_lock_is_held(monkeypatch):
     monkeypatch.setattr(srv, "APT_LOCK_RETRY_SECONDS", 0.05)
     updates = []
 
-    def run(argv):
+    def run(argv, limit):
         if "update" in argv:
+            assert limit == "apt_update"
             updates.append(argv)
             return (100, "", LISTS_LOCKED) if len(updates) <= 2 else (0, "Reading...\n", "")
         return 0, "", ""
@@ -4276,3 +4278,155 @@ def test_an_error_log_on_a_hung_mount_is_named_not_waited_for(tmp_path, monkeypa
     assert collected["logs"] == {str(real): ["[error] upstream timed out"]}
     assert f"{hung} tidak menjawab dalam 1 detik (NFS atau disk macet?)" \
         in collected["not_visible"]
+
+
+@pytest.mark.parametrize(("hung", "limit", "line"), [
+    ("update", "apt_update", "apt-get update tidak selesai dalam 1.800 detik (mirror lambat "
+                             "atau tidak menjawab, atau disk macet)"),
+    ("upgrade", "apt_query", "apt-get -s upgrade tidak selesai dalam 300 detik"),
+    ("showhold", "apt_query", "apt-mark showhold tidak selesai dalam 300 detik"),
+    ("policy", "apt_query", "apt-cache policy tidak selesai dalam 300 detik")])
+def test_an_apt_command_stopped_at_its_limit_is_one_line(hung, limit, line):
+    """apt-get update, the simulation, apt-mark and apt-cache ran without a time limit: a
+    mirror trickling bytes or a hung /var held server_updates and the condition report
+    for good. Each runs within its TIME_LIMITS entry (run: rc None when stopped) and one
+    stopped is an AptError naming it, what it wrote until then not read."""
+    limits = {}
+
+    def run(argv, given):
+        name = next(word for word in ("update", "upgrade", "showhold", "policy")
+                    if word in argv)
+        limits[name] = given
+        if name == hung:
+            return None, APT_SIMULATION, ""
+        return 0, APT_SIMULATION if name == "upgrade" else "", ""
+
+    with pytest.raises(srv.AptError) as failure:
+        srv.apt_pending(run, True, "security", [])
+    assert str(failure.value) == line
+    assert limits[hung] == limit
+
+
+def test_a_hold_list_apt_mark_cannot_give_is_no_list_without_holds():
+    """apt-mark showhold's failure was ignored: every package held by dpkg read as not
+    held (kept back by apt, a finding asking for apt full-upgrade)."""
+    def run(argv, _limit):
+        if "showhold" in argv:
+            return 100, "", "E: Could not open file /var/lib/dpkg/status - open (5: I/O error)\n"
+        return 0, APT_SIMULATION, ""
+
+    with pytest.raises(srv.AptError) as failure:
+        srv.apt_pending(run, False, "security", [])
+    assert str(failure.value) == ("apt-mark showhold failed: E: Could not open file "
+                                  "/var/lib/dpkg/status - open (5: I/O error)")
+
+
+updates = load("server_updates")
+
+
+@pytest.mark.parametrize(("case", "line"), [
+    ("update", "apt-get update tidak selesai dalam 1 detik (mirror lambat atau tidak "
+               "menjawab, atau disk macet)"),
+    ("-s*upgrade", "apt-get -s upgrade tidak selesai dalam 1 detik"),
+    ("-s*install", "apt-get -s install tidak selesai dalam 1 detik; tidak ada paket yang "
+                   "dipasang")])
+def test_updates_stop_a_hung_apt_in_one_line_with_nothing_installed(tmp_path, monkeypatch,
+                                                                   real_module, capsys,
+                                                                   case, line):
+    """server_updates' apt-get update and simulations are stopped at their TIME_LIMITS
+    (1 s here) and fail in one Bahasa line; nothing is downloaded or installed."""
+    hung_apt = FAKE_APT.replace("Remv sipp-report-tool [2.1]\n", "").replace(
+        "case \"$*\" in\n", f"case \"$*\" in\n  *{case}*) {HUNG.strip()} ;;\n", 1)
+    log = apt_host(tmp_path, monkeypatch, hung_apt)
+    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": {
+        "hold": ["mariadb-*"]}}).encode())
+    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
+    with within(15, f"server_updates with a hung apt-get {case}"), pytest.raises(SystemExit):
+        updates.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"] and result["msg"] == line
+    assert not [entry for entry in log.read_text().splitlines()
+                if entry.startswith("install") and "-s" not in entry.split()]
+
+
+@pytest.mark.parametrize(("dpkg_query", "line"), [
+    (HUNG, "dpkg-query tidak selesai dalam 1 detik: paket sudah dipasang, versi "
+           "terpasangnya tidak dapat diperiksa"),
+    ("echo 'dpkg-query: error: parsing file '\"'\"'/var/lib/dpkg/status'\"'\"' near line 7: "
+     "newline in field name' >&2; exit 2\n",
+     "dpkg-query gagal (dpkg-query: error: parsing file '/var/lib/dpkg/status' near line 7: "
+     "newline in field name): paket sudah dipasang, versi terpasangnya tidak dapat "
+     "diperiksa")], ids=["hung", "fails"])
+def test_an_installed_version_dpkg_query_cannot_give_names_why(tmp_path, monkeypatch,
+                                                               real_module, capsys,
+                                                               dpkg_query, line):
+    """dpkg-query's failure was ignored: each package installed read as 'upgrade did not
+    take effect: libmariadb3 None', dpkg's own reason (a damaged status file) never
+    named; a hung dpkg-query held the run for good."""
+    log = apt_host(tmp_path, monkeypatch, INSTALLING_APT)
+    _fake_tool(tmp_path / "bin", "dpkg-query", dpkg_query)
+    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": {
+        "hold": ["mariadb-*"], "update_cache": False}}).encode())
+    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
+    with within(15, "server_updates with a failing dpkg-query"), pytest.raises(SystemExit):
+        updates.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"] and result["msg"] == line
+    assert installed(log) == ["libmariadb3=1:10.11.11-0+deb12u1"]
+
+
+@pytest.mark.parametrize("hung", ["update", "upgrade"])
+def test_the_condition_report_names_a_hung_apt_and_goes_on(tmp_path, monkeypatch, real_module,
+                                                           hung):
+    """server_condition's apt ran without a time limit: a hung apt-get update held the
+    whole report. An update stopped leaves the lists apt has (stale); a simulation
+    stopped leaves no pending updates (error), named in not_visible."""
+    hung_tools(tmp_path, monkeypatch, apt_get=f'case " $* " in *" {hung} "*) {HUNG.strip()} ;; '
+               f"esac\ncat <<'X'\n{APT_SIMULATED}X\n", apt_mark="exit 0\n", apt_cache="exit 0\n")
+    probe = condition.Probe(real_module({}, {}))
+    with within(15, f"the condition report of a hung apt-get {hung}"):
+        found = condition._updates(probe, {"update_cache": True, "security_pattern": "security",
+                                           "hold": []})
+    if hung == "update":
+        assert found["stale"] == ("apt-get update tidak selesai dalam 1 detik (mirror lambat "
+                                  "atau tidak menjawab, atau disk macet)")
+        assert [u["name"] for u in found["security"]] == ["rsync"]
+    else:
+        assert found["error"] == "apt-get -s upgrade tidak selesai dalam 1 detik"
+        assert probe.not_visible == ["pembaruan paket (apt-get -s upgrade tidak selesai "
+                                     "dalam 1 detik)"]
+
+
+def test_a_mount_table_not_read_is_named_in_the_diagnosis(tmp_path, monkeypatch, real_module):
+    """/proc/mounts was opened without a guard: a host without it (a container without
+    /proc) ended the diagnosis in a traceback. It is named, no file system measured."""
+    monkeypatch.setattr(diagnose, "MOUNTS", str(tmp_path / "no-mounts"))
+    collected = _diagnosis(tmp_path, monkeypatch, real_module)
+    assert collected["file_systems"] == []
+    assert f"sistem berkas ({tmp_path}/no-mounts tidak ada)" in collected["not_visible"]
+
+
+def test_auth_log_on_a_hung_disk_is_named_not_waited_for(tmp_path, monkeypatch, real_module):
+    """auth.log (read when the journal is lost at each boot) was read without a time
+    limit: on a hung /var/log it held the diagnosis for good. Not read within
+    TIME_LIMITS["log_read"], it is named and the logins read from the journal."""
+    journal_host(tmp_path, monkeypatch, "runtime")
+    (tmp_path / "auth.log").write_text(_syslog(1, "sshd[2]: Accepted password for x from "
+                                                  "10.0.0.2 port 22 ssh2") + "\n")
+    release, logins = threading.Event(), diagnose.auth_logins
+
+    def auth_logins(path, since, limit):
+        release.wait(60)
+        return logins(path, since, limit)
+
+    monkeypatch.setattr(diagnose, "auth_logins", auth_logins)
+    try:
+        with within(15, "the diagnosis of auth.log on a hung disk"):
+            collected = _diagnosis(tmp_path, monkeypatch, real_module, journal=True, journalctl=(
+                "echo 'Accepted publickey for admin from 10.0.0.9'\n"))
+    finally:
+        release.set()
+    assert f"{tmp_path}/auth.log tidak terbaca dalam 1 detik (disk atau NFS macet?)" \
+        in collected["not_visible"]
+    assert collected["logins"] == ["Accepted publickey for admin from 10.0.0.9"]
+    assert collected["sources"]["logins"] == [str(tmp_path / "runtime-journal")]
