@@ -359,6 +359,16 @@ def _no_answer(url: str, error: str, certificate: bool = False) -> dict[str, Any
             "response_ms": None, "final_url": url, "error": error, "certificate": certificate}
 
 
+def failure(reason: object, timeout: float) -> str:
+    """The reason a request or handshake failed, in one line: "Connection refused", not
+    "[Errno 111] Connection refused"; a timeout with its limit and step, not the ssl
+    module's "_ssl.c:975: The handshake operation timed out" or urllib's bare "timed out"."""
+    if isinstance(reason, (socket.timeout, TimeoutError)):  # one class from Python 3.10
+        step = "the TLS handshake" if "handshake" in str(reason) else "the server"
+        return f"{step} did not answer within {timeout:g} s (timed out)"
+    return getattr(reason, "strerror", None) or str(reason)
+
+
 def _fetch(url: str, timeout: float, context: ssl.SSLContext | None, *, follow: bool,
            headers: dict[str, str] | None, limit: int, data: bytes | None) -> dict[str, Any]:
     """fetch's request, without its bound on the whole answer."""
@@ -378,9 +388,8 @@ def _fetch(url: str, timeout: float, context: ssl.SSLContext | None, *, follow: 
             status, answer, final = exc.code, exc.headers, exc.filename or url
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", None) or exc
-        # "Connection refused", not "[Errno 111] Connection refused"
-        error = getattr(reason, "strerror", None) or str(reason)
-        return _no_answer(url, error, isinstance(reason, ssl.SSLCertVerificationError))
+        return _no_answer(url, failure(reason, timeout),
+                          isinstance(reason, ssl.SSLCertVerificationError))
     elapsed = int((time.monotonic() - start) * 1000)
     return {"status": status, "location": answer.get("Location"),
             "refresh": answer.get("Refresh"),
@@ -643,7 +652,7 @@ def tls_certificate(host: str, port: int, timeout: float, ca_file: str | None,
         result["error"] = exc.verify_message or str(exc)
         expiry = _unverified_expiry(host, port, timeout)
     except (OSError, ssl.SSLError) as exc:
-        result["error"] = str(exc)
+        result["error"] = failure(exc, timeout)
         return result
     if expiry is not None:
         result["not_after"] = expiry.astimezone(now.tzinfo).strftime("%Y-%m-%d")

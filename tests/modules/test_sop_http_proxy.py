@@ -180,3 +180,17 @@ def test_the_connect_request_names_the_authority(host, request_line):
     sent = http.connect_request(host, 443, None)
     assert sent.startswith(request_line) and sent.endswith(b"\r\n\r\n")
     assert b"Proxy-Authorization: Basic x\r\n" in http.connect_request(host, 443, "Basic x")
+
+
+def test_a_server_that_never_answers_is_named_with_the_limit_and_step() -> None:
+    """A silent server: "the TLS handshake did not answer within 1 s (timed out)", not the
+    ssl module's "_ssl.c:975: The handshake operation timed out" or a bare "timed out"."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepted in the backlog only
+        port = silent.getsockname()[1]
+        page = http.fetch(f"https://127.0.0.1:{port}/", 1)
+        plain = http.fetch(f"http://127.0.0.1:{port}/", 1)
+        now = datetime.datetime.now(datetime.UTC)
+        certificate = http.tls_certificate("127.0.0.1", port, 1, None, now)
+    handshake = "the TLS handshake did not answer within 1 s (timed out)"
+    assert page["error"] == handshake and certificate["error"] == handshake
+    assert plain["error"] == "the server did not answer within 1 s (timed out)"
