@@ -69,7 +69,8 @@ def test_notify_urls_vaulted_one_by_one_are_written_decrypted(tmp_path: Path) ->
     """A court's URL vaulted on its own (`ansible-vault encrypt_string`, beside plain
     vars) reached /etc/sop/notify.yml as its `!vault |` ciphertext: ansible-core 2.19's
     to_nice_yaml writes a vaulted value so, and sop, reading the file with yaml.safe_load,
-    could send no notification at all. The file now holds the URL itself, as read by sop."""
+    could send no notification at all. The file now holds the URL itself, written as a
+    plain one is."""
     name = "The notification URLs and time limit (0600 root, read by sop after each run)"
     task = _task("secrets.yml", name)
     variables = (
@@ -82,3 +83,5 @@ def test_notify_urls_vaulted_one_by_one_are_written_decrypted(tmp_path: Path) ->
         "urls": ["tgram://123:BOT-token/456", "json://monitor.example/hook"],
         "timeout": 60,
     }
+    # as to_nice_yaml wrote plain URLs before: an installed notify.yml is left unchanged
+    assert text == "timeout: 60\nurls:\n- tgram://123:BOT-token/456\n- json://monitor.example/hook\n"
