@@ -709,6 +709,21 @@ def _systemctl(*args: str) -> str:
     return done.stdout
 
 
+def _forget(units: list[str]) -> None:
+    """What systemd keeps of units about to be deleted, while their files are there: a
+    timer's Persistent= stamp (`clean --what=state`: scheduled again later, the SOP would
+    run at once to catch up) and a service's failed state (`reset-failed`: it stayed in
+    `systemctl --failed`). Best effort: a unit never started has neither."""
+    import subprocess
+
+    timers = [name for name in units if name.endswith(".timer")]
+    if timers:
+        subprocess.run(["systemctl", "clean", "--what=state", *timers], capture_output=True,
+                       check=False)
+    if units:
+        subprocess.run(["systemctl", "reset-failed", *units], capture_output=True, check=False)
+
+
 def _timers_off(timers: list[str]) -> list[str]:
     """The timers systemd has not enabled or is not running (an admin's `systemctl
     disable` or `stop`): `enable --now` turns them on again, a change to be told."""
@@ -760,13 +775,12 @@ def cmd_schedule(ctx: Context) -> ExitCode:
         if system and unit_dir.is_dir():
             # As `remove`: a timer no longer wanted is disabled while its file is there
             # (some systemd versions refuse a unit whose file is gone), then deleted.
-            stale = [
-                path.name
-                for path in schedule.installed(unit_dir)
-                if path.suffix == ".timer" and path.name not in timers
-            ]
+            wanted = {unit.name for unit in units}
+            gone = [p.name for p in schedule.installed(unit_dir) if p.name not in wanted]
+            stale = [name for name in gone if name.endswith(".timer")]
             if stale:
                 _systemctl("disable", "--now", *stale)
+            _forget(gone)
         changed, removed = schedule.write(unit_dir, units)
         turned_on: list[str] = []
         if system:
@@ -794,9 +808,11 @@ def cmd_schedule(ctx: Context) -> ExitCode:
         return ExitCode.OK
     if args.action == "remove":
         if system:
-            timers = [p.name for p in schedule.installed(unit_dir) if p.suffix == ".timer"]
+            gone = [p.name for p in schedule.installed(unit_dir)]
+            timers = [name for name in gone if name.endswith(".timer")]
             if timers:
                 _systemctl("disable", "--now", *timers)
+            _forget(gone)
         removed = schedule.remove(unit_dir)
         if system:
             if removed:

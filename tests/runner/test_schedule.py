@@ -245,8 +245,27 @@ def test_install_disables_a_removed_sops_timer_before_deleting_it(
     assert "4 timers enabled; 0 units changed, 2 removed." in out
     assert not (units / "sop-gone.timer").exists()
     calls = (state / "calls").read_text().splitlines()
-    assert calls[:2] == ["disable --now sop-gone.timer", "daemon-reload"]
+    # its Persistent= stamp and failed state forgotten while its files are there
+    assert calls[:4] == ["disable --now sop-gone.timer", "clean --what=state sop-gone.timer",
+                         "reset-failed sop-gone.service sop-gone.timer", "daemon-reload"]
     assert calls[-1].startswith("enable --now sop-")
+
+
+def test_remove_forgets_the_timers_stamps_and_failed_states(
+    cli: Cli, court: Path, fake_systemd: tuple[Path, Path]
+) -> None:
+    """Removed, a SOP's failed service stayed in `systemctl --failed` and its timer's
+    Persistent= stamp made it run at once when scheduled again later."""
+    units, state = fake_systemd
+    assert cli("schedule", "install", "-i", str(court))[0] == 0
+    names = sorted(p.name for p in units.iterdir())
+    (state / "calls").write_text("")
+    code, out, err = cli("schedule", "remove")
+    assert code == 0 and f"8 units removed from {units}." in out, err
+    timers = " ".join(name for name in names if name.endswith(".timer"))
+    assert (state / "calls").read_text().splitlines() == [
+        f"disable --now {timers}", f"clean --what=state {timers}",
+        f"reset-failed {' '.join(names)}", "daemon-reload"]
 
 
 def test_remove_deletes_only_generated_units(cli: Cli, court: Path, tmp_path: Path) -> None:
