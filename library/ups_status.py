@@ -26,7 +26,8 @@ description:
     C(battery.runtime) or C(ups.load) below 0; a broken firmware's or driver's) is named
     as such with its value (C(nilai battery.charge tidak wajar)), a C(warning) at least, and
     left out of the numbers returned; a load above 100 is an overload, graded by
-    C(OVER).
+    C(OVER). So is a value that is no number (C(nilai battery.charge bukan angka) with
+    C(n/a), C(nan) or C(inf)); a reading the UPS does not report is only left out.
   - With O(battery_max_age_days), a battery older than that many days by C(battery.date)
     (installed or last replaced, as the UPS keeps it) or, without it,
     C(battery.mfr.date) (made) is a C(warning), and so is a date that is no date of the
@@ -34,14 +35,27 @@ description:
     as a C(DD/MM/YY) firmware's C(13/11/15), is named as unreadable, never guessed) or a
     date after today; a UPS that reports neither date is noted in C(message) without
     changing its grade.
+  - >-
+    A date of the form C(NN/NN/NN) is always read month first (C(MM/DD/YY), as apcsmart's
+    UPSes write it; a year C(00) to C(68) as 2000 to 2068, C(69) to C(99) as 1969 to
+    1999): a C(DD/MM/YY) firmware's date whose day is 12 or less
+    cannot be told from one and is read wrong (C(05/11/15) as 11 May 2015), so a finding on
+    such a date says how it was read (C(dibaca MM/DD/YY sebagai 2015-05-11)); C(battery_date)
+    returns the date as read. Set C(battery.date) as C(YYYY/MM/DD) where the UPS takes it.
   - A NUT server that cannot be reached or a UPS it does not know is one clear line
     (C(error), status C(fail)); the module itself does not fail, the playbook decides.
     NUT's C(Data stale), C(Driver not connected), C(Unknown UPS), C(Connection failure),
-    C(No such host) and C(Access denied) keep NUT's words in C(error), and C(message) adds
-    what they mean in Bahasa Indonesia (a data cable unplugged or the UPS off; the NUT
-    driver not running; a UPS name that C(ups.conf) does not have; C(upsd) not running,
-    a wrong address or a firewall; an unknown host name; the NUT server's tcp-wrappers
-    refusing this host).
+    C(No such host), C(Access denied), C(Server disconnected), C(Read error), C(Write
+    error), C(Invalid response from server) and C(Protocol error) keep NUT's words in
+    C(error), and C(message) adds what they mean in Bahasa Indonesia (a data cable
+    unplugged or the UPS off; the NUT driver not running; a UPS name that C(ups.conf) does
+    not have; C(upsd) not running, a wrong address or a firewall; an unknown host name; the
+    NUT server's tcp-wrappers refusing this host; a NUT server that closed the connection
+    or did not answer within the 5 s C(upsc) waits for each line, a hung C(upsd); the
+    connection cut; an address and port that are no NUT server's).
+  - What C(upsc) printed before its error (the variables a NUT server sent before it
+    closed the connection) is never graded nor taken for the cause. The module takes no
+    NUT username or password (C(upsc) needs none to read).
   - Needs C(upsc) (Debian package C(nut-client)) on the host it runs on. Read-only;
     supports check mode.
 version_added: "0.1.0"
@@ -163,9 +177,12 @@ RANGES = {
 }
 # The battery's date: installed or last replaced, else made (NUT's battery.date,
 # battery.mfr.date), in the forms drivers write it (usbhid-ups YYYY/MM/DD, apcsmart
-# MM/DD/YY); any other is not guessed (a DD/MM/YY firmware's 13/11/15)
+# MM/DD/YY); any other is not guessed (a DD/MM/YY firmware's 13/11/15). A DD/MM/YY
+# firmware's date whose day is 12 or less reads as MM/DD/YY too (05/11/15, 11 May): a
+# finding on a date of that form says how it was read.
 BATTERY_DATES = ("battery.date", "battery.mfr.date")
-DATE_FORMATS = ("%Y/%m/%d", "%Y-%m-%d", "%m/%d/%y")
+MONTH_FIRST = "%m/%d/%y"
+DATE_FORMATS = ("%Y/%m/%d", "%Y-%m-%d", MONTH_FIRST)
 
 # upsc's errors (after "Error: ", each alone or followed by ": " and the system's reason,
 # "Connection failure: Connection refused") that need a hint of what to check, in Bahasa
@@ -181,6 +198,18 @@ NUT_ERRORS = {
     "No such host": "nama komputer server NUT tidak dikenal (DNS atau /etc/hosts)",
     "Access denied": "server NUT menolak akses dari komputer ini: periksa /etc/hosts.allow "
                      "dan /etc/hosts.deny di server NUT",
+    # upsclient waits 5 s for each line of an answer: a NUT server that closes the
+    # connection, or keeps it open without answering, is "Server disconnected"
+    "Server disconnected": "server NUT memutus koneksi atau tidak menjawab dalam 5 detik: upsd "
+                           "macet atau sedang dihentikan",
+    "Read error": "koneksi ke server NUT terputus saat membaca jawabannya (jaringan atau upsd "
+                  "berhenti)",
+    "Write error": "koneksi ke server NUT terputus saat mengirim permintaan (jaringan atau upsd "
+                   "berhenti)",
+    "Invalid response from server": "jawaban server tidak dapat dibaca: alamat dan port itu "
+                                    "bukan server NUT (upsd)",
+    "Protocol error": "jawaban server tidak dapat dibaca: alamat dan port itu bukan server NUT "
+                      "(upsd)",
 }
 
 
@@ -206,11 +235,12 @@ def valid_ups(text: str) -> bool:
     return match is not None and (match["port"] is None or 1 <= int(match["port"]) <= 65535)
 
 
-def date_of(text: str) -> datetime.date | None:
-    """A NUT date (DATE_FORMATS) as a date; None when it is none of them."""
+def date_of(text: str) -> tuple[datetime.date, str] | None:
+    """A NUT date (DATE_FORMATS) as a date, with the form it was read in; None when it is
+    none of them."""
     for form in DATE_FORMATS:
         with contextlib.suppress(ValueError):
-            return datetime.datetime.strptime(text, form).date()
+            return datetime.datetime.strptime(text, form).date(), form
     return None
 
 
@@ -220,7 +250,8 @@ def battery_age(variables: dict[str, str], max_days: int, today: datetime.date
     when ``max_days`` is more than 0, in Bahasa Indonesia: what is wrong with them (a
     warning), or that the UPS reports no date (a note)."""
     key = next((key for key in BATTERY_DATES if variables.get(key)), None)
-    made = date_of(variables[key]) if key else None
+    read = date_of(variables[key]) if key else None
+    made = read[0] if read else None
     age = (today - made).days if made and made <= today else None
     if max_days <= 0:
         return made, age, None, None
@@ -228,14 +259,18 @@ def battery_age(variables: dict[str, str], max_days: int, today: datetime.date
         return made, age, None, ("umur baterai tidak dapat diperiksa: UPS tidak melaporkan "
                                  "battery.date maupun battery.mfr.date")
     text = variables[key]
+    # how a month-first date was read: a DD/MM/YY firmware's 05/11/15 reads as 11 May
+    reading = (f"dibaca MM/DD/YY sebagai {read[0].isoformat()}"
+               if read and read[1] == MONTH_FIRST else "")
     if made is None:
         return made, age, (f"{key} '{text}' bukan tanggal yang dikenali (YYYY/MM/DD, "
                            "YYYY-MM-DD atau MM/DD/YY): umur baterai tidak dapat diperiksa"), None
     if age is None:
-        return made, age, (f"{key} {text} jatuh setelah hari ini: umur baterai tidak dapat "
-                           "diperiksa (jam UPS salah?)"), None
+        return made, age, (f"{key} {text}{f' ({reading})' if reading else ''} jatuh setelah "
+                           "hari ini: umur baterai tidak dapat diperiksa (jam UPS salah?)"), None
     if age > max_days:
-        return made, age, (f"baterai berumur {angka(age)} hari ({key} {text}), melewati "
+        return made, age, (f"baterai berumur {angka(age)} hari ({key} {text}"
+                           f"{f', {reading}' if reading else ''}), melewati "
                            f"batas {angka(max_days)} hari: rencanakan penggantian baterai"), None
     return made, age, None, None
 
@@ -248,8 +283,10 @@ def grade(name: str, variables: dict[str, str], max_age_days: int = 0,
     read = {key: number(variables.get(key)) for key in RANGES}
     kept = {key: value for key, value in read.items()
             if value is not None and RANGES[key][0] <= value <= RANGES[key][1]}
-    invalid = [f"nilai {key} tidak wajar: {variables[key]}" for key, value in read.items()
-               if value is not None and key not in kept]
+    # a value given that is no number ("n/a", "nan") is named too, never left out unsaid
+    invalid = [f"nilai {key} {'tidak wajar' if value is not None else 'bukan angka'}: "
+               f"{variables[key]}" for key, value in read.items()
+               if variables.get(key) and key not in kept]
     charge, runtime, load = (kept.get(key) for key in RANGES)
     made, age, aged, noted = battery_age(variables, max_age_days,
                                          today or datetime.date.today())
@@ -374,10 +411,11 @@ def main() -> None:
     if rc is None:
         out = ""
     if rc != 0 or not out.strip():
-        lines = [
-            line for line in (err or out).strip().splitlines() if not line.startswith("Init SSL")
-        ]
-        cause = lines[-1] if lines else f"upsc exit {rc}"
+        # upsc writes its errors to stderr; what it printed before one (the variables a
+        # NUT server sent before it closed the connection) is no cause
+        lines = [line for line in err.strip().splitlines() if not line.startswith("Init SSL")]
+        cause = lines[-1] if lines else (
+            f"upsc killed by signal {-rc}" if rc is not None and rc < 0 else f"upsc exit {rc}")
         message = f"UPS {name} tidak dapat dibaca dari server NUT: {cause}"
         explained = stopped or hint(cause)
         if explained:

@@ -168,6 +168,27 @@ def test_a_ups_is_read_whole_and_its_errors_named(tmp_path, monkeypatch):
     assert rc == 0 and result["ups"]["error"] == "Error: Unknown UPS"
 
 
+@pytest.mark.parametrize(("script", "cause"), [
+    # upsc's own words when the NUT server closes the connection in its list
+    ("echo 'Error: Server disconnected' >&2\nexit 1", "Error: Server disconnected"),
+    # no word on stderr: the last variable printed was taken for the cause
+    ("exit 1", "upsc exit 1"),
+    ("kill -SEGV $$", "upsc killed by signal 11"),
+])
+def test_a_list_cut_short_is_a_failed_read_not_its_last_variable(tmp_path, monkeypatch,
+                                                                   script, cause):
+    # the NUT server closed the connection after some variables: what upsc printed until
+    # then is neither graded nor the cause
+    head = "battery.charge: 100\nups.load: 35"
+    fake_upsc(tmp_path, monkeypatch, f"printf '{head}\\n'\n{script}")
+    rc, result = run_module("ups_status", tmp_path, {"ups": "ups@nut"})
+    assert rc == 0, result.get("msg")
+    assert (result["ups"]["status"], result["ups"]["error"]) == ("fail", cause)
+    assert result["ups"]["message"].startswith(f"UPS ups@nut tidak dapat dibaca dari server "
+                                               f"NUT: {cause}")
+    assert "35" not in result["ups"]["message"]
+
+
 def test_a_timeout_that_is_no_time_is_refused_in_one_line(tmp_path, monkeypatch):
     # timeout 0 killed upsc at once: every UPS was reported a hung NUT server
     fake_upsc(tmp_path, monkeypatch, "echo 'ups.status: OL'")
@@ -193,6 +214,19 @@ def test_a_timeout_that_is_no_time_is_refused_in_one_line(tmp_path, monkeypatch)
     ("No such host", "nama komputer server NUT tidak dikenal (DNS atau /etc/hosts)"),
     ("Access denied", "server NUT menolak akses dari komputer ini: periksa /etc/hosts.allow "
                       "dan /etc/hosts.deny di server NUT"),
+    # a NUT server that closed the connection mid-answer, or kept it open without a word
+    # for the 5 s upsclient waits for a line (a hung upsd), a connection cut, a port that
+    # is no NUT server's: NUT's English alone, before
+    ("Server disconnected", "server NUT memutus koneksi atau tidak menjawab dalam 5 detik: "
+                            "upsd macet atau sedang dihentikan"),
+    ("Read error: Connection reset by peer",
+     "koneksi ke server NUT terputus saat membaca jawabannya (jaringan atau upsd berhenti)"),
+    ("Write error: Broken pipe",
+     "koneksi ke server NUT terputus saat mengirim permintaan (jaringan atau upsd berhenti)"),
+    ("Invalid response from server",
+     "jawaban server tidak dapat dibaca: alamat dan port itu bukan server NUT (upsd)"),
+    ("Protocol error",
+     "jawaban server tidak dapat dibaca: alamat dan port itu bukan server NUT (upsd)"),
 ])
 def test_nuts_errors_are_explained_in_bahasa(tmp_path, monkeypatch, nut, explained):
     # NUT's English words alone left the head of the IT unit guessing what to check
@@ -203,13 +237,32 @@ def test_nuts_errors_are_explained_in_bahasa(tmp_path, monkeypatch, nut, explain
         f"UPS ups@nut tidak dapat dibaca dari server NUT: Error: {nut} ({explained})")
 
 
-@pytest.mark.parametrize("runtime", ["nan", "inf", "-inf"])
-def test_a_value_that_is_no_finite_number_is_left_out(runtime):
-    # float() reads "nan" and "inf": int() of them raised, a traceback instead of a grade
+@pytest.mark.parametrize("runtime", ["nan", "inf", "-inf", "n/a", "unknown"])
+def test_a_value_that_is_no_finite_number_is_named_not_shown(runtime):
+    # float() reads "nan" and "inf": int() of them raised, a traceback instead of a grade;
+    # then such a value, and a driver's "n/a", was left out unsaid, the UPS ok, while a
+    # value outside its range (-5) was named: the court did not learn the reading was lost
     ups = mod.grade("ups@backup", mod.parse(UPSC.format(charge=100, runtime=runtime,
                                                         status="OL")))
-    assert ups["status"] == "ok" and ups["runtime_seconds"] is None
-    assert ups["message"] == "UPS ups@backup online, baterai 100%, beban 35%"
+    assert ups["status"] == "warning" and ups["runtime_seconds"] is None
+    assert ups["message"] == (f"UPS ups@backup online, nilai battery.runtime bukan angka: "
+                              f"{runtime}, baterai 100%, beban 35%")
+
+
+def test_a_charge_that_is_no_number_on_battery_is_named():
+    # on battery, the charge is what tells how long the load lasts: "n/a" was dropped
+    ups = mod.grade("ups@backup", variables(charge="n/a", status="OB DISCHRG"))
+    assert (ups["status"], ups["charge_percent"]) == ("warning", None)
+    assert ups["message"] == ("UPS ups@backup memakai baterai (listrik PLN padam), nilai "
+                              "battery.charge bukan angka: n/a, sisa waktu 30 menit, beban 35%")
+
+
+def test_a_reading_the_ups_does_not_report_is_only_left_out():
+    # many UPSes report no battery.runtime: that is no finding
+    text = "battery.charge: 100\nbattery.runtime: \nups.status: OL\n"
+    ups = mod.grade("ups@backup", mod.parse(text))
+    assert ups["status"] == "ok"
+    assert ups["message"] == "UPS ups@backup online, baterai 100%"
 
 
 @pytest.mark.parametrize("text", [
@@ -311,14 +364,32 @@ def test_readings_at_the_ends_of_their_range_are_readings(charge, load_):
         charge, 0, load_)
 
 
-@pytest.mark.parametrize("text", ["2023/12/04", "2023-12-04", "12/04/23"])
-def test_an_old_battery_is_a_warning_when_the_court_checks_its_age(text):
+@pytest.mark.parametrize(("text", "shown"), [
+    ("2023/12/04", "2023/12/04"),
+    ("2023-12-04", "2023-12-04"),
+    ("12/04/23", "12/04/23, dibaca MM/DD/YY sebagai 2023-12-04"),
+])
+def test_an_old_battery_is_a_warning_when_the_court_checks_its_age(text, shown):
     ups = mod.grade("ups@backup", variables(battery_date=text), 1000, TODAY)
     assert (ups["status"], ups["battery_date"], ups["battery_age_days"]) == (
         "warning", "2023-12-04", 1097)
     assert ups["message"] == (f"UPS ups@backup online, baterai berumur 1.097 hari "
-                              f"(battery.date {text}), melewati batas 1.000 hari: rencanakan "
+                              f"(battery.date {shown}), melewati batas 1.000 hari: rencanakan "
                               "penggantian baterai, baterai 100%, sisa waktu 30 menit, beban 35%")
+
+
+def test_how_a_date_of_two_readings_was_read_is_said():
+    # a DD/MM/YY firmware's 05/11/21 (5 November) is also a MM/DD/YY date (11 May): read
+    # month first, as NUT's apcsmart UPSes write it, the finding said only "battery.date
+    # 05/11/21", its age half a year off for the court to see
+    ups = mod.grade("ups@backup", variables(battery_date="05/11/21"), 1000, TODAY)
+    assert (ups["status"], ups["battery_date"], ups["battery_age_days"]) == (
+        "warning", "2021-05-11", 2034)
+    assert "(battery.date 05/11/21, dibaca MM/DD/YY sebagai 2021-05-11), melewati batas" \
+        in ups["message"]
+    ups = mod.grade("ups@backup", variables(battery_date="01/12/27"), 1000, TODAY)
+    assert "battery.date 01/12/27 (dibaca MM/DD/YY sebagai 2027-01-12) jatuh setelah hari " \
+        "ini" in ups["message"]
 
 
 def test_the_age_is_not_checked_by_default():
