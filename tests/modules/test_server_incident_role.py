@@ -64,14 +64,29 @@ def test_a_failed_remediation_is_recorded_with_the_diagnosis(tmp_path: pathlib.P
 
 def test_a_remediation_that_succeeds_is_recorded_as_before(tmp_path: pathlib.Path) -> None:
     """The record of remediations that end well is what it was: each one's own record,
-    no failure, the diagnosis after them."""
+    no failure (a dry run here: no diagnosis after them, see below)."""
     rc, results, output = incident(tmp_path, server_incident_remediate=["clean_package_cache"])
     assert rc == 0, output
     record = next(r["sop_output"] for r in results if "bundel" in r.get("sop_output", {}))
     assert record["gagal"] is None
     assert [a["tindakan"] for a in record["tindakan"]] == ["clean_package_cache"]
     assert record["tindakan"][0]["uji_coba"] is True
-    assert isinstance(record["penyebab_sesudah"], list)
+
+
+def test_a_dry_run_says_nothing_was_done(tmp_path: pathlib.Path) -> None:
+    """In check mode the diagnosis 'after' the remediation read the unchanged server, and
+    the record's message said "sesudah tindakan restart_service: PHP-FPM php8.2-fpm tidak
+    berjalan": a restart that seemed to have failed, though none was run. A dry run
+    names what each remediation would do, and diagnoses nothing after it."""
+    rc, results, output = incident(tmp_path, fpm_host(tmp_path),
+                                   server_incident_remediate=["restart_service"])
+    assert rc == 0, output
+    recorded = next(r for r in results if "bundel" in r.get("sop_output", {}))
+    assert recorded["sop_output"]["penyebab_sesudah"] is None
+    assert "sesudah tindakan" not in recorded["msg"]
+    assert recorded["msg"].endswith("; uji coba (check mode), tindakan tidak dijalankan: "
+                                    "restart_service (akan: restart php8.2-fpm)"), recorded["msg"]
+    assert sum("bundle" in r for r in results) == 1  # the diagnosis before, none after
 
 
 # A host whose php8.2-fpm stopped (nginx answers 502), as service_facts and systemctl see
