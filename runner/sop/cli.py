@@ -781,6 +781,17 @@ def cmd_schedule(ctx: Context) -> ExitCode:
             if stale:
                 _systemctl("disable", "--now", *stale)
             _forget(gone)
+            # A timer given a new time is installed as a new one: reloaded in place,
+            # systemd counts its next time from its last run and starts it at once when
+            # that has passed (systemd issue 16732: a monthly maintenance moved from 20:00
+            # to 21:00 would run, upgrade and reboot, at the install). Unloaded first, with
+            # its Persistent= stamp, it counts from now (both tried on systemd 252).
+            moved = schedule.moved_timers(unit_dir, units)
+            if moved:
+                _systemctl("disable", "--now", *moved)
+                _forget(moved)
+                schedule.unlink(unit_dir, moved)
+                _systemctl("daemon-reload")
         changed, removed = schedule.write(unit_dir, units)
         turned_on: list[str] = []
         if system:

@@ -630,15 +630,30 @@ def write(unit_dir: Path, units: list[Unit]) -> tuple[list[str], list[str]]:
     return changed, removed
 
 
+def moved_timers(unit_dir: Path, units: list[Unit]) -> list[str]:
+    """The installed timers `units` rewrite (a time, delay or zone changed)."""
+    return [
+        unit.name
+        for unit in units
+        if unit.name.endswith(".timer")
+        and (unit_dir / unit.name).is_file()
+        and (unit_dir / unit.name).read_bytes() != unit.text.encode()
+    ]
+
+
 def remove(unit_dir: Path) -> list[str]:
-    removed = []
+    """Delete every unit `sop schedule install` wrote: their names."""
+    return unlink(unit_dir, [path.name for path in installed(unit_dir)])
+
+
+def unlink(unit_dir: Path, names: list[str]) -> list[str]:
+    """Delete the units `names` from `unit_dir`: `names`."""
     try:
-        for path in installed(unit_dir):
-            path.unlink()
-            removed.append(path.name)
+        for name in names:
+            (unit_dir / name).unlink()
     except OSError as exc:
         raise SopError(f"cannot remove units from {unit_dir}: {exc.strerror}") from None
-    return removed
+    return names
 
 
 def timer_calendars(path: Path) -> list[str]:

@@ -251,6 +251,33 @@ def test_install_disables_a_removed_sops_timer_before_deleting_it(
     assert calls[-1].startswith("enable --now sop-")
 
 
+def test_a_timer_given_a_new_time_is_installed_as_a_new_one(
+    cli: Cli, court: Path, fake_systemd: tuple[Path, Path]
+) -> None:
+    """Reloaded in place, systemd counts a timer's next time from its last run and starts
+    it at once when that has passed (systemd issue 16732, seen on Debian 12's systemd
+    252): the timer is disabled, its stamp forgotten and its file deleted, then reloaded,
+    before it is written anew and enabled."""
+    units, state = fake_systemd
+    install = ("schedule", "install", "-i", str(court))
+    assert cli(*install)[0] == 0
+    court_vars = court / "group_vars" / "all.yml"
+    court_vars.write_text(court_vars.read_text().replace("*-*-* 07:00", "*-*-* 08:00"))
+    (state / "calls").write_text("")
+    code, out, err = cli(*install)
+    assert code == 0 and f"written {units / 'sop-local-demo.timer'}" in out, err
+    assert "4 timers enabled; 1 units changed, 0 removed." in out
+    assert "Mon..Fri *-*-* 08:00" in (units / "sop-local-demo.timer").read_text()
+    calls = (state / "calls").read_text().splitlines()
+    assert calls[:4] == ["disable --now sop-local-demo.timer",
+                         "clean --what=state sop-local-demo.timer",
+                         "reset-failed sop-local-demo.timer", "daemon-reload"]
+    assert calls[-1].startswith("enable --now sop-") and "sop-local-demo.timer" in calls[-1]
+    (state / "calls").write_text("")
+    assert cli(*install)[0] == 0  # unchanged: nothing disabled
+    assert not any(c.startswith("disable") for c in (state / "calls").read_text().splitlines())
+
+
 def test_remove_forgets_the_timers_stamps_and_failed_states(
     cli: Cli, court: Path, fake_systemd: tuple[Path, Path]
 ) -> None:
