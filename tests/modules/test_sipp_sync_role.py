@@ -253,6 +253,23 @@ def _sync_with(tmp_path: pathlib.Path, *args: str, command: str = "/bin/true",
                                                    command=command), *args, **env)
 
 
+
+def test_a_sync_command_failing_on_stdout_alone_is_named_by_its_last_line(tmp_path):
+    # php-cli writes a fatal error to stdout (display_errors=STDOUT), nothing to stderr:
+    # the failure read "Sinkronisasi gagal: php sync.php: (kode keluar 255)", no cause
+    script = tmp_path / "sync.sh"
+    script.write_text("#!/bin/sh\necho 'Menghubungi SIPP MA --password=Pa55word'\n"
+                      "echo 'PHP Fatal error:  Uncaught Exception: koneksi ditolak in "
+                      "/var/www/sipp/sync.php:12'\nexit 255\n")
+    script.chmod(0o755)
+    proc = _sync_with(tmp_path, command=str(script))
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert (f"Kegiatan 2: Sinkronisasi gagal: {script}: PHP Fatal error:  Uncaught Exception: "
+            "koneksi ditolak in /var/www/sipp/sync.php:12 (kode keluar 255)") in proc.stdout, \
+        proc.stdout[-3000:]
+    assert "Pa55word" not in proc.stdout
+
+
 def test_a_sync_command_named_as_on_a_shell_is_found_on_the_path(tmp_path):
     # `sipp_sync_command: php /var/www/sipp/sync.php`, as an admin types it: the check
     # looked for a file named "php" in the working directory and failed the preparation,
