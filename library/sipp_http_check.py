@@ -253,21 +253,23 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
+    # Credentials in the URL (user:password@, a token in the query) never reach the
+    # records: every string of the result and its invocation is masked, a failure's too.
+    secrets = url_secrets(p["url"])
+    invocation = {"module_args": mask_data(dict(p), secrets)}
     # else blamed on SIPP: "no complete answer within 0 s", "waktu respons 3 ms melebihi 0 dtk"
     if p["timeout"] <= 0:
-        module.fail_json(msg="timeout: must be a positive number of seconds", setting="timeout")
+        module.fail_json(msg="timeout: must be a positive number of seconds", setting="timeout",
+                         invocation=invocation)
     # inf or nan: no answer would ever be slow, the limit silently switched off
     if not 0 < p["max_response_seconds"] < math.inf:  # nan too
         module.fail_json(msg="max_response_seconds: must be a positive number of seconds, "
                              f"not {p['max_response_seconds']:g}",
-                         setting="max_response_seconds")
+                         setting="max_response_seconds", invocation=invocation)
     answer = request(p["url"], p["timeout"], p["validate_certs"])
-    # Credentials in the URL (user:password@, a token in the query) never reach the
-    # records: every string of the result and its invocation is masked.
-    secrets = url_secrets(p["url"])
     access = mask_data(grade(p["url"], answer, p), secrets)
     module.exit_json(changed=False, access=access, sop_output=sop_output(access),
-                     invocation={"module_args": mask_data(dict(p), secrets)})
+                     invocation=invocation)
 
 
 if __name__ == "__main__":
