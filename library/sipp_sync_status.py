@@ -113,7 +113,9 @@ options:
       - Compare SIPP MA's counts (O(central_status_url)) with the local SIPP database's
         (RV(sync.comparison)); the database options say how to reach it.
       - A database that cannot be read is the comparison's C(error), never the module's
-        failure.
+        failure; a O(database) no client can be pointed at (empty, a leading C(-), longer
+        than 64 characters) fails the module before anything is read, with C(setting)
+        C(database).
     type: bool
     default: false
   count_tolerance:
@@ -290,6 +292,7 @@ from ansible.module_utils.sop_secrets import (  # noqa: E402
 )
 from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     SIPP_DB_ARGUMENT_SPEC,
+    database_error,
     format_offset,
     offset_minutes,
     query,
@@ -751,6 +754,11 @@ def main() -> None:
     bad_query_timeout = query_timeout_error(p)
     if bad_query_timeout:
         fail(bad_query_timeout["msg"], setting=bad_query_timeout["setting"])
+    # the Penyamaan data's database: a leading '-' was read by the client as options
+    # ('-sipp': -s -i and the password 'p', an 'Access denied' blaming the account)
+    bad_database = database_error(p) if p["compare_counts"] else None
+    if bad_database:
+        fail(bad_database["msg"], setting=bad_database["setting"])
     if not 0 < p["max_age_hours"] < math.inf:  # nan too: else every date stale, or fresh
         fail("max_age_hours: must be a positive number of hours", setting="max_age_hours")
     try:

@@ -90,6 +90,27 @@ def test_a_database_name_no_client_can_use_is_named_before_the_database_is_asked
     assert (result["msg"], result["setting"]) == (f"database: {cause}", "database")
 
 
+
+@pytest.mark.parametrize(("database", "cause"), [
+    ("", "the database name is empty"),
+    ("-sipp", "the database name -sipp starts with '-', which the dump and the client "
+              "would read as an option"),
+])
+def test_sipp_sync_status_names_a_database_no_client_can_use_before_reading_anything(
+        tmp_path, database, cause):
+    # the Penyamaan data handed it to the client: "-sipp" was read as options (-s -i -pp,
+    # the password 'p'), an 'Access denied' blaming the account; "" no database at all
+    rc, result = run_module("sipp_sync_status", tmp_path, {
+        "public_url": "http://127.0.0.1:9/", "compare_counts": True, "login_user": "sop",
+        "database": database, "client_binary": "/bin/false"})
+    assert rc == 1
+    assert (result["msg"], result["setting"]) == (f"database: {cause}", "database")
+    # without the Penyamaan data no database is read: its name is not judged
+    rc, result = run_module("sipp_sync_status", tmp_path, {
+        "public_url": "http://127.0.0.1:9/", "database": database})
+    assert "setting" not in result and "Connection refused" in result["msg"], result
+
+
 @pytest.mark.parametrize("module", ["sipp_online_users", "sipp_audit_summary"])
 def test_a_client_that_prints_nothing_is_named_not_a_traceback(tmp_path, module):
     # a wrong client_binary (/bin/true) exits 0 printing nothing: the first row read of

@@ -332,6 +332,16 @@ def test_a_refused_timeout_is_named_by_the_roles_variable(tmp_path):
             "number of seconds") in proc.stdout, proc.stdout[-3000:]
 
 
+
+def test_a_refused_database_name_is_named_by_the_roles_variable(tmp_path):
+    # sipp_sync_status's option database is set by sipp_sync_db_name: the cause named
+    # 'sipp_sync_database', a variable no court has
+    proc = _sync_with(tmp_path, "-e", '{"sipp_sync_db_name": ""}', "--tags", "laporan")
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert ("Kegiatan 3: pengaturan salah: sipp_sync_db_name: the database name is "
+            "empty") in proc.stdout, proc.stdout[-3000:]
+
+
 class NoMarker(Fresh):
     """SIPP MA answers; the public page has no "Pembaharuan Data" (a changed layout)."""
 
