@@ -399,15 +399,33 @@ MAX_BODY_CHARS = 1000  # a message of a failure or a finding
 REPORT_CHARS = 1500  # the report to the head of unit
 
 
+def _shown(text: str) -> int:
+    """The characters `text` takes in a message: as sent (`visible`), a control character
+    or a byte that is no UTF-8 takes its escape's 4 to 6 (`\\x1b`, `\\udcff`)."""
+    return len(visible(text))
+
+
 def _cut(text: str, chars: int) -> str:
-    return text if len(text) <= chars else text[: chars - 1] + "…"
+    """`text` in at most `chars` characters as sent (`_shown`), cut, marked "…": counted
+    before its escapes, a host's output of control characters was sent up to six times
+    as long (past Telegram's 4096 characters: the whole message refused, never told)."""
+    if _shown(text) <= chars:
+        return text
+    low, high = 0, min(len(text), chars - 1)
+    while low < high:  # the longest start whose escapes leave room for the "…"
+        middle = (low + high + 1) // 2
+        if _shown(text[:middle]) <= chars - 1:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low] + "…"
 
 
 def _fitted(head: str, text: str, tail: str, chars: int = MAX_BODY_CHARS) -> str:
-    """`head`, `text` and `tail` in at most `chars` characters: `text` (a cause, what
-    outputs say) cut, marked "…", so that the message keeps its close (the run's warnings,
-    where the record is, `sop execution N`)."""
-    return (head + _cut(text, max(chars - len(head) - len(tail), 40)) + tail)[:chars]
+    """`head`, `text` and `tail` in at most `chars` characters as sent: `text` (a cause,
+    what outputs say) cut, marked "…", so that the message keeps its close (the run's
+    warnings, where the record is, `sop execution N`)."""
+    return _cut(head + _cut(text, max(chars - _shown(head) - _shown(tail), 40)) + tail, chars)
 
 
 SHOWN_WARNINGS = 2  # a message names the first ones; `sop execution N` shows them all

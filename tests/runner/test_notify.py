@@ -27,6 +27,7 @@ from sop.errors import SopError
 from sop.masking import mask_notify_reason
 from sop.overdue import Due
 from sop.store import Store, now
+from sop.untrusted import visible
 
 from .conftest import INVENTORY, CliResult, craft_execution
 from .receivers import Inbox, Mailbox, free_port, http_receiver, smtp_server
@@ -968,3 +969,47 @@ def test_an_empty_backup_never_reads_as_a_small_one(size: int, told: str) -> Non
     event = notify.report_event(row)
     assert event is not None
     assert f"berkas x.sql, {told}, sha256 abababababababab..." in event.body
+
+
+def test_a_hosts_control_characters_never_grow_a_message_past_its_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message was cut to its 1000 characters before its control characters and bytes
+    that are no UTF-8 were written as escapes (up to 6 characters each): a hostile host's
+    output of them was sent six times as long, past Telegram's 4096 characters, and
+    Telegram refused the whole message, the failure or finding never told. Each message
+    keeps its limit as sent, and its close."""
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    failed = craft_execution(store, "it-security", now(), status="failed")
+    with store.db.transaction(write=True) as tx:
+        tx.update("executions", {"error": "\u202e" * 1000}, "id = :key_id", key_id=failed)
+    ran = craft_execution(store, "website", now(), activities=2)
+    planted = b"\xff".decode("utf-8", "surrogateescape") * 1000
+    _with_outputs(store, ran, "Melaporkan hasil", [{"finding": planted}, {"msg": planted}])
+    bodies: list[str] = []
+    monkeypatch.setattr(notify, "deliver", lambda urls, title, body, deadline: bodies.append(body))
+    notifier = notify.Notifier(store, notify.Config(tmp_path, (TELEGRAM,), {}))
+    notify.events_for_execution(notifier, store.execution(failed))
+    notify.events_for_execution(notifier, store.execution(ran))
+    store.close()
+    assert [event.kind for event, _, _ in notifier.outcomes] == ["gagal", "temuan", "laporan"]
+    for body, limit in zip(bodies, (1000, 1000, 1500), strict=True):
+        assert len(visible(body)) <= limit, body[:80]
+    assert bodies[0].endswith(f"\u202e…. Rincian: sop execution {failed}")
+    assert bodies[1].endswith("\udcff…")
+
+    posted: list[dict[str, Any]] = []
+
+    class Answer:
+        status_code = 200
+        content = b'{"ok": true}'
+
+    def post(url: str, **kwargs: Any) -> Answer:  # Telegram's API, faked: nothing sent
+        posted.append(json.loads(kwargs["data"]))
+        return Answer()
+
+    monkeypatch.setattr("requests.post", post)
+    for body in bodies:
+        assert notify._send([TELEGRAM], "Temuan SOP", body) is None
+    assert posted and all(len(message["text"]) <= 4096 for message in posted)
+
