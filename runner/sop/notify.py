@@ -12,7 +12,8 @@ says how many warnings its hosts returned and the first two, as recorded (masked
 
 The same problem is told once: the table `notifications` keeps per court, SOP and kind
 the fingerprint last told; nothing is sent again until the fingerprint changes or the
-problem resolves. A delivery that fails is recorded there (state `failed`, the reason,
+problem resolves. A delivery that fails is recorded there (state `failed`, or
+`failed-told` when earlier news of the problem went out, whose end is then told; the reason,
 the URLs' secrets masked in it, as it is logged too) and retried the next time; it never
 fails the SOP, but it fails the overdue check (`sop overdue --notify`, exit 8), whose job
 the alert is.
@@ -293,6 +294,21 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
+# A problem's states in which its court was told of it: `sent` (its news as it is now),
+# `failed-told` (its newer news not delivered, an earlier one was): its end is told.
+TOLD = ("sent", "failed-told")
+
+
+def _state(outcome: str, previous: Row | None) -> str:
+    """The state recorded for a delivery's `outcome` (sent, failed) after `previous`: a
+    failed one keeps that the problem was told before (recorded `failed`, a court told of
+    a failure, then not of its newer cause, the network down failing the SOP and its mail
+    alike, heard no `pulih` when it recovered)."""
+    if outcome == "failed" and previous is not None and previous["state"] in TOLD:
+        return "failed-told"
+    return outcome
+
+
 class Notifier:
     """Sends events to a court's URLs once per problem (see the module's docstring)."""
 
@@ -364,7 +380,7 @@ class Notifier:
             title = event.title or KIND_TITLE[event.kind]
             error = self._deliver(event.court, title, event.body)
             outcome = "failed" if error else "sent"
-            self._save(event, outcome, error, previous)
+            self._save(event, _state(outcome, previous), error, previous)
         self.outcomes.append((event, outcome, error if outcome == "failed" else None))
         return outcome
 
@@ -374,7 +390,7 @@ class Notifier:
         if previous is None or previous["state"] == "resolved":
             return None
         outcome, error = "resolved", None
-        if previous["state"] == "sent":
+        if previous["state"] in TOLD:
             error = self._deliver(court, "SOP pulih", body)
             outcome = "failed" if error else "resolved"
             # Told like any other delivery (warned when it fails); not retried: the

@@ -1013,3 +1013,35 @@ def test_a_hosts_control_characters_never_grow_a_message_past_its_limit(
         assert notify._send([TELEGRAM], "Temuan SOP", body) is None
     assert posted and all(len(message["text"]) <= 4096 for message in posted)
 
+
+def test_the_end_of_a_problem_told_before_is_told_after_a_failed_delivery(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure told, then a newer cause of it not delivered (the network down fails the
+    SOP and its mail alike): its record read `failed` as if nothing had been told, and
+    the run that succeeded next told no `pulih`; the head of unit still read the SOP as
+    failing. The record keeps that the problem was told; its end is told."""
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    told: list[str] = []
+    answers = iter([None, "mail server unreachable", None])
+
+    def deliver(urls: object, title: str, body: str, deadline: object) -> str | None:
+        answer = next(answers)
+        if answer is None:
+            told.append(title)
+        return answer
+
+    monkeypatch.setattr(notify, "deliver", deliver)
+    notifier = notify.Notifier(store, notify.Config(tmp_path, (TELEGRAM,), {}))
+    for status, cause in (("failed", "rsync: disk full"), ("unreachable", "no route to host")):
+        execution = craft_execution(store, "website", now(), status=status)
+        with store.db.transaction(write=True) as tx:
+            tx.update("executions", {"error": cause}, "id = :key_id", key_id=execution)
+        notify.events_for_execution(notifier, store.execution(execution))
+    assert [row["state"] for row in rows(store)] == ["failed-told"]
+    notify.events_for_execution(notifier, store.execution(craft_execution(store, "website", now())))
+    outcomes = [(event.kind, outcome) for event, outcome, _ in notifier.outcomes]
+    assert outcomes == [("gagal", "sent"), ("gagal", "failed"), ("pulih", "resolved")]
+    assert told == ["SOP gagal", "SOP pulih"]
+    assert [row["state"] for row in rows(store)] == ["resolved"]
+    store.close()
