@@ -271,19 +271,33 @@ def _send(urls: Sequence[str], title: str, body: str) -> str | None:
 
     import apprise
 
-    bundle = apprise.Apprise()
+    text, markdown = apprise.Apprise(), apprise.Apprise()
     for url in urls:
-        bundle.add(url)
+        service = apprise.Apprise.instantiate(url)
+        markup = service is not None and service.notify_format == apprise.NotifyFormat.MARKDOWN
+        (markdown if markup else text).add(service or url)
+    shown = visible(body)
     with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:  # type: ignore[no-untyped-call]
         # Plain text: apprise escapes it for the services that take HTML (e-mail, Telegram),
         # so a name chosen by an intruder (`<a href=...>`) is shown, not rendered; its
         # bytes that are no UTF-8 as their escapes (visible), which a message can hold.
-        done = bundle.notify(
-            title=visible(title),
-            body=visible(body),
-            body_format=apprise.NotifyFormat.TEXT,
-        )
-    if done:
+        # A service set to Markdown (a URL's `format=markdown`) takes plain text as its
+        # Markdown, unescaped: `[klik](https://evil.example/)` became a link, and a lone
+        # `_` (db_backup.sql) made Telegram refuse the message. It is given the text as
+        # HTML, which apprise writes as Markdown, escaped.
+        done = [
+            bundle.notify(title=visible(title), body=content, body_format=form)
+            for bundle, content, form in (
+                (text, shown, apprise.NotifyFormat.TEXT),
+                (
+                    markdown,
+                    apprise.URLBase.escape_html(shown, convert_new_lines=True),  # type: ignore[no-untyped-call]
+                    apprise.NotifyFormat.HTML,
+                ),
+            )
+            if len(bundle)
+        ]
+    if done and all(done):
         return None
     lines = [line.strip() for line in log.getvalue().splitlines() if line.strip()]
     return lines[-1] if lines else "apprise reported a failed delivery"

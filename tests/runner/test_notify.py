@@ -1045,3 +1045,31 @@ def test_the_end_of_a_problem_told_before_is_told_after_a_failed_delivery(
     assert told == ["SOP gagal", "SOP pulih"]
     assert [row["state"] for row in rows(store)] == ["resolved"]
     store.close()
+
+
+def test_a_service_set_to_markdown_shows_a_hosts_text_as_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A URL's `format=markdown` (Telegram's legacy Markdown, or MarkdownV2) took the
+    plain text as Markdown, unescaped: an intruder's `[klik](https://evil.example/)` was a
+    link in the court's chat, and a lone `_` in a file's name made Telegram refuse the
+    whole message ("can't parse entities"). Escaped, it reads as written; a service on
+    HTML (apprise's default for Telegram) is given it as before."""
+    posted: list[dict[str, Any]] = []
+
+    class Answer:
+        status_code = 200
+        content = b'{"ok": true}'
+
+    def post(url: str, **kwargs: Any) -> Answer:  # Telegram's API, faked: nothing sent
+        posted.append(json.loads(kwargs["data"]))
+        return Answer()
+
+    monkeypatch.setattr("requests.post", post)
+    finding = "webshell: [klik](https://evil.example/) di db_backup.php"
+    urls = [f"{TELEGRAM}?format=markdown", f"{TELEGRAM}?format=markdown&mdv=v2", TELEGRAM]
+    assert notify._send(urls, "Temuan SOP", finding) is None
+    texts = {message["parse_mode"]: message["text"] for message in posted}
+    assert r"webshell: \[klik\](https://evil.example/) di db\_backup.php" in texts["MARKDOWN"]
+    assert r"webshell: \[klik\]\(https://evil\.example/\) di db\_backup\.php" in texts["MarkdownV2"]
+    assert texts["HTML"] == f"<b>Temuan SOP</b>\r\n{finding}"
