@@ -521,6 +521,9 @@ def test_an_error_page_is_no_answer_whatever_it_says():
     (json.dumps({"message": "SQLSTATE[HY000] [1040] Too many connections"}),
      "SQLSTATE[HY000] [1040] Too many connections"),
     ("", ""),
+    # a maintenance page's inline code is no reason (a browser never shows it)
+    ("<html><head><style>body{color:red}</style><SCRIPT type=x>var cfg = {a: '<b>'};"
+     "</script ></head><body>Sedang perbaikan<script>f()", "Sedang perbaikan"),
 ])
 def test_an_error_answer_gives_its_reason_on_one_bounded_masked_line(body, said):
     # SIPP MA's 404 {"message": "satker has never synchronised"} read only "HTTP 404"
