@@ -393,7 +393,7 @@ def _fetch(url: str, timeout: float, context: ssl.SSLContext | None, *, follow: 
             status, answer, final = exc.code, exc.headers, exc.filename or url
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", None) or exc
-        return _no_answer(url, failure(reason, timeout),
+        return _no_answer(url, _through_proxy(url, reason, failure(reason, timeout)),
                           isinstance(reason, ssl.SSLCertVerificationError))
     elapsed = int((time.monotonic() - start) * 1000)
     return {"status": status, "location": answer.get("Location"),
@@ -576,13 +576,30 @@ def _verified_expiry(cert: dict[str, Any]) -> tuple[datetime.datetime | None, st
 
 
 def _https_proxy(host: str) -> str | None:
-    """The proxy urllib's requests for https pages of ``host`` go through, as urllib reads
-    the environment (https_proxy or HTTPS_PROXY, unless no_proxy names the host), with
-    http:// before an address written without a scheme; None for none."""
-    proxy = urllib.request.getproxies().get("https")
+    """The proxy urllib's requests for https pages of ``host`` go through (_proxy)."""
+    return _proxy("https", host)
+
+
+def _proxy(scheme: str, host: str) -> str | None:
+    """The proxy urllib's requests for ``scheme`` pages of ``host`` go through, as urllib
+    reads the environment (https_proxy or HTTPS_PROXY ..., unless no_proxy names the
+    host), with http:// before an address written without a scheme; None for none."""
+    proxy = urllib.request.getproxies().get(scheme)
     if not proxy or urllib.request.proxy_bypass(host):
         return None
     return proxy if "://" in proxy else "http://" + proxy
+
+
+def _through_proxy(url: str, reason: object, error: str) -> str:
+    """``error`` of a request for ``url`` that failed with ``reason``, naming the proxy it
+    went through (never its password) when the failure is the connection's, not the
+    page's TLS certificate: a dead proxy read "https://sippma/...: Connection refused"."""
+    parts = urllib.parse.urlsplit(url)
+    proxy = _proxy(parts.scheme, parts.hostname or "")
+    if proxy is None or not isinstance(reason, OSError) or isinstance(reason, ssl.SSLError):
+        return error
+    address = urllib.parse.urlsplit(proxy).netloc.rpartition("@")[2] or mask_url(proxy)
+    return f"proxy {address} ({parts.scheme}_proxy): {error}"
 
 
 def _tls_connection(host: str, port: int, timeout: float,

@@ -162,6 +162,17 @@ def test_a_proxy_that_cannot_be_used_is_named(proxied, monkeypatch, proxy, error
     assert (cert["valid"], cert["error"]) == (False, error.format(closed=proxied["closed"]))
 
 
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_page_read_through_a_dead_proxy_names_the_proxy(proxied, monkeypatch, scheme):
+    """A dead proxy read as the server's refusal: "https://sippma/...: Connection refused"."""
+    closed = proxied["closed"]
+    monkeypatch.setenv(f"{scheme}_proxy", f"http://court:rahasia@127.0.0.1:{closed}")
+    page = http.fetch(f"{scheme}://sippma.example/api/status/1", 5)
+    assert page["error"] == f"proxy 127.0.0.1:{closed} ({scheme}_proxy): Connection refused"
+    monkeypatch.setenv("no_proxy", "sippma.example")  # connected to directly: no proxy named
+    assert "proxy" not in http.fetch(f"{scheme}://sippma.example/", 5)["error"]
+
+
 def test_an_ipv6_literal_is_asked_of_the_proxy_in_brackets(proxied):
     """http.client before Python 3.12 sent CONNECT 2001:db8::1:443, an IPv6 literal
     unbracketed, which a proxy reads as the host 2001:db8::1 port... or refuses; the
