@@ -16,9 +16,9 @@ import dataclasses
 import hashlib
 import json
 import os
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,7 @@ import yaml
 
 from sop.durations import format_seconds, parse_duration
 from sop.errors import SopError
-from sop.oncalendar import WEEKDAYS, systemd_refusal
+from sop.oncalendar import Calendar, UnsupportedCalendar, never_elapses, systemd_refusal
 
 if TYPE_CHECKING:
     import jsonschema
@@ -72,23 +72,6 @@ def _construct_mapping(
 _CatalogueLoader: type[yaml.SafeLoader] = type(
     "_CatalogueLoader", (_YamlLoader,), {"construct_mapping": _construct_mapping}
 )
-
-# systemd's OnCalendar syntax (systemd.time(7)), checked when the catalogue loads rather
-# than when a timer is installed: its shorthands (any case), else `[WEEKDAYS] [DATE]
-# [TIME] [ZONE]`, at least one of the first three. The forms of a recurring timer only:
-# no `@EPOCH`, no two-digit year, no `*/N` (systemd 252, Debian 12's, refuses it).
-_CALENDAR_SHORTHANDS = frozenset(
-    {"minutely", "hourly", "daily", "weekly", "monthly", "yearly", "annually", "quarterly",
-     "semiannually", "semi-annually"}
-)  # fmt: skip
-# A component's values (`5`, `1..7`, `0/15`, listed with commas); seconds may have a
-# fraction (`30.5`).
-_CALENDAR_ITEM = re.compile(r"(\d+)(?:\.\.(\d+))?(?:/(\d+))?")
-_CALENDAR_SECONDS = re.compile(r"(\d+(?:\.\d+)?)(?:\.\.(\d+(?:\.\d+)?))?(?:/(\d+(?:\.\d+)?))?")
-_LAST_SECOND = 59.999999  # the last a second's component may be (to the microsecond)
-# [YEAR-]MONTH-DAY, or MONTH~DAY: DAY counted back from the month's last day.
-_CALENDAR_DATE = re.compile(r"(?:(?P<year>[^-~]+)-)?(?P<month>[^-~]+)[-~](?P<day>[^-~]+)")
-
 
 @dataclass(frozen=True)
 class Document:
@@ -309,15 +292,20 @@ def parse_sop(file: Path, raw_bytes: bytes | None = None, *, validate: bool = Tr
     if "calendar" in data and data["frequency"] == "on_demand":
         raise SopError(f"{file}: calendar: an on-demand SOP has no timer")
     for index, expression in enumerate(data.get("calendar", ())):
-        if not _is_calendar(expression):
+        calendar = _calendar(expression)
+        if calendar is None:
             raise SopError(
                 f"{file}: calendar/{index}: {expression!r} is not a systemd OnCalendar "
                 "expression (such as *-*-01 20:00, Mon..Fri 09:00, hourly or *:0/15)"
             )
-        # then systemd's own check, as `sop schedule install` makes of a court's times (one
-        # that never elapses, `*-02-30`, is refused); with its content validated before
-        # (load_catalogue's cache), not again
-        refusal = systemd_refusal(expression, expression) if validate else None
+        # one that never elapses (`*-02-30`, a date gone by) is refused as `sop schedule
+        # install` refuses a court's such times, then by systemd's own check where there
+        # is one; with its content validated before (load_catalogue's cache), not again
+        if not validate:
+            continue
+        if calendar.next_after(datetime.now(UTC)) is None:
+            raise SopError(f"{file}: calendar/{index}: {never_elapses(expression)}")
+        refusal = systemd_refusal(expression, expression)
         if refusal is not None:
             raise SopError(f"{file}: calendar/{index}: {refusal}")
     for index, activity in enumerate(activities):
@@ -349,20 +337,18 @@ def parse_sop(file: Path, raw_bytes: bytes | None = None, *, validate: bool = Tr
     )
 
 
-def _is_calendar(text: str) -> bool:
-    """Whether `text` is a systemd OnCalendar expression (the forms above
-    _CALENDAR_SHORTHANDS): a syntax and range check, not systemd's parser, which a
-    controller may lack."""
-    words = text.split()
+def _calendar(expression: str) -> Calendar | None:
+    """The catalogue's OnCalendar `expression` as systemd reads it (oncalendar: a zone
+    last when it names one, else UTC's clock); None when systemd refuses it, or it is a
+    single moment (`@EPOCH`), no recurring timer's."""
+    text, zone = expression, "UTC"
+    words = expression.split()
     if len(words) > 1 and _is_zone(words[-1]):
-        words.pop()
-    if len(words) == 1 and words[0].lower() in _CALENDAR_SHORTHANDS:
-        return True
-    given = len(words)
-    for check in (_is_weekdays, _is_date, _is_time):  # in this order, each at most once
-        if words and check(words[0]):
-            words.pop(0)
-    return given > 0 and not words
+        text, zone = expression.rsplit(maxsplit=1)[0], words[-1]
+    try:
+        return Calendar.parse(text, ZoneInfo("UTC" if zone.upper() == "UTC" else zone))
+    except UnsupportedCalendar:
+        return None
 
 
 def _is_zone(word: str) -> bool:
@@ -377,58 +363,6 @@ def _is_zone(word: str) -> bool:
     except (ValueError, ZoneInfoNotFoundError):
         return False
     return True
-
-
-def _weekday(name: str) -> int | None:
-    """Monday 0 for `Mon` or `monday` (any case); None for another word."""
-    names = [(day.lower(), day[:3].lower()) for day in WEEKDAYS]
-    return next((n for n, both in enumerate(names) if name.lower() in both), None)
-
-
-def _is_weekdays(word: str) -> bool:
-    """`Mon`, `Mon..Fri`, `mon-fri`, `Sat,Sun`, `Mon..Wed,Fri`: never from a later day
-    to an earlier one."""
-    for item in word.split(","):
-        first, _, last = item.replace("..", "-", 1).partition("-")
-        start, end = _weekday(first), _weekday(last or first)
-        if start is None or end is None or end < start:
-            return False
-    return True
-
-
-def _is_chain(text: str, low: int, high: float, *, seconds: bool = False) -> bool:
-    """A component: `*`, or values from `low` to `high` (`5`, `1..7`, `0/15`, `1,15`)."""
-    if text == "*":
-        return True
-    pattern = _CALENDAR_SECONDS if seconds else _CALENDAR_ITEM
-    for item in text.split(","):
-        found = pattern.fullmatch(item)
-        if found is None:
-            return False
-        start, end, repeat = found.groups()
-        last = high if end is None else float(end)
-        if not low <= float(start) <= last <= high or (repeat and float(repeat) == 0):
-            return False
-    return True
-
-
-def _is_date(word: str) -> bool:
-    found = _CALENDAR_DATE.fullmatch(word)
-    return found is not None and (
-        (found["year"] is None or _is_chain(found["year"], 1970, 2199))
-        and _is_chain(found["month"], 1, 12)
-        and _is_chain(found["day"], 1, 31)
-    )
-
-
-def _is_time(word: str) -> bool:
-    parts = word.split(":")
-    return (
-        len(parts) in (2, 3)
-        and _is_chain(parts[0], 0, 23)
-        and _is_chain(parts[1], 0, 59)
-        and (len(parts) == 2 or _is_chain(parts[2], 0, _LAST_SECOND, seconds=True))
-    )
 
 
 def _grace(where: Path | str, key: str, given: str | None, frequency: str) -> int | None:

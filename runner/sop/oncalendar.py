@@ -517,8 +517,13 @@ def systemd_refusal(value: str, line: str) -> str | None:
             f"{(done.stderr.strip().splitlines() or ['invalid'])[-1]}"
         )
     if _NEVER.search(done.stdout):
-        return f"{value!r} never elapses: its timer would never run the SOP"
+        return never_elapses(value)
     return None
+
+
+def never_elapses(value: str) -> str:
+    """Why a timer is refused the expression `value`, valid but elapsing never again."""
+    return f"{value!r} never elapses: its timer would never run the SOP"
 
 
 # Per SOP id, a court's times of it (schedule.due_calendars, from its sop_schedule, or an

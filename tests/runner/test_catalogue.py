@@ -465,12 +465,14 @@ CALENDARS_TAKEN = (
     "monthly", "quarterly", "semi-annually", "*:0/15", "*:*", "00/6:00", "09,13,17:00",
     "09..17:00", "09:00:30.5", "*:*:59.5", "*-02~03", "*~01", "2199-*-01", "01-01", "*-*-01/7",
     "*-*-01 20:00 UTC", "daily utc", "*-*-01 20:00 Asia/Makassar", "*-*-01  20:00",
+    # two-digit years, as systemd reads them (2027 to 2069), and its other shorthands
+    "27..69-*-01 09:00", "69-12-31 09:00", "anually", "bi-annually",
 )  # fmt: skip
 CALENDARS_REFUSED = (
     "*-*-01 2000", "*-*-32", "*-13-01", "*-*-00", "*-*-* 24:00", "*-*-* 23:60", "*-*-* 9",
     "Fri..Mon 09:00", "Mon, Tue", "Mond 09:00", "9:00 Mon", "daily 09:00", "*/2:00",
     "*-*-7..1", "*-*-1..7/0", "*-*-01 20:00 WIB", "*-*-01 20:00 Asia/Nowhere", "UTC",
-    "2200-01-01", "9:00:00:00",
+    "2200-01-01", "9:00:00:00", "*-*-* 00/25:00", "*-*~29",
 )  # fmt: skip
 
 
@@ -522,6 +524,21 @@ def test_a_calendar_that_never_elapses_is_refused(tmp_path: Path, expression: st
     """systemd takes `*-02-30` (no February has a 30th) and a date gone by, then never
     runs the timer: refused when the catalogue loads, as `sop schedule install` refuses a
     court's own such times (test_schedule)."""
+    file = _write(tmp_path, _calendar(expression), "local-manual.yml")
+    with pytest.raises(SopError) as raised:
+        parse_sop(file)
+    assert str(raised.value) == (
+        f"{file}: calendar/0: {expression!r} never elapses: its timer would never run the SOP"
+    )
+
+
+@pytest.mark.parametrize("expression", ["*-02-30 09:00", "2020-01-01 09:00", "99-01-01 09:00"])
+def test_a_calendar_that_never_elapses_is_refused_without_systemd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, expression: str
+) -> None:
+    """Refused by oncalendar's reading where there is no systemd-analyze to ask (a
+    two-digit year 99 is 1999, gone by)."""
+    monkeypatch.setenv("PATH", str(tmp_path))  # no systemd-analyze
     file = _write(tmp_path, _calendar(expression), "local-manual.yml")
     with pytest.raises(SopError) as raised:
         parse_sop(file)
