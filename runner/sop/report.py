@@ -19,7 +19,7 @@ from sop.bahasa import BULAN, angka, angka_ringkas, persen, pukul, tanggal
 from sop.catalogue import FREQUENCY_LABEL, Activity, Sop
 from sop.durations import UNMEASURED, format_seconds
 from sop.errors import SopError
-from sop.oncalendar import Calendar, Calendars, occurrences
+from sop.oncalendar import Calendar, Calendars, count_occurrences
 from sop.overdue import Due
 from sop.schedule import DEFAULT_TIMEZONE
 from sop.store import Row, Store, human_part, now, partial_numbers, performs_sop
@@ -152,7 +152,7 @@ class Month:
         if end <= start:
             return 0
         if calendars:
-            return len(occurrences(calendars, start, end))
+            return count_occurrences(calendars, start, end)
         days = (end.date() - start.date()).days + (1 if end < self.end else 0)
         if sop.frequency == "weekly":
             return days // 7 * sop.times_per_period
