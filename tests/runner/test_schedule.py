@@ -525,6 +525,29 @@ def test_a_time_that_never_comes_is_refused(tmp_path: Path, given: str) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("given", "problem"),
+    [
+        ("Mon..Fry 25:00", "'Mon..Fry 25:00' is not a systemd OnCalendar expression (such as "
+                           "18:30 or Mon..Fri *-*-* 07:00)"),
+        ("*-*-* 00/25:00", "'*-*-* 00/25:00' is not a systemd OnCalendar expression"),
+        ("*-02-30 09:00", "'*-02-30 09:00' never elapses: its timer would never run the SOP"),
+        ("99-01-01 09:00", "'99-01-01 09:00' never elapses: its timer would never run the SOP"),
+    ],
+)  # fmt: skip
+def test_a_time_systemd_refuses_is_refused_without_systemd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str, problem: str
+) -> None:
+    """Checked for its characters only where there is no systemd-analyze to ask: a typo
+    or a time that never comes was installed; oncalendar reads it as systemd does (99 is
+    1999), as the catalogue's."""
+    monkeypatch.setenv("PATH", str(tmp_path))  # no systemd-analyze
+    with pytest.raises(SopError) as raised:
+        _render_with(tmp_path, schedule={"local-demo": ["07:00", given]})
+    assert str(raised.value).startswith(f"inventory: sop_schedule/local-demo: {problem}")
+    assert "\n" not in str(raised.value)
+
+
 def test_a_calendar_check_that_hangs_is_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
