@@ -368,7 +368,7 @@ def failure(reason: object, timeout: float) -> str:
     """The reason a request or handshake failed, in one line: "Connection refused", not
     "[Errno 111] Connection refused"; a timeout with its limit and step, not the ssl
     module's "_ssl.c:975: The handshake operation timed out" or urllib's bare "timed out"."""
-    if isinstance(reason, (socket.timeout, TimeoutError)):  # one class from Python 3.10
+    if isinstance(reason, socket.timeout):  # TimeoutError from Python 3.10, OSError on 3.9
         step = "the TLS handshake" if "handshake" in str(reason) else "the server"
         return f"{step} did not answer within {timeout:g} s (timed out)"
     return getattr(reason, "strerror", None) or str(reason)
