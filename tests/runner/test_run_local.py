@@ -14,7 +14,7 @@ import subprocess
 import termios
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,16 @@ from sop.sweep import claim_artifacts
 from .conftest import INVENTORY, REPO, SOP_BIN, spawn_sop
 
 Cli = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture(autouse=True)
+def _hangup_default() -> Iterator[None]:
+    """SIGHUP as a terminal's shell leaves it, whatever started the tests: under `nohup
+    pytest` it is ignored, which sop (and every sop these tests start, as exec keeps an
+    ignored signal) reads as a run meant to outlive its session."""
+    previous = signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    yield
+    signal.signal(signal.SIGHUP, previous)
 
 
 def _execution(data: Path, execution_id: int) -> dict[str, object]:
