@@ -42,6 +42,13 @@ COMPRESSION_RATIO = {"zstd": 0.35, "gzip": 0.40}
 OPTION_DIR_PREFIX = "sop-mariadb-"
 # Option-file directories of older versions carry no pid: swept once this old (seconds).
 LEGACY_OPTION_DIR_AGE = 24 * 3600
+# Seconds a server is given to complete a client's connection (the client's
+# --connect-timeout): one that accepts it and never answers (hung, stopped, swapping)
+# ended the query's own timeout later (300 s by default, each query of a module).
+CONNECT_TIMEOUT = 30
+# The client's line for a connection the server never completed: its greeting did not
+# come within the connect timeout (ETIMEDOUT, 110).
+_HANDSHAKE_TIMEOUT = re.compile(r"reading initial communication packet'?, system error: 110")
 INT_TYPES = frozenset({"tinyint", "smallint", "mediumint", "int", "integer", "bigint"})
 # MariaDB's longest database name, in characters (NAME_CHAR_LEN).
 MAX_DATABASE_CHARS = 64
@@ -361,10 +368,12 @@ def client_argv(binary: str, defaults_file: str, database: str | None = None) ->
     escaped, so ``parse_batch`` can split rows and columns safely. ``--local-infile=0``:
     the client never sends a local file with LOAD DATA LOCAL, whatever a statement asks
     (its default sends one; Debian 12's client already ignores a request its own
-    statement did not make, which older clients may not).
+    statement did not make, which older clients may not). ``--connect-timeout``: a
+    server that does not complete the connection within CONNECT_TIMEOUT is an error.
     """
     argv = [binary, "--defaults-extra-file=" + defaults_file, "--batch", "--skip-column-names",
-            "--unbuffered", "--default-character-set=utf8mb4", "--local-infile=0"]
+            "--unbuffered", "--default-character-set=utf8mb4", "--local-infile=0",
+            f"--connect-timeout={CONNECT_TIMEOUT}"]
     if database:
         argv.append(database)
     return argv
@@ -502,13 +511,15 @@ _SUMMARY_LINES = ("Exiting with failure status due to previous errors",)
 
 
 def first_error_line(stderr: bytes) -> str:
-    """The first meaningful line of a client's stderr (ERROR lines first)."""
+    """The first meaningful line of a client's stderr (ERROR lines first); a connection
+    the server never completed says what that means."""
     lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines()
              if ln.strip() and not any(summary in ln for summary in _SUMMARY_LINES)]
-    for line in lines:
-        if "ERROR" in line or "error" in line.lower():
-            return line
-    return lines[0] if lines else ""
+    line = next((ln for ln in lines if "ERROR" in ln or "error" in ln.lower()),
+                lines[0] if lines else "")
+    if _HANDSHAKE_TIMEOUT.search(line):
+        return f"{line} (the server did not complete the connection: hung or overloaded?)"
+    return line
 
 
 @dataclass(frozen=True)

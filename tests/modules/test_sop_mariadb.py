@@ -232,6 +232,27 @@ def test_run_sql_reports_client_error(tmp_path) -> None:
         m.run_sql(["/nonexistent/mariadb"], "SELECT 1;")
 
 
+def test_a_server_that_never_completes_the_connection_is_named_at_its_timeout(
+        tmp_path, monkeypatch) -> None:
+    """A server that accepts and never greets (hung, SIGSTOPped: the lab's) held each query
+    for its own timeout, 300 s, one after another: the real client gives up at the
+    connect timeout, saying what it means."""
+    import socket  # noqa: PLC0415
+
+    monkeypatch.setattr(m, "CONNECT_TIMEOUT", 2)
+    options = tmp_path / "my.cnf"
+    with socket.socket(socket.AF_UNIX) as silent:
+        silent.bind(str(tmp_path / "mysqld.sock"))
+        silent.listen()
+        options.write_text(f"[client]\nsocket={tmp_path / 'mysqld.sock'}\nuser=sop\n")
+        started = time.monotonic()
+        with pytest.raises(m.MariaDBError) as refused:
+            m.run_sql(m.client_argv("mariadb", str(options), "sipp"), "SELECT 1;", 60)
+    assert time.monotonic() - started < 20
+    assert str(refused.value).endswith(
+        "system error: 110 (the server did not complete the connection: hung or overloaded?)")
+
+
 # --- against a real MariaDB ---------------------------------------------------------
 
 WEIRD = ["tab\there", "line\nbreak", "back\\slash", "both\\n\t\\", "NULL", "", "it's",
