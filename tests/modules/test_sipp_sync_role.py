@@ -270,6 +270,15 @@ def test_a_sync_command_failing_on_stdout_alone_is_named_by_its_last_line(tmp_pa
     assert "Pa55word" not in proc.stdout
 
 
+def test_a_sync_command_that_passes_its_time_limit_is_named_so(tmp_path):
+    # it read "Sinkronisasi gagal: sleep 30: Timed out after 1 second(s).", in English and
+    # without the setting that gives the limit
+    proc = _sync_with(tmp_path, "-e", "sipp_sync_command_timeout=1", command="sleep 30")
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert ("Kegiatan 2: Sinkronisasi gagal: sleep 30: tidak selesai dalam 1 detik "
+            "(sipp_sync_command_timeout), dihentikan") in proc.stdout, proc.stdout[-3000:]
+
+
 def test_a_sync_command_named_as_on_a_shell_is_found_on_the_path(tmp_path):
     # `sipp_sync_command: php /var/www/sipp/sync.php`, as an admin types it: the check
     # looked for a file named "php" in the working directory and failed the preparation,
