@@ -440,36 +440,27 @@ def test_values_are_kept_as_the_text_the_router_sent():
             api.close()
 
 
-def test_tls_to_a_port_that_does_not_answer_it_is_named_so():
-    # TLS to the API's plain port (8728) reaches a service that waits for API words
-    # and never answers the handshake: reported as a router that does not answer
+@pytest.mark.parametrize(("api_ssl_s_port", "hint"), [
+    # TLS to the API's plain port (8728) reaches a service that waits for API words and
+    # never answers the handshake: reported as a router that does not answer
+    (False, "TLS to the API's plain port? api-ssl is 8729"),
+    # on api-ssl's own port a silent handshake is a hung router, not a port mix-up
+    (True, "the router hung or overloaded?"),
+])
+def test_tls_to_a_port_that_does_not_answer_it_is_named_so(monkeypatch, api_ssl_s_port, hint):
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
     srv.listen()  # connections complete in the backlog; nothing is ever sent
     port = srv.getsockname()[1]
+    if api_ssl_s_port:
+        monkeypatch.setattr(load("sop_routeros"), "API_SSL_PORT", port)
     try:
         r = mod.read_router({**spec(port), "tls": True, "validate_certs": False}, PARAMS)
     finally:
         srv.close()
     assert one_line(r["error"]) == (
         f"RouterOS API at 127.0.0.1:{port} did not answer the TLS handshake within 1 s "
-        "(TLS to the API's plain port? api-ssl is 8729)")
-
-
-def test_tls_to_api_ssl_s_own_port_that_does_not_answer_is_no_port_mix_up(monkeypatch):
-    # on api-ssl's own port a silent handshake is a hung router, not TLS to the plain port
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen()
-    port = srv.getsockname()[1]
-    monkeypatch.setattr(load("sop_routeros"), "API_SSL_PORT", port)
-    try:
-        r = mod.read_router({**spec(port), "tls": True, "validate_certs": False}, PARAMS)
-    finally:
-        srv.close()
-    assert one_line(r["error"]) == (
-        f"RouterOS API at 127.0.0.1:{port} did not answer the TLS handshake within 1 s "
-        "(the router hung or overloaded?)")
+        f"({hint})")
 
 
 @contextmanager

@@ -446,6 +446,16 @@ def test_a_unit_file_changed_since_loaded_is_a_note(tmp_path, monkeypatch, reloa
         assert "nftables_unit_changed: Berkas unit" in result["sop_output"]["notes"][0]
 
 
+def hardening_with(tmp_path, monkeypatch, tools, client: str, timeout: int):
+    """security_hardening run on a hardened host (sshd, nft, systemctl faked in
+    ``tools``) whose fail2ban-client is the script ``client``: (rc, result)."""
+    for name, script in {"sshd": f"printf '{SSHD_T}'\n", "nft": f"printf '{RULESET}'\n",
+                         "systemctl": "echo enabled\n", "fail2ban-client": client}.items():
+        fake_tool(tools, name, script)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    return run_module("security_hardening", tmp_path, {"timeout": timeout})
+
+
 def test_a_jail_gone_between_listing_and_reading_is_a_note(tmp_path, monkeypatch):
     """A reload between `fail2ban-client status` (listing the jails) and `status JAIL`
     removed one: its 'does not exist' failed the whole hardening check."""
@@ -458,11 +468,7 @@ def test_a_jail_gone_between_listing_and_reading_is_a_note(tmp_path, monkeypatch
   *) echo "ERROR  NOK: ('$2',)" >&2; echo "Sorry but the jail '$2' does not exist"; exit 255 ;;
 esac
 """
-    for name, script in {"sshd": f"printf '{SSHD_T}'\n", "nft": f"printf '{RULESET}'\n",
-                         "systemctl": "echo enabled\n", "fail2ban-client": client}.items():
-        fake_tool(tools, name, script)
-    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
-    rc, result = run_module("security_hardening", tmp_path, {"timeout": 5})
+    rc, result = hardening_with(tmp_path, monkeypatch, tools, client, 5)
     assert rc == 0, result.get("msg")
     assert result["fail2ban"] == {"sshd": {"currently_banned": 1, "total_banned": 4,
                                            "banned": ["203.0.113.9"]}}
@@ -939,11 +945,7 @@ def test_a_fail2ban_client_that_does_not_answer_is_a_note(tmp_path, monkeypatch,
     client = (f'[ "$*" = "{hung}" ] && exec sleep 20\n'
               "[ -z \"$2\" ] && printf '|- Number of jail:\\t1\\n`- Jail list:\\tsshd\\n'\n"
               "exit 0\n")
-    for name, script in {"sshd": f"printf '{SSHD_T}'\n", "nft": f"printf '{RULESET}'\n",
-                         "systemctl": "echo enabled\n", "fail2ban-client": client}.items():
-        fake_tool(tools, name, script)
-    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
-    rc, result = run_module("security_hardening", tmp_path, {"timeout": 1})
+    rc, result = hardening_with(tmp_path, monkeypatch, tools, client, 1)
     assert rc == 0, result.get("msg")
     assert result["fail2ban"] is None
     assert result["sop_output"]["notes"] == [

@@ -4197,6 +4197,18 @@ squashfuse /snap/core22/1380 fuse.snapfuse ro,nodev 0 0
 """
 
 
+def failing_statvfs(monkeypatch, failing: str, code: int) -> None:
+    """sop_server.file_system failing with OSError ``code`` for the path ``failing``."""
+    measure = srv.file_system
+
+    def file_system(path):
+        if path == failing:
+            raise OSError(code, os.strerror(code), path)
+        return measure(path)
+
+    monkeypatch.setattr(srv, "file_system", file_system)
+
+
 def test_a_network_share_is_measured_by_the_condition_report(tmp_path, monkeypatch, hung_mounts):
     """NFS, CIFS and FUSE network mounts were never measured: a court's full backup share
     (NFS or CIFS on a NAS) was no finding, nor one that hung. They are measured within
@@ -4208,14 +4220,7 @@ def test_a_network_share_is_measured_by_the_condition_report(tmp_path, monkeypat
     for name in ("MOUNTS", "MOUNTINFO", "FSTAB"):
         monkeypatch.setattr(condition, name, str(tmp_path / name.lower()))
     hung_mounts(srv, f"{tmp_path}/nas")
-    measure = srv.file_system
-
-    def file_system(path):
-        if path == f"{tmp_path}/ssh":
-            raise OSError(errno.ENOTCONN, os.strerror(errno.ENOTCONN), path)
-        return measure(path)
-
-    monkeypatch.setattr(srv, "file_system", file_system)
+    failing_statvfs(monkeypatch, f"{tmp_path}/ssh", errno.ENOTCONN)
     with within(10, "the condition report of a hung NFS share"):
         measured = condition.condition(FakeModule({}, tools=()), {"cert_paths": []})
     assert [fs["path"] for fs in measured["file_systems"]] == [str(tmp_path), f"{tmp_path}/smb"]
@@ -4233,14 +4238,7 @@ def test_the_diagnosis_names_a_file_system_it_cannot_measure(tmp_path, monkeypat
     unmounted meanwhile is: the likely cause of the incident was named nowhere. Network
     file systems are left to the condition report."""
     (tmp_path / "data").mkdir()
-    measure = srv.file_system
-
-    def file_system(path):
-        if path == f"{tmp_path}/data":
-            raise OSError(errno.EIO, os.strerror(errno.EIO), path)
-        return measure(path)
-
-    monkeypatch.setattr(srv, "file_system", file_system)
+    failing_statvfs(monkeypatch, f"{tmp_path}/data", errno.EIO)
     found = srv.measured_mounts(NFS_MOUNTS.format(tmp=tmp_path)
                                 + f"/dev/sdb1 {tmp_path}/data xfs rw 0 0\n"
                                 + f"/dev/sdc1 {tmp_path}/gone xfs rw 0 0\n")

@@ -42,6 +42,23 @@ def receivers() -> Iterator[Receivers]:
         yield box, inbox
 
 
+def telegram_posts(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Telegram's API faked (apprise posts with requests): what each message posted,
+    nothing sent."""
+    posted: list[dict[str, Any]] = []
+
+    class Answer:
+        status_code = 200
+        content = b'{"ok": true}'
+
+    def post(url: str, **kwargs: Any) -> Answer:
+        posted.append(json.loads(kwargs["data"]))
+        return Answer()
+
+    monkeypatch.setattr("requests.post", post)
+    return posted
+
+
 def write_config(path: Path, urls: list[str], mode: int = 0o600) -> Path:
     lines = "".join(f"  - {url!r}\n" for url in urls)
     path.write_text(f"urls:\n{lines}", encoding="utf-8")
@@ -998,17 +1015,7 @@ def test_a_hosts_control_characters_never_grow_a_message_past_its_limit(
     assert bodies[0].endswith(f"\u202e…. Rincian: sop execution {failed}")
     assert bodies[1].endswith("\udcff…")
 
-    posted: list[dict[str, Any]] = []
-
-    class Answer:
-        status_code = 200
-        content = b'{"ok": true}'
-
-    def post(url: str, **kwargs: Any) -> Answer:  # Telegram's API, faked: nothing sent
-        posted.append(json.loads(kwargs["data"]))
-        return Answer()
-
-    monkeypatch.setattr("requests.post", post)
+    posted = telegram_posts(monkeypatch)
     for body in bodies:
         assert notify._send([TELEGRAM], "Temuan SOP", body) is None
     assert posted and all(len(message["text"]) <= 4096 for message in posted)
@@ -1055,17 +1062,7 @@ def test_a_service_set_to_markdown_shows_a_hosts_text_as_text(
     link in the court's chat, and a lone `_` in a file's name made Telegram refuse the
     whole message ("can't parse entities"). Escaped, it reads as written; a service on
     HTML (apprise's default for Telegram) is given it as before."""
-    posted: list[dict[str, Any]] = []
-
-    class Answer:
-        status_code = 200
-        content = b'{"ok": true}'
-
-    def post(url: str, **kwargs: Any) -> Answer:  # Telegram's API, faked: nothing sent
-        posted.append(json.loads(kwargs["data"]))
-        return Answer()
-
-    monkeypatch.setattr("requests.post", post)
+    posted = telegram_posts(monkeypatch)
     finding = "webshell: [klik](https://evil.example/) di db_backup.php"
     urls = [f"{TELEGRAM}?format=markdown", f"{TELEGRAM}?format=markdown&mdv=v2", TELEGRAM]
     assert notify._send(urls, "Temuan SOP", finding) is None
