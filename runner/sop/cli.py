@@ -905,7 +905,13 @@ def cmd_incident(ctx: Context) -> ExitCode:
     args = ctx.args
     if args.action == "open":
         # The court's (-i) SOP: the handling limit recorded with the incident.
-        court, _zone, sops, _ = _court_scope(ctx)
+        court, _zone, sops, info = _court_scope(ctx)
+        if info is not None and args.host not in info.hosts:
+            # a typo opened an incident no `sop run server-incident --limit` could diagnose
+            raise SopError(
+                f"host {args.host!r} is not in inventory {args.inventory} (its hosts: "
+                f"{', '.join(info.hosts)}): give its inventory name, or leave -i out"
+            )
         row = incidents.open_incident(
             ctx.store,
             get_sop(sops, incidents.SOP_ID),

@@ -17,7 +17,6 @@ from sop.catalogue import Sop, load_catalogue
 from sop.errors import SopError
 from sop.store import Store, now
 
-from .conftest import INVENTORY
 from .test_store_compat import load_head_store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -155,9 +154,26 @@ def _court(tmp_path: Path, court: str, group_vars: str) -> Path:
     """An inventory of `court` with `group_vars` in its all.yml."""
     inventory = tmp_path / "inventory"
     (inventory / "group_vars").mkdir(parents=True)
-    (inventory / "hosts.yml").write_text((INVENTORY / "hosts.yml").read_text())
+    (inventory / "hosts.yml").write_text(
+        "all:\n  hosts:\n    sipp:\n      ansible_connection: local\n")
     (inventory / "group_vars/all.yml").write_text(f"court_name: {court}\n{group_vars}")
     return inventory
+
+
+def test_a_host_the_inventory_does_not_hold_is_refused(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A typo ('sip') opened an incident for a host no `sop run server-incident --limit`
+    can diagnose; without -i any name is taken."""
+    monkeypatch.setenv("SOP_CATALOGUE_DIR", str(REPO / "runner" / "sop" / "catalogue"))
+    inventory = _court(tmp_path, "PN Bengkalis", "")
+    code, out, err = cli("incident", "open", "--host", "sip", "--summary", "Mati", "--by",
+                         "Budi", "-i", str(inventory))
+    assert (code, out) == (2, "")
+    assert err.strip() == (f"sop: error: host 'sip' is not in inventory {inventory} (its "
+                           "hosts: sipp): give its inventory name, or leave -i out")
+    assert _ids(cli) == []
+    assert cli("incident", "open", "--host", "sip", "--summary", "Mati", "--by", "Budi")[0] == 0
 
 
 def _ids(cli: Cli, *args: str) -> list[tuple[int, int]]:
