@@ -32,6 +32,7 @@ from ansible.module_utils.sop_backup_files import (
 )
 from ansible.module_utils.sop_backup_ledger import backups, read, record_verified
 from ansible.module_utils.sop_backup_sql import compare, measure
+from ansible.module_utils.sop_bahasa import angka
 from ansible.module_utils.sop_mariadb import (
     CLIENT_BINARIES,
     MariaDBError,
@@ -90,6 +91,15 @@ description:
     verified with the same SHA-256 is not restored again. A manifest whose SHA-256 is no
     longer the one the record took in (changed in the store since) is not trusted; the
     task fails naming it (C(status=error)) and nothing is recorded.
+  - >-
+    With O(ledger), a backup that verified is compared with the newest backup before it
+    in the record that verified too (the counts of its manifest, whose SHA-256 the record
+    took in): each table of at least O(shrink_min_rows) rows there that is gone, or that
+    lost more than O(shrink_percent) percent of its rows, is named in RV(shrunk) and in a
+    C(finding) of RV(sop_output) (a Temuan the head of the unit is told of). SIPP's case
+    data only grows: a compromised or mistaken SIPP server pushing a gutted database, which
+    restores and verifies, would otherwise pass unnoticed until retention had pruned the
+    older good backups of the days and weeks before. The backup is still verified.
   - When the verification cannot run because of this computer (no space to unpack, its
     MariaDB down or out of memory, the verification account missing, a client too old for
     C(--sandbox), a symbolic link or a FIFO at the backup's name, a backup file it cannot
@@ -147,6 +157,16 @@ options:
         unpacks to far more than it should (a compressed bomb from a compromised server).
     type: int
     default: 14400
+  shrink_percent:
+    description:
+      - A table that lost more than this percentage of its rows since the previous verified
+        backup is named in RV(shrunk) (with O(ledger)); V(0) compares nothing.
+    type: int
+    default: 50
+  shrink_min_rows:
+    description: Tables with fewer rows in the previous verified backup are not compared.
+    type: int
+    default: 1000
 attributes:
   check_mode:
     support: full
@@ -180,6 +200,17 @@ path:
   description: The backup verified.
   returned: except in check mode
   type: str
+shrunk:
+  description: The previous verified backup (C(previous)), its tables of at least
+    O(shrink_min_rows) rows gone (C(tables_gone)) and those that lost more than
+    O(shrink_percent) percent of their rows (C(tables_shrunk), each C(table), C(rows_before),
+    C(rows_now)); null when none did, or no previous verified backup could be read.
+  returned: when verified with O(ledger)
+  type: dict
+sop_output:
+  description: The C(finding) naming what RV(shrunk) holds, for the sop record.
+  returned: when RV(shrunk) is not null
+  type: dict
 """
 
 SCRATCH_PREFIX = "sop_verify_"
@@ -549,6 +580,72 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
     return record
 
 
+def previous_verified(state: dict[str, dict[str, Any]], name: str) -> dict[str, Any] | None:
+    """The newest backup the record took in before ``name`` that verified (``state``:
+    backups() of the record, in the order taken in), None for none."""
+    names = list(state)
+    earlier = names[:names.index(name)] if name in state else names
+    return next((state[n] for n in reversed(earlier) if state[n]["verified"]), None)
+
+
+def manifest_rows(manifest: dict[str, Any]) -> dict[str, int]:
+    """Each table's row count in a manifest: C(rows), or C(rows_min) of a table written to
+    during the dump; a table counted neither way is left out."""
+    counts: dict[str, int] = {}
+    for name, table in (manifest.get("tables") or {}).items():
+        if not isinstance(table, dict):
+            continue
+        rows = table.get("rows") if table.get("rows") is not None else table.get("rows_min")
+        if isinstance(rows, int) and not isinstance(rows, bool):
+            counts[str(name)] = rows
+    return counts
+
+
+def shrinkage(before: dict[str, int], now: dict[str, int], percent: int,
+              min_rows: int) -> dict[str, Any] | None:
+    """The tables of at least ``min_rows`` rows ``before`` that are gone ``now``, and
+    those that lost more than ``percent`` percent of their rows; None when none did."""
+    if percent <= 0:
+        return None
+    big = sorted(name for name, rows in before.items() if rows >= min_rows)
+    gone = [name for name in big if name not in now]
+    shrunk = [{"table": name, "rows_before": before[name], "rows_now": now[name]}
+              for name in big
+              if name in now and now[name] * 100 < before[name] * (100 - percent)]
+    return {"tables_gone": gone, "tables_shrunk": shrunk} if gone or shrunk else None
+
+
+def compared_with_previous(path: str, state: dict[str, dict[str, Any]],
+                           tables: dict[str, int], params: dict[str, Any]) -> dict[str, Any] | None:
+    """shrinkage() of the verified backup at ``path`` (restored ``tables``) against the
+    previous verified one of the record ``state``, read from its manifest in the same
+    store as the record took it in; None when there is none or it cannot be read."""
+    previous = previous_verified(state, os.path.basename(path))
+    if previous is None or not isinstance(previous.get("manifest"), str):
+        return None
+    store = os.path.dirname(path)
+    try:
+        manifest = load_backup(os.path.join(store, previous["name"]),
+                               os.path.join(store, previous["manifest"]),
+                               previous.get("manifest_sha256"))
+    except BackupMissing:
+        return None
+    found = shrinkage(manifest_rows(manifest), tables, params["shrink_percent"],
+                      params["shrink_min_rows"])
+    return None if found is None else {"previous": previous["name"], **found}
+
+
+def shrink_finding(name: str, shrunk: dict[str, Any]) -> str:
+    """The finding (Bahasa, as the reports) of a backup much smaller than the previous."""
+    parts = [f"tabel hilang: {', '.join(shrunk['tables_gone'])}"] if shrunk["tables_gone"] else []
+    lost = [f"{t['table']} {angka(t['rows_before'])} -> {angka(t['rows_now'])} baris"
+            for t in shrunk["tables_shrunk"]]
+    parts += [f"tabel menyusut: {'; '.join(lost)}"] if lost else []
+    return (f"Backup {name} jauh lebih kecil daripada backup terverifikasi sebelumnya "
+            f"{shrunk['previous']} ({'; '.join(parts)}): periksa server SIPP (data terhapus, "
+            "atau server disusupi?) sebelum retensi menghapus backup lama yang masih utuh")
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
@@ -563,13 +660,16 @@ def main() -> None:
             "fail_on_mismatch": {"type": "bool", "default": True},
             "threads": {"type": "int", "default": 0},
             "timeout": {"type": "int", "default": 14400},
+            "shrink_percent": {"type": "int", "default": 50},
+            "shrink_min_rows": {"type": "int", "default": 1000},
         },
         supports_check_mode=True,
     )
     path = module.params["path"]
     mpath = module.params["manifest"] or manifest_path(path)
     ledger = module.params["ledger"]
-    known = backups(read(ledger)).get(os.path.basename(path)) if ledger else None
+    state = backups(read(ledger)) if ledger else {}
+    known = state.get(os.path.basename(path))
     recorded = known.get("manifest_sha256") if known else None
     try:
         manifest = load_backup(path, mpath, recorded if isinstance(recorded, str) else None)
@@ -608,6 +708,11 @@ def main() -> None:
         write_json_atomic(mpath, manifest)
     result = {"changed": True, "verified": verified, "verification": record, "tables": tables,
               "path": path}
+    if ledger and verified:
+        result["shrunk"] = compared_with_previous(path, state, tables, module.params)
+        if result["shrunk"]:
+            result["sop_output"] = {"finding": shrink_finding(os.path.basename(path),
+                                                              result["shrunk"])}
     if not verified and module.params["fail_on_mismatch"]:
         module.fail_json(msg="verification of {} failed: {}".format(path, record["reason"]), **result)
     module.exit_json(**result)

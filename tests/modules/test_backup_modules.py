@@ -1019,6 +1019,65 @@ def test_a_result_is_never_recorded_under_a_sha256_not_checked(
     assert ledger_mod.backups(ledger_mod.read(record))[path.name]["verified"] is True
 
 
+def test_a_backup_much_smaller_than_the_previous_verified_one_is_a_finding(
+        tmp_path, monkeypatch, one_table_client: str) -> None:
+    """A compromised or mistaken SIPP server pushing a gutted database: it restores and
+    verifies, and retention would prune the older good backups of the days and weeks
+    before, unnoticed. Compared with the previous verified backup (its manifest as the
+    record took it in), a table gone or that lost most of its rows is a finding."""
+    monkeypatch.setenv("PATH", f"{one_table_client}:{os.environ['PATH']}")
+    record = str(tmp_path / ledger_mod.LEDGER_NAME)
+    earlier = tmp_path / "sipp-20261120T020000.sql.gz"
+    earlier.write_bytes(b"earlier")
+    manifest = files.MANIFEST_SUFFIX
+    Path(str(earlier) + manifest).write_text(json.dumps({"tables": {
+        "t": {"rows": 10000}, "perkara": {"rows": 5000}, "small": {"rows": 10}}}))
+    for name, verified in ((earlier.name, "ok"), ("sipp-20261120T140000.sql.gz", "failed")):
+        digest = hashlib.sha256(name.encode()).hexdigest()
+        ledger_mod.append(record, "ingested", name=name, sha256=digest, manifest=name + manifest,
+                          manifest_sha256=hashlib.sha256(
+                              Path(str(earlier) + manifest).read_bytes()).hexdigest())
+        ledger_mod.append(record, "verified", name=name, sha256=digest, status=verified)
+    path = _sql_backup(tmp_path, b"CREATE TABLE t (id INT);\n")
+    ledger_mod.append(record, "ingested", name=path.name, size=path.stat().st_size,
+                      sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                      manifest=path.name + manifest)
+    code, result = run_module("mariadb_restore_verify", tmp_path, {
+        "path": str(path), "ledger": record, "os_user": "nobody"})
+    assert code == 0 and result["verified"], result
+    assert result["shrunk"] == {"previous": earlier.name, "tables_gone": ["perkara"],
+                                "tables_shrunk": [{"table": "t", "rows_before": 10000,
+                                                   "rows_now": 1}]}
+    assert result["sop_output"]["finding"] == (
+        f"Backup {path.name} jauh lebih kecil daripada backup terverifikasi sebelumnya "
+        f"{earlier.name} (tabel hilang: perkara; tabel menyusut: t 10.000 -> 1 baris): periksa "
+        "server SIPP (data terhapus, atau server disusupi?) sebelum retensi menghapus backup "
+        "lama yang masih utuh")
+
+
+@pytest.mark.parametrize(("before", "now", "percent", "shrunk"), [
+    ({"t": 1000}, {"t": 500}, 50, None),  # half: not more than 50 %
+    ({"t": 1000}, {"t": 499}, 50, {"tables_gone": [], "tables_shrunk": [
+        {"table": "t", "rows_before": 1000, "rows_now": 499}]}),
+    ({"t": 999}, {}, 50, None),  # below shrink_min_rows: a small table comes and goes
+    ({"t": 1000}, {}, 0, None),  # 0 compares nothing
+    ({"t": 1000}, {"t": 5000, "u": 1}, 50, None),  # grown
+])
+def test_shrinkage_counts_only_tables_that_were_large(before, now, percent, shrunk) -> None:
+    assert verify.shrinkage(before, now, percent, 1000) == shrunk
+
+
+def test_the_previous_verified_backup_is_the_newest_taken_in_before_it() -> None:
+    state = {name: {"name": name, "verified": ok} for name, ok in (
+        ("a", True), ("b", True), ("c", False), ("d", False), ("e", True))}
+    assert verify.previous_verified(state, "d")["name"] == "b"
+    assert verify.previous_verified(state, "a") is None
+    assert verify.previous_verified(state, "new")["name"] == "e"
+    assert verify.manifest_rows({"tables": {"a": {"rows": 3}, "b": {"rows": None, "rows_min": 2},
+                                            "c": {"rows": None}, "d": "x", "e": {"rows": True}}}
+                                ) == {"a": 3, "b": 2}
+
+
 def restore_params(tmp_path) -> dict[str, Any]:
     return {"timeout": 60, "os_user": "nobody", "login_unix_socket": None, "checksum": True,
             "work_dir": str(tmp_path), "threads": 1}
