@@ -637,13 +637,20 @@ def compared_with_previous(path: str, state: dict[str, dict[str, Any]],
     return None if found is None else {"previous": previous["name"], **found}
 
 
+def _first(names: list[str], separator: str, shown: int = 10) -> str:
+    """The first ``shown`` of ``names``, and how many more ('dan 3 lainnya')."""
+    more = f"{separator}dan {angka(len(names) - shown)} lainnya" if len(names) > shown else ""
+    return separator.join(names[:shown]) + more
+
+
 def shrink_finding(name: str, shrunk: dict[str, Any]) -> str:
     """The finding (Bahasa, as the reports) of a backup much smaller than the previous
     verified one (shrunk: compared_with_previous)."""
-    parts = [f"tabel hilang: {', '.join(shrunk['tables_gone'])}"] if shrunk["tables_gone"] else []
+    gone = shrunk["tables_gone"]
     lost = [f"{t['table']} {angka(t['rows_before'])} -> {angka(t['rows_now'])} baris"
             for t in shrunk["tables_shrunk"]]
-    parts += [f"tabel menyusut: {'; '.join(lost)}"] if lost else []
+    parts = [f"tabel hilang: {_first(gone, ', ')}"] if gone else []
+    parts += [f"tabel menyusut: {_first(lost, '; ')}"] if lost else []
     return (f"Backup {name} jauh lebih kecil daripada backup terverifikasi sebelumnya "
             f"{shrunk['previous']} ({'; '.join(parts)}): periksa server asalnya (data "
             "terhapus, atau server disusupi?) sebelum retensi menghapus backup lama yang masih "

@@ -1072,6 +1072,15 @@ def test_shrinkage_counts_only_tables_that_were_large(before, now, percent, shru
     assert verify.shrinkage(before, now, percent, 1000) == shrunk
 
 
+def test_a_finding_names_ten_tables_of_each_kind_at_most() -> None:
+    shrunk = {"previous": "p", "tables_gone": [f"g{n}" for n in range(12)],
+              "tables_shrunk": [{"table": "t", "rows_before": 2000, "rows_now": 3}]}
+    assert verify.shrink_finding("b", shrunk).startswith(
+        "Backup b jauh lebih kecil daripada backup terverifikasi sebelumnya p (tabel hilang: "
+        "g0, g1, g2, g3, g4, g5, g6, g7, g8, g9, dan 2 lainnya; tabel menyusut: t 2.000 -> 3 "
+        "baris): ")
+
+
 def test_the_previous_verified_backup_is_the_newest_taken_in_before_it() -> None:
     state = {name: {"name": name, "verified": ok} for name, ok in (
         ("a", True), ("b", True), ("c", False), ("d", False), ("e", True))}
