@@ -709,15 +709,18 @@ def _systemctl(*args: str) -> str:
     return done.stdout
 
 
-def _forget(units: list[str]) -> None:
-    """What systemd keeps of units about to be deleted, while their files are there: a
-    timer's Persistent= stamp (`clean --what=state`: scheduled again later, the SOP would
-    run at once to catch up) and a service's failed state (`reset-failed`: it stayed in
-    `systemctl --failed`). Best effort: a unit never started has neither."""
+def _retire(units: list[str]) -> None:
+    """Units about to be deleted, while their files are there (some systemd versions
+    refuse to disable a unit whose file is gone): their timers disabled and stopped, and
+    what systemd keeps of them forgotten, a timer's Persistent= stamp (`clean
+    --what=state`: scheduled again later, the SOP would run at once to catch up) and the
+    failed state (`reset-failed`: it stayed in `systemctl --failed`). Forgetting is best
+    effort: a unit never started has neither."""
     import subprocess
 
     timers = [name for name in units if name.endswith(".timer")]
     if timers:
+        _systemctl("disable", "--now", *timers)
         subprocess.run(["systemctl", "clean", "--what=state", *timers], capture_output=True,
                        check=False)
     if units:
@@ -773,14 +776,9 @@ def cmd_schedule(ctx: Context) -> ExitCode:
         )
         timers = [u.name for u in units if u.name.endswith(".timer")]
         if system and unit_dir.is_dir():
-            # As `remove`: a timer no longer wanted is disabled while its file is there
-            # (some systemd versions refuse a unit whose file is gone), then deleted.
+            # As `remove`: the units no longer wanted are retired, then deleted.
             wanted = {unit.name for unit in units}
-            gone = [p.name for p in schedule.installed(unit_dir) if p.name not in wanted]
-            stale = [name for name in gone if name.endswith(".timer")]
-            if stale:
-                _systemctl("disable", "--now", *stale)
-            _forget(gone)
+            _retire([p.name for p in schedule.installed(unit_dir) if p.name not in wanted])
             # A timer given a new time is installed as a new one: reloaded in place,
             # systemd counts its next time from its last run and starts it at once when
             # that has passed (systemd issue 16732: a monthly maintenance moved from 20:00
@@ -788,8 +786,7 @@ def cmd_schedule(ctx: Context) -> ExitCode:
             # its Persistent= stamp, it counts from now (both tried on systemd 252).
             moved = schedule.moved_timers(unit_dir, units)
             if moved:
-                _systemctl("disable", "--now", *moved)
-                _forget(moved)
+                _retire(moved)
                 schedule.unlink(unit_dir, moved)
                 _systemctl("daemon-reload")
         changed, removed = schedule.write(unit_dir, units)
@@ -819,11 +816,7 @@ def cmd_schedule(ctx: Context) -> ExitCode:
         return ExitCode.OK
     if args.action == "remove":
         if system:
-            gone = [p.name for p in schedule.installed(unit_dir)]
-            timers = [name for name in gone if name.endswith(".timer")]
-            if timers:
-                _systemctl("disable", "--now", *timers)
-            _forget(gone)
+            _retire([p.name for p in schedule.installed(unit_dir)])
         removed = schedule.remove(unit_dir)
         if system:
             if removed:
