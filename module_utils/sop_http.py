@@ -575,11 +575,6 @@ def _verified_expiry(cert: dict[str, Any]) -> tuple[datetime.datetime | None, st
         return None, f"the certificate's expiry date is unreadable ({str(text)[:60]!r})"
 
 
-def _https_proxy(host: str) -> str | None:
-    """The proxy urllib's requests for https pages of ``host`` go through (_proxy)."""
-    return _proxy("https", host)
-
-
 def _proxy(scheme: str, host: str) -> str | None:
     """The proxy urllib's requests for ``scheme`` pages of ``host`` go through, as urllib
     reads the environment (https_proxy or HTTPS_PROXY ..., unless no_proxy names the
@@ -605,11 +600,11 @@ def _through_proxy(url: str, reason: object, error: str) -> str:
 def _tls_connection(host: str, port: int, timeout: float,
                    context: ssl.SSLContext) -> ssl.SSLSocket:
     """A TLS connection to ``host``:``port``, as the pages of the host are read: through
-    the HTTPS proxy urllib uses (_https_proxy) with CONNECT (_tunnel), else directly. On
+    the HTTPS proxy urllib uses (_proxy) with CONNECT (_tunnel), else directly. On
     a network that reaches the web only through a proxy the certificate failed while the
     pages passed. A proxy that cannot be reached or refuses the tunnel is an OSError
     naming it; a TLS failure is the ssl module's own (ssl.SSLError)."""
-    proxy = _https_proxy(host)
+    proxy = _proxy("https", host)
     sock = (socket.create_connection((host, port), timeout=timeout) if proxy is None
             else _tunnel(proxy, host, port, timeout))
     try:
