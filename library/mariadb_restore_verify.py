@@ -15,6 +15,7 @@ import stat
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from typing import IO, Any
 
 from ansible.module_utils.basic import AnsibleModule
@@ -35,6 +36,7 @@ from ansible.module_utils.sop_backup_sql import compare, measure
 from ansible.module_utils.sop_bahasa import angka
 from ansible.module_utils.sop_mariadb import (
     CLIENT_BINARIES,
+    CONNECT_TIMEOUT,
     MariaDBError,
     decompress_argv,
     find_binary,
@@ -157,6 +159,23 @@ options:
         unpacks to far more than it should (a compressed bomb from a compromised server).
     type: int
     default: 14400
+  stall_timeout:
+    description:
+      - >-
+        Seconds the restore may read nothing of the backup, before it has read all of it.
+        Then everything still running is stopped and the task fails without judging the
+        backup (C(status=error)): the scratch MariaDB server stopped taking data (hung,
+        stopped, or waiting for disk space, which it does without end for MyISAM and Aria
+        tables), which the O(timeout) alone told hours later. V(0) turns the check off.
+      - >-
+        Watched is what the restore reads: the backup file for a mariadb-dump backup
+        (until all of it is read; the statements left then are bounded by O(timeout)
+        alone), the archive's unpacking, then all myloader reads (the unpacked files and
+        the server's answers) for a mydumper backup. One statement that runs this long
+        while the restore reads nothing further (an index of a very large table built
+        after its rows are loaded) is taken for a stall too: raise it for such a database.
+    type: int
+    default: 600
   shrink_percent:
     description:
       - A table that lost more than this percentage of its rows since the previous verified
@@ -219,6 +238,8 @@ SCRATCH_PREFIX = "sop_verify_"
 LOCK_PATH = "/run/sop-backup-verify.lock"
 # Longest time (seconds) a scratch database's DROP may take, client and server side.
 DROP_SECONDS = 300
+# Longest wait (seconds) between two looks at a restore's progress (see Stall).
+STALL_CHECK_SECONDS = 30
 # Definers are removed from the statements that create objects: the scratch account may
 # not create objects that run as someone else.
 STRIP_DEFINER = r"s/DEFINER=`([^`]|``)*`@`([^`]|``)*`//g"
@@ -263,12 +284,59 @@ ENVIRONMENT = re.compile(r"No space left on device|Disk quota exceeded|Cannot al
                          r"Lost connection to")
 
 
+def stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    """Kill the processes and reap them."""
+    for proc in procs:
+        proc.kill()
+    for proc in procs:
+        proc.communicate()
+
+
+class Stall:
+    """Whether a restore stopped making progress: ``position()``, the bytes its reading
+    process has read so far, did not move for ``seconds`` (while short of ``end``, the
+    backup file's size, when it reads that file). The scratch server then takes no data:
+    hung, stopped, or waiting for disk space, which MariaDB does without end for MyISAM
+    and Aria tables. Once the whole file is read, the last statements may run as long as
+    they take (the timeout bounds them)."""
+
+    def __init__(self, position: Callable[[], int | None], seconds: int, what: str,
+                 end: int | None = None) -> None:
+        self.position, self.seconds, self.what, self.end = position, seconds, what, end
+        self.every = min(float(STALL_CHECK_SECONDS), seconds / 2)
+        self.read: int | None = None
+        self.since = time.monotonic()
+
+    @classmethod
+    def of_file(cls, source: IO[bytes], seconds: int) -> Stall:
+        """The open file ``source`` read by a child (one open file description: its
+        offset is the child's)."""
+        fd = source.fileno()
+        return cls(lambda: os.lseek(fd, 0, os.SEEK_CUR), seconds, "the restore",
+                   os.fstat(fd).st_size)
+
+    def stalled(self) -> bool:
+        read, now = self.position(), time.monotonic()
+        if read is None or read != self.read or (self.end is not None and read >= self.end):
+            self.read, self.since = read, now
+            return False
+        return now - self.since >= self.seconds
+
+    def reason(self) -> str:
+        where = (f"at byte {self.read} of {self.end}" if self.end is not None
+                 else f"after {self.read} bytes")
+        return (f"{self.what} read nothing of the backup for {self.seconds} s, {where}: the "
+                "scratch MariaDB server stopped taking data (hung, stopped, or waiting for "
+                "disk space): stopped")
+
+
 class Runner:
     """Runs the restore's processes as the unprivileged OS user, the first the kernel stops
     when memory runs out."""
 
-    def __init__(self, os_user: str, sock: str | None, *, seconds: int, deadline: float) -> None:
-        self.seconds, self.deadline = seconds, deadline
+    def __init__(self, os_user: str, sock: str | None, *, seconds: int, deadline: float,
+                 stall: int = 0) -> None:
+        self.seconds, self.deadline, self.stall = seconds, deadline, stall
         try:
             entry = restore_user(os_user)
         except LookupError as exc:
@@ -280,9 +348,12 @@ class Runner:
             raise VerifyError("no mariadb/mysql client installed")
         # --no-defaults: no option file of the (root) caller is read. --local-infile=0: a
         # statement of the dump cannot make the client send this computer's files.
+        # --connect-timeout: a hung server fails each statement's connection then, not at
+        # the statement's own limit (the cleanup of a stalled restore waited 5 minutes a
+        # statement on a stopped server).
         self.client = [client, "--no-defaults", "--local-infile=0", f"--user={os_user}",
                        "--protocol=socket", *([f"--socket={sock}"] if sock else []),
-                       "--default-character-set=utf8mb4"]
+                       "--default-character-set=utf8mb4", f"--connect-timeout={CONNECT_TIMEOUT}"]
         self.sock = sock
 
     def popen(self, argv: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
@@ -299,26 +370,53 @@ class Runner:
             raise self.overtime()
         return left
 
-    def wait(self, procs: list[subprocess.Popen[bytes]]) -> list[bytes]:
-        """The processes' stderr once all ended; at the deadline all are killed."""
+    def wait(self, procs: list[subprocess.Popen[bytes]],
+             stall: Stall | None = None) -> list[bytes]:
+        """The processes' stderr once all ended. All are killed at the deadline, and when
+        ``stall`` says the restore stalled."""
         errors = []
-        try:
-            for proc in reversed(procs):
-                errors.append(proc.communicate(timeout=max(0.1, self.deadline - time.monotonic()))[1])
-        except subprocess.TimeoutExpired:
-            for proc in procs:
-                proc.kill()
-            for proc in procs:
-                proc.communicate()
-            raise self.overtime() from None
+        for proc in reversed(procs):
+            while True:
+                left = self.deadline - time.monotonic()
+                if stall is not None:
+                    left = min(left, stall.every)
+                try:
+                    errors.append(proc.communicate(timeout=max(0.1, left))[1])
+                    break
+                except subprocess.TimeoutExpired:  # retried: no output is lost
+                    if time.monotonic() >= self.deadline:
+                        stop(procs)
+                        raise self.overtime() from None
+                    if stall is not None and stall.stalled():
+                        stop(procs)
+                        raise VerifyError(stall.reason()) from None
         return errors[::-1]
 
-    def run(self, argv: list[str]) -> None:
+    def run(self, argv: list[str], watched: bool = False) -> None:
+        """Run ``argv``; ``watched``: stopped when it reads nothing for the stall timeout
+        (myloader, which reads the unpacked backup and the server's answers)."""
         proc = self.popen(argv, stdout=subprocess.DEVNULL)
-        err = self.wait([proc])[0]
+        pid = proc.pid
+        stall = (Stall(lambda: self.bytes_read(pid), self.stall, os.path.basename(argv[0]))
+                 if watched and self.stall else None)
+        err = self.wait([proc], stall)[0]
         if proc.returncode != 0:
             raise VerifyFailed(f"{os.path.basename(argv[0])} failed: "
                                f"{first_error_line(err) or ended(proc.returncode)}")
+
+    def bytes_read(self, pid: int) -> int | None:
+        """Bytes process ``pid`` (all its threads) has read, files and sockets (``rchar``
+        of /proc/PID/io, proc(5)); None when it cannot be told. Read as this user, the
+        process's own: root may read another account's only with CAP_SYS_PTRACE, which a
+        container's root often lacks."""
+        try:
+            text = subprocess.run(["cat", f"/proc/{pid}/io"], user=self.uid, group=self.gid,
+                                  extra_groups=[], env=self.env, cwd="/", capture_output=True,
+                                  timeout=10, check=False).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        found = re.search(rb"^rchar: (\d+)$", text, re.MULTILINE)
+        return int(found.group(1)) if found else None
 
     def batch(self, database: str | None = None) -> list[str]:
         """argv of a batch client (used through run_sql, as this user)."""
@@ -339,7 +437,7 @@ class Runner:
             assert previous is not None
             previous.close()
             procs[-2].stdout = None  # handed to the next stage
-        errors = self.wait(procs)
+        errors = self.wait(procs, Stall.of_file(source, self.stall) if self.stall else None)
         if len(errors) != len(procs):  # zip(strict=True) is Python 3.10+
             raise ValueError(f"{len(errors)} error outputs for {len(procs)} stages")
         failed = [(index, err) for index, (proc, err) in enumerate(zip(procs, errors))
@@ -467,7 +565,8 @@ def restore(runner: Runner, manifest: dict[str, Any], path: str, backup: IO[byte
         # The scratch database is new: no --overwrite-tables (which myloader 0.21 refuses).
         runner.run([loader, "--defaults-file", options, "--user", runner.user, *sock,
                     "--directory", workdir, "--database", scratch,
-                    "--threads", str(threads or os.cpu_count() or 2), "--verbose", "1"])
+                    "--threads", str(threads or os.cpu_count() or 2), "--verbose", "1"],
+                   watched=True)
     finally:
         shutil.rmtree(top, ignore_errors=True)
 
@@ -499,7 +598,8 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
     deadline = time.monotonic() + params["timeout"]  # not counting the wait for the lock
     try:
         runner = Runner(params["os_user"], params["login_unix_socket"],
-                        seconds=params["timeout"], deadline=deadline)
+                        seconds=params["timeout"], deadline=deadline,
+                        stall=params["stall_timeout"])
         drop_seconds = min(DROP_SECONDS, params["timeout"])
         try:
             swept = sweep_scratch(runner, drop_seconds)
@@ -671,6 +771,7 @@ def main() -> None:
             "fail_on_mismatch": {"type": "bool", "default": True},
             "threads": {"type": "int", "default": 0},
             "timeout": {"type": "int", "default": 14400},
+            "stall_timeout": {"type": "int", "default": 600},
             "shrink_percent": {"type": "int", "default": 0},
             "shrink_min_rows": {"type": "int", "default": 1000},
         },

@@ -901,6 +901,56 @@ def test_a_verification_past_its_time_ends_when_the_drop_would_wait(
     assert time.monotonic() - clock < 30
 
 
+def test_a_restore_that_stops_reading_the_backup_is_stopped_at_the_stall_timeout(
+        tmp_path, monkeypatch, hung_server_client: str) -> None:
+    """The scratch server stopped taking data in the middle of the restore (hung, or
+    waiting for disk space): the restore waited for the whole verification timeout (4
+    hours by default) before anything was told."""
+    monkeypatch.setenv("PATH", f"{hung_server_client}:{os.environ['PATH']}")
+    path = _sql_backup(tmp_path, os.urandom(4 << 20))  # far more than the pipes hold
+    clock = time.monotonic()
+    code, result = run_module("mariadb_restore_verify", tmp_path, {
+        "path": str(path), "os_user": "nobody", "timeout": 10, "stall_timeout": 2},
+        seconds=60)
+    assert code == 1 and result["verification"]["status"] == "error", result
+    assert re.search(r"the restore read nothing of the backup for 2 s, at byte \d+ of "
+                     rf"{path.stat().st_size}: the scratch MariaDB server stopped", result["msg"])
+    assert time.monotonic() - clock < 30
+
+
+def test_a_restore_that_has_read_the_whole_backup_is_no_stall(
+        tmp_path, monkeypatch, hung_server_client: str) -> None:
+    """Once the whole file is read, the last statements run as long as they take: the
+    timeout, not the stall timeout, bounds them."""
+    monkeypatch.setenv("PATH", f"{hung_server_client}:{os.environ['PATH']}")
+    path = _sql_backup(tmp_path, b"INSERT INTO t SELECT 1;\n")
+    code, result = run_module("mariadb_restore_verify", tmp_path, {
+        "path": str(path), "os_user": "nobody", "timeout": 4, "stall_timeout": 1},
+        seconds=60)
+    assert code == 1 and "not finished within 4 s" in result["msg"], result
+
+
+def test_myloader_that_reads_nothing_is_stopped_at_the_stall_timeout() -> None:
+    """myloader's progress is what it reads (rchar of /proc/PID/io): one waiting on a
+    server that takes nothing is stopped; one that reads goes on until it ends."""
+    runner = verify.Runner.__new__(verify.Runner)
+    runner.seconds, runner.deadline, runner.stall = 60, time.monotonic() + 60, 2
+    runner.uid, runner.gid, runner.env = os.getuid(), os.getgid(), {"PATH": "/usr/bin:/bin"}
+    runner.popen = lambda argv, **kwargs: subprocess.Popen(argv, stderr=subprocess.PIPE,
+                                                           **kwargs)
+    clock = time.monotonic()
+    with pytest.raises(verify.VerifyError, match=r"^sleep read nothing of the backup for 2 s, "
+                       r"after \d+ bytes: the scratch MariaDB server stopped taking data"):
+        runner.run(["sleep", "30"], watched=True)
+    assert time.monotonic() - clock < 10
+    reading = ["sh", "-c", "for i in 1 2 3 4 5 6; do head -c 1000 /dev/zero >/dev/null; "
+               "sleep 0.5; done"]
+    runner.run(reading, watched=True)  # 3 s, never 2 s without reading
+    with open(__file__, "rb") as source, \
+            pytest.raises(verify.VerifyError, match=r"^the restore read nothing"):
+        runner.chain([["sleep", "30"]], source)
+
+
 def test_a_manifest_cannot_write_its_own_size_into_the_record(
         tmp_path, monkeypatch, empty_server_client: str) -> None:
     """The manifest comes from the SIPP server and is read up to 64 MiB. A compromised
@@ -1093,8 +1143,9 @@ def test_the_previous_verified_backup_is_the_newest_taken_in_before_it() -> None
 
 
 def restore_params(tmp_path) -> dict[str, Any]:
-    return {"timeout": 60, "os_user": "nobody", "login_unix_socket": None, "checksum": True,
-            "work_dir": str(tmp_path), "threads": 1}
+    return {"timeout": 60, "stall_timeout": 600, "os_user": "nobody",
+            "login_unix_socket": None, "checksum": True, "work_dir": str(tmp_path),
+            "threads": 1}
 
 
 def test_the_verification_restores_the_backup_it_hashed_not_one_swapped_in_meanwhile(
@@ -1750,7 +1801,7 @@ def stand_in_verification(monkeypatch, tmp_path, restored: dict[str, Any]) -> di
     monkeypatch.setattr(verify, "run_sql", lambda argv, sql, timeout=None: [])
     monkeypatch.setattr(verify, "restore", lambda *args, **kwargs: None)
     monkeypatch.setattr(verify, "measure", lambda *args, **kwargs: restored)
-    return {"timeout": 60, "os_user": "sop_verify", "login_unix_socket": None,
+    return {"timeout": 60, "stall_timeout": 600, "os_user": "sop_verify", "login_unix_socket": None,
             "checksum": False, "work_dir": str(tmp_path), "threads": 1}
 
 
