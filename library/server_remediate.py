@@ -60,7 +60,11 @@ description:
     (C(/var/log tidak menjawab dalam 10 detik), then the likely cause, and C(log rotasi
     tidak dihapus)); one not measured after the action is named in C(after) under
     C(error).
-  - In check mode nothing is changed; C(after) is then what is known before.
+  - >-
+    In check mode nothing is changed; C(after) is then what is known before. What the
+    action would do is returned in C(planned) and recorded under C(akan_dilakukan), never
+    as done: C(done) is empty and the record has no C(dilakukan). C(changed) says, as
+    Ansible's check mode does, whether a real run would change something.
 version_added: "0.2.0"
 author: Court IT SOP maintainers
 options:
@@ -110,10 +114,19 @@ after:
   returned: success
   type: dict
 done:
-  description: What the action did (units restarted, files removed).
+  description: What the action did (units restarted, files removed); empty in check
+    mode, which does nothing (see C(planned)).
   returned: success
   type: list
   elements: str
+  sample: ["restart mariadb"]
+planned:
+  description: What the action would do (units it would restart, files it would
+    remove), named as C(done) names them; nothing of it was done.
+  returned: in check mode
+  type: list
+  elements: str
+  sample: ["restart mariadb"]
 skipped:
   description: Units C(restart_service) left alone because they were in the middle of a
     start, reload or stop, failed but not enabled, or their state could not be read; or
@@ -124,7 +137,10 @@ skipped:
   type: list
   elements: str
 sop_output:
-  description: The compact record the C(sop) runner keeps.
+  description: The compact record the C(sop) runner keeps (tindakan, the action; sebelum
+    and sesudah, before and after; dilakukan, the first 20 of C(done), or in check mode
+    akan_dilakukan, the first 20 of C(planned), what would be done and was not;
+    dilewati, C(skipped); uji_coba, whether it ran in check mode).
   returned: success
   type: dict
 """
@@ -459,11 +475,18 @@ def main() -> None:
     if module.params["log_min_age_days"] < 0:  # a cutoff in the future: every rotated log
         module.fail_json(msg="log_min_age_days must be 0 or more, not "
                          f"{module.params['log_min_age_days']}", setting="log_min_age_days")
-    before, after, done, skipped = ACTIONS[module.params["action"]](module)
-    module.exit_json(changed=bool(done), before=before, after=after, done=done, skipped=skipped,
+    before, after, actions, skipped = ACTIONS[module.params["action"]](module)
+    # In check mode the actions found are what a run would do, none done: returned and
+    # recorded as such (planned, akan_dilakukan), never as done (the incident's evidence
+    # said a restart was done that was not). changed is Ansible's: would a run change?
+    check = module.check_mode
+    module.exit_json(changed=bool(actions), before=before, after=after,
+                     done=[] if check else actions, skipped=skipped,
+                     **({"planned": actions} if check else {}),
                      sop_output={"tindakan": module.params["action"], "sebelum": before,
-                                 "sesudah": after, "dilakukan": done[:20],
-                                 "dilewati": skipped, "uji_coba": module.check_mode})
+                                 "sesudah": after,
+                                 ("akan_dilakukan" if check else "dilakukan"): actions[:20],
+                                 "dilewati": skipped, "uji_coba": check})
 
 
 if __name__ == "__main__":

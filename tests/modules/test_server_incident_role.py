@@ -125,7 +125,9 @@ def test_a_stopped_php_fpm_is_named_and_restarted_when_asked(tmp_path: pathlib.P
     record = next(r["sop_output"] for r in results if "bundel" in r.get("sop_output", {}))
     assert "PHP-FPM php8.2-fpm tidak berjalan (php8.2-fpm: failed/failed, result " \
         "exit-code)" in record["penyebab"]
-    assert record["tindakan"][0]["dilakukan"] == ["restart php8.2-fpm"]
+    # a dry run: named as what would be done, never as done
+    assert record["tindakan"][0]["akan_dilakukan"] == ["restart php8.2-fpm"]
+    assert "dilakukan" not in record["tindakan"][0]
     diagnosis = next(r for r in results if "bundle" in r)
     assert [s["name"] for s in diagnosis["bundle"]["services"]] == ["nginx", "php8.2-fpm"]
 

@@ -3829,6 +3829,39 @@ def test_a_package_cache_folder_removed_by_hand_is_nothing_to_clean(tmp_path, mo
     assert abs(before["free_mb"] - free) <= 1 and abs(after["free_mb"] - free) <= 1
 
 
+
+@pytest.mark.parametrize("check_mode", [False, True])
+@pytest.mark.parametrize("active", ["failed", "active"])
+def test_a_dry_run_names_what_it_would_do_never_as_done(tmp_path, monkeypatch, check_mode,
+                                                       active):
+    """In check mode the restart a run would make was returned as done and recorded
+    under dilakukan: the incident's evidence said a stopped database was restarted,
+    though nothing was run. A dry run names it as what would be done (planned,
+    akan_dilakukan), changed saying whether a run would change anything; a real run's
+    result and record are what they were."""
+    state, calls = tmp_path / "state", tmp_path / "calls"
+    state.write_text(active)
+    hung_tools(tmp_path, monkeypatch, systemctl=f"""echo "$*" >> {calls}
+[ "$1" = restart ] && {{ echo active > {state}; exit 0; }}
+printf 'Id=%s\\nLoadState=loaded\\nActiveState=%s\\nUnitFileState=enabled\\n' "$2" "$(cat {state})"
+""")
+    rc, result = run_module("server_remediate", tmp_path, {
+        "action": "restart_service", "services": ["mariadb"], "_ansible_check_mode": check_mode})
+    assert rc == 0, result.get("msg")
+    record = result["sop_output"]
+    actions = ["restart mariadb"] if active == "failed" else []
+    assert result["changed"] is bool(actions) and record["uji_coba"] is check_mode
+    restarted = "restart mariadb.service" in calls.read_text().splitlines()
+    if check_mode:
+        assert not restarted and result["after"] == result["before"]
+        assert result["done"] == [] and result["planned"] == record["akan_dilakukan"] == actions
+        assert "dilakukan" not in record
+    else:
+        assert restarted is bool(actions) and result["after"]["mariadb"]["active"] == "active"
+        assert result["done"] == record["dilakukan"] == actions
+        assert "planned" not in result and "akan_dilakukan" not in record
+
+
 def test_a_negative_log_min_age_is_refused_as_a_setting(tmp_path):
     """log_min_age_days -1 was taken: a cutoff a day ahead, every rotated log under
     /var/log old enough to remove, the newest one (written an hour ago) too. Refused in
