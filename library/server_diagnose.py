@@ -112,8 +112,13 @@ description:
     reports them). An error log not read within those 10 seconds (a PHP-FPM pool's log on
     a hung NFS mount) is named in not_visible the same way, not waited for; so is
     C(/var/log/auth.log) not read within 60 seconds (C(log_read) in TIME_LIMITS), the
-    logins then read from the journal. A mount table (C(/proc/mounts)) not read (a
-    container without C(/proc)) is named in not_visible, no file system measured."
+    logins then read from the journal, and the package history (C(/var/log/dpkg.log) and
+    its rotations) not read within those 60 seconds, no package change shown then. A
+    mount table (C(/proc/mounts)) not read (a container without C(/proc)) is named in
+    not_visible, no file system measured. So is C(/proc/loadavg) not read within 10
+    seconds (lxcfs's file in an LXC container, a hung lxcfs), not read, or not three
+    numbers (C(beban (/proc/loadavg tidak menjawab dalam 10 detik))): the bundle's load
+    is then null and no load judged."
   - Read-only; supports check mode.
 version_added: "0.2.0"
 author: Court IT SOP maintainers
@@ -191,15 +196,16 @@ bundle:
   description: Everything collected (journal_errors, failed_units, file_systems,
     mounts_not_answering (mount points whose statvfs did not answer in time),
     mounts_not_measured (path and error of those whose statvfs failed), oom_kills,
-    load, services, mariadb_ping (rc; output, its first 10 lines, masked; error, why the
-    server did not answer, or null; timed_out), logs, php_fpm (by PHP-FPM service, its
+    load (null when C(/proc/loadavg) was not read), services, mariadb_ping (rc; output,
+    its first 10 lines, masked; error, why the server did not answer, or null;
+    timed_out), logs, php_fpm (by PHP-FPM service, its
     error_log, null for syslog, and the lines its causes are read from), peers, packages,
     logins); sources,
     where it was read (journal, its folders holding journal files; packages, the dpkg logs read;
     logins, auth.log or the journal's folders); and not_visible, what this host did not
     show (tools it lacks, such as journalctl, systemctl and mariadb-admin; reads stopped
-    at their tool's time limit; logs missing or not read; journal reads not whole; a
-    journal lost at each boot, or none).
+    at their tool's time limit; logs missing or not read; the load not read; journal
+    reads not whole; a journal lost at each boot, or none).
   returned: success
   type: dict
 sop_output:
@@ -278,6 +284,9 @@ JOURNAL = "/var/log/journal"
 RUNTIME_JOURNAL = "/run/log/journal"
 AUTH_LOG = "/var/log/auth.log"
 MOUNTS = "/proc/mounts"
+# The kernel's load averages; in an LXC container lxcfs's FUSE file in its place, whose
+# read a hung lxcfs blocks for good: read within TIME_LIMITS["statvfs"].
+LOADAVG = "/proc/loadavg"
 # dpkg.log lines read (with its rotations', when read), the bytes a log's tail is read
 # from, the bytes streamed of auth.log's end or of a gzip rotation, and a line's length.
 HISTORY_LINES = 400
@@ -611,10 +620,21 @@ def read_mounts() -> str:
 
 
 def read_load() -> dict[str, float]:
-    """This host's load averages (/proc/loadavg) and its CPUs."""
-    with open("/proc/loadavg", encoding="ascii") as handle:
-        load = [float(x) for x in handle.read().split()[:3]]
-    return {"1m": load[0], "5m": load[1], "15m": load[2], "cpus": os.cpu_count() or 1}
+    """This host's load averages (LOADAVG) and its CPUs; OSError as open() raises it,
+    ValueError when its text does not begin with three numbers."""
+    with open(LOADAVG, encoding="ascii", errors="replace") as handle:
+        words = handle.read().split()[:3]
+    try:
+        one, five, fifteen = (float(word) for word in words)
+    except ValueError:  # fewer than three words, or one that is no number
+        raise ValueError("isinya bukan tiga angka beban") from None
+    return {"1m": one, "5m": five, "15m": fifteen, "cpus": os.cpu_count() or 1}
+
+
+def not_read_in_time(path: str) -> str:
+    """The not_visible line of a log not read within TIME_LIMITS["log_read"]."""
+    return (f"{path} tidak terbaca dalam {angka(TIME_LIMITS['log_read'])} detik "
+            "(disk atau NFS macet?)")
 
 
 def reachable(peer: str, timeout: float = 3.0) -> dict[str, Any]:
@@ -737,8 +757,7 @@ class Collector:
                 self.sources["logins"] = [AUTH_LOG]
                 return found
             except NotAnswered:
-                self.note(f"{AUTH_LOG} tidak terbaca dalam {angka(TIME_LIMITS['log_read'])} "
-                          "detik (disk atau NFS macet?)")
+                self.note(not_read_in_time(AUTH_LOG))
                 self.sources["logins"] = journals
             except OSError as exc:
                 self.note(unreadable(AUTH_LOG, exc))
@@ -809,8 +828,18 @@ class Collector:
         return found
 
     def packages(self) -> list[str]:
-        """The package changes of the last hours (package_history, package_changes)."""
-        lines, self.sources["packages"], problems = package_history(DPKG_LOG, self.since)
+        """The package changes of the last hours (package_history, package_changes),
+        read within TIME_LIMITS["log_read"]: dpkg.log on a hung disk or NFS mount blocks
+        its open and read for good; not read by then, it is named in not_visible, no
+        package change shown."""
+        try:
+            lines, self.sources["packages"], problems = bounded(
+                functools.partial(package_history, DPKG_LOG, self.since),
+                TIME_LIMITS["log_read"])
+        except NotAnswered:
+            self.note(not_read_in_time(DPKG_LOG))
+            self.sources["packages"] = []
+            return []
         for line in problems:
             self.note(line)
         return package_changes(lines, self.since, self.params["log_lines"])
@@ -841,6 +870,21 @@ class Collector:
                  if line.strip()]
         output = "\n".join(line[:MAX_PING_LINE] for line in lines[:PING_LINES])
         return {"rc": rc, "output": output, "error": ping_failure(rc, lines)}
+
+    def load(self) -> dict[str, float] | None:
+        """read_load() within TIME_LIMITS["statvfs"] (LOADAVG: lxcfs's file in an LXC
+        container, a hung lxcfs blocks its read); one not read in time, not read, or not
+        the kernel's three numbers is named in not_visible, None: no load judged."""
+        try:
+            return bounded(read_load, TIME_LIMITS["statvfs"])
+        except NotAnswered:
+            self.note(f"beban ({LOADAVG} tidak menjawab dalam "
+                      f"{angka(TIME_LIMITS['statvfs'])} detik)")
+        except OSError as exc:
+            self.note(f"beban ({unreadable(LOADAVG, exc)})")
+        except ValueError as exc:
+            self.note(f"beban ({LOADAVG} tidak terbaca ({exc}))")
+        return None
 
     def mounts(self) -> MeasuredMounts:
         """measured_mounts() of MOUNTS; a mount table not read (no /proc in a container)
@@ -874,7 +918,7 @@ class Collector:
             "mounts_not_answering": hung,
             "mounts_not_measured": failed,
             "oom_kills": self.journal("oom_kills", "--grep", OOM_GREP),
-            "load": read_load(),
+            "load": self.load(),
             "services": services,
             "mariadb_ping": ping,
             "logs": logs,
@@ -1071,8 +1115,8 @@ def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
     if kills:
         found.append(f"Kehabisan memori: {len(kills)} pembunuhan OOM: "
                      + ", ".join(map(str, kills)))
-    load = bundle["load"]
-    if load["5m"] > load_per_cpu * load["cpus"]:
+    load = bundle["load"]  # None: not read (named in not_visible)
+    if load and load["5m"] > load_per_cpu * load["cpus"]:
         found.append(f"Beban sangat tinggi: {angka_ringkas(load['5m'])} untuk {angka(load['cpus'])} CPU")
     down = [p["peer"] for p in bundle["peers"] if not p["reachable"]]
     if down:

@@ -4461,3 +4461,106 @@ def test_auth_log_on_a_hung_disk_is_named_not_waited_for(tmp_path, monkeypatch, 
         in collected["not_visible"]
     assert collected["logins"] == ["Accepted publickey for admin from 10.0.0.9"]
     assert collected["sources"]["logins"] == [str(tmp_path / "runtime-journal")]
+
+
+def test_dpkg_log_on_a_hung_disk_is_named_not_waited_for(tmp_path, monkeypatch, real_module):
+    """dpkg.log and its rotations were read without a time limit: on a hung /var/log
+    (a dying disk, an NFS mount) the diagnosis waited for good. Not read within
+    TIME_LIMITS["log_read"], the package history is named in not_visible, no package
+    change shown."""
+    log = tmp_path / "dpkg.log"
+    log.write_text(_logged(1, "upgrade nginx:amd64 1 2") + "\n")
+    monkeypatch.setattr(diagnose, "DPKG_LOG", str(log))
+    release, read_tail = threading.Event(), diagnose.read_tail
+
+    def hung_tail(path, lines):
+        if path == str(log):
+            release.wait(60)
+        return read_tail(path, lines)
+
+    monkeypatch.setattr(diagnose, "read_tail", hung_tail)
+    try:
+        with within(15, "the diagnosis of dpkg.log on a hung disk"):
+            collected = _diagnosis(tmp_path, monkeypatch, real_module)
+    finally:
+        release.set()
+    assert f"{log} tidak terbaca dalam 1 detik (disk atau NFS macet?)" in collected["not_visible"]
+    assert collected["packages"] == [] and collected["sources"]["packages"] == []
+
+
+def _bytes_read() -> int:
+    """The bytes this process has read by read() and its kin (/proc/self/io's rchar)."""
+    with open("/proc/self/io", encoding="ascii") as handle:
+        return int(next(line for line in handle if line.startswith("rchar:")).split()[1])
+
+
+def test_a_huge_dpkg_log_is_read_from_its_tail_only(tmp_path):
+    """A dpkg.log grown huge (never rotated) is read from its last TAIL_BYTES, the line
+    cut there left out, not whole: the history is its last lines, read in a moment."""
+    log = tmp_path / "dpkg.log"
+    lines = [_logged(1, f"upgrade pkg{n}:all 1 2") for n in range(50)]
+    with open(log, "wb") as handle:
+        handle.truncate(256 * 2**20)  # 256 MiB of a hole, no disk used
+        handle.seek(0, os.SEEK_END)
+        handle.write(b"".join(line.encode() + b"\n" for line in lines))
+    since = datetime.datetime.now() - datetime.timedelta(hours=24)
+    before = _bytes_read()
+    history, read, problems = diagnose.package_history(str(log), since)
+    assert _bytes_read() - before <= diagnose.TAIL_BYTES + 2**16
+    # the first line begins in the hole, before the window: cut there, left out
+    assert (history, read, problems) == (lines[1:], [str(log)], [])
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (None, "tidak ada"),
+    ("", "tidak terbaca (isinya bukan tiga angka beban)"),
+    ("0.10 0.20\n", "tidak terbaca (isinya bukan tiga angka beban)"),
+    ("0.10 x 0.30 1/100 42\n", "tidak terbaca (isinya bukan tiga angka beban)"),
+])
+def test_a_load_not_read_is_named_not_a_traceback(tmp_path, monkeypatch, real_module,
+                                                  content, reason):
+    """/proc/loadavg was read without a guard: missing (a container without /proc) or
+    not the kernel's numbers, the diagnosis ended in a traceback. It is named in
+    not_visible, the bundle's load null, and no load judged."""
+    loadavg = tmp_path / "loadavg"
+    if content is not None:
+        loadavg.write_text(content)
+    monkeypatch.setattr(diagnose, "LOADAVG", str(loadavg))
+    collected = _diagnosis(tmp_path, monkeypatch, real_module)
+    assert collected["load"] is None
+    assert f"beban ({loadavg} {reason})" in collected["not_visible"]
+    assert not [c for c in diagnose.causes(collected, 97, 100) if c.startswith("Beban")]
+
+
+def test_a_load_read_is_judged(tmp_path, monkeypatch, real_module):
+    """LOADAVG as the kernel writes it: its three averages read, the 5-minute one judged."""
+    loadavg = tmp_path / "loadavg"
+    loadavg.write_text("0.50 9999.25 3.00 2/345 6789\n")
+    monkeypatch.setattr(diagnose, "LOADAVG", str(loadavg))
+    collected = _diagnosis(tmp_path, monkeypatch, real_module)
+    assert collected["load"] == {"1m": 0.5, "5m": 9999.25, "15m": 3.0,
+                                 "cpus": os.cpu_count() or 1}
+    assert not [line for line in collected["not_visible"] if line.startswith("beban")]
+    assert [c for c in diagnose.causes(collected, 97, 100) if c.startswith("Beban")] == [
+        f"Beban sangat tinggi: {diagnose.angka_ringkas(9999.25)} untuk "
+        f"{diagnose.angka(os.cpu_count() or 1)} CPU"]
+
+
+def test_a_hung_load_is_named_not_waited_for(tmp_path, monkeypatch, real_module):
+    """In an LXC container /proc/loadavg is lxcfs's FUSE file: a hung lxcfs blocks its
+    read for good, and so did it the diagnosis. Not read within TIME_LIMITS["statvfs"],
+    it is named in not_visible, no load judged."""
+    release, read_load = threading.Event(), diagnose.read_load
+
+    def hung_load():
+        release.wait(60)
+        return read_load()
+
+    monkeypatch.setattr(diagnose, "read_load", hung_load)
+    try:
+        with within(15, "the diagnosis of a hung /proc/loadavg"):
+            collected = _diagnosis(tmp_path, monkeypatch, real_module)
+    finally:
+        release.set()
+    assert collected["load"] is None
+    assert f"beban ({diagnose.LOADAVG} tidak menjawab dalam 1 detik)" in collected["not_visible"]
