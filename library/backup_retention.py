@@ -14,12 +14,15 @@ from ansible.module_utils.sop_backup_files import inventory, owned_by
 from ansible.module_utils.sop_backup_ledger import (
     ACKNOWLEDGED_LOST,
     RESTAMPED,
+    SHRINK_ACKNOWLEDGED,
     acknowledged,
     append,
     backups,
     checked,
     parse_time,
     read,
+    shrink_hold,
+    taken_in,
 )
 from ansible.module_utils.sop_retention import by_arrival, select
 
@@ -87,6 +90,32 @@ description:
     records only the entries naming a backup of exactly its O(prefix) (the rule of its
     files, C(website) never takes C(website-db-...)); an entry naming a backup of none of
     them fails the task in one line.
+  - >-
+    With O(ledger), the shrink findings the record holds (C(shrunk) of a C(verified) event,
+    written by mariadb_restore_verify on this computer, never read from a pushed
+    manifest: a backup whose tables lost most of their rows since the previous verified
+    one, or vanished) hold back a backup. While a finding is not acknowledged, the newest
+    verified backup taken in before the first such finding that is still whole in
+    O(path) (the last one before the shrink) is kept whatever the keep rules say: a
+    database emptied or vandalised (ransomware, an intruder deleting cases) is backed up
+    and verified every night after, and the keep rules alone would prune the last good
+    backups once they are older than the days, weeks and months kept. It is returned in
+    RV(held) and named in a warning (Bahasa) on every run. Findings are never removed
+    from the record.
+  - >-
+    O(shrink_acknowledged) lets the backup computer's admin release it after examining
+    the shrink: an entry naming the backup held (or, when no whole verified backup was
+    left before the first finding, that finding's backup, as the warning names it) is
+    recorded as C(shrink_acknowledged) with who and why and the findings it acknowledges,
+    every one recorded so far, and returned once in RV(shrink_acknowledged). A finding
+    recorded later holds back the newest verified backup before it, the acknowledged
+    ones counting as without a finding. An entry the record holds already (the same name,
+    reason and by) is left alone, the list may stay as it is; when it names the backup a
+    later finding holds again, a warning says it was recorded for the earlier findings
+    and an entry of its own (another reason or by) is needed. An entry naming any other
+    backup (written before a shrink, it would release the hold the moment it began), two
+    new entries, or an empty reason or by fail the task in one line and no
+    acknowledgement is recorded.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
@@ -147,11 +176,32 @@ options:
         type: str
         required: true
   other_prefixes:
-    description: With O(acknowledged_lost), the other prefixes of the same record whose
-      own retention runs acknowledge their backups; entries naming those are left to them.
+    description: With O(acknowledged_lost) or O(shrink_acknowledged), the other prefixes of
+      the same record whose own retention runs acknowledge their backups; entries naming
+      those are left to them.
     type: list
     elements: str
     default: []
+  shrink_acknowledged:
+    description: With O(ledger), the admin's acknowledgements of shrink findings, each
+      naming the backup held back before them (RV(held)), with the reason and who
+      acknowledges them.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: The backup held back, as RV(held) and the warning name it.
+        type: str
+        required: true
+      reason:
+        description: Why the shrink is accepted (recorded).
+        type: str
+        required: true
+      by:
+        description: Who acknowledges it (recorded).
+        type: str
+        required: true
 attributes:
   check_mode:
     support: full
@@ -176,6 +226,16 @@ EXAMPLES = r"""
     acknowledged_lost:
       - name: sipp-20261121T020000.sql.zst
         reason: deleted by a disk clean-up on 2026-11-30
+        by: Budi (admin PTIP)
+
+- name: On the backup computer, release the backup held back before a shrink found checked
+  backup_retention:
+    path: /srv/backup/sipp/400999
+    ledger: /srv/backup/sipp/400999/ledger.jsonl
+    prefix: sipp
+    shrink_acknowledged:
+      - name: sipp-20261120T020000.sql.zst
+        reason: the log table was purged on purpose on 2026-11-21
         by: Budi (admin PTIP)
 """
 
@@ -207,6 +267,20 @@ restamped:
 acknowledged:
   description: Backups recorded as C(acknowledged_lost) in this run (in check mode, that
     would be), with the reason and who (name, reason, by, fault).
+  returned: always
+  type: list
+  elements: dict
+held:
+  description: With O(ledger), the backup held back as the last verified one before a
+    shrink finding not acknowledged (name, time, C(first) the first finding's backup,
+    C(findings) every one not acknowledged); empty when none is held.
+  returned: always
+  type: list
+  elements: dict
+shrink_acknowledged:
+  description: The acknowledgement of shrink findings recorded as C(shrink_acknowledged)
+    in this run (in check mode, that would be), with the reason and who (name, reason,
+    by, findings).
   returned: always
   type: list
   elements: dict
@@ -242,9 +316,9 @@ def recorded(directory: str, ledger: str, prefix: str, restamped: list[str], *,
             if not dry:
                 append(ledger, RESTAMPED, name=name, sha256=entry["sha256"], **again)
             restamped.append(name)
-        items.append({"name": name, "time": parse_time(entry["ingested_at"]),
-                      "arrival": arrival, "verified": entry["verified"], "files": files,
-                      "missing": fault})
+        items.append({"name": name, "sha256": entry["sha256"],
+                      "time": parse_time(entry["ingested_at"]), "arrival": arrival,
+                      "verified": entry["verified"], "files": files, "missing": fault})
     return items
 
 
@@ -252,17 +326,18 @@ class Refused(Exception):
     """One clear line: an acknowledgement that cannot be recorded."""
 
 
-def own_entries(wanted: list[dict[str, str]], prefix: str,
-                other_prefixes: list[str]) -> list[dict[str, str]]:
-    """The entries of ``wanted`` naming a backup of exactly ``prefix`` (``owned_by``, the
-    rule of the store's files: ``website`` never takes ``website-db-...``); those of one
-    of ``other_prefixes`` are left to that prefix's retention. Refused: one of none."""
+def own_entries(wanted: list[dict[str, str]], prefix: str, other_prefixes: list[str],
+                option: str = "acknowledged_lost") -> list[dict[str, str]]:
+    """The entries of ``wanted`` (the list of ``option``) naming a backup of exactly
+    ``prefix`` (``owned_by``, the rule of the store's files: ``website`` never takes
+    ``website-db-...``); those of one of ``other_prefixes`` are left to that prefix's
+    retention. Refused: one of none."""
     prefixes = [prefix, *other_prefixes]
     own = []
     for item in wanted:
         owner = next((p for p in prefixes if owned_by(item["name"], p) == "backup"), None)
         if owner is None:
-            raise Refused(f"acknowledged_lost: {item['name']} is the name of no backup of "
+            raise Refused(f"{option}: {item['name']} is the name of no backup of "
                           f"{' or '.join(prefixes)}")
         if owner == prefix:
             own.append(item)
@@ -338,6 +413,76 @@ def acknowledge(directory: str, ledger: str, prefix: str, wanted: list[dict[str,
             [line for name, line in spent.items() if name not in new])
 
 
+def shrink(ledger: str, prefix: str, items: list[dict[str, Any]],
+           wanted: list[dict[str, str]], *, dry: bool,
+           ) -> tuple[dict[str, Any] | None, list[dict[str, Any]], list[str]]:
+    """What the shrink findings of the record hold back from pruning (``shrink_hold``, of
+    the whole backups among ``items``) once the admin's entries ``wanted`` are recorded
+    (with ``dry``, only named): an entry naming the backup held (or, none left to hold,
+    the first finding's) acknowledges every finding recorded so far. Returns the hold
+    left (None once acknowledged), the new acknowledgement, and a warning for an entry
+    the record holds already (the same name, reason and by) naming that backup again, as
+    it was recorded for earlier findings. Refused: an entry naming anything else, two
+    new entries, an empty reason or by; nothing is recorded then."""
+    try:
+        events = read(ledger)
+    except OSError as exc:
+        raise Refused(f"cannot read the backup ledger {ledger}: {exc.strerror}") from None
+    hold = shrink_hold([b for b in taken_in(events) if owned_by(b["name"], prefix) == "backup"],
+                       {(i["name"], i["sha256"]) for i in items if not i.get("missing")})
+    target = (hold["name"] or hold["first"]) if hold else None
+    done = [e for e in events if e.get("event") == SHRINK_ACKNOWLEDGED]
+    found: list[dict[str, Any]] = []
+    spent: list[str] = []
+    for item in wanted:
+        name = item["name"]
+        for key in ("reason", "by"):
+            if not item[key].strip():
+                raise Refused(f"shrink_acknowledged: {name} needs a {key}")
+        earlier = next((e for e in done if (e.get("name"), e.get("reason"), e.get("by"))
+                        == (name, item["reason"], item["by"])), None)
+        if earlier is not None:  # recorded for earlier findings
+            if name == target:
+                spent.append(f"shrink_acknowledged: {name} ({item['reason']}, {item['by']}) "
+                             f"sudah dicatat untuk penyusutan sebelumnya ({earlier.get('at')}); "
+                             "penyusutan baru tercatat: konfirmasi dengan entri baru (alasan "
+                             "atau nama lain)")
+            continue
+        if hold is None or name != target:
+            raise Refused(f"shrink_acknowledged: {name} is not held back as the last verified "
+                          "backup before a shrink of the data (" + (
+                              f"{target} is" if target else "no shrink finding waits for an "
+                              "acknowledgement") + ")")
+        if found:
+            raise Refused(f"shrink_acknowledged: {name} is listed twice for one shrink: one "
+                          "acknowledgement a shrink")
+        found.append({"name": name, "reason": item["reason"], "by": item["by"],
+                      "findings": [f["name"] for f in hold["findings"]]})
+    if hold is None or not found:
+        return hold, [], spent
+    if not dry:
+        try:
+            append(ledger, SHRINK_ACKNOWLEDGED, name=target,
+                   sha256=hold["sha256"] or hold["findings"][0]["sha256"],
+                   reason=found[0]["reason"], by=found[0]["by"], findings=hold["findings"])
+        except OSError as exc:
+            raise Refused(f"cannot record the acknowledgement of the shrink before {target} "
+                          f"in {ledger}: {exc.strerror}") from None
+    return None, found, []
+
+
+def held_line(hold: dict[str, Any]) -> str:
+    """The report's line (Bahasa) of what a shrink finding not acknowledged holds back."""
+    findings = ", ".join(f["name"] for f in hold["findings"])
+    if hold["name"] is None:
+        return (f"penyusutan data tercatat pada {findings}, tetapi tidak ada lagi backup "
+                "terverifikasi sebelumnya yang utuh untuk dipertahankan; setelah diperiksa, "
+                f"konfirmasi penyusutan itu (shrink_acknowledged: {hold['first']})")
+    return (f"dipertahankan: backup terakhir sebelum penyusutan data, {hold['name']} "
+            f"(penyusutan tercatat pada {findings}); retensi tidak menghapusnya sampai admin "
+            f"komputer backup mengonfirmasi penyusutan itu (shrink_acknowledged: {hold['name']})")
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
@@ -353,17 +498,22 @@ def main() -> None:
                                   "options": {key: {"type": "str", "required": True}
                                               for key in ("name", "reason", "by")}},
             "other_prefixes": {"type": "list", "elements": "str", "default": []},
+            "shrink_acknowledged": {"type": "list", "elements": "dict", "default": [],
+                                    "options": {key: {"type": "str", "required": True}
+                                                for key in ("name", "reason", "by")}},
         },
         mutually_exclusive=[("ledger", "current")],
         supports_check_mode=True,
     )
     p = module.params
-    if p["acknowledged_lost"] and not p["ledger"]:
-        module.fail_json(msg="retention: acknowledged_lost needs the ledger (the backup "
-                             "computer's record)")
+    for option in ("acknowledged_lost", "shrink_acknowledged"):
+        if p[option] and not p["ledger"]:
+            module.fail_json(msg=f"retention: {option} needs the ledger (the backup "
+                                 "computer's record)")
     if not os.path.isdir(p["path"]):
         module.exit_json(changed=False, kept=[], pruned=[], missing=[], acknowledged=[],
-                         restamped=[], msg=f"nothing to prune: {p['path']} does not exist (yet)")
+                         restamped=[], held=[], shrink_acknowledged=[],
+                         msg=f"nothing to prune: {p['path']} does not exist (yet)")
     keep = {"daily": p["keep_daily"], "weekly": p["keep_weekly"], "monthly": p["keep_monthly"]}
     lost: list[dict[str, str]] = []
     try:
@@ -376,6 +526,8 @@ def main() -> None:
         module.fail_json(msg=f"retention: {exc}")
     gone = {i["name"] for i in lost}
     restamped: list[str] = []
+    hold: dict[str, Any] | None = None
+    shrink_acked: list[dict[str, Any]] = []
     try:
         items = recorded(p["path"], p["ledger"], p["prefix"], restamped,
                          dry=module.check_mode) if p["ledger"] else \
@@ -383,9 +535,20 @@ def main() -> None:
         items = [i for i in items if i["name"] not in gone]  # already so in check mode
         missing = [i for i in items if i.get("missing")]
         items = [i for i in items if not i.get("missing")]
+        if p["ledger"]:
+            hold, shrink_acked, spent = shrink(p["ledger"], p["prefix"], items, own_entries(
+                p["shrink_acknowledged"], p["prefix"], p["other_prefixes"],
+                "shrink_acknowledged"), dry=module.check_mode)
+            for line in spent:
+                module.warn(line)
+        held = {hold["name"]: f"held back: the last verified backup before the shrink found "
+                              f"in {hold['first']}, until acknowledged"} \
+            if hold and hold["name"] else {}
         kept, pruned = select([i for i in items if i["time"] is not None], keep,
                               datetime.datetime.now(),
-                              datetime.timedelta(hours=p["stale_after_hours"]))
+                              datetime.timedelta(hours=p["stale_after_hours"]), held)
+    except Refused as exc:
+        module.fail_json(msg=f"retention: {exc}")
     except ValueError as exc:
         module.fail_json(msg=f"retention: {exc}")
     except OSError as exc:
@@ -408,19 +571,32 @@ def main() -> None:
         time = item["time"].isoformat() if item["time"] is not None else None
         return {"name": item["name"], "time": time, key: item[key]}
 
+    if hold:
+        module.warn(held_line(hold))
     if missing:
         module.warn(f"{len(missing)} backup tercatat di ledger tetapi tidak utuh di {p['path']} "
                     "(dihapus di luar SOP, ukurannya berubah atau diubah setelah disimpan), tidak "
                     f"dihitung retensi dan tidak dihapus: {', '.join(i['name'] for i in missing)}")
-    module.exit_json(changed=bool(pruned or lost or restamped), kept=[show(i, "reasons") for i in kept],
+    module.exit_json(changed=bool(pruned or lost or restamped or shrink_acked),
+                     kept=[show(i, "reasons") for i in kept],
                      pruned=[show(i, "reason") for i in pruned],
                      missing=[show(dict(i, reason=i["missing"]), "reason") for i in missing],
                      acknowledged=lost, restamped=restamped,
+                     held=[dict(show(i, "name"), first=hold["first"],
+                                findings=[f["name"] for f in hold["findings"]])
+                           for i in items if hold and i["name"] == hold["name"]],
+                     shrink_acknowledged=shrink_acked,
                      msg=f"{len(kept)} kept, {len(pruned)} "
                          f"{'to be ' if module.check_mode else ''}pruned"
                          + (f", {len(missing)} missing or not whole" if missing else "")
                          + (f", {len(restamped)} re-hashed after a copy or move of the store"
                             if restamped else "")
+                         + (f", {hold['name']} held back before the shrink found in "
+                            f"{hold['first']}" if hold and hold["name"] else "")
+                         + "".join(f"; {'would record' if module.check_mode else 'recorded'}"
+                                   f" the shrink found in {', '.join(i['findings'])} as "
+                                   f"acknowledged by {i['by']}: {i['reason']}"
+                                   for i in shrink_acked)
                          + "".join(f"; {'would record' if module.check_mode else 'recorded'}"
                                    f" {i['name']} as lost, acknowledged by {i['by']}: "
                                    f"{i['reason']} ({i['fault']})" for i in lost))

@@ -101,7 +101,10 @@ description:
     C(finding) of RV(sop_output) (a Temuan the head of the unit is told of). SIPP's case
     data only grows: a compromised or mistaken SIPP server pushing a gutted database, which
     restores and verifies, would otherwise pass unnoticed until retention had pruned the
-    older good backups of the days and weeks before. The backup is still verified.
+    older good backups of the days and weeks before. The backup is still verified. The
+    finding is recorded with its C(verified) event in the record (C(shrunk)), never in the
+    pushed manifest, and backup_retention holds back the last verified backup before it
+    until the admin acknowledges it.
   - When the verification cannot run because of this computer (no space to unpack, its
     MariaDB down or out of memory, the verification account missing, a client too old for
     C(--sandbox), a symbolic link or a FIFO at the backup's name, a backup file it cannot
@@ -810,8 +813,12 @@ def main() -> None:
         record.update(status="failed", reason="the manifest's sha256 is not the recorded one")
     tables = record.pop("tables")
     verified = record["status"] == "ok"
+    # recorded with the verification: retention holds back the backup before it
+    shrunk = compared_with_previous(path, state, tables, module.params) \
+        if ledger and verified else None
     if ledger:
-        error = record_verified(ledger, path, known["sha256"] if known else None, record)
+        error = record_verified(ledger, path, known["sha256"] if known else None, record,
+                                shrunk)
         if error:
             module.fail_json(msg=error, verified=False, verification=record, tables=tables,
                              path=path)
@@ -821,10 +828,9 @@ def main() -> None:
     result = {"changed": True, "verified": verified, "verification": record, "tables": tables,
               "path": path}
     if ledger and verified:
-        result["shrunk"] = compared_with_previous(path, state, tables, module.params)
-        if result["shrunk"]:
-            result["sop_output"] = {"finding": shrink_finding(os.path.basename(path),
-                                                              result["shrunk"])}
+        result["shrunk"] = shrunk
+        if shrunk:
+            result["sop_output"] = {"finding": shrink_finding(os.path.basename(path), shrunk)}
     if not verified and module.params["fail_on_mismatch"]:
         module.fail_json(msg="verification of {} failed: {}".format(path, record["reason"]), **result)
     module.exit_json(**result)

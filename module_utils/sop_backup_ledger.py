@@ -6,13 +6,18 @@ at all and fsynced (sop_state.append_json), never rewritten. Only root on the ba
 computer writes it: the SIPP server's push key cannot reach it. Events: ``ingested``
 (name, sha256 and size computed here, the sha256 the SIPP server reported, the
 manifest's name and sha256; since 2026-12 also the stored file's ``inode``,
-``mtime_ns`` and ``ctime_ns``), ``verified`` (status ok or failed, reason, method),
-``pruned``, ``rejected``, ``discarded`` (files in the incoming directory that were never
-asked for), ``acknowledged_lost`` (a backup not whole in the store that the backup
-computer's admin declared lost: sha256, reason, by, and why it was not whole),
+``mtime_ns`` and ``ctime_ns``), ``verified`` (status ok or failed, reason, method;
+since 2026-12 ``shrunk``, the shrink finding of a backup much smaller than the previous
+verified one, when there was one), ``pruned``, ``rejected``, ``discarded`` (files in the
+incoming directory that were never asked for), ``acknowledged_lost`` (a backup not whole
+in the store that the backup computer's admin declared lost: sha256, reason, by, and why
+it was not whole),
 ``restamped`` (a backup whose inode, mtime or ctime changed but whose content retention
 found still the recorded sha256, e.g. the store copied to another disk: sha256 and its
-new stamp). Lines
+new stamp), ``shrink_acknowledged`` (the admin's acknowledgement of the shrink findings
+recorded so far: the backup retention held back before them, or the first of them when
+none was left to hold, its sha256, reason, by, and the ``findings``, each name and
+sha256, it acknowledges). Lines
 without a field a later tool added read as before; events a reader does not know are
 ignored. Retention on the backup computer reads only this.
 """
@@ -39,6 +44,8 @@ STAMP = ("inode", "mtime_ns", "ctime_ns")
 # copied to another disk, or restored from a copy: cp -a and rsync -a give new inodes and
 # ctimes): retention re-hashes it once and records its new stamp under this event.
 RESTAMPED = "restamped"
+# The admin's acknowledgement of shrink findings: from then on they hold nothing back.
+SHRINK_ACKNOWLEDGED = "shrink_acknowledged"
 
 
 def now_iso() -> str:
@@ -54,13 +61,16 @@ def append(path: str, event: str, **fields: Any) -> dict[str, Any]:
     return entry
 
 
-def record_verified(ledger: str, path: str, sha256: str | None,
-                    record: dict[str, Any]) -> str | None:
-    """Append the ``verified`` event of the backup at ``path``; None, or the one-line
-    reason it could not be recorded (the ledger's disk full: the backup stays unverified,
-    as retention trusts only this record)."""
+def record_verified(ledger: str, path: str, sha256: str | None, record: dict[str, Any],
+                    shrunk: dict[str, Any] | None = None) -> str | None:
+    """Append the ``verified`` event of the backup at ``path``, with its shrink finding
+    (``shrunk``) when it has one; None, or the one-line reason it could not be recorded
+    (the ledger's disk full: the backup stays unverified, as retention trusts only this
+    record)."""
+    extra = {"shrunk": shrunk} if shrunk else {}
     try:
-        append(ledger, "verified", name=os.path.basename(path), sha256=sha256, **record)
+        append(ledger, "verified", name=os.path.basename(path), sha256=sha256, **record,
+               **extra)
     except OSError as exc:
         return (f"cannot record the verification of {path} in {ledger}: "
                 f"{exc.strerror or exc} (it stays unverified)")
@@ -108,8 +118,8 @@ def backups(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             if entry.get("sha256") == state[name]["sha256"]:
                 state[name]["verified"] = entry.get("status") == "ok"
                 # the verification record as the verify step returned it
-                state[name]["verification"] = {k: v for k, v in entry.items()
-                                               if k not in ("at", "event", "name", "sha256")}
+                state[name]["verification"] = {k: v for k, v in entry.items() if k not in (
+                    "at", "event", "name", "sha256", "shrunk")}
         elif entry.get("event") == RESTAMPED and name in state \
                 and entry.get("sha256") == state[name]["sha256"]:
             state[name].update({key: entry.get(key) for key in STAMP})
@@ -130,6 +140,69 @@ def acknowledged(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]
         if entry.get("event") == ACKNOWLEDGED_LOST and isinstance(entry.get("name"), str):
             found.setdefault(entry["name"], []).append(entry)
     return found
+
+
+def taken_in(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every backup the record took in, in the order taken in, pruned and lost ones too
+    (a name taken in again after that is another backup; an ``ingested`` line of a backup
+    still held keeps its place, as in ``backups``): ``name``, ``sha256``, ``verified``,
+    ``shrunk`` (the shrink finding recorded with its verification, or None) and
+    ``acknowledged`` (whether a ``shrink_acknowledged`` event recorded after it names that
+    finding)."""
+    found: list[dict[str, Any]] = []
+    held: dict[str, dict[str, Any]] = {}
+    for entry in events:
+        name, event = entry.get("name"), entry.get("event")
+        if event == SHRINK_ACKNOWLEDGED:
+            done = {(f.get("name"), f.get("sha256")) for f in entry.get("findings") or []
+                    if isinstance(f, dict)}
+            for earlier in found:
+                if earlier["shrunk"] and (earlier["name"], earlier["sha256"]) in done:
+                    earlier["acknowledged"] = True
+        if not isinstance(name, str):
+            continue
+        backup = held.get(name)
+        if event == "ingested":
+            fresh = {"name": name, "sha256": entry.get("sha256"), "verified": False,
+                     "shrunk": None, "acknowledged": False}
+            if backup is None:
+                found.append(fresh)
+                held[name] = fresh
+            else:
+                backup.update(fresh)
+        elif event == "verified" and backup is not None \
+                and entry.get("sha256") == backup["sha256"]:
+            backup["verified"] = entry.get("status") == "ok"
+            shrunk = entry.get("shrunk")
+            backup["shrunk"] = shrunk if backup["verified"] and isinstance(shrunk, dict) else None
+            backup["acknowledged"] = False  # an acknowledgement is of the finding before it
+        elif event == "pruned" or (event == ACKNOWLEDGED_LOST and backup is not None
+                                   and entry.get("sha256") == backup["sha256"]):
+            held.pop(name, None)
+    return found
+
+
+def shrink_hold(history: list[dict[str, Any]],
+                whole: set[tuple[str, str]]) -> dict[str, Any] | None:
+    """What the shrink findings not acknowledged yet hold back from pruning, of
+    ``history`` (``taken_in``, one prefix's backups): the newest verified backup taken in
+    before the first of them that is still a whole backup of the record (``whole``: name
+    and sha256), or None for none left (``name``, ``sha256``); the first finding
+    (``first``) and every one not acknowledged (``findings``, each name and sha256).
+    None when every finding is acknowledged. Before the first finding no verified backup
+    has one that is not acknowledged: the backup held is the last before the shrink."""
+    open_ = [i for i, b in enumerate(history)
+             if b["verified"] and b["shrunk"] and not b["acknowledged"]]
+    if not open_:
+        return None
+    before = history[:open_[0]]
+    anchor = next((b for b in reversed(before)
+                   if b["verified"] and (b["name"], b["sha256"]) in whole), None)
+    return {"name": anchor["name"] if anchor else None,
+            "sha256": anchor["sha256"] if anchor else None,
+            "first": history[open_[0]]["name"],
+            "findings": [{"name": history[i]["name"], "sha256": history[i]["sha256"]}
+                         for i in open_]}
 
 
 def stamp(info: os.stat_result) -> dict[str, int]:

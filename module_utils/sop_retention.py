@@ -11,7 +11,9 @@ rule is kept. On top of that:
 - unverified backups and partial files are pruned only when they are older than
   ``stale_after`` and a newer verified backup exists (a failed run never loses the only
   copy);
-- with no verified backup at all nothing is pruned.
+- with no verified backup at all nothing is pruned;
+- a verified backup named in ``hold`` (the last one before a shrink of the data, on the
+  backup computer) is kept with the reason given, whatever the rules say.
 
 "Newest" is the order of arrival where the items give one (``arrival``, the backup
 computer's record: lines are appended, never reordered) and the time otherwise: a clock
@@ -25,7 +27,7 @@ a medium) ``by_arrival`` gives the order: the backup or copy a run made arrived 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 Bucket = Callable[[datetime.datetime], str]
@@ -39,11 +41,13 @@ RULES: tuple[tuple[str, Bucket], ...] = (
 
 def select(items: Sequence[dict[str, Any]], keep: dict[str, int], now: datetime.datetime,
            stale_after: datetime.timedelta = datetime.timedelta(days=1),
+           hold: Mapping[str, str] | None = None,
            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Split ``items`` into ``(kept, pruned)``.
 
     Each item has ``name``, ``time`` (datetime) and ``verified`` (bool), and may have
-    ``arrival`` (int, larger is newer; then every item has it). Results are copies with a
+    ``arrival`` (int, larger is newer; then every item has it). ``hold``: verified items
+    kept whatever the rules say, by name, with the reason. Results are copies with a
     ``reasons`` list (kept) or ``reason`` string (pruned), newest first.
     """
     for rule, count in keep.items():
@@ -67,6 +71,9 @@ def select(items: Sequence[dict[str, Any]], keep: dict[str, int], now: datetime.
                 seen.add(key)
                 reasons[item["name"]].append(f"{rule} {key}")
     reasons[newest_verified["name"]].insert(0, "newest verified")
+    for name, why in (hold or {}).items():
+        if name in reasons:
+            reasons[name].append(why)
     kept: list[dict[str, Any]] = []
     pruned: list[dict[str, Any]] = []
     for item in ordered:

@@ -688,6 +688,158 @@ def test_one_list_for_two_prefixes_of_one_record(tmp_path) -> None:
             if e["event"] == "acknowledged_lost"] == [files_[0], db[0]]
 
 
+def shrunk_since(ledger: str, name: str, previous: str) -> None:
+    """The verification of ``name`` recorded again, with a shrink finding against
+    ``previous`` (as mariadb_restore_verify records one: a verified event's ``shrunk``)."""
+    entry = next(e for e in ledger_mod.read(ledger)
+                 if e.get("name") == name and e["event"] == "ingested")
+    ledger_mod.append(ledger, "verified", name=name, sha256=entry["sha256"], status="ok",
+                      shrunk={"previous": previous, "tables_gone": ["perkara"],
+                              "tables_shrunk": []})
+
+
+def held_line(name: str, *findings: str) -> str:
+    return (f"dipertahankan: backup terakhir sebelum penyusutan data, {name} (penyusutan "
+            f"tercatat pada {', '.join(findings)}); retensi tidak menghapusnya sampai admin "
+            f"komputer backup mengonfirmasi penyusutan itu (shrink_acknowledged: {name})")
+
+
+def test_the_last_backup_before_a_shrink_is_held_until_the_admin_acknowledges_it(
+        tmp_path) -> None:
+    """SIPP's database emptied (ransomware, an intruder deleting cases): every backup after
+    it restores and verifies, with a shrink finding on the first, and once the good ones
+    were older than the days kept, retention pruned them. The newest verified backup
+    before the first finding is now held back, on every run (the gutted backup itself
+    pruned or not), named in the result and a warning, until the admin's entry naming it
+    is recorded; an entry naming another backup is refused."""
+    ledger = str(tmp_path / "ledger.jsonl")
+    names = whole_backups(tmp_path, ledger, 6)
+    shrunk_since(ledger, names[3], names[2])
+    args = {"path": str(tmp_path), "prefix": "sipp", "ledger": ledger,
+            "keep_daily": 2, "keep_weekly": 0, "keep_monthly": 0}
+    for run in range(2):
+        rc, result = run_module("backup_retention", tmp_path, args)
+        assert rc == 0, result.get("msg")
+        assert [i["name"] for i in result["kept"]] == [names[5], names[4], names[2]]
+        assert result["kept"][2]["reasons"] == [
+            f"held back: the last verified backup before the shrink found in {names[3]}, "
+            "until acknowledged"]
+        assert [i["name"] for i in result["pruned"]] == ([names[3], names[1], names[0]]
+                                                         if run == 0 else [])
+        assert [(i["name"], i["first"], i["findings"]) for i in result["held"]] == [
+            (names[2], names[3], [names[3]])]
+        assert warning_lines(result) == [held_line(names[2], names[3])]
+        assert f"{names[2]} held back before the shrink found in {names[3]}" in result["msg"]
+    assert (tmp_path / names[2]).exists() and not (tmp_path / names[3]).exists()
+    before = Path(ledger).read_bytes()
+    entry = {"name": names[2], "reason": "arsip dipindahkan dengan sengaja", "by": "Budi"}
+    for wrong, line in ((dict(entry, name=names[3]), f"{names[3]} is not held back as the "
+                         f"last verified backup before a shrink of the data ({names[2]} is)"),
+                        (dict(entry, by=" "), f"{names[2]} needs a by"),
+                        (dict(entry, name="sipp-x.sql.zst"), "sipp-x.sql.zst is the name of no "
+                         "backup of sipp")):
+        rc, result = run_module("backup_retention", tmp_path, dict(
+            args, shrink_acknowledged=[entry, wrong]))
+        assert (rc, result["msg"]) == (1, f"retention: shrink_acknowledged: {line}"), result
+    rc, result = run_module("backup_retention", tmp_path, dict(
+        args, shrink_acknowledged=[entry, dict(entry, by="Ani")]))
+    assert (rc, result["msg"]) == (1, f"retention: shrink_acknowledged: {names[2]} is listed "
+                                      "twice for one shrink: one acknowledgement a shrink")
+    rc, result = run_module("backup_retention", tmp_path, dict(
+        args, shrink_acknowledged=[entry], _ansible_check_mode=True))
+    assert rc == 0 and result["shrink_acknowledged"] == [dict(entry, findings=[names[3]])]
+    assert result["held"] == [] and [i["name"] for i in result["pruned"]] == [names[2]]
+    assert Path(ledger).read_bytes() == before and (tmp_path / names[2]).exists()
+    rc, result = run_module("backup_retention", tmp_path, dict(args, shrink_acknowledged=[entry]))
+    assert rc == 0 and result["changed"] and not warning_lines(result), result
+    assert result["shrink_acknowledged"] == [dict(entry, findings=[names[3]])]
+    assert f"recorded the shrink found in {names[3]} as acknowledged by Budi" in result["msg"]
+    assert [i["name"] for i in result["pruned"]] == [names[2]]
+    assert not (tmp_path / names[2]).exists()
+    recorded = ledger_mod.read(ledger)[len(before.splitlines())]
+    assert {k: recorded[k] for k in ("event", "name", "reason", "by", "findings")} == {
+        "event": "shrink_acknowledged", **entry,
+        "findings": [{"name": names[3], "sha256": next(
+            e["sha256"] for e in ledger_mod.read(ledger) if e.get("name") == names[3])}]}
+    rc, result = run_module("backup_retention", tmp_path, dict(args, shrink_acknowledged=[entry]))
+    assert (rc, result["changed"], result["held"], result["shrink_acknowledged"]) == (
+        0, False, [], []), result
+    assert not warning_lines(result)
+
+
+def test_a_later_shrink_holds_the_backup_before_it_and_takes_an_entry_of_its_own(
+        tmp_path) -> None:
+    """An acknowledged finding counts as none: a later one holds the newest verified backup
+    before it, whole in the store (one whose file is gone holds nothing: the one before it
+    is held). The admin's entry recorded for the earlier shrink does not acknowledge the
+    later one when it names the same backup: a warning says so until an entry of its
+    own is recorded. With no whole verified backup left before the shrink, the warning
+    names the first finding's backup, and an entry naming it acknowledges the shrink."""
+    ledger = str(tmp_path / "ledger.jsonl")
+    names = whole_backups(tmp_path, ledger, 5)
+    args = {"path": str(tmp_path), "prefix": "sipp", "ledger": ledger,
+            "keep_daily": 7, "keep_weekly": 0, "keep_monthly": 0}
+    shrunk_since(ledger, names[2], names[1])
+    first = {"name": names[1], "reason": "tabel log dikosongkan", "by": "Budi"}
+    rc, result = run_module("backup_retention", tmp_path, dict(args, shrink_acknowledged=[first]))
+    assert rc == 0 and result["shrink_acknowledged"] == [dict(first, findings=[names[2]])]
+    shrunk_since(ledger, names[3], names[2])
+    rc, result = run_module("backup_retention", tmp_path, dict(args, shrink_acknowledged=[first]))
+    assert rc == 0 and warning_lines(result) == [held_line(names[2], names[3])], result
+    (tmp_path / names[2]).unlink()
+    rc, result = run_module("backup_retention", tmp_path, dict(args, shrink_acknowledged=[first]))
+    assert rc == 0 and [i["name"] for i in result["held"]] == [names[1]], result
+    assert warning_lines(result)[:2] == [
+        f"shrink_acknowledged: {names[1]} (tabel log dikosongkan, Budi) sudah dicatat untuk "
+        f"penyusutan sebelumnya ({ledger_mod.read(ledger)[-1]['at']}); penyusutan baru "
+        "tercatat: konfirmasi dengan entri baru (alasan atau nama lain)",
+        held_line(names[1], names[3])]
+    second = dict(first, reason="perkara dihapus, dipulihkan dari backup")
+    rc, result = run_module("backup_retention", tmp_path, dict(
+        args, shrink_acknowledged=[first, second]))
+    assert rc == 0 and result["shrink_acknowledged"] == [dict(second, findings=[names[3]])]
+    assert result["held"] == [] and len(warning_lines(result)) == 1  # names[2] is missing
+    for name in (names[0], names[1], names[3]):
+        (tmp_path / name).unlink()
+    shrunk_since(ledger, names[4], names[3])
+    rc, result = run_module("backup_retention", tmp_path, args)
+    assert rc == 0 and result["held"] == [], result
+    assert warning_lines(result)[0] == (
+        f"penyusutan data tercatat pada {names[4]}, tetapi tidak ada lagi backup terverifikasi "
+        f"sebelumnya yang utuh untuk dipertahankan; setelah diperiksa, konfirmasi penyusutan "
+        f"itu (shrink_acknowledged: {names[4]})")
+    rc, result = run_module("backup_retention", tmp_path, dict(args, shrink_acknowledged=[
+        {"name": names[4], "reason": "diperiksa", "by": "Ani"}]))
+    assert rc == 0 and [i["name"] for i in result["shrink_acknowledged"]] == [names[4]]
+    assert not any("penyusutan" in line for line in warning_lines(result))
+
+
+def test_a_shrink_finding_is_of_the_backup_it_was_recorded_for() -> None:
+    """The record's history: a finding stays after its backup is pruned; a name pruned and
+    taken in again is another backup, and a failed verification carries none."""
+    def at(event: str, name: str, sha: str = "s", **fields: object) -> dict[str, object]:
+        return {"event": event, "name": name, "sha256": sha, **fields}
+    finding = {"previous": "a"}
+    events = [at("ingested", "a"), at("verified", "a", status="ok"),
+              at("ingested", "b"), at("verified", "b", status="ok", shrunk=finding),
+              at("ingested", "c"), at("verified", "c", status="failed", shrunk=finding),
+              at("pruned", "b"), at("ingested", "b", "t"), at("verified", "b", "t", status="ok")]
+    history = ledger_mod.taken_in(events)
+    assert [(b["name"], b["verified"], b["shrunk"]) for b in history] == [
+        ("a", True, None), ("b", True, finding), ("c", False, None), ("b", True, None)]
+    assert ledger_mod.shrink_hold(history, {("a", "s"), ("b", "t")}) == {
+        "name": "a", "sha256": "s", "first": "b", "findings": [{"name": "b", "sha256": "s"}]}
+    assert ledger_mod.shrink_hold(history, {("b", "t")})["name"] is None
+    acknowledged = [*events, {"event": "shrink_acknowledged", "name": "a",
+                              "findings": [{"name": "b", "sha256": "s"}]}]
+    assert ledger_mod.shrink_hold(ledger_mod.taken_in(acknowledged), {("a", "s")}) is None
+    # a finding recorded after the acknowledgement (b verified again) is not acknowledged
+    again = ledger_mod.taken_in([*events[:6], acknowledged[-1],
+                                 at("verified", "b", status="ok", shrunk=finding)])
+    assert ledger_mod.shrink_hold(again, {("a", "s")})["findings"] == [
+        {"name": "b", "sha256": "s"}]
+
+
 def test_retention_names_a_ledger_it_cannot_read(tmp_path) -> None:
     """A ledger path that is a folder (the store's own path given by a typo) or cannot be
     read ended retention in a traceback; now one line naming the ledger and why."""
@@ -1095,6 +1247,7 @@ def test_a_backup_much_smaller_than_the_previous_verified_one_is_a_finding(
     args = {"path": str(path), "ledger": record, "os_user": "nobody"}
     code, result = run_module("mariadb_restore_verify", tmp_path, args)
     assert code == 0 and result["verified"] and result["shrunk"] is None, result  # 0: off
+    assert "shrunk" not in ledger_mod.read(record)[-1]
     (tmp_path / ledger_mod.LEDGER_NAME).write_text("".join(  # not verified yet again
         line for line in Path(record).read_text().splitlines(keepends=True)
         if path.name not in line or '"ingested"' in line))
@@ -1108,6 +1261,11 @@ def test_a_backup_much_smaller_than_the_previous_verified_one_is_a_finding(
         f"{earlier.name} (tabel hilang: perkara; tabel menyusut: t 10.000 -> 1 baris): periksa "
         "server asalnya (data terhapus, atau server disusupi?) sebelum retensi menghapus "
         "backup lama yang masih utuh")
+    # recorded in the backup computer's own record, where retention reads it
+    assert ledger_mod.read(record)[-1]["shrunk"] == result["shrunk"]
+    assert "shrunk" not in ledger_mod.backups(ledger_mod.read(record))[path.name]["verification"]
+    assert [(b["name"], b["shrunk"]) for b in ledger_mod.taken_in(ledger_mod.read(record))
+            if b["shrunk"]] == [(path.name, result["shrunk"])]
 
 
 @pytest.mark.parametrize(("before", "now", "percent", "shrunk"), [

@@ -158,3 +158,17 @@ def test_without_a_record_the_backup_the_run_made_arrived_last() -> None:
     kept, pruned = r.select(ordered, {"daily": 2}, dt.datetime(2000, 1, 1, 3))
     assert names(kept) == ["after-reboot", "d3"] and names(pruned) == ["d2", "d1"]
     assert names(r.by_arrival(entries, None)) == ["after-reboot", "d1", "d2", "d3"]
+
+
+def test_a_held_backup_is_kept_outside_the_rules_and_says_why() -> None:
+    """The last verified backup before a shrink of the data (backup_retention's hold):
+    kept with the hold's reason while the rules alone would prune it; a name the items do
+    not hold, or an unverified item's, keeps nothing."""
+    items = daily(5)
+    items[4]["verified"] = False
+    hold = {"d3": "held back: before the shrink", "d4": "held", "gone": "held"}
+    kept, pruned = r.select(items, {"daily": 2}, NOW, hold=hold)
+    assert names(kept) == ["d0", "d1", "d3"]
+    assert kept[2]["reasons"] == ["held back: before the shrink"]
+    assert names(pruned) == ["d2", "d4"]
+    assert names(r.select(items, {"daily": 2}, NOW)[1]) == ["d2", "d3", "d4"]
