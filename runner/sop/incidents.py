@@ -1,10 +1,11 @@
 """Server incidents (SOP Penanganan Gangguan Server): reported, diagnosed, closed.
 
 Activity 1 of the SOP, receiving and recording the report, is `sop incident open --host H
---summary S --by NAME`; the incident stays open until `sop incident close`. The
-diagnostics (activity 2) are `sop run server-incident --limit H` executions; an
-incident lists the ones that ran on its host, at its court, while it was open. Its time
-to resolution is compared with the Mutu Baku of activities 1 and 2 (receiving and
+--summary S --by NAME`; the incident stays open until `sop incident close`, and a host
+has one open incident at its court at a time (another report of it is refused, naming the
+open one). The diagnostics (activity 2) are `sop run server-incident --limit H`
+executions; an incident lists the ones that ran on its host, at its court, while it was
+open. Its time to resolution is compared with the Mutu Baku of activities 1 and 2 (receiving and
 handling: 4 hours in PN Bengkalis's SOP 15); beyond that the SOP's escalation steps (3-7) apply.
 That limit is recorded when the incident is opened, as the SOP then applied at its court
 (`open -i INVENTORY`: the court's sop_catalogue_overrides; else the catalogue's), so
@@ -19,13 +20,13 @@ connection layer.
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import UTC, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from sop.catalogue import Sop
 from sop.durations import format_seconds
-from sop.errors import SopError
-from sop.store import Store, now, where
+from sop.errors import ExitCode, SopError
+from sop.store import Store, advisory_key, now, where
 
 if TYPE_CHECKING:
     from rich.table import Table as RichTable
@@ -50,7 +51,8 @@ def open_incident(
     store: Store, sop: Sop, *, host: str, summary: str, by: str, court: str | None
 ) -> dict[str, Any]:
     """Record a reported incident (open), with the handling limit `sop` (as the court runs
-    it) sets."""
+    it) sets; SopError (exit 2) naming the incident still open of the host at `court` (one
+    recorded without a court: of those recorded so), nothing recorded."""
     for option, value in (("--host", host), ("--summary", summary), ("--by", by)):
         if not value.strip():
             raise SopError(f"{option} must not be empty")
@@ -65,6 +67,25 @@ def open_incident(
         "limit_recorded": True,
     }
     with store.db.transaction(write=True) as tx:
+        # One open incident per host and court: check and insert serialised with every
+        # `sop incident open` of the store (SQLite: BEGIN IMMEDIATE's write lock; a
+        # PostgreSQL store shared by controllers: an advisory lock per host).
+        tx.lock(advisory_key(f"sop-incident:{host}"))
+        same_court = "court_name IS NULL" if court is None else "court_name = :court"
+        found = tx.first(
+            "SELECT id, opened_at, reported_by FROM incidents "  # noqa: S608 (fixed SQL)
+            f"WHERE host = :host AND {same_court} AND status = 'open' ORDER BY id LIMIT 1",
+            {"host": host, **({} if court is None else {"court": court})},
+        )
+        if found is not None:
+            opened = found["opened_at"].astimezone(UTC)
+            raise SopError(
+                f"host {host}{f' of {court}' if court else ''} already has an open incident "
+                f"{found['id']} (opened {opened:%Y-%m-%d %H:%M} UTC by {found['reported_by']}):"
+                f" diagnose it with `sop run server-incident --limit {host}`, or close it "
+                f"first with `sop incident close {found['id']} --by NAME --resolution TEXT`",
+                ExitCode.USAGE,
+            )
         values["id"] = tx.insert("incidents", values)
     return values
 

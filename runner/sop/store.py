@@ -89,10 +89,16 @@ class DueRecord(NamedTuple):
     last_success: tuple[int, datetime] | None  # execution id, started_at
 
 
-def _lock_key(values: Mapping[str, Any]) -> int:
-    """A PostgreSQL advisory lock key (signed 64 bits) for starting runs of one SOP."""
-    digest = hashlib.sha256(f"sop-run:{values['sop_id']}".encode()).digest()
+def advisory_key(name: str) -> int:
+    """A PostgreSQL advisory lock key (signed 64 bits) for what `name` serialises
+    (`Transaction.lock`): `sop-run:SOP`, `sop-incident:HOST`."""
+    digest = hashlib.sha256(name.encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _lock_key(values: Mapping[str, Any]) -> int:
+    """The advisory lock key for starting runs of one SOP."""
+    return advisory_key(f"sop-run:{values['sop_id']}")
 
 
 def _last_known(tx: Transaction, execution_id: int, started_at: datetime) -> datetime:

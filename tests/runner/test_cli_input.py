@@ -364,7 +364,9 @@ def test_a_report_that_does_not_fit_keeps_the_old_one(
     assert done.stdout.splitlines() == ["filler", f"r.{fmt}", "old report"]  # no leftovers
 
 
-OPEN_INCIDENT = ("incident", "open", "--host", "sipp", "--summary", "mati", "--by", "Budi")
+# Each given a host of its own (`--host H` after it): a host's second open incident is
+# refused, naming the first.
+OPEN_INCIDENT = ("incident", "open", "--summary", "mati", "--by", "Budi")
 # The catalogue holding server-incident, whose Mutu Baku an incident is opened with.
 CATALOGUE = {"SOP_CATALOGUE_DIR": str(REPO / "runner/sop/catalogue")}
 
@@ -397,10 +399,10 @@ def test_a_read_only_store_names_the_real_cause(sop_env: dict[str, str]) -> None
         data.mkdir()
         env = {**sop_env, **CATALOGUE, "SOP_DATA_DIR": str(data)}
         account = pwd.getpwuid(os.geteuid()).pw_name
-        assert _as_other_user(env, *OPEN_INCIDENT).returncode == 0
+        assert _as_other_user(env, *OPEN_INCIDENT, "--host", "sipp").returncode == 0
         store = f"sqlite:///{data / 'sop.db'}"
         data.chmod(0o500)
-        done = _as_other_user(env, *OPEN_INCIDENT)
+        done = _as_other_user(env, *OPEN_INCIDENT, "--host", "web")
         assert (done.returncode, done.stdout) == (2, ""), done.stderr
         assert done.stderr.startswith(
             f"sop: error: cannot open the store {store}: the directory {data} is not "
@@ -409,7 +411,7 @@ def test_a_read_only_store_names_the_real_cause(sop_env: dict[str, str]) -> None
         assert done.stderr.count("\n") == 1
         data.chmod(0o700)
         (data / "sop.db").chmod(0o400)
-        done = _as_other_user(env, *OPEN_INCIDENT)
+        done = _as_other_user(env, *OPEN_INCIDENT, "--host", "backup")
         assert (done.returncode, done.stdout) == (2, ""), done.stderr
         assert f"{store}: {data / 'sop.db'} is read-only for user {account} (" in done.stderr
         assert done.stderr.count("\n") == 1
@@ -423,11 +425,11 @@ def test_a_read_only_store_names_the_real_cause(sop_env: dict[str, str]) -> None
 FULL_STORE = """
 dir=$1; shift
 mount -t tmpfs -o size=4m tmpfs "$dir" || exit 99
-"$@" >/dev/null || exit 98
+"$@" --host sipp >/dev/null || exit 98
 dd if=/dev/zero of="$dir/filler" bs=4k 2>/dev/null
-"$@"; rc=$?
+"$@" --host web; rc=$?
 rm "$dir/filler"
-"$@" >/dev/null || exit 97
+"$@" --host backup >/dev/null || exit 97
 exit $rc
 """
 

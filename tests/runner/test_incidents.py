@@ -5,16 +5,19 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
 
 from sop import incidents
 from sop.catalogue import Sop, load_catalogue
-from sop.errors import SopError
+from sop.db import Transaction
+from sop.errors import ExitCode, SopError
 from sop.store import Store, now
 
 from .test_store_compat import load_head_store
@@ -115,6 +118,110 @@ def test_a_close_that_lost_the_race_says_so(
         incidents.close_incident(store, sop, opened["id"], by="Budi", resolution="restart")
     [row] = incidents.listing(store, sop)
     assert (row["closed_by"], row["resolution"]) == ("Ani", "MariaDB hidup")
+
+
+def test_a_hosts_second_open_incident_is_refused(store_url: str, sop: Sop) -> None:
+    """A second report of a host whose incident is still open opened a second incident,
+    two records of one fault measured apart: refused, naming the open one (its id, when
+    and by whom it was opened) and what to do. Another host, or the same host name at
+    another court (a regional store's courts share host names), opens as before, and so
+    does the host again once its incident is closed."""
+    store = Store(store_url)
+    first = incidents.open_incident(
+        store, sop, host="sipp", summary="SIPP mati", by="Budi", court="PN Lab"
+    )
+    opened = first["opened_at"].astimezone(UTC)
+    with pytest.raises(SopError) as refused:
+        incidents.open_incident(store, sop, host="sipp", summary="Lambat", by="Ani",
+                                court="PN Lab")
+    assert str(refused.value) == (
+        f"host sipp of PN Lab already has an open incident {first['id']} (opened "
+        f"{opened:%Y-%m-%d %H:%M} UTC by Budi): diagnose it with `sop run server-incident "
+        f"--limit sipp`, or close it first with `sop incident close {first['id']} --by NAME "
+        "--resolution TEXT`"
+    )
+    assert refused.value.code == ExitCode.USAGE
+    assert [r["summary"] for r in incidents.listing(store, sop)] == ["SIPP mati"]
+    others = [
+        incidents.open_incident(store, sop, host=host, summary="x", by="Ani", court=court)["id"]
+        for host, court in (("web", "PN Lab"), ("sipp", "PN Dumai"), ("sipp", None))
+    ]
+    with pytest.raises(SopError, match=f"^host sipp already has an open incident {others[2]} "):
+        incidents.open_incident(store, sop, host="sipp", summary="y", by="Ani", court=None)
+    incidents.close_incident(store, sop, first["id"], by="Budi", resolution="MariaDB hidup")
+    again = incidents.open_incident(
+        store, sop, host="sipp", summary="Mati lagi", by="Ani", court="PN Lab"
+    )
+    assert again["id"] > max(others)
+    assert len(incidents.listing(store, sop, "open")) == 4
+
+
+def test_two_opens_of_one_host_at_once_record_one(
+    store_url: str, sop: Sop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two `sop incident open` of one host at once (two admins, or two controllers on one
+    PostgreSQL store): each checked for an open incident before the other's was
+    committed, and both were recorded. The second waits for the first's transaction and
+    is refused."""
+    Store(store_url).close()  # migrated before the two race
+    inserted, release = threading.Event(), threading.Event()
+    insert = Transaction.insert
+
+    def held(tx: Transaction, table: str, values: Mapping[str, Any]) -> int:
+        new_id = insert(tx, table, values)
+        if threading.current_thread().name == "first":  # its transaction not committed yet
+            inserted.set()
+            release.wait(30)
+        return new_id
+
+    monkeypatch.setattr(Transaction, "insert", held)
+    results: dict[str, object] = {}
+
+    def open_as(by: str) -> None:
+        store = Store(store_url)  # a connection of its own, as another process's
+        try:
+            results[by] = incidents.open_incident(
+                store, sop, host="sipp", summary="Mati", by=by, court="PN Lab"
+            )["id"]
+        except SopError as exc:
+            results[by] = str(exc)
+        finally:
+            store.close()
+
+    first = threading.Thread(target=open_as, args=("Budi",), name="first")
+    second = threading.Thread(target=open_as, args=("Ani",), name="second")
+    first.start()
+    assert inserted.wait(30)
+    second.start()
+    second.join(1)
+    still_waiting = second.is_alive()
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert still_waiting, results  # it did not check before the first one's commit
+    assert results["Budi"] == 1
+    assert str(results["Ani"]).startswith("host sipp of PN Lab already has an open incident 1 ")
+    store = Store(store_url)
+    assert [r["reported_by"] for r in incidents.listing(store, sop)] == ["Budi"]
+    store.close()
+
+
+def test_cli_refuses_a_second_open_incident_in_one_line(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOP_CATALOGUE_DIR", str(REPO / "runner" / "sop" / "catalogue"))
+    opened = ("incident", "open", "--host", "sipp", "--summary", "Mati", "--by")
+    assert cli(*opened, "Budi")[0] == 0
+    code, out, err = cli(*opened, "Ani")
+    assert (code, out) == (2, "")
+    assert re.fullmatch(
+        r"sop: error: host sipp already has an open incident 1 \(opened "
+        r"\d{4}-\d\d-\d\d \d\d:\d\d UTC by Budi\): diagnose it with `sop run "
+        r"server-incident --limit sipp`, or close it first with `sop incident close 1 "
+        r"--by NAME --resolution TEXT`\n",
+        err,
+    ), err
+    assert _ids(cli) == [(1, 4 * 3600)]
 
 
 def test_diagnostics_are_the_incident_courts_own(store_url: str, sop: object) -> None:
@@ -367,12 +474,12 @@ def test_close_says_how_long_and_against_which_limit(
     own.write_text(own.read_text().replace("waktu: 1h\n    waktu_text: 1 jam", "waktu: null", 1))
     monkeypatch.setenv("SOP_DATABASE_URL", store_url)
     monkeypatch.setenv("SOP_CATALOGUE_DIR", str(REPO / "runner" / "sop" / "catalogue"))
-    opened = ("incident", "open", "--host", "sipp", "--summary", "Mati", "--by", "B")
-    assert cli(*opened)[0] == 0
+    opened = ("incident", "open", "--summary", "Mati", "--by", "B")
+    assert cli(*opened, "--host", "sipp")[0] == 0
     monkeypatch.setenv("SOP_CATALOGUE_DIR", str(catalogue))
-    code, out, err = cli(*opened)
+    code, out, err = cli(*opened, "--host", "web")
     assert code == 0, err
-    assert out.startswith("Incident 2 opened for sipp (no Mutu Baku); ")
+    assert out.startswith("Incident 2 opened for web (no Mutu Baku); ")
     store = Store(store_url)
     _opened_hours_ago(store, 1, 5)
     store.close()
