@@ -20,7 +20,8 @@ connection layer.
 
 from __future__ import annotations
 
-from datetime import UTC, tzinfo
+from collections.abc import Mapping
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from sop.catalogue import Sop
@@ -35,8 +36,15 @@ SOP_ID = "server-incident"
 # The activities whose Mutu Baku an incident's resolution is measured against.
 HANDLING_ACTIVITIES = (1, 2)
 STATUSES = ("open", "closed")
-# The incidents' filters, as store.EXECUTION_FILTERS are the executions'.
-FILTERS = {"status": "status = :status", "court": "(court_name = :court OR court_name IS NULL)"}
+# The incidents' filters, as store.EXECUTION_FILTERS are the executions'; `since` and
+# `until`, a period: those open at some time within it (opened before its end, not closed
+# before its start).
+FILTERS = {
+    "status": "status = :status",
+    "court": "(court_name = :court OR court_name IS NULL)",
+    "since": "(closed_at IS NULL OR closed_at >= :since)",
+    "until": "opened_at < :until",
+}
 
 
 def _get(store: Store, incident_id: int) -> dict[str, Any]:
@@ -154,25 +162,40 @@ def _same_court(incident: str | None, run: str | None) -> bool:
     return incident is None or run is None or incident == run
 
 
-def _rows(store: Store, status: str | None, court: str | None) -> list[dict[str, Any]]:
+def _rows(
+    store: Store,
+    status: str | None,
+    court: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> list[dict[str, Any]]:
     """The incidents with `status`, of `court` (and those recorded without a court, which
-    may be its own: see _same_court), newest first."""
-    clause, params = where(FILTERS, status=status or None, court=court or None)
+    may be its own: see _same_court), open at some time in [since, until), newest first."""
+    clause, params = where(
+        FILTERS, status=status or None, court=court or None, since=since, until=until
+    )
     with store.db.transaction() as tx:
         return tx.rows(f"SELECT * FROM incidents{clause} ORDER BY id DESC", params)  # noqa: S608 (fixed SQL)
 
 
 def listing(
-    store: Store, sop: Sop, status: str | None = None, court: str | None = None
+    store: Store,
+    sop: Sop,
+    status: str | None = None,
+    court: str | None = None,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Incidents newest first, each with its time to resolution (or open so far), whether
     that is within the Mutu Baku recorded with it (`sop`'s, the catalogue's, for one
     recorded before without it: see applied_limit), and the diagnostics runs on its host
     while it was open (of its court: a regional store's courts share host names). With
     `court`, that court's view: its incidents and those recorded without a court, taken
-    as its own.
+    as its own; with `since` and `until`, those open at some time in that period (a
+    report's month: opened, closed, or open all through it).
     Times stay datetimes (`records.incident` is the --json form)."""
-    rows = _rows(store, status, court)
+    rows = _rows(store, status, court, since, until)
     if not rows:
         return []
     unrecorded = handling_limit(sop)
@@ -196,6 +219,18 @@ def listing(
     return result
 
 
+def verdict(row: Mapping[str, Any]) -> str:
+    """A judged row's handling against its Mutu Baku as the listings and the report write
+    it: `sesuai (4 jam)`, `melewati (4 jam)`, `- (4 jam)` when not judged (a time no clock
+    measured); `-` without a limit."""
+    limit = row["limit_s"]
+    if not limit:
+        return "-"
+    judged = "-" if row["within_limit"] is None else (
+        "sesuai" if row["within_limit"] else "melewati")
+    return f"{judged} ({format_seconds(limit)})"
+
+
 def table(rows: list[dict[str, Any]], zone: tzinfo) -> RichTable:
     """The incidents as `sop incident list` shows them (Mutu Baku in Bahasa Indonesia),
     their times on the court's clock (`zone`), named."""
@@ -208,15 +243,12 @@ def table(rows: list[dict[str, Any]], zone: tzinfo) -> RichTable:
                     "Mutu Baku", "Diagnosa", "Penyelesaian"):
         view.add_column(heading)
     for row in rows:
-        limit = row["limit_s"]
-        verdict = "-" if row["within_limit"] is None else (
-            "sesuai" if row["within_limit"] else "melewati")
         view.add_row(
             str(row["id"]), plain(row["host"]), plain(row["summary"]), plain(row["reported_by"]),
             court_time(row["opened_at"], zone, seconds=False),
             "dibuka" if row["status"] == "open"
             else "ditutup", format_seconds(row["duration_s"], over=row["within_limit"] is False),
-            f"{verdict} ({format_seconds(limit)})" if limit else "-",
+            verdict(row),
             ", ".join(f"#{d['execution']} {d['status']}" for d in row["diagnostics"]) or "-",
             plain(row["resolution"] or "-"),
         )

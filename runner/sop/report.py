@@ -1,4 +1,5 @@
-"""Laporan Pelaksanaan SOP: a month of executions per SOP, in Bahasa Indonesia (md/html)."""
+"""Laporan Pelaksanaan SOP: a month of executions per SOP and the server incidents open in
+it, in Bahasa Indonesia (md/html)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sop import incidents
 from sop.bahasa import BULAN, angka, angka_ringkas, persen, pukul, tanggal
 from sop.catalogue import FREQUENCY_LABEL, Activity, Sop
 from sop.durations import UNMEASURED, format_seconds
@@ -277,6 +279,99 @@ def warning_rows(executions: Sequence[Row]) -> list[list[str]]:
         for execution in executions
         for activity in execution["activities"]
         for warning in mappings(activity.get("warnings"))
+    ]
+
+
+INCIDENTS_HEADING = "Gangguan server"
+INCIDENTS_HEADER = [
+    "ID", "Server", "Ringkasan", "Dibuka", "Status", "Ditutup", "Durasi", "Mutu Baku",
+    "Diagnosa", "Penyelesaian",
+]  # fmt: skip
+INCIDENTS_PERIOD = (
+    "Gangguan server (SOP Penanganan Gangguan Server) yang dibuka, ditutup, atau masih "
+    "terbuka pada periode ini; status dan durasi gangguan yang masih dibuka menurut saat "
+    "laporan dibuat. Mutu Baku: waktu penerimaan dan penanganan (kegiatan 1 dan 2) yang "
+    "tercatat saat gangguan dibuka."
+)
+
+
+@dataclass(frozen=True)
+class Incidents:
+    """The report's section of server incidents, the same in every format: its
+    paragraphs, then its table's rows (none: a paragraph says so)."""
+
+    notes: list[str]
+    rows: list[list[str]]
+
+
+def month_incidents(
+    store: Store,
+    sops: Mapping[str, Sop],
+    month: Month,
+    court: str | None,
+    *,
+    unnamed: bool = False,
+    kode_satker: str | None = None,
+) -> Incidents | None:
+    """The server incidents (`sop incident`) open at some time in the month: opened,
+    closed, or open all through it (incidents.listing), oldest first. Of the report's
+    `court` (month_executions' court) and those recorded without a court, taken as its
+    own as `sop incident list --court` takes them (said in a note); `unnamed`: those
+    recorded without a court only; `court` None: every one. An incident records a court's
+    name, never its kode satker: a report of one of the courts of a name (`kode_satker`)
+    lists the name's, and says so when the month's runs recorded another code for it.
+    Each is judged by the Mutu Baku recorded with it; one recorded before without it by
+    the report's SOP (`sops`, -i's court's), as its table of activities is. None when the
+    report's SOPs hold no server-incident (a catalogue without it)."""
+    sop = sops.get(incidents.SOP_ID)
+    if sop is None:
+        return None
+    found = incidents.listing(store, sop, court=court, since=month.start, until=month.end)
+    found.reverse()  # oldest first, as the executions
+    if unnamed:
+        found = [row for row in found if row["court_name"] is None]
+    notes = [INCIDENTS_PERIOD]
+    if not found:
+        return Incidents([*notes, "Tidak ada gangguan server tercatat pada periode ini."], [])
+    still = sum(1 for row in found if row["status"] == "open")
+    over = sum(1 for row in found if row["within_limit"] is False)
+    notes.append(
+        f"{angka(len(found))} gangguan; {angka(still)} masih dibuka; "
+        f"{angka(over)} melewati Mutu Baku."
+    )
+    if court is not None and any(row["court_name"] is None for row in found):
+        notes.append(
+            "Gangguan yang dicatat tanpa nama pengadilan (tanpa --court atau -i) ikut "
+            "dicantumkan."
+        )
+    if court is not None and kode_satker is not None:
+        runs = store.executions(court=court, since=month.start, until=month.end)
+        if court_codes(runs).get(court, set()) - {kode_satker}:
+            notes.append(
+                "Catatan gangguan tidak menyimpan kode satker: gangguan semua pengadilan "
+                f"bernama {court} dicantumkan."
+            )
+    return Incidents(notes, [_incident_row(row, month) for row in found])
+
+
+def _incident_row(row: Mapping[str, Any], month: Month) -> list[str]:
+    """An incident (judged: incidents.listing) as the report's table lists it."""
+    duration = format_seconds(row["duration_s"], over=row["within_limit"] is False)
+    closed = row["status"] == "closed"
+    return [
+        str(row["id"]),
+        row["host"],
+        row["summary"],
+        f"{month.when(row['opened_at'])} oleh {row['reported_by']}",
+        "Ditutup" if closed else "Masih dibuka",
+        f"{month.when(row['closed_at'])} oleh {row['closed_by']}" if closed else "-",
+        duration if closed else f"{duration} (sampai laporan dibuat)",
+        incidents.verdict(row),
+        ", ".join(
+            f"{d['execution']} ({STATUS_ID.get(d['status'], d['status'])})"
+            for d in row["diagnostics"]
+        ) or "-",
+        row["resolution"] or "-",
     ]
 
 
@@ -900,6 +995,12 @@ def build(
         if manual:
             blocks.append(("h3", "Langkah manual"))
             blocks.append(("table", (["Eksekusi", "No", "Kegiatan", "Keterangan"], manual)))
+    found = month_incidents(store, sops, month, court, unnamed=unnamed, kode_satker=kode_satker)
+    if found is not None:
+        blocks.append(("h2", INCIDENTS_HEADING))
+        blocks += [("p", note) for note in found.notes]
+        if found.rows:
+            blocks.append(("table", (INCIDENTS_HEADER, found.rows)))
     return blocks + signature_blocks(month, place)
 
 

@@ -7,7 +7,8 @@ sop_schedule gives it); activities against the Mutu Baku; the files the
 runs produced; the warnings the hosts returned; manual steps and who confirmed them; a
 failed execution with its cause; charts drawn here as inline SVG (executions per day,
 durations against the Mutu Baku, backup size and verification, website availability
-where recorded); and the signature block under the place (the court's court_city, when
+where recorded); the server incidents open in the month (report.month_incidents); and the
+signature block under the place (the court's court_city, when
 -i gives it) and day it is signed.
 Numbers and dates in its text as Bahasa Indonesia writes them (sop.bahasa).
 
@@ -39,12 +40,15 @@ from sop.report import (
     DRILL_HEADER,
     FILES_HEADER,
     FILES_HEADING,
+    INCIDENTS_HEADER,
+    INCIDENTS_HEADING,
     PENDING_HEADING,
     SIGNATURE_LINE,
     SIGNATURES,
     STATUS_ID,
     WARNINGS_HEADER,
     WARNINGS_HEADING,
+    Incidents,
     Month,
     _activity_rows,
     _drill_rows,
@@ -57,6 +61,7 @@ from sop.report import (
     mappings,
     measured,
     month_executions,
+    month_incidents,
     not_dry,
     partial_mark,
     pending_count,
@@ -493,6 +498,18 @@ def _sop_section(sop: Sop, mine: Sequence[Row], month: Month) -> str:
     return "".join(parts)
 
 
+def _incident_section(found: Incidents | None) -> str:
+    """The server incidents of the month (report.month_incidents), as the Markdown and
+    HTML reports list them."""
+    if found is None:
+        return ""
+    parts = [f"<h2>{_e(INCIDENTS_HEADING)}</h2>"]
+    parts += [f'<p class="note">{_e(note)}</p>' for note in found.notes]
+    if found.rows:
+        parts.append(_table(INCIDENTS_HEADER, found.rows, "incidents"))
+    return "".join(parts)
+
+
 def _css() -> str:
     return resources.files("sop").joinpath("templates/laporan.css").read_text(encoding="utf-8")
 
@@ -583,6 +600,11 @@ def document(
             _sop_section(sop, [e for e in executions if e["sop_id"] == sop.id], month)
             for sop in sops.values()
         ],
+        _incident_section(
+            month_incidents(
+                store, sops, month, court_name, unnamed=unnamed, kode_satker=kode_satker
+            )
+        ),
         signature_block(month, place),
     ]
     return (

@@ -20,7 +20,7 @@ from sop import report
 from sop.catalogue import load_catalogue
 from sop.store import Store, now
 
-from .conftest import INVENTORY, craft_execution
+from .conftest import INVENTORY, REPO, craft_execution
 
 Cli = Callable[..., tuple[int, str, str]]
 A = "Pengadilan Negeri Uji"  # the fixture inventory's court
@@ -905,3 +905,163 @@ def test_a_timer_installed_at_its_default_time_plans_its_days(
     store_at.set_schedules(A, ["local-secret"])
     assert planned("-i", str(inventory)) == "5"  # 2, 9, 16, 23 and 30 November
     assert planned("--court", A) == "4"
+
+
+def incident(
+    store: Store,
+    host: str,
+    opened: datetime,
+    closed: datetime | None = None,
+    *,
+    court: str | None = A,
+    summary: str = "SIPP tidak bisa dibuka",
+) -> int:
+    """An incident as `sop incident open` (and `close`, when `closed`) records it, opened
+    by Budi at `opened` (UTC) with the catalogue's Mutu Baku (4 hours)."""
+    with store.db.transaction(write=True) as tx:
+        return tx.insert(
+            "incidents",
+            {
+                "court_name": court, "host": host, "summary": summary, "reported_by": "Budi",
+                "opened_at": opened, "status": "closed" if closed else "open",
+                "closed_at": closed, "closed_by": "Ani" if closed else None,
+                "resolution": "MariaDB hidup" if closed else None, "limit_s": 4 * 3600,
+                "limit_recorded": True,
+            },
+        )  # fmt: skip
+
+
+def _incidents(markdown: str) -> tuple[list[str], list[list[str]]]:
+    """The paragraphs and the table rows (header left out) of a Markdown report's server
+    incidents (up to the signatures)."""
+    section = markdown.split(f"## {report.INCIDENTS_HEADING}\n")[1]
+    blocks = section.split("| Dibuat oleh |", 1)[0].strip().split("\n\n")[:-1]  # not its day
+    notes = [block for block in blocks if not block.startswith("| ID |")]
+    lines = [line for block in blocks if block.startswith("| ID |")
+             for line in block.splitlines()[2:]]
+    return notes, [[cell.strip() for cell in line.strip("|").split(" | ")] for line in lines]
+
+
+def test_the_months_server_incidents_are_listed(store_at: Store) -> None:
+    """`sop report` listed no incident: only `sop incident list` showed them. The court's
+    report lists those open at some time in its month (opened, closed, or open all through
+    it), on the court's clock: host, opened when and by whom, status, closed when and by
+    whom, duration (an open one's so far), against the Mutu Baku recorded, the diagnostics
+    runs, the resolution. Those of another court, or closed before the month or opened
+    after it (00:00 WIB on 1 December), are not; one recorded without a court is taken as
+    the court's, as `incident list --court` takes it, and the report says so."""
+    sops = load_catalogue(REPO / "runner/sop/catalogue")
+    month = report.Month(2026, 11)
+
+    def utc(day: int, hour: int, month: int = 11) -> datetime:
+        return datetime(2026, month, day, hour, tzinfo=UTC)
+
+    incident(store_at, "sipp", utc(20, 1, 10), utc(25, 1, 10))  # before the month
+    into = incident(store_at, "sipp", utc(28, 1, 10), utc(2, 1))  # 08:00 WIB 28 October
+    diagnosed = incident(store_at, "h1", utc(5, 1), utc(5, 3), summary="Lambat")
+    run = craft_execution(store_at, "server-incident", utc(5, 2), court=A)
+    through = incident(store_at, "web", utc(15, 1, 10))  # still open
+    unnamed = incident(store_at, "backup", utc(6, 1), utc(6, 1) + timedelta(minutes=30),
+                       court=None)  # fmt: skip
+    incident(store_at, "sipp", utc(30, 17))  # 00:00 WIB 1 December
+    incident(store_at, "sipp", utc(5, 1), court="PN Dumai")
+    notes, rows = _incidents(report.to_markdown(report.build(store_at, sops, month, A)))
+    assert notes == [
+        report.INCIDENTS_PERIOD,
+        "4 gangguan; 1 masih dibuka; 2 melewati Mutu Baku.",
+        "Gangguan yang dicatat tanpa nama pengadilan (tanpa --court atau -i) ikut "
+        "dicantumkan.",
+    ]
+    assert [int(row[0]) for row in rows] == [into, diagnosed, through, unnamed]
+    by_id = {int(row[0]): row for row in rows}
+    assert by_id[diagnosed] == [
+        str(diagnosed), "h1", "Lambat", "05-11-2026 08:00 oleh Budi", "Ditutup",
+        "05-11-2026 10:00 oleh Ani", "2 jam", "sesuai (4 jam)", f"{run} (Berhasil)",
+        "MariaDB hidup",
+    ]  # fmt: skip
+    assert by_id[into][3:9] == [
+        "28-10-2026 08:00 oleh Budi", "Ditutup", "02-11-2026 08:00 oleh Ani", "5 hari",
+        "melewati (4 jam)", "-",
+    ]  # fmt: skip
+    assert by_id[through][4:8] == ["Masih dibuka", "-", by_id[through][6], "melewati (4 jam)"]
+    assert by_id[through][6].endswith(" (sampai laporan dibuat)")
+    # an inventory without court_name (-i): the incidents recorded without a court only
+    unnamed_report = report.build(store_at, sops, month, None, unnamed=True)
+    notes, rows = _incidents(report.to_markdown(unnamed_report))
+    assert [int(row[0]) for row in rows] == [unnamed]
+    assert notes[1:] == ["1 gangguan; 0 masih dibuka; 0 melewati Mutu Baku."]
+
+
+def test_a_month_without_incidents_says_so_and_a_catalogue_without_the_sop_lists_none(
+    store_at: Store,
+) -> None:
+    incident(store_at, "sipp", datetime(2026, 11, 5, 1, tzinfo=UTC))
+    sops = load_catalogue(REPO / "runner/sop/catalogue")
+    out = report.to_markdown(report.build(store_at, sops, report.Month(2026, 9), A))
+    assert _incidents(out) == (
+        [report.INCIDENTS_PERIOD, "Tidak ada gangguan server tercatat pada periode ini."], []
+    )
+    fixtures = load_catalogue()  # the fixture catalogue: no server-incident SOP
+    out = report.to_markdown(report.build(store_at, fixtures, report.Month(2026, 11), A))
+    assert f"## {report.INCIDENTS_HEADING}" not in out
+
+
+def test_a_court_of_a_shared_name_is_told_its_incidents_are_the_names(store_at: Store) -> None:
+    """An incident records its court's name, not its kode satker: the report of one of
+    two courts of a name (--kode-satker) lists the name's incidents and says so; a name
+    of one court says nothing of it."""
+    sops = load_catalogue(REPO / "runner/sop/catalogue")
+    month = report.Month(2026, 11)
+    day = datetime(2026, 11, 5, 1, tzinfo=UTC)
+    opened = incident(store_at, "sipp", day)
+    ours = craft_execution(store_at, "local-demo", day, court=A)
+    _code(store_at, ours, "401234")
+    shared = "Catatan gangguan tidak menyimpan kode satker: gangguan semua pengadilan " \
+        f"bernama {A} dicantumkan."
+    notes, rows = _incidents(report.to_markdown(
+        report.build(store_at, sops, month, A, kode_satker="401234")))
+    assert shared not in notes and [int(row[0]) for row in rows] == [opened]
+    _code(store_at, craft_execution(store_at, "local-demo", day, court=A), "409999")
+    notes, rows = _incidents(report.to_markdown(
+        report.build(store_at, sops, month, A, kode_satker="401234")))
+    assert shared in notes and [int(row[0]) for row in rows] == [opened]
+
+
+def _code(store: Store, execution: int, code: str) -> None:
+    with store.db.transaction(write=True) as tx:
+        tx.update("executions", {"court_kode_satker": code}, "id = :key_id", key_id=execution)
+
+
+def test_an_incidents_text_is_text_in_every_report(store_at: Store) -> None:
+    """An incident's summary, host, reporter and resolution are what a person typed (or
+    pasted from a host's screen): a Markdown table cell, heading or link, HTML, control
+    and bidi characters in them stay text, shown, in the Markdown and HTML reports."""
+    forged = "a | b |\n## Laporan palsu\n[unduh](http://evil.invalid) <b>x</b> \x1b[2K\u202e"
+    incident(store_at, "web\x1b[2K", datetime(2026, 11, 5, 1, tzinfo=UTC), summary=forged)
+    blocks = report.build(store_at, load_catalogue(REPO / "runner/sop/catalogue"),
+                          report.Month(2026, 11), A)  # fmt: skip
+    markdown = report.to_markdown(blocks)
+    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown)
+    shown = forged.replace("\n", " ").replace("\x1b", "\\x1b").replace("\u202e", "\\u202e")
+    assert f"<td>web\\x1b[2K</td>\n<td>{html.escape(shown, quote=False)}</td>" in rendered
+    assert "<h2>Laporan palsu" not in rendered and "<a href" not in rendered
+    page = report.to_html(blocks)
+    assert "\x1b" not in page and "\u202e" not in page and "<b>x</b>" not in page
+    assert html.escape(forged.replace("\x1b", "\\x1b").replace("\u202e", "\\u202e")) in page
+
+
+def test_sop_report_lists_the_incident_sop_incident_open_recorded(
+    cli: Cli, store_at: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOP_CATALOGUE_DIR", str(REPO / "runner/sop/catalogue"))
+    craft_execution(store_at, "server-incident", now(), court=A)  # --court names a known one
+    code, _, err = cli("incident", "open", "--host", "sipp", "--summary", "SIPP mati",
+                       "--by", "Budi", "--court", A)  # fmt: skip
+    assert code == 0, err
+    code, out, err = cli("report", "--court", A)
+    assert code == 0, err
+    [row] = _incidents(out)[1]
+    assert row[:3] == ["1", "sipp", "SIPP mati"] and row[4] == "Masih dibuka"
+    code, out, err = cli("report", "--court", A, "--format", "html")
+    assert code == 0, err
+    assert f"<h2>{report.INCIDENTS_HEADING}</h2>" in out and "<td>SIPP mati</td>" in out

@@ -26,6 +26,7 @@ from sop.store import Store
 from sop.untrusted import visible
 
 from .conftest import REPO, CliResult, craft_execution
+from .test_report import incident
 from .test_report_courts import _satker
 
 pytestmark = pytest.mark.skipif(
@@ -460,6 +461,37 @@ def test_planned_follows_the_courts_schedule_under_i(november: tuple[Path, str])
         "Database SIPP (waktu terjadwal yang sudah tiba)"
     ) in _planned_note(_document(url, COURT, court))
     assert "jadwal" not in _planned_note(_document(url, COURT, None))
+
+
+def test_the_months_server_incidents_are_in_the_pdf_as_in_the_markdown(tmp_path: Path) -> None:
+    """The PDF the head of the unit signs lists the month's server incidents, the rows the
+    Markdown and HTML reports list (report.month_incidents), a person's markup and
+    controls as text; on paper, after the SOPs' sections."""
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    forged = "<img src=x onerror=alert(1)> SIPP mati\x1b[2K"
+    opened = incident(store, "sipp", datetime(2025, 11, 5, 1, tzinfo=UTC), court=COURT,
+                      summary=forged)  # fmt: skip
+    sops, month = load_catalogue(REPO / "runner/sop/catalogue"), Month(2025, 11)
+    page = report_pdf.document(store, sops, month, COURT)
+    found = report.month_incidents(store, sops, month, COURT)
+    assert found is not None and [row[0] for row in found.rows] == [str(opened)]
+    section = page.split(f"<h2>{report.INCIDENTS_HEADING}</h2>", 1)[1]
+    assert [f'<p class="note">{html.escape(note)}</p>' in section for note in found.notes] == [
+        True, True]
+    listed = section.split('<table class="incidents">', 1)[1].split("</table>", 1)[0]
+    cells = "".join(f"<td>{html.escape(visible(cell))}</td>" for cell in found.rows[0])
+    assert f"<tr>{cells}</tr>" in listed
+    assert "<td>&lt;img src=x onerror=alert(1)&gt; SIPP mati\\x1b[2K</td>" in listed
+    assert "<img" not in page and "\x1b" not in page
+    output = tmp_path / "laporan.pdf"
+    report_pdf.write_pdf(store, sops, month, COURT, output)
+    store.close()
+    text = subprocess.run(
+        ["pdftotext", str(output), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    listed = text.split(f"\n{report.INCIDENTS_HEADING}\n", 1)[1].split("Dibuat oleh")[0]
+    assert "1 gangguan; 1 masih dibuka; 1 melewati Mutu Baku." in listed
+    assert "onerror=alert(1)>" in listed and "Masih" in listed
 
 
 def test_cli_pdf_and_its_errors(
