@@ -157,23 +157,26 @@ firewall:
       not answer), service_unread (why a state or the boot's units could not be read, one line;
       null when they were) and service_needs_daemon_reload (C(NeedDaemonReload) of
       C(systemctl show nftables.service); null when it was not read).
+    - Null when O(firewall) is false, or without C(nft) (then a C(firewall_unread) finding).
   returned: success
   type: dict
 fail2ban:
-  description: Jails with currently_banned, total_banned and banned addresses; null when fail2ban does not run or C(fail2ban-client) did not answer (then a C(fail2ban_unread) note).
+  description: Jails with currently_banned, total_banned and banned addresses; null when fail2ban does not run, is not installed (then a C(fail2ban_missing) note) or C(fail2ban-client) did not answer (then a C(fail2ban_unread) note).
   returned: success
   type: dict
 notes:
   description:
     - What is worth knowing but no finding, as findings are written - C(fail2ban_jail_gone) a jail gone between C(fail2ban-client status) and its own status,
       C(nftables_unit_changed) the nftables unit file changed on disk since systemd loaded it (the service's state may be stale),
-      C(fail2ban_unread) a C(fail2ban-client) that did not answer within O(timeout) (RV(fail2ban) null, though fail2ban may run).
+      C(fail2ban_unread) a C(fail2ban-client) that did not answer within O(timeout) (RV(fail2ban) null, though fail2ban may run),
+      C(fail2ban_missing) no C(fail2ban-client) on the host (RV(fail2ban) null, fail2ban not installed rather than not running).
   returned: success
   type: list
   elements: dict
 findings:
   description:
-    - Findings; kinds ssh_password_auth, ssh_empty_passwords, ssh_root_login, no_firewall, firewall_not_persistent, firewall_persistence_unread.
+    - Findings; kinds ssh_password_auth, ssh_empty_passwords, ssh_root_login, no_firewall, firewall_unread, firewall_not_persistent, firewall_persistence_unread.
+    - C(firewall_unread) is a host without C(nft) when O(firewall) (RV(firewall) null) - its firewall cannot be read, never said to be absent.
     - An SSH finding of a C(Match) block's connection names it and the block, with its file and line (C(... untuk koneksi user=budi,host=192.0.2.1,addr=192.0.2.1 sesuai Match User budi) and the place).
   returned: success
   type: list
@@ -609,6 +612,18 @@ def reload_note(firewall: dict[str, Any]) -> list[dict[str, Any]]:
                     "systemctl daemon-reload): status layanan yang dilaporkan bisa sudah usang")]
 
 
+def nft_missing() -> dict[str, Any]:
+    """The finding of a host without nft: its firewall cannot be read, which is not
+    proof that it has none (iptables-legacy rules are not in nftables)."""
+    return finding("firewall_unread", "nft tidak terpasang (paket nftables), firewall tidak dapat diperiksa")
+
+
+def fail2ban_missing() -> dict[str, Any]:
+    """The note of a host without fail2ban-client: fail2ban is then null, as when it is
+    installed but does not run, though it is not installed at all."""
+    return finding("fail2ban_missing", "fail2ban tidak terpasang (fail2ban-client tidak ada)")
+
+
 def parse_fail2ban_jails(text: str) -> list[str]:
     match = re.search(r"Jail list:\s*(.*)", text)
     return [j.strip() for j in match[1].split(",") if j.strip()] if match else []
@@ -684,7 +699,7 @@ def main() -> None:
     if params["firewall"]:
         nft = module.get_bin_path("nft")
         if not nft:
-            found.append(finding("no_firewall", "nftables tidak terpasang: tidak ada firewall"))
+            found.append(nft_missing())
         else:
             firewall = parse_ruleset(run([nft, "list", "ruleset"], "nft list ruleset"))
             firewall.update(service_at_boot(bounded, module.get_bin_path("systemctl"),
@@ -693,7 +708,9 @@ def main() -> None:
             notes += reload_note(firewall)
 
     client = module.get_bin_path("fail2ban-client")
-    if client:
+    if not client:
+        notes.append(fail2ban_missing())
+    else:
         rc, out, _ = bounded([client, "status"])
         if rc is None:
             notes.append(fail2ban_unread(params["timeout"]))

@@ -12,10 +12,11 @@ import subprocess
 from typing import Any
 
 import yaml
-from loader import LOCAL_PLAYBOOK
+from loader import LOCAL_PLAYBOOK, load
 
 ROOT = pathlib.Path(__file__).parents[2]
 TASKS = ROOT / "roles/it_security/tasks"
+hardening = load("security_hardening")
 
 
 def passed_with(tmp_path: pathlib.Path, activity: str, results: dict[str, Any]) -> str:
@@ -75,3 +76,36 @@ def test_pending_security_updates_are_not_said_to_be_none(tmp_path):
         "Temuan: 1 pembaruan keamanan belum dipasang: openssl; Debian GNU/Linux 12 (bookworm) "
         "didukung sampai 2028-06-30; PHP/MariaDB tidak terpasang; TLS tidak diperiksa; "
         "WordPress tidak diperiksa")
+
+
+def hardening_outcome(tmp_path: pathlib.Path, firewall: dict[str, Any] | None,
+                      findings: list[dict[str, Any]], notes: list[dict[str, Any]]) -> str:
+    """D.1's message, where the outside view was not scanned (not a gateway), the firewall
+    and fail2ban parts alone (fail2ban null: not running, missing or unread)."""
+    hardening = {"sshd": {}, "firewall": firewall, "fail2ban": None,
+                 "findings": findings, "notes": notes}
+    message = passed_with(tmp_path, "kegiatan_10.yml", {
+        "it_security_hardening": hardening, "it_security_nmap": {"skipped": True}})
+    return " ".join(message.split()).split("; ", 1)[1]
+
+
+def test_a_missing_nft_or_fail2ban_is_named_not_running_nor_unchecked(tmp_path):
+    """'firewall tidak diperiksa' stood for both a host without nft and a ruleset without
+    a filtering chain; 'fail2ban tidak berjalan' for fail2ban not installed at all."""
+    missing_nft = hardening.nft_missing()
+    missing_fail2ban = hardening.fail2ban_missing()
+    assert hardening_outcome(tmp_path, None, [missing_nft], [missing_fail2ban]) == (
+        "nft tidak terpasang (paket nftables), firewall tidak dapat diperiksa; "
+        "fail2ban tidak terpasang (fail2ban-client tidak ada)")
+    (tmp_path / "open").mkdir()
+    opened = {"input_chains": ["input"], "filtering_chains": []}
+    no_firewall = hardening.firewall_findings(opened, True)
+    assert hardening_outcome(tmp_path / "open", opened, no_firewall, []) == (
+        "firewall tanpa rantai penyaringan (filter chain); fail2ban tidak berjalan")
+    (tmp_path / "filtered").mkdir()
+    filtered = {"input_chains": ["input"], "filtering_chains": ["input"]}
+    assert hardening_outcome(tmp_path / "filtered", filtered, [], []) == (
+        "firewall input; fail2ban tidak berjalan")
+    (tmp_path / "unasked").mkdir()
+    assert hardening_outcome(tmp_path / "unasked", None, [], []) == (
+        "firewall tidak diperiksa; fail2ban tidak berjalan")

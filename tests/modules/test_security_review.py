@@ -437,10 +437,12 @@ def test_a_unit_file_changed_since_loaded_is_a_note(tmp_path, monkeypatch, reloa
                                                               SHOW: show}, timeout=1)
     assert result["firewall"]["service_needs_daemon_reload"] is {"yes": True, "no": False}.get(
         reload or "")
-    assert [n["kind"] for n in result["notes"]] == notes
+    # (no fail2ban-client here: its fail2ban_missing note is not this test's)
+    ours = [n for n in result["notes"] if n["kind"].startswith("nftables")]
+    assert [n["kind"] for n in ours] == notes
     assert persistence_findings(result) == []
     if notes:
-        assert result["notes"][0]["message"] == (
+        assert ours[0]["message"] == (
             "Berkas unit nftables.service berubah di disk sejak dimuat systemd (belum "
             "systemctl daemon-reload): status layanan yang dilaporkan bisa sudah usang")
         assert "nftables_unit_changed: Berkas unit" in result["sop_output"]["notes"][0]
@@ -479,6 +481,25 @@ esac
         "Sorry but the jail '$2' does not exist", "Failed to access socket path"))
     rc, result = run_module("security_hardening", tmp_path, {"timeout": 5})
     assert rc == 1 and result["msg"].startswith("fail2ban-client status recidive failed: ")
+
+
+def test_fail2ban_not_installed_is_a_note_not_a_stopped_fail2ban(tmp_path, monkeypatch):
+    """A host without fail2ban-client had fail2ban null and no note: the activity's
+    summary said 'fail2ban tidak berjalan' of a fail2ban never installed."""
+    if any(os.path.exists(f"{folder}/fail2ban-client")
+           for folder in ("/usr/bin", "/bin", "/sbin", "/usr/sbin", "/usr/local/sbin")):
+        pytest.skip("fail2ban-client is installed here (Ansible's get_bin_path looks in sbin)")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for name, script in {"sshd": f"printf '{SSHD_T}'\n", "nft": f"printf '{RULESET}'\n",
+                         "systemctl": "echo enabled\n"}.items():
+        fake_tool(tools, name, script)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc, result = run_module("security_hardening", tmp_path, {"timeout": 5})
+    assert rc == 0, result.get("msg")
+    assert result["fail2ban"] is None
+    assert result["sop_output"]["notes"] == [
+        "fail2ban_missing: fail2ban tidak terpasang (fail2ban-client tidak ada)"]
 
 
 def test_a_bad_sshd_option_is_named_with_its_file_and_line(tmp_path, monkeypatch):
