@@ -52,7 +52,10 @@ description:
     not have; C(upsd) not running, a wrong address or a firewall; an unknown host name; the
     NUT server's tcp-wrappers refusing this host; a NUT server that closed the connection
     or did not answer within the 5 s C(upsc) waits for each line, a hung C(upsd); the
-    connection cut; an address and port that are no NUT server's).
+    connection cut; an address and port that are no NUT server's). C(Unknown error) is
+    C(upsc)'s word for an C(ERR) code of C(upsd) it does not know, whose code it never
+    prints, and for a failed DNS lookup; C(message) says so in Bahasa Indonesia. Another
+    cause is shown as C(upsc) wrote it, its control characters escaped (C(\x1b)).
   - What C(upsc) printed before its error (the variables a NUT server sent before it
     closed the connection) is never graded nor taken for the cause. The module takes no
     NUT username or password (C(upsc) needs none to read).
@@ -136,6 +139,7 @@ from typing import IO, Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
+from ansible.module_utils.sop_tree import shown  # noqa: E402
 
 # A UPS as upsc takes it (upsc(8), upsclient's upscli_splitname and upscli_splitaddr):
 # upsname[@hostname[:port]], the hostname an IPv6 address in brackets too. Neither name
@@ -212,6 +216,12 @@ NUT_ERRORS = {
                                     "bukan server NUT (upsd)",
     "Protocol error": "jawaban server tidak dapat dibaca: alamat dan port itu bukan server NUT "
                       "(upsd)",
+    # upsclient's name for an ERR code of upsd it does not know (a newer upsd's; upsc
+    # never prints the code itself) and for a host name lookup failing otherwise than
+    # "No such host" (a DNS server that fails)
+    "Unknown error": "server NUT menjawab ERR dengan kode yang tidak dikenal upsc (upsc tidak "
+                     "menampilkan kodenya: upsd lebih baru dari nut-client di sini?), atau nama "
+                     "komputer server NUT gagal dicari di DNS",
 }
 
 
@@ -418,7 +428,8 @@ def main() -> None:
         lines = [line for line in err.strip().splitlines() if not line.startswith("Init SSL")]
         cause = lines[-1] if lines else (
             f"upsc killed by signal {-rc}" if rc is not None and rc < 0 else f"upsc exit {rc}")
-        message = f"UPS {name} tidak dapat dibaca dari server NUT: {cause}"
+        # (upsc's words, which may carry what the network sent: on one line)
+        message = f"UPS {name} tidak dapat dibaca dari server NUT: {shown(cause)}"
         explained = stopped or hint(cause)
         if explained:
             message += f" ({explained})"

@@ -227,6 +227,11 @@ def test_a_timeout_that_is_no_time_is_refused_in_one_line(tmp_path, monkeypatch)
      "jawaban server tidak dapat dibaca: alamat dan port itu bukan server NUT (upsd)"),
     ("Protocol error",
      "jawaban server tidak dapat dibaca: alamat dan port itu bukan server NUT (upsd)"),
+    # an ERR code upsclient does not know (upsc never prints the code): English alone, before
+    ("Unknown error",
+     "server NUT menjawab ERR dengan kode yang tidak dikenal upsc (upsc tidak menampilkan "
+     "kodenya: upsd lebih baru dari nut-client di sini?), atau nama komputer server NUT "
+     "gagal dicari di DNS"),
 ])
 def test_nuts_errors_are_explained_in_bahasa(tmp_path, monkeypatch, nut, explained):
     # NUT's English words alone left the head of the IT unit guessing what to check
@@ -452,3 +457,13 @@ def test_the_age_option_reaches_the_grade(tmp_path, monkeypatch):
                                                          "battery_max_age_days": days})
         assert rc == 1 and result["msg"] == (
             f"battery_max_age_days must be 0 (no check) or more, not {days}")
+
+
+def test_a_cause_with_control_characters_is_one_escaped_line(tmp_path, monkeypatch):
+    """upsc's last line went into the message as it was: a terminal escape (or another
+    control character) it carried reached the report's line unescaped."""
+    fake_upsc(tmp_path, monkeypatch, "printf 'Error: Parse error: \\033[2Kok\\a\\n' >&2\nexit 1")
+    rc, result = run_module("ups_status", tmp_path, {"ups": "ups@nut"})
+    assert rc == 0 and result["ups"]["error"] == "Error: Parse error: \x1b[2Kok\x07"
+    assert result["ups"]["message"] == (
+        "UPS ups@nut tidak dapat dibaca dari server NUT: Error: Parse error: \\x1b[2Kok\\x07")
