@@ -71,7 +71,11 @@ EXAMPLES = r"""
 
 RETURN = r"""
 health:
-  description: Uptime, load, memory, forwarding, interfaces, warnings and problems.
+  description:
+    - Uptime, load, memory, forwarding, interfaces, warnings and problems.
+    - >-
+      warnings and problems are one line each, in Bahasa Indonesia; an interface's name in
+      them has its control characters escaped (C(\x1b)), as Linux allows them in a name.
   returned: always
   type: dict
   sample:
@@ -95,6 +99,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_command import run_limited  # noqa: E402
+from ansible.module_utils.sop_tree import shown  # noqa: E402
 
 # `nft list ruleset`: a table, a named set or map in it (one tab in) and its elements (two
 # tabs in, the lines nft wraps ending with a comma)
@@ -207,6 +212,20 @@ def addresses(brief: str, temporary: str) -> str:
     )
 
 
+def interface_lines(ifaces: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """The problems (an interface down) and warnings (one with errors) of ``ifaces``, a
+    name's control characters escaped (Linux allows all but whitespace, '/' and ':' in
+    one: \x1b would reach a terminal showing the report)."""
+    problems, warnings = [], []
+    for i in ifaces:
+        if i["operstate"] == "down":
+            problems.append(f"interface {shown(i['name'])} mati")
+        if i["rx_errors"] or i["tx_errors"]:
+            warnings.append(f"interface {shown(i['name'])} error rx {i['rx_errors']} "
+                            f"tx {i['tx_errors']}")
+    return problems, warnings
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
@@ -242,11 +261,9 @@ def main() -> None:
         problems.append("IP forwarding mati: gateway tidak meneruskan paket")
     if not ruleset.strip():
         warnings.append("tidak ada aturan nftables yang dimuat")
-    for i in ifaces:
-        if i["operstate"] == "down":
-            problems.append(f"interface {i['name']} mati")
-        if i["rx_errors"] or i["tx_errors"]:
-            warnings.append(f"interface {i['name']} error rx {i['rx_errors']} tx {i['tx_errors']}")
+    down, failing = interface_lines(ifaces)
+    problems += down
+    warnings += failing
     uptime = read(Path("/proc/uptime"), "0").split()[0]
     load = [float(x) for x in read(Path("/proc/loadavg"), "0 0 0").split()[:3]]
     health = {

@@ -272,10 +272,11 @@ routers:
       description: "Why the export is unavailable."
       type: str
     warnings:
-      description: "One line per warning (Bahasa Indonesia)."
+      description: "One line per warning (Bahasa Indonesia); what the router named in it
+        (an interface, a sensor, its error) with its control characters escaped (C(\\x0a))."
       type: list
     problems:
-      description: "One line per problem (Bahasa Indonesia)."
+      description: "One line per problem (Bahasa Indonesia), escaped as RV(routers[].warnings)."
       type: list
   sample:
     - name: rb-kantor
@@ -326,6 +327,7 @@ from ansible.module_utils.sop_routeros import (  # noqa: E402
     run,
     version_tuple,
 )
+from ansible.module_utils.sop_tree import shown  # noqa: E402
 
 
 def monitor(api: Any, ports: list[str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -404,6 +406,17 @@ def read_health(api: Any) -> tuple[list[dict[str, str]], str | None]:
 
 
 def read_router(spec: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """The router's result, its warnings and problems each on one line: what the router
+    named in them (an interface, a sensor, its own error) with its control characters
+    escaped (sop_tree.shown), so that a name holding a newline forges no line of a
+    report."""
+    result = read_unescaped(spec, params)
+    for lines in ("warnings", "problems"):
+        result[lines] = [shown(line) for line in result[lines]]
+    return result
+
+
+def read_unescaped(spec: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     name = spec["name"]
     port = spec["port"]
     if port is None:

@@ -556,3 +556,17 @@ def test_an_interface_name_that_is_not_utf8_is_kept_escaped_as_ip_prints_it(tmp_
     monkeypatch.setattr(mod, "NET", net)
     assert [i["name"] for i in mod.interfaces(["^lo$"])] == ["caf\\xe9"]
     assert mod.interfaces(["^lo$", r"^caf\\xe9$"]) == []  # the name a pattern matches
+
+
+def test_an_interface_name_with_a_control_character_is_escaped_in_its_lines(tmp_path, monkeypatch):
+    """Linux allows control characters other than whitespace in an interface's name: an
+    ESC in one reached the problem and warning lines as it was."""
+    net = tmp_path / "net"
+    (net / "eth\x1b[2K0" / "statistics").mkdir(parents=True)
+    (net / "eth\x1b[2K0" / "operstate").write_text("down\n")
+    (net / "eth\x1b[2K0" / "statistics" / "rx_errors").write_text("3\n")
+    monkeypatch.setattr(mod, "NET", net)
+    ifaces = mod.interfaces(["^lo$"])
+    assert [i["name"] for i in ifaces] == ["eth\x1b[2K0"]  # kept as it is in the health
+    assert mod.interface_lines(ifaces) == (["interface eth\\x1b[2K0 mati"],
+                                           ["interface eth\\x1b[2K0 error rx 3 tx 0"])

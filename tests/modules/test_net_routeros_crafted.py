@@ -837,3 +837,28 @@ def test_a_router_that_stops_answering_after_the_login_is_named_so():
     with crafted(answer) as port, within(30, "waiting for a silent router"):
         r = mod.read_router(spec(port), PARAMS)
     assert one_line(r["error"]) == "/system/identity/print: no answer within 1 s"
+
+
+def test_names_the_router_sends_are_escaped_in_its_warning_lines():
+    """An interface's name, a sensor's state and a refused port's message went into the
+    warnings as the router sent them: a newline in one wrote a line of its own into the
+    report (a forged 'rb-x: ... OK'), an ESC reached the terminal showing it."""
+    def answer(conn, sentence):
+        rows = {
+            "/system/resource/print": reply("!re", "=version=7.15.3 (stable)", "=uptime=1d"),
+            "/system/health/print": reply("!re", "=name=psu1-state", "=value=fail\x1b[2K"),
+            "/interface/print": reply("!re", "=name=ether1\nrb-x: semua baik", "=type=ether",
+                                      "=running=true", "=rx-error=2"),
+        }.get(sentence[0], b"")
+        if sentence[0] == "/interface/ethernet/monitor":
+            rows = reply("!trap", "=message=no such\x07item")
+        conn.sendall(rows + reply("!done"))
+
+    with crafted(answer) as port:
+        r = mod.read_router(spec(port), {**PARAMS, "export": False})
+    assert r["error"] is None
+    assert r["interfaces"][0]["name"] == "ether1\nrb-x: semua baik"  # kept as sent
+    assert r["warnings"] == [
+        "rb-x: sensor psu1-state melaporkan fail\\x1b[2K",
+        "rb-x: interface ether1\\x0arb-x: semua baik error rx 2 tx 0",
+        "rb-x: interface ether1\\x0arb-x: semua baik tidak dapat dimonitor (no such\\x07item)"]
