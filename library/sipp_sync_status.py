@@ -208,6 +208,15 @@ sync:
           longer one is C(data_excerpt) instead, its first 4096 characters (the URLs'
           credentials masked before the cut) followed by C(... [cut from N characters]). C(last_sync) and C(cases) are read from the
           whole answer.
+        - >-
+          A request that failed (an HTTP error, no answer) is its C(error), the URL
+          followed by what a known HTTP status (400, 401, 403, 404, 429, 500, 502, 503, 504; else
+          its class, 4xx or 5xx) or connection error (refused, timed out, a name DNS does
+          not know, no route, reset, a certificate not verified, the proxy) means in Bahasa
+          Indonesia, the raw cause in parentheses
+          (C(https://sippma/...: SIPP MA sedang tidak melayani (pemeliharaan atau beban
+          penuh) (HTTP 503: Service Unavailable))); another cause as it came, its control
+          characters escaped (C(\x1b)).
         - An answer without a C(last_sync) text (none, null, a number) has no verdict; its
           C(error) says so (C(answer has no last_sync)), with the reason a JSON answer gives
           (C(message), C(error), C(detail) or C(msg)). An answer that is not JSON (a login
@@ -299,6 +308,7 @@ from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     query_timeout_error,
     zone_error,
 )
+from ansible.module_utils.sop_tree import shown  # noqa: E402
 
 MONTHS = {
     "jan": 1, "januari": 1, "january": 1, "feb": 2, "peb": 2, "februari": 2, "pebruari": 2,
@@ -359,7 +369,65 @@ _SUFFIX = re.compile(
 
 
 class StatusError(Exception):
-    """One line for the operator."""
+    """One line for the operator; a failed request's also with ``where`` (the URL, masked),
+    ``cause`` (the connection's error, or ``HTTP 503`` and the reason the answer gives)
+    and ``status`` (the HTTP status; None when no answer came)."""
+
+    def __init__(self, line: str, where: str | None = None, cause: str | None = None,
+                 status: int | None = None) -> None:
+        super().__init__(line)
+        self.where, self.cause, self.status = where, cause, status
+
+
+# What SIPP MA's HTTP errors mean, for the Bahasa line beside them; another 4xx or 5xx is
+# said by its class (HTTP_CLASSES).
+HTTP_SAID = {
+    400: "SIPP MA menolak permintaan ini (alamat status salah?)",
+    401: "SIPP MA meminta login: kredensial di alamat status tidak ada atau salah",
+    403: "SIPP MA menolak akses: kredensial atau token di alamat status salah, atau "
+         "alamat server ini tidak diizinkan",
+    404: "SIPP MA tidak mengenal alamat ini: kode satker atau alamat status salah, atau "
+         "satker belum pernah sinkron",
+    429: "SIPP MA membatasi permintaan: terlalu sering diminta",
+    500: "galat di server SIPP MA",
+    502: "gateway di depan SIPP MA tidak mendapat jawaban dari servernya",
+    503: "SIPP MA sedang tidak melayani (pemeliharaan atau beban penuh)",
+    504: "gateway di depan SIPP MA tidak mendapat jawaban dari servernya dalam batas waktunya",
+}
+HTTP_CLASSES = {4: "SIPP MA menolak permintaan", 5: "server SIPP MA bermasalah"}
+# What a failed connection's error (sop_http.failure: the system's words, or the timeout's
+# line) means, by the words it holds.
+CONNECTION_SAID = (
+    ("Connection refused", "SIPP MA menolak koneksi: layanannya tidak berjalan atau port "
+                           "salah"),
+    ("did not answer within", "SIPP MA tidak menjawab dalam batas waktu"),
+    ("Name or service not known", "nama server SIPP MA tidak ditemukan di DNS"),
+    ("Temporary failure in name resolution", "nama server SIPP MA tidak dapat dicari: DNS "
+                                             "tidak menjawab"),
+    ("No address associated with hostname", "nama server SIPP MA tidak ditemukan di DNS"),
+    ("No route to host", "jaringan ke SIPP MA tidak tersedia (rute atau internet putus)"),
+    ("Network is unreachable", "jaringan ke SIPP MA tidak tersedia (rute atau internet "
+                               "putus)"),
+    ("Connection reset by peer", "koneksi diputus SIPP MA atau jaringan di tengah jalan"),
+    ("CERTIFICATE_VERIFY_FAILED", "sertifikat TLS SIPP MA tidak dapat diverifikasi"),
+)
+
+
+def explained(exc: StatusError) -> str:
+    """SIPP MA's failed request for the report: a known HTTP status or class, or a known
+    connection error, in Bahasa Indonesia with the raw cause in parentheses; another
+    cause raw; either on one line (sop_tree.shown: it came over the network). A line
+    without a cause (a redirect refused, a loop) is already the report's."""
+    if exc.cause is None:
+        return str(exc)
+    if exc.status is not None:
+        said = HTTP_SAID.get(exc.status) or HTTP_CLASSES.get(exc.status // 100)
+    elif exc.cause.startswith("proxy "):  # the proxy's connection, not SIPP MA's
+        said = "proxy ke SIPP MA tidak dapat dipakai"
+    else:
+        said = next((line for words, line in CONNECTION_SAID if words in exc.cause), None)
+    cause = shown(exc.cause)
+    return f"{exc.where}: {said} ({cause})" if said else f"{exc.where}: {cause}"
 
 
 def _offset(suffix: re.Match[str]) -> int:
@@ -501,14 +569,15 @@ def fetch(url: str, timeout: int, validate_certs: bool,
                       authorization=authorization)
     answer = chain[-1]
     if answer["status"] < 0:
-        raise StatusError(f"{mask_url(url)}: {answer['error']}")
+        raise StatusError(f"{mask_url(url)}: {answer['error']}", mask_url(url), answer["error"])
     if (target := refused_target(answer, scheme_followed)) is not None:
         raise StatusError(f"{mask_url(url)} {not_followed(target)} (tidak diikuti)")
     if (unread := unread_chain(chain)) is not None:  # a loop or the hop limit: no page
         raise StatusError(f"{mask_url(url)} {unread}: halaman tidak terbaca")
     if answer["status"] >= 400:
         said = reason(answer["body"], secrets)
-        raise StatusError(f"{mask_url(url)}: HTTP {answer['status']}{': ' + said if said else ''}")
+        cause = f"HTTP {answer['status']}{': ' + said if said else ''}"
+        raise StatusError(f"{mask_url(url)}: {cause}", mask_url(url), cause, answer["status"])
     return answer["status"], answer["body"], redirect_destination(plain, answer)
 
 
@@ -573,7 +642,7 @@ def central_status(url: str, timeout: int, validate_certs: bool, max_age: float,
     try:
         status, body, redirected_to = fetch(url, timeout, validate_certs, secrets=secrets)
     except StatusError as exc:
-        result["error"] = str(exc)
+        result["error"] = explained(exc)
         return result
     result["http_status"] = status
     try:

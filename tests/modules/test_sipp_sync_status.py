@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import pathlib
 import re
+import socket
 import sys
 import urllib.parse
 from http.server import BaseHTTPRequestHandler
@@ -538,7 +539,45 @@ def test_sipp_mas_reason_for_an_error_is_in_its_error(tmp_path):
     rc, result = with_central(tmp_path, Unknown)
     assert rc == 0, result
     assert result["sync"]["central"]["error"].endswith(
-        "/api/status/400999: HTTP 404: satker 400999 has never synchronised")
+        "/api/status/400999: SIPP MA tidak mengenal alamat ini: kode satker atau alamat "
+        "status salah, atau satker belum pernah sinkron (HTTP 404: satker 400999 has never "
+        "synchronised)")
+
+
+@pytest.mark.parametrize(("code", "said"), [
+    (503, "SIPP MA sedang tidak melayani (pemeliharaan atau beban penuh) (HTTP 503: "
+          "Service Unavailable)"),
+    # a status without a line of its own is said by its class
+    (418, "SIPP MA menolak permintaan (HTTP 418: Service Unavailable)"),
+    (507, "server SIPP MA bermasalah (HTTP 507: Service Unavailable)"),
+])
+def test_sipp_mas_http_error_is_explained_in_bahasa_beside_its_cause(tmp_path, code, said):
+    """SIPP MA's error reached the Bahasa report line as its English alone ('HTTP 503:
+    Service Unavailable')."""
+    class Failing(Central):
+        def status(self) -> tuple[int, str]:
+            return code, json.dumps({"message": "Service Unavailable"})
+
+    rc, result = with_central(tmp_path, Failing)
+    assert rc == 0, result
+    central = result["sync"]["central"]
+    assert central["error"] == f"{central['url']}: {said}"
+
+
+def test_sipp_ma_not_answering_is_explained_and_an_unknown_cause_escaped(tmp_path):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    with serving(Central) as url:
+        rc, result = run_module("sipp_sync_status", tmp_path, {
+            "public_url": url + "/", "central_status_url": f"http://127.0.0.1:{port}/api/status/1"})
+    assert rc == 0, result
+    assert result["sync"]["central"]["error"] == (
+        f"http://127.0.0.1:{port}/api/status/1: SIPP MA menolak koneksi: layanannya tidak "
+        "berjalan atau port salah (Connection refused)")
+    # a cause no line knows stays as it came, on one line
+    crafted = mod.StatusError("x", "https://sippma/api", "got 'HTTP/1.1 2\x1b[2K00'")
+    assert mod.explained(crafted) == "https://sippma/api: got 'HTTP/1.1 2\\x1b[2K00'"
 
 
 def test_a_crafted_page_does_not_hang_the_default_marker_regex():
