@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from sop.oncalendar import Calendars
     from sop.overdue import Due
+    from sop.schedule import Plan
     from sop.store import Store
 
 EXIT_CODES = """exit codes:
@@ -745,6 +746,53 @@ def _timers_off(timers: list[str]) -> list[str]:
     ]
 
 
+def _show_plan(
+    ctx: Context, unit_dir: Path, plan: Plan, system: bool, timers: list[str]
+) -> None:
+    """What `sop schedule install` would do (its --check), changing nothing."""
+
+    def say(text: str) -> None:  # a line per unit, however long
+        ctx.console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    def times(calendars: list[str]) -> str:
+        return "; ".join(calendars) or "none"
+
+    for unit in plan.create:
+        calendars = [line.split("=", 1)[1] for line in unit.text.splitlines()
+                     if line.startswith("OnCalendar=")]  # fmt: skip
+        shown = f": OnCalendar {times(calendars)}" if unit.name.endswith(".timer") else ""
+        say(f"would create {unit_dir / unit.name}{shown}")
+    for rewrite in plan.rewrite:
+        parts = []
+        if rewrite.calendars is not None:
+            old, new = rewrite.calendars
+            parts.append(
+                f"OnCalendar {times(old)} -> {times(new)}" if old != new
+                else f"OnCalendar unchanged ({times(new)})"
+            )
+        if rewrite.directives:
+            parts.append(f"changed {', '.join(rewrite.directives)}")
+        notes = [] if rewrite.generated else ["not written by sop: the admin's own file"]
+        if system and rewrite.calendars is not None:
+            notes.append("disabled and deleted first, so it counts from the install")
+        note = f" ({'; '.join(notes)})" if notes else ""
+        say(f"would rewrite {unit_dir / rewrite.name}: {', '.join(parts) or 'changed'}{note}")
+    for name in plan.retire:
+        how = " (disabled, its state forgotten)" if system else ""
+        say(f"would retire {unit_dir / name}{how}: its SOP is no longer scheduled")
+    for name in plan.unchanged:
+        say(f"unchanged {unit_dir / name}")
+    then = (
+        f"; install would then reload systemd and enable --now {len(timers)} timers"
+        if system else ""
+    )
+    say(
+        f"Check only, nothing changed: {len(plan.create)} units to create, "
+        f"{len(plan.rewrite)} to rewrite, {len(plan.retire)} to retire, "
+        f"{len(plan.unchanged)} unchanged{then}."
+    )
+
+
 def cmd_schedule(ctx: Context) -> ExitCode:
     from sop import schedule
 
@@ -775,6 +823,9 @@ def cmd_schedule(ctx: Context) -> ExitCode:
             vault_password_file=vault.file(),
         )
         timers = [u.name for u in units if u.name.endswith(".timer")]
+        if args.check:
+            _show_plan(ctx, unit_dir, schedule.plan(unit_dir, units), system, timers)
+            return ExitCode.OK
         if system and unit_dir.is_dir():
             # As `remove`: the units no longer wanted are retired, then deleted.
             wanted = {unit.name for unit in units}
@@ -814,6 +865,8 @@ def cmd_schedule(ctx: Context) -> ExitCode:
             highlight=False,
         )
         return ExitCode.OK
+    if args.check:
+        raise SopError(f"--check: only `sop schedule install` has a dry run, not {args.action}")
     if args.action == "remove":
         if system:
             _retire([p.name for p in schedule.installed(unit_dir)])
@@ -1211,6 +1264,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=_path,
         metavar="DIR",
         help="only write the units there (default: /etc/systemd/system, enabled with systemctl)",
+    )
+    sched.add_argument(
+        "--check",
+        action="store_true",
+        help="install: only print what it would create, rewrite, retire and leave as it "
+        "is (no file written, no systemctl)",
     )
     vault_options(sched, "the inventory's")
 

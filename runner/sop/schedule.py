@@ -656,6 +656,71 @@ def moved_timers(unit_dir: Path, units: list[Unit]) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class Rewrite:
+    """An installed unit `install` would replace: its timer's times before and after
+    (None for a service), the other directives whose lines change, and whether the file
+    is one `install` wrote (an admin's own unit of that name is replaced too)."""
+
+    name: str
+    calendars: tuple[list[str], list[str]] | None
+    directives: list[str]
+    generated: bool
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What `install` would do with `unit_dir` (`sop schedule install --check`)."""
+
+    create: list[Unit]
+    rewrite: list[Rewrite]
+    retire: list[str]
+    unchanged: list[str]
+
+
+def _directives(old: str, new: str) -> list[str]:
+    """The directives (or section headers) of the lines in one text and not the other but
+    OnCalendar, each once, in the order the new text has them, then the old's."""
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    differing = [line for line in new_lines if line not in old_lines]
+    differing += [line for line in old_lines if line not in new_lines]
+    keys = [line.split("=", 1)[0] for line in differing if not line.startswith("#")]
+    return [key for key in dict.fromkeys(keys) if key and key != "OnCalendar"]
+
+
+def plan(unit_dir: Path, units: list[Unit]) -> Plan:
+    """What `write` (and the disabling of `moved_timers` and of the units no longer wanted
+    before it) would do with `unit_dir`, reading it only. SopError when it cannot be read
+    or is no directory (`write` could not make it)."""
+    if unit_dir.exists() and not unit_dir.is_dir():
+        raise SopError(f"unit directory {unit_dir} is not a directory")
+    create, rewrite, unchanged = [], [], []
+    try:
+        for unit in units:
+            path = unit_dir / unit.name
+            if not path.is_file():
+                create.append(unit)
+                continue
+            old = path.read_bytes()
+            if old == unit.text.encode():
+                unchanged.append(unit.name)
+                continue
+            text = old.decode("utf-8", errors="replace")
+            calendars = (
+                (_calendar_lines(text), _calendar_lines(unit.text))
+                if unit.name.endswith(".timer") else None
+            )
+            rewrite.append(
+                Rewrite(unit.name, calendars, _directives(text, unit.text), _generated(path))
+            )
+        wanted = {unit.name for unit in units}
+        found = installed(unit_dir) if unit_dir.is_dir() else []
+        retire = [path.name for path in found if path.name not in wanted]
+    except OSError as exc:
+        raise SopError(f"cannot read units in {unit_dir}: {exc.strerror}") from None
+    return Plan(create, rewrite, retire, unchanged)
+
+
 def remove(unit_dir: Path) -> list[str]:
     """Delete every unit `sop schedule install` wrote: their names."""
     return unlink(unit_dir, [path.name for path in installed(unit_dir)])
@@ -672,8 +737,11 @@ def unlink(unit_dir: Path, names: list[str]) -> list[str]:
 
 
 def timer_calendars(path: Path) -> list[str]:
+    return _calendar_lines(path.read_text(encoding="utf-8", errors="replace"))
+
+
+def _calendar_lines(text: str) -> list[str]:
+    """The OnCalendar= values of a timer's text."""
     return [
-        line.split("=", 1)[1]
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
-        if line.startswith("OnCalendar=")
+        line.split("=", 1)[1] for line in text.splitlines() if line.startswith("OnCalendar=")
     ]

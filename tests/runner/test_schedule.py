@@ -278,6 +278,112 @@ def test_a_timer_given_a_new_time_is_installed_as_a_new_one(
     assert not any(c.startswith("disable") for c in (state / "calls").read_text().splitlines())
 
 
+def _snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in directory.iterdir()}
+
+
+def test_install_check_tells_what_install_would_do_and_changes_nothing(
+    cli: Cli, court: Path, fake_systemd: tuple[Path, Path]
+) -> None:
+    """`install --check`: each unit to create, rewrite (a timer's times old -> new),
+    retire (a SOP no longer scheduled) or leave, and no file written, no systemctl called
+    (not even to read a timer's state), no store opened."""
+    units, state = fake_systemd
+    install = ("schedule", "install", "-i", str(court))
+    assert cli(*install)[0] == 0
+    court_vars = court / "group_vars" / "all.yml"
+    court_vars.write_text(court_vars.read_text().replace("*-*-* 07:00", "*-*-* 08:00"))
+    (units / "sop-lab-ping.timer").unlink()
+    service = units / "sop-local-secret.service"
+    service.write_text(service.read_text().replace("SOP_TRIGGER=timer", "SOP_TRIGGER=manual"))
+    own = units / "sop-overdue.timer"
+    own.write_text("[Timer]\nOnCalendar=daily\n")  # the admin's own file of that name
+    for suffix in (".timer", ".service"):  # a SOP the catalogue has since dropped
+        shutil.copy(units / f"sop-local-demo{suffix}", units / f"sop-gone{suffix}")
+    (state / "calls").unlink()
+    database = Path(os.environ["SOP_DATA_DIR"]) / "sop.db"
+    database.unlink()
+    before = _snapshot(units)
+    code, out, err = cli(*install, "--check")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        f"would create {units / 'sop-lab-ping.timer'}: OnCalendar *-*-* 18:00 Asia/Jakarta",
+        f"would rewrite {units / 'sop-local-demo.timer'}: OnCalendar Mon..Fri *-*-* 07:00 "
+        "Asia/Jakarta; 12:00 Asia/Jakarta; 16:00 Asia/Jakarta -> Mon..Fri *-*-* 08:00 "
+        "Asia/Jakarta; 12:00 Asia/Jakarta; 16:00 Asia/Jakarta (disabled and deleted first, "
+        "so it counts from the install)",
+        f"would rewrite {units / 'sop-local-secret.service'}: changed Environment",
+        f"would rewrite {units / 'sop-overdue.timer'}: OnCalendar daily -> hourly, changed "
+        "[Unit], Description, Persistent, RandomizedDelaySec, Unit, [Install], WantedBy (not "
+        "written by sop: the admin's own file; disabled and deleted first, so it counts "
+        "from the install)",
+        f"would retire {units / 'sop-gone.service'} (disabled, its state forgotten): its "
+        "SOP is no longer scheduled",
+        f"would retire {units / 'sop-gone.timer'} (disabled, its state forgotten): its SOP "
+        "is no longer scheduled",
+        *(f"unchanged {units / name}" for name in (
+            "sop-lab-ping.service", "sop-local-demo.service", "sop-local-secret.timer",
+            "sop-overdue.service")),
+        "Check only, nothing changed: 1 units to create, 3 to rewrite, 2 to retire, 4 "
+        "unchanged; install would then reload systemd and enable --now 4 timers.",
+    ]
+    assert _snapshot(units) == before
+    assert not (state / "calls").exists()
+    assert not database.exists()
+    # and install then does what it told
+    code, out, err = cli(*install)
+    assert code == 0 and "4 timers enabled; 4 units changed, 2 removed." in out, err
+
+
+def test_install_check_of_a_first_install_makes_no_unit_directory(
+    cli: Cli, court: Path, fake_systemd: tuple[Path, Path]
+) -> None:
+    units, state = fake_systemd
+    units.rmdir()
+    code, out, err = cli("schedule", "install", "-i", str(court), "--check")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert len(lines) == 9 and all(line.startswith("would create ") for line in lines[:8])
+    assert lines[-1].startswith("Check only, nothing changed: 8 units to create, 0 to rewrite")
+    assert not units.exists() and not (state / "calls").exists()
+
+
+def test_install_check_into_a_unit_dir_names_no_systemd(
+    cli: Cli, court: Path, tmp_path: Path
+) -> None:
+    units = tmp_path / "units"
+    assert _install(cli, court, units)[0] == 0
+    code, out, err = _install(cli, court, units, "--check")
+    assert code == 0, err
+    assert out.splitlines()[-1] == (
+        "Check only, nothing changed: 0 units to create, 0 to rewrite, 0 to retire, 8 unchanged."
+    )
+
+
+def test_install_check_refuses_as_install_does(
+    cli: Cli, court: Path, fake_systemd: tuple[Path, Path]
+) -> None:
+    """Bad input is install's one line; --check belongs to install alone; a unit directory
+    that is a file is refused (install could not write there)."""
+    units, state = fake_systemd
+    court_vars = court / "group_vars" / "all.yml"
+    court_vars.write_text(court_vars.read_text().replace("delay: 30m", "delay: 1x"))
+    install = ("schedule", "install", "-i", str(court))
+    refused = [cli(*install, "--check"), cli(*install)]
+    assert refused[0] == refused[1] == (
+        2, "", "sop: error: inventory: sop_schedule/randomized_delay: '1x' is not a time span\n"
+    )
+    for action in ("remove", "status"):
+        assert cli("schedule", action, "--check") == (
+            2, "", f"sop: error: --check: only `sop schedule install` has a dry run, not {action}\n"
+        )
+    court_vars.write_text(court_vars.read_text().replace("delay: 1x", "delay: 30m"))
+    code, out, err = _install(cli, court, court_vars, "--check")
+    assert (code, out) == (2, "")
+    assert err == f"sop: error: unit directory {court_vars} is not a directory\n"
+    assert not (state / "calls").exists() and not any(units.iterdir())
+
+
 def test_remove_forgets_the_timers_stamps_and_failed_states(
     cli: Cli, court: Path, fake_systemd: tuple[Path, Path]
 ) -> None:
