@@ -40,7 +40,7 @@ DATETIME_COLUMNS = frozenset(
     {
         "applied_at", "started_at", "ended_at", "acknowledged_at", "first_at", "last_at",
         "approved_at", "valid_until", "opened_at", "closed_at",
-        "installed_at", "removed_at",
+        "installed_at", "removed_at", "claimed_until",
     }
 )  # fmt: skip
 JSON_COLUMNS = frozenset({"extra_var_names", "hosts", "pelaksana", "outputs", "warnings"})

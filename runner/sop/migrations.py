@@ -227,6 +227,14 @@ V11_LOCK_WAITS = ("ALTER TABLE executions ADD COLUMN lock_wait_s FLOAT",)
 # recorded before, read as none (a NOT NULL default differs between the dialects).
 V12_ACTIVITY_WARNINGS = ("ALTER TABLE activity_results ADD COLUMN warnings JSON",)
 
+# A controller's claim on a notification while it delivers it (sop.notify): until when the
+# claim holds and the fingerprint of the news it delivers (NULL: no claim). Of the
+# controllers sharing a store, only the one that claimed it sends.
+V13_NOTIFICATION_CLAIMS = (
+    "ALTER TABLE notifications ADD COLUMN claimed_until {timestamptz}",
+    "ALTER TABLE notifications ADD COLUMN claimed_fingerprint VARCHAR(64)",
+)
+
 MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("initial schema", V1_INITIAL),
     ("ansible-playbook process of an execution", V2_PLAYBOOK_PROCESS),
@@ -240,6 +248,7 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("installed timers", V10_SCHEDULES),
     ("lock waits", V11_LOCK_WAITS),
     ("activity warnings", V12_ACTIVITY_WARNINGS),
+    ("notification claims", V13_NOTIFICATION_CLAIMS),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 _CREATE_TABLE = re.compile(r"CREATE TABLE (\w+) \((.*)\)", re.DOTALL)

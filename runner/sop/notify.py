@@ -12,7 +12,12 @@ says how many warnings its hosts returned and the first two, as recorded (masked
 
 The same problem is told once: the table `notifications` keeps per court, SOP and kind
 the fingerprint last told; nothing is sent again until the fingerprint changes or the
-problem resolves. A delivery that fails is recorded there (state `failed`, or
+problem resolves. Controllers sharing a store tell it once too: a controller claims the
+row before it delivers (a new row inserted unless one exists, else `claimed_until` and
+`claimed_fingerprint` set unless another holds it or changed the row since it was read),
+and one that finds the same news claimed, or told, skips it silently; a claim lasts the
+claimer's time limit plus CLAIM_MARGIN, so a controller killed while delivering leaves it
+to be sent again. A delivery that fails is recorded there (state `failed`, or
 `failed-told` when earlier news of the problem went out, whose end is then told; the reason,
 the URLs' secrets masked in it, as it is logged too) and retried the next time; it never
 fails the SOP, but it fails the overdue check (`sop overdue --notify`, exit 8), whose job
@@ -53,13 +58,14 @@ import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from sop.bahasa import angka, angka_ringkas, pukul, tanggal
+from sop.db import insert_sql
 from sop.errors import SopError
 from sop.events import WARNINGS_LEFT_OUT
 from sop.masking import mask_notify_reason
@@ -85,6 +91,9 @@ KIND_TITLE = {
     "laporan": "Laporan SOP",
 }
 _DIGITS = re.compile(r"\d+")
+# Seconds a controller's claim on a notification holds past its time limit (a margin for
+# controllers' clocks that differ): one killed while delivering leaves it to the next.
+CLAIM_MARGIN = 300
 
 
 @dataclass(frozen=True)
@@ -330,7 +339,7 @@ class Notifier:
         self.store = store
         self.config = config
         self.deadline = Deadline(config.timeout, f"timeout in {config.path}")
-        # (event, sent|duplicate|failed|resolved, why a delivery failed)
+        # (event, sent|duplicate|claimed|failed|resolved, why a delivery failed)
         self.outcomes: list[tuple[Event, str, str | None]] = []
 
     def _row(self, court: str, sop_id: str, kind: str) -> Row | None:
@@ -341,40 +350,70 @@ class Notifier:
                 {"court": court, "sop_id": sop_id, "kind": kind},
             )
 
-    def _save(self, event: Event, state: str, error: str | None, previous: Row | None) -> None:
-        court = event.court or ""
-        values = {
-            "fingerprint": event.fingerprint,
-            "state": state,
-            "execution_id": event.execution_id,
-            "last_at": now(),
-            "error": error,
-        }
+    def _claim(self, event: Event, previous: Row | None) -> Row | None:
+        """The notification's row claimed for this controller's delivery of `event`: a new
+        one inserted (state `pending`) when `previous` is None, else `previous` given a
+        `claimed_until`. None when another controller was first: it inserted the row,
+        holds a claim on it or changed it since `previous` was read."""
+        at = now()
+        until = at + timedelta(seconds=max(self.deadline.left(), 0) + CLAIM_MARGIN)
         with self.store.db.transaction(write=True) as tx:
             if previous is None:
-                tx.insert(
-                    "notifications",
-                    {
-                        **values,
-                        "court_name": court,
-                        "sop_id": event.sop_id,
-                        "kind": event.kind,
-                        "attempts": 1,
-                        "first_at": values["last_at"],
-                    },
+                values = {
+                    "court_name": event.court or "", "sop_id": event.sop_id,
+                    "kind": event.kind, "fingerprint": event.fingerprint, "state": "pending",
+                    "execution_id": event.execution_id, "attempts": 0, "first_at": at,
+                    "last_at": at, "claimed_until": until,
+                    "claimed_fingerprint": event.fingerprint,
+                }  # fmt: skip
+                inserted = tx.scalars(
+                    insert_sql("notifications", list(values))
+                    + " ON CONFLICT (court_name, sop_id, kind) DO NOTHING RETURNING id",
+                    values,
                 )
-            else:
-                same = previous["fingerprint"] == event.fingerprint
-                tx.update(
-                    "notifications",
-                    {
-                        **values,
-                        "attempts": previous["attempts"] + 1 if same else 1,
-                        **({} if same else {"first_at": values["last_at"]}),
-                    },
-                    "id = :key_id",
-                    key_id=previous["id"],
-                )
+                return {**values, "id": inserted[0], "error": None} if inserted else None
+            claim = {"claimed_until": until, "claimed_fingerprint": event.fingerprint}
+            claimed = tx.update(
+                "notifications",
+                claim,
+                "id = :key_id AND state = :key_state AND fingerprint = :key_fingerprint "
+                "AND attempts = :key_attempts "
+                "AND (claimed_until IS NULL OR claimed_until < :key_now)",
+                key_id=previous["id"], key_state=previous["state"],
+                key_fingerprint=previous["fingerprint"], key_attempts=previous["attempts"],
+                key_now=at,
+            )  # fmt: skip
+        return {**previous, **claim} if claimed else None
+
+    def _told_elsewhere(self, event: Event) -> bool:
+        """Whether the news of `event` is what another controller claimed the row for, or,
+        the row claimed by none, what it records: told, or failed and retried later."""
+        current = self._row(event.court or "", event.sop_id, event.kind) or {}
+        held = current.get("claimed_until") is not None and current["claimed_until"] >= now()
+        return event.fingerprint == current.get("claimed_fingerprint" if held else "fingerprint")
+
+    def _save(self, event: Event, state: str, error: str | None, claimed: Row) -> None:
+        """The delivery of `event` recorded in the row this controller `claimed`, its
+        claim released."""
+        last_at = now()
+        same = claimed["fingerprint"] == event.fingerprint
+        with self.store.db.transaction(write=True) as tx:
+            tx.update(
+                "notifications",
+                {
+                    "fingerprint": event.fingerprint,
+                    "state": state,
+                    "execution_id": event.execution_id,
+                    "last_at": last_at,
+                    "error": error,
+                    "claimed_until": None,
+                    "claimed_fingerprint": None,
+                    "attempts": claimed["attempts"] + 1 if same else 1,
+                    **({} if same else {"first_at": last_at}),
+                },
+                "id = :key_id",
+                key_id=claimed["id"],
+            )
 
     def _deliver(self, court: str | None, title: str, body: str) -> str | None:
         """deliver to the court's URLs; None when all took it, else why not."""
@@ -382,19 +421,28 @@ class Notifier:
         return deliver(urls, title, body, self.deadline) if urls else self.config.no_url(court)
 
     def send(self, event: Event) -> str:
-        """sent, duplicate (told before, unchanged) or failed (recorded, retried later)."""
+        """sent, duplicate (told before, unchanged), claimed (another controller sharing
+        the store is telling it, or told it: nothing sent) or failed (recorded, retried
+        later; not recorded when another controller was telling other news of it)."""
         previous = self._row(event.court or "", event.sop_id, event.kind)
+        error = None
         if (
             previous is not None
             and previous["state"] == "sent"
             and previous["fingerprint"] == event.fingerprint
         ):
             outcome = "duplicate"
+        elif (claimed := self._claim(event, previous)) is None:
+            if self._told_elsewhere(event):
+                outcome = "claimed"
+            else:  # two controllers with different news of one problem at once
+                outcome = "failed"
+                error = "another controller sharing the store was telling other news of it"
         else:
             title = event.title or KIND_TITLE[event.kind]
             error = self._deliver(event.court, title, event.body)
             outcome = "failed" if error else "sent"
-            self._save(event, _state(outcome, previous), error, previous)
+            self._save(event, _state(outcome, claimed), error, claimed)
         self.outcomes.append((event, outcome, error if outcome == "failed" else None))
         return outcome
 
@@ -405,16 +453,24 @@ class Notifier:
             return None
         outcome, error = "resolved", None
         if previous["state"] in TOLD:
+            event = Event(court, sop_id, "pulih", previous["fingerprint"], body)
+            if self._claim(event, previous) is None:
+                return None  # another controller sharing the store tells its end
             error = self._deliver(court, "SOP pulih", body)
             outcome = "failed" if error else "resolved"
             # Told like any other delivery (warned when it fails); not retried: the
             # problem is over, its record keeps why the news of it did not go out.
-            event = Event(court, sop_id, "pulih", previous["fingerprint"], body)
             self.outcomes.append((event, outcome, error))
         with self.store.db.transaction(write=True) as tx:
             tx.update(
                 "notifications",
-                {"state": "resolved", "last_at": now(), "error": error},
+                {
+                    "state": "resolved",
+                    "last_at": now(),
+                    "error": error,
+                    "claimed_until": None,
+                    "claimed_fingerprint": None,
+                },
                 "id = :key_id",
                 key_id=previous["id"],
             )

@@ -26,7 +26,7 @@ from sop.catalogue import load_catalogue
 from sop.errors import SopError
 from sop.masking import mask_notify_reason
 from sop.overdue import Due
-from sop.store import Store, now
+from sop.store import Row, Store, now
 from sop.untrusted import visible
 
 from .conftest import INVENTORY, CliResult, craft_execution
@@ -576,7 +576,7 @@ def test_a_store_failing_while_overdue_notifies_is_no_internal_error(
     cli: Callable[..., CliResult], configured: Receivers, sop_env: dict[str, str]
 ) -> None:
     """A failure inside the overdue check's notifications other than a bad config (here
-    the store locked by another process while the delivery is recorded) ended `sop
+    the store locked by another process when the delivery is claimed) ended `sop
     overdue --notify` with exit 6, an internal error, and no list: the list is shown, and
     the check that could not finish its notifications says so in one line, exit 8."""
     _, inbox = configured
@@ -593,7 +593,7 @@ def test_a_store_failing_while_overdue_notifies_is_no_internal_error(
     assert "local-demo" in out or "Local-Demo" in out, out
     assert err.startswith("sop: error: notifications not all sent: ") and err.count("\n") == 1
     assert "locked" in err
-    assert len(inbox.posts) == 1  # delivered; its record is what failed
+    assert inbox.posts == []  # claimed in the store before it is sent: none unrecorded
 
 
 def test_an_interrupted_run_without_a_court_is_notified(
@@ -1070,3 +1070,139 @@ def test_a_service_set_to_markdown_shows_a_hosts_text_as_text(
     assert r"webshell: \[klik\](https://evil.example/) di db\_backup.php" in texts["MARKDOWN"]
     assert r"webshell: \[klik\]\(https://evil\.example/\) di db\_backup\.php" in texts["MarkdownV2"]
     assert texts["HTML"] == f"<b>Temuan SOP</b>\r\n{finding}"
+
+
+def _controllers(store_url: str, tmp_path: Path) -> tuple[notify.Notifier, notify.Notifier]:
+    """Two controllers' notifiers sharing the store at `store_url`, each its own connection."""
+    config = notify.Config(tmp_path, (TELEGRAM,), {})
+    return notify.Notifier(Store(store_url), config), notify.Notifier(Store(store_url), config)
+
+
+def _event(fingerprint: str = "f1") -> notify.Event:
+    return notify.Event("PN Uji", "website", "terlambat", fingerprint, "SOP Website TERLAMBAT")
+
+
+def test_controllers_sharing_a_store_send_a_notification_once(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two controllers telling the same news at once each sent it, and the second to
+    record it warned of an IntegrityError (uq_notifications_key) for a message that went
+    out: a notification is claimed in the store before it is sent, and the controller
+    that finds it claimed, or told, skips it without a word. B here reads the store before
+    A claims the new row (the insert of its claim finds A's), then while A delivers (the
+    update of its claim finds A's)."""
+    first, second = _controllers(store_url, tmp_path)
+    sent: list[str] = []
+    during_delivery: list[str] = []
+
+    def deliver(urls: object, title: str, body: str, deadline: object) -> str | None:
+        sent.append(body)
+        during_delivery.append(second.send(_event("f2")))  # B while A delivers f2
+        return None
+
+    monkeypatch.setattr(notify, "deliver", deliver)
+    read = second._row
+
+    def stale_read(court: str, sop_id: str, kind: str) -> Row | None:
+        found = read(court, sop_id, kind)
+        if found is None:
+            monkeypatch.setattr(second, "_row", read)
+            # A claims, sends and records it after B read that nothing was told
+            monkeypatch.setattr(notify, "deliver", lambda *_: sent.append("A") or None)
+            assert first.send(_event()) == "sent"
+            monkeypatch.setattr(notify, "deliver", deliver)
+        return found
+
+    monkeypatch.setattr(second, "_row", stale_read)
+    assert second.send(_event()) == "claimed"
+    assert sent == ["A"]
+    [row] = rows(first.store)
+    assert (row["state"], row["attempts"], row["claimed_until"]) == ("sent", 1, None)
+    # news of it changed: A claims the row, B finds the claim while A delivers
+    assert first.send(_event("f2")) == "sent"
+    assert during_delivery == ["claimed"] and sent == ["A", "SOP Website TERLAMBAT"]
+    [row] = rows(first.store)
+    assert (row["state"], row["fingerprint"], row["attempts"]) == ("sent", "f2", 1)
+    assert [o for _, o, _ in second.outcomes] == ["claimed", "claimed"]
+    for notifier in (first, second):
+        notifier.store.close()
+
+
+def test_a_claimed_notification_not_delivered_is_sent_again(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A claim never loses a notification: a delivery that fails is recorded failed, its
+    claim released, and sent by the next controller to try; a claim left by a controller
+    killed while delivering holds off the others only until it lapses."""
+    first, second = _controllers(store_url, tmp_path)
+    answers = iter(["mail server unreachable", None, None])
+    monkeypatch.setattr(notify, "deliver", lambda *_: next(answers))
+    assert first.send(_event()) == "failed"
+    [row] = rows(first.store)
+    assert (row["state"], row["attempts"], row["claimed_until"]) == ("failed", 1, None)
+    assert second.send(_event()) == "sent"
+    [row] = rows(first.store)
+    assert (row["state"], row["attempts"]) == ("sent", 2)
+    # a controller killed while it delivered news f2: its claim, then the claim lapsed
+    with first.store.db.transaction(write=True) as tx:
+        tx.update(
+            "notifications",
+            {"fingerprint": "f2", "state": "pending", "attempts": 0,
+             "claimed_until": now() + timedelta(seconds=30), "claimed_fingerprint": "f2"},
+            "id = :key_id", key_id=row["id"],
+        )  # fmt: skip
+    assert second.send(_event("f2")) == "claimed"  # held
+    with first.store.db.transaction(write=True) as tx:
+        tx.update("notifications", {"claimed_until": now() - timedelta(seconds=1)},
+                  "id = :key_id", key_id=row["id"])  # fmt: skip
+    assert second.send(_event("f2")) == "sent"
+    [row] = rows(first.store)
+    assert (row["state"], row["fingerprint"], row["attempts"], row["claimed_until"]) == (
+        "sent", "f2", 1, None,
+    )  # fmt: skip
+    for notifier in (first, second):
+        notifier.store.close()
+
+
+def test_controllers_sharing_a_store_tell_a_problems_end_once(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = _controllers(store_url, tmp_path)
+    told: list[str] = []
+    monkeypatch.setattr(notify, "deliver", lambda urls, title, *_: told.append(title))
+    assert first.send(_event()) == "sent"
+
+    def deliver(urls: object, title: str, body: str, deadline: object) -> None:
+        told.append(title)
+        assert second.resolve("PN Uji", "website", "terlambat", "pulih") is None  # B skips
+
+    monkeypatch.setattr(notify, "deliver", deliver)
+    assert first.resolve("PN Uji", "website", "terlambat", "pulih") == "resolved"
+    assert told == ["SOP terlambat", "SOP pulih"] and second.outcomes == []
+    [row] = rows(first.store)
+    assert (row["state"], row["claimed_until"]) == ("resolved", None)
+    for notifier in (first, second):
+        notifier.store.close()
+
+
+def test_other_news_of_a_problem_another_controller_is_telling_is_not_delivered(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two controllers with different news of one problem at once: the second does not
+    send its own over the first's, and says so (its record is the first's)."""
+    first, second = _controllers(store_url, tmp_path)
+    during: list[str] = []
+
+    def deliver(urls: object, title: str, body: str, deadline: object) -> None:
+        during.append(second.send(_event("other")))
+
+    monkeypatch.setattr(notify, "deliver", deliver)
+    assert first.send(_event()) == "sent"
+    assert during == ["failed"]
+    assert second.outcomes[0][2] == (
+        "another controller sharing the store was telling other news of it"
+    )
+    [row] = rows(first.store)
+    assert (row["state"], row["fingerprint"]) == ("sent", "f1")
+    for notifier in (first, second):
+        notifier.store.close()
