@@ -750,6 +750,7 @@ def _show_plan(
     ctx: Context, unit_dir: Path, plan: Plan, system: bool, timers: list[str]
 ) -> None:
     """What `sop schedule install` would do (its --check), changing nothing."""
+    from sop.schedule import calendar_lines
 
     def say(text: str) -> None:  # a line per unit, however long
         ctx.console.print(text, markup=False, highlight=False, soft_wrap=True)
@@ -758,8 +759,7 @@ def _show_plan(
         return "; ".join(calendars) or "none"
 
     for unit in plan.create:
-        calendars = [line.split("=", 1)[1] for line in unit.text.splitlines()
-                     if line.startswith("OnCalendar=")]  # fmt: skip
+        calendars = calendar_lines(unit.text)
         shown = f": OnCalendar {times(calendars)}" if unit.name.endswith(".timer") else ""
         say(f"would create {unit_dir / unit.name}{shown}")
     for rewrite in plan.rewrite:

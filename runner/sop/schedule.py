@@ -707,7 +707,7 @@ def plan(unit_dir: Path, units: list[Unit]) -> Plan:
                 continue
             text = old.decode("utf-8", errors="replace")
             calendars = (
-                (_calendar_lines(text), _calendar_lines(unit.text))
+                (calendar_lines(text), calendar_lines(unit.text))
                 if unit.name.endswith(".timer") else None
             )
             rewrite.append(
@@ -737,10 +737,10 @@ def unlink(unit_dir: Path, names: list[str]) -> list[str]:
 
 
 def timer_calendars(path: Path) -> list[str]:
-    return _calendar_lines(path.read_text(encoding="utf-8", errors="replace"))
+    return calendar_lines(path.read_text(encoding="utf-8", errors="replace"))
 
 
-def _calendar_lines(text: str) -> list[str]:
+def calendar_lines(text: str) -> list[str]:
     """The OnCalendar= values of a timer's text."""
     return [
         line.split("=", 1)[1] for line in text.splitlines() if line.startswith("OnCalendar=")
