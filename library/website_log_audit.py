@@ -52,10 +52,17 @@ description:
     every line was read; the state keeps no record of the lines before the position, so
     such a copy cannot be told from one of a log cut below the position and written
     again, whose new lines were never read.
-  - A log or a rotated copy that is a symbolic link, a FIFO or a device is never read or
-    waited for (the web server's account may write the log folder); the audit then fails
-    naming it. So it does, its read positions kept, when a plain log ends before the
-    range planned for it (rotated or cut by logrotate while the audit read it), and when
+  - The web server's account may write the log folder, or a folder above it (a site's own
+    C(logs) folder), and put a symbolic link there to have root read another file
+    (C(/etc/shadow)). So every log and rotated copy is opened from C(/) down one folder at a
+    time, and no symbolic link is followed, neither a folder on its way nor the file
+    itself. A log with one on its way (its folder, a folder above it, the log itself or one
+    of its rotated copies) is not read, its read position kept, and is named with the link
+    and where it leads in RV(audit.refused) and in a warning; the other logs are still
+    audited. Give a log's real path, without a link. A log or a rotated copy that is a FIFO
+    or a device is never read or waited for; the audit then fails naming it. So it does,
+    its read positions kept, when a link appears on a log's way after the audit planned
+    it, when a plain log ends before the range planned for it (rotated or cut by logrotate while the audit read it), and when
     a log or a rotated copy planned is gone or is another file when it is read (logrotate
     renamed the next one into its place, or removed the oldest), whose reading would
     count another file's lines, or the same lines twice.
@@ -342,6 +349,11 @@ audit:
     resumed:
       description: "Per log, where reading resumed: first-run, live, rotated:<file>, cut (the live log) or cut:<file> (a plain rotated copy) when the line ending at the position changed (cut below it and written again), or lost."
       type: dict
+    refused:
+      description:
+        - "The logs not read, each with the symbolic link on its way (see the description): [{path, link, target}], link the log itself, a folder of its path or a rotated copy, target where it leads (null when it could not be read)."
+      type: list
+      elements: dict
     seconds: {description: Time the audit took., type: float}
 sop_output:
   description: The compact record the C(sop) runner keeps as the activity's output.
@@ -357,8 +369,10 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
+from ansible.module_utils.sop_tree import shown  # noqa: E402
 from ansible.module_utils.sop_weblog import (  # noqa: E402
     Deadline,
+    LinkRefused,
     LogError,
     Proxies,
     Task,
@@ -372,15 +386,21 @@ from ansible.module_utils.sop_weblog import (  # noqa: E402
 
 
 def run(params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
-    """Plan every log, audit the new lines, then keep the new positions."""
+    """Plan every log, audit the new lines, then keep the new positions. A log with a
+    symbolic link on its way is not read, its position kept, and named in ``refused``."""
     started = time.monotonic()
     proxies = Proxies(params["trusted_proxies"], params["web_server"])
     deadline = Deadline(params["timeout"])
     tasks: list[Task] = []
     plans = []
+    refused = []
     for path in params["paths"]:
         state_file = state_path(params["state_dir"], path)
-        found = plan(path, read_state(state_file), deadline)
+        try:
+            found = plan(path, read_state(state_file), deadline)
+        except LinkRefused as exc:
+            refused.append({"path": path, "link": exc.link, "target": exc.target})
+            continue
         tasks.extend(found.tasks)
         plans.append((state_file, found))
     tally = audit(tasks, workers=params["workers"], top_limit=params["top_limit"],
@@ -392,11 +412,23 @@ def run(params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
                      proxy_min_requests=params["proxy_min_requests"])
     result["files"] = [{"path": t.path, "from": t.start, "to": t.end} for t in tasks]
     result["resumed"] = {found.state["path"]: found.resumed for _file, found in plans}
+    result["refused"] = refused
     if not check_mode:
         for state_file, found in plans:
             write_state(state_file, found.state)
     result["seconds"] = round(time.monotonic() - started, 3)
     return result
+
+
+def refusal(refused: dict[str, Any]) -> str:
+    """The warning naming a log not read and the symbolic link on its way, on one line."""
+    log, link, target = refused["path"], refused["link"], refused["target"]
+    where = "log itu sendiri" if link == log else shown(link)
+    leads = f" ke {shown(target)}" if target is not None else ""
+    return (f"log {shown(log)} tidak dibaca: {where} adalah tautan simbolik{leads}, tidak "
+            "diikuti (akun server web dapat menulis folder log dan mengarahkan tautan ke "
+            "berkas lain, mis. /etc/shadow); berikan path log yang sebenarnya atau pindahkan "
+            "tautan itu. Posisi pembacaannya tetap; log lain tetap diaudit.")
 
 
 def sop_output(result: dict[str, Any]) -> dict[str, Any]:
@@ -461,6 +493,8 @@ def main() -> None:
 
     except OSError as exc:
         module.fail_json(msg=f"access log audit: {exc.filename or ''}: {exc.strerror}")
+    for refused in result["refused"]:
+        module.warn(refusal(refused))
     module.exit_json(changed=False, audit=result, sop_output=sop_output(result))
 
 

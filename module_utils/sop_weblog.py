@@ -36,7 +36,6 @@ import math
 import multiprocessing
 import os
 import re
-import stat
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -45,7 +44,7 @@ from typing import Any, BinaryIO, Union
 
 from ansible.module_utils.sop_secrets import mask_text, mask_url
 from ansible.module_utils.sop_state import StateError, private_dir, read_json, write_private
-from ansible.module_utils.sop_tree import open_regular
+from ansible.module_utils.sop_tree import open_folder, open_regular
 from ansible.module_utils.sop_weblog_patterns import (
     ALLOWED_METHODS,
     DRUPAL_BRUTEFORCE,
@@ -123,6 +122,23 @@ KEY_BYTES = SAMPLE_CHARS * 4
 
 class LogError(Exception):
     """A log cannot be read; the message is one line naming the file and the cause."""
+
+
+class LinkRefused(LogError):
+    """A log not read: a symbolic link on its way, the file ``path`` itself or a folder
+    above it (``link``, leading to ``target``, None when it could not be read). The web
+    server's account may write the log's folder, or a folder above it (a site's own
+    logs folder), and put a link there to have root read another file (/etc/shadow)."""
+
+    def __init__(self, path: str, link: str, target: str | None) -> None:
+        super().__init__(path, link, target)  # the arguments: a worker's pickles it back
+        self.path, self.link, self.target = path, link, target
+
+    def __str__(self) -> str:
+        where = "a symbolic link" if self.link == self.path else \
+            f"{self.link} is a symbolic link"
+        return f"{self.path}: {where}: not followed (give the log's own path, or move the " \
+               "link away)"
 
 
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
@@ -263,19 +279,50 @@ ROTATED_MEANWHILE = ("since the audit began (rotated while it was read): the rea
 Identity = tuple[int, int]
 
 
+def _log_folder(path: str) -> int:
+    """A descriptor of the folder holding ``path``, each folder from / down opened
+    without following a link (LinkRefused naming the one that is a link); any other
+    OSError as the OS gives it."""
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        return open_folder("/", folder)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        link = str(exc.filename)
+        try:
+            target: str | None = os.readlink(link)
+        except OSError:
+            target = None
+        raise LinkRefused(path, link, target) from None
+
+
 def open_log(path: str, identity: Identity | None = None) -> BinaryIO:
     """``path`` opened for reading when it is a regular file. The web server's account may
-    write the log folder: a link put in a log's place (to /etc/shadow, /proc/kmsg) is not
-    followed and a FIFO or a device is not waited for (LogError naming it). With the
+    write the log folder, or a folder above it: a link put in a log's place or in a
+    folder's on its way (to /etc/shadow, /proc/kmsg) is not followed (LinkRefused naming
+    it) and a FIFO or a device is not waited for (LogError naming it). With the
     ``identity`` the plan saw, a file gone or replaced by another since (logrotate renamed
     the next one into its place) is a LogError too: reading it would count another file's
     lines, or count them twice."""
+    name = os.path.basename(os.path.abspath(path))
     try:
-        fd, info = open_regular(path)
+        folder = _log_folder(path)
+        try:
+            fd, info = open_regular(name, folder)
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+            try:
+                target: str | None = os.readlink(name, dir_fd=folder)
+            except OSError:
+                target = None
+            raise LinkRefused(path, path, target) from None
+        finally:
+            os.close(folder)
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise LogError(f"{path}: a symbolic link: not followed (give the log's own "
-                           "path, or move the link away)") from exc
+        if exc.errno == errno.ENOTDIR:
+            raise LogError(f"{path}: {exc.filename} is not a folder") from exc
         if exc.errno == errno.EINVAL:
             raise LogError(f"{path}: not a regular file (a FIFO, a device or a socket): "
                            "not read; move it away") from exc
@@ -956,7 +1003,11 @@ def rotated(path: str) -> list[tuple[str, str]]:
     directory, name = os.path.split(path)
     found: list[tuple[int, str, str]] = []
     try:
-        entries = os.listdir(directory or ".")
+        folder = _log_folder(path)  # LinkRefused: a folder on its way is a link
+        try:
+            entries = os.listdir(folder)
+        finally:
+            os.close(folder)
     except OSError as exc:
         raise LogError(f"{directory}: {exc.strerror}") from exc
     for entry in entries:
@@ -1033,16 +1084,10 @@ def plan(path: str, state: dict[str, Any] | None, deadline: Deadline = NO_LIMIT)
 
 def _plan(path: str, state: dict[str, Any] | None, deadline: Deadline) -> Plan:
     """plan's tasks and new state, without the times' bound."""
-    try:
-        info = os.stat(path, follow_symlinks=False)
-    except OSError as exc:
-        raise LogError(f"{path}: {exc.strerror}") from exc
-    if stat.S_ISLNK(info.st_mode):
-        open_log(path)  # raises LogError: a link is not followed
-    if not stat.S_ISREG(info.st_mode):  # /dev/stdout, a FIFO: reading would block
-        raise LogError(f"{path}: not a regular file (the web server logs elsewhere?)")
-    if not os.access(path, os.R_OK):
-        raise LogError(f"{path}: permission denied")
+    # LinkRefused: a link in the log's place (/dev/stdout) or a folder's on its way;
+    # LogError: no regular file (a FIFO, a device: reading would block), unreadable
+    with open_log(path) as handle:
+        info = os.fstat(handle.fileno())
     end = complete_end(path, info.st_size, deadline)
     live_print = fingerprint(path, "")
     new_state = {"version": STATE_VERSION, "path": path, "offset": end,

@@ -11,6 +11,7 @@ import gzip
 import json
 import lzma
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -23,7 +24,7 @@ from urllib.parse import quote
 import pytest
 import yaml
 from conftest import within
-from loader import LOCAL_PLAYBOOK, ROOT, load, run_module
+from loader import LOCAL_PLAYBOOK, ROOT, load, run_module, warning_lines
 
 weblog = load("sop_weblog")
 patterns = load("sop_weblog_patterns")
@@ -1911,40 +1912,147 @@ def test_module_log_that_is_not_a_file_fails_with_one_line(tmp_path):
         rc, result = run_module("website_log_audit", tmp_path,
                                 {"paths": [str(log)], "state_dir": str(tmp_path / "state")})
     assert rc != 0
-    assert result["msg"] == (f"access log {log}: not a regular file (the web server logs "
-                             "elsewhere?)")
+    assert result["msg"] == (f"access log {log}: not a regular file (a FIFO, a device or a "
+                             "socket): not read; move it away")
 
 
-@pytest.mark.parametrize("kind", ["fifo", "fifo.gz", "link", "link.gz"])
-def test_a_rotated_copy_that_is_not_a_regular_file_is_named_not_waited_for(tmp_path, kind):
+@pytest.mark.parametrize("kind", ["", ".gz"])
+def test_a_rotated_copy_that_is_a_fifo_is_named_not_waited_for(tmp_path, kind):
     """A FIFO named as a rotated copy (access.log.1) made the audit wait forever for a
-    writer; a link (to /etc/shadow, to /proc/kmsg) was read as a log. Neither is read now:
-    the audit fails with one line naming it."""
+    writer. It is not read now: the audit fails with one line naming it."""
     log = tmp_path / "access.log"
     log.write_text(lines(3, 1))
-    copy = tmp_path / ("access.log.2.gz" if kind.endswith(".gz") else "access.log.1")
-    if kind.startswith("fifo"):
-        os.mkfifo(copy)
-    else:
-        secret = tmp_path / "shadow"
-        secret.write_text(lines(1, 2))
-        copy.symlink_to(secret)
+    copy = tmp_path / ("access.log.2.gz" if kind else "access.log.1")
+    os.mkfifo(copy)
     with within(20, "auditing beside a FIFO"):
         rc, result = run_module("website_log_audit", tmp_path,
                                 {"paths": [str(log)], "state_dir": str(tmp_path / "state")})
-    assert rc != 0 and result["msg"].startswith(f"access log {copy}: ")
-    assert ("symbolic link" if kind.startswith("link") else "not a regular file") in result["msg"]
-    assert "\n" not in result["msg"]
+    assert rc != 0 and result["msg"] == (f"access log {copy}: not a regular file (a FIFO, "
+                                         "a device or a socket): not read; move it away")
+
+
+def secret_file(tmp_path: Path) -> Path:
+    """A root-only file (/etc/shadow) whose lines would count as requests if read."""
+    secret = tmp_path / "shadow"
+    secret.write_text(lines(4, 2, ip="10.66.66.66"))
+    return secret
+
+
+def refusal(log: Path, link: str, target: Path) -> str:
+    return (f"log {log} tidak dibaca: {link} adalah tautan simbolik ke {target}, tidak "
+            "diikuti (akun server web dapat menulis folder log dan mengarahkan tautan ke "
+            "berkas lain, mis. /etc/shadow); berikan path log yang sebenarnya atau pindahkan "
+            "tautan itu. Posisi pembacaannya tetap; log lain tetap diaudit.")
+
+
+def audited(tmp_path: Path, *logs: Path) -> tuple[int, dict]:
+    return run_module("website_log_audit", tmp_path,
+                      {"paths": [str(log) for log in logs], "state_dir": str(tmp_path / "state")})
+
+
+@pytest.mark.parametrize("kind", ["", ".gz"])
+def test_a_rotated_copy_that_is_a_link_is_not_followed_and_its_log_not_read(tmp_path, kind):
+    """A link named as a rotated copy (to /etc/shadow, to /proc/kmsg) was read as a log.
+    Now its log is not read, named with the link in a warning, and its position kept."""
+    log = tmp_path / "access.log"
+    log.write_text(lines(3, 1))
+    copy = tmp_path / ("access.log.2.gz" if kind else "access.log.1")
+    secret = secret_file(tmp_path)
+    copy.symlink_to(secret)
+    rc, result = audited(tmp_path, log)
+    assert rc == 0 and result["audit"]["requests"] == 0
+    assert result["audit"]["refused"] == [{"path": str(log), "link": str(copy),
+                                           "target": str(secret)}]
+    assert warning_lines(result) == [refusal(log, str(copy), secret)]
+    assert not (tmp_path / "state").exists() or not os.listdir(tmp_path / "state")
 
 
 def test_a_live_log_swapped_for_a_link_is_not_followed(tmp_path):
     """The web server's account replaces its log by a link to a file it cannot read."""
-    log, secret = tmp_path / "access.log", tmp_path / "shadow"
-    secret.write_text(lines(2, 1))
+    log, secret = tmp_path / "access.log", secret_file(tmp_path)
     log.symlink_to(secret)
-    rc, result = run_module("website_log_audit", tmp_path,
-                            {"paths": [str(log)], "state_dir": str(tmp_path / "state")})
-    assert rc != 0 and result["msg"].startswith(f"access log {log}: a symbolic link")
+    rc, result = audited(tmp_path, log)
+    assert rc == 0 and result["audit"]["requests"] == 0
+    assert result["audit"]["refused"] == [{"path": str(log), "link": str(log),
+                                           "target": str(secret)}]
+    assert warning_lines(result) == [refusal(log, "log itu sendiri", secret)]
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_a_folder_of_a_log_s_path_swapped_for_a_link_is_not_followed(tmp_path, depth):
+    """The web server's account owns the log's folder (/var/log/nginx, a site's own logs
+    folder), or one above it, and swaps it for a link to a root-only folder holding a
+    file of the log's name: root read that file as the log, its lines in the evidence.
+    Now that log is not read, a warning names it and the link, and the other logs (a
+    normal path beside it) are still audited."""
+    private = tmp_path / "root" / "site"
+    private.mkdir(parents=True)
+    shutil.copy(secret_file(tmp_path), private / "access.log")
+    log = tmp_path / "www" / "logs" / "site" / "access.log"
+    swapped = log.parent if depth == 1 else log.parent.parent
+    swapped.parent.mkdir(parents=True)
+    target = private if depth == 1 else private.parent
+    swapped.symlink_to(target)
+    assert log.read_text() == (private / "access.log").read_text()  # the path leads there
+    other = tmp_path / "nginx" / "access.log"
+    other.parent.mkdir()
+    other.write_text(lines(3, 1))
+    rc, result = audited(tmp_path, log, other)
+    assert rc == 0
+    audit = result["audit"]
+    assert (audit["requests"], audit["top_clients"]) == (3, [{"client": "36.2.2.2",
+                                                               "count": 3}])
+    assert audit["refused"] == [{"path": str(log), "link": str(swapped),
+                                 "target": str(target)}]
+    assert warning_lines(result) == [refusal(log, str(swapped), target)]
+    assert list(audit["resumed"]) == [str(other)]
+    # the refused log kept no position: once its folder is a folder again, it is read
+    swapped.unlink()
+    log.parent.mkdir(parents=True)
+    log.write_text(lines(2, 3))
+    rc, result = audited(tmp_path, log, other)
+    assert rc == 0 and result["audit"]["refused"] == [] and not warning_lines(result)
+    assert result["audit"]["resumed"] == {str(log): "first-run", str(other): "live"}
+    assert result["audit"]["requests"] == 2
+
+
+def test_a_log_s_folder_swapped_for_a_link_after_planning_is_not_read(tmp_path):
+    """Between finding where to read and reading, the log's folder becomes a link to a
+    folder whose file of the log's name is another: refused naming the link, not read."""
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    log = folder / "access.log"
+    log.write_text(lines(3, 1))
+    found = weblog.plan(str(log), None)
+    folder.rename(tmp_path / "moved")
+    (tmp_path / "etc").mkdir()
+    shutil.copy(secret_file(tmp_path), tmp_path / "etc" / "access.log")
+    folder.symlink_to(tmp_path / "etc")
+    with pytest.raises(weblog.LinkRefused) as caught:
+        weblog.audit(found.tasks, workers=1)
+    assert str(caught.value) == (f"{log}: {folder} is a symbolic link: not followed (give "
+                                 "the log's own path, or move the link away)")
+
+
+def test_a_link_refused_in_a_worker_reaches_the_audit_whole():
+    """audit's workers return their failures pickled: a refusal keeps its fields."""
+    refused = weblog.LinkRefused("/var/log/nginx/access.log", "/var/log/nginx", "/etc")
+    again = pickle.loads(pickle.dumps(refused))
+    assert (again.path, again.link, again.target, str(again)) == (
+        refused.path, refused.link, refused.target, str(refused))
+
+
+def test_a_normal_log_path_is_opened_and_a_folder_that_is_a_file_named(tmp_path):
+    log = tmp_path / "var" / "log" / "nginx" / "access.log"
+    log.parent.mkdir(parents=True)
+    log.write_text(lines(1, 1))
+    with weblog.open_log(str(log)) as handle:
+        assert handle.read() == lines(1, 1).encode()
+    (tmp_path / "file").write_text("")
+    with pytest.raises(weblog.LogError) as caught:
+        weblog.open_log(str(tmp_path / "file" / "access.log"))
+    assert str(caught.value) == (f"{tmp_path / 'file' / 'access.log'}: {tmp_path / 'file'} "
+                                 "is not a folder")
 
 
 def test_a_log_swapped_for_a_fifo_after_planning_is_not_waited_for(tmp_path):
