@@ -93,7 +93,9 @@ description:
     times (C(../) encoded three times, C(%25252e%25252e%25252f), is read as C(../)), and
     the overlong UTF-8 forms of C(.), C(/) and C(\) (C(%c0%ae), C(%c0%af), C(%e0%80%af),
     C(%c1%9c)), which no text has and an old server reads as those characters, are read
-    as them (C(..%c0%af) is C(../)). Paths and sample lines are shown as logged.
+    as them (C(..%c0%af) is C(../)). Paths and sample lines are shown as logged, a byte
+    that is no UTF-8 as its escape (C(\xff), as nginx logs one), not as a replacement
+    character that would lose it.
   - C(wp_bruteforce) counts failed logins per client. WordPress redirects a login it
     accepts (C(302) to C(wp-admin)) and answers a failed one with its login page (C(200)),
     so a POST to C(wp-login.php) answered 3xx is not counted (an office's staff behind one
@@ -336,7 +338,7 @@ audit:
         first_seen: {description: "ISO 8601 time (forged times not counted: see the description; null when none).", type: str}
         last_seen: {description: "ISO 8601 time (forged times not counted: see the description; null when none).", type: str}
         clients: {description: "Top clients [{client, count}] (a client at most 2000 characters).", type: list, elements: dict}
-        samples: {description: "Sample log lines (at most 2000 characters each; the values of secret-looking query parameters, C(key=), C(token=), C(session=) ..., and a referer's C(user:password@) shown as C(***)).", type: list, elements: str}
+        samples: {description: "Sample log lines (at most 2000 characters each; the values of secret-looking query parameters, C(key=), C(token=), C(session=) ..., and a referer's C(user:password@) shown as C(***); a byte that is no UTF-8 as its escape, C(\\xff)).", type: list, elements: str}
     behind_proxy:
       description:
         - "The address that seems a reverse proxy without real_ip: one private or loopback address making O(proxy_share_percent) % of the requests (at least O(proxy_min_requests)), so per-client counts see one client; null when none."

@@ -358,8 +358,10 @@ def sample(line: bytes) -> str:
     """A log line as a finding shows it: at most SAMPLE_CHARS characters, the values of
     its secret-looking query parameters (a password reset key, a session, a token a
     visitor's link carried), in the request and in the referer, and a referer's
-    user:password@ shown as *** (sop_secrets): the audit's result is kept as evidence."""
-    text = str(mask_text(line.decode("utf-8", "replace")[:SAMPLE_CHARS]))
+    user:password@ shown as *** (sop_secrets): the audit's result is kept as evidence. A
+    byte that is no UTF-8 is its escape, \\xff, as nginx writes one (evidence keeps the
+    byte; the runner shows a control character, and a backslash before x, as escapes)."""
+    text = str(mask_text(line.decode("utf-8", "backslashreplace")[:SAMPLE_CHARS]))
     return _SAMPLE_TARGET.sub(
         lambda m: f'"{m.group(1)}' + str(mask_url("s://h" + m.group(2)))[len("s://h"):], text)
 
@@ -1227,10 +1229,11 @@ def summary(tally: Tally, *, top: int, bruteforce_threshold: int,
             proxies: Proxies = NO_PROXIES, proxy_share_percent: int = PROXY_SHARE_PERCENT,
             proxy_min_requests: int = PROXY_MIN_REQUESTS) -> dict[str, Any]:
     """The audit result as plain data; a path or a client at most SAMPLE_CHARS characters
-    (whoever writes the log makes them a line long: ten 1 MiB lines were a 22 MB result);
-    ``behind_proxy`` by the thresholds ``proxy_share_percent`` and ``proxy_min_requests``."""
+    (whoever writes the log makes them a line long: ten 1 MiB lines were a 22 MB result),
+    a byte that is no UTF-8 as its escape (sample); ``behind_proxy`` by the thresholds
+    ``proxy_share_percent`` and ``proxy_min_requests``."""
     def text(value: bytes) -> str:
-        return value[:KEY_BYTES].decode("utf-8", "replace")[:SAMPLE_CHARS]
+        return value[:KEY_BYTES].decode("utf-8", "backslashreplace")[:SAMPLE_CHARS]
 
     visitors, exact = tally.unique_visitors()
     classes: dict[str, int] = {}
