@@ -9,16 +9,24 @@ link points to, or waits forever. Here every folder below the configured root is
 without following a link and the file is opened relative to its folder's descriptor, so
 the names that are read or removed stay in the folder that was checked.
 
+A path the administrator gives (a log's) is opened from / the same way, each entry in
+the folder held above it; a symbolic link on it is followed only where root alone can
+have made it (open_path).
+
 Stdlib only (runs on the managed host, Python 3.9+).
 """
 
 from __future__ import annotations
 
 import errno
+import grp
 import os
+import pwd
 import re
 import stat
 from typing import IO
+
+from ansible.module_utils.sop_pathwalk import MAX_LINKS
 
 # O_NONBLOCK: opening a FIFO for reading does not wait for a writer (and the file
 # is refused as not regular); on a regular file it changes nothing.
@@ -67,6 +75,126 @@ def open_regular(name: str, dir_fd: int | None = None, *,
         os.close(fd)
         raise
     return fd, info
+
+
+class LinkNotFollowed(OSError):
+    """A symbolic link on a path not followed (ELOOP naming it), pointing to ``target``
+    (None when it could not be read): ``writer`` can change the folder holding it
+    (``owner``, ``group``, ``others``, as ``writers`` says, ``account`` naming the owner
+    or the group), so another account than root may have made it; or ``writer`` None: it
+    is one past MAX_LINKS on the way (a loop)."""
+
+    def __init__(self, link: str, target: str | None, writer: str | None,
+                 account: str | None) -> None:
+        cause = (f"its folder is writable by {writer} {account or ''}".rstrip()
+                 if writer else f"more than {MAX_LINKS} symbolic links (a loop)")
+        super().__init__(errno.ELOOP, f"a symbolic link (not followed: {cause})", link)
+        self.link, self.target, self.writer, self.account = link, target, writer, account
+
+
+def writers(info: os.stat_result) -> tuple[str, str | None] | None:
+    """Who besides root can change the folder ``info`` describes, its entries (a link)
+    made or replaced: ``("owner", name)`` when root does not own it, ``("others", None)``
+    when everyone may write it (a sticky /tmp too: anyone makes a new link there),
+    ``("group", name)`` when its group may (a POSIX ACL granting anyone write shows there
+    too, as its mask); None when root alone can (sshd's StrictModes, sudo's secure path).
+    A name is the account's or group's number when it has none."""
+    if info.st_uid != 0:
+        try:
+            return "owner", pwd.getpwuid(info.st_uid).pw_name
+        except KeyError:
+            return "owner", str(info.st_uid)
+    if info.st_mode & stat.S_IWOTH:
+        return "others", None
+    if info.st_mode & stat.S_IWGRP:
+        try:
+            return "group", grp.getgrgid(info.st_gid).gr_name
+        except KeyError:
+            return "group", str(info.st_gid)
+    return None
+
+
+def _parts(path: str) -> list[str]:
+    """The entries of ``path`` to walk, last first (popped in order)."""
+    return [part for part in reversed(path.split("/")) if part not in ("", ".")]
+
+
+def _walk(path: str, last_flags: int) -> int:
+    """open_path's walk: a descriptor of what the absolute ``path`` leads to, its last
+    entry opened with ``last_flags`` (which hold O_NOFOLLOW)."""
+    if not path.startswith("/"):
+        raise OSError(errno.EINVAL, "not an absolute path", path)
+    todo = _parts(path)
+    held = [(os.open("/", _DIR_FLAGS), "/")]  # the folders from / down: fd, path
+    links = 0
+    try:
+        while todo:
+            name = todo.pop()
+            folder, where = held[-1]
+            if name == "..":  # the parent of the folder reached, as the kernel takes it
+                if len(held) > 1:
+                    os.close(held.pop()[0])
+                continue
+            entry = os.path.join(where, name)
+            flags = last_flags if not todo else _DIR_FLAGS | os.O_NOFOLLOW
+            try:
+                below = os.open(name, flags, dir_fd=folder)
+            except OSError as exc:
+                if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
+                    raise OSError(exc.errno, exc.strerror, entry) from None
+                # a link (ELOOP; O_DIRECTORY: ENOTDIR) or, ENOTDIR, a file on the way
+                if not stat.S_ISLNK(os.stat(name, dir_fd=folder,
+                                            follow_symlinks=False).st_mode):
+                    raise OSError(errno.ENOTDIR, "not a folder", entry) from None
+                writer = writers(os.fstat(folder))
+                if writer is not None or links == MAX_LINKS:
+                    try:
+                        target: str | None = os.readlink(name, dir_fd=folder)
+                    except OSError:
+                        target = None
+                    raise LinkNotFollowed(entry, target, *(writer or (None, None))) from None
+                # root alone can have made it, nor replace it meanwhile: its target read
+                # in the held folder is what it points to
+                target = os.readlink(name, dir_fd=folder)
+                links += 1
+                if target.startswith("/"):
+                    while len(held) > 1:
+                        os.close(held.pop()[0])
+                todo.extend(_parts(target))
+                continue
+            held.append((below, entry))
+        return held.pop()[0]
+    finally:
+        for fd, _where in held:
+            os.close(fd)
+
+
+def open_path(path: str) -> tuple[int, os.stat_result]:
+    """The absolute ``path`` opened for reading, and its status, when it leads to a
+    regular file (OSError EINVAL otherwise, as open_regular), walked from / one entry at
+    a time, each opened in the folder held above it (nothing resolved by a path that an
+    account could swap meanwhile). A symbolic link on the way, the file's own entry too,
+    is followed only when root alone can change the folder holding it (owned by root,
+    not writable by its group or others: ``writers``), for then root made it: its target,
+    read in that held folder, is walked on from / (an absolute one) or from that folder,
+    each entry by the same rule. LinkNotFollowed for a link in a folder another account
+    can write, or one past MAX_LINKS (a loop); ENOTDIR naming an entry on the way that is
+    no folder; any other OSError naming the entry."""
+    fd = _walk(path, READ_FLAGS)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", path)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, info
+
+
+def open_path_folder(path: str) -> int:
+    """A descriptor of the folder the absolute ``path`` leads to, walked as open_path
+    walks it (ENOTDIR naming an entry that is no folder, the last too)."""
+    return _walk(path, _DIR_FLAGS | os.O_NOFOLLOW)
 
 
 class NotRegularFile(Exception):
