@@ -55,14 +55,18 @@ description:
   - The web server's account may write the log folder, or a folder above it (a site's own
     C(logs) folder), and put a symbolic link there to have root read another file
     (C(/etc/shadow)). So every log and rotated copy is opened from C(/) down one folder at a
-    time, and no symbolic link is followed, neither a folder on its way nor the file
-    itself. A log with one on its way (its folder, a folder above it, the log itself or one
-    of its rotated copies) is not read, its read position kept, and is named with the link
-    and where it leads in RV(audit.refused) and in a warning; the other logs are still
-    audited. Give a log's real path, without a link. A log or a rotated copy that is a FIFO
-    or a device is never read or waited for; the audit then fails naming it. So it does,
-    its read positions kept, when a link appears on a log's way after the audit planned
-    it, when a plain log ends before the range planned for it (rotated or cut by logrotate while the audit read it), and when
+    time, each in the one held above it, and a symbolic link on its way (a folder, the log
+    itself or one of its rotated copies) is followed only when root alone can change the
+    folder holding it (owned by root and not writable by its group or others, as sshd's
+    C(StrictModes) judges; a sticky world-writable folder like C(/tmp) is not one), so that
+    root made it (C(/var/log/nginx) a link to C(/data/logs)); its target is walked by the
+    same rule, at most 40 links (more are taken for a loop). A log with another link on its way is not
+    read, its read position kept, and is named with the link, where it leads and who can
+    write the folder holding it in RV(audit.refused) and in a warning; the other logs are
+    still audited. Give a log's real path, or keep the link in a folder only root can
+    write. A log or a rotated copy that is a FIFO or a device is never read or waited for;
+    the audit then fails naming it. So it does, its read positions kept, when a link not
+    followed appears on a log's way after the audit planned it, when a plain log ends before the range planned for it (rotated or cut by logrotate while the audit read it), and when
     a log or a rotated copy planned is gone or is another file when it is read (logrotate
     renamed the next one into its place, or removed the oldest), whose reading would
     count another file's lines, or the same lines twice.
@@ -353,7 +357,14 @@ audit:
       type: dict
     refused:
       description:
-        - "The logs not read, each with the symbolic link on its way (see the description): [{path, link, target}], link the log itself, a folder of its path or a rotated copy, target where it leads (null when it could not be read)."
+        - >-
+          The logs not read, each with the symbolic link on its way that is not followed
+          (see the description): [{path, link, target, writable_by, account}]. link is the
+          log itself, a folder of its path or a rotated copy, target where it leads (null
+          when it could not be read), writable_by who besides root can write the folder
+          holding the link (owner, group or others; null when the link is one past 40 on the
+          way, a loop), account the owner's or group's name (its number when it has none;
+          null for others).
       type: list
       elements: dict
     seconds: {description: Time the audit took., type: float}
@@ -371,6 +382,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
+from ansible.module_utils.sop_pathwalk import MAX_LINKS  # noqa: E402
 from ansible.module_utils.sop_tree import shown  # noqa: E402
 from ansible.module_utils.sop_weblog import (  # noqa: E402
     Deadline,
@@ -389,7 +401,8 @@ from ansible.module_utils.sop_weblog import (  # noqa: E402
 
 def run(params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
     """Plan every log, audit the new lines, then keep the new positions. A log with a
-    symbolic link on its way is not read, its position kept, and named in ``refused``."""
+    symbolic link on its way not followed is not read, its position kept, and named in
+    ``refused``."""
     started = time.monotonic()
     proxies = Proxies(params["trusted_proxies"], params["web_server"])
     deadline = Deadline(params["timeout"])
@@ -401,7 +414,8 @@ def run(params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
         try:
             found = plan(path, read_state(state_file), deadline)
         except LinkRefused as exc:
-            refused.append({"path": path, "link": exc.link, "target": exc.target})
+            refused.append({"path": path, "link": exc.link, "target": exc.target,
+                            "writable_by": exc.writer, "account": exc.account})
             continue
         tasks.extend(found.tasks)
         plans.append((state_file, found))
@@ -422,15 +436,26 @@ def run(params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
     return result
 
 
+# Who besides root can write the folder holding a link not followed, in the warning
+WRITERS = {"owner": "pemiliknya, akun {}", "group": "grupnya, {}", "others": "semua akun"}
+
+
 def refusal(refused: dict[str, Any]) -> str:
     """The warning naming a log not read and the symbolic link on its way, on one line."""
     log, link, target = refused["path"], refused["link"], refused["target"]
     where = "log itu sendiri" if link == log else shown(link)
     leads = f" ke {shown(target)}" if target is not None else ""
+    if refused["writable_by"] is None:
+        why = (f"lebih dari {MAX_LINKS} tautan simbolik di jalannya (tautan yang berputar); "
+               "berikan path log yang sebenarnya")
+    else:
+        writer = WRITERS[refused["writable_by"]].format(shown(str(refused["account"])))
+        why = (f"folder yang memuatnya, {shown(os.path.dirname(link))}, dapat ditulis oleh "
+               f"{writer}, bukan hanya root (akun itu dapat mengarahkan tautan ke berkas "
+               "lain, mis. /etc/shadow); berikan path log yang sebenarnya atau pindahkan "
+               "tautan itu ke folder milik root yang tidak dapat ditulis grup maupun akun lain")
     return (f"log {shown(log)} tidak dibaca: {where} adalah tautan simbolik{leads}, tidak "
-            "diikuti (akun server web dapat menulis folder log dan mengarahkan tautan ke "
-            "berkas lain, mis. /etc/shadow); berikan path log yang sebenarnya atau pindahkan "
-            "tautan itu. Posisi pembacaannya tetap; log lain tetap diaudit.")
+            f"diikuti: {why}. Posisi pembacaannya tetap; log lain tetap diaudit.")
 
 
 def sop_output(result: dict[str, Any]) -> dict[str, Any]:

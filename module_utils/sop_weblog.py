@@ -42,9 +42,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Union
 
+from ansible.module_utils.sop_pathwalk import MAX_LINKS
 from ansible.module_utils.sop_secrets import mask_text, mask_url
 from ansible.module_utils.sop_state import StateError, private_dir, read_json, write_private
-from ansible.module_utils.sop_tree import open_folder, open_regular
+from ansible.module_utils.sop_tree import LinkNotFollowed, open_path, open_path_folder
 from ansible.module_utils.sop_weblog_patterns import (
     ALLOWED_METHODS,
     DRUPAL_BRUTEFORCE,
@@ -126,19 +127,31 @@ class LogError(Exception):
 
 class LinkRefused(LogError):
     """A log not read: a symbolic link on its way, the file ``path`` itself or a folder
-    above it (``link``, leading to ``target``, None when it could not be read). The web
-    server's account may write the log's folder, or a folder above it (a site's own
-    logs folder), and put a link there to have root read another file (/etc/shadow)."""
+    above it (``link``, leading to ``target``, None when it could not be read), that is
+    not followed. The web server's account may write the log's folder, or a folder above
+    it (a site's own logs folder), and put a link there to have root read another file
+    (/etc/shadow): a link is followed only in a folder root alone can change. ``writer``
+    (``owner``, ``group``, ``others``: sop_tree's ``writers``, ``account`` naming the
+    owner or the group) can write the folder holding this one; None: it is one past
+    sop_tree's MAX_LINKS (a loop)."""
 
-    def __init__(self, path: str, link: str, target: str | None) -> None:
-        super().__init__(path, link, target)  # the arguments: a worker's pickles it back
+    def __init__(self, path: str, link: str, target: str | None, writer: str | None,
+                 account: str | None) -> None:
+        # the arguments: a worker's pickles it back
+        super().__init__(path, link, target, writer, account)
         self.path, self.link, self.target = path, link, target
+        self.writer, self.account = writer, account
 
     def __str__(self) -> str:
         where = "a symbolic link" if self.link == self.path else \
             f"{self.link} is a symbolic link"
-        return f"{self.path}: {where}: not followed (give the log's own path, or move the " \
-               "link away)"
+        if self.writer is None:
+            return f"{self.path}: {where}: not followed (more than {MAX_LINKS} symbolic " \
+                   "links on the way: a loop)"
+        by = " ".join(filter(None, (self.writer, self.account)))
+        return f"{self.path}: {where}: not followed (its folder " \
+               f"{os.path.dirname(self.link)} is writable by {by}, not root alone; give " \
+               "the log's own path, or move the link away)"
 
 
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
@@ -279,47 +292,33 @@ ROTATED_MEANWHILE = ("since the audit began (rotated while it was read): the rea
 Identity = tuple[int, int]
 
 
+def _refused(path: str, exc: LinkNotFollowed) -> LinkRefused:
+    return LinkRefused(path, exc.link, exc.target, exc.writer, exc.account)
+
+
 def _log_folder(path: str) -> int:
-    """A descriptor of the folder holding ``path``, each folder from / down opened
-    without following a link (LinkRefused naming the one that is a link); any other
-    OSError as the OS gives it."""
-    folder = os.path.dirname(os.path.abspath(path))
+    """A descriptor of the folder holding ``path``, walked from / as sop_tree's
+    open_path walks it (LinkRefused naming a link it does not follow); any other OSError
+    as the OS gives it."""
     try:
-        return open_folder("/", folder)
-    except OSError as exc:
-        if exc.errno != errno.ELOOP:
-            raise
-        link = str(exc.filename)
-        try:
-            target: str | None = os.readlink(link)
-        except OSError:
-            target = None
-        raise LinkRefused(path, link, target) from None
+        return open_path_folder(os.path.dirname(os.path.abspath(path)))
+    except LinkNotFollowed as exc:
+        raise _refused(path, exc) from None
 
 
 def open_log(path: str, identity: Identity | None = None) -> BinaryIO:
     """``path`` opened for reading when it is a regular file. The web server's account may
     write the log folder, or a folder above it: a link put in a log's place or in a
     folder's on its way (to /etc/shadow, /proc/kmsg) is not followed (LinkRefused naming
-    it) and a FIFO or a device is not waited for (LogError naming it). With the
+    it; only a link in a folder root alone can change is, as sop_tree's open_path walks a
+    path) and a FIFO or a device is not waited for (LogError naming it). With the
     ``identity`` the plan saw, a file gone or replaced by another since (logrotate renamed
     the next one into its place) is a LogError too: reading it would count another file's
     lines, or count them twice."""
-    name = os.path.basename(os.path.abspath(path))
     try:
-        folder = _log_folder(path)
-        try:
-            fd, info = open_regular(name, folder)
-        except OSError as exc:
-            if exc.errno != errno.ELOOP:
-                raise
-            try:
-                target: str | None = os.readlink(name, dir_fd=folder)
-            except OSError:
-                target = None
-            raise LinkRefused(path, path, target) from None
-        finally:
-            os.close(folder)
+        fd, info = open_path(os.path.abspath(path))
+    except LinkNotFollowed as exc:
+        raise _refused(path, exc) from None
     except OSError as exc:
         if exc.errno == errno.ENOTDIR:
             raise LogError(f"{path}: {exc.filename} is not a folder") from exc
@@ -1026,10 +1025,10 @@ def rotated(path: str) -> list[tuple[str, str]]:
 
 
 def _planned_size(task: Task) -> int:
-    """The size of a task's file itself (a link's own: what it points to is never read),
-    for balancing the work; LogError when it is gone."""
+    """The size of the file a task's path leads to (a link root made is followed: the
+    audit reads its target), for balancing the work; LogError when it is gone."""
     try:
-        return os.stat(task.path, follow_symlinks=False).st_size
+        return os.stat(task.path).st_size
     except FileNotFoundError as exc:
         raise LogError(f"{task.path}: gone {ROTATED_MEANWHILE}") from exc
 

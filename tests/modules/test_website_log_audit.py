@@ -7,11 +7,13 @@ from __future__ import annotations
 import bz2
 import datetime
 import errno
+import grp
 import gzip
 import json
 import lzma
 import os
 import pickle
+import pwd
 import re
 import shutil
 import subprocess
@@ -1948,11 +1950,49 @@ def secret_file(tmp_path: Path) -> Path:
     return secret
 
 
-def refusal(log: Path, link: str, target: Path) -> str:
+# The web server's account (www-data on Debian)
+WEB_UID = 33
+as_root = pytest.mark.skipif(os.geteuid() != 0, reason=(
+    "a folder only root can change, beside one of another account, needs the tests run as "
+    "root (the CI runs them so)"))
+
+
+def name_of(number: int, *, group: bool = False) -> str:
+    """An account's (a group's) name, its number when it has none, as the refusal says."""
+    try:
+        return grp.getgrgid(number).gr_name if group else pwd.getpwuid(number).pw_name
+    except KeyError:
+        return str(number)
+
+
+def web_folder(folder: Path) -> str:
+    """``folder`` made (with its parents) and given to the web server's account, as a
+    site's own logs folder is, when the tests run as root; as another account it is that
+    account's already. Its owner's name, as a refusal names it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        os.chown(folder, WEB_UID, -1)
+    return name_of(folder.stat().st_uid)
+
+
+def root_folder(folder: Path) -> Path:
+    """``folder`` made (with its parents), owned by root and writable by root alone (the
+    umask may leave it group-writable)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o755)
+    assert folder.stat().st_uid == 0
+    return folder
+
+
+def refusal(log: Path, link: str, target: Path, writer: str) -> str:
+    """The warning for a link in a folder ``writer`` (Bahasa: who) can write."""
+    folder = os.path.dirname(log if link == "log itu sendiri" else link)
     return (f"log {log} tidak dibaca: {link} adalah tautan simbolik ke {target}, tidak "
-            "diikuti (akun server web dapat menulis folder log dan mengarahkan tautan ke "
-            "berkas lain, mis. /etc/shadow); berikan path log yang sebenarnya atau pindahkan "
-            "tautan itu. Posisi pembacaannya tetap; log lain tetap diaudit.")
+            f"diikuti: folder yang memuatnya, {folder}, dapat ditulis oleh {writer}, bukan "
+            "hanya root (akun itu dapat mengarahkan tautan ke berkas lain, mis. /etc/shadow); "
+            "berikan path log yang sebenarnya atau pindahkan tautan itu ke folder milik root "
+            "yang tidak dapat ditulis grup maupun akun lain. Posisi pembacaannya tetap; log "
+            "lain tetap diaudit.")
 
 
 def audited(tmp_path: Path, *logs: Path) -> tuple[int, dict]:
@@ -1963,29 +2003,38 @@ def audited(tmp_path: Path, *logs: Path) -> tuple[int, dict]:
 @pytest.mark.parametrize("kind", ["", ".gz"])
 def test_a_rotated_copy_that_is_a_link_is_not_followed_and_its_log_not_read(tmp_path, kind):
     """A link named as a rotated copy (to /etc/shadow, to /proc/kmsg) was read as a log.
-    Now its log is not read, named with the link in a warning, and its position kept."""
-    log = tmp_path / "access.log"
+    Now its log is not read, named with the link and the account that can write its
+    folder in a warning, and its position kept."""
+    logs = tmp_path / "www" / "logs"
+    owner = web_folder(logs)
+    log = logs / "access.log"
     log.write_text(lines(3, 1))
-    copy = tmp_path / ("access.log.2.gz" if kind else "access.log.1")
+    copy = logs / ("access.log.2.gz" if kind else "access.log.1")
     secret = secret_file(tmp_path)
     copy.symlink_to(secret)
     rc, result = audited(tmp_path, log)
     assert rc == 0 and result["audit"]["requests"] == 0
     assert result["audit"]["refused"] == [{"path": str(log), "link": str(copy),
-                                           "target": str(secret)}]
-    assert warning_lines(result) == [refusal(log, str(copy), secret)]
+                                           "target": str(secret), "writable_by": "owner",
+                                           "account": owner}]
+    assert warning_lines(result) == [refusal(log, str(copy), secret,
+                                             f"pemiliknya, akun {owner}")]
     assert not (tmp_path / "state").exists() or not os.listdir(tmp_path / "state")
 
 
 def test_a_live_log_swapped_for_a_link_is_not_followed(tmp_path):
     """The web server's account replaces its log by a link to a file it cannot read."""
-    log, secret = tmp_path / "access.log", secret_file(tmp_path)
+    logs = tmp_path / "www" / "logs"
+    owner = web_folder(logs)
+    log, secret = logs / "access.log", secret_file(tmp_path)
     log.symlink_to(secret)
     rc, result = audited(tmp_path, log)
     assert rc == 0 and result["audit"]["requests"] == 0
     assert result["audit"]["refused"] == [{"path": str(log), "link": str(log),
-                                           "target": str(secret)}]
-    assert warning_lines(result) == [refusal(log, "log itu sendiri", secret)]
+                                           "target": str(secret), "writable_by": "owner",
+                                           "account": owner}]
+    assert warning_lines(result) == [refusal(log, "log itu sendiri", secret,
+                                             f"pemiliknya, akun {owner}")]
 
 
 @pytest.mark.parametrize("depth", [1, 2])
@@ -2000,7 +2049,7 @@ def test_a_folder_of_a_log_s_path_swapped_for_a_link_is_not_followed(tmp_path, d
     shutil.copy(secret_file(tmp_path), private / "access.log")
     log = tmp_path / "www" / "logs" / "site" / "access.log"
     swapped = log.parent if depth == 1 else log.parent.parent
-    swapped.parent.mkdir(parents=True)
+    owner = web_folder(swapped.parent)
     target = private if depth == 1 else private.parent
     swapped.symlink_to(target)
     assert log.read_text() == (private / "access.log").read_text()  # the path leads there
@@ -2013,8 +2062,10 @@ def test_a_folder_of_a_log_s_path_swapped_for_a_link_is_not_followed(tmp_path, d
     assert (audit["requests"], audit["top_clients"]) == (3, [{"client": "36.2.2.2",
                                                                "count": 3}])
     assert audit["refused"] == [{"path": str(log), "link": str(swapped),
-                                 "target": str(target)}]
-    assert warning_lines(result) == [refusal(log, str(swapped), target)]
+                                 "target": str(target), "writable_by": "owner",
+                                 "account": owner}]
+    assert warning_lines(result) == [refusal(log, str(swapped), target,
+                                             f"pemiliknya, akun {owner}")]
     assert list(audit["resumed"]) == [str(other)]
     # the refused log kept no position: once its folder is a folder again, it is read
     swapped.unlink()
@@ -2026,30 +2077,114 @@ def test_a_folder_of_a_log_s_path_swapped_for_a_link_is_not_followed(tmp_path, d
     assert result["audit"]["requests"] == 2
 
 
+@as_root
+@pytest.mark.parametrize("mode", [0o775, 0o1777])
+def test_a_link_in_a_root_folder_others_can_write_is_not_followed(tmp_path, mode):
+    """A folder root owns but its group may write (an admin's group, the web server's),
+    or everyone may, even sticky as /tmp (anyone makes a new link there): a link in it is
+    not followed, the warning naming who can write it."""
+    private = root_folder(tmp_path / "root")
+    shutil.copy(secret_file(tmp_path), private / "access.log")
+    shared = root_folder(tmp_path / "shared")
+    os.chmod(shared, mode)
+    (shared / "nginx").symlink_to(private)
+    log = shared / "nginx" / "access.log"
+    rc, result = audited(tmp_path, log)
+    assert rc == 0 and result["audit"]["requests"] == 0
+    group = name_of(shared.stat().st_gid, group=True)
+    writer, account, bahasa = (("group", group, f"grupnya, {group}") if mode == 0o775 else
+                               ("others", None, "semua akun"))
+    assert result["audit"]["refused"] == [{"path": str(log), "link": str(shared / "nginx"),
+                                           "target": str(private), "writable_by": writer,
+                                           "account": account}]
+    assert warning_lines(result) == [refusal(log, str(shared / "nginx"), private, bahasa)]
+
+
+@as_root
+@pytest.mark.parametrize("kind", ["absolute", "relative", "log itself", "chain"])
+def test_a_link_root_made_in_a_folder_only_root_can_write_is_followed(tmp_path, kind):
+    """An administrator's link (/var/log/nginx -> /data/logs, /srv/www -> /data/www, the
+    log itself a link to where the disk has room), in folders only root can change: the
+    account that writes the logs cannot have made it, so it is followed, its target,
+    absolute or relative to the link's folder, walked by the same rule."""
+    data = root_folder(tmp_path / "data" / "www" / "site" / "logs")
+    (data / "access.log").write_text(lines(3, 1))
+    srv = root_folder(tmp_path / "srv")
+    if kind == "absolute":
+        (srv / "www").symlink_to(tmp_path / "data" / "www")
+    elif kind == "relative":
+        (srv / "www").symlink_to("../data/www")
+    elif kind == "chain":  # a link to a folder holding a link, relative the one, both
+        root_folder(tmp_path / "mnt")
+        (tmp_path / "mnt" / "www").symlink_to(tmp_path / "data" / "www")
+        (srv / "www").symlink_to("../mnt/./www")
+    else:
+        root_folder(srv / "www" / "site" / "logs")
+        (srv / "www" / "site" / "logs" / "access.log").symlink_to(
+            "../../../../data/www/site/logs/access.log")
+    log = srv / "www" / "site" / "logs" / "access.log"
+    rc, result = audited(tmp_path, log)
+    assert rc == 0, result
+    assert result["audit"]["refused"] == [] and not warning_lines(result)
+    assert result["audit"]["requests"] == 3
+    assert result["audit"]["resumed"] == {str(log): "first-run"}
+
+
+@as_root
+def test_a_loop_of_root_made_links_is_refused_not_followed_for_ever(tmp_path):
+    """Two links an administrator made pointing to each other: the walk gives up past 40
+    links (Linux's MAXSYMLINKS), the log not read, the warning saying why."""
+    loop = root_folder(tmp_path / "loop")
+    (loop / "a").symlink_to("b")
+    (loop / "b").symlink_to("a")
+    log = loop / "a" / "access.log"
+    rc, result = audited(tmp_path, log)
+    assert rc == 0 and result["audit"]["requests"] == 0
+    [refused] = result["audit"]["refused"]
+    assert refused["path"] == str(log) and refused["link"] in (str(loop / "a"),
+                                                                 str(loop / "b"))
+    assert (refused["writable_by"], refused["account"]) == (None, None)
+    target = Path(refused["target"])
+    assert warning_lines(result) == [
+        f"log {log} tidak dibaca: {refused['link']} adalah tautan simbolik ke {target}, "
+        "tidak diikuti: lebih dari 40 tautan simbolik di jalannya (tautan yang berputar); "
+        "berikan path log yang sebenarnya. Posisi pembacaannya tetap; log lain tetap "
+        "diaudit."]
+
+
 def test_a_log_s_folder_swapped_for_a_link_after_planning_is_not_read(tmp_path):
     """Between finding where to read and reading, the log's folder becomes a link to a
     folder whose file of the log's name is another: refused naming the link, not read."""
-    folder = tmp_path / "logs"
+    www = tmp_path / "www"
+    owner = web_folder(www)
+    folder = www / "logs"
     folder.mkdir()
     log = folder / "access.log"
     log.write_text(lines(3, 1))
     found = weblog.plan(str(log), None)
-    folder.rename(tmp_path / "moved")
+    folder.rename(www / "moved")
     (tmp_path / "etc").mkdir()
     shutil.copy(secret_file(tmp_path), tmp_path / "etc" / "access.log")
     folder.symlink_to(tmp_path / "etc")
     with pytest.raises(weblog.LinkRefused) as caught:
         weblog.audit(found.tasks, workers=1)
-    assert str(caught.value) == (f"{log}: {folder} is a symbolic link: not followed (give "
-                                 "the log's own path, or move the link away)")
+    assert str(caught.value) == (f"{log}: {folder} is a symbolic link: not followed (its "
+                                 f"folder {www} is writable by owner {owner}, not root "
+                                 "alone; give the log's own path, or move the link away)")
 
 
-def test_a_link_refused_in_a_worker_reaches_the_audit_whole():
+@pytest.mark.parametrize("writer", ["owner", None])
+def test_a_link_refused_in_a_worker_reaches_the_audit_whole(writer):
     """audit's workers return their failures pickled: a refusal keeps its fields."""
-    refused = weblog.LinkRefused("/var/log/nginx/access.log", "/var/log/nginx", "/etc")
+    refused = weblog.LinkRefused("/var/log/nginx/access.log", "/var/log/nginx", "/etc",
+                                 writer, "www-data" if writer else None)
     again = pickle.loads(pickle.dumps(refused))
-    assert (again.path, again.link, again.target, str(again)) == (
-        refused.path, refused.link, refused.target, str(refused))
+    fields = ("path", "link", "target", "writer", "account")
+    assert [getattr(again, f) for f in fields] == [getattr(refused, f) for f in fields]
+    assert str(again) == str(refused)
+    assert str(again).endswith("(more than 40 symbolic links on the way: a loop)"
+                               if writer is None else "writable by owner www-data, not root "
+                               "alone; give the log's own path, or move the link away)")
 
 
 def test_a_normal_log_path_is_opened_and_a_folder_that_is_a_file_named(tmp_path):
