@@ -261,12 +261,16 @@ def _every_court(ctx: Context) -> list[str | None]:
 
 
 def _recorded_court(ctx: Context, name: str) -> str:
-    """`name` of --court, when the store records executions of that court or its installed
-    timers (_every_court). `list`, `overdue` and `report` state what a court did: for a
+    """`name` of --court, when the store records executions of that court, its installed
+    timers (_every_court) or its incidents (a court whose month held incidents only still
+    has its report). `list`, `overdue` and `report` state what a court did: for a
     misspelt name they would say "No SOP is overdue" or make a blank report. (`history
     --court` is a filter: no match is an empty list, as for a court that has not run a SOP
     yet.)"""
-    known = [court for court in _every_court(ctx) if court is not None]
+    from sop import incidents
+
+    recorded = {court for court in _every_court(ctx) if court is not None}
+    known = sorted(recorded | set(incidents.courts(ctx.store)))
     if name in known:
         return name
     import difflib
@@ -276,12 +280,13 @@ def _recorded_court(ctx: Context, name: str) -> str:
         hint = f" (did you mean {', '.join(map(repr, like))}?)"
     elif known:
         courts = "court" if len(known) == 1 else "courts"
-        hint = f" ({len(known)} {courts} recorded: `sop history` shows them)"
+        hint = (f" ({len(known)} {courts} recorded: `sop history` and `sop incident list` "
+                "show them)")
     else:
-        hint = " (the store records no execution yet)"
+        hint = " (the store records no execution or incident yet)"
     if ctx.args.command in ("list", "overdue"):
         hint += "; for a court that has not run a SOP yet use -i INVENTORY"
-    raise SopError(f"--court {name!r}: no execution of that court is recorded{hint}")
+    raise SopError(f"--court {name!r}: no execution or incident of that court is recorded{hint}")
 
 
 def _dues(

@@ -156,6 +156,15 @@ def judge(row: dict[str, Any], unrecorded: int | None) -> dict[str, Any]:
     return row
 
 
+def courts(store: Store) -> list[str]:
+    """The court names incidents were recorded for (a court known by its incidents only:
+    one whose month held no run still has its report)."""
+    with store.db.transaction() as tx:
+        return sorted(tx.scalars(
+            "SELECT DISTINCT court_name FROM incidents WHERE court_name IS NOT NULL"
+        ))
+
+
 def _same_court(incident: str | None, run: str | None) -> bool:
     """A run is of the incident's court unless both name a court and differ (an incident
     recorded without --court, or a run whose court was never recorded, cannot tell)."""

@@ -105,8 +105,8 @@ def test_a_court_without_records_is_refused_not_reported_clean(
     for command in (["overdue"], ["list"], ["report", "--format", "md"]):
         code, out, err = cli(*command, "--court", "PN Lein")
         assert (code, out) == (2, ""), command
-        assert err.startswith("sop: error: --court 'PN Lein': no execution of that court "
-                              f"is recorded (did you mean {B!r}?)"), err
+        assert err.startswith("sop: error: --court 'PN Lein': no execution or incident of "
+                              f"that court is recorded (did you mean {B!r}?)"), err
     code, out, err = cli("history", "--court", "PN Lein", "--json")
     assert (code, json.loads(out), err) == (0, [], "")
     code, _, err = cli("overdue", "--court", "Mahkamah Agung")

@@ -1065,3 +1065,30 @@ def test_sop_report_lists_the_incident_sop_incident_open_recorded(
     code, out, err = cli("report", "--court", A, "--format", "html")
     assert code == 0, err
     assert f"<h2>{report.INCIDENTS_HEADING}</h2>" in out and "<td>SIPP mati</td>" in out
+
+
+def test_a_court_known_by_its_incidents_only_has_its_report(
+    cli: Cli, store_at: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`report --court` checked the court against the executions only: a court whose
+    incidents were recorded, but none of its runs, was refused. Its report now lists
+    them; a name neither runs nor incidents recorded is still refused in one line naming
+    the known ones."""
+    monkeypatch.setenv("SOP_CATALOGUE_DIR", str(REPO / "runner/sop/catalogue"))
+    craft_execution(store_at, "server-incident", now(), court="PN Dumai")
+    code, _, err = cli("report", "--court", A)
+    assert code == 2 and "did you mean" not in err, err  # nothing of A recorded yet
+    opened = incident(store_at, "sipp", now() - timedelta(hours=1))
+    for fmt in ("md", "html"):
+        code, out, err = cli("report", "--court", A, "--format", fmt)
+        assert code == 0, err
+        assert "SIPP tidak bisa dibuka" in out and f"Pengadilan: {A}" in html.unescape(out)
+    assert [int(row[0]) for row in _incidents(cli("report", "--court", A)[1])[1]] == [opened]
+    code, out, err = cli("report", "--court", "Pengadilan Negeri Ujj")
+    assert (code, out) == (2, "")
+    assert err == (
+        "sop: error: --court 'Pengadilan Negeri Ujj': no execution or incident of that court "
+        f"is recorded (did you mean {A!r}?)\n"
+    )
+    code, _, err = cli("report", "--court", "Mahkamah Agung")
+    assert code == 2 and "(2 courts recorded: `sop history` and `sop incident list`" in err
