@@ -662,6 +662,7 @@ def cmd_report(ctx: Context) -> ExitCode:
             place=place,
             unnamed=unnamed,
             kode_satker=kode_satker,
+            catalogue=ctx.sops,  # an incident without its limit: as `incident list` judges it
         )
         ctx.console.print(f"Laporan written to {args.output}", markup=False, highlight=False)
         return ExitCode.OK
@@ -675,6 +676,7 @@ def cmd_report(ctx: Context) -> ExitCode:
             place=place,
             unnamed=unnamed,
             kode_satker=kode_satker,
+            catalogue=ctx.sops,  # an incident without its limit: as `incident list` judges it
         )
     text = report.to_html(blocks) if args.format == "html" else report.to_markdown(blocks)
     if args.output:

@@ -306,7 +306,7 @@ class Incidents:
 
 def month_incidents(
     store: Store,
-    sops: Mapping[str, Sop],
+    catalogue: Mapping[str, Sop],
     month: Month,
     court: str | None,
     *,
@@ -321,9 +321,9 @@ def month_incidents(
     name, never its kode satker: a report of one of the courts of a name (`kode_satker`)
     lists the name's, and says so when the month's runs recorded another code for it.
     Each is judged by the Mutu Baku recorded with it; one recorded before without it by
-    the report's SOP (`sops`, -i's court's), as its table of activities is. None when the
-    report's SOPs hold no server-incident (a catalogue without it)."""
-    sop = sops.get(incidents.SOP_ID)
+    the `catalogue`'s (never -i's overrides), as `sop incident list` and `close` judge it.
+    None when the catalogue holds no server-incident."""
+    sop = catalogue.get(incidents.SOP_ID)
     if sop is None:
         return None
     found = incidents.listing(store, sop, court=court, since=month.start, until=month.end)
@@ -866,12 +866,15 @@ def build(
     place: str | None = None,
     unnamed: bool = False,
     kode_satker: str | None = None,
+    catalogue: Mapping[str, Sop] | None = None,
 ) -> list[Block]:
     """One court's report (`court`, else the month's records, which must be one court's;
     `unnamed`: the executions recorded without a court name, -i's without court_name;
     `kode_satker`: of the courts of its name, that one: month_executions),
     planned by the court's schedule of a SOP where `calendars` (-i's) gives one, closed as
-    the PDF is, signed at `place` (the court's court_city) when given."""
+    the PDF is, signed at `place` (the court's court_city) when given. `sops` are the SOPs
+    as the court runs them (-i's overrides); `catalogue`, without them (None: `sops` are
+    the catalogue's), judges an incident recorded without its limit (month_incidents)."""
     court, executions = month_executions(
         store, month, court, unnamed=unnamed, kode_satker=kode_satker
     )
@@ -995,7 +998,9 @@ def build(
         if manual:
             blocks.append(("h3", "Langkah manual"))
             blocks.append(("table", (["Eksekusi", "No", "Kegiatan", "Keterangan"], manual)))
-    found = month_incidents(store, sops, month, court, unnamed=unnamed, kode_satker=kode_satker)
+    found = month_incidents(
+        store, catalogue or sops, month, court, unnamed=unnamed, kode_satker=kode_satker
+    )
     if found is not None:
         blocks.append(("h2", INCIDENTS_HEADING))
         blocks += [("p", note) for note in found.notes]

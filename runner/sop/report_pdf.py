@@ -540,9 +540,10 @@ def document(
     place: str | None = None,
     unnamed: bool = False,
     kode_satker: str | None = None,
+    catalogue: Mapping[str, Sop] | None = None,
 ) -> str:
     """The report as one HTML document (WeasyPrint's input), of the court `build` reports
-    on (`unnamed` and `kode_satker` as there), planned by the court's schedule of a SOP
+    on (`unnamed`, `kode_satker` and `catalogue` as there), planned by the court's schedule of a SOP
     where `calendars` (-i's) gives one, signed at `place` (the court's court_city) when
     given."""
     court_name, executions = month_executions(
@@ -602,7 +603,12 @@ def document(
         ],
         _incident_section(
             month_incidents(
-                store, sops, month, court_name, unnamed=unnamed, kode_satker=kode_satker
+                store,
+                catalogue or sops,
+                month,
+                court_name,
+                unnamed=unnamed,
+                kode_satker=kode_satker,
             )
         ),
         signature_block(month, place),
@@ -624,6 +630,7 @@ def write_pdf(
     place: str | None = None,
     unnamed: bool = False,
     kode_satker: str | None = None,
+    catalogue: Mapping[str, Sop] | None = None,
 ) -> None:
     import logging
 
@@ -640,5 +647,6 @@ def write_pdf(
         place=place,
         unnamed=unnamed,
         kode_satker=kode_satker,
+        catalogue=catalogue,
     )
     write_report(output, lambda path: HTML(string=page).write_pdf(str(path)))

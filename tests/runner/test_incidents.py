@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import subprocess
 import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -335,7 +336,9 @@ def test_an_incident_recorded_before_its_limit_is_judged_by_the_catalogue(
     cli: Cli, store_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """A store's incidents from before schema v8 recorded no limit: they keep being
-    listed, judged by the catalogue's Mutu Baku, with or without the court's -i."""
+    listed, judged by the catalogue's Mutu Baku, with or without the court's -i; and
+    the court's report (-i) judges them by the catalogue's too (it took the court's
+    sop_catalogue_overrides: `3 jam 1 menit` in the report, `4 jam` in the listing)."""
     monkeypatch.setenv("SOP_CATALOGUE_DIR", str(REPO / "runner" / "sop" / "catalogue"))
     monkeypatch.setenv("SOP_DATABASE_URL", store_url)
     load_head_store(store_url)  # incident 1 of PN Uji, closed
@@ -343,6 +346,17 @@ def test_an_incident_recorded_before_its_limit_is_judged_by_the_catalogue(
         tmp_path, "PN Uji", "sop_catalogue_overrides:\n  server-incident:\n    waktu: {1: 1m}\n"
     )
     assert _ids(cli) == _ids(cli, "-i", str(inventory)) == [(1, 4 * 3600)]
+    code, out, err = cli("report", "-i", str(inventory), "--month", "2026-12")  # 00:17 WIB
+    assert code == 0, err
+    [row] = [line for line in out.splitlines() if line.startswith("| 1 | h1 | mati |")]
+    assert "| sesuai (4 jam) |" in row
+    pdf = tmp_path / "laporan.pdf"
+    code, _, err = cli("report", "-i", str(inventory), "--month", "2026-12", "--format", "pdf",
+                       "-o", str(pdf))  # fmt: skip
+    assert code == 0, err
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())  # a cell wraps
+    assert "sesuai (4 jam)" in text and "3 jam 1 menit" not in text
 
 
 def test_list_json_is_documented_and_utc(
