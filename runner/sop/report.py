@@ -323,21 +323,17 @@ def month_incidents(
     Each is judged by the Mutu Baku recorded with it; one recorded before without it by
     the `catalogue`'s (never -i's overrides), as `sop incident list` and `close` judge it.
     None when the catalogue holds no server-incident."""
-    sop = catalogue.get(incidents.SOP_ID)
-    if sop is None:
+    found = period_incidents(store, catalogue, month, court)
+    if found is None:
         return None
-    found = incidents.listing(store, sop, court=court, since=month.start, until=month.end)
-    found.reverse()  # oldest first, as the executions
     if unnamed:
         found = [row for row in found if row["court_name"] is None]
     notes = [INCIDENTS_PERIOD]
     if not found:
         return Incidents([*notes, "Tidak ada gangguan server tercatat pada periode ini."], [])
-    still = sum(1 for row in found if row["status"] == "open")
-    over = sum(1 for row in found if row["within_limit"] is False)
+    total, still, over = incident_tally(found)
     notes.append(
-        f"{angka(len(found))} gangguan; {angka(still)} masih dibuka; "
-        f"{angka(over)} melewati Mutu Baku."
+        f"{angka(total)} gangguan; {angka(still)} masih dibuka; {angka(over)} melewati Mutu Baku."
     )
     if court is not None and any(row["court_name"] is None for row in found):
         notes.append(
@@ -352,6 +348,29 @@ def month_incidents(
                 f"bernama {court} dicantumkan."
             )
     return Incidents(notes, [_incident_row(row, month) for row in found])
+
+
+def period_incidents(
+    store: Store, catalogue: Mapping[str, Sop], month: Month, court: str | None
+) -> list[dict[str, Any]] | None:
+    """The server incidents open at some time in the month, oldest first, each judged
+    (incidents.listing: by the Mutu Baku recorded with it, else the `catalogue`'s), of
+    `court` and those recorded without a court (None: every court's); None when the
+    catalogue holds no server-incident. A court's report (month_incidents) and the
+    regional view (build_regional) read them here."""
+    sop = catalogue.get(incidents.SOP_ID)
+    if sop is None:
+        return None
+    found = incidents.listing(store, sop, court=court, since=month.start, until=month.end)
+    found.reverse()  # oldest first, as the executions
+    return found
+
+
+def incident_tally(found: Sequence[Mapping[str, Any]]) -> tuple[int, int, int]:
+    """Of judged incidents (period_incidents): how many, how many still open, how many
+    over their Mutu Baku."""
+    still = sum(1 for row in found if row["status"] == "open")
+    return len(found), still, sum(1 for row in found if row["within_limit"] is False)
 
 
 def _incident_row(row: Mapping[str, Any], month: Month) -> list[str]:
@@ -1013,10 +1032,14 @@ def build_regional(
     store: Store, sops: Mapping[str, Sop], month: Month, dues: Sequence[Due]
 ) -> list[Block]:
     """Every court of the store in one view: per court and SOP, planned (from the SOP's
-    first run at that court, as its own report plans), executed, successful; and the
-    SOPs overdue when the report is made. Courts of one name are apart by their kode
-    satker (court_of). Every day and time is the one clock of `month`: the records keep
-    no court's own (its sop_schedule.timezone), which the view says (clock_note)."""
+    first run at that court, as its own report plans), executed, successful; per court
+    its server incidents of the month (period_incidents, as its own report counts them:
+    how many, still open, over their Mutu Baku; none when the catalogue `sops` holds no
+    server-incident); and the SOPs overdue when the report is made. A court with no run
+    in the month has its row when a SOP of it is overdue or it has incidents. Courts of
+    one name are apart by their kode satker (court_of). Every day and time is the one
+    clock of `month`: the records keep no court's own (its sop_schedule.timezone), which
+    the view says (clock_note)."""
     recorded = store.month_counts(month.start, month.end)  # counted by the store's query
     codes = court_codes({"court_name": name, "court_kode_satker": code}
                         for name, code, _ in recorded)
@@ -1026,9 +1049,14 @@ def build_regional(
         by_status = counts.setdefault((court, sop_id), {})
         for status, number in numbers.items():
             by_status[status] = by_status.get(status, 0) + number
-    due_names = {d.court_name for d in dues if d.state != "new"} - set(codes)
+    found = period_incidents(store, sops, month, None)  # every court's, judged as its own
+    by_name: dict[str | None, list[dict[str, Any]]] = {}
+    for row in found or []:
+        by_name.setdefault(row["court_name"], []).append(row)
+    # a court with no run in the month still has its row: overdue, or with incidents
+    named = ({d.court_name for d in dues if d.state != "new"} | set(by_name)) - set(codes)
     courts = sorted(
-        {court for court, _ in counts} | {(name, recorded_code(store, name)) for name in due_names},
+        {court for court, _ in counts} | {(name, recorded_code(store, name)) for name in named},
         key=lambda c: (c[0] is None, c[0] or "", c[1] is None, c[1] or ""),
     )
     blocks: list[Block] = [
@@ -1068,19 +1096,17 @@ def build_regional(
                 ]
             )
         totals.append([label, angka(asked), angka(executed), angka(ok), persen(ok, finished)])
+        if found is not None:
+            totals[-1] += [angka(n) for n in incident_tally(by_name.get(court[0], []))]
     blocks.append(("h2", "Ringkasan per pengadilan"))
-    blocks.append(
-        (
-            "table",
-            (
-                ["Pengadilan", "Seharusnya", "Dilaksanakan", "Berhasil", "Tingkat keberhasilan"],
-                totals,
-            ),
-        )
-    )
+    heading = ["Pengadilan", "Seharusnya", "Dilaksanakan", "Berhasil", "Tingkat keberhasilan"]
+    blocks.append(("table", (heading + (REGIONAL_INCIDENTS if found is not None else []),
+                             totals)))  # fmt: skip
     legend = plan_legend(sops, None, "tiap pengadilan")
     if legend:
         blocks.append(("p", legend))
+    if found is not None:
+        blocks += [("p", note) for note in regional_incident_notes(by_name, courts)]
     overdue = [d for d in dues if d.state == "overdue"]
     blocks.append(("h2", "SOP terlambat (saat laporan dibuat)"))
     if overdue:
@@ -1122,6 +1148,38 @@ def build_regional(
         )
     )
     return blocks
+
+
+REGIONAL_INCIDENTS = ["Gangguan server", "Gangguan masih dibuka", "Gangguan melewati Mutu Baku"]
+
+
+def regional_incident_notes(
+    by_name: Mapping[str | None, Sequence[Mapping[str, Any]]], courts: Sequence[Court]
+) -> list[str]:
+    """What the regional view says under its incident counts (`by_name`: the period's
+    incidents per court name): which they are; those recorded without a court counted
+    on the row "-" (a court's own report takes them as its own); an incident records a
+    court's name, not its kode satker, so each court of a shared name counts the name's."""
+    notes = [
+        "Gangguan server: gangguan yang dibuka, ditutup, atau masih terbuka pada periode "
+        "ini, dihitung seperti pada laporan tiap pengadilan; masih dibuka menurut saat "
+        "laporan dibuat; melewati Mutu Baku yang tercatat saat gangguan dibuka."
+    ]
+    if None in by_name:
+        notes.append(
+            'Gangguan yang dicatat tanpa nama pengadilan (tanpa --court atau -i) dihitung pada '
+            'baris "-"; laporan tiap pengadilan mencantumkannya sebagai gangguan pengadilan itu.'
+        )
+    shared = sorted(
+        name for name in by_name
+        if name is not None and sum(1 for court in courts if court[0] == name) > 1
+    )  # fmt: skip
+    if shared:
+        notes.append(
+            "Catatan gangguan tidak menyimpan kode satker: gangguan pengadilan bernama "
+            f"{', '.join(shared)} dihitung pada tiap pengadilan bernama itu."
+        )
+    return notes
 
 
 def clock_note(month: Month) -> str:

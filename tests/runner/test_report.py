@@ -1092,3 +1092,56 @@ def test_a_court_known_by_its_incidents_only_has_its_report(
     )
     code, _, err = cli("report", "--court", "Mahkamah Agung")
     assert code == 2 and "(2 courts recorded: `sop history` and `sop incident list`" in err
+
+
+def test_the_regional_view_counts_each_courts_incidents(store_at: Store) -> None:
+    """The regional view listed no incident. Its summary counts per court the month's
+    incidents as the court's own report does (opened, closed, or open through the
+    month; still open; over their Mutu Baku), in Markdown and HTML; a court with
+    incidents and no run has its row; those recorded without a court are counted on the
+    row "-"; each court of a shared name (two kode satker) counts the name's, said
+    under it. A catalogue without server-incident adds no column."""
+    sops = load_catalogue(REPO / "runner/sop/catalogue")
+    month = report.Month(2026, 11)
+
+    def utc(day: int, hour: int, month: int = 11) -> datetime:
+        return datetime(2026, month, day, hour, tzinfo=UTC)
+
+    craft_execution(store_at, "server-incident", utc(5, 2), court=A)
+    for code in ("401234", "401235"):
+        _code(store_at, craft_execution(store_at, "server-incident", utc(6, 2),
+                                        court="PN Dumai"), code)  # fmt: skip
+    incident(store_at, "sipp", utc(20, 1, 10), utc(25, 1, 10))  # before the month
+    incident(store_at, "sipp", utc(5, 1), utc(5, 3))  # within its 4 hours
+    incident(store_at, "web", utc(15, 1, 10))  # open all through: over
+    incident(store_at, "sipp", utc(7, 1), utc(7, 2), court="PN Dumai")
+    incident(store_at, "sipp", utc(8, 1), court="PN Baru")  # no run recorded: open, over
+    incident(store_at, "backup", utc(9, 1), utc(9, 2), court=None)
+    blocks = report.build_regional(store_at, sops, month, [])
+    totals, _ = _regional(report.to_markdown(blocks))
+    assert {court: row[4:] for court, row in totals.items()} == {
+        A: ["2", "1", "1"],
+        "PN Baru": ["1", "1", "1"],
+        "PN Dumai (kode satker 401234)": ["1", "0", "0"],
+        "PN Dumai (kode satker 401235)": ["1", "0", "0"],
+        "-": ["1", "0", "0"],
+    }
+    assert totals["PN Baru"][:3] == ["0", "0", "0"]
+    notes = [text for kind, text in blocks if kind == "p"]
+    assert 'Gangguan yang dicatat tanpa nama pengadilan (tanpa --court atau -i) dihitung ' \
+        'pada baris "-"; laporan tiap pengadilan mencantumkannya sebagai gangguan ' \
+        "pengadilan itu." in notes
+    assert "Catatan gangguan tidak menyimpan kode satker: gangguan pengadilan bernama " \
+        "PN Dumai dihitung pada tiap pengadilan bernama itu." in notes
+    page = report.to_html(blocks)
+    assert "<th>Gangguan melewati Mutu Baku</th>" in page
+    assert "<tr><td>PN Baru</td><td>0</td><td>0</td><td>0</td><td>-</td><td>1</td>" \
+        "<td>1</td><td>1</td></tr>" in page
+    # the court's own report counts A's alike (with the one recorded without a court)
+    notes, _ = _incidents(report.to_markdown(report.build(store_at, sops, month, A)))
+    assert notes[1] == "3 gangguan; 1 masih dibuka; 1 melewati Mutu Baku."
+    fixtures = load_catalogue()  # no server-incident SOP: no incident column, no row
+    totals, _ = _regional(report.to_markdown(report.build_regional(store_at, fixtures, month,
+                                                                   [])))  # fmt: skip
+    assert set(totals) == {A, "PN Dumai (kode satker 401234)", "PN Dumai (kode satker 401235)"}
+    assert all(len(row) == 4 for row in totals.values())
