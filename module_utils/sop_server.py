@@ -117,8 +117,10 @@ BUSY_PATTERNS = (
 # apt_query: what only reads apt's and dpkg's files: apt-get -s upgrade and -s install
 # (a simulation, no lock), apt-mark showhold, apt-cache policy, dpkg-query. Seconds on a
 # healthy host; a hung /var (NFS, a dying disk) held them for good.
-# log_read: server_diagnose's read of auth.log's last 32 MiB (SCAN_BYTES), bounded() in a
-# thread as statvfs is; a few seconds from a healthy disk, a hung /var/log's for good.
+# log_read: server_diagnose's reads of a log, each bounded() in a thread as statvfs is:
+# auth.log's last 32 MiB (SCAN_BYTES), and dpkg.log's package history (its last 400
+# lines and the rotations before them, a gzip one up to 32 MiB decompressed); a few
+# seconds from a healthy disk, a hung /var/log's for good.
 TIME_LIMITS: dict[str, int] = {"smartctl": 60, "timedatectl": 30, "systemctl": 60,
                                "needrestart": 180, "journalctl": 120, "ping": 30,
                                "restart": 1800, "statvfs": 10, "apt_clean": 300,
