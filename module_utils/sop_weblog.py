@@ -106,8 +106,10 @@ _VHOST = re.compile(rb'[^\s:\[\]"]+:\d{1,5} (?=\S+ \S+ \S+ \[)')
 _HOPS = re.compile(rb"[^ ,]+")
 # A rotated copy's name after the log's: logrotate's number (.1) or dateext's date or
 # time (-20261205, -%s), then the extension of its compression, if any (no Python on
-# Debian 12 reads zstd without a package: a .zst copy is none).
-_ROTATED = re.compile(r"^[.-](\d+)(?:\.(gz|xz|bz2))?$")
+# Debian 12 reads zstd without a package: a .zst copy is none). Matched whole
+# (fullmatch; `$` would match before a final newline) on ASCII digits: the site's
+# account names files in its log folder, 'access.log.1\n' or 'access.log.\u0663' is none.
+_ROTATED = re.compile(r"[.-]([0-9]+)(?:\.(gz|xz|bz2))?")
 # What reads each compression's stream (bounded reads; every member or stream of a file).
 _UNPACK: dict[str, Callable[[BinaryIO], io.BufferedIOBase]] = {
     "gz": lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"),
@@ -1014,7 +1016,7 @@ def rotated(path: str) -> list[tuple[str, str]]:
     for entry in entries:
         if not entry.startswith(name):
             continue
-        match = _ROTATED.match(entry[len(name):])
+        match = _ROTATED.fullmatch(entry[len(name):])
         if match:
             number = int(match.group(1))
             key = -number if len(match.group(1)) >= 8 else number  # dates: newest first

@@ -1097,6 +1097,16 @@ def test_rotated_copies_by_number_date_and_compression(tmp_path):
         ("access.log-20261203.bz2", "bz2")]
 
 
+def test_a_name_only_like_a_rotated_copy_is_none(tmp_path):
+    """A name the site's account can make in its log folder that ends like a rotated
+    copy's but is not one: a newline after the number (a `$` would match before it) or
+    another script's digits (int() reads them) is never read as a copy."""
+    for name in ("access.log.1\n", "access.log.2.gz\n", "access.log-20261205\n",
+                 "access.log.\u0663", "access.log.1", "access.log\n.1"):
+        (tmp_path / name).write_text("")
+    assert weblog.rotated(str(tmp_path / "access.log")) == [(str(tmp_path / "access.log.1"), "")]
+
+
 def test_an_overlong_line_is_malformed_and_memory_stays_bounded(tmp_path):
     """A crash's block of NUL bytes (here 40 MiB without a newline) before a request."""
     log, state = tmp_path / "access.log", tmp_path / "state"
