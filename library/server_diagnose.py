@@ -203,13 +203,18 @@ bundle:
     logins); sources,
     where it was read (journal, its folders holding journal files; packages, the dpkg logs read;
     logins, auth.log or the journal's folders); and not_visible, what this host did not
-    show (tools it lacks, such as journalctl, systemctl and mariadb-admin; reads stopped
-    at their tool's time limit; logs missing or not read; the load not read; journal
-    reads not whole; a journal lost at each boot, or none).
+    show, one Bahasa line each (tools it lacks, such as journalctl, systemctl and
+    mariadb-admin, C(journalctl tidak terpasang); reads stopped at their tool's time
+    limit; logs missing or not read; the load not read; journal reads not whole; a
+    journal lost at each boot, or none).
   returned: success
   type: dict
 sop_output:
-  description: The compact record the C(sop) runner keeps as the activity's output.
+  description: The compact record the C(sop) runner keeps as the activity's output
+    (penyebab and ringkasan, the causes and summary; unit_gagal, the failed units;
+    layanan, each service's state; tidak_terlihat, the bundle's not_visible, its first
+    10 lines, then one line counting the others, which the bundle names; C(dan 3
+    lainnya) begins it).
   returned: success
   type: dict
 """
@@ -295,6 +300,9 @@ SCAN_BYTES = 32 * 2**20
 MAX_LINE = 8192
 # mariadb-admin ping: its output's lines kept (each cut as ping_failure cuts its line).
 PING_LINES = 10
+# not_visible's first lines the record keeps (sop_output's tidak_terlihat); the others
+# counted in one line after them, all of them in the bundle.
+RECORDED_NOT_VISIBLE = 10
 # The journal lines of an OOM kill, oom_kills' --grep (PCRE2; with capitals, matched
 # case-sensitively): the kernel's ('X invoked oom-killer', 'oom-kill:...', 'Out of memory:
 # Killed process N', 'oom_reaper: reaped process N'), systemd's of the unit ('U: A process
@@ -681,7 +689,7 @@ class Collector:
         not failed with run_command's 'Error executing command.'."""
         path = self.module.get_bin_path(name)
         if not path:
-            self.note(name)
+            self.note(f"{name} tidak terpasang")
         return str(path) if path else None
 
     def run(self, argv: list[str], read: str, limit: str | None = None
@@ -861,8 +869,9 @@ class Collector:
         admin = self.module.get_bin_path("mariadb-admin") \
             or self.module.get_bin_path("mysqladmin")
         if not admin:
-            self.note("mariadb-admin")
-            return {"rc": None, "output": "mariadb-admin/mysqladmin tidak terpasang"}
+            missing = "mariadb-admin/mysqladmin tidak terpasang"
+            self.note(missing)
+            return {"rc": None, "output": missing}
         rc, out, err = run_bounded(self.module, [str(admin), "ping"], "ping", errors="replace")
         if rc is None:
             return {"rc": None, "timed_out": True, "output": timed_out([str(admin)], "ping")}
@@ -1124,6 +1133,15 @@ def causes(bundle: dict[str, Any], full_percent: int, min_free_mb: int,
     return found
 
 
+def recorded_not_visible(lines: list[str]) -> list[str]:
+    """The bundle's not_visible as the record keeps it: its first RECORDED_NOT_VISIBLE
+    lines, then how many more the bundle names ('dan 3 lainnya (lihat bundel)')."""
+    if len(lines) <= RECORDED_NOT_VISIBLE:
+        return list(lines)
+    more = len(lines) - RECORDED_NOT_VISIBLE
+    return [*lines[:RECORDED_NOT_VISIBLE], f"dan {angka(more)} lainnya (lihat bundel)"]
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
@@ -1159,7 +1177,8 @@ def main() -> None:
     module.exit_json(changed=False, causes=found, summary=summary, bundle=bundle, sop_output={
         "penyebab": found, "ringkasan": summary,
         "unit_gagal": bundle["failed_units"],
-        "layanan": [f"{s['name']} {s['active']}/{s['sub']}" for s in bundle["services"]]})
+        "layanan": [f"{s['name']} {s['active']}/{s['sub']}" for s in bundle["services"]],
+        "tidak_terlihat": recorded_not_visible(bundle["not_visible"])})
 
 
 if __name__ == "__main__":

@@ -140,3 +140,25 @@ def test_the_courts_own_services_are_diagnosed_as_given(tmp_path: pathlib.Path) 
     assert not any("php8.2-fpm" in cause for cause in record["penyebab"])
     diagnosis = next(r for r in results if "bundle" in r)
     assert [s["name"] for s in diagnosis["bundle"]["services"]] == ["nginx"]
+
+
+def test_what_the_diagnosis_could_not_see_is_recorded(tmp_path: pathlib.Path) -> None:
+    """not_visible (a journal read not whole, a log not read) reached only the bundle on
+    the controller: the record and its line said nothing of what was not seen. Both name
+    it (here a journalctl that reads no journal file)."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    (folder / "journalctl").write_text("#!/bin/sh\necho 'No journal files were found.' >&2\n"
+                                       "exit 1\n", encoding="utf-8")
+    (folder / "journalctl").chmod(0o755)
+    rc, results, output = incident(tmp_path, str(folder))
+    assert rc == 0, output
+    recorded = next(r for r in results if "bundel" in r.get("sop_output", {}))
+    unseen = ("journal_errors tidak terbaca utuh (journalctl: No journal files were "
+              "found.)")
+    assert unseen in recorded["sop_output"]["tidak_terlihat"]
+    diagnosis = next(r for r in results if "bundle" in r)
+    assert recorded["sop_output"]["tidak_terlihat"] == diagnosis["sop_output"]["tidak_terlihat"]
+    assert recorded["msg"].endswith(
+        " (tidak terlihat: " + "; ".join(diagnosis["sop_output"]["tidak_terlihat"]) + ")"), \
+        recorded["msg"]

@@ -1532,7 +1532,21 @@ esac
     assert rc == 0, result["msg"]
     assert "MariaDB berhenti (mariadb: failed/failed, result exit-code)" in result["causes"]
     assert result["bundle"]["mariadb_ping"]["rc"] is None
-    assert set(result["bundle"]["not_visible"]) >= {"mariadb-admin", "journalctl"}
+    missing = {"mariadb-admin/mysqladmin tidak terpasang", "journalctl tidak terpasang"}
+    assert set(result["bundle"]["not_visible"]) >= missing
+    # the SOP's record names them too, not only the bundle kept on the controller
+    assert result["sop_output"]["tidak_terlihat"] == result["bundle"]["not_visible"]
+
+
+def test_the_record_keeps_the_first_not_visible_lines_and_counts_the_others():
+    """What the diagnosis could not see reaches the SOP's record, its first lines only
+    (every log of every service missing on a web server is one each)."""
+    lines = [f"/var/log/app{n}.log tidak ada" for n in range(diagnose.RECORDED_NOT_VISIBLE + 3)]
+    assert diagnose.recorded_not_visible(lines) == [
+        *lines[:diagnose.RECORDED_NOT_VISIBLE], "dan 3 lainnya (lihat bundel)"]
+    assert diagnose.recorded_not_visible(lines[:diagnose.RECORDED_NOT_VISIBLE]) == \
+        lines[:diagnose.RECORDED_NOT_VISIBLE]
+    assert diagnose.recorded_not_visible([]) == []
 
 
 FAKE_APT = r"""
