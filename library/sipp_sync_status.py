@@ -299,6 +299,7 @@ from ansible.module_utils.sop_secrets import (  # noqa: E402
     mask_url,
     url_secrets,
 )
+from ansible.module_utils.sop_sipp_central import meaning  # noqa: E402
 from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     SIPP_DB_ARGUMENT_SPEC,
     database_error,
@@ -379,40 +380,6 @@ class StatusError(Exception):
         self.where, self.cause, self.status = where, cause, status
 
 
-# What SIPP MA's HTTP errors mean, for the Bahasa line beside them; another 4xx or 5xx is
-# said by its class (HTTP_CLASSES).
-HTTP_SAID = {
-    400: "SIPP MA menolak permintaan ini (alamat status salah?)",
-    401: "SIPP MA meminta login: kredensial di alamat status tidak ada atau salah",
-    403: "SIPP MA menolak akses: kredensial atau token di alamat status salah, atau "
-         "alamat server ini tidak diizinkan",
-    404: "SIPP MA tidak mengenal alamat ini: kode satker atau alamat status salah, atau "
-         "satker belum pernah sinkron",
-    429: "SIPP MA membatasi permintaan: terlalu sering diminta",
-    500: "galat di server SIPP MA",
-    502: "gateway di depan SIPP MA tidak mendapat jawaban dari servernya",
-    503: "SIPP MA sedang tidak melayani (pemeliharaan atau beban penuh)",
-    504: "gateway di depan SIPP MA tidak mendapat jawaban dari servernya dalam batas waktunya",
-}
-HTTP_CLASSES = {4: "SIPP MA menolak permintaan", 5: "server SIPP MA bermasalah"}
-# What a failed connection's error (sop_http.failure: the system's words, or the timeout's
-# line) means, by the words it holds.
-CONNECTION_SAID = (
-    ("Connection refused", "SIPP MA menolak koneksi: layanannya tidak berjalan atau port "
-                           "salah"),
-    ("did not answer within", "SIPP MA tidak menjawab dalam batas waktu"),
-    ("Name or service not known", "nama server SIPP MA tidak ditemukan di DNS"),
-    ("Temporary failure in name resolution", "nama server SIPP MA tidak dapat dicari: DNS "
-                                             "tidak menjawab"),
-    ("No address associated with hostname", "nama server SIPP MA tidak ditemukan di DNS"),
-    ("No route to host", "jaringan ke SIPP MA tidak tersedia (rute atau internet putus)"),
-    ("Network is unreachable", "jaringan ke SIPP MA tidak tersedia (rute atau internet "
-                               "putus)"),
-    ("Connection reset by peer", "koneksi diputus SIPP MA atau jaringan di tengah jalan"),
-    ("CERTIFICATE_VERIFY_FAILED", "sertifikat TLS SIPP MA tidak dapat diverifikasi"),
-)
-
-
 def explained(exc: StatusError) -> str:
     """SIPP MA's failed request for the report: a known HTTP status or class, or a known
     connection error, in Bahasa Indonesia with the raw cause in parentheses; another
@@ -420,14 +387,9 @@ def explained(exc: StatusError) -> str:
     without a cause (a redirect refused, a loop) is already the report's."""
     if exc.cause is None:
         return str(exc)
-    if exc.status is not None:
-        said = HTTP_SAID.get(exc.status) or HTTP_CLASSES.get(exc.status // 100)
-    elif exc.cause.startswith("proxy "):  # the proxy's connection, not SIPP MA's
-        said = "proxy ke SIPP MA tidak dapat dipakai"
-    else:
-        said = next((line for words, line in CONNECTION_SAID if words in exc.cause), None)
+    told = meaning(exc.cause, exc.status)
     cause = shown(exc.cause)
-    return f"{exc.where}: {said} ({cause})" if said else f"{exc.where}: {cause}"
+    return f"{exc.where}: {told} ({cause})" if told else f"{exc.where}: {cause}"
 
 
 def _offset(suffix: re.Match[str]) -> int:

@@ -7,11 +7,13 @@ role judges, masks and writes numbers by the modules' own rules, never by a copy
 - ``sop_ping_failure``: module_utils/sop_mariadb's ``ping_failure`` (mariadb-admin ping
   judged as server_diagnose judges it).
 - ``sop_angka``: module_utils/sop_bahasa's number forms (``1.250``, ``93,5``).
+- ``sop_sipp_central_said``: module_utils/sop_sipp_central's ``meaning`` (what a failed
+  request to SIPP MA means, as sipp_sync_status says it).
 
 Ansible makes a project's ``module_utils`` importable only inside modules (it ships them
 to the host), so the files are loaded here by their paths, once. The documentation of
-``sop_ping_failure`` and ``sop_angka`` (``ansible-doc -t filter NAME``) is in the YAML
-files of their names beside this one.
+``sop_ping_failure``, ``sop_angka`` and ``sop_sipp_central_said`` (``ansible-doc -t
+filter NAME``) is in the YAML files of their names beside this one.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ def _load(name: str) -> ModuleType:
 _SECRETS = _load("sop_secrets")
 _MARIADB = _load("sop_mariadb")
 _BAHASA = _load("sop_bahasa")
+_SIPP_CENTRAL = _load("sop_sipp_central")
 
 
 def _kind(value: Any) -> str:
@@ -88,6 +91,20 @@ def angka(value: Any, decimals: int | None = None) -> str:
     return text
 
 
+def sipp_central_said(cause: Any, status: Any = None) -> str:
+    """``module_utils/sop_sipp_central.meaning`` of a request to SIPP MA that
+    ansible.builtin.uri made: ``cause`` its message (sop_uri_failure's), ``status`` its
+    status (-1, or none, when no answer came). '' when the table knows neither."""
+    try:
+        code = None if status is None or str(status).strip() == "" else int(status)
+    except (TypeError, ValueError):
+        raise AnsibleFilterError("sop_sipp_central_said: status must be uri's HTTP status "
+                                 f"(-1 for no answer), not {status!r}") from None
+    told: str | None = _SIPP_CENTRAL.meaning(str(cause or ""),
+                                             code if code is not None and code > 0 else None)
+    return told or ""
+
+
 class FilterModule:
     """The project's module_utils as filters."""
 
@@ -98,4 +115,5 @@ class FilterModule:
             "sop_mask_command": _SECRETS.mask_command,
             "sop_ping_failure": ping_failure,
             "sop_angka": angka,
+            "sop_sipp_central_said": sipp_central_said,
         }

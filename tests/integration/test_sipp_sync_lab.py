@@ -117,8 +117,8 @@ def test_unreachable_central_fails_the_preparation():
     rc, report = play("--tags", "persiapan", "-e", "sipp_central_url=http://sippma:9/")
     assert rc == 2
     assert failure(report).startswith(
-        "Persiapan gagal: SIPP MA http://sippma:9/ tidak menjawab (Connection refused), SIPP "
-        "publik ")
+        "Persiapan gagal: SIPP MA http://sippma:9/ tidak menjawab: SIPP MA menolak koneksi: "
+        "layanannya tidak berjalan atau port salah (Connection refused), SIPP publik ")
 
 
 def test_missing_trigger_configuration_is_clear():

@@ -59,9 +59,44 @@ def test_unreachable_sipp_ma_fails_with_one_short_line_naming_the_cause(tmp_path
     message = json.loads(failed[0].split(" => ", 1)[1])["msg"]
     # uri's "Status code was -1 and not [100, 101, ... 499]", urllib's "Request failed:
     # <urlopen error [Errno 111] ...>" are not the cause
-    assert message == ("Persiapan gagal: SIPP MA http://127.0.0.1:9/ tidak menjawab "
-                       "(Connection refused), SIPP publik http://127.0.0.1:9/publik/ tidak "
-                       "menjawab (Connection refused)")
+    # SIPP MA's failure said as sipp_sync_status says it (module_utils/sop_sipp_central)
+    assert message == ("Persiapan gagal: SIPP MA http://127.0.0.1:9/ tidak menjawab: SIPP MA "
+                       "menolak koneksi: layanannya tidak berjalan atau port salah (Connection "
+                       "refused), SIPP publik http://127.0.0.1:9/publik/ tidak menjawab "
+                       "(Connection refused)")
+
+
+def preparation_failure(tmp_path: pathlib.Path, central: str) -> str:
+    """The preparation's failure line with SIPP MA at ``central`` (the public site on the
+    discard port, where nothing listens)."""
+    play = PLAY.replace("http://127.0.0.1:9/\n", central + "/\n")
+    proc = playbook(tmp_path, play, **JSON_RESULTS)
+    assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]
+    failed = [line for line in proc.stdout.splitlines()
+              if "Persiapan gagal" in line and " => " in line]
+    assert failed, proc.stdout[-2000:]
+    return str(json.loads(failed[0].split(" => ", 1)[1])["msg"])
+
+
+class Unavailable(BaseHTTPRequestHandler):
+    """SIPP MA in maintenance."""
+
+    def do_GET(self):
+        self.send_response(503)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_sipp_mas_5xx_is_said_as_sipp_sync_status_says_it(tmp_path):
+    with serving(Unavailable) as central:
+        message = preparation_failure(tmp_path, central)
+    assert message.startswith(
+        f"Persiapan gagal: SIPP MA {central}/ status 503: SIPP MA sedang tidak melayani "
+        "(pemeliharaan atau beban penuh) (HTTP Error 503: Service Unavailable), SIPP publik "), \
+        message
 
 
 DUMP = '''

@@ -1,7 +1,8 @@
 """plugins/filter/sop_module_utils.py: the project's module_utils functions as Jinja
 filters: ``sop_ping_failure`` (module_utils/sop_mariadb's judgement of mariadb-admin
 ping; server maintenance's own cases are in test_server_role_ping.py), ``sop_angka``
-(module_utils/sop_bahasa's number forms), the ``sop_mask_*`` filters (sop_secrets)."""
+(module_utils/sop_bahasa's number forms), ``sop_sipp_central_said``
+(module_utils/sop_sipp_central's table), the ``sop_mask_*`` filters (sop_secrets)."""
 
 from __future__ import annotations
 
@@ -109,8 +110,34 @@ def test_a_value_a_module_did_not_return_renders_as_a_question_mark(tmp_path):
     assert result["msg"] == "? detik, 12,5 MiB, 93,5 %"
 
 
+@pytest.mark.parametrize(("cause", "status", "said"), [
+    # uri's causes (sop_uri_failure's) beside sipp_sync_status's: one table
+    ("Connection refused", -1,
+     "SIPP MA menolak koneksi: layanannya tidak berjalan atau port salah"),
+    ("timed out", -1, "SIPP MA tidak menjawab dalam batas waktu"),
+    ("The read operation timed out", None, "SIPP MA tidak menjawab dalam batas waktu"),
+    ("Name or service not known", "-1", "nama server SIPP MA tidak ditemukan di DNS"),
+    ("HTTP Error 503: Service Unavailable", 503,
+     "SIPP MA sedang tidak melayani (pemeliharaan atau beban penuh)"),
+    ("HTTP Error 599: Odd", "599", "server SIPP MA bermasalah"),
+    ("OK (unknown bytes)", 200, ""),
+    ("something else", -1, ""),
+])
+def test_sop_sipp_central_said_is_sipp_sync_status_own_table(cause, status, said):
+    assert _filters()["sop_sipp_central_said"](cause, status) == said
+
+
+@pytest.mark.parametrize("status", ["x", [], "5.0"])
+def test_sop_sipp_central_said_refuses_a_status_that_is_no_number(status):
+    with pytest.raises(AnsibleFilterError) as refused:
+        _filters()["sop_sipp_central_said"]("Connection refused", status)
+    assert str(refused.value) == ("sop_sipp_central_said: status must be uri's HTTP status "
+                                  f"(-1 for no answer), not {status!r}")
+
+
 @pytest.mark.parametrize(("name", "options"), [("sop_ping_failure", {"_input", "rc"}),
-                                               ("sop_angka", {"_input", "decimals"})])
+                                               ("sop_angka", {"_input", "decimals"}),
+                                               ("sop_sipp_central_said", {"_input", "status"})])
 def test_ansible_doc_renders_the_filter(name, options):
     proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", name],
                           capture_output=True, text=True, check=False, env=ENV, cwd=ROOT,
