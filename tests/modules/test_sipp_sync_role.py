@@ -9,6 +9,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import time
 from http.server import BaseHTTPRequestHandler
 from typing import ClassVar
 
@@ -66,10 +67,11 @@ def test_unreachable_sipp_ma_fails_with_one_short_line_naming_the_cause(tmp_path
                        "(Connection refused)")
 
 
-def preparation_failure(tmp_path: pathlib.Path, central: str) -> str:
+def preparation_failure(tmp_path: pathlib.Path, central: str, http_timeout: int = 20) -> str:
     """The preparation's failure line with SIPP MA at ``central`` (the public site on the
     discard port, where nothing listens)."""
-    play = PLAY.replace("http://127.0.0.1:9/\n", central + "/\n")
+    play = PLAY.replace("http://127.0.0.1:9/\n", central + "/\n").replace(
+        "  tasks:", f"    sipp_sync_http_timeout: {http_timeout}\n  tasks:")
     proc = playbook(tmp_path, play, **JSON_RESULTS)
     assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]
     failed = [line for line in proc.stdout.splitlines()
@@ -97,6 +99,37 @@ def test_sipp_mas_5xx_is_said_as_sipp_sync_status_says_it(tmp_path):
         f"Persiapan gagal: SIPP MA {central}/ status 503: SIPP MA sedang tidak melayani "
         "(pemeliharaan atau beban penuh) (HTTP Error 503: Service Unavailable), SIPP publik "), \
         message
+
+
+class Trickling(BaseHTTPRequestHandler):
+    """SIPP MA sending its answer's headers a byte at a time, each within uri's timeout
+    (a read of a socket, not the request's), for 20 s at most."""
+
+    def do_GET(self):
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        for _ in range(40):
+            try:
+                self.wfile.write(b"x")
+                self.wfile.flush()
+            except OSError:
+                return
+            time.sleep(0.5)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_sipp_ma_trickling_its_answer_is_stopped_at_the_tasks_timeout(tmp_path):
+    """uri's timeout bounds a socket read: a server sending a byte a second kept the
+    preparation waiting for good. The task's own timeout, 10 s above uri's, stops it,
+    named in Bahasa."""
+    started = time.monotonic()
+    with serving(Trickling) as central:
+        message = preparation_failure(tmp_path, central, http_timeout=1)
+    assert time.monotonic() - started < 19
+    assert message.startswith(
+        f"Persiapan gagal: SIPP MA {central}/ tidak selesai menjawab dalam 11 detik (batas "
+        "waktu tugas, sipp_sync_http_timeout + 10 detik), dihentikan, SIPP publik "), message
 
 
 DUMP = '''
