@@ -740,6 +740,10 @@ def _runner(
     # environment, not on ansible-playbook's command line: what the playbook runs on the
     # controller (`sop -i` in SOP Pengamanan TI) reads the same vault.
     vault_env = {"ANSIBLE_VAULT_PASSWORD_FILE": vault_file} if vault_file else {}
+    # The data directory the run records into, for what a playbook keeps on the controller
+    # (server_incident's diagnostics bundles): inside the project, an install's rsync
+    # --delete removed them.
+    data_env = {"SOP_DATA_DIR": str(request.data_dir)}
     ident = _artifact_ident(artifacts_root, execution_id)
     claim_artifacts(private, ident)  # its raw events are its own while it runs
     runner = init_runner(
@@ -755,6 +759,7 @@ def _runner(
             **_host_key_env(),
             **_callback_env(events.recorder.tag_index.path, request.project_dir),
             **vault_env,
+            **data_env,
         },
         settings={"pexpect_timeout": CANCEL_CHECK_SECONDS},
         suppress_env_files=True,  # envvars and settings stay in memory

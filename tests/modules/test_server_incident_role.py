@@ -162,3 +162,34 @@ def test_what_the_diagnosis_could_not_see_is_recorded(tmp_path: pathlib.Path) ->
     assert recorded["msg"].endswith(
         " (tidak terlihat: " + "; ".join(diagnosis["sop_output"]["tidak_terlihat"]) + ")"), \
         recorded["msg"]
+
+
+def _bundle_dir(tmp_path: pathlib.Path, **env: str) -> str:
+    """server_incident_bundle_dir as the role's defaults give it to a play in
+    ``tmp_path/playbooks``, with ``env`` (SOP_DATA_DIR taken out first)."""
+    playbooks = tmp_path / "playbooks"
+    playbooks.mkdir(exist_ok=True)
+    play = playbooks / "play.yml"
+    play.write_text(f"""
+- hosts: localhost
+  gather_facts: false
+  vars_files: [{ROOT / 'roles/server_incident/defaults/main.yml'}]
+  tasks:
+    - ansible.builtin.debug:
+        var: server_incident_bundle_dir
+""", encoding="utf-8")
+    environ = {k: v for k, v in os.environ.items() if k != "SOP_DATA_DIR"}
+    proc = subprocess.run([*LOCAL_PLAYBOOK, str(play)], capture_output=True, text=True,
+                          check=False, timeout=120,
+                          env=dict(environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+                                   ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", **env))
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    task = json.loads(proc.stdout)["plays"][0]["tasks"][0]
+    return str(task["hosts"]["localhost"]["server_incident_bundle_dir"])
+
+
+def test_bundles_are_kept_in_the_data_directory_not_the_project(tmp_path):
+    """Inside the project (playbooks/../var/incidents) a controller install's rsync
+    --delete removed the bundles: under `sop run`, the data directory it records into."""
+    assert _bundle_dir(tmp_path, SOP_DATA_DIR="/var/lib/sop") == "/var/lib/sop/incidents"
+    assert _bundle_dir(tmp_path) == f"{tmp_path}/var/incidents"  # no sop: AWX, by hand

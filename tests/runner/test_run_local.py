@@ -1328,3 +1328,20 @@ def test_a_time_limit_passed_after_a_wait_for_the_lock_says_the_wait_counted() -
     assert unhindered.outcome() == ("failed", (
         "stopped: the run passed its time limit of 2h 22min (TimeoutStartSec of its timer's "
         "service)"))
+
+
+def test_a_playbook_is_told_the_data_directory_the_run_records_into(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """server_incident keeps its diagnostics bundles on the controller: inside the project
+    (playbooks/../var/incidents), a controller install's rsync --delete removed them. The
+    playbook gets the data directory of `--data-dir` too, not only an inherited one."""
+    data, seen = tmp_path / "elsewhere", tmp_path / "seen"
+    assert sop_env["SOP_DATA_DIR"] != str(data)
+    code, _, err = cli(
+        "--data-dir", str(data), "run", "local-demo", "-i", str(INVENTORY),
+        "-e", f"demo_dir={tmp_path / 'work'}",
+        "-e", json.dumps({"demo_push_command": f'printf %s "$SOP_DATA_DIR" > {seen}'}),
+    )  # fmt: skip
+    assert code == 0, err
+    assert seen.read_text() == str(data.resolve())
