@@ -177,6 +177,11 @@ def _recap(output: str) -> str:
     return output.split("PLAY RECAP", 1)[1].splitlines()[1]
 
 
+def _said(output: str) -> str:
+    """`output` on one line: the lines Ansible wraps a message into joined again."""
+    return " ".join(output.split())
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
 @pytest.mark.parametrize("source", ["archive", "git"])
 def test_install_removes_what_the_project_no_longer_has(
@@ -797,10 +802,14 @@ def test_the_man_page_parser_reads_as_systemd_does() -> None:
 
 
 def _environment_file(
-    tmp_path: Path, environment: dict[str, str], vault_password: str = "vault-password"
+    tmp_path: Path,
+    environment: dict[str, str],
+    vault_password: str = "vault-password",
+    *options: str,
+    vault_file: str = "vault",
 ) -> tuple[str, Path]:
-    """checks.yml and secrets.yml with its files under tmp_path: the run's output and the
-    environment file."""
+    """checks.yml, secrets.yml and vault_moved.yml with their files under tmp_path (the
+    vault password file tmp_path/`vault_file`): the run's output and the environment file."""
     playbook = tmp_path / "secrets.yml"
     playbook.write_text(
         "- hosts: localhost\n"
@@ -808,6 +817,7 @@ def _environment_file(
         "  tasks:\n"
         "    - ansible.builtin.include_role: {name: sop_controller, tasks_from: checks}\n"
         "    - ansible.builtin.include_role: {name: sop_controller, tasks_from: secrets}\n"
+        "    - ansible.builtin.include_role: {name: sop_controller, tasks_from: vault_moved}\n"
     )
     variables = tmp_path / "vars.json"
     variables.write_text(
@@ -818,7 +828,7 @@ def _environment_file(
                 "sop_controller_data_dir": str(tmp_path / "data"),
                 "sop_controller_dir": "/opt/court-it-sop",
                 "sop_controller_vault_password": vault_password,
-                "sop_controller_vault_password_file": str(tmp_path / "vault"),
+                "sop_controller_vault_password_file": str(tmp_path / vault_file),
                 "sop_controller_notify_urls": [],
                 "sop_controller_environment": environment,
             }
@@ -827,7 +837,7 @@ def _environment_file(
     done = subprocess.run(
         [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local",
          "-e", f"ansible_python_interpreter={sys.executable}", "-e", f"@{variables}",
-         str(playbook)],
+         *options, str(playbook)],
         capture_output=True, text=True, check=False, timeout=120, cwd=REPO,
     )  # fmt: skip
     return done.stdout + done.stderr, tmp_path / "etc-sop" / "environment"
@@ -916,6 +926,76 @@ def test_no_vault_password_leaves_no_password_file(tmp_path: Path) -> None:
     (vault / "kept").mkdir(parents=True)
     output, _ = _environment_file(tmp_path, {}, vault_password="")
     assert "failed=0" in _recap(output) and (vault / "kept").is_dir(), output[-3000:]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role writes root's files")
+def test_a_moved_vault_password_file_is_removed(tmp_path: Path) -> None:
+    """sop_controller_vault_password_file moved to a new path left the old file, the vault
+    password in it, which nothing named any more. The old file the role wrote is removed
+    (after the timers name the new one), said so; check mode only says it would be; a
+    second run changes nothing."""
+    output, path = _environment_file(tmp_path, {}, vault_file="vault-old")
+    old, new = tmp_path / "vault-old", tmp_path / "vault-new"
+    assert "failed=0" in _recap(output) and old.read_text() == "vault-password\n", output
+    checked, _ = _environment_file(
+        tmp_path, {}, "vault-password", "--check", vault_file="vault-new"
+    )
+    assert "failed=0" in _recap(checked), checked[-3000:]
+    assert f"{old}: would be removed (check mode)" in _said(checked), checked[-3000:]
+    assert old.exists() and not new.exists()
+    output, path = _environment_file(tmp_path, {}, vault_file="vault-new")
+    assert "failed=0" in _recap(output), output[-3000:]
+    removed = "removed: the vault password file the last install wrote"
+    assert f"{old}: {removed}" in _said(output), output[-3000:]
+    assert not old.exists() and new.read_text() == "vault-password\n"
+    assert systemdenv.parse(path.read_text())["ANSIBLE_VAULT_PASSWORD_FILE"] == str(new)
+    again, _ = _environment_file(tmp_path, {}, vault_file="vault-new")
+    assert "changed=0" in _recap(again) and ": removed:" not in again, again[-3000:]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role writes root's files")
+def test_a_moved_vault_password_file_left_when_no_link_or_no_role_file(tmp_path: Path) -> None:
+    """The old path is removed only when it is a regular file the role wrote itself: a link
+    (its target may be anyone's) is left, and so is a path sop_controller_environment named
+    (the admin's own, combined over the role's), each said so; a second run says nothing."""
+    target = tmp_path / "target"
+    target.write_text("the admin's\n")
+    output, _ = _environment_file(tmp_path, {}, vault_file="vault-old")
+    assert "failed=0" in _recap(output), output[-3000:]
+    old = tmp_path / "vault-old"
+    old.unlink()
+    old.symlink_to(target)
+    output, _ = _environment_file(tmp_path, {}, vault_file="vault-new")
+    left = "left: the vault password file the last install named, but not a regular file"
+    assert f"{old}: {left}" in _said(output), output[-3000:]
+    assert old.is_symlink() and target.read_text() == "the admin's\n"
+    admins = tmp_path / "admins-vault"
+    admins.write_text("the admin's\n")
+    given = {"ANSIBLE_VAULT_PASSWORD_FILE": str(admins)}
+    output, path = _environment_file(tmp_path, given, vault_file="vault-new")
+    assert systemdenv.parse(path.read_text())["ANSIBLE_VAULT_PASSWORD_FILE"] == str(admins)
+    output, path = _environment_file(tmp_path, {}, vault_file="vault-new")
+    assert "failed=0" in _recap(output), output[-3000:]
+    assert f"{admins}: left: sop_controller_environment named it last time" in _said(output), output
+    assert admins.read_text() == "the admin's\n"
+    again, _ = _environment_file(tmp_path, {}, vault_file="vault-new")
+    assert "changed=0" in _recap(again) and ": left:" not in again, again[-3000:]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role writes root's files")
+def test_a_vault_password_file_an_earlier_role_named_is_left(tmp_path: Path) -> None:
+    """An environment file an install before this one wrote does not say whether its vault
+    password file was sop_controller_vault_password_file or sop_controller_environment's
+    (the admin's): moved, it is left and said so."""
+    old = tmp_path / "vault-old"
+    old.write_text("vault-password\n")
+    (tmp_path / "etc-sop").mkdir(mode=0o700)
+    (tmp_path / "etc-sop" / "environment").write_text(f'ANSIBLE_VAULT_PASSWORD_FILE="{old}"\n')
+    output, _ = _environment_file(tmp_path, {}, vault_file="vault-new")
+    assert "failed=0" in _recap(output), output[-3000:]
+    assert f"{old}: left: an install that did not record whether" in _said(output), output[-3000:]
+    assert old.read_text() == "vault-password\n"
+
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role writes root's files")
 def test_the_timers_fact_cache_is_private(tmp_path: Path) -> None:
