@@ -1135,3 +1135,82 @@ def test_check_mode_of_a_first_install_passes_the_timers(tmp_path: Path, timers:
     )  # fmt: skip
     assert "changed=0" in _recap(output) and "failed=0" in _recap(output), output[-3000:]
     assert not Path(f"{sop}.calls").exists()
+    if timers == "true":
+        assert "not there yet (a first install, or moved)" in _said(output)
+
+
+PLAN_UNCHANGED = (
+    "unchanged /etc/systemd/system/sop-sipp-backup.timer\\n"
+    "Check only, nothing changed: 0 units to create, 0 to rewrite, 0 to retire, 1 unchanged;"
+    " install would then reload systemd and enable --now 1 timers."
+)
+PLAN_REWRITE = (
+    "would rewrite /etc/systemd/system/sop-sipp-backup.timer: OnCalendar 02:00 -> 03:00\\n"
+    "Check only, nothing changed: 0 units to create, 1 to rewrite, 0 to retire, 0 unchanged;"
+    " install would then reload systemd and enable --now 1 timers."
+)
+
+
+@pytest.mark.parametrize(("plan", "changed"), [(PLAN_UNCHANGED, 0), (PLAN_REWRITE, 1)])
+def test_check_mode_shows_what_the_timers_would_become(
+    tmp_path: Path, plan: str, changed: int
+) -> None:
+    """Check mode skipped the timers (`sop schedule` had no dry run): a changed schedule
+    showed nothing. It runs `sop schedule install --check` (which changes nothing), shows
+    its plan and is changed unless every unit is unchanged."""
+    fake = FAKE_SOP_ARGV.format(python=sys.executable, answer=plan)
+    (tmp_path / "etc-sop").mkdir()
+    (tmp_path / "etc-sop" / "environment").write_text("")  # secrets.yml's, read by the shell
+    (tmp_path / "inventory" / "court").mkdir(parents=True)
+    vault = tmp_path / "vault"
+    vault.write_text("vault-password\n")
+    output, sop = _timers_play(
+        tmp_path, fake, "--check", "-e", f"sop_controller__config_dir={tmp_path / 'etc-sop'}",
+        "-e", "sop_controller_vault_password=vault-password",
+        "-e", f"sop_controller_vault_password_file={vault}",
+    )  # fmt: skip
+    assert f"changed={changed}" in _recap(output) and "failed=0" in _recap(output), output[-3000:]
+    assert Path(f"{sop}.calls").read_text(encoding="utf-8") == (
+        f"schedule install --check -i inventory/court --vault-password-file {vault}\n"
+    )
+    assert plan.split("\\n", maxsplit=1)[0] in _said(output), output[-3000:]
+
+
+def test_check_mode_without_what_the_timers_check_reads(tmp_path: Path) -> None:
+    """A check whose vault password file is not written yet (moved: check mode writes
+    nothing) cannot read the inventory: the timers are not checked, said so, naming it."""
+    fake = FAKE_SOP_ARGV.format(python=sys.executable, answer="never run")
+    (tmp_path / "etc-sop").mkdir()
+    (tmp_path / "etc-sop" / "environment").write_text("")
+    (tmp_path / "inventory" / "court").mkdir(parents=True)
+    output, sop = _timers_play(
+        tmp_path, fake, "--check", "-e", f"sop_controller__config_dir={tmp_path / 'etc-sop'}",
+        "-e", "sop_controller_vault_password=vault-password",
+        "-e", f"sop_controller_vault_password_file={tmp_path / 'vault-new'}",
+    )  # fmt: skip
+    assert "changed=0" in _recap(output) and "failed=0" in _recap(output), output[-3000:]
+    assert f"timers not checked: {tmp_path / 'vault-new'} not there yet" in _said(output)
+    assert not Path(f"{sop}.calls").exists()
+
+
+OLD_SOP = """#!{python}
+import sys
+print("usage: sop [-h] ...", file=sys.stderr)
+print("sop: error: unrecognized arguments: --check", file=sys.stderr)
+sys.exit(2)
+"""
+
+
+def test_check_mode_with_a_sop_from_before_its_check(tmp_path: Path) -> None:
+    """The installed `sop` may predate `sop schedule install --check` (check mode installs
+    no new one): the timers are not checked, said so, and the check does not fail."""
+    (tmp_path / "etc-sop").mkdir()
+    (tmp_path / "etc-sop" / "environment").write_text("")
+    (tmp_path / "inventory" / "court").mkdir(parents=True)
+    output, _ = _timers_play(
+        tmp_path, OLD_SOP.format(python=sys.executable), "--check",
+        "-e", f"sop_controller__config_dir={tmp_path / 'etc-sop'}",
+    )  # fmt: skip
+    assert "changed=0" in _recap(output) and "failed=0" in _recap(output), output[-3000:]
+    said = "timers not checked: the installed sop has no `sop schedule install --check`"
+    assert said in _said(output), output[-3000:]
