@@ -60,13 +60,9 @@ def open_folder(root: str, relative: str) -> int:
     return fd
 
 
-def open_regular(name: str, dir_fd: int | None = None, *,
-                 follow: bool = False) -> tuple[int, os.stat_result]:
-    """``name`` (relative to ``dir_fd``) opened for reading, and its status, when it is
-    a regular file; OSError ELOOP when it is a symbolic link (unless ``follow``: then
-    what it points to), EINVAL when it is anything else (a FIFO, a device, a socket: not
-    read)."""
-    fd = os.open(name, READ_FLAGS & ~os.O_NOFOLLOW if follow else READ_FLAGS, dir_fd=dir_fd)
+def _regular(fd: int, name: str) -> tuple[int, os.stat_result]:
+    """The open ``fd`` and its status when it is a regular file; else it is closed and
+    OSError EINVAL names ``name`` (a FIFO, a device, a socket: not read)."""
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -75,6 +71,16 @@ def open_regular(name: str, dir_fd: int | None = None, *,
         os.close(fd)
         raise
     return fd, info
+
+
+def open_regular(name: str, dir_fd: int | None = None, *,
+                 follow: bool = False) -> tuple[int, os.stat_result]:
+    """``name`` (relative to ``dir_fd``) opened for reading, and its status, when it is
+    a regular file; OSError ELOOP when it is a symbolic link (unless ``follow``: then
+    what it points to), EINVAL when it is anything else (a FIFO, a device, a socket: not
+    read)."""
+    fd = os.open(name, READ_FLAGS & ~os.O_NOFOLLOW if follow else READ_FLAGS, dir_fd=dir_fd)
+    return _regular(fd, name)
 
 
 class LinkNotFollowed(OSError):
@@ -180,15 +186,7 @@ def open_path(path: str) -> tuple[int, os.stat_result]:
     each entry by the same rule. LinkNotFollowed for a link in a folder another account
     can write, or one past MAX_LINKS (a loop); ENOTDIR naming an entry on the way that is
     no folder; any other OSError naming the entry."""
-    fd = _walk(path, READ_FLAGS)
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(errno.EINVAL, "not a regular file", path)
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd, info
+    return _regular(_walk(path, READ_FLAGS), path)
 
 
 def open_path_folder(path: str) -> int:

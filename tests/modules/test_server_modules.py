@@ -4,6 +4,7 @@ machine's real /proc, apt and systemd files where they exist."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import errno
 import gzip
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 
 import pytest
 import yaml
@@ -4280,6 +4282,24 @@ def test_a_network_share_is_measured_by_the_condition_report(tmp_path, monkeypat
         f"Sistem berkas {tmp_path}/ssh tidak dapat diukur (Transport endpoint is not connected)"]
 
 
+@contextlib.contextmanager
+def hung_reads(monkeypatch, path) -> Iterator[None]:
+    """server_diagnose's read_tail of ``path`` hangs (a file on a hung NFS mount or
+    disk) until the block is left."""
+    release, read_tail = threading.Event(), diagnose.read_tail
+
+    def hung_tail(name, lines):
+        if name == str(path):
+            release.wait(60)
+        return read_tail(name, lines)
+
+    monkeypatch.setattr(diagnose, "read_tail", hung_tail)
+    try:
+        yield
+    finally:
+        release.set()
+
+
 def test_the_diagnosis_names_a_file_system_it_cannot_measure(tmp_path, monkeypatch):
     """A statvfs that failed (a dying disk's I/O error) was left out silently, as one
     unmounted meanwhile is: the likely cause of the incident was named nowhere. Network
@@ -4305,21 +4325,10 @@ def test_an_error_log_on_a_hung_mount_is_named_not_waited_for(tmp_path, monkeypa
     hung.write_text("[error] never read\n")
     real.write_text("[error] upstream timed out\n")
     monkeypatch.setitem(diagnose.ERROR_LOGS, "nginx", [str(hung), str(real)])
-    release, tail = threading.Event(), diagnose.read_tail
-
-    def read_tail(path, lines):
-        if path == str(hung):
-            release.wait(60)
-        return tail(path, lines)
-
-    monkeypatch.setattr(diagnose, "read_tail", read_tail)
-    try:
-        with within(15, "the diagnosis of a log on a hung mount"):
-            collected = _diagnosis(tmp_path, monkeypatch, real_module, {"services": ["nginx"]},
-                                   systemctl=("printf 'Id=nginx.service\\nLoadState=loaded\\n"
-                                              "ActiveState=active\\n'\n"))
-    finally:
-        release.set()
+    with hung_reads(monkeypatch, hung), within(15, "the diagnosis of a log on a hung mount"):
+        collected = _diagnosis(tmp_path, monkeypatch, real_module, {"services": ["nginx"]},
+                               systemctl=("printf 'Id=nginx.service\\nLoadState=loaded\\n"
+                                          "ActiveState=active\\n'\n"))
     assert collected["logs"] == {str(real): ["[error] upstream timed out"]}
     assert f"{hung} tidak menjawab dalam 1 detik (NFS atau disk macet?)" \
         in collected["not_visible"]
@@ -4485,19 +4494,8 @@ def test_dpkg_log_on_a_hung_disk_is_named_not_waited_for(tmp_path, monkeypatch, 
     log = tmp_path / "dpkg.log"
     log.write_text(_logged(1, "upgrade nginx:amd64 1 2") + "\n")
     monkeypatch.setattr(diagnose, "DPKG_LOG", str(log))
-    release, read_tail = threading.Event(), diagnose.read_tail
-
-    def hung_tail(path, lines):
-        if path == str(log):
-            release.wait(60)
-        return read_tail(path, lines)
-
-    monkeypatch.setattr(diagnose, "read_tail", hung_tail)
-    try:
-        with within(15, "the diagnosis of dpkg.log on a hung disk"):
-            collected = _diagnosis(tmp_path, monkeypatch, real_module)
-    finally:
-        release.set()
+    with hung_reads(monkeypatch, log), within(15, "the diagnosis of dpkg.log on a hung disk"):
+        collected = _diagnosis(tmp_path, monkeypatch, real_module)
     assert f"{log} tidak terbaca dalam 1 detik (disk atau NFS macet?)" in collected["not_visible"]
     assert collected["packages"] == [] and collected["sources"]["packages"] == []
 
