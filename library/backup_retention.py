@@ -331,10 +331,13 @@ def own_entries(wanted: list[dict[str, str]], prefix: str, other_prefixes: list[
     """The entries of ``wanted`` (the list of ``option``) naming a backup of exactly
     ``prefix`` (``owned_by``, the rule of the store's files: ``website`` never takes
     ``website-db-...``); those of one of ``other_prefixes`` are left to that prefix's
-    retention. Refused: one of none."""
+    retention. Refused: one of none, an empty reason or by."""
     prefixes = [prefix, *other_prefixes]
     own = []
     for item in wanted:
+        for key in ("reason", "by"):
+            if not item[key].strip():
+                raise Refused(f"{option}: {item['name']} needs a {key}")
         owner = next((p for p in prefixes if owned_by(item["name"], p) == "backup"), None)
         if owner is None:
             raise Refused(f"{option}: {item['name']} is the name of no backup of "
@@ -344,12 +347,18 @@ def own_entries(wanted: list[dict[str, str]], prefix: str, other_prefixes: list[
     return own
 
 
+def same_entry(item: dict[str, str], recorded: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The first of the ``recorded`` acknowledgements with the reason and by of the admin's
+    entry ``item`` (that entry recorded already), or None."""
+    return next((e for e in recorded
+                 if (e.get("reason"), e.get("by")) == (item["reason"], item["by"])), None)
+
+
 def spent_on(item: dict[str, str], recorded: list[dict[str, Any]]) -> str | None:
     """The warning for an entry of the admin's list that the record holds already (the same
     reason and by) for an earlier loss of its name, now given for a later loss; else
     None."""
-    earlier = next((e for e in recorded
-                    if (e.get("reason"), e.get("by")) == (item["reason"], item["by"])), None)
+    earlier = same_entry(item, recorded)
     if earlier is None:
         return None
     return (f"acknowledged_lost: {item['name']} ({item['reason']}, {item['by']}) sudah dicatat "
@@ -374,9 +383,6 @@ def acknowledge(directory: str, ledger: str, prefix: str, wanted: list[dict[str,
     spent: dict[str, str] = {}
     for item in wanted:
         name, entry = item["name"], state.get(item["name"])
-        for key in ("reason", "by"):
-            if not item[key].strip():
-                raise Refused(f"acknowledged_lost: {name} needs a {key}")
         held = spent_on(item, done.get(name, []))  # this entry is recorded already
         if entry is None:
             if held is not None:
@@ -423,7 +429,7 @@ def shrink(ledger: str, prefix: str, items: list[dict[str, Any]],
     left (None once acknowledged), the new acknowledgement, and a warning for an entry
     the record holds already (the same name, reason and by) naming that backup again, as
     it was recorded for earlier findings. Refused: an entry naming anything else, two
-    new entries, an empty reason or by; nothing is recorded then."""
+    new entries (an empty reason or by: own_entries); nothing is recorded then."""
     try:
         events = read(ledger)
     except OSError as exc:
@@ -436,11 +442,7 @@ def shrink(ledger: str, prefix: str, items: list[dict[str, Any]],
     spent: list[str] = []
     for item in wanted:
         name = item["name"]
-        for key in ("reason", "by"):
-            if not item[key].strip():
-                raise Refused(f"shrink_acknowledged: {name} needs a {key}")
-        earlier = next((e for e in done if (e.get("name"), e.get("reason"), e.get("by"))
-                        == (name, item["reason"], item["by"])), None)
+        earlier = same_entry(item, [e for e in done if e.get("name") == name])
         if earlier is not None:  # recorded for earlier findings
             if name == target:
                 spent.append(f"shrink_acknowledged: {name} ({item['reason']}, {item['by']}) "
