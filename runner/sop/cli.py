@@ -835,8 +835,7 @@ def cmd_schedule(ctx: Context) -> ExitCode:
             return ExitCode.OK
         if system and unit_dir.is_dir():
             # As `remove`: the units no longer wanted are retired, then deleted.
-            wanted = {unit.name for unit in units}
-            _retire([p.name for p in schedule.installed(unit_dir) if p.name not in wanted])
+            _retire(schedule.unwanted(unit_dir, units))
             # A timer given a new time is installed as a new one: reloaded in place,
             # systemd counts its next time from its last run and starts it at once when
             # that has passed (systemd issue 16732: a monthly maintenance moved from 20:00

@@ -623,6 +623,18 @@ def installed(unit_dir: Path) -> list[Path]:
     )
 
 
+def unwanted(unit_dir: Path, units: list[Unit]) -> list[str]:
+    """The generated units installed in the directory `unit_dir` that `units` no longer
+    hold (install retires and deletes them)."""
+    wanted = {unit.name for unit in units}
+    return [path.name for path in installed(unit_dir) if path.name not in wanted]
+
+
+def _differs(path: Path, unit: Unit) -> bool:
+    """Whether the installed file `path` holds other bytes than `unit` would write."""
+    return path.read_bytes() != unit.text.encode()
+
+
 def write(unit_dir: Path, units: list[Unit]) -> tuple[list[str], list[str]]:
     """Write what changed and delete generated units no longer wanted: (changed, removed)."""
     try:
@@ -630,14 +642,13 @@ def write(unit_dir: Path, units: list[Unit]) -> tuple[list[str], list[str]]:
         changed = []
         for unit in units:
             path = unit_dir / unit.name
-            if not path.is_file() or path.read_bytes() != unit.text.encode():
+            if not path.is_file() or _differs(path, unit):
                 tmp = path.with_name(f".{unit.name}.tmp")
                 tmp.write_text(unit.text, encoding="utf-8")
                 tmp.chmod(0o644)
                 tmp.replace(path)
                 changed.append(unit.name)
-        wanted = {unit.name for unit in units}
-        removed = [p.name for p in installed(unit_dir) if p.name not in wanted]
+        removed = unwanted(unit_dir, units)
         for name in removed:
             (unit_dir / name).unlink()
     except OSError as exc:
@@ -652,7 +663,7 @@ def moved_timers(unit_dir: Path, units: list[Unit]) -> list[str]:
         for unit in units
         if unit.name.endswith(".timer")
         and (unit_dir / unit.name).is_file()
-        and (unit_dir / unit.name).read_bytes() != unit.text.encode()
+        and _differs(unit_dir / unit.name, unit)
     ]
 
 
@@ -701,11 +712,10 @@ def plan(unit_dir: Path, units: list[Unit]) -> Plan:
             if not path.is_file():
                 create.append(unit)
                 continue
-            old = path.read_bytes()
-            if old == unit.text.encode():
+            if not _differs(path, unit):
                 unchanged.append(unit.name)
                 continue
-            text = old.decode("utf-8", errors="replace")
+            text = path.read_text(encoding="utf-8", errors="replace")
             calendars = (
                 (calendar_lines(text), calendar_lines(unit.text))
                 if unit.name.endswith(".timer") else None
@@ -713,9 +723,7 @@ def plan(unit_dir: Path, units: list[Unit]) -> Plan:
             rewrite.append(
                 Rewrite(unit.name, calendars, _directives(text, unit.text), _generated(path))
             )
-        wanted = {unit.name for unit in units}
-        found = installed(unit_dir) if unit_dir.is_dir() else []
-        retire = [path.name for path in found if path.name not in wanted]
+        retire = unwanted(unit_dir, units) if unit_dir.is_dir() else []
     except OSError as exc:
         raise SopError(f"cannot read units in {unit_dir}: {exc.strerror}") from None
     return Plan(create, rewrite, retire, unchanged)
