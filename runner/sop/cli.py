@@ -264,9 +264,10 @@ def _recorded_court(ctx: Context, name: str) -> str:
     """`name` of --court, when the store records executions of that court, its installed
     timers (_every_court) or its incidents (a court whose month held incidents only still
     has its report). `list`, `overdue` and `report` state what a court did: for a
-    misspelt name they would say "No SOP is overdue" or make a blank report. (`history
-    --court` is a filter: no match is an empty list, as for a court that has not run a SOP
-    yet.)"""
+    misspelt name they would say "No SOP is overdue" or make a blank report; `incident
+    open` would record the incident of a court that then appears in every report.
+    (`history --court` is a filter: no match is an empty list, as for a court that has not
+    run a SOP yet.)"""
     from sop import incidents
 
     recorded = {court for court in _every_court(ctx) if court is not None}
@@ -286,6 +287,8 @@ def _recorded_court(ctx: Context, name: str) -> str:
         hint = " (the store records no execution or incident yet)"
     if ctx.args.command in ("list", "overdue"):
         hint += "; for a court that has not run a SOP yet use -i INVENTORY"
+    elif ctx.args.command == "incident":
+        hint += "; a court's first record needs -i INVENTORY (its court_name)"
     raise SopError(f"--court {name!r}: no execution or incident of that court is recorded{hint}")
 
 
@@ -958,6 +961,8 @@ def cmd_incident(ctx: Context) -> ExitCode:
     if args.action == "open":
         # The court's (-i) SOP: the handling limit recorded with the incident.
         court, _zone, sops, info = _court_scope(ctx)
+        if info is None and court is not None:  # a typo would record a new court
+            _recorded_court(ctx, court)
         if info is not None and args.host not in info.hosts:
             # a typo opened an incident no `sop run server-incident --limit` could diagnose
             raise SopError(
@@ -1312,7 +1317,10 @@ def build_parser() -> argparse.ArgumentParser:
     inc_open.add_argument("--host", type=_text, required=True)
     inc_open.add_argument("--summary", type=_text, required=True)
     inc_open.add_argument("--by", type=_text, required=True, help="who reported it")
-    inc_open.add_argument("--court", type=_text, metavar="NAME", help="the court (court_name)")
+    inc_open.add_argument(
+        "--court", type=_text, metavar="NAME",
+        help="a court the store records (court_name); its first incident: -i",
+    )
     inc_open.add_argument(
         "-i",
         "--inventory",

@@ -21,6 +21,7 @@ from sop.db import Transaction
 from sop.errors import ExitCode, SopError
 from sop.store import Store, now
 
+from .conftest import craft_execution
 from .test_store_compat import load_head_store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -284,6 +285,41 @@ def test_a_host_the_inventory_does_not_hold_is_refused(
     assert cli("incident", "open", "--host", "sip", "--summary", "Mati", "--by", "Budi")[0] == 0
 
 
+def test_a_court_the_store_does_not_record_is_refused(
+    cli: Cli, store_at: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`incident open --court NAME` without -i recorded any name: a typo ('PN Jakrta')
+    made a new court, which every report then showed. Refused, nothing recorded, unless
+    an execution or incident of that court is recorded; a court's first record is -i's
+    (its inventory names the court)."""
+    monkeypatch.setenv("SOP_CATALOGUE_DIR", str(REPO / "runner" / "sop" / "catalogue"))
+    opened = ("incident", "open", "--summary", "Mati", "--by", "Budi")
+    first = "; a court's first record needs -i INVENTORY (its court_name)\n"
+    code, out, err = cli(*opened, "--host", "sipp", "--court", "PN Jakarta")
+    assert (code, out) == (2, "")
+    assert err == ("sop: error: --court 'PN Jakarta': no execution or incident of that "
+                   "court is recorded (the store records no execution or incident yet)" + first)
+    craft_execution(store_at, "sipp-backup", now(), court="PN Jakarta")
+    code, out, err = cli(*opened, "--host", "sipp", "--court", "PN Jakrta")
+    assert (code, out) == (2, "")
+    assert err == ("sop: error: --court 'PN Jakrta': no execution or incident of that "
+                   "court is recorded (did you mean 'PN Jakarta'?)" + first)
+    assert _ids(cli) == []
+    assert cli(*opened, "--host", "sipp", "--court", "PN Jakarta")[0] == 0
+    # -i names its court: its first incident is recorded, and then known to --court.
+    inventory = _court(tmp_path, "PN Bengkalis", "")
+    assert cli(*opened, "--host", "sipp", "-i", str(inventory))[0] == 0
+    assert cli(*opened, "--host", "web", "--court", "PN Bengkalis")[0] == 0
+    code, out, err = cli(*opened, "--host", "web", "--court", "PN Dumai")
+    assert (code, out) == (2, "")
+    assert err == ("sop: error: --court 'PN Dumai': no execution or incident of that court "
+                   "is recorded (2 courts recorded: `sop history` and `sop incident list` "
+                   "show them)" + first)
+    assert [row["court_name"] for row in json.loads(cli("incident", "list", "--json")[1])] == [
+        "PN Bengkalis", "PN Bengkalis", "PN Jakarta"
+    ]
+
+
 def _ids(cli: Cli, *args: str) -> list[tuple[int, int]]:
     """(id, limit_s) of each incident `sop incident list ARGS --json` lists."""
     code, out, err = cli("incident", "list", *args, "--json")
@@ -291,7 +327,9 @@ def _ids(cli: Cli, *args: str) -> list[tuple[int, int]]:
     return [(row["id"], row["limit_s"]) for row in json.loads(out)]
 
 
-def test_list_for_one_court(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_list_for_one_court(
+    cli: Cli, store_at: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """`incident list -i INVENTORY` is that court's view on its clock, as `sop list -i`,
     and --court NAME one court's incidents; each incident is judged by the Mutu Baku
     recorded when it was opened (`open -i`: the court's sop_catalogue_overrides waktu),
@@ -305,6 +343,7 @@ def test_list_for_one_court(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path:
         "sop_schedule:\n  timezone: Asia/Makassar\n"
         "sop_catalogue_overrides:\n  server-incident:\n    waktu: {1: 30m, 2: 1h}\n",
     )
+    craft_execution(store_at, "sipp-backup", now(), court="PN Dumai")  # --court's: recorded
     opened = []
     for args in (("-i", str(inventory)), ("--court", "PN Dumai"), ()):
         code, out, err = cli("incident", "open", "--host", "sipp", "--summary", "Mati",
