@@ -610,29 +610,33 @@ def _generated(path: Path) -> bool:
         return handle.read(len(MARKER_BYTES)) == MARKER_BYTES
 
 
-def installed(unit_dir: Path) -> list[Path]:
-    """The units in `unit_dir` that `sop schedule install` wrote. SopError when it is no
-    directory: a mistyped --unit-dir would read as no timers, or none to remove."""
+def installed(unit_dir: Path, but: Collection[str] = ()) -> list[Path]:
+    """The units in `unit_dir` that `sop schedule install` wrote, but those named `but`
+    (not opened). SopError when it is no directory: a mistyped --unit-dir would read as
+    no timers, or none to remove."""
     if not unit_dir.is_dir():
         what = "is not a directory" if unit_dir.exists() else "does not exist"
         raise SopError(f"unit directory {unit_dir} {what}")
     return sorted(
         path
         for path in unit_dir.glob("sop-*")
-        if path.suffix in (".service", ".timer") and path.is_file() and _generated(path)
+        if path.suffix in (".service", ".timer")
+        and path.name not in but
+        and path.is_file()
+        and _generated(path)
     )
 
 
 def unwanted(unit_dir: Path, units: list[Unit]) -> list[str]:
     """The generated units installed in the directory `unit_dir` that `units` no longer
     hold (install retires and deletes them)."""
-    wanted = {unit.name for unit in units}
-    return [path.name for path in installed(unit_dir) if path.name not in wanted]
+    return [path.name for path in installed(unit_dir, but={unit.name for unit in units})]
 
 
-def _differs(path: Path, unit: Unit) -> bool:
-    """Whether the installed file `path` holds other bytes than `unit` would write."""
-    return path.read_bytes() != unit.text.encode()
+def _differs(installed_bytes: bytes, unit: Unit) -> bool:
+    """Whether an installed file holding `installed_bytes` holds other bytes than `unit`
+    would write."""
+    return installed_bytes != unit.text.encode()
 
 
 def write(unit_dir: Path, units: list[Unit]) -> tuple[list[str], list[str]]:
@@ -642,7 +646,7 @@ def write(unit_dir: Path, units: list[Unit]) -> tuple[list[str], list[str]]:
         changed = []
         for unit in units:
             path = unit_dir / unit.name
-            if not path.is_file() or _differs(path, unit):
+            if not path.is_file() or _differs(path.read_bytes(), unit):
                 tmp = path.with_name(f".{unit.name}.tmp")
                 tmp.write_text(unit.text, encoding="utf-8")
                 tmp.chmod(0o644)
@@ -663,7 +667,7 @@ def moved_timers(unit_dir: Path, units: list[Unit]) -> list[str]:
         for unit in units
         if unit.name.endswith(".timer")
         and (unit_dir / unit.name).is_file()
-        and _differs(unit_dir / unit.name, unit)
+        and _differs((unit_dir / unit.name).read_bytes(), unit)
     ]
 
 
@@ -712,17 +716,17 @@ def plan(unit_dir: Path, units: list[Unit]) -> Plan:
             if not path.is_file():
                 create.append(unit)
                 continue
-            if not _differs(path, unit):
+            old = path.read_bytes()  # read once: compared, its lines and its marker
+            if not _differs(old, unit):
                 unchanged.append(unit.name)
                 continue
-            text = path.read_text(encoding="utf-8", errors="replace")
+            text = old.decode("utf-8", errors="replace")
             calendars = (
                 (calendar_lines(text), calendar_lines(unit.text))
                 if unit.name.endswith(".timer") else None
             )
-            rewrite.append(
-                Rewrite(unit.name, calendars, _directives(text, unit.text), _generated(path))
-            )
+            generated = old.startswith(MARKER_BYTES)
+            rewrite.append(Rewrite(unit.name, calendars, _directives(text, unit.text), generated))
         retire = unwanted(unit_dir, units) if unit_dir.is_dir() else []
     except OSError as exc:
         raise SopError(f"cannot read units in {unit_dir}: {exc.strerror}") from None

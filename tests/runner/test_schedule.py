@@ -283,11 +283,13 @@ def _snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def test_install_check_tells_what_install_would_do_and_changes_nothing(
-    cli: Cli, court: Path, fake_systemd: tuple[Path, Path]
+    cli: Cli, court: Path, fake_systemd: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`install --check`: each unit to create, rewrite (a timer's times old -> new),
     retire (a SOP no longer scheduled) or leave, and no file written, no systemctl called
-    (not even to read a timer's state), no store opened."""
+    (not even to read a timer's state), no store opened; each installed unit read once
+    (a rewritten one was read three times, compared, its lines and its marker, and read
+    again for the units to retire)."""
     units, state = fake_systemd
     install = ("schedule", "install", "-i", str(court))
     assert cli(*install)[0] == 0
@@ -304,8 +306,19 @@ def test_install_check_tells_what_install_would_do_and_changes_nothing(
     database = Path(os.environ["SOP_DATA_DIR"]) / "sop.db"
     database.unlink()
     before = _snapshot(units)
+    opened: list[str] = []
+    path_open = Path.open
+
+    def counted(path: Path, *args: Any, **kwargs: Any) -> Any:
+        if path.parent == units:
+            opened.append(path.name)
+        return path_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", counted)
     code, out, err = cli(*install, "--check")
+    monkeypatch.setattr(Path, "open", path_open)
     assert (code, err) == (0, "")
+    assert sorted(opened) == sorted(before)
     assert out.splitlines() == [
         f"would create {units / 'sop-lab-ping.timer'}: OnCalendar *-*-* 18:00 Asia/Jakarta",
         f"would rewrite {units / 'sop-local-demo.timer'}: OnCalendar Mon..Fri *-*-* 07:00 "
