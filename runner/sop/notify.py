@@ -447,7 +447,10 @@ class Notifier:
         return outcome
 
     def resolve(self, court: str | None, sop_id: str, kind: str, body: str) -> str | None:
-        """The problem of this kind is over: told (`pulih`) if it had been told."""
+        """The problem of this kind is over: told (`pulih`) if it had been told. Recorded
+        `resolved` only over the news it read: news another controller recorded since (a
+        failure it told while this one read the problem untold, or once this one's claim
+        lapsed) stays, and its end is told when it ends."""
         previous = self._row(court or "", sop_id, kind)
         if previous is None or previous["state"] == "resolved":
             return None
@@ -462,7 +465,7 @@ class Notifier:
             # problem is over, its record keeps why the news of it did not go out.
             self.outcomes.append((event, outcome, error))
         with self.store.db.transaction(write=True) as tx:
-            tx.update(
+            cleared = tx.update(
                 "notifications",
                 {
                     "state": "resolved",
@@ -471,10 +474,13 @@ class Notifier:
                     "claimed_until": None,
                     "claimed_fingerprint": None,
                 },
-                "id = :key_id",
-                key_id=previous["id"],
-            )
-        return outcome
+                "id = :key_id AND state = :key_state AND fingerprint = :key_fingerprint "
+                "AND attempts = :key_attempts",
+                key_id=previous["id"], key_state=previous["state"],
+                key_fingerprint=previous["fingerprint"], key_attempts=previous["attempts"],
+            )  # fmt: skip
+        # untold, and news recorded since: nothing of it resolved here
+        return outcome if cleared or previous["state"] in TOLD else None
 
 
 def _where(row: Mapping[str, Any]) -> str:

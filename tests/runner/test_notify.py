@@ -1185,6 +1185,57 @@ def test_controllers_sharing_a_store_tell_a_problems_end_once(
         notifier.store.close()
 
 
+def test_a_resolve_leaves_news_recorded_since_it_read_the_problem(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A resolve recorded `resolved` over whatever the row held when it wrote: a failure
+    another controller told between the resolve's read of the problem (untold: its
+    delivery had failed) and its write, or told once the resolve's claim lapsed while it
+    delivered `pulih`, read as over; the court, told of that failure, heard no `pulih`
+    when it ended. The resolve clears only the news it read."""
+    first, second = _controllers(store_url, tmp_path)
+    told: list[str] = []
+    answers = iter(["mail server unreachable"])
+
+    def deliver(urls: object, title: str, body: str, deadline: object) -> str | None:
+        told.append(title)
+        return next(answers, None)
+
+    monkeypatch.setattr(notify, "deliver", deliver)
+    assert first.send(_event()) == "failed"
+    read = first._row
+
+    def read_before_told(court: str, sop_id: str, kind: str) -> Row | None:
+        found = read(court, sop_id, kind)
+        assert second.send(_event()) == "sent"  # B tells it after A read it untold
+        return found
+
+    monkeypatch.setattr(first, "_row", read_before_told)
+    assert first.resolve("PN Uji", "website", "terlambat", "pulih") is None
+    monkeypatch.setattr(first, "_row", read)
+    [row] = rows(first.store)
+    assert (row["state"], row["fingerprint"], row["attempts"]) == ("sent", "f1", 2)
+
+    def lapsed(urls: object, title: str, body: str, deadline: object) -> None:
+        told.append(title)
+        if title == "SOP pulih":  # A's claim lapses while it delivers; B tells news f2
+            with second.store.db.transaction(write=True) as tx:
+                tx.update("notifications", {"claimed_until": now() - timedelta(seconds=1)},
+                          "id = :key_id", key_id=row["id"])  # fmt: skip
+            assert second.send(_event("f2")) == "sent"
+
+    monkeypatch.setattr(notify, "deliver", lapsed)
+    assert first.resolve("PN Uji", "website", "terlambat", "pulih") == "resolved"
+    [row] = rows(first.store)
+    assert (row["state"], row["fingerprint"], row["claimed_until"]) == ("sent", "f2", None)
+    monkeypatch.setattr(notify, "deliver", deliver)
+    assert first.resolve("PN Uji", "website", "terlambat", "pulih") == "resolved"
+    assert told == ["SOP terlambat"] * 2 + ["SOP pulih", "SOP terlambat", "SOP pulih"]
+    assert [row["state"] for row in rows(first.store)] == ["resolved"]
+    for notifier in (first, second):
+        notifier.store.close()
+
+
 def test_other_news_of_a_problem_another_controller_is_telling_is_not_delivered(
     store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
