@@ -297,15 +297,15 @@ def local(directory: str, prefix: str, current: str | None) -> list[dict[str, An
     return by_arrival(inventory(directory, prefix), current)
 
 
-def recorded(directory: str, ledger: str, prefix: str, restamped: list[str], *,
-             dry: bool) -> list[dict[str, Any]]:
-    """Backups of exactly ``prefix`` as the backup computer's record knows them. One
-    whose inode, mtime or ctime changed is read again: still its recorded SHA-256 (the
-    store copied or moved), its new stamp is recorded (with ``dry``, only named) and its
-    name added to ``restamped``; else it is not whole, named. OSError when the record
-    cannot be written."""
+def recorded(directory: str, ledger: str, events: list[dict[str, Any]], prefix: str,
+             restamped: list[str], *, dry: bool) -> list[dict[str, Any]]:
+    """Backups of exactly ``prefix`` as the backup computer's record ``ledger`` knows them
+    (``events``, read_record's). One whose inode, mtime or ctime changed is read again:
+    still its recorded SHA-256 (the store copied or moved), its new stamp is recorded
+    (with ``dry``, only named) and its name added to ``restamped``; else it is not whole,
+    named. OSError when the record cannot be written."""
     items = []
-    for arrival, (name, entry) in enumerate(backups(read(ledger)).items()):
+    for arrival, (name, entry) in enumerate(backups(events).items()):
         if owned_by(name, prefix) != "backup":
             continue
         files = [os.path.join(directory, name)]
@@ -314,7 +314,8 @@ def recorded(directory: str, ledger: str, prefix: str, restamped: list[str], *,
         fault, again = checked(directory, entry)
         if again is not None:  # the same content: a copy or a move of the store
             if not dry:
-                append(ledger, RESTAMPED, name=name, sha256=entry["sha256"], **again)
+                record_event(ledger, events, RESTAMPED, name=name, sha256=entry["sha256"],
+                             **again)
             restamped.append(name)
         items.append({"name": name, "sha256": entry["sha256"],
                       "time": parse_time(entry["ingested_at"]), "arrival": arrival,
@@ -324,6 +325,24 @@ def recorded(directory: str, ledger: str, prefix: str, restamped: list[str], *,
 
 class Refused(Exception):
     """One clear line: an acknowledgement that cannot be recorded."""
+
+
+def read_record(ledger: str) -> list[dict[str, Any]]:
+    """Every event of the backup computer's record ``ledger``, read once a run: the steps
+    after take this list, and record_event keeps it the record as it is now. Refused: a
+    record that cannot be read (a folder, its path given by a typo; permission denied)."""
+    try:
+        return read(ledger)
+    except OSError as exc:
+        raise Refused(f"cannot read the backup ledger {ledger}: {exc.strerror}") from None
+
+
+def record_event(ledger: str, events: list[dict[str, Any]], event: str, **fields: Any) -> None:
+    """Append ``event`` to the record ``ledger`` (sop_backup_ledger.append: OSError when it
+    cannot be written) and to ``events``, the run's one read of it (read_record), so a
+    later step of the run reads what this one recorded, as a read of the record again
+    would."""
+    events.append(append(ledger, event, **fields))
 
 
 def own_entries(wanted: list[dict[str, str]], prefix: str, other_prefixes: list[str],
@@ -367,17 +386,14 @@ def spent_on(item: dict[str, str], recorded: list[dict[str, Any]]) -> str | None
             "baru (alasan atau nama lain)")
 
 
-def acknowledge(directory: str, ledger: str, prefix: str, wanted: list[dict[str, str]],
-                *, dry: bool) -> tuple[list[dict[str, str]], list[str]]:
-    """Record each backup of ``wanted`` as lost (with ``dry``, only name it); all are
-    checked before any is recorded. Returns the new acknowledgements, and a warning for
-    each entry the record holds already for an earlier loss of a backup not whole again
-    (taken in again since, then lost) that no new entry acknowledges: that
-    acknowledgement is not this loss's."""
-    try:
-        events = read(ledger)
-    except OSError as exc:
-        raise Refused(f"cannot read the backup ledger {ledger}: {exc.strerror}") from None
+def acknowledge(directory: str, ledger: str, events: list[dict[str, Any]], prefix: str,
+                wanted: list[dict[str, str]], *, dry: bool,
+                ) -> tuple[list[dict[str, str]], list[str]]:
+    """Record each backup of ``wanted`` as lost in ``ledger`` (``events``, read_record's;
+    with ``dry``, only name it); all are checked before any is recorded. Returns the new
+    acknowledgements, and a warning for each entry the record holds already for an
+    earlier loss of a backup not whole again (taken in again since, then lost) that no
+    new entry acknowledges: that acknowledgement is not this loss's."""
     state, done = backups(events), acknowledged(events)
     found: list[dict[str, str]] = []
     spent: dict[str, str] = {}
@@ -410,7 +426,7 @@ def acknowledge(directory: str, ledger: str, prefix: str, wanted: list[dict[str,
                       "fault": fault, "sha256": entry["sha256"]})
     for item in [] if dry else found:
         try:
-            append(ledger, ACKNOWLEDGED_LOST, **item)
+            record_event(ledger, events, ACKNOWLEDGED_LOST, **item)
         except OSError as exc:
             raise Refused(f"cannot record {item['name']} as lost in {ledger}: "
                           f"{exc.strerror}") from None
@@ -419,21 +435,18 @@ def acknowledge(directory: str, ledger: str, prefix: str, wanted: list[dict[str,
             [line for name, line in spent.items() if name not in new])
 
 
-def shrink(ledger: str, prefix: str, items: list[dict[str, Any]],
-           wanted: list[dict[str, str]], *, dry: bool,
+def shrink(ledger: str, events: list[dict[str, Any]], prefix: str,
+           items: list[dict[str, Any]], wanted: list[dict[str, str]], *, dry: bool,
            ) -> tuple[dict[str, Any] | None, list[dict[str, Any]], list[str]]:
-    """What the shrink findings of the record hold back from pruning (``shrink_hold``, of
-    the whole backups among ``items``) once the admin's entries ``wanted`` are recorded
-    (with ``dry``, only named): an entry naming the backup held (or, none left to hold,
-    the first finding's) acknowledges every finding recorded so far. Returns the hold
-    left (None once acknowledged), the new acknowledgement, and a warning for an entry
-    the record holds already (the same name, reason and by) naming that backup again, as
-    it was recorded for earlier findings. Refused: an entry naming anything else, two
-    new entries (an empty reason or by: own_entries); nothing is recorded then."""
-    try:
-        events = read(ledger)
-    except OSError as exc:
-        raise Refused(f"cannot read the backup ledger {ledger}: {exc.strerror}") from None
+    """What the shrink findings of the record ``ledger`` (``events``, read_record's) hold
+    back from pruning (``shrink_hold``, of the whole backups among ``items``) once the
+    admin's entries ``wanted`` are recorded (with ``dry``, only named): an entry naming
+    the backup held (or, none left to hold, the first finding's) acknowledges every
+    finding recorded so far. Returns the hold left (None once acknowledged), the new
+    acknowledgement, and a warning for an entry the record holds already (the same name,
+    reason and by) naming that backup again, as it was recorded for earlier findings.
+    Refused: an entry naming anything else, two new entries (an empty reason or by:
+    own_entries); nothing is recorded then."""
     hold = shrink_hold([b for b in taken_in(events) if owned_by(b["name"], prefix) == "backup"],
                        {(i["name"], i["sha256"]) for i in items if not i.get("missing")})
     target = (hold["name"] or hold["first"]) if hold else None
@@ -464,9 +477,10 @@ def shrink(ledger: str, prefix: str, items: list[dict[str, Any]],
         return hold, [], spent
     if not dry:
         try:
-            append(ledger, SHRINK_ACKNOWLEDGED, name=target,
-                   sha256=hold["sha256"] or hold["findings"][0]["sha256"],
-                   reason=found[0]["reason"], by=found[0]["by"], findings=hold["findings"])
+            record_event(ledger, events, SHRINK_ACKNOWLEDGED, name=target,
+                         sha256=hold["sha256"] or hold["findings"][0]["sha256"],
+                         reason=found[0]["reason"], by=found[0]["by"],
+                         findings=hold["findings"])
         except OSError as exc:
             raise Refused(f"cannot record the acknowledgement of the shrink before {target} "
                           f"in {ledger}: {exc.strerror}") from None
@@ -518,10 +532,13 @@ def main() -> None:
                          msg=f"nothing to prune: {p['path']} does not exist (yet)")
     keep = {"daily": p["keep_daily"], "weekly": p["keep_weekly"], "monthly": p["keep_monthly"]}
     lost: list[dict[str, str]] = []
+    events: list[dict[str, Any]] = []  # the record, read once (with the ledger)
     try:
         if p["ledger"]:
-            lost, spent = acknowledge(p["path"], p["ledger"], p["prefix"], own_entries(
-                p["acknowledged_lost"], p["prefix"], p["other_prefixes"]), dry=module.check_mode)
+            wanted = own_entries(p["acknowledged_lost"], p["prefix"], p["other_prefixes"])
+            events = read_record(p["ledger"])
+            lost, spent = acknowledge(p["path"], p["ledger"], events, p["prefix"], wanted,
+                                      dry=module.check_mode)
             for line in spent:
                 module.warn(line)
     except Refused as exc:
@@ -531,16 +548,17 @@ def main() -> None:
     hold: dict[str, Any] | None = None
     shrink_acked: list[dict[str, Any]] = []
     try:
-        items = recorded(p["path"], p["ledger"], p["prefix"], restamped,
+        items = recorded(p["path"], p["ledger"], events, p["prefix"], restamped,
                          dry=module.check_mode) if p["ledger"] else \
             local(p["path"], p["prefix"], p["current"])
         items = [i for i in items if i["name"] not in gone]  # already so in check mode
         missing = [i for i in items if i.get("missing")]
         items = [i for i in items if not i.get("missing")]
         if p["ledger"]:
-            hold, shrink_acked, spent = shrink(p["ledger"], p["prefix"], items, own_entries(
-                p["shrink_acknowledged"], p["prefix"], p["other_prefixes"],
-                "shrink_acknowledged"), dry=module.check_mode)
+            hold, shrink_acked, spent = shrink(
+                p["ledger"], events, p["prefix"], items, own_entries(
+                    p["shrink_acknowledged"], p["prefix"], p["other_prefixes"],
+                    "shrink_acknowledged"), dry=module.check_mode)
             for line in spent:
                 module.warn(line)
         held = {hold["name"]: f"held back: the last verified backup before the shrink found "
@@ -561,7 +579,8 @@ def main() -> None:
         for item in pruned:
             if p["ledger"]:  # recorded first: a backup is never removed unrecorded
                 try:
-                    append(p["ledger"], "pruned", name=item["name"], reason=item["reason"])
+                    record_event(p["ledger"], events, "pruned", name=item["name"],
+                                 reason=item["reason"])
                 except OSError as exc:
                     module.fail_json(msg=f"retention: cannot record the pruning of "
                                          f"{item['name']} in {p['ledger']}: {exc.strerror}")

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
+from ansible.module_utils import basic
 from conftest import within
 from loader import LOCAL_PLAYBOOK, ROOT, load, run_module, tmpfs, warning_lines
 
@@ -266,7 +267,8 @@ def test_retention_on_the_backup_computer_reads_only_its_record(tmp_path) -> Non
     (tmp_path / forged).write_bytes(b"junk")
     files.write_json_atomic(str(tmp_path / (forged + ".manifest.json")),
                             {"size": 4, "verified": True, "period": "2099-12-31"})
-    items = retention.recorded(str(tmp_path), ledger, "sipp", [], dry=True)
+    items = retention.recorded(str(tmp_path), ledger, ledger_mod.read(ledger), "sipp", [],
+                               dry=True)
     assert sorted(i["name"] for i in items) == ["sipp-20261101T020000.sql.zst",
                                                 "sipp-20261102T020000.sql.zst"]
     after = dt.datetime.now()
@@ -850,6 +852,50 @@ def test_retention_names_a_ledger_it_cannot_read(tmp_path) -> None:
         "path": str(tmp_path / "store"), "prefix": "sipp", "ledger": str(ledger)})
     assert (rc, result["msg"]) == (1, f"retention: cannot read the backup ledger {ledger}: "
                                       "Is a directory")
+
+
+def test_retention_reads_the_ledger_once_a_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Retention read and parsed the whole record three times a run (for the
+    acknowledgements of losses, the backups, the shrink findings), every line the store
+    ever recorded each time; now once, the events the run records (a loss acknowledged,
+    a new stamp, a shrink acknowledged) added to what it read."""
+    ledger = str(tmp_path / "ledger.jsonl")
+    names = whole_backups(tmp_path, ledger, 5)
+    stamped(tmp_path, ledger, names[4])
+    shrunk_since(ledger, names[3], names[2])
+    (tmp_path / names[0]).unlink()
+    copy = (tmp_path / names[4]).read_bytes()  # another inode, the same content
+    (tmp_path / names[4]).unlink()
+    (tmp_path / names[4]).write_bytes(copy)
+    opened = []
+    real_open = open
+
+    def counting_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(file, str | os.PathLike) and os.fspath(file) == ledger:
+            opened.append(file)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": {
+        "path": str(tmp_path), "prefix": "sipp", "ledger": ledger,
+        "keep_daily": 1, "keep_weekly": 0, "keep_monthly": 0,
+        "acknowledged_lost": [{"name": names[0], "reason": "dihapus", "by": "Budi"}],
+        "shrink_acknowledged": [{"name": names[2], "reason": "diperiksa", "by": "Budi"}],
+    }}).encode())
+    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
+    monkeypatch.setattr("builtins.open", counting_open)
+    with pytest.raises(SystemExit):
+        retention.main()
+    monkeypatch.undo()
+    result = json.loads(capsys.readouterr().out)
+    assert [i["name"] for i in result["acknowledged"]] == [names[0]], result
+    assert result["restamped"] == [names[4]] and result["missing"] == []
+    assert [i["name"] for i in result["shrink_acknowledged"]] == [names[2]]
+    assert [i["name"] for i in result["kept"]] == [names[4]]
+    assert [i["name"] for i in result["pruned"]] == [names[3], names[2], names[1]]
+    assert len(opened) == 1
+    assert [e["event"] for e in ledger_mod.read(ledger)][-6:] == [
+        "acknowledged_lost", "restamped", "shrink_acknowledged", "pruned", "pruned", "pruned"]
 
 
 def test_retention_prunes_nothing_it_cannot_record(tmp_path) -> None:
