@@ -102,32 +102,7 @@ def backups(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
     ``ingested_at`` is the line's time as written: ``None`` when a line lacks it (written
     by hand or by an older tool); ``parse_time`` tells whether it can be read."""
-    state: dict[str, dict[str, Any]] = {}
-    for entry in events:
-        name = entry.get("name")
-        if not isinstance(name, str):
-            continue
-        if entry.get("event") == "ingested":
-            state[name] = {"name": name, "sha256": entry.get("sha256"), "size": entry.get("size"),
-                           "manifest": entry.get("manifest"),
-                           "manifest_sha256": entry.get("manifest_sha256"),
-                           "ingested_at": entry.get("at"),
-                           **{key: entry.get(key) for key in STAMP},
-                           "verified": False, "verification": {"status": "pending"}}
-        elif entry.get("event") == "verified" and name in state:
-            if entry.get("sha256") == state[name]["sha256"]:
-                state[name]["verified"] = entry.get("status") == "ok"
-                # the verification record as the verify step returned it
-                state[name]["verification"] = {k: v for k, v in entry.items() if k not in (
-                    "at", "event", "name", "sha256", "shrunk")}
-        elif entry.get("event") == RESTAMPED and name in state \
-                and entry.get("sha256") == state[name]["sha256"]:
-            state[name].update({key: entry.get(key) for key in STAMP})
-        elif entry.get("event") == "pruned" or (
-                entry.get("event") == ACKNOWLEDGED_LOST and name in state
-                and entry.get("sha256") == state[name]["sha256"]):
-            state.pop(name, None)
-    return state
+    return _history(events)[1]
 
 
 def acknowledged(events: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -149,37 +124,65 @@ def taken_in(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ``shrunk`` (the shrink finding recorded with its verification, or None) and
     ``acknowledged`` (whether a ``shrink_acknowledged`` event recorded after it names that
     finding)."""
+    return _history(events)[0]
+
+
+def _history(events: list[dict[str, Any]],
+             ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The record's one reading of its backups: ``taken_in``'s list and ``backups``'
+    dict. A name is held from its ``ingested`` line until a ``pruned`` line, or an
+    ``acknowledged_lost`` line of the sha256 it holds; an ``ingested`` line of a name held
+    starts that backup again in its place; a ``verified`` or ``restamped`` line counts
+    only with the sha256 held, a ``shrink_acknowledged`` line for the findings it names
+    of backups taken in before it (a ``findings`` that is no list, or a finding that is
+    no object, names none)."""
     found: list[dict[str, Any]] = []
-    held: dict[str, dict[str, Any]] = {}
+    # name -> (what backups tells of the backup held, its entry of found)
+    held: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     for entry in events:
         name, event = entry.get("name"), entry.get("event")
         if event == SHRINK_ACKNOWLEDGED:
-            done = {(f.get("name"), f.get("sha256")) for f in entry.get("findings") or []
-                    if isinstance(f, dict)}
+            findings = entry.get("findings")
+            done = [(f.get("name"), f.get("sha256")) for f in findings
+                    if isinstance(f, dict)] if isinstance(findings, list) else []
             for earlier in found:
                 if earlier["shrunk"] and (earlier["name"], earlier["sha256"]) in done:
                     earlier["acknowledged"] = True
         if not isinstance(name, str):
             continue
-        backup = held.get(name)
+        backup, history = held.get(name, (None, None))
         if event == "ingested":
             fresh = {"name": name, "sha256": entry.get("sha256"), "verified": False,
                      "shrunk": None, "acknowledged": False}
-            if backup is None:
-                found.append(fresh)
-                held[name] = fresh
+            if history is None:
+                history = fresh
+                found.append(history)
             else:
-                backup.update(fresh)
-        elif event == "verified" and backup is not None \
-                and entry.get("sha256") == backup["sha256"]:
-            backup["verified"] = entry.get("status") == "ok"
-            shrunk = entry.get("shrunk")
-            backup["shrunk"] = shrunk if backup["verified"] and isinstance(shrunk, dict) else None
-            backup["acknowledged"] = False  # an acknowledgement is of the finding before it
-        elif event == "pruned" or (event == ACKNOWLEDGED_LOST and backup is not None
-                                   and entry.get("sha256") == backup["sha256"]):
+                history.update(fresh)
+            held[name] = ({"name": name, "sha256": entry.get("sha256"),
+                           "size": entry.get("size"), "manifest": entry.get("manifest"),
+                           "manifest_sha256": entry.get("manifest_sha256"),
+                           "ingested_at": entry.get("at"),
+                           **{key: entry.get(key) for key in STAMP},
+                           "verified": False, "verification": {"status": "pending"}}, history)
+        elif event == "pruned":
             held.pop(name, None)
-    return found
+        elif backup is None or history is None or entry.get("sha256") != backup["sha256"]:
+            continue  # of no backup held, or of another one than that name's now
+        elif event == "verified":
+            backup["verified"] = history["verified"] = entry.get("status") == "ok"
+            # the verification record as the verify step returned it
+            backup["verification"] = {k: v for k, v in entry.items() if k not in (
+                "at", "event", "name", "sha256", "shrunk")}
+            shrunk = entry.get("shrunk")
+            history["shrunk"] = shrunk if history["verified"] and isinstance(shrunk, dict) \
+                else None
+            history["acknowledged"] = False  # an acknowledgement is of the finding before it
+        elif event == RESTAMPED:
+            backup.update({key: entry.get(key) for key in STAMP})
+        elif event == ACKNOWLEDGED_LOST:
+            held.pop(name)
+    return found, {name: backup for name, (backup, _) in held.items()}
 
 
 def shrink_hold(history: list[dict[str, Any]],

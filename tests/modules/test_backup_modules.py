@@ -842,6 +842,22 @@ def test_a_shrink_finding_is_of_the_backup_it_was_recorded_for() -> None:
         {"name": "b", "sha256": "s"}]
 
 
+@pytest.mark.parametrize("findings", [5, [{"name": ["b"], "sha256": "s"}], "b"])
+def test_a_shrink_acknowledgement_naming_no_findings_acknowledges_nothing(
+        findings: object) -> None:
+    """A shrink_acknowledged line whose findings are no list of objects with a name and a
+    sha256 (written by hand): a number, or a finding whose name is a list, ended
+    retention in a traceback (TypeError), and every reader of the backups (the ingest,
+    the restore drill, the backup age) shares that reading now; it acknowledges nothing,
+    as a text did already."""
+    events = [{"event": "ingested", "name": "b", "sha256": "s"},
+              {"event": "verified", "name": "b", "sha256": "s", "status": "ok",
+               "shrunk": {"previous": "a"}},
+              {"event": "shrink_acknowledged", "name": "a", "findings": findings}]
+    assert [b["acknowledged"] for b in ledger_mod.taken_in(events)] == [False]
+    assert ledger_mod.backups(events)["b"]["verified"] is True
+
+
 def test_retention_names_a_ledger_it_cannot_read(tmp_path) -> None:
     """A ledger path that is a folder (the store's own path given by a typo) or cannot be
     read ended retention in a traceback; now one line naming the ledger and why."""
