@@ -97,9 +97,12 @@ description:
     times (C(../) encoded three times, C(%25252e%25252e%25252f), is read as C(../)), and
     the overlong UTF-8 forms of C(.), C(/) and C(\) (C(%c0%ae), C(%c0%af), C(%e0%80%af),
     C(%c1%9c)), which no text has and an old server reads as those characters, are read
-    as them (C(..%c0%af) is C(../)). Paths and sample lines are shown as logged, a byte
-    that is no UTF-8 as its escape (C(\xff), as nginx logs one), not as a replacement
-    character that would lose it.
+    as them (C(..%c0%af) is C(../)). A name looked for at the end of the target ends
+    where the target ends, not before a newline there (a decoded C(%0a)), so
+    C(/wp-login.php%0a), C(/x/..%0a) and C(/.env%0a), names with a newline after them
+    that no web server has, are no login, traversal or restricted file. Paths and sample
+    lines are shown as logged, a byte that is no UTF-8 as its escape (C(\xff), as nginx
+    logs one), not as a replacement character that would lose it.
   - C(wp_bruteforce) counts failed logins per client. WordPress redirects a login it
     accepts (C(302) to C(wp-admin)) and answers a failed one with its login page (C(200)),
     so a POST to C(wp-login.php) answered 3xx is not counted (an office's staff behind one

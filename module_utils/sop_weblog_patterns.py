@@ -7,6 +7,11 @@ A request target is matched after undoing the web server's log escapes (nginx's 
 Apache's \\" and \\\\), URL-decoding up to DECODE_ROUNDS times and lower-casing; user
 agents are matched lower-cased, and, like referers, for injection after undoing the log
 escapes. Stdlib only (runs on the managed host).
+
+A pattern ends at the end of what it reads with \\Z, never $: Python's $ also matches
+before a final newline, and a target's %0a is decoded into one. /wp-login.php%0a asks the
+web server for a file named so with a newline (no login), /x/..%0a names no parent
+folder, /.env%0a no .env.
 """
 
 from __future__ import annotations
@@ -47,12 +52,12 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         r"@@(?:version|datadir|basedir|hostname|tmpdir|servername|global\.|session\.)",
         r"\b(?:extractvalue|updatexml|load_file|group_concat)\s*\(",
         r"\bconcat\s*\(.{0,40}0x[0-9a-f]",
-        r"(?:'|\d)\s*(?:--|#)[\s-]*$",  # one run: \s*-?\s* tried every split, n^2
+        r"(?:'|\d)\s*(?:--|#)[\s-]*\Z",  # one run: \s*-?\s* tried every split, n^2
         r"\border\s+by\s+\d+\s*(?:--|#)",
     )),
     "lfi": ("CRS 930 LFI", "path traversal / local file inclusion", (
         r"(?:\.\.|%2e%2e|%252e)[/\\]",
-        r"[/\\]\.\.(?:[/\\]|$)",
+        r"[/\\]\.\.(?:[/\\]|\Z)",
         r"/etc/(?:passwd|shadow|group|hosts|issue|crontab)",
         r"/proc/(?:self|\d+)/(?:environ|cmdline|fd)",
         r"(?:boot|win)\.ini|windows[/\\]system32",
@@ -70,7 +75,7 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         # a command after a separator (a newline too: %0a), ended as the shell ends its
         # name (a closing backtick, `id`; ${IFS}, a space without a space)
         r"[;|`&\n]\s*(?:cat|id|uname|whoami|wget|curl|nc|ncat|bash|sh|ping|ls|chmod|rm)"
-        r"(?:\s|$|;|\||`|\$)",
+        r"(?:\s|\Z|;|\||`|\$)",
         r"\$\([^)]{1,80}\)",
         r"\(\s*\)\s*\{",
         r"/bin/(?:ba|z|da)?sh\b",
@@ -119,7 +124,7 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         r"/\.well-known/[^?]{0,256}\.php\b",
         # names shells take in WordPress's sub-folders; a multisite's network and user
         # admin have their own about.php (wp-admin/network/about.php, wp-admin/user/...)
-        r"/wp-(?:includes/|admin/(?!(?:network|user)/about\.php(?:\?|$)))[^?]{0,256}/"
+        r"/wp-(?:includes/|admin/(?!(?:network|user)/about\.php(?:\?|\Z)))[^?]{0,256}/"
         r"(?:about|radio|alfa|xmrlpc|wp-conflg|css|install)\.php\b",
         r"/wp-content/(?:plugins|themes)/[^/?]+/(?:up|shell|cmd|wso|alfa|ws|mini)\.php\b",
     )),
@@ -127,20 +132,20 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     # /dump.sql%00.jpg ask for the file before it.
     "restricted_file": ("CRS 930130/920440", "file terlarang", (
         r"/\.(?:env|git|svn|hg|bzr|htaccess|htpasswd|ds_store|aws|ssh|docker|vscode|idea)"
-        r"(?:/|$|\.|\?|\x00)",
+        r"(?:/|\Z|\.|\?|\x00)",
         r"\.(?:sql|bak|old|orig|swp|save|dump|backup|log|ini|conf|cfg|pem|key|db|sqlite)"
-        r"(?:$|\?|\x00)",
+        r"(?:\Z|\?|\x00)",
         # an archive, except one the Media Library keeps in its dated folders (a form or
         # a document the court publishes, downloaded by its visitors)
         r"^(?![^?]*/wp-content/uploads/\d{4}/\d{2}/[^/?]*\.(?:tar|tgz|tar\.gz|zip|rar|7z)"
-        r"(?:\?|$))(?s:.*?)\.(?:tar|tgz|tar\.gz|zip|rar|7z)(?:$|\?)",
-        r"wp-config\.php[^?/]|wp-config\.php$|/wp-config\b",
+        r"(?:\?|\Z))(?s:.*?)\.(?:tar|tgz|tar\.gz|zip|rar|7z)(?:\Z|\?)",
+        r"wp-config\.php[^?/]|wp-config\.php\Z|/wp-config\b",
         r"/(?:server-status|server-info|web\.config|composer\.(?:json|lock)|phpinfo\.php|"
         r"info\.php|test\.php|\.user\.ini|docker-compose\.ya?ml)\b",
     )),
     "admin_probe": ("CRS 913/920", "probe panel admin", (
         r"/(?:phpmyadmin|pma|myadmin|mysqladmin|dbadmin|adminer|sqlmanager|phpminiadmin)"
-        r"[^/]*(?:/|$)",
+        r"[^/]*(?:/|\Z)",
         r"/administrator/|/admin/(?:config|login)\.php|/manager/html|/jmx-console",
         r"/wp-admin/(?:setup-config|install|upgrade)\.php",
         r"/(?:cgi-bin|boaform|hnap1|goform|hudson|jenkins|solr|actuator|console|"
@@ -227,14 +232,14 @@ ALLOWED_METHODS = frozenset({b"GET", b"POST", b"HEAD", b"OPTIONS"})
 LOGIN_PATHS = {b"/wp-login.php": b"wp-login", b"/xmlrpc.php": b"xmlrpc"}
 # WordPress's login or XML-RPC in a path as the web server maps it: in the folder
 # WordPress is installed in, with a PATH_INFO after it (Apache runs /wp-login.php/x).
-_LOGIN = re.compile(rb"/(wp-login|xmlrpc)\.php(?:/|$)")
+_LOGIN = re.compile(rb"/(wp-login|xmlrpc)\.php(?:/|\Z)")
 # WordPress's modal re-login: wp-login.php with interim-login (any value: WordPress asks
 # isset($_REQUEST['interim-login'])) answers a login it accepts with 200 ("You have logged
 # in successfully") as it answers a failed one. wp-admin loads the form as
 # wp-login.php?interim-login=1 and posts it to plain wp-login.php, the field in the body
 # (not logged): the form's address is the referer of that POST. Both are written by the
 # client, which may add them to hide a brute force from the count.
-_INTERIM = re.compile(rb"[?&]interim-login(?:[=&#]|$)")
+_INTERIM = re.compile(rb"[?&]interim-login(?:[=&#]|\Z)")
 # Drupal's login form, as a served path (_served_path) or a path Drupal 7 reads from
 # ?q= without clean URLs: Drupal 8 and later's /user/login, Drupal 7's /user and
 # /user/login, after a language prefix (/en/user/login) and behind /index.php.
@@ -246,7 +251,7 @@ _DRUPAL_Q = re.compile(rb"[?&]q=([^&#]*)")
 # with 200 and a failed one with 400 (403 past the flood limit), where the form answers
 # a failed one with itself (200) and redirects one it accepts (303; Drupal 7: 302).
 # ?_format=html is the form.
-_DRUPAL_REST = re.compile(rb"[?&]_format=(?!html(?:[&#]|$))[^&#]")
+_DRUPAL_REST = re.compile(rb"[?&]_format=(?!html(?:[&#]|\Z))[^&#]")
 # Drupal's login block (Drupal 7's user_login_block, Drupal 8 and later's
 # UserLoginBlock), shown on any page, posts to the page it is on with that page as its
 # destination: POST /node?destination=node (the front page), /berita/x?destination=node/5,
@@ -259,7 +264,7 @@ _DRUPAL_DESTINATION = re.compile(rb"[?&]destination=")
 # Drupal's own forms that carry ?destination= too, an admin's edit, add, delete or
 # cancel form reached from a list (/node/5/edit?destination=admin/content), whose failed
 # validation answers 200 as a failed login does: no login block.
-_DRUPAL_ADMIN_FORM = re.compile(rb"/(?:admin|edit|delete|add|cancel|batch)(?:/|$)")
+_DRUPAL_ADMIN_FORM = re.compile(rb"/(?:admin|edit|delete|add|cancel|batch)(?:/|\Z)")
 
 _TARGET = [(name, re.compile("|".join(f"(?:{p})" for p in pats)))
            for name, (_ref, _title, pats) in TARGET_CATEGORIES.items()]

@@ -206,6 +206,24 @@ def test_a_restricted_file_ended_by_a_nul_byte_is_one(target):
     assert patterns.target_categories(b"/.environment%20pengadilan") == ()
 
 
+@pytest.mark.parametrize(("target", "category", "found"), [
+    ("/x/..", "lfi", True), ("/x/..%0a", "lfi", False), ("/?f=/..%0A", "lfi", False),
+    ("/.env", "restricted_file", True), ("/.env%0a", "restricted_file", False),
+    ("/dump.sql", "restricted_file", True), ("/dump.sql%0a", "restricted_file", False),
+    ("/backup.zip", "restricted_file", True), ("/backup.zip%0a", "restricted_file", False),
+    ("/wp-admin/network/about.php", "webshell", False),
+    ("/wp-admin/network/about.php%0a", "webshell", True),
+    # where the pattern reads a newline as a space, it still does
+    ("/?id=1--%0a", "sqli", True), ("/?x=;id%0a", "rce", True),
+])
+def test_a_name_ended_by_an_encoded_newline_is_not_that_name(target, category, found):
+    """Python's $ also matches before a final newline, which %0a decodes to: /x/..%0a was
+    a traversal, /.env%0a and /backup.zip%0a restricted files, and the multisite's
+    network about.php%0a WordPress's own page, none of which it names. A pattern's end is
+    the target's end."""
+    assert (category in patterns.target_categories(target.encode())) is found
+
+
 @pytest.mark.parametrize(("target", "restricted"), [
     ("/wp-content/uploads/2026/11/formulir-gugatan.zip", False),
     ("/wp-content/uploads/2026/11/aplikasi.rar?ver=2", False),
@@ -653,6 +671,28 @@ def test_a_login_path_written_otherwise_is_brute_force_too(tmp_path):
         assert not patterns.login_path(other), other
 
 
+def test_a_login_path_ended_by_an_encoded_newline_is_no_login(tmp_path):
+    """/wp-login.php%0a is decoded to a name ending in a newline, which Python's $ matched
+    before: POSTs to it, a file no web server has, were failed logins and made a brute
+    force. The login itself, with a query or a path (a newline in the path) after it,
+    still counts."""
+    newline = [line("103.9.9.5", f"30/Nov/2026:10:00:{i:02d}",
+                    f"POST {('/wp-login.php%0a', '/blog/xmlrpc.php%0A')[i % 2]} HTTP/1.1")
+               for i in range(24)]
+    log = tmp_path / "access.log"
+    log.write_text("".join(newline))
+    assert audit(log, tmp_path / "state")["findings"] == []
+    logins = [line("103.9.9.5", f"30/Nov/2026:11:00:{i:02d}",
+                   f"POST {('/wp-login.php', '/wp-login.php?redirect_to=x')[i % 2]} HTTP/1.1")
+              for i in range(20)]
+    log.write_text("".join(newline + logins))
+    brute = audit(log, tmp_path / "again")["findings"]
+    assert [(f["category"], f["count"]) for f in brute] == [("wp_bruteforce", 20)]
+    assert patterns.login_path(b"/wp-login.php/%0a") == b"wp-login"
+    assert patterns.failed_login(b"/xmlrpc.php%0a", b"200") is None
+    assert not patterns.drupal_xmlrpc(b"/xmlrpc.php%0a")
+
+
 def test_a_wordpress_modal_re_login_is_no_failed_login(tmp_path):
     """WordPress's modal re-login (wp-admin's form after a session expired) answers 200
     whether the password was right or not: the log cannot tell, so it was a failed login,
@@ -815,6 +855,8 @@ def test_drupal_login_block_failures_are_brute_force_on_a_drupal_site(tmp_path):
     ("/admin?destination=node", b"200", False),
     ("/index.php?q=admin/content&destination=node", b"200", False),
     ("/editorial?destination=node", b"200", True),  # a page named like a form is a page
+    # no edit segment: Drupal 7 serves node/5 (its menu falls back to node/%), block too
+    ("/node/5/edit%0a?destination=node", b"200", True),
 ])
 def test_the_drupal_login_block_is_told_from_other_posts(path, status, counted):
     target, _, query = path.partition("?")
