@@ -26,6 +26,17 @@ description:
     A role whose variable is not O(prefix) before the option's name maps the option to
     it in O(names) (C({'timeout': 'sipp_sync_http_timeout'}) gives
     C(pengaturan salah: sipp_sync_http_timeout: must be a positive number of seconds)).
+  - >-
+    A command's C(msg) says only C(non-zero return code): the cause is followed by the
+    last non-empty line of its stderr in parentheses, of its stdout when stderr has none
+    (nmap's C(no route to host)). Not for a no_log result, whose output stays hidden.
+  - >-
+    A loop's result (C(results)), whose C(msg) is only Ansible's C(One or more items
+    failed), gives the cause of each failed item, found as a single result's, after the
+    item's label and joined with C(; ) (C(website: ingest failed: No space left on device;
+    website-db: ...)). The label is the item's C(loop_control.label), else the item
+    itself, when it is a string or a number; an item that is a dict without a label is
+    named by nothing. A loop with no failed item gives its own C(msg).
 options:
   _input:
     description: The failed task's result, C(ansible_failed_result).
@@ -55,11 +66,27 @@ EXAMPLES = r"""
     msg: >-
       Kegiatan 2: {{ ansible_failed_result
                      | sop_failure_cause('sipp_sync_', {'timeout': 'sipp_sync_http_timeout'}) }}
+
+# A loop task failed (loop_control.label item.prefix), one item's ingest:
+# "Kegiatan 2: website: ingest failed: website-20261206T151727.tar.zst: No space left on device"
+- name: Remember why activity 2 failed
+  ansible.builtin.set_fact:
+    website__failed: >-
+      {{ website__failed | default([])
+         + ['Kegiatan 2: ' ~ ansible_failed_result | sop_failure_cause('website_')] }}
 """
 
 RETURN = r"""
 _value:
-  description: The cause, the text of the result's C(msg).
+  description:
+    - The cause, the text of the result's C(msg), a refused setting named by the role's
+      variable.
+    - >-
+      A command's C(non-zero return code) followed by its last line of output in
+      parentheses.
+    - >-
+      For a loop, each failed item's cause after its label (C(label: cause)), joined with
+      C(; ).
   type: str
 """
 
@@ -70,13 +97,63 @@ def _kind(value: Any) -> str:
     return next(cls.__name__ for cls in type(value).__mro__ if not cls.__name__.startswith("_"))
 
 
+# A command's msg when it exited with another status than 0: says nothing of why.
+_NONZERO = "non-zero return code"
+
+
+def _output_line(result: Mapping[str, Any]) -> str:
+    """The last non-empty line of the command's stderr, else of its stdout; empty for a
+    no_log result (what no_log hides) and for a command that printed nothing."""
+    if result.get("_ansible_no_log"):
+        return ""
+    for stream in ("stderr", "stdout"):
+        lines = [line.strip() for line in str(result.get(stream) or "").splitlines()]
+        lines = [line for line in lines if line]
+        if lines:
+            return lines[-1]
+    return ""
+
+
+def _label(item: Mapping[str, Any]) -> str:
+    """The loop item's name: its loop_control.label (Ansible's default label is the item
+    itself), when it is a string or a number; empty for a dict or a list."""
+    value = item.get("_ansible_item_label", item.get(str(item.get("ansible_loop_var") or "item")))
+    if isinstance(value, str) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return str(value)
+    return ""
+
+
+def _cause(result: Mapping[str, Any], prefix: str, names: Mapping[str, str]) -> str:
+    """One result's cause: a loop's failed items' (each after its label), else its msg,
+    as the refused setting of the role's variable when it names one, a command's output
+    line after its 'non-zero return code'."""
+    items = result.get("results")
+    failed = [item for item in (items if isinstance(items, list) else [])
+              if isinstance(item, Mapping) and item.get("failed")]
+    if failed:
+        causes = ((_label(item), _cause(item, prefix, names)) for item in failed)
+        return "; ".join(f"{label}: {cause}" if label else cause for label, cause in causes)
+    message = str(result.get("msg", ""))
+    if message.strip() == _NONZERO:
+        line = _output_line(result)
+        return f"{message} ({line})" if line else message
+    if "setting" not in result:
+        return message
+    option = str(result["setting"])
+    variable = names.get(option)
+    if variable and message.startswith(option):
+        return f"pengaturan salah: {variable}{message[len(option):]}"
+    return f"pengaturan salah: {prefix}{message}"
+
+
 def failure_cause(result: Mapping[str, Any], prefix: str,
                   names: Mapping[str, str] | None = None) -> str:
-    """``result``'s msg, as the refused setting of the role's variable when it names one:
-    ``names``' variable for the option when it has one (the message starts with the
-    option's name, which the variable's replaces), else ``prefix`` before the message.
-    Arguments of other types fail in one line naming them, not in Python's words (a
-    prefix of None was written ``None`` before the option's name)."""
+    """``result``'s cause (`_cause`): for a loop each failed item's, named by its label;
+    a refused setting named by ``names``' variable for the option when it has one (the
+    message starts with the option's name, which the variable's replaces), else by
+    ``prefix`` before the message. Arguments of other types fail in one line naming them,
+    not in Python's words (a prefix of None was written ``None`` before the option's
+    name)."""
     if not isinstance(result, Mapping):
         raise AnsibleFilterError("sop_failure_cause: the input must be the failed task's "
                                  f"result (ansible_failed_result), not {_kind(result)}")
@@ -85,14 +162,7 @@ def failure_cause(result: Mapping[str, Any], prefix: str,
     if names is not None and not isinstance(names, Mapping):
         raise AnsibleFilterError("sop_failure_cause: names must map option names to variable "
                                  f"names, not {_kind(names)}")
-    message = str(result.get("msg", ""))
-    if "setting" not in result:
-        return message
-    option = str(result["setting"])
-    variable = (names or {}).get(option)
-    if variable and message.startswith(option):
-        return f"pengaturan salah: {variable}{message[len(option):]}"
-    return f"pengaturan salah: {prefix}{message}"
+    return _cause(result, prefix, names or {})
 
 
 class FilterModule:
