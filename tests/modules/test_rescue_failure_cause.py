@@ -1,0 +1,75 @@
+"""The rescues of the website, network and server_incident roles, run by Ansible: a failed
+loop is recorded with each failed item's cause (sop_failure_cause), not Ansible's own
+'One or more items failed' (the lab's website backup with the backup computer's disk
+full during the ingest was recorded as no more)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+from typing import Any
+
+import pytest
+import yaml
+from loader import LOCAL_PLAYBOOK
+
+ROOT = pathlib.Path(__file__).parents[2]
+
+
+def outcome(tmp_path: pathlib.Path, role: str, tasks_file: str, activity: str, final: str,
+            failing: dict[str, Any]) -> str:
+    """The message of the role's task ``final`` once the block of its task ``activity``
+    (its always left out) is ``failing`` instead."""
+    tasks = yaml.safe_load((ROOT / "roles" / role / "tasks" / tasks_file).read_text("utf-8"))
+    block = next(t for t in tasks if t["name"].startswith(activity))
+    block = {key: value for key, value in block.items() if key != "always"}
+    stop = next(t for t in tasks if t["name"] == final)
+    vars_file = ROOT / "roles" / role / "vars" / "main.yml"
+    play = [{"hosts": "localhost", "gather_facts": False,
+             "vars_files": [str(vars_file)] if vars_file.exists() else [],
+             "tasks": [dict(block, block=[failing]), stop]}]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play), encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    proc = subprocess.run([*LOCAL_PLAYBOOK, str(tmp_path / "play.yml")], capture_output=True,
+                          text=True, check=False, env=env, timeout=120)
+    results = json.loads(proc.stdout)["plays"][0]["tasks"]
+    return str(results[-1]["hosts"]["localhost"]["msg"])
+
+
+def test_the_website_backup_names_the_ingest_that_failed(tmp_path):
+    failing = {"name": "Take the pushed files into the backup computer's store",
+               "ansible.builtin.fail": {
+                   "msg": "ingest failed: {{ item.prefix }}-20261206T151727.tar.zst: "
+                          "No space left on device"},
+               "loop": [{"prefix": "website"}, {"prefix": "website-db"}],
+               "loop_control": {"label": "{{ item.prefix }}"},
+               "when": "item.prefix == 'website'"}
+    assert outcome(tmp_path, "website", "main.yml", "Kegiatan 2:", "Failed activities",
+                   failing) == ("Kegiatan 2: website: ingest failed: "
+                                "website-20261206T151727.tar.zst: No space left on device")
+
+
+def test_the_network_check_names_each_failed_command_by_its_error(tmp_path):
+    failing = {"name": "Read the UPSes", "ansible.builtin.command": {
+                   "argv": ["sh", "-c", "echo 'Error: Driver not connected' >&2; exit 1"]},
+               "loop": ["ups1@192.0.2.5", "ups2@192.0.2.6"], "changed_when": False}
+    assert outcome(tmp_path, "network", "main.yml", "Kegiatan 2:", "Failed activities",
+                   failing) == (
+        "Kegiatan 2: ups1@192.0.2.5: non-zero return code (Error: Driver not connected); "
+        "ups2@192.0.2.6: non-zero return code (Error: Driver not connected)")
+
+
+@pytest.mark.parametrize(("failing", "cause"), [
+    ({"name": "Run the remediations", "ansible.builtin.fail": {"msg": "{{ item }} gagal"},
+      "loop": ["restart_services", "clean_logs"]},
+     "restart_services: restart_services gagal; clean_logs: clean_logs gagal"),
+    # the diagnosis after it, no loop: its own message
+    ({"name": "Diagnose again", "ansible.builtin.fail": {"msg": "hours: must be 1 or more"}},
+     "hours: must be 1 or more"),
+])
+def test_the_incident_names_each_failed_remediation(tmp_path, failing, cause):
+    assert outcome(tmp_path, "server_incident", "diagnosa_gangguan.yml", "Remediate, then",
+                   "Stop the run with the failed remediation's own cause", failing) == cause
