@@ -372,12 +372,16 @@ def _error_line(stdout: str) -> str | None:
 
 
 def _status(runner_status: str, rc: int | None, stats: dict[str, dict[str, int]]) -> str:
-    if runner_status == "canceled":
+    """The run's outcome. A playbook that reported its final stats ran to its end: a
+    cancel that came as it was exiting (ansible-runner's, rc 254) leaves its stats'
+    outcome standing, not `canceled` over a backup made, verified and pruned."""
+    if runner_status == "canceled" and not stats:
         return "canceled"
-    if rc == 0 and runner_status == "successful":
-        return "successful"
     failures = any(s.get("failures") for s in stats.values())
     unreachable = any(s.get("dark") for s in stats.values())
+    ended_well = not failures and not unreachable
+    if (rc == 0 and runner_status == "successful") or (runner_status == "canceled" and ended_well):
+        return "successful"
     return "unreachable" if unreachable and not failures else "failed"
 
 

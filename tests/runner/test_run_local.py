@@ -1271,6 +1271,57 @@ def test_sigterm_as_the_playbook_ends_keeps_its_outcome(
     assert (tmp_path / "dump.sql").exists()
 
 
+@pytest.mark.parametrize(
+    ("fail", "code", "status", "error"),
+    [("false", 0, "successful", None), ("true", 1, "failed", "localhost: Fail on request: x")],
+)
+def test_a_cancel_after_the_final_stats_keeps_the_outcome(
+    sop_env: dict[str, str], tmp_path: Path, fail: str, code: int, status: str, error: str | None
+) -> None:
+    """SIGTERM as the playbook reported its final stats (the lab: a backup made, verified
+    and pruned, its PLAY RECAP written) made ansible-runner cancel ansible-playbook as it
+    was exiting (rc 254): the run was recorded `canceled` with every activity done. It ran
+    to its end: its outcome stands."""
+    script = (
+        "import os, signal, sys\n"
+        "import sop.runner\n"
+        "handle = sop.runner._Events.handle\n"
+        "def late(self, event):\n"
+        "    if event.get('event') == 'playbook_on_stats':\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)  # the final stats are in\n"
+        "    return handle(self, event)\n"
+        "sop.runner._Events.handle = late\n"
+        "from sop.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    done = subprocess.run(
+        [str(Path(SOP_BIN).parent / "python"), "-c", script, "run", "local-demo",
+         "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}", "-e", f"demo_fail={fail}",
+         "-e", "demo_fail_msg=x"],
+        env=sop_env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == code, (done.returncode, done.stderr)
+    row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
+    assert (row["status"], row["error"]) == (status, error), row
+
+
+@pytest.mark.parametrize(
+    ("runner_status", "rc", "stats", "status"),
+    [
+        ("canceled", 254, {}, "canceled"),  # stopped before its end
+        ("canceled", 254, {"h": {"ok": 3}}, "successful"),  # as it exited
+        ("canceled", 254, {"h": {"ok": 3, "failures": 1}}, "failed"),
+        ("canceled", 254, {"h": {"ok": 3, "dark": 1}}, "unreachable"),
+        ("successful", 0, {"h": {"ok": 3}}, "successful"),
+        ("failed", 2, {"h": {"ok": 3, "failures": 1, "dark": 1}}, "failed"),
+    ],
+)
+def test_a_run_with_final_stats_ran_to_its_end(
+    runner_status: str, rc: int, stats: dict[str, dict[str, int]], status: str
+) -> None:
+    assert sop.runner._status(runner_status, rc, stats) == status
+
+
 def test_a_hangup_cancels_saying_so_unless_sop_started_ignoring_it() -> None:
     """SIGHUP is held with SIGINT and SIGTERM, except in a run started with it ignored
     (`nohup sop run`, to outlive the session); its cancel names the closed terminal, a
