@@ -267,7 +267,7 @@ def failure_cause(res: Any) -> str:
         lines = _meaningful(res.get(key))
         if lines:
             # stderr: its last line (the error after any progress/context); msg: its first
-            return _recorded(lines[-1] if "std" in key else lines[0])
+            return _recorded(lines[-1] if "std" in key else _headline(lines))
     items = res.get("results")
     for item in items if isinstance(items, list) else ():
         if isinstance(item, dict) and item.get("failed"):
@@ -275,7 +275,16 @@ def failure_cause(res: Any) -> str:
             if cause:
                 return cause
     lines = [line.strip() for line in str(res.get("msg") or "").splitlines() if line.strip()]
-    return _recorded(lines[0]) if lines else ""
+    return _recorded(_headline(lines)) if lines else ""
+
+
+def _headline(lines: list[str]) -> str:
+    """A message's first line, with the lines it introduces when it ends with a colon:
+    Ansible's argument validation says "Validation of arguments failed:" and the wrong
+    variable and value only on the lines after it."""
+    if len(lines) > 1 and lines[0].endswith(":"):
+        return f"{lines[0]} {'; '.join(lines[1:])}"
+    return lines[0]
 
 
 # Ansible's unreachable messages that end with the ssh output they quote, empty when the

@@ -292,6 +292,26 @@ def test_failure_cause() -> None:
     assert len(clipped) == 1000 and clipped.endswith("…") and findings.startswith(clipped[:899])
 
 
+def test_a_message_ending_in_a_colon_keeps_what_it_introduces() -> None:
+    """Ansible's argument validation (a role's meta/argument_specs.yml) says which
+    variable and value are wrong only after its first line: the record said
+    "Validation of arguments failed:" and nothing more (lab: server_incident_remediate
+    given a service's name)."""
+    refused = {
+        "msg": "Validation of arguments failed:\nvalue of server_incident_remediate must be "
+        "one or more of: restart_service, clean_package_cache. Got no match for: nginx\n"
+        "server_incident_hours must be an int\n",
+        "argument_errors": ["..."],
+    }
+    assert failure_cause(refused) == (
+        "Validation of arguments failed: value of server_incident_remediate must be one or "
+        "more of: restart_service, clean_package_cache. Got no match for: nginx; "
+        "server_incident_hours must be an int"
+    )
+    # a first line that ends otherwise is the cause alone, as before
+    assert failure_cause({"msg": "Backup gagal.\nrincian di log"}) == "Backup gagal."
+
+
 def test_failure_cause_is_masked_before_it_is_cut() -> None:
     """The cause is recorded: a URL's password is masked before the line is cut, which
     would otherwise leave its start without the @ that marks it as one."""
