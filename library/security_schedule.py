@@ -176,7 +176,7 @@ def main() -> None:
         try:
             _, start, end = month_bounds(params["month"], today)
         except SecurityInputError as exc:
-            module.fail_json(msg=str(exc))
+            module.fail_json(msg=str(exc), setting=exc.setting)
         # the second before the month: a run at 00:00 on the 1st is the month's first
         base = f"{start - datetime.timedelta(days=1)} 23:59:59"
         for sop_id, timer in timers.items():

@@ -168,11 +168,11 @@ def main() -> None:
     try:
         today = datetime.datetime.now(zone(params["timezone"])).date()
     except ValueError as exc:
-        module.fail_json(msg=f"timezone: {exc}")
+        module.fail_json(msg=f"timezone: {exc}", setting="timezone")
     try:
         previous, start, end = month_bounds(params["month"], today)
     except SecurityInputError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg=str(exc), setting=exc.setting)
     court = ["--court", params["court_name"]] if params["court_name"] else []
     bounds = (previous.isoformat(), start.isoformat(), end.isoformat())
     # `sop history --since` takes a day on the controller's clock: a day earlier covers

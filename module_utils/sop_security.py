@@ -18,7 +18,13 @@ SAMPLES = 5
 
 
 class SecurityInputError(Exception):
-    """A parameter the module cannot use; the message is one clear line."""
+    """A parameter the module cannot use; the message is one clear line, starting with the
+    option's name when ``setting`` names it (the role's rescue then names the variable a
+    court sets: plugins/filter/sop_failure_cause.py)."""
+
+    def __init__(self, message: str, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 def finding(kind: str, message: str, count: int = 1,
@@ -43,7 +49,7 @@ def month_bounds(month: str, today: datetime.date) -> tuple[datetime.date, datet
     try:
         start = datetime.datetime.strptime(month, "%Y-%m").date() if month else today
     except ValueError:
-        raise SecurityInputError(f"month {month!r}: expected YYYY-MM") from None
+        raise SecurityInputError(f"month: {month!r} is not a month (YYYY-MM)", "month") from None
     start = start.replace(day=1)
     previous = (start - datetime.timedelta(days=1)).replace(day=1)
     following = (start + datetime.timedelta(days=32)).replace(day=1)

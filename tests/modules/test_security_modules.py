@@ -383,8 +383,23 @@ def test_month_bounds(month, today, expected):
 
 @pytest.mark.parametrize("month", ["Desember", "2026-13", "2026-1-x"])
 def test_month_bounds_refuses_what_is_not_a_month(month):
-    with pytest.raises(common.SecurityInputError, match="expected YYYY-MM"):
+    with pytest.raises(common.SecurityInputError, match=r"^month: .* is not a month \(YYYY-MM\)$") \
+            as refused:
         common.month_bounds(month, datetime.date(2026, 12, 5))
+    assert refused.value.setting == "month"  # the role's rescue names it_security_month
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="needs systemd-analyze")
+def test_a_month_that_is_no_month_is_refused_as_the_setting(tmp_path):
+    """`-e it_security_month=2026-13` was recorded "month '2026-13': expected YYYY-MM",
+    without the setting: the module names it, its rescue the role's variable."""
+    inventory = tmp_path / "court.yml"
+    inventory.write_text("all:\n  hosts: {sipp: {}}\n  vars:\n    court_name: PN Uji\n")
+    rc, out = run_module("security_schedule", tmp_path, {
+        "sop_command": str(ROOT / ".venv" / "bin" / "sop"), "inventory": str(inventory),
+        "project_dir": str(ROOT), "month": "2026-13", "groups": {}})
+    assert rc == 1
+    assert (out["msg"], out["setting"]) == ("month: '2026-13' is not a month (YYYY-MM)", "month")
 
 
 def test_schedule_runs_in_the_month(tmp_path):
