@@ -31,6 +31,12 @@ description:
     last non-empty line of its stderr in parentheses, of its stdout when stderr has none
     (nmap's C(no route to host)). Not for a no_log result, whose output stays hidden.
   - >-
+    A task failed by its C(failed_when) says nothing itself (a command that exited 0 has
+    an empty C(msg)): the cause is the last non-empty line of its stderr, else of its
+    stdout (not for a no_log result), else C(kondisi gagal tugas terpenuhi (failed_when)).
+    Any other failure with an empty C(msg) and no output is C(tugas gagal tanpa pesan).
+    The cause is never empty.
+  - >-
     A loop's result (C(results)), whose C(msg) is only Ansible's C(One or more items
     failed), gives the cause of each failed item, found as a single result's, after the
     item's label and joined with C(; ) (C(website: ingest failed: No space left on device;
@@ -85,6 +91,9 @@ _value:
       A command's C(non-zero return code) followed by its last line of output in
       parentheses.
     - >-
+      For an empty C(msg) (a task failed by its C(failed_when)), the last line of its
+      output, else a fixed text saying the task's failure condition held; never empty.
+    - >-
       For a loop, each failed item's cause after its label (C(label: cause)), joined with
       C(; ).
   type: str
@@ -99,6 +108,10 @@ def _kind(value: Any) -> str:
 
 # A command's msg when it exited with another status than 0: says nothing of why.
 _NONZERO = "non-zero return code"
+# The cause of a task that failed saying nothing (its msg empty) and printing nothing:
+# failed by its failed_when (a command that exited 0), or by a module's empty msg.
+_FAILED_WHEN = "kondisi gagal tugas terpenuhi (failed_when)"
+_NO_MESSAGE = "tugas gagal tanpa pesan"
 
 
 def _output_line(result: Mapping[str, Any]) -> str:
@@ -124,9 +137,10 @@ def _label(item: Mapping[str, Any]) -> str:
 
 
 def _cause(result: Mapping[str, Any], prefix: str, names: Mapping[str, str]) -> str:
-    """One result's cause: a loop's failed items' (each after its label), else its msg,
-    as the refused setting of the role's variable when it names one, a command's output
-    line after its 'non-zero return code'."""
+    """One result's cause, never empty: a loop's failed items' (each after its label),
+    else its msg, as the refused setting of the role's variable when it names one, a
+    command's output line after its 'non-zero return code'; for an empty msg (a task its
+    failed_when failed) the output line alone, else a fixed text saying so."""
     items = result.get("results")
     failed = [item for item in (items if isinstance(items, list) else [])
               if isinstance(item, Mapping) and item.get("failed")]
@@ -134,6 +148,9 @@ def _cause(result: Mapping[str, Any], prefix: str, names: Mapping[str, str]) -> 
         causes = ((_label(item), _cause(item, prefix, names)) for item in failed)
         return "; ".join(f"{label}: {cause}" if label else cause for label, cause in causes)
     message = str(result.get("msg", ""))
+    if not message.strip():
+        return _output_line(result) or (_FAILED_WHEN if result.get("failed_when_result")
+                                        else _NO_MESSAGE)
     if message.strip() == _NONZERO:
         line = _output_line(result)
         return f"{message} ({line})" if line else message

@@ -73,3 +73,24 @@ def test_the_network_check_names_each_failed_command_by_its_error(tmp_path):
 def test_the_incident_names_each_failed_remediation(tmp_path, failing, cause):
     assert outcome(tmp_path, "server_incident", "diagnosa_gangguan.yml", "Remediate, then",
                    "Stop the run with the failed remediation's own cause", failing) == cause
+
+
+@pytest.mark.parametrize(("command", "extra", "cause"), [
+    # exited 0, its failed_when held: its last line of stderr, not an empty cause
+    ("echo 'upsc: Data stale' >&2", {}, "upsc: Data stale"),
+    ("echo 'battery.charge: 12'", {}, "battery.charge: 12"),
+    ("true", {}, "kondisi gagal tugas terpenuhi (failed_when)"),
+    # no_log: its output never recorded
+    ("echo 'password rahasia' >&2", {"no_log": True},
+     "kondisi gagal tugas terpenuhi (failed_when)"),
+])
+def test_a_command_failed_by_its_failed_when_is_named(tmp_path, command, extra, cause):
+    """Its msg is empty: the activity was recorded as 'Kegiatan 2: ups1@192.0.2.5: '."""
+    failing = {"name": "Read the UPSes", "ansible.builtin.command": {
+                   "argv": ["sh", "-c", command]},
+               "loop": ["ups1@192.0.2.5"], "changed_when": False, "failed_when": True, **extra}
+    assert outcome(tmp_path, "network", "main.yml", "Kegiatan 2:", "Failed activities",
+                   failing) == f"Kegiatan 2: ups1@192.0.2.5: {cause}"
+    single = {key: value for key, value in failing.items() if key != "loop"}
+    assert outcome(tmp_path, "network", "main.yml", "Kegiatan 2:", "Failed activities",
+                   single) == f"Kegiatan 2: {cause}"

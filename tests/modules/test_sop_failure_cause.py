@@ -129,6 +129,56 @@ def test_a_command_s_non_zero_return_code_is_followed_by_its_last_line(cause, ou
     assert cause(loop, "network_") == f"192.0.2.1: {expected}"
 
 
+def _failed_when(**output):
+    """A command that exited 0 failed by its failed_when, as Ansible registers it."""
+    return {"failed": True, "failed_when_result": True, "changed": True, "rc": 0, "msg": "",
+            "stderr": "", "stdout": "", **output}
+
+
+@pytest.mark.parametrize(("result", "expected"), [
+    # stderr's last non-empty line, the line alone (no 'non-zero return code' to follow)
+    (_failed_when(stderr="Warning: x\nsop-backup-receive: accepted\n\n", stdout="ok"),
+     "sop-backup-receive: accepted"),
+    # stdout's when stderr is empty
+    (_failed_when(stdout="3.9\n"), "3.9"),
+    # nothing printed: the task's failure condition held
+    (_failed_when(stdout=" \n"), "kondisi gagal tugas terpenuhi (failed_when)"),
+    # a module's result without msg or output (failed_when on what it returned)
+    ({"failed": True, "failed_when_result": True, "changed": False},
+     "kondisi gagal tugas terpenuhi (failed_when)"),
+    # no_log: its output stays hidden
+    (_failed_when(stderr="password rahasia refused", stdout="rahasia", _ansible_no_log=True),
+     "kondisi gagal tugas terpenuhi (failed_when)"),
+    # another failure saying nothing: never an empty cause, and no failed_when named
+    ({"failed": True, "msg": "  "}, "tugas gagal tanpa pesan"),
+    ({"failed": True}, "tugas gagal tanpa pesan"),
+])
+def test_a_task_failed_by_its_failed_when_is_never_an_empty_cause(cause, result, expected):
+    """A task its failed_when failed has an empty msg: its cause was empty, a loop
+    item's only its label ('192.0.2.1: ')."""
+    assert cause(result, "network_") == expected
+    item = {**result, "item": "192.0.2.1", "ansible_loop_var": "item",
+            "_ansible_item_label": "192.0.2.1"}
+    loop = {"failed": True, "msg": "One or more items failed", "results": [item]}
+    assert cause(loop, "network_") == f"192.0.2.1: {expected}"
+
+
+def test_a_failed_when_with_the_module_s_own_message_keeps_it(cause):
+    # failed_when on what a module returned after it failed: its msg says why
+    result = {"failed": True, "failed_when_result": True, "setting": "data_timezone",
+              "msg": "data_timezone: unknown time zone 'X'", "stderr": "ignored"}
+    assert cause(result, "sipp_maintenance_") == (
+        "pengaturan salah: sipp_maintenance_data_timezone: unknown time zone 'X'")
+    nonzero = _failed_when(rc=2, msg="non-zero return code", stderr="dpkg-query: error")
+    assert cause(nonzero, "x_") == "non-zero return code (dpkg-query: error)"
+
+
+@pytest.mark.parametrize("results", [[], [{"changed": False, "item": "a"}]])
+def test_a_loop_without_a_failed_item_and_without_a_message_is_named(cause, results):
+    assert cause({"failed": True, "msg": "", "results": results}, "x_") == (
+        "tugas gagal tanpa pesan")
+
+
 def test_another_message_keeps_its_words_without_the_output(cause):
     # the module said why: its stderr is not added
     result = {"failed": True, "rc": 2, "msg": "[Errno 2] No such file or directory: b'nmap'",
@@ -174,4 +224,5 @@ def test_ansible_doc_renders_the_filter():
     assert set(doc["options"]) == {"_input", "prefix", "names"}
     assert "pengaturan salah" in " ".join(doc["description"])
     assert "One or more items failed" in " ".join(doc["description"])
+    assert "kondisi gagal tugas terpenuhi (failed_when)" in " ".join(doc["description"])
     assert doc["options"]["_input"]["type"] == "dict"
