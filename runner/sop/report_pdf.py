@@ -510,6 +510,24 @@ def _incident_section(found: Incidents | None) -> str:
     return "".join(parts)
 
 
+# The summary's columns. A count's header word breaks at a syllable, hyphenated (a soft
+# hyphen, U+00AD), where the page is narrow: whole, Direncanakan, Dilaksanakan and
+# Keberhasilan set their columns' widths and left the SOP's title a word a line
+# ("Monitoring, / Pemeliharaan / dan / Pengamanan / Perangkat TI"; laporan.css gives
+# the title its width). The pending heading keeps its words: WeasyPrint measured a soft
+# hyphen among spaces as one unbroken line.
+SUMMARY_HEADER = [
+    "SOP",
+    "Nomor",
+    "Frekuensi",
+    "Diren\u00adcanakan",
+    "Dilak\u00adsanakan",
+    "Berhasil",
+    "Keber\u00adhasilan",
+    PENDING_HEADING,
+]
+
+
 def _css() -> str:
     return resources.files("sop").joinpath("templates/laporan.css").read_text(encoding="utf-8")
 
@@ -578,20 +596,7 @@ def document(
         "sebagian tetap dicantumkan, ditandai.</p>"
         "</header>",
         "<h2>Ringkasan</h2>",
-        _table(
-            [
-                "SOP",
-                "Nomor",
-                "Frekuensi",
-                "Direncanakan",
-                "Dilaksanakan",
-                "Berhasil",
-                "Keberhasilan",
-                PENDING_HEADING,
-            ],
-            summary,
-            "summary",
-        ),
+        _table(SUMMARY_HEADER, summary, "summary"),
         '<p class="note">Direncanakan: dihitung sejak hari pertama SOP dijalankan di '
         "pengadilan ini sampai akhir periode (atau hari ini) menurut frekuensi SOP"
         f"{_e(weekly_note(sops, calendars))}{_e('; ' + note) if note else ''}; "

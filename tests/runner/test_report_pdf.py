@@ -102,7 +102,8 @@ def test_text_in_bahasa_indonesia(november: tuple[Path, str]) -> None:
     assert "Laporan Pelaksanaan SOP — November 2025" in flat
     assert COURT in flat
     assert "12/KPN.W4-U2/SOP.PTIP/OT1.2/I/2024" in flat  # the backup SOP's number
-    for label in ("Direncanakan", "Dilaksanakan", "Berhasil", "Kegiatan terhadap Mutu Baku"):
+    # the summary's headers, some broken at a syllable: test_the_summary_headers_...
+    for label in ("Direncanakan", "Berhasil", "Kegiatan terhadap Mutu Baku"):
         assert label in flat
     assert "Dikonfirmasi oleh Budi Santoso" in flat  # a manual step and who confirmed it
     assert "Jumlah eksekusi SOP per hari" in flat
@@ -402,7 +403,54 @@ def test_a_long_word_a_host_or_person_recorded_stays_on_the_paper(tmp_path: Path
     for recorded in (f"https://{word}", f"o{word}", f"B{word}", f"R{word}", f"N{word}"):
         assert recorded in flat
     assert "Gagal" in text.split("Daftar pelaksanaan", 1)[1]  # the run's status, printed
-    assert "\n12/KPN.W4-\n" in text  # the summary's SOP number, broken at its slashes
+    # the summary's SOP number, broken at its slashes
+    assert "12/KPN.W4-\nU2/SOP.PTIP/\nOT1.2/I/2024\n" in text
+
+
+def _first_page_words(pdf: Path) -> tuple[float, list[tuple[float, float, float, str]]]:
+    """The first page's width and its words as pdftotext -bbox reads them: xMin, yMin,
+    xMax, text."""
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    words = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>', boxes
+    )
+    return float(re.findall(r'page width="([\d.]+)"', boxes)[0]), [
+        (float(x0), float(y0), float(x1), html.unescape(word)) for x0, y0, x1, word in words
+    ]
+
+
+def test_the_summary_headers_leave_the_sop_title_a_line_or_two(
+    november: tuple[Path, str],
+) -> None:
+    """The count columns' single-word headers (Direncanakan, Dilaksanakan, Keberhasilan)
+    set their widths: the SOP's title column was so narrow that a title took a word a
+    line ("Monitoring, / Pemeliharaan / dan / Pengamanan / Perangkat TI"). A header word
+    now breaks at a syllable, hyphenated, never mid-letter; the titles take a line or two;
+    every column is within the page."""
+    pdf, _ = november
+    width, words = _first_page_words(pdf)
+    texts = [w[3] for w in words]
+    start = texts.index("Ringkasan") + 1
+    end = texts.index("dikonfirmasi", start) + 1  # the header's last word
+    header: list[str] = []
+    for piece in texts[start:end]:  # a word broken at its soft hyphen, read whole
+        if header and header[-1].endswith("\u2010"):
+            header[-1] = header[-1][:-1] + piece
+        else:
+            header.append(piece)
+    assert header == ["SOP", "Nomor", "Frekuensi", "Direncanakan", "Dilaksanakan",
+                      "Berhasil", "Keberhasilan", *report.PENDING_HEADING.split()]
+    number_x = words[start + 1][0]  # the Nomor column's left edge
+    header_bottom = words[end - 1][1]
+    note = next(w[1] for w in words if w[3] == "Direncanakan:")  # the note under the table
+    table = [w for w in words if header_bottom < w[1] < note]
+    title_lines = {round(w[1]) for w in table if w[2] < number_x}
+    titles = len(load_catalogue())
+    assert titles <= len(title_lines) <= 2 * titles
+    assert max(w[2] for w in table) <= width - 40  # within the 15 mm margin
 
 
 def test_restore_drill_times_are_in_both_reports(november: tuple[Path, str]) -> None:
