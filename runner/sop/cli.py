@@ -431,7 +431,7 @@ def _run(
     chosen = sop.chosen(args.activity)
     from sop import approvals
 
-    own_extra = parse_extra_vars(args.extra_vars)
+    own_extra = parse_extra_vars(args.extra_vars, project)
     extra = approvals.with_approvals(ctx.store, sop, own_extra)
     source = inventory.resolve_source(args.inventory)
     vault = _vault_for(args, source, extra.files)

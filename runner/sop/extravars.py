@@ -1,5 +1,7 @@
 """`-e` arguments: values go to ansible-playbook through a private file, only NAMES are
-recorded (never values)."""
+recorded (never values). A name with a project role's prefix (`sipp_backup_`) that the
+role does not know is refused: Ansible ignores an unknown variable, so a typo ran as if
+the setting had been given."""
 
 # Ansible and ansible-runner are imported where used: `sop` starts fast for every command.
 # ruff: noqa: PLC0415
@@ -7,8 +9,11 @@ recorded (never values)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import os
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -67,9 +72,121 @@ def _file_names(given: str, path: Path) -> list[str]:
     return sorted(map(str, data))
 
 
-def parse_extra_vars(arguments: Sequence[str]) -> ExtraVars:
-    """Parse -e arguments like ansible-playbook does: key=value, JSON/YAML, @file."""
+# A role's variables: its defaults', its vars' and its argument specs' options.
+_ROLE_FILES = ("defaults/main.yml", "vars/main.yml", "meta/argument_specs.yml")
+_JINJA = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
+class _RoleVariables:
+    """The variables the project's roles know, read (their small YAML files) only for a
+    name that carries a role's prefix: `<role>_` for each directory under roles/."""
+
+    def __init__(self, project: Path) -> None:
+        self.project = project
+        self._known: dict[str, set[str] | None] = {}
+
+    @cached_property
+    def roles(self) -> list[str]:
+        try:
+            with os.scandir(self.project / "roles") as entries:
+                return [e.name for e in entries if e.is_dir() and not e.name.startswith(".")]
+        except OSError:
+            return []
+
+    @cached_property
+    def playbook_names(self) -> set[str]:
+        """The names the playbooks read in their Jinja, as playbooks/server_maintenance.yml
+        reads `server_maintenance_hosts | default(...)`: a role's prefix, no role's file."""
+        names: set[str] = set()
+        for path in (self.project / "playbooks").glob("*.yml"):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # ansible-playbook names it, if it is the SOP's
+            for expression in _JINJA.findall(text):
+                names.update(_NAME.findall(expression))
+        return names
+
+    def known(self, role: str) -> set[str] | None:
+        """The role's variables; None when one of its files cannot be read (the playbook
+        names it): then nothing is refused for that role."""
+        if role not in self._known:
+            names = {name for name in self.playbook_names if name.startswith(f"{role}_")}
+            try:
+                for relative in _ROLE_FILES:
+                    path = self.project / "roles" / role / relative
+                    if path.is_file():
+                        names.update(_declared(relative, path.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                self._known[role] = None
+            else:
+                self._known[role] = names
+        return self._known[role]
+
+    def listing(self, role: str) -> str:
+        """Where the role's settings are listed: its defaults, else its README."""
+        defaults = Path("roles", role, "defaults", "main.yml")
+        if (self.project / defaults).is_file():
+            return str(defaults)
+        return str(Path("roles", role, "README.md"))
+
+    def refuse_unknown(self, names: Iterable[str], given: str | None) -> None:
+        """SopError for the first name with a role's prefix that no such role knows, or
+        that is a role's internal variable (`<role>__name`); `given`: the @file's -e."""
+        import difflib
+
+        for name in names:
+            # the longest prefix: of sipp_ and sipp_backup_, sipp_backup_
+            role = max((r for r in self.roles if name.startswith(f"{r}_")), key=len, default=None)
+            if role is None:
+                continue
+            where = f"-e {given}: {name}" if given else f"-e {name}"
+            if name.startswith(f"{role}__"):
+                raise SopError(
+                    f"{where}: an internal variable of role {role} (two underscores), not a "
+                    f"setting; {self.listing(role)} lists its settings"
+                )
+            known = self.known(role)
+            if known is None or name in known:
+                continue
+            # the part after the prefix: network_ping_count is not network_probe_timeout
+            settings = {
+                variable[len(role) + 1 :]: variable
+                for variable in sorted(known)
+                if variable.startswith(f"{role}_") and not variable.startswith(f"{role}__")
+            }
+            close = difflib.get_close_matches(name[len(role) + 1 :], list(settings), n=1)
+            hint = (
+                f"did you mean {settings[close[0]]}?" if close
+                else f"{self.listing(role)} lists them"
+            )
+            raise SopError(f"{where}: role {role} has no variable of that name ({hint})")
+
+
+def _declared(relative: str, text: str) -> list[str]:
+    """The variables a role's file declares: a vars file's keys, every entry point's
+    options of meta/argument_specs.yml."""
+    data = yaml.load(text, Loader=_VarsLoader)  # noqa: S506 (a SafeLoader)
+    if not isinstance(data, dict):
+        return []  # an empty file
+    if relative != "meta/argument_specs.yml":
+        return list(map(str, data))
+    specs = data.get("argument_specs")
+    return [
+        str(option)
+        for spec in (specs.values() if isinstance(specs, dict) else ())
+        if isinstance(spec, dict) and isinstance(spec.get("options"), dict)
+        for option in spec["options"]
+    ]
+
+
+def parse_extra_vars(arguments: Sequence[str], project: Path | None = None) -> ExtraVars:
+    """Parse -e arguments like ansible-playbook does: key=value, JSON/YAML, @file; with
+    `project`, a name with one of its roles' prefixes that the role does not know is
+    refused (a vaulted @file's names are not read: not checked)."""
     parsed = ExtraVars()
+    roles = _RoleVariables(project) if project is not None else None
     for argument in arguments:
         if not is_text(argument):  # ansible-playbook would run, and fail on it
             raise SopError("-e: not UTF-8 text (value not shown)")
@@ -78,7 +195,10 @@ def parse_extra_vars(arguments: Sequence[str]) -> ExtraVars:
             path = Path(text[1:]).expanduser()
             if not path.is_file():
                 raise SopError(f"-e {text}: file not found")
-            parsed.names.extend(_file_names(text, path))
+            names = _file_names(text, path)
+            if roles is not None:
+                roles.refuse_unknown(names, text)
+            parsed.names.extend(names)
             parsed.files.append(str(path.resolve()))
         elif text.startswith(("{", "[")):
             try:
@@ -87,6 +207,8 @@ def parse_extra_vars(arguments: Sequence[str]) -> ExtraVars:
                 raise SopError("-e: not valid JSON/YAML (value not shown)") from None
             if not isinstance(data, dict):
                 raise SopError("-e: JSON/YAML extra vars must be a mapping")
+            if roles is not None:
+                roles.refuse_unknown(map(str, data), None)
             parsed.values.update(data)
             parsed.names.extend(map(str, data))
         else:
@@ -99,6 +221,8 @@ def parse_extra_vars(arguments: Sequence[str]) -> ExtraVars:
                 data = {}
             if not data or "_raw_params" in data:
                 raise SopError("-e: expected key=value, JSON or @file (value not shown)")
+            if roles is not None:
+                roles.refuse_unknown(data, None)
             parsed.values.update(data)
             parsed.names.extend(data)
     parsed.names = sorted(set(parsed.names))
