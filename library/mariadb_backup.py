@@ -69,6 +69,7 @@ from ansible.module_utils.sop_mariadb import (
     select_engine,
     why_not_mydumper,
 )
+from ansible.module_utils.sop_options import seconds_error
 
 DOCUMENTATION = r"""
 ---
@@ -163,6 +164,7 @@ options:
         the tables' measurement), so a server that stops answering fails the backup too. With O(engine=auto), a mydumper
         stopped this way is followed by a dump with the next engine (a warning says so).
         V(0) never stops it.
+      - Below 0 fails the module with C(setting) C(stall_timeout).
     type: int
     default: 900
   period:
@@ -873,6 +875,9 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
+    bad_timeout = seconds_error(module.params, "stall_timeout", zero="never stops it")
+    if bad_timeout:
+        module.fail_json(**bad_timeout)
     try:
         result = run(module)
         if result.get("broken_views"):

@@ -44,6 +44,7 @@ from ansible.module_utils.sop_mariadb import (
     quote_identifier,
     run_sql,
 )
+from ansible.module_utils.sop_options import seconds_error
 from ansible.module_utils.sop_tree import NotRegularFile, open_once
 
 DOCUMENTATION = r"""
@@ -160,6 +161,7 @@ options:
         stopped and the task fails without judging the backup (C(status=error)), as for a
         verification this computer cannot run. It bounds a hung loader and a backup that
         unpacks to far more than it should (a compressed bomb from a compromised server).
+      - Above 0, else the module fails with C(setting) C(timeout).
     type: int
     default: 14400
   stall_timeout:
@@ -177,6 +179,7 @@ options:
         the server's answers) for a mydumper backup. One statement that runs this long
         while the restore reads nothing further (an index of a very large table built
         after its rows are loaded) is taken for a stall too: raise it for such a database.
+      - Below 0 fails the module with C(setting) C(stall_timeout).
     type: int
     default: 600
   shrink_percent:
@@ -780,6 +783,10 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
+    bad_timeout = (seconds_error(module.params, "timeout")
+                   or seconds_error(module.params, "stall_timeout", zero="turns the check off"))
+    if bad_timeout:
+        module.fail_json(**bad_timeout)
     path = module.params["path"]
     mpath = module.params["manifest"] or manifest_path(path)
     ledger = module.params["ledger"]

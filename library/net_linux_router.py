@@ -53,6 +53,7 @@ options:
       - Seconds each of C(nft) and C(ip) may run; one that runs longer (a kernel or a
         netlink socket that hangs) is killed and the module fails, naming it, instead of
         holding the SOP.
+      - Above 0, else the module fails with C(setting) C(timeout).
     type: int
     default: 30
 attributes:
@@ -99,6 +100,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_command import run_limited  # noqa: E402
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_tree import shown  # noqa: E402
 
 # `nft list ruleset`: a table, a named set or map in it (one tab in) and its elements (two
@@ -234,8 +236,9 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
-    if module.params["timeout"] <= 0:
-        module.fail_json(msg="timeout must be a positive number of seconds")
+    bad_timeout = seconds_error(module.params, "timeout")
+    if bad_timeout:
+        module.fail_json(**bad_timeout)
     for pattern in module.params["ignore_interfaces"]:
         try:
             re.compile(pattern)

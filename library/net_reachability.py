@@ -73,12 +73,14 @@ options:
     type: int
     default: 5
   interval:
-    description: Seconds between echo requests (0 or more, finite).
+    description: Seconds between echo requests (0 or more, finite, else the module fails
+      with C(setting) C(interval)).
     type: float
     default: 0.2
   timeout:
-    description: Seconds to wait for one answer (ping, DNS, HTTP), more than 0, finite; datagrams
-      that are no answer to the DNS query do not extend it.
+    description: Seconds to wait for one answer (ping, DNS, HTTP), more than 0 and finite
+      (else the module fails with C(setting) C(timeout)); datagrams that are no answer to
+      the DNS query do not extend it.
     type: float
     default: 2
   loss_warn_percent:
@@ -138,7 +140,6 @@ warnings_found:
 """
 
 import ipaddress  # noqa: E402
-import math  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -152,6 +153,7 @@ from ansible.module_utils.sop_net import (  # noqa: E402
     localise,
     ping,
 )
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_data, url_secrets  # noqa: E402
 
 
@@ -187,16 +189,11 @@ def main() -> None:
     invocation = {"module_args": mask_data(dict(p), secrets)}
     if p["probes"] < 1:
         module.fail_json(msg="probes must be at least 1", invocation=invocation)
-    for option in ("timeout", "interval"):  # inf and nan failed a DNS query's settimeout
-        if not math.isfinite(p[option]):
-            module.fail_json(msg=f"{option} must be a finite number of seconds, not {p[option]:g}",
-                             invocation=invocation)
-    if p["timeout"] <= 0:
-        module.fail_json(msg=f"timeout must be more than 0 seconds, not {p['timeout']:g}",
-                         invocation=invocation)
-    if p["interval"] < 0:
-        module.fail_json(msg=f"interval must be 0 seconds or more, not {p['interval']:g}",
-                         invocation=invocation)
+    # inf and nan failed a DNS query's settimeout
+    bad_seconds = (seconds_error(p, "timeout")
+                   or seconds_error(p, "interval", zero="no pause between echo requests"))
+    if bad_seconds:
+        module.fail_json(**bad_seconds, invocation=invocation)
     for server in p["dns_servers"]:
         try:
             ipaddress.ip_address(server)

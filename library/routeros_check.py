@@ -152,6 +152,7 @@ options:
         32 MiB, each read of a word or its length counted as at least 32 bytes (what a
         word costs in memory, however short); a router that keeps sending, floods short
         rows, or sends a byte now and then, is given up with that error.
+      - Above 0, else the module fails with C(setting) C(timeout).
     type: float
     default: 10
 attributes:
@@ -303,12 +304,12 @@ failed_count:
 """
 
 import datetime  # noqa: E402
-import math  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_routeros import (  # noqa: E402
     API_PORT,
     API_SSL_PORT,
@@ -562,10 +563,9 @@ def main() -> None:
     if not HAS_LIBROUTEROS:
         module.fail_json(msg=missing_required_lib("librouteros"))
     p = module.params
-    if not math.isfinite(p["timeout"]):
-        module.fail_json(msg=f"timeout must be a finite number of seconds, not {p['timeout']:g}")
-    if p["timeout"] <= 0:
-        module.fail_json(msg=f"timeout must be more than 0 seconds, not {p['timeout']:g}")
+    bad_timeout = seconds_error(p, "timeout")
+    if bad_timeout:
+        module.fail_json(**bad_timeout)
     for router in p["routers"]:
         if router["port"] is not None and not 0 < router["port"] < 65536:
             module.fail_json(

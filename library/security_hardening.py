@@ -111,6 +111,7 @@ options:
         C(fail2ban-client) is a warning, the nftables service's state then unread (a
         C(firewall_persistence_unread) finding) and fail2ban as not answering, and so is a
         hung C(sshd -T -C) (the C(Match) checks end).
+      - Above 0, else the module fails with C(setting) C(timeout).
     type: int
     default: 60
   sshd_config:
@@ -194,6 +195,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_command import run_limited  # noqa: E402
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_security import finding, summary  # noqa: E402
 from ansible.module_utils.sop_server import first_line  # noqa: E402
 from ansible.module_utils.sop_sshd import connections, read_config  # noqa: E402
@@ -665,8 +667,9 @@ def main() -> None:
         supports_check_mode=True,
     )
     params = module.params
-    if params["timeout"] < 1:
-        module.fail_json(msg="timeout must be at least 1")
+    bad_timeout = seconds_error(params, "timeout")
+    if bad_timeout:
+        module.fail_json(**bad_timeout)
 
     def bounded(argv: list[str]) -> tuple[int | None, str, str]:
         """The tool's result; rc None (and a warning) when it did not end in time."""

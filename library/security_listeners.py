@@ -34,6 +34,7 @@ options:
     default: false
   timeout:
     description: Seconds C(ss) may take; a hung one is stopped and fails the module naming it.
+      Above 0, else the module fails with C(setting) C(timeout).
     type: int
     default: 60
 attributes:
@@ -78,6 +79,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_command import run_limited  # noqa: E402
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_security import SecurityInputError, finding, summary  # noqa: E402
 
 ALLOWED = re.compile(r"^(?:(tcp|udp)/)?(\d{1,5})(?:\s+(\S+))?$")
@@ -187,8 +189,9 @@ def main() -> None:
     ss = module.get_bin_path("ss")
     if not ss:
         module.fail_json(msg="ss not found (Debian package iproute2)")
-    if module.params["timeout"] < 1:
-        module.fail_json(msg="timeout must be at least 1")
+    bad_timeout = seconds_error(module.params, "timeout")
+    if bad_timeout:
+        module.fail_json(**bad_timeout)
     rc, out, err = run_limited(module, [ss, "-H", "-tulpn"], module.params["timeout"])
     if rc is None:
         module.fail_json(msg=f"ss tidak selesai dalam {module.params['timeout']} detik")

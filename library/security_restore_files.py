@@ -49,6 +49,7 @@ options:
     default: /var/tmp
   timeout:
     description: Seconds the restore (decompress, extract, count) may take; it is stopped then.
+      Above 0, else the module fails with C(setting) C(timeout).
     type: int
     default: 3600
 attributes:
@@ -88,6 +89,7 @@ from ansible.module_utils.sop_backup_files import (  # noqa: E402
     restore_user,
     sha256_fileobj,
 )
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_tree import NotRegularFile, open_once  # noqa: E402
 from ansible.module_utils.sop_website_files import (  # noqa: E402
     ArchiveError,
@@ -208,8 +210,9 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
-    if p["timeout"] < 1:
-        module.fail_json(msg="timeout must be at least 1")
+    bad_timeout = seconds_error(p, "timeout")
+    if bad_timeout:
+        module.fail_json(**bad_timeout)
     try:
         manifest = load_backup(p["path"], manifest_path(p["path"]))
     except BackupMissing as exc:

@@ -56,6 +56,7 @@ options:
   timeout:
     description: Seconds C(dpkg-query) (or C(rpm)), and each C(apt-cache policy), may take; a hung one is
       stopped and fails the module naming it.
+      Above 0, else the module fails with C(setting) C(timeout).
     type: int
     default: 60
 attributes:
@@ -98,6 +99,7 @@ from typing import Any  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_clock import parse_day  # noqa: E402
 from ansible.module_utils.sop_command import run_limited  # noqa: E402
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_security import (  # noqa: E402
     finding,
     software_end_of_support,
@@ -261,8 +263,9 @@ def main() -> None:
             release = os_release(handle.read())
     except OSError as exc:
         module.fail_json(msg=f"cannot read /etc/os-release: {exc.strerror}")
-    if module.params["timeout"] < 1:
-        module.fail_json(msg="timeout must be at least 1")
+    bad_timeout = seconds_error(module.params, "timeout")
+    if bad_timeout:
+        module.fail_json(**bad_timeout)
     dpkg, rpm = module.get_bin_path("dpkg-query"), module.get_bin_path("rpm")
     if dpkg:
         argv = [dpkg, "-W", "-f", "${db:Status-Abbrev}\t${Package}\t${Version}\n"]

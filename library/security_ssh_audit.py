@@ -124,6 +124,7 @@ options:
     description:
       - Seconds C(journalctl) may take to give the period's messages; it is stopped
         then and the module fails naming it, the cursor not moved.
+      - Above 0, else the module fails with C(setting) C(timeout).
     type: int
     default: 600
 attributes:
@@ -193,6 +194,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_security import (  # noqa: E402
     OfficeHours,
     SecurityInputError,
@@ -494,8 +496,9 @@ def main() -> None:
         module.fail_json(msg=str(exc))
     if params["burst_failures"] < 1 or params["burst_seconds"] < 1:
         module.fail_json(msg="burst_failures and burst_seconds must be at least 1")
-    if params["timeout"] < 1:
-        module.fail_json(msg="timeout must be at least 1")
+    bad_timeout = seconds_error(params, "timeout")
+    if bad_timeout:
+        module.fail_json(**bad_timeout)
     journalctl = module.get_bin_path("journalctl")
     if not journalctl:
         module.fail_json(msg="journalctl not found: this host has no systemd journal to read")

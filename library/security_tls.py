@@ -66,7 +66,8 @@ options:
     type: dict
     default: {"NULL": eNULL, anonim: aNULL, EXPORT: EXP, RC4: RC4, DES/3DES: "DES:3DES", "RSA statis": kRSA}
   timeout:
-    description: Seconds for each connection and handshake (more than 0).
+    description: Seconds for each connection and handshake (more than 0, else the module
+      fails with C(setting) C(timeout)).
     type: float
     default: 5
 attributes:
@@ -113,6 +114,7 @@ from typing import Any  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka_ringkas  # noqa: E402
 from ansible.module_utils.sop_net import split_host_port  # noqa: E402
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_security import SecurityInputError, finding, summary  # noqa: E402
 
 VERSIONS = {"TLSv1": ssl.TLSVersion.TLSv1, "TLSv1.1": ssl.TLSVersion.TLSv1_1,
@@ -328,8 +330,9 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
-    if p["timeout"] <= 0:
-        module.fail_json(msg="timeout must be more than 0 seconds")
+    bad_timeout = seconds_error(p, "timeout")
+    if bad_timeout:
+        module.fail_json(**bad_timeout)
     weak = {str(k): str(v) for k, v in p["weak_ciphers"].items()}
     sites, findings = [], []
     try:

@@ -84,7 +84,7 @@ options:
     default: wordpress
   timeout:
     description: Seconds C(apt-cache policy) may take; a hung one is stopped and fails the
-      module naming it.
+      module naming it. Above 0, else the module fails with C(setting) C(timeout).
     type: int
     default: 60
   web_user:
@@ -117,6 +117,7 @@ options:
   http_timeout:
     description: Seconds each wait of an HTTP check may take; one answer (its redirects
       included) takes at most three times this.
+      Above 0, else the module fails with C(setting) C(http_timeout).
     type: float
     default: 10
 attributes:
@@ -213,6 +214,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     url_error,
 )
 from ansible.module_utils.sop_integrity_content import link_host, page_follows, same_site  # noqa: E402
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_data, mask_url, url_secrets  # noqa: E402
 from ansible.module_utils.sop_security import (  # noqa: E402
     SecurityInputError,
@@ -917,8 +919,9 @@ def main() -> None:
         bases = root_bases(p["root_urls"], p["roots"])
     except SecurityInputError as exc:
         module.fail_json(msg=str(exc), invocation=invocation)
-    if p["http_timeout"] <= 0:
-        module.fail_json(msg="http_timeout must be more than 0 seconds")
+    bad_seconds = seconds_error(p, "timeout", "http_timeout")
+    if bad_seconds:
+        module.fail_json(**bad_seconds, invocation=invocation)
     cores = [{"root": root, "version": version} for root in p["roots"]
              if (version := core_version(root)) is not None]
     folders = list(dict.fromkeys(

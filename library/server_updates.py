@@ -183,6 +183,7 @@ from typing import Any  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
 from ansible.module_utils.sop_command import run_limited  # noqa: E402
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     AptError,
     apt_failure,
@@ -360,12 +361,10 @@ def main() -> None:
     problem = pattern_problem("security_pattern", params["security_pattern"])
     if problem:
         module.fail_json(msg=problem, setting="security_pattern")
-    if params["download_timeout"] < 1:
-        module.fail_json(msg="download_timeout: must be a positive whole number of seconds "
-                         f"(got {params['download_timeout']})", setting="download_timeout")
-    if params["lock_timeout"] < 0:
-        module.fail_json(msg="lock_timeout: must be a whole number of seconds, 0 or more "
-                         f"(got {params['lock_timeout']})", setting="lock_timeout")
+    bad_timeout = (seconds_error(params, "download_timeout")
+                   or seconds_error(params, "lock_timeout", zero="does not wait"))
+    if bad_timeout:
+        module.fail_json(**bad_timeout)
     if not module.get_bin_path("apt-get"):
         module.fail_json(msg="server_updates supports apt systems only (apt-get not found)")
 

@@ -289,6 +289,7 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
     table_columns,
     text_value,
 )
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     SIPP_DB_ARGUMENT_SPEC,
     columns_error,
@@ -300,7 +301,6 @@ from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     missing_column,
     offset_minutes,
     query,
-    query_timeout_error,
     resolve_columns,
     unavailable,
     zone_error,
@@ -611,7 +611,7 @@ def settings_error(params: dict[str, Any]) -> dict[str, str] | None:
         _office(params)
     except SettingError as exc:
         return {"msg": str(exc), "setting": exc.setting}
-    return (database_error(params) or query_timeout_error(params)
+    return (database_error(params) or seconds_error(params, "query_timeout")
             or zone_error(params, ["timezone", "data_timezone"]))
 
 

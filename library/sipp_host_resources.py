@@ -119,6 +119,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_server import NotAnswered, bounded, parse_meminfo  # noqa: E402
 
 GRADES = ("ok", "warn", "fail")
@@ -268,8 +269,9 @@ def main() -> None:
     bad_threshold = threshold_error(params)
     if bad_threshold:  # which one, named by the role's variable (sop_failure_cause)
         module.fail_json(**bad_threshold)
-    if params["timeout"] <= 0:
-        module.fail_json(msg="timeout: must be a positive number of seconds", setting="timeout")
+    bad_timeout = seconds_error(params, "timeout")
+    if bad_timeout:
+        module.fail_json(**bad_timeout)
     result = resources(params, read_meminfo())
     for status, line in graded_problems(result["disks"], result["memory"], params):
         if status == "warn":

@@ -133,7 +133,6 @@ access:
 """
 
 import html  # noqa: E402
-import math  # noqa: E402
 import re  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -149,6 +148,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     scheme_followed,
     unread_chain,
 )
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_secrets import (  # noqa: E402
     basic_auth,
     mask_data,
@@ -257,15 +257,11 @@ def main() -> None:
     # records: every string of the result and its invocation is masked, a failure's too.
     secrets = url_secrets(p["url"])
     invocation = {"module_args": mask_data(dict(p), secrets)}
-    # else blamed on SIPP: "no complete answer within 0 s", "waktu respons 3 ms melebihi 0 dtk"
-    if p["timeout"] <= 0:
-        module.fail_json(msg="timeout: must be a positive number of seconds", setting="timeout",
-                         invocation=invocation)
-    # inf or nan: no answer would ever be slow, the limit silently switched off
-    if not 0 < p["max_response_seconds"] < math.inf:  # nan too
-        module.fail_json(msg="max_response_seconds: must be a positive number of seconds, "
-                             f"not {p['max_response_seconds']:g}",
-                         setting="max_response_seconds", invocation=invocation)
+    # else blamed on SIPP: "no complete answer within 0 s", "waktu respons 3 ms melebihi 0
+    # dtk"; an infinite or NaN max_response_seconds silently switched the limit off
+    bad_seconds = seconds_error(p, "timeout", "max_response_seconds")
+    if bad_seconds:
+        module.fail_json(**bad_seconds, invocation=invocation)
     answer = request(p["url"], p["timeout"], p["validate_certs"])
     access = mask_data(grade(p["url"], answer, p), secrets)
     module.exit_json(changed=False, access=access, sop_output=sop_output(access),

@@ -171,6 +171,7 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
     table_columns,
     text_value,
 )
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     SIPP_DB_ARGUMENT_SPEC,
     columns_error,
@@ -180,7 +181,6 @@ from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     missing_column,
     offset_minutes,
     query,
-    query_timeout_error,
     resolve_columns,
     unavailable,
     zone_error,
@@ -313,7 +313,7 @@ def settings_error(params: dict[str, Any]) -> dict[str, str] | None:
     if params["max_sessions"] < 0:
         return {"msg": f"max_sessions: must be 0 or more, got {params['max_sessions']}",
                 "setting": "max_sessions"}
-    return (database_error(params) or query_timeout_error(params)
+    return (database_error(params) or seconds_error(params, "query_timeout")
             or zone_error(params, ["data_timezone"]))
 
 

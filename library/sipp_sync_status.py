@@ -292,6 +292,7 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
     connection_from_params,
     find_binary,
 )
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_secrets import (  # noqa: E402
     basic_auth,
     mask_data,
@@ -306,7 +307,6 @@ from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     format_offset,
     offset_minutes,
     query,
-    query_timeout_error,
     zone_error,
 )
 from ansible.module_utils.sop_tree import shown  # noqa: E402
@@ -778,11 +778,12 @@ def main() -> None:
     bad_zone = zone_error(p, ["timezone"])
     if bad_zone:
         fail(bad_zone["msg"], setting=bad_zone["setting"])
-    if p["timeout"] <= 0:  # else blamed on the page: "no complete answer within 0 s"
-        fail("timeout: must be a positive number of seconds", setting="timeout")
+    bad_timeout = seconds_error(p, "timeout")  # else blamed on the page: "no complete
+    if bad_timeout:                             # answer within 0 s"
+        fail(bad_timeout["msg"], setting=bad_timeout["setting"])
     if p["count_tolerance"] < 0:
         fail("count_tolerance: must be 0 or more", setting="count_tolerance")
-    bad_query_timeout = query_timeout_error(p)
+    bad_query_timeout = seconds_error(p, "query_timeout")
     if bad_query_timeout:
         fail(bad_query_timeout["msg"], setting=bad_query_timeout["setting"])
     # the Penyamaan data's database: a leading '-' was read by the client as options

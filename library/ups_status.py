@@ -86,6 +86,7 @@ options:
         read, instead of filling the memory of the host C(upsc) runs on.
       - Either keeps the module's English cause in C(error), and C(message) adds what it
         means in Bahasa Indonesia.
+      - Above 0, else the module fails with C(setting) C(timeout).
     type: int
     default: 30
   battery_max_age_days:
@@ -139,6 +140,7 @@ from typing import IO, Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_tree import shown  # noqa: E402
 
 # A UPS as upsc takes it (upsc(8), upsclient's upscli_splitname and upscli_splitaddr):
@@ -416,9 +418,10 @@ def main() -> None:
     upsc = module.get_bin_path("upsc")
     if not upsc:
         module.fail_json(msg="upsc not found: install the nut-client package")
+    bad_timeout = seconds_error(module.params, "timeout")
+    if bad_timeout:
+        module.fail_json(**bad_timeout)
     seconds = module.params["timeout"]
-    if seconds <= 0:
-        module.fail_json(msg=f"timeout must be more than 0 seconds, not {seconds}")
     rc, out, err, stopped = run_upsc([upsc, "--", name], seconds)
     if rc is None:
         out = ""

@@ -55,6 +55,7 @@ options:
         the archive (C(status=error), nothing recorded). It bounds a hung tool and an
         archive that unpacks to far more than it should (a compressed bomb from a
         compromised web server).
+      - Above 0, else the module fails with C(setting) C(timeout).
     type: int
     default: 3600
 attributes:
@@ -99,6 +100,7 @@ from ansible.module_utils.sop_backup_files import (  # noqa: E402
     sha256_fileobj,
 )
 from ansible.module_utils.sop_backup_ledger import backups, read, record_verified  # noqa: E402
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_tree import NotRegularFile, open_once  # noqa: E402
 from ansible.module_utils.sop_website_files import (  # noqa: E402
     ArchiveError,
@@ -146,6 +148,9 @@ def main() -> None:
                        "os_user": {"type": "str", "default": "sop_verify"}},
         supports_check_mode=True,
     )
+    bad_timeout = seconds_error(module.params, "timeout")
+    if bad_timeout:
+        module.fail_json(**bad_timeout)
     path, ledger = module.params["path"], module.params["ledger"]
     known = backups(read(ledger)).get(os.path.basename(path))
     recorded = known.get("manifest_sha256") if known else None

@@ -175,7 +175,6 @@ sop_output:
 
 import datetime  # noqa: E402
 import html  # noqa: E402
-import math  # noqa: E402
 import ssl  # noqa: E402
 import urllib.parse  # noqa: E402
 from typing import Any  # noqa: E402
@@ -200,6 +199,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     url_option_error,
 )
 from ansible.module_utils.sop_integrity_content import page_follows, same_site  # noqa: E402
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_secrets import basic_auth, mask_data, url_secrets  # noqa: E402
 
 
@@ -420,9 +420,9 @@ def setting_error(p: dict[str, Any]) -> tuple[str, str] | None:
     s"); the role names its own variable from the option (sop_failure_cause)."""
     if not p["urls"]:
         return "urls", "urls is empty: name at least one page of the website to check"
-    for name in ("timeout", "max_response_seconds"):
-        if not 0 < p[name] < math.inf:  # nan too
-            return name, f"{name}: must be a positive number of seconds, not {p[name]:g}"
+    bad_seconds = seconds_error(p, "timeout", "max_response_seconds")
+    if bad_seconds:
+        return bad_seconds["setting"], bad_seconds["msg"]
     if p["freshness_days"] < 0:
         return "freshness_days", f"freshness_days: must be 0 or more days, not {p['freshness_days']}"
     for name, url in [("urls", url) for url in p["urls"]] + [

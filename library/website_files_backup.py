@@ -99,6 +99,7 @@ options:
         fails with one line (no file with a final name is left, older backups are
         untouched). A folder on a network mount (NFS, CIFS) under the web root that stops
         answering would otherwise hold the SOP and its lock forever. V(0) never stops it.
+      - Below 0 fails the module with C(setting) C(stall_timeout).
     type: int
     default: 600
 attributes:
@@ -202,6 +203,7 @@ from ansible.module_utils.sop_backup_files import (  # noqa: E402
     sha256_file,
     write_json_atomic,
 )
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_pathwalk import TooManyLinks, walk  # noqa: E402
 from ansible.module_utils.sop_website_files import (  # noqa: E402
     ArchiveError,
@@ -399,6 +401,9 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
+    bad_timeout = seconds_error(p, "stall_timeout", zero="never stops it")
+    if bad_timeout:
+        module.fail_json(**bad_timeout)
     missing = [path for path in p["paths"] if not os.path.isdir(path)]
     if missing:
         module.fail_json(msg=f"folder situs tidak ada: {', '.join(missing)}")

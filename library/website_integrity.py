@@ -285,6 +285,7 @@ options:
   timeout:
     description: Seconds to wait for each page; an answer not complete after three times this
       is given up (a site sending slowly).
+      Above 0, else the module fails with C(setting) C(timeout).
     type: int
     default: 30
   validate_certs:
@@ -344,6 +345,7 @@ options:
     default: wp_
   query_timeout:
     description: Seconds to wait for each query.
+      Above 0, else the module fails with C(setting) C(query_timeout).
     type: int
     default: 120
 attributes:
@@ -515,6 +517,7 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
     quote_string,
     text_value,
 )
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_secrets import (  # noqa: E402
     basic_auth,
     mask_data,
@@ -1030,6 +1033,10 @@ def main() -> None:
     invocation = {"module_args": mask_data(dict(params), secrets_of(params["urls"]))}
     if not params["paths"]:
         module.fail_json(msg="paths: give at least the web root", invocation=invocation)
+    # a timeout of 0 failed every page read, blamed on the site (page_unreachable)
+    bad_timeout = seconds_error(params, "timeout", "query_timeout")
+    if bad_timeout:
+        module.fail_json(**bad_timeout, invocation=invocation)
     if params["max_script_bytes"] < 1:
         module.fail_json(msg="max_script_bytes must be positive", invocation=invocation)
     if not 0 < params["similarity"] <= 1:

@@ -174,8 +174,9 @@ description:
     header names, read as O(web_server) reads it (see O(trusted_proxies)). One private or loopback address making
     O(proxy_share_percent) % (90) of at least O(proxy_min_requests) (200) requests is
     reported in RV(audit.behind_proxy); the website role warns about it.
-  - A setting the module refuses (a count below 1, O(proxy_share_percent) outside 1-100,
-    O(trusted_proxies) naming no address or network, no O(paths)) fails it before any log
+  - A setting the module refuses (a count below 1, a O(timeout) not above 0,
+    O(proxy_share_percent) outside 1-100, O(trusted_proxies) naming no address or
+    network, no O(paths)) fails it before any log
     is read, with C(setting), the option's name, its message starting with that name; the
     website role names its own variable (C(website_log_proxy_share_percent)) from it.
   - Times are compared as instants, not as text, so that a log whose zone offset changed
@@ -284,6 +285,7 @@ options:
         read; the read positions are not moved, so the next run reads the same lines again.
       - The web server's account owns its log and can make it a sparse file of terabytes
         (no disk used) that would take hours to read.
+      - Above 0, else the module fails with C(setting) C(timeout).
     type: int
     default: 1800
 attributes:
@@ -385,6 +387,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_pathwalk import MAX_LINKS  # noqa: E402
 from ansible.module_utils.sop_tree import shown  # noqa: E402
 from ansible.module_utils.sop_weblog import (  # noqa: E402
@@ -499,10 +502,12 @@ def main() -> None:
         supports_check_mode=True,
     )
     params = module.params
-    for name in ("top", "samples", "bruteforce_threshold", "top_limit", "timeout",
-                 "proxy_min_requests"):
+    for name in ("top", "samples", "bruteforce_threshold", "top_limit", "proxy_min_requests"):
         if params[name] < 1:
             module.fail_json(msg=f"{name} must be at least 1", setting=name)
+    bad_timeout = seconds_error(params, "timeout")
+    if bad_timeout:
+        module.fail_json(**bad_timeout)
     if not 1 <= params["proxy_share_percent"] <= 100:
         module.fail_json(msg="proxy_share_percent must be from 1 to 100 (a percentage of "
                              f"the requests), not {params['proxy_share_percent']}",

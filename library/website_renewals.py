@@ -143,7 +143,6 @@ sop_output:
 import datetime  # noqa: E402
 import ipaddress  # noqa: E402
 import json  # noqa: E402
-import math  # noqa: E402
 import urllib.parse  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -156,6 +155,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     tls_certificate,
     url_option_error,
 )
+from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_data, mask_url, url_secrets  # noqa: E402
 
 # The public suffixes a court's domain lies under: a small part of the Public Suffix List
@@ -351,8 +351,9 @@ def setting_error(p: dict[str, Any]) -> tuple[str, str] | None:
         except ValueError:
             return "hosting_end_date", (f"hosting_end_date {p['hosting_end_date']!r} is not "
                                         "a date (YYYY-MM-DD)")
-    if not 0 < p["timeout"] < math.inf:  # nan too
-        return "timeout", f"timeout: must be a positive number of seconds, not {p['timeout']:g}"
+    bad_timeout = seconds_error(p, "timeout")
+    if bad_timeout:
+        return bad_timeout["setting"], bad_timeout["msg"]
     if any(days < 0 for days in p["warn_days"]):
         return "warn_days", f"warn_days: days before an expiry are 0 or more, not {p['warn_days']}"
     rdap = [] if p["rdap_url"] == AUTO else [("rdap_url", p["rdap_url"])]

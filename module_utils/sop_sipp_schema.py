@@ -37,16 +37,6 @@ SIPP_DB_ARGUMENT_SPEC: dict[str, Any] = {
 }
 
 
-def query_timeout_error(params: Mapping[str, Any]) -> dict[str, str] | None:
-    """The failure of a ``query_timeout`` not above 0 (``msg`` and ``setting``), or None:
-    a negative one read "database did not answer within -5 s", the database blamed, and
-    0 was silently 300."""
-    if params["query_timeout"] <= 0:
-        return {"msg": "query_timeout: must be a positive number of seconds",
-                "setting": "query_timeout"}
-    return None
-
-
 def database_error(params: Mapping[str, Any]) -> dict[str, str] | None:
     """The failure of a ``database`` no client can be pointed at (sop_mariadb's
     database_name_problem: empty, too long, a leading '-'), or None. An empty name

@@ -773,19 +773,20 @@ def test_answers_to_other_queries_do_not_extend_the_timeout():
 def test_a_timeout_or_interval_that_is_no_time_is_refused_in_one_line(tmp_path):
     # timeout 0 made every resolver "tidak menjawab dalam 0 dtk" and the SOP reported a
     # DNS fault; a negative interval failed every ping: the network blamed for a setting
+    interval = "interval: must be 0 (no pause between echo requests) or a positive number"
     for option, value, message in (
-        ("timeout", 0, "timeout must be more than 0 seconds, not 0"),
-        ("timeout", -1, "timeout must be more than 0 seconds, not -1"),
-        ("interval", -0.5, "interval must be 0 seconds or more, not -0.5"),
+        ("timeout", 0, "timeout: must be a positive number of seconds, not 0"),
+        ("timeout", -1, "timeout: must be a positive number of seconds, not -1"),
+        ("interval", -0.5, f"{interval} of seconds, not -0.5"),
         # inf and nan were a traceback from the DNS query's socket.settimeout
-        ("timeout", "inf", "timeout must be a finite number of seconds, not inf"),
-        ("timeout", "nan", "timeout must be a finite number of seconds, not nan"),
-        ("interval", "inf", "interval must be a finite number of seconds, not inf"),
+        ("timeout", "inf", "timeout: must be a positive number of seconds, not inf"),
+        ("timeout", "nan", "timeout: must be a positive number of seconds, not nan"),
+        ("interval", "inf", f"{interval} of seconds, not inf"),
     ):
         rc, out = run_module("net_reachability", tmp_path, {
             "dns_servers": ["127.0.0.1"], "internal_names": ["sipp.pn.local"],
             "lan": ["127.0.0.1"], option: value})
-        assert rc == 1 and out["msg"] == message, out
+        assert (rc, out["msg"], out.get("setting")) == (1, message, option), out
 
 
 def test_nothing_to_check_is_not_reported_as_a_good_network(tmp_path):

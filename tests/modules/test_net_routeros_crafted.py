@@ -292,7 +292,8 @@ def test_a_timeout_that_is_no_time_is_refused_in_one_line(tmp_path):
     for timeout in (0, -1):
         rc, out = run_module("routeros_check", tmp_path, {
             "routers": [spec(1)], "timeout": timeout})
-        assert rc == 1 and out["msg"] == f"timeout must be more than 0 seconds, not {timeout:g}"
+        assert (rc, out["msg"], out.get("setting")) == (
+            1, f"timeout: must be a positive number of seconds, not {timeout:g}", "timeout")
 
 
 @pytest.mark.parametrize("timeout", [float("nan"), float("inf")])
@@ -300,7 +301,8 @@ def test_a_timeout_that_is_no_number_is_refused_in_one_line(tmp_path, timeout):
     # nan and inf passed "more than 0": each router's thread crashed the module with a
     # traceback (ValueError, OverflowError from settimeout)
     rc, out = run_module("routeros_check", tmp_path, {"routers": [spec(1)], "timeout": timeout})
-    assert rc == 1 and out["msg"] == f"timeout must be a finite number of seconds, not {timeout:g}"
+    assert (rc, out["msg"], out.get("setting")) == (
+        1, f"timeout: must be a positive number of seconds, not {timeout:g}", "timeout")
 
 
 @pytest.mark.parametrize("port", [70000, -1, 0])

@@ -1063,7 +1063,7 @@ def test_the_module_reports_hardening_and_refuses_bad_settings(tmp_path):
             ({"site_url": "pn-contoh.go.id"},
              "site_url: 'pn-contoh.go.id' is not an http(s) URL with a host"),
             ({"site_url": "http://pn-contoh.go.id/", "http_timeout": 0},
-             "http_timeout must be more than 0 seconds")]:
+             "http_timeout: must be a positive number of seconds, not 0")]:
         rc, result = run_module("security_wordpress", tmp_path, {**args, **bad})
         assert rc != 0 and result["msg"] == message
 

@@ -954,7 +954,8 @@ def test_a_timeout_below_one_second_is_refused(tmp_path):
     """timeout 0 killed every tool at once: 'sshd tidak selesai dalam 0 detik' named a
     hung sshd that was never given time."""
     rc, result = run_module("security_hardening", tmp_path, {"timeout": 0})
-    assert (rc, result["msg"]) == (1, "timeout must be at least 1")
+    assert (rc, result["msg"], result.get("setting")) == (
+        1, "timeout: must be a positive number of seconds, not 0", "timeout")
 
 
 @pytest.mark.parametrize("hung", ["status", "status sshd"])

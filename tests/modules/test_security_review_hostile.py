@@ -91,7 +91,8 @@ def test_a_restore_drill_that_does_not_end_in_time_is_stopped_and_named(tmp_path
 def test_a_restore_drill_refuses_a_timeout_below_one_second(tmp_path):
     rc, result = run_module("security_restore_files", tmp_path,
                             {"path": str(tmp_path / "x.tar.zst"), "timeout": 0})
-    assert rc != 0 and result["msg"] == "timeout must be at least 1"
+    assert (rc, result["msg"], result.get("setting")) == (
+        1, "timeout: must be a positive number of seconds, not 0", "timeout")
 
 
 # --- TLS ------------------------------------------------------------------------------------
@@ -100,7 +101,7 @@ LONG = "x" * 64 + ".go.id"
 
 
 @pytest.mark.parametrize(("name", "timeout", "msg"), [
-    ("pn-contoh.go.id", -1, "timeout must be more than 0 seconds"),
+    ("pn-contoh.go.id", -1, "timeout: must be a positive number of seconds, not -1"),
     ("pn-contoh..go.id", 5, "site 'pn-contoh..go.id:{port}': 'pn-contoh..go.id' is no host "
      "name (a part between dots is empty or longer than 63 characters)"),
     (LONG, 5, f"site '{LONG}:{{port}}': '{LONG}' is no host name (a part between dots is "

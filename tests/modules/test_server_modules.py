@@ -2858,7 +2858,7 @@ def test_the_download_limit_is_the_modules_option(tmp_path, monkeypatch):
     for bad in (0, -5):
         rc, result = run_module("server_updates", tmp_path, {**args, "download_timeout": bad})
         assert (rc, result["msg"], result["setting"]) == (
-            1, f"download_timeout: must be a positive whole number of seconds (got {bad})",
+            1, f"download_timeout: must be a positive number of seconds, not {bad}",
             "download_timeout")
     role = ROOT / "roles" / "server_maintenance"
     task = next(task for task in yaml.safe_load(
@@ -2935,7 +2935,8 @@ def test_updates_fail_with_nothing_installed_when_the_lists_lock_stays_held(tmp_
     assert log.read_text().splitlines() == ["-q update"]
     rc, result = run_module("server_updates", tmp_path, {"lock_timeout": -1})
     assert (rc, result["msg"], result["setting"]) == (
-        1, "lock_timeout: must be a whole number of seconds, 0 or more (got -1)", "lock_timeout")
+        1, "lock_timeout: must be 0 (does not wait) or a positive number of seconds, not -1",
+        "lock_timeout")
 
 
 def test_installs_wait_for_dpkgs_lock(tmp_path, monkeypatch):

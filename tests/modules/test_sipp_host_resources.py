@@ -251,7 +251,7 @@ def test_a_timeout_not_above_zero_is_a_bad_setting_named(tmp_path, timeout):
     # the setting the roles name their variable by (every other refused option has both)
     rc, result = run_module("sipp_host_resources", tmp_path, {"paths": ["/"], "timeout": timeout})
     assert (rc, result["msg"], result.get("setting")) == (
-        1, "timeout: must be a positive number of seconds", "timeout")
+        1, f"timeout: must be a positive number of seconds, not {timeout}", "timeout")
 
 
 def test_paths_on_one_file_system_are_one_problem(tmp_path):

@@ -177,7 +177,7 @@ def test_a_timeout_not_above_zero_is_a_bad_setting_not_a_slow_site(tmp_path, bas
     rc, result = run_module("sipp_http_check", tmp_path, {"url": base + "/sipp/",
                                                           "timeout": timeout})
     assert (rc, result["msg"], result["setting"]) == (
-        1, "timeout: must be a positive number of seconds", "timeout")
+        1, f"timeout: must be a positive number of seconds, not {timeout}", "timeout")
 
 
 @pytest.mark.parametrize(("seconds", "shown"), [

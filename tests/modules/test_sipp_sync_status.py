@@ -875,7 +875,7 @@ def test_a_timeout_not_above_zero_is_a_bad_setting_not_a_slow_page(tmp_path, tim
         rc, result = run_module("sipp_sync_status", tmp_path, {
             "public_url": url + "/", "timeout": timeout})
     assert (rc, result["msg"], result["setting"]) == (
-        1, "timeout: must be a positive number of seconds", "timeout")
+        1, f"timeout: must be a positive number of seconds, not {timeout}", "timeout")
 
 
 class Bouncing(BaseHTTPRequestHandler):
@@ -1127,7 +1127,8 @@ def test_a_query_timeout_not_above_zero_is_named_as_the_setting(tmp_path, query_
         "public_url": "http://127.0.0.1:9/", "compare_counts": True,
         "query_timeout": query_timeout})
     assert (rc, result["msg"], result.get("setting")) == (
-        1, "query_timeout: must be a positive number of seconds", "query_timeout")
+        1, f"query_timeout: must be a positive number of seconds, not {query_timeout}",
+        "query_timeout")
 
 
 def test_without_compare_counts_there_is_no_comparison(tmp_path):

@@ -194,7 +194,8 @@ def test_a_timeout_that_is_no_time_is_refused_in_one_line(tmp_path, monkeypatch)
     fake_upsc(tmp_path, monkeypatch, "echo 'ups.status: OL'")
     for timeout in (0, -1):
         rc, result = run_module("ups_status", tmp_path, {"ups": "ups@nut", "timeout": timeout})
-        assert rc == 1 and result["msg"] == f"timeout must be more than 0 seconds, not {timeout}"
+        assert (rc, result["msg"], result.get("setting")) == (
+            1, f"timeout: must be a positive number of seconds, not {timeout}", "timeout")
 
 
 @pytest.mark.parametrize(("nut", "explained"), [

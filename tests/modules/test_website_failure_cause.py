@@ -63,6 +63,22 @@ def test_a_refused_log_audit_setting_names_the_roles_variable(tmp_path, settings
     assert outcome(tmp_path, settings).startswith("Kegiatan 3: " + expected)
 
 
+@pytest.mark.parametrize(("module", "settings", "expected"), [
+    # the lab's `sop run website -e website_http_timeout=0`: website_integrity took it and
+    # recorded "page_unreachable: https://web/", the site blamed for a setting
+    ("website_integrity", {"website_http_timeout": 0, "website_integrity_urls": ["https://web/"]},
+     "pengaturan salah: website_http_timeout: must be a positive number of seconds, not 0"),
+    # the activity's other timeout, website_log_audit's own
+    ("website_log_audit", {"website_log_timeout": 0},
+     "pengaturan salah: website_log_timeout: must be a positive number of seconds, not 0"),
+])
+def test_each_timeout_of_activity_3_names_the_variable_that_sets_it(
+        tmp_path, module, settings, expected):
+    settings = {"website_integrity_paths": [str(tmp_path)],
+                "website_integrity_state_dir": str(tmp_path / "integrity"), **settings}
+    assert outcome(tmp_path, settings, 3, module) == f"Kegiatan 3: {expected}"
+
+
 @pytest.mark.parametrize(("activity", "module", "settings", "expected"), [
     (1, "website_check", {"website_http_timeout": 0},
      "pengaturan salah: website_http_timeout: must be a positive number of seconds"),

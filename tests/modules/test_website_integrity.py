@@ -1954,6 +1954,21 @@ def test_module_bad_input_is_one_line(tmp_path):
     assert rc != 0 and result["msg"] == "similarity must be between 0 and 1"
 
 
+@pytest.mark.parametrize(("option", "value"), [("timeout", 0), ("timeout", -3),
+                                              ("query_timeout", 0)])
+def test_a_time_limit_not_above_zero_is_a_bad_setting_not_an_unreachable_page(
+        tmp_path, option, value):
+    # timeout 0 was taken: every page's fetch failed at once and was recorded as
+    # "page_unreachable: https://web/" (the lab's website_http_timeout=0), the site blamed;
+    # nothing is read, nothing kept
+    rc, result = run_module("website_integrity", tmp_path, {
+        "paths": [str(tmp_path)], "state_dir": str(tmp_path / "s"),
+        "urls": ["https://web/"], option: value})
+    assert (rc, result["msg"], result.get("setting")) == (
+        1, f"{option}: must be a positive number of seconds, not {value}", option)
+    assert not (tmp_path / "s").exists()
+
+
 def test_module_database_unreachable_is_one_line(tmp_path):
     (tmp_path / "www").mkdir()
     rc, result = run_module("website_integrity", tmp_path,

@@ -1,0 +1,29 @@
+# GPL-3.0-or-later
+"""Checks of options many modules share. A refused option fails the module with a
+``msg`` starting with the option's name and returns it as ``setting``, so that a role's
+rescue names the role's variable a court sets (plugins/filter/sop_failure_cause.py)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+
+def seconds_error(params: Mapping[str, Any], *names: str,
+                  zero: str | None = None) -> dict[str, str] | None:
+    """The failure (``msg`` and ``setting``, for fail_json) of the first of the options
+    ``names`` whose value is no positive, finite number of seconds, or None. A time limit
+    of 0 or less gave up at once, and the page, query or tool it bounded was blamed
+    (``page_unreachable``); NaN compares false with every limit and infinity never ends.
+    ``zero``: what 0 means for these options (``never stops it``), which keeps 0 valid
+    and refuses only a negative value."""
+    for name in names:
+        value = params[name]
+        if (zero is not None and value == 0) or 0 < value < math.inf:
+            continue
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
+        expected = f"0 ({zero}) or a positive" if zero is not None else "a positive"
+        return {"msg": f"{name}: must be {expected} number of seconds, not {shown}",
+                "setting": name}
+    return None
