@@ -1,7 +1,7 @@
-"""The rescues of the website, network and server_incident roles, run by Ansible: a failed
-loop is recorded with each failed item's cause (sop_failure_cause), not Ansible's own
-'One or more items failed' (the lab's website backup with the backup computer's disk
-full during the ingest was recorded as no more)."""
+"""The rescues of the website, network, server_incident and sipp_backup roles, run by
+Ansible: a failed loop is recorded with each failed item's cause (sop_failure_cause), not
+Ansible's own 'One or more items failed' (the lab's website backup with the backup
+computer's disk full during the ingest was recorded as no more)."""
 
 from __future__ import annotations
 
@@ -113,3 +113,28 @@ def test_the_network_check_names_the_variable_of_each_modules_timeout(
     assert outcome(tmp_path, "network", "main.yml", "Kegiatan 2:", "Failed activities",
                    failing) == (f"Kegiatan 2: pengaturan salah: {variable}: must be {shown} "
                                 "number of seconds, not -1")
+
+
+def test_the_sipp_backup_verification_names_the_role_variable_it_refuses(tmp_path):
+    """`-e sipp_backup_verify_timeout=0` was recorded as the module's 'timeout: must be a
+    positive number of seconds, not 0'; the rest of the message, after a multi-line
+    expression in its folded text, went to a second line the record leaves out."""
+    tasks = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/verify.yml").read_text("utf-8"))
+    block = dict(tasks[0], when=True)
+    block["block"] = [{"name": "Restore", "mariadb_restore_verify": {
+        "path": str(tmp_path / "sipp-20261206T153644.tar.zst"), "timeout": 0}}]
+    play = [{"hosts": "localhost", "gather_facts": False,
+             "vars": {"sipp_backup_host": "backup",
+                      "sipp_backup__dump": {"path": "/var/backups/sipp/sipp-1.tar.zst"}},
+             "tasks": [block]}]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play), encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    proc = subprocess.run([*LOCAL_PLAYBOOK, str(tmp_path / "play.yml")], capture_output=True,
+                          text=True, check=False, env=env, timeout=120)
+    results = json.loads(proc.stdout)["plays"][0]["tasks"]
+    assert results[-1]["hosts"]["localhost"]["msg"] == (
+        "Verifikasi tidak dapat dijalankan di komputer backup backup: pengaturan salah: "
+        "sipp_backup_verify_timeout: must be a positive number of seconds, not 0. Backup "
+        "sipp-1.tar.zst belum terverifikasi dan tidak ditandai gagal; jalankan lagi setelah "
+        "penyebabnya diperbaiki.")
