@@ -52,7 +52,9 @@ def test_a_failed_remediation_is_recorded_with_the_diagnosis(tmp_path: pathlib.P
                                    server_incident_log_min_age_days=-1)
     assert rc == 2, output
     record = next(r["sop_output"] for r in results if "bundel" in r.get("sop_output", {}))
-    cause = "remove_rotated_logs: log_min_age_days must be 0 or more, not -1"
+    # named by the role's variable a court sets (sop_failure_cause)
+    cause = ("remove_rotated_logs: pengaturan salah: server_incident_log_min_age_days must "
+             "be 0 or more, not -1")
     assert record["gagal"] == cause
     assert [(a["tindakan"], a["gagal"]) for a in record["tindakan"]] == [
         ("remove_rotated_logs", "log_min_age_days must be 0 or more, not -1")]
