@@ -790,7 +790,11 @@ def main() -> None:
     path = module.params["path"]
     mpath = module.params["manifest"] or manifest_path(path)
     ledger = module.params["ledger"]
-    state = backups(read(ledger)) if ledger else {}
+    try:
+        state = backups(read(ledger)) if ledger else {}
+    except OSError as exc:
+        module.fail_json(msg=f"cannot verify {path}: cannot read the backup ledger {ledger}: "
+                         f"{exc.strerror}")
     known = state.get(os.path.basename(path))
     recorded = known.get("manifest_sha256") if known else None
     try:

@@ -152,7 +152,11 @@ def main() -> None:
     if bad_timeout:
         module.fail_json(**bad_timeout)
     path, ledger = module.params["path"], module.params["ledger"]
-    known = backups(read(ledger)).get(os.path.basename(path))
+    try:
+        known = backups(read(ledger)).get(os.path.basename(path))
+    except OSError as exc:
+        module.fail_json(msg=f"cannot verify {path}: cannot read the backup ledger {ledger}: "
+                         f"{exc.strerror}")
     recorded = known.get("manifest_sha256") if known else None
     try:
         manifest = load_backup(path, manifest_path(path),

@@ -231,7 +231,7 @@ _KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISDIR, "a folder"),
           (stat.S_ISSOCK, "a socket"))
 
 
-def _not_regular(path: str) -> str | None:
+def not_regular(path: str) -> str | None:
     """What ``path`` is when it is there but no regular file (``is a symbolic link (not
     followed)``, ``is a FIFO, not a regular file``, ...), else None. Looked at, not
     opened: a FIFO is not waited for."""
@@ -261,9 +261,9 @@ def load_backup(backup_path: str, mpath: str,
                             "not the one the record took in)")
     manifest = _parsed(raw)
     if manifest is None:
-        odd = _not_regular(mpath)
+        odd = not_regular(mpath)
         raise BackupMissing(f"manifest {mpath} {odd or 'missing or unreadable'}")
-    odd = _not_regular(backup_path)
+    odd = not_regular(backup_path)
     if odd:
         raise BackupMissing(f"file {backup_path} {odd}")
     if not os.path.isfile(backup_path):

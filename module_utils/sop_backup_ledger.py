@@ -30,9 +30,10 @@ import os
 import stat
 from typing import Any
 
-from ansible.module_utils.sop_backup_files import sha256_file
+from ansible.module_utils.sop_backup_files import not_regular, sha256_file
 from ansible.module_utils.sop_clock import parse_moment
 from ansible.module_utils.sop_state import append_json
+from ansible.module_utils.sop_tree import open_regular
 
 LEDGER_NAME = "ledger.jsonl"
 ACKNOWLEDGED_LOST = "acknowledged_lost"
@@ -79,12 +80,20 @@ def record_verified(ledger: str, path: str, sha256: str | None, record: dict[str
 
 def read(path: str) -> list[dict[str, Any]]:
     """Every event; a line that is no JSON object (torn by a crash mid-append, or damaged
-    into bytes that are no UTF-8) is ignored."""
+    into bytes that are no UTF-8) is ignored. Opened as append_json writes it: a symbolic
+    link at ``path`` is not followed, a FIFO not waited for; OSError names what it is
+    (``ledger.jsonl is a FIFO, not a regular file``), as the OSError of any other read."""
     try:
-        with open(path, "rb") as handle:
-            lines = handle.read().split(b"\n")
+        fd, _info = open_regular(path)
     except FileNotFoundError:
         return []
+    except OSError as exc:
+        odd = not_regular(path)
+        if odd is None:  # no odd file (another error, or replaced meanwhile)
+            raise
+        raise OSError(exc.errno, f"{os.path.basename(path)} {odd}", path) from None
+    with os.fdopen(fd, "rb") as handle:
+        lines = handle.read().split(b"\n")
     events = []
     for line in lines:
         try:

@@ -42,6 +42,30 @@ def tmpfs(path: Path, size: str) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(path)], check=True)
 
 
+def count_reads(monkeypatch: pytest.MonkeyPatch, path: str) -> list[str]:
+    """A list that grows by one each time ``path`` is opened for reading in this process
+    (os.open read-only, or open() in a mode that reads: a ledger read either way); an
+    append (os.open read-write) does not count."""
+    opened: list[str] = []
+    real_open, real_os_open = open, os.open
+
+    def counting_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if isinstance(file, str | os.PathLike) and os.fspath(file) == path \
+                and ("r" in mode or "+" in mode):
+            opened.append(path)
+        return real_open(file, mode, *args, **kwargs)
+
+    def counting_os_open(file: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if isinstance(file, str | os.PathLike) and os.fspath(file) == path \
+                and flags & os.O_ACCMODE == os.O_RDONLY:
+            opened.append(path)
+        return real_os_open(file, flags, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", counting_open)
+    monkeypatch.setattr(os, "open", counting_os_open)
+    return opened
+
+
 def load(name: str) -> ModuleType:
     if (ROOT / "module_utils" / f"{name}.py").is_file():
         return importlib.import_module(f"ansible.module_utils.{name}")

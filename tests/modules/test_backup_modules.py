@@ -20,7 +20,7 @@ import pytest
 import yaml
 from ansible.module_utils import basic
 from conftest import within
-from loader import LOCAL_PLAYBOOK, ROOT, load, run_module, tmpfs, warning_lines
+from loader import LOCAL_PLAYBOOK, ROOT, count_reads, load, run_module, tmpfs, warning_lines
 
 backup = load("mariadb_backup")
 verify = load("mariadb_restore_verify")
@@ -858,16 +858,69 @@ def test_a_shrink_acknowledgement_naming_no_findings_acknowledges_nothing(
     assert ledger_mod.backups(events)["b"]["verified"] is True
 
 
-def test_retention_names_a_ledger_it_cannot_read(tmp_path) -> None:
-    """A ledger path that is a folder (the store's own path given by a typo) or cannot be
-    read ended retention in a traceback; now one line naming the ledger and why."""
-    (tmp_path / "store").mkdir()
-    ledger = tmp_path / "store" / "ledger.jsonl"
-    ledger.mkdir()
-    rc, result = run_module("backup_retention", tmp_path, {
-        "path": str(tmp_path / "store"), "prefix": "sipp", "ledger": str(ledger)})
-    assert (rc, result["msg"]) == (1, f"retention: cannot read the backup ledger {ledger}: "
-                                      "Is a directory")
+# What the ledger's readers say of a ledger that is no regular file.
+ODD_LEDGERS = {
+    "folder": "ledger.jsonl is a folder, not a regular file",
+    "link": "ledger.jsonl is a symbolic link (not followed)",
+    "fifo": "ledger.jsonl is a FIFO, not a regular file",
+}
+
+
+def odd_ledger(ledger: Path, kind: str) -> None:
+    """Put at ``ledger`` what ``kind`` names: a folder (the store's own path given by a
+    typo), a symbolic link to a good ledger (which append_json refused to write through
+    already), a FIFO (read it waits for a writer for ever)."""
+    if kind == "folder":
+        ledger.mkdir()
+    elif kind == "link":
+        good = ledger.parent.parent / "elsewhere.jsonl"
+        good.write_text('{"event": "ingested", "name": "sipp-20261101T020000.sql.zst"}\n')
+        ledger.symlink_to(good)
+    else:
+        os.mkfifo(ledger)
+
+
+@pytest.mark.parametrize("kind", list(ODD_LEDGERS))
+@pytest.mark.parametrize("reader", ["backup_retention", "server_backup_age", "backup_ingest",
+                                    "backup_ingest sweep", "mariadb_restore_verify",
+                                    "website_archive_verify"])
+def test_every_reader_names_a_ledger_that_is_no_regular_file(tmp_path: Path, reader: str,
+                                                             kind: str) -> None:
+    """The ledger was read with open(): through a symbolic link (append_json, which writes
+    it, refuses one), a FIFO waited on for ever, and a folder ended retention in 'Is a
+    directory' and the two verifications in a traceback. Now each reader refuses it in
+    one line naming what it is."""
+    store = tmp_path / "store"
+    store.mkdir()
+    ledger = store / "ledger.jsonl"
+    odd_ledger(ledger, kind)
+    backup = str(store / "sipp-20261101T020000.sql.zst")
+    why = f"cannot read the backup ledger {ledger}: {ODD_LEDGERS[kind]}"
+    name, args, msg = {
+        "backup_retention": ("backup_retention",
+                             {"path": str(store), "prefix": "sipp", "ledger": str(ledger)},
+                             f"retention: {why}"),
+        "server_backup_age": ("server_backup_age", {"store": str(store)}, why),
+        "backup_ingest": ("backup_ingest", {"incoming": str(tmp_path), "store": str(store),
+                                            "prefix": "sipp",
+                                            "backup": {"name": "sipp-20261101T020000.sql.zst",
+                                                       "sha256": "0" * 64, "size": 1},
+                                            "manifest": {"name": "sipp-20261101T020000.sql"
+                                                                 ".zst.manifest.json",
+                                                         "sha256": "0" * 64, "size": 1}},
+                          f"ingest failed: {ODD_LEDGERS[kind]}: {ledger}"),
+        "backup_ingest sweep": ("backup_ingest", {"incoming": str(tmp_path),
+                                                  "store": str(store), "prefix": "sipp"},
+                                f"ingest failed: {ODD_LEDGERS[kind]}: {ledger}"),
+        "mariadb_restore_verify": ("mariadb_restore_verify",
+                                   {"path": backup, "ledger": str(ledger)},
+                                   f"cannot verify {backup}: {why}"),
+        "website_archive_verify": ("website_archive_verify",
+                                   {"path": backup, "ledger": str(ledger)},
+                                   f"cannot verify {backup}: {why}"),
+    }[reader]
+    rc, result = run_module(name, tmp_path, args, seconds=60)
+    assert (rc, result["msg"]) == (1, msg)
 
 
 def test_retention_reads_the_ledger_once_a_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -884,14 +937,6 @@ def test_retention_reads_the_ledger_once_a_run(tmp_path: Path, monkeypatch: pyte
     copy = (tmp_path / names[4]).read_bytes()  # another inode, the same content
     (tmp_path / names[4]).unlink()
     (tmp_path / names[4]).write_bytes(copy)
-    opened = []
-    real_open = open
-
-    def counting_open(file: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(file, str | os.PathLike) and os.fspath(file) == ledger:
-            opened.append(file)
-        return real_open(file, *args, **kwargs)
-
     monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": {
         "path": str(tmp_path), "prefix": "sipp", "ledger": ledger,
         "keep_daily": 1, "keep_weekly": 0, "keep_monthly": 0,
@@ -899,7 +944,7 @@ def test_retention_reads_the_ledger_once_a_run(tmp_path: Path, monkeypatch: pyte
         "shrink_acknowledged": [{"name": names[2], "reason": "diperiksa", "by": "Budi"}],
     }}).encode())
     monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
-    monkeypatch.setattr("builtins.open", counting_open)
+    opened = count_reads(monkeypatch, ledger)
     with pytest.raises(SystemExit):
         retention.main()
     monkeypatch.undo()
