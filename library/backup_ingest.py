@@ -566,22 +566,22 @@ def run(module: AnsibleModule) -> dict[str, Any]:
     found = unrecognized(incoming, prefixes, p["stale_minutes"] * 60)
     warn_unrecognized(module, incoming, found, prefixes)
     ledger = os.path.join(store, LEDGER_NAME)
-    known = backups(read(ledger))
     path = os.path.join(store, backup["name"])
     result = {"path": path, "manifest": os.path.join(store, manifest["name"]),
               "sha256": backup["sha256"], "changed": False, "unrecognized": found}
-    if backup["name"] in known:
-        return already(result, known[backup["name"]], backup)
-    if module.check_mode:
-        return dict(result, changed=True, verified=False, unexpected=[],
-                    msg=f"would take {backup['name']} into {store}")
-    os.makedirs(store, mode=0o700, exist_ok=True)
-    with _store_lock(store):
-        # read again under the lock: another ingest may have recorded files meanwhile,
-        # this backup's included (then its files in the store are no orphans)
+    if not module.check_mode:
+        os.makedirs(store, mode=0o700, exist_ok=True)
+    # The record is read once, under the lock (none in check mode, which writes nothing):
+    # another ingest may have recorded files meanwhile, this backup's included (then its
+    # files in the store are no orphans). What this run appends to it after is read by
+    # none of its steps.
+    with contextlib.nullcontext() if module.check_mode else _store_lock(store):
         known = backups(read(ledger))
         if backup["name"] in known:
             return already(result, known[backup["name"]], backup)
+        if module.check_mode:
+            return dict(result, changed=True, verified=False, unexpected=[],
+                        msg=f"would take {backup['name']} into {store}")
         removed, orphans = sweep_store(store, p["prefix"], known, ledger=ledger)
         try:
             manifest_sha, _ = take(incoming, store, manifest)

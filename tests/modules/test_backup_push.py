@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from loader import load, run_module, run_python, tmpfs, warning_lines
+from loader import count_reads, load, run_module, run_python, tmpfs, warning_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 RECEIVE = ROOT / "roles/sipp_backup/files/sop-backup-receive"
@@ -478,6 +478,39 @@ def test_an_ingest_that_waited_for_another_of_the_same_backup_finds_it_taken_in(
     assert result["msg"] == f"{NAME} already in the store" and not result["changed"]
     assert [e["event"] for e in ledger.read(record)] == ["ingested"]
     assert (store / NAME).read_bytes() == b"backup"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+def test_an_ingest_reads_the_ledger_once(tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """An ingest read and parsed the whole record twice (before the store's lock, then
+    again under it), every line the store ever recorded each time; now once, under the
+    lock (check mode, which takes no lock, and a backup already taken in once too). What
+    it appends after (a half copy and a stale file discarded, the backup ingested) is
+    read by none of its steps."""
+    incoming, store, record = in_and_store(tmp_path)
+    kept = "sipp-20261120T020000.sql.zst"
+    ledger.append(record, "ingested", name=kept, sha256="a", size=1)
+    (store / "sipp-20261121T010000.sql.zst.partial").write_bytes(b"half")
+    stale = incoming / "sipp-20261119T020000.sql.zst"
+    stale.write_bytes(b"never asked for")
+    age(stale, 7200)
+    params = pushed(incoming, store)
+    opened = count_reads(monkeypatch, record)
+    check = IngestModule(copy.deepcopy(params))
+    check.check_mode = True
+    assert ingest.run(check)["msg"] == f"would take {NAME} into {store}"
+    assert len(opened) == 1
+    result = ingest.run(IngestModule(copy.deepcopy(params)))
+    assert result["changed"] and result["removed"] == ["sipp-20261121T010000.sql.zst.partial"]
+    assert result["swept"] == [stale.name]
+    assert len(opened) == 2
+    result = ingest.run(IngestModule(copy.deepcopy(pushed(incoming, store))))
+    assert result["msg"] == f"{NAME} already in the store" and not result["changed"]
+    assert len(opened) == 3
+    monkeypatch.undo()
+    assert [e["event"] for e in ledger.read(record)] == [
+        "ingested", "discarded", "ingested", "discarded"]
 
 
 def age(path: Path, seconds: float) -> None:
