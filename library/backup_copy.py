@@ -52,9 +52,14 @@ description:
   - A full medium keeps itself healthy. A copy that fails for lack of space leaves nothing
     of itself; the medium's retention is then applied to the copies already there (never
     pruning one it keeps) and, when that freed something, the copy is tried once more.
-    When it still does not fit, one warning says that the copies the retention keeps do
-    not fit, naming the medium's free and the needed bytes, so that the C(keep_*) options
-    are lowered or a larger medium used.
+    When it still does not fit, one warning says what fills the medium, naming the room
+    the copies of the prefix take on it, its free and the needed bytes. When the copies
+    the retention keeps take the room (pruning all but the newest would make it), the
+    C(keep_*) options are to be lowered or a larger medium used; when other files fill
+    it (no copy of the prefix on it, or too little to make room even if the retention
+    kept only the newest), naming the room they take, room is to be freed on it or
+    another medium used; when neither would make room, the medium is too small for the
+    copy and a larger one is to be used.
   - A copy of the backup already on the medium is checked again against its own manifest
     (its size, then its SHA-256 read in a stream) and left alone when whole with the
     backup's manifest. A damaged one (bit rot, a failing stick, a file cut short) is never
@@ -267,15 +272,26 @@ def _on_medium(dest: str, prefix: str, done: dict[str, Any], newest: str,
     return by_arrival(items + ([adding] if adding is not None else []), newest)
 
 
+def _prunable(module: AnsibleModule, dest: str, prefix: str, done: dict[str, Any], *,
+              newest: str, adding: dict[str, Any] | None = None,
+              keep: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    """What the medium's retention (``keep``, by default the task's keep_* options) would
+    prune of the copies on it (``_on_medium``), ``newest`` the copy of the task."""
+    if keep is None:
+        p = module.params
+        keep = {"daily": p["keep_daily"], "weekly": p["keep_weekly"],
+                "monthly": p["keep_monthly"]}
+    _, pruned = select(_on_medium(dest, prefix, done, newest, adding), keep,
+                       datetime.datetime.now(), datetime.timedelta(hours=24))
+    return pruned
+
+
 def _prune(module: AnsibleModule, dest: str, prefix: str, done: dict[str, Any], *,
            newest: str, adding: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Apply the medium's retention to the copies on it (listed only in check mode, with
     the copy it would make, ``adding``), ``newest`` the copy of the task: the items
     pruned, their names added to ``done["pruned"]``."""
-    p = module.params
-    keep = {"daily": p["keep_daily"], "weekly": p["keep_weekly"], "monthly": p["keep_monthly"]}
-    _, pruned = select(_on_medium(dest, prefix, done, newest, adding), keep,
-                       datetime.datetime.now(), datetime.timedelta(hours=24))
+    pruned = _prunable(module, dest, prefix, done, newest=newest, adding=adding)
     if not module.check_mode:
         for item in pruned:
             for path in item["files"]:
@@ -304,13 +320,51 @@ def _needed(src: str) -> int:
     return os.path.getsize(src) + os.path.getsize(manifest_path(src))
 
 
-def _no_room(src: str, dest: str, free: int, *, check: bool) -> str:
-    """The one line saying that the copies the medium's retention keeps do not fit."""
-    needed = _needed(src)
-    return (f"removable media copy {'would be ' if check else ''}skipped: the copies the "
-            f"medium's retention keeps do not fit on {dest} ({free} bytes free, {needed} "
-            f"bytes needed for {os.path.basename(src)}): lower keep_daily, keep_weekly or "
-            "keep_monthly, or use a larger medium")
+def _bytes_text(size: int) -> str:
+    """A size in its largest binary unit and in bytes, as English writes numbers
+    (module_utils' size_text writes Bahasa Indonesia's ``1.000,5``): ``2.6 MiB (2754860
+    bytes)``."""
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if size >= 1 << shift:
+            return f"{size / (1 << shift):.1f} {unit} ({size} bytes)"
+    return f"{size} bytes"
+
+
+# The least any keep_* options keep: the newest verified copy (and unverified ones too
+# young to prune).
+KEEP_LEAST = {"daily": 0, "weekly": 0, "monthly": 0}
+
+
+def _no_room(module: AnsibleModule, src: str, dest: str, prefix: str, done: dict[str, Any],
+             *, free: int, check: bool) -> str:
+    """The one line saying that the copy does not fit on the medium (``free`` bytes left
+    for it, counting what the task removes first) and what fills it: the copies of
+    ``prefix`` the retention keeps when pruning all but the newest would make room (lower
+    the keep_* options); else other files when removing them would (free room on the
+    medium or use another); else nothing: the medium is too small."""
+    needed, name = _needed(src), os.path.basename(src)
+    ours = _size([path for item in _on_medium(dest, prefix, done, name, None)
+                  for path in item["files"]])
+    spare = _size([path for item in _prunable(module, dest, prefix, done, newest=name,
+                                              keep=KEEP_LEAST) for path in item["files"]])
+    info = os.statvfs(dest)
+    # All the medium holds but its free room (``free`` counts some of it) and our copies.
+    others = max(0, _free(dest) + (info.f_blocks - info.f_bfree) * info.f_frsize
+                 - free - ours)
+    head = f"removable media copy {'would be ' if check else ''}skipped: "
+    room = f"{_bytes_text(free)} free, {_bytes_text(needed)} needed for {name}"
+    if spare and free + spare >= needed:
+        return (f"{head}the copies of {prefix} the medium's retention keeps do not fit on "
+                f"{dest} (they take {_bytes_text(ours)}; {room}): lower keep_daily, "
+                "keep_weekly or keep_monthly, or use a larger medium")
+    ours_text = (f"the copies of {prefix} take {_bytes_text(ours)}, too little to make "
+                 "room even if the retention kept only the newest" if ours
+                 else f"no copy of {prefix} is on it")
+    if free + spare + others >= needed:
+        return (f"{head}{dest} is full of other files (they take {_bytes_text(others)}; "
+                f"{ours_text}; {room}): free room on it or use another medium")
+    return (f"{head}{dest} is too small for the copy ({_bytes_text(free + ours + others)} "
+            f"in all; {ours_text}; {room}): use a larger medium")
 
 
 def _free(dest: str) -> int:
@@ -334,7 +388,7 @@ def _predict(module: AnsibleModule, src: str, target: str, prefix: str,
         room = _prune(module, dest, prefix, done, newest=copy["name"])
         free += _size([path for item in room for path in item["files"]])
         if needed > free:
-            return False, _no_room(src, dest, free, check=True)
+            return False, _no_room(module, src, dest, prefix, done, free=free, check=True)
         msg += " once the medium's retention has made room"
     _prune(module, dest, prefix, done, newest=copy["name"], adding=copy)
     return True, msg
@@ -522,7 +576,9 @@ def run(module: AnsibleModule, done: dict[str, Any]) -> None:
         _keep_record(module, record, checked, dest, prefix)  # kept should the copy fail
         fits = _copy_making_room(module, src, target, manifest, prefix=prefix, device=device,
                                  done=done)
-        msg = f"copied to {target}" if fits else _no_room(src, dest, _free(dest), check=False)
+        msg = (f"copied to {target}" if fits
+               else _no_room(module, src, dest, prefix, done, free=_free(dest),
+                             check=False))
         if fits:  # hashed as it was written
             checked[os.path.basename(target)] = time.time()
     if not module.check_mode:

@@ -891,7 +891,9 @@ def test_removable_copy_to_a_mounted_medium(first_run: subprocess.CompletedProce
     # A full medium (1 MiB tmpfs, no copy on it to prune) is a warning, never a failure.
     ok, full = module(ansible_env, "backup_copy", {"src": f"{LOCAL}/{source}", "dest": FULL})
     assert ok and not full["copied"] and full["pruned"] == [], full
-    assert "the copies the medium's retention keeps do not fit on" in full["msg"]
+    assert f"{FULL} is too small for the copy (1.0 MiB (1048576 bytes) in all; no copy of " \
+        "sipp is on it; " in full["msg"], full["msg"]
+    assert full["msg"].endswith("): use a larger medium"), full["msg"]
     assert backups_in(listing(SIPP, FULL)) == []
     sh(SIPP, "rm -f /dev/shm/sipp*")
 

@@ -28,6 +28,7 @@ retention = load("backup_retention")
 files = load("sop_backup_files")
 manifest_mod = load("backup_manifest")
 ledger_mod = load("sop_backup_ledger")
+copy_mod = load("backup_copy")
 
 DUMP = ["sh", "-c", "echo '-- header'; i=0; while [ $i -lt 2000 ]; do "
         "echo \"INSERT INTO t VALUES ($i,'row $i');\"; i=$((i+1)); done"]
@@ -1640,12 +1641,41 @@ def test_a_full_medium_is_pruned_by_its_retention_and_the_copy_retried(tmp_path,
     assert (medium / NEW_COPY).read_bytes() == (tmp_path / "server" / NEW_COPY).read_bytes()
 
 
-def no_room_line(medium, src: str) -> str:
-    free = os.statvfs(medium).f_bavail * os.statvfs(medium).f_frsize
-    needed = os.path.getsize(src) + os.path.getsize(src + files.MANIFEST_SUFFIX)
-    return (f"removable media copy skipped: the copies the medium's retention keeps do not "
-            f"fit on {medium} ({free} bytes free, {needed} bytes needed for {NEW_COPY}): "
-            "lower keep_daily, keep_weekly or keep_monthly, or use a larger medium")
+def free_on(medium: Path) -> int:
+    info = os.statvfs(medium)
+    return info.f_bfree * info.f_frsize  # root's free (tmpfs reserves nothing)
+
+
+def used_on(medium: Path) -> int:
+    info = os.statvfs(medium)
+    return (info.f_blocks - info.f_bfree) * info.f_frsize
+
+
+def needed_for(src: str) -> int:
+    return os.path.getsize(src) + os.path.getsize(src + files.MANIFEST_SUFFIX)
+
+
+def bytes_of(medium: Path, names: list[str]) -> int:
+    return sum((medium / name).stat().st_size for name in with_manifests(*names))
+
+
+def no_room_line(medium: Path, src: str, kept: list[str]) -> str:
+    """The warning of a copy that does not fit because of the copies the retention keeps
+    (``kept``, the medium's copies of the prefix)."""
+    text = copy_mod._bytes_text
+    return ("removable media copy skipped: the copies of sipp "
+            f"the medium's retention keeps do not fit on {medium} (they take "
+            f"{text(bytes_of(medium, kept))}; {text(free_on(medium))} free, "
+            f"{text(needed_for(src))} needed for {NEW_COPY}): lower keep_daily, keep_weekly "
+            "or keep_monthly, or use a larger medium")
+
+
+def test_sizes_in_messages_are_readable_and_exact() -> None:
+    """English forms (Python's), not size_text's Bahasa Indonesia 1.000,0 KiB."""
+    assert [copy_mod._bytes_text(n) for n in (0, 1023, 1024000, 2754860, 63 << 20, 5 << 30)
+            ] == ["0 bytes", "1023 bytes", "1000.0 KiB (1024000 bytes)",
+                  "2.6 MiB (2754860 bytes)", "63.0 MiB (66060288 bytes)",
+                  "5.0 GiB (5368709120 bytes)"]
 
 
 @pytest.mark.parametrize(("keep", "size", "pruned"), [
@@ -1661,15 +1691,16 @@ def test_copies_the_retention_keeps_that_do_not_fit_are_one_warning(
     assert result["pruned"] == pruned and result["changed"] is bool(pruned)
     # Nothing the retention keeps is gone; nothing of the failed copy is left.
     assert medium_files(medium) == [SCRUB_RECORD, *with_manifests(*OLD_COPIES[len(pruned):])]
-    assert warning_lines(result) == [no_room_line(medium, src)]
-    assert result["msg"] == no_room_line(medium, src)
+    line = no_room_line(medium, src, OLD_COPIES[len(pruned):])
+    assert warning_lines(result) == [line]
+    assert result["msg"] == line
 
 
 @pytest.mark.parametrize(("keep", "size", "msg", "pruned"), [
     (2, 300 << 10, f"would copy to {{medium}}/{NEW_COPY} once the medium's retention has "
                    "made room", OLD_COPIES[:2]),
-    (3, 300 << 10, "removable media copy would be skipped: the copies the medium's retention "
-                   "keeps do not fit on {medium}", []),
+    (3, 300 << 10, "removable media copy would be skipped: the copies of sipp the medium's "
+                   "retention keeps do not fit on {medium} (they take ", []),
 ])
 def test_check_mode_on_a_full_medium_says_what_it_would_do(
         tmp_path, medium, keep: int, size: int, msg: str, pruned: list[str]) -> None:
@@ -1686,6 +1717,73 @@ def test_check_mode_on_a_full_medium_says_what_it_would_do(
     code, done = run_module("backup_copy", tmp_path,
                             {"src": src, "dest": str(medium), **keep_daily(keep)})
     assert code == 0 and done["pruned"] == pruned, done
+
+
+@pytest.mark.parametrize(("ours", "size"), [
+    (0, 300 << 10),
+    # The three copies would make room, not the two the retention can prune.
+    (3, 190 << 10),
+])
+def test_a_medium_full_of_other_files_says_so(tmp_path: Path, medium: Path, ours: int,
+                                             size: int) -> None:
+    """Lab: on a medium filled by another file (none of the copies on it, or too few to
+    make room even if the retention kept only the newest) the warning said that the
+    copies the retention keeps do not fit and to lower keep_*, which frees nothing there.
+    Another prefix's copy is another file too."""
+    (medium / "film.mkv").write_bytes(os.urandom(700 << 10))
+    verified_backup(medium, "sipp-test-20261120T020000.sql.zst", os.urandom(64 << 10))
+    for name in OLD_COPIES[:ours]:
+        verified_backup(medium, name, os.urandom(64 << 10))
+    server = tmp_path / "server"
+    server.mkdir()
+    src = verified_backup(server, NEW_COPY, os.urandom(size))
+    before = contents(medium)
+    text = copy_mod._bytes_text
+    ours_text = (f"the copies of sipp take {text(bytes_of(medium, OLD_COPIES[:ours]))}, too "
+                 "little to make room even if the retention kept only the newest" if ours
+                 else "no copy of sipp is on it")
+
+    def line(skipped: str) -> str:
+        others = used_on(medium) - bytes_of(medium, OLD_COPIES[:ours])
+        assert others >= (700 + 64) << 10  # the film and sipp-test's copy at least
+        return (f"removable media copy {skipped}: {medium} is full of other files (they "
+                f"take {text(others)}; {ours_text}; {text(free_on(medium))} free, "
+                f"{text(needed_for(src))} needed for {NEW_COPY}): free room on it or use "
+                "another medium")
+
+    args = {"src": src, "dest": str(medium)}  # the default keep_*: 7 days and more
+    code, check = run_module("backup_copy", tmp_path, {**args, "_ansible_check_mode": True})
+    assert code == 0 and check["copied"] is False and check["pruned"] == [], check
+    assert check["msg"] == line("would be skipped") and check["msg"] in warning_lines(check)
+    assert contents(medium) == before
+    code, done = run_module("backup_copy", tmp_path, args)
+    assert code == 0 and done["copied"] is False and done["pruned"] == [], done
+    # (the run wrote the scrub's record before the copy: measured again)
+    assert done["msg"] == line("skipped") and warning_lines(done) == [done["msg"]]
+    assert "keep_daily" not in done["msg"] + check["msg"]
+
+
+@pytest.mark.parametrize("ours", [0, 1])
+def test_a_medium_too_small_for_the_copy_says_so(tmp_path: Path, medium: Path,
+                                                ours: int) -> None:
+    """A medium with nothing on it (or only the newest copy, which no retention prunes)
+    that the copy does not fit is neither full of copies nor of other files."""
+    for name in OLD_COPIES[:ours]:
+        verified_backup(medium, name, os.urandom(300 << 10))
+    server = tmp_path / "server"
+    server.mkdir()
+    src = verified_backup(server, NEW_COPY, os.urandom(1100 << 10))
+    code, done = run_module("backup_copy", tmp_path,
+                            {"src": src, "dest": str(medium), **keep_daily(0)})
+    assert code == 0 and done["copied"] is False and done["pruned"] == [], done
+    text = copy_mod._bytes_text
+    ours_text = (f"the copies of sipp take {text(bytes_of(medium, OLD_COPIES[:1]))}, too "
+                 "little to make room even if the retention kept only the newest" if ours
+                 else "no copy of sipp is on it")
+    assert warning_lines(done) == [done["msg"]] == [
+        f"removable media copy skipped: {medium} is too small for the copy (1.0 MiB "
+        f"(1048576 bytes) in all; {ours_text}; {text(free_on(medium))} free, "
+        f"{text(needed_for(src))} needed for {NEW_COPY}): use a larger medium"]
 
 
 def test_check_mode_prunes_as_the_copy_would(tmp_path) -> None:
