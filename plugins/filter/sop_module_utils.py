@@ -9,11 +9,13 @@ role judges, masks and writes numbers by the modules' own rules, never by a copy
 - ``sop_angka``: module_utils/sop_bahasa's number forms (``1.250``, ``93,5``).
 - ``sop_sipp_central_said``: module_utils/sop_sipp_central's ``meaning`` (what a failed
   request to SIPP MA means, as sipp_sync_status says it).
+- ``sop_seconds_error``: module_utils/sop_options's ``seconds_error`` (a time limit the
+  modules refuse, refused before a builtin module such as uri is given it).
 
 Ansible makes a project's ``module_utils`` importable only inside modules (it ships them
 to the host), so the files are loaded here by their paths, once. The documentation of
-``sop_ping_failure``, ``sop_angka`` and ``sop_sipp_central_said`` (``ansible-doc -t
-filter NAME``) is in the YAML files of their names beside this one.
+``sop_ping_failure``, ``sop_angka``, ``sop_sipp_central_said`` and ``sop_seconds_error``
+(``ansible-doc -t filter NAME``) is in the YAML files of their names beside this one.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ _SECRETS = _load("sop_secrets")
 _MARIADB = _load("sop_mariadb")
 _BAHASA = _load("sop_bahasa")
 _SIPP_CENTRAL = _load("sop_sipp_central")
+_OPTIONS = _load("sop_options")
 
 
 def _kind(value: Any) -> str:
@@ -105,6 +108,27 @@ def sipp_central_said(cause: Any, status: Any = None) -> str:
     return told or ""
 
 
+def seconds_error(value: Any, name: Any) -> dict[str, str] | None:
+    """``module_utils/sop_options.seconds_error`` of the time limit ``value``, named
+    ``name`` (the role's variable): its failure (``msg``, ``setting``) or None. A text is
+    read as its number, as a module reads its option (``-e name=0`` gives the text
+    ``0``)."""
+    if not isinstance(name, str) or not name:
+        raise AnsibleFilterError("sop_seconds_error: name must be the variable's name, "
+                                 f"not {name!r}")
+    seconds = value
+    if isinstance(value, str):
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = None
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise AnsibleFilterError(f"sop_seconds_error: {name} must be a number of seconds, "
+                                 f"not {value!r}")
+    failure: dict[str, str] | None = _OPTIONS.seconds_error({name: seconds}, name)
+    return failure
+
+
 class FilterModule:
     """The project's module_utils as filters."""
 
@@ -116,4 +140,5 @@ class FilterModule:
             "sop_ping_failure": ping_failure,
             "sop_angka": angka,
             "sop_sipp_central_said": sipp_central_said,
+            "sop_seconds_error": seconds_error,
         }

@@ -80,6 +80,23 @@ def preparation_failure(tmp_path: pathlib.Path, central: str, http_timeout: int 
     return str(json.loads(failed[0].split(" => ", 1)[1])["msg"])
 
 
+
+@pytest.mark.parametrize(("setting", "shown"), [("0", "0"), ("-1", "-1"), ("0.0", "0")])
+def test_a_bad_http_timeout_is_recorded_as_the_setting_before_uri_is_given_it(
+        tmp_path, setting, shown):
+    """uri took it first: 0 was recorded as 'SIPP MA ... tidak menjawab (Operation now in
+    progress)', -1 as '(Timeout value out of range)'; -e gives the text."""
+    play = PLAY.replace("  tasks:\n    - ansible.builtin.include_role:\n        name: sipp_sync\n"
+                        "        tasks_from: persiapan\n", "  roles: [sipp_sync]\n")
+    proc = playbook(tmp_path, play, "--tags", "persiapan", "-e",
+                    f"sipp_sync_http_timeout={setting}", **JSON_RESULTS)
+    assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]
+    failed = [json.loads(line.split(" => ", 1)[1])["msg"] for line in proc.stdout.splitlines()
+              if "Kegiatan 1:" in line and " => " in line]
+    assert failed == ["Kegiatan 1: pengaturan salah: sipp_sync_http_timeout: must be a "
+                      f"positive number of seconds, not {shown}"], proc.stdout[-2000:]
+    assert "Reach the central SIPP MA" not in proc.stdout
+
 class Unavailable(BaseHTTPRequestHandler):
     """SIPP MA in maintenance."""
 

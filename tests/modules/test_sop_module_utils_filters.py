@@ -2,7 +2,8 @@
 filters: ``sop_ping_failure`` (module_utils/sop_mariadb's judgement of mariadb-admin
 ping; server maintenance's own cases are in test_server_role_ping.py), ``sop_angka``
 (module_utils/sop_bahasa's number forms), ``sop_sipp_central_said``
-(module_utils/sop_sipp_central's table), the ``sop_mask_*`` filters (sop_secrets)."""
+(module_utils/sop_sipp_central's table), ``sop_seconds_error`` (module_utils/sop_options),
+the ``sop_mask_*`` filters (sop_secrets)."""
 
 from __future__ import annotations
 
@@ -135,9 +136,35 @@ def test_sop_sipp_central_said_refuses_a_status_that_is_no_number(status):
                                   f"(-1 for no answer), not {status!r}")
 
 
+@pytest.mark.parametrize(("value", "shown"), [
+    (0, "0"), (-1, "-1"), ("0", "0"), ("-2.5", "-2.5"), (float("nan"), "nan"),
+    (float("inf"), "inf"), (20, None), ("20", None), (0.5, None),
+])
+def test_sop_seconds_error_is_the_modules_own_check(value, shown):
+    """The check sipp_sync_status makes of its timeout, on the controller: uri took 0
+    and -1 (from -e, a text) and was blamed for no answer."""
+    refused = _filters()["sop_seconds_error"](value, "sipp_sync_http_timeout")
+    assert refused == (None if shown is None else {
+        "msg": f"sipp_sync_http_timeout: must be a positive number of seconds, not {shown}",
+        "setting": "sipp_sync_http_timeout"})
+
+
+@pytest.mark.parametrize(("value", "name", "message"), [
+    ("x", "t", "sop_seconds_error: t must be a number of seconds, not 'x'"),
+    (None, "t", "sop_seconds_error: t must be a number of seconds, not None"),
+    (True, "t", "sop_seconds_error: t must be a number of seconds, not True"),
+    (5, "", "sop_seconds_error: name must be the variable's name, not ''"),
+])
+def test_sop_seconds_error_refuses_what_is_no_number_or_name(value, name, message):
+    with pytest.raises(AnsibleFilterError) as refused:
+        _filters()["sop_seconds_error"](value, name)
+    assert str(refused.value) == message
+
+
 @pytest.mark.parametrize(("name", "options"), [("sop_ping_failure", {"_input", "rc"}),
                                                ("sop_angka", {"_input", "decimals"}),
-                                               ("sop_sipp_central_said", {"_input", "status"})])
+                                               ("sop_sipp_central_said", {"_input", "status"}),
+                                               ("sop_seconds_error", {"_input", "name"})])
 def test_ansible_doc_renders_the_filter(name, options):
     proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", name],
                           capture_output=True, text=True, check=False, env=ENV, cwd=ROOT,
