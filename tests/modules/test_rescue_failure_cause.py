@@ -138,3 +138,28 @@ def test_the_sipp_backup_verification_names_the_role_variable_it_refuses(tmp_pat
         "sipp_backup_verify_timeout: must be a positive number of seconds, not 0. Backup "
         "sipp-1.tar.zst belum terverifikasi dan tidak ditandai gagal; jalankan lagi setelah "
         "penyebabnya diperbaiki.")
+
+
+@pytest.mark.parametrize(("option", "value", "cause"), [
+    ("lock_timeout", -1, "server_maintenance_apt_lock_timeout: must be 0 (does not wait) or a "
+                         "positive number of seconds, not -1"),
+    ("download_timeout", 0, "server_maintenance_download_timeout: must be a positive number of "
+                            "seconds, not 0"),
+])
+def test_the_server_upgrade_names_the_role_variable_it_refuses(tmp_path, option, value, cause):
+    """The module's lock_timeout was recorded, a name no court sets (the role's variable
+    is server_maintenance_apt_lock_timeout). server_updates refuses it before apt runs,
+    and in check mode."""
+    tasks = yaml.safe_load(
+        (ROOT / "roles/server_maintenance/tasks/perawatan_server.yml").read_text("utf-8"))
+    block = next(t for t in tasks if "block" in t and t["name"].startswith("Upgrade the"))
+    block["block"] = [{"name": "Upgrade", "server_updates": {option: value},
+                       "check_mode": True}]
+    play = [{"hosts": "localhost", "gather_facts": False, "tasks": [block]}]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play), encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    proc = subprocess.run([*LOCAL_PLAYBOOK, str(tmp_path / "play.yml")], capture_output=True,
+                          text=True, check=False, env=env, timeout=120)
+    results = json.loads(proc.stdout)["plays"][0]["tasks"]
+    assert results[-1]["hosts"]["localhost"]["msg"] == f"pengaturan salah: {cause}"

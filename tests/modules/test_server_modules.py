@@ -2861,8 +2861,9 @@ def test_the_download_limit_is_the_modules_option(tmp_path, monkeypatch):
             1, f"download_timeout: must be a positive number of seconds, not {bad}",
             "download_timeout")
     role = ROOT / "roles" / "server_maintenance"
-    task = next(task for task in yaml.safe_load(
-        (role / "tasks" / "perawatan_server.yml").read_text()) if "server_updates" in task)
+    task = next(task for block in yaml.safe_load(
+        (role / "tasks" / "perawatan_server.yml").read_text())
+        for task in block.get("block", [block]) if "server_updates" in task)
     assert task["server_updates"]["download_timeout"] == \
         "{{ server_maintenance_download_timeout }}"
     assert yaml.safe_load((role / "defaults" / "main.yml").read_text())[
@@ -2962,8 +2963,9 @@ def test_installs_wait_for_dpkgs_lock(tmp_path, monkeypatch):
             "lagi setelah proses itu selesai")), step
         assert "-o DPkg::Lock::Timeout=7 " in log.read_text().splitlines()[-1]
     role = ROOT / "roles" / "server_maintenance"
-    task = next(task for task in yaml.safe_load(
-        (role / "tasks" / "perawatan_server.yml").read_text()) if "server_updates" in task)
+    task = next(task for block in yaml.safe_load(
+        (role / "tasks" / "perawatan_server.yml").read_text())
+        for task in block.get("block", [block]) if "server_updates" in task)
     assert task["server_updates"]["lock_timeout"] == "{{ server_maintenance_apt_lock_timeout }}"
     assert yaml.safe_load((role / "defaults" / "main.yml").read_text())[
         "server_maintenance_apt_lock_timeout"] == 300
