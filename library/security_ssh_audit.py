@@ -62,11 +62,15 @@ options:
     elements: str
     default: [sshd, sshd-session]
   burst_failures:
-    description: Failures from one address within O(burst_seconds) that make a burst.
+    description:
+      - Failures from one address within O(burst_seconds) that make a burst.
+      - At least 1, else the module fails with C(setting) C(burst_failures).
     type: int
     default: 10
   burst_seconds:
-    description: Window of a burst.
+    description:
+      - Window of a burst, in seconds.
+      - At least 1, else the module fails with C(setting) C(burst_seconds).
     type: int
     default: 60
   failure_warn:
@@ -494,8 +498,10 @@ def main() -> None:
                              params["office_days"], params["timezone"])
     except SecurityInputError as exc:
         module.fail_json(msg=str(exc))
-    if params["burst_failures"] < 1 or params["burst_seconds"] < 1:
-        module.fail_json(msg="burst_failures and burst_seconds must be at least 1")
+    for name in ("burst_failures", "burst_seconds"):
+        if params[name] < 1:  # the setting, for a role's rescue to name its variable
+            module.fail_json(msg=f"{name}: must be at least 1, not {params[name]}",
+                             setting=name)
     bad_timeout = seconds_error(params, "timeout")
     if bad_timeout:
         module.fail_json(**bad_timeout)

@@ -11,6 +11,7 @@ import pathlib
 import subprocess
 from typing import Any
 
+import pytest
 import yaml
 from loader import LOCAL_PLAYBOOK
 
@@ -18,10 +19,10 @@ ROOT = pathlib.Path(__file__).parents[2]
 MAIN = ROOT / "roles/it_security/tasks/main.yml"
 
 
-def outcome(tmp_path: pathlib.Path, failing: dict[str, Any]) -> str:
-    """The role's final message when activity 16's tasks are ``failing`` instead."""
+def outcome(tmp_path: pathlib.Path, failing: dict[str, Any], number: int = 16) -> str:
+    """The role's final message when activity ``number``'s tasks are ``failing`` instead."""
     main = yaml.safe_load(MAIN.read_text(encoding="utf-8"))
-    activity = next(t for t in main if t["name"].startswith("Kegiatan 16 "))
+    activity = next(t for t in main if t["name"].startswith(f"Kegiatan {number} "))
     final = next(t for t in main if t["name"] == "Failed activities")
     play = [{"hosts": "localhost", "gather_facts": False,
              "vars_files": [str(ROOT / "roles/it_security/vars/main.yml")],
@@ -54,3 +55,14 @@ def test_a_failed_command_item_names_its_error(tmp_path):
 def test_a_task_without_a_loop_keeps_its_message(tmp_path):
     failing = {"name": "Restore", "ansible.builtin.fail": {"msg": "timeout must be at least 1"}}
     assert outcome(tmp_path, failing) == "Kegiatan 16 (D.7): timeout must be at least 1"
+
+
+@pytest.mark.parametrize("option", ["burst_failures", "burst_seconds"])
+def test_a_burst_setting_the_audit_refuses_is_named_by_the_roles_variable(tmp_path, option):
+    """security_ssh_audit's refusal had no setting: recorded as the module's 'burst_failures
+    and burst_seconds must be at least 1', neither a variable a court sets."""
+    failing = {"name": "Read SSH logins", "security_ssh_audit": {option: 0},
+               "check_mode": True}
+    assert outcome(tmp_path, failing, 2) == (
+        f"Kegiatan 2 (C.2): pengaturan salah: it_security_ssh_{option}: must be at least 1, "
+        "not 0")
