@@ -139,7 +139,7 @@ options:
     default: 32
   timeout:
     description:
-      - Seconds before a router that does not answer is given up (more than 0, finite).
+      - Seconds before a router that does not answer is given up.
       - Connecting and, with O(routers[].tls), the TLS handshake take at most this long
         counted from before the host name is resolved. The resolver itself is not
         bounded by it (the system's resolver has its own time limit, some 10 s for each
@@ -152,7 +152,7 @@ options:
         32 MiB, each read of a word or its length counted as at least 32 bytes (what a
         word costs in memory, however short); a router that keeps sending, floods short
         rows, or sends a byte now and then, is given up with that error.
-      - Above 0, else the module fails with C(setting) C(timeout).
+      - Above 0 and finite, else the module fails with C(setting) C(timeout).
     type: float
     default: 10
 attributes:

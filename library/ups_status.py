@@ -76,11 +76,11 @@ options:
     required: true
   timeout:
     description:
-      - Seconds C(upsc) may take (more than 0); a NUT server whose connection is neither
-        accepted nor refused (a firewall dropping it, C(upsc) waiting as long as the system
-        tries to connect) or that answers too slowly is then a failed read (status
-        C(fail)) instead of a hung SOP. One that accepts the connection and then says
-        nothing is C(upsc)'s own C(Server disconnected) after 5 s.
+      - Seconds C(upsc) may take; a NUT server whose connection is neither accepted nor
+        refused (a firewall dropping it, C(upsc) waiting as long as the system tries to
+        connect) or that answers too slowly is then a failed read (status C(fail))
+        instead of a hung SOP. One that accepts the connection and then says nothing is
+        C(upsc)'s own C(Server disconnected) after 5 s.
       - C(upsc) may print at most 1 MiB (a UPS has some hundred variables of a few dozen
         bytes); a NUT server that never ends its list of variables is likewise a failed
         read, instead of filling the memory of the host C(upsc) runs on.

@@ -195,3 +195,33 @@ def test_zone_options_say_the_zones_they_take(name: str) -> None:
     notes = " ".join(doc.get("notes") or [])
     assert "in any case" in notes and "C(-12:00) to C(+14:00)" in notes, notes
     assert "C(setting)" in notes, notes
+
+
+# How an option's limit is said: "(more than 0)", "Above 0", "at least 1", "finite".
+LIMIT = re.compile(r"(?i)\b(?:more than 0|above 0|positive|at least 1|finite)\b")
+
+
+def limit_items(description: Any) -> list[str]:
+    """The items of an option's description that state its limit."""
+    items = [description] if isinstance(description, str) else list(description or [])
+    return [item for item in items if LIMIT.search(item)]
+
+
+def test_an_options_limit_is_stated_in_one_item_only() -> None:
+    # routeros_check's and ups_status's timeout said it twice, "(more than 0, finite)"
+    # and "Above 0, else the module fails with C(setting) C(timeout)"
+    twice = []
+    for name in (m for m in MODULES if m not in DOC_ONLY):
+        doc, _ = documented(name)
+        for option, spec in doc["options"].items():
+            if len(limit_items(spec.get("description"))) > 1:
+                twice.append(f"{name}: {option}")
+    assert twice == []
+
+
+def test_a_limit_stated_twice_is_found() -> None:
+    assert limit_items(["Seconds it may take (more than 0).",
+                        "Above 0, else the module fails with C(setting) C(timeout)."]) == [
+        "Seconds it may take (more than 0).",
+        "Above 0, else the module fails with C(setting) C(timeout)."]
+    assert limit_items("Seconds, more than 0 and finite.") == ["Seconds, more than 0 and finite."]
