@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 from sop import __version__, inventory, output
 from sop.catalogue import Sop, apply_overrides, get_sop, load_catalogue
 from sop.errors import ExitCode, SopError, interrupted
-from sop.extravars import parse_extra_vars
+from sop.extravars import parse_extra_vars, refuse_unknown_settings
 from sop.paths import database_url, default_data_dir, find_project_dir, prepare_data_dir
 from sop.statuses import STATUSES
 from sop.sweep import sweep
@@ -435,6 +435,7 @@ def _run(
     extra = approvals.with_approvals(ctx.store, sop, own_extra)
     source = inventory.resolve_source(args.inventory)
     vault = _vault_for(args, source, extra.files)
+    refuse_unknown_settings(project, source, args.limit, vault)
     request = runner.RunRequest(
         sop=sop,
         project_dir=project,
@@ -819,6 +820,8 @@ def cmd_schedule(ctx: Context) -> ExitCode:
             )
         vault = _vault_for(args, source)
         info = inventory.load(source, None, vault)
+        # its timers' runs would refuse a setting no role knows, each time, unattended
+        refuse_unknown_settings(project, source, None, vault)
         sop_bin = Path(sys.executable).parent / "sop"
         units = schedule.render(
             # as the court runs them: its Mutu Baku sets each service's time limit

@@ -1,7 +1,7 @@
 """`-e` arguments: values go to ansible-playbook through a private file, only NAMES are
 recorded (never values). A name with a project role's prefix (`sipp_backup_`) that the
-role does not know is refused: Ansible ignores an unknown variable, so a typo ran as if
-the setting had been given."""
+role does not know is refused, in -e as in the court's inventory (`refuse_unknown_settings`):
+Ansible ignores an unknown variable, so a typo ran as if the setting had been given."""
 
 # Ansible and ansible-runner are imported where used: `sop` starts fast for every command.
 # ruff: noqa: PLC0415
@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
+from sop import inventory
 from sop.errors import SopError
-from sop.inventory import VAULT_HEADER
 from sop.untrusted import is_text
 
 
@@ -31,9 +31,12 @@ class ExtraVars:
     names: list[str] = field(default_factory=list)
 
 
-class _VarsLoader(yaml.SafeLoader):
-    """YAML as Ansible reads a vars file, for its names: a value tagged `!vault` or
-    `!unsafe` (Ansible's tags) is a value, not an error."""
+# YAML as Ansible reads a vars file, for its names (libyaml's loader where installed: a
+# run reads its roles' files): a value tagged `!vault` or `!unsafe` (Ansible's tags) is a
+# value, not an error.
+_VarsLoader: type[yaml.SafeLoader] = type(
+    "_VarsLoader", (getattr(yaml, "CSafeLoader", yaml.SafeLoader),), {}
+)
 
 
 def _any_value(_loader: yaml.SafeLoader, _node: yaml.Node) -> None:
@@ -52,7 +55,7 @@ def _file_names(given: str, path: Path) -> list[str]:
         raw = path.read_bytes()
     except OSError as exc:
         raise SopError(f"-e {given}: {exc.strerror}") from None
-    if raw.lstrip().startswith(VAULT_HEADER):
+    if raw.lstrip().startswith(inventory.VAULT_HEADER):
         return [f"@{path.name}"]
     try:
         text = raw.decode("utf-8")
@@ -131,37 +134,44 @@ class _RoleVariables:
             return str(defaults)
         return str(Path("roles", role, "README.md"))
 
-    def refuse_unknown(self, names: Iterable[str], given: str | None) -> None:
+    def refuse_unknown(self, names: Iterable[str], given: str) -> None:
         """SopError for the first name with a role's prefix that no such role knows, or
-        that is a role's internal variable (`<role>__name`); `given`: the @file's -e."""
+        that is a role's internal variable (`<role>__name`); `given`: where the names are
+        set, the start of the line (`-e `, `-e @vars.yml: `)."""
+        for name in names:
+            problem = self.problem(name)
+            if problem:
+                raise SopError(f"{given}{name}: {problem}")
+
+    def problem(self, name: str) -> str | None:
+        """Why `name` is refused, None when it is not (no role's prefix, or a variable
+        of its role, or its role's files unreadable)."""
         import difflib
 
-        for name in names:
-            # the longest prefix: of sipp_ and sipp_backup_, sipp_backup_
-            role = max((r for r in self.roles if name.startswith(f"{r}_")), key=len, default=None)
-            if role is None:
-                continue
-            where = f"-e {given}: {name}" if given else f"-e {name}"
-            if name.startswith(f"{role}__"):
-                raise SopError(
-                    f"{where}: an internal variable of role {role} (two underscores), not a "
-                    f"setting; {self.listing(role)} lists its settings"
-                )
-            known = self.known(role)
-            if known is None or name in known:
-                continue
-            # the part after the prefix: network_ping_count is not network_probe_timeout
-            settings = {
-                variable[len(role) + 1 :]: variable
-                for variable in sorted(known)
-                if variable.startswith(f"{role}_") and not variable.startswith(f"{role}__")
-            }
-            close = difflib.get_close_matches(name[len(role) + 1 :], list(settings), n=1)
-            hint = (
-                f"did you mean {settings[close[0]]}?" if close
-                else f"{self.listing(role)} lists them"
+        # the longest prefix: of sipp_ and sipp_backup_, sipp_backup_
+        role = max((r for r in self.roles if name.startswith(f"{r}_")), key=len, default=None)
+        if role is None:
+            return None
+        if name.startswith(f"{role}__"):
+            return (
+                f"an internal variable of role {role} (two underscores), not a setting; "
+                f"{self.listing(role)} lists its settings"
             )
-            raise SopError(f"{where}: role {role} has no variable of that name ({hint})")
+        known = self.known(role)
+        if known is None or name in known:
+            return None
+        # the part after the prefix: network_ping_count is not network_probe_timeout
+        settings = {
+            variable[len(role) + 1 :]: variable
+            for variable in sorted(known)
+            if variable.startswith(f"{role}_") and not variable.startswith(f"{role}__")
+        }
+        close = difflib.get_close_matches(name[len(role) + 1 :], list(settings), n=1)
+        hint = (
+            f"did you mean {settings[close[0]]}?" if close
+            else f"{self.listing(role)} lists them"
+        )
+        return f"role {role} has no variable of that name ({hint})"
 
 
 def _declared(relative: str, text: str) -> list[str]:
@@ -197,7 +207,7 @@ def parse_extra_vars(arguments: Sequence[str], project: Path | None = None) -> E
                 raise SopError(f"-e {text}: file not found")
             names = _file_names(text, path)
             if roles is not None:
-                roles.refuse_unknown(names, text)
+                roles.refuse_unknown(names, f"-e {text}: ")
             parsed.names.extend(names)
             parsed.files.append(str(path.resolve()))
         elif text.startswith(("{", "[")):
@@ -208,7 +218,7 @@ def parse_extra_vars(arguments: Sequence[str], project: Path | None = None) -> E
             if not isinstance(data, dict):
                 raise SopError("-e: JSON/YAML extra vars must be a mapping")
             if roles is not None:
-                roles.refuse_unknown(map(str, data), None)
+                roles.refuse_unknown(map(str, data), "-e ")
             parsed.values.update(data)
             parsed.names.extend(map(str, data))
         else:
@@ -222,8 +232,23 @@ def parse_extra_vars(arguments: Sequence[str], project: Path | None = None) -> E
             if not data or "_raw_params" in data:
                 raise SopError("-e: expected key=value, JSON or @file (value not shown)")
             if roles is not None:
-                roles.refuse_unknown(data, None)
+                roles.refuse_unknown(data, "-e ")
             parsed.values.update(data)
             parsed.names.extend(data)
     parsed.names = sorted(set(parsed.names))
     return parsed
+
+
+def refuse_unknown_settings(
+    project: Path, source: str, limit: str | None, vault: inventory.VaultOptions
+) -> None:
+    """SopError for the first variable the inventory `source` sets for its hosts in scope
+    (--limit's) and their groups that the role of its prefix does not know, as for -e,
+    naming where it is set (inventory.set_variables). Ansible reads the inventory only
+    when its files hold such a name (inventory.words): a run's start stays short."""
+    roles = _RoleVariables(project)
+    words = inventory.words(source, vault)
+    if words is not None and not any(map(roles.problem, words)):
+        return
+    for where, name in inventory.set_variables(source, limit, vault):
+        roles.refuse_unknown([name], f"inventory: {where}: ")

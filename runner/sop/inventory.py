@@ -4,7 +4,10 @@ read in-process with Ansible's Python API (`load`): hosts, court identity (`cour
 line saying why it cannot be read. Used by `sop list -i`, `sop show -i`, `sop schedule
 install`, `sop report -i`, a SOP of manual steps only, and by `sop run` only after a
 playbook that ran on no host (to name the bad inventory, or the court of a playbook that
-failed before its first play). A successful `sop run` never reads it in-process:
+failed before its first play). Before a `sop run` or a `sop schedule install`, the words
+of its files are searched for a setting no role knows (`words`), and only when one may
+be there are the names of the variables it sets read (`set_variables`: no value
+templated or decrypted); a successful `sop run` reads no value in-process:
 ansible-playbook does, and fails on an inventory no plugin can parse
 (INVENTORY_ANY_UNPARSED_IS_FAILED, set by `use_project_config`) or on a --limit that
 matches no host.
@@ -53,6 +56,11 @@ class VaultOptions:
         import ansible.constants as C
 
         return bool(C.DEFAULT_VAULT_PASSWORD_FILE or C.DEFAULT_VAULT_IDENTITY_LIST)
+
+    def decrypts(self) -> bool:
+        """A password, or a password file: one secret for every vault block (vault
+        identities are Ansible's own to try)."""
+        return self.password is not None or bool(self.file())
 
     def file(self) -> str | None:
         if self.password_file:
@@ -126,7 +134,9 @@ def resolve_source(given: str | None) -> str:
     raise SopError("no inventory: give -i INVENTORY (ansible.cfg's inventory does not exist)")
 
 
-def _inventory_files(source: str) -> Iterable[Path]:
+def _inventory_paths(source: str) -> Iterable[Path]:
+    """The inventory's files and directories: a directory source's, or a file source and
+    its group_vars and host_vars (a directory that is a symbolic link not entered)."""
     path = Path(source)
     if not path.exists():
         return
@@ -137,7 +147,51 @@ def _inventory_files(source: str) -> Iterable[Path]:
         if root.is_file():
             yield root
         elif root.is_dir():
-            yield from (p for p in root.rglob("*") if p.is_file())
+            yield from root.rglob("*")
+
+
+def _inventory_files(source: str) -> Iterable[Path]:
+    return (path for path in _inventory_paths(source) if path.is_file())
+
+
+# A source whose variables need not be written in its files: an inventory plugin's
+# configuration (`plugin: amazon.aws.aws_ec2`); an executable one is a script.
+_PLUGIN_CONFIG = re.compile(rb"^plugin:", re.MULTILINE)
+_WORD = re.compile(r"[A-Za-z_]\w*")
+
+
+def words(source: str, vault: VaultOptions) -> set[str] | None:
+    """Every word of the inventory's files, each name it sets among them (a vaulted file's
+    decrypted with the one password given, skipped without one, as `set_variables` does);
+    None when a file may set names it does not hold (a script, a plugin's configuration)
+    or is not read here (under a directory that is a symbolic link)."""
+    found: set[str] = set()
+    secret = None
+    for file in _inventory_paths(source):
+        if file.is_dir():
+            if file.is_symlink():
+                return None
+            continue
+        try:
+            data = file.read_bytes()
+        except OSError:
+            continue  # Ansible names it
+        if data.startswith(VAULT_HEADER):  # as Ansible tells a vaulted file
+            if not vault.decrypts():
+                continue
+            if secret is None:
+                secret = _vault_secret(vault)
+            from ansible.errors import AnsibleError
+            from ansible.parsing.vault import VaultLib
+
+            try:
+                data = VaultLib([("default", secret)]).decrypt(data)
+            except AnsibleError:
+                return None  # Ansible's read names the file
+        elif os.access(file, os.X_OK) or _PLUGIN_CONFIG.search(data):
+            return None
+        found.update(_WORD.findall(data.decode("utf-8", "replace")))
+    return found
 
 
 def vaulted_files(source: str, extra_files: Sequence[str] = ()) -> list[Path]:
@@ -262,34 +316,15 @@ def _malformed(source: str, warnings: str) -> str:
     return f"inventory {source} is malformed: {detail}"
 
 
-def load(source: str, limit: str | None, vault: VaultOptions) -> InventoryInfo:
-    """The hosts (all, or --limit) and the court's variables; SopError on any problem.
-    Ansible's warnings are kept from the terminal: a failure becomes one line, anything
-    else is shown as Ansible wrote it."""
+@contextlib.contextmanager
+def _reading(source: str, warnings: io.StringIO) -> Iterator[None]:
+    """Ansible reading `source`, its warnings kept in `warnings`: its failure, or a
+    source no plugin parsed, as one line (SopError)."""
     from ansible.errors import AnsibleError
-    from ansible.inventory.manager import InventoryManager
-    from ansible.parsing.dataloader import DataLoader
-    from ansible.template import Templar
-    from ansible.vars.manager import VariableManager
 
-    loader = DataLoader()
-    warnings = io.StringIO()
     try:
         with contextlib.redirect_stderr(warnings):
-            _vault_secrets(loader, vault)
-            inventory = InventoryManager(loader=loader, sources=[source])
-            if limit:
-                inventory.subset(limit)
-            names = {h.name: None for h in inventory.get_hosts(pattern="all")}
-            court: dict[str, Any] = {}
-            any_host = next(iter(names), None) or next(iter(inventory.hosts), None)
-            if any_host is not None:
-                variables = VariableManager(loader=loader, inventory=inventory).get_vars(
-                    host=inventory.get_host(any_host), include_hostvars=False
-                )
-                # templated as a play templates them: timezone: "{{ court_tz }}"
-                resolve = Templar(loader=loader, variables=variables).template
-                court = {key: _plain(resolve(variables.get(key))) for key in COURT_VARS}
+            yield
     except AnsibleError as exc:
         message = str(getattr(exc, "message", exc)).strip().splitlines()[0]
         if message.startswith(("Completely failed to parse", "No inventory was parsed")):
@@ -297,6 +332,42 @@ def load(source: str, limit: str | None, vault: VaultOptions) -> InventoryInfo:
         raise SopError(f"inventory {source}: {message}") from None
     if _PARSE_FAILURE.search(warnings.getvalue()):  # unparsed, though allowed by config
         raise SopError(_malformed(source, warnings.getvalue()))
+
+
+def _hosts(loader: Any, source: str, limit: str | None, vault: VaultOptions) -> Any:
+    """Ansible's inventory of `source` (its vault's password given to `loader`), limited to
+    --limit's hosts."""
+    from ansible.inventory.manager import InventoryManager
+
+    _vault_secrets(loader, vault)
+    inventory = InventoryManager(loader=loader, sources=[source])
+    if limit:
+        inventory.subset(limit)
+    return inventory
+
+
+def load(source: str, limit: str | None, vault: VaultOptions) -> InventoryInfo:
+    """The hosts (all, or --limit) and the court's variables; SopError on any problem.
+    Ansible's warnings are kept from the terminal: a failure becomes one line, anything
+    else is shown as Ansible wrote it."""
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.template import Templar
+    from ansible.vars.manager import VariableManager
+
+    loader = DataLoader()
+    warnings = io.StringIO()
+    with _reading(source, warnings):
+        inventory = _hosts(loader, source, limit, vault)
+        names = {h.name: None for h in inventory.get_hosts(pattern="all")}
+        court: dict[str, Any] = {}
+        any_host = next(iter(names), None) or next(iter(inventory.hosts), None)
+        if any_host is not None:
+            variables = VariableManager(loader=loader, inventory=inventory).get_vars(
+                host=inventory.get_host(any_host), include_hostvars=False
+            )
+            # templated as a play templates them: timezone: "{{ court_tz }}"
+            resolve = Templar(loader=loader, variables=variables).template
+            court = {key: _plain(resolve(variables.get(key))) for key in COURT_VARS}
     if not names:
         raise SopError(
             f"no hosts of inventory {source} match --limit {limit}"
@@ -316,3 +387,74 @@ def load(source: str, limit: str | None, vault: VaultOptions) -> InventoryInfo:
         schedule=court.get("sop_schedule"),
         court_city=court.get("court_city"),
     )
+
+
+def set_variables(source: str, limit: str | None, vault: VaultOptions) -> list[tuple[str, str]]:
+    """The variables the inventory sets for its hosts in scope (all, or --limit's) and
+    their groups, each name with where it is set: `vars of group court`, `vars of host
+    sipp` (in the inventory's own files), `group_vars of court`, `host_vars of sipp`, and
+    the file and line Ansible read it from when it tells them. Names only: nothing
+    templated; an inline `!vault` value stays encrypted (Ansible decrypts one only when
+    it is read); a vaulted file is decrypted with the one password given (as
+    `undecryptable` did), skipped without one (vault identities are Ansible's own to
+    try). SopError (one line) for an inventory Ansible cannot read; no host in scope:
+    none (ansible-playbook names the --limit that matches no host)."""
+    from ansible.parsing.dataloader import DataLoader
+
+    loader = DataLoader()
+    decrypts = vault.decrypts()
+    found: list[tuple[str, str]] = []
+    with _reading(source, io.StringIO()):  # ansible-playbook shows its warnings
+        inventory = _hosts(loader, source, limit, vault)
+        hosts = inventory.get_hosts(pattern="all")
+        groups = {group.name: group for host in hosts for group in host.get_groups()}
+        for kind, entities in (("group", list(groups.values())), ("host", hosts)):
+            for entity in entities:
+                found += [(_where(f"vars of {kind} {entity.name}", n), n) for n in entity.vars]
+            for entity in entities:
+                found += [
+                    (_where(f"{kind}_vars of {entity.name}", n), n)
+                    for n in _vars_files(loader, source, f"{kind}_vars", entity.name, decrypts)
+                ]
+    return [(where, str(name)) for where, name in found]
+
+
+def _vars_files(
+    loader: Any, source: str, subdir: str, name: str, decrypts: bool
+) -> Iterator[Any]:
+    """The names `name`'s files under the inventory's group_vars/host_vars set (the files
+    Ansible's host_group_vars reads, found as it finds them), as Ansible read them; a
+    vaulted file only when `decrypts`."""
+    if "," in source and not os.path.exists(source):
+        return  # a host list: no directory
+    base = source if os.path.isdir(source) else os.path.dirname(source)
+    directory = os.path.join(os.path.realpath(base), subdir)
+    if not os.path.isdir(directory):
+        return
+    for file in loader.find_vars_files(directory, name):
+        if not decrypts and _vaulted(file):
+            continue
+        data = loader.load_from_file(file, cache="all", unsafe=True)
+        if isinstance(data, dict):  # else ansible-playbook names the file
+            yield from data
+
+
+def _vaulted(file: str) -> bool:
+    try:
+        with open(file, "rb") as handle:
+            return handle.read(len(VAULT_HEADER)) == VAULT_HEADER
+    except OSError:
+        return False  # Ansible's loader names the file
+
+
+def _where(where: str, name: Any) -> str:
+    """`where` with the file and line Ansible read `name` from, when it tells them."""
+    try:
+        from ansible._internal._datatag._tags import Origin
+    except ImportError:  # a later Ansible's: the file unnamed
+        return where
+    origin = Origin.get_tag(name)
+    if origin is None or origin.path is None:
+        return where
+    line = f" line {origin.line_num}" if origin.line_num else ""
+    return f"{where} ({origin.path}{line})"

@@ -114,6 +114,22 @@ def test_install_of_a_vaulted_court_gives_its_timers_the_password_file(
         ).read_text()
 
 
+def test_install_refuses_a_setting_no_role_knows(cli: Cli, court: Path, tmp_path: Path) -> None:
+    """Each of its timers' runs would refuse it, unattended, and record nothing: the
+    install says so first, and writes no unit."""
+    court_vars = court / "group_vars" / "all.yml"
+    court_vars.write_text(court_vars.read_text() + "website_quarantne: true\n")
+    units = tmp_path / "units"
+    code, out, err = _install(cli, court, units)
+    line = len(court_vars.read_text().splitlines())
+    assert (code, out) == (2, "") and err == (
+        f"sop: error: inventory: group_vars of all ({court_vars} line {line}): "
+        "website_quarantne: role website has no variable of that name (did you mean "
+        "website_quarantine?)\n"
+    )
+    assert not units.exists()
+
+
 def test_install_renders_units_idempotently(cli: Cli, court: Path, tmp_path: Path) -> None:
     units = tmp_path / "units"
     code, out, err = _install(cli, court, units)
