@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 # A role's tasks run on this controller with this venv's Python: what Ansible would
@@ -25,6 +26,18 @@ ROOT = Path(__file__).resolve().parents[2]
 # dependencies.
 LOCAL_PLAYBOOK = ("ansible-playbook", "-i", "localhost,", "-c", "local",
                   "-e", f"ansible_python_interpreter={sys.executable}")
+
+
+def last_message(tmp_path: Path, play: list[dict[str, Any]]) -> str:
+    """The message of the last task the local playbook ``play`` ran on localhost, as
+    Ansible's json callback reports it (a role's rescue, run with its failing task)."""
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play), encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    proc = subprocess.run([*LOCAL_PLAYBOOK, str(tmp_path / "play.yml")], capture_output=True,
+                          text=True, check=False, env=env, timeout=120)
+    tasks = json.loads(proc.stdout)["plays"][0]["tasks"]
+    return str(tasks[-1]["hosts"]["localhost"]["msg"])
 
 
 @contextlib.contextmanager

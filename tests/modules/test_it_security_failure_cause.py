@@ -5,15 +5,12 @@ on the gateway, was recorded as nothing more)."""
 
 from __future__ import annotations
 
-import json
-import os
 import pathlib
-import subprocess
 from typing import Any
 
 import pytest
 import yaml
-from loader import LOCAL_PLAYBOOK
+from loader import last_message
 
 ROOT = pathlib.Path(__file__).parents[2]
 MAIN = ROOT / "roles/it_security/tasks/main.yml"
@@ -27,13 +24,7 @@ def outcome(tmp_path: pathlib.Path, failing: dict[str, Any], number: int = 16) -
     play = [{"hosts": "localhost", "gather_facts": False,
              "vars_files": [str(ROOT / "roles/it_security/vars/main.yml")],
              "tasks": [dict(activity, block=[failing]), final]}]
-    (tmp_path / "play.yml").write_text(yaml.safe_dump(play), encoding="utf-8")
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
-    proc = subprocess.run([*LOCAL_PLAYBOOK, str(tmp_path / "play.yml")], capture_output=True,
-                          text=True, check=False, env=env, timeout=120)
-    tasks = json.loads(proc.stdout)["plays"][0]["tasks"]
-    return str(tasks[-1]["hosts"]["localhost"]["msg"])
+    return last_message(tmp_path, play)
 
 
 def test_each_failed_item_of_a_loop_is_named(tmp_path):

@@ -5,15 +5,12 @@ computer's disk full during the ingest was recorded as no more)."""
 
 from __future__ import annotations
 
-import json
-import os
 import pathlib
-import subprocess
 from typing import Any
 
 import pytest
 import yaml
-from loader import LOCAL_PLAYBOOK
+from loader import last_message
 
 ROOT = pathlib.Path(__file__).parents[2]
 
@@ -30,13 +27,7 @@ def outcome(tmp_path: pathlib.Path, role: str, tasks_file: str, activity: str, f
     play = [{"hosts": "localhost", "gather_facts": False,
              "vars_files": [str(vars_file)] if vars_file.exists() else [],
              "tasks": [dict(block, block=[failing]), stop]}]
-    (tmp_path / "play.yml").write_text(yaml.safe_dump(play), encoding="utf-8")
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
-    proc = subprocess.run([*LOCAL_PLAYBOOK, str(tmp_path / "play.yml")], capture_output=True,
-                          text=True, check=False, env=env, timeout=120)
-    results = json.loads(proc.stdout)["plays"][0]["tasks"]
-    return str(results[-1]["hosts"]["localhost"]["msg"])
+    return last_message(tmp_path, play)
 
 
 def test_the_website_backup_names_the_ingest_that_failed(tmp_path):
@@ -127,13 +118,7 @@ def test_the_sipp_backup_verification_names_the_role_variable_it_refuses(tmp_pat
              "vars": {"sipp_backup_host": "backup",
                       "sipp_backup__dump": {"path": "/var/backups/sipp/sipp-1.tar.zst"}},
              "tasks": [block]}]
-    (tmp_path / "play.yml").write_text(yaml.safe_dump(play), encoding="utf-8")
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
-    proc = subprocess.run([*LOCAL_PLAYBOOK, str(tmp_path / "play.yml")], capture_output=True,
-                          text=True, check=False, env=env, timeout=120)
-    results = json.loads(proc.stdout)["plays"][0]["tasks"]
-    assert results[-1]["hosts"]["localhost"]["msg"] == (
+    assert last_message(tmp_path, play) == (
         "Verifikasi tidak dapat dijalankan di komputer backup backup: pengaturan salah: "
         "sipp_backup_verify_timeout: must be a positive number of seconds, not 0. Backup "
         "sipp-1.tar.zst belum terverifikasi dan tidak ditandai gagal; jalankan lagi setelah "
@@ -156,10 +141,4 @@ def test_the_server_upgrade_names_the_role_variable_it_refuses(tmp_path, option,
     block["block"] = [{"name": "Upgrade", "server_updates": {option: value},
                        "check_mode": True}]
     play = [{"hosts": "localhost", "gather_facts": False, "tasks": [block]}]
-    (tmp_path / "play.yml").write_text(yaml.safe_dump(play), encoding="utf-8")
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
-    proc = subprocess.run([*LOCAL_PLAYBOOK, str(tmp_path / "play.yml")], capture_output=True,
-                          text=True, check=False, env=env, timeout=120)
-    results = json.loads(proc.stdout)["plays"][0]["tasks"]
-    assert results[-1]["hosts"]["localhost"]["msg"] == f"pengaturan salah: {cause}"
+    assert last_message(tmp_path, play) == f"pengaturan salah: {cause}"

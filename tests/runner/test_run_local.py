@@ -1237,10 +1237,28 @@ def test_sigint_before_the_playbook_starts_is_a_cancel(
     assert not (tmp_path / "dump.sql").exists()  # nothing ran
 
 
-@pytest.mark.parametrize(
+def _signalled_at(sop_env: dict[str, str], tmp_path: Path, fail: str, patch: str,
+                  ) -> tuple[subprocess.CompletedProcess[str], dict[str, object]]:
+    """A local-demo run (failing as ``fail`` says) in a `sop` whose code ``patch`` makes
+    send itself SIGTERM at a chosen moment: its process and its execution's row."""
+    script = f"import os, signal, sys\nimport sop.runner\n{patch}from sop.cli import main\n" \
+        "sys.exit(main(sys.argv[1:]))\n"
+    done = subprocess.run(
+        [str(Path(SOP_BIN).parent / "python"), "-c", script, "run", "local-demo",
+         "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}", "-e", f"demo_fail={fail}",
+         "-e", "demo_fail_msg=x"],
+        env=sop_env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    return done, _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
+
+
+OUTCOMES = pytest.mark.parametrize(
     ("fail", "code", "status", "error"),
     [("false", 0, "successful", None), ("true", 1, "failed", "localhost: Fail on request: x")],
 )
+
+
+@OUTCOMES
 def test_sigterm_as_the_playbook_ends_keeps_its_outcome(
     sop_env: dict[str, str], tmp_path: Path, fail: str, code: int, status: str, error: str | None
 ) -> None:
@@ -1248,33 +1266,18 @@ def test_sigterm_as_the_playbook_ends_keeps_its_outcome(
     (the default action: sop's handlers were gone), leaving a finished run `running`,
     then `interrupted`. The outcome is recorded, then sop exits. A playbook that ran to
     its end and failed was recorded `canceled`, without its cause."""
-    script = (
-        "import os, signal, sys\n"
-        "import sop.runner\n"
+    done, row = _signalled_at(sop_env, tmp_path, fail, (
         "read = sop.runner._read_stdout\n"
         "def late(artifact_dir):\n"
         "    os.kill(os.getpid(), signal.SIGTERM)  # the playbook has just ended\n"
         "    return read(artifact_dir)\n"
-        "sop.runner._read_stdout = late\n"
-        "from sop.cli import main\n"
-        "sys.exit(main(sys.argv[1:]))\n"
-    )
-    done = subprocess.run(
-        [str(Path(SOP_BIN).parent / "python"), "-c", script, "run", "local-demo",
-         "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}", "-e", f"demo_fail={fail}",
-         "-e", "demo_fail_msg=x"],
-        env=sop_env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        "sop.runner._read_stdout = late\n"))
     assert done.returncode == code, (done.returncode, done.stderr)
-    row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
     assert (row["status"], row["error"]) == (status, error), row
     assert (tmp_path / "dump.sql").exists()
 
 
-@pytest.mark.parametrize(
-    ("fail", "code", "status", "error"),
-    [("false", 0, "successful", None), ("true", 1, "failed", "localhost: Fail on request: x")],
-)
+@OUTCOMES
 def test_a_cancel_after_the_final_stats_keeps_the_outcome(
     sop_env: dict[str, str], tmp_path: Path, fail: str, code: int, status: str, error: str | None
 ) -> None:
@@ -1282,26 +1285,14 @@ def test_a_cancel_after_the_final_stats_keeps_the_outcome(
     and pruned, its PLAY RECAP written) made ansible-runner cancel ansible-playbook as it
     was exiting (rc 254): the run was recorded `canceled` with every activity done. It ran
     to its end: its outcome stands."""
-    script = (
-        "import os, signal, sys\n"
-        "import sop.runner\n"
+    done, row = _signalled_at(sop_env, tmp_path, fail, (
         "handle = sop.runner._Events.handle\n"
         "def late(self, event):\n"
         "    if event.get('event') == 'playbook_on_stats':\n"
         "        os.kill(os.getpid(), signal.SIGTERM)  # the final stats are in\n"
         "    return handle(self, event)\n"
-        "sop.runner._Events.handle = late\n"
-        "from sop.cli import main\n"
-        "sys.exit(main(sys.argv[1:]))\n"
-    )
-    done = subprocess.run(
-        [str(Path(SOP_BIN).parent / "python"), "-c", script, "run", "local-demo",
-         "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}", "-e", f"demo_fail={fail}",
-         "-e", "demo_fail_msg=x"],
-        env=sop_env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        "sop.runner._Events.handle = late\n"))
     assert done.returncode == code, (done.returncode, done.stderr)
-    row = _execution(Path(sop_env["SOP_DATA_DIR"]), 1)
     assert (row["status"], row["error"]) == (status, error), row
 
 
