@@ -108,14 +108,18 @@ def sipp_central_said(cause: Any, status: Any = None) -> str:
     return told or ""
 
 
-def seconds_error(value: Any, name: Any) -> dict[str, str] | None:
+def seconds_error(value: Any, name: Any, zero: Any = None) -> dict[str, str] | None:
     """``module_utils/sop_options.seconds_error`` of the time limit ``value``, named
     ``name`` (the role's variable): its failure (``msg``, ``setting``) or None. A text is
     read as its number, as a module reads its option (``-e name=0`` gives the text
-    ``0``)."""
+    ``0``). ``zero``: what 0 means, as the module's check says it (``turns the check
+    off``), which keeps 0 valid."""
     if not isinstance(name, str) or not name:
         raise AnsibleFilterError("sop_seconds_error: name must be the variable's name, "
                                  f"not {name!r}")
+    if zero is not None and (not isinstance(zero, str) or not zero):
+        raise AnsibleFilterError("sop_seconds_error: zero must say what 0 means, "
+                                 f"not {zero!r}")
     seconds = value
     if isinstance(value, str):
         try:
@@ -125,7 +129,8 @@ def seconds_error(value: Any, name: Any) -> dict[str, str] | None:
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
         raise AnsibleFilterError(f"sop_seconds_error: {name} must be a number of seconds, "
                                  f"not {value!r}")
-    failure: dict[str, str] | None = _OPTIONS.seconds_error({name: seconds}, name)
+    failure: dict[str, str] | None = _OPTIONS.seconds_error({name: seconds}, name,
+                                                            zero=zero)
     return failure
 
 

@@ -149,6 +149,30 @@ def test_sop_seconds_error_is_the_modules_own_check(value, shown):
         "setting": "sipp_sync_http_timeout"})
 
 
+@pytest.mark.parametrize(("value", "shown"), [
+    (-1, "-1"), ("-0.5", "-0.5"), (float("nan"), "nan"), (0, None), ("0", None), (600, None),
+])
+def test_sop_seconds_error_keeps_0_where_the_module_does(value, shown):
+    """mariadb_restore_verify's stall_timeout, whose 0 turns the check off: the filter
+    without zero refused 0, which the module takes."""
+    refused = _filters()["sop_seconds_error"](value, "sipp_backup_verify_stall_timeout",
+                                              "turns the check off")
+    assert refused == (None if shown is None else {
+        "msg": "sipp_backup_verify_stall_timeout: must be 0 (turns the check off) or a "
+               f"positive number of seconds, not {shown}",
+        "setting": "sipp_backup_verify_stall_timeout"})
+
+
+@pytest.mark.parametrize(("value", "name", "zero", "message"), [
+    (5, "t", "", "sop_seconds_error: zero must say what 0 means, not ''"),
+    (5, "t", 0, "sop_seconds_error: zero must say what 0 means, not 0"),
+])
+def test_sop_seconds_error_refuses_a_zero_that_says_nothing(value, name, zero, message):
+    with pytest.raises(AnsibleFilterError) as refused:
+        _filters()["sop_seconds_error"](value, name, zero)
+    assert str(refused.value) == message
+
+
 @pytest.mark.parametrize(("value", "name", "message"), [
     ("x", "t", "sop_seconds_error: t must be a number of seconds, not 'x'"),
     (None, "t", "sop_seconds_error: t must be a number of seconds, not None"),
@@ -164,7 +188,7 @@ def test_sop_seconds_error_refuses_what_is_no_number_or_name(value, name, messag
 @pytest.mark.parametrize(("name", "options"), [("sop_ping_failure", {"_input", "rc"}),
                                                ("sop_angka", {"_input", "decimals"}),
                                                ("sop_sipp_central_said", {"_input", "status"}),
-                                               ("sop_seconds_error", {"_input", "name"})])
+                                               ("sop_seconds_error", {"_input", "name", "zero"})])
 def test_ansible_doc_renders_the_filter(name, options):
     proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", name],
                           capture_output=True, text=True, check=False, env=ENV, cwd=ROOT,
