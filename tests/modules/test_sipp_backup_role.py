@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from typing import Any
 
+import pytest
 import yaml
 from loader import LOCAL_PLAYBOOK
 
@@ -328,3 +329,78 @@ def test_a_kept_free_share_outside_0_to_90_percent_is_refused_first(tmp_path) ->
     assert run(-1).returncode == 2
     assert changed(run(90)) == 0
     assert changed(run(0)) == 0
+
+
+def role_vars(**settings: Any) -> dict[str, Any]:
+    """The role's defaults and vars with ``settings`` set (as play vars: a vars_files
+    entry would outrank them); the backup computer is this host."""
+    role = ROOT / "roles/sipp_backup"
+    return {**yaml.safe_load((role / "defaults/main.yml").read_text("utf-8")),
+            **yaml.safe_load((role / "vars/main.yml").read_text("utf-8")),
+            "sipp_backup_host": "localhost", "sipp_backup_remote_dir": "/nonexistent/store",
+            **settings}
+
+
+def last_result(tmp_path: pathlib.Path, tasks: list[dict[str, Any]],
+                variables: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """The exit status of a local play of ``tasks`` with ``variables`` and the result of
+    its last task."""
+    play = tmp_path / "play.yml"
+    play.write_text(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False,
+                                     "vars": variables, "tasks": tasks}]), encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    proc = subprocess.run([*LOCAL_PLAYBOOK, str(play)], capture_output=True, text=True,
+                          check=False, env=env, timeout=300)
+    ran = json.loads(proc.stdout)["plays"][0]["tasks"]
+    return proc.returncode, ran[-1]["hosts"]["localhost"]
+
+
+def persiapan_settings_checks() -> list[dict[str, Any]]:
+    """Kegiatan 1's tasks before its first one that looks at a host: its checks of the
+    settings alone."""
+    steps = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/persiapan.yml").read_text("utf-8"))
+    return steps[:next(i for i, step in enumerate(steps)
+                       if step["name"] == "Find the backup tools present on the SIPP server")]
+
+
+@pytest.mark.parametrize(("settings", "cause"), [
+    # -e gives the text
+    ({"sipp_backup_verify_timeout": "0"},
+     "sipp_backup_verify_timeout: must be a positive number of seconds, not 0"),
+    ({"sipp_backup_verify_timeout": -1},
+     "sipp_backup_verify_timeout: must be a positive number of seconds, not -1"),
+    ({"sipp_backup_verify_stall_timeout": "-1"},
+     "sipp_backup_verify_stall_timeout: must be 0 (turns the check off) or a positive "
+     "number of seconds, not -1"),
+    # both refused: the first the module checks, as it names it
+    ({"sipp_backup_verify_timeout": 0, "sipp_backup_verify_stall_timeout": -5},
+     "sipp_backup_verify_timeout: must be a positive number of seconds, not 0"),
+])
+def test_a_verification_setting_the_verify_restore_refuses_fails_persiapan(
+        tmp_path, settings, cause) -> None:
+    """`-e sipp_backup_verify_timeout=0` was found only by the verify-restore, after the
+    dump and its push: one more backup left unverified. Persiapan refuses it, before
+    the SIPP server or the backup computer is looked at, with the cause the
+    verification's rescue gives for the same value."""
+    status, result = last_result(tmp_path, persiapan_settings_checks(), role_vars(**settings))
+    assert status == 2, result
+    assert result["msg"] == f"Persiapan gagal: pengaturan salah: {cause}"
+    verify = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/verify.yml").read_text("utf-8"))
+    status, result = last_result(tmp_path, verify[:1], role_vars(
+        sipp_backup__ingest={"path": str(tmp_path / NAME)},
+        sipp_backup__dump={"path": f"/var/backups/sipp/{NAME}"}, **settings))
+    assert status == 2, result
+    assert result["msg"].startswith(
+        f"Verifikasi tidak dapat dijalankan di komputer backup localhost: pengaturan salah: "
+        f"{cause}. Backup {NAME} belum terverifikasi"), result["msg"]
+
+
+@pytest.mark.parametrize("settings", [
+    {}, {"sipp_backup_verify_stall_timeout": 0}, {"sipp_backup_verify_stall_timeout": "0"},
+    {"sipp_backup_verify_timeout": "1", "sipp_backup_verify_stall_timeout": 1},
+])
+def test_the_verification_settings_the_verify_restore_takes_pass_persiapan(
+        tmp_path, settings) -> None:
+    status, result = last_result(tmp_path, persiapan_settings_checks(), role_vars(**settings))
+    assert status == 0, result
