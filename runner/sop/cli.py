@@ -431,9 +431,11 @@ def _run(
     chosen = sop.chosen(args.activity)
     from sop import approvals
 
-    own_extra = parse_extra_vars(args.extra_vars, project)
-    extra = approvals.with_approvals(ctx.store, sop, own_extra)
     source = inventory.resolve_source(args.inventory)
+    # an -e name of a role this SOP does not play is refused, not the inventory's: it
+    # holds every SOP's settings
+    own_extra = parse_extra_vars(args.extra_vars, project, sop, source)
+    extra = approvals.with_approvals(ctx.store, sop, own_extra)
     vault = _vault_for(args, source, extra.files)
     refuse_unknown_settings(project, source, args.limit, vault)
     request = runner.RunRequest(

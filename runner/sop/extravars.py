@@ -1,7 +1,10 @@
 """`-e` arguments: values go to ansible-playbook through a private file, only NAMES are
 recorded (never values). A name with a project role's prefix (`sipp_backup_`) that the
 role does not know is refused, in -e as in the court's inventory (`refuse_unknown_settings`):
-Ansible ignores an unknown variable, so a typo ran as if the setting had been given."""
+Ansible ignores an unknown variable, so a typo ran as if the setting had been given. An -e
+name of a role the SOP's playbook does not play (`sop run network -e website_backup_force=1`)
+is refused too, unless what it plays reads that name (`_SopRoles`); the inventory's are not:
+it holds every SOP's settings."""
 
 # Ansible and ansible-runner are imported where used: `sop` starts fast for every command.
 # ruff: noqa: PLC0415
@@ -15,13 +18,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from sop import inventory
 from sop.errors import SopError
 from sop.untrusted import is_text
+
+if TYPE_CHECKING:
+    from sop.catalogue import Sop
 
 
 @dataclass
@@ -77,7 +83,7 @@ def _file_names(given: str, path: Path) -> list[str]:
 
 # A role's variables: its defaults', its vars' and its argument specs' options.
 _ROLE_FILES = ("defaults/main.yml", "vars/main.yml", "meta/argument_specs.yml")
-_JINJA = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+_JINJA = re.compile(r"\{[{%](.*?)[}%]\}", re.DOTALL)  # {{ expression }}, {% statement %}
 _NAME = re.compile(r"[A-Za-z_]\w*")
 
 
@@ -134,22 +140,31 @@ class _RoleVariables:
             return str(defaults)
         return str(Path("roles", role, "README.md"))
 
-    def refuse_unknown(self, names: Iterable[str], given: str) -> None:
+    def refuse_unknown(
+        self, names: Iterable[str], given: str, sop: _SopRoles | None = None
+    ) -> None:
         """SopError for the first name with a role's prefix that no such role knows, or
-        that is a role's internal variable (`<role>__name`); `given`: where the names are
-        set, the start of the line (`-e `, `-e @vars.yml: `)."""
+        that is a role's internal variable (`<role>__name`), or, with `sop`, a variable of
+        a role that SOP neither plays nor reads; `given`: where the names are set, the
+        start of the line (`-e `, `-e @vars.yml: `)."""
         for name in names:
             problem = self.problem(name)
+            if problem is None and sop is not None:
+                problem = sop.problem(name, self.role_of(name))
             if problem:
                 raise SopError(f"{given}{name}: {problem}")
+
+    def role_of(self, name: str) -> str | None:
+        """The role whose prefix `name` has, the longest: of sipp_ and sipp_backup_,
+        sipp_backup_."""
+        return max((r for r in self.roles if name.startswith(f"{r}_")), key=len, default=None)
 
     def problem(self, name: str) -> str | None:
         """Why `name` is refused, None when it is not (no role's prefix, or a variable
         of its role, or its role's files unreadable)."""
         import difflib
 
-        # the longest prefix: of sipp_ and sipp_backup_, sipp_backup_
-        role = max((r for r in self.roles if name.startswith(f"{r}_")), key=len, default=None)
+        role = self.role_of(name)
         if role is None:
             return None
         if name.startswith(f"{role}__"):
@@ -191,12 +206,172 @@ def _declared(relative: str, text: str) -> list[str]:
     ]
 
 
-def parse_extra_vars(arguments: Sequence[str], project: Path | None = None) -> ExtraVars:
+# What names the roles a playbook plays: a play's `roles:`, a role's meta `dependencies:`,
+# a task importing or including a role (whole or `tasks_from`); and a playbook it imports.
+_ROLE_TASKS = frozenset(
+    f"{prefix}{action}"
+    for prefix in ("", "ansible.builtin.", "ansible.legacy.")
+    for action in ("import_role", "include_role")
+)
+_ROLE_LISTS = ("roles", "dependencies")
+_PLAYBOOK_TASKS = frozenset(("import_playbook", "ansible.builtin.import_playbook"))
+# A played role's files read: those that name roles (tasks, handlers, meta) and those
+# that read variables (these and its defaults and vars); its templates for their Jinja.
+_PLAYED_DIRS = ("tasks", "handlers", "meta", "defaults", "vars")
+
+
+class _Untold(Exception):
+    """A role or playbook named by a template (or in a form not read here), or a file that
+    cannot be read: what the SOP plays is not told, nothing refused (ansible-playbook
+    names a bad file)."""
+
+
+class _SopRoles:
+    """The project roles a SOP's playbook plays, with the playbooks it imports and the
+    roles those roles play in turn (the website SOP plays sipp_backup's push set-up by
+    include_role `tasks_from`), and the names all of these read, as it_security's defaults
+    read website_backup_remote_user: read only for an -e name with a role's prefix."""
+
+    def __init__(self, project: Path, sop: Sop, inventory_source: str | None) -> None:
+        self.project = project
+        self.sop = sop
+        self.inventory_source = inventory_source
+        self._files: dict[Path, Any] = {}  # each YAML file of the SOP's plays, as read
+
+    def _read(self, path: Path) -> Any:
+        if path not in self._files:
+            try:
+                self._files[path] = yaml.load(path.read_bytes(), Loader=_VarsLoader)  # noqa: S506
+            except (OSError, yaml.YAMLError):
+                raise _Untold from None
+        return self._files[path]
+
+    @cached_property
+    def played(self) -> list[str] | None:
+        """The project roles played, in the order found; None when that is not told."""
+        if self.sop.playbook is None:
+            return []
+        roles_dir = self.project / "roles"
+        played: list[str] = []
+        playbooks = [self.project / self.sop.playbook]
+        try:
+            names: list[Any] = []
+            while playbooks:
+                path = playbooks.pop()
+                if path not in self._files:
+                    imported = _named(self._read(path), names)
+                    playbooks += [path.parent / _literal(name) for name in imported]
+            while names:
+                role = Path(_literal(names.pop())).name  # a role's path: its directory's name
+                if role in played or not (roles_dir / role).is_dir():
+                    continue  # a collection's role (namespace.collection.name): not the project's
+                played.append(role)
+                for directory in _PLAYED_DIRS:
+                    for path in sorted((roles_dir / role / directory).rglob("*.y*ml")):
+                        data = self._read(path)
+                        if directory not in ("defaults", "vars"):  # variables, no roles
+                            _named(data, names)
+        except _Untold:
+            return None
+        return played
+
+    @cached_property
+    def reads(self) -> set[str]:
+        """The names in the strings of the SOP's plays' files (their Jinja, `when:`, a
+        variable's name given as a value), in its roles' templates' Jinja, and in the
+        Jinja of the court's inventory (`it_security_x: "{{ website_y }}"`): given with
+        -e, each is read. Of plain files only: a vaulted inventory file is not decrypted."""
+        names: set[str] = set()
+        for data in self._files.values():
+            _strings(data, names)
+        templates = [
+            path
+            for role in self.played or ()
+            for path in (self.project / "roles" / role / "templates").rglob("*")
+        ]
+        if self.inventory_source is not None:
+            templates += inventory._inventory_files(self.inventory_source)
+        for path in templates:
+            try:
+                raw = path.read_bytes()
+            except OSError:
+                continue  # a directory; else ansible-playbook names it
+            if not raw.startswith(inventory.VAULT_HEADER):
+                for expression in _JINJA.findall(raw.decode("utf-8", "replace")):
+                    names.update(_NAME.findall(expression))
+        return names
+
+    def problem(self, name: str, role: str | None) -> str | None:
+        """Why `name`, of `role` (its prefix's), is refused for this SOP: the role is not
+        played and nothing played reads the name. None when it is, or when what the SOP
+        plays is not told."""
+        if role is None or self.played is None or role in self.played or name in self.reads:
+            return None
+        roles = (
+            "it has no playbook" if self.sop.playbook is None
+            else f"its roles: {', '.join(sorted(self.played))}" if self.played
+            else "it plays no role of the project"
+        )
+        return f"a setting of role {role}, which SOP {self.sop.id} does not play ({roles})"
+
+
+def _literal(name: Any) -> str:
+    """A role's or playbook's name as given; _Untold for a template or no name."""
+    if not isinstance(name, str) or not name or "{" in name:
+        raise _Untold
+    return name
+
+
+def _named(node: Any, roles: list[Any]) -> list[Any]:
+    """The playbooks `node` (a playbook, a role's file) imports; the roles it plays
+    appended to `roles`."""
+    imported: list[Any] = []
+    if isinstance(node, list):
+        for item in node:
+            imported += _named(item, roles)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key in _ROLE_TASKS:
+                roles.append(value.get("name") if isinstance(value, dict) else None)
+            elif key in _ROLE_LISTS and isinstance(value, list):
+                roles += [
+                    item.get("role", item.get("name")) if isinstance(item, dict) else item
+                    for item in value
+                ]
+            elif key in _PLAYBOOK_TASKS:
+                imported.append(value)
+            else:
+                imported += _named(value, roles)
+    return imported
+
+
+def _strings(node: Any, names: set[str]) -> None:
+    """The names in `node`'s strings, keys and values, added to `names`."""
+    if isinstance(node, str):
+        names.update(_NAME.findall(node))
+    elif isinstance(node, list):
+        for item in node:
+            _strings(item, names)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            _strings(key, names)
+            _strings(value, names)
+
+
+def parse_extra_vars(
+    arguments: Sequence[str],
+    project: Path | None = None,
+    sop: Sop | None = None,
+    inventory_source: str | None = None,
+) -> ExtraVars:
     """Parse -e arguments like ansible-playbook does: key=value, JSON/YAML, @file; with
     `project`, a name with one of its roles' prefixes that the role does not know is
-    refused (a vaulted @file's names are not read: not checked)."""
+    refused (a vaulted @file's names are not read: not checked), and with `sop` too, one
+    of a role the SOP's playbook does not play and nothing it plays reads, nor the Jinja
+    of `inventory_source`."""
     parsed = ExtraVars()
     roles = _RoleVariables(project) if project is not None else None
+    played = _SopRoles(project, sop, inventory_source) if project and sop else None
     for argument in arguments:
         if not is_text(argument):  # ansible-playbook would run, and fail on it
             raise SopError("-e: not UTF-8 text (value not shown)")
@@ -207,7 +382,7 @@ def parse_extra_vars(arguments: Sequence[str], project: Path | None = None) -> E
                 raise SopError(f"-e {text}: file not found")
             names = _file_names(text, path)
             if roles is not None:
-                roles.refuse_unknown(names, f"-e {text}: ")
+                roles.refuse_unknown(names, f"-e {text}: ", played)
             parsed.names.extend(names)
             parsed.files.append(str(path.resolve()))
         elif text.startswith(("{", "[")):
@@ -218,7 +393,7 @@ def parse_extra_vars(arguments: Sequence[str], project: Path | None = None) -> E
             if not isinstance(data, dict):
                 raise SopError("-e: JSON/YAML extra vars must be a mapping")
             if roles is not None:
-                roles.refuse_unknown(map(str, data), "-e ")
+                roles.refuse_unknown(map(str, data), "-e ", played)
             parsed.values.update(data)
             parsed.names.extend(map(str, data))
         else:
@@ -232,7 +407,7 @@ def parse_extra_vars(arguments: Sequence[str], project: Path | None = None) -> E
             if not data or "_raw_params" in data:
                 raise SopError("-e: expected key=value, JSON or @file (value not shown)")
             if roles is not None:
-                roles.refuse_unknown(data, "-e ")
+                roles.refuse_unknown(data, "-e ", played)
             parsed.values.update(data)
             parsed.names.extend(data)
     parsed.names = sorted(set(parsed.names))
