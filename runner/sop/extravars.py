@@ -290,7 +290,7 @@ class _SopRoles:
             for path in (self.project / "roles" / role / "templates").rglob("*")
         ]
         if self.inventory_source is not None:
-            templates += inventory._inventory_files(self.inventory_source)
+            templates += inventory.inventory_files(self.inventory_source)
         for path in templates:
             try:
                 raw = path.read_bytes()

@@ -150,7 +150,8 @@ def _inventory_paths(source: str) -> Iterable[Path]:
             yield from root.rglob("*")
 
 
-def _inventory_files(source: str) -> Iterable[Path]:
+def inventory_files(source: str) -> Iterable[Path]:
+    """The regular files of an inventory source (a file, or a directory's files)."""
     return (path for path in _inventory_paths(source) if path.is_file())
 
 
@@ -197,7 +198,7 @@ def words(source: str, vault: VaultOptions) -> set[str] | None:
 def vaulted_files(source: str, extra_files: Sequence[str] = ()) -> list[Path]:
     """Inventory (and -e @file) files holding vaulted values."""
     found = []
-    for file in [*_inventory_files(source), *map(Path, extra_files)]:
+    for file in [*inventory_files(source), *map(Path, extra_files)]:
         try:
             if VAULT_HEADER in file.read_bytes():
                 found.append(file)
