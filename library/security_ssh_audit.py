@@ -74,7 +74,9 @@ options:
     type: int
     default: 60
   failure_warn:
-    description: Failures from one address in the period that make a finding.
+    description:
+      - Failures from one address in the period that make a finding.
+      - At least 1, else the module fails with C(setting) C(failure_warn).
     type: int
     default: 20
   penalised_warn:
@@ -87,10 +89,13 @@ options:
         in a row and tries again at once is refused for some seconds, one or a few
         connections. An attacker's penalty grows to 10 minutes and every connection of it
         is refused, again each time it comes back."
+      - At least 1, else the module fails with C(setting) C(penalised_warn).
     type: int
     default: 10
   success_after_failures:
-    description: Failures from an address before a successful login from it that make a finding.
+    description:
+      - Failures from an address before a successful login from it that make a finding.
+      - At least 1, else the module fails with C(setting) C(success_after_failures).
     type: int
     default: 5
   root_login:
@@ -98,18 +103,23 @@ options:
     type: bool
     default: true
   office_hours_start:
-    description: Start of office hours (HH:MM).
+    description:
+      - Start of office hours (HH:MM).
+      - A time of day, else the module fails with C(setting) C(office_hours_start).
     type: str
     default: "07:30"
   office_hours_end:
-    description: End of office hours (HH:MM).
+    description:
+      - End of office hours (HH:MM).
+      - A time of day after O(office_hours_start), else the module fails with C(setting)
+        C(office_hours_end).
     type: str
     default: "17:00"
   office_days:
     description:
       - Office days, ISO weekdays (1 = Monday to 7).
       - An empty list (every login would be outside office hours) or a day outside 1 to 7
-        fails the module with one line naming it.
+        fails the module with C(setting) C(office_days).
     type: list
     elements: int
     default: [1, 2, 3, 4, 5]
@@ -117,6 +127,7 @@ options:
     description:
       - Time zone of the office hours (an IANA name, or C(WIB), C(WITA) or C(WIT) in any case,
         which are Asia/Jakarta, Asia/Makassar and Asia/Jayapura).
+      - A zone it does not know fails the module with C(setting) C(timezone).
     type: str
     default: Asia/Jakarta
   trusted_users:
@@ -496,10 +507,11 @@ def main() -> None:
     try:
         office = OfficeHours(params["office_hours_start"], params["office_hours_end"],
                              params["office_days"], params["timezone"])
-    except SecurityInputError as exc:
-        module.fail_json(msg=str(exc))
-    for name in ("burst_failures", "burst_seconds"):
-        if params[name] < 1:  # the setting, for a role's rescue to name its variable
+    except SecurityInputError as exc:  # the setting, for a role's rescue to name its variable
+        module.fail_json(msg=str(exc), setting=exc.setting)
+    for name in ("burst_failures", "burst_seconds", "failure_warn", "penalised_warn",
+                 "success_after_failures"):
+        if params[name] < 1:  # 0 made every failure a burst, every login a finding
             module.fail_json(msg=f"{name}: must be at least 1, not {params[name]}",
                              setting=name)
     bad_timeout = seconds_error(params, "timeout")

@@ -56,31 +56,38 @@ def month_bounds(month: str, today: datetime.date) -> tuple[datetime.date, datet
     return previous, start, following
 
 
-def parse_hhmm(value: str) -> datetime.time:
+def parse_hhmm(value: str, setting: str) -> datetime.time:
+    """``value`` (HH:MM), the option ``setting``'s."""
     try:
         return datetime.datetime.strptime(value, "%H:%M").time()
     except ValueError:
-        raise SecurityInputError(f"{value!r} is not a time of day (HH:MM)") from None
+        raise SecurityInputError(f"{setting}: {value!r} is not a time of day (HH:MM)",
+                                 setting) from None
 
 
 class OfficeHours:
-    """Office days (ISO weekdays) and hours in a time zone (WIB: Asia/Jakarta)."""
+    """Office days (ISO weekdays) and hours in a time zone (WIB: Asia/Jakarta). A value it
+    cannot use is refused naming the one option at fault, as security_ssh_audit calls
+    them (office_hours_start, office_hours_end, office_days, timezone): its ``setting``."""
 
     def __init__(self, start: str, end: str, days: list[int], timezone: str) -> None:
-        self.start, self.end = parse_hhmm(start), parse_hhmm(end)
+        self.start = parse_hhmm(start, "office_hours_start")
+        self.end = parse_hhmm(end, "office_hours_end")
         if self.start >= self.end:
-            raise SecurityInputError(f"office hours {start}-{end}: start must be before end")
+            raise SecurityInputError(f"office_hours_end: {end} is not after the start of "
+                                     f"office hours, {start}", "office_hours_end")
         if not days:  # no office day: every login read as outside office hours
-            raise SecurityInputError("office days []: name at least one, ISO weekdays are "
-                                     "1 (Monday) to 7")
+            raise SecurityInputError("office_days: empty, name at least one ISO weekday, "
+                                     "1 (Monday) to 7", "office_days")
         bad = [day for day in days if not 1 <= day <= 7]
         if bad:
-            raise SecurityInputError(f"office days {bad}: ISO weekdays are 1 (Monday) to 7")
+            raise SecurityInputError(f"office_days: {bad} outside the ISO weekdays, "
+                                     "1 (Monday) to 7", "office_days")
         self.days = set(days)
         try:
             self.zone = zone(timezone)
         except ValueError as exc:
-            raise SecurityInputError(f"timezone: {exc}") from None
+            raise SecurityInputError(f"timezone: {exc}", "timezone") from None
 
     def local(self, epoch: float) -> datetime.datetime:
         return datetime.datetime.fromtimestamp(epoch, self.zone)

@@ -6,6 +6,7 @@ on the gateway, was recorded as nothing more)."""
 from __future__ import annotations
 
 import pathlib
+import re
 from typing import Any
 
 import pytest
@@ -48,12 +49,37 @@ def test_a_task_without_a_loop_keeps_its_message(tmp_path):
     assert outcome(tmp_path, failing) == "Kegiatan 16 (D.7): timeout must be at least 1"
 
 
-@pytest.mark.parametrize("option", ["burst_failures", "burst_seconds"])
-def test_a_burst_setting_the_audit_refuses_is_named_by_the_roles_variable(tmp_path, option):
-    """security_ssh_audit's refusal had no setting: recorded as the module's 'burst_failures
-    and burst_seconds must be at least 1', neither a variable a court sets."""
-    failing = {"name": "Read SSH logins", "security_ssh_audit": {option: 0},
+# security_ssh_audit's options kegiatan_2.yml sets, a value the module refuses and the
+# message after the option's name. Refused without a setting (office hours, time zone) or
+# not at all (a threshold of 0), they were recorded in the module's words or not at all.
+REFUSED = {
+    "burst_failures": (0, "must be at least 1, not 0"),
+    "burst_seconds": (0, "must be at least 1, not 0"),
+    "failure_warn": (0, "must be at least 1, not 0"),
+    "penalised_warn": (-1, "must be at least 1, not -1"),
+    "success_after_failures": (0, "must be at least 1, not 0"),
+    "office_hours_start": ("7.30", "'7.30' is not a time of day (HH:MM)"),
+    "office_hours_end": ("07:00", "07:00 is not after the start of office hours, 07:30"),
+    "office_days": ([], "empty, name at least one ISO weekday, 1 (Monday) to 7"),
+    "timezone": ("Asia/Jakrta", "unknown time zone 'Asia/Jakrta'"),
+}
+
+
+def ssh_audit_variables() -> dict[str, str]:
+    """The role's variable kegiatan_2.yml sets each option of security_ssh_audit by."""
+    tasks = yaml.safe_load((ROOT / "roles/it_security/tasks/kegiatan_2.yml").read_text(
+        encoding="utf-8"))
+    args = next(t["security_ssh_audit"] for t in tasks if "security_ssh_audit" in t)
+    return {option: re.fullmatch(r"\{\{ (\w+) \}\}", value)[1] for option, value in args.items()}
+
+
+@pytest.mark.parametrize("option", REFUSED)
+def test_a_setting_the_ssh_audit_refuses_is_named_by_the_roles_variable(tmp_path, option):
+    """The rescue names the variable kegiatan_2.yml passes as the option, not the
+    option's own name nor 'it_security_' before it when the role calls it otherwise."""
+    value, text = REFUSED[option]
+    failing = {"name": "Read SSH logins", "security_ssh_audit": {option: value},
                "check_mode": True}
+    variable = ssh_audit_variables()[option]
     assert outcome(tmp_path, failing, 2) == (
-        f"Kegiatan 2 (C.2): pengaturan salah: it_security_ssh_{option}: must be at least 1, "
-        "not 0")
+        f"Kegiatan 2 (C.2): pengaturan salah: {variable}: {text}")
