@@ -49,7 +49,8 @@ description:
     restic/borg C(forget) semantics over the verified copies on it), applied after the
     copy. The copy of this task counts as the medium's newest whatever its name's date (a
     clock set back names it the oldest): it is never pruned.
-  - A full medium keeps itself healthy. A copy that fails for lack of space leaves nothing
+  - >-
+    A full medium keeps itself healthy. A copy that fails for lack of space leaves nothing
     of itself; the medium's retention is then applied to the copies already there (never
     pruning one it keeps) and, when that freed something, the copy is tried once more.
     When it still does not fit, one warning says what fills the medium, naming the room
@@ -59,7 +60,11 @@ description:
     it (no copy of the prefix on it, or too little to make room even if the retention
     kept only the newest), naming the room they take, room is to be freed on it or
     another medium used; when neither would make room, the medium is too small for the
-    copy and a larger one is to be used.
+    copy and a larger one is to be used. When the medium refused the copy for another
+    cause than its bytes, the warning names that cause instead, never its size: a disk
+    quota exceeded (EDQUOT), no free inodes (file entries) left, or no space left (ENOSPC)
+    while its free bytes hold the copy (a project quota, its metadata space full). Check
+    mode judges by the free bytes only.
   - A copy of the backup already on the medium is checked again against its own manifest
     (its size, then its SHA-256 read in a stream) and left alone when whole with the
     backup's manifest. A damaged one (bit rot, a failing stick, a file cut short) is never
@@ -240,8 +245,9 @@ def _copy(src: str, target: str, manifest: dict[str, Any], device: int) -> None:
 NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
-def _copied(src: str, target: str, manifest: dict[str, Any], device: int) -> bool:
-    """Copy; False when the medium has no room for it (nothing of the copy is left)."""
+def _copied(src: str, target: str, manifest: dict[str, Any], device: int) -> int | None:
+    """Copy; the errno the medium refused it with for lack of room (nothing of the copy
+    is left), None when copied."""
     try:
         _copy(src, target, manifest, device)
     except OSError as exc:
@@ -252,8 +258,8 @@ def _copied(src: str, target: str, manifest: dict[str, Any], device: int) -> boo
                           "format the medium as exFAT or ext4") from None
         if exc.errno not in NO_ROOM:
             raise
-        return False
-    return True
+        return exc.errno
+    return None
 
 
 def _on_medium(dest: str, prefix: str, done: dict[str, Any], newest: str,
@@ -302,17 +308,18 @@ def _prune(module: AnsibleModule, dest: str, prefix: str, done: dict[str, Any], 
 
 
 def _copy_making_room(module: AnsibleModule, src: str, target: str, manifest: dict[str, Any],
-                      *, prefix: str, device: int, done: dict[str, Any]) -> bool:
+                      *, prefix: str, device: int, done: dict[str, Any]) -> int | None:
     """Copy, then apply the medium's retention. A copy the medium has no room for applies
     the retention first, over the copies already there (never one it keeps), and is tried
-    once more when that freed something. Whether the medium holds the copy."""
+    once more when that freed something. None when the medium holds the copy, else the
+    errno its last try was refused with (NO_ROOM)."""
     dest, newest = os.path.dirname(target), os.path.basename(target)
-    fits = _copied(src, target, manifest, device) or (
-        bool(_prune(module, dest, prefix, done, newest=newest))
-        and _copied(src, target, manifest, device))
-    if fits:
+    refused = _copied(src, target, manifest, device)
+    if refused is not None and _prune(module, dest, prefix, done, newest=newest):
+        refused = _copied(src, target, manifest, device)
+    if refused is None:
         _prune(module, dest, prefix, done, newest=newest)  # the copy is now there
-    return fits
+    return refused
 
 
 def _needed(src: str) -> int:
@@ -335,14 +342,56 @@ def _bytes_text(size: int) -> str:
 KEEP_LEAST = {"daily": 0, "weekly": 0, "monthly": 0}
 
 
+# Inodes (file entries) a copy takes on the medium: the file and its manifest.
+COPY_INODES = 2
+
+
+def _in_blocks(src: str, block: int) -> int:
+    """Bytes the copy of ``src`` takes on a file system of ``block``-byte blocks: the file
+    and its manifest, each in whole blocks."""
+    block = max(block, 1)
+    return sum(-(-os.path.getsize(path) // block) * block for path in (src, manifest_path(src)))
+
+
+def _not_bytes(src: str, dest: str, refused: int, *, free: int, room: str) -> str | None:
+    """Why the medium refused the copy (``refused``, an errno of NO_ROOM) when its bytes
+    (``free``; ``room`` says them and the needed bytes) are not the cause: a disk quota,
+    no free inodes, or ENOSPC with room for the copy; None when they are."""
+    if refused == errno.EDQUOT:
+        return (f"{dest}: disk quota exceeded (a quota of the user, group or project writing "
+                f"the copy, not the medium's room; {room}): raise the quota or free room "
+                "under it, or use another medium")
+    info = os.statvfs(dest)
+    inodes = info.f_ffree if os.geteuid() == 0 else info.f_favail
+    counted = info.f_files > 0  # FAT counts no inodes: it has none to run out of
+    if counted and inodes < COPY_INODES:
+        return (f"{dest} has {'no' if inodes == 0 else 'too few'} free inodes (file entries) "
+                f"left ({inodes} free, {COPY_INODES} needed for the copy and its manifest; "
+                f"{room}): remove files from it or use another medium")
+    if free < _in_blocks(src, info.f_frsize):
+        return None
+    return (f"{dest} refused the copy with no space left on device (ENOSPC) though it has "
+            f"room for it ({room}{f', {inodes} free inodes' if counted else ''}): not its "
+            "size but another limit of its file system (a project quota, its metadata space "
+            "full): check it (df, df -i, its quotas) or use another medium")
+
+
 def _no_room(module: AnsibleModule, src: str, dest: str, prefix: str, done: dict[str, Any],
-             *, free: int, check: bool) -> str:
+             *, free: int, check: bool, refused: int | None = None) -> str:
     """The one line saying that the copy does not fit on the medium (``free`` bytes left
-    for it, counting what the task removes first) and what fills it: the copies of
-    ``prefix`` the retention keeps when pruning all but the newest would make room (lower
-    the keep_* options); else other files when removing them would (free room on the
-    medium or use another); else nothing: the medium is too small."""
+    for it, counting what the task removes first) and why. When the medium refused it
+    (``refused``, the errno) for another cause than its bytes, that cause (_not_bytes).
+    Else what fills it: the copies of ``prefix`` the retention keeps when pruning all but
+    the newest would make room (lower the keep_* options); else other files when removing
+    them would (free room on the medium or use another); else nothing: the medium is too
+    small."""
     needed, name = _needed(src), os.path.basename(src)
+    head = f"removable media copy {'would be ' if check else ''}skipped: "
+    room = f"{_bytes_text(free)} free, {_bytes_text(needed)} needed for {name}"
+    cause = (None if refused is None
+             else _not_bytes(src, dest, refused, free=free, room=room))
+    if cause is not None:
+        return head + cause
     ours = _size([path for item in _on_medium(dest, prefix, done, name, None)
                   for path in item["files"]])
     spare = _size([path for item in _prunable(module, dest, prefix, done, newest=name,
@@ -351,8 +400,6 @@ def _no_room(module: AnsibleModule, src: str, dest: str, prefix: str, done: dict
     # All the medium holds but its free room (``free`` counts some of it) and our copies.
     others = max(0, _free(dest) + (info.f_blocks - info.f_bfree) * info.f_frsize
                  - free - ours)
-    head = f"removable media copy {'would be ' if check else ''}skipped: "
-    room = f"{_bytes_text(free)} free, {_bytes_text(needed)} needed for {name}"
     if spare and free + spare >= needed:
         return (f"{head}the copies of {prefix} the medium's retention keeps do not fit on "
                 f"{dest} (they take {_bytes_text(ours)}; {room}): lower keep_daily, "
@@ -574,11 +621,12 @@ def run(module: AnsibleModule, done: dict[str, Any]) -> None:
         fits, msg = _predict(module, src, target, prefix, done, copy=copy)
     else:
         _keep_record(module, record, checked, dest, prefix)  # kept should the copy fail
-        fits = _copy_making_room(module, src, target, manifest, prefix=prefix, device=device,
-                                 done=done)
-        msg = (f"copied to {target}" if fits
+        refused = _copy_making_room(module, src, target, manifest, prefix=prefix,
+                                    device=device, done=done)
+        fits = refused is None
+        msg = (f"copied to {target}" if refused is None
                else _no_room(module, src, dest, prefix, done, free=_free(dest),
-                             check=False))
+                             check=False, refused=refused))
         if fits:  # hashed as it was written
             checked[os.path.basename(target)] = time.time()
     if not module.check_mode:

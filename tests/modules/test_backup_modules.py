@@ -1786,6 +1786,41 @@ def test_a_medium_too_small_for_the_copy_says_so(tmp_path: Path, medium: Path,
         f"{text(needed_for(src))} needed for {NEW_COPY}): use a larger medium"]
 
 
+def test_a_medium_with_no_free_inodes_says_so(tmp_path: Path) -> None:
+    """A medium whose file entries (inodes) many small files took, its bytes free, was
+    said to be full of other files or too small for the copy."""
+    if os.geteuid() != 0:
+        pytest.skip("mounts a tmpfs")
+    server, medium = tmp_path / "server", tmp_path / "medium"
+    server.mkdir()
+    medium.mkdir()
+    src = verified_backup(server, NEW_COPY, os.urandom(64 << 10))
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,nr_inodes=16", "tmpfs",
+                    str(medium)], check=True)
+    try:
+        verified_backup(medium, OLD_COPIES[2], os.urandom(64 << 10))
+        for number in range(16):
+            try:
+                (medium / f"note-{number}.txt").touch()
+            except OSError as exc:
+                assert exc.errno == errno.ENOSPC
+                break
+        assert os.statvfs(medium).f_ffree == 0
+        before = contents(medium)
+        code, done = run_module("backup_copy", tmp_path, {"src": src, "dest": str(medium)})
+        assert code == 0 and done["copied"] is False and done["pruned"] == [], done
+        text = copy_mod._bytes_text
+        assert done["msg"] == (
+            f"removable media copy skipped: {medium} has no free inodes (file entries) left "
+            f"(0 free, 2 needed for the copy and its manifest; {text(free_on(medium))} free, "
+            f"{text(needed_for(src))} needed for {NEW_COPY}): remove files from it or use "
+            "another medium")
+        assert done["msg"] in warning_lines(done)
+        assert contents(medium) == before  # the older copy whole, nothing of the new one
+    finally:
+        subprocess.run(["umount", "-l", str(medium)], check=True)
+
+
 def test_check_mode_prunes_as_the_copy_would(tmp_path) -> None:
     """With room on the medium, check mode applied the retention to the copies there
     without the new one: it said nothing would be pruned while the run pruned the
@@ -2345,6 +2380,97 @@ def test_a_medium_unmounted_during_the_task_gets_no_copy_on_the_servers_disk(
     finally:
         if mounted:
             subprocess.run(["umount", "-l", str(media)], check=True)
+
+
+def refused_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused: int,
+                 **medium: int) -> tuple[Path, str, CopyModule, dict[str, Any]]:
+    """backup_copy.run with the write of the copy refused with ``refused`` (an errno) and
+    the medium's statvfs fields ``medium`` (f_ffree=0, ...) set: the medium, the backup,
+    the module and the result. An older copy is on the medium and stays whole."""
+    server, media = tmp_path / "server", tmp_path / "media"
+    server.mkdir()
+    media.mkdir()
+    src = verified_backup(server, NEW_COPY, os.urandom(4096 + 100))
+    verified_backup(media, OLD_COPIES[2], os.urandom(4096))
+    before = contents(media)
+    real_statvfs = os.statvfs
+
+    def statvfs(path: Any) -> os.statvfs_result:
+        info = real_statvfs(path)
+        if os.fspath(path) != str(media):
+            return info
+        fields = {name: getattr(info, name) for name in (
+            "f_bsize", "f_frsize", "f_blocks", "f_bfree", "f_bavail", "f_files", "f_ffree",
+            "f_favail", "f_flag", "f_namemax")}
+        return os.statvfs_result(tuple({**fields, **medium}.values()))
+
+    def write(_self: Any, _chunk: bytes) -> None:
+        raise OSError(refused, os.strerror(refused))
+
+    monkeypatch.setattr(os, "statvfs", statvfs)
+    monkeypatch.setattr(files.HashingWriter, "write", write)
+    module = CopyModule({"src": src, "dest": str(media), "require_mountpoint": False})
+    done: dict[str, Any] = {"copied": False, "pruned": []}
+    copy_mod.run(module, done)
+    assert done["copied"] is False and done["pruned"] == [] and "path" not in done, done
+    assert module.warnings == [done["msg"]]
+    after = contents(media)
+    assert after.pop(SCRUB_RECORD) and after == before  # nothing of the failed copy
+    return media, src, module, done
+
+
+PLENTY = {"f_frsize": 4096, "f_blocks": 1 << 20, "f_bfree": 1 << 19, "f_bavail": 1 << 19,
+          "f_files": 1000, "f_ffree": 900, "f_favail": 900}
+
+
+@pytest.mark.parametrize(("refused", "medium", "cause"), [
+    (errno.EDQUOT, PLENTY, "{media}: disk quota exceeded (a quota of the user, group or "
+                           "project writing the copy, not the medium's room; {room}): raise "
+                           "the quota or free room under it, or use another medium"),
+    # The errno names a quota: so does the line, the medium's inodes used up too
+    (errno.EDQUOT, {**PLENTY, "f_ffree": 0, "f_favail": 0}, "{media}: disk quota exceeded"),
+    (errno.ENOSPC, {**PLENTY, "f_ffree": 0, "f_favail": 0},
+     "{media} has no free inodes (file entries) left (0 free, 2 needed for the copy and its "
+     "manifest; {room}): remove files from it or use another medium"),
+    (errno.ENOSPC, {**PLENTY, "f_ffree": 1, "f_favail": 1},
+     "{media} has too few free inodes (file entries) left (1 free, 2 needed"),
+    (errno.ENOSPC, PLENTY,
+     "{media} refused the copy with no space left on device (ENOSPC) though it has room "
+     "for it ({room}, 900 free inodes): not its size but another limit of its file system "
+     "(a project quota, its metadata space full): check it (df, df -i, its quotas) or use "
+     "another medium"),
+    # FAT counts no inodes (f_files 0): none to run out of, none named
+    (errno.ENOSPC, {**PLENTY, "f_files": 0, "f_ffree": 0, "f_favail": 0},
+     "{media} refused the copy with no space left on device (ENOSPC) though it has room "
+     "for it ({room}): not its size"),
+])
+def test_a_medium_refusing_the_copy_for_another_cause_than_its_bytes_names_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused: int, medium: dict[str, int],
+        cause: str) -> None:
+    """A copy refused for a disk quota (EDQUOT), for want of inodes, or with ENOSPC while
+    the medium had bytes enough free was said to be refused for the room on the medium:
+    full of other files, or too small for the copy, which it was not."""
+    media, src, _module, done = refused_copy(tmp_path, monkeypatch, refused, **medium)
+    text = copy_mod._bytes_text
+    room = (f"{text((1 << 19) * 4096)} free, {text(needed_for(src))} needed for "
+            f"{NEW_COPY}")
+    assert done["msg"].startswith("removable media copy skipped: " + cause.format(
+        media=media, room=room)), done["msg"]
+    assert "too small" not in done["msg"] and "full of other files" not in done["msg"]
+
+
+def test_enospc_with_the_bytes_short_in_whole_blocks_is_the_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ENOSPC with as many bytes free as the copy's size but fewer than the whole blocks
+    it takes (its file and its manifest each end in a part block) is a lack of bytes: the
+    medium's room is named, not another limit."""
+    blocks = -(-(4096 + 100) // 4096)  # the backup's; its manifest takes one more
+    media, src, _module, done = refused_copy(
+        tmp_path, monkeypatch, errno.ENOSPC, **{**PLENTY, "f_blocks": blocks,
+                                               "f_bfree": blocks, "f_bavail": blocks})
+    assert blocks * 4096 >= needed_for(src)
+    assert "ENOSPC" not in done["msg"] and "inodes" not in done["msg"]
+    assert done["msg"].startswith(f"removable media copy skipped: {media} is "), done["msg"]
 
 
 def test_the_copy_made_after_the_clock_went_back_is_not_pruned_from_the_medium(
