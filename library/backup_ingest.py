@@ -100,7 +100,8 @@ options:
     type: path
     required: true
   store:
-    description: The store (created root 0700).
+    description: The store (created root 0700). Anything but a directory at its name (a file
+      in its place) fails the task, check mode and the sweep too, with one line naming it.
     type: path
     required: true
   prefix:
@@ -419,6 +420,22 @@ def damaged(store: str, prefix: str) -> list[str]:
             if owned_by(name, prefix) == "backup" and checked(store, entry)[0] is not None]
 
 
+def refuse_no_directory(store: str) -> None:
+    """IngestFailed, one line, when something that is no directory (nor a link to one) is
+    at the store's name, such as a file in its place: every step would fail on it with a
+    line that does not say so (File exists, Not a directory: STORE/ledger.jsonl). A store
+    not there yet passes; another error reading its name is the lstat's, with the path."""
+    try:
+        mode = os.lstat(store).st_mode
+    except FileNotFoundError:
+        return
+    if os.path.isdir(store):
+        return
+    what = ("a file" if stat.S_ISREG(mode) else "a symbolic link to no directory"
+            if stat.S_ISLNK(mode) else "a special file")
+    raise IngestFailed(f"{store} is not a directory ({what} is in its place)")
+
+
 def sweep_before_push(module: AnsibleModule) -> dict[str, Any]:
     """The mode without ``backup``: the stale files of the prefix nobody asked for removed
     before a push, so that a flood of large files (the push share of the file system
@@ -428,6 +445,7 @@ def sweep_before_push(module: AnsibleModule) -> dict[str, Any]:
     p = module.params
     incoming, store, prefix = p["incoming"], p["store"], p["prefix"]
     ledger, minutes = os.path.join(store, LEDGER_NAME), p["stale_minutes"]
+    refuse_no_directory(store)
     broken = damaged(store, prefix)
     if not os.path.isdir(incoming):  # check mode before the first run creates it
         return {"changed": False, "unexpected": [], "swept": [], "damaged": broken,
@@ -569,6 +587,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
     path = os.path.join(store, backup["name"])
     result = {"path": path, "manifest": os.path.join(store, manifest["name"]),
               "sha256": backup["sha256"], "changed": False, "unrecognized": found}
+    refuse_no_directory(store)
     if not module.check_mode:
         os.makedirs(store, mode=0o700, exist_ok=True)
     # The record is read once, under the lock (none in check mode, which writes nothing):

@@ -444,6 +444,49 @@ def test_a_stored_backup_no_longer_whole_is_named_before_the_dump_and_never_coun
     assert run_module("backup_ingest", tmp_path, sweep)[1]["damaged"] == [NAME]
 
 
+@pytest.mark.parametrize(("placed", "mode"), [
+    ("a file", "ingest"), ("a file", "ingest check"), ("a file", "sweep"),
+    ("a file", "sweep check"), ("a symbolic link to no directory", "ingest"),
+    ("a file above it", "ingest"), ("a file above it", "sweep")])
+def test_a_store_that_is_no_directory_is_one_line_naming_it(tmp_path: Path, placed: str,
+                                                            mode: str) -> None:
+    """A file at the store's name failed the ingest with 'File exists: STORE' (makedirs)
+    and its check mode and the sweep with 'Not a directory: STORE/ledger.jsonl'. A store
+    that cannot be made for another cause (a file above it) keeps the error and the
+    path."""
+    incoming = tmp_path / "in"
+    incoming.mkdir()
+    store = tmp_path / "store"
+    if placed == "a file":
+        store.write_bytes(b"not a store")
+    elif placed == "a symbolic link to no directory":
+        store.symlink_to(tmp_path / "gone")
+    else:
+        store.write_bytes(b"not a folder")
+        store = store / "sipp"
+    args = pushed(incoming, store)
+    if mode.startswith("sweep"):
+        args = {"incoming": str(incoming), "store": str(store), "prefix": "sipp"}
+        old = time.time() - 2 * 3600  # stale: the sweep makes the store to lock it
+        os.utime(incoming / NAME, (old, old))
+    def found() -> dict[str, bytes | str]:
+        """The in-tray's files, and what is at the store's name (a file's bytes, a link's
+        target)."""
+        at = tmp_path / "store"
+        return {**{p.name: p.read_bytes() for p in incoming.iterdir()},
+                "store": os.readlink(at) if at.is_symlink() else at.read_bytes()}
+
+    before = found()
+    code, result = run_module("backup_ingest", tmp_path,
+                              {**args, "_ansible_check_mode": mode.endswith("check")})
+    assert code == 1, result
+    assert result["msg"] == (f"ingest failed: Not a directory: {store}"
+                             if placed == "a file above it"
+                             else f"ingest failed: {store} is not a directory ({placed} is "
+                                  "in its place)")
+    assert found() == before
+
+
 class IngestModule:
     """What ``backup_ingest.run`` reads of an AnsibleModule."""
 
