@@ -413,7 +413,8 @@ def role_warnings(tmp_path: Path, tags: str,
     """(activity, warning) of each warning the runner would record of activities 1 to 3 of
     the website role, up to their CMS lookups' warnings, run by Ansible (check mode) with
     ``--tags``: activity 1's tasks before website_check (its lookup given a client that
-    answers a date), the site.yml that backup.yml and pengunjung.yml import; the court's
+    answers a date), the site.yml that backup.yml and pengunjung.yml import, and the
+    tasks before it; the court's
     inventory sets ``settings`` too."""
     main = yaml.safe_load((ROOT / "roles/website/tasks/main.yml").read_text(encoding="utf-8"))
     client = tmp_path / "mariadb"
@@ -432,9 +433,11 @@ def role_warnings(tmp_path: Path, tags: str,
                 if "ansible.builtin.import_tasks" in task:
                     task["ansible.builtin.import_tasks"] = str(
                         ROOT / "roles/website/tasks" / task["ansible.builtin.import_tasks"])
-        else:
-            assert imported[0]["ansible.builtin.import_tasks"] == "site.yml"
-            inner = [{"ansible.builtin.import_tasks": str(ROOT / "roles/website/tasks/site.yml")}]
+        else:  # its checks of the settings alone (activity 2's), then site.yml
+            site = next(i for i, t in enumerate(imported)
+                        if t.get("ansible.builtin.import_tasks") == "site.yml")
+            inner = [*imported[:site], {"ansible.builtin.import_tasks": str(
+                ROOT / "roles/website/tasks/site.yml")}]
         tasks.append({"name": block["name"], "tags": block["tags"], "block":
                       [{"name": f"Kegiatan {number}", "ansible.builtin.debug": {"msg": "-"}},
                        *inner]})

@@ -1,8 +1,10 @@
-"""roles/website's rescues of activities 1, 3 and 4, run by Ansible with the role's own
+"""roles/website's rescues of activities 1 to 4, run by Ansible with the role's own
 task of the module: a setting website_check, website_log_audit or website_renewals refuses
 is recorded naming the role's variable a court sets (website_log_proxy_share_percent,
 website_http_timeout), not the module's option (proxy_share_percent, timeout), which no
-court's inventory has."""
+court's inventory has. Activity 2 refuses its time limits (website_backup_stall_timeout,
+website_backup_verify_timeout) first, with the cause its rescue gives when their modules
+refuse them."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import json
 import os
 import pathlib
 import subprocess
+from typing import Any
 
 import pytest
 import yaml
@@ -19,16 +22,29 @@ ROOT = pathlib.Path(__file__).parents[2]
 ROLE = ROOT / "roles/website"
 
 
+def activity_tasks(activity: int) -> list[dict[str, Any]]:
+    """The tasks of the file ``activity``'s block imports."""
+    main = yaml.safe_load((ROLE / "tasks/main.yml").read_text(encoding="utf-8"))
+    block = next(t for t in main if t["name"].startswith(f"Kegiatan {activity}:"))
+    return list(yaml.safe_load((ROLE / "tasks" / block["block"][0]["ansible.builtin.import_tasks"])
+                               .read_text(encoding="utf-8")))
+
+
 def outcome(tmp_path: pathlib.Path, settings: dict[str, object], activity: int = 3,
             module: str = "website_log_audit") -> str:
     """The role's final message when ``activity`` runs only its task of ``module`` with
     ``settings``."""
+    task = next(t for t in activity_tasks(activity) if module in t)
+    return final_message(tmp_path, settings, activity, [task])
+
+
+def final_message(tmp_path: pathlib.Path, settings: dict[str, object], activity: int,
+                  tasks: list[dict[str, Any]]) -> str:
+    """The role's final message when ``activity``'s block runs ``tasks`` with
+    ``settings``."""
     main = yaml.safe_load((ROLE / "tasks/main.yml").read_text(encoding="utf-8"))
     block = next(t for t in main if t["name"].startswith(f"Kegiatan {activity}:"))
     final = next(t for t in main if t["name"] == "Failed activities")
-    tasks = yaml.safe_load((ROLE / "tasks" / block["block"][0]["ansible.builtin.import_tasks"])
-                           .read_text(encoding="utf-8"))
-    task = next(t for t in tasks if module in t)
     log = tmp_path / "access.log"
     log.write_text("", encoding="utf-8")
     court = tmp_path / "court.yml"  # after the defaults, as a court's inventory sets them
@@ -39,7 +55,7 @@ def outcome(tmp_path: pathlib.Path, settings: dict[str, object], activity: int =
     play = [{"hosts": "localhost", "gather_facts": False,
              "vars_files": [str(ROLE / "defaults/main.yml"), str(court),
                             str(ROLE / "vars/main.yml")],
-             "tasks": [dict(block, block=[task]), final]}]
+             "tasks": [dict(block, block=tasks), final]}]
     (tmp_path / "play.yml").write_text(yaml.safe_dump(play), encoding="utf-8")
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
                ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
@@ -107,3 +123,57 @@ def test_a_refused_check_or_renewals_setting_names_the_roles_variable(
     court's inventory has."""
     assert outcome(tmp_path, settings, activity, module).startswith(
         f"Kegiatan {activity}: {expected}")
+
+
+def backup_settings_checks() -> list[dict[str, Any]]:
+    """Activity 2's tasks before its first one that looks at the site or a host: its
+    checks of the settings alone."""
+    tasks = activity_tasks(2)
+    checks = tasks[:next(i for i, task in enumerate(tasks)
+                         if task["name"] == "The site's folders and database login")]
+    assert checks, "activity 2 checks no setting before it looks at the site"
+    return checks
+
+
+@pytest.mark.parametrize(("settings", "cause", "module"), [
+    # -e gives the text
+    ({"website_backup_verify_timeout": "0"},
+     "website_backup_verify_timeout: must be a positive number of seconds, not 0",
+     "website_archive_verify"),
+    ({"website_backup_verify_timeout": -1},
+     "website_backup_verify_timeout: must be a positive number of seconds, not -1",
+     "mariadb_restore_verify"),
+    ({"website_backup_stall_timeout": "-1"},
+     "website_backup_stall_timeout: must be 0 (never stops it) or a positive number of "
+     "seconds, not -1", "website_files_backup"),
+    # both refused: the first the modules refuse, in the order they run
+    ({"website_backup_verify_timeout": 0, "website_backup_stall_timeout": -5},
+     "website_backup_stall_timeout: must be 0 (never stops it) or a positive number of "
+     "seconds, not -5", "website_files_backup"),
+])
+def test_a_backup_time_limit_its_module_refuses_fails_activity_2_first(
+        tmp_path: pathlib.Path, settings: dict[str, object], cause: str, module: str) -> None:
+    """`-e website_backup_verify_timeout=0` was found only by the verifications, after
+    both backups were made and pushed: one more period's backups left unverified.
+    Activity 2 refuses it before the site or the backup computer is looked at, with the
+    cause its rescue gives when the module refuses the same value."""
+    expected = f"Kegiatan 2: pengaturan salah: {cause}"
+    assert final_message(tmp_path, settings, 2, backup_settings_checks()) == expected
+    site = tmp_path / "site"
+    site.mkdir()
+    made = {"path": str(tmp_path / "website-20261206T151727.tar.zst"), "verified": False}
+    assert outcome(tmp_path, {
+        "website_backup_host": "localhost", "website_backup_local_dir": str(tmp_path),
+        "website__site": {"paths": [str(site)]},
+        "website__backup_files": made, "website__backup_db": made, **settings},
+        2, module) == expected
+
+
+@pytest.mark.parametrize("settings", [
+    {}, {"website_backup_stall_timeout": 0}, {"website_backup_stall_timeout": "0"},
+    {"website_backup_verify_timeout": "1", "website_backup_stall_timeout": 1},
+])
+def test_the_backup_time_limits_its_modules_take_pass_activity_2s_checks(
+        tmp_path: pathlib.Path, settings: dict[str, object]) -> None:
+    assert final_message(tmp_path, settings, 2, backup_settings_checks()) == \
+        "All assertions passed"
