@@ -86,6 +86,21 @@ description:
     C(oom_score_adj) 1000 (C(choom)), so when memory runs out the kernel stops them
     first, not this computer's MariaDB or sshd; a dump that makes them grow without end
     (one statement that never ends) fails its verification, killed by SIGKILL.
+  - >-
+    Statements this computer's MariaDB would skip. A statement in a versioned executable
+    comment of six digits above this server's version (C(/*!110800 ...*/) or
+    C(/*M!110800 ...*/) on MariaDB 10.11.19, anywhere in a line) is skipped by it, and run
+    by a MariaDB of that version or newer, where the backup may be restored by hand as
+    root: the verification fails before that statement is sent ("the dump holds a
+    statement only MariaDB 11.8.0 or newer runs (/*!110800 ...), which this computer's
+    MariaDB 10.11.19 skips ..."), for a crafted dump and for the dump of a newer server
+    alike, which verifies once this computer's MariaDB is upgraded to that version.
+    mariadb-dump's first line C(/*M!999999\- enable the sandbox mode */), which no
+    server runs, and five-digit (MySQL) versions are accepted. A mariadb-dump backup is
+    read for them in the stream that feeds the client (C(sed)), a mydumper one in its
+    unpacked files before C(myloader) runs (both read as O(os_user)); the server's
+    version is asked first. The check reads lines, not SQL: such a text inside a value
+    (typed into a SIPP field) fails the verification too.
   - The server should write no binary log (as on a dedicated backup computer; the
     sipp_backup role configures it so); with one, creating routines needs
     C(log_bin_trust_function_creators).
@@ -253,6 +268,81 @@ METHOD = ("restore into a scratch database as an unprivileged account (client --
           "--sandbox, no LOAD DATA LOCAL), then per-table row count, content checksum and "
           "columns, and the definitions of views, triggers, routines and events, compared "
           "with the manifest")
+
+
+# Exit code of the restore's sed at a statement this server would skip (newer_program).
+NEWER_EXIT = 3
+# mariadb-dump's first line (10.11.8 and later), a marker for the client that no server
+# runs: a statement under that version runs nowhere.
+NEVER_RUN = 999999
+
+
+def version_id(version: str) -> tuple[str, int] | None:
+    """The version of a VERSION() answer and the number an executable comment's version
+    is compared with: ``10.11.19-MariaDB-log`` ("10.11.19", 101119); None when it names
+    no version."""
+    found = re.match(r"(\d+)\.(\d+)\.(\d+)", version)
+    if not found:
+        return None
+    major, minor, patch = (int(part) for part in found.groups())
+    return found.group(0), major * 10000 + minor * 100 + patch
+
+
+def _between(low: str, high: str) -> list[str]:
+    """ERE alternatives matching exactly the digit strings from ``low`` to ``high``
+    (of one length, ``low`` <= ``high``)."""
+    if not low:
+        return [""]
+    if low[0] == high[0]:
+        return [low[0] + tail for tail in _between(low[1:], high[1:])]
+    rest = len(low) - 1
+    first, last = int(low[0]), int(high[0])
+    parts, after = [], []
+    if low[1:] != "0" * rest:
+        parts = [low[0] + tail for tail in _between(low[1:], "9" * rest)]
+        first += 1
+    if high[1:] != "9" * rest:
+        after = [high[0] + tail for tail in _between("0" * rest, high[1:])]
+        last -= 1
+    if first <= last:
+        digit = str(first) if first == last else f"[{first}-{last}]"
+        parts.append(digit + "[0-9]" * min(rest, 1) + (f"{{{rest}}}" if rest > 1 else ""))
+    return parts + after
+
+
+def newer_pattern(server: int) -> str | None:
+    """An ERE (for sed and Python alike) of the executable comments a server of
+    version ``server`` (version_id) skips and a newer MariaDB runs: ``/*!NNNNNN`` and
+    ``/*M!NNNNNN`` of six digits above ``server``, but for NEVER_RUN. A five-digit one
+    (MySQL's) is never above a MariaDB 10 or later. None when there is none."""
+    if server + 1 > NEVER_RUN - 1:
+        return None
+    return "/\\*M?!(" + "|".join(_between(f"{server + 1:06d}", f"{NEVER_RUN - 1}")) + ")"
+
+
+def newer_program(server: int) -> str:
+    """sed program lines that stop the stream, exiting NEWER_EXIT, at the first line
+    holding an executable comment newer than ``server`` (newer_pattern), unsent, and
+    write that comment to stderr; nothing when there can be none."""
+    pattern = newer_pattern(server)
+    if pattern is None:
+        return ""
+    return (f"\\%{pattern}%{{\ns%.*({pattern}).*%\\1%w /dev/stderr\n"
+            f"Q {NEWER_EXIT}\n}}\n")
+
+
+def newer_reason(stderr: bytes, server: str) -> str | None:
+    """The verdict on a dump holding the comment newer_program wrote to ``stderr``,
+    skipped by this computer's MariaDB ``server`` (its version); None when it wrote none."""
+    found = re.search(rb"/\*M?!(\d{6})", stderr)
+    if not found:
+        return None
+    number = int(found.group(1))
+    needed = f"{number // 10000}.{number // 100 % 100}.{number % 100}"
+    return (f"the dump holds a statement only MariaDB {needed} or newer runs "
+            f"({found.group(0).decode()} ...), which this computer's MariaDB {server} skips: "
+            f"what it does is not verified (to verify such a backup, upgrade this computer's "
+            f"MariaDB to {needed} or newer)")
 
 
 # Longest reason recorded: it quotes the manifest's values (the SIPP server's, up to
@@ -430,9 +520,12 @@ class Runner:
                            "--clear-groups", *self.client, "--batch", "--skip-column-names",
                            *([database] if database else [])])
 
-    def chain(self, stages: list[list[str]], source: IO[bytes], what: str = "restore") -> None:
+    def chain(self, stages: list[list[str]], source: IO[bytes], what: str = "restore",
+              newer: tuple[int, str] | None = None) -> None:
         """``stage1 < source | stage2 | ...`` from the start of the open file ``source``,
-        every stage as this user; a failure of the last stage is called ``what``."""
+        every stage as this user; a failure of the last stage is called ``what``.
+        ``newer``: the index of the stage that runs newer_program and this server's
+        version; that stage's stop is the verdict, whatever the others then said."""
         source.seek(0)
         procs = [self.popen(stages[0], stdin=source, stdout=subprocess.PIPE)]
         for index, argv in enumerate(stages[1:], start=1):
@@ -446,6 +539,10 @@ class Runner:
         errors = self.wait(procs, Stall.of_file(source, self.stall) if self.stall else None)
         if len(errors) != len(procs):  # zip(strict=True) is Python 3.10+
             raise ValueError(f"{len(errors)} error outputs for {len(procs)} stages")
+        if newer is not None and procs[newer[0]].returncode == NEWER_EXIT:
+            reason = newer_reason(errors[newer[0]], newer[1])
+            if reason:
+                raise VerifyFailed(reason)
         failed = [(index, err) for index, (proc, err) in enumerate(zip(procs, errors))
                   if proc.returncode not in (0, -13)]  # -13: SIGPIPE after a later failure
         if failed:
@@ -522,16 +619,32 @@ def open_backup(path: str) -> IO[bytes]:
         raise VerifyError(f"cannot read {path}: {exc.strerror}") from None
 
 
+def server_version(runner: Runner) -> tuple[str, int]:
+    """This computer's MariaDB version (``10.11.19``) and its version_id number."""
+    try:
+        rows = run_sql(runner.batch(), "SELECT VERSION();\n", timeout=runner.left())
+    except MariaDBError as exc:
+        raise VerifyError(f"MariaDB: {exc}") from None
+    answer = str(rows[0][0]) if rows and rows[0] else ""
+    version = version_id(answer)
+    if version is None:
+        raise VerifyError(f"cannot tell this computer's MariaDB version from SELECT VERSION() "
+                          f"({answer!r})")
+    return version
+
+
 def restore(runner: Runner, manifest: dict[str, Any], path: str, backup: IO[bytes],
             scratch: str, *, work_dir: str, threads: int) -> None:
     """Restore ``backup`` (the open file of ``path``, whose name tells its compression)
-    into ``scratch``."""
+    into ``scratch``. A dump holding a statement this computer's MariaDB would skip as
+    too new (newer_pattern) fails before that statement is sent."""
+    shown, number = server_version(runner)
     unpack = decompress_argv(path)[:-1]  # read from stdin: the file root opened
     if manifest.get("format") != "mydumper-tar":
         client = [*runner.client, "--batch", "--binary-mode", "--sandbox",
                   "--max-allowed-packet=1073741824", scratch]
-        runner.chain([unpack, ["sed", "-E", "/^(\\/\\*!5|CREATE)/" + STRIP_DEFINER], client],
-                     backup)
+        program = newer_program(number) + "/^(\\/\\*!5|CREATE)/" + STRIP_DEFINER
+        runner.chain([unpack, ["sed", "-E", program], client], backup, newer=(1, shown))
         return
     loader = find_binary(["myloader"])
     if not loader:
@@ -564,6 +677,11 @@ def restore(runner: Runner, manifest: dict[str, Any], path: str, backup: IO[byte
         if odd:
             raise VerifyFailed(f"the archive holds a {odd}; a mydumper backup holds only "
                                "plain files")
+        # Every file myloader may read, as one stream, read as the OS user.
+        with open(os.devnull, "rb") as nothing:
+            runner.chain([["find", workdir, "-type", "f", "-exec", "cat", "--", "{}", "+"],
+                          ["sed", "-E", "-n", newer_program(number)]], nothing, "scan",
+                         newer=(1, shown))
         schema = sorted(glob.glob(os.path.join(workdir, "*-schema*.sql")))
         if schema:
             runner.run(["sed", "-E", "-i", STRIP_DEFINER, *schema])

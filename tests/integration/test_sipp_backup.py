@@ -428,6 +428,30 @@ def test_crafted_dump_runs_nothing(hosts: None, ansible_env: dict[str, str], att
     assert scratch_databases(SIPP) == []
 
 
+def test_crafted_dump_newer_than_the_verifying_server_does_not_verify(
+        hosts: None, ansible_env: dict[str, str]) -> None:
+    """Statements in versioned executable comments above the verifying server's version
+    (MariaDB 10.11.19 in the lab) were skipped by it and the dump returned verified: true;
+    restored by hand as root on MariaDB 11.8 or newer, they run. The verification fails
+    before they are sent, naming the version they need."""
+    version = sh(SIPP, "mariadb -N -B -e 'SELECT VERSION()'").strip().split("-")[0]
+    assert tuple(int(part) for part in version.split(".")) < (11, 8, 0), version
+    target = crafted_sql("sipp-20260103T000000.sql.zst",
+                         "/*!110800 GRANT ALL ON *.* TO sop_verify@localhost */;\n"
+                         "/*M!110800 CREATE DATABASE smuggled */;")
+    ok, result = module(ansible_env, "mariadb_restore_verify", {"path": target})
+    assert not ok and not result["verified"], result
+    assert result["verification"]["status"] == "failed", result
+    assert result["verification"]["reason"] == (
+        "the dump holds a statement only MariaDB 11.8.0 or newer runs (/*!110800 ...), which "
+        f"this computer's MariaDB {version} skips: what it does is not verified (to verify "
+        "such a backup, upgrade this computer's MariaDB to 11.8.0 or newer)")
+    grants = sh(SIPP, "mariadb -N -B -e 'SHOW GRANTS FOR sop_verify@localhost'")
+    assert "ON *.*" not in grants.replace("GRANT USAGE ON *.*", "")
+    assert "smuggled" not in sh(SIPP, "mariadb -N -B -e 'SHOW DATABASES'").split()
+    assert scratch_databases(SIPP) == []
+
+
 def test_the_verifying_processes_are_the_first_the_kernel_stops(
         hosts: None, ansible_env: dict[str, str]) -> None:
     """A crafted dump can make the restore's tools grow without end (one statement that

@@ -1099,15 +1099,22 @@ def test_a_password_with_a_line_break_is_one_line(tmp_path, monkeypatch, module:
 def fake_client(script: str) -> Iterator[str]:
     """A folder holding a stand-in ``mariadb`` (the shell ``script``), as the
     verification's OS user (nobody) can run it: no MariaDB server runs here without a
-    container."""
+    container. It answers ``SELECT VERSION()`` as MariaDB 10.11.19 does; ``script`` runs
+    everything else (the same stdin, its own process)."""
     if os.geteuid() != 0:
         pytest.skip("the verification runs its client as another OS user")
     folder = tempfile.mkdtemp(prefix="sop-fake-client-")
     os.chmod(folder, 0o755)
     path = os.path.join(folder, "mariadb")
-    with open(path, "w", encoding="ascii") as handle:
+    with open(path + "-script", "w", encoding="ascii") as handle:
         handle.write(script)
+    with open(path, "w", encoding="ascii") as handle:
+        handle.write(f'#!/bin/sh\ncase "$*" in *--sandbox*) exec {path}-script "$@" ;; esac\n'
+                     'sql=$(cat)\ncase "$sql" in "SELECT VERSION();") '
+                     "echo 10.11.19-MariaDB-log; exit 0 ;; esac\n"
+                     f'exec {path}-script "$@" <<EOF\n$sql\nEOF\n')
     os.chmod(path, 0o755)
+    os.chmod(path + "-script", 0o755)
     yield folder
     shutil.rmtree(folder)
 
@@ -1286,6 +1293,78 @@ def recording_client() -> Iterator[tuple[str, str]]:
     for folder in fake_client(script):
         yield folder, fed
     shutil.rmtree(state)
+
+
+# A dump with a statement only MariaDB 11.8.0 or newer runs, which the fake client's
+# server (MariaDB 10.11.19) skips; and what it is sent of it.
+SMUGGLED = (b"/*M!999999\\- enable the sandbox mode */\n/*!40101 SET NAMES utf8mb4 */;\n"
+            b"CREATE TABLE t (id INT);\n/*!101119 SELECT 1 */;\n"
+            b"/*!110800 GRANT ALL ON *.* TO sop_verify@localhost */;\n"
+            b"/*M!110800 CREATE DATABASE smuggled */;\nINSERT INTO t VALUES (1);\n")
+SMUGGLED_SENT = SMUGGLED[:SMUGGLED.index(b"/*!110800")]
+SKIPPED = ("the dump holds a statement only MariaDB 11.8.0 or newer runs (/*!110800 ...), "
+           "which this computer's MariaDB 10.11.19 skips: what it does is not verified (to "
+           "verify such a backup, upgrade this computer's MariaDB to 11.8.0 or newer)")
+
+
+@pytest.mark.parametrize(("dump", "sent", "reason"), [
+    (SMUGGLED, SMUGGLED_SENT, SKIPPED),
+    (SMUGGLED.replace(b"/*!110800", b"/*!999999").replace(b"/*M!110800", b"/*!50717"),
+     None, "table t missing after restore"),
+], ids=["newer", "accepted"])
+def test_a_dump_with_a_statement_this_server_skips_does_not_verify(
+        tmp_path, monkeypatch, recording_client: tuple[str, str], dump: bytes,
+        sent: bytes | None, reason: str) -> None:
+    """A GRANT in /*!110800 ...*/ was skipped by the backup computer's MariaDB 10.11.19
+    and the backup verified; restored by hand as root on MariaDB 11.8 it ran. The restore
+    stops before it; mariadb-dump's sandbox line (999999, run nowhere) and what this
+    server runs are restored (the stand-in server then holds no table)."""
+    folder, fed = recording_client
+    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+    path = _sql_backup(tmp_path, dump)
+    code, result = run_module("mariadb_restore_verify", tmp_path, {
+        "path": str(path), "os_user": "nobody", "fail_on_mismatch": False})
+    assert code == 0 and result["verified"] is False, result
+    assert (result["verification"]["status"], result["verification"]["reason"]) == (
+        "failed", reason)
+    with open(fed, "rb") as handle:
+        assert handle.read() == (dump if sent is None else sent)
+
+
+def test_a_mydumper_backup_with_a_statement_this_server_skips_is_not_loaded(
+        tmp_path, monkeypatch, recording_client: tuple[str, str]) -> None:
+    """The same in a mydumper archive: its unpacked files are read before myloader runs,
+    which then does not."""
+    folder, fed = recording_client
+    loaded = os.path.join(os.path.dirname(fed), "loaded")
+    (Path(folder) / "myloader").write_text(f"#!/bin/sh\ntouch {loaded}\n")
+    (Path(folder) / "myloader").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    (dump / "metadata").write_text("Started dump at: 2026-11-21 02:00:00\n")
+    (dump / "sipp.t-schema.sql").write_text("CREATE TABLE `t` (id INT);\n")
+    (dump / "sipp.t.sql").write_bytes(SMUGGLED.replace(b"CREATE TABLE t (id INT);\n", b""))
+    path = tmp_path / "sipp-20261121T020000.tar.gz"
+    subprocess.run(["tar", "-C", str(dump), "-czf", str(path), "."], check=True)
+    files.write_json_atomic(str(path) + ".manifest.json", {
+        "format": "mydumper-tar", "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "size": path.stat().st_size, "tables": ONE_TABLE})
+    code, result = run_module("mariadb_restore_verify", tmp_path, {
+        "path": str(path), "os_user": "nobody", "fail_on_mismatch": False})
+    assert code == 0 and result["verified"] is False, result
+    assert result["verification"]["reason"] == SKIPPED
+    assert not os.path.exists(loaded)
+    os.remove(path)
+    (dump / "sipp.t.sql").write_bytes(SMUGGLED_SENT + b"INSERT INTO t VALUES (1);\n")
+    subprocess.run(["tar", "-C", str(dump), "-czf", str(path), "."], check=True)
+    files.write_json_atomic(str(path) + ".manifest.json", {
+        "format": "mydumper-tar", "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "size": path.stat().st_size, "tables": ONE_TABLE})
+    code, result = run_module("mariadb_restore_verify", tmp_path, {
+        "path": str(path), "os_user": "nobody", "fail_on_mismatch": False})
+    assert result["verification"]["reason"] == "table t missing after restore", result
+    assert os.path.exists(loaded)
 
 
 @pytest.fixture
