@@ -80,8 +80,9 @@ description:
     or C(source) in a crafted dump are not run; the client and C(myloader) refuse
     C(LOAD DATA LOCAL INFILE) (C(--local-infile=0), and for C(myloader) an option file
     saying so), and a mydumper archive that unpacks to anything but plain files and
-    folders (a symbolic link to one of this computer's files) fails before C(myloader)
-    runs, so a crafted dump cannot read this computer's files; definers are stripped, so
+    folders (a symbolic link to one of this computer's files), or holds a compressed
+    file (which C(myloader) would decompress, unread by the checks before it; the SOP's
+    dumps compress none), fails before C(myloader) runs, so a crafted dump cannot read this computer's files; definers are stripped, so
     no object runs with another account's rights. Every process of that user runs with
     C(oom_score_adj) 1000 (C(choom)), so when memory runs out the kernel stops them
     first, not this computer's MariaDB or sshd; a dump that makes them grow without end
@@ -591,15 +592,24 @@ def sweep_scratch(runner: Runner, seconds: float = DROP_SECONDS) -> list[str]:
     return stale
 
 
+# What myloader decompresses itself (mydumper --compress): the SOP's backups hold none,
+# and the checks before myloader (newer_pattern) read no compressed file.
+COMPRESSED_SUFFIXES = (".gz", ".zst", ".zstd", ".lz4", ".bz2", ".xz")
+
+
 def not_a_plain_file(workdir: str) -> str | None:
-    """The first entry of an unpacked archive that is neither a plain file nor a folder
-    (mydumper writes only plain files): a symbolic link would make myloader read, as
-    SQL, a file of this computer (or /dev/zero, without end)."""
+    """The first entry of an unpacked archive that is neither a plain file nor a folder,
+    or a compressed file (mydumper writes only plain files, as the SOP runs it): a
+    symbolic link would make myloader read, as SQL, a file of this computer (or
+    /dev/zero, without end); a compressed one myloader would read unchecked."""
     for folder, dirs, files in os.walk(workdir):
         for name in sorted(dirs + files):
             mode = os.lstat(os.path.join(folder, name)).st_mode
-            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-                kind = "symbolic link" if stat.S_ISLNK(mode) else "special file"
+            kind = ("symbolic link" if stat.S_ISLNK(mode)
+                    else None if stat.S_ISDIR(mode)
+                    else "compressed file" if name.endswith(COMPRESSED_SUFFIXES)
+                    else None if stat.S_ISREG(mode) else "special file")
+            if kind:
                 return f"{kind} {os.path.relpath(os.path.join(folder, name), workdir)}"
     return None
 

@@ -1073,6 +1073,19 @@ def test_an_unpacked_archive_holds_plain_files_and_folders_only(tmp_path) -> Non
     (tmp_path / "sub" / "sipp.u.sql").unlink()
     os.mkfifo(tmp_path / "sipp.v.sql")
     assert verify.not_a_plain_file(str(tmp_path)) == "special file sipp.v.sql"
+    (tmp_path / "sipp.v.sql").unlink()
+    assert verify.not_a_plain_file(str(tmp_path)) is None
+
+
+@pytest.mark.parametrize("name", ["sipp.t.00000.sql.gz", "sipp.t.00000.sql.zst",
+                                  "sipp.t-schema.sql.zstd"])
+def test_an_unpacked_archive_holding_a_compressed_file_is_refused(tmp_path,
+                                                                   name: str) -> None:
+    """myloader decompresses what mydumper --compress writes: read unchecked by the scan
+    for statements this computer's MariaDB would skip (the SOP's dumps compress none)."""
+    (tmp_path / "sipp.t.sql").write_text("INSERT INTO t VALUES (1);\n")
+    (tmp_path / name).write_bytes(b"\x1f\x8b")
+    assert verify.not_a_plain_file(str(tmp_path)) == f"compressed file {name}"
 
 
 @pytest.mark.parametrize("module", ["mariadb_backup_preflight", "mariadb_backup"])
