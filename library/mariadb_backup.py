@@ -7,7 +7,9 @@ from __future__ import annotations
 import contextlib
 import datetime
 import fcntl
+import functools
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -63,13 +65,16 @@ from ansible.module_utils.sop_mariadb import (
     first_error_line,
     mydumper_refusal,
     no_tables_refusal,
+    nullable_text,
     option_file,
     password_shown_masked,
     run_sql,
     select_engine,
+    text_value,
     why_not_mydumper,
 )
 from ansible.module_utils.sop_options import seconds_error
+from ansible.module_utils.sop_secrets import mask_text
 
 DOCUMENTATION = r"""
 ---
@@ -164,6 +169,15 @@ options:
         the tables' measurement), so a server that stops answering fails the backup too. With O(engine=auto), a mydumper
         stopped this way is followed by a dump with the next engine (a warning says so).
         V(0) never stops it.
+      - >-
+        Before a stalled dump is stopped, the server is asked (for at most 10 s) what its
+        sessions wait for. When they wait for a lock another session holds (an admin's
+        C(LOCK TABLES), a long report), the failure names that lock instead of C(hung?), and
+        up to 3 sessions of other accounts that may hold it, those waiting for nothing
+        first, then the longest in their state (id, account, seconds, command, the first 60
+        characters of the statement, passwords masked and every string literal shown as
+        C('?')), to end with C(KILL id) or to wait for. Other accounts' sessions are seen
+        with the PROCESS privilege only.
       - Below 0 fails the module with C(setting) C(stall_timeout).
     type: int
     default: 900
@@ -397,6 +411,74 @@ class DumperFailed(BackupFailed):
 
 class DumpStalled(DumperFailed):
     """The dump stopped writing and was stopped (StallGuard)."""
+
+
+# How long the stall's diagnosis waits for the server's answer: it asks while the stalled
+# dump still waits, before the dump is stopped.
+DIAGNOSE_TIMEOUT = 10
+# A PROCESSLIST state waiting for another session: a metadata lock (a table's, the schema's,
+# a routine's), a table-level lock (LOCK TABLES, MyISAM), the global read lock, a backup or
+# commit lock, or a table flush waiting for a long statement on the table.
+_LOCK_WAIT = re.compile(r"^Waiting for (?:.* lock|table flush)$")
+# What the diagnosis shows: at most 3 other sessions, each statement's first 60 characters.
+SHOWN_SESSIONS = 3
+INFO_CHARS = 60
+# Every session but the asking one and the server's own threads (Daemon), longest in its
+# state first; ``own``: of the account the backup connects as (its dump's and its
+# measuring sessions). The statement's head only: a multi-MB INSERT is not read whole.
+PROCESSLIST_SQL = (
+    "SELECT ID, USER = SUBSTRING_INDEX(USER(), '@', 1), USER, HOST, TIME, COMMAND, "  # noqa: S608
+    f"{nullable_text('STATE')}, {nullable_text('LEFT(INFO, 200)')} "
+    "FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND COMMAND <> 'Daemon' "
+    "ORDER BY TIME DESC, ID;")
+# A string literal of a statement, its end too when the head cut it.
+_SQL_LITERAL = re.compile(r"'(?:[^'\\]|\\.|'')*'?|\"(?:[^\"\\]|\\.|\"\")*\"?")
+
+
+def statement_head(info: str) -> str:
+    """The first INFO_CHARS characters of a running statement, on one line, as the records
+    may show them: the shared masking (sop_secrets.mask_text: IDENTIFIED BY, SET PASSWORD,
+    a secret-looking setting), then every string literal shown as '?' (an INSERT of a
+    password hash, a party's name in a WHERE)."""
+    shown = _SQL_LITERAL.sub("'?'", mask_text(" ".join(info.split())) or "")
+    return shown if len(shown) <= INFO_CHARS else shown[:INFO_CHARS - 3] + "..."
+
+
+def _session(row: Sequence[str | None]) -> str:
+    session_id, _own, user, host, seconds, command, _state, info = row
+    account = f"{user}@{host}" if host else str(user)
+    head = statement_head(text_value(info) or "")
+    return (f"id {session_id} {account[:60]} {seconds} s {command}"
+            + (f" '{head}'" if head else ""))
+
+
+def lock_wait(client: Sequence[str]) -> str | None:
+    """Why a stalled dump writes nothing, asked of the server while it still waits
+    (StallGuard's ``diagnose``): the locks the backup account's sessions wait for, and the
+    other accounts' sessions that may hold them (those not waiting themselves first, then
+    the longest in their state), with what to do; None when they wait for no lock. The
+    backup account needs PROCESS to see the other accounts' sessions."""
+    rows = run_sql(client, PROCESSLIST_SQL, timeout=DIAGNOSE_TIMEOUT)
+    waits: list[str] = []
+    others = []
+    for row in rows:
+        state = text_value(row[6]) or ""
+        if row[1] != "1":
+            others.append((bool(_LOCK_WAIT.match(state)), -int(row[4] or 0), row))
+        elif _LOCK_WAIT.match(state) and state[:64] not in waits:
+            waits.append(state[:64])
+    if not waits:
+        return None
+    waiting = f"it was waiting for a lock ({', '.join(waits)})"
+    if not others:
+        return (f"{waiting}; no session of another account is visible (has the backup "
+                "account PROCESS?): find the one holding it with SHOW PROCESSLIST as root "
+                "and end it (KILL its id), or run the backup later")
+    shown = [row for *_order, row in sorted(others, key=lambda o: o[:2])[:SHOWN_SESSIONS]]
+    kill = f"KILL {shown[0][0]}" if len(shown) == 1 else "KILL its id"
+    return (f"{waiting}; sessions that may hold it, longest first: "
+            f"{', '.join(_session(row) for row in shown)}; end the one holding it ({kill}) "
+            "or run the backup later")
 
 
 def _tree_bytes(path: str) -> int:
@@ -797,14 +879,15 @@ def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str],
                              threads=threads)[0]
                 mydumper_dir = outdir
                 with StallGuard(pipeline.kill, lambda: _tree_bytes(mydumper_dir) + writer.size,
-                                p["stall_timeout"], engine, error=DumpStalled):
+                                p["stall_timeout"], engine, error=DumpStalled,
+                                diagnose=functools.partial(lock_wait, client_cmd)):
                     _dump_mydumper(pipeline, cmd, outdir, compressor, writer=writer,
                                    counters=measurer)
             else:
                 dumps = _dumps(engine, binary, opt, p["database"], measurer, outdir=None,
                                threads=threads, broken=broken)
                 with StallGuard(pipeline.kill, lambda: writer.size, p["stall_timeout"], engine,
-                                error=DumpStalled):
+                                error=DumpStalled, diagnose=functools.partial(lock_wait, client_cmd)):
                     _dump_sql(pipeline, dumps, compressor, writer=writer, counters=measurer)
             measured = measurer.result()
             left_out = {f"view:{name}" for name in broken}

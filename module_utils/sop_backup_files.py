@@ -367,13 +367,21 @@ class StallGuard:
     far) has not grown for ``seconds`` (0: never); leaving the ``with`` block then raises
     ``error`` with one line naming ``what`` and ``cause``, instead of the killed tool's
     exit signal. A tool hung on a disk or a network mount that stopped answering, or on
-    a server that no longer sends, would otherwise hold the SOP and its lock forever."""
+    a server that no longer sends, would otherwise hold the SOP and its lock forever.
+
+    ``diagnose`` (optional) is called once when the stall is found, before ``stop``, while
+    the stalled tool still waits: the one line it returns (what the tool waits for, asked
+    of the server) replaces `` (cause)`` as ``: text``. It must bound its own time; when it
+    returns None or fails, the cause stays. A tool that wrote or ended meanwhile is not
+    stopped."""
 
     def __init__(self, stop: Callable[[], None], progress: Callable[[], int], seconds: int,
                  what: str, *, error: Callable[[str], BaseException],
-                 cause: str = "hung?") -> None:
+                 cause: str = "hung?",
+                 diagnose: Callable[[], str | None] | None = None) -> None:
         self.stop, self.progress, self.seconds, self.what = stop, progress, seconds, what
-        self.error, self.cause = error, cause
+        self.error, self.cause, self.diagnose = error, cause, diagnose
+        self.diagnosis: str | None = None
         self.stalled = False
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -390,17 +398,32 @@ class StallGuard:
             if current != last:
                 last, since = current, time.monotonic()
             elif time.monotonic() - since >= self.seconds:
+                self._diagnose()
+                if self._done.is_set() or self.progress() != current:
+                    # it wrote, or ended, while the server was asked (the lock it waited for
+                    # was let go): no stall, watched on
+                    last, since, self.diagnosis = self.progress(), time.monotonic(), None
+                    continue
                 self.stalled = True
                 self.stop()
                 return
+
+    def _diagnose(self) -> None:
+        if self.diagnose is None:
+            return
+        try:
+            self.diagnosis = self.diagnose()
+        except Exception:  # what it could not learn leaves the cause as it was
+            self.diagnosis = None
 
     def __exit__(self, *exc: object) -> None:
         self._done.set()
         if self._thread.is_alive():
             self._thread.join()
         if self.stalled:
+            why = f": {self.diagnosis}" if self.diagnosis else f" ({self.cause})"
             raise self.error(f"{self.what} wrote nothing for {self.seconds} s and was "
-                             f"stopped ({self.cause}); no backup was written")
+                             f"stopped{why}; no backup was written")
 
 
 class HashingWriter:

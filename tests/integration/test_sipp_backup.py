@@ -722,6 +722,42 @@ def test_password_never_in_argv_and_kill_mid_dump(hosts: None,
     assert sh(SIPP, "ls -d /tmp/sop-mariadb-* 2>/dev/null", check=False) == ""
 
 
+def test_a_dump_waiting_for_another_sessions_lock_names_it_and_its_holder(
+        hosts: None, ansible_env: dict[str, str]) -> None:
+    """An admin's LOCK TABLES perkara WRITE held through the backup: the dump waits for
+    it, is stopped at the stall timeout, and the failure says it waited for a lock and
+    which session may hold it (to end with KILL), not "(hung?)"."""
+    dest = "/var/backups/it-lockwait"
+    podman("exec", "-d", SIPP, "mariadb", "sipp", "-e",
+           "LOCK TABLES perkara WRITE; SELECT SLEEP(120)")
+    try:
+        holder = ""
+        for _ in range(60):
+            holder = sh(SIPP, "mariadb -N -e \"SELECT ID FROM information_schema.PROCESSLIST "
+                              "WHERE INFO LIKE 'SELECT SLEEP%'\"", check=False).strip()
+            if holder:
+                break
+            time.sleep(0.5)
+        assert holder.isdigit(), "the session holding the lock did not start"
+        started = time.monotonic()
+        ok, result = module(ansible_env, "mariadb_backup",
+                            dump_args(dest, engine="mariadb-dump", stall_timeout=15, force=True))
+        assert time.monotonic() - started < 100  # stopped, not let go by the SLEEP's end
+        assert not ok, result
+        assert result["msg"].startswith("backup of sipp failed: mariadb-dump wrote nothing for "
+                                         "15 s and was stopped: it was waiting for a lock (")
+        assert f"id {holder} root@localhost " in result["msg"]
+        assert "'SELECT SLEEP(120)'" in result["msg"]
+        assert f"end the one holding it (KILL {holder}) or run the backup later" in result["msg"]
+        assert result["msg"].endswith("; no backup was written")
+        assert "hung?" not in result["msg"] and "\n" not in result["msg"]
+        assert backups_in(listing(SIPP, dest)) == []
+    finally:
+        sh(SIPP, "mariadb -N -e \"SELECT ID FROM information_schema.PROCESSLIST WHERE "
+                 "INFO LIKE 'SELECT SLEEP%'\" | xargs -r -n1 mariadb-admin kill", check=False)
+        sh(SIPP, f"rm -rf {dest}", check=False)
+
+
 def test_retention_prunes_real_directory(hosts: None, ansible_env: dict[str, str]) -> None:
     dest = "/var/backups/it-retention"
     script = [f"mkdir -p {dest} && cd {dest}"]

@@ -1007,6 +1007,156 @@ def test_stall_guard_lets_a_dump_that_writes_run() -> None:
     assert slow.returncode == 0
 
 
+@pytest.mark.parametrize("found", ["it was waiting for a lock (x)", None, RuntimeError("x")],
+                         ids=["diagnosed", "nothing-found", "diagnosis-failed"])
+def test_stall_guard_asks_why_once_before_it_stops_the_dump(found: Any) -> None:
+    """``diagnose`` runs once when the stall is found, while the dump still waits (before
+    ``stop``); its line replaces the cause, and finding nothing or failing keeps it."""
+    calls: list[str] = []
+
+    def diagnose() -> str | None:
+        calls.append("diagnose")
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    why = ": it was waiting for a lock \\(x\\)" if isinstance(found, str) else r" \(hung\?\)"
+    with pytest.raises(backup.DumpStalled, match=f"^mariadb-dump wrote nothing for 1 s and was "
+                                                 f"stopped{why}; no backup was written$"), \
+            files.StallGuard(lambda: calls.append("stop"), lambda: 0, 1, "mariadb-dump",
+                             error=backup.DumpStalled, diagnose=diagnose):
+        deadline = time.monotonic() + 10
+        while "stop" not in calls and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert calls == ["diagnose", "stop"]
+
+
+def test_a_dump_that_writes_again_while_the_server_is_asked_is_not_stopped() -> None:
+    """The lock it waited for let go during the question (up to 10 s): the dump goes on
+    writing and is neither stopped nor failed."""
+    written = [0]
+    stops: list[str] = []
+
+    def diagnose() -> str:
+        written[0] += 1  # the dump writes again meanwhile
+        return "it was waiting for a lock (x)"
+
+    with files.StallGuard(lambda: stops.append("stop"), lambda: written[0], 1, "mariadb-dump",
+                          error=backup.DumpStalled, diagnose=diagnose):
+        deadline = time.monotonic() + 2.5
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert stops == [] and written[0] >= 1
+
+
+def stalled_dump(tmp_path: Path, processlist: list[list[str]] | None) -> str:
+    """The error of a mariadb-dump that waits (a stand-in that writes nothing) with
+    stall_timeout 1, its client a stand-in whose information_schema.PROCESSLIST holds
+    ``processlist`` (the module's columns, as the batch client prints them; None: that
+    query never answers). Its global read lock is refused (no RELOAD). Nothing is left."""
+    rows = tmp_path / "processlist"
+    rows.write_text("".join("\t".join(row) + "\n" for row in processlist or []))
+    client = tmp_path / "mariadb"
+    answer = f"exec cat {rows}" if processlist is not None else "exec sleep 60"
+    client.write_text(
+        '#!/bin/sh\nread -r first\ncase "$first" in *lock_wait_timeout*) echo "ERROR 1227 '
+        '(42000): Access denied; you need (at least one of) the RELOAD privilege(s)" >&2; '
+        f'exit 1 ;; esac\ncase "$first$(cat)" in *PROCESSLIST*) {answer} ;; esac\n')
+    dump = tmp_path / "mariadb-dump"
+    dump.write_text("#!/bin/sh\nexec sleep 60\n")
+    for stand_in in (client, dump):
+        stand_in.chmod(0o755)
+    params = {"prefix": "sipp", "database": "sipp", "threads": 1, "compression": "zstd",
+              "compression_level": None, "row_counts": False, "lock_budget_mb": 1,
+              "stall_timeout": 1, "period": "daily"}
+    (tmp_path / "backups").mkdir()
+    with pytest.raises(backup.DumpStalled) as stalled:
+        backup._take_backup(
+            params, "/dev/null", [str(client)], [{"name": "perkara", "engine": "InnoDB",
+                                                  "bytes": 0, "columns": []}],
+            engine="mariadb-dump", binary=str(dump),
+            path=str(tmp_path / "backups" / "sipp-20261121T020000.sql.zst"),
+            period="2026-11-21", version="x", broken=[])
+    assert os.listdir(tmp_path / "backups") == [".sipp.lock"]
+    return str(stalled.value)
+
+
+DUMP_WAITS = ["41", "1", "sop_backup", "localhost", "31", "Query",
+              "=Waiting for table metadata lock",
+              "=SELECT /*!40001 SQL_NO_CACHE */ `perkara_id` FROM `perkara`"]
+
+
+def test_a_dump_stalled_on_another_sessions_lock_names_the_lock_and_the_holder(
+        tmp_path: Path) -> None:
+    """An admin's LOCK TABLES perkara WRITE held through the night: the dump waited, was
+    stopped at the stall timeout with "(hung?)", and the admin looked for a hung server.
+    Asked while the dump still waits: its lock, and the session that may hold it."""
+    processlist = [
+        ["32", "0", "root", "localhost", "80", "Query", "=User sleep", "=SELECT SLEEP(300)"],
+        ["40", "1", "sop_backup", "localhost", "31", "Sleep", "=", "NULL"],
+        DUMP_WAITS]
+    assert stalled_dump(tmp_path, processlist) == (
+        "mariadb-dump wrote nothing for 1 s and was stopped: it was waiting for a lock "
+        "(Waiting for table metadata lock); sessions that may hold it, longest first: id 32 "
+        "root@localhost 80 s Query 'SELECT SLEEP(300)'; end the one holding it (KILL 32) or "
+        "run the backup later; no backup was written")
+
+
+def test_the_sessions_a_lock_wait_names_are_three_masked_holders_first(tmp_path: Path) -> None:
+    """Those not waiting themselves come first (a holder waits for nothing), then the
+    longest waiting; at most three, each statement's head on one line, its password and
+    every string literal shown as '?' (a party's name, a password hash)."""
+    processlist = [
+        ["50", "0", "sipp", "10.0.0.5:51234", "600", "Query",
+         "=Waiting for table metadata lock", "=UPDATE perkara SET x='Budi' WHERE id=1"],
+        ["51", "0", "admin", "10.0.0.9:40000", "300", "Query", "=Sending data",
+         "=SELECT nomor_perkara\\n  FROM perkara\\tWHERE nama = 'Budi Santoso' "
+         "AND tanggal_pendaftaran > 20240101"],
+        ["52", "0", "root", "localhost", "120", "Query", "=starting",
+         "=ALTER USER sipp IDENTIFIED BY 'rahasia-sipp'"],
+        ["53", "0", "sync", "10.0.0.7:3306", "5", "Sleep", "=", "NULL"],
+        ["54", "0", "web", "10.0.0.8:3306", "700", "Query", "=Waiting for table metadata lock",
+         "=SELECT 1"],
+        DUMP_WAITS]
+    message = stalled_dump(tmp_path, processlist)
+    assert message == (
+        "mariadb-dump wrote nothing for 1 s and was stopped: it was waiting for a lock "
+        "(Waiting for table metadata lock); sessions that may hold it, longest first: id 51 "
+        "admin@10.0.0.9:40000 300 s Query 'SELECT nomor_perkara FROM perkara WHERE nama = "
+        "'?' AND ta...', id 52 root@localhost 120 s Query 'ALTER USER sipp IDENTIFIED BY ***', "
+        "id 53 sync@10.0.0.7:3306 5 s Sleep; end the one holding it (KILL its id) or run the "
+        "backup later; no backup was written")
+    assert "rahasia" not in message and "Budi" not in message
+
+
+@pytest.mark.parametrize(("processlist", "why"), [
+    # mariadb-dump itself hung (or the server gave it nothing): no lock, the cause stays
+    ([["40", "1", "sop_backup", "localhost", "31", "Query", "=Sending data", "=SELECT 1"]],
+     " (hung?)"),
+    # the backup account without PROCESS sees its own sessions only
+    ([DUMP_WAITS], ": it was waiting for a lock (Waiting for table metadata lock); no session "
+                   "of another account is visible (has the backup account PROCESS?): find the "
+                   "one holding it with SHOW PROCESSLIST as root and end it (KILL its id), or "
+                   "run the backup later"),
+], ids=["no-lock", "no-process-privilege"])
+def test_a_stalled_dump_waiting_for_no_visible_holder(tmp_path: Path,
+                                                      processlist: list[list[str]],
+                                                      why: str) -> None:
+    assert stalled_dump(tmp_path, processlist) == (
+        f"mariadb-dump wrote nothing for 1 s and was stopped{why}; no backup was written")
+
+
+def test_a_server_that_does_not_say_why_keeps_the_cause_in_bounded_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server does not answer the question (hung itself): the dump is stopped once
+    the question's own time limit passed, "(hung?)" as before."""
+    monkeypatch.setattr(backup, "DIAGNOSE_TIMEOUT", 0.5)
+    started = time.monotonic()
+    assert stalled_dump(tmp_path, None) == (
+        "mariadb-dump wrote nothing for 1 s and was stopped (hung?); no backup was written")
+    assert time.monotonic() - started < 8
+
+
 def test_measuring_sessions_of_a_server_that_stopped_answering_are_stopped() -> None:
     """MariaDB stopped (SIGSTOP in the lab) while the snapshot sessions measured the tables
     after the dump: the backup waited for their rows for ever, finished when the server
