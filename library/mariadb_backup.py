@@ -177,7 +177,8 @@ options:
         first, then the longest in their state (id, account, seconds, command, the first 60
         characters of the statement, passwords masked and every string literal shown as
         C('?')), to end with C(KILL id) or to wait for. Other accounts' sessions are seen
-        with the PROCESS privilege only.
+        with the PROCESS privilege only. A mydumper stopped so is not followed by the next
+        engine, which would wait for the same lock.
       - Below 0 fails the module with C(setting) C(stall_timeout).
     type: int
     default: 900
@@ -411,6 +412,11 @@ class DumperFailed(BackupFailed):
 
 class DumpStalled(DumperFailed):
     """The dump stopped writing and was stopped (StallGuard)."""
+
+
+class DumpWaitedForLock(BackupFailed):
+    """The dump stopped writing as it waited for a lock another session holds, and was
+    stopped (StallGuard's diagnosis): the next engine would wait for the same lock."""
 
 
 # How long the stall's diagnosis waits for the server's answer: it asks while the stalled
@@ -880,14 +886,16 @@ def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str],
                 mydumper_dir = outdir
                 with StallGuard(pipeline.kill, lambda: _tree_bytes(mydumper_dir) + writer.size,
                                 p["stall_timeout"], engine, error=DumpStalled,
-                                diagnose=functools.partial(lock_wait, client_cmd)):
+                                diagnose=functools.partial(lock_wait, client_cmd),
+                                diagnosed_error=DumpWaitedForLock):
                     _dump_mydumper(pipeline, cmd, outdir, compressor, writer=writer,
                                    counters=measurer)
             else:
                 dumps = _dumps(engine, binary, opt, p["database"], measurer, outdir=None,
                                threads=threads, broken=broken)
                 with StallGuard(pipeline.kill, lambda: writer.size, p["stall_timeout"], engine,
-                                error=DumpStalled, diagnose=functools.partial(lock_wait, client_cmd)):
+                                error=DumpStalled, diagnose=functools.partial(lock_wait, client_cmd),
+                                diagnosed_error=DumpWaitedForLock):
                     _dump_sql(pipeline, dumps, compressor, writer=writer, counters=measurer)
             measured = measurer.result()
             left_out = {f"view:{name}" for name in broken}

@@ -371,16 +371,19 @@ class StallGuard:
 
     ``diagnose`` (optional) is called once when the stall is found, before ``stop``, while
     the stalled tool still waits: the one line it returns (what the tool waits for, asked
-    of the server) replaces `` (cause)`` as ``: text``. It must bound its own time; when it
+    of the server) replaces `` (cause)`` as ``: text``, raised as ``diagnosed_error`` when
+    given (a cause another tool would meet too). It must bound its own time; when it
     returns None or fails, the cause stays. A tool that wrote or ended meanwhile is not
     stopped."""
 
     def __init__(self, stop: Callable[[], None], progress: Callable[[], int], seconds: int,
                  what: str, *, error: Callable[[str], BaseException],
                  cause: str = "hung?",
-                 diagnose: Callable[[], str | None] | None = None) -> None:
+                 diagnose: Callable[[], str | None] | None = None,
+                 diagnosed_error: Callable[[str], BaseException] | None = None) -> None:
         self.stop, self.progress, self.seconds, self.what = stop, progress, seconds, what
         self.error, self.cause, self.diagnose = error, cause, diagnose
+        self.diagnosed_error = diagnosed_error or error
         self.diagnosis: str | None = None
         self.stalled = False
         self._done = threading.Event()
@@ -422,8 +425,9 @@ class StallGuard:
             self._thread.join()
         if self.stalled:
             why = f": {self.diagnosis}" if self.diagnosis else f" ({self.cause})"
-            raise self.error(f"{self.what} wrote nothing for {self.seconds} s and was "
-                             f"stopped{why}; no backup was written")
+            error = self.diagnosed_error if self.diagnosis else self.error
+            raise error(f"{self.what} wrote nothing for {self.seconds} s and was "
+                        f"stopped{why}; no backup was written")
 
 
 class HashingWriter:
