@@ -133,6 +133,12 @@ options:
         the target has room for its uncompressed directory, else C(mariadb-dump), else
         C(mysqldump). With V(auto), a mydumper that fails or hangs is followed by a dump
         with the next engine (a warning and the result's message say why).
+      - >-
+        C(mydumper) is not started when the module's own C(FLUSH TABLES WITH READ LOCK)
+        was not had within 5 s (a long statement, another session's C(LOCK TABLES)):
+        mydumper's lock has no time limit and, waiting, holds every write of the
+        database. With V(auto) the next engine dumps (C(--single-transaction), no global
+        lock); with V(mydumper) the backup fails saying so.
       - C(mydumper) is never run on a database with a table in another engine (MyISAM,
         Aria, ...), because mydumper 0.10 then can wait forever holding its global read
         lock, every write to SIPP waiting, and 0.20 and later stop at such a table.
@@ -554,6 +560,12 @@ class Measurer:
                 raise BackupFailed(f"checksums failed: {self.before.error}")
             self.nontx_rows = rows
 
+    @property
+    def lock_waited(self) -> bool:
+        """The global read lock was not had within READ_LOCK_TIMEOUT: running statements or
+        another session's lock held it off (not a missing RELOAD privilege)."""
+        return not self.locked and "Lock wait timeout exceeded" in self.lock.error
+
     def past_snapshot(self) -> None:
         """The dump has its snapshot: unlock and measure (or open the 'after' snapshot)."""
         if self.fired:
@@ -879,6 +891,14 @@ def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str],
         outdir = None
         try:
             measurer.start()
+            if engine == "mydumper" and measurer.lock_waited:
+                # mydumper's own FLUSH TABLES WITH READ LOCK has no time limit: waiting, it
+                # would hold every write of the database until the stall timeout (seen in
+                # the lab behind an admin's LOCK TABLES: SIPP's writes waited 40 s of 40)
+                raise DumperFailed(
+                    f"mydumper not started: FLUSH TABLES WITH READ LOCK was not had within "
+                    f"{READ_LOCK_TIMEOUT} s ({measurer.lock.error}), and mydumper's own would "
+                    "wait without limit, every write of the database held meanwhile")
             if engine == "mydumper":
                 outdir = tempfile.mkdtemp(prefix=f".{prefix}-mydumper-", dir=dest)
                 cmd = _dumps(engine, binary, opt, p["database"], measurer, outdir=outdir,

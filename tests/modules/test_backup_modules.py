@@ -1150,6 +1150,38 @@ def test_a_stalled_dump_waiting_for_no_visible_holder(tmp_path: Path,
         f"mariadb-dump wrote nothing for 1 s and was stopped{why}; no backup was written")
 
 
+def test_mydumper_is_not_started_when_the_global_read_lock_waits(tmp_path: Path) -> None:
+    """An admin's LOCK TABLES held the module's FLUSH TABLES WITH READ LOCK off for its 5 s;
+    mydumper, started anyway, waited in its own (no time limit) until the stall timeout,
+    and SIPP's writes to every table with it (40 s of 40 in the lab). It is not started:
+    a DumperFailed, which engine auto follows with mariadb-dump."""
+    client = tmp_path / "mariadb"
+    client.write_text(
+        '#!/bin/sh\nread -r first\ncase "$first" in *lock_wait_timeout*) echo "ERROR 1205 '
+        '(HY000) at line 2: Lock wait timeout exceeded; try restarting transaction" >&2; '
+        'exit 1 ;; esac\ncat >/dev/null\n')
+    dumper = tmp_path / "mydumper"
+    dumper.write_text(f"#!/bin/sh\ntouch {tmp_path}/mydumper-ran\nexec sleep 60\n")
+    for stand_in in (client, dumper):
+        stand_in.chmod(0o755)
+    params = {"prefix": "sipp", "database": "sipp", "threads": 1, "compression": "zstd",
+              "compression_level": None, "row_counts": False, "lock_budget_mb": 1,
+              "stall_timeout": 30, "period": "daily"}
+    (tmp_path / "backups").mkdir()
+    with pytest.raises(backup.DumperFailed) as failed:
+        backup._take_backup(
+            params, "/dev/null", [str(client)], [{"name": "perkara", "engine": "InnoDB",
+                                                  "bytes": 0, "columns": []}],
+            engine="mydumper", binary=str(dumper),
+            path=str(tmp_path / "backups" / "sipp-20261121T020000.tar.zst"),
+            period="2026-11-21", version="x", broken=[])
+    assert str(failed.value).startswith(
+        "mydumper not started: FLUSH TABLES WITH READ LOCK was not had within 5 s (")
+    assert "Lock wait timeout exceeded" in str(failed.value)
+    assert not (tmp_path / "mydumper-ran").exists()
+    assert os.listdir(tmp_path / "backups") == [".sipp.lock"]
+
+
 def test_a_server_that_does_not_say_why_keeps_the_cause_in_bounded_time(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The server does not answer the question (hung itself): the dump is stopped once
