@@ -315,7 +315,8 @@ def newer_pattern(server: int) -> str | None:
     """An ERE (for sed and Python alike) of the executable comments a server of
     version ``server`` (version_id) skips and a newer MariaDB runs: ``/*!NNNNNN`` and
     ``/*M!NNNNNN`` of six digits above ``server``, but for NEVER_RUN. A five-digit one
-    (MySQL's) is never above a MariaDB 10 or later. None when there is none."""
+    (MySQL's) runs alike on every MariaDB 10 or later: below 50700 always, from 50700 (MySQL
+    5.7 and later) never (seen on 10.11: ``/*!80000`` skipped). None when there is none."""
     if server + 1 > NEVER_RUN - 1:
         return None
     return "/\\*M?!(" + "|".join(_between(f"{server + 1:06d}", f"{NEVER_RUN - 1}")) + ")"
