@@ -722,14 +722,12 @@ def test_password_never_in_argv_and_kill_mid_dump(hosts: None,
     assert sh(SIPP, "ls -d /tmp/sop-mariadb-* 2>/dev/null", check=False) == ""
 
 
-def test_a_dump_waiting_for_another_sessions_lock_names_it_and_its_holder(
-        hosts: None, ansible_env: dict[str, str]) -> None:
-    """An admin's LOCK TABLES perkara WRITE held through the backup: the dump waits for
-    it, is stopped at the stall timeout, and the failure says it waited for a lock and
-    which session may hold it (to end with KILL), not "(hung?)"."""
-    dest = "/var/backups/it-lockwait"
+@contextmanager
+def table_locked(table: str) -> Iterator[str]:
+    """Another session holding LOCK TABLES ``table`` WRITE (an admin's tool, a long
+    report) for up to 120 s: its id; ended (KILL) on leaving."""
     podman("exec", "-d", SIPP, "mariadb", "sipp", "-e",
-           "LOCK TABLES perkara WRITE; SELECT SLEEP(120)")
+           f"LOCK TABLES {table} WRITE; SELECT SLEEP(120)")
     try:
         holder = ""
         for _ in range(60):
@@ -739,10 +737,25 @@ def test_a_dump_waiting_for_another_sessions_lock_names_it_and_its_holder(
                 break
             time.sleep(0.5)
         assert holder.isdigit(), "the session holding the lock did not start"
-        started = time.monotonic()
-        ok, result = module(ansible_env, "mariadb_backup",
-                            dump_args(dest, engine="mariadb-dump", stall_timeout=15, force=True))
-        assert time.monotonic() - started < 100  # stopped, not let go by the SLEEP's end
+        yield holder
+    finally:
+        sh(SIPP, "mariadb -N -e \"SELECT ID FROM information_schema.PROCESSLIST WHERE "
+                 "INFO LIKE 'SELECT SLEEP%'\" | xargs -r -n1 mariadb-admin kill", check=False)
+
+
+def test_a_dump_waiting_for_another_sessions_lock_names_it_and_its_holder(
+        hosts: None, ansible_env: dict[str, str]) -> None:
+    """An admin's LOCK TABLES perkara WRITE held through the backup: the dump waits for
+    it, is stopped at the stall timeout, and the failure says it waited for a lock and
+    which session may hold it (to end with KILL), not "(hung?)"."""
+    dest = "/var/backups/it-lockwait"
+    try:
+        with table_locked("perkara") as holder:
+            started = time.monotonic()
+            ok, result = module(ansible_env, "mariadb_backup",
+                                dump_args(dest, engine="mariadb-dump", stall_timeout=15,
+                                          force=True))
+            assert time.monotonic() - started < 100  # stopped, not let go by the SLEEP's end
         assert not ok, result
         assert result["msg"].startswith("backup of sipp failed: mariadb-dump wrote nothing for "
                                          "15 s and was stopped: it was waiting for a lock (")
@@ -753,8 +766,45 @@ def test_a_dump_waiting_for_another_sessions_lock_names_it_and_its_holder(
         assert "hung?" not in result["msg"] and "\n" not in result["msg"]
         assert backups_in(listing(SIPP, dest)) == []
     finally:
-        sh(SIPP, "mariadb -N -e \"SELECT ID FROM information_schema.PROCESSLIST WHERE "
-                 "INFO LIKE 'SELECT SLEEP%'\" | xargs -r -n1 mariadb-admin kill", check=False)
+        sh(SIPP, f"rm -rf {dest}", check=False)
+
+
+def test_mydumper_is_not_started_behind_a_lock_that_would_hold_every_write(
+        hosts: None, ansible_env: dict[str, str]) -> None:
+    """Behind an admin's LOCK TABLES perkara WRITE, mydumper's own FLUSH TABLES WITH READ
+    LOCK waited without limit, and SIPP's writes to every other table waited with it (40 s
+    of a 40 s stall timeout in the lab). The module's own lock (5 s at most) was not had,
+    so mydumper is not started: mariadb-dump dumps, waiting for that table only."""
+    dest = "/var/backups/it-lockwait-auto"
+    waits: list[float] = []
+    done = threading.Event()
+
+    def write_elsewhere() -> None:  # SIPP's work on another table meanwhile
+        while not done.is_set():
+            began = time.monotonic()
+            sh(SIPP, "mariadb sipp -e 'UPDATE pihak SET alamat = alamat WHERE id = 1'")
+            waits.append(time.monotonic() - began)
+            done.wait(1)
+
+    try:
+        with innodb_only(), table_locked("perkara"):
+            writer = threading.Thread(target=write_elsewhere)
+            writer.start()
+            try:
+                ok, result = module(ansible_env, "mariadb_backup",
+                                    dump_args(dest, engine="auto", stall_timeout=20, force=True))
+            finally:
+                done.set()
+                writer.join()
+        assert not ok, result
+        assert any(warning.startswith("mydumper not started: FLUSH TABLES WITH READ LOCK was "
+                                      "not had within 5 s (")
+                   for warning in result.get("warnings", [])), result
+        assert result["msg"].startswith("backup of sipp failed: mariadb-dump wrote nothing for "
+                                         "20 s and was stopped: it was waiting for a lock (")
+        assert len(waits) >= 10 and max(waits) < 8, waits  # the module's 5 s, not the 20 s
+        assert backups_in(listing(SIPP, dest)) == []
+    finally:
         sh(SIPP, f"rm -rf {dest}", check=False)
 
 
