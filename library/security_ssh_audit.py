@@ -47,7 +47,12 @@ version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
   since:
-    description: Where to start without a cursor (a C(journalctl --since) value).
+    description:
+      - Where to start without a cursor (a C(journalctl --since) value, such as C(-31d),
+        C(2026-11-01) or C(yesterday)).
+      - A value C(journalctl) does not read as a time fails the module with C(setting)
+        C(since). It is given to C(journalctl), and so checked, only when there is no
+        cursor.
     type: str
     default: "-31d"
   cursor_file:
@@ -58,6 +63,8 @@ options:
     description:
       - Syslog identifiers of sshd's messages. From OpenSSH 9.8 (Debian 13) the messages
         of a login come from C(sshd-session), the listener's own from C(sshd).
+      - At least one and none empty, else the module fails with C(setting) C(identifiers)
+        (without one C(journalctl) would read every message of the journal, not sshd's).
     type: list
     elements: str
     default: [sshd, sshd-session]
@@ -248,6 +255,9 @@ TOP_SOURCES = 10
 CURSOR_BYTES = 4096
 # The end of journalctl's stderr that is kept for the message when it fails.
 STDERR_TAIL = 4096
+# journalctl's error for a --since it does not read as a time, the value after it (Debian
+# 12's systemd 252, older and newer ones alike); it exits then, before reading the journal.
+SINCE_REFUSED = "Failed to parse timestamp:"
 
 
 def account(name: str, invalid: bool) -> str | None:
@@ -514,6 +524,14 @@ def main() -> None:
         if params[name] < 1:  # 0 made every failure a burst, every login a finding
             module.fail_json(msg=f"{name}: must be at least 1, not {params[name]}",
                              setting=name)
+    # journalctl without -t reads every message of the journal; -t "" only those whose
+    # identifier is empty, none of sshd's
+    if not params["identifiers"]:
+        module.fail_json(msg="identifiers: empty, name at least one syslog identifier such "
+                             "as sshd", setting="identifiers")
+    if not all(identifier.strip() for identifier in params["identifiers"]):
+        module.fail_json(msg=f"identifiers: {params['identifiers']} holds an empty one, name "
+                             "each syslog identifier such as sshd", setting="identifiers")
     bad_timeout = seconds_error(params, "timeout")
     if bad_timeout:
         module.fail_json(**bad_timeout)
@@ -535,6 +553,9 @@ def main() -> None:
         module.fail_json(msg=f"journalctl tidak selesai dalam {params['timeout']} detik")
     if bad is not None:
         module.fail_json(msg=f"journalctl gave a line that is not JSON: {bad}")
+    if error is not None and cursor is None and error.startswith(SINCE_REFUSED):
+        module.fail_json(msg=f"since: journalctl reads no time from {params['since']!r} "
+                             "(such as -31d, 2026-11-01 or yesterday)", setting="since")
     if error is not None:
         module.fail_json(msg=f"journalctl failed: {error}")
     seconds = max(time.monotonic() - started, 1e-6)

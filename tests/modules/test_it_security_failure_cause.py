@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 from loader import last_message
+from test_security_ssh_audit_settings import REFUSE_SINCE
 
 ROOT = pathlib.Path(__file__).parents[2]
 MAIN = ROOT / "roles/it_security/tasks/main.yml"
@@ -62,6 +63,10 @@ REFUSED = {
     "office_hours_end": ("07:00", "07:00 is not after the start of office hours, 07:30"),
     "office_days": ([], "empty, name at least one ISO weekday, 1 (Monday) to 7"),
     "timezone": ("Asia/Jakrta", "unknown time zone 'Asia/Jakrta'"),
+    # refused by journalctl (the fake below, in systemd's words), recorded as 'journalctl
+    # failed: Failed to parse timestamp: 2026-13-01'
+    "since": ("2026-13-01", "journalctl reads no time from '2026-13-01' (such as -31d, "
+                            "2026-11-01 or yesterday)"),
 }
 
 
@@ -78,8 +83,13 @@ def test_a_setting_the_ssh_audit_refuses_is_named_by_the_roles_variable(tmp_path
     """The rescue names the variable kegiatan_2.yml passes as the option, not the
     option's own name nor 'it_security_' before it when the role calls it otherwise."""
     value, text = REFUSED[option]
-    failing = {"name": "Read SSH logins", "security_ssh_audit": {option: value},
-               "check_mode": True}
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "journalctl").write_text(f"#!/bin/sh\n{REFUSE_SINCE}\n")
+    (tools / "journalctl").chmod(0o755)
+    failing = {"name": "Read SSH logins",
+               "security_ssh_audit": {option: value, "cursor_file": ""},
+               "environment": {"PATH": f"{tools}:/usr/bin:/bin"}, "check_mode": True}
     variable = ssh_audit_variables()[option]
     assert outcome(tmp_path, failing, 2) == (
         f"Kegiatan 2 (C.2): pengaturan salah: {variable}: {text}")

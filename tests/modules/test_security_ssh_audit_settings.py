@@ -4,6 +4,7 @@ court's variable (roles/it_security's rescue: test_it_security_failure_cause.py)
 
 from __future__ import annotations
 
+import pathlib
 import shutil
 
 import pytest
@@ -50,3 +51,71 @@ def test_one_is_the_least_count_taken(tmp_path, monkeypatch):
     rc, result = run_module("security_ssh_audit", tmp_path,
                             {**dict.fromkeys(COUNTS, 1), "cursor_file": ""}, 30)
     assert (rc, result["findings"], result["ssh"]["lines_read"]) == (0, [], 0)
+
+
+def fake_journalctl(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch,
+                    script: str) -> pathlib.Path:
+    """A journalctl running ``script`` (sh) as the only one on PATH; the file its
+    arguments are written to, one a line, when it runs."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    argv = tmp_path / "argv"
+    journalctl = tools / "journalctl"
+    journalctl.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {argv}\n{script}\n")
+    journalctl.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    return argv
+
+
+# systemd's journalctl refusing its --since (journalctl.c: log_error("Failed to parse
+# timestamp: %s", optarg)), as Debian 12's 252 does for '2026-13-01', '31 hari' and ''
+REFUSE_SINCE = """for arg; do case $arg in --since=*)
+  echo "Failed to parse timestamp: ${arg#--since=}" >&2; exit 1;; esac; done"""
+
+
+@pytest.mark.parametrize("since", ["2026-13-01", "31 hari", ""])
+def test_a_since_journalctl_does_not_read_is_refused_as_its_setting(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, since: str) -> None:
+    # was 'journalctl failed: Failed to parse timestamp: ...' without a setting: the
+    # rescue named no variable of the court
+    fake_journalctl(tmp_path, monkeypatch, REFUSE_SINCE)
+    rc, result = run_module("security_ssh_audit", tmp_path,
+                            {"since": since, "cursor_file": ""}, 30)
+    assert (rc, result.get("setting"), result["msg"]) == (
+        1, "since", f"since: journalctl reads no time from {since!r} (such as -31d, "
+                    "2026-11-01 or yesterday)")
+
+
+@pytest.mark.parametrize("since", ["-30d", "2026-11-01", "yesterday", "2026-11-01 07:30"])
+def test_a_since_journalctl_reads_is_given_to_it_as_it_is(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, since: str) -> None:
+    argv = fake_journalctl(tmp_path, monkeypatch, "")
+    rc, _result = run_module("security_ssh_audit", tmp_path,
+                            {"since": since, "cursor_file": ""}, 30)
+    assert (rc, argv.read_text().splitlines()[-1]) == (0, f"--since={since}")
+
+
+def test_another_journalctl_failure_is_not_blamed_on_since(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_journalctl(tmp_path, monkeypatch, "echo 'No journal files were found.' >&2; exit 1")
+    rc, result = run_module("security_ssh_audit", tmp_path, {"cursor_file": ""}, 30)
+    assert (rc, result.get("setting"), result["msg"]) == (
+        1, None, "journalctl failed: No journal files were found.")
+
+
+@pytest.mark.parametrize(("identifiers", "text"), [
+    ([], "empty, name at least one syslog identifier such as sshd"),
+    (["sshd", ""], "['sshd', ''] holds an empty one, name each syslog identifier such as "
+                   "sshd"),
+    ([" "], "[' '] holds an empty one, name each syslog identifier such as sshd"),
+])
+def test_identifiers_reading_no_sshd_message_are_refused_before_journalctl(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, identifiers: list[str],
+        text: str) -> None:
+    # [] ran journalctl without -t: every message of the journal was read as sshd's
+    argv = fake_journalctl(tmp_path, monkeypatch, "")
+    rc, result = run_module("security_ssh_audit", tmp_path,
+                            {"identifiers": identifiers, "cursor_file": ""}, 30)
+    assert (rc, result.get("setting"), result["msg"]) == (1, "identifiers",
+                                                         f"identifiers: {text}")
+    assert not argv.exists()
