@@ -568,6 +568,7 @@ def cmd_ack(ctx: Context) -> ExitCode:
         args.by,
         args.note,
         manual_step=human_part(sop, match[0]) is not None,  # as recorded with the run
+        label=key,
     )
     ctx.console.print(
         f"[green]Acknowledged[/] activity {escape(key)} of execution {args.id} "
@@ -1056,6 +1057,17 @@ def _text(value: str) -> str:
     return value
 
 
+def _line(value: str) -> str:
+    """A one-line text option's value (a name, a role, a court, a host, a pattern, a day):
+    _text without a line break or another control character, which the records, the
+    reports' tables and the notifications would show as a broken line."""
+    value = _text(value)
+    if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in value):
+        raise argparse.ArgumentTypeError("expected one line, not a text with a line break "
+                                         "or another control character")
+    return value
+
+
 def _time_limit(value: str) -> str:
     """--time-limit's value: a time span with its unit, as `sop schedule install` writes
     it from the inventory's sop_schedule.time_limit."""
@@ -1139,7 +1151,7 @@ def build_parser() -> argparse.ArgumentParser:
             help="this court only, with its sop_catalogue_overrides and sop_schedule.timezone",
         )
         sub_parser.add_argument(
-            "--court", type=_text, metavar="NAME", help="this court only (court_name)"
+            "--court", type=_line, metavar="NAME", help="this court only (court_name)"
         )
         clock_option(sub_parser, "-i's sop_schedule.timezone, else Asia/Jakarta")
         vault_options(sub_parser, "-i's")
@@ -1199,7 +1211,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = command("run", cmd_run, "run a SOP's playbook and record the execution")
     run.add_argument("sop")
     run.add_argument("-i", "--inventory", type=_path, help="default: ansible.cfg's inventory")
-    run.add_argument("--limit", type=_text, help="host pattern, as ansible-playbook --limit")
+    run.add_argument("--limit", type=_line, help="host pattern, as ansible-playbook --limit")
     run.add_argument("--check", action="store_true", help="dry run (ansible check mode)")
     run.add_argument(
         "--activity",
@@ -1217,7 +1229,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="VARS",
         help="key=value, JSON or @file; only the names are recorded",
     )
-    run.add_argument("--operator", type=_text, help="who runs it (default: SUDO_USER, USER)")
+    run.add_argument("--operator", type=_line, help="who runs it (default: SUDO_USER, USER)")
     run.add_argument(
         "--time-limit",
         type=_time_limit,
@@ -1229,13 +1241,13 @@ def build_parser() -> argparse.ArgumentParser:
     vault_options(run, "the inventory's and -e @files'")
 
     hist = command("history", cmd_history, "recorded executions, newest first")
-    hist.add_argument("--sop", type=_text)
+    hist.add_argument("--sop", type=_line)
     hist.add_argument("--status", choices=STATUSES)
     hist.add_argument(
-        "--court", type=_text, metavar="NAME", help="one court's executions (court_name)"
+        "--court", type=_line, metavar="NAME", help="one court's executions (court_name)"
     )
     hist.add_argument(
-        "--since", type=_text, metavar="YYYY-MM-DD", help="from that day's midnight (--timezone's)"
+        "--since", type=_line, metavar="YYYY-MM-DD", help="from that day's midnight (--timezone's)"
     )
     clock_option(hist, "Asia/Jakarta")
     hist.add_argument(
@@ -1251,7 +1263,7 @@ def build_parser() -> argparse.ArgumentParser:
     ack = command("ack", cmd_ack, "acknowledge a manual activity of an execution")
     ack.add_argument("id", type=_record_id("execution"))
     ack.add_argument("activity", help="activity number (or document reference such as C.2)")
-    ack.add_argument("--by", type=_text, required=True, help="who carried it out")
+    ack.add_argument("--by", type=_line, required=True, help="who carried it out")
     ack.add_argument("--note", type=_text)
 
     reap = command(
@@ -1261,7 +1273,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reap.add_argument(
         "--hostname",
-        type=_text,
+        type=_line,
         required=True,
         metavar="NAME",
         help="the name this controller had (renamed, or its data restored onto another VM); "
@@ -1294,7 +1306,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     notify_cmd.add_argument("action", choices=("test",))
     notify_cmd.add_argument(
-        "--court", type=_text, metavar="NAME", help="also this court's own URLs"
+        "--court", type=_line, metavar="NAME", help="also this court's own URLs"
     )
 
     appr = command(
@@ -1303,9 +1315,9 @@ def build_parser() -> argparse.ArgumentParser:
     appr.add_argument(
         "id", type=_record_id("execution"), help="the execution whose plan is approved"
     )
-    appr.add_argument("--by", type=_text, required=True, help="who approves")
+    appr.add_argument("--by", type=_line, required=True, help="who approves")
     appr.add_argument(
-        "--role", type=_text, required=True, help="their role, e.g. Sekretaris or PPK"
+        "--role", type=_line, required=True, help="their role, e.g. Sekretaris or PPK"
     )
     appr.add_argument(
         "--valid-days",
@@ -1319,11 +1331,11 @@ def build_parser() -> argparse.ArgumentParser:
     inc = command("incident", cmd_incident, "server incidents: open, close, list")
     inc_sub = inc.add_subparsers(dest="action", required=True, metavar="ACTION")
     inc_open = inc_sub.add_parser("open", help="record a reported incident")
-    inc_open.add_argument("--host", type=_text, required=True)
+    inc_open.add_argument("--host", type=_line, required=True)
     inc_open.add_argument("--summary", type=_text, required=True)
-    inc_open.add_argument("--by", type=_text, required=True, help="who reported it")
+    inc_open.add_argument("--by", type=_line, required=True, help="who reported it")
     inc_open.add_argument(
-        "--court", type=_text, metavar="NAME",
+        "--court", type=_line, metavar="NAME",
         help="a court the store records (court_name); its first incident: -i",
     )
     inc_open.add_argument(
@@ -1336,7 +1348,7 @@ def build_parser() -> argparse.ArgumentParser:
     vault_options(inc_open, "-i's")
     inc_close = inc_sub.add_parser("close", help="close an incident with its resolution")
     inc_close.add_argument("id", type=_record_id("incident"))
-    inc_close.add_argument("--by", type=_text, required=True)
+    inc_close.add_argument("--by", type=_line, required=True)
     inc_close.add_argument("--resolution", type=_text, required=True)
     inc_list = inc_sub.add_parser("list", help="incidents with time to resolution")
     inc_list.add_argument("--status", choices=("open", "closed"))
@@ -1344,11 +1356,11 @@ def build_parser() -> argparse.ArgumentParser:
     json_options(inc_list)
 
     rep = command("report", cmd_report, "Laporan Pelaksanaan SOP for a month (Bahasa Indonesia)")
-    rep.add_argument("--month", type=_text, metavar="YYYY-MM", help="default: this month")
+    rep.add_argument("--month", type=_line, metavar="YYYY-MM", help="default: this month")
     rep.add_argument("--format", choices=("md", "html", "pdf"), default="md")
     scope = rep.add_mutually_exclusive_group()
     scope.add_argument(
-        "--court", type=_text, metavar="NAME", help="this court's report (court_name)"
+        "--court", type=_line, metavar="NAME", help="this court's report (court_name)"
     )
     scope.add_argument(
         "-i",
@@ -1362,7 +1374,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rep.add_argument(
         "--kode-satker",
-        type=_text,
+        type=_line,
         metavar="CODE",
         help="of the courts recorded under the court's name, this one (court_kode_satker; "
         "default: -i's)",

@@ -619,29 +619,33 @@ class Store:
 
     # -- manual activities ------------------------------------------------------------
     def acknowledge(self, execution_id: int, number: int, by: str, note: str | None,
-                    *, manual_step: bool = False) -> Row:
+                    *, manual_step: bool = False, label: str | None = None) -> Row:
         """Record who carried out a manual activity (its status becomes acknowledged), or,
         with ``manual_step``, the human part of an automated activity (its status, the
-        automated result, stays)."""
+        automated result, stays). ``label``: the activity as the refusals name it (the
+        document's reference the operator gave, C.3), else its number."""
         with self.db.transaction(write=True) as tx:
-            self.acknowledge_in(tx, execution_id, number, by, note, manual_step=manual_step)
+            self.acknowledge_in(tx, execution_id, number, by, note, manual_step=manual_step,
+                                label=label)
         return self.execution(execution_id)
 
     @staticmethod
     def acknowledge_in(tx: Transaction, execution_id: int, number: int, by: str,
-                       note: str | None, *, manual_step: bool = False) -> None:
+                       note: str | None, *, manual_step: bool = False,
+                       label: str | None = None) -> None:
         """`acknowledge` within the caller's writing transaction (with what else must be
         recorded with it, or not at all: an approval)."""
         found = tx.first(
             "SELECT * FROM activity_results WHERE execution_id = :id AND number = :number",
             {"id": execution_id, "number": number},
         )
+        shown = label or str(number)
         if found is None:
-            raise SopError(f"execution {execution_id} has no recorded activity {number}")
+            raise SopError(f"execution {execution_id} has no recorded activity {shown}")
 
         def refused(by_first: str) -> SopError:
             return SopError(
-                f"activity {number} of execution {execution_id} was already acknowledged "
+                f"activity {shown} of execution {execution_id} was already acknowledged "
                 f"by {by_first}"
             )
 
@@ -652,7 +656,7 @@ class Store:
         if not (manual_step and found["mode"] == "automated"):
             if found["status"] != "pending-manual":
                 raise SopError(
-                    f"activity {number} of execution {execution_id} is {found['status']}, "
+                    f"activity {shown} of execution {execution_id} is {found['status']}, "
                     "not a manual step waiting for acknowledgement"
                 )
             values["status"] = "acknowledged"

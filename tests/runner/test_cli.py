@@ -140,7 +140,9 @@ def test_manual_sop_run_ack_and_report(cli: Cli) -> None:
     code, out, _ = cli("ack", "1", "A.1", "--by", "Budi Santoso", "--note", "dicatat")
     assert code == 0 and "Acknowledged" in out
     code, _, err = cli("ack", "1", "A.1", "--by", "Ani")
-    assert code == 2 and "already acknowledged by Budi Santoso" in err
+    # named as the operator named it (the document's reference), not by its number
+    assert code == 2 and "activity A.1 of execution 1 was already acknowledged by Budi " \
+        "Santoso" in err
     code, out, _ = cli("history", "--sop", "local-manual", "--status", "successful")
     assert code == 0 and "ani" in out
     code, out, _ = cli("report", "--format", "md")

@@ -154,6 +154,37 @@ def test_an_empty_option_is_refused(sop: Cli, store_at: Store, args: tuple[str, 
     assert _records(store_at) == before
 
 
+BROKEN_LINES = [
+    ("ack", "1", "1", "--by", "Budi\nSantoso"),
+    ("approve", "1", "--by", "Budi", "--role", "Sekretaris\r"),
+    ("incident", "open", "--host", "h\tx", "--summary", "s", "--by", "b"),
+    ("incident", "close", "1", "--by", "Budi\x1b[31m", "--resolution", "r"),
+    ("run", "local-manual", "-i", str(INVENTORY), "--operator", "root\nadmin"),
+    ("history", "--court", "PN\nLab"),
+]
+
+
+@pytest.mark.parametrize("args", BROKEN_LINES, ids=lambda args: args[0])
+def test_a_name_with_a_line_break_or_control_character_is_refused(
+        sop: Cli, store_at: Store, args: tuple[str, ...]) -> None:
+    """`ack --by "$(printf 'A\nB')"` was recorded as done by two lines, which the
+    reports' tables and the notifications show as a broken line (an escape sequence
+    recolours the terminal of whoever reads `sop history`). A name, a role, a court, a
+    host or a pattern is one line; a note or a summary may hold line breaks."""
+    _waiting(store_at)
+    before = _records(store_at)
+    _refused(sop(*args), "expected one line, not a text with a line break or another "
+                         "control character")
+    assert _records(store_at) == before
+
+
+def test_a_note_may_hold_line_breaks(sop: Cli, store_at: Store) -> None:
+    _waiting(store_at)
+    code, _out, err = sop("ack", "1", "1", "--by", "Budi", "--note", "baris satu\nbaris dua")
+    assert code == 0, err
+    assert store_at.execution(1)["activities"][0]["note"] == "baris satu\nbaris dua"
+
+
 # A command line of each command RECORDED_OPTIONS names, which `_waiting`'s store takes.
 RECORDING = {
     "run": ("run", "local-manual", "-i", str(INVENTORY)),
