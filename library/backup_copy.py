@@ -43,7 +43,9 @@ description:
     A medium unmounted during the task (pulled out while the scrub reads a copy) is
     absent too: its mount point, then a directory of the server's own disk, never takes
     the copy. A backup larger than one file on the medium can be (FAT32 holds at most
-    4 GiB a file) is a warning naming the limit; nothing of the copy is left.
+    4 GiB a file) is a warning naming the limit; nothing of the copy is left. Check mode
+    says so beforehand of a medium whose file system C(/proc/self/mountinfo) names vfat
+    or msdos (FAT), for a backup above 4 GiB less one byte.
   - >-
     The media has its own retention (O(keep_daily), O(keep_weekly), O(keep_monthly),
     restic/borg C(forget) semantics over the verified copies on it), applied after the
@@ -64,7 +66,9 @@ description:
     cause than its bytes, the warning names that cause instead, never its size: a disk
     quota exceeded (EDQUOT), no free inodes (file entries) left, or no space left (ENOSPC)
     while its free bytes hold the copy (a project quota, its metadata space full). Check
-    mode judges by the free bytes only.
+    mode judges by the medium's free bytes and free inodes (a copy takes two, the file and
+    its manifest), counting those the leftovers and its retention would free, and names
+    the same cause; a quota or another limit of its file system only the write meets.
   - A copy of the backup already on the medium is checked again against its own manifest
     (its size, then its SHA-256 read in a stream) and left alone when whole with the
     backup's manifest. A damaged one (bit rot, a failing stick, a file cut short) is never
@@ -125,8 +129,9 @@ attributes:
   check_mode:
     support: full
     description: Changes nothing; reports whether it would copy (or would not fit, judged
-      from the medium's free space, the leftovers it would remove and what its retention
-      would prune), what it would prune (the retention applied with the copy on the
+      from the medium's free space and free inodes, the leftovers it would remove and what
+      its retention would prune; or would be larger than one file on a FAT medium can
+      be), what it would prune (the retention applied with the copy on the
       medium, as a run applies it), which damaged copy it would set aside and which other
       copy it would scrub (neither that copy read nor the scrub's record written).
 """
@@ -187,6 +192,48 @@ pruned:
   type: list
   elements: str
 """
+
+
+# The most bytes one file holds on FAT (vfat, msdos: the FAT32 of most USB disks), 4 GiB
+# less one byte (the kernel's fat_fill_super sets s_maxbytes): a write past it fails with
+# EFBIG. The file system types /proc/self/mountinfo names FAT with.
+FAT_FILE_MAX = (1 << 32) - 1
+FAT_TYPES = frozenset({"vfat", "msdos"})
+MOUNTINFO = "/proc/self/mountinfo"
+
+
+def _file_system(device: int) -> str | None:
+    """The type /proc/self/mountinfo names the file system of ``device`` (a st_dev) with
+    (vfat, exfat, ext4, ...): the file system itself, whichever of its mounts (a bind
+    mount, the automount point it is stacked on) the path went through, as no mount
+    point is matched; None when the table is unreadable or lacks it (a btrfs subvolume's
+    own st_dev)."""
+    wanted = f"{os.major(device)}:{os.minor(device)}"
+    try:
+        with open(MOUNTINFO, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        words = line.split()
+        # ID PARENT MAJ:MIN ROOT POINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER_OPTIONS
+        end = words.index("-", 6) if "-" in words[6:] else len(words)
+        if len(words) > end + 1 and words[2] == wanted:
+            return words[end + 1]
+    return None
+
+
+def _too_large(src: str, dest: str) -> str:
+    """Why the backup ``src`` cannot be copied to ``dest``: larger than one file there can
+    be (EFBIG at the write; in check mode, FAT found beforehand)."""
+    return (f"{os.path.basename(src)} ({os.path.getsize(src)} bytes) is larger than one file "
+            f"on {dest} can be (FAT32, the file system of most USB disks, holds at most 4 GiB "
+            "a file): format the medium as exFAT or ext4")
+
+
+def _skipped(check: bool) -> str:
+    """The head of the line saying the copy is (in check mode, would be) skipped."""
+    return f"removable media copy {'would be ' if check else ''}skipped: "
 
 
 def _unmounted(dest: str) -> OSError:
@@ -252,10 +299,7 @@ def _copied(src: str, target: str, manifest: dict[str, Any], device: int) -> int
         _copy(src, target, manifest, device)
     except OSError as exc:
         if exc.errno == errno.EFBIG:  # "File too large" named the limit, not the medium
-            raise OSError(0, f"{os.path.basename(src)} ({os.path.getsize(src)} bytes) is "
-                          f"larger than one file on {os.path.dirname(target)} can be (FAT32, "
-                          "the file system of most USB disks, holds at most 4 GiB a file): "
-                          "format the medium as exFAT or ext4") from None
+            raise OSError(0, _too_large(src, os.path.dirname(target))) from None
         if exc.errno not in NO_ROOM:
             raise
         return exc.errno
@@ -353,43 +397,62 @@ def _in_blocks(src: str, block: int) -> int:
     return sum(-(-os.path.getsize(path) // block) * block for path in (src, manifest_path(src)))
 
 
-def _not_bytes(src: str, dest: str, refused: int, *, free: int, room: str) -> str | None:
+def _free_inodes(dest: str, freed: int = 0) -> int | None:
+    """Inodes (file entries) this process can still take on the medium (root also those
+    its file system reserves), ``freed`` more (those of the files the task removes before
+    the copy, still there in check mode); None when it counts none (FAT: it has none to
+    run out of)."""
+    info = os.statvfs(dest)
+    if info.f_files == 0:
+        return None
+    return (info.f_ffree if os.geteuid() == 0 else info.f_favail) + freed
+
+
+def _short_of_inodes(inodes: int | None) -> bool:
+    """Whether ``inodes`` (_free_inodes) are too few for the copy and its manifest."""
+    return inodes is not None and inodes < COPY_INODES
+
+
+def _not_bytes(src: str, dest: str, refused: int, *, free: int, room: str,
+               freed_inodes: int = 0) -> str | None:
     """Why the medium refused the copy (``refused``, an errno of NO_ROOM) when its bytes
     (``free``; ``room`` says them and the needed bytes) are not the cause: a disk quota,
-    no free inodes, or ENOSPC with room for the copy; None when they are."""
+    no free inodes (``freed_inodes`` more than it has: check mode's, of the files the
+    task would remove first), or ENOSPC with room for the copy; None when they are."""
     if refused == errno.EDQUOT:
         return (f"{dest}: disk quota exceeded (a quota of the user, group or project writing "
                 f"the copy, not the medium's room; {room}): raise the quota or free room "
                 "under it, or use another medium")
-    info = os.statvfs(dest)
-    inodes = info.f_ffree if os.geteuid() == 0 else info.f_favail
-    counted = info.f_files > 0  # FAT counts no inodes: it has none to run out of
-    if counted and inodes < COPY_INODES:
+    inodes = _free_inodes(dest, freed_inodes)
+    if _short_of_inodes(inodes):
         return (f"{dest} has {'no' if inodes == 0 else 'too few'} free inodes (file entries) "
                 f"left ({inodes} free, {COPY_INODES} needed for the copy and its manifest; "
                 f"{room}): remove files from it or use another medium")
-    if free < _in_blocks(src, info.f_frsize):
+    if free < _in_blocks(src, os.statvfs(dest).f_frsize):
         return None
     return (f"{dest} refused the copy with no space left on device (ENOSPC) though it has "
-            f"room for it ({room}{f', {inodes} free inodes' if counted else ''}): not its "
+            f"room for it ({room}{'' if inodes is None else f', {inodes} free inodes'}): not its "
             "size but another limit of its file system (a project quota, its metadata space "
             "full): check it (df, df -i, its quotas) or use another medium")
 
 
 def _no_room(module: AnsibleModule, src: str, dest: str, prefix: str, done: dict[str, Any],
-             *, free: int, check: bool, refused: int | None = None) -> str:
+             *, free: int, check: bool, refused: int | None = None,
+             freed_inodes: int = 0) -> str:
     """The one line saying that the copy does not fit on the medium (``free`` bytes left
     for it, counting what the task removes first) and why. When the medium refused it
-    (``refused``, the errno) for another cause than its bytes, that cause (_not_bytes).
+    (``refused``, the errno) for another cause than its bytes, that cause (_not_bytes,
+    ``freed_inodes`` the inodes check mode counts freed first).
     Else what fills it: the copies of ``prefix`` the retention keeps when pruning all but
     the newest would make room (lower the keep_* options); else other files when removing
     them would (free room on the medium or use another); else nothing: the medium is too
     small."""
     needed, name = _needed(src), os.path.basename(src)
-    head = f"removable media copy {'would be ' if check else ''}skipped: "
+    head = _skipped(check)
     room = f"{_bytes_text(free)} free, {_bytes_text(needed)} needed for {name}"
     cause = (None if refused is None
-             else _not_bytes(src, dest, refused, free=free, room=room))
+             else _not_bytes(src, dest, refused, free=free, room=room,
+                             freed_inodes=freed_inodes))
     if cause is not None:
         return head + cause
     ours = _size([path for item in _on_medium(dest, prefix, done, name, None)
@@ -422,21 +485,31 @@ def _free(dest: str) -> int:
 
 
 def _predict(module: AnsibleModule, src: str, target: str, prefix: str,
-             done: dict[str, Any], *, copy: dict[str, Any]) -> tuple[bool, str]:
-    """Check mode: whether the copy would fit on the medium (in the room of the leftovers
-    it removes first and, if need be, of what its retention prunes before the copy), and
-    what the task would do; ``done["pruned"]`` lists what the run would prune, the
-    retention applied again once the copy (``copy``, its retention item) is there."""
+             done: dict[str, Any], *, copy: dict[str, Any], device: int) -> tuple[bool, str]:
+    """Check mode: whether the copy would fit on the medium (``device``): its bytes and
+    inodes, in the room of the leftovers it removes first and, if need be, of what its
+    retention prunes before the copy, as the run finds when its write is refused (ENOSPC,
+    then the retention and one more try); whether the backup is larger than one file on
+    FAT can be, the write's EFBIG; and what the task would do. ``done["pruned"]`` lists
+    what the run would prune, the retention applied again once the copy (``copy``, its
+    retention item) is there."""
     dest = os.path.dirname(target)
-    needed = _needed(src)
-    free = _free(dest) + _size([os.path.join(dest, name) for name in done["leftovers_removed"]])
+    too_large = os.path.getsize(src) > FAT_FILE_MAX and _file_system(device) in FAT_TYPES
+    # The bytes written before the medium refuses the copy: on FAT, the most a file holds.
+    needed = FAT_FILE_MAX if too_large else _needed(src)
+    gone = [os.path.join(dest, name) for name in done["leftovers_removed"]]
+    free, freed = _free(dest) + _size(gone), sum(map(os.path.isfile, gone))
     msg = f"would copy to {target}"
-    if needed > free:
-        room = _prune(module, dest, prefix, done, newest=copy["name"])
-        free += _size([path for item in room for path in item["files"]])
-        if needed > free:
-            return False, _no_room(module, src, dest, prefix, done, free=free, check=True)
+    if needed > free or _short_of_inodes(_free_inodes(dest, freed)):
+        room = [path for item in _prune(module, dest, prefix, done, newest=copy["name"])
+                for path in item["files"]]
+        free, freed = free + _size(room), freed + sum(map(os.path.isfile, room))
+        if needed > free or _short_of_inodes(_free_inodes(dest, freed)):
+            return False, _no_room(module, src, dest, prefix, done, free=free, check=True,
+                                   refused=errno.ENOSPC, freed_inodes=freed)
         msg += " once the medium's retention has made room"
+    if too_large:
+        return False, _skipped(True) + _too_large(src, dest)
     _prune(module, dest, prefix, done, newest=copy["name"], adding=copy)
     return True, msg
 
@@ -618,7 +691,7 @@ def run(module: AnsibleModule, done: dict[str, Any]) -> None:
     elif module.check_mode:
         copy = {"name": os.path.basename(target), "time": info["time"],
                 "verified": manifest.get("verified") is True, "files": []}
-        fits, msg = _predict(module, src, target, prefix, done, copy=copy)
+        fits, msg = _predict(module, src, target, prefix, done, copy=copy, device=device)
     else:
         _keep_record(module, record, checked, dest, prefix)  # kept should the copy fail
         refused = _copy_making_room(module, src, target, manifest, prefix=prefix,

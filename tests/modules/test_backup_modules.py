@@ -2068,7 +2068,8 @@ def test_a_medium_too_small_for_the_copy_says_so(tmp_path: Path, medium: Path,
 
 def test_a_medium_with_no_free_inodes_says_so(tmp_path: Path) -> None:
     """A medium whose file entries (inodes) many small files took, its bytes free, was
-    said to be full of other files or too small for the copy."""
+    said to be full of other files or too small for the copy; check mode, judging by the
+    free bytes only, said it would copy."""
     if os.geteuid() != 0:
         pytest.skip("mounts a tmpfs")
     server, medium = tmp_path / "server", tmp_path / "medium"
@@ -2087,16 +2088,59 @@ def test_a_medium_with_no_free_inodes_says_so(tmp_path: Path) -> None:
                 break
         assert os.statvfs(medium).f_ffree == 0
         before = contents(medium)
-        code, done = run_module("backup_copy", tmp_path, {"src": src, "dest": str(medium)})
-        assert code == 0 and done["copied"] is False and done["pruned"] == [], done
         text = copy_mod._bytes_text
-        assert done["msg"] == (
-            f"removable media copy skipped: {medium} has no free inodes (file entries) left "
-            f"(0 free, 2 needed for the copy and its manifest; {text(free_on(medium))} free, "
-            f"{text(needed_for(src))} needed for {NEW_COPY}): remove files from it or use "
-            "another medium")
+        cause = (f"{medium} has no free inodes (file entries) left (0 free, 2 needed for the "
+                 f"copy and its manifest; {text(free_on(medium))} free, "
+                 f"{text(needed_for(src))} needed for {NEW_COPY}): remove files from it or "
+                 "use another medium")
+        args = {"src": src, "dest": str(medium)}
+        code, check = run_module("backup_copy", tmp_path, {**args, "_ansible_check_mode": True})
+        assert code == 0 and check["copied"] is False and "path" not in check, check
+        assert check["msg"] == f"removable media copy would be skipped: {cause}"
+        assert warning_lines(check) == [check["msg"]] and contents(medium) == before
+        code, done = run_module("backup_copy", tmp_path, args)
+        assert code == 0 and done["copied"] is False and done["pruned"] == [], done
+        assert done["msg"] == f"removable media copy skipped: {cause}"
         assert done["msg"] in warning_lines(done)
         assert contents(medium) == before  # the older copy whole, nothing of the new one
+    finally:
+        subprocess.run(["umount", "-l", str(medium)], check=True)
+
+
+def test_check_mode_counts_the_inodes_the_medium_retention_frees(tmp_path: Path) -> None:
+    """A medium with no free inode whose retention prunes older copies: the run's copy is
+    refused, the retention frees their inodes and the copy is tried once more; check mode
+    said it would copy at once (by the free bytes), now once the retention made room,
+    pruning what the run prunes. Two older copies go (four inodes): tmpfs charges the
+    hard link that gives the copy its name one more, freed at once."""
+    if os.geteuid() != 0:
+        pytest.skip("mounts a tmpfs")
+    server, medium = tmp_path / "server", tmp_path / "medium"
+    server.mkdir()
+    medium.mkdir()
+    src = verified_backup(server, NEW_COPY, os.urandom(64 << 10))
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,nr_inodes=16", "tmpfs",
+                    str(medium)], check=True)
+    try:
+        for name in OLD_COPIES:
+            verified_backup(medium, name, os.urandom(64 << 10))
+        for number in range(16):
+            try:
+                (medium / f"note-{number}.txt").touch()
+            except OSError as exc:
+                assert exc.errno == errno.ENOSPC
+                break
+        assert os.statvfs(medium).f_ffree == 0
+        before = contents(medium)
+        args = {"src": src, "dest": str(medium), **keep_daily(1)}
+        code, check = run_module("backup_copy", tmp_path, {**args, "_ansible_check_mode": True})
+        assert code == 0 and warning_lines(check) == [] and contents(medium) == before, check
+        assert check["msg"] == (f"would copy to {medium / NEW_COPY} once the medium's "
+                                "retention has made room")
+        code, done = run_module("backup_copy", tmp_path, args)
+        assert code == 0 and done["copied"] is True, done
+        assert done["pruned"] == check["pruned"] and sorted(done["pruned"]) == OLD_COPIES
+        assert (medium / NEW_COPY).read_bytes() == Path(src).read_bytes()
     finally:
         subprocess.run(["umount", "-l", str(medium)], check=True)
 
@@ -2662,17 +2706,9 @@ def test_a_medium_unmounted_during_the_task_gets_no_copy_on_the_servers_disk(
             subprocess.run(["umount", "-l", str(media)], check=True)
 
 
-def refused_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused: int,
-                 **medium: int) -> tuple[Path, str, CopyModule, dict[str, Any]]:
-    """backup_copy.run with the write of the copy refused with ``refused`` (an errno) and
-    the medium's statvfs fields ``medium`` (f_ffree=0, ...) set: the medium, the backup,
-    the module and the result. An older copy is on the medium and stays whole."""
-    server, media = tmp_path / "server", tmp_path / "media"
-    server.mkdir()
-    media.mkdir()
-    src = verified_backup(server, NEW_COPY, os.urandom(4096 + 100))
-    verified_backup(media, OLD_COPIES[2], os.urandom(4096))
-    before = contents(media)
+def fake_statvfs(monkeypatch: pytest.MonkeyPatch, media: Path, medium: dict[str, int]) -> None:
+    """os.statvfs of the directory ``media`` with the fields ``medium`` (f_ffree=0, ...)
+    set; of any other path, as it is."""
     real_statvfs = os.statvfs
 
     def statvfs(path: Any) -> os.statvfs_result:
@@ -2684,18 +2720,37 @@ def refused_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused: int,
             "f_favail", "f_flag", "f_namemax")}
         return os.statvfs_result(tuple({**fields, **medium}.values()))
 
+    monkeypatch.setattr(os, "statvfs", statvfs)
+
+
+def refused_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refused: int,
+                 medium: dict[str, int], *, check: bool = False
+                 ) -> tuple[Path, str, CopyModule, dict[str, Any]]:
+    """backup_copy.run (in check mode when ``check``) with the write of the copy refused
+    with ``refused`` (an errno) and the medium's statvfs fields ``medium`` (f_ffree=0, ...)
+    set: the medium, the backup, the module and the result. An older copy is on the
+    medium and stays whole."""
+    server, media = tmp_path / "server", tmp_path / "media"
+    server.mkdir()
+    media.mkdir()
+    src = verified_backup(server, NEW_COPY, os.urandom(4096 + 100))
+    verified_backup(media, OLD_COPIES[2], os.urandom(4096))
+    before = contents(media)
+
     def write(_self: Any, _chunk: bytes) -> None:
         raise OSError(refused, os.strerror(refused))
 
-    monkeypatch.setattr(os, "statvfs", statvfs)
+    fake_statvfs(monkeypatch, media, medium)
     monkeypatch.setattr(files.HashingWriter, "write", write)
     module = CopyModule({"src": src, "dest": str(media), "require_mountpoint": False})
+    module.check_mode = check
     done: dict[str, Any] = {"copied": False, "pruned": []}
     copy_mod.run(module, done)
     assert done["copied"] is False and done["pruned"] == [] and "path" not in done, done
     assert module.warnings == [done["msg"]]
     after = contents(media)
-    assert after.pop(SCRUB_RECORD) and after == before  # nothing of the failed copy
+    assert check or after.pop(SCRUB_RECORD)  # a run keeps its record, check mode writes none
+    assert after == before  # nothing of the failed copy
     return media, src, module, done
 
 
@@ -2730,13 +2785,28 @@ def test_a_medium_refusing_the_copy_for_another_cause_than_its_bytes_names_it(
     """A copy refused for a disk quota (EDQUOT), for want of inodes, or with ENOSPC while
     the medium had bytes enough free was said to be refused for the room on the medium:
     full of other files, or too small for the copy, which it was not."""
-    media, src, _module, done = refused_copy(tmp_path, monkeypatch, refused, **medium)
+    media, src, _module, done = refused_copy(tmp_path, monkeypatch, refused, medium)
     text = copy_mod._bytes_text
     room = (f"{text((1 << 19) * 4096)} free, {text(needed_for(src))} needed for "
             f"{NEW_COPY}")
     assert done["msg"].startswith("removable media copy skipped: " + cause.format(
         media=media, room=room)), done["msg"]
     assert "too small" not in done["msg"] and "full of other files" not in done["msg"]
+
+
+@pytest.mark.parametrize("inodes", [0, 1])
+def test_check_mode_says_the_copy_would_be_refused_for_want_of_inodes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inodes: int) -> None:
+    """Check mode judged by the free bytes only: a medium with no (or one) free inode, its
+    bytes free, would copy, then the run was refused (ENOSPC) and named the inodes."""
+    medium = {**PLENTY, "f_ffree": inodes, "f_favail": inodes}
+    media, src, _module, check = refused_copy(tmp_path, monkeypatch, errno.ENOSPC, medium,
+                                              check=True)
+    module = CopyModule({"src": src, "dest": str(media), "require_mountpoint": False})
+    done: dict[str, Any] = {"copied": False, "pruned": []}
+    copy_mod.run(module, done)  # the run on the same medium, the write refused
+    assert f"has {'no' if inodes == 0 else 'too few'} free inodes" in done["msg"], done
+    assert check["msg"] == done["msg"].replace("copy skipped: ", "copy would be skipped: ")
 
 
 def test_enospc_with_the_bytes_short_in_whole_blocks_is_the_bytes(
@@ -2746,8 +2816,8 @@ def test_enospc_with_the_bytes_short_in_whole_blocks_is_the_bytes(
     medium's room is named, not another limit."""
     blocks = -(-(4096 + 100) // 4096)  # the backup's; its manifest takes one more
     media, src, _module, done = refused_copy(
-        tmp_path, monkeypatch, errno.ENOSPC, **{**PLENTY, "f_blocks": blocks,
-                                               "f_bfree": blocks, "f_bavail": blocks})
+        tmp_path, monkeypatch, errno.ENOSPC, {**PLENTY, "f_blocks": blocks,
+                                              "f_bfree": blocks, "f_bavail": blocks})
     assert blocks * 4096 >= needed_for(src)
     assert "ENOSPC" not in done["msg"] and "inodes" not in done["msg"]
     assert done["msg"].startswith(f"removable media copy skipped: {media} is "), done["msg"]
@@ -2857,3 +2927,77 @@ def test_a_backup_larger_than_a_file_on_the_medium_is_one_line(tmp_path) -> None
     assert result["msg"] == line and warning_lines(result) == [line]
     assert {name: data for name, data in contents(media).items()
             if name != SCRUB_RECORD} == before
+
+
+@pytest.mark.parametrize(("kind", "size", "refused"), [
+    ("vfat", copy_mod.FAT_FILE_MAX + 1, True),
+    ("msdos", copy_mod.FAT_FILE_MAX + 1, True),
+    ("vfat", copy_mod.FAT_FILE_MAX, False),  # the most one FAT file holds
+    ("exfat", copy_mod.FAT_FILE_MAX + 1, False),
+    (None, copy_mod.FAT_FILE_MAX + 1, False),  # no file system found: the bytes judge
+])
+def test_check_mode_says_a_backup_larger_than_a_file_on_fat_would_be_skipped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str | None, size: int,
+        refused: bool) -> None:
+    """Check mode judged by the free bytes only: a backup above 4 GiB less one byte to a
+    FAT32 medium would copy, then the run's write failed at FAT's limit (EFBIG) and said
+    so. A sparse file stands in for the backup, 8 GiB free on the medium for its room;
+    the run's EFBIG comes from the process's file size limit, as in the test above."""
+    server, media = tmp_path / "server", tmp_path / "media"
+    server.mkdir()
+    media.mkdir()
+    verified_backup(media, OLD_COPIES[2], os.urandom(1000))
+    src = str(server / NEW_COPY)
+    with open(src, "wb") as handle:
+        handle.truncate(size)
+    files.write_json_atomic(src + files.MANIFEST_SUFFIX, {
+        "size": size, "sha256": "0" * 64, "verified": True, "verification": {"status": "ok"},
+        "period": "20261121"})
+    before = contents(media)
+    asked: list[int] = []
+
+    def file_system(device: int) -> str | None:
+        asked.append(device)
+        return kind
+
+    monkeypatch.setattr(copy_mod, "_file_system", file_system)
+    fake_statvfs(monkeypatch, media, {**PLENTY, "f_bfree": 1 << 21, "f_bavail": 1 << 21})
+    module = CopyModule(copy_args(src, media))
+    module.check_mode = True
+    check: dict[str, Any] = {"copied": False, "pruned": []}
+    copy_mod.run(module, check)
+    assert contents(media) == before
+    assert asked == ([os.stat(media).st_dev] if size > copy_mod.FAT_FILE_MAX else [])
+    assert check["copied"] is False and check["pruned"] == [], check
+    if not refused:
+        assert check["msg"] == f"would copy to {media / NEW_COPY}" and module.warnings == []
+        return
+    assert "path" not in check and module.warnings == [check["msg"]]
+    code, done = run_module("backup_copy", tmp_path, copy_args(src, media),
+                            file_limit=16 << 10)
+    assert code == 0 and done["copied"] is False and done["pruned"] == [], done
+    assert done["msg"] == (f"removable media copy skipped: {NEW_COPY} ({size} bytes) is larger "
+                           f"than one file on {media} can be (FAT32, the file system of most "
+                           "USB disks, holds at most 4 GiB a file): format the medium as "
+                           "exFAT or ext4")
+    assert check["msg"] == done["msg"].replace("copy skipped: ", "copy would be skipped: ")
+
+
+def test_the_media_file_system_is_found_by_its_device_in_mountinfo(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, medium: Path) -> None:
+    """The file system check mode judges FAT by: the one of the medium's device, whichever
+    mount of it (a bind mount, the automount point it is stacked on) the path went
+    through; none when the table is unreadable or lacks the device."""
+    assert copy_mod._file_system(os.stat(medium).st_dev) == "tmpfs"  # this process's table
+    table = tmp_path / "mountinfo"
+    table.write_text(
+        "36 25 0:55 / /media/usb rw,relatime shared:20 - autofs systemd-1 rw,fd=45\n"
+        "98 36 8:17 / /media/usb rw,nosuid,nodev,relatime shared:50 - vfat /dev/sdb1 rw\n"
+        "99 25 8:17 /sipp /srv/usb\\040disk rw,relatime shared:50 - vfat /dev/sdb1 rw\n"
+        "100 25 8:33 / /media/other rw,relatime - exfat /dev/sdc1 rw\n")
+    monkeypatch.setattr(copy_mod, "MOUNTINFO", str(table))
+    assert [copy_mod._file_system(os.makedev(*device))
+            for device in ((8, 17), (0, 55), (8, 33), (8, 1))] == [
+                "vfat", "autofs", "exfat", None]
+    table.unlink()
+    assert copy_mod._file_system(os.makedev(8, 17)) is None
