@@ -25,6 +25,7 @@ from ansible.module_utils.sop_backup_files import (
     write_json_atomic,
 )
 from ansible.module_utils.sop_retention import by_arrival, select
+from ansible.module_utils.sop_server import mountinfo_rows
 from ansible.module_utils.sop_state import StateError, fsync_dir, read_json
 
 DOCUMENTATION = r"""
@@ -211,16 +212,10 @@ def _file_system(device: int) -> str | None:
     wanted = f"{os.major(device)}:{os.minor(device)}"
     try:
         with open(MOUNTINFO, encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
+            mounts = mountinfo_rows(handle.read())
     except OSError:
         return None
-    for line in lines:
-        words = line.split()
-        # ID PARENT MAJ:MIN ROOT POINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER_OPTIONS
-        end = words.index("-", 6) if "-" in words[6:] else len(words)
-        if len(words) > end + 1 and words[2] == wanted:
-            return words[end + 1]
-    return None
+    return next((mount.fstype for mount in mounts if mount.device == wanted), None)
 
 
 def _too_large(src: str, dest: str) -> str:

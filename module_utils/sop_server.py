@@ -391,23 +391,40 @@ def not_measured(mount: dict[str, str]) -> str:
     return f"Sistem berkas {mount['path']} tidak dapat diukur ({mount['error']})"
 
 
-def mounts_below(top: str, mountinfo: str) -> dict[str, str]:
-    """The mount points strictly below the folder ``top`` (each as a path under ``top``
-    as given, its links resolved only to match the table) and the type of the file system
-    last mounted there, from /proc/self/mountinfo's text: what a walk of ``top`` must not
-    enter, or even stat (a hung NFS mount's stat never returns)."""
-    real = os.path.realpath(top).rstrip("/")
-    found: dict[str, str] = {}
+class Mount(NamedTuple):
+    """One line of /proc/self/mountinfo: its device (MAJ:MIN), mount point (unescaped),
+    mount options, file system type and super options."""
+
+    device: str
+    point: str
+    options: list[str]
+    fstype: str
+    super_options: list[str]
+
+
+def mountinfo_rows(mountinfo: str) -> list[Mount]:
+    """The mounts of /proc/self/mountinfo's text (lines too short to name their type are
+    left out)."""
+    rows = []
     for line in mountinfo.splitlines():
         words = line.split()
         # ID PARENT MAJ:MIN ROOT POINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER_OPTIONS
         end = words.index("-", 6) if "-" in words[6:] else len(words)
         if len(words) < end + 2:
             continue
-        point = _unescape(words[4])
-        if point.startswith(real + "/"):
-            found[os.path.join(top, point[len(real) + 1:])] = words[end + 1]
-    return found
+        rows.append(Mount(words[2], _unescape(words[4]), words[5].split(","), words[end + 1],
+                          words[end + 3].split(",") if len(words) > end + 3 else []))
+    return rows
+
+
+def mounts_below(top: str, mountinfo: str) -> dict[str, str]:
+    """The mount points strictly below the folder ``top`` (each as a path under ``top``
+    as given, its links resolved only to match the table) and the type of the file system
+    last mounted there, from /proc/self/mountinfo's text: what a walk of ``top`` must not
+    enter, or even stat (a hung NFS mount's stat never returns)."""
+    real = os.path.realpath(top).rstrip("/")
+    return {os.path.join(top, mount.point[len(real) + 1:]): mount.fstype
+            for mount in mountinfo_rows(mountinfo) if mount.point.startswith(real + "/")}
 
 
 # Local disks' file systems, whose turning read-only is a disk error's doing (ext4's
@@ -436,15 +453,12 @@ def read_only_mounts(mountinfo: str, fstab: str) -> list[str]:
     makes both read-only)."""
     meant = fstab_options(fstab)
     found = set()
-    for line in mountinfo.splitlines():
-        words = line.split()
-        # ID PARENT MAJ:MIN ROOT POINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER_OPTIONS
-        end = words.index("-", 6) if "-" in words[6:] else len(words)
-        if len(words) < end + 4 or words[end + 1] not in DISK_FS_TYPES:
+    for mount in mountinfo_rows(mountinfo):
+        if mount.fstype not in DISK_FS_TYPES:
             continue
-        point = _unescape(words[4])
-        mount_ro = "ro" in words[5].split(",")
-        super_ro = "ro" in words[end + 3].split(",")
+        point = mount.point
+        mount_ro = "ro" in mount.options
+        super_ro = "ro" in mount.super_options
         if not (mount_ro or super_ro) \
                 or any(point.startswith(top + "/") for top in CONTAINER_STORAGE):
             continue
