@@ -41,14 +41,15 @@ def last_message(tmp_path: Path, play: list[dict[str, Any]]) -> str:
 
 
 @contextlib.contextmanager
-def tmpfs(path: Path, size: str) -> Iterator[Path]:
-    """``path`` (made) as a tmpfs of ``size`` (``1m``): a file system that fills up for
-    real, unmounted afterwards; the test is skipped where mounting needs root."""
+def tmpfs(path: Path, size: str, inodes: int | None = None) -> Iterator[Path]:
+    """``path`` (made) as a tmpfs of ``size`` (``1m``) and, given, ``inodes`` file entries:
+    a file system that fills up for real, unmounted afterwards; the test is skipped where
+    mounting needs root."""
     if os.geteuid() != 0:
         pytest.skip("mounts a tmpfs")
     path.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                   check=True)
+    options = f"size={size}" + (f",nr_inodes={inodes}" if inodes else "")
+    subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], check=True)
     try:
         yield path
     finally:

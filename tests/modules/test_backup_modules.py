@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import hashlib
@@ -2066,20 +2067,17 @@ def test_a_medium_too_small_for_the_copy_says_so(tmp_path: Path, medium: Path,
         f"{text(needed_for(src))} needed for {NEW_COPY}): use a larger medium"]
 
 
-def test_a_medium_with_no_free_inodes_says_so(tmp_path: Path) -> None:
-    """A medium whose file entries (inodes) many small files took, its bytes free, was
-    said to be full of other files or too small for the copy; check mode, judging by the
-    free bytes only, said it would copy."""
-    if os.geteuid() != 0:
-        pytest.skip("mounts a tmpfs")
-    server, medium = tmp_path / "server", tmp_path / "medium"
+@contextlib.contextmanager
+def inode_starved_medium(tmp_path: Path, copies: list[str]) -> Iterator[tuple[str, Path]]:
+    """A new verified backup on the server (its path) and a 1 MiB tmpfs medium of 16 file
+    entries holding ``copies`` (verified older copies), its other entries taken by empty
+    files: bytes free, no inode free."""
+    server = tmp_path / "server"
     server.mkdir()
-    medium.mkdir()
     src = verified_backup(server, NEW_COPY, os.urandom(64 << 10))
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,nr_inodes=16", "tmpfs",
-                    str(medium)], check=True)
-    try:
-        verified_backup(medium, OLD_COPIES[2], os.urandom(64 << 10))
+    with tmpfs(tmp_path / "medium", "1m", inodes=16) as medium:
+        for name in copies:
+            verified_backup(medium, name, os.urandom(64 << 10))
         for number in range(16):
             try:
                 (medium / f"note-{number}.txt").touch()
@@ -2087,6 +2085,14 @@ def test_a_medium_with_no_free_inodes_says_so(tmp_path: Path) -> None:
                 assert exc.errno == errno.ENOSPC
                 break
         assert os.statvfs(medium).f_ffree == 0
+        yield src, medium
+
+
+def test_a_medium_with_no_free_inodes_says_so(tmp_path: Path) -> None:
+    """A medium whose file entries (inodes) many small files took, its bytes free, was
+    said to be full of other files or too small for the copy; check mode, judging by the
+    free bytes only, said it would copy."""
+    with inode_starved_medium(tmp_path, OLD_COPIES[2:]) as (src, medium):
         before = contents(medium)
         text = copy_mod._bytes_text
         cause = (f"{medium} has no free inodes (file entries) left (0 free, 2 needed for the "
@@ -2103,8 +2109,6 @@ def test_a_medium_with_no_free_inodes_says_so(tmp_path: Path) -> None:
         assert done["msg"] == f"removable media copy skipped: {cause}"
         assert done["msg"] in warning_lines(done)
         assert contents(medium) == before  # the older copy whole, nothing of the new one
-    finally:
-        subprocess.run(["umount", "-l", str(medium)], check=True)
 
 
 def test_check_mode_counts_the_inodes_the_medium_retention_frees(tmp_path: Path) -> None:
@@ -2113,24 +2117,7 @@ def test_check_mode_counts_the_inodes_the_medium_retention_frees(tmp_path: Path)
     said it would copy at once (by the free bytes), now once the retention made room,
     pruning what the run prunes. Two older copies go (four inodes): tmpfs charges the
     hard link that gives the copy its name one more, freed at once."""
-    if os.geteuid() != 0:
-        pytest.skip("mounts a tmpfs")
-    server, medium = tmp_path / "server", tmp_path / "medium"
-    server.mkdir()
-    medium.mkdir()
-    src = verified_backup(server, NEW_COPY, os.urandom(64 << 10))
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,nr_inodes=16", "tmpfs",
-                    str(medium)], check=True)
-    try:
-        for name in OLD_COPIES:
-            verified_backup(medium, name, os.urandom(64 << 10))
-        for number in range(16):
-            try:
-                (medium / f"note-{number}.txt").touch()
-            except OSError as exc:
-                assert exc.errno == errno.ENOSPC
-                break
-        assert os.statvfs(medium).f_ffree == 0
+    with inode_starved_medium(tmp_path, OLD_COPIES) as (src, medium):
         before = contents(medium)
         args = {"src": src, "dest": str(medium), **keep_daily(1)}
         code, check = run_module("backup_copy", tmp_path, {**args, "_ansible_check_mode": True})
@@ -2141,8 +2128,6 @@ def test_check_mode_counts_the_inodes_the_medium_retention_frees(tmp_path: Path)
         assert code == 0 and done["copied"] is True, done
         assert done["pruned"] == check["pruned"] and sorted(done["pruned"]) == OLD_COPIES
         assert (medium / NEW_COPY).read_bytes() == Path(src).read_bytes()
-    finally:
-        subprocess.run(["umount", "-l", str(medium)], check=True)
 
 
 def test_check_mode_prunes_as_the_copy_would(tmp_path) -> None:
@@ -2646,9 +2631,6 @@ def test_verify_passes_the_manifests_broken_views_to_the_comparison(tmp_path,
     record = verify.verify(params, dict(manifest, broken_views=[]), str(tmp_path / "x.tar.zst"))
     assert (record["status"], record["reason"]) == (
         "failed", "view:v_rusak not in the manifest")
-
-
-copy_mod = load("backup_copy")
 
 
 class CopyModule:
