@@ -1050,6 +1050,30 @@ def test_a_dump_that_writes_again_while_the_server_is_asked_is_not_stopped() -> 
     assert stops == [] and written[0] >= 1
 
 
+def stand_in_backup(tmp_path: Path, *, client: str, engine: str, dumper: str,
+                    stall_timeout: int) -> BaseException:
+    """The failure of _take_backup with stand-ins (shell script bodies) for the client and
+    the ``engine``'s dump program; nothing of the backup is left."""
+    programs = {tmp_path / "mariadb": client, tmp_path / engine: dumper}
+    for program, body in programs.items():
+        program.write_text(f"#!/bin/sh\n{body}\n")
+        program.chmod(0o755)
+    params = {"prefix": "sipp", "database": "sipp", "threads": 1, "compression": "zstd",
+              "compression_level": None, "row_counts": False, "lock_budget_mb": 1,
+              "stall_timeout": stall_timeout, "period": "daily"}
+    (tmp_path / "backups").mkdir()
+    suffix = "tar" if engine == "mydumper" else "sql"
+    with pytest.raises(backup.BackupFailed) as failed:
+        backup._take_backup(
+            params, "/dev/null", [str(tmp_path / "mariadb")],
+            [{"name": "perkara", "engine": "InnoDB", "bytes": 0, "columns": []}],
+            engine=engine, binary=str(tmp_path / engine),
+            path=str(tmp_path / "backups" / f"sipp-20261121T020000.{suffix}.zst"),
+            period="2026-11-21", version="x", broken=[])
+    assert os.listdir(tmp_path / "backups") == [".sipp.lock"]
+    return failed.value
+
+
 def stalled_dump(tmp_path: Path, processlist: list[list[str]] | None) -> BaseException:
     """The error of a mariadb-dump that waits (a stand-in that writes nothing) with
     stall_timeout 1, its client a stand-in whose information_schema.PROCESSLIST holds
@@ -1057,29 +1081,14 @@ def stalled_dump(tmp_path: Path, processlist: list[list[str]] | None) -> BaseExc
     query never answers). Its global read lock is refused (no RELOAD). Nothing is left."""
     rows = tmp_path / "processlist"
     rows.write_text("".join("\t".join(row) + "\n" for row in processlist or []))
-    client = tmp_path / "mariadb"
     answer = f"exec cat {rows}" if processlist is not None else "exec sleep 60"
-    client.write_text(
-        '#!/bin/sh\nread -r first\ncase "$first" in *lock_wait_timeout*) echo "ERROR 1227 '
-        '(42000): Access denied; you need (at least one of) the RELOAD privilege(s)" >&2; '
-        f'exit 1 ;; esac\ncase "$first$(cat)" in *PROCESSLIST*) {answer} ;; esac\n')
-    dump = tmp_path / "mariadb-dump"
-    dump.write_text("#!/bin/sh\nexec sleep 60\n")
-    for stand_in in (client, dump):
-        stand_in.chmod(0o755)
-    params = {"prefix": "sipp", "database": "sipp", "threads": 1, "compression": "zstd",
-              "compression_level": None, "row_counts": False, "lock_budget_mb": 1,
-              "stall_timeout": 1, "period": "daily"}
-    (tmp_path / "backups").mkdir()
-    with pytest.raises((backup.DumpStalled, backup.DumpWaitedForLock)) as stalled:
-        backup._take_backup(
-            params, "/dev/null", [str(client)], [{"name": "perkara", "engine": "InnoDB",
-                                                  "bytes": 0, "columns": []}],
-            engine="mariadb-dump", binary=str(dump),
-            path=str(tmp_path / "backups" / "sipp-20261121T020000.sql.zst"),
-            period="2026-11-21", version="x", broken=[])
-    assert os.listdir(tmp_path / "backups") == [".sipp.lock"]
-    return stalled.value
+    stalled = stand_in_backup(
+        tmp_path, engine="mariadb-dump", dumper="exec sleep 60", stall_timeout=1,
+        client='read -r first\ncase "$first" in *lock_wait_timeout*) echo "ERROR 1227 '
+               '(42000): Access denied; you need (at least one of) the RELOAD privilege(s)" '
+               f'>&2; exit 1 ;; esac\ncase "$first$(cat)" in *PROCESSLIST*) {answer} ;; esac')
+    assert isinstance(stalled, (backup.DumpStalled, backup.DumpWaitedForLock)), stalled
+    return stalled
 
 
 DUMP_WAITS = ["41", "1", "sop_backup", "localhost", "31", "Query",
@@ -1156,31 +1165,17 @@ def test_mydumper_is_not_started_when_the_global_read_lock_waits(tmp_path: Path)
     mydumper, started anyway, waited in its own (no time limit) until the stall timeout,
     and SIPP's writes to every table with it (40 s of 40 in the lab). It is not started:
     a DumperFailed, which engine auto follows with mariadb-dump."""
-    client = tmp_path / "mariadb"
-    client.write_text(
-        '#!/bin/sh\nread -r first\ncase "$first" in *lock_wait_timeout*) echo "ERROR 1205 '
-        '(HY000) at line 2: Lock wait timeout exceeded; try restarting transaction" >&2; '
-        'exit 1 ;; esac\ncat >/dev/null\n')
-    dumper = tmp_path / "mydumper"
-    dumper.write_text(f"#!/bin/sh\ntouch {tmp_path}/mydumper-ran\nexec sleep 60\n")
-    for stand_in in (client, dumper):
-        stand_in.chmod(0o755)
-    params = {"prefix": "sipp", "database": "sipp", "threads": 1, "compression": "zstd",
-              "compression_level": None, "row_counts": False, "lock_budget_mb": 1,
-              "stall_timeout": 30, "period": "daily"}
-    (tmp_path / "backups").mkdir()
-    with pytest.raises(backup.DumperFailed) as failed:
-        backup._take_backup(
-            params, "/dev/null", [str(client)], [{"name": "perkara", "engine": "InnoDB",
-                                                  "bytes": 0, "columns": []}],
-            engine="mydumper", binary=str(dumper),
-            path=str(tmp_path / "backups" / "sipp-20261121T020000.tar.zst"),
-            period="2026-11-21", version="x", broken=[])
-    assert str(failed.value).startswith(
+    failed = stand_in_backup(
+        tmp_path, engine="mydumper", stall_timeout=30,
+        dumper=f"touch {tmp_path}/mydumper-ran\nexec sleep 60",
+        client='read -r first\ncase "$first" in *lock_wait_timeout*) echo "ERROR 1205 '
+               '(HY000) at line 2: Lock wait timeout exceeded; try restarting transaction" '
+               '>&2; exit 1 ;; esac\ncat >/dev/null')
+    assert isinstance(failed, backup.DumperFailed)
+    assert str(failed).startswith(
         "mydumper not started: FLUSH TABLES WITH READ LOCK was not had within 5 s (")
-    assert "Lock wait timeout exceeded" in str(failed.value)
+    assert "Lock wait timeout exceeded" in str(failed)
     assert not (tmp_path / "mydumper-ran").exists()
-    assert os.listdir(tmp_path / "backups") == [".sipp.lock"]
 
 
 def test_a_server_that_does_not_say_why_keeps_the_cause_in_bounded_time(
