@@ -25,6 +25,7 @@ from ansible.module_utils.sop_backup_files import (
     owned_by,
 )
 from ansible.module_utils.sop_backup_ledger import (
+    ACKNOWLEDGED_LOST,
     LEDGER_NAME,
     append,
     backups,
@@ -68,7 +69,13 @@ description:
     another SHA-256, or when its file in the store is no longer whole, it is refused;
     nothing in the store is ever replaced. Without O(backup) the module names in
     RV(damaged) the recorded backups no longer whole, so that the backup modules take a
-    new backup of their period instead of counting on one.
+    new backup of their period instead of counting on one, and returns in RV(verdicts)
+    the verifications the record holds of the whole ones that verified here, which the
+    role records in the sending server's manifests still pending (the record is the
+    trusted side; nothing goes the other way).
+  - A backup neither of whose files arrived, which the record shows pruned by this
+    computer's retention, fails in one line saying so (when and why), not "did not
+    arrive" (the sending server still counts it as its period's backup).
     A failed ingest (a full store, say) leaves neither a half copy nor the manifest in
     the store.
   - Files of exactly O(prefix) in O(store) that the record does not list are what an
@@ -210,6 +217,14 @@ damaged:
   returned: without O(backup)
   type: list
   elements: str
+verdicts:
+  description:
+    - The backups of O(prefix) the record holds whole (not in RV(damaged)) that verified
+      here, name to their C(sha256) (computed here when taken in) and C(verification) (the
+      record's, as M(mariadb_restore_verify) or M(website_archive_verify) returned it, so
+      that recording it again changes nothing). Bounded by retention.
+  returned: without O(backup)
+  type: dict
 orphans:
   description: Complete files of the prefix in the store that the record does not list (an
     ingest or a retention interrupted after moving or before removing them), reported only.
@@ -411,13 +426,22 @@ def sweep(incoming: str, prefix: str, wanted: set[str], stale: float, *, dry: bo
     return found, removed
 
 
-def damaged(store: str, prefix: str) -> list[str]:
-    """The backups of ``prefix`` the record holds whose file in ``store`` is no longer
-    whole (gone, cut short, rewritten, its manifest changed). One only copied or moved with
-    the store is read again and counts as whole (``checked``)."""
+def stored(store: str, prefix: str) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """What the record says of the backups of ``prefix`` it holds: those whose file in
+    ``store`` is no longer whole (gone, cut short, rewritten, its manifest changed; one
+    only copied or moved with the store is read again and counts as whole, ``checked``),
+    and the verdicts of those whole that verified here (name -> its ``sha256`` and its
+    ``verification`` as the record holds it)."""
     known = backups(read(os.path.join(store, LEDGER_NAME)))
-    return [name for name, entry in known.items()
-            if owned_by(name, prefix) == "backup" and checked(store, entry)[0] is not None]
+    broken, verdicts = [], {}
+    for name, entry in known.items():
+        if owned_by(name, prefix) != "backup":
+            continue
+        if checked(store, entry)[0] is not None:
+            broken.append(name)
+        elif entry["verified"]:
+            verdicts[name] = {"sha256": entry["sha256"], "verification": entry["verification"]}
+    return broken, verdicts
 
 
 def refuse_no_directory(store: str) -> None:
@@ -440,16 +464,18 @@ def sweep_before_push(module: AnsibleModule) -> dict[str, Any]:
     """The mode without ``backup``: the stale files of the prefix nobody asked for removed
     before a push, so that a flood of large files (the push share of the file system
     full, every push refused, no ingest to sweep after) heals as a flood of files does;
-    and the recorded backups no longer whole, which the backup modules then do not count
-    as their period's."""
+    the recorded backups no longer whole, which the backup modules then do not count as
+    their period's; and the verdicts of the whole ones verified here, which the role
+    records in the sending server's manifests still pending (``backup_manifest``
+    ``reconcile``)."""
     p = module.params
     incoming, store, prefix = p["incoming"], p["store"], p["prefix"]
     ledger, minutes = os.path.join(store, LEDGER_NAME), p["stale_minutes"]
     refuse_no_directory(store)
-    broken = damaged(store, prefix)
+    broken, verdicts = stored(store, prefix)
     if not os.path.isdir(incoming):  # check mode before the first run creates it
         return {"changed": False, "unexpected": [], "swept": [], "damaged": broken,
-                "msg": f"{incoming} does not exist yet: nothing to sweep"}
+                "verdicts": verdicts, "msg": f"{incoming} does not exist yet: nothing to sweep"}
     found, stale = sweep(incoming, prefix, set(), minutes * 60, dry=True, ledger=ledger)
     if stale and not module.check_mode:
         os.makedirs(store, mode=0o700, exist_ok=True)
@@ -465,7 +491,7 @@ def sweep_before_push(module: AnsibleModule) -> dict[str, Any]:
            f"older than {minutes} minutes" if stale
            else f"no file of {prefix} in {incoming} to sweep")
     return {"changed": bool(stale), "unexpected": found, "swept": stale, "damaged": broken,
-            "msg": msg}
+            "verdicts": verdicts, "msg": msg}
 
 
 def unrecognized(incoming: str, prefixes: list[str], stale: float) -> dict[str, Any]:
@@ -565,6 +591,26 @@ def already(result: dict[str, Any], entry: dict[str, Any],
                 msg=f"{backup['name']} already in the store")
 
 
+def refuse_pruned(events: list[dict[str, Any]], incoming: str, backup: str,
+                  manifest: str) -> None:
+    """IngestFailed naming the pruning when neither file of ``backup`` is in ``incoming``
+    and the record's last word on the name is this computer's retention pruning it: the
+    sending server offers as its period's a backup it has but this computer no longer
+    holds (its own record of a newer one's verification never written, say), which "did
+    not arrive" would hide."""
+    if any(os.path.lexists(os.path.join(incoming, name)) for name in (manifest, backup)):
+        return
+    last = next((entry for entry in reversed(events) if entry.get("name") == backup
+                 and entry.get("event") in ("ingested", "pruned", ACKNOWLEDGED_LOST)), None)
+    if last is None or last["event"] != "pruned":
+        return
+    raise IngestFailed(f"{backup} was stored here and pruned by this computer's retention at "
+                       f"{last.get('at', 'an unrecorded time')} "
+                       f"({last.get('reason', 'no reason recorded')}): the sending server "
+                       "still offers it as its period's backup, which it no longer is here; "
+                       "run with force to take a new one")
+
+
 def run(module: AnsibleModule) -> dict[str, Any]:
     p = module.params
     store, incoming = p["store"], p["incoming"]
@@ -595,7 +641,8 @@ def run(module: AnsibleModule) -> dict[str, Any]:
     # files in the store are no orphans). What this run appends to it after is read by
     # none of its steps.
     with contextlib.nullcontext() if module.check_mode else _store_lock(store):
-        known = backups(read(ledger))
+        events = read(ledger)
+        known = backups(events)
         if backup["name"] in known:
             return already(result, known[backup["name"]], backup)
         if module.check_mode:
@@ -603,6 +650,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
                         msg=f"would take {backup['name']} into {store}")
         removed, orphans = sweep_store(store, p["prefix"], known, ledger=ledger)
         try:
+            refuse_pruned(events, incoming, backup["name"], manifest["name"])
             manifest_sha, _ = take(incoming, store, manifest)
             try:
                 sha256, stored = take(incoming, store, backup)

@@ -895,3 +895,83 @@ def test_a_wrong_option_is_one_line(tmp_path, options: tuple[str, ...]) -> None:
     assert b"usage: sop-backup-receive [--keep-free=PERCENT (0-90)] [--prefix=PREFIX ...]" in (
         proc.stderr)
     assert list(tmp_path.iterdir()) == []
+
+
+def verified_here(record: str, name: str, data: bytes = b"backup",
+                  status: str = "ok") -> dict[str, str]:
+    """The record's ``verified`` event of the backup ``name`` (as mariadb_restore_verify
+    appends it) and the verification the record then holds of it."""
+    verification = {"status": status, "reason": "restored, content matches",
+                    "method": "restore", "verified_on": "backup.pn.go.id"}
+    ledger.append(record, "verified", name=name, sha256=hashlib.sha256(data).hexdigest(),
+                  **verification)
+    return verification
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+def test_the_sweep_before_the_push_returns_the_verdicts_of_the_whole_verified_backups(
+        tmp_path: Path) -> None:
+    """A run stopped after the backup computer verified its backup but before the SIPP
+    server's manifest was marked: the sweep before the next push returns the record's
+    verdicts (name, sha256, the verification as recorded) of the prefix's backups held
+    whole and verified, for the role to record in the manifests still pending there;
+    none of a backup not verified, failed, no longer whole or of another prefix."""
+    incoming, store, record = in_and_store(tmp_path)
+    names = {label: f"{prefix}-20261206T{time_}.sql.zst" for label, prefix, time_ in (
+        ("kept", "sipp", "182432"), ("pending", "sipp", "183043"),
+        ("failed", "sipp", "190000"), ("rotten", "sipp", "191500"),
+        ("other", "website-db", "182432"))}
+    for label, name in names.items():
+        args = pushed(incoming, store, name)
+        if label == "other":
+            args["prefix"] = "website-db"
+        assert run_module("backup_ingest", tmp_path, args)[0] == 0
+    verification = verified_here(record, names["kept"])
+    verified_here(record, names["failed"], status="failed")
+    verified_here(record, names["rotten"])
+    verified_here(record, names["other"])
+    (store / names["rotten"]).unlink()
+    sweep = {"incoming": str(incoming), "store": str(store), "prefix": "sipp"}
+    code, result = run_module("backup_ingest", tmp_path, sweep)
+    assert (code, result["damaged"]) == (0, [names["rotten"]]), result
+    assert result["verdicts"] == {names["kept"]: {
+        "sha256": hashlib.sha256(b"backup").hexdigest(), "verification": verification}}
+    verified_here(record, names["pending"])
+    code, result = run_module("backup_ingest", tmp_path, dict(sweep, _ansible_check_mode=True))
+    assert sorted(result["verdicts"]) == [names["kept"], names["pending"]], result
+    # what the verify step returns of a backup the record shows verified: recording it in
+    # the manifest after the sweep's verdict was recorded changes nothing
+    assert result["verdicts"][names["pending"]]["verification"] == \
+        ledger.backups(ledger.read(record))[names["pending"]]["verification"]
+    assert run_module("backup_ingest", tmp_path, dict(sweep, prefix="website-db"))[1][
+        "verdicts"] == {names["other"]: {"sha256": hashlib.sha256(b"backup").hexdigest(),
+                                         "verification": verification}}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+def test_a_backup_this_computers_retention_pruned_is_named_so_not_as_not_arrived(
+        tmp_path: Path) -> None:
+    """Lab: the SIPP server counted a backup the backup computer had pruned (a newer one
+    verified there, its manifest on the SIPP server left pending) as the period's, pushed
+    nothing, and the ingest failed with "did not arrive". It says what happened; a
+    backup pushed again after it was pruned is taken in again."""
+    incoming, store, record = in_and_store(tmp_path)
+    args = pushed(incoming, store)
+    assert run_module("backup_ingest", tmp_path, args)[0] == 0
+    pruned = ledger.append(record, "pruned", name=NAME, reason="outside keep rules")
+    for name in (NAME, f"{NAME}.manifest.json"):
+        (store / name).unlink()
+    code, result = run_module("backup_ingest", tmp_path, args)
+    assert code == 1
+    assert result["msg"] == (
+        f"ingest failed: {NAME} was stored here and pruned by this computer's retention at "
+        f"{pruned['at']} (outside keep rules): the sending server still offers it as its "
+        "period's backup, which it no longer is here; run with force to take a new one")
+    assert ledger.read(record)[-1]["event"] == "rejected"
+    other = pushed(incoming, store, "sipp-20261122T020000.sql.zst")
+    for name in ("sipp-20261122T020000.sql.zst", "sipp-20261122T020000.sql.zst.manifest.json"):
+        (incoming / name).unlink()
+    assert "did not arrive in" in run_module("backup_ingest", tmp_path, other)[1]["msg"]
+    code, result = run_module("backup_ingest", tmp_path, pushed(incoming, store))
+    assert (code, result["changed"]) == (0, True), result
+    assert NAME in ledger.backups(ledger.read(record))
