@@ -14,6 +14,8 @@ from ansible.module_utils.sop_backup_files import (
     BackupMissing,
     load_backup,
     manifest_path,
+    parse_name,
+    sha256_file,
     write_json_atomic,
 )
 
@@ -30,20 +32,36 @@ description:
     that nothing with a backup's final name can be taken for a good one. It returns only
     C(manifest), C(verified) and C(verification), so that a run records the backup's
     outputs once.
+  - >-
+    V(reconcile) records the backup computer's verdicts (O(verdicts), the sweep's
+    C(verdicts) of M(backup_ingest)) in the manifests of O(path), a directory, that are
+    still pending: a run killed after the backup computer verified a backup but before
+    its manifest here was marked left it pending, so the period counted an older backup
+    here that the backup computer may have pruned since. Only a backup whose manifest is
+    still C(pending) and whose manifest's SHA-256 and content (read here) are the ones the
+    backup computer verified is marked; one already verified, one no longer here, or one
+    whose content differs (warned about) is left as it is. The backup computer's record is
+    the trusted side; nothing of this server's manifests goes there.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
   path:
-    description: Backup file; its manifest is the same path plus C(.manifest.json).
+    description: Backup file; its manifest is the same path plus C(.manifest.json). For
+      V(reconcile), the directory of the backups.
     type: path
     required: true
   state:
-    description: V(read) the manifest or V(mark) it with O(verification).
+    description: V(read) the manifest, V(mark) it with O(verification), or V(reconcile) the
+      manifests of a directory with O(verdicts).
     type: str
-    choices: [read, mark]
+    choices: [read, mark, reconcile]
     default: read
   verification:
     description: Verification record (C(status) V(ok) or V(failed), C(reason), ...).
+    type: dict
+  verdicts:
+    description: For V(reconcile), backup name to its C(sha256) and C(verification)
+      (status V(ok)) as the backup computer's record holds them.
     type: dict
   copies:
     description: Copies made of the backup (for V(read), added to C(sop_output)).
@@ -53,7 +71,8 @@ options:
 attributes:
   check_mode:
     support: full
-    description: V(mark) reports whether the manifest would change.
+    description: V(mark) and V(reconcile) report whether a manifest would change (the
+      backups are read, nothing is written).
 """
 
 EXAMPLES = r"""
@@ -67,13 +86,19 @@ EXAMPLES = r"""
   backup_manifest:
     path: "{{ dump.path }}"
     copies: [{location: "backup:/srv/backup/sipp/400999", sha256_match: true}]
+
+- name: Record the backup computer's verdicts in the manifests still pending
+  backup_manifest:
+    path: /var/backups/sipp
+    state: reconcile
+    verdicts: "{{ stored.verdicts }}"
 """
 
 RETURN = r"""
 manifest:
   description: The manifest's path (for V(mark), the path it had before a failed backup was
     renamed).
-  returned: success
+  returned: state=read or state=mark
   type: str
 path:
   description: Backup file.
@@ -114,12 +139,18 @@ objects:
   type: dict
 verified:
   description: Whether the backup is verified.
-  returned: success
+  returned: state=read or state=mark
   type: bool
 verification:
   description: The verification's reason (or its status when it gave none).
-  returned: success
+  returned: state=read or state=mark
   type: str
+marked:
+  description: The backups of O(path) whose manifest V(reconcile) marked verified (in check
+    mode, would mark).
+  returned: state=reconcile
+  type: list
+  elements: str
 copies:
   description: O(copies) as given.
   returned: state=read
@@ -175,41 +206,107 @@ def outputs(path: str, manifest: dict[str, Any], copies: Any) -> dict[str, Any]:
             "binlog": manifest.get("binlog") or {}, "copies": copies}
 
 
+class Refused(Exception):
+    """One line: a verdict that is none."""
+
+
+def record(mpath: str, manifest: dict[str, Any], verification: dict[str, Any], *,
+           check: bool) -> bool:
+    """Write ``verification`` into the manifest at ``mpath`` (``verified`` true only for
+    status ok) unless it holds it already; whether it changed."""
+    verified = verification.get("status") == "ok"
+    if manifest.get("verification") == verification and manifest.get("verified") == verified:
+        return False
+    manifest.update(verified=verified, verification=verification)
+    if not check:
+        write_json_atomic(mpath, manifest)
+    return True
+
+
+def _verdict(name: Any, verdict: Any) -> str:
+    """The SHA-256 of a verdict of the backup computer (Refused when it is none)."""
+    if not isinstance(name, str) or os.path.basename(name) != name or parse_name(name) is None:
+        raise Refused(f"verdicts: {name!r} is the name of no backup")
+    verification = verdict.get("verification") if isinstance(verdict, dict) else None
+    sha256 = verdict.get("sha256") if isinstance(verdict, dict) else None
+    if not isinstance(verification, dict) or verification.get("status") != "ok" \
+            or not isinstance(sha256, str):
+        raise Refused(f"verdicts: {name} is no verdict of the backup computer (a sha256 and a "
+                      "verification of status ok)")
+    return sha256
+
+
+def reconcile(module: AnsibleModule, directory: str,
+              verdicts: dict[str, Any]) -> list[str]:
+    """Mark verified the manifests in ``directory`` still pending of the backups the
+    backup computer verified with the same SHA-256 (manifest and content); the names."""
+    marked = []
+    for name, verdict in sorted(verdicts.items()):
+        sha256 = _verdict(name, verdict)
+        path = os.path.join(directory, name)
+        mpath = manifest_path(path)
+        try:
+            manifest = load_backup(path, mpath)
+        except BackupMissing:  # pruned here, or renamed failed
+            continue
+        if manifest.get("verified") is True \
+                or (manifest.get("verification") or {}).get("status") != "pending":
+            continue
+        here = manifest.get("sha256")
+        if here == sha256:
+            try:
+                here = sha256_file(path, follow=False)
+            except OSError as exc:
+                raise Refused(f"cannot read {path}: {exc.strerror}") from None
+        if here != sha256:
+            module.warn(f"{path} is not the backup the backup computer verified under its "
+                        f"name (sha256 {here} here, {sha256} there): left unverified")
+            continue
+        if record(mpath, manifest, verdict["verification"], check=module.check_mode):
+            marked.append(name)
+    return marked
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
             "path": {"type": "path", "required": True},
-            "state": {"type": "str", "default": "read", "choices": ["read", "mark"]},
+            "state": {"type": "str", "default": "read",
+                      "choices": ["read", "mark", "reconcile"]},
             "verification": {"type": "dict"},
+            "verdicts": {"type": "dict"},
             "copies": {"type": "list", "elements": "dict", "default": []},
         },
-        required_if=[("state", "mark", ["verification"])],
+        required_if=[("state", "mark", ["verification"]), ("state", "reconcile", ["verdicts"])],
         supports_check_mode=True,
     )
-    path = module.params["path"]
+    path, state = module.params["path"], module.params["state"]
+    if state == "reconcile":
+        try:
+            marked = reconcile(module, path, module.params["verdicts"])
+        except Refused as exc:
+            module.fail_json(msg=str(exc))
+        verb = "would mark" if module.check_mode else "marked"
+        module.exit_json(changed=bool(marked), marked=marked,
+                         msg=f"{verb} verified as the backup computer's record says: "
+                             f"{', '.join(marked)}" if marked
+                         else "no manifest here is pending for a backup verified there")
     mpath = manifest_path(path)
     try:
         manifest = load_backup(path, mpath)
     except BackupMissing as exc:
         module.fail_json(msg=f"no backup at {path}: {exc}")
-    changed = False
-    if module.params["state"] == "mark":
+    if state == "mark":
         verification = module.params["verification"]
-        verified = verification.get("status") == "ok"
-        if manifest.get("verification") != verification or manifest.get("verified") != verified:
-            manifest.update(verified=verified, verification=verification)
-            changed = True
-            if not module.check_mode:
-                write_json_atomic(mpath, manifest)
-                if not verified:
-                    os.rename(path, path + FAILED_SUFFIX)
-                    os.rename(mpath, path + FAILED_MANIFEST_SUFFIX)
-    if module.params["state"] == "mark":
+        changed = record(mpath, manifest, verification, check=module.check_mode)
+        if changed and not module.check_mode and verification.get("status") != "ok":
+            os.rename(path, path + FAILED_SUFFIX)
+            os.rename(mpath, path + FAILED_MANIFEST_SUFFIX)
         # No path/sha256 here: the activity's output is recorded once, by a read.
         module.exit_json(changed=changed, manifest=mpath, verified=manifest.get("verified") is True,
                          verification=manifest["verification"].get("reason"))
     result = outputs(path, manifest, module.params["copies"])
-    module.exit_json(changed=changed, manifest=mpath, sop_output=result, **result)
+    module.exit_json(changed=False, manifest=mpath, sop_output=result, **result)
 
 
 if __name__ == "__main__":

@@ -1089,3 +1089,48 @@ def test_playbook_failed_verification_leaves_no_final_named_file(
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert set(after) <= set(backups_in(listing(SIPP, LOCAL)))
 
+
+
+RECONCILE = "Record the backup computer's verdicts in this server's manifests still pending"
+
+
+def test_a_run_killed_before_it_marked_its_manifest_is_healed_from_the_record(
+        first_run: subprocess.CompletedProcess[str], ansible_env: dict[str, str]) -> None:
+    """The lab's state: run B's backup verified on the backup computer, the run killed
+    before the SIPP server's manifest of it was marked (pending), run A's backup of the
+    same day pruned there since but still verified here. Every run of the day failed
+    ("A's manifest did not arrive"); now the sweep's verdict marks B's manifest, B is the
+    day's backup (no dump, no push, no restore) and the next run changes nothing."""
+    assert playbook(ansible_env).returncode == 0  # the day's backup verified on both sides
+    sh(SIPP, f"rm -rf /root/sipp-saved && cp -a {LOCAL} /root/sipp-saved")
+    start = len(ledger())
+    proc = playbook(ansible_env, "sipp_backup_force=true")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    new = ledger()[start:]
+    assert [e["event"] for e in new][:2] == ["ingested", "verified"], new
+    newer = new[0]["name"]
+    pruned = [e["name"] for e in new if e["event"] == "pruned"]
+    assert pruned, new
+    saved, local = listing(SIPP, "/root/sipp-saved"), listing(SIPP, LOCAL)
+    for name in pruned:  # as the killed run left them: its local retention never ran
+        if name in saved and name not in local:
+            sh(SIPP, f"cp -a /root/sipp-saved/{name} /root/sipp-saved/{name}.manifest.json "
+                     f"{LOCAL}/")
+    sh(SIPP, "python3 -c 'import json, sys; p = sys.argv[1]; m = json.load(open(p)); "
+             "m.update(verified=False, verification={\"status\": \"pending\"}); "
+             f"json.dump(m, open(p, \"w\"))' {LOCAL}/{newer}.manifest.json")
+    events = ledger()
+    proc = playbook(ansible_env, as_json=True)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "did not arrive" not in proc.stdout
+    results = task_results(proc)
+    assert results[RECONCILE]["marked"] == [newer], results[RECONCILE]
+    dump = results["Dump the SIPP database into the local backup directory"]
+    assert (dump["changed"], dump["path"]) == (False, f"{LOCAL}/{newer}"), dump
+    assert ledger() == events  # no restore again, nothing pushed or taken in
+    manifest = json.loads(sh(SIPP, f"cat {LOCAL}/{newer}.manifest.json"))
+    assert manifest["verified"] is True
+    assert manifest["verification"]["verified_on"] == STORE
+    again = playbook(ansible_env)
+    assert again.returncode == 0 and "changed=0" in again.stdout, again.stdout[-3000:]
+    sh(SIPP, "rm -rf /root/sipp-saved")

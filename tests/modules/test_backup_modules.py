@@ -2978,3 +2978,106 @@ def test_the_media_file_system_is_found_by_its_device_in_mountinfo(
                 "vfat", "autofs", "exfat", None]
     table.unlink()
     assert copy_mod._file_system(os.makedev(8, 17)) is None
+
+
+VERDICT = {"status": "ok", "reason": "restored, content matches", "method": "restore",
+           "verified_on": "backup.pn.go.id"}
+
+
+def local_backup(directory: Path, name: str, content: bytes = b"dump", *,
+                 verified: bool = False, sha256: str | None = None) -> Path:
+    """A backup of the SIPP server and its manifest as mariadb_backup writes them
+    (pending until verify.yml marks it)."""
+    directory.mkdir(exist_ok=True)
+    path = directory / name
+    path.write_bytes(content)
+    Path(files.manifest_path(str(path))).write_text(json.dumps({
+        "size": len(content), "sha256": sha256 or hashlib.sha256(content).hexdigest(),
+        "period": "2026-12-06", "verified": verified,
+        "verification": VERDICT if verified else {"status": "pending"}}))
+    return path
+
+
+def verdict(content: bytes = b"dump", **verification: Any) -> dict[str, Any]:
+    return {"sha256": hashlib.sha256(content).hexdigest(),
+            "verification": {**VERDICT, **verification}}
+
+
+def test_reconcile_records_the_backup_computers_verdict_in_a_pending_manifest_once(
+        tmp_path: Path) -> None:
+    """Lab: run B's backup verified on the backup computer, the run killed before the SIPP
+    server's manifest was marked; the backup computer then pruned run A's backup. The
+    record's verdict makes run B's the period's verified backup here again (idempotent,
+    check mode honest); run A's manifest, already verified, is left as it is."""
+    local = tmp_path / "local"
+    a = local_backup(local, "sipp-20261206T182432.sql.zst", b"a", verified=True)
+    b = local_backup(local, "sipp-20261206T183043.sql.zst", b"b")
+    assert files.find_verified(str(local), "sipp", "2026-12-06")["path"] == str(a)
+    manifest_a = Path(files.manifest_path(str(a))).read_bytes()
+    args = {"path": str(local), "state": "reconcile", "verdicts": {
+        a.name: verdict(b"a", reason="another reason"), b.name: verdict(b"b")}}
+    before = Path(files.manifest_path(str(b))).read_bytes()
+    code, result = run_module("backup_manifest", tmp_path, dict(args, _ansible_check_mode=True))
+    assert (code, result["changed"], result["marked"]) == (0, True, [b.name]), result
+    assert result["msg"] == f"would mark verified as the backup computer's record says: {b.name}"
+    assert Path(files.manifest_path(str(b))).read_bytes() == before
+    code, result = run_module("backup_manifest", tmp_path, args)
+    assert (code, result["changed"], result["marked"]) == (0, True, [b.name]), result
+    marked = json.loads(Path(files.manifest_path(str(b))).read_text())
+    assert (marked["verified"], marked["verification"]) == (True, verdict(b"b")["verification"])
+    assert Path(files.manifest_path(str(a))).read_bytes() == manifest_a
+    assert files.find_verified(str(local), "sipp", "2026-12-06")["path"] == str(b)
+    code, result = run_module("backup_manifest", tmp_path, args)
+    assert (code, result["changed"], result["marked"]) == (0, False, []), result
+    # verify.yml's mark with what the verify step returns of a backup the record shows
+    # verified (the same verification): nothing changes
+    code, result = run_module("backup_manifest", tmp_path, {
+        "path": str(b), "state": "mark", "verification": verdict(b"b")["verification"]})
+    assert (code, result["changed"], result["verified"]) == (0, False, True), result
+
+
+def test_reconcile_never_marks_a_backup_whose_content_is_not_the_one_verified(
+        tmp_path: Path) -> None:
+    """The SIPP server is the side that may be compromised: a pending backup of the
+    verified name whose manifest or content is another SHA-256 stays unverified (warned
+    about); one no longer here (pruned here, renamed failed) is skipped."""
+    local = tmp_path / "local"
+    changed_content = local_backup(local, "sipp-20261206T183043.sql.zst", b"b",
+                                   sha256=hashlib.sha256(b"c").hexdigest())
+    other_manifest = local_backup(local, "sipp-20261206T190000.sql.zst", b"c")
+    before = {p: Path(files.manifest_path(str(p))).read_bytes()
+              for p in (changed_content, other_manifest)}
+    args = {"path": str(local), "state": "reconcile", "verdicts": {
+        changed_content.name: verdict(b"c"), other_manifest.name: verdict(b"d"),
+        "sipp-20261205T020000.sql.zst": verdict(b"e")}}
+    code, result = run_module("backup_manifest", tmp_path, args)
+    assert (code, result["changed"], result["marked"]) == (0, False, []), result
+    sha = {key: hashlib.sha256(key).hexdigest() for key in (b"b", b"c", b"d")}
+    assert warning_lines(result) == [
+        f"{changed_content} is not the backup the backup computer verified under its name "
+        f"(sha256 {sha[b'b']} here, {sha[b'c']} there): left unverified",
+        f"{other_manifest} is not the backup the backup computer verified under its name "
+        f"(sha256 {sha[b'c']} here, {sha[b'd']} there): left unverified"]
+    assert {p: Path(files.manifest_path(str(p))).read_bytes() for p in before} == before
+    assert files.find_verified(str(local), "sipp", "2026-12-06") is None
+
+
+@pytest.mark.parametrize(("verdicts", "line"), [
+    ({"sipp-20261206T183043.sql.zst": verdict(status="failed")},
+     "verdicts: sipp-20261206T183043.sql.zst is no verdict of the backup computer (a sha256 "
+     "and a verification of status ok)"),
+    ({"sipp-20261206T183043.sql.zst": {"verification": VERDICT}},
+     "verdicts: sipp-20261206T183043.sql.zst is no verdict of the backup computer (a sha256 "
+     "and a verification of status ok)"),
+    ({"../sipp-20261206T183043.sql.zst": verdict()},
+     "verdicts: '../sipp-20261206T183043.sql.zst' is the name of no backup")])
+def test_reconcile_refuses_what_is_no_verdict_in_one_line(
+        tmp_path: Path, verdicts: dict[str, Any], line: str) -> None:
+    local = tmp_path / "local"
+    path = local_backup(local, "sipp-20261206T183043.sql.zst")
+    before = Path(files.manifest_path(str(path))).read_bytes()
+    code, result = run_module("backup_manifest", tmp_path, {
+        "path": str(local), "state": "reconcile", "verdicts": verdicts})
+    assert (code, result["msg"]) == (1, line)
+    assert Path(files.manifest_path(str(path))).read_bytes() == before
+    assert path.exists()

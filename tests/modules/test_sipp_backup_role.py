@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from loader import LOCAL_PLAYBOOK
+from loader import LOCAL_PLAYBOOK, load
 
 ROOT = pathlib.Path(__file__).parents[2]
 NAME = "sipp-20261121T020000.sql.zst"
@@ -404,3 +404,75 @@ def test_the_verification_settings_the_verify_restore_takes_pass_persiapan(
         tmp_path, settings) -> None:
     status, result = last_result(tmp_path, persiapan_settings_checks(), role_vars(**settings))
     assert status == 0, result
+
+
+def lab_state(store: pathlib.Path, local: pathlib.Path, prefix: str, ext: str) -> list[str]:
+    """The lab's state for ``prefix``: run A's backup (182432) verified on both sides, run
+    B's (183043) verified on the backup computer but its run killed before this server's
+    manifest was marked (pending), run A's pruned there since. Their names."""
+    ledger = load("sop_backup_ledger")
+    names = [f"{prefix}-20261206T{at}.{ext}" for at in ("182432", "183043")]
+    record = str(store / ledger.LEDGER_NAME)
+    for name in names:
+        content = name.encode()
+        sha256 = hashlib.sha256(content).hexdigest()
+        manifest = json.dumps({"size": len(content), "sha256": sha256, "period": "2026-12-06",
+                               "verified": name == names[0], "verification": {
+                                   "status": "ok" if name == names[0] else "pending"}})
+        for folder in (store, local):
+            (folder / name).write_bytes(content)
+            (folder / f"{name}.manifest.json").write_text(manifest)
+        ledger.append(record, "ingested", name=name, sha256=sha256, size=len(content),
+                      manifest=f"{name}.manifest.json",
+                      manifest_sha256=hashlib.sha256(manifest.encode()).hexdigest())
+        ledger.append(record, "verified", name=name, sha256=sha256, status="ok",
+                      reason="restored, content matches", method="restore")
+    ledger.append(record, "pruned", name=names[0], reason="outside keep rules")
+    for name in (names[0], f"{names[0]}.manifest.json"):
+        (store / name).unlink()
+    return names
+
+
+def reconcile_play(tasks_file: str) -> str:
+    """The backup activity's sweep before the push and its record of the backup
+    computer's verdicts, as the role writes them."""
+    tasks = yaml.safe_load((ROOT / tasks_file).read_text(encoding="utf-8"))
+    steps = [t for t in tasks if "backup" not in t.get("backup_ingest", {"backup": None})
+             or t.get("backup_manifest", {}).get("state") == "reconcile"]
+    assert [next(iter(set(t) & {"backup_ingest", "backup_manifest"})) for t in steps] == [
+        "backup_ingest", "backup_manifest"]
+    return yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": steps}])
+
+
+@pytest.mark.parametrize(("tasks_file", "prefixes"), [
+    ("roles/sipp_backup/tasks/backup.yml", {"sipp": "sql.zst"}),
+    ("roles/website/tasks/backup.yml", {"website": "tar.zst", "website-db": "sql.zst"})])
+def test_a_verdict_the_killed_run_did_not_record_here_is_recorded_before_the_dump(
+        tmp_path: pathlib.Path, tasks_file: str, prefixes: dict[str, str]) -> None:
+    """Lab: a run killed after the backup computer verified its backup (183043) but before
+    the manifest here was marked; the backup computer then pruned the older one (182432)
+    the backup modules here still counted as the period's, and every run of the period
+    failed ("182432 did not arrive"). The sweep's verdicts now make 183043 the period's
+    verified backup here before the dump (then no dump, no push, no restore); the next
+    run changes nothing."""
+    files = load("sop_backup_files")
+    store, local, incoming = (tmp_path / name for name in ("store", "local", "in"))
+    for folder in (store, local, incoming):
+        folder.mkdir()
+    names = {prefix: lab_state(store, local, prefix, ext) for prefix, ext in prefixes.items()}
+    for prefix, (older, _newer) in names.items():
+        assert files.find_verified(str(local), prefix, "2026-12-06")["name"] == older
+    play_text = reconcile_play(tasks_file)
+    role = "sipp_backup" if "sipp" in prefixes else "website_backup"
+    variables = {f"{role}_host": "localhost", f"{role}_remote_dir": str(store),
+                 f"{role}_remote_incoming": str(incoming), f"{role}_local_dir": str(local)}
+    if role == "sipp_backup":
+        variables["sipp_backup_prefix"] = "sipp"
+    else:
+        variables.update(website_backup_prefix="website", website_backup_db_prefix="website-db")
+    before = (store / "ledger.jsonl").read_bytes()
+    assert changed(run_retire(tmp_path, play_text, variables)) == 1
+    for prefix, (_older, newer) in names.items():
+        assert files.find_verified(str(local), prefix, "2026-12-06")["name"] == newer
+    assert (store / "ledger.jsonl").read_bytes() == before  # nothing goes the other way
+    assert changed(run_retire(tmp_path, play_text, variables)) == 0
