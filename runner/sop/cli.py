@@ -23,7 +23,7 @@ from sop.extravars import parse_extra_vars, refuse_unknown_settings
 from sop.paths import database_url, default_data_dir, find_project_dir, prepare_data_dir
 from sop.statuses import STATUSES
 from sop.sweep import sweep
-from sop.untrusted import is_text
+from sop.untrusted import is_one_line, is_text
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -1059,10 +1059,11 @@ def _text(value: str) -> str:
 
 def _line(value: str) -> str:
     """A one-line text option's value (a name, a role, a court, a host, a pattern, a day):
-    _text without a line break or another control character, which the records, the
-    reports' tables and the notifications would show as a broken line."""
+    _text without a line break or another control character (untrusted.is_one_line),
+    which the records, the reports' tables and the notifications would show as a broken
+    line."""
     value = _text(value)
-    if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in value):
+    if not is_one_line(value):
         raise argparse.ArgumentTypeError("expected one line, not a text with a line break "
                                          "or another control character")
     return value

@@ -32,6 +32,8 @@ _HIDDEN = re.compile(f"[{_CONTROLS}]")
 # ...and, for `visible`, a backslash before `x` or `u`: what reads as one of its escapes.
 _SHOWN = re.compile(f"[{_CONTROLS}]|\\\\(?=[xu])")
 _SHOWN_OR_NEWLINE = re.compile(f"[{_CONTROLS}\\n]|\\\\(?=[xu])")
+# ...and, for `is_one_line`, tab and newline too.
+_NOT_ONE_LINE = re.compile(f"[{_CONTROLS}\\t\\n]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -64,3 +66,9 @@ def is_text(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def is_one_line(value: str) -> bool:
+    """`value` holds none of those control characters, nor a tab or a line break: a name
+    the records, the reports' tables and the notifications show as one line."""
+    return _NOT_ONE_LINE.search(value) is None

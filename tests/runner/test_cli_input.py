@@ -161,6 +161,8 @@ BROKEN_LINES = [
     ("incident", "close", "1", "--by", "Budi\x1b[31m", "--resolution", "r"),
     ("run", "local-manual", "-i", str(INVENTORY), "--operator", "root\nadmin"),
     ("history", "--court", "PN\nLab"),
+    ("ack", "1", "1", "--by", "Budi\u202egnp"),  # a bidirectional override
+    ("ack", "1", "1", "--by", "Budi\u2028Santoso"),  # Unicode's line separator
 ]
 
 
