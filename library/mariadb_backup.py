@@ -63,6 +63,7 @@ from ansible.module_utils.sop_mariadb import (
     estimate_dump_bytes,
     find_binary,
     first_error_line,
+    invisible_columns,
     mydumper_refusal,
     no_tables_refusal,
     nullable_text,
@@ -147,8 +148,9 @@ options:
       - Nor on a database where a table, view, trigger, routine or event has a backtick in
         its name, which mydumper 0.10 does not quote (a table's or view's dump stops with an
         SQL syntax error, a routine's crashes it), nor on one whose own name holds a
-        backtick or a C(/) (mydumper 0.10 names its files after it); the same refusal and
-        fallback apply.
+        backtick or a C(/) (mydumper 0.10 names its files after it), nor on one with an
+        INVISIBLE column (mydumper 0.10 dumps C(SELECT *), which leaves such columns out,
+        their values would be lost); the same refusal and fallback apply.
     type: str
     choices: [auto, mariadb-dump, mysqldump, mydumper]
     default: auto
@@ -814,7 +816,8 @@ def run(module: AnsibleModule) -> dict[str, Any]:
                 free < estimate_dump_bytes(data_bytes, p["compression"], "mydumper"):
             available["mydumper"] = None
         candidate = p["engine"] == "mydumper" or (p["engine"] == "auto" and available["mydumper"])
-        why_not = why_not_mydumper(tables, backtick_names(client_cmd, database), database) \
+        why_not = why_not_mydumper(tables, backtick_names(client_cmd, database), database,
+                                   invisible_columns(client_cmd, database)) \
             if candidate else ""
         if why_not and p["engine"] == "mydumper":
             raise BackupFailed(mydumper_refusal(why_not))

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from typing import IO, Any, NamedTuple
 
 from ansible.module_utils.sop_mariadb import (
+    DATA_TABLE_TYPES,
     MariaDBError,
     first_error_line,
     quote_identifier,
@@ -49,10 +50,11 @@ def _unhex(value: str) -> str:
 
 
 def tables_sql(database: str) -> str:
-    """``hex(name), engine, bytes`` of every base table."""
+    """``hex(name), engine, bytes`` of every table holding data (DATA_TABLE_TYPES: a
+    system-versioned table and a sequence too, measured and verified like the others)."""
     return ("SELECT HEX(TABLE_NAME), IFNULL(ENGINE,''), "  # noqa: S608
             "IFNULL(DATA_LENGTH,0)+IFNULL(INDEX_LENGTH,0) FROM information_schema.TABLES "
-            f"WHERE TABLE_SCHEMA={quote_string(database)} AND TABLE_TYPE='BASE TABLE' "
+            f"WHERE TABLE_SCHEMA={quote_string(database)} AND {DATA_TABLE_TYPES} "
             "ORDER BY TABLE_NAME;\n")
 
 

@@ -1571,7 +1571,7 @@ def one_table_client() -> Iterator[str]:
     yield from fake_client(
         '#!/bin/sh\nsql=$(cat)\ncase "$sql" in\n'
         "*\"SELECT 'T'\"*) printf 'T\\t74\\t1\\t2212294583\\ts\\n' ;;\n"
-        "*\"TABLE_TYPE='BASE TABLE'\"*) printf '74\\tInnoDB\\t16384\\n' ;;\n"
+        "*\"TABLE_TYPE IN (\"*) printf '74\\tInnoDB\\t16384\\n' ;;\n"
         "*\"TABLE_NAME, ORDINAL_POSITION;\"*) printf '74\\t6964\\tint\\t\\t\\n' ;;\n"
         "esac\nexit 0\n")
 
