@@ -3,8 +3,8 @@ task of the module: a setting website_check, website_log_audit or website_renewa
 is recorded naming the role's variable a court sets (website_log_proxy_share_percent,
 website_http_timeout), not the module's option (proxy_share_percent, timeout), which no
 court's inventory has. Activity 2 refuses its time limits (website_backup_stall_timeout,
-website_backup_verify_timeout) first, with the cause its rescue gives when their modules
-refuse them."""
+website_backup_verify_timeout, website_backup_verify_stall_timeout) first, with the cause
+its rescue gives when their modules refuse them."""
 
 from __future__ import annotations
 
@@ -146,6 +146,13 @@ def backup_settings_checks() -> list[dict[str, Any]]:
     ({"website_backup_stall_timeout": "-1"},
      "website_backup_stall_timeout: must be 0 (never stops it) or a positive number of "
      "seconds, not -1", "website_files_backup"),
+    # the database verification's stall_timeout, not the files backup's
+    ({"website_backup_verify_stall_timeout": "-1"},
+     "website_backup_verify_stall_timeout: must be 0 (turns the check off) or a positive "
+     "number of seconds, not -1", "mariadb_restore_verify"),
+    ({"website_backup_verify_timeout": 0, "website_backup_verify_stall_timeout": -5},
+     "website_backup_verify_timeout: must be a positive number of seconds, not 0",
+     "mariadb_restore_verify"),
     # both refused: the first the modules refuse, in the order they run
     ({"website_backup_verify_timeout": 0, "website_backup_stall_timeout": -5},
      "website_backup_stall_timeout: must be 0 (never stops it) or a positive number of "
@@ -172,6 +179,7 @@ def test_a_backup_time_limit_its_module_refuses_fails_activity_2_first(
 @pytest.mark.parametrize("settings", [
     {}, {"website_backup_stall_timeout": 0}, {"website_backup_stall_timeout": "0"},
     {"website_backup_verify_timeout": "1", "website_backup_stall_timeout": 1},
+    {"website_backup_verify_stall_timeout": 0}, {"website_backup_verify_stall_timeout": "0"},
 ])
 def test_the_backup_time_limits_its_modules_take_pass_activity_2s_checks(
         tmp_path: pathlib.Path, settings: dict[str, object]) -> None:
