@@ -49,6 +49,16 @@ CONNECT_TIMEOUT = 30
 # The client's line for a connection the server never completed: its greeting did not
 # come within the connect timeout (ETIMEDOUT, 110).
 _HANDSHAKE_TIMEOUT = re.compile(r"reading initial communication packet'?, system error: 110")
+# The server's words for a table whose files are damaged (handler errors 126, 127, 130,
+# 144 and 145; ER_CRASHED_ON_USAGE and ER_CRASHED_ON_REPAIR): "Incorrect file format 'x'
+# (130)" was what mariadb-dump said of a MyISAM table whose index file was overwritten,
+# seen in the lab.
+_DAMAGED_TABLE = re.compile(r"marked as crashed|is crashed|Incorrect file format|"
+                            r"Index for table .* is corrupt|Record file is crashed|"
+                            r"\((?:126|127|130|144|145)\)")
+DAMAGED_TABLE_HINT = ("the table's files are damaged: repair it (mariadb-check --auto-repair "
+                      "for MyISAM and Aria, or restore the table from the last verified "
+                      "backup) and run it again")
 INT_TYPES = frozenset({"tinyint", "smallint", "mediumint", "int", "integer", "bigint"})
 # MariaDB's longest database name, in characters (NAME_CHAR_LEN).
 MAX_DATABASE_CHARS = 64
@@ -528,13 +538,15 @@ _SUMMARY_LINES = ("Exiting with failure status due to previous errors",)
 
 def first_error_line(stderr: bytes) -> str:
     """The first meaningful line of a client's stderr (ERROR lines first); a connection
-    the server never completed says what that means."""
+    the server never completed and a damaged table say what that means."""
     lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines()
              if ln.strip() and not any(summary in ln for summary in _SUMMARY_LINES)]
     line = next((ln for ln in lines if "ERROR" in ln or "error" in ln.lower()),
                 lines[0] if lines else "")
     if _HANDSHAKE_TIMEOUT.search(line):
         return f"{line} (the server did not complete the connection: hung or overloaded?)"
+    if _DAMAGED_TABLE.search(line):
+        return f"{line} ({DAMAGED_TABLE_HINT})"
     return line
 
 

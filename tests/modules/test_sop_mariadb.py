@@ -234,6 +234,22 @@ def test_first_error_line() -> None:
     assert m.first_error_line(tar).endswith("Cannot write: No space left on device")
 
 
+@pytest.mark.parametrize("line", [
+    # mariadb-dump on a MyISAM table whose index file was overwritten (the lab)
+    b"mariadb-dump: Couldn't execute 'show create table `t`': Incorrect file format 't' (130)",
+    b"mariadb-dump: Got error: 1194: \"Table 't' is marked as crashed and should be "
+    b"repaired\" when using LOCK TABLES",
+    b"ERROR 1034 (HY000) at line 1: Index for table 't' is corrupt; try to repair it",
+])
+def test_first_error_line_says_what_to_do_with_a_damaged_table(line: bytes) -> None:
+    assert m.first_error_line(line + b"\n") == f"{line.decode()} ({m.DAMAGED_TABLE_HINT})"
+
+
+def test_first_error_line_leaves_other_errors_as_they_are() -> None:
+    line = "ERROR 1146 (42S02) at line 1: Table 'sipp.t' doesn't exist"
+    assert m.first_error_line(line.encode()) == line
+
+
 def test_run_sql_reports_client_error(tmp_path) -> None:
     fake = tmp_path / "client"
     fake.write_text("#!/bin/sh\necho 'ERROR 2002 (HY000): Can not connect' >&2\nexit 1\n")
