@@ -75,7 +75,9 @@ description:
     trusted side; nothing goes the other way).
   - A backup neither of whose files arrived, which the record shows pruned by this
     computer's retention, fails in one line saying so (when and why), not "did not
-    arrive" (the sending server still counts it as its period's backup).
+    arrive" (the sending server still counts it as its period's backup). Check mode
+    fails so too, with the same line (nothing recorded), judging by the record and the
+    in-tray as they are (a push that check mode skipped has put nothing there).
     A failed ingest (a full store, say) leaves neither a half copy nor the manifest in
     the store.
   - Files of exactly O(prefix) in O(store) that the record does not list are what an
@@ -137,8 +139,9 @@ options:
 attributes:
   check_mode:
     support: full
-    description: Reports what it would take in and, without O(backup), which files it would
-      remove from O(incoming); moves and removes nothing.
+    description: Reports what it would take in (or fails as a real run would on a backup
+      this computer's retention pruned) and, without O(backup), which files it would remove
+      from O(incoming); moves, removes and records nothing.
 """
 
 EXAMPLES = r"""
@@ -645,7 +648,8 @@ def run(module: AnsibleModule) -> dict[str, Any]:
         known = backups(events)
         if backup["name"] in known:
             return already(result, known[backup["name"]], backup)
-        if module.check_mode:
+        if module.check_mode:  # the pruning is known read-only: the same failure, unrecorded
+            refuse_pruned(events, incoming, backup["name"], manifest["name"])
             return dict(result, changed=True, verified=False, unexpected=[],
                         msg=f"would take {backup['name']} into {store}")
         removed, orphans = sweep_store(store, p["prefix"], known, ledger=ledger)

@@ -975,3 +975,20 @@ def test_a_backup_this_computers_retention_pruned_is_named_so_not_as_not_arrived
     code, result = run_module("backup_ingest", tmp_path, pushed(incoming, store))
     assert (code, result["changed"]) == (0, True), result
     assert NAME in ledger.backups(ledger.read(record))
+
+
+def test_check_mode_names_a_backup_this_computers_retention_pruned_as_a_real_run_does(
+        tmp_path: Path) -> None:
+    """Check mode said it "would take" a backup this computer's retention had pruned,
+    which a real run refuses naming the pruning; it says so too, recording nothing."""
+    incoming, store, record = in_and_store(tmp_path)
+    args = pushed(incoming, store)
+    assert run_module("backup_ingest", tmp_path, args)[0] == 0
+    ledger.append(record, "pruned", name=NAME, reason="outside keep rules")
+    for name in (NAME, f"{NAME}.manifest.json"):
+        (store / name).unlink()
+    before = Path(record).read_bytes()
+    dry = run_module("backup_ingest", tmp_path, dict(args, _ansible_check_mode=True))
+    assert Path(record).read_bytes() == before
+    assert dry == run_module("backup_ingest", tmp_path, args)
+    assert dry[0] == 1 and "pruned by this computer's retention" in dry[1]["msg"]
