@@ -41,7 +41,10 @@ description:
     still C(pending) and whose manifest's SHA-256 and content (read here) are the ones the
     backup computer verified is marked; one already verified, one no longer here, or one
     whose content differs (warned about) is left as it is. The backup computer's record is
-    the trusted side; nothing of this server's manifests goes there.
+    the trusted side; nothing of this server's manifests goes there. In check mode, which
+    writes nothing, RV(marked) names the ones it would mark, so that the tasks after it
+    predict what a real run does (O(mariadb_backup#module:reconciled) of M(mariadb_backup)
+    and M(website_files_backup), O(verification) of V(read)).
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
@@ -57,7 +60,13 @@ options:
     choices: [read, mark, reconcile]
     default: read
   verification:
-    description: Verification record (C(status) V(ok) or V(failed), C(reason), ...).
+    description:
+      - Verification record (C(status) V(ok) or V(failed), C(reason), ...).
+      - >-
+        For V(read), in check mode only: the verification a V(mark) or V(reconcile) before
+        it in the run would have recorded (check mode writes none), so that the outputs
+        show the backup as a real run's read would. A real run reads what was recorded and
+        does not use it.
     type: dict
   verdicts:
     description: For V(reconcile), backup name to its C(sha256) and C(verification)
@@ -71,8 +80,9 @@ options:
 attributes:
   check_mode:
     support: full
-    description: V(mark) and V(reconcile) report whether a manifest would change (the
-      backups are read, nothing is written).
+    description: V(mark) and V(reconcile) report whether a manifest would change and
+      V(reconcile) which it would mark (the backups are read, nothing is written); V(read)
+      shows the O(verification) given as recorded.
 """
 
 EXAMPLES = r"""
@@ -305,6 +315,8 @@ def main() -> None:
         # No path/sha256 here: the activity's output is recorded once, by a read.
         module.exit_json(changed=changed, manifest=mpath, verified=manifest.get("verified") is True,
                          verification=manifest["verification"].get("reason"))
+    if module.check_mode and module.params["verification"] is not None:
+        record(mpath, manifest, module.params["verification"], check=True)
     result = outputs(path, manifest, module.params["copies"])
     module.exit_json(changed=False, manifest=mpath, sop_output=result, **result)
 

@@ -207,6 +207,17 @@ options:
     type: list
     elements: str
     default: []
+  reconciled:
+    description:
+      - In check mode, the names of backups here whose manifest is still pending and that
+        M(backup_manifest) V(reconcile) run before in check mode would have marked verified
+        (its RV(backup_manifest#module:marked)). Check mode writes no mark, so they count
+        as verified here, as a real run's marked manifests do, and one of this period is
+        the period's backup a real run would find.
+      - A real run reads the marks from the manifests and does not use it.
+    type: list
+    elements: str
+    default: []
   row_counts:
     description:
       - Record per-table row counts, content checksums and object definitions.
@@ -783,10 +794,11 @@ def run(module: AnsibleModule) -> dict[str, Any]:
     moment = datetime.datetime.now()
     period = period_key(moment, p["period"])
     if os.path.isdir(dest) and not p["force"]:
-        existing = find_verified(dest, prefix, period, p["damaged"])
-        if existing:
+        existing = find_verified(dest, prefix, period, p["damaged"],
+                                 p["reconciled"] if module.check_mode else ())
+        if existing:  # verified, or would be (reconciled in check mode)
             return dict(_summary(existing["manifest"], existing["path"]), changed=False,
-                        period=period, msg="verified backup of {} exists: {}".format(period, existing["path"]))
+                        verified=True, period=period, msg="verified backup of {} exists: {}".format(period, existing["path"]))
     if not os.path.isdir(dest):
         if module.check_mode:
             return {"changed": True, "period": period,
@@ -984,6 +996,7 @@ def main() -> None:
                        "choices": ["daily", "weekly", "monthly", "always"]},
             "force": {"type": "bool", "default": False},
             "damaged": {"type": "list", "elements": "str", "default": []},
+            "reconciled": {"type": "list", "elements": "str", "default": []},
             "row_counts": {"type": "bool", "default": True},
             "lock_budget_mb": {"type": "int", "default": 256},
         },

@@ -93,6 +93,17 @@ options:
     type: list
     elements: str
     default: []
+  reconciled:
+    description:
+      - In check mode, the names of archives here whose manifest is still pending and that
+        M(backup_manifest) V(reconcile) run before in check mode would have marked verified
+        (its RV(backup_manifest#module:marked)). Check mode writes no mark, so they count
+        as verified here, as a real run's marked manifests do, and one of this period is
+        the period's archive a real run would find.
+      - A real run reads the marks from the manifests and does not use it.
+    type: list
+    elements: str
+    default: []
   stall_timeout:
     description:
       - Seconds tar may go without writing anything before it is stopped and the backup
@@ -396,6 +407,7 @@ def main() -> None:
             "period": {"type": "str", "default": "daily", "choices": ["daily", "weekly", "monthly", "always"]},
             "force": {"type": "bool", "default": False},
             "damaged": {"type": "list", "elements": "str", "default": []},
+            "reconciled": {"type": "list", "elements": "str", "default": []},
             "stall_timeout": {"type": "int", "default": 600},
         },
         supports_check_mode=True,
@@ -424,12 +436,14 @@ def main() -> None:
         module.fail_json(msg=f"berkas situs tidak dapat di-backup: {exc}")
     moment = datetime.datetime.now().astimezone().replace(microsecond=0)
     found = None if p["force"] or not os.path.isdir(p["dest"]) else \
-        find_verified(p["dest"], p["prefix"], period_key(moment, p["period"]), p["damaged"])
+        find_verified(p["dest"], p["prefix"], period_key(moment, p["period"]), p["damaged"],
+                      p["reconciled"] if module.check_mode else ())
     if found is not None and not same_content(found["manifest"], p):
         found = None  # the folders or exclusions changed since: this period needs a new one
     if found is not None:
+        # verified, or would be (reconciled in check mode)
         module.exit_json(changed=False, msg=f"backup file periode ini sudah ada: {found['path']}",
-                         **existing(found["path"]))
+                         **dict(existing(found["path"]), verified=True))
     if module.check_mode:
         module.exit_json(changed=True,
                          msg=f"akan membuat arsip {', '.join(p['paths'] + p['files'])} di {p['dest']}")

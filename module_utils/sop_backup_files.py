@@ -325,12 +325,17 @@ def inventory(directory: str, prefix: str) -> list[dict[str, Any]]:
 
 
 def find_verified(directory: str, prefix: str, period: str,
-                  damaged: Collection[str] = ()) -> dict[str, Any] | None:
+                  damaged: Collection[str] = (),
+                  reconciled: Collection[str] = ()) -> dict[str, Any] | None:
     """The newest verified backup of ``period`` (a period key), or None. A backup named
-    in ``damaged`` (its copy on the backup computer is no longer whole) does not count."""
+    in ``damaged`` (its copy on the backup computer is no longer whole) does not count;
+    one named in ``reconciled`` (in check mode, a manifest here still pending that
+    ``backup_manifest`` ``reconcile`` would have marked verified) counts as verified when
+    its file has the recorded size, as it would once marked."""
     matches = [b for b in list_backups(directory, prefix)
-               if b["verified"] and b["period"] == period
-               and b["name"] not in damaged]
+               if (b["verified"] or (b["name"] in reconciled and is_valid_backup(
+                   b["path"], dict(b["manifest"] or {}, verified=True))))
+               and b["period"] == period and b["name"] not in damaged]
     return matches[-1] if matches else None
 
 

@@ -3036,6 +3036,34 @@ def test_reconcile_records_the_backup_computers_verdict_in_a_pending_manifest_on
     assert (code, result["changed"], result["verified"]) == (0, False, True), result
 
 
+def test_check_mode_reads_and_finds_a_pending_backup_as_the_reconcile_would_mark_it(
+        tmp_path: Path) -> None:
+    """Check mode's reconcile writes no mark: given what it would mark, the read of the
+    backup (its verification) and the backup modules' search of the period's backup
+    (reconciled) show it as a real run does once it is marked; a reconciled name whose
+    file is not the manifest's size still does not count."""
+    local = tmp_path / "local"
+    a = local_backup(local, "sipp-20261206T182432.sql.zst", b"a", verified=True)
+    b = local_backup(local, "sipp-20261206T183043.sql.zst", b"b")
+    read = {"path": str(b), "verification": verdict(b"b")["verification"]}
+    before = Path(files.manifest_path(str(b))).read_bytes()
+    dry = run_module("backup_manifest", tmp_path, dict(read, _ansible_check_mode=True))
+    assert Path(files.manifest_path(str(b))).read_bytes() == before
+    assert files.find_verified(str(local), "sipp", "2026-12-06")["path"] == str(a)
+    assert files.find_verified(str(local), "sipp", "2026-12-06",
+                               reconciled=[b.name])["path"] == str(b)
+    assert run_module("backup_manifest", tmp_path, {
+        "path": str(local), "state": "reconcile", "verdicts": {b.name: verdict(b"b")}})[0] == 0
+    real = run_module("backup_manifest", tmp_path, {"path": str(b)})
+    assert dry[0] == real[0] == 0
+    assert {k: v for k, v in dry[1].items() if k != "invocation"} == \
+        {k: v for k, v in real[1].items() if k != "invocation"}
+    assert dry[1]["verified"] is True and dry[1]["sop_output"]["verified"] is True
+    b.write_bytes(b"bb")  # no longer the manifest's size
+    assert files.find_verified(str(local), "sipp", "2026-12-06",
+                               reconciled=[b.name])["path"] == str(a)
+
+
 def test_reconcile_never_marks_a_backup_whose_content_is_not_the_one_verified(
         tmp_path: Path) -> None:
     """The SIPP server is the side that may be compromised: a pending backup of the

@@ -5,6 +5,7 @@ of retired web servers as the website role's backup activity runs the same tasks
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -476,3 +477,90 @@ def test_a_verdict_the_killed_run_did_not_record_here_is_recorded_before_the_dum
         assert files.find_verified(str(local), prefix, "2026-12-06")["name"] == newer
     assert (store / "ledger.jsonl").read_bytes() == before  # nothing goes the other way
     assert changed(run_retire(tmp_path, play_text, variables)) == 0
+
+
+def check_play(variables: dict[str, Any]) -> str:
+    """The SIPP backup activity's sweep, its record of the backup computer's verdicts,
+    the dump and the read of the period's backup, as the role writes them (with the role's
+    variable for what check mode's reconcile would have recorded)."""
+    tasks = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/backup.yml").read_text("utf-8"))
+    wanted = ("Remove the in-tray's", "Record the backup computer's verdicts",
+              "Dump the SIPP database (", "Record the backup of this period")
+    steps = [t for t in tasks if t["name"].startswith(wanted)]
+    assert len(steps) == len(wanted)
+    role_vars = yaml.safe_load((ROOT / "roles/sipp_backup/vars/main.yml").read_text("utf-8"))
+    name = "sipp_backup__reconciled_verification"
+    return yaml.safe_dump([{"hosts": "localhost", "gather_facts": False,
+                            "vars": {**variables, name: role_vars[name]}, "tasks": steps}])
+
+
+def results(tmp_path: pathlib.Path, play_text: str, *options: str) -> dict[str, Any]:
+    """Each task's result of ``play_text`` by its name."""
+    play = tmp_path / "check.yml"
+    play.write_text(play_text, encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    proc = subprocess.run([*LOCAL_PLAYBOOK, *options, str(play)], capture_output=True,
+                          text=True, check=False, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    return {t["task"]["name"]: t["hosts"]["localhost"]
+            for t in json.loads(proc.stdout)["plays"][0]["tasks"]}
+
+
+@pytest.mark.parametrize("older_verified", [True, False])
+def test_check_mode_takes_the_verdict_the_reconcile_would_record_as_recorded(
+        tmp_path: pathlib.Path, older_verified: bool) -> None:
+    """The lab's state of this period (run B's backup verified on the backup computer, its
+    manifest here pending): check mode's reconcile wrote nothing, so its dump named run A's
+    older backup as the period's (or, run A's unverified, would dump a new one) and the
+    read showed it, where a real run finds run B's verified."""
+    ledger = load("sop_backup_ledger")
+    store, local, incoming = (tmp_path / name for name in ("store", "local", "in"))
+    for folder in (store, local, incoming):
+        folder.mkdir()
+    today = datetime.date.today()
+    names = [f"sipp-{today:%Y%m%d}T{at}.sql.zst" for at in ("000001", "000002")]
+    record = str(store / ledger.LEDGER_NAME)
+    for name in names:
+        content = name.encode()
+        sha256 = hashlib.sha256(content).hexdigest()
+        manifest = json.dumps({"size": len(content), "sha256": sha256, "period": f"{today}",
+                               "verified": older_verified and name == names[0],
+                               "verification": {"status": "ok" if older_verified
+                                                and name == names[0] else "pending"}})
+        for folder in (store, local):
+            (folder / name).write_bytes(content)
+            (folder / f"{name}.manifest.json").write_text(manifest)
+        ledger.append(record, "ingested", name=name, sha256=sha256, size=len(content),
+                      manifest=f"{name}.manifest.json",
+                      manifest_sha256=hashlib.sha256(manifest.encode()).hexdigest())
+        ledger.append(record, "verified", name=name, sha256=sha256, status="ok",
+                      reason="restored, content matches", method="restore")
+    ledger.append(record, "pruned", name=names[0], reason="outside keep rules")
+    for name in (names[0], f"{names[0]}.manifest.json"):
+        (store / name).unlink()
+    play_text = check_play({
+        "sipp_backup_host": "localhost", "sipp_backup_remote_dir": str(store),
+        "sipp_backup_remote_incoming": str(incoming), "sipp_backup_local_dir": str(local),
+        "sipp_backup_prefix": "sipp", "sipp_backup_db_name": "sipp",
+        "sipp_backup_db_user": "sop_backup", "sipp_backup_db_password": "",
+        "sipp_backup_db_host": "localhost", "sipp_backup_db_port": 3306,
+        "sipp_backup_engine": "auto", "sipp_backup_compression": "zstd",
+        "sipp_backup_compression_level": 3, "sipp_backup_threads": 0,
+        "sipp_backup_stall_timeout": 900, "sipp_backup_period": "daily",
+        "sipp_backup_force": False})
+    before = {path.name: path.read_bytes() for path in local.iterdir()}
+    dry = results(tmp_path, play_text, "--check")
+    assert {path.name: path.read_bytes() for path in local.iterdir()} == before
+    real = results(tmp_path, play_text)
+    keys = ("changed", "marked", "path", "verified", "verification", "sop_output")
+    for task in ("Record the backup computer's verdicts in this server's manifests still "
+                 "pending", "Dump the SIPP database into the local backup directory",
+                 "Record the backup of this period (the activity's output file)"):
+        assert {k: dry[task].get(k) for k in keys} == {k: real[task].get(k) for k in keys}, task
+    assert dry["Dump the SIPP database into the local backup directory"]["msg"] == \
+        real["Dump the SIPP database into the local backup directory"]["msg"]
+    dump = real["Dump the SIPP database into the local backup directory"]
+    assert dump["path"] == str(local / names[1]) and dump["verified"] is True
+    read = real["Record the backup of this period (the activity's output file)"]
+    assert read["verified"] is True and read["verification"] == "restored, content matches"
