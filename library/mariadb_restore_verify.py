@@ -37,6 +37,7 @@ from ansible.module_utils.sop_bahasa import angka
 from ansible.module_utils.sop_mariadb import (
     CLIENT_BINARIES,
     CONNECT_TIMEOUT,
+    MAX_PACKET,
     MariaDBError,
     decompress_argv,
     find_binary,
@@ -372,14 +373,17 @@ class VerifyError(Exception):
 # Errors that say what this computer lacks, not what the backup holds: disk space, memory,
 # the MariaDB server (1021 disk full, 1037/1038/1041 out of memory, 1040 too many
 # connections, 1203/1226 the account's connection or resource limit, 1114 table full,
-# 2002/2003 cannot connect, 2006 gone away, 2013 lost), and a client older than its
-# --sandbox option (MariaDB 10.5.25, 10.6.18, 10.11.8). A crafted dump can only print them
+# 1153 a row larger than its max_allowed_packet, 2002/2003 cannot connect, 2006 gone away,
+# 2013 lost), and a client older than its --sandbox option (MariaDB 10.5.25, 10.6.18,
+# 10.11.8). myloader says "Server has gone away" (libmariadb's words; the client's are
+# "MySQL server has gone away"): a 20 MB row over this server's 16M max_allowed_packet
+# had a good backup renamed .failed (seen in the lab). A crafted dump can only print them
 # to have itself left unverified, never verified.
 ENVIRONMENT = re.compile(r"No space left on device|Disk quota exceeded|Cannot allocate memory|"
                          r"unknown option '--sandbox'|"
-                         r"ERROR (?:1021|1037|1038|1040|1041|1114|1203|1226|2002|2003|2006|"
-                         r"2013)\b|The table '[^']*' is full|Disk full|server has gone away|"
-                         r"Lost connection to")
+                         r"ERROR (?:1021|1037|1038|1040|1041|1114|1153|1203|1226|2002|2003|"
+                         r"2006|2013)\b|The table '[^']*' is full|Disk full|"
+                         r"[Ss]erver has gone away|Lost connection to|max_allowed_packet")
 
 
 def stop(procs: list[subprocess.Popen[bytes]]) -> None:
@@ -653,7 +657,7 @@ def restore(runner: Runner, manifest: dict[str, Any], path: str, backup: IO[byte
     unpack = decompress_argv(path)[:-1]  # read from stdin: the file root opened
     if manifest.get("format") != "mydumper-tar":
         client = [*runner.client, "--batch", "--binary-mode", "--sandbox",
-                  "--max-allowed-packet=1073741824", scratch]
+                  f"--max-allowed-packet={MAX_PACKET}", scratch]
         program = newer_program(number) + "/^(\\/\\*!5|CREATE)/" + STRIP_DEFINER
         runner.chain([unpack, ["sed", "-E", program], client], backup, newer=(1, shown))
         return

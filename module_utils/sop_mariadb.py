@@ -60,6 +60,9 @@ DAMAGED_TABLE_HINT = ("the table's files are damaged: repair it (mariadb-check -
                       "for MyISAM and Aria, or restore the table from the last verified "
                       "backup) and run it again")
 INT_TYPES = frozenset({"tinyint", "smallint", "mediumint", "int", "integer", "bigint"})
+# The largest packet the client and server protocol carries (1 GiB): a row's INSERT,
+# its BLOB hex-encoded, is one packet.
+MAX_PACKET = 1073741824
 # MariaDB's longest database name, in characters (NAME_CHAR_LEN).
 MAX_DATABASE_CHARS = 64
 
@@ -410,10 +413,13 @@ def dump_argv(engine: str, binary: str, defaults_file: str, database: str, *,
     """argv of the dump: a consistent snapshot with routines, triggers, events, hex blobs."""
     if engine in ("mariadb-dump", "mysqldump"):
         # No --databases: the dump carries no CREATE DATABASE/USE, so it restores into
-        # any (scratch) database name.
+        # any (scratch) database name. --max-allowed-packet: the protocol's largest, as the
+        # restore's client: with the default, a 20 MB document row stopped the dump ("Lost
+        # connection to server during query", seen in the lab).
         return [binary, "--defaults-extra-file=" + defaults_file, "--single-transaction",
                 "--quick", "--routines", "--triggers", "--events", "--hex-blob",
-                "--default-character-set=utf8mb4", database]
+                "--default-character-set=utf8mb4", f"--max-allowed-packet={MAX_PACKET}",
+                database]
     if engine == "mydumper":
         if not outdir:
             raise MariaDBError("mydumper needs an output directory")

@@ -1235,6 +1235,12 @@ def test_measuring_sessions_that_answer_slowly_are_waited_for() -> None:
      "resource (current value: 1)", True),
     # a client older than --sandbox: every backup was judged failed (renamed .failed)
     ("restore failed: mariadb: unknown option '--sandbox'", True),
+    # a 20 MB row over this computer's 16M max_allowed_packet (the lab): myloader's words,
+    # and the client's
+    ("myloader failed: ** (myloader:5732): CRITICAL **: 20:47:43.405: Error restoring "
+     "sop_verify_1.dokumen_blob from file sipp.dokumen_blob.sql: Server has gone away", True),
+    ("restore failed: ERROR 1153 (08S01) at line 40: Got a packet bigger than "
+     "'max_allowed_packet' bytes", True),
     # what the backup holds: a verdict
     ("restore failed: ERROR 1064 (42000) at line 3: You have an error in your SQL syntax", False),
     ("restore failed: ERROR 1044 (42000) at line 2: Access denied for user 'sop_verify'@"

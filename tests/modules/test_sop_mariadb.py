@@ -76,7 +76,8 @@ def test_sweep_removes_only_dead_owners_and_old_legacy_dirs(tmp_path) -> None:
 def test_sql_dump_argv(engine: str) -> None:
     argv = m.dump_argv(engine, "/usr/bin/" + engine, "/tmp/x/client.cnf", "sipp")
     assert argv[1] == "--defaults-extra-file=/tmp/x/client.cnf"  # must come first
-    for flag in ("--single-transaction", "--routines", "--triggers", "--events", "--hex-blob"):
+    for flag in ("--single-transaction", "--routines", "--triggers", "--events", "--hex-blob",
+                 "--max-allowed-packet=1073741824"):
         assert flag in argv
     assert argv[-1] == "sipp" and "--databases" not in argv
     assert not any("password" in a for a in argv)
