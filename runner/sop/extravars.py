@@ -1,10 +1,11 @@
 """`-e` arguments: values go to ansible-playbook through a private file, only NAMES are
-recorded (never values). A name with a project role's prefix (`sipp_backup_`) that the
-role does not know is refused, in -e as in the court's inventory (`refuse_unknown_settings`):
-Ansible ignores an unknown variable, so a typo ran as if the setting had been given. An -e
-name of a role the SOP's playbook does not play (`sop run network -e website_backup_force=1`)
-is refused too, unless what it plays reads that name (`_SopRoles`); the inventory's are not:
-it holds every SOP's settings."""
+recorded (never values); a secret (a password, a token) is taken only from an @file. A
+name with a project role's prefix (`sipp_backup_`) that the role does not know is
+refused, in -e as in the court's inventory (`refuse_unknown_settings`): Ansible ignores
+an unknown variable, so a typo ran as if the setting had been given. An -e name of a
+role the SOP's playbook does not play (`sop run network -e website_backup_force=1`) is
+refused too, unless what it plays reads that name (`_SopRoles`); the inventory's are
+not: it holds every SOP's settings."""
 
 # Ansible and ansible-runner are imported where used: `sop` starts fast for every command.
 # ruff: noqa: PLC0415
@@ -83,6 +84,11 @@ def _file_names(given: str, path: Path) -> list[str]:
 
 # A role's variables: its defaults', its vars' and its argument specs' options.
 _ROLE_FILES = ("defaults/main.yml", "vars/main.yml", "meta/argument_specs.yml")
+# A secret's name (a role's `*_password`, a router's `password`, an inventory's `vault_*`):
+# not taken as key=value or inline JSON/YAML, which every account of this computer reads
+# in the process list and the shell keeps in its history; -e @FILE (vaulted) or the
+# inventory's vault carry it.
+_SECRET = re.compile(r"(?:^|_)(?:password|passwd|passphrase|secret|token)$|^vault_", re.I)
 _JINJA = re.compile(r"\{[{%](.*?)[}%]\}", re.DOTALL)  # {{ expression }}, {% statement %}
 _NAME = re.compile(r"[A-Za-z_]\w*")
 
@@ -358,6 +364,33 @@ def _strings(node: Any, names: set[str]) -> None:
             _strings(value, names)
 
 
+def _secrets(data: Any, where: str = "") -> list[str]:
+    """Where secrets (_SECRET) are among the keys of ``data``, at any depth (the
+    routers' list of mappings holds each one's password): `network_routeros_routers[0].password`."""
+    if isinstance(data, dict):
+        return [
+            found
+            for key, value in data.items()
+            for path in [f"{where}.{key}" if where else str(key)]
+            for found in ([path] if _SECRET.search(str(key)) else []) + _secrets(value, path)
+        ]
+    if isinstance(data, list):
+        return [found for i, item in enumerate(data) for found in _secrets(item, f"{where}[{i}]")]
+    return []
+
+
+def _refuse_secrets(data: dict[str, Any]) -> None:
+    """SopError naming the first secret given inline (key=value, JSON/YAML)."""
+    secrets = _secrets(data)
+    if secrets:
+        raise SopError(
+            f"-e {secrets[0]}: a secret is not taken on the command line (every account of "
+            "this computer can read it in the process list, and the shell keeps it in its "
+            "history): put it in the inventory's vault, or in a file given as -e @FILE "
+            "(encrypted with ansible-vault)"
+        )
+
+
 def parse_extra_vars(
     arguments: Sequence[str],
     project: Path | None = None,
@@ -392,6 +425,7 @@ def parse_extra_vars(
                 raise SopError("-e: not valid JSON/YAML (value not shown)") from None
             if not isinstance(data, dict):
                 raise SopError("-e: JSON/YAML extra vars must be a mapping")
+            _refuse_secrets(data)
             if roles is not None:
                 roles.refuse_unknown(map(str, data), "-e ", played)
             parsed.values.update(data)
@@ -406,6 +440,7 @@ def parse_extra_vars(
                 data = {}
             if not data or "_raw_params" in data:
                 raise SopError("-e: expected key=value, JSON or @file (value not shown)")
+            _refuse_secrets(data)
             if roles is not None:
                 roles.refuse_unknown(data, "-e ", played)
             parsed.values.update(data)

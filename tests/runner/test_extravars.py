@@ -97,9 +97,42 @@ DEFAULTS = [
 
 
 @pytest.mark.parametrize("entry", DEFAULTS)
-def test_every_roles_default_is_accepted(entry: str) -> None:
+def test_every_roles_default_is_accepted(entry: str, tmp_path: Path) -> None:
+    """Given in a file, as a secret must be (a password is refused as key=value)."""
     name = entry.split(":")[1]
-    assert parse_extra_vars([f"{name}=1"], REPO).names == [name]
+    given = tmp_path / "vars.yml"
+    given.write_text(f"{name}: 1\n")
+    assert parse_extra_vars([f"@{given}"], REPO).names == [name]
+
+
+@pytest.mark.parametrize(
+    "argument",
+    [
+        "sipp_backup_db_password=Rahasia1",
+        "sipp_db_password=Rahasia1",  # no role's prefix: refused all the same
+        "vault_sipp_db_password=Rahasia1",
+        "SOP_API_TOKEN=abc",
+        '{"website_db_password": "Rahasia1"}',
+        '{"network_routeros_routers": [{"name": "rb", "password": "Rahasia1"}]}',
+    ],
+)
+def test_a_secret_on_the_command_line_is_refused(argument: str) -> None:
+    """`ps` shows every account a process's arguments, and the shell keeps them: a
+    secret goes through the vault or an @file, and the error names where it was."""
+    with pytest.raises(SopError) as refused:
+        parse_extra_vars([argument], REPO)
+    assert str(refused.value).startswith("-e ")
+    assert "Rahasia1" not in str(refused.value) and "abc" not in str(refused.value)
+    assert "a secret is not taken on the command line" in str(refused.value)
+    if "routers" in argument:
+        assert str(refused.value).startswith("-e network_routeros_routers[0].password: ")
+
+
+@pytest.mark.parametrize(
+    "name", ["sop_controller_vault_password_file", "website_backup_ssh_key", "sipp_backup_force"]
+)
+def test_names_of_no_secret_are_taken_on_the_command_line(name: str) -> None:
+    assert parse_extra_vars([f"{name}=/x"], REPO).names == [name]
 
 
 @pytest.mark.parametrize(
@@ -107,7 +140,7 @@ def test_every_roles_default_is_accepted(entry: str) -> None:
     [
         "court_name",  # no role's prefix: not checked
         "ansible_python_interpreter",
-        "sipp_db_password",  # sipp_ is no role
+        "sipp_db_host",  # sipp_ is no role
         "server_maintenance_hosts",  # read by playbooks/server_maintenance.yml only
         "server_maintenance_serial",
         "server_incident_hosts",
