@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import glob
 import os
 import re
@@ -24,11 +23,14 @@ from ansible.module_utils.sop_backup_files import (
     disk_full,
     ended,
     expendable,
+    flock_holder,
     load_backup,
     manifest_path,
+    note_holder,
     now_iso,
     restore_user,
     sha256_fileobj,
+    wait_flock,
     write_json_atomic,
 )
 from ansible.module_utils.sop_backup_ledger import backups, read, record_verified
@@ -126,7 +128,7 @@ description:
   - When the verification cannot run because of this computer (no space to unpack, its
     MariaDB down or out of memory, the verification account missing, a client too old for
     C(--sandbox), a symbolic link or a FIFO at the backup's name, a backup file it cannot
-    open or read) the task fails with
+    open or read, another verification holding the lock past O(timeout)) the task fails with
     that cause and nothing is recorded. The backup is not judged and stays unverified
     (C(status=error) in RV(verification)).
 version_added: "1.0.0"
@@ -174,10 +176,18 @@ options:
     default: 0
   timeout:
     description:
-      - Seconds the restore and the comparison may take. Then everything still running is
-        stopped and the task fails without judging the backup (C(status=error)), as for a
-        verification this computer cannot run. It bounds a hung loader and a backup that
-        unpacks to far more than it should (a compressed bomb from a compromised server).
+      - Seconds the verification may take, from the wait for its lock to the comparison.
+        Then everything still running is stopped and the task fails without judging the
+        backup (C(status=error)), as for a verification this computer cannot run. It bounds
+        a hung loader and a backup that unpacks to far more than it should (a compressed
+        bomb from a compromised server).
+      - >-
+        One verification runs at a time on a computer (the lock
+        C(/run/sop-backup-verify.lock), shared by the SIPP backups' and the website
+        backups' verifications): the wait for another one counts in this timeout. A lock
+        still held when it has passed fails the task the same way, before anything is
+        restored, in one line naming the holder as far as C(/proc/locks) tells (its pid,
+        command line and the backup it verifies) and how long it waited.
       - Above 0, else the module fails with C(setting) C(timeout).
     type: int
     default: 14400
@@ -233,7 +243,8 @@ verified:
 verification:
   description: Status (C(ok), C(failed), or C(error) when the verification could not run),
     reason (at most 2000 characters, as it quotes the manifest), method, time, host, scratch
-    database, duration.
+    database, duration (the wait for the lock included), and lock_wait (the seconds it
+    waited for another verification's lock, when it waited a second or more).
   returned: always
   type: dict
 tables:
@@ -710,19 +721,30 @@ def restore(runner: Runner, manifest: dict[str, Any], path: str, backup: IO[byte
         shutil.rmtree(top, ignore_errors=True)
 
 
-def take_lock() -> int:
-    """The verifications' lock (one restore at a time), held: a descriptor to close. One
-    that cannot be taken is this computer's problem, never the backup's."""
+def take_lock(path: str, seconds: int, deadline: float) -> tuple[int, float]:
+    """The verifications' lock (one restore at a time), held by ``deadline``, the end of
+    the verification's ``seconds`` (its timeout, which the wait counts in): a descriptor
+    to close and the seconds waited. The lock file then names this process and ``path``
+    (note_holder), for a verification that waits. One that cannot be taken in time, or
+    at all, is this computer's problem, never the backup's: VerifyError, naming who holds
+    it (flock_holder) and how long it waited."""
     try:
         lock = os.open(LOCK_PATH, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
         raise VerifyError(f"cannot open the lock {LOCK_PATH}: {exc.strerror}") from None
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        waited = wait_flock(lock, deadline)
+    except TimeoutError as exc:
+        holder = flock_holder(lock) or "a process /proc/locks does not name"
+        os.close(lock)
+        raise VerifyError(f"not started within {seconds} s (timeout): waited "
+                          f"{exc.args[0]:.0f} s for the verification lock {LOCK_PATH}, held by "
+                          f"{holder}; nothing restored") from None
     except OSError as exc:
         os.close(lock)
         raise VerifyError(f"cannot lock {LOCK_PATH}: {exc.strerror}") from None
-    return lock
+    note_holder(lock, f"verifying {path}")
+    return lock, waited
 
 
 def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[str, Any]:
@@ -733,8 +755,10 @@ def verify(params: dict[str, Any], manifest: dict[str, Any], path: str) -> dict[
                               "verified_on": socket.getfqdn(), "scratch_database": scratch}
     restored: dict[str, Any] = {}
     backup: IO[bytes] | None = None
-    lock = take_lock()
-    deadline = time.monotonic() + params["timeout"]  # not counting the wait for the lock
+    deadline = clock + params["timeout"]  # the wait for the lock counts in it
+    lock, waited = take_lock(path, params["timeout"], deadline)
+    if waited >= 1:
+        record["lock_wait"] = round(waited, 3)
     try:
         runner = Runner(params["os_user"], params["login_unix_socket"],
                         seconds=params["timeout"], deadline=deadline,

@@ -31,7 +31,7 @@ from collections.abc import Callable, Collection
 from typing import IO, Any
 
 from ansible.module_utils.sop_state import fsync_dir, write_private
-from ansible.module_utils.sop_tree import open_regular
+from ansible.module_utils.sop_tree import open_regular, shown
 
 MANIFEST_SUFFIX = ".manifest.json"
 PARTIAL_SUFFIX = ".partial"
@@ -365,6 +365,89 @@ def rchar(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+# Seconds between two tries of a lock another process holds (wait_flock).
+LOCK_RETRY_SECONDS = 0.5
+# Longest command line of a lock's holder named (flock_holder).
+HOLDER_MAX = 200
+
+
+def wait_flock(fd: int, deadline: float) -> float:
+    """Take the exclusive flock of the open file ``fd`` by ``deadline`` (time.monotonic()),
+    tried again every LOCK_RETRY_SECONDS while another process holds it; the seconds
+    waited. TimeoutError (its one argument the seconds waited) when it is still held at
+    the deadline: a wait without end (a hung holder) held the SOP until systemd stopped
+    the run for passing its time limit, which named no cause. OSError when flock fails
+    otherwise."""
+    start = time.monotonic()
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return time.monotonic() - start
+        except BlockingIOError:
+            pass
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(time.monotonic() - start)
+        time.sleep(min(LOCK_RETRY_SECONDS, left))
+
+
+def note_holder(fd: int, what: str) -> None:
+    """Write into the lock file ``fd`` (its flock held) this process's id and ``what`` it
+    does, one line for flock_holder to name; best effort: a lock file that cannot be
+    written is still a lock."""
+    with contextlib.suppress(OSError):
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()} {what}\n".encode("utf-8", "backslashreplace"), 0)
+
+
+def _flock_pids(fd: int) -> list[int]:
+    """The processes holding a flock of the file open as ``fd``, from /proc/locks (the
+    process that took it; those waiting, marked ``->``, left out)."""
+    info = os.fstat(fd)
+    inode = (os.major(info.st_dev), os.minor(info.st_dev), info.st_ino)
+    pids = []
+    with open("/proc/locks", encoding="ascii", errors="replace") as handle:
+        for line in handle:
+            fields = line.split()
+            # '1: FLOCK  ADVISORY  WRITE 1234 fe:00:2147375 0 EOF'
+            if len(fields) < 6 or fields[1] != "FLOCK":
+                continue
+            device = fields[5].split(":")
+            with contextlib.suppress(ValueError):
+                if len(device) == 3 and int(fields[4]) > 0 and (
+                        int(device[0], 16), int(device[1], 16), int(device[2])) == inode:
+                    pids.append(int(fields[4]))
+    return pids
+
+
+def flock_holder(fd: int) -> str | None:
+    """Who holds a flock of the lock file open as ``fd``: ``pid 4242 (/usr/bin/python3)``
+    (its command line, HOLDER_MAX characters at most), then what it does when the lock
+    file says so in that process's own words (note_holder): ``: verifying <path>``.
+    None when /proc does not tell (no /proc/locks, a holder in another PID namespace)."""
+    try:
+        pids = _flock_pids(fd)
+    except OSError:
+        return None
+    if not pids:
+        return None
+    pid = pids[0]
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            command = handle.read(HOLDER_MAX * 4).replace(b"\0", b" ").strip()
+    except OSError:
+        command = b""
+    text = shown(command.decode("utf-8", "backslashreplace"))
+    text = text if len(text) <= HOLDER_MAX else text[:HOLDER_MAX] + "..."
+    holder = f"pid {pid}" + (f" ({text})" if text else "")
+    try:
+        note = os.pread(fd, 4096, 0).decode("utf-8", "backslashreplace").split("\n")[0]
+    except OSError:
+        note = ""
+    said, _, what = note.partition(" ")
+    return f"{holder}: {shown(what)}" if said == str(pid) and what else holder
 
 
 class StallGuard:

@@ -10,8 +10,11 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +24,16 @@ import pytest
 import yaml
 from ansible.module_utils import basic
 from conftest import within
-from loader import LOCAL_PLAYBOOK, ROOT, count_reads, load, run_module, tmpfs, warning_lines
+from loader import (
+    LOCAL_PLAYBOOK,
+    ROOT,
+    count_reads,
+    load,
+    run_module,
+    run_python,
+    tmpfs,
+    warning_lines,
+)
 
 backup = load("mariadb_backup")
 verify = load("mariadb_restore_verify")
@@ -1807,9 +1819,117 @@ def test_a_lock_that_cannot_be_taken_is_this_computers_problem(tmp_path, monkeyp
     def interrupted(_fd: int, _how: int) -> None:
         raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
 
-    monkeypatch.setattr(verify.fcntl, "flock", interrupted)
+    monkeypatch.setattr(files.fcntl, "flock", interrupted)
     with pytest.raises(verify.VerifyError, match=r"^cannot lock .*/lock: No locks available$"):
         verify.verify(restore_params(tmp_path), {}, str(tmp_path / "x.sql.gz"))
+
+
+@contextlib.contextmanager
+def lock_held(lock: Path, note: str | None = None) -> Iterator[tuple[int, str]]:
+    """Another process holding the flock of ``lock`` (as a verification does), the lock
+    file saying ``note`` in that process's words (note_holder) when given: its pid and
+    command line, as /proc names them. It ends afterwards."""
+    script = lock.with_name("holder.py")
+    script.write_text(
+        "import fcntl, os, sys, time\nimport ansible.module_utils\n"
+        f"ansible.module_utils.__path__.append({str(ROOT / 'module_utils')!r})\n"
+        f"fd = os.open({str(lock)!r}, os.O_RDWR | os.O_CREAT)\nfcntl.flock(fd, fcntl.LOCK_EX)\n"
+        + ("from ansible.module_utils.sop_backup_files import note_holder\n"
+           f"note_holder(fd, {note!r})\n" if note else "")
+        + "print('held', flush=True)\ntime.sleep(120)\n")
+    argv = [sys.executable, str(script), "holder-of-the-lock"]
+    holder = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        yield holder.pid, " ".join(argv)
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+
+
+def test_a_verify_restore_waits_for_the_lock_within_its_timeout_naming_the_holder(
+        tmp_path) -> None:
+    """A SIPP verification queued behind a long (or hung) website verification waited for
+    the verification lock without end, the wait not counted in its timeout: until systemd
+    stopped the scheduled run for passing its time limit ("stopped for passing its time
+    limit", no cause), or for ever in a run by hand. The wait counts in the timeout; then
+    the task fails without judging the backup, naming the holder and the wait, and
+    nothing is recorded."""
+    lock = tmp_path / "verify.lock"
+    path = _sql_backup(tmp_path, b"CREATE TABLE t (id INT);\n")
+    record = tmp_path / ledger_mod.LEDGER_NAME
+    ledger_mod.append(str(record), "ingested", name=path.name, size=path.stat().st_size,
+                      sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                      manifest=path.name + files.MANIFEST_SUFFIX)
+    before = record.read_bytes()
+    args = tmp_path / "args.json"
+    args.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {
+        "path": str(path), "ledger": str(record), "os_user": "nobody", "timeout": 2,
+        "fail_on_mismatch": False}}))
+    # the module as Ansible runs it, its lock in tmp_path (the host's is /run's)
+    module = ROOT / "library" / "mariadb_restore_verify.py"
+    driver = ("import importlib.util, sys\n"
+              f"spec = importlib.util.spec_from_file_location('m', {str(module)!r})\n"
+              "m = importlib.util.module_from_spec(spec)\nspec.loader.exec_module(m)\n"
+              f"m.LOCK_PATH = {str(lock)!r}\nsys.argv = ['m', {str(args)!r}]\nm.main()\n")
+    website = "/srv/backup/website/400999/cms-20261121T020000.sql.zst"
+    with lock_held(lock, f"verifying {website}") as (pid, command):
+        clock = time.monotonic()
+        try:
+            proc = run_python(driver, seconds=30)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the verification waited for the lock past its timeout")
+        waited = time.monotonic() - clock
+    assert "Traceback" not in proc.stderr, proc.stderr
+    result = json.loads(proc.stdout)
+    assert proc.returncode == 1 and result["verification"]["status"] == "error", result
+    assert result["verification"]["reason"] == (
+        f"not started within 2 s (timeout): waited 2 s for the verification lock {lock}, held "
+        f"by pid {pid} ({command}): verifying {website}; nothing restored")
+    assert "not of the backup: it stays unverified" in result["msg"]
+    assert 2 <= waited < 10
+    assert record.read_bytes() == before
+
+
+def test_the_lock_wait_of_a_verify_restore_counts_in_its_one_deadline(
+        tmp_path, monkeypatch) -> None:
+    """The restore's deadline was set once the lock was had: a verification that waited
+    1.5 s still had its whole timeout ahead. It is one deadline from the start, the lock
+    wait included; the wait is recorded (lock_wait) and counted in the duration."""
+    lock = tmp_path / "lock"
+    monkeypatch.setattr(verify, "LOCK_PATH", str(lock))
+    deadlines: list[float] = []
+
+    class Runner:
+        def __init__(self, *args: Any, deadline: float, **kwargs: Any) -> None:
+            deadlines.append(deadline)
+
+    def stop_there(path: str) -> None:
+        raise verify.VerifyFailed("stopped by the test")
+
+    monkeypatch.setattr(verify, "Runner", Runner)
+    monkeypatch.setattr(verify, "sweep_scratch", lambda runner, seconds: [])
+    monkeypatch.setattr(verify, "open_backup", stop_there)
+    with lock_held(lock) as (pid, _command):
+        threading.Timer(1.5, os.kill, (pid, signal.SIGKILL)).start()
+        clock = time.monotonic()
+        with within(30, "the verification's wait for the lock"):
+            record = verify.verify(dict(restore_params(tmp_path), timeout=3), {}, "x.sql.gz")
+    assert record["reason"] == "stopped by the test"
+    assert 1.5 <= record["lock_wait"] <= record["duration"] < 3
+    assert deadlines and deadlines[0] <= clock + 3.1
+
+
+def test_a_verify_lock_note_of_another_process_is_not_its_holders(tmp_path) -> None:
+    """The lock file still says what an earlier holder did (one that ended, or a
+    verification before note_holder): the holder /proc/locks names is given without it."""
+    lock = tmp_path / "lock"
+    lock.write_text("1 verifying /srv/backup/sipp/old.sql.zst\n")
+    with lock_held(lock) as (pid, command), open(lock, "rb+") as handle:
+        assert files.flock_holder(handle.fileno()) == f"pid {pid} ({command})"
+    with open(lock, "rb+") as handle:  # held by no one
+        assert files.flock_holder(handle.fileno()) is None
 
 
 def test_the_scratch_sweep_means_the_same_in_every_sql_mode(monkeypatch) -> None:
