@@ -185,3 +185,31 @@ def test_the_backup_time_limits_its_modules_take_pass_activity_2s_checks(
         tmp_path: pathlib.Path, settings: dict[str, object]) -> None:
     assert final_message(tmp_path, settings, 2, backup_settings_checks()) == \
         "All assertions passed"
+
+
+def cms_dump_tasks() -> list[dict[str, Any]]:
+    """Activity 2's CMS database dump (its block and rescue) and the task that stops the
+    activity when it failed."""
+    tasks = activity_tasks(2)
+    dump = next(t for t in tasks if any("mariadb_backup" in inner for inner in t.get("block", [])))
+    stop = next(t for t in tasks if t["name"].startswith("Stop - the database dump failed"))
+    return [dump, stop]
+
+
+def test_the_cms_dump_takes_the_backups_stall_timeout_and_names_it_when_refused(
+        tmp_path: pathlib.Path) -> None:
+    """The CMS dump got no stall_timeout from the role: its module's 900 s, while the role's
+    website_backup_stall_timeout bounded the files backup alone. It gets that setting too;
+    one it refuses is named by the role's variable (its rescue's cause), not by the
+    module's option, which no court's inventory has."""
+    cause = ("website_backup_stall_timeout: must be 0 (never stops it) or a positive number "
+             "of seconds, not -1")
+    assert final_message(tmp_path, {"website_backup_stall_timeout": -1}, 2,
+                         backup_settings_checks()) == f"Kegiatan 2: pengaturan salah: {cause}"
+    assert final_message(tmp_path, {
+        "website_backup_stall_timeout": -1, "website_backup_local_dir": str(tmp_path),
+        "website__site": {"login": {"database": "cms", "login_user": "cms",
+                                    "login_password": "rahasia"}},
+        "website__damaged": [],
+    }, 2, cms_dump_tasks()) == f"Kegiatan 2: Backup database CMS gagal: pengaturan salah: {cause}"
+    assert not list(tmp_path.glob("website-db-*"))  # nothing dumped

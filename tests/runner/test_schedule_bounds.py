@@ -60,18 +60,19 @@ PATHS: dict[str, tuple[int, list[Bound]]] = {
                   + [("roles/sipp_sync", "sipp_sync_command_timeout")]
                   + [("roles/sipp_sync", "sipp_sync_http_timeout")] * 2),
     # Kegiatan 2, whose first failure ends the run: the dump hung at its end, the push
-    # hung at its end (the receiver's), the verify-restore (its stall timeout within it).
+    # hung at its end (the receiver's), the verify-restore (its stall timeout and its wait
+    # for the backup computer's verification lock within it).
     "sipp-backup": (1, [("roles/sipp_backup", "sipp_backup_stall_timeout"),
                         (RECEIVER, "STALL"),
                         ("roles/sipp_backup", "sipp_backup_verify_timeout")]),
     # Every activity runs after a failed one. 1: a page that answers no further. 2: tar
-    # hung at its end, the CMS dump hung at its end (the role gives mariadb_backup no
-    # stall_timeout), a push hung at its end, the archive's listing, then the database's
-    # verify-restore (its stall timeout within it). 3: the log audit, a page read as a
-    # browser, the CMS database's query. 4: the registry's RDAP answer.
+    # hung at its end, the CMS dump hung at its end (both website_backup_stall_timeout), a
+    # push hung at its end, the archive's listing, then the database's verify-restore (its
+    # stall timeout and its wait for the verification lock within it). 3: the log audit, a
+    # page read as a browser, the CMS database's query. 4: the registry's RDAP answer.
     "website": (1, [("roles/website", "website_http_timeout"),
                     ("roles/website", "website_backup_stall_timeout"),
-                    ("library/mariadb_backup.py", "stall_timeout"),
+                    ("roles/website", "website_backup_stall_timeout"),
                     (RECEIVER, "STALL"),
                     ("roles/website", "website_backup_verify_timeout"),
                     ("roles/website", "website_backup_verify_timeout"),
