@@ -14,6 +14,7 @@ from typing import Any
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.sop_backup_files import (
     HashingWriter,
+    as_reconciled,
     damaged_name,
     inventory,
     list_backups,
@@ -126,6 +127,20 @@ options:
     description: Months to keep on the media.
     type: int
     default: 12
+  reconciled:
+    description:
+      - >-
+        In check mode only: the names of backups whose manifest beside O(src) is still
+        pending and that M(backup_manifest) V(reconcile) run before in check mode would have
+        marked verified (its RV(backup_manifest#module:marked)). Check mode writes no mark,
+        so the manifest of O(src), when named, is taken as marked verified, as a real run
+        copies it, and the medium's retention predicted counts the copy as verified, as a
+        real run's does. The copies already on the medium are judged by their own
+        manifests.
+      - A real run reads the mark from the manifest and does not use it.
+    type: list
+    elements: str
+    default: []
 attributes:
   check_mode:
     support: full
@@ -656,9 +671,12 @@ def _altered(done: dict[str, Any]) -> bool:
 
 
 def run(module: AnsibleModule, done: dict[str, Any]) -> None:
-    """Copy and apply retention, recording in ``done`` (the result) what was done."""
+    """Copy and apply retention, recording in ``done`` (the result) what was done. In check
+    mode the backup's manifest is taken as the reconcile before would have marked it
+    (``reconciled``, as_reconciled)."""
     src, dest = module.params["src"], module.params["dest"]
-    manifest = read_manifest(manifest_path(src))
+    manifest = as_reconciled(os.path.basename(src), read_manifest(manifest_path(src)),
+                             module.params["reconciled"] if module.check_mode else ())
     info = parse_name(os.path.basename(src))
     if manifest is None or not os.path.isfile(src) or info is None:
         raise OSError(0, f"no backup at {src} (file or manifest missing)")
@@ -716,6 +734,7 @@ def main() -> None:
             "keep_daily": {"type": "int", "default": 7},
             "keep_weekly": {"type": "int", "default": 4},
             "keep_monthly": {"type": "int", "default": 12},
+            "reconciled": {"type": "list", "elements": "str", "default": []},
         },
         supports_check_mode=True,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+from collections.abc import Collection
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
@@ -151,6 +152,20 @@ options:
         are ordered by the dates in their names. A name not in O(path) changes nothing.
       - With O(ledger) the record's order already does this; both together fail the task.
     type: str
+  reconciled:
+    description:
+      - >-
+        Without O(ledger), in check mode only: the names of backups in O(path) whose
+        manifest is still pending and that M(backup_manifest) V(reconcile) run before in
+        check mode would have marked verified (its RV(backup_manifest#module:marked)). Check
+        mode writes no mark, so they count as verified here, as a real run's marked
+        manifests do, and the retention predicted is the one a real run applies (a backup
+        made older by one of them pruned, say).
+      - A real run reads the marks from the manifests and does not use it. With O(ledger)
+        the record alone counts; both together fail the task.
+    type: list
+    elements: str
+    default: []
   stale_after_hours:
     description: Age after which unverified and partial files may be removed.
     type: int
@@ -205,7 +220,8 @@ options:
 attributes:
   check_mode:
     support: full
-    description: Lists what would be pruned, removes nothing.
+    description: Lists what would be pruned, removes nothing; without O(ledger), the
+      backups named in O(reconciled) count as marked verified.
 """
 
 EXAMPLES = r"""
@@ -290,11 +306,13 @@ shrink_acknowledged:
 UNDATED = "no readable arrival time in the record: kept, never pruned"
 
 
-def local(directory: str, prefix: str, current: str | None) -> list[dict[str, Any]]:
+def local(directory: str, prefix: str, current: str | None,
+          reconciled: Collection[str] = ()) -> list[dict[str, Any]]:
     """The local backups and leftovers of exactly ``prefix`` in the order they were made:
     by the dates in their names, but ``current`` (the backup of this run) last, whatever
-    its name says (sop_retention.by_arrival)."""
-    return by_arrival(inventory(directory, prefix), current)
+    its name says (sop_retention.by_arrival); those named in ``reconciled`` (check mode)
+    counted as marked verified (sop_backup_files.as_reconciled)."""
+    return by_arrival(inventory(directory, prefix, reconciled), current)
 
 
 def recorded(directory: str, ledger: str, events: list[dict[str, Any]], prefix: str,
@@ -509,6 +527,7 @@ def main() -> None:
             "keep_monthly": {"type": "int", "default": 12},
             "ledger": {"type": "path"},
             "current": {"type": "str"},
+            "reconciled": {"type": "list", "elements": "str", "default": []},
             "stale_after_hours": {"type": "int", "default": 24},
             "acknowledged_lost": {"type": "list", "elements": "dict", "default": [],
                                   "options": {key: {"type": "str", "required": True}
@@ -518,7 +537,7 @@ def main() -> None:
                                     "options": {key: {"type": "str", "required": True}
                                                 for key in ("name", "reason", "by")}},
         },
-        mutually_exclusive=[("ledger", "current")],
+        mutually_exclusive=[("ledger", "current"), ("ledger", "reconciled")],
         supports_check_mode=True,
     )
     p = module.params
@@ -550,7 +569,8 @@ def main() -> None:
     try:
         items = recorded(p["path"], p["ledger"], events, p["prefix"], restamped,
                          dry=module.check_mode) if p["ledger"] else \
-            local(p["path"], p["prefix"], p["current"])
+            local(p["path"], p["prefix"], p["current"],
+                  p["reconciled"] if module.check_mode else ())
         items = [i for i in items if i["name"] not in gone]  # already so in check mode
         missing = [i for i in items if i.get("missing")]
         items = [i for i in items if not i.get("missing")]

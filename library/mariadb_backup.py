@@ -796,9 +796,9 @@ def run(module: AnsibleModule) -> dict[str, Any]:
     if os.path.isdir(dest) and not p["force"]:
         existing = find_verified(dest, prefix, period, p["damaged"],
                                  p["reconciled"] if module.check_mode else ())
-        if existing:  # verified, or would be (reconciled in check mode)
+        if existing:  # verified, or would be (its manifest as marked: reconciled in check mode)
             return dict(_summary(existing["manifest"], existing["path"]), changed=False,
-                        verified=True, period=period, msg="verified backup of {} exists: {}".format(period, existing["path"]))
+                        period=period, msg="verified backup of {} exists: {}".format(period, existing["path"]))
     if not os.path.isdir(dest):
         if module.check_mode:
             return {"changed": True, "period": period,

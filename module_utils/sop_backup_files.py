@@ -281,8 +281,21 @@ def is_valid_backup(backup_path: str, manifest: dict[str, Any] | None) -> bool:
         return False
 
 
-def list_backups(directory: str, prefix: str) -> list[dict[str, Any]]:
-    """Backups (complete files) of ``prefix`` in ``directory``, oldest first."""
+def as_reconciled(name: str, manifest: dict[str, Any] | None,
+                  reconciled: Collection[str]) -> dict[str, Any] | None:
+    """The manifest of the backup ``name`` as check mode counts it: one named in
+    ``reconciled`` (a manifest still pending that ``backup_manifest`` ``reconcile``, run
+    before in check mode, would have marked verified; check mode wrote no mark) is
+    verified, as it is once marked; any other as read."""
+    if manifest is None or name not in reconciled:
+        return manifest
+    return dict(manifest, verified=True)
+
+
+def list_backups(directory: str, prefix: str,
+                 reconciled: Collection[str] = ()) -> list[dict[str, Any]]:
+    """Backups (complete files) of ``prefix`` in ``directory``, oldest first; those named
+    in ``reconciled`` (check mode only) counted as marked (as_reconciled)."""
     found = []
     try:
         names = os.listdir(directory)
@@ -293,18 +306,20 @@ def list_backups(directory: str, prefix: str) -> list[dict[str, Any]]:
         if not info or info["prefix"] != prefix:
             continue
         path = os.path.join(directory, name)
-        manifest = read_manifest(manifest_path(path))
+        manifest = as_reconciled(name, read_manifest(manifest_path(path)), reconciled)
         found.append({"name": name, "path": path, "time": info["time"], "manifest": manifest,
                       "verified": is_valid_backup(path, manifest),
                       "period": (manifest or {}).get("period")})
     return sorted(found, key=lambda item: item["time"])
 
 
-def inventory(directory: str, prefix: str) -> list[dict[str, Any]]:
-    """Backups, orphan manifests, failed and partial files of exactly ``prefix``."""
+def inventory(directory: str, prefix: str,
+              reconciled: Collection[str] = ()) -> list[dict[str, Any]]:
+    """Backups, orphan manifests, failed and partial files of exactly ``prefix``; the
+    backups named in ``reconciled`` (check mode only) counted as marked (as_reconciled)."""
     items = [{"name": b["name"], "time": b["time"], "verified": b["verified"],
               "files": [b["path"], manifest_path(b["path"])]}
-             for b in list_backups(directory, prefix)]
+             for b in list_backups(directory, prefix, reconciled)]
     known = {item["name"] for item in items}
     for name in sorted(os.listdir(directory)):
         path = os.path.join(directory, name)
@@ -329,13 +344,10 @@ def find_verified(directory: str, prefix: str, period: str,
                   reconciled: Collection[str] = ()) -> dict[str, Any] | None:
     """The newest verified backup of ``period`` (a period key), or None. A backup named
     in ``damaged`` (its copy on the backup computer is no longer whole) does not count;
-    one named in ``reconciled`` (in check mode, a manifest here still pending that
-    ``backup_manifest`` ``reconcile`` would have marked verified) counts as verified when
-    its file has the recorded size, as it would once marked."""
-    matches = [b for b in list_backups(directory, prefix)
-               if (b["verified"] or (b["name"] in reconciled and is_valid_backup(
-                   b["path"], dict(b["manifest"] or {}, verified=True))))
-               and b["period"] == period and b["name"] not in damaged]
+    one named in ``reconciled`` (check mode only) counts as verified when its file has
+    the recorded size, as it does once marked (as_reconciled)."""
+    matches = [b for b in list_backups(directory, prefix, reconciled)
+               if b["verified"] and b["period"] == period and b["name"] not in damaged]
     return matches[-1] if matches else None
 
 

@@ -2759,7 +2759,7 @@ class CopyModule:
 
     def __init__(self, params: dict) -> None:
         self.params = {"require_mountpoint": True, "keep_daily": 7, "keep_weekly": 4,
-                       "keep_monthly": 12, **params}
+                       "keep_monthly": 12, "reconciled": [], **params}
         self.check_mode = False
         self.warnings: list[str] = []
 
@@ -3188,6 +3188,56 @@ def test_check_mode_reads_and_finds_a_pending_backup_as_the_reconcile_would_mark
     b.write_bytes(b"bb")  # no longer the manifest's size
     assert files.find_verified(str(local), "sipp", "2026-12-06",
                                reconciled=[b.name])["path"] == str(a)
+
+
+def test_check_mode_copies_and_prunes_as_the_real_run_once_the_reconcile_marked(
+        tmp_path: Path) -> None:
+    """Run B's backup (183043) verified on the backup computer, its manifest here pending:
+    a real run's reconcile marks it, then its copy counts as the medium's newest verified
+    one and the local retention prunes run A's backup (182432) of the same day, on the
+    medium and here. Check mode's reconcile writes no mark: given what it would mark
+    (reconciled), backup_copy and backup_retention predict exactly those prunes, where
+    the pending manifests read from disk predicted none; a real run does not use it."""
+    local, media = tmp_path / "local", tmp_path / "media"
+    a = local_backup(local, "sipp-20261206T182432.sql.zst", b"a", verified=True)
+    b = local_backup(local, "sipp-20261206T183043.sql.zst", b"b")
+    local_backup(media, a.name, b"a", verified=True)  # copied by run A
+    keep = {"keep_daily": 7, "keep_weekly": 4, "keep_monthly": 12}
+    retain = {"path": str(local), "prefix": "sipp", "current": b.name, **keep}
+    copy = copy_args(str(b), media, **keep)
+
+    def dry(name: str, args: dict[str, Any]) -> dict[str, Any]:
+        code, result = run_module(name, tmp_path, dict(args, _ansible_check_mode=True))
+        assert code == 0, result
+        return result
+
+    before = {folder: contents(folder) for folder in (local, media)}
+    assert dry("backup_retention", retain)["pruned"] == []  # the manifest read: pending
+    assert dry("backup_copy", copy)["pruned"] == []
+    dry_retain = dry("backup_retention", dict(retain, reconciled=[b.name]))
+    dry_copy = dry("backup_copy", dict(copy, reconciled=[b.name]))
+    code, unused = run_module("backup_retention", tmp_path, dict(retain, reconciled=[b.name]))
+    assert (code, unused["pruned"]) == (0, [])  # a real run reads the marks, not the list
+    assert {folder: contents(folder) for folder in (local, media)} == before
+    assert run_module("backup_manifest", tmp_path, {
+        "path": str(local), "state": "reconcile",
+        "verdicts": {b.name: verdict(b"b")}})[1]["marked"] == [b.name]
+    code, real_copy = run_module("backup_copy", tmp_path, copy)
+    assert code == 0 and real_copy["copied"] is True, real_copy
+    code, real_retain = run_module("backup_retention", tmp_path, retain)
+    assert code == 0, real_retain
+    assert [i["name"] for i in real_retain["pruned"]] == real_copy["pruned"] == [a.name]
+    assert medium_files(media) == sorted([*with_manifests(b.name), SCRUB_RECORD])
+    assert sorted(p.name for p in local.iterdir()) == with_manifests(b.name)
+    for predicted, done, keys in (
+            (dry_retain, real_retain, ("changed", "kept", "pruned", "missing")),
+            (dry_copy, real_copy, ("changed", "path", "sha256", "pruned", "damaged",
+                                   "damaged_others", "scrubbed", "leftovers_removed"))):
+        assert {k: predicted.get(k) for k in keys} == {k: done.get(k) for k in keys}
+    code, both = run_module("backup_retention", tmp_path, {
+        "path": str(local), "prefix": "sipp", "ledger": str(tmp_path / "ledger.jsonl"),
+        "reconciled": [b.name]})
+    assert code == 1 and "mutually exclusive" in both["msg"] and "\n" not in both["msg"]
 
 
 def test_reconcile_never_marks_a_backup_whose_content_is_not_the_one_verified(
