@@ -479,15 +479,19 @@ def test_a_verdict_the_killed_run_did_not_record_here_is_recorded_before_the_dum
     assert changed(run_retire(tmp_path, play_text, variables)) == 0
 
 
-def check_play(variables: dict[str, Any]) -> str:
+def check_play(variables: dict[str, Any], *more: str) -> str:
     """The SIPP backup activity's sweep, its record of the backup computer's verdicts,
-    the dump and the read of the period's backup, as the role writes them (with the role's
-    variable for what check mode's reconcile would have recorded)."""
+    the dump, the tasks whose names begin with ``more`` and the read of the period's
+    backup, as the role writes them (with the role's variable for what check mode's
+    reconcile would have recorded; the removable medium a folder, no mount point)."""
     tasks = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/backup.yml").read_text("utf-8"))
     wanted = ("Remove the in-tray's", "Record the backup computer's verdicts",
-              "Dump the SIPP database (", "Record the backup of this period")
+              "Dump the SIPP database (", "Record the backup of this period", *more)
     steps = [t for t in tasks if t["name"].startswith(wanted)]
     assert len(steps) == len(wanted)
+    for step in steps:
+        if "backup_copy" in step:
+            step["backup_copy"]["require_mountpoint"] = False
     role_vars = yaml.safe_load((ROOT / "roles/sipp_backup/vars/main.yml").read_text("utf-8"))
     name = "sipp_backup__reconciled_verification"
     return yaml.safe_dump([{"hosts": "localhost", "gather_facts": False,
@@ -564,3 +568,115 @@ def test_check_mode_takes_the_verdict_the_reconcile_would_record_as_recorded(
     assert dump["path"] == str(local / names[1]) and dump["verified"] is True
     read = real["Record the backup of this period (the activity's output file)"]
     assert read["verified"] is True and read["verification"] == "restored, content matches"
+
+
+def test_check_mode_copies_and_prunes_what_a_real_run_does_after_the_reconcile(
+        tmp_path: pathlib.Path) -> None:
+    """Run A's backup of today verified here and copied to the removable medium, run B's
+    verified on the backup computer but pending here: a real run's reconcile marks run B's,
+    whose copy then makes run A's copy on the medium, and run A's backup here, the day's
+    older one, pruned. Check mode, its reconcile writing no mark, predicted neither prune;
+    it now predicts the real run's copy and retention exactly."""
+    ledger = load("sop_backup_ledger")
+    store, local, incoming, media = (tmp_path / name
+                                     for name in ("store", "local", "in", "media"))
+    for folder in (store, local, incoming, media):
+        folder.mkdir()
+    today = datetime.date.today()
+    names = [f"sipp-{today:%Y%m%d}T{at}.sql.zst" for at in ("000001", "000002")]
+    record = str(store / ledger.LEDGER_NAME)
+    for name in names:
+        content = name.encode()
+        sha256 = hashlib.sha256(content).hexdigest()
+        ok = name == names[0]
+        manifest = json.dumps({"size": len(content), "sha256": sha256, "period": f"{today}",
+                               "verified": ok,
+                               "verification": {"status": "ok" if ok else "pending"}})
+        for folder in (store, local, *([media] if ok else [])):
+            (folder / name).write_bytes(content)
+            (folder / f"{name}.manifest.json").write_text(manifest)
+        ledger.append(record, "ingested", name=name, sha256=sha256, size=len(content),
+                      manifest=f"{name}.manifest.json",
+                      manifest_sha256=hashlib.sha256(manifest.encode()).hexdigest())
+        ledger.append(record, "verified", name=name, sha256=sha256, status="ok",
+                      reason="restored, content matches", method="restore")
+    keep = {"sipp_backup_keep_daily": 7, "sipp_backup_keep_weekly": 4,
+            "sipp_backup_keep_monthly": 12}
+    copy_task = "Copy the backup to the removable media when it is mounted"
+    retain_task = "Apply retention to the SIPP server's backups"
+    play_text = check_play({
+        "sipp_backup_host": "localhost", "sipp_backup_remote_dir": str(store),
+        "sipp_backup_remote_incoming": str(incoming), "sipp_backup_local_dir": str(local),
+        "sipp_backup_removable_path": str(media), **keep,
+        "sipp_backup_prefix": "sipp", "sipp_backup_db_name": "sipp",
+        "sipp_backup_db_user": "sop_backup", "sipp_backup_db_password": "",
+        "sipp_backup_db_host": "localhost", "sipp_backup_db_port": 3306,
+        "sipp_backup_engine": "auto", "sipp_backup_compression": "zstd",
+        "sipp_backup_compression_level": 3, "sipp_backup_threads": 0,
+        "sipp_backup_stall_timeout": 900, "sipp_backup_period": "daily",
+        "sipp_backup_force": False}, copy_task, retain_task)
+    before = {folder: {path.name: path.read_bytes() for path in folder.iterdir()}
+              for folder in (local, media)}
+    dry = results(tmp_path, play_text, "--check")
+    assert {folder: {path.name: path.read_bytes() for path in folder.iterdir()}
+            for folder in (local, media)} == before
+    real = results(tmp_path, play_text)
+    assert real[copy_task]["copied"] is True and real[copy_task]["pruned"] == [names[0]]
+    assert [item["name"] for item in real[retain_task]["pruned"]] == [names[0]]
+    assert sorted(path.name for path in local.iterdir()) == \
+        [names[1], f"{names[1]}.manifest.json"]
+    for task, keys in ((copy_task, ("changed", "path", "sha256", "pruned", "damaged",
+                                    "damaged_others", "scrubbed", "leftovers_removed")),
+                       (retain_task, ("changed", "kept", "pruned", "missing"))):
+        assert {k: dry[task].get(k) for k in keys} == {k: real[task].get(k) for k in keys}, task
+
+
+def test_the_websites_check_mode_prunes_what_a_real_run_does_after_the_reconcile(
+        tmp_path: pathlib.Path) -> None:
+    """The website's backup activity: of each prefix, run A's backup of today verified
+    here, run B's verified on the backup computer but pending here. A real run's reconcile
+    marks run B's, then the web server's retention prunes run A's, the day's older one;
+    check mode, its reconcile writing no mark, predicted no prune. It now predicts the
+    real run's retention of both prefixes exactly."""
+    tasks = yaml.safe_load((ROOT / "roles/website/tasks/backup.yml").read_text("utf-8"))
+    wanted = ("Record the backup computer's verdicts in the local manifests still pending",
+              "Apply retention to the web server's backups")
+    defaults = yaml.safe_load((ROOT / "roles/website/defaults/main.yml").read_text("utf-8"))
+    local = tmp_path / "local"
+    local.mkdir()
+    today = datetime.date.today()
+    verdicts: dict[str, Any] = {}
+    newest: dict[str, str] = {}
+    for prefix, ext in (("website", "tar.zst"), ("website-db", "sql.zst")):
+        for at, ok in (("000001", True), ("000002", False)):
+            name = f"{prefix}-{today:%Y%m%d}T{at}.{ext}"
+            content = name.encode()
+            sha256 = hashlib.sha256(content).hexdigest()
+            (local / name).write_bytes(content)
+            (local / f"{name}.manifest.json").write_text(json.dumps({
+                "size": len(content), "sha256": sha256, "period": f"{today}",
+                "verified": ok, "verification": {"status": "ok" if ok else "pending"}}))
+            verdicts[name] = {"sha256": sha256, "verification": {
+                "status": "ok", "reason": "listed whole", "method": "list"}}
+            newest[prefix] = str(local / name)
+    play_text = yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "vars": {
+        **{key: value for key, value in defaults.items()
+           if key.startswith(("website_backup_keep_", "website_backup_prefix",
+                              "website_backup_db_prefix"))},
+        "website_backup_local_dir": str(local),
+        "website__stored": {"results": [{"verdicts": verdicts}]},
+        "website__backup_files": {"path": newest["website"]},
+        "website__backup_db": {"path": newest["website-db"]}},
+        "tasks": [task for task in tasks if task.get("name") in wanted]}])
+    before = {path.name: path.read_bytes() for path in local.iterdir()}
+    dry = results(tmp_path, play_text, "--check")
+    assert {path.name: path.read_bytes() for path in local.iterdir()} == before
+    real = results(tmp_path, play_text)
+    assert sorted(path.name for path in local.iterdir()) == sorted(
+        name for path in newest.values()
+        for name in (os.path.basename(path), f"{os.path.basename(path)}.manifest.json"))
+    keys = ("changed", "kept", "pruned", "missing")
+    retention = [{k: item.get(k) for k in keys} for item in real[wanted[1]]["results"]]
+    assert [[i["name"] for i in item["pruned"]] for item in retention] == [
+        [f"website-{today:%Y%m%d}T000001.tar.zst"], [f"website-db-{today:%Y%m%d}T000001.sql.zst"]]
+    assert [{k: item.get(k) for k in keys} for item in dry[wanted[1]]["results"]] == retention
