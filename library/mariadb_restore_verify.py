@@ -20,6 +20,7 @@ from typing import IO, Any
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.sop_backup_files import (
     BackupMissing,
+    LockTimeout,
     disk_full,
     ended,
     expendable,
@@ -734,7 +735,7 @@ def take_lock(path: str, seconds: int, deadline: float) -> tuple[int, float]:
         raise VerifyError(f"cannot open the lock {LOCK_PATH}: {exc.strerror}") from None
     try:
         waited = wait_flock(lock, deadline)
-    except TimeoutError as exc:
+    except LockTimeout as exc:
         holder = flock_holder(lock) or "a process /proc/locks does not name"
         os.close(lock)
         raise VerifyError(f"not started within {seconds} s (timeout): waited "

@@ -385,10 +385,15 @@ LOCK_RETRY_SECONDS = 0.5
 HOLDER_MAX = 200
 
 
+class LockTimeout(Exception):
+    """wait_flock's lock still held at its deadline; its one argument the seconds waited
+    (no TimeoutError: on a Python 3.9 host socket.timeout is none, see test_host_python)."""
+
+
 def wait_flock(fd: int, deadline: float) -> float:
     """Take the exclusive flock of the open file ``fd`` by ``deadline`` (time.monotonic()),
     tried again every LOCK_RETRY_SECONDS while another process holds it; the seconds
-    waited. TimeoutError (its one argument the seconds waited) when it is still held at
+    waited. LockTimeout (its one argument the seconds waited) when it is still held at
     the deadline: a wait without end (a hung holder) held the SOP until systemd stopped
     the run for passing its time limit, which named no cause. OSError when flock fails
     otherwise."""
@@ -401,7 +406,7 @@ def wait_flock(fd: int, deadline: float) -> float:
             pass
         left = deadline - time.monotonic()
         if left <= 0:
-            raise TimeoutError(time.monotonic() - start)
+            raise LockTimeout(time.monotonic() - start)
         time.sleep(min(LOCK_RETRY_SECONDS, left))
 
 

@@ -615,13 +615,15 @@ def test_no_secret_leaks(
     password_file = tmp_path / "vault-pass"
     password_file.write_text(secrets["vault_password"] + "\n")
 
+    # cli_pin: a value secret though its name is none of a secret's (a password's is
+    # refused on the command line): -e values are never recorded.
     code, _, err = cli(
         "run",
         "local-secret",
         "-i",
         str(inventory),
         "-e",
-        f"cli_secret={secrets['cli']}",
+        f"cli_pin={secrets['cli']}",
         "-e",
         f"demo_dir={tmp_path}",
     )
@@ -647,7 +649,7 @@ def test_no_secret_leaks(
             str(inventory),
             *vault,
             "-e",
-            f"cli_secret={secrets['cli']}",
+            f"cli_pin={secrets['cli']}",
             "-e",
             f"demo_dir={tmp_path}",
             "-e",
@@ -974,7 +976,7 @@ def test_killed_run_leaves_no_secret_on_disk(sop_env: dict[str, str], tmp_path: 
     env = {**sop_env, "SOP_TEST_TOKEN": secrets["env"]}
     run = subprocess.Popen(
         [SOP_BIN, "run", "local-secret", "-i", str(inventory), "--ask-vault-pass",
-         "-e", f"cli_secret={secrets['cli']}", "-e", f"demo_dir={tmp_path}",
+         "-e", f"cli_pin={secrets['cli']}", "-e", f"demo_dir={tmp_path}",
          "-e", "demo_sleep=5.3"],
         env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, start_new_session=True,  # no terminal: getpass reads stdin
