@@ -65,14 +65,16 @@ description:
     mtime and ctime the record keeps name a later write; read before and after the hash,
     they refuse a file written while it was hashed. A file whose check ends in
     another error is removed from the store too.
-  - A name already in the record with the same SHA-256 is left alone (idempotent); with
+  - >-
+    A name already in the record with the same SHA-256 is left alone (idempotent); with
     another SHA-256, or when its file in the store is no longer whole, it is refused;
-    nothing in the store is ever replaced. Without O(backup) the module names in
-    RV(damaged) the recorded backups no longer whole, so that the backup modules take a
-    new backup of their period instead of counting on one, and returns in RV(verdicts)
-    the verifications the record holds of the whole ones that verified here, which the
-    role records in the sending server's manifests still pending (the record is the
-    trusted side; nothing goes the other way).
+    nothing in the store is ever replaced. Without O(backup) the module returns in
+    RV(verdicts) the verifications the record holds of the recorded backups still whole
+    that verified here: the role records them in the sending server's manifests still
+    pending, and the backup modules count as their period's only a backup named there
+    (their C(held)), so that one no longer whole, pruned or never taken in here is not
+    counted and a new one is taken (the record is the trusted side; nothing goes the
+    other way).
   - A backup neither of whose files arrived, which the record shows pruned by this
     computer's retention, fails in one line saying so (when and why), not "did not
     arrive" (the sending server still counts it as its period's backup). Check mode
@@ -210,22 +212,18 @@ unrecognized:
     oldest_age:
       description: Its age in seconds (0 when none).
       type: int
-damaged:
-  description:
-    - Backups of O(prefix) the record holds whose file in O(store) is no longer whole (gone,
-      cut short, changed after it was stored, its manifest changed), for the backup
-      modules' C(damaged) option, so that a new backup of their period is taken.
-    - A backup only copied or moved with the store (its content still the recorded
-      SHA-256, read again) counts as whole.
-  returned: without O(backup)
-  type: list
-  elements: str
 verdicts:
   description:
-    - The backups of O(prefix) the record holds whole (not in RV(damaged)) that verified
-      here, name to their C(sha256) (computed here when taken in) and C(verification) (the
-      record's, as M(mariadb_restore_verify) or M(website_archive_verify) returned it, so
-      that recording it again changes nothing). Bounded by retention.
+    - >-
+      The backups of O(prefix) the record holds whole that verified here, name to their
+      C(sha256) (computed here when taken in) and C(verification) (the record's, as
+      M(mariadb_restore_verify) or M(website_archive_verify) returned it, so that
+      recording it again changes nothing). Bounded by retention. Their names are the
+      backup modules' C(held) option; one no longer whole (gone, cut short, changed after
+      it was stored, its manifest changed) is not among them, so a new backup of its
+      period is taken.
+    - A backup only copied or moved with the store (its content still the recorded
+      SHA-256, read again) counts as whole.
   returned: without O(backup)
   type: dict
 orphans:
@@ -429,22 +427,16 @@ def sweep(incoming: str, prefix: str, wanted: set[str], stale: float, *, dry: bo
     return found, removed
 
 
-def stored(store: str, prefix: str) -> tuple[list[str], dict[str, dict[str, Any]]]:
-    """What the record says of the backups of ``prefix`` it holds: those whose file in
-    ``store`` is no longer whole (gone, cut short, rewritten, its manifest changed; one
-    only copied or moved with the store is read again and counts as whole, ``checked``),
-    and the verdicts of those whole that verified here (name -> its ``sha256`` and its
-    ``verification`` as the record holds it)."""
+def stored(store: str, prefix: str) -> dict[str, dict[str, Any]]:
+    """The verdicts of the backups of ``prefix`` the record holds whole in ``store`` (one
+    gone, cut short, rewritten or whose manifest changed is not; one only copied or moved
+    with the store is read again and counts as whole, ``checked``) and verified here:
+    name -> its ``sha256`` and its ``verification`` as the record holds it."""
     known = backups(read(os.path.join(store, LEDGER_NAME)))
-    broken, verdicts = [], {}
-    for name, entry in known.items():
-        if owned_by(name, prefix) != "backup":
-            continue
-        if checked(store, entry)[0] is not None:
-            broken.append(name)
-        elif entry["verified"]:
-            verdicts[name] = {"sha256": entry["sha256"], "verification": entry["verification"]}
-    return broken, verdicts
+    return {name: {"sha256": entry["sha256"], "verification": entry["verification"]}
+            for name, entry in known.items()
+            if owned_by(name, prefix) == "backup" and entry["verified"]
+            and checked(store, entry)[0] is None}
 
 
 def refuse_no_directory(store: str) -> None:
@@ -467,18 +459,18 @@ def sweep_before_push(module: AnsibleModule) -> dict[str, Any]:
     """The mode without ``backup``: the stale files of the prefix nobody asked for removed
     before a push, so that a flood of large files (the push share of the file system
     full, every push refused, no ingest to sweep after) heals as a flood of files does;
-    the recorded backups no longer whole, which the backup modules then do not count as
-    their period's; and the verdicts of the whole ones verified here, which the role
-    records in the sending server's manifests still pending (``backup_manifest``
-    ``reconcile``)."""
+    and the verdicts of the recorded backups still whole and verified here, which the
+    role records in the sending server's manifests still pending (``backup_manifest``
+    ``reconcile``) and whose names are the only backups the backup modules count as their
+    period's (``held``)."""
     p = module.params
     incoming, store, prefix = p["incoming"], p["store"], p["prefix"]
     ledger, minutes = os.path.join(store, LEDGER_NAME), p["stale_minutes"]
     refuse_no_directory(store)
-    broken, verdicts = stored(store, prefix)
+    verdicts = stored(store, prefix)
     if not os.path.isdir(incoming):  # check mode before the first run creates it
-        return {"changed": False, "unexpected": [], "swept": [], "damaged": broken,
-                "verdicts": verdicts, "msg": f"{incoming} does not exist yet: nothing to sweep"}
+        return {"changed": False, "unexpected": [], "swept": [], "verdicts": verdicts,
+                "msg": f"{incoming} does not exist yet: nothing to sweep"}
     found, stale = sweep(incoming, prefix, set(), minutes * 60, dry=True, ledger=ledger)
     if stale and not module.check_mode:
         os.makedirs(store, mode=0o700, exist_ok=True)
@@ -493,7 +485,7 @@ def sweep_before_push(module: AnsibleModule) -> dict[str, Any]:
     msg = (f"{verb} {len(stale)} file(s) of {prefix} from {incoming} never asked for and "
            f"older than {minutes} minutes" if stale
            else f"no file of {prefix} in {incoming} to sweep")
-    return {"changed": bool(stale), "unexpected": found, "swept": stale, "damaged": broken,
+    return {"changed": bool(stale), "unexpected": found, "swept": stale,
             "verdicts": verdicts, "msg": msg}
 
 
@@ -581,8 +573,8 @@ def already(result: dict[str, Any], entry: dict[str, Any],
             backup: dict[str, Any]) -> dict[str, Any]:
     """The result for a backup the record already holds (``entry``): the same file, or
     one that is refused (nothing in the store is replaced), as is one whose file in the
-    store is no longer whole (the sweep before the next push names it in ``damaged``, so
-    that run takes a new backup)."""
+    store is no longer whole (the sweep before the next push leaves it out of its
+    ``verdicts``, so that run takes a new backup)."""
     if entry["sha256"] != backup["sha256"]:
         raise IngestFailed(f"{backup['name']} is in the store with sha256 {entry['sha256']}"
                            f", not {backup['sha256']} (nothing is replaced)")

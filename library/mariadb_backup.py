@@ -105,7 +105,8 @@ description:
   - Credentials go into a temporary 0600 option file (C(--defaults-extra-file), or
     C(--defaults-file) for mydumper); they never appear on a command line.
   - Idempotent per period; when a verified backup of the current period (for example
-    today's date) already exists the module reports C(changed=false) unless O(force).
+    today's date) already exists (and, given O(held), the backup computer's record holds
+    it) the module reports C(changed=false) unless O(force).
     The manifest starts with C(verified=false); the verify step marks it verified.
   - A failed or killed dump leaves no backup file and no manifest; older backups are
     never touched.
@@ -199,14 +200,19 @@ options:
     description: Take a new backup even when a verified one of this period exists.
     type: bool
     default: false
-  damaged:
+  held:
     description:
-      - Names of backup files whose copy on the backup computer is no longer whole
-        (M(backup_ingest)'s RV(backup_ingest#module:damaged)). Such a backup does not count
-        as this period's, so a new one is taken; the file here is kept.
+      - >-
+        Names of the backups of the prefix that the backup computer's record holds whole
+        and verified (the names in M(backup_ingest)'s RV(backup_ingest#module:verdicts)).
+        Given, a verified backup here counts as this period's only when it is named in it;
+        one whose copy there is damaged or gone, one pruned there, or one never taken in
+        there (a new backup computer, a moved store) does not, so a new one is taken
+        (and pushed and verified as usual); the file here is kept.
+      - Not given, the verification marks of the manifests here are trusted (no backup
+        computer).
     type: list
     elements: str
-    default: []
   reconciled:
     description:
       - In check mode, the names of backups here whose manifest is still pending and that
@@ -794,7 +800,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
     moment = datetime.datetime.now()
     period = period_key(moment, p["period"])
     if os.path.isdir(dest) and not p["force"]:
-        existing = find_verified(dest, prefix, period, p["damaged"],
+        existing = find_verified(dest, prefix, period, p["held"],
                                  p["reconciled"] if module.check_mode else ())
         if existing:  # verified, or would be (its manifest as marked: reconciled in check mode)
             return dict(_summary(existing["manifest"], existing["path"]), changed=False,
@@ -995,7 +1001,7 @@ def main() -> None:
             "period": {"type": "str", "default": "daily",
                        "choices": ["daily", "weekly", "monthly", "always"]},
             "force": {"type": "bool", "default": False},
-            "damaged": {"type": "list", "elements": "str", "default": []},
+            "held": {"type": "list", "elements": "str"},
             "reconciled": {"type": "list", "elements": "str", "default": []},
             "row_counts": {"type": "bool", "default": True},
             "lock_budget_mb": {"type": "int", "default": 256},

@@ -85,14 +85,19 @@ options:
     description: Take a new backup even when the period has one.
     type: bool
     default: false
-  damaged:
+  held:
     description:
-      - Names of archives whose copy on the backup computer is no longer whole
-        (M(backup_ingest)'s RV(backup_ingest#module:damaged)). Such an archive does not
-        count as this period's, so a new one is taken; the file here is kept.
+      - >-
+        Names of the archives of the prefix that the backup computer's record holds whole
+        and verified (the names in M(backup_ingest)'s RV(backup_ingest#module:verdicts)).
+        Given, a verified archive here counts as this period's only when it is named in
+        it; one whose copy there is damaged or gone, one pruned there, or one never taken
+        in there (a new backup computer, a moved store) does not, so a new one is taken
+        (and pushed and verified as usual); the file here is kept.
+      - Not given, the verification marks of the manifests here are trusted (no backup
+        computer).
     type: list
     elements: str
-    default: []
   reconciled:
     description:
       - In check mode, the names of archives here whose manifest is still pending and that
@@ -406,7 +411,7 @@ def main() -> None:
             "level": {"type": "int", "default": 3},
             "period": {"type": "str", "default": "daily", "choices": ["daily", "weekly", "monthly", "always"]},
             "force": {"type": "bool", "default": False},
-            "damaged": {"type": "list", "elements": "str", "default": []},
+            "held": {"type": "list", "elements": "str"},
             "reconciled": {"type": "list", "elements": "str", "default": []},
             "stall_timeout": {"type": "int", "default": 600},
         },
@@ -436,7 +441,7 @@ def main() -> None:
         module.fail_json(msg=f"berkas situs tidak dapat di-backup: {exc}")
     moment = datetime.datetime.now().astimezone().replace(microsecond=0)
     found = None if p["force"] or not os.path.isdir(p["dest"]) else \
-        find_verified(p["dest"], p["prefix"], period_key(moment, p["period"]), p["damaged"],
+        find_verified(p["dest"], p["prefix"], period_key(moment, p["period"]), p["held"],
                       p["reconciled"] if module.check_mode else ())
     if found is not None and not same_content(found["manifest"], p):
         found = None  # the folders or exclusions changed since: this period needs a new one

@@ -340,14 +340,17 @@ def inventory(directory: str, prefix: str,
 
 
 def find_verified(directory: str, prefix: str, period: str,
-                  damaged: Collection[str] = (),
+                  held: Collection[str] | None = None,
                   reconciled: Collection[str] = ()) -> dict[str, Any] | None:
-    """The newest verified backup of ``period`` (a period key), or None. A backup named
-    in ``damaged`` (its copy on the backup computer is no longer whole) does not count;
-    one named in ``reconciled`` (check mode only) counts as verified when its file has
-    the recorded size, as it does once marked (as_reconciled)."""
+    """The newest verified backup of ``period`` (a period key), or None. Given ``held``
+    (the backups of the prefix the backup computer's record holds whole and verified), a
+    backup not named in it does not count: its copy there is damaged or gone, pruned, or
+    was never taken in (a new backup computer, a moved store); None trusts the marks here
+    (no backup computer). One named in ``reconciled`` (check mode only) counts as verified
+    when its file has the recorded size, as it does once marked (as_reconciled)."""
     matches = [b for b in list_backups(directory, prefix, reconciled)
-               if b["verified"] and b["period"] == period and b["name"] not in damaged]
+               if b["verified"] and b["period"] == period
+               and (held is None or b["name"] in held)]
     return matches[-1] if matches else None
 
 

@@ -419,20 +419,21 @@ def test_a_stored_backup_no_longer_whole_is_named_before_the_dump_and_never_coun
     """A backup damaged or deleted on the backup computer after it was taken in: the
     dump of the SIPP server found its own verified copy of the period and took no new
     one, the ingest answered 'already in the store' and the run succeeded with no whole
-    copy off the server. The sweep before the dump now names it (the backup modules'
-    ``damaged`` option then take a new one) and the ingest refuses to count on it."""
-    incoming, store, _record = in_and_store(tmp_path)
+    copy off the server. The sweep before the dump now leaves it out of its verdicts
+    (the backup modules' ``held`` then take a new one) and the ingest refuses to count
+    on it."""
+    incoming, store, record = in_and_store(tmp_path)
     args = pushed(incoming, store)
     assert run_module("backup_ingest", tmp_path, args)[0] == 0
+    verified_here(record, NAME)
     sweep = {"incoming": str(incoming), "store": str(store), "prefix": "sipp"}
     code, result = run_module("backup_ingest", tmp_path, sweep)
-    assert (code, result["damaged"]) == (0, []), result
+    assert (code, list(result["verdicts"])) == (0, [NAME]), result
+    assert "damaged" not in result
     time.sleep(0.05)  # past the file system's timestamp granularity
     (store / NAME).write_bytes(b"rotten")  # as many bytes
     code, result = run_module("backup_ingest", tmp_path, sweep)
-    assert (code, result["damaged"]) == (0, [NAME]), result
-    assert run_module("backup_ingest", tmp_path, {**sweep, "prefix": "website"})[1][
-        "damaged"] == []
+    assert (code, result["verdicts"]) == (0, {}), result
     code, result = run_module("backup_ingest", tmp_path, args)
     assert code == 1
     assert result["msg"] == (
@@ -441,7 +442,7 @@ def test_a_stored_backup_no_longer_whole_is_named_before_the_dump_and_never_coun
         "replaced; the next run takes a new backup)")
     assert (store / NAME).read_bytes() == b"rotten"  # kept as found
     (store / NAME).unlink()
-    assert run_module("backup_ingest", tmp_path, sweep)[1]["damaged"] == [NAME]
+    assert run_module("backup_ingest", tmp_path, sweep)[1]["verdicts"] == {}
 
 
 @pytest.mark.parametrize(("placed", "mode"), [
@@ -933,7 +934,7 @@ def test_the_sweep_before_the_push_returns_the_verdicts_of_the_whole_verified_ba
     (store / names["rotten"]).unlink()
     sweep = {"incoming": str(incoming), "store": str(store), "prefix": "sipp"}
     code, result = run_module("backup_ingest", tmp_path, sweep)
-    assert (code, result["damaged"]) == (0, [names["rotten"]]), result
+    assert code == 0 and "damaged" not in result, result
     assert result["verdicts"] == {names["kept"]: {
         "sha256": hashlib.sha256(b"backup").hexdigest(), "verification": verification}}
     verified_here(record, names["pending"])

@@ -12,6 +12,7 @@ import os
 import pathlib
 import shutil
 import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -436,13 +437,17 @@ def lab_state(store: pathlib.Path, local: pathlib.Path, prefix: str, ext: str) -
 
 def reconcile_play(tasks_file: str) -> str:
     """The backup activity's sweep before the push and its record of the backup
-    computer's verdicts, as the role writes them."""
+    computer's verdicts, as the role writes them (with the role's internal variables)."""
     tasks = yaml.safe_load((ROOT / tasks_file).read_text(encoding="utf-8"))
     steps = [t for t in tasks if "backup" not in t.get("backup_ingest", {"backup": None})
              or t.get("backup_manifest", {}).get("state") == "reconcile"]
     assert [next(iter(set(t) & {"backup_ingest", "backup_manifest"})) for t in steps] == [
         "backup_ingest", "backup_manifest"]
-    return yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": steps}])
+    internal = yaml.safe_load((ROOT / tasks_file).parents[1].joinpath("vars/main.yml")
+                              .read_text(encoding="utf-8"))
+    return yaml.safe_dump([{"hosts": "localhost", "gather_facts": False,
+                            "vars": {key: value for key, value in internal.items()
+                                     if key.endswith("__verdicts")}, "tasks": steps}])
 
 
 @pytest.mark.parametrize(("tasks_file", "prefixes"), [
@@ -642,6 +647,7 @@ def test_the_websites_check_mode_prunes_what_a_real_run_does_after_the_reconcile
     wanted = ("Record the backup computer's verdicts in the local manifests still pending",
               "Apply retention to the web server's backups")
     defaults = yaml.safe_load((ROOT / "roles/website/defaults/main.yml").read_text("utf-8"))
+    internal = yaml.safe_load((ROOT / "roles/website/vars/main.yml").read_text("utf-8"))
     local = tmp_path / "local"
     local.mkdir()
     today = datetime.date.today()
@@ -663,7 +669,7 @@ def test_the_websites_check_mode_prunes_what_a_real_run_does_after_the_reconcile
         **{key: value for key, value in defaults.items()
            if key.startswith(("website_backup_keep_", "website_backup_prefix",
                               "website_backup_db_prefix"))},
-        "website_backup_local_dir": str(local),
+        "website_backup_local_dir": str(local), "website__verdicts": internal["website__verdicts"],
         "website__stored": {"results": [{"verdicts": verdicts}]},
         "website__backup_files": {"path": newest["website"]},
         "website__backup_db": {"path": newest["website-db"]}},
@@ -680,3 +686,165 @@ def test_the_websites_check_mode_prunes_what_a_real_run_does_after_the_reconcile
     assert [[i["name"] for i in item["pruned"]] for item in retention] == [
         [f"website-{today:%Y%m%d}T000001.tar.zst"], [f"website-db-{today:%Y%m%d}T000001.sql.zst"]]
     assert [{k: item.get(k) for k in keys} for item in dry[wanted[1]]["results"]] == retention
+
+
+FAKE_CLIENT = """#!{python}
+# A stand-in mariadb for the dump (no MariaDB server runs here without a container): one
+# InnoDB table t; the global read lock refused (no RELOAD privilege), as on a server where
+# the backup account lacks it, so no session waits for an answer.
+import sys
+lines = []
+for line in iter(sys.stdin.readline, ""):
+    if "FLUSH TABLES WITH READ LOCK" in line:
+        sys.exit("ERROR 1227 (42000) at line 2: Access denied; you need (at least one of) "
+                 "the RELOAD privilege(s) for this operation")
+    lines.append(line)
+sql = "".join(lines)
+if "VERSION()" in sql:
+    print("10.11.19-MariaDB")
+elif "information_schema.VIEWS" in sql:
+    pass
+elif "information_schema.COLUMNS" in sql:
+    print("74\\t6964\\tint\\t\\t")
+elif "information_schema.TABLES" in sql:
+    print("74\\tInnoDB\\t16384")
+"""
+FAKE_DUMP = """#!/bin/sh
+case "$1" in --version) echo "mariadb-dump  Ver 10.19 Distrib 10.11.19-MariaDB";; \
+*) echo "CREATE TABLE t (id INT);";; esac
+"""
+# The push: the receiver run as the push key's forced command runs it.
+FAKE_SSH = """#!/bin/sh
+SSH_ORIGINAL_COMMAND="$*" exec {python} {receive} --keep-free=0 --prefix=sipp {incoming}
+"""
+
+
+def backup_of_today(folder: pathlib.Path, at: str) -> str:
+    """A backup of today here, its manifest marked verified (by the old backup computer);
+    its name."""
+    today = datetime.date.today()
+    name = f"sipp-{today:%Y%m%d}T{at}.sql.zst"
+    content = name.encode()
+    manifest = json.dumps({"size": len(content), "sha256": hashlib.sha256(content).hexdigest(),
+                           "period": f"{today}", "verified": True, "verification": {
+                               "status": "ok", "reason": "restored, content matches",
+                               "method": "restore"}})
+    (folder / name).write_bytes(content)
+    (folder / f"{name}.manifest.json").write_text(manifest)
+    return name
+
+
+def held_there(store: pathlib.Path, local: pathlib.Path, name: str) -> None:
+    """The backup ``name`` of ``local`` taken in and verified by the backup computer."""
+    ledger = load("sop_backup_ledger")
+    record = str(store / ledger.LEDGER_NAME)
+    content, manifest = (local / name).read_bytes(), (local / f"{name}.manifest.json")
+    shutil.copy(local / name, store / name)
+    shutil.copy(manifest, store / manifest.name)
+    sha256 = hashlib.sha256(content).hexdigest()
+    ledger.append(record, "ingested", name=name, sha256=sha256, size=len(content),
+                  manifest=manifest.name,
+                  manifest_sha256=hashlib.sha256(manifest.read_bytes()).hexdigest())
+    ledger.append(record, "verified", name=name, sha256=sha256, status="ok",
+                  reason="restored, content matches", method="restore")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+@pytest.mark.parametrize("case", ["new backup computer", "the older one held there"])
+def test_only_a_backup_the_backup_computers_record_holds_is_the_periods(
+        tmp_path: pathlib.Path, case: str) -> None:
+    """Lab: the backup computer replaced (or sipp_backup_remote_dir moved). The SIPP
+    server's manifests said verified (by the old one), the new record did not know the
+    backup: the dump counted it as the period's, pushed nothing, and every run of the
+    period failed with "... did not arrive in /srv/backup/incoming/400999". A backup the
+    record does not hold now is not the period's: a real run dumps anew, pushes and takes
+    the new one in; one it holds stays the period's (no dump, no push), even when a newer
+    verified one here is unknown there."""
+    store, local, incoming, fake = (tmp_path / name for name in ("store", "local", "in", "bin"))
+    for folder in (local, incoming, fake):
+        folder.mkdir()
+    for name, text in (("mariadb", FAKE_CLIENT), ("mariadb-dump", FAKE_DUMP),
+                       ("ssh", FAKE_SSH)):
+        (fake / name).write_text(text.format(python=sys.executable, receive=ROOT / "roles"
+                                             "/sipp_backup/files/sop-backup-receive",
+                                             incoming=incoming))
+        (fake / name).chmod(0o755)
+    older = backup_of_today(local, "000001")
+    newer = backup_of_today(local, "000002")
+    if case == "the older one held there":
+        store.mkdir(mode=0o700)
+        held_there(store, local, older)
+    tasks = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/backup.yml").read_text("utf-8"))
+    wanted = ("Remove the in-tray's", "Record the backup computer's verdicts",
+              "Dump the SIPP database (", "Push the manifest, then the backup",
+              "Take the pushed files into")
+    steps = [t for t in tasks if t["name"].startswith(wanted)]
+    assert len(steps) == len(wanted)
+    # no row counts: their sessions need a server (the dump's decision is the same)
+    steps[2]["block"][0]["mariadb_backup"]["row_counts"] = False
+    variables = role_vars(
+        sipp_backup_remote_dir=str(store), sipp_backup_remote_incoming=str(incoming),
+        sipp_backup_local_dir=str(local), sipp_backup_db_password="rahasia",
+        sipp_backup_engine="mariadb-dump", sipp_backup__ssh=str(fake / "ssh"))
+    play = yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "vars": variables,
+                            "environment": {"PATH": f"{fake}:{os.environ['PATH']}"},
+                            "tasks": steps}])
+    ran = results(tmp_path, play)
+    dump = ran["Dump the SIPP database into the local backup directory"]
+    push = ran["Push the manifest, then the backup, to the backup computer (new files only)"]
+    ingest = ran["Take the pushed files into the backup computer's store (sha256 checked there)"]
+    if case == "new backup computer":
+        made = os.path.basename(dump["path"])
+        assert dump["changed"] is True and made not in (older, newer), dump
+        assert push["changed"] is True and push["rc"] == 0, push
+        assert ingest["path"] == str(store / made), ingest
+        assert ingest["msg"] == f"took {made} into {store} (sha256 checked here)"
+    else:
+        assert (dump["changed"], dump["path"]) == (False, str(local / older)), dump
+        assert push.get("skipped") is True, push
+        assert ingest["msg"] == f"{older} already in the store", ingest
+    # the backups here are kept (the local retention still counts them as verified)
+    assert {older, newer} <= {path.name for path in local.iterdir()}
+
+
+@pytest.mark.parametrize("held", [False, True])
+def test_the_websites_archive_counts_only_when_the_backup_computers_record_holds_it(
+        tmp_path: pathlib.Path, held: bool) -> None:
+    """The website's backup activity, as the SIPP backup's: a verified archive of today
+    here that the backup computer's record (the sweep's verdicts of both prefixes) does
+    not hold is not the period's, and a new one is made; one it holds is, even when a
+    newer verified one here is unknown there."""
+    tasks = yaml.safe_load((ROOT / "roles/website/tasks/backup.yml").read_text("utf-8"))
+    wanted = ("Record the backup computer's verdicts in the local manifests still pending",
+              "Back up the site's files (tar | zstd -T0, streamed, checksummed)")
+    role = ROOT / "roles/website"
+    site, local = tmp_path / "site", tmp_path / "local"
+    for folder in (site, local):
+        folder.mkdir()
+    (site / "index.php").write_text("<?php echo 1;\n")
+    names = [f"website-{datetime.date.today():%Y%m%d}T{at}.tar.zst"
+             for at in ("000001", "000002")]
+    for name in names:
+        content = name.encode()
+        (local / name).write_bytes(content)
+        (local / f"{name}.manifest.json").write_text(json.dumps({
+            "size": len(content), "sha256": hashlib.sha256(content).hexdigest(),
+            "period": f"{datetime.date.today()}", "verified": True,
+            "verification": {"status": "ok"}, "paths": [str(site)], "files": [],
+            "exclude": []}))
+    verdicts = {names[0]: {"sha256": hashlib.sha256(names[0].encode()).hexdigest(),
+                           "verification": {"status": "ok"}}} if held else {}
+    play_text = yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "vars": {
+        **yaml.safe_load((role / "defaults/main.yml").read_text("utf-8")),
+        **yaml.safe_load((role / "vars/main.yml").read_text("utf-8")),
+        "website_backup_local_dir": str(local), "website_backup_exclude": [],
+        "website__site": {"paths": [str(site)]},
+        "website__stored": {"results": [{"verdicts": verdicts}, {"verdicts": {}}]}},
+        "tasks": [task for task in tasks if task.get("name") in wanted]}])
+    made = results(tmp_path, play_text)[wanted[1]]
+    if held:
+        assert (made["changed"], made["path"]) == (False, str(local / names[0])), made
+    else:
+        assert made["changed"] is True and made["path"] not in {
+            str(local / name) for name in names}, made
+    assert {*names} <= {path.name for path in local.iterdir()}

@@ -178,9 +178,32 @@ def test_only_verified_backups_with_matching_size_count(tmp_path) -> None:
     assert f.find_verified(str(tmp_path), "sipp", "2026-11-21")["path"] == good
     assert f.find_verified(str(tmp_path), "sipp", "2026-11-20") is None
     assert f.find_verified(str(tmp_path), "other", "2026-11-21") is None
-    # its copy on the backup computer no longer whole: the period has no backup to count on
-    assert f.find_verified(str(tmp_path), "sipp", "2026-11-21",
-                           {"sipp-20261121T020000.sql.zst"}) is None
+
+
+def test_only_a_backup_the_backup_computer_holds_counts_when_held_is_given(tmp_path) -> None:
+    """Lab: the backup computer replaced (or the store moved): the manifests here still
+    said verified, the new record did not know the backup, the dump counted it as the
+    period's and pushed nothing, and every ingest of the period failed ("did not
+    arrive"). Given ``held`` (the names the record holds whole and verified), a backup not
+    named there is not the period's; not given, the marks here are trusted."""
+    older = write_backup(tmp_path, "sipp-20261121T020000.sql.zst", b"a", verified=True,
+                         period="2026-11-21")
+    newer = write_backup(tmp_path, "sipp-20261121T030000.sql.zst", b"b", verified=True,
+                         period="2026-11-21")
+    pending = write_backup(tmp_path, "sipp-20261121T040000.sql.zst", b"c", verified=False,
+                           period="2026-11-21")
+    names = [os.path.basename(path) for path in (older, newer, pending)]
+    assert f.find_verified(str(tmp_path), "sipp", "2026-11-21")["path"] == newer
+    # a new backup computer, a moved store: the record holds none of them
+    assert f.find_verified(str(tmp_path), "sipp", "2026-11-21", []) is None
+    # the newer damaged, gone or pruned there: the older one it still holds is the period's
+    assert f.find_verified(str(tmp_path), "sipp", "2026-11-21", {names[0]})["path"] == older
+    assert f.find_verified(str(tmp_path), "sipp", "2026-11-21", names[:2])["path"] == newer
+    # held, not verified here: still no backup of the period (the reconcile marks it)
+    assert f.find_verified(str(tmp_path), "sipp", "2026-11-21", names[2:]) is None
+    # check mode: the one the reconcile would mark (held there) counts, as once marked
+    assert f.find_verified(str(tmp_path), "sipp", "2026-11-21", names[2:],
+                           reconciled=names[2:])["path"] == pending
 
 
 def test_hashing_writer_commit(tmp_path) -> None:

@@ -210,6 +210,6 @@ def test_the_cms_dump_takes_the_backups_stall_timeout_and_names_it_when_refused(
         "website_backup_stall_timeout": -1, "website_backup_local_dir": str(tmp_path),
         "website__site": {"login": {"database": "cms", "login_user": "cms",
                                     "login_password": "rahasia"}},
-        "website__damaged": [],
+        "website__verdicts": {},
     }, 2, cms_dump_tasks()) == f"Kegiatan 2: Backup database CMS gagal: pengaturan salah: {cause}"
     assert not list(tmp_path.glob("website-db-*"))  # nothing dumped

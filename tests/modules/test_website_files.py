@@ -174,6 +174,31 @@ def test_one_backup_per_period_unless_the_folders_changed(site, tmp_path):
     assert rc == 0 and wider["changed"] and wider["path"] != first["path"]
 
 
+def test_a_verified_archive_the_backup_computer_does_not_hold_is_not_the_periods(
+        site, tmp_path):
+    """Lab: a new backup computer (or a moved store) whose record does not know this
+    period's verified archive: it was counted, nothing was pushed, and every ingest of the
+    period failed ("did not arrive"). Given ``held``, only an archive named there counts;
+    not given (no backup computer), the mark here is trusted."""
+    dest = tmp_path / "backups"
+    args = {"paths": [str(site)], "dest": str(dest), "exclude": ["*/cache"]}
+    rc, first = run_module("website_files_backup", tmp_path, args)
+    assert rc == 0 and first["changed"]
+    path = Path(first["manifest"])  # marked verified, as backup_manifest does
+    path.write_text(json.dumps({**json.loads(path.read_text()), "verified": True}))
+    name = Path(first["path"]).name
+    for held in ({}, {"held": [name]}, {"held": [name, "website-20000101T000000.tar.zst"]}):
+        rc, again = run_module("website_files_backup", tmp_path, {**args, **held})
+        assert (rc, again["changed"], again["path"]) == (0, False, first["path"]), held
+    time.sleep(1.05)  # backups are named by the second
+    rc, dry = run_module("website_files_backup", tmp_path,
+                         {**args, "held": [], "_ansible_check_mode": True})
+    assert rc == 0 and dry["changed"] and "path" not in dry, dry
+    rc, new = run_module("website_files_backup", tmp_path, {**args, "held": []})
+    assert rc == 0 and new["changed"] and new["path"] != first["path"], new
+    assert new["verified"] is False and Path(first["path"]).exists()  # the old one is kept
+
+
 def test_a_backup_named_as_an_existing_one_leaves_it_and_its_manifest_alone(site, tmp_path):
     """Two backups in the same second (force, period always, a clock set back): the
     second wrote its manifest over the first one's before its own name was refused, so
