@@ -333,6 +333,39 @@ def test_a_kept_free_share_outside_0_to_90_percent_is_refused_first(tmp_path) ->
     assert changed(run(0)) == 0
 
 
+@pytest.mark.parametrize(("backup_host", "settings", "cause"), [
+    ("localhost", {}, "the backup computer (localhost) is this SIPP server itself: a backup "
+                      "kept on the machine it is to survive is lost with it"),
+    ("web", {}, "the backup computer web is also in web_servers: "
+                "sipp_backup_verify_tune_server would turn off the binary log"),
+    ("web", {"sipp_backup_verify_tune_server": False}, None),
+    ("backup", {}, None),
+])
+def test_a_backup_computer_that_serves_sipp_or_a_website_is_refused_before_it_is_set_up(
+        tmp_path, backup_host: str, settings: dict[str, Any], cause: str | None) -> None:
+    """Listed as the backup computer (tried in the lab), the SIPP server had its production
+    MariaDB tuned for scratch loads (no binary log, no doublewrite) and kept its backups on
+    itself: the set-up on the backup computer now starts by refusing it."""
+    steps = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/verify_account.yml").read_text())
+    # by its name: the file's other tasks change this host
+    refusal = next(step for step in steps if step["name"].startswith("Refuse a backup computer"))
+    assert refusal is steps[0]  # before anything is set up there
+    inventory = tmp_path / "hosts"
+    inventory.write_text("[sipp_servers]\nlocalhost\n[web_servers]\nweb\n"
+                         "[backup_hosts]\nbackup\n", encoding="utf-8")
+    play = tmp_path / "play.yml"
+    play.write_text(yaml.safe_dump([{
+        "hosts": "localhost", "gather_facts": False, "tasks": [refusal],
+        "vars": {**role_vars(**settings), "sipp_backup_host": backup_host}}]), encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
+    proc = subprocess.run(["ansible-playbook", "-i", str(inventory), "-c", "local", str(play)],
+                          capture_output=True, text=True, check=False, env=env, timeout=300)
+    if cause is None:
+        assert proc.returncode == 0, proc.stdout[-2000:]
+    else:
+        assert proc.returncode == 2 and cause in " ".join(proc.stdout.split()), proc.stdout
+
+
 def role_vars(**settings: Any) -> dict[str, Any]:
     """The role's defaults and vars with ``settings`` set (as play vars: a vars_files
     entry would outrank them); the backup computer is this host."""
