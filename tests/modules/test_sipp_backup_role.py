@@ -441,19 +441,24 @@ def test_the_verification_settings_the_verify_restore_takes_pass_persiapan(
     assert status == 0, result
 
 
-def lab_state(store: pathlib.Path, local: pathlib.Path, prefix: str, ext: str) -> list[str]:
-    """The lab's state for ``prefix``: run A's backup (182432) verified on both sides, run
-    B's (183043) verified on the backup computer but its run killed before this server's
-    manifest was marked (pending), run A's pruned there since. Their names."""
+def lab_state(store: pathlib.Path, local: pathlib.Path, prefix: str, ext: str,
+              day: datetime.date = datetime.date(2026, 12, 6),
+              times: tuple[str, str] = ("182432", "183043"),
+              older_verified: bool = True) -> list[str]:
+    """The lab's state for ``prefix`` on ``day``: run A's backup (182432) verified on both
+    sides (here only with ``older_verified``), run B's (183043) verified on the backup
+    computer but its run killed before this server's manifest was marked (pending), run
+    A's pruned there since. Their names."""
     ledger = load("sop_backup_ledger")
-    names = [f"{prefix}-20261206T{at}.{ext}" for at in ("182432", "183043")]
+    names = [f"{prefix}-{day:%Y%m%d}T{at}.{ext}" for at in times]
     record = str(store / ledger.LEDGER_NAME)
     for name in names:
         content = name.encode()
         sha256 = hashlib.sha256(content).hexdigest()
-        manifest = json.dumps({"size": len(content), "sha256": sha256, "period": "2026-12-06",
-                               "verified": name == names[0], "verification": {
-                                   "status": "ok" if name == names[0] else "pending"}})
+        marked = older_verified and name == names[0]
+        manifest = json.dumps({"size": len(content), "sha256": sha256, "period": f"{day}",
+                               "verified": marked,
+                               "verification": {"status": "ok" if marked else "pending"}})
         for folder in (store, local):
             (folder / name).write_bytes(content)
             (folder / f"{name}.manifest.json").write_text(manifest)
@@ -556,31 +561,12 @@ def test_check_mode_takes_the_verdict_the_reconcile_would_record_as_recorded(
     manifest here pending): check mode's reconcile wrote nothing, so its dump named run A's
     older backup as the period's (or, run A's unverified, would dump a new one) and the
     read showed it, where a real run finds run B's verified."""
-    ledger = load("sop_backup_ledger")
     store, local, incoming = (tmp_path / name for name in ("store", "local", "in"))
     for folder in (store, local, incoming):
         folder.mkdir()
     today = datetime.date.today()
-    names = [f"sipp-{today:%Y%m%d}T{at}.sql.zst" for at in ("000001", "000002")]
-    record = str(store / ledger.LEDGER_NAME)
-    for name in names:
-        content = name.encode()
-        sha256 = hashlib.sha256(content).hexdigest()
-        manifest = json.dumps({"size": len(content), "sha256": sha256, "period": f"{today}",
-                               "verified": older_verified and name == names[0],
-                               "verification": {"status": "ok" if older_verified
-                                                and name == names[0] else "pending"}})
-        for folder in (store, local):
-            (folder / name).write_bytes(content)
-            (folder / f"{name}.manifest.json").write_text(manifest)
-        ledger.append(record, "ingested", name=name, sha256=sha256, size=len(content),
-                      manifest=f"{name}.manifest.json",
-                      manifest_sha256=hashlib.sha256(manifest.encode()).hexdigest())
-        ledger.append(record, "verified", name=name, sha256=sha256, status="ok",
-                      reason="restored, content matches", method="restore")
-    ledger.append(record, "pruned", name=names[0], reason="outside keep rules")
-    for name in (names[0], f"{names[0]}.manifest.json"):
-        (store / name).unlink()
+    names = lab_state(store, local, "sipp", "sql.zst", today, ("000001", "000002"),
+                      older_verified)
     play_text = check_play({
         "sipp_backup_host": "localhost", "sipp_backup_remote_dir": str(store),
         "sipp_backup_remote_incoming": str(incoming), "sipp_backup_local_dir": str(local),
