@@ -20,9 +20,13 @@ from typing import Any
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.sop_backup_files import (
     PARTIAL_SUFFIX,
+    LockTimeout,
+    flock_holder,
     leftover_of,
     manifest_path,
+    note_holder,
     owned_by,
+    wait_flock,
 )
 from ansible.module_utils.sop_backup_ledger import (
     ACKNOWLEDGED_LOST,
@@ -33,6 +37,7 @@ from ansible.module_utils.sop_backup_ledger import (
     read,
     stamp,
 )
+from ansible.module_utils.sop_options import seconds_error
 from ansible.module_utils.sop_state import fsync_dir
 
 DOCUMENTATION = r"""
@@ -138,6 +143,21 @@ options:
     type: list
     elements: str
     default: []
+  lock_timeout:
+    description:
+      - >-
+        Seconds an ingest, or a sweep that removes files, waits for the store's lock
+        (C(.ingest.lock) in O(store)), which every ingest and sweep of the store holds
+        while it works (another ingest hashing a backup it takes in: seconds, minutes for
+        a large one). Still held then, the task fails in one line naming the lock, its
+        holder as far as C(/proc/locks) tells (pid, command line and what it does:
+        C(taking NAME in) or C(sweeping INCOMING)) and how long it waited, before anything
+        is taken in, removed or recorded: a hung holder no longer holds the run until
+        systemd stops it for passing its time limit, which names no cause. Check mode
+        takes no lock.
+      - V(0) does not wait; a negative value fails the task with C(setting) C(lock_timeout).
+    type: int
+    default: 300
 attributes:
   check_mode:
     support: full
@@ -237,6 +257,8 @@ orphans:
 
 # What the receiver takes too: a reported value is written into the record.
 SHA256 = re.compile(r"^[0-9a-f]{64}\Z")
+# The store's lock file (_store_lock), in the store.
+LOCK_NAME = ".ingest.lock"
 
 
 class IngestFailed(Exception):
@@ -474,7 +496,7 @@ def sweep_before_push(module: AnsibleModule) -> dict[str, Any]:
     found, stale = sweep(incoming, prefix, set(), minutes * 60, dry=True, ledger=ledger)
     if stale and not module.check_mode:
         os.makedirs(store, mode=0o700, exist_ok=True)
-        with _store_lock(store):
+        with _store_lock(store, p["lock_timeout"], f"sweeping {incoming}"):
             found, stale = sweep(incoming, prefix, set(), minutes * 60, dry=False,
                                  ledger=ledger)
     if stale:
@@ -549,11 +571,25 @@ def sweep_store(store: str, prefix: str, known: dict[str, Any], *,
 
 
 @contextlib.contextmanager
-def _store_lock(store: str) -> Iterator[None]:
-    """The store's lock, held by every ingest and sweep of it."""
-    lock = os.open(os.path.join(store, ".ingest.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+def _store_lock(store: str, seconds: int, what: str) -> Iterator[None]:
+    """The store's lock, held by every ingest and sweep of it, waited for at most
+    ``seconds`` (lock_timeout); the lock file then names this process and ``what`` it
+    does (note_holder), for one that waits. Still held then: IngestFailed naming the
+    lock, its holder (flock_holder) and the wait, nothing in the in-tray or the store
+    touched."""
+    path = os.path.join(store, LOCK_NAME)
+    lock = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            wait_flock(lock, time.monotonic() + seconds)
+        except LockTimeout as exc:
+            holder = flock_holder(lock) or "a process /proc/locks does not name"
+            raise IngestFailed(f"waited {exc.args[0]:.0f} s (lock_timeout) for the store's "
+                               f"lock {path}, held by {holder}; nothing was taken in, "
+                               "removed or recorded") from None
+        except OSError as exc:
+            raise IngestFailed(f"cannot lock {path}: {exc.strerror}") from None
+        note_holder(lock, what)
         yield
     finally:
         os.close(lock)
@@ -635,7 +671,8 @@ def run(module: AnsibleModule) -> dict[str, Any]:
     # another ingest may have recorded files meanwhile, this backup's included (then its
     # files in the store are no orphans). What this run appends to it after is read by
     # none of its steps.
-    with contextlib.nullcontext() if module.check_mode else _store_lock(store):
+    with contextlib.nullcontext() if module.check_mode else _store_lock(
+            store, p["lock_timeout"], f"taking {backup['name']} in"):
         events = read(ledger)
         known = backups(events)
         if backup["name"] in known:
@@ -684,10 +721,14 @@ def main() -> None:
             "manifest": {"type": "dict"},
             "stale_minutes": {"type": "int", "default": 60},
             "other_prefixes": {"type": "list", "elements": "str", "default": []},
+            "lock_timeout": {"type": "int", "default": 300},
         },
         required_together=[("backup", "manifest")],
         supports_check_mode=True,
     )
+    bad_timeout = seconds_error(module.params, "lock_timeout", zero="does not wait")
+    if bad_timeout:
+        module.fail_json(**bad_timeout)
     try:
         result = (run(module) if module.params["backup"] is not None
                   else sweep_before_push(module))

@@ -12,6 +12,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -54,6 +55,34 @@ def tmpfs(path: Path, size: str, inodes: int | None = None) -> Iterator[Path]:
         yield path
     finally:
         subprocess.run(["umount", "-l", str(path)], check=True)
+
+
+@contextlib.contextmanager
+def lock_held(lock: Path, note: str | None = None) -> Iterator[tuple[int, str]]:
+    """Another process holding the flock of ``lock`` (as a verification or an ingest
+    does), the lock file saying ``note`` in that process's words (note_holder) when
+    given: its pid and command line, as /proc names them. It ends afterwards; its script
+    lives in a folder of its own (none is added next to the lock, in a store)."""
+    with tempfile.TemporaryDirectory(prefix="lock-holder-") as folder:
+        script = Path(folder) / "holder.py"
+        script.write_text(
+            "import fcntl, os, sys, time\nimport ansible.module_utils\n"
+            f"ansible.module_utils.__path__.append({str(ROOT / 'module_utils')!r})\n"
+            f"fd = os.open({str(lock)!r}, os.O_RDWR | os.O_CREAT)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            + ("from ansible.module_utils.sop_backup_files import note_holder\n"
+               f"note_holder(fd, {note!r})\n" if note else "")
+            + "print('held', flush=True)\ntime.sleep(120)\n")
+        argv = [sys.executable, str(script), "holder-of-the-lock"]
+        holder = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+            yield holder.pid, " ".join(argv)
+        finally:
+            holder.kill()
+            holder.wait()
+            if holder.stdout is not None:
+                holder.stdout.close()
 
 
 def count_reads(monkeypatch: pytest.MonkeyPatch, path: str) -> list[str]:

@@ -12,7 +12,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -29,6 +28,7 @@ from loader import (
     ROOT,
     count_reads,
     load,
+    lock_held,
     run_module,
     run_python,
     tmpfs,
@@ -1822,30 +1822,6 @@ def test_a_lock_that_cannot_be_taken_is_this_computers_problem(tmp_path, monkeyp
     monkeypatch.setattr(files.fcntl, "flock", interrupted)
     with pytest.raises(verify.VerifyError, match=r"^cannot lock .*/lock: No locks available$"):
         verify.verify(restore_params(tmp_path), {}, str(tmp_path / "x.sql.gz"))
-
-
-@contextlib.contextmanager
-def lock_held(lock: Path, note: str | None = None) -> Iterator[tuple[int, str]]:
-    """Another process holding the flock of ``lock`` (as a verification does), the lock
-    file saying ``note`` in that process's words (note_holder) when given: its pid and
-    command line, as /proc names them. It ends afterwards."""
-    script = lock.with_name("holder.py")
-    script.write_text(
-        "import fcntl, os, sys, time\nimport ansible.module_utils\n"
-        f"ansible.module_utils.__path__.append({str(ROOT / 'module_utils')!r})\n"
-        f"fd = os.open({str(lock)!r}, os.O_RDWR | os.O_CREAT)\nfcntl.flock(fd, fcntl.LOCK_EX)\n"
-        + ("from ansible.module_utils.sop_backup_files import note_holder\n"
-           f"note_holder(fd, {note!r})\n" if note else "")
-        + "print('held', flush=True)\ntime.sleep(120)\n")
-    argv = [sys.executable, str(script), "holder-of-the-lock"]
-    holder = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
-        yield holder.pid, " ".join(argv)
-    finally:
-        holder.kill()
-        holder.wait()
-        holder.stdout.close()
 
 
 def test_a_verify_restore_waits_for_the_lock_within_its_timeout_naming_the_holder(

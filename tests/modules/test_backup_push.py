@@ -5,19 +5,30 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import errno
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
-from loader import count_reads, load, run_module, run_python, tmpfs, warning_lines
+from loader import (
+    count_reads,
+    load,
+    lock_held,
+    run_module,
+    run_python,
+    tmpfs,
+    warning_lines,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 RECEIVE = ROOT / "roles/sipp_backup/files/sop-backup-receive"
@@ -492,7 +503,8 @@ class IngestModule:
     """What ``backup_ingest.run`` reads of an AnsibleModule."""
 
     def __init__(self, params: dict) -> None:
-        self.params = {"stale_minutes": 60, "other_prefixes": [], **params}
+        self.params = {"stale_minutes": 60, "other_prefixes": [], "lock_timeout": 300,
+                       **params}
         self.check_mode = False
         self.warnings: list[str] = []
 
@@ -511,10 +523,10 @@ def test_an_ingest_that_waited_for_another_of_the_same_backup_finds_it_taken_in(
     store_lock = ingest._store_lock
 
     @contextlib.contextmanager
-    def after_the_other(path: str) -> Iterator[None]:
+    def after_the_other(path: str, seconds: int, what: str) -> Iterator[None]:
         monkeypatch.setattr(ingest, "_store_lock", store_lock)
         ingest.run(IngestModule(copy.deepcopy(params)))  # the other one, done meanwhile
-        with store_lock(path):
+        with store_lock(path, seconds, what):
             yield
 
     monkeypatch.setattr(ingest, "_store_lock", after_the_other)
@@ -560,6 +572,93 @@ def test_an_ingest_reads_the_ledger_once(tmp_path: Path,
 def age(path: Path, seconds: float) -> None:
     written = time.time() - seconds
     os.utime(path, (written, written), follow_symlinks=False)
+
+
+def in_tray_and_store(incoming: Path, store: Path) -> dict[str, bytes]:
+    """Every file of the in-tray and the store but the store's lock, and its content."""
+    return {str(path): path.read_bytes() for folder in (incoming, store)
+            for path in folder.iterdir() if path.name != ingest.LOCK_NAME}
+
+
+@pytest.mark.parametrize("sweep", [False, True], ids=["ingest", "sweep before the push"])
+def test_a_store_lock_held_too_long_fails_in_time_naming_its_holder(tmp_path,
+                                                                    sweep: bool) -> None:
+    """An ingest, or the sweep before a push, waited for the store's lock without end
+    behind a hung holder (another ingest stopped on a disk that no longer answers): until
+    systemd stopped the scheduled run for passing its time limit (no cause named), or for
+    ever in a run by hand. It waits lock_timeout, then fails in one line naming the lock,
+    its holder and the wait, nothing taken in, removed or recorded."""
+    incoming, store, record = in_and_store(tmp_path)
+    args = pushed(incoming, store)
+    if sweep:
+        args = {key: args[key] for key in ("incoming", "store", "prefix")}
+        age(incoming / NAME, 2 * 3600)  # stale: the sweep would remove it under the lock
+    ledger.append(record, "ingested", name="sipp-20261120T020000.sql.zst", sha256="a", size=1)
+    before = in_tray_and_store(incoming, store)
+    lock = store / ingest.LOCK_NAME
+    other = "sipp-20261120T230000.sql.zst"
+    with lock_held(lock, f"taking {other} in") as (pid, command):
+        clock = time.monotonic()
+        code, result = run_module("backup_ingest", tmp_path, dict(args, lock_timeout=2),
+                                  seconds=30)
+        waited = time.monotonic() - clock
+    assert code == 1, result
+    assert result["msg"] == (
+        f"ingest failed: waited 2 s (lock_timeout) for the store's lock {lock}, held by pid "
+        f"{pid} ({command}): taking {other} in; nothing was taken in, removed or recorded")
+    assert 2 <= waited < 10
+    assert in_tray_and_store(incoming, store) == before
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
+def test_an_ingest_waits_for_the_store_lock_within_lock_timeout_then_names_itself_in_it(
+        tmp_path) -> None:
+    """A holder that ends within lock_timeout is waited for; the ingest then says in the
+    lock file what it does, for the one that waits behind it."""
+    incoming, store, record = in_and_store(tmp_path)
+    lock = store / ingest.LOCK_NAME
+    with lock_held(lock) as (pid, _command):
+        threading.Timer(1, os.kill, (pid, signal.SIGKILL)).start()
+        clock = time.monotonic()
+        code, result = run_module("backup_ingest", tmp_path,
+                                  dict(pushed(incoming, store), lock_timeout=20), seconds=60)
+        waited = time.monotonic() - clock
+    assert (code, result["changed"]) == (0, True), result
+    assert 1 <= waited < 20
+    assert [e["event"] for e in ledger.read(record)] == ["ingested"]
+    said = lock.read_text().split(" ", 1)
+    assert said[0].isdigit() and said[1] == f"taking {NAME} in\n"
+
+
+def test_a_store_lock_that_cannot_be_taken_is_one_line(tmp_path, monkeypatch) -> None:
+    incoming, store, _record = in_and_store(tmp_path)
+
+    def refused(_fd: int, _how: int) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(load("sop_backup_files").fcntl, "flock", refused)
+    with pytest.raises(ingest.IngestFailed) as failed:
+        ingest.run(IngestModule(pushed(incoming, store)))
+    assert str(failed.value) == (f"cannot lock {store / ingest.LOCK_NAME}: No locks "
+                                 "available")
+    assert sorted(p.name for p in incoming.iterdir()) == [NAME, f"{NAME}.manifest.json"]
+
+
+@pytest.mark.parametrize("value", [-1, 0])
+def test_a_lock_timeout_below_zero_is_refused_and_zero_does_not_wait(tmp_path,
+                                                                     value: int) -> None:
+    incoming, store, _record = in_and_store(tmp_path)
+    with lock_held(store / ingest.LOCK_NAME):
+        code, result = run_module("backup_ingest", tmp_path,
+                                  dict(pushed(incoming, store), lock_timeout=value),
+                                  seconds=30)
+    assert code == 1, result
+    if value < 0:
+        assert result["msg"] == ("lock_timeout: must be 0 (does not wait) or a positive number "
+                                 "of seconds, not -1")
+        assert result["setting"] == "lock_timeout"
+    else:
+        assert result["msg"].startswith("ingest failed: waited 0 s (lock_timeout)")
 
 
 def test_files_no_ingest_takes_or_removes_are_reported_on_every_run(tmp_path) -> None:

@@ -27,6 +27,9 @@ ROOT = Path(__file__).parents[2]
 # role gives none (library/<module>.py, option), or a program's constant.
 Bound = tuple[str, str]
 RECEIVER = "roles/sipp_backup/files/sop-backup-receive"  # the push's receiver: STALL
+# The backup computer's wait for its store's lock, each sweep and ingest (the roles give
+# backup_ingest no lock_timeout).
+STORE_LOCK = ("library/backup_ingest.py", "lock_timeout")
 MAINTENANCE = "roles/server_maintenance"
 ROOM = 15 * 60
 
@@ -59,21 +62,28 @@ PATHS: dict[str, tuple[int, list[Bound]]] = {
     "sipp-sync": (1, [("roles/sipp_sync", "sipp_sync_http_timeout")] * 3
                   + [("roles/sipp_sync", "sipp_sync_command_timeout")]
                   + [("roles/sipp_sync", "sipp_sync_http_timeout")] * 2),
-    # Kegiatan 2, whose first failure ends the run: the dump hung at its end, the push
-    # hung at its end (the receiver's), the verify-restore (its stall timeout and its wait
-    # for the backup computer's verification lock within it).
-    "sipp-backup": (1, [("roles/sipp_backup", "sipp_backup_stall_timeout"),
+    # Persiapan's sweep of the in-tray (its wait for the store's lock), then Kegiatan 2,
+    # whose first failure ends the run: the sweep before the dump, the dump hung at its
+    # end, the push hung at its end (the receiver's), the ingest, the verify-restore (its
+    # stall timeout and its wait for the backup computer's verification lock within it).
+    "sipp-backup": (1, [STORE_LOCK, STORE_LOCK,
+                        ("roles/sipp_backup", "sipp_backup_stall_timeout"),
                         (RECEIVER, "STALL"),
+                        STORE_LOCK,
                         ("roles/sipp_backup", "sipp_backup_verify_timeout")]),
-    # Every activity runs after a failed one. 1: a page that answers no further. 2: tar
-    # hung at its end, the CMS dump hung at its end (both website_backup_stall_timeout), a
-    # push hung at its end, the archive's listing, then the database's verify-restore (its
-    # stall timeout and its wait for the verification lock within it). 3: the log audit, a
-    # page read as a browser, the CMS database's query. 4: the registry's RDAP answer.
+    # Every activity runs after a failed one. 1: a page that answers no further. 2: the
+    # sweep of the in-tray for each of its two prefixes (each waiting for the store's
+    # lock), tar hung at its end, the CMS dump hung at its end (both
+    # website_backup_stall_timeout), a push hung at its end, the ingest of each prefix, the
+    # archive's listing, then the database's verify-restore (its stall timeout and its
+    # wait for the verification lock within it). 3: the log audit, a page read as a
+    # browser, the CMS database's query. 4: the registry's RDAP answer.
     "website": (1, [("roles/website", "website_http_timeout"),
+                    STORE_LOCK, STORE_LOCK,
                     ("roles/website", "website_backup_stall_timeout"),
                     ("roles/website", "website_backup_stall_timeout"),
                     (RECEIVER, "STALL"),
+                    STORE_LOCK, STORE_LOCK,
                     ("roles/website", "website_backup_verify_timeout"),
                     ("roles/website", "website_backup_verify_timeout"),
                     ("roles/website", "website_log_timeout"),
