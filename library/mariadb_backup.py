@@ -23,6 +23,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.sop_backup_files import (
     MANIFEST_SUFFIX,
+    PERIOD_ARGUMENT_SPEC,
     HashingWriter,
     StallGuard,
     backup_name,
@@ -116,6 +117,7 @@ version_added: "1.0.0"
 author: Court IT SOP maintainers
 extends_documentation_fragment:
   - mariadb_login
+  - backup_period
 options:
   database:
     description:
@@ -200,30 +202,6 @@ options:
     description: Take a new backup even when a verified one of this period exists.
     type: bool
     default: false
-  held:
-    description:
-      - >-
-        Names of the backups of the prefix that the backup computer's record holds whole
-        and verified (the names in M(backup_ingest)'s RV(backup_ingest#module:verdicts)).
-        Given, a verified backup here counts as this period's only when it is named in it;
-        one whose copy there is damaged or gone, one pruned there, or one never taken in
-        there (a new backup computer, a moved store) does not, so a new one is taken
-        (and pushed and verified as usual); the file here is kept.
-      - Not given, the verification marks of the manifests here are trusted (no backup
-        computer).
-    type: list
-    elements: str
-  reconciled:
-    description:
-      - In check mode, the names of backups here whose manifest is still pending and that
-        M(backup_manifest) V(reconcile) run before in check mode would have marked verified
-        (its RV(backup_manifest#module:marked)). Check mode writes no mark, so they count
-        as verified here, as a real run's marked manifests do, and one of this period is
-        the period's backup a real run would find.
-      - A real run reads the marks from the manifests and does not use it.
-    type: list
-    elements: str
-    default: []
   row_counts:
     description:
       - Record per-table row counts, content checksums and object definitions.
@@ -1001,8 +979,7 @@ def main() -> None:
             "period": {"type": "str", "default": "daily",
                        "choices": ["daily", "weekly", "monthly", "always"]},
             "force": {"type": "bool", "default": False},
-            "held": {"type": "list", "elements": "str"},
-            "reconciled": {"type": "list", "elements": "str", "default": []},
+            **PERIOD_ARGUMENT_SPEC,
             "row_counts": {"type": "bool", "default": True},
             "lock_budget_mb": {"type": "int", "default": 256},
         },

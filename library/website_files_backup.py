@@ -29,6 +29,8 @@ description:
     backup_ingest, backup_retention and backup_manifest work on these files too.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
+extends_documentation_fragment:
+  - backup_period
 options:
   paths:
     description: Folders to archive (the web root first). A folder given as a symbolic link
@@ -85,30 +87,6 @@ options:
     description: Take a new backup even when the period has one.
     type: bool
     default: false
-  held:
-    description:
-      - >-
-        Names of the archives of the prefix that the backup computer's record holds whole
-        and verified (the names in M(backup_ingest)'s RV(backup_ingest#module:verdicts)).
-        Given, a verified archive here counts as this period's only when it is named in
-        it; one whose copy there is damaged or gone, one pruned there, or one never taken
-        in there (a new backup computer, a moved store) does not, so a new one is taken
-        (and pushed and verified as usual); the file here is kept.
-      - Not given, the verification marks of the manifests here are trusted (no backup
-        computer).
-    type: list
-    elements: str
-  reconciled:
-    description:
-      - In check mode, the names of archives here whose manifest is still pending and that
-        M(backup_manifest) V(reconcile) run before in check mode would have marked verified
-        (its RV(backup_manifest#module:marked)). Check mode writes no mark, so they count
-        as verified here, as a real run's marked manifests do, and one of this period is
-        the period's archive a real run would find.
-      - A real run reads the marks from the manifests and does not use it.
-    type: list
-    elements: str
-    default: []
   stall_timeout:
     description:
       - Seconds tar may go without writing anything before it is stopped and the backup
@@ -210,6 +188,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_backup_files import (  # noqa: E402
+    PERIOD_ARGUMENT_SPEC,
     HashingWriter,
     find_verified,
     manifest_path,
@@ -411,8 +390,7 @@ def main() -> None:
             "level": {"type": "int", "default": 3},
             "period": {"type": "str", "default": "daily", "choices": ["daily", "weekly", "monthly", "always"]},
             "force": {"type": "bool", "default": False},
-            "held": {"type": "list", "elements": "str"},
-            "reconciled": {"type": "list", "elements": "str", "default": []},
+            **PERIOD_ARGUMENT_SPEC,
             "stall_timeout": {"type": "int", "default": 600},
         },
         supports_check_mode=True,

@@ -339,6 +339,13 @@ def inventory(directory: str, prefix: str,
     return items
 
 
+# The options of find_verified a backup module takes (doc fragment backup_period).
+PERIOD_ARGUMENT_SPEC: dict[str, Any] = {
+    "held": {"type": "list", "elements": "str"},
+    "reconciled": {"type": "list", "elements": "str", "default": []},
+}
+
+
 def find_verified(directory: str, prefix: str, period: str,
                   held: Collection[str] | None = None,
                   reconciled: Collection[str] = ()) -> dict[str, Any] | None:
