@@ -444,11 +444,12 @@ def test_the_verification_settings_the_verify_restore_takes_pass_persiapan(
 def lab_state(store: pathlib.Path, local: pathlib.Path, prefix: str, ext: str,
               day: datetime.date = datetime.date(2026, 12, 6),
               times: tuple[str, str] = ("182432", "183043"),
-              older_verified: bool = True) -> list[str]:
+              older_verified: bool = True, pruned: bool = True,
+              media: pathlib.Path | None = None) -> list[str]:
     """The lab's state for ``prefix`` on ``day``: run A's backup (182432) verified on both
-    sides (here only with ``older_verified``), run B's (183043) verified on the backup
-    computer but its run killed before this server's manifest was marked (pending), run
-    A's pruned there since. Their names."""
+    sides (here only with ``older_verified``; copied to ``media`` too), run B's (183043)
+    verified on the backup computer but its run killed before this server's manifest was
+    marked (pending), run A's pruned there since (with ``pruned``). Their names."""
     ledger = load("sop_backup_ledger")
     names = [f"{prefix}-{day:%Y%m%d}T{at}.{ext}" for at in times]
     record = str(store / ledger.LEDGER_NAME)
@@ -459,7 +460,7 @@ def lab_state(store: pathlib.Path, local: pathlib.Path, prefix: str, ext: str,
         manifest = json.dumps({"size": len(content), "sha256": sha256, "period": f"{day}",
                                "verified": marked,
                                "verification": {"status": "ok" if marked else "pending"}})
-        for folder in (store, local):
+        for folder in (store, local, *([media] if media and marked else [])):
             (folder / name).write_bytes(content)
             (folder / f"{name}.manifest.json").write_text(manifest)
         ledger.append(record, "ingested", name=name, sha256=sha256, size=len(content),
@@ -467,9 +468,10 @@ def lab_state(store: pathlib.Path, local: pathlib.Path, prefix: str, ext: str,
                       manifest_sha256=hashlib.sha256(manifest.encode()).hexdigest())
         ledger.append(record, "verified", name=name, sha256=sha256, status="ok",
                       reason="restored, content matches", method="restore")
-    ledger.append(record, "pruned", name=names[0], reason="outside keep rules")
-    for name in (names[0], f"{names[0]}.manifest.json"):
-        (store / name).unlink()
+    if pruned:
+        ledger.append(record, "pruned", name=names[0], reason="outside keep rules")
+        for name in (names[0], f"{names[0]}.manifest.json"):
+            (store / name).unlink()
     return names
 
 
@@ -601,29 +603,13 @@ def test_check_mode_copies_and_prunes_what_a_real_run_does_after_the_reconcile(
     whose copy then makes run A's copy on the medium, and run A's backup here, the day's
     older one, pruned. Check mode, its reconcile writing no mark, predicted neither prune;
     it now predicts the real run's copy and retention exactly."""
-    ledger = load("sop_backup_ledger")
     store, local, incoming, media = (tmp_path / name
                                      for name in ("store", "local", "in", "media"))
     for folder in (store, local, incoming, media):
         folder.mkdir()
     today = datetime.date.today()
-    names = [f"sipp-{today:%Y%m%d}T{at}.sql.zst" for at in ("000001", "000002")]
-    record = str(store / ledger.LEDGER_NAME)
-    for name in names:
-        content = name.encode()
-        sha256 = hashlib.sha256(content).hexdigest()
-        ok = name == names[0]
-        manifest = json.dumps({"size": len(content), "sha256": sha256, "period": f"{today}",
-                               "verified": ok,
-                               "verification": {"status": "ok" if ok else "pending"}})
-        for folder in (store, local, *([media] if ok else [])):
-            (folder / name).write_bytes(content)
-            (folder / f"{name}.manifest.json").write_text(manifest)
-        ledger.append(record, "ingested", name=name, sha256=sha256, size=len(content),
-                      manifest=f"{name}.manifest.json",
-                      manifest_sha256=hashlib.sha256(manifest.encode()).hexdigest())
-        ledger.append(record, "verified", name=name, sha256=sha256, status="ok",
-                      reason="restored, content matches", method="restore")
+    names = lab_state(store, local, "sipp", "sql.zst", today, ("000001", "000002"),
+                      pruned=False, media=media)
     keep = {"sipp_backup_keep_daily": 7, "sipp_backup_keep_weekly": 4,
             "sipp_backup_keep_monthly": 12}
     copy_task = "Copy the backup to the removable media when it is mounted"
