@@ -524,6 +524,23 @@ def test_a_verdict_the_killed_run_did_not_record_here_is_recorded_before_the_dum
     assert changed(run_retire(tmp_path, play_text, variables)) == 0
 
 
+def dump_vars(store: pathlib.Path, incoming: pathlib.Path,
+              local: pathlib.Path) -> dict[str, Any]:
+    """The role's settings check_play's tasks read: the backup computer this host, its
+    store and in-tray, the local folder, the dump's settings."""
+    return {
+        "sipp_backup_host": "localhost", "sipp_backup_remote_dir": str(store),
+        "sipp_backup_remote_incoming": str(incoming), "sipp_backup_local_dir": str(local),
+        "sipp_backup_prefix": "sipp", "sipp_backup_db_name": "sipp",
+        "sipp_backup_db_user": "sop_backup", "sipp_backup_db_password": "",
+        "sipp_backup_db_host": "localhost", "sipp_backup_db_port": 3306,
+        "sipp_backup_engine": "auto", "sipp_backup_compression": "zstd",
+        "sipp_backup_compression_level": 3, "sipp_backup_threads": 0,
+        "sipp_backup_stall_timeout": 900, "sipp_backup_period": "daily",
+        "sipp_backup_force": False,
+    }
+
+
 def check_play(variables: dict[str, Any], *more: str) -> str:
     """The SIPP backup activity's sweep, its record of the backup computer's verdicts,
     the dump, the tasks whose names begin with ``more`` and the read of the period's
@@ -569,16 +586,7 @@ def test_check_mode_takes_the_verdict_the_reconcile_would_record_as_recorded(
     today = datetime.date.today()
     names = lab_state(store, local, "sipp", "sql.zst", today, ("000001", "000002"),
                       older_verified)
-    play_text = check_play({
-        "sipp_backup_host": "localhost", "sipp_backup_remote_dir": str(store),
-        "sipp_backup_remote_incoming": str(incoming), "sipp_backup_local_dir": str(local),
-        "sipp_backup_prefix": "sipp", "sipp_backup_db_name": "sipp",
-        "sipp_backup_db_user": "sop_backup", "sipp_backup_db_password": "",
-        "sipp_backup_db_host": "localhost", "sipp_backup_db_port": 3306,
-        "sipp_backup_engine": "auto", "sipp_backup_compression": "zstd",
-        "sipp_backup_compression_level": 3, "sipp_backup_threads": 0,
-        "sipp_backup_stall_timeout": 900, "sipp_backup_period": "daily",
-        "sipp_backup_force": False})
+    play_text = check_play(dump_vars(store, incoming, local))
     before = {path.name: path.read_bytes() for path in local.iterdir()}
     dry = results(tmp_path, play_text, "--check")
     assert {path.name: path.read_bytes() for path in local.iterdir()} == before
@@ -614,17 +622,9 @@ def test_check_mode_copies_and_prunes_what_a_real_run_does_after_the_reconcile(
             "sipp_backup_keep_monthly": 12}
     copy_task = "Copy the backup to the removable media when it is mounted"
     retain_task = "Apply retention to the SIPP server's backups"
-    play_text = check_play({
-        "sipp_backup_host": "localhost", "sipp_backup_remote_dir": str(store),
-        "sipp_backup_remote_incoming": str(incoming), "sipp_backup_local_dir": str(local),
-        "sipp_backup_removable_path": str(media), **keep,
-        "sipp_backup_prefix": "sipp", "sipp_backup_db_name": "sipp",
-        "sipp_backup_db_user": "sop_backup", "sipp_backup_db_password": "",
-        "sipp_backup_db_host": "localhost", "sipp_backup_db_port": 3306,
-        "sipp_backup_engine": "auto", "sipp_backup_compression": "zstd",
-        "sipp_backup_compression_level": 3, "sipp_backup_threads": 0,
-        "sipp_backup_stall_timeout": 900, "sipp_backup_period": "daily",
-        "sipp_backup_force": False}, copy_task, retain_task)
+    play_text = check_play({**dump_vars(store, incoming, local),
+                            "sipp_backup_removable_path": str(media), **keep},
+                           copy_task, retain_task)
     before = {folder: {path.name: path.read_bytes() for path in folder.iterdir()}
               for folder in (local, media)}
     dry = results(tmp_path, play_text, "--check")

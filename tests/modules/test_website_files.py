@@ -18,6 +18,7 @@ import threading
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -160,13 +161,19 @@ def test_a_failed_write_stops_tar_and_zstd(tmp_path, monkeypatch):
     assert set(threading.enumerate()) - before == set()  # tar's messages' reader has ended
 
 
-def test_one_backup_per_period_unless_the_folders_changed(site, tmp_path):
-    dest = tmp_path / "backups"
-    args = {"paths": [str(site)], "dest": str(dest), "exclude": ["*/cache"]}
+def verified_backup(site: Path, tmp_path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The module's arguments and its first backup of ``site``, whose manifest is then
+    marked verified, as backup_manifest does."""
+    args = {"paths": [str(site)], "dest": str(tmp_path / "backups"), "exclude": ["*/cache"]}
     rc, first = run_module("website_files_backup", tmp_path, args)
     assert rc == 0 and first["changed"]
-    path = Path(first["manifest"])  # marked verified, as backup_manifest does
+    path = Path(first["manifest"])
     path.write_text(json.dumps({**json.loads(path.read_text()), "verified": True}))
+    return args, first
+
+
+def test_one_backup_per_period_unless_the_folders_changed(site, tmp_path):
+    args, first = verified_backup(site, tmp_path)
     rc, again = run_module("website_files_backup", tmp_path, args)
     assert rc == 0 and not again["changed"] and again["path"] == first["path"]
     time.sleep(1.05)  # backups are named by the second
@@ -180,12 +187,7 @@ def test_a_verified_archive_the_backup_computer_does_not_hold_is_not_the_periods
     period's verified archive: it was counted, nothing was pushed, and every ingest of the
     period failed ("did not arrive"). Given ``held``, only an archive named there counts;
     not given (no backup computer), the mark here is trusted."""
-    dest = tmp_path / "backups"
-    args = {"paths": [str(site)], "dest": str(dest), "exclude": ["*/cache"]}
-    rc, first = run_module("website_files_backup", tmp_path, args)
-    assert rc == 0 and first["changed"]
-    path = Path(first["manifest"])  # marked verified, as backup_manifest does
-    path.write_text(json.dumps({**json.loads(path.read_text()), "verified": True}))
+    args, first = verified_backup(site, tmp_path)
     name = Path(first["path"]).name
     for held in ({}, {"held": [name]}, {"held": [name, "website-20000101T000000.tar.zst"]}):
         rc, again = run_module("website_files_backup", tmp_path, {**args, **held})
