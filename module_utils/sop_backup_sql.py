@@ -35,6 +35,7 @@ from ansible.module_utils.sop_mariadb import (
     quote_identifier,
     quote_string,
     run_sql,
+    unhex,
 )
 
 CHECKSUM_METHOD = ("crc32-v2: COUNT(*) and SUM of CRC32 over each row's columns cast to "
@@ -43,10 +44,6 @@ NON_TRANSACTIONAL_ENGINES = ("MyISAM", "Aria", "MEMORY", "CSV", "ARCHIVE", "MRG_
 _MARKER = "__sop_backup_phase__"
 _SESSION_SETUP = ("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ;\n"
                   "SET SESSION time_zone='+00:00';\n")
-
-
-def _unhex(value: str) -> str:
-    return bytes.fromhex(value).decode("utf-8", "replace")
 
 
 def tables_sql(database: str) -> str:
@@ -111,7 +108,7 @@ def broken_views(client: Sequence[str], database: str) -> list[str]:
                            "information_schema.COLUMNS c WHERE c.TABLE_SCHEMA=v.TABLE_SCHEMA "
                            "AND c.TABLE_NAME=v.TABLE_NAME) ORDER BY v.TABLE_NAME;\n",
                    timeout=300)
-    return [_unhex(row[0] or "") for row in rows]
+    return [unhex(row[0]) for row in rows]
 
 
 def list_tables(client: Sequence[str], database: str) -> list[dict[str, Any]]:
@@ -125,10 +122,10 @@ def tables_from_rows(column_rows: Sequence[Sequence[str | None]],
     """``list_tables`` from the rows of ``columns_sql`` and ``tables_sql``."""
     columns: dict[str, list[Column]] = {}
     for row in column_rows:
-        columns.setdefault(_unhex(row[0] or ""), []).append(
-            Column(_unhex(row[1] or ""), row[2] or "", row[3] or "", row[4] or ""))
-    return [{"name": _unhex(row[0] or ""), "engine": row[1], "bytes": int(row[2] or 0),
-             "columns": columns.get(_unhex(row[0] or ""), [])} for row in table_rows]
+        columns.setdefault(unhex(row[0]), []).append(
+            Column(unhex(row[1]), row[2] or "", row[3] or "", row[4] or ""))
+    return [{"name": unhex(row[0]), "engine": row[1], "bytes": int(row[2] or 0),
+             "columns": columns.get(unhex(row[0]), [])} for row in table_rows]
 
 
 def is_transactional(engine: str) -> bool:
@@ -186,10 +183,10 @@ def parse_measure(rows: list[list[str]]) -> dict[str, Any]:
     objects: dict[str, str] = {}
     for row in rows:
         if row[0] == "T" and len(row) == 5:
-            tables[_unhex(row[1])] = {"rows": int(row[2]), "checksum": row[3],
+            tables[unhex(row[1])] = {"rows": int(row[2]), "checksum": row[3],
                                       "structure": row[4]}
         elif row[0] == "O" and len(row) == 4:
-            objects[f"{row[1]}:{_unhex(row[2])}"] = row[3]
+            objects[f"{row[1]}:{unhex(row[2])}"] = row[3]
     return {"tables": tables, "objects": objects}
 
 

@@ -275,6 +275,12 @@ def not_for_mydumper(tables: Sequence[Mapping[str, Any]]) -> list[str]:
     return [str(t["name"]) for t in tables if str(t.get("engine") or "").lower() != "innodb"]
 
 
+def unhex(value: str | None) -> str:
+    """A name the server sent as HEX() (its bytes whatever the client's character set), as
+    text; bytes no UTF-8 shown as U+FFFD."""
+    return bytes.fromhex(value or "").decode("utf-8", "replace")
+
+
 def backtick_names(client: Sequence[str], database: str) -> list[str]:
     """Names of the tables, views, triggers, routines and events of ``database`` that
     hold a backtick, which mydumper 0.10 (Debian 12's) cannot dump.
@@ -294,8 +300,7 @@ def backtick_names(client: Sequence[str], database: str) -> list[str]:
                                    ("EVENT_NAME", "EVENTS", "EVENT_SCHEMA")))
     rows = run_sql(client, sql + ";\n", timeout=300)
     # a trigger or routine named as its table is named once
-    return list(dict.fromkeys(bytes.fromhex(row[0] or "").decode("utf-8", "replace")
-                              for row in rows))
+    return list(dict.fromkeys(unhex(row[0]) for row in rows))
 
 
 def invisible_columns(client: Sequence[str], database: str) -> list[str]:
@@ -306,8 +311,7 @@ def invisible_columns(client: Sequence[str], database: str) -> list[str]:
     sql = ("SELECT HEX(TABLE_NAME), HEX(COLUMN_NAME) FROM information_schema.COLUMNS "  # noqa: S608
            f"WHERE TABLE_SCHEMA={quote_string(database)} AND EXTRA LIKE '%INVISIBLE%' "
            "ORDER BY TABLE_NAME, ORDINAL_POSITION;\n")
-    return [".".join(bytes.fromhex(cell or "").decode("utf-8", "replace") for cell in row[:2])
-            for row in run_sql(client, sql, timeout=300)]
+    return [".".join(unhex(cell) for cell in row[:2]) for row in run_sql(client, sql, timeout=300)]
 
 
 def _shown(names: Sequence[str]) -> str:

@@ -87,7 +87,9 @@ _ROLE_FILES = ("defaults/main.yml", "vars/main.yml", "meta/argument_specs.yml")
 # A secret's name (a role's `*_password`, a router's `password`, an inventory's `vault_*`):
 # not taken as key=value or inline JSON/YAML, which every account of this computer reads
 # in the process list and the shell keeps in its history; -e @FILE (vaulted) or the
-# inventory's vault carry it.
+# inventory's vault carry it. Narrower than the masking's sop_secrets.SECRET_SETTING_KEY on
+# purpose: masking a path too is harmless, refusing one is not (website_backup_ssh_key,
+# sop_controller_vault_password_file name files, which that key pattern matches).
 _SECRET = re.compile(r"(?:^|_)(?:password|passwd|passphrase|secret|token)$|^vault_", re.I)
 _JINJA = re.compile(r"\{[{%](.*?)[}%]\}", re.DOTALL)  # {{ expression }}, {% statement %}
 _NAME = re.compile(r"[A-Za-z_]\w*")
