@@ -181,11 +181,16 @@ non_transactional_tables:
   type: list
   elements: str
 broken_views:
-  description: Views the backup left out because they no longer open (mariadb_backup's
-    C(broken_views)).
+  description: Views the backup left out because they do not open for the dump account
+    (mariadb_backup's C(broken_views)).
   returned: state=read
   type: list
   elements: str
+broken_view_causes:
+  description: The server's cause for each of them (mariadb_backup's
+    C(broken_view_causes); empty for a backup made before causes were recorded).
+  returned: state=read
+  type: dict
 binlog:
   description: Binary log position of the dump's snapshot (C(gtid_binlog_pos) on MariaDB or
     C(gtid_executed) on MySQL, C(file), C(position)) for a point-in-time recovery, or why
@@ -213,6 +218,7 @@ def outputs(path: str, manifest: dict[str, Any], copies: Any) -> dict[str, Any]:
             "non_transactional_consistent": nontx.get("consistent", True),
             "non_transactional_note": nontx.get("how", ""),
             "broken_views": manifest.get("broken_views") or [],
+            "broken_view_causes": manifest.get("broken_view_causes") or {},
             "binlog": manifest.get("binlog") or {}, "copies": copies}
 
 

@@ -43,6 +43,7 @@ from ansible.module_utils.sop_backup_sql import (
     Session,
     binlog_position,
     broken_views,
+    broken_views_note,
     is_transactional,
     list_tables,
     measure_sql,
@@ -300,12 +301,21 @@ binlog:
   returned: success
   type: dict
 broken_views:
-  description: Views left out of the backup because they no longer open (a table, column
-    or function they name is gone, or their definer lacks rights); also in the manifest
-    and a warning. Repair or drop them.
+  description: Views left out of the backup because they do not open for the dump
+    account (a table, column or function they name is gone, their definer lacks rights,
+    or the dump account lacks EXECUTE on a function they call); also in the manifest and
+    a warning that names each one's cause and what to do.
   returned: success
   type: list
   elements: str
+broken_view_causes:
+  description: The server's cause for each view of RV(broken_views) (an empty dict for a
+    backup made before causes were recorded); also in the manifest.
+  returned: success
+  type: dict
+  sample:
+    v_nomor: execute command denied to user 'sop_backup'@'localhost' for routine
+      'sipp.f_nomor'
 """
 
 
@@ -740,7 +750,8 @@ def _summary(manifest: dict[str, Any], path: str) -> dict[str, Any]:
             "manifest_size": os.path.getsize(manifest_path(path)),
             "non_transactional": manifest.get("non_transactional", {}),
             "binlog": manifest.get("binlog", {}),
-            "broken_views": manifest.get("broken_views", [])}
+            "broken_views": manifest.get("broken_views", []),
+            "broken_view_causes": manifest.get("broken_view_causes", {})}
 
 
 def _remove_stale(dest: str, prefix: str) -> list[str]:
@@ -805,7 +816,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
         tables = list_tables(client_cmd, database)
         if not tables:
             raise BackupFailed(no_tables_refusal(database))
-        broken = broken_views(client_cmd, database)
+        causes = broken_views(client_cmd, database)
         data_bytes = sum(t["bytes"] for t in tables)
         free = _free_bytes(dest)
         if p["engine"] == "auto" and available["mydumper"] and \
@@ -832,7 +843,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
                            + (f" (mydumper not used: {why_not})" if why_not else "")}
         try:
             result = _take_backup(p, opt, client_cmd, tables, engine=engine, binary=binary,
-                                  path=path, period=period, version=version, broken=broken)
+                                  path=path, period=period, version=version, broken=causes)
             return dict(result, msg=f"{result['msg']} (mydumper not used: {why_not})") \
                 if why_not else result
         except DumperFailed as exc:
@@ -845,7 +856,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
             _warn(module, f"{exc}; dumped again with {engine}")
             path = os.path.join(dest, backup_name(prefix, moment, engine, p["compression"]))
             result = _take_backup(p, opt, client_cmd, tables, engine=engine, binary=binary,
-                                  path=path, period=period, version=version, broken=broken)
+                                  path=path, period=period, version=version, broken=causes)
             return dict(result, msg=f"{result['msg']}, after: {exc}")
 
 
@@ -867,7 +878,7 @@ def _dumps(engine: str, binary: str, opt: str, database: str, measurer: Measurer
 
 def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str],
                  tables: list[dict[str, Any]], *, engine: str, binary: str, path: str,
-                 period: str, version: str, broken: list[str]) -> dict[str, Any]:
+                 period: str, version: str, broken: dict[str, str]) -> dict[str, Any]:
     dest, prefix = os.path.dirname(path), p["prefix"] or p["database"]
     lock_fd = os.open(os.path.join(dest, f".{prefix}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -911,7 +922,7 @@ def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str],
                                    counters=measurer)
             else:
                 dumps = _dumps(engine, binary, opt, p["database"], measurer, outdir=None,
-                               threads=threads, broken=broken)
+                               threads=threads, broken=list(broken))
                 with StallGuard(pipeline.kill, lambda: writer.size, p["stall_timeout"], engine,
                                 error=DumpStalled, diagnose=functools.partial(lock_wait, client_cmd),
                                 diagnosed_error=DumpWaitedForLock):
@@ -932,7 +943,8 @@ def _take_backup(p: dict[str, Any], opt: str, client_cmd: list[str],
                 "row_counts": measurer.note if measurer.enabled else "not recorded",
                 "checksums": CHECKSUM_METHOD if measurer.enabled else "not recorded",
                 "non_transactional": measurer.nontransactional(),
-                "binlog": measurer.binlog, "broken_views": broken,
+                "binlog": measurer.binlog, "broken_views": list(broken),
+                "broken_view_causes": broken,
                 "verified": False, "verification": {"status": "pending"},
             }
             writer.sync()
@@ -991,9 +1003,8 @@ def main() -> None:
     try:
         result = run(module)
         if result.get("broken_views"):
-            left_out = (f"views left out, they no longer open (a table, column or function "
-                        f"they name is gone): {', '.join(result['broken_views'])}; repair "
-                        "or drop them")
+            left_out = broken_views_note(result.get("broken_view_causes") or {},
+                                         result["broken_views"])
             _warn(module, left_out)
             result["msg"] = f"{result['msg']}; {left_out}"
     except (BackupFailed, MariaDBError, ValueError) as exc:

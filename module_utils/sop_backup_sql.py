@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import re
 import subprocess
 import threading
 from collections.abc import Sequence
@@ -97,18 +98,47 @@ def columns_sql(database: str) -> str:
             "ORDER BY TABLE_NAME, ORDINAL_POSITION;\n")
 
 
-def broken_views(client: Sequence[str], database: str) -> list[str]:
-    """Views that no longer open (they name a table, column or function that is gone, or
-    a definer without rights): information_schema lists no column of them. A dump cannot
-    take one (mariadb-dump stops at it, mydumper leaves it out with a warning), and
-    restored it could not be created: the backup leaves them out and says so."""
+def broken_views(client: Sequence[str], database: str) -> dict[str, str]:
+    """Views that do not open for the dump account, each with the server's cause:
+    information_schema lists no column of them. They name a table, column or function
+    that is gone, or their definer lacks rights, or the dump account does: a view calling
+    a stored function opens for SELECT with its definer's rights, but listing its columns
+    (SHOW FIELDS, what mariadb-dump runs) asks the dump account's EXECUTE on the function
+    (seen in the lab). A dump cannot take one (mariadb-dump stops at it, mydumper leaves
+    it out with a warning): the backup leaves them out and says why."""
     db = quote_string(database)
     rows = run_sql(client, "SELECT HEX(v.TABLE_NAME) FROM information_schema.VIEWS v "  # noqa: S608
                            f"WHERE v.TABLE_SCHEMA={db} AND NOT EXISTS (SELECT 1 FROM "
                            "information_schema.COLUMNS c WHERE c.TABLE_SCHEMA=v.TABLE_SCHEMA "
                            "AND c.TABLE_NAME=v.TABLE_NAME) ORDER BY v.TABLE_NAME;\n",
                    timeout=300)
-    return [unhex(row[0]) for row in rows]
+    causes = {}
+    for name in (unhex(row[0]) for row in rows):
+        try:  # opens now (repaired meanwhile): not left out
+            run_sql(client, f"SHOW FIELDS FROM {quote_identifier(database)}."
+                            f"{quote_identifier(name)};\n", timeout=60)
+        except MariaDBError as exc:
+            causes[name] = _CLIENT_ERROR.sub("", str(exc))
+    return causes
+
+
+# "ERROR 1370 (42000) at line 1: " before the server's words
+_CLIENT_ERROR = re.compile(r"^ERROR \d+ \(\w+\)(?: at line \d+)?: ")
+
+
+def broken_views_note(causes: dict[str, str], names: Sequence[str]) -> str:
+    """The warning naming the views left out (``names``), with their causes where known
+    (a backup of the period made before, its manifest naming only the views), and what
+    to do."""
+    listed = ", ".join(f"{name} ({causes[name]})" if name in causes else name
+                       for name in names)
+    denied = [name for name in names if "command denied" in causes.get(name, "")]
+    todo = [] if len(denied) == len(names) else ["repair or drop a view whose table, column "
+                                                 "or function is gone"]
+    if denied:
+        todo.insert(0, "grant the dump account what it is denied (a function a view calls: "
+                       "GRANT EXECUTE ON FUNCTION)")
+    return f"views left out, the dump account cannot open them: {listed}; {'; '.join(todo)}"
 
 
 def list_tables(client: Sequence[str], database: str) -> list[dict[str, Any]]:

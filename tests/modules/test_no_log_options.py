@@ -97,9 +97,8 @@ def test_a_warning_or_message_holding_the_password_is_masked(
     )
     result = run_main("mariadb_backup", login_args(tmp_path, closed_port), monkeypatch, capsys)
     assert result["msg"] == (
-        "dumped sipp; views left out, they no longer open (a table, "
-        "column or function they name is gone): v_********; repair or "
-        "drop them"
+        "dumped sipp; views left out, the dump account cannot open them: v_********; "
+        "repair or drop a view whose table, column or function is gone"
     )
     assert warning_lines(result) == [result["msg"].split("; ", 1)[1]]
     assert result["broken_views"] == ["v_********"]

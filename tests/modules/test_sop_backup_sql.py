@@ -170,6 +170,29 @@ def test_compare_still_compares_what_broken_views_does_not_explain() -> None:
             "the manifest's broken_views are not a list of names"], malformed
 
 
+def test_the_note_of_views_left_out_names_each_cause_and_what_to_do() -> None:
+    """A view calling a stored function the dump account may not execute was left out as
+    'they no longer open (a table, column or function they name is gone): ...; repair or
+    drop them' (seen in the lab): a healthy view, and an admin sent to repair it. The note
+    gives each view the server's cause and asks for the grant where a right is denied."""
+    denied = ("execute command denied to user 'sop_backup'@'localhost' for routine "
+              "'sipp.f_nomor'")
+    gone = ("View 'sipp.v_rusak' references invalid table(s) or column(s) or function(s) "
+            "or definer/invoker of view lack rights to use them")
+    grant = ("grant the dump account what it is denied (a function a view calls: GRANT "
+             "EXECUTE ON FUNCTION)")
+    repair = "repair or drop a view whose table, column or function is gone"
+    lead = "views left out, the dump account cannot open them: "
+    assert q.broken_views_note({"v_nomor": denied}, ["v_nomor"]) == (
+        f"{lead}v_nomor ({denied}); {grant}")
+    assert q.broken_views_note({"v_rusak": gone}, ["v_rusak"]) == (
+        f"{lead}v_rusak ({gone}); {repair}")
+    assert q.broken_views_note({"v_nomor": denied, "v_rusak": gone}, ["v_nomor", "v_rusak"]) == (
+        f"{lead}v_nomor ({denied}), v_rusak ({gone}); {grant}; {repair}")
+    # a backup of the period made before causes were recorded: its manifest names only views
+    assert q.broken_views_note({}, ["v_lama"]) == f"{lead}v_lama; {repair}"
+
+
 RESTORED = {"tables": {"a": {"rows": 1, "checksum": "1/2", "structure": "s"}},
             "objects": {"view:v": "x"}}
 
