@@ -13,6 +13,10 @@ description:
     needs root) and compares each with O(allowed). A listener not allowed is a finding
     naming the protocol, address, port and process.
   - Sockets bound only to the loopback addresses are ignored unless O(include_loopback).
+  - ss prints a process name's bytes as they are (any process may choose its name); a
+    newline in one does not end the socket's line, a byte that is not UTF-8 is kept as
+    C(\xNN), and the finding and the record write a name's control characters as
+    escapes (C(\x0a)).
   - Reports only; never changes anything.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
@@ -81,10 +85,16 @@ from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_command import run_limited  # noqa: E402
 from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_security import SecurityInputError, finding, summary  # noqa: E402
+from ansible.module_utils.sop_tree import shown  # noqa: E402
 
 ALLOWED = re.compile(r"^(?:(tcp|udp)/)?(\d{1,5})(?:\s+(\S+))?$")
 PROCESS = re.compile(r'\("((?:[^"\\]|\\.)*)",pid=')
 COMM_LENGTH = 15  # the kernel keeps a process name's first 15 bytes (TASK_COMM_LEN - 1)
+# The start of a socket's line of `ss -H -tulpn` (Netid State Recv-Q Send-Q Local Peer).
+# ss prints a process name's bytes as they are, a newline too (any process may name
+# itself so): a line that does not start so goes on with the process column of the line
+# before. A name's 15 bytes cannot hold such a start of their own.
+SOCKET_LINE = re.compile(r"(?:tcp|udp)\s+(?:LISTEN|UNCONN)\s+\d+\s+\d+\s+\S+\s+\S+")
 
 
 def parse_allowed(entries: list[str]) -> list[tuple[str, int, str | None]]:
@@ -112,13 +122,18 @@ def split_address(local: str) -> tuple[str, int | None]:
 
 
 def parse_ss(text: str) -> list[dict[str, Any]]:
-    """Lines of `ss -H -tulpn`: Netid State Recv-Q Send-Q Local Peer [Process]. A socket
-    bound to no port (ss's '*') listens on none and is left out."""
+    """Lines of `ss -H -tulpn`: Netid State Recv-Q Send-Q Local Peer [Process], a line
+    a process name's newline began joined to its own. A socket bound to no port (ss's
+    '*') listens on none and is left out."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if SOCKET_LINE.match(line):
+            lines.append(line)
+        elif lines:
+            lines[-1] += "\n" + line
     found = []
-    for line in text.splitlines():
+    for line in lines:
         fields = line.split()
-        if len(fields) < 5 or fields[0] not in ("tcp", "udp"):
-            continue
         address, port = split_address(fields[4])
         if port is None:
             continue
@@ -166,9 +181,9 @@ def compare(listeners: list[dict[str, Any]], rules: list[tuple[str, int, str | N
     found = [] if not unexpected else [finding(
         "unexpected_listener",
         "Port terbuka yang tidak ada di daftar yang diizinkan: " + ", ".join(
-            f"{i['proto']}/{i['port']} ({i['process'] or '?'})" for i in unexpected),
+            f"{i['proto']}/{i['port']} ({shown(i['process'] or '?')})" for i in unexpected),
         len(unexpected),
-        [f"{i['proto']} {endpoint(i['address'], i['port'])} {i['process'] or '?'}"
+        [f"{i['proto']} {endpoint(i['address'], i['port'])} {shown(i['process'] or '?')}"
          for i in unexpected])]
     return checked, found
 
@@ -192,7 +207,10 @@ def main() -> None:
     bad_timeout = seconds_error(module.params, "timeout")
     if bad_timeout:
         module.fail_json(**bad_timeout)
-    rc, out, err = run_limited(module, [ss, "-H", "-tulpn"], module.params["timeout"])
+    # a process name's byte that is no UTF-8 as \xNN: its surrogate escape in the result
+    # was refused by the controller
+    rc, out, err = run_limited(module, [ss, "-H", "-tulpn"], module.params["timeout"],
+                               errors="backslashreplace")
     if rc is None:
         module.fail_json(msg=f"ss tidak selesai dalam {module.params['timeout']} detik")
     if rc != 0:
@@ -203,7 +221,7 @@ def main() -> None:
         module.fail_json(msg=str(exc))
     checked, found = compare(listening, rules, module.params["include_loopback"])
     module.exit_json(changed=False, listeners=checked, findings=found, sop_output={
-        "listeners": [f"{i['proto']}/{i['port']} {i['process'] or '?'}" for i in checked],
+        "listeners": [f"{i['proto']}/{i['port']} {shown(i['process'] or '?')}" for i in checked],
         "findings": summary(found)})
 
 

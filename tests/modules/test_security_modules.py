@@ -292,6 +292,50 @@ def test_every_program_listening_on_one_port_is_judged(tmp_path):
     assert found[0]["count"] == 1 and found[0]["samples"] == ["tcp 0.0.0.0:22 backdoor"]
 
 
+# Lines as ss (iproute2 6.1) printed them for processes that named themselves (prctl
+# PR_SET_NAME, which any user may): "a\nudp a b c :1" and b"bad\xffname", beside an
+# address bound to an interface, IPv4-mapped and dual-stack ('*') sockets.
+HOSTILE_SS = (
+    b'tcp LISTEN 0      128        0.0.0.0:45512 0.0.0.0:* users:(("a\n'
+    b'udp a b c :1",pid=10949,fd=3))\n'
+    b'tcp LISTEN 0      128        0.0.0.0:45511 0.0.0.0:* users:(("bad\xffname",pid=11132,fd=3))'
+    b'      \n'
+    b'tcp LISTEN 0      128    [fe80::fc:ff:fe00:1]%eth0:45501    [::]:* '
+    b'users:(("my worker",pid=9621,fd=3))     \n'
+    b'tcp LISTEN 0      128                            *:45502       *:* '
+    b'users:(("my worker",pid=9621,fd=4))     \n'
+    b'tcp LISTEN 0      128           [::ffff:127.0.0.1]:45503       *:* '
+    b'users:(("my worker",pid=9621,fd=5))     \n'
+    b'tcp LISTEN 0      128                            0.0.0.0:22 0.0.0.0:* '
+    b'users:(("sshd",pid=1,fd=3))\n'
+)
+
+
+def test_a_process_name_with_a_newline_or_no_utf8_neither_fails_nor_hides(tmp_path, monkeypatch):
+    """ss prints a process name's bytes as they are. A listener whose process named itself
+    with a newline failed the whole check ('ss printed a local address without a port
+    number'), every unexpected listener unreported; one with a byte that is no UTF-8
+    came back as a surrogate escape, which the controller refuses. Each is a listener
+    found, its name on one line in the finding."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tmp_path / "ss.out").write_bytes(HOSTILE_SS)
+    (tools / "ss").write_text(f"#!/bin/sh\nexec cat {tmp_path}/ss.out\n")
+    (tools / "ss").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc, result = run_module("security_listeners", tmp_path, {"allowed": ["tcp/22 sshd"]}, 30)
+    assert rc == 0, result
+    assert [(i["address"], i["port"], i["process"]) for i in result["listeners"]] == [
+        ("0.0.0.0", 22, "sshd"), ("fe80::fc:ff:fe00:1", 45501, "my worker"),
+        ("*", 45502, "my worker"),
+        ("0.0.0.0", 45511, "bad\\xffname"), ("0.0.0.0", 45512, "a\nudp a b c :1")]
+    assert result["findings"][0]["count"] == 4
+    assert result["findings"][0]["samples"][2:] == [
+        "tcp 0.0.0.0:45511 bad\\xffname", "tcp 0.0.0.0:45512 a\\x0audp a b c :1"]
+    assert result["sop_output"]["listeners"][-1] == "tcp/45512 a\\x0audp a b c :1"
+    json.dumps(result, ensure_ascii=False).encode("utf-8")  # no surrogate left
+
+
 @pytest.mark.parametrize("entry", ["ssh", "tcp/0", "icmp/1", "tcp/70000"])
 def test_bad_allowlist_entry(entry):
     with pytest.raises(common.SecurityInputError, match="expected PORT"):
