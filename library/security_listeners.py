@@ -23,8 +23,10 @@ author: Court IT SOP maintainers
 options:
   allowed:
     description:
-      - Allowed listeners, as C(PORT), C(tcp/PORT) or C(udp/PORT) (a bare port means TCP),
-        optionally followed by the process name, as in C(tcp/22 sshd); without a
+      - >-
+        Allowed listeners, as C(PORT), C(tcp/PORT) or C(udp/PORT) (a bare port means TCP),
+        optionally followed by the process name, as in C(tcp/22 sshd) (the rest of the
+        entry: a name may hold spaces, C(tcp/8000 gunicorn: master)); without a
         name any process may listen there. The name is matched as the kernel shows it,
         its first 15 characters (C(systemd-resolved) is C(systemd-resolve) in C(ss)),
         against every process holding the socket (a socket-activated service is held
@@ -87,7 +89,7 @@ from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_security import SecurityInputError, finding, summary  # noqa: E402
 from ansible.module_utils.sop_tree import shown  # noqa: E402
 
-ALLOWED = re.compile(r"^(?:(tcp|udp)/)?(\d{1,5})(?:\s+(\S+))?$")
+ALLOWED = re.compile(r"^(?:(tcp|udp)/)?(\d{1,5})(?:\s+(.+))?$")
 PROCESS = re.compile(r'\("((?:[^"\\]|\\.)*)",pid=')
 COMM_LENGTH = 15  # the kernel keeps a process name's first 15 bytes (TASK_COMM_LEN - 1)
 # The start of a socket's line of `ss -H -tulpn` (Netid State Recv-Q Send-Q Local Peer).

@@ -336,6 +336,20 @@ def test_a_process_name_with_a_newline_or_no_utf8_neither_fails_nor_hides(tmp_pa
     json.dumps(result, ensure_ascii=False).encode("utf-8")  # no surrogate left
 
 
+def test_a_process_name_with_spaces_is_allowed_by_its_name():
+    """A process may name itself with spaces (gunicorn's and node's titles), and ss shows
+    it so, its first 15 characters: an allowlist entry naming it was refused ('expected
+    PORT, ...'), so such a listener could never be allowed for its process alone."""
+    ss = ('tcp LISTEN 0 2048 0.0.0.0:8000 0.0.0.0:* '
+          'users:(("gunicorn: maste",pid=5,fd=5))\n')
+    rules = listeners.parse_allowed(["tcp/8000 gunicorn: master"])
+    assert rules == [("tcp", 8000, "gunicorn: master")]
+    assert listeners.compare(listeners.parse_ss(ss), rules, include_loopback=False)[1] == []
+    _, found = listeners.compare(listeners.parse_ss(ss), listeners.parse_allowed(
+        ["tcp/8000 gunicorn"]), include_loopback=False)
+    assert found[0]["samples"] == ["tcp 0.0.0.0:8000 gunicorn: maste"]
+
+
 @pytest.mark.parametrize("entry", ["ssh", "tcp/0", "icmp/1", "tcp/70000"])
 def test_bad_allowlist_entry(entry):
     with pytest.raises(common.SecurityInputError, match="expected PORT"):
