@@ -134,7 +134,9 @@ def read_only(paths: list[str]) -> list[str]:
     """A problem for each file system holding one of ``paths`` that went read-only though
     meant read-write (a disk error's remount: nothing can be installed on it, and an
     upgrade fails half-way), read from /proc/self/mountinfo and /etc/fstab; none when
-    they cannot be read (server_condition names that)."""
+    they cannot be read (server_condition names that). ``paths`` are those measured()
+    measured: the links of each are resolved (lstat), which a hung NFS mount's path
+    blocks for good as it does statvfs."""
     texts = []
     for path in (MOUNTINFO, FSTAB):
         try:
@@ -192,7 +194,7 @@ def main() -> None:
     problems = [f"ruang kosong {fs['path']} {angka(fs['free_mb'])} MB (< {angka(minimum)} MB)"
                 for fs in file_systems if fs["free_mb"] < minimum] + unmeasured \
         + (boot_short_of_room(boot, module.params["boot_min_free_mb"]) if boot else []) \
-        + read_only(module.params["paths"]) + unread + busy \
+        + read_only([fs["path"] for fs in file_systems]) + unread + busy \
         + ([DPKG_INTERRUPTED] if dpkg_interrupted() else [])
     if boot and all(fs["path"] != boot["path"] for fs in file_systems):
         file_systems.append(boot)

@@ -756,6 +756,34 @@ def test_the_pre_check_names_a_mount_that_does_not_answer(tmp_path, monkeypatch,
     assert [fs["path"] for fs in result["file_systems"]] == [str(tmp_path)]
 
 
+def test_the_pre_check_looks_no_further_at_a_path_that_did_not_answer(tmp_path, monkeypatch,
+                                                                      capsys, hung_mounts):
+    """A hung NFS mount blocks every stat of its path, lstat too, not statvfs alone: the
+    pre-check named it as not answering, then looked for the read-only mount holding it
+    through os.path.realpath, whose lstat hung the pre-check (and the maintenance run)
+    for good."""
+    precheck, run = _precheck(tmp_path, monkeypatch, capsys)
+    nfs = tmp_path / "nfs"
+    nfs.mkdir()
+    hung_mounts(precheck, str(nfs))
+    release = threading.Event()
+    real_lstat = os.lstat
+
+    def lstat(path, *args, **kwargs):
+        if os.fspath(path) == str(nfs):
+            release.wait(60)
+        return real_lstat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    try:
+        with within(10, "the pre-check of a hung mount"):
+            result = run([str(tmp_path), str(nfs)])
+    finally:
+        release.set()
+    assert result["msg"] == (f"Belum aman untuk perawatan: {nfs} tidak menjawab dalam 1 detik "
+                             "(NFS atau disk macet?)")
+
+
 def test_a_mount_that_does_not_answer_is_a_finding_not_a_hung_report(tmp_path, monkeypatch,
                                                                      hung_mounts):
     """The condition report measured every data file system without a time limit: one on
