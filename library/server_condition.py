@@ -202,6 +202,7 @@ from ansible.module_utils.sop_server import (  # noqa: E402
     end_of_support,
     first_line,
     measured_mounts,
+    memory_available,
     not_answering,
     not_measured,
     os_release,
@@ -236,17 +237,14 @@ def _read(path: str) -> str:
 
 def memory_used_percent(meminfo: str) -> float:
     """Memory in use, percent of MemTotal, from /proc/meminfo's text: MemTotal minus
-    MemAvailable, the kernel's estimate. A kernel before 3.14 (an OpenVZ 6 container)
-    writes no MemAvailable: none available read as 100% used, a finding on every such
-    host; the older estimate free(1) made, MemFree + Buffers + Cached, is taken then.
+    memory_available() (MemAvailable, or without it, a kernel before 3.14's, MemFree +
+    Buffers + Cached: none available read as 100% used, a finding on every such host).
     0.0 without MemTotal."""
     values = parse_meminfo(meminfo)
     total = values.get("MemTotal", 0)
     if not total:
         return 0.0
-    available = values.get("MemAvailable")
-    if available is None:
-        available = sum(values.get(key, 0) for key in ("MemFree", "Buffers", "Cached"))
+    available = memory_available(values) or 0
     return round(100.0 * (total - available) / total, 1)
 
 

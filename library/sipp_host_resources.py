@@ -11,8 +11,10 @@ module: sipp_host_resources
 short_description: Check disk and memory use of the SIPP server against thresholds
 description:
   - Measures the file systems holding O(paths) (statvfs) and the memory in use
-    (C(/proc/meminfo), MemTotal minus MemAvailable) and grades each as C(ok),
-    C(warn) or C(fail) against the thresholds.
+    (C(/proc/meminfo), MemTotal minus MemAvailable; from a kernel without MemAvailable,
+    before 3.14 as in an OpenVZ 6 container, minus MemFree, Buffers and Cached, as
+    server_condition does) and grades each as C(ok), C(warn) or C(fail) against the
+    thresholds.
   - A path whose file system does not answer within O(timeout) (a hung NFS or CIFS
     mount) grades C(fail) with the error, instead of hanging the module.
   - "A C(/proc/meminfo) the module cannot read, or without a MemTotal above 0, or without
@@ -120,7 +122,12 @@ from typing import Any  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
 from ansible.module_utils.sop_options import seconds_error  # noqa: E402
-from ansible.module_utils.sop_server import NotAnswered, bounded, parse_meminfo  # noqa: E402
+from ansible.module_utils.sop_server import (  # noqa: E402
+    NotAnswered,
+    bounded,
+    memory_available,
+    parse_meminfo,
+)
 
 GRADES = ("ok", "warn", "fail")
 GRADE_WORDS = {"warn": "peringatan", "fail": "gagal"}
@@ -179,10 +186,10 @@ def unmeasured_memory(why: str) -> dict[str, Any]:
 
 def memory_usage(meminfo: dict[str, int], warn: int, fail: int) -> dict[str, Any]:
     """The memory in use graded, or ``warn`` with the ``error`` naming what /proc/meminfo
-    lacks (no MemTotal read as 0% used). A MemAvailable above MemTotal is 0% used, and
-    ``note`` says so."""
+    lacks (no MemTotal read as 0% used); available is memory_available(). A MemAvailable
+    above MemTotal is 0% used, and ``note`` says so."""
     total = meminfo.get("MemTotal", 0)
-    available = meminfo.get("MemAvailable", meminfo.get("MemFree"))
+    available = memory_available(meminfo)
     missing = ([] if total > 0 else ["MemTotal di atas 0"]) + \
         ([] if available is not None else ["MemAvailable atau MemFree"])
     if missing or available is None:

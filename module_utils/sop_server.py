@@ -479,6 +479,18 @@ def parse_meminfo(text: str) -> dict[str, int]:
     return values
 
 
+def memory_available(values: dict[str, int]) -> int | None:
+    """kB of memory available, from parse_meminfo()'s ``values``: MemAvailable, the
+    kernel's estimate; a kernel before 3.14 (an OpenVZ 6 container) writes none, and the
+    older estimate free(1) made, MemFree + Buffers + Cached, is taken then (MemFree alone
+    counted the page cache as used). None without MemAvailable and MemFree."""
+    if "MemAvailable" in values:
+        return values["MemAvailable"]
+    if "MemFree" not in values:
+        return None
+    return sum(values.get(key, 0) for key in ("MemFree", "Buffers", "Cached"))
+
+
 def read_only_problem(point: str) -> str:
     """The finding (server_condition) and refusal (server_precheck) of a mount point
     read_only_mounts names."""

@@ -50,6 +50,18 @@ def test_a_meminfo_with_more_available_than_total_is_clamped_to_zero_and_says_so
                               "container: terpakai dicatat 0%"}
 
 
+def test_memory_of_a_kernel_without_memavailable_counts_its_cache_as_available():
+    # a kernel before 3.14 (an OpenVZ 6 container) writes no MemAvailable: MemFree alone
+    # counted the page cache as used, 87.5% where free(1) and server_condition say 35%,
+    # graded "fail" on a server with most of its memory available
+    meminfo = ("MemTotal:        4000000 kB\nMemFree:          500000 kB\n"
+               "Buffers:          100000 kB\nCached:          2000000 kB\n")
+    memory = mod.memory_usage(mod.parse_meminfo(meminfo), 70, 80)
+    assert memory == {"total_mb": 3906, "available_mb": 2539, "used_percent": 35.0,
+                      "status": "ok"}
+    assert memory["used_percent"] == load("server_condition").memory_used_percent(meminfo)
+
+
 @pytest.mark.parametrize(("meminfo", "missing"), [
     ("MemFree:  100000 kB\nMemAvailable:   2000000 kB\n", "MemTotal di atas 0"),
     ("MemTotal:  0 kB\nMemAvailable:   0 kB\n", "MemTotal di atas 0"),
