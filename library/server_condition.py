@@ -33,6 +33,12 @@ description:
     C(statvfs) fails (an I/O error, a dead FUSE client's C(ENOTCONN)) is a finding
     naming it and the system's reason; one unmounted meanwhile is left out.
   - >-
+    C(/proc/uptime), C(/proc/loadavg) and C(/proc/meminfo) not read within those 10
+    seconds, not read (lxcfs's files in an LXC container: C(Transport endpoint is not
+    connected) after lxcfs restarted, a hung lxcfs) or not numbers are named in
+    C(not_visible) with the cause (C(beban (/proc/loadavg tidak terbaca: Transport
+    endpoint is not connected))); the uptime, load or memory is then null and not judged.
+  - >-
     Network file systems are data file systems too, measured and judged as the local
     ones (O(disk_warn_percent)) within the same 10 seconds: NFS (C(nfs), C(nfs4)),
     CIFS/SMB (C(cifs), C(smb3)), CephFS and FUSE's network clients (C(fuse.sshfs),
@@ -158,9 +164,9 @@ condition:
   type: dict
   contains:
     os: {description: "name, id, version, end_of_support {date, days_left, status}", type: dict}
-    uptime_days: {description: Days since boot., type: float}
-    load: {description: "1/5/15 minute load and cpus", type: dict}
-    memory_used_percent: {description: "Memory in use (MemTotal minus MemAvailable; minus MemFree, Buffers and Cached on a kernel without MemAvailable).", type: float}
+    uptime_days: {description: "Days since boot (null when /proc/uptime was not read).", type: float}
+    load: {description: "1/5/15 minute load and cpus (null when /proc/loadavg was not read)", type: dict}
+    memory_used_percent: {description: "Memory in use (MemTotal minus MemAvailable; minus MemFree, Buffers and Cached on a kernel without MemAvailable; null when /proc/meminfo was not read).", type: float}
     file_systems: {description: "path, size_mb, free_mb, used_percent, inodes_percent", type: list, elements: dict}
     mounts_not_answering: {description: "Mount points of data file systems whose statvfs did not answer in time.", type: list, elements: str}
     mounts_not_measured: {description: "Data file systems whose statvfs failed: path and error (the system's reason).", type: list, elements: dict}
@@ -185,6 +191,7 @@ sop_output:
 """
 
 import datetime  # noqa: E402
+import functools  # noqa: E402
 import glob  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
@@ -194,9 +201,12 @@ from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     BOOT,
+    TIME_LIMITS,
     AptError,
+    NotAnswered,
     apt_pending,
     boot_short_of_room,
+    bounded,
     cert_days_left,
     dpkg_interrupted,
     end_of_support,
@@ -219,6 +229,11 @@ from ansible.module_utils.sop_server import (  # noqa: E402
 MOUNTS = "/proc/mounts"
 MOUNTINFO = "/proc/self/mountinfo"
 FSTAB = "/etc/fstab"
+# lxcfs serves these in an LXC container (Proxmox): after it restarted, they fail with
+# 'Transport endpoint is not connected'; a hung lxcfs blocks their read for good
+UPTIME = "/proc/uptime"
+LOADAVG = "/proc/loadavg"
+MEMINFO = "/proc/meminfo"
 # smartctl's exit status bits (smartctl(8)): 3 the SMART status 'DISK FAILING', 4 a
 # prefail attribute at or below its threshold now, 5 the status 'DISK OK' but a usage or
 # prefail attribute was at or below its threshold some time in the past.
@@ -227,10 +242,14 @@ SMART_PREFAIL_NOW = 1 << 4
 SMART_PAST_THRESHOLD = 1 << 5
 
 
+def _text(path: str) -> str:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        return handle.read()
+
+
 def _read(path: str) -> str:
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read()
+        return _text(path)
     except OSError:
         return ""
 
@@ -270,6 +289,25 @@ class Probe:
     def tool(self, name: str) -> str | None:
         path = self.module.get_bin_path(name)
         return str(path) if path else None
+
+    def proc(self, path: str, what: str, numbers: int = 0) -> str | None:
+        """The text of the /proc file ``path`` (UPTIME, LOADAVG, MEMINFO), read within
+        TIME_LIMITS["statvfs"], its first ``numbers`` words numbers; None, named in
+        not_visible as ``what`` with the cause, when it is not read or they are not."""
+        try:
+            text = bounded(functools.partial(_text, path), TIME_LIMITS["statvfs"])
+        except NotAnswered:
+            why = f"tidak menjawab dalam {angka(TIME_LIMITS['statvfs'])} detik"
+        except OSError as exc:
+            why = f"tidak terbaca: {exc.strerror or exc}"
+        else:
+            words = text.split()[:numbers]
+            if len(words) == numbers and all(re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", word)
+                                             for word in words):
+                return text
+            why = "tidak terbaca: isinya bukan angka"
+        self.not_visible.append(f"{what} ({path} {why})")
+        return None
 
     def failed_units(self) -> list[str]:
         systemctl = self.tool("systemctl")
@@ -390,7 +428,9 @@ def condition(module: AnsibleModule, params: dict[str, Any]) -> dict[str, Any]:
     probe = Probe(module)
     now = datetime.datetime.now(datetime.timezone.utc)
     release = os_release(_read("/etc/os-release"))
-    loads = _read("/proc/loadavg").split()[:3]
+    uptime = probe.proc(UPTIME, "uptime", 1)
+    loads = probe.proc(LOADAVG, "beban", 3)
+    meminfo = probe.proc(MEMINFO, "memori")
     # a court's backup share on NFS or CIFS too: a full or hung share fails the backups
     file_systems, hung, failed = measured_mounts(_read(MOUNTS), network=True)
     mountinfo = _read(MOUNTINFO)
@@ -409,10 +449,10 @@ def condition(module: AnsibleModule, params: dict[str, Any]) -> dict[str, Any]:
         "os": {"name": release.get("PRETTY_NAME", "?"), "id": release.get("ID", "?"),
                "version": release.get("VERSION_ID", "?"),
                "end_of_support": end_of_support(release, now.date())},
-        "uptime_days": round(float(_read("/proc/uptime").split()[0]) / 86400, 2),
-        "load": {"1m": float(loads[0]), "5m": float(loads[1]), "15m": float(loads[2]),
-                 "cpus": os.cpu_count() or 1},
-        "memory_used_percent": memory_used_percent(_read("/proc/meminfo")),
+        "uptime_days": round(float(uptime.split()[0]) / 86400, 2) if uptime else None,
+        "load": dict(zip(("1m", "5m", "15m"), map(float, loads.split()[:3])),
+                     cpus=os.cpu_count() or 1) if loads else None,
+        "memory_used_percent": memory_used_percent(meminfo) if meminfo is not None else None,
         "file_systems": file_systems,
         "mounts_not_answering": hung,
         "mounts_not_measured": failed,
@@ -458,12 +498,13 @@ def flags(report: dict[str, Any], params: dict[str, Any]) -> list[str]:
     elif eos["days_left"] <= params["eos_warn_days"]:
         found.append(f"{report['os']['name']} berakhir dukungannya {eos['date']} "
                      f"({eos['days_left']} hari lagi)")
-    if report["uptime_days"] > params["uptime_warn_days"]:
+    if report["uptime_days"] is not None and report["uptime_days"] > params["uptime_warn_days"]:
         found.append(f"Uptime {angka_ringkas(report['uptime_days'])} hari (kernel lama masih berjalan?)")
-    load = report["load"]
-    if load["15m"] > params["load_warn_per_cpu"] * load["cpus"]:
+    load = report["load"]  # None: not read (named in not_visible), as uptime and memory
+    if load and load["15m"] > params["load_warn_per_cpu"] * load["cpus"]:
         found.append(f"Beban tinggi: {angka_ringkas(load['15m'])} untuk {angka(load['cpus'])} CPU")
-    if report["memory_used_percent"] > params["memory_warn_percent"]:
+    if report["memory_used_percent"] is not None \
+            and report["memory_used_percent"] > params["memory_warn_percent"]:
         found.append(f"Memori terpakai {angka(report['memory_used_percent'], 1)}%")
     for fs in report["file_systems"]:
         if fs["path"] == BOOT:  # a mount of its own: judged by room for a kernel

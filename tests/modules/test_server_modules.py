@@ -509,6 +509,45 @@ def test_memory_of_a_kernel_without_memavailable_is_not_all_used():
     assert condition.memory_used_percent("") == 0.0
 
 
+def test_proc_files_lxcfs_does_not_serve_are_not_visible_not_a_traceback(tmp_path, monkeypatch):
+    """In an LXC container (Proxmox) lxcfs serves /proc/uptime, /proc/loadavg and
+    /proc/meminfo: after lxcfs restarted they fail with 'Transport endpoint is not
+    connected', and a hung lxcfs blocks their read. The condition report failed with an
+    IndexError, or hung, and an unread /proc/meminfo was 0% memory used."""
+    monkeypatch.setitem(srv.TIME_LIMITS, "statvfs", 1)
+    (tmp_path / "mounts").write_text("")
+    for name in ("MOUNTS", "MOUNTINFO", "FSTAB"):
+        monkeypatch.setattr(condition, name, str(tmp_path / name.lower()))
+    os.mkfifo(tmp_path / "loadavg")  # an open that never returns, as a hung lxcfs's
+    (tmp_path / "uptime").write_text("")
+    monkeypatch.setattr(condition, "LOADAVG", str(tmp_path / "loadavg"))
+    monkeypatch.setattr(condition, "UPTIME", str(tmp_path / "uptime"))
+    monkeypatch.setattr(condition, "MEMINFO", str(tmp_path / "meminfo"))
+    read = condition._text
+
+    def dead_lxcfs(path):
+        if path == str(tmp_path / "meminfo"):
+            raise OSError(errno.ENOTCONN, os.strerror(errno.ENOTCONN), path)
+        return read(path)
+
+    monkeypatch.setattr(condition, "_text", dead_lxcfs)
+    try:
+        with within(10, "the condition report of a hung lxcfs"):
+            measured = condition.condition(FakeModule({}, tools=()), {"cert_paths": []})
+    finally:
+        with contextlib.suppress(OSError):  # the reader left behind ends
+            os.close(os.open(tmp_path / "loadavg", os.O_WRONLY | os.O_NONBLOCK))
+    assert (measured["uptime_days"], measured["load"], measured["memory_used_percent"]) == (
+        None, None, None)
+    assert [line for line in measured["not_visible"]
+            if line.startswith(("uptime", "beban", "memori"))] == [
+        f"uptime ({tmp_path}/uptime tidak terbaca: isinya bukan angka)",
+        f"beban ({tmp_path}/loadavg tidak menjawab dalam 1 detik)",
+        f"memori ({tmp_path}/meminfo tidak terbaca: Transport endpoint is not connected)"]
+    assert condition.flags(report(uptime_days=None, load=None, memory_used_percent=None),
+                           PARAMS) == []
+
+
 def test_an_expired_certificate_is_named_expired_not_minus_days_left():
     """A certificate past its end was flagged 'berakhir Jun  1 ... (-30 hari lagi)', a
     negative count of days still to go; it is named as ended, as website_renewals does."""
