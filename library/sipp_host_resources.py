@@ -15,8 +15,12 @@ description:
     before 3.14 as in an OpenVZ 6 container, minus MemFree, Buffers and Cached, as
     server_condition does) and grades each as C(ok), C(warn) or C(fail) against the
     thresholds.
-  - A path whose file system does not answer within O(timeout) (a hung NFS or CIFS
-    mount) grades C(fail) with the error, instead of hanging the module.
+  - >-
+    A path whose file system does not answer within O(timeout) (a hung NFS or CIFS
+    mount) grades C(fail) with the error, instead of hanging the module; so does one
+    that cannot be measured, with the system's reason (C(tidak dapat diukur: Stale file
+    handle), a dead NFS mount; a dead FUSE client's C(Transport endpoint is not
+    connected)). A missing path grades C(warn) (C(path tidak ada)).
   - "A C(/proc/meminfo) the module cannot read, or without a MemTotal above 0, or without
     MemAvailable and MemFree, leaves the memory unmeasured; it grades C(warn) with the
     error naming why (C(/proc/meminfo tidak terbaca: Permission denied)) and its figures
@@ -155,9 +159,12 @@ def disk_usage(path: str, warn: int, fail: int, timeout: float = 10) -> dict[str
 
 
 def _disk_usage(path: str, warn: int, fail: int) -> dict[str, Any]:
-    if not os.path.exists(path):
+    # missing only when statvfs says so: os.path.exists read a dead mount (an NFS
+    # server's ESTALE, a dead FUSE client's ENOTCONN) as no path, a warning
+    try:
+        st = os.statvfs(path)
+    except (FileNotFoundError, NotADirectoryError):
         return {"path": path, "status": "warn", "error": "path tidak ada"}
-    st = os.statvfs(path)
     size = st.f_blocks * st.f_frsize
     free = st.f_bavail * st.f_frsize
     used = (st.f_blocks - st.f_bfree) * st.f_frsize

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -125,6 +126,30 @@ def test_a_path_statvfs_refuses_is_a_failure_with_the_reason(tmp_path, monkeypat
                                 "error": "tidak dapat diukur: Permission denied"}]
     assert result["problems"] == [
         f"disk {tmp_path}: tidak dapat diukur: Permission denied (gagal)"]
+
+
+@pytest.mark.parametrize("code", [errno.ESTALE, errno.ENOTCONN])
+def test_a_dead_mount_is_a_failure_with_the_reason_not_a_missing_path(tmp_path, monkeypatch,
+                                                                      code):
+    # an NFS mount whose server lost the export (ESTALE) or a dead FUSE client (ENOTCONN)
+    # fails every stat: os.path.exists read that as no such path, "path tidak ada", a
+    # warning, for the file system the SIPP database or its archive is on
+    dead = str(tmp_path / "arsip")
+
+    def refused(real):
+        def call(path, *args, **kwargs):
+            if os.fspath(path) == dead:
+                raise OSError(code, os.strerror(code), path)
+            return real(path, *args, **kwargs)
+        return call
+
+    monkeypatch.setattr(os, "stat", refused(os.stat))
+    monkeypatch.setattr(os, "statvfs", refused(os.statvfs))
+    result = mod.resources(dict(PARAMS, paths=[dead, str(tmp_path / "missing")],
+                                memory_warn_percent=101, memory_fail_percent=101), MEMINFO)
+    assert result["disks"] == [
+        {"path": dead, "status": "fail", "error": f"tidak dapat diukur: {os.strerror(code)}"},
+        {"path": str(tmp_path / "missing"), "status": "warn", "error": "path tidak ada"}]
 
 
 def test_the_module_warns_of_warn_grades_only_and_records_its_lines(tmp_path):
