@@ -433,10 +433,12 @@ def php_fpm_causes(label: str, lines: list[str], down: bool) -> list[str]:
 
 def tail_if_there(path: str, lines: int) -> list[str] | None:
     """read_tail's lines of ``path``, None when there is no such file (not even a
-    dangling link); OSError as read_tail raises it."""
-    if not os.path.lexists(path):
+    dangling link); OSError as read_tail raises it (os.path.lexists read a dead mount's,
+    an NFS server's ESTALE, as no such file)."""
+    try:
+        return read_tail(path, lines)[0]
+    except (FileNotFoundError, NotADirectoryError):
         return None
-    return read_tail(path, lines)[0]
 
 
 def unreadable(path: str, exc: OSError) -> str:

@@ -1441,6 +1441,30 @@ def test_an_error_log_not_read_is_named_not_shown_as_empty(tmp_path, monkeypatch
     assert not any("absent.log" in line for line in bundle["not_visible"])
 
 
+def test_an_error_log_on_a_dead_mount_is_named_not_taken_for_absent(tmp_path, monkeypatch,
+                                                                    real_module):
+    """A web root's log on an NFS mount whose server lost the export fails every stat with
+    ESTALE: os.path.lexists read that as no log, and the bundle said nothing of it."""
+    dead = str(tmp_path / "error.log")
+    real_lstat, real_open = os.lstat, os.open
+
+    def stale(real):
+        def call(path, *args, **kwargs):
+            if os.fspath(path) == dead:
+                raise OSError(errno.ESTALE, os.strerror(errno.ESTALE), path)
+            return real(path, *args, **kwargs)
+        return call
+
+    monkeypatch.setattr(os, "lstat", stale(real_lstat))
+    monkeypatch.setattr(os, "open", stale(real_open))
+    monkeypatch.setitem(diagnose.ERROR_LOGS, "nginx", [dead, str(tmp_path / "absent.log")])
+    bundle = _diagnosis(tmp_path, monkeypatch, real_module, {"services": ["nginx"]}, systemctl=(
+        "printf 'Id=nginx.service\\nLoadState=loaded\\nActiveState=active\\n'\n"))
+    assert bundle["logs"] == {}
+    assert f"{dead} tidak terbaca (Stale file handle)" in bundle["not_visible"]
+    assert not any("absent.log" in line for line in bundle["not_visible"])
+
+
 def test_error_log_lines_show_no_login_secret(tmp_path):
     """A PHP stack trace in a web server's error log shows a failed login's arguments
     (PDO's constructor, mysqli_connect): the database password went into the bundle and
