@@ -140,7 +140,8 @@ period:
   type: str
 tables:
   description: Per table, the row count, content checksum and column hash measured in the
-    dump's snapshot.
+    dump's snapshot, and C(rounded_floats), the rows whose FLOAT values the dump rounded
+    (mariadb_backup's C(tables)).
   returned: state=read
   type: dict
 objects:

@@ -50,6 +50,7 @@ from ansible.module_utils.sop_backup_sql import (
     merge,
     open_snapshot,
     parse_measure,
+    rounded_floats_note,
     spread,
 )
 from ansible.module_utils.sop_mariadb import (
@@ -58,6 +59,7 @@ from ansible.module_utils.sop_mariadb import (
     LOGIN_ARGUMENT_SPEC,
     MariaDBError,
     backtick_names,
+    binary_read_columns,
     client_argv,
     compress_argv,
     database_name_problem,
@@ -154,7 +156,9 @@ options:
         SQL syntax error, a routine's crashes it), nor on one whose own name holds a
         backtick or a C(/) (mydumper 0.10 names its files after it), nor on one with an
         INVISIBLE column (mydumper 0.10 dumps C(SELECT *), which leaves such columns out,
-        their values would be lost); the same refusal and fallback apply.
+        their values would be lost), nor on one with an INET6 or UUID column (mydumper
+        0.10 writes their text under C(SET NAMES binary), read back as 16 bytes: refused
+        or NULL); the same refusal and fallback apply.
     type: str
     choices: [auto, mariadb-dump, mysqldump, mydumper]
     default: auto
@@ -273,7 +277,10 @@ server_version:
   type: str
 tables:
   description: Per-table row counts (C(rows), or C(rows_min)/C(rows_max); C(rows) null
-    without O(row_counts)).
+    without O(row_counts)), and C(rounded_floats) where rows hold a FLOAT value the dump
+    rounds to 6 significant digits (MariaDB writes FLOAT so, both dumps take that text,
+    and the content checksum, reading the same text, cannot see it; also a warning
+    naming the tables: change such columns to DOUBLE).
   returned: success
   type: dict
 period:
@@ -824,7 +831,8 @@ def run(module: AnsibleModule) -> dict[str, Any]:
             available["mydumper"] = None
         candidate = p["engine"] == "mydumper" or (p["engine"] == "auto" and available["mydumper"])
         why_not = why_not_mydumper(tables, backtick_names(client_cmd, database), database,
-                                   invisible_columns(client_cmd, database)) \
+                                   invisible_columns(client_cmd, database),
+                                   binary_read_columns(client_cmd, database)) \
             if candidate else ""
         if why_not and p["engine"] == "mydumper":
             raise BackupFailed(mydumper_refusal(why_not))
@@ -1007,6 +1015,10 @@ def main() -> None:
                                          result["broken_views"])
             _warn(module, left_out)
             result["msg"] = f"{result['msg']}; {left_out}"
+        rounded = rounded_floats_note(result.get("tables") or {})
+        if rounded:
+            _warn(module, rounded)
+            result["msg"] = f"{result['msg']}; {rounded}"
     except (BackupFailed, MariaDBError, ValueError) as exc:
         module.fail_json(msg="backup of {} failed: {}".format(module.params["database"], exc))
     except OSError as exc:

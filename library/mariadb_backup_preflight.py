@@ -12,6 +12,7 @@ from ansible.module_utils.sop_mariadb import (
     LOGIN_ARGUMENT_SPEC,
     MariaDBError,
     backtick_names,
+    binary_read_columns,
     client_argv,
     database_name_problem,
     estimate_dump_bytes,
@@ -58,7 +59,8 @@ options:
     description:
       - Planned engine (V(mydumper) also needs room for its uncompressed directory).
       - V(mydumper) is refused when the database has tables not in InnoDB, names with a
-        backtick or INVISIBLE columns (as M(mariadb_backup) refuses it), so the run stops
+        backtick, INVISIBLE columns or INET6/UUID columns (as M(mariadb_backup) refuses
+        it), so the run stops
         before anything is dumped.
     type: str
     choices: [auto, mariadb-dump, mysqldump, mydumper]
@@ -148,13 +150,14 @@ def main() -> None:
             listing = run_sql(argv, table_listing_sql(p["database"]), timeout=300)
             backticked = backtick_names(argv, p["database"])
             invisible = invisible_columns(argv, p["database"])
+            binary_read = binary_read_columns(argv, p["database"])
     except MariaDBError as exc:
         module.fail_json(msg="database {} not reachable: {}".format(p["database"], exc))
     if not listing:
         module.fail_json(msg=no_tables_refusal(p["database"]))
     data_bytes = sum(int(row[2] or 0) for row in listing)
     why_not = why_not_mydumper([{"name": row[0], "engine": row[1]} for row in listing],
-                               backticked, p["database"], invisible)
+                               backticked, p["database"], invisible, binary_read)
     if p["engine"] == "mydumper" and why_not:
         module.fail_json(msg=mydumper_refusal(why_not))
     # auto falls back to mariadb-dump when mydumper's directory does not fit: plan for that.

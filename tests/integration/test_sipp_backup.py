@@ -306,15 +306,20 @@ def test_sequences_versioned_and_invisible_columns_are_dumped_and_verified(
         hosts: None, ansible_env: dict[str, str]) -> None:
     """A sequence and a system-versioned table are tables to MariaDB apart from BASE
     TABLE: they were dumped but neither measured nor verified. An INVISIBLE column's
-    values mydumper 0.10 loses (SELECT *): auto dumps with mariadb-dump, saying why, and
-    engine mydumper is refused naming it (before: every backup failed its content check)."""
+    values mydumper 0.10 loses (SELECT *), and an INET6 or UUID column's (their text
+    written under SET NAMES binary, loaded as NULL): auto dumps with mariadb-dump, saying
+    why, and engine mydumper is refused naming them (before: every backup failed its
+    content check)."""
     dest = "/var/backups/it-kinds"
     podman("exec", SIPP, "mariadb", "sipp", "-e",
            "CREATE SEQUENCE s_nomor START WITH 100; SELECT NEXTVAL(s_nomor); "
            "CREATE TABLE t_riwayat (id INT PRIMARY KEY, v VARCHAR(9)) WITH SYSTEM VERSIONING; "
            "INSERT INTO t_riwayat VALUES (1, 'a'), (2, 'b'); UPDATE t_riwayat SET v = 'c'; "
            "CREATE TABLE t_catatan (id INT PRIMARY KEY, isi VARCHAR(9) INVISIBLE); "
-           "INSERT INTO t_catatan (id, isi) VALUES (1, 'rahasia')")
+           "INSERT INTO t_catatan (id, isi) VALUES (1, 'rahasia'); "
+           "CREATE TABLE t_akses (id INT PRIMARY KEY, ip INET6, kunci UUID); "
+           "INSERT INTO t_akses VALUES (1, '::ffff:10.0.0.1', "
+           "'123e4567-e89b-12d3-a456-426614174000')")
     try:
         with innodb_only():
             ok, refused = module(ansible_env, "mariadb_backup",
@@ -322,9 +327,12 @@ def test_sequences_versioned_and_invisible_columns_are_dumped_and_verified(
             assert not ok
             assert refused["msg"].endswith(
                 "invisible columns: t_catatan.isi (mydumper 0.10 leaves them out of the dump: "
-                "their values would be lost); use engine auto or mariadb-dump")
+                "their values would be lost); columns of a type read from binary: "
+                "t_akses.ip (inet6), t_akses.kunci (uuid) (mydumper 0.10 writes their text "
+                "under SET NAMES binary: their values would be lost); use engine auto or "
+                "mariadb-dump")
             engines = []
-            for drop in ("", "DROP TABLE t_catatan"):
+            for drop in ("", "DROP TABLE t_catatan, t_akses"):
                 if drop:
                     podman("exec", SIPP, "mariadb", "sipp", "-e", drop)
                 ok, dump = module(ansible_env, "mariadb_backup",
@@ -341,7 +349,7 @@ def test_sequences_versioned_and_invisible_columns_are_dumped_and_verified(
         assert engines == ["mariadb-dump", "mydumper"]
     finally:
         podman("exec", SIPP, "mariadb", "sipp", "-e", "DROP TABLE IF EXISTS t_catatan, "
-               "t_riwayat; DROP SEQUENCE IF EXISTS s_nomor")
+               "t_akses, t_riwayat; DROP SEQUENCE IF EXISTS s_nomor")
         sh(SIPP, f"rm -rf {dest}")
     assert scratch_databases(SIPP) == []
 

@@ -68,6 +68,42 @@ def test_restored_copy_measures_equal_and_one_value_changes_it(mariadb: MariaDB)
     mariadb.in_container("mariadb", "-e", "DROP DATABASE sop_verify_copy")
 
 
+@pytest.mark.mariadb
+def test_float_values_the_dump_rounds_are_counted(mariadb: MariaDB) -> None:
+    """MariaDB writes a FLOAT with 6 significant digits and both dumps take that text:
+    1234567 was restored as 1234570, and the content checksum, reading the same text on
+    both sides, matched (seen in the lab). The rows holding a value its text does not give
+    back are counted (0.1, 100000, -2.5 and 1234.5 come back whole; 1234567, 1234.5678,
+    16777216 do not), those of a FLOAT(M,D), written with its D decimals, are not."""
+    mariadb.root_sql(
+        "DROP TABLE IF EXISTS fl, fd, nf;"
+        "CREATE TABLE fl (id INT PRIMARY KEY, a FLOAT, b FLOAT);"
+        "INSERT INTO fl VALUES (1, 0.1, 100000), (2, -2.5, NULL), (3, 0, 1234.5),"
+        " (4, 1234567, NULL), (5, 0.1, 1234.5678), (6, 16777216, 1234567), (7, NULL, NULL),"
+        " (8, 1.4e-45, 3.4028234e38);"
+        "CREATE TABLE fd (id INT PRIMARY KEY, a FLOAT(10,2));"
+        "INSERT INTO fd VALUES (1, 1234567.89), (2, 0.1);"
+        "CREATE TABLE nf (id INT PRIMARY KEY, d DOUBLE); INSERT INTO nf VALUES (1, 1234567.891)")
+    tables = measured(mariadb, mariadb.database)["tables"]
+    assert tables["fl"]["rounded_floats"] == 4  # rows 4, 5, 6 and 8 (3.40282e38)
+    assert "rounded_floats" not in tables["fd"] and "rounded_floats" not in tables["nf"]
+    assert q.rounded_floats_note(tables) == (
+        "FLOAT values rounded to 6 significant digits, as MariaDB writes them and both dumps "
+        "take them (the backup holds the rounded values): fl (4 rows); change those FLOAT "
+        "columns to DOUBLE (lossless) to back them up whole")
+    mariadb.root_sql("DROP TABLE fl, fd, nf")
+
+
+def test_the_note_of_rounded_floats_names_only_tables_with_such_rows() -> None:
+    """A manifest's tables come from the SIPP server: only counts are read."""
+    assert q.rounded_floats_note({"a": {"rows": 1}, "b": {"rounded_floats": True},
+                                  "c": "x", "d": {"rounded_floats": 0}}) == ""
+    assert q.rounded_floats_note({"z": {"rounded_floats": 1}, "a": {"rounded_floats": 2}}) == (
+        "FLOAT values rounded to 6 significant digits, as MariaDB writes them and both dumps "
+        "take them (the backup holds the rounded values): a (2 rows), z (1 row); change "
+        "those FLOAT columns to DOUBLE (lossless) to back them up whole")
+
+
 # One table per case of column_exprs: one ASCII collation (no casts), another character
 # set, mixed collations of one character set, a wide character set, binary-ish types.
 TYPES_SCHEMA = """
@@ -227,7 +263,7 @@ def test_merge_is_exact_only_where_both_snapshots_agree() -> None:
 
 
 def test_names_travel_as_hex() -> None:
-    rows = [["T", "612062", "1", "5", "md5"], ["O", "view", "7609", "h"]]
+    rows = [["T", "612062", "1", "5", "md5", "0"], ["O", "view", "7609", "h"]]
     assert q.parse_measure(rows) == {
         "tables": {"a b": {"rows": 1, "checksum": "5", "structure": "md5"}},
         "objects": {"view:v\t": "h"}}
