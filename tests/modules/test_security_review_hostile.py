@@ -3,6 +3,7 @@ what real hosts and attackers feed the security modules."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -94,6 +95,69 @@ def test_a_restore_drill_refuses_a_timeout_below_one_second(tmp_path):
     assert (rc, result["msg"], result.get("setting")) == (
         1, "timeout: must be a positive number of seconds, not 0", "timeout")
 
+
+def plant(folder: Path, names: list[str], last: str, text: str) -> str:
+    """``last`` written with ``text`` below the folders ``names`` (made where missing, one
+    at a time, each from the one above it: their whole path may pass the kernel's
+    PATH_MAX, as a site's account can make it); the file's path."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for name in names:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(name, dir_fd=fd)
+            below = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = below
+        out = os.open(last, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.write(out, text.encode())
+        os.close(out)
+    finally:
+        os.close(fd)
+    return "/".join([str(folder), *names, last])
+
+
+@pytest.mark.skipif(shutil.which("yara") is None, reason="needs Debian's yara")
+def test_a_webshell_deeper_than_yara_s_path_buffer_is_a_finding(tmp_path):
+    # yara -r joins FOLDER/NAME in 1024 bytes and silently skips what does not fit: a
+    # webshell planted there ran (the web server opens it) and the scan said clean.
+    rules = (Path(__file__).resolve().parents[2] / "roles/it_security/files/malware.yar")
+    web = tmp_path / "www"
+    web.mkdir()
+    shell = "<?php eval(base64_decode($_POST['x']));"
+    folders = ["uploads", *["d" * 200] * 4]
+    room = 1023 - len("/".join([str(web), *folders, ".php"]))
+    fits = plant(web, folders, "f" * room + ".php", shell)  # 1023 bytes: scanned
+    over = plant(web / "uploads", folders[1:], "o" * (room + 1) + ".php", shell)
+    deeper = plant(web, ["cache", *["e" * 250] * 20], "t.php", shell)
+    rc, result = run_module("security_malware_scan", tmp_path, {
+        "paths": [str(web)], "rules": rules.read_text(encoding="utf-8"), "clamav": "never"})
+    assert rc == 0, result.get("msg")
+    assert {m["path"] for m in result["matches"]} == {fits}
+    parts = deeper.split("/")
+    first_over = next("/".join(parts[:n]) for n in range(len(parts))
+                      if len("/".join(parts[:n])) > 1023)
+    beyond = "(jalur lebih dari 1023 byte, dilewati yara)"
+    assert result["scanned"]["unscanned"] == sorted([f"{over} {beyond}", f"{first_over} {beyond}"])
+    assert [f["kind"] for f in result["findings"]] == ["malware", "malware_unscanned"]
+
+
+def test_a_folder_yara_cannot_list_is_named(tmp_path, monkeypatch):
+    # yara skips a folder it cannot open (NFS with root_squash) without a word; root
+    # lists any folder here, so the refusal is the file system's, faked.
+    malware = load("security_malware_scan")
+    (tmp_path / "nfs").mkdir()
+    (tmp_path / "nfs" / "x.php").write_text("<?php")
+    (tmp_path / "ok.php").write_text("<?php")
+    listing = os.scandir
+
+    def scandir(path):
+        if path.endswith("/nfs"):
+            raise PermissionError(13, "Permission denied", path)
+        return listing(path)
+
+    monkeypatch.setattr(malware.os, "scandir", scandir)
+    assert malware.unreached(str(tmp_path)) == [
+        f"{tmp_path}/nfs (folder tidak dapat dibaca: Permission denied)"]
 
 # --- TLS ------------------------------------------------------------------------------------
 
