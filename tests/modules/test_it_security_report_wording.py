@@ -49,6 +49,18 @@ def test_a_malware_scan_with_findings_names_them(tmp_path):
         "Tidak ada webshell atau spam judi di /var/www (1.5 detik; ClamAV: dipakai)")
 
 
+def test_a_malware_scan_names_the_files_too_large_for_yara(tmp_path):
+    # yara -z skips a file over max_file_mb: a webshell padded to 65 MiB still runs, and
+    # the record said "Tidak ada webshell" over it.
+    scanned = {"paths": ["/var/www"], "seconds": 1.5, "clamav": {"used": True},
+               "skipped_large": ["/var/www/up/big.php (70000000 bytes)"]}
+    assert passed_with(tmp_path, "kegiatan_14.yml", {"it_security_malware": {
+        "findings": [], "scanned": scanned}}) == (
+        "Tidak ada webshell atau spam judi di /var/www (1.5 detik; ClamAV: dipakai); tidak "
+        "dipindai yara, lebih besar dari batasnya (isinya tidak diperiksa): "
+        "/var/www/up/big.php (70000000 bytes)")
+
+
 def test_listeners_not_in_the_list_are_not_said_to_be_in_it(tmp_path):
     unexpected = {"kind": "unexpected_listener", "count": 1, "samples": [],
                   "message": "Port terbuka yang tidak ada di daftar yang diizinkan: "
