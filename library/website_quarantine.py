@@ -73,8 +73,10 @@ options:
     required: true
   roots:
     description: Folders of the site, as website_integrity was given them (its findings
-      name files by these paths); files outside them are never moved. Symbolic links in
-      these paths themselves are followed, links below them are not.
+      name files by these paths); files outside them are never moved. A symbolic link in
+      these paths themselves is followed only where root alone can change the folder
+      holding it (a root in a folder the site's account can write, swapped for a link
+      to a folder outside the site, fails the task naming it); links below them are not.
     type: list
     elements: path
     required: true

@@ -36,10 +36,12 @@ _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
 
 def open_folder(root: str, relative: str) -> int:
     """A descriptor of folder ``relative`` under ``root``: ``root`` itself is the
-    administrator's path (links in it are followed), every folder below it is opened
-    without following a link. OSError ELOOP when one is a link, ENOTDIR when one is no
-    folder at all, naming that one (its path from ``root``)."""
-    fd = os.open(root, _DIR_FLAGS)
+    administrator's absolute path, walked as open_path_folder walks it (a link on it
+    followed only where root alone can have made it: a root whose folder the site's
+    account can write, swapped for a link to /etc, is LinkNotFollowed), every folder
+    below it is opened without following a link. OSError ELOOP when one is a link,
+    ENOTDIR when one is no folder at all, naming that one (its path from ``root``)."""
+    fd = open_path_folder(root)
     try:
         parts = [p for p in relative.split("/") if p not in ("", ".")]
         for depth, part in enumerate(parts):

@@ -199,3 +199,38 @@ def test_a_file_holding_more_data_than_the_cap_stays_in_the_site(planted, tmp_pa
     assert large.stat().st_size == (5 << 20) + 5 and not shell.exists()
     batch = Path(result["moved"][0]["quarantined"]).parent
     assert [p.name for p in batch.iterdir()] == ["x.php"]
+
+
+def test_a_root_the_site_s_account_swaps_for_a_link_is_not_followed(tmp_path):
+    # A root in a folder the site's account can write (its uploads, in a wp-content that
+    # account owns): after website_integrity named a new file there, the account swaps
+    # the root for a link to a folder outside the site holding a file of that name. The
+    # root's link was followed, and root's own file was copied out and removed.
+    content = tmp_path / "site" / "wp-content"
+    content.mkdir(parents=True)
+    content.chmod(0o777)  # as the site's account's: anyone may write it here
+    outside = tmp_path / "etc"
+    outside.mkdir()
+    (outside / "passwd").write_text("root:x:0:0")
+    (content / "uploads").symlink_to(outside)
+    path = f"{content}/uploads/passwd"
+    rc, result = run_module("website_quarantine", tmp_path, {
+        "findings": [{"kind": "new_file", "path": path, "name": "berkas baru"}],
+        "dest": str(tmp_path / "q"), "roots": [f"{content}/uploads", str(tmp_path / "site")]})
+    assert (outside / "passwd").read_text() == "root:x:0:0"
+    assert (rc, result["msg"]) == (1, f"karantina {path} gagal: folder {content}/uploads adalah "
+                                      f"tautan simbolik ke {outside} (tidak diikuti; tidak ada "
+                                      "yang dipindahkan)")
+
+
+def test_a_root_linked_where_root_alone_can_change_it_is_followed(planted, tmp_path):
+    # /usr/share/wordpress/wp-content -> /var/lib/wordpress/wp-content: root's own link
+    shell, _dest, args = planted
+    link = tmp_path / "html"
+    link.symlink_to(tmp_path / "site")
+    args["roots"] = [str(link)]
+    args["findings"][0]["path"] = f"{link}/wp-content/uploads/x.php"
+    rc, result = run_module("website_quarantine", tmp_path, args)
+    assert rc == 0, result.get("msg")
+    assert not shell.exists() and [m["path"] for m in result["moved"]] == [
+        f"{link}/wp-content/uploads/x.php"]
