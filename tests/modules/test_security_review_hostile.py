@@ -89,6 +89,32 @@ def test_a_restore_drill_that_does_not_end_in_time_is_stopped_and_named(tmp_path
     assert record["reason"] == "restore not finished within 0.001 s: stopped"
 
 
+def test_a_restore_drill_of_folders_nested_past_python_s_recursion_ends_and_cleans_up(tmp_path):
+    # The site's account nests 1100 folders (a/a/a/...), which the backup archives: the
+    # drill's os.walk (its size) and shutil.rmtree (its scratch) recursed once per level,
+    # a RecursionError traceback, and the restored site stayed in work_dir.
+    site = tmp_path / "html"
+    site.mkdir()
+    (site / "index.php").write_text("<?php echo 'PN';\n")
+    plant(site, ["a"] * 1100, "x.txt", "deep")
+    path = tmp_path / "website-20261130T010000.tar.zst"
+    writer = backup_files.HashingWriter(str(path))
+    try:
+        archived = website_files.write_archive([str(site)], [], writer, 3)
+    finally:  # (pytest's own removal of tmp_path recurses too)
+        subprocess.run(["rm", "-rf", "--", str(site / "a")], check=True)
+    writer.commit()
+    manifest = {"sha256": writer.sha256.hexdigest(), **archived}
+    work = tempfile.mkdtemp(prefix="sop-drill-test-", dir="/var/tmp")  # reachable by nobody
+    os.chmod(work, 0o755)
+    try:
+        record = restore.drill(str(path), manifest, "nobody", work, timeout=120)
+        assert os.listdir(work) == []
+    finally:
+        subprocess.run(["rm", "-rf", "--", work], check=True)
+    assert (record["status"], record["entries"], record["bytes"]) == ("ok", 1103, 21)
+
+
 def test_a_restore_drill_refuses_a_timeout_below_one_second(tmp_path):
     rc, result = run_module("security_restore_files", tmp_path,
                             {"path": str(tmp_path / "x.tar.zst"), "timeout": 0})
