@@ -198,6 +198,13 @@ def task_results(proc: subprocess.CompletedProcess[str]) -> dict[str, dict[str, 
             for play in data["plays"] for task in play["tasks"]}
 
 
+# ref_lama's FLOAT values (seq / 7) are written with 6 significant digits by MariaDB and
+# both dumps: 172 of its 200 rows come back rounded, which every backup's message names.
+ROUNDED = ("; FLOAT values rounded to 6 significant digits, as MariaDB writes them and both "
+           "dumps take them (the backup holds the rounded values): ref_lama (172 rows); "
+           "change those FLOAT columns to DOUBLE (lossless) to back them up whole")
+
+
 def dump_args(dest: str, **extra: Any) -> dict[str, Any]:
     return {"database": "sipp", "dest": dest, "login_user": "sop_backup",
             "login_password": PASSWORD, **extra}
@@ -252,7 +259,7 @@ def test_a_hung_or_failed_mydumper_is_followed_by_mariadb_dump_with_auto(
                               dump_args(dest, engine="auto", stall_timeout=2))
             assert ok, dump
             assert dump["engine"] == "mariadb-dump"
-            assert dump["msg"].endswith(f"after: {cause}")
+            assert dump["msg"].endswith(f"after: {cause}{ROUNDED}")
             assert sorted(listing(SIPP, dest)) == sorted(
                 [os.path.basename(dump["path"]), os.path.basename(dump["manifest"]), ".sipp.lock"])
             ok, failed = module(ansible_env, "mariadb_backup",
@@ -658,7 +665,7 @@ def test_a_broken_view_is_left_out_named_and_the_backup_verifies(
         assert dump["broken_view_causes"] == {"v_rusak": cause}
         assert dump["msg"].endswith(f"; views left out, the dump account cannot open them: "
                                     f"v_rusak ({cause}); repair or drop a view whose table, "
-                                    "column or function is gone")
+                                    f"column or function is gone{ROUNDED}")
         assert any("v_rusak" in warning for warning in dump.get("warnings", [])), dump
         manifest = json.loads(sh(SIPP, f"cat {dump['manifest']}"))
         assert manifest["broken_views"] == ["v_rusak"]
@@ -692,13 +699,14 @@ def test_a_view_calling_a_function_the_dump_account_may_not_run_is_named_with_th
             "execute command denied to user 'sop_backup'@'localhost' for routine "
             "'sipp.f_dua'")}
         assert dump["msg"].endswith("; grant the dump account what it is denied (a function a "
-                                    "view calls: GRANT EXECUTE ON FUNCTION)"), dump["msg"]
+                                    f"view calls: GRANT EXECUTE ON FUNCTION){ROUNDED}"), dump["msg"]
         sh(SIPP, f"rm -rf {dest}")
         podman("exec", SIPP, "mariadb", "-e",
                "GRANT EXECUTE ON FUNCTION sipp.f_dua TO sop_backup@localhost")
         with innodb_only() if engine == "mydumper" else nullcontext():
             ok, dump = module(ansible_env, "mariadb_backup", dump_args(dest, engine=engine))
-        assert ok and dump["broken_views"] == [] and "warnings" not in dump, dump
+        assert ok and dump["broken_views"] == [], dump
+        assert dump["warnings"] == [ROUNDED[2:]], dump
         manifest = json.loads(sh(SIPP, f"cat {dump['manifest']}"))
         assert "view:v_fungsi" in manifest["objects"]
         ok, result = module(ansible_env, "mariadb_restore_verify", {"path": dump["path"]})
@@ -756,7 +764,7 @@ def test_mydumper_never_runs_on_tables_not_in_innodb(hosts: None,
         assert backups_in(listing(SIPP, dest)) == []
         ok, dump = module(ansible_env, "mariadb_backup", dump_args(dest, engine="auto"))
         assert ok and dump["engine"] == "mariadb-dump", dump
-        assert dump["msg"].endswith(f" (mydumper not used: {why})")
+        assert dump["msg"].endswith(f" (mydumper not used: {why}){ROUNDED}")
         assert dump["non_transactional"]["consistent"] is True
     finally:
         sh(SIPP, f"rm -rf {dest}")
