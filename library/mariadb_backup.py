@@ -72,6 +72,7 @@ from ansible.module_utils.sop_mariadb import (
     no_tables_refusal,
     nullable_text,
     option_file,
+    own_sql_mode_objects,
     password_shown_masked,
     run_sql,
     select_engine,
@@ -157,8 +158,10 @@ options:
         backtick or a C(/) (mydumper 0.10 names its files after it), nor on one with an
         INVISIBLE column (mydumper 0.10 dumps C(SELECT *), which leaves such columns out,
         their values would be lost), nor on one with an INET6 or UUID column (mydumper
-        0.10 writes their text under C(SET NAMES binary), read back as 16 bytes: refused
-        or NULL); the same refusal and fallback apply.
+        0.10 writes their text under C(SET NAMES binary), read back as 16 bytes, refused
+        or NULL), nor on one whose triggers, routines or events were made under an SQL
+        mode other than MariaDB's default (mydumper 0.10 does not keep an object's mode,
+        mariadb-dump does); the same refusal and fallback apply.
     type: str
     choices: [auto, mariadb-dump, mysqldump, mydumper]
     default: auto
@@ -280,7 +283,7 @@ tables:
     without O(row_counts)), and C(rounded_floats) where rows hold a FLOAT value the dump
     rounds to 6 significant digits (MariaDB writes FLOAT so, both dumps take that text,
     and the content checksum, reading the same text, cannot see it; also a warning
-    naming the tables: change such columns to DOUBLE).
+    naming the tables, which says to change such columns to DOUBLE).
   returned: success
   type: dict
 period:
@@ -817,7 +820,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
                  "mysqldump": find_binary(DUMP_BINARIES[1:])}
     with option_file(p["login_user"], p["login_password"],
                      host=p["login_host"], port=p["login_port"],
-                     socket=p["login_unix_socket"]) as opt:
+                     socket=p["login_unix_socket"], mydumper_session=True) as opt:
         client_cmd = client_argv(client, opt, database)
         version = run_sql(client_cmd, "SELECT VERSION();", timeout=60)[0][0] or ""
         tables = list_tables(client_cmd, database)
@@ -831,8 +834,9 @@ def run(module: AnsibleModule) -> dict[str, Any]:
             available["mydumper"] = None
         candidate = p["engine"] == "mydumper" or (p["engine"] == "auto" and available["mydumper"])
         why_not = why_not_mydumper(tables, backtick_names(client_cmd, database), database,
-                                   invisible_columns(client_cmd, database),
-                                   binary_read_columns(client_cmd, database)) \
+                                   invisible=invisible_columns(client_cmd, database),
+                                   binary_read=binary_read_columns(client_cmd, database),
+                                   own_mode=own_sql_mode_objects(client_cmd, database)) \
             if candidate else ""
         if why_not and p["engine"] == "mydumper":
             raise BackupFailed(mydumper_refusal(why_not))

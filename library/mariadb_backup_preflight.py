@@ -21,6 +21,7 @@ from ansible.module_utils.sop_mariadb import (
     mydumper_refusal,
     no_tables_refusal,
     option_file,
+    own_sql_mode_objects,
     password_shown_masked,
     run_sql,
     table_listing_sql,
@@ -59,8 +60,8 @@ options:
     description:
       - Planned engine (V(mydumper) also needs room for its uncompressed directory).
       - V(mydumper) is refused when the database has tables not in InnoDB, names with a
-        backtick, INVISIBLE columns or INET6/UUID columns (as M(mariadb_backup) refuses
-        it), so the run stops
+        backtick, INVISIBLE columns, INET6/UUID columns or objects made under an SQL mode
+        of their own (as M(mariadb_backup) refuses it), so the run stops
         before anything is dumped.
     type: str
     choices: [auto, mariadb-dump, mysqldump, mydumper]
@@ -151,13 +152,15 @@ def main() -> None:
             backticked = backtick_names(argv, p["database"])
             invisible = invisible_columns(argv, p["database"])
             binary_read = binary_read_columns(argv, p["database"])
+            own_mode = own_sql_mode_objects(argv, p["database"])
     except MariaDBError as exc:
         module.fail_json(msg="database {} not reachable: {}".format(p["database"], exc))
     if not listing:
         module.fail_json(msg=no_tables_refusal(p["database"]))
     data_bytes = sum(int(row[2] or 0) for row in listing)
     why_not = why_not_mydumper([{"name": row[0], "engine": row[1]} for row in listing],
-                               backticked, p["database"], invisible, binary_read)
+                               backticked, p["database"], invisible=invisible,
+                               binary_read=binary_read, own_mode=own_mode)
     if p["engine"] == "mydumper" and why_not:
         module.fail_json(msg=mydumper_refusal(why_not))
     # auto falls back to mariadb-dump when mydumper's directory does not fit: plan for that.

@@ -1591,7 +1591,7 @@ def one_table_client() -> Iterator[str]:
     ONE_TABLE says (table t, one row): the measurements' statements are answered so."""
     yield from fake_client(
         '#!/bin/sh\nsql=$(cat)\ncase "$sql" in\n'
-        "*\"SELECT 'T'\"*) printf 'T\\t74\\t1\\t2212294583\\ts\\n' ;;\n"
+        "*\"SELECT 'T'\"*) printf 'T\\t74\\t1\\t2212294583\\ts\\t0\\n' ;;\n"
         "*\"TABLE_TYPE IN (\"*) printf '74\\tInnoDB\\t16384\\n' ;;\n"
         "*\"TABLE_NAME, ORDINAL_POSITION;\"*) printf '74\\t6964\\tint\\t\\t\\n' ;;\n"
         "esac\nexit 0\n")
