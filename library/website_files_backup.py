@@ -222,28 +222,66 @@ def single_files(paths: list[str], files: list[str]) -> list[str]:
     return [f for f in dict.fromkeys(singles) if not inside(f, folders)]
 
 
+# A folder is looked up from one held open at most this many bytes of names above it
+# (PATH_MAX is 4096): a tree nested deeper is walked as tar walks it.
+HELD_NAMES = 2048
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+
+
+class _Held:
+    """A folder held open, ``users`` pending folders looked up from it (closed after the
+    last)."""
+
+    def __init__(self, fd: int, path: str) -> None:
+        self.fd, self.path, self.users = fd, path, 0
+
+
 def holds_a_file(folder: str) -> bool:
     """Anything but a folder somewhere under ``folder`` (a link, a FIFO count: tar keeps
     them; nothing is opened but folders). A web root without one is a wrong path or a
     volume not mounted, and its backup an archive of nothing, taken every day as if all
     were well. A folder under it gone (or no longer a folder) since its parent was listed
     (a cache plugin's folder, removed as the site runs) is passed over, as tar passes
-    over it; OSError for ``folder`` itself, or a folder that cannot be read."""
-    pending = [folder]
-    while pending:
-        current = pending.pop()
-        try:
-            entries = os.scandir(current)
-        except (FileNotFoundError, NotADirectoryError):
-            if current == folder:
-                raise
-            continue
-        with entries:
-            for entry in entries:
-                if not entry.is_dir(follow_symlinks=False):
-                    return True
-                pending.append(entry.path)
-    return False
+    over it; OSError for ``folder`` itself, or a folder that cannot be read. Each folder
+    is opened from a folder held open at most HELD_NAMES bytes above it, never by its
+    whole path: a site nested past PATH_MAX (folders the site's account made), which tar
+    archives, failed here with 'File name too long'."""
+    top = _Held(os.open(folder, _DIR_FLAGS), folder)
+    held, pending = [top], [(top, ".")]
+    top.users = 1
+    try:
+        while pending:
+            above, relative = pending.pop()
+            try:
+                fd = os.open(relative, _DIR_FLAGS | os.O_NOFOLLOW, dir_fd=above.fd)
+            except (FileNotFoundError, NotADirectoryError):  # gone, a link: passed over
+                fd = -1
+            except OSError as exc:
+                raise OSError(exc.errno, exc.strerror,
+                              os.path.normpath(os.path.join(above.path, relative))) from None
+            here, base = above, relative
+            if fd >= 0 and len(relative) > HELD_NAMES:  # held itself: the names restart
+                here, base = _Held(fd, os.path.join(above.path, relative)), ""
+                held.append(here)
+            try:
+                if fd >= 0:
+                    with os.scandir(fd) as entries:
+                        for entry in entries:
+                            if not entry.is_dir(follow_symlinks=False):
+                                return True
+                            pending.append((here, os.path.join(base, entry.name)))
+                            here.users += 1
+            finally:
+                if fd >= 0 and here is above:
+                    os.close(fd)
+            above.users -= 1
+            for done in {h for h in (above, here) if h.users == 0}:
+                os.close(done.fd)
+                held.remove(done)
+        return False
+    finally:
+        for still in held:
+            os.close(still.fd)
 
 
 def inside(path: str, folders: list[str]) -> bool:

@@ -11,6 +11,7 @@ import json
 import os
 import pwd
 import re
+import resource
 import socket
 import stat
 import subprocess
@@ -1073,19 +1074,74 @@ def test_a_folder_removed_while_the_web_root_is_searched_for_a_file_is_passed_ov
         def __exit__(self, *exc_info):
             return None
 
-    def listed_then_cache_removed(path):
-        with scandir(path) as found:
+    def listed_then_cache_removed(fd):
+        with scandir(fd) as found:
             # the cache folder searched first (the last one listed)
             entries = Listed(sorted(found, key=lambda entry: entry.name == "cache"))
-        if path == str(root) and (root / "cache").exists():
+        if os.path.samestat(os.fstat(fd), root.stat()) and (root / "cache").exists():
             (root / "cache" / "page").rmdir()
             (root / "cache").rmdir()
         return entries
 
     monkeypatch.setattr(os, "scandir", listed_then_cache_removed)
     assert backup_module.holds_a_file(str(root))
+    assert not (root / "cache").exists()  # removed after it was listed, before it was searched
     with pytest.raises(FileNotFoundError):
         backup_module.holds_a_file(str(tmp_path / "missing"))
+
+
+def nested(top: Path, depth: int, name: str, *, sibling: bool = False) -> Path:
+    """``depth`` folders ``name`` one in the other below ``top`` (each with an empty folder
+    beside it when ``sibling``), made from descriptors: their path is past PATH_MAX. The
+    deepest one's descriptor's /proc path is returned, to make files in it."""
+    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(depth):
+        os.mkdir(name, dir_fd=fd)
+        if sibling:
+            os.mkdir("empty", dir_fd=fd)
+        below = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = below
+    return Path(f"/proc/self/fd/{fd}")
+
+
+def test_a_web_root_nested_past_path_max_is_archived_not_called_unreadable(tmp_path):
+    """The site's account nests folders past PATH_MAX (4096 bytes) in a web root of folders
+    only at its top: the search for a file opened each by its whole path, failed with
+    'File name too long' and the module refused the backup ("folder situs tidak dapat
+    dibaca") of a site tar archives whole. Each folder is opened from one held a bounded
+    number of names above it, with a bounded number of descriptors (an empty folder
+    beside each of the 1100 keeps the walk's way back open)."""
+    root = tmp_path / "site"
+    root.mkdir()
+    deepest = nested(root, 1100, "n" * 40, sibling=True)
+    (deepest / "deep.php").write_text("<?php")
+    os.close(int(deepest.name))
+    try:
+        holds_a_file_past_path_max(root, tmp_path)
+    finally:  # rm, not Python's recursive rmtree (pytest's clean-up)
+        subprocess.run(["rm", "-rf", str(root)], check=True)
+
+
+def holds_a_file_past_path_max(root: Path, tmp_path: Path) -> None:
+    open_now = len(os.listdir("/proc/self/fd"))
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (open_now + 64, hard))
+    try:
+        assert backup_module.holds_a_file(str(root))
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert len(os.listdir("/proc/self/fd")) == open_now  # nothing left open
+    dest = tmp_path / "backups"
+    rc, result = run_module("website_files_backup", tmp_path, {
+        "paths": [str(root)], "dest": str(dest)})
+    assert rc == 0, result["msg"][:300]
+    assert result["entries"] == 2 * 1100 + 2  # the root, two folders a level, the file
+    manifest = json.loads(Path(result["manifest"]).read_text())
+    nobody = pwd.getpwnam("nobody")
+    assert verify.check(result["path"], manifest, result["sha256"], 60, nobody)["status"] == "ok"
+    subprocess.run(["find", str(root), "-name", "deep.php", "-delete"], check=True)
+    assert not backup_module.holds_a_file(str(root))  # folders only: still refused
 
 
 def test_a_verification_that_cannot_be_recorded_is_one_line_and_nothing_half_written(
